@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+
+/** Peppol BIS Billing 3.0 document type id of a UBL Invoice. */
+export const INVOICE_DOCUMENT_TYPE =
+  'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1';
+/** Peppol BIS Billing 3.0 document type id of a UBL CreditNote. */
+export const CREDIT_NOTE_DOCUMENT_TYPE =
+  'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1';
+/** Peppol BIS Billing 3.0 process id. */
+export const BILLING_PROCESS_ID = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
+
+/** The two document kinds the sandbox routes. */
+export type DocumentKind = 'Invoice' | 'CreditNote';
+
+/** How a receiver behaves once a document is sent to it. */
+export type DeliveryBehaviour = 'deliver' | 'reject-all' | 'timeout' | 'invalid-cert';
+
+/** A participant id split into its parts. */
+export interface ParticipantId {
+  scheme: string;
+  value: string;
+}
+
+/** What the sandbox's pretend SMP knows about a participant. */
+export interface SandboxParticipant {
+  id: ParticipantId;
+  registered: boolean;
+  name: string;
+  accepts: readonly DocumentKind[];
+  behaviour: DeliveryBehaviour;
+}
+
+const BOTH: readonly DocumentKind[] = ['Invoice', 'CreditNote'];
+
+/** The receivers the provider documents for its test network, keyed by lower-cased value. */
+const TEST_RECEIVERS: Record<
+  string,
+  {
+    name: string;
+    registered: boolean;
+    accepts: readonly DocumentKind[];
+    behaviour: DeliveryBehaviour;
+  }
+> = {
+  'phase4-test-receiver': {
+    name: 'phase4 test receiver',
+    registered: true,
+    accepts: BOTH,
+    behaviour: 'deliver',
+  },
+  'not-registered': {
+    name: 'Not registered',
+    registered: false,
+    accepts: [],
+    behaviour: 'deliver',
+  },
+  'reject-all': {
+    name: 'Rejects every document',
+    registered: true,
+    accepts: BOTH,
+    behaviour: 'reject-all',
+  },
+  'timeout-test': {
+    name: 'Slow receiving access point',
+    registered: true,
+    accepts: BOTH,
+    behaviour: 'timeout',
+  },
+  'invalid-cert': {
+    name: 'Receiver with an invalid certificate',
+    registered: true,
+    accepts: BOTH,
+    behaviour: 'invalid-cert',
+  },
+  'invoice-only': {
+    name: 'Accepts invoices only',
+    registered: true,
+    accepts: ['Invoice'],
+    behaviour: 'deliver',
+  },
+  'credit-note-only': {
+    name: 'Accepts credit notes only',
+    registered: true,
+    accepts: ['CreditNote'],
+    behaviour: 'deliver',
+  },
+};
+
+/** Countries of a few common participant id schemes (ISO 6523 ICD / Peppol EAS codes). */
+const SCHEME_COUNTRY: Record<string, string> = {
+  '0007': 'SE',
+  '0009': 'FR',
+  '0106': 'NL',
+  '0184': 'DK',
+  '0190': 'NL',
+  '0192': 'NO',
+  '0195': 'SG',
+  '0196': 'IS',
+  '0204': 'DE',
+  '0208': 'BE',
+  '0211': 'IT',
+  '0216': 'FI',
+  '9915': 'AT',
+  '9925': 'BE',
+  '9930': 'DE',
+  '9944': 'NL',
+};
+
+const SCHEME_PATTERN = /^\d{4}$/;
+// Printable ASCII without spaces; Peppol allows at most 50 characters in practice, we are lenient.
+const VALUE_PATTERN = /^[\x21-\x7e]{1,135}$/;
+const PEPPOL_PREFIX = 'iso6523-actorid-upis::';
+
+/**
+ * Parse `<scheme>:<value>` (optionally prefixed `iso6523-actorid-upis::`). Returns null when the
+ * scheme is not four digits or the value is empty or contains spaces.
+ */
+export function parseParticipantId(text: string): ParticipantId | null {
+  let s = text.trim();
+  if (s.toLowerCase().startsWith(PEPPOL_PREFIX)) s = s.slice(PEPPOL_PREFIX.length);
+  const colon = s.indexOf(':');
+  if (colon < 0) return null;
+  return makeParticipantId(s.slice(0, colon), s.slice(colon + 1));
+}
+
+/** Validate and build a participant id from separate scheme and value. */
+export function makeParticipantId(scheme: string, value: string): ParticipantId | null {
+  const sc = scheme.trim();
+  const v = value.trim();
+  if (!SCHEME_PATTERN.test(sc) || !VALUE_PATTERN.test(v)) return null;
+  return { scheme: sc, value: v };
+}
+
+/** `<scheme>:<value>`, with the value lower-cased: Peppol compares values case-insensitively. */
+export function participantKey(id: ParticipantId): string {
+  return `${id.scheme}:${id.value.toLowerCase()}`;
+}
+
+/**
+ * Look a participant up in the sandbox's pretend SMP.
+ *
+ * - The documented `9915:*` test receivers behave as the provider describes.
+ * - Any value starting with `unreg` (case-insensitive, any scheme, e.g. `0208:unregistered-1`)
+ *   is NOT registered, so tests can produce "not on Peppol" receivers at will.
+ * - Every other well-formed id is registered and accepts invoices and credit notes, so generated
+ *   test invoices with arbitrary receivers go through.
+ */
+export function findParticipant(id: ParticipantId): SandboxParticipant {
+  const lower = id.value.toLowerCase();
+  const test = id.scheme === '9915' ? TEST_RECEIVERS[lower] : undefined;
+  if (test) return { id, ...test };
+  if (lower.startsWith('unreg')) {
+    return {
+      id,
+      registered: false,
+      name: 'Unregistered participant',
+      accepts: [],
+      behaviour: 'deliver',
+    };
+  }
+  return {
+    id,
+    registered: true,
+    name: `Sandbox participant ${id.scheme}:${id.value}`,
+    accepts: BOTH,
+    behaviour: 'deliver',
+  };
+}
+
+/** The document type id of a document kind. */
+export function documentTypeId(kind: DocumentKind): string {
+  return kind === 'Invoice' ? INVOICE_DOCUMENT_TYPE : CREDIT_NOTE_DOCUMENT_TYPE;
+}
+
+/** The lookup answer (superset of both documented forms) for a participant. */
+export function lookupAnswer(p: SandboxParticipant): Record<string, unknown> {
+  const participantId = `${p.id.scheme}:${p.id.value}`;
+  const base = {
+    found: p.registered,
+    registered: p.registered,
+    participant_id: participantId,
+    scheme: p.id.scheme,
+    identifier: p.id.value,
+  };
+  if (!p.registered) {
+    return {
+      ...base,
+      name: null,
+      country: null,
+      capabilities: [],
+      access_point: null,
+      smp_endpoint: null,
+    };
+  }
+  // The SML host name of a participant: B-<md5 of the lower-cased value>.<scheme>.<SML zone>.
+  const md5 = createHash('md5').update(p.id.value.toLowerCase()).digest('hex');
+  return {
+    ...base,
+    name: p.name,
+    country: SCHEME_COUNTRY[p.id.scheme] ?? null,
+    capabilities: p.accepts.map((kind) => ({
+      document_type: documentTypeId(kind),
+      process_id: BILLING_PROCESS_ID,
+    })),
+    access_point: {
+      name: 'Peppol Desk sandbox access point',
+      peppol_ap_id: SANDBOX_AP_ID,
+      endpoint_url: 'https://sandbox.invalid/as4',
+    },
+    smp_endpoint: `http://B-${md5}.iso6523-actorid-upis.acc.edelivery.tech.ec.europa.eu`,
+  };
+}
+
+/** The sandbox's pretend Peppol access point id. */
+export const SANDBOX_AP_ID = 'PSANDBOX001';
