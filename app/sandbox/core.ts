@@ -11,7 +11,7 @@ import {
 } from './participants';
 import { StatsRecorder } from './stats-recorder';
 import { TransactionStore } from './transactions';
-import { inspectDocument, lightValidate, MalformedXmlError } from './ubl';
+import { inspectDocument, lightValidate, MalformedXmlError, type DocumentFacts } from './ubl';
 
 /** Size limits the provider documents (read as MiB, the lenient reading). */
 export const LIMITS = {
@@ -401,7 +401,7 @@ export class SandboxCore {
         error: { code, message, details, request_id: requestId },
       };
     };
-    let facts;
+    let facts: DocumentFacts;
     try {
       facts = inspectDocument(xml);
     } catch (err) {

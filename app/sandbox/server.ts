@@ -43,7 +43,7 @@ function matchRoute(path: string): Route | null {
         kind: 'transaction',
         method: 'GET',
         label: 'GET /api/v1/transactions/{id}',
-        param: decodeURIComponent(id),
+        param: safeDecode(id),
       };
     }
   }
@@ -407,6 +407,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       }),
   };
   return handle;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // Malformed %-escapes: keep the raw text; it will simply not match an id.
+  }
 }
 
 function normaliseBasePath(p: string): string {

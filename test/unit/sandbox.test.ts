@@ -703,6 +703,11 @@ describe('sandbox access point', () => {
 
     it('answers 404 for an unknown transaction', async () => {
       expectErrorBody(
+        await call(`${sb.url}/api/v1/transactions/%E0%A4%A`),
+        404,
+        'TRANSACTION_NOT_FOUND',
+      );
+      expectErrorBody(
         await call(`${sb.url}/api/v1/transactions/txn_nope`),
         404,
         'TRANSACTION_NOT_FOUND',
