@@ -1,0 +1,122 @@
+import type { DocumentType, IntakeError, IntakeErrorCode } from './types';
+import { NS, parseXml, XmlParseError } from './xml-tree';
+import type { XDoc } from './xml-tree';
+
+/** Default largest accepted file: 15 MB. */
+export const DEFAULT_MAX_BYTES = 15 * 1024 * 1024;
+
+const EXPORT_AGAIN =
+  'Export the invoice again from your accounting system as Peppol BIS Billing 3.0 UBL.';
+
+/** A document that passed intake: parsed tree plus its kind. */
+export interface IntakeOk {
+  ok: true;
+  doc: XDoc;
+  docType: DocumentType;
+}
+
+/** Result of `intake`. */
+export type IntakeResult = IntakeOk | { ok: false; error: IntakeError };
+
+function fail(code: IntakeErrorCode, message: string): { ok: false; error: IntakeError } {
+  return { ok: false, error: { code, message } };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: false });
+const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: false });
+const ENCODING_DECL = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+
+/** Decode bytes to text by BOM / XML declaration; null when the bytes are not text. */
+function decode(bytes: Uint8Array): string | null {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  try {
+    if (b0 === 0xff && b1 === 0xfe) return utf16le.decode(bytes);
+    if (b0 === 0xfe && b1 === 0xff) return utf16be.decode(bytes);
+    // UTF-16 without BOM, recognised by "<?" / "<" followed by NUL bytes.
+    if (b0 === 0x3c && b1 === 0x00) return utf16le.decode(bytes);
+    if (b0 === 0x00 && b1 === 0x3c) return utf16be.decode(bytes);
+    const head = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
+    const m = ENCODING_DECL.exec(head.replace(/^\uFEFF|^\xEF\xBB\xBF/, ''));
+    const label = m ? m[1]!.toLowerCase() : 'utf-8';
+    if (label === 'utf-8' || label === 'utf8' || label === 'us-ascii' || label === 'ascii') {
+      return utf8.decode(bytes);
+    }
+    // Other declared encodings (e.g. ISO-8859-1, windows-1252) through the platform decoder.
+    return new TextDecoder(label, { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Safe intake: size limit (checked before anything else), decoding, well-formedness with a
+ * DOCTYPE ban, and the UBL root check. Never throws for bad input.
+ */
+export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES): IntakeResult {
+  if (bytes.byteLength > maxBytes) {
+    const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+    return fail(
+      'TOO_LARGE',
+      `This file is too large (${mb(bytes.byteLength)} MB; the limit is ${mb(maxBytes)} MB). ` +
+        'An invoice is normally far smaller: check that you picked the right file, or move large attachments out of the invoice.',
+    );
+  }
+  if (bytes.byteLength === 0) {
+    return fail('EMPTY', `This file is empty. ${EXPORT_AGAIN}`);
+  }
+  const text = decode(bytes);
+  let start = 0;
+  if (text !== null) {
+    while (start < text.length) {
+      const c = text.charCodeAt(start);
+      if (c === 0xfeff || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) start++;
+      else break;
+    }
+  }
+  if (
+    text === null ||
+    start >= text.length ||
+    text.charCodeAt(start) !== 0x3c /* < */ ||
+    text.includes('\u0000')
+  ) {
+    if (text !== null && start >= text.length) {
+      return fail('EMPTY', `This file contains only blank space. ${EXPORT_AGAIN}`);
+    }
+    return fail(
+      'NOT_XML',
+      `This file is not an XML invoice (it looks like a different kind of file, e.g. a PDF, image or spreadsheet). ${EXPORT_AGAIN}`,
+    );
+  }
+  let doc: XDoc;
+  try {
+    doc = parseXml(start > 0 ? text.slice(start) : text);
+  } catch (err) {
+    if (err instanceof XmlParseError && err.code === 'DTD_FORBIDDEN') {
+      return fail(
+        'DTD_FORBIDDEN',
+        'This file contains a document type declaration (DOCTYPE), which Peppol invoices never contain and which can be used to attack the computer reading it. It was not read any further. ' +
+          EXPORT_AGAIN,
+      );
+    }
+    if (err instanceof XmlParseError) {
+      return fail(
+        'XML',
+        `This file is damaged or incomplete XML (line ${err.line}, column ${err.column}: ${err.message}). ${EXPORT_AGAIN}`,
+      );
+    }
+    return fail('XML', `This file could not be read as XML. ${EXPORT_AGAIN}`);
+  }
+  const root = doc.root;
+  if (root.local === 'Invoice' && root.ns === NS.invoice)
+    return { ok: true, doc, docType: 'Invoice' };
+  if (root.local === 'CreditNote' && root.ns === NS.creditNote) {
+    return { ok: true, doc, docType: 'CreditNote' };
+  }
+  const found = root.ns ? `"${root.local}" in namespace ${root.ns}` : `"${root.local}"`;
+  return fail(
+    'UBL',
+    `This file is not an invoice: it is XML, but its main element is ${found} instead of a UBL Invoice or CreditNote. ${EXPORT_AGAIN}`,
+  );
+}

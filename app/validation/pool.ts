@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { checkDocument } from './check';
+import type { CheckOptions, CheckResult } from './types';
+import type { WorkerRequest, WorkerResponse } from './worker';
+
+/** Worker-thread pool running checkDocument off the event loop. */
+export interface ValidationPool {
+  check(bytes: Uint8Array, options?: CheckOptions): Promise<CheckResult>;
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+/** Options of `createValidationPool`. */
+export interface ValidationPoolOptions {
+  /** Number of workers; default os.availableParallelism()-1, min 1. */
+  size?: number;
+  /** Path of the built worker bundle; when absent or missing on disk, run in-thread via setImmediate. */
+  workerScript?: string;
+}
+
+/** Raised for checks submitted after `close()` or lost with a crashed worker. */
+export class ValidationPoolError extends Error {
+  /** Stable code. */
+  readonly code: 'POOL_CLOSED' | 'WORKER_FAILED';
+  constructor(code: 'POOL_CLOSED' | 'WORKER_FAILED', message: string) {
+    super(message);
+    this.name = 'ValidationPoolError';
+    this.code = code;
+  }
+}
+
+interface Job {
+  id: number;
+  bytes: Uint8Array;
+  options: CheckOptions | undefined;
+  resolve: (r: CheckResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+}
+
+function defaultSize(): number {
+  const n =
+    typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, n - 1);
+}
+
+/** In-thread fallback: one document per macrotask so the event loop keeps breathing. */
+function createInlinePool(size: number): ValidationPool {
+  let closed = false;
+  return {
+    size,
+    check(bytes, options) {
+      if (closed)
+        return Promise.reject(
+          new ValidationPoolError('POOL_CLOSED', 'The validation pool is closed.'),
+        );
+      return new Promise((resolve, reject) => {
+        setImmediate(() => {
+          try {
+            resolve(checkDocument(bytes, options));
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+      });
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+/** Create a pool of validation workers (or an in-thread fallback when no worker bundle exists). */
+export function createValidationPool(opts: ValidationPoolOptions = {}): ValidationPool {
+  const size = Math.max(1, Math.floor(opts.size ?? defaultSize()));
+  const script = opts.workerScript;
+  if (script === undefined || !existsSync(script)) return createInlinePool(size);
+
+  const queue: Job[] = [];
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const spawn = (): Slot => {
+    const slot: Slot = { worker: new Worker(script), job: null };
+    slot.worker.on('message', (msg: WorkerResponse) => {
+      const job = slot.job;
+      slot.job = null;
+      if (job !== null && job.id === msg.id) {
+        if (msg.result !== undefined) job.resolve(msg.result);
+        else
+          job.reject(new ValidationPoolError('WORKER_FAILED', msg.error ?? 'Validation failed.'));
+      }
+      pump();
+    });
+    const onDeath = (err?: Error) => {
+      const job = slot.job;
+      slot.job = null;
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
+      if (job !== null) {
+        job.reject(
+          new ValidationPoolError(
+            'WORKER_FAILED',
+            `The validation worker stopped: ${err?.message ?? 'exited'}`,
+          ),
+        );
+      }
+      if (!closed) {
+        slots.push(spawn());
+        pump();
+      }
+    };
+    slot.worker.on('error', onDeath);
+    slot.worker.on('exit', (code) => {
+      if (!closed && slots.includes(slot)) onDeath(new Error(`exit code ${code}`));
+    });
+    return slot;
+  };
+
+  const pump = () => {
+    for (const slot of slots) {
+      if (slot.job !== null) continue;
+      const job = queue.shift();
+      if (job === undefined) return;
+      slot.job = job;
+      const req: WorkerRequest = { id: job.id, bytes: job.bytes };
+      if (job.options !== undefined) req.options = job.options;
+      slot.worker.postMessage(req);
+    }
+  };
+
+  for (let i = 0; i < size; i++) slots.push(spawn());
+
+  return {
+    size,
+    check(bytes, options) {
+      if (closed)
+        return Promise.reject(
+          new ValidationPoolError('POOL_CLOSED', 'The validation pool is closed.'),
+        );
+      return new Promise<CheckResult>((resolve, reject) => {
+        queue.push({ id: nextId++, bytes, options, resolve, reject });
+        pump();
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const job of queue.splice(0)) {
+        job.reject(new ValidationPoolError('POOL_CLOSED', 'The validation pool was closed.'));
+      }
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      for (const s of slots) {
+        if (s.job !== null)
+          s.job.reject(new ValidationPoolError('POOL_CLOSED', 'The validation pool was closed.'));
+        s.job = null;
+      }
+      slots.length = 0;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { parentPort } from 'node:worker_threads';
+import { checkDocument } from './check';
+import type { CheckOptions, CheckResult } from './types';
+
+/** Message a pool sends to a worker. */
+export interface WorkerRequest {
+  id: number;
+  bytes: Uint8Array;
+  options?: CheckOptions;
+}
+
+/** Message a worker sends back. */
+export interface WorkerResponse {
+  id: number;
+  result?: CheckResult;
+  error?: string;
+}
+
+// Entry point of the worker bundle (dist/validation-worker.cjs).
+if (parentPort !== null) {
+  const port = parentPort;
+  port.on('message', (msg: WorkerRequest) => {
+    let reply: WorkerResponse;
+    try {
+      reply = { id: msg.id, result: checkDocument(msg.bytes, msg.options) };
+    } catch (err) {
+      reply = { id: msg.id, error: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
+  });
+}

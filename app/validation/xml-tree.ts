@@ -1,0 +1,148 @@
+import { SaxesParser } from 'saxes';
+import type { SaxesTagNS } from 'saxes';
+
+/** UBL namespace URIs. */
+export const NS = {
+  cbc: 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
+  cac: 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
+  ext: 'urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2',
+  invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
+  creditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2',
+} as const;
+
+const PREFIX_BY_NS = new Map<string, string>([
+  [NS.cbc, 'cbc:'],
+  [NS.cac, 'cac:'],
+  [NS.ext, 'ext:'],
+  [NS.invoice, 'ubl:'],
+  [NS.creditNote, 'ubl:'],
+]);
+
+/**
+ * One element of a parsed document. Kept deliberately small: rules only need the name,
+ * attributes, direct text and children.
+ */
+export interface XNode {
+  /** Canonical qualified name: `cbc:ID`, `cac:Party`, `ubl:Invoice`, else `{uri}local`. */
+  q: string;
+  /** Local name without prefix. */
+  local: string;
+  /** Namespace URI ('' when none). */
+  ns: string;
+  /** Attributes without namespace, by local name; null when the element has none. */
+  attrs: Record<string, string> | null;
+  /** Concatenated direct text content (not trimmed). */
+  text: string;
+  children: XNode[];
+  parent: XNode | null;
+  /** Position among all elements in document order (for stable sorting). */
+  order: number;
+}
+
+/** A parsed document with an index from canonical name to elements in document order. */
+export interface XDoc {
+  root: XNode;
+  /** Every element by its canonical name, in document order. Built once while parsing. */
+  byName: Map<string, XNode[]>;
+  /** Every element in document order. */
+  elements: XNode[];
+}
+
+/** Raised by `parseXml` for malformed XML or a DOCTYPE. */
+export class XmlParseError extends Error {
+  /** Stable code used by intake to choose the user-facing message. */
+  readonly code: 'XML' | 'DTD_FORBIDDEN';
+  /** 1-based line where parsing stopped (0 when unknown). */
+  readonly line: number;
+  /** 1-based column where parsing stopped (0 when unknown). */
+  readonly column: number;
+  constructor(code: 'XML' | 'DTD_FORBIDDEN', message: string, line: number, column: number) {
+    super(message);
+    this.name = 'XmlParseError';
+    this.code = code;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+const EMPTY: XNode[] = [];
+
+/**
+ * Parse XML text into a compact tree. Any DOCTYPE is refused before its content is used, so
+ * external entities and entity expansion attacks never run (saxes itself never fetches
+ * anything). Throws `XmlParseError`.
+ */
+export function parseXml(text: string): XDoc {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const byName = new Map<string, XNode[]>();
+  const stack: XNode[] = [];
+  let root: XNode | null = null;
+  let order = 0;
+  const elements: XNode[] = [];
+
+  parser.on('doctype', () => {
+    throw new XmlParseError(
+      'DTD_FORBIDDEN',
+      'document type declaration',
+      parser.line,
+      parser.column,
+    );
+  });
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    const ns = tag.uri;
+    const prefix = PREFIX_BY_NS.get(ns);
+    const q =
+      prefix !== undefined ? prefix + tag.local : ns === '' ? tag.local : `{${ns}}${tag.local}`;
+    let attrs: Record<string, string> | null = null;
+    for (const key in tag.attributes) {
+      const a = tag.attributes[key]!;
+      if (a.prefix === 'xmlns' || a.name === 'xmlns' || a.uri !== '') continue;
+      if (attrs === null) attrs = {};
+      attrs[a.local] = a.value;
+    }
+    const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
+    const node: XNode = {
+      q,
+      local: tag.local,
+      ns,
+      attrs,
+      text: '',
+      children: EMPTY,
+      parent,
+      order: order++,
+    };
+    if (parent !== null) {
+      if (parent.children === EMPTY) parent.children = [node];
+      else parent.children.push(node);
+    } else {
+      root = node;
+    }
+    const list = byName.get(q);
+    if (list === undefined) byName.set(q, [node]);
+    else list.push(node);
+    elements.push(node);
+    stack.push(node);
+  });
+  parser.on('text', (t: string) => {
+    if (stack.length > 0) stack[stack.length - 1]!.text += t;
+  });
+  parser.on('cdata', (t: string) => {
+    if (stack.length > 0) stack[stack.length - 1]!.text += t;
+  });
+  parser.on('closetag', () => {
+    stack.pop();
+  });
+
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    if (err instanceof XmlParseError) throw err;
+    const raw = err instanceof Error ? err.message : String(err);
+    // saxes prefixes messages with "line:column: ".
+    const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(raw);
+    if (m) throw new XmlParseError('XML', m[3]!, Number(m[1]), Number(m[2]));
+    throw new XmlParseError('XML', raw, parser.line, parser.column);
+  }
+  if (root === null) throw new XmlParseError('XML', 'no root element', parser.line, parser.column);
+  return { root, byName, elements };
+}

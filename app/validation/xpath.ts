@@ -1,0 +1,139 @@
+import type { XNode } from './xml-tree';
+
+/**
+ * Small XPath-like helpers over `XNode`. Paths are canonical qualified names ("cbc:ID"),
+ * resolved child by child, so a rule reads close to its Schematron original.
+ */
+
+const NONE: XNode[] = [];
+
+/** First child named `q`, or undefined. */
+export function child(n: XNode | null | undefined, q: string): XNode | undefined {
+  if (n == null) return undefined;
+  const cs = n.children;
+  for (let i = 0; i < cs.length; i++) if (cs[i]!.q === q) return cs[i];
+  return undefined;
+}
+
+/** All children named `q`. */
+export function children(n: XNode | null | undefined, q: string): XNode[] {
+  if (n == null) return NONE;
+  let out: XNode[] | null = null;
+  const cs = n.children;
+  for (let i = 0; i < cs.length; i++) {
+    if (cs[i]!.q === q) (out ??= []).push(cs[i]!);
+  }
+  return out ?? NONE;
+}
+
+/** First node reached by following `path` (child names), taking the first match at each step. */
+export function first(n: XNode | null | undefined, ...path: string[]): XNode | undefined {
+  let cur: XNode | undefined = n ?? undefined;
+  for (let i = 0; i < path.length && cur !== undefined; i++) {
+    const q = path[i]!;
+    if (i === path.length - 1) return child(cur, q);
+    // XPath semantics: a/b/c matches c under any b; descend through all b's.
+    const next = children(cur, q);
+    if (next.length === 1) cur = next[0];
+    else {
+      const rest = path.slice(i + 1);
+      for (const m of next) {
+        const r = first(m, ...rest);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    }
+  }
+  return cur;
+}
+
+/** Every node reached by following `path` (XPath node-set semantics, document order). */
+export function all(n: XNode | null | undefined, ...path: string[]): XNode[] {
+  if (n == null) return NONE;
+  let cur: XNode[] = [n];
+  for (const q of path) {
+    if (cur.length === 1) {
+      cur = children(cur[0], q);
+    } else {
+      const next: XNode[] = [];
+      for (const c of cur) for (const x of c.children) if (x.q === q) next.push(x);
+      cur = next;
+    }
+    if (cur.length === 0) return NONE;
+  }
+  return cur;
+}
+
+/** True when at least one node matches the path. */
+export function has(n: XNode | null | undefined, ...path: string[]): boolean {
+  return first(n, ...path) !== undefined;
+}
+
+/** XPath string value: the text of the node and all its descendants. */
+export function str(n: XNode | null | undefined): string {
+  if (n == null) return '';
+  if (n.children.length === 0) return n.text;
+  let s = n.text;
+  for (const c of n.children) s += str(c);
+  return s;
+}
+
+const WS = /[ \t\r\n]+/g;
+
+/** XPath normalize-space() of the node's string value. */
+export function norm(n: XNode | null | undefined): string {
+  if (n == null) return '';
+  const s = n.children.length === 0 ? n.text : str(n);
+  // Fast path: most values carry no stray whitespace.
+  if (s.length === 0) return s;
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(s.length - 1);
+  if (a > 32 && b > 32 && s.indexOf('  ') < 0 && s.indexOf('\n') < 0 && s.indexOf('\t') < 0)
+    return s;
+  return s.replace(WS, ' ').trim();
+}
+
+/** normalize-space of the first node at `path` under `n`. */
+export function val(n: XNode | null | undefined, ...path: string[]): string {
+  return norm(path.length === 0 ? n : first(n, ...path));
+}
+
+/** Attribute value or undefined. */
+export function attr(n: XNode | null | undefined, name: string): string | undefined {
+  return n?.attrs?.[name];
+}
+
+/** Ancestor-or-self distance check: n's parent named q (one step). */
+export function parentIs(n: XNode, q: string): boolean {
+  return n.parent !== null && n.parent.q === q;
+}
+
+/** XPath-like location of a node, e.g. `/Invoice/cac:InvoiceLine[2]/cbc:ID`. */
+export function locationOf(n: XNode): string {
+  const parts: string[] = [];
+  let cur: XNode | null = n;
+  while (cur !== null) {
+    const p: XNode | null = cur.parent;
+    let name = cur.q.startsWith('ubl:') ? cur.local : cur.q;
+    if (p !== null) {
+      let idx = 0;
+      let count = 0;
+      for (const s of p.children) {
+        if (s.q === cur.q) {
+          count++;
+          if (s === cur) idx = count;
+        }
+      }
+      if (count > 1) name += `[${idx}]`;
+    }
+    parts.push(name);
+    cur = p;
+  }
+  return '/' + parts.reverse().join('/');
+}
+
+/** normalize-space of the node's own text (XPath `normalize-space(x/text())`). */
+export function ntext(n: XNode | null | undefined): string {
+  if (n == null) return '';
+  return n.text.replace(WS, ' ').trim();
+}
