@@ -1,0 +1,126 @@
+import type {
+  Api,
+  ErrorValue,
+  EventName,
+  Events,
+  RequestArg,
+  RequestChannel,
+  RequestResult,
+  Result,
+} from '../../../app/contract';
+import { decodeWire, encodeWire, HOST_PATHS, TOKEN_HEADER } from '../../../app/host/wire';
+
+const TOKEN_STORAGE_KEY = 'peppol-desk-token';
+
+/**
+ * Reads the session token the browser host put in the address (`?token=`), keeps it in
+ * sessionStorage so a reload still works, and removes it from the address bar so it does not end
+ * up in bookmarks, screenshots or the history.
+ */
+export function takeSessionToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromAddress = url.searchParams.get('token');
+  if (fromAddress) {
+    try {
+      window.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromAddress);
+    } catch {
+      // Storage can be disabled; the token then lives only for this page load.
+    }
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+    return fromAddress;
+  }
+  try {
+    return window.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function failure(code: string, message: string): { ok: false; error: ErrorValue } {
+  return { ok: false, error: { code, message } };
+}
+
+function isResult(value: unknown): value is Result<unknown> {
+  if (!value || typeof value !== 'object') return false;
+  const ok = (value as { ok?: unknown }).ok;
+  if (ok === true) return 'value' in value;
+  if (ok === false) {
+    const error = (value as { error?: unknown }).error;
+    return !!error && typeof error === 'object' && typeof (error as ErrorValue).code === 'string';
+  }
+  return false;
+}
+
+/** The `Api` over the browser host's HTTP endpoints: POST for requests, Server-Sent Events for events. */
+export function createHttpBridge(token: string | null): Api {
+  let source: EventSource | null = null;
+
+  function eventSource(): EventSource {
+    if (!source) {
+      const query = token ? `?token=${encodeURIComponent(token)}` : '';
+      // EventSource reconnects by itself when the host restarts or the network blips.
+      source = new EventSource(`${HOST_PATHS.events}${query}`);
+    }
+    return source;
+  }
+
+  async function invoke<C extends RequestChannel>(
+    channel: C,
+    arg: RequestArg<C>,
+  ): Promise<Result<RequestResult<C>>> {
+    if (!token) {
+      return failure(
+        'NO_SESSION',
+        'This page was opened without its session key. Open Peppol Desk again from the app or the command line.',
+      );
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${HOST_PATHS.invoke}/${encodeURIComponent(channel)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+        body: encodeWire(arg ?? null),
+      });
+    } catch {
+      return failure(
+        'HOST_UNREACHABLE',
+        'Peppol Desk is not answering. Check that it is still running, then try again.',
+      );
+    }
+    let body: unknown;
+    try {
+      body = decodeWire(await response.text());
+    } catch {
+      body = undefined;
+    }
+    if (isResult(body)) return body as Result<RequestResult<C>>;
+    if (response.status === 401 || response.status === 403) {
+      return failure(
+        'SESSION_EXPIRED',
+        'This page’s session has ended. Open Peppol Desk again from the app or the command line.',
+      );
+    }
+    return failure(
+      'HOST_ERROR',
+      `Peppol Desk answered with an unexpected reply (HTTP ${response.status}). Try again; if it keeps happening, restart the app.`,
+    );
+  }
+
+  function on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const handler = (message: MessageEvent<string>): void => {
+      let payload: Events[E];
+      try {
+        payload = decodeWire(message.data) as Events[E];
+      } catch {
+        return;
+      }
+      listener(payload);
+    };
+    const es = eventSource();
+    es.addEventListener(event, handler);
+    return () => es.removeEventListener(event, handler);
+  }
+
+  return { invoke, on };
+}

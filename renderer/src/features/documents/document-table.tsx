@@ -1,0 +1,257 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import type { DocumentRow } from '../../../../app/contract';
+import { formatAmount, formatChange } from '../../lib/format';
+import { useDetailStore } from '../../stores/detail-store';
+import {
+  canSortLocally,
+  CLIENT_SORT_LIMIT,
+  PAGE_SIZE,
+  useDocumentsStore,
+  type SortKey,
+} from '../../stores/documents-store';
+import { sortRows } from './sort-rows';
+import { StatusLabel } from './status-cell';
+
+const ROW_HEIGHT = 40;
+
+const COLUMNS: { key: SortKey; label: string; className: string }[] = [
+  { key: 'state', label: 'Status', className: 'col-status' },
+  { key: 'fileName', label: 'File', className: 'col-file' },
+  { key: 'invoiceNumber', label: 'Invoice number', className: 'col-number' },
+  { key: 'buyerName', label: 'Buyer', className: 'col-buyer' },
+  { key: 'amount', label: 'Amount', className: 'col-amount' },
+  { key: 'issueDate', label: 'Issue date', className: 'col-date' },
+  { key: 'updatedAt', label: 'Last change', className: 'col-change' },
+];
+
+function useRowAccessor(): { count: number; rowAt: (index: number) => DocumentRow | undefined } {
+  const pages = useDocumentsStore((s) => s.pages);
+  const total = useDocumentsStore((s) => s.total);
+  const sort = useDocumentsStore((s) => s.sort);
+  const sorted = useMemo(() => {
+    if (!sort || !canSortLocally(total)) return null;
+    const all: DocumentRow[] = [];
+    const pageCount = Math.ceil(total / PAGE_SIZE);
+    for (let p = 0; p < pageCount; p++) {
+      const rows = pages[p];
+      if (!rows) return null; // still loading: keep the engine order until every row is here
+      all.push(...rows);
+    }
+    return sortRows(all, sort);
+  }, [pages, total, sort]);
+  return useMemo(
+    () => ({
+      count: total,
+      rowAt: sorted
+        ? (index: number) => sorted[index]
+        : (index: number) => pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE],
+    }),
+    [sorted, pages, total],
+  );
+}
+
+function SortHeader() {
+  const sort = useDocumentsStore((s) => s.sort);
+  const setSort = useDocumentsStore((s) => s.setSort);
+  const total = useDocumentsStore((s) => s.total);
+  const sortable = canSortLocally(total);
+  return (
+    <>
+      {COLUMNS.map((c) => {
+        const active = sort?.key === c.key;
+        const ariaSort = active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none';
+        return (
+          <div
+            key={c.key}
+            role="columnheader"
+            aria-sort={ariaSort}
+            className={`cell ${c.className}`}
+          >
+            <button
+              type="button"
+              className="sort-button"
+              disabled={!sortable}
+              data-testid={`sort-${c.key}`}
+              title={
+                sortable
+                  ? `Sort by ${c.label.toLowerCase()}`
+                  : `Sorting works for up to ${CLIENT_SORT_LIMIT.toLocaleString()} documents; use a filter or search first.`
+              }
+              onClick={() => {
+                if (!active) setSort({ key: c.key, dir: 'asc' });
+                else if (sort.dir === 'asc') setSort({ key: c.key, dir: 'desc' });
+                else setSort(null);
+              }}
+            >
+              {c.label}
+              <span className="sort-mark" aria-hidden="true">
+                {active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+              </span>
+            </button>
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+/** The virtualized document list: only the rows on screen are rendered and fetched. */
+export function DocumentTable() {
+  const { count, rowAt } = useRowAccessor();
+  const loaded = useDocumentsStore((s) => s.loaded);
+  const loadError = useDocumentsStore((s) => s.loadError);
+  const selected = useDocumentsStore((s) => s.selected);
+  const toggleSelected = useDocumentsStore((s) => s.toggleSelected);
+  const setSelection = useDocumentsStore((s) => s.setSelection);
+  const setVisibleRange = useDocumentsStore((s) => s.setVisibleRange);
+  const filter = useDocumentsStore((s) => s.filter);
+  const openId = useDetailStore((s) => s.id);
+  const show = useDetailStore((s) => s.show);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => setVisibleRange(first, last), [first, last, setVisibleRange]);
+
+  const loadedIds = useMemo(() => {
+    const ids: number[] = [];
+    for (let i = first; i <= last; i++) {
+      const r = rowAt(i);
+      if (r) ids.push(r.id);
+    }
+    return ids;
+  }, [first, last, rowAt]);
+  const allShownSelected = loadedIds.length > 0 && loadedIds.every((id) => selected.has(id));
+
+  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, row: DocumentRow) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      show(row.id);
+    } else if (e.key === ' ') {
+      e.preventDefault();
+      toggleSelected(row.id);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const sibling =
+        e.key === 'ArrowDown'
+          ? e.currentTarget.nextElementSibling
+          : e.currentTarget.previousElementSibling;
+      if (sibling instanceof HTMLElement) sibling.focus();
+    }
+  };
+
+  return (
+    <div
+      className="document-table"
+      data-testid="document-table"
+      role="table"
+      aria-rowcount={count + 1}
+      aria-label="Documents"
+    >
+      <div className="table-head" role="rowgroup">
+        <div className="table-row" role="row">
+          <div role="columnheader" className="cell col-select">
+            <input
+              type="checkbox"
+              aria-label="Select the rows on screen"
+              data-testid="select-visible"
+              checked={allShownSelected}
+              onChange={(e) =>
+                setSelection(e.currentTarget.checked ? new Set([...selected, ...loadedIds]) : [])
+              }
+            />
+          </div>
+          <SortHeader />
+        </div>
+      </div>
+      <div className="table-body" ref={scrollRef} role="rowgroup" tabIndex={-1}>
+        {loaded && count === 0 && (
+          <p className="empty-state" data-testid="empty-state">
+            {loadError
+              ? loadError.message
+              : filter === 'all'
+                ? 'No documents yet. Drop invoice files above to send them.'
+                : 'Nothing here right now.'}
+          </p>
+        )}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = rowAt(item.index);
+            const style = { transform: `translateY(${item.start}px)`, height: item.size };
+            if (!row) {
+              return (
+                <div
+                  key={`loading-${item.index}`}
+                  className="table-row is-loading"
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  style={style}
+                >
+                  <div role="cell" className="cell">
+                    Loading…
+                  </div>
+                </div>
+              );
+            }
+            const isSelected = selected.has(row.id);
+            return (
+              <div
+                key={row.id}
+                className={`table-row${isSelected ? ' is-selected' : ''}${openId === row.id ? ' is-open' : ''}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={isSelected}
+                tabIndex={0}
+                data-testid={`row-${row.id}`}
+                data-invoice={row.invoiceNumber ?? ''}
+                data-file={row.fileName}
+                style={style}
+                onClick={() => show(row.id)}
+                onKeyDown={(e) => onRowKey(e, row)}
+              >
+                <div role="cell" className="cell col-select" onClick={(e) => e.stopPropagation()}>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${row.invoiceNumber ?? row.fileName}`}
+                    data-testid={`select-${row.id}`}
+                    checked={isSelected}
+                    onChange={(e) => toggleSelected(row.id, e.currentTarget.checked)}
+                  />
+                </div>
+                <div role="cell" className="cell col-status">
+                  <StatusLabel id={row.id} state={row.state} />
+                </div>
+                <div role="cell" className="cell col-file" title={row.fileName}>
+                  {row.fileName}
+                </div>
+                <div role="cell" className="cell col-number">
+                  {row.invoiceNumber ?? '—'}
+                </div>
+                <div role="cell" className="cell col-buyer" title={row.buyerName ?? undefined}>
+                  {row.buyerName ?? '—'}
+                </div>
+                <div role="cell" className="cell col-amount">
+                  {formatAmount(row.amount, row.currency)}
+                </div>
+                <div role="cell" className="cell col-date">
+                  {row.issueDate ?? ''}
+                </div>
+                <div role="cell" className="cell col-change">
+                  {formatChange(row.updatedAt)}
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

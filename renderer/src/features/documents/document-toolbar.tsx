@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react';
+import { filterCount, formatCount } from '../../lib/format';
+import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
+import {
+  ACTION_LABELS,
+  runDocumentAction,
+  type DocumentAction,
+} from '../../stores/document-actions';
+import { useDocumentsStore } from '../../stores/documents-store';
+import { exportVisibleRows } from './export-csv';
+
+const SEARCH_DEBOUNCE_MS = 250;
+const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway'];
+
+/** Filters with counts, search, bulk actions on the selection, export. */
+export function DocumentToolbar() {
+  const filter = useDocumentsStore((s) => s.filter);
+  const counts = useDocumentsStore((s) => s.counts);
+  const selected = useDocumentsStore((s) => s.selected);
+  const setFilter = useDocumentsStore((s) => s.setFilter);
+  const setSearch = useDocumentsStore((s) => s.setSearch);
+  const clearSelection = useDocumentsStore((s) => s.clearSelection);
+  const [query, setQuery] = useState('');
+  const [exporting, setExporting] = useState(false);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(query), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [query, setSearch]);
+
+  return (
+    <div className="toolbar">
+      <div className="filters" role="tablist" aria-label="Show documents">
+        {FILTER_ORDER.map((f) => (
+          <button
+            key={f}
+            type="button"
+            role="tab"
+            aria-selected={filter === f}
+            className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && filterCount(counts, f) > 0 ? ' has-attention' : ''}`}
+            data-testid={`filter-${f}`}
+            onClick={() => setFilter(f)}
+          >
+            {FILTER_LABELS[f]}{' '}
+            <span className="filter-count" data-testid={`filter-count-${f}`}>
+              {formatCount(filterCount(counts, f))}
+            </span>
+          </button>
+        ))}
+      </div>
+      <input
+        type="search"
+        className="search"
+        placeholder="Search invoice number or buyer"
+        aria-label="Search invoice number or buyer"
+        data-testid="search"
+        value={query}
+        onChange={(e) => setQuery(e.currentTarget.value)}
+      />
+      {selected.size > 0 && (
+        <div className="bulk-actions" role="group" aria-label="Actions on selected documents">
+          <span data-testid="selection-count">{formatCount(selected.size)} selected</span>
+          {BULK_ACTIONS.map((action) => (
+            <button
+              key={action}
+              type="button"
+              className="button"
+              data-testid={`bulk-${action}`}
+              onClick={() => void runDocumentAction(action, [...selected])}
+            >
+              {ACTION_LABELS[action]}
+            </button>
+          ))}
+          <button type="button" className="button button-quiet" onClick={clearSelection}>
+            Clear selection
+          </button>
+        </div>
+      )}
+      <button
+        type="button"
+        className="button export-button"
+        data-testid="export-csv"
+        disabled={exporting}
+        onClick={() => {
+          setExporting(true);
+          void exportVisibleRows().finally(() => setExporting(false));
+        }}
+      >
+        {exporting ? 'Exporting…' : 'Export CSV'}
+      </button>
+    </div>
+  );
+}

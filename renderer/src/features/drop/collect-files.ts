@@ -1,0 +1,82 @@
+/** A file picked or dropped, with the name the engine should see (relative path for folders). */
+export interface PickedFile {
+  name: string;
+  file: File;
+}
+
+export interface Collected {
+  files: PickedFile[];
+  /** Files inside dropped folders that are not XML (not sent, only counted). */
+  skipped: number;
+}
+
+const isXmlName = (name: string): boolean => /\.xml$/i.test(name);
+const isHidden = (name: string): boolean => name.split('/').some((part) => part.startsWith('.'));
+
+function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+/** `readEntries` answers in batches (100 in Chromium): call until it returns none. */
+async function readAllEntries(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = dir.createReader();
+  const all: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject),
+    );
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
+
+async function walk(entry: FileSystemEntry, out: Collected, inFolder: boolean): Promise<void> {
+  const relative = entry.fullPath.replace(/^\//, '') || entry.name;
+  if (entry.isFile) {
+    // Inside folders only XML counts: folders often hold PDFs and spreadsheets next to invoices.
+    if (inFolder && (isHidden(relative) || !isXmlName(relative))) {
+      out.skipped++;
+      return;
+    }
+    out.files.push({ name: relative, file: await fileOf(entry as FileSystemFileEntry) });
+  } else if (entry.isDirectory) {
+    for (const child of await readAllEntries(entry as FileSystemDirectoryEntry)) {
+      await walk(child, out, true);
+    }
+  }
+}
+
+/**
+ * Collects files and whole folders from a drop. Entries must be taken synchronously during the
+ * drop event (the DataTransfer is emptied afterwards), so call this before any `await`.
+ */
+export function collectDropped(data: DataTransfer): Promise<Collected> {
+  const entries: FileSystemEntry[] = [];
+  const plain: File[] = [];
+  for (const item of Array.from(data.items)) {
+    if (item.kind !== 'file') continue;
+    const entry = item.webkitGetAsEntry?.() ?? null;
+    if (entry) entries.push(entry);
+    else {
+      const file = item.getAsFile();
+      if (file) plain.push(file);
+    }
+  }
+  if (entries.length === 0 && plain.length === 0) plain.push(...Array.from(data.files));
+  return (async () => {
+    const out: Collected = { files: plain.map((file) => ({ name: file.name, file })), skipped: 0 };
+    for (const entry of entries) await walk(entry, out, false);
+    return out;
+  })();
+}
+
+/** Files from the "Choose files" input. */
+export function collectChosen(list: FileList): Collected {
+  return {
+    files: Array.from(list).map((file) => ({
+      name: file.webkitRelativePath || file.name,
+      file,
+    })),
+    skipped: 0,
+  };
+}

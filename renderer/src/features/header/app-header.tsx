@@ -1,0 +1,96 @@
+import type { ConnectionStatus } from '../../../../app/contract';
+import { ENVIRONMENT_WORDS, filterCount, formatCount } from '../../lib/format';
+import { useConnectionStore } from '../../stores/connection-store';
+import { useDocumentsStore } from '../../stores/documents-store';
+import { useSettingsStore } from '../../stores/settings-store';
+
+function connectionWords(status: ConnectionStatus): string {
+  switch (status.state) {
+    case 'online':
+      return 'Online';
+    case 'offline':
+      return `Offline — ${formatCount(status.waiting)} waiting`;
+    case 'throttled':
+      return 'Throttled';
+    case 'connecting':
+      return 'Connecting…';
+  }
+}
+
+/** App name, environment, connection, queue counts and the pause switch. */
+export function AppHeader() {
+  const status = useConnectionStore((s) => s.status);
+  const switching = useConnectionStore((s) => s.switching);
+  const togglePause = useConnectionStore((s) => s.togglePause);
+  const counts = useDocumentsStore((s) => s.counts);
+  const openSettings = useSettingsStore((s) => s.setOpen);
+
+  const inProgress = filterCount(counts, 'progress');
+  const attention = filterCount(counts, 'attention');
+  const sent = filterCount(counts, 'sent');
+
+  return (
+    <header className="app-header">
+      <h1 className="app-name">Peppol Desk</h1>
+      {status && (
+        <span
+          className={`env-badge env-${status.environment}`}
+          data-testid="env-badge"
+          title={status.endpoint}
+        >
+          {ENVIRONMENT_WORDS[status.environment]}
+        </span>
+      )}
+      <span
+        className={`connection connection-${status?.state ?? 'connecting'}`}
+        data-testid="connection-state"
+        data-state={status?.state ?? 'connecting'}
+        title={status?.message ?? undefined}
+        role="status"
+      >
+        <span className="connection-dot" aria-hidden="true" />
+        {status ? connectionWords(status) : 'Connecting…'}
+        {status?.paused && <span className="paused-note"> · Paused</span>}
+      </span>
+      <dl className="queue-counts" aria-label="Queue">
+        <div>
+          <dt>In progress</dt>
+          <dd data-testid="count-progress">{formatCount(inProgress)}</dd>
+        </div>
+        <div>
+          <dt>Sent</dt>
+          <dd data-testid="count-sent">{formatCount(sent)}</dd>
+        </div>
+        <div className={attention > 0 ? 'has-attention' : undefined}>
+          <dt>Needs attention</dt>
+          <dd data-testid="count-attention">{formatCount(attention)}</dd>
+        </div>
+      </dl>
+      <div className="header-actions">
+        <button
+          type="button"
+          className="button"
+          data-testid="pause-toggle"
+          aria-pressed={status?.paused ?? false}
+          disabled={!status || switching}
+          onClick={() => void togglePause()}
+        >
+          {status?.paused ? 'Resume sending' : 'Pause sending'}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="open-settings"
+          onClick={() => openSettings(true)}
+        >
+          Settings
+        </button>
+      </div>
+      {status?.message && status.state !== 'online' && (
+        <p className="connection-message" data-testid="connection-message">
+          {status.message}
+        </p>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,253 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Settings, SettingsPatch } from '../../../../app/contract';
+import { ENVIRONMENT_WORDS } from '../../lib/format';
+import { useSettingsStore } from '../../stores/settings-store';
+import { useToastStore } from '../../stores/toast-store';
+
+interface Draft {
+  endpoint: string;
+  apiKey: string;
+  removeKey: boolean;
+  concurrencyAuto: boolean;
+  concurrency: string;
+  batching: boolean;
+  gzip: boolean;
+  maxAttempts: string;
+  hotFolder: string;
+}
+
+function draftOf(s: Settings): Draft {
+  return {
+    endpoint: s.endpoint ?? '',
+    apiKey: '',
+    removeKey: false,
+    concurrencyAuto: s.concurrency === 'auto',
+    concurrency: s.concurrency === 'auto' ? '8' : String(s.concurrency),
+    batching: s.batching,
+    gzip: s.gzip,
+    maxAttempts: String(s.maxAttempts),
+    hotFolder: s.hotFolder ?? '',
+  };
+}
+
+/** Only what changed; the API key is sent only when typed (or removed), never read back. */
+function patchOf(d: Draft, s: Settings): SettingsPatch | string {
+  const patch: SettingsPatch = {};
+  const endpoint = d.endpoint.trim() || null;
+  if (endpoint !== null) {
+    try {
+      const url = new URL(endpoint);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
+    } catch {
+      return 'The provider address must be a web address starting with https://';
+    }
+  }
+  if (endpoint !== s.endpoint) patch.endpoint = endpoint;
+  if (d.removeKey) patch.apiKey = null;
+  else if (d.apiKey.trim()) patch.apiKey = d.apiKey.trim();
+  const concurrency = d.concurrencyAuto ? 'auto' : Number(d.concurrency);
+  if (
+    concurrency !== 'auto' &&
+    (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+  ) {
+    return 'Parallel sends must be a whole number from 1 to 256, or automatic.';
+  }
+  if (concurrency !== s.concurrency) patch.concurrency = concurrency;
+  if (d.batching !== s.batching) patch.batching = d.batching;
+  if (d.gzip !== s.gzip) patch.gzip = d.gzip;
+  const maxAttempts = Number(d.maxAttempts);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
+    return 'Attempts must be a whole number from 1 to 100.';
+  }
+  if (maxAttempts !== s.maxAttempts) patch.maxAttempts = maxAttempts;
+  const hotFolder = d.hotFolder.trim() || null;
+  if (hotFolder !== s.hotFolder) patch.hotFolder = hotFolder;
+  return patch;
+}
+
+/** Provider, key, speed and hot folder. A modal <dialog>: focus stays inside, Escape closes. */
+export function SettingsDialog() {
+  const open = useSettingsStore((s) => s.open);
+  const settings = useSettingsStore((s) => s.settings);
+  const saving = useSettingsStore((s) => s.saving);
+  const error = useSettingsStore((s) => s.error);
+  const setOpen = useSettingsStore((s) => s.setOpen);
+  const save = useSettingsStore((s) => s.save);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    const el = dialog.current;
+    if (!el) return;
+    if (open && !el.open) {
+      el.showModal();
+      void useSettingsStore.getState().load();
+    } else if (!open && el.open) el.close();
+  }, [open]);
+
+  useEffect(() => {
+    if (open && settings) setDraft(draftOf(settings));
+    setProblem(null);
+  }, [open, settings]);
+
+  const update = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft || !settings) return;
+    const patch = patchOf(draft, settings);
+    if (typeof patch === 'string') return setProblem(patch);
+    if (Object.keys(patch).length === 0) return setOpen(false);
+    if (await save(patch)) {
+      setOpen(false);
+      useToastStore
+        .getState()
+        .push({ kind: 'success', title: 'Settings saved', lines: [], ttlMs: 5000 });
+    }
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      className="settings-dialog"
+      data-testid="settings-dialog"
+      aria-labelledby="settings-heading"
+      onClose={() => setOpen(false)}
+    >
+      <form onSubmit={(e) => void onSubmit(e)}>
+        <h2 id="settings-heading">Settings</h2>
+        {!draft || !settings ? (
+          <p className="muted">{error ? error.message : 'Loading…'}</p>
+        ) : (
+          <>
+            <p className="muted">
+              Sending to: <strong>{ENVIRONMENT_WORDS[settings.environment]}</strong>
+            </p>
+            <label className="form-row">
+              <span>Provider address</span>
+              <input
+                type="url"
+                data-testid="settings-endpoint"
+                placeholder="Built-in sandbox (no provider)"
+                value={draft.endpoint}
+                onChange={(e) => update({ endpoint: e.currentTarget.value })}
+              />
+            </label>
+            <label className="form-row">
+              <span>API key</span>
+              <input
+                type="password"
+                autoComplete="off"
+                data-testid="settings-api-key"
+                placeholder={
+                  settings.apiKeySet ? 'A key is set — type to replace it' : 'No key set'
+                }
+                value={draft.apiKey}
+                disabled={draft.removeKey}
+                onChange={(e) => update({ apiKey: e.currentTarget.value })}
+              />
+            </label>
+            {settings.apiKeySet && (
+              <div className="form-row form-row-inline">
+                <span data-testid="settings-key-set">A key is set</span>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={draft.removeKey}
+                    onChange={(e) => update({ removeKey: e.currentTarget.checked })}
+                  />{' '}
+                  Remove the key
+                </label>
+              </div>
+            )}
+            <fieldset className="form-row">
+              <legend>Parallel sends</legend>
+              <label>
+                <input
+                  type="radio"
+                  name="concurrency"
+                  checked={draft.concurrencyAuto}
+                  onChange={() => update({ concurrencyAuto: true })}
+                />{' '}
+                Automatic
+              </label>
+              <label>
+                <input
+                  type="radio"
+                  name="concurrency"
+                  checked={!draft.concurrencyAuto}
+                  onChange={() => update({ concurrencyAuto: false })}
+                />{' '}
+                Fixed:
+              </label>
+              <input
+                type="number"
+                min={1}
+                max={256}
+                aria-label="Number of parallel sends"
+                disabled={draft.concurrencyAuto}
+                value={draft.concurrency}
+                onChange={(e) => update({ concurrency: e.currentTarget.value })}
+              />
+            </fieldset>
+            <label className="form-row form-row-inline">
+              <input
+                type="checkbox"
+                checked={draft.batching}
+                onChange={(e) => update({ batching: e.currentTarget.checked })}
+              />
+              <span>Send in batches (up to 100 documents per request)</span>
+            </label>
+            <label className="form-row form-row-inline">
+              <input
+                type="checkbox"
+                checked={draft.gzip}
+                onChange={(e) => update({ gzip: e.currentTarget.checked })}
+              />
+              <span>Compress uploads (gzip)</span>
+            </label>
+            <label className="form-row">
+              <span>Attempts before giving up</span>
+              <input
+                type="number"
+                min={1}
+                max={100}
+                value={draft.maxAttempts}
+                onChange={(e) => update({ maxAttempts: e.currentTarget.value })}
+              />
+            </label>
+            <label className="form-row">
+              <span>Hot folder (files placed here are sent automatically)</span>
+              <input
+                type="text"
+                placeholder="Not used"
+                value={draft.hotFolder}
+                onChange={(e) => update({ hotFolder: e.currentTarget.value })}
+              />
+            </label>
+            <p className="muted small">Data is kept in {settings.dataDir}</p>
+          </>
+        )}
+        {(problem ?? (draft ? error?.message : null)) && (
+          <p className="problem-message" role="alert">
+            {problem ?? error?.message}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={() => setOpen(false)}>
+            Close
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            data-testid="settings-save"
+            disabled={!draft || saving}
+          >
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,32 @@
+import { useEffect } from 'react';
+import { getApi } from '../bridge';
+import { useConnectionStore } from '../stores/connection-store';
+import { useDetailStore } from '../stores/detail-store';
+import { loadDocuments, useDocumentsStore } from '../stores/documents-store';
+import { useMetricsStore } from '../stores/metrics-store';
+import { useSettingsStore } from '../stores/settings-store';
+
+/**
+ * The one place that listens to the engine: loads the first state of every store and feeds them
+ * from engine events. Components only read stores.
+ */
+export function useEngineSync(): void {
+  useEffect(() => {
+    const api = getApi();
+    const unsubscribe = [
+      api.on('documents:changed', ({ ids, counts }) => {
+        useDocumentsStore.getState().setCounts(counts);
+        useDocumentsStore.getState().requestRefresh();
+        const openId = useDetailStore.getState().id;
+        if (openId !== null && ids.includes(openId)) void useDetailStore.getState().reload();
+      }),
+      api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
+      api.on('connection:changed', (status) => useConnectionStore.getState().setStatus(status)),
+    ];
+    void useConnectionStore.getState().load();
+    void useSettingsStore.getState().load();
+    void useMetricsStore.getState().load();
+    void loadDocuments();
+    return () => unsubscribe.forEach((off) => off());
+  }, []);
+}

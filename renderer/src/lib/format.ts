@@ -1,0 +1,47 @@
+import type { Environment, StateCounts } from '../../../app/contract';
+import { FILTER_STATES, type DocumentFilter } from '../../../app/contract';
+
+const numberFormat = new Intl.NumberFormat();
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const shortTimeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+export function formatCount(n: number): string {
+  return numberFormat.format(n);
+}
+
+/** Amounts arrive as decimal strings from the engine; keep them exact, only add the currency. */
+export function formatAmount(amount: string | null, currency: string | null): string {
+  if (amount === null) return '';
+  return currency ? `${amount} ${currency}` : amount;
+}
+
+export function formatTime(ms: number | null): string {
+  if (ms === null) return '';
+  return timeFormat.format(ms);
+}
+
+/** Today's changes show only the time; older ones the full date. */
+export function formatChange(ms: number, now: number = Date.now()): string {
+  const d = new Date(ms);
+  const today = new Date(now);
+  if (d.toDateString() === today.toDateString()) return shortTimeFormat.format(d);
+  return timeFormat.format(d);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+export const ENVIRONMENT_WORDS: Record<Environment, string> = {
+  sandbox: 'Sandbox',
+  test: 'Test',
+  production: 'Production',
+};
+
+/** How many documents each filter shows, from the per-state counts. */
+export function filterCount(counts: StateCounts, filter: DocumentFilter): number {
+  if (filter === 'all') return Object.values(counts).reduce((a, b) => a + b, 0);
+  return FILTER_STATES[filter].reduce((sum, state) => sum + counts[state], 0);
+}

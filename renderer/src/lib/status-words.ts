@@ -1,0 +1,55 @@
+import type { DocumentFilter, DocumentState } from '../../../app/contract';
+
+/** Plain words a finance clerk reads for each state. */
+export const STATUS_WORDS: Record<DocumentState, string> = {
+  received: 'Received',
+  validating: 'Checking',
+  invalid: 'Needs fixing',
+  ready: 'Checked',
+  resolving: 'Finding receiver',
+  unreachable: 'Receiver not on Peppol',
+  queued: 'Queued',
+  sending: 'Sending',
+  retry_wait: 'Waiting to retry',
+  accepted: 'Accepted by access point',
+  delivered: 'Delivered',
+  failed: 'Failed',
+  held: 'Needs your decision',
+  cancelled: 'Cancelled',
+};
+
+/** The visual tone of a state: drives the icon and colour, never the only signal (words are always shown). */
+export type StatusTone = 'progress' | 'done' | 'attention' | 'muted';
+
+export const STATUS_TONE: Record<DocumentState, StatusTone> = {
+  received: 'progress',
+  validating: 'progress',
+  invalid: 'attention',
+  ready: 'progress',
+  resolving: 'progress',
+  unreachable: 'attention',
+  queued: 'progress',
+  sending: 'progress',
+  retry_wait: 'progress',
+  accepted: 'done',
+  delivered: 'done',
+  failed: 'attention',
+  held: 'attention',
+  cancelled: 'muted',
+};
+
+export const TONE_ICON: Record<StatusTone, string> = {
+  progress: '◔',
+  done: '✓',
+  attention: '!',
+  muted: '–',
+};
+
+export const FILTER_LABELS: Record<DocumentFilter, string> = {
+  attention: 'Needs attention',
+  progress: 'In progress',
+  sent: 'Sent',
+  all: 'All',
+};
+
+export const FILTER_ORDER: readonly DocumentFilter[] = ['attention', 'progress', 'sent', 'all'];

@@ -1,0 +1,45 @@
+import { create } from 'zustand';
+import type { ConnectionStatus, RequestResult } from '../../../app/contract';
+import { getApi } from '../bridge';
+import { toastError } from './toast-store';
+
+interface ConnectionState {
+  status: ConnectionStatus | null;
+  appInfo: RequestResult<'app:info'> | null;
+  /** True while a pause/resume request is on its way. */
+  switching: boolean;
+  setStatus(status: ConnectionStatus): void;
+  load(): Promise<void>;
+  togglePause(): Promise<void>;
+}
+
+export const useConnectionStore = create<ConnectionState>()((set, get) => ({
+  status: null,
+  appInfo: null,
+  switching: false,
+  setStatus(status) {
+    set({ status });
+  },
+  async load() {
+    const api = getApi();
+    const [status, info] = await Promise.all([
+      api.invoke('connection:get', undefined),
+      api.invoke('app:info', undefined),
+    ]);
+    if (status.ok) set({ status: status.value });
+    else toastError('Could not read the connection state', status.error.message);
+    if (info.ok) set({ appInfo: info.value });
+  },
+  async togglePause() {
+    const paused = get().status?.paused ?? false;
+    set({ switching: true });
+    const result = await getApi().invoke(paused ? 'queue:resume' : 'queue:pause', undefined);
+    set({ switching: false });
+    if (result.ok) set({ status: result.value });
+    else
+      toastError(
+        paused ? 'Could not resume sending' : 'Could not pause sending',
+        result.error.message,
+      );
+  },
+}));
