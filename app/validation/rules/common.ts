@@ -1,7 +1,7 @@
 import { memo } from '../rule';
 import type { Ctx } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, child, children, first, norm, val } from '../xpath';
+import { all, child, children, first, has, norm, val } from '../xpath';
 
 /** Shared per-document facts used by several rule families. */
 
@@ -117,4 +117,83 @@ export function isAllowance(ac: XNode): boolean {
 export function isCharge(ac: XNode): boolean {
   const v = val(ac, 'cbc:ChargeIndicator');
   return v === 'true' || v === '1';
+}
+
+/** `cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'` on a (Classified)TaxCategory or PartyTaxScheme. */
+export function isVat(n: XNode | undefined): boolean {
+  for (const id of all(n, 'cac:TaxScheme', 'cbc:ID'))
+    if (norm(id).toUpperCase() === 'VAT') return true;
+  return false;
+}
+
+/** normalize-space(cbc:ID) of a tax category. */
+export function catId(n: XNode | undefined): string {
+  return val(n, 'cbc:ID');
+}
+
+/** XPath `(path) != ''`: some node at the path has a non-empty string value. */
+export function nonEmpty(n: XNode | undefined, ...path: string[]): boolean {
+  for (const x of all(n, ...path)) if (x.children.length > 0 || x.text !== '') return true;
+  return false;
+}
+
+/** Seller (any scheme) PartyTaxScheme/CompanyID exists. */
+export function sellerAnyTaxId(c: Ctx): boolean {
+  return memo(c, 'sellerAnyTaxId', () =>
+    c
+      .nodes('cac:AccountingSupplierParty')
+      .some((p) => all(p, 'cac:Party', 'cac:PartyTaxScheme', 'cbc:CompanyID').length > 0),
+  );
+}
+
+/** Seller PartyTaxScheme[VAT]/CompanyID exists (anywhere, as `//` in the Schematron). */
+export function sellerVatId(c: Ctx): boolean {
+  return memo(c, 'sellerVatId', () =>
+    c
+      .nodes('cac:AccountingSupplierParty')
+      .some((p) =>
+        all(p, 'cac:Party', 'cac:PartyTaxScheme').some((s) => isVat(s) && has(s, 'cbc:CompanyID')),
+      ),
+  );
+}
+
+/** Tax representative PartyTaxScheme[VAT]/CompanyID exists. */
+export function taxRepVatId(c: Ctx): boolean {
+  return memo(c, 'taxRepVatId', () =>
+    c
+      .nodes('cac:TaxRepresentativeParty')
+      .some((p) =>
+        children(p, 'cac:PartyTaxScheme').some((s) => isVat(s) && has(s, 'cbc:CompanyID')),
+      ),
+  );
+}
+
+/** Buyer PartyTaxScheme[VAT]/CompanyID exists. */
+export function buyerVatId(c: Ctx): boolean {
+  return memo(c, 'buyerVatId', () =>
+    c
+      .nodes('cac:AccountingCustomerParty')
+      .some((p) =>
+        all(p, 'cac:Party', 'cac:PartyTaxScheme').some((s) => isVat(s) && has(s, 'cbc:CompanyID')),
+      ),
+  );
+}
+
+/** Buyer PartyLegalEntity/CompanyID exists. */
+export function buyerLegalId(c: Ctx): boolean {
+  return memo(c, 'buyerLegalId', () =>
+    c
+      .nodes('cac:AccountingCustomerParty')
+      .some((p) => all(p, 'cac:Party', 'cac:PartyLegalEntity', 'cbc:CompanyID').length > 0),
+  );
+}
+
+/** Document-level AllowanceCharge children of the root. */
+export function docAllowanceCharges(c: Ctx): XNode[] {
+  return memo(c, 'docAC', () => children(c.root, 'cac:AllowanceCharge'));
+}
+
+/** VAT breakdown tax categories: /*\/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory. */
+export function breakdownCategories(c: Ctx): XNode[] {
+  return memo(c, 'bdCats', () => all(c.root, 'cac:TaxTotal', 'cac:TaxSubtotal', 'cac:TaxCategory'));
 }
