@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.cjs');
+const READY = /Peppol Desk is running at (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 30_000;
+
+function waitForUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      reject(
+        new Error(
+          `The browser host did not start within ${START_TIMEOUT_MS} ms. Output:\n${output}`,
+        ),
+      );
+    }, START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = READY.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `The browser host exited early (code ${code}, signal ${signal}). Output:\n${output}`,
+        ),
+      );
+    });
+  });
+}
+
+/**
+ * Starts the browser host on a free port with a fresh data folder, and hands its address (with
+ * the session token) to the tests through PEPPOL_DESK_URL. Returns the teardown.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist/renderer/index.html'))) {
+    throw new Error(
+      'dist/ is missing or incomplete: run `node scripts/build.mjs` before the end-to-end tests.',
+    );
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'peppol-desk-e2e-'));
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let url: string;
+  try {
+    url = await waitForUrl(child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  // Keep draining output so the host never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  process.env.PEPPOL_DESK_URL = url;
+  process.env.PEPPOL_DESK_DATA_DIR = dataDir;
+
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

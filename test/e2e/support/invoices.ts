@@ -1,0 +1,41 @@
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The shared benchmark invoice: a valid Peppol BIS 3.0 invoice to a registered sandbox receiver. */
+const SAMPLE = resolve(__dirname, '../../../../shared/bench/sample-invoice.xml');
+/** The first <cbc:ID> of the document is the invoice number (BT-1). */
+const INVOICE_ID = /<cbc:ID>[^<]*<\/cbc:ID>/;
+
+function sample(): string {
+  return readFileSync(SAMPLE, 'utf8');
+}
+
+/** A prefix no earlier test used, so tests sharing one host never see each other's rows. */
+export function uniquePrefix(label: string): string {
+  return `E2E-${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
+}
+
+/** Valid invoice XML with this invoice number. */
+export function validInvoice(invoiceNumber: string): string {
+  return sample().replace(INVOICE_ID, `<cbc:ID>${invoiceNumber}</cbc:ID>`);
+}
+
+/** Invoice XML without an invoice number (BT-1): fails validation. Distinct bytes per `marker`. */
+export function invoiceWithoutNumber(marker: string): string {
+  return sample()
+    .replace(INVOICE_ID, '')
+    .replace(
+      '<cbc:BuyerReference>PO-77812</cbc:BuyerReference>',
+      `<cbc:BuyerReference>${marker}</cbc:BuyerReference>`,
+    );
+}
+
+/** Writes files into `dir` and returns their paths. */
+export function writeFiles(dir: string, files: Record<string, string>): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Object.entries(files).map(([name, content]) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  });
+}
