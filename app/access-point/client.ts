@@ -1,0 +1,335 @@
+import { Pool, type Dispatcher } from 'undici';
+import { gzipSync } from 'node:zlib';
+
+/** How the client reaches one access point. */
+export interface AccessPointClientOptions {
+  /** Provider base URL, e.g. `https://app.goroute.ai/peppol-api`. */
+  baseUrl: string;
+  apiKey: string | null;
+  /** Connections in the pool (keep-alive). */
+  connections?: number;
+  /** Per-request timeout for headers and body, ms (default 30 s, as the provider documents). */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Gzip request bodies at or above this size (bytes); null = never. */
+  gzipAboveBytes?: number | null;
+  /** For tests: a dispatcher to use instead of the pool. */
+  dispatcher?: Dispatcher;
+}
+
+/** A provider error body, flattened. */
+export interface ApError {
+  status: number;
+  code: string;
+  message: string;
+  details: unknown;
+}
+
+/**
+ * Outcome of one call, as a value: `ok`, a `transient` failure worth retrying (429, 5xx,
+ * timeouts, connection errors; `retryAfterMs` from Retry-After), or a `permanent` one that needs a
+ * person (400, 401, 403, 404, 409, 413, 415, 422).
+ */
+export type ApOutcome<T> =
+  | { kind: 'ok'; value: T; status: number }
+  | {
+      kind: 'transient';
+      status: number | null;
+      retryAfterMs: number | null;
+      message: string;
+      offline: boolean;
+    }
+  | { kind: 'permanent'; error: ApError };
+
+/** `GET /peppol/version`. */
+export interface VersionInfo {
+  version: string;
+  peppol_ap_id?: string;
+  environment?: string;
+  status?: string;
+}
+
+/** Answer of a single send. */
+export interface SendAnswer {
+  transactionId: string;
+  status: string;
+}
+
+/** One item of a batch answer. */
+export interface BatchItemAnswer {
+  id: string;
+  status: 'accepted' | 'rejected';
+  transaction_id?: string;
+  error?: { code?: string; message?: string; details?: unknown } | string;
+}
+
+/** Receiver lookup answer (the superset the sandbox gives; providers may give less). */
+export interface LookupAnswer {
+  found: boolean;
+  participantId: string;
+  name: string | null;
+  capabilities: { document_type: string; process_id: string }[] | null;
+  raw: unknown;
+}
+
+/** Transaction status. */
+export interface TransactionAnswer {
+  id: string;
+  status: string;
+  deliveredAt: string | null;
+  error: string | null;
+  businessResponse: string | null;
+}
+
+const PERMANENT = new Set([400, 401, 403, 404, 409, 413, 415, 422]);
+
+/** Parse Retry-After (seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now = Date.now(),
+): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  const seconds = Number(v);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * HTTP client for the provider contract (../shared/api-contract.md) on an undici Pool with
+ * keep-alive: one pool per access point origin.
+ */
+export class AccessPointClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly timeoutMs: number;
+  /** Set to false after a 415 on a gzip body: the provider takes identity only. */
+  private gzipAllowed = true;
+
+  constructor(private readonly options: AccessPointClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    if (options.dispatcher) {
+      this.dispatcher = options.dispatcher;
+      this.ownsDispatcher = false;
+    } else {
+      this.dispatcher = new Pool(this.origin, {
+        connections: options.connections ?? 16,
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+        connectTimeout: options.connectTimeoutMs ?? 10_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      this.ownsDispatcher = true;
+    }
+  }
+
+  /** The base URL this client talks to. */
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  /** `GET /peppol/version`. */
+  version(): Promise<ApOutcome<VersionInfo>> {
+    return this.request('GET', '/peppol/version', null, {}, (b) => b as VersionInfo);
+  }
+
+  /** `POST /api/v1/send` with the raw XML and the document's idempotency key. */
+  send(xml: Uint8Array, idempotencyKey: string): Promise<ApOutcome<SendAnswer>> {
+    return this.request(
+      'POST',
+      '/api/v1/send',
+      xml,
+      { 'content-type': 'application/xml', 'idempotency-key': idempotencyKey },
+      (b) => {
+        const body = b as { transaction_id?: string; id?: string; status?: string };
+        return {
+          transactionId: String(body.transaction_id ?? body.id ?? ''),
+          status: String(body.status ?? 'pending'),
+        };
+      },
+    );
+  }
+
+  /** `POST /api/v1/send/batch`: items keyed by the documents' idempotency keys. */
+  sendBatch(
+    items: { id: string; xml: string }[],
+    batchKey: string,
+  ): Promise<ApOutcome<BatchItemAnswer[]>> {
+    const body = Buffer.from(JSON.stringify({ documents: items }));
+    return this.request(
+      'POST',
+      '/api/v1/send/batch',
+      body,
+      { 'content-type': 'application/json', 'idempotency-key': batchKey },
+      (b) => ((b as { results?: BatchItemAnswer[] }).results ?? []) as BatchItemAnswer[],
+    );
+  }
+
+  /** `GET /api/v1/participants/lookup?peppol_id=…`; 404 and `found:false` both mean not on Peppol. */
+  async lookup(participantId: string): Promise<ApOutcome<LookupAnswer>> {
+    const path = `/api/v1/participants/lookup?peppol_id=${encodeURIComponent(participantId)}`;
+    const outcome = await this.request('GET', path, null, {}, (b) => toLookup(participantId, b));
+    if (outcome.kind === 'permanent' && outcome.error.status === 404) {
+      return {
+        kind: 'ok',
+        status: 404,
+        value: { found: false, participantId, name: null, capabilities: null, raw: outcome.error },
+      };
+    }
+    return outcome;
+  }
+
+  /** `GET /api/v1/transactions/{id}`. */
+  transaction(id: string): Promise<ApOutcome<TransactionAnswer>> {
+    return this.request('GET', `/api/v1/transactions/${encodeURIComponent(id)}`, null, {}, (b) =>
+      toTransaction(b),
+    );
+  }
+
+  /** Close the pool. */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: Uint8Array | null,
+    headers: Record<string, string>,
+    map: (body: unknown) => T,
+  ): Promise<ApOutcome<T>> {
+    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    if (this.options.apiKey) h['x-api-key'] = this.options.apiKey;
+    let payload = body;
+    const threshold = this.options.gzipAboveBytes;
+    const gzipped =
+      body !== null && threshold != null && this.gzipAllowed && body.byteLength >= threshold;
+    if (gzipped && body) {
+      payload = gzipSync(body);
+      h['content-encoding'] = 'gzip';
+    }
+    try {
+      const res = await this.dispatcher.request({
+        origin: this.origin,
+        path: this.basePath + path,
+        method,
+        headers: h,
+        body: payload ?? undefined,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const text = await res.body.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = text;
+      }
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        return { kind: 'ok', status: res.statusCode, value: map(parsed) };
+      }
+      if (res.statusCode === 415 && gzipped) {
+        this.gzipAllowed = false;
+        return this.request(method, path, body, headers, map);
+      }
+      const error = toApError(res.statusCode, parsed);
+      if (
+        PERMANENT.has(res.statusCode) ||
+        (res.statusCode >= 400 &&
+          res.statusCode < 500 &&
+          res.statusCode !== 429 &&
+          res.statusCode !== 408)
+      ) {
+        return { kind: 'permanent', error };
+      }
+      return {
+        kind: 'transient',
+        status: res.statusCode,
+        retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+        message: error.message,
+        offline: false,
+      };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      return {
+        kind: 'transient',
+        status: null,
+        retryAfterMs: null,
+        message: `${e.code ?? 'NETWORK'}: ${e.message ?? String(err)}`,
+        offline: isConnectionError(e.code),
+      };
+    }
+  }
+}
+
+/** Connection-level failures mean the access point is unreachable (offline), not slow. */
+function isConnectionError(code: string | undefined): boolean {
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'ENETUNREACH' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+function toApError(status: number, body: unknown): ApError {
+  const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)
+    ?.error;
+  return {
+    status,
+    code: e?.code ?? `HTTP_${status}`,
+    message:
+      e?.message ?? (typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${status}`),
+    details: e?.details ?? null,
+  };
+}
+
+function toLookup(participantId: string, body: unknown): LookupAnswer {
+  const b = (body ?? {}) as {
+    found?: boolean;
+    registered?: boolean;
+    name?: string;
+    capabilities?: { document_type: string; process_id: string }[];
+  };
+  const found = b.found !== false && b.registered !== false;
+  return {
+    found,
+    participantId,
+    name: b.name ?? null,
+    capabilities: Array.isArray(b.capabilities) ? b.capabilities : null,
+    raw: body,
+  };
+}
+
+function toTransaction(body: unknown): TransactionAnswer {
+  const b = (body ?? {}) as {
+    id?: string;
+    transaction_id?: string;
+    status?: string;
+    delivered_at?: string;
+    error?: unknown;
+    business_response?: unknown;
+  };
+  const br = b.business_response;
+  return {
+    id: String(b.id ?? b.transaction_id ?? ''),
+    status: String(b.status ?? 'unknown'),
+    deliveredAt: b.delivered_at ?? null,
+    error: b.error == null ? null : typeof b.error === 'string' ? b.error : JSON.stringify(b.error),
+    businessResponse:
+      br == null
+        ? null
+        : typeof br === 'string'
+          ? br
+          : String((br as { code?: string }).code ?? JSON.stringify(br)),
+  };
+}

@@ -1,0 +1,112 @@
+import { LRUCache } from 'lru-cache';
+import type { Db } from '../store/db';
+import type { LookupAnswer } from '../access-point/client';
+
+/** A cached lookup answer and when it was fetched. */
+export interface CachedLookup {
+  answer: LookupAnswer;
+  fetchedAt: number;
+  expiresAt: number;
+}
+
+/** Time to live of lookup answers. */
+export interface LookupTtl {
+  foundMs: number;
+  notFoundMs: number;
+}
+
+/** Found answers live 1 h, not-found answers 5 min. */
+export const DEFAULT_LOOKUP_TTL: LookupTtl = { foundMs: 60 * 60_000, notFoundMs: 5 * 60_000 };
+
+/** Canonical participant id: scheme as written, value lower-cased (values compare case-insensitively). */
+export function canonicalParticipantId(scheme: string, value: string): string {
+  return `${scheme.trim()}:${value.trim().toLowerCase()}`;
+}
+
+/**
+ * Receiver lookups: SQLite plus an in-memory LRU, per access point, with single flight (many
+ * documents for one receiver cause one request in flight) and a refresh that bypasses the cache.
+ */
+export class ParticipantCache {
+  private readonly lru = new LRUCache<string, CachedLookup>({ max: 10_000 });
+  private readonly inFlight = new Map<string, Promise<CachedLookup | null>>();
+  private readonly getStmt;
+  private readonly putStmt;
+
+  constructor(
+    db: Db,
+    private readonly accessPoint: string,
+    private readonly ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.getStmt = db.prepare(
+      'SELECT answer_json, fetched_at, expires_at FROM participant_cache WHERE access_point = ? AND participant_id = ?',
+    );
+    this.putStmt = db.prepare(
+      `INSERT OR REPLACE INTO participant_cache
+       (access_point, participant_id, found, answer_json, fetched_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /**
+   * The answer for `participantId`, from memory, SQLite, or `fetch` (one fetch in flight per id).
+   * `fetch` returns null when the access point could not answer (nothing is cached then).
+   */
+  async get(
+    participantId: string,
+    fetch: () => Promise<LookupAnswer | null>,
+    options: { refresh?: boolean } = {},
+  ): Promise<CachedLookup | null> {
+    const now = this.now();
+    if (!options.refresh) {
+      const hit = this.peek(participantId, now);
+      if (hit) return hit;
+    }
+    const pending = this.inFlight.get(participantId);
+    if (pending) return pending;
+    const p = (async () => {
+      try {
+        const answer = await fetch();
+        if (!answer) return null;
+        const fetchedAt = this.now();
+        const entry: CachedLookup = {
+          answer,
+          fetchedAt,
+          expiresAt: fetchedAt + (answer.found ? this.ttl.foundMs : this.ttl.notFoundMs),
+        };
+        this.lru.set(participantId, entry);
+        this.putStmt.run(
+          this.accessPoint,
+          participantId,
+          answer.found ? 1 : 0,
+          JSON.stringify(answer),
+          entry.fetchedAt,
+          entry.expiresAt,
+        );
+        return entry;
+      } finally {
+        this.inFlight.delete(participantId);
+      }
+    })();
+    this.inFlight.set(participantId, p);
+    return p;
+  }
+
+  /** A fresh cached answer without fetching, or null. */
+  peek(participantId: string, now = this.now()): CachedLookup | null {
+    const mem = this.lru.get(participantId);
+    if (mem && mem.expiresAt > now) return mem;
+    const row = this.getStmt.get(this.accessPoint, participantId) as
+      { answer_json: string; fetched_at: number; expires_at: number } | undefined;
+    if (row && row.expires_at > now) {
+      const entry = {
+        answer: JSON.parse(row.answer_json) as LookupAnswer,
+        fetchedAt: row.fetched_at,
+        expiresAt: row.expires_at,
+      };
+      this.lru.set(participantId, entry);
+      return entry;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * `peppol-desk`: the command line, through the same engine as the app.
+ *   send <files or folders...>   add invoices and exit when every one is final
+ *   validate <files or folders...> --json
+ *   serve                         the browser host (the app without Electron)
+ *   sandbox                       the sandbox access point on its own
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { createEngine, memorySecretStore, type Engine } from './engine';
+import { defaultDataDir } from './data-dir';
+import { startBrowserHost } from './host/browser-host';
+import { keyFileSecretStore } from './secrets/key-file';
+import { runSandboxCommand } from './sandbox/standalone';
+import { checkDocument } from './validation';
+import type { IncomingFile } from './contract';
+
+declare const __PEPPOL_DESK_VERSION__: string | undefined;
+const VERSION = typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';
+
+/** Where the built bundles live (the folder of this file once bundled). */
+const DIST_DIR = typeof __dirname === 'string' ? __dirname : process.cwd();
+
+/** A file found on disk: its display name (as given, or relative to the folder) and path. */
+interface FoundFile {
+  name: string;
+  path: string;
+}
+
+/**
+ * Expand files and folders into files. Folders are walked recursively for `.xml` files (any
+ * case); files named explicitly are taken whatever their name. Sorted for a stable order.
+ */
+export function collectFiles(inputs: string[]): { files: FoundFile[]; missing: string[] } {
+  const files: FoundFile[] = [];
+  const missing: string[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input)) {
+      missing.push(input);
+      continue;
+    }
+    if (statSync(input).isDirectory()) {
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+          a.name.localeCompare(b.name),
+        )) {
+          const p = join(dir, entry.name);
+          if (entry.isDirectory()) walk(p);
+          else if (entry.isFile() && /\.xml$/i.test(entry.name)) {
+            files.push({ name: relative(input, p), path: p });
+          }
+        }
+      };
+      walk(input);
+    } else {
+      files.push({ name: input, path: input });
+    }
+  }
+  return { files, missing };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('Expected a whole number.');
+  return n;
+}
+
+interface SendOptions {
+  endpoint?: string;
+  apiKey?: string;
+  dataDir?: string;
+  json?: boolean;
+  concurrency?: number;
+  waitDelivery?: boolean;
+  latencyMs?: number;
+}
+
+async function sendCommand(inputs: string[], opts: SendOptions): Promise<number> {
+  const started = performance.now();
+  const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true });
+  const { files, missing } = collectFiles(inputs);
+  for (const m of missing) process.stderr.write(`Not found: ${m}\n`);
+  const secrets = opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir);
+  const engine = await createEngine({
+    dataDir,
+    secrets,
+    host: 'cli',
+    version: VERSION,
+    endpoint: opts.endpoint ?? null,
+    validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.latencyMs !== undefined ? { sandboxLatencyMs: opts.latencyMs } : {}),
+    trackDelivery: Boolean(opts.waitDelivery),
+  });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await engine.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(130));
+  process.once('SIGTERM', () => void stop(143));
+
+  if (!opts.json) {
+    const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
+    process.stderr.write(`Sending ${files.length} file(s) to ${where} (data: ${dataDir})\n`);
+  }
+  const ids = await addAll(engine, files);
+  await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
+  const summary = summarize(engine, ids, missing.length, (performance.now() - started) / 1000);
+  if (!opts.json) {
+    for (const id of ids) {
+      const r = engine.repo.get(id);
+      if (r?.problem_message && !['accepted', 'delivered'].includes(r.state)) {
+        process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
+      }
+    }
+    process.stdout.write(
+      `${summary.sent} sent, ${summary.failed} failed, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
+    );
+  } else {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+  }
+  stopping = true;
+  await engine.stop();
+  return summary.failed + summary.invalid + summary.duplicates > 0 ? 1 : 0;
+}
+
+/** Read and add files in chunks, so memory stays flat for large folders. Returns every id. */
+async function addAll(engine: Engine, files: FoundFile[]): Promise<number[]> {
+  const ids: number[] = [];
+  const CHUNK = 500;
+  for (let i = 0; i < files.length; i += CHUNK) {
+    const chunk: IncomingFile[] = [];
+    for (const f of files.slice(i, i + CHUNK)) {
+      try {
+        chunk.push({ name: f.name, bytes: readFileSync(f.path) });
+      } catch (err) {
+        process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);
+      }
+    }
+    const res = await engine.handlers['documents:add']({ files: chunk });
+    for (const a of res.added) ids.push(a.id);
+    for (const k of res.known) ids.push(k.id);
+    for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
+  }
+  return [...new Set(ids)];
+}
+
+function summarize(engine: Engine, ids: number[], unreadable: number, seconds: number) {
+  let sent = 0;
+  let failed = unreadable;
+  let invalid = 0;
+  let duplicates = 0;
+  for (const id of ids) {
+    const r = engine.repo.get(id);
+    if (!r) continue;
+    if (r.state === 'accepted' || r.state === 'delivered') sent++;
+    else if (r.state === 'invalid') invalid++;
+    else if (r.state === 'held' && r.problem_code === 'DUPLICATE') duplicates++;
+    else failed++;
+  }
+  return {
+    total: ids.length + unreadable,
+    sent,
+    failed,
+    invalid,
+    duplicates,
+    seconds: Math.round(seconds * 1000) / 1000,
+  };
+}
+
+function validateCommand(inputs: string[], opts: { json?: boolean }): number {
+  const { files, missing } = collectFiles(inputs);
+  let anyInvalid = missing.length > 0;
+  for (const m of missing) {
+    process.stdout.write(
+      JSON.stringify({
+        file: m,
+        valid: false,
+        fatal: ['FILE'],
+        warning: [],
+        message: 'File not found',
+      }) + '\n',
+    );
+  }
+  for (const f of files) {
+    const res = checkDocument(readFileSync(f.path));
+    let line: Record<string, unknown>;
+    if (!res.ok) {
+      const code = res.error.code === 'UBL' ? 'UBL' : 'XML';
+      line = { file: f.name, valid: false, fatal: [code], warning: [], message: res.error.message };
+    } else {
+      const ids = (flag: 'fatal' | 'warning') =>
+        [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
+      line = {
+        file: f.name,
+        valid: res.verdict.valid,
+        fatal: ids('fatal'),
+        warning: ids('warning'),
+        ruleset: res.verdict.ruleset,
+      };
+    }
+    if (line.valid !== true) anyInvalid = true;
+    if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else {
+      const fatal = line.fatal as string[];
+      process.stdout.write(
+        `${line.valid ? 'valid  ' : 'INVALID'} ${f.name}${fatal.length ? `  ${fatal.join(' ')}` : ''}${line.message ? `  ${String(line.message)}` : ''}\n`,
+      );
+    }
+  }
+  return anyInvalid ? 3 : 0;
+}
+
+async function serveCommand(opts: {
+  port?: number;
+  dataDir?: string;
+  endpoint?: string;
+  latencyMs?: number;
+  open?: boolean;
+}): Promise<void> {
+  const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  const engine = await createEngine({
+    dataDir,
+    secrets: keyFileSecretStore(dataDir),
+    host: 'browser',
+    version: VERSION,
+    endpoint: opts.endpoint ?? null,
+    validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
+    ...(opts.latencyMs !== undefined ? { sandboxLatencyMs: opts.latencyMs } : {}),
+  });
+  const host = await startBrowserHost({
+    engine,
+    rendererDir: join(DIST_DIR, 'renderer'),
+    port: opts.port ?? 0,
+  });
+  const label = engine.sandbox ? ' (SANDBOX access point: nothing leaves this machine)' : '';
+  process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
+  process.stdout.write(`Data folder: ${dataDir}\n`);
+  if (opts.open) openBrowser(host.url);
+  const shutdown = async () => {
+    await host.close();
+    await engine.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+function openBrowser(url: string): void {
+  const cmd =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  void import('node:child_process').then(({ spawn }) => {
+    try {
+      const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+      child.on('error', () => undefined);
+      child.unref();
+    } catch {
+      // No browser opener: the URL is printed above.
+    }
+  });
+}
+
+/** Build the command-line program. */
+export function buildProgram(): Command {
+  const program = new Command('peppol-desk')
+    .description('Send Peppol BIS Billing 3.0 invoices through your access point provider.')
+    .version(VERSION);
+
+  program
+    .command('send')
+    .description('Send invoice files (or folders of them) and exit when every one is final.')
+    .argument('<paths...>', 'files or folders')
+    .option('--endpoint <url>', 'provider base URL, e.g. https://app.goroute.ai/peppol-api')
+    .option('--api-key <key>', 'provider API key (otherwise the stored one; none = sandbox)')
+    .option('--data-dir <dir>', 'data folder (queue and caches)')
+    .option('--json', 'print one JSON summary line')
+    .option('--concurrency <n>', 'sends in flight', positiveInt)
+    .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
+    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
+    .action(async (paths: string[], opts: SendOptions) => {
+      process.exitCode = await sendCommand(paths, opts);
+    });
+
+  program
+    .command('validate')
+    .description('Check files against Peppol BIS Billing 3.0 locally (no network).')
+    .argument('<paths...>', 'files or folders')
+    .option('--json', 'one JSON line per file')
+    .action((paths: string[], opts: { json?: boolean }) => {
+      process.exitCode = validateCommand(paths, opts);
+    });
+
+  program
+    .command('serve')
+    .description('Run the app in your browser (used when Electron is not installed).')
+    .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', positiveInt)
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
+    .option('--open', 'open the page in the default browser')
+    .action(serveCommand);
+
+  program
+    .command('sandbox')
+    .description('Run the sandbox access point on its own.')
+    .option('--port <port>', 'port', positiveInt, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--latency-ms <ms>', 'added latency per request', positiveInt, 0)
+    .option('--rate <r>', 'requests per second before answering 429', positiveInt)
+    .option('--step-ms <ms>', 'time between transaction states', positiveInt)
+    .action(
+      async (opts: {
+        port: number;
+        host: string;
+        latencyMs: number;
+        rate?: number;
+        stepMs?: number;
+      }) => {
+        await runSandboxCommand(opts);
+      },
+    );
+  return program;
+}

@@ -1,0 +1,274 @@
+/**
+ * The one contract between the engine and every host (Electron IPC, the browser host, the CLI and
+ * the tests). Every request channel (`domain:verb` → argument and result) and every event
+ * (name → payload) is declared here, with the runtime list of channel names derived from it.
+ * No channel string appears anywhere else.
+ */
+import type { DocumentSummary, Finding } from './validation/types';
+
+export type { DocumentSummary, Finding, ParticipantId } from './validation/types';
+
+/** Persisted life of one document. See app/queue/states.ts for the allowed transitions. */
+export type DocumentState =
+  | 'received'
+  | 'validating'
+  | 'invalid'
+  | 'ready'
+  | 'resolving'
+  | 'unreachable'
+  | 'queued'
+  | 'sending'
+  | 'retry_wait'
+  | 'accepted'
+  | 'delivered'
+  | 'failed'
+  | 'held'
+  | 'cancelled';
+
+/** Every state, in pipeline order (for counts and filters). */
+export const DOCUMENT_STATES: readonly DocumentState[] = [
+  'received',
+  'validating',
+  'invalid',
+  'ready',
+  'resolving',
+  'unreachable',
+  'queued',
+  'sending',
+  'retry_wait',
+  'accepted',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+];
+
+/** The filters of the document table. */
+export type DocumentFilter = 'attention' | 'progress' | 'sent' | 'all';
+
+/** Which states each filter shows. */
+export const FILTER_STATES: Record<Exclude<DocumentFilter, 'all'>, readonly DocumentState[]> = {
+  attention: ['invalid', 'unreachable', 'failed', 'held'],
+  progress: ['received', 'validating', 'ready', 'resolving', 'queued', 'sending', 'retry_wait'],
+  sent: ['accepted', 'delivered'],
+};
+
+/** A problem a person must see: what happened, and what to do about it. */
+export interface DocumentProblem {
+  code: string;
+  message: string;
+  action: 'fix-file' | 'retry' | 'check-settings' | 'check-receiver' | 'decide' | 'wait' | 'none';
+}
+
+/** One row of the document table. */
+export interface DocumentRow {
+  id: number;
+  fileName: string;
+  sha256: string;
+  size: number;
+  state: DocumentState;
+  docType: 'Invoice' | 'CreditNote' | null;
+  invoiceNumber: string | null;
+  buyerName: string | null;
+  receiverId: string | null;
+  amount: string | null;
+  currency: string | null;
+  issueDate: string | null;
+  transactionId: string | null;
+  attempts: number;
+  problem: DocumentProblem | null;
+  createdAt: number;
+  updatedAt: number;
+  acceptedAt: number | null;
+  deliveredAt: number | null;
+}
+
+/** One step of a document's timeline. */
+export interface TimelineEvent {
+  at: number;
+  from: DocumentState | null;
+  to: DocumentState;
+  detail: string | null;
+}
+
+/** Everything the detail panel shows about one document. */
+export interface DocumentDetail extends DocumentRow {
+  summary: DocumentSummary | null;
+  validation: { ruleset: string; findings: Finding[] } | null;
+  timeline: TimelineEvent[];
+  businessResponse: string | null;
+  nextAttemptAt: number | null;
+}
+
+/** Counts per state. */
+export type StateCounts = Record<DocumentState, number>;
+
+/** A file handed to the engine: its name (as dropped, may include a folder path) and its bytes. */
+export interface IncomingFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What happened to each file of an add. */
+export interface AddResult {
+  added: { id: number; fileName: string }[];
+  known: { id: number; fileName: string }[];
+  rejected: { fileName: string; message: string }[];
+}
+
+/** The environment the app talks to. */
+export type Environment = 'sandbox' | 'test' | 'production';
+
+/** Settings as the UI sees them: the API key never leaves the engine, only whether one is set. */
+export interface Settings {
+  endpoint: string | null;
+  apiKeySet: boolean;
+  environment: Environment;
+  concurrency: number | 'auto';
+  batching: boolean;
+  gzip: boolean;
+  maxAttempts: number;
+  hotFolder: string | null;
+  dataDir: string;
+}
+
+/** What `settings:set` accepts. `apiKey: null` removes the key. */
+export interface SettingsPatch {
+  endpoint?: string | null;
+  apiKey?: string | null;
+  concurrency?: number | 'auto';
+  batching?: boolean;
+  gzip?: boolean;
+  maxAttempts?: number;
+  hotFolder?: string | null;
+}
+
+/** Connection to the access point, as shown in the header. */
+export interface ConnectionStatus {
+  state: 'connecting' | 'online' | 'offline' | 'throttled';
+  environment: Environment;
+  endpoint: string;
+  paused: boolean;
+  waiting: number;
+  message: string | null;
+}
+
+/** Latency percentiles of one stage, milliseconds. */
+export interface StageLatency {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Pipeline stages that are timed. */
+export type Stage = 'validate' | 'lookup' | 'send' | 'delivery';
+
+/** Metrics for the charts. */
+export interface MetricsSnapshot {
+  at: number;
+  /** Documents accepted per second, one bucket per second, oldest first (last 10 minutes). */
+  throughput: { t: number; accepted: number; failed: number }[];
+  latency: Record<Stage, StageLatency>;
+  counts: StateCounts;
+}
+
+/** Every request: channel → argument and result. */
+export interface Requests {
+  'app:info': {
+    arg: undefined;
+    result: { version: string; host: 'electron' | 'browser' | 'cli'; dataDir: string };
+  };
+  'documents:add': { arg: { files: IncomingFile[] }; result: AddResult };
+  'documents:list': {
+    arg: { filter?: DocumentFilter; search?: string; offset?: number; limit?: number };
+    result: { rows: DocumentRow[]; total: number; counts: StateCounts };
+  };
+  'documents:get': { arg: { id: number }; result: DocumentDetail };
+  'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
+  'documents:cancel': { arg: { ids: number[] }; result: { cancelled: number } };
+  'documents:sendAnyway': { arg: { ids: number[] }; result: { released: number } };
+  'queue:pause': { arg: undefined; result: ConnectionStatus };
+  'queue:resume': { arg: undefined; result: ConnectionStatus };
+  'connection:get': { arg: undefined; result: ConnectionStatus };
+  'settings:get': { arg: undefined; result: Settings };
+  'settings:set': { arg: SettingsPatch; result: Settings };
+  'metrics:snapshot': { arg: undefined; result: MetricsSnapshot };
+}
+
+/** Every event: name → payload. */
+export interface Events {
+  /** Coalesced: the ids that changed since the last event, and the new counts. */
+  'documents:changed': { ids: number[]; counts: StateCounts };
+  'metrics:tick': MetricsSnapshot;
+  'connection:changed': ConnectionStatus;
+}
+
+export type RequestChannel = keyof Requests;
+export type EventName = keyof Events;
+export type RequestArg<C extends RequestChannel> = Requests[C]['arg'];
+export type RequestResult<C extends RequestChannel> = Requests[C]['result'];
+
+/** Errors cross every bridge as values. */
+export interface ErrorValue {
+  code: string;
+  message: string;
+}
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
+
+type Exhaustive<T extends string> = { [K in T]: true };
+const requestChannelSet: Exhaustive<RequestChannel> = {
+  'app:info': true,
+  'documents:add': true,
+  'documents:list': true,
+  'documents:get': true,
+  'documents:retry': true,
+  'documents:cancel': true,
+  'documents:sendAnyway': true,
+  'queue:pause': true,
+  'queue:resume': true,
+  'connection:get': true,
+  'settings:get': true,
+  'settings:set': true,
+  'metrics:snapshot': true,
+};
+const eventNameSet: Exhaustive<EventName> = {
+  'documents:changed': true,
+  'metrics:tick': true,
+  'connection:changed': true,
+};
+
+/** Runtime list of request channels (the allowlist every host checks). */
+export const REQUEST_CHANNELS = Object.keys(requestChannelSet) as RequestChannel[];
+/** Runtime list of event names. */
+export const EVENT_NAMES = Object.keys(eventNameSet) as EventName[];
+
+/** True when `name` is a request channel of the contract. */
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.hasOwn(requestChannelSet, name);
+}
+/** True when `name` is an event of the contract. */
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(eventNameSet, name);
+}
+
+/** The engine side: one handler per channel. */
+export type Handlers = {
+  [C in RequestChannel]: (arg: RequestArg<C>) => Promise<RequestResult<C>> | RequestResult<C>;
+};
+
+/** What `window.api` is, in Electron and in the browser host alike. */
+export interface Api {
+  invoke<C extends RequestChannel>(
+    channel: C,
+    arg: RequestArg<C>,
+  ): Promise<Result<RequestResult<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** An empty count for every state. */
+export function emptyCounts(): StateCounts {
+  const counts = {} as StateCounts;
+  for (const s of DOCUMENT_STATES) counts[s] = 0;
+  return counts;
+}

@@ -1,0 +1,495 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type {
+  AddResult,
+  ConnectionStatus,
+  DocumentDetail,
+  Environment,
+  EventName,
+  Events,
+  Handlers,
+  IncomingFile,
+  Settings,
+  SettingsPatch,
+} from './contract';
+import { DOCUMENT_STATES } from './contract';
+import { AccessPointClient } from './access-point/client';
+import { ParticipantCache } from './caches/participant-cache';
+import { ValidationCache } from './caches/validation-cache';
+import { AppError } from './errors';
+import { Metrics } from './metrics/metrics';
+import { Pipeline, type Validator } from './queue/pipeline';
+import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
+import { startSandbox, type SandboxHandle } from './sandbox/server';
+import { openDb, type Db } from './store/db';
+import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
+import { SettingsRepo } from './store/settings-repo';
+import { createValidationPool, RULESET_VERSION, type ValidationPool } from './validation';
+import type { DocumentSummary } from './validation/types';
+
+/** Where the API key lives: Electron safeStorage, a user-only key file, or memory (CLI flag). */
+export interface SecretStore {
+  getApiKey(): string | null;
+  setApiKey(key: string | null): void;
+}
+
+/** An in-memory secret store (CLI `--api-key`, tests). */
+export function memorySecretStore(initial: string | null = null): SecretStore {
+  let key = initial;
+  return {
+    getApiKey: () => key,
+    setApiKey: (k) => {
+      key = k;
+    },
+  };
+}
+
+/** Everything the engine takes from its host. */
+export interface EngineOptions {
+  dataDir: string;
+  secrets: SecretStore;
+  host: 'electron' | 'browser' | 'cli';
+  version?: string;
+  /** Provider base URL; overrides the stored setting (CLI `--endpoint`). */
+  endpoint?: string | null;
+  /** Path of the built validation worker; in-thread validation when absent. */
+  validationWorker?: string;
+  validationThreads?: number;
+  /** Added latency of the in-process sandbox, ms. */
+  sandboxLatencyMs?: number;
+  sandboxStepMs?: number;
+  concurrency?: number;
+  trackDelivery?: boolean;
+  /** Shorter retry / poll / probe timings (tests). */
+  timings?: {
+    retryBaseMs?: number;
+    retryMaxMs?: number;
+    pollInitialMs?: number;
+    pollMaxMs?: number;
+    probeInitialMs?: number;
+    probeMaxMs?: number;
+  };
+  now?: () => number;
+  /** How often coalesced `documents:changed` events are flushed, ms. */
+  coalesceMs?: number;
+}
+
+/** The running engine. */
+export interface Engine {
+  handlers: Handlers;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Resolves when every listed document (or every document) is in a state that needs no more work now. */
+  waitUntilSettled(ids?: number[], options?: { includeAccepted?: boolean }): Promise<void>;
+  repo: DocumentsRepo;
+  db: Db;
+  environment: Environment;
+  endpoint: string;
+  sandbox: SandboxHandle | null;
+  stop(): Promise<void>;
+}
+
+const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
+
+/** sha256 hex of bytes. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Environment from the API key: none → sandbox, `sk_test_` → test, anything else → production. */
+export function environmentFor(apiKey: string | null, endpointGiven: boolean): Environment {
+  if (!apiKey) return endpointGiven ? 'test' : 'sandbox';
+  return apiKey.startsWith('sk_test_') ? 'test' : 'production';
+}
+
+/** Open the data folder, connect to the access point (or start the sandbox) and start the queue. */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const now = options.now ?? Date.now;
+  const db = openDb({ dataDir: options.dataDir });
+  const repo = new DocumentsRepo(db, now);
+  const settings = new SettingsRepo(db);
+  const metrics = new Metrics(now);
+
+  const apiKey = options.secrets.getApiKey();
+  const storedEndpoint = settings.get<string | null>('endpoint', null);
+  const endpointSetting = options.endpoint ?? storedEndpoint;
+  let sandbox: SandboxHandle | null = null;
+  let endpoint: string;
+  if (!apiKey && !endpointSetting) {
+    sandbox = await startSandbox({
+      latencyMs: options.sandboxLatencyMs ?? 0,
+      ...(options.sandboxStepMs !== undefined ? { transactionStepMs: options.sandboxStepMs } : {}),
+    });
+    endpoint = sandbox.url;
+  } else {
+    endpoint = endpointSetting ?? 'https://app.goroute.ai/peppol-api';
+  }
+  const environment = environmentFor(apiKey, Boolean(endpointSetting));
+
+  const concurrencySetting = settings.get<number | 'auto'>('concurrency', 'auto');
+  const concurrency =
+    options.concurrency ?? (concurrencySetting === 'auto' ? 16 : concurrencySetting);
+  const gzip = settings.get<boolean>('gzip', false);
+  const client = new AccessPointClient({
+    baseUrl: endpoint,
+    apiKey,
+    connections: Math.max(4, concurrency),
+    gzipAboveBytes: gzip ? 8 * 1024 : null,
+  });
+
+  const pool: ValidationPool = createValidationPool({
+    ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
+    ...(options.validationThreads ? { size: options.validationThreads } : {}),
+  });
+  const validator: Validator = {
+    ruleset: RULESET_VERSION,
+    check: (bytes) => pool.check(bytes),
+  };
+
+  // ---- events, coalesced -----------------------------------------------------------------------
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  function emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
+  }
+  const changedIds = new Set<number>();
+  const settleWaiters = new Set<() => void>();
+  let flushTimer: NodeJS.Timeout | null = null;
+  const coalesceMs = options.coalesceMs ?? 150;
+  function onChanged(ids: number[]): void {
+    for (const id of ids) changedIds.add(id);
+    if (!flushTimer) flushTimer = setTimeout(flush, coalesceMs);
+  }
+  function flush(): void {
+    flushTimer = null;
+    if (changedIds.size === 0) return;
+    const ids = [...changedIds];
+    changedIds.clear();
+    emit('documents:changed', { ids, counts: repo.counts() });
+    for (const w of [...settleWaiters]) w();
+  }
+  function onConnection(status: ConnectionStatus): void {
+    emit('connection:changed', status);
+  }
+
+  const paused = settings.get<boolean>('paused', false);
+  const maxAttempts = settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts);
+  const t = options.timings ?? {};
+  const pipeline = new Pipeline(
+    {
+      repo,
+      client,
+      validator,
+      validationCache: new ValidationCache(db, now),
+      participants: new ParticipantCache(db, endpoint, undefined, now),
+      metrics,
+      environment,
+      onChanged,
+      onConnection,
+      now,
+    },
+    {
+      concurrency,
+      paused,
+      trackDelivery: options.trackDelivery ?? true,
+      retry: {
+        maxAttempts,
+        baseDelayMs: t.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+        maxDelayMs: t.retryMaxMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      },
+      ...(t.pollInitialMs !== undefined ? { pollInitialMs: t.pollInitialMs } : {}),
+      ...(t.pollMaxMs !== undefined ? { pollMaxMs: t.pollMaxMs } : {}),
+      ...(t.probeInitialMs !== undefined ? { probeInitialMs: t.probeInitialMs } : {}),
+      ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
+    },
+  );
+
+  const metricsTimer = setInterval(() => {
+    emit('metrics:tick', metrics.snapshot(repo.counts()));
+  }, 1000);
+  metricsTimer.unref();
+
+  function currentSettings(): Settings {
+    return {
+      endpoint: endpointSetting,
+      apiKeySet: Boolean(options.secrets.getApiKey()),
+      environment,
+      concurrency: settings.get<number | 'auto'>('concurrency', 'auto'),
+      batching: settings.get<boolean>('batching', true),
+      gzip: settings.get<boolean>('gzip', false),
+      maxAttempts: settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts),
+      hotFolder: settings.get<string | null>('hotFolder', null),
+      dataDir: options.dataDir,
+    };
+  }
+
+  function addFiles(files: IncomingFile[]): AddResult {
+    const result: AddResult = { added: [], known: [], rejected: [] };
+    repo.tx(() => {
+      for (const f of files) {
+        if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
+          result.rejected.push({
+            fileName: String(f?.name ?? '?'),
+            message: 'This item is not a file.',
+          });
+          continue;
+        }
+        if (f.bytes.byteLength === 0) {
+          result.rejected.push({
+            fileName: f.name,
+            message: 'The file is empty. Export the invoice again from your accounting system.',
+          });
+          continue;
+        }
+        const sha256 = sha256Hex(f.bytes);
+        const existing = repo.findBySha(sha256);
+        if (existing !== null) {
+          result.known.push({ id: existing, fileName: f.name });
+          continue;
+        }
+        const id = repo.insert({
+          fileName: f.name,
+          sha256,
+          size: f.bytes.byteLength,
+          body: f.bytes,
+          idempotencyKey: randomUUID(),
+        });
+        result.added.push({ id, fileName: f.name });
+      }
+    });
+    if (result.added.length) {
+      onChanged(result.added.map((a) => a.id));
+      pipeline.kick();
+    }
+    return result;
+  }
+
+  function requireIds(ids: unknown): number[] {
+    if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) {
+      throw new AppError('BAD_REQUEST', 'Select one or more documents first.');
+    }
+    return ids as number[];
+  }
+
+  const handlers: Handlers = {
+    'app:info': () => ({
+      version: options.version ?? '0.0.0',
+      host: options.host,
+      dataDir: options.dataDir,
+    }),
+    'documents:add': ({ files }) => {
+      if (!Array.isArray(files)) throw new AppError('BAD_REQUEST', 'No files were given.');
+      return addFiles(files);
+    },
+    'documents:list': (arg) => {
+      const { rows, total } = repo.list(arg ?? {});
+      return { rows: rows.map(toDocumentRow), total, counts: repo.counts() };
+    },
+    'documents:get': ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      const validation = r.validation_json
+        ? (JSON.parse(r.validation_json) as DocumentDetail['validation'])
+        : null;
+      return {
+        ...toDocumentRow(r),
+        summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
+        validation,
+        timeline: repo.timeline(id),
+        businessResponse: r.business_response,
+        nextAttemptAt: r.next_attempt_at,
+      } satisfies DocumentDetail;
+    },
+    'documents:retry': ({ ids, allFailed }) => {
+      const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
+      let retried = 0;
+      repo.tx(() => {
+        for (const id of targets) {
+          const r = repo.get(id);
+          if (!r) continue;
+          const patch = {
+            attempts: 0,
+            next_attempt_at: null,
+            problem_code: null,
+            problem_message: null,
+            problem_action: null,
+          };
+          let ok = false;
+          if (r.state === 'failed' || r.state === 'retry_wait') {
+            // Same idempotency key: if an earlier attempt did reach the provider, it replays.
+            ok = repo.transition(id, r.state, 'queued', patch, 'Retry requested');
+          } else if (r.state === 'unreachable') {
+            ok = repo.transition(id, r.state, 'ready', patch, 'Retry requested (new lookup)');
+          } else if (r.state === 'invalid') {
+            ok = repo.transition(id, r.state, 'received', patch, 'Check again requested');
+          }
+          if (ok) retried++;
+        }
+      });
+      onChanged(targets);
+      pipeline.kick();
+      return { retried };
+    },
+    'documents:cancel': ({ ids }) => {
+      let cancelled = 0;
+      const list = requireIds(ids);
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
+          if (
+            repo.transition(
+              id,
+              r.state,
+              'cancelled',
+              {
+                next_attempt_at: null,
+                problem_code: null,
+                problem_message: null,
+                problem_action: null,
+              },
+              'Cancelled by the user',
+            )
+          )
+            cancelled++;
+        }
+      });
+      onChanged(list);
+      return { cancelled };
+    },
+    'documents:sendAnyway': ({ ids }) => {
+      let released = 0;
+      const list = requireIds(ids);
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (!r || r.state !== 'held') continue;
+          const target = r.problem_code === 'DUPLICATE' ? 'ready' : 'queued';
+          if (
+            repo.transition(
+              id,
+              'held',
+              target,
+              { send_anyway: 1, problem_code: null, problem_message: null, problem_action: null },
+              'Send anyway, decided by the user',
+            )
+          )
+            released++;
+        }
+      });
+      onChanged(list);
+      pipeline.kick();
+      return { released };
+    },
+    'queue:pause': () => {
+      settings.set('paused', true);
+      pipeline.setPaused(true);
+      return pipeline.connectionStatus();
+    },
+    'queue:resume': () => {
+      settings.set('paused', false);
+      pipeline.setPaused(false);
+      return pipeline.connectionStatus();
+    },
+    'connection:get': () => pipeline.connectionStatus(),
+    'settings:get': () => currentSettings(),
+    'settings:set': (patch: SettingsPatch) => {
+      if (patch.endpoint !== undefined) {
+        if (patch.endpoint !== null) {
+          let url: URL;
+          try {
+            url = new URL(patch.endpoint);
+          } catch {
+            throw new AppError(
+              'BAD_SETTING',
+              'The provider URL is not a web address. It looks like https://app.goroute.ai/peppol-api.',
+            );
+          }
+          if (
+            url.protocol !== 'https:' &&
+            url.hostname !== '127.0.0.1' &&
+            url.hostname !== 'localhost'
+          ) {
+            throw new AppError('BAD_SETTING', 'The provider URL must start with https://.');
+          }
+        }
+        settings.set('endpoint', patch.endpoint ?? undefined);
+      }
+      if (patch.apiKey !== undefined) options.secrets.setApiKey(patch.apiKey || null);
+      if (patch.concurrency !== undefined) {
+        const c = patch.concurrency;
+        if (c !== 'auto' && (!Number.isInteger(c) || c < 1 || c > 256)) {
+          throw new AppError(
+            'BAD_SETTING',
+            'Concurrency is "auto" or a whole number from 1 to 256.',
+          );
+        }
+        settings.set('concurrency', c);
+        pipeline.setConcurrency(c === 'auto' ? 16 : c);
+      }
+      if (patch.batching !== undefined) settings.set('batching', Boolean(patch.batching));
+      if (patch.gzip !== undefined) settings.set('gzip', Boolean(patch.gzip));
+      if (patch.maxAttempts !== undefined) {
+        if (
+          !Number.isInteger(patch.maxAttempts) ||
+          patch.maxAttempts < 1 ||
+          patch.maxAttempts > 100
+        ) {
+          throw new AppError('BAD_SETTING', 'Attempts must be a whole number from 1 to 100.');
+        }
+        settings.set('maxAttempts', patch.maxAttempts);
+      }
+      if (patch.hotFolder !== undefined) settings.set('hotFolder', patch.hotFolder ?? undefined);
+      return currentSettings();
+    },
+    'metrics:snapshot': () => metrics.snapshot(repo.counts()),
+  };
+
+  pipeline.start();
+
+  function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
+    const isDone = (state: string) =>
+      SETTLED.has(state) || (includeAccepted && state === 'accepted');
+    if (ids) return ids.every((id) => isDone(repo.get(id)?.state ?? 'cancelled'));
+    const counts = repo.counts();
+    return DOCUMENT_STATES.every((s) => counts[s] === 0 || isDone(s));
+  }
+
+  return {
+    handlers,
+    repo,
+    db,
+    environment,
+    endpoint,
+    sandbox,
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+    waitUntilSettled(ids, opts = {}) {
+      const includeAccepted = opts.includeAccepted ?? false;
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (settled(ids, includeAccepted)) {
+            settleWaiters.delete(check);
+            clearInterval(timer);
+            resolve();
+          }
+        };
+        // Events drive the check; the interval is a backstop for changes made before we listened.
+        const timer = setInterval(check, 500);
+        settleWaiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      clearInterval(metricsTimer);
+      await pipeline.stop();
+      if (flushTimer) clearTimeout(flushTimer);
+      flush();
+      await client.close();
+      await pool.close();
+      if (sandbox) await sandbox.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { EVENT_NAMES } from '../contract';
+import type { Engine } from '../engine';
+import { invokeHandler } from '../errors';
+import { HOST_PATHS, TOKEN_HEADER, decodeWire, encodeWire } from './wire';
+
+/** Options of the browser host. */
+export interface BrowserHostOptions {
+  engine: Engine;
+  /** Folder with the built renderer (index.html and assets). */
+  rendererDir: string;
+  port?: number;
+  /** Per-session token; random when absent. */
+  token?: string;
+  /** Largest request body, bytes (a drop of many files arrives in chunks). */
+  maxBodyBytes?: number;
+}
+
+/** A running browser host. */
+export interface BrowserHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serve the renderer and the contract over HTTP + Server-Sent Events on 127.0.0.1 only. The API
+ * needs the per-session token (header, or `?token=` for the event stream), and the Host header
+ * must name the loopback address, so neither another local user's page nor DNS rebinding can
+ * drive the engine.
+ */
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const { engine } = options;
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const rendererDir = resolve(options.rendererDir);
+  const maxBody = options.maxBodyBytes ?? 512 * 1024 * 1024;
+  const sseClients = new Set<ServerResponse>();
+  let port = 0;
+
+  const tokenOk = (given: string | null | undefined): boolean => {
+    if (!given) return false;
+    const b = Buffer.from(given);
+    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+  };
+  const hostOk = (req: IncomingMessage): boolean => {
+    const host = req.headers.host ?? '';
+    return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostOk(req)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Wrong host');
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname.startsWith(HOST_PATHS.invoke + '/')) {
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
+      if (!tokenOk(req.headers[TOKEN_HEADER] as string | undefined)) {
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('Missing or wrong session token');
+        return;
+      }
+      const channel = decodeURIComponent(url.pathname.slice(HOST_PATHS.invoke.length + 1));
+      const text = await readBody(req, maxBody);
+      let arg: unknown;
+      if (text === null) {
+        send(res, 413, {
+          ok: false,
+          error: { code: 'TOO_LARGE', message: 'Too much at once: drop fewer files.' },
+        });
+        return;
+      }
+      try {
+        arg = text ? decodeWire(text) : undefined;
+      } catch {
+        send(res, 400, {
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: 'The request could not be read.' },
+        });
+        return;
+      }
+      send(res, 200, await invokeHandler(engine.handlers, channel, arg));
+      return;
+    }
+    if (url.pathname === HOST_PATHS.events) {
+      if (!tokenOk(url.searchParams.get('token'))) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      sseClients.add(res);
+      req.on('close', () => sseClients.delete(res));
+      return;
+    }
+    serveStatic(url.pathname, res);
+  }
+
+  function serveStatic(pathname: string, res: ServerResponse): void {
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    const file = normalize(join(rendererDir, rel));
+    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  const unsubscribe = EVENT_NAMES.map((name) =>
+    engine.on(name, (payload) => {
+      const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
+      for (const c of sseClients) c.write(frame);
+    }),
+  );
+  const keepAlive = setInterval(() => {
+    for (const c of sseClients) c.write(': ping\n\n');
+  }, 15_000);
+  keepAlive.unref();
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      clearInterval(keepAlive);
+      for (const u of unsubscribe) u();
+      for (const c of sseClients) c.end();
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  const body = encodeWire(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The body as text, or null when larger than `max`. */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => ok(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}

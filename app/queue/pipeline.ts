@@ -1,0 +1,698 @@
+import type { ConnectionStatus, Environment } from '../contract';
+import type { AccessPointClient, ApOutcome, LookupAnswer } from '../access-point/client';
+import type { ParticipantCache } from '../caches/participant-cache';
+import { canonicalParticipantId } from '../caches/participant-cache';
+import type { ValidationCache } from '../caches/validation-cache';
+import type { Metrics } from '../metrics/metrics';
+import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
+import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
+import { attemptsExhausted, problemFromApError } from './problems';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
+
+/** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
+export interface Validator {
+  ruleset: string;
+  check(bytes: Uint8Array): Promise<CheckResult>;
+}
+
+/** What the pipeline needs from the rest of the engine. */
+export interface PipelineDeps {
+  repo: DocumentsRepo;
+  client: AccessPointClient;
+  validator: Validator;
+  validationCache: ValidationCache;
+  participants: ParticipantCache;
+  metrics: Metrics;
+  environment: Environment;
+  /** Called with the ids of documents whose state changed. */
+  onChanged(ids: number[]): void;
+  onConnection(status: ConnectionStatus): void;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Tunables; all have defaults. */
+export interface PipelineOptions {
+  /** Sends in flight at once. */
+  concurrency?: number;
+  retry?: RetryPolicy;
+  /** Delivery polling: first poll after this, then doubling up to the max. */
+  pollInitialMs?: number;
+  pollMaxMs?: number;
+  /** Offline probing: first probe after this, doubling up to the max. */
+  probeInitialMs?: number;
+  probeMaxMs?: number;
+  /** Track delivery after acceptance (polling transactions). */
+  trackDelivery?: boolean;
+  paused?: boolean;
+}
+
+const VALIDATE_BATCH = 64;
+const RESOLVE_BATCH = 256;
+const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
+
+/** Documents in these states are being worked on by a live engine; after a crash they restart. */
+const RECOVERY: [
+  from: 'validating' | 'resolving' | 'sending',
+  to: 'received' | 'ready' | 'queued',
+][] = [
+  ['validating', 'received'],
+  ['resolving', 'ready'],
+  ['sending', 'queued'],
+];
+
+/**
+ * The send pipeline: received → validating → ready → resolving → queued → sending → accepted →
+ * delivered, with invalid / unreachable / held / retry_wait / failed on the side. All state lives
+ * in SQLite; this class only decides what to do next, so a crash loses nothing: on start, work
+ * that was in flight is put back one step (a document left in `sending` is sent again with the
+ * same idempotency key, which the access point answers with the first result).
+ */
+export class Pipeline {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly retry: RetryPolicy;
+  private concurrency: number;
+  private readonly pollInitialMs: number;
+  private readonly pollMaxMs: number;
+  private readonly probeInitialMs: number;
+  private readonly probeMaxMs: number;
+  private readonly trackDelivery: boolean;
+
+  private running = false;
+  private paused: boolean;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private validating = 0;
+  private resolving = 0;
+  private sending = 0;
+  private polling = 0;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private connection: ConnectionStatus['state'] = 'connecting';
+  private connectionMessage: string | null = null;
+  /** No send starts before this time (after a 429 or while offline). */
+  private sendGateUntil = 0;
+  private offline = false;
+  private probeDelayMs: number;
+  private probing = false;
+  private nextProbeAt = 0;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    options: PipelineOptions = {},
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.concurrency = options.concurrency ?? 16;
+    this.pollInitialMs = options.pollInitialMs ?? 2_000;
+    this.pollMaxMs = options.pollMaxMs ?? 60_000;
+    this.probeInitialMs = options.probeInitialMs ?? 1_000;
+    this.probeMaxMs = options.probeMaxMs ?? 30_000;
+    this.probeDelayMs = this.probeInitialMs;
+    this.trackDelivery = options.trackDelivery ?? true;
+    this.paused = options.paused ?? false;
+  }
+
+  /** Put interrupted work back one step and start working. */
+  start(): void {
+    const { repo } = this.deps;
+    const changed: number[] = [];
+    repo.tx(() => {
+      for (const [from, to] of RECOVERY) {
+        for (const doc of repo.inState(from, Number.MAX_SAFE_INTEGER)) {
+          if (repo.transition(doc.id, from, to, {}, 'Resumed after the app was stopped'))
+            changed.push(doc.id);
+        }
+      }
+    });
+    if (changed.length) this.deps.onChanged(changed);
+    this.running = true;
+    this.kick();
+  }
+
+  /** Stop starting new work and wait for what is in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Pause or resume sending (validation and lookups go on). */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.emitConnection();
+    this.kick();
+  }
+
+  /** Change the number of sends in flight. */
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, Math.floor(n));
+    this.kick();
+  }
+
+  /** The connection as the header shows it. */
+  connectionStatus(): ConnectionStatus {
+    const counts = this.deps.repo.counts();
+    return {
+      state: this.connection,
+      environment: this.deps.environment,
+      endpoint: this.deps.client.baseUrl,
+      paused: this.paused,
+      waiting: counts.queued + counts.retry_wait + counts.sending,
+      message: this.connectionMessage,
+    };
+  }
+
+  /** True when nothing is in flight and nothing is due now. */
+  isIdle(): boolean {
+    return this.inFlight.size === 0 && !this.scheduled;
+  }
+
+  /** Ask the pipeline to look for work soon (coalesced). */
+  kick(): void {
+    if (!this.running || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running) this.pump();
+    });
+  }
+
+  private track<T>(p: Promise<T>): void {
+    this.inFlight.add(p);
+    void p.finally(() => {
+      this.inFlight.delete(p);
+      this.kick();
+    });
+  }
+
+  private pump(): void {
+    const now = this.now();
+    this.pumpValidate();
+    this.pumpResolve();
+    this.pumpSend(now);
+    this.pumpPolls(now);
+    this.scheduleTimer(now);
+  }
+
+  private scheduleTimer(now: number): void {
+    const { repo } = this.deps;
+    const candidates: number[] = [];
+    const retryAt = repo.nextRetryAt();
+    if (retryAt !== null) candidates.push(Math.max(retryAt, this.sendGateUntil));
+    if (this.trackDelivery) {
+      const pollAt = repo.nextPollAt();
+      if (pollAt !== null) candidates.push(pollAt);
+    }
+    if (this.offline) candidates.push(this.nextProbeAt);
+    else if (this.sendGateUntil > now) candidates.push(this.sendGateUntil);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (candidates.length === 0) return;
+    const delay = Math.max(5, Math.min(...candidates) - now);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.kick();
+      },
+      Math.min(delay, 60_000),
+    );
+    this.timer.unref?.();
+  }
+
+  // ---- validate -------------------------------------------------------------------------------
+
+  private pumpValidate(): void {
+    if (this.validating > 0) return;
+    const { repo } = this.deps;
+    const docs = repo.inState('received', VALIDATE_BATCH);
+    if (docs.length === 0) return;
+    const claimed = repo.tx(() =>
+      docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
+    );
+    if (claimed.length === 0) return;
+    this.deps.onChanged(claimed.map((d) => d.id));
+    this.validating++;
+    this.track(
+      Promise.all(claimed.map((d) => this.validateOne(d))).then((results) => {
+        this.validating--;
+        repo.tx(() => {
+          for (const r of results) this.finishValidation(r.doc, r.result);
+        });
+        this.deps.onChanged(claimed.map((d) => d.id));
+      }),
+    );
+  }
+
+  private async validateOne(
+    doc: DocumentRecord,
+  ): Promise<{ doc: DocumentRecord; result: CheckResult }> {
+    const { validator, validationCache, metrics, repo } = this.deps;
+    const started = performance.now();
+    const cached = validationCache.get(doc.sha256, validator.ruleset);
+    const body = repo.getBody(doc.id);
+    let result: CheckResult;
+    try {
+      result = await validator.check(body);
+    } catch (err) {
+      result = {
+        ok: false,
+        error: { code: 'XML', message: `The file could not be checked: ${String(err)}` },
+      };
+    }
+    // A cached verdict saves re-running the rules on the same bytes (the summary is cheap).
+    if (cached && result.ok) result = { ...result, verdict: cached };
+    else if (result.ok) validationCache.put(doc.sha256, result.verdict);
+    metrics.recordLatency('validate', performance.now() - started);
+    return { doc, result };
+  }
+
+  private finishValidation(doc: DocumentRecord, result: CheckResult): void {
+    const { repo } = this.deps;
+    if (!result.ok) {
+      repo.transition(
+        doc.id,
+        'validating',
+        'invalid',
+        {
+          problem_code: `INTAKE_${result.error.code}`,
+          problem_message: result.error.message,
+          problem_action: 'fix-file',
+        },
+        result.error.message,
+      );
+      return;
+    }
+    const s = result.summary;
+    const fields = summaryFields(s, result.verdict);
+    if (!result.verdict.valid) {
+      const fatal = result.verdict.findings.filter((f) => f.flag === 'fatal');
+      const first = fatal[0];
+      const message =
+        fatal.length === 1 && first
+          ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
+          : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). Open the details to see all, fix the invoice and drop it again.`;
+      repo.transition(
+        doc.id,
+        'validating',
+        'invalid',
+        {
+          ...fields,
+          problem_code: 'VALIDATION',
+          problem_message: message,
+          problem_action: 'fix-file',
+        },
+        `${fatal.length} fatal rule(s): ${fatal.map((f) => f.rule).join(', ')}`,
+      );
+      return;
+    }
+    if (!s.buyerEndpoint) {
+      repo.transition(
+        doc.id,
+        'validating',
+        'invalid',
+        {
+          ...fields,
+          problem_code: 'NO_RECEIVER',
+          problem_message:
+            "The invoice has no buyer Peppol ID (BT-49, the buyer's electronic address). Add it in your accounting system and export again.",
+          problem_action: 'fix-file',
+        },
+        'No receiver endpoint',
+      );
+      return;
+    }
+    const dup =
+      doc.send_anyway || !fields.seller_id || !fields.invoice_number
+        ? null
+        : repo.findBusinessDuplicate(doc.id, fields.seller_id, fields.invoice_number, s.docType);
+    if (dup !== null) {
+      repo.transition(
+        doc.id,
+        'validating',
+        'held',
+        {
+          ...fields,
+          duplicate_of: dup,
+          problem_code: 'DUPLICATE',
+          problem_message: `${s.docType === 'CreditNote' ? 'Credit note' : 'Invoice'} ${s.invoiceNumber} from this seller was already added (document #${dup}) with different content. Send it anyway only if this is meant as a separate ${s.docType === 'CreditNote' ? 'credit note' : 'invoice'}; otherwise cancel it.`,
+          problem_action: 'decide',
+        },
+        `Possible duplicate of #${dup}`,
+      );
+      return;
+    }
+    repo.transition(doc.id, 'validating', 'ready', {
+      ...fields,
+      problem_code: null,
+      problem_message: null,
+      problem_action: null,
+    });
+  }
+
+  // ---- resolve --------------------------------------------------------------------------------
+
+  private pumpResolve(): void {
+    if (this.resolving > 0) return;
+    const { repo } = this.deps;
+    const docs = repo.inState('ready', RESOLVE_BATCH);
+    if (docs.length === 0) return;
+    const claimed = repo.tx(() => docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')));
+    this.deps.onChanged(claimed.map((d) => d.id));
+    const byReceiver = new Map<string, DocumentRecord[]>();
+    for (const d of claimed) {
+      const key = d.receiver_id ?? '';
+      const list = byReceiver.get(key) ?? [];
+      list.push(d);
+      byReceiver.set(key, list);
+    }
+    this.resolving++;
+    this.track(
+      Promise.all(
+        [...byReceiver].map(async ([receiver, list]) => {
+          const answer = await this.lookup(receiver);
+          repo.tx(() => {
+            for (const d of list) this.finishResolve(d, answer);
+          });
+          this.deps.onChanged(list.map((d) => d.id));
+        }),
+      ).finally(() => {
+        this.resolving--;
+      }),
+    );
+  }
+
+  private async lookup(receiver: string): Promise<LookupAnswer | 'unavailable'> {
+    const { participants, client, metrics } = this.deps;
+    const entry = await participants.get(receiver, async () => {
+      const started = performance.now();
+      const outcome = await client.lookup(receiver);
+      metrics.recordLatency('lookup', performance.now() - started);
+      this.noteOutcome(outcome);
+      return outcome.kind === 'ok' ? outcome.value : null;
+    });
+    return entry?.answer ?? 'unavailable';
+  }
+
+  private finishResolve(doc: DocumentRecord, answer: LookupAnswer | 'unavailable'): void {
+    const { repo } = this.deps;
+    if (answer === 'unavailable') {
+      // The lookup could not be made (offline, provider error): send anyway; the access point
+      // does its own lookup and answers 404 when the receiver is unknown.
+      repo.transition(doc.id, 'resolving', 'queued', {}, 'Receiver lookup unavailable; sending');
+      return;
+    }
+    if (!answer.found) {
+      repo.transition(
+        doc.id,
+        'resolving',
+        'unreachable',
+        {
+          problem_code: 'RECEIVER_NOT_ON_PEPPOL',
+          problem_message: `The buyer ${doc.receiver_id} is not registered on the Peppol network, so the invoice cannot be delivered electronically. Check the buyer's Peppol ID, or send this invoice another way.`,
+          problem_action: 'check-receiver',
+        },
+        'Receiver not found',
+      );
+      return;
+    }
+    const wanted =
+      doc.doc_type === 'CreditNote' ? 'CreditNote-2::CreditNote' : 'Invoice-2::Invoice';
+    if (answer.capabilities && !answer.capabilities.some((c) => c.document_type.includes(wanted))) {
+      const what = doc.doc_type === 'CreditNote' ? 'credit notes' : 'invoices';
+      repo.transition(
+        doc.id,
+        'resolving',
+        'held',
+        {
+          problem_code: 'RECEIVER_DOES_NOT_ACCEPT',
+          problem_message: `The buyer ${doc.receiver_id} is on Peppol but does not accept ${what} (Peppol BIS Billing 3.0). Contact the buyer, or cancel this document.`,
+          problem_action: 'check-receiver',
+        },
+        'Receiver does not accept this document type',
+      );
+      return;
+    }
+    repo.transition(
+      doc.id,
+      'resolving',
+      'queued',
+      {},
+      `Receiver found${answer.name ? `: ${answer.name}` : ''}`,
+    );
+  }
+
+  // ---- send -----------------------------------------------------------------------------------
+
+  private pumpSend(now: number): void {
+    if (this.paused) return;
+    if (this.offline) {
+      this.maybeProbe(now);
+      return;
+    }
+    if (now < this.sendGateUntil) return;
+    const free = this.concurrency - this.sending;
+    if (free <= 0) return;
+    const { repo } = this.deps;
+    const due = repo.dueRetries(now, free);
+    const docs = due.length < free ? due.concat(repo.inState('queued', free - due.length)) : due;
+    if (docs.length === 0) return;
+    const claimed = repo.tx(() =>
+      docs.filter((d) =>
+        repo.transition(
+          d.id,
+          d.state,
+          'sending',
+          { attempts: d.attempts + 1, next_attempt_at: null },
+          `Attempt ${d.attempts + 1}`,
+        ),
+      ),
+    );
+    this.deps.onChanged(claimed.map((d) => d.id));
+    for (const d of claimed) {
+      this.sending++;
+      this.track(
+        this.sendOne({ ...d, attempts: d.attempts + 1 }).finally(() => {
+          this.sending--;
+        }),
+      );
+    }
+  }
+
+  private async sendOne(doc: DocumentRecord): Promise<void> {
+    const { repo, client, metrics } = this.deps;
+    const started = performance.now();
+    const outcome = await client.send(repo.getBody(doc.id), doc.idempotency_key);
+    metrics.recordLatency('send', performance.now() - started);
+    this.noteOutcome(outcome);
+    const now = this.now();
+    if (outcome.kind === 'ok') {
+      repo.transition(
+        doc.id,
+        'sending',
+        'accepted',
+        {
+          transaction_id: outcome.value.transactionId,
+          accepted_at: now,
+          problem_code: null,
+          problem_message: null,
+          problem_action: null,
+          next_poll_at: this.trackDelivery ? now + this.pollInitialMs : null,
+        },
+        `Transaction ${outcome.value.transactionId}`,
+      );
+      metrics.recordOutcome('accepted');
+    } else if (outcome.kind === 'permanent') {
+      const problem = problemFromApError(outcome.error);
+      repo.transition(
+        doc.id,
+        'sending',
+        'failed',
+        {
+          problem_code: problem.code,
+          problem_message: problem.message,
+          problem_action: problem.action,
+        },
+        `${outcome.error.status} ${outcome.error.code}: ${outcome.error.message}`,
+      );
+      metrics.recordOutcome('failed');
+    } else if (outcome.offline) {
+      // Nothing reached the access point: not an attempt. Back to the queue; probing takes over.
+      repo.transition(
+        doc.id,
+        'sending',
+        'queued',
+        { attempts: doc.attempts - 1 },
+        'Access point unreachable; waiting',
+      );
+    } else if (doc.attempts >= this.retry.maxAttempts) {
+      const problem = attemptsExhausted(doc.attempts, outcome.message);
+      repo.transition(
+        doc.id,
+        'sending',
+        'failed',
+        {
+          problem_code: problem.code,
+          problem_message: problem.message,
+          problem_action: problem.action,
+        },
+        outcome.message,
+      );
+      metrics.recordOutcome('failed');
+    } else {
+      const delay = retryDelayMs(this.retry, doc.attempts, outcome.retryAfterMs, this.random);
+      repo.transition(
+        doc.id,
+        'sending',
+        'retry_wait',
+        {
+          next_attempt_at: now + delay,
+          problem_code: 'TRANSIENT',
+          problem_message: `The access point is busy (${outcome.message}). Trying again automatically.`,
+          problem_action: 'wait',
+        },
+        `${outcome.message}; retry in ${Math.round(delay / 100) / 10} s`,
+      );
+    }
+    this.deps.onChanged([doc.id]);
+  }
+
+  /** Track connection health from any call's outcome. */
+  private noteOutcome(outcome: ApOutcome<unknown>): void {
+    const now = this.now();
+    if (outcome.kind === 'transient' && outcome.offline) {
+      if (!this.offline) {
+        this.offline = true;
+        this.probeDelayMs = this.probeInitialMs;
+        this.nextProbeAt = now + this.probeDelayMs;
+        this.setConnection('offline', outcome.message);
+      }
+      return;
+    }
+    if (outcome.kind === 'transient' && outcome.status === 429) {
+      this.sendGateUntil = Math.max(this.sendGateUntil, now + (outcome.retryAfterMs ?? 1000));
+      this.setConnection('throttled', 'The access point asked us to slow down.');
+      return;
+    }
+    if (this.offline) {
+      this.offline = false;
+      this.probeDelayMs = this.probeInitialMs;
+    }
+    if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
+      if (this.connection !== 'online' && now >= this.sendGateUntil)
+        this.setConnection('online', null);
+    }
+  }
+
+  /** While offline: one probe at a time, backing off, and resume when it answers. */
+  private maybeProbe(now: number): void {
+    if (this.probing || now < this.nextProbeAt) return;
+    this.probing = true;
+    this.track(
+      this.deps.client.version().then((outcome) => {
+        this.probing = false;
+        if (outcome.kind === 'transient' && outcome.offline) {
+          this.probeDelayMs = Math.min(this.probeMaxMs, this.probeDelayMs * 2);
+          this.nextProbeAt = this.now() + this.probeDelayMs;
+          this.emitConnection();
+        } else {
+          this.noteOutcome(
+            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
+          );
+        }
+      }),
+    );
+  }
+
+  private setConnection(state: ConnectionStatus['state'], message: string | null): void {
+    if (this.connection === state && this.connectionMessage === message) return;
+    this.connection = state;
+    this.connectionMessage = message;
+    this.emitConnection();
+  }
+
+  private emitConnection(): void {
+    this.deps.onConnection(this.connectionStatus());
+  }
+
+  // ---- delivery tracking ----------------------------------------------------------------------
+
+  private pumpPolls(now: number): void {
+    if (!this.trackDelivery || this.offline || this.polling > 0) return;
+    const { repo, client, metrics } = this.deps;
+    const due = repo.duePolls(now, 32);
+    if (due.length === 0) return;
+    this.polling++;
+    this.track(
+      Promise.all(
+        due.map(async (d) => {
+          const outcome = await client.transaction(d.transaction_id ?? '');
+          this.noteOutcome(outcome);
+          const t = this.now();
+          const age = t - (d.accepted_at ?? t);
+          const nextDelay = Math.min(this.pollMaxMs, Math.max(this.pollInitialMs, age / 2));
+          if (outcome.kind !== 'ok' || !FINAL_TRANSACTION.has(outcome.value.status)) {
+            repo.patch(d.id, { next_poll_at: t + nextDelay });
+            return;
+          }
+          const tx = outcome.value;
+          if (tx.status === 'delivered') {
+            repo.transition(
+              d.id,
+              'accepted',
+              'delivered',
+              {
+                delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
+                business_response: tx.businessResponse,
+                next_poll_at: tx.businessResponse ? null : null,
+              },
+              tx.businessResponse
+                ? `Delivered; buyer response ${tx.businessResponse}`
+                : 'Delivered',
+            );
+            metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
+          } else {
+            repo.transition(
+              d.id,
+              'accepted',
+              'failed',
+              {
+                next_poll_at: null,
+                problem_code: 'DELIVERY_FAILED',
+                problem_message: `The access point could not deliver the invoice to the buyer's access point${tx.error ? ` (${tx.error})` : ''}. Check with the buyer or your provider before sending again.`,
+                problem_action: 'check-receiver',
+              },
+              tx.error ?? 'Delivery failed',
+            );
+          }
+          this.deps.onChanged([d.id]);
+        }),
+      ).finally(() => {
+        this.polling--;
+      }),
+    );
+  }
+}
+
+/** The columns a summary fills. */
+function summaryFields(s: DocumentSummary, verdict: Verdict) {
+  return {
+    doc_type: s.docType,
+    invoice_number: s.invoiceNumber,
+    seller_id: s.sellerEndpoint
+      ? canonicalParticipantId(s.sellerEndpoint.scheme, s.sellerEndpoint.value)
+      : null,
+    buyer_name: s.buyerName,
+    receiver_id: s.buyerEndpoint
+      ? canonicalParticipantId(s.buyerEndpoint.scheme, s.buyerEndpoint.value)
+      : null,
+    amount: s.payableAmount,
+    currency: s.currency,
+    issue_date: s.issueDate,
+    summary_json: JSON.stringify(s),
+    validation_json: JSON.stringify({ ruleset: verdict.ruleset, findings: verdict.findings }),
+  };
+}

@@ -1,0 +1,30 @@
+/** Capped exponential backoff with full jitter, honouring Retry-After. */
+export interface RetryPolicy {
+  /** Attempts before a document waits for the user (default 8). */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** The default policy: 1 s doubling to 5 min, 8 attempts. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 1000,
+  maxDelayMs: 5 * 60_000,
+};
+
+/**
+ * Delay before attempt `attempt + 1` (attempt counts from 1). Never shorter than Retry-After.
+ * `random` is injectable so tests are deterministic.
+ */
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  // Half fixed, half jitter: spreads retries without ever retrying immediately.
+  const backoff = exp / 2 + random() * (exp / 2);
+  return Math.max(retryAfterMs ?? 0, Math.round(backoff));
+}

@@ -1,0 +1,354 @@
+import type { Db } from './db';
+import type {
+  DocumentFilter,
+  DocumentProblem,
+  DocumentRow,
+  DocumentState,
+  StateCounts,
+  TimelineEvent,
+} from '../contract';
+import { FILTER_STATES, emptyCounts } from '../contract';
+
+/** A row of the `documents` table, column for column. */
+export interface DocumentRecord {
+  id: number;
+  file_name: string;
+  sha256: string;
+  size: number;
+  state: DocumentState;
+  doc_type: 'Invoice' | 'CreditNote' | null;
+  invoice_number: string | null;
+  seller_id: string | null;
+  buyer_name: string | null;
+  receiver_id: string | null;
+  amount: string | null;
+  currency: string | null;
+  issue_date: string | null;
+  summary_json: string | null;
+  validation_json: string | null;
+  idempotency_key: string;
+  transaction_id: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  problem_code: string | null;
+  problem_message: string | null;
+  problem_action: DocumentProblem['action'] | null;
+  duplicate_of: number | null;
+  send_anyway: number;
+  business_response: string | null;
+  created_at: number;
+  updated_at: number;
+  accepted_at: number | null;
+  delivered_at: number | null;
+  next_poll_at: number | null;
+}
+
+/** Fields a transition may set besides the state. */
+export type DocumentPatch = Partial<
+  Pick<
+    DocumentRecord,
+    | 'doc_type'
+    | 'invoice_number'
+    | 'seller_id'
+    | 'buyer_name'
+    | 'receiver_id'
+    | 'amount'
+    | 'currency'
+    | 'issue_date'
+    | 'summary_json'
+    | 'validation_json'
+    | 'transaction_id'
+    | 'attempts'
+    | 'next_attempt_at'
+    | 'problem_code'
+    | 'problem_message'
+    | 'problem_action'
+    | 'duplicate_of'
+    | 'send_anyway'
+    | 'business_response'
+    | 'accepted_at'
+    | 'delivered_at'
+    | 'next_poll_at'
+  >
+>;
+
+const PATCHABLE = new Set<string>([
+  'doc_type',
+  'invoice_number',
+  'seller_id',
+  'buyer_name',
+  'receiver_id',
+  'amount',
+  'currency',
+  'issue_date',
+  'summary_json',
+  'validation_json',
+  'transaction_id',
+  'attempts',
+  'next_attempt_at',
+  'problem_code',
+  'problem_message',
+  'problem_action',
+  'duplicate_of',
+  'send_anyway',
+  'business_response',
+  'accepted_at',
+  'delivered_at',
+  'next_poll_at',
+]);
+
+/** A new document as inserted by `documents:add`. */
+export interface NewDocument {
+  fileName: string;
+  sha256: string;
+  size: number;
+  body: Uint8Array;
+  idempotencyKey: string;
+}
+
+/** Map a record to the row the UI shows. */
+export function toDocumentRow(r: DocumentRecord): DocumentRow {
+  return {
+    id: r.id,
+    fileName: r.file_name,
+    sha256: r.sha256,
+    size: r.size,
+    state: r.state,
+    docType: r.doc_type,
+    invoiceNumber: r.invoice_number,
+    buyerName: r.buyer_name,
+    receiverId: r.receiver_id,
+    amount: r.amount,
+    currency: r.currency,
+    issueDate: r.issue_date,
+    transactionId: r.transaction_id,
+    attempts: r.attempts,
+    problem: r.problem_code
+      ? {
+          code: r.problem_code,
+          message: r.problem_message ?? '',
+          action: r.problem_action ?? 'none',
+        }
+      : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    acceptedAt: r.accepted_at,
+    deliveredAt: r.delivered_at,
+  };
+}
+
+/**
+ * All SQL on `documents`, `document_bodies` and `document_events`, prepared once and named for
+ * what it does. Every state change goes through `transition`, which appends to the timeline.
+ */
+export class DocumentsRepo {
+  private readonly stmts;
+  private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.stmts = {
+      findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ?'),
+      insert: db.prepare(`INSERT INTO documents
+        (file_name, sha256, size, state, idempotency_key, created_at, updated_at)
+        VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now)`),
+      insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
+      insertEvent: db.prepare(
+        'INSERT INTO document_events (document_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)',
+      ),
+      get: db.prepare('SELECT * FROM documents WHERE id = ?'),
+      getBody: db.prepare('SELECT body FROM document_bodies WHERE document_id = ?').pluck(),
+      claimInState: db.prepare('SELECT * FROM documents WHERE state = ? ORDER BY id LIMIT ?'),
+      claimDueRetries: db.prepare(
+        `SELECT * FROM documents WHERE state = 'retry_wait' AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, id LIMIT ?`,
+      ),
+      nextRetryAt: db
+        .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
+        .pluck(),
+      duePolls: db.prepare(
+        `SELECT * FROM documents WHERE state = 'accepted' AND next_poll_at <= ?
+         ORDER BY next_poll_at, id LIMIT ?`,
+      ),
+      nextPollAt: db
+        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE state = 'accepted'`)
+        .pluck(),
+      setState: db.prepare(
+        'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
+      ),
+      counts: db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state'),
+      timeline: db.prepare(
+        'SELECT at, from_state, to_state, detail FROM document_events WHERE document_id = ? ORDER BY id',
+      ),
+      findBusinessDuplicate: db.prepare(
+        `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
+         AND id <> ? AND state NOT IN ('invalid', 'cancelled', 'received', 'validating', 'held')
+         ORDER BY id LIMIT 1`,
+      ),
+      idsInStates: db.prepare(
+        'SELECT id FROM documents WHERE state IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ),
+    };
+  }
+
+  /** Id of the document with this content hash, if known. */
+  findBySha(sha256: string): number | null {
+    const row = this.stmts.findBySha.get(sha256) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** Insert a received document with its bytes and the first timeline entry. */
+  insert(doc: NewDocument): number {
+    const now = this.now();
+    const info = this.stmts.insert.run({ ...doc, now });
+    const id = Number(info.lastInsertRowid);
+    this.stmts.insertBody.run(id, doc.body);
+    this.stmts.insertEvent.run(id, now, null, 'received', doc.fileName);
+    return id;
+  }
+
+  /** One document, or null. */
+  get(id: number): DocumentRecord | null {
+    return (this.stmts.get.get(id) as DocumentRecord | undefined) ?? null;
+  }
+
+  /** The bytes of a document exactly as they were dropped. */
+  getBody(id: number): Buffer {
+    return this.stmts.getBody.get(id) as Buffer;
+  }
+
+  /** Up to `limit` documents in `state`, oldest first. */
+  inState(state: DocumentState, limit: number): DocumentRecord[] {
+    return this.stmts.claimInState.all(state, limit) as DocumentRecord[];
+  }
+
+  /** Documents whose retry time has come. */
+  dueRetries(now: number, limit: number): DocumentRecord[] {
+    return this.stmts.claimDueRetries.all(now, limit) as DocumentRecord[];
+  }
+
+  /** Earliest retry time, or null. */
+  nextRetryAt(): number | null {
+    return (this.stmts.nextRetryAt.get() as number | null) ?? null;
+  }
+
+  /** Accepted documents whose delivery status is due for a poll. */
+  duePolls(now: number, limit: number): DocumentRecord[] {
+    return this.stmts.duePolls.all(now, limit) as DocumentRecord[];
+  }
+
+  /** Earliest delivery poll time, or null. */
+  nextPollAt(): number | null {
+    return (this.stmts.nextPollAt.get() as number | null) ?? null;
+  }
+
+  /**
+   * Move a document from `from` to `to` (only if it is still in `from`), apply `patch`, and append
+   * the transition to the timeline. Returns false when the document was no longer in `from`.
+   */
+  transition(
+    id: number,
+    from: DocumentState,
+    to: DocumentState,
+    patch: DocumentPatch = {},
+    detail: string | null = null,
+  ): boolean {
+    const now = this.now();
+    const changed = this.stmts.setState.run(to, now, id, from).changes > 0;
+    if (!changed) return false;
+    this.patch(id, patch);
+    this.stmts.insertEvent.run(id, now, from, to, detail);
+    return true;
+  }
+
+  /** Set fields without a state change (no timeline entry). */
+  patch(id: number, patch: DocumentPatch): void {
+    const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
+    if (keys.length === 0) return;
+    const sig = keys.join(',');
+    let stmt = this.patchCache.get(sig);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `UPDATE documents SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
+      );
+      this.patchCache.set(sig, stmt);
+    }
+    stmt.run({ ...patch, id });
+  }
+
+  /** Count of documents per state. */
+  counts(): StateCounts {
+    const counts = emptyCounts();
+    for (const r of this.stmts.counts.all() as { state: DocumentState; n: number }[]) {
+      counts[r.state] = r.n;
+    }
+    return counts;
+  }
+
+  /** The timeline of one document. */
+  timeline(id: number): TimelineEvent[] {
+    return (
+      this.stmts.timeline.all(id) as {
+        at: number;
+        from_state: DocumentState | null;
+        to_state: DocumentState;
+        detail: string | null;
+      }[]
+    ).map((e) => ({ at: e.at, from: e.from_state, to: e.to_state, detail: e.detail }));
+  }
+
+  /** Another live document with the same seller, invoice number and type, if any. */
+  findBusinessDuplicate(
+    id: number,
+    sellerId: string,
+    invoiceNumber: string,
+    docType: string,
+  ): number | null {
+    const row = this.stmts.findBusinessDuplicate.get(sellerId, invoiceNumber, docType, id) as
+      { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** Ids of every document in one of `states`. */
+  idsInStates(states: readonly DocumentState[]): number[] {
+    return (this.stmts.idsInStates.all(JSON.stringify(states)) as { id: number }[]).map(
+      (r) => r.id,
+    );
+  }
+
+  /** A page of the document table. */
+  list(query: { filter?: DocumentFilter; search?: string; offset?: number; limit?: number }): {
+    rows: DocumentRecord[];
+    total: number;
+  } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (query.filter && query.filter !== 'all') {
+      where.push('state IN (SELECT value FROM json_each(@states))');
+      params.states = JSON.stringify(FILTER_STATES[query.filter]);
+    }
+    if (query.search && query.search.trim()) {
+      where.push(
+        "(invoice_number LIKE @search ESCAPE '\\' OR buyer_name LIKE @search ESCAPE '\\' OR file_name LIKE @search ESCAPE '\\')",
+      );
+      params.search = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as { n: number }
+    ).n;
+    const limit = Math.max(1, Math.min(query.limit ?? 200, 5000));
+    const offset = Math.max(0, query.offset ?? 0);
+    const rows = this.db
+      .prepare(`SELECT * FROM documents ${clause} ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`)
+      .all(params) as DocumentRecord[];
+    return { rows, total };
+  }
+
+  /** Run `fn` in one transaction. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}

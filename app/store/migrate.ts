@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Migration } from './migrations';
+
+/** Raised when the database does not match the migrations this build knows. */
+export class MigrationError extends Error {
+  constructor(
+    readonly code: 'MIGRATION_UNKNOWN' | 'MIGRATION_EDITED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+/** sha256 of a migration's SQL, recorded when it is applied. */
+export function migrationHash(sql: string): string {
+  return createHash('sha256').update(sql).digest('hex');
+}
+
+/**
+ * Apply every pending migration, each in its own transaction, recording its hash. Start-up stops
+ * with a named error when the database has a migration this build does not know (a newer app
+ * wrote it) or when an applied migration was edited afterwards.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[]): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = db
+    .prepare('SELECT id, name, sha256 FROM schema_migrations ORDER BY id')
+    .all() as { id: number; name: string; sha256: string }[];
+  const known = new Map(migrations.map((m) => [m.id, m]));
+  for (const row of applied) {
+    const m = known.get(row.id);
+    if (!m) {
+      throw new MigrationError(
+        'MIGRATION_UNKNOWN',
+        `The data folder was written by a newer Peppol Desk (migration ${row.name}). Update the app.`,
+      );
+    }
+    if (migrationHash(m.sql) !== row.sha256) {
+      throw new MigrationError(
+        'MIGRATION_EDITED',
+        `Migration ${m.name} was changed after it was applied; refusing to start.`,
+      );
+    }
+  }
+  const done = new Set(applied.map((r) => r.id));
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (id, name, sha256, applied_at) VALUES (?, ?, ?, ?)',
+  );
+  const newlyApplied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
+    if (done.has(m.id)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.id, m.name, migrationHash(m.sql), Date.now());
+    })();
+    newlyApplied.push(m.id);
+  }
+  return newlyApplied;
+}

@@ -1,0 +1,15 @@
+import documents from './001-documents.sql';
+import caches from './002-caches.sql';
+
+/** A numbered, append-only schema migration. */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. Append only: never edit or reorder an applied one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: '001-documents', sql: documents },
+  { id: 2, name: '002-caches', sql: caches },
+];

@@ -1,0 +1,119 @@
+// `npm test`: build, lint (tsc, ESLint, Prettier), unit + integration + conformance (Vitest),
+// end-to-end in Chromium (Playwright). Installs Debian's Chromium when it is missing and we may.
+// Ends with one line "N passed, N failed" for the whole run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function step(name, cmd, args, opts = {}) {
+  console.log(`\n=== ${name}`);
+  const res = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...opts.env },
+  });
+  return res.status === 0;
+}
+
+function check(name, ok) {
+  if (ok) passed++;
+  else {
+    failed++;
+    failures.push(name);
+  }
+}
+
+function findChromium() {
+  if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH))
+    return process.env.CHROMIUM_PATH;
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
+  return null;
+}
+
+function ensureChromium() {
+  let path = findChromium();
+  if (path) return path;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    console.log('Chromium not found: installing Debian package "chromium" with apt-get.');
+    step('apt-get update', 'apt-get', ['update', '-qq']);
+    step('apt-get install chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    path = findChromium();
+  }
+  if (!path) {
+    console.log(
+      'Chromium is missing. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_PATH.',
+    );
+  }
+  return path;
+}
+
+rmSync(join(root, 'test-results'), { recursive: true, force: true });
+mkdirSync(join(root, 'test-results'), { recursive: true });
+
+const built = step('build', process.execPath, [join(root, 'scripts/build.mjs')]);
+check('build', built);
+
+check(
+  'typecheck (tsc --noEmit)',
+  step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']),
+);
+check('lint (eslint, 0 warnings)', step('eslint', bin('eslint'), ['--max-warnings', '0', '.']));
+check(
+  'format (prettier --check)',
+  step('prettier', bin('prettier'), ['--check', '.', '--log-level', 'warn']),
+);
+
+// Unit, integration and conformance tests.
+const vitestJson = join(root, 'test-results', 'vitest.json');
+const vitestOk = step('vitest', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
+if (existsSync(vitestJson)) {
+  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  if (r.numFailedTests) failures.push(`${r.numFailedTests} vitest test(s)`);
+  // A suite that fails to load has no tests to count: count it as a failure.
+  const broken = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  );
+  if (broken.length) {
+    failed += broken.length;
+    failures.push(...broken.map((f) => `suite failed to run: ${f.name}`));
+  }
+} else check('vitest ran', vitestOk);
+
+// End-to-end in Chromium.
+const chromium = ensureChromium();
+if (!chromium) check('chromium available for end-to-end tests', false);
+else if (!built) check('end-to-end tests (build failed)', false);
+else {
+  const e2eJson = join(root, 'test-results', 'e2e', 'results.json');
+  const e2eOk = step('playwright', bin('playwright'), ['test'], {
+    env: { CHROMIUM_PATH: chromium },
+  });
+  if (existsSync(e2eJson)) {
+    const s = JSON.parse(readFileSync(e2eJson, 'utf8')).stats ?? {};
+    passed += (s.expected ?? 0) + (s.flaky ?? 0);
+    failed += s.unexpected ?? 0;
+    if (s.unexpected) failures.push(`${s.unexpected} end-to-end test(s)`);
+    if (!e2eOk && !s.unexpected) check('playwright run', false);
+  } else check('playwright ran', e2eOk);
+}
+
+if (failures.length) console.log(`\nFailed: ${failures.join('; ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

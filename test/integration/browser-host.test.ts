@@ -1,0 +1,94 @@
+import { request } from 'undici';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { startBrowserHost, type BrowserHost } from '../../app/host/browser-host';
+import { decodeWire, encodeWire, HOST_PATHS, TOKEN_HEADER } from '../../app/host/wire';
+import { makeInvoices } from '../helpers/invoices';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+let dir: string;
+let engine: Engine;
+let host: BrowserHost;
+let base: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'peppol-desk-host-'));
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Peppol Desk</title>');
+  engine = await createEngine({
+    dataDir: join(dir, 'data'),
+    secrets: memorySecretStore(),
+    host: 'browser',
+    coalesceMs: 20,
+  });
+  host = await startBrowserHost({ engine, rendererDir });
+  base = `http://127.0.0.1:${host.port}`;
+});
+afterAll(async () => {
+  await host.close();
+  await engine.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function invoke(channel: string, arg: unknown, token: string | null = host.token) {
+  const res = await request(`${base}${HOST_PATHS.invoke}/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { [TOKEN_HEADER]: token } : {}) },
+    body: encodeWire(arg),
+  });
+  return {
+    status: res.statusCode,
+    body: res.statusCode === 200 ? decodeWire(await res.body.text()) : await res.body.text(),
+  };
+}
+
+describe('browser host', () => {
+  it('serves the page and prints a URL with the session token, on 127.0.0.1 only', async () => {
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    const res = await request(`${base}/`);
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toContain('Peppol Desk');
+    const escape = await request(`${base}/..%2f..%2fetc%2fpasswd`);
+    expect(escape.statusCode).toBe(404);
+    await escape.body.dump();
+  });
+
+  it('refuses API calls without the token or with a foreign Host header', async () => {
+    expect((await invoke('settings:get', undefined, null)).status).toBe(401);
+    expect((await invoke('settings:get', undefined, 'wrong-token-wrong-token-wrong')).status).toBe(
+      401,
+    );
+    const rebinding = await request(`${base}${HOST_PATHS.invoke}/settings:get`, {
+      method: 'POST',
+      headers: { host: 'evil.example:80', [TOKEN_HEADER]: host.token },
+      body: '',
+    });
+    expect(rebinding.statusCode).toBe(421);
+    await rebinding.body.dump();
+  });
+
+  it('carries requests, bytes and errors as values, and streams coalesced events', async () => {
+    const events = await request(`${base}${HOST_PATHS.events}?token=${host.token}`);
+    expect(events.headers['content-type']).toBe('text/event-stream');
+    const files = makeInvoices(3, 'HOST');
+    const add = await invoke('documents:add', { files });
+    expect(add.status).toBe(200);
+    expect(add.body).toMatchObject({ ok: true });
+    const ids = (add.body as { value: { added: { id: number }[] } }).value.added.map((a) => a.id);
+    expect(ids).toHaveLength(3);
+    let text = '';
+    for await (const chunk of events.body) {
+      text += chunk.toString();
+      if (text.includes('event: documents:changed')) break;
+    }
+    expect(text).toContain('"counts"');
+    const missing = await invoke('documents:get', { id: 424242 });
+    expect(missing.body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const unknown = await invoke('nope:nope', {});
+    expect(unknown.body).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+  });
+});

@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { invokeHandler } from '../../app/errors';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+});
+
+async function engine(dataDir = tempDir()): Promise<Engine> {
+  const e = await createEngine({
+    dataDir,
+    secrets: memorySecretStore(),
+    host: 'cli',
+    coalesceMs: 20,
+    sandboxStepMs: 20,
+    timings: { pollInitialMs: 30, pollMaxMs: 100 },
+  });
+  engines.push(e);
+  return e;
+}
+
+describe('engine with the in-process sandbox', () => {
+  it('labels itself Sandbox and sends added documents through to delivered', async () => {
+    const e = await engine();
+    expect(e.environment).toBe('sandbox');
+    expect(e.sandbox).not.toBeNull();
+    const events: number[][] = [];
+    e.on('documents:changed', (p) => events.push(p.ids));
+    const res = await e.handlers['documents:add']({ files: makeInvoices(5) });
+    expect(res.added).toHaveLength(5);
+    const ids = res.added.map((a) => a.id);
+    await e.waitUntilSettled(ids);
+    for (const id of ids) {
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('delivered');
+      expect(d.transactionId).toBeTruthy();
+      expect(d.timeline.map((t) => t.to)).toEqual([
+        'received',
+        'validating',
+        'ready',
+        'resolving',
+        'queued',
+        'sending',
+        'accepted',
+        'delivered',
+      ]);
+      expect(d.summary?.invoiceNumber).toMatch(/^INV-/);
+    }
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThan(40); // coalesced, not one event per transition
+  });
+
+  it('reports re-added identical files as already known, not as new documents', async () => {
+    const e = await engine();
+    const files = makeInvoices(2);
+    const first = await e.handlers['documents:add']({ files });
+    const again = await e.handlers['documents:add']({ files });
+    expect(again.added).toEqual([]);
+    expect(again.known.map((k) => k.id)).toEqual(first.added.map((a) => a.id));
+  });
+
+  it('holds a different file with the same seller and invoice number as a duplicate, and sends it on request', async () => {
+    const e = await engine();
+    const a = await e.handlers['documents:add']({
+      files: [{ name: 'a.xml', bytes: makeInvoice('DUP-1') }],
+    });
+    await e.waitUntilSettled(
+      a.added.map((x) => x.id),
+      { includeAccepted: true },
+    );
+    const b = await e.handlers['documents:add']({
+      files: [{ name: 'b.xml', bytes: makeInvoice('DUP-1', { note: 'changed' }) }],
+    });
+    const id = b.added[0]!.id;
+    await e.waitUntilSettled([id]);
+    let d = await e.handlers['documents:get']({ id });
+    expect(d.state).toBe('held');
+    expect(d.problem?.code).toBe('DUPLICATE');
+    expect(d.problem?.action).toBe('decide');
+    expect(await e.handlers['documents:sendAnyway']({ ids: [id] })).toEqual({ released: 1 });
+    await e.waitUntilSettled([id], { includeAccepted: true });
+    d = await e.handlers['documents:get']({ id });
+    expect(['accepted', 'delivered']).toContain(d.state);
+  });
+
+  it('marks unreadable and non-invoice files invalid with a plain reason, and rejects empty ones', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({
+      files: [
+        { name: 'junk.xml', bytes: new TextEncoder().encode('%PDF-1.4 not xml') },
+        { name: 'empty.xml', bytes: new Uint8Array() },
+        { name: 'other.xml', bytes: new TextEncoder().encode('<Order xmlns="urn:x"/>') },
+      ],
+    });
+    expect(res.rejected.map((r) => r.fileName)).toEqual(['empty.xml']);
+    const ids = res.added.map((a) => a.id);
+    await e.waitUntilSettled(ids);
+    for (const id of ids) {
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('invalid');
+      expect(d.problem?.action).toBe('fix-file');
+      expect(d.problem?.message.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('marks receivers that are not on Peppol unreachable, and documents of a type the receiver refuses held', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({
+      files: [
+        { name: 'nr.xml', bytes: makeInvoice('NR-1', { receiver: '9915:not-registered' }) },
+        { name: 'cn.xml', bytes: makeInvoice('CN-1', { receiver: '9915:credit-note-only' }) },
+      ],
+    });
+    const [nr, cn] = res.added.map((a) => a.id) as [number, number];
+    await e.waitUntilSettled([nr, cn]);
+    expect((await e.handlers['documents:get']({ id: nr })).state).toBe('unreachable');
+    const held = await e.handlers['documents:get']({ id: cn });
+    expect(held.state).toBe('held');
+    expect(held.problem?.code).toBe('RECEIVER_DOES_NOT_ACCEPT');
+  });
+
+  it('cancels documents that were not sent, and answers bad requests with error values', async () => {
+    const e = await engine();
+    await e.handlers['queue:pause'](undefined);
+    const res = await e.handlers['documents:add']({ files: makeInvoices(2, 'P') });
+    const ids = res.added.map((a) => a.id);
+    // Paused: documents stop at queued.
+    await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(2);
+    expect(await e.handlers['documents:cancel']({ ids })).toEqual({ cancelled: 2 });
+    expect(e.repo.counts().cancelled).toBe(2);
+    const bad = await invokeHandler(e.handlers, 'documents:get', { id: 99999 });
+    expect(bad).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'Document #99999 does not exist.' },
+    });
+    const unknown = await invokeHandler(e.handlers, 'nope:nope', {});
+    expect(unknown.ok).toBe(false);
+  });
+
+  it('keeps the queue and resumes unfinished work after a restart', async () => {
+    const dir = tempDir();
+    const e1 = await engine(dir);
+    await e1.handlers['queue:pause'](undefined);
+    const res = await e1.handlers['documents:add']({ files: makeInvoices(3, 'R') });
+    await expect.poll(() => e1.repo.counts().queued, { timeout: 10_000 }).toBe(3);
+    await e1.stop();
+    engines.splice(engines.indexOf(e1), 1);
+    const e2 = await engine(dir);
+    expect((await e2.handlers['connection:get'](undefined)).paused).toBe(true);
+    await e2.handlers['queue:resume'](undefined);
+    const ids = res.added.map((a) => a.id);
+    await e2.waitUntilSettled(ids);
+    for (const id of ids) expect(e2.repo.get(id)?.state).toBe('delivered');
+  });
+
+  it('validates settings and never returns the API key', async () => {
+    const e = await engine();
+    const s = await e.handlers['settings:set']({ apiKey: 'sk_test_secret', concurrency: 4 });
+    expect(s.apiKeySet).toBe(true);
+    expect(JSON.stringify(s)).not.toContain('sk_test_secret');
+    const bad = await invokeHandler(e.handlers, 'settings:set', { endpoint: 'not a url' });
+    expect(bad.ok).toBe(false);
+    const plain = await invokeHandler(e.handlers, 'settings:set', {
+      endpoint: 'http://example.com/api',
+    });
+    expect(plain).toMatchObject({ ok: false, error: { code: 'BAD_SETTING' } });
+  });
+});

@@ -1,0 +1,100 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate, MigrationError } from '../../app/store/migrate';
+import { MIGRATIONS } from '../../app/store/migrations';
+import { openDb } from '../../app/store/db';
+import { DocumentsRepo } from '../../app/store/documents-repo';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+
+function schemaOf(db: Database.Database): string[] {
+  return (
+    db
+      .prepare(
+        'SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name',
+      )
+      .all() as { type: string; name: string; sql: string }[]
+  ).map((r) => `${r.type} ${r.name}: ${r.sql.replace(/\s+/g, ' ')}`);
+}
+
+describe('migrations', () => {
+  it('migrate an empty database to the expected schema', () => {
+    const db = new Database(':memory:');
+    expect(migrate(db, MIGRATIONS)).toEqual([1, 2]);
+    expect(schemaOf(db)).toMatchSnapshot();
+    expect(migrate(db, MIGRATIONS)).toEqual([]);
+  });
+
+  it('refuse to start when an applied migration was edited', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS);
+    const edited = MIGRATIONS.map((m) => (m.id === 1 ? { ...m, sql: m.sql + '\n-- edited' } : m));
+    expect(() => migrate(db, edited)).toThrow(MigrationError);
+    try {
+      migrate(db, edited);
+    } catch (e) {
+      expect((e as MigrationError).code).toBe('MIGRATION_EDITED');
+    }
+  });
+
+  it('refuse to start when the database has a migration this build does not know', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS);
+    expect(() => migrate(db, MIGRATIONS.slice(0, 1))).toThrow(/newer Peppol Desk/);
+  });
+
+  it('opens a data folder in WAL mode with synchronous FULL', () => {
+    const db = openDb({ dataDir: tempDir() });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    db.close();
+  });
+});
+
+describe('documents repo', () => {
+  it('records every transition in the timeline and refuses stale transitions', () => {
+    let t = 1000;
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db, () => t);
+    const id = repo.insert({
+      fileName: 'a.xml',
+      sha256: 'abc',
+      size: 3,
+      body: new Uint8Array([1, 2, 3]),
+      idempotencyKey: 'k1',
+    });
+    t = 2000;
+    expect(repo.transition(id, 'received', 'validating')).toBe(true);
+    expect(repo.transition(id, 'received', 'validating')).toBe(false);
+    expect(repo.transition(id, 'validating', 'invalid', { problem_code: 'X' }, 'bad')).toBe(true);
+    expect(repo.timeline(id)).toEqual([
+      { at: 1000, from: null, to: 'received', detail: 'a.xml' },
+      { at: 2000, from: 'received', to: 'validating', detail: null },
+      { at: 2000, from: 'validating', to: 'invalid', detail: 'bad' },
+    ]);
+    expect(repo.get(id)?.problem_code).toBe('X');
+    expect([...repo.getBody(id)]).toEqual([1, 2, 3]);
+    expect(repo.counts().invalid).toBe(1);
+    expect(repo.findBySha('abc')).toBe(id);
+  });
+
+  it('lists with filter and search, escaping LIKE wildcards', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    for (const [i, n] of ['A-1', 'A_2', 'B%3'].entries()) {
+      const id = repo.insert({
+        fileName: `${n}.xml`,
+        sha256: `s${i}`,
+        size: 1,
+        body: new Uint8Array([1]),
+        idempotencyKey: `k${i}`,
+      });
+      repo.patch(id, { invoice_number: n });
+    }
+    expect(repo.list({ search: '_' }).rows.map((r) => r.invoice_number)).toEqual(['A_2']);
+    expect(repo.list({ search: '%' }).rows.map((r) => r.invoice_number)).toEqual(['B%3']);
+    expect(repo.list({ filter: 'progress' }).total).toBe(3);
+    expect(repo.list({ filter: 'sent' }).total).toBe(0);
+  });
+});
