@@ -58,6 +58,8 @@ export interface EngineOptions {
   sandboxLatencyMs?: number;
   sandboxStepMs?: number;
   concurrency?: number;
+  /** Per-request timeout towards the access point, ms (default 30 s). */
+  requestTimeoutMs?: number;
   trackDelivery?: boolean;
   /** Shorter retry / poll / probe timings (tests). */
   timings?: {
@@ -133,6 +135,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     apiKey,
     connections: Math.max(4, concurrency),
     gzipAboveBytes: gzip ? 8 * 1024 : null,
+    ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
   });
 
   const pool: ValidationPool = createValidationPool({
