@@ -46,12 +46,6 @@ function sumDocAC(c: Ctx, charge: boolean): number {
 function hasDocAC(c: Ctx, charge: boolean): boolean {
   return docAllowanceCharges(c).some((ac) => (charge ? isCharge(ac) : isAllowance(ac)));
 }
-/** EBV of xs:decimal(x): false when absent or zero. */
-function truthyDec(n: XNode | undefined): boolean {
-  if (n === undefined) return false;
-  const v = dec(n);
-  return v !== 0 && !Number.isNaN(v);
-}
 
 /** EN 16931 core rules. */
 export const en16931CoreRules: Rule[] = [
@@ -232,11 +226,10 @@ export const en16931CoreRules: Rule[] = [
       const rnd = child(n, 'cbc:PayableRoundingAmount');
       const pay = dec(child(n, 'cbc:PayableAmount'));
       const incl = dec(child(n, 'cbc:TaxInclusiveAmount'));
-      if (pre && !rnd && eq(pay, round2(incl - dec(pre)))) return true;
-      if (!truthyDec(pre) && !truthyDec(rnd) && eq(pay, incl)) return true;
-      if (truthyDec(pre) && truthyDec(rnd) && eq(round2(pay - dec(rnd)), round2(incl - dec(pre))))
-        return true;
-      return !truthyDec(pre) && truthyDec(rnd) && eq(round2(pay - dec(rnd)), incl);
+      if (pre && !rnd) return eq(pay, round2(incl - dec(pre)));
+      if (!pre && !rnd) return eq(pay, incl);
+      if (pre && rnd) return eq(round2(pay - dec(rnd)), round2(incl - dec(pre)));
+      return eq(round2(pay - dec(rnd)), incl);
     },
   },
   ...(
@@ -456,9 +449,7 @@ export const en16931CoreRules: Rule[] = [
     context: 'cac:InvoicePeriod',
     when: (n) => !isLineChild(n),
     test: (n) => {
-      const dates = has(n, 'cbc:StartDate') || has(n, 'cbc:EndDate');
-      const code = has(n, 'cbc:DescriptionCode');
-      return (dates && !code) || (code && !dates);
+      return has(n, 'cbc:StartDate') || has(n, 'cbc:EndDate') || has(n, 'cbc:DescriptionCode');
     },
   },
   {

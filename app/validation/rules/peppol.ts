@@ -290,6 +290,7 @@ export const peppolRules: Rule[] = [
     context: [...AMOUNT_CONTEXTS, 'cbc:TaxAmount'],
     when: (n) =>
       n.q !== 'cbc:TaxAmount' ||
+      n.parent?.q === 'cac:TaxSubtotal' ||
       (n.parent?.q === 'cac:TaxTotal' && has(n.parent, 'cac:TaxSubtotal')),
     test: (n, c) => {
       const cur = child(c.root, 'cbc:DocumentCurrencyCode');
