@@ -438,6 +438,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           throw new AppError('BAD_SETTING', 'Attempts must be a whole number from 1 to 100.');
         }
         settings.set('maxAttempts', patch.maxAttempts);
+        pipeline.setMaxAttempts(patch.maxAttempts);
       }
       if (patch.hotFolder !== undefined) settings.set('hotFolder', patch.hotFolder ?? undefined);
       return currentSettings();

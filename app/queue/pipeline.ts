@@ -71,7 +71,7 @@ const RECOVERY: [
 export class Pipeline {
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly retry: RetryPolicy;
+  private retry: RetryPolicy;
   private concurrency: number;
   private readonly pollInitialMs: number;
   private readonly pollMaxMs: number;
@@ -145,6 +145,11 @@ export class Pipeline {
     this.paused = paused;
     this.emitConnection();
     this.kick();
+  }
+
+  /** Change how many automatic attempts a document gets before it waits for the user. */
+  setMaxAttempts(n: number): void {
+    this.retry = { ...this.retry, maxAttempts: n };
   }
 
   /** Change the number of sends in flight. */
