@@ -1,11 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { join } from 'node:path';
-import { DeskPage } from './pages/desk-page';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
-test('drop three invoices on the sandbox and see them sent', async ({ page }, testInfo) => {
-  const desk = new DeskPage(page);
-  await desk.goto();
+test('drop three invoices on the sandbox and see them sent', async ({ desk, page }, testInfo) => {
   await expect(desk.envBadge).toHaveText('Sandbox');
 
   const prefix = uniquePrefix('SKEL');

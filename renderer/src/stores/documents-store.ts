@@ -36,6 +36,9 @@ interface DocumentsState {
   pages: Record<number, DocumentRow[]>;
   /** Bumped when filter or search change, so late answers for the old query are ignored. */
   generation: number;
+  /** Filter and search of the rows currently shown (lags `filter`/`search` until their answer arrives). */
+  shownFilter: DocumentFilter;
+  shownSearch: string;
   /** First load finished (for the empty state). */
   loaded: boolean;
   loadError: ErrorValue | null;
@@ -63,6 +66,8 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   counts: emptyCounts(),
   pages: {},
   generation: 0,
+  shownFilter: 'all',
+  shownSearch: '',
   loaded: false,
   loadError: null,
   visibleStart: 0,
@@ -157,6 +162,8 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       pages: { ...prev.pages, [page]: rows },
       total,
       counts,
+      shownFilter: s.filter,
+      shownSearch: s.search,
       loaded: true,
       loadError: null,
     }));

@@ -73,6 +73,8 @@ export class DeskPage {
   /** Narrows the table (by invoice number, buyer or file name); the table is virtualized. */
   async searchFor(text: string): Promise<void> {
     await this.search.fill(text);
+    // The search is debounced: wait until the table shows its answer.
+    await expect(this.table).toHaveAttribute('data-search', text);
   }
 
   async showFilter(filter: Filter): Promise<void> {

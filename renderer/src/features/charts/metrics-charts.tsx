@@ -15,6 +15,13 @@ const STAGES: { stage: Stage; label: string }[] = [
 /** Engine timestamps are milliseconds; uPlot wants seconds. Tolerate either. */
 const toSeconds = (t: number): number => (t > 1e11 ? t / 1000 : t);
 
+const WINDOW_SECONDS = 600;
+/** Always show the last ten minutes, even with one point (uPlot would otherwise zoom out to years). */
+const lastTenMinutes: uPlot.Range.Function = (_u, _min, max) => {
+  const end = max ?? Date.now() / 1000;
+  return [end - WINDOW_SECONDS, end];
+};
+
 function ThroughputChart() {
   const snapshot = useMetricsStore((s) => s.snapshot);
   const data = useMemo<uPlot.AlignedData>(() => {
@@ -27,7 +34,10 @@ function ThroughputChart() {
   }, [snapshot]);
   const ref = useUplot(
     () => ({
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      scales: {
+        x: { time: true, range: lastTenMinutes },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      },
       axes: themedAxes(),
       legend: { show: true },
       series: [
@@ -72,7 +82,10 @@ function LatencyChart() {
   );
   const ref = useUplot(
     () => ({
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max)] } },
+      scales: {
+        x: { time: true, range: lastTenMinutes },
+        y: { range: (_u, _min, max) => [0, Math.max(10, max)] },
+      },
       axes: themedAxes(),
       series: [
         {},

@@ -33,15 +33,13 @@ export function useUplot(
 ) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const latest = useRef(data);
-  latest.current = data;
 
   useEffect(() => {
     const el = container.current;
     if (!el) return;
     const chart = new uPlot(
       { ...makeOptions(), width: el.clientWidth || 400, height: HEIGHT },
-      latest.current,
+      data,
       el,
     );
     plot.current = chart;

@@ -106,10 +106,14 @@ export function DocumentTable() {
   const setSelection = useDocumentsStore((s) => s.setSelection);
   const setVisibleRange = useDocumentsStore((s) => s.setVisibleRange);
   const filter = useDocumentsStore((s) => s.filter);
+  const shownFilter = useDocumentsStore((s) => s.shownFilter);
+  const shownSearch = useDocumentsStore((s) => s.shownSearch);
   const openId = useDetailStore((s) => s.id);
   const show = useDetailStore((s) => s.show);
   const scrollRef = useRef<HTMLDivElement>(null);
 
+  // The app does not use the React Compiler, so TanStack's unmemoizable API is fine here.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -152,6 +156,8 @@ export function DocumentTable() {
     <div
       className="document-table"
       data-testid="document-table"
+      data-filter={shownFilter}
+      data-search={shownSearch}
       role="table"
       aria-rowcount={count + 1}
       aria-label="Documents"

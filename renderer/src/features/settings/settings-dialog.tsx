@@ -69,13 +69,9 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
 export function SettingsDialog() {
   const open = useSettingsStore((s) => s.open);
   const settings = useSettingsStore((s) => s.settings);
-  const saving = useSettingsStore((s) => s.saving);
   const error = useSettingsStore((s) => s.error);
   const setOpen = useSettingsStore((s) => s.setOpen);
-  const save = useSettingsStore((s) => s.save);
   const dialog = useRef<HTMLDialogElement>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
     const el = dialog.current;
@@ -86,18 +82,51 @@ export function SettingsDialog() {
     } else if (!open && el.open) el.close();
   }, [open]);
 
-  useEffect(() => {
-    if (open && settings) setDraft(draftOf(settings));
-    setProblem(null);
-  }, [open, settings]);
+  return (
+    <dialog
+      ref={dialog}
+      className="settings-dialog"
+      data-testid="settings-dialog"
+      aria-labelledby="settings-heading"
+      onClose={() => setOpen(false)}
+    >
+      <h2 id="settings-heading">Settings</h2>
+      {open && settings ? (
+        // Keyed by the settings object: the draft starts again from what the engine holds.
+        <SettingsForm key={settingsKey(settings)} settings={settings} />
+      ) : (
+        <p className="muted">{error ? error.message : 'Loading…'}</p>
+      )}
+    </dialog>
+  );
+}
 
-  const update = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+const formKeys = new WeakMap<Settings, number>();
+let nextFormKey = 1;
+function settingsKey(s: Settings): number {
+  let key = formKeys.get(s);
+  if (key === undefined) {
+    key = nextFormKey++;
+    formKeys.set(s, key);
+  }
+  return key;
+}
+
+function SettingsForm({ settings }: { settings: Settings }) {
+  const saving = useSettingsStore((s) => s.saving);
+  const error = useSettingsStore((s) => s.error);
+  const setOpen = useSettingsStore((s) => s.setOpen);
+  const save = useSettingsStore((s) => s.save);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!draft || !settings) return;
     const patch = patchOf(draft, settings);
     if (typeof patch === 'string') return setProblem(patch);
+    setProblem(null);
     if (Object.keys(patch).length === 0) return setOpen(false);
     if (await save(patch)) {
       setOpen(false);
@@ -108,146 +137,129 @@ export function SettingsDialog() {
   };
 
   return (
-    <dialog
-      ref={dialog}
-      className="settings-dialog"
-      data-testid="settings-dialog"
-      aria-labelledby="settings-heading"
-      onClose={() => setOpen(false)}
-    >
-      <form onSubmit={(e) => void onSubmit(e)}>
-        <h2 id="settings-heading">Settings</h2>
-        {!draft || !settings ? (
-          <p className="muted">{error ? error.message : 'Loading…'}</p>
-        ) : (
-          <>
-            <p className="muted">
-              Sending to: <strong>{ENVIRONMENT_WORDS[settings.environment]}</strong>
-            </p>
-            <label className="form-row">
-              <span>Provider address</span>
-              <input
-                type="url"
-                data-testid="settings-endpoint"
-                placeholder="Built-in sandbox (no provider)"
-                value={draft.endpoint}
-                onChange={(e) => update({ endpoint: e.currentTarget.value })}
-              />
-            </label>
-            <label className="form-row">
-              <span>API key</span>
-              <input
-                type="password"
-                autoComplete="off"
-                data-testid="settings-api-key"
-                placeholder={
-                  settings.apiKeySet ? 'A key is set — type to replace it' : 'No key set'
-                }
-                value={draft.apiKey}
-                disabled={draft.removeKey}
-                onChange={(e) => update({ apiKey: e.currentTarget.value })}
-              />
-            </label>
-            {settings.apiKeySet && (
-              <div className="form-row form-row-inline">
-                <span data-testid="settings-key-set">A key is set</span>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={draft.removeKey}
-                    onChange={(e) => update({ removeKey: e.currentTarget.checked })}
-                  />{' '}
-                  Remove the key
-                </label>
-              </div>
-            )}
-            <fieldset className="form-row">
-              <legend>Parallel sends</legend>
-              <label>
-                <input
-                  type="radio"
-                  name="concurrency"
-                  checked={draft.concurrencyAuto}
-                  onChange={() => update({ concurrencyAuto: true })}
-                />{' '}
-                Automatic
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="concurrency"
-                  checked={!draft.concurrencyAuto}
-                  onChange={() => update({ concurrencyAuto: false })}
-                />{' '}
-                Fixed:
-              </label>
-              <input
-                type="number"
-                min={1}
-                max={256}
-                aria-label="Number of parallel sends"
-                disabled={draft.concurrencyAuto}
-                value={draft.concurrency}
-                onChange={(e) => update({ concurrency: e.currentTarget.value })}
-              />
-            </fieldset>
-            <label className="form-row form-row-inline">
-              <input
-                type="checkbox"
-                checked={draft.batching}
-                onChange={(e) => update({ batching: e.currentTarget.checked })}
-              />
-              <span>Send in batches (up to 100 documents per request)</span>
-            </label>
-            <label className="form-row form-row-inline">
-              <input
-                type="checkbox"
-                checked={draft.gzip}
-                onChange={(e) => update({ gzip: e.currentTarget.checked })}
-              />
-              <span>Compress uploads (gzip)</span>
-            </label>
-            <label className="form-row">
-              <span>Attempts before giving up</span>
-              <input
-                type="number"
-                min={1}
-                max={100}
-                value={draft.maxAttempts}
-                onChange={(e) => update({ maxAttempts: e.currentTarget.value })}
-              />
-            </label>
-            <label className="form-row">
-              <span>Hot folder (files placed here are sent automatically)</span>
-              <input
-                type="text"
-                placeholder="Not used"
-                value={draft.hotFolder}
-                onChange={(e) => update({ hotFolder: e.currentTarget.value })}
-              />
-            </label>
-            <p className="muted small">Data is kept in {settings.dataDir}</p>
-          </>
-        )}
-        {(problem ?? (draft ? error?.message : null)) && (
-          <p className="problem-message" role="alert">
-            {problem ?? error?.message}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={() => setOpen(false)}>
-            Close
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            data-testid="settings-save"
-            disabled={!draft || saving}
-          >
-            {saving ? 'Saving…' : 'Save'}
-          </button>
+    <form onSubmit={(e) => void onSubmit(e)}>
+      <p className="muted">
+        Sending to: <strong>{ENVIRONMENT_WORDS[settings.environment]}</strong>
+      </p>
+      <label className="form-row">
+        <span>Provider address</span>
+        <input
+          type="url"
+          data-testid="settings-endpoint"
+          placeholder="Built-in sandbox (no provider)"
+          value={draft.endpoint}
+          onChange={(e) => update({ endpoint: e.currentTarget.value })}
+        />
+      </label>
+      <label className="form-row">
+        <span>API key</span>
+        <input
+          type="password"
+          autoComplete="off"
+          data-testid="settings-api-key"
+          placeholder={settings.apiKeySet ? 'A key is set — type to replace it' : 'No key set'}
+          value={draft.apiKey}
+          disabled={draft.removeKey}
+          onChange={(e) => update({ apiKey: e.currentTarget.value })}
+        />
+      </label>
+      {settings.apiKeySet && (
+        <div className="form-row form-row-inline">
+          <span data-testid="settings-key-set">A key is set</span>
+          <label>
+            <input
+              type="checkbox"
+              checked={draft.removeKey}
+              onChange={(e) => update({ removeKey: e.currentTarget.checked })}
+            />{' '}
+            Remove the key
+          </label>
         </div>
-      </form>
-    </dialog>
+      )}
+      <fieldset className="form-row">
+        <legend>Parallel sends</legend>
+        <label>
+          <input
+            type="radio"
+            name="concurrency"
+            checked={draft.concurrencyAuto}
+            onChange={() => update({ concurrencyAuto: true })}
+          />{' '}
+          Automatic
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="concurrency"
+            checked={!draft.concurrencyAuto}
+            onChange={() => update({ concurrencyAuto: false })}
+          />{' '}
+          Fixed:
+        </label>
+        <input
+          type="number"
+          min={1}
+          max={256}
+          aria-label="Number of parallel sends"
+          disabled={draft.concurrencyAuto}
+          value={draft.concurrency}
+          onChange={(e) => update({ concurrency: e.currentTarget.value })}
+        />
+      </fieldset>
+      <label className="form-row form-row-inline">
+        <input
+          type="checkbox"
+          checked={draft.batching}
+          onChange={(e) => update({ batching: e.currentTarget.checked })}
+        />
+        <span>Send in batches (up to 100 documents per request)</span>
+      </label>
+      <label className="form-row form-row-inline">
+        <input
+          type="checkbox"
+          checked={draft.gzip}
+          onChange={(e) => update({ gzip: e.currentTarget.checked })}
+        />
+        <span>Compress uploads (gzip)</span>
+      </label>
+      <label className="form-row">
+        <span>Attempts before giving up</span>
+        <input
+          type="number"
+          min={1}
+          max={100}
+          value={draft.maxAttempts}
+          onChange={(e) => update({ maxAttempts: e.currentTarget.value })}
+        />
+      </label>
+      <label className="form-row">
+        <span>Hot folder (files placed here are sent automatically)</span>
+        <input
+          type="text"
+          placeholder="Not used"
+          value={draft.hotFolder}
+          onChange={(e) => update({ hotFolder: e.currentTarget.value })}
+        />
+      </label>
+      <p className="muted small">Data is kept in {settings.dataDir}</p>
+      {(problem ?? error?.message) && (
+        <p className="problem-message" role="alert">
+          {problem ?? error?.message}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={() => setOpen(false)}>
+          Close
+        </button>
+        <button
+          type="submit"
+          className="button button-primary"
+          data-testid="settings-save"
+          disabled={saving}
+        >
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
   );
 }

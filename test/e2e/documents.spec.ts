@@ -1,0 +1,168 @@
+import { expect, test } from './fixtures';
+import type { DeskPage } from './pages/desk-page';
+import { readFileSync } from 'node:fs';
+import { invoiceWithoutNumber, uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+
+test.describe('documents', () => {
+  test('the session token leaves the address bar and a reload keeps working', async ({
+    desk,
+    page,
+  }) => {
+    expect(page.url()).not.toContain('token=');
+    await page.reload();
+    await expect(desk.envBadge).toHaveText('Sandbox');
+    await expect(desk.connectionState).toHaveText(/Online|Connecting/);
+  });
+
+  test('an invoice without a number needs fixing and its details say why', async ({
+    desk,
+  }, testInfo) => {
+    const prefix = uniquePrefix('INVALID');
+    const [path] = writeFiles(testInfo.outputPath('invoices'), {
+      [`${prefix}.xml`]: invoiceWithoutNumber(prefix),
+    });
+    await desk.dropFiles([path!]);
+    await desk.searchFor(prefix);
+
+    const row = desk.rowByFile(`${prefix}.xml`);
+    await desk.waitForState(row, ['invalid']);
+    await expect(desk.statusOf(row)).toHaveText(/Needs fixing/);
+
+    await desk.openDetails(row);
+    const findings = desk.detailPanel.getByTestId('finding');
+    await expect(findings.first()).toBeVisible();
+    // BT-1 (the invoice number) is mandatory: rule BR-02 in EN 16931.
+    await expect(desk.detailPanel.locator('[data-rule="BR-02"]')).toBeVisible();
+    await expect(desk.detailPanel.getByTestId('timeline')).toContainText('Needs fixing');
+
+    await closeDetails(desk);
+  });
+
+  test('filters show their counts and only their rows', async ({ desk }, testInfo) => {
+    const prefix = uniquePrefix('FILTER');
+    const paths = writeFiles(testInfo.outputPath('invoices'), {
+      [`${prefix}-good.xml`]: validInvoice(`${prefix}-GOOD`),
+      [`${prefix}-bad.xml`]: invoiceWithoutNumber(prefix),
+    });
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    await desk.waitForState(desk.rowByFile(`${prefix}-good.xml`), ['accepted', 'delivered']);
+    await desk.waitForState(desk.rowByFile(`${prefix}-bad.xml`), ['invalid']);
+
+    // Counts are for every document in this data folder (other tests add theirs).
+    await expect(async () => {
+      expect(Number(await desk.filterCount('attention').textContent())).toBeGreaterThanOrEqual(1);
+      expect(Number(await desk.filterCount('sent').textContent())).toBeGreaterThanOrEqual(1);
+    }).toPass();
+
+    await desk.showFilter('attention');
+    await expect(desk.rowByFile(`${prefix}-bad.xml`)).toBeVisible();
+    await expect(desk.rowByFile(`${prefix}-good.xml`)).toHaveCount(0);
+
+    await desk.showFilter('sent');
+    await expect(desk.rowByFile(`${prefix}-good.xml`)).toBeVisible();
+    await expect(desk.rowByFile(`${prefix}-bad.xml`)).toHaveCount(0);
+
+    await desk.showFilter('all');
+    await expect(desk.rows()).toHaveCount(2);
+  });
+
+  test('choosing files works and a file added twice is reported as already known', async ({
+    desk,
+  }, testInfo) => {
+    const prefix = uniquePrefix('CHOOSE');
+    const paths = writeFiles(testInfo.outputPath('invoices'), {
+      [`${prefix}.xml`]: validInvoice(prefix),
+    });
+    await desk.chooseFiles(paths);
+    await expect(desk.toast(/^1 added$/)).toBeVisible();
+    await desk.searchFor(prefix);
+    await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
+
+    await desk.dropFiles(paths);
+    await expect(desk.toast('0 added, 1 already known')).toBeVisible();
+    await expect(desk.rows()).toHaveCount(1);
+  });
+
+  test('an empty file is rejected at once, with the reason', async ({ desk }, testInfo) => {
+    const prefix = uniquePrefix('EMPTY');
+    const paths = writeFiles(testInfo.outputPath('invoices'), { [`${prefix}.xml`]: '' });
+    await desk.dropFiles(paths);
+    const toast = desk.toast('0 added, 1 rejected');
+    await expect(toast).toBeVisible();
+    await expect(toast).toContainText(`${prefix}.xml: The file is empty.`);
+  });
+
+  test('a file that is not an invoice needs fixing and says what it is', async ({
+    desk,
+  }, testInfo) => {
+    const prefix = uniquePrefix('JUNK');
+    const paths = writeFiles(testInfo.outputPath('invoices'), {
+      [`${prefix}.xml`]: 'this is not XML at all',
+    });
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    const row = desk.rowByFile(`${prefix}.xml`);
+    await desk.waitForState(row, ['invalid']);
+    await desk.openDetails(row);
+    await expect(desk.detailPanel.getByTestId('problem-message')).toContainText(
+      'not an XML invoice',
+    );
+  });
+
+  test('export the rows of the current search to CSV', async ({ desk }, testInfo) => {
+    const prefix = uniquePrefix('CSV');
+    const numbers = [`${prefix}-1`, `${prefix}-2`];
+    const paths = writeFiles(
+      testInfo.outputPath('invoices'),
+      Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
+    );
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    for (const n of numbers)
+      await desk.waitForState(desk.rowByInvoice(n), ['accepted', 'delivered']);
+
+    const download = await desk.exportCsv();
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const text = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '');
+    const lines = text.trim().split(/\r\n/);
+    expect(lines[0]).toBe(
+      'Invoice number,Buyer,Amount,Currency,Status,Transaction id,Sent,Delivered,Reason,File',
+    );
+    expect(lines).toHaveLength(3);
+    for (const n of numbers) {
+      const line = lines.find((l) => l.startsWith(`${n},`));
+      expect(line, `a CSV row for ${n}`).toBeDefined();
+      const cells = line!.split(',');
+      expect(cells[1]).toBe('Example Customer NV');
+      expect(cells[2]).toBe('2420.00');
+      expect(cells[4]).toMatch(/^(Accepted by access point|Delivered)$/);
+      expect(cells[5]).not.toBe('');
+      expect(cells[6]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    }
+  });
+
+  test('sorting by invoice number orders the rows both ways', async ({ desk }, testInfo) => {
+    const prefix = uniquePrefix('SORT');
+    const numbers = [`${prefix}-B`, `${prefix}-A`, `${prefix}-C`];
+    const paths = writeFiles(
+      testInfo.outputPath('invoices'),
+      Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
+    );
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    await expect(desk.rows()).toHaveCount(3);
+
+    const order = () =>
+      desk.rows().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-invoice')));
+    await desk.page.getByTestId('sort-invoiceNumber').click();
+    await expect.poll(order).toEqual([`${prefix}-A`, `${prefix}-B`, `${prefix}-C`]);
+    await desk.page.getByTestId('sort-invoiceNumber').click();
+    await expect.poll(order).toEqual([`${prefix}-C`, `${prefix}-B`, `${prefix}-A`]);
+  });
+});
+
+async function closeDetails(desk: DeskPage): Promise<void> {
+  await desk.page.keyboard.press('Escape');
+  await expect(desk.detailPanel).toHaveCount(0);
+}

@@ -1,0 +1,73 @@
+import { expect, test } from './fixtures';
+import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+
+test('charts show throughput and time per step once documents are sent', async ({
+  desk,
+}, testInfo) => {
+  await expect(desk.throughputChart).toBeVisible();
+  await expect(desk.latencyChart).toBeVisible();
+  await expect(desk.throughputChart.locator('canvas')).toBeVisible();
+
+  const prefix = uniquePrefix('CHART');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: validInvoice(prefix),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
+
+  // metrics:tick arrives every second: the "Sending" step then has a count.
+  const sendingCount = desk.latencyChart
+    .locator('tbody tr', { hasText: 'Sending' })
+    .locator('td')
+    .last();
+  await expect(sendingCount).not.toHaveText('0');
+});
+
+test('pausing holds documents in the queue until sending resumes', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const toggle = page.getByTestId('pause-toggle');
+  await expect(toggle).toHaveText('Pause sending');
+  await toggle.click();
+  await expect(toggle).toHaveText('Resume sending');
+  await expect(desk.connectionState).toContainText('Paused');
+
+  const prefix = uniquePrefix('PAUSE');
+  const row = desk.rowByInvoice(prefix);
+  try {
+    const paths = writeFiles(testInfo.outputPath('invoices'), {
+      [`${prefix}.xml`]: validInvoice(prefix),
+    });
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    await desk.waitForState(row, ['queued', 'ready']);
+  } finally {
+    // Resume even when the test fails: the host is shared by every test.
+    await toggle.click();
+    await expect(toggle).toHaveText('Pause sending');
+  }
+  await desk.waitForState(row, ['accepted', 'delivered']);
+});
+
+test('settings show the sandbox and keep a changed value', async ({ desk, page }) => {
+  await page.getByTestId('open-settings').click();
+  const dialog = page.getByTestId('settings-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('Sandbox');
+  await expect(dialog.getByTestId('settings-api-key')).toHaveValue('');
+
+  const attempts = dialog.getByLabel('Attempts before giving up');
+  const before = await attempts.inputValue();
+  await attempts.fill('7');
+  await dialog.getByTestId('settings-save').click();
+  await expect(dialog).toBeHidden();
+  await expect(desk.toast('Settings saved')).toBeVisible();
+
+  await page.getByTestId('open-settings').click();
+  await expect(attempts).toHaveValue('7');
+  await attempts.fill(before);
+  await dialog.getByTestId('settings-save').click();
+  await expect(dialog).toBeHidden();
+});
