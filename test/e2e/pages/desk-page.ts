@@ -58,6 +58,26 @@ export class DeskPage {
     await dataTransfer.dispose();
   }
 
+  /**
+   * Drops files or folders from disk the way the operating system does (Chromium's native drag,
+   * through the DevTools protocol), so folders arrive as directory entries.
+   */
+  async dropPaths(paths: string[]): Promise<void> {
+    const box = await this.dropZone.boundingBox();
+    if (!box) throw new Error('The drop zone is not on screen.');
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    const cdp = await this.page.context().newCDPSession(this.page);
+    const data = { items: [], files: paths, dragOperationsMask: 1 };
+    try {
+      await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', x, y, data });
+      await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x, y, data });
+      await cdp.send('Input.dispatchDragEvent', { type: 'drop', x, y, data });
+    } finally {
+      await cdp.detach();
+    }
+  }
+
   /** The "Choose files" path. */
   async chooseFiles(paths: string[]): Promise<void> {
     await this.fileInput.setInputFiles(paths);

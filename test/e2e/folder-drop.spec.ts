@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+
+test('dropping a folder adds the XML files inside it, subfolders too', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = uniquePrefix('FOLDER');
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(folder, {
+    [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
+    'notes.txt': 'not an invoice',
+  });
+  writeFiles(join(folder, 'march'), { [`${prefix}-2.xml`]: validInvoice(`${prefix}-2`) });
+  mkdirSync(join(folder, 'empty'), { recursive: true });
+
+  await desk.dropPaths([folder]);
+  await expect(desk.toast('2 added, 1 skipped (not XML)')).toBeVisible();
+  await desk.searchFor(prefix);
+  await expect(desk.rowByFile(`${prefix}/march/${prefix}-2.xml`)).toBeVisible();
+  await expect(desk.rowByFile(`${prefix}/${prefix}-1.xml`)).toBeVisible();
+});
+
+test('a folder of 450 invoices is added in chunks and the table renders only what is on screen', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = uniquePrefix('MANY');
+  const count = 450;
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(
+    folder,
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => {
+        const n = `${prefix}-${String(i).padStart(4, '0')}`;
+        return [`${n}.xml`, validInvoice(n)];
+      }),
+    ),
+  );
+
+  await desk.dropPaths([folder]);
+  await expect(desk.toast(`${count} added`)).toBeVisible({ timeout: 30_000 });
+  await desk.searchFor(prefix);
+  await expect(desk.table).toHaveAttribute('aria-rowcount', String(count + 1));
+
+  // Virtualized: far fewer rows in the DOM than documents.
+  const rendered = await desk.rows().count();
+  expect(rendered).toBeGreaterThan(5);
+  expect(rendered).toBeLessThan(100);
+
+  // Scrolling to the end fetches the last page: its rows arrive, no "Loading…" placeholders stay.
+  await desk.table.locator('.table-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(page.locator('.table-row.is-loading')).toHaveCount(0);
+  const last = desk.rows().last();
+  await expect(last).toHaveAttribute('aria-rowindex', String(count + 1));
+  await expect(last).toHaveAttribute('data-invoice', new RegExp(`^${prefix}-`));
+});
