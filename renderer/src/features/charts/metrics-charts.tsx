@@ -39,7 +39,8 @@ function ThroughputChart() {
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },
       axes: themedAxes(),
-      legend: { show: true },
+      // The caption says what the lines are; the hover legend only adds clutter here.
+      legend: { show: false },
       series: [
         {},
         {
@@ -60,6 +61,8 @@ function ThroughputChart() {
       <figcaption>
         Throughput, last 10 minutes{' '}
         <span className="muted">· now {rate.toFixed(1)} documents/s</span>
+        <span className="legend-ok">Accepted</span>
+        <span className="legend-failed">Failed</span>
       </figcaption>
       <div ref={ref} className="chart-canvas" aria-hidden="true" />
     </figure>
@@ -150,9 +153,12 @@ function LatencyChart() {
 /** Throughput and latency, fed by `metrics:tick`. */
 export function MetricsCharts() {
   return (
-    <section className="charts" aria-label="Performance">
-      <ThroughputChart />
-      <LatencyChart />
-    </section>
+    <details className="charts-region" open>
+      <summary>Performance</summary>
+      <section className="charts" aria-label="Performance">
+        <ThroughputChart />
+        <LatencyChart />
+      </section>
+    </details>
   );
 }
