@@ -1,7 +1,7 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
 import { attr, norm, str, val } from '../xpath';
-import { profile } from './common';
+import { bothGerman, profile } from './common';
 import {
   CREDIT_NOTE_TYPES,
   EAS,
@@ -215,4 +215,15 @@ export const codeListRules: Rule[] = [
   vatex('VATEX-EU-F', 'E', 'PEPPOL-EN16931-P0109'),
   vatex('VATEX-EU-I', 'E', 'PEPPOL-EN16931-P0110'),
   vatex('VATEX-EU-J', 'E', 'PEPPOL-EN16931-P0111'),
+  code(
+    'PEPPOL-EN16931-P0112',
+    'BT-3',
+    'Invoice type codes 326 and 384 are only allowed when both seller and buyer are in Germany.',
+    'cbc:InvoiceTypeCode',
+    undefined,
+    (n, c) => {
+      const v = norm(n);
+      return !(v === '326' || v === '384') || bothGerman(c);
+    },
+  ),
 ];

@@ -197,3 +197,14 @@ export function docAllowanceCharges(c: Ctx): XNode[] {
 export function breakdownCategories(c: Ctx): XNode[] {
   return memo(c, 'bdCats', () => all(c.root, 'cac:TaxTotal', 'cac:TaxSubtotal', 'cac:TaxCategory'));
 }
+
+/** Peppol `$supplierCountryIsDE and $customerCountryIsDE` (postal address country codes). */
+export function bothGerman(c: Ctx): boolean {
+  return memo(
+    c,
+    'bothDE',
+    () =>
+      supplierAddressCountry(c).toUpperCase() === 'DE' &&
+      customerAddressCountry(c).toUpperCase() === 'DE',
+  );
+}

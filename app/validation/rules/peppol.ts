@@ -2,7 +2,7 @@ import type { Rule, Ctx } from '../rule';
 import type { XNode } from '../xml-tree';
 import { attr, child, children, first, has, norm, ntext, val, all } from '../xpath';
 import { dec, decOr, round2, slack, eq } from '../num';
-import { profile } from './common';
+import { bothGerman, profile } from './common';
 import {
   gln,
   mod11,
@@ -121,7 +121,7 @@ export const peppolRules: Rule[] = [
     bt: 'BT-22',
     message: 'No more than one invoice note (BT-22) is allowed on document level.',
     context: '/',
-    test: (n) => children(n, 'cbc:Note').length <= 1,
+    test: (n, c) => children(n, 'cbc:Note').length <= 1 || bothGerman(c),
   },
   {
     id: 'PEPPOL-EN16931-R003',
