@@ -265,6 +265,106 @@ function openBrowser(url: string): void {
   });
 }
 
+/** Open the engine on a data folder without starting the queue (for list / cancel). */
+async function openQuiet(dataDir: string | undefined, autoStart: boolean, opts: SendOptions = {}) {
+  const dir = resolve(dataDir ?? defaultDataDir());
+  return createEngine({
+    dataDir: dir,
+    secrets: opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dir),
+    host: 'cli',
+    version: VERSION,
+    endpoint: opts.endpoint ?? null,
+    validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
+    autoStart,
+    trackDelivery: false,
+  });
+}
+
+function parseIds(ids: string[]): number[] {
+  const out = ids.map(Number);
+  if (out.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new InvalidArgumentError(
+      'Document ids are whole numbers, as shown by `peppol-desk list`.',
+    );
+  }
+  return out;
+}
+
+async function listCommand(opts: {
+  dataDir?: string;
+  filter?: string;
+  json?: boolean;
+}): Promise<number> {
+  const engine = await openQuiet(opts.dataDir, false);
+  try {
+    const filter = (opts.filter ?? 'all') as 'all' | 'attention' | 'progress' | 'sent';
+    const { rows, total, counts } = engine.handlers['documents:list']({ filter, limit: 5000 }) as {
+      rows: import('./contract').DocumentRow[];
+      total: number;
+      counts: import('./contract').StateCounts;
+    };
+    if (opts.json) {
+      for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+    } else {
+      for (const r of rows) {
+        process.stdout.write(
+          `#${r.id}\t${r.state}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
+        );
+      }
+      const nonZero = Object.entries(counts).filter(([, n]) => n > 0);
+      process.stdout.write(
+        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${s}`).join(', ')}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
+async function retryCommand(
+  ids: string[],
+  opts: SendOptions & { allFailed?: boolean },
+): Promise<number> {
+  if (!opts.allFailed && ids.length === 0) {
+    process.stderr.write('Name the documents to retry, or use --all-failed.\n');
+    return 2;
+  }
+  const engine = await openQuiet(opts.dataDir, true, opts);
+  try {
+    const targets = opts.allFailed ? undefined : parseIds(ids);
+    const before = opts.allFailed ? engine.repo.idsInStates(['failed', 'unreachable']) : targets!;
+    const { retried } = await engine.handlers['documents:retry'](
+      opts.allFailed ? { allFailed: true } : { ids: targets! },
+    );
+    process.stderr.write(`Retrying ${retried} document(s)\n`);
+    await engine.waitUntilSettled(before, { includeAccepted: true });
+    const summary = summarize(engine, before, 0, 0);
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(summary) + '\n'
+        : `${summary.sent} sent, ${summary.failed} failed\n`,
+    );
+    return summary.failed + summary.invalid > 0 ? 1 : 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
+async function cancelCommand(ids: string[], opts: { dataDir?: string }): Promise<number> {
+  const engine = await openQuiet(opts.dataDir, false);
+  try {
+    const list = parseIds(ids);
+    const { cancelled } = await engine.handlers['documents:cancel']({ ids: list });
+    process.stdout.write(
+      `${cancelled} of ${list.length} cancelled${cancelled < list.length ? ' (documents already sent cannot be cancelled)' : ''}\n`,
+    );
+    return cancelled === list.length ? 0 : 1;
+  } finally {
+    await engine.stop();
+  }
+}
+
 /** Build the command-line program. */
 export function buildProgram(): Command {
   const program = new Command('peppol-desk')
@@ -284,6 +384,38 @@ export function buildProgram(): Command {
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .action(async (paths: string[], opts: SendOptions) => {
       process.exitCode = await sendCommand(paths, opts);
+    });
+
+  program
+    .command('list')
+    .description('List the documents in the data folder.')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--filter <f>', 'attention | progress | sent | all', 'all')
+    .option('--json', 'one JSON line per document')
+    .action(async (opts: { dataDir?: string; filter?: string; json?: boolean }) => {
+      process.exitCode = await listCommand(opts);
+    });
+
+  program
+    .command('retry')
+    .description('Retry failed documents (by id, or all of them) and wait until they are sent.')
+    .argument('[ids...]', 'document ids (see `list`)')
+    .option('--all-failed', 'every failed or unreachable document')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--api-key <key>', 'provider API key')
+    .option('--json', 'print one JSON summary line')
+    .action(async (ids: string[], opts: SendOptions & { allFailed?: boolean }) => {
+      process.exitCode = await retryCommand(ids, opts);
+    });
+
+  program
+    .command('cancel')
+    .description('Cancel documents that were not sent yet.')
+    .argument('<ids...>', 'document ids (see `list`)')
+    .option('--data-dir <dir>', 'data folder')
+    .action(async (ids: string[], opts: { dataDir?: string }) => {
+      process.exitCode = await cancelCommand(ids, opts);
     });
 
   program

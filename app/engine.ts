@@ -71,6 +71,8 @@ export interface EngineOptions {
     probeMaxMs?: number;
   };
   now?: () => number;
+  /** Start working the queue at once (default true); false for read-and-exit tools. */
+  autoStart?: boolean;
   /** How often coalesced `documents:changed` events are flushed, ms. */
   coalesceMs?: number;
 }
@@ -446,7 +448,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'metrics:snapshot': () => metrics.snapshot(repo.counts()),
   };
 
-  pipeline.start();
+  if (options.autoStart !== false) pipeline.start();
 
   function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
     const isDone = (state: string) =>

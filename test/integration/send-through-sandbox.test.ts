@@ -96,4 +96,30 @@ describe('peppol-desk send (CLI)', () => {
     expect((res as { code?: number }).code).toBe(1);
     expect(JSON.parse(res.stdout.trim())).toMatchObject({ total: 1, sent: 0, invalid: 1 });
   });
+
+  it('lists, retries and cancels documents that need attention', async () => {
+    const dir = tempDir();
+    const dataDir = join(dir, 'data');
+    writeFileSync(join(dir, 'nr.xml'), makeInvoice('CLI-NR', { receiver: '9915:not-registered' }));
+    const cli = (...a: string[]) =>
+      run(process.execPath, [distFile('cli.cjs'), ...a, '--data-dir', dataDir]).catch(
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const sent = await cli('send', join(dir, 'nr.xml'), '--endpoint', sandbox.url, '--json');
+    expect(JSON.parse(sent.stdout.trim())).toMatchObject({ total: 1, sent: 0, failed: 1 });
+    const listed = await cli('list', '--filter', 'attention', '--json');
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ state: 'unreachable', invoiceNumber: 'CLI-NR' });
+    expect(rows[0].problem.message).toContain('not registered on the Peppol network');
+    const retried = await cli('retry', String(rows[0].id), '--endpoint', sandbox.url, '--json');
+    expect(JSON.parse(retried.stdout.trim())).toMatchObject({ total: 1, sent: 0, failed: 1 });
+    const cancelled = await cli('cancel', String(rows[0].id));
+    expect(cancelled.stdout).toContain('1 of 1 cancelled');
+    const after = await cli('list', '--json');
+    expect(JSON.parse(after.stdout.trim()).state).toBe('cancelled');
+  });
 });
