@@ -5,7 +5,6 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 test('dropping a folder adds the XML files inside it, subfolders too', async ({
   desk,
-  page,
 }, testInfo) => {
   const prefix = uniquePrefix('FOLDER');
   const folder = testInfo.outputPath(prefix);
@@ -52,7 +51,7 @@ test('a folder of 450 invoices is added in chunks and the table renders only wha
 
   // Scrolling to the end fetches the last page: its rows arrive, no "Loading…" placeholders stay.
   await desk.table.locator('.table-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
-  await expect(page.locator('.table-row.is-loading')).toHaveCount(0);
+  await expect(desk.table.locator('.table-row.is-loading')).toHaveCount(0);
   const last = desk.rows().last();
   await expect(last).toHaveAttribute('aria-rowindex', String(count + 1));
   await expect(last).toHaveAttribute('data-invoice', new RegExp(`^${prefix}-`));

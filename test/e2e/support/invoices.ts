@@ -30,6 +30,14 @@ export function invoiceWithoutNumber(marker: string): string {
     );
 }
 
+/** Valid invoice to a buyer that is not registered on the (sandbox) Peppol network. */
+export function invoiceToUnregisteredBuyer(invoiceNumber: string): string {
+  return validInvoice(invoiceNumber).replace(
+    '<cbc:EndpointID schemeID="0208">0987654394</cbc:EndpointID>',
+    '<cbc:EndpointID schemeID="9915">not-registered</cbc:EndpointID>',
+  );
+}
+
 /** Writes files into `dir` and returns their paths. */
 export function writeFiles(dir: string, files: Record<string, string>): string[] {
   mkdirSync(dir, { recursive: true });

@@ -193,9 +193,20 @@ export function DetailPanel() {
   const error = useDetailStore((s) => s.error);
   const show = useDetailStore((s) => s.show);
   const heading = useRef<HTMLHeadingElement>(null);
+  const returnFocus = useRef<HTMLElement | null>(null);
 
+  // Focus moves into the panel when it opens and back to where it came from when it closes.
   useEffect(() => {
-    if (id !== null) heading.current?.focus();
+    if (id === null) {
+      const target = returnFocus.current;
+      returnFocus.current = null;
+      if (target?.isConnected) target.focus();
+      return;
+    }
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && !active.closest('.detail-panel'))
+      returnFocus.current = active;
+    heading.current?.focus();
   }, [id]);
 
   if (id === null) return null;

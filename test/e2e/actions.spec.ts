@@ -1,0 +1,66 @@
+import { expect, test } from './fixtures';
+import { invoiceToUnregisteredBuyer, uniquePrefix, writeFiles } from './support/invoices';
+
+test('a receiver not on Peppol can be retried or cancelled from the details', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('UNREG');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: invoiceToUnregisteredBuyer(prefix),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(prefix);
+  await desk.waitForState(row, ['unreachable']);
+  await expect(desk.statusOf(row)).toHaveText(/Receiver not on Peppol/);
+
+  await desk.openDetails(row);
+  await expect(desk.detailPanel.getByTestId('problem-message')).not.toBeEmpty();
+  await expect(desk.detailPanel.getByTestId('detail-retry')).toBeVisible();
+  await desk.detailPanel.getByTestId('detail-cancel').click();
+  await desk.waitForState(row, ['cancelled']);
+  await expect(desk.toast('1 document cancelled.')).toBeVisible();
+});
+
+test('several documents are cancelled at once from the selection', async ({ desk }, testInfo) => {
+  const prefix = uniquePrefix('BULK');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-1.xml`]: invoiceToUnregisteredBuyer(`${prefix}-1`),
+    [`${prefix}-2.xml`]: invoiceToUnregisteredBuyer(`${prefix}-2`),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  for (const n of [`${prefix}-1`, `${prefix}-2`]) {
+    await desk.waitForState(desk.rowByInvoice(n), ['unreachable']);
+  }
+
+  await desk.page.getByTestId('select-visible').check();
+  await expect(desk.page.getByTestId('selection-count')).toHaveText('2 selected');
+  await desk.page.getByTestId('bulk-cancel').click();
+  await expect(desk.toast('2 documents cancelled.')).toBeVisible();
+  for (const n of [`${prefix}-1`, `${prefix}-2`]) {
+    await desk.waitForState(desk.rowByInvoice(n), ['cancelled']);
+  }
+});
+
+test('the table works from the keyboard', async ({ desk, page }, testInfo) => {
+  const prefix = uniquePrefix('KEYS');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-1.xml`]: invoiceToUnregisteredBuyer(`${prefix}-1`),
+    [`${prefix}-2.xml`]: invoiceToUnregisteredBuyer(`${prefix}-2`),
+  });
+  await desk.chooseFiles(paths);
+  await desk.searchFor(prefix);
+  await expect(desk.rows()).toHaveCount(2);
+
+  await desk.rows().first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(desk.rows().nth(1)).toBeFocused();
+  await page.keyboard.press(' ');
+  await expect(desk.page.getByTestId('selection-count')).toHaveText('1 selected');
+  await page.keyboard.press('Enter');
+  await expect(desk.detailPanel).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(desk.detailPanel).toHaveCount(0);
+  await expect(desk.rows().nth(1)).toBeFocused();
+});
