@@ -67,6 +67,7 @@ export interface EngineOptions {
     retryMaxMs?: number;
     pollInitialMs?: number;
     pollMaxMs?: number;
+    responseWindowMs?: number;
     probeInitialMs?: number;
     probeMaxMs?: number;
   };
@@ -201,6 +202,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       },
       ...(t.pollInitialMs !== undefined ? { pollInitialMs: t.pollInitialMs } : {}),
       ...(t.pollMaxMs !== undefined ? { pollMaxMs: t.pollMaxMs } : {}),
+      ...(t.responseWindowMs !== undefined ? { responseWindowMs: t.responseWindowMs } : {}),
       ...(t.probeInitialMs !== undefined ? { probeInitialMs: t.probeInitialMs } : {}),
       ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
     },

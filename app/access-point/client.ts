@@ -193,6 +193,15 @@ export class AccessPointClient {
     );
   }
 
+  /** `GET /api/v1/transactions?limit=N`: the newest transactions in one request. */
+  transactions(limit: number): Promise<ApOutcome<TransactionAnswer[]>> {
+    return this.request('GET', `/api/v1/transactions?limit=${limit}`, null, {}, (b) => {
+      const body = b as { transactions?: unknown[]; data?: unknown[] } | unknown[] | null;
+      const list = Array.isArray(body) ? body : (body?.transactions ?? body?.data ?? []);
+      return list.map(toTransaction);
+    });
+  }
+
   /** Close the pool. */
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();

@@ -1,5 +1,10 @@
 import type { ConnectionStatus, Environment } from '../contract';
-import type { AccessPointClient, ApOutcome, LookupAnswer } from '../access-point/client';
+import type {
+  AccessPointClient,
+  ApOutcome,
+  LookupAnswer,
+  TransactionAnswer,
+} from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import { canonicalParticipantId } from '../caches/participant-cache';
 import type { ValidationCache } from '../caches/validation-cache';
@@ -42,6 +47,8 @@ export interface PipelineOptions {
   /** Offline probing: first probe after this, doubling up to the max. */
   probeInitialMs?: number;
   probeMaxMs?: number;
+  /** After delivery, keep asking for the buyer's business response this long (default 1 h). */
+  responseWindowMs?: number;
   /** Track delivery after acceptance (polling transactions). */
   trackDelivery?: boolean;
   paused?: boolean;
@@ -50,6 +57,8 @@ export interface PipelineOptions {
 const VALIDATE_BATCH = 64;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
+const POLL_BATCH = 200;
+const LIST_POLL_THRESHOLD = 8;
 
 /** Documents in these states are being worked on by a live engine; after a crash they restart. */
 const RECOVERY: [
@@ -78,6 +87,7 @@ export class Pipeline {
   private readonly probeInitialMs: number;
   private readonly probeMaxMs: number;
   private readonly trackDelivery: boolean;
+  private readonly responseWindowMs: number;
 
   private running = false;
   private paused: boolean;
@@ -112,6 +122,7 @@ export class Pipeline {
     this.probeMaxMs = options.probeMaxMs ?? 30_000;
     this.probeDelayMs = this.probeInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
+    this.responseWindowMs = options.responseWindowMs ?? 60 * 60_000;
     this.paused = options.paused ?? false;
   }
 
@@ -627,58 +638,87 @@ export class Pipeline {
 
   private pumpPolls(now: number): void {
     if (!this.trackDelivery || this.offline || this.polling > 0) return;
-    const { repo, client, metrics } = this.deps;
-    const due = repo.duePolls(now, 32);
+    const { repo, client } = this.deps;
+    const due = repo.duePolls(now, POLL_BATCH);
     if (due.length === 0) return;
     this.polling++;
     this.track(
-      Promise.all(
-        due.map(async (d) => {
-          const outcome = await client.transaction(d.transaction_id ?? '');
-          this.noteOutcome(outcome);
-          const t = this.now();
-          const age = t - (d.accepted_at ?? t);
-          const nextDelay = Math.min(this.pollMaxMs, Math.max(this.pollInitialMs, age / 2));
-          if (outcome.kind !== 'ok' || !FINAL_TRANSACTION.has(outcome.value.status)) {
-            repo.patch(d.id, { next_poll_at: t + nextDelay });
-            return;
-          }
-          const tx = outcome.value;
-          if (tx.status === 'delivered') {
-            repo.transition(
-              d.id,
-              'accepted',
-              'delivered',
-              {
-                delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
-                business_response: tx.businessResponse,
-                next_poll_at: tx.businessResponse ? null : null,
-              },
-              tx.businessResponse
-                ? `Delivered; buyer response ${tx.businessResponse}`
-                : 'Delivered',
-            );
-            metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
-          } else {
-            repo.transition(
-              d.id,
-              'accepted',
-              'failed',
-              {
-                next_poll_at: null,
-                problem_code: 'DELIVERY_FAILED',
-                problem_message: `The access point could not deliver the invoice to the buyer's access point${tx.error ? ` (${tx.error})` : ''}. Check with the buyer or your provider before sending again.`,
-                problem_action: 'check-receiver',
-              },
-              tx.error ?? 'Delivery failed',
-            );
-          }
-          this.deps.onChanged([d.id]);
-        }),
-      ).finally(() => {
+      (async () => {
+        // Many due at once: one list request answers most of them; the rest are asked one by one.
+        const known = new Map<string, TransactionAnswer>();
+        if (due.length >= LIST_POLL_THRESHOLD) {
+          const listed = await client.transactions(Math.min(1000, due.length * 4));
+          this.noteOutcome(listed);
+          if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
+        }
+        await Promise.all(
+          due.map(async (d) => {
+            let tx = known.get(d.transaction_id ?? '') ?? null;
+            if (!tx) {
+              const outcome = await client.transaction(d.transaction_id ?? '');
+              this.noteOutcome(outcome);
+              tx = outcome.kind === 'ok' ? outcome.value : null;
+            }
+            this.applyTransaction(d, tx);
+          }),
+        );
+      })().finally(() => {
         this.polling--;
       }),
     );
+  }
+
+  /** Record what the access point says about a sent document; unknown statuses mean in flight. */
+  private applyTransaction(d: DocumentRecord, tx: TransactionAnswer | null): void {
+    const { repo, metrics } = this.deps;
+    const t = this.now();
+    const age = t - (d.accepted_at ?? t);
+    // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
+    const nextPoll = t + Math.min(this.pollMaxMs, Math.max(this.pollInitialMs, age / 2));
+    if (d.state === 'delivered') {
+      // Delivered already: only waiting for the buyer's business response, for a bounded time.
+      const waited = t - (d.delivered_at ?? t);
+      if (tx?.businessResponse) {
+        repo.patch(d.id, { business_response: tx.businessResponse, next_poll_at: null });
+        repo.appendEvent(d.id, 'delivered', `Buyer response ${tx.businessResponse}`);
+        this.deps.onChanged([d.id]);
+      } else {
+        repo.patch(d.id, { next_poll_at: waited > this.responseWindowMs ? null : nextPoll });
+      }
+      return;
+    }
+    if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
+      repo.patch(d.id, { next_poll_at: nextPoll });
+      return;
+    }
+    if (tx.status === 'delivered') {
+      repo.transition(
+        d.id,
+        'accepted',
+        'delivered',
+        {
+          delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
+          business_response: tx.businessResponse,
+          next_poll_at: tx.businessResponse || this.responseWindowMs <= 0 ? null : nextPoll,
+        },
+        tx.businessResponse ? `Delivered; buyer response ${tx.businessResponse}` : 'Delivered',
+      );
+      metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
+    } else {
+      repo.transition(
+        d.id,
+        'accepted',
+        'failed',
+        {
+          next_poll_at: null,
+          problem_code: 'DELIVERY_FAILED',
+          problem_message: `The access point could not deliver the invoice to the buyer's access point${tx.error ? ` (${tx.error})` : ''}. Check with the buyer or your provider before sending again.`,
+          problem_action: 'check-receiver',
+        },
+        tx.error ?? 'Delivery failed',
+      );
+    }
+    this.deps.onChanged([d.id]);
   }
 }
 

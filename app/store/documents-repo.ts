@@ -169,11 +169,11 @@ export class DocumentsRepo {
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
         .pluck(),
       duePolls: db.prepare(
-        `SELECT * FROM documents WHERE state = 'accepted' AND next_poll_at <= ?
+        `SELECT * FROM documents WHERE state IN ('accepted', 'delivered') AND next_poll_at <= ?
          ORDER BY next_poll_at, id LIMIT ?`,
       ),
       nextPollAt: db
-        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE state = 'accepted'`)
+        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE state IN ('accepted', 'delivered')`)
         .pluck(),
       setState: db.prepare(
         'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
@@ -234,7 +234,7 @@ export class DocumentsRepo {
     return (this.stmts.nextRetryAt.get() as number | null) ?? null;
   }
 
-  /** Accepted documents whose delivery status is due for a poll. */
+  /** Accepted (or delivered, awaiting a business response) documents due for a status poll. */
   duePolls(now: number, limit: number): DocumentRecord[] {
     return this.stmts.duePolls.all(now, limit) as DocumentRecord[];
   }
@@ -261,6 +261,11 @@ export class DocumentsRepo {
     this.patch(id, patch);
     this.stmts.insertEvent.run(id, now, from, to, detail);
     return true;
+  }
+
+  /** Add a timeline entry without a state change (e.g. a business response arrived). */
+  appendEvent(id: number, state: DocumentState, detail: string): void {
+    this.stmts.insertEvent.run(id, this.now(), state, state, detail);
   }
 
   /** Set fields without a state change (no timeline entry). */

@@ -169,4 +169,43 @@ describe('engine with the in-process sandbox', () => {
     });
     expect(plain).toMatchObject({ ok: false, error: { code: 'BAD_SETTING' } });
   });
+
+  it('tracks delivery: delivered with the buyer response, failed delivery, and in-flight transactions', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({
+      files: [
+        { name: 're.xml', bytes: makeInvoice('D-RE', { receiver: '9915:reject-all' }) },
+        { name: 'cert.xml', bytes: makeInvoice('D-CERT', { receiver: '9915:invalid-cert' }) },
+        { name: 'slow.xml', bytes: makeInvoice('D-SLOW', { receiver: '9915:timeout-test' }) },
+      ],
+    });
+    const [re, cert, slow] = res.added.map((a) => a.id) as [number, number, number];
+    await e.waitUntilSettled([re, cert]);
+    await expect
+      .poll(async () => (await e.handlers['documents:get']({ id: re })).businessResponse, {
+        timeout: 10_000,
+      })
+      .toBe('RE');
+    const delivered = await e.handlers['documents:get']({ id: re });
+    expect(delivered.state).toBe('delivered');
+    expect(delivered.deliveredAt).toBeGreaterThan(0);
+    expect(delivered.timeline.at(-1)?.detail).toContain('RE');
+    const failed = await e.handlers['documents:get']({ id: cert });
+    expect(failed.state).toBe('failed');
+    expect(failed.problem?.code).toBe('DELIVERY_FAILED');
+    expect((await e.handlers['documents:get']({ id: slow })).state).toBe('accepted');
+  });
+
+  it('polls many accepted documents with one list request instead of one request each', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({ files: makeInvoices(40, 'POLL') });
+    const ids = res.added.map((a) => a.id);
+    await e.waitUntilSettled(ids);
+    for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
+    const by = e.sandbox!.stats().requests.byEndpoint;
+    const single = by['GET /api/v1/transactions/{id}']?.total ?? 0;
+    const listed = by['GET /api/v1/transactions']?.total ?? 0;
+    expect(listed).toBeGreaterThan(0);
+    expect(single).toBeLessThan(40);
+  });
 });
