@@ -24,7 +24,6 @@ test('dropping a folder adds the XML files inside it, subfolders too', async ({
 
 test('a folder of 450 invoices is added in chunks and the table renders only what is on screen', async ({
   desk,
-  page,
 }, testInfo) => {
   const prefix = uniquePrefix('MANY');
   const count = 450;
