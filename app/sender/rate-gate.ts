@@ -1,0 +1,229 @@
+/** Options of {@link RateGate}. */
+export interface RateGateOptions {
+  /** Hard cap on requests per second (CLI `--rate`); null = none. */
+  requestsPerSecond?: number | null;
+  /** Hard cap on batch requests per minute (the provider documents 10); null = none. */
+  batchesPerMinute?: number | null;
+  /** Learn the access point's rate from its 429 answers (default true). */
+  adaptive?: boolean;
+  /** Lowest learned rate, requests per second (default 0.5). */
+  minRate?: number;
+  /** Share of the measured rate kept after a 429 (default 0.95). */
+  cutFactor?: number;
+  /** Additive increase of the learned rate per second without 429, as a share (default 0.05). */
+  growthPerSecond?: number;
+  /** Clock in ms; injectable for tests. */
+  now?: () => number;
+}
+
+/** What a request is, for the caps: a batch counts once against requests/s and batches/min. */
+export type RequestKind = 'single' | 'batch';
+
+/**
+ * A token bucket refilled continuously. `take` at most when `available() ≥ 1`.
+ * Separate from the sandbox's bucket on purpose: this one paces the client.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private capacity: number,
+    private perSecond: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.last = now;
+  }
+
+  /** Change the refill rate and capacity, keeping the tokens already earned (up to capacity). */
+  configure(capacity: number, perSecond: number, now: number): void {
+    this.refill(now);
+    this.capacity = capacity;
+    this.perSecond = perSecond;
+    this.tokens = Math.min(this.tokens, capacity);
+  }
+
+  /** Milliseconds until one token is available (0 = now). */
+  waitMs(now: number): number {
+    this.refill(now);
+    if (this.tokens >= 1) return 0;
+    return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+
+  /** Use one token (may go negative when forced). */
+  take(now: number): void {
+    this.refill(now);
+    this.tokens -= 1;
+  }
+
+  private refill(now: number): void {
+    const dt = Math.max(0, now - this.last);
+    this.last = now;
+    this.tokens = Math.min(this.capacity, this.tokens + (dt / 1000) * this.perSecond);
+  }
+}
+
+const WINDOW_MS = 1000;
+const SLOT_MS = 100;
+const SLOTS = WINDOW_MS / SLOT_MS;
+
+/**
+ * When the next request may leave: optional hard caps (requests/s, batches/minute) plus a rate
+ * learned from the access point's 429 answers.
+ *
+ * The learned rate starts unlimited. On a 429 it drops to `cutFactor ×` the rate the access
+ * point actually answered without 429 over the last second (a token-bucket server lets exactly
+ * its rate through once its burst is spent, so that is the best estimate of its limit), at most
+ * once per second and never below half the previous rate. Without 429s it grows by `growthPerSecond` of itself per second, but only
+ * while the gate is what holds requests back — otherwise there is no evidence the server takes
+ * more. Requests are paced with a small burst so the server's bucket refills between them.
+ */
+export class RateGate {
+  private readonly now: () => number;
+  private readonly adaptive: boolean;
+  private readonly minRate: number;
+  private readonly cutFactor: number;
+  private readonly growth: number;
+  private capRps: number | null;
+  private readonly batchBucket: TokenBucket | null;
+  private learned = Number.POSITIVE_INFINITY;
+  private readonly pacer: TokenBucket;
+  private readonly okSlots = new Array<number>(SLOTS).fill(0);
+  private readonly sentSlots = new Array<number>(SLOTS).fill(0);
+  private slotIndex = 0;
+  private slotStart: number;
+  private lastCutAt = Number.NEGATIVE_INFINITY;
+  private lastGrowAt: number;
+  private heldBackAt = Number.NEGATIVE_INFINITY;
+  private rateLimitedCount = 0;
+
+  constructor(options: RateGateOptions = {}) {
+    this.now = options.now ?? (() => performance.now());
+    const t = this.now();
+    this.adaptive = options.adaptive ?? true;
+    this.minRate = options.minRate ?? 0.5;
+    this.cutFactor = options.cutFactor ?? 0.95;
+    this.growth = options.growthPerSecond ?? 0.05;
+    this.capRps = positiveOrNull(options.requestsPerSecond);
+    const bpm = positiveOrNull(options.batchesPerMinute);
+    this.batchBucket = bpm === null ? null : new TokenBucket(Math.max(1, bpm / 6), bpm / 60, t);
+    this.slotStart = t;
+    this.lastGrowAt = t;
+    this.pacer = new TokenBucket(1, 1, t);
+    this.reconfigure(t);
+  }
+
+  /** The rate requests are paced at now (requests/s; Infinity = unpaced). */
+  get rate(): number {
+    return Math.min(this.capRps ?? Number.POSITIVE_INFINITY, this.learned);
+  }
+
+  /** 429 answers seen. */
+  get rateLimited(): number {
+    return this.rateLimitedCount;
+  }
+
+  /** Set or remove the hard requests/s cap. */
+  setCap(requestsPerSecond: number | null): void {
+    this.capRps = positiveOrNull(requestsPerSecond);
+    this.reconfigure(this.now());
+  }
+
+  /** Milliseconds until a request of `kind` may leave (0 = now). */
+  waitMs(kind: RequestKind): number {
+    const now = this.now();
+    let wait = Number.isFinite(this.rate) ? this.pacer.waitMs(now) : 0;
+    if (kind === 'batch' && this.batchBucket) wait = Math.max(wait, this.batchBucket.waitMs(now));
+    if (wait > 0) this.heldBackAt = now;
+    return wait;
+  }
+
+  /** A request of `kind` leaves now. */
+  take(kind: RequestKind): void {
+    const now = this.now();
+    if (Number.isFinite(this.rate)) this.pacer.take(now);
+    this.advance(now);
+    this.sentSlots[this.slotIndex]! += 1;
+    if (kind === 'batch' && this.batchBucket) this.batchBucket.take(now);
+  }
+
+  /** The access point answered without 429 (any other answer). */
+  onAnswered(): void {
+    const now = this.now();
+    this.advance(now);
+    this.okSlots[this.slotIndex]! += 1;
+    if (!this.adaptive || !Number.isFinite(this.learned)) return;
+    const dt = now - this.lastGrowAt;
+    if (dt < SLOT_MS) return;
+    this.lastGrowAt = now;
+    // Grow only while the gate held requests back recently and no 429 came for a while.
+    if (now - this.heldBackAt > WINDOW_MS || now - this.lastCutAt < WINDOW_MS) return;
+    const ceiling = Math.max(this.okPerSecond(now) * 2, this.minRate * 2);
+    this.learned = Math.min(
+      ceiling,
+      this.learned + Math.max(0.5, this.learned * this.growth) * (dt / 1000),
+    );
+    this.reconfigure(now);
+  }
+
+  /** The access point answered 429. */
+  onRateLimited(): void {
+    this.rateLimitedCount++;
+    if (!this.adaptive) return;
+    const now = this.now();
+    this.advance(now);
+    // One cut per window: the 429s of requests sent before the cut say nothing about the new rate.
+    if (now - this.lastCutAt < WINDOW_MS) return;
+    this.lastCutAt = now;
+    const measured = this.okPerSecond(now);
+    let next: number;
+    if (Number.isFinite(this.learned)) {
+      // Never more than halve at once: one unlucky second must not collapse the rate.
+      next = Math.max(Math.min(this.learned, measured) * this.cutFactor, this.learned / 2);
+    } else {
+      // First 429: nothing learned yet. If no answer came back without 429 in the last second,
+      // half of what was sent is a safe start.
+      const base = measured > 0 ? measured : sum(this.sentSlots) / 2;
+      next = base * this.cutFactor;
+    }
+    this.learned = Math.max(this.minRate, next);
+    this.lastGrowAt = now;
+    this.reconfigure(now);
+  }
+
+  /** Answers without 429 per second over the last second. */
+  private okPerSecond(now: number): number {
+    this.advance(now);
+    return sum(this.okSlots) * (1000 / WINDOW_MS);
+  }
+
+  private advance(now: number): void {
+    let steps = 0;
+    while (now - this.slotStart >= SLOT_MS && steps < SLOTS) {
+      this.slotIndex = (this.slotIndex + 1) % SLOTS;
+      this.okSlots[this.slotIndex] = 0;
+      this.sentSlots[this.slotIndex] = 0;
+      this.slotStart += SLOT_MS;
+      steps++;
+    }
+    if (now - this.slotStart >= SLOT_MS) this.slotStart = now;
+  }
+
+  private reconfigure(now: number): void {
+    const r = this.rate;
+    if (!Number.isFinite(r)) return;
+    // Near-strict pacing: a burst of two carries the fraction a timer tick loses, nothing more.
+    this.pacer.configure(2, r, now);
+  }
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+function positiveOrNull(v: number | null | undefined): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { AdaptiveLimiter } from '../../app/sender/adaptive-limiter';
+import { RateGate, TokenBucket } from '../../app/sender/rate-gate';
+
+/**
+ * Drive a limiter like a pipeline does: every slot busy, and each completion immediately
+ * replaced by a new request. One call = `n` round trips of `rttMs`.
+ */
+function roundTrips(
+  limiter: AdaptiveLimiter,
+  clock: { t: number },
+  n: number,
+  rttMs: number,
+  result: () => 'ok' | 'server-error' = () => 'ok',
+): void {
+  let tokens = Array.from({ length: limiter.available() }, () => limiter.acquire());
+  for (let i = 0; i < n; i++) {
+    clock.t += rttMs;
+    const next: typeof tokens = [];
+    for (const token of tokens) {
+      limiter.release(token, result());
+      if (i < n - 1) for (let k = limiter.available(); k > 0; k--) next.push(limiter.acquire());
+    }
+    tokens = next;
+  }
+}
+
+describe('AdaptiveLimiter', () => {
+  it('starts conservative and grows fast while healthy (slow start), up to its maximum', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 4, max: 64, now: () => clock.t });
+    expect(limiter.limit).toBe(4);
+    roundTrips(limiter, clock, 2, 50);
+    expect(limiter.limit).toBeGreaterThanOrEqual(8);
+    roundTrips(limiter, clock, 6, 50);
+    expect(limiter.limit).toBe(64);
+  });
+
+  it('cuts multiplicatively on 5xx, once per round trip, then grows about one per round trip', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 40, max: 100, now: () => clock.t });
+    roundTrips(limiter, clock, 3, 50);
+    const top = limiter.limit;
+    expect(top).toBeGreaterThan(40);
+    roundTrips(limiter, clock, 1, 50, () => 'server-error');
+    expect(limiter.limit).toBe(Math.floor(top * 0.7)); // once, although every request failed
+    const after = limiter.limit;
+    roundTrips(limiter, clock, 5, 50);
+    expect(limiter.limit).toBeGreaterThanOrEqual(after + 3);
+    expect(limiter.limit).toBeLessThanOrEqual(after + 6);
+  });
+
+  it('shrinks when round trips grow far beyond the best one (queueing at the server)', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 10, max: 100, now: () => clock.t });
+    roundTrips(limiter, clock, 2, 20);
+    const before = limiter.limit;
+    roundTrips(limiter, clock, 1, 200);
+    expect(limiter.limit).toBeLessThan(before);
+  });
+
+  it('does not grow while the limit is not used', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 8, max: 64, now: () => clock.t });
+    for (let i = 0; i < 50; i++) {
+      const token = limiter.acquire();
+      clock.t += 10;
+      limiter.release(token, 'ok');
+    }
+    expect(limiter.limit).toBe(8);
+  });
+
+  it('never goes below the minimum, and a fixed limit never moves', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 2, max: 64, now: () => clock.t });
+    for (let i = 0; i < 20; i++) roundTrips(limiter, clock, 1, 50, () => 'server-error');
+    expect(limiter.limit).toBe(1);
+    const fixed = new AdaptiveLimiter({ initial: 10, max: 64, fixed: true, now: () => clock.t });
+    roundTrips(fixed, clock, 5, 50, () => 'server-error');
+    roundTrips(fixed, clock, 5, 50);
+    expect(fixed.limit).toBe(10);
+    expect(fixed.inFlight).toBe(0);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('refills continuously up to its capacity', () => {
+    const b = new TokenBucket(2, 10, 0);
+    b.take(0);
+    b.take(0);
+    expect(b.waitMs(0)).toBe(100);
+    expect(b.waitMs(50)).toBe(50);
+    expect(b.waitMs(100)).toBe(0);
+    expect(b.waitMs(10_000)).toBe(0);
+    b.take(10_000);
+    b.take(10_000);
+    expect(b.waitMs(10_000)).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * A simulated access point with a token bucket of `rate` requests/s and a burst of one second,
+ * as the sandbox has, answering after `latencyMs`; the client keeps up to `concurrency` requests
+ * in flight and asks the gate before each. Returns the achieved rate and the share of 429s.
+ */
+function simulate(opts: { rate: number; latencyMs: number; concurrency: number; seconds: number }) {
+  let t = 0;
+  const gate = new RateGate({ now: () => t });
+  let tokens = opts.rate;
+  let last = 0;
+  const serverTake = (): boolean => {
+    tokens = Math.min(opts.rate, tokens + ((t - last) / 1000) * opts.rate);
+    last = t;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    return false;
+  };
+  const inFlight: { at: number; ok: boolean }[] = [];
+  let ok = 0;
+  let limited = 0;
+  const end = opts.seconds * 1000;
+  for (t = 0; t < end; t++) {
+    for (let i = inFlight.length - 1; i >= 0; i--) {
+      const r = inFlight[i]!;
+      if (r.at > t) continue;
+      inFlight.splice(i, 1);
+      if (r.ok) {
+        ok++;
+        gate.onAnswered();
+      } else {
+        limited++;
+        gate.onRateLimited();
+      }
+    }
+    while (inFlight.length < opts.concurrency && gate.waitMs('single') === 0) {
+      gate.take('single');
+      inFlight.push({ at: t + opts.latencyMs, ok: serverTake() });
+    }
+  }
+  return { achieved: ok / opts.seconds / opts.rate, share429: limited / (ok + limited) };
+}
+
+describe('RateGate', () => {
+  it('is unlimited until a 429, and honours a hard requests/s cap', () => {
+    let t = 0;
+    const open = new RateGate({ now: () => t });
+    for (let i = 0; i < 1000; i++) {
+      expect(open.waitMs('single')).toBe(0);
+      open.take('single');
+    }
+    const capped = new RateGate({ requestsPerSecond: 10, now: () => t });
+    let sent = 0;
+    for (t = 0; t < 10_000; t++) {
+      if (capped.waitMs('single') === 0) {
+        capped.take('single');
+        sent++;
+      }
+    }
+    expect(sent).toBeGreaterThanOrEqual(99);
+    expect(sent).toBeLessThanOrEqual(101);
+  });
+
+  it('caps batches per minute (the provider documents 10) without limiting single sends', () => {
+    let t = 0;
+    const gate = new RateGate({ batchesPerMinute: 10, now: () => t });
+    let batches = 0;
+    for (t = 0; t < 120_000; t += 10) {
+      if (gate.waitMs('batch') === 0) {
+        gate.take('batch');
+        batches++;
+      }
+      expect(gate.waitMs('single')).toBe(0);
+    }
+    // Two minutes: the initial burst (10/6 rounded down to 1) plus 10 per minute.
+    expect(batches).toBeGreaterThanOrEqual(20);
+    expect(batches).toBeLessThanOrEqual(22);
+  });
+
+  it('learns the server rate from 429s: ≥ 0.9 R with ≤ 2% answered 429', () => {
+    for (const [rate, latencyMs] of [
+      [200, 50],
+      [50, 20],
+      [500, 5],
+    ] as const) {
+      const r = simulate({ rate, latencyMs, concurrency: 64, seconds: 60 });
+      expect(r.achieved, `R=${rate} L=${latencyMs}`).toBeGreaterThanOrEqual(0.9);
+      expect(r.share429, `R=${rate} L=${latencyMs}`).toBeLessThanOrEqual(0.02);
+    }
+  });
+
+  it('halves when everything is refused, down to the minimum rate', () => {
+    let t = 0;
+    const gate = new RateGate({ now: () => t, minRate: 1 });
+    for (let i = 0; i < 40; i++) {
+      t += 300;
+      gate.onRateLimited();
+    }
+    expect(gate.rate).toBe(1);
+    expect(gate.rateLimited).toBe(40);
+  });
+});
