@@ -55,7 +55,14 @@ function acIndicator(n: XNode): string | null {
 function inList(list: ReadonlySet<string>, v: string): boolean {
   return list.has(v);
 }
-function code(id: string, bt: string, message: string, context: string | string[], when: ((n: XNode, c: Ctx) => boolean) | undefined, test: (n: XNode, c: Ctx) => boolean): Rule {
+function code(
+  id: string,
+  bt: string,
+  message: string,
+  context: string | string[],
+  when: ((n: XNode, c: Ctx) => boolean) | undefined,
+  test: (n: XNode, c: Ctx) => boolean,
+): Rule {
   const r: Rule = { id, flag: 'fatal', bt, message, context, test };
   if (when !== undefined) r.when = when;
   return r;
@@ -72,12 +79,27 @@ function isDate10(n: XNode): boolean {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1) return false;
-  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  const days = [
+    31,
+    y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ];
   return d <= days[mo - 1]!;
 }
 
 const P0100 = new Set(
-  '71 80 82 84 102 218 219 326 331 380 382 383 384 386 388 393 395 553 575 623 780 817 870 875 876 877'.split(' '),
+  '71 80 82 84 102 218 219 326 331 380 382 383 384 386 388 393 395 553 575 623 780 817 870 875 876 877'.split(
+    ' ',
+  ),
 );
 const P0101 = new Set('381 396 81 83 532'.split(' '));
 
@@ -95,14 +117,46 @@ function vatex(reason: string, cat: string, id: string): Rule {
 
 /** All code list rules. */
 export const codeListRules: Rule[] = [
-  code('BR-CL-01', 'BT-3', 'Invoice type code (BT-3) must be a code from UNTDID 1001.', ['cbc:InvoiceTypeCode', 'cbc:CreditNoteTypeCode'], undefined, (n) =>
-    n.q === 'cbc:InvoiceTypeCode' ? INVOICE_TYPES.has(norm(n)) : CREDIT_NOTE_TYPES.has(norm(n)),
+  code(
+    'BR-CL-01',
+    'BT-3',
+    'Invoice type code (BT-3) must be a code from UNTDID 1001.',
+    ['cbc:InvoiceTypeCode', 'cbc:CreditNoteTypeCode'],
+    undefined,
+    (n) =>
+      n.q === 'cbc:InvoiceTypeCode' ? INVOICE_TYPES.has(norm(n)) : CREDIT_NOTE_TYPES.has(norm(n)),
   ),
-  code('BR-CL-03', 'BT-5', 'Currency identifiers (currencyID) must be ISO 4217 codes.', AMOUNTS, undefined, (n) => inList(ISO4217, normAttr(n, 'currencyID'))),
-  code('BR-CL-04', 'BT-5', 'Invoice currency code (BT-5) must be an ISO 4217 code.', 'cbc:DocumentCurrencyCode', undefined, (n) => ISO4217.has(norm(n))),
-  code('BR-CL-05', 'BT-6', 'VAT accounting currency code (BT-6) must be an ISO 4217 code.', 'cbc:TaxCurrencyCode', undefined, (n) => ISO4217.has(norm(n))),
-  code('BR-CL-06', 'BT-8', 'Value added tax point date code (BT-8) must be 3, 35 or 432 (UNTDID 2005).', 'cbc:DescriptionCode', (n) => parentIs(n, 'cac:InvoicePeriod'), (n) =>
-    UNCL2005.has(norm(n)),
+  code(
+    'BR-CL-03',
+    'BT-5',
+    'Currency identifiers (currencyID) must be ISO 4217 codes.',
+    AMOUNTS,
+    undefined,
+    (n) => inList(ISO4217, normAttr(n, 'currencyID')),
+  ),
+  code(
+    'BR-CL-04',
+    'BT-5',
+    'Invoice currency code (BT-5) must be an ISO 4217 code.',
+    'cbc:DocumentCurrencyCode',
+    undefined,
+    (n) => ISO4217.has(norm(n)),
+  ),
+  code(
+    'BR-CL-05',
+    'BT-6',
+    'VAT accounting currency code (BT-6) must be an ISO 4217 code.',
+    'cbc:TaxCurrencyCode',
+    undefined,
+    (n) => ISO4217.has(norm(n)),
+  ),
+  code(
+    'BR-CL-06',
+    'BT-8',
+    'Value added tax point date code (BT-8) must be 3, 35 or 432 (UNTDID 2005).',
+    'cbc:DescriptionCode',
+    (n) => parentIs(n, 'cac:InvoicePeriod'),
+    (n) => UNCL2005.has(norm(n)),
   ),
   code(
     'BR-CL-07',
@@ -131,81 +185,215 @@ export const codeListRules: Rule[] = [
       return false;
     },
   ),
-  code('BR-CL-11', 'BT-30-1, BT-47-1, BT-61-1', 'Legal registration identifier scheme must be an ISO 6523 ICD code.', 'cbc:CompanyID', (n) =>
-    attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:PartyLegalEntity'),
-  (n) => ICD.has(normAttr(n, 'schemeID'))),
-  code('BR-CL-13', 'BT-158-1', 'Item classification scheme (BT-158-1) must be a code from UNTDID 7143.', 'cbc:ItemClassificationCode', (n) =>
-    attr(n, 'listID') !== undefined && parentIs(n, 'cac:CommodityClassification'),
-  (n) => UNTDID7143.has(normAttr(n, 'listID'))),
-  code('BR-CL-14', 'BT-40, BT-55, BT-69, BT-80', 'Country codes must be ISO 3166-1 alpha-2 codes.', 'cbc:IdentificationCode', (n) => parentIs(n, 'cac:Country'), (n) =>
-    ISO3166.has(norm(n)),
+  code(
+    'BR-CL-11',
+    'BT-30-1, BT-47-1, BT-61-1',
+    'Legal registration identifier scheme must be an ISO 6523 ICD code.',
+    'cbc:CompanyID',
+    (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:PartyLegalEntity'),
+    (n) => ICD.has(normAttr(n, 'schemeID')),
   ),
-  code('BR-CL-15', 'BT-159', 'Item country of origin (BT-159) must be an ISO 3166-1 alpha-2 code.', 'cbc:IdentificationCode', (n) => parentIs(n, 'cac:OriginCountry'), (n) =>
-    ISO3166.has(norm(n)) && norm(n) !== '1A',
+  code(
+    'BR-CL-13',
+    'BT-158-1',
+    'Item classification scheme (BT-158-1) must be a code from UNTDID 7143.',
+    'cbc:ItemClassificationCode',
+    (n) => attr(n, 'listID') !== undefined && parentIs(n, 'cac:CommodityClassification'),
+    (n) => UNTDID7143.has(normAttr(n, 'listID')),
   ),
-  code('BR-CL-16', 'BT-81', 'Payment means type code (BT-81) must be a code from UNCL 4461.', 'cbc:PaymentMeansCode', (n) => parentIs(n, 'cac:PaymentMeans'), (n) =>
-    UNCL4461.has(norm(n)),
+  code(
+    'BR-CL-14',
+    'BT-40, BT-55, BT-69, BT-80',
+    'Country codes must be ISO 3166-1 alpha-2 codes.',
+    'cbc:IdentificationCode',
+    (n) => parentIs(n, 'cac:Country'),
+    (n) => ISO3166.has(norm(n)),
   ),
-  code('BR-CL-17', 'BT-95, BT-102, BT-118', 'VAT category codes must be codes from UNCL 5305.', 'cbc:ID', (n) => parentIs(n, 'cac:TaxCategory'), (n) => UNCL5305.has(norm(n))),
-  code('BR-CL-18', 'BT-151', 'Invoiced item VAT category code (BT-151) must be a code from UNCL 5305.', 'cbc:ID', (n) => parentIs(n, 'cac:ClassifiedTaxCategory'), (n) =>
-    UNCL5305.has(norm(n)),
+  code(
+    'BR-CL-15',
+    'BT-159',
+    'Item country of origin (BT-159) must be an ISO 3166-1 alpha-2 code.',
+    'cbc:IdentificationCode',
+    (n) => parentIs(n, 'cac:OriginCountry'),
+    (n) => ISO3166.has(norm(n)) && norm(n) !== '1A',
   ),
-  code('BR-CL-19', 'BT-98, BT-140', 'Allowance reason codes must be codes from UNCL 5189.', 'cbc:AllowanceChargeReasonCode', (n) => {
-    const v = acIndicator(n);
-    return v === 'false' || v === '0';
-  }, (n) => UNCL5189.has(norm(n))),
-  code('BR-CL-20', 'BT-105, BT-145', 'Charge reason codes must be codes from UNCL 7161.', 'cbc:AllowanceChargeReasonCode', (n) => {
-    const v = acIndicator(n);
-    return v === 'true' || v === '1';
-  }, (n) => UNCL7161.has(norm(n))),
-  code('BR-CL-21', 'BT-157-1', 'Item standard identifier scheme (BT-157-1) must be an ISO 6523 ICD code.', 'cbc:ID', (n) =>
-    attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:StandardItemIdentification'),
-  (n) => ICD.has(normAttr(n, 'schemeID'))),
-  code('BR-CL-22', 'BT-121', 'VAT exemption reason code (BT-121) must be a code from the VATEX list.', 'cbc:TaxExemptionReasonCode', undefined, (n) =>
-    VATEX.has(norm(n).toUpperCase()),
+  code(
+    'BR-CL-16',
+    'BT-81',
+    'Payment means type code (BT-81) must be a code from UNCL 4461.',
+    'cbc:PaymentMeansCode',
+    (n) => parentIs(n, 'cac:PaymentMeans'),
+    (n) => UNCL4461.has(norm(n)),
   ),
-  code('BR-CL-23', 'BT-130, BT-150', 'Unit of measure codes must be UN/ECE Recommendation 20/21 codes.', ['cbc:InvoicedQuantity', 'cbc:BaseQuantity', 'cbc:CreditedQuantity'], (n) =>
-    attr(n, 'unitCode') !== undefined,
-  (n) => UNIT_CODES.has(normAttr(n, 'unitCode'))),
-  code('BR-CL-24', 'BT-125-1', 'Attachment MIME code (BT-125-1) must be one of PDF, PNG, JPEG, CSV, XLSX or ODS.', 'cbc:EmbeddedDocumentBinaryObject', (n) =>
-    attr(n, 'mimeCode') !== undefined,
-  (n) => MIME.has(attr(n, 'mimeCode')!)),
-  code('BR-CL-25', 'BT-34-1, BT-49-1', 'Electronic address scheme must be a code from the EAS list.', 'cbc:EndpointID', (n) => attr(n, 'schemeID') !== undefined, (n) =>
-    EAS.has(normAttr(n, 'schemeID')),
+  code(
+    'BR-CL-17',
+    'BT-95, BT-102, BT-118',
+    'VAT category codes must be codes from UNCL 5305.',
+    'cbc:ID',
+    (n) => parentIs(n, 'cac:TaxCategory'),
+    (n) => UNCL5305.has(norm(n)),
   ),
-  code('BR-CL-26', 'BT-71-1', 'Deliver-to location identifier scheme (BT-71-1) must be an ISO 6523 ICD code.', 'cbc:ID', (n) =>
-    attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:DeliveryLocation'),
-  (n) => ICD.has(normAttr(n, 'schemeID'))),
+  code(
+    'BR-CL-18',
+    'BT-151',
+    'Invoiced item VAT category code (BT-151) must be a code from UNCL 5305.',
+    'cbc:ID',
+    (n) => parentIs(n, 'cac:ClassifiedTaxCategory'),
+    (n) => UNCL5305.has(norm(n)),
+  ),
+  code(
+    'BR-CL-19',
+    'BT-98, BT-140',
+    'Allowance reason codes must be codes from UNCL 5189.',
+    'cbc:AllowanceChargeReasonCode',
+    (n) => {
+      const v = acIndicator(n);
+      return v === 'false' || v === '0';
+    },
+    (n) => UNCL5189.has(norm(n)),
+  ),
+  code(
+    'BR-CL-20',
+    'BT-105, BT-145',
+    'Charge reason codes must be codes from UNCL 7161.',
+    'cbc:AllowanceChargeReasonCode',
+    (n) => {
+      const v = acIndicator(n);
+      return v === 'true' || v === '1';
+    },
+    (n) => UNCL7161.has(norm(n)),
+  ),
+  code(
+    'BR-CL-21',
+    'BT-157-1',
+    'Item standard identifier scheme (BT-157-1) must be an ISO 6523 ICD code.',
+    'cbc:ID',
+    (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:StandardItemIdentification'),
+    (n) => ICD.has(normAttr(n, 'schemeID')),
+  ),
+  code(
+    'BR-CL-22',
+    'BT-121',
+    'VAT exemption reason code (BT-121) must be a code from the VATEX list.',
+    'cbc:TaxExemptionReasonCode',
+    undefined,
+    (n) => VATEX.has(norm(n).toUpperCase()),
+  ),
+  code(
+    'BR-CL-23',
+    'BT-130, BT-150',
+    'Unit of measure codes must be UN/ECE Recommendation 20/21 codes.',
+    ['cbc:InvoicedQuantity', 'cbc:BaseQuantity', 'cbc:CreditedQuantity'],
+    (n) => attr(n, 'unitCode') !== undefined,
+    (n) => UNIT_CODES.has(normAttr(n, 'unitCode')),
+  ),
+  code(
+    'BR-CL-24',
+    'BT-125-1',
+    'Attachment MIME code (BT-125-1) must be one of PDF, PNG, JPEG, CSV, XLSX or ODS.',
+    'cbc:EmbeddedDocumentBinaryObject',
+    (n) => attr(n, 'mimeCode') !== undefined,
+    (n) => MIME.has(attr(n, 'mimeCode')!),
+  ),
+  code(
+    'BR-CL-25',
+    'BT-34-1, BT-49-1',
+    'Electronic address scheme must be a code from the EAS list.',
+    'cbc:EndpointID',
+    (n) => attr(n, 'schemeID') !== undefined,
+    (n) => EAS.has(normAttr(n, 'schemeID')),
+  ),
+  code(
+    'BR-CL-26',
+    'BT-71-1',
+    'Deliver-to location identifier scheme (BT-71-1) must be an ISO 6523 ICD code.',
+    'cbc:ID',
+    (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:DeliveryLocation'),
+    (n) => ICD.has(normAttr(n, 'schemeID')),
+  ),
   // Peppol restricted code lists
-  code('PEPPOL-EN16931-CL001', 'BT-125-1', 'Attachment MIME code must be one of PDF, PNG, JPEG, CSV, XLSX or ODS.', 'cbc:EmbeddedDocumentBinaryObject', (n) =>
-    attr(n, 'mimeCode') !== undefined,
-  (n) => MIME.has(attr(n, 'mimeCode')!)),
-  code('PEPPOL-EN16931-CL002', 'BT-98, BT-140', 'Allowance reason code must be from the UNCL 5189 subset.', 'cbc:AllowanceChargeReasonCode', (n) => acIndicator(n) !== null && str(n.parent!.children.find((x) => x.q === 'cbc:ChargeIndicator')) === 'false', (n) =>
-    UNCL5189.has(norm(n)),
+  code(
+    'PEPPOL-EN16931-CL001',
+    'BT-125-1',
+    'Attachment MIME code must be one of PDF, PNG, JPEG, CSV, XLSX or ODS.',
+    'cbc:EmbeddedDocumentBinaryObject',
+    (n) => attr(n, 'mimeCode') !== undefined,
+    (n) => MIME.has(attr(n, 'mimeCode')!),
   ),
-  code('PEPPOL-EN16931-CL003', 'BT-105, BT-145', 'Charge reason code must be from UNCL 7161.', 'cbc:AllowanceChargeReasonCode', (n) => acIndicator(n) !== null && str(n.parent!.children.find((x) => x.q === 'cbc:ChargeIndicator')) === 'true', (n) =>
-    UNCL7161.has(norm(n)),
+  code(
+    'PEPPOL-EN16931-CL002',
+    'BT-98, BT-140',
+    'Allowance reason code must be from the UNCL 5189 subset.',
+    'cbc:AllowanceChargeReasonCode',
+    (n) =>
+      acIndicator(n) !== null &&
+      str(n.parent!.children.find((x) => x.q === 'cbc:ChargeIndicator')) === 'false',
+    (n) => UNCL5189.has(norm(n)),
   ),
-  code('PEPPOL-EN16931-CL006', 'BT-8', 'Invoice period description code must be 3, 35 or 432 (UNCL 2005).', 'cbc:DescriptionCode', (n) => parentIs(n, 'cac:InvoicePeriod'), (n) =>
-    UNCL2005.has(norm(n)),
+  code(
+    'PEPPOL-EN16931-CL003',
+    'BT-105, BT-145',
+    'Charge reason code must be from UNCL 7161.',
+    'cbc:AllowanceChargeReasonCode',
+    (n) =>
+      acIndicator(n) !== null &&
+      str(n.parent!.children.find((x) => x.q === 'cbc:ChargeIndicator')) === 'true',
+    (n) => UNCL7161.has(norm(n)),
   ),
-  code('PEPPOL-EN16931-CL007', 'BT-5', 'Currency code must be an ISO 4217 code.', AMOUNTS, undefined, (n) => ISO4217.has(attr(n, 'currencyID') ?? '')),
-  code('PEPPOL-EN16931-P0100', 'BT-3', 'Invoice type code (BT-3) is not allowed in Peppol billing.', 'cbc:InvoiceTypeCode', undefined, (n, c) =>
-    profile(c) !== '01' || P0100.has(norm(n)),
+  code(
+    'PEPPOL-EN16931-CL006',
+    'BT-8',
+    'Invoice period description code must be 3, 35 or 432 (UNCL 2005).',
+    'cbc:DescriptionCode',
+    (n) => parentIs(n, 'cac:InvoicePeriod'),
+    (n) => UNCL2005.has(norm(n)),
   ),
-  code('PEPPOL-EN16931-P0101', 'BT-3', 'Credit note type code (BT-3) is not allowed in Peppol billing.', 'cbc:CreditNoteTypeCode', undefined, (n, c) =>
-    profile(c) !== '01' || P0101.has(norm(n)),
+  code(
+    'PEPPOL-EN16931-CL007',
+    'BT-5',
+    'Currency code must be an ISO 4217 code.',
+    AMOUNTS,
+    undefined,
+    (n) => ISO4217.has(attr(n, 'currencyID') ?? ''),
+  ),
+  code(
+    'PEPPOL-EN16931-P0100',
+    'BT-3',
+    'Invoice type code (BT-3) is not allowed in Peppol billing.',
+    'cbc:InvoiceTypeCode',
+    undefined,
+    (n, c) => profile(c) !== '01' || P0100.has(norm(n)),
+  ),
+  code(
+    'PEPPOL-EN16931-P0101',
+    'BT-3',
+    'Credit note type code (BT-3) is not allowed in Peppol billing.',
+    'cbc:CreditNoteTypeCode',
+    undefined,
+    (n, c) => profile(c) !== '01' || P0101.has(norm(n)),
   ),
   code(
     'PEPPOL-EN16931-F001',
     'BT-2, BT-9, BT-7, BT-72, BT-73, BT-74',
     'A date must be written as YYYY-MM-DD.',
-    ['cbc:IssueDate', 'cbc:DueDate', 'cbc:TaxPointDate', 'cbc:StartDate', 'cbc:EndDate', 'cbc:ActualDeliveryDate'],
+    [
+      'cbc:IssueDate',
+      'cbc:DueDate',
+      'cbc:TaxPointDate',
+      'cbc:StartDate',
+      'cbc:EndDate',
+      'cbc:ActualDeliveryDate',
+    ],
     undefined,
     isDate10,
   ),
-  code('PEPPOL-EN16931-CL008', 'BT-34-1, BT-49-1', 'Electronic address scheme must be a code from the Peppol EAS list.', 'cbc:EndpointID', (n) => attr(n, 'schemeID') !== undefined, (n) =>
-    PEPPOL_EAS.has(attr(n, 'schemeID')!),
+  code(
+    'PEPPOL-EN16931-CL008',
+    'BT-34-1, BT-49-1',
+    'Electronic address scheme must be a code from the Peppol EAS list.',
+    'cbc:EndpointID',
+    (n) => attr(n, 'schemeID') !== undefined,
+    (n) => PEPPOL_EAS.has(attr(n, 'schemeID')!),
   ),
   vatex('VATEX-EU-G', 'G', 'PEPPOL-EN16931-P0104'),
   vatex('VATEX-EU-O', 'O', 'PEPPOL-EN16931-P0105'),

@@ -238,7 +238,8 @@ function categoryRules(code: Cat): Rule[] {
         const pool = suffix === '02' ? ix.classified : ix.taxCats;
         // BR-S-02 checks presence without the VAT scheme condition; the others with it.
         // Quirk kept from the official rule: BR-AF-04 tests absence on the raw (not normalised) code.
-        const idOf = code === 'L' && suffix === '04' ? (t: XNode) => str(child(t, 'cbc:ID')) : catId;
+        const idOf =
+          code === 'L' && suffix === '04' ? (t: XNode) => str(child(t, 'cbc:ID')) : catId;
         const present = pool.some(
           (t) => sel(t, c) && idOf(t) === code && (isVat(t) || (code === 'S' && suffix === '02')),
         );
