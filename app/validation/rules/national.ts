@@ -80,6 +80,7 @@ function dkSupplier(c: Ctx): boolean {
 function dkBoth(c: Ctx): boolean {
   return memo(c, 'dkB', () => dkSupplier(c) && rawCountry(customerParty(c)) === 'DK');
 }
+const DK_UNSPSC = new Set(['19.05.01', '19.0501', '26.08.01', '26.0801']);
 const DK_MEANS = ' 1 10 31 42 48 49 50 58 59 93 97 ';
 const dkRules: Rule[] = [
   rule(
@@ -186,7 +187,7 @@ const dkRules: Rule[] = [
       const p = str(child(n, 'cbc:PaymentID')).substring(0, 3);
       return (
         (p === '01#' || p === '04#' || p === '15#') &&
-        str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID')).length === 7
+        [7, 8].includes(str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID')).length)
       );
     },
   ),
@@ -240,9 +241,7 @@ const dkRules: Rule[] = [
     (n) => {
       const codes = all(n, 'cac:Item', 'cac:CommodityClassification', 'cbc:ItemClassificationCode');
       const tst = codes.some((x) => attr(x, 'listID') === 'TST');
-      const ver = codes.some(
-        (x) => attr(x, 'listVersionID') === '19.05.01' || attr(x, 'listVersionID') === '19.0501',
-      );
+      const ver = codes.some((x) => DK_UNSPSC.has(attr(x, 'listVersionID') ?? ''));
       return !(tst && !ver);
     },
   ),
@@ -255,8 +254,9 @@ const dkRules: Rule[] = [
     (n) => {
       if (!children(n, 'cbc:AllowanceChargeReasonCode').some((x) => str(x) === 'ZZZ')) return true;
       const r = child(n, 'cbc:AllowanceChargeReason');
-      const v = numberOf(str(r));
-      return ntext(r).length === 4 && v >= 0 && v <= 9999;
+      const head = ntext(r).split('#')[0] ?? '';
+      const v = numberOf(head);
+      return head.length === 4 && v >= 0 && v <= 9999;
     },
   ),
 ];
@@ -369,7 +369,7 @@ const seRules: Rule[] = [
   ),
   rule(
     'SE-R-003',
-    'warning',
+    'fatal',
     'Swedish organisation numbers (BT-30) should be numeric.',
     'cac:PartyLegalEntity',
     (n) =>
@@ -383,7 +383,7 @@ const seRules: Rule[] = [
   ),
   rule(
     'SE-R-004',
-    'warning',
+    'fatal',
     'Swedish organisation numbers (BT-30) have 10 characters.',
     'cac:PartyLegalEntity',
     (n) =>
@@ -909,7 +909,7 @@ const nlRules: Rule[] = [
     'fatal',
     'Dutch sellers may only use payment means codes 30, 48, 49, 57, 58 or 59.',
     'cac:PaymentMeans',
-    (_n, c) => nl(c, 'supplier'),
+    (_n, c) => nl(c, 'supplier') && nl(c, 'customer'),
     (n) => NL_MEANS.has(val(n, 'cbc:PaymentMeansCode')),
   ),
   rule(
@@ -1064,8 +1064,19 @@ const deRules: Rule[] = [
     'cbc:Note',
     (n, c) => bothGerman(c) && n.parent?.q === 'cac:PaymentTerms' && n.parent.parent === c.root,
     (n) => {
-      const linesOf = str(n).split(/\r?\n/);
-      return linesOf.every((l) => !l.trim().startsWith('#') || SKONTO.test(l.trim()));
+      // Every discount line must match the XRechnung pattern and end with a line break.
+      const text = str(n);
+      const lines = text.split(/\r?\n/);
+      let lastSkonto = -1;
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!.trim();
+        if (!l.startsWith('#')) continue;
+        if (l.startsWith('#SKONTO#') || l.startsWith('#VERZUG#')) {
+          if (!SKONTO.test(l)) return false;
+          lastSkonto = i;
+        }
+      }
+      return lastSkonto < 0 || lastSkonto < lines.length - 1;
     },
   ),
   rule(
