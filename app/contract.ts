@@ -53,6 +53,23 @@ export const FILTER_STATES: Record<Exclude<DocumentFilter, 'all'>, readonly Docu
   sent: ['accepted', 'delivered'],
 };
 
+/** Columns the document table can sort by (in the engine, so it works at any size). */
+export type DocumentSortKey =
+  | 'state'
+  | 'fileName'
+  | 'invoiceNumber'
+  | 'buyerName'
+  | 'amount'
+  | 'issueDate'
+  | 'updatedAt'
+  | 'id';
+
+/** A sort order of the document table. */
+export interface DocumentSort {
+  key: DocumentSortKey;
+  dir: 'asc' | 'desc';
+}
+
 /** A problem a person must see: what happened, and what to do about it. */
 export interface DocumentProblem {
   code: string;
@@ -91,8 +108,19 @@ export interface TimelineEvent {
   detail: string | null;
 }
 
+/** What the access point said about a receiver, and when (the UI shows the answer's age). */
+export interface ReceiverLookup {
+  participantId: string;
+  found: boolean;
+  name: string | null;
+  capabilities: { document_type: string; process_id: string }[] | null;
+  fetchedAt: number;
+}
+
 /** Everything the detail panel shows about one document. */
 export interface DocumentDetail extends DocumentRow {
+  /** The cached receiver lookup, if one is known and fresh. */
+  lookup: ReceiverLookup | null;
   summary: DocumentSummary | null;
   validation: { ruleset: string; findings: Finding[] } | null;
   timeline: TimelineEvent[];
@@ -181,13 +209,21 @@ export interface Requests {
   };
   'documents:add': { arg: { files: IncomingFile[] }; result: AddResult };
   'documents:list': {
-    arg: { filter?: DocumentFilter; search?: string; offset?: number; limit?: number };
+    arg: {
+      filter?: DocumentFilter;
+      search?: string;
+      sort?: DocumentSort;
+      offset?: number;
+      limit?: number;
+    };
     result: { rows: DocumentRow[]; total: number; counts: StateCounts };
   };
   'documents:get': { arg: { id: number }; result: DocumentDetail };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
   'documents:cancel': { arg: { ids: number[] }; result: { cancelled: number } };
   'documents:sendAnyway': { arg: { ids: number[] }; result: { released: number } };
+  /** Ask the access point again about a document's receiver, bypassing the cache. */
+  'lookup:refresh': { arg: { id: number }; result: ReceiverLookup };
   'queue:pause': { arg: undefined; result: ConnectionStatus };
   'queue:resume': { arg: undefined; result: ConnectionStatus };
   'connection:get': { arg: undefined; result: ConnectionStatus };
@@ -225,6 +261,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:retry': true,
   'documents:cancel': true,
   'documents:sendAnyway': true,
+  'lookup:refresh': true,
   'queue:pause': true,
   'queue:resume': true,
   'connection:get': true,

@@ -8,12 +8,13 @@ import type {
   Events,
   Handlers,
   IncomingFile,
+  ReceiverLookup,
   Settings,
   SettingsPatch,
 } from './contract';
 import { DOCUMENT_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
-import { ParticipantCache } from './caches/participant-cache';
+import { ParticipantCache, type CachedLookup } from './caches/participant-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
 import { Metrics } from './metrics/metrics';
@@ -23,7 +24,12 @@ import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { openDb, type Db } from './store/db';
 import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
-import { createValidationPool, RULESET_VERSION, type ValidationPool } from './validation';
+import {
+  createValidationPool,
+  inspectDocument,
+  RULESET_VERSION,
+  type ValidationPool,
+} from './validation';
 import type { DocumentSummary } from './validation/types';
 
 /** Where the API key lives: Electron safeStorage, a user-only key file, or memory (CLI flag). */
@@ -94,6 +100,18 @@ export interface Engine {
 
 const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
 
+function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
+  if (!entry) return null;
+  const a = entry.answer;
+  return {
+    participantId: a.participantId,
+    found: a.found,
+    name: a.name,
+    capabilities: a.capabilities,
+    fetchedAt: entry.fetchedAt,
+  };
+}
+
 /** sha256 hex of bytes. */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -148,6 +166,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const validator: Validator = {
     ruleset: RULESET_VERSION,
     check: (bytes) => pool.check(bytes),
+    inspect: (bytes) => inspectDocument(bytes),
   };
 
   // ---- events, coalesced -----------------------------------------------------------------------
@@ -175,6 +194,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit('connection:changed', status);
   }
 
+  const participants = new ParticipantCache(db, endpoint, undefined, now);
   const paused = settings.get<boolean>('paused', false);
   const maxAttempts = settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts);
   const t = options.timings ?? {};
@@ -184,7 +204,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       client,
       validator,
       validationCache: new ValidationCache(db, now),
-      participants: new ParticipantCache(db, endpoint, undefined, now),
+      participants,
       metrics,
       environment,
       onChanged,
@@ -302,6 +322,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         timeline: repo.timeline(id),
         businessResponse: r.business_response,
         nextAttemptAt: r.next_attempt_at,
+        lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
     },
     'documents:retry': ({ ids, allFailed }) => {
@@ -384,6 +405,33 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       onChanged(list);
       pipeline.kick();
       return { released };
+    },
+    'lookup:refresh': async ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      if (!r.receiver_id) {
+        throw new AppError('NO_RECEIVER', 'This document has no buyer Peppol ID to look up.');
+      }
+      const receiver = r.receiver_id;
+      let failure = '';
+      const entry = await participants.get(
+        receiver,
+        async () => {
+          const outcome = await client.lookup(receiver);
+          if (outcome.kind === 'ok') return outcome.value;
+          failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
+          return null;
+        },
+        { refresh: true },
+      );
+      const lookup = toReceiverLookup(entry);
+      if (!lookup) {
+        throw new AppError(
+          'LOOKUP_UNAVAILABLE',
+          `The access point could not look up ${receiver} right now (${failure}). Try again in a moment.`,
+        );
+      }
+      return lookup;
     },
     'queue:pause': () => {
       settings.set('paused', true);

@@ -10,7 +10,7 @@ import { canonicalParticipantId } from '../caches/participant-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
-import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
+import type { CheckResult, DocumentSummary, InspectResult, Verdict } from '../validation/types';
 import { attemptsExhausted, problemFromApError } from './problems';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
 
@@ -18,6 +18,8 @@ import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-po
 export interface Validator {
   ruleset: string;
   check(bytes: Uint8Array): Promise<CheckResult>;
+  /** Parse and summarise only (for documents whose verdict is cached). */
+  inspect(bytes: Uint8Array): InspectResult;
 }
 
 /** What the pipeline needs from the rest of the engine. */
@@ -272,16 +274,20 @@ export class Pipeline {
     const body = repo.getBody(doc.id);
     let result: CheckResult;
     try {
-      result = await validator.check(body);
+      if (cached) {
+        // Same bytes, same rule set: the verdict stands; only the (cheap) summary is re-read.
+        const inspected = validator.inspect(body);
+        result = inspected.ok ? { ...inspected, verdict: cached } : inspected;
+      } else {
+        result = await validator.check(body);
+        if (result.ok) validationCache.put(doc.sha256, result.verdict);
+      }
     } catch (err) {
       result = {
         ok: false,
         error: { code: 'XML', message: `The file could not be checked: ${String(err)}` },
       };
     }
-    // A cached verdict saves re-running the rules on the same bytes (the summary is cheap).
-    if (cached && result.ok) result = { ...result, verdict: cached };
-    else if (result.ok) validationCache.put(doc.sha256, result.verdict);
     metrics.recordLatency('validate', performance.now() - started);
     return { doc, result };
   }

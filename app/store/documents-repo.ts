@@ -1,6 +1,8 @@
 import type { Db } from './db';
 import type {
   DocumentFilter,
+  DocumentSort,
+  DocumentSortKey,
   DocumentProblem,
   DocumentRow,
   DocumentState,
@@ -41,6 +43,8 @@ export interface DocumentRecord {
   accepted_at: number | null;
   delivered_at: number | null;
   next_poll_at: number | null;
+  /** The batch this document was sent in while that batch's outcome is unknown (migration 003). */
+  batch_key: string | null;
 }
 
 /** Fields a transition may set besides the state. */
@@ -69,6 +73,7 @@ export type DocumentPatch = Partial<
     | 'accepted_at'
     | 'delivered_at'
     | 'next_poll_at'
+    | 'batch_key'
   >
 >;
 
@@ -95,6 +100,7 @@ const PATCHABLE = new Set<string>([
   'accepted_at',
   'delivered_at',
   'next_poll_at',
+  'batch_key',
 ]);
 
 /** A new document as inserted by `documents:add`. */
@@ -104,6 +110,24 @@ export interface NewDocument {
   size: number;
   body: Uint8Array;
   idempotencyKey: string;
+}
+
+const SORT_COLUMNS: Record<DocumentSortKey, string> = {
+  state: 'state',
+  fileName: 'file_name COLLATE NOCASE',
+  invoiceNumber: 'invoice_number COLLATE NOCASE',
+  buyerName: 'buyer_name COLLATE NOCASE',
+  amount: 'CAST(amount AS REAL)',
+  issueDate: 'issue_date',
+  updatedAt: 'updated_at',
+  id: 'id',
+};
+
+/** ORDER BY for a sort (whitelisted columns only); newest first by default. */
+function orderBy(sort: DocumentSort | undefined): string {
+  if (!sort || !Object.hasOwn(SORT_COLUMNS, sort.key)) return 'id DESC';
+  const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
+  return `${SORT_COLUMNS[sort.key]} ${dir}, id ${dir}`;
 }
 
 /** Map a record to the row the UI shows. */
@@ -187,6 +211,10 @@ export class DocumentsRepo {
          AND id <> ? AND state NOT IN ('invalid', 'cancelled', 'received', 'validating', 'held')
          ORDER BY id LIMIT 1`,
       ),
+      inBatch: db.prepare(
+        `SELECT * FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
+         ORDER BY id`,
+      ),
       idsInStates: db.prepare(
         'SELECT id FROM documents WHERE state IN (SELECT value FROM json_each(?)) ORDER BY id',
       ),
@@ -227,6 +255,11 @@ export class DocumentsRepo {
   /** Documents whose retry time has come. */
   dueRetries(now: number, limit: number): DocumentRecord[] {
     return this.stmts.claimDueRetries.all(now, limit) as DocumentRecord[];
+  }
+
+  /** Documents waiting to be sent again in the batch `batchKey` (queued or retry_wait). */
+  inBatch(batchKey: string): DocumentRecord[] {
+    return this.stmts.inBatch.all(batchKey) as DocumentRecord[];
   }
 
   /** Earliest retry time, or null. */
@@ -324,7 +357,13 @@ export class DocumentsRepo {
   }
 
   /** A page of the document table. */
-  list(query: { filter?: DocumentFilter; search?: string; offset?: number; limit?: number }): {
+  list(query: {
+    filter?: DocumentFilter;
+    search?: string;
+    sort?: DocumentSort;
+    offset?: number;
+    limit?: number;
+  }): {
     rows: DocumentRecord[];
     total: number;
   } {
@@ -347,7 +386,9 @@ export class DocumentsRepo {
     const limit = Math.max(1, Math.min(query.limit ?? 200, 5000));
     const offset = Math.max(0, query.offset ?? 0);
     const rows = this.db
-      .prepare(`SELECT * FROM documents ${clause} ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`)
+      .prepare(
+        `SELECT * FROM documents ${clause} ORDER BY ${orderBy(query.sort)} LIMIT ${limit} OFFSET ${offset}`,
+      )
       .all(params) as DocumentRecord[];
     return { rows, total };
   }

@@ -208,4 +208,21 @@ describe('engine with the in-process sandbox', () => {
     expect(listed).toBeGreaterThan(0);
     expect(single).toBeLessThan(40);
   });
+
+  it('shows the cached receiver lookup with its age, and refreshes it on request', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'LK') });
+    const ids = res.added.map((a) => a.id);
+    await e.waitUntilSettled(ids);
+    const lookups = () =>
+      e.sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']?.total ?? 0;
+    // Three documents for one receiver: one lookup.
+    expect(lookups()).toBe(1);
+    const d = await e.handlers['documents:get']({ id: ids[0]! });
+    expect(d.lookup).toMatchObject({ participantId: '0208:0987654394', found: true });
+    expect(d.lookup!.fetchedAt).toBeGreaterThan(0);
+    const refreshed = await e.handlers['lookup:refresh']({ id: ids[0]! });
+    expect(refreshed.fetchedAt).toBeGreaterThanOrEqual(d.lookup!.fetchedAt);
+    expect(lookups()).toBe(2);
+  });
 });

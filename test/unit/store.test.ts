@@ -21,7 +21,7 @@ function schemaOf(db: Database.Database): string[] {
 describe('migrations', () => {
   it('migrate an empty database to the expected schema', () => {
     const db = new Database(':memory:');
-    expect(migrate(db, MIGRATIONS)).toEqual([1, 2]);
+    expect(migrate(db, MIGRATIONS)).toEqual([1, 2, 3]);
     expect(schemaOf(db)).toMatchSnapshot();
     expect(migrate(db, MIGRATIONS)).toEqual([]);
   });
@@ -96,5 +96,9 @@ describe('documents repo', () => {
     expect(repo.list({ search: '%' }).rows.map((r) => r.invoice_number)).toEqual(['B%3']);
     expect(repo.list({ filter: 'progress' }).total).toBe(3);
     expect(repo.list({ filter: 'sent' }).total).toBe(0);
+    const asc = repo.list({ sort: { key: 'invoiceNumber', dir: 'asc' } }).rows;
+    expect(asc.map((r) => r.invoice_number)).toEqual(['A-1', 'A_2', 'B%3']);
+    const bogus = repo.list({ sort: { key: 'x; DROP TABLE documents' as 'id', dir: 'asc' } }).rows;
+    expect(bogus.map((r) => r.invoice_number)).toEqual(['B%3', 'A_2', 'A-1']);
   });
 });

@@ -1,5 +1,6 @@
 import documents from './001-documents.sql';
 import caches from './002-caches.sql';
+import batchKey from './003-batch-key.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: '001-documents', sql: documents },
   { id: 2, name: '002-caches', sql: caches },
+  { id: 3, name: '003-batch-key', sql: batchKey },
 ];

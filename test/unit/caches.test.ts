@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { LookupAnswer } from '../../app/access-point/client';
+import { canonicalParticipantId, ParticipantCache } from '../../app/caches/participant-cache';
+import { ValidationCache } from '../../app/caches/validation-cache';
+import { openDb } from '../../app/store/db';
+import type { Verdict } from '../../app/validation/types';
+
+const verdict = (ruleset: string): Verdict => ({ ruleset, valid: true, findings: [] });
+const answer = (found: boolean): LookupAnswer => ({
+  found,
+  participantId: '0208:abc',
+  name: found ? 'Buyer' : null,
+  capabilities: null,
+  raw: null,
+});
+
+describe('validation cache', () => {
+  it('hits on the same content and rule set, and misses after a rule-set change', () => {
+    const cache = new ValidationCache(openDb({ dataDir: ':memory:' }));
+    expect(cache.get('sha', 'v1')).toBeNull();
+    cache.put('sha', verdict('v1'));
+    expect(cache.get('sha', 'v1')).toEqual(verdict('v1'));
+    expect(cache.get('sha', 'v2')).toBeNull();
+    expect(cache.get('other', 'v1')).toBeNull();
+  });
+});
+
+describe('participant cache', () => {
+  it('keeps found answers 1 h and not-found answers 5 min', async () => {
+    let t = 0;
+    const db = openDb({ dataDir: ':memory:' });
+    const cache = new ParticipantCache(db, 'ap', undefined, () => t);
+    let calls = 0;
+    const fetchFound = async () => (calls++, answer(true));
+    const fetchMissing = async () => (calls++, answer(false));
+    await cache.get('0208:found', fetchFound);
+    await cache.get('0208:missing', fetchMissing);
+    t = 4 * 60_000;
+    await cache.get('0208:found', fetchFound);
+    await cache.get('0208:missing', fetchMissing);
+    expect(calls).toBe(2);
+    t = 6 * 60_000;
+    await cache.get('0208:missing', fetchMissing);
+    expect(calls).toBe(3);
+    t = 59 * 60_000;
+    await cache.get('0208:found', fetchFound);
+    expect(calls).toBe(3);
+    t = 61 * 60_000;
+    await cache.get('0208:found', fetchFound);
+    expect(calls).toBe(4);
+  });
+
+  it('shares one request among concurrent lookups of one participant', async () => {
+    const cache = new ParticipantCache(openDb({ dataDir: ':memory:' }), 'ap');
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const fetch = async () => {
+      calls++;
+      await gate;
+      return answer(true);
+    };
+    const all = Promise.all(Array.from({ length: 50 }, () => cache.get('0208:x', fetch)));
+    release();
+    const results = await all;
+    expect(calls).toBe(1);
+    expect(new Set(results.map((r) => r?.fetchedAt)).size).toBe(1);
+  });
+
+  it('survives a restart through SQLite, and refresh bypasses the cache', async () => {
+    const db = openDb({ dataDir: ':memory:' });
+    let calls = 0;
+    const fetch = async () => (calls++, answer(true));
+    await new ParticipantCache(db, 'ap').get('0208:x', fetch);
+    const again = new ParticipantCache(db, 'ap');
+    expect(again.peek('0208:x')?.answer.found).toBe(true);
+    await again.get('0208:x', fetch);
+    expect(calls).toBe(1);
+    await again.get('0208:x', fetch, { refresh: true });
+    expect(calls).toBe(2);
+    // Another access point has its own answers.
+    expect(new ParticipantCache(db, 'other-ap').peek('0208:x')).toBeNull();
+  });
+
+  it('does not cache when the access point could not answer', async () => {
+    const cache = new ParticipantCache(openDb({ dataDir: ':memory:' }), 'ap');
+    expect(await cache.get('0208:x', async () => null)).toBeNull();
+    expect(cache.peek('0208:x')).toBeNull();
+  });
+
+  it('compares values case-insensitively and schemes case-sensitively', () => {
+    expect(canonicalParticipantId('0208', 'AbC')).toBe(canonicalParticipantId('0208', 'abc'));
+    expect(canonicalParticipantId('iso6523-actorid-upis', 'x')).not.toBe(
+      canonicalParticipantId('ISO6523-ACTORID-UPIS', 'x'),
+    );
+  });
+});
