@@ -938,6 +938,16 @@ function deRoot(
 ): Rule {
   return rule(id, flag, message, '/', (_n, c) => bothGerman(c), test);
 }
+function deContact(id: string, message: string, q: string): Rule {
+  return rule(
+    id,
+    'fatal',
+    message,
+    'cac:Contact',
+    (n, c) => bothGerman(c) && n.parent != null && isSupplierParty(n.parent),
+    (n) => has(n, q),
+  );
+}
 function deMeans(codes: string[]): (n: XNode, c: Ctx) => boolean {
   return (n, c) =>
     n.parent === c.root &&
@@ -960,23 +970,20 @@ const deRules: Rule[] = [
   deRoot('DE-R-004', 'fatal', 'German invoices must contain the seller post code (BT-38).', (n) =>
     has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:PostalZone'),
   ),
-  deRoot(
+  deContact(
     'DE-R-005',
-    'fatal',
     'German invoices must contain the seller contact point (BT-41).',
-    (n) => has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:Contact', 'cbc:Name'),
+    'cbc:Name',
   ),
-  deRoot(
+  deContact(
     'DE-R-006',
-    'fatal',
     'German invoices must contain the seller contact telephone number (BT-42).',
-    (n) => has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:Contact', 'cbc:Telephone'),
+    'cbc:Telephone',
   ),
-  deRoot(
+  deContact(
     'DE-R-007',
-    'fatal',
     'German invoices must contain the seller contact email address (BT-43).',
-    (n) => has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:Contact', 'cbc:ElectronicMail'),
+    'cbc:ElectronicMail',
   ),
   deRoot('DE-R-008', 'fatal', 'German invoices must contain the buyer city (BT-52).', (n) =>
     has(n, 'cac:AccountingCustomerParty', 'cac:Party', 'cac:PostalAddress', 'cbc:CityName'),

@@ -600,7 +600,7 @@ export const ublSyntaxRules: Rule[] = [
     message:
       'A tax scheme registration (cac:PartyTaxScheme) must state the identifier (cbc:CompanyID), e.g. the VAT number.',
     context: 'cac:PartyTaxScheme',
-    test: (n) => has(n, 'cbc:CompanyID'),
+    test: (n) => has(n, 'cbc:CompanyID') && has(n, 'cac:TaxScheme', 'cbc:ID'),
   },
   {
     id: 'UBL-SR-33',
@@ -941,6 +941,11 @@ export const ublSyntaxRules: Rule[] = [
         'UBL-SR-50',
         'Item description (BT-154) may occur at most once.',
         (n: XNode) => countAll(n, 'cac:Item', 'cbc:Description') <= 1,
+      ],
+      [
+        'UBL-SR-52',
+        'An invoice line may reference at most one document (invoiced object, BT-128).',
+        (n: XNode) => children(n, 'cac:DocumentReference').length <= 1,
       ],
     ] as const
   ).map(([id, message, test]): Rule => ({ id, flag: 'fatal', message, context: LINE, test })),
