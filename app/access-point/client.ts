@@ -1,5 +1,8 @@
 import { Pool, type Dispatcher } from 'undici';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
 
 /** How the client reaches one access point. */
 export interface AccessPointClientOptions {
@@ -10,8 +13,12 @@ export interface AccessPointClientOptions {
   connections?: number;
   /** Per-request timeout for headers and body, ms (default 30 s, as the provider documents). */
   timeoutMs?: number;
+  /** TCP/TLS connect timeout, ms (default: the request timeout, at most 10 s). */
   connectTimeoutMs?: number;
-  /** Gzip request bodies at or above this size (bytes); null = never. */
+  /**
+   * Gzip request bodies at or above this size (bytes); null = never. Not documented by the
+   * provider: on a 415 the request is repeated uncompressed and gzip stays off for this client.
+   */
   gzipAboveBytes?: number | null;
   /** For tests: a dispatcher to use instead of the pool. */
   dispatcher?: Dispatcher;
@@ -108,6 +115,9 @@ export class AccessPointClient {
   private readonly timeoutMs: number;
   /** Set to false after a 415 on a gzip body: the provider takes identity only. */
   private gzipAllowed = true;
+  /** Batch paths still to try, best first; emptied when the provider has no batch endpoint. */
+  private batchPaths = ['/api/v1/send/batch', '/api/v1/batch'];
+  private gzippedCount = 0;
 
   constructor(private readonly options: AccessPointClientOptions) {
     const url = new URL(options.baseUrl);
@@ -122,7 +132,7 @@ export class AccessPointClient {
         connections: options.connections ?? 16,
         pipelining: 1,
         keepAliveTimeout: 60_000,
-        connectTimeout: options.connectTimeoutMs ?? 10_000,
+        connectTimeout: options.connectTimeoutMs ?? Math.min(this.timeoutMs, 10_000),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
@@ -133,6 +143,19 @@ export class AccessPointClient {
   /** The base URL this client talks to. */
   get baseUrl(): string {
     return this.options.baseUrl;
+  }
+
+  /** False once the provider answered 404/405 on every batch path: send singly. */
+  get batchSupported(): boolean {
+    return this.batchPaths.length > 0;
+  }
+
+  /** Whether request bodies are still gzipped (false after a 415), and how many were. */
+  get gzipState(): { enabled: boolean; sent: number } {
+    return {
+      enabled: this.options.gzipAboveBytes != null && this.gzipAllowed,
+      sent: this.gzippedCount,
+    };
   }
 
   /** `GET /peppol/version`. */
@@ -157,19 +180,43 @@ export class AccessPointClient {
     );
   }
 
-  /** `POST /api/v1/send/batch`: items keyed by the documents' idempotency keys. */
-  sendBatch(
-    items: { id: string; xml: string }[],
-    batchKey: string,
-  ): Promise<ApOutcome<BatchItemAnswer[]>> {
-    const body = Buffer.from(JSON.stringify({ documents: items }));
-    return this.request(
-      'POST',
-      '/api/v1/send/batch',
-      body,
-      { 'content-type': 'application/json', 'idempotency-key': batchKey },
-      (b) => ((b as { results?: BatchItemAnswer[] }).results ?? []) as BatchItemAnswer[],
-    );
+  /**
+   * `POST /api/v1/send/batch` (or `/api/v1/batch`) with a body built by {@link batchBody}: the
+   * items keyed by the documents' idempotency keys, the batch keyed by `batchKey`. A 404/405
+   * means this provider has no such endpoint: the next documented path is tried, and when none
+   * is left the answer is `{kind: 'permanent'}` with status 404 and `batchSupported` turns false.
+   */
+  async sendBatch(body: Uint8Array, batchKey: string): Promise<ApOutcome<BatchItemAnswer[]>> {
+    for (;;) {
+      const path = this.batchPaths[0];
+      if (path === undefined) {
+        return {
+          kind: 'permanent',
+          error: {
+            status: 404,
+            code: 'BATCH_NOT_SUPPORTED',
+            message: 'The access point has no batch endpoint.',
+            details: null,
+          },
+        };
+      }
+      const outcome = await this.request(
+        'POST',
+        path,
+        body,
+        { 'content-type': 'application/json', 'idempotency-key': batchKey },
+        (b) => toBatchResults(b),
+      );
+      if (
+        outcome.kind === 'permanent' &&
+        (outcome.error.status === 404 || outcome.error.status === 405) &&
+        this.batchPaths[0] === path
+      ) {
+        this.batchPaths.shift();
+        continue;
+      }
+      return outcome;
+    }
   }
 
   /** `GET /api/v1/participants/lookup?peppol_id=…`; 404 and `found:false` both mean not on Peppol. */
@@ -221,8 +268,10 @@ export class AccessPointClient {
     const gzipped =
       body !== null && threshold != null && this.gzipAllowed && body.byteLength >= threshold;
     if (gzipped && body) {
-      payload = gzipSync(body);
+      // Off the main thread (zlib's thread pool); level 1: XML shrinks ~8× already.
+      payload = await gzipAsync(body, { level: zlibConstants.Z_BEST_SPEED });
       h['content-encoding'] = 'gzip';
+      this.gzippedCount++;
     }
     try {
       const res = await this.dispatcher.request({
@@ -245,6 +294,7 @@ export class AccessPointClient {
         return { kind: 'ok', status: res.statusCode, value: map(parsed) };
       }
       if (res.statusCode === 415 && gzipped) {
+        // The provider takes no gzip: say so once, and repeat this request uncompressed.
         this.gzipAllowed = false;
         return this.request(method, path, body, headers, map);
       }
@@ -300,6 +350,29 @@ function toApError(status: number, body: unknown): ApError {
       e?.message ?? (typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${status}`),
     details: e?.details ?? null,
   };
+}
+
+/**
+ * The JSON body of a batch request: `{documents: [{id, xml}]}`, items in the given order, built
+ * from pre-serialised items so the same items always give the same bytes (the batch key's
+ * idempotency depends on it).
+ */
+export function batchBody(items: readonly { id: string; xml: string }[]): Buffer {
+  return Buffer.from(`{"documents":[${items.map((i) => batchItemJson(i)).join(',')}]}`, 'utf8');
+}
+
+/** One item as it appears in a batch body; its length counts against the 50 MB limit. */
+export function batchItemJson(item: { id: string; xml: string }): string {
+  return JSON.stringify({ id: item.id, xml: item.xml });
+}
+
+function toBatchResults(body: unknown): BatchItemAnswer[] {
+  const results = (body as { results?: unknown } | null)?.results;
+  if (!Array.isArray(results)) return [];
+  return results.filter(
+    (r): r is BatchItemAnswer =>
+      typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string',
+  );
 }
 
 function toLookup(participantId: string, body: unknown): LookupAnswer {
