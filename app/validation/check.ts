@@ -1,6 +1,7 @@
 import { makeCtx, runRules, toVerdict } from './engine';
 import { DEFAULT_MAX_BYTES, intake } from './intake';
 import { ALL_RULES } from './rules/index';
+import { checkStructure } from './structure';
 import { summarize } from './summary';
 import type { CheckOptions, CheckResult, InspectResult, Verdict } from './types';
 import type { XDoc } from './xml-tree';
@@ -8,7 +9,10 @@ import type { DocumentType } from './types';
 
 /** Run the full rule set on an already parsed document. */
 export function validateTree(doc: XDoc, docType: DocumentType): Verdict {
-  return toVerdict(runRules(ALL_RULES, makeCtx(doc, docType)));
+  const findings = checkStructure(doc);
+  const rules = runRules(ALL_RULES, makeCtx(doc, docType));
+  for (const f of rules) findings.push(f);
+  return toVerdict(findings);
 }
 
 /** Parse safely, extract the summary, run the full rule set. Pure, synchronous, never throws for bad input. */
