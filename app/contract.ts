@@ -156,6 +156,8 @@ export interface Settings {
   batching: boolean;
   gzip: boolean;
   maxAttempts: number;
+  /** Also check each document with the access point's own validator before sending. */
+  remoteValidation: boolean;
   hotFolder: string | null;
   dataDir: string;
 }
@@ -168,6 +170,7 @@ export interface SettingsPatch {
   batching?: boolean;
   gzip?: boolean;
   maxAttempts?: number;
+  remoteValidation?: boolean;
   hotFolder?: string | null;
 }
 

@@ -15,6 +15,7 @@ import type {
 import { DOCUMENT_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
 import { ParticipantCache, type CachedLookup } from './caches/participant-cache';
+import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
 import { Metrics } from './metrics/metrics';
@@ -204,6 +205,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       client,
       validator,
       validationCache: new ValidationCache(db, now),
+      remoteValidationCache: new RemoteValidationCache(db, endpoint, now),
       participants,
       metrics,
       environment,
@@ -215,6 +217,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       concurrency,
       paused,
       trackDelivery: options.trackDelivery ?? true,
+      remoteValidation: settings.get<boolean>('remoteValidation', false),
       retry: {
         maxAttempts,
         baseDelayMs: t.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
@@ -242,6 +245,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       batching: settings.get<boolean>('batching', true),
       gzip: settings.get<boolean>('gzip', false),
       maxAttempts: settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts),
+      remoteValidation: settings.get<boolean>('remoteValidation', false),
       hotFolder: settings.get<string | null>('hotFolder', null),
       dataDir: options.dataDir,
     };
@@ -491,6 +495,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         }
         settings.set('maxAttempts', patch.maxAttempts);
         pipeline.setMaxAttempts(patch.maxAttempts);
+      }
+      if (patch.remoteValidation !== undefined) {
+        settings.set('remoteValidation', Boolean(patch.remoteValidation));
+        pipeline.setRemoteValidation(Boolean(patch.remoteValidation));
       }
       if (patch.hotFolder !== undefined) settings.set('hotFolder', patch.hotFolder ?? undefined);
       return currentSettings();

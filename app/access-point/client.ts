@@ -79,6 +79,13 @@ export interface LookupAnswer {
   raw: unknown;
 }
 
+/** The access point's own validation answer (`POST /api/v1/validate`). */
+export interface RemoteVerdict {
+  valid: boolean;
+  errors: { rule: string; location: string; message: string }[];
+  warnings: { rule: string; location: string; message: string }[];
+}
+
 /** Transaction status. */
 export interface TransactionAnswer {
   id: string;
@@ -217,6 +224,24 @@ export class AccessPointClient {
       }
       return outcome;
     }
+  }
+
+  /** `POST /api/v1/validate` with the raw XML. */
+  validate(xml: Uint8Array): Promise<ApOutcome<RemoteVerdict>> {
+    return this.request(
+      'POST',
+      '/api/v1/validate',
+      xml,
+      { 'content-type': 'application/xml' },
+      (b) => {
+        const body = (b ?? {}) as Partial<RemoteVerdict>;
+        return {
+          valid: body.valid !== false,
+          errors: Array.isArray(body.errors) ? body.errors : [],
+          warnings: Array.isArray(body.warnings) ? body.warnings : [],
+        };
+      },
+    );
   }
 
   /** `GET /api/v1/participants/lookup?peppol_id=…`; 404 and `found:false` both mean not on Peppol. */

@@ -7,12 +7,13 @@ import type {
 } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import { canonicalParticipantId } from '../caches/participant-cache';
+import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, InspectResult, Verdict } from '../validation/types';
-import { attemptsExhausted, problemFromApError } from './problems';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   client: AccessPointClient;
   validator: Validator;
   validationCache: ValidationCache;
+  /** Cache of the access point's `/validate` answers (used when remote validation is on). */
+  remoteValidationCache?: RemoteValidationCache;
   participants: ParticipantCache;
   metrics: Metrics;
   environment: Environment;
@@ -40,8 +43,10 @@ export interface PipelineDeps {
 
 /** Tunables; all have defaults. */
 export interface PipelineOptions {
-  /** Sends in flight at once. */
-  concurrency?: number;
+  /** Sends in flight at once: a fixed number, or 'auto' (adaptive; the default). */
+  concurrency?: number | 'auto';
+  /** Batching, rate caps and limits of the send stage (see app/sender). */
+  sender?: Omit<SendStageOptions, 'retry' | 'trackDelivery' | 'pollInitialMs' | 'concurrency'>;
   retry?: RetryPolicy;
   /** Delivery polling: first poll after this, then doubling up to the max. */
   pollInitialMs?: number;
@@ -49,6 +54,8 @@ export interface PipelineOptions {
   /** Offline probing: first probe after this, doubling up to the max. */
   probeInitialMs?: number;
   probeMaxMs?: number;
+  /** Also ask the access point's `/validate` before sending (default off). */
+  remoteValidation?: boolean;
   /** After delivery, keep asking for the buyer's business response this long (default 1 h). */
   responseWindowMs?: number;
   /** Track delivery after acceptance (polling transactions). */
@@ -83,13 +90,14 @@ export class Pipeline {
   private readonly now: () => number;
   private readonly random: () => number;
   private retry: RetryPolicy;
-  private concurrency: number;
+  private readonly sender: SendStage;
   private readonly pollInitialMs: number;
   private readonly pollMaxMs: number;
   private readonly probeInitialMs: number;
   private readonly probeMaxMs: number;
   private readonly trackDelivery: boolean;
   private readonly responseWindowMs: number;
+  private remoteValidation: boolean;
 
   private running = false;
   private paused: boolean;
@@ -97,13 +105,14 @@ export class Pipeline {
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
   private resolving = 0;
-  private sending = 0;
   private polling = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private connection: ConnectionStatus['state'] = 'connecting';
   private connectionMessage: string | null = null;
-  /** No send starts before this time (after a 429 or while offline). */
+  /** The connection shows 'throttled' until this time after a 429. */
+  private throttledUntil = 0;
+  /** No send starts before this time (after a long Retry-After or while offline). */
   private sendGateUntil = 0;
   private offline = false;
   private probeDelayMs: number;
@@ -117,7 +126,6 @@ export class Pipeline {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.concurrency = options.concurrency ?? 16;
     this.pollInitialMs = options.pollInitialMs ?? 2_000;
     this.pollMaxMs = options.pollMaxMs ?? 60_000;
     this.probeInitialMs = options.probeInitialMs ?? 1_000;
@@ -125,7 +133,34 @@ export class Pipeline {
     this.probeDelayMs = this.probeInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
     this.responseWindowMs = options.responseWindowMs ?? 60 * 60_000;
+    this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
+    this.sender = new SendStage(
+      {
+        repo: deps.repo,
+        client: deps.client,
+        metrics: deps.metrics,
+        now: this.now,
+        random: this.random,
+        onChanged: (ids) => this.deps.onChanged(ids),
+        noteOutcome: (outcome) => this.noteOutcome(outcome),
+        track: (p) => this.track(p),
+        kick: () => this.kick(),
+      },
+      {
+        ...options.sender,
+        concurrency: options.concurrency ?? 'auto',
+        // Read at use: setMaxAttempts replaces the policy.
+        get retry() {
+          return self.retry;
+        },
+        trackDelivery: this.trackDelivery,
+        pollInitialMs: this.pollInitialMs,
+      },
+    );
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    deps.metrics.attach({ sender: () => this.sender.state() });
   }
 
   /** Put interrupted work back one step and start working. */
@@ -148,6 +183,7 @@ export class Pipeline {
   /** Stop starting new work and wait for what is in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    this.sender.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
@@ -165,10 +201,14 @@ export class Pipeline {
     this.retry = { ...this.retry, maxAttempts: n };
   }
 
-  /** Change the number of sends in flight. */
-  setConcurrency(n: number): void {
-    this.concurrency = Math.max(1, Math.floor(n));
-    this.kick();
+  /** Change the number of sends in flight: a fixed number, or 'auto' (adaptive). */
+  setConcurrency(n: number | 'auto'): void {
+    this.sender.setConcurrency(n);
+  }
+
+  /** Send documents that are ready together in batches (true) or one by one. */
+  setBatching(on: boolean): void {
+    this.sender.setBatching(on);
   }
 
   /** The connection as the header shows it. */
@@ -288,8 +328,51 @@ export class Pipeline {
         error: { code: 'XML', message: `The file could not be checked: ${String(err)}` },
       };
     }
+    if (result.ok && result.verdict.valid && this.remoteValidation) {
+      result = await this.withRemoteVerdict(doc.sha256, body, result);
+    }
     metrics.recordLatency('validate', performance.now() - started);
     return { doc, result };
+  }
+
+  /**
+   * Optional second opinion from the access point's own validator (cached 24 h per access point).
+   * When it cannot answer, the local verdict stands: sending will surface any rejection anyway.
+   */
+  private async withRemoteVerdict(
+    sha256: string,
+    body: Uint8Array,
+    result: Extract<CheckResult, { ok: true }>,
+  ): Promise<CheckResult> {
+    const cache = this.deps.remoteValidationCache;
+    let remote = cache?.get(sha256) ?? null;
+    if (!remote) {
+      const outcome = await this.deps.client.validate(body);
+      this.noteOutcome(outcome);
+      if (outcome.kind !== 'ok') return result;
+      remote = outcome.value;
+      cache?.put(sha256, remote);
+    }
+    if (remote.valid) return result;
+    const findings = remote.errors.map((e) => ({
+      rule: e.rule || 'ACCESS-POINT',
+      flag: 'fatal' as const,
+      message: `The access point's own check says: ${e.message}`,
+      location: e.location ?? '',
+    }));
+    return {
+      ...result,
+      verdict: {
+        ...result.verdict,
+        valid: false,
+        findings: [...result.verdict.findings, ...findings],
+      },
+    };
+  }
+
+  /** Turn the access point's validation on or off (setting `remoteValidation`). */
+  setRemoteValidation(on: boolean): void {
+    this.remoteValidation = on;
   }
 
   private finishValidation(doc: DocumentRecord, result: CheckResult): void {
@@ -476,110 +559,7 @@ export class Pipeline {
       return;
     }
     if (now < this.sendGateUntil) return;
-    const free = this.concurrency - this.sending;
-    if (free <= 0) return;
-    const { repo } = this.deps;
-    const due = repo.dueRetries(now, free);
-    const docs = due.length < free ? due.concat(repo.inState('queued', free - due.length)) : due;
-    if (docs.length === 0) return;
-    const claimed = repo.tx(() =>
-      docs.filter((d) =>
-        repo.transition(
-          d.id,
-          d.state,
-          'sending',
-          { attempts: d.attempts + 1, next_attempt_at: null },
-          `Attempt ${d.attempts + 1}`,
-        ),
-      ),
-    );
-    this.deps.onChanged(claimed.map((d) => d.id));
-    for (const d of claimed) {
-      this.sending++;
-      this.track(
-        this.sendOne({ ...d, attempts: d.attempts + 1 }).finally(() => {
-          this.sending--;
-        }),
-      );
-    }
-  }
-
-  private async sendOne(doc: DocumentRecord): Promise<void> {
-    const { repo, client, metrics } = this.deps;
-    const started = performance.now();
-    const outcome = await client.send(repo.getBody(doc.id), doc.idempotency_key);
-    metrics.recordLatency('send', performance.now() - started);
-    this.noteOutcome(outcome);
-    const now = this.now();
-    if (outcome.kind === 'ok') {
-      repo.transition(
-        doc.id,
-        'sending',
-        'accepted',
-        {
-          transaction_id: outcome.value.transactionId,
-          accepted_at: now,
-          problem_code: null,
-          problem_message: null,
-          problem_action: null,
-          next_poll_at: this.trackDelivery ? now + this.pollInitialMs : null,
-        },
-        `Transaction ${outcome.value.transactionId}`,
-      );
-      metrics.recordOutcome('accepted');
-    } else if (outcome.kind === 'permanent') {
-      const problem = problemFromApError(outcome.error);
-      repo.transition(
-        doc.id,
-        'sending',
-        'failed',
-        {
-          problem_code: problem.code,
-          problem_message: problem.message,
-          problem_action: problem.action,
-        },
-        `${outcome.error.status} ${outcome.error.code}: ${outcome.error.message}`,
-      );
-      metrics.recordOutcome('failed');
-    } else if (outcome.offline) {
-      // Nothing reached the access point: not an attempt. Back to the queue; probing takes over.
-      repo.transition(
-        doc.id,
-        'sending',
-        'queued',
-        { attempts: doc.attempts - 1 },
-        'Access point unreachable; waiting',
-      );
-    } else if (doc.attempts >= this.retry.maxAttempts) {
-      const problem = attemptsExhausted(doc.attempts, outcome.message);
-      repo.transition(
-        doc.id,
-        'sending',
-        'failed',
-        {
-          problem_code: problem.code,
-          problem_message: problem.message,
-          problem_action: problem.action,
-        },
-        outcome.message,
-      );
-      metrics.recordOutcome('failed');
-    } else {
-      const delay = retryDelayMs(this.retry, doc.attempts, outcome.retryAfterMs, this.random);
-      repo.transition(
-        doc.id,
-        'sending',
-        'retry_wait',
-        {
-          next_attempt_at: now + delay,
-          problem_code: 'TRANSIENT',
-          problem_message: `The access point is busy (${outcome.message}). Trying again automatically.`,
-          problem_action: 'wait',
-        },
-        `${outcome.message}; retry in ${Math.round(delay / 100) / 10} s`,
-      );
-    }
-    this.deps.onChanged([doc.id]);
+    this.sender.pump(now);
   }
 
   /** Track connection health from any call's outcome. */
@@ -595,7 +575,11 @@ export class Pipeline {
       return;
     }
     if (outcome.kind === 'transient' && outcome.status === 429) {
-      this.sendGateUntil = Math.max(this.sendGateUntil, now + (outcome.retryAfterMs ?? 1000));
+      // The send stage slows down by itself (its rate gate learns the limit) and the refused
+      // document waits Retry-After; only a long Retry-After stops every send.
+      const wait = outcome.retryAfterMs ?? 0;
+      if (wait >= LONG_RETRY_AFTER_MS) this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
+      this.throttledUntil = now + 2_000;
       this.setConnection('throttled', 'The access point asked us to slow down.');
       return;
     }
@@ -604,7 +588,11 @@ export class Pipeline {
       this.probeDelayMs = this.probeInitialMs;
     }
     if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
-      if (this.connection !== 'online' && now >= this.sendGateUntil)
+      if (
+        this.connection !== 'online' &&
+        now >= this.sendGateUntil &&
+        now >= this.throttledUntil
+      )
         this.setConnection('online', null);
     }
   }

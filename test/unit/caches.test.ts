@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LookupAnswer } from '../../app/access-point/client';
 import { canonicalParticipantId, ParticipantCache } from '../../app/caches/participant-cache';
+import { RemoteValidationCache } from '../../app/caches/remote-validation-cache';
 import { ValidationCache } from '../../app/caches/validation-cache';
 import { openDb } from '../../app/store/db';
 import type { Verdict } from '../../app/validation/types';
@@ -93,5 +94,25 @@ describe('participant cache', () => {
     expect(canonicalParticipantId('iso6523-actorid-upis', 'x')).not.toBe(
       canonicalParticipantId('ISO6523-ACTORID-UPIS', 'x'),
     );
+  });
+});
+
+describe('remote validation cache', () => {
+  it('keeps the access point’s answers 24 h, per access point', () => {
+    let t = 0;
+    const db = openDb({ dataDir: ':memory:' });
+    const cache = new RemoteValidationCache(db, 'ap-1', () => t);
+    const answer = {
+      valid: false,
+      errors: [{ rule: 'X', location: '/', message: 'm' }],
+      warnings: [],
+    };
+    cache.put('sha', answer);
+    expect(cache.get('sha')).toEqual(answer);
+    expect(new RemoteValidationCache(db, 'ap-2', () => t).get('sha')).toBeNull();
+    t = 23 * 3600_000;
+    expect(cache.get('sha')).toEqual(answer);
+    t = 24 * 3600_000;
+    expect(cache.get('sha')).toBeNull();
   });
 });

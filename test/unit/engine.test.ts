@@ -10,14 +10,14 @@ afterEach(async () => {
   for (const e of engines.splice(0)) await e.stop();
 });
 
-async function engine(dataDir = tempDir()): Promise<Engine> {
+async function engine(dataDir = tempDir(), pollInitialMs = 30): Promise<Engine> {
   const e = await createEngine({
     dataDir,
     secrets: memorySecretStore(),
     host: 'cli',
     coalesceMs: 20,
     sandboxStepMs: 20,
-    timings: { pollInitialMs: 30, pollMaxMs: 100 },
+    timings: { pollInitialMs, pollMaxMs: Math.max(100, pollInitialMs) },
   });
   engines.push(e);
   return e;
@@ -197,7 +197,8 @@ describe('engine with the in-process sandbox', () => {
   });
 
   it('polls many accepted documents with one list request instead of one request each', async () => {
-    const e = await engine();
+    // A first poll well after all 40 are accepted, so they come due together.
+    const e = await engine(tempDir(), 1500);
     const res = await e.handlers['documents:add']({ files: makeInvoices(40, 'POLL') });
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
@@ -224,5 +225,16 @@ describe('engine with the in-process sandbox', () => {
     const refreshed = await e.handlers['lookup:refresh']({ id: ids[0]! });
     expect(refreshed.fetchedAt).toBeGreaterThanOrEqual(d.lookup!.fetchedAt);
     expect(lookups()).toBe(2);
+  });
+
+  it('asks the access point to validate too when the setting is on', async () => {
+    const e = await engine();
+    const s = await e.handlers['settings:set']({ remoteValidation: true });
+    expect(s.remoteValidation).toBe(true);
+    const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'RV') });
+    const ids = res.added.map((a) => a.id);
+    await e.waitUntilSettled(ids);
+    for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
+    expect(e.sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total).toBe(3);
   });
 });

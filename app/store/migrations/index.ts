@@ -1,6 +1,7 @@
 import documents from './001-documents.sql';
 import caches from './002-caches.sql';
 import batchKey from './003-batch-key.sql';
+import remoteValidation from './004-remote-validation.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: '001-documents', sql: documents },
   { id: 2, name: '002-caches', sql: caches },
   { id: 3, name: '003-batch-key', sql: batchKey },
+  { id: 4, name: '004-remote-validation', sql: remoteValidation },
 ];

@@ -1,0 +1,38 @@
+import type { Db } from '../store/db';
+import type { RemoteVerdict } from '../access-point/client';
+
+/** Remote verdicts live 24 h: the provider's rules change only with a release. */
+export const REMOTE_VALIDATION_TTL_MS = 24 * 60 * 60_000;
+
+/** The access point's `/validate` answers, keyed by (access point, sha256 of content), 24 h TTL. */
+export class RemoteValidationCache {
+  private readonly getStmt;
+  private readonly putStmt;
+
+  constructor(
+    db: Db,
+    private readonly accessPoint: string,
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = REMOTE_VALIDATION_TTL_MS,
+  ) {
+    this.getStmt = db.prepare(
+      'SELECT answer_json, fetched_at FROM remote_validation_cache WHERE access_point = ? AND sha256 = ?',
+    );
+    this.putStmt = db.prepare(
+      'INSERT OR REPLACE INTO remote_validation_cache (access_point, sha256, answer_json, fetched_at) VALUES (?, ?, ?, ?)',
+    );
+  }
+
+  /** A fresh cached answer, or null. */
+  get(sha256: string): RemoteVerdict | null {
+    const row = this.getStmt.get(this.accessPoint, sha256) as
+      { answer_json: string; fetched_at: number } | undefined;
+    if (!row || this.now() - row.fetched_at >= this.ttlMs) return null;
+    return JSON.parse(row.answer_json) as RemoteVerdict;
+  }
+
+  /** Remember an answer. */
+  put(sha256: string, verdict: RemoteVerdict): void {
+    this.putStmt.run(this.accessPoint, sha256, JSON.stringify(verdict), this.now());
+  }
+}
