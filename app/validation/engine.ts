@@ -20,6 +20,17 @@ export function makeCtx(doc: XDoc, docType: DocumentType): Ctx {
   };
 }
 
+const CONTEXTS = new WeakMap<Rule, readonly string[]>();
+/** The rule's contexts as an array, computed once per rule (not per document). */
+function contextsOf(rule: Rule): readonly string[] {
+  let ctxs = CONTEXTS.get(rule);
+  if (ctxs === undefined) {
+    ctxs = typeof rule.context === 'string' ? [rule.context] : rule.context;
+    CONTEXTS.set(rule, ctxs);
+  }
+  return ctxs;
+}
+
 /**
  * Run rules against a document. Each rule is checked on every element its context names
  * (found through the index built while parsing, never by walking the tree again).
@@ -28,8 +39,9 @@ export function runRules(rules: readonly Rule[], c: Ctx): Finding[] {
   const findings: Finding[] = [];
   const rootList: readonly XNode[] = [c.root];
   for (const rule of rules) {
-    const ctxs = typeof rule.context === 'string' ? [rule.context] : rule.context;
-    for (const q of ctxs) {
+    const ctxs = contextsOf(rule);
+    for (let k = 0; k < ctxs.length; k++) {
+      const q = ctxs[k]!;
       const nodes = q === '/' ? rootList : q === '*' ? c.doc.elements : c.nodes(q);
       for (let i = 0; i < nodes.length; i++) {
         const n = nodes[i]!;

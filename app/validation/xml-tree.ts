@@ -73,7 +73,17 @@ const EMPTY: XNode[] = [];
  * anything). Throws `XmlParseError`.
  */
 export function parseXml(text: string): XDoc {
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  try {
+    // Position tracking costs about a fifth of the parse time; only the error message needs it.
+    return parseWith(text, false);
+  } catch (err) {
+    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true);
+    throw err;
+  }
+}
+
+function parseWith(text: string, position: boolean): XDoc {
+  const parser = new SaxesParser({ xmlns: true, position });
   const byName = new Map<string, XNode[]>();
   const stack: XNode[] = [];
   let root: XNode | null = null;

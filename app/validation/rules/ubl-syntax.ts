@@ -452,27 +452,32 @@ function compile(path: string): Compiled {
   return { start, steps, attr: a };
 }
 
+function existsFrom(n: XNode, steps: readonly string[], i: number, a: string | null): boolean {
+  if (i === steps.length) return a === null || (n.attrs !== null && n.attrs[a] !== undefined);
+  const q = steps[i]!;
+  const cs = n.children;
+  for (let k = 0; k < cs.length; k++) {
+    if (cs[k]!.q === q && existsFrom(cs[k]!, steps, i + 1, a)) return true;
+  }
+  return false;
+}
+
 function existsPath(c: Ctx, cp: Compiled): boolean {
-  let heads: readonly XNode[];
-  let steps = cp.steps;
+  // Fast exit: the last element of the path does not occur anywhere in the document.
+  if (cp.steps.length > 0 && c.nodes(cp.steps[cp.steps.length - 1]!).length === 0) return false;
   if (cp.start === 'any') {
-    if (steps.length === 0) {
+    if (cp.steps.length === 0) {
       // //@attr: any element carrying the attribute.
       return c.doc.elements.some((e) => e.attrs !== null && e.attrs[cp.attr!] !== undefined);
     }
-    heads = c.nodes(steps[0]!);
-    steps = steps.slice(1);
-  } else if (cp.start === 'lines') {
-    heads = lines(c);
-  } else {
-    heads = [c.root];
+    for (const h of c.nodes(cp.steps[0]!)) if (existsFrom(h, cp.steps, 1, cp.attr)) return true;
+    return false;
   }
-  for (const h of heads) {
-    const found = steps.length === 0 ? [h] : all(h, ...steps);
-    if (cp.attr === null ? found.length > 0 : found.some((f) => attr(f, cp.attr!) !== undefined))
-      return true;
+  if (cp.start === 'lines') {
+    for (const h of lines(c)) if (existsFrom(h, cp.steps, 0, cp.attr)) return true;
+    return false;
   }
-  return false;
+  return existsFrom(c.root, cp.steps, 0, cp.attr);
 }
 
 function adrWithCode130(c: Ctx, is130: boolean): XNode[] {
