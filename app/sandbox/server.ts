@@ -59,7 +59,8 @@ type BodyResult = { ok: true; body: Buffer } | { ok: false; answer: Answer };
  * Control endpoints (not counted, no latency, no faults, no rate limit):
  * `GET <basePath>/_sandbox/stats`, `GET <basePath>/_sandbox/accepted`,
  * `POST <basePath>/_sandbox/faults` (a FaultPlan as JSON), `POST <basePath>/_sandbox/latency`
- * (`{"ms": 50}`), `POST <basePath>/_sandbox/reset`.
+ * (`{"ms": 50}`), `POST <basePath>/_sandbox/reset`, `POST <basePath>/_sandbox/outage`
+ * (`{"ms": 3000}`: stop listening and drop every connection, listen again on the port after ms).
  */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const host = opts.host ?? '127.0.0.1';
@@ -163,6 +164,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     } else if (req.method === 'POST' && path === '/_sandbox/reset') {
       handle.reset();
       answer = { status: 200, body: { reset: true } };
+    } else if (req.method === 'POST' && path === '/_sandbox/outage') {
+      const json = await readJson();
+      const ms = json.ok ? (json.value as { ms?: unknown }).ms : undefined;
+      if (!json.ok) answer = json.answer;
+      else if (typeof ms !== 'number' || !(ms > 0) || ms > 10 * 60_000) {
+        answer = errorAnswer(
+          400,
+          'INVALID_REQUEST',
+          'Send {"ms": <milliseconds, 1 to 600000>}.',
+          requestId,
+        );
+      } else {
+        // Answer first, then go away: the caller must learn that the outage started.
+        res.once('finish', () => void handle.outage(ms));
+        answer = { status: 200, body: { outageMs: ms } };
+      }
     } else {
       answer = errorAnswer(
         404,
@@ -383,6 +400,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
+  // An outage closes the listener and every socket, then listens again on the same port.
+  let closed = false;
+  let outageTimer: NodeJS.Timeout | null = null;
+  let endOutage: (() => void) | null = null;
+  let outageEnded: Promise<void> = Promise.resolve();
+  const stopListening = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve();
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    });
+  const listenAgain = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+
   const handle: SandboxHandle = {
     url: `http://${urlHost}:${port}${basePath}`,
     port,
@@ -398,13 +435,34 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       latencyMs = initialLatency;
       resetBuckets();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    outage: async (ms) => {
+      if (closed) return;
+      if (outageTimer) clearTimeout(outageTimer);
+      endOutage?.();
+      await stopListening();
+      outageEnded = new Promise<void>((resolve, reject) => {
+        endOutage = resolve;
+        outageTimer = setTimeout(() => {
+          outageTimer = null;
+          endOutage = null;
+          if (closed) return resolve();
+          listenAgain().then(resolve, reject);
+        }, ms);
+      });
+      // Callers that do not wait for the end must not see an unhandled rejection.
+      outageEnded.catch(() => undefined);
+    },
+    outageEnded: () => outageEnded,
+    close: async () => {
+      closed = true;
+      if (outageTimer) clearTimeout(outageTimer);
+      outageTimer = null;
+      endOutage?.();
+      endOutage = null;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await stopListening();
+    },
   };
   return handle;
 }

@@ -140,6 +140,13 @@ export interface SandboxHandle {
   setLatency(ms: number): void;
   /** Forget all documents, keys, transactions and counters; faults and latency return to the start options. */
   reset(): void;
+  /**
+   * Simulate the access point going away: stop listening and drop every open connection (clients
+   * see connection refused), then listen again on the same port after `ms`. Resolves once closed.
+   */
+  outage(ms: number): Promise<void>;
+  /** Resolves when the current (or last) outage has ended and the port listens again. */
+  outageEnded(): Promise<void>;
   /** Stop listening, drop open connections and pending stalls. */
   close(): Promise<void>;
 }

@@ -970,6 +970,59 @@ describe('sandbox fault plans', () => {
   });
 });
 
+describe('sandbox outage', () => {
+  /** A fresh connection each time, so a refused connect is seen as such (not a stale socket). */
+  async function version(sb: SandboxHandle): Promise<number | string> {
+    const fresh = new Agent({ pipelining: 0 });
+    try {
+      const res = await request(`${sb.url}/api/v1/version`, { dispatcher: fresh });
+      await res.body.text();
+      return res.statusCode;
+    } catch (err) {
+      return (err as { code?: string }).code ?? String(err);
+    } finally {
+      await fresh.close();
+    }
+  }
+
+  it('refuses connections during an outage and listens again on the same port after it', async () => {
+    const sb = await startSandbox();
+    try {
+      const { port } = sb;
+      const held = await call(`${sb.url}/api/v1/version`); // a kept-alive socket in `agent`
+      expect(held.status).toBe(200);
+      const r = await call(`${sb.url}/_sandbox/outage`, { body: JSON.stringify({ ms: 300 }) });
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ outageMs: 300 });
+      // The outage starts once the answer is written; wait for the refusal, not a fixed time.
+      await expect.poll(() => version(sb), { timeout: 2_000, interval: 10 }).toBe('ECONNREFUSED');
+      await sb.outageEnded();
+      expect(sb.port).toBe(port);
+      expect(await version(sb)).toBe(200);
+      expect((await call(`${sb.url}/api/v1/version`)).status).toBe(200);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('refuses an outage without a sensible duration, and close ends a pending outage', async () => {
+    const sb = await startSandbox();
+    try {
+      expect(
+        (await call(`${sb.url}/_sandbox/outage`, { body: JSON.stringify({ ms: -1 }) })).status,
+      ).toBe(400);
+      expect((await call(`${sb.url}/_sandbox/outage`, { body: '{}' })).status).toBe(400);
+      await sb.outage(60_000);
+      expect(await version(sb)).toBe('ECONNREFUSED');
+    } finally {
+      await sb.close();
+    }
+    // The port is not taken again after close, and nothing keeps the process alive.
+    await sb.outageEnded();
+    expect(await version(sb)).toBe('ECONNREFUSED');
+  });
+});
+
 describe('sandbox rate limiting', () => {
   async function withSandbox(opts: SandboxOptions, fn: (s: SandboxHandle) => Promise<void>) {
     const s = await startSandbox(opts);
