@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { checkDocument, inspectDocument } from '../../app/validation/index';
+import { validCreditNote, validInvoice, utf8 } from '../conformance/sample-documents';
+
+function utf16(s: string, le: boolean): Uint8Array {
+  const out = new Uint8Array(2 + s.length * 2);
+  out[0] = le ? 0xff : 0xfe;
+  out[1] = le ? 0xfe : 0xff;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[2 + 2 * i] = le ? c & 0xff : c >> 8;
+    out[3 + 2 * i] = le ? c >> 8 : c & 0xff;
+  }
+  return out;
+}
+
+describe('intake of hostile and unusual files', () => {
+  it('refuses an XXE document without reading the referenced file', () => {
+    const xxe = `<?xml version="1.0"?>
+<!DOCTYPE Invoice [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>&e;</cbc:ID></Invoice>`;
+    const r = checkDocument(utf8(xxe));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('DTD_FORBIDDEN');
+    expect(r.error.message).toMatch(/DOCTYPE/);
+    expect(r.error.message).not.toMatch(/root:/);
+  });
+
+  it('refuses a billion-laughs document quickly', () => {
+    const lol = `<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<lolz>&lol9;</lolz>`;
+    const t = performance.now();
+    const r = checkDocument(utf8(lol));
+    expect(performance.now() - t).toBeLessThan(200);
+    expect(r.ok ? null : r.error.code).toBe('DTD_FORBIDDEN');
+  });
+
+  it('rejects a 100 MB buffer by size before parsing it', () => {
+    const big = new Uint8Array(100 * 1024 * 1024).fill(0x3c);
+    const t = performance.now();
+    const r = checkDocument(big);
+    expect(performance.now() - t).toBeLessThan(50);
+    expect(r.ok ? null : r.error.code).toBe('TOO_LARGE');
+    if (!r.ok) expect(r.error.message).toMatch(/100\.0 MB.*15\.0 MB/);
+  });
+
+  it('honours a custom size limit', () => {
+    const r = inspectDocument(utf8(validInvoice()), { maxBytes: 100 });
+    expect(r.ok ? null : r.error.code).toBe('TOO_LARGE');
+  });
+
+  it('rejects an empty file and a blank file', () => {
+    const a = checkDocument(new Uint8Array(0));
+    expect(a.ok ? null : a.error.code).toBe('EMPTY');
+    const b = checkDocument(utf8('  \n\t '));
+    expect(b.ok ? null : b.error.code).toBe('EMPTY');
+  });
+
+  it('rejects binary junk as not XML', () => {
+    const junk = new Uint8Array(4096);
+    let seed = 42;
+    for (let i = 0; i < junk.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      junk[i] = seed & 0xff;
+    }
+    const r = checkDocument(junk);
+    expect(r.ok ? null : r.error.code).toBe('NOT_XML');
+    const pdf = checkDocument(utf8('%PDF-1.7\n1 0 obj'));
+    expect(pdf.ok ? null : pdf.error.code).toBe('NOT_XML');
+  });
+
+  it('reports malformed XML with line and column', () => {
+    const r = checkDocument(utf8('<?xml version="1.0"?>\n<Invoice>\n  <a></b>\n</Invoice>'));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('XML');
+    expect(r.error.message).toMatch(/line 3, column \d+/);
+    expect(r.error.message).toMatch(/Export the invoice again/);
+  });
+
+  it('rejects well-formed XML that is not a UBL invoice or credit note', () => {
+    const r = checkDocument(utf8('<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>'));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('UBL');
+    expect(r.error.message).toMatch(/not an invoice/);
+    const wrongNs = checkDocument(utf8('<Invoice xmlns="urn:example"/>'));
+    expect(wrongNs.ok ? null : wrongNs.error.code).toBe('UBL');
+  });
+
+  it('reads UTF-8 with and without BOM', () => {
+    const plain = inspectDocument(utf8(validInvoice()));
+    expect(plain.ok && plain.summary.invoiceNumber).toBe('INV-1');
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(validInvoice())]);
+    const r = checkDocument(bom);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.verdict.valid).toBe(true);
+  });
+
+  it('reads UTF-16 little and big endian with BOM', () => {
+    const xml = validInvoice().replace('encoding="UTF-8"', 'encoding="UTF-16"');
+    for (const le of [true, false]) {
+      const r = checkDocument(utf16(xml, le));
+      expect(r.ok).toBe(true);
+      if (!r.ok) continue;
+      expect(r.summary.invoiceNumber).toBe('INV-1');
+      expect(r.verdict.valid).toBe(true);
+    }
+  });
+
+  it('accepts a credit note and summarises it', () => {
+    const r = checkDocument(utf8(validCreditNote()));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.summary).toEqual({
+      docType: 'CreditNote',
+      invoiceNumber: 'CN-1',
+      issueDate: '2025-05-02',
+      dueDate: null,
+      sellerName: 'Seller Ltd',
+      sellerEndpoint: { scheme: '0088', value: '7300010000001' },
+      buyerName: 'Buyer AB',
+      buyerEndpoint: { scheme: '0184', value: 'DK12345678' },
+      currency: 'EUR',
+      taxExclusiveAmount: '100.00',
+      taxInclusiveAmount: '125.00',
+      payableAmount: '125.00',
+      lineCount: 1,
+      customizationId: 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0',
+      profileId: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
+    });
+    expect(r.verdict.valid).toBe(true);
+  });
+
+  it('never throws, whatever the bytes', () => {
+    const samples = [
+      '<',
+      '<?xml',
+      '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">',
+      '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+      '<a:b xmlns:a="x"><c/></a:b>',
+      validInvoice().slice(0, 500),
+      validInvoice().replace(/<\/cbc:ID>/g, ''),
+    ];
+    for (const s of samples) expect(() => checkDocument(utf8(s))).not.toThrow();
+    const minimal = checkDocument(utf8('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'));
+    expect(minimal.ok && minimal.verdict.valid).toBe(false);
+  });
+});
