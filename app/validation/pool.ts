@@ -42,7 +42,12 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
+  /** The worker loaded its bundle and said so. */
+  ready: boolean;
 }
+
+/** Workers dying this many times in a row without finishing a check switch the pool to in-thread mode. */
+const MAX_CONSECUTIVE_FAILURES = 3;
 
 function defaultSize(): number {
   const n =
@@ -86,12 +91,22 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
+  let failures = 0;
+  let degraded = false;
+  let draining = false;
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(script), job: null };
+    const slot: Slot = { worker: new Worker(script), job: null, ready: false };
     slot.worker.on('message', (msg: WorkerResponse) => {
+      if (msg.ready === true) {
+        slot.ready = true;
+        failures = 0;
+        pump();
+        return;
+      }
       const job = slot.job;
       slot.job = null;
+      failures = 0;
       if (job !== null && job.id === msg.id) {
         if (msg.result !== undefined) job.resolve(msg.result);
         else
@@ -103,7 +118,8 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       const job = slot.job;
       slot.job = null;
       const i = slots.indexOf(slot);
-      if (i >= 0) slots.splice(i, 1);
+      if (i < 0) return; // already handled ('error' is followed by 'exit')
+      slots.splice(i, 1);
       if (job !== null) {
         job.reject(
           new ValidationPoolError(
@@ -112,21 +128,52 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
           ),
         );
       }
-      if (!closed) {
-        slots.push(spawn());
-        pump();
+      if (closed) return;
+      failures++;
+      if (failures >= MAX_CONSECUTIVE_FAILURES) {
+        // The bundle cannot start (e.g. a missing dependency): stop respawning and validate
+        // in-thread instead of failing every document.
+        degraded = true;
+        for (const s of slots.splice(0)) void s.worker.terminate();
+        drainInThread();
+        return;
       }
+      slots.push(spawn());
+      pump();
     };
     slot.worker.on('error', onDeath);
     slot.worker.on('exit', (code) => {
-      if (!closed && slots.includes(slot)) onDeath(new Error(`exit code ${code}`));
+      if (!closed) onDeath(new Error(`exit code ${code}`));
     });
     return slot;
   };
 
+  const drainInThread = () => {
+    const job = queue.shift();
+    if (job === undefined) return;
+    setImmediate(() => {
+      try {
+        job.resolve(checkDocument(job.bytes, job.options));
+      } catch (e) {
+        job.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      drainInThread();
+    });
+  };
+
   const pump = () => {
+    if (degraded) {
+      if (queue.length > 0 && !draining) {
+        draining = true;
+        setImmediate(() => {
+          draining = false;
+          drainInThread();
+        });
+      }
+      return;
+    }
     for (const slot of slots) {
-      if (slot.job !== null) continue;
+      if (!slot.ready || slot.job !== null) continue;
       const job = queue.shift();
       if (job === undefined) return;
       slot.job = job;

@@ -12,6 +12,8 @@ export interface WorkerRequest {
 /** Message a worker sends back. */
 export interface WorkerResponse {
   id: number;
+  /** Sent once after start-up, so the pool only hands work to workers that loaded. */
+  ready?: true;
   result?: CheckResult;
   error?: string;
 }
@@ -28,4 +30,6 @@ if (parentPort !== null) {
     }
     port.postMessage(reply);
   });
+  const ready: WorkerResponse = { id: 0, ready: true };
+  port.postMessage(ready);
 }

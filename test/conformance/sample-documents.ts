@@ -40,7 +40,10 @@ function totals(): string {
   </cac:LegalMonetaryTotal>`;
 }
 
-function line(tag: 'InvoiceLine' | 'CreditNoteLine', qty: 'InvoicedQuantity' | 'CreditedQuantity'): string {
+function line(
+  tag: 'InvoiceLine' | 'CreditNoteLine',
+  qty: 'InvoicedQuantity' | 'CreditedQuantity',
+): string {
   return `<cac:${tag}><cbc:ID>1</cbc:ID><cbc:${qty} unitCode="C62">2</cbc:${qty}>
     <cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>
     <cac:Item><cbc:Name>Widget</cbc:Name>

@@ -87,7 +87,11 @@ describe('intake of hostile and unusual files', () => {
   });
 
   it('rejects well-formed XML that is not a UBL invoice or credit note', () => {
-    const r = checkDocument(utf8('<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>'));
+    const r = checkDocument(
+      utf8(
+        '<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>',
+      ),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('UBL');
@@ -151,7 +155,9 @@ describe('intake of hostile and unusual files', () => {
       validInvoice().replace(/<\/cbc:ID>/g, ''),
     ];
     for (const s of samples) expect(() => checkDocument(utf8(s))).not.toThrow();
-    const minimal = checkDocument(utf8('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'));
+    const minimal = checkDocument(
+      utf8('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'),
+    );
     expect(minimal.ok && minimal.verdict.valid).toBe(false);
   });
 });

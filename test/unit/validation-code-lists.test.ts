@@ -10,9 +10,13 @@ function fatal(xml: string): string[] {
 
 describe('code list rules', () => {
   it('BR-CL-01 / P0100: invoice type code', () => {
-    const ids = fatal(change(validInvoice(), '<cbc:InvoiceTypeCode>380', '<cbc:InvoiceTypeCode>999'));
+    const ids = fatal(
+      change(validInvoice(), '<cbc:InvoiceTypeCode>380', '<cbc:InvoiceTypeCode>999'),
+    );
     expect(ids).toEqual(expect.arrayContaining(['BR-CL-01', 'PEPPOL-EN16931-P0100']));
-    expect(fatal(change(validInvoice(), '<cbc:InvoiceTypeCode>380', '<cbc:InvoiceTypeCode>389'))).toEqual(['PEPPOL-EN16931-P0100']);
+    expect(
+      fatal(change(validInvoice(), '<cbc:InvoiceTypeCode>380', '<cbc:InvoiceTypeCode>389')),
+    ).toEqual(['PEPPOL-EN16931-P0100']);
   });
 
   it('BR-CL-03 / BR-CL-04 / CL007: ISO 4217 currencies', () => {
@@ -22,11 +26,15 @@ describe('code list rules', () => {
   });
 
   it('BR-CL-14: ISO 3166 country codes', () => {
-    expect(fatal(change(validInvoice(), '>GB</cbc:IdentificationCode>', '>UK</cbc:IdentificationCode>'))).toContain('BR-CL-14');
+    expect(
+      fatal(change(validInvoice(), '>GB</cbc:IdentificationCode>', '>UK</cbc:IdentificationCode>')),
+    ).toContain('BR-CL-14');
   });
 
   it('BR-CL-16: payment means codes', () => {
-    expect(fatal(change(validInvoice(), '<cbc:PaymentMeansCode>30', '<cbc:PaymentMeansCode>99'))).toContain('BR-CL-16');
+    expect(
+      fatal(change(validInvoice(), '<cbc:PaymentMeansCode>30', '<cbc:PaymentMeansCode>99')),
+    ).toContain('BR-CL-16');
   });
 
   it('BR-CL-23: UN/ECE Rec 20 unit codes', () => {
@@ -40,7 +48,9 @@ describe('code list rules', () => {
   });
 
   it('F001: dates must be YYYY-MM-DD and real', () => {
-    expect(fatal(change(validInvoice(), '<cbc:DueDate>2025-05-31', '<cbc:DueDate>2025-02-30'))).toContain('PEPPOL-EN16931-F001');
+    expect(
+      fatal(change(validInvoice(), '<cbc:DueDate>2025-05-31', '<cbc:DueDate>2025-02-30')),
+    ).toContain('PEPPOL-EN16931-F001');
   });
 
   it('P0104..P0111: exemption reason code fixes the category', () => {

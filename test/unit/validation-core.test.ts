@@ -23,7 +23,11 @@ describe('EN 16931 core rules', () => {
   });
 
   it('BR-14: a missing total with VAT is named in plain language with its location', () => {
-    const xml = change(validInvoice(), '<cbc:TaxInclusiveAmount currencyID="EUR">125.00</cbc:TaxInclusiveAmount>', '');
+    const xml = change(
+      validInvoice(),
+      '<cbc:TaxInclusiveAmount currencyID="EUR">125.00</cbc:TaxInclusiveAmount>',
+      '',
+    );
     const f = findings(xml).find((x) => x.rule === 'BR-14');
     expect(f).toMatchObject({
       flag: 'fatal',
@@ -33,11 +37,23 @@ describe('EN 16931 core rules', () => {
   });
 
   it('BR-CO-10: sum of line amounts must match, with decimal rounding', () => {
-    expect(fatal(change(validInvoice(), '<cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount', '<cbc:LineExtensionAmount currencyID="EUR">100.01</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount'))).toContain('BR-CO-10');
+    expect(
+      fatal(
+        change(
+          validInvoice(),
+          '<cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount',
+          '<cbc:LineExtensionAmount currencyID="EUR">100.01</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount',
+        ),
+      ),
+    ).toContain('BR-CO-10');
   });
 
   it('BR-CO-15 and BR-CO-16: totals with VAT and amount due', () => {
-    const wrongIncl = change(validInvoice(), '<cbc:TaxInclusiveAmount currencyID="EUR">125.00', '<cbc:TaxInclusiveAmount currencyID="EUR">126.00');
+    const wrongIncl = change(
+      validInvoice(),
+      '<cbc:TaxInclusiveAmount currencyID="EUR">125.00',
+      '<cbc:TaxInclusiveAmount currencyID="EUR">126.00',
+    );
     const ids = fatal(wrongIncl);
     expect(ids).toContain('BR-CO-15');
     expect(ids).toContain('BR-CO-16');
@@ -50,21 +66,54 @@ describe('EN 16931 core rules', () => {
   });
 
   it('BR-CO-25: a positive amount due needs a due date or payment terms', () => {
-    expect(fatal(change(validInvoice(), '<cbc:DueDate>2025-05-31</cbc:DueDate>', ''))).toContain('BR-CO-25');
+    expect(fatal(change(validInvoice(), '<cbc:DueDate>2025-05-31</cbc:DueDate>', ''))).toContain(
+      'BR-CO-25',
+    );
     expect(
-      fatal(change(validInvoice(), '<cbc:DueDate>2025-05-31</cbc:DueDate>', '').replace('<cac:TaxTotal>', '<cac:PaymentTerms><cbc:Note>30 days</cbc:Note></cac:PaymentTerms><cac:TaxTotal>')),
+      fatal(
+        change(validInvoice(), '<cbc:DueDate>2025-05-31</cbc:DueDate>', '').replace(
+          '<cac:TaxTotal>',
+          '<cac:PaymentTerms><cbc:Note>30 days</cbc:Note></cac:PaymentTerms><cac:TaxTotal>',
+        ),
+      ),
     ).not.toContain('BR-CO-25');
   });
 
   it('BR-29 / BR-CO-19: invoicing period dates', () => {
-    const period = (inner: string) => change(validInvoice(), '<cac:AccountingSupplierParty>', `<cac:InvoicePeriod>${inner}</cac:InvoicePeriod><cac:AccountingSupplierParty>`);
-    expect(fatal(period('<cbc:StartDate>2025-05-02</cbc:StartDate><cbc:EndDate>2025-05-01</cbc:EndDate>'))).toContain('BR-29');
-    expect(fatal(period('<cbc:StartDate>2025-05-01</cbc:StartDate><cbc:EndDate>2025-05-31</cbc:EndDate>'))).toEqual([]);
+    const period = (inner: string) =>
+      change(
+        validInvoice(),
+        '<cac:AccountingSupplierParty>',
+        `<cac:InvoicePeriod>${inner}</cac:InvoicePeriod><cac:AccountingSupplierParty>`,
+      );
+    expect(
+      fatal(
+        period('<cbc:StartDate>2025-05-02</cbc:StartDate><cbc:EndDate>2025-05-01</cbc:EndDate>'),
+      ),
+    ).toContain('BR-29');
+    expect(
+      fatal(
+        period('<cbc:StartDate>2025-05-01</cbc:StartDate><cbc:EndDate>2025-05-31</cbc:EndDate>'),
+      ),
+    ).toEqual([]);
   });
 
   it('BR-27 / BR-DEC-23: line price and decimals', () => {
-    expect(fatal(change(validInvoice(), '<cbc:PriceAmount currencyID="EUR">50.00', '<cbc:PriceAmount currencyID="EUR">-50.00'))).toContain('BR-27');
-    const ids = fatal(validInvoice().replace(/<cbc:LineExtensionAmount currencyID="EUR">100.00<\/cbc:LineExtensionAmount>/g, '<cbc:LineExtensionAmount currencyID="EUR">100.001</cbc:LineExtensionAmount>'));
+    expect(
+      fatal(
+        change(
+          validInvoice(),
+          '<cbc:PriceAmount currencyID="EUR">50.00',
+          '<cbc:PriceAmount currencyID="EUR">-50.00',
+        ),
+      ),
+    ).toContain('BR-27');
+    const ids = fatal(
+      validInvoice().replace(
+        /<cbc:LineExtensionAmount currencyID="EUR">100.00<\/cbc:LineExtensionAmount>/g,
+        '<cbc:LineExtensionAmount currencyID="EUR">100.001</cbc:LineExtensionAmount>',
+      ),
+    );
     expect(ids).toContain('BR-DEC-23');
     expect(ids).toContain('BR-DEC-09');
   });

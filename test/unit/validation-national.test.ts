@@ -11,13 +11,21 @@ function ids(xml: string, flag: 'fatal' | 'warning' = 'fatal'): string[] {
 /** Move the seller (and optionally the buyer) to a country. */
 function seller(country: string, vat: string): string {
   return change(
-    change(validInvoice(), '<cbc:IdentificationCode>GB</cbc:IdentificationCode>', `<cbc:IdentificationCode>${country}</cbc:IdentificationCode>`),
+    change(
+      validInvoice(),
+      '<cbc:IdentificationCode>GB</cbc:IdentificationCode>',
+      `<cbc:IdentificationCode>${country}</cbc:IdentificationCode>`,
+    ),
     '<cbc:CompanyID>GB123456789</cbc:CompanyID>',
     `<cbc:CompanyID>${vat}</cbc:CompanyID>`,
   );
 }
 function buyer(xml: string, country: string): string {
-  return change(xml, '<cbc:IdentificationCode>FI</cbc:IdentificationCode>', `<cbc:IdentificationCode>${country}</cbc:IdentificationCode>`);
+  return change(
+    xml,
+    '<cbc:IdentificationCode>FI</cbc:IdentificationCode>',
+    `<cbc:IdentificationCode>${country}</cbc:IdentificationCode>`,
+  );
 }
 
 describe('national rules', () => {
@@ -37,17 +45,27 @@ describe('national rules', () => {
   it('SE-R-001 / SE-R-006: Swedish VAT number length and rates', () => {
     expect(ids(seller('SE', 'SE556036079301'))).toEqual([]);
     expect(ids(seller('SE', 'SE5560360793'))).toContain('SE-R-001');
-    const rate = seller('SE', 'SE556036079301').replace(/<cbc:Percent>25<\/cbc:Percent>/g, '<cbc:Percent>20</cbc:Percent>');
+    const rate = seller('SE', 'SE556036079301').replace(
+      /<cbc:Percent>25<\/cbc:Percent>/g,
+      '<cbc:Percent>20</cbc:Percent>',
+    );
     expect(ids(rate)).toContain('SE-R-006');
   });
 
   it('IT-R-002..004: Italian seller address', () => {
-    const xml = seller('IT', 'IT12345678903').replace('<cbc:StreetName>Main street 1</cbc:StreetName>', '');
+    const xml = seller('IT', 'IT12345678903').replace(
+      '<cbc:StreetName>Main street 1</cbc:StreetName>',
+      '',
+    );
     expect(ids(xml)).toContain('IT-R-002');
   });
 
   it('NL-R-003: Dutch legal entity must be KVK or OIN', () => {
-    const xml = change(seller('NL', 'NL123456789B01'), '<cbc:RegistrationName>Seller Ltd</cbc:RegistrationName>', '<cbc:RegistrationName>Seller Ltd</cbc:RegistrationName><cbc:CompanyID schemeID="0088">7300010000001</cbc:CompanyID>');
+    const xml = change(
+      seller('NL', 'NL123456789B01'),
+      '<cbc:RegistrationName>Seller Ltd</cbc:RegistrationName>',
+      '<cbc:RegistrationName>Seller Ltd</cbc:RegistrationName><cbc:CompanyID schemeID="0088">7300010000001</cbc:CompanyID>',
+    );
     expect(ids(xml)).toContain('NL-R-003');
   });
 

@@ -11,13 +11,24 @@ function findings(xml: string): Finding[] {
 
 describe('UBL structure and syntax rules', () => {
   it('XSD-ELEMENT-ORDER: misplaced element in the invoice', () => {
-    const xml = change(validInvoice(), '<cbc:BuyerReference>REF-1</cbc:BuyerReference>', '').replace('<cac:PaymentMeans>', '<cbc:BuyerReference>REF-1</cbc:BuyerReference><cac:PaymentMeans>');
+    const xml = change(
+      validInvoice(),
+      '<cbc:BuyerReference>REF-1</cbc:BuyerReference>',
+      '',
+    ).replace(
+      '<cac:PaymentMeans>',
+      '<cbc:BuyerReference>REF-1</cbc:BuyerReference><cac:PaymentMeans>',
+    );
     const f = findings(xml).find((x) => x.rule === 'XSD-ELEMENT-ORDER');
     expect(f).toMatchObject({ flag: 'fatal', location: '/Invoice/cbc:BuyerReference' });
   });
 
   it('XSD-UNKNOWN-ELEMENT / XSD-MISSING-ELEMENT', () => {
-    const unknown = change(validInvoice(), '<cbc:BuyerReference>', '<cbc:Bogus>1</cbc:Bogus><cbc:BuyerReference>');
+    const unknown = change(
+      validInvoice(),
+      '<cbc:BuyerReference>',
+      '<cbc:Bogus>1</cbc:Bogus><cbc:BuyerReference>',
+    );
     expect(findings(unknown).map((x) => x.rule)).toContain('XSD-UNKNOWN-ELEMENT');
     const missing = change(validInvoice(), '<cbc:ID>INV-1</cbc:ID>', '');
     const f = findings(missing).filter((x) => x.rule === 'XSD-MISSING-ELEMENT');
@@ -26,25 +37,51 @@ describe('UBL structure and syntax rules', () => {
 
   it('XSD-DATATYPE / XSD-ATTRIBUTE: malformed dates and amounts', () => {
     const date = change(validInvoice(), '<cbc:IssueDate>2025-05-01', '<cbc:IssueDate>01.05.2025');
-    expect(findings(date).map((x) => x.rule)).toEqual(expect.arrayContaining(['XSD-DATATYPE', 'PEPPOL-EN16931-F001']));
-    const amount = change(validInvoice(), '<cbc:PayableAmount currencyID="EUR">125.00', '<cbc:PayableAmount>125,00');
-    expect(findings(amount).map((x) => x.rule)).toEqual(expect.arrayContaining(['XSD-ATTRIBUTE', 'XSD-DATATYPE']));
+    expect(findings(date).map((x) => x.rule)).toEqual(
+      expect.arrayContaining(['XSD-DATATYPE', 'PEPPOL-EN16931-F001']),
+    );
+    const amount = change(
+      validInvoice(),
+      '<cbc:PayableAmount currencyID="EUR">125.00',
+      '<cbc:PayableAmount>125,00',
+    );
+    expect(findings(amount).map((x) => x.rule)).toEqual(
+      expect.arrayContaining(['XSD-ATTRIBUTE', 'XSD-DATATYPE']),
+    );
   });
 
   it('UBL-CR-*: unused UBL elements are warnings, the invoice stays valid', () => {
-    const xml = change(validInvoice(), '<cbc:DueDate>', '<cbc:IssueTime>12:00:00</cbc:IssueTime><cbc:DueDate>');
+    const xml = change(
+      validInvoice(),
+      '<cbc:DueDate>',
+      '<cbc:IssueTime>12:00:00</cbc:IssueTime><cbc:DueDate>',
+    );
     const r = checkDocument(utf8(xml));
     expect(r.ok && r.verdict.valid).toBe(true);
-    expect(findings(xml).filter((x) => x.flag === 'warning').map((x) => x.rule)).toEqual(['UBL-CR-006']);
+    expect(
+      findings(xml)
+        .filter((x) => x.flag === 'warning')
+        .map((x) => x.rule),
+    ).toEqual(['UBL-CR-006']);
   });
 
   it('UBL-SR-47: payment means codes must agree', () => {
-    const xml = change(validInvoice(), '<cac:TaxTotal>', '<cac:PaymentMeans><cbc:PaymentMeansCode>58</cbc:PaymentMeansCode><cac:PayeeFinancialAccount><cbc:ID>X</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans><cac:TaxTotal>');
+    const xml = change(
+      validInvoice(),
+      '<cac:TaxTotal>',
+      '<cac:PaymentMeans><cbc:PaymentMeansCode>58</cbc:PaymentMeansCode><cac:PayeeFinancialAccount><cbc:ID>X</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans><cac:TaxTotal>',
+    );
     expect(findings(xml).map((x) => x.rule)).toContain('UBL-SR-47');
   });
 
   it('UBL-DT-01: amounts have at most two decimals', () => {
-    const xml = change(validInvoice(), '<cbc:PayableAmount currencyID="EUR">125.00', '<cbc:PayableAmount currencyID="EUR">125.001');
-    expect(findings(xml).map((x) => x.rule)).toEqual(expect.arrayContaining(['UBL-DT-01', 'BR-DEC-18']));
+    const xml = change(
+      validInvoice(),
+      '<cbc:PayableAmount currencyID="EUR">125.00',
+      '<cbc:PayableAmount currencyID="EUR">125.001',
+    );
+    expect(findings(xml).map((x) => x.rule)).toEqual(
+      expect.arrayContaining(['UBL-DT-01', 'BR-DEC-18']),
+    );
   });
 });

@@ -25,48 +25,84 @@ function category(xml: string, id: string, percent: string | null, reason = ''):
 describe('EN 16931 VAT category rules', () => {
   it('BR-S-09: standard rated tax must equal taxable amount × rate (within 1)', () => {
     expect(fatal(validInvoice())).toEqual([]);
-    const xml = validInvoice().replace(/<cbc:TaxAmount currencyID="EUR">25.00<\/cbc:TaxAmount>/g, '<cbc:TaxAmount currencyID="EUR">27.00</cbc:TaxAmount>');
+    const xml = validInvoice().replace(
+      /<cbc:TaxAmount currencyID="EUR">25.00<\/cbc:TaxAmount>/g,
+      '<cbc:TaxAmount currencyID="EUR">27.00</cbc:TaxAmount>',
+    );
     expect(fatal(xml)).toEqual(expect.arrayContaining(['BR-S-09', 'BR-CO-17']));
   });
 
   it('BR-S-08: taxable amount per rate must match lines, allowances and charges', () => {
-    const xml = change(validInvoice(), '<cbc:TaxableAmount currencyID="EUR">100.00', '<cbc:TaxableAmount currencyID="EUR">102.00');
+    const xml = change(
+      validInvoice(),
+      '<cbc:TaxableAmount currencyID="EUR">100.00',
+      '<cbc:TaxableAmount currencyID="EUR">102.00',
+    );
     expect(fatal(xml)).toContain('BR-S-08');
   });
 
   it('BR-Z-05 and BR-Z-10: zero rated needs rate 0 and no exemption reason', () => {
-    const zero = category(validInvoice(), 'Z', '0').replace(/125\.00/g, '100.00').replace(/25\.00/g, '0.00');
+    const zero = category(validInvoice(), 'Z', '0')
+      .replace(/125\.00/g, '100.00')
+      .replace(/25\.00/g, '0.00');
     expect(fatal(zero)).toEqual([]);
     expect(fatal(category(validInvoice(), 'Z', '5'))).toContain('BR-Z-05');
-    const withReason = category(validInvoice(), 'Z', '0', '<cbc:TaxExemptionReason>x</cbc:TaxExemptionReason>');
+    const withReason = category(
+      validInvoice(),
+      'Z',
+      '0',
+      '<cbc:TaxExemptionReason>x</cbc:TaxExemptionReason>',
+    );
     expect(fatal(withReason)).toContain('BR-Z-10');
   });
 
   it('BR-E-10: exempt breakdown needs an exemption reason', () => {
-    const exempt = category(validInvoice(), 'E', '0').replace(/125\.00/g, '100.00').replace(/25\.00/g, '0.00');
+    const exempt = category(validInvoice(), 'E', '0')
+      .replace(/125\.00/g, '100.00')
+      .replace(/25\.00/g, '0.00');
     expect(fatal(exempt)).toContain('BR-E-10');
-    const ok = category(validInvoice(), 'E', '0', '<cbc:TaxExemptionReasonCode>VATEX-EU-132</cbc:TaxExemptionReasonCode>')
+    const ok = category(
+      validInvoice(),
+      'E',
+      '0',
+      '<cbc:TaxExemptionReasonCode>VATEX-EU-132</cbc:TaxExemptionReasonCode>',
+    )
       .replace(/125\.00/g, '100.00')
       .replace(/25\.00/g, '0.00');
     expect(fatal(ok)).toEqual([]);
   });
 
   it('BR-AE-02: reverse charge requires seller and buyer identifiers', () => {
-    const ae = category(validInvoice(), 'AE', '0', '<cbc:TaxExemptionReason>Reverse charge</cbc:TaxExemptionReason>')
+    const ae = category(
+      validInvoice(),
+      'AE',
+      '0',
+      '<cbc:TaxExemptionReason>Reverse charge</cbc:TaxExemptionReason>',
+    )
       .replace(/125\.00/g, '100.00')
       .replace(/25\.00/g, '0.00');
     expect(fatal(ae)).toContain('BR-AE-02');
   });
 
   it('BR-O-02 / BR-O-05: not subject to VAT forbids VAT identifiers and rates', () => {
-    const o = category(validInvoice(), 'O', '0', '<cbc:TaxExemptionReason>Not subject</cbc:TaxExemptionReason>');
+    const o = category(
+      validInvoice(),
+      'O',
+      '0',
+      '<cbc:TaxExemptionReason>Not subject</cbc:TaxExemptionReason>',
+    );
     const ids = fatal(o);
     expect(ids).toContain('BR-O-02');
     expect(ids).toContain('BR-O-05');
   });
 
   it('BR-IC-11 / BR-IC-12: intra-community supply needs delivery information', () => {
-    const k = category(validInvoice(), 'K', '0', '<cbc:TaxExemptionReasonCode>VATEX-EU-IC</cbc:TaxExemptionReasonCode>')
+    const k = category(
+      validInvoice(),
+      'K',
+      '0',
+      '<cbc:TaxExemptionReasonCode>VATEX-EU-IC</cbc:TaxExemptionReasonCode>',
+    )
       .replace(/125\.00/g, '100.00')
       .replace(/25\.00/g, '0.00');
     const ids = fatal(k);
