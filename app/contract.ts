@@ -155,6 +155,8 @@ export interface Settings {
   concurrency: number | 'auto';
   batching: boolean;
   gzip: boolean;
+  /** Port of the Prometheus endpoint on 127.0.0.1, or null when it is off (the default). */
+  metricsPort: number | null;
   maxAttempts: number;
   /** Also check each document with the access point's own validator before sending. */
   remoteValidation: boolean;
@@ -169,6 +171,8 @@ export interface SettingsPatch {
   concurrency?: number | 'auto';
   batching?: boolean;
   gzip?: boolean;
+  /** A port turns the Prometheus endpoint on (127.0.0.1 only); null turns it off. */
+  metricsPort?: number | null;
   maxAttempts?: number;
   remoteValidation?: boolean;
   hotFolder?: string | null;

@@ -19,6 +19,7 @@ import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
 import { Metrics } from './metrics/metrics';
+import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import { Pipeline, type Validator } from './queue/pipeline';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
@@ -64,9 +65,20 @@ export interface EngineOptions {
   /** Added latency of the in-process sandbox, ms. */
   sandboxLatencyMs?: number;
   sandboxStepMs?: number;
+  /** Fixed sends in flight (CLI `--concurrency`); otherwise the setting ('auto' = adaptive). */
   concurrency?: number;
   /** Per-request timeout towards the access point, ms (default 30 s). */
   requestTimeoutMs?: number;
+  /** Batch sends: on/off, or the batch size (CLI `--batch N|off`); otherwise the setting. */
+  batching?: boolean | number;
+  /** Gzip request bodies (CLI `--gzip`); otherwise the setting. */
+  gzip?: boolean;
+  /** Hard cap on requests per second (CLI `--rate`); the rate is learned from 429s anyway. */
+  requestsPerSecond?: number | null;
+  /** Hard cap on batches per minute (the provider documents 10); off by default. */
+  batchesPerMinute?: number | null;
+  /** Prometheus endpoint on 127.0.0.1 (CLI `--metrics-port`; 0 = any free port); otherwise the setting. */
+  metricsPort?: number | null;
   trackDelivery?: boolean;
   /** Shorter retry / poll / probe timings (tests). */
   timings?: {
@@ -96,6 +108,8 @@ export interface Engine {
   environment: Environment;
   endpoint: string;
   sandbox: SandboxHandle | null;
+  /** URL of the Prometheus endpoint when it is on, else null. */
+  metricsUrl(): string | null;
   stop(): Promise<void>;
 }
 
@@ -149,13 +163,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const environment = environmentFor(apiKey, Boolean(endpointSetting));
 
   const concurrencySetting = settings.get<number | 'auto'>('concurrency', 'auto');
-  const concurrency =
-    options.concurrency ?? (concurrencySetting === 'auto' ? 16 : concurrencySetting);
-  const gzip = settings.get<boolean>('gzip', false);
+  const concurrency: number | 'auto' = options.concurrency ?? concurrencySetting;
+  const gzip = options.gzip ?? settings.get<boolean>('gzip', false);
+  const batchingOption = options.batching ?? settings.get<boolean>('batching', true);
   const client = new AccessPointClient({
     baseUrl: endpoint,
     apiKey,
-    connections: Math.max(4, concurrency),
+    // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
+    connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
     gzipAboveBytes: gzip ? 8 * 1024 : null,
     ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
   });
@@ -215,6 +230,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     {
       concurrency,
+      sender: {
+        batching: batchingOption !== false,
+        ...(typeof batchingOption === 'number' ? { batchSize: batchingOption } : {}),
+        requestsPerSecond: options.requestsPerSecond ?? null,
+        batchesPerMinute: options.batchesPerMinute ?? null,
+      },
       paused,
       trackDelivery: options.trackDelivery ?? true,
       remoteValidation: settings.get<boolean>('remoteValidation', false),
@@ -231,6 +252,22 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   );
 
+  metrics.attach({ counts: () => repo.counts() });
+  let prometheus: PrometheusServer | null = null;
+  let prometheusChange: Promise<void> = Promise.resolve();
+  /** Start, move or stop the Prometheus endpoint (off when `port` is null). */
+  function setMetricsPort(port: number | null): Promise<void> {
+    prometheusChange = prometheusChange.then(async () => {
+      if (prometheus && prometheus.port === port) return;
+      await prometheus?.close();
+      prometheus = null;
+      if (port !== null) prometheus = await startPrometheusServer(metrics.registry, port);
+    });
+    return prometheusChange;
+  }
+  const metricsPort = options.metricsPort ?? settings.get<number | null>('metricsPort', null);
+  if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
+
   const metricsTimer = setInterval(() => {
     emit('metrics:tick', metrics.snapshot(repo.counts()));
   }, 1000);
@@ -244,6 +281,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       concurrency: settings.get<number | 'auto'>('concurrency', 'auto'),
       batching: settings.get<boolean>('batching', true),
       gzip: settings.get<boolean>('gzip', false),
+      metricsPort: settings.get<number | null>('metricsPort', null),
       maxAttempts: settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts),
       remoteValidation: settings.get<boolean>('remoteValidation', false),
       hotFolder: settings.get<string | null>('hotFolder', null),
@@ -481,9 +519,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           );
         }
         settings.set('concurrency', c);
-        pipeline.setConcurrency(c === 'auto' ? 16 : c);
+        pipeline.setConcurrency(c);
       }
-      if (patch.batching !== undefined) settings.set('batching', Boolean(patch.batching));
+      if (patch.batching !== undefined) {
+        settings.set('batching', Boolean(patch.batching));
+        pipeline.setBatching(Boolean(patch.batching));
+      }
+      if (patch.metricsPort !== undefined) {
+        const port = patch.metricsPort;
+        if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+          throw new AppError(
+            'BAD_SETTING',
+            'The metrics port is a whole number from 1 to 65535, or empty to turn the endpoint off.',
+          );
+        }
+        settings.set('metricsPort', port ?? undefined);
+        void setMetricsPort(port).catch(() => undefined);
+      }
       if (patch.gzip !== undefined) settings.set('gzip', Boolean(patch.gzip));
       if (patch.maxAttempts !== undefined) {
         if (
@@ -523,6 +575,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     environment,
     endpoint,
     sandbox,
+    metricsUrl: () => prometheus?.url ?? null,
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
@@ -551,6 +604,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (flushTimer) clearTimeout(flushTimer);
       flush();
       await client.close();
+      await setMetricsPort(null).catch(() => undefined);
       await pool.close();
       if (sandbox) await sandbox.close();
       db.close();

@@ -1,40 +1,119 @@
+import * as hdr from 'hdr-histogram-js';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetricsSnapshot, Stage, StageLatency, StateCounts } from '../contract';
+import { DOCUMENT_STATES } from '../contract';
 
 const STAGES: Stage[] = ['validate', 'lookup', 'send', 'delivery'];
 const WINDOW_SECONDS = 600;
-const SAMPLES = 4096;
+/** Latencies are recorded in microseconds, up to one day, 3 significant digits. */
+const MAX_MICROS = 24 * 3600 * 1_000_000;
 
-/** Latency samples of one stage: a ring of the most recent values. */
-class LatencyRing {
-  private readonly values = new Float64Array(SAMPLES);
-  private n = 0;
-  count = 0;
-
-  record(ms: number): void {
-    this.values[this.n % SAMPLES] = ms;
-    this.n++;
-    this.count++;
-  }
-
-  summary(): StageLatency {
-    const len = Math.min(this.n, SAMPLES);
-    if (len === 0) return { count: 0, p50: 0, p95: 0, p99: 0 };
-    const sorted = Array.from(this.values.subarray(0, len)).sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(len - 1, Math.floor(q * len))] ?? 0;
-    return { count: this.count, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
-  }
+/** What the send stage reports about itself, for the gauges. */
+export interface SenderState {
+  concurrencyLimit: number;
+  inFlight: number;
+  /** Requests/s the sender paces at; Infinity when unpaced. */
+  rate: number;
+  batching: boolean;
 }
 
-/** Per-stage latency and per-second throughput for the charts (last 10 minutes). */
+/**
+ * Per-stage latency (HDR histograms: p50/p95/p99 over everything recorded since start) and
+ * per-second throughput (last 10 minutes) for the charts, plus the same figures and the sender's
+ * requests as Prometheus metrics in a registry of their own (see `prometheus.ts`).
+ */
 export class Metrics {
-  private readonly latency = new Map<Stage, LatencyRing>(STAGES.map((s) => [s, new LatencyRing()]));
+  private readonly latency = new Map<Stage, hdr.Histogram>(
+    STAGES.map((s) => [
+      s,
+      hdr.build({
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: MAX_MICROS,
+        numberOfSignificantValueDigits: 3,
+      }),
+    ]),
+  );
   private readonly buckets = new Map<number, { accepted: number; failed: number }>();
+  /** Prometheus registry with every Peppol Desk metric (not the global default registry). */
+  readonly registry = new Registry();
+  private readonly promLatency: Histogram<'stage'>;
+  private readonly promDocuments: Counter<'outcome'>;
+  private readonly promRequests: Counter<'kind' | 'status'>;
+  private sender: (() => SenderState) | null = null;
+  private counts: (() => StateCounts) | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.promLatency = new Histogram({
+      name: 'peppol_desk_stage_duration_seconds',
+      help: 'Time one document spent in a pipeline stage (validate, lookup, send, delivery).',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [this.registry],
+    });
+    this.promDocuments = new Counter({
+      name: 'peppol_desk_documents_total',
+      help: 'Documents that reached a final send outcome (accepted by the access point, or failed).',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.promRequests = new Counter({
+      name: 'peppol_desk_send_requests_total',
+      help: 'Send requests to the access point by kind (single, batch) and HTTP status.',
+      labelNames: ['kind', 'status'],
+      registers: [this.registry],
+    });
+    // collect() runs with the gauge as `this`; these arrows read the engine's current state.
+    const sender = () => this.sender?.();
+    const counts = () => this.counts?.();
+    new Gauge({
+      name: 'peppol_desk_send_concurrency_limit',
+      help: 'Requests the sender allows in flight now (adaptive or fixed).',
+      registers: [this.registry],
+      collect() {
+        this.set(sender()?.concurrencyLimit ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'peppol_desk_send_in_flight',
+      help: 'Send requests in flight now.',
+      registers: [this.registry],
+      collect() {
+        this.set(sender()?.inFlight ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'peppol_desk_send_rate_limit',
+      help: 'Requests per second the sender paces at (learned from 429 answers or capped); 0 = unpaced.',
+      registers: [this.registry],
+      collect() {
+        const rate = sender()?.rate ?? Number.POSITIVE_INFINITY;
+        this.set(Number.isFinite(rate) ? rate : 0);
+      },
+    });
+    new Gauge({
+      name: 'peppol_desk_documents',
+      help: 'Documents per state now.',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const now = counts();
+        if (!now) return;
+        for (const s of DOCUMENT_STATES) this.set({ state: s }, now[s]);
+      },
+    });
+  }
 
-  /** Record how long one stage took for one document (or one request). */
+  /** Where the gauges read the sender's state and the document counts. */
+  attach(sources: { sender?: () => SenderState; counts?: () => StateCounts }): void {
+    if (sources.sender) this.sender = sources.sender;
+    if (sources.counts) this.counts = sources.counts;
+  }
+
+  /** Record how long one stage took for one document. */
   recordLatency(stage: Stage, ms: number): void {
-    this.latency.get(stage)?.record(ms);
+    const micros = Math.min(MAX_MICROS, Math.max(1, Math.round(ms * 1000)));
+    this.latency.get(stage)?.recordValue(micros);
+    this.promLatency.observe({ stage }, ms / 1000);
   }
 
   /** Count an outcome in the current second's bucket. */
@@ -47,6 +126,20 @@ export class Metrics {
       for (const key of this.buckets.keys()) if (key < t - WINDOW_SECONDS) this.buckets.delete(key);
     }
     b[kind] += n;
+    this.promDocuments.inc({ outcome: kind }, n);
+  }
+
+  /** Count one send request by kind and status (a number, or 'network' / 'offline'). */
+  recordRequest(kind: 'single' | 'batch', status: string): void {
+    this.promRequests.inc({ kind, status });
+  }
+
+  /** Latency percentiles of one stage, ms. */
+  stageLatency(stage: Stage): StageLatency {
+    const h = this.latency.get(stage)!;
+    if (h.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0 };
+    const at = (p: number) => h.getValueAtPercentile(p) / 1000;
+    return { count: h.totalCount, p50: at(50), p95: at(95), p99: at(99) };
   }
 
   /** Everything the charts need. */
@@ -54,13 +147,14 @@ export class Metrics {
     const now = this.now();
     const t1 = Math.floor(now / 1000);
     const throughput: MetricsSnapshot['throughput'] = [];
-    const first = Math.min(...this.buckets.keys(), t1);
+    let first = t1;
+    for (const k of this.buckets.keys()) if (k < first) first = k;
     for (let t = Math.max(first, t1 - WINDOW_SECONDS + 1); t <= t1; t++) {
       const b = this.buckets.get(t);
       throughput.push({ t: t * 1000, accepted: b?.accepted ?? 0, failed: b?.failed ?? 0 });
     }
     const latency = {} as Record<Stage, StageLatency>;
-    for (const s of STAGES) latency[s] = this.latency.get(s)!.summary();
+    for (const s of STAGES) latency[s] = this.stageLatency(s);
     return { at: now, throughput, latency, counts };
   }
 }

@@ -84,14 +84,15 @@ export class AdaptiveLimiter {
 
   /**
    * Give a slot back with what happened: `ok` (any answer that is not an overload, including
-   * permanent rejections and 429s), or an overload signal.
+   * permanent rejections and 429s), an overload signal, or `ignore` (no answer says anything
+   * about load, e.g. the access point was unreachable).
    */
   release(
     token: { startedAt: number; inFlightAtStart: number },
-    result: 'ok' | OverloadSignal,
+    result: 'ok' | 'ignore' | OverloadSignal,
   ): void {
     this.inFlightCount = Math.max(0, this.inFlightCount - 1);
-    if (this.fixed) return;
+    if (this.fixed || result === 'ignore') return;
     const now = this.now();
     const rtt = now - token.startedAt;
     if (result !== 'ok') {

@@ -21,6 +21,9 @@ async function setup(faults: FaultPlan, opts: { requestTimeoutMs?: number } = {}
     endpoint: sandbox.url,
     trackDelivery: false,
     concurrency: 4,
+    // These tests count faults per document request; batches have their own fault tests
+    // (test/integration/sender-batching.test.ts).
+    batching: false,
     coalesceMs: 20,
     timings: { retryBaseMs: 20, retryMaxMs: 200 },
     ...opts,

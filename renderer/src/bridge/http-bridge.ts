@@ -52,15 +52,39 @@ function isResult(value: unknown): value is Result<unknown> {
   return false;
 }
 
+/** Whether the event stream is connected; `reconnected` is true on every open after the first. */
+export type LinkListener = (state: 'open' | 'lost', info: { reconnected: boolean }) => void;
+
+/** The HTTP bridge: the contract's `Api`, plus word of the event stream dropping and returning. */
+export interface HttpBridge extends Api {
+  onLink(listener: LinkListener): () => void;
+}
+
 /** The `Api` over the browser host's HTTP endpoints: POST for requests, Server-Sent Events for events. */
-export function createHttpBridge(token: string | null): Api {
+export function createHttpBridge(token: string | null): HttpBridge {
   let source: EventSource | null = null;
+  const linkListeners = new Set<LinkListener>();
+  let opened = false;
+  let lost = false;
 
   function eventSource(): EventSource {
     if (!source) {
       const query = token ? `?token=${encodeURIComponent(token)}` : '';
-      // EventSource reconnects by itself when the host restarts or the network blips.
-      source = new EventSource(`${HOST_PATHS.events}${query}`);
+      // EventSource reconnects by itself when the host restarts or the network blips. Events sent
+      // while it was away are gone, so listeners hear of the reconnect and fetch state again.
+      const es = new EventSource(`${HOST_PATHS.events}${query}`);
+      es.addEventListener('open', () => {
+        const reconnected = opened;
+        opened = true;
+        lost = false;
+        for (const l of linkListeners) l('open', { reconnected });
+      });
+      es.addEventListener('error', () => {
+        if (lost || !opened) return;
+        lost = true;
+        for (const l of linkListeners) l('lost', { reconnected: false });
+      });
+      source = es;
     }
     return source;
   }
@@ -122,5 +146,11 @@ export function createHttpBridge(token: string | null): Api {
     return () => es.removeEventListener(event, handler);
   }
 
-  return { invoke, on };
+  function onLink(listener: LinkListener): () => void {
+    linkListeners.add(listener);
+    eventSource();
+    return () => linkListeners.delete(listener);
+  }
+
+  return { invoke, on, onLink };
 }

@@ -1,10 +1,19 @@
 import { useEffect } from 'react';
-import { getApi } from '../bridge';
+import { getApi, onEngineLink } from '../bridge';
 import { useConnectionStore } from '../stores/connection-store';
 import { useDetailStore } from '../stores/detail-store';
 import { loadDocuments, useDocumentsStore } from '../stores/documents-store';
 import { useMetricsStore } from '../stores/metrics-store';
 import { useSettingsStore } from '../stores/settings-store';
+
+/** Fetch the state of every store from the engine (at start and after a reconnect). */
+function loadEverything(): void {
+  void useConnectionStore.getState().load();
+  void useSettingsStore.getState().load();
+  void useMetricsStore.getState().load();
+  void loadDocuments();
+  void useDetailStore.getState().reload();
+}
 
 /**
  * The one place that listens to the engine: loads the first state of every store and feeds them
@@ -22,11 +31,13 @@ export function useEngineSync(): void {
       }),
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
       api.on('connection:changed', (status) => useConnectionStore.getState().setStatus(status)),
+      onEngineLink((state, { reconnected }) => {
+        useConnectionStore.getState().setLinked(state === 'open');
+        // Whatever changed while the stream was away was never heard of: fetch it all again.
+        if (state === 'open' && reconnected) loadEverything();
+      }),
     ];
-    void useConnectionStore.getState().load();
-    void useSettingsStore.getState().load();
-    void useMetricsStore.getState().load();
-    void loadDocuments();
+    loadEverything();
     return () => unsubscribe.forEach((off) => off());
   }, []);
 }

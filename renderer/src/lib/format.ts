@@ -45,3 +45,22 @@ export function filterCount(counts: StateCounts, filter: DocumentFilter): number
   if (filter === 'all') return Object.values(counts).reduce((a, b) => a + b, 0);
   return FILTER_STATES[filter].reduce((sum, state) => sum + counts[state], 0);
 }
+
+/** How long ago, in words a person reads at a glance: "just now", "3 min ago", "2 h ago", "4 days ago". */
+export function formatAge(ms: number, now: number = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - ms) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+/** A Peppol document type id in words ("Invoice (BIS Billing 3.0)"); unknown ids as they are. */
+export function documentTypeWords(documentType: string): string {
+  const root = /::(Invoice|CreditNote)##/.exec(documentType)?.[1];
+  const kind = root === 'CreditNote' ? 'Credit note' : root;
+  if (!kind) return documentType;
+  return documentType.includes('poacc:billing:3.0') ? `${kind} (BIS Billing 3.0)` : kind;
+}

@@ -8,7 +8,10 @@ interface ConnectionState {
   appInfo: RequestResult<'app:info'> | null;
   /** True while a pause/resume request is on its way. */
   switching: boolean;
+  /** False while the page has lost its event stream to Peppol Desk (browser host). */
+  linked: boolean;
   setStatus(status: ConnectionStatus): void;
+  setLinked(linked: boolean): void;
   load(): Promise<void>;
   togglePause(): Promise<void>;
 }
@@ -17,8 +20,12 @@ export const useConnectionStore = create<ConnectionState>()((set, get) => ({
   status: null,
   appInfo: null,
   switching: false,
+  linked: true,
   setStatus(status) {
     set({ status });
+  },
+  setLinked(linked) {
+    set({ linked });
   },
   async load() {
     const api = getApi();

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { DocumentDetail, ErrorValue } from '../../../app/contract';
+import type { DocumentDetail, ErrorValue, ReceiverLookup, Result } from '../../../app/contract';
 import { getApi } from '../bridge';
 
 interface DetailState {
@@ -29,3 +29,14 @@ export const useDetailStore = create<DetailState>()((set, get) => ({
     else set({ error: result.error });
   },
 }));
+
+/** Ask the access point again about the open document's receiver; the panel shows the new answer. */
+export async function refreshLookup(id: number): Promise<Result<ReceiverLookup>> {
+  const result = await getApi().invoke('lookup:refresh', { id });
+  if (result.ok) {
+    useDetailStore.setState((s) =>
+      s.id === id && s.detail ? { detail: { ...s.detail, lookup: result.value } } : {},
+    );
+  }
+  return result;
+}

@@ -3,6 +3,7 @@ import {
   emptyCounts,
   type DocumentFilter,
   type DocumentRow,
+  type DocumentSort,
   type ErrorValue,
   type StateCounts,
 } from '../../../app/contract';
@@ -10,35 +11,26 @@ import { getApi } from '../bridge';
 
 /** Rows fetched per `documents:list` call. */
 export const PAGE_SIZE = 200;
-/**
- * The contract's `documents:list` has no sort argument, so sorting happens here, which is only
- * honest when every matching row is loaded. Above this many rows the table keeps the engine's order.
- */
-export const CLIENT_SORT_LIMIT = 2000;
 /** At most four refetches a second, however fast `documents:changed` arrives. */
 const REFRESH_INTERVAL_MS = 250;
-
-export type SortKey =
-  'state' | 'fileName' | 'invoiceNumber' | 'buyerName' | 'amount' | 'issueDate' | 'updatedAt';
-export interface SortSpec {
-  key: SortKey;
-  dir: 'asc' | 'desc';
-}
 
 interface DocumentsState {
   filter: DocumentFilter;
   search: string;
-  sort: SortSpec | null;
+  /** Sorted by the engine (any number of rows); null is its default, newest first. */
+  sort: DocumentSort | null;
   /** Rows matching filter and search, as the engine last reported. */
   total: number;
   counts: StateCounts;
   /** Loaded pages, by page index. Pages outside the visible range are dropped on refresh. */
   pages: Record<number, DocumentRow[]>;
-  /** Bumped when filter or search change, so late answers for the old query are ignored. */
+  /** Bumped when filter, search or sort change, so late answers for the old query are ignored. */
   generation: number;
   /** Filter and search of the rows currently shown (lags `filter`/`search` until their answer arrives). */
   shownFilter: DocumentFilter;
   shownSearch: string;
+  /** Sort of the rows currently shown, as `key:dir` ('' for the engine's default order). */
+  shownSort: string;
   /** First load finished (for the empty state). */
   loaded: boolean;
   loadError: ErrorValue | null;
@@ -48,7 +40,7 @@ interface DocumentsState {
 
   setFilter(filter: DocumentFilter): void;
   setSearch(search: string): void;
-  setSort(sort: SortSpec | null): void;
+  setSort(sort: DocumentSort | null): void;
   setVisibleRange(start: number, end: number): void;
   setCounts(counts: StateCounts): void;
   toggleSelected(id: number, on?: boolean): void;
@@ -68,6 +60,7 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   generation: 0,
   shownFilter: 'all',
   shownSearch: '',
+  shownSort: '',
   loaded: false,
   loadError: null,
   visibleStart: 0,
@@ -85,8 +78,11 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
     void refreshNow();
   },
   setSort(sort) {
-    set({ sort });
-    if (sort) void refreshNow();
+    const prev = get().sort;
+    if (prev?.key === sort?.key && prev?.dir === sort?.dir) return;
+    // Rows already loaded are in the old order: drop them and start again from the top.
+    set((s) => ({ sort, pages: {}, generation: s.generation + 1 }));
+    void refreshNow();
   },
   setVisibleRange(start, end) {
     const s = get();
@@ -115,17 +111,8 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   },
 }));
 
-/** True when every matching row is loaded, so a client-side sort shows the real order. */
-export function canSortLocally(total: number): boolean {
-  return total <= CLIENT_SORT_LIMIT;
-}
-
 function neededPages(): number[] {
   const s = get();
-  if (s.sort && canSortLocally(s.total)) {
-    const count = Math.max(1, Math.ceil(s.total / PAGE_SIZE));
-    return Array.from({ length: count }, (_, i) => i);
-  }
   const first = Math.floor(s.visibleStart / PAGE_SIZE);
   const last = Math.floor(Math.max(s.visibleEnd, s.visibleStart) / PAGE_SIZE);
   const pages: number[] = [];
@@ -149,6 +136,7 @@ async function fetchPage(page: number, generation: number, force = false): Promi
     const result = await getApi().invoke('documents:list', {
       filter: s.filter,
       search: s.search.trim() || undefined,
+      sort: s.sort ?? undefined,
       offset: page * PAGE_SIZE,
       limit: PAGE_SIZE,
     });
@@ -164,6 +152,7 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       counts,
       shownFilter: s.filter,
       shownSearch: s.search,
+      shownSort: s.sort ? `${s.sort.key}:${s.sort.dir}` : '',
       loaded: true,
       loadError: null,
     }));
@@ -196,9 +185,6 @@ async function refreshNow(): Promise<void> {
     const generation = get().generation;
     const pages = neededPages();
     await Promise.all(pages.map((p) => fetchPage(p, generation, true)));
-    // The answers may reveal more rows than we knew of (sorting needs them all).
-    const after = neededPages().filter((p) => !pages.includes(p));
-    await Promise.all(after.map((p) => fetchPage(p, generation)));
     if (get().generation === generation) {
       const keep = neededPages();
       useDocumentsStore.setState((prev) => {
@@ -228,7 +214,7 @@ function scheduleRefresh(): void {
   }, wait);
 }
 
-/** Loads the first page; used once at start-up. */
+/** Loads what is visible now; at start-up and after the event stream reconnects. */
 export function loadDocuments(): Promise<void> {
   return refreshNow();
 }
@@ -244,6 +230,7 @@ export async function fetchAllMatching(
     const result = await getApi().invoke('documents:list', {
       filter: s.filter,
       search: s.search.trim() || undefined,
+      sort: s.sort ?? undefined,
       offset,
       limit,
     });

@@ -9,6 +9,7 @@ import {
 } from '../../stores/document-actions';
 import { useDetailStore } from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
+import { ReceiverLookup } from './receiver-lookup';
 
 /** Which buttons a problem offers, beyond reading it. */
 function actionsFor(
@@ -150,6 +151,8 @@ function Body({ d }: { d: DocumentDetail }) {
           <Field label="Lines" value={s?.lineCount ?? null} />
         </dl>
       </section>
+
+      <ReceiverLookup d={d} />
 
       <section aria-label="Delivery">
         <h3>Delivery</h3>

@@ -1,21 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
-import type { DocumentRow } from '../../../../app/contract';
+import type { DocumentRow, DocumentSortKey } from '../../../../app/contract';
 import { formatAmount, formatChange } from '../../lib/format';
 import { useDetailStore } from '../../stores/detail-store';
-import {
-  canSortLocally,
-  CLIENT_SORT_LIMIT,
-  PAGE_SIZE,
-  useDocumentsStore,
-  type SortKey,
-} from '../../stores/documents-store';
-import { sortRows } from './sort-rows';
+import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
 import { StatusLabel } from './status-cell';
 
 const ROW_HEIGHT = 40;
 
-const COLUMNS: { key: SortKey; label: string; className: string }[] = [
+const COLUMNS: { key: DocumentSortKey; label: string; className: string }[] = [
   { key: 'state', label: 'Status', className: 'col-status' },
   { key: 'fileName', label: 'File', className: 'col-file' },
   { key: 'invoiceNumber', label: 'Invoice number', className: 'col-number' },
@@ -25,37 +18,22 @@ const COLUMNS: { key: SortKey; label: string; className: string }[] = [
   { key: 'updatedAt', label: 'Last change', className: 'col-change' },
 ];
 
+/** Rows come in pages, already filtered, searched and sorted by the engine. */
 function useRowAccessor(): { count: number; rowAt: (index: number) => DocumentRow | undefined } {
   const pages = useDocumentsStore((s) => s.pages);
   const total = useDocumentsStore((s) => s.total);
-  const sort = useDocumentsStore((s) => s.sort);
-  const sorted = useMemo(() => {
-    if (!sort || !canSortLocally(total)) return null;
-    const all: DocumentRow[] = [];
-    const pageCount = Math.ceil(total / PAGE_SIZE);
-    for (let p = 0; p < pageCount; p++) {
-      const rows = pages[p];
-      if (!rows) return null; // still loading: keep the engine order until every row is here
-      all.push(...rows);
-    }
-    return sortRows(all, sort);
-  }, [pages, total, sort]);
   return useMemo(
     () => ({
       count: total,
-      rowAt: sorted
-        ? (index: number) => sorted[index]
-        : (index: number) => pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE],
+      rowAt: (index: number) => pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE],
     }),
-    [sorted, pages, total],
+    [pages, total],
   );
 }
 
 function SortHeader() {
   const sort = useDocumentsStore((s) => s.sort);
   const setSort = useDocumentsStore((s) => s.setSort);
-  const total = useDocumentsStore((s) => s.total);
-  const sortable = canSortLocally(total);
   return (
     <>
       {COLUMNS.map((c) => {
@@ -71,13 +49,8 @@ function SortHeader() {
             <button
               type="button"
               className="sort-button"
-              disabled={!sortable}
               data-testid={`sort-${c.key}`}
-              title={
-                sortable
-                  ? `Sort by ${c.label.toLowerCase()}`
-                  : `Sorting works for up to ${CLIENT_SORT_LIMIT.toLocaleString()} documents; use a filter or search first.`
-              }
+              title={`Sort by ${c.label.toLowerCase()}`}
               onClick={() => {
                 if (!active) setSort({ key: c.key, dir: 'asc' });
                 else if (sort.dir === 'asc') setSort({ key: c.key, dir: 'desc' });
@@ -108,6 +81,7 @@ export function DocumentTable() {
   const filter = useDocumentsStore((s) => s.filter);
   const shownFilter = useDocumentsStore((s) => s.shownFilter);
   const shownSearch = useDocumentsStore((s) => s.shownSearch);
+  const shownSort = useDocumentsStore((s) => s.shownSort);
   const openId = useDetailStore((s) => s.id);
   const show = useDetailStore((s) => s.show);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -158,6 +132,7 @@ export function DocumentTable() {
       data-testid="document-table"
       data-filter={shownFilter}
       data-search={shownSearch}
+      data-sort={shownSort}
       role="table"
       aria-rowcount={count + 1}
       aria-label="Documents"

@@ -4,12 +4,12 @@ import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
 
-function connectionWords(status: ConnectionStatus): string {
+function connectionWords(status: ConnectionStatus, waiting: number): string {
   switch (status.state) {
     case 'online':
       return 'Online';
     case 'offline':
-      return `Offline — ${formatCount(status.waiting)} waiting`;
+      return `Offline — ${formatCount(waiting)} waiting`;
     case 'throttled':
       return 'Throttled';
     case 'connecting':
@@ -21,6 +21,7 @@ function connectionWords(status: ConnectionStatus): string {
 export function AppHeader() {
   const status = useConnectionStore((s) => s.status);
   const switching = useConnectionStore((s) => s.switching);
+  const linked = useConnectionStore((s) => s.linked);
   const togglePause = useConnectionStore((s) => s.togglePause);
   const counts = useDocumentsStore((s) => s.counts);
   const openSettings = useSettingsStore((s) => s.setOpen);
@@ -28,6 +29,8 @@ export function AppHeader() {
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
   const sent = filterCount(counts, 'sent');
+  // Live from the counts (every change event carries them); the status event only comes on a switch.
+  const waiting = counts.queued + counts.retry_wait + counts.sending;
 
   return (
     <header className="app-header">
@@ -42,15 +45,19 @@ export function AppHeader() {
         </span>
       )}
       <span
-        className={`connection connection-${status?.state ?? 'connecting'}`}
+        className={`connection connection-${linked ? (status?.state ?? 'connecting') : 'unlinked'}`}
         data-testid="connection-state"
-        data-state={status?.state ?? 'connecting'}
+        data-state={linked ? (status?.state ?? 'connecting') : 'unlinked'}
         title={status?.message ?? undefined}
         role="status"
       >
         <span className="connection-dot" aria-hidden="true" />
-        {status ? connectionWords(status) : 'Connecting…'}
-        {status?.paused && <span className="paused-note"> · Paused</span>}
+        {!linked
+          ? 'Reconnecting to Peppol Desk…'
+          : status
+            ? connectionWords(status, waiting)
+            : 'Connecting…'}
+        {linked && status?.paused && <span className="paused-note"> · Paused</span>}
       </span>
       <dl className="queue-counts" aria-label="Queue">
         <div>

@@ -1,0 +1,599 @@
+import {
+  batchItemJson,
+  type AccessPointClient,
+  type ApError,
+  type ApOutcome,
+  type BatchItemAnswer,
+  type SendAnswer,
+} from '../access-point/client';
+import type { Metrics } from '../metrics/metrics';
+import { attemptsExhausted, problemFromApError } from '../queue/problems';
+import { retryDelayMs, type RetryPolicy } from '../queue/retry-policy';
+import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
+import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
+import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';
+import { RateGate, type RequestKind } from './rate-gate';
+
+/** What the send stage needs from the pipeline. */
+export interface SendStageDeps {
+  repo: DocumentsRepo;
+  client: AccessPointClient;
+  metrics: Metrics;
+  now: () => number;
+  random: () => number;
+  onChanged(ids: number[]): void;
+  /** The pipeline's connection bookkeeping (offline, throttled, online). */
+  noteOutcome(outcome: ApOutcome<unknown>): void;
+  /** Register work in flight (stop waits for it; its end looks for more work). */
+  track(p: Promise<unknown>): void;
+  /** Look for work soon. */
+  kick(): void;
+}
+
+/** How the send stage sends; everything but `retry` has a default. */
+export interface SendStageOptions {
+  /** Requests in flight: a fixed number, or 'auto' (adaptive, the default). */
+  concurrency?: number | 'auto';
+  /** Send documents that are ready together in batch requests (default true). */
+  batching?: boolean;
+  /** Documents per batch (default and maximum 100). */
+  batchSize?: number;
+  /** How long the first ready document waits for others before its batch leaves (default 20 ms). */
+  batchWindowMs?: number;
+  /** Hard cap on requests per second; null = none (the rate is still learned from 429s). */
+  requestsPerSecond?: number | null;
+  /** Hard cap on batch requests per minute (the provider documents 10); null = none. */
+  batchesPerMinute?: number | null;
+  /** Adaptive ceiling of single sends in flight (default 64). */
+  maxConcurrency?: number;
+  /** Adaptive ceiling of batches in flight (default 8). */
+  maxBatchConcurrency?: number;
+  retry: RetryPolicy;
+  trackDelivery: boolean;
+  pollInitialMs: number;
+}
+
+/** A Retry-After this long stops every send, not only the refused one (ms). */
+export const LONG_RETRY_AFTER_MS = 5_000;
+
+/** One request about to leave: a single document, or a batch of them. */
+type Unit =
+  | { kind: 'single'; doc: DocumentRecord; body: Buffer }
+  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string };
+
+type WriteJob = { apply: () => number[]; done: () => void };
+
+/**
+ * The send stage of the pipeline: takes `queued` and due `retry_wait` documents to `sending`
+ * (attempts + 1) and records each outcome (`accepted`, `failed`, `retry_wait`, or back to
+ * `queued` when nothing reached the access point).
+ *
+ * - Documents ready together travel in batch requests (up to 100 documents / 50 MB), after a
+ *   window of a few tens of ms; a single document goes through the single endpoint. The batch
+ *   key is derived from its items and stored on the documents while the outcome is unknown, so a
+ *   timeout, a reset or a crash re-sends the identical batch under the identical key.
+ * - Requests in flight follow an {@link AdaptiveLimiter} (or a fixed number); their rate follows
+ *   a {@link RateGate} that learns the access point's limit from 429 answers.
+ * - Outcomes are written in one SQLite transaction per event-loop turn (group commit): with
+ *   synchronous=FULL every commit is an fsync, and hundreds of answers a second arrive together.
+ */
+export class SendStage {
+  private readonly single: AdaptiveLimiter;
+  private readonly batch: AdaptiveLimiter;
+  private readonly gate: RateGate;
+  private readonly batcher: Batcher;
+  private batching: boolean;
+  /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
+  private readonly singleOnly = new Set<number>();
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private readonly writes: WriteJob[] = [];
+  private flushScheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: SendStageDeps,
+    private readonly options: SendStageOptions,
+  ) {
+    const fixed = typeof options.concurrency === 'number' ? options.concurrency : null;
+    this.single = new AdaptiveLimiter({
+      initial: fixed ?? 4,
+      max: fixed ?? options.maxConcurrency ?? 64,
+      fixed: fixed !== null,
+    });
+    this.batch = new AdaptiveLimiter({
+      initial: fixed ?? 2,
+      max: fixed ?? options.maxBatchConcurrency ?? 8,
+      fixed: fixed !== null,
+    });
+    this.gate = new RateGate({
+      requestsPerSecond: options.requestsPerSecond ?? null,
+      batchesPerMinute: options.batchesPerMinute ?? null,
+    });
+    this.batcher = new Batcher({
+      ...(options.batchSize !== undefined ? { maxDocuments: options.batchSize } : {}),
+      ...(options.batchWindowMs !== undefined ? { windowMs: options.batchWindowMs } : {}),
+    });
+    this.batching = options.batching ?? true;
+  }
+
+  /** Requests in flight now. */
+  get inFlight(): number {
+    return this.single.inFlight + this.batch.inFlight;
+  }
+
+  /** Fixed requests in flight, or adaptive ('auto'). */
+  setConcurrency(concurrency: number | 'auto'): void {
+    const fixed = concurrency === 'auto' ? null : Math.max(1, Math.floor(concurrency));
+    this.single.setFixed(fixed);
+    this.batch.setFixed(fixed);
+    this.deps.kick();
+  }
+
+  /** Turn batching on or off (single sends only). */
+  setBatching(on: boolean): void {
+    this.batching = on;
+    this.deps.kick();
+  }
+
+  /** Set or remove the hard requests/s cap. */
+  setRateCap(requestsPerSecond: number | null): void {
+    this.gate.setCap(requestsPerSecond);
+    this.deps.kick();
+  }
+
+  /** What the metrics show about the sender. */
+  state(): { concurrencyLimit: number; inFlight: number; rate: number; batching: boolean } {
+    const batching = this.batchingOn();
+    return {
+      concurrencyLimit: batching ? this.batch.limit : this.single.limit,
+      inFlight: this.inFlight,
+      rate: this.gate.rate,
+      batching,
+    };
+  }
+
+  /** No new work; pending writes still complete (the pipeline waits for tracked work). */
+  stop(): void {
+    this.stopped = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+  }
+
+  /** Claim what may leave now and send it. Called by the pipeline's pump. */
+  pump(now: number): void {
+    if (this.stopped) return;
+    const { repo } = this.deps;
+    const batching = this.batchingOn();
+    const singleFree = this.single.available();
+    const batchFree = batching ? this.batch.available() : 0;
+    const want = singleFree + batchFree * this.batcher.maxDocuments;
+    if (want === 0) return;
+    const due = repo.dueRetries(now, want);
+    const docs = due.length < want ? due.concat(repo.inState('queued', want - due.length)) : due;
+    if (docs.length === 0) {
+      this.batcher.waitMs(0, now);
+      return;
+    }
+
+    const units: Unit[] = [];
+    let singles = singleFree;
+    let batches = batchFree;
+    let wait = Number.POSITIVE_INFINITY;
+    const take = (kind: RequestKind): boolean => {
+      if (kind === 'single' ? singles <= 0 : batches <= 0) return false;
+      const w = this.gate.waitMs(kind);
+      if (w > 0) {
+        wait = Math.min(wait, w);
+        return false;
+      }
+      this.gate.take(kind);
+      if (kind === 'single') singles--;
+      else batches--;
+      return true;
+    };
+
+    // 1. Batches whose outcome is unknown go again, identical, before anything new.
+    const fresh: DocumentRecord[] = [];
+    const seenKeys = new Set<string>();
+    for (const d of docs) {
+      if (!d.batch_key || !batching) {
+        fresh.push(d);
+        continue;
+      }
+      if (seenKeys.has(d.batch_key)) continue;
+      seenKeys.add(d.batch_key);
+      const group = repo.inBatch(d.batch_key);
+      if (group.length === 0) continue;
+      if (!take('batch')) break;
+      const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
+      units.push({
+        kind: 'batch',
+        docs: group,
+        items,
+        key: batchKeyFor(group.map((g) => g.idempotency_key)),
+      });
+    }
+
+    // 2. New work: batches when several are ready (after the window), otherwise single sends.
+    const candidates = fresh.filter((d) => !this.singleOnly.has(d.id));
+    const loners = fresh.filter((d) => this.singleOnly.has(d.id));
+    if (batching && candidates.length > 1) {
+      const w = this.batcher.waitMs(candidates.length, now);
+      if (w > 0) wait = Math.min(wait, w);
+      else {
+        this.batcher.reset();
+        const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
+        for (const d of candidates) {
+          const xml = batchableXml(repo, d);
+          if (xml === null) {
+            loners.push(d);
+            continue;
+          }
+          const json = batchItemJson({ id: d.idempotency_key, xml });
+          items.push({ doc: d, json, bytes: Buffer.byteLength(json) + 1 });
+        }
+        for (const chunk of this.batcher.split(items)) {
+          if (chunk.length === 1) {
+            loners.push(chunk[0]!.doc);
+            continue;
+          }
+          if (!take('batch')) break;
+          const group = chunk.map((c) => c.doc);
+          units.push({
+            kind: 'batch',
+            docs: group,
+            items: chunk.map((c) => c.json),
+            key: batchKeyFor(group.map((g) => g.idempotency_key)),
+          });
+        }
+      }
+    } else {
+      this.batcher.reset();
+      loners.push(...candidates);
+    }
+    for (const d of loners.sort((a, b) => a.id - b.id)) {
+      if (!take('single')) break;
+      units.push({ kind: 'single', doc: d, body: repo.getBody(d.id) });
+    }
+    if (wait < Number.POSITIVE_INFINITY) this.wakeIn(now, wait);
+    if (units.length === 0) return;
+
+    // Claim everything in one transaction; only then do requests leave.
+    const claimed: number[] = [];
+    const launch: Unit[] = [];
+    repo.tx(() => {
+      for (const u of units) {
+        const list = u.kind === 'single' ? [u.doc] : u.docs;
+        const key = u.kind === 'batch' ? u.key : null;
+        const ok = list.filter((d) =>
+          repo.transition(
+            d.id,
+            d.state,
+            'sending',
+            { attempts: d.attempts + 1, next_attempt_at: null, batch_key: key },
+            u.kind === 'batch'
+              ? `Attempt ${d.attempts + 1} (batch of ${list.length})`
+              : `Attempt ${d.attempts + 1}`,
+          ),
+        );
+        for (const d of ok) claimed.push(d.id);
+        // A document that moved on meanwhile leaves its batch: the set, and so the key, changes
+        // (the next pump sends the rest under their own key).
+        if (ok.length === list.length) launch.push(u);
+        else if (ok.length > 0) {
+          for (const d of ok) repo.transition(d.id, 'sending', 'queued', { attempts: d.attempts });
+        }
+      }
+    });
+    this.deps.onChanged(claimed);
+    for (const u of launch) {
+      if (u.kind === 'single') {
+        const doc = { ...u.doc, attempts: u.doc.attempts + 1 };
+        this.deps.track(this.sendSingle(doc, u.body));
+      } else {
+        const docs = u.docs.map((d) => ({ ...d, attempts: d.attempts + 1 }));
+        this.deps.track(this.sendBatch(docs, u.items, u.key));
+      }
+    }
+  }
+
+  private batchingOn(): boolean {
+    return this.batching && this.deps.client.batchSupported;
+  }
+
+  private wakeIn(now: number, ms: number): void {
+    const at = now + Math.max(1, ms);
+    if (this.wakeTimer && this.wakeAt <= at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = null;
+        this.wakeAt = Number.POSITIVE_INFINITY;
+        this.deps.kick();
+      },
+      Math.max(1, ms),
+    );
+    this.wakeTimer.unref?.();
+  }
+
+  // ---- requests -------------------------------------------------------------------------------
+
+  private async sendSingle(doc: DocumentRecord, body: Buffer): Promise<void> {
+    const token = this.single.acquire();
+    const started = performance.now();
+    const outcome = await this.deps.client.send(body, doc.idempotency_key);
+    const ms = performance.now() - started;
+    this.afterRequest(this.single, token, outcome, 'single');
+    this.deps.metrics.recordLatency('send', ms);
+    await this.write(() => {
+      this.applySingle(doc, outcome);
+      return [doc.id];
+    });
+  }
+
+  private async sendBatch(docs: DocumentRecord[], items: string[], key: string): Promise<void> {
+    const token = this.batch.acquire();
+    const started = performance.now();
+    const body = Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8');
+    const outcome = await this.deps.client.sendBatch(body, key);
+    const ms = performance.now() - started;
+    this.afterRequest(this.batch, token, outcome, 'batch');
+    // Every document of the batch waited this long for its answer.
+    for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
+    await this.write(() => {
+      this.applyBatch(docs, outcome);
+      return docs.map((d) => d.id);
+    });
+  }
+
+  private afterRequest(
+    limiter: AdaptiveLimiter,
+    token: ReturnType<AdaptiveLimiter['acquire']>,
+    outcome: ApOutcome<unknown>,
+    kind: RequestKind,
+  ): void {
+    let signal: 'ok' | 'ignore' | OverloadSignal = 'ok';
+    if (outcome.kind === 'transient') {
+      if (outcome.offline) signal = 'ignore';
+      else if (outcome.status === 429) signal = 'ok';
+      else if (outcome.status === null) signal = 'timeout';
+      else signal = 'server-error';
+    }
+    limiter.release(token, signal);
+    if (outcome.kind === 'transient' && outcome.status === 429) this.gate.onRateLimited();
+    else if (!(outcome.kind === 'transient' && outcome.offline)) this.gate.onAnswered();
+    const status =
+      outcome.kind === 'ok'
+        ? outcome.status
+        : outcome.kind === 'permanent'
+          ? outcome.error.status
+          : (outcome.status ?? (outcome.offline ? 'offline' : 'network'));
+    this.deps.metrics.recordRequest(kind, String(status));
+    this.deps.noteOutcome(outcome);
+  }
+
+  // ---- outcomes -------------------------------------------------------------------------------
+
+  /** Queue a state change for the next group commit; resolves once it is committed. */
+  private write(apply: () => number[]): Promise<void> {
+    return new Promise<void>((done) => {
+      this.writes.push({ apply, done });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const jobs = this.writes.splice(0);
+    const ids: number[] = [];
+    try {
+      this.deps.repo.tx(() => {
+        for (const j of jobs) ids.push(...j.apply());
+      });
+    } catch (err) {
+      // The documents stay in `sending`; the next start puts them back to `queued` and the
+      // same idempotency keys make the re-send harmless.
+      process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
+    }
+    if (ids.length) this.deps.onChanged(ids);
+    for (const j of jobs) j.done();
+  }
+
+  private applySingle(doc: DocumentRecord, outcome: ApOutcome<SendAnswer>): void {
+    if (outcome.kind === 'ok') {
+      this.accept(doc, outcome.value.transactionId);
+    } else if (outcome.kind === 'permanent') {
+      this.fail(doc, outcome.error);
+    } else if (outcome.offline) {
+      this.backToQueue(doc, 'Access point unreachable; waiting', {});
+    } else {
+      this.retryLater([doc], outcome.message, outcome.retryAfterMs, {});
+    }
+  }
+
+  private applyBatch(docs: DocumentRecord[], outcome: ApOutcome<BatchItemAnswer[]>): void {
+    if (outcome.kind === 'ok') {
+      const byId = new Map(outcome.value.map((r) => [r.id, r]));
+      const missing: DocumentRecord[] = [];
+      for (const d of docs) {
+        const r = byId.get(d.idempotency_key);
+        if (r?.status === 'accepted' && r.transaction_id) this.accept(d, r.transaction_id);
+        else if (r?.status === 'rejected') this.fail(d, itemError(r));
+        else missing.push(d);
+      }
+      // Answered, but not for these: their outcome is unknown; each goes again under its own key.
+      if (missing.length) {
+        this.retryLater(missing, 'the batch answer did not mention this document', null, {
+          batch_key: null,
+        });
+      }
+      return;
+    }
+    if (outcome.kind === 'permanent') {
+      const { status } = outcome.error;
+      if (status === 401 || status === 403) {
+        for (const d of docs) this.fail(d, outcome.error);
+        return;
+      }
+      // The batch as a whole was refused (no batch endpoint, too large, malformed for this
+      // provider): nothing was accepted, so these documents go again one by one.
+      for (const d of docs) {
+        if (status !== 404 && status !== 405) this.singleOnly.add(d.id);
+        this.backToQueue(d, `Batch refused (${status} ${outcome.error.code}); sending singly`, {
+          batch_key: null,
+        });
+      }
+      return;
+    }
+    if (outcome.offline) {
+      for (const d of docs) this.backToQueue(d, 'Access point unreachable; waiting', {});
+      return;
+    }
+    // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
+    // under the same key (batch_key stays), so nothing is accepted twice.
+    this.retryLater(docs, outcome.message, outcome.retryAfterMs, {});
+  }
+
+  private accept(doc: DocumentRecord, transactionId: string): void {
+    const now = this.deps.now();
+    if (
+      this.deps.repo.transition(
+        doc.id,
+        'sending',
+        'accepted',
+        {
+          transaction_id: transactionId,
+          accepted_at: now,
+          batch_key: null,
+          problem_code: null,
+          problem_message: null,
+          problem_action: null,
+          next_poll_at: this.options.trackDelivery ? now + this.options.pollInitialMs : null,
+        },
+        `Transaction ${transactionId}`,
+      )
+    )
+      this.deps.metrics.recordOutcome('accepted');
+  }
+
+  private fail(doc: DocumentRecord, error: ApError): void {
+    const problem = problemFromApError(error);
+    if (
+      this.deps.repo.transition(
+        doc.id,
+        'sending',
+        'failed',
+        {
+          batch_key: null,
+          problem_code: problem.code,
+          problem_message: problem.message,
+          problem_action: problem.action,
+        },
+        `${error.status} ${error.code}: ${error.message}`,
+      )
+    )
+      this.deps.metrics.recordOutcome('failed');
+  }
+
+  /** Nothing reached the access point: not an attempt. Back to the queue; probing takes over. */
+  private backToQueue(doc: DocumentRecord, detail: string, patch: DocumentPatch): void {
+    this.deps.repo.transition(
+      doc.id,
+      'sending',
+      'queued',
+      { ...patch, attempts: doc.attempts - 1 },
+      detail,
+    );
+  }
+
+  /** Transient: retry after a backoff (one time for a whole batch), or give up after the last attempt. */
+  private retryLater(
+    docs: DocumentRecord[],
+    message: string,
+    retryAfterMs: number | null,
+    patch: DocumentPatch,
+  ): void {
+    const { repo, random } = this.deps;
+    const now = this.deps.now();
+    const attempts = Math.max(...docs.map((d) => d.attempts));
+    const delay = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
+    for (const d of docs) {
+      if (d.attempts >= this.options.retry.maxAttempts) {
+        const problem = attemptsExhausted(d.attempts, message);
+        if (
+          repo.transition(
+            d.id,
+            'sending',
+            'failed',
+            {
+              batch_key: null,
+              problem_code: problem.code,
+              problem_message: problem.message,
+              problem_action: problem.action,
+            },
+            message,
+          )
+        )
+          this.deps.metrics.recordOutcome('failed');
+        continue;
+      }
+      repo.transition(
+        d.id,
+        'sending',
+        'retry_wait',
+        {
+          ...patch,
+          next_attempt_at: now + delay,
+          problem_code: 'TRANSIENT',
+          problem_message: `The access point is busy (${message}). Trying again automatically.`,
+          problem_action: 'wait',
+        },
+        `${message}; retry in ${Math.round(delay / 100) / 10} s`,
+      );
+    }
+  }
+}
+
+/** A rejected batch item as an ApError, with the HTTP status its code would have on a single send. */
+function itemError(r: BatchItemAnswer): ApError {
+  const e = typeof r.error === 'string' ? { message: r.error } : (r.error ?? {});
+  const code = e.code ?? 'REJECTED';
+  const status =
+    code === 'RECEIVER_NOT_REGISTERED' || code === 'PARTICIPANT_NOT_FOUND'
+      ? 404
+      : code === 'IDEMPOTENCY_KEY_REUSED'
+        ? 409
+        : code === 'INVALID_XML' || code === 'INVALID_REQUEST' || code === 'MISSING_ID'
+          ? 400
+          : code === 'DOCUMENT_TOO_LARGE'
+            ? 413
+            : 422;
+  return {
+    status,
+    code,
+    message: e.message ?? 'The access point rejected this document.',
+    details: e.details ?? null,
+  };
+}
+
+/** The document as a string, for a batch item (any bytes that are not UTF-8 are replaced). */
+function xmlOf(repo: DocumentsRepo, doc: DocumentRecord): string {
+  return repo.getBody(doc.id).toString('utf8');
+}
+
+/**
+ * The document as a string when a batch can carry it byte for byte: UTF-8 (a JSON string cannot
+ * carry other encodings unchanged) and within the per-document limit. Otherwise null: send singly.
+ */
+function batchableXml(repo: DocumentsRepo, doc: DocumentRecord): string | null {
+  if (doc.size > BATCH_LIMITS.documentBytes) return null;
+  const body = repo.getBody(doc.id);
+  const xml = body.toString('utf8');
+  return Buffer.byteLength(xml) === body.byteLength && Buffer.from(xml, 'utf8').equals(body)
+    ? xml
+    : null;
+}

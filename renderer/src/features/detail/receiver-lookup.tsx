@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react';
+import type { DocumentDetail, ErrorValue } from '../../../../app/contract';
+import { documentTypeWords, formatAge, formatTime } from '../../lib/format';
+import { refreshLookup } from '../../stores/detail-store';
+
+/** Re-render every `ms` so "checked 3 min ago" stays true while the panel is open. */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+/** What the access point said about the buyer, how old that answer is, and a way to ask again. */
+export function ReceiverLookup({ d }: { d: DocumentDetail }) {
+  const now = useNow(15_000);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorValue | null>(null);
+  const lookup = d.lookup;
+  if (!d.receiverId) return null;
+
+  const refresh = async () => {
+    setBusy(true);
+    setError(null);
+    const result = await refreshLookup(d.id);
+    setBusy(false);
+    if (!result.ok) setError(result.error);
+  };
+
+  const capabilities = lookup?.capabilities ?? [];
+  return (
+    <section aria-labelledby="lookup-heading" data-testid="receiver-lookup">
+      <h3 id="lookup-heading">Receiver on Peppol</h3>
+      <div className="lookup">
+        <p className="lookup-verdict" data-testid="lookup-verdict" aria-live="polite">
+          {lookup === null ? (
+            <span className="muted">Not looked up yet.</span>
+          ) : lookup.found ? (
+            <span className="status status-done">
+              <span className="status-icon" aria-hidden="true">
+                ✓
+              </span>
+              Found{lookup.name ? `: ${lookup.name}` : ''}
+            </span>
+          ) : (
+            <span className="status status-attention">
+              <span className="status-icon" aria-hidden="true">
+                !
+              </span>
+              Not registered on Peppol
+            </span>
+          )}
+        </p>
+        {lookup && (
+          <p className="muted small" data-testid="lookup-age">
+            <time
+              dateTime={new Date(lookup.fetchedAt).toISOString()}
+              title={formatTime(lookup.fetchedAt)}
+            >
+              checked {formatAge(lookup.fetchedAt, now)}
+            </time>
+          </p>
+        )}
+        <button
+          type="button"
+          className="button button-small"
+          data-testid="lookup-refresh"
+          disabled={busy}
+          aria-describedby="lookup-heading"
+          onClick={() => void refresh()}
+        >
+          {busy ? 'Checking…' : 'Check again'}
+        </button>
+      </div>
+      {capabilities.length > 0 && (
+        <ul className="capabilities" aria-label="Accepts" data-testid="lookup-capabilities">
+          {capabilities.map((c, i) => (
+            <li key={`${c.document_type}-${i}`} title={`${c.document_type}\n${c.process_id}`}>
+              {documentTypeWords(c.document_type)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p className="problem-message" role="alert" data-testid="lookup-error">
+          {error.message}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,189 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+let sandbox: SandboxHandle;
+const engines: Engine[] = [];
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ latencyMs: 2 });
+});
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+  await sandbox.close();
+});
+
+async function engineFor(
+  dataDir: string,
+  extra: Parameters<typeof createEngine>[0] extends infer O ? Partial<O> : never = {},
+) {
+  const engine = await createEngine({
+    dataDir,
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint: sandbox.url,
+    trackDelivery: false,
+    timings: { retryBaseMs: 20, retryMaxMs: 50 },
+    ...extra,
+  });
+  engines.push(engine);
+  return engine;
+}
+
+/**
+ * Record a lookup answer as a provider that tells less would give it: "found", no capabilities.
+ * The lookup then passes, and only the access point can refuse the document — inside a batch.
+ */
+function seedLookup(engine: Engine, participantId: string): void {
+  const answer = { found: true, participantId, name: null, capabilities: null, raw: null };
+  engine.db
+    .prepare(
+      `INSERT OR REPLACE INTO participant_cache
+       (access_point, participant_id, found, answer_json, fetched_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)`,
+    )
+    .run(
+      engine.endpoint,
+      participantId,
+      JSON.stringify(answer),
+      Date.now(),
+      Date.now() + 3_600_000,
+    );
+}
+
+const batchRequests = (s: ReturnType<SandboxHandle['stats']>) =>
+  s.requests.byEndpoint['POST /api/v1/send/batch']?.total ?? 0;
+const singleRequests = (s: ReturnType<SandboxHandle['stats']>) =>
+  s.requests.byEndpoint['POST /api/v1/send']?.total ?? 0;
+
+describe('batch sends', () => {
+  it('sends documents ready together in batches and maps partial rejections to the right documents', async () => {
+    const engine = await engineFor(tempDir());
+    seedLookup(engine, '9915:credit-note-only');
+    seedLookup(engine, '9915:not-registered');
+    const files = makeInvoices(40, 'BATCH');
+    files.splice(10, 0, {
+      name: 'wrong-type.xml',
+      bytes: makeInvoice('BATCH-WRONG-TYPE', { receiver: '9915:credit-note-only' }),
+    });
+    files.splice(30, 0, {
+      name: 'unknown-buyer.xml',
+      bytes: makeInvoice('BATCH-UNKNOWN', { receiver: '9915:not-registered' }),
+    });
+    const res = await engine.handlers['documents:add']({ files });
+    const ids = res.added.map((a) => a.id);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+
+    const byName = new Map(ids.map((id) => [engine.repo.get(id)!.file_name, engine.repo.get(id)!]));
+    const wrong = byName.get('wrong-type.xml')!;
+    expect(wrong.state).toBe('failed');
+    expect(wrong.problem_code).toBe('AP_REJECTED_DOCUMENT_TYPE_NOT_ACCEPTED');
+    expect(wrong.problem_message).toMatch(/does not accept invoices/);
+    expect(wrong.problem_action).toBe('fix-file');
+    const unknown = byName.get('unknown-buyer.xml')!;
+    expect(unknown.state).toBe('failed');
+    expect(unknown.problem_code).toBe('AP_NOT_FOUND');
+    expect(unknown.problem_message).toMatch(/not registered on the Peppol network/);
+    const others = [...byName.values()].filter((r) => r.file_name.startsWith('BATCH-'));
+    expect(others).toHaveLength(40);
+    expect(others.every((r) => r.state === 'accepted' && r.transaction_id && !r.batch_key)).toBe(
+      true,
+    );
+
+    const stats = sandbox.stats();
+    expect(stats.acceptedDocuments).toBe(40);
+    expect(batchRequests(stats)).toBeGreaterThanOrEqual(1);
+    // Documents that were ready together travelled together: far fewer requests than documents.
+    expect(batchRequests(stats) + singleRequests(stats)).toBeLessThanOrEqual(10);
+    // The timeline says it went in a batch.
+    expect(
+      engine.repo.timeline(others[0]!.id).some((e) => /batch of \d+/.test(e.detail ?? '')),
+    ).toBe(true);
+  });
+
+  it('sends a single document at once through the single endpoint', async () => {
+    const engine = await engineFor(tempDir());
+    const res = await engine.handlers['documents:add']({ files: makeInvoices(1, 'ALONE') });
+    await engine.waitUntilSettled([res.added[0]!.id], { includeAccepted: true });
+    expect(engine.repo.get(res.added[0]!.id)!.state).toBe('accepted');
+    expect(singleRequests(sandbox.stats())).toBe(1);
+    expect(batchRequests(sandbox.stats())).toBe(0);
+  });
+
+  it('sends one document per request when batching is off', async () => {
+    const engine = await engineFor(tempDir(), { batching: false });
+    const res = await engine.handlers['documents:add']({ files: makeInvoices(12, 'OFF') });
+    await engine.waitUntilSettled(
+      res.added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    expect(singleRequests(sandbox.stats())).toBe(12);
+    expect(batchRequests(sandbox.stats())).toBe(0);
+  });
+
+  it('re-sends the identical batch under the same key when its answer is lost', async () => {
+    // The first batch is processed but its connection is reset before the answer arrives.
+    sandbox.setFaults({ resetConnection: { every: 1, max: 1, when: 'after' } });
+    const engine = await engineFor(tempDir());
+    const res = await engine.handlers['documents:add']({ files: makeInvoices(30, 'LOST') });
+    const ids = res.added.map((a) => a.id);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    const stats = sandbox.stats();
+    expect(stats.faults.resetAfter).toBe(1);
+    expect(stats.batchReplays).toBe(1);
+    expect(stats.acceptedDocuments).toBe(30);
+    expect(stats.duplicateContentAccepts).toBe(0);
+    expect(stats.idempotencyConflicts).toBe(0);
+  });
+
+  it('after a crash mid-batch, sends the identical batch again (batch key persisted)', async () => {
+    const dataDir = tempDir();
+    // Every batch answer is lost and the retry is far away: the documents keep their batch key.
+    sandbox.setFaults({ resetConnection: { every: 1, when: 'after' } });
+    const first = await engineFor(dataDir, {
+      timings: { retryBaseMs: 600_000, retryMaxMs: 600_000 },
+    });
+    const res = await first.handlers['documents:add']({ files: makeInvoices(20, 'CRASH') });
+    const ids = res.added.map((a) => a.id);
+    await waitFor(() => ids.every((id) => first.repo.get(id)!.state === 'retry_wait'));
+    const keys = new Set(ids.map((id) => first.repo.get(id)!.batch_key));
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).toMatch(/^batch-/);
+    // Pretend the app died while the batch was in flight.
+    first.db.prepare(`UPDATE documents SET state = 'sending', next_attempt_at = NULL`).run();
+    engines.splice(engines.indexOf(first), 1);
+    await first.stop();
+
+    sandbox.setFaults({});
+    const second = await engineFor(dataDir);
+    await second.waitUntilSettled(ids, { includeAccepted: true });
+    expect(ids.every((id) => second.repo.get(id)!.state === 'accepted')).toBe(true);
+    const stats = sandbox.stats();
+    expect(stats.batchReplays).toBe(1);
+    expect(stats.acceptedDocuments).toBe(20);
+    expect(stats.duplicateContentAccepts).toBe(0);
+  });
+
+  it('retries every item of a batch answered 503, then accepts them all once', async () => {
+    sandbox.setFaults({ status503: { every: 1, max: 2 } });
+    const engine = await engineFor(tempDir());
+    const res = await engine.handlers['documents:add']({ files: makeInvoices(25, 'BUSY') });
+    const ids = res.added.map((a) => a.id);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(sandbox.stats().faults.status503).toBe(2);
+    expect(sandbox.stats().acceptedDocuments).toBe(25);
+    expect(ids.some((id) => engine.repo.get(id)!.attempts > 1)).toBe(true);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('Condition not met in time.');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
