@@ -135,6 +135,8 @@ export class Pipeline {
     this.responseWindowMs = options.responseWindowMs ?? 60 * 60_000;
     this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const pipeline = this;
     this.sender = new SendStage(
       {
         repo: deps.repo,
@@ -152,14 +154,12 @@ export class Pipeline {
         concurrency: options.concurrency ?? 'auto',
         // Read at use: setMaxAttempts replaces the policy.
         get retry() {
-          return self.retry;
+          return pipeline.retry;
         },
         trackDelivery: this.trackDelivery,
         pollInitialMs: this.pollInitialMs,
       },
     );
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
     deps.metrics.attach({ sender: () => this.sender.state() });
   }
 
@@ -578,7 +578,8 @@ export class Pipeline {
       // The send stage slows down by itself (its rate gate learns the limit) and the refused
       // document waits Retry-After; only a long Retry-After stops every send.
       const wait = outcome.retryAfterMs ?? 0;
-      if (wait >= LONG_RETRY_AFTER_MS) this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
+      if (wait >= LONG_RETRY_AFTER_MS)
+        this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
       this.throttledUntil = now + 2_000;
       this.setConnection('throttled', 'The access point asked us to slow down.');
       return;
@@ -588,11 +589,7 @@ export class Pipeline {
       this.probeDelayMs = this.probeInitialMs;
     }
     if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
-      if (
-        this.connection !== 'online' &&
-        now >= this.sendGateUntil &&
-        now >= this.throttledUntil
-      )
+      if (this.connection !== 'online' && now >= this.sendGateUntil && now >= this.throttledUntil)
         this.setConnection('online', null);
     }
   }
