@@ -25,6 +25,7 @@ function fail(code: IntakeErrorCode, message: string): { ok: false; error: Intak
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: false });
 const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: false });
+const LEADING_BOM = /^\uFEFF|^\xEF\xBB\xBF/;
 const ENCODING_DECL = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 
 /** Decode bytes to text by BOM / XML declaration; null when the bytes are not text. */
@@ -38,7 +39,7 @@ function decode(bytes: Uint8Array): string | null {
     if (b0 === 0x3c && b1 === 0x00) return utf16le.decode(bytes);
     if (b0 === 0x00 && b1 === 0x3c) return utf16be.decode(bytes);
     const head = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
-    const m = ENCODING_DECL.exec(head.replace(/^\uFEFF|^\xEF\xBB\xBF/, ''));
+    const m = ENCODING_DECL.exec(head.replace(LEADING_BOM, ''));
     const label = m ? m[1]!.toLowerCase() : 'utf-8';
     if (label === 'utf-8' || label === 'utf8' || label === 'us-ascii' || label === 'ascii') {
       return utf8.decode(bytes);

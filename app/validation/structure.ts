@@ -105,6 +105,7 @@ for (const [name, m] of Object.entries(MODELS)) {
   COMPILED.set(name, { index, required, ordered: m.ordered });
 }
 
+const LEADING_MINUS = /^-/;
 const DATE = /^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
@@ -121,7 +122,7 @@ function finding(rule: string, n: XNode, message: string): Finding {
 function validDate(s: string): boolean {
   if (!DATE.test(s)) return false;
   const [y, m, d] = s
-    .replace(/^-/, '')
+    .replace(LEADING_MINUS, '')
     .split('-')
     .map((x) => parseInt(x, 10)) as [number, number, number];
   if (m < 1 || m > 12 || d < 1) return false;

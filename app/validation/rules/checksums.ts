@@ -7,6 +7,8 @@ const INTEGER = /^\s*[+-]?[0-9]+\s*$/;
 const LETTERS = /^[A-Za-z]*$/;
 const ALNUM6 = /^[A-Za-z0-9]{6}$/;
 const ALL_DIGITS = /^[0-9]+$/;
+const DIGIT = /[0-9]/;
+const IBAN = /^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{0,30}$/;
 
 function digitAt(s: string, i: number): number {
   return s.charCodeAt(i) - 48;
@@ -109,7 +111,7 @@ export function abn(v: string): boolean {
 
 /** Greek TIN check digit (u:TinVerification). */
 export function greekTin(v: string): boolean {
-  const d = (i: number) => (i < v.length && /[0-9]/.test(v.charAt(i)) ? v.charCodeAt(i) - 48 : NaN);
+  const d = (i: number) => (i < v.length && DIGIT.test(v.charAt(i)) ? v.charCodeAt(i) - 48 : NaN);
   const sum =
     d(7) * 2 + d(6) * 4 + d(5) * 8 + d(4) * 16 + d(3) * 32 + d(2) * 64 + d(1) * 128 + d(0) * 256;
   return (sum % 11) % 10 === d(8);
@@ -117,7 +119,7 @@ export function greekTin(v: string): boolean {
 
 /** IBAN mod-97 check on an already whitespace-stripped value. */
 export function iban(v: string): boolean {
-  if (!/^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{0,30}$/.test(v)) return false;
+  if (!IBAN.test(v)) return false;
   const r = v.substring(4) + v.substring(0, 2).toUpperCase() + v.substring(2, 4);
   let rem = 0;
   for (let i = 0; i < r.length; i++) {

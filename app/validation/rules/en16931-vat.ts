@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, child, children, has, norm, str, val } from '../xpath';
+import { all, child, children, has, str } from '../xpath';
 import { dec, eq, numberOf, round2 } from '../num';
 import { memo } from '../rule';
 import {
@@ -455,5 +455,3 @@ export const en16931VatRules: Rule[] = [
     },
   },
 ];
-
-export { norm, val };

@@ -7,7 +7,6 @@ import {
   bothGerman,
   customerCountry,
   customerParty,
-  isVat,
   supplierCountry,
   supplierParty,
   taxSchemes,
@@ -1225,5 +1224,3 @@ export const nationalRules: Rule[] = [
   ...nlRules,
   ...deRules,
 ];
-
-export { isVat };

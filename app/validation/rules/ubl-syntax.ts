@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, attr, child, children, has, str, val } from '../xpath';
+import { all, attr, children, has, str, val } from '../xpath';
 import { lines } from './common';
 
 /**
@@ -1032,5 +1032,3 @@ export const ublSyntaxRules: Rule[] = [
     test: (n) => countAll(n, 'cac:TaxCategory', 'cbc:TaxExemptionReason') <= 1,
   },
 ];
-
-export { child };
