@@ -3,6 +3,7 @@
  *   send <files or folders...>   add invoices and exit when every one is final
  *   validate <files or folders...> --json
  *   serve                         the browser host (the app without Electron)
+ *   watch <folder>                send what is saved into a folder, until Ctrl+C
  *   sandbox                       the sandbox access point on its own
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -253,6 +254,42 @@ function validateCommand(inputs: string[], opts: { json?: boolean }): number {
   return anyInvalid ? 3 : 0;
 }
 
+async function watchCommand(
+  folder: string,
+  opts: SendOptions & { stableMs?: number },
+): Promise<number> {
+  const watched = resolve(folder);
+  if (!existsSync(watched) || !statSync(watched).isDirectory()) {
+    process.stderr.write(`Not a folder: ${folder}\n`);
+    return 2;
+  }
+  const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true });
+  const engine = await createEngine({
+    dataDir,
+    secrets: opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir),
+    host: 'cli',
+    version: VERSION,
+    endpoint: opts.endpoint ?? null,
+    validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
+    ...(opts.latencyMs !== undefined ? { sandboxLatencyMs: opts.latencyMs } : {}),
+    hotFolder: watched,
+    ...(opts.stableMs !== undefined ? { hotFolderStabilityMs: opts.stableMs } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
+  process.stdout.write(
+    `Watching ${watched} (sending to ${where}; data: ${dataDir}). Press Ctrl+C to stop.\n`,
+  );
+  // Runs until interrupted; the queue is persisted, so stopping mid-send loses nothing.
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await engine.stop();
+  return 0;
+}
+
 async function serveCommand(opts: {
   port?: number;
   dataDir?: string;
@@ -470,6 +507,25 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON line per file')
     .action((paths: string[], opts: { json?: boolean }) => {
       process.exitCode = validateCommand(paths, opts);
+    });
+
+  program
+    .command('watch')
+    .description(
+      'Watch a folder: send each invoice saved into it, then move it to sent/ or failed/. Runs until Ctrl+C.',
+    )
+    .argument('<folder>', 'the folder to watch')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--api-key <key>', 'provider API key')
+    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
+    .option(
+      '--stable-ms <ms>',
+      'how long a new file must keep its size before it is taken',
+      positiveInt,
+    )
+    .action(async (folder: string, opts: SendOptions & { stableMs?: number }) => {
+      process.exitCode = await watchCommand(folder, opts);
     });
 
   program

@@ -161,6 +161,8 @@ export interface Settings {
   /** Also check each document with the access point's own validator before sending. */
   remoteValidation: boolean;
   hotFolder: string | null;
+  /** Move hot folder files to `sent/` or `failed/` once final (default on). */
+  hotFolderMove: boolean;
   dataDir: string;
 }
 
@@ -176,6 +178,7 @@ export interface SettingsPatch {
   maxAttempts?: number;
   remoteValidation?: boolean;
   hotFolder?: string | null;
+  hotFolderMove?: boolean;
 }
 
 /** Connection to the access point, as shown in the header. */

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type {
   AddResult,
   ConnectionStatus,
@@ -18,6 +20,7 @@ import { ParticipantCache, type CachedLookup } from './caches/participant-cache'
 import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
+import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './hot-folder';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import { Pipeline, type Validator } from './queue/pipeline';
@@ -91,6 +94,12 @@ export interface EngineOptions {
     probeMaxMs?: number;
   };
   now?: () => number;
+  /** Watch this folder instead of the `hotFolder` setting (CLI `watch`); not stored. */
+  hotFolder?: string;
+  /** Hot folder: a file is complete once its size held this long, ms (default 2000). */
+  hotFolderStabilityMs?: number;
+  /** Lines worth a log (hot folder pick-ups and moves); none by default. */
+  log?: (message: string) => void;
   /** Start working the queue at once (default true); false for read-and-exit tools. */
   autoStart?: boolean;
   /** How often coalesced `documents:changed` events are flushed, ms. */
@@ -285,6 +294,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       maxAttempts: settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts),
       remoteValidation: settings.get<boolean>('remoteValidation', false),
       hotFolder: settings.get<string | null>('hotFolder', null),
+      hotFolderMove: settings.get<boolean>('hotFolderMove', true),
       dataDir: options.dataDir,
     };
   }
@@ -328,6 +338,70 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       pipeline.kick();
     }
     return result;
+  }
+
+  // ---- hot folder ------------------------------------------------------------------------------
+  let hotFolder: HotFolder | null = null;
+  let hotFolderChange: Promise<void> = Promise.resolve();
+  let engineStopping = false;
+
+  function isExistingFolder(path: string): boolean {
+    try {
+      return isAbsolute(path) && statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  function hotFolderStatus(id: number): HotFolderDocumentStatus | null {
+    const r = repo.get(id);
+    if (!r) return null;
+    const details: string[] = [];
+    if (r.state === 'invalid' && r.validation_json) {
+      const v = JSON.parse(r.validation_json) as {
+        findings?: { flag: string; rule: string; message: string }[];
+      };
+      for (const f of v.findings ?? []) {
+        if (f.flag === 'fatal') details.push(`${f.rule}: ${f.message}`);
+      }
+    }
+    return { state: r.state, reason: r.problem_message, details };
+  }
+
+  /** (Re)start the hot folder from the option or the settings; stop it when none is set. */
+  function applyHotFolder(): Promise<void> {
+    hotFolderChange = hotFolderChange.then(async () => {
+      await hotFolder?.close();
+      hotFolder = null;
+      const folder = options.hotFolder ?? settings.get<string | null>('hotFolder', null);
+      if (engineStopping || !folder) return;
+      hotFolder = startHotFolder(
+        {
+          folder,
+          move: settings.get<boolean>('hotFolderMove', true),
+          ...(options.hotFolderStabilityMs !== undefined
+            ? { stabilityMs: options.hotFolderStabilityMs }
+            : {}),
+        },
+        {
+          add: (files) => addFiles(files),
+          status: hotFolderStatus,
+          onChanged(listener) {
+            const l = ({ ids }: Events['documents:changed']) => listener(ids);
+            let set = listeners.get('documents:changed');
+            if (!set) listeners.set('documents:changed', (set = new Set()));
+            set.add(l as (payload: never) => void);
+            return () => set.delete(l as (payload: never) => void);
+          },
+          ...(options.log ? { log: options.log } : {}),
+        },
+      );
+      await hotFolder.ready;
+    });
+    hotFolderChange = hotFolderChange.catch((err: unknown) => {
+      options.log?.(`Hot folder: ${(err as Error).message}`);
+    });
+    return hotFolderChange;
   }
 
   function requireIds(ids: unknown): number[] {
@@ -552,13 +626,29 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         settings.set('remoteValidation', Boolean(patch.remoteValidation));
         pipeline.setRemoteValidation(Boolean(patch.remoteValidation));
       }
-      if (patch.hotFolder !== undefined) settings.set('hotFolder', patch.hotFolder ?? undefined);
+      if (patch.hotFolder !== undefined) {
+        const folder = patch.hotFolder?.trim() || null;
+        if (folder !== null && !isExistingFolder(folder)) {
+          throw new AppError(
+            'BAD_SETTING',
+            'The hot folder must be an existing folder, written in full (for example /home/you/invoices-out or C:\\Invoices\\Out).',
+          );
+        }
+        settings.set('hotFolder', folder ?? undefined);
+      }
+      if (patch.hotFolderMove !== undefined) {
+        settings.set('hotFolderMove', Boolean(patch.hotFolderMove));
+      }
+      if (patch.hotFolder !== undefined || patch.hotFolderMove !== undefined) {
+        void applyHotFolder();
+      }
       return currentSettings();
     },
     'metrics:snapshot': () => metrics.snapshot(repo.counts()),
   };
 
   if (options.autoStart !== false) pipeline.start();
+  if (options.autoStart !== false) await applyHotFolder();
 
   function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
     const isDone = (state: string) =>
@@ -599,6 +689,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       });
     },
     async stop() {
+      // The hot folder first: no new files while the queue winds down.
+      engineStopping = true;
+      await applyHotFolder();
       clearInterval(metricsTimer);
       await pipeline.stop();
       if (flushTimer) clearTimeout(flushTimer);

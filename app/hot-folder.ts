@@ -1,0 +1,229 @@
+/**
+ * The hot folder: invoices saved (or moved) into a watched folder are added to the queue once
+ * they are complete, and afterwards moved to `sent/` or `failed/` (with `<file>.reason.txt` saying
+ * why) when their document is final. Used by the engine (setting `hotFolder`), so the app, the
+ * browser host and `peppol-desk watch` all behave the same.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import type { Stats } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import type { AddResult, DocumentState, IncomingFile } from './contract';
+
+/** Where a final document's file goes. */
+export type HotFolderOutcome = 'sent' | 'failed';
+
+/** Subfolders the hot folder moves files into (never watched themselves). */
+export const HOT_FOLDER_SUBFOLDERS: readonly HotFolderOutcome[] = ['sent', 'failed'];
+
+const SENT_STATES = new Set<DocumentState>(['accepted', 'delivered']);
+const FAILED_STATES = new Set<DocumentState>([
+  'invalid',
+  'failed',
+  'unreachable',
+  'held',
+  'cancelled',
+]);
+
+/** `sent` / `failed` for a final state, null while the document still has work ahead. */
+export function outcomeFor(state: DocumentState): HotFolderOutcome | null {
+  if (SENT_STATES.has(state)) return 'sent';
+  if (FAILED_STATES.has(state)) return 'failed';
+  return null;
+}
+
+/** What the hot folder needs to know about a document. */
+export interface HotFolderDocumentStatus {
+  state: DocumentState;
+  /** The plain-language problem, when there is one. */
+  reason: string | null;
+  /** Extra lines for the reason file (e.g. the broken rules of an invalid invoice). */
+  details: string[];
+}
+
+/** What the hot folder uses of the engine (plain functions, so it can be tested alone). */
+export interface HotFolderDeps {
+  add(files: IncomingFile[]): AddResult | Promise<AddResult>;
+  status(id: number): HotFolderDocumentStatus | null;
+  /** Subscribe to changed document ids; returns the unsubscribe function. */
+  onChanged(listener: (ids: number[]) => void): () => void;
+  log?(message: string): void;
+}
+
+/** Options of one hot folder. */
+export interface HotFolderOptions {
+  /** The watched folder (absolute path). */
+  folder: string;
+  /** Move files to `sent/` / `failed/` once final (default true). */
+  move?: boolean;
+  /** A file is complete when its size stayed the same this long, ms (default 2000). */
+  stabilityMs?: number;
+  /** How often the size is checked while waiting, ms (default 100, at most stabilityMs / 2). */
+  pollMs?: number;
+  /** Use polling instead of native events (network shares), default false. */
+  usePolling?: boolean;
+}
+
+/** A running hot folder. */
+export interface HotFolder {
+  readonly folder: string;
+  /** Resolves once the initial scan is done and new files are being watched. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+interface PendingFile {
+  path: string;
+  /** Path relative to the watched folder, e.g. `march/inv-1.xml`. */
+  name: string;
+}
+
+/** Reason text written beside a file moved to `failed/`. */
+export function reasonText(status: HotFolderDocumentStatus): string {
+  const fallback: Partial<Record<DocumentState, string>> = {
+    cancelled: 'The invoice was cancelled in Peppol Desk and was not sent.',
+    invalid:
+      'The invoice breaks the Peppol rules. Fix it in your accounting system and save it again.',
+    unreachable: 'The receiver could not be found on the Peppol network.',
+    held: 'The invoice is held: decide in Peppol Desk whether to send it anyway.',
+    failed: 'The invoice could not be sent.',
+  };
+  const lines = [status.reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
+  if (status.details.length) lines.push('', ...status.details);
+  return lines.join('\n') + '\n';
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+/** A free path for `target`: `name.xml`, else `name (2).xml`, `name (3).xml`, … */
+function freePath(target: string): string {
+  if (!existsSync(target)) return target;
+  const ext = extname(target);
+  const stem = target.slice(0, target.length - ext.length);
+  for (let i = 2; ; i++) {
+    const candidate = `${stem} (${i})${ext}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+/**
+ * Start watching `options.folder`. Only `.xml` files (any case, not hidden) are taken, in the
+ * folder and its subfolders, except `sent/` and `failed/`. Files already there are taken too
+ * (the engine recognises ones it already has by their content, so nothing is added twice).
+ */
+export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): HotFolder {
+  const folder = options.folder;
+  const move = options.move ?? true;
+  const stabilityMs = options.stabilityMs ?? 2000;
+  const pollMs = Math.max(10, Math.min(options.pollMs ?? 100, Math.floor(stabilityMs / 2)));
+  const log = deps.log ?? (() => undefined);
+  const outcomeDirs = HOT_FOLDER_SUBFOLDERS.map((s) => join(folder, s));
+  const pending = new Map<number, PendingFile[]>();
+  let closed = false;
+
+  const ignored = (path: string, stats?: Stats): boolean => {
+    if (path === folder) return false;
+    if (outcomeDirs.some((d) => isInside(path, d))) return true;
+    if (basename(path).startsWith('.')) return true;
+    return Boolean(stats?.isFile()) && !/\.xml$/i.test(path);
+  };
+
+  const watcher: FSWatcher = watch(folder, {
+    ignored,
+    ignoreInitial: false,
+    persistent: true,
+    usePolling: options.usePolling ?? false,
+    interval: pollMs,
+    // A file counts as complete once its size has not changed for `stabilityMs` (checked every
+    // `pollMs`): an invoice being written slowly is never read half-way. A file renamed in is
+    // complete at once and passes the same check.
+    awaitWriteFinish: { stabilityThreshold: stabilityMs, pollInterval: pollMs },
+  });
+
+  // One file at a time, in arrival order: adds and moves never race each other.
+  let chain: Promise<void> = Promise.resolve();
+  const enqueue = (work: () => Promise<void> | void) => {
+    chain = chain.then(work).catch((err: unknown) => {
+      log(`Hot folder: ${(err as Error).message}`);
+    });
+  };
+
+  async function take(path: string): Promise<void> {
+    if (closed || !existsSync(path)) return;
+    const name = relative(folder, path).split(sep).join('/');
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (err) {
+      log(`Hot folder: ${name} could not be read (${(err as Error).message})`);
+      return;
+    }
+    const result = await deps.add([{ name, bytes }]);
+    for (const r of result.rejected) {
+      finish({ path, name }, 'failed', r.message + '\n');
+    }
+    for (const entry of [...result.added, ...result.known]) {
+      const list = pending.get(entry.id) ?? [];
+      if (!list.some((p) => p.path === path)) list.push({ path, name });
+      pending.set(entry.id, list);
+      check(entry.id);
+    }
+  }
+
+  function check(id: number): void {
+    const files = pending.get(id);
+    if (!files) return;
+    const status = deps.status(id);
+    if (!status) {
+      pending.delete(id);
+      return;
+    }
+    const outcome = outcomeFor(status.state);
+    if (!outcome) return;
+    pending.delete(id);
+    for (const f of files) {
+      finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
+    }
+  }
+
+  function finish(file: PendingFile, outcome: HotFolderOutcome, reason: string | null): void {
+    if (!move || !existsSync(file.path)) return;
+    const target = freePath(join(folder, outcome, file.name));
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(file.path, target);
+      if (reason !== null) writeFileSync(`${target}.reason.txt`, reason);
+      log(`Hot folder: ${file.name} → ${outcome}/`);
+    } catch (err) {
+      log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
+    }
+  }
+
+  const unsubscribe = deps.onChanged((ids) => {
+    if (closed || pending.size === 0) return;
+    const ours = ids.filter((id) => pending.has(id));
+    if (ours.length) enqueue(() => ours.forEach(check));
+  });
+
+  // `change` too: a file saved again with new content (after it was taken) is a new document.
+  watcher.on('add', (path) => enqueue(() => take(path)));
+  watcher.on('change', (path) => enqueue(() => take(path)));
+  watcher.on('error', (err) => log(`Hot folder: ${(err as Error).message}`));
+
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+
+  return {
+    folder,
+    ready,
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      await watcher.close();
+      await chain;
+    },
+  };
+}

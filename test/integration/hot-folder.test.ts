@@ -1,0 +1,202 @@
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, memorySecretStore, sha256Hex, type Engine } from '../../app/engine';
+import { distFile } from '../helpers/dist';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const STABLE_MS = 300;
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+});
+
+async function startEngine(options: { hotFolder?: string } = {}): Promise<Engine> {
+  const engine = await createEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    trackDelivery: false,
+    coalesceMs: 20,
+    hotFolderStabilityMs: STABLE_MS,
+    ...options,
+  });
+  engines.push(engine);
+  return engine;
+}
+
+/** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
+async function waitFor<T>(
+  what: string,
+  check: () => T,
+  timeoutMs = 20_000,
+): Promise<Exclude<T, undefined | false>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value as Exclude<T, undefined | false>;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function invalidInvoice(number: string): Uint8Array {
+  const xml = new TextDecoder()
+    .decode(makeInvoice(number))
+    .replace(/<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/, '');
+  return new TextEncoder().encode(xml);
+}
+
+function allDocuments(engine: Engine) {
+  return engine.repo.list({ filter: 'all', limit: 1000 }).rows;
+}
+
+describe('hot folder', () => {
+  it('takes a file written slowly in chunks once, complete, and moves it to sent/', async () => {
+    const folder = tempDir();
+    const engine = await startEngine({ hotFolder: folder });
+    const bytes = makeInvoice('HOT-SLOW-1');
+    const path = join(folder, 'slow.xml');
+    const fd = openSync(path, 'w');
+    // Eight chunks, each well inside the stability window: never complete for long enough.
+    const chunk = Math.ceil(bytes.length / 8);
+    for (let i = 0; i < bytes.length; i += chunk) {
+      writeSync(fd, bytes.subarray(i, i + chunk));
+      await delay(STABLE_MS / 4);
+    }
+    closeSync(fd);
+
+    await waitFor('slow.xml in sent/', () => existsSync(join(folder, 'sent', 'slow.xml')));
+    expect(existsSync(path)).toBe(false);
+    const docs = allDocuments(engine);
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.file_name).toBe('slow.xml');
+    expect(docs[0]!.size).toBe(bytes.length);
+    expect(docs[0]!.sha256).toBe(sha256Hex(bytes));
+    expect(['accepted', 'delivered']).toContain(docs[0]!.state);
+    expect(readFileSync(join(folder, 'sent', 'slow.xml'))).toEqual(Buffer.from(bytes));
+  });
+
+  it('moves a valid file to sent/ and an invalid one to failed/ with the reason beside it', async () => {
+    const folder = tempDir();
+    const engine = await startEngine({ hotFolder: folder });
+    mkdirSync(join(folder, 'march'));
+    writeFileSync(join(folder, 'march', 'good.xml'), makeInvoice('HOT-GOOD-1'));
+    writeFileSync(join(folder, 'bad.xml'), invalidInvoice('HOT-BAD-1'));
+
+    // Subfolders keep their place under sent/.
+    await waitFor('good.xml in sent/', () => existsSync(join(folder, 'sent', 'march', 'good.xml')));
+    await waitFor('bad.xml in failed/', () => existsSync(join(folder, 'failed', 'bad.xml')));
+    const reason = await waitFor('the reason file', () => {
+      const p = join(folder, 'failed', 'bad.xml.reason.txt');
+      return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
+    });
+    expect(reason).toContain('BR-03');
+    expect(reason).toMatch(/issue date/i);
+    expect(existsSync(join(folder, 'bad.xml'))).toBe(false);
+    const states = allDocuments(engine)
+      .map((d) => `${d.file_name}:${d.state}`)
+      .sort();
+    expect(states).toEqual(['bad.xml:invalid', 'march/good.xml:accepted']);
+  });
+
+  it('takes a file renamed into the folder, and ignores other files and its own subfolders', async () => {
+    const folder = tempDir();
+    mkdirSync(join(folder, 'sent'));
+    // Already handled earlier: inside sent/, never taken again.
+    writeFileSync(join(folder, 'sent', 'old.xml'), makeInvoice('HOT-OLD-1'));
+    const engine = await startEngine({ hotFolder: folder });
+    writeFileSync(join(folder, 'notes.txt'), 'not an invoice');
+    writeFileSync(join(folder, 'incoming.part'), makeInvoice('HOT-RENAMED-1'));
+    renameSync(join(folder, 'incoming.part'), join(folder, 'renamed.xml'));
+
+    await waitFor('renamed.xml in sent/', () => existsSync(join(folder, 'sent', 'renamed.xml')));
+    expect(allDocuments(engine).map((d) => d.file_name)).toEqual(['renamed.xml']);
+    expect(existsSync(join(folder, 'notes.txt'))).toBe(true);
+    expect(existsSync(join(folder, 'sent', 'old.xml'))).toBe(true);
+  });
+
+  it('follows the settings: set, validated, and with moving turned off files stay in place', async () => {
+    const folder = tempDir();
+    const engine = await startEngine();
+    await expect(
+      Promise.resolve().then(() =>
+        engine.handlers['settings:set']({ hotFolder: join(folder, 'missing') }),
+      ),
+    ).rejects.toMatchObject({ code: 'BAD_SETTING' });
+
+    const settings = await engine.handlers['settings:set']({
+      hotFolder: folder,
+      hotFolderMove: false,
+    });
+    expect(settings).toMatchObject({ hotFolder: folder, hotFolderMove: false });
+    writeFileSync(join(folder, 'stays.xml'), makeInvoice('HOT-STAYS-1'));
+    const doc = await waitFor('stays.xml sent', () =>
+      allDocuments(engine).find((d) => d.file_name === 'stays.xml' && d.state === 'accepted'),
+    );
+    expect(doc.file_name).toBe('stays.xml');
+    expect(existsSync(join(folder, 'stays.xml'))).toBe(true);
+    expect(existsSync(join(folder, 'sent'))).toBe(false);
+
+    // Turning the hot folder off stops taking files.
+    await engine.handlers['settings:set']({ hotFolder: null });
+    expect((await engine.handlers['settings:get'](undefined)).hotFolder).toBeNull();
+  });
+});
+
+describe('peppol-desk watch (CLI)', () => {
+  it('sends files saved into the folder until interrupted', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'outbox');
+    mkdirSync(folder);
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'watch',
+        folder,
+        '--data-dir',
+        join(dir, 'data'),
+        '--stable-ms',
+        String(STABLE_MS),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitFor('the watch banner', () => stdout.includes('Watching'));
+      writeFileSync(join(folder, 'cli-1.xml'), makeInvoice('HOT-CLI-1'));
+      writeFileSync(join(folder, 'cli-bad.xml'), invalidInvoice('HOT-CLI-2'));
+      await waitFor('cli-1.xml in sent/', () => existsSync(join(folder, 'sent', 'cli-1.xml')));
+      await waitFor('cli-bad.xml.reason.txt', () =>
+        existsSync(join(folder, 'failed', 'cli-bad.xml.reason.txt')),
+      );
+      expect(readdirSync(folder).sort()).toEqual(['failed', 'sent']);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('cli-1.xml → sent/');
+  });
+});
