@@ -67,6 +67,8 @@ const VALIDATE_BATCH = 64;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
+const BILLING_CUSTOMIZATION = 'urn:fdc:peppol.eu:2017:poacc:billing:3.0';
+const BILLING_PROCESS = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
 const LIST_POLL_THRESHOLD = 8;
 
 /** Documents in these states are being worked on by a live engine; after a crash they restart. */
@@ -526,7 +528,17 @@ export class Pipeline {
     }
     const wanted =
       doc.doc_type === 'CreditNote' ? 'CreditNote-2::CreditNote' : 'Invoice-2::Invoice';
-    if (answer.capabilities && !answer.capabilities.some((c) => c.document_type.includes(wanted))) {
+    // Peppol BIS Billing 3.0: the document type names the root and the billing 3.0 customization,
+    // and the process is the billing process. A provider that lists no capabilities is trusted.
+    const accepts = (c: { document_type: string; process_id: string }) =>
+      c.document_type.includes(wanted) &&
+      c.document_type.includes(BILLING_CUSTOMIZATION) &&
+      (!c.process_id || c.process_id === BILLING_PROCESS);
+    if (
+      answer.capabilities &&
+      answer.capabilities.length > 0 &&
+      !answer.capabilities.some(accepts)
+    ) {
       const what = doc.doc_type === 'CreditNote' ? 'credit notes' : 'invoices';
       repo.transition(
         doc.id,
