@@ -1,6 +1,8 @@
-import { expect, type Download, type Locator, type Page } from '@playwright/test';
+import { expect, type Download, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import type { Api, RequestArg, RequestChannel, RequestResult } from '../../../app/contract';
+import { SandboxControl } from '../support/sandbox';
 
 type Filter = 'attention' | 'progress' | 'sent' | 'all';
 
@@ -28,6 +30,56 @@ export class DeskPage {
     this.toasts = page.getByTestId('toast');
     this.throughputChart = page.getByTestId('throughput-chart');
     this.latencyChart = page.getByTestId('latency-chart');
+  }
+
+  /**
+   * Calls the engine through the page's own bridge (`window.api`), for set-up the test is not
+   * about (settings, seeding); what the test is about goes through the UI.
+   */
+  async invoke<C extends RequestChannel>(
+    channel: C,
+    arg: RequestArg<C>,
+  ): Promise<RequestResult<C>> {
+    const result = await this.page.evaluate(
+      ([c, a]) => (window as unknown as { api: Api }).api.invoke(c, a as never),
+      [channel, arg] as const,
+    );
+    if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+    return result.value as RequestResult<C>;
+  }
+
+  /** The sandbox access point behind the host (its address is the connection's endpoint). */
+  async sandbox(): Promise<SandboxControl> {
+    const { endpoint, environment } = await this.invoke('connection:get', undefined);
+    if (environment !== 'sandbox') throw new Error(`Not on the sandbox but on ${environment}.`);
+    return new SandboxControl(endpoint);
+  }
+
+  /** Sets `maxAttempts` and returns a function that puts the old value back. */
+  async setMaxAttempts(maxAttempts: number): Promise<() => Promise<void>> {
+    const before = (await this.invoke('settings:get', undefined)).maxAttempts;
+    await this.invoke('settings:set', { maxAttempts });
+    return async () => {
+      await this.invoke('settings:set', { maxAttempts: before });
+    };
+  }
+
+  /** A full-page screenshot under test-results/e2e/ with a fixed name, attached to the report. */
+  async screenshot(name: string, testInfo: TestInfo): Promise<string> {
+    const path = join(testInfo.project.outputDir, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    await testInfo.attach(name, { path, contentType: 'image/png' });
+    return path;
+  }
+
+  /** Number of rows the table holds for the current filter and search (virtualized or not). */
+  async rowTotal(): Promise<number> {
+    return Number(await this.table.getAttribute('aria-rowcount')) - 1;
+  }
+
+  /** Waits until the table holds exactly `n` rows for the current filter and search. */
+  async expectRowTotal(n: number, timeout?: number): Promise<void> {
+    await expect(this.table).toHaveAttribute('aria-rowcount', String(n + 1), { timeout });
   }
 
   /** Opens the app at the address the global setup got from the host (it carries the token). */

@@ -30,6 +30,23 @@ export function invoiceWithoutNumber(marker: string): string {
     );
 }
 
+/** XML cut off half-way (an interrupted export): not well-formed, so it needs fixing. */
+export function brokenXml(invoiceNumber: string): string {
+  const xml = validInvoice(invoiceNumber);
+  return xml.slice(0, Math.floor(xml.length / 2));
+}
+
+/**
+ * The same seller and invoice number as `validInvoice(invoiceNumber)` with other content (another
+ * buyer reference): a business duplicate the engine holds for the person to decide.
+ */
+export function sameNumberOtherContent(invoiceNumber: string): string {
+  return validInvoice(invoiceNumber).replace(
+    '<cbc:BuyerReference>PO-77812</cbc:BuyerReference>',
+    '<cbc:BuyerReference>PO-CHANGED</cbc:BuyerReference>',
+  );
+}
+
 /** Valid invoice to a buyer that is not registered on the (sandbox) Peppol network. */
 export function invoiceToUnregisteredBuyer(invoiceNumber: string): string {
   return validInvoice(invoiceNumber).replace(
