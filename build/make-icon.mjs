@@ -1,12 +1,11 @@
-// Writes build/icon.png (512×512): a rounded blue tile with a white "document" and a green tick.
+// Writes build/icon.png (512×512, the installers' icon) and build/tray-icon.png (32×32, the tray):
+// a rounded blue tile with a white "document" and a green tick.
 // Built-ins only (zlib + a hand-written PNG encoder), so the icon can be regenerated anywhere:
 //   node build/make-icon.mjs
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-
-const SIZE = 512;
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -57,22 +56,47 @@ function pixel(x, y) {
   return [28, 78, 160, 255];
 }
 
-const raw = Buffer.alloc((SIZE * 4 + 1) * SIZE);
-for (let y = 0; y < SIZE; y++) {
-  const row = y * (SIZE * 4 + 1);
-  raw[row] = 0; // filter: none
-  for (let x = 0; x < SIZE; x++) raw.set(pixel(x, y), row + 1 + x * 4);
+/** Encode the drawing at `size` px, averaging `samples`² points per pixel (smooth small sizes). */
+function encode(size, samples) {
+  const raw = Buffer.alloc((size * 4 + 1) * size);
+  const scale = 512 / size;
+  for (let y = 0; y < size; y++) {
+    const row = y * (size * 4 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < size; x++) {
+      const acc = [0, 0, 0, 0];
+      for (let sy = 0; sy < samples; sy++) {
+        for (let sx = 0; sx < samples; sx++) {
+          const p = pixel((x + (sx + 0.5) / samples) * scale, (y + (sy + 0.5) / samples) * scale);
+          for (let c = 0; c < 3; c++) acc[c] += p[c] * p[3];
+          acc[3] += p[3];
+        }
+      }
+      const n = samples * samples;
+      const alpha = acc[3] / n;
+      const rgb = alpha ? acc.slice(0, 3).map((v) => Math.round(v / acc[3])) : [0, 0, 0];
+      raw.set([...rgb, Math.round(alpha)], row + 1 + x * 4);
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 6; // RGBA
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
-const header = Buffer.alloc(13);
-header.writeUInt32BE(SIZE, 0);
-header.writeUInt32BE(SIZE, 4);
-header[8] = 8; // bit depth
-header[9] = 6; // RGBA
-const png = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-  chunk('IHDR', header),
-  chunk('IDAT', deflateSync(raw, { level: 9 })),
-  chunk('IEND', Buffer.alloc(0)),
-]);
-writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'icon.png'), png);
-console.log(`build/icon.png: ${SIZE}×${SIZE}, ${png.length} bytes`);
+
+const here = dirname(fileURLToPath(import.meta.url));
+for (const [name, size, samples] of [
+  ['icon.png', 512, 1],
+  ['tray-icon.png', 32, 4],
+]) {
+  const png = encode(size, samples);
+  writeFileSync(join(here, name), png);
+  console.log(`build/${name}: ${size}×${size}, ${png.length} bytes`);
+}

@@ -1,3 +1,8 @@
+/**
+ * Electron main process: only wiring. The window, tray, notifications, secrets and the IPC bridge
+ * live in their own modules, which take Electron's objects as parameters and are tested with
+ * Electron mocked.
+ */
 import {
   app,
   BrowserWindow,
@@ -10,112 +15,114 @@ import {
   shell,
   Tray,
 } from 'electron';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, sep } from 'node:path';
 import { createEngine, type Engine } from '../app/engine';
-import { registerIpcBridge } from './ipc-bridge';
+import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
+import { DropNotifier, dropMessage } from './notifications';
 import { safeStorageSecretStore } from './secrets';
+import { TrayController } from './tray';
+import { createMainWindow, hardenWebContents, ourPageMatcher, secureSession } from './window';
 
 const DIST = __dirname;
-const RENDERER_INDEX = join(DIST, 'renderer', 'index.html');
-const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+const PATHS = { preload: join(DIST, 'preload.cjs'), index: join(DIST, 'renderer', 'index.html') };
+const TRAY_ICON = join(DIST, '..', 'build', 'tray-icon.png');
+const isOurPage = ourPageMatcher(PATHS.index);
+const openExternal = (url: string) => shell.openExternal(url);
 
 let win: BrowserWindow | null = null;
 let engine: Engine | null = null;
+let bridge: IpcBridge | null = null;
 let tray: Tray | null = null;
+let notifier: DropNotifier | null = null;
 
-function isOurPage(url: string): boolean {
-  return url.split('#')[0]?.split('?')[0] === RENDERER_URL;
-}
-
-function createWindow(): BrowserWindow {
-  const w = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    title: 'Peppol Desk',
-    webPreferences: {
-      preload: join(DIST, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  w.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  w.webContents.on('will-navigate', (event, url) => {
-    if (!isOurPage(url)) event.preventDefault();
-  });
-  void w.loadFile(RENDERER_INDEX);
-  return w;
+function showWindow(): void {
+  if (!win) {
+    win = createMainWindow(BrowserWindow, PATHS, openExternal);
+    // A reload must say "ready" again before events flow.
+    win.webContents.on('did-start-loading', () => bridge?.rendererReloading());
+    win.on('closed', () => {
+      win = null;
+    });
+    return;
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
 }
 
 async function boot(): Promise<void> {
+  // A second launch focuses the first window instead of opening a second queue on the same data.
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
   }
-  app.on('second-instance', () => {
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
-  });
+  app.on('second-instance', () => showWindow());
+  // Any webContents (including ones we never meant to create) is locked to our page.
+  app.on('web-contents-created', (_event, contents) =>
+    hardenWebContents(contents, isOurPage, openExternal),
+  );
+
   await app.whenReady();
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] },
-    });
-  });
+  secureSession(session.defaultSession);
   const dataDir = app.getPath('userData');
   engine = await createEngine({
     dataDir,
     secrets: safeStorageSecretStore(dataDir, safeStorage),
     host: 'electron',
     version: app.getVersion(),
-    validationWorker: join(DIST, 'validation-worker.cjs').replace('app.asar', 'app.asar.unpacked'),
+    // Worker threads cannot start a script inside the asar: it is unpacked beside it.
+    validationWorker: join(DIST, 'validation-worker.cjs').replace(
+      `app.asar${sep}`,
+      `app.asar.unpacked${sep}`,
+    ),
   });
-  registerIpcBridge(ipcMain, engine, isOurPage, () => win?.webContents ?? null);
-  win = createWindow();
-  win.on('closed', () => {
-    win = null;
+  bridge = registerIpcBridge(ipcMain, engine, {
+    contents: () => (win && !win.isDestroyed() ? win.webContents : null),
+    isTrustedUrl: isOurPage,
   });
+  showWindow();
 
-  tray = new Tray(nativeImage.createEmpty());
-  tray.setToolTip('Peppol Desk');
+  tray = new Tray(nativeImage.createFromPath(TRAY_ICON));
   tray.setContextMenu(
     Menu.buildFromTemplate([
-      { label: 'Show Peppol Desk', click: () => (win ?? (win = createWindow())).show() },
+      { label: 'Show Peppol Desk', click: () => showWindow() },
+      { type: 'separator' },
       { label: 'Quit', click: () => app.quit() },
     ]),
   );
-  let wasBusy = false;
+  tray.on('click', () => showWindow());
+  const trayController = new TrayController(tray, (n) => app.setBadgeCount(n));
+  notifier = new DropNotifier((outcome) => {
+    if (!Notification.isSupported()) return;
+    const n = new Notification({ title: 'Peppol Desk: drop finished', body: dropMessage(outcome) });
+    n.on('click', () => showWindow());
+    n.show();
+  });
+  const counts = engine.repo.counts();
+  trayController.update(counts);
+  notifier.update(counts);
   engine.on('documents:changed', ({ counts }) => {
-    const waiting = counts.queued + counts.sending + counts.retry_wait + counts.received;
-    tray?.setToolTip(`Peppol Desk: ${waiting} waiting`);
-    tray?.setTitle(waiting ? String(waiting) : '');
-    // Notify once when a drop has finished, not on every later change.
-    const finished = wasBusy && waiting === 0;
-    wasBusy = waiting > 0;
-    if (finished && Notification.isSupported()) {
-      const attention = counts.invalid + counts.failed + counts.unreachable + counts.held;
-      new Notification({
-        title: 'Peppol Desk',
-        body: `${counts.accepted + counts.delivered} sent${attention ? `, ${attention} need attention` : ''}`,
-      }).show();
-    }
+    trayController.update(counts);
+    notifier?.update(counts);
   });
 }
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
-app.on('before-quit', () => {
-  void engine?.stop();
+app.on('activate', () => {
+  if (engine) showWindow();
+});
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !engine) return;
+  // Let the queue finish its current writes before the process ends.
+  event.preventDefault();
+  quitting = true;
+  notifier?.dispose();
+  bridge?.dispose();
+  tray?.destroy();
+  void engine.stop().finally(() => app.quit());
 });
 
 void boot();

@@ -1,38 +1,64 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../app/engine';
+import { keyFileSecretStore } from '../app/secrets/key-file';
 
 /** The part of Electron's `safeStorage` used here. */
 export interface SafeStorageLike {
   isEncryptionAvailable(): boolean;
   encryptString(plain: string): Buffer;
   decryptString(encrypted: Buffer): string;
+  /** Linux only: which keyring encrypts ('basic_text' means none, only a fixed password). */
+  getSelectedStorageBackend?(): string;
+}
+
+/** Name of the encrypted key file in the data folder. */
+export const ENCRYPTED_KEY_FILE_NAME = 'api-key.enc';
+
+/** True when safeStorage really encrypts with the OS keychain. */
+export function keychainAvailable(safe: SafeStorageLike): boolean {
+  if (!safe.isEncryptionAvailable()) return false;
+  // Without a keyring, Linux "encrypts" with a password built into Chromium: no better than a
+  // user-only file, and misleading to call encrypted.
+  return safe.getSelectedStorageBackend?.() !== 'basic_text';
 }
 
 /**
  * The API key encrypted with the OS keychain (Electron safeStorage) in `api-key.enc`, never in
- * SQLite, logs or the renderer. Refuses to store it in plain text when encryption is unavailable.
+ * SQLite, logs or the renderer. Where the computer offers no keychain (a Linux desktop without a
+ * keyring), it falls back to the user-only key file of the browser host (mode 0600), so the key
+ * is never stored in a weaker way than there.
  */
 export function safeStorageSecretStore(dataDir: string, safe: SafeStorageLike): SecretStore {
-  const file = join(dataDir, 'api-key.enc');
+  const file = join(dataDir, ENCRYPTED_KEY_FILE_NAME);
+  const fallback = keyFileSecretStore(dataDir);
   return {
     getApiKey() {
-      if (!existsSync(file) || !safe.isEncryptionAvailable()) return null;
-      try {
-        return safe.decryptString(readFileSync(file)) || null;
-      } catch {
-        return null;
+      if (existsSync(file) && keychainAvailable(safe)) {
+        try {
+          return safe.decryptString(readFileSync(file)) || null;
+        } catch {
+          // Encrypted by another user or keychain: unreadable here, as if none were set.
+          return null;
+        }
       }
+      return fallback.getApiKey();
     },
     setApiKey(key) {
       if (!key) {
         rmSync(file, { force: true });
+        fallback.setApiKey(null);
         return;
       }
-      if (!safe.isEncryptionAvailable()) {
-        throw new Error('This computer offers no secure storage for the API key.');
+      if (!keychainAvailable(safe)) {
+        fallback.setApiKey(key);
+        return;
       }
-      writeFileSync(file, safe.encryptString(key), { mode: 0o600 });
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, safe.encryptString(key), { mode: 0o600 });
+      renameSync(temp, file);
+      // Only one copy of the key, the encrypted one.
+      fallback.setApiKey(null);
     },
   };
 }

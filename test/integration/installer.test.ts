@@ -99,6 +99,7 @@ describe.skipIf(!tools)('installer (electron-builder with a stub Electron)', () 
       'dist/preload.cjs',
       'dist/renderer/index.html',
       'dist/validation-worker.cjs',
+      'build/tray-icon.png',
       'package.json',
     ]) {
       expect(entries, f).toContain(f);
