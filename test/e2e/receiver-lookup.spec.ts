@@ -1,0 +1,49 @@
+import { expect, test } from './fixtures';
+import {
+  invoiceToUnregisteredBuyer,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
+
+test('the details show the receiver lookup, its age, and Check again asks anew', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('LOOKUP');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: validInvoice(prefix),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(prefix);
+  await desk.waitForState(row, ['accepted', 'delivered']);
+  await desk.openDetails(row);
+
+  const lookup = desk.detailPanel.getByTestId('receiver-lookup');
+  await expect(lookup.getByTestId('lookup-verdict')).toHaveText(/Found: .+/);
+  await expect(lookup.getByTestId('lookup-age')).toHaveText(/^checked (just now|\d+ min ago)$/);
+  await expect(lookup.getByTestId('lookup-capabilities')).toContainText('Invoice');
+  const before = await lookup.locator('time').getAttribute('datetime');
+
+  await lookup.getByTestId('lookup-refresh').click();
+  await expect(lookup.getByTestId('lookup-refresh')).toHaveText('Check again');
+  await expect(lookup.locator('time')).not.toHaveAttribute('datetime', before!);
+  await expect(lookup.getByTestId('lookup-age')).toHaveText('checked just now');
+});
+
+test('a buyer not on Peppol says so in the lookup', async ({ desk }, testInfo) => {
+  const prefix = uniquePrefix('NOLOOKUP');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: invoiceToUnregisteredBuyer(prefix),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(prefix);
+  await desk.waitForState(row, ['unreachable']);
+  await desk.openDetails(row);
+  const lookup = desk.detailPanel.getByTestId('receiver-lookup');
+  await expect(lookup.getByTestId('lookup-verdict')).toHaveText(/Not registered on Peppol$/);
+  await lookup.getByTestId('lookup-refresh').click();
+  await expect(lookup.getByTestId('lookup-verdict')).toHaveText(/Not registered on Peppol$/);
+  await expect(lookup.getByTestId('lookup-error')).toHaveCount(0);
+});
