@@ -94,6 +94,11 @@ export function DocumentTable() {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+  // A new filter, search or sort starts at the top; the old scroll position means nothing now.
+  const generation = useDocumentsStore((s) => s.generation);
+  useEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [generation]);
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
