@@ -90,6 +90,8 @@ function LatencyChart() {
         y: { range: (_u, _min, max) => [0, Math.max(10, max)] },
       },
       axes: themedAxes(),
+      // The caption carries the legend; uPlot's hover legend only adds a row of dashes here.
+      legend: { show: false },
       series: [
         {},
         { label: 'p50 ms', stroke: seriesColor('--accent', '#1565c0'), width: 2 },
@@ -116,36 +118,41 @@ function LatencyChart() {
             </button>
           ))}
         </span>
+        <span className="legend-p50">Median</span>
+        <span className="legend-p95">95%</span>
+        <span className="legend-p99">99%</span>
       </figcaption>
-      <div ref={ref} className="chart-canvas" aria-hidden="true" />
-      {snapshot && (
-        <table className="latency-table">
-          <caption className="visually-hidden">Current time per step</caption>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Median</th>
-              <th scope="col">95%</th>
-              <th scope="col">99%</th>
-              <th scope="col">Count</th>
-            </tr>
-          </thead>
-          <tbody>
-            {STAGES.map(({ stage: st, label }) => {
-              const l = snapshot.latency[st];
-              return (
-                <tr key={st}>
-                  <th scope="row">{label}</th>
-                  <td>{l.count ? formatDuration(l.p50) : '—'}</td>
-                  <td>{l.count ? formatDuration(l.p95) : '—'}</td>
-                  <td>{l.count ? formatDuration(l.p99) : '—'}</td>
-                  <td>{l.count.toLocaleString()}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <div className="latency-body">
+        <div ref={ref} className="chart-canvas" aria-hidden="true" />
+        {snapshot && (
+          <table className="latency-table">
+            <caption className="visually-hidden">Current time per step</caption>
+            <thead>
+              <tr>
+                <th scope="col">Step</th>
+                <th scope="col">Median</th>
+                <th scope="col">95%</th>
+                <th scope="col">99%</th>
+                <th scope="col">Count</th>
+              </tr>
+            </thead>
+            <tbody>
+              {STAGES.map(({ stage: st, label }) => {
+                const l = snapshot.latency[st];
+                return (
+                  <tr key={st}>
+                    <th scope="row">{label}</th>
+                    <td>{l.count ? formatDuration(l.p50) : '—'}</td>
+                    <td>{l.count ? formatDuration(l.p95) : '—'}</td>
+                    <td>{l.count ? formatDuration(l.p99) : '—'}</td>
+                    <td>{l.count.toLocaleString()}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
     </figure>
   );
 }

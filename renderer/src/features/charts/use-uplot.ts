@@ -1,21 +1,35 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-const HEIGHT = 130;
+const HEIGHT = 110;
+const DARK_QUERY = '(prefers-color-scheme: dark)';
 
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value || fallback;
 }
 
-/** Axis and grid colours from the theme, so the charts follow light and dark mode. */
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * Axis and grid colours from the theme, so the charts follow light and dark mode; the time axis
+ * shows only the clock time (the window is always the last ten minutes).
+ */
 export function themedAxes(): uPlot.Axis[] {
   const stroke = cssVar('--text-muted', '#666');
-  const grid = { stroke: cssVar('--border', '#ddd'), width: 1 };
+  const grid = { stroke: cssVar('--grid', '#e6e6e0'), width: 1 };
   return [
-    { stroke, grid, ticks: grid },
-    { stroke, grid, ticks: grid, size: 50 },
+    {
+      stroke,
+      grid,
+      ticks: grid,
+      size: 28,
+      // Room for a clock time like "06:10 PM" between ticks.
+      space: 90,
+      values: (_u, splits) => splits.map((s) => clock.format(s * 1000)),
+    },
+    { stroke, grid, ticks: grid, size: 44 },
   ];
 }
 
@@ -23,9 +37,21 @@ export function seriesColor(name: string, fallback: string): string {
   return cssVar(name, fallback);
 }
 
+/** Bumps when the system switches between light and dark, so charts pick up the new colours. */
+function useColorSchemeVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const query = window.matchMedia(DARK_QUERY);
+    const onChange = () => setVersion((v) => v + 1);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  return version;
+}
+
 /**
- * One uPlot instance for the life of the component: created once, resized with its container,
- * fed with `setData` (cheap; no re-creation on every tick).
+ * One uPlot instance per colour scheme: created once (and again when the theme changes), resized
+ * with its container, fed with `setData` (cheap; no re-creation on every tick).
  */
 export function useUplot(
   makeOptions: () => Omit<uPlot.Options, 'width' | 'height'>,
@@ -33,13 +59,19 @@ export function useUplot(
 ) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // The data of the last render, for a chart re-created when the theme changes.
+  const latest = useRef(data);
+  useEffect(() => {
+    latest.current = data;
+  }, [data]);
+  const scheme = useColorSchemeVersion();
 
   useEffect(() => {
     const el = container.current;
     if (!el) return;
     const chart = new uPlot(
       { ...makeOptions(), width: el.clientWidth || 400, height: HEIGHT },
-      data,
+      latest.current,
       el,
     );
     plot.current = chart;
@@ -52,9 +84,9 @@ export function useUplot(
       chart.destroy();
       plot.current = null;
     };
-    // Options are fixed for the life of the chart; data flows through setData below.
+    // Options are fixed for the life of the chart (per colour scheme); data flows through setData.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [scheme]);
 
   useEffect(() => {
     plot.current?.setData(data);
