@@ -27,6 +27,7 @@ const entries = [
   ['app/cli-entry.ts', 'dist/cli.cjs'],
   ['app/validation/worker.ts', 'dist/validation-worker.cjs'],
   ['app/sandbox/process-entry.ts', 'dist/sandbox.cjs'],
+  ['test/bench/sender-engine.ts', 'dist/bench-sender.cjs'],
   ['main/main.ts', 'dist/main.cjs'],
   ['main/preload.ts', 'dist/preload.cjs'],
 ];

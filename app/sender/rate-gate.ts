@@ -12,6 +12,12 @@ export interface RateGateOptions {
   cutFactor?: number;
   /** Additive increase of the learned rate per second without 429, as a share (default 0.05). */
   growthPerSecond?: number;
+  /**
+   * Until the first 429, requests/s start here and double every 100 ms while requests are held
+   * back (a slow start in rate, default 100): the burst of an unknown server is found without
+   * firing a whole window of requests past it.
+   */
+  startRate?: number;
   /** Clock in ms; injectable for tests. */
   now?: () => number;
 }
@@ -65,6 +71,10 @@ export class TokenBucket {
 }
 
 const WINDOW_MS = 1000;
+/** A second cut may follow this soon when 429s go on (measured since the first cut). */
+const FOLLOW_UP_CUT_MS = 250;
+const SLOW_START_STEP_MS = 100;
+const MAX_RATE = 1_000_000;
 const SLOT_MS = 100;
 const SLOTS = WINDOW_MS / SLOT_MS;
 
@@ -88,6 +98,9 @@ export class RateGate {
   private capRps: number | null;
   private readonly batchBucket: TokenBucket | null;
   private learned = Number.POSITIVE_INFINITY;
+  private slowStartRate: number;
+  private lastDoubleAt: number;
+  private okSinceCut = 0;
   private readonly pacer: TokenBucket;
   private readonly okSlots = new Array<number>(SLOTS).fill(0);
   private readonly sentSlots = new Array<number>(SLOTS).fill(0);
@@ -110,13 +123,16 @@ export class RateGate {
     this.batchBucket = bpm === null ? null : new TokenBucket(Math.max(1, bpm / 6), bpm / 60, t);
     this.slotStart = t;
     this.lastGrowAt = t;
+    this.slowStartRate = options.startRate ?? 100;
+    this.lastDoubleAt = t;
     this.pacer = new TokenBucket(1, 1, t);
     this.reconfigure(t);
   }
 
   /** The rate requests are paced at now (requests/s; Infinity = unpaced). */
   get rate(): number {
-    return Math.min(this.capRps ?? Number.POSITIVE_INFINITY, this.learned);
+    const learned = Number.isFinite(this.learned) ? this.learned : this.slowStartRate;
+    return Math.min(this.capRps ?? Number.POSITIVE_INFINITY, learned);
   }
 
   /** 429 answers seen. */
@@ -133,16 +149,27 @@ export class RateGate {
   /** Milliseconds until a request of `kind` may leave (0 = now). */
   waitMs(kind: RequestKind): number {
     const now = this.now();
-    let wait = Number.isFinite(this.rate) ? this.pacer.waitMs(now) : 0;
-    if (kind === 'batch' && this.batchBucket) wait = Math.max(wait, this.batchBucket.waitMs(now));
-    if (wait > 0) this.heldBackAt = now;
-    return wait;
+    if (
+      this.adaptive &&
+      !Number.isFinite(this.learned) &&
+      now - this.lastDoubleAt >= SLOW_START_STEP_MS &&
+      this.heldBackAt >= this.lastDoubleAt
+    ) {
+      this.lastDoubleAt = now;
+      this.slowStartRate = Math.min(MAX_RATE, this.slowStartRate * 2);
+      this.reconfigure(now);
+    }
+    const paced = this.rate < MAX_RATE ? this.pacer.waitMs(now) : 0;
+    // Only the learned rate counts as holding back (a batches/minute cap says nothing about it).
+    if (paced > 0) this.heldBackAt = now;
+    if (kind === 'batch' && this.batchBucket) return Math.max(paced, this.batchBucket.waitMs(now));
+    return paced;
   }
 
   /** A request of `kind` leaves now. */
   take(kind: RequestKind): void {
     const now = this.now();
-    if (Number.isFinite(this.rate)) this.pacer.take(now);
+    if (this.rate < MAX_RATE) this.pacer.take(now);
     this.advance(now);
     this.sentSlots[this.slotIndex]! += 1;
     if (kind === 'batch' && this.batchBucket) this.batchBucket.take(now);
@@ -153,6 +180,7 @@ export class RateGate {
     const now = this.now();
     this.advance(now);
     this.okSlots[this.slotIndex]! += 1;
+    this.okSinceCut++;
     if (!this.adaptive || !Number.isFinite(this.learned)) return;
     const dt = now - this.lastGrowAt;
     if (dt < SLOT_MS) return;
@@ -173,20 +201,29 @@ export class RateGate {
     if (!this.adaptive) return;
     const now = this.now();
     this.advance(now);
-    // One cut per window: the 429s of requests sent before the cut say nothing about the new rate.
-    if (now - this.lastCutAt < WINDOW_MS) return;
-    this.lastCutAt = now;
-    const measured = this.okPerSecond(now);
+    const sinceCut = now - this.lastCutAt;
     let next: number;
-    if (Number.isFinite(this.learned)) {
-      // Never more than halve at once: one unlucky second must not collapse the rate.
-      next = Math.max(Math.min(this.learned, measured) * this.cutFactor, this.learned / 2);
+    if (sinceCut < FOLLOW_UP_CUT_MS) return;
+    if (sinceCut < WINDOW_MS) {
+      // Still refused after a cut: what came through since the cut is the server's rate (its
+      // burst is spent by now), a better estimate than the last second, which held the burst.
+      const sinceCutRate = this.okSinceCut / (sinceCut / 1000);
+      if (sinceCutRate >= this.learned) return;
+      next = Math.max(sinceCutRate * this.cutFactor, this.learned / 2);
     } else {
-      // First 429: nothing learned yet. If no answer came back without 429 in the last second,
-      // half of what was sent is a safe start.
-      const base = measured > 0 ? measured : sum(this.sentSlots) / 2;
-      next = base * this.cutFactor;
+      const measured = this.okPerSecond(now);
+      if (Number.isFinite(this.learned)) {
+        // Never more than halve at once: one unlucky second must not collapse the rate.
+        next = Math.max(Math.min(this.learned, measured) * this.cutFactor, this.learned / 2);
+      } else {
+        // First 429: nothing learned yet. If no answer came back without 429 in the last
+        // second, half of what was sent is a safe start.
+        const base = measured > 0 ? measured : sum(this.sentSlots) / 2;
+        next = base * this.cutFactor;
+      }
     }
+    this.lastCutAt = now;
+    this.okSinceCut = 0;
     this.learned = Math.max(this.minRate, next);
     this.lastGrowAt = now;
     this.reconfigure(now);
@@ -213,6 +250,7 @@ export class RateGate {
   private reconfigure(now: number): void {
     const r = this.rate;
     if (!Number.isFinite(r)) return;
+    if (r >= MAX_RATE) return;
     // Near-strict pacing: a burst of two carries the fraction a timer tick loses, nothing more.
     this.pacer.configure(2, r, now);
   }

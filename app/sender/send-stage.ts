@@ -327,6 +327,8 @@ export class SendStage {
     const ms = performance.now() - started;
     this.afterRequest(this.single, token, outcome, 'single');
     this.deps.metrics.recordLatency('send', ms);
+    // The slot is free now: look for the next document while this outcome is being written.
+    this.deps.kick();
     await this.write(() => {
       this.applySingle(doc, outcome);
       return [doc.id];
@@ -340,6 +342,7 @@ export class SendStage {
     const outcome = await this.deps.client.sendBatch(body, key);
     const ms = performance.now() - started;
     this.afterRequest(this.batch, token, outcome, 'batch');
+    this.deps.kick();
     // Every document of the batch waited this long for its answer.
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
     await this.write(() => {

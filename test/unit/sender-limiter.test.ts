@@ -143,13 +143,30 @@ function simulate(opts: { rate: number; latencyMs: number; concurrency: number; 
 }
 
 describe('RateGate', () => {
-  it('is unlimited until a 429, and honours a hard requests/s cap', () => {
+  it('before any 429 starts at its start rate and doubles every 100 ms while held back', () => {
     let t = 0;
-    const open = new RateGate({ now: () => t });
-    for (let i = 0; i < 1000; i++) {
-      expect(open.waitMs('single')).toBe(0);
-      open.take('single');
+    const gate = new RateGate({ now: () => t, startRate: 100 });
+    const sentPer100ms: number[] = [];
+    // (This loop ticks every ms and the pacer allows two per tick: stay below 2,000/s.)
+    for (let step = 0; step < 5; step++) {
+      let sent = 0;
+      for (const end = t + 100; t < end; t++) {
+        for (let k = 0; k < 100 && gate.waitMs('single') === 0; k++) {
+          gate.take('single');
+          sent++;
+        }
+      }
+      sentPer100ms.push(sent);
     }
+    // 10 per 100 ms at 100/s, then about twice as many each step.
+    expect(sentPer100ms[0]).toBeLessThanOrEqual(12);
+    for (let i = 1; i < sentPer100ms.length; i++) {
+      expect(sentPer100ms[i]!).toBeGreaterThan(sentPer100ms[i - 1]! * 1.5);
+    }
+  });
+
+  it('honours a hard requests/s cap', () => {
+    let t = 0;
     const capped = new RateGate({ requestsPerSecond: 10, now: () => t });
     let sent = 0;
     for (t = 0; t < 10_000; t++) {
@@ -171,8 +188,15 @@ describe('RateGate', () => {
         gate.take('batch');
         batches++;
       }
-      expect(gate.waitMs('single')).toBe(0);
     }
+    let singles = 0;
+    for (const end = t + 1000; t < end; t++) {
+      for (let k = 0; k < 10 && gate.waitMs('single') === 0; k++) {
+        gate.take('single');
+        singles++;
+      }
+    }
+    expect(singles).toBeGreaterThan(500);
     // Two minutes: the initial burst (10/6 rounded down to 1) plus 10 per minute.
     expect(batches).toBeGreaterThanOrEqual(20);
     expect(batches).toBeLessThanOrEqual(22);

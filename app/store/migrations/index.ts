@@ -2,6 +2,7 @@ import documents from './001-documents.sql';
 import caches from './002-caches.sql';
 import batchKey from './003-batch-key.sql';
 import remoteValidation from './004-remote-validation.sql';
+import claimOrder from './005-claim-order.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 2, name: '002-caches', sql: caches },
   { id: 3, name: '003-batch-key', sql: batchKey },
   { id: 4, name: '004-remote-validation', sql: remoteValidation },
+  { id: 5, name: '005-claim-order', sql: claimOrder },
 ];
