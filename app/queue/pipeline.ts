@@ -150,6 +150,9 @@ export class Pipeline {
         noteOutcome: (outcome) => this.noteOutcome(outcome),
         track: (p) => this.track(p),
         kick: () => this.kick(),
+        pumpSend: (now) => {
+          if (this.running) this.pumpSend(now);
+        },
       },
       {
         ...options.sender,

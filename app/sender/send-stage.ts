@@ -28,6 +28,11 @@ export interface SendStageDeps {
   track(p: Promise<unknown>): void;
   /** Look for work soon. */
   kick(): void;
+  /**
+   * Claim and send now (the pipeline's send step, with its pause / offline checks). Called inside
+   * the transaction that records outcomes, so one commit covers both.
+   */
+  pumpSend?(now: number): void;
 }
 
 /** How the send stage sends; everything but `retry` has a default. */
@@ -327,8 +332,6 @@ export class SendStage {
     const ms = performance.now() - started;
     this.afterRequest(this.single, token, outcome, 'single');
     this.deps.metrics.recordLatency('send', ms);
-    // The slot is free now: look for the next document while this outcome is being written.
-    this.deps.kick();
     await this.write(() => {
       this.applySingle(doc, outcome);
       return [doc.id];
@@ -342,7 +345,6 @@ export class SendStage {
     const outcome = await this.deps.client.sendBatch(body, key);
     const ms = performance.now() - started;
     this.afterRequest(this.batch, token, outcome, 'batch');
-    this.deps.kick();
     // Every document of the batch waited this long for its answer.
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
     await this.write(() => {
@@ -396,6 +398,9 @@ export class SendStage {
     try {
       this.deps.repo.tx(() => {
         for (const j of jobs) ids.push(...j.apply());
+        // The slots these answers freed are filled in the same commit (one fsync, not two).
+        if (!this.stopped)
+          (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
       });
     } catch (err) {
       // The documents stay in `sending`; the next start puts them back to `queued` and the
