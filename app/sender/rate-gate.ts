@@ -15,9 +15,10 @@ export interface RateGateOptions {
   /**
    * Until the first 429, requests/s start here and double every 100 ms while requests are held
    * back (a slow start in rate, default 100): the burst of an unknown server is found without
-   * firing a whole window of requests past it.
+   * firing a whole window of requests past it. null: unpaced until the first 429 (for a fixed
+   * concurrency, which bounds that burst by itself).
    */
-  startRate?: number;
+  startRate?: number | null;
   /** Clock in ms; injectable for tests. */
   now?: () => number;
 }
@@ -123,7 +124,7 @@ export class RateGate {
     this.batchBucket = bpm === null ? null : new TokenBucket(Math.max(1, bpm / 6), bpm / 60, t);
     this.slotStart = t;
     this.lastGrowAt = t;
-    this.slowStartRate = options.startRate ?? 100;
+    this.slowStartRate = options.startRate === null ? MAX_RATE : (options.startRate ?? 100);
     this.lastDoubleAt = t;
     this.pacer = new TokenBucket(1, 1, t);
     this.reconfigure(t);

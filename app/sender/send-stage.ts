@@ -112,6 +112,8 @@ export class SendStage {
       fixed: fixed !== null,
     });
     this.gate = new RateGate({
+      // A fixed concurrency bounds the first burst by itself: no slow start in rate then.
+      startRate: fixed !== null ? null : 100,
       requestsPerSecond: options.requestsPerSecond ?? null,
       batchesPerMinute: options.batchesPerMinute ?? null,
     });

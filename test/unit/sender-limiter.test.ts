@@ -165,6 +165,14 @@ describe('RateGate', () => {
     }
   });
 
+  it('without a start rate, is unpaced until the first 429', () => {
+    const gate = new RateGate({ now: () => 0, startRate: null });
+    for (let i = 0; i < 1000; i++) {
+      expect(gate.waitMs('single')).toBe(0);
+      gate.take('single');
+    }
+  });
+
   it('honours a hard requests/s cap', () => {
     let t = 0;
     const capped = new RateGate({ requestsPerSecond: 10, now: () => t });
