@@ -153,6 +153,8 @@ export class Pipeline {
         pumpSend: (now) => {
           if (this.running) this.pumpSend(now);
         },
+        maySend: (now) =>
+          this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
       },
       {
         ...options.sender,
@@ -197,6 +199,7 @@ export class Pipeline {
   /** Pause or resume sending (validation and lookups go on). */
   setPaused(paused: boolean): void {
     this.paused = paused;
+    if (paused) this.sender.releaseReady();
     this.emitConnection();
     this.kick();
   }

@@ -198,8 +198,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     query: string,
   ): Promise<void> => {
     const requestId = `${requestPrefix}_${++requestSequence}`;
+    // The latency is the time to answer, counted from the request's arrival: reading the body and
+    // processing it are part of it, as at a real access point.
+    const arrivedAt = performance.now();
     const finish = async (answer: Answer, extraDelayMs = 0, resetAfter = false): Promise<void> => {
-      const wait = latencyMs + extraDelayMs;
+      const spent = performance.now() - arrivedAt;
+      const wait = Math.max(0, latencyMs - spent) + extraDelayMs;
       if (wait > 0) await delay(wait);
       if (resetAfter) {
         core.stats.recordRequest(route.label, 'reset');

@@ -66,6 +66,11 @@ export class AdaptiveLimiter {
     return Math.floor(this.limitValue);
   }
 
+  /** True when the limit is fixed (no adaptation). */
+  get isFixed(): boolean {
+    return this.fixed;
+  }
+
   /** Requests in flight. */
   get inFlight(): number {
     return this.inFlightCount;

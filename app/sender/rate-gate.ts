@@ -136,6 +136,11 @@ export class RateGate {
     return Math.min(this.capRps ?? Number.POSITIVE_INFINITY, learned);
   }
 
+  /** True when requests are paced (a cap, a learned rate or the slow start); false = unpaced. */
+  get paced(): boolean {
+    return this.rate < MAX_RATE;
+  }
+
   /** 429 answers seen. */
   get rateLimited(): number {
     return this.rateLimitedCount;

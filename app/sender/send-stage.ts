@@ -33,6 +33,11 @@ export interface SendStageDeps {
    * the transaction that records outcomes, so one commit covers both.
    */
   pumpSend?(now: number): void;
+  /**
+   * Whether a request may leave now (not paused, not offline, no long Retry-After). Documents
+   * claimed ahead of time go back to the queue when it says no. Default: always.
+   */
+  maySend?(now: number): boolean;
 }
 
 /** How the send stage sends; everything but `retry` has a default. */
@@ -61,6 +66,16 @@ export interface SendStageOptions {
 /** A Retry-After this long stops every send, not only the refused one (ms). */
 export const LONG_RETRY_AFTER_MS = 5_000;
 
+/**
+ * Outcomes that no free slot waits for are committed at most this often (ms). At
+ * synchronous=FULL each commit is an fsync that blocks the event loop (about 1 ms on an ordinary
+ * disk); one commit carries every answer of the last few ms. A free slot with nothing claimed
+ * for it commits at once.
+ */
+const LAZY_FLUSH_MS = 20;
+/** Most single sends claimed ahead of a free slot (see {@link SendStage}). */
+const READY_MAX = 32;
+
 /** One request about to leave: a single document, or a batch of them. */
 type Unit =
   | { kind: 'single'; doc: DocumentRecord; body: Buffer }
@@ -79,8 +94,13 @@ type WriteJob = { apply: () => number[]; done: () => void };
  *   timeout, a reset or a crash re-sends the identical batch under the identical key.
  * - Requests in flight follow an {@link AdaptiveLimiter} (or a fixed number); their rate follows
  *   a {@link RateGate} that learns the access point's limit from 429 answers.
- * - Outcomes are written in one SQLite transaction per event-loop turn (group commit): with
+ * - Outcomes are written in one SQLite transaction at most every few ms (group commit): with
  *   synchronous=FULL every commit is an fsync, and hundreds of answers a second arrive together.
+ *   Claims of new work ride in the same commit.
+ * - With a fixed, unpaced concurrency, a few single sends are claimed ahead of a free slot (state
+ *   `sending`, committed, key unchanged): when an answer frees a slot, the next request leaves at
+ *   once instead of waiting for the next commit. They go back to `queued` when sending pauses,
+ *   goes offline or stops; after a crash, start-up recovery re-sends them under the same key.
  */
 export class SendStage {
   private readonly single: AdaptiveLimiter;
@@ -94,6 +114,14 @@ export class SendStage {
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly writes: WriteJob[] = [];
   private flushScheduled = false;
+  private flushUrgent = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private inFlush = false;
+  /** Claimed in the running flush; they leave once it has committed. */
+  private readonly toLaunch: Unit[] = [];
+  /** Single sends claimed ahead of a free slot (committed as `sending`). */
+  private readonly ready: { doc: DocumentRecord; body: Buffer }[] = [];
   private stopped = false;
 
   constructor(
@@ -165,14 +193,85 @@ export class SendStage {
     this.stopped = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
+    this.releaseReady('Not sent yet: the app stopped');
   }
 
-  /** Claim what may leave now and send it. Called by the pipeline's pump. */
+  /**
+   * Documents claimed ahead of a free slot go back to `queued` (sending paused, offline, stopped,
+   * or another setting): nothing was sent for them, so the claim's attempt is taken back.
+   */
+  releaseReady(detail = 'Not sent yet: sending paused'): void {
+    if (this.ready.length === 0) return;
+    const docs = this.ready.splice(0);
+    const { repo } = this.deps;
+    const ids: number[] = [];
+    try {
+      repo.tx(() => {
+        for (const { doc } of docs) {
+          if (repo.transition(doc.id, 'sending', 'queued', { attempts: doc.attempts }, detail))
+            ids.push(doc.id);
+        }
+      });
+    } catch (err) {
+      // They stay `sending`; start-up recovery sends them under the same key.
+      process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
+    }
+    if (ids.length) this.deps.onChanged(ids);
+  }
+
+  /**
+   * Send what may leave now: documents claimed ahead leave at once; new claims are made in the
+   * next group commit (at most one every few ms). Called by the pipeline's pump.
+   */
   pump(now: number): void {
     if (this.stopped) return;
+    if (this.inFlush) {
+      this.claim(now);
+      return;
+    }
+    this.launchReady(now);
+    if (this.slotsWaiting()) this.scheduleFlush(true);
+    else if (this.readyRoom() > 0) this.scheduleFlush(false);
+  }
+
+  /** Free request slots that no document claimed ahead can fill: new claims are needed now. */
+  private slotsWaiting(): boolean {
+    if (this.batchingOn() && this.batch.available() > 0) return true;
+    return this.single.available() > this.ready.length;
+  }
+
+  /** Single sends that may be claimed ahead now (0 unless single sends at a fixed, unpaced rate). */
+  private readyRoom(): number {
+    if (this.stopped || this.batchingOn() || !this.single.isFixed || this.gate.paced) return 0;
+    // Enough to fill the slots answers free between two lazy commits at tens of ms of latency.
+    const target = Math.min(READY_MAX, Math.ceil(this.single.limit / 2));
+    return Math.max(0, target - this.ready.length);
+  }
+
+  /** Fill free slots from the documents claimed ahead. */
+  private launchReady(now: number): void {
+    if (this.ready.length === 0) return;
+    if (this.deps.maySend && !this.deps.maySend(now)) {
+      this.releaseReady();
+      return;
+    }
+    while (this.ready.length > 0 && this.single.available() > 0) {
+      const w = this.gate.waitMs('single');
+      if (w > 0) {
+        this.wakeIn(now, w);
+        return;
+      }
+      this.gate.take('single');
+      const { doc, body } = this.ready.shift()!;
+      this.deps.track(this.sendSingle({ ...doc, attempts: doc.attempts + 1 }, body));
+    }
+  }
+
+  /** Claim what may leave now (inside the flush's transaction); it leaves after the commit. */
+  private claim(now: number): void {
     const { repo } = this.deps;
     const batching = this.batchingOn();
-    const singleFree = this.single.available();
+    const singleFree = this.single.available() + this.readyRoom();
     const batchFree = batching ? this.batch.available() : 0;
     const want = singleFree + batchFree * this.batcher.maxDocuments;
     if (want === 0) return;
@@ -184,7 +283,9 @@ export class SendStage {
     }
 
     const units: Unit[] = [];
-    let singles = singleFree;
+    const ahead = new Set<Unit>();
+    let singles = this.single.available();
+    let readyRoom = this.readyRoom();
     let batches = batchFree;
     let wait = Number.POSITIVE_INFINITY;
     const take = (kind: RequestKind): boolean => {
@@ -223,7 +324,9 @@ export class SendStage {
     }
 
     // 2. New work: batches when several are ready (after the window), otherwise single sends.
-    const candidates = fresh.filter((d) => !this.singleOnly.has(d.id));
+    // By id: a batch re-sent after an unknown outcome is rebuilt from the database in id order,
+    // so the first send must use that order too (same items, same order, same key).
+    const candidates = fresh.filter((d) => !this.singleOnly.has(d.id)).sort((a, b) => a.id - b.id);
     const loners = fresh.filter((d) => this.singleOnly.has(d.id));
     if (batching && candidates.length > 1) {
       const w = this.batcher.waitMs(candidates.length, now);
@@ -260,8 +363,15 @@ export class SendStage {
       loners.push(...candidates);
     }
     for (const d of loners.sort((a, b) => a.id - b.id)) {
-      if (!take('single')) break;
-      units.push({ kind: 'single', doc: d, body: repo.getBody(d.id) });
+      if (take('single')) {
+        units.push({ kind: 'single', doc: d, body: repo.getBody(d.id) });
+      } else if (readyRoom > 0) {
+        // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
+        readyRoom--;
+        const u: Unit = { kind: 'single', doc: d, body: repo.getBody(d.id) };
+        units.push(u);
+        ahead.add(u);
+      } else break;
     }
     if (wait < Number.POSITIVE_INFINITY) this.wakeIn(now, wait);
     if (units.length === 0) return;
@@ -295,6 +405,14 @@ export class SendStage {
     });
     this.deps.onChanged(claimed);
     for (const u of launch) {
+      if (ahead.has(u) && u.kind === 'single') this.ready.push({ doc: u.doc, body: u.body });
+      else this.toLaunch.push(u);
+    }
+  }
+
+  /** Requests leave only once their claim is committed. */
+  private launchClaimed(): void {
+    for (const u of this.toLaunch.splice(0)) {
       if (u.kind === 'single') {
         const doc = { ...u.doc, attempts: u.doc.attempts + 1 };
         this.deps.track(this.sendSingle(doc, u.body));
@@ -333,6 +451,8 @@ export class SendStage {
     const outcome = await this.deps.client.send(body, doc.idempotency_key);
     const ms = performance.now() - started;
     this.afterRequest(this.single, token, outcome, 'single');
+    // The freed slot goes to a document claimed ahead now, not at the next commit.
+    this.launchReady(this.deps.now());
     this.deps.metrics.recordLatency('send', ms);
     await this.write(() => {
       this.applySingle(doc, outcome);
@@ -387,16 +507,36 @@ export class SendStage {
   private write(apply: () => number[]): Promise<void> {
     return new Promise<void>((done) => {
       this.writes.push({ apply, done });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      this.scheduleFlush(!this.stopped && this.slotsWaiting());
     });
   }
 
+  /**
+   * A group commit: in this event-loop turn's end when a free slot waits for a claim (`urgent`),
+   * otherwise {@link LAZY_FLUSH_MS} after the last one.
+   */
+  private scheduleFlush(urgent: boolean): void {
+    if (this.flushScheduled && (this.flushUrgent || !urgent)) return;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushScheduled = true;
+    this.flushUrgent = urgent;
+    const wait = urgent ? 0 : this.lastFlushAt + LAZY_FLUSH_MS - performance.now();
+    if (wait <= 0) setImmediate(() => this.flush());
+    else this.flushTimer = setTimeout(() => this.flush(), wait);
+  }
+
   private flush(): void {
+    if (!this.flushScheduled) return;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     this.flushScheduled = false;
+    this.flushUrgent = false;
+    this.lastFlushAt = performance.now();
     const jobs = this.writes.splice(0);
     const ids: number[] = [];
+    const readyBefore = this.ready.length;
+    this.inFlush = true;
     try {
       this.deps.repo.tx(() => {
         for (const j of jobs) ids.push(...j.apply());
@@ -406,11 +546,17 @@ export class SendStage {
       });
     } catch (err) {
       // The documents stay in `sending`; the next start puts them back to `queued` and the
-      // same idempotency keys make the re-send harmless.
+      // same idempotency keys make the re-send harmless. Claims rolled back: nothing leaves.
+      this.toLaunch.length = 0;
+      this.ready.length = Math.min(this.ready.length, readyBefore);
       process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
+    } finally {
+      this.inFlush = false;
     }
     if (ids.length) this.deps.onChanged(ids);
     for (const j of jobs) j.done();
+    this.launchClaimed();
+    this.launchReady(this.deps.now());
   }
 
   private applySingle(doc: DocumentRecord, outcome: ApOutcome<SendAnswer>): void {
@@ -445,7 +591,10 @@ export class SendStage {
     }
     if (outcome.kind === 'permanent') {
       const { status } = outcome.error;
-      if (status === 401 || status === 403) {
+      // 409: the access point refuses to repeat this batch key (it saw it with other content).
+      // Whether the first send went through is unknown, so sending the documents singly could
+      // deliver them twice: a person checks the provider's transaction list first.
+      if (status === 401 || status === 403 || status === 409) {
         for (const d of docs) this.fail(d, outcome.error);
         return;
       }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
@@ -187,3 +190,121 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * An access point that records every batch request, drops the connection on the first one (its
+ * outcome is then unknown to the client) and accepts every item after that; `conflict` answers
+ * 409 IDEMPOTENCY_KEY_REUSED to every batch instead.
+ */
+async function recordingBatchServer(mode: 'drop-first' | 'conflict') {
+  const batches: { key: string; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const path = req.url ?? '';
+      if (path.endsWith('/api/v1/send/batch')) {
+        const body = Buffer.concat(chunks).toString('utf8');
+        batches.push({ key: String(req.headers['idempotency-key']), body });
+        if (mode === 'conflict') {
+          json(409, { error: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'Key reused.' } });
+          return;
+        }
+        if (batches.length === 1) {
+          req.socket.destroy();
+          return;
+        }
+        const items = (JSON.parse(body) as { documents: { id: string }[] }).documents;
+        json(200, {
+          batch_id: 'b1',
+          total_count: items.length,
+          accepted_count: items.length,
+          rejected_count: 0,
+          results: items.map((d, i) => ({ id: d.id, status: 'accepted', transaction_id: `t${i}` })),
+        });
+      } else if (path.includes('/participants/lookup')) {
+        json(200, { found: true });
+      } else {
+        json(200, { status: 'ok' });
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ap`;
+  const close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  return { url, batches, close };
+}
+
+describe('batches whose outcome is unknown', () => {
+  it('go again byte for byte under the same key, even when a due retry joined them first', async () => {
+    const ap = await recordingBatchServer('drop-first');
+    try {
+      const engine = await createEngine({
+        dataDir: tempDir(),
+        secrets: memorySecretStore(),
+        host: 'cli',
+        endpoint: ap.url,
+        trackDelivery: false,
+        timings: { retryBaseMs: 20, retryMaxMs: 50 },
+      });
+      engines.push(engine);
+      engine.handlers['queue:pause'](undefined);
+      const res = await engine.handlers['documents:add']({ files: makeInvoices(4, 'ORDER') });
+      const ids = res.added.map((a) => a.id).sort((a, b) => a - b);
+      await waitFor(() => engine.repo.counts().queued === 4);
+      // The newest document becomes a due retry: the send stage picks due retries first.
+      engine.db
+        .prepare(
+          "UPDATE documents SET state = 'retry_wait', next_attempt_at = 0, attempts = 1 WHERE id = ?",
+        )
+        .run(ids[3]);
+      engine.handlers['queue:resume'](undefined);
+      await waitFor(() => ids.every((id) => engine.repo.get(id)!.state === 'accepted'));
+      expect(ap.batches.length).toBe(2);
+      expect(ap.batches[1]!.key).toBe(ap.batches[0]!.key);
+      // Items in id order (what the database gives back for a re-send), and the same bytes.
+      const itemIds = (body: string) =>
+        (JSON.parse(body) as { documents: { id: string }[] }).documents.map((d) => d.id);
+      const keys = ids.map((id) => engine.repo.get(id)!.idempotency_key);
+      expect(itemIds(ap.batches[0]!.body)).toEqual(keys);
+      expect(itemIds(ap.batches[1]!.body)).toEqual(keys);
+      const sha = (body: string) => createHash('sha256').update(body).digest('hex');
+      expect(sha(ap.batches[1]!.body)).toBe(sha(ap.batches[0]!.body));
+    } finally {
+      await ap.close();
+    }
+  });
+
+  it('are not re-sent singly when the access point answers 409 for the batch key', async () => {
+    const ap = await recordingBatchServer('conflict');
+    try {
+      const engine = await createEngine({
+        dataDir: tempDir(),
+        secrets: memorySecretStore(),
+        host: 'cli',
+        endpoint: ap.url,
+        trackDelivery: false,
+      });
+      engines.push(engine);
+      const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'CONFL') });
+      const ids = res.added.map((a) => a.id);
+      await waitFor(() => ids.every((id) => engine.repo.get(id)!.state === 'failed'));
+      expect(ap.batches.length).toBe(1);
+      for (const id of ids) {
+        const d = await engine.handlers['documents:get']({ id });
+        expect(d.problem?.code).toBe('AP_CONFLICT');
+        expect(d.problem?.action).toBe('decide');
+      }
+    } finally {
+      await ap.close();
+    }
+  });
+});
