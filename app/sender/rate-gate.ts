@@ -58,6 +58,12 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
   }
 
+  /** Spend every token: the next one comes after 1 / rate. */
+  drain(now: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.tokens, 0);
+  }
+
   /** Use one token (may go negative when forced). */
   take(now: number): void {
     this.refill(now);
@@ -72,11 +78,21 @@ export class TokenBucket {
 }
 
 const WINDOW_MS = 1000;
-/** A second cut may follow this soon when 429s go on (measured since the first cut). */
-const FOLLOW_UP_CUT_MS = 250;
+/**
+ * A second cut may follow this soon when 429s go on (measured since the first cut): at least
+ * 100 ms, and long enough for about ten answers at the rate just set.
+ */
+const FOLLOW_UP_CUT_MS = 100;
+const FOLLOW_UP_ANSWERS = 10;
 const SLOW_START_STEP_MS = 100;
 const MAX_RATE = 1_000_000;
 const SLOT_MS = 100;
+/** Growth stops this close below the rate the last 429 came at (its plateau). */
+const PLATEAU_SHARE = 0.97;
+/** Above the plateau, growth (probing for a higher limit) waits this long after the last cut. */
+const PROBE_AFTER_MS = 20_000;
+/** Probing growth per second, as a share of the rate. */
+const PROBE_GROWTH = 0.01;
 const SLOTS = WINDOW_MS / SLOT_MS;
 
 /**
@@ -86,9 +102,13 @@ const SLOTS = WINDOW_MS / SLOT_MS;
  * The learned rate starts unlimited. On a 429 it drops to `cutFactor ×` the rate the access
  * point actually answered without 429 over the last second (a token-bucket server lets exactly
  * its rate through once its burst is spent, so that is the best estimate of its limit), at most
- * once per second and never below half the previous rate. Without 429s it grows by `growthPerSecond` of itself per second, but only
- * while the gate is what holds requests back — otherwise there is no evidence the server takes
- * more. Requests are paced with a small burst so the server's bucket refills between them.
+ * once per second and never below half the previous rate. Without 429s it grows by
+ * `growthPerSecond` of itself per second up to just below that measured limit (its plateau), but
+ * only while the gate is what holds requests back — otherwise there is no evidence the server
+ * takes more. Above the plateau it probes slowly (1 %/s), and only 20 s after the last cut: an
+ * access point's limit rarely moves, and every probe past it costs a 429. Requests are paced with
+ * a small burst so the server's bucket refills between them; after a 429 the pacer starts empty
+ * (the server's bucket is empty too).
  */
 export class RateGate {
   private readonly now: () => number;
@@ -99,6 +119,8 @@ export class RateGate {
   private capRps: number | null;
   private readonly batchBucket: TokenBucket | null;
   private learned = Number.POSITIVE_INFINITY;
+  /** The rate the access point answered without 429 when it last refused (its limit, measured). */
+  private plateau = Number.POSITIVE_INFINITY;
   private slowStartRate: number;
   private lastDoubleAt: number;
   private okSinceCut = 0;
@@ -194,10 +216,17 @@ export class RateGate {
     // Grow only while the gate held requests back recently and no 429 came for a while.
     if (now - this.heldBackAt > WINDOW_MS || now - this.lastCutAt < WINDOW_MS) return;
     const ceiling = Math.max(this.okPerSecond(now) * 2, this.minRate * 2);
-    this.learned = Math.min(
-      ceiling,
-      this.learned + Math.max(0.5, this.learned * this.growth) * (dt / 1000),
-    );
+    const nearLimit = this.plateau * PLATEAU_SHARE;
+    let next: number;
+    if (this.learned < nearLimit) {
+      next = Math.min(
+        nearLimit,
+        this.learned + Math.max(0.5, this.learned * this.growth) * (dt / 1000),
+      );
+    } else if (now - this.lastCutAt >= PROBE_AFTER_MS) {
+      next = this.learned * (1 + PROBE_GROWTH * (dt / 1000));
+    } else return;
+    this.learned = Math.min(ceiling, Math.max(this.learned, next));
     this.reconfigure(now);
   }
 
@@ -209,23 +238,29 @@ export class RateGate {
     this.advance(now);
     const sinceCut = now - this.lastCutAt;
     let next: number;
-    if (sinceCut < FOLLOW_UP_CUT_MS) return;
+    const followUpMs = Number.isFinite(this.learned)
+      ? Math.max(FOLLOW_UP_CUT_MS, (FOLLOW_UP_ANSWERS / this.learned) * 1000)
+      : FOLLOW_UP_CUT_MS;
+    if (sinceCut < followUpMs) return;
     if (sinceCut < WINDOW_MS) {
       // Still refused after a cut: what came through since the cut is the server's rate (its
       // burst is spent by now), a better estimate than the last second, which held the burst.
       const sinceCutRate = this.okSinceCut / (sinceCut / 1000);
       if (sinceCutRate >= this.learned) return;
       next = Math.max(sinceCutRate * this.cutFactor, this.learned / 2);
+      this.plateau = sinceCutRate;
     } else {
       const measured = this.okPerSecond(now);
       if (Number.isFinite(this.learned)) {
         // Never more than halve at once: one unlucky second must not collapse the rate.
         next = Math.max(Math.min(this.learned, measured) * this.cutFactor, this.learned / 2);
+        this.plateau = Math.max(measured, next);
       } else {
         // First 429: nothing learned yet. If no answer came back without 429 in the last
         // second, half of what was sent is a safe start.
         const base = measured > 0 ? measured : sum(this.sentSlots) / 2;
         next = base * this.cutFactor;
+        this.plateau = base;
       }
     }
     this.lastCutAt = now;
@@ -233,6 +268,7 @@ export class RateGate {
     this.learned = Math.max(this.minRate, next);
     this.lastGrowAt = now;
     this.reconfigure(now);
+    this.pacer.drain(now);
   }
 
   /** Answers without 429 per second over the last second. */

@@ -103,9 +103,18 @@ describe('TokenBucket', () => {
  * as the sandbox has, answering after `latencyMs`; the client keeps up to `concurrency` requests
  * in flight and asks the gate before each. Returns the achieved rate and the share of 429s.
  */
-function simulate(opts: { rate: number; latencyMs: number; concurrency: number; seconds: number }) {
+function simulate(opts: {
+  rate: number;
+  latencyMs: number;
+  concurrency: number;
+  seconds: number;
+  startRate?: number;
+  kind?: 'single' | 'batch';
+}) {
   let t = 0;
-  const gate = new RateGate({ now: () => t });
+  const kind = opts.kind ?? 'single';
+  const gate = new RateGate({ now: () => t, startRate: opts.startRate ?? 100 });
+  let lastLimitedAt = 0;
   let tokens = opts.rate;
   let last = 0;
   const serverTake = (): boolean => {
@@ -131,15 +140,20 @@ function simulate(opts: { rate: number; latencyMs: number; concurrency: number; 
         gate.onAnswered();
       } else {
         limited++;
+        lastLimitedAt = t;
         gate.onRateLimited();
       }
     }
-    while (inFlight.length < opts.concurrency && gate.waitMs('single') === 0) {
-      gate.take('single');
+    while (inFlight.length < opts.concurrency && gate.waitMs(kind) === 0) {
+      gate.take(kind);
       inFlight.push({ at: t + opts.latencyMs, ok: serverTake() });
     }
   }
-  return { achieved: ok / opts.seconds / opts.rate, share429: limited / (ok + limited) };
+  return {
+    achieved: ok / opts.seconds / opts.rate,
+    share429: limited / (ok + limited),
+    lastLimitedAt,
+  };
 }
 
 describe('RateGate', () => {
@@ -220,6 +234,26 @@ describe('RateGate', () => {
       expect(r.achieved, `R=${rate} L=${latencyMs}`).toBeGreaterThanOrEqual(0.9);
       expect(r.share429, `R=${rate} L=${latencyMs}`).toBeLessThanOrEqual(0.02);
     }
+  });
+
+  it('at a low limit (batches, R = 5 requests/s) learns it too, and stops probing past it', () => {
+    const r = simulate({
+      rate: 5,
+      latencyMs: 50,
+      concurrency: 8,
+      seconds: 60,
+      startRate: 20,
+      kind: 'batch',
+    });
+    expect(r.achieved).toBeGreaterThanOrEqual(0.9);
+    expect(r.share429).toBeLessThanOrEqual(0.02);
+  });
+
+  it('once the limit is learned, stays just below it: no 429 for the next 20 s', () => {
+    const r = simulate({ rate: 200, latencyMs: 50, concurrency: 64, seconds: 21 });
+    expect(r.achieved).toBeGreaterThanOrEqual(0.9);
+    // Every 429 came while the limit was being found, in the first second.
+    expect(r.lastLimitedAt).toBeLessThan(1_000);
   });
 
   it('halves when everything is refused, down to the minimum rate', () => {
