@@ -243,19 +243,24 @@ async function recordingBatchServer(mode: 'drop-first' | 'conflict') {
   return { url, batches, close };
 }
 
+async function engineAt(endpoint: string): Promise<Engine> {
+  const engine = await createEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint,
+    trackDelivery: false,
+    timings: { retryBaseMs: 20, retryMaxMs: 50 },
+  });
+  engines.push(engine);
+  return engine;
+}
+
 describe('batches whose outcome is unknown', () => {
   it('go again byte for byte under the same key, even when a due retry joined them first', async () => {
     const ap = await recordingBatchServer('drop-first');
     try {
-      const engine = await createEngine({
-        dataDir: tempDir(),
-        secrets: memorySecretStore(),
-        host: 'cli',
-        endpoint: ap.url,
-        trackDelivery: false,
-        timings: { retryBaseMs: 20, retryMaxMs: 50 },
-      });
-      engines.push(engine);
+      const engine = await engineAt(ap.url);
       engine.handlers['queue:pause'](undefined);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(4, 'ORDER') });
       const ids = res.added.map((a) => a.id).sort((a, b) => a - b);
@@ -286,14 +291,7 @@ describe('batches whose outcome is unknown', () => {
   it('are not re-sent singly when the access point answers 409 for the batch key', async () => {
     const ap = await recordingBatchServer('conflict');
     try {
-      const engine = await createEngine({
-        dataDir: tempDir(),
-        secrets: memorySecretStore(),
-        host: 'cli',
-        endpoint: ap.url,
-        trackDelivery: false,
-      });
-      engines.push(engine);
+      const engine = await engineAt(ap.url);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'CONFL') });
       const ids = res.added.map((a) => a.id);
       await waitFor(() => ids.every((id) => engine.repo.get(id)!.state === 'failed'));
