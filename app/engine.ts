@@ -727,7 +727,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
     const isDone = (state: string) =>
       SETTLED.has(state) || (includeAccepted && state === 'accepted');
-    if (ids) return ids.every((id) => isDone(repo.get(id)?.state ?? 'cancelled'));
+    if (ids) {
+      return ids.every((id) => {
+        const r = repo.get(id);
+        // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
+        return !r || isDone(r.state) || r.problem_code === 'DELIVERY_UNCONFIRMED';
+      });
+    }
     const counts = repo.counts();
     return DOCUMENT_STATES.every((s) => counts[s] === 0 || isDone(s));
   }
