@@ -204,7 +204,14 @@ export class Pipeline {
     });
     if (changed.length) this.deps.onChanged(changed);
     this.running = true;
-    this.stuckTimer = setInterval(() => this.recoverStuckSending(), this.stuckCheckMs);
+    this.stuckTimer = setInterval(() => {
+      try {
+        this.recoverStuckSending();
+      } catch (err) {
+        // The database refuses writes right now (disk full?): the next check tries again.
+        process.emitWarning(`Peppol Desk could not put stuck documents back: ${String(err)}`);
+      }
+    }, this.stuckCheckMs);
     this.stuckTimer.unref?.();
     this.kick();
   }
