@@ -244,6 +244,13 @@ describe('documents stuck in sending', () => {
     expect(repo.get(inFlight)?.send_outcome_unknown).toBe(0);
   });
 
+  it('marks a document found in sending at start (the last run died mid-send) as possibly at the access point', () => {
+    const { repo, pipeline } = setup(stubClient(), { paused: true });
+    const id = docIn(repo, [...TO_QUEUED, 'sending'], { attempts: 1 });
+    pipeline.start();
+    expect(repo.get(id)).toMatchObject({ state: 'queued', send_outcome_unknown: 1, attempts: 1 });
+  });
+
   it('marks a document whose attempt went unanswered as possibly at the access point', async () => {
     const client = stubClient({
       send: async () => ({
