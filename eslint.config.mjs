@@ -41,6 +41,18 @@ export default tseslint.config(
           patterns: [{ group: ['electron/*'], message: 'Only main/ may import electron.' }],
         },
       ],
+      // no-restricted-imports sees static imports only: also ban require() and import().
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/^electron(\\/|$)/]",
+          message: 'Only main/ may require electron: app/ and renderer/ stay host-agnostic.',
+        },
+        {
+          selector: 'ImportExpression[source.value=/^electron(\\/|$)/]',
+          message: 'Only main/ may import electron: app/ and renderer/ stay host-agnostic.',
+        },
+      ],
     },
   },
   {

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join, relative, resolve } from 'node:path';
 import { createEngine, memorySecretStore, type Engine } from './engine';
 import { defaultDataDir } from './data-dir';
+import { invokeHandler } from './errors';
 import { startBrowserHost } from './host/browser-host';
 import { keyFileSecretStore } from './secrets/key-file';
 import { runSandboxCommand } from './sandbox/standalone';
@@ -135,9 +136,15 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
     process.stderr.write(`Sending ${files.length} file(s) to ${where} (data: ${dataDir})\n`);
   }
-  const ids = await addAll(engine, files);
+  const { ids, notAdded } = await addAll(engine, files);
   await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
-  const summary = summarize(engine, ids, missing.length, (performance.now() - started) / 1000);
+  // Files that never became documents (missing, unreadable, empty) failed too.
+  const summary = summarize(
+    engine,
+    ids,
+    missing.length + notAdded,
+    (performance.now() - started) / 1000,
+  );
   if (!opts.json) {
     for (const id of ids) {
       const r = engine.repo.get(id);
@@ -167,9 +174,16 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   return summary.failed + summary.invalid + summary.duplicates > 0 ? 1 : 0;
 }
 
-/** Read and add files in chunks, so memory stays flat for large folders. Returns every id. */
-async function addAll(engine: Engine, files: FoundFile[]): Promise<number[]> {
+/**
+ * Read and add files in chunks, so memory stays flat for large folders. Returns every id, and how
+ * many files could not be added at all (unreadable, or refused such as empty files).
+ */
+async function addAll(
+  engine: Engine,
+  files: FoundFile[],
+): Promise<{ ids: number[]; notAdded: number }> {
   const ids: number[] = [];
+  let notAdded = 0;
   const CHUNK = 500;
   for (let i = 0; i < files.length; i += CHUNK) {
     const chunk: IncomingFile[] = [];
@@ -177,20 +191,23 @@ async function addAll(engine: Engine, files: FoundFile[]): Promise<number[]> {
       try {
         chunk.push({ name: f.name, bytes: readFileSync(f.path) });
       } catch (err) {
+        notAdded++;
         process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);
       }
     }
     const res = await engine.handlers['documents:add']({ files: chunk });
     for (const a of res.added) ids.push(a.id);
     for (const k of res.known) ids.push(k.id);
+    notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
   }
-  return [...new Set(ids)];
+  return { ids: [...new Set(ids)], notAdded };
 }
 
-function summarize(engine: Engine, ids: number[], unreadable: number, seconds: number) {
+/** The run's figures; `notAdded` files (missing, unreadable, empty) count as failed. */
+function summarize(engine: Engine, ids: number[], notAdded: number, seconds: number) {
   let sent = 0;
-  let failed = unreadable;
+  let failed = notAdded;
   let invalid = 0;
   let duplicates = 0;
   for (const id of ids) {
@@ -202,7 +219,7 @@ function summarize(engine: Engine, ids: number[], unreadable: number, seconds: n
     else failed++;
   }
   return {
-    total: ids.length + unreadable,
+    total: ids.length + notAdded,
     sent,
     failed,
     invalid,
@@ -429,9 +446,18 @@ async function cancelCommand(ids: string[], opts: { dataDir?: string }): Promise
   const engine = await openQuiet(opts.dataDir, false);
   try {
     const list = parseIds(ids);
-    const { cancelled } = await engine.handlers['documents:cancel']({ ids: list });
+    const res = await invokeHandler(engine.handlers, 'documents:cancel', { ids: list });
+    if (!res.ok) {
+      process.stderr.write(`${res.error.message}\n`);
+      return 1;
+    }
+    const { cancelled, refused = [] } = res.value as {
+      cancelled: number;
+      refused?: { id: number; message: string }[];
+    };
+    for (const r of refused) process.stderr.write(`#${r.id}: ${r.message}\n`);
     process.stdout.write(
-      `${cancelled} of ${list.length} cancelled${cancelled < list.length ? ' (documents already sent cannot be cancelled)' : ''}\n`,
+      `${cancelled} of ${list.length} cancelled${cancelled < list.length ? ' (documents already sent, or that may have reached the access point, cannot be cancelled)' : ''}\n`,
     );
     return cancelled === list.length ? 0 : 1;
   } finally {

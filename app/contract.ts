@@ -230,7 +230,11 @@ export interface Requests {
   };
   'documents:get': { arg: { id: number }; result: DocumentDetail };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
-  'documents:cancel': { arg: { ids: number[] }; result: { cancelled: number } };
+  /** Documents that may already have reached the access point are refused (listed in `refused`). */
+  'documents:cancel': {
+    arg: { ids: number[] };
+    result: { cancelled: number; refused?: { id: number; message: string }[] };
+  };
   'documents:sendAnyway': { arg: { ids: number[] }; result: { released: number } };
   /** Ask the access point again about a document's receiver, bypassing the cache. */
   'lookup:refresh': { arg: { id: number }; result: ReceiverLookup };

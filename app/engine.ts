@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type {
   AddResult,
@@ -26,8 +26,9 @@ import { startPrometheusServer, type PrometheusServer } from './metrics/promethe
 import { Pipeline, type Validator } from './queue/pipeline';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
+import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -122,6 +123,24 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/** Why a document whose last attempt went unanswered cannot be cancelled. */
+export const CANCEL_UNSAFE_MESSAGE =
+  'This invoice may already have reached the access point, so it cannot be cancelled. Retry to find out (it is sent with the same key, so it cannot arrive twice).';
+
+/**
+ * True when an attempt may have reached the access point without us knowing the answer: waiting
+ * for a retry, used up its attempts on such errors, or resumed after a crash mid-send. Cancelling
+ * would hide an invoice the access point may have accepted.
+ */
+export function mayHaveReachedAccessPoint(r: DocumentRecord): boolean {
+  return (
+    r.state === 'retry_wait' ||
+    r.send_outcome_unknown === 1 ||
+    r.batch_key !== null ||
+    (r.state === 'failed' && r.problem_code === 'ATTEMPTS_EXHAUSTED')
+  );
+}
+
 const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
 
 function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
@@ -147,8 +166,26 @@ export function environmentFor(apiKey: string | null, endpointGiven: boolean): E
   return apiKey.startsWith('sk_test_') ? 'test' : 'production';
 }
 
-/** Open the data folder, connect to the access point (or start the sandbox) and start the queue. */
+/**
+ * Open the data folder, connect to the access point (or start the sandbox) and start the queue.
+ * Throws DataDirLockedError (code DATA_DIR_LOCKED) when another live process works on the same
+ * data folder; read-and-exit tools (`autoStart: false`) do not take the folder.
+ */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  let lock: DataDirLock | null = null;
+  if (options.autoStart !== false) {
+    mkdirSync(options.dataDir, { recursive: true });
+    lock = lockDataDir(options.dataDir);
+  }
+  try {
+    return await openEngine(options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function openEngine(options: EngineOptions, lock: DataDirLock | null): Promise<Engine> {
   const now = options.now ?? Date.now;
   const db = openDb({ dataDir: options.dataDir });
   const repo = new DocumentsRepo(db, now);
@@ -318,7 +355,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           continue;
         }
         const sha256 = sha256Hex(f.bytes);
-        const existing = repo.findBySha(sha256);
+        // The same bytes under the same name: this very file was added before (this is also
+        // what makes `peppol-desk send` resumable). Under another name it is a new document,
+        // which validation holds as a duplicate of the live one (see the pipeline).
+        const existing = repo.findKnownFile(sha256, f.name);
         if (existing !== null) {
           result.known.push({ id: existing, fileName: f.name });
           continue;
@@ -456,10 +496,33 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             problem_action: null,
           };
           let ok = false;
-          if (r.state === 'failed' || r.state === 'retry_wait') {
+          if (r.state === 'failed' && r.problem_code === 'DELIVERY_FAILED') {
+            // The access point accepted it and then could not deliver it: the same key would
+            // only replay that failed transaction, so an explicit retry sends under a new key.
+            const key = randomUUID();
+            ok = repo.transition(
+              id,
+              r.state,
+              'queued',
+              {
+                ...patch,
+                idempotency_key: key,
+                transaction_id: null,
+                accepted_at: null,
+                delivered_at: null,
+                next_poll_at: null,
+                business_response: null,
+                send_outcome_unknown: 0,
+                batch_key: null,
+              },
+              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sending again under a new idempotency key ${key}`,
+            );
+          } else if (r.state === 'failed' || r.state === 'retry_wait') {
             // Same idempotency key: if an earlier attempt did reach the provider, it replays.
             ok = repo.transition(id, r.state, 'queued', patch, 'Retry requested');
           } else if (r.state === 'unreachable') {
+            // The "not registered" answer is cached for minutes: ask the access point again.
+            if (r.receiver_id) participants.forget(r.receiver_id);
             ok = repo.transition(id, r.state, 'ready', patch, 'Retry requested (new lookup)');
           } else if (r.state === 'invalid') {
             ok = repo.transition(id, r.state, 'received', patch, 'Check again requested');
@@ -473,11 +536,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     'documents:cancel': ({ ids }) => {
       let cancelled = 0;
+      const refused: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
           if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
+          if (mayHaveReachedAccessPoint(r)) {
+            refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
+            continue;
+          }
           if (
             repo.transition(
               id,
@@ -496,7 +564,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         }
       });
       onChanged(list);
-      return { cancelled };
+      if (cancelled === 0 && refused.length > 0) {
+        throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
+      }
+      return refused.length ? { cancelled, refused } : { cancelled };
     },
     'documents:sendAnyway': ({ ids }) => {
       let released = 0;
@@ -505,7 +576,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         for (const id of list) {
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
-          const target = r.problem_code === 'DUPLICATE' ? 'ready' : 'queued';
+          const target =
+            r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT'
+              ? 'ready'
+              : 'queued';
           if (
             repo.transition(
               id,
@@ -653,7 +727,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
     const isDone = (state: string) =>
       SETTLED.has(state) || (includeAccepted && state === 'accepted');
-    if (ids) return ids.every((id) => isDone(repo.get(id)?.state ?? 'cancelled'));
+    if (ids) {
+      return ids.every((id) => {
+        const r = repo.get(id);
+        // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
+        return !r || isDone(r.state) || r.problem_code === 'DELIVERY_UNCONFIRMED';
+      });
+    }
     const counts = repo.counts();
     return DOCUMENT_STATES.every((s) => counts[s] === 0 || isDone(s));
   }
@@ -701,6 +781,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await pool.close();
       if (sandbox) await sandbox.close();
       db.close();
+      lock?.release();
     },
   };
 }

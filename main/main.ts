@@ -6,6 +6,7 @@
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   nativeImage,
@@ -17,6 +18,7 @@ import {
 } from 'electron';
 import { join, sep } from 'node:path';
 import { createEngine, type Engine } from '../app/engine';
+import { toErrorValue } from '../app/errors';
 import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
 import { DropNotifier, dropMessage } from './notifications';
 import { safeStorageSecretStore } from './secrets';
@@ -125,4 +127,8 @@ app.on('before-quit', (event) => {
   void engine.stop().finally(() => app.quit());
 });
 
-void boot();
+void boot().catch((err: unknown) => {
+  // E.g. `peppol-desk send` or `watch` already works on this data folder (DATA_DIR_LOCKED).
+  dialog.showErrorBox('Peppol Desk cannot start', toErrorValue(err).message);
+  app.quit();
+});

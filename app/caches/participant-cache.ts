@@ -32,6 +32,7 @@ export class ParticipantCache {
   private readonly inFlight = new Map<string, Promise<CachedLookup | null>>();
   private readonly getStmt;
   private readonly putStmt;
+  private readonly deleteStmt;
 
   constructor(
     db: Db,
@@ -41,6 +42,9 @@ export class ParticipantCache {
   ) {
     this.getStmt = db.prepare(
       'SELECT answer_json, fetched_at, expires_at FROM participant_cache WHERE access_point = ? AND participant_id = ?',
+    );
+    this.deleteStmt = db.prepare(
+      'DELETE FROM participant_cache WHERE access_point = ? AND participant_id = ?',
     );
     this.putStmt = db.prepare(
       `INSERT OR REPLACE INTO participant_cache
@@ -90,6 +94,12 @@ export class ParticipantCache {
     })();
     this.inFlight.set(participantId, p);
     return p;
+  }
+
+  /** Drop the cached answer for `participantId` (the next `get` asks the access point). */
+  forget(participantId: string): void {
+    this.lru.delete(participantId);
+    this.deleteStmt.run(this.accessPoint, participantId);
   }
 
   /** A fresh cached answer without fetching, or null. */

@@ -10,7 +10,7 @@ import { canonicalParticipantId } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
-import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
+import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, InspectResult, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
@@ -60,6 +60,13 @@ export interface PipelineOptions {
   responseWindowMs?: number;
   /** Track delivery after acceptance (polling transactions). */
   trackDelivery?: boolean;
+  /**
+   * Stop polling a transaction the access point has not confirmed as delivered (or failed) this
+   * long after acceptance (default 7 days); the document stays accepted with a problem.
+   */
+  deliveryTimeoutMs?: number;
+  /** How often to look for documents left in `sending` with no request in flight (default 5 s). */
+  stuckCheckMs?: number;
   paused?: boolean;
 }
 
@@ -70,6 +77,9 @@ const POLL_BATCH = 200;
 const BILLING_CUSTOMIZATION = 'urn:fdc:peppol.eu:2017:poacc:billing:3.0';
 const BILLING_PROCESS = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
 const LIST_POLL_THRESHOLD = 8;
+/** A due retry or poll that could not start waits for a kick; this wakes up anyway, slowly. */
+const BACKSTOP_MS = 1_000;
+const DAY_MS = 24 * 60 * 60_000;
 
 /** Documents in these states are being worked on by a live engine; after a crash they restart. */
 const RECOVERY: [
@@ -99,7 +109,12 @@ export class Pipeline {
   private readonly probeMaxMs: number;
   private readonly trackDelivery: boolean;
   private readonly responseWindowMs: number;
+  private readonly deliveryTimeoutMs: number;
+  private readonly stuckCheckMs: number;
   private remoteValidation: boolean;
+  /** Documents the send stage moved to `sending` and has not yet seen leave it (this process). */
+  private readonly claimedSending = new Set<number>();
+  private stuckTimer: NodeJS.Timeout | null = null;
 
   private running = false;
   private paused: boolean;
@@ -135,13 +150,15 @@ export class Pipeline {
     this.probeDelayMs = this.probeInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
     this.responseWindowMs = options.responseWindowMs ?? 60 * 60_000;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 7 * DAY_MS;
+    this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;
     this.sender = new SendStage(
       {
-        repo: deps.repo,
+        repo: this.trackingRepo(deps.repo),
         client: deps.client,
         metrics: deps.metrics,
         now: this.now,
@@ -176,20 +193,92 @@ export class Pipeline {
     const changed: number[] = [];
     repo.tx(() => {
       for (const [from, to] of RECOVERY) {
+        // A send cut off mid-flight may have been accepted: it goes again under the same key.
+        const patch = from === 'sending' ? { send_outcome_unknown: 1 } : {};
         for (const doc of repo.inState(from, Number.MAX_SAFE_INTEGER)) {
-          if (repo.transition(doc.id, from, to, {}, 'Resumed after the app was stopped'))
+          if (repo.transition(doc.id, from, to, patch, 'Resumed after the app was stopped'))
             changed.push(doc.id);
         }
       }
+      // Documents accepted while tracking was off (e.g. `peppol-desk send` without
+      // --wait-delivery on the shared data folder) are tracked from now on.
+      if (this.trackDelivery) repo.scheduleUntrackedPolls(this.now() + this.pollInitialMs);
     });
     if (changed.length) this.deps.onChanged(changed);
     this.running = true;
+    this.stuckTimer = setInterval(() => {
+      try {
+        this.recoverStuckSending();
+      } catch (err) {
+        // The database refuses writes right now (disk full?): the next check tries again.
+        process.emitWarning(`Peppol Desk could not put stuck documents back: ${String(err)}`);
+      }
+    }, this.stuckCheckMs);
+    this.stuckTimer.unref?.();
     this.kick();
+  }
+
+  /**
+   * Put documents left in `sending` with no request of this process in flight back to `queued`
+   * (same idempotency key, so a re-send that did reach the access point is answered with the
+   * first result). This happens when the send stage could not record outcomes (its group commit
+   * failed): the requests ended but the rows stayed `sending`. Runs every few seconds; call it
+   * after such a failure to recover at once. Returns the ids put back.
+   */
+  recoverStuckSending(): number[] {
+    if (!this.running) return [];
+    const { repo } = this.deps;
+    const stuck = repo.idsInStates(['sending']).filter((id) => !this.claimedSending.has(id));
+    if (stuck.length === 0) return [];
+    const moved = repo.tx(() =>
+      stuck.filter((id) =>
+        repo.transition(
+          id,
+          'sending',
+          'queued',
+          { send_outcome_unknown: 1 },
+          'The answer of the last attempt was not recorded; sending again with the same key',
+        ),
+      ),
+    );
+    if (moved.length) {
+      this.deps.onChanged(moved);
+      this.kick();
+    }
+    return moved;
+  }
+
+  /**
+   * The repo as the send stage sees it: every transition it makes is also noted here, so the
+   * pipeline knows which `sending` rows have a request in flight in this process (see
+   * recoverStuckSending) and whether a document's last attempt may have reached the access point
+   * unanswered (`send_outcome_unknown`, which guards cancel and the duplicate check). Done by
+   * wrapping rather than in the send stage itself so the stage stays about sending.
+   */
+  private trackingRepo(repo: DocumentsRepo): DocumentsRepo {
+    const claimed = this.claimedSending;
+    const wrapped = Object.create(repo) as DocumentsRepo;
+    wrapped.transition = (id, from, to, patch = {}, detail = null) => {
+      const unknown = from === 'sending' ? outcomeUnknownAfter(to, patch) : undefined;
+      const ok = repo.transition(
+        id,
+        from,
+        to,
+        unknown === undefined ? patch : { ...patch, send_outcome_unknown: unknown },
+        detail,
+      );
+      if (ok && to === 'sending') claimed.add(id);
+      else if (ok && from === 'sending') claimed.delete(id);
+      return ok;
+    };
+    return wrapped;
   }
 
   /** Stop starting new work and wait for what is in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.stuckTimer) clearInterval(this.stuckTimer);
+    this.stuckTimer = null;
     this.sender.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -267,14 +356,27 @@ export class Pipeline {
   private scheduleTimer(now: number): void {
     const { repo } = this.deps;
     const candidates: number[] = [];
-    const retryAt = repo.nextRetryAt();
-    if (retryAt !== null) candidates.push(Math.max(retryAt, this.sendGateUntil));
-    if (this.trackDelivery) {
-      const pollAt = repo.nextPollAt();
-      if (pollAt !== null) candidates.push(pollAt);
+    // A time already past here means the pump just could not start that work: all send slots or
+    // the poller busy (the end of a request kicks), so never wake up for it every few ms.
+    let blocked = false;
+    const consider = (at: number) => {
+      if (at > now) candidates.push(at);
+      else blocked = true;
+    };
+    // Paused or offline, due retries cannot run (resume, or the probe's answer, kicks).
+    if (!this.paused && !this.offline) {
+      const retryAt = repo.nextRetryAt();
+      if (retryAt !== null) consider(Math.max(retryAt, this.sendGateUntil));
     }
-    if (this.offline) candidates.push(this.nextProbeAt);
-    else if (this.sendGateUntil > now) candidates.push(this.sendGateUntil);
+    if (this.trackDelivery && !this.offline) {
+      const pollAt = repo.nextPollAt();
+      if (pollAt !== null) consider(pollAt);
+    }
+    if (this.offline) {
+      // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
+      if (!this.paused && !this.probing) consider(this.nextProbeAt);
+    } else if (this.sendGateUntil > now) candidates.push(this.sendGateUntil);
+    if (blocked) candidates.push(now + BACKSTOP_MS);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (candidates.length === 0) return;
@@ -435,6 +537,23 @@ export class Pipeline {
           problem_action: 'fix-file',
         },
         'No receiver endpoint',
+      );
+      return;
+    }
+    const twin = doc.send_anyway ? null : repo.findContentDuplicate(doc.id, doc.sha256);
+    if (twin !== null) {
+      repo.transition(
+        doc.id,
+        'validating',
+        'held',
+        {
+          ...fields,
+          duplicate_of: twin.id,
+          problem_code: 'DUPLICATE_CONTENT',
+          problem_message: `Same content as ${twin.file_name}, added ${formatTime(twin.created_at)} (document #${twin.id}). This looks like the same ${s.docType === 'CreditNote' ? 'credit note' : 'invoice'} twice: cancel it, or Send anyway only if it really must go again.`,
+          problem_action: 'decide',
+        },
+        `Same content as #${twin.id} (${twin.file_name})`,
       );
       return;
     }
@@ -697,6 +816,26 @@ export class Pipeline {
       return;
     }
     if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
+      if (age >= this.deliveryTimeoutMs) {
+        // Bounded: an unknown or never-final transaction is not asked about forever.
+        const days = Math.round(this.deliveryTimeoutMs / DAY_MS);
+        const span = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : 'a long time';
+        repo.tx(() => {
+          repo.patch(d.id, {
+            next_poll_at: null,
+            problem_code: 'DELIVERY_UNCONFIRMED',
+            problem_message: `The access point accepted this invoice but has not confirmed delivery to the buyer after ${span} (transaction ${d.transaction_id ?? '?'}). Check with your provider.`,
+            problem_action: 'none',
+          });
+          repo.appendEvent(
+            d.id,
+            'accepted',
+            `Delivery not confirmed after ${span} (last status: ${tx?.status ?? 'unknown'}); stopped asking`,
+          );
+        });
+        this.deps.onChanged([d.id]);
+        return;
+      }
       repo.patch(d.id, { next_poll_at: nextPoll });
       return;
     }
@@ -729,6 +868,25 @@ export class Pipeline {
     }
     this.deps.onChanged([d.id]);
   }
+}
+
+/**
+ * After a transition out of `sending`: 1 when the attempt's outcome is unknown (it may have been
+ * accepted), 0 when the access point answered for this key, undefined when nothing reached it
+ * (back to `queued`), which keeps what an earlier attempt left.
+ */
+function outcomeUnknownAfter(to: DocumentRecord['state'], patch: DocumentPatch): 0 | 1 | undefined {
+  if (to === 'retry_wait') return 1;
+  if (to === 'failed') return patch.problem_code === 'ATTEMPTS_EXHAUSTED' ? 1 : 0;
+  if (to === 'accepted') return 0;
+  return undefined;
+}
+
+/** A local date and time a clerk reads at a glance: 2026-11-26 14:05. */
+function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** The columns a summary fills. */

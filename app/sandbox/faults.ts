@@ -7,6 +7,7 @@ export interface FaultDecision {
   status429: { retryAfterSeconds: number } | null;
   status503: { retryAfterSeconds: number | null } | null;
   stall: { ms: number; when: 'before' | 'after' } | null;
+  status: { status: number; code: string; message: string } | null;
 }
 
 /** Injected-fault counters, as reported in the stats. */
@@ -16,6 +17,7 @@ export interface FaultCounts {
   resetBefore: number;
   resetAfter: number;
   stall: number;
+  status: number;
 }
 
 const NO_FAULT: FaultDecision = {
@@ -24,6 +26,7 @@ const NO_FAULT: FaultDecision = {
   status429: null,
   status503: null,
   stall: null,
+  status: null,
 };
 
 /**
@@ -62,6 +65,7 @@ export class FaultInjector {
     resetBefore: 0,
     resetAfter: 0,
     stall: 0,
+    status: 0,
   };
 
   constructor(plan: FaultPlan = {}) {
@@ -88,13 +92,20 @@ export class FaultInjector {
   /** Decide the faults of the next eligible request. */
   decide(): FaultDecision {
     const plan = this.plan;
-    if (!plan.status429 && !plan.status503 && !plan.resetConnection && !plan.stallMs) {
+    if (
+      !plan.status429 &&
+      !plan.status503 &&
+      !plan.resetConnection &&
+      !plan.stallMs &&
+      !plan.status
+    ) {
       return NO_FAULT;
     }
     const fire429 = this.check('status429', plan.status429);
     const fire503 = this.check('status503', plan.status503);
     const fireReset = this.check('resetConnection', plan.resetConnection);
     const fireStall = this.check('stallMs', plan.stallMs);
+    const fireStatus = this.check('status', plan.status);
     const resetWhen = plan.resetConnection?.when ?? 'before';
 
     const decision: FaultDecision = { ...NO_FAULT };
@@ -109,6 +120,13 @@ export class FaultInjector {
     } else if (fire503 && this.take('status503', plan.status503)) {
       this.counts.status503++;
       decision.status503 = { retryAfterSeconds: plan.status503?.retryAfterSeconds ?? null };
+    } else if (fireStatus && plan.status && this.take('status', plan.status)) {
+      this.counts.status++;
+      decision.status = {
+        status: plan.status.status,
+        code: plan.status.code ?? `INJECTED_${plan.status.status}`,
+        message: plan.status.message ?? `Injected ${plan.status.status} by the sandbox fault plan.`,
+      };
     } else if (
       fireReset &&
       resetWhen === 'after' &&

@@ -304,6 +304,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         stallAfter,
       );
     }
+    if (fault?.status) {
+      return finish(
+        errorAnswer(fault.status.status, fault.status.code, fault.status.message, requestId),
+        stallAfter,
+      );
+    }
 
     const params = new URLSearchParams(query);
     let answer: Answer;

@@ -39,6 +39,11 @@ export interface FaultPlan {
    * processed first and the answer is late; 'before': it is processed only when the stall ends.
    */
   stallMs?: FaultTrigger & { ms: number; when?: 'before' | 'after' };
+  /**
+   * Answer this HTTP status (e.g. 400, 401, 403, 409, 413, 415) with the contract's error body,
+   * without processing the request; after 429 and 503 in precedence.
+   */
+  status?: FaultTrigger & { status: number; code?: string; message?: string };
 }
 
 /** Options of {@link startSandbox}. Every field has a default suited to fast tests. */
@@ -121,6 +126,8 @@ export interface SandboxStats {
     resetBefore: number;
     resetAfter: number;
     stall: number;
+    /** Injected answers of the `status` fault. */
+    status: number;
   };
   /** Transactions held. */
   transactions: number;

@@ -10,6 +10,7 @@ import type {
   TimelineEvent,
 } from '../contract';
 import { FILTER_STATES, emptyCounts } from '../contract';
+import { IllegalTransitionError, isAllowedTransition } from '../queue/states';
 
 /** A row of the `documents` table, column for column. */
 export interface DocumentRecord {
@@ -45,6 +46,8 @@ export interface DocumentRecord {
   next_poll_at: number | null;
   /** The batch this document was sent in while that batch's outcome is unknown (migration 003). */
   batch_key: string | null;
+  /** 1 while an attempt may have reached the access point unanswered (migration 007). */
+  send_outcome_unknown: number;
 }
 
 /** Fields a transition may set besides the state. */
@@ -74,6 +77,8 @@ export type DocumentPatch = Partial<
     | 'delivered_at'
     | 'next_poll_at'
     | 'batch_key'
+    | 'send_outcome_unknown'
+    | 'idempotency_key'
   >
 >;
 
@@ -101,7 +106,19 @@ const PATCHABLE = new Set<string>([
   'delivered_at',
   'next_poll_at',
   'batch_key',
+  'send_outcome_unknown',
+  'idempotency_key',
 ]);
+
+/**
+ * Documents that count for the duplicate guard: on their way to the access point, accepted or
+ * delivered, or failed after attempts whose outcome is unknown (they may have been accepted).
+ * Invalid, unreachable, cancelled, refused by the access point or failed in delivery do not
+ * count: "fix the file and drop it again" must go through. Held ones wait for a decision and
+ * are not counted either (the document they duplicate is).
+ */
+const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered')
+  OR (state = 'failed' AND send_outcome_unknown = 1))`;
 
 /** A new document as inserted by `documents:add`. */
 export interface NewDocument {
@@ -174,7 +191,18 @@ export class DocumentsRepo {
     private readonly now: () => number = Date.now,
   ) {
     this.stmts = {
-      findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ?'),
+      findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
+      findKnownFile: db.prepare(
+        'SELECT id FROM documents WHERE sha256 = ? AND file_name = ? ORDER BY id LIMIT 1',
+      ),
+      findContentDuplicate: db.prepare(
+        `SELECT * FROM documents WHERE sha256 = ? AND id <> ? AND ${LIVE_SQL}
+         ORDER BY id LIMIT 1`,
+      ),
+      scheduleUntrackedPolls: db.prepare(
+        `UPDATE documents SET next_poll_at = ?
+         WHERE state = 'accepted' AND next_poll_at IS NULL AND problem_code IS NULL`,
+      ),
       insert: db.prepare(`INSERT INTO documents
         (file_name, sha256, size, state, idempotency_key, created_at, updated_at)
         VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now)`),
@@ -208,7 +236,7 @@ export class DocumentsRepo {
       ),
       findBusinessDuplicate: db.prepare(
         `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
-         AND id <> ? AND state NOT IN ('invalid', 'cancelled', 'received', 'validating', 'held')
+         AND id <> ? AND ${LIVE_SQL}
          ORDER BY id LIMIT 1`,
       ),
       inBatch: db.prepare(
@@ -225,6 +253,26 @@ export class DocumentsRepo {
   findBySha(sha256: string): number | null {
     const row = this.stmts.findBySha.get(sha256) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  /** Id of the document added from these bytes under this file name, if any ("already known"). */
+  findKnownFile(sha256: string, fileName: string): number | null {
+    const row = this.stmts.findKnownFile.get(sha256, fileName) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** Another live document (see LIVE_SQL) with the same bytes, if any. */
+  findContentDuplicate(id: number, sha256: string): DocumentRecord | null {
+    return (this.stmts.findContentDuplicate.get(sha256, id) as DocumentRecord | undefined) ?? null;
+  }
+
+  /**
+   * Give accepted documents that are not tracked (sent with tracking off, e.g. by the CLI without
+   * --wait-delivery) a first delivery poll at `at`. Documents whose tracking gave up keep their
+   * problem and are left alone. Returns how many were scheduled.
+   */
+  scheduleUntrackedPolls(at: number): number {
+    return this.stmts.scheduleUntrackedPolls.run(at).changes;
   }
 
   /** Insert a received document with its bytes and the first timeline entry. */
@@ -279,7 +327,8 @@ export class DocumentsRepo {
 
   /**
    * Move a document from `from` to `to` (only if it is still in `from`), apply `patch`, and append
-   * the transition to the timeline. Returns false when the document was no longer in `from`.
+   * the transition to the timeline. Returns false when the document was no longer in `from`;
+   * throws {@link IllegalTransitionError} for a pair app/queue/states.ts does not allow.
    */
   transition(
     id: number,
@@ -288,6 +337,7 @@ export class DocumentsRepo {
     patch: DocumentPatch = {},
     detail: string | null = null,
   ): boolean {
+    if (!isAllowedTransition(from, to)) throw new IllegalTransitionError(id, from, to);
     const now = this.now();
     const changed = this.stmts.setState.run(to, now, id, from).changes > 0;
     if (!changed) return false;

@@ -5,7 +5,7 @@ import type { Migration } from './migrations';
 /** Raised when the database does not match the migrations this build knows. */
 export class MigrationError extends Error {
   constructor(
-    readonly code: 'MIGRATION_UNKNOWN' | 'MIGRATION_EDITED',
+    readonly code: 'MIGRATION_UNKNOWN' | 'MIGRATION_EDITED' | 'MIGRATION_BROKE_KEYS',
     message: string,
   ) {
     super(message);
@@ -50,13 +50,30 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     'INSERT INTO schema_migrations (id, name, sha256, applied_at) VALUES (?, ?, ?, ?)',
   );
   const newlyApplied: number[] = [];
-  for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
-    if (done.has(m.id)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.id, m.name, migrationHash(m.sql), Date.now());
-    })();
-    newlyApplied.push(m.id);
+  const pending = [...migrations].sort((a, b) => a.id - b.id).filter((m) => !done.has(m.id));
+  if (pending.length === 0) return newlyApplied;
+  // Foreign keys off while migrating (it cannot change inside a transaction): a table rebuild
+  // (006) drops the old table, which with foreign keys on would cascade-delete every body and
+  // event. Each migration checks the keys itself before it commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const m of pending) {
+      db.transaction(() => {
+        db.exec(m.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) {
+          throw new MigrationError(
+            'MIGRATION_BROKE_KEYS',
+            `Migration ${m.name} left ${broken.length} broken reference(s); refusing to start.`,
+          );
+        }
+        record.run(m.id, m.name, migrationHash(m.sql), Date.now());
+      })();
+      newlyApplied.push(m.id);
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return newlyApplied;
 }

@@ -7,6 +7,22 @@ import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();
+
+/** What the sandbox accepted: idempotency key → transaction id (GET /_sandbox/accepted). */
+async function acceptedByKey(url: string): Promise<Map<string, string>> {
+  const res = (await (await fetch(`${url}/_sandbox/accepted`)).json()) as {
+    fields: string[];
+    rows: (string | null)[][];
+  };
+  const key = res.fields.indexOf('key');
+  const tx = res.fields.indexOf('transaction_id');
+  const map = new Map<string, string>();
+  for (const row of res.rows) {
+    expect(map.has(row[key]!)).toBe(false);
+    map.set(row[key]!, row[tx]!);
+  }
+  return map;
+}
 const OFFLINE_MS = 20_000;
 let sandbox: SandboxProcess | null = null;
 afterAll(async () => {
@@ -27,13 +43,18 @@ describe('offline queueing', () => {
       coalesceMs: 20,
       timings: { probeInitialMs: 250, probeMaxMs: 2000 },
     });
-    const connection: ConnectionStatus[] = [];
-    engine.on('connection:changed', (s) => connection.push(s));
+    const connection: (ConnectionStatus & { at: number })[] = [];
+    engine.on('connection:changed', (s) => connection.push({ ...s, at: Date.now() }));
     try {
       const first = await engine.handlers['documents:add']({ files: makeInvoices(300, 'OFF') });
       await expect
         .poll(() => engine.repo.counts().accepted, { timeout: 20_000, interval: 10 })
         .toBeGreaterThan(20);
+      // What the first sandbox accepted, read right before it goes: only a send in flight now
+      // can still be accepted by it without showing up here.
+      const acceptedBefore = await acceptedByKey(sandbox.url);
+      const inFlightAtFetch = new Set(engine.repo.idsInStates(['sending']));
+      const recordedBefore = engine.repo.idsInStates(['accepted']);
       await sandbox.stop();
       const stoppedAt = Date.now();
       const beforeStop = engine.repo.counts().accepted;
@@ -58,6 +79,15 @@ describe('offline queueing', () => {
           .get(stoppedAt + 1000) as { n: number }
       ).n;
       expect(sendsWhileOffline).toBeLessThanOrEqual(4);
+      // One probe at a time, backing off: each failed probe reports the connection again.
+      const offlineReports = connection.filter((c) => c.state === 'offline' && c.at >= stoppedAt);
+      const probes = offlineReports.length - 1;
+      expect(probes).toBeGreaterThanOrEqual(3);
+      // 250 ms doubling to 2 s over 20 s is about 12 probes; a storm would be hundreds.
+      expect(probes).toBeLessThanOrEqual(16);
+      const gaps = offlineReports.slice(1).map((c, i) => c.at - offlineReports[i]!.at);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
+      expect(Math.max(...gaps)).toBeGreaterThanOrEqual(1500);
       sandbox = await spawnSandboxProcess({
         entryPath: distFile('sandbox.cjs'),
         latencyMs: 20,
@@ -75,6 +105,29 @@ describe('offline queueing', () => {
       const second = await sandbox.stats();
       expect(second.acceptedDocuments + beforeStop).toBeGreaterThanOrEqual(320);
       expect(second.duplicateContentAccepts).toBe(0);
+      // No document accepted twice. The one exception is not the engine's: a send in flight when
+      // the sandbox stopped may have been stored by it with the answer lost; the restarted
+      // sandbox has forgotten its idempotency keys (a provider keeps them), so the same key is
+      // accepted again there. Anything the engine had recorded as accepted is never sent again.
+      const acceptedAfter = await acceptedByKey(sandbox.url);
+      const keyOf = new Map(ids.map((id) => [engine.repo.get(id)!.idempotency_key, id]));
+      const twice = [...acceptedAfter.keys()]
+        .filter((k) => acceptedBefore.has(k))
+        .map((k) => keyOf.get(k)!);
+      for (const id of twice) expect(inFlightAtFetch.has(id)).toBe(true);
+      for (const id of recordedBefore) {
+        expect(acceptedAfter.has(engine.repo.get(id)!.idempotency_key)).toBe(false);
+      }
+      // Every document's transaction is one a sandbox gave for its key; the only ones not listed
+      // were accepted by the first sandbox between the list and the stop.
+      let unseen = 0;
+      for (const id of ids) {
+        const d = engine.repo.get(id)!;
+        const tx = acceptedAfter.get(d.idempotency_key) ?? acceptedBefore.get(d.idempotency_key);
+        if (tx === undefined) unseen++;
+        else expect(d.transaction_id).toBe(tx);
+      }
+      expect(acceptedBefore.size + acceptedAfter.size - twice.length + unseen).toBe(320);
     } finally {
       await engine.stop();
     }

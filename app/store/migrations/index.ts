@@ -3,6 +3,8 @@ import caches from './002-caches.sql';
 import batchKey from './003-batch-key.sql';
 import remoteValidation from './004-remote-validation.sql';
 import claimOrder from './005-claim-order.sql';
+import contentDuplicates from './006-content-duplicates.sql';
+import sendOutcomeUnknown from './007-send-outcome-unknown.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -18,4 +20,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: '003-batch-key', sql: batchKey },
   { id: 4, name: '004-remote-validation', sql: remoteValidation },
   { id: 5, name: '005-claim-order', sql: claimOrder },
+  { id: 6, name: '006-content-duplicates', sql: contentDuplicates },
+  { id: 7, name: '007-send-outcome-unknown', sql: sendOutcomeUnknown },
 ];

@@ -1,0 +1,52 @@
+import type { DocumentState } from '../contract';
+
+/**
+ * The document state machine: for each state, the states it may move to. Every transition goes
+ * through DocumentsRepo.transition, which refuses any pair not listed here.
+ *
+ *   received → validating → invalid | ready | held (duplicate)
+ *   ready → resolving → unreachable | queued | held (receiver refuses the type)
+ *   queued / retry_wait → sending → accepted | failed | retry_wait | queued (nothing reached the
+ *   access point, or resumed after a crash)
+ *   accepted → delivered | failed (delivery tracking)
+ *
+ * Recovery after a crash puts in-flight work back one step (validating → received, resolving →
+ * ready, sending → queued). The user retries (failed / retry_wait → queued, unreachable → ready,
+ * invalid → received), releases held documents (held → ready / queued) and cancels
+ * what has not possibly reached the access point (the engine checks the latter).
+ */
+export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly DocumentState[]>> = {
+  received: ['validating', 'cancelled'],
+  validating: ['invalid', 'ready', 'held', 'received', 'cancelled'],
+  invalid: ['received', 'cancelled'],
+  ready: ['resolving', 'cancelled'],
+  resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled'],
+  unreachable: ['ready', 'cancelled'],
+  queued: ['sending', 'cancelled'],
+  sending: ['accepted', 'failed', 'retry_wait', 'queued'],
+  // Never cancelled: its last attempt may have reached the access point.
+  retry_wait: ['sending', 'queued'],
+  accepted: ['delivered', 'failed'],
+  delivered: [],
+  failed: ['queued', 'cancelled'],
+  held: ['ready', 'queued', 'cancelled'],
+  cancelled: [],
+};
+
+/** True when a document may move from `from` to `to`. */
+export function isAllowedTransition(from: DocumentState, to: DocumentState): boolean {
+  return ALLOWED_TRANSITIONS[from]?.includes(to) ?? false;
+}
+
+/** A transition the state machine does not allow: a bug in the engine, never a user error. */
+export class IllegalTransitionError extends Error {
+  readonly code = 'ILLEGAL_TRANSITION';
+  constructor(
+    readonly documentId: number,
+    readonly from: DocumentState,
+    readonly to: DocumentState,
+  ) {
+    super(`Document #${documentId} cannot move from ${from} to ${to}.`);
+    this.name = 'IllegalTransitionError';
+  }
+}

@@ -1,0 +1,113 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CANCEL_UNSAFE_MESSAGE, createEngine, memorySecretStore } from '../../app/engine';
+import { startSandbox } from '../../app/sandbox/server';
+import { distFile } from '../helpers/dist';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const run = promisify(execFile);
+const tempDir = useTempDirs();
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Run the built CLI; resolves with the exit code and output whatever the code. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [distFile('cli.cjs'), ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('peppol-desk send', () => {
+  it('counts files that could not be added (empty) as failed, in the total too, and exits 1', async () => {
+    const dir = tempDir();
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(join(inbox, 'good.xml'), makeInvoice('CLI-1'));
+    writeFileSync(join(inbox, 'empty.xml'), '');
+    const res = await cli(['send', inbox, '--data-dir', join(dir, 'data'), '--json']);
+    expect(res.stderr).toContain('empty.xml: The file is empty');
+    const summary = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ total: 2, sent: 1, failed: 1, invalid: 0, duplicates: 0 });
+    expect(res.code).toBe(1);
+  }, 30_000);
+
+  it('refuses to work on a data folder another live process works on, and takes over at once from a killed one', async () => {
+    const dir = tempDir();
+    const dataDir = join(dir, 'data');
+    const watched = join(dir, 'watched');
+    mkdirSync(watched);
+    writeFileSync(join(dir, 'a.xml'), makeInvoice('LOCK-1'));
+    // A long-running engine in another process: `watch` runs until interrupted.
+    const holder = spawn(
+      process.execPath,
+      [distFile('cli.cjs'), 'watch', watched, '--data-dir', dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(() => {
+      if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      holder.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Watching')) resolve();
+      });
+      holder.on('exit', (code) => reject(new Error(`watch exited ${code}`)));
+    });
+    const res = await cli(['send', join(dir, 'a.xml'), '--data-dir', dataDir, '--json']);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain(
+      `Peppol Desk is already running with this data folder (pid ${holder.pid}). Close it or use --data-dir.`,
+    );
+    // SIGKILL: no clean-up ran, yet the next engine takes the folder at once.
+    const exited = new Promise((r) => holder.on('exit', r));
+    holder.kill('SIGKILL');
+    await exited;
+    const engine = await createEngine({
+      dataDir,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      trackDelivery: false,
+    });
+    await engine.stop();
+  }, 30_000);
+});
+
+describe('peppol-desk cancel', () => {
+  it('refuses a document whose last attempt may have reached the access point, with the reason, and exits 1', async () => {
+    const sandbox = await startSandbox({ faults: { status503: { every: 1 } } });
+    cleanups.push(() => sandbox.close());
+    const dataDir = tempDir();
+    const engine = await createEngine({
+      dataDir,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      endpoint: sandbox.url,
+      trackDelivery: false,
+      batching: false,
+      timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    const res = await engine.handlers['documents:add']({
+      files: [{ name: 'w.xml', bytes: makeInvoice('CLI-W') }],
+    });
+    const id = res.added[0]!.id;
+    try {
+      await expect.poll(() => engine.repo.get(id)?.state, { timeout: 10_000 }).toBe('retry_wait');
+    } finally {
+      await engine.stop();
+    }
+    const out = await cli(['cancel', String(id), '--data-dir', dataDir]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(CANCEL_UNSAFE_MESSAGE);
+  }, 30_000);
+});

@@ -1,0 +1,273 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CANCEL_UNSAFE_MESSAGE,
+  createEngine,
+  memorySecretStore,
+  type Engine,
+} from '../../app/engine';
+import { invokeHandler } from '../../app/errors';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import type { FaultPlan } from '../../app/sandbox/types';
+import { DataDirLockedError } from '../../app/store/data-dir-lock';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type EngineOptions = Parameters<typeof createEngine>[0];
+
+async function sandboxWith(faults: FaultPlan = {}): Promise<SandboxHandle> {
+  const sandbox = await startSandbox({ faults, latencyMs: 1, transactionStepMs: 20 });
+  cleanups.push(() => sandbox.close());
+  return sandbox;
+}
+
+async function engineOn(
+  sandbox: SandboxHandle,
+  extra: Partial<EngineOptions> = {},
+): Promise<Engine> {
+  const engine = await createEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint: sandbox.url,
+    trackDelivery: false,
+    concurrency: 2,
+    batching: false,
+    coalesceMs: 20,
+    timings: { retryBaseMs: 20, retryMaxMs: 200, pollInitialMs: 30, pollMaxMs: 100 },
+    ...extra,
+  });
+  // Stop once, whether the test or the clean-up gets there first.
+  const stopOnce = engine.stop.bind(engine);
+  let stopping: Promise<void> | null = null;
+  engine.stop = () => (stopping ??= stopOnce());
+  cleanups.push(() => engine.stop());
+  return engine;
+}
+
+async function add(engine: Engine, files: { name: string; bytes: Uint8Array }[]) {
+  const res = await engine.handlers['documents:add']({ files });
+  return res.added.map((a) => a.id);
+}
+
+const sends = (sandbox: SandboxHandle) =>
+  sandbox.stats().requests.byEndpoint['POST /api/v1/send']?.total ?? 0;
+
+describe('permanent refusals on single sends: failed after exactly one attempt, with the reason and the action', () => {
+  const cases: [number, string, string][] = [
+    [400, 'AP_REJECTED_INJECTED_400', 'fix-file'],
+    [401, 'AP_AUTH', 'check-settings'],
+    [403, 'AP_AUTH', 'check-settings'],
+    [409, 'AP_CONFLICT', 'decide'],
+    [413, 'AP_TOO_LARGE', 'fix-file'],
+    [415, 'AP_UNSUPPORTED', 'fix-file'],
+  ];
+  for (const [status, code, action] of cases) {
+    it(`${status}`, async () => {
+      const sandbox = await sandboxWith({ status: { every: 1, status } });
+      const engine = await engineOn(sandbox);
+      const [id] = await add(engine, makeInvoices(1, `P${status}`));
+      await engine.waitUntilSettled([id!]);
+      const doc = engine.repo.get(id!)!;
+      expect(doc.state).toBe('failed');
+      expect(doc.problem_code).toBe(code);
+      expect(doc.problem_action).toBe(action);
+      expect(doc.problem_message).toMatch(/\.$/);
+      expect(doc.attempts).toBe(1);
+      expect(sends(sandbox)).toBe(1);
+      expect(sandbox.stats().faults.status).toBe(1);
+      expect(sandbox.stats().acceptedDocuments).toBe(0);
+      // The access point answered for this key: nothing of it can be out there, cancel is fine.
+      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({ cancelled: 1 });
+    });
+  }
+});
+
+describe('cancel', () => {
+  it('refuses documents whose last attempt may have reached the access point, and cancels the rest', async () => {
+    const sandbox = await sandboxWith({ status503: { every: 1 } });
+    const engine = await engineOn(sandbox, {
+      timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    const [waiting] = await add(engine, makeInvoices(1, 'CW'));
+    await expect
+      .poll(() => engine.repo.get(waiting!)?.state, { timeout: 10_000 })
+      .toBe('retry_wait');
+    const refused = await invokeHandler(engine.handlers, 'documents:cancel', { ids: [waiting] });
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'CANCEL_UNSAFE', message: CANCEL_UNSAFE_MESSAGE },
+    });
+    expect(CANCEL_UNSAFE_MESSAGE).toMatch(/may already have reached the access point/);
+    expect(engine.repo.get(waiting!)?.state).toBe('retry_wait');
+    // Mixed: the queued one (paused, never attempted) is cancelled, the other refused.
+    await engine.handlers['queue:pause'](undefined);
+    const [fresh] = await add(engine, makeInvoices(1, 'CF'));
+    await expect.poll(() => engine.repo.get(fresh!)?.state, { timeout: 10_000 }).toBe('queued');
+    expect(await engine.handlers['documents:cancel']({ ids: [fresh!, waiting!] })).toEqual({
+      cancelled: 1,
+      refused: [{ id: waiting, message: CANCEL_UNSAFE_MESSAGE }],
+    });
+    expect(engine.repo.get(fresh!)?.state).toBe('cancelled');
+  });
+
+  it('refuses a document that used up its attempts on unanswered errors, even after a retry reset them', async () => {
+    const sandbox = await sandboxWith({ status503: { every: 1 } });
+    const engine = await engineOn(sandbox);
+    await engine.handlers['settings:set']({ maxAttempts: 2 });
+    const [id] = await add(engine, makeInvoices(1, 'CX'));
+    await engine.waitUntilSettled([id!]);
+    expect(engine.repo.get(id!)?.problem_code).toBe('ATTEMPTS_EXHAUSTED');
+    expect((await invokeHandler(engine.handlers, 'documents:cancel', { ids: [id] })).ok).toBe(
+      false,
+    );
+    await engine.handlers['queue:pause'](undefined);
+    await engine.handlers['documents:retry']({ ids: [id!] });
+    expect(engine.repo.get(id!)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect((await invokeHandler(engine.handlers, 'documents:cancel', { ids: [id] })).ok).toBe(
+      false,
+    );
+    // Retrying finds out, under the same key.
+    sandbox.setFaults({});
+    await engine.handlers['queue:resume'](undefined);
+    await engine.waitUntilSettled([id!], { includeAccepted: true });
+    expect(engine.repo.get(id!)?.state).toBe('accepted');
+    expect(sandbox.stats().acceptedDocuments).toBe(1);
+  });
+});
+
+describe('retry', () => {
+  it('asks for the receiver again instead of re-using the cached "not registered" answer', async () => {
+    const sandbox = await sandboxWith();
+    const engine = await engineOn(sandbox);
+    const [id] = await add(engine, [
+      { name: 'nr.xml', bytes: makeInvoice('NR-1', { receiver: '9915:not-registered' }) },
+    ]);
+    await engine.waitUntilSettled([id!]);
+    expect(engine.repo.get(id!)?.state).toBe('unreachable');
+    const lookups = () =>
+      sandbox.stats().requests.byEndpoint['GET /api/v1/participants/lookup']?.total ?? 0;
+    expect(lookups()).toBe(1);
+    expect(await engine.handlers['documents:retry']({ ids: [id!] })).toEqual({ retried: 1 });
+    await expect.poll(() => lookups(), { timeout: 10_000 }).toBe(2);
+    await engine.waitUntilSettled([id!]);
+    expect(engine.repo.get(id!)?.state).toBe('unreachable');
+  });
+
+  it('sends again under a new idempotency key after the delivery failed, and records it', async () => {
+    const sandbox = await sandboxWith();
+    const engine = await engineOn(sandbox, { trackDelivery: true });
+    const [id] = await add(engine, [
+      { name: 'cert.xml', bytes: makeInvoice('DF-1', { receiver: '9915:invalid-cert' }) },
+    ]);
+    await engine.waitUntilSettled([id!]);
+    const first = engine.repo.get(id!)!;
+    expect(first.problem_code).toBe('DELIVERY_FAILED');
+    await engine.handlers['documents:retry']({ ids: [id!] });
+    await engine.waitUntilSettled([id!]);
+    const second = engine.repo.get(id!)!;
+    expect(second.idempotency_key).not.toBe(first.idempotency_key);
+    expect(second.transaction_id).not.toBe(first.transaction_id);
+    expect(sandbox.stats().acceptedDocuments).toBe(2);
+    expect(sandbox.stats().idempotentReplays).toBe(0);
+    const note = engine.repo.timeline(id!).find((e) => e.detail?.includes('new idempotency key'));
+    expect(note?.detail).toContain(second.idempotency_key);
+    expect(note?.detail).toContain(first.transaction_id!);
+  });
+});
+
+describe('duplicate guard', () => {
+  it('holds the same bytes under another name, reports the same file as already known, and sends anyway on request', async () => {
+    const sandbox = await sandboxWith();
+    const engine = await engineOn(sandbox);
+    const bytes = makeInvoice('SAME-1');
+    const [a] = await add(engine, [{ name: 'a.xml', bytes }]);
+    await engine.waitUntilSettled([a!], { includeAccepted: true });
+    const again = await engine.handlers['documents:add']({ files: [{ name: 'a.xml', bytes }] });
+    expect(again).toEqual({ added: [], known: [{ id: a, fileName: 'a.xml' }], rejected: [] });
+    const copy = await engine.handlers['documents:add']({
+      files: [{ name: 'copy of a.xml', bytes }],
+    });
+    const b = copy.added[0]!.id;
+    expect(b).not.toBe(a);
+    await engine.waitUntilSettled([b]);
+    const held = await engine.handlers['documents:get']({ id: b });
+    expect(held.state).toBe('held');
+    expect(held.problem?.code).toBe('DUPLICATE_CONTENT');
+    expect(held.problem?.action).toBe('decide');
+    expect(held.problem?.message).toMatch(
+      /^Same content as a\.xml, added \d{4}-\d\d-\d\d \d\d:\d\d/,
+    );
+    expect(held.invoiceNumber).toBe('SAME-1');
+    expect(sends(sandbox)).toBe(1);
+    expect(await engine.handlers['documents:sendAnyway']({ ids: [b] })).toEqual({ released: 1 });
+    await engine.waitUntilSettled([b], { includeAccepted: true });
+    expect(engine.repo.get(b)?.state).toBe('accepted');
+    expect(sandbox.stats().acceptedDocuments).toBe(2);
+  });
+
+  it('lets a corrected file through when the earlier one with that number never reached the buyer', async () => {
+    const sandbox = await sandboxWith();
+    const engine = await engineOn(sandbox);
+    const [wrong] = await add(engine, [
+      { name: 'wrong.xml', bytes: makeInvoice('FIX-1', { receiver: '9915:not-registered' }) },
+    ]);
+    await engine.waitUntilSettled([wrong!]);
+    expect(engine.repo.get(wrong!)?.state).toBe('unreachable');
+    const [fixed] = await add(engine, [{ name: 'fixed.xml', bytes: makeInvoice('FIX-1') }]);
+    await engine.waitUntilSettled([fixed!], { includeAccepted: true });
+    expect(engine.repo.get(fixed!)?.state).toBe('accepted');
+  });
+
+  it('does not hold a file whose twin was cancelled', async () => {
+    const sandbox = await sandboxWith();
+    const engine = await engineOn(sandbox);
+    await engine.handlers['queue:pause'](undefined);
+    const bytes = makeInvoice('CAN-1');
+    const [a] = await add(engine, [{ name: 'a.xml', bytes }]);
+    await expect.poll(() => engine.repo.get(a!)?.state, { timeout: 10_000 }).toBe('queued');
+    await engine.handlers['documents:cancel']({ ids: [a!] });
+    const [b] = await add(engine, [{ name: 'b.xml', bytes }]);
+    await expect.poll(() => engine.repo.get(b!)?.state, { timeout: 10_000 }).toBe('queued');
+  });
+});
+
+describe('delivery tracking of documents sent without it', () => {
+  it('an engine with tracking on picks up documents another run accepted without tracking', async () => {
+    const sandbox = await sandboxWith();
+    const dataDir = tempDir();
+    const cli = await engineOn(sandbox, { dataDir, trackDelivery: false });
+    const ids = await add(cli, makeInvoices(3, 'UT'));
+    await cli.waitUntilSettled(ids, { includeAccepted: true });
+    for (const id of ids) expect(cli.repo.get(id)).toMatchObject({ state: 'accepted' });
+    await cli.stop();
+    const app = await engineOn(sandbox, { dataDir, trackDelivery: true });
+    await app.waitUntilSettled(ids);
+    for (const id of ids) expect(app.repo.get(id)?.state).toBe('delivered');
+  });
+});
+
+describe('one engine per data folder', () => {
+  it('refuses a second engine on the same folder with a clear error, and allows it once the first stopped', async () => {
+    const sandbox = await sandboxWith();
+    const dataDir = tempDir();
+    const first = await engineOn(sandbox, { dataDir });
+    const second = engineOn(sandbox, { dataDir });
+    await expect(second).rejects.toBeInstanceOf(DataDirLockedError);
+    await expect(second).rejects.toMatchObject({
+      code: 'DATA_DIR_LOCKED',
+      message: `Peppol Desk is already running with this data folder (pid ${process.pid}). Close it or use --data-dir.`,
+    });
+    // Read-and-exit tools (list, cancel) do not take the folder.
+    const reader = await engineOn(sandbox, { dataDir, autoStart: false });
+    await reader.stop();
+    await first.stop();
+    const third = await engineOn(sandbox, { dataDir });
+    expect(third.repo.counts().received).toBe(0);
+  });
+});

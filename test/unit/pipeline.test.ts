@@ -1,0 +1,272 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AccessPointClient, ApOutcome, SendAnswer } from '../../app/access-point/client';
+import type { DocumentState } from '../../app/contract';
+import { ParticipantCache } from '../../app/caches/participant-cache';
+import { ValidationCache } from '../../app/caches/validation-cache';
+import { Metrics } from '../../app/metrics/metrics';
+import { Pipeline, type PipelineOptions, type Validator } from '../../app/queue/pipeline';
+import { openDb } from '../../app/store/db';
+import { DocumentsRepo, type DocumentPatch } from '../../app/store/documents-repo';
+
+const DAY = 24 * 60 * 60_000;
+const pipelines: Pipeline[] = [];
+/** Sends still waiting for an answer; answered "offline" at the end so stop() can finish. */
+const pendingSends: ((o: ApOutcome<SendAnswer>) => void)[] = [];
+const OFFLINE: ApOutcome<SendAnswer> = {
+  kind: 'transient',
+  status: null,
+  retryAfterMs: null,
+  message: 'test over',
+  offline: true,
+};
+afterEach(async () => {
+  vi.useRealTimers();
+  const stopping = pipelines.splice(0).map((p) => p.stop());
+  for (const answer of pendingSends.splice(0)) answer(OFFLINE);
+  await Promise.all(stopping);
+});
+
+/** A client that answers nothing by default; each test sets what it needs. */
+function stubClient(overrides: Partial<Record<keyof AccessPointClient, unknown>> = {}) {
+  const never = () => new Promise<never>(() => undefined);
+  return {
+    baseUrl: 'http://stub',
+    batchSupported: false,
+    version: never,
+    send: () => new Promise<ApOutcome<SendAnswer>>((r) => pendingSends.push(r)),
+    sendBatch: never,
+    lookup: never,
+    validate: never,
+    transaction: never,
+    transactions: never,
+    close: async () => undefined,
+    ...overrides,
+  } as unknown as AccessPointClient;
+}
+
+function setup(
+  client: AccessPointClient,
+  options: PipelineOptions = {},
+  now: () => number = Date.now,
+) {
+  const db = openDb({ dataDir: ':memory:' });
+  const repo = new DocumentsRepo(db, now);
+  const validator: Validator = {
+    ruleset: 'test',
+    check: () => new Promise(() => undefined),
+    inspect: () => ({ ok: false, error: { code: 'XML', message: 'not used' } }),
+  };
+  const pipeline = new Pipeline(
+    {
+      repo,
+      client,
+      validator,
+      validationCache: new ValidationCache(db, now),
+      participants: new ParticipantCache(db, 'stub', undefined, now),
+      metrics: new Metrics(now),
+      environment: 'sandbox',
+      onChanged: () => undefined,
+      onConnection: () => undefined,
+      now,
+    },
+    { concurrency: 1, ...options },
+  );
+  pipelines.push(pipeline);
+  return { db, repo, pipeline };
+}
+
+let seq = 0;
+/** A document walked through the state machine to `path`'s last state. */
+function docIn(repo: DocumentsRepo, path: DocumentState[], patch: DocumentPatch = {}): number {
+  seq++;
+  const id = repo.insert({
+    fileName: `d${seq}.xml`,
+    sha256: `sha-${seq}`,
+    size: 1,
+    body: new Uint8Array([60]),
+    idempotencyKey: `key-${seq}`,
+  });
+  let from: DocumentState = 'received';
+  for (const to of path) {
+    expect(repo.transition(id, from, to)).toBe(true);
+    from = to;
+  }
+  repo.patch(id, patch);
+  return id;
+}
+
+const TO_QUEUED: DocumentState[] = ['validating', 'ready', 'resolving', 'queued'];
+
+describe('pipeline timers', () => {
+  it('does not spin while paused with retries long due (counts pump cycles over 10 s)', () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'setInterval', 'clearInterval'],
+    });
+    const { repo, pipeline } = setup(stubClient(), { paused: true });
+    for (let i = 0; i < 3; i++) {
+      docIn(repo, [...TO_QUEUED, 'sending', 'retry_wait'], {
+        next_attempt_at: Date.now() - 60_000,
+      });
+    }
+    let pumps = 0;
+    const inState = repo.inState.bind(repo);
+    // Validation looks for received documents once per pump cycle.
+    repo.inState = (state, limit) => {
+      if (state === 'received') pumps++;
+      return inState(state, limit);
+    };
+    pipeline.start();
+    vi.advanceTimersByTime(10_000);
+    // Before the fix the timer fired every 5 ms: about 2,000 cycles.
+    expect(pumps).toBeGreaterThanOrEqual(1);
+    expect(pumps).toBeLessThanOrEqual(3);
+    expect(repo.counts().retry_wait).toBe(3);
+    expect(repo.counts().sending).toBe(0);
+  });
+
+  it('wakes up at most once a second while the only send slot is busy and a retry is due', () => {
+    vi.useFakeTimers({
+      toFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setImmediate',
+        'setInterval',
+        'clearInterval',
+        'Date',
+      ],
+    });
+    // The one slot: a send that never answers; the retry comes due while it is out.
+    const { repo, pipeline } = setup(stubClient());
+    docIn(repo, TO_QUEUED);
+    docIn(repo, [...TO_QUEUED, 'sending', 'retry_wait'], { next_attempt_at: Date.now() + 100 });
+    let pumps = 0;
+    const inState = repo.inState.bind(repo);
+    repo.inState = (state, limit) => {
+      if (state === 'received') pumps++;
+      return inState(state, limit);
+    };
+    pipeline.start();
+    vi.advanceTimersByTime(10_000);
+    expect(repo.counts().sending).toBe(1);
+    expect(pumps).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('delivery tracking', () => {
+  it('stops polling a transaction never confirmed after 7 days, leaving the document accepted with a problem', async () => {
+    let clock = 1_000_000;
+    let polls = 0;
+    const client = stubClient({
+      transaction: async (id: string) => {
+        polls++;
+        return {
+          kind: 'ok',
+          status: 200,
+          value: { id, status: 'sending', deliveredAt: null, error: null, businessResponse: null },
+        };
+      },
+    });
+    const { repo, pipeline } = setup(client, { pollInitialMs: 10, pollMaxMs: 10 }, () => clock);
+    const young = docIn(repo, [...TO_QUEUED, 'sending', 'accepted'], {
+      transaction_id: 'tx-young',
+      accepted_at: clock,
+      next_poll_at: clock,
+    });
+    const old = docIn(repo, [...TO_QUEUED, 'sending', 'accepted'], {
+      transaction_id: 'tx-old',
+      accepted_at: clock - 7 * DAY - 1,
+      next_poll_at: clock,
+    });
+    pipeline.start();
+    await expect
+      .poll(() => repo.get(old)?.problem_code, { timeout: 5_000 })
+      .toBe('DELIVERY_UNCONFIRMED');
+    const gaveUp = repo.get(old)!;
+    expect(gaveUp.state).toBe('accepted');
+    expect(gaveUp.next_poll_at).toBeNull();
+    expect(gaveUp.problem_message).toMatch(/not confirmed delivery .* after 7 days/);
+    expect(gaveUp.problem_message).toContain('Check with your provider');
+    expect(repo.timeline(old).at(-1)?.detail).toMatch(/Delivery not confirmed after 7 days/);
+    // The young one is still being asked about; the clock moves past its 7 days and it stops too.
+    expect(repo.get(young)?.next_poll_at).not.toBeNull();
+    clock += 7 * DAY;
+    await expect.poll(() => repo.get(young)?.next_poll_at, { timeout: 5_000 }).toBeNull();
+    expect(repo.get(young)?.problem_code).toBe('DELIVERY_UNCONFIRMED');
+    const asked = polls;
+    clock += DAY;
+    pipeline.kick();
+    await expect.poll(() => pipeline.isIdle()).toBe(true);
+    expect(polls).toBe(asked);
+  });
+
+  it('on start with tracking on, schedules accepted documents that were never tracked', () => {
+    const { repo, pipeline } = setup(stubClient({ transaction: () => new Promise(() => {}) }));
+    const untracked = docIn(repo, [...TO_QUEUED, 'sending', 'accepted'], {
+      transaction_id: 'tx',
+      accepted_at: 1,
+    });
+    const gaveUp = docIn(repo, [...TO_QUEUED, 'sending', 'accepted'], {
+      transaction_id: 'tx2',
+      accepted_at: 1,
+      problem_code: 'DELIVERY_UNCONFIRMED',
+    });
+    expect(repo.get(untracked)?.next_poll_at).toBeNull();
+    pipeline.start();
+    expect(repo.get(untracked)?.next_poll_at).toBeGreaterThan(0);
+    expect(repo.get(gaveUp)?.next_poll_at).toBeNull();
+  });
+});
+
+describe('documents stuck in sending', () => {
+  it('puts back documents left in sending with no request in flight, and leaves the one in flight alone', async () => {
+    const { db, repo, pipeline } = setup(stubClient(), { stuckCheckMs: 60_000 });
+    const inFlight = docIn(repo, TO_QUEUED);
+    pipeline.start();
+    await expect.poll(() => repo.get(inFlight)?.state).toBe('sending');
+    // As after a failed group commit: the row says sending, but no request is out for it.
+    const stuck = docIn(repo, TO_QUEUED);
+    db.prepare("UPDATE documents SET state = 'sending', attempts = 1 WHERE id = ?").run(stuck);
+    expect(pipeline.recoverStuckSending()).toEqual([stuck]);
+    const back = repo.get(stuck)!;
+    expect(back.state).toBe('queued');
+    expect(back.send_outcome_unknown).toBe(1);
+    expect(back.idempotency_key).toBe(`key-${seq}`);
+    expect(repo.timeline(stuck).at(-1)?.detail).toMatch(/not recorded; sending again/);
+    expect(repo.get(inFlight)?.state).toBe('sending');
+    expect(pipeline.recoverStuckSending()).toEqual([]);
+    // The send answers: the document is accepted, its outcome known.
+    pendingSends.shift()!({
+      kind: 'ok',
+      status: 200,
+      value: { transactionId: 'tx-1', status: 'accepted' },
+    });
+    await expect.poll(() => repo.get(inFlight)?.state).toBe('accepted');
+    expect(repo.get(inFlight)?.send_outcome_unknown).toBe(0);
+  });
+
+  it('marks a document found in sending at start (the last run died mid-send) as possibly at the access point', () => {
+    const { repo, pipeline } = setup(stubClient(), { paused: true });
+    const id = docIn(repo, [...TO_QUEUED, 'sending'], { attempts: 1 });
+    pipeline.start();
+    expect(repo.get(id)).toMatchObject({ state: 'queued', send_outcome_unknown: 1, attempts: 1 });
+  });
+
+  it('marks a document whose attempt went unanswered as possibly at the access point', async () => {
+    const client = stubClient({
+      send: async () => ({
+        kind: 'transient',
+        status: null,
+        retryAfterMs: null,
+        message: 'timeout',
+        offline: false,
+      }),
+    });
+    const { repo, pipeline } = setup(client, {
+      retry: { maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    const id = docIn(repo, TO_QUEUED);
+    pipeline.start();
+    await expect.poll(() => repo.get(id)?.state).toBe('retry_wait');
+    expect(repo.get(id)?.send_outcome_unknown).toBe(1);
+  });
+});
