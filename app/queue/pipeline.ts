@@ -172,6 +172,15 @@ export class Pipeline {
         },
         maySend: (now) =>
           this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
+        onWriteFailed: (ids) => {
+          // Their requests are over whatever the rows say: not in flight any more.
+          for (const id of ids) this.claimedSending.delete(id);
+          try {
+            this.recoverStuckSending();
+          } catch {
+            // The database still refuses writes: the periodic check tries again.
+          }
+        },
       },
       {
         ...options.sender,

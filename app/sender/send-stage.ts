@@ -38,6 +38,11 @@ export interface SendStageDeps {
    * claimed ahead of time go back to the queue when it says no. Default: always.
    */
   maySend?(now: number): boolean;
+  /**
+   * The group commit of these documents' outcomes failed: their requests are over, but they
+   * stay `sending` until recovered.
+   */
+  onWriteFailed?(ids: number[]): void;
 }
 
 /** How the send stage sends; everything but `retry` has a default. */
@@ -81,7 +86,8 @@ type Unit =
   | { kind: 'single'; doc: DocumentRecord; body: Buffer }
   | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string };
 
-type WriteJob = { apply: () => number[]; done: () => void };
+/** A state change for the next group commit: `ids` are the documents whose request it ends. */
+type WriteJob = { ids: number[]; apply: () => void; done: () => void };
 
 /**
  * The send stage of the pipeline: takes `queued` and due `retry_wait` documents to `sending`
@@ -456,10 +462,7 @@ export class SendStage {
     // The freed slot goes to a document claimed ahead now, not at the next commit.
     this.launchReady(this.deps.now());
     this.deps.metrics.recordLatency('send', ms);
-    await this.write(() => {
-      this.applySingle(doc, outcome);
-      return [doc.id];
-    });
+    await this.write([doc.id], () => this.applySingle(doc, outcome));
   }
 
   private async sendBatch(docs: DocumentRecord[], items: string[], key: string): Promise<void> {
@@ -471,10 +474,10 @@ export class SendStage {
     this.afterRequest(this.batch, token, outcome, 'batch');
     // Every document of the batch waited this long for its answer.
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
-    await this.write(() => {
-      this.applyBatch(docs, outcome);
-      return docs.map((d) => d.id);
-    });
+    await this.write(
+      docs.map((d) => d.id),
+      () => this.applyBatch(docs, outcome),
+    );
   }
 
   private afterRequest(
@@ -506,9 +509,9 @@ export class SendStage {
   // ---- outcomes -------------------------------------------------------------------------------
 
   /** Queue a state change for the next group commit; resolves once it is committed. */
-  private write(apply: () => number[]): Promise<void> {
+  private write(ids: number[], apply: () => void): Promise<void> {
     return new Promise<void>((done) => {
-      this.writes.push({ apply, done });
+      this.writes.push({ ids, apply, done });
       this.scheduleFlush(!this.stopped && this.slotsWaiting());
     });
   }
@@ -538,10 +541,14 @@ export class SendStage {
     const jobs = this.writes.splice(0);
     const ids: number[] = [];
     const readyBefore = this.ready.length;
+    let failed = false;
     this.inFlush = true;
     try {
       this.deps.repo.tx(() => {
-        for (const j of jobs) ids.push(...j.apply());
+        for (const j of jobs) {
+          j.apply();
+          ids.push(...j.ids);
+        }
         // The slots these answers freed are filled in the same commit (one fsync, not two).
         if (!this.stopped)
           (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
@@ -549,12 +556,14 @@ export class SendStage {
     } catch (err) {
       // The documents stay in `sending`; the next start puts them back to `queued` and the
       // same idempotency keys make the re-send harmless. Claims rolled back: nothing leaves.
+      failed = true;
       this.toLaunch.length = 0;
       this.ready.length = Math.min(this.ready.length, readyBefore);
       process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
     } finally {
       this.inFlush = false;
     }
+    if (failed && jobs.length > 0) this.deps.onWriteFailed?.(jobs.flatMap((j) => j.ids));
     if (ids.length) this.deps.onChanged(ids);
     for (const j of jobs) j.done();
     this.launchClaimed();

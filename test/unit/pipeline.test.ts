@@ -147,7 +147,8 @@ describe('pipeline timers', () => {
     };
     pipeline.start();
     vi.advanceTimersByTime(10_000);
-    expect(repo.counts().sending).toBe(1);
+    // One request out (a document claimed ahead of the slot may wait in `sending` beside it).
+    expect(pendingSends).toHaveLength(1);
     expect(pumps).toBeLessThanOrEqual(15);
   });
 });
@@ -218,6 +219,42 @@ describe('delivery tracking', () => {
 });
 
 describe('documents stuck in sending', () => {
+  it('are put back at once when the send stage could not commit their outcome', async () => {
+    const { repo, pipeline } = setup(stubClient(), { stuckCheckMs: 60_000 });
+    const doc = docIn(repo, TO_QUEUED);
+    pipeline.start();
+    await expect.poll(() => repo.get(doc)?.state).toBe('sending');
+    // The next group commit fails (disk full, database locked...): rolled back.
+    const tx = repo.tx.bind(repo);
+    let failures = 1;
+    repo.tx = <T>(fn: () => T): T => {
+      if (failures-- > 0)
+        return tx(() => {
+          fn();
+          throw new Error('SQLITE_FULL: database or disk is full');
+        });
+      return tx(fn);
+    };
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      pipeline.setPaused(true);
+      pendingSends.shift()!({
+        kind: 'ok',
+        status: 200,
+        value: { transactionId: 'tx-lost', status: 'accepted' },
+      });
+      // Not after the periodic check (a minute here): right after the failed commit.
+      await expect.poll(() => repo.get(doc)?.state, { timeout: 2_000 }).toBe('queued');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(repo.get(doc)?.send_outcome_unknown).toBe(1);
+    expect(repo.get(doc)?.idempotency_key).toBe(`key-${seq}`);
+    expect(warnings.some((w) => w.includes('could not record send outcomes'))).toBe(true);
+  });
+
   it('puts back documents left in sending with no request in flight, and leaves the one in flight alone', async () => {
     const { db, repo, pipeline } = setup(stubClient(), { stuckCheckMs: 60_000 });
     const inFlight = docIn(repo, TO_QUEUED);
