@@ -36,7 +36,7 @@ export class ParticipantCache {
   constructor(
     db: Db,
     private readonly accessPoint: string,
-    private readonly ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
+    private ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
     private readonly now: () => number = Date.now,
   ) {
     this.getStmt = db.prepare(
@@ -46,6 +46,11 @@ export class ParticipantCache {
       `INSERT OR REPLACE INTO participant_cache
        (access_point, participant_id, found, answer_json, fetched_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
     );
+  }
+
+  /** Change the time to live of answers fetched from now on (settings `lookup…TtlMs`). */
+  setTtl(ttl: LookupTtl): void {
+    this.ttl = ttl;
   }
 
   /**

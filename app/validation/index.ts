@@ -17,6 +17,7 @@ export type {
 } from './types';
 export { RULESET_VERSION } from './version';
 export { checkDocument, inspectDocument } from './check';
+export { DEFAULT_MAX_BYTES, tooLargeMessage } from './intake';
 export { createValidationPool, ValidationPoolError } from './pool';
 export type { ValidationPool, ValidationPoolOptions } from './pool';
 export { runValidationBench } from './bench';
