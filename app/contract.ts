@@ -218,6 +218,8 @@ export interface MetricsSnapshot {
   throughput: { t: number; accepted: number; failed: number }[];
   latency: Record<Stage, StageLatency>;
   counts: StateCounts;
+  /** Where validation runs; `in-thread` with a reason when the worker threads are unavailable. */
+  validation?: { mode: 'workers' | 'in-thread'; reason: string | null };
 }
 
 /** Every request: channel → argument and result. */

@@ -37,9 +37,8 @@ import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
   DEFAULT_MAX_BYTES,
-  inspectDocument,
-  RULESET_VERSION,
   tooLargeMessage,
+  VALIDATION_CACHE_KEY,
   type ValidationPool,
 } from './validation';
 import type { DocumentSummary } from './validation/types';
@@ -200,13 +199,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const pool: ValidationPool = createValidationPool({
     ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
     ...(options.validationThreads ? { size: options.validationThreads } : {}),
+    ...(options.log ? { onFallback: options.log } : {}),
   });
+  metrics.attach({ validation: () => ({ mode: pool.mode, reason: pool.fallbackReason }) });
   // Read at use: `settings:set` may change it while the engine runs.
   const maxDocumentBytes = () => settings.get<number>('maxDocumentBytes', DEFAULT_MAX_BYTES);
   const validator: Validator = {
-    ruleset: RULESET_VERSION,
+    cacheKey: VALIDATION_CACHE_KEY,
     check: (bytes) => pool.check(bytes, { maxBytes: maxDocumentBytes() }),
-    inspect: (bytes) => inspectDocument(bytes, { maxBytes: maxDocumentBytes() }),
   };
 
   // ---- events, coalesced -----------------------------------------------------------------------

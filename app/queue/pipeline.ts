@@ -11,16 +11,15 @@ import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
-import type { CheckResult, DocumentSummary, InspectResult, Verdict } from '../validation/types';
+import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {
-  ruleset: string;
+  /** Cached verdicts are keyed by this (rule-set release and rules revision). */
+  cacheKey: string;
   check(bytes: Uint8Array): Promise<CheckResult>;
-  /** Parse and summarise only (for documents whose verdict is cached). */
-  inspect(bytes: Uint8Array): InspectResult;
 }
 
 /** What the pipeline needs from the rest of the engine. */
@@ -325,17 +324,22 @@ export class Pipeline {
   ): Promise<{ doc: DocumentRecord; result: CheckResult }> {
     const { validator, validationCache, metrics, repo } = this.deps;
     const started = performance.now();
-    const cached = validationCache.get(doc.sha256, validator.ruleset);
-    const body = repo.getBody(doc.id);
+    const cached = validationCache.get(doc.sha256, validator.cacheKey);
+    let body: Uint8Array | null = null;
     let result: CheckResult;
     try {
       if (cached) {
-        // Same bytes, same rule set: the verdict stands; only the (cheap) summary is re-read.
-        const inspected = validator.inspect(body);
-        result = inspected.ok ? { ...inspected, verdict: cached } : inspected;
+        // Same bytes, same rules: verdict and summary stand; the body is not even read.
+        result = { ok: true, summary: cached.summary, verdict: cached.verdict };
       } else {
+        body = repo.getBody(doc.id);
         result = await validator.check(body);
-        if (result.ok) validationCache.put(doc.sha256, result.verdict);
+        if (result.ok) {
+          validationCache.put(doc.sha256, validator.cacheKey, {
+            verdict: result.verdict,
+            summary: result.summary,
+          });
+        }
       }
     } catch (err) {
       result = {
@@ -344,7 +348,7 @@ export class Pipeline {
       };
     }
     if (result.ok && result.verdict.valid && this.remoteValidation) {
-      result = await this.withRemoteVerdict(doc.sha256, body, result);
+      result = await this.withRemoteVerdict(doc.sha256, body ?? repo.getBody(doc.id), result);
     }
     metrics.recordLatency('validate', performance.now() - started);
     return { doc, result };

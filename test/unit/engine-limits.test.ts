@@ -121,3 +121,22 @@ describe('receiver lookup cache settings', () => {
     expect(detail.lookup).toMatchObject({ participantId: '0208:0987654394', found: true });
   });
 });
+
+describe('validation off the main thread', () => {
+  it('a missing worker bundle is logged once and shown in the metrics snapshot', async () => {
+    const lines: string[] = [];
+    const e = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore(),
+      host: 'cli',
+      validationWorker: join(tempDir(), 'missing-worker.cjs'),
+      log: (l) => lines.push(l),
+      autoStart: false,
+    });
+    engines.push(e);
+    expect(lines.filter((l) => /main thread/.test(l))).toHaveLength(1);
+    const snap = await e.handlers['metrics:snapshot'](undefined);
+    expect(snap.validation).toMatchObject({ mode: 'in-thread' });
+    expect(snap.validation?.reason).toMatch(/missing-worker\.cjs is missing/);
+  });
+});
