@@ -12,6 +12,7 @@ import {
   taxSchemes,
 } from './common';
 import { greekTin, iban, mod11, seOrgnr } from './checksums';
+import { isDateText10 } from './code-lists';
 
 /** National rules of the Peppol BIS Billing 3.0 set: NO, DK, IT, SE, GR, IS, NL, DE. */
 
@@ -750,6 +751,26 @@ const EMPTY: XNode = {
 function isSupplierIS(c: Ctx): boolean {
   return rawCountry(supplierParty(c)) === 'IS';
 }
+/** cac:AdditionalDocumentReference[cbc:DocumentDescription = 'EINDAGI'] (exact string value). */
+function eindagiReferences(n: XNode): XNode[] {
+  return children(n, 'cac:AdditionalDocumentReference').filter((r) =>
+    children(r, 'cbc:DocumentDescription').some((d) => str(d) === 'EINDAGI'),
+  );
+}
+/**
+ * IS-R-006/007: `exists(cac:PaymentMeans[cbc:PaymentMeansCode = X]/cac:PayeeFinancialAccount/cbc:ID)
+ * and string-length(normalize-space(…/cbc:ID)) = 12 or not(exists(cac:PaymentMeans[… = X]))`.
+ * With several such accounts the official XPath has no single value (a run-time error in
+ * Saxon); here every one of them must have 12 characters.
+ */
+function isTwelveCharacterAccount(n: XNode, code: string): boolean {
+  const means = children(n, 'cac:PaymentMeans').filter((m) =>
+    children(m, 'cbc:PaymentMeansCode').some((x) => str(x) === code),
+  );
+  if (means.length === 0) return true;
+  const accounts = means.flatMap((m) => all(m, 'cac:PayeeFinancialAccount', 'cbc:ID'));
+  return accounts.length > 0 && accounts.every((a) => [...norm(a)].length === 12);
+}
 const isRules: Rule[] = [
   rule(
     'IS-R-001',
@@ -786,6 +807,62 @@ const isRules: Rule[] = [
     (n) =>
       has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:StreetName') &&
       has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:PostalZone'),
+  ),
+  rule(
+    'IS-R-006',
+    'fatal',
+    'Icelandic sellers paid by claim (payment means code 9, BT-81) must give a 12-digit account (payment account identifier, BT-84: bank number, ledger 66 and account number).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => isTwelveCharacterAccount(n, '9'),
+  ),
+  rule(
+    'IS-R-007',
+    'fatal',
+    'Icelandic sellers paid by credit transfer (payment means code 42, BT-81) must give a 12-digit account number (payment account identifier, BT-84).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => isTwelveCharacterAccount(n, '42'),
+  ),
+  rule(
+    'IS-R-008',
+    'fatal',
+    'For Icelandic sellers the final due date (EINDAGI, supporting document reference BT-122) must be a date written YYYY-MM-DD.',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => {
+      const eindagi = eindagiReferences(n);
+      return (
+        eindagi.length === 0 ||
+        eindagi.every((r) => {
+          const id = str(child(r, 'cbc:ID'));
+          return has(r, 'cbc:ID') && isDateText10(id);
+        })
+      );
+    },
+  ),
+  rule(
+    'IS-R-009',
+    'fatal',
+    'For Icelandic sellers an invoice with a final due date (EINDAGI, supporting document reference BT-122) must also have a payment due date (BT-9).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => eindagiReferences(n).length === 0 || has(n, 'cbc:DueDate'),
+  ),
+  rule(
+    'IS-R-010',
+    'fatal',
+    'For Icelandic sellers the final due date (EINDAGI, supporting document reference BT-122) must be the same as or later than the payment due date (BT-9).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => {
+      const eindagi = eindagiReferences(n);
+      if (eindagi.length === 0) return true;
+      // XPath general comparison of two untyped values: string comparison, true when any pair holds.
+      const due = children(n, 'cbc:DueDate').map(str);
+      const ids = eindagi.flatMap((r) => children(r, 'cbc:ID')).map(str);
+      return due.some((d) => ids.some((id) => d <= id));
+    },
   ),
   rule(
     'IS-R-004',
