@@ -113,8 +113,27 @@ function display(q: string): string {
   return q.startsWith('ubl:') ? q.slice(4) : q;
 }
 
+/** What to do about a structural finding (the file itself is malformed, not the invoice data). */
+const STRUCTURE_HINTS: Record<string, string> = {
+  'XSD-ELEMENT-ORDER':
+    'The file does not follow the UBL layout, which usually means it was edited by hand or made by a tool that does not support Peppol. Export it again from the accounting system.',
+  'XSD-UNKNOWN-ELEMENT':
+    'The file contains an element that UBL does not know, which usually means it was edited by hand or made by a tool that does not support Peppol. Export it again from the accounting system.',
+  'XSD-MISSING-ELEMENT':
+    'Fill in the missing information in the accounting system and export the invoice again.',
+  'XSD-DATATYPE':
+    'Dates are written 2025-05-31, amounts with a dot as decimal separator (1234.50) and indicators as true or false. Check the export settings of the accounting system.',
+  'XSD-ATTRIBUTE':
+    'Every amount must say its currency. Check the export settings of the accounting system.',
+  'XSD-CONTENT':
+    'The file does not follow the UBL layout. Export it again from the accounting system.',
+};
+
 function finding(rule: string, n: XNode, message: string): Finding {
-  return { rule, flag: 'fatal', message, location: locationOf(n) };
+  const f: Finding = { rule, flag: 'fatal', message, location: locationOf(n) };
+  const hint = STRUCTURE_HINTS[rule];
+  if (hint !== undefined) f.hint = hint;
+  return f;
 }
 
 function validDate(s: string): boolean {
