@@ -130,4 +130,56 @@ describe('receiver lookup: garbage from the access point never crashes the engin
     expect(doc.problem_code).toBe('RECEIVER_DOES_NOT_ACCEPT');
     expect(ap.sends()).toBe(0);
   });
+
+  it('a damaged cached answer counts as a miss: the receiver is looked up again', async () => {
+    let lookups = 0;
+    const ap = await fakeAccessPoint(() => {
+      lookups++;
+      return { found: true, capabilities: null };
+    });
+    const engine = await engineAgainst(ap.url);
+    engine.db
+      .prepare(
+        `INSERT INTO participant_cache (access_point, participant_id, found, answer_json, fetched_at, expires_at)
+         VALUES (?, ?, 1, ?, ?, ?)`,
+      )
+      .run(ap.url, '9915:damaged', '"not an answer"', Date.now(), Date.now() + 3_600_000);
+    const res = await engine.handlers['documents:add']({
+      files: [{ name: 'd.xml', bytes: makeInvoice('DAMAGED-1', { receiver: '9915:damaged' }) }],
+    });
+    const id = res.added[0]!.id;
+    await engine.waitUntilSettled([id], { includeAccepted: true });
+    expect(engine.repo.get(id)!.state).toBe('accepted');
+    expect(lookups).toBe(1);
+  });
+
+  it('an unexpected failure during the lookup holds the documents with a reason, nothing stays in resolving', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    cleanups.push(async () => {
+      process.off('unhandledRejection', onUnhandled);
+    });
+    const ap = await fakeAccessPoint(() => ({ found: true }));
+    const engine = await engineAgainst(ap.url);
+    // The cache table disappears under the running engine: every cache read now throws.
+    engine.db.exec('DROP TABLE participant_cache');
+    const res = await engine.handlers['documents:add']({
+      files: [
+        { name: 'a.xml', bytes: makeInvoice('BROKEN-1', { receiver: '9915:broken' }) },
+        { name: 'b.xml', bytes: makeInvoice('BROKEN-2', { receiver: '9915:broken' }) },
+      ],
+    });
+    const ids = res.added.map((a) => a.id);
+    await engine.waitUntilSettled(ids);
+    for (const id of ids) {
+      const doc = engine.repo.get(id)!;
+      expect(doc.state).toBe('held');
+      expect(doc.problem_code).toBe('LOOKUP_FAILED');
+      expect(doc.problem_message).toMatch(/Send anyway/);
+    }
+    expect(engine.repo.counts().resolving).toBe(0);
+    expect(ap.sends()).toBe(0);
+    expect(unhandled).toEqual([]);
+  });
 });
