@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 2;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'adf8d9e57d8c032d387744989bb37c279d216a60a2ea5d3db3cbb14a5a76bdb1';
+export const RULES_FINGERPRINT = '385672fa4a014968514a4c7b620481fe3e7b91f6b4b685da707f9a6d5da1e16c';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -106,6 +106,17 @@ describe('finding messages', () => {
     );
   });
 
+  it('"at most once" findings point at the second occurrence', () => {
+    const xml = change(
+      validInvoice(),
+      '<cbc:BuyerReference>REF-1</cbc:BuyerReference>',
+      '<cbc:BuyerReference>REF-1</cbc:BuyerReference><cac:ContractDocumentReference><cbc:ID>C-1</cbc:ID></cac:ContractDocumentReference><cac:ContractDocumentReference><cbc:ID>C-2</cbc:ID></cac:ContractDocumentReference>',
+    );
+    expect(findings(xml).find((x) => x.rule === 'UBL-SR-01')?.location).toBe(
+      '/Invoice/cac:ContractDocumentReference[2]/cbc:ID',
+    );
+  });
+
   it('common findings carry a hint: totals, missing buyer reference, endpoint, dates, structure', () => {
     const totals = change(
       validInvoice(),

@@ -655,6 +655,18 @@ function distinctValues(nodes: readonly XNode[]): number {
   return new Set(nodes.map(str)).size;
 }
 
+/** "… may occur at most once": the finding points at the second occurrence. */
+function atMostOnce(id: string, message: string, path: readonly string[]): Rule {
+  return {
+    id,
+    flag: 'fatal',
+    message,
+    context: '/',
+    test: (n) => countAll(n, ...path) <= 1,
+    locate: (n) => all(n, ...path)[1],
+  };
+}
+
 function rootSR(id: string, message: string, test: (n: XNode, c: Ctx) => boolean): Rule {
   return { id, flag: 'fatal', message, context: '/', test };
 }
@@ -816,21 +828,18 @@ export const ublSyntaxRules: Rule[] = [
       locate: (_n: XNode, c: Ctx) => carrier(c),
     } satisfies Rule;
   })(),
-  rootSR(
-    'UBL-SR-01',
-    'Contract reference (BT-12) may occur at most once.',
-    (n) => countAll(n, 'cac:ContractDocumentReference', 'cbc:ID') <= 1,
-  ),
-  rootSR(
-    'UBL-SR-02',
-    'Receiving advice reference (BT-15) may occur at most once.',
-    (n) => countAll(n, 'cac:ReceiptDocumentReference', 'cbc:ID') <= 1,
-  ),
-  rootSR(
-    'UBL-SR-03',
-    'Despatch advice reference (BT-16) may occur at most once.',
-    (n) => countAll(n, 'cac:DespatchDocumentReference', 'cbc:ID') <= 1,
-  ),
+  atMostOnce('UBL-SR-01', 'Contract reference (BT-12) may occur at most once.', [
+    'cac:ContractDocumentReference',
+    'cbc:ID',
+  ]),
+  atMostOnce('UBL-SR-02', 'Receiving advice reference (BT-15) may occur at most once.', [
+    'cac:ReceiptDocumentReference',
+    'cbc:ID',
+  ]),
+  atMostOnce('UBL-SR-03', 'Despatch advice reference (BT-16) may occur at most once.', [
+    'cac:DespatchDocumentReference',
+    'cbc:ID',
+  ]),
   rootSR(
     'UBL-SR-04',
     'Invoiced object identifier (BT-18) may occur at most once.',
@@ -839,21 +848,18 @@ export const ublSyntaxRules: Rule[] = [
         .filter((r) => children(r, 'cbc:DocumentTypeCode').some((x) => str(x) === '130'))
         .reduce((k, r) => k + children(r, 'cbc:ID').length, 0) <= 1,
   ),
-  rootSR(
-    'UBL-SR-05',
-    'Payment terms (BT-20) may occur at most once.',
-    (n) => countAll(n, 'cac:PaymentTerms', 'cbc:Note') <= 1,
-  ),
-  rootSR(
+  atMostOnce('UBL-SR-05', 'Payment terms (BT-20) may occur at most once.', [
+    'cac:PaymentTerms',
+    'cbc:Note',
+  ]),
+  atMostOnce(
     'UBL-SR-06',
     'Preceding invoice reference (BT-25) may occur at most once per reference (BG-3).',
-    (n) => countAll(n, 'cac:InvoiceDocumentReference') <= 1,
+    ['cac:InvoiceDocumentReference'],
   ),
-  rootSR(
-    'UBL-SR-08',
-    'Invoicing period (BG-14) may occur at most once.',
-    (n) => countAll(n, 'cac:InvoicePeriod') <= 1,
-  ),
+  atMostOnce('UBL-SR-08', 'Invoicing period (BG-14) may occur at most once.', [
+    'cac:InvoicePeriod',
+  ]),
   rootSR(
     'UBL-SR-09',
     'Seller name (BT-27) may occur at most once.',
@@ -959,11 +965,9 @@ export const ublSyntaxRules: Rule[] = [
         0,
       ) <= 1,
   ),
-  rootSR(
-    'UBL-SR-24',
-    'Deliver-to information (BG-13) may occur at most once.',
-    (n) => countAll(n, 'cac:Delivery') <= 1,
-  ),
+  atMostOnce('UBL-SR-24', 'Deliver-to information (BG-13) may occur at most once.', [
+    'cac:Delivery',
+  ]),
   rootSR(
     'UBL-SR-29',
     'Bank assigned creditor identifier (BT-90) may occur at most once.',
@@ -976,11 +980,10 @@ export const ublSyntaxRules: Rule[] = [
             (attr(i, 'schemeID') ?? '').toUpperCase() === 'SEPA',
         ).length <= 1,
   ),
-  rootSR(
-    'UBL-SR-39',
-    'Project reference (BT-11) may occur at most once.',
-    (n) => countAll(n, 'cac:ProjectReference', 'cbc:ID') <= 1,
-  ),
+  atMostOnce('UBL-SR-39', 'Project reference (BT-11) may occur at most once.', [
+    'cac:ProjectReference',
+    'cbc:ID',
+  ]),
   rootSR(
     'UBL-SR-40',
     'Buyer trading name (BT-45) may occur at most once.',
@@ -992,11 +995,10 @@ export const ublSyntaxRules: Rule[] = [
     'Payment identifier (BT-83) may occur at most once (all payment means must carry the same one).',
     (_n, c) => distinctValues(c.nodes('cbc:PaymentID')) <= 1,
   ),
-  rootSR(
-    'UBL-SR-45',
-    'Payment due date (BT-9) may occur at most once.',
-    (n) => countAll(n, 'cac:PaymentMeans', 'cbc:PaymentDueDate') <= 1,
-  ),
+  atMostOnce('UBL-SR-45', 'Payment due date (BT-9) may occur at most once.', [
+    'cac:PaymentMeans',
+    'cbc:PaymentDueDate',
+  ]),
   rootSR(
     'UBL-SR-46',
     'Payment means text (BT-82) may occur at most once.',
@@ -1010,11 +1012,10 @@ export const ublSyntaxRules: Rule[] = [
     'When there is more than one payment means code (BT-81), they must be the same.',
     (_n, c) => distinctValues(c.nodes('cbc:PaymentMeansCode')) <= 1,
   ),
-  rootSR(
-    'UBL-SR-49',
-    'Value added tax point date code (BT-8) may occur at most once.',
-    (n) => countAll(n, 'cac:InvoicePeriod', 'cbc:DescriptionCode') <= 1,
-  ),
+  atMostOnce('UBL-SR-49', 'Value added tax point date code (BT-8) may occur at most once.', [
+    'cac:InvoicePeriod',
+    'cbc:DescriptionCode',
+  ]),
   ...(
     [
       [
