@@ -3,6 +3,7 @@ import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { openDb } from '../../app/store/db';
 import { RULESET_VERSION } from '../../app/validation';
 import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
@@ -108,6 +109,32 @@ describe('peppol-desk validate: order, intake lines, size and pipes', () => {
     const line = JSON.parse(res.stdout.trim());
     expect(line).toMatchObject({ file: huge, valid: false, fatal: ['FILE'] });
     expect(line.message).toMatch(/100\.0 MB; the limit is 15\.0 MB/);
+  });
+
+  it('send refuses an oversized file from its size, counts it as failed and stores nothing', async () => {
+    const dir = tempDir();
+    const huge = join(dir, 'huge.xml');
+    writeFileSync(huge, '');
+    truncateSync(huge, 100 * 1024 * 1024);
+    const res = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'send',
+      huge,
+      '--data-dir',
+      join(dir, 'data'),
+      '--json',
+    ]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect((res as { code?: number }).code).toBe(1);
+    expect(res.stderr).toMatch(
+      /huge\.xml: This file is too large \(100\.0 MB; the limit is 15\.0 MB\)/,
+    );
+    expect(JSON.parse(res.stdout.trim())).toMatchObject({ total: 1, sent: 0, failed: 1 });
+    const db = openDb({ dataDir: join(dir, 'data') });
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM documents').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('exits quietly when the reader of its output goes away (| head -n 1)', async () => {
