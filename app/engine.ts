@@ -326,6 +326,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   function addFiles(files: IncomingFile[]): AddResult {
     const result: AddResult = { added: [], known: [], rejected: [] };
+    const limit = maxDocumentBytes();
     repo.tx(() => {
       for (const f of files) {
         if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
@@ -336,7 +337,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           continue;
         }
         // Before hashing or storing anything: an oversized file costs nothing but this check.
-        const limit = maxDocumentBytes();
         if (f.bytes.byteLength > limit) {
           result.rejected.push({
             fileName: f.name,
