@@ -15,7 +15,7 @@ import { invokeHandler } from './errors';
 import { startBrowserHost } from './host/browser-host';
 import { keyFileSecretStore } from './secrets/key-file';
 import { runSandboxCommand } from './sandbox/standalone';
-import { checkDocument } from './validation';
+import { checkDocument, DEFAULT_MAX_BYTES, RULESET_VERSION, tooLargeMessage } from './validation';
 import type { IncomingFile } from './contract';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
@@ -34,12 +34,19 @@ interface FoundFile {
  * Expand files and folders into files. Folders are walked recursively for `.xml` files (any
  * case); files named explicitly are taken whatever their name. Sorted for a stable order.
  */
-export function collectFiles(inputs: string[]): { files: FoundFile[]; missing: string[] } {
+export function collectFiles(inputs: string[]): {
+  files: FoundFile[];
+  missing: string[];
+  /** Files and missing inputs together, in the order the arguments were given. */
+  ordered: (FoundFile | { name: string; path: null })[];
+} {
   const files: FoundFile[] = [];
   const missing: string[] = [];
+  const ordered: (FoundFile | { name: string; path: null })[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) {
       missing.push(input);
+      ordered.push({ name: input, path: null });
       continue;
     }
     if (statSync(input).isDirectory()) {
@@ -50,16 +57,20 @@ export function collectFiles(inputs: string[]): { files: FoundFile[]; missing: s
           const p = join(dir, entry.name);
           if (entry.isDirectory()) walk(p);
           else if (entry.isFile() && /\.xml$/i.test(entry.name)) {
-            files.push({ name: relative(input, p), path: p });
+            const found = { name: relative(input, p), path: p };
+            files.push(found);
+            ordered.push(found);
           }
         }
       };
       walk(input);
     } else {
-      files.push({ name: input, path: input });
+      const found = { name: input, path: input };
+      files.push(found);
+      ordered.push(found);
     }
   }
-  return { files, missing };
+  return { files, missing, ordered };
 }
 
 function positiveInt(value: string): number {
@@ -138,7 +149,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   }
   const { ids, notAdded } = await addAll(engine, files);
   await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
-  // Files that never became documents (missing, unreadable, empty) failed too.
+  // Files that never became documents (missing, unreadable, too large, empty) failed too.
   const summary = summarize(
     engine,
     ids,
@@ -175,8 +186,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
 }
 
 /**
- * Read and add files in chunks, so memory stays flat for large folders. Returns every id, and how
- * many files could not be added at all (unreadable, or refused such as empty files).
+ * Read and add files in chunks, so memory stays flat for large folders. Files over the size
+ * limit are refused from their size, never read. Returns every id, and how many files could not
+ * be added at all (unreadable, too large, or refused such as empty files).
  */
 async function addAll(
   engine: Engine,
@@ -184,11 +196,18 @@ async function addAll(
 ): Promise<{ ids: number[]; notAdded: number }> {
   const ids: number[] = [];
   let notAdded = 0;
+  const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
   const CHUNK = 500;
   for (let i = 0; i < files.length; i += CHUNK) {
     const chunk: IncomingFile[] = [];
     for (const f of files.slice(i, i + CHUNK)) {
       try {
+        const size = statSync(f.path).size;
+        if (size > limit) {
+          process.stderr.write(`${f.name}: ${tooLargeMessage(size, limit)}\n`);
+          notAdded++;
+          continue;
+        }
         chunk.push({ name: f.name, bytes: readFileSync(f.path) });
       } catch (err) {
         notAdded++;
@@ -228,45 +247,85 @@ function summarize(engine: Engine, ids: number[], notAdded: number, seconds: num
   };
 }
 
-function validateCommand(inputs: string[], opts: { json?: boolean }): number {
-  const { files, missing } = collectFiles(inputs);
-  let anyInvalid = missing.length > 0;
-  for (const m of missing) {
-    process.stdout.write(
-      JSON.stringify({
-        file: m,
-        valid: false,
-        fatal: ['FILE'],
-        warning: [],
-        message: 'File not found',
-      }) + '\n',
+/** Resolves on the next turn of the event loop (lets a closed stdout be noticed). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** One `validate --json` line: a file-level failure (`FILE`, `XML`, `UBL`) or the verdict. */
+type ValidateLine = {
+  file: string;
+  valid: boolean;
+  fatal: string[];
+  warning: string[];
+  ruleset: string;
+  message?: string;
+};
+
+function intakeLine(file: string, code: string, message: string): ValidateLine {
+  return { file, valid: false, fatal: [code], warning: [], ruleset: RULESET_VERSION, message };
+}
+
+/** Validate one file; never throws. Oversized files are refused from their size, unread. */
+function validateFile(f: { name: string; path: string | null }): ValidateLine {
+  let size = -1;
+  try {
+    if (f.path !== null) size = statSync(f.path).size;
+  } catch {
+    size = -1;
+  }
+  if (f.path === null || size < 0) {
+    return intakeLine(
+      f.name,
+      'FILE',
+      'File not found: check the path, or that the file was not moved or deleted.',
     );
   }
-  for (const f of files) {
-    const res = checkDocument(readFileSync(f.path));
-    let line: Record<string, unknown>;
-    if (!res.ok) {
-      const code = res.error.code === 'UBL' ? 'UBL' : 'XML';
-      line = { file: f.name, valid: false, fatal: [code], warning: [], message: res.error.message };
-    } else {
-      const ids = (flag: 'fatal' | 'warning') =>
-        [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
-      line = {
-        file: f.name,
-        valid: res.verdict.valid,
-        fatal: ids('fatal'),
-        warning: ids('warning'),
-        ruleset: res.verdict.ruleset,
-      };
-    }
-    if (line.valid !== true) anyInvalid = true;
+  if (size > DEFAULT_MAX_BYTES) {
+    return intakeLine(f.name, 'FILE', tooLargeMessage(size, DEFAULT_MAX_BYTES));
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(f.path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return intakeLine(f.name, 'FILE', `The file could not be read (${e.code ?? e.message}).`);
+  }
+  const res = checkDocument(bytes);
+  if (!res.ok) {
+    return intakeLine(f.name, res.error.code === 'UBL' ? 'UBL' : 'XML', res.error.message);
+  }
+  const ids = (flag: 'fatal' | 'warning') =>
+    [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
+  return {
+    file: f.name,
+    valid: res.verdict.valid,
+    fatal: ids('fatal'),
+    warning: ids('warning'),
+    ruleset: res.verdict.ruleset,
+  };
+}
+
+async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {
+  const { ordered } = collectFiles(inputs);
+  let anyInvalid = false;
+  // `validate … | head`: once the reader is gone, stop quietly (no EPIPE stack trace).
+  let stdoutClosed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+    process.exit(anyInvalid ? 3 : 0);
+  });
+  for (const f of ordered) {
+    if (stdoutClosed) break;
+    const line = validateFile(f);
+    if (!line.valid) anyInvalid = true;
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
     else {
-      const fatal = line.fatal as string[];
       process.stdout.write(
-        `${line.valid ? 'valid  ' : 'INVALID'} ${f.name}${fatal.length ? `  ${fatal.join(' ')}` : ''}${line.message ? `  ${String(line.message)}` : ''}\n`,
+        `${line.valid ? 'valid  ' : 'INVALID'} ${f.name}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
       );
     }
+    // Give a closed stdout its chance to be noticed before the next (possibly long) check.
+    await nextTurn();
   }
   return anyInvalid ? 3 : 0;
 }
@@ -531,8 +590,8 @@ export function buildProgram(): Command {
     .description('Check files against Peppol BIS Billing 3.0 locally (no network).')
     .argument('<paths...>', 'files or folders')
     .option('--json', 'one JSON line per file')
-    .action((paths: string[], opts: { json?: boolean }) => {
-      process.exitCode = validateCommand(paths, opts);
+    .action(async (paths: string[], opts: { json?: boolean }) => {
+      process.exitCode = await validateCommand(paths, opts);
     });
 
   program

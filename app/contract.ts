@@ -163,6 +163,12 @@ export interface Settings {
   hotFolder: string | null;
   /** Move hot folder files to `sent/` or `failed/` once final (default on). */
   hotFolderMove: boolean;
+  /** Largest file accepted, in bytes (default 15 MB, the provider's limit per document). */
+  maxDocumentBytes: number;
+  /** How long a "receiver found" lookup answer is reused, ms (default 1 h). */
+  lookupFoundTtlMs: number;
+  /** How long a "receiver not on Peppol" lookup answer is reused, ms (default 5 min). */
+  lookupNotFoundTtlMs: number;
   dataDir: string;
 }
 
@@ -179,6 +185,9 @@ export interface SettingsPatch {
   remoteValidation?: boolean;
   hotFolder?: string | null;
   hotFolderMove?: boolean;
+  maxDocumentBytes?: number;
+  lookupFoundTtlMs?: number;
+  lookupNotFoundTtlMs?: number;
 }
 
 /** Connection to the access point, as shown in the header. */
@@ -209,6 +218,8 @@ export interface MetricsSnapshot {
   throughput: { t: number; accepted: number; failed: number }[];
   latency: Record<Stage, StageLatency>;
   counts: StateCounts;
+  /** Where validation runs; `in-thread` with a reason when the worker threads are unavailable. */
+  validation?: { mode: 'workers' | 'in-thread'; reason: string | null };
 }
 
 /** Every request: channel → argument and result. */

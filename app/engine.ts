@@ -16,7 +16,12 @@ import type {
 } from './contract';
 import { DOCUMENT_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
-import { ParticipantCache, type CachedLookup } from './caches/participant-cache';
+import {
+  DEFAULT_LOOKUP_TTL,
+  ParticipantCache,
+  type CachedLookup,
+  type LookupTtl,
+} from './caches/participant-cache';
 import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
@@ -32,8 +37,9 @@ import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/docum
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
-  inspectDocument,
-  RULESET_VERSION,
+  DEFAULT_MAX_BYTES,
+  tooLargeMessage,
+  VALIDATION_CACHE_KEY,
   type ValidationPool,
 } from './validation';
 import type { DocumentSummary } from './validation/types';
@@ -141,6 +147,12 @@ export function mayHaveReachedAccessPoint(r: DocumentRecord): boolean {
   );
 }
 
+/** Bounds of the `maxDocumentBytes` setting: 1 KB to 100 MB. */
+const MIN_DOCUMENT_BYTES = 1024;
+const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
+/** Upper bound of the lookup TTL settings: 7 days. */
+const MAX_LOOKUP_TTL_MS = 7 * 24 * 60 * 60_000;
+
 const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
 
 function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
@@ -224,11 +236,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   const pool: ValidationPool = createValidationPool({
     ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
     ...(options.validationThreads ? { size: options.validationThreads } : {}),
+    ...(options.log ? { onFallback: options.log } : {}),
   });
+  metrics.attach({ validation: () => ({ mode: pool.mode, reason: pool.fallbackReason }) });
+  // Read at use: `settings:set` may change it while the engine runs.
+  const maxDocumentBytes = () => settings.get<number>('maxDocumentBytes', DEFAULT_MAX_BYTES);
   const validator: Validator = {
-    ruleset: RULESET_VERSION,
-    check: (bytes) => pool.check(bytes),
-    inspect: (bytes) => inspectDocument(bytes),
+    cacheKey: VALIDATION_CACHE_KEY,
+    check: (bytes) => pool.check(bytes, { maxBytes: maxDocumentBytes() }),
   };
 
   // ---- events, coalesced -----------------------------------------------------------------------
@@ -256,7 +271,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     emit('connection:changed', status);
   }
 
-  const participants = new ParticipantCache(db, endpoint, undefined, now);
+  // Caches are keyed by the access point; the built-in sandbox listens on a new port each start,
+  // so it is keyed by a stable name and its answers survive restarts like a provider's do.
+  const cacheKey = sandbox ? 'sandbox' : endpoint;
+  const lookupTtl = (): LookupTtl => ({
+    foundMs: settings.get<number>('lookupFoundTtlMs', DEFAULT_LOOKUP_TTL.foundMs),
+    notFoundMs: settings.get<number>('lookupNotFoundTtlMs', DEFAULT_LOOKUP_TTL.notFoundMs),
+  });
+  const participants = new ParticipantCache(db, cacheKey, lookupTtl(), now);
   const paused = settings.get<boolean>('paused', false);
   const maxAttempts = settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts);
   const t = options.timings ?? {};
@@ -266,7 +288,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       client,
       validator,
       validationCache: new ValidationCache(db, now),
-      remoteValidationCache: new RemoteValidationCache(db, endpoint, now),
+      remoteValidationCache: new RemoteValidationCache(db, cacheKey, now),
       participants,
       metrics,
       environment,
@@ -332,18 +354,30 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidation: settings.get<boolean>('remoteValidation', false),
       hotFolder: settings.get<string | null>('hotFolder', null),
       hotFolderMove: settings.get<boolean>('hotFolderMove', true),
+      maxDocumentBytes: maxDocumentBytes(),
+      lookupFoundTtlMs: lookupTtl().foundMs,
+      lookupNotFoundTtlMs: lookupTtl().notFoundMs,
       dataDir: options.dataDir,
     };
   }
 
   function addFiles(files: IncomingFile[]): AddResult {
     const result: AddResult = { added: [], known: [], rejected: [] };
+    const limit = maxDocumentBytes();
     repo.tx(() => {
       for (const f of files) {
         if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
           result.rejected.push({
             fileName: String(f?.name ?? '?'),
             message: 'This item is not a file.',
+          });
+          continue;
+        }
+        // Before hashing or storing anything: an oversized file costs nothing but this check.
+        if (f.bytes.byteLength > limit) {
+          result.rejected.push({
+            fileName: f.name,
+            message: tooLargeMessage(f.bytes.byteLength, limit),
           });
           continue;
         }
@@ -426,6 +460,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         {
           add: (files) => addFiles(files),
           status: hotFolderStatus,
+          maxBytes: maxDocumentBytes,
           onChanged(listener) {
             const l = ({ ids }: Events['documents:changed']) => listener(ids);
             let set = listeners.get('documents:changed');
@@ -712,6 +747,33 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       }
       if (patch.hotFolderMove !== undefined) {
         settings.set('hotFolderMove', Boolean(patch.hotFolderMove));
+      }
+      if (patch.maxDocumentBytes !== undefined) {
+        const n = patch.maxDocumentBytes;
+        if (!Number.isInteger(n) || n < MIN_DOCUMENT_BYTES || n > MAX_DOCUMENT_BYTES) {
+          throw new AppError(
+            'BAD_SETTING',
+            'The largest file size must be a whole number of bytes from 1 KB to 100 MB (the provider takes up to 15 MB per invoice).',
+          );
+        }
+        settings.set('maxDocumentBytes', n);
+      }
+      for (const [key, what] of [
+        ['lookupFoundTtlMs', 'found'],
+        ['lookupNotFoundTtlMs', 'not found'],
+      ] as const) {
+        const ms = patch[key];
+        if (ms === undefined) continue;
+        if (!Number.isInteger(ms) || ms < 0 || ms > MAX_LOOKUP_TTL_MS) {
+          throw new AppError(
+            'BAD_SETTING',
+            `How long a "${what}" receiver answer is reused must be a whole number of milliseconds from 0 (always ask) to 7 days.`,
+          );
+        }
+        settings.set(key, ms);
+      }
+      if (patch.lookupFoundTtlMs !== undefined || patch.lookupNotFoundTtlMs !== undefined) {
+        participants.setTtl(lookupTtl());
       }
       if (patch.hotFolder !== undefined || patch.hotFolderMove !== undefined) {
         void applyHotFolder();

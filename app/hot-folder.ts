@@ -6,9 +6,10 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { AddResult, DocumentState, IncomingFile } from './contract';
+import { tooLargeMessage } from './validation';
 
 /** Where a final document's file goes. */
 export type HotFolderOutcome = 'sent' | 'failed';
@@ -47,6 +48,8 @@ export interface HotFolderDeps {
   status(id: number): HotFolderDocumentStatus | null;
   /** Subscribe to changed document ids; returns the unsubscribe function. */
   onChanged(listener: (ids: number[]) => void): () => void;
+  /** Largest file taken, bytes (setting `maxDocumentBytes`); larger ones go to `failed/` unread. */
+  maxBytes?(): number;
   log?(message: string): void;
 }
 
@@ -156,6 +159,16 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     const name = relative(folder, path).split(sep).join('/');
     let bytes: Buffer;
     try {
+      // Size first: an oversized file is never read into memory.
+      const limit = deps.maxBytes?.();
+      if (limit !== undefined) {
+        const size = statSync(path).size;
+        if (size > limit) {
+          log(`Hot folder: ${name} is too large (${size} bytes)`);
+          finish({ path, name }, 'failed', tooLargeMessage(size, limit) + '\n');
+          return;
+        }
+      }
       bytes = readFileSync(path);
     } catch (err) {
       log(`Hot folder: ${name} could not be read (${(err as Error).message})`);

@@ -255,7 +255,20 @@ export class AccessPointClient {
         value: { found: false, participantId, name: null, capabilities: null, raw: outcome.error },
       };
     }
-    return outcome;
+    if (outcome.kind !== 'ok') return outcome;
+    if ('malformed' in outcome.value) {
+      // Bad data from the provider is an error value, never an exception further down.
+      return {
+        kind: 'permanent',
+        error: {
+          status: outcome.status,
+          code: 'BAD_LOOKUP_ANSWER',
+          message: `The access point's answer about receiver ${participantId} could not be read (${outcome.value.malformed}).`,
+          details: null,
+        },
+      };
+    }
+    return { kind: 'ok', status: outcome.status, value: outcome.value };
   }
 
   /** `GET /api/v1/transactions/{id}`. */
@@ -400,21 +413,49 @@ function toBatchResults(body: unknown): BatchItemAnswer[] {
   );
 }
 
-function toLookup(participantId: string, body: unknown): LookupAnswer {
-  const b = (body ?? {}) as {
-    found?: boolean;
-    registered?: boolean;
-    name?: string;
-    capabilities?: { document_type: string; process_id: string }[];
-  };
+/** A lookup answer that could not be read: kept apart from a real answer so it is never cached. */
+interface MalformedLookup {
+  malformed: string;
+}
+
+/**
+ * Read a lookup answer defensively: the body must be an object, `capabilities` absent/null or a
+ * list. Capability entries without a string `document_type` are dropped; when a list was given and
+ * not one entry is usable, the whole answer is malformed (we cannot tell what the receiver accepts).
+ */
+export function toLookup(participantId: string, body: unknown): LookupAnswer | MalformedLookup {
+  if (body === null || body === undefined || body === '') {
+    return { found: true, participantId, name: null, capabilities: null, raw: body ?? null };
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    return { malformed: 'the answer is not a JSON object' };
+  }
+  const b = body as Record<string, unknown>;
   const found = b.found !== false && b.registered !== false;
-  return {
-    found,
-    participantId,
-    name: b.name ?? null,
-    capabilities: Array.isArray(b.capabilities) ? b.capabilities : null,
-    raw: body,
-  };
+  const name = typeof b.name === 'string' ? b.name : null;
+  let capabilities: LookupAnswer['capabilities'] = null;
+  if (b.capabilities !== undefined && b.capabilities !== null) {
+    if (!Array.isArray(b.capabilities)) {
+      return { malformed: 'its list of accepted document types is not a list' };
+    }
+    capabilities = [];
+    for (const c of b.capabilities as unknown[]) {
+      if (typeof c !== 'object' || c === null) continue;
+      const entry = c as { document_type?: unknown; process_id?: unknown };
+      if (typeof entry.document_type !== 'string' || entry.document_type === '') continue;
+      if (entry.process_id !== undefined && entry.process_id !== null) {
+        if (typeof entry.process_id !== 'string') continue;
+      }
+      capabilities.push({
+        document_type: entry.document_type,
+        process_id: typeof entry.process_id === 'string' ? entry.process_id : '',
+      });
+    }
+    if (b.capabilities.length > 0 && capabilities.length === 0) {
+      return { malformed: 'none of its accepted document types could be read' };
+    }
+  }
+  return { found, participantId, name, capabilities, raw: body };
 }
 
 function toTransaction(body: unknown): TransactionAnswer {

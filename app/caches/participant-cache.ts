@@ -37,7 +37,7 @@ export class ParticipantCache {
   constructor(
     db: Db,
     private readonly accessPoint: string,
-    private readonly ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
+    private ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
     private readonly now: () => number = Date.now,
   ) {
     this.getStmt = db.prepare(
@@ -50,6 +50,11 @@ export class ParticipantCache {
       `INSERT OR REPLACE INTO participant_cache
        (access_point, participant_id, found, answer_json, fetched_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
     );
+  }
+
+  /** Change the time to live of answers fetched from now on (settings `lookup…TtlMs`). */
+  setTtl(ttl: LookupTtl): void {
+    this.ttl = ttl;
   }
 
   /**
@@ -109,14 +114,35 @@ export class ParticipantCache {
     const row = this.getStmt.get(this.accessPoint, participantId) as
       { answer_json: string; fetched_at: number; expires_at: number } | undefined;
     if (row && row.expires_at > now) {
-      const entry = {
-        answer: JSON.parse(row.answer_json) as LookupAnswer,
-        fetchedAt: row.fetched_at,
-        expiresAt: row.expires_at,
-      };
+      const answer = parseStoredAnswer(row.answer_json);
+      // A damaged row (or one written by an older version) is a miss: the receiver is looked up again.
+      if (answer === null) return null;
+      const entry = { answer, fetchedAt: row.fetched_at, expiresAt: row.expires_at };
       this.lru.set(participantId, entry);
       return entry;
     }
+    return null;
+  }
+}
+
+/** A stored answer if it has the shape the pipeline relies on, else null. */
+function parseStoredAnswer(json: string): LookupAnswer | null {
+  try {
+    const a = JSON.parse(json) as Partial<LookupAnswer> | null;
+    if (typeof a !== 'object' || a === null || typeof a.found !== 'boolean') return null;
+    if (typeof a.participantId !== 'string') return null;
+    if (a.capabilities !== null && a.capabilities !== undefined) {
+      if (!Array.isArray(a.capabilities)) return null;
+      if (!a.capabilities.every((c) => typeof c?.document_type === 'string')) return null;
+    }
+    return {
+      found: a.found,
+      participantId: a.participantId,
+      name: typeof a.name === 'string' ? a.name : null,
+      capabilities: a.capabilities ?? null,
+      raw: a.raw ?? null,
+    };
+  } catch {
     return null;
   }
 }

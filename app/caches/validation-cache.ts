@@ -1,9 +1,17 @@
 import type { Db } from '../store/db';
-import type { Verdict } from '../validation/types';
+import type { DocumentSummary, Verdict } from '../validation/types';
+
+/** What a cache hit gives: the verdict and the summary, so a hit needs no parsing at all. */
+export interface CachedCheck {
+  verdict: Verdict;
+  summary: DocumentSummary;
+}
 
 /**
- * Verdicts keyed by (sha256 of content, rule-set version): re-dropping a file costs a hash, and a
- * new rule-set version invalidates old verdicts simply by not matching them.
+ * Verdicts (with the document's summary) keyed by (sha256 of content, cache key). The key is
+ * the rule-set release plus the program's rules revision (`VALIDATION_CACHE_KEY`): a new release
+ * or a rule fix within one invalidates old verdicts simply by not matching them. Re-dropping a
+ * file costs a hash and this lookup.
  */
 export class ValidationCache {
   private readonly getStmt;
@@ -21,14 +29,28 @@ export class ValidationCache {
     );
   }
 
-  /** The cached verdict for this content under this rule set, if any. */
-  get(sha256: string, ruleset: string): Verdict | null {
-    const raw = this.getStmt.get(sha256, ruleset) as string | undefined;
-    return raw ? (JSON.parse(raw) as Verdict) : null;
+  /** The cached verdict and summary for this content under this key, if any. */
+  get(sha256: string, key: string): CachedCheck | null {
+    const raw = this.getStmt.get(sha256, key) as string | undefined;
+    if (!raw) return null;
+    try {
+      const entry = JSON.parse(raw) as Partial<CachedCheck>;
+      // Rows written before summaries were cached hold a bare verdict: treat them as a miss.
+      return entry.verdict && entry.summary
+        ? { verdict: entry.verdict, summary: entry.summary }
+        : null;
+    } catch {
+      return null;
+    }
   }
 
-  /** Remember a verdict. */
-  put(sha256: string, verdict: Verdict): void {
-    this.putStmt.run(sha256, verdict.ruleset, JSON.stringify(verdict), this.now());
+  /** Remember a verdict and summary under `key`. */
+  put(sha256: string, key: string, entry: CachedCheck): void {
+    this.putStmt.run(
+      sha256,
+      key,
+      JSON.stringify({ verdict: entry.verdict, summary: entry.summary }),
+      this.now(),
+    );
   }
 }

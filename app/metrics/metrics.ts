@@ -41,6 +41,7 @@ export class Metrics {
   private readonly promRequests: Counter<'kind' | 'status'>;
   private sender: (() => SenderState) | null = null;
   private counts: (() => StateCounts) | null = null;
+  private validation: (() => NonNullable<MetricsSnapshot['validation']>) | null = null;
 
   constructor(private readonly now: () => number = Date.now) {
     this.promLatency = new Histogram({
@@ -90,6 +91,15 @@ export class Metrics {
         this.set(Number.isFinite(rate) ? rate : 0);
       },
     });
+    const validation = () => this.validation?.();
+    new Gauge({
+      name: 'peppol_desk_validation_in_thread',
+      help: '1 when validation runs on the main thread (worker threads unavailable), else 0.',
+      registers: [this.registry],
+      collect() {
+        this.set(validation()?.mode === 'in-thread' ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'peppol_desk_documents',
       help: 'Documents per state now.',
@@ -104,9 +114,14 @@ export class Metrics {
   }
 
   /** Where the gauges read the sender's state and the document counts. */
-  attach(sources: { sender?: () => SenderState; counts?: () => StateCounts }): void {
+  attach(sources: {
+    sender?: () => SenderState;
+    counts?: () => StateCounts;
+    validation?: () => NonNullable<MetricsSnapshot['validation']>;
+  }): void {
     if (sources.sender) this.sender = sources.sender;
     if (sources.counts) this.counts = sources.counts;
+    if (sources.validation) this.validation = sources.validation;
   }
 
   /** Record how long one stage took for one document. */
@@ -155,6 +170,7 @@ export class Metrics {
     }
     const latency = {} as Record<Stage, StageLatency>;
     for (const s of STAGES) latency[s] = this.stageLatency(s);
-    return { at: now, throughput, latency, counts };
+    const validation = this.validation?.();
+    return { at: now, throughput, latency, counts, ...(validation ? { validation } : {}) };
   }
 }

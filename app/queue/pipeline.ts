@@ -11,16 +11,15 @@ import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
-import type { CheckResult, DocumentSummary, InspectResult, Verdict } from '../validation/types';
+import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {
-  ruleset: string;
+  /** Cached verdicts are keyed by this (rule-set release and rules revision). */
+  cacheKey: string;
   check(bytes: Uint8Array): Promise<CheckResult>;
-  /** Parse and summarise only (for documents whose verdict is cached). */
-  inspect(bytes: Uint8Array): InspectResult;
 }
 
 /** What the pipeline needs from the rest of the engine. */
@@ -74,12 +73,22 @@ const VALIDATE_BATCH = 64;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
-const BILLING_CUSTOMIZATION = 'urn:fdc:peppol.eu:2017:poacc:billing:3.0';
+const BILLING_CUSTOMIZATION =
+  'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
 const BILLING_PROCESS = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
+const UBL_ROOT = {
+  Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice',
+  CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote',
+} as const;
 const LIST_POLL_THRESHOLD = 8;
 /** A due retry or poll that could not start waits for a kick; this wakes up anyway, slowly. */
 const BACKSTOP_MS = 1_000;
 const DAY_MS = 24 * 60 * 60_000;
+
+/** A lookup that could not be made, and why (empty when nobody said). */
+interface Unavailable {
+  unavailable: string;
+}
 
 /** Documents in these states are being worked on by a live engine; after a crash they restart. */
 const RECOVERY: [
@@ -429,17 +438,22 @@ export class Pipeline {
   ): Promise<{ doc: DocumentRecord; result: CheckResult }> {
     const { validator, validationCache, metrics, repo } = this.deps;
     const started = performance.now();
-    const cached = validationCache.get(doc.sha256, validator.ruleset);
-    const body = repo.getBody(doc.id);
+    const cached = validationCache.get(doc.sha256, validator.cacheKey);
+    let body: Uint8Array | null = null;
     let result: CheckResult;
     try {
       if (cached) {
-        // Same bytes, same rule set: the verdict stands; only the (cheap) summary is re-read.
-        const inspected = validator.inspect(body);
-        result = inspected.ok ? { ...inspected, verdict: cached } : inspected;
+        // Same bytes, same rules: verdict and summary stand; the body is not even read.
+        result = { ok: true, summary: cached.summary, verdict: cached.verdict };
       } else {
+        body = repo.getBody(doc.id);
         result = await validator.check(body);
-        if (result.ok) validationCache.put(doc.sha256, result.verdict);
+        if (result.ok) {
+          validationCache.put(doc.sha256, validator.cacheKey, {
+            verdict: result.verdict,
+            summary: result.summary,
+          });
+        }
       }
     } catch (err) {
       result = {
@@ -448,7 +462,7 @@ export class Pipeline {
       };
     }
     if (result.ok && result.verdict.valid && this.remoteValidation) {
-      result = await this.withRemoteVerdict(doc.sha256, body, result);
+      result = await this.withRemoteVerdict(doc.sha256, body ?? repo.getBody(doc.id), result);
     }
     metrics.recordLatency('validate', performance.now() - started);
     return { doc, result };
@@ -614,10 +628,16 @@ export class Pipeline {
     this.track(
       Promise.all(
         [...byReceiver].map(async ([receiver, list]) => {
-          const answer = await this.lookup(receiver);
-          repo.tx(() => {
-            for (const d of list) this.finishResolve(d, answer);
-          });
+          try {
+            const answer = await this.lookup(receiver);
+            repo.tx(() => {
+              for (const d of list) this.finishResolve(d, answer);
+            });
+          } catch (err) {
+            // Whatever went wrong for this receiver, its documents must not stay in `resolving`
+            // (and the other receivers go on): hold them with a reason the user can act on.
+            this.holdUnresolved(list, err);
+          }
           this.deps.onChanged(list.map((d) => d.id));
         }),
       ).finally(() => {
@@ -626,24 +646,53 @@ export class Pipeline {
     );
   }
 
-  private async lookup(receiver: string): Promise<LookupAnswer | 'unavailable'> {
+  private holdUnresolved(list: DocumentRecord[], err: unknown): void {
+    const { repo } = this.deps;
+    const detail = err instanceof Error ? err.message : String(err);
+    repo.tx(() => {
+      for (const d of list) {
+        repo.transition(
+          d.id,
+          'resolving',
+          'held',
+          {
+            problem_code: 'LOOKUP_FAILED',
+            problem_message: `The check of buyer ${d.receiver_id ?? '(none)'} on the Peppol network went wrong, so it is not known whether the buyer accepts this document. Use "Send anyway" to let the access point check it, or cancel it.`,
+            problem_action: 'check-receiver',
+          },
+          `Receiver lookup failed: ${detail}`,
+        );
+      }
+    });
+  }
+
+  private async lookup(receiver: string): Promise<LookupAnswer | Unavailable> {
     const { participants, client, metrics } = this.deps;
+    let reason = '';
     const entry = await participants.get(receiver, async () => {
       const started = performance.now();
       const outcome = await client.lookup(receiver);
       metrics.recordLatency('lookup', performance.now() - started);
       this.noteOutcome(outcome);
+      if (outcome.kind === 'permanent') reason = outcome.error.message;
+      else if (outcome.kind === 'transient') reason = outcome.message;
       return outcome.kind === 'ok' ? outcome.value : null;
     });
-    return entry?.answer ?? 'unavailable';
+    return entry?.answer ?? { unavailable: reason };
   }
 
-  private finishResolve(doc: DocumentRecord, answer: LookupAnswer | 'unavailable'): void {
+  private finishResolve(doc: DocumentRecord, answer: LookupAnswer | Unavailable): void {
     const { repo } = this.deps;
-    if (answer === 'unavailable') {
-      // The lookup could not be made (offline, provider error): send anyway; the access point
-      // does its own lookup and answers 404 when the receiver is unknown.
-      repo.transition(doc.id, 'resolving', 'queued', {}, 'Receiver lookup unavailable; sending');
+    if ('unavailable' in answer) {
+      // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
+      // the access point does its own lookup and answers 404 when the receiver is unknown.
+      repo.transition(
+        doc.id,
+        'resolving',
+        'queued',
+        {},
+        `Receiver lookup unavailable${answer.unavailable ? ` (${answer.unavailable})` : ''}; sending`,
+      );
       return;
     }
     if (!answer.found) {
@@ -660,16 +709,13 @@ export class Pipeline {
       );
       return;
     }
-    const wanted =
-      doc.doc_type === 'CreditNote' ? 'CreditNote-2::CreditNote' : 'Invoice-2::Invoice';
-    // Peppol BIS Billing 3.0: the document type names the root and the billing 3.0 customization,
-    // and the process is the billing process. A provider that lists no capabilities is trusted.
-    const accepts = (c: { document_type: string; process_id: string }) =>
-      c.document_type.includes(wanted) &&
-      c.document_type.includes(BILLING_CUSTOMIZATION) &&
-      (!c.process_id || c.process_id === BILLING_PROCESS);
+    // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
+    // process (BT-23). A provider that lists no capabilities is trusted.
+    const wanted = wantedDocument(doc);
+    const accepts = (c: { document_type: unknown; process_id: unknown }) =>
+      capabilityAccepts(c, wanted);
     if (
-      answer.capabilities &&
+      Array.isArray(answer.capabilities) &&
       answer.capabilities.length > 0 &&
       !answer.capabilities.some(accepts)
     ) {
@@ -916,4 +962,63 @@ function summaryFields(s: DocumentSummary, verdict: Verdict) {
     summary_json: JSON.stringify(s),
     validation_json: JSON.stringify({ ruleset: verdict.ruleset, findings: verdict.findings }),
   };
+}
+
+/** What a receiver must accept for one document: UBL root, customization and process. */
+export interface WantedDocument {
+  root: string;
+  customizationId: string;
+  processId: string;
+}
+
+/** The document's own root, CustomizationID and ProfileID (Billing 3.0 defaults when unknown). */
+function wantedDocument(doc: DocumentRecord): WantedDocument {
+  let summary: Partial<DocumentSummary> = {};
+  try {
+    summary = doc.summary_json ? (JSON.parse(doc.summary_json) as DocumentSummary) : {};
+  } catch {
+    summary = {};
+  }
+  return {
+    root: doc.doc_type === 'CreditNote' ? UBL_ROOT.CreditNote : UBL_ROOT.Invoice,
+    customizationId: summary.customizationId?.trim() || BILLING_CUSTOMIZATION,
+    processId: summary.profileId?.trim() || BILLING_PROCESS,
+  };
+}
+
+/**
+ * True when a capability from a lookup covers the document. A Peppol document type id is
+ * `[scheme::]<root namespace>::<root>##<customization>::<UBL version>`; the `busdox-docid-qns`
+ * scheme matches the customization exactly, the `peppol-doctype-wildcard` scheme also as a
+ * prefix when it ends with `*`. The process id (`[cenbii-procid-ubl::]<id>`) must be the
+ * document's own; an empty one is trusted. Malformed entries accept nothing.
+ */
+export function capabilityAccepts(
+  c: { document_type: unknown; process_id: unknown },
+  wanted: WantedDocument,
+): boolean {
+  if (typeof c.document_type !== 'string') return false;
+  let id = c.document_type.trim();
+  let wildcard = false;
+  const scheme = /^(busdox-docid-qns|peppol-doctype-wildcard)::/.exec(id);
+  if (scheme) {
+    wildcard = scheme[1] === 'peppol-doctype-wildcard';
+    id = id.slice(scheme[0].length);
+  }
+  const hashes = id.indexOf('##');
+  if (hashes < 0 || id.slice(0, hashes) !== wanted.root) return false;
+  const rest = id.slice(hashes + 2);
+  const versionAt = rest.lastIndexOf('::');
+  if (versionAt < 0 || rest.slice(versionAt + 2) !== '2.1') return false;
+  const customization = rest.slice(0, versionAt);
+  const customizationOk =
+    customization === wanted.customizationId ||
+    (wildcard &&
+      customization.endsWith('*') &&
+      wanted.customizationId.startsWith(customization.slice(0, -1)));
+  if (!customizationOk) return false;
+  if (c.process_id === undefined || c.process_id === null || c.process_id === '') return true;
+  if (typeof c.process_id !== 'string') return false;
+  const process = c.process_id.trim().replace(/^cenbii-procid-ubl::/, '');
+  return process === wanted.processId;
 }

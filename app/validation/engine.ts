@@ -54,11 +54,12 @@ export function runRules(rules: readonly Rule[], c: Ctx): Finding[] {
           ok = false;
         }
         if (!ok) {
+          const at = rule.locate === undefined ? n : (rule.locate(n, c) ?? n);
           const f: Finding = {
             rule: rule.id,
             flag: rule.flag,
-            message: rule.message,
-            location: locationOf(n),
+            message: rule.messageFor === undefined ? rule.message : rule.messageFor(c),
+            location: locationOf(at),
           };
           if (rule.hint !== undefined) f.hint = rule.hint;
           findings.push(f);

@@ -15,8 +15,9 @@ export type {
   ParticipantId,
   Verdict,
 } from './types';
-export { RULESET_VERSION } from './version';
+export { RULES_REVISION, RULESET_VERSION, VALIDATION_CACHE_KEY } from './version';
 export { checkDocument, inspectDocument } from './check';
+export { DEFAULT_MAX_BYTES, tooLargeMessage } from './intake';
 export { createValidationPool, ValidationPoolError } from './pool';
 export type { ValidationPool, ValidationPoolOptions } from './pool';
 export { runValidationBench } from './bench';

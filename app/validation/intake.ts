@@ -52,18 +52,24 @@ function decode(bytes: Uint8Array): string | null {
 }
 
 /**
+ * The message for a file over the size limit, naming both sizes. Used wherever a file is refused
+ * for its size (intake, the engine's add, the hot folder, the CLI), so the wording is the same.
+ */
+export function tooLargeMessage(size: number, maxBytes: number): string {
+  const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+  return (
+    `This file is too large (${mb(size)} MB; the limit is ${mb(maxBytes)} MB). ` +
+    'An invoice is normally far smaller: check that you picked the right file, or move large attachments out of the invoice.'
+  );
+}
+
+/**
  * Safe intake: size limit (checked before anything else), decoding, well-formedness with a
  * DOCTYPE ban, and the UBL root check. Never throws for bad input.
  */
 export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES): IntakeResult {
-  if (bytes.byteLength > maxBytes) {
-    const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
-    return fail(
-      'TOO_LARGE',
-      `This file is too large (${mb(bytes.byteLength)} MB; the limit is ${mb(maxBytes)} MB). ` +
-        'An invoice is normally far smaller: check that you picked the right file, or move large attachments out of the invoice.',
-    );
-  }
+  if (bytes.byteLength > maxBytes)
+    return fail('TOO_LARGE', tooLargeMessage(bytes.byteLength, maxBytes));
   if (bytes.byteLength === 0) {
     return fail('EMPTY', `This file is empty. ${EXPORT_AGAIN}`);
   }

@@ -9,6 +9,13 @@ import type { WorkerRequest, WorkerResponse } from './worker';
 export interface ValidationPool {
   check(bytes: Uint8Array, options?: CheckOptions): Promise<CheckResult>;
   readonly size: number;
+  /**
+   * Where checks run now: worker threads, or the main thread (no worker script given, the bundle
+   * is missing, or the workers kept dying). In-thread keeps working but can stall the UI.
+   */
+  readonly mode: 'workers' | 'in-thread';
+  /** Why checks run in-thread when a worker script was expected; null otherwise. */
+  readonly fallbackReason: string | null;
   close(): Promise<void>;
 }
 
@@ -18,6 +25,11 @@ export interface ValidationPoolOptions {
   size?: number;
   /** Path of the built worker bundle; when absent or missing on disk, run in-thread via setImmediate. */
   workerScript?: string;
+  /**
+   * Told once when a worker script was given but checks fall back to the main thread (default:
+   * a Node process warning on stderr).
+   */
+  onFallback?: (reason: string) => void;
 }
 
 /** Raised for checks submitted after `close()` or lost with a crashed worker. */
@@ -55,11 +67,17 @@ function defaultSize(): number {
   return Math.max(1, n - 1);
 }
 
+function warnFallback(reason: string): void {
+  process.emitWarning(reason, { code: 'PEPPOL_DESK_VALIDATION_IN_THREAD' });
+}
+
 /** In-thread fallback: one document per macrotask so the event loop keeps breathing. */
-function createInlinePool(size: number): ValidationPool {
+function createInlinePool(size: number, fallbackReason: string | null): ValidationPool {
   let closed = false;
   return {
     size,
+    mode: 'in-thread',
+    fallbackReason,
     check(bytes, options) {
       if (closed)
         return Promise.reject(
@@ -85,7 +103,14 @@ function createInlinePool(size: number): ValidationPool {
 export function createValidationPool(opts: ValidationPoolOptions = {}): ValidationPool {
   const size = Math.max(1, Math.floor(opts.size ?? defaultSize()));
   const script = opts.workerScript;
-  if (script === undefined || !existsSync(script)) return createInlinePool(size);
+  const onFallback = opts.onFallback ?? warnFallback;
+  // No script asked for (tests, small tools): in-thread by choice, nothing to warn about.
+  if (script === undefined) return createInlinePool(size, null);
+  if (!existsSync(script)) {
+    const reason = `Validation runs on the main thread: the worker bundle ${script} is missing (rebuild the app). Large drops may make the window slow.`;
+    onFallback(reason);
+    return createInlinePool(size, reason);
+  }
 
   const queue: Job[] = [];
   const slots: Slot[] = [];
@@ -93,6 +118,7 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
   let closed = false;
   let failures = 0;
   let degraded = false;
+  let fallbackReason: string | null = null;
   let draining = false;
 
   const spawn = (): Slot => {
@@ -134,6 +160,8 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
         // The bundle cannot start (e.g. a missing dependency): stop respawning and validate
         // in-thread instead of failing every document.
         degraded = true;
+        fallbackReason = `Validation runs on the main thread: the validation workers stopped ${MAX_CONSECUTIVE_FAILURES} times in a row (${err?.message ?? 'exited'}). Large drops may make the window slow.`;
+        onFallback(fallbackReason);
         for (const s of slots.splice(0)) void s.worker.terminate();
         drainInThread();
         return;
@@ -187,6 +215,12 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
 
   return {
     size,
+    get mode() {
+      return degraded ? 'in-thread' : 'workers';
+    },
+    get fallbackReason() {
+      return fallbackReason;
+    },
     check(bytes, options) {
       if (closed)
         return Promise.reject(

@@ -30,6 +30,13 @@ export interface Rule {
   when?: (n: XNode, c: Ctx) => boolean;
   test: (n: XNode, c: Ctx) => boolean;
   hint?: string;
+  /**
+   * Where the finding points when the rule fires: the offending element (e.g. the first unused
+   * element a UBL-CR rule found) instead of the context node. Default: the context node.
+   */
+  locate?: (n: XNode, c: Ctx) => XNode | undefined;
+  /** The message worded for this document (e.g. "credit note" instead of "invoice"). */
+  messageFor?: (c: Ctx) => string;
 }
 
 /** Memoise a per-document value under `key`. */

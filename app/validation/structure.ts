@@ -34,7 +34,6 @@ const MODELS: Record<string, Model> = {
   ),
   'ubl:CreditNote': model(
     `ext:UBLExtensions cbc:UBLVersionID cbc:CustomizationID cbc:ProfileID cbc:ProfileExecutionID !cbc:ID cbc:CopyIndicator cbc:UUID !cbc:IssueDate cbc:IssueTime cbc:TaxPointDate cbc:CreditNoteTypeCode cbc:Note cbc:DocumentCurrencyCode cbc:TaxCurrencyCode cbc:PricingCurrencyCode cbc:PaymentCurrencyCode cbc:PaymentAlternativeCurrencyCode cbc:AccountingCostCode cbc:AccountingCost cbc:LineCountNumeric cbc:BuyerReference cac:InvoicePeriod cac:DiscrepancyResponse cac:OrderReference cac:BillingReference cac:DespatchDocumentReference cac:ReceiptDocumentReference cac:ContractDocumentReference cac:AdditionalDocumentReference cac:StatementDocumentReference cac:OriginatorDocumentReference cac:Signature !cac:AccountingSupplierParty !cac:AccountingCustomerParty cac:PayeeParty cac:BuyerCustomerParty cac:SellerSupplierParty cac:TaxRepresentativeParty cac:Delivery cac:DeliveryTerms cac:PaymentMeans cac:PaymentTerms cac:TaxExchangeRate cac:PricingExchangeRate cac:PaymentExchangeRate cac:PaymentAlternativeExchangeRate cac:AllowanceCharge cac:TaxTotal !cac:LegalMonetaryTotal !cac:CreditNoteLine`,
-    false,
   ),
   'cac:LegalMonetaryTotal': model(
     'cbc:LineExtensionAmount cbc:TaxExclusiveAmount cbc:TaxInclusiveAmount cbc:AllowanceTotalAmount cbc:ChargeTotalAmount cbc:PrepaidAmount cbc:PayableRoundingAmount !cbc:PayableAmount cbc:PayableAlternativeAmount',
@@ -55,7 +54,6 @@ const MODELS: Record<string, Model> = {
   ),
   'cac:CreditNoteLine': model(
     '!cbc:ID cbc:UUID cbc:Note cbc:CreditedQuantity !cbc:LineExtensionAmount cbc:TaxPointDate cbc:AccountingCostCode cbc:AccountingCost cbc:PaymentPurposeCode cbc:FreeOfChargeIndicator cac:InvoicePeriod cac:OrderLineReference cac:DiscrepancyResponse cac:DespatchLineReference cac:ReceiptLineReference cac:BillingReference cac:DocumentReference cac:PricingReference cac:OriginatorParty cac:Delivery cac:PaymentTerms cac:TaxTotal cac:AllowanceCharge !cac:Item cac:Price cac:DeliveryTerms cac:SubCreditNoteLine cac:ItemPriceExtension',
-    false,
   ),
   'cac:Item': model(
     'cbc:Description cbc:PackQuantity cbc:PackSizeNumeric cbc:CatalogueIndicator cbc:Name cbc:HazardousRiskIndicator cbc:AdditionalInformation cbc:Keyword cbc:BrandName cbc:ModelName cac:BuyersItemIdentification cac:SellersItemIdentification cac:ManufacturersItemIdentification cac:StandardItemIdentification cac:CatalogueItemIdentification cac:AdditionalItemIdentification cac:CatalogueDocumentReference cac:ItemSpecificationDocumentReference cac:OriginCountry cac:CommodityClassification cac:TransactionConditions cac:HazardousItem cac:ClassifiedTaxCategory cac:AdditionalItemProperty cac:ManufacturerParty cac:InformationContentProviderParty cac:OriginAddress cac:ItemInstance cac:Certificate cac:Dimension',
@@ -115,8 +113,27 @@ function display(q: string): string {
   return q.startsWith('ubl:') ? q.slice(4) : q;
 }
 
+/** What to do about a structural finding (the file itself is malformed, not the invoice data). */
+const STRUCTURE_HINTS: Record<string, string> = {
+  'XSD-ELEMENT-ORDER':
+    'The file does not follow the UBL layout, which usually means it was edited by hand or made by a tool that does not support Peppol. Export it again from the accounting system.',
+  'XSD-UNKNOWN-ELEMENT':
+    'The file contains an element that UBL does not know, which usually means it was edited by hand or made by a tool that does not support Peppol. Export it again from the accounting system.',
+  'XSD-MISSING-ELEMENT':
+    'Fill in the missing information in the accounting system and export the invoice again.',
+  'XSD-DATATYPE':
+    'Dates are written 2025-05-31, amounts with a dot as decimal separator (1234.50) and indicators as true or false. Check the export settings of the accounting system.',
+  'XSD-ATTRIBUTE':
+    'Every amount must say its currency. Check the export settings of the accounting system.',
+  'XSD-CONTENT':
+    'The file does not follow the UBL layout. Export it again from the accounting system.',
+};
+
 function finding(rule: string, n: XNode, message: string): Finding {
-  return { rule, flag: 'fatal', message, location: locationOf(n) };
+  const f: Finding = { rule, flag: 'fatal', message, location: locationOf(n) };
+  const hint = STRUCTURE_HINTS[rule];
+  if (hint !== undefined) f.hint = hint;
+  return f;
 }
 
 function validDate(s: string): boolean {

@@ -40,6 +40,11 @@ describe.skipIf(!present)('Peppol BIS Billing 3.0.19 conformance (official verdi
     expect(report.peppolExamples.agree).toBe(report.peppolExamples.total);
   });
 
+  it('agrees with the official verdicts on at least 98% of all 64 whole documents', () => {
+    expect(report.examples.total).toBe(64);
+    expect(report.examples.agree / report.examples.total).toBeGreaterThanOrEqual(0.98);
+  });
+
   it('agrees with at least 98% of the official rule tests', () => {
     expect(report.ruleTests.total).toBe(1680);
     expect(report.ruleTests.agree / report.ruleTests.total).toBeGreaterThanOrEqual(0.98);

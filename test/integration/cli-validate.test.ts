@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { openDb } from '../../app/store/db';
 import { RULESET_VERSION } from '../../app/validation';
 import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
@@ -66,5 +67,85 @@ describe('peppol-desk validate --json', () => {
       '--json',
     ]);
     expect(JSON.parse(res.stdout.trim())).toMatchObject({ file: join(dir, 'a.xml'), valid: true });
+  });
+});
+
+describe('peppol-desk validate: order, intake lines, size and pipes', () => {
+  it('keeps the order of the arguments, missing files included, and gives every line a ruleset', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.xml'), makeInvoice('ORD-A'));
+    writeFileSync(join(dir, 'broken.xml'), '<Invoice><oops></Invoice>');
+    const args = [join(dir, 'a.xml'), join(dir, 'missing.xml'), join(dir, 'broken.xml')];
+    const res = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'validate',
+      ...args,
+      '--json',
+    ]).catch((e: { code: number; stdout: string }) => e);
+    expect((res as { code?: number }).code).toBe(3);
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.file)).toEqual(args);
+    for (const l of lines) expect(l.ruleset).toBe(RULESET_VERSION);
+    expect(lines[1]).toMatchObject({ valid: false, fatal: ['FILE'] });
+    expect(lines[1].message).toMatch(/not found/i);
+    expect(lines[2]).toMatchObject({ valid: false, fatal: ['XML'] });
+  });
+
+  it('refuses a 100 MB file from its size, naming the size and the limit', async () => {
+    const dir = tempDir();
+    const huge = join(dir, 'huge.xml');
+    writeFileSync(huge, '');
+    truncateSync(huge, 100 * 1024 * 1024); // sparse: reading it would cost 100 MB
+    const res = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'validate',
+      huge,
+      '--json',
+    ]).catch((e: { code: number; stdout: string }) => e);
+    expect((res as { code?: number }).code).toBe(3);
+    const line = JSON.parse(res.stdout.trim());
+    expect(line).toMatchObject({ file: huge, valid: false, fatal: ['FILE'] });
+    expect(line.message).toMatch(/100\.0 MB; the limit is 15\.0 MB/);
+  });
+
+  it('send refuses an oversized file from its size, counts it as failed and stores nothing', async () => {
+    const dir = tempDir();
+    const huge = join(dir, 'huge.xml');
+    writeFileSync(huge, '');
+    truncateSync(huge, 100 * 1024 * 1024);
+    const res = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'send',
+      huge,
+      '--data-dir',
+      join(dir, 'data'),
+      '--json',
+    ]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect((res as { code?: number }).code).toBe(1);
+    expect(res.stderr).toMatch(
+      /huge\.xml: This file is too large \(100\.0 MB; the limit is 15\.0 MB\)/,
+    );
+    expect(JSON.parse(res.stdout.trim())).toMatchObject({ total: 1, sent: 0, failed: 1 });
+    const db = openDb({ dataDir: join(dir, 'data') });
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM documents').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('exits quietly when the reader of its output goes away (| head -n 1)', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `f${i}.xml`), makeInvoice(`PIPE-${i}`));
+    const cli = distFile('cli.cjs');
+    const res = await run('/bin/sh', [
+      '-c',
+      `"${process.execPath}" "${cli}" validate "${dir}" --json | head -n 1`,
+    ]);
+    expect(res.stdout.split('\n')[0]).toContain('"valid":true');
+    expect(res.stderr).not.toMatch(/EPIPE|Error/);
   });
 });

@@ -4,9 +4,27 @@ import { canonicalParticipantId, ParticipantCache } from '../../app/caches/parti
 import { RemoteValidationCache } from '../../app/caches/remote-validation-cache';
 import { ValidationCache } from '../../app/caches/validation-cache';
 import { openDb } from '../../app/store/db';
-import type { Verdict } from '../../app/validation/types';
+import { RULES_REVISION, RULESET_VERSION, VALIDATION_CACHE_KEY } from '../../app/validation';
+import type { DocumentSummary, Verdict } from '../../app/validation/types';
 
 const verdict = (ruleset: string): Verdict => ({ ruleset, valid: true, findings: [] });
+const summary: DocumentSummary = {
+  docType: 'Invoice',
+  invoiceNumber: 'INV-1',
+  issueDate: '2026-01-01',
+  dueDate: null,
+  sellerName: 'Seller',
+  sellerEndpoint: { scheme: '0208', value: '0123456749' },
+  buyerName: 'Buyer',
+  buyerEndpoint: { scheme: '0208', value: '0987654394' },
+  currency: 'EUR',
+  taxExclusiveAmount: '100.00',
+  taxInclusiveAmount: '121.00',
+  payableAmount: '121.00',
+  lineCount: 1,
+  customizationId: null,
+  profileId: null,
+};
 const answer = (found: boolean): LookupAnswer => ({
   found,
   participantId: '0208:abc',
@@ -16,13 +34,26 @@ const answer = (found: boolean): LookupAnswer => ({
 });
 
 describe('validation cache', () => {
-  it('hits on the same content and rule set, and misses after a rule-set change', () => {
+  it('hits on the same content and key, and misses after a rule-set or rules-revision change', () => {
     const cache = new ValidationCache(openDb({ dataDir: ':memory:' }));
-    expect(cache.get('sha', 'v1')).toBeNull();
-    cache.put('sha', verdict('v1'));
-    expect(cache.get('sha', 'v1')).toEqual(verdict('v1'));
-    expect(cache.get('sha', 'v2')).toBeNull();
-    expect(cache.get('other', 'v1')).toBeNull();
+    expect(cache.get('sha', 'v1 / rules r1')).toBeNull();
+    cache.put('sha', 'v1 / rules r1', { verdict: verdict('v1'), summary });
+    expect(cache.get('sha', 'v1 / rules r1')).toEqual({ verdict: verdict('v1'), summary });
+    expect(cache.get('sha', 'v1 / rules r2')).toBeNull();
+    expect(cache.get('sha', 'v2 / rules r1')).toBeNull();
+    expect(cache.get('other', 'v1 / rules r1')).toBeNull();
+  });
+
+  it('the key names the release and the rules revision', () => {
+    expect(VALIDATION_CACHE_KEY).toBe(`${RULESET_VERSION} / rules r${RULES_REVISION}`);
+  });
+
+  it('treats an old row holding a bare verdict (no summary) as a miss', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    db.prepare(
+      'INSERT INTO validation_cache (sha256, ruleset, verdict_json, created_at) VALUES (?, ?, ?, ?)',
+    ).run('sha', 'k', JSON.stringify(verdict('v1')), 0);
+    expect(new ValidationCache(db).get('sha', 'k')).toBeNull();
   });
 });
 

@@ -52,9 +52,8 @@ function setup(
   const db = openDb({ dataDir: ':memory:' });
   const repo = new DocumentsRepo(db, now);
   const validator: Validator = {
-    ruleset: 'test',
+    cacheKey: 'test',
     check: () => new Promise(() => undefined),
-    inspect: () => ({ ok: false, error: { code: 'XML', message: 'not used' } }),
   };
   const pipeline = new Pipeline(
     {

@@ -99,13 +99,79 @@ describe('validation pool with a broken worker bundle', () => {
       outfile: broken,
       logLevel: 'silent',
     });
-    const pool = createValidationPool({ size: 1, workerScript: broken });
+    const warnings: string[] = [];
+    const pool = createValidationPool({
+      size: 1,
+      workerScript: broken,
+      onFallback: (r) => warnings.push(r),
+    });
     try {
+      expect(pool.mode).toBe('workers');
       const r = await pool.check(utf8(validInvoice()));
       expect(r.ok && r.verdict.valid).toBe(true);
+      await pool.check(utf8(validInvoice()));
+      expect(pool.mode).toBe('in-thread');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/main thread: the validation workers stopped 3 times/);
+      expect(pool.fallbackReason).toBe(warnings[0]);
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('validation pool fallback is visible', () => {
+  it('a missing worker bundle: warns once, says so in mode/fallbackReason, and still validates', async () => {
+    const warnings: string[] = [];
+    const missing = path.join(dir, 'no-such-worker.cjs');
+    const pool = createValidationPool({
+      size: 2,
+      workerScript: missing,
+      onFallback: (r) => warnings.push(r),
+    });
+    try {
+      const r = await pool.check(utf8(validInvoice()));
+      expect(r.ok && r.verdict.valid).toBe(true);
+      await pool.check(utf8(validInvoice()));
+      expect(pool.mode).toBe('in-thread');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(missing);
+      expect(pool.fallbackReason).toBe(warnings[0]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('the default warning is a Node process warning with a stable code', async () => {
+    const seen: Error[] = [];
+    const onWarning = (w: Error) => seen.push(w);
+    process.on('warning', onWarning);
+    try {
+      const pool = createValidationPool({ workerScript: path.join(dir, 'gone.cjs') });
+      await pool.close();
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(seen.map((w) => (w as Error & { code?: string }).code)).toContain(
+        'PEPPOL_DESK_VALIDATION_IN_THREAD',
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('no worker script asked for: in-thread by choice, no warning; a working bundle: workers', async () => {
+    const warnings: string[] = [];
+    const inline = createValidationPool({ onFallback: (r) => warnings.push(r) });
+    expect(inline.mode).toBe('in-thread');
+    expect(inline.fallbackReason).toBeNull();
+    await inline.close();
+    const real = createValidationPool({
+      size: 1,
+      workerScript,
+      onFallback: (r) => warnings.push(r),
+    });
+    expect(real.mode).toBe('workers');
+    await real.close();
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDocument } from '../../app/validation/index';
 import type { Finding } from '../../app/validation/index';
-import { change, utf8, validInvoice } from '../conformance/sample-documents';
+import { change, utf8, validCreditNote, validInvoice } from '../conformance/sample-documents';
 
 function findings(xml: string): Finding[] {
   const r = checkDocument(utf8(xml));
@@ -21,6 +21,34 @@ describe('UBL structure and syntax rules', () => {
     );
     const f = findings(xml).find((x) => x.rule === 'XSD-ELEMENT-ORDER');
     expect(f).toMatchObject({ flag: 'fatal', location: '/Invoice/cbc:BuyerReference' });
+  });
+
+  it('XSD-ELEMENT-ORDER on credit notes and credit note lines too (UBL 2.1 CreditNote sequence)', () => {
+    expect(findings(validCreditNote()).map((x) => x.rule)).not.toContain('XSD-ELEMENT-ORDER');
+    // CreditNoteTypeCode after the currency: out of order.
+    const header = change(
+      validCreditNote(),
+      '<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>',
+      '',
+    ).replace(
+      '<cbc:BuyerReference>',
+      '<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode><cbc:BuyerReference>',
+    );
+    expect(findings(header).find((x) => x.rule === 'XSD-ELEMENT-ORDER')).toMatchObject({
+      flag: 'fatal',
+      location: '/CreditNote/cbc:CreditNoteTypeCode',
+    });
+    // In a line, the quantity after the line amount: out of order.
+    const line = change(
+      validCreditNote(),
+      '<cbc:CreditedQuantity unitCode="C62">2</cbc:CreditedQuantity>\n    <cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>',
+      '<cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount><cbc:CreditedQuantity unitCode="C62">2</cbc:CreditedQuantity>',
+    );
+    const f = findings(line).find((x) => x.rule === 'XSD-ELEMENT-ORDER');
+    expect(f).toMatchObject({
+      flag: 'fatal',
+      location: '/CreditNote/cac:CreditNoteLine/cbc:CreditedQuantity',
+    });
   });
 
   it('XSD-UNKNOWN-ELEMENT / XSD-MISSING-ELEMENT', () => {

@@ -71,7 +71,11 @@ function code(
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** `string-length(text()) = 10 and (string(.) castable as xs:date)` */
 function isDate10(n: XNode): boolean {
-  const t = n.text;
+  return isDateText10(n.text);
+}
+
+/** A string of exactly 10 characters that is castable as xs:date (YYYY-MM-DD, a real day). */
+export function isDateText10(t: string): boolean {
   if (t.length !== 10) return false;
   const m = DATE.exec(t);
   if (m === null) return false;

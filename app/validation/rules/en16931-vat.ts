@@ -429,7 +429,8 @@ export const en16931VatRules: Rule[] = [
   {
     id: 'BR-B-01',
     flag: 'fatal',
-    message: 'An invoice with VAT category "Split payment" must be a domestic Italian invoice.',
+    message:
+      'An invoice with VAT category code (BT-151, BT-95 or BT-102) "Split payment" must be a domestic Italian invoice (seller and buyer in Italy).',
     context: '/',
     test: (_n, c) => {
       const ix = index(c);
@@ -444,7 +445,7 @@ export const en16931VatRules: Rule[] = [
     id: 'BR-B-02',
     flag: 'fatal',
     message:
-      'An invoice with VAT category "Split payment" must not also use VAT category "Standard rated".',
+      'An invoice with VAT category code (BT-151, BT-95 or BT-102) "Split payment" must not also use "Standard rated" on lines (BG-25), document allowances (BG-20) or charges (BG-21).',
     context: '/',
     test: (_n, c) => {
       const ix = index(c);

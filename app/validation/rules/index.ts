@@ -5,6 +5,24 @@ import { peppolRules } from './peppol';
 import { codeListRules } from './code-lists';
 import { ublSyntaxRules } from './ubl-syntax';
 import { nationalRules } from './national';
+import { RULE_HINTS } from './hints';
+
+const NAMES_TERM = /\bB[TG]-\d+/;
+
+/**
+ * Make every message name its business term(s): a rule that lists them in `bt` but whose text
+ * does not mention one gets them appended, e.g. "… ISO 4217 codes (BT-5)." Also attaches the
+ * hints of `hints.ts`. Done once when the rule set loads.
+ */
+function finish(rule: Rule): Rule {
+  let out = rule;
+  if (rule.bt !== undefined && !NAMES_TERM.test(rule.message)) {
+    out = { ...out, message: `${rule.message.replace(/\.$/, '')} (${rule.bt}).` };
+  }
+  const hint = RULE_HINTS[rule.id];
+  if (hint !== undefined && out.hint === undefined) out = { ...out, hint };
+  return out;
+}
 
 /**
  * The whole rule set, in the order findings are reported. A new release is a change to
@@ -17,4 +35,4 @@ export const ALL_RULES: readonly Rule[] = [
   ...codeListRules,
   ...ublSyntaxRules,
   ...nationalRules,
-];
+].map(finish);

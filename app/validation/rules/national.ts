@@ -12,6 +12,7 @@ import {
   taxSchemes,
 } from './common';
 import { greekTin, iban, mod11, seOrgnr } from './checksums';
+import { isDateText10 } from './code-lists';
 
 /** National rules of the Peppol BIS Billing 3.0 set: NO, DK, IT, SE, GR, IS, NL, DE. */
 
@@ -140,7 +141,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-005',
     'fatal',
-    'For Danish sellers only payment means codes 1, 10, 31, 42, 48, 49, 50, 58, 59, 93 and 97 are allowed.',
+    'For Danish sellers only payment means codes (BT-81) 1, 10, 31, 42, 48, 49, 50, 58, 59, 93 and 97 are allowed.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => DK_MEANS.includes(` ${str(child(n, 'cbc:PaymentMeansCode'))} `),
@@ -178,7 +179,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-008',
     'fatal',
-    'For payment means 50 (Giro) the payment ID must start with 01#, 04# or 15# and the account number must have 7 characters.',
+    'For payment means 50 (Giro, BT-81) the payment ID (remittance information, BT-83) must start with 01#, 04# or 15# and the account number (BT-84) must have 7 characters.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => {
@@ -193,7 +194,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-009',
     'fatal',
-    'For payment means 50 with payment ID prefix 04# or 15#, the payment ID must be 19 characters long.',
+    'For payment means 50 (BT-81) with payment ID prefix 04# or 15#, the payment ID (remittance information, BT-83) must be 19 characters long.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => {
@@ -206,7 +207,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-010',
     'fatal',
-    'For payment means 93 (FIK) the payment ID must start with 71#, 73# or 75# and the creditor number must have 8 characters.',
+    'For payment means 93 (FIK, BT-81) the payment ID (remittance information, BT-83) must start with 71#, 73# or 75# and the creditor number (BT-84) must have 8 characters.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => {
@@ -221,7 +222,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-011',
     'fatal',
-    'For payment means 93 with payment ID prefix 71# or 75#, the payment ID must be 18 or 19 characters long.',
+    'For payment means 93 (BT-81) with payment ID prefix 71# or 75#, the payment ID (remittance information, BT-83) must be 18 or 19 characters long.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => {
@@ -234,7 +235,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-003',
     'warning',
-    'Danish sellers should use UNSPSC version 19.0501 for item classification.',
+    'Danish sellers should use UNSPSC version 19.0501 (BT-158-2) for the item classification (BT-158).',
     ['cac:InvoiceLine', 'cac:CreditNoteLine'],
     (n, c) => n.parent === c.root && n.q === c.lineQ && dkBoth(c),
     (n) => {
@@ -247,7 +248,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-004',
     'fatal',
-    'For non-VAT taxes Danish sellers must use reason code ZZZ with a 4-digit tax category in the reason text.',
+    'For non-VAT taxes Danish sellers must use charge reason code (BT-105, BT-145) ZZZ with a 4-digit tax category in the charge reason (BT-104, BT-144).',
     'cac:AllowanceCharge',
     (_n, c) => dkBoth(c),
     (n) => {
@@ -431,7 +432,7 @@ const seRules: Rule[] = [
   rule(
     'SE-R-006',
     'fatal',
-    'Swedish sellers may only use standard VAT rates 25, 12 or 6.',
+    'Swedish sellers may only use VAT rates (BT-96, BT-103, BT-119, BT-152) of 25, 12 or 6 for standard rated VAT.',
     ['cac:TaxCategory', 'cac:ClassifiedTaxCategory'],
     (n, c) => seVatSupplier(c) && children(n, 'cbc:ID').some((x) => str(x) === 'S'),
     (n) => {
@@ -474,7 +475,7 @@ const seRules: Rule[] = [
   rule(
     'SE-R-011',
     'warning',
-    'Swedish Bankgiro/Plusgiro should be given as payment means 30 with branch SE:BANKGIRO or SE:PLUSGIRO.',
+    'Swedish Bankgiro/Plusgiro should be given as payment means 30 (BT-81) with payment service provider (BT-86) SE:BANKGIRO or SE:PLUSGIRO.',
     'cac:PaymentMeans',
     (n, c) =>
       seSupplier(c) &&
@@ -484,7 +485,7 @@ const seRules: Rule[] = [
   rule(
     'SE-R-012',
     'warning',
-    'Domestic Swedish credit transfers should use payment means code 30.',
+    'Domestic Swedish credit transfers should use payment means code (BT-81) 30.',
     'cac:PaymentMeans',
     (n, c) =>
       seSupplier(c) &&
@@ -548,7 +549,7 @@ const grRules: Rule[] = [
   ),
   grId(
     'GR-R-001-2',
-    "Greek sellers: the first invoice number segment must be a valid TIN matching the seller's or tax representative's.",
+    "Greek sellers: the first segment of the invoice number (BT-1) must be a valid TIN matching the seller's (BT-31) or tax representative's (BT-63).",
     (s, _n, c) => {
       const s1 = s[0] ?? '';
       if (norm({ ...EMPTY, text: s1 }).length !== 9 || !greekTin(s1)) return false;
@@ -561,7 +562,7 @@ const grRules: Rule[] = [
   ),
   grId(
     'GR-R-001-3',
-    'Greek sellers: the second invoice number segment must be the issue date (DD/MM/YYYY).',
+    'Greek sellers: the second segment of the invoice number (BT-1) must be the issue date (BT-2) written DD/MM/YYYY.',
     (s, _n, c) => {
       const s2 = s[1] ?? '';
       if (s2.trim() === '' || !GR_DATE.test(s2)) return false;
@@ -572,7 +573,7 @@ const grRules: Rule[] = [
   ),
   grId(
     'GR-R-001-4',
-    'Greek sellers: the third invoice number segment must be a positive integer.',
+    'Greek sellers: the third segment of the invoice number (BT-1) must be a positive whole number.',
     (s) => {
       const s3 = s[2] ?? '';
       return (
@@ -585,7 +586,7 @@ const grRules: Rule[] = [
   ),
   grId(
     'GR-R-001-5',
-    'Greek sellers: the fourth invoice number segment must be a valid Greek document type.',
+    'Greek sellers: the fourth segment of the invoice number (BT-1) must be a valid Greek document type.',
     (s) => {
       const s4 = s[3] ?? '';
       return s4.trim() !== '' && GR_DOC_TYPES.has(s4);
@@ -593,12 +594,12 @@ const grRules: Rule[] = [
   ),
   grId(
     'GR-R-001-6',
-    'Greek sellers: the fifth invoice number segment must not be empty.',
+    'Greek sellers: the fifth segment of the invoice number (BT-1) must not be empty.',
     (s) => (s[4] ?? '').length > 0,
   ),
   grId(
     'GR-R-001-7',
-    'Greek sellers: the sixth invoice number segment must not be empty.',
+    'Greek sellers: the sixth segment of the invoice number (BT-1) must not be empty.',
     (s) => (s[5] ?? '').length > 0,
   ),
   rule(
@@ -640,7 +641,7 @@ const grRules: Rule[] = [
   rule(
     'GR-R-004-1',
     'fatal',
-    'Greek sellers must give exactly one MARK number (document reference ##M.AR.K##).',
+    'Greek sellers must give exactly one MARK number (supporting document reference BT-122 with description ##M.AR.K##).',
     '/',
     (_n, c) => grSender(c) && grSupplierAddressGR(c),
     (n) =>
@@ -651,7 +652,7 @@ const grRules: Rule[] = [
   rule(
     'GR-S-008-1',
     'warning',
-    'Greek sellers should give one invoice URL (document reference ##INVOICE|URL##).',
+    'Greek sellers should give one invoice URL (supporting document reference BT-122 with description ##INVOICE|URL##).',
     '/',
     (_n, c) => grSender(c) && grSupplierAddressGR(c),
     (n) =>
@@ -662,7 +663,7 @@ const grRules: Rule[] = [
   rule(
     'GR-R-008-2',
     'fatal',
-    'Greek sellers may give at most one invoice URL.',
+    'Greek sellers may give at most one invoice URL (supporting document reference BT-122).',
     '/',
     (_n, c) => grSender(c) && grSupplierAddressGR(c),
     (n) =>
@@ -673,7 +674,7 @@ const grRules: Rule[] = [
   rule(
     'GR-R-004-2',
     'fatal',
-    'The MARK number must be a positive integer.',
+    'The MARK number (supporting document reference, BT-122) must be a positive whole number.',
     'cbc:ID',
     (n, c) =>
       n.parent?.q === 'cac:AdditionalDocumentReference' &&
@@ -685,7 +686,7 @@ const grRules: Rule[] = [
   rule(
     'GR-R-008-3',
     'fatal',
-    'The invoice URL document reference must contain the URL (external reference URI).',
+    'The invoice URL document reference must contain the URL (external document location, BT-124).',
     'cac:AdditionalDocumentReference',
     (n, c) =>
       grSender(c) &&
@@ -750,11 +751,31 @@ const EMPTY: XNode = {
 function isSupplierIS(c: Ctx): boolean {
   return rawCountry(supplierParty(c)) === 'IS';
 }
+/** cac:AdditionalDocumentReference[cbc:DocumentDescription = 'EINDAGI'] (exact string value). */
+function eindagiReferences(n: XNode): XNode[] {
+  return children(n, 'cac:AdditionalDocumentReference').filter((r) =>
+    children(r, 'cbc:DocumentDescription').some((d) => str(d) === 'EINDAGI'),
+  );
+}
+/**
+ * IS-R-006/007: `exists(cac:PaymentMeans[cbc:PaymentMeansCode = X]/cac:PayeeFinancialAccount/cbc:ID)
+ * and string-length(normalize-space(…/cbc:ID)) = 12 or not(exists(cac:PaymentMeans[… = X]))`.
+ * With several such accounts the official XPath has no single value (a run-time error in
+ * Saxon); here every one of them must have 12 characters.
+ */
+function isTwelveCharacterAccount(n: XNode, code: string): boolean {
+  const means = children(n, 'cac:PaymentMeans').filter((m) =>
+    children(m, 'cbc:PaymentMeansCode').some((x) => str(x) === code),
+  );
+  if (means.length === 0) return true;
+  const accounts = means.flatMap((m) => all(m, 'cac:PayeeFinancialAccount', 'cbc:ID'));
+  return accounts.length > 0 && accounts.every((a) => [...norm(a)].length === 12);
+}
 const isRules: Rule[] = [
   rule(
     'IS-R-001',
     'warning',
-    'Icelandic sellers should use invoice type 380 or credit note type 381.',
+    'Icelandic sellers should use invoice type code (BT-3) 380 or credit note type 381.',
     '/',
     (_n, c) => isSupplierIS(c),
     (n) => {
@@ -786,6 +807,62 @@ const isRules: Rule[] = [
     (n) =>
       has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:StreetName') &&
       has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:PostalZone'),
+  ),
+  rule(
+    'IS-R-006',
+    'fatal',
+    'Icelandic sellers paid by claim (payment means code 9, BT-81) must give a 12-digit account (payment account identifier, BT-84: bank number, ledger 66 and account number).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => isTwelveCharacterAccount(n, '9'),
+  ),
+  rule(
+    'IS-R-007',
+    'fatal',
+    'Icelandic sellers paid by credit transfer (payment means code 42, BT-81) must give a 12-digit account number (payment account identifier, BT-84).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => isTwelveCharacterAccount(n, '42'),
+  ),
+  rule(
+    'IS-R-008',
+    'fatal',
+    'For Icelandic sellers the final due date (EINDAGI, supporting document reference BT-122) must be a date written YYYY-MM-DD.',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => {
+      const eindagi = eindagiReferences(n);
+      return (
+        eindagi.length === 0 ||
+        eindagi.every((r) => {
+          const id = str(child(r, 'cbc:ID'));
+          return has(r, 'cbc:ID') && isDateText10(id);
+        })
+      );
+    },
+  ),
+  rule(
+    'IS-R-009',
+    'fatal',
+    'For Icelandic sellers an invoice with a final due date (EINDAGI, supporting document reference BT-122) must also have a payment due date (BT-9).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => eindagiReferences(n).length === 0 || has(n, 'cbc:DueDate'),
+  ),
+  rule(
+    'IS-R-010',
+    'fatal',
+    'For Icelandic sellers the final due date (EINDAGI, supporting document reference BT-122) must be the same as or later than the payment due date (BT-9).',
+    '/',
+    (_n, c) => isSupplierIS(c),
+    (n) => {
+      const eindagi = eindagiReferences(n);
+      if (eindagi.length === 0) return true;
+      // XPath general comparison of two untyped values: string comparison, true when any pair holds.
+      const due = children(n, 'cbc:DueDate').map(str);
+      const ids = eindagi.flatMap((r) => children(r, 'cbc:ID')).map(str);
+      return due.some((d) => ids.some((id) => d <= id));
+    },
   ),
   rule(
     'IS-R-004',
@@ -883,7 +960,7 @@ const nlRules: Rule[] = [
   rule(
     'NL-R-006',
     'fatal',
-    'A Dutch tax representative must have street, city and post code.',
+    "A Dutch seller's tax representative in the Netherlands must have street (BT-64), city (BT-66) and post code (BT-67).",
     'cac:PostalAddress',
     (n, c) => n.parent?.q === 'cac:TaxRepresentativeParty' && nl(c, 'supplier') && nl(c, 'taxrep'),
     (n) => has(n, 'cbc:StreetName') && has(n, 'cbc:CityName') && has(n, 'cbc:PostalZone'),
@@ -906,7 +983,7 @@ const nlRules: Rule[] = [
   rule(
     'NL-R-008',
     'fatal',
-    'Dutch sellers may only use payment means codes 30, 48, 49, 57, 58 or 59.',
+    'Dutch sellers may only use payment means codes (BT-81) 30, 48, 49, 57, 58 or 59.',
     'cac:PaymentMeans',
     (_n, c) => nl(c, 'supplier') && nl(c, 'customer'),
     (n) => NL_MEANS.has(val(n, 'cbc:PaymentMeansCode')),
@@ -1057,7 +1134,7 @@ const deRules: Rule[] = [
   deRoot(
     'DE-R-017',
     'warning',
-    'German invoices should use invoice type 326, 380, 384, 389, 381, 875, 876 or 877.',
+    'German invoices should use invoice type code (BT-3) 326, 380, 384, 389, 381, 875, 876 or 877.',
     (n) =>
       [...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some((x) =>
         DE_TYPES.has(norm(x)),
@@ -1066,7 +1143,7 @@ const deRules: Rule[] = [
   rule(
     'DE-R-018',
     'fatal',
-    'Cash discount terms in German invoices must follow #SKONTO#TAGE=n#PROZENT=n.nn#.',
+    'Cash discount terms in the payment terms (BT-20) of German invoices must follow #SKONTO#TAGE=n#PROZENT=n.nn#.',
     'cbc:Note',
     (n, c) => bothGerman(c) && n.parent?.q === 'cac:PaymentTerms' && n.parent.parent === c.root,
     (n) => {
@@ -1156,7 +1233,7 @@ const deRules: Rule[] = [
   deRoot(
     'DE-R-022',
     'fatal',
-    'Attached documents in a German invoice must have unique file names.',
+    'Attached documents (BT-125) in a German invoice must have unique file names (BT-125-2).',
     (n) => {
       const names = all(
         n,

@@ -259,7 +259,8 @@ export const peppolRules: Rule[] = [
   {
     id: 'PEPPOL-EN16931-R043',
     flag: 'fatal',
-    message: "Allowance/charge indicator must be 'true' or 'false'.",
+    message:
+      "The allowance/charge indicator of allowances and charges (BG-20, BG-21, BG-27, BG-28) must be 'true' or 'false'.",
     context: 'cac:AllowanceCharge',
     when: (n, c) =>
       isDocOrLineAllowanceCharge(n, c) &&
@@ -419,21 +420,21 @@ export const peppolRules: Rule[] = [
     'PEPPOL-COMMON-R040',
     '0088',
     'fatal',
-    'GLN must have a valid format according to GS1 rules.',
+    'A GLN (scheme 0088) used as an identifier (e.g. electronic address BT-34/BT-49, party identifier BT-29/BT-46) must have the GS1 format and check digit.',
     (v) => DIGITS.test(v) && gln(v),
   ),
   icd(
     'PEPPOL-COMMON-R041',
     '0192',
     'fatal',
-    'Norwegian organization number must be nine digits with a valid check digit.',
+    'A Norwegian organization number (scheme 0192) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be nine digits with a valid check digit.',
     (v) => NINE.test(v) && mod11(v),
   ),
   icd(
     'PEPPOL-COMMON-R042',
     '0184',
     'fatal',
-    'Danish organization number (CVR) must be DK followed by eight digits.',
+    'A Danish organization number (CVR, scheme 0184) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be DK followed by eight digits.',
     (_v, n) => {
       // 3.0.19 accepts the CVR number with or without its DK prefix.
       const t = n.text;
@@ -445,28 +446,28 @@ export const peppolRules: Rule[] = [
     'PEPPOL-COMMON-R043',
     '0208',
     'fatal',
-    'Belgian enterprise number must be ten digits with valid check digits.',
+    'A Belgian enterprise number (scheme 0208) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be ten digits with valid check digits.',
     (v) => TEN.test(v) && mod97be(v),
   ),
   icd(
     'PEPPOL-COMMON-R044',
     '0201',
     'warning',
-    'IPA code (Codice Univoco Unità Organizzativa) must be six letters or digits.',
+    'An IPA code (Codice Univoco Unità Organizzativa, scheme 0201) used as an identifier (e.g. electronic address BT-34/BT-49) must be six letters or digits.',
     (v) => codiceIpa(v),
   ),
   icd(
     'PEPPOL-COMMON-R045',
     '0210',
     'warning',
-    'Italian tax code (Codice Fiscale) must be stated in the correct format.',
+    'An Italian tax code (Codice Fiscale) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be in the correct format.',
     (v) => codiceFiscale(v),
   ),
   icd(
     'PEPPOL-COMMON-R046',
     '9907',
     'warning',
-    'Italian tax code (Codice Fiscale) must be stated in the correct format.',
+    'An Italian tax code (Codice Fiscale) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be in the correct format.',
     (v) => codiceFiscale(v),
     true,
   ),
@@ -474,21 +475,21 @@ export const peppolRules: Rule[] = [
     'PEPPOL-COMMON-R047',
     '0211',
     'warning',
-    'Italian VAT number (Partita IVA) must be stated in the correct format.',
+    'An Italian VAT number (Partita IVA) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be in the correct format.',
     (v) => partitaIvaIT(v),
   ),
   icd(
     'PEPPOL-COMMON-R049',
     '0007',
     'fatal',
-    'Swedish organization number must be ten digits with a valid check digit.',
+    'A Swedish organization number (scheme 0007) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be ten digits with a valid check digit.',
     (v) => v.length === 10 && !Number.isNaN(Number(v)) && seOrgnr(v),
   ),
   icd(
     'PEPPOL-COMMON-R050',
     '0151',
     'fatal',
-    'Australian Business Number (ABN) must be eleven digits with valid check digits.',
+    'An Australian Business Number (ABN, scheme 0151) used as an identifier (e.g. electronic address BT-34/BT-49, legal registration identifier BT-30/BT-47) must be eleven digits with valid check digits.',
     (v) => ELEVEN.test(v) && abn(v),
   ),
 ];

@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, attr, children, has, str, val } from '../xpath';
+import { all, attr, child, children, first, has, str, val } from '../xpath';
 import { lines } from './common';
 
 /**
@@ -462,6 +462,46 @@ function existsFrom(n: XNode, steps: readonly string[], i: number, a: string | n
   return false;
 }
 
+/** The first element matching the path from `n` (for `@attr`, the element carrying it). */
+function firstFrom(
+  n: XNode,
+  steps: readonly string[],
+  i: number,
+  a: string | null,
+): XNode | undefined {
+  if (i === steps.length) {
+    return a === null || (n.attrs !== null && n.attrs[a] !== undefined) ? n : undefined;
+  }
+  for (const ch of n.children) {
+    if (ch.q !== steps[i]) continue;
+    const hit = firstFrom(ch, steps, i + 1, a);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/** The first element a compiled path finds, in document order per start point. */
+function findPath(c: Ctx, cp: Compiled): XNode | undefined {
+  if (cp.start === 'any') {
+    if (cp.steps.length === 0) {
+      return c.doc.elements.find((e) => e.attrs !== null && e.attrs[cp.attr!] !== undefined);
+    }
+    for (const h of c.nodes(cp.steps[0]!)) {
+      const hit = firstFrom(h, cp.steps, 1, cp.attr);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+  if (cp.start === 'lines') {
+    for (const h of lines(c)) {
+      const hit = firstFrom(h, cp.steps, 0, cp.attr);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+  return firstFrom(c.root, cp.steps, 0, cp.attr);
+}
+
 function existsPath(c: Ctx, cp: Compiled): boolean {
   // Fast exit: the last element of the path does not occur anywhere in the document.
   if (cp.steps.length > 0 && c.nodes(cp.steps[cp.steps.length - 1]!).length === 0) return false;
@@ -489,17 +529,62 @@ function adrWithCode130(c: Ctx, is130: boolean): XNode[] {
   });
 }
 
-const SPECIAL: Record<string, (n: XNode, c: Ctx) => boolean> = {
-  '!UBLVersionID': (_n, c) => children(c.root, 'cbc:UBLVersionID').every((v) => str(v) === '2.1'),
-  '!PaymentDueDate': (_n, c) =>
-    !c.isInvoice || !has(c.root, 'cac:PaymentMeans', 'cbc:PaymentDueDate'),
-  '!665': (_n, c) =>
-    !adrWithCode130(c, false).some((r) =>
-      children(r, 'cbc:ID').some((i) => attr(i, 'schemeID') !== undefined),
-    ),
-  '!666': (_n, c) => !adrWithCode130(c, true).some((r) => has(r, 'cac:Attachment')),
-  '!673': (_n, c) => !adrWithCode130(c, true).some((r) => has(r, 'cbc:DocumentDescription')),
+/** UBL-CR rules that are more than "this element is present": test, offending node and wording. */
+const SPECIAL: Record<
+  string,
+  {
+    test: (n: XNode, c: Ctx) => boolean;
+    locate: (c: Ctx) => XNode | undefined;
+    label: string;
+  }
+> = {
+  '!UBLVersionID': {
+    test: (_n, c) => children(c.root, 'cbc:UBLVersionID').every((v) => str(v) === '2.1'),
+    locate: (c) => children(c.root, 'cbc:UBLVersionID').find((v) => str(v) !== '2.1'),
+    label: 'a UBL version (UBLVersionID) other than 2.1',
+  },
+  '!PaymentDueDate': {
+    test: (_n, c) => !c.isInvoice || !has(c.root, 'cac:PaymentMeans', 'cbc:PaymentDueDate'),
+    locate: (c) => first(c.root, 'cac:PaymentMeans', 'cbc:PaymentDueDate'),
+    label:
+      'a due date inside the payment means (PaymentMeans/PaymentDueDate; use the payment due date BT-9 instead)',
+  },
+  '!665': {
+    test: (_n, c) =>
+      !adrWithCode130(c, false).some((r) =>
+        children(r, 'cbc:ID').some((i) => attr(i, 'schemeID') !== undefined),
+      ),
+    locate: (c) =>
+      adrWithCode130(c, false)
+        .flatMap((r) => children(r, 'cbc:ID'))
+        .find((i) => attr(i, 'schemeID') !== undefined),
+    label:
+      'a scheme identifier on a supporting document reference (AdditionalDocumentReference/ID/@schemeID) that is not an invoiced object (document type 130)',
+  },
+  '!666': {
+    test: (_n, c) => !adrWithCode130(c, true).some((r) => has(r, 'cac:Attachment')),
+    locate: (c) =>
+      adrWithCode130(c, true)
+        .map((r) => child(r, 'cac:Attachment'))
+        .find((x) => x !== undefined),
+    label: 'an attachment on an invoiced object reference (document type 130)',
+  },
+  '!673': {
+    test: (_n, c) => !adrWithCode130(c, true).some((r) => has(r, 'cbc:DocumentDescription')),
+    locate: (c) =>
+      adrWithCode130(c, true)
+        .map((r) => child(r, 'cbc:DocumentDescription'))
+        .find((x) => x !== undefined),
+    label: 'a description on an invoiced object reference (document type 130)',
+  },
 };
+
+/** "the invoice" / "the credit note", and the line element's name, for wording per document. */
+function docWords(c: Ctx): { doc: string; line: string } {
+  return c.isInvoice
+    ? { doc: 'The invoice', line: 'InvoiceLine' }
+    : { doc: 'The credit note', line: 'CreditNoteLine' };
+}
 
 const FATAL_CR = new Set([666, 673]);
 
@@ -511,18 +596,27 @@ function crRules(): Rule[] {
       const id = `UBL-CR-${String(no).padStart(3, '0')}`;
       const special = SPECIAL[path];
       const cp = special === undefined ? compile(path) : null;
-      const label = path
-        .replace(/^L\//, 'InvoiceLine/')
-        .replace(/^\/\//, '')
-        .replace(/c[ab]c:|ext:/g, '');
+      // Readable element path, e.g. "line/Item/Description"; the line's name depends on the document.
+      const label = (line: string) =>
+        special?.label ??
+        path
+          .replace(/^L\//, `${line}/`)
+          .replace(/^L$/, line)
+          .replace(/^\/\//, '')
+          .replace(/c[ab]c:|ext:/g, '');
+      const fatal = FATAL_CR.has(no);
+      const wording = (w: { doc: string; line: string }) =>
+        fatal
+          ? `An invoiced object reference (document type 130, BT-18) must not also carry an attachment or a description: remove ${label(w.line)}.`
+          : `${w.doc} contains ${label(w.line)}, which Peppol BIS Billing 3.0 does not use; the receiver will ignore it.`;
       out.push({
         id,
-        flag: FATAL_CR.has(no) ? 'fatal' : 'warning',
-        message: FATAL_CR.has(no)
-          ? 'An invoiced object reference (document type 130) must not also carry an attachment or a description.'
-          : `The invoice contains ${label}, which Peppol BIS Billing 3.0 does not use; the receiver will ignore it.`,
+        flag: fatal ? 'fatal' : 'warning',
+        message: wording({ doc: 'The invoice', line: 'InvoiceLine' }),
+        messageFor: (c) => wording(docWords(c)),
         context: '/',
-        test: special ?? ((_n, c) => !existsPath(c, cp!)),
+        test: special?.test ?? ((_n, c) => !existsPath(c, cp!)),
+        locate: (_n, c) => (special ? special.locate(c) : findPath(c, cp!)),
       });
       no++;
     }
@@ -561,6 +655,18 @@ function distinctValues(nodes: readonly XNode[]): number {
   return new Set(nodes.map(str)).size;
 }
 
+/** "… may occur at most once": the finding points at the second occurrence. */
+function atMostOnce(id: string, message: string, path: readonly string[]): Rule {
+  return {
+    id,
+    flag: 'fatal',
+    message,
+    context: '/',
+    test: (n) => countAll(n, ...path) <= 1,
+    locate: (n) => all(n, ...path)[1],
+  };
+}
+
 function rootSR(id: string, message: string, test: (n: XNode, c: Ctx) => boolean): Rule {
   return { id, flag: 'fatal', message, context: '/', test };
 }
@@ -594,7 +700,8 @@ export const ublSyntaxRules: Rule[] = [
   {
     id: 'UBL-SR-42',
     flag: 'fatal',
-    message: 'The seller may have at most two tax scheme registrations (cac:PartyTaxScheme).',
+    message:
+      'The seller may have at most two tax registrations: the seller VAT identifier (BT-31) and the seller tax registration identifier (BT-32).',
     context: 'cac:Party',
     when: (n) => n.parent?.q === 'cac:AccountingSupplierParty',
     test: (n) => children(n, 'cac:PartyTaxScheme').length <= 2,
@@ -603,7 +710,7 @@ export const ublSyntaxRules: Rule[] = [
     id: 'UBL-SR-53',
     flag: 'fatal',
     message:
-      'A tax scheme registration (cac:PartyTaxScheme) must state the identifier (cbc:CompanyID), e.g. the VAT number.',
+      'A tax registration must state its identifier, e.g. the VAT identifier (BT-31, BT-48, BT-63) or the tax registration identifier (BT-32).',
     context: 'cac:PartyTaxScheme',
     test: (n) => has(n, 'cbc:CompanyID') && has(n, 'cac:TaxScheme', 'cbc:ID'),
   },
@@ -618,7 +725,7 @@ export const ublSyntaxRules: Rule[] = [
     id: 'UBL-SR-43',
     flag: 'fatal',
     message:
-      'A scheme identifier on a document reference may only be used for an invoiced object (document type code 130).',
+      'A scheme identifier (BT-18-1) on a document reference may only be used for an invoiced object identifier (BT-18, document type code 130).',
     context: 'cac:AdditionalDocumentReference',
     test: (n, c) => {
       const codes = children(n, 'cbc:DocumentTypeCode').map(str);
@@ -632,7 +739,8 @@ export const ublSyntaxRules: Rule[] = [
   {
     id: 'UBL-DT-01',
     flag: 'fatal',
-    message: 'Amounts may have at most two decimals.',
+    message:
+      'Amounts (e.g. the document totals BG-22, VAT amounts BT-117 and line net amounts BT-131) may have at most two decimals.',
     context: '*',
     when: (n) => {
       if (!n.local.endsWith('Amount') || n.local.endsWith('PriceAmount')) return false;
@@ -650,7 +758,7 @@ export const ublSyntaxRules: Rule[] = [
   {
     id: 'UBL-DT-06',
     flag: 'fatal',
-    message: 'An attachment (binary object) must have a MIME code (mimeCode).',
+    message: 'An attached document (BT-125) must have a MIME code (BT-125-1).',
     context: '*',
     when: (n) => n.local.endsWith('BinaryObject'),
     test: (n) => attr(n, 'mimeCode') !== undefined,
@@ -658,7 +766,7 @@ export const ublSyntaxRules: Rule[] = [
   {
     id: 'UBL-DT-07',
     flag: 'fatal',
-    message: 'An attachment (binary object) must have a file name (filename).',
+    message: 'An attached document (BT-125) must have a file name (BT-125-2).',
     context: '*',
     when: (n) => n.local.endsWith('BinaryObject'),
     test: (n) => attr(n, 'filename') !== undefined,
@@ -666,14 +774,14 @@ export const ublSyntaxRules: Rule[] = [
   {
     id: 'UBL-SR-25',
     flag: 'fatal',
-    message: 'Deliver-to party name may occur at most once.',
+    message: 'Deliver-to party name (BT-70) may occur at most once.',
     context: 'cac:Delivery',
     test: (n) => countAll(n, 'cac:DeliveryParty', 'cac:PartyName', 'cbc:Name') <= 1,
   },
   {
     id: 'UBL-SR-30',
     flag: 'fatal',
-    message: 'An allowance reason may occur at most once.',
+    message: 'An allowance reason (BT-97, BT-139) may occur at most once per allowance.',
     context: 'cac:AllowanceCharge',
     when: (n) => {
       const v = val(n, 'cbc:ChargeIndicator');
@@ -684,7 +792,7 @@ export const ublSyntaxRules: Rule[] = [
   {
     id: 'UBL-SR-31',
     flag: 'fatal',
-    message: 'A charge reason may occur at most once.',
+    message: 'A charge reason (BT-104, BT-144) may occur at most once per charge.',
     context: 'cac:AllowanceCharge',
     when: (n) => {
       const v = val(n, 'cbc:ChargeIndicator');
@@ -693,38 +801,45 @@ export const ublSyntaxRules: Rule[] = [
     test: (n) => children(n, 'cbc:AllowanceChargeReason').length <= 1,
   },
   ...crRules(),
-  ...DT_ATTRS.map(([id, a]): Rule => ({
-    id,
-    flag: 'warning',
-    message: `The attribute "${a}" should not be used.`,
-    context: '/',
-    test: (_n, c) => !c.doc.elements.some((e) => e.attrs !== null && e.attrs[a] !== undefined),
-  })),
-  {
-    id: 'UBL-DT-18',
-    flag: 'warning',
-    message: 'The attribute "name" should not be used (except on the payment means code).',
-    context: '/',
-    test: (_n, c) =>
-      !c.doc.elements.some(
+  ...DT_ATTRS.map(([id, a]): Rule => {
+    const carrier = (c: Ctx) =>
+      c.doc.elements.find((e) => e.attrs !== null && e.attrs[a] !== undefined);
+    return {
+      id,
+      flag: 'warning',
+      message: `The attribute "${a}" is not used in Peppol BIS Billing 3.0; the receiver will ignore it.`,
+      context: '/',
+      test: (_n, c) => carrier(c) === undefined,
+      locate: (_n, c) => carrier(c),
+    };
+  }),
+  (() => {
+    const carrier = (c: Ctx) =>
+      c.doc.elements.find(
         (e) => e.attrs !== null && e.attrs['name'] !== undefined && e.q !== 'cbc:PaymentMeansCode',
-      ),
-  },
-  rootSR(
-    'UBL-SR-01',
-    'Contract reference (BT-12) may occur at most once.',
-    (n) => countAll(n, 'cac:ContractDocumentReference', 'cbc:ID') <= 1,
-  ),
-  rootSR(
-    'UBL-SR-02',
-    'Receiving advice reference (BT-15) may occur at most once.',
-    (n) => countAll(n, 'cac:ReceiptDocumentReference', 'cbc:ID') <= 1,
-  ),
-  rootSR(
-    'UBL-SR-03',
-    'Despatch advice reference (BT-16) may occur at most once.',
-    (n) => countAll(n, 'cac:DespatchDocumentReference', 'cbc:ID') <= 1,
-  ),
+      );
+    return {
+      id: 'UBL-DT-18',
+      flag: 'warning',
+      message:
+        'The attribute "name" is only used on the payment means code (BT-81) in Peppol BIS Billing 3.0; elsewhere the receiver will ignore it.',
+      context: '/',
+      test: (_n: XNode, c: Ctx) => carrier(c) === undefined,
+      locate: (_n: XNode, c: Ctx) => carrier(c),
+    } satisfies Rule;
+  })(),
+  atMostOnce('UBL-SR-01', 'Contract reference (BT-12) may occur at most once.', [
+    'cac:ContractDocumentReference',
+    'cbc:ID',
+  ]),
+  atMostOnce('UBL-SR-02', 'Receiving advice reference (BT-15) may occur at most once.', [
+    'cac:ReceiptDocumentReference',
+    'cbc:ID',
+  ]),
+  atMostOnce('UBL-SR-03', 'Despatch advice reference (BT-16) may occur at most once.', [
+    'cac:DespatchDocumentReference',
+    'cbc:ID',
+  ]),
   rootSR(
     'UBL-SR-04',
     'Invoiced object identifier (BT-18) may occur at most once.',
@@ -733,21 +848,18 @@ export const ublSyntaxRules: Rule[] = [
         .filter((r) => children(r, 'cbc:DocumentTypeCode').some((x) => str(x) === '130'))
         .reduce((k, r) => k + children(r, 'cbc:ID').length, 0) <= 1,
   ),
-  rootSR(
-    'UBL-SR-05',
-    'Payment terms (BT-20) may occur at most once.',
-    (n) => countAll(n, 'cac:PaymentTerms', 'cbc:Note') <= 1,
-  ),
-  rootSR(
+  atMostOnce('UBL-SR-05', 'Payment terms (BT-20) may occur at most once.', [
+    'cac:PaymentTerms',
+    'cbc:Note',
+  ]),
+  atMostOnce(
     'UBL-SR-06',
-    'Preceding invoice reference may occur at most once.',
-    (n) => countAll(n, 'cac:InvoiceDocumentReference') <= 1,
+    'Preceding invoice reference (BT-25) may occur at most once per reference (BG-3).',
+    ['cac:InvoiceDocumentReference'],
   ),
-  rootSR(
-    'UBL-SR-08',
-    'Invoicing period (BG-14) may occur at most once.',
-    (n) => countAll(n, 'cac:InvoicePeriod') <= 1,
-  ),
+  atMostOnce('UBL-SR-08', 'Invoicing period (BG-14) may occur at most once.', [
+    'cac:InvoicePeriod',
+  ]),
   rootSR(
     'UBL-SR-09',
     'Seller name (BT-27) may occur at most once.',
@@ -853,11 +965,9 @@ export const ublSyntaxRules: Rule[] = [
         0,
       ) <= 1,
   ),
-  rootSR(
-    'UBL-SR-24',
-    'Deliver-to information (BG-13) may occur at most once.',
-    (n) => countAll(n, 'cac:Delivery') <= 1,
-  ),
+  atMostOnce('UBL-SR-24', 'Deliver-to information (BG-13) may occur at most once.', [
+    'cac:Delivery',
+  ]),
   rootSR(
     'UBL-SR-29',
     'Bank assigned creditor identifier (BT-90) may occur at most once.',
@@ -870,11 +980,10 @@ export const ublSyntaxRules: Rule[] = [
             (attr(i, 'schemeID') ?? '').toUpperCase() === 'SEPA',
         ).length <= 1,
   ),
-  rootSR(
-    'UBL-SR-39',
-    'Project reference (BT-11) may occur at most once.',
-    (n) => countAll(n, 'cac:ProjectReference', 'cbc:ID') <= 1,
-  ),
+  atMostOnce('UBL-SR-39', 'Project reference (BT-11) may occur at most once.', [
+    'cac:ProjectReference',
+    'cbc:ID',
+  ]),
   rootSR(
     'UBL-SR-40',
     'Buyer trading name (BT-45) may occur at most once.',
@@ -886,11 +995,10 @@ export const ublSyntaxRules: Rule[] = [
     'Payment identifier (BT-83) may occur at most once (all payment means must carry the same one).',
     (_n, c) => distinctValues(c.nodes('cbc:PaymentID')) <= 1,
   ),
-  rootSR(
-    'UBL-SR-45',
-    'Payment due date may occur at most once.',
-    (n) => countAll(n, 'cac:PaymentMeans', 'cbc:PaymentDueDate') <= 1,
-  ),
+  atMostOnce('UBL-SR-45', 'Payment due date (BT-9) may occur at most once.', [
+    'cac:PaymentMeans',
+    'cbc:PaymentDueDate',
+  ]),
   rootSR(
     'UBL-SR-46',
     'Payment means text (BT-82) may occur at most once.',
@@ -904,11 +1012,10 @@ export const ublSyntaxRules: Rule[] = [
     'When there is more than one payment means code (BT-81), they must be the same.',
     (_n, c) => distinctValues(c.nodes('cbc:PaymentMeansCode')) <= 1,
   ),
-  rootSR(
-    'UBL-SR-49',
-    'Value added tax point date code (BT-8) may occur at most once.',
-    (n) => countAll(n, 'cac:InvoicePeriod', 'cbc:DescriptionCode') <= 1,
-  ),
+  atMostOnce('UBL-SR-49', 'Value added tax point date code (BT-8) may occur at most once.', [
+    'cac:InvoicePeriod',
+    'cbc:DescriptionCode',
+  ]),
   ...(
     [
       [
@@ -933,13 +1040,13 @@ export const ublSyntaxRules: Rule[] = [
       ],
       [
         'UBL-SR-38',
-        'Invoiced item VAT exemption reason text may occur at most once.',
+        'VAT exemption reason text (BT-120) may occur at most once per VAT breakdown.',
         (n: XNode) =>
           countAll(n, 'cac:Item', 'cac:ClassifiedTaxCategory', 'cbc:TaxExemptionReason') <= 1,
       ],
       [
         'UBL-SR-48',
-        'Each invoice line must have exactly one classified tax category.',
+        'Each invoice line (BG-25) must have exactly one line VAT information (BG-30).',
         (n: XNode) => countAll(n, 'cac:Item', 'cac:ClassifiedTaxCategory') === 1,
       ],
       [
