@@ -425,22 +425,31 @@ export class Pipeline {
     this.track(
       Promise.all(claimed.map((d) => this.validateOne(d))).then((results) => {
         this.validating--;
+        // Verdicts are cached in the same commit as the documents' new states: one fsync for
+        // the whole batch, not one per document.
+        const { validationCache, validator } = this.deps;
         repo.tx(() => {
-          for (const r of results) this.finishValidation(r.doc, r.result);
+          for (const r of results) {
+            if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
+            this.finishValidation(r.doc, r.result);
+          }
         });
         this.deps.onChanged(claimed.map((d) => d.id));
       }),
     );
   }
 
-  private async validateOne(
-    doc: DocumentRecord,
-  ): Promise<{ doc: DocumentRecord; result: CheckResult }> {
+  private async validateOne(doc: DocumentRecord): Promise<{
+    doc: DocumentRecord;
+    result: CheckResult;
+    toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+  }> {
     const { validator, validationCache, metrics, repo } = this.deps;
     const started = performance.now();
     const cached = validationCache.get(doc.sha256, validator.cacheKey);
     let body: Uint8Array | null = null;
     let result: CheckResult;
+    let toCache: { verdict: Verdict; summary: DocumentSummary } | null = null;
     try {
       if (cached) {
         // Same bytes, same rules: verdict and summary stand; the body is not even read.
@@ -448,12 +457,7 @@ export class Pipeline {
       } else {
         body = repo.getBody(doc.id);
         result = await validator.check(body);
-        if (result.ok) {
-          validationCache.put(doc.sha256, validator.cacheKey, {
-            verdict: result.verdict,
-            summary: result.summary,
-          });
-        }
+        if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
       }
     } catch (err) {
       result = {
@@ -465,7 +469,7 @@ export class Pipeline {
       result = await this.withRemoteVerdict(doc.sha256, body ?? repo.getBody(doc.id), result);
     }
     metrics.recordLatency('validate', performance.now() - started);
-    return { doc, result };
+    return { doc, result, toCache };
   }
 
   /**
