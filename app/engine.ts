@@ -141,6 +141,9 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The provider's production API. */
+const DEFAULT_ENDPOINT = 'https://app.goroute.ai/peppol-api';
+
 /** Environment from the API key: none → sandbox, `sk_test_` → test, anything else → production. */
 export function environmentFor(apiKey: string | null, endpointGiven: boolean): Environment {
   if (!apiKey) return endpointGiven ? 'test' : 'sandbox';
@@ -155,34 +158,52 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const settings = new SettingsRepo(db);
   const metrics = new Metrics(now);
 
-  const apiKey = options.secrets.getApiKey();
-  const storedEndpoint = settings.get<string | null>('endpoint', null);
-  const endpointSetting = options.endpoint ?? storedEndpoint;
-  let sandbox: SandboxHandle | null = null;
-  let endpoint: string;
-  if (!apiKey && !endpointSetting) {
-    sandbox = await startSandbox({
+  const concurrencySetting = settings.get<number | 'auto'>('concurrency', 'auto');
+  const concurrency: number | 'auto' = options.concurrency ?? concurrencySetting;
+  const batchingOption = options.batching ?? settings.get<boolean>('batching', true);
+
+  /** Where to send, from the options, the stored settings and the key: one access point. */
+  interface Connection {
+    endpointSetting: string | null;
+    endpoint: string;
+    environment: Environment;
+    apiKey: string | null;
+    gzip: boolean;
+  }
+  function wantedConnection(): Connection {
+    const apiKey = options.secrets.getApiKey();
+    const endpointSetting = options.endpoint ?? settings.get<string | null>('endpoint', null);
+    return {
+      endpointSetting,
+      // '' stands for "the built-in sandbox": its URL is known once it runs.
+      endpoint: !apiKey && !endpointSetting ? '' : (endpointSetting ?? DEFAULT_ENDPOINT),
+      environment: environmentFor(apiKey, Boolean(endpointSetting)),
+      apiKey,
+      gzip: options.gzip ?? settings.get<boolean>('gzip', false),
+    };
+  }
+  function startInProcessSandbox(): Promise<SandboxHandle> {
+    return startSandbox({
       latencyMs: options.sandboxLatencyMs ?? 0,
       ...(options.sandboxStepMs !== undefined ? { transactionStepMs: options.sandboxStepMs } : {}),
     });
-    endpoint = sandbox.url;
-  } else {
-    endpoint = endpointSetting ?? 'https://app.goroute.ai/peppol-api';
   }
-  const environment = environmentFor(apiKey, Boolean(endpointSetting));
+  function clientFor(c: Connection, baseUrl: string): AccessPointClient {
+    return new AccessPointClient({
+      baseUrl,
+      apiKey: c.apiKey,
+      // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
+      connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
+      gzipAboveBytes: c.gzip ? 8 * 1024 : null,
+      ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+    });
+  }
 
-  const concurrencySetting = settings.get<number | 'auto'>('concurrency', 'auto');
-  const concurrency: number | 'auto' = options.concurrency ?? concurrencySetting;
-  const gzip = options.gzip ?? settings.get<boolean>('gzip', false);
-  const batchingOption = options.batching ?? settings.get<boolean>('batching', true);
-  const client = new AccessPointClient({
-    baseUrl: endpoint,
-    apiKey,
-    // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
-    connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
-    gzipAboveBytes: gzip ? 8 * 1024 : null,
-    ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
-  });
+  let connection = wantedConnection();
+  let sandbox: SandboxHandle | null = connection.endpoint ? null : await startInProcessSandbox();
+  let endpoint = sandbox ? sandbox.url : connection.endpoint;
+  let environment = connection.environment;
+  let client = clientFor(connection, endpoint);
 
   const pool: ValidationPool = createValidationPool({
     ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
@@ -219,7 +240,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit('connection:changed', status);
   }
 
-  const participants = new ParticipantCache(db, endpoint, undefined, now);
+  let participants = new ParticipantCache(db, endpoint, undefined, now);
   const paused = settings.get<boolean>('paused', false);
   const maxAttempts = settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts);
   const t = options.timings ?? {};
@@ -282,9 +303,47 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }, 1000);
   metricsTimer.unref();
 
+  let connectionChange: Promise<void> = Promise.resolve();
+  /**
+   * Apply changed provider URL, API key or gzip at once: start or stop the built-in sandbox and
+   * hand the pipeline a new client (it lets requests in flight finish against the old one first).
+   */
+  function applyConnection(): Promise<void> {
+    const run = connectionChange.then(async () => {
+      const wanted = wantedConnection();
+      const same =
+        wanted.endpoint === connection.endpoint &&
+        wanted.apiKey === connection.apiKey &&
+        wanted.gzip === connection.gzip &&
+        wanted.environment === connection.environment;
+      if (same || engineStopping) return;
+      const nextSandbox = wanted.endpoint ? null : (sandbox ?? (await startInProcessSandbox()));
+      const nextEndpoint = nextSandbox ? nextSandbox.url : wanted.endpoint;
+      const nextClient = clientFor(wanted, nextEndpoint);
+      const nextParticipants = new ParticipantCache(db, nextEndpoint, undefined, now);
+      const previous = await pipeline.reconnect({
+        client: nextClient,
+        participants: nextParticipants,
+        remoteValidationCache: new RemoteValidationCache(db, nextEndpoint, now),
+        environment: wanted.environment,
+      });
+      const previousSandbox = sandbox;
+      connection = wanted;
+      client = nextClient;
+      participants = nextParticipants;
+      endpoint = nextEndpoint;
+      environment = wanted.environment;
+      sandbox = nextSandbox;
+      await previous.close();
+      if (previousSandbox && previousSandbox !== nextSandbox) await previousSandbox.close();
+    });
+    connectionChange = run.catch(() => undefined);
+    return run;
+  }
+
   function currentSettings(): Settings {
     return {
-      endpoint: endpointSetting,
+      endpoint: connection.endpointSetting,
       apiKeySet: Boolean(options.secrets.getApiKey()),
       environment,
       concurrency: settings.get<number | 'auto'>('concurrency', 'auto'),
@@ -642,6 +701,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (patch.hotFolder !== undefined || patch.hotFolderMove !== undefined) {
         void applyHotFolder();
       }
+      if (patch.endpoint !== undefined || patch.apiKey !== undefined || patch.gzip !== undefined) {
+        // Saved means in use: new sends go to the new access point once this resolves.
+        return applyConnection().then(currentSettings);
+      }
       return currentSettings();
     },
     'metrics:snapshot': () => metrics.snapshot(repo.counts()),
@@ -662,9 +725,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     handlers,
     repo,
     db,
-    environment,
-    endpoint,
-    sandbox,
+    get environment() {
+      return environment;
+    },
+    get endpoint() {
+      return endpoint;
+    },
+    get sandbox() {
+      return sandbox;
+    },
     metricsUrl: () => prometheus?.url ?? null,
     on(event, listener) {
       let set = listeners.get(event);
@@ -692,6 +761,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // The hot folder first: no new files while the queue winds down.
       engineStopping = true;
       await applyHotFolder();
+      await connectionChange;
       clearInterval(metricsTimer);
       await pipeline.stop();
       if (flushTimer) clearTimeout(flushTimer);
