@@ -115,6 +115,27 @@ describe('hot folder', () => {
     expect(states).toEqual(['bad.xml:invalid', 'march/good.xml:accepted']);
   });
 
+  it('leaves a held duplicate in place until the clerk decides, then moves it with the decision', async () => {
+    const folder = tempDir();
+    const engine = await startEngine({ hotFolder: folder });
+    writeFileSync(join(folder, 'first.xml'), makeInvoice('HOT-DUP-1'));
+    await waitFor('first.xml in sent/', () => existsSync(join(folder, 'sent', 'first.xml')));
+    // Same invoice number, different content: held as a possible duplicate.
+    writeFileSync(join(folder, 'again.xml'), makeInvoice('HOT-DUP-1', { note: 'changed' }));
+    const held = await waitFor('the held document', () =>
+      allDocuments(engine).find((d) => d.file_name === 'again.xml' && d.state === 'held'),
+    );
+    // A later file is taken and finished after the held one was looked at (one file at a time).
+    writeFileSync(join(folder, 'later.xml'), invalidInvoice('HOT-DUP-LATER'));
+    await waitFor('later.xml in failed/', () => existsSync(join(folder, 'failed', 'later.xml')));
+    expect(existsSync(join(folder, 'again.xml'))).toBe(true);
+    expect(existsSync(join(folder, 'failed', 'again.xml'))).toBe(false);
+
+    await engine.handlers['documents:sendAnyway']({ ids: [held.id] });
+    await waitFor('again.xml in sent/', () => existsSync(join(folder, 'sent', 'again.xml')));
+    expect(existsSync(join(folder, 'again.xml'))).toBe(false);
+  });
+
   it('takes a file renamed into the folder, and ignores other files and its own subfolders', async () => {
     const folder = tempDir();
     mkdirSync(join(folder, 'sent'));
