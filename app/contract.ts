@@ -228,6 +228,14 @@ export interface Requests {
     };
     result: { rows: DocumentRow[]; total: number; counts: StateCounts };
   };
+  /**
+   * Every row matching the filter and search, in the given order, read at one instant (CSV
+   * export: paging while documents change state could skip or repeat rows).
+   */
+  'documents:export': {
+    arg: { filter?: DocumentFilter; search?: string; sort?: DocumentSort };
+    result: { rows: DocumentRow[] };
+  };
   'documents:get': { arg: { id: number }; result: DocumentDetail };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
   'documents:cancel': { arg: { ids: number[] }; result: { cancelled: number } };
@@ -267,6 +275,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'app:info': true,
   'documents:add': true,
   'documents:list': true,
+  'documents:export': true,
   'documents:get': true,
   'documents:retry': true,
   'documents:cancel': true,

@@ -484,6 +484,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const { rows, total } = repo.list(arg ?? {});
       return { rows: rows.map(toDocumentRow), total, counts: repo.counts() };
     },
+    'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),
     'documents:get': ({ id }) => {
       const r = repo.get(id);
       if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);

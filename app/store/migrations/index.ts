@@ -3,6 +3,7 @@ import caches from './002-caches.sql';
 import batchKey from './003-batch-key.sql';
 import remoteValidation from './004-remote-validation.sql';
 import claimOrder from './005-claim-order.sql';
+import listSortIndexes from './006-list-sort-indexes.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: '003-batch-key', sql: batchKey },
   { id: 4, name: '004-remote-validation', sql: remoteValidation },
   { id: 5, name: '005-claim-order', sql: claimOrder },
+  { id: 6, name: '006-list-sort-indexes', sql: listSortIndexes },
 ];
