@@ -207,7 +207,13 @@ export interface MetricsSnapshot {
   at: number;
   /** Documents accepted per second, one bucket per second, oldest first (last 10 minutes). */
   throughput: { t: number; accepted: number; failed: number }[];
+  /** Percentiles per stage over the last 10 minutes. */
   latency: Record<Stage, StageLatency>;
+  /**
+   * Percentiles per stage for each 10-second interval of the last 10 minutes that has data (and
+   * the current one), oldest first; `t` is the interval's start. A reload still shows 10 minutes.
+   */
+  latencySeries: { t: number; stages: Record<Stage, StageLatency> }[];
   counts: StateCounts;
 }
 
