@@ -80,8 +80,24 @@ test.describe('documents', () => {
     await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
 
     await desk.dropFiles(paths);
-    await expect(desk.toast('0 added, 1 already known')).toBeVisible();
+    const known = desk.toast('0 added, 1 already known');
+    await expect(known).toBeVisible();
+    // The file is named, not only counted.
+    await expect(known).toContainText(`1 already known: ${prefix}.xml`);
     await expect(desk.rows()).toHaveCount(1);
+  });
+
+  test('the drop zone is a labelled region whose one control is the Choose files button', async ({
+    desk,
+  }) => {
+    await expect(desk.page.getByRole('region', { name: 'Add invoices' })).toBeVisible();
+    await expect(desk.dropZone).not.toHaveAttribute('role', 'button');
+    await expect(desk.dropZone).not.toHaveAttribute('tabindex');
+    const choose = desk.dropZone.getByRole('button', { name: 'Choose files' });
+    await expect(choose).toBeVisible();
+    // No button inside another button, no second tab stop for the same action.
+    await expect(desk.dropZone.locator('[role="button"] button, button button')).toHaveCount(0);
+    await expect(desk.dropZone.locator('[tabindex]')).toHaveCount(0);
   });
 
   test('an empty file is rejected at once, with the reason', async ({ desk }, testInfo) => {
