@@ -53,8 +53,18 @@ test('the table works from the keyboard', async ({ desk, page }, testInfo) => {
   await desk.searchFor(prefix);
   await expect(desk.rows()).toHaveCount(2);
 
+  // One tab stop for the whole table (roving tabindex); row checkboxes are not tab stops.
+  await expect(desk.table.locator('[role="row"][tabindex="0"]')).toHaveCount(1);
+  await expect(desk.rows().first()).toHaveAttribute('tabindex', '0');
+  await expect(desk.table.locator('[data-testid^="row-"] input[tabindex="-1"]')).toHaveCount(2);
   await desk.rows().first().focus();
   await page.keyboard.press('ArrowDown');
+  await expect(desk.rows().nth(1)).toBeFocused();
+  await expect(desk.rows().nth(1)).toHaveAttribute('tabindex', '0');
+  await expect(desk.rows().first()).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('Home');
+  await expect(desk.rows().first()).toBeFocused();
+  await page.keyboard.press('End');
   await expect(desk.rows().nth(1)).toBeFocused();
   await page.keyboard.press(' ');
   await expect(desk.page.getByTestId('selection-count')).toHaveText('1 selected');
