@@ -96,6 +96,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Watch this folder instead of the `hotFolder` setting (CLI `watch`); not stored. */
   hotFolder?: string;
+  /** Move hot folder files to sent/ / failed/ (CLI `watch --no-move`); otherwise the setting. */
+  hotFolderMove?: boolean;
   /** Hot folder: a file is complete once its size held this long, ms (default 2000). */
   hotFolderStabilityMs?: number;
   /** Lines worth a log (hot folder pick-ups and moves); none by default. */
@@ -437,7 +439,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       hotFolder = startHotFolder(
         {
           folder,
-          move: settings.get<boolean>('hotFolderMove', true),
+          move: options.hotFolderMove ?? settings.get<boolean>('hotFolderMove', true),
           ...(options.hotFolderStabilityMs !== undefined
             ? { stabilityMs: options.hotFolderStabilityMs }
             : {}),

@@ -197,7 +197,11 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   }
 
   function finish(file: PendingFile, outcome: HotFolderOutcome, reason: string | null): void {
-    if (!move || !existsSync(file.path)) return;
+    if (!move) {
+      log(`Hot folder: ${file.name} ${outcome === 'sent' ? 'sent' : 'not sent'} (left in place)`);
+      return;
+    }
+    if (!existsSync(file.path)) return;
     const target = freePath(join(folder, outcome, file.name));
     try {
       mkdirSync(dirname(target), { recursive: true });

@@ -220,4 +220,44 @@ describe('peppol-desk watch (CLI)', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('cli-1.xml → sent/');
   });
+
+  it('peppol-desk watch --no-move sends files and leaves them where they are', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'outbox');
+    mkdirSync(folder);
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'watch',
+        folder,
+        '--no-move',
+        '--data-dir',
+        join(dir, 'data'),
+        '--stable-ms',
+        String(STABLE_MS),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitFor('the watch banner', () => stdout.includes('Watching'));
+      writeFileSync(join(folder, 'stay.xml'), makeInvoice('HOT-NOMOVE-1'));
+      writeFileSync(join(folder, 'stay-bad.xml'), invalidInvoice('HOT-NOMOVE-2'));
+      await waitFor('the sent line', () => stderr.includes('stay.xml sent (left in place)'));
+      await waitFor('the not-sent line', () =>
+        stderr.includes('stay-bad.xml not sent (left in place)'),
+      );
+      expect(readdirSync(folder).sort()).toEqual(['stay-bad.xml', 'stay.xml']);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
 });
