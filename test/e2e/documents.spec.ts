@@ -33,6 +33,10 @@ test.describe('documents', () => {
     await expect(findings.first()).toBeVisible();
     // BT-1 (the invoice number) is mandatory: rule BR-02 in EN 16931.
     await expect(desk.detailPanel.locator('[data-rule="BR-02"]')).toBeVisible();
+    // Where the rule looked is written out, not hidden in a tooltip.
+    await expect(
+      desk.detailPanel.locator('[data-rule="BR-02"]').getByTestId('finding-location'),
+    ).toContainText(/Where in the file: \S+/);
     await expect(desk.detailPanel.getByTestId('timeline')).toContainText('Needs fixing');
 
     await closeDetails(desk);
@@ -78,6 +82,20 @@ test.describe('documents', () => {
     await expect(desk.toast(/^1 added$/)).toBeVisible();
     await desk.searchFor(prefix);
     await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
+
+    // The details list the invoice's lines: number, item, quantity and net amount.
+    await desk.openDetails(desk.rowByInvoice(prefix));
+    const lines = desk.detailPanel.getByTestId('invoice-line');
+    await expect(lines.first()).toBeVisible();
+    // The shared sample invoice: line 1 is 10 hours of consulting, 950.00 EUR net.
+    await expect(lines.first().locator('td')).toHaveText([
+      '1',
+      'Implementation consulting',
+      '10 h',
+      '950.00 EUR',
+    ]);
+    await expect(lines).toHaveCount(5);
+    await closeDetails(desk);
 
     await desk.dropFiles(paths);
     const known = desk.toast('0 added, 1 already known');
