@@ -184,7 +184,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         />
         <span
           id="settings-key-environment"
-          className={`key-environment env-${keyEnvironment}`}
+          className={`key-environment is-${keyEnvironment}`}
           data-testid="settings-key-environment"
           aria-live="polite"
         >
