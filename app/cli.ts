@@ -332,7 +332,7 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
 
 async function watchCommand(
   folder: string,
-  opts: SendOptions & { stableMs?: number },
+  opts: SendOptions & { stableMs?: number; move?: boolean },
 ): Promise<number> {
   const watched = resolve(folder);
   if (!existsSync(watched) || !statSync(watched).isDirectory()) {
@@ -350,6 +350,8 @@ async function watchCommand(
     validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
     ...(opts.latencyMs !== undefined ? { sandboxLatencyMs: opts.latencyMs } : {}),
     hotFolder: watched,
+    // --no-move: files stay where they are; otherwise the app's setting (default: move them).
+    ...(opts.move === false ? { hotFolderMove: false } : {}),
     ...(opts.stableMs !== undefined ? { hotFolderStabilityMs: opts.stableMs } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -609,7 +611,8 @@ export function buildProgram(): Command {
       'how long a new file must keep its size before it is taken',
       positiveInt,
     )
-    .action(async (folder: string, opts: SendOptions & { stableMs?: number }) => {
+    .option('--no-move', 'leave files in the folder instead of moving them to sent/ or failed/')
+    .action(async (folder: string, opts: SendOptions & { stableMs?: number; move?: boolean }) => {
       process.exitCode = await watchCommand(folder, opts);
     });
 

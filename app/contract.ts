@@ -216,7 +216,13 @@ export interface MetricsSnapshot {
   at: number;
   /** Documents accepted per second, one bucket per second, oldest first (last 10 minutes). */
   throughput: { t: number; accepted: number; failed: number }[];
+  /** Percentiles per stage over the last 10 minutes. */
   latency: Record<Stage, StageLatency>;
+  /**
+   * Percentiles per stage for each 10-second interval of the last 10 minutes that has data (and
+   * the current one), oldest first; `t` is the interval's start. A reload still shows 10 minutes.
+   */
+  latencySeries: { t: number; stages: Record<Stage, StageLatency> }[];
   counts: StateCounts;
   /** Where validation runs; `in-thread` with a reason when the worker threads are unavailable. */
   validation?: { mode: 'workers' | 'in-thread'; reason: string | null };
@@ -238,6 +244,14 @@ export interface Requests {
       limit?: number;
     };
     result: { rows: DocumentRow[]; total: number; counts: StateCounts };
+  };
+  /**
+   * Every row matching the filter and search, in the given order, read at one instant (CSV
+   * export: paging while documents change state could skip or repeat rows).
+   */
+  'documents:export': {
+    arg: { filter?: DocumentFilter; search?: string; sort?: DocumentSort };
+    result: { rows: DocumentRow[] };
   };
   'documents:get': { arg: { id: number }; result: DocumentDetail };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
@@ -282,6 +296,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'app:info': true,
   'documents:add': true,
   'documents:list': true,
+  'documents:export': true,
   'documents:get': true,
   'documents:retry': true,
   'documents:cancel': true,

@@ -103,6 +103,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Watch this folder instead of the `hotFolder` setting (CLI `watch`); not stored. */
   hotFolder?: string;
+  /** Move hot folder files to sent/ / failed/ (CLI `watch --no-move`); otherwise the setting. */
+  hotFolderMove?: boolean;
   /** Hot folder: a file is complete once its size held this long, ms (default 2000). */
   hotFolderStabilityMs?: number;
   /** Lines worth a log (hot folder pick-ups and moves); none by default. */
@@ -172,6 +174,9 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The provider's production API. */
+const DEFAULT_ENDPOINT = 'https://app.goroute.ai/peppol-api';
+
 /** Environment from the API key: none → sandbox, `sk_test_` → test, anything else → production. */
 export function environmentFor(apiKey: string | null, endpointGiven: boolean): Environment {
   if (!apiKey) return endpointGiven ? 'test' : 'sandbox';
@@ -204,34 +209,52 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   const settings = new SettingsRepo(db);
   const metrics = new Metrics(now);
 
-  const apiKey = options.secrets.getApiKey();
-  const storedEndpoint = settings.get<string | null>('endpoint', null);
-  const endpointSetting = options.endpoint ?? storedEndpoint;
-  let sandbox: SandboxHandle | null = null;
-  let endpoint: string;
-  if (!apiKey && !endpointSetting) {
-    sandbox = await startSandbox({
+  const concurrencySetting = settings.get<number | 'auto'>('concurrency', 'auto');
+  const concurrency: number | 'auto' = options.concurrency ?? concurrencySetting;
+  const batchingOption = options.batching ?? settings.get<boolean>('batching', true);
+
+  /** Where to send, from the options, the stored settings and the key: one access point. */
+  interface Connection {
+    endpointSetting: string | null;
+    endpoint: string;
+    environment: Environment;
+    apiKey: string | null;
+    gzip: boolean;
+  }
+  function wantedConnection(): Connection {
+    const apiKey = options.secrets.getApiKey();
+    const endpointSetting = options.endpoint ?? settings.get<string | null>('endpoint', null);
+    return {
+      endpointSetting,
+      // '' stands for "the built-in sandbox": its URL is known once it runs.
+      endpoint: !apiKey && !endpointSetting ? '' : (endpointSetting ?? DEFAULT_ENDPOINT),
+      environment: environmentFor(apiKey, Boolean(endpointSetting)),
+      apiKey,
+      gzip: options.gzip ?? settings.get<boolean>('gzip', false),
+    };
+  }
+  function startInProcessSandbox(): Promise<SandboxHandle> {
+    return startSandbox({
       latencyMs: options.sandboxLatencyMs ?? 0,
       ...(options.sandboxStepMs !== undefined ? { transactionStepMs: options.sandboxStepMs } : {}),
     });
-    endpoint = sandbox.url;
-  } else {
-    endpoint = endpointSetting ?? 'https://app.goroute.ai/peppol-api';
   }
-  const environment = environmentFor(apiKey, Boolean(endpointSetting));
+  function clientFor(c: Connection, baseUrl: string): AccessPointClient {
+    return new AccessPointClient({
+      baseUrl,
+      apiKey: c.apiKey,
+      // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
+      connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
+      gzipAboveBytes: c.gzip ? 8 * 1024 : null,
+      ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+    });
+  }
 
-  const concurrencySetting = settings.get<number | 'auto'>('concurrency', 'auto');
-  const concurrency: number | 'auto' = options.concurrency ?? concurrencySetting;
-  const gzip = options.gzip ?? settings.get<boolean>('gzip', false);
-  const batchingOption = options.batching ?? settings.get<boolean>('batching', true);
-  const client = new AccessPointClient({
-    baseUrl: endpoint,
-    apiKey,
-    // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
-    connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
-    gzipAboveBytes: gzip ? 8 * 1024 : null,
-    ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
-  });
+  let connection = wantedConnection();
+  let sandbox: SandboxHandle | null = connection.endpoint ? null : await startInProcessSandbox();
+  let endpoint = sandbox ? sandbox.url : connection.endpoint;
+  let environment = connection.environment;
+  let client = clientFor(connection, endpoint);
 
   const pool: ValidationPool = createValidationPool({
     ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
@@ -278,7 +301,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     foundMs: settings.get<number>('lookupFoundTtlMs', DEFAULT_LOOKUP_TTL.foundMs),
     notFoundMs: settings.get<number>('lookupNotFoundTtlMs', DEFAULT_LOOKUP_TTL.notFoundMs),
   });
-  const participants = new ParticipantCache(db, cacheKey, lookupTtl(), now);
+  let participants = new ParticipantCache(db, cacheKey, lookupTtl(), now);
   const paused = settings.get<boolean>('paused', false);
   const maxAttempts = settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts);
   const t = options.timings ?? {};
@@ -341,9 +364,49 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   }, 1000);
   metricsTimer.unref();
 
+  let connectionChange: Promise<void> = Promise.resolve();
+  /**
+   * Apply changed provider URL, API key or gzip at once: start or stop the built-in sandbox and
+   * hand the pipeline a new client (it lets requests in flight finish against the old one first).
+   */
+  function applyConnection(): Promise<void> {
+    const run = connectionChange.then(async () => {
+      const wanted = wantedConnection();
+      const same =
+        wanted.endpoint === connection.endpoint &&
+        wanted.apiKey === connection.apiKey &&
+        wanted.gzip === connection.gzip &&
+        wanted.environment === connection.environment;
+      if (same || engineStopping) return;
+      const nextSandbox = wanted.endpoint ? null : (sandbox ?? (await startInProcessSandbox()));
+      const nextEndpoint = nextSandbox ? nextSandbox.url : wanted.endpoint;
+      const nextClient = clientFor(wanted, nextEndpoint);
+      // The built-in sandbox is keyed by a stable name (its port changes each start).
+      const nextCacheKey = nextSandbox ? 'sandbox' : nextEndpoint;
+      const nextParticipants = new ParticipantCache(db, nextCacheKey, lookupTtl(), now);
+      const previous = await pipeline.reconnect({
+        client: nextClient,
+        participants: nextParticipants,
+        remoteValidationCache: new RemoteValidationCache(db, nextCacheKey, now),
+        environment: wanted.environment,
+      });
+      const previousSandbox = sandbox;
+      connection = wanted;
+      client = nextClient;
+      participants = nextParticipants;
+      endpoint = nextEndpoint;
+      environment = wanted.environment;
+      sandbox = nextSandbox;
+      await previous.close();
+      if (previousSandbox && previousSandbox !== nextSandbox) await previousSandbox.close();
+    });
+    connectionChange = run.catch(() => undefined);
+    return run;
+  }
+
   function currentSettings(): Settings {
     return {
-      endpoint: endpointSetting,
+      endpoint: connection.endpointSetting,
       apiKeySet: Boolean(options.secrets.getApiKey()),
       environment,
       concurrency: settings.get<number | 'auto'>('concurrency', 'auto'),
@@ -452,7 +515,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       hotFolder = startHotFolder(
         {
           folder,
-          move: settings.get<boolean>('hotFolderMove', true),
+          move: options.hotFolderMove ?? settings.get<boolean>('hotFolderMove', true),
           ...(options.hotFolderStabilityMs !== undefined
             ? { stabilityMs: options.hotFolderStabilityMs }
             : {}),
@@ -500,6 +563,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       const { rows, total } = repo.list(arg ?? {});
       return { rows: rows.map(toDocumentRow), total, counts: repo.counts() };
     },
+    'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),
     'documents:get': ({ id }) => {
       const r = repo.get(id);
       if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
@@ -778,6 +842,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (patch.hotFolder !== undefined || patch.hotFolderMove !== undefined) {
         void applyHotFolder();
       }
+      if (patch.endpoint !== undefined || patch.apiKey !== undefined || patch.gzip !== undefined) {
+        // Saved means in use: new sends go to the new access point once this resolves.
+        return applyConnection().then(currentSettings);
+      }
       return currentSettings();
     },
     'metrics:snapshot': () => metrics.snapshot(repo.counts()),
@@ -804,9 +872,15 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     handlers,
     repo,
     db,
-    environment,
-    endpoint,
-    sandbox,
+    get environment() {
+      return environment;
+    },
+    get endpoint() {
+      return endpoint;
+    },
+    get sandbox() {
+      return sandbox;
+    },
     metricsUrl: () => prometheus?.url ?? null,
     on(event, listener) {
       let set = listeners.get(event);
@@ -834,6 +908,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       // The hot folder first: no new files while the queue winds down.
       engineStopping = true;
       await applyHotFolder();
+      await connectionChange;
       clearInterval(metricsTimer);
       await pipeline.stop();
       if (flushTimer) clearTimeout(flushTimer);

@@ -18,15 +18,14 @@ export type HotFolderOutcome = 'sent' | 'failed';
 export const HOT_FOLDER_SUBFOLDERS: readonly HotFolderOutcome[] = ['sent', 'failed'];
 
 const SENT_STATES = new Set<DocumentState>(['accepted', 'delivered']);
-const FAILED_STATES = new Set<DocumentState>([
-  'invalid',
-  'failed',
-  'unreachable',
-  'held',
-  'cancelled',
-]);
+// `held` is not here: a held duplicate waits for the clerk (Send anyway or Cancel), so its file
+// stays in the watched folder until then and goes to sent/ or failed/ with the decision.
+const FAILED_STATES = new Set<DocumentState>(['invalid', 'failed', 'unreachable', 'cancelled']);
 
-/** `sent` / `failed` for a final state, null while the document still has work ahead. */
+/**
+ * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
+ * held, waits for a decision in the app).
+ */
 export function outcomeFor(state: DocumentState): HotFolderOutcome | null {
   if (SENT_STATES.has(state)) return 'sent';
   if (FAILED_STATES.has(state)) return 'failed';
@@ -88,7 +87,6 @@ export function reasonText(status: HotFolderDocumentStatus): string {
     invalid:
       'The invoice breaks the Peppol rules. Fix it in your accounting system and save it again.',
     unreachable: 'The receiver could not be found on the Peppol network.',
-    held: 'The invoice is held: decide in Peppol Desk whether to send it anyway.',
     failed: 'The invoice could not be sent.',
   };
   const lines = [status.reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
@@ -125,6 +123,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const log = deps.log ?? (() => undefined);
   const outcomeDirs = HOT_FOLDER_SUBFOLDERS.map((s) => join(folder, s));
   const pending = new Map<number, PendingFile[]>();
+  const heldLogged = new Set<number>();
   let closed = false;
 
   const ignored = (path: string, stats?: Stats): boolean => {
@@ -195,7 +194,15 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       return;
     }
     const outcome = outcomeFor(status.state);
-    if (!outcome) return;
+    if (!outcome) {
+      if (status.state === 'held' && !heldLogged.has(id)) {
+        heldLogged.add(id);
+        for (const f of files)
+          log(`Hot folder: ${f.name} is held as a possible duplicate; decide in Peppol Desk`);
+      }
+      return;
+    }
+    heldLogged.delete(id);
     pending.delete(id);
     for (const f of files) {
       finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
@@ -203,7 +210,11 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   }
 
   function finish(file: PendingFile, outcome: HotFolderOutcome, reason: string | null): void {
-    if (!move || !existsSync(file.path)) return;
+    if (!move) {
+      log(`Hot folder: ${file.name} ${outcome === 'sent' ? 'sent' : 'not sent'} (left in place)`);
+      return;
+    }
+    if (!existsSync(file.path)) return;
     const target = freePath(join(folder, outcome, file.name));
     try {
       mkdirSync(dirname(target), { recursive: true });

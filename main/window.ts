@@ -6,23 +6,10 @@ import type {
   WebPreferences,
 } from 'electron';
 import { pathToFileURL } from 'node:url';
+import { CONTENT_SECURITY_POLICY } from '../app/host/csp';
 
-/**
- * Content-Security-Policy of every response in the app: our own scripts only, no plug-ins, no
- * framing, no forms posting elsewhere. (index.html carries the same rules in a meta tag for
- * file:// loads.)
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Content-Security-Policy of every response in the app (one source: app/host/csp.ts). */
+export { CONTENT_SECURITY_POLICY } from '../app/host/csp';
 
 /** The renderer runs isolated and sandboxed, with no Node.js: it reaches the app only through `window.api`. */
 export function secureWebPreferences(preloadPath: string): WebPreferences {

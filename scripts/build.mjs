@@ -41,6 +41,10 @@ await Promise.all(
       outfile: join(root, outfile),
       // The preload runs sandboxed: it may only require electron, so bundle everything else in.
       ...(entry.includes('preload') ? { packages: undefined, external: ['electron'] } : {}),
+      // The worker is unpacked from the asar in the installers (worker threads cannot start a
+      // script inside it) and could not require packages that live only inside app.asar: bundle
+      // its dependencies (saxes, xmlchars: pure JavaScript) into it.
+      ...(entry.includes('validation/worker') ? { packages: undefined } : {}),
     }),
   ),
 );

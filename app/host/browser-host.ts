@@ -6,6 +6,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { EVENT_NAMES } from '../contract';
 import type { Engine } from '../engine';
 import { invokeHandler } from '../errors';
+import { CONTENT_SECURITY_POLICY } from './csp';
 import { HOST_PATHS, TOKEN_HEADER, decodeWire, encodeWire } from './wire';
 
 /** Options of the browser host. */
@@ -138,6 +139,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
     });
     createReadStream(file).pipe(res);
   }

@@ -5,8 +5,35 @@ import { DOCUMENT_STATES } from '../contract';
 
 const STAGES: Stage[] = ['validate', 'lookup', 'send', 'delivery'];
 const WINDOW_SECONDS = 600;
+/** Latency percentiles are kept per interval of this length, for the last WINDOW_SECONDS. */
+export const LATENCY_INTERVAL_MS = 10_000;
+const LATENCY_INTERVALS = (WINDOW_SECONDS * 1000) / LATENCY_INTERVAL_MS;
 /** Latencies are recorded in microseconds, up to one day, 3 significant digits. */
 const MAX_MICROS = 24 * 3600 * 1_000_000;
+
+/** A small histogram (packed counts: an interval usually holds few distinct values). */
+function intervalHistogram(): hdr.Histogram {
+  return hdr.build({
+    bitBucketSize: 'packed',
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: MAX_MICROS,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+function percentiles(h: hdr.Histogram): StageLatency {
+  if (h.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0 };
+  const at = (p: number) => h.getValueAtPercentile(p) / 1000;
+  return { count: h.totalCount, p50: at(50), p95: at(95), p99: at(99) };
+}
+
+/** One interval's latencies per stage; percentiles are computed once the interval is over. */
+interface LatencyInterval {
+  /** Start of the interval, ms since the epoch. */
+  t: number;
+  histograms: Map<Stage, hdr.Histogram>;
+  closed: Record<Stage, StageLatency> | null;
+}
 
 /** What the send stage reports about itself, for the gauges. */
 export interface SenderState {
@@ -18,8 +45,9 @@ export interface SenderState {
 }
 
 /**
- * Per-stage latency (HDR histograms: p50/p95/p99 over everything recorded since start) and
- * per-second throughput (last 10 minutes) for the charts, plus the same figures and the sender's
+ * Per-stage latency (HDR histograms per 10-second interval: percentiles per interval and over the
+ * last 10 minutes, so a chart shows how latency moves, not a since-start average) and per-second
+ * throughput (last 10 minutes) for the charts, plus the same figures and the sender's
  * requests as Prometheus metrics in a registry of their own (see `prometheus.ts`).
  */
 export class Metrics {
@@ -33,7 +61,10 @@ export class Metrics {
       }),
     ]),
   );
+  /** Since-start histograms (stageLatency; the charts use the intervals). */
   private readonly buckets = new Map<number, { accepted: number; failed: number }>();
+  /** The last LATENCY_INTERVALS intervals, oldest first. */
+  private readonly intervals: LatencyInterval[] = [];
   /** Prometheus registry with every Peppol Desk metric (not the global default registry). */
   readonly registry = new Registry();
   private readonly promLatency: Histogram<'stage'>;
@@ -128,7 +159,35 @@ export class Metrics {
   recordLatency(stage: Stage, ms: number): void {
     const micros = Math.min(MAX_MICROS, Math.max(1, Math.round(ms * 1000)));
     this.latency.get(stage)?.recordValue(micros);
+    this.currentInterval().histograms.get(stage)?.recordValue(micros);
     this.promLatency.observe({ stage }, ms / 1000);
+  }
+
+  /** The interval `now` falls in, closing (and dropping) older ones. */
+  private currentInterval(): LatencyInterval {
+    const t = Math.floor(this.now() / LATENCY_INTERVAL_MS) * LATENCY_INTERVAL_MS;
+    const last = this.intervals[this.intervals.length - 1];
+    if (last && last.t === t) return last;
+    this.closeIntervals(t);
+    const next: LatencyInterval = {
+      t,
+      histograms: new Map(STAGES.map((s) => [s, intervalHistogram()])),
+      closed: null,
+    };
+    this.intervals.push(next);
+    return next;
+  }
+
+  /** Compute the percentiles of intervals before `t` once; drop intervals older than the window. */
+  private closeIntervals(t: number): void {
+    for (const i of this.intervals) {
+      if (i.t < t && !i.closed) {
+        i.closed = {} as Record<Stage, StageLatency>;
+        for (const s of STAGES) i.closed[s] = percentiles(i.histograms.get(s)!);
+      }
+    }
+    const oldest = t - (LATENCY_INTERVALS - 1) * LATENCY_INTERVAL_MS;
+    while (this.intervals.length && this.intervals[0]!.t < oldest) this.intervals.shift();
   }
 
   /** Count an outcome in the current second's bucket. */
@@ -149,12 +208,37 @@ export class Metrics {
     this.promRequests.inc({ kind, status });
   }
 
-  /** Latency percentiles of one stage, ms. */
+  /** Latency percentiles of one stage since start, ms. */
   stageLatency(stage: Stage): StageLatency {
-    const h = this.latency.get(stage)!;
-    if (h.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0 };
-    const at = (p: number) => h.getValueAtPercentile(p) / 1000;
-    return { count: h.totalCount, p50: at(50), p95: at(95), p99: at(99) };
+    return percentiles(this.latency.get(stage)!);
+  }
+
+  /** Latency percentiles per stage over the last 10 minutes (every interval still kept), ms. */
+  windowLatency(): Record<Stage, StageLatency> {
+    this.currentInterval();
+    const out = {} as Record<Stage, StageLatency>;
+    for (const s of STAGES) {
+      const merged = intervalHistogram();
+      for (const i of this.intervals) merged.add(i.histograms.get(s)!);
+      out[s] = percentiles(merged);
+      merged.destroy();
+    }
+    return out;
+  }
+
+  /** Percentiles per 10-second interval over the last 10 minutes, oldest first (intervals without data are left out). */
+  latencySeries(): MetricsSnapshot['latencySeries'] {
+    const current = this.currentInterval();
+    return this.intervals
+      .map((i) => {
+        let stages = i.closed;
+        if (!stages) {
+          stages = {} as Record<Stage, StageLatency>;
+          for (const s of STAGES) stages[s] = percentiles(i.histograms.get(s)!);
+        }
+        return { t: i.t, stages };
+      })
+      .filter((p) => p.t === current.t || STAGES.some((s) => p.stages[s].count > 0));
   }
 
   /** Everything the charts need. */
@@ -168,9 +252,14 @@ export class Metrics {
       const b = this.buckets.get(t);
       throughput.push({ t: t * 1000, accepted: b?.accepted ?? 0, failed: b?.failed ?? 0 });
     }
-    const latency = {} as Record<Stage, StageLatency>;
-    for (const s of STAGES) latency[s] = this.stageLatency(s);
     const validation = this.validation?.();
-    return { at: now, throughput, latency, counts, ...(validation ? { validation } : {}) };
+    return {
+      at: now,
+      throughput,
+      latency: this.windowLatency(),
+      latencySeries: this.latencySeries(),
+      counts,
+      ...(validation ? { validation } : {}),
+    };
   }
 }

@@ -126,6 +126,9 @@ export class Pipeline {
   private stuckTimer: NodeJS.Timeout | null = null;
 
   private running = false;
+  private stopping = false;
+  /** Serialises connection switches (settings changed while a switch is still waiting). */
+  private switching: Promise<void> = Promise.resolve();
   private paused: boolean;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -168,7 +171,10 @@ export class Pipeline {
     this.sender = new SendStage(
       {
         repo: this.trackingRepo(deps.repo),
-        client: deps.client,
+        // Read at use: reconnect() swaps the client.
+        get client() {
+          return pipeline.deps.client;
+        },
         metrics: deps.metrics,
         now: this.now,
         random: this.random,
@@ -294,6 +300,7 @@ export class Pipeline {
 
   /** Stop starting new work and wait for what is in flight. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.running = false;
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
@@ -301,6 +308,71 @@ export class Pipeline {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Talk to another access point (settings changed): start no new work, let every request in
+   * flight finish against the old client (a send either lands in `accepted` or goes back to be
+   * retried with its same idempotency key, so nothing is lost or sent twice), then swap the client
+   * and the per-access-point caches and start again. Resolves with the client that was replaced,
+   * for the caller to close.
+   */
+  reconnect(next: {
+    client: AccessPointClient;
+    participants: ParticipantCache;
+    remoteValidationCache?: RemoteValidationCache;
+    environment: Environment;
+  }): Promise<AccessPointClient> {
+    const run = this.switching.then(async () => {
+      const wasRunning = this.running;
+      this.running = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+      const previous = this.deps.client;
+      this.deps.client = next.client;
+      this.deps.participants = next.participants;
+      if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
+      this.deps.environment = next.environment;
+      // What we knew about the old access point (offline, throttled, Retry-After) does not apply.
+      this.offline = false;
+      this.probing = false;
+      this.throttledUntil = 0;
+      this.sendGateUntil = 0;
+      this.probeDelayMs = this.probeInitialMs;
+      this.connection = 'connecting';
+      this.connectionMessage = null;
+      this.emitConnection();
+      if (wasRunning && !this.stopping) {
+        this.running = true;
+        this.kick();
+        // Ask the new access point at once so the header shows Online (or Offline) soon.
+        this.probeNow();
+      }
+      return previous;
+    });
+    this.switching = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** One version call to learn the connection state (after a switch). */
+  private probeNow(): void {
+    this.track(
+      this.deps.client.version().then((outcome) => {
+        if (outcome.kind === 'transient' && outcome.offline) {
+          this.offline = true;
+          this.nextProbeAt = this.now() + this.probeDelayMs;
+          this.setConnection('offline', outcome.message);
+        } else {
+          this.noteOutcome(
+            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
+          );
+        }
+      }),
+    );
   }
 
   /** Pause or resume sending (validation and lookups go on). */

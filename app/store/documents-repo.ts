@@ -147,8 +147,43 @@ function orderBy(sort: DocumentSort | undefined): string {
   return `${SORT_COLUMNS[sort.key]} ${dir}, id ${dir}`;
 }
 
+/** The columns the document table shows (not the summary and validation JSON, which are big). */
+const LIST_COLUMNS = [
+  'id',
+  'file_name',
+  'sha256',
+  'size',
+  'state',
+  'doc_type',
+  'invoice_number',
+  'buyer_name',
+  'receiver_id',
+  'amount',
+  'currency',
+  'issue_date',
+  'transaction_id',
+  'attempts',
+  'problem_code',
+  'problem_message',
+  'problem_action',
+  'created_at',
+  'updated_at',
+  'accepted_at',
+  'delivered_at',
+] as const satisfies readonly (keyof DocumentRecord)[];
+
+/** What a list query reads of a document: the table row's columns only. */
+export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
+
+/** Filter, search and order of the document table. */
+export interface DocumentListQuery {
+  filter?: DocumentFilter;
+  search?: string;
+  sort?: DocumentSort;
+}
+
 /** Map a record to the row the UI shows. */
-export function toDocumentRow(r: DocumentRecord): DocumentRow {
+export function toDocumentRow(r: DocumentListRecord): DocumentRow {
   return {
     id: r.id,
     fileName: r.file_name,
@@ -185,6 +220,7 @@ export function toDocumentRow(r: DocumentRecord): DocumentRow {
 export class DocumentsRepo {
   private readonly stmts;
   private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(
     private readonly db: Db,
@@ -406,20 +442,11 @@ export class DocumentsRepo {
     );
   }
 
-  /** A page of the document table. */
-  list(query: {
-    filter?: DocumentFilter;
-    search?: string;
-    sort?: DocumentSort;
-    offset?: number;
-    limit?: number;
-  }): {
-    rows: DocumentRecord[];
-    total: number;
-  } {
+  /** WHERE clause and parameters of a list query (the SQL text depends only on which parts are set). */
+  private listWhere(query: DocumentListQuery): { clause: string; params: Record<string, unknown> } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (query.filter && query.filter !== 'all') {
+    if (query.filter && query.filter !== 'all' && Object.hasOwn(FILTER_STATES, query.filter)) {
       where.push('state IN (SELECT value FROM json_each(@states))');
       params.states = JSON.stringify(FILTER_STATES[query.filter]);
     }
@@ -429,18 +456,47 @@ export class DocumentsRepo {
       );
       params.search = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as { n: number }
-    ).n;
-    const limit = Math.max(1, Math.min(query.limit ?? 200, 5000));
-    const offset = Math.max(0, query.offset ?? 0);
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM documents ${clause} ORDER BY ${orderBy(query.sort)} LIMIT ${limit} OFFSET ${offset}`,
-      )
-      .all(params) as DocumentRecord[];
-    return { rows, total };
+    return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  /** Prepared once per distinct SQL text (a few dozen: filter × search × sort). */
+  private listStatement(sql: string): ReturnType<Db['prepare']> {
+    let stmt = this.listCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.listCache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** A page of the document table. */
+  list(query: DocumentListQuery & { offset?: number; limit?: number }): {
+    rows: DocumentListRecord[];
+    total: number;
+  } {
+    const { clause, params } = this.listWhere(query);
+    // One read transaction: the total and the page come from the same snapshot.
+    return this.tx(() => {
+      const total = (
+        this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
+          n: number;
+        }
+      ).n;
+      const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
+      const offset = Math.max(0, Math.floor(query.offset ?? 0));
+      const rows = this.listStatement(
+        `SELECT ${LIST_COLUMNS.join(', ')} FROM documents ${clause} ORDER BY ${orderBy(query.sort)} LIMIT @limit OFFSET @offset`,
+      ).all({ ...params, limit, offset }) as DocumentListRecord[];
+      return { rows, total };
+    });
+  }
+
+  /** Every row matching the query, read in one statement (one consistent snapshot; CSV export). */
+  listAll(query: DocumentListQuery): DocumentListRecord[] {
+    const { clause, params } = this.listWhere(query);
+    return this.listStatement(
+      `SELECT ${LIST_COLUMNS.join(', ')} FROM documents ${clause} ORDER BY ${orderBy(query.sort)}`,
+    ).all(params) as DocumentListRecord[];
   }
 
   /** Run `fn` in one transaction. */

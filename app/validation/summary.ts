@@ -1,4 +1,4 @@
-import type { DocumentSummary, DocumentType, ParticipantId } from './types';
+import type { DocumentSummary, DocumentType, ParticipantId, SummaryLine } from './types';
 import type { XDoc, XNode } from './xml-tree';
 import { attr, child, first, norm } from './xpath';
 
@@ -21,6 +21,23 @@ function partyName(party: XNode | undefined): string | null {
   );
 }
 
+/** Lines kept in a summary: enough for the detail panel, small enough to store per document. */
+export const MAX_SUMMARY_LINES = 200;
+
+function summaryLine(line: XNode, docType: DocumentType): SummaryLine {
+  const quantity = child(
+    line,
+    docType === 'Invoice' ? 'cbc:InvoicedQuantity' : 'cbc:CreditedQuantity',
+  );
+  return {
+    id: text(child(line, 'cbc:ID')),
+    name: text(first(line, 'cac:Item', 'cbc:Name')),
+    quantity: text(quantity),
+    unitCode: quantity === undefined ? null : attr(quantity, 'unitCode')?.trim() || null,
+    netAmount: text(child(line, 'cbc:LineExtensionAmount')),
+  };
+}
+
 /** Extract the summary shown in lists, from the parsed tree (no rules run). */
 export function summarize(doc: XDoc, docType: DocumentType): DocumentSummary {
   const r = doc.root;
@@ -29,7 +46,12 @@ export function summarize(doc: XDoc, docType: DocumentType): DocumentSummary {
   const totals = child(r, 'cac:LegalMonetaryTotal');
   const lineQ = docType === 'Invoice' ? 'cac:InvoiceLine' : 'cac:CreditNoteLine';
   let lineCount = 0;
-  for (const c of r.children) if (c.q === lineQ) lineCount++;
+  const lines: SummaryLine[] = [];
+  for (const c of r.children) {
+    if (c.q !== lineQ) continue;
+    lineCount++;
+    if (lines.length < MAX_SUMMARY_LINES) lines.push(summaryLine(c, docType));
+  }
   return {
     docType,
     invoiceNumber: text(child(r, 'cbc:ID')),
@@ -45,6 +67,7 @@ export function summarize(doc: XDoc, docType: DocumentType): DocumentSummary {
     taxInclusiveAmount: text(child(totals, 'cbc:TaxInclusiveAmount')),
     payableAmount: text(child(totals, 'cbc:PayableAmount')),
     lineCount,
+    lines,
     customizationId: text(child(r, 'cbc:CustomizationID')),
     profileId: text(child(r, 'cbc:ProfileID')),
   };

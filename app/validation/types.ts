@@ -22,8 +22,26 @@ export interface DocumentSummary {
   taxInclusiveAmount: string | null;
   payableAmount: string | null;
   lineCount: number;
+  /**
+   * The first MAX_SUMMARY_LINES invoice (or credit note) lines, in document order. Optional:
+   * summaries stored before it was added have none.
+   */
+  lines?: SummaryLine[];
   customizationId: string | null;
   profileId: string | null;
+}
+
+/** One invoice line as the detail panel shows it. */
+export interface SummaryLine {
+  /** Line id (BT-126). */
+  id: string | null;
+  /** Item name (BT-153). */
+  name: string | null;
+  /** Invoiced (or credited) quantity (BT-129) and its unit code (BT-130). */
+  quantity: string | null;
+  unitCode: string | null;
+  /** Line net amount (BT-131). */
+  netAmount: string | null;
 }
 
 /** Severity of a finding, as in the official Schematron (`flag` attribute). */

@@ -53,8 +53,18 @@ test('the table works from the keyboard', async ({ desk, page }, testInfo) => {
   await desk.searchFor(prefix);
   await expect(desk.rows()).toHaveCount(2);
 
+  // One tab stop for the whole table (roving tabindex); row checkboxes are not tab stops.
+  await expect(desk.table.locator('[role="row"][tabindex="0"]')).toHaveCount(1);
+  await expect(desk.rows().first()).toHaveAttribute('tabindex', '0');
+  await expect(desk.table.locator('[data-testid^="row-"] input[tabindex="-1"]')).toHaveCount(2);
   await desk.rows().first().focus();
   await page.keyboard.press('ArrowDown');
+  await expect(desk.rows().nth(1)).toBeFocused();
+  await expect(desk.rows().nth(1)).toHaveAttribute('tabindex', '0');
+  await expect(desk.rows().first()).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('Home');
+  await expect(desk.rows().first()).toBeFocused();
+  await page.keyboard.press('End');
   await expect(desk.rows().nth(1)).toBeFocused();
   await page.keyboard.press(' ');
   await expect(desk.page.getByTestId('selection-count')).toHaveText('1 selected');
@@ -63,4 +73,41 @@ test('the table works from the keyboard', async ({ desk, page }, testInfo) => {
   await page.keyboard.press('Escape');
   await expect(desk.detailPanel).toHaveCount(0);
   await expect(desk.rows().nth(1)).toBeFocused();
+});
+
+test('"Retry all failed" in Needs attention tries every failed document again', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('RETRYALL');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-1.xml`]: invoiceToUnregisteredBuyer(`${prefix}-1`),
+    [`${prefix}-2.xml`]: invoiceToUnregisteredBuyer(`${prefix}-2`),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  for (const n of [`${prefix}-1`, `${prefix}-2`]) {
+    await desk.waitForState(desk.rowByInvoice(n), ['unreachable']);
+  }
+  const retryAll = desk.page.getByTestId('retry-all-failed');
+  // Only offered where failed documents are listed.
+  await desk.showFilter('all');
+  await expect(retryAll).toHaveCount(0);
+  await desk.showFilter('attention');
+  await expect(retryAll).toBeVisible();
+  await expect(retryAll).toHaveText(/^Retry all failed \(\d+\)$/);
+
+  await retryAll.click();
+  // Every failed document of the app, not only the rows on screen (other tests add some too).
+  const toast = desk.toast(/^\d+ documents will be tried again\.$/);
+  await expect(toast).toBeVisible();
+  const retried = Number(
+    /^(\d+)/.exec((await toast.getByTestId('toast-title').textContent()) ?? '')?.[1],
+  );
+  expect(retried).toBeGreaterThanOrEqual(2);
+  const { rows } = await desk.invoke('documents:list', { search: prefix });
+  for (const row of rows) {
+    const detail = await desk.invoke('documents:get', { id: row.id });
+    expect(detail.timeline.some((e) => e.detail?.startsWith('Retry requested'))).toBe(true);
+  }
+  expect(rows).toHaveLength(2);
 });

@@ -33,6 +33,10 @@ test.describe('documents', () => {
     await expect(findings.first()).toBeVisible();
     // BT-1 (the invoice number) is mandatory: rule BR-02 in EN 16931.
     await expect(desk.detailPanel.locator('[data-rule="BR-02"]')).toBeVisible();
+    // Where the rule looked is written out, not hidden in a tooltip.
+    await expect(
+      desk.detailPanel.locator('[data-rule="BR-02"]').getByTestId('finding-location'),
+    ).toContainText(/Where in the file: \S+/);
     await expect(desk.detailPanel.getByTestId('timeline')).toContainText('Needs fixing');
 
     await closeDetails(desk);
@@ -79,9 +83,39 @@ test.describe('documents', () => {
     await desk.searchFor(prefix);
     await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
 
+    // The details list the invoice's lines: number, item, quantity and net amount.
+    await desk.openDetails(desk.rowByInvoice(prefix));
+    const lines = desk.detailPanel.getByTestId('invoice-line');
+    await expect(lines.first()).toBeVisible();
+    // The shared sample invoice: line 1 is 10 hours of consulting, 950.00 EUR net.
+    await expect(lines.first().locator('td')).toHaveText([
+      '1',
+      'Implementation consulting',
+      '10 h',
+      '950.00 EUR',
+    ]);
+    await expect(lines).toHaveCount(5);
+    await closeDetails(desk);
+
     await desk.dropFiles(paths);
-    await expect(desk.toast('0 added, 1 already known')).toBeVisible();
+    const known = desk.toast('0 added, 1 already known');
+    await expect(known).toBeVisible();
+    // The file is named, not only counted.
+    await expect(known).toContainText(`1 already known: ${prefix}.xml`);
     await expect(desk.rows()).toHaveCount(1);
+  });
+
+  test('the drop zone is a labelled region whose one control is the Choose files button', async ({
+    desk,
+  }) => {
+    await expect(desk.page.getByRole('region', { name: 'Add invoices' })).toBeVisible();
+    await expect(desk.dropZone).not.toHaveAttribute('role', 'button');
+    await expect(desk.dropZone).not.toHaveAttribute('tabindex');
+    const choose = desk.dropZone.getByRole('button', { name: 'Choose files' });
+    await expect(choose).toBeVisible();
+    // No button inside another button, no second tab stop for the same action.
+    await expect(desk.dropZone.locator('[role="button"] button, button button')).toHaveCount(0);
+    await expect(desk.dropZone.locator('[tabindex]')).toHaveCount(0);
   });
 
   test('an empty file is rejected at once, with the reason', async ({ desk }, testInfo) => {

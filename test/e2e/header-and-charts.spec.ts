@@ -71,3 +71,41 @@ test('settings show the sandbox and keep a changed value', async ({ desk, page }
   await dialog.getByTestId('settings-save').click();
   await expect(dialog).toBeHidden();
 });
+
+test('settings show the environment a key selects, the hot folder move option and the data location', async ({
+  desk,
+  page,
+}) => {
+  await expect(desk.envBadge).toBeVisible();
+  await page.getByTestId('open-settings').click();
+  const dialog = page.getByTestId('settings-dialog');
+  await expect(dialog).toBeVisible();
+  const keyEnvironment = dialog.getByTestId('settings-key-environment');
+  await expect(keyEnvironment).toContainText('Sandbox');
+  const key = dialog.getByTestId('settings-api-key');
+  await key.fill('sk_test_123');
+  await expect(keyEnvironment).toContainText('Test environment');
+  await key.fill('pk_goroute_123');
+  await expect(keyEnvironment).toContainText('Production environment');
+  await key.fill('');
+  await expect(keyEnvironment).toContainText('Sandbox');
+
+  const dataDir = dialog.getByTestId('settings-data-dir');
+  await expect(dataDir).not.toHaveValue('');
+  await expect(dataDir).toHaveAttribute('readonly', '');
+  await expect(dialog.getByTestId('settings-copy-data-dir')).toBeVisible();
+  await expect(dialog.getByTestId('settings-data-note')).toContainText('PEPPOL_DESK_DATA_DIR');
+  await expect(dialog.getByTestId('settings-data-note')).toContainText('--data-dir');
+
+  // Moving hot folder files is on by default; turning it off is saved.
+  const move = dialog.getByTestId('settings-hot-folder-move');
+  await expect(move).toBeChecked();
+  await move.uncheck();
+  await dialog.getByTestId('settings-save').click();
+  await expect(dialog).toBeHidden();
+  await page.getByTestId('open-settings').click();
+  await expect(move).not.toBeChecked();
+  await move.check();
+  await dialog.getByTestId('settings-save').click();
+  await expect(dialog).toBeHidden();
+});

@@ -9,8 +9,11 @@ import { uniquePrefix, validInvoice } from './support/invoices';
  * 10,000 documents through the shared host while the table is watched and scrolled: long tasks,
  * frame times and JS heap per phase. Figures go to test-results/e2e/performance.json; with
  * PEPPOL_DESK_PERF_DOC=1 they also replace the "## UI (issue 6)" section of docs/performance.md.
- * No timing is asserted (machines differ); only that it was measured and the table kept working.
+ * The goals of issue 6 are asserted once the figures are written: no long task over 100 ms after
+ * the initial page load (every phase below comes after it), and a JS heap under 300 MB.
  */
+const LONG_TASK_LIMIT_MS = 100;
+const HEAP_LIMIT_MB = 300;
 const DOCUMENTS = Number(process.env.PEPPOL_DESK_PERF_DOCS ?? 10_000);
 /** As a real drop does (renderer/src/features/drop/add-files.ts). */
 const CHUNK = 200;
@@ -114,6 +117,10 @@ test('10,000 documents streaming: frame times, long tasks and heap while watchin
               bytes: encoder.encode(template.replace('__NUMBER__', n)),
             });
           }
+          // Building the files is the test's work, not the app's: let the page breathe before
+          // handing them over, so a long task measures the app (a real drop reads files
+          // asynchronously, one by one).
+          await new Promise((resolve) => setTimeout(resolve, 0));
           const r = await api.invoke('documents:add', { files });
           if (!r.ok) throw new Error(r.error.message);
           count += r.value.added.length;
@@ -222,6 +229,14 @@ test('10,000 documents streaming: frame times, long tasks and heap while watchin
   const markdown = toMarkdown(report);
   console.log(markdown);
   if (process.env.PEPPOL_DESK_PERF_DOC === '1') writeDocSection(markdown);
+
+  // The goals, per phase so a failure says where.
+  for (const f of figures) {
+    expect(f.longTasksOver100, `long tasks over ${LONG_TASK_LIMIT_MS} ms in ${f.phase}`).toBe(0);
+    expect(f.longTaskMax, `longest task in ${f.phase}`).toBeLessThanOrEqual(LONG_TASK_LIMIT_MS);
+    expect(f.heapMaxMB, `JS heap in ${f.phase}`).toBeLessThan(HEAP_LIMIT_MB);
+  }
+  expect(heapEndMB, 'JS heap at the end').toBeLessThan(HEAP_LIMIT_MB);
 });
 
 function toMarkdown(r: {

@@ -108,3 +108,26 @@ test('after the event stream drops and returns, the page catches up on what it m
   await expect(desk.connectionState).not.toContainText('Paused');
   await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
 });
+
+test('the header says Throttled while the access point answers 429, then Online again', async ({
+  desk,
+}, testInfo) => {
+  const sandbox = await desk.sandbox();
+  const prefix = uniquePrefix('THROTTLE');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: validInvoice(prefix),
+  });
+  // Every send is refused with 429 (Retry-After 1 s) a few times in a row.
+  await sandbox.setFaults({ status429: { every: 1, max: 4, retryAfterSeconds: 1 } });
+  try {
+    await desk.dropFiles(paths);
+    await expect(desk.connectionState).toHaveAttribute('data-state', 'throttled');
+    await expect(desk.connectionState).toHaveText(/Throttled/);
+    await desk.screenshot('throttled', testInfo);
+    await desk.searchFor(prefix);
+    await desk.waitForState(desk.rowByInvoice(prefix), ['accepted', 'delivered']);
+    await expect(desk.connectionState).toHaveAttribute('data-state', 'online');
+  } finally {
+    await sandbox.clearFaults();
+  }
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startBrowserHost, type BrowserHost } from '../../app/host/browser-host';
+import { CONTENT_SECURITY_POLICY } from '../../app/host/csp';
 import { decodeWire, encodeWire, HOST_PATHS, TOKEN_HEADER } from '../../app/host/wire';
 import { makeInvoices } from '../helpers/invoices';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,6 +52,7 @@ describe('browser host', () => {
     expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
     const res = await request(`${base}/`);
     expect(res.statusCode).toBe(200);
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(await res.body.text()).toContain('Peppol Desk');
     const escape = await request(`${base}/..%2f..%2fetc%2fpasswd`);
     expect(escape.statusCode).toBe(404);

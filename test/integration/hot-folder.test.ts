@@ -115,6 +115,27 @@ describe('hot folder', () => {
     expect(states).toEqual(['bad.xml:invalid', 'march/good.xml:accepted']);
   });
 
+  it('leaves a held duplicate in place until the clerk decides, then moves it with the decision', async () => {
+    const folder = tempDir();
+    const engine = await startEngine({ hotFolder: folder });
+    writeFileSync(join(folder, 'first.xml'), makeInvoice('HOT-DUP-1'));
+    await waitFor('first.xml in sent/', () => existsSync(join(folder, 'sent', 'first.xml')));
+    // Same invoice number, different content: held as a possible duplicate.
+    writeFileSync(join(folder, 'again.xml'), makeInvoice('HOT-DUP-1', { note: 'changed' }));
+    const held = await waitFor('the held document', () =>
+      allDocuments(engine).find((d) => d.file_name === 'again.xml' && d.state === 'held'),
+    );
+    // A later file is taken and finished after the held one was looked at (one file at a time).
+    writeFileSync(join(folder, 'later.xml'), invalidInvoice('HOT-DUP-LATER'));
+    await waitFor('later.xml in failed/', () => existsSync(join(folder, 'failed', 'later.xml')));
+    expect(existsSync(join(folder, 'again.xml'))).toBe(true);
+    expect(existsSync(join(folder, 'failed', 'again.xml'))).toBe(false);
+
+    await engine.handlers['documents:sendAnyway']({ ids: [held.id] });
+    await waitFor('again.xml in sent/', () => existsSync(join(folder, 'sent', 'again.xml')));
+    expect(existsSync(join(folder, 'again.xml'))).toBe(false);
+  });
+
   it('takes a file renamed into the folder, and ignores other files and its own subfolders', async () => {
     const folder = tempDir();
     mkdirSync(join(folder, 'sent'));
@@ -198,5 +219,45 @@ describe('peppol-desk watch (CLI)', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('cli-1.xml → sent/');
+  });
+
+  it('peppol-desk watch --no-move sends files and leaves them where they are', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'outbox');
+    mkdirSync(folder);
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'watch',
+        folder,
+        '--no-move',
+        '--data-dir',
+        join(dir, 'data'),
+        '--stable-ms',
+        String(STABLE_MS),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitFor('the watch banner', () => stdout.includes('Watching'));
+      writeFileSync(join(folder, 'stay.xml'), makeInvoice('HOT-NOMOVE-1'));
+      writeFileSync(join(folder, 'stay-bad.xml'), invalidInvoice('HOT-NOMOVE-2'));
+      await waitFor('the sent line', () => stderr.includes('stay.xml sent (left in place)'));
+      await waitFor('the not-sent line', () =>
+        stderr.includes('stay-bad.xml not sent (left in place)'),
+      );
+      expect(readdirSync(folder).sort()).toEqual(['stay-bad.xml', 'stay.xml']);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });

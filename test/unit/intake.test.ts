@@ -138,6 +138,7 @@ describe('intake of hostile and unusual files', () => {
       taxInclusiveAmount: '125.00',
       payableAmount: '125.00',
       lineCount: 1,
+      lines: [{ id: '1', name: 'Widget', quantity: '2', unitCode: 'C62', netAmount: '100.00' }],
       customizationId: 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0',
       profileId: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
     });

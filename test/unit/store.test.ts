@@ -22,7 +22,7 @@ function schemaOf(db: Database.Database): string[] {
 describe('migrations', () => {
   it('migrate an empty database to the expected schema', () => {
     const db = new Database(':memory:');
-    expect(migrate(db, MIGRATIONS)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(migrate(db, MIGRATIONS)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(schemaOf(db)).toMatchSnapshot();
     expect(migrate(db, MIGRATIONS)).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('migrations', () => {
       `INSERT INTO document_events (document_id, at, from_state, to_state) VALUES (1, 1, NULL, 'received')`,
     ).run();
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(migrate(db, MIGRATIONS)).toEqual([6, 7]);
+    expect(migrate(db, MIGRATIONS)).toEqual([6, 7, 8]);
     // Foreign keys are back on, nothing cascaded away.
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.prepare('SELECT COUNT(*) FROM document_bodies').pluck().get()).toBe(1);
@@ -212,5 +212,54 @@ describe('documents repo', () => {
     expect(asc.map((r) => r.invoice_number)).toEqual(['A-1', 'A_2', 'B%3']);
     const bogus = repo.list({ sort: { key: 'x; DROP TABLE documents' as 'id', dir: 'asc' } }).rows;
     expect(bogus.map((r) => r.invoice_number)).toEqual(['B%3', 'A_2', 'A-1']);
+  });
+
+  it('lists only the table columns, sorted through an index, and exports all matching rows at once', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    repo.tx(() => {
+      for (let i = 0; i < 6000; i++) {
+        const id = repo.insert({
+          fileName: `f${i}.xml`,
+          sha256: `s${i}`,
+          size: 1,
+          body: new Uint8Array([1]),
+          idempotencyKey: `k${i}`,
+        });
+        repo.patch(id, {
+          buyer_name: `Buyer ${String(i % 100).padStart(3, '0')}`,
+          summary_json: '{"big":true}',
+        });
+        if (i % 3 === 0)
+          repo.tx(() => {
+            repo.transition(id, 'received', 'validating');
+            repo.transition(id, 'validating', 'invalid');
+          });
+      }
+    });
+    const page = repo.list({ sort: { key: 'buyerName', dir: 'asc' }, offset: 5990, limit: 50 });
+    expect(page.total).toBe(6000);
+    expect(page.rows).toHaveLength(10);
+    expect(page.rows[0]).not.toHaveProperty('summary_json');
+    expect(page.rows[0]).not.toHaveProperty('validation_json');
+    expect(page.rows.every((r) => r.buyer_name === 'Buyer 099')).toBe(true);
+    const plan = (
+      db
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT id FROM documents ORDER BY buyer_name COLLATE NOCASE DESC, id DESC LIMIT 10',
+        )
+        .all() as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('; ');
+    expect(plan).toContain('documents_by_buyer_name');
+    expect(plan).not.toContain('TEMP B-TREE');
+
+    // More than one page of `list` can hold (5,000): export reads them in one statement.
+    const all = repo.listAll({ filter: 'attention', sort: { key: 'id', dir: 'asc' } });
+    expect(all).toHaveLength(2000);
+    expect(all.every((r) => r.state === 'invalid')).toBe(true);
+    expect(new Set(all.map((r) => r.id)).size).toBe(2000);
+    expect(all.map((r) => r.id)).toEqual([...all.map((r) => r.id)].sort((a, b) => a - b));
   });
 });

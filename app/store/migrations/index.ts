@@ -5,6 +5,7 @@ import remoteValidation from './004-remote-validation.sql';
 import claimOrder from './005-claim-order.sql';
 import contentDuplicates from './006-content-duplicates.sql';
 import sendOutcomeUnknown from './007-send-outcome-unknown.sql';
+import listSortIndexes from './008-list-sort-indexes.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 5, name: '005-claim-order', sql: claimOrder },
   { id: 6, name: '006-content-duplicates', sql: contentDuplicates },
   { id: 7, name: '007-send-outcome-unknown', sql: sendOutcomeUnknown },
+  { id: 8, name: '008-list-sort-indexes', sql: listSortIndexes },
 ];

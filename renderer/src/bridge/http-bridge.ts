@@ -99,12 +99,21 @@ export function createHttpBridge(token: string | null): HttpBridge {
         'This page was opened without its session key. Open Peppol Desk again from the app or the command line.',
       );
     }
+    let request: string;
+    try {
+      request = await encodeWireAsync(arg ?? null);
+    } catch {
+      return failure(
+        'READ_FAILED',
+        'A file could not be read. Check that it still exists, then add it again.',
+      );
+    }
     let response: Response;
     try {
       response = await fetch(`${HOST_PATHS.invoke}/${encodeURIComponent(channel)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
-        body: encodeWire(arg ?? null),
+        body: request,
       });
     } catch {
       return failure(
@@ -153,4 +162,37 @@ export function createHttpBridge(token: string | null): HttpBridge {
   }
 
   return { invoke, on, onLink };
+}
+
+/**
+ * `encodeWire`, with the file bytes turned into base64 by the browser itself (FileReader, native
+ * and asynchronous) instead of in JavaScript: a drop of 200 files would otherwise spend a long
+ * task (50–150 ms) encoding them, and the page would stutter.
+ */
+async function encodeWireAsync(value: unknown): Promise<string> {
+  return encodeWire(await withBase64Bytes(value));
+}
+
+async function withBase64Bytes(value: unknown): Promise<unknown> {
+  if (value instanceof Uint8Array) return { $bytes: await base64Of(value) };
+  if (Array.isArray(value)) return Promise.all(value.map(withBase64Bytes));
+  if (value !== null && typeof value === 'object') {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await withBase64Bytes(v)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+function base64Of(bytes: Uint8Array): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(reader.error ?? new Error('The file could not be read.'));
+    reader.readAsDataURL(new Blob([bytes as BlobPart]));
+  });
 }

@@ -38,3 +38,17 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
   useDocumentsStore.getState().requestRefresh();
   void useDetailStore.getState().reload();
 }
+
+/** Retries every failed or unreachable document (the engine picks them, not the loaded rows). */
+export async function retryAllFailed(): Promise<void> {
+  const r = await getApi().invoke('documents:retry', { allFailed: true });
+  if (!r.ok) return toastError('Could not retry', r.error.message);
+  useToastStore.getState().push({
+    kind: 'success',
+    title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
+    lines: [],
+    ttlMs: 6000,
+  });
+  useDocumentsStore.getState().requestRefresh();
+  void useDetailStore.getState().reload();
+}

@@ -219,25 +219,18 @@ export function loadDocuments(): Promise<void> {
   return refreshNow();
 }
 
-/** Every matching row, page by page (for CSV export). */
-export async function fetchAllMatching(
-  onProgress?: (loaded: number, total: number) => void,
-): Promise<{ ok: true; rows: DocumentRow[] } | { ok: false; error: ErrorValue }> {
+/**
+ * Every matching row (for CSV export), read by the engine in one go: paging here while documents
+ * change state would skip or repeat rows.
+ */
+export async function fetchAllMatching(): Promise<
+  { ok: true; rows: DocumentRow[] } | { ok: false; error: ErrorValue }
+> {
   const s = get();
-  const rows: DocumentRow[] = [];
-  const limit = 1000;
-  for (let offset = 0; ; offset += limit) {
-    const result = await getApi().invoke('documents:list', {
-      filter: s.filter,
-      search: s.search.trim() || undefined,
-      sort: s.sort ?? undefined,
-      offset,
-      limit,
-    });
-    if (!result.ok) return result;
-    rows.push(...result.value.rows);
-    onProgress?.(rows.length, result.value.total);
-    if (result.value.rows.length < limit || rows.length >= result.value.total) break;
-  }
-  return { ok: true, rows };
+  const result = await getApi().invoke('documents:export', {
+    filter: s.filter,
+    search: s.search.trim() || undefined,
+    sort: s.sort ?? undefined,
+  });
+  return result.ok ? { ok: true, rows: result.value.rows } : result;
 }

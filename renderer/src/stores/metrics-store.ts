@@ -2,14 +2,11 @@ import { create } from 'zustand';
 import type { MetricsSnapshot, Stage, StageLatency } from '../../../app/contract';
 import { getApi } from '../bridge';
 
-/** One point of latency history, kept in the renderer because snapshots carry only "now". */
+/** One point of latency history: the percentiles of one 10-second interval. */
 export interface LatencyPoint {
   at: number;
   latency: Record<Stage, StageLatency>;
 }
-
-/** Ten minutes of history at one tick per second is plenty for the chart. */
-const HISTORY_LIMIT = 600;
 
 interface MetricsState {
   snapshot: MetricsSnapshot | null;
@@ -28,13 +25,11 @@ export const useMetricsStore = create<MetricsState>()((set, get) => ({
     set({ stage });
   },
   apply(snapshot) {
-    const history = get().latencyHistory;
-    const last = history[history.length - 1];
-    const next =
-      last && last.at >= snapshot.at
-        ? history
-        : [...history, { at: snapshot.at, latency: snapshot.latency }].slice(-HISTORY_LIMIT);
-    set({ snapshot, latencyHistory: next });
+    const current = get().snapshot;
+    if (current && current.at > snapshot.at) return;
+    // The engine keeps the last 10 minutes per interval: a reload shows them all at once.
+    const latencyHistory = snapshot.latencySeries.map((p) => ({ at: p.t, latency: p.stages }));
+    set({ snapshot, latencyHistory });
   },
   async load() {
     const result = await getApi().invoke('metrics:snapshot', undefined);

@@ -104,7 +104,7 @@ function LatencyChart() {
   return (
     <figure className="chart" data-testid="latency-chart">
       <figcaption>
-        Time per step
+        Time per step, last 10 minutes
         <span className="stage-picker" role="group" aria-label="Step">
           {STAGES.map((s) => (
             <button
@@ -126,7 +126,7 @@ function LatencyChart() {
         <div ref={ref} className="chart-canvas" aria-hidden="true" />
         {snapshot && (
           <table className="latency-table">
-            <caption className="visually-hidden">Current time per step</caption>
+            <caption className="visually-hidden">Time per step, last 10 minutes</caption>
             <thead>
               <tr>
                 <th scope="col">Step</th>

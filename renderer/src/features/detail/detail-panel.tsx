@@ -55,6 +55,61 @@ function Field({
   );
 }
 
+/** The invoice lines from the summary (the first ones only, for very long invoices). */
+function InvoiceLines({ summary }: { summary: NonNullable<DocumentDetail['summary']> }) {
+  const lines = summary.lines ?? [];
+  return (
+    <table className="invoice-lines" data-testid="invoice-lines">
+      <caption className="muted small">
+        {lines.length < summary.lineCount
+          ? `First ${lines.length} of ${summary.lineCount} lines`
+          : `${lines.length} ${lines.length === 1 ? 'line' : 'lines'}`}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">Item</th>
+          <th scope="col" className="num">
+            Quantity
+          </th>
+          <th scope="col" className="num">
+            Net amount
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {lines.map((l, i) => (
+          <tr key={`${l.id ?? ''}-${i}`} data-testid="invoice-line">
+            <td>{l.id ?? '—'}</td>
+            <td>{l.name ?? '—'}</td>
+            <td className="num">
+              {l.quantity ?? '—'}
+              {l.unitCode ? ` ${unitWord(l.unitCode)}` : ''}
+            </td>
+            <td className="num">{formatAmount(l.netAmount, summary.currency)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Common UN/ECE unit codes in words; others as the code. */
+function unitWord(code: string): string {
+  const words: Record<string, string> = {
+    C62: 'pcs',
+    EA: 'each',
+    H87: 'pcs',
+    HUR: 'h',
+    DAY: 'days',
+    MON: 'months',
+    KGM: 'kg',
+    LTR: 'l',
+    MTR: 'm',
+  };
+  return words[code] ?? code;
+}
+
 function Body({ d }: { d: DocumentDetail }) {
   const s = d.summary;
   const sentToDelivered =
@@ -112,7 +167,12 @@ function Body({ d }: { d: DocumentDetail }) {
                 <span className="finding-flag">{f.flag === 'fatal' ? 'Error' : 'Warning'}</span>
                 <span className="finding-message">{f.message}</span>
                 {f.hint && <span className="finding-hint">{f.hint}</span>}
-                <code className="finding-rule" title={f.location}>
+                {f.location && (
+                  <span className="finding-location" data-testid="finding-location">
+                    Where in the file: <code>{f.location}</code>
+                  </span>
+                )}
+                <code className="finding-rule" aria-label={`Rule ${f.rule}`}>
                   {f.rule}
                 </code>
               </li>
@@ -150,6 +210,7 @@ function Body({ d }: { d: DocumentDetail }) {
           <Field label="Amount due" value={formatAmount(d.amount, d.currency)} />
           <Field label="Lines" value={s?.lineCount ?? null} />
         </dl>
+        {s?.lines && s.lines.length > 0 && <InvoiceLines summary={s} />}
       </section>
 
       <ReceiverLookup d={d} />

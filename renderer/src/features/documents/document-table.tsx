@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { DocumentRow, DocumentSortKey } from '../../../../app/contract';
 import { formatAmount, formatChange } from '../../lib/format';
 import { useDetailStore } from '../../stores/detail-store';
@@ -96,12 +96,36 @@ export function DocumentTable() {
   });
   // A new filter, search or sort starts at the top; the old scroll position means nothing now.
   const generation = useDocumentsStore((s) => s.generation);
+  // Roving tabindex: the table is one tab stop (the active row); arrow keys move inside it.
+  const [active, setActive] = useState(0);
+  const focusPending = useRef<number | null>(null);
   useEffect(() => {
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
+    setActive(0);
   }, [generation]);
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
+  // When the active row scrolled out of view, the first row on screen takes the tab stop.
+  const tabStop = items.some((i) => i.index === active) ? active : first;
+  // Focus a row the keyboard moved to once the virtualizer has rendered it.
+  useEffect(() => {
+    const index = focusPending.current;
+    if (index === null) return;
+    const el = scrollRef.current?.querySelector(`[data-row-index="${index}"]`);
+    if (el instanceof HTMLElement) {
+      focusPending.current = null;
+      el.focus();
+    }
+  });
+  const moveTo = (index: number) => {
+    if (count === 0) return;
+    const next = Math.max(0, Math.min(count - 1, index));
+    setActive(next);
+    focusPending.current = next;
+    virtualizer.scrollToIndex(next);
+  };
+  const pageRows = Math.max(1, items.length - 2);
   useEffect(() => setVisibleRange(first, last), [first, last, setVisibleRange]);
 
   const loadedIds = useMemo(() => {
@@ -114,20 +138,24 @@ export function DocumentTable() {
   }, [first, last, rowAt]);
   const allShownSelected = loadedIds.length > 0 && loadedIds.every((id) => selected.has(id));
 
-  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, row: DocumentRow) => {
-    if (e.key === 'Enter') {
+  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number, row: DocumentRow | null) => {
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + pageRows,
+      PageUp: index - pageRows,
+      Home: 0,
+      End: count - 1,
+    };
+    if (Object.hasOwn(moves, e.key)) {
+      e.preventDefault();
+      moveTo(moves[e.key]!);
+    } else if (row && e.key === 'Enter') {
       e.preventDefault();
       show(row.id);
-    } else if (e.key === ' ') {
+    } else if (row && e.key === ' ') {
       e.preventDefault();
       toggleSelected(row.id);
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      const sibling =
-        e.key === 'ArrowDown'
-          ? e.currentTarget.nextElementSibling
-          : e.currentTarget.previousElementSibling;
-      if (sibling instanceof HTMLElement) sibling.focus();
     }
   };
 
@@ -179,7 +207,11 @@ export function DocumentTable() {
                   className="table-row is-loading"
                   role="row"
                   aria-rowindex={item.index + 2}
+                  data-row-index={item.index}
+                  tabIndex={item.index === tabStop ? 0 : -1}
                   style={style}
+                  onFocus={() => setActive(item.index)}
+                  onKeyDown={(e) => onRowKey(e, item.index, null)}
                 >
                   <div role="cell" className="cell">
                     Loading…
@@ -195,18 +227,26 @@ export function DocumentTable() {
                 role="row"
                 aria-rowindex={item.index + 2}
                 aria-selected={isSelected}
-                tabIndex={0}
+                data-row-index={item.index}
+                tabIndex={item.index === tabStop ? 0 : -1}
                 data-testid={`row-${row.id}`}
                 data-invoice={row.invoiceNumber ?? ''}
                 data-file={row.fileName}
                 style={style}
                 onClick={() => show(row.id)}
-                onKeyDown={(e) => onRowKey(e, row)}
+                onFocus={(e) => {
+                  if (e.target === e.currentTarget) setActive(item.index);
+                }}
+                onKeyDown={(e) => {
+                  if (e.target === e.currentTarget) onRowKey(e, item.index, row);
+                }}
               >
                 <div role="cell" className="cell col-select" onClick={(e) => e.stopPropagation()}>
                   <input
                     type="checkbox"
                     aria-label={`Select ${row.invoiceNumber ?? row.fileName}`}
+                    // Not a tab stop of its own: Space on the row selects it.
+                    tabIndex={-1}
                     data-testid={`select-${row.id}`}
                     checked={isSelected}
                     onChange={(e) => toggleSelected(row.id, e.currentTarget.checked)}

@@ -3,6 +3,7 @@ import { filterCount, formatCount } from '../../lib/format';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
 import {
   ACTION_LABELS,
+  retryAllFailed,
   runDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
@@ -22,6 +23,9 @@ export function DocumentToolbar() {
   const clearSelection = useDocumentsStore((s) => s.clearSelection);
   const [query, setQuery] = useState('');
   const [exporting, setExporting] = useState(false);
+  const [retryingAll, setRetryingAll] = useState(false);
+  // What "Retry all failed" acts on: sending failed, or the receiver was not found.
+  const failedCount = counts.failed + counts.unreachable;
 
   useEffect(() => {
     const timer = setTimeout(() => setSearch(query), SEARCH_DEBOUNCE_MS);
@@ -75,6 +79,20 @@ export function DocumentToolbar() {
             Clear selection
           </button>
         </div>
+      )}
+      {filter === 'attention' && failedCount > 0 && (
+        <button
+          type="button"
+          className="button"
+          data-testid="retry-all-failed"
+          disabled={retryingAll}
+          onClick={() => {
+            setRetryingAll(true);
+            void retryAllFailed().finally(() => setRetryingAll(false));
+          }}
+        >
+          Retry all failed ({formatCount(failedCount)})
+        </button>
       )}
       <button
         type="button"

@@ -3,6 +3,7 @@ import { getApi } from '../../bridge';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useToastStore } from '../../stores/toast-store';
 import type { Collected, PickedFile } from './collect-files';
+import { summarize } from './drop-summary';
 
 /** Limits of one `documents:add` call: big enough to be fast, small enough to keep memory flat. */
 const MAX_FILES_PER_CALL = 200;
@@ -26,19 +27,6 @@ function chunk(files: PickedFile[]): PickedFile[][] {
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-}
-
-/** "3 added, 1 already known, 1 rejected" plus one line per rejected file (first few). */
-export function summarize(result: AddResult, skipped: number): { title: string; lines: string[] } {
-  const parts = [`${result.added.length} added`];
-  if (result.known.length > 0) parts.push(`${result.known.length} already known`);
-  if (result.rejected.length > 0) parts.push(`${result.rejected.length} rejected`);
-  if (skipped > 0) parts.push(`${skipped} skipped (not XML)`);
-  const shown = result.rejected.slice(0, 5).map((r) => `${r.fileName}: ${r.message}`);
-  if (result.rejected.length > shown.length) {
-    shown.push(`…and ${result.rejected.length - shown.length} more rejected.`);
-  }
-  return { title: parts.join(', '), lines: shown };
 }
 
 let adding = Promise.resolve();

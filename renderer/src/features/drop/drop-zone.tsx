@@ -1,4 +1,4 @@
-import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
 import { addFiles } from './add-files';
 import { collectChosen, collectDropped } from './collect-files';
 
@@ -7,51 +7,43 @@ export function DropZone() {
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
-  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+  const onDrop = (e: DragEvent<HTMLElement>) => {
     e.preventDefault();
     setOver(false);
     // collectDropped reads the entries synchronously, before the DataTransfer is emptied.
     void collectDropped(e.dataTransfer).then(addFiles);
   };
-  const onDragOver = (e: DragEvent<HTMLDivElement>) => {
+  const onDragOver = (e: DragEvent<HTMLElement>) => {
     e.preventDefault();
     e.dataTransfer.dropEffect = 'copy';
     if (!over) setOver(true);
   };
   const choose = () => input.current?.click();
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.target === e.currentTarget && (e.key === 'Enter' || e.key === ' ')) {
-      e.preventDefault();
-      choose();
-    }
-  };
 
+  // A labelled region, not a button: dropping is for the mouse; the one control inside it,
+  // "Choose files", is the keyboard's way in (a button nested in a button confuses screen readers).
   return (
-    <div
+    <section
       className={`drop-zone${over ? ' is-over' : ''}`}
       data-testid="drop-zone"
-      role="button"
-      tabIndex={0}
-      aria-label="Add invoices: drop XML files or folders here, or press Enter to choose files"
+      aria-label="Add invoices"
       onDragOver={onDragOver}
       onDragEnter={onDragOver}
       onDragLeave={(e) => {
         if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
       }}
       onDrop={onDrop}
-      onKeyDown={onKeyDown}
     >
-      <span className="drop-zone-text">
+      <span className="drop-zone-text" id="drop-zone-text">
         Drop invoice files or folders here
         <span className="drop-zone-hint">UBL XML, Peppol BIS Billing 3.0</span>
       </span>
       <button
         type="button"
         className="button"
-        onClick={(e) => {
-          e.stopPropagation();
-          choose();
-        }}
+        data-testid="choose-files"
+        aria-describedby="drop-zone-text"
+        onClick={choose}
       >
         Choose files
       </button>
@@ -68,6 +60,6 @@ export function DropZone() {
           e.currentTarget.value = '';
         }}
       />
-    </div>
+    </section>
   );
 }

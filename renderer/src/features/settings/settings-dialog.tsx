@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../../app/contract';
-import { ENVIRONMENT_WORDS } from '../../lib/format';
+import { ENVIRONMENT_WORDS, environmentOfKey } from '../../lib/format';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
 
@@ -14,6 +14,7 @@ interface Draft {
   gzip: boolean;
   maxAttempts: string;
   hotFolder: string;
+  hotFolderMove: boolean;
 }
 
 function draftOf(s: Settings): Draft {
@@ -27,6 +28,7 @@ function draftOf(s: Settings): Draft {
     gzip: s.gzip,
     maxAttempts: String(s.maxAttempts),
     hotFolder: s.hotFolder ?? '',
+    hotFolderMove: s.hotFolderMove,
   };
 }
 
@@ -62,6 +64,7 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
   if (maxAttempts !== s.maxAttempts) patch.maxAttempts = maxAttempts;
   const hotFolder = d.hotFolder.trim() || null;
   if (hotFolder !== s.hotFolder) patch.hotFolder = hotFolder;
+  if (d.hotFolderMove !== s.hotFolderMove) patch.hotFolderMove = d.hotFolderMove;
   return patch;
 }
 
@@ -121,6 +124,22 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const [problem, setProblem] = useState<string | null>(null);
 
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+  const [copied, setCopied] = useState(false);
+  // The environment the key selects, shown beside it: the one typed, else the one saved.
+  const typedKey = draft.apiKey.trim();
+  const keyEnvironment = draft.removeKey
+    ? draft.endpoint.trim()
+      ? 'test'
+      : 'sandbox'
+    : typedKey
+      ? environmentOfKey(typedKey)
+      : settings.environment;
+  const copyDataPath = () => {
+    void navigator.clipboard?.writeText(settings.dataDir).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -161,7 +180,21 @@ function SettingsForm({ settings }: { settings: Settings }) {
           value={draft.apiKey}
           disabled={draft.removeKey}
           onChange={(e) => update({ apiKey: e.currentTarget.value })}
+          aria-describedby="settings-key-environment"
         />
+        <span
+          id="settings-key-environment"
+          className={`key-environment is-${keyEnvironment}`}
+          data-testid="settings-key-environment"
+          aria-live="polite"
+        >
+          {keyEnvironment === 'sandbox'
+            ? 'No key: the built-in Sandbox (nothing is really sent)'
+            : `${typedKey ? 'This key sends' : 'Sends'} to the provider's ${ENVIRONMENT_WORDS[keyEnvironment]} environment${keyEnvironment === 'production' ? ': invoices are really delivered' : ''}`}
+        </span>
+        <span className="muted small">
+          Keys starting sk_test_ are Test keys; pk_goroute_ keys are Production.
+        </span>
       </label>
       {settings.apiKeySet && (
         <div className="form-row form-row-inline">
@@ -241,7 +274,41 @@ function SettingsForm({ settings }: { settings: Settings }) {
           onChange={(e) => update({ hotFolder: e.currentTarget.value })}
         />
       </label>
-      <p className="muted small">Data is kept in {settings.dataDir}</p>
+      <label className="form-row form-row-inline">
+        <input
+          type="checkbox"
+          data-testid="settings-hot-folder-move"
+          checked={draft.hotFolderMove}
+          onChange={(e) => update({ hotFolderMove: e.currentTarget.checked })}
+        />
+        <span>After sending, move hot folder files into its sent/ and failed/ subfolders</span>
+      </label>
+      <div className="form-row">
+        <span id="settings-data-label">Data location</span>
+        <div className="form-row-inline">
+          <input
+            type="text"
+            readOnly
+            aria-labelledby="settings-data-label"
+            data-testid="settings-data-dir"
+            value={settings.dataDir}
+            onFocus={(e) => e.currentTarget.select()}
+          />
+          <button
+            type="button"
+            className="button"
+            data-testid="settings-copy-data-dir"
+            onClick={copyDataPath}
+          >
+            {copied ? 'Copied' : 'Copy path'}
+          </button>
+        </div>
+        <span className="muted small" data-testid="settings-data-note">
+          Invoices, their history and settings are kept here; back it up like other accounting data.
+          To use another folder, start Peppol Desk with the environment variable
+          PEPPOL_DESK_DATA_DIR set to that folder (or, on the command line, --data-dir).
+        </span>
+      </div>
       {(problem ?? error?.message) && (
         <p className="problem-message" role="alert">
           {problem ?? error?.message}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../app/contract';
+import { createEngine, memorySecretStore } from '../../app/engine';
+import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/process';
+import { distFile } from '../helpers/dist';
+import { makeInvoices } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+let second: SandboxProcess;
+
+beforeAll(async () => {
+  second = await spawnSandboxProcess({ entryPath: distFile('sandbox.cjs'), latencyMs: 2 });
+});
+afterAll(async () => {
+  await second?.stop();
+});
+
+describe('settings take effect without a restart', () => {
+  it('a new key and provider URL switch sending to that access point; nothing in flight is lost or sent twice', async () => {
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore(),
+      host: 'browser',
+      // Slow built-in sandbox: documents are still in flight when the settings change.
+      sandboxLatencyMs: 40,
+      trackDelivery: false,
+    });
+    const statuses: ConnectionStatus[] = [];
+    engine.on('connection:changed', (s) => statuses.push(s));
+    try {
+      const builtIn = engine.sandbox;
+      expect(builtIn).not.toBeNull();
+      expect(engine.environment).toBe('sandbox');
+      const first = await engine.handlers['documents:add']({ files: makeInvoices(40, 'LIVE-A') });
+      const firstIds = first.added.map((a) => a.id);
+      // Wait until some are with the built-in sandbox right now.
+      await new Promise<void>((resolve) => {
+        const off = engine.on('documents:changed', () => {
+          if (engine.repo.counts().sending > 0 || engine.repo.counts().accepted > 0) {
+            off();
+            resolve();
+          }
+        });
+      });
+
+      const saved = await engine.handlers['settings:set']({
+        endpoint: second.url,
+        apiKey: 'sk_test_live_switch',
+      });
+      expect(saved.environment).toBe('test');
+      expect(saved.endpoint).toBe(second.url);
+      expect(engine.sandbox).toBeNull();
+      expect(engine.endpoint).toBe(second.url);
+      const status = await engine.handlers['connection:get'](undefined);
+      expect(status).toMatchObject({ environment: 'test', endpoint: second.url });
+      expect(statuses.some((s) => s.environment === 'test' && s.endpoint === second.url)).toBe(
+        true,
+      );
+      const builtInAccepted = builtIn!.stats().acceptedDocuments;
+      expect(builtInAccepted).toBeGreaterThan(0);
+
+      const later = await engine.handlers['documents:add']({ files: makeInvoices(10, 'LIVE-B') });
+      const laterIds = later.added.map((a) => a.id);
+      await engine.waitUntilSettled([...firstIds, ...laterIds], { includeAccepted: true });
+      for (const id of [...firstIds, ...laterIds])
+        expect(engine.repo.get(id)?.state).toBe('accepted');
+
+      const stats = await second.stats();
+      // Every document reached exactly one access point exactly once; the new ones the new one.
+      expect(builtInAccepted + stats.acceptedDocuments).toBe(50);
+      expect(stats.acceptedDocuments).toBeGreaterThanOrEqual(10);
+      expect(stats.duplicateContentAccepts).toBe(0);
+      expect(builtIn!.stats().duplicateContentAccepts).toBe(0);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('removing the key and URL starts the built-in sandbox again', async () => {
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore('sk_test_x'),
+      host: 'browser',
+      endpoint: null,
+      trackDelivery: false,
+    });
+    try {
+      await engine.handlers['settings:set']({ endpoint: second.url });
+      expect(engine.sandbox).toBeNull();
+      const saved = await engine.handlers['settings:set']({ endpoint: null, apiKey: null });
+      expect(saved.environment).toBe('sandbox');
+      expect(engine.sandbox).not.toBeNull();
+      expect(engine.endpoint).toBe(engine.sandbox!.url);
+      const added = await engine.handlers['documents:add']({ files: makeInvoices(3, 'BACK') });
+      const ids = added.added.map((a) => a.id);
+      await engine.waitUntilSettled(ids, { includeAccepted: true });
+      expect(engine.sandbox!.stats().acceptedDocuments).toBe(3);
+    } finally {
+      await engine.stop();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../renderer/src/features/drop/drop-summary';
+
+describe('drop summary', () => {
+  it('names the known files and groups the rejected ones by reason', () => {
+    const summary = summarize(
+      {
+        added: [{ id: 1, fileName: 'new.xml' }],
+        known: [
+          { id: 2, fileName: 'a.xml' },
+          { id: 3, fileName: 'b.xml' },
+          { id: 4, fileName: 'c.xml' },
+        ],
+        rejected: [
+          { fileName: 'e1.xml', message: 'The file is empty.' },
+          { fileName: 'e2.xml', message: 'The file is empty.' },
+          { fileName: 'x.xml', message: 'This item is not a file.' },
+        ],
+      },
+      2,
+    );
+    expect(summary.title).toBe('1 added, 3 already known, 3 rejected, 2 skipped (not XML)');
+    expect(summary.lines).toEqual([
+      '3 already known: a.xml, b.xml, c.xml',
+      '2 files, e1.xml, e2.xml: The file is empty.',
+      'x.xml: This item is not a file.',
+    ]);
+  });
+
+  it('lists at most ten names per group', () => {
+    const known = Array.from({ length: 25 }, (_, i) => ({ id: i, fileName: `k${i}.xml` }));
+    const { lines } = summarize({ added: [], known, rejected: [] }, 0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^25 already known: k0\.xml, k1\.xml, .*k9\.xml and 15 more$/);
+  });
+});
