@@ -173,9 +173,18 @@ async function encodeWireAsync(value: unknown): Promise<string> {
   return encodeWire(await withBase64Bytes(value));
 }
 
+/** Files started per task: each costs a Blob and a FileReader; 200 at once make a long task. */
+const ENCODE_SLICE = 16;
+
 async function withBase64Bytes(value: unknown): Promise<unknown> {
   if (value instanceof Uint8Array) return { $bytes: await base64Of(value) };
-  if (Array.isArray(value)) return Promise.all(value.map(withBase64Bytes));
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i += ENCODE_SLICE) {
+      out.push(...(await Promise.all(value.slice(i, i + ENCODE_SLICE).map(withBase64Bytes))));
+    }
+    return out;
+  }
   if (value !== null && typeof value === 'object') {
     const entries = await Promise.all(
       Object.entries(value).map(async ([k, v]) => [k, await withBase64Bytes(v)] as const),
