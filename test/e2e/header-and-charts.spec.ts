@@ -60,14 +60,21 @@ test('settings show the sandbox and keep a changed value', async ({ desk, page }
 
   const attempts = dialog.getByLabel('Attempts before giving up');
   const before = await attempts.inputValue();
+  const maxFile = dialog.getByLabel('Largest file accepted (MB)');
+  await expect(maxFile).toHaveValue('15');
   await attempts.fill('7');
+  await maxFile.fill('2.5');
   await dialog.getByTestId('settings-save').click();
   await expect(dialog).toBeHidden();
   await expect(desk.toast('Settings saved')).toBeVisible();
+  const saved = await desk.invoke('settings:get', undefined);
+  expect(saved.maxDocumentBytes).toBe(Math.round(2.5 * 1024 * 1024));
 
   await page.getByTestId('open-settings').click();
   await expect(attempts).toHaveValue('7');
+  await expect(maxFile).toHaveValue('2.5');
   await attempts.fill(before);
+  await maxFile.fill('15');
   await dialog.getByTestId('settings-save').click();
   await expect(dialog).toBeHidden();
 });

@@ -31,7 +31,8 @@ afterAll(async () => {
 
 describe('offline queueing', () => {
   it('pauses without a retry storm while the access point is gone for 20 s, accepts new documents, and resumes by itself', async () => {
-    sandbox = await spawnSandboxProcess({ entryPath: distFile('sandbox.cjs'), latencyMs: 20 });
+    // Slow enough (4 in flight × 100 ms) that most of the 300 still wait when it stops.
+    sandbox = await spawnSandboxProcess({ entryPath: distFile('sandbox.cjs'), latencyMs: 100 });
     const port = Number(new URL(sandbox.url).port);
     const engine = await createEngine({
       dataDir: tempDir(),

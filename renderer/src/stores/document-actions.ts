@@ -20,6 +20,7 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
   if (ids.length === 0) return;
   const api = getApi();
   let message: string;
+  let lines: string[] = [];
   if (action === 'retry') {
     const r = await api.invoke('documents:retry', { ids });
     if (!r.ok) return toastError('Could not retry', r.error.message);
@@ -28,12 +29,19 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
     const r = await api.invoke('documents:cancel', { ids });
     if (!r.ok) return toastError('Could not cancel', r.error.message);
     message = `${plural(r.value.cancelled, 'document', 'documents')} cancelled.`;
+    const refused = r.value.refused ?? [];
+    if (refused.length > 0) {
+      // Kept, not cancelled: their last attempt may have reached the access point.
+      lines = [
+        `${plural(refused.length, 'document was', 'documents were')} kept: ${refused[0]!.message}`,
+      ];
+    }
   } else {
     const r = await api.invoke('documents:sendAnyway', { ids });
     if (!r.ok) return toastError('Could not release for sending', r.error.message);
     message = `${plural(r.value.released, 'document', 'documents')} released for sending.`;
   }
-  useToastStore.getState().push({ kind: 'success', title: message, lines: [], ttlMs: 6000 });
+  useToastStore.getState().push({ kind: 'success', title: message, lines, ttlMs: 6000 });
   useDocumentsStore.getState().clearSelection();
   useDocumentsStore.getState().requestRefresh();
   void useDetailStore.getState().reload();

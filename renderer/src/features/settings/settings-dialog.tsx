@@ -13,6 +13,10 @@ interface Draft {
   batching: boolean;
   gzip: boolean;
   maxAttempts: string;
+  maxFileMb: string;
+  lookupFoundMinutes: string;
+  lookupNotFoundMinutes: string;
+  remoteValidation: boolean;
   hotFolder: string;
   hotFolderMove: boolean;
 }
@@ -27,10 +31,18 @@ function draftOf(s: Settings): Draft {
     batching: s.batching,
     gzip: s.gzip,
     maxAttempts: String(s.maxAttempts),
+    maxFileMb: String(round2(s.maxDocumentBytes / MB)),
+    lookupFoundMinutes: String(round2(s.lookupFoundTtlMs / MINUTE)),
+    lookupNotFoundMinutes: String(round2(s.lookupNotFoundTtlMs / MINUTE)),
+    remoteValidation: s.remoteValidation,
     hotFolder: s.hotFolder ?? '',
     hotFolderMove: s.hotFolderMove,
   };
 }
+
+const MB = 1024 * 1024;
+const MINUTE = 60_000;
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Only what changed; the API key is sent only when typed (or removed), never read back. */
 function patchOf(d: Draft, s: Settings): SettingsPatch | string {
@@ -62,6 +74,24 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
     return 'Attempts must be a whole number from 1 to 100.';
   }
   if (maxAttempts !== s.maxAttempts) patch.maxAttempts = maxAttempts;
+  const maxFileMb = Number(d.maxFileMb);
+  if (!Number.isFinite(maxFileMb) || maxFileMb < 0.001 || maxFileMb > 100) {
+    return 'The largest file must be between 0.001 and 100 MB.';
+  }
+  const maxDocumentBytes = Math.round(maxFileMb * MB);
+  if (maxDocumentBytes !== s.maxDocumentBytes) patch.maxDocumentBytes = maxDocumentBytes;
+  for (const [field, key, current] of [
+    [d.lookupFoundMinutes, 'lookupFoundTtlMs', s.lookupFoundTtlMs],
+    [d.lookupNotFoundMinutes, 'lookupNotFoundTtlMs', s.lookupNotFoundTtlMs],
+  ] as const) {
+    const minutes = Number(field);
+    if (!Number.isFinite(minutes) || minutes < 0 || minutes > 7 * 24 * 60) {
+      return 'How long a receiver lookup is trusted must be between 0 minutes and 7 days.';
+    }
+    const ms = Math.round(minutes * MINUTE);
+    if (ms !== current) patch[key] = ms;
+  }
+  if (d.remoteValidation !== s.remoteValidation) patch.remoteValidation = d.remoteValidation;
   const hotFolder = d.hotFolder.trim() || null;
   if (hotFolder !== s.hotFolder) patch.hotFolder = hotFolder;
   if (d.hotFolderMove !== s.hotFolderMove) patch.hotFolderMove = d.hotFolderMove;
@@ -264,6 +294,46 @@ function SettingsForm({ settings }: { settings: Settings }) {
           value={draft.maxAttempts}
           onChange={(e) => update({ maxAttempts: e.currentTarget.value })}
         />
+      </label>
+      <label className="form-row">
+        <span>Largest file accepted (MB)</span>
+        <input
+          type="number"
+          min={0.001}
+          max={100}
+          step="any"
+          data-testid="settings-max-file-mb"
+          value={draft.maxFileMb}
+          onChange={(e) => update({ maxFileMb: e.currentTarget.value })}
+        />
+      </label>
+      <label className="form-row">
+        <span>Trust a found receiver for (minutes)</span>
+        <input
+          type="number"
+          min={0}
+          step="any"
+          value={draft.lookupFoundMinutes}
+          onChange={(e) => update({ lookupFoundMinutes: e.currentTarget.value })}
+        />
+      </label>
+      <label className="form-row">
+        <span>Ask again about a receiver not found after (minutes)</span>
+        <input
+          type="number"
+          min={0}
+          step="any"
+          value={draft.lookupNotFoundMinutes}
+          onChange={(e) => update({ lookupNotFoundMinutes: e.currentTarget.value })}
+        />
+      </label>
+      <label className="form-row form-row-inline">
+        <input
+          type="checkbox"
+          checked={draft.remoteValidation}
+          onChange={(e) => update({ remoteValidation: e.currentTarget.checked })}
+        />
+        <span>Also have the access point check each invoice before sending</span>
       </label>
       <label className="form-row">
         <span>Hot folder (files placed here are sent automatically)</span>
