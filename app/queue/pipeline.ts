@@ -240,6 +240,24 @@ export class Pipeline {
     }, this.stuckCheckMs);
     this.stuckTimer.unref?.();
     this.kick();
+    // Ask the access point at once, so the header says Online (or Offline) on start, before
+    // anything is sent. Not tracked: stopping does not wait for it, and its answer is ignored
+    // once stopped.
+    void this.deps.client.version().then(
+      (outcome) => {
+        if (!this.running || this.connection !== 'connecting') return;
+        if (outcome.kind === 'transient' && outcome.offline) {
+          this.offline = true;
+          this.nextProbeAt = this.now() + this.probeDelayMs;
+          this.setConnection('offline', outcome.message);
+        } else {
+          this.noteOutcome(
+            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
+          );
+        }
+      },
+      () => undefined,
+    );
   }
 
   /**

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
@@ -22,6 +24,34 @@ async function engine(dataDir = tempDir(), pollInitialMs = 30): Promise<Engine> 
   engines.push(e);
   return e;
 }
+
+describe('connection state on start', () => {
+  it('says Online before anything is sent when the access point answers', async () => {
+    const e = await engine();
+    await expect
+      .poll(async () => (await e.handlers['connection:get'](undefined)).state)
+      .toBe('online');
+    expect(e.repo.counts().accepted).toBe(0);
+  });
+
+  it('says Offline before anything is sent when the access point cannot be reached', async () => {
+    // A port that was just free: nothing listens there.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const e = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore(),
+      host: 'cli',
+      endpoint: `http://127.0.0.1:${port}/peppol-api`,
+    });
+    engines.push(e);
+    await expect
+      .poll(async () => (await e.handlers['connection:get'](undefined)).state)
+      .toBe('offline');
+  });
+});
 
 describe('engine with the in-process sandbox', () => {
   it('labels itself Sandbox and sends added documents through to delivered', async () => {
