@@ -28,7 +28,7 @@ import { AppError } from './errors';
 import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './hot-folder';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
-import { Pipeline, type Validator } from './queue/pipeline';
+import { ACCESS_POINT_CHANGED, Pipeline, type Validator } from './queue/pipeline';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
@@ -641,7 +641,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         for (const id of list) {
           const r = repo.get(id);
           if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
-          if (mayHaveReachedAccessPoint(r)) {
+          // Held after a change of access point: the clerk checked the previous one.
+          const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
+          if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
             refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
             continue;
           }
@@ -676,8 +678,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
           const target =
-            r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT'
-              ? 'ready'
+            r.problem_code === 'DUPLICATE' ||
+            r.problem_code === 'DUPLICATE_CONTENT' ||
+            r.problem_code === ACCESS_POINT_CHANGED
+              ? 'ready' // looked up again (at the access point now in use)
               : 'queued';
           if (
             repo.transition(

@@ -15,6 +15,9 @@ import type { CheckResult, DocumentSummary, Verdict } from '../validation/types'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 
+/** Problem code of documents held because the access point changed with their outcome unknown. */
+export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
+
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {
   /** Cached verdicts are keyed by this (rule-set release and rules revision). */
@@ -348,6 +351,9 @@ export class Pipeline {
       this.timer = null;
       while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
       const previous = this.deps.client;
+      const otherAccessPoint =
+        previous.baseUrl !== next.client.baseUrl || this.deps.environment !== next.environment;
+      if (otherAccessPoint) this.holdUnconfirmed(previous.baseUrl, this.deps.environment);
       this.deps.client = next.client;
       this.deps.participants = next.participants;
       if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
@@ -374,6 +380,45 @@ export class Pipeline {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * Before talking to another access point: a document whose last attempt may have reached the
+   * previous one (answer lost, or waiting to retry) is held, not sent again there under the same
+   * key — the new access point has never seen that key, so it could deliver the invoice a second
+   * time. The clerk checks the previous access point, then sends it anyway or cancels it.
+   */
+  private holdUnconfirmed(previousUrl: string, previousEnvironment: Environment): void {
+    const { repo } = this.deps;
+    const where =
+      previousEnvironment === 'sandbox'
+        ? 'the built-in Sandbox'
+        : `the access point at ${previousUrl}`;
+    const held = repo.tx(() =>
+      repo.idsInStates(['queued', 'retry_wait']).filter((id) => {
+        const d = repo.get(id);
+        if (!d) return false;
+        const unconfirmed =
+          d.state === 'retry_wait' || d.send_outcome_unknown === 1 || d.batch_key !== null;
+        return (
+          unconfirmed &&
+          repo.transition(
+            id,
+            d.state,
+            'held',
+            {
+              next_attempt_at: null,
+              batch_key: null,
+              problem_code: ACCESS_POINT_CHANGED,
+              problem_message: `This invoice may already have reached ${where}, and sending now goes to another access point. Check there first: if it arrived, cancel it here; if not, choose Send anyway.`,
+              problem_action: 'decide',
+            },
+            `Held: the access point changed (was ${previousUrl})`,
+          )
+        );
+      }),
+    );
+    if (held.length) this.deps.onChanged(held);
   }
 
   /** One version call to learn the connection state (after a switch). */

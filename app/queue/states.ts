@@ -22,10 +22,11 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   ready: ['resolving', 'cancelled'],
   resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled'],
   unreachable: ['ready', 'cancelled'],
-  queued: ['sending', 'cancelled'],
+  // held: the access point changed while its last attempt's outcome was unknown.
+  queued: ['sending', 'cancelled', 'held'],
   sending: ['accepted', 'failed', 'retry_wait', 'queued'],
   // Never cancelled: its last attempt may have reached the access point.
-  retry_wait: ['sending', 'queued'],
+  retry_wait: ['sending', 'queued', 'held'],
   accepted: ['delivered', 'failed'],
   delivered: [],
   failed: ['queued', 'cancelled'],

@@ -77,6 +77,47 @@ describe('settings take effect without a restart', () => {
     }
   });
 
+  it('holds documents whose last attempt may have reached the previous access point, instead of sending them to the new one', async () => {
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore(),
+      host: 'browser',
+      trackDelivery: false,
+      batching: false,
+      timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    try {
+      // The built-in sandbox answers 503 (for all the client knows, it may have kept them).
+      engine.sandbox!.setFaults({ status503: { every: 1 } });
+      const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'HOLD') });
+      const ids = res.added.map((a) => a.id);
+      await expect
+        .poll(() => ids.map((id) => engine.repo.get(id)?.state), { timeout: 20_000 })
+        .toEqual(['retry_wait', 'retry_wait', 'retry_wait']);
+      const before = (await second.stats()).acceptedDocuments;
+
+      await engine.handlers['settings:set']({ endpoint: second.url, apiKey: 'sk_test_hold' });
+      for (const id of ids) {
+        const d = await engine.handlers['documents:get']({ id });
+        expect(d.state).toBe('held');
+        expect(d.problem).toMatchObject({ code: 'ACCESS_POINT_CHANGED', action: 'decide' });
+        expect(d.problem?.message).toMatch(/built-in Sandbox/);
+      }
+      // The clerk checked the sandbox: one did arrive there (cancel), one did not (send anyway).
+      expect(await engine.handlers['documents:cancel']({ ids: [ids[0]!] })).toEqual({
+        cancelled: 1,
+      });
+      await engine.handlers['documents:sendAnyway']({ ids: [ids[1]!] });
+      await engine.waitUntilSettled([ids[1]!], { includeAccepted: true });
+      expect(engine.repo.get(ids[1]!)?.state).toBe('accepted');
+      expect((await second.stats()).acceptedDocuments).toBe(before + 1);
+      expect(engine.repo.get(ids[0]!)?.state).toBe('cancelled');
+      expect(engine.repo.get(ids[2]!)?.state).toBe('held');
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('removing the key and URL starts the built-in sandbox again', async () => {
     const engine = await createEngine({
       dataDir: tempDir(),
