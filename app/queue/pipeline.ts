@@ -248,16 +248,7 @@ export class Pipeline {
     // once stopped.
     void this.deps.client.version().then(
       (outcome) => {
-        if (!this.running || this.connection !== 'connecting') return;
-        if (outcome.kind === 'transient' && outcome.offline) {
-          this.offline = true;
-          this.nextProbeAt = this.now() + this.probeDelayMs;
-          this.setConnection('offline', outcome.message);
-        } else {
-          this.noteOutcome(
-            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
-          );
-        }
+        if (this.running && this.connection === 'connecting') this.noteProbe(outcome);
       },
       () => undefined,
     );
@@ -423,19 +414,18 @@ export class Pipeline {
 
   /** One version call to learn the connection state (after a switch). */
   private probeNow(): void {
-    this.track(
-      this.deps.client.version().then((outcome) => {
-        if (outcome.kind === 'transient' && outcome.offline) {
-          this.offline = true;
-          this.nextProbeAt = this.now() + this.probeDelayMs;
-          this.setConnection('offline', outcome.message);
-        } else {
-          this.noteOutcome(
-            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
-          );
-        }
-      }),
-    );
+    this.track(this.deps.client.version().then((outcome) => this.noteProbe(outcome)));
+  }
+
+  /** What one version call says about the connection: offline (probing takes over) or online. */
+  private noteProbe(outcome: ApOutcome<unknown>): void {
+    if (outcome.kind === 'transient' && outcome.offline) {
+      this.offline = true;
+      this.nextProbeAt = this.now() + this.probeDelayMs;
+      this.setConnection('offline', outcome.message);
+    } else {
+      this.noteOutcome(outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 });
+    }
   }
 
   /** Pause or resume sending (validation and lookups go on). */
