@@ -271,17 +271,23 @@ export class SendStage {
       }
       this.gate.take('single');
       const { doc, body } = this.ready.shift()!;
-      this.deps.track(this.sendSingle({ ...doc, attempts: doc.attempts + 1 }, body));
+      this.launchSingle(doc, body);
     }
+  }
+
+  /** A claimed document leaves (its claim counted the attempt). */
+  private launchSingle(doc: DocumentRecord, body: Buffer): void {
+    this.deps.track(this.sendSingle({ ...doc, attempts: doc.attempts + 1 }, body));
   }
 
   /** Claim what may leave now (inside the flush's transaction); it leaves after the commit. */
   private claim(now: number): void {
     const { repo } = this.deps;
     const batching = this.batchingOn();
-    const singleFree = this.single.available() + this.readyRoom();
+    const slotsFree = this.single.available();
+    const roomAhead = this.readyRoom();
     const batchFree = batching ? this.batch.available() : 0;
-    const want = singleFree + batchFree * this.batcher.maxDocuments;
+    const want = slotsFree + roomAhead + batchFree * this.batcher.maxDocuments;
     if (want === 0) return;
     const due = repo.dueRetries(now, want);
     const docs = due.length < want ? due.concat(repo.inState('queued', want - due.length)) : due;
@@ -292,8 +298,8 @@ export class SendStage {
 
     const units: Unit[] = [];
     const ahead = new Set<Unit>();
-    let singles = this.single.available();
-    let readyRoom = this.readyRoom();
+    let singles = slotsFree;
+    let readyRoom = roomAhead;
     let batches = batchFree;
     let wait = Number.POSITIVE_INFINITY;
     const take = (kind: RequestKind): boolean => {
@@ -422,8 +428,7 @@ export class SendStage {
   private launchClaimed(): void {
     for (const u of this.toLaunch.splice(0)) {
       if (u.kind === 'single') {
-        const doc = { ...u.doc, attempts: u.doc.attempts + 1 };
-        this.deps.track(this.sendSingle(doc, u.body));
+        this.launchSingle(u.doc, u.body);
       } else {
         const docs = u.docs.map((d) => ({ ...d, attempts: d.attempts + 1 }));
         this.deps.track(this.sendBatch(docs, u.items, u.key));
@@ -539,22 +544,19 @@ export class SendStage {
     this.flushUrgent = false;
     this.lastFlushAt = performance.now();
     const jobs = this.writes.splice(0);
-    const ids: number[] = [];
+    const ids = jobs.flatMap((j) => j.ids);
     const readyBefore = this.ready.length;
     let failed = false;
     this.inFlush = true;
     try {
       this.deps.repo.tx(() => {
-        for (const j of jobs) {
-          j.apply();
-          ids.push(...j.ids);
-        }
+        for (const j of jobs) j.apply();
         // The slots these answers freed are filled in the same commit (one fsync, not two).
         if (!this.stopped)
           (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
       });
     } catch (err) {
-      // The documents stay in `sending`; the next start puts them back to `queued` and the
+      // The documents stay in `sending`: onWriteFailed puts them back to `queued`, and their
       // same idempotency keys make the re-send harmless. Claims rolled back: nothing leaves.
       failed = true;
       this.toLaunch.length = 0;
@@ -563,7 +565,7 @@ export class SendStage {
     } finally {
       this.inFlush = false;
     }
-    if (failed && jobs.length > 0) this.deps.onWriteFailed?.(jobs.flatMap((j) => j.ids));
+    if (failed && ids.length > 0) this.deps.onWriteFailed?.(ids);
     if (ids.length) this.deps.onChanged(ids);
     for (const j of jobs) j.done();
     this.launchClaimed();
