@@ -29,11 +29,12 @@ import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import { ACCESS_POINT_CHANGED, Pipeline, type Validator } from './queue/pipeline';
+import { mayHaveReachedAccessPoint } from './queue/states';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/documents-repo';
+import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -134,20 +135,6 @@ export interface Engine {
 /** Why a document whose last attempt went unanswered cannot be cancelled. */
 export const CANCEL_UNSAFE_MESSAGE =
   'This invoice may already have reached the access point, so it cannot be cancelled. Retry to find out (it is sent with the same key, so it cannot arrive twice).';
-
-/**
- * True when an attempt may have reached the access point without us knowing the answer: waiting
- * for a retry, used up its attempts on such errors, or resumed after a crash mid-send. Cancelling
- * would hide an invoice the access point may have accepted.
- */
-export function mayHaveReachedAccessPoint(r: DocumentRecord): boolean {
-  return (
-    r.state === 'retry_wait' ||
-    r.send_outcome_unknown === 1 ||
-    r.batch_key !== null ||
-    (r.state === 'failed' && r.problem_code === 'ATTEMPTS_EXHAUSTED')
-  );
-}
 
 /** Bounds of the `maxDocumentBytes` setting: 1 KB to 100 MB. */
 const MIN_DOCUMENT_BYTES = 1024;

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { mayHaveReachedAccessPoint } from './states';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 
 /** Problem code of documents held because the access point changed with their outcome unknown. */
@@ -385,16 +386,15 @@ export class Pipeline {
       previousEnvironment === 'sandbox'
         ? 'the built-in Sandbox'
         : `the access point at ${previousUrl}`;
+    const unconfirmed = [
+      ...repo.inState('queued', Number.MAX_SAFE_INTEGER),
+      ...repo.inState('retry_wait', Number.MAX_SAFE_INTEGER),
+    ].filter(mayHaveReachedAccessPoint);
     const held = repo.tx(() =>
-      repo.idsInStates(['queued', 'retry_wait']).filter((id) => {
-        const d = repo.get(id);
-        if (!d) return false;
-        const unconfirmed =
-          d.state === 'retry_wait' || d.send_outcome_unknown === 1 || d.batch_key !== null;
-        return (
-          unconfirmed &&
+      unconfirmed
+        .filter((d) =>
           repo.transition(
-            id,
+            d.id,
             d.state,
             'held',
             {
@@ -405,9 +405,9 @@ export class Pipeline {
               problem_action: 'decide',
             },
             `Held: the access point changed (was ${previousUrl})`,
-          )
-        );
-      }),
+          ),
+        )
+        .map((d) => d.id),
     );
     if (held.length) this.deps.onChanged(held);
   }

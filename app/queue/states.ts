@@ -1,4 +1,5 @@
 import type { DocumentState } from '../contract';
+import type { DocumentRecord } from '../store/documents-repo';
 
 /**
  * The document state machine: for each state, the states it may move to. Every transition goes
@@ -50,4 +51,19 @@ export class IllegalTransitionError extends Error {
     super(`Document #${documentId} cannot move from ${from} to ${to}.`);
     this.name = 'IllegalTransitionError';
   }
+}
+
+/**
+ * True when an attempt may have reached the access point without us knowing the answer: waiting
+ * for a retry, used up its attempts on such errors, or resumed after a crash mid-send. Cancelling
+ * would hide an invoice the access point may have accepted, and sending it to another access
+ * point could deliver it twice.
+ */
+export function mayHaveReachedAccessPoint(r: DocumentRecord): boolean {
+  return (
+    r.state === 'retry_wait' ||
+    r.send_outcome_unknown === 1 ||
+    r.batch_key !== null ||
+    (r.state === 'failed' && r.problem_code === 'ATTEMPTS_EXHAUSTED')
+  );
 }
