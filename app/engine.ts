@@ -281,14 +281,24 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     emit('connection:changed', status);
   }
 
-  // Caches are keyed by the access point; the built-in sandbox listens on a new port each start,
-  // so it is keyed by a stable name and its answers survive restarts like a provider's do.
-  const cacheKey = sandbox ? 'sandbox' : endpoint;
   const lookupTtl = (): LookupTtl => ({
     foundMs: settings.get<number>('lookupFoundTtlMs', DEFAULT_LOOKUP_TTL.foundMs),
     notFoundMs: settings.get<number>('lookupNotFoundTtlMs', DEFAULT_LOOKUP_TTL.notFoundMs),
   });
-  let participants = new ParticipantCache(db, cacheKey, lookupTtl(), now);
+  /**
+   * The caches of one access point. They are keyed by it; the built-in sandbox listens on a new
+   * port each start, so it is keyed by a stable name and its answers survive restarts like a
+   * provider's do.
+   */
+  const accessPointCaches = (builtIn: SandboxHandle | null, url: string) => {
+    const key = builtIn ? 'sandbox' : url;
+    return {
+      participants: new ParticipantCache(db, key, lookupTtl(), now),
+      remoteValidationCache: new RemoteValidationCache(db, key, now),
+    };
+  };
+  const caches = accessPointCaches(sandbox, endpoint);
+  let participants = caches.participants;
   const paused = settings.get<boolean>('paused', false);
   const maxAttempts = settings.get<number>('maxAttempts', DEFAULT_RETRY_POLICY.maxAttempts);
   const t = options.timings ?? {};
@@ -298,7 +308,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       client,
       validator,
       validationCache: new ValidationCache(db, now),
-      remoteValidationCache: new RemoteValidationCache(db, cacheKey, now),
+      remoteValidationCache: caches.remoteValidationCache,
       participants,
       metrics,
       environment,
@@ -368,19 +378,16 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       const nextSandbox = wanted.endpoint ? null : (sandbox ?? (await startInProcessSandbox()));
       const nextEndpoint = nextSandbox ? nextSandbox.url : wanted.endpoint;
       const nextClient = clientFor(wanted, nextEndpoint);
-      // The built-in sandbox is keyed by a stable name (its port changes each start).
-      const nextCacheKey = nextSandbox ? 'sandbox' : nextEndpoint;
-      const nextParticipants = new ParticipantCache(db, nextCacheKey, lookupTtl(), now);
+      const nextCaches = accessPointCaches(nextSandbox, nextEndpoint);
       const previous = await pipeline.reconnect({
         client: nextClient,
-        participants: nextParticipants,
-        remoteValidationCache: new RemoteValidationCache(db, nextCacheKey, now),
+        ...nextCaches,
         environment: wanted.environment,
       });
       const previousSandbox = sandbox;
       connection = wanted;
       client = nextClient;
-      participants = nextParticipants;
+      participants = nextCaches.participants;
       endpoint = nextEndpoint;
       environment = wanted.environment;
       sandbox = nextSandbox;
