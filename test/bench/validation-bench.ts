@@ -1,12 +1,10 @@
 /**
  * Validation benchmark (issue 5): documents/s on one core and on all cores, MB/s, and the cost of
- * a cache hit, on the official Peppol examples and on a generated mix of 1 to 500 lines.
+ * a cache hit, on the typical sample invoice and on a generated mix of 1 to 500 lines.
  * Bundled and run by test/bench/validation.mjs; prints one JSON line.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { ValidationCache } from '../../app/caches/validation-cache';
 import { openDb } from '../../app/store/db';
 import {
@@ -126,12 +124,7 @@ function cacheHit(files: File[]) {
 }
 
 async function main() {
-  const [fixturesDir, workerScript] = process.argv.slice(2) as [string, string];
-  const examples: File[] = existsSync(fixturesDir)
-    ? readdirSync(fixturesDir)
-        .filter((f) => f.endsWith('.xml'))
-        .map((f) => ({ name: f, bytes: readFileSync(join(fixturesDir, f)) }))
-    : [];
+  const [workerScript] = process.argv.slice(2) as [string];
   const typical: File[] = [
     { name: 'sample-invoice.xml', bytes: new TextEncoder().encode(SAMPLE_INVOICE) },
   ];
@@ -142,7 +135,6 @@ async function main() {
     return r.ok && r.verdict.valid;
   }).length;
   const sets: Record<string, File[]> = { typical, mix };
-  if (examples.length) sets.examples = examples;
   const result: Record<string, unknown> = { mixValid, mixTotal: mix.length };
   for (const [name, files] of Object.entries(sets)) {
     result[name] = {

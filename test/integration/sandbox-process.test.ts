@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/process';
 
 const SAMPLE = readFileSync(
-  new URL('../../../shared/bench/sample-invoice.xml', import.meta.url),
+  new URL('../fixtures/sample-invoice.xml', import.meta.url),
   'utf8',
 );
 

@@ -12,7 +12,7 @@ import {
 import { parseSandboxArgs, runSandboxCommand } from '../../app/sandbox/standalone';
 
 const SAMPLE = readFileSync(
-  new URL('../../../shared/bench/sample-invoice.xml', import.meta.url),
+  new URL('../fixtures/sample-invoice.xml', import.meta.url),
   'utf8',
 );
 const SAMPLE_NUMBER = 'BENCH-INV-0000001';

@@ -1,8 +1,8 @@
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The shared benchmark invoice: a valid Peppol BIS 3.0 invoice to a registered sandbox receiver. */
-const SAMPLE = resolve(__dirname, '../../../../shared/bench/sample-invoice.xml');
+/** The project's sample invoice (test/fixtures): a valid Peppol BIS 3.0 invoice to a registered sandbox receiver. */
+const SAMPLE = resolve(__dirname, '../../fixtures/sample-invoice.xml');
 /** The first <cbc:ID> of the document is the invoice number (BT-1). */
 const INVOICE_ID = /<cbc:ID>[^<]*<\/cbc:ID>/;
 
