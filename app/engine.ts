@@ -14,7 +14,7 @@ import type {
   Settings,
   SettingsPatch,
 } from './contract';
-import { DOCUMENT_STATES } from './contract';
+import { accessPointLabel, DOCUMENT_STATES, RESPONSE_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
 import {
   DEFAULT_LOOKUP_TTL,
@@ -34,7 +34,7 @@ import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
+import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -142,7 +142,15 @@ const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
 /** Upper bound of the lookup TTL settings: 7 days. */
 const MAX_LOOKUP_TTL_MS = 7 * 24 * 60 * 60_000;
 
-const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
+const SETTLED = new Set<string>([
+  'invalid',
+  'unreachable',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+  ...RESPONSE_STATES,
+]);
 
 function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
   if (!entry) return null;
@@ -297,6 +305,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidationCache: new RemoteValidationCache(db, key, now),
     };
   };
+  /** What documents are pinned to: the built-in sandbox (any port), or the provider's URL. */
+  const accessPointKey = (builtIn: SandboxHandle | null, url: string) =>
+    builtIn ? 'sandbox' : url;
   const caches = accessPointCaches(sandbox, endpoint);
   let participants = caches.participants;
   const paused = settings.get<boolean>('paused', false);
@@ -312,6 +323,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       participants,
       metrics,
       environment,
+      accessPoint: accessPointKey(sandbox, endpoint),
       onChanged,
       onConnection,
       now,
@@ -383,6 +395,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         client: nextClient,
         ...nextCaches,
         environment: wanted.environment,
+        accessPoint: accessPointKey(nextSandbox, nextEndpoint),
       });
       const previousSandbox = sandbox;
       connection = wanted;
@@ -460,6 +473,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           size: f.bytes.byteLength,
           body: f.bytes,
           idempotencyKey: randomUUID(),
+          accessPoint: accessPointKey(sandbox, endpoint),
+          environment,
         });
         result.added.push({ id, fileName: f.name });
       }
@@ -518,6 +533,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           add: (files) => addFiles(files),
           status: hotFolderStatus,
           maxBytes: maxDocumentBytes,
+          tracksDelivery: options.trackDelivery ?? true,
           onChanged(listener) {
             const l = ({ ids }: Events['documents:changed']) => listener(ids);
             let set = listeners.get('documents:changed');
@@ -541,6 +557,28 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       throw new AppError('BAD_REQUEST', 'Select one or more documents first.');
     }
     return ids as number[];
+  }
+
+  /**
+   * The explicit step: a document queued for another access point is pinned to the one in use and
+   * goes on from where it was (checked again if it never was, its receiver looked up there).
+   */
+  function reroute(r: DocumentRecord): boolean {
+    const to = accessPointLabel(accessPointKey(sandbox, endpoint), environment);
+    return repo.transition(
+      r.id,
+      'held',
+      r.summary_json ? 'ready' : 'received',
+      {
+        send_anyway: 1,
+        access_point: accessPointKey(sandbox, endpoint),
+        environment,
+        problem_code: null,
+        problem_message: null,
+        problem_action: null,
+      },
+      `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
+    );
   }
 
   const handlers: Handlers = {
@@ -569,7 +607,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
         validation,
         timeline: repo.timeline(id),
-        businessResponse: r.business_response,
+        businessResponseNote: r.business_response_note,
+        businessResponseAt: r.business_response_at,
         nextAttemptAt: r.next_attempt_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
@@ -605,6 +644,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
                 delivered_at: null,
                 next_poll_at: null,
                 business_response: null,
+                business_response_note: null,
+                business_response_at: null,
                 send_outcome_unknown: 0,
                 batch_key: null,
               },
@@ -624,6 +665,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(targets);
+      // A retried document queued for another access point waits for the explicit reroute.
+      pipeline.holdPinnedElsewhere();
       pipeline.kick();
       return { retried };
     },
@@ -634,7 +677,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
-          if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
+          if (
+            !r ||
+            ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
+          )
+            continue;
           // Held after a change of access point: the clerk checked the previous one.
           const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
           if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
@@ -659,6 +706,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
       }
@@ -671,10 +719,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         for (const id of list) {
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
+          if (r.problem_code === ACCESS_POINT_CHANGED) {
+            if (reroute(r)) released++;
+            continue;
+          }
           const target =
-            r.problem_code === 'DUPLICATE' ||
-            r.problem_code === 'DUPLICATE_CONTENT' ||
-            r.problem_code === ACCESS_POINT_CHANGED
+            r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT'
               ? 'ready' // looked up again (at the access point now in use)
               : 'queued';
           if (
@@ -690,8 +740,26 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
       pipeline.kick();
       return { released };
+    },
+    'documents:waitingFor': ({ accessPoint }) => ({ ids: repo.heldFor(String(accessPoint)) }),
+    'documents:reroute': ({ ids, all, from }) => {
+      const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
+      let rerouted = 0;
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
+            rerouted++;
+        }
+      });
+      onChanged(list);
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { rerouted };
     },
     'lookup:refresh': async ({ id }) => {
       const r = repo.get(id);

@@ -55,6 +55,15 @@ export function invoiceToUnregisteredBuyer(invoiceNumber: string): string {
   );
 }
 
+/** Valid invoice to a given sandbox receiver, e.g. `9915:reject-all` or `9915:respond-ap`. */
+export function invoiceToReceiver(invoiceNumber: string, receiver: string): string {
+  const [scheme, value] = receiver.split(':') as [string, string];
+  return validInvoice(invoiceNumber).replace(
+    '<cbc:EndpointID schemeID="0208">0987654394</cbc:EndpointID>',
+    `<cbc:EndpointID schemeID="${scheme}">${value}</cbc:EndpointID>`,
+  );
+}
+
 /** Writes files into `dir` and returns their paths. */
 export function writeFiles(dir: string, files: Record<string, string>): string[] {
   mkdirSync(dir, { recursive: true });
