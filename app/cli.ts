@@ -164,14 +164,15 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     Boolean(opts.waitDelivery),
   );
   const elsewhere = reportPinnedElsewhere(engine, ids);
-  if (!opts.json) {
-    for (const id of ids) {
-      const r = engine.repo.get(id);
-      if (r?.problem_code === ACCESS_POINT_CHANGED) continue;
-      if (r?.problem_message && countAs(r, Boolean(opts.waitDelivery)) !== 'sent') {
-        process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
-      }
+  // Each document that did not end as sent says why (stderr, also with --json).
+  for (const id of ids) {
+    const r = engine.repo.get(id);
+    if (r?.problem_code === ACCESS_POINT_CHANGED) continue;
+    if (r?.problem_message && countAs(r, Boolean(opts.waitDelivery)) !== 'sent') {
+      process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
     }
+  }
+  if (!opts.json) {
     process.stdout.write(
       `${summary.sent} sent, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
     );
