@@ -1,15 +1,9 @@
 import { useState } from 'react';
-import { accessPointLabel, type Environment } from '../../../../app/contract';
+import { accessPointLabel } from '../../../../app/contract';
 import { getApi } from '../../bridge';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
-
-const ENVIRONMENT_WORDS: Record<Environment, string> = {
-  sandbox: 'Sandbox',
-  test: 'Test',
-  production: 'Production',
-};
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -25,7 +19,6 @@ export function WaitingElsewhere() {
   const groups = status?.waitingElsewhere ?? [];
   if (!status || groups.length === 0) return null;
   const here = accessPointLabel(status.accessPoint ?? status.endpoint, status.environment);
-  const envWord = ENVIRONMENT_WORDS[status.environment];
 
   async function reroute(from: string, count: number) {
     setBusy(true);
@@ -94,7 +87,7 @@ export function WaitingElsewhere() {
               disabled={busy}
               onClick={() => void reroute(g.accessPoint, g.count)}
             >
-              Send {g.count === 1 ? 'it' : 'these'} through {here} ({envWord})
+              Send {g.count === 1 ? 'it' : 'these'} through {here}
             </button>
             <button
               type="button"
