@@ -312,8 +312,9 @@ async function addAll(
 function countAs(
   r: DocumentRecord,
   delivered: boolean,
-): 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' {
+): 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced' {
   if (r.state === 'rejected') return 'rejected';
+  if (r.state === 'superseded') return 'replaced';
   if (r.state === 'invalid') return 'invalid';
   if (r.state === 'held' && r.problem_code === 'DUPLICATE') return 'duplicate';
   if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
@@ -329,7 +330,7 @@ function summarize(
   seconds: number,
   delivered = false,
 ) {
-  const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0 };
+  const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
   for (const id of ids) {
     const r = engine.repo.get(id);
     if (r) n[countAs(r, delivered)]++;
@@ -341,6 +342,8 @@ function summarize(
     rejected: n.rejected,
     invalid: n.invalid,
     duplicates: n.duplicate,
+    /** Replaced by a corrected file added later (a fix supersedes its failure). */
+    replaced: n.replaced,
     seconds: Math.round(seconds * 1000) / 1000,
   };
 }

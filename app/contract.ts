@@ -31,7 +31,9 @@ export type DocumentState =
   | 'conditionally_accepted'
   | 'buyer_accepted'
   | 'rejected'
-  | 'paid';
+  | 'paid'
+  // A failed or invalid document whose corrected file was added (see Pipeline.supersede).
+  | 'superseded';
 
 /** Every state, in pipeline order (for counts and filters). */
 export const DOCUMENT_STATES: readonly DocumentState[] = [
@@ -56,6 +58,7 @@ export const DOCUMENT_STATES: readonly DocumentState[] = [
   'buyer_accepted',
   'rejected',
   'paid',
+  'superseded',
 ];
 
 /** Invoice Response codes (UNCL 4343 subset used by Peppol) and the state each one puts a document in. */

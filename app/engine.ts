@@ -149,6 +149,7 @@ const SETTLED = new Set<string>([
   'failed',
   'held',
   'cancelled',
+  'superseded',
   ...RESPONSE_STATES,
 ]);
 

@@ -35,6 +35,7 @@ const FAILED_STATES = new Set<DocumentState>([
   'unreachable',
   'cancelled',
   'rejected',
+  'superseded',
 ]);
 // After these a buyer's answer may still come (and may be a rejection).
 const ANSWER_MAY_FOLLOW = new Set<DocumentState>([

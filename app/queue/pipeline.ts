@@ -810,6 +810,36 @@ export class Pipeline {
       problem_message: null,
       problem_action: null,
     });
+    if (fields.seller_id && fields.invoice_number) {
+      this.supersede(doc, fields.seller_id, fields.invoice_number, s.docType);
+    }
+  }
+
+  /**
+   * A fix supersedes its failure: earlier documents with the same seller, invoice number and type
+   * that failed, needed fixing or were rejected leave Needs attention, and both timelines name
+   * each other.
+   */
+  private supersede(doc: DocumentRecord, sellerId: string, invoiceNumber: string, docType: string) {
+    const { repo } = this.deps;
+    const old = repo.findSupersedable(doc.id, sellerId, invoiceNumber, docType);
+    const replaced = old.filter((o) =>
+      repo.transition(
+        o.id,
+        o.state,
+        'superseded',
+        { next_attempt_at: null, problem_code: null, problem_message: null, problem_action: null },
+        `Replaced by the corrected file ${doc.file_name} (document #${doc.id})`,
+      ),
+    );
+    for (const o of replaced) {
+      repo.appendEvent(
+        doc.id,
+        'ready',
+        `Replaces ${o.file_name} (document #${o.id}), which ${o.state === 'invalid' ? 'needed fixing' : o.state === 'rejected' ? 'the buyer rejected' : 'could not be sent'}`,
+      );
+    }
+    if (replaced.length) this.deps.onChanged(replaced.map((o) => o.id));
   }
 
   // ---- resolve --------------------------------------------------------------------------------

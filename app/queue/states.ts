@@ -26,10 +26,11 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   // held: queued for an access point that is no longer in use (see Pipeline.holdPinnedElsewhere).
   received: ['validating', 'cancelled', 'held'],
   validating: ['invalid', 'ready', 'held', 'received', 'cancelled'],
-  invalid: ['received', 'cancelled'],
+  // superseded: a corrected file with the same seller, number and type was added.
+  invalid: ['received', 'cancelled', 'superseded'],
   ready: ['resolving', 'cancelled', 'held'],
   resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled'],
-  unreachable: ['ready', 'cancelled'],
+  unreachable: ['ready', 'cancelled', 'superseded'],
   // held: the access point changed while its last attempt's outcome was unknown.
   queued: ['sending', 'cancelled', 'held'],
   sending: ['accepted', 'failed', 'retry_wait', 'queued'],
@@ -37,7 +38,7 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   retry_wait: ['sending', 'queued', 'held'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
-  failed: ['queued', 'cancelled'],
+  failed: ['queued', 'cancelled', 'superseded'],
   held: ['received', 'ready', 'queued', 'cancelled'],
   cancelled: [],
   acknowledged: RESPONSES,
@@ -45,8 +46,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   under_query: RESPONSES,
   conditionally_accepted: RESPONSES,
   buyer_accepted: RESPONSES,
-  rejected: [],
+  rejected: ['superseded'],
   paid: [],
+  superseded: [],
 };
 
 /** True when a document may move from `from` to `to`. */

@@ -332,6 +332,12 @@ export class DocumentsRepo {
          AND id <> ? AND ${LIVE_SQL}
          ORDER BY id LIMIT 1`,
       ),
+      findSupersedable: db.prepare(
+        `SELECT * FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
+         AND id <> ? AND (state IN ('invalid', 'unreachable', 'rejected')
+           OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
+         ORDER BY id`,
+      ),
       inBatch: db.prepare(
         `SELECT * FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
          ORDER BY id`,
@@ -524,6 +530,24 @@ export class DocumentsRepo {
     const row = this.stmts.findBusinessDuplicate.get(sellerId, invoiceNumber, docType, id) as
       { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  /**
+   * Documents a corrected file with this seller, invoice number and type replaces: invalid,
+   * unreachable, rejected by the buyer, or failed with an outcome known not to have been accepted.
+   */
+  findSupersedable(
+    id: number,
+    sellerId: string,
+    invoiceNumber: string,
+    docType: string,
+  ): DocumentRecord[] {
+    return this.stmts.findSupersedable.all(
+      sellerId,
+      invoiceNumber,
+      docType,
+      id,
+    ) as DocumentRecord[];
   }
 
   /** Ids of every document in one of `states`. */

@@ -270,6 +270,39 @@ describe('engine with the in-process sandbox', () => {
     expect(row?.businessResponse).toBe('PD');
   });
 
+  it('a corrected file supersedes the invalid one with the same seller, number and type; both timelines link', async () => {
+    const e = await engine();
+    const bad = Buffer.from(makeInvoice('FIX-1'))
+      .toString('utf8')
+      .replace(
+        /<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/,
+        '<cbc:IssueDate>not-a-date</cbc:IssueDate>',
+      );
+    const first = await e.handlers['documents:add']({
+      files: [{ name: 'fix-1.xml', bytes: Buffer.from(bad) }],
+    });
+    const oldId = first.added[0]!.id;
+    await e.waitUntilSettled([oldId]);
+    expect(e.repo.get(oldId)?.state).toBe('invalid');
+    const second = await e.handlers['documents:add']({
+      files: [{ name: 'fix-1-corrected.xml', bytes: makeInvoice('FIX-1') }],
+    });
+    const newId = second.added[0]!.id;
+    await e.waitUntilSettled([newId]);
+    // Sent, not held as a duplicate of its failure; the old one left Needs attention.
+    expect(e.repo.get(newId)?.state).toBe('delivered');
+    expect(e.repo.get(oldId)?.state).toBe('superseded');
+    const attention = await e.handlers['documents:list']({ filter: 'attention' });
+    expect(attention.rows.map((r) => r.id)).not.toContain(oldId);
+    expect(e.repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
+    expect(
+      e.repo
+        .timeline(newId)
+        .map((t) => t.detail)
+        .join('\n'),
+    ).toContain(`fix-1.xml (document #${oldId}), which needed fixing`);
+  });
+
   it('polls many accepted documents with one list request instead of one request each', async () => {
     // A first poll well after all 40 are accepted, so they come due together.
     const e = await engine(tempDir(), 1500);

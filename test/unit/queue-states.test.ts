@@ -72,7 +72,9 @@ describe('document state machine', () => {
     // Issue 11: a delivered document moves on only with the buyer's business response.
     expect([...ALLOWED_TRANSITIONS.delivered].sort()).toEqual([...RESPONSE_STATES].sort());
     expect(ALLOWED_TRANSITIONS.cancelled).toEqual([]);
-    expect(ALLOWED_TRANSITIONS.rejected).toEqual([]);
+    // A rejected invoice only makes way for its corrected file.
+    expect(ALLOWED_TRANSITIONS.rejected).toEqual(['superseded']);
+    expect(ALLOWED_TRANSITIONS.superseded).toEqual([]);
     expect(ALLOWED_TRANSITIONS.paid).toEqual([]);
   });
 

@@ -23,6 +23,7 @@ export const STATUS_WORDS: Record<DocumentState, string> = {
   buyer_accepted: 'Accepted by buyer',
   rejected: 'Rejected by buyer',
   paid: 'Paid',
+  superseded: 'Replaced by a corrected file',
 };
 
 /** The visual tone of a state: drives the icon and colour, never the only signal (words are always shown). */
@@ -50,6 +51,7 @@ export const STATUS_TONE: Record<DocumentState, StatusTone> = {
   buyer_accepted: 'done',
   rejected: 'attention',
   paid: 'done',
+  superseded: 'muted',
 };
 
 export const TONE_ICON: Record<StatusTone, string> = {

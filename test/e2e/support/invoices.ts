@@ -64,6 +64,14 @@ export function invoiceToReceiver(invoiceNumber: string, receiver: string): stri
   );
 }
 
+/** An invoice with a number but a broken issue date (BT-2): it needs fixing, and can be fixed. */
+export function invoiceWithBadDate(invoiceNumber: string): string {
+  return validInvoice(invoiceNumber).replace(
+    /<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/,
+    '<cbc:IssueDate>31.12.2026</cbc:IssueDate>',
+  );
+}
+
 /** Writes files into `dir` and returns their paths. */
 export function writeFiles(dir: string, files: Record<string, string>): string[] {
   mkdirSync(dir, { recursive: true });

@@ -40,6 +40,32 @@ const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
   none: '',
 };
 
+/** Text in which "document #12" opens that document's details. */
+function LinkedText({ text }: { text: string }) {
+  const show = useDetailStore((st) => st.show);
+  const parts = text.split(/(document #\d+)/);
+  return (
+    <>
+      {parts.map((part, i) => {
+        const m = /^document #(\d+)$/.exec(part);
+        return m ? (
+          <button
+            key={i}
+            type="button"
+            className="link-button"
+            data-testid={`timeline-link-${m[1]}`}
+            onClick={() => show(Number(m[1]))}
+          >
+            {part}
+          </button>
+        ) : (
+          part
+        );
+      })}
+    </>
+  );
+}
+
 /** A business response code in words (an unknown code as given). */
 function responseWords(code: string | null): string | null {
   if (code === null) return null;
@@ -271,7 +297,12 @@ function Body({ d }: { d: DocumentDetail }) {
             <li key={i}>
               <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
               <span>{STATUS_WORDS[t.to]}</span>
-              {t.detail && <span className="muted"> — {t.detail}</span>}
+              {t.detail && (
+                <span className="muted">
+                  {' '}
+                  — <LinkedText text={t.detail} />
+                </span>
+              )}
             </li>
           ))}
         </ol>
