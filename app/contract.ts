@@ -153,6 +153,8 @@ export interface DocumentRow {
    */
   accessPoint: string | null;
   environment: Environment | null;
+  /** When the next automatic attempt is due (waiting to retry). */
+  nextAttemptAt: number | null;
 }
 
 /** One step of a document's timeline. */
@@ -182,7 +184,6 @@ export interface DocumentDetail extends DocumentRow {
   /** The buyer's note with its latest response (the reason of a rejection), and when it came. */
   businessResponseNote: string | null;
   businessResponseAt: number | null;
-  nextAttemptAt: number | null;
 }
 
 /** Counts per state. */

@@ -610,7 +610,6 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         timeline: repo.timeline(id),
         businessResponseNote: r.business_response_note,
         businessResponseAt: r.business_response_at,
-        nextAttemptAt: r.next_attempt_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
     },

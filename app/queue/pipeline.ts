@@ -150,6 +150,8 @@ export class Pipeline {
   /** Serialises connection switches (settings changed while a switch is still waiting). */
   private switching: Promise<void> = Promise.resolve();
   private paused: boolean;
+  /** When sending was paused in this session (null when not paused, or paused before start). */
+  private pausedAt: number | null = null;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
@@ -503,6 +505,7 @@ export class Pipeline {
 
   /** Pause or resume sending (validation and lookups go on). */
   setPaused(paused: boolean): void {
+    if (paused !== this.paused) this.pausedAt = paused ? this.now() : null;
     this.paused = paused;
     if (paused) this.sender.releaseReady();
     this.emitConnection();
@@ -536,6 +539,12 @@ export class Pipeline {
       waiting: counts.queued + counts.retry_wait + counts.sending,
       message: this.connectionMessage,
       waitingElsewhere: counts.held > 0 ? this.deps.repo.heldElsewhere() : [],
+      pausedAt: this.paused ? this.pausedAt : null,
+      nextTryAt: this.offline
+        ? this.nextProbeAt
+        : this.connection === 'throttled'
+          ? Math.max(this.throttledUntil, this.sendGateUntil)
+          : null,
     };
   }
 

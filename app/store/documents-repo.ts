@@ -203,6 +203,7 @@ const LIST_COLUMNS = [
   'seller_name',
   'access_point',
   'environment',
+  'next_attempt_at',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
 /** What a list query reads of a document: the table row's columns only. */
@@ -247,6 +248,7 @@ export function toDocumentRow(r: DocumentListRecord): DocumentRow {
     sellerName: r.seller_name,
     accessPoint: r.access_point,
     environment: r.environment,
+    nextAttemptAt: r.next_attempt_at,
   };
 }
 

@@ -5,6 +5,7 @@ import { formatAmount, formatChange } from '../../lib/format';
 import { useDetailStore } from '../../stores/detail-store';
 import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
 import { AccessPointTag, StatusLabel } from './status-cell';
+import { WaitReason } from './wait-reason';
 
 const ROW_HEIGHT = 40;
 
@@ -255,6 +256,7 @@ export function DocumentTable() {
                 <div role="cell" className="cell col-status">
                   <StatusLabel id={row.id} state={row.state} />
                   <AccessPointTag row={row} />
+                  <WaitReason row={row} />
                 </div>
                 <div role="cell" className="cell col-file" title={row.fileName}>
                   {row.fileName}
