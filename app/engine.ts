@@ -649,7 +649,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
                 send_outcome_unknown: 0,
                 batch_key: null,
               },
-              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sending again under a new idempotency key ${key}`,
+              // The clerk reads the timeline: no idempotency key there (it stays on the row).
+              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
             );
           } else if (r.state === 'failed' || r.state === 'retry_wait') {
             // Same idempotency key: if an earlier attempt did reach the provider, it replays.
