@@ -90,7 +90,13 @@ export function norm(n: XNode | null | undefined): string {
   const b = s.charCodeAt(s.length - 1);
   if (a > 32 && b > 32 && s.indexOf('  ') < 0 && s.indexOf('\n') < 0 && s.indexOf('\t') < 0)
     return s;
-  return s.replace(WS, ' ').trim();
+  return xmlTrim(s.replace(WS, ' '));
+}
+
+const EDGE_WS = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+/** Trim XML white space only (String.prototype.trim would also strip e.g. no-break spaces). */
+export function xmlTrim(s: string): string {
+  return s.replace(EDGE_WS, '');
 }
 
 /** normalize-space of the first node at `path` under `n`. */
@@ -135,5 +141,5 @@ export function locationOf(n: XNode): string {
 /** normalize-space of the node's own text (XPath `normalize-space(x/text())`). */
 export function ntext(n: XNode | null | undefined): string {
   if (n == null) return '';
-  return n.text.replace(WS, ' ').trim();
+  return xmlTrim(n.text.replace(WS, ' '));
 }
