@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { attr, norm, ntext, str, val, xmlTrim } from '../xpath';
+import { attr, norm, nspace, ntext, str, val } from '../xpath';
 import { bothGerman, profile } from './common';
 import { CODE_LISTS } from './code-lists.generated';
 
@@ -73,10 +73,8 @@ const AMOUNTS = [
   'cbc:PayableAmount',
 ];
 
-/** XPath whitespace (normalize-space collapses only these, not e.g. no-break spaces). */
-const WS = /[ \t\r\n]+/g;
 function normAttr(n: XNode, name: string): string {
-  return xmlTrim((attr(n, name) ?? '').replace(WS, ' '));
+  return nspace(attr(n, name) ?? '');
 }
 function parentIs(n: XNode, q: string): boolean {
   return n.parent !== null && n.parent.q === q;
