@@ -8,7 +8,6 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Engine } from './engine';
 import { defaultDataDir } from './data-dir';
@@ -16,12 +15,10 @@ import { invokeHandler } from './errors';
 import { keyFileSecretStore } from './secrets/key-file';
 import {
   checkDocument,
-  createValidationPool,
   DEFAULT_MAX_BYTES,
   RULESET_VERSION,
   tooLargeMessage,
   type CheckResult,
-  type ValidationPool,
 } from './validation';
 import type { IncomingFile } from './contract';
 
@@ -322,29 +319,11 @@ function resultLine(name: string, res: CheckResult): ValidateLine {
   };
 }
 
-/** Validate one file, in a worker when there is a pool; never rejects. */
-async function validateFile(
-  f: { name: string; path: string | null },
-  pool: ValidationPool | null,
-): Promise<ValidateLine> {
+/** Validate one file; never throws. */
+function validateFile(f: { name: string; path: string | null }): ValidateLine {
   const bytes = readForCheck(f);
-  if (!Buffer.isBuffer(bytes)) return bytes;
-  if (pool) {
-    try {
-      return resultLine(f.name, await pool.check(bytes));
-    } catch {
-      // A worker died on it: check it here instead, the verdict is the same.
-    }
-  }
-  return resultLine(f.name, checkDocument(bytes));
+  return Buffer.isBuffer(bytes) ? resultLine(f.name, checkDocument(bytes)) : bytes;
 }
-
-/**
- * From this many files on, `validate` checks in worker threads, one per core: a month-end folder
- * of 400 files must take seconds (issue 10, item 6); below it, starting workers costs more than
- * it saves.
- */
-const PARALLEL_FROM = 16;
 
 async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {
   const { ordered } = collectFiles(inputs);
@@ -356,42 +335,21 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     stdoutClosed = true;
     process.exit(anyInvalid ? 3 : 0);
   });
-  const cores = typeof availableParallelism === 'function' ? availableParallelism() : 1;
-  const pool =
-    ordered.length >= PARALLEL_FROM && cores > 1
-      ? createValidationPool({
-          size: cores,
-          workerScript: join(DIST_DIR, 'validation-worker.cjs'),
-          // Without the worker bundle (run from source) the checks simply run here.
-          onFallback: () => undefined,
-        })
-      : null;
-  // A bounded window of checks in flight; lines are printed in the order the files were given.
-  const window = pool ? pool.size * 4 : 1;
-  const pending: Promise<ValidateLine>[] = [];
-  let next = 0;
-  const fill = () => {
-    while (pending.length < window && next < ordered.length) {
-      pending.push(validateFile(ordered[next++]!, pool));
+  // One thread on purpose: measured on 2 cores, worker threads cost about 1 s more CPU on a
+  // 400-file folder (each warms up its own copy of the rules) for no gain in wall time under
+  // load (docs/performance.md, "Month-end folder").
+  for (const f of ordered) {
+    if (stdoutClosed) break;
+    const line = validateFile(f);
+    if (!line.valid) anyInvalid = true;
+    if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else {
+      process.stdout.write(
+        `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
+      );
     }
-  };
-  try {
-    fill();
-    while (pending.length > 0 && !stdoutClosed) {
-      const line = await pending.shift()!;
-      fill();
-      if (!line.valid) anyInvalid = true;
-      if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
-      else {
-        process.stdout.write(
-          `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
-        );
-      }
-      // Give a closed stdout its chance to be noticed before the next (possibly long) check.
-      await nextTurn();
-    }
-  } finally {
-    await pool?.close();
+    // Give a closed stdout its chance to be noticed before the next (possibly long) check.
+    await nextTurn();
   }
   return anyInvalid ? 3 : 0;
 }
