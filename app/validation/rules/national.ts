@@ -1,6 +1,7 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
 import { all, attr, child, children, first, has, norm, ntext, str, val } from '../xpath';
+import * as D from '../num';
 import { dec, numberOf } from '../num';
 import { memo } from '../rule';
 import {
@@ -974,8 +975,8 @@ const nlRules: Rule[] = [
     (n, c) => {
       const pay = dec(child(n, 'cbc:PayableAmount'));
       return (
-        (c.isInvoice && pay <= 0) ||
-        (!c.isInvoice && pay >= 0) ||
+        (c.isInvoice && D.le(pay, D.ZERO)) ||
+        (!c.isInvoice && D.ge(pay, D.ZERO)) ||
         c.nodes('cac:PaymentMeans').length > 0
       );
     },
