@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '1b65fb7e62e05dae65dc3fd1873fa13ac9dea15cabc7584b1bd800b8cefb9ecb';
+export const RULES_FINGERPRINT = 'd4741fe642a11f9a8b9a869e8ec464d52799136b0b0143c2c71a1d482518099c';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;
