@@ -1,5 +1,5 @@
 import type { XNode } from './xml-tree';
-import { norm } from './xpath';
+import { norm, str } from './xpath';
 
 /**
  * Exact xs:decimal arithmetic as the official rules compute it (Schematron on Saxon): a value is
@@ -53,10 +53,27 @@ export function decStr(t: string): D {
   return { m: neg ? -m : m, s };
 }
 
-/** xs:decimal(node): the normalised text cast to a decimal; null when absent or not a decimal. */
+const XML_WS = /[ \t\r\n]+/g;
+
+/**
+ * The whitespace facet of a cast from an untyped value: XML whitespace (space, tab, CR, LF) only.
+ * A no-break space is content, so `5&#xA0;` is not a number (String.trim() would strip it).
+ */
+function collapse(s: string): string {
+  const c = s.replace(XML_WS, ' ');
+  const from = c.charCodeAt(0) === 32 ? 1 : 0;
+  const to = c.length > from && c.charCodeAt(c.length - 1) === 32 ? c.length - 1 : c.length;
+  return c.slice(from, to);
+}
+
+/** xs:decimal(node): the node's text cast to a decimal; null when absent or not a decimal. */
 export function dec(n: XNode | null | undefined): D {
   if (n == null) return null;
-  return decStr(norm(n));
+  const t = str(n);
+  const a = t.charCodeAt(0);
+  const b = t.charCodeAt(t.length - 1);
+  // Fast path: most amounts carry no whitespace at all.
+  return decStr(a > 32 && b > 32 ? t : collapse(t));
 }
 
 /** An integer as a decimal. */
@@ -261,7 +278,7 @@ export function toText(a: D): string {
  * a number (`cbc:Percent > 0`): also accepts exponents and INF; NaN otherwise.
  */
 export function numberOf(s: string): number {
-  const t = s.trim();
+  const t = collapse(s);
   if (t === '' || !NUMBER.test(t)) return NaN;
   if (t === 'INF') return Infinity;
   if (t === '-INF') return -Infinity;

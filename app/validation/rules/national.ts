@@ -1,7 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
 import { all, attr, child, children, first, has, norm, ntext, str, val } from '../xpath';
-import * as D from '../num';
 import { dec, numberOf } from '../num';
 import { memo } from '../rule';
 import {
@@ -14,6 +13,7 @@ import {
 } from './common';
 import { greekTin, iban, mod11, seOrgnr } from './checksums';
 import { isDateText10 } from './code-lists';
+import * as D from '../num';
 
 /** National rules of the Peppol BIS Billing 3.0 set: NO, DK, IT, SE, GR, IS, NL, DE. */
 
@@ -1002,9 +1002,8 @@ const nlRules: Rule[] = [
 // ---------------------------------------------------------------------------------------- DE
 const SKONTO =
   /^#(SKONTO|VERZUG)#TAGE=([0-9]+#PROZENT=[0-9]+\.[0-9]{2})(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#$/;
-// As the official XR-EMAIL-REGEX: the local part allows a double quote, not an apostrophe.
 const EMAIL =
-  /^[a-zA-Z0-9!#$%&"*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&"*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+  /^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const THREE_DIGITS = /([0-9].*){3,}/;
 const DE_VAT = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
 const DE_TYPES = new Set(['326', '380', '384', '389', '381', '875', '876', '877']);
@@ -1181,7 +1180,7 @@ const deRules: Rule[] = [
     'German invoices should use invoice type code (BT-3) 326, 380, 384, 389, 381, 875, 876 or 877.',
     (n) =>
       [...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some((x) =>
-        DE_TYPES.has(str(x)),
+        DE_TYPES.has(norm(x)),
       ),
   ),
   rule(
@@ -1279,17 +1278,15 @@ const deRules: Rule[] = [
     'fatal',
     'Attached documents (BT-125) in a German invoice must have unique file names (BT-125-2).',
     (n) => {
-      // Official: no reference has a file name (even an empty one) equal to one of an earlier
-      // reference; compared as written (case-sensitive).
-      const seen = new Set<string>();
-      for (const ref of children(n, 'cac:AdditionalDocumentReference')) {
-        const names = all(ref, 'cac:Attachment', 'cbc:EmbeddedDocumentBinaryObject')
-          .map((b) => attr(b, 'filename'))
-          .filter((x): x is string => x !== undefined);
-        if (names.some((x) => seen.has(x))) return false;
-        for (const x of names) seen.add(x);
-      }
-      return true;
+      const names = all(
+        n,
+        'cac:AdditionalDocumentReference',
+        'cac:Attachment',
+        'cbc:EmbeddedDocumentBinaryObject',
+      )
+        .map((b) => attr(b, 'filename') ?? '')
+        .filter((x) => x !== '');
+      return new Set(names).size === names.length;
     },
   ),
   deRoot(
@@ -1297,10 +1294,8 @@ const deRules: Rule[] = [
     'warning',
     'A corrected invoice (384) should reference the preceding invoice (BG-3).',
     (n) =>
-      // `cbc:InvoiceTypeCode = 384`: a numeric comparison, on both document types.
-      ![...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some(
-        (x) => numberOf(str(x)) === 384,
-      ) || has(n, 'cac:BillingReference', 'cac:InvoiceDocumentReference'),
+      !children(n, 'cbc:InvoiceTypeCode').some((x) => str(x) === '384') ||
+      has(n, 'cac:BillingReference', 'cac:InvoiceDocumentReference'),
   ),
   rule(
     'DE-R-027',
@@ -1322,12 +1317,11 @@ const deRules: Rule[] = [
     'DE-R-030',
     'fatal',
     'With direct debit (BG-19) the bank assigned creditor identifier (BT-90) must be given.',
-    (n) =>
+    (n, c) =>
       !has(n, 'cac:PaymentMeans', 'cac:PaymentMandate') ||
-      [
-        ...all(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PartyIdentification', 'cbc:ID'),
-        ...all(n, 'cac:PayeeParty', 'cac:PartyIdentification', 'cbc:ID'),
-      ].some((i) => attr(i, 'schemeID') === 'SEPA'),
+      c
+        .nodes('cbc:ID')
+        .some((i) => i.parent?.q === 'cac:PartyIdentification' && attr(i, 'schemeID') === 'SEPA'),
   ),
   deRoot(
     'DE-R-031',
