@@ -92,11 +92,11 @@ export const CR_PATH_DIFFERS = [
 export const GAPS = [
   '### Read by hand',
   '',
-  '1. **Condition differences already known from issue 10** (not fixed here; see Lanes): BR-S-02 and',
-  '   BR-B-02 (condition / context), the DE-R-* "shall be provided" rules whose official test is',
-  '   `normalize-space` text while ours tests presence (the generator flags DE-R-003, -004, -005, -006,',
-  '   -007, -008, -009, -010, -011, -015 by form), UBL-SR-06 and UBL-SR-51, the totals rules',
-  '   (BR-CO-10/13/14/15 and the other sums): lane **arith**. BR-CL-23 and BR-CL-25 lists and the UBL',
+  '1. **Condition differences already known from issue 10**: BR-S-02 and BR-B-02 (condition /',
+  '   context), the DE-R-* "shall be provided" rules (non-blank text and the official contexts),',
+  '   UBL-SR-06 and UBL-SR-51 (new rule: at most one `cac:AddressLine` per `cac:PostalAddress` /',
+  '   `cac:Address`; not in the old copy), and the totals rules (exact xs:decimal arithmetic,',
+  '   docs/validation-arithmetic.md) are fixed in lane **arith**. BR-CL-23 and BR-CL-25 lists and the UBL',
   "   schema: lane **lists**. The oracle engineer's differential findings F1–F5 (no-break space in",
   '   `normalize-space`, DE-R-018, DE-R-022, DE-R-026/017, DE-R-030) are fixed on branch `oracle`.',
   '2. **Twenty-one UBL-CR warnings look at another path than the copy of the official text**:',
@@ -251,7 +251,9 @@ export const NOTES = {
   'BR-51':
     'Flag: 1.3.14.1 makes BR-51 a warning (the official unit-test set cen/unit-tests/*/BR-51.xml expects `<warning>`, and the official verdicts in expected.jsonl list it as a warning); ours is a warning. The copy of the .sch used for this table is older and says fatal (see "Source of the official text").',
   'BR-B-02':
-    'Differs (issue 10): the official test reads every `//cac:TaxCategory/cbc:ID` and `//cac:ClassifiedTaxCategory/cbc:ID` of the document; ours must give the same answer for a `B` or `S` category anywhere the official path reaches, and nowhere else.',
+    'Fixed (issue 10, lane arith): 1.3.14.1/1.3.15 read `cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID`, `cac:AllowanceCharge/cac:TaxCategory/cbc:ID` of the root and `//cac:ClassifiedTaxCategory/cbc:ID` (the copy above is older and reads `//cac:TaxCategory`); ours reads exactly those paths, so a category under `cac:WithholdingTaxTotal` is not counted; the "S" side reads `cac:TaxSubtotal/cbc:ID` as written. Edges: test/unit/validation-rule-conditions.test.ts.',
   'BR-S-02':
-    "Differs (issue 10): the official test asks for a seller `PartyTaxScheme/cbc:CompanyID` of any scheme (or a tax representative's VAT id) when a line has category S; ours must test exactly that.",
+    'Fixed (issue 10, lane arith): `(exists(A) and parties) or not(exists(B))` with A = a line category S in the VAT scheme and B = any line category S: a standard rated line whose category is not in the VAT scheme fails whatever the parties. Edges: test/unit/validation-rule-conditions.test.ts.',
+  'UBL-SR-06':
+    'Fixed (issue 10, lane arith): context cac:BillingReference, `count(cac:InvoiceDocumentReference) <= 1` per billing reference (ours looked at the document element before and never fired). Edges: test/unit/validation-rule-conditions.test.ts.',
 };
