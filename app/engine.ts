@@ -16,7 +16,7 @@ import type {
   Settings,
   SettingsPatch,
 } from './contract';
-import { DOCUMENT_STATES } from './contract';
+import { accessPointLabel, DOCUMENT_STATES, RESPONSE_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
 import {
   DEFAULT_LOOKUP_TTL,
@@ -43,7 +43,7 @@ import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
+import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -151,7 +151,16 @@ const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
 /** Upper bound of the lookup TTL settings: 7 days. */
 const MAX_LOOKUP_TTL_MS = 7 * 24 * 60 * 60_000;
 
-const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
+const SETTLED = new Set<string>([
+  'invalid',
+  'unreachable',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+  'superseded',
+  ...RESPONSE_STATES,
+]);
 
 function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
   if (!entry) return null;
@@ -306,6 +315,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidationCache: new RemoteValidationCache(db, key, now),
     };
   };
+  /** What documents are pinned to: the built-in sandbox (any port), or the provider's URL. */
+  const accessPointKey = (builtIn: SandboxHandle | null, url: string) =>
+    builtIn ? 'sandbox' : url;
   const caches = accessPointCaches(sandbox, endpoint);
   let participants = caches.participants;
   const paused = settings.get<boolean>('paused', false);
@@ -321,6 +333,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       participants,
       metrics,
       environment,
+      accessPoint: accessPointKey(sandbox, endpoint),
       onChanged,
       onConnection,
       now,
@@ -392,6 +405,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         client: nextClient,
         ...nextCaches,
         environment: wanted.environment,
+        accessPoint: accessPointKey(nextSandbox, nextEndpoint),
       });
       const previousSandbox = sandbox;
       connection = wanted;
@@ -469,6 +483,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           size: f.bytes.byteLength,
           body: f.bytes,
           idempotencyKey: randomUUID(),
+          accessPoint: accessPointKey(sandbox, endpoint),
+          environment,
         });
         result.added.push({ id, fileName: f.name });
       }
@@ -527,6 +543,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           add: (files) => addFiles(files),
           status: hotFolderStatus,
           maxBytes: maxDocumentBytes,
+          tracksDelivery: options.trackDelivery ?? true,
           onChanged(listener) {
             const l = ({ ids }: Events['documents:changed']) => listener(ids);
             let set = listeners.get('documents:changed');
@@ -550,6 +567,28 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       throw new AppError('BAD_REQUEST', 'Select one or more documents first.');
     }
     return ids as number[];
+  }
+
+  /**
+   * The explicit step: a document queued for another access point is pinned to the one in use and
+   * goes on from where it was (checked again if it never was, its receiver looked up there).
+   */
+  function reroute(r: DocumentRecord): boolean {
+    const to = accessPointLabel(accessPointKey(sandbox, endpoint), environment);
+    return repo.transition(
+      r.id,
+      'held',
+      r.summary_json ? 'ready' : 'received',
+      {
+        send_anyway: 1,
+        access_point: accessPointKey(sandbox, endpoint),
+        environment,
+        problem_code: null,
+        problem_message: null,
+        problem_action: null,
+      },
+      `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
+    );
   }
 
   const handlers: Handlers = {
@@ -576,8 +615,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
         validation,
         timeline: repo.timeline(id),
-        businessResponse: r.business_response,
-        nextAttemptAt: r.next_attempt_at,
+        businessResponseNote: r.business_response_note,
+        businessResponseAt: r.business_response_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
     },
@@ -612,10 +651,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
                 delivered_at: null,
                 next_poll_at: null,
                 business_response: null,
+                business_response_note: null,
+                business_response_at: null,
                 send_outcome_unknown: 0,
                 batch_key: null,
               },
-              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sending again under a new idempotency key ${key}`,
+              // The clerk reads the timeline: no idempotency key there (it stays on the row).
+              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
             );
           } else if (r.state === 'failed' || r.state === 'retry_wait') {
             // Same idempotency key: if an earlier attempt did reach the provider, it replays.
@@ -631,6 +673,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(targets);
+      // A retried document queued for another access point waits for the explicit reroute.
+      pipeline.holdPinnedElsewhere();
       pipeline.kick();
       return { retried };
     },
@@ -641,7 +685,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
-          if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
+          if (
+            !r ||
+            ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
+          )
+            continue;
           // Held after a change of access point: the clerk checked the previous one.
           const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
           if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
@@ -666,6 +714,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
       }
@@ -680,6 +729,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         for (const id of list) {
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
+          if (r.problem_code === ACCESS_POINT_CHANGED) {
+            if (reroute(r)) released++;
+            continue;
+          }
           const duplicate =
             r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
           const checks = validationOf(r.validation_json);
@@ -723,8 +776,26 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
       pipeline.kick();
       return stillHeld.length ? { released, stillHeld } : { released };
+    },
+    'documents:waitingFor': ({ accessPoint }) => ({ ids: repo.heldFor(String(accessPoint)) }),
+    'documents:reroute': ({ ids, all, from }) => {
+      const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
+      let rerouted = 0;
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
+            rerouted++;
+        }
+      });
+      onChanged(list);
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { rerouted };
     },
     'lookup:refresh': async ({ id }) => {
       const r = repo.get(id);
