@@ -17,6 +17,7 @@ import { keyFileSecretStore } from './secrets/key-file';
 import { runSandboxCommand } from './sandbox/standalone';
 import { checkDocument, DEFAULT_MAX_BYTES, RULESET_VERSION, tooLargeMessage } from './validation';
 import type { IncomingFile } from './contract';
+import { BRIEF_CHUNK, type DocumentBrief } from './store/documents-repo';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
 const VERSION = typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';
@@ -155,14 +156,15 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     ids,
     missing.length + notAdded,
     (performance.now() - started) / 1000,
+    opts.json
+      ? undefined
+      : (r) => {
+          if (r.problem_message && !['accepted', 'delivered'].includes(r.state)) {
+            process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
+          }
+        },
   );
   if (!opts.json) {
-    for (const id of ids) {
-      const r = engine.repo.get(id);
-      if (r?.problem_message && !['accepted', 'delivered'].includes(r.state)) {
-        process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
-      }
-    }
     process.stdout.write(
       `${summary.sent} sent, ${summary.failed} failed, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
     );
@@ -223,19 +225,33 @@ async function addAll(
   return { ids: [...new Set(ids)], notAdded };
 }
 
-/** The run's figures; `notAdded` files (missing, unreadable, empty) count as failed. */
-function summarize(engine: Engine, ids: number[], notAdded: number, seconds: number) {
+/**
+ * The run's figures; `notAdded` files (missing, unreadable, empty) count as failed. Reads each
+ * document once, in chunks and without its big columns; `each` sees every row (problem lines).
+ */
+function summarize(
+  engine: Engine,
+  ids: number[],
+  notAdded: number,
+  seconds: number,
+  each?: (r: DocumentBrief) => void,
+) {
   let sent = 0;
   let failed = notAdded;
   let invalid = 0;
   let duplicates = 0;
-  for (const id of ids) {
-    const r = engine.repo.get(id);
-    if (!r) continue;
-    if (r.state === 'accepted' || r.state === 'delivered') sent++;
-    else if (r.state === 'invalid') invalid++;
-    else if (r.state === 'held' && r.problem_code === 'DUPLICATE') duplicates++;
-    else failed++;
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK) {
+    const chunk = ids.slice(i, i + BRIEF_CHUNK);
+    const byId = new Map(engine.repo.briefs(chunk).map((r) => [r.id, r]));
+    for (const id of chunk) {
+      const r = byId.get(id);
+      if (!r) continue;
+      each?.(r);
+      if (r.state === 'accepted' || r.state === 'delivered') sent++;
+      else if (r.state === 'invalid') invalid++;
+      else if (r.state === 'held' && r.problem_code === 'DUPLICATE') duplicates++;
+      else failed++;
+    }
   }
   return {
     total: ids.length + notAdded,

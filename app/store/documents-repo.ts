@@ -175,6 +175,15 @@ const LIST_COLUMNS = [
 /** What a list query reads of a document: the table row's columns only. */
 export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
 
+/** What settling and summaries read of a document. */
+export type DocumentBrief = Pick<
+  DocumentRecord,
+  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message'
+>;
+
+/** Ids per `briefs` call: one statement reads this many rows at most. */
+export const BRIEF_CHUNK = 2000;
+
 /** Filter, search and order of the document table. */
 export interface DocumentListQuery {
   filter?: DocumentFilter;
@@ -266,7 +275,12 @@ export class DocumentsRepo {
       setState: db.prepare(
         'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
       ),
-      counts: db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state'),
+      // Kept by triggers (migration 010): a few rows, whatever the number of documents.
+      counts: db.prepare('SELECT state, n FROM state_counts'),
+      briefs: db.prepare(
+        `SELECT id, file_name, state, problem_code, problem_message FROM documents
+         WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
       timeline: db.prepare(
         'SELECT at, from_state, to_state, detail FROM document_events WHERE document_id = ? ORDER BY id',
       ),
@@ -402,13 +416,23 @@ export class DocumentsRepo {
     stmt.run({ ...patch, id });
   }
 
-  /** Count of documents per state. */
+  /** Count of documents per state (read from the trigger-kept table: cost independent of N). */
   counts(): StateCounts {
     const counts = emptyCounts();
     for (const r of this.stmts.counts.all() as { state: DocumentState; n: number }[]) {
       counts[r.state] = r.n;
     }
     return counts;
+  }
+
+  /**
+   * State, problem and file name of the listed documents (unknown ids are left out), in one
+   * statement and without the big JSON columns: what "has the drop settled?" and the CLI's
+   * summary need. Callers pass bounded chunks (see BRIEF_CHUNK).
+   */
+  briefs(ids: readonly number[]): DocumentBrief[] {
+    if (ids.length === 0) return [];
+    return this.stmts.briefs.all(JSON.stringify(ids)) as DocumentBrief[];
   }
 
   /** The timeline of one document. */
@@ -459,6 +483,16 @@ export class DocumentsRepo {
     return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   }
 
+  /** Documents in the states of a filter, from the per-state counts. */
+  private countIn(filter: DocumentFilter | undefined): number {
+    const counts = this.counts();
+    const states =
+      filter && filter !== 'all' && Object.hasOwn(FILTER_STATES, filter)
+        ? FILTER_STATES[filter]
+        : (Object.keys(counts) as DocumentState[]);
+    return states.reduce((sum, st) => sum + (counts[st] ?? 0), 0);
+  }
+
   /** Prepared once per distinct SQL text (a few dozen: filter × search × sort). */
   private listStatement(sql: string): ReturnType<Db['prepare']> {
     let stmt = this.listCache.get(sql);
@@ -477,11 +511,16 @@ export class DocumentsRepo {
     const { clause, params } = this.listWhere(query);
     // One read transaction: the total and the page come from the same snapshot.
     return this.tx(() => {
-      const total = (
-        this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
-          n: number;
-        }
-      ).n;
+      // Without a search the total is a sum of per-state counts (a few rows); COUNT(*) would walk
+      // every matching document on each refresh of the table.
+      const total =
+        query.search && query.search.trim()
+          ? (
+              this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
+                n: number;
+              }
+            ).n
+          : this.countIn(query.filter);
       const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
       const offset = Math.max(0, Math.floor(query.offset ?? 0));
       const rows = this.listStatement(
