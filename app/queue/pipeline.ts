@@ -541,7 +541,7 @@ export class Pipeline {
     const { repo } = this.deps;
     const docs = repo.inState('received', VALIDATE_BATCH);
     if (docs.length === 0) return;
-    const claimed = repo.tx(() =>
+    const claimed = repo.txRedoable(() =>
       docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
     );
     if (claimed.length === 0) return;
@@ -553,7 +553,7 @@ export class Pipeline {
         // Verdicts are cached in the same commit as the documents' new states: one fsync for
         // the whole batch, not one per document.
         const { validationCache, validator } = this.deps;
-        repo.tx(() => {
+        repo.txRedoable(() => {
           for (const r of results) {
             if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
             this.finishValidation(r.doc, r.result);
@@ -744,7 +744,9 @@ export class Pipeline {
     const { repo } = this.deps;
     const docs = repo.inState('ready', RESOLVE_BATCH);
     if (docs.length === 0) return;
-    const claimed = repo.tx(() => docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')));
+    const claimed = repo.txRedoable(() =>
+      docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')),
+    );
     this.deps.onChanged(claimed.map((d) => d.id));
     const byReceiver = new Map<string, DocumentRecord[]>();
     for (const d of claimed) {
@@ -759,7 +761,7 @@ export class Pipeline {
         [...byReceiver].map(async ([receiver, list]) => {
           try {
             const answer = await this.lookup(receiver);
-            repo.tx(() => {
+            repo.txRedoable(() => {
               for (const d of list) this.finishResolve(d, answer);
             });
           } catch (err) {
@@ -778,7 +780,7 @@ export class Pipeline {
   private holdUnresolved(list: DocumentRecord[], err: unknown): void {
     const { repo } = this.deps;
     const detail = err instanceof Error ? err.message : String(err);
-    repo.tx(() => {
+    repo.txRedoable(() => {
       for (const d of list) {
         repo.transition(
           d.id,

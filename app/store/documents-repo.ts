@@ -230,11 +230,17 @@ export class DocumentsRepo {
   private readonly stmts;
   private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly relaxSync: { run(): unknown };
+  private readonly restoreSync: { run(): unknown };
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
+    // The connection's own level (FULL from openDb) is what each relaxed commit returns to.
+    const level = Number(db.pragma('synchronous', { simple: true }));
+    this.relaxSync = db.prepare<[]>(`PRAGMA synchronous = ${Math.min(level, 1)}`);
+    this.restoreSync = db.prepare<[]>(`PRAGMA synchronous = ${level}`);
     this.stmts = {
       findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
       findKnownFile: db.prepare(
@@ -541,5 +547,25 @@ export class DocumentsRepo {
   /** Run `fn` in one transaction. */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Run `fn` in one transaction whose commit is not synced to disk (synchronous=NORMAL for this
+   * commit only), for steps a power cut may undo because they are simply done again: claims and
+   * results of validation and receiver lookup (a document found in `validating` or `resolving` at
+   * start goes back one step; verdicts and lookups are deterministic or cached). In WAL mode the
+   * log is written in order and the next ordinary (FULL) commit syncs these frames along, so what
+   * a synced commit depends on is never lost while it survives: the claim that sends a document
+   * (and everything before it) is synced before the request leaves. See docs/performance.md.
+   */
+  txRedoable<T>(fn: () => T): T {
+    // Inside another transaction the outer commit decides (and the pragma cannot change there).
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    this.relaxSync.run();
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.restoreSync.run();
+    }
   }
 }
