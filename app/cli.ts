@@ -199,10 +199,12 @@ async function addAll(
   const ids: number[] = [];
   let notAdded = 0;
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
+  // A small first chunk: the first sends leave while the rest is read.
+  const FIRST_CHUNK = 64;
   const CHUNK = 500;
-  for (let i = 0; i < files.length; i += CHUNK) {
+  for (let i = 0; i < files.length; i += i === 0 ? FIRST_CHUNK : CHUNK) {
     const chunk: IncomingFile[] = [];
-    for (const f of files.slice(i, i + CHUNK)) {
+    for (const f of files.slice(i, i + (i === 0 ? FIRST_CHUNK : CHUNK))) {
       try {
         const size = statSync(f.path).size;
         if (size > limit) {
@@ -221,6 +223,9 @@ async function addAll(
     for (const k of res.known) ids.push(k.id);
     notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
+    // Let the pipeline run between chunks: validation, lookups and sending start with the first
+    // chunk instead of after the last file is read (the add handler itself is synchronous).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { ids: [...new Set(ids)], notAdded };
 }

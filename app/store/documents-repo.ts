@@ -230,17 +230,14 @@ export class DocumentsRepo {
   private readonly stmts;
   private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
-  private readonly relaxSync: { run(): unknown };
-  private readonly restoreSync: { run(): unknown };
+  /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
+  private readonly syncLevel: number;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
-    // The connection's own level (FULL from openDb) is what each relaxed commit returns to.
-    const level = Number(db.pragma('synchronous', { simple: true }));
-    this.relaxSync = db.prepare<[]>(`PRAGMA synchronous = ${Math.min(level, 1)}`);
-    this.restoreSync = db.prepare<[]>(`PRAGMA synchronous = ${level}`);
+    this.syncLevel = Number(db.pragma('synchronous', { simple: true }));
     this.stmts = {
       findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
       findKnownFile: db.prepare(
@@ -561,11 +558,12 @@ export class DocumentsRepo {
   txRedoable<T>(fn: () => T): T {
     // Inside another transaction the outer commit decides (and the pragma cannot change there).
     if (this.db.inTransaction) return this.db.transaction(fn)();
-    this.relaxSync.run();
+    // A pragma takes effect when prepared, so it cannot be a prepared statement run again.
+    this.db.pragma(`synchronous = ${Math.min(this.syncLevel, 1)}`);
     try {
       return this.db.transaction(fn)();
     } finally {
-      this.restoreSync.run();
+      this.db.pragma(`synchronous = ${this.syncLevel}`);
     }
   }
 }

@@ -178,3 +178,53 @@ describe('counts per state', () => {
     db.close();
   });
 });
+
+describe('commits that sync to disk', () => {
+  it('validation and lookup steps commit without a sync; claims to send and outcomes are synced', async () => {
+    const e = await engine();
+    const level = () => Number(e.db.pragma('synchronous', { simple: true }));
+    expect(level()).toBe(2); // FULL outside any relaxed commit
+    const seen = new Map<string, Set<number>>();
+    const transition = e.repo.transition.bind(e.repo);
+    vi.spyOn(e.repo, 'transition').mockImplementation((id, from, to, patch, detail) => {
+      const key = `${from}->${to}`;
+      if (!seen.has(key)) seen.set(key, new Set());
+      seen.get(key)!.add(level());
+      return transition(id, from, to, patch, detail);
+    });
+    const res = await e.handlers['documents:add']({ files: makeInvoices(20, 'SYNC') });
+    await e.waitUntilSettled(
+      res.added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    expect(e.repo.counts().accepted).toBe(20);
+    // Redone after a power cut (a document found validating or resolving goes back one step).
+    for (const k of [
+      'received->validating',
+      'validating->ready',
+      'ready->resolving',
+      'resolving->queued',
+    ])
+      expect([...(seen.get(k) ?? [])]).toEqual([1]);
+    // What must survive a power cut: the claim that sends, and the access point's answer.
+    expect([...(seen.get('queued->sending') ?? [])]).toEqual([2]);
+    expect([...(seen.get('sending->accepted') ?? [])]).toEqual([2]);
+    expect(level()).toBe(2);
+  });
+
+  it('a relaxed commit inside another transaction leaves the outer one as it is', () => {
+    const db = openDb({ dataDir: tempDir() });
+    const repo = new DocumentsRepo(db);
+    const level = () => Number(db.pragma('synchronous', { simple: true }));
+    expect(repo.txRedoable(() => level())).toBe(1);
+    expect(level()).toBe(2);
+    expect(repo.tx(() => repo.txRedoable(() => level()))).toBe(2);
+    expect(() =>
+      repo.txRedoable(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(level()).toBe(2);
+    db.close();
+  });
+});
