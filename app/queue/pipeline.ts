@@ -965,7 +965,7 @@ export class Pipeline {
           this.noteOutcome(listed);
           if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
         }
-        await Promise.all(
+        const answers = await Promise.all(
           due.map(async (d) => {
             let tx = known.get(d.transaction_id ?? '') ?? null;
             if (!tx) {
@@ -973,9 +973,14 @@ export class Pipeline {
               this.noteOutcome(outcome);
               tx = outcome.kind === 'ok' ? outcome.value : null;
             }
-            this.applyTransaction(d, tx);
+            return { d, tx };
           }),
         );
+        // One commit for the round, not one synced commit per document (that was the engine's
+        // main cost with delivery tracked). Not synced: a power cut only means asking again.
+        repo.txRedoable(() => {
+          for (const { d, tx } of answers) this.applyTransaction(d, tx);
+        });
       })().finally(() => {
         this.polling--;
       }),
