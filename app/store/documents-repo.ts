@@ -268,9 +268,16 @@ export class DocumentsRepo {
       nextRetryAt: db
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
         .pluck(),
+      // One index walk per state, each stopping at the limit: with `state IN (...)` SQLite read
+      // and sorted every due row on each pump (a backlog of N due polls cost O(N) per event).
       duePolls: db.prepare(
-        `SELECT * FROM documents WHERE state IN ('accepted', 'delivered') AND next_poll_at <= ?
-         ORDER BY next_poll_at, id LIMIT ?`,
+        `SELECT * FROM (
+           SELECT * FROM (SELECT * FROM documents WHERE state = 'accepted' AND next_poll_at <= @now
+                          ORDER BY next_poll_at LIMIT @limit)
+           UNION ALL
+           SELECT * FROM (SELECT * FROM documents WHERE state = 'delivered' AND next_poll_at <= @now
+                          ORDER BY next_poll_at LIMIT @limit))
+         ORDER BY next_poll_at, id LIMIT @limit`,
       ),
       nextPollAt: db
         .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE state IN ('accepted', 'delivered')`)
@@ -370,7 +377,7 @@ export class DocumentsRepo {
 
   /** Accepted (or delivered, awaiting a business response) documents due for a status poll. */
   duePolls(now: number, limit: number): DocumentRecord[] {
-    return this.stmts.duePolls.all(now, limit) as DocumentRecord[];
+    return this.stmts.duePolls.all({ now, limit }) as DocumentRecord[];
   }
 
   /** Earliest delivery poll time, or null. */

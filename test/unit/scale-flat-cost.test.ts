@@ -228,3 +228,48 @@ describe('commits that sync to disk', () => {
     db.close();
   });
 });
+
+describe('due delivery polls', () => {
+  it('are read by walking the poll index per state up to the limit, never sorting every due row', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    const ids = Array.from({ length: 30 }, (_, i) =>
+      repo.insert({
+        fileName: `p${i}.xml`,
+        sha256: `p${i}`,
+        size: 1,
+        body: new Uint8Array([1]),
+        idempotencyKey: `p${i}`,
+      }),
+    );
+    // Half accepted, half delivered, due at times that interleave (ties broken by id).
+    ids.forEach((id, i) =>
+      db
+        .prepare('UPDATE documents SET state = ?, next_poll_at = ? WHERE id = ?')
+        .run(i % 2 ? 'accepted' : 'delivered', 100 + (i % 5), id),
+    );
+    db.prepare("UPDATE documents SET state = 'received', next_poll_at = 0 WHERE id = ?").run(
+      ids[0],
+    );
+    const due = repo.duePolls(103, 7);
+    const expected = ids
+      .map((id, i) => ({ id, at: 100 + (i % 5), i }))
+      .filter((x) => x.i !== 0 && x.at <= 103)
+      .sort((a, b) => a.at - b.at || a.id - b.id)
+      .slice(0, 7)
+      .map((x) => x.id);
+    expect(due.map((d) => d.id)).toEqual(expected);
+    const stmt = (repo as unknown as { stmts: { duePolls: { source: string } } }).stmts.duePolls;
+    const plan = (
+      db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all({ now: 1, limit: 1 }) as {
+        detail: string;
+      }[]
+    ).map((r) => r.detail);
+    // Each state is a range walk of the (state, next_poll_at) index; only the merged few are sorted.
+    expect(
+      plan.filter((d) => /USING INDEX documents_by_poll \(state=\? AND next_poll_at<\?\)/.test(d)),
+    ).toHaveLength(2);
+    expect(plan.some((d) => /SCAN documents/.test(d))).toBe(false);
+    db.close();
+  });
+});
