@@ -21,7 +21,7 @@ import {
   type CheckResult,
 } from './validation';
 import { accessPointLabel, RESPONSE_STATES, type IncomingFile } from './contract';
-import type { DocumentRecord } from './store/documents-repo';
+import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
 
 // Problem code of documents held for another access point (app/queue/pipeline.ts); a copy, so
 // `validate` does not load the pipeline.
@@ -178,16 +178,15 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     missing.length + notAdded,
     (performance.now() - started) / 1000,
     Boolean(opts.waitDelivery),
+    // Each document that did not end as sent says why (stderr, also with --json).
+    (r, counted) => {
+      if (r.problem_code === ACCESS_POINT_CHANGED) return;
+      if (r.problem_message && counted !== 'sent') {
+        process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
+      }
+    },
   );
   const elsewhere = reportPinnedElsewhere(engine, ids);
-  // Each document that did not end as sent says why (stderr, also with --json).
-  for (const id of ids) {
-    const r = engine.repo.get(id);
-    if (r?.problem_code === ACCESS_POINT_CHANGED) continue;
-    if (r?.problem_message && countAs(r, Boolean(opts.waitDelivery)) !== 'sent') {
-      process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
-    }
-  }
   if (!opts.json) {
     process.stdout.write(
       `${summary.sent} sent, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
@@ -218,11 +217,14 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
  * Names them (stderr) with how to send them through this one; returns how many.
  */
 function reportPinnedElsewhere(engine: Engine, ids: number[]): number {
-  const held = ids
+  // Brief rows first (small columns, in chunks); whole rows only for the few held here.
+  const heldIds: number[] = [];
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK)
+    for (const b of engine.repo.briefs(ids.slice(i, i + BRIEF_CHUNK)))
+      if (b.state === 'held' && b.problem_code === ACCESS_POINT_CHANGED) heldIds.push(b.id);
+  const held = heldIds
     .map((id) => engine.repo.get(id))
-    .filter(
-      (r): r is DocumentRecord => r?.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED,
-    );
+    .filter((r): r is DocumentRecord => r !== undefined);
   if (held.length === 0) return 0;
   const here = accessPointLabel(engine.sandbox ? 'sandbox' : engine.endpoint, engine.environment);
   const groups = new Map<string, DocumentRecord[]>();
@@ -295,10 +297,12 @@ async function addAll(
   const ids: number[] = [];
   let notAdded = 0;
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
+  // A small first chunk: the first sends leave while the rest is read.
+  const FIRST_CHUNK = 64;
   const CHUNK = 500;
-  for (let i = 0; i < files.length; i += CHUNK) {
+  for (let i = 0; i < files.length; i += i === 0 ? FIRST_CHUNK : CHUNK) {
     const chunk: IncomingFile[] = [];
-    for (const f of files.slice(i, i + CHUNK)) {
+    for (const f of files.slice(i, i + (i === 0 ? FIRST_CHUNK : CHUNK))) {
       try {
         const size = statSync(f.path).size;
         if (size > limit) {
@@ -317,18 +321,22 @@ async function addAll(
     for (const k of res.known) ids.push(k.id);
     notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
+    // Let the pipeline run between chunks: validation, lookups and sending start with the first
+    // chunk instead of after the last file is read (the add handler itself is synchronous).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { ids: [...new Set(ids)], notAdded };
 }
 
 /**
+/** What a document counts as in a run's summary. */
+type Counted = 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced';
+
+/**
  * What a document counts as in a summary, from its last known state. With `delivered` (the run
  * waited for delivery) only documents delivered to the buyer and not rejected count as sent.
  */
-function countAs(
-  r: DocumentRecord,
-  delivered: boolean,
-): 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced' {
+function countAs(r: Pick<DocumentBrief, 'state' | 'problem_code'>, delivered: boolean): Counted {
   if (r.state === 'rejected') return 'rejected';
   if (r.state === 'superseded') return 'replaced';
   if (r.state === 'invalid') return 'invalid';
@@ -338,18 +346,30 @@ function countAs(
   return 'failed';
 }
 
-/** The run's figures from each document's last known state; `notAdded` files count as failed. */
+/**
+ * The run's figures from each document's last known state; `notAdded` files (missing, unreadable,
+ * empty) count as failed. Reads each document once, in chunks and without its big columns; `each`
+ * sees every row with what it counted as (problem lines).
+ */
 function summarize(
   engine: Engine,
   ids: number[],
   notAdded: number,
   seconds: number,
   delivered = false,
+  each?: (r: DocumentBrief, counted: Counted) => void,
 ) {
   const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
-  for (const id of ids) {
-    const r = engine.repo.get(id);
-    if (r) n[countAs(r, delivered)]++;
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK) {
+    const chunk = ids.slice(i, i + BRIEF_CHUNK);
+    const byId = new Map(engine.repo.briefs(chunk).map((r) => [r.id, r]));
+    for (const id of chunk) {
+      const r = byId.get(id);
+      if (!r) continue;
+      const counted = countAs(r, delivered);
+      n[counted]++;
+      each?.(r, counted);
+    }
   }
   return {
     total: ids.length + notAdded,

@@ -43,7 +43,13 @@ import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/documents-repo';
+import {
+  BRIEF_CHUNK,
+  DocumentsRepo,
+  toDocumentRow,
+  type DocumentBrief,
+  type DocumentRecord,
+} from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -109,6 +115,8 @@ export interface EngineOptions {
     responseWindowMs?: number;
     probeInitialMs?: number;
     probeMaxMs?: number;
+    /** How long without a change event before a settle waiter re-reads a slice itself (500). */
+    settleBackstopMs?: number;
   };
   now?: () => number;
   /** Watch this folder instead of the `hotFolder` setting (CLI `watch`); not stored. */
@@ -150,6 +158,9 @@ const MIN_DOCUMENT_BYTES = 1024;
 const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
 /** Upper bound of the lookup TTL settings: 7 days. */
 const MAX_LOOKUP_TTL_MS = 7 * 24 * 60 * 60_000;
+
+/** Open ids the settle backstop re-reads per tick: bounded work, whatever the drop's size. */
+const SETTLE_BACKSTOP_IDS = 1000;
 
 const SETTLED = new Set<string>([
   'invalid',
@@ -280,7 +291,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     for (const l of listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
   }
   const changedIds = new Set<number>();
-  const settleWaiters = new Set<() => void>();
+  /** Told the ids of each flush, so a waiter re-reads only what changed (see waitUntilSettled). */
+  const settleWaiters = new Set<(changed: readonly number[]) => void>();
+  /** Backstop timers of waiters still open: stopped with the engine (the database closes). */
+  const settleTimers = new Set<NodeJS.Timeout>();
   let flushTimer: NodeJS.Timeout | null = null;
   const coalesceMs = options.coalesceMs ?? 150;
   function onChanged(ids: number[]): void {
@@ -293,7 +307,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     const ids = [...changedIds];
     changedIds.clear();
     emit('documents:changed', { ids, counts: repo.counts() });
-    for (const w of [...settleWaiters]) w();
+    for (const w of [...settleWaiters]) w(ids);
   }
   function onConnection(status: ConnectionStatus): void {
     emit('connection:changed', status);
@@ -956,18 +970,78 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   if (options.autoStart !== false) pipeline.start();
   if (options.autoStart !== false) await applyHotFolder();
 
-  function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
-    const isDone = (state: string) =>
-      SETTLED.has(state) || (includeAccepted && state === 'accepted');
-    if (ids) {
-      return ids.every((id) => {
-        const r = repo.get(id);
-        // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
-        return !r || isDone(r.state) || r.problem_code === 'DELIVERY_UNCONFIRMED';
-      });
-    }
+  /** Every document (no ids): settled when no document is in a state that still needs work. */
+  function allSettled(includeAccepted: boolean): boolean {
     const counts = repo.counts();
-    return DOCUMENT_STATES.every((s) => counts[s] === 0 || isDone(s));
+    return DOCUMENT_STATES.every(
+      (s) => counts[s] === 0 || SETTLED.has(s) || (includeAccepted && s === 'accepted'),
+    );
+  }
+
+  /**
+   * Wait for the listed documents without re-reading all of them on every change: the ids still
+   * open are kept in a set; the first check reads each once, then each flush re-reads only the
+   * listed ids it names, so settling a drop of N documents reads O(N) rows in total. A backstop
+   * re-reads a bounded slice of the open ids when no flush came for 500 ms (changes made by another
+   * process on the same data folder send no event here).
+   */
+  function waitForIds(ids: number[], includeAccepted: boolean): Promise<void> {
+    const isDone = (b: DocumentBrief) =>
+      SETTLED.has(b.state) ||
+      (includeAccepted && b.state === 'accepted') ||
+      // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
+      b.problem_code === 'DELIVERY_UNCONFIRMED';
+    const listed = new Set(ids);
+    const open = new Set(listed);
+    const reread = (list: readonly number[]) => {
+      for (let i = 0; i < list.length; i += BRIEF_CHUNK) {
+        const chunk = list.slice(i, i + BRIEF_CHUNK);
+        const seen = new Set<number>();
+        for (const b of repo.briefs(chunk)) {
+          seen.add(b.id);
+          if (isDone(b)) open.delete(b.id);
+          else open.add(b.id);
+        }
+        // A document that no longer exists needs no more work.
+        for (const id of chunk) if (!seen.has(id)) open.delete(id);
+      }
+    };
+    return new Promise<void>((resolve) => {
+      let backstop = open.values();
+      let lastFlush = performance.now();
+      const finishIfDone = () => {
+        if (open.size > 0) return;
+        settleWaiters.delete(onFlush);
+        settleTimers.delete(timer);
+        clearInterval(timer);
+        resolve();
+      };
+      const onFlush = (changed: readonly number[]) => {
+        lastFlush = performance.now();
+        reread(changed.filter((id) => listed.has(id)));
+        finishIfDone();
+      };
+      const backstopMs = options.timings?.settleBackstopMs ?? 500;
+      const timer = setInterval(() => {
+        if (performance.now() - lastFlush < backstopMs) return;
+        const slice: number[] = [];
+        for (let n = 0; n < SETTLE_BACKSTOP_IDS; n++) {
+          let next = backstop.next();
+          if (next.done) {
+            backstop = open.values();
+            next = backstop.next();
+            if (next.done) break;
+          }
+          slice.push(next.value);
+        }
+        reread(slice);
+        finishIfDone();
+      }, backstopMs);
+      settleWaiters.add(onFlush);
+      settleTimers.add(timer);
+      reread(ids);
+      finishIfDone();
+    });
   }
 
   return {
@@ -992,16 +1066,19 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     },
     waitUntilSettled(ids, opts = {}) {
       const includeAccepted = opts.includeAccepted ?? false;
+      if (ids) return waitForIds(ids, includeAccepted);
       return new Promise<void>((resolve) => {
         const check = () => {
-          if (settled(ids, includeAccepted)) {
+          if (allSettled(includeAccepted)) {
             settleWaiters.delete(check);
+            settleTimers.delete(timer);
             clearInterval(timer);
             resolve();
           }
         };
         // Events drive the check; the interval is a backstop for changes made before we listened.
         const timer = setInterval(check, 500);
+        settleTimers.add(timer);
         settleWaiters.add(check);
         check();
       });
@@ -1012,6 +1089,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       await applyHotFolder();
       await connectionChange;
       clearInterval(metricsTimer);
+      for (const t of settleTimers) clearInterval(t);
       await pipeline.stop();
       if (flushTimer) clearTimeout(flushTimer);
       flush();

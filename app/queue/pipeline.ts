@@ -627,7 +627,7 @@ export class Pipeline {
     const { repo } = this.deps;
     const docs = repo.inState('received', VALIDATE_BATCH);
     if (docs.length === 0) return;
-    const claimed = repo.tx(() =>
+    const claimed = repo.txRedoable(() =>
       docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
     );
     if (claimed.length === 0) return;
@@ -639,7 +639,7 @@ export class Pipeline {
         // Verdicts are cached in the same commit as the documents' new states: one fsync for
         // the whole batch, not one per document.
         const { validationCache, validator } = this.deps;
-        repo.tx(() => {
+        repo.txRedoable(() => {
           for (const r of results) {
             if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
             this.finishValidation(r.doc, r.result, r.remote);
@@ -873,7 +873,9 @@ export class Pipeline {
     const { repo } = this.deps;
     const docs = repo.inState('ready', RESOLVE_BATCH);
     if (docs.length === 0) return;
-    const claimed = repo.tx(() => docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')));
+    const claimed = repo.txRedoable(() =>
+      docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')),
+    );
     this.deps.onChanged(claimed.map((d) => d.id));
     const byReceiver = new Map<string, DocumentRecord[]>();
     for (const d of claimed) {
@@ -888,7 +890,7 @@ export class Pipeline {
         [...byReceiver].map(async ([receiver, list]) => {
           try {
             const answer = await this.lookup(receiver);
-            repo.tx(() => {
+            repo.txRedoable(() => {
               for (const d of list) this.finishResolve(d, answer);
             });
           } catch (err) {
@@ -907,7 +909,7 @@ export class Pipeline {
   private holdUnresolved(list: DocumentRecord[], err: unknown): void {
     const { repo } = this.deps;
     const detail = err instanceof Error ? err.message : String(err);
-    repo.tx(() => {
+    repo.txRedoable(() => {
       for (const d of list) {
         repo.transition(
           d.id,
@@ -1092,7 +1094,7 @@ export class Pipeline {
           this.noteOutcome(listed);
           if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
         }
-        await Promise.all(
+        const answers = await Promise.all(
           due.map(async (d) => {
             let tx = known.get(d.transaction_id ?? '') ?? null;
             if (!tx) {
@@ -1100,9 +1102,14 @@ export class Pipeline {
               this.noteOutcome(outcome);
               tx = outcome.kind === 'ok' ? outcome.value : null;
             }
-            this.applyTransaction(d, tx);
+            return { d, tx };
           }),
         );
+        // One commit for the round, not one synced commit per document (that was the engine's
+        // main cost with delivery tracked). Not synced: a power cut only means asking again.
+        repo.txRedoable(() => {
+          for (const { d, tx } of answers) this.applyTransaction(d, tx);
+        });
       })().finally(() => {
         this.polling--;
       }),

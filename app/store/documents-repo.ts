@@ -143,8 +143,17 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
  * Documents whose transaction is still asked about: accepted (delivery), delivered or answered
  * with a response that may be followed by another (rejected and paid are final).
  */
-const POLLED_SQL = `state IN ('accepted', 'delivered', 'acknowledged', 'in_process', 'under_query',
-  'conditionally_accepted', 'buyer_accepted')`;
+/** States whose document is still asked about at its access point (delivery, buyer response). */
+const POLLED_STATES = [
+  'accepted',
+  'delivered',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+] as const;
+const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** A new document as inserted by `documents:add`. */
 export interface NewDocument {
@@ -209,6 +218,15 @@ const LIST_COLUMNS = [
 /** What a list query reads of a document: the table row's columns only. */
 export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
 
+/** What settling and summaries read of a document. */
+export type DocumentBrief = Pick<
+  DocumentRecord,
+  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message'
+>;
+
+/** Ids per `briefs` call: one statement reads this many rows at most. */
+export const BRIEF_CHUNK = 2000;
+
 /** Filter, search and order of the document table. */
 export interface DocumentListQuery {
   filter?: DocumentFilter;
@@ -260,11 +278,14 @@ export class DocumentsRepo {
   private readonly stmts;
   private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
+  /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
+  private readonly syncLevel: number;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
+    this.syncLevel = Number(db.pragma('synchronous', { simple: true }));
     this.stmts = {
       findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
       findKnownFile: db.prepare(
@@ -311,9 +332,15 @@ export class DocumentsRepo {
       nextRetryAt: db
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
         .pluck(),
+      // One index walk per state, each stopping at the limit: with `state IN (...)` SQLite read
+      // and sorted every due row on each pump (a backlog of N due polls cost O(N) per event).
       duePolls: db.prepare(
-        `SELECT * FROM documents WHERE ${POLLED_SQL} AND next_poll_at <= @now
-         AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
+        `SELECT * FROM (${POLLED_STATES.map(
+          (state) => `SELECT * FROM (SELECT * FROM documents
+               WHERE state = '${state}' AND next_poll_at <= @now
+               AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
+               ORDER BY next_poll_at LIMIT @limit)`,
+        ).join(' UNION ALL ')})
          ORDER BY next_poll_at, id LIMIT @limit`,
       ),
       nextPollAt: db
@@ -325,7 +352,12 @@ export class DocumentsRepo {
       setState: db.prepare(
         'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
       ),
-      counts: db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state'),
+      // Kept by triggers (migration 010): a few rows, whatever the number of documents.
+      counts: db.prepare('SELECT state, n FROM state_counts'),
+      briefs: db.prepare(
+        `SELECT id, file_name, state, problem_code, problem_message FROM documents
+         WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
       timeline: db.prepare(
         'SELECT at, from_state, to_state, detail FROM document_events WHERE document_id = ? ORDER BY id',
       ),
@@ -501,13 +533,23 @@ export class DocumentsRepo {
     stmt.run({ ...patch, id });
   }
 
-  /** Count of documents per state. */
+  /** Count of documents per state (read from the trigger-kept table: cost independent of N). */
   counts(): StateCounts {
     const counts = emptyCounts();
     for (const r of this.stmts.counts.all() as { state: DocumentState; n: number }[]) {
       counts[r.state] = r.n;
     }
     return counts;
+  }
+
+  /**
+   * State, problem and file name of the listed documents (unknown ids are left out), in one
+   * statement and without the big JSON columns: what "has the drop settled?" and the CLI's
+   * summary need. Callers pass bounded chunks (see BRIEF_CHUNK).
+   */
+  briefs(ids: readonly number[]): DocumentBrief[] {
+    if (ids.length === 0) return [];
+    return this.stmts.briefs.all(JSON.stringify(ids)) as DocumentBrief[];
   }
 
   /** The timeline of one document. */
@@ -576,6 +618,16 @@ export class DocumentsRepo {
     return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   }
 
+  /** Documents in the states of a filter, from the per-state counts. */
+  private countIn(filter: DocumentFilter | undefined): number {
+    const counts = this.counts();
+    const states =
+      filter && filter !== 'all' && Object.hasOwn(FILTER_STATES, filter)
+        ? FILTER_STATES[filter]
+        : (Object.keys(counts) as DocumentState[]);
+    return states.reduce((sum, st) => sum + (counts[st] ?? 0), 0);
+  }
+
   /** Prepared once per distinct SQL text (a few dozen: filter × search × sort). */
   private listStatement(sql: string): ReturnType<Db['prepare']> {
     let stmt = this.listCache.get(sql);
@@ -594,11 +646,16 @@ export class DocumentsRepo {
     const { clause, params } = this.listWhere(query);
     // One read transaction: the total and the page come from the same snapshot.
     return this.tx(() => {
-      const total = (
-        this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
-          n: number;
-        }
-      ).n;
+      // Without a search the total is a sum of per-state counts (a few rows); COUNT(*) would walk
+      // every matching document on each refresh of the table.
+      const total =
+        query.search && query.search.trim()
+          ? (
+              this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
+                n: number;
+              }
+            ).n
+          : this.countIn(query.filter);
       const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
       const offset = Math.max(0, Math.floor(query.offset ?? 0));
       const rows = this.listStatement(
@@ -619,5 +676,26 @@ export class DocumentsRepo {
   /** Run `fn` in one transaction. */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Run `fn` in one transaction whose commit is not synced to disk (synchronous=NORMAL for this
+   * commit only), for steps a power cut may undo because they are simply done again: claims and
+   * results of validation and receiver lookup (a document found in `validating` or `resolving` at
+   * start goes back one step; verdicts and lookups are deterministic or cached). In WAL mode the
+   * log is written in order and the next ordinary (FULL) commit syncs these frames along, so what
+   * a synced commit depends on is never lost while it survives: the claim that sends a document
+   * (and everything before it) is synced before the request leaves. See docs/performance.md.
+   */
+  txRedoable<T>(fn: () => T): T {
+    // Inside another transaction the outer commit decides (and the pragma cannot change there).
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    // A pragma takes effect when prepared, so it cannot be a prepared statement run again.
+    this.db.pragma(`synchronous = ${Math.min(this.syncLevel, 1)}`);
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma(`synchronous = ${this.syncLevel}`);
+    }
   }
 }

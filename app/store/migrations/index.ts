@@ -8,6 +8,7 @@ import sendOutcomeUnknown from './007-send-outcome-unknown.sql';
 import listSortIndexes from './008-list-sort-indexes.sql';
 import businessResponses from './009-business-responses.sql';
 import accessPointPin from './010-access-point-pin.sql';
+import stateCounts from './011-state-counts.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 8, name: '008-list-sort-indexes', sql: listSortIndexes },
   { id: 9, name: '009-business-responses', sql: businessResponses },
   { id: 10, name: '010-access-point-pin', sql: accessPointPin },
+  { id: 11, name: '011-state-counts', sql: stateCounts },
 ];
