@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, attr, child, children, first, has, norm, ntext, str, val } from '../xpath';
+import { all, attr, child, children, first, has, norm, nspace, ntext, str, val } from '../xpath';
 import { dec, numberOf } from '../num';
 import { memo } from '../rule';
 import {
@@ -113,7 +113,7 @@ const dkRules: Rule[] = [
         'cbc:CompanyID',
       );
       if (ids.length === 0) return true;
-      return (attr(ids[0], 'schemeID') ?? '').trim() === '0184';
+      return nspace(attr(ids[0], 'schemeID') ?? '') === '0184';
     },
   ),
   rule(
@@ -136,7 +136,7 @@ const dkRules: Rule[] = [
     'cac:PartyIdentification',
     (n, c) =>
       dkBoth(c) && n.parent !== null && (isSupplierParty(n.parent) || isCustomerParty(n.parent)),
-    (n) => !(has(n, 'cbc:ID') && (attr(child(n, 'cbc:ID'), 'schemeID') ?? '').trim() === ''),
+    (n) => !(has(n, 'cbc:ID') && nspace(attr(child(n, 'cbc:ID'), 'schemeID') ?? '') === ''),
   ),
   rule(
     'DK-R-005',
@@ -512,7 +512,7 @@ function accountingSupplierCountry(c: Ctx): string {
     for (const pts of taxSchemes(supplierParty(c), 'VAT')) {
       const id = child(pts, 'cbc:CompanyID');
       const two = id === undefined ? '' : id.text.substring(0, 2);
-      if (two !== '') return two.trim().toUpperCase();
+      if (two !== '') return nspace(two).toUpperCase();
     }
     const cc = first(
       supplierParty(c),
@@ -565,7 +565,7 @@ const grRules: Rule[] = [
     'Greek sellers: the second segment of the invoice number (BT-1) must be the issue date (BT-2) written DD/MM/YYYY.',
     (s, _n, c) => {
       const s2 = s[1] ?? '';
-      if (s2.trim() === '' || !GR_DATE.test(s2)) return false;
+      if (nspace(s2) === '' || !GR_DATE.test(s2)) return false;
       const d = s2.split('/');
       const iss = str(child(c.root, 'cbc:IssueDate')).split('-');
       return d[0] === iss[2] && d[1] === iss[1] && d[2] === iss[0];
@@ -577,7 +577,7 @@ const grRules: Rule[] = [
     (s) => {
       const s3 = s[2] ?? '';
       return (
-        s3.trim() !== '' &&
+        nspace(s3) !== '' &&
         !Number.isNaN(numberOf(s3)) &&
         /^\s*[+-]?\d+\s*$/.test(s3) &&
         Number(s3) >= 0
@@ -589,7 +589,7 @@ const grRules: Rule[] = [
     'Greek sellers: the fourth segment of the invoice number (BT-1) must be a valid Greek document type.',
     (s) => {
       const s4 = s[3] ?? '';
-      return s4.trim() !== '' && GR_DOC_TYPES.has(s4);
+      return nspace(s4) !== '' && GR_DOC_TYPES.has(s4);
     },
   ),
   grId(
@@ -999,8 +999,12 @@ const nlRules: Rule[] = [
 ];
 
 // ---------------------------------------------------------------------------------------- DE
+// XR-SKONTO-REGEX of the official rules: matched anywhere in the line up to its end (no '^').
 const SKONTO =
-  /^#(SKONTO|VERZUG)#TAGE=([0-9]+#PROZENT=[0-9]+\.[0-9]{2})(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#$/;
+  /#(SKONTO)#TAGE=([0-9]+#PROZENT=[0-9]+\.[0-9]{2})(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#$/;
+// tokenize(., '#.+#'): '.' does not cross CR or LF; greedy within a line.
+const HASH_RUN = /#[^\r\n]+#/g;
+const AFTER_LAST_RUN = /^[ \t\r\n]*\n/;
 const EMAIL =
   /^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const THREE_DIGITS = /([0-9].*){3,}/;
@@ -1136,30 +1140,36 @@ const deRules: Rule[] = [
     'warning',
     'German invoices should use invoice type code (BT-3) 326, 380, 384, 389, 381, 875, 876 or 877.',
     (n) =>
+      // Official: `cbc:InvoiceTypeCode = $supportedInvAndCNTypeCodes`, an exact string comparison.
       [...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some((x) =>
-        DE_TYPES.has(norm(x)),
+        DE_TYPES.has(str(x)),
       ),
   ),
   rule(
     'DE-R-018',
     'fatal',
-    'Cash discount terms in the payment terms (BT-20) of German invoices must follow #SKONTO#TAGE=n#PROZENT=n.nn#.',
+    'Cash discount terms in the payment terms (BT-20) of German invoices must follow #SKONTO#TAGE=n#PROZENT=n.nn# and end with a line break.',
     'cbc:Note',
-    (n, c) => bothGerman(c) && n.parent?.q === 'cac:PaymentTerms' && n.parent.parent === c.root,
+    // Official: only the first note of each payment terms (cac:PaymentTerms/cbc:Note[1]).
+    (n, c) =>
+      bothGerman(c) &&
+      n.parent?.q === 'cac:PaymentTerms' &&
+      n.parent.parent === c.root &&
+      child(n.parent, 'cbc:Note') === n,
     (n) => {
-      // Every discount line must match the XRechnung pattern and end with a line break.
+      // Every line whose normalize-space starts with '#' must match the SKONTO pattern (the
+      // official regex is anchored at the end only), and then the text after the last '#...#'
+      // run must start with optional whitespace and a line break.
       const text = str(n);
-      const lines = text.split(/\r?\n/);
-      let lastSkonto = -1;
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!.trim();
-        if (!l.startsWith('#')) continue;
-        if (l.startsWith('#SKONTO#') || l.startsWith('#VERZUG#')) {
-          if (!SKONTO.test(l)) return false;
-          lastSkonto = i;
-        }
-      }
-      return lastSkonto < 0 || lastSkonto < lines.length - 1;
+      const hashLines = text
+        .split(/\r?\n/)
+        .map(nspace)
+        .filter((l) => l.startsWith('#'));
+      if (hashLines.length === 0) return true;
+      if (!hashLines.every((l) => SKONTO.test(l))) return false;
+      let rest = text;
+      for (const m of text.matchAll(HASH_RUN)) rest = text.slice(m.index + m[0].length);
+      return AFTER_LAST_RUN.test(rest);
     },
   ),
   rule(
@@ -1241,8 +1251,8 @@ const deRules: Rule[] = [
         'cac:Attachment',
         'cbc:EmbeddedDocumentBinaryObject',
       )
-        .map((b) => attr(b, 'filename') ?? '')
-        .filter((x) => x !== '');
+        .map((b) => attr(b, 'filename'))
+        .filter((x) => x !== undefined);
       return new Set(names).size === names.length;
     },
   ),
@@ -1250,9 +1260,11 @@ const deRules: Rule[] = [
     'DE-R-026',
     'warning',
     'A corrected invoice (384) should reference the preceding invoice (BG-3).',
+    // Official: `cbc:InvoiceTypeCode = 384 or cbc:CreditNoteTypeCode = 384`, a numeric comparison.
     (n) =>
-      !children(n, 'cbc:InvoiceTypeCode').some((x) => str(x) === '384') ||
-      has(n, 'cac:BillingReference', 'cac:InvoiceDocumentReference'),
+      ![...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some(
+        (x) => numberOf(str(x)) === 384,
+      ) || has(n, 'cac:BillingReference', 'cac:InvoiceDocumentReference'),
   ),
   rule(
     'DE-R-027',
@@ -1274,11 +1286,13 @@ const deRules: Rule[] = [
     'DE-R-030',
     'fatal',
     'With direct debit (BG-19) the bank assigned creditor identifier (BT-90) must be given.',
-    (n, c) =>
+    (n) =>
       !has(n, 'cac:PaymentMeans', 'cac:PaymentMandate') ||
-      c
-        .nodes('cbc:ID')
-        .some((i) => i.parent?.q === 'cac:PartyIdentification' && attr(i, 'schemeID') === 'SEPA'),
+      // Only the seller's or the payee's identifiers count (not e.g. the buyer's).
+      [
+        ...all(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PartyIdentification', 'cbc:ID'),
+        ...all(n, 'cac:PayeeParty', 'cac:PartyIdentification', 'cbc:ID'),
+      ].some((i) => attr(i, 'schemeID') === 'SEPA'),
   ),
   deRoot(
     'DE-R-031',
