@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'cca89ea268c3f5179466ecb1572892163aaefb5cbcddcbde954be2d42f93a57f';
+export const RULES_FINGERPRINT = '08d833ff5bb257c964bb6d2b17a6416a74302b66df8a715496622394f13eb744';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

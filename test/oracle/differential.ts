@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const oracle = (await import(path.join(oracleDir, 'oracle.mjs'))) as OracleModule;
   const seed = Number(arg('seed', '1'));
   const count = Number(arg('count', '200'));
+  const maxLines = Number(arg('max-lines', '5000'));
   const outDir = arg('out', path.join(oracleDir, 'runs', `seed-${seed}`));
   // Rules where the oracle itself is known not to reproduce the official results are left out.
   const untrustedFile = path.join(oracleDir, 'untrusted.json');
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const perRule = new Map<string, { oursOnly: number; oracleOnly: number; example: string }>();
   const t0 = Date.now();
   for (let i = 0; i < count; i++) {
-    const doc = generate(seed, i);
+    const doc = generate(seed, i, maxLines);
     const r = checkDocument(new TextEncoder().encode(doc.xml));
     const ours = new Set(
       r.ok

@@ -317,8 +317,8 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Generate document number `i` of seed `seed`. */
-export function generate(seed: number, i: number): GeneratedDoc {
+/** Generate document number `i` of seed `seed` (at most `maxLines` lines). */
+export function generate(seed: number, i: number, maxLines = 5000): GeneratedDoc {
   const r = rng(seed * 1_000_003 + i);
   const tags: string[] = [];
   const credit = chance(r, 0.15);
@@ -370,7 +370,7 @@ export function generate(seed: number, i: number): GeneratedDoc {
 
   // Lines.
   const sizeKind = r();
-  const nLines =
+  const nLines0 =
     sizeKind < 0.6
       ? int(r, 1, 5)
       : sizeKind < 0.9
@@ -378,6 +378,7 @@ export function generate(seed: number, i: number): GeneratedDoc {
         : sizeKind < 0.98
           ? int(r, 61, 600)
           : int(r, 601, 5000);
+  const nLines = Math.min(nLines0, maxLines);
   if (nLines > 600) tags.push('huge');
   const lines: Line[] = [];
   for (let n = 1; n <= nLines; n++) {

@@ -40,6 +40,44 @@ export function germanInvoice(): string {
   return xml;
 }
 
+/** A valid invoice between a Danish seller and a Danish buyer, paid by Giro (50). */
+export function danishInvoice(account = '1234567', reasonXml = ''): string {
+  let xml = validInvoice();
+  xml = change(
+    xml,
+    '<cbc:IdentificationCode>GB</cbc:IdentificationCode>',
+    '<cbc:IdentificationCode>DK</cbc:IdentificationCode>',
+  );
+  xml = change(
+    xml,
+    '<cbc:IdentificationCode>FI</cbc:IdentificationCode>',
+    '<cbc:IdentificationCode>DK</cbc:IdentificationCode>',
+  );
+  xml = change(
+    xml,
+    '<cbc:CompanyID>GB123456789</cbc:CompanyID>',
+    '<cbc:CompanyID>DK12345678</cbc:CompanyID>',
+  );
+  xml = change(
+    xml,
+    '<cac:PartyLegalEntity><cbc:RegistrationName>Seller Ltd</cbc:RegistrationName></cac:PartyLegalEntity>',
+    '<cac:PartyLegalEntity><cbc:RegistrationName>Seller Ltd</cbc:RegistrationName><cbc:CompanyID schemeID="0184">DK12345678</cbc:CompanyID></cac:PartyLegalEntity>',
+  );
+  xml = change(
+    xml,
+    '<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cac:PayeeFinancialAccount><cbc:ID>GB29NWBK60161331926819</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>',
+    `<cac:PaymentMeans><cbc:PaymentMeansCode>50</cbc:PaymentMeansCode><cbc:PaymentID>01#123</cbc:PaymentID><cac:PayeeFinancialAccount><cbc:ID>${account}</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>${reasonXml}`,
+  );
+  return xml;
+}
+
+function danishTax(reason: string): string {
+  return danishInvoice(
+    '1234567',
+    `<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReasonCode>ZZZ</cbc:AllowanceChargeReasonCode><cbc:AllowanceChargeReason>${reason}</cbc:AllowanceChargeReason><cbc:Amount currencyID="EUR">0.00</cbc:Amount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>25</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>`,
+  );
+}
+
 function withPaymentTermsNote(note: string): string {
   return change(
     germanInvoice(),
@@ -117,6 +155,21 @@ describe('agreement with the official rules (differential findings)', () => {
     expect(ids(attach('a.pdf', 'b.pdf'))).not.toContain('DE-R-022');
     expect(ids(attach('a.pdf', 'a.pdf'))).toContain('DE-R-022');
     expect(ids(attach('', ''))).toContain('DE-R-022');
+  });
+
+  it('DK-R-008: the Giro account number is 7 or 8 digits', () => {
+    expect(ids(danishInvoice('1234567'))).not.toContain('DK-R-008');
+    expect(ids(danishInvoice('12345678'))).not.toContain('DK-R-008');
+    expect(ids(danishInvoice('123456A'))).toContain('DK-R-008');
+    expect(ids(danishInvoice('123456'))).toContain('DK-R-008');
+  });
+
+  it('DK-R-004: a ZZZ charge reason is a 4-digit tax category or contains an inner #', () => {
+    expect(ids(danishTax('1234'))).not.toContain('DK-R-004');
+    expect(ids(danishTax('ab#cd'))).not.toContain('DK-R-004');
+    expect(ids(danishTax('1234#'))).toContain('DK-R-004');
+    expect(ids(danishTax('#1234'))).toContain('DK-R-004');
+    expect(ids(danishTax('12345'))).toContain('DK-R-004');
   });
 
   it('DE-R-026: type code 384 is compared as a number', () => {

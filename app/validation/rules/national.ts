@@ -22,6 +22,7 @@ function isSupplierParty(n: XNode): boolean {
 function isCustomerParty(n: XNode): boolean {
   return n.q === 'cac:Party' && n.parent?.q === 'cac:AccountingCustomerParty';
 }
+const GIRO_ACCOUNT = /^[0-9]{7,8}$/;
 function rawCountry(party: XNode | undefined): string {
   return all(party, 'cac:PostalAddress', 'cac:Country', 'cbc:IdentificationCode').map(str).join('');
 }
@@ -179,7 +180,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-008',
     'fatal',
-    'For payment means 50 (Giro, BT-81) the payment ID (remittance information, BT-83) must start with 01#, 04# or 15# and the account number (BT-84) must have 7 characters.',
+    'For payment means 50 (Giro, BT-81) the payment ID (remittance information, BT-83) must start with 01#, 04# or 15# and the account number (BT-84) must be 7 or 8 digits.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => {
@@ -187,7 +188,8 @@ const dkRules: Rule[] = [
       const p = str(child(n, 'cbc:PaymentID')).substring(0, 3);
       return (
         (p === '01#' || p === '04#' || p === '15#') &&
-        [7, 8].includes(str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID')).length)
+        // Official: matches(cac:PayeeFinancialAccount/cbc:ID, '^[0-9]{7,8}$') — digits only.
+        GIRO_ACCOUNT.test(str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID')))
       );
     },
   ),
@@ -248,15 +250,18 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-004',
     'fatal',
-    'For non-VAT taxes Danish sellers must use charge reason code (BT-105, BT-145) ZZZ with a 4-digit tax category in the charge reason (BT-104, BT-144).',
+    'For non-VAT taxes Danish sellers must use charge reason code (BT-105, BT-145) ZZZ with the 4-digit tax category, or a text containing # (not first or last), in the charge reason (BT-104, BT-144).',
     'cac:AllowanceCharge',
     (_n, c) => dkBoth(c),
     (n) => {
       if (!children(n, 'cbc:AllowanceChargeReasonCode').some((x) => str(x) === 'ZZZ')) return true;
+      // Official: a 4-character reason that is a number in 0..9999, or a reason containing '#'
+      // that neither starts nor ends with '#'.
       const r = child(n, 'cbc:AllowanceChargeReason');
-      const head = ntext(r).split('#')[0] ?? '';
-      const v = numberOf(head);
-      return head.length === 4 && v >= 0 && v <= 9999;
+      const v = numberOf(str(r));
+      if (ntext(r).length === 4 && v >= 0 && v <= 9999) return true;
+      const raw = str(r);
+      return r !== undefined && raw.includes('#') && !raw.startsWith('#') && !raw.endsWith('#');
     },
   ),
 ];
