@@ -842,6 +842,38 @@ const MUTATIONS: { name: string; apply: (r: R, xml: string) => string }[] = [
       ),
   },
   {
+    name: 'nbsp-note',
+    apply: (_r, x) => x.replace(/(<cbc:DocumentCurrencyCode>)/, '<cbc:Note>\u00a0</cbc:Note>$1'),
+  },
+  {
+    name: 'nbsp-buyer-reference',
+    apply: (_r, x) => x.replace(/<cbc:BuyerReference>[^<]*</, '<cbc:BuyerReference>\u00a0<'),
+  },
+  {
+    name: 'verzug-terms',
+    apply: (_r, x) =>
+      x.replace(
+        /<cbc:Note>Net 30 days<\/cbc:Note>/,
+        '<cbc:Note>#VERZUG#TAGE=14#PROZENT=5.00#\n</cbc:Note>',
+      ),
+  },
+  {
+    name: 'hash-comment-terms',
+    apply: (_r, x) =>
+      x.replace(
+        /<cbc:Note>Net 30 days<\/cbc:Note>/,
+        '<cbc:Note>#SKONTO#TAGE=10#PROZENT=2.00#\n# Bitte Rechnungsnummer angeben\n</cbc:Note>',
+      ),
+  },
+  {
+    name: 'giro-account-letters',
+    apply: (_r, x) =>
+      x.replace(
+        /<cbc:PaymentMeansCode>\w+<\/cbc:PaymentMeansCode>(<cbc:PaymentDueDate>[^<]*<\/cbc:PaymentDueDate>)?<cbc:PaymentID>\d+<\/cbc:PaymentID>(<cac:PayeeFinancialAccount><cbc:ID>)[^<]*/,
+        '<cbc:PaymentMeansCode>50</cbc:PaymentMeansCode>$1<cbc:PaymentID>01#1234</cbc:PaymentID>$2AB12345',
+      ),
+  },
+  {
     name: 'legal-scheme-0184-on-non-dk',
     apply: (_r, x) =>
       x.replace(
