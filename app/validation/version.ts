@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 5;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'e7a41efb495f2b1c7aaa3a85eecc134356ac9407a2d03d57c03d9fa3f21aba27';
+export const RULES_FINGERPRINT = '7e7617ae62d908593638d2826670a3065e60213258c5486f17221257a77b0501';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

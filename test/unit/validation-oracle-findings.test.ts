@@ -157,6 +157,13 @@ describe('agreement with the official rules (differential findings)', () => {
     expect(ids(attach('', ''))).toContain('DE-R-022');
   });
 
+  it('DE-R-028: the seller e-mail local part may contain \'"\' but not "\'"', () => {
+    const mail = (m: string) => change(germanInvoice(), 'rechnung@example.de', m);
+    expect(ids(mail('rechnung@example.de'), 'warning')).not.toContain('DE-R-028');
+    expect(ids(mail('a"b@example.de'), 'warning')).not.toContain('DE-R-028');
+    expect(ids(mail("o'neil@example.de"), 'warning')).toContain('DE-R-028');
+  });
+
   it('DK-R-008: the Giro account number is 7 or 8 digits', () => {
     expect(ids(danishInvoice('1234567'))).not.toContain('DK-R-008');
     expect(ids(danishInvoice('12345678'))).not.toContain('DK-R-008');

@@ -1010,8 +1010,9 @@ const SKONTO =
 // tokenize(., '#.+#'): '.' does not cross CR or LF; greedy within a line.
 const HASH_RUN = /#[^\r\n]+#/g;
 const AFTER_LAST_RUN = /^[ \t\r\n]*\n/;
+// XR-EMAIL-REGEX of the official rules: the local part allows '"' (not "'").
 const EMAIL =
-  /^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+  /^[a-zA-Z0-9!#$%&"*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&"*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const THREE_DIGITS = /([0-9].*){3,}/;
 const DE_VAT = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
 const DE_TYPES = new Set(['326', '380', '384', '389', '381', '875', '876', '877']);
