@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { isAbsolute } from 'node:path';
 import type {
   AddResult,
   ConnectionStatus,
   DocumentDetail,
+  DocumentValidation,
   Environment,
   EventName,
   Events,
@@ -14,7 +16,7 @@ import type {
   Settings,
   SettingsPatch,
 } from './contract';
-import { DOCUMENT_STATES } from './contract';
+import { accessPointLabel, DOCUMENT_STATES, RESPONSE_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
 import {
   DEFAULT_LOOKUP_TTL,
@@ -28,13 +30,20 @@ import { AppError } from './errors';
 import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './hot-folder';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
-import { ACCESS_POINT_CHANGED, Pipeline, type Validator } from './queue/pipeline';
+import {
+  ACCESS_POINT_CHANGED,
+  CHECKS_DISAGREE,
+  fatalRules,
+  Pipeline,
+  remoteRules,
+  type Validator,
+} from './queue/pipeline';
 import { mayHaveReachedAccessPoint } from './queue/states';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
+import { DocumentsRepo, toDocumentRow, type DocumentRecord } from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -142,7 +151,16 @@ const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
 /** Upper bound of the lookup TTL settings: 7 days. */
 const MAX_LOOKUP_TTL_MS = 7 * 24 * 60 * 60_000;
 
-const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
+const SETTLED = new Set<string>([
+  'invalid',
+  'unreachable',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+  'superseded',
+  ...RESPONSE_STATES,
+]);
 
 function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
   if (!entry) return null;
@@ -297,6 +315,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidationCache: new RemoteValidationCache(db, key, now),
     };
   };
+  /** What documents are pinned to: the built-in sandbox (any port), or the provider's URL. */
+  const accessPointKey = (builtIn: SandboxHandle | null, url: string) =>
+    builtIn ? 'sandbox' : url;
   const caches = accessPointCaches(sandbox, endpoint);
   let participants = caches.participants;
   const paused = settings.get<boolean>('paused', false);
@@ -312,6 +333,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       participants,
       metrics,
       environment,
+      accessPoint: accessPointKey(sandbox, endpoint),
       onChanged,
       onConnection,
       now,
@@ -383,6 +405,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         client: nextClient,
         ...nextCaches,
         environment: wanted.environment,
+        accessPoint: accessPointKey(nextSandbox, nextEndpoint),
       });
       const previousSandbox = sandbox;
       connection = wanted;
@@ -460,6 +483,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           size: f.bytes.byteLength,
           body: f.bytes,
           idempotencyKey: randomUUID(),
+          accessPoint: accessPointKey(sandbox, endpoint),
+          environment,
         });
         result.added.push({ id, fileName: f.name });
       }
@@ -518,6 +543,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           add: (files) => addFiles(files),
           status: hotFolderStatus,
           maxBytes: maxDocumentBytes,
+          tracksDelivery: options.trackDelivery ?? true,
           onChanged(listener) {
             const l = ({ ids }: Events['documents:changed']) => listener(ids);
             let set = listeners.get('documents:changed');
@@ -543,6 +569,28 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     return ids as number[];
   }
 
+  /**
+   * The explicit step: a document queued for another access point is pinned to the one in use and
+   * goes on from where it was (checked again if it never was, its receiver looked up there).
+   */
+  function reroute(r: DocumentRecord): boolean {
+    const to = accessPointLabel(accessPointKey(sandbox, endpoint), environment);
+    return repo.transition(
+      r.id,
+      'held',
+      r.summary_json ? 'ready' : 'received',
+      {
+        send_anyway: 1,
+        access_point: accessPointKey(sandbox, endpoint),
+        environment,
+        problem_code: null,
+        problem_message: null,
+        problem_action: null,
+      },
+      `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
+    );
+  }
+
   const handlers: Handlers = {
     'app:info': () => ({
       version: options.version ?? '0.0.0',
@@ -561,16 +609,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     'documents:get': ({ id }) => {
       const r = repo.get(id);
       if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
-      const validation = r.validation_json
-        ? (JSON.parse(r.validation_json) as DocumentDetail['validation'])
-        : null;
+      const validation = validationOf(r.validation_json);
       return {
         ...toDocumentRow(r),
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
         validation,
         timeline: repo.timeline(id),
-        businessResponse: r.business_response,
-        nextAttemptAt: r.next_attempt_at,
+        businessResponseNote: r.business_response_note,
+        businessResponseAt: r.business_response_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
     },
@@ -605,10 +651,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
                 delivered_at: null,
                 next_poll_at: null,
                 business_response: null,
+                business_response_note: null,
+                business_response_at: null,
                 send_outcome_unknown: 0,
                 batch_key: null,
               },
-              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sending again under a new idempotency key ${key}`,
+              // The clerk reads the timeline: no idempotency key there (it stays on the row).
+              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
             );
           } else if (r.state === 'failed' || r.state === 'retry_wait') {
             // Same idempotency key: if an earlier attempt did reach the provider, it replays.
@@ -624,6 +673,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(targets);
+      // A retried document queued for another access point waits for the explicit reroute.
+      pipeline.holdPinnedElsewhere();
       pipeline.kick();
       return { retried };
     },
@@ -634,7 +685,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
-          if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
+          if (
+            !r ||
+            ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
+          )
+            continue;
           // Held after a change of access point: the clerk checked the previous one.
           const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
           if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
@@ -659,6 +714,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
       }
@@ -666,32 +722,80 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     },
     'documents:sendAnyway': ({ ids }) => {
       let released = 0;
+      const stillHeld: { id: number; message: string }[] = [];
       const list = requireIds(ids);
+      const who = currentUser();
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
+          if (r.problem_code === ACCESS_POINT_CHANGED) {
+            if (reroute(r)) released++;
+            continue;
+          }
+          const duplicate =
+            r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
+          const checks = validationOf(r.validation_json);
+          if (duplicate && checks?.checksDisagree) {
+            // Two questions, two decisions: "send the duplicate" does not answer "send although
+            // the two checks disagree", so the document stays held for the second one.
+            const message = checksDisagreeProblem(checks, r.doc_type);
+            repo.patch(id, {
+              problem_code: CHECKS_DISAGREE,
+              problem_message: message,
+              problem_action: 'decide',
+            });
+            repo.appendEvent(
+              id,
+              'held',
+              `Send anyway as a possible duplicate, decided by ${who}; still held: our check and the access point's disagree`,
+            );
+            stillHeld.push({ id, message });
+            continue;
+          }
           const target =
-            r.problem_code === 'DUPLICATE' ||
-            r.problem_code === 'DUPLICATE_CONTENT' ||
-            r.problem_code === ACCESS_POINT_CHANGED
+            duplicate ||
+            r.problem_code === ACCESS_POINT_CHANGED ||
+            r.problem_code === CHECKS_DISAGREE
               ? 'ready' // looked up again (at the access point now in use)
               : 'queued';
+          const detail =
+            r.problem_code === CHECKS_DISAGREE && checks
+              ? sentAlthough(checks, who)
+              : `Send anyway, decided by ${who}`;
           if (
             repo.transition(
               id,
               'held',
               target,
               { send_anyway: 1, problem_code: null, problem_message: null, problem_action: null },
-              'Send anyway, decided by the user',
+              detail,
             )
           )
             released++;
         }
       });
       onChanged(list);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
       pipeline.kick();
-      return { released };
+      return stillHeld.length ? { released, stillHeld } : { released };
+    },
+    'documents:waitingFor': ({ accessPoint }) => ({ ids: repo.heldFor(String(accessPoint)) }),
+    'documents:reroute': ({ ids, all, from }) => {
+      const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
+      let rerouted = 0;
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
+            rerouted++;
+        }
+      });
+      onChanged(list);
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { rerouted };
     },
     'lookup:refresh': async ({ id }) => {
       const r = repo.get(id);
@@ -919,4 +1023,38 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       lock?.release();
     },
   };
+}
+
+/** The stored verdicts of a document (ours, and the access point's when it was asked). */
+function validationOf(json: string | null): DocumentValidation | null {
+  return json ? (JSON.parse(json) as DocumentValidation) : null;
+}
+
+/** Who decided, for the timeline: the account running Peppol Desk. */
+function currentUser(): string {
+  try {
+    const name = userInfo().username;
+    return name ? `the user (${name})` : 'the user';
+  } catch {
+    return 'the user';
+  }
+}
+
+/** The timeline entry of a "Send anyway" over disagreeing checks: who, and against what. */
+function sentAlthough(checks: DocumentValidation, who: string): string {
+  const remote = checks.accessPoint;
+  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
+  if (!oursValid) {
+    return `Sent anyway by ${who} although our check found ${fatalRules(checks)}; the access point's check accepted it`;
+  }
+  return `Sent anyway by ${who} although the access point's check rejected it (${remoteRules(remote ?? { errors: [] })}); our check found no error`;
+}
+
+/** The problem shown when a released duplicate still has disagreeing checks. */
+function checksDisagreeProblem(checks: DocumentValidation, docType: string | null): string {
+  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
+  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
+  return oursValid
+    ? `The access point's own check rejects this ${kind} (${remoteRules(checks.accessPoint ?? { errors: [] })}), but our check found no error. Compare both below, then cancel it or Send anyway.`
+    : `Our check found ${fatalRules(checks)} in this ${kind}, but the access point's own check accepts it. Compare both below, then cancel it or Send anyway.`;
 }

@@ -1,8 +1,15 @@
-import type { ConnectionStatus, Environment } from '../contract';
+import {
+  accessPointLabel,
+  BUSINESS_RESPONSE_STATES,
+  type ConnectionStatus,
+  type DocumentValidation,
+  type Environment,
+} from '../contract';
 import type {
   AccessPointClient,
   ApOutcome,
   LookupAnswer,
+  RemoteVerdict,
   TransactionAnswer,
 } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
@@ -13,7 +20,13 @@ import type { Metrics } from '../metrics/metrics';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
-import { mayHaveReachedAccessPoint } from './states';
+import { isFinalResponse, mayHaveReachedAccessPoint } from './states';
+import {
+  buyerResponseProblem,
+  deliveryFailed,
+  isBusinessResponseCode,
+  RESPONSE_WORDS,
+} from './problems';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 
 /** Problem code of documents held because the access point changed with their outcome unknown. */
@@ -37,6 +50,11 @@ export interface PipelineDeps {
   participants: ParticipantCache;
   metrics: Metrics;
   environment: Environment;
+  /**
+   * The access point in use as documents are pinned to it (`sandbox` for the built-in one). When
+   * set, documents queued for another access point are held until the clerk reroutes them.
+   */
+  accessPoint?: string;
   /** Called with the ids of documents whose state changed. */
   onChanged(ids: number[]): void;
   onConnection(status: ConnectionStatus): void;
@@ -134,6 +152,8 @@ export class Pipeline {
   /** Serialises connection switches (settings changed while a switch is still waiting). */
   private switching: Promise<void> = Promise.resolve();
   private paused: boolean;
+  /** When sending was paused in this session (null when not paused, or paused before start). */
+  private pausedAt: number | null = null;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
@@ -231,8 +251,12 @@ export class Pipeline {
       // Documents accepted while tracking was off (e.g. `peppol-desk send` without
       // --wait-delivery on the shared data folder) are tracked from now on.
       if (this.trackDelivery) repo.scheduleUntrackedPolls(this.now() + this.pollInitialMs);
+      if (this.deps.accessPoint !== undefined) {
+        repo.pinUnpinned(this.deps.accessPoint, this.deps.environment);
+      }
     });
     if (changed.length) this.deps.onChanged(changed);
+    this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
       try {
@@ -335,6 +359,7 @@ export class Pipeline {
     participants: ParticipantCache;
     remoteValidationCache?: RemoteValidationCache;
     environment: Environment;
+    accessPoint?: string;
   }): Promise<AccessPointClient> {
     const run = this.switching.then(async () => {
       const wasRunning = this.running;
@@ -345,8 +370,11 @@ export class Pipeline {
       const previous = this.deps.client;
       const otherAccessPoint =
         previous.baseUrl !== next.client.baseUrl || this.deps.environment !== next.environment;
-      if (otherAccessPoint) this.holdUnconfirmed(previous.baseUrl, this.deps.environment);
+      if (otherAccessPoint && next.accessPoint === undefined) {
+        this.holdUnconfirmed(previous.baseUrl, this.deps.environment);
+      }
       this.deps.client = next.client;
+      if (next.accessPoint !== undefined) this.deps.accessPoint = next.accessPoint;
       this.deps.participants = next.participants;
       if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
       this.deps.environment = next.environment;
@@ -358,6 +386,8 @@ export class Pipeline {
       this.probeDelayMs = this.probeInitialMs;
       this.connection = 'connecting';
       this.connectionMessage = null;
+      // Documents queued for the previous access point stay with it until the clerk decides.
+      this.holdPinnedElsewhere();
       this.emitConnection();
       if (wasRunning && !this.stopping) {
         this.running = true;
@@ -412,6 +442,53 @@ export class Pipeline {
     if (held.length) this.deps.onChanged(held);
   }
 
+  /**
+   * Hold every document waiting to be sent (received, ready, queued, retry_wait) that is pinned
+   * to another access point than the one in use: changing the provider never moves queued
+   * documents. The clerk sends them through the new one (reroute) or cancels them. Returns the
+   * held ids.
+   */
+  holdPinnedElsewhere(): number[] {
+    const { repo } = this.deps;
+    const current = this.deps.accessPoint;
+    if (current === undefined) return [];
+    const waiting = repo.waitingForOtherAccessPoint(current);
+    if (waiting.length === 0) return [];
+    const held = repo.tx(() =>
+      waiting
+        .filter((d) => {
+          const where = accessPointLabel(d.access_point, d.environment);
+          const reached = mayHaveReachedAccessPoint(d);
+          return repo.transition(
+            d.id,
+            d.state,
+            'held',
+            {
+              next_attempt_at: null,
+              batch_key: null,
+              problem_code: ACCESS_POINT_CHANGED,
+              problem_message: reached
+                ? `This invoice was queued for ${where} and may already have reached it. Check there first: if it arrived, cancel it here; if not, send it through the access point in use now.`
+                : `This invoice was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
+              problem_action: 'decide',
+            },
+            `Waiting: queued for ${where}, which is no longer in use`,
+          );
+        })
+        .map((d) => d.id),
+    );
+    if (held.length) {
+      this.deps.onChanged(held);
+      this.emitConnection();
+    }
+    return held;
+  }
+
+  /** Tell the host the connection (and what waits for another access point) changed. */
+  refreshConnection(): void {
+    this.emitConnection();
+  }
+
   /** One version call to learn the connection state (after a switch). */
   private probeNow(): void {
     this.track(this.deps.client.version().then((outcome) => this.noteProbe(outcome)));
@@ -430,6 +507,7 @@ export class Pipeline {
 
   /** Pause or resume sending (validation and lookups go on). */
   setPaused(paused: boolean): void {
+    if (paused !== this.paused) this.pausedAt = paused ? this.now() : null;
     this.paused = paused;
     if (paused) this.sender.releaseReady();
     this.emitConnection();
@@ -458,9 +536,17 @@ export class Pipeline {
       state: this.connection,
       environment: this.deps.environment,
       endpoint: this.deps.client.baseUrl,
+      ...(this.deps.accessPoint !== undefined ? { accessPoint: this.deps.accessPoint } : {}),
       paused: this.paused,
       waiting: counts.queued + counts.retry_wait + counts.sending,
       message: this.connectionMessage,
+      waitingElsewhere: counts.held > 0 ? this.deps.repo.heldElsewhere() : [],
+      pausedAt: this.paused ? this.pausedAt : null,
+      nextTryAt: this.offline
+        ? this.nextProbeAt
+        : this.connection === 'throttled'
+          ? Math.max(this.throttledUntil, this.sendGateUntil)
+          : null,
     };
   }
 
@@ -512,7 +598,7 @@ export class Pipeline {
       if (retryAt !== null) consider(Math.max(retryAt, this.sendGateUntil));
     }
     if (this.trackDelivery && !this.offline) {
-      const pollAt = repo.nextPollAt();
+      const pollAt = repo.nextPollAt(this.deps.accessPoint ?? null);
       if (pollAt !== null) consider(pollAt);
     }
     if (this.offline) {
@@ -556,7 +642,7 @@ export class Pipeline {
         repo.tx(() => {
           for (const r of results) {
             if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
-            this.finishValidation(r.doc, r.result);
+            this.finishValidation(r.doc, r.result, r.remote);
           }
         });
         this.deps.onChanged(claimed.map((d) => d.id));
@@ -568,6 +654,7 @@ export class Pipeline {
     doc: DocumentRecord;
     result: CheckResult;
     toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+    remote: RemoteVerdict | null;
   }> {
     const { validator, validationCache, metrics, repo } = this.deps;
     const started = performance.now();
@@ -590,46 +677,29 @@ export class Pipeline {
         error: { code: 'XML', message: `The file could not be checked: ${String(err)}` },
       };
     }
-    if (result.ok && result.verdict.valid && this.remoteValidation) {
-      result = await this.withRemoteVerdict(doc.sha256, body ?? repo.getBody(doc.id), result);
-    }
+    // Asked whatever our verdict: a valid invoice we call invalid is as important to catch as
+    // the reverse (issue 10: never worse than the provider).
+    const remote =
+      result.ok && this.remoteValidation
+        ? await this.remoteVerdict(doc.sha256, body ?? repo.getBody(doc.id))
+        : null;
     metrics.recordLatency('validate', performance.now() - started);
-    return { doc, result, toCache };
+    return { doc, result, toCache, remote };
   }
 
   /**
    * Optional second opinion from the access point's own validator (cached 24 h per access point).
-   * When it cannot answer, the local verdict stands: sending will surface any rejection anyway.
+   * Null when it cannot answer: the local verdict stands, and sending surfaces any rejection.
    */
-  private async withRemoteVerdict(
-    sha256: string,
-    body: Uint8Array,
-    result: Extract<CheckResult, { ok: true }>,
-  ): Promise<CheckResult> {
+  private async remoteVerdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
     const cache = this.deps.remoteValidationCache;
-    let remote = cache?.get(sha256) ?? null;
-    if (!remote) {
-      const outcome = await this.deps.client.validate(body);
-      this.noteOutcome(outcome);
-      if (outcome.kind !== 'ok') return result;
-      remote = outcome.value;
-      cache?.put(sha256, remote);
-    }
-    if (remote.valid) return result;
-    const findings = remote.errors.map((e) => ({
-      rule: e.rule || 'ACCESS-POINT',
-      flag: 'fatal' as const,
-      message: `The access point's own check says: ${e.message}`,
-      location: e.location ?? '',
-    }));
-    return {
-      ...result,
-      verdict: {
-        ...result.verdict,
-        valid: false,
-        findings: [...result.verdict.findings, ...findings],
-      },
-    };
+    const cached = cache?.get(sha256) ?? null;
+    if (cached) return cached;
+    const outcome = await this.deps.client.validate(body);
+    this.noteOutcome(outcome);
+    if (outcome.kind !== 'ok') return null;
+    cache?.put(sha256, outcome.value);
+    return outcome.value;
   }
 
   /** Turn the access point's validation on or off (setting `remoteValidation`). */
@@ -637,7 +707,11 @@ export class Pipeline {
     this.remoteValidation = on;
   }
 
-  private finishValidation(doc: DocumentRecord, result: CheckResult): void {
+  private finishValidation(
+    doc: DocumentRecord,
+    result: CheckResult,
+    remote: RemoteVerdict | null,
+  ): void {
     const { repo } = this.deps;
     if (!result.ok) {
       repo.transition(
@@ -654,9 +728,17 @@ export class Pipeline {
       return;
     }
     const s = result.summary;
-    const fields = summaryFields(s, result.verdict);
-    if (!result.verdict.valid) {
-      const fatal = result.verdict.findings.filter((f) => f.flag === 'fatal');
+    const ours = result.verdict;
+    const disagree = remote !== null && remote.valid !== ours.valid;
+    // Both say invalid: the access point's reasons join ours in the list of what to fix.
+    const verdict =
+      remote && !remote.valid && !ours.valid
+        ? { ...ours, findings: [...ours.findings, ...accessPointFindings(remote)] }
+        : ours;
+    const fields = summaryFields(s, verdict, remote, disagree);
+    // Without a buyer address the document cannot be sent, whatever the access point thinks.
+    if (!ours.valid && (!disagree || !s.buyerEndpoint)) {
+      const fatal = verdict.findings.filter((f) => f.flag === 'fatal');
       const first = fatal[0];
       const message =
         fatal.length === 1 && first
@@ -729,12 +811,59 @@ export class Pipeline {
       );
       return;
     }
+    if (disagree && remote) {
+      repo.transition(
+        doc.id,
+        'validating',
+        'held',
+        {
+          ...fields,
+          problem_code: CHECKS_DISAGREE,
+          problem_message: checksDisagreeMessage(s.docType, ours, remote),
+          problem_action: 'decide',
+        },
+        ours.valid
+          ? `The access point's check rejects it (${remoteRules(remote)}); our check found no error`
+          : `Our check found ${fatalRules(ours)}; the access point's check accepts it`,
+      );
+      return;
+    }
     repo.transition(doc.id, 'validating', 'ready', {
       ...fields,
       problem_code: null,
       problem_message: null,
       problem_action: null,
     });
+    if (fields.seller_id && fields.invoice_number) {
+      this.supersede(doc, fields.seller_id, fields.invoice_number, s.docType);
+    }
+  }
+
+  /**
+   * A fix supersedes its failure: earlier documents with the same seller, invoice number and type
+   * that failed, needed fixing or were rejected leave Needs attention, and both timelines name
+   * each other.
+   */
+  private supersede(doc: DocumentRecord, sellerId: string, invoiceNumber: string, docType: string) {
+    const { repo } = this.deps;
+    const old = repo.findSupersedable(doc.id, sellerId, invoiceNumber, docType);
+    const replaced = old.filter((o) =>
+      repo.transition(
+        o.id,
+        o.state,
+        'superseded',
+        { next_attempt_at: null, problem_code: null, problem_message: null, problem_action: null },
+        `Replaced by the corrected file ${doc.file_name} (document #${doc.id})`,
+      ),
+    );
+    for (const o of replaced) {
+      repo.appendEvent(
+        doc.id,
+        'ready',
+        `Replaces ${o.file_name} (document #${o.id}), which ${o.state === 'invalid' ? 'needed fixing' : o.state === 'rejected' ? 'the buyer rejected' : 'could not be sent'}`,
+      );
+    }
+    if (replaced.length) this.deps.onChanged(replaced.map((o) => o.id));
   }
 
   // ---- resolve --------------------------------------------------------------------------------
@@ -951,7 +1080,7 @@ export class Pipeline {
   private pumpPolls(now: number): void {
     if (!this.trackDelivery || this.offline || this.polling > 0) return;
     const { repo, client } = this.deps;
-    const due = repo.duePolls(now, POLL_BATCH);
+    const due = repo.duePolls(now, POLL_BATCH, this.deps.accessPoint ?? null);
     if (due.length === 0) return;
     this.polling++;
     this.track(
@@ -987,15 +1116,15 @@ export class Pipeline {
     const age = t - (d.accepted_at ?? t);
     // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
     const nextPoll = t + Math.min(this.pollMaxMs, Math.max(this.pollInitialMs, age / 2));
-    if (d.state === 'delivered') {
-      // Delivered already: only waiting for the buyer's business response, for a bounded time.
-      const waited = t - (d.delivered_at ?? t);
-      if (tx?.businessResponse) {
-        repo.patch(d.id, { business_response: tx.businessResponse, next_poll_at: null });
-        repo.appendEvent(d.id, 'delivered', `Buyer response ${tx.businessResponse}`);
-        this.deps.onChanged([d.id]);
+    if (d.state !== 'accepted') {
+      // Delivered (or answered) already: only waiting for the buyer's next business response,
+      // for a bounded time after the last news.
+      const since = d.business_response_at ?? d.delivered_at ?? t;
+      const response = tx?.businessResponse ?? null;
+      if (response && response !== d.business_response) {
+        this.applyResponse(d, d.state, tx!, nextPoll);
       } else {
-        repo.patch(d.id, { next_poll_at: waited > this.responseWindowMs ? null : nextPoll });
+        repo.patch(d.id, { next_poll_at: t - since > this.responseWindowMs ? null : nextPoll });
       }
       return;
     }
@@ -1024,32 +1153,82 @@ export class Pipeline {
       return;
     }
     if (tx.status === 'delivered') {
-      repo.transition(
-        d.id,
-        'accepted',
-        'delivered',
-        {
-          delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
-          business_response: tx.businessResponse,
-          next_poll_at: tx.businessResponse || this.responseWindowMs <= 0 ? null : nextPoll,
-        },
-        tx.businessResponse ? `Delivered; buyer response ${tx.businessResponse}` : 'Delivered',
-      );
+      repo.tx(() => {
+        repo.transition(
+          d.id,
+          'accepted',
+          'delivered',
+          {
+            delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
+            next_poll_at: this.responseWindowMs <= 0 ? null : nextPoll,
+          },
+          "Delivered to the buyer's access point",
+        );
+        // Delivery and the buyer's answer read in one poll: both steps on the timeline.
+        if (tx.businessResponse) this.applyResponse(d, 'delivered', tx, nextPoll);
+      });
       metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
     } else {
+      const problem = deliveryFailed(tx.errorCode ?? null, tx.error);
       repo.transition(
         d.id,
         'accepted',
         'failed',
         {
           next_poll_at: null,
-          problem_code: 'DELIVERY_FAILED',
-          problem_message: `The access point could not deliver the invoice to the buyer's access point${tx.error ? ` (${tx.error})` : ''}. Check with the buyer or your provider before sending again.`,
-          problem_action: 'check-receiver',
+          problem_code: problem.code,
+          problem_message: problem.message,
+          problem_action: problem.action,
         },
-        tx.error ?? 'Delivery failed',
+        `Delivery failed: ${tx.error ?? 'no reason given'}`,
       );
     }
+    this.deps.onChanged([d.id]);
+  }
+
+  /**
+   * A buyer's business response: the document moves to that response's state (with the buyer's
+   * note, and a problem for a rejection or a query); final answers end the polling.
+   */
+  private applyResponse(
+    d: DocumentRecord,
+    from: DocumentRecord['state'],
+    tx: TransactionAnswer,
+    nextPoll: number,
+  ): void {
+    const { repo } = this.deps;
+    const code = tx.businessResponse ?? '';
+    const note = tx.businessResponseNote ?? null;
+    const at = (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || this.now();
+    if (!isBusinessResponseCode(code)) {
+      // A code we do not know: keep it and say so, without a state of its own.
+      repo.patch(d.id, {
+        business_response: code,
+        business_response_note: note,
+        business_response_at: at,
+        next_poll_at: null,
+      });
+      repo.appendEvent(d.id, from, `Buyer response "${code}"${note ? `: ${note}` : ''}`);
+      this.deps.onChanged([d.id]);
+      return;
+    }
+    const to = BUSINESS_RESPONSE_STATES[code];
+    const problem = buyerResponseProblem(code, note);
+    repo.transition(
+      d.id,
+      from,
+      to,
+      {
+        business_response: code,
+        business_response_note: note,
+        business_response_at: at,
+        next_poll_at: isFinalResponse(to) || this.responseWindowMs <= 0 ? null : nextPoll,
+        problem_code: problem?.code ?? null,
+        problem_message: problem?.message ?? null,
+        problem_action: problem?.action ?? null,
+      },
+      `${RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
+    );
     this.deps.onChanged([d.id]);
   }
 }
@@ -1073,11 +1252,62 @@ function formatTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
+/** Problem code of documents held because our check and the access point's disagree. */
+export const CHECKS_DISAGREE = 'CHECKS_DISAGREE';
+
+/** The access point's errors as findings, worded as its own (shown when both checks fail). */
+function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
+  return remote.errors.map((e) => ({
+    rule: e.rule || 'ACCESS-POINT',
+    flag: 'fatal' as const,
+    message: `The access point's own check says: ${e.message}`,
+    location: e.location ?? '',
+  }));
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "2 errors (BR-CO-15, BR-S-08)": our fatal findings, for messages and the timeline. */
+export function fatalRules(verdict: Pick<Verdict, 'findings'>): string {
+  const rules = [...new Set(verdict.findings.filter((f) => f.flag === 'fatal').map((f) => f.rule))];
+  const n = verdict.findings.filter((f) => f.flag === 'fatal').length;
+  return `${plural(n, 'error', 'errors')} (${rules.join(', ')})`;
+}
+
+/** The access point's error rules, or "no reason given" when it named none. */
+export function remoteRules(remote: Pick<RemoteVerdict, 'errors'>): string {
+  const rules = [...new Set(remote.errors.map((e) => e.rule).filter(Boolean))];
+  return rules.length > 0 ? rules.join(', ') : 'no rule named';
+}
+
+/** What the clerk reads when the two checks disagree: both verdicts and the choice. */
+function checksDisagreeMessage(
+  docType: DocumentSummary['docType'],
+  ours: Verdict,
+  remote: RemoteVerdict,
+): string {
+  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
+  if (!ours.valid) {
+    const first = ours.findings.find((f) => f.flag === 'fatal');
+    return `Our check found ${fatalRules(ours)} in this ${kind}, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The access point's own check accepts it. Compare both below: fix the ${kind} and drop it again, or Send anyway if you are sure the access point is right.`;
+  }
+  const first = remote.errors[0];
+  return `The access point's own check rejects this ${kind}${first ? `: ${first.message}${first.rule ? ` (${first.rule})` : ''}.` : '.'} Our check found no error. Compare both below: fix the ${kind} and drop it again, or Send anyway to let the access point decide when it is sent.`;
+}
+
 /** The columns a summary fills. */
-function summaryFields(s: DocumentSummary, verdict: Verdict) {
+function summaryFields(
+  s: DocumentSummary,
+  verdict: Verdict,
+  remote: RemoteVerdict | null = null,
+  disagree = false,
+) {
   return {
     doc_type: s.docType,
     invoice_number: s.invoiceNumber,
+    seller_name: s.sellerName,
     seller_id: s.sellerEndpoint
       ? canonicalParticipantId(s.sellerEndpoint.scheme, s.sellerEndpoint.value)
       : null,
@@ -1089,7 +1319,16 @@ function summaryFields(s: DocumentSummary, verdict: Verdict) {
     currency: s.currency,
     issue_date: s.issueDate,
     summary_json: JSON.stringify(s),
-    validation_json: JSON.stringify({ ruleset: verdict.ruleset, findings: verdict.findings }),
+    validation_json: JSON.stringify({
+      ruleset: verdict.ruleset,
+      findings: verdict.findings,
+      ...(remote
+        ? {
+            accessPoint: { valid: remote.valid, errors: remote.errors, warnings: remote.warnings },
+            checksDisagree: disagree,
+          }
+        : {}),
+    } satisfies DocumentValidation),
   };
 }
 

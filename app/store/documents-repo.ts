@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import type {
+  Environment,
   DocumentFilter,
   DocumentSort,
   DocumentSortKey,
@@ -48,6 +49,13 @@ export interface DocumentRecord {
   batch_key: string | null;
   /** 1 while an attempt may have reached the access point unanswered (migration 007). */
   send_outcome_unknown: number;
+  /** The buyer's note with the latest business response, and when it came (migration 009). */
+  business_response_note: string | null;
+  business_response_at: number | null;
+  /** The access point and environment the document is pinned to (migration 010). */
+  access_point: string | null;
+  environment: Environment | null;
+  seller_name: string | null;
 }
 
 /** Fields a transition may set besides the state. */
@@ -73,6 +81,11 @@ export type DocumentPatch = Partial<
     | 'duplicate_of'
     | 'send_anyway'
     | 'business_response'
+    | 'business_response_note'
+    | 'business_response_at'
+    | 'access_point'
+    | 'environment'
+    | 'seller_name'
     | 'accepted_at'
     | 'delivered_at'
     | 'next_poll_at'
@@ -102,6 +115,11 @@ const PATCHABLE = new Set<string>([
   'duplicate_of',
   'send_anyway',
   'business_response',
+  'business_response_note',
+  'business_response_at',
+  'access_point',
+  'environment',
+  'seller_name',
   'accepted_at',
   'delivered_at',
   'next_poll_at',
@@ -117,8 +135,16 @@ const PATCHABLE = new Set<string>([
  * count: "fix the file and drop it again" must go through. Held ones wait for a decision and
  * are not counted either (the document they duplicate is).
  */
-const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered')
+const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
+  'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1))`;
+
+/**
+ * Documents whose transaction is still asked about: accepted (delivery), delivered or answered
+ * with a response that may be followed by another (rejected and paid are final).
+ */
+const POLLED_SQL = `state IN ('accepted', 'delivered', 'acknowledged', 'in_process', 'under_query',
+  'conditionally_accepted', 'buyer_accepted')`;
 
 /** A new document as inserted by `documents:add`. */
 export interface NewDocument {
@@ -127,6 +153,9 @@ export interface NewDocument {
   size: number;
   body: Uint8Array;
   idempotencyKey: string;
+  /** The access point in use when it was added, and its environment: the document's pin. */
+  accessPoint?: string | null;
+  environment?: Environment | null;
 }
 
 const SORT_COLUMNS: Record<DocumentSortKey, string> = {
@@ -170,6 +199,11 @@ const LIST_COLUMNS = [
   'updated_at',
   'accepted_at',
   'delivered_at',
+  'business_response',
+  'seller_name',
+  'access_point',
+  'environment',
+  'next_attempt_at',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
 /** What a list query reads of a document: the table row's columns only. */
@@ -210,6 +244,11 @@ export function toDocumentRow(r: DocumentListRecord): DocumentRow {
     updatedAt: r.updated_at,
     acceptedAt: r.accepted_at,
     deliveredAt: r.delivered_at,
+    businessResponse: r.business_response,
+    sellerName: r.seller_name,
+    accessPoint: r.access_point,
+    environment: r.environment,
+    nextAttemptAt: r.next_attempt_at,
   };
 }
 
@@ -240,8 +279,24 @@ export class DocumentsRepo {
          WHERE state = 'accepted' AND next_poll_at IS NULL AND problem_code IS NULL`,
       ),
       insert: db.prepare(`INSERT INTO documents
-        (file_name, sha256, size, state, idempotency_key, created_at, updated_at)
-        VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now)`),
+        (file_name, sha256, size, state, idempotency_key, created_at, updated_at, access_point, environment)
+        VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now, @accessPoint, @environment)`),
+      pinUnpinned: db.prepare(
+        'UPDATE documents SET access_point = ?, environment = ? WHERE access_point IS NULL',
+      ),
+      waitingFor: db.prepare(
+        `SELECT * FROM documents WHERE state IN ('received', 'ready', 'queued', 'retry_wait')
+         AND access_point IS NOT NULL AND access_point <> ? ORDER BY id`,
+      ),
+      heldFor: db.prepare(
+        `SELECT id FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
+         AND (@ap IS NULL OR access_point = @ap) ORDER BY id`,
+      ),
+      heldElsewhere: db.prepare(
+        `SELECT access_point, environment, COUNT(*) AS n FROM documents
+         WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
+         GROUP BY access_point, environment ORDER BY access_point`,
+      ),
       insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
       insertEvent: db.prepare(
         'INSERT INTO document_events (document_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)',
@@ -257,11 +312,15 @@ export class DocumentsRepo {
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
         .pluck(),
       duePolls: db.prepare(
-        `SELECT * FROM documents WHERE state IN ('accepted', 'delivered') AND next_poll_at <= ?
-         ORDER BY next_poll_at, id LIMIT ?`,
+        `SELECT * FROM documents WHERE ${POLLED_SQL} AND next_poll_at <= @now
+         AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
+         ORDER BY next_poll_at, id LIMIT @limit`,
       ),
       nextPollAt: db
-        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE state IN ('accepted', 'delivered')`)
+        .prepare(
+          `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
+           AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)`,
+        )
         .pluck(),
       setState: db.prepare(
         'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
@@ -274,6 +333,12 @@ export class DocumentsRepo {
         `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
          AND id <> ? AND ${LIVE_SQL}
          ORDER BY id LIMIT 1`,
+      ),
+      findSupersedable: db.prepare(
+        `SELECT * FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
+         AND id <> ? AND (state IN ('invalid', 'unreachable', 'rejected')
+           OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
+         ORDER BY id`,
       ),
       inBatch: db.prepare(
         `SELECT * FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
@@ -314,11 +379,42 @@ export class DocumentsRepo {
   /** Insert a received document with its bytes and the first timeline entry. */
   insert(doc: NewDocument): number {
     const now = this.now();
-    const info = this.stmts.insert.run({ ...doc, now });
+    const info = this.stmts.insert.run({
+      accessPoint: null,
+      environment: null,
+      ...doc,
+      now,
+    });
     const id = Number(info.lastInsertRowid);
     this.stmts.insertBody.run(id, doc.body);
     this.stmts.insertEvent.run(id, now, null, 'received', doc.fileName);
     return id;
+  }
+
+  /** Pin documents added before pins existed (migration 010) to this access point; returns how many. */
+  pinUnpinned(accessPoint: string, environment: Environment): number {
+    return this.stmts.pinUnpinned.run(accessPoint, environment).changes;
+  }
+
+  /** Documents waiting to be sent (received, ready, queued, retry_wait) that are pinned elsewhere. */
+  waitingForOtherAccessPoint(accessPoint: string): DocumentRecord[] {
+    return this.stmts.waitingFor.all(accessPoint) as DocumentRecord[];
+  }
+
+  /** Ids of documents held for `accessPoint` (every access point when null). */
+  heldFor(accessPoint: string | null): number[] {
+    return (this.stmts.heldFor.all({ ap: accessPoint }) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Documents held for another access point, counted per access point. */
+  heldElsewhere(): { accessPoint: string; environment: Environment | null; count: number }[] {
+    return (
+      this.stmts.heldElsewhere.all() as {
+        access_point: string | null;
+        environment: Environment | null;
+        n: number;
+      }[]
+    ).map((r) => ({ accessPoint: r.access_point ?? '', environment: r.environment, count: r.n }));
   }
 
   /** One document, or null. */
@@ -352,13 +448,16 @@ export class DocumentsRepo {
   }
 
   /** Accepted (or delivered, awaiting a business response) documents due for a status poll. */
-  duePolls(now: number, limit: number): DocumentRecord[] {
-    return this.stmts.duePolls.all(now, limit) as DocumentRecord[];
+  duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
+    return this.stmts.duePolls.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
   }
 
-  /** Earliest delivery poll time, or null. */
-  nextPollAt(): number | null {
-    return (this.stmts.nextPollAt.get() as number | null) ?? null;
+  /**
+   * Earliest delivery poll time, or null. With `accessPoint`, only documents sent through it: a
+   * transaction is asked about only at the access point that accepted it.
+   */
+  nextPollAt(accessPoint: string | null = null): number | null {
+    return (this.stmts.nextPollAt.get({ ap: accessPoint }) as number | null) ?? null;
   }
 
   /**
@@ -433,6 +532,24 @@ export class DocumentsRepo {
     const row = this.stmts.findBusinessDuplicate.get(sellerId, invoiceNumber, docType, id) as
       { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  /**
+   * Documents a corrected file with this seller, invoice number and type replaces: invalid,
+   * unreachable, rejected by the buyer, or failed with an outcome known not to have been accepted.
+   */
+  findSupersedable(
+    id: number,
+    sellerId: string,
+    invoiceNumber: string,
+    docType: string,
+  ): DocumentRecord[] {
+    return this.stmts.findSupersedable.all(
+      sellerId,
+      invoiceNumber,
+      docType,
+      id,
+    ) as DocumentRecord[];
   }
 
   /** Ids of every document in one of `states`. */

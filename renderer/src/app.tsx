@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { WaitingElsewhere } from './features/access-point/waiting-elsewhere';
 import { MetricsCharts } from './features/charts/metrics-charts';
 import { DetailPanel } from './features/detail/detail-panel';
 import { DocumentTable } from './features/documents/document-table';
@@ -33,6 +34,7 @@ export function App() {
       <main className={`workspace${detailOpen ? ' has-detail' : ''}`}>
         <div className="documents">
           <DropZone />
+          <WaitingElsewhere />
           <DocumentToolbar />
           <DocumentTable />
         </div>

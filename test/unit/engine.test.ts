@@ -216,14 +216,91 @@ describe('engine with the in-process sandbox', () => {
         timeout: 10_000,
       })
       .toBe('RE');
+    // Issue 11: the buyer's rejection is a state of its own (was: delivered with response RE).
     const delivered = await e.handlers['documents:get']({ id: re });
-    expect(delivered.state).toBe('delivered');
+    expect(delivered.state).toBe('rejected');
     expect(delivered.deliveredAt).toBeGreaterThan(0);
-    expect(delivered.timeline.at(-1)?.detail).toContain('RE');
+    expect(delivered.problem?.code).toBe('BUYER_REJECTED');
+    expect(delivered.businessResponseNote).toContain('order reference');
+    expect(delivered.businessResponseAt).toBeGreaterThanOrEqual(delivered.deliveredAt!);
+    expect(delivered.timeline.map((t) => t.to)).toEqual(
+      expect.arrayContaining(['accepted', 'delivered', 'rejected']),
+    );
+    expect(delivered.timeline.at(-1)?.detail).toContain('Rejected by buyer');
     const failed = await e.handlers['documents:get']({ id: cert });
     expect(failed.state).toBe('failed');
     expect(failed.problem?.code).toBe('DELIVERY_FAILED');
     expect((await e.handlers['documents:get']({ id: slow })).state).toBe('accepted');
+  });
+
+  it('gives each buyer response from the sandbox a state of its own, counted and filtered as such', async () => {
+    const e = await engine();
+    const codes = ['AB', 'IP', 'UQ', 'CA', 'AP', 'RE', 'PD'] as const;
+    const res = await e.handlers['documents:add']({
+      files: codes.map((c) => ({
+        name: `${c}.xml`,
+        bytes: makeInvoice(`BR-${c}`, { receiver: `9915:respond-${c.toLowerCase()}` }),
+      })),
+    });
+    const ids = res.added.map((a) => a.id);
+    const expected = {
+      AB: 'acknowledged',
+      IP: 'in_process',
+      UQ: 'under_query',
+      CA: 'conditionally_accepted',
+      AP: 'buyer_accepted',
+      RE: 'rejected',
+      PD: 'paid',
+    };
+    await expect
+      .poll(() => codes.map((_, i) => e.repo.get(ids[i]!)?.state), { timeout: 10_000 })
+      .toEqual(codes.map((c) => expected[c]));
+    const rejected = await e.handlers['documents:get']({ id: ids[5]! });
+    expect(rejected.businessResponse).toBe('RE');
+    expect(rejected.businessResponseNote).toMatch(/VAT rate/);
+    expect(rejected.problem?.message).toMatch(/buyer rejected this invoice.*VAT rate/);
+    const list = async (filter: 'attention' | 'sent' | 'responded') =>
+      (await e.handlers['documents:list']({ filter })).rows.map((r) => r.invoiceNumber).sort();
+    // A rejection (and a query) needs the clerk and never counts as sent.
+    expect(await list('attention')).toEqual(['BR-RE', 'BR-UQ']);
+    expect(await list('sent')).toEqual(['BR-AB', 'BR-AP', 'BR-CA', 'BR-IP', 'BR-PD']);
+    expect(await list('responded')).toHaveLength(7);
+    const all = await e.handlers['documents:list']({ filter: 'all' });
+    const row = all.rows.find((r) => r.id === ids[6]);
+    expect(row?.businessResponse).toBe('PD');
+  });
+
+  it('a corrected file supersedes the invalid one with the same seller, number and type; both timelines link', async () => {
+    const e = await engine();
+    const bad = Buffer.from(makeInvoice('FIX-1'))
+      .toString('utf8')
+      .replace(
+        /<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/,
+        '<cbc:IssueDate>not-a-date</cbc:IssueDate>',
+      );
+    const first = await e.handlers['documents:add']({
+      files: [{ name: 'fix-1.xml', bytes: Buffer.from(bad) }],
+    });
+    const oldId = first.added[0]!.id;
+    await e.waitUntilSettled([oldId]);
+    expect(e.repo.get(oldId)?.state).toBe('invalid');
+    const second = await e.handlers['documents:add']({
+      files: [{ name: 'fix-1-corrected.xml', bytes: makeInvoice('FIX-1') }],
+    });
+    const newId = second.added[0]!.id;
+    await e.waitUntilSettled([newId]);
+    // Sent, not held as a duplicate of its failure; the old one left Needs attention.
+    expect(e.repo.get(newId)?.state).toBe('delivered');
+    expect(e.repo.get(oldId)?.state).toBe('superseded');
+    const attention = await e.handlers['documents:list']({ filter: 'attention' });
+    expect(attention.rows.map((r) => r.id)).not.toContain(oldId);
+    expect(e.repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
+    expect(
+      e.repo
+        .timeline(newId)
+        .map((t) => t.detail)
+        .join('\n'),
+    ).toContain(`fix-1.xml (document #${oldId}), which needed fixing`);
   });
 
   it('polls many accepted documents with one list request instead of one request each', async () => {
@@ -266,5 +343,131 @@ describe('engine with the in-process sandbox', () => {
     await e.waitUntilSettled(ids);
     for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
     expect(e.sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total).toBe(3);
+  });
+
+  describe("when our check and the access point's disagree (issue 10)", () => {
+    const wrongTotal = (n: string) =>
+      new TextEncoder().encode(
+        new TextDecoder()
+          .decode(makeInvoice(n))
+          .replace(
+            '<cbc:PayableAmount currencyID="EUR">2420.00</cbc:PayableAmount>',
+            '<cbc:PayableAmount currencyID="EUR">2419.99</cbc:PayableAmount>',
+          ),
+      );
+
+    it('holds an invoice ours calls invalid and the access point valid, with both verdicts', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      const res = await e.handlers['documents:add']({
+        files: [{ name: 'D1.xml', bytes: wrongTotal('DIS-1') }],
+      });
+      const id = res.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem?.code).toBe('CHECKS_DISAGREE');
+      expect(d.problem?.action).toBe('decide');
+      expect(d.problem?.message).toMatch(/Our check found 1 error \(BR-CO-16\)/);
+      expect(d.problem?.message).toMatch(/access point's own check accepts it/);
+      expect(d.validation?.checksDisagree).toBe(true);
+      expect(d.validation?.accessPoint).toEqual({ valid: true, errors: [], warnings: [] });
+      expect(d.validation?.findings.map((f) => f.rule)).toContain('BR-CO-16');
+
+      const r = await e.handlers['documents:sendAnyway']({ ids: [id] });
+      expect(r).toEqual({ released: 1 });
+      await e.waitUntilSettled([id]);
+      const after = await e.handlers['documents:get']({ id });
+      expect(after.state).toBe('delivered');
+      const decision = after.timeline.find((t) => t.detail?.startsWith('Sent anyway by'));
+      expect(decision?.detail).toMatch(
+        /^Sent anyway by the user.* although our check found 1 error \(BR-CO-16\); the access point's check accepted it$/,
+      );
+      expect(decision?.from).toBe('held');
+    });
+
+    it('holds an invoice ours calls valid and the access point invalid, with its messages', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      e.sandbox!.setFaults({
+        validateVerdict: {
+          valid: false,
+          errors: [{ rule: 'AP-42', location: '/Invoice', message: 'Seller unknown to us.' }],
+        },
+      });
+      const res = await e.handlers['documents:add']({
+        files: [{ name: 'D2.xml', bytes: makeInvoice('DIS-2') }],
+      });
+      const id = res.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem?.code).toBe('CHECKS_DISAGREE');
+      expect(d.problem?.message).toMatch(
+        /access point's own check rejects this invoice: Seller unknown to us\. \(AP-42\)\. Our check found no error/,
+      );
+      expect(d.validation?.findings.filter((f) => f.flag === 'fatal')).toEqual([]);
+      expect(d.validation?.accessPoint?.valid).toBe(false);
+      expect(d.validation?.accessPoint?.errors[0]?.rule).toBe('AP-42');
+
+      e.sandbox!.setFaults({});
+      await e.handlers['documents:sendAnyway']({ ids: [id] });
+      await e.waitUntilSettled([id]);
+      const after = await e.handlers['documents:get']({ id });
+      expect(after.state).toBe('delivered');
+      expect(after.timeline.map((t) => t.detail)).toContainEqual(
+        expect.stringMatching(
+          /^Sent anyway by the user.* although the access point's check rejected it \(AP-42\); our check found no error$/,
+        ),
+      );
+    });
+
+    it('keeps an invoice both checks reject invalid, with both reasons to fix', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      e.sandbox!.setFaults({ validateVerdict: { valid: false } });
+      const res = await e.handlers['documents:add']({
+        files: [{ name: 'D3.xml', bytes: wrongTotal('DIS-3') }],
+      });
+      const id = res.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('invalid');
+      expect(d.problem?.code).toBe('VALIDATION');
+      expect(d.validation?.checksDisagree).toBe(false);
+      expect(d.validation?.findings.map((f) => f.rule)).toEqual(
+        expect.arrayContaining(['BR-CO-16', 'SANDBOX-VALIDATOR']),
+      );
+    });
+
+    it('asks the second question after "Send anyway" on a duplicate whose checks disagree', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      await e.handlers['queue:pause'](undefined);
+      const bytes = wrongTotal('DIS-4');
+      const first = await e.handlers['documents:add']({ files: [{ name: 'D4.xml', bytes }] });
+      const firstId = first.added[0]!.id;
+      await e.waitUntilSettled([firstId]);
+      // Released, the first one waits in the paused queue: the second is its content twin.
+      expect((await e.handlers['documents:sendAnyway']({ ids: [firstId] })).released).toBe(1);
+      await expect.poll(() => e.repo.get(firstId)?.state).toBe('queued');
+      const second = await e.handlers['documents:add']({
+        files: [{ name: 'D4-again.xml', bytes }],
+      });
+      const id = second.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      expect(e.repo.get(id)?.problem_code).toBe('DUPLICATE_CONTENT');
+
+      const r = await e.handlers['documents:sendAnyway']({ ids: [id] });
+      expect(r.released).toBe(0);
+      expect(r.stillHeld?.[0]?.id).toBe(id);
+      expect(r.stillHeld?.[0]?.message).toMatch(/Our check found 1 error \(BR-CO-16\)/);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem?.code).toBe('CHECKS_DISAGREE');
+
+      expect((await e.handlers['documents:sendAnyway']({ ids: [id] })).released).toBe(1);
+      expect(e.repo.get(id)?.state).toBe('ready');
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { useEffect, useRef } from 'react';
-import type { DocumentDetail, DocumentProblem, ParticipantId } from '../../../../app/contract';
+import {
+  accessPointLabel,
+  BUSINESS_RESPONSE_STATES,
+  type DocumentDetail,
+  type DocumentProblem,
+  type ParticipantId,
+} from '../../../../app/contract';
 import { formatAmount, formatDuration, formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import {
@@ -9,6 +15,7 @@ import {
 } from '../../stores/document-actions';
 import { useDetailStore } from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
+import { ChecksDisagree } from './checks-disagree';
 import { ReceiverLookup } from './receiver-lookup';
 
 /** Which buttons a problem offers, beyond reading it. */
@@ -33,6 +40,41 @@ const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
   wait: 'Nothing to do: Peppol Desk keeps trying.',
   none: '',
 };
+
+/** Text in which "document #12" opens that document's details. */
+function LinkedText({ text }: { text: string }) {
+  const show = useDetailStore((st) => st.show);
+  const parts = text.split(/(document #\d+)/);
+  return (
+    <>
+      {parts.map((part, i) => {
+        const m = /^document #(\d+)$/.exec(part);
+        return m ? (
+          <button
+            key={i}
+            type="button"
+            className="link-button"
+            data-testid={`timeline-link-${m[1]}`}
+            onClick={() => show(Number(m[1]))}
+          >
+            {part}
+          </button>
+        ) : (
+          part
+        );
+      })}
+    </>
+  );
+}
+
+/** A business response code in words (an unknown code as given). */
+function responseWords(code: string | null): string | null {
+  if (code === null) return null;
+  const state = Object.hasOwn(BUSINESS_RESPONSE_STATES, code)
+    ? BUSINESS_RESPONSE_STATES[code as keyof typeof BUSINESS_RESPONSE_STATES]
+    : null;
+  return state ? STATUS_WORDS[state] : `Response "${code}"`;
+}
 
 function participant(p: ParticipantId | null): string {
   return p ? `${p.scheme}:${p.value}` : '—';
@@ -153,6 +195,8 @@ function Body({ d }: { d: DocumentDetail }) {
         </section>
       )}
 
+      <ChecksDisagree d={d} />
+
       {d.validation && d.validation.findings.length > 0 && (
         <section aria-label="Validation findings">
           <h3>What needs fixing</h3>
@@ -218,6 +262,11 @@ function Body({ d }: { d: DocumentDetail }) {
       <section aria-label="Delivery">
         <h3>Delivery</h3>
         <dl className="fields">
+          <Field
+            label="Access point"
+            value={d.environment ? accessPointLabel(d.accessPoint, d.environment) : null}
+            testId="detail-access-point"
+          />
           <Field label="Transaction id" value={d.transactionId} testId="detail-transaction-id" />
           <Field label="Accepted by access point" value={formatTime(d.acceptedAt)} />
           <Field label="Delivered" value={formatTime(d.deliveredAt)} />
@@ -226,10 +275,20 @@ function Body({ d }: { d: DocumentDetail }) {
             value={sentToDelivered === null ? null : formatDuration(sentToDelivered)}
           />
           <Field
-            label="Business response"
-            value={d.businessResponse}
+            label="Buyer's response"
+            value={responseWords(d.businessResponse)}
             testId="detail-business-response"
           />
+          {d.businessResponse && (
+            <>
+              <Field label="Response received" value={formatTime(d.businessResponseAt)} />
+              <Field
+                label="Buyer's note"
+                value={d.businessResponseNote}
+                testId="detail-business-response-note"
+              />
+            </>
+          )}
           <Field label="File" value={d.fileName} />
         </dl>
       </section>
@@ -241,7 +300,12 @@ function Body({ d }: { d: DocumentDetail }) {
             <li key={i}>
               <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
               <span>{STATUS_WORDS[t.to]}</span>
-              {t.detail && <span className="muted"> — {t.detail}</span>}
+              {t.detail && (
+                <span className="muted">
+                  {' '}
+                  — <LinkedText text={t.detail} />
+                </span>
+              )}
             </li>
           ))}
         </ol>

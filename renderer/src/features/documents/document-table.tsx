@@ -4,7 +4,8 @@ import type { DocumentRow, DocumentSortKey } from '../../../../app/contract';
 import { formatAmount, formatChange } from '../../lib/format';
 import { useDetailStore } from '../../stores/detail-store';
 import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
-import { StatusLabel } from './status-cell';
+import { AccessPointTag, StatusLabel } from './status-cell';
+import { WaitReason } from './wait-reason';
 
 const ROW_HEIGHT = 40;
 
@@ -254,6 +255,8 @@ export function DocumentTable() {
                 </div>
                 <div role="cell" className="cell col-status">
                   <StatusLabel id={row.id} state={row.state} />
+                  <AccessPointTag row={row} />
+                  <WaitReason row={row} />
                 </div>
                 <div role="cell" className="cell col-file" title={row.fileName}>
                   {row.fileName}
