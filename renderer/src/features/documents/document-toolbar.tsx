@@ -27,6 +27,14 @@ export function DocumentToolbar() {
   // What "Retry all failed" acts on: sending failed, or the receiver was not found.
   const failedCount = counts.failed + counts.unreachable;
 
+  // "Clear search" in the empty table clears the store's search: the box follows.
+  const storeSearch = useDocumentsStore((s) => s.search);
+  const [seenSearch, setSeenSearch] = useState(storeSearch);
+  if (storeSearch !== seenSearch) {
+    setSeenSearch(storeSearch);
+    if (storeSearch === '') setQuery('');
+  }
+
   useEffect(() => {
     const timer = setTimeout(() => setSearch(query), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
