@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import { MetricsCharts } from './features/charts/metrics-charts';
 import { DetailPanel } from './features/detail/detail-panel';
 import { DocumentTable } from './features/documents/document-table';
@@ -8,23 +9,29 @@ import { AppHeader } from './features/header/app-header';
 import { SettingsDialog } from './features/settings/settings-dialog';
 import { ToastList } from './features/toasts/toast-list';
 import { useEngineSync } from './hooks/use-engine-sync';
-import { useDetailStore } from './stores/detail-store';
+import { useDetailStore, useDetailWidth } from './stores/detail-store';
 
 export function App() {
   useEngineSync();
   const detailOpen = useDetailStore((s) => s.id !== null);
+  const detailWidth = useDetailWidth((s) => s.width);
   return (
     <div className="app">
       <AppHeader />
-      <main className={`workspace${detailOpen ? ' has-detail' : ''}`}>
+      <main
+        id="main"
+        tabIndex={-1}
+        className={`workspace${detailOpen ? ' has-detail' : ''}`}
+        style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}
+      >
         <div className="documents">
           <DropZone />
           <DocumentToolbar />
           <DocumentTable />
+          <MetricsCharts />
         </div>
         <DetailPanel />
       </main>
-      <MetricsCharts />
       <SettingsDialog />
       <ToastList />
       <WindowDrop />

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type uPlot from 'uplot';
 import type { Stage } from '../../../../app/contract';
 import { formatDuration } from '../../lib/format';
@@ -157,11 +157,38 @@ function LatencyChart() {
   );
 }
 
-/** Throughput and latency, fed by `metrics:tick`. */
+const OPEN_KEY = 'peppol-desk.performance-open';
+
+/** Whether the Performance panel was left open; the first time, open unless the window is short. */
+function wasOpen(): boolean {
+  try {
+    const stored = localStorage.getItem(OPEN_KEY);
+    if (stored !== null) return stored === 'true';
+  } catch {
+    // Storage unavailable: decide by the window.
+  }
+  return window.innerHeight >= 800;
+}
+
+/** Throughput and latency, fed by `metrics:tick`; collapsible, and remembered across restarts. */
 export function MetricsCharts() {
+  const [open, setOpen] = useState(wasOpen);
   return (
-    <details className="charts-region" open>
-      <summary>Performance</summary>
+    <details
+      className="charts-region"
+      data-testid="performance"
+      open={open}
+      onToggle={(e) => {
+        const now = e.currentTarget.open;
+        setOpen(now);
+        try {
+          localStorage.setItem(OPEN_KEY, String(now));
+        } catch {
+          // Storage unavailable (private mode): the panel simply opens next time.
+        }
+      }}
+    >
+      <summary data-testid="performance-toggle">Performance</summary>
       <section className="charts" aria-label="Performance">
         <ThroughputChart />
         <LatencyChart />

@@ -7,7 +7,12 @@ import {
   runDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
-import { useDetailStore } from '../../stores/detail-store';
+import {
+  DETAIL_WIDTH_MAX,
+  DETAIL_WIDTH_MIN,
+  useDetailStore,
+  useDetailWidth,
+} from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
 import { ReceiverLookup } from './receiver-lookup';
 
@@ -250,6 +255,56 @@ function Body({ d }: { d: DocumentDetail }) {
   );
 }
 
+/**
+ * The panel's left edge: drag it, or focus it and use the arrow keys, to give the panel more or
+ * less room. The table hides its less important columns, never File, Issue date, Amount or Status.
+ */
+function ResizeHandle() {
+  const width = useDetailWidth((s) => s.width);
+  const setWidth = useDetailWidth((s) => s.setWidth);
+  const STEP = 24;
+  return (
+    <div
+      className="detail-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Resize details"
+      aria-valuemin={DETAIL_WIDTH_MIN}
+      aria-valuemax={DETAIL_WIDTH_MAX}
+      aria-valuenow={width}
+      tabIndex={0}
+      data-testid="detail-resize"
+      onKeyDown={(e) => {
+        const delta: Record<string, number> = { ArrowLeft: STEP, ArrowRight: -STEP };
+        if (Object.hasOwn(delta, e.key)) {
+          e.preventDefault();
+          setWidth(width + delta[e.key]!);
+        } else if (e.key === 'Home') {
+          e.preventDefault();
+          setWidth(DETAIL_WIDTH_MIN);
+        } else if (e.key === 'End') {
+          e.preventDefault();
+          setWidth(DETAIL_WIDTH_MAX);
+        }
+      }}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        const handle = e.currentTarget;
+        handle.setPointerCapture(e.pointerId);
+        const startX = e.clientX;
+        const startWidth = width;
+        const move = (ev: PointerEvent) => setWidth(startWidth + (startX - ev.clientX));
+        const up = () => {
+          handle.removeEventListener('pointermove', move);
+          handle.removeEventListener('pointerup', up);
+        };
+        handle.addEventListener('pointermove', move);
+        handle.addEventListener('pointerup', up);
+      }}
+    />
+  );
+}
+
 /** Everything about one document, beside the table. Escape closes it. */
 export function DetailPanel() {
   const id = useDetailStore((s) => s.id);
@@ -283,6 +338,7 @@ export function DetailPanel() {
         if (e.key === 'Escape') show(null);
       }}
     >
+      <ResizeHandle />
       <div className="detail-head">
         <h2 id="detail-heading" tabIndex={-1} ref={heading}>
           {detail?.invoiceNumber ?? detail?.fileName ?? 'Document'}
