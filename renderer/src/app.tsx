@@ -6,6 +6,7 @@ import { DocumentToolbar } from './features/documents/document-toolbar';
 import { DropZone } from './features/drop/drop-zone';
 import { WindowDrop } from './features/drop/window-drop';
 import { AppHeader } from './features/header/app-header';
+import { InvoiceViewDialog } from './features/invoice/invoice-view';
 import { SettingsDialog } from './features/settings/settings-dialog';
 import { ToastList } from './features/toasts/toast-list';
 import { useEngineSync } from './hooks/use-engine-sync';
@@ -33,6 +34,7 @@ export function App() {
         <DetailPanel />
       </main>
       <SettingsDialog />
+      <InvoiceViewDialog />
       <ToastList />
       <WindowDrop />
     </div>

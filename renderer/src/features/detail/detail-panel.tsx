@@ -7,6 +7,7 @@ import {
   runDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
+import { useInvoiceViewStore } from '../../stores/invoice-view-store';
 import {
   DETAIL_WIDTH_MAX,
   DETAIL_WIDTH_MIN,
@@ -188,7 +189,17 @@ function Body({ d }: { d: DocumentDetail }) {
       )}
 
       <section aria-label="Invoice">
-        <h3>Invoice</h3>
+        <div className="section-head">
+          <h3>Invoice</h3>
+          <button
+            type="button"
+            className="button"
+            data-testid="open-invoice-view"
+            onClick={() => useInvoiceViewStore.getState().open(d.id)}
+          >
+            View whole invoice
+          </button>
+        </div>
         <dl className="fields">
           <Field
             label="Type"
