@@ -2,6 +2,7 @@ import type { CSSProperties } from 'react';
 import { MetricsCharts } from './features/charts/metrics-charts';
 import { DetailPanel } from './features/detail/detail-panel';
 import { DocumentTable } from './features/documents/document-table';
+import { useSelectAllShortcut } from './features/documents/select-all';
 import { DocumentToolbar } from './features/documents/document-toolbar';
 import { DropZone } from './features/drop/drop-zone';
 import { WindowDrop } from './features/drop/window-drop';
@@ -14,10 +15,25 @@ import { useDetailStore, useDetailWidth } from './stores/detail-store';
 
 export function App() {
   useEngineSync();
+  useSelectAllShortcut();
   const detailOpen = useDetailStore((s) => s.id !== null);
   const detailWidth = useDetailWidth((s) => s.width);
   return (
     <div className="app">
+      <a
+        className="skip-link"
+        href="#document-table"
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          // The table's one tab stop (its active row), or the table itself when it is empty.
+          const table = document.getElementById('document-table');
+          const row = table?.querySelector<HTMLElement>('[role="row"][tabindex="0"]');
+          (row ?? table)?.focus();
+        }}
+      >
+        Skip to the documents
+      </a>
       <AppHeader />
       <main
         id="main"

@@ -339,9 +339,43 @@ export function DetailPanel() {
     heading.current?.focus();
   }, [id]);
 
+  // After an action (Retry, Cancel…) its button goes away with the state it belonged to: focus
+  // would fall to the page, where Escape no longer closes the panel. Keep it in the panel.
+  const panel = useRef<HTMLElement>(null);
+  const hadFocus = useRef(false);
+  useEffect(() => {
+    const el = panel.current;
+    if (!el) return;
+    const onIn = () => (hadFocus.current = true);
+    const onOut = (e: FocusEvent) => {
+      if (e.relatedTarget instanceof Node && !el.contains(e.relatedTarget))
+        hadFocus.current = false;
+    };
+    const observer = new MutationObserver(() => {
+      const active = document.activeElement;
+      if (hadFocus.current && (active === null || active === document.body))
+        heading.current?.focus();
+    });
+    // A click elsewhere (even on something that takes no focus) means the person moved on.
+    const onPointer = (e: PointerEvent) => {
+      if (!(e.target instanceof Node && el.contains(e.target))) hadFocus.current = false;
+    };
+    el.addEventListener('focusin', onIn);
+    el.addEventListener('focusout', onOut);
+    document.addEventListener('pointerdown', onPointer);
+    observer.observe(el, { childList: true, subtree: true });
+    return () => {
+      el.removeEventListener('focusin', onIn);
+      el.removeEventListener('focusout', onOut);
+      document.removeEventListener('pointerdown', onPointer);
+      observer.disconnect();
+    };
+  }, [id]);
+
   if (id === null) return null;
   return (
     <aside
+      ref={panel}
       className="detail-panel"
       data-testid="detail-panel"
       aria-labelledby="detail-heading"

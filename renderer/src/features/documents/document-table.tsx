@@ -215,6 +215,8 @@ export function DocumentTable() {
   return (
     <div
       className="document-table"
+      id="document-table"
+      tabIndex={-1}
       data-testid="document-table"
       data-filter={shownFilter}
       data-search={shownSearch}

@@ -49,6 +49,24 @@ export function DocumentToolbar() {
             type="button"
             role="tab"
             aria-selected={filter === f}
+            aria-controls="document-table"
+            // Tabs: one tab stop (the chosen filter); arrow keys, Home and End move and choose.
+            tabIndex={filter === f ? 0 : -1}
+            onKeyDown={(e) => {
+              const i = FILTER_ORDER.indexOf(f);
+              const n = FILTER_ORDER.length;
+              const to: Record<string, number> = {
+                ArrowRight: (i + 1) % n,
+                ArrowLeft: (i - 1 + n) % n,
+                Home: 0,
+                End: n - 1,
+              };
+              if (!Object.hasOwn(to, e.key)) return;
+              e.preventDefault();
+              const next = FILTER_ORDER[to[e.key]!]!;
+              setFilter(next);
+              document.querySelector<HTMLElement>(`[data-testid="filter-${next}"]`)?.focus();
+            }}
             className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && filterCount(counts, f) > 0 ? ' has-attention' : ''}`}
             data-testid={`filter-${f}`}
             onClick={() => setFilter(f)}
