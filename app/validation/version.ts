@@ -10,10 +10,10 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
  * made by the old code are not reused. test/unit/validation-rules-revision.test.ts enforces it:
  * it fails when the validation sources no longer match {@link RULES_FINGERPRINT}.
  */
-export const RULES_REVISION = 3;
+export const RULES_REVISION = 5;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '83fab200439f9170612af72f8d4151a8a5eefe9350026fbf26a84bf30fb8b664';
+export const RULES_FINGERPRINT = '932a96b9044bf846686c7dfd05a7a4a3538f7af696ed446937edcf4419aced3d';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;
