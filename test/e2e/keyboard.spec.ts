@@ -100,10 +100,8 @@ test('after Retry in the details focus stays in the panel and Escape still close
   await expect(row).toBeFocused();
 });
 
-test('Settings takes focus when it opens and gives it back when it closes', async ({
-  desk,
-  page,
-}) => {
+test('Settings takes focus when it opens and gives it back when it closes', async ({ desk }) => {
+  const page = desk.page;
   const opener = page.getByTestId('open-settings');
   await opener.focus();
   await page.keyboard.press('Enter');
