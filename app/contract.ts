@@ -4,9 +4,22 @@
  * (name → payload) is declared here, with the runtime list of channel names derived from it.
  * No channel string appears anywhere else.
  */
+import type { AttachmentFile, InvoiceView } from './invoice-view/types';
 import type { DocumentSummary, Finding } from './validation/types';
 
 export type { DocumentSummary, Finding, ParticipantId } from './validation/types';
+export type {
+  AttachmentFile,
+  InvoiceView,
+  ViewAddress,
+  ViewAllowanceCharge,
+  ViewAttachment,
+  ViewLine,
+  ViewParty,
+  ViewPaymentMeans,
+  ViewReference,
+  ViewVatBreakdown,
+} from './invoice-view/types';
 
 /** Persisted life of one document. See app/queue/states.ts for the allowed transitions. */
 export type DocumentState =
@@ -347,6 +360,12 @@ export interface Requests {
     result: { rows: DocumentRow[] };
   };
   'documents:get': { arg: { id: number }; result: DocumentDetail };
+  /** The whole invoice, every line, read from the stored file when asked (the document view). */
+  'documents:view': { arg: { id: number }; result: InvoiceView };
+  /** The file exactly as it was added ("Open original file"). */
+  'documents:original': { arg: { id: number }; result: { fileName: string; bytes: Uint8Array } };
+  /** One embedded attachment (index as in `InvoiceView.attachments`), decoded. */
+  'documents:attachment': { arg: { id: number; index: number }; result: AttachmentFile };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
   /** Documents that may already have reached the access point are refused (listed in `refused`). */
   'documents:cancel': {
@@ -408,6 +427,9 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:list': true,
   'documents:export': true,
   'documents:get': true,
+  'documents:view': true,
+  'documents:original': true,
+  'documents:attachment': true,
   'documents:retry': true,
   'documents:cancel': true,
   'documents:sendAnyway': true,

@@ -28,6 +28,7 @@ import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
 import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './hot-folder';
+import { readAttachment, readInvoice } from './invoice-view/read-invoice';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import {
@@ -605,6 +606,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     );
   }
 
+  /** The stored bytes of a document, or a NOT_FOUND error in words. */
+  const bodyOf = (id: number): Uint8Array => {
+    if (!repo.get(id)) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+    return repo.getBody(id);
+  };
+
   const handlers: Handlers = {
     'app:info': () => ({
       version: options.version ?? '0.0.0',
@@ -633,6 +640,19 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         businessResponseAt: r.business_response_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
+    },
+    'documents:view': ({ id }) => readInvoice(bodyOf(id)),
+    'documents:original': ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      // A file from a dropped folder is named by its relative path: download it by its own name.
+      const fileName = r.file_name.split(/[\\/]/).pop() || r.file_name;
+      return { fileName, bytes: new Uint8Array(repo.getBody(id)) };
+    },
+    'documents:attachment': ({ id, index }) => {
+      if (!Number.isInteger(index) || index < 0)
+        throw new AppError('BAD_REQUEST', 'No such attachment.');
+      return readAttachment(bodyOf(id), index);
     },
     'documents:retry': ({ ids, allFailed }) => {
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);

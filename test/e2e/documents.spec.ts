@@ -88,12 +88,12 @@ test.describe('documents', () => {
     await desk.openDetails(desk.rowByInvoice(prefix));
     const lines = desk.detailPanel.getByTestId('invoice-line');
     await expect(lines.first()).toBeVisible();
-    // The shared sample invoice: line 1 is 10 hours of consulting, 950.00 EUR net.
+    // The shared sample invoice: line 1 is 10 hours of consulting, €950.00 net (en-US locale).
     await expect(lines.first().locator('td')).toHaveText([
       '1',
       'Implementation consulting',
       '10 h',
-      '950.00 EUR',
+      '€950.00',
     ]);
     await expect(lines).toHaveCount(5);
     await closeDetails(desk);

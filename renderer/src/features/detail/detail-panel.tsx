@@ -13,7 +13,13 @@ import {
   runDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
-import { useDetailStore } from '../../stores/detail-store';
+import { useInvoiceViewStore } from '../../stores/invoice-view-store';
+import {
+  DETAIL_WIDTH_MAX,
+  DETAIL_WIDTH_MIN,
+  useDetailStore,
+  useDetailWidth,
+} from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
 import { ChecksDisagree } from './checks-disagree';
 import { ReceiverLookup } from './receiver-lookup';
@@ -227,7 +233,17 @@ function Body({ d }: { d: DocumentDetail }) {
       )}
 
       <section aria-label="Invoice">
-        <h3>Invoice</h3>
+        <div className="section-head">
+          <h3>Invoice</h3>
+          <button
+            type="button"
+            className="button"
+            data-testid="open-invoice-view"
+            onClick={() => useInvoiceViewStore.getState().open(d.id)}
+          >
+            View whole invoice
+          </button>
+        </div>
         <dl className="fields">
           <Field
             label="Type"
@@ -314,6 +330,56 @@ function Body({ d }: { d: DocumentDetail }) {
   );
 }
 
+/**
+ * The panel's left edge: drag it, or focus it and use the arrow keys, to give the panel more or
+ * less room. The table hides its less important columns, never File, Issue date, Amount or Status.
+ */
+function ResizeHandle() {
+  const width = useDetailWidth((s) => s.width);
+  const setWidth = useDetailWidth((s) => s.setWidth);
+  const STEP = 24;
+  return (
+    <div
+      className="detail-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Resize details"
+      aria-valuemin={DETAIL_WIDTH_MIN}
+      aria-valuemax={DETAIL_WIDTH_MAX}
+      aria-valuenow={width}
+      tabIndex={0}
+      data-testid="detail-resize"
+      onKeyDown={(e) => {
+        const delta: Record<string, number> = { ArrowLeft: STEP, ArrowRight: -STEP };
+        if (Object.hasOwn(delta, e.key)) {
+          e.preventDefault();
+          setWidth(width + delta[e.key]!);
+        } else if (e.key === 'Home') {
+          e.preventDefault();
+          setWidth(DETAIL_WIDTH_MIN);
+        } else if (e.key === 'End') {
+          e.preventDefault();
+          setWidth(DETAIL_WIDTH_MAX);
+        }
+      }}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        const handle = e.currentTarget;
+        handle.setPointerCapture(e.pointerId);
+        const startX = e.clientX;
+        const startWidth = width;
+        const move = (ev: PointerEvent) => setWidth(startWidth + (startX - ev.clientX));
+        const up = () => {
+          handle.removeEventListener('pointermove', move);
+          handle.removeEventListener('pointerup', up);
+        };
+        handle.addEventListener('pointermove', move);
+        handle.addEventListener('pointerup', up);
+      }}
+    />
+  );
+}
+
 /** Everything about one document, beside the table. Escape closes it. */
 export function DetailPanel() {
   const id = useDetailStore((s) => s.id);
@@ -337,9 +403,43 @@ export function DetailPanel() {
     heading.current?.focus();
   }, [id]);
 
+  // After an action (Retry, Cancel…) its button goes away with the state it belonged to: focus
+  // would fall to the page, where Escape no longer closes the panel. Keep it in the panel.
+  const panel = useRef<HTMLElement>(null);
+  const hadFocus = useRef(false);
+  useEffect(() => {
+    const el = panel.current;
+    if (!el) return;
+    const onIn = () => (hadFocus.current = true);
+    const onOut = (e: FocusEvent) => {
+      if (e.relatedTarget instanceof Node && !el.contains(e.relatedTarget))
+        hadFocus.current = false;
+    };
+    const observer = new MutationObserver(() => {
+      const active = document.activeElement;
+      if (hadFocus.current && (active === null || active === document.body))
+        heading.current?.focus();
+    });
+    // A click elsewhere (even on something that takes no focus) means the person moved on.
+    const onPointer = (e: PointerEvent) => {
+      if (!(e.target instanceof Node && el.contains(e.target))) hadFocus.current = false;
+    };
+    el.addEventListener('focusin', onIn);
+    el.addEventListener('focusout', onOut);
+    document.addEventListener('pointerdown', onPointer);
+    observer.observe(el, { childList: true, subtree: true });
+    return () => {
+      el.removeEventListener('focusin', onIn);
+      el.removeEventListener('focusout', onOut);
+      document.removeEventListener('pointerdown', onPointer);
+      observer.disconnect();
+    };
+  }, [id]);
+
   if (id === null) return null;
   return (
     <aside
+      ref={panel}
       className="detail-panel"
       data-testid="detail-panel"
       aria-labelledby="detail-heading"
@@ -347,6 +447,7 @@ export function DetailPanel() {
         if (e.key === 'Escape') show(null);
       }}
     >
+      <ResizeHandle />
       <div className="detail-head">
         <h2 id="detail-heading" tabIndex={-1} ref={heading}>
           {detail?.invoiceNumber ?? detail?.fileName ?? 'Document'}
