@@ -83,7 +83,10 @@ describe('permanent refusals on single sends: failed after exactly one attempt, 
       expect(sandbox.stats().faults.status).toBe(1);
       expect(sandbox.stats().acceptedDocuments).toBe(0);
       // The access point answered for this key: nothing of it can be out there, cancel is fine.
-      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({ cancelled: 1 });
+      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({
+        cancelled: 1,
+        undoToken: expect.any(String),
+      });
     });
   }
 });
@@ -112,6 +115,7 @@ describe('cancel', () => {
     expect(await engine.handlers['documents:cancel']({ ids: [fresh!, waiting!] })).toEqual({
       cancelled: 1,
       refused: [{ id: waiting, message: CANCEL_UNSAFE_MESSAGE }],
+      undoToken: expect.any(String),
     });
     expect(engine.repo.get(fresh!)?.state).toBe('cancelled');
   });
