@@ -108,6 +108,9 @@ describe('cancel', () => {
     });
     expect(CANCEL_UNSAFE_MESSAGE).toMatch(/may already have reached the access point/);
     expect(engine.repo.get(waiting!)?.state).toBe('retry_wait');
+    // The details say so, so the screen shows the reason instead of a Cancel that would fail.
+    const detail = await engine.handlers['documents:get']({ id: waiting! });
+    expect(detail.mayHaveReachedAccessPoint).toBe(true);
     // Mixed: the queued one (paused, never attempted) is cancelled, the other refused.
     await engine.handlers['queue:pause'](undefined);
     const [fresh] = await add(engine, makeInvoices(1, 'CF'));
@@ -118,6 +121,9 @@ describe('cancel', () => {
       undoToken: expect.any(String),
     });
     expect(engine.repo.get(fresh!)?.state).toBe('cancelled');
+    expect((await engine.handlers['documents:get']({ id: fresh! })).mayHaveReachedAccessPoint).toBe(
+      false,
+    );
   });
 
   it('refuses a document that used up its attempts on unanswered errors, even after a retry reset them', async () => {
