@@ -23,6 +23,8 @@ import {
 import { StatusLabel } from '../documents/status-cell';
 import { ChecksDisagree } from './checks-disagree';
 import { ReceiverLookup } from './receiver-lookup';
+import { TechnicalDetails } from './technical-details';
+import { locationWords } from '../../lib/location-words';
 
 /** An action that is not offered here, and why (shown in place of its button). */
 interface Unavailable {
@@ -256,9 +258,9 @@ function Body({ d }: { d: DocumentDetail }) {
                 <span className="finding-flag">{f.flag === 'fatal' ? 'Error' : 'Warning'}</span>
                 <span className="finding-message">{f.message}</span>
                 {f.hint && <span className="finding-hint">{f.hint}</span>}
-                {f.location && (
+                {f.location && locationWords(f.location) && (
                   <span className="finding-location" data-testid="finding-location">
-                    Where in the file: <code>{f.location}</code>
+                    Where in the invoice: {locationWords(f.location)}
                   </span>
                 )}
                 <code className="finding-rule" aria-label={`Rule ${f.rule}`}>
@@ -270,6 +272,8 @@ function Body({ d }: { d: DocumentDetail }) {
           <p className="muted small">Checked with {d.validation.ruleset}</p>
         </section>
       )}
+
+      {(d.problem || (d.validation?.findings.length ?? 0) > 0) && <TechnicalDetails d={d} />}
 
       <section aria-label="Invoice">
         <div className="section-head">
