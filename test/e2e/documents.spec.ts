@@ -46,6 +46,9 @@ test.describe('documents', () => {
     await technical.getByText('Show technical details').click();
     await expect(technical.getByTestId('technical-text')).toContainText(/fatal BR-02 at \/Invoice/);
     await expect(technical.getByTestId('technical-text')).toContainText('Problem code: VALIDATION');
+    await expect(technical.getByTestId('technical-text')).toContainText(
+      /Recorded with it: \d+ fatal rule\(s\): .*BR-02/,
+    );
     await desk.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await technical.getByTestId('copy-technical').click();
     await expect(technical).toContainText('Copied.');

@@ -11,6 +11,9 @@ export function technicalText(d: DocumentDetail): string {
     lines.push(`Problem code: ${d.problem.code}`);
     lines.push(`Message: ${d.problem.message}`);
   }
+  // The step that led here, as recorded (e.g. the access point's status, code and answer).
+  const last = d.timeline.findLast((t) => t.to === d.state && t.detail);
+  if (d.problem && last?.detail) lines.push(`Recorded with it: ${last.detail}`);
   if (d.transactionId) lines.push(`Transaction id: ${d.transactionId}`);
   if (d.attempts > 0) lines.push(`Attempts: ${d.attempts}`);
   for (const f of d.validation?.findings ?? []) {
