@@ -224,6 +224,16 @@ export interface DocumentDetail extends DocumentRow {
   /** The buyer's note with its latest response (the reason of a rejection), and when it came. */
   businessResponseNote: string | null;
   businessResponseAt: number | null;
+  /**
+   * For a document held as a possible duplicate: the document it duplicates (the first one), so
+   * that "Send anyway" shows the two side by side. Null otherwise.
+   */
+  duplicateOf: DocumentRow | null;
+  /**
+   * True when its last attempt may have reached the access point: it cannot be cancelled (the
+   * engine refuses), so the screen says why instead of offering Cancel.
+   */
+  mayHaveReachedAccessPoint: boolean;
 }
 
 /** Counts per state. */
@@ -367,11 +377,19 @@ export interface Requests {
   /** One embedded attachment (index as in `InvoiceView.attachments`), decoded. */
   'documents:attachment': { arg: { id: number; index: number }; result: AttachmentFile };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
-  /** Documents that may already have reached the access point are refused (listed in `refused`). */
+  /**
+   * Documents that may already have reached the access point are refused (listed in `refused`).
+   * `undoToken` (when something was cancelled) undoes exactly this cancel for a short while.
+   */
   'documents:cancel': {
     arg: { ids: number[] };
-    result: { cancelled: number; refused?: { id: number; message: string }[] };
+    result: { cancelled: number; refused?: { id: number; message: string }[]; undoToken?: string };
   };
+  /**
+   * Undo of one cancel: puts the documents it cancelled back where they were, only those still
+   * cancelled. Refused (`UNDO_EXPIRED`) once the undo window is over or it was used.
+   */
+  'documents:uncancel': { arg: { undoToken: string }; result: { restored: number } };
   /**
    * Releases held documents. A document held as a duplicate whose two checks also disagree is
    * not released yet: it is held again for that second decision (listed in `stillHeld`).
@@ -432,6 +450,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:attachment': true,
   'documents:retry': true,
   'documents:cancel': true,
+  'documents:uncancel': true,
   'documents:sendAnyway': true,
   'documents:reroute': true,
   'documents:waitingFor': true,

@@ -6,6 +6,8 @@ import type {
   AddResult,
   ConnectionStatus,
   DocumentDetail,
+  DocumentProblem,
+  DocumentState,
   DocumentValidation,
   Environment,
   EventName,
@@ -153,6 +155,9 @@ export interface Engine {
 /** Why a document whose last attempt went unanswered cannot be cancelled. */
 export const CANCEL_UNSAFE_MESSAGE =
   'This invoice may already have reached the access point, so it cannot be cancelled. Retry to find out (it is sent with the same key, so it cannot arrive twice).';
+
+/** How long a cancel can be undone (`documents:uncancel`); the screen offers Undo for less. */
+export const UNDO_CANCEL_WINDOW_MS = 60_000;
 
 /** Bounds of the `maxDocumentBytes` setting: 1 KB to 100 MB. */
 const MIN_DOCUMENT_BYTES = 1024;
@@ -606,6 +611,31 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     );
   }
 
+  // What each recent cancel changed, so that its Undo can put exactly those documents back.
+  // In memory only: Undo is offered for seconds, and a restart ends the offer.
+  interface CancelledDoc {
+    id: number;
+    from: DocumentState;
+    next_attempt_at: number | null;
+    problem_code: string | null;
+    problem_message: string | null;
+    problem_action: DocumentProblem['action'] | null;
+  }
+  const recentCancels = new Map<string, { until: number; docs: CancelledDoc[] }>();
+  const forgetOldCancels = (now: number): void => {
+    for (const [token, c] of recentCancels) if (c.until < now) recentCancels.delete(token);
+  };
+
+  /** The document a held duplicate duplicates, for the side-by-side "Send anyway" decision. */
+  const duplicateOfRow = (r: DocumentRecord): DocumentDetail['duplicateOf'] => {
+    const duplicate =
+      r.state === 'held' &&
+      (r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT');
+    if (!duplicate || r.duplicate_of === null) return null;
+    const first = repo.get(r.duplicate_of);
+    return first ? toDocumentRow(first) : null;
+  };
+
   /** The stored bytes of a document, or a NOT_FOUND error in words. */
   const bodyOf = (id: number): Uint8Array => {
     if (!repo.get(id)) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
@@ -639,6 +669,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         businessResponseNote: r.business_response_note,
         businessResponseAt: r.business_response_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
+        duplicateOf: duplicateOfRow(r),
+        mayHaveReachedAccessPoint:
+          mayHaveReachedAccessPoint(r) &&
+          !(r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED),
       } satisfies DocumentDetail;
     },
     'documents:view': ({ id }) => readInvoice(bodyOf(id)),
@@ -716,6 +750,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       let cancelled = 0;
       const refused: { id: number; message: string }[] = [];
       const list = requireIds(ids);
+      const done: CancelledDoc[] = [];
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
@@ -743,8 +778,17 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
               },
               'Cancelled by the user',
             )
-          )
+          ) {
             cancelled++;
+            done.push({
+              id,
+              from: r.state,
+              next_attempt_at: r.next_attempt_at,
+              problem_code: r.problem_code,
+              problem_message: r.problem_message,
+              problem_action: r.problem_action,
+            });
+          }
         }
       });
       onChanged(list);
@@ -752,7 +796,63 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
       }
-      return refused.length ? { cancelled, refused } : { cancelled };
+      const at = now();
+      forgetOldCancels(at);
+      let undoToken: string | undefined;
+      if (done.length > 0) {
+        undoToken = randomUUID();
+        recentCancels.set(undoToken, { until: at + UNDO_CANCEL_WINDOW_MS, docs: done });
+      }
+      return {
+        cancelled,
+        ...(refused.length ? { refused } : {}),
+        ...(undoToken ? { undoToken } : {}),
+      };
+    },
+    'documents:uncancel': ({ undoToken }) => {
+      const at = now();
+      forgetOldCancels(at);
+      const action = recentCancels.get(String(undoToken));
+      if (!action)
+        throw new AppError(
+          'UNDO_EXPIRED',
+          'It is too late to undo this cancel. Add the files again to send them.',
+        );
+      recentCancels.delete(String(undoToken));
+      let restored = 0;
+      const who = currentUser();
+      repo.tx(() => {
+        for (const c of action.docs) {
+          const r = repo.get(c.id);
+          // Only what is still cancelled: a cancelled document has no other way out than this
+          // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
+          if (!r || r.state !== 'cancelled') continue;
+          // Work that was in flight starts that step again.
+          const to: DocumentState =
+            c.from === 'validating' ? 'received' : c.from === 'resolving' ? 'ready' : c.from;
+          if (
+            repo.transition(
+              c.id,
+              'cancelled',
+              to,
+              {
+                next_attempt_at: c.next_attempt_at,
+                problem_code: c.problem_code,
+                problem_message: c.problem_message,
+                problem_action: c.problem_action,
+              },
+              `Cancel undone by ${who}`,
+            )
+          )
+            restored++;
+        }
+      });
+      const ids = action.docs.map((c) => c.id);
+      onChanged(ids);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { restored };
     },
     'documents:sendAnyway': ({ ids }) => {
       let released = 0;

@@ -5,9 +5,27 @@ import {
 } from '../contract';
 import type { ApError } from '../access-point/client';
 
+/**
+ * True when the access point's message is a sentence a clerk can read. A JSON or HTML body, a
+ * bare "HTTP 500", an errno or a long dump is left out of the clerk's message: it stays in the
+ * timeline entry of the failure, shown under "Show technical details".
+ */
+export function readsAsWords(message: string | null | undefined): message is string {
+  if (!message) return false;
+  const m = message.trim();
+  return (
+    m.length > 0 &&
+    m.length <= 200 &&
+    !/[{}<>[\]]/.test(m) &&
+    !/^HTTP[ _]?\d{3}$/i.test(m) &&
+    !/\bE[A-Z]{3,}\b/.test(m) &&
+    /[a-z]{2,}/i.test(m)
+  );
+}
+
 /** Turn a permanent provider error into words a finance clerk understands, and the action to take. */
 export function problemFromApError(error: ApError): DocumentProblem {
-  const detail = error.message ? ` (${error.message})` : '';
+  const detail = readsAsWords(error.message) ? ` (${error.message.trim()})` : '';
   switch (error.status) {
     case 400:
     case 422:
@@ -60,7 +78,8 @@ export function problemFromApError(error: ApError): DocumentProblem {
 export function attemptsExhausted(attempts: number, lastMessage: string): DocumentProblem {
   return {
     code: 'ATTEMPTS_EXHAUSTED',
-    message: `Sending failed ${attempts} times (last: ${lastMessage}). Retry when the access point works again.`,
+    // The last error's raw text stays in the timeline (technical details) unless it reads as words.
+    message: `Sending failed ${attempts} times${readsAsWords(lastMessage) ? ` (last: ${lastMessage.trim()})` : ''}. Retry when the access point works again.`,
     action: 'retry',
   };
 }

@@ -20,7 +20,9 @@ const RESPONSES: readonly DocumentState[] = RESPONSE_STATES;
  * Recovery after a crash puts in-flight work back one step (validating → received, resolving →
  * ready, sending → queued). The user retries (failed / retry_wait → queued, unreachable → ready,
  * invalid → received), releases held documents (held → ready / queued) and cancels
- * what has not possibly reached the access point (the engine checks the latter).
+ * what has not possibly reached the access point (the engine checks the latter). An Undo right
+ * after a cancel (`documents:uncancel`) puts a document back where it was (in-flight steps start
+ * again: validating → received, resolving → ready), so cancelled leads back to those states only.
  */
 export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly DocumentState[]>> = {
   // held: queued for an access point that is no longer in use (see Pipeline.holdPinnedElsewhere).
@@ -40,7 +42,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   delivered: RESPONSES,
   failed: ['queued', 'cancelled', 'superseded'],
   held: ['received', 'ready', 'queued', 'cancelled'],
-  cancelled: [],
+  // Only the Undo of the cancel, to the state it was cancelled from.
+  cancelled: ['received', 'invalid', 'ready', 'unreachable', 'queued', 'failed', 'held'],
   acknowledged: RESPONSES,
   in_process: RESPONSES,
   under_query: RESPONSES,

@@ -1,5 +1,6 @@
 import type { CSSProperties } from 'react';
 import { WaitingElsewhere } from './features/access-point/waiting-elsewhere';
+import { ConfirmDialog } from './features/confirm/confirm-dialog';
 import { MetricsCharts } from './features/charts/metrics-charts';
 import { DetailPanel } from './features/detail/detail-panel';
 import { DocumentTable } from './features/documents/document-table';
@@ -53,6 +54,7 @@ export function App() {
       </main>
       <SettingsDialog />
       <InvoiceViewDialog />
+      <ConfirmDialog />
       <ToastList />
       <WindowDrop />
     </div>

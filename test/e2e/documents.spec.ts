@@ -34,10 +34,26 @@ test.describe('documents', () => {
     await expect(findings.first()).toBeVisible();
     // BT-1 (the invoice number) is mandatory: rule BR-02 in EN 16931.
     await expect(desk.detailPanel.locator('[data-rule="BR-02"]')).toBeVisible();
-    // Where the rule looked is written out, not hidden in a tooltip.
-    await expect(
-      desk.detailPanel.locator('[data-rule="BR-02"]').getByTestId('finding-location'),
-    ).toContainText(/Where in the file: \S+/);
+    // Where the rule looked is written out in business terms (issue 11), not as an XPath.
+    const location = desk.detailPanel
+      .locator('[data-rule="BR-02"]')
+      .getByTestId('finding-location');
+    await expect(location).toContainText(/Where in the invoice: \S+/);
+    await expect(location).not.toContainText('/Invoice');
+    // The XPath and the codes are one click away, and can be copied.
+    const technical = desk.detailPanel.getByTestId('technical-details');
+    await expect(technical.getByTestId('technical-text')).toBeHidden();
+    await technical.getByText('Show technical details').click();
+    await expect(technical.getByTestId('technical-text')).toContainText(/fatal BR-02 at \/Invoice/);
+    await expect(technical.getByTestId('technical-text')).toContainText('Problem code: VALIDATION');
+    await expect(technical.getByTestId('technical-text')).toContainText(
+      /Recorded with it: \d+ fatal rule\(s\): .*BR-02/,
+    );
+    await desk.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await technical.getByTestId('copy-technical').click();
+    await expect(technical).toContainText('Copied.');
+    const copied = await desk.page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain('BR-02 at /Invoice');
     await expect(desk.detailPanel.getByTestId('timeline')).toContainText('Needs fixing');
 
     await closeDetails(desk);

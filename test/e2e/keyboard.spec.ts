@@ -28,12 +28,12 @@ test('a skip link leads past the header and the filters are tabs with arrow keys
   await page.keyboard.press('Enter');
   await expect(desk.rows().first()).toBeFocused();
 
-  // One tab stop for the four filters; arrows choose.
+  // One tab stop for the filters; arrows choose (All is last, after Answered by buyer).
   await expect(page.locator('[role="tab"][tabindex="0"]')).toHaveCount(1);
   await page.getByTestId('filter-all').focus();
   await page.keyboard.press('ArrowLeft');
-  await expect(page.getByTestId('filter-sent')).toBeFocused();
-  await expect(page.getByTestId('filter-sent')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('filter-responded')).toBeFocused();
+  await expect(page.getByTestId('filter-responded')).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Home');
   await expect(page.getByTestId('filter-attention')).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('End');

@@ -104,6 +104,11 @@ test('a month-end drop of 200 invoices: counts per status, reasons, a duplicate 
   await page.getByTestId(`select-${heldId}`).check();
   await expect(page.getByTestId('selection-count')).toHaveText('1 selected');
   await page.getByTestId('bulk-sendAnyway').click();
+  // A duplicate is shown beside the document it duplicates before it goes (issue 11).
+  await expect(
+    desk.confirmDialog('confirm-send-anyway').getByTestId('duplicate-compare'),
+  ).toBeVisible();
+  await desk.confirm('confirm-send-anyway');
   await expect(desk.toast('1 document released for sending.')).toBeVisible();
   await desk.showFilter('all');
   await desk.waitForState(page.getByTestId(`row-${heldId}`), ['accepted', 'delivered']);

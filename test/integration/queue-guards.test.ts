@@ -83,7 +83,10 @@ describe('permanent refusals on single sends: failed after exactly one attempt, 
       expect(sandbox.stats().faults.status).toBe(1);
       expect(sandbox.stats().acceptedDocuments).toBe(0);
       // The access point answered for this key: nothing of it can be out there, cancel is fine.
-      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({ cancelled: 1 });
+      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({
+        cancelled: 1,
+        undoToken: expect.any(String),
+      });
     });
   }
 });
@@ -105,6 +108,9 @@ describe('cancel', () => {
     });
     expect(CANCEL_UNSAFE_MESSAGE).toMatch(/may already have reached the access point/);
     expect(engine.repo.get(waiting!)?.state).toBe('retry_wait');
+    // The details say so, so the screen shows the reason instead of a Cancel that would fail.
+    const detail = await engine.handlers['documents:get']({ id: waiting! });
+    expect(detail.mayHaveReachedAccessPoint).toBe(true);
     // Mixed: the queued one (paused, never attempted) is cancelled, the other refused.
     await engine.handlers['queue:pause'](undefined);
     const [fresh] = await add(engine, makeInvoices(1, 'CF'));
@@ -112,8 +118,12 @@ describe('cancel', () => {
     expect(await engine.handlers['documents:cancel']({ ids: [fresh!, waiting!] })).toEqual({
       cancelled: 1,
       refused: [{ id: waiting, message: CANCEL_UNSAFE_MESSAGE }],
+      undoToken: expect.any(String),
     });
     expect(engine.repo.get(fresh!)?.state).toBe('cancelled');
+    expect((await engine.handlers['documents:get']({ id: fresh! })).mayHaveReachedAccessPoint).toBe(
+      false,
+    );
   });
 
   it('refuses a document that used up its attempts on unanswered errors, even after a retry reset them', async () => {

@@ -106,6 +106,7 @@ describe('settings take effect without a restart', () => {
       // The clerk checked the sandbox: one did arrive there (cancel), one did not (send anyway).
       expect(await engine.handlers['documents:cancel']({ ids: [ids[0]!] })).toEqual({
         cancelled: 1,
+        undoToken: expect.any(String),
       });
       await engine.handlers['documents:sendAnyway']({ ids: [ids[1]!] });
       await engine.waitUntilSettled([ids[1]!], { includeAccepted: true });

@@ -160,7 +160,10 @@ describe('engine with the in-process sandbox', () => {
     const ids = res.added.map((a) => a.id);
     // Paused: documents stop at queued.
     await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(2);
-    expect(await e.handlers['documents:cancel']({ ids })).toEqual({ cancelled: 2 });
+    expect(await e.handlers['documents:cancel']({ ids })).toEqual({
+      cancelled: 2,
+      undoToken: expect.any(String),
+    });
     expect(e.repo.counts().cancelled).toBe(2);
     const bad = await invokeHandler(e.handlers, 'documents:get', { id: 99999 });
     expect(bad).toEqual({
@@ -469,5 +472,92 @@ describe('engine with the in-process sandbox', () => {
       expect((await e.handlers['documents:sendAnyway']({ ids: [id] })).released).toBe(1);
       expect(e.repo.get(id)?.state).toBe('ready');
     });
+  });
+});
+
+describe('undo of a cancel (documents:uncancel)', () => {
+  it('puts the documents of that cancel back where they were, with their problem', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({
+      files: [
+        { name: 'nr.xml', bytes: makeInvoice('UNDO-NR', { receiver: '9915:not-registered' }) },
+        { name: 'cn.xml', bytes: makeInvoice('UNDO-CN', { receiver: '9915:credit-note-only' }) },
+      ],
+    });
+    const [nr, cn] = res.added.map((a) => a.id) as [number, number];
+    await e.waitUntilSettled([nr, cn]);
+    const before = await e.handlers['documents:get']({ id: nr });
+    expect(before.state).toBe('unreachable');
+    expect(e.repo.get(cn)?.state).toBe('held');
+
+    const cancel = await e.handlers['documents:cancel']({ ids: [nr, cn] });
+    expect(cancel.cancelled).toBe(2);
+    expect(e.repo.get(nr)?.state).toBe('cancelled');
+    const token = cancel.undoToken!;
+    expect(token).toEqual(expect.any(String));
+
+    expect(await e.handlers['documents:uncancel']({ undoToken: token })).toEqual({ restored: 2 });
+    const after = await e.handlers['documents:get']({ id: nr });
+    expect(after.state).toBe('unreachable');
+    expect(after.problem).toEqual(before.problem);
+    const held = await e.handlers['documents:get']({ id: cn });
+    expect(held.state).toBe('held');
+    expect(held.problem?.code).toBe('RECEIVER_DOES_NOT_ACCEPT');
+    expect(after.timeline.at(-1)?.detail).toMatch(/^Cancel undone by /);
+
+    // Used once: a second Undo is refused in words, and changes nothing.
+    const again = await invokeHandler(e.handlers, 'documents:uncancel', { undoToken: token });
+    expect(again).toEqual({
+      ok: false,
+      error: { code: 'UNDO_EXPIRED', message: expect.stringMatching(/too late to undo/) },
+    });
+    expect(e.repo.get(nr)?.state).toBe('unreachable');
+  });
+
+  it('restores only what that cancel cancelled and is still cancelled', async () => {
+    const e = await engine();
+    await e.handlers['queue:pause'](undefined);
+    const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'UNDOQ') });
+    const [a, b, c] = res.added.map((x) => x.id) as [number, number, number];
+    await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(3);
+    const first = await e.handlers['documents:cancel']({ ids: [a, b] });
+    const second = await e.handlers['documents:cancel']({ ids: [c] });
+    // Undoing the second cancel leaves the first one's documents cancelled.
+    expect(await e.handlers['documents:uncancel']({ undoToken: second.undoToken! })).toEqual({
+      restored: 1,
+    });
+    expect(e.repo.get(c)?.state).toBe('queued');
+    expect(e.repo.get(a)?.state).toBe('cancelled');
+    expect(e.repo.get(b)?.state).toBe('cancelled');
+    // Nothing cancelled, nothing to undo: no token.
+    const none = await invokeHandler(e.handlers, 'documents:cancel', { ids: [a] });
+    expect(none).toEqual({ ok: true, value: { cancelled: 0 } });
+    expect(await e.handlers['documents:uncancel']({ undoToken: first.undoToken! })).toEqual({
+      restored: 2,
+    });
+    expect([a, b, c].map((id) => e.repo.get(id)?.state)).toEqual(['queued', 'queued', 'queued']);
+  });
+
+  it('tells which document a held duplicate duplicates, for the side-by-side decision', async () => {
+    const e = await engine();
+    const first = await e.handlers['documents:add']({
+      files: [{ name: 'dup-a.xml', bytes: makeInvoice('DUPCMP-1') }],
+    });
+    const a = first.added[0]!.id;
+    await e.waitUntilSettled([a], { includeAccepted: true });
+    const second = await e.handlers['documents:add']({
+      files: [{ name: 'dup-b.xml', bytes: makeInvoice('DUPCMP-1', { note: 'second copy' }) }],
+    });
+    const b = second.added[0]!.id;
+    await e.waitUntilSettled([b]);
+    const held = await e.handlers['documents:get']({ id: b });
+    expect(held.state).toBe('held');
+    expect(held.problem?.code).toBe('DUPLICATE');
+    expect(held.duplicateOf).toMatchObject({
+      id: a,
+      fileName: 'dup-a.xml',
+      invoiceNumber: 'DUPCMP-1',
+    });
+    expect((await e.handlers['documents:get']({ id: a })).duplicateOf).toBeNull();
   });
 });

@@ -60,7 +60,9 @@ describe('document state machine', () => {
       ['ready', 'sending'],
       ['delivered', 'queued'],
       ['delivered', 'failed'],
-      ['cancelled', 'queued'],
+      ['cancelled', 'sending'],
+      ['cancelled', 'delivered'],
+      ['cancelled', 'validating'],
       ['sending', 'cancelled'],
       ['retry_wait', 'cancelled'],
       ['accepted', 'cancelled'],
@@ -71,7 +73,12 @@ describe('document state machine', () => {
       expect(isAllowedTransition(from, to), `${from} → ${to}`).toBe(false);
     // Issue 11: a delivered document moves on only with the buyer's business response.
     expect([...ALLOWED_TRANSITIONS.delivered].sort()).toEqual([...RESPONSE_STATES].sort());
-    expect(ALLOWED_TRANSITIONS.cancelled).toEqual([]);
+    // Cancelled leads back only to where a cancel can come from (its Undo), never further on.
+    expect([...ALLOWED_TRANSITIONS.cancelled].sort()).toEqual(
+      ['failed', 'held', 'invalid', 'queued', 'ready', 'received', 'unreachable'].sort(),
+    );
+    for (const to of ALLOWED_TRANSITIONS.cancelled)
+      expect(isAllowedTransition(to, 'cancelled'), `${to} → cancelled`).toBe(true);
     // A rejected invoice only makes way for its corrected file.
     expect(ALLOWED_TRANSITIONS.rejected).toEqual(['superseded']);
     expect(ALLOWED_TRANSITIONS.superseded).toEqual([]);

@@ -82,7 +82,7 @@ describe('settling a drop', () => {
     });
     expect(reads.rows()).toBe(n); // the first check reads each document once
     const cancelled = await e.handlers['documents:cancel']({ ids: [ids[0]!] });
-    expect(cancelled).toEqual({ cancelled: 1 });
+    expect(cancelled).toEqual({ cancelled: 1, undoToken: expect.any(String) });
     reads.reset(); // the cancel itself reads its document; the flush comes after
     await expect.poll(() => reads.rows()).toBe(1);
     await new Promise((r) => setTimeout(r, 50));

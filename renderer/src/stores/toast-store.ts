@@ -9,6 +9,8 @@ export interface Toast {
   lines: string[];
   /** Auto-dismiss after this many ms; null keeps it until the person closes it. */
   ttlMs: number | null;
+  /** One button on the message (e.g. Undo); the message closes when it is used. */
+  action?: { label: string; testId: string; run(): void };
 }
 
 interface ToastState {

@@ -211,6 +211,19 @@ export class DeskPage {
     await expect(this.detailPanel).toBeVisible();
   }
 
+  /** The confirmation before an action that is hard to take back (`confirm-cancel`, `confirm-send-anyway`). */
+  confirmDialog(testId: 'confirm-cancel' | 'confirm-send-anyway'): Locator {
+    return this.page.getByTestId(testId);
+  }
+
+  /** Answers an open confirmation with its acting button. */
+  async confirm(testId: 'confirm-cancel' | 'confirm-send-anyway'): Promise<void> {
+    const dialog = this.confirmDialog(testId);
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId('confirm-act').click();
+    await expect(dialog).toBeHidden();
+  }
+
   /** Clicks "Export CSV" and returns the finished download. */
   async exportCsv(): Promise<Download> {
     const [download] = await Promise.all([

@@ -10,7 +10,7 @@ import { formatAmount, formatDuration, formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import {
   ACTION_LABELS,
-  runDocumentAction,
+  requestDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
 import { useInvoiceViewStore } from '../../stores/invoice-view-store';
@@ -23,18 +23,50 @@ import {
 import { StatusLabel } from '../documents/status-cell';
 import { ChecksDisagree } from './checks-disagree';
 import { ReceiverLookup } from './receiver-lookup';
+import { TechnicalDetails } from './technical-details';
+import { locationWords } from '../../lib/location-words';
 
-/** Which buttons a problem offers, beyond reading it. */
-function actionsFor(
-  problem: DocumentProblem | null,
-  state: DocumentDetail['state'],
-): DocumentAction[] {
-  if (state === 'held') return ['sendAnyway', 'cancel'];
-  if (state === 'failed' || state === 'unreachable' || problem?.action === 'retry')
-    return ['retry', 'cancel'];
-  if (state === 'retry_wait') return ['retry', 'cancel'];
-  if (state === 'invalid') return ['cancel'];
-  return [];
+/** An action that is not offered here, and why (shown in place of its button). */
+interface Unavailable {
+  action: DocumentAction;
+  reason: string;
+}
+
+/**
+ * Which buttons a document offers, beyond reading it, and the actions that cannot work for it
+ * with the reason: a button that can only fail is not offered.
+ */
+export function actionsFor(
+  d: Pick<DocumentDetail, 'problem' | 'state' | 'mayHaveReachedAccessPoint'>,
+): { offered: DocumentAction[]; unavailable: Unavailable[] } {
+  const { problem, state } = d;
+  let candidates: DocumentAction[] = [];
+  if (state === 'held') candidates = ['sendAnyway', 'cancel'];
+  else if (state === 'failed' || state === 'unreachable' || problem?.action === 'retry')
+    candidates = ['retry', 'cancel'];
+  else if (state === 'retry_wait') candidates = ['retry', 'cancel'];
+  else if (state === 'invalid') candidates = ['cancel'];
+  const unavailable: Unavailable[] = [];
+  const offered = candidates.filter((a) => {
+    const reason = whyNot(a, d);
+    if (reason) unavailable.push({ action: a, reason });
+    return reason === null;
+  });
+  return { offered, unavailable };
+}
+
+function whyNot(
+  action: DocumentAction,
+  d: Pick<DocumentDetail, 'problem' | 'state' | 'mayHaveReachedAccessPoint'>,
+): string | null {
+  const code = d.problem?.code ?? '';
+  if (action === 'sendAnyway' && code === 'RECEIVER_DOES_NOT_ACCEPT')
+    return "Send anyway is not offered: the buyer's Peppol registration does not accept this type of document, so the network would refuse it.";
+  if (action === 'retry' && d.state === 'failed' && d.problem?.action === 'fix-file')
+    return 'Retry is not offered: the same file would be refused again. Fix it in your accounting system and add the corrected file.';
+  if (action === 'cancel' && d.mayHaveReachedAccessPoint)
+    return 'Cancel is not offered: this invoice may already have reached the access point. Retry to find out (it cannot arrive twice).';
+  return null;
 }
 
 const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
@@ -162,7 +194,7 @@ function Body({ d }: { d: DocumentDetail }) {
   const s = d.summary;
   const sentToDelivered =
     d.acceptedAt !== null && d.deliveredAt !== null ? d.deliveredAt - d.acceptedAt : null;
-  const actions = actionsFor(d.problem, d.state);
+  const { offered: actions, unavailable } = actionsFor(d);
   return (
     <>
       <div className="detail-status">
@@ -170,7 +202,7 @@ function Body({ d }: { d: DocumentDetail }) {
         {d.attempts > 1 && <span className="muted"> · attempt {d.attempts}</span>}
       </div>
 
-      {(d.problem || actions.length > 0) && (
+      {(d.problem || actions.length > 0 || unavailable.length > 0) && (
         <section className="problem" data-testid="detail-problem" aria-label="Problem">
           {d.problem && (
             <>
@@ -192,12 +224,21 @@ function Body({ d }: { d: DocumentDetail }) {
                 type="button"
                 className={`button${a === 'cancel' ? '' : ' button-primary'}`}
                 data-testid={`detail-${a}`}
-                onClick={() => void runDocumentAction(a, [d.id])}
+                onClick={() => void requestDocumentAction(a, [d.id])}
               >
                 {ACTION_LABELS[a]}
               </button>
             ))}
           </div>
+          {unavailable.map((u) => (
+            <p
+              key={u.action}
+              className="action-unavailable muted"
+              data-testid={`unavailable-${u.action}`}
+            >
+              {u.reason}
+            </p>
+          ))}
         </section>
       )}
 
@@ -217,9 +258,9 @@ function Body({ d }: { d: DocumentDetail }) {
                 <span className="finding-flag">{f.flag === 'fatal' ? 'Error' : 'Warning'}</span>
                 <span className="finding-message">{f.message}</span>
                 {f.hint && <span className="finding-hint">{f.hint}</span>}
-                {f.location && (
+                {f.location && locationWords(f.location) && (
                   <span className="finding-location" data-testid="finding-location">
-                    Where in the file: <code>{f.location}</code>
+                    Where in the invoice: {locationWords(f.location)}
                   </span>
                 )}
                 <code className="finding-rule" aria-label={`Rule ${f.rule}`}>
@@ -231,6 +272,8 @@ function Body({ d }: { d: DocumentDetail }) {
           <p className="muted small">Checked with {d.validation.ruleset}</p>
         </section>
       )}
+
+      {(d.problem || (d.validation?.findings.length ?? 0) > 0) && <TechnicalDetails d={d} />}
 
       <section aria-label="Invoice">
         <div className="section-head">

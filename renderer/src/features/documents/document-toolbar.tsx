@@ -3,8 +3,8 @@ import { filterCount, formatCount } from '../../lib/format';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
 import {
   ACTION_LABELS,
+  requestDocumentAction,
   retryAllFailed,
-  runDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
 import { useDocumentsStore } from '../../stores/documents-store';
@@ -96,7 +96,7 @@ export function DocumentToolbar() {
               type="button"
               className="button"
               data-testid={`bulk-${action}`}
-              onClick={() => void runDocumentAction(action, [...selected])}
+              onClick={() => void requestDocumentAction(action, [...selected])}
             >
               {ACTION_LABELS[action]}
             </button>

@@ -27,6 +27,19 @@ function ToastItem({ toast }: { toast: Toast }) {
           </ul>
         )}
       </div>
+      {toast.action && (
+        <button
+          type="button"
+          className="button toast-action"
+          data-testid={toast.action.testId}
+          onClick={() => {
+            dismiss(toast.id);
+            toast.action?.run();
+          }}
+        >
+          {toast.action.label}
+        </button>
+      )}
       <button
         type="button"
         className="icon-button"

@@ -1,0 +1,43 @@
+import type { DocumentRow } from '../../../../app/contract';
+import { formatAmount, formatTime } from '../../lib/format';
+import { STATUS_WORDS } from '../../lib/status-words';
+
+const ROWS: { label: string; value: (d: DocumentRow) => string }[] = [
+  { label: 'Invoice number', value: (d) => d.invoiceNumber ?? '—' },
+  { label: 'Buyer', value: (d) => d.buyerName ?? '—' },
+  { label: 'Amount', value: (d) => formatAmount(d.amount, d.currency) || '—' },
+  { label: 'Issue date', value: (d) => d.issueDate ?? '—' },
+  { label: 'File', value: (d) => d.fileName },
+  { label: 'Added', value: (d) => formatTime(d.createdAt) || '—' },
+  { label: 'Status', value: (d) => STATUS_WORDS[d.state] },
+];
+
+/** A held duplicate beside the document it duplicates, so the person sees what would go twice. */
+export function DuplicateCompare({ first, held }: { first: DocumentRow; held: DocumentRow }) {
+  return (
+    <table className="duplicate-compare" data-testid="duplicate-compare">
+      <thead>
+        <tr>
+          <th scope="col">
+            <span className="visually-hidden">Field</span>
+          </th>
+          <th scope="col">Already added (document #{first.id})</th>
+          <th scope="col">Held now (document #{held.id})</th>
+        </tr>
+      </thead>
+      <tbody>
+        {ROWS.map((r) => {
+          const a = r.value(first);
+          const b = r.value(held);
+          return (
+            <tr key={r.label} className={a === b ? 'is-same' : 'is-different'}>
+              <th scope="row">{r.label}</th>
+              <td data-testid={`compare-first-${r.label}`}>{a}</td>
+              <td data-testid={`compare-held-${r.label}`}>{b}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

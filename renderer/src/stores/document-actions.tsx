@@ -1,0 +1,167 @@
+import { getApi } from '../bridge';
+import { DuplicateCompare } from '../features/confirm/duplicate-compare';
+import { useConfirmStore } from './confirm-store';
+import { useDetailStore } from './detail-store';
+import { useDocumentsStore } from './documents-store';
+import { toastError, useToastStore } from './toast-store';
+
+export type DocumentAction = 'retry' | 'cancel' | 'sendAnyway';
+
+export const ACTION_LABELS: Record<DocumentAction, string> = {
+  retry: 'Retry',
+  cancel: 'Cancel',
+  sendAnyway: 'Send anyway',
+};
+
+/** How long the Undo of a cancel is offered on screen (the engine allows it a little longer). */
+export const UNDO_OFFER_MS = 10_000;
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function refreshAfterAction(): void {
+  useDocumentsStore.getState().clearSelection();
+  useDocumentsStore.getState().requestRefresh();
+  void useDetailStore.getState().reload();
+}
+
+/**
+ * Asks before what is hard to take back, then runs the action: Send anyway shows a duplicate
+ * beside the document it duplicates; a Cancel of more than one document is confirmed.
+ * "Keep" is always the default: Enter or Escape changes nothing.
+ */
+export async function requestDocumentAction(action: DocumentAction, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const ask = useConfirmStore.getState().ask;
+  if (action === 'cancel' && ids.length > 1) {
+    const ok = await ask({
+      title: `Cancel ${ids.length} documents?`,
+      body: (
+        <p>
+          They will not be sent. Documents that may already have reached the access point are kept.
+          You can undo this for a few seconds afterwards.
+        </p>
+      ),
+      confirmLabel: `Cancel ${ids.length} documents`,
+      keepLabel: 'Keep them',
+      testId: 'confirm-cancel',
+    });
+    if (!ok) return;
+  }
+  if (action === 'sendAnyway') {
+    const ok = await askSendAnyway(ids);
+    if (!ok) return;
+  }
+  await runDocumentAction(action, ids);
+}
+
+async function askSendAnyway(ids: number[]): Promise<boolean> {
+  const ask = useConfirmStore.getState().ask;
+  if (ids.length === 1) {
+    const r = await getApi().invoke('documents:get', { id: ids[0]! });
+    const held = r.ok ? r.value : null;
+    // Only a duplicate has something to compare; other holds are decided in their details.
+    if (!held?.duplicateOf) return true;
+    return ask({
+      title: 'Send this possible duplicate anyway?',
+      body: (
+        <>
+          <p>
+            The buyer may receive the same{' '}
+            {held.docType === 'CreditNote' ? 'credit note' : 'invoice'} twice. Compare the two
+            before deciding.
+          </p>
+          <DuplicateCompare first={held.duplicateOf} held={held} />
+        </>
+      ),
+      confirmLabel: 'Send anyway',
+      keepLabel: 'Keep holding',
+      testId: 'confirm-send-anyway',
+    });
+  }
+  return ask({
+    title: `Send ${ids.length} held documents anyway?`,
+    body: (
+      <p>
+        Each was held for a reason (a possible duplicate, or checks that disagree). Open a
+        document's details to compare it before sending it on its own.
+      </p>
+    ),
+    confirmLabel: `Send ${ids.length} anyway`,
+    keepLabel: 'Keep holding',
+    testId: 'confirm-send-anyway',
+  });
+}
+
+/** Runs an action on documents, tells the person what happened, and refreshes what they see. */
+export async function runDocumentAction(action: DocumentAction, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const api = getApi();
+  let message: string;
+  let lines: string[] = [];
+  let undo: (() => void) | undefined;
+  if (action === 'retry') {
+    const r = await api.invoke('documents:retry', { ids });
+    if (!r.ok) return toastError('Could not retry', r.error.message);
+    message = `${plural(r.value.retried, 'document', 'documents')} will be tried again.`;
+  } else if (action === 'cancel') {
+    const r = await api.invoke('documents:cancel', { ids });
+    if (!r.ok) return toastError('Could not cancel', r.error.message);
+    message = `${plural(r.value.cancelled, 'document', 'documents')} cancelled.`;
+    const refused = r.value.refused ?? [];
+    if (refused.length > 0) {
+      // Kept, not cancelled: their last attempt may have reached the access point.
+      lines = [
+        `${plural(refused.length, 'document was', 'documents were')} kept: ${refused[0]!.message}`,
+      ];
+    }
+    const token = r.value.undoToken;
+    if (token) undo = () => void undoCancel(token);
+  } else {
+    const r = await api.invoke('documents:sendAnyway', { ids });
+    if (!r.ok) return toastError('Could not release for sending', r.error.message);
+    message = `${plural(r.value.released, 'document', 'documents')} released for sending.`;
+    const stillHeld = r.value.stillHeld ?? [];
+    if (stillHeld.length > 0) {
+      // Released as a duplicate, but the two checks disagree: a second decision is needed.
+      lines = [
+        `${plural(stillHeld.length, 'document is', 'documents are')} still held: ${stillHeld[0]!.message}`,
+      ];
+    }
+  }
+  useToastStore.getState().push({
+    kind: 'success',
+    title: message,
+    lines,
+    ttlMs: undo ? UNDO_OFFER_MS : 6000,
+    ...(undo ? { action: { label: 'Undo', testId: 'toast-undo', run: undo } } : {}),
+  });
+  refreshAfterAction();
+}
+
+async function undoCancel(undoToken: string): Promise<void> {
+  const r = await getApi().invoke('documents:uncancel', { undoToken });
+  if (!r.ok) return toastError('Could not undo', r.error.message);
+  useToastStore.getState().push({
+    kind: 'success',
+    title: `Cancel undone: ${plural(r.value.restored, 'document is', 'documents are')} back.`,
+    lines: [],
+    ttlMs: 6000,
+  });
+  refreshAfterAction();
+}
+
+/** Retries every failed or unreachable document (the engine picks them, not the loaded rows). */
+export async function retryAllFailed(): Promise<void> {
+  const r = await getApi().invoke('documents:retry', { allFailed: true });
+  if (!r.ok) return toastError('Could not retry', r.error.message);
+  useToastStore.getState().push({
+    kind: 'success',
+    title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
+    lines: [],
+    ttlMs: 6000,
+  });
+  useDocumentsStore.getState().requestRefresh();
+  void useDetailStore.getState().reload();
+}

@@ -1,0 +1,75 @@
+import { expect, test } from './fixtures';
+import {
+  invoiceToReceiver,
+  sameNumberOtherContent,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
+
+test('Send anyway on a duplicate shows both documents side by side and is never the default', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = uniquePrefix('DUPCMP');
+  const dir = testInfo.outputPath('invoices');
+  const [first] = writeFiles(dir, { [`${prefix}-first.xml`]: validInvoice(prefix) });
+  await desk.dropFiles([first!]);
+  await desk.searchFor(prefix);
+  const firstRow = desk.rowByFile(`${prefix}-first.xml`);
+  await desk.waitForState(firstRow, ['accepted', 'delivered']);
+  const [again] = writeFiles(dir, { [`${prefix}-again.xml`]: sameNumberOtherContent(prefix) });
+  await desk.dropFiles([again!]);
+  const held = desk.rowByFile(`${prefix}-again.xml`);
+  await desk.waitForState(held, ['held']);
+
+  await desk.openDetails(held);
+  await desk.detailPanel.getByTestId('detail-sendAnyway').click();
+  const dialog = desk.confirmDialog('confirm-send-anyway');
+  await expect(dialog).toBeVisible();
+  const compare = dialog.getByTestId('duplicate-compare');
+  await expect(compare.getByTestId('compare-first-Invoice number')).toHaveText(prefix);
+  await expect(compare.getByTestId('compare-held-Invoice number')).toHaveText(prefix);
+  await expect(compare.getByTestId('compare-first-File')).toHaveText(`${prefix}-first.xml`);
+  await expect(compare.getByTestId('compare-held-File')).toHaveText(`${prefix}-again.xml`);
+  await expect(compare.getByTestId('compare-first-Buyer')).not.toHaveText('—');
+  await expect(compare.getByTestId('compare-first-Amount')).not.toHaveText('—');
+  await expect(compare.getByTestId('compare-first-Issue date')).not.toHaveText('—');
+  // The state of the first document, in words.
+  await expect(compare.getByTestId('compare-first-Status')).toHaveText(/Accepted|Delivered/);
+
+  // Focus is on "Keep holding": Enter keeps the document held.
+  await expect(dialog.getByTestId('confirm-keep')).toBeFocused();
+  await expect(dialog.getByTestId('confirm-keep')).toHaveText('Keep holding');
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  const heldId = Number((await held.getAttribute('data-testid'))!.replace('row-', ''));
+  expect((await desk.invoke('documents:get', { id: heldId })).state).toBe('held');
+
+  // Only the explicit button sends it.
+  await desk.detailPanel.getByTestId('detail-sendAnyway').click();
+  await desk.confirm('confirm-send-anyway');
+  await expect(desk.toast('1 document released for sending.')).toBeVisible();
+  await desk.waitForState(held, ['accepted', 'delivered']);
+});
+
+test('an action that cannot work is not offered, and the reason is shown instead', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('NOTYPE');
+  const [path] = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: invoiceToReceiver(prefix, '9915:credit-note-only'),
+  });
+  await desk.dropFiles([path!]);
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(prefix);
+  await desk.waitForState(row, ['held']);
+  await desk.openDetails(row);
+  await expect(desk.detailPanel.getByTestId('problem-message')).toContainText('does not accept');
+  // The receiver does not accept invoices: Send anyway would only fail.
+  await expect(desk.detailPanel.getByTestId('detail-sendAnyway')).toHaveCount(0);
+  await expect(desk.detailPanel.getByTestId('unavailable-sendAnyway')).toContainText(
+    'does not accept this type of document',
+  );
+  await expect(desk.detailPanel.getByTestId('detail-cancel')).toBeVisible();
+});
