@@ -15,7 +15,13 @@ import { invokeHandler } from './errors';
 import { startBrowserHost } from './host/browser-host';
 import { keyFileSecretStore } from './secrets/key-file';
 import { runSandboxCommand } from './sandbox/standalone';
-import { checkDocument, DEFAULT_MAX_BYTES, RULESET_VERSION, tooLargeMessage } from './validation';
+import {
+  createValidationPool,
+  DEFAULT_MAX_BYTES,
+  RULESET_VERSION,
+  tooLargeMessage,
+  type ValidationPool,
+} from './validation';
 import type { IncomingFile } from './contract';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
@@ -264,8 +270,14 @@ function intakeLine(file: string, code: string, message: string): ValidateLine {
   return { file, valid: false, fatal: [code], warning: [], ruleset: RULESET_VERSION, message };
 }
 
-/** Validate one file; never throws. Oversized files are refused from their size, unread. */
-function validateFile(f: { name: string; path: string | null }): ValidateLine {
+/**
+ * Validate one file in the validation workers (a hostile file costs a worker, never this
+ * process); never throws. Oversized files are refused from their size, unread.
+ */
+async function validateFile(
+  pool: ValidationPool,
+  f: { name: string; path: string | null },
+): Promise<ValidateLine> {
   let size = -1;
   try {
     if (f.path !== null) size = statSync(f.path).size;
@@ -289,7 +301,7 @@ function validateFile(f: { name: string; path: string | null }): ValidateLine {
     const e = err as NodeJS.ErrnoException;
     return intakeLine(f.name, 'FILE', `The file could not be read (${e.code ?? e.message}).`);
   }
-  const res = checkDocument(bytes);
+  const res = await pool.check(bytes);
   if (!res.ok) {
     return intakeLine(f.name, res.error.code === 'UBL' ? 'UBL' : 'XML', res.error.message);
   }
@@ -314,9 +326,23 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     stdoutClosed = true;
     process.exit(anyInvalid ? 3 : 0);
   });
+  const pool = createValidationPool({
+    workerScript: join(DIST_DIR, 'validation-worker.cjs'),
+  });
+  // A few checks ahead of the one being printed keep every worker busy; output stays in order
+  // and memory stays at a few files.
+  const ahead = pool.size * 2;
+  const pending: Promise<ValidateLine>[] = [];
+  let next = 0;
+  const refill = () => {
+    while (pending.length < ahead && next < ordered.length)
+      pending.push(validateFile(pool, ordered[next++]!));
+  };
+  refill();
   for (const f of ordered) {
     if (stdoutClosed) break;
-    const line = validateFile(f);
+    const line = await pending.shift()!;
+    refill();
     if (!line.valid) anyInvalid = true;
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
     else {
@@ -327,6 +353,7 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     // Give a closed stdout its chance to be noticed before the next (possibly long) check.
     await nextTurn();
   }
+  await pool.close();
   return anyInvalid ? 3 : 0;
 }
 

@@ -137,6 +137,12 @@ export class Pipeline {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
+  /** Checked documents waiting for the next shared commit. */
+  private readonly validated: {
+    doc: DocumentRecord;
+    result: CheckResult;
+    toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+  }[] = [];
   private resolving = 0;
   private polling = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -536,32 +542,51 @@ export class Pipeline {
 
   // ---- validate -------------------------------------------------------------------------------
 
+  /**
+   * Keep up to VALIDATE_BATCH documents in validation. Each one leaves as soon as its own check
+   * ends (a slow file holds back nobody); the ones that finish close together share one commit.
+   */
   private pumpValidate(): void {
-    if (this.validating > 0) return;
+    // Refill once half the slots are free: far more in flight than workers, so the pool stays
+    // fed, without a query on every finished document.
+    if (this.validating > VALIDATE_BATCH / 2) return;
     const { repo } = this.deps;
-    const docs = repo.inState('received', VALIDATE_BATCH);
+    const docs = repo.inState('received', VALIDATE_BATCH - this.validating);
     if (docs.length === 0) return;
     const claimed = repo.tx(() =>
       docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
     );
     if (claimed.length === 0) return;
     this.deps.onChanged(claimed.map((d) => d.id));
-    this.validating++;
-    this.track(
-      Promise.all(claimed.map((d) => this.validateOne(d))).then((results) => {
-        this.validating--;
-        // Verdicts are cached in the same commit as the documents' new states: one fsync for
-        // the whole batch, not one per document.
-        const { validationCache, validator } = this.deps;
-        repo.tx(() => {
-          for (const r of results) {
-            if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
-            this.finishValidation(r.doc, r.result);
+    this.validating += claimed.length;
+    for (const d of claimed) {
+      this.track(
+        this.validateOne(d).then((r) => {
+          this.validated.push(r);
+          if (this.validated.length === 1) {
+            // Verdicts are cached in the same commit as the documents' new states: one fsync
+            // for all that finished in this turn, not one per document.
+            this.track(
+              new Promise<void>((done) => setImmediate(done)).then(() => this.commitValidated()),
+            );
           }
-        });
-        this.deps.onChanged(claimed.map((d) => d.id));
-      }),
-    );
+        }),
+      );
+    }
+  }
+
+  private commitValidated(): void {
+    const results = this.validated.splice(0);
+    if (results.length === 0) return;
+    const { repo, validationCache, validator } = this.deps;
+    repo.tx(() => {
+      for (const r of results) {
+        if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
+        this.finishValidation(r.doc, r.result);
+      }
+    });
+    this.validating -= results.length;
+    this.deps.onChanged(results.map((r) => r.doc.id));
   }
 
   private async validateOne(doc: DocumentRecord): Promise<{
@@ -584,10 +609,14 @@ export class Pipeline {
         result = await validator.check(body);
         if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
       }
-    } catch (err) {
+    } catch {
+      // Only a closing pool gets here (checks themselves never throw); no error text for clerks.
       result = {
         ok: false,
-        error: { code: 'XML', message: `The file could not be checked: ${String(err)}` },
+        error: {
+          code: 'UNCHECKABLE',
+          message: 'This file could not be checked because the app was stopping. Retry it.',
+        },
       };
     }
     if (result.ok && result.verdict.valid && this.remoteValidation) {

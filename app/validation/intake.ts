@@ -1,5 +1,5 @@
 import type { DocumentType, IntakeError, IntakeErrorCode } from './types';
-import { NS, parseXml, XmlParseError } from './xml-tree';
+import { MAX_DEPTH, MAX_ELEMENTS, NS, parseXml, XmlParseError } from './xml-tree';
 import type { XDoc } from './xml-tree';
 
 /** Default largest accepted file: 15 MB. */
@@ -105,6 +105,18 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
         'DTD_FORBIDDEN',
         'This file contains a document type declaration (DOCTYPE), which Peppol invoices never contain and which can be used to attack the computer reading it. It was not read any further. ' +
           EXPORT_AGAIN,
+      );
+    }
+    if (err instanceof XmlParseError && err.code === 'TOO_DEEP') {
+      return fail(
+        'TOO_DEEP',
+        `This file has elements nested more than ${MAX_DEPTH} levels deep; a real invoice needs far fewer, so it was not read any further. ${EXPORT_AGAIN}`,
+      );
+    }
+    if (err instanceof XmlParseError && err.code === 'TOO_MANY_ELEMENTS') {
+      return fail(
+        'TOO_MANY_ELEMENTS',
+        `This file has more than ${MAX_ELEMENTS.toLocaleString('en-US')} elements; even a very long invoice has far fewer, so it was not read any further. ${EXPORT_AGAIN}`,
       );
     }
     if (err instanceof XmlParseError) {

@@ -1,6 +1,7 @@
 import type { Finding } from './types';
 import type { XDoc, XNode } from './xml-tree';
 import { NS } from './xml-tree';
+import { MAX_FINDINGS } from './engine';
 import { attr, locationOf, str } from './xpath';
 
 /**
@@ -152,6 +153,8 @@ function validDate(s: string): boolean {
 export function checkStructure(doc: XDoc): Finding[] {
   const out: Finding[] = [];
   for (const n of doc.elements) {
+    // Every structural finding is fatal: past the cap, more of them change nothing.
+    if (out.length >= MAX_FINDINGS) break;
     const isUbl = n.ns === NS.cbc || n.ns === NS.cac || n.q.startsWith('ubl:');
     if (!isUbl) continue;
     if (n.ns === NS.cbc) {

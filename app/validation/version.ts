@@ -10,10 +10,10 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
  * made by the old code are not reused. test/unit/validation-rules-revision.test.ts enforces it:
  * it fails when the validation sources no longer match {@link RULES_FINGERPRINT}.
  */
-export const RULES_REVISION = 3;
+export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '83fab200439f9170612af72f8d4151a8a5eefe9350026fbf26a84bf30fb8b664';
+export const RULES_FINGERPRINT = '294dd2802e5c2054c90c936199327d5c0ec6d3124ffa9517ab2579ba5abc12dc';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;
