@@ -320,6 +320,12 @@ export const REQUEST_CHANNELS = Object.keys(requestChannelSet) as RequestChannel
 /** Runtime list of event names. */
 export const EVENT_NAMES = Object.keys(eventNameSet) as EventName[];
 
+/**
+ * Most file bytes the renderer puts in one `documents:add` call (a single larger file goes
+ * alone). The browser host derives its request size limit from it.
+ */
+export const MAX_ADD_CALL_BYTES = 20 * 1024 * 1024;
+
 /** True when `name` is a request channel of the contract. */
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.hasOwn(requestChannelSet, name);
