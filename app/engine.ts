@@ -178,7 +178,7 @@ export function environmentFor(apiKey: string | null, endpointGiven: boolean): E
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   let lock: DataDirLock | null = null;
   if (options.autoStart !== false) {
-    mkdirSync(options.dataDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     lock = lockDataDir(options.dataDir);
   }
   try {

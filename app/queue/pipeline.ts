@@ -15,6 +15,7 @@ import type { CheckResult, DocumentSummary, Verdict } from '../validation/types'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { mayHaveReachedAccessPoint } from './states';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
+import { writeFault } from '../store/write-fault';
 
 /** Problem code of documents held because the access point changed with their outcome unknown. */
 export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
@@ -71,6 +72,11 @@ export interface PipelineOptions {
   /** How often to look for documents left in `sending` with no request in flight (default 5 s). */
   stuckCheckMs?: number;
   paused?: boolean;
+  /**
+   * After a failed write, try again on its own this long after (default 30 s; Resume tries at
+   * once). The CLI has no Resume button: this is how it goes on once space is freed.
+   */
+  faultRetryMs?: number;
 }
 
 const VALIDATE_BATCH = 64;
@@ -137,6 +143,13 @@ export class Pipeline {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
+  /**
+   * Why work stopped after a failed write (disk full, read-only, I/O error), in the words the
+   * header shows; null when all is well. Cleared by Resume or by the next automatic try.
+   */
+  private fault: string | null = null;
+  private faultTimer: NodeJS.Timeout | null = null;
+  private readonly faultRetryMs: number;
   /** Checked documents waiting for the next shared commit. */
   private readonly validated: {
     doc: DocumentRecord;
@@ -176,6 +189,7 @@ export class Pipeline {
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
+    this.faultRetryMs = options.faultRetryMs ?? 30_000;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;
     this.sender = new SendStage(
@@ -197,14 +211,17 @@ export class Pipeline {
         },
         maySend: (now) =>
           this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
-        onWriteFailed: (ids) => {
+        onWriteFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.
           for (const id of ids) this.claimedSending.delete(id);
+          // A passing hiccup is put right at once; a disk that refuses writes pauses the queue.
           try {
             this.recoverStuckSending();
-          } catch {
-            // The database still refuses writes: the periodic check tries again.
+          } catch (again) {
+            this.noteFault(again);
+            return;
           }
+          if (writeFault(err) !== null) this.noteFault(err);
         },
       },
       {
@@ -241,11 +258,11 @@ export class Pipeline {
     if (changed.length) this.deps.onChanged(changed);
     this.running = true;
     this.stuckTimer = setInterval(() => {
+      if (this.fault !== null) return;
       try {
         this.recoverStuckSending();
       } catch (err) {
-        // The database refuses writes right now (disk full?): the next check tries again.
-        process.emitWarning(`Peppol Desk could not put stuck documents back: ${String(err)}`);
+        this.noteFault(err);
       }
     }, this.stuckCheckMs);
     this.stuckTimer.unref?.();
@@ -323,6 +340,8 @@ export class Pipeline {
     this.running = false;
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
+    if (this.faultTimer) clearTimeout(this.faultTimer);
+    this.faultTimer = null;
     this.sender.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -437,6 +456,7 @@ export class Pipeline {
   /** Pause or resume sending (validation and lookups go on). */
   setPaused(paused: boolean): void {
     this.paused = paused;
+    if (!paused) this.clearFault();
     if (paused) this.sender.releaseReady();
     this.emitConnection();
     this.kick();
@@ -464,9 +484,9 @@ export class Pipeline {
       state: this.connection,
       environment: this.deps.environment,
       endpoint: this.deps.client.baseUrl,
-      paused: this.paused,
+      paused: this.paused || this.fault !== null,
       waiting: counts.queued + counts.retry_wait + counts.sending,
-      message: this.connectionMessage,
+      message: this.fault ?? this.connectionMessage,
     };
   }
 
@@ -487,19 +507,61 @@ export class Pipeline {
 
   private track<T>(p: Promise<T>): void {
     this.inFlight.add(p);
-    void p.finally(() => {
-      this.inFlight.delete(p);
-      this.kick();
-    });
+    // A stage that failed (a write refused) pauses the queue: never an unhandled rejection.
+    void p
+      .catch((err: unknown) => this.noteFault(err))
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.kick();
+      });
   }
 
   private pump(): void {
+    if (this.fault !== null) return;
     const now = this.now();
-    this.pumpValidate();
-    this.pumpResolve();
-    this.pumpSend(now);
-    this.pumpPolls(now);
-    this.scheduleTimer(now);
+    try {
+      this.pumpValidate();
+      this.pumpResolve();
+      this.pumpSend(now);
+      this.pumpPolls(now);
+      this.scheduleTimer(now);
+    } catch (err) {
+      this.noteFault(err);
+    }
+  }
+
+  /**
+   * A write failed (or some stage threw): stop all work, keep everything as it is in the
+   * database (the failed transaction was rolled back), say why, and try again later or on Resume.
+   */
+  private noteFault(err: unknown): void {
+    const words =
+      writeFault(err)?.message ??
+      'Peppol Desk stopped working on the queue after an unexpected error: nothing was lost. Resume to try again; if it keeps stopping, restart the app.';
+    if (this.fault === null) process.emitWarning(`Peppol Desk paused the queue: ${String(err)}`);
+    this.fault = words;
+    this.sender.releaseReady('Not sent yet: the queue is paused after a problem writing to disk');
+    if (this.faultTimer !== null) clearTimeout(this.faultTimer);
+    this.faultTimer = setTimeout(() => this.clearFault(), this.faultRetryMs);
+    this.faultTimer.unref?.();
+    this.emitConnection();
+  }
+
+  /** Try again after a fault: put stuck work back, commit pending verdicts, look for work. */
+  private clearFault(): void {
+    if (this.faultTimer !== null) clearTimeout(this.faultTimer);
+    this.faultTimer = null;
+    if (this.fault === null || !this.running) return;
+    this.fault = null;
+    this.emitConnection();
+    try {
+      this.recoverStuckSending();
+      this.commitValidated();
+    } catch (err) {
+      this.noteFault(err);
+      return;
+    }
+    this.kick();
   }
 
   private scheduleTimer(now: number): void {
@@ -579,12 +641,18 @@ export class Pipeline {
     const results = this.validated.splice(0);
     if (results.length === 0) return;
     const { repo, validationCache, validator } = this.deps;
-    repo.tx(() => {
-      for (const r of results) {
-        if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
-        this.finishValidation(r.doc, r.result);
-      }
-    });
+    try {
+      repo.tx(() => {
+        for (const r of results) {
+          if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
+          this.finishValidation(r.doc, r.result);
+        }
+      });
+    } catch (err) {
+      // Rolled back: the verdicts wait here for the next try (Resume), nothing is checked twice.
+      this.validated.unshift(...results);
+      throw err;
+    }
     this.validating -= results.length;
     this.deps.onChanged(results.map((r) => r.doc.id));
   }
