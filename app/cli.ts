@@ -13,6 +13,7 @@ import { createEngine, memorySecretStore, type Engine } from './engine';
 import { defaultDataDir } from './data-dir';
 import { invokeHandler } from './errors';
 import { startBrowserHost } from './host/browser-host';
+import { hotFolderRefusal } from './hot-folder';
 import { keyFileSecretStore } from './secrets/key-file';
 import { runSandboxCommand } from './sandbox/standalone';
 import {
@@ -36,18 +37,27 @@ interface FoundFile {
   path: string;
 }
 
+/** A file in a folder that was not taken, and why (in words). */
+export interface SkippedFile {
+  name: string;
+  why: string;
+}
+
 /**
  * Expand files and folders into files. Folders are walked recursively for `.xml` files (any
- * case); files named explicitly are taken whatever their name. Sorted for a stable order.
+ * case); links are not followed; files named explicitly are taken whatever their name. What a
+ * folder holds that is not taken is listed in `skipped`. Sorted for a stable order.
  */
 export function collectFiles(inputs: string[]): {
   files: FoundFile[];
   missing: string[];
+  skipped: SkippedFile[];
   /** Files and missing inputs together, in the order the arguments were given. */
   ordered: (FoundFile | { name: string; path: null })[];
 } {
   const files: FoundFile[] = [];
   const missing: string[] = [];
+  const skipped: SkippedFile[] = [];
   const ordered: (FoundFile | { name: string; path: null })[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) {
@@ -61,9 +71,16 @@ export function collectFiles(inputs: string[]): {
           a.name.localeCompare(b.name),
         )) {
           const p = join(dir, entry.name);
+          const name = relative(input, p);
           if (entry.isDirectory()) walk(p);
-          else if (entry.isFile() && /\.xml$/i.test(entry.name)) {
-            const found = { name: relative(input, p), path: p };
+          else if (entry.isSymbolicLink())
+            skipped.push({ name, why: 'a link (links are not followed)' });
+          else if (!entry.isFile()) skipped.push({ name, why: 'not a regular file' });
+          else if (entry.name.startsWith('.')) skipped.push({ name, why: 'a hidden file' });
+          else if (!/\.xml$/i.test(entry.name))
+            skipped.push({ name, why: 'not an XML file (only .xml files are invoices)' });
+          else {
+            const found = { name, path: p };
             files.push(found);
             ordered.push(found);
           }
@@ -76,7 +93,7 @@ export function collectFiles(inputs: string[]): {
       ordered.push(found);
     }
   }
-  return { files, missing, ordered };
+  return { files, missing, skipped, ordered };
 }
 
 function positiveInt(value: string): number {
@@ -121,8 +138,12 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const started = performance.now();
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
   mkdirSync(dataDir, { recursive: true });
-  const { files, missing } = collectFiles(inputs);
+  const { files, missing, skipped } = collectFiles(inputs);
   for (const m of missing) process.stderr.write(`Not found: ${m}\n`);
+  if (skipped.length > 0) {
+    process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
+    for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
+  }
   const secrets = opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir);
   const engine = await createEngine({
     dataDir,
@@ -359,7 +380,7 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
 
 async function watchCommand(
   folder: string,
-  opts: SendOptions & { stableMs?: number; move?: boolean },
+  opts: SendOptions & { stableMs?: number; move?: boolean; subfolders?: boolean },
 ): Promise<number> {
   const watched = resolve(folder);
   if (!existsSync(watched) || !statSync(watched).isDirectory()) {
@@ -367,6 +388,11 @@ async function watchCommand(
     return 2;
   }
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  const refusal = hotFolderRefusal(watched, dataDir);
+  if (refusal !== null) {
+    process.stderr.write(`${refusal}\n`);
+    return 2;
+  }
   mkdirSync(dataDir, { recursive: true });
   const engine = await createEngine({
     dataDir,
@@ -379,6 +405,7 @@ async function watchCommand(
     hotFolder: watched,
     // --no-move: files stay where they are; otherwise the app's setting (default: move them).
     ...(opts.move === false ? { hotFolderMove: false } : {}),
+    ...(opts.subfolders === true ? { hotFolderSubfolders: true } : {}),
     ...(opts.stableMs !== undefined ? { hotFolderStabilityMs: opts.stableMs } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -639,9 +666,15 @@ export function buildProgram(): Command {
       positiveInt,
     )
     .option('--no-move', 'leave files in the folder instead of moving them to sent/ or failed/')
-    .action(async (folder: string, opts: SendOptions & { stableMs?: number; move?: boolean }) => {
-      process.exitCode = await watchCommand(folder, opts);
-    });
+    .option('--subfolders', "also take files in the folder's subfolders")
+    .action(
+      async (
+        folder: string,
+        opts: SendOptions & { stableMs?: number; move?: boolean; subfolders?: boolean },
+      ) => {
+        process.exitCode = await watchCommand(folder, opts);
+      },
+    );
 
   program
     .command('serve')

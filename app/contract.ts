@@ -163,6 +163,8 @@ export interface Settings {
   hotFolder: string | null;
   /** Move hot folder files to `sent/` or `failed/` once final (default on). */
   hotFolderMove: boolean;
+  /** Also take files in the hot folder's subfolders (default off: only its own files). */
+  hotFolderSubfolders: boolean;
   /** Largest file accepted, in bytes (default 15 MB, the provider's limit per document). */
   maxDocumentBytes: number;
   /** How long a "receiver found" lookup answer is reused, ms (default 1 h). */
@@ -185,6 +187,7 @@ export interface SettingsPatch {
   remoteValidation?: boolean;
   hotFolder?: string | null;
   hotFolderMove?: boolean;
+  hotFolderSubfolders?: boolean;
   maxDocumentBytes?: number;
   lookupFoundTtlMs?: number;
   lookupNotFoundTtlMs?: number;

@@ -25,7 +25,12 @@ import {
 import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
-import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './hot-folder';
+import {
+  hotFolderRefusal,
+  startHotFolder,
+  type HotFolder,
+  type HotFolderDocumentStatus,
+} from './hot-folder';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import { ACCESS_POINT_CHANGED, Pipeline, type Validator } from './queue/pipeline';
@@ -106,6 +111,8 @@ export interface EngineOptions {
   hotFolder?: string;
   /** Move hot folder files to sent/ / failed/ (CLI `watch --no-move`); otherwise the setting. */
   hotFolderMove?: boolean;
+  /** With `hotFolder`: also take files in its subfolders (CLI `watch --subfolders`). */
+  hotFolderSubfolders?: boolean;
   /** Hot folder: a file is complete once its size held this long, ms (default 2000). */
   hotFolderStabilityMs?: number;
   /** Lines worth a log (hot folder pick-ups and moves); none by default. */
@@ -411,6 +418,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidation: settings.get<boolean>('remoteValidation', false),
       hotFolder: settings.get<string | null>('hotFolder', null),
       hotFolderMove: settings.get<boolean>('hotFolderMove', true),
+      hotFolderSubfolders: settings.get<boolean>('hotFolderSubfolders', false),
       maxDocumentBytes: maxDocumentBytes(),
       lookupFoundTtlMs: lookupTtl().foundMs,
       lookupNotFoundTtlMs: lookupTtl().notFoundMs,
@@ -506,10 +514,18 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       hotFolder = null;
       const folder = options.hotFolder ?? settings.get<string | null>('hotFolder', null);
       if (engineStopping || !folder) return;
+      const refusal = hotFolderRefusal(folder, options.dataDir);
+      if (refusal !== null) {
+        // A setting stored before these rules existed: not watched, and said why.
+        options.log?.(`Hot folder: ${refusal}`);
+        return;
+      }
       hotFolder = startHotFolder(
         {
           folder,
           move: options.hotFolderMove ?? settings.get<boolean>('hotFolderMove', true),
+          subfolders:
+            options.hotFolderSubfolders ?? settings.get<boolean>('hotFolderSubfolders', false),
           ...(options.hotFolderStabilityMs !== undefined
             ? { stabilityMs: options.hotFolderStabilityMs }
             : {}),
@@ -805,10 +821,15 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
             'The hot folder must be an existing folder, written in full (for example /home/you/invoices-out or C:\\Invoices\\Out).',
           );
         }
+        const refusal = folder === null ? null : hotFolderRefusal(folder, options.dataDir);
+        if (refusal !== null) throw new AppError('BAD_SETTING', refusal);
         settings.set('hotFolder', folder ?? undefined);
       }
       if (patch.hotFolderMove !== undefined) {
         settings.set('hotFolderMove', Boolean(patch.hotFolderMove));
+      }
+      if (patch.hotFolderSubfolders !== undefined) {
+        settings.set('hotFolderSubfolders', Boolean(patch.hotFolderSubfolders));
       }
       if (patch.maxDocumentBytes !== undefined) {
         const n = patch.maxDocumentBytes;
@@ -837,7 +858,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (patch.lookupFoundTtlMs !== undefined || patch.lookupNotFoundTtlMs !== undefined) {
         participants.setTtl(lookupTtl());
       }
-      if (patch.hotFolder !== undefined || patch.hotFolderMove !== undefined) {
+      if (
+        patch.hotFolder !== undefined ||
+        patch.hotFolderMove !== undefined ||
+        patch.hotFolderSubfolders !== undefined
+      ) {
         void applyHotFolder();
       }
       if (patch.endpoint !== undefined || patch.apiKey !== undefined || patch.gzip !== undefined) {
