@@ -105,6 +105,7 @@ function positiveInt(value: string): number {
 interface SendOptions {
   endpoint?: string;
   apiKey?: string;
+  apiKeyFile?: string;
   dataDir?: string;
   json?: boolean;
   concurrency?: number;
@@ -114,6 +115,39 @@ interface SendOptions {
   gzip?: boolean;
   rate?: number;
   metricsPort?: number;
+}
+
+/**
+ * Where the API key comes from: `--api-key-file`, else PEPPOL_DESK_API_KEY, else `--api-key`
+ * (visible to every user in the process list, hence the warning), else the key stored in the
+ * data folder.
+ */
+export function secretsFor(
+  opts: { apiKey?: string; apiKeyFile?: string },
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  if (opts.apiKeyFile !== undefined) {
+    let key: string;
+    try {
+      key = readFileSync(opts.apiKeyFile, 'utf8').trim();
+    } catch (err) {
+      throw new Error(
+        `The API key file ${opts.apiKeyFile} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
+    }
+    if (key === '') throw new Error(`The API key file ${opts.apiKeyFile} is empty.`);
+    return memorySecretStore(key);
+  }
+  const fromEnv = env.PEPPOL_DESK_API_KEY?.trim();
+  if (fromEnv) return memorySecretStore(fromEnv);
+  if (opts.apiKey) {
+    process.stderr.write(
+      'Note: --api-key is visible to other users of this computer (process list); prefer PEPPOL_DESK_API_KEY or --api-key-file.\n',
+    );
+    return memorySecretStore(opts.apiKey);
+  }
+  return keyFileSecretStore(dataDir);
 }
 
 /** `--batch N|off`: a batch size from 1 to 100, or off (single sends only). */
@@ -144,7 +178,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
     for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
   }
-  const secrets = opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir);
+  const secrets = secretsFor(opts, dataDir);
   const engine = await createEngine({
     dataDir,
     secrets,
@@ -396,7 +430,7 @@ async function watchCommand(
   mkdirSync(dataDir, { recursive: true });
   const engine = await createEngine({
     dataDir,
-    secrets: opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir),
+    secrets: secretsFor(opts, dataDir),
     host: 'cli',
     version: VERSION,
     endpoint: opts.endpoint ?? null,
@@ -476,7 +510,7 @@ async function openQuiet(dataDir: string | undefined, autoStart: boolean, opts: 
   const dir = resolve(dataDir ?? defaultDataDir());
   return createEngine({
     dataDir: dir,
-    secrets: opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dir),
+    secrets: secretsFor(opts, dir),
     host: 'cli',
     version: VERSION,
     endpoint: opts.endpoint ?? null,
@@ -592,6 +626,10 @@ export function buildProgram(): Command {
     .argument('<paths...>', 'files or folders')
     .option('--endpoint <url>', 'provider base URL, e.g. https://app.goroute.ai/peppol-api')
     .option('--api-key <key>', 'provider API key (otherwise the stored one; none = sandbox)')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--data-dir <dir>', 'data folder (queue and caches)')
     .option('--json', 'print one JSON summary line')
     .option('--concurrency <n>', 'sends in flight', positiveInt)
@@ -627,6 +665,10 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder')
     .option('--endpoint <url>', 'provider base URL')
     .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--json', 'print one JSON summary line')
     .action(async (ids: string[], opts: SendOptions & { allFailed?: boolean }) => {
       process.exitCode = await retryCommand(ids, opts);
@@ -659,6 +701,10 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder')
     .option('--endpoint <url>', 'provider base URL')
     .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .option(
       '--stable-ms <ms>',
