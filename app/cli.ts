@@ -258,10 +258,14 @@ async function addAll(
   const ids: number[] = [];
   let notAdded = 0;
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
+  // Chunks are bounded by bytes as well as by count: 500 files of 15 MB would be 7.5 GB.
   const CHUNK = 500;
-  for (let i = 0; i < files.length; i += CHUNK) {
+  const CHUNK_BYTES = 32 * 1024 * 1024;
+  for (let i = 0; i < files.length;) {
     const chunk: IncomingFile[] = [];
-    for (const f of files.slice(i, i + CHUNK)) {
+    let chunkBytes = 0;
+    for (; i < files.length && chunk.length < CHUNK && chunkBytes < CHUNK_BYTES; i++) {
+      const f = files[i]!;
       try {
         const size = statSync(f.path).size;
         if (size > limit) {
@@ -269,7 +273,9 @@ async function addAll(
           notAdded++;
           continue;
         }
-        chunk.push({ name: f.name, bytes: readFileSync(f.path) });
+        const bytes = readFileSync(f.path);
+        chunkBytes += bytes.byteLength;
+        chunk.push({ name: f.name, bytes });
       } catch (err) {
         notAdded++;
         process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);

@@ -80,6 +80,8 @@ export interface PipelineOptions {
 }
 
 const VALIDATE_BATCH = 64;
+/** Most file bytes in validation at once: memory stays bounded whatever the files weigh. */
+const VALIDATE_BYTES = 48 * 1024 * 1024;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
@@ -143,6 +145,8 @@ export class Pipeline {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
+  /** Bytes of the documents in validation (see VALIDATE_BYTES). */
+  private validatingBytes = 0;
   /**
    * Why work stopped after a failed write (disk full, read-only, I/O error), in the words the
    * header shows; null when all is well. Cleared by Resume or by the next automatic try.
@@ -613,7 +617,16 @@ export class Pipeline {
     // fed, without a query on every finished document.
     if (this.validating > VALIDATE_BATCH / 2) return;
     const { repo } = this.deps;
-    const docs = repo.inState('received', VALIDATE_BATCH - this.validating);
+    const found = repo.inState('received', VALIDATE_BATCH - this.validating);
+    // Bounded by bytes too: each check holds its file in memory, and 64 files of 15 MB would
+    // be a gigabyte. One document always goes, whatever its size.
+    const docs: DocumentRecord[] = [];
+    let bytes = this.validatingBytes;
+    for (const d of found) {
+      if (bytes > 0 && bytes + d.size > VALIDATE_BYTES) break;
+      bytes += d.size;
+      docs.push(d);
+    }
     if (docs.length === 0) return;
     const claimed = repo.tx(() =>
       docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
@@ -621,6 +634,7 @@ export class Pipeline {
     if (claimed.length === 0) return;
     this.deps.onChanged(claimed.map((d) => d.id));
     this.validating += claimed.length;
+    for (const d of claimed) this.validatingBytes += d.size;
     for (const d of claimed) {
       this.track(
         this.validateOne(d).then((r) => {
@@ -654,6 +668,7 @@ export class Pipeline {
       throw err;
     }
     this.validating -= results.length;
+    for (const r of results) this.validatingBytes -= r.doc.size;
     this.deps.onChanged(results.map((r) => r.doc.id));
   }
 

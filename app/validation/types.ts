@@ -73,6 +73,8 @@ export type IntakeErrorCode =
   | 'EMPTY'
   | 'TOO_LARGE'
   | 'NOT_XML'
+  /** Text that is not in the encoding it declares (Latin-1 bytes in a UTF-8 file). */
+  | 'ENCODING'
   | 'XML'
   | 'DTD_FORBIDDEN'
   | 'TOO_DEEP'

