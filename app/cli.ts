@@ -23,7 +23,8 @@ import {
   tooLargeMessage,
   type ValidationPool,
 } from './validation';
-import type { IncomingFile } from './contract';
+import type { DocumentFilter, DocumentState, IncomingFile } from './contract';
+import { STATUS_WORDS } from '../renderer/src/lib/status-words';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
 const VERSION = typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';
@@ -536,14 +537,58 @@ function parseIds(ids: string[]): number[] {
   return out;
 }
 
+/**
+ * `list | head`: once the reader is gone, stop quietly with `code()` (no EPIPE stack trace).
+ * Returns a check of whether stdout was closed.
+ */
+function exitQuietlyOnClosedPipe(code: () => number): () => boolean {
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+    process.exit(code());
+  });
+  return () => closed;
+}
+
+/** An error in what the user typed: said plainly, exit code 2. */
+class UsageError extends Error {}
+
+const FILTERS: readonly DocumentFilter[] = ['all', 'attention', 'progress', 'sent'];
+
+/** The ids that name no document, as a usage error (exit 2), or nothing. */
+function requireKnownIds(engine: Engine, ids: number[]): void {
+  const unknown = ids.filter((id) => !engine.repo.get(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `No document ${unknown.map((id) => `#${id}`).join(', ')}: check the number with \`peppol-desk list\`.`,
+    );
+  }
+}
+
+/** Runs a command; a UsageError is printed and gives exit code 2. */
+async function usage(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 2;
+  }
+}
+
 async function listCommand(opts: {
   dataDir?: string;
   filter?: string;
   json?: boolean;
 }): Promise<number> {
+  const filter = (opts.filter ?? 'all') as DocumentFilter;
+  if (!FILTERS.includes(filter)) {
+    throw new UsageError(`Unknown filter "${opts.filter}": use one of ${FILTERS.join(', ')}.`);
+  }
+  exitQuietlyOnClosedPipe(() => 0);
   const engine = await openQuiet(opts.dataDir, false);
   try {
-    const filter = (opts.filter ?? 'all') as 'all' | 'attention' | 'progress' | 'sent';
     const { rows, total, counts } = engine.handlers['documents:list']({ filter, limit: 5000 }) as {
       rows: import('./contract').DocumentRow[];
       total: number;
@@ -554,12 +599,14 @@ async function listCommand(opts: {
     } else {
       for (const r of rows) {
         process.stdout.write(
-          `#${r.id}\t${r.state}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
+          `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
         );
       }
-      const nonZero = Object.entries(counts).filter(([, n]) => n > 0);
+      const nonZero = (Object.entries(counts) as [DocumentState, number][]).filter(
+        ([, n]) => n > 0,
+      );
       process.stdout.write(
-        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${s}`).join(', ')}\n`,
+        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ')}\n`,
       );
     }
     return 0;
@@ -579,6 +626,7 @@ async function retryCommand(
   const engine = await openQuiet(opts.dataDir, true, opts);
   try {
     const targets = opts.allFailed ? undefined : parseIds(ids);
+    if (targets) requireKnownIds(engine, targets);
     const before = opts.allFailed ? engine.repo.idsInStates(['failed', 'unreachable']) : targets!;
     const { retried } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
@@ -597,10 +645,36 @@ async function retryCommand(
   }
 }
 
+async function sendAnywayCommand(ids: string[], opts: SendOptions): Promise<number> {
+  const engine = await openQuiet(opts.dataDir, true, opts);
+  try {
+    const list = parseIds(ids);
+    requireKnownIds(engine, list);
+    const res = await invokeHandler(engine.handlers, 'documents:sendAnyway', { ids: list });
+    if (!res.ok) {
+      process.stderr.write(`${res.error.message}\n`);
+      return 1;
+    }
+    const { released } = res.value as { released: number };
+    if (released < list.length) {
+      process.stderr.write(
+        `${list.length - released} of ${list.length} were not held as possible duplicates, so there was nothing to decide.\n`,
+      );
+    }
+    await engine.waitUntilSettled(list, { includeAccepted: true });
+    const summary = summarize(engine, list, 0, 0);
+    process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
+    return summary.sent === list.length ? 0 : 1;
+  } finally {
+    await engine.stop();
+  }
+}
+
 async function cancelCommand(ids: string[], opts: { dataDir?: string }): Promise<number> {
   const engine = await openQuiet(opts.dataDir, false);
   try {
     const list = parseIds(ids);
+    requireKnownIds(engine, list);
     const res = await invokeHandler(engine.handlers, 'documents:cancel', { ids: list });
     if (!res.ok) {
       process.stderr.write(`${res.error.message}\n`);
@@ -660,7 +734,7 @@ export function buildProgram(): Command {
     .option('--filter <f>', 'attention | progress | sent | all', 'all')
     .option('--json', 'one JSON line per document')
     .action(async (opts: { dataDir?: string; filter?: string; json?: boolean }) => {
-      process.exitCode = await listCommand(opts);
+      process.exitCode = await usage(() => listCommand(opts));
     });
 
   program
@@ -677,7 +751,7 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print one JSON summary line')
     .action(async (ids: string[], opts: SendOptions & { allFailed?: boolean }) => {
-      process.exitCode = await retryCommand(ids, opts);
+      process.exitCode = await usage(() => retryCommand(ids, opts));
     });
 
   program
@@ -686,7 +760,22 @@ export function buildProgram(): Command {
     .argument('<ids...>', 'document ids (see `list`)')
     .option('--data-dir <dir>', 'data folder')
     .action(async (ids: string[], opts: { dataDir?: string }) => {
-      process.exitCode = await cancelCommand(ids, opts);
+      process.exitCode = await usage(() => cancelCommand(ids, opts));
+    });
+
+  program
+    .command('send-anyway')
+    .description('Send documents held as possible duplicates anyway, and wait until they are sent.')
+    .argument('<ids...>', 'document ids (see `list`)')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
+    .action(async (ids: string[], opts: SendOptions) => {
+      process.exitCode = await usage(() => sendAnywayCommand(ids, opts));
     });
 
   program
