@@ -9,18 +9,17 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { createEngine, memorySecretStore, type Engine } from './engine';
+import type { Engine, SecretStore } from './engine';
 import { defaultDataDir } from './data-dir';
 import { invokeHandler } from './errors';
-import { startBrowserHost } from './host/browser-host';
 import { hotFolderRefusal } from './hot-folder';
 import { keyFileSecretStore } from './secrets/key-file';
-import { runSandboxCommand } from './sandbox/standalone';
 import {
   createValidationPool,
   DEFAULT_MAX_BYTES,
   RULESET_VERSION,
   tooLargeMessage,
+  type CheckResult,
   type ValidationPool,
 } from './validation';
 import type { DocumentFilter, DocumentState, IncomingFile } from './contract';
@@ -118,6 +117,17 @@ interface SendOptions {
   metricsPort?: number;
 }
 
+/** The key held in memory for this run only (what the engine's memorySecretStore does). */
+function keyInMemory(key: string): SecretStore {
+  let current: string | null = key;
+  return {
+    getApiKey: () => current,
+    setApiKey: (k) => {
+      current = k;
+    },
+  };
+}
+
 /**
  * Where the API key comes from: `--api-key-file`, else PEPPOL_DESK_API_KEY, else `--api-key`
  * (visible to every user in the process list, hence the warning), else the key stored in the
@@ -138,15 +148,15 @@ export function secretsFor(
       );
     }
     if (key === '') throw new Error(`The API key file ${opts.apiKeyFile} is empty.`);
-    return memorySecretStore(key);
+    return keyInMemory(key);
   }
   const fromEnv = env.PEPPOL_DESK_API_KEY?.trim();
-  if (fromEnv) return memorySecretStore(fromEnv);
+  if (fromEnv) return keyInMemory(fromEnv);
   if (opts.apiKey) {
     process.stderr.write(
       'Note: --api-key is visible to other users of this computer (process list); prefer PEPPOL_DESK_API_KEY or --api-key-file.\n',
     );
-    return memorySecretStore(opts.apiKey);
+    return keyInMemory(opts.apiKey);
   }
   return keyFileSecretStore(dataDir);
 }
@@ -169,6 +179,14 @@ function rateOption(value: string): number {
   return n;
 }
 
+/**
+ * The engine (and with it the HTTP client, SQLite, metrics and the file watcher) loads only for
+ * the commands that use it: `validate` starts in a fraction of the time (issue 10, item 6).
+ */
+function loadEngine() {
+  return import('./engine');
+}
+
 async function sendCommand(inputs: string[], opts: SendOptions): Promise<number> {
   const started = performance.now();
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
@@ -179,6 +197,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
     for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
   }
+  const { createEngine } = await loadEngine();
   const secrets = secretsFor(opts, dataDir);
   const engine = await createEngine({
     dataDir,
@@ -332,14 +351,8 @@ function intakeLine(file: string, code: string, message: string): ValidateLine {
   return { file, valid: false, fatal: [code], warning: [], ruleset: RULESET_VERSION, message };
 }
 
-/**
- * Validate one file in the validation workers (a hostile file costs a worker, never this
- * process); never throws. Oversized files are refused from their size, unread.
- */
-async function validateFile(
-  pool: ValidationPool,
-  f: { name: string; path: string | null },
-): Promise<ValidateLine> {
+/** Read one file for checking; a line instead when it cannot be (missing, too large, unreadable). */
+function readForCheck(f: { name: string; path: string | null }): Buffer | ValidateLine {
   let size = -1;
   try {
     if (f.path !== null) size = statSync(f.path).size;
@@ -353,29 +366,43 @@ async function validateFile(
       'File not found: check the path, or that the file was not moved or deleted.',
     );
   }
+  // Oversized files are refused from their size, unread.
   if (size > DEFAULT_MAX_BYTES) {
     return intakeLine(f.name, 'FILE', tooLargeMessage(size, DEFAULT_MAX_BYTES));
   }
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(f.path);
+    return readFileSync(f.path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return intakeLine(f.name, 'FILE', `The file could not be read (${e.code ?? e.message}).`);
   }
-  const res = await pool.check(bytes);
+}
+
+function resultLine(name: string, res: CheckResult): ValidateLine {
   if (!res.ok) {
-    return intakeLine(f.name, res.error.code === 'UBL' ? 'UBL' : 'XML', res.error.message);
+    return intakeLine(name, res.error.code === 'UBL' ? 'UBL' : 'XML', res.error.message);
   }
   const ids = (flag: 'fatal' | 'warning') =>
     [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
   return {
-    file: f.name,
+    file: name,
     valid: res.verdict.valid,
     fatal: ids('fatal'),
     warning: ids('warning'),
     ruleset: res.verdict.ruleset,
   };
+}
+
+/**
+ * Validate one file in the validation worker (a hostile file costs the worker, never this
+ * process); never throws.
+ */
+async function validateFile(
+  pool: ValidationPool,
+  f: { name: string; path: string | null },
+): Promise<ValidateLine> {
+  const bytes = readForCheck(f);
+  return Buffer.isBuffer(bytes) ? resultLine(f.name, await pool.check(bytes)) : bytes;
 }
 
 async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {
@@ -388,12 +415,14 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     stdoutClosed = true;
     process.exit(anyInvalid ? 3 : 0);
   });
+  // One worker: a hostile file costs the worker, never this process (one thread, as measured
+  // best on 2 cores in docs/performance.md, "Month-end folder"). The next file is read and
+  // checked while this one is printed; output stays in order.
   const pool = createValidationPool({
+    size: 1,
     workerScript: join(DIST_DIR, 'validation-worker.cjs'),
   });
-  // A few checks ahead of the one being printed keep every worker busy; output stays in order
-  // and memory stays at a few files.
-  const ahead = pool.size * 2;
+  const ahead = 2;
   const pending: Promise<ValidateLine>[] = [];
   let next = 0;
   const refill = () => {
@@ -401,7 +430,7 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
       pending.push(validateFile(pool, ordered[next++]!));
   };
   refill();
-  for (const f of ordered) {
+  for (let i = 0; i < ordered.length; i++) {
     if (stdoutClosed) break;
     const line = await pending.shift()!;
     refill();
@@ -409,7 +438,7 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
     else {
       process.stdout.write(
-        `${line.valid ? 'valid  ' : 'INVALID'} ${f.name}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
+        `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
       );
     }
     // Give a closed stdout its chance to be noticed before the next (possibly long) check.
@@ -435,6 +464,7 @@ async function watchCommand(
     return 2;
   }
   mkdirSync(dataDir, { recursive: true });
+  const { createEngine } = await loadEngine();
   const engine = await createEngine({
     dataDir,
     secrets: secretsFor(opts, dataDir),
@@ -471,6 +501,10 @@ async function serveCommand(opts: {
   open?: boolean;
 }): Promise<void> {
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  const [{ createEngine }, { startBrowserHost }] = await Promise.all([
+    loadEngine(),
+    import('./host/browser-host'),
+  ]);
   const engine = await createEngine({
     dataDir,
     secrets: keyFileSecretStore(dataDir),
@@ -515,6 +549,7 @@ function openBrowser(url: string): void {
 /** Open the engine on a data folder without starting the queue (for list / cancel). */
 async function openQuiet(dataDir: string | undefined, autoStart: boolean, opts: SendOptions = {}) {
   const dir = resolve(dataDir ?? defaultDataDir());
+  const { createEngine } = await loadEngine();
   return createEngine({
     dataDir: dir,
     secrets: secretsFor(opts, dir),
@@ -843,6 +878,7 @@ export function buildProgram(): Command {
         rate?: number;
         stepMs?: number;
       }) => {
+        const { runSandboxCommand } = await import('./sandbox/standalone');
         await runSandboxCommand(opts);
       },
     );

@@ -117,12 +117,39 @@ export interface ReceiverLookup {
   fetchedAt: number;
 }
 
+/** One message of the access point's own validator, as it gave it. */
+export interface AccessPointMessage {
+  rule: string;
+  location: string;
+  message: string;
+}
+
+/** The access point's own check of a document (setting `remoteValidation`), as it answered. */
+export interface AccessPointCheck {
+  valid: boolean;
+  errors: AccessPointMessage[];
+  warnings: AccessPointMessage[];
+}
+
+/** Our check of a document, and the access point's when it was asked. */
+export interface DocumentValidation {
+  ruleset: string;
+  findings: Finding[];
+  /** The access point's answer; absent when it was not asked or could not answer. */
+  accessPoint?: AccessPointCheck;
+  /**
+   * True when one check says valid and the other invalid: the document is held (problem
+   * `CHECKS_DISAGREE`) until the person cancels it or sends it anyway.
+   */
+  checksDisagree?: boolean;
+}
+
 /** Everything the detail panel shows about one document. */
 export interface DocumentDetail extends DocumentRow {
   /** The cached receiver lookup, if one is known and fresh. */
   lookup: ReceiverLookup | null;
   summary: DocumentSummary | null;
-  validation: { ruleset: string; findings: Finding[] } | null;
+  validation: DocumentValidation | null;
   timeline: TimelineEvent[];
   businessResponse: string | null;
   nextAttemptAt: number | null;
@@ -263,7 +290,14 @@ export interface Requests {
     arg: { ids: number[] };
     result: { cancelled: number; refused?: { id: number; message: string }[] };
   };
-  'documents:sendAnyway': { arg: { ids: number[] }; result: { released: number } };
+  /**
+   * Releases held documents. A document held as a duplicate whose two checks also disagree is
+   * not released yet: it is held again for that second decision (listed in `stillHeld`).
+   */
+  'documents:sendAnyway': {
+    arg: { ids: number[] };
+    result: { released: number; stillHeld?: { id: number; message: string }[] };
+  };
   /** Ask the access point again about a document's receiver, bypassing the cache. */
   'lookup:refresh': { arg: { id: number }; result: ReceiverLookup };
   'queue:pause': { arg: undefined; result: ConnectionStatus };

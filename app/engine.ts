@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { isAbsolute } from 'node:path';
 import type {
   AddResult,
   ConnectionStatus,
   DocumentDetail,
+  DocumentValidation,
   Environment,
   EventName,
   Events,
@@ -33,7 +35,14 @@ import {
 } from './hot-folder';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
-import { ACCESS_POINT_CHANGED, Pipeline, type Validator } from './queue/pipeline';
+import {
+  ACCESS_POINT_CHANGED,
+  CHECKS_DISAGREE,
+  fatalRules,
+  Pipeline,
+  remoteRules,
+  type Validator,
+} from './queue/pipeline';
 import { mayHaveReachedAccessPoint } from './queue/states';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
@@ -577,9 +586,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     'documents:get': ({ id }) => {
       const r = repo.get(id);
       if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
-      const validation = r.validation_json
-        ? (JSON.parse(r.validation_json) as DocumentDetail['validation'])
-        : null;
+      const validation = validationOf(r.validation_json);
       return {
         ...toDocumentRow(r),
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
@@ -682,24 +689,50 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     },
     'documents:sendAnyway': ({ ids }) => {
       let released = 0;
+      const stillHeld: { id: number; message: string }[] = [];
       const list = requireIds(ids);
+      const who = currentUser();
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
+          const duplicate =
+            r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
+          const checks = validationOf(r.validation_json);
+          if (duplicate && checks?.checksDisagree) {
+            // Two questions, two decisions: "send the duplicate" does not answer "send although
+            // the two checks disagree", so the document stays held for the second one.
+            const message = checksDisagreeProblem(checks, r.doc_type);
+            repo.patch(id, {
+              problem_code: CHECKS_DISAGREE,
+              problem_message: message,
+              problem_action: 'decide',
+            });
+            repo.appendEvent(
+              id,
+              'held',
+              `Send anyway as a possible duplicate, decided by ${who}; still held: our check and the access point's disagree`,
+            );
+            stillHeld.push({ id, message });
+            continue;
+          }
           const target =
-            r.problem_code === 'DUPLICATE' ||
-            r.problem_code === 'DUPLICATE_CONTENT' ||
-            r.problem_code === ACCESS_POINT_CHANGED
+            duplicate ||
+            r.problem_code === ACCESS_POINT_CHANGED ||
+            r.problem_code === CHECKS_DISAGREE
               ? 'ready' // looked up again (at the access point now in use)
               : 'queued';
+          const detail =
+            r.problem_code === CHECKS_DISAGREE && checks
+              ? sentAlthough(checks, who)
+              : `Send anyway, decided by ${who}`;
           if (
             repo.transition(
               id,
               'held',
               target,
               { send_anyway: 1, problem_code: null, problem_message: null, problem_action: null },
-              'Send anyway, decided by the user',
+              detail,
             )
           )
             released++;
@@ -707,7 +740,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       });
       onChanged(list);
       pipeline.kick();
-      return { released };
+      return stillHeld.length ? { released, stillHeld } : { released };
     },
     'lookup:refresh': async ({ id }) => {
       const r = repo.get(id);
@@ -944,4 +977,38 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       lock?.release();
     },
   };
+}
+
+/** The stored verdicts of a document (ours, and the access point's when it was asked). */
+function validationOf(json: string | null): DocumentValidation | null {
+  return json ? (JSON.parse(json) as DocumentValidation) : null;
+}
+
+/** Who decided, for the timeline: the account running Peppol Desk. */
+function currentUser(): string {
+  try {
+    const name = userInfo().username;
+    return name ? `the user (${name})` : 'the user';
+  } catch {
+    return 'the user';
+  }
+}
+
+/** The timeline entry of a "Send anyway" over disagreeing checks: who, and against what. */
+function sentAlthough(checks: DocumentValidation, who: string): string {
+  const remote = checks.accessPoint;
+  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
+  if (!oursValid) {
+    return `Sent anyway by ${who} although our check found ${fatalRules(checks)}; the access point's check accepted it`;
+  }
+  return `Sent anyway by ${who} although the access point's check rejected it (${remoteRules(remote ?? { errors: [] })}); our check found no error`;
+}
+
+/** The problem shown when a released duplicate still has disagreeing checks. */
+function checksDisagreeProblem(checks: DocumentValidation, docType: string | null): string {
+  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
+  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
+  return oursValid
+    ? `The access point's own check rejects this ${kind} (${remoteRules(checks.accessPoint ?? { errors: [] })}), but our check found no error. Compare both below, then cancel it or Send anyway.`
+    : `Our check found ${fatalRules(checks)} in this ${kind}, but the access point's own check accepts it. Compare both below, then cancel it or Send anyway.`;
 }

@@ -1,8 +1,9 @@
-import type { ConnectionStatus, Environment } from '../contract';
+import type { ConnectionStatus, DocumentValidation, Environment } from '../contract';
 import type {
   AccessPointClient,
   ApOutcome,
   LookupAnswer,
+  RemoteVerdict,
   TransactionAnswer,
 } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
@@ -159,6 +160,7 @@ export class Pipeline {
     doc: DocumentRecord;
     result: CheckResult;
     toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+    remote: RemoteVerdict | null;
   }[] = [];
   private resolving = 0;
   private polling = 0;
@@ -643,7 +645,9 @@ export class Pipeline {
             // Verdicts are cached in the same commit as the documents' new states: one fsync
             // for all that finished in this turn, not one per document.
             this.track(
-              new Promise<void>((done) => setImmediate(done)).then(() => this.commitValidated()),
+              new Promise<void>((done) => setImmediate(done)).then(() => {
+                if (this.fault === null) this.commitValidated();
+              }),
             );
           }
         }),
@@ -659,7 +663,7 @@ export class Pipeline {
       repo.tx(() => {
         for (const r of results) {
           if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
-          this.finishValidation(r.doc, r.result);
+          this.finishValidation(r.doc, r.result, r.remote);
         }
       });
     } catch (err) {
@@ -676,6 +680,7 @@ export class Pipeline {
     doc: DocumentRecord;
     result: CheckResult;
     toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+    remote: RemoteVerdict | null;
   }> {
     const { validator, validationCache, metrics, repo } = this.deps;
     const started = performance.now();
@@ -702,46 +707,29 @@ export class Pipeline {
         },
       };
     }
-    if (result.ok && result.verdict.valid && this.remoteValidation) {
-      result = await this.withRemoteVerdict(doc.sha256, body ?? repo.getBody(doc.id), result);
-    }
+    // Asked whatever our verdict: a valid invoice we call invalid is as important to catch as
+    // the reverse (issue 10: never worse than the provider).
+    const remote =
+      result.ok && this.remoteValidation
+        ? await this.remoteVerdict(doc.sha256, body ?? repo.getBody(doc.id))
+        : null;
     metrics.recordLatency('validate', performance.now() - started);
-    return { doc, result, toCache };
+    return { doc, result, toCache, remote };
   }
 
   /**
    * Optional second opinion from the access point's own validator (cached 24 h per access point).
-   * When it cannot answer, the local verdict stands: sending will surface any rejection anyway.
+   * Null when it cannot answer: the local verdict stands, and sending surfaces any rejection.
    */
-  private async withRemoteVerdict(
-    sha256: string,
-    body: Uint8Array,
-    result: Extract<CheckResult, { ok: true }>,
-  ): Promise<CheckResult> {
+  private async remoteVerdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
     const cache = this.deps.remoteValidationCache;
-    let remote = cache?.get(sha256) ?? null;
-    if (!remote) {
-      const outcome = await this.deps.client.validate(body);
-      this.noteOutcome(outcome);
-      if (outcome.kind !== 'ok') return result;
-      remote = outcome.value;
-      cache?.put(sha256, remote);
-    }
-    if (remote.valid) return result;
-    const findings = remote.errors.map((e) => ({
-      rule: e.rule || 'ACCESS-POINT',
-      flag: 'fatal' as const,
-      message: `The access point's own check says: ${e.message}`,
-      location: e.location ?? '',
-    }));
-    return {
-      ...result,
-      verdict: {
-        ...result.verdict,
-        valid: false,
-        findings: [...result.verdict.findings, ...findings],
-      },
-    };
+    const cached = cache?.get(sha256) ?? null;
+    if (cached) return cached;
+    const outcome = await this.deps.client.validate(body);
+    this.noteOutcome(outcome);
+    if (outcome.kind !== 'ok') return null;
+    cache?.put(sha256, outcome.value);
+    return outcome.value;
   }
 
   /** Turn the access point's validation on or off (setting `remoteValidation`). */
@@ -749,7 +737,11 @@ export class Pipeline {
     this.remoteValidation = on;
   }
 
-  private finishValidation(doc: DocumentRecord, result: CheckResult): void {
+  private finishValidation(
+    doc: DocumentRecord,
+    result: CheckResult,
+    remote: RemoteVerdict | null,
+  ): void {
     const { repo } = this.deps;
     if (!result.ok) {
       repo.transition(
@@ -766,9 +758,17 @@ export class Pipeline {
       return;
     }
     const s = result.summary;
-    const fields = summaryFields(s, result.verdict);
-    if (!result.verdict.valid) {
-      const fatal = result.verdict.findings.filter((f) => f.flag === 'fatal');
+    const ours = result.verdict;
+    const disagree = remote !== null && remote.valid !== ours.valid;
+    // Both say invalid: the access point's reasons join ours in the list of what to fix.
+    const verdict =
+      remote && !remote.valid && !ours.valid
+        ? { ...ours, findings: [...ours.findings, ...accessPointFindings(remote)] }
+        : ours;
+    const fields = summaryFields(s, verdict, remote, disagree);
+    // Without a buyer address the document cannot be sent, whatever the access point thinks.
+    if (!ours.valid && (!disagree || !s.buyerEndpoint)) {
+      const fatal = verdict.findings.filter((f) => f.flag === 'fatal');
       const first = fatal[0];
       const message =
         fatal.length === 1 && first
@@ -838,6 +838,23 @@ export class Pipeline {
           problem_action: 'decide',
         },
         `Possible duplicate of #${dup}`,
+      );
+      return;
+    }
+    if (disagree && remote) {
+      repo.transition(
+        doc.id,
+        'validating',
+        'held',
+        {
+          ...fields,
+          problem_code: CHECKS_DISAGREE,
+          problem_message: checksDisagreeMessage(s.docType, ours, remote),
+          problem_action: 'decide',
+        },
+        ours.valid
+          ? `The access point's check rejects it (${remoteRules(remote)}); our check found no error`
+          : `Our check found ${fatalRules(ours)}; the access point's check accepts it`,
       );
       return;
     }
@@ -1185,8 +1202,58 @@ function formatTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
+/** Problem code of documents held because our check and the access point's disagree. */
+export const CHECKS_DISAGREE = 'CHECKS_DISAGREE';
+
+/** The access point's errors as findings, worded as its own (shown when both checks fail). */
+function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
+  return remote.errors.map((e) => ({
+    rule: e.rule || 'ACCESS-POINT',
+    flag: 'fatal' as const,
+    message: `The access point's own check says: ${e.message}`,
+    location: e.location ?? '',
+  }));
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "2 errors (BR-CO-15, BR-S-08)": our fatal findings, for messages and the timeline. */
+export function fatalRules(verdict: Pick<Verdict, 'findings'>): string {
+  const rules = [...new Set(verdict.findings.filter((f) => f.flag === 'fatal').map((f) => f.rule))];
+  const n = verdict.findings.filter((f) => f.flag === 'fatal').length;
+  return `${plural(n, 'error', 'errors')} (${rules.join(', ')})`;
+}
+
+/** The access point's error rules, or "no reason given" when it named none. */
+export function remoteRules(remote: Pick<RemoteVerdict, 'errors'>): string {
+  const rules = [...new Set(remote.errors.map((e) => e.rule).filter(Boolean))];
+  return rules.length > 0 ? rules.join(', ') : 'no rule named';
+}
+
+/** What the clerk reads when the two checks disagree: both verdicts and the choice. */
+function checksDisagreeMessage(
+  docType: DocumentSummary['docType'],
+  ours: Verdict,
+  remote: RemoteVerdict,
+): string {
+  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
+  if (!ours.valid) {
+    const first = ours.findings.find((f) => f.flag === 'fatal');
+    return `Our check found ${fatalRules(ours)} in this ${kind}, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The access point's own check accepts it. Compare both below: fix the ${kind} and drop it again, or Send anyway if you are sure the access point is right.`;
+  }
+  const first = remote.errors[0];
+  return `The access point's own check rejects this ${kind}${first ? `: ${first.message}${first.rule ? ` (${first.rule})` : ''}.` : '.'} Our check found no error. Compare both below: fix the ${kind} and drop it again, or Send anyway to let the access point decide when it is sent.`;
+}
+
 /** The columns a summary fills. */
-function summaryFields(s: DocumentSummary, verdict: Verdict) {
+function summaryFields(
+  s: DocumentSummary,
+  verdict: Verdict,
+  remote: RemoteVerdict | null = null,
+  disagree = false,
+) {
   return {
     doc_type: s.docType,
     invoice_number: s.invoiceNumber,
@@ -1201,7 +1268,16 @@ function summaryFields(s: DocumentSummary, verdict: Verdict) {
     currency: s.currency,
     issue_date: s.issueDate,
     summary_json: JSON.stringify(s),
-    validation_json: JSON.stringify({ ruleset: verdict.ruleset, findings: verdict.findings }),
+    validation_json: JSON.stringify({
+      ruleset: verdict.ruleset,
+      findings: verdict.findings,
+      ...(remote
+        ? {
+            accessPoint: { valid: remote.valid, errors: remote.errors, warnings: remote.warnings },
+            checksDisagree: disagree,
+          }
+        : {}),
+    } satisfies DocumentValidation),
   };
 }
 

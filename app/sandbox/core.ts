@@ -12,6 +12,7 @@ import {
 import { StatsRecorder } from './stats-recorder';
 import { TransactionStore } from './transactions';
 import { inspectDocument, lightValidate, MalformedXmlError, type DocumentFacts } from './ubl';
+import type { FaultPlan } from './types';
 
 /** Size limits the provider documents (read as MiB, the lenient reading). */
 export const LIMITS = {
@@ -215,10 +216,26 @@ export class SandboxCore {
     return answer;
   }
 
-  /** `POST /api/v1/validate`: light checks only; 400 INVALID_XML when not well-formed. */
-  validate(body: Buffer, ctx: RequestContext): Answer {
+  /**
+   * `POST /api/v1/validate`: light checks only, or the fault plan's forced verdict; 400
+   * INVALID_XML when not well-formed.
+   */
+  validate(body: Buffer, ctx: RequestContext, forced?: FaultPlan['validateVerdict']): Answer {
     try {
-      const errors = lightValidate(inspectDocument(body.toString('utf8')));
+      const facts = inspectDocument(body.toString('utf8'));
+      if (forced) {
+        const errors = forced.valid
+          ? []
+          : (forced.errors ?? [
+              {
+                rule: 'SANDBOX-VALIDATOR',
+                location: `/${facts.rootName}`,
+                message: 'The access point validator rejects this document (sandbox fault plan).',
+              },
+            ]);
+        return { status: 200, body: { valid: forced.valid, errors, warnings: [] } };
+      }
+      const errors = lightValidate(facts);
       return { status: 200, body: { valid: errors.length === 0, errors, warnings: [] } };
     } catch (err) {
       if (err instanceof MalformedXmlError) {

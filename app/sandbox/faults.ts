@@ -84,6 +84,11 @@ export class FaultInjector {
     for (const key of Object.keys(this.counts) as (keyof FaultCounts)[]) this.counts[key] = 0;
   }
 
+  /** The verdict `/validate` must give instead of the light checks, if the plan sets one. */
+  validateVerdict(): FaultPlan['validateVerdict'] {
+    return this.plan.validateVerdict;
+  }
+
   /** Whether the plan covers an endpoint; `isSend` is true for send and batch. */
   appliesTo(isSend: boolean): boolean {
     return isSend || this.plan.endpoints === 'all';

@@ -324,7 +324,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         answer = core.batch(body, ctx);
         break;
       case 'validate':
-        answer = core.validate(body, ctx);
+        answer = core.validate(body, ctx, faults.validateVerdict());
         break;
       case 'lookup':
         answer = core.lookup(params, ctx);

@@ -44,6 +44,16 @@ export interface FaultPlan {
    * without processing the request; after 429 and 503 in precedence.
    */
   status?: FaultTrigger & { status: number; code?: string; message?: string };
+  /**
+   * Answer every `POST /validate` of well-formed XML with this verdict instead of the sandbox's
+   * light checks: a provider whose validator disagrees with the app's (issue 10). Not a trigger:
+   * it holds while the plan is set. `errors` defaults to one `SANDBOX-VALIDATOR` error when
+   * `valid` is false.
+   */
+  validateVerdict?: {
+    valid: boolean;
+    errors?: { rule: string; location: string; message: string }[];
+  };
 }
 
 /** Options of {@link startSandbox}. Every field has a default suited to fast tests. */

@@ -2,116 +2,103 @@ import type { Finding } from './types';
 import type { XDoc, XNode } from './xml-tree';
 import { NS } from './xml-tree';
 import { MAX_FINDINGS } from './engine';
-import { attr, locationOf, str } from './xpath';
+import { attr, locationOf } from './xpath';
+
+import { UBL_AGGREGATE_TYPES, UBL_CONTENT_MODELS } from './ubl-structure.generated';
 
 /**
- * Structural checks from the UBL 2.1 schema that matter in practice: unknown or misplaced
- * elements in the main aggregates, missing mandatory elements, amounts without currency,
- * and malformed dates, numbers and indicators. Ids start with `XSD-` so they are never
- * confused with Schematron rule ids.
+ * Structural checks of the UBL 2.1 schema: for the document and every aggregate (cac:*) in it,
+ * the children allowed, their order, how often each may occur and which are required (from the
+ * generated table of UBL 2.1 content models, ubl-structure.generated.ts); for every basic
+ * element (cbc:*), the lexical form of its data type (date, time, decimal, indicator, binary)
+ * and the attributes its data type requires (currencyID on amounts, unitCode on measures,
+ * mimeCode on binary objects). Ids start with `XSD-` so they are never confused with Schematron
+ * rule ids. Extensions (ext:UBLExtensions) are not looked into: their content is open.
  */
 
-interface Model {
-  /** Child names in schema order. A leading `!` marks a mandatory child. */
-  seq: string[];
-  /** When false only membership is checked (order not verified). */
-  ordered: boolean;
-}
-
-function model(spec: string, ordered = true): Model {
-  return { seq: spec.trim().split(/\s+/), ordered };
-}
-
-const ADDRESS = model(
-  'cbc:ID cbc:AddressTypeCode cbc:AddressFormatCode cbc:Postbox cbc:Floor cbc:Room cbc:StreetName cbc:AdditionalStreetName cbc:BlockName cbc:BuildingName cbc:BuildingNumber cbc:InhouseMail cbc:Department cbc:MarkAttention cbc:MarkCare cbc:PlotIdentification cbc:CitySubdivisionName cbc:CityName cbc:PostalZone cbc:CountrySubentity cbc:CountrySubentityCode cbc:Region cbc:District cbc:TimezoneOffset cac:AddressLine cac:Country cac:LocationCoordinate',
-);
-const TAX_CATEGORY = model(
-  'cbc:ID cbc:Name cbc:Percent cbc:BaseUnitMeasure cbc:PerUnitAmount cbc:TaxExemptionReasonCode cbc:TaxExemptionReason cbc:TierRange cbc:TierRatePercent !cac:TaxScheme',
-);
-
-const MODELS: Record<string, Model> = {
-  'ubl:Invoice': model(
-    `ext:UBLExtensions cbc:UBLVersionID cbc:CustomizationID cbc:ProfileID cbc:ProfileExecutionID !cbc:ID cbc:CopyIndicator cbc:UUID !cbc:IssueDate cbc:IssueTime cbc:DueDate cbc:InvoiceTypeCode cbc:Note cbc:TaxPointDate cbc:DocumentCurrencyCode cbc:TaxCurrencyCode cbc:PricingCurrencyCode cbc:PaymentCurrencyCode cbc:PaymentAlternativeCurrencyCode cbc:AccountingCostCode cbc:AccountingCost cbc:LineCountNumeric cbc:BuyerReference cac:InvoicePeriod cac:OrderReference cac:BillingReference cac:DespatchDocumentReference cac:ReceiptDocumentReference cac:StatementDocumentReference cac:OriginatorDocumentReference cac:ContractDocumentReference cac:AdditionalDocumentReference cac:ProjectReference cac:Signature !cac:AccountingSupplierParty !cac:AccountingCustomerParty cac:PayeeParty cac:BuyerCustomerParty cac:SellerSupplierParty cac:TaxRepresentativeParty cac:Delivery cac:DeliveryTerms cac:PaymentMeans cac:PaymentTerms cac:PrepaidPayment cac:AllowanceCharge cac:TaxExchangeRate cac:PricingExchangeRate cac:PaymentExchangeRate cac:PaymentAlternativeExchangeRate cac:TaxTotal cac:WithholdingTaxTotal !cac:LegalMonetaryTotal !cac:InvoiceLine`,
-  ),
-  'ubl:CreditNote': model(
-    `ext:UBLExtensions cbc:UBLVersionID cbc:CustomizationID cbc:ProfileID cbc:ProfileExecutionID !cbc:ID cbc:CopyIndicator cbc:UUID !cbc:IssueDate cbc:IssueTime cbc:TaxPointDate cbc:CreditNoteTypeCode cbc:Note cbc:DocumentCurrencyCode cbc:TaxCurrencyCode cbc:PricingCurrencyCode cbc:PaymentCurrencyCode cbc:PaymentAlternativeCurrencyCode cbc:AccountingCostCode cbc:AccountingCost cbc:LineCountNumeric cbc:BuyerReference cac:InvoicePeriod cac:DiscrepancyResponse cac:OrderReference cac:BillingReference cac:DespatchDocumentReference cac:ReceiptDocumentReference cac:ContractDocumentReference cac:AdditionalDocumentReference cac:StatementDocumentReference cac:OriginatorDocumentReference cac:Signature !cac:AccountingSupplierParty !cac:AccountingCustomerParty cac:PayeeParty cac:BuyerCustomerParty cac:SellerSupplierParty cac:TaxRepresentativeParty cac:Delivery cac:DeliveryTerms cac:PaymentMeans cac:PaymentTerms cac:TaxExchangeRate cac:PricingExchangeRate cac:PaymentExchangeRate cac:PaymentAlternativeExchangeRate cac:AllowanceCharge cac:TaxTotal !cac:LegalMonetaryTotal !cac:CreditNoteLine`,
-  ),
-  'cac:LegalMonetaryTotal': model(
-    'cbc:LineExtensionAmount cbc:TaxExclusiveAmount cbc:TaxInclusiveAmount cbc:AllowanceTotalAmount cbc:ChargeTotalAmount cbc:PrepaidAmount cbc:PayableRoundingAmount !cbc:PayableAmount cbc:PayableAlternativeAmount',
-  ),
-  'cac:TaxTotal': model(
-    '!cbc:TaxAmount cbc:RoundingAmount cbc:TaxEvidenceIndicator cbc:TaxIncludedIndicator cac:TaxSubtotal',
-  ),
-  'cac:TaxSubtotal': model(
-    'cbc:TaxableAmount !cbc:TaxAmount cbc:CalculationSequenceNumeric cbc:TransactionCurrencyTaxAmount cbc:Percent cbc:BaseUnitMeasure cbc:PerUnitAmount cbc:TierRange cbc:TierRatePercent !cac:TaxCategory',
-  ),
-  'cac:TaxCategory': TAX_CATEGORY,
-  'cac:ClassifiedTaxCategory': TAX_CATEGORY,
-  'cac:AllowanceCharge': model(
-    'cbc:ID !cbc:ChargeIndicator cbc:AllowanceChargeReasonCode cbc:AllowanceChargeReason cbc:MultiplierFactorNumeric cbc:PrepaidIndicator cbc:SequenceNumeric !cbc:Amount cbc:BaseAmount cbc:AccountingCostCode cbc:AccountingCost cbc:PerUnitAmount cac:TaxCategory cac:TaxTotal cac:PaymentMeans',
-  ),
-  'cac:InvoiceLine': model(
-    '!cbc:ID cbc:UUID cbc:Note cbc:InvoicedQuantity !cbc:LineExtensionAmount cbc:TaxPointDate cbc:AccountingCostCode cbc:AccountingCost cbc:PaymentPurposeCode cbc:FreeOfChargeIndicator cac:InvoicePeriod cac:OrderLineReference cac:DespatchLineReference cac:ReceiptLineReference cac:BillingReference cac:DocumentReference cac:PricingReference cac:OriginatorParty cac:Delivery cac:PaymentTerms cac:AllowanceCharge cac:TaxTotal cac:WithholdingTaxTotal !cac:Item cac:Price cac:DeliveryTerms cac:SubInvoiceLine cac:ItemPriceExtension',
-  ),
-  'cac:CreditNoteLine': model(
-    '!cbc:ID cbc:UUID cbc:Note cbc:CreditedQuantity !cbc:LineExtensionAmount cbc:TaxPointDate cbc:AccountingCostCode cbc:AccountingCost cbc:PaymentPurposeCode cbc:FreeOfChargeIndicator cac:InvoicePeriod cac:OrderLineReference cac:DiscrepancyResponse cac:DespatchLineReference cac:ReceiptLineReference cac:BillingReference cac:DocumentReference cac:PricingReference cac:OriginatorParty cac:Delivery cac:PaymentTerms cac:TaxTotal cac:AllowanceCharge !cac:Item cac:Price cac:DeliveryTerms cac:SubCreditNoteLine cac:ItemPriceExtension',
-  ),
-  'cac:Item': model(
-    'cbc:Description cbc:PackQuantity cbc:PackSizeNumeric cbc:CatalogueIndicator cbc:Name cbc:HazardousRiskIndicator cbc:AdditionalInformation cbc:Keyword cbc:BrandName cbc:ModelName cac:BuyersItemIdentification cac:SellersItemIdentification cac:ManufacturersItemIdentification cac:StandardItemIdentification cac:CatalogueItemIdentification cac:AdditionalItemIdentification cac:CatalogueDocumentReference cac:ItemSpecificationDocumentReference cac:OriginCountry cac:CommodityClassification cac:TransactionConditions cac:HazardousItem cac:ClassifiedTaxCategory cac:AdditionalItemProperty cac:ManufacturerParty cac:InformationContentProviderParty cac:OriginAddress cac:ItemInstance cac:Certificate cac:Dimension',
-  ),
-  'cac:Price': model(
-    '!cbc:PriceAmount cbc:BaseQuantity cbc:PriceChangeReason cbc:PriceTypeCode cbc:PriceType cbc:OrderableUnitFactorRate cac:ValidityPeriod cac:PriceList cac:AllowanceCharge cac:PricingExchangeRate',
-  ),
-  'cac:Party': model(
-    'cbc:MarkCareIndicator cbc:MarkAttentionIndicator cbc:WebsiteURI cbc:LogoReferenceID cbc:EndpointID cbc:IndustryClassificationCode cac:PartyIdentification cac:PartyName cac:Language cac:PostalAddress cac:PhysicalLocation cac:PartyTaxScheme cac:PartyLegalEntity cac:Contact cac:Person cac:AgentParty cac:ServiceProviderParty cac:PowerOfAttorney cac:FinancialAccount',
-  ),
-  'cac:PostalAddress': ADDRESS,
-  'cac:PartyTaxScheme': model(
-    'cbc:RegistrationName cbc:CompanyID cbc:TaxLevelCode cbc:ExemptionReasonCode cbc:ExemptionReason cac:RegistrationAddress !cac:TaxScheme',
-  ),
-  'cac:PartyLegalEntity': model(
-    'cbc:RegistrationName cbc:CompanyID cbc:RegistrationDate cbc:RegistrationExpirationDate cbc:CompanyLegalFormCode cbc:CompanyLegalForm cbc:SoleProprietorshipIndicator cbc:CompanyLiquidationStatusCode cbc:CorporationStockAmount cbc:FullyPaidSharesIndicator cac:RegistrationAddress cac:CorporateRegistrationScheme cac:HeadOfficeParty cac:ShareholderParty',
-  ),
-  'cac:Contact': model(
-    'cbc:ID cbc:Name cbc:Telephone cbc:Telefax cbc:ElectronicMail cbc:Note cac:OtherCommunication',
-  ),
-  'cac:PaymentMeans': model(
-    'cbc:ID !cbc:PaymentMeansCode cbc:PaymentDueDate cbc:PaymentChannelCode cbc:InstructionID cbc:InstructionNote cbc:PaymentID cac:CardAccount cac:PayerFinancialAccount cac:PayeeFinancialAccount cac:CreditAccount cac:PaymentMandate cac:TradeFinancing',
-  ),
-  'cac:AccountingSupplierParty': model(
-    'cbc:CustomerAssignedAccountID cbc:AdditionalAccountID cbc:DataSendingCapability cac:Party cac:DespatchContact cac:AccountingContact cac:SellerContact',
-  ),
-  'cac:AccountingCustomerParty': model(
-    'cbc:CustomerAssignedAccountID cbc:SupplierAssignedAccountID cbc:AdditionalAccountID cac:Party cac:DeliveryContact cac:AccountingContact cac:BuyerContact',
-  ),
-};
-
 interface CompiledModel {
+  /** Position of each allowed child in the sequence. */
   index: Map<string, number>;
-  required: string[];
-  ordered: boolean;
+  names: string[];
+  min: number[];
+  /** 1 or Infinity. */
+  max: number[];
 }
 
-const COMPILED = new Map<string, CompiledModel>();
-for (const [name, m] of Object.entries(MODELS)) {
+function compile(spec: string): CompiledModel {
   const index = new Map<string, number>();
-  const required: string[] = [];
-  m.seq.forEach((s, i) => {
-    const q = s.startsWith('!') ? s.slice(1) : s;
-    if (s.startsWith('!')) required.push(q);
-    index.set(q, i);
-  });
-  COMPILED.set(name, { index, required, ordered: m.ordered });
+  const names: string[] = [];
+  const min: number[] = [];
+  const max: number[] = [];
+  for (const token of spec.split(' ')) {
+    const mark = token[token.length - 1];
+    const marked = mark === '!' || mark === '+' || mark === '*';
+    const name = marked ? token.slice(0, -1) : token;
+    index.set(name, names.length);
+    names.push(name);
+    min.push(mark === '!' || mark === '+' ? 1 : 0);
+    max.push(mark === '+' || mark === '*' ? Infinity : 1);
+  }
+  return { index, names, min, max };
+}
+
+// Compiled once per content model; aggregates share models by type (e.g. every PartyType).
+const BY_TYPE = new Map<string, CompiledModel>();
+for (const [type, spec] of Object.entries(UBL_CONTENT_MODELS)) BY_TYPE.set(type, compile(spec));
+
+/** The content model of an element, or undefined for basic and unknown elements. */
+function modelOf(n: XNode): CompiledModel | undefined {
+  if (n.parent === null) return BY_TYPE.get(n.q);
+  if (n.ns !== NS.cac) return undefined;
+  const type = UBL_AGGREGATE_TYPES[n.local];
+  return type === undefined ? undefined : BY_TYPE.get(type);
 }
 
 const LEADING_MINUS = /^-/;
+/** xsd:date: optional minus, a year of four or more digits, month, day, optional time zone. */
 const DATE = /^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$/;
+/** xsd:time: hh:mm:ss with optional fraction and time zone. */
+const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
-const AMOUNT_SUFFIX = 'Amount';
+/** XML Schema whitespace (the "collapse" facet of non-string types removes only these). */
+const XS_SPACE = /[ \t\r\n]+/g;
 
 function display(q: string): string {
   return q.startsWith('ubl:') ? q.slice(4) : q;
+}
+
+/**
+ * The business group (EN 16931) an aggregate carries, so a structural message says where in the
+ * invoice the clerk should look. Only aggregates whose group does not depend on the parent.
+ */
+const GROUPS: Readonly<Record<string, string>> = {
+  'cac:BillingReference': 'preceding invoice reference, BG-3',
+  'cac:AccountingSupplierParty': 'seller, BG-4',
+  'cac:AccountingCustomerParty': 'buyer, BG-7',
+  'cac:PayeeParty': 'payee, BG-10',
+  'cac:TaxRepresentativeParty': 'seller tax representative, BG-11',
+  'cac:Delivery': 'delivery information, BG-13',
+  'cac:InvoicePeriod': 'invoicing period, BG-14 / BG-26',
+  'cac:PaymentMeans': 'payment instructions, BG-16',
+  'cac:PayeeFinancialAccount': 'credit transfer, BG-17',
+  'cac:CardAccount': 'payment card information, BG-18',
+  'cac:PaymentMandate': 'direct debit, BG-19',
+  'cac:LegalMonetaryTotal': 'document totals, BG-22',
+  'cac:TaxSubtotal': 'VAT breakdown, BG-23',
+  'cac:AdditionalDocumentReference': 'additional supporting documents, BG-24',
+  'cac:InvoiceLine': 'invoice line, BG-25',
+  'cac:CreditNoteLine': 'credit note line, BG-25',
+  'cac:Price': 'price details, BG-29',
+  'cac:ClassifiedTaxCategory': 'line VAT information, BG-30',
+  'cac:Item': 'item information, BG-31',
+  'cac:AdditionalItemProperty': 'item attributes, BG-32',
+};
+
+/** An element's name, with its business group when it has one of its own. */
+export function described(q: string): string {
+  const group = GROUPS[q];
+  return group === undefined ? display(q) : `${display(q)} (${group})`;
 }
 
 /** What to do about a structural finding (the file itself is malformed, not the invoice data). */
@@ -122,10 +109,12 @@ const STRUCTURE_HINTS: Record<string, string> = {
     'The file contains an element that UBL does not know, which usually means it was edited by hand or made by a tool that does not support Peppol. Export it again from the accounting system.',
   'XSD-MISSING-ELEMENT':
     'Fill in the missing information in the accounting system and export the invoice again.',
+  'XSD-TOO-MANY':
+    'The file repeats an element that UBL allows only once, which usually means it was edited by hand or made by a tool that does not support Peppol. Export it again from the accounting system.',
   'XSD-DATATYPE':
-    'Dates are written 2025-05-31, amounts with a dot as decimal separator (1234.50) and indicators as true or false. Check the export settings of the accounting system.',
+    'Dates are written 2025-05-31, times 14:30:00, amounts with a dot as decimal separator (1234.50), indicators as true or false and attachments in base64. Check the export settings of the accounting system.',
   'XSD-ATTRIBUTE':
-    'Every amount must say its currency. Check the export settings of the accounting system.',
+    'Every amount must say its currency, every measure its unit and every attachment its file type (MIME code). Check the export settings of the accounting system.',
   'XSD-CONTENT':
     'The file does not follow the UBL layout. Export it again from the accounting system.',
 };
@@ -143,11 +132,172 @@ function validDate(s: string): boolean {
     .replace(LEADING_MINUS, '')
     .split('-')
     .map((x) => parseInt(x, 10)) as [number, number, number];
-  if (m < 1 || m > 12 || d < 1) return false;
+  // XML Schema 1.0 has no year 0000.
+  if (y === 0 || m < 1 || m > 12 || d < 1) return false;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
   return d <= days;
 }
+
+function validTime(s: string): boolean {
+  const m = TIME.exec(s);
+  if (m === null) return false;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  const sec = Number(m[3]);
+  if (m[6] !== undefined && (Number(m[6]) > 14 || Number(m[7]) > 59)) return false;
+  // 24:00:00 is the only hour-24 time xsd:time accepts.
+  if (h === 24) return min === 0 && sec === 0 && (m[4] === undefined || /^\.0+$/.test(m[4]));
+  return h < 24 && min < 60 && sec < 60;
+}
+
+/** xsd:base64Binary: groups of four characters, padding only at the end with the unused bits zero. */
+function validBase64(s: string): boolean {
+  const t = s.replace(XS_SPACE, '');
+  if (t.length % 4 !== 0) return false;
+  if (!/^[A-Za-z0-9+/]*(==|=)?$/.test(t)) return false;
+  if (t.endsWith('==')) return 'AQgw'.includes(t[t.length - 3] ?? '');
+  if (t.endsWith('=')) return 'AEIMQUYcgkosw048'.includes(t[t.length - 2] ?? '');
+  return true;
+}
+
+const enum Kind {
+  Text,
+  Amount,
+  Measure,
+  Binary,
+  Date,
+  Time,
+  Number,
+  Indicator,
+}
+
+/** The data type of a basic element, from its representation term (UBL naming rules). */
+function kindOf(local: string): Kind {
+  if (local.endsWith('Amount')) return Kind.Amount;
+  if (local.endsWith('Date')) return Kind.Date;
+  if (local.endsWith('Quantity') || local.endsWith('Numeric') || local.endsWith('Percent'))
+    return Kind.Number;
+  if (local.endsWith('Rate')) return Kind.Number;
+  if (local.endsWith('Indicator')) return Kind.Indicator;
+  if (local.endsWith('Time')) return Kind.Time;
+  if (local.endsWith('Measure')) return Kind.Measure;
+  if (local.endsWith('BinaryObject')) return Kind.Binary;
+  return Kind.Text;
+}
+
+// Kinds by element name: element names repeat endlessly, their suffix tests need not.
+const KIND_CACHE = new Map<string, Kind>();
+
+/** The value after XML Schema white space collapsing (fast when there is nothing to collapse). */
+function collapsed(t: string): string {
+  if (t.length === 0) return t;
+  if (t.charCodeAt(0) > 32 && t.charCodeAt(t.length - 1) > 32 && !/[ \t\r\n]{2}|[\t\r\n]/.test(t))
+    return t;
+  return t.replace(XS_SPACE, ' ').replace(/^ | $/g, '');
+}
+
+/** The data type checks of a basic element. */
+function checkBasic(n: XNode, out: Finding[]): void {
+  let kind = KIND_CACHE.get(n.local);
+  if (kind === undefined) {
+    kind = kindOf(n.local);
+    KIND_CACHE.set(n.local, kind);
+  }
+  if (kind === Kind.Text) return;
+  const name = display(n.q);
+  const requireAttr = (a: string, what: string): void => {
+    if (attr(n, a) === undefined) {
+      out.push(finding('XSD-ATTRIBUTE', n, `${name} must state its ${what} (${a} attribute).`));
+    }
+  };
+  if (kind === Kind.Binary) {
+    requireAttr('mimeCode', 'file type');
+    if (!validBase64(n.text)) {
+      out.push(finding('XSD-DATATYPE', n, `${name} is not valid base64 content.`));
+    }
+    return;
+  }
+  const v = collapsed(n.text);
+  switch (kind) {
+    case Kind.Amount:
+      requireAttr('currencyID', 'currency');
+      if (!DECIMAL.test(v)) {
+        out.push(
+          finding(
+            'XSD-DATATYPE',
+            n,
+            `${name} "${v}" is not a valid amount; use digits with a dot as decimal separator.`,
+          ),
+        );
+      }
+      return;
+    case Kind.Measure:
+      requireAttr('unitCode', 'unit of measure');
+      if (!DECIMAL.test(v))
+        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid number.`));
+      return;
+    case Kind.Date:
+      if (!validDate(v)) {
+        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid date; use YYYY-MM-DD.`));
+      }
+      return;
+    case Kind.Time:
+      if (!validTime(v)) {
+        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid time; use hh:mm:ss.`));
+      }
+      return;
+    case Kind.Number:
+      if (!DECIMAL.test(v))
+        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid number.`));
+      return;
+    case Kind.Indicator:
+      if (!BOOLEAN.has(v)) out.push(finding('XSD-DATATYPE', n, `${name} must be true or false.`));
+      return;
+  }
+}
+
+/** Order, allowed children and occurrences of one element with a content model. */
+function checkChildren(n: XNode, m: CompiledModel, out: Finding[]): void {
+  const parent = described(n.q);
+  let last = -1;
+  // One shared counter array (no allocation per aggregate); reset below for the next one.
+  const counts =
+    COUNTS.length >= m.names.length ? COUNTS : (COUNTS = new Int32Array(m.names.length));
+  for (const ch of n.children) {
+    const i = m.index.get(ch.q);
+    if (i === undefined) {
+      out.push(
+        finding('XSD-UNKNOWN-ELEMENT', ch, `${display(ch.q)} is not allowed inside ${parent}.`),
+      );
+      continue;
+    }
+    counts[i]!++;
+    if (counts[i]! > m.max[i]!) {
+      out.push(finding('XSD-TOO-MANY', ch, `${parent} may contain ${display(ch.q)} only once.`));
+    }
+    if (i < last) {
+      out.push(
+        finding(
+          'XSD-ELEMENT-ORDER',
+          ch,
+          `${display(ch.q)} is in the wrong place inside ${parent}; it must come before ${m.names[last]!}.`,
+        ),
+      );
+    }
+    if (i > last) last = i;
+  }
+  for (let i = 0; i < m.names.length; i++) {
+    if (counts[i]! < m.min[i]!) {
+      out.push(
+        finding('XSD-MISSING-ELEMENT', n, `${parent} must contain ${display(m.names[i]!)}.`),
+      );
+    }
+    counts[i] = 0;
+  }
+}
+
+let COUNTS = new Int32Array(64);
 
 /** Run the structural checks over the whole document in one pass. */
 export function checkStructure(doc: XDoc): Finding[] {
@@ -155,8 +305,6 @@ export function checkStructure(doc: XDoc): Finding[] {
   for (const n of doc.elements) {
     // Every structural finding is fatal: past the cap, more of them change nothing.
     if (out.length >= MAX_FINDINGS) break;
-    const isUbl = n.ns === NS.cbc || n.ns === NS.cac || n.q.startsWith('ubl:');
-    if (!isUbl) continue;
     if (n.ns === NS.cbc) {
       if (n.children.length > 0) {
         out.push(
@@ -164,83 +312,13 @@ export function checkStructure(doc: XDoc): Finding[] {
         );
         continue;
       }
-      const v = n.text.trim();
-      const local = n.local;
-      if (local.endsWith(AMOUNT_SUFFIX)) {
-        if (attr(n, 'currencyID') === undefined) {
-          out.push(
-            finding(
-              'XSD-ATTRIBUTE',
-              n,
-              `${display(n.q)} must state its currency (currencyID attribute).`,
-            ),
-          );
-        }
-        if (v !== '' && !DECIMAL.test(v)) {
-          out.push(
-            finding(
-              'XSD-DATATYPE',
-              n,
-              `${display(n.q)} "${v}" is not a valid amount; use digits with a dot as decimal separator.`,
-            ),
-          );
-        }
-      } else if (local.endsWith('Date')) {
-        if (v !== '' && !validDate(v)) {
-          out.push(
-            finding(
-              'XSD-DATATYPE',
-              n,
-              `${display(n.q)} "${v}" is not a valid date; use YYYY-MM-DD.`,
-            ),
-          );
-        }
-      } else if (local.endsWith('Quantity') || local.endsWith('Numeric') || local === 'Percent') {
-        if (v !== '' && !DECIMAL.test(v)) {
-          out.push(finding('XSD-DATATYPE', n, `${display(n.q)} "${v}" is not a valid number.`));
-        }
-      } else if (local.endsWith('Indicator')) {
-        if (v !== '' && !BOOLEAN.has(v)) {
-          out.push(finding('XSD-DATATYPE', n, `${display(n.q)} must be true or false.`));
-        }
-      }
+      checkBasic(n, out);
       continue;
     }
-    const m = COMPILED.get(n.q);
+    const m = modelOf(n);
     if (m === undefined) continue;
-    let last = -1;
-    let seen: Set<string> | null = null;
-    for (const ch of n.children) {
-      if (ch.ns !== NS.cbc && ch.ns !== NS.cac && ch.ns !== NS.ext) continue;
-      const i = m.index.get(ch.q);
-      if (i === undefined) {
-        out.push(
-          finding(
-            'XSD-UNKNOWN-ELEMENT',
-            ch,
-            `${display(ch.q)} is not allowed inside ${display(n.q)}.`,
-          ),
-        );
-        continue;
-      }
-      if (m.ordered && i < last) {
-        out.push(
-          finding(
-            'XSD-ELEMENT-ORDER',
-            ch,
-            `${display(ch.q)} is in the wrong place inside ${display(n.q)}; the elements must follow the UBL order.`,
-          ),
-        );
-      }
-      if (i > last) last = i;
-      (seen ??= new Set()).add(ch.q);
-    }
-    for (const r of m.required) {
-      if (seen === null || !seen.has(r)) {
-        out.push(finding('XSD-MISSING-ELEMENT', n, `${display(n.q)} must contain ${display(r)}.`));
-      }
-    }
-    if (n.text.trim() !== '' && str(n) !== '') {
+    checkChildren(n, m, out);
+    if (n.text.trim() !== '') {
       out.push(finding('XSD-CONTENT', n, `${display(n.q)} must not contain text directly.`));
     }
   }

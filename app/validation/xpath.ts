@@ -80,6 +80,17 @@ export function str(n: XNode | null | undefined): string {
 
 const WS = /[ \t\r\n]+/g;
 
+/**
+ * XPath normalize-space() of a string: collapses and strips XML whitespace only (space, tab, CR,
+ * LF). String.trim() would also strip e.g. a no-break space and turn a filled value into an empty one.
+ */
+export function nspace(s: string): string {
+  const c = s.replace(WS, ' ');
+  const from = c.charCodeAt(0) === 32 ? 1 : 0;
+  const to = c.length > from && c.charCodeAt(c.length - 1) === 32 ? c.length - 1 : c.length;
+  return c.slice(from, to);
+}
+
 /** XPath normalize-space() of the node's string value. */
 export function norm(n: XNode | null | undefined): string {
   if (n == null) return '';
@@ -88,9 +99,16 @@ export function norm(n: XNode | null | undefined): string {
   if (s.length === 0) return s;
   const a = s.charCodeAt(0);
   const b = s.charCodeAt(s.length - 1);
-  if (a > 32 && b > 32 && s.indexOf('  ') < 0 && s.indexOf('\n') < 0 && s.indexOf('\t') < 0)
+  if (
+    a > 32 &&
+    b > 32 &&
+    s.indexOf('  ') < 0 &&
+    s.indexOf('\n') < 0 &&
+    s.indexOf('\t') < 0 &&
+    s.indexOf('\r') < 0
+  )
     return s;
-  return s.replace(WS, ' ').trim();
+  return nspace(s);
 }
 
 /** normalize-space of the first node at `path` under `n`. */
@@ -135,5 +153,5 @@ export function locationOf(n: XNode): string {
 /** normalize-space of the node's own text (XPath `normalize-space(x/text())`). */
 export function ntext(n: XNode | null | undefined): string {
   if (n == null) return '';
-  return n.text.replace(WS, ' ').trim();
+  return nspace(n.text);
 }

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../app/store/db';
-import { RULESET_VERSION } from '../../app/validation';
+import { checkDocument, RULESET_VERSION } from '../../app/validation';
 import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
@@ -55,6 +55,52 @@ describe('peppol-desk validate --json', () => {
     expect(byFile['broken.xml']).toMatchObject({ valid: false, fatal: ['XML'] });
     expect(typeof byFile['broken.xml'].message).toBe('string');
     expect(byFile['order.xml']).toMatchObject({ valid: false, fatal: ['UBL'] });
+  });
+
+  it('gives a folder the same lines, in the same order, as each file checked alone', async () => {
+    const dir = tempDir();
+    const names: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const name = `f-${String(i).padStart(2, '0')}.xml`;
+      names.push(name);
+      const xml = new TextDecoder().decode(makeInvoice(`PAR-${i}`));
+      writeFileSync(
+        join(dir, name),
+        i % 5 === 1
+          ? xml.replace(`<cbc:ID>PAR-${i}</cbc:ID>`, '')
+          : i % 7 === 3
+            ? '<Invoice><oops></Invoice>'
+            : xml,
+      );
+    }
+    const folder = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'validate',
+      dir,
+      '--json',
+    ]).catch((e: { code: number; stdout: string }) => e);
+    expect((folder as { code?: number }).code).toBe(3);
+    const parallel = folder.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(parallel.map((l) => l.file)).toEqual(names);
+    // The reference: each file checked here, in this thread.
+    for (const [i, name] of names.entries()) {
+      const res = checkDocument(readFileSync(join(dir, name)));
+      const ids = (flag: string) =>
+        res.ok
+          ? [
+              ...new Set(res.verdict.findings.filter((f) => f.flag === flag).map((f) => f.rule)),
+            ].sort()
+          : [];
+      expect(parallel[i]).toMatchObject(
+        res.ok
+          ? { file: name, valid: res.verdict.valid, fatal: ids('fatal'), warning: ids('warning') }
+          : { file: name, valid: false, fatal: ['XML'] },
+      );
+    }
+    expect(parallel.filter((l) => l.valid)).toHaveLength(24 - 5 - 3);
   });
 
   it('exits 0 when every file is valid', async () => {

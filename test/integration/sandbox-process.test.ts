@@ -5,10 +5,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/process';
 
-const SAMPLE = readFileSync(
-  new URL('../fixtures/sample-invoice.xml', import.meta.url),
-  'utf8',
-);
+const SAMPLE = readFileSync(new URL('../fixtures/sample-invoice.xml', import.meta.url), 'utf8');
 
 describe('sandbox as a separate process', () => {
   let dir: string;

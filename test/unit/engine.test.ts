@@ -267,4 +267,130 @@ describe('engine with the in-process sandbox', () => {
     for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
     expect(e.sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total).toBe(3);
   });
+
+  describe("when our check and the access point's disagree (issue 10)", () => {
+    const wrongTotal = (n: string) =>
+      new TextEncoder().encode(
+        new TextDecoder()
+          .decode(makeInvoice(n))
+          .replace(
+            '<cbc:PayableAmount currencyID="EUR">2420.00</cbc:PayableAmount>',
+            '<cbc:PayableAmount currencyID="EUR">2419.99</cbc:PayableAmount>',
+          ),
+      );
+
+    it('holds an invoice ours calls invalid and the access point valid, with both verdicts', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      const res = await e.handlers['documents:add']({
+        files: [{ name: 'D1.xml', bytes: wrongTotal('DIS-1') }],
+      });
+      const id = res.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem?.code).toBe('CHECKS_DISAGREE');
+      expect(d.problem?.action).toBe('decide');
+      expect(d.problem?.message).toMatch(/Our check found 1 error \(BR-CO-16\)/);
+      expect(d.problem?.message).toMatch(/access point's own check accepts it/);
+      expect(d.validation?.checksDisagree).toBe(true);
+      expect(d.validation?.accessPoint).toEqual({ valid: true, errors: [], warnings: [] });
+      expect(d.validation?.findings.map((f) => f.rule)).toContain('BR-CO-16');
+
+      const r = await e.handlers['documents:sendAnyway']({ ids: [id] });
+      expect(r).toEqual({ released: 1 });
+      await e.waitUntilSettled([id]);
+      const after = await e.handlers['documents:get']({ id });
+      expect(after.state).toBe('delivered');
+      const decision = after.timeline.find((t) => t.detail?.startsWith('Sent anyway by'));
+      expect(decision?.detail).toMatch(
+        /^Sent anyway by the user.* although our check found 1 error \(BR-CO-16\); the access point's check accepted it$/,
+      );
+      expect(decision?.from).toBe('held');
+    });
+
+    it('holds an invoice ours calls valid and the access point invalid, with its messages', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      e.sandbox!.setFaults({
+        validateVerdict: {
+          valid: false,
+          errors: [{ rule: 'AP-42', location: '/Invoice', message: 'Seller unknown to us.' }],
+        },
+      });
+      const res = await e.handlers['documents:add']({
+        files: [{ name: 'D2.xml', bytes: makeInvoice('DIS-2') }],
+      });
+      const id = res.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem?.code).toBe('CHECKS_DISAGREE');
+      expect(d.problem?.message).toMatch(
+        /access point's own check rejects this invoice: Seller unknown to us\. \(AP-42\)\. Our check found no error/,
+      );
+      expect(d.validation?.findings.filter((f) => f.flag === 'fatal')).toEqual([]);
+      expect(d.validation?.accessPoint?.valid).toBe(false);
+      expect(d.validation?.accessPoint?.errors[0]?.rule).toBe('AP-42');
+
+      e.sandbox!.setFaults({});
+      await e.handlers['documents:sendAnyway']({ ids: [id] });
+      await e.waitUntilSettled([id]);
+      const after = await e.handlers['documents:get']({ id });
+      expect(after.state).toBe('delivered');
+      expect(after.timeline.map((t) => t.detail)).toContainEqual(
+        expect.stringMatching(
+          /^Sent anyway by the user.* although the access point's check rejected it \(AP-42\); our check found no error$/,
+        ),
+      );
+    });
+
+    it('keeps an invoice both checks reject invalid, with both reasons to fix', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      e.sandbox!.setFaults({ validateVerdict: { valid: false } });
+      const res = await e.handlers['documents:add']({
+        files: [{ name: 'D3.xml', bytes: wrongTotal('DIS-3') }],
+      });
+      const id = res.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('invalid');
+      expect(d.problem?.code).toBe('VALIDATION');
+      expect(d.validation?.checksDisagree).toBe(false);
+      expect(d.validation?.findings.map((f) => f.rule)).toEqual(
+        expect.arrayContaining(['BR-CO-16', 'SANDBOX-VALIDATOR']),
+      );
+    });
+
+    it('asks the second question after "Send anyway" on a duplicate whose checks disagree', async () => {
+      const e = await engine();
+      await e.handlers['settings:set']({ remoteValidation: true });
+      await e.handlers['queue:pause'](undefined);
+      const bytes = wrongTotal('DIS-4');
+      const first = await e.handlers['documents:add']({ files: [{ name: 'D4.xml', bytes }] });
+      const firstId = first.added[0]!.id;
+      await e.waitUntilSettled([firstId]);
+      // Released, the first one waits in the paused queue: the second is its content twin.
+      expect((await e.handlers['documents:sendAnyway']({ ids: [firstId] })).released).toBe(1);
+      await expect.poll(() => e.repo.get(firstId)?.state).toBe('queued');
+      const second = await e.handlers['documents:add']({
+        files: [{ name: 'D4-again.xml', bytes }],
+      });
+      const id = second.added[0]!.id;
+      await e.waitUntilSettled([id]);
+      expect(e.repo.get(id)?.problem_code).toBe('DUPLICATE_CONTENT');
+
+      const r = await e.handlers['documents:sendAnyway']({ ids: [id] });
+      expect(r.released).toBe(0);
+      expect(r.stillHeld?.[0]?.id).toBe(id);
+      expect(r.stillHeld?.[0]?.message).toMatch(/Our check found 1 error \(BR-CO-16\)/);
+      const d = await e.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem?.code).toBe('CHECKS_DISAGREE');
+
+      expect((await e.handlers['documents:sendAnyway']({ ids: [id] })).released).toBe(1);
+      expect(e.repo.get(id)?.state).toBe('ready');
+    });
+  });
 });

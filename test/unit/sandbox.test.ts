@@ -11,10 +11,7 @@ import {
 } from '../../app/sandbox/participants';
 import { parseSandboxArgs, runSandboxCommand } from '../../app/sandbox/standalone';
 
-const SAMPLE = readFileSync(
-  new URL('../fixtures/sample-invoice.xml', import.meta.url),
-  'utf8',
-);
+const SAMPLE = readFileSync(new URL('../fixtures/sample-invoice.xml', import.meta.url), 'utf8');
 const SAMPLE_NUMBER = 'BENCH-INV-0000001';
 const SAMPLE_RECEIVER = '<cbc:EndpointID schemeID="0208">0987654394</cbc:EndpointID>';
 

@@ -112,4 +112,134 @@ describe('UBL structure and syntax rules', () => {
       expect.arrayContaining(['UBL-DT-01', 'BR-DEC-18']),
     );
   });
+
+  describe('deep inside aggregates (the whole UBL 2.1 schema)', () => {
+    const schema = (xml: string) => findings(xml).filter((x) => x.rule.startsWith('XSD-'));
+
+    it('payment mandate: the mandate reference must come before the payer account', () => {
+      const ok = change(
+        validInvoice(),
+        '</cac:PayeeFinancialAccount></cac:PaymentMeans>',
+        '</cac:PayeeFinancialAccount><cac:PaymentMandate><cbc:ID>M-1</cbc:ID><cac:PayerFinancialAccount><cbc:ID>NO1234</cbc:ID></cac:PayerFinancialAccount></cac:PaymentMandate></cac:PaymentMeans>',
+      );
+      expect(schema(ok)).toEqual([]);
+      const swapped = ok.replace(
+        '<cbc:ID>M-1</cbc:ID><cac:PayerFinancialAccount><cbc:ID>NO1234</cbc:ID></cac:PayerFinancialAccount>',
+        '<cac:PayerFinancialAccount><cbc:ID>NO1234</cbc:ID></cac:PayerFinancialAccount><cbc:ID>M-1</cbc:ID>',
+      );
+      expect(schema(swapped)).toEqual([
+        expect.objectContaining({
+          rule: 'XSD-ELEMENT-ORDER',
+          location: '/Invoice/cac:PaymentMeans/cac:PaymentMandate/cbc:ID',
+          message:
+            'cbc:ID is in the wrong place inside cac:PaymentMandate (direct debit, BG-19); it must come before cac:PayerFinancialAccount.',
+        }),
+      ]);
+    });
+
+    it('party legal entity: the company identifier after the registration name', () => {
+      const xml = change(
+        validInvoice(),
+        '<cac:PartyLegalEntity><cbc:RegistrationName>Seller Ltd</cbc:RegistrationName></cac:PartyLegalEntity>',
+        '<cac:PartyLegalEntity><cbc:CompanyID>123</cbc:CompanyID><cbc:RegistrationName>Seller Ltd</cbc:RegistrationName></cac:PartyLegalEntity>',
+      );
+      expect(schema(xml).map((x) => [x.rule, x.location])).toEqual([
+        [
+          'XSD-ELEMENT-ORDER',
+          '/Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName',
+        ],
+      ]);
+    });
+
+    it('billing reference: the invoice reference comes first, and only once', () => {
+      const ref = (id: string) =>
+        `<cac:InvoiceDocumentReference><cbc:ID>${id}</cbc:ID></cac:InvoiceDocumentReference>`;
+      const add = (inner: string) =>
+        change(
+          validInvoice(),
+          '<cac:AccountingSupplierParty>',
+          `<cac:BillingReference>${inner}</cac:BillingReference><cac:AccountingSupplierParty>`,
+        );
+      expect(schema(add(ref('A')))).toEqual([]);
+      const other =
+        '<cac:AdditionalDocumentReference><cbc:ID>X</cbc:ID></cac:AdditionalDocumentReference>';
+      expect(schema(add(other + ref('A'))).map((x) => x.rule)).toEqual(['XSD-ELEMENT-ORDER']);
+      expect(schema(add(ref('A') + ref('B')))).toEqual([
+        expect.objectContaining({
+          rule: 'XSD-TOO-MANY',
+          message:
+            'cac:BillingReference (preceding invoice reference, BG-3) may contain cac:InvoiceDocumentReference only once.',
+        }),
+      ]);
+    });
+
+    it('an attachment must state its MIME code and hold base64', () => {
+      const doc = (attrs: string, content: string) =>
+        change(
+          validInvoice(),
+          '<cac:AccountingSupplierParty>',
+          `<cac:AdditionalDocumentReference><cbc:ID>A1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject${attrs}>${content}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>`,
+        );
+      expect(schema(doc(' mimeCode="application/pdf" filename="a.pdf"', 'JVBERi0x\nLjQ='))).toEqual(
+        [],
+      );
+      expect(schema(doc(' filename="a.pdf"', 'JVBERi0x'))).toEqual([
+        expect.objectContaining({
+          rule: 'XSD-ATTRIBUTE',
+          message:
+            'cbc:EmbeddedDocumentBinaryObject must state its file type (mimeCode attribute).',
+        }),
+      ]);
+      expect(schema(doc(' mimeCode="application/pdf"', 'not base64!')).map((x) => x.rule)).toEqual([
+        'XSD-DATATYPE',
+      ]);
+    });
+
+    it('amounts need a currency, measures a unit; quantities may leave the unit out', () => {
+      const measure = change(
+        validInvoice(),
+        '</cac:ClassifiedTaxCategory>',
+        '</cac:ClassifiedTaxCategory><cac:Dimension><cbc:AttributeID>W</cbc:AttributeID><cbc:Measure>2</cbc:Measure></cac:Dimension>',
+      );
+      expect(schema(measure)).toEqual([
+        expect.objectContaining({
+          rule: 'XSD-ATTRIBUTE',
+          message: 'cbc:Measure must state its unit of measure (unitCode attribute).',
+        }),
+      ]);
+      expect(schema(validInvoice().replace(' unitCode="C62"', ''))).toEqual([]);
+      expect(
+        schema(
+          validInvoice().replace('<cbc:PayableAmount currencyID="EUR">', '<cbc:PayableAmount>'),
+        ),
+      ).toEqual([expect.objectContaining({ rule: 'XSD-ATTRIBUTE' })]);
+    });
+
+    it('times, indicators and empty numbers are checked against their data type', () => {
+      const time = (t: string) =>
+        change(validInvoice(), '<cbc:DueDate>', `<cbc:IssueTime>${t}</cbc:IssueTime><cbc:DueDate>`);
+      expect(schema(time('12:30:00'))).toEqual([]);
+      expect(schema(time('24:00:00'))).toEqual([]);
+      expect(schema(time('12:30:00+01:00'))).toEqual([]);
+      expect(schema(time('25:00:00')).map((x) => x.rule)).toEqual(['XSD-DATATYPE']);
+      expect(schema(time('12:30')).map((x) => x.rule)).toEqual(['XSD-DATATYPE']);
+      const empty = change(
+        validInvoice(),
+        '<cbc:PayableAmount currencyID="EUR">125.00',
+        '<cbc:PayableAmount currencyID="EUR">',
+      );
+      expect(schema(empty).map((x) => x.rule)).toEqual(['XSD-DATATYPE']);
+      const indicator = change(
+        validInvoice(),
+        '<cbc:Name>Widget</cbc:Name>',
+        '<cbc:CatalogueIndicator>yes</cbc:CatalogueIndicator><cbc:Name>Widget</cbc:Name>',
+      );
+      expect(schema(indicator).map((x) => x.rule)).toEqual(['XSD-DATATYPE']);
+    });
+
+    it('follows UBL 2.1 where the old partial table was stricter: a credit note line may omit the item', () => {
+      const xml = validCreditNote().replace(/<cac:Item>[\s\S]*?<\/cac:Item>/, '');
+      expect(schema(xml)).toEqual([]);
+    });
+  });
 });

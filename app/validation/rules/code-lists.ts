@@ -1,28 +1,61 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { attr, norm, str, val } from '../xpath';
+import { attr, norm, nspace, ntext, str, val } from '../xpath';
 import { bothGerman, profile } from './common';
-import {
-  CREDIT_NOTE_TYPES,
-  EAS,
-  ICD,
-  INVOICE_TYPES,
-  ISO3166,
-  ISO4217,
-  MIME,
-  PEPPOL_EAS,
-  UNCL2005,
-  UNCL4461,
-  UNCL5189,
-  UNCL5305,
-  UNCL7161,
-  UNTDID1153,
-  UNTDID7143,
-  VATEX,
-} from './code-list-data';
-import { UNIT_CODES } from './unit-codes';
+import { CODE_LISTS } from './code-lists.generated';
 
-/** Code list rules: EN 16931 BR-CL-* and the Peppol restrictions (PEPPOL-EN16931-CL*, P01xx, F001). */
+/**
+ * Code list rules: EN 16931 BR-CL-* and the Peppol restrictions (PEPPOL-EN16931-CL*, P01xx, F001).
+ * Every list comes from code-lists.generated.ts (generated from the official Schematron of the
+ * release in version.ts); each rule compares the value the way its official test does (which
+ * value is normalised, which is compared raw), pinned by the shape checks in
+ * test/unit/validation-code-lists-generated.test.ts.
+ */
+
+/**
+ * The values for which list `i` of `rule`'s official test is true. Built once at load; throws
+ * when the generated module lacks the list, so a renamed rule cannot silently accept everything.
+ */
+export function codeList(rule: string, i = 0): ReadonlySet<string> {
+  const l = CODE_LISTS[rule]?.lists[i];
+  if (l === undefined) throw new Error(`no generated code list ${i} for ${rule}`);
+  const set = new Set(l.codes === '' ? [] : l.codes.split(' '));
+  if (l.empty === true) set.add('');
+  return set;
+}
+
+const INVOICE_TYPES = codeList('BR-CL-01', 0);
+const CREDIT_NOTE_TYPES = codeList('BR-CL-01', 1);
+const CL03 = codeList('BR-CL-03');
+const CL04 = codeList('BR-CL-04');
+const CL05 = codeList('BR-CL-05');
+const CL06 = codeList('BR-CL-06');
+const CL07 = codeList('BR-CL-07');
+const CL10 = codeList('BR-CL-10', 0);
+const CL10_SEPA = codeList('BR-CL-10', 1);
+const CL11 = codeList('BR-CL-11');
+const CL13 = codeList('BR-CL-13');
+const CL14 = codeList('BR-CL-14');
+const CL15 = codeList('BR-CL-15');
+const CL16 = codeList('BR-CL-16');
+const CL17 = codeList('BR-CL-17');
+const CL18 = codeList('BR-CL-18');
+const CL19 = codeList('BR-CL-19');
+const CL20 = codeList('BR-CL-20');
+const CL21 = codeList('BR-CL-21');
+const CL22 = codeList('BR-CL-22');
+const CL23 = codeList('BR-CL-23');
+const CL24 = codeList('BR-CL-24');
+const CL25 = codeList('BR-CL-25');
+const CL26 = codeList('BR-CL-26');
+const P_CL001 = codeList('PEPPOL-EN16931-CL001');
+const P_CL002 = codeList('PEPPOL-EN16931-CL002');
+const P_CL003 = codeList('PEPPOL-EN16931-CL003');
+const P_CL006 = codeList('PEPPOL-EN16931-CL006');
+const P_CL007 = codeList('PEPPOL-EN16931-CL007');
+const P_CL008 = codeList('PEPPOL-EN16931-CL008');
+const P0100 = codeList('PEPPOL-EN16931-P0100');
+const P0101 = codeList('PEPPOL-EN16931-P0101');
 
 const AMOUNTS = [
   'cbc:Amount',
@@ -40,9 +73,8 @@ const AMOUNTS = [
   'cbc:PayableAmount',
 ];
 
-const WS = /\s+/g;
 function normAttr(n: XNode, name: string): string {
-  return (attr(n, name) ?? '').replace(WS, ' ').trim();
+  return nspace(attr(n, name) ?? '');
 }
 function parentIs(n: XNode, q: string): boolean {
   return n.parent !== null && n.parent.q === q;
@@ -51,9 +83,6 @@ function acIndicator(n: XNode): string | null {
   const ac = n.parent;
   if (ac === null || ac.q !== 'cac:AllowanceCharge') return null;
   return val(ac, 'cbc:ChargeIndicator');
-}
-function inList(list: ReadonlySet<string>, v: string): boolean {
-  return list.has(v);
 }
 function code(
   id: string,
@@ -100,13 +129,6 @@ export function isDateText10(t: string): boolean {
   return d <= days[mo - 1]!;
 }
 
-const P0100 = new Set(
-  '71 80 82 84 102 218 219 326 331 380 382 383 384 386 388 393 395 553 575 623 780 817 870 875 876 877'.split(
-    ' ',
-  ),
-);
-const P0101 = new Set('381 396 81 83 532'.split(' '));
-
 function vatex(reason: string, cat: string, id: string): Rule {
   return {
     id,
@@ -136,7 +158,7 @@ export const codeListRules: Rule[] = [
     'Currency identifiers (currencyID) must be ISO 4217 codes.',
     AMOUNTS,
     undefined,
-    (n) => inList(ISO4217, normAttr(n, 'currencyID')),
+    (n) => CL03.has(normAttr(n, 'currencyID')),
   ),
   code(
     'BR-CL-04',
@@ -144,7 +166,7 @@ export const codeListRules: Rule[] = [
     'Invoice currency code (BT-5) must be an ISO 4217 code.',
     'cbc:DocumentCurrencyCode',
     undefined,
-    (n) => ISO4217.has(norm(n)),
+    (n) => CL04.has(norm(n)),
   ),
   code(
     'BR-CL-05',
@@ -152,7 +174,7 @@ export const codeListRules: Rule[] = [
     'VAT accounting currency code (BT-6) must be an ISO 4217 code.',
     'cbc:TaxCurrencyCode',
     undefined,
-    (n) => ISO4217.has(norm(n)),
+    (n) => CL05.has(norm(n)),
   ),
   code(
     'BR-CL-06',
@@ -160,7 +182,7 @@ export const codeListRules: Rule[] = [
     'Value added tax point date code (BT-8) must be 3, 35 or 432 (UNTDID 2005).',
     'cbc:DescriptionCode',
     (n) => parentIs(n, 'cac:InvoicePeriod'),
-    (n) => UNCL2005.has(norm(n)),
+    (n) => CL06.has(norm(n)),
   ),
   code(
     'BR-CL-07',
@@ -171,7 +193,7 @@ export const codeListRules: Rule[] = [
       attr(n, 'schemeID') !== undefined &&
       (parentIs(n, 'cac:AdditionalDocumentReference') || parentIs(n, 'cac:DocumentReference')) &&
       n.parent!.children.some((x) => x.q === 'cbc:DocumentTypeCode' && str(x) === '130'),
-    (n) => UNTDID1153.has(normAttr(n, 'schemeID')),
+    (n) => CL07.has(normAttr(n, 'schemeID')),
   ),
   code(
     'BR-CL-10',
@@ -181,8 +203,8 @@ export const codeListRules: Rule[] = [
     (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:PartyIdentification'),
     (n) => {
       const s = normAttr(n, 'schemeID');
-      if (ICD.has(s)) return true;
-      if (s !== 'SEPA') return false;
+      if (CL10.has(s)) return true;
+      if (!CL10_SEPA.has(s)) return false;
       for (let p = n.parent; p !== null; p = p.parent) {
         if (p.q === 'cac:AccountingSupplierParty' || p.q === 'cac:PayeeParty') return true;
       }
@@ -195,7 +217,7 @@ export const codeListRules: Rule[] = [
     'Legal registration identifier scheme must be an ISO 6523 ICD code.',
     'cbc:CompanyID',
     (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:PartyLegalEntity'),
-    (n) => ICD.has(normAttr(n, 'schemeID')),
+    (n) => CL11.has(normAttr(n, 'schemeID')),
   ),
   code(
     'BR-CL-13',
@@ -203,7 +225,7 @@ export const codeListRules: Rule[] = [
     'Item classification scheme (BT-158-1) must be a code from UNTDID 7143.',
     'cbc:ItemClassificationCode',
     (n) => attr(n, 'listID') !== undefined && parentIs(n, 'cac:CommodityClassification'),
-    (n) => UNTDID7143.has(normAttr(n, 'listID')),
+    (n) => CL13.has(normAttr(n, 'listID')),
   ),
   code(
     'BR-CL-14',
@@ -211,7 +233,7 @@ export const codeListRules: Rule[] = [
     'Country codes must be ISO 3166-1 alpha-2 codes.',
     'cbc:IdentificationCode',
     (n) => parentIs(n, 'cac:Country'),
-    (n) => ISO3166.has(norm(n)),
+    (n) => CL14.has(norm(n)),
   ),
   code(
     'BR-CL-15',
@@ -219,7 +241,7 @@ export const codeListRules: Rule[] = [
     'Item country of origin (BT-159) must be an ISO 3166-1 alpha-2 code.',
     'cbc:IdentificationCode',
     (n) => parentIs(n, 'cac:OriginCountry'),
-    (n) => ISO3166.has(norm(n)) && norm(n) !== '1A',
+    (n) => CL15.has(norm(n)),
   ),
   code(
     'BR-CL-16',
@@ -227,7 +249,7 @@ export const codeListRules: Rule[] = [
     'Payment means type code (BT-81) must be a code from UNCL 4461.',
     'cbc:PaymentMeansCode',
     (n) => parentIs(n, 'cac:PaymentMeans'),
-    (n) => UNCL4461.has(norm(n)),
+    (n) => CL16.has(norm(n)),
   ),
   code(
     'BR-CL-17',
@@ -235,7 +257,7 @@ export const codeListRules: Rule[] = [
     'VAT category codes must be codes from UNCL 5305.',
     'cbc:ID',
     (n) => parentIs(n, 'cac:TaxCategory'),
-    (n) => UNCL5305.has(norm(n)),
+    (n) => CL17.has(norm(n)),
   ),
   code(
     'BR-CL-18',
@@ -243,7 +265,7 @@ export const codeListRules: Rule[] = [
     'Invoiced item VAT category code (BT-151) must be a code from UNCL 5305.',
     'cbc:ID',
     (n) => parentIs(n, 'cac:ClassifiedTaxCategory'),
-    (n) => UNCL5305.has(norm(n)),
+    (n) => CL18.has(norm(n)),
   ),
   code(
     'BR-CL-19',
@@ -254,7 +276,7 @@ export const codeListRules: Rule[] = [
       const v = acIndicator(n);
       return v === 'false' || v === '0';
     },
-    (n) => UNCL5189.has(norm(n)),
+    (n) => CL19.has(norm(n)),
   ),
   code(
     'BR-CL-20',
@@ -265,7 +287,7 @@ export const codeListRules: Rule[] = [
       const v = acIndicator(n);
       return v === 'true' || v === '1';
     },
-    (n) => UNCL7161.has(norm(n)),
+    (n) => CL20.has(norm(n)),
   ),
   code(
     'BR-CL-21',
@@ -273,7 +295,7 @@ export const codeListRules: Rule[] = [
     'Item standard identifier scheme (BT-157-1) must be an ISO 6523 ICD code.',
     'cbc:ID',
     (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:StandardItemIdentification'),
-    (n) => ICD.has(normAttr(n, 'schemeID')),
+    (n) => CL21.has(normAttr(n, 'schemeID')),
   ),
   code(
     'BR-CL-22',
@@ -281,7 +303,7 @@ export const codeListRules: Rule[] = [
     'VAT exemption reason code (BT-121) must be a code from the VATEX list.',
     'cbc:TaxExemptionReasonCode',
     undefined,
-    (n) => VATEX.has(norm(n).toUpperCase()),
+    (n) => CL22.has(norm(n).toUpperCase()),
   ),
   code(
     'BR-CL-23',
@@ -289,7 +311,7 @@ export const codeListRules: Rule[] = [
     'Unit of measure codes must be UN/ECE Recommendation 20/21 codes.',
     ['cbc:InvoicedQuantity', 'cbc:BaseQuantity', 'cbc:CreditedQuantity'],
     (n) => attr(n, 'unitCode') !== undefined,
-    (n) => UNIT_CODES.has(normAttr(n, 'unitCode')),
+    (n) => CL23.has(normAttr(n, 'unitCode')),
   ),
   code(
     'BR-CL-24',
@@ -297,7 +319,7 @@ export const codeListRules: Rule[] = [
     'Attachment MIME code (BT-125-1) must be one of PDF, PNG, JPEG, CSV, XLSX or ODS.',
     'cbc:EmbeddedDocumentBinaryObject',
     (n) => attr(n, 'mimeCode') !== undefined,
-    (n) => MIME.has(attr(n, 'mimeCode')!),
+    (n) => CL24.has(attr(n, 'mimeCode')!),
   ),
   code(
     'BR-CL-25',
@@ -305,7 +327,7 @@ export const codeListRules: Rule[] = [
     'Electronic address scheme must be a code from the EAS list.',
     'cbc:EndpointID',
     (n) => attr(n, 'schemeID') !== undefined,
-    (n) => EAS.has(normAttr(n, 'schemeID')),
+    (n) => CL25.has(normAttr(n, 'schemeID')),
   ),
   code(
     'BR-CL-26',
@@ -313,7 +335,7 @@ export const codeListRules: Rule[] = [
     'Deliver-to location identifier scheme (BT-71-1) must be an ISO 6523 ICD code.',
     'cbc:ID',
     (n) => attr(n, 'schemeID') !== undefined && parentIs(n, 'cac:DeliveryLocation'),
-    (n) => ICD.has(normAttr(n, 'schemeID')),
+    (n) => CL26.has(normAttr(n, 'schemeID')),
   ),
   // Peppol restricted code lists
   code(
@@ -322,7 +344,7 @@ export const codeListRules: Rule[] = [
     'Attachment MIME code must be one of PDF, PNG, JPEG, CSV, XLSX or ODS.',
     'cbc:EmbeddedDocumentBinaryObject',
     (n) => attr(n, 'mimeCode') !== undefined,
-    (n) => MIME.has(attr(n, 'mimeCode')!),
+    (n) => P_CL001.has(attr(n, 'mimeCode')!),
   ),
   code(
     'PEPPOL-EN16931-CL002',
@@ -332,7 +354,7 @@ export const codeListRules: Rule[] = [
     (n) =>
       acIndicator(n) !== null &&
       str(n.parent!.children.find((x) => x.q === 'cbc:ChargeIndicator')) === 'false',
-    (n) => UNCL5189.has(norm(n)),
+    (n) => P_CL002.has(ntext(n)),
   ),
   code(
     'PEPPOL-EN16931-CL003',
@@ -342,7 +364,7 @@ export const codeListRules: Rule[] = [
     (n) =>
       acIndicator(n) !== null &&
       str(n.parent!.children.find((x) => x.q === 'cbc:ChargeIndicator')) === 'true',
-    (n) => UNCL7161.has(norm(n)),
+    (n) => P_CL003.has(ntext(n)),
   ),
   code(
     'PEPPOL-EN16931-CL006',
@@ -350,7 +372,7 @@ export const codeListRules: Rule[] = [
     'Invoice period description code must be 3, 35 or 432 (UNCL 2005).',
     'cbc:DescriptionCode',
     (n) => parentIs(n, 'cac:InvoicePeriod'),
-    (n) => UNCL2005.has(norm(n)),
+    (n) => P_CL006.has(ntext(n)),
   ),
   code(
     'PEPPOL-EN16931-CL007',
@@ -358,7 +380,10 @@ export const codeListRules: Rule[] = [
     'Currency code must be an ISO 4217 code.',
     AMOUNTS,
     undefined,
-    (n) => ISO4217.has(attr(n, 'currencyID') ?? ''),
+    (n) => {
+      const v = attr(n, 'currencyID');
+      return v !== undefined && P_CL007.has(v);
+    },
   ),
   code(
     'PEPPOL-EN16931-P0100',
@@ -366,7 +391,7 @@ export const codeListRules: Rule[] = [
     'Invoice type code (BT-3) is not allowed in Peppol billing.',
     'cbc:InvoiceTypeCode',
     undefined,
-    (n, c) => profile(c) !== '01' || P0100.has(norm(n)),
+    (n, c) => profile(c) !== '01' || P0100.has(ntext(n)),
   ),
   code(
     'PEPPOL-EN16931-P0101',
@@ -374,7 +399,7 @@ export const codeListRules: Rule[] = [
     'Credit note type code (BT-3) is not allowed in Peppol billing.',
     'cbc:CreditNoteTypeCode',
     undefined,
-    (n, c) => profile(c) !== '01' || P0101.has(norm(n)),
+    (n, c) => profile(c) !== '01' || P0101.has(ntext(n)),
   ),
   code(
     'PEPPOL-EN16931-F001',
@@ -397,7 +422,7 @@ export const codeListRules: Rule[] = [
     'Electronic address scheme must be a code from the Peppol EAS list.',
     'cbc:EndpointID',
     (n) => attr(n, 'schemeID') !== undefined,
-    (n) => PEPPOL_EAS.has(attr(n, 'schemeID')!),
+    (n) => P_CL008.has(attr(n, 'schemeID')!),
   ),
   vatex('VATEX-EU-G', 'G', 'PEPPOL-EN16931-P0104'),
   vatex('VATEX-EU-O', 'O', 'PEPPOL-EN16931-P0105'),

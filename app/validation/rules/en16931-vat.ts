@@ -1,6 +1,7 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
 import { all, child, children, has, str } from '../xpath';
+import * as D from '../num';
 import { dec, eq, numberOf, round2 } from '../num';
 import { memo } from '../rule';
 import {
@@ -85,75 +86,86 @@ function lineClassified(tc: XNode): boolean {
   );
 }
 
-/** Sum used by BR-x-08: lines + charges − allowances of one category (optionally one rate). */
-function categoryBase(c: Ctx, lineQ: string, code: Cat, rate: number | null): number {
-  let t = 0;
+/**
+ * Sum used by BR-x-08, exactly as the official test writes it: the root's lines whose item has
+ * a classified category `code` (and, with `rate`, some classified rate equal to it), plus the
+ * root's charges minus allowances with such a tax category. Decimal, not rounded.
+ */
+function categoryBase(c: Ctx, lineQ: string, code: Cat, rate: D.Dec | null): D.D {
+  let t: D.D = D.ZERO;
   for (const l of children(c.root, lineQ)) {
     const ctcs = all(l, 'cac:Item', 'cac:ClassifiedTaxCategory');
     if (!ctcs.some((x) => catId(x) === code)) continue;
-    if (
-      rate !== null &&
-      !ctcs.some((x) => children(x, 'cbc:Percent').some((p) => eq(dec(p), rate)))
-    )
-      continue;
-    for (const a of children(l, 'cbc:LineExtensionAmount')) t += dec(a);
+    if (rate !== null && !someRate(ctcs, rate)) continue;
+    for (const a of children(l, 'cbc:LineExtensionAmount')) t = D.add(t, dec(a));
   }
   for (const ac of children(c.root, 'cac:AllowanceCharge')) {
     const tcs = children(ac, 'cac:TaxCategory');
     if (!tcs.some((x) => catId(x) === code)) continue;
-    if (rate !== null && !tcs.some((x) => children(x, 'cbc:Percent').some((p) => eq(dec(p), rate))))
-      continue;
-    const sign = isCharge(ac) ? 1 : isAllowance(ac) ? -1 : 0;
-    for (const a of children(ac, 'cbc:Amount')) t += sign * dec(a);
+    if (rate !== null && !someRate(tcs, rate)) continue;
+    if (isCharge(ac)) for (const a of children(ac, 'cbc:Amount')) t = D.add(t, dec(a));
+    else if (isAllowance(ac)) for (const a of children(ac, 'cbc:Amount')) t = D.sub(t, dec(a));
   }
   return t;
 }
 
+/** XPath `cats/xs:decimal(cbc:Percent) = $rate` (general comparison: some rate equals). */
+function someRate(cats: readonly XNode[], rate: D.Dec): boolean {
+  return cats.some((x) => children(x, 'cbc:Percent').some((p) => eq(dec(p), rate)));
+}
+
+/** `xs:decimal(cbc:TaxableAmount ± 1)`: the untyped value takes part as an xs:double. */
+function taxableShifted(sub: XNode | undefined, delta: number): D.D {
+  const t = child(sub, 'cbc:TaxableAmount');
+  return t === undefined ? null : D.fromDouble(numberOf(str(t)) + delta);
+}
+
+/**
+ * BR-S-08 / BR-AF-08 / BR-AG-08: for every rate of the breakdown, TaxableAmount - 1 < base <
+ * TaxableAmount + 1 for the invoice lines or for the credit note lines. BR-S-08 also requires a
+ * line or allowance/charge anywhere with that category and rate; the others only that lines of
+ * that kind exist.
+ */
 function rateBaseMatches(tc: XNode, c: Ctx, code: Cat, requireUse: boolean): boolean {
-  const pcts = children(tc, 'cbc:Percent');
-  const taxable = dec(child(tc.parent ?? undefined, 'cbc:TaxableAmount'));
-  for (const p of pcts) {
+  const sub = tc.parent ?? undefined;
+  const lo = taxableShifted(sub, -1);
+  const hi = taxableShifted(sub, 1);
+  for (const p of children(tc, 'cbc:Percent')) {
     const rate = dec(p);
+    if (rate === null) return false;
     let ok = false;
     for (const lineQ of ['cac:InvoiceLine', 'cac:CreditNoteLine']) {
-      if (!has(c.root, lineQ) && !requireUse) continue;
       if (requireUse) {
         const used =
-          c
-            .nodes(lineQ)
-            .some((l) =>
-              all(l, 'cac:Item', 'cac:ClassifiedTaxCategory').some(
-                (x) =>
-                  catId(x) === code && children(x, 'cbc:Percent').some((pp) => eq(dec(pp), rate)),
-              ),
-            ) ||
-          c
-            .nodes('cac:AllowanceCharge')
-            .some((ac) =>
-              children(ac, 'cac:TaxCategory').some(
-                (x) =>
-                  catId(x) === code && children(x, 'cbc:Percent').some((pp) => eq(dec(pp), rate)),
-              ),
-            );
+          c.nodes(lineQ).some((l) => {
+            const ctcs = all(l, 'cac:Item', 'cac:ClassifiedTaxCategory');
+            return ctcs.some((x) => catId(x) === code) && someRate(ctcs, rate);
+          }) ||
+          c.nodes('cac:AllowanceCharge').some((ac) => {
+            const tcs = children(ac, 'cac:TaxCategory');
+            return tcs.some((x) => catId(x) === code) && someRate(tcs, rate);
+          });
         if (!used) continue;
-      }
+      } else if (c.nodes(lineQ).length === 0) continue;
       const base = categoryBase(c, lineQ, code, rate);
-      if (taxable - 1 < base && taxable + 1 > base) ok = true;
+      if (D.lt(lo, base) && D.gt(hi, base)) ok = true;
     }
     if (!ok) return false;
   }
   return true;
 }
 
+const HUNDRED = D.int(100);
+
+/** BR-S-09 / BR-AF-09 / BR-AG-09: |tax| - 1 < round2(|taxable| × rate / 100) < |tax| + 1. */
 function rateTax(tc: XNode): boolean {
-  const sub = tc.parent;
-  const tax = Math.abs(dec(child(sub ?? undefined, 'cbc:TaxAmount')));
+  const sub = tc.parent ?? undefined;
   const pcts = children(tc, 'cbc:Percent');
   if (pcts.length !== 1) return false;
-  const expect = round2(
-    Math.abs(dec(child(sub ?? undefined, 'cbc:TaxableAmount'))) * (dec(pcts[0]) / 100),
-  );
-  return tax - 1 < expect && tax + 1 > expect;
+  const tax = D.abs(dec(child(sub, 'cbc:TaxAmount')));
+  const taxable = D.abs(dec(child(sub, 'cbc:TaxableAmount')));
+  const expect = round2(D.mul(taxable, D.div(dec(pcts[0]), HUNDRED)));
+  return D.lt(D.sub(tax, D.ONE), expect) && D.gt(D.add(tax, D.ONE), expect);
 }
 
 function sellerCondition(code: Cat, c: Ctx): boolean {
@@ -236,14 +248,16 @@ function categoryRules(code: Cat): Rule[] {
       test: (_n, c) => {
         const ix = index(c);
         const pool = suffix === '02' ? ix.classified : ix.taxCats;
-        // BR-S-02 checks presence without the VAT scheme condition; the others with it.
-        // Quirk kept from the official rule: BR-AF-04 tests absence on the raw (not normalised) code.
-        const idOf =
+        // The official test is `(exists(A) and parties) or not(exists(B))`. A and B differ in
+        // three rules: BR-S-02's B has no VAT scheme condition (a standard rated line whose
+        // category is not in the VAT scheme fails it whatever the parties), BR-G-03/04's A has
+        // none (same result as with it), BR-AF-04's B compares the raw, not normalised, code.
+        const idOfB =
           code === 'L' && suffix === '04' ? (t: XNode) => str(child(t, 'cbc:ID')) : catId;
-        const present = pool.some(
-          (t) => sel(t, c) && idOf(t) === code && (isVat(t) || (code === 'S' && suffix === '02')),
-        );
-        return !present || sellerCondition(code, c);
+        const vatInB = !(code === 'S' && suffix === '02');
+        const inA = pool.some((t) => sel(t, c) && catId(t) === code && isVat(t));
+        const inB = pool.some((t) => sel(t, c) && idOfB(t) === code && (!vatInB || isVat(t)));
+        return (inA && sellerCondition(code, c)) || !inB;
       },
     });
   }
@@ -259,7 +273,7 @@ function categoryRules(code: Cat): Rule[] {
       case 'O':
         return pct.length === 0;
       default:
-        return pct.length === 1 && eq(dec(pct[0]), 0);
+        return pct.length === 1 && eq(dec(pct[0]), D.ZERO);
     }
   };
   const rateMsg =
@@ -311,11 +325,10 @@ function categoryRules(code: Cat): Rule[] {
     when: bdWhen,
     test: (t, c) => {
       if (perRate) return rateBaseMatches(t, c, code, code === 'S');
-      const taxable = child(t.parent ?? undefined, 'cbc:TaxableAmount');
-      if (taxable === undefined) return false;
+      const taxable = dec(child(t.parent ?? undefined, 'cbc:TaxableAmount'));
       for (const lineQ of ['cac:InvoiceLine', 'cac:CreditNoteLine']) {
         if (c.nodes(lineQ).length === 0) continue;
-        if (eq(dec(taxable), categoryBase(c, lineQ, code, null))) return true;
+        if (eq(taxable, categoryBase(c, lineQ, code, null))) return true;
       }
       return false;
     },
@@ -331,8 +344,7 @@ function categoryRules(code: Cat): Rule[] {
     when: bdWhen,
     test: (t) => {
       if (perRate) return rateTax(t);
-      const a = child(t.parent ?? undefined, 'cbc:TaxAmount');
-      return a !== undefined && eq(dec(a), 0);
+      return eq(dec(child(t.parent ?? undefined, 'cbc:TaxAmount')), D.ZERO);
     },
   });
   const mustHaveReason = !(code === 'S' || code === 'Z' || code === 'L' || code === 'M');
@@ -447,12 +459,25 @@ export const en16931VatRules: Rule[] = [
     message:
       'An invoice with VAT category code (BT-151, BT-95 or BT-102) "Split payment" must not also use "Standard rated" on lines (BG-25), document allowances (BG-20) or charges (BG-21).',
     context: '/',
-    test: (_n, c) => {
-      const ix = index(c);
-      const any = (code: string) =>
-        ix.taxCats.some((t) => children(t, 'cbc:ID').some((x) => str(x) === code)) ||
-        ix.classified.some((t) => children(t, 'cbc:ID').some((x) => str(x) === code));
-      return !any('B') || !any('S');
+    test: (n, c) => {
+      // Official paths: the root's VAT breakdown and allowances/charges, and every line
+      // category; a category under cac:WithholdingTaxTotal or on a price is not looked at.
+      // The "S" side reads cac:TaxSubtotal/cbc:ID (not .../cac:TaxCategory/cbc:ID) in the
+      // official rule, so a standard rated breakdown alone never trips it.
+      const ids = (xs: readonly XNode[], code: string) =>
+        xs.some((t) => children(t, 'cbc:ID').some((x) => str(x) === code));
+      const acCats = all(n, 'cac:AllowanceCharge', 'cac:TaxCategory');
+      const classified = index(c).classified;
+      const b =
+        ids(all(n, 'cac:TaxTotal', 'cac:TaxSubtotal', 'cac:TaxCategory'), 'B') ||
+        ids(acCats, 'B') ||
+        ids(classified, 'B');
+      if (!b) return true;
+      const s =
+        ids(all(n, 'cac:TaxTotal', 'cac:TaxSubtotal'), 'S') ||
+        ids(acCats, 'S') ||
+        ids(classified, 'S');
+      return !s;
     },
   },
 ];

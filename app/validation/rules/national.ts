@@ -13,6 +13,7 @@ import {
 } from './common';
 import { greekTin, iban, mod11, seOrgnr } from './checksums';
 import { isDateText10 } from './code-lists';
+import * as D from '../num';
 
 /** National rules of the Peppol BIS Billing 3.0 set: NO, DK, IT, SE, GR, IS, NL, DE. */
 
@@ -974,8 +975,8 @@ const nlRules: Rule[] = [
     (n, c) => {
       const pay = dec(child(n, 'cbc:PayableAmount'));
       return (
-        (c.isInvoice && pay <= 0) ||
-        (!c.isInvoice && pay >= 0) ||
+        (c.isInvoice && D.le(pay, D.ZERO)) ||
+        (!c.isInvoice && D.ge(pay, D.ZERO)) ||
         c.nodes('cac:PaymentMeans').length > 0
       );
     },
@@ -1014,21 +1015,50 @@ function deRoot(
 ): Rule {
   return rule(id, flag, message, '/', (_n, c) => bothGerman(c), test);
 }
+/** XPath `q[boolean(normalize-space(.))]`: some child `q` with non-blank text. */
+function provided(n: XNode, q: string): boolean {
+  return children(n, q).some((x) => norm(x) !== '');
+}
+/** `/*\/cac:<party>/cac:Party/<leaf>`: the element sits exactly there under the root. */
+function underRootParty(n: XNode, c: Ctx, party: string): boolean {
+  const p = n.parent;
+  return p?.q === 'cac:Party' && p.parent?.q === party && p.parent.parent === c.root;
+}
 function deContact(id: string, message: string, q: string): Rule {
   return rule(
     id,
     'fatal',
     message,
     'cac:Contact',
-    (n, c) => bothGerman(c) && n.parent != null && isSupplierParty(n.parent),
-    (n) => has(n, q),
+    (n, c) => bothGerman(c) && underRootParty(n, c, 'cac:AccountingSupplierParty'),
+    (n) => provided(n, q),
   );
 }
-function deMeans(codes: string[]): (n: XNode, c: Ctx) => boolean {
+function deAddress(id: string, message: string, party: string, q: string): Rule {
+  return rule(
+    id,
+    'fatal',
+    message,
+    'cac:PostalAddress',
+    (n, c) => bothGerman(c) && underRootParty(n, c, party),
+    (n) => provided(n, q),
+  );
+}
+/** `/*\/cac:PaymentMeans[cbc:PaymentMeansCode = (30, 58)]`: a numeric comparison (xs:double). */
+function deMeans(codes: number[]): (n: XNode, c: Ctx) => boolean {
   return (n, c) =>
     n.parent === c.root &&
     bothGerman(c) &&
-    children(n, 'cbc:PaymentMeansCode').some((x) => codes.includes(norm(x)));
+    children(n, 'cbc:PaymentMeansCode').some((x) => codes.includes(numberOf(str(x))));
+}
+function deDeliveryAddress(n: XNode, c: Ctx): boolean {
+  const loc = n.parent;
+  return (
+    bothGerman(c) &&
+    loc?.q === 'cac:DeliveryLocation' &&
+    loc.parent?.q === 'cac:Delivery' &&
+    loc.parent.parent === c.root
+  );
 }
 function stripWs(s: string): string {
   return s.replace(/\s+/g, '');
@@ -1037,14 +1067,25 @@ const deRules: Rule[] = [
   deRoot('DE-R-001', 'fatal', 'German invoices must contain payment instructions (BG-16).', (n) =>
     has(n, 'cac:PaymentMeans'),
   ),
-  deRoot('DE-R-002', 'fatal', 'German invoices must contain the seller contact (BG-6).', (n) =>
-    has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:Contact'),
+  rule(
+    'DE-R-002',
+    'fatal',
+    'German invoices must contain the seller contact (BG-6).',
+    'cac:AccountingSupplierParty',
+    (n, c) => bothGerman(c) && n.parent === c.root,
+    (n) => has(n, 'cac:Party', 'cac:Contact'),
   ),
-  deRoot('DE-R-003', 'fatal', 'German invoices must contain the seller city (BT-37).', (n) =>
-    has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:CityName'),
+  deAddress(
+    'DE-R-003',
+    'German invoices must contain the seller city (BT-37).',
+    'cac:AccountingSupplierParty',
+    'cbc:CityName',
   ),
-  deRoot('DE-R-004', 'fatal', 'German invoices must contain the seller post code (BT-38).', (n) =>
-    has(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PostalAddress', 'cbc:PostalZone'),
+  deAddress(
+    'DE-R-004',
+    'German invoices must contain the seller post code (BT-38).',
+    'cac:AccountingSupplierParty',
+    'cbc:PostalZone',
   ),
   deContact(
     'DE-R-005',
@@ -1061,33 +1102,33 @@ const deRules: Rule[] = [
     'German invoices must contain the seller contact email address (BT-43).',
     'cbc:ElectronicMail',
   ),
-  deRoot('DE-R-008', 'fatal', 'German invoices must contain the buyer city (BT-52).', (n) =>
-    has(n, 'cac:AccountingCustomerParty', 'cac:Party', 'cac:PostalAddress', 'cbc:CityName'),
+  deAddress(
+    'DE-R-008',
+    'German invoices must contain the buyer city (BT-52).',
+    'cac:AccountingCustomerParty',
+    'cbc:CityName',
   ),
-  deRoot('DE-R-009', 'fatal', 'German invoices must contain the buyer post code (BT-53).', (n) =>
-    has(n, 'cac:AccountingCustomerParty', 'cac:Party', 'cac:PostalAddress', 'cbc:PostalZone'),
+  deAddress(
+    'DE-R-009',
+    'German invoices must contain the buyer post code (BT-53).',
+    'cac:AccountingCustomerParty',
+    'cbc:PostalZone',
   ),
   rule(
     'DE-R-010',
     'fatal',
     'A deliver-to address (BG-15) in a German invoice must contain the city (BT-77).',
     'cac:Address',
-    (n, c) =>
-      bothGerman(c) &&
-      n.parent?.q === 'cac:DeliveryLocation' &&
-      n.parent.parent?.q === 'cac:Delivery',
-    (n) => has(n, 'cbc:CityName'),
+    deDeliveryAddress,
+    (n) => provided(n, 'cbc:CityName'),
   ),
   rule(
     'DE-R-011',
     'fatal',
     'A deliver-to address (BG-15) in a German invoice must contain the post code (BT-78).',
     'cac:Address',
-    (n, c) =>
-      bothGerman(c) &&
-      n.parent?.q === 'cac:DeliveryLocation' &&
-      n.parent.parent?.q === 'cac:Delivery',
-    (n) => has(n, 'cbc:PostalZone'),
+    deDeliveryAddress,
+    (n) => provided(n, 'cbc:PostalZone'),
   ),
   rule(
     'DE-R-014',
@@ -1101,24 +1142,26 @@ const deRules: Rule[] = [
     'DE-R-015',
     'fatal',
     'German invoices must contain the buyer reference (BT-10, Leitweg-ID).',
-    (n) => has(n, 'cbc:BuyerReference'),
+    (n) => provided(n, 'cbc:BuyerReference'),
   ),
   deRoot(
     'DE-R-016',
     'fatal',
     'German invoices with VAT must contain the seller VAT identifier (BT-31), tax registration (BT-32) or tax representative (BG-11).',
-    (n, c) => {
-      const used =
-        c
-          .nodes('cac:TaxCategory')
-          .some(
-            (t) =>
-              t.parent?.q === 'cac:AllowanceCharge' &&
-              t.parent.parent === c.root &&
-              DE_VAT.has(str(child(t, 'cbc:ID'))),
-          ) ||
-        c.nodes('cac:ClassifiedTaxCategory').some((t) => DE_VAT.has(str(child(t, 'cbc:ID'))));
-      if (!used) return true;
+    (n) => {
+      // Official: the root's allowances (ChargeIndicator = 'false') and charges ('true'),
+      // compared as written, and the root's lines' item categories; codes compared as written.
+      const acUsed = children(n, 'cac:AllowanceCharge').some((ac) => {
+        const ind = children(ac, 'cbc:ChargeIndicator').map(str);
+        if (!ind.includes('false') && !ind.includes('true')) return false;
+        return all(ac, 'cac:TaxCategory', 'cbc:ID').some((x) => DE_VAT.has(str(x)));
+      });
+      const lineUsed = ['cac:InvoiceLine', 'cac:CreditNoteLine'].some((q) =>
+        all(n, q, 'cac:Item', 'cac:ClassifiedTaxCategory', 'cbc:ID').some((x) =>
+          DE_VAT.has(str(x)),
+        ),
+      );
+      if (!acUsed && !lineUsed) return true;
       return (
         has(n, 'cac:TaxRepresentativeParty') ||
         all(
@@ -1167,7 +1210,7 @@ const deRules: Rule[] = [
     'warning',
     'For SEPA credit transfer (58) the payment account (BT-84) should be a valid IBAN.',
     'cac:PaymentMeans',
-    deMeans(['30', '58']),
+    deMeans([30, 58]),
     (n) => {
       if (!children(n, 'cbc:PaymentMeansCode').some((x) => str(x) === '58')) return true;
       return iban(stripWs(str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID'))));
@@ -1178,7 +1221,7 @@ const deRules: Rule[] = [
     'fatal',
     'For credit transfer (30, 58) the credit transfer details (BG-17) must be given.',
     'cac:PaymentMeans',
-    deMeans(['30', '58']),
+    deMeans([30, 58]),
     (n) => has(n, 'cac:PayeeFinancialAccount'),
   ),
   rule(
@@ -1186,7 +1229,7 @@ const deRules: Rule[] = [
     'fatal',
     'For credit transfer (30, 58) card (BG-18) and direct debit (BG-19) details must not be given.',
     'cac:PaymentMeans',
-    deMeans(['30', '58']),
+    deMeans([30, 58]),
     (n) => !has(n, 'cac:CardAccount') && !has(n, 'cac:PaymentMandate'),
   ),
   rule(
@@ -1194,7 +1237,7 @@ const deRules: Rule[] = [
     'fatal',
     'For card payment (48, 54, 55) the card details (BG-18) must be given.',
     'cac:PaymentMeans',
-    deMeans(['48', '54', '55']),
+    deMeans([48, 54, 55]),
     (n) => has(n, 'cac:CardAccount'),
   ),
   rule(
@@ -1202,7 +1245,7 @@ const deRules: Rule[] = [
     'fatal',
     'For card payment (48, 54, 55) credit transfer (BG-17) and direct debit (BG-19) details must not be given.',
     'cac:PaymentMeans',
-    deMeans(['48', '54', '55']),
+    deMeans([48, 54, 55]),
     (n) => !has(n, 'cac:PayeeFinancialAccount') && !has(n, 'cac:PaymentMandate'),
   ),
   rule(
@@ -1210,7 +1253,7 @@ const deRules: Rule[] = [
     'warning',
     'For SEPA direct debit (59) the debited account (BT-91) should be a valid IBAN.',
     'cac:PaymentMeans',
-    deMeans(['59']),
+    deMeans([59]),
     (n) =>
       iban(stripWs(str(first(n, 'cac:PaymentMandate', 'cac:PayerFinancialAccount', 'cbc:ID')))),
   ),
@@ -1219,7 +1262,7 @@ const deRules: Rule[] = [
     'fatal',
     'For direct debit (59) the direct debit details (BG-19) must be given.',
     'cac:PaymentMeans',
-    deMeans(['59']),
+    deMeans([59]),
     (n) => has(n, 'cac:PaymentMandate'),
   ),
   rule(
@@ -1227,7 +1270,7 @@ const deRules: Rule[] = [
     'fatal',
     'For direct debit (59) credit transfer (BG-17) and card (BG-18) details must not be given.',
     'cac:PaymentMeans',
-    deMeans(['59']),
+    deMeans([59]),
     (n) => !has(n, 'cac:PayeeFinancialAccount') && !has(n, 'cac:CardAccount'),
   ),
   deRoot(
@@ -1259,7 +1302,7 @@ const deRules: Rule[] = [
     'warning',
     'The seller contact telephone number (BT-42) should contain at least three digits.',
     'cac:Contact',
-    (n, c) => bothGerman(c) && n.parent != null && isSupplierParty(n.parent),
+    (n, c) => bothGerman(c) && underRootParty(n, c, 'cac:AccountingSupplierParty'),
     (n) => THREE_DIGITS.test(val(n, 'cbc:Telephone')),
   ),
   rule(
@@ -1267,7 +1310,7 @@ const deRules: Rule[] = [
     'warning',
     'The seller contact email address (BT-43) should be a valid email address.',
     'cac:Contact',
-    (n, c) => bothGerman(c) && n.parent != null && isSupplierParty(n.parent),
+    (n, c) => bothGerman(c) && underRootParty(n, c, 'cac:AccountingSupplierParty'),
     (n) => EMAIL.test(val(n, 'cbc:ElectronicMail')),
   ),
   deRoot(

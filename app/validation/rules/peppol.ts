@@ -1,7 +1,8 @@
 import type { Rule, Ctx } from '../rule';
 import type { XNode } from '../xml-tree';
-import { attr, child, children, first, has, norm, ntext, val, all } from '../xpath';
-import { dec, decOr, round2, slack, eq } from '../num';
+import { attr, child, children, first, has, norm, ntext, str, val, all } from '../xpath';
+import * as D from '../num';
+import { dec, eq, numberOf, round2, slack } from '../num';
 import { bothGerman, profile } from './common';
 import {
   gln,
@@ -38,16 +39,20 @@ function isDocOrLineAllowanceCharge(n: XNode, c: Ctx): boolean {
   return p.q === c.lineQ && p.parent === c.root;
 }
 
-function lineAllowancesRounded(line: XNode, indicator: string): number {
+/** R120's `$allowancesTotal` / `$chargesTotal`: rounded decimal sum, 0 when there is none. */
+function lineAllowancesRounded(line: XNode, indicator: string): D.D {
   let found = false;
-  let t = 0;
+  let t: D.D = D.ZERO;
   for (const ac of children(line, 'cac:AllowanceCharge')) {
     if (val(ac, 'cbc:ChargeIndicator') !== indicator) continue;
     found = true;
-    for (const a of children(ac, 'cbc:Amount')) t += dec(a);
+    for (const a of children(ac, 'cbc:Amount')) t = D.add(t, dec(a));
   }
-  return found ? round2(t) : 0;
+  return found ? round2(t) : D.ZERO;
 }
+
+const HUNDRED = D.int(100);
+const SLACK = D.lit('0.02');
 
 /** An ICD identifier rule for one scheme (EndpointID, PartyIdentification/ID, CompanyID). */
 function icd(
@@ -179,8 +184,13 @@ export const peppolRules: Rule[] = [
       const taxCur = val(n, 'cbc:TaxCurrencyCode');
       const docCur = val(n, 'cbc:DocumentCurrencyCode');
       const amounts = all(n, 'cac:TaxTotal', 'cbc:TaxAmount');
-      const inTax = amounts.filter((a) => attr(a, 'currencyID') === taxCur).map((a) => dec(a));
-      const inDoc = amounts.filter((a) => attr(a, 'currencyID') === docCur).map((a) => dec(a));
+      // Untyped values compared with 0: XPath casts them to xs:double.
+      const inTax = amounts
+        .filter((a) => attr(a, 'currencyID') === taxCur)
+        .map((a) => numberOf(str(a)));
+      const inDoc = amounts
+        .filter((a) => attr(a, 'currencyID') === docCur)
+        .map((a) => numberOf(str(a)));
       const le = (xs: number[]) => xs.some((x) => x <= 0);
       const gex = (xs: number[]) => xs.some((x) => x >= 0);
       return (le(inTax) && le(inDoc)) || (gex(inTax) && gex(inDoc));
@@ -252,8 +262,8 @@ export const peppolRules: Rule[] = [
       const mfn = child(n, 'cbc:MultiplierFactorNumeric');
       const base = child(n, 'cbc:BaseAmount');
       if (mfn === undefined || base === undefined) return true;
-      const amount = child(n, 'cbc:Amount') ? dec(child(n, 'cbc:Amount')) : 0;
-      return slack(amount, (dec(base) * dec(mfn)) / 100, 0.02);
+      const amount = child(n, 'cbc:Amount') ? dec(child(n, 'cbc:Amount')) : D.ZERO;
+      return slack(amount, D.div(D.mul(dec(base), dec(mfn)), HUNDRED), SLACK);
     },
   },
   {
@@ -332,16 +342,21 @@ export const peppolRules: Rule[] = [
       'Invoice line net amount (BT-131) must equal quantity × (net price / price base quantity) + line charges − line allowances.',
     context: ['cac:InvoiceLine', 'cac:CreditNoteLine'],
     test: (n, c) => {
-      const lineExt = decOr(child(n, 'cbc:LineExtensionAmount'), 0);
+      const lineN = child(n, 'cbc:LineExtensionAmount');
+      const lineExt = lineN ? dec(lineN) : D.ZERO;
       const qn = c.isInvoice ? child(n, 'cbc:InvoicedQuantity') : child(n, 'cbc:CreditedQuantity');
-      const qty = qn ? dec(qn) : 1;
+      const qty = qn ? dec(qn) : D.ONE;
       const priceN = first(n, 'cac:Price', 'cbc:PriceAmount');
-      const price = priceN ? dec(priceN) : 0;
+      const price = priceN ? dec(priceN) : D.ZERO;
       const bqN = first(n, 'cac:Price', 'cbc:BaseQuantity');
-      const bq = bqN && dec(bqN) !== 0 ? dec(bqN) : 1;
+      const bqV = bqN ? dec(bqN) : null;
+      // `xs:decimal(BaseQuantity) != 0`: a base quantity that is not a decimal stops Saxon.
+      if (bqN && bqV === null) return false;
+      const bq = bqV !== null && bqV.m !== 0n ? bqV : D.ONE;
       const allowances = lineAllowancesRounded(n, 'false');
       const charges = lineAllowancesRounded(n, 'true');
-      return slack(lineExt, qty * (price / bq) + charges - allowances, 0.02);
+      const expected = D.sub(D.add(D.mul(qty, D.div(price, bq)), charges), allowances);
+      return slack(lineExt, expected, SLACK);
     },
   },
   {
@@ -352,7 +367,7 @@ export const peppolRules: Rule[] = [
     context: ['cac:InvoiceLine', 'cac:CreditNoteLine'],
     test: (n) => {
       const bq = first(n, 'cac:Price', 'cbc:BaseQuantity');
-      return bq === undefined || dec(bq) > 0;
+      return bq === undefined || D.gt(dec(bq), D.ZERO);
     },
   },
   {
@@ -395,7 +410,10 @@ export const peppolRules: Rule[] = [
     test: (n) => {
       const base = child(n, 'cbc:BaseAmount');
       if (base === undefined) return true;
-      return eq(dec(child(n.parent!, 'cbc:PriceAmount')), dec(base) - dec(child(n, 'cbc:Amount')));
+      return eq(
+        dec(child(n.parent!, 'cbc:PriceAmount')),
+        D.sub(dec(base), dec(child(n, 'cbc:Amount'))),
+      );
     },
   },
   {

@@ -852,11 +852,26 @@ export const ublSyntaxRules: Rule[] = [
     'cac:PaymentTerms',
     'cbc:Note',
   ]),
-  atMostOnce(
-    'UBL-SR-06',
-    'Preceding invoice reference (BT-25) may occur at most once per reference (BG-3).',
-    ['cac:InvoiceDocumentReference'],
-  ),
+  {
+    // Official context cac:BillingReference: count(cac:InvoiceDocumentReference) <= 1.
+    id: 'UBL-SR-06',
+    flag: 'fatal',
+    message: 'Preceding invoice reference (BT-25) may occur at most once per reference (BG-3).',
+    context: 'cac:BillingReference',
+    test: (n) => children(n, 'cac:InvoiceDocumentReference').length <= 1,
+    locate: (n) => children(n, 'cac:InvoiceDocumentReference')[1],
+  },
+  {
+    // Official: every address (postal address of a party, deliver-to address) has at most one
+    // cac:AddressLine (the address line 3, BT-162/163/164/165/166).
+    id: 'UBL-SR-51',
+    flag: 'fatal',
+    message:
+      'An address may have only one address line 3 (cac:AddressLine, BT-162, BT-163, BT-164, BT-165, BT-166).',
+    context: ['cac:PostalAddress', 'cac:Address'],
+    test: (n) => children(n, 'cac:AddressLine').length <= 1,
+    locate: (n) => children(n, 'cac:AddressLine')[1],
+  },
   atMostOnce('UBL-SR-08', 'Invoicing period (BG-14) may occur at most once.', [
     'cac:InvoicePeriod',
   ]),

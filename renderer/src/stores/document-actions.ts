@@ -40,6 +40,13 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
     const r = await api.invoke('documents:sendAnyway', { ids });
     if (!r.ok) return toastError('Could not release for sending', r.error.message);
     message = `${plural(r.value.released, 'document', 'documents')} released for sending.`;
+    const stillHeld = r.value.stillHeld ?? [];
+    if (stillHeld.length > 0) {
+      // Released as a duplicate, but the two checks disagree: a second decision is needed.
+      lines = [
+        `${plural(stillHeld.length, 'document is', 'documents are')} still held: ${stillHeld[0]!.message}`,
+      ];
+    }
   }
   useToastStore.getState().push({ kind: 'success', title: message, lines, ttlMs: 6000 });
   useDocumentsStore.getState().clearSelection();

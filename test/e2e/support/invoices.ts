@@ -55,6 +55,17 @@ export function invoiceToUnregisteredBuyer(invoiceNumber: string): string {
   );
 }
 
+/**
+ * Invoice XML whose amount due (BT-115) is one cent short of the total with VAT: our check finds
+ * BR-CO-16, while the sandbox access point's light check accepts it.
+ */
+export function invoiceWithWrongAmountDue(invoiceNumber: string): string {
+  return validInvoice(invoiceNumber).replace(
+    '<cbc:PayableAmount currencyID="EUR">2420.00</cbc:PayableAmount>',
+    '<cbc:PayableAmount currencyID="EUR">2419.99</cbc:PayableAmount>',
+  );
+}
+
 /** Writes files into `dir` and returns their paths. */
 export function writeFiles(dir: string, files: Record<string, string>): string[] {
   mkdirSync(dir, { recursive: true });

@@ -9,6 +9,7 @@ import {
 } from '../../stores/document-actions';
 import { useDetailStore } from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
+import { ChecksDisagree } from './checks-disagree';
 import { ReceiverLookup } from './receiver-lookup';
 
 /** Which buttons a problem offers, beyond reading it. */
@@ -152,6 +153,8 @@ function Body({ d }: { d: DocumentDetail }) {
           </div>
         </section>
       )}
+
+      <ChecksDisagree d={d} />
 
       {d.validation && d.validation.findings.length > 0 && (
         <section aria-label="Validation findings">
