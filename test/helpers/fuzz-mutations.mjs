@@ -86,7 +86,8 @@ const MUTATIONS = {
       '<cac:InvoiceLine>'.repeat(depth) + '</cac:InvoiceLine>'.repeat(depth) + '</Invoice>',
     );
   },
-  unclosedNesting: (t, r) => t.replace('</Invoice>', '<a>'.repeat(1 + Math.floor(r() * 50_000 * scale))),
+  unclosedNesting: (t, r) =>
+    t.replace('</Invoice>', '<a>'.repeat(1 + Math.floor(r() * 50_000 * scale))),
   // sizes
   empty: () => '',
   oneByte: () => '<',
@@ -109,7 +110,10 @@ const MUTATIONS = {
   },
   duplicateAttribute: (t) => t.replace(/currencyID="(\w+)"/, 'currencyID="$1" currencyID="$1"'),
   hugeAttribute: (t, r) =>
-    t.replace(/currencyID="\w+"/, `currencyID="${'E'.repeat(Math.floor(r() * 1_000_000 * scale))}"`),
+    t.replace(
+      /currencyID="\w+"/,
+      `currencyID="${'E'.repeat(Math.floor(r() * 1_000_000 * scale))}"`,
+    ),
   badNamespace: (t) => t.replace(/xmlns="[^"]*"/, 'xmlns="urn:not:an:invoice"'),
   unboundPrefix: (t) => t.replace('<cbc:ID>', '<zz:ID>').replace('</cbc:ID>', '</zz:ID>'),
   // names
