@@ -18,6 +18,8 @@ export default defineConfig({
   use: {
     headless: true,
     viewport: { width: 1400, height: 900 },
+    // Amounts are shown in the user's locale: the tests read them in one.
+    locale: 'en-US',
     acceptDownloads: true,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -22,8 +22,19 @@ import {
   type CheckResult,
   type ValidationPool,
 } from './validation';
-import type { DocumentFilter, DocumentState, IncomingFile } from './contract';
+import {
+  accessPointLabel,
+  RESPONSE_STATES,
+  type DocumentFilter,
+  type DocumentState,
+  type IncomingFile,
+} from './contract';
 import { STATUS_WORDS } from '../renderer/src/lib/status-words';
+import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
+
+// Problem code of documents held for another access point (app/queue/pipeline.ts); a copy, so
+// `validate` does not load the pipeline.
+const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
 const VERSION = typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';
@@ -110,6 +121,8 @@ interface SendOptions {
   json?: boolean;
   concurrency?: number;
   waitDelivery?: boolean;
+  /** With --wait-delivery: wait up to this many seconds after delivery for the buyer's response. */
+  waitResponse?: number;
   latencyMs?: number;
   batch?: number | false;
   gzip?: boolean;
@@ -230,22 +243,27 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   }
   const { ids, notAdded } = await addAll(engine, files);
   await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
+  if (opts.waitDelivery && opts.waitResponse)
+    await waitForResponses(engine, ids, opts.waitResponse);
   // Files that never became documents (missing, unreadable, too large, empty) failed too.
   const summary = summarize(
     engine,
     ids,
     missing.length + notAdded,
     (performance.now() - started) / 1000,
-  );
-  if (!opts.json) {
-    for (const id of ids) {
-      const r = engine.repo.get(id);
-      if (r?.problem_message && !['accepted', 'delivered'].includes(r.state)) {
+    Boolean(opts.waitDelivery),
+    // Each document that did not end as sent says why (stderr, also with --json).
+    (r, counted) => {
+      if (r.problem_code === ACCESS_POINT_CHANGED) return;
+      if (r.problem_message && counted !== 'sent') {
         process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
       }
-    }
+    },
+  );
+  const elsewhere = reportPinnedElsewhere(engine, ids);
+  if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent, ${summary.failed} failed, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -263,7 +281,82 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   }
   stopping = true;
   await engine.stop();
-  return summary.failed + summary.invalid + summary.duplicates > 0 ? 1 : 0;
+  return summary.failed + summary.rejected + summary.invalid + summary.duplicates + elsewhere > 0
+    ? 1
+    : 0;
+}
+
+/**
+ * Documents among `ids` queued for another access point than this run's: they were left alone.
+ * Names them (stderr) with how to send them through this one; returns how many.
+ */
+function reportPinnedElsewhere(engine: Engine, ids: number[]): number {
+  // Brief rows first (small columns, in chunks); whole rows only for the few held here.
+  const heldIds: number[] = [];
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK)
+    for (const b of engine.repo.briefs(ids.slice(i, i + BRIEF_CHUNK)))
+      if (b.state === 'held' && b.problem_code === ACCESS_POINT_CHANGED) heldIds.push(b.id);
+  const held = heldIds
+    .map((id) => engine.repo.get(id))
+    .filter((r): r is DocumentRecord => r !== undefined);
+  if (held.length === 0) return 0;
+  const here = accessPointLabel(engine.sandbox ? 'sandbox' : engine.endpoint, engine.environment);
+  const groups = new Map<string, DocumentRecord[]>();
+  for (const r of held) {
+    const where = accessPointLabel(r.access_point, r.environment);
+    groups.set(where, [...(groups.get(where) ?? []), r]);
+  }
+  for (const [where, list] of groups) {
+    process.stderr.write(
+      `${list.length} document(s) were queued for ${where}, not ${here}, and were left alone: ${list
+        .map((r) => `#${r.id} ${r.file_name}`)
+        .join(', ')}\n`,
+    );
+  }
+  process.stderr.write(
+    `To send them through ${here}: peppol-desk reroute ${held.map((r) => r.id).join(' ')} (with the same --endpoint / --api-key)\n`,
+  );
+  return held.length;
+}
+
+async function rerouteCommand(
+  ids: string[],
+  opts: SendOptions & { all?: boolean },
+): Promise<number> {
+  if (!opts.all && ids.length === 0) {
+    process.stderr.write('Name the documents to send through this access point, or use --all.\n');
+    return 2;
+  }
+  const engine = await openQuiet(opts.dataDir, true, opts);
+  try {
+    const targets = opts.all ? engine.repo.heldFor(null) : parseIds(ids);
+    const { rerouted } = await engine.handlers['documents:reroute']({ ids: targets });
+    const here = accessPointLabel(engine.sandbox ? 'sandbox' : engine.endpoint, engine.environment);
+    process.stderr.write(`Sending ${rerouted} document(s) through ${here}\n`);
+    await engine.waitUntilSettled(targets, { includeAccepted: true });
+    const summary = summarize(engine, targets, 0, 0);
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(summary) + '\n'
+        : `${summary.sent} sent, ${summary.failed} failed\n`,
+    );
+    return rerouted < targets.length || summary.failed + summary.invalid > 0 ? 1 : 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
+/**
+ * Wait (bounded) until every delivered document has the buyer's business response: a rejection
+ * that arrives a moment after delivery is then counted as one, not as sent.
+ */
+async function waitForResponses(engine: Engine, ids: number[], seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const waiting = ids.some((id) => engine.repo.get(id)?.state === 'delivered');
+    if (!waiting) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**
@@ -278,13 +371,16 @@ async function addAll(
   const ids: number[] = [];
   let notAdded = 0;
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
-  // Chunks are bounded by bytes as well as by count: 500 files of 15 MB would be 7.5 GB.
+  // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB); a small
+  // first chunk lets the first sends leave while the rest is read.
+  const FIRST_CHUNK = 64;
   const CHUNK = 500;
   const CHUNK_BYTES = 32 * 1024 * 1024;
   for (let i = 0; i < files.length;) {
     const chunk: IncomingFile[] = [];
+    const most = i === 0 ? FIRST_CHUNK : CHUNK;
     let chunkBytes = 0;
-    for (; i < files.length && chunk.length < CHUNK && chunkBytes < CHUNK_BYTES; i++) {
+    for (; i < files.length && chunk.length < most && chunkBytes < CHUNK_BYTES; i++) {
       const f = files[i]!;
       try {
         const size = statSync(f.path).size;
@@ -306,30 +402,65 @@ async function addAll(
     for (const k of res.known) ids.push(k.id);
     notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
+    // Let the pipeline run between chunks: validation, lookups and sending start with the first
+    // chunk instead of after the last file is read (the add handler itself is synchronous).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { ids: [...new Set(ids)], notAdded };
 }
 
-/** The run's figures; `notAdded` files (missing, unreadable, empty) count as failed. */
-function summarize(engine: Engine, ids: number[], notAdded: number, seconds: number) {
-  let sent = 0;
-  let failed = notAdded;
-  let invalid = 0;
-  let duplicates = 0;
-  for (const id of ids) {
-    const r = engine.repo.get(id);
-    if (!r) continue;
-    if (r.state === 'accepted' || r.state === 'delivered') sent++;
-    else if (r.state === 'invalid') invalid++;
-    else if (r.state === 'held' && r.problem_code === 'DUPLICATE') duplicates++;
-    else failed++;
+/**
+/** What a document counts as in a run's summary. */
+type Counted = 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced';
+
+/**
+ * What a document counts as in a summary, from its last known state. With `delivered` (the run
+ * waited for delivery) only documents delivered to the buyer and not rejected count as sent.
+ */
+function countAs(r: Pick<DocumentBrief, 'state' | 'problem_code'>, delivered: boolean): Counted {
+  if (r.state === 'rejected') return 'rejected';
+  if (r.state === 'superseded') return 'replaced';
+  if (r.state === 'invalid') return 'invalid';
+  if (r.state === 'held' && r.problem_code === 'DUPLICATE') return 'duplicate';
+  if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
+  if (r.state === 'delivered' || (RESPONSE_STATES as string[]).includes(r.state)) return 'sent';
+  return 'failed';
+}
+
+/**
+ * The run's figures from each document's last known state; `notAdded` files (missing, unreadable,
+ * empty) count as failed. Reads each document once, in chunks and without its big columns; `each`
+ * sees every row with what it counted as (problem lines).
+ */
+function summarize(
+  engine: Engine,
+  ids: number[],
+  notAdded: number,
+  seconds: number,
+  delivered = false,
+  each?: (r: DocumentBrief, counted: Counted) => void,
+) {
+  const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK) {
+    const chunk = ids.slice(i, i + BRIEF_CHUNK);
+    const byId = new Map(engine.repo.briefs(chunk).map((r) => [r.id, r]));
+    for (const id of chunk) {
+      const r = byId.get(id);
+      if (!r) continue;
+      const counted = countAs(r, delivered);
+      n[counted]++;
+      each?.(r, counted);
+    }
   }
   return {
     total: ids.length + notAdded,
-    sent,
-    failed,
-    invalid,
-    duplicates,
+    sent: n.sent,
+    failed: n.failed,
+    rejected: n.rejected,
+    invalid: n.invalid,
+    duplicates: n.duplicate,
+    /** Replaced by a corrected file added later (a fix supersedes its failure). */
+    replaced: n.replaced,
     seconds: Math.round(seconds * 1000) / 1000,
   };
 }
@@ -668,13 +799,14 @@ async function retryCommand(
     );
     process.stderr.write(`Retrying ${retried} document(s)\n`);
     await engine.waitUntilSettled(before, { includeAccepted: true });
+    reportPinnedElsewhere(engine, before);
     const summary = summarize(engine, before, 0, 0);
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'
         : `${summary.sent} sent, ${summary.failed} failed\n`,
     );
-    return summary.failed + summary.invalid > 0 ? 1 : 0;
+    return summary.failed + summary.rejected + summary.invalid > 0 ? 1 : 0;
   } finally {
     await engine.stop();
   }
@@ -749,6 +881,11 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON summary line')
     .option('--concurrency <n>', 'sends in flight', positiveInt)
     .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
+    .option(
+      '--wait-response <s>',
+      "with --wait-delivery: wait up to s seconds for the buyer's business response",
+      positiveInt,
+    )
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .option(
       '--batch <n|off>',
@@ -766,7 +903,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('List the documents in the data folder.')
     .option('--data-dir <dir>', 'data folder')
-    .option('--filter <f>', 'attention | progress | sent | all', 'all')
+    .option('--filter <f>', 'attention | progress | sent | responded | all', 'all')
     .option('--json', 'one JSON line per document')
     .action(async (opts: { dataDir?: string; filter?: string; json?: boolean }) => {
       process.exitCode = await usage(() => listCommand(opts));
@@ -787,6 +924,21 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON summary line')
     .action(async (ids: string[], opts: SendOptions & { allFailed?: boolean }) => {
       process.exitCode = await usage(() => retryCommand(ids, opts));
+    });
+
+  program
+    .command('reroute')
+    .description(
+      'Send documents queued for another access point through the one given here (the explicit step; nothing else moves them).',
+    )
+    .argument('[ids...]', 'document ids (see `list`)')
+    .option('--all', 'every document waiting for another access point')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--api-key <key>', 'provider API key')
+    .option('--json', 'print one JSON summary line')
+    .action(async (ids: string[], opts: SendOptions & { all?: boolean }) => {
+      process.exitCode = await rerouteCommand(ids, opts);
     });
 
   program

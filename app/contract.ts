@@ -4,9 +4,22 @@
  * (name → payload) is declared here, with the runtime list of channel names derived from it.
  * No channel string appears anywhere else.
  */
+import type { AttachmentFile, InvoiceView } from './invoice-view/types';
 import type { DocumentSummary, Finding } from './validation/types';
 
 export type { DocumentSummary, Finding, ParticipantId } from './validation/types';
+export type {
+  AttachmentFile,
+  InvoiceView,
+  ViewAddress,
+  ViewAllowanceCharge,
+  ViewAttachment,
+  ViewLine,
+  ViewParty,
+  ViewPaymentMeans,
+  ViewReference,
+  ViewVatBreakdown,
+} from './invoice-view/types';
 
 /** Persisted life of one document. See app/queue/states.ts for the allowed transitions. */
 export type DocumentState =
@@ -23,7 +36,17 @@ export type DocumentState =
   | 'delivered'
   | 'failed'
   | 'held'
-  | 'cancelled';
+  | 'cancelled'
+  // The buyer's business response (Peppol Invoice Response), after delivery:
+  | 'acknowledged'
+  | 'in_process'
+  | 'under_query'
+  | 'conditionally_accepted'
+  | 'buyer_accepted'
+  | 'rejected'
+  | 'paid'
+  // A failed or invalid document whose corrected file was added (see Pipeline.supersede).
+  | 'superseded';
 
 /** Every state, in pipeline order (for counts and filters). */
 export const DOCUMENT_STATES: readonly DocumentState[] = [
@@ -41,16 +64,52 @@ export const DOCUMENT_STATES: readonly DocumentState[] = [
   'failed',
   'held',
   'cancelled',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+  'rejected',
+  'paid',
+  'superseded',
 ];
 
+/** Invoice Response codes (UNCL 4343 subset used by Peppol) and the state each one puts a document in. */
+export const BUSINESS_RESPONSE_STATES = {
+  AB: 'acknowledged',
+  IP: 'in_process',
+  UQ: 'under_query',
+  CA: 'conditionally_accepted',
+  AP: 'buyer_accepted',
+  RE: 'rejected',
+  PD: 'paid',
+} as const satisfies Record<string, DocumentState>;
+
+/** A business response code the app knows. */
+export type BusinessResponseCode = keyof typeof BUSINESS_RESPONSE_STATES;
+
+/** The states a buyer's response leads to. */
+export const RESPONSE_STATES: readonly DocumentState[] = Object.values(BUSINESS_RESPONSE_STATES);
+
 /** The filters of the document table. */
-export type DocumentFilter = 'attention' | 'progress' | 'sent' | 'all';
+export type DocumentFilter = 'attention' | 'progress' | 'sent' | 'responded' | 'all';
 
 /** Which states each filter shows. */
 export const FILTER_STATES: Record<Exclude<DocumentFilter, 'all'>, readonly DocumentState[]> = {
-  attention: ['invalid', 'unreachable', 'failed', 'held'],
+  // A buyer's rejection or query needs the clerk; never counted as sent.
+  attention: ['invalid', 'unreachable', 'failed', 'held', 'rejected', 'under_query'],
   progress: ['received', 'validating', 'ready', 'resolving', 'queued', 'sending', 'retry_wait'],
-  sent: ['accepted', 'delivered'],
+  sent: [
+    'accepted',
+    'delivered',
+    'acknowledged',
+    'in_process',
+    'conditionally_accepted',
+    'buyer_accepted',
+    'paid',
+  ],
+  // Every document the buyer answered, whatever the answer.
+  responded: RESPONSE_STATES,
 };
 
 /** Columns the document table can sort by (in the engine, so it works at any size). */
@@ -98,6 +157,17 @@ export interface DocumentRow {
   updatedAt: number;
   acceptedAt: number | null;
   deliveredAt: number | null;
+  /** The buyer's latest business response code (AB, IP, UQ, CA, AP, RE, PD), if any. */
+  businessResponse: string | null;
+  sellerName: string | null;
+  /**
+   * The access point this document was queued for (its URL, or `sandbox` for the built-in one)
+   * and its environment; it is sent only there unless the clerk reroutes it.
+   */
+  accessPoint: string | null;
+  environment: Environment | null;
+  /** When the next automatic attempt is due (waiting to retry). */
+  nextAttemptAt: number | null;
 }
 
 /** One step of a document's timeline. */
@@ -151,8 +221,9 @@ export interface DocumentDetail extends DocumentRow {
   summary: DocumentSummary | null;
   validation: DocumentValidation | null;
   timeline: TimelineEvent[];
-  businessResponse: string | null;
-  nextAttemptAt: number | null;
+  /** The buyer's note with its latest response (the reason of a rejection), and when it came. */
+  businessResponseNote: string | null;
+  businessResponseAt: number | null;
 }
 
 /** Counts per state. */
@@ -225,9 +296,17 @@ export interface ConnectionStatus {
   state: 'connecting' | 'online' | 'offline' | 'throttled';
   environment: Environment;
   endpoint: string;
+  /** The access point in use as documents are pinned to it (`sandbox` for the built-in one). */
+  accessPoint?: string;
   paused: boolean;
   waiting: number;
   message: string | null;
+  /** Documents held because they were queued for another access point, per access point. */
+  waitingElsewhere?: { accessPoint: string; environment: Environment | null; count: number }[];
+  /** When sending was paused (ms), while paused. */
+  pausedAt?: number | null;
+  /** When the next automatic attempt or connection check is due (ms), when known. */
+  nextTryAt?: number | null;
 }
 
 /** Latency percentiles of one stage, milliseconds. */
@@ -284,6 +363,12 @@ export interface Requests {
     result: { rows: DocumentRow[] };
   };
   'documents:get': { arg: { id: number }; result: DocumentDetail };
+  /** The whole invoice, every line, read from the stored file when asked (the document view). */
+  'documents:view': { arg: { id: number }; result: InvoiceView };
+  /** The file exactly as it was added ("Open original file"). */
+  'documents:original': { arg: { id: number }; result: { fileName: string; bytes: Uint8Array } };
+  /** One embedded attachment (index as in `InvoiceView.attachments`), decoded. */
+  'documents:attachment': { arg: { id: number; index: number }; result: AttachmentFile };
   'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
   /** Documents that may already have reached the access point are refused (listed in `refused`). */
   'documents:cancel': {
@@ -298,6 +383,16 @@ export interface Requests {
     arg: { ids: number[] };
     result: { released: number; stillHeld?: { id: number; message: string }[] };
   };
+  /**
+   * The explicit step that sends documents queued for another access point through the one in
+   * use now (all of them, or these ids); nothing else ever moves them.
+   */
+  'documents:reroute': {
+    arg: { ids?: number[]; all?: boolean; from?: string };
+    result: { rerouted: number };
+  };
+  /** Ids of the documents held because they were queued for `accessPoint` (to cancel them). */
+  'documents:waitingFor': { arg: { accessPoint: string }; result: { ids: number[] } };
   /** Ask the access point again about a document's receiver, bypassing the cache. */
   'lookup:refresh': { arg: { id: number }; result: ReceiverLookup };
   'queue:pause': { arg: undefined; result: ConnectionStatus };
@@ -335,9 +430,14 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:list': true,
   'documents:export': true,
   'documents:get': true,
+  'documents:view': true,
+  'documents:original': true,
+  'documents:attachment': true,
   'documents:retry': true,
   'documents:cancel': true,
   'documents:sendAnyway': true,
+  'documents:reroute': true,
+  'documents:waitingFor': true,
   'lookup:refresh': true,
   'queue:pause': true,
   'queue:resume': true,
@@ -391,4 +491,24 @@ export function emptyCounts(): StateCounts {
   const counts = {} as StateCounts;
   for (const s of DOCUMENT_STATES) counts[s] = 0;
   return counts;
+}
+
+/**
+ * An access point as a clerk reads it: "the built-in Sandbox", or the provider's host with its
+ * environment ("app.goroute.ai (Test)").
+ */
+export function accessPointLabel(
+  accessPoint: string | null,
+  environment: Environment | null,
+): string {
+  if (accessPoint === null) return 'an unknown access point';
+  if (accessPoint === 'sandbox') return 'the built-in Sandbox';
+  let host = accessPoint;
+  try {
+    host = new URL(accessPoint).host;
+  } catch {
+    // Not a URL: shown as stored.
+  }
+  const env = environment === 'production' ? 'Production' : environment === 'test' ? 'Test' : null;
+  return env ? `${host} (${env})` : host;
 }

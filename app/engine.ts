@@ -16,7 +16,7 @@ import type {
   Settings,
   SettingsPatch,
 } from './contract';
-import { DOCUMENT_STATES } from './contract';
+import { accessPointLabel, DOCUMENT_STATES, RESPONSE_STATES } from './contract';
 import { AccessPointClient } from './access-point/client';
 import {
   DEFAULT_LOOKUP_TTL,
@@ -33,6 +33,7 @@ import {
   type HotFolder,
   type HotFolderDocumentStatus,
 } from './hot-folder';
+import { readAttachment, readInvoice } from './invoice-view/read-invoice';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import {
@@ -48,7 +49,13 @@ import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
-import { DocumentsRepo, toDocumentRow } from './store/documents-repo';
+import {
+  BRIEF_CHUNK,
+  DocumentsRepo,
+  toDocumentRow,
+  type DocumentBrief,
+  type DocumentRecord,
+} from './store/documents-repo';
 import { SettingsRepo } from './store/settings-repo';
 import {
   createValidationPool,
@@ -114,6 +121,8 @@ export interface EngineOptions {
     responseWindowMs?: number;
     probeInitialMs?: number;
     probeMaxMs?: number;
+    /** How long without a change event before a settle waiter re-reads a slice itself (500). */
+    settleBackstopMs?: number;
   };
   now?: () => number;
   /** Watch this folder instead of the `hotFolder` setting (CLI `watch`); not stored. */
@@ -158,7 +167,19 @@ const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
 /** Upper bound of the lookup TTL settings: 7 days. */
 const MAX_LOOKUP_TTL_MS = 7 * 24 * 60 * 60_000;
 
-const SETTLED = new Set(['invalid', 'unreachable', 'delivered', 'failed', 'held', 'cancelled']);
+/** Open ids the settle backstop re-reads per tick: bounded work, whatever the drop's size. */
+const SETTLE_BACKSTOP_IDS = 1000;
+
+const SETTLED = new Set<string>([
+  'invalid',
+  'unreachable',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+  'superseded',
+  ...RESPONSE_STATES,
+]);
 
 function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
   if (!entry) return null;
@@ -278,7 +299,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     for (const l of listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
   }
   const changedIds = new Set<number>();
-  const settleWaiters = new Set<() => void>();
+  /** Told the ids of each flush, so a waiter re-reads only what changed (see waitUntilSettled). */
+  const settleWaiters = new Set<(changed: readonly number[]) => void>();
+  /** Backstop timers of waiters still open: stopped with the engine (the database closes). */
+  const settleTimers = new Set<NodeJS.Timeout>();
   let flushTimer: NodeJS.Timeout | null = null;
   const coalesceMs = options.coalesceMs ?? 150;
   function onChanged(ids: number[]): void {
@@ -291,7 +315,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     const ids = [...changedIds];
     changedIds.clear();
     emit('documents:changed', { ids, counts: repo.counts() });
-    for (const w of [...settleWaiters]) w();
+    for (const w of [...settleWaiters]) w(ids);
   }
   function onConnection(status: ConnectionStatus): void {
     emit('connection:changed', status);
@@ -313,6 +337,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidationCache: new RemoteValidationCache(db, key, now),
     };
   };
+  /** What documents are pinned to: the built-in sandbox (any port), or the provider's URL. */
+  const accessPointKey = (builtIn: SandboxHandle | null, url: string) =>
+    builtIn ? 'sandbox' : url;
   const caches = accessPointCaches(sandbox, endpoint);
   let participants = caches.participants;
   const paused = settings.get<boolean>('paused', false);
@@ -328,6 +355,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       participants,
       metrics,
       environment,
+      accessPoint: accessPointKey(sandbox, endpoint),
       onChanged,
       onConnection,
       now,
@@ -399,6 +427,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         client: nextClient,
         ...nextCaches,
         environment: wanted.environment,
+        accessPoint: accessPointKey(nextSandbox, nextEndpoint),
       });
       const previousSandbox = sandbox;
       connection = wanted;
@@ -477,6 +506,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           size: f.bytes.byteLength,
           body: f.bytes,
           idempotencyKey: randomUUID(),
+          accessPoint: accessPointKey(sandbox, endpoint),
+          environment,
         });
         result.added.push({ id, fileName: f.name });
       }
@@ -543,6 +574,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
           add: (files) => addFiles(files),
           status: hotFolderStatus,
           maxBytes: maxDocumentBytes,
+          tracksDelivery: options.trackDelivery ?? true,
           onChanged(listener) {
             const l = ({ ids }: Events['documents:changed']) => listener(ids);
             let set = listeners.get('documents:changed');
@@ -568,6 +600,34 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     return ids as number[];
   }
 
+  /**
+   * The explicit step: a document queued for another access point is pinned to the one in use and
+   * goes on from where it was (checked again if it never was, its receiver looked up there).
+   */
+  function reroute(r: DocumentRecord): boolean {
+    const to = accessPointLabel(accessPointKey(sandbox, endpoint), environment);
+    return repo.transition(
+      r.id,
+      'held',
+      r.summary_json ? 'ready' : 'received',
+      {
+        send_anyway: 1,
+        access_point: accessPointKey(sandbox, endpoint),
+        environment,
+        problem_code: null,
+        problem_message: null,
+        problem_action: null,
+      },
+      `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
+    );
+  }
+
+  /** The stored bytes of a document, or a NOT_FOUND error in words. */
+  const bodyOf = (id: number): Uint8Array => {
+    if (!repo.get(id)) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+    return repo.getBody(id);
+  };
+
   const handlers: Handlers = {
     'app:info': () => ({
       version: options.version ?? '0.0.0',
@@ -592,10 +652,23 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
         validation,
         timeline: repo.timeline(id),
-        businessResponse: r.business_response,
-        nextAttemptAt: r.next_attempt_at,
+        businessResponseNote: r.business_response_note,
+        businessResponseAt: r.business_response_at,
         lookup: r.receiver_id ? toReceiverLookup(participants.peek(r.receiver_id)) : null,
       } satisfies DocumentDetail;
+    },
+    'documents:view': ({ id }) => readInvoice(bodyOf(id)),
+    'documents:original': ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      // A file from a dropped folder is named by its relative path: download it by its own name.
+      const fileName = r.file_name.split(/[\\/]/).pop() || r.file_name;
+      return { fileName, bytes: new Uint8Array(repo.getBody(id)) };
+    },
+    'documents:attachment': ({ id, index }) => {
+      if (!Number.isInteger(index) || index < 0)
+        throw new AppError('BAD_REQUEST', 'No such attachment.');
+      return readAttachment(bodyOf(id), index);
     },
     'documents:retry': ({ ids, allFailed }) => {
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
@@ -628,10 +701,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
                 delivered_at: null,
                 next_poll_at: null,
                 business_response: null,
+                business_response_note: null,
+                business_response_at: null,
                 send_outcome_unknown: 0,
                 batch_key: null,
               },
-              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sending again under a new idempotency key ${key}`,
+              // The clerk reads the timeline: no idempotency key there (it stays on the row).
+              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
             );
           } else if (r.state === 'failed' || r.state === 'retry_wait') {
             // Same idempotency key: if an earlier attempt did reach the provider, it replays.
@@ -647,6 +723,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(targets);
+      // A retried document queued for another access point waits for the explicit reroute.
+      pipeline.holdPinnedElsewhere();
       pipeline.kick();
       return { retried };
     },
@@ -657,7 +735,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       repo.tx(() => {
         for (const id of list) {
           const r = repo.get(id);
-          if (!r || ['sending', 'accepted', 'delivered', 'cancelled'].includes(r.state)) continue;
+          if (
+            !r ||
+            ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
+          )
+            continue;
           // Held after a change of access point: the clerk checked the previous one.
           const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
           if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
@@ -682,6 +764,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
       }
@@ -696,6 +779,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         for (const id of list) {
           const r = repo.get(id);
           if (!r || r.state !== 'held') continue;
+          if (r.problem_code === ACCESS_POINT_CHANGED) {
+            if (reroute(r)) released++;
+            continue;
+          }
           const duplicate =
             r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
           const checks = validationOf(r.validation_json);
@@ -739,8 +826,26 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         }
       });
       onChanged(list);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
       pipeline.kick();
       return stillHeld.length ? { released, stillHeld } : { released };
+    },
+    'documents:waitingFor': ({ accessPoint }) => ({ ids: repo.heldFor(String(accessPoint)) }),
+    'documents:reroute': ({ ids, all, from }) => {
+      const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
+      let rerouted = 0;
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
+            rerouted++;
+        }
+      });
+      onChanged(list);
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { rerouted };
     },
     'lookup:refresh': async ({ id }) => {
       const r = repo.get(id);
@@ -910,18 +1015,78 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   if (options.autoStart !== false) pipeline.start();
   if (options.autoStart !== false) await applyHotFolder();
 
-  function settled(ids: number[] | undefined, includeAccepted: boolean): boolean {
-    const isDone = (state: string) =>
-      SETTLED.has(state) || (includeAccepted && state === 'accepted');
-    if (ids) {
-      return ids.every((id) => {
-        const r = repo.get(id);
-        // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
-        return !r || isDone(r.state) || r.problem_code === 'DELIVERY_UNCONFIRMED';
-      });
-    }
+  /** Every document (no ids): settled when no document is in a state that still needs work. */
+  function allSettled(includeAccepted: boolean): boolean {
     const counts = repo.counts();
-    return DOCUMENT_STATES.every((s) => counts[s] === 0 || isDone(s));
+    return DOCUMENT_STATES.every(
+      (s) => counts[s] === 0 || SETTLED.has(s) || (includeAccepted && s === 'accepted'),
+    );
+  }
+
+  /**
+   * Wait for the listed documents without re-reading all of them on every change: the ids still
+   * open are kept in a set; the first check reads each once, then each flush re-reads only the
+   * listed ids it names, so settling a drop of N documents reads O(N) rows in total. A backstop
+   * re-reads a bounded slice of the open ids when no flush came for 500 ms (changes made by another
+   * process on the same data folder send no event here).
+   */
+  function waitForIds(ids: number[], includeAccepted: boolean): Promise<void> {
+    const isDone = (b: DocumentBrief) =>
+      SETTLED.has(b.state) ||
+      (includeAccepted && b.state === 'accepted') ||
+      // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
+      b.problem_code === 'DELIVERY_UNCONFIRMED';
+    const listed = new Set(ids);
+    const open = new Set(listed);
+    const reread = (list: readonly number[]) => {
+      for (let i = 0; i < list.length; i += BRIEF_CHUNK) {
+        const chunk = list.slice(i, i + BRIEF_CHUNK);
+        const seen = new Set<number>();
+        for (const b of repo.briefs(chunk)) {
+          seen.add(b.id);
+          if (isDone(b)) open.delete(b.id);
+          else open.add(b.id);
+        }
+        // A document that no longer exists needs no more work.
+        for (const id of chunk) if (!seen.has(id)) open.delete(id);
+      }
+    };
+    return new Promise<void>((resolve) => {
+      let backstop = open.values();
+      let lastFlush = performance.now();
+      const finishIfDone = () => {
+        if (open.size > 0) return;
+        settleWaiters.delete(onFlush);
+        settleTimers.delete(timer);
+        clearInterval(timer);
+        resolve();
+      };
+      const onFlush = (changed: readonly number[]) => {
+        lastFlush = performance.now();
+        reread(changed.filter((id) => listed.has(id)));
+        finishIfDone();
+      };
+      const backstopMs = options.timings?.settleBackstopMs ?? 500;
+      const timer = setInterval(() => {
+        if (performance.now() - lastFlush < backstopMs) return;
+        const slice: number[] = [];
+        for (let n = 0; n < SETTLE_BACKSTOP_IDS; n++) {
+          let next = backstop.next();
+          if (next.done) {
+            backstop = open.values();
+            next = backstop.next();
+            if (next.done) break;
+          }
+          slice.push(next.value);
+        }
+        reread(slice);
+        finishIfDone();
+      }, backstopMs);
+      settleWaiters.add(onFlush);
+      settleTimers.add(timer);
+      reread(ids);
+      finishIfDone();
+    });
   }
 
   return {
@@ -946,16 +1111,19 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     },
     waitUntilSettled(ids, opts = {}) {
       const includeAccepted = opts.includeAccepted ?? false;
+      if (ids) return waitForIds(ids, includeAccepted);
       return new Promise<void>((resolve) => {
         const check = () => {
-          if (settled(ids, includeAccepted)) {
+          if (allSettled(includeAccepted)) {
             settleWaiters.delete(check);
+            settleTimers.delete(timer);
             clearInterval(timer);
             resolve();
           }
         };
         // Events drive the check; the interval is a backstop for changes made before we listened.
         const timer = setInterval(check, 500);
+        settleTimers.add(timer);
         settleWaiters.add(check);
         check();
       });
@@ -966,6 +1134,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       await applyHotFolder();
       await connectionChange;
       clearInterval(metricsTimer);
+      for (const t of settleTimers) clearInterval(t);
       await pipeline.stop();
       if (flushTimer) clearTimeout(flushTimer);
       flush();

@@ -30,17 +30,45 @@ export type HotFolderOutcome = 'sent' | 'failed';
 /** Subfolders the hot folder moves files into (never watched themselves). */
 export const HOT_FOLDER_SUBFOLDERS: readonly HotFolderOutcome[] = ['sent', 'failed'];
 
-const SENT_STATES = new Set<DocumentState>(['accepted', 'delivered']);
+// Delivered, and not rejected by the buyer (a rejection moves the file to failed/, even later).
+const SENT_STATES = new Set<DocumentState>([
+  'delivered',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+  'paid',
+]);
 // `held` is not here: a held duplicate waits for the clerk (Send anyway or Cancel), so its file
 // stays in the watched folder until then and goes to sent/ or failed/ with the decision.
-const FAILED_STATES = new Set<DocumentState>(['invalid', 'failed', 'unreachable', 'cancelled']);
+const FAILED_STATES = new Set<DocumentState>([
+  'invalid',
+  'failed',
+  'unreachable',
+  'cancelled',
+  'rejected',
+  'superseded',
+]);
+// After these a buyer's answer may still come (and may be a rejection).
+const ANSWER_MAY_FOLLOW = new Set<DocumentState>([
+  'delivered',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+]);
+// Files moved to sent/ whose buyer may still reject them are remembered this many at most.
+const MAX_AWAITING_ANSWER = 10_000;
 
 /**
  * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
- * held, waits for a decision in the app).
+ * held, waits for a decision in the app). With delivery tracked, an accepted document is not sent
+ * yet: its delivery may still fail.
  */
-export function outcomeFor(state: DocumentState): HotFolderOutcome | null {
-  if (SENT_STATES.has(state)) return 'sent';
+export function outcomeFor(state: DocumentState, tracksDelivery = true): HotFolderOutcome | null {
+  if (SENT_STATES.has(state) || (state === 'accepted' && !tracksDelivery)) return 'sent';
   if (FAILED_STATES.has(state)) return 'failed';
   return null;
 }
@@ -62,6 +90,8 @@ export interface HotFolderDeps {
   onChanged(listener: (ids: number[]) => void): () => void;
   /** Largest file taken, bytes (setting `maxDocumentBytes`); larger ones go to `failed/` unread. */
   maxBytes?(): number;
+  /** True when the engine tracks delivery (default): files wait for delivery, not acceptance. */
+  tracksDelivery?: boolean;
   log?(message: string): void;
 }
 
@@ -204,6 +234,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const outcomeDirs = HOT_FOLDER_SUBFOLDERS.map((s) => join(folder, s));
   const pending = new Map<number, PendingFile[]>();
   const heldLogged = new Set<number>();
+  const tracksDelivery = deps.tracksDelivery ?? true;
+  // Files in sent/ whose buyer may still answer: a rejection moves them on to failed/.
+  const awaitingAnswer = new Map<number, PendingFile[]>();
   let closed = false;
 
   const ignored = (path: string, stats?: Stats): boolean => {
@@ -279,6 +312,15 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   }
 
   function check(id: number): void {
+    const answered = awaitingAnswer.get(id);
+    if (answered) {
+      const now = deps.status(id);
+      if (!now || !ANSWER_MAY_FOLLOW.has(now.state)) awaitingAnswer.delete(id);
+      if (now?.state === 'rejected') {
+        for (const f of answered) finish(f, 'failed', reasonText(now));
+      }
+      return;
+    }
     const files = pending.get(id);
     if (!files) return;
     const status = deps.status(id);
@@ -286,7 +328,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       pending.delete(id);
       return;
     }
-    const outcome = outcomeFor(status.state);
+    const outcome = outcomeFor(status.state, tracksDelivery);
     if (!outcome) {
       if (status.state === 'held' && !heldLogged.has(id)) {
         heldLogged.add(id);
@@ -297,31 +339,46 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     }
     heldLogged.delete(id);
     pending.delete(id);
+    const moved: PendingFile[] = [];
     for (const f of files) {
-      finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
+      const target = finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
+      if (target) moved.push({ path: target, name: f.name });
+    }
+    if (outcome === 'sent' && ANSWER_MAY_FOLLOW.has(status.state) && tracksDelivery) {
+      if (awaitingAnswer.size >= MAX_AWAITING_ANSWER) {
+        awaitingAnswer.delete(awaitingAnswer.keys().next().value!);
+      }
+      awaitingAnswer.set(id, move ? moved : files);
     }
   }
 
-  function finish(file: PendingFile, outcome: HotFolderOutcome, reason: string | null): void {
+  /** Move (or, with move off, log) a final file; returns where it is now, or null. */
+  function finish(
+    file: PendingFile,
+    outcome: HotFolderOutcome,
+    reason: string | null,
+  ): string | null {
     if (!move) {
       log(`Hot folder: ${file.name} ${outcome === 'sent' ? 'sent' : 'not sent'} (left in place)`);
-      return;
+      return file.path;
     }
-    if (!existsSync(file.path)) return;
+    if (!existsSync(file.path)) return null;
     const target = freePath(join(folder, outcome, file.name));
     try {
       mkdirSync(dirname(target), { recursive: true });
       renameSync(file.path, target);
       if (reason !== null) writeFileSync(`${target}.reason.txt`, reason);
       log(`Hot folder: ${file.name} → ${outcome}/`);
+      return target;
     } catch (err) {
       log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
+      return null;
     }
   }
 
   const unsubscribe = deps.onChanged((ids) => {
-    if (closed || pending.size === 0) return;
-    const ours = ids.filter((id) => pending.has(id));
+    if (closed || (pending.size === 0 && awaitingAnswer.size === 0)) return;
+    const ours = ids.filter((id) => pending.has(id) || awaitingAnswer.has(id));
     if (ours.length) enqueue(() => ours.forEach(check));
   });
 

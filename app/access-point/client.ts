@@ -91,8 +91,14 @@ export interface TransactionAnswer {
   id: string;
   status: string;
   deliveredAt: string | null;
+  /** The provider's words about a failed delivery (its message, not its JSON). */
   error: string | null;
+  /** The provider's code for a failed delivery (e.g. CERTIFICATE_ERROR), when it gave one. */
+  errorCode?: string | null;
   businessResponse: string | null;
+  /** The buyer's note (reason, description) with the response, and when the response came. */
+  businessResponseNote?: string | null;
+  businessResponseAt?: string | null;
 }
 
 const PERMANENT = new Set([400, 401, 403, 404, 409, 413, 415, 422]);
@@ -482,16 +488,29 @@ function toTransaction(body: unknown): TransactionAnswer {
     business_response?: unknown;
   };
   const br = b.business_response;
+  const err = b.error;
+  const errObj = err !== null && typeof err === 'object' ? (err as Record<string, unknown>) : null;
+  const brObj = br !== null && typeof br === 'object' ? (br as Record<string, unknown>) : null;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
   return {
     id: String(b.id ?? b.transaction_id ?? ''),
     status: String(b.status ?? 'unknown'),
     deliveredAt: b.delivered_at ?? null,
-    error: b.error == null ? null : typeof b.error === 'string' ? b.error : JSON.stringify(b.error),
+    error:
+      err == null
+        ? null
+        : typeof err === 'string'
+          ? err
+          : (text(errObj?.message) ?? text(errObj?.code) ?? 'no reason given'),
+    errorCode: text(errObj?.code),
     businessResponse:
       br == null
         ? null
         : typeof br === 'string'
           ? br
-          : String((br as { code?: string }).code ?? JSON.stringify(br)),
+          : String(brObj?.code ?? brObj?.response_code ?? JSON.stringify(br)),
+    businessResponseNote:
+      text(brObj?.reason) ?? text(brObj?.note) ?? text(brObj?.description) ?? text(brObj?.message),
+    businessResponseAt: text(brObj?.received_at) ?? text(brObj?.issued_at),
   };
 }

@@ -1,4 +1,10 @@
-import type { ConnectionStatus, DocumentValidation, Environment } from '../contract';
+import {
+  accessPointLabel,
+  BUSINESS_RESPONSE_STATES,
+  type ConnectionStatus,
+  type DocumentValidation,
+  type Environment,
+} from '../contract';
 import type {
   AccessPointClient,
   ApOutcome,
@@ -14,7 +20,13 @@ import type { Metrics } from '../metrics/metrics';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
-import { mayHaveReachedAccessPoint } from './states';
+import { isFinalResponse, mayHaveReachedAccessPoint } from './states';
+import {
+  buyerResponseProblem,
+  deliveryFailed,
+  isBusinessResponseCode,
+  RESPONSE_WORDS,
+} from './problems';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 import { writeFault } from '../store/write-fault';
 
@@ -39,6 +51,11 @@ export interface PipelineDeps {
   participants: ParticipantCache;
   metrics: Metrics;
   environment: Environment;
+  /**
+   * The access point in use as documents are pinned to it (`sandbox` for the built-in one). When
+   * set, documents queued for another access point are held until the clerk reroutes them.
+   */
+  accessPoint?: string;
   /** Called with the ids of documents whose state changed. */
   onChanged(ids: number[]): void;
   onConnection(status: ConnectionStatus): void;
@@ -143,6 +160,8 @@ export class Pipeline {
   /** Serialises connection switches (settings changed while a switch is still waiting). */
   private switching: Promise<void> = Promise.resolve();
   private paused: boolean;
+  /** When sending was paused in this session (null when not paused, or paused before start). */
+  private pausedAt: number | null = null;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
@@ -260,8 +279,12 @@ export class Pipeline {
       // Documents accepted while tracking was off (e.g. `peppol-desk send` without
       // --wait-delivery on the shared data folder) are tracked from now on.
       if (this.trackDelivery) repo.scheduleUntrackedPolls(this.now() + this.pollInitialMs);
+      if (this.deps.accessPoint !== undefined) {
+        repo.pinUnpinned(this.deps.accessPoint, this.deps.environment);
+      }
     });
     if (changed.length) this.deps.onChanged(changed);
+    this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
       if (this.fault !== null) return;
@@ -366,6 +389,7 @@ export class Pipeline {
     participants: ParticipantCache;
     remoteValidationCache?: RemoteValidationCache;
     environment: Environment;
+    accessPoint?: string;
   }): Promise<AccessPointClient> {
     const run = this.switching.then(async () => {
       const wasRunning = this.running;
@@ -376,8 +400,11 @@ export class Pipeline {
       const previous = this.deps.client;
       const otherAccessPoint =
         previous.baseUrl !== next.client.baseUrl || this.deps.environment !== next.environment;
-      if (otherAccessPoint) this.holdUnconfirmed(previous.baseUrl, this.deps.environment);
+      if (otherAccessPoint && next.accessPoint === undefined) {
+        this.holdUnconfirmed(previous.baseUrl, this.deps.environment);
+      }
       this.deps.client = next.client;
+      if (next.accessPoint !== undefined) this.deps.accessPoint = next.accessPoint;
       this.deps.participants = next.participants;
       if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
       this.deps.environment = next.environment;
@@ -389,6 +416,8 @@ export class Pipeline {
       this.probeDelayMs = this.probeInitialMs;
       this.connection = 'connecting';
       this.connectionMessage = null;
+      // Documents queued for the previous access point stay with it until the clerk decides.
+      this.holdPinnedElsewhere();
       this.emitConnection();
       if (wasRunning && !this.stopping) {
         this.running = true;
@@ -443,6 +472,53 @@ export class Pipeline {
     if (held.length) this.deps.onChanged(held);
   }
 
+  /**
+   * Hold every document waiting to be sent (received, ready, queued, retry_wait) that is pinned
+   * to another access point than the one in use: changing the provider never moves queued
+   * documents. The clerk sends them through the new one (reroute) or cancels them. Returns the
+   * held ids.
+   */
+  holdPinnedElsewhere(): number[] {
+    const { repo } = this.deps;
+    const current = this.deps.accessPoint;
+    if (current === undefined) return [];
+    const waiting = repo.waitingForOtherAccessPoint(current);
+    if (waiting.length === 0) return [];
+    const held = repo.tx(() =>
+      waiting
+        .filter((d) => {
+          const where = accessPointLabel(d.access_point, d.environment);
+          const reached = mayHaveReachedAccessPoint(d);
+          return repo.transition(
+            d.id,
+            d.state,
+            'held',
+            {
+              next_attempt_at: null,
+              batch_key: null,
+              problem_code: ACCESS_POINT_CHANGED,
+              problem_message: reached
+                ? `This invoice was queued for ${where} and may already have reached it. Check there first: if it arrived, cancel it here; if not, send it through the access point in use now.`
+                : `This invoice was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
+              problem_action: 'decide',
+            },
+            `Waiting: queued for ${where}, which is no longer in use`,
+          );
+        })
+        .map((d) => d.id),
+    );
+    if (held.length) {
+      this.deps.onChanged(held);
+      this.emitConnection();
+    }
+    return held;
+  }
+
+  /** Tell the host the connection (and what waits for another access point) changed. */
+  refreshConnection(): void {
+    this.emitConnection();
+  }
+
   /** One version call to learn the connection state (after a switch). */
   private probeNow(): void {
     this.track(this.deps.client.version().then((outcome) => this.noteProbe(outcome)));
@@ -461,6 +537,7 @@ export class Pipeline {
 
   /** Pause or resume sending (validation and lookups go on). */
   setPaused(paused: boolean): void {
+    if (paused !== this.paused) this.pausedAt = paused ? this.now() : null;
     this.paused = paused;
     if (!paused) this.clearFault();
     if (paused) this.sender.releaseReady();
@@ -490,9 +567,17 @@ export class Pipeline {
       state: this.connection,
       environment: this.deps.environment,
       endpoint: this.deps.client.baseUrl,
+      ...(this.deps.accessPoint !== undefined ? { accessPoint: this.deps.accessPoint } : {}),
       paused: this.paused || this.fault !== null,
       waiting: counts.queued + counts.retry_wait + counts.sending,
       message: this.fault ?? this.connectionMessage,
+      waitingElsewhere: counts.held > 0 ? this.deps.repo.heldElsewhere() : [],
+      pausedAt: this.paused ? this.pausedAt : null,
+      nextTryAt: this.offline
+        ? this.nextProbeAt
+        : this.connection === 'throttled'
+          ? Math.max(this.throttledUntil, this.sendGateUntil)
+          : null,
     };
   }
 
@@ -586,7 +671,7 @@ export class Pipeline {
       if (retryAt !== null) consider(Math.max(retryAt, this.sendGateUntil));
     }
     if (this.trackDelivery && !this.offline) {
-      const pollAt = repo.nextPollAt();
+      const pollAt = repo.nextPollAt(this.deps.accessPoint ?? null);
       if (pollAt !== null) consider(pollAt);
     }
     if (this.offline) {
@@ -630,7 +715,7 @@ export class Pipeline {
       docs.push(d);
     }
     if (docs.length === 0) return;
-    const claimed = repo.tx(() =>
+    const claimed = repo.txRedoable(() =>
       docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
     );
     if (claimed.length === 0) return;
@@ -660,7 +745,8 @@ export class Pipeline {
     if (results.length === 0) return;
     const { repo, validationCache, validator } = this.deps;
     try {
-      repo.tx(() => {
+      // Redoable: a verdict lost to a power cut is checked again (docs/performance.md).
+      repo.txRedoable(() => {
         for (const r of results) {
           if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
           this.finishValidation(r.doc, r.result, r.remote);
@@ -864,6 +950,36 @@ export class Pipeline {
       problem_message: null,
       problem_action: null,
     });
+    if (fields.seller_id && fields.invoice_number) {
+      this.supersede(doc, fields.seller_id, fields.invoice_number, s.docType);
+    }
+  }
+
+  /**
+   * A fix supersedes its failure: earlier documents with the same seller, invoice number and type
+   * that failed, needed fixing or were rejected leave Needs attention, and both timelines name
+   * each other.
+   */
+  private supersede(doc: DocumentRecord, sellerId: string, invoiceNumber: string, docType: string) {
+    const { repo } = this.deps;
+    const old = repo.findSupersedable(doc.id, sellerId, invoiceNumber, docType);
+    const replaced = old.filter((o) =>
+      repo.transition(
+        o.id,
+        o.state,
+        'superseded',
+        { next_attempt_at: null, problem_code: null, problem_message: null, problem_action: null },
+        `Replaced by the corrected file ${doc.file_name} (document #${doc.id})`,
+      ),
+    );
+    for (const o of replaced) {
+      repo.appendEvent(
+        doc.id,
+        'ready',
+        `Replaces ${o.file_name} (document #${o.id}), which ${o.state === 'invalid' ? 'needed fixing' : o.state === 'rejected' ? 'the buyer rejected' : 'could not be sent'}`,
+      );
+    }
+    if (replaced.length) this.deps.onChanged(replaced.map((o) => o.id));
   }
 
   // ---- resolve --------------------------------------------------------------------------------
@@ -873,7 +989,9 @@ export class Pipeline {
     const { repo } = this.deps;
     const docs = repo.inState('ready', RESOLVE_BATCH);
     if (docs.length === 0) return;
-    const claimed = repo.tx(() => docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')));
+    const claimed = repo.txRedoable(() =>
+      docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')),
+    );
     this.deps.onChanged(claimed.map((d) => d.id));
     const byReceiver = new Map<string, DocumentRecord[]>();
     for (const d of claimed) {
@@ -888,7 +1006,7 @@ export class Pipeline {
         [...byReceiver].map(async ([receiver, list]) => {
           try {
             const answer = await this.lookup(receiver);
-            repo.tx(() => {
+            repo.txRedoable(() => {
               for (const d of list) this.finishResolve(d, answer);
             });
           } catch (err) {
@@ -907,7 +1025,7 @@ export class Pipeline {
   private holdUnresolved(list: DocumentRecord[], err: unknown): void {
     const { repo } = this.deps;
     const detail = err instanceof Error ? err.message : String(err);
-    repo.tx(() => {
+    repo.txRedoable(() => {
       for (const d of list) {
         repo.transition(
           d.id,
@@ -1080,7 +1198,7 @@ export class Pipeline {
   private pumpPolls(now: number): void {
     if (!this.trackDelivery || this.offline || this.polling > 0) return;
     const { repo, client } = this.deps;
-    const due = repo.duePolls(now, POLL_BATCH);
+    const due = repo.duePolls(now, POLL_BATCH, this.deps.accessPoint ?? null);
     if (due.length === 0) return;
     this.polling++;
     this.track(
@@ -1092,7 +1210,7 @@ export class Pipeline {
           this.noteOutcome(listed);
           if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
         }
-        await Promise.all(
+        const answers = await Promise.all(
           due.map(async (d) => {
             let tx = known.get(d.transaction_id ?? '') ?? null;
             if (!tx) {
@@ -1100,9 +1218,14 @@ export class Pipeline {
               this.noteOutcome(outcome);
               tx = outcome.kind === 'ok' ? outcome.value : null;
             }
-            this.applyTransaction(d, tx);
+            return { d, tx };
           }),
         );
+        // One commit for the round, not one synced commit per document (that was the engine's
+        // main cost with delivery tracked). Not synced: a power cut only means asking again.
+        repo.txRedoable(() => {
+          for (const { d, tx } of answers) this.applyTransaction(d, tx);
+        });
       })().finally(() => {
         this.polling--;
       }),
@@ -1116,15 +1239,15 @@ export class Pipeline {
     const age = t - (d.accepted_at ?? t);
     // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
     const nextPoll = t + Math.min(this.pollMaxMs, Math.max(this.pollInitialMs, age / 2));
-    if (d.state === 'delivered') {
-      // Delivered already: only waiting for the buyer's business response, for a bounded time.
-      const waited = t - (d.delivered_at ?? t);
-      if (tx?.businessResponse) {
-        repo.patch(d.id, { business_response: tx.businessResponse, next_poll_at: null });
-        repo.appendEvent(d.id, 'delivered', `Buyer response ${tx.businessResponse}`);
-        this.deps.onChanged([d.id]);
+    if (d.state !== 'accepted') {
+      // Delivered (or answered) already: only waiting for the buyer's next business response,
+      // for a bounded time after the last news.
+      const since = d.business_response_at ?? d.delivered_at ?? t;
+      const response = tx?.businessResponse ?? null;
+      if (response && response !== d.business_response) {
+        this.applyResponse(d, d.state, tx!, nextPoll);
       } else {
-        repo.patch(d.id, { next_poll_at: waited > this.responseWindowMs ? null : nextPoll });
+        repo.patch(d.id, { next_poll_at: t - since > this.responseWindowMs ? null : nextPoll });
       }
       return;
     }
@@ -1153,32 +1276,82 @@ export class Pipeline {
       return;
     }
     if (tx.status === 'delivered') {
-      repo.transition(
-        d.id,
-        'accepted',
-        'delivered',
-        {
-          delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
-          business_response: tx.businessResponse,
-          next_poll_at: tx.businessResponse || this.responseWindowMs <= 0 ? null : nextPoll,
-        },
-        tx.businessResponse ? `Delivered; buyer response ${tx.businessResponse}` : 'Delivered',
-      );
+      repo.tx(() => {
+        repo.transition(
+          d.id,
+          'accepted',
+          'delivered',
+          {
+            delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
+            next_poll_at: this.responseWindowMs <= 0 ? null : nextPoll,
+          },
+          "Delivered to the buyer's access point",
+        );
+        // Delivery and the buyer's answer read in one poll: both steps on the timeline.
+        if (tx.businessResponse) this.applyResponse(d, 'delivered', tx, nextPoll);
+      });
       metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
     } else {
+      const problem = deliveryFailed(tx.errorCode ?? null, tx.error);
       repo.transition(
         d.id,
         'accepted',
         'failed',
         {
           next_poll_at: null,
-          problem_code: 'DELIVERY_FAILED',
-          problem_message: `The access point could not deliver the invoice to the buyer's access point${tx.error ? ` (${tx.error})` : ''}. Check with the buyer or your provider before sending again.`,
-          problem_action: 'check-receiver',
+          problem_code: problem.code,
+          problem_message: problem.message,
+          problem_action: problem.action,
         },
-        tx.error ?? 'Delivery failed',
+        `Delivery failed: ${tx.error ?? 'no reason given'}`,
       );
     }
+    this.deps.onChanged([d.id]);
+  }
+
+  /**
+   * A buyer's business response: the document moves to that response's state (with the buyer's
+   * note, and a problem for a rejection or a query); final answers end the polling.
+   */
+  private applyResponse(
+    d: DocumentRecord,
+    from: DocumentRecord['state'],
+    tx: TransactionAnswer,
+    nextPoll: number,
+  ): void {
+    const { repo } = this.deps;
+    const code = tx.businessResponse ?? '';
+    const note = tx.businessResponseNote ?? null;
+    const at = (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || this.now();
+    if (!isBusinessResponseCode(code)) {
+      // A code we do not know: keep it and say so, without a state of its own.
+      repo.patch(d.id, {
+        business_response: code,
+        business_response_note: note,
+        business_response_at: at,
+        next_poll_at: null,
+      });
+      repo.appendEvent(d.id, from, `Buyer response "${code}"${note ? `: ${note}` : ''}`);
+      this.deps.onChanged([d.id]);
+      return;
+    }
+    const to = BUSINESS_RESPONSE_STATES[code];
+    const problem = buyerResponseProblem(code, note);
+    repo.transition(
+      d.id,
+      from,
+      to,
+      {
+        business_response: code,
+        business_response_note: note,
+        business_response_at: at,
+        next_poll_at: isFinalResponse(to) || this.responseWindowMs <= 0 ? null : nextPoll,
+        problem_code: problem?.code ?? null,
+        problem_message: problem?.message ?? null,
+        problem_action: problem?.action ?? null,
+      },
+      `${RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
+    );
     this.deps.onChanged([d.id]);
   }
 }
@@ -1257,6 +1430,7 @@ function summaryFields(
   return {
     doc_type: s.docType,
     invoice_number: s.invoiceNumber,
+    seller_name: s.sellerName,
     seller_id: s.sellerEndpoint
       ? canonicalParticipantId(s.sellerEndpoint.scheme, s.sellerEndpoint.value)
       : null,

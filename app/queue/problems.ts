@@ -1,4 +1,8 @@
-import type { DocumentProblem } from '../contract';
+import {
+  BUSINESS_RESPONSE_STATES,
+  type BusinessResponseCode,
+  type DocumentProblem,
+} from '../contract';
 import type { ApError } from '../access-point/client';
 
 /** Turn a permanent provider error into words a finance clerk understands, and the action to take. */
@@ -57,6 +61,69 @@ export function attemptsExhausted(attempts: number, lastMessage: string): Docume
   return {
     code: 'ATTEMPTS_EXHAUSTED',
     message: `Sending failed ${attempts} times (last: ${lastMessage}). Retry when the access point works again.`,
+    action: 'retry',
+  };
+}
+
+/** Words for each business response code, as a clerk reads them. */
+export const RESPONSE_WORDS: Record<BusinessResponseCode, string> = {
+  AB: 'Acknowledged by buyer',
+  IP: 'In process at buyer',
+  UQ: 'Under query by buyer',
+  CA: 'Conditionally accepted by buyer',
+  AP: 'Accepted by buyer',
+  RE: 'Rejected by buyer',
+  PD: 'Paid',
+};
+
+/** True for a response code the app knows. */
+export function isBusinessResponseCode(code: string | null): code is BusinessResponseCode {
+  return code !== null && Object.hasOwn(BUSINESS_RESPONSE_STATES, code);
+}
+
+/**
+ * The problem a buyer's response puts on a document: a rejection or a query needs the clerk; the
+ * other answers need nothing (null).
+ */
+export function buyerResponseProblem(
+  code: BusinessResponseCode,
+  note: string | null,
+): DocumentProblem | null {
+  const reason = note ? `: "${note}"` : ' (the buyer gave no reason)';
+  if (code === 'RE') {
+    return {
+      code: 'BUYER_REJECTED',
+      message: `The buyer rejected this invoice${reason}. Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
+      action: 'fix-file',
+    };
+  }
+  if (code === 'UQ') {
+    return {
+      code: 'BUYER_QUERY',
+      message: `The buyer has a question about this invoice${reason}. Contact the buyer; they will send another answer once it is settled.`,
+      action: 'none',
+    };
+  }
+  return null;
+}
+
+/**
+ * The problem of a document the access point accepted and then could not deliver, with advice
+ * that fits the cause: a certificate failure is the receiving access point's, not the buyer's id.
+ */
+export function deliveryFailed(errorCode: string | null, error: string | null): DocumentProblem {
+  if (errorCode === 'CERTIFICATE_ERROR' || /certificate/i.test(error ?? '')) {
+    return {
+      code: 'DELIVERY_FAILED',
+      message:
+        "The buyer's access point could not be reached securely: its certificate is not valid on the Peppol network. Nothing is wrong with your invoice. Tell the buyer their e-invoicing provider must renew its certificate, then retry.",
+      action: 'retry',
+    };
+  }
+  return {
+    code: 'DELIVERY_FAILED',
+    message:
+      "Your access point accepted the invoice but could not deliver it to the buyer's access point. Check with the buyer or your provider, then retry.",
     action: 'retry',
   };
 }

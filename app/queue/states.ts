@@ -1,5 +1,8 @@
-import type { DocumentState } from '../contract';
+import { RESPONSE_STATES, type DocumentState } from '../contract';
 import type { DocumentRecord } from '../store/documents-repo';
+
+// A response state may follow delivery, or an earlier response.
+const RESPONSES: readonly DocumentState[] = RESPONSE_STATES;
 
 /**
  * The document state machine: for each state, the states it may move to. Every transition goes
@@ -10,6 +13,9 @@ import type { DocumentRecord } from '../store/documents-repo';
  *   queued / retry_wait → sending → accepted | failed | retry_wait | queued (nothing reached the
  *   access point, or resumed after a crash)
  *   accepted → delivered | failed (delivery tracking)
+ *   delivered → a buyer's business response: acknowledged (AB), in_process (IP), under_query (UQ),
+ *   conditionally_accepted (CA), buyer_accepted (AP), rejected (RE), paid (PD); a later response
+ *   moves an answered document on (AB → IP → AP → PD, UQ → AP …). RE and PD are final.
  *
  * Recovery after a crash puts in-flight work back one step (validating → received, resolving →
  * ready, sending → queued). The user retries (failed / retry_wait → queued, unreachable → ready,
@@ -17,22 +23,32 @@ import type { DocumentRecord } from '../store/documents-repo';
  * what has not possibly reached the access point (the engine checks the latter).
  */
 export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly DocumentState[]>> = {
-  received: ['validating', 'cancelled'],
+  // held: queued for an access point that is no longer in use (see Pipeline.holdPinnedElsewhere).
+  received: ['validating', 'cancelled', 'held'],
   validating: ['invalid', 'ready', 'held', 'received', 'cancelled'],
-  invalid: ['received', 'cancelled'],
-  ready: ['resolving', 'cancelled'],
+  // superseded: a corrected file with the same seller, number and type was added.
+  invalid: ['received', 'cancelled', 'superseded'],
+  ready: ['resolving', 'cancelled', 'held'],
   resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled'],
-  unreachable: ['ready', 'cancelled'],
+  unreachable: ['ready', 'cancelled', 'superseded'],
   // held: the access point changed while its last attempt's outcome was unknown.
   queued: ['sending', 'cancelled', 'held'],
   sending: ['accepted', 'failed', 'retry_wait', 'queued'],
   // Never cancelled: its last attempt may have reached the access point.
   retry_wait: ['sending', 'queued', 'held'],
   accepted: ['delivered', 'failed'],
-  delivered: [],
-  failed: ['queued', 'cancelled'],
-  held: ['ready', 'queued', 'cancelled'],
+  delivered: RESPONSES,
+  failed: ['queued', 'cancelled', 'superseded'],
+  held: ['received', 'ready', 'queued', 'cancelled'],
   cancelled: [],
+  acknowledged: RESPONSES,
+  in_process: RESPONSES,
+  under_query: RESPONSES,
+  conditionally_accepted: RESPONSES,
+  buyer_accepted: RESPONSES,
+  rejected: ['superseded'],
+  paid: [],
+  superseded: [],
 };
 
 /** True when a document may move from `from` to `to`. */
@@ -66,4 +82,9 @@ export function mayHaveReachedAccessPoint(r: DocumentRecord): boolean {
     r.batch_key !== null ||
     (r.state === 'failed' && r.problem_code === 'ATTEMPTS_EXHAUSTED')
   );
+}
+
+/** True once the buyer's answer is final (rejected or paid): nothing more is asked. */
+export function isFinalResponse(state: DocumentState): boolean {
+  return state === 'rejected' || state === 'paid';
 }

@@ -13,7 +13,12 @@ export const BILLING_PROCESS_ID = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
 export type DocumentKind = 'Invoice' | 'CreditNote';
 
 /** How a receiver behaves once a document is sent to it. */
-export type DeliveryBehaviour = 'deliver' | 'reject-all' | 'timeout' | 'invalid-cert';
+export type DeliveryBehaviour =
+  'deliver' | 'reject-all' | 'timeout' | 'invalid-cert' | `respond-${SandboxResponseCode}`;
+
+/** Business response codes the sandbox's `9915:respond-<code>` receivers answer with. */
+export type SandboxResponseCode = 'AB' | 'IP' | 'UQ' | 'CA' | 'AP' | 'RE' | 'PD';
+const RESPONDERS = /^respond-(ab|ip|uq|ca|ap|re|pd)$/;
 
 /** A participant id split into its parts. */
 export interface ParticipantId {
@@ -140,6 +145,8 @@ export function participantKey(id: ParticipantId): string {
  * Look a participant up in the sandbox's pretend SMP.
  *
  * - The documented `9915:*` test receivers behave as the provider describes.
+ * - `9915:respond-<code>` (ab, ip, uq, ca, ap, re, pd) is delivered, then answers with that
+ *   business response, so every buyer answer can be produced at will.
  * - Any value starting with `unreg` (case-insensitive, any scheme, e.g. `0208:unregistered-1`)
  *   is NOT registered, so tests can produce "not on Peppol" receivers at will.
  * - Every other well-formed id is registered and accepts invoices and credit notes, so generated
@@ -149,6 +156,17 @@ export function findParticipant(id: ParticipantId): SandboxParticipant {
   const lower = id.value.toLowerCase();
   const test = id.scheme === '9915' ? TEST_RECEIVERS[lower] : undefined;
   if (test) return { id, ...test };
+  const responder = id.scheme === '9915' ? RESPONDERS.exec(lower) : null;
+  if (responder) {
+    const code = responder[1]!.toUpperCase() as SandboxResponseCode;
+    return {
+      id,
+      registered: true,
+      name: `Buyer answering ${code}`,
+      accepts: BOTH,
+      behaviour: `respond-${code}`,
+    };
+  }
   if (lower.startsWith('unreg')) {
     return {
       id,

@@ -1,4 +1,4 @@
-import type { DeliveryBehaviour, DocumentKind } from './participants';
+import type { DeliveryBehaviour, DocumentKind, SandboxResponseCode } from './participants';
 
 /** A transaction as the sandbox stores it; its status is derived from the clock when read. */
 export interface TransactionRecord {
@@ -34,7 +34,29 @@ const REJECTION = {
   code: 'RE',
   description:
     'Rejected by the buyer (the sandbox receiver 9915:reject-all rejects every document).',
+  reason: 'The order reference is missing; we cannot match this invoice to a purchase order.',
 };
+
+/** What each `9915:respond-<code>` receiver says with its answer. */
+const RESPONSE_NOTES: Record<SandboxResponseCode, string> = {
+  AB: 'Invoice received.',
+  IP: 'Invoice is being checked by accounts payable.',
+  UQ: 'Please confirm the delivery date on line 2.',
+  CA: 'Accepted on condition that the missing delivery note is sent.',
+  AP: 'Invoice approved for payment.',
+  RE: 'Wrong VAT rate on line 1; please send a credit note and a new invoice.',
+  PD: 'Paid on the due date.',
+};
+
+/** The business response a behaviour ends with, if any. */
+function responseOf(behaviour: DeliveryBehaviour): Record<string, unknown> | null {
+  if (behaviour === 'reject-all') return REJECTION;
+  if (behaviour.startsWith('respond-')) {
+    const code = behaviour.slice('respond-'.length) as SandboxResponseCode;
+    return { code, reason: RESPONSE_NOTES[code] };
+  }
+  return null;
+}
 
 /**
  * In-memory transactions. Progression pending → processing → sending → delivered|failed is a pure
@@ -120,8 +142,9 @@ export class TransactionStore {
     if (status === 'failed') view.error = CERTIFICATE_ERROR;
     // The buyer's answer arrives one step after delivery; it does not change the delivery status.
     const responseAt = finalAt + stepMs;
-    if (r.behaviour === 'reject-all' && elapsed >= responseAt) {
-      view.business_response = { ...REJECTION, received_at: iso(r.createdAt + responseAt) };
+    const response = responseOf(r.behaviour);
+    if (response && elapsed >= responseAt) {
+      view.business_response = { ...response, received_at: iso(r.createdAt + responseAt) };
       view.updated_at = iso(r.createdAt + responseAt);
     }
     return view;

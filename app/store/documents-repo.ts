@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import type {
+  Environment,
   DocumentFilter,
   DocumentSort,
   DocumentSortKey,
@@ -48,6 +49,13 @@ export interface DocumentRecord {
   batch_key: string | null;
   /** 1 while an attempt may have reached the access point unanswered (migration 007). */
   send_outcome_unknown: number;
+  /** The buyer's note with the latest business response, and when it came (migration 009). */
+  business_response_note: string | null;
+  business_response_at: number | null;
+  /** The access point and environment the document is pinned to (migration 010). */
+  access_point: string | null;
+  environment: Environment | null;
+  seller_name: string | null;
 }
 
 /** Fields a transition may set besides the state. */
@@ -73,6 +81,11 @@ export type DocumentPatch = Partial<
     | 'duplicate_of'
     | 'send_anyway'
     | 'business_response'
+    | 'business_response_note'
+    | 'business_response_at'
+    | 'access_point'
+    | 'environment'
+    | 'seller_name'
     | 'accepted_at'
     | 'delivered_at'
     | 'next_poll_at'
@@ -102,6 +115,11 @@ const PATCHABLE = new Set<string>([
   'duplicate_of',
   'send_anyway',
   'business_response',
+  'business_response_note',
+  'business_response_at',
+  'access_point',
+  'environment',
+  'seller_name',
   'accepted_at',
   'delivered_at',
   'next_poll_at',
@@ -117,8 +135,25 @@ const PATCHABLE = new Set<string>([
  * count: "fix the file and drop it again" must go through. Held ones wait for a decision and
  * are not counted either (the document they duplicate is).
  */
-const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered')
+const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
+  'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1))`;
+
+/**
+ * Documents whose transaction is still asked about: accepted (delivery), delivered or answered
+ * with a response that may be followed by another (rejected and paid are final).
+ */
+/** States whose document is still asked about at its access point (delivery, buyer response). */
+const POLLED_STATES = [
+  'accepted',
+  'delivered',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+] as const;
+const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** A new document as inserted by `documents:add`. */
 export interface NewDocument {
@@ -127,6 +162,9 @@ export interface NewDocument {
   size: number;
   body: Uint8Array;
   idempotencyKey: string;
+  /** The access point in use when it was added, and its environment: the document's pin. */
+  accessPoint?: string | null;
+  environment?: Environment | null;
 }
 
 const SORT_COLUMNS: Record<DocumentSortKey, string> = {
@@ -170,10 +208,24 @@ const LIST_COLUMNS = [
   'updated_at',
   'accepted_at',
   'delivered_at',
+  'business_response',
+  'seller_name',
+  'access_point',
+  'environment',
+  'next_attempt_at',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
 /** What a list query reads of a document: the table row's columns only. */
 export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
+
+/** What settling and summaries read of a document. */
+export type DocumentBrief = Pick<
+  DocumentRecord,
+  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message'
+>;
+
+/** Ids per `briefs` call: one statement reads this many rows at most. */
+export const BRIEF_CHUNK = 2000;
 
 /** Filter, search and order of the document table. */
 export interface DocumentListQuery {
@@ -210,6 +262,11 @@ export function toDocumentRow(r: DocumentListRecord): DocumentRow {
     updatedAt: r.updated_at,
     acceptedAt: r.accepted_at,
     deliveredAt: r.delivered_at,
+    businessResponse: r.business_response,
+    sellerName: r.seller_name,
+    accessPoint: r.access_point,
+    environment: r.environment,
+    nextAttemptAt: r.next_attempt_at,
   };
 }
 
@@ -221,11 +278,14 @@ export class DocumentsRepo {
   private readonly stmts;
   private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
+  /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
+  private readonly syncLevel: number;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
+    this.syncLevel = Number(db.pragma('synchronous', { simple: true }));
     this.stmts = {
       findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
       findKnownFile: db.prepare(
@@ -240,8 +300,24 @@ export class DocumentsRepo {
          WHERE state = 'accepted' AND next_poll_at IS NULL AND problem_code IS NULL`,
       ),
       insert: db.prepare(`INSERT INTO documents
-        (file_name, sha256, size, state, idempotency_key, created_at, updated_at)
-        VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now)`),
+        (file_name, sha256, size, state, idempotency_key, created_at, updated_at, access_point, environment)
+        VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now, @accessPoint, @environment)`),
+      pinUnpinned: db.prepare(
+        'UPDATE documents SET access_point = ?, environment = ? WHERE access_point IS NULL',
+      ),
+      waitingFor: db.prepare(
+        `SELECT * FROM documents WHERE state IN ('received', 'ready', 'queued', 'retry_wait')
+         AND access_point IS NOT NULL AND access_point <> ? ORDER BY id`,
+      ),
+      heldFor: db.prepare(
+        `SELECT id FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
+         AND (@ap IS NULL OR access_point = @ap) ORDER BY id`,
+      ),
+      heldElsewhere: db.prepare(
+        `SELECT access_point, environment, COUNT(*) AS n FROM documents
+         WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
+         GROUP BY access_point, environment ORDER BY access_point`,
+      ),
       insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
       insertEvent: db.prepare(
         'INSERT INTO document_events (document_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)',
@@ -256,17 +332,32 @@ export class DocumentsRepo {
       nextRetryAt: db
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
         .pluck(),
+      // One index walk per state, each stopping at the limit: with `state IN (...)` SQLite read
+      // and sorted every due row on each pump (a backlog of N due polls cost O(N) per event).
       duePolls: db.prepare(
-        `SELECT * FROM documents WHERE state IN ('accepted', 'delivered') AND next_poll_at <= ?
-         ORDER BY next_poll_at, id LIMIT ?`,
+        `SELECT * FROM (${POLLED_STATES.map(
+          (state) => `SELECT * FROM (SELECT * FROM documents
+               WHERE state = '${state}' AND next_poll_at <= @now
+               AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
+               ORDER BY next_poll_at LIMIT @limit)`,
+        ).join(' UNION ALL ')})
+         ORDER BY next_poll_at, id LIMIT @limit`,
       ),
       nextPollAt: db
-        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE state IN ('accepted', 'delivered')`)
+        .prepare(
+          `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
+           AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)`,
+        )
         .pluck(),
       setState: db.prepare(
         'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
       ),
-      counts: db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state'),
+      // Kept by triggers (migration 010): a few rows, whatever the number of documents.
+      counts: db.prepare('SELECT state, n FROM state_counts'),
+      briefs: db.prepare(
+        `SELECT id, file_name, state, problem_code, problem_message FROM documents
+         WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
       timeline: db.prepare(
         'SELECT at, from_state, to_state, detail FROM document_events WHERE document_id = ? ORDER BY id',
       ),
@@ -274,6 +365,12 @@ export class DocumentsRepo {
         `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
          AND id <> ? AND ${LIVE_SQL}
          ORDER BY id LIMIT 1`,
+      ),
+      findSupersedable: db.prepare(
+        `SELECT * FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
+         AND id <> ? AND (state IN ('invalid', 'unreachable', 'rejected')
+           OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
+         ORDER BY id`,
       ),
       inBatch: db.prepare(
         `SELECT * FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
@@ -314,11 +411,42 @@ export class DocumentsRepo {
   /** Insert a received document with its bytes and the first timeline entry. */
   insert(doc: NewDocument): number {
     const now = this.now();
-    const info = this.stmts.insert.run({ ...doc, now });
+    const info = this.stmts.insert.run({
+      accessPoint: null,
+      environment: null,
+      ...doc,
+      now,
+    });
     const id = Number(info.lastInsertRowid);
     this.stmts.insertBody.run(id, doc.body);
     this.stmts.insertEvent.run(id, now, null, 'received', doc.fileName);
     return id;
+  }
+
+  /** Pin documents added before pins existed (migration 010) to this access point; returns how many. */
+  pinUnpinned(accessPoint: string, environment: Environment): number {
+    return this.stmts.pinUnpinned.run(accessPoint, environment).changes;
+  }
+
+  /** Documents waiting to be sent (received, ready, queued, retry_wait) that are pinned elsewhere. */
+  waitingForOtherAccessPoint(accessPoint: string): DocumentRecord[] {
+    return this.stmts.waitingFor.all(accessPoint) as DocumentRecord[];
+  }
+
+  /** Ids of documents held for `accessPoint` (every access point when null). */
+  heldFor(accessPoint: string | null): number[] {
+    return (this.stmts.heldFor.all({ ap: accessPoint }) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Documents held for another access point, counted per access point. */
+  heldElsewhere(): { accessPoint: string; environment: Environment | null; count: number }[] {
+    return (
+      this.stmts.heldElsewhere.all() as {
+        access_point: string | null;
+        environment: Environment | null;
+        n: number;
+      }[]
+    ).map((r) => ({ accessPoint: r.access_point ?? '', environment: r.environment, count: r.n }));
   }
 
   /** One document, or null. */
@@ -352,13 +480,16 @@ export class DocumentsRepo {
   }
 
   /** Accepted (or delivered, awaiting a business response) documents due for a status poll. */
-  duePolls(now: number, limit: number): DocumentRecord[] {
-    return this.stmts.duePolls.all(now, limit) as DocumentRecord[];
+  duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
+    return this.stmts.duePolls.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
   }
 
-  /** Earliest delivery poll time, or null. */
-  nextPollAt(): number | null {
-    return (this.stmts.nextPollAt.get() as number | null) ?? null;
+  /**
+   * Earliest delivery poll time, or null. With `accessPoint`, only documents sent through it: a
+   * transaction is asked about only at the access point that accepted it.
+   */
+  nextPollAt(accessPoint: string | null = null): number | null {
+    return (this.stmts.nextPollAt.get({ ap: accessPoint }) as number | null) ?? null;
   }
 
   /**
@@ -402,13 +533,23 @@ export class DocumentsRepo {
     stmt.run({ ...patch, id });
   }
 
-  /** Count of documents per state. */
+  /** Count of documents per state (read from the trigger-kept table: cost independent of N). */
   counts(): StateCounts {
     const counts = emptyCounts();
     for (const r of this.stmts.counts.all() as { state: DocumentState; n: number }[]) {
       counts[r.state] = r.n;
     }
     return counts;
+  }
+
+  /**
+   * State, problem and file name of the listed documents (unknown ids are left out), in one
+   * statement and without the big JSON columns: what "has the drop settled?" and the CLI's
+   * summary need. Callers pass bounded chunks (see BRIEF_CHUNK).
+   */
+  briefs(ids: readonly number[]): DocumentBrief[] {
+    if (ids.length === 0) return [];
+    return this.stmts.briefs.all(JSON.stringify(ids)) as DocumentBrief[];
   }
 
   /** The timeline of one document. */
@@ -435,6 +576,24 @@ export class DocumentsRepo {
     return row?.id ?? null;
   }
 
+  /**
+   * Documents a corrected file with this seller, invoice number and type replaces: invalid,
+   * unreachable, rejected by the buyer, or failed with an outcome known not to have been accepted.
+   */
+  findSupersedable(
+    id: number,
+    sellerId: string,
+    invoiceNumber: string,
+    docType: string,
+  ): DocumentRecord[] {
+    return this.stmts.findSupersedable.all(
+      sellerId,
+      invoiceNumber,
+      docType,
+      id,
+    ) as DocumentRecord[];
+  }
+
   /** Ids of every document in one of `states`. */
   idsInStates(states: readonly DocumentState[]): number[] {
     return (this.stmts.idsInStates.all(JSON.stringify(states)) as { id: number }[]).map(
@@ -459,6 +618,16 @@ export class DocumentsRepo {
     return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   }
 
+  /** Documents in the states of a filter, from the per-state counts. */
+  private countIn(filter: DocumentFilter | undefined): number {
+    const counts = this.counts();
+    const states =
+      filter && filter !== 'all' && Object.hasOwn(FILTER_STATES, filter)
+        ? FILTER_STATES[filter]
+        : (Object.keys(counts) as DocumentState[]);
+    return states.reduce((sum, st) => sum + (counts[st] ?? 0), 0);
+  }
+
   /** Prepared once per distinct SQL text (a few dozen: filter × search × sort). */
   private listStatement(sql: string): ReturnType<Db['prepare']> {
     let stmt = this.listCache.get(sql);
@@ -477,11 +646,16 @@ export class DocumentsRepo {
     const { clause, params } = this.listWhere(query);
     // One read transaction: the total and the page come from the same snapshot.
     return this.tx(() => {
-      const total = (
-        this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
-          n: number;
-        }
-      ).n;
+      // Without a search the total is a sum of per-state counts (a few rows); COUNT(*) would walk
+      // every matching document on each refresh of the table.
+      const total =
+        query.search && query.search.trim()
+          ? (
+              this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
+                n: number;
+              }
+            ).n
+          : this.countIn(query.filter);
       const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
       const offset = Math.max(0, Math.floor(query.offset ?? 0));
       const rows = this.listStatement(
@@ -502,5 +676,26 @@ export class DocumentsRepo {
   /** Run `fn` in one transaction. */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Run `fn` in one transaction whose commit is not synced to disk (synchronous=NORMAL for this
+   * commit only), for steps a power cut may undo because they are simply done again: claims and
+   * results of validation and receiver lookup (a document found in `validating` or `resolving` at
+   * start goes back one step; verdicts and lookups are deterministic or cached). In WAL mode the
+   * log is written in order and the next ordinary (FULL) commit syncs these frames along, so what
+   * a synced commit depends on is never lost while it survives: the claim that sends a document
+   * (and everything before it) is synced before the request leaves. See docs/performance.md.
+   */
+  txRedoable<T>(fn: () => T): T {
+    // Inside another transaction the outer commit decides (and the pragma cannot change there).
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    // A pragma takes effect when prepared, so it cannot be a prepared statement run again.
+    this.db.pragma(`synchronous = ${Math.min(this.syncLevel, 1)}`);
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma(`synchronous = ${this.syncLevel}`);
+    }
   }
 }

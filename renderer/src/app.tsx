@@ -1,46 +1,60 @@
-import { useEffect } from 'react';
+import type { CSSProperties } from 'react';
+import { WaitingElsewhere } from './features/access-point/waiting-elsewhere';
 import { MetricsCharts } from './features/charts/metrics-charts';
 import { DetailPanel } from './features/detail/detail-panel';
 import { DocumentTable } from './features/documents/document-table';
+import { useSelectAllShortcut } from './features/documents/select-all';
 import { DocumentToolbar } from './features/documents/document-toolbar';
 import { DropZone } from './features/drop/drop-zone';
+import { WindowDrop } from './features/drop/window-drop';
 import { AppHeader } from './features/header/app-header';
+import { InvoiceViewDialog } from './features/invoice/invoice-view';
 import { SettingsDialog } from './features/settings/settings-dialog';
 import { ToastList } from './features/toasts/toast-list';
 import { useEngineSync } from './hooks/use-engine-sync';
-import { useDetailStore } from './stores/detail-store';
-
-/** A file dropped outside the drop zone must not make the window navigate away to it. */
-function usePreventStrayDrops(): void {
-  useEffect(() => {
-    const stop = (e: DragEvent) => e.preventDefault();
-    window.addEventListener('dragover', stop);
-    window.addEventListener('drop', stop);
-    return () => {
-      window.removeEventListener('dragover', stop);
-      window.removeEventListener('drop', stop);
-    };
-  }, []);
-}
+import { useDetailStore, useDetailWidth } from './stores/detail-store';
 
 export function App() {
   useEngineSync();
-  usePreventStrayDrops();
+  useSelectAllShortcut();
   const detailOpen = useDetailStore((s) => s.id !== null);
+  const detailWidth = useDetailWidth((s) => s.width);
   return (
     <div className="app">
+      <a
+        className="skip-link"
+        href="#document-table"
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          // The table's one tab stop (its active row), or the table itself when it is empty.
+          const table = document.getElementById('document-table');
+          const row = table?.querySelector<HTMLElement>('[role="row"][tabindex="0"]');
+          (row ?? table)?.focus();
+        }}
+      >
+        Skip to the documents
+      </a>
       <AppHeader />
-      <main className={`workspace${detailOpen ? ' has-detail' : ''}`}>
+      <main
+        id="main"
+        tabIndex={-1}
+        className={`workspace${detailOpen ? ' has-detail' : ''}`}
+        style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}
+      >
         <div className="documents">
           <DropZone />
+          <WaitingElsewhere />
           <DocumentToolbar />
           <DocumentTable />
+          <MetricsCharts />
         </div>
         <DetailPanel />
       </main>
-      <MetricsCharts />
       <SettingsDialog />
+      <InvoiceViewDialog />
       <ToastList />
+      <WindowDrop />
     </div>
   );
 }

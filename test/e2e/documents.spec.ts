@@ -1,6 +1,7 @@
 import { expect, test } from './fixtures';
 import type { DeskPage } from './pages/desk-page';
 import { readFileSync } from 'node:fs';
+import { csvRecords } from './support/csv';
 import { invoiceWithoutNumber, uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 test.describe('documents', () => {
@@ -87,12 +88,12 @@ test.describe('documents', () => {
     await desk.openDetails(desk.rowByInvoice(prefix));
     const lines = desk.detailPanel.getByTestId('invoice-line');
     await expect(lines.first()).toBeVisible();
-    // The shared sample invoice: line 1 is 10 hours of consulting, 950.00 EUR net.
+    // The shared sample invoice: line 1 is 10 hours of consulting, €950.00 net (en-US locale).
     await expect(lines.first().locator('td')).toHaveText([
       '1',
       'Implementation consulting',
       '10 h',
-      '950.00 EUR',
+      '€950.00',
     ]);
     await expect(lines).toHaveCount(5);
     await closeDetails(desk);
@@ -160,19 +161,26 @@ test.describe('documents', () => {
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     const text = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '');
     const lines = text.trim().split(/\r\n/);
+    // Issue 12 item 7: document id, issue date, seller, business response, access point and
+    // environment; times in the user's zone with their offset (was UTC ISO).
     expect(lines[0]).toBe(
-      'Invoice number,Buyer,Amount,Currency,Status,Transaction id,Sent,Delivered,Reason,File',
+      'Document id,File,Invoice number,Issue date,Seller,Buyer,Amount,Currency,Status,Business response,Access point,Environment,Transaction id,Sent,Delivered,Reason',
     );
     expect(lines).toHaveLength(3);
+    const records = csvRecords(text);
     for (const n of numbers) {
-      const line = lines.find((l) => l.startsWith(`${n},`));
-      expect(line, `a CSV row for ${n}`).toBeDefined();
-      const cells = line!.split(',');
-      expect(cells[1]).toBe('Example Customer NV');
-      expect(cells[2]).toBe('2420.00');
-      expect(cells[4]).toMatch(/^(Accepted by access point|Delivered)$/);
-      expect(cells[5]).not.toBe('');
-      expect(cells[6]).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const r = records.find((x) => x['Invoice number'] === n);
+      expect(r, `a CSV row for ${n}`).toBeDefined();
+      expect(r!['Document id']).toMatch(/^\d+$/);
+      expect(r!['Buyer']).toBe('Example Customer NV');
+      expect(r!['Seller']).not.toBe('');
+      expect(r!['Issue date']).toMatch(/^\d{4}-\d\d-\d\d$/);
+      expect(r!['Amount']).toBe('2420.00');
+      expect(r!['Status']).toMatch(/^(Accepted by access point|Delivered)$/);
+      expect(r!['Environment']).toBe('Sandbox');
+      expect(r!['Access point']).toBe('Built-in Sandbox');
+      expect(r!['Transaction id']).not.toBe('');
+      expect(r!['Sent']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/);
     }
   });
 

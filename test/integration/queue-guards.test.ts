@@ -175,8 +175,9 @@ describe('retry', () => {
     expect(second.transaction_id).not.toBe(first.transaction_id);
     expect(sandbox.stats().acceptedDocuments).toBe(2);
     expect(sandbox.stats().idempotentReplays).toBe(0);
-    const note = engine.repo.timeline(id!).find((e) => e.detail?.includes('new idempotency key'));
-    expect(note?.detail).toContain(second.idempotency_key);
+    // Issue 11: no idempotency key on the clerk's timeline (was: the new key in the text).
+    const note = engine.repo.timeline(id!).find((e) => e.detail?.includes('new submission'));
+    expect(note?.detail).not.toContain(second.idempotency_key);
     expect(note?.detail).toContain(first.transaction_id!);
   });
 });

@@ -216,14 +216,91 @@ describe('engine with the in-process sandbox', () => {
         timeout: 10_000,
       })
       .toBe('RE');
+    // Issue 11: the buyer's rejection is a state of its own (was: delivered with response RE).
     const delivered = await e.handlers['documents:get']({ id: re });
-    expect(delivered.state).toBe('delivered');
+    expect(delivered.state).toBe('rejected');
     expect(delivered.deliveredAt).toBeGreaterThan(0);
-    expect(delivered.timeline.at(-1)?.detail).toContain('RE');
+    expect(delivered.problem?.code).toBe('BUYER_REJECTED');
+    expect(delivered.businessResponseNote).toContain('order reference');
+    expect(delivered.businessResponseAt).toBeGreaterThanOrEqual(delivered.deliveredAt!);
+    expect(delivered.timeline.map((t) => t.to)).toEqual(
+      expect.arrayContaining(['accepted', 'delivered', 'rejected']),
+    );
+    expect(delivered.timeline.at(-1)?.detail).toContain('Rejected by buyer');
     const failed = await e.handlers['documents:get']({ id: cert });
     expect(failed.state).toBe('failed');
     expect(failed.problem?.code).toBe('DELIVERY_FAILED');
     expect((await e.handlers['documents:get']({ id: slow })).state).toBe('accepted');
+  });
+
+  it('gives each buyer response from the sandbox a state of its own, counted and filtered as such', async () => {
+    const e = await engine();
+    const codes = ['AB', 'IP', 'UQ', 'CA', 'AP', 'RE', 'PD'] as const;
+    const res = await e.handlers['documents:add']({
+      files: codes.map((c) => ({
+        name: `${c}.xml`,
+        bytes: makeInvoice(`BR-${c}`, { receiver: `9915:respond-${c.toLowerCase()}` }),
+      })),
+    });
+    const ids = res.added.map((a) => a.id);
+    const expected = {
+      AB: 'acknowledged',
+      IP: 'in_process',
+      UQ: 'under_query',
+      CA: 'conditionally_accepted',
+      AP: 'buyer_accepted',
+      RE: 'rejected',
+      PD: 'paid',
+    };
+    await expect
+      .poll(() => codes.map((_, i) => e.repo.get(ids[i]!)?.state), { timeout: 10_000 })
+      .toEqual(codes.map((c) => expected[c]));
+    const rejected = await e.handlers['documents:get']({ id: ids[5]! });
+    expect(rejected.businessResponse).toBe('RE');
+    expect(rejected.businessResponseNote).toMatch(/VAT rate/);
+    expect(rejected.problem?.message).toMatch(/buyer rejected this invoice.*VAT rate/);
+    const list = async (filter: 'attention' | 'sent' | 'responded') =>
+      (await e.handlers['documents:list']({ filter })).rows.map((r) => r.invoiceNumber).sort();
+    // A rejection (and a query) needs the clerk and never counts as sent.
+    expect(await list('attention')).toEqual(['BR-RE', 'BR-UQ']);
+    expect(await list('sent')).toEqual(['BR-AB', 'BR-AP', 'BR-CA', 'BR-IP', 'BR-PD']);
+    expect(await list('responded')).toHaveLength(7);
+    const all = await e.handlers['documents:list']({ filter: 'all' });
+    const row = all.rows.find((r) => r.id === ids[6]);
+    expect(row?.businessResponse).toBe('PD');
+  });
+
+  it('a corrected file supersedes the invalid one with the same seller, number and type; both timelines link', async () => {
+    const e = await engine();
+    const bad = Buffer.from(makeInvoice('FIX-1'))
+      .toString('utf8')
+      .replace(
+        /<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/,
+        '<cbc:IssueDate>not-a-date</cbc:IssueDate>',
+      );
+    const first = await e.handlers['documents:add']({
+      files: [{ name: 'fix-1.xml', bytes: Buffer.from(bad) }],
+    });
+    const oldId = first.added[0]!.id;
+    await e.waitUntilSettled([oldId]);
+    expect(e.repo.get(oldId)?.state).toBe('invalid');
+    const second = await e.handlers['documents:add']({
+      files: [{ name: 'fix-1-corrected.xml', bytes: makeInvoice('FIX-1') }],
+    });
+    const newId = second.added[0]!.id;
+    await e.waitUntilSettled([newId]);
+    // Sent, not held as a duplicate of its failure; the old one left Needs attention.
+    expect(e.repo.get(newId)?.state).toBe('delivered');
+    expect(e.repo.get(oldId)?.state).toBe('superseded');
+    const attention = await e.handlers['documents:list']({ filter: 'attention' });
+    expect(attention.rows.map((r) => r.id)).not.toContain(oldId);
+    expect(e.repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
+    expect(
+      e.repo
+        .timeline(newId)
+        .map((t) => t.detail)
+        .join('\n'),
+    ).toContain(`fix-1.xml (document #${oldId}), which needed fixing`);
   });
 
   it('polls many accepted documents with one list request instead of one request each', async () => {

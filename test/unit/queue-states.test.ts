@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_STATES, type DocumentState } from '../../app/contract';
+import {
+  BUSINESS_RESPONSE_STATES,
+  DOCUMENT_STATES,
+  RESPONSE_STATES,
+  type DocumentState,
+} from '../../app/contract';
 import { ALLOWED_TRANSITIONS, isAllowedTransition } from '../../app/queue/states';
 
 describe('document state machine', () => {
@@ -64,7 +69,24 @@ describe('document state machine', () => {
     ];
     for (const [from, to] of refused)
       expect(isAllowedTransition(from, to), `${from} → ${to}`).toBe(false);
-    expect(ALLOWED_TRANSITIONS.delivered).toEqual([]);
+    // Issue 11: a delivered document moves on only with the buyer's business response.
+    expect([...ALLOWED_TRANSITIONS.delivered].sort()).toEqual([...RESPONSE_STATES].sort());
     expect(ALLOWED_TRANSITIONS.cancelled).toEqual([]);
+    // A rejected invoice only makes way for its corrected file.
+    expect(ALLOWED_TRANSITIONS.rejected).toEqual(['superseded']);
+    expect(ALLOWED_TRANSITIONS.superseded).toEqual([]);
+    expect(ALLOWED_TRANSITIONS.paid).toEqual([]);
+  });
+
+  it('moves a delivered document to the state of each business response, and on with a later one', () => {
+    for (const state of Object.values(BUSINESS_RESPONSE_STATES)) {
+      expect(isAllowedTransition('delivered', state), `delivered → ${state}`).toBe(true);
+    }
+    expect(isAllowedTransition('acknowledged', 'in_process')).toBe(true);
+    expect(isAllowedTransition('in_process', 'buyer_accepted')).toBe(true);
+    expect(isAllowedTransition('buyer_accepted', 'paid')).toBe(true);
+    expect(isAllowedTransition('under_query', 'rejected')).toBe(true);
+    expect(isAllowedTransition('rejected', 'buyer_accepted')).toBe(false);
+    expect(isAllowedTransition('accepted', 'rejected')).toBe(false);
   });
 });

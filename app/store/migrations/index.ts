@@ -6,6 +6,9 @@ import claimOrder from './005-claim-order.sql';
 import contentDuplicates from './006-content-duplicates.sql';
 import sendOutcomeUnknown from './007-send-outcome-unknown.sql';
 import listSortIndexes from './008-list-sort-indexes.sql';
+import businessResponses from './009-business-responses.sql';
+import accessPointPin from './010-access-point-pin.sql';
+import stateCounts from './011-state-counts.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -24,4 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 6, name: '006-content-duplicates', sql: contentDuplicates },
   { id: 7, name: '007-send-outcome-unknown', sql: sendOutcomeUnknown },
   { id: 8, name: '008-list-sort-indexes', sql: listSortIndexes },
+  { id: 9, name: '009-business-responses', sql: businessResponses },
+  { id: 10, name: '010-access-point-pin', sql: accessPointPin },
+  { id: 11, name: '011-state-counts', sql: stateCounts },
 ];

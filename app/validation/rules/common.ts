@@ -1,7 +1,7 @@
 import { memo } from '../rule';
 import type { Ctx } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, child, children, first, has, norm, val } from '../xpath';
+import { all, child, children, first, has, norm, nspace, val } from '../xpath';
 
 /** Shared per-document facts used by several rule families. */
 
@@ -34,7 +34,7 @@ function vatPrefix(party: XNode | undefined): string | null {
   for (const pts of taxSchemes(party, 'VAT')) {
     const id = child(pts, 'cbc:CompanyID');
     const two = id === undefined ? '' : id.text.substring(0, 2);
-    if (two !== '') return two.trim().toUpperCase();
+    if (two !== '') return nspace(two).toUpperCase();
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, attr, child, children, first, has, norm, ntext, str, val } from '../xpath';
+import { all, attr, child, children, first, has, norm, nspace, ntext, str, val } from '../xpath';
 import { dec, numberOf } from '../num';
 import { memo } from '../rule';
 import {
@@ -23,6 +23,7 @@ function isSupplierParty(n: XNode): boolean {
 function isCustomerParty(n: XNode): boolean {
   return n.q === 'cac:Party' && n.parent?.q === 'cac:AccountingCustomerParty';
 }
+const GIRO_ACCOUNT = /^[0-9]{7,8}$/;
 function rawCountry(party: XNode | undefined): string {
   return all(party, 'cac:PostalAddress', 'cac:Country', 'cbc:IdentificationCode').map(str).join('');
 }
@@ -114,7 +115,7 @@ const dkRules: Rule[] = [
         'cbc:CompanyID',
       );
       if (ids.length === 0) return true;
-      return (attr(ids[0], 'schemeID') ?? '').trim() === '0184';
+      return nspace(attr(ids[0], 'schemeID') ?? '') === '0184';
     },
   ),
   rule(
@@ -137,7 +138,7 @@ const dkRules: Rule[] = [
     'cac:PartyIdentification',
     (n, c) =>
       dkBoth(c) && n.parent !== null && (isSupplierParty(n.parent) || isCustomerParty(n.parent)),
-    (n) => !(has(n, 'cbc:ID') && (attr(child(n, 'cbc:ID'), 'schemeID') ?? '').trim() === ''),
+    (n) => !(has(n, 'cbc:ID') && nspace(attr(child(n, 'cbc:ID'), 'schemeID') ?? '') === ''),
   ),
   rule(
     'DK-R-005',
@@ -180,7 +181,7 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-008',
     'fatal',
-    'For payment means 50 (Giro, BT-81) the payment ID (remittance information, BT-83) must start with 01#, 04# or 15# and the account number (BT-84) must have 7 characters.',
+    'For payment means 50 (Giro, BT-81) the payment ID (remittance information, BT-83) must start with 01#, 04# or 15# and the account number (BT-84) must be 7 or 8 digits.',
     'cac:PaymentMeans',
     (n, c) => c.isInvoice && n.parent === c.root && dkBoth(c),
     (n) => {
@@ -188,7 +189,8 @@ const dkRules: Rule[] = [
       const p = str(child(n, 'cbc:PaymentID')).substring(0, 3);
       return (
         (p === '01#' || p === '04#' || p === '15#') &&
-        [7, 8].includes(str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID')).length)
+        // Official: matches(cac:PayeeFinancialAccount/cbc:ID, '^[0-9]{7,8}$') — digits only.
+        GIRO_ACCOUNT.test(str(first(n, 'cac:PayeeFinancialAccount', 'cbc:ID')))
       );
     },
   ),
@@ -249,15 +251,18 @@ const dkRules: Rule[] = [
   rule(
     'DK-R-004',
     'fatal',
-    'For non-VAT taxes Danish sellers must use charge reason code (BT-105, BT-145) ZZZ with a 4-digit tax category in the charge reason (BT-104, BT-144).',
+    'For non-VAT taxes Danish sellers must use charge reason code (BT-105, BT-145) ZZZ with the 4-digit tax category, or a text containing # (not first or last), in the charge reason (BT-104, BT-144).',
     'cac:AllowanceCharge',
     (_n, c) => dkBoth(c),
     (n) => {
       if (!children(n, 'cbc:AllowanceChargeReasonCode').some((x) => str(x) === 'ZZZ')) return true;
+      // Official: a 4-character reason that is a number in 0..9999, or a reason containing '#'
+      // that neither starts nor ends with '#'.
       const r = child(n, 'cbc:AllowanceChargeReason');
-      const head = ntext(r).split('#')[0] ?? '';
-      const v = numberOf(head);
-      return head.length === 4 && v >= 0 && v <= 9999;
+      const v = numberOf(str(r));
+      if (ntext(r).length === 4 && v >= 0 && v <= 9999) return true;
+      const raw = str(r);
+      return r !== undefined && raw.includes('#') && !raw.startsWith('#') && !raw.endsWith('#');
     },
   ),
 ];
@@ -513,7 +518,7 @@ function accountingSupplierCountry(c: Ctx): string {
     for (const pts of taxSchemes(supplierParty(c), 'VAT')) {
       const id = child(pts, 'cbc:CompanyID');
       const two = id === undefined ? '' : id.text.substring(0, 2);
-      if (two !== '') return two.trim().toUpperCase();
+      if (two !== '') return nspace(two).toUpperCase();
     }
     const cc = first(
       supplierParty(c),
@@ -566,7 +571,7 @@ const grRules: Rule[] = [
     'Greek sellers: the second segment of the invoice number (BT-1) must be the issue date (BT-2) written DD/MM/YYYY.',
     (s, _n, c) => {
       const s2 = s[1] ?? '';
-      if (s2.trim() === '' || !GR_DATE.test(s2)) return false;
+      if (nspace(s2) === '' || !GR_DATE.test(s2)) return false;
       const d = s2.split('/');
       const iss = str(child(c.root, 'cbc:IssueDate')).split('-');
       return d[0] === iss[2] && d[1] === iss[1] && d[2] === iss[0];
@@ -578,7 +583,7 @@ const grRules: Rule[] = [
     (s) => {
       const s3 = s[2] ?? '';
       return (
-        s3.trim() !== '' &&
+        nspace(s3) !== '' &&
         !Number.isNaN(numberOf(s3)) &&
         /^\s*[+-]?\d+\s*$/.test(s3) &&
         Number(s3) >= 0
@@ -590,7 +595,7 @@ const grRules: Rule[] = [
     'Greek sellers: the fourth segment of the invoice number (BT-1) must be a valid Greek document type.',
     (s) => {
       const s4 = s[3] ?? '';
-      return s4.trim() !== '' && GR_DOC_TYPES.has(s4);
+      return nspace(s4) !== '' && GR_DOC_TYPES.has(s4);
     },
   ),
   grId(
@@ -1000,10 +1005,15 @@ const nlRules: Rule[] = [
 ];
 
 // ---------------------------------------------------------------------------------------- DE
+// XR-SKONTO-REGEX of the official rules: matched anywhere in the line up to its end (no '^').
 const SKONTO =
-  /^#(SKONTO|VERZUG)#TAGE=([0-9]+#PROZENT=[0-9]+\.[0-9]{2})(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#$/;
+  /#(SKONTO)#TAGE=([0-9]+#PROZENT=[0-9]+\.[0-9]{2})(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#$/;
+// tokenize(., '#.+#'): '.' does not cross CR or LF; greedy within a line.
+const HASH_RUN = /#[^\r\n]+#/g;
+const AFTER_LAST_RUN = /^[ \t\r\n]*\n/;
+// XR-EMAIL-REGEX of the official rules: the local part allows '"' (not "'").
 const EMAIL =
-  /^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+  /^[a-zA-Z0-9!#$%&"*+/=?^_`{|}~-]+(\.[a-zA-Z0-9!#$%&"*+/=?^_`{|}~-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const THREE_DIGITS = /([0-9].*){3,}/;
 const DE_VAT = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
 const DE_TYPES = new Set(['326', '380', '384', '389', '381', '875', '876', '877']);
@@ -1179,30 +1189,36 @@ const deRules: Rule[] = [
     'warning',
     'German invoices should use invoice type code (BT-3) 326, 380, 384, 389, 381, 875, 876 or 877.',
     (n) =>
+      // Official: `cbc:InvoiceTypeCode = $supportedInvAndCNTypeCodes`, an exact string comparison.
       [...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some((x) =>
-        DE_TYPES.has(norm(x)),
+        DE_TYPES.has(str(x)),
       ),
   ),
   rule(
     'DE-R-018',
     'fatal',
-    'Cash discount terms in the payment terms (BT-20) of German invoices must follow #SKONTO#TAGE=n#PROZENT=n.nn#.',
+    'Cash discount terms in the payment terms (BT-20) of German invoices must follow #SKONTO#TAGE=n#PROZENT=n.nn# and end with a line break.',
     'cbc:Note',
-    (n, c) => bothGerman(c) && n.parent?.q === 'cac:PaymentTerms' && n.parent.parent === c.root,
+    // Official: only the first note of each payment terms (cac:PaymentTerms/cbc:Note[1]).
+    (n, c) =>
+      bothGerman(c) &&
+      n.parent?.q === 'cac:PaymentTerms' &&
+      n.parent.parent === c.root &&
+      child(n.parent, 'cbc:Note') === n,
     (n) => {
-      // Every discount line must match the XRechnung pattern and end with a line break.
+      // Every line whose normalize-space starts with '#' must match the SKONTO pattern (the
+      // official regex is anchored at the end only), and then the text after the last '#...#'
+      // run must start with optional whitespace and a line break.
       const text = str(n);
-      const lines = text.split(/\r?\n/);
-      let lastSkonto = -1;
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!.trim();
-        if (!l.startsWith('#')) continue;
-        if (l.startsWith('#SKONTO#') || l.startsWith('#VERZUG#')) {
-          if (!SKONTO.test(l)) return false;
-          lastSkonto = i;
-        }
-      }
-      return lastSkonto < 0 || lastSkonto < lines.length - 1;
+      const hashLines = text
+        .split(/\r?\n/)
+        .map(nspace)
+        .filter((l) => l.startsWith('#'));
+      if (hashLines.length === 0) return true;
+      if (!hashLines.every((l) => SKONTO.test(l))) return false;
+      let rest = text;
+      for (const m of text.matchAll(HASH_RUN)) rest = text.slice(m.index + m[0].length);
+      return AFTER_LAST_RUN.test(rest);
     },
   ),
   rule(
@@ -1284,8 +1300,8 @@ const deRules: Rule[] = [
         'cac:Attachment',
         'cbc:EmbeddedDocumentBinaryObject',
       )
-        .map((b) => attr(b, 'filename') ?? '')
-        .filter((x) => x !== '');
+        .map((b) => attr(b, 'filename'))
+        .filter((x) => x !== undefined);
       return new Set(names).size === names.length;
     },
   ),
@@ -1293,9 +1309,11 @@ const deRules: Rule[] = [
     'DE-R-026',
     'warning',
     'A corrected invoice (384) should reference the preceding invoice (BG-3).',
+    // Official: `cbc:InvoiceTypeCode = 384 or cbc:CreditNoteTypeCode = 384`, a numeric comparison.
     (n) =>
-      !children(n, 'cbc:InvoiceTypeCode').some((x) => str(x) === '384') ||
-      has(n, 'cac:BillingReference', 'cac:InvoiceDocumentReference'),
+      ![...children(n, 'cbc:InvoiceTypeCode'), ...children(n, 'cbc:CreditNoteTypeCode')].some(
+        (x) => numberOf(str(x)) === 384,
+      ) || has(n, 'cac:BillingReference', 'cac:InvoiceDocumentReference'),
   ),
   rule(
     'DE-R-027',
@@ -1317,11 +1335,13 @@ const deRules: Rule[] = [
     'DE-R-030',
     'fatal',
     'With direct debit (BG-19) the bank assigned creditor identifier (BT-90) must be given.',
-    (n, c) =>
+    (n) =>
       !has(n, 'cac:PaymentMeans', 'cac:PaymentMandate') ||
-      c
-        .nodes('cbc:ID')
-        .some((i) => i.parent?.q === 'cac:PartyIdentification' && attr(i, 'schemeID') === 'SEPA'),
+      // Only the seller's or the payee's identifiers count (not e.g. the buyer's).
+      [
+        ...all(n, 'cac:AccountingSupplierParty', 'cac:Party', 'cac:PartyIdentification', 'cbc:ID'),
+        ...all(n, 'cac:PayeeParty', 'cac:PartyIdentification', 'cbc:ID'),
+      ].some((i) => attr(i, 'schemeID') === 'SEPA'),
   ),
   deRoot(
     'DE-R-031',

@@ -9,10 +9,46 @@ export function formatCount(n: number): string {
   return numberFormat.format(n);
 }
 
-/** Amounts arrive as decimal strings from the engine; keep them exact, only add the currency. */
+const amountFormats = new Map<string, Intl.NumberFormat>();
+
+/** The user's number format for this currency, showing at least `decimals` fraction digits. */
+function amountFormat(currency: string | null, decimals: number): Intl.NumberFormat {
+  const key = `${currency ?? ''}:${decimals}`;
+  let format = amountFormats.get(key);
+  if (!format) {
+    const base: Intl.NumberFormatOptions = currency ? { style: 'currency', currency } : {};
+    const usual = new Intl.NumberFormat(undefined, base).resolvedOptions();
+    format = new Intl.NumberFormat(undefined, {
+      ...base,
+      minimumFractionDigits: currency ? usual.minimumFractionDigits : decimals,
+      maximumFractionDigits: Math.max(decimals, usual.maximumFractionDigits ?? 0),
+    });
+    amountFormats.set(key, format);
+  }
+  return format;
+}
+
+/**
+ * Amounts arrive as exact decimal strings from the engine: shown in the user's locale with the
+ * currency and thousands separators ("€1,234,567.50"), never rounded (extra decimals are kept).
+ * A currency code Intl does not know, or a value that is not a number, is shown as it is.
+ */
 export function formatAmount(amount: string | null, currency: string | null): string {
-  if (amount === null) return '';
-  return currency ? `${amount} ${currency}` : amount;
+  if (amount === null || amount === '') return '';
+  const plain = currency ? `${amount} ${currency}` : amount;
+  if (!/^[-+]?\d+(\.\d+)?$/.test(amount.trim())) return plain;
+  const decimals = /\.(\d+)$/.exec(amount.trim())?.[1]?.length ?? 0;
+  try {
+    // A string argument keeps every digit (Intl.NumberFormat v3): no float rounding.
+    return amountFormat(currency, decimals).format(amount.trim() as unknown as number);
+  } catch {
+    return plain;
+  }
+}
+
+/** A quantity or unit price as an exact decimal in the user's locale ("1,234.5"). */
+export function formatDecimal(value: string | null): string {
+  return formatAmount(value, null);
 }
 
 export function formatTime(ms: number | null): string {

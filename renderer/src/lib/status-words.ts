@@ -16,6 +16,14 @@ export const STATUS_WORDS: Record<DocumentState, string> = {
   failed: 'Failed',
   held: 'Needs your decision',
   cancelled: 'Cancelled',
+  acknowledged: 'Acknowledged by buyer',
+  in_process: 'In process at buyer',
+  under_query: 'Under query by buyer',
+  conditionally_accepted: 'Conditionally accepted by buyer',
+  buyer_accepted: 'Accepted by buyer',
+  rejected: 'Rejected by buyer',
+  paid: 'Paid',
+  superseded: 'Replaced by a corrected file',
 };
 
 /** The visual tone of a state: drives the icon and colour, never the only signal (words are always shown). */
@@ -36,6 +44,14 @@ export const STATUS_TONE: Record<DocumentState, StatusTone> = {
   failed: 'attention',
   held: 'attention',
   cancelled: 'muted',
+  acknowledged: 'done',
+  in_process: 'done',
+  under_query: 'attention',
+  conditionally_accepted: 'done',
+  buyer_accepted: 'done',
+  rejected: 'attention',
+  paid: 'done',
+  superseded: 'muted',
 };
 
 export const TONE_ICON: Record<StatusTone, string> = {
@@ -49,7 +65,14 @@ export const FILTER_LABELS: Record<DocumentFilter, string> = {
   attention: 'Needs attention',
   progress: 'In progress',
   sent: 'Sent',
+  responded: 'Buyer responded',
   all: 'All',
 };
 
-export const FILTER_ORDER: readonly DocumentFilter[] = ['attention', 'progress', 'sent', 'all'];
+export const FILTER_ORDER: readonly DocumentFilter[] = [
+  'attention',
+  'progress',
+  'sent',
+  'responded',
+  'all',
+];

@@ -40,3 +40,39 @@ export async function refreshLookup(id: number): Promise<Result<ReceiverLookup>>
   }
   return result;
 }
+
+const WIDTH_KEY = 'peppol-desk.detail-width';
+/** Default width of the details panel, px; the layout keeps the table's key columns beside it. */
+export const DETAIL_WIDTH_DEFAULT = 380;
+export const DETAIL_WIDTH_MIN = 300;
+export const DETAIL_WIDTH_MAX = 900;
+
+function storedWidth(): number {
+  try {
+    const n = Number(localStorage.getItem(WIDTH_KEY));
+    return Number.isFinite(n) && n >= DETAIL_WIDTH_MIN && n <= DETAIL_WIDTH_MAX
+      ? n
+      : DETAIL_WIDTH_DEFAULT;
+  } catch {
+    return DETAIL_WIDTH_DEFAULT;
+  }
+}
+
+interface DetailWidthState {
+  width: number;
+  setWidth(width: number): void;
+}
+
+/** The width the person gave the details panel, remembered across restarts. */
+export const useDetailWidth = create<DetailWidthState>()((set) => ({
+  width: storedWidth(),
+  setWidth(width) {
+    const w = Math.round(Math.max(DETAIL_WIDTH_MIN, Math.min(DETAIL_WIDTH_MAX, width)));
+    set({ width: w });
+    try {
+      localStorage.setItem(WIDTH_KEY, String(w));
+    } catch {
+      // Storage unavailable: the width lasts for this session.
+    }
+  },
+}));

@@ -114,9 +114,9 @@ export class DeskPage {
    * Drops files or folders from disk the way the operating system does (Chromium's native drag,
    * through the DevTools protocol), so folders arrive as directory entries.
    */
-  async dropPaths(paths: string[]): Promise<void> {
-    const box = await this.dropZone.boundingBox();
-    if (!box) throw new Error('The drop zone is not on screen.');
+  async dropPaths(paths: string[], target: Locator = this.dropZone): Promise<void> {
+    const box = await target.boundingBox();
+    if (!box) throw new Error('The drop target is not on screen.');
     const x = box.x + box.width / 2;
     const y = box.y + box.height / 2;
     const cdp = await this.page.context().newCDPSession(this.page);
@@ -128,6 +128,28 @@ export class DeskPage {
     } finally {
       await cdp.detach();
     }
+  }
+
+  /**
+   * Drags files from disk over `target` without dropping (the overlay shows), and returns the
+   * function that drops them there.
+   */
+  async dragPathsOver(paths: string[], target: Locator): Promise<() => Promise<void>> {
+    const box = await target.boundingBox();
+    if (!box) throw new Error('The drag target is not on screen.');
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    const cdp = await this.page.context().newCDPSession(this.page);
+    const data = { items: [], files: paths, dragOperationsMask: 1 };
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', x, y, data });
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x, y, data });
+    return async () => {
+      try {
+        await cdp.send('Input.dispatchDragEvent', { type: 'drop', x, y, data });
+      } finally {
+        await cdp.detach();
+      }
+    };
   }
 
   /** The "Choose files" path. */

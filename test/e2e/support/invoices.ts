@@ -55,6 +55,23 @@ export function invoiceToUnregisteredBuyer(invoiceNumber: string): string {
   );
 }
 
+/** Valid invoice to a given sandbox receiver, e.g. `9915:reject-all` or `9915:respond-ap`. */
+export function invoiceToReceiver(invoiceNumber: string, receiver: string): string {
+  const [scheme, value] = receiver.split(':') as [string, string];
+  return validInvoice(invoiceNumber).replace(
+    '<cbc:EndpointID schemeID="0208">0987654394</cbc:EndpointID>',
+    `<cbc:EndpointID schemeID="${scheme}">${value}</cbc:EndpointID>`,
+  );
+}
+
+/** An invoice with a number but a broken issue date (BT-2): it needs fixing, and can be fixed. */
+export function invoiceWithBadDate(invoiceNumber: string): string {
+  return validInvoice(invoiceNumber).replace(
+    /<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/,
+    '<cbc:IssueDate>31.12.2026</cbc:IssueDate>',
+  );
+}
+
 /**
  * Invoice XML whose amount due (BT-115) is one cent short of the total with VAT: our check finds
  * BR-CO-16, while the sandbox access point's light check accepts it.

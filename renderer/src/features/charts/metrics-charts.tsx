@@ -1,9 +1,9 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type uPlot from 'uplot';
 import type { Stage } from '../../../../app/contract';
 import { formatDuration } from '../../lib/format';
-import { useMetricsStore } from '../../stores/metrics-store';
-import { seriesColor, themedAxes, useUplot } from './use-uplot';
+import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
+import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot';
 
 const STAGES: { stage: Stage; label: string }[] = [
   { stage: 'validate', label: 'Checking' },
@@ -12,55 +12,119 @@ const STAGES: { stage: Stage; label: string }[] = [
   { stage: 'delivery', label: 'Delivery' },
 ];
 
+const WINDOW_WORDS: Record<ChartWindow, string> = {
+  60: 'last minute',
+  600: 'last 10 minutes',
+  3600: 'last hour',
+};
+const WINDOW_BUTTONS: Record<ChartWindow, string> = { 60: '1 min', 600: '10 min', 3600: '60 min' };
+/** Seconds per plotted point: a point per second for a minute, per 10 s for 10 min, per minute for an hour. */
+const RESOLUTION: Record<ChartWindow, number> = { 60: 1, 600: 10, 3600: 60 };
+/** Latency is measured per 10-second interval. */
+const LATENCY_STEP_S = 10;
+
 /** Engine timestamps are milliseconds; uPlot wants seconds. Tolerate either. */
 const toSeconds = (t: number): number => (t > 1e11 ? t / 1000 : t);
 
-const WINDOW_SECONDS = 600;
-/** Always show the last ten minutes, even with one point (uPlot would otherwise zoom out to years). */
-const lastTenMinutes: uPlot.Range.Function = (_u, _min, max) => {
-  const end = max ?? Date.now() / 1000;
-  return [end - WINDOW_SECONDS, end];
-};
+/** The chosen window, ending now (uPlot would otherwise zoom out to fit one point). */
+function windowRange(seconds: number): uPlot.Range.Function {
+  return () => {
+    const end = Date.now() / 1000;
+    return [end - seconds, end];
+  };
+}
+
+const rateText = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : `${v.toFixed(v < 10 ? 1 : 0)} /s`;
+const msText = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : formatDuration(v);
+
+/**
+ * Per-second buckets averaged into points of `step` seconds (complete ones only, so the last
+ * point and the "now" figure are never a half-filled bucket).
+ */
+function bucketRates(
+  points: { t: number; accepted: number; failed: number }[],
+  step: number,
+  from: number,
+  nowS: number,
+): { t: number[]; accepted: number[]; failed: number[] } {
+  const sums = new Map<number, { a: number; f: number }>();
+  const lastComplete = Math.floor(nowS / step) * step - step;
+  for (const p of points) {
+    const s = toSeconds(p.t);
+    const b = Math.floor(s / step) * step;
+    if (b < from || b > lastComplete) continue;
+    const cur = sums.get(b) ?? { a: 0, f: 0 };
+    cur.a += p.accepted;
+    cur.f += p.failed;
+    sums.set(b, cur);
+  }
+  const keys = [...sums.keys()].sort((a, b) => a - b);
+  return {
+    t: keys.map((k) => k + step),
+    accepted: keys.map((k) => sums.get(k)!.a / step),
+    failed: keys.map((k) => sums.get(k)!.f / step),
+  };
+}
+
+/** "Now" as the engine last said (metrics:tick comes every second), in seconds. */
+function useNowSeconds(): number {
+  const at = useMetricsStore((s) => s.snapshot?.at ?? 0);
+  return Math.floor(at / 1000);
+}
 
 function ThroughputChart() {
-  const snapshot = useMetricsStore((s) => s.snapshot);
-  const data = useMemo<uPlot.AlignedData>(() => {
-    const buckets = snapshot?.throughput ?? [];
-    return [
-      buckets.map((b) => toSeconds(b.t)),
-      buckets.map((b) => b.accepted),
-      buckets.map((b) => b.failed),
-    ];
-  }, [snapshot]);
+  const history = useMetricsStore((s) => s.throughputHistory);
+  const win = useMetricsStore((s) => s.window);
+  const nowS = useNowSeconds();
+  const step = RESOLUTION[win];
+  const rates = useMemo(
+    () => bucketRates(history, step, nowS - win, nowS),
+    [history, step, nowS, win],
+  );
+  const data = useMemo<uPlot.AlignedData>(() => [rates.t, rates.accepted, rates.failed], [rates]);
   const ref = useUplot(
     () => ({
       scales: {
-        x: { time: true, range: lastTenMinutes },
+        x: { time: true, range: windowRange(win) },
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },
-      axes: themedAxes(),
-      // The caption says what the lines are; the hover legend only adds clutter here.
-      legend: { show: false },
+      axes: themedAxes('documents / s'),
+      // Hover shows the values under the cursor in the legend line below the chart.
+      legend: { show: true, live: true },
       series: [
-        {},
+        { label: 'Time', value: (_u, v) => (v === null ? '—' : clockWithSeconds(v)) },
         {
-          label: 'Accepted / s',
+          label: 'Accepted',
           stroke: seriesColor('--ok', '#2e7d32'),
           width: 2,
           fill: seriesColor('--ok-fill', 'rgba(46,125,50,0.12)'),
+          value: (_u, v) => rateText(v),
         },
-        { label: 'Failed / s', stroke: seriesColor('--danger', '#c62828'), width: 1.5 },
+        {
+          label: 'Failed',
+          stroke: seriesColor('--danger', '#c62828'),
+          width: 1.5,
+          value: (_u, v) => rateText(v),
+        },
       ],
     }),
     data,
+    win,
   );
-  const last = snapshot?.throughput.slice(-10) ?? [];
-  const rate = last.length ? last.reduce((a, b) => a + b.accepted, 0) / last.length : 0;
+  // "Now" is the chart's own last point: the same average over the same seconds.
+  const last = rates.accepted.length > 0 ? rates.accepted[rates.accepted.length - 1]! : null;
+  const lastAt = rates.t.length > 0 ? rates.t[rates.t.length - 1]! : null;
+  const fresh = lastAt !== null && nowS - lastAt <= step * 2;
   return (
     <figure className="chart" data-testid="throughput-chart">
       <figcaption>
-        Throughput, last 10 minutes{' '}
-        <span className="muted">· now {rate.toFixed(1)} documents/s</span>
+        Documents accepted per second, {WINDOW_WORDS[win]}{' '}
+        <span className="muted" data-testid="throughput-now">
+          · now {fresh ? rateText(last) : '0 /s'}
+          {step > 1 ? ` (average of the last ${step} s)` : ''}
+        </span>
         <span className="legend-ok">Accepted</span>
         <span className="legend-failed">Failed</span>
       </figcaption>
@@ -74,37 +138,67 @@ function LatencyChart() {
   const stage = useMetricsStore((s) => s.stage);
   const setStage = useMetricsStore((s) => s.setStage);
   const snapshot = useMetricsStore((s) => s.snapshot);
-  const data = useMemo<uPlot.AlignedData>(
-    () => [
-      history.map((p) => toSeconds(p.at)),
-      history.map((p) => p.latency[stage].p50),
-      history.map((p) => p.latency[stage].p95),
-      history.map((p) => p.latency[stage].p99),
-    ],
-    [history, stage],
-  );
+  const win = useMetricsStore((s) => s.window);
+  const nowS = useNowSeconds();
+  const data = useMemo<uPlot.AlignedData>(() => {
+    // Intervals without documents are gaps (null), never a latency of zero.
+    const xs: number[] = [];
+    const cols: (number | null)[][] = [[], [], []];
+    let prev: number | null = null;
+    for (const p of history) {
+      const t = toSeconds(p.at);
+      if (t < nowS - win) continue;
+      if (prev !== null && t - prev > LATENCY_STEP_S) {
+        xs.push(prev + LATENCY_STEP_S);
+        for (const c of cols) c.push(null);
+      }
+      const l = p.latency[stage];
+      xs.push(t);
+      cols[0]!.push(l.count > 0 ? l.p50 : null);
+      cols[1]!.push(l.count > 0 ? l.p95 : null);
+      cols[2]!.push(l.count > 0 ? l.p99 : null);
+      prev = t;
+    }
+    return [xs, ...cols] as uPlot.AlignedData;
+  }, [history, stage, nowS, win]);
   const ref = useUplot(
     () => ({
       scales: {
-        x: { time: true, range: lastTenMinutes },
-        y: { range: (_u, _min, max) => [0, Math.max(10, max)] },
+        x: { time: true, range: windowRange(win) },
+        y: { range: (_u, _min, max) => [0, Math.max(10, max ?? 10)] },
       },
-      axes: themedAxes(),
-      // The caption carries the legend; uPlot's hover legend only adds a row of dashes here.
-      legend: { show: false },
+      axes: themedAxes('duration', (v) => formatDuration(v)),
+      legend: { show: true, live: true },
       series: [
-        {},
-        { label: 'p50 ms', stroke: seriesColor('--accent', '#1565c0'), width: 2 },
-        { label: 'p95 ms', stroke: seriesColor('--warn', '#ef6c00'), width: 1.5 },
-        { label: 'p99 ms', stroke: seriesColor('--danger', '#c62828'), width: 1.5, dash: [4, 4] },
+        { label: 'Time', value: (_u, v) => (v === null ? '—' : clockWithSeconds(v)) },
+        {
+          label: 'Median',
+          stroke: seriesColor('--accent', '#1565c0'),
+          width: 2,
+          value: (_u, v) => msText(v),
+        },
+        {
+          label: '95%',
+          stroke: seriesColor('--warn', '#ef6c00'),
+          width: 1.5,
+          value: (_u, v) => msText(v),
+        },
+        {
+          label: '99%',
+          stroke: seriesColor('--danger', '#c62828'),
+          width: 1.5,
+          dash: [4, 4],
+          value: (_u, v) => msText(v),
+        },
       ],
     }),
     data,
+    win,
   );
   return (
     <figure className="chart" data-testid="latency-chart">
       <figcaption>
-        Time per step, last 10 minutes
+        Time per step, {WINDOW_WORDS[win]}
         <span className="stage-picker" role="group" aria-label="Step">
           {STAGES.map((s) => (
             <button
@@ -118,15 +212,12 @@ function LatencyChart() {
             </button>
           ))}
         </span>
-        <span className="legend-p50">Median</span>
-        <span className="legend-p95">95%</span>
-        <span className="legend-p99">99%</span>
       </figcaption>
       <div className="latency-body">
         <div ref={ref} className="chart-canvas" aria-hidden="true" />
         {snapshot && (
           <table className="latency-table">
-            <caption className="visually-hidden">Time per step, last 10 minutes</caption>
+            <caption className="latency-caption">Last 10 minutes</caption>
             <thead>
               <tr>
                 <th scope="col">Step</th>
@@ -157,11 +248,63 @@ function LatencyChart() {
   );
 }
 
-/** Throughput and latency, fed by `metrics:tick`. */
-export function MetricsCharts() {
+/** One time window for both charts. */
+function WindowPicker() {
+  const win = useMetricsStore((s) => s.window);
+  const setWindow = useMetricsStore((s) => s.setWindow);
   return (
-    <details className="charts-region" open>
-      <summary>Performance</summary>
+    <span className="stage-picker" role="group" aria-label="Time window">
+      {CHART_WINDOWS.map((w) => (
+        <button
+          key={w}
+          type="button"
+          className={`chip${win === w ? ' is-active' : ''}`}
+          aria-pressed={win === w}
+          data-testid={`chart-window-${w}`}
+          onClick={() => setWindow(w)}
+        >
+          {WINDOW_BUTTONS[w]}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+const OPEN_KEY = 'peppol-desk.performance-open';
+
+/** Whether the Performance panel was left open; the first time, open unless the window is short. */
+function wasOpen(): boolean {
+  try {
+    const stored = localStorage.getItem(OPEN_KEY);
+    if (stored !== null) return stored === 'true';
+  } catch {
+    // Storage unavailable: decide by the window.
+  }
+  return window.innerHeight >= 800;
+}
+
+/** Throughput and latency, fed by `metrics:tick`; collapsible, and remembered across restarts. */
+export function MetricsCharts() {
+  const [open, setOpen] = useState(wasOpen);
+  return (
+    <details
+      className="charts-region"
+      data-testid="performance"
+      open={open}
+      onToggle={(e) => {
+        const now = e.currentTarget.open;
+        setOpen(now);
+        try {
+          localStorage.setItem(OPEN_KEY, String(now));
+        } catch {
+          // Storage unavailable (private mode): the panel simply opens next time.
+        }
+      }}
+    >
+      <summary data-testid="performance-toggle">Performance</summary>
+      <div className="charts-window">
+        Show <WindowPicker />
+      </div>
       <section className="charts" aria-label="Performance">
         <ThroughputChart />
         <LatencyChart />

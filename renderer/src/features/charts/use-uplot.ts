@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-const HEIGHT = 110;
+const HEIGHT = 140;
 const DARK_QUERY = '(prefers-color-scheme: dark)';
 
 function cssVar(name: string, fallback: string): string {
@@ -16,7 +16,7 @@ const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-d
  * Axis and grid colours from the theme, so the charts follow light and dark mode; the time axis
  * shows only the clock time (the window is always the last ten minutes).
  */
-export function themedAxes(): uPlot.Axis[] {
+export function themedAxes(yLabel: string, yValues?: (value: number) => string): uPlot.Axis[] {
   const stroke = cssVar('--text-muted', '#666');
   const grid = { stroke: cssVar('--grid', '#e6e6e0'), width: 1 };
   return [
@@ -25,13 +25,33 @@ export function themedAxes(): uPlot.Axis[] {
       grid,
       ticks: grid,
       size: 28,
+      label: 'Local time',
+      labelSize: 16,
       // Room for a clock time like "06:10 PM" between ticks.
       space: 90,
       values: (_u, splits) => splits.map((s) => clock.format(s * 1000)),
     },
-    { stroke, grid, ticks: grid, size: 44 },
+    {
+      stroke,
+      grid,
+      ticks: grid,
+      size: 60,
+      label: yLabel,
+      labelSize: 16,
+      ...(yValues ? { values: (_u: uPlot, splits: number[]) => splits.map(yValues) } : {}),
+    },
   ];
 }
+
+/** A clock time with seconds, for hover values. */
+export function clockWithSeconds(seconds: number): string {
+  return clockSeconds.format(seconds * 1000);
+}
+const clockSeconds = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 export function seriesColor(name: string, fallback: string): string {
   return cssVar(name, fallback);
@@ -56,6 +76,8 @@ function useColorSchemeVersion(): number {
 export function useUplot(
   makeOptions: () => Omit<uPlot.Options, 'width' | 'height'>,
   data: uPlot.AlignedData,
+  /** The chart is built again when this changes (e.g. the time window). */
+  key: unknown = null,
 ) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -86,7 +108,7 @@ export function useUplot(
     };
     // Options are fixed for the life of the chart (per colour scheme); data flows through setData.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scheme]);
+  }, [scheme, key]);
 
   useEffect(() => {
     plot.current?.setData(data);

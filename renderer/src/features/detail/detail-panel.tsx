@@ -1,5 +1,11 @@
 import { useEffect, useRef } from 'react';
-import type { DocumentDetail, DocumentProblem, ParticipantId } from '../../../../app/contract';
+import {
+  accessPointLabel,
+  BUSINESS_RESPONSE_STATES,
+  type DocumentDetail,
+  type DocumentProblem,
+  type ParticipantId,
+} from '../../../../app/contract';
 import { formatAmount, formatDuration, formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import {
@@ -7,7 +13,13 @@ import {
   runDocumentAction,
   type DocumentAction,
 } from '../../stores/document-actions';
-import { useDetailStore } from '../../stores/detail-store';
+import { useInvoiceViewStore } from '../../stores/invoice-view-store';
+import {
+  DETAIL_WIDTH_MAX,
+  DETAIL_WIDTH_MIN,
+  useDetailStore,
+  useDetailWidth,
+} from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
 import { ChecksDisagree } from './checks-disagree';
 import { ReceiverLookup } from './receiver-lookup';
@@ -34,6 +46,41 @@ const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
   wait: 'Nothing to do: Peppol Desk keeps trying.',
   none: '',
 };
+
+/** Text in which "document #12" opens that document's details. */
+function LinkedText({ text }: { text: string }) {
+  const show = useDetailStore((st) => st.show);
+  const parts = text.split(/(document #\d+)/);
+  return (
+    <>
+      {parts.map((part, i) => {
+        const m = /^document #(\d+)$/.exec(part);
+        return m ? (
+          <button
+            key={i}
+            type="button"
+            className="link-button"
+            data-testid={`timeline-link-${m[1]}`}
+            onClick={() => show(Number(m[1]))}
+          >
+            {part}
+          </button>
+        ) : (
+          part
+        );
+      })}
+    </>
+  );
+}
+
+/** A business response code in words (an unknown code as given). */
+function responseWords(code: string | null): string | null {
+  if (code === null) return null;
+  const state = Object.hasOwn(BUSINESS_RESPONSE_STATES, code)
+    ? BUSINESS_RESPONSE_STATES[code as keyof typeof BUSINESS_RESPONSE_STATES]
+    : null;
+  return state ? STATUS_WORDS[state] : `Response "${code}"`;
+}
 
 function participant(p: ParticipantId | null): string {
   return p ? `${p.scheme}:${p.value}` : '—';
@@ -186,7 +233,17 @@ function Body({ d }: { d: DocumentDetail }) {
       )}
 
       <section aria-label="Invoice">
-        <h3>Invoice</h3>
+        <div className="section-head">
+          <h3>Invoice</h3>
+          <button
+            type="button"
+            className="button"
+            data-testid="open-invoice-view"
+            onClick={() => useInvoiceViewStore.getState().open(d.id)}
+          >
+            View whole invoice
+          </button>
+        </div>
         <dl className="fields">
           <Field
             label="Type"
@@ -221,6 +278,11 @@ function Body({ d }: { d: DocumentDetail }) {
       <section aria-label="Delivery">
         <h3>Delivery</h3>
         <dl className="fields">
+          <Field
+            label="Access point"
+            value={d.environment ? accessPointLabel(d.accessPoint, d.environment) : null}
+            testId="detail-access-point"
+          />
           <Field label="Transaction id" value={d.transactionId} testId="detail-transaction-id" />
           <Field label="Accepted by access point" value={formatTime(d.acceptedAt)} />
           <Field label="Delivered" value={formatTime(d.deliveredAt)} />
@@ -229,10 +291,20 @@ function Body({ d }: { d: DocumentDetail }) {
             value={sentToDelivered === null ? null : formatDuration(sentToDelivered)}
           />
           <Field
-            label="Business response"
-            value={d.businessResponse}
+            label="Buyer's response"
+            value={responseWords(d.businessResponse)}
             testId="detail-business-response"
           />
+          {d.businessResponse && (
+            <>
+              <Field label="Response received" value={formatTime(d.businessResponseAt)} />
+              <Field
+                label="Buyer's note"
+                value={d.businessResponseNote}
+                testId="detail-business-response-note"
+              />
+            </>
+          )}
           <Field label="File" value={d.fileName} />
         </dl>
       </section>
@@ -244,12 +316,67 @@ function Body({ d }: { d: DocumentDetail }) {
             <li key={i}>
               <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
               <span>{STATUS_WORDS[t.to]}</span>
-              {t.detail && <span className="muted"> — {t.detail}</span>}
+              {t.detail && (
+                <span className="muted">
+                  {' '}
+                  — <LinkedText text={t.detail} />
+                </span>
+              )}
             </li>
           ))}
         </ol>
       </section>
     </>
+  );
+}
+
+/**
+ * The panel's left edge: drag it, or focus it and use the arrow keys, to give the panel more or
+ * less room. The table hides its less important columns, never File, Issue date, Amount or Status.
+ */
+function ResizeHandle() {
+  const width = useDetailWidth((s) => s.width);
+  const setWidth = useDetailWidth((s) => s.setWidth);
+  const STEP = 24;
+  return (
+    <div
+      className="detail-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Resize details"
+      aria-valuemin={DETAIL_WIDTH_MIN}
+      aria-valuemax={DETAIL_WIDTH_MAX}
+      aria-valuenow={width}
+      tabIndex={0}
+      data-testid="detail-resize"
+      onKeyDown={(e) => {
+        const delta: Record<string, number> = { ArrowLeft: STEP, ArrowRight: -STEP };
+        if (Object.hasOwn(delta, e.key)) {
+          e.preventDefault();
+          setWidth(width + delta[e.key]!);
+        } else if (e.key === 'Home') {
+          e.preventDefault();
+          setWidth(DETAIL_WIDTH_MIN);
+        } else if (e.key === 'End') {
+          e.preventDefault();
+          setWidth(DETAIL_WIDTH_MAX);
+        }
+      }}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        const handle = e.currentTarget;
+        handle.setPointerCapture(e.pointerId);
+        const startX = e.clientX;
+        const startWidth = width;
+        const move = (ev: PointerEvent) => setWidth(startWidth + (startX - ev.clientX));
+        const up = () => {
+          handle.removeEventListener('pointermove', move);
+          handle.removeEventListener('pointerup', up);
+        };
+        handle.addEventListener('pointermove', move);
+        handle.addEventListener('pointerup', up);
+      }}
+    />
   );
 }
 
@@ -276,9 +403,43 @@ export function DetailPanel() {
     heading.current?.focus();
   }, [id]);
 
+  // After an action (Retry, Cancel…) its button goes away with the state it belonged to: focus
+  // would fall to the page, where Escape no longer closes the panel. Keep it in the panel.
+  const panel = useRef<HTMLElement>(null);
+  const hadFocus = useRef(false);
+  useEffect(() => {
+    const el = panel.current;
+    if (!el) return;
+    const onIn = () => (hadFocus.current = true);
+    const onOut = (e: FocusEvent) => {
+      if (e.relatedTarget instanceof Node && !el.contains(e.relatedTarget))
+        hadFocus.current = false;
+    };
+    const observer = new MutationObserver(() => {
+      const active = document.activeElement;
+      if (hadFocus.current && (active === null || active === document.body))
+        heading.current?.focus();
+    });
+    // A click elsewhere (even on something that takes no focus) means the person moved on.
+    const onPointer = (e: PointerEvent) => {
+      if (!(e.target instanceof Node && el.contains(e.target))) hadFocus.current = false;
+    };
+    el.addEventListener('focusin', onIn);
+    el.addEventListener('focusout', onOut);
+    document.addEventListener('pointerdown', onPointer);
+    observer.observe(el, { childList: true, subtree: true });
+    return () => {
+      el.removeEventListener('focusin', onIn);
+      el.removeEventListener('focusout', onOut);
+      document.removeEventListener('pointerdown', onPointer);
+      observer.disconnect();
+    };
+  }, [id]);
+
   if (id === null) return null;
   return (
     <aside
+      ref={panel}
       className="detail-panel"
       data-testid="detail-panel"
       aria-labelledby="detail-heading"
@@ -286,6 +447,7 @@ export function DetailPanel() {
         if (e.key === 'Escape') show(null);
       }}
     >
+      <ResizeHandle />
       <div className="detail-head">
         <h2 id="detail-heading" tabIndex={-1} ref={heading}>
           {detail?.invoiceNumber ?? detail?.fileName ?? 'Document'}

@@ -1,10 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { DocumentRow, DocumentSortKey } from '../../../../app/contract';
+import type { DocumentFilter, DocumentRow, DocumentSortKey } from '../../../../app/contract';
 import { formatAmount, formatChange } from '../../lib/format';
+import { FILTER_LABELS } from '../../lib/status-words';
 import { useDetailStore } from '../../stores/detail-store';
 import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
-import { StatusLabel } from './status-cell';
+import { AccessPointTag, StatusLabel } from './status-cell';
+import { WaitReason } from './wait-reason';
 
 const ROW_HEIGHT = 40;
 
@@ -69,6 +71,59 @@ function SortHeader() {
   );
 }
 
+/**
+ * What an empty table says: nothing added yet, or nothing matching the search or filter (with the
+ * way back). A row of its own, so the table's row group is never empty for screen readers.
+ */
+function EmptyState({
+  message,
+  filter,
+  search,
+}: {
+  message: string | null;
+  filter: DocumentFilter;
+  search: string;
+}) {
+  const setSearch = useDocumentsStore((s) => s.setSearch);
+  const setFilter = useDocumentsStore((s) => s.setFilter);
+  const query = search.trim();
+  let text: string;
+  let action: { label: string; testId: string; run: () => void } | null = null;
+  if (message) text = message;
+  else if (query) {
+    text =
+      filter === 'all'
+        ? `No documents match “${query}”.`
+        : `No documents in “${FILTER_LABELS[filter]}” match “${query}”.`;
+    action = {
+      label: 'Clear search',
+      testId: 'clear-search',
+      run: () => {
+        setSearch('');
+        // The button goes away with the empty state: the search box is the sensible next stop.
+        document.querySelector<HTMLElement>('[data-testid="search"]')?.focus();
+      },
+    };
+  } else if (filter !== 'all') {
+    text = `No documents in “${FILTER_LABELS[filter]}” right now.`;
+    action = { label: 'Show all documents', testId: 'show-all', run: () => setFilter('all') };
+  } else
+    text =
+      'No documents yet. Drop invoice files or folders anywhere in this window, or choose them above.';
+  return (
+    <div role="row" className="empty-row">
+      <div role="cell" className="empty-state" data-testid="empty-state">
+        <p>{text}</p>
+        {action && (
+          <button type="button" className="button" data-testid={action.testId} onClick={action.run}>
+            {action.label}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
 /** The virtualized document list: only the rows on screen are rendered and fetched. */
 export function DocumentTable() {
   const { count, rowAt } = useRowAccessor();
@@ -78,7 +133,6 @@ export function DocumentTable() {
   const toggleSelected = useDocumentsStore((s) => s.toggleSelected);
   const setSelection = useDocumentsStore((s) => s.setSelection);
   const setVisibleRange = useDocumentsStore((s) => s.setVisibleRange);
-  const filter = useDocumentsStore((s) => s.filter);
   const shownFilter = useDocumentsStore((s) => s.shownFilter);
   const shownSearch = useDocumentsStore((s) => s.shownSearch);
   const shownSort = useDocumentsStore((s) => s.shownSort);
@@ -162,6 +216,8 @@ export function DocumentTable() {
   return (
     <div
       className="document-table"
+      id="document-table"
+      tabIndex={-1}
       data-testid="document-table"
       data-filter={shownFilter}
       data-search={shownSearch}
@@ -188,13 +244,11 @@ export function DocumentTable() {
       </div>
       <div className="table-body" ref={scrollRef} role="rowgroup" tabIndex={-1}>
         {loaded && count === 0 && (
-          <p className="empty-state" data-testid="empty-state">
-            {loadError
-              ? loadError.message
-              : filter === 'all'
-                ? 'No documents yet. Drop invoice files above to send them.'
-                : 'Nothing here right now.'}
-          </p>
+          <EmptyState
+            message={loadError?.message ?? null}
+            filter={shownFilter}
+            search={shownSearch}
+          />
         )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
@@ -254,6 +308,8 @@ export function DocumentTable() {
                 </div>
                 <div role="cell" className="cell col-status">
                   <StatusLabel id={row.id} state={row.state} />
+                  <AccessPointTag row={row} />
+                  <WaitReason row={row} />
                 </div>
                 <div role="cell" className="cell col-file" title={row.fileName}>
                   {row.fileName}

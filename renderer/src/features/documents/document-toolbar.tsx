@@ -27,6 +27,14 @@ export function DocumentToolbar() {
   // What "Retry all failed" acts on: sending failed, or the receiver was not found.
   const failedCount = counts.failed + counts.unreachable;
 
+  // "Clear search" in the empty table clears the store's search: the box follows.
+  const storeSearch = useDocumentsStore((s) => s.search);
+  const [seenSearch, setSeenSearch] = useState(storeSearch);
+  if (storeSearch !== seenSearch) {
+    setSeenSearch(storeSearch);
+    if (storeSearch === '') setQuery('');
+  }
+
   useEffect(() => {
     const timer = setTimeout(() => setSearch(query), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
@@ -41,6 +49,24 @@ export function DocumentToolbar() {
             type="button"
             role="tab"
             aria-selected={filter === f}
+            aria-controls="document-table"
+            // Tabs: one tab stop (the chosen filter); arrow keys, Home and End move and choose.
+            tabIndex={filter === f ? 0 : -1}
+            onKeyDown={(e) => {
+              const i = FILTER_ORDER.indexOf(f);
+              const n = FILTER_ORDER.length;
+              const to: Record<string, number> = {
+                ArrowRight: (i + 1) % n,
+                ArrowLeft: (i - 1 + n) % n,
+                Home: 0,
+                End: n - 1,
+              };
+              if (!Object.hasOwn(to, e.key)) return;
+              e.preventDefault();
+              const next = FILTER_ORDER[to[e.key]!]!;
+              setFilter(next);
+              document.querySelector<HTMLElement>(`[data-testid="filter-${next}"]`)?.focus();
+            }}
             className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && filterCount(counts, f) > 0 ? ' has-attention' : ''}`}
             data-testid={`filter-${f}`}
             onClick={() => setFilter(f)}

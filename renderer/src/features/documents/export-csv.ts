@@ -1,31 +1,61 @@
-import type { DocumentRow } from '../../../../app/contract';
+import { BUSINESS_RESPONSE_STATES, type DocumentRow } from '../../../../app/contract';
 import { STATUS_WORDS } from '../../lib/status-words';
 import { fetchAllMatching } from '../../stores/documents-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
 
 const HEADER = [
+  'Document id',
+  'File',
   'Invoice number',
+  'Issue date',
+  'Seller',
   'Buyer',
   'Amount',
   'Currency',
   'Status',
+  'Business response',
+  'Access point',
+  'Environment',
   'Transaction id',
   'Sent',
   'Delivered',
   'Reason',
-  'File',
 ];
 
-function iso(ms: number | null): string {
-  return ms === null ? '' : new Date(ms).toISOString();
+const ENVIRONMENT_WORDS: Record<string, string> = {
+  sandbox: 'Sandbox',
+  test: 'Test',
+  production: 'Production',
+};
+
+/**
+ * A time in the user's time zone with its offset, as the screen shows it: 2026-12-01 22:05:03
+ * +01:00 (a spreadsheet reads it, and the offset keeps it unambiguous).
+ */
+export function localTime(ms: number | null): string {
+  if (ms === null) return '';
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
+
+/** A business response code in words ("Rejected by buyer"), an unknown code as given. */
+function responseWords(code: string | null): string | null {
+  if (code === null) return null;
+  return Object.hasOwn(BUSINESS_RESPONSE_STATES, code)
+    ? STATUS_WORDS[BUSINESS_RESPONSE_STATES[code as keyof typeof BUSINESS_RESPONSE_STATES]]
+    : code;
 }
 
 /**
  * RFC 4180 quoting; text starting with =, +, -, @ is prefixed so spreadsheets never run it as a
  * formula (plain numbers such as credit-note amounts stay numbers).
  */
-function cell(value: string | null): string {
-  let text = value ?? '';
+function cell(value: string | number | null): string {
+  let text = value === null ? '' : String(value);
   if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -36,16 +66,22 @@ export function toCsv(rows: DocumentRow[]): string {
   for (const r of rows) {
     lines.push(
       [
+        r.id,
+        r.fileName,
         r.invoiceNumber,
+        r.issueDate,
+        r.sellerName,
         r.buyerName,
         r.amount,
         r.currency,
         STATUS_WORDS[r.state],
+        responseWords(r.businessResponse),
+        r.accessPoint === 'sandbox' ? 'Built-in Sandbox' : r.accessPoint,
+        r.environment ? (ENVIRONMENT_WORDS[r.environment] ?? r.environment) : null,
         r.transactionId,
-        iso(r.acceptedAt),
-        iso(r.deliveredAt),
+        localTime(r.acceptedAt),
+        localTime(r.deliveredAt),
         r.problem?.message ?? null,
-        r.fileName,
       ]
         .map(cell)
         .join(','),

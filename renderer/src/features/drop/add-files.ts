@@ -30,15 +30,44 @@ function chunk(files: PickedFile[]): PickedFile[][] {
 }
 
 let adding = Promise.resolve();
+/** Files dropped but not handed to the engine yet (all adds in the queue). */
+let notAddedYet = 0;
+
+/** Leaving the page while files are still being added asks first (the rest would be lost). */
+function onBeforeUnload(e: BeforeUnloadEvent): void {
+  if (notAddedYet === 0) return;
+  e.preventDefault();
+  // Older browsers show (or need) a returnValue; modern ones show their own words.
+  e.returnValue = `${notAddedYet} files were not added yet. Leave anyway?`;
+}
+
+/** Files still to be added (for the leave-page warning and tests). */
+export function filesNotAddedYet(): number {
+  return notAddedYet;
+}
 
 /** Reads the files chunk by chunk, hands them to the engine and shows one running summary. */
 export function addFiles(collected: Collected): Promise<void> {
   // One add at a time, in drop order, so summaries never interleave.
-  adding = adding.then(() => addNow(collected));
+  if (notAddedYet === 0) window.addEventListener('beforeunload', onBeforeUnload);
+  notAddedYet += collected.files.length;
+  let remaining = collected.files.length;
+  const handed = (n: number) => {
+    remaining -= n;
+    notAddedYet -= n;
+  };
+  const run = adding.then(() => addNow(collected, handed));
+  adding = run.finally(() => {
+    notAddedYet = Math.max(0, notAddedYet - remaining);
+    if (notAddedYet === 0) window.removeEventListener('beforeunload', onBeforeUnload);
+  });
   return adding;
 }
 
-async function addNow({ files, skipped }: Collected): Promise<void> {
+async function addNow(
+  { files, skipped }: Collected,
+  handed: (n: number) => void = () => undefined,
+): Promise<void> {
   const toasts = useToastStore.getState();
   if (files.length === 0) {
     toasts.push({
@@ -85,8 +114,14 @@ async function addNow({ files, skipped }: Collected): Promise<void> {
     total.known.push(...result.value.known);
     total.rejected.push(...result.value.rejected);
     done += part.length;
+    handed(part.length);
     if (done < files.length)
-      toasts.update(toastId, { title: `Adding files… ${done} of ${files.length}` });
+      toasts.update(toastId, {
+        title: `Adding files… ${done} of ${files.length}`,
+        lines: [
+          `Stay on this page until all are added: the other ${files.length - done} are not added yet.`,
+        ],
+      });
   }
   const summary = summarize(total, skipped);
   toasts.update(toastId, {

@@ -1,41 +1,21 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef } from 'react';
 import { addFiles } from './add-files';
-import { collectChosen, collectDropped } from './collect-files';
+import { collectChosen } from './collect-files';
 
-/** Drop files or whole folders here, or choose them. */
+/**
+ * Says where invoices go in, and offers "Choose files". Drops anywhere in the window are taken
+ * by WindowDrop (this strip is only the most visible place to drop).
+ */
 export function DropZone() {
-  const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-
-  const onDrop = (e: DragEvent<HTMLElement>) => {
-    e.preventDefault();
-    setOver(false);
-    // collectDropped reads the entries synchronously, before the DataTransfer is emptied.
-    void collectDropped(e.dataTransfer).then(addFiles);
-  };
-  const onDragOver = (e: DragEvent<HTMLElement>) => {
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    if (!over) setOver(true);
-  };
   const choose = () => input.current?.click();
 
   // A labelled region, not a button: dropping is for the mouse; the one control inside it,
   // "Choose files", is the keyboard's way in (a button nested in a button confuses screen readers).
   return (
-    <section
-      className={`drop-zone${over ? ' is-over' : ''}`}
-      data-testid="drop-zone"
-      aria-label="Add invoices"
-      onDragOver={onDragOver}
-      onDragEnter={onDragOver}
-      onDragLeave={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={onDrop}
-    >
+    <section className="drop-zone" data-testid="drop-zone" aria-label="Add invoices">
       <span className="drop-zone-text" id="drop-zone-text">
-        Drop invoice files or folders here
+        Drop invoice files or folders anywhere in this window
         <span className="drop-zone-hint">UBL XML, Peppol BIS Billing 3.0</span>
       </span>
       <button

@@ -105,14 +105,26 @@ export function SettingsDialog() {
   const error = useSettingsStore((s) => s.error);
   const setOpen = useSettingsStore((s) => s.setOpen);
   const dialog = useRef<HTMLDialogElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const returnFocus = useRef<HTMLElement | null>(null);
 
+  // Focus moves to the dialog's heading when it opens (the form is still loading) and back to
+  // the control that opened it when it closes.
   useEffect(() => {
     const el = dialog.current;
     if (!el) return;
     if (open && !el.open) {
+      const active = document.activeElement;
+      returnFocus.current = active instanceof HTMLElement ? active : null;
       el.showModal();
+      heading.current?.focus();
       void useSettingsStore.getState().load();
     } else if (!open && el.open) el.close();
+    if (!open) {
+      const target = returnFocus.current;
+      returnFocus.current = null;
+      if (target?.isConnected) target.focus();
+    }
   }, [open]);
 
   return (
@@ -123,7 +135,9 @@ export function SettingsDialog() {
       aria-labelledby="settings-heading"
       onClose={() => setOpen(false)}
     >
-      <h2 id="settings-heading">Settings</h2>
+      <h2 id="settings-heading" tabIndex={-1} ref={heading}>
+        Settings
+      </h2>
       {open && settings ? (
         // Keyed by the settings object: the draft starts again from what the engine holds.
         <SettingsForm key={settingsKey(settings)} settings={settings} />

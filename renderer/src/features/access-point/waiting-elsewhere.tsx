@@ -1,0 +1,106 @@
+import { useState } from 'react';
+import { accessPointLabel } from '../../../../app/contract';
+import { getApi } from '../../bridge';
+import { useConnectionStore } from '../../stores/connection-store';
+import { useDocumentsStore } from '../../stores/documents-store';
+import { toastError, useToastStore } from '../../stores/toast-store';
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * "N documents wait for <previous access point>": documents queued for an access point that is
+ * no longer in use stay with it until the clerk sends them through the new one or cancels them.
+ */
+export function WaitingElsewhere() {
+  const status = useConnectionStore((s) => s.status);
+  const [busy, setBusy] = useState(false);
+  const groups = status?.waitingElsewhere ?? [];
+  if (!status || groups.length === 0) return null;
+  const here = accessPointLabel(status.accessPoint ?? status.endpoint, status.environment);
+
+  async function reroute(from: string, count: number) {
+    setBusy(true);
+    const r = await getApi().invoke('documents:reroute', { from });
+    setBusy(false);
+    if (!r.ok) return toastError('Could not send them', r.error.message);
+    useToastStore.getState().push({
+      kind: 'success',
+      title: `${plural(r.value.rerouted, 'document', 'documents')} will be sent through ${here}.`,
+      lines:
+        r.value.rerouted < count ? ['Some had changed meanwhile and were left as they are.'] : [],
+      ttlMs: 6000,
+    });
+    useDocumentsStore.getState().requestRefresh();
+  }
+
+  async function cancel(from: string) {
+    const api = getApi();
+    const waiting = await api.invoke('documents:waitingFor', { accessPoint: from });
+    if (!waiting.ok) return toastError('Could not cancel them', waiting.error.message);
+    const ids = waiting.value.ids;
+    const sure = window.confirm(
+      `Cancel ${plural(ids.length, 'document', 'documents')} queued for ${accessPointLabel(from, null)}? They will not be sent.`,
+    );
+    if (!sure) return;
+    setBusy(true);
+    const r = await api.invoke('documents:cancel', { ids });
+    setBusy(false);
+    if (!r.ok) return toastError('Could not cancel them', r.error.message);
+    const kept = r.value.refused ?? [];
+    useToastStore.getState().push({
+      kind: 'success',
+      title: `${plural(r.value.cancelled, 'document', 'documents')} cancelled.`,
+      lines: kept.length ? [`${plural(kept.length, 'was', 'were')} kept: ${kept[0]!.message}`] : [],
+      ttlMs: 6000,
+    });
+    useDocumentsStore.getState().requestRefresh();
+  }
+
+  return (
+    <div
+      className="waiting-elsewhere"
+      data-testid="waiting-elsewhere"
+      role="region"
+      aria-label="Documents waiting for another access point"
+    >
+      {groups.map((g) => (
+        <div
+          key={g.accessPoint}
+          className="waiting-elsewhere-group"
+          data-testid="waiting-elsewhere-group"
+        >
+          <p data-testid="waiting-elsewhere-text">
+            <strong>
+              {plural(g.count, 'document waits', 'documents wait')} for{' '}
+              {accessPointLabel(g.accessPoint, g.environment)}
+            </strong>
+            , the access point {g.count === 1 ? 'it was' : 'they were'} queued for. Nothing is sent
+            until you decide.
+          </p>
+          <div className="waiting-elsewhere-actions">
+            <button
+              type="button"
+              className="button"
+              data-testid="reroute"
+              disabled={busy}
+              onClick={() => void reroute(g.accessPoint, g.count)}
+            >
+              Send {g.count === 1 ? 'it' : 'these'} through {here}
+            </button>
+            <button
+              type="button"
+              className="button"
+              data-testid="cancel-waiting"
+              disabled={busy}
+              onClick={() => void cancel(g.accessPoint)}
+            >
+              Cancel {g.count === 1 ? 'it' : 'them'}
+            </button>
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}

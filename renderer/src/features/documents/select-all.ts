@@ -1,0 +1,38 @@
+import { useEffect } from 'react';
+import { getApi } from '../../bridge';
+import { useDocumentsStore } from '../../stores/documents-store';
+
+/** True when the key goes to a text field (Ctrl+A keeps selecting its text there). */
+function inTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement) return true;
+  return (
+    target instanceof HTMLInputElement && !['checkbox', 'radio', 'button'].includes(target.type)
+  );
+}
+
+/**
+ * Ctrl+A (Cmd+A on a Mac) selects every document of the current filter and search, not the page
+ * text. Ignored in text fields and while a dialog is open.
+ */
+export function useSelectAllShortcut(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.key.toLowerCase() !== 'a') return;
+      if (inTextField(e.target) || document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      const { filter, search, setSelection } = useDocumentsStore.getState();
+      void getApi()
+        .invoke('documents:export', { filter, search: search.trim() || undefined })
+        .then((r) => {
+          const now = useDocumentsStore.getState();
+          // The list changed meanwhile: this answer is for another filter or search.
+          if (!r.ok || now.filter !== filter || now.search !== search) return;
+          setSelection(r.value.rows.map((row) => row.id));
+        });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}

@@ -1,0 +1,51 @@
+import type { ConnectionStatus, DocumentRow } from '../../../../app/contract';
+import { formatChange } from '../../lib/format';
+import { useConnectionStore } from '../../stores/connection-store';
+import { useSettingsStore } from '../../stores/settings-store';
+
+// States that wait for sending (or for the access point to answer the lookup).
+const WAITING = new Set<DocumentRow['state']>(['ready', 'resolving', 'queued', 'retry_wait']);
+
+/**
+ * Why a waiting document waits, in words: paused (since when), offline (next try at …), retry
+ * waiting (attempt n of m, next at …), throttled. Null when it does not wait.
+ */
+export function waitReason(
+  row: Pick<DocumentRow, 'state' | 'attempts' | 'nextAttemptAt'>,
+  status: ConnectionStatus | null,
+  maxAttempts: number | null,
+): string | null {
+  if (!WAITING.has(row.state) || !status) return null;
+  const at = (ms: number | null | undefined) => (ms ? formatChange(ms) : null);
+  if (status.paused) {
+    const since = at(status.pausedAt);
+    return since ? `Paused by you since ${since}` : 'Paused by you';
+  }
+  if (status.state === 'offline') {
+    const next = at(status.nextTryAt);
+    return `Access point offline${next ? `, next try at ${next}` : ''}`;
+  }
+  if (row.state === 'retry_wait') {
+    const of = maxAttempts ? ` of ${maxAttempts}` : '';
+    const next = at(row.nextAttemptAt);
+    return `Attempt ${row.attempts}${of} did not go through${next ? `, next at ${next}` : ''}`;
+  }
+  if (status.state === 'throttled' && row.state === 'queued') {
+    const next = at(status.nextTryAt);
+    return `The access point asked to slow down${next ? `, next try at ${next}` : ''}`;
+  }
+  return null;
+}
+
+/** The reason a row waits, under its status. */
+export function WaitReason({ row }: { row: DocumentRow }) {
+  const status = useConnectionStore((s) => s.status);
+  const maxAttempts = useSettingsStore((s) => s.settings?.maxAttempts ?? null);
+  const reason = waitReason(row, status, maxAttempts);
+  if (!reason) return null;
+  return (
+    <span className="wait-reason muted small" title={reason} data-testid={`wait-reason-${row.id}`}>
+      {reason}
+    </span>
+  );
+}

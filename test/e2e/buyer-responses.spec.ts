@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures';
+import { csvRecords } from './support/csv';
+import { invoiceToReceiver, uniquePrefix, writeFiles } from './support/invoices';
+
+test("a buyer's rejection from the sandbox reads Rejected by buyer, needs attention and says why", async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('REJ');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-RE.xml`]: invoiceToReceiver(`${prefix}-RE`, '9915:reject-all'),
+    [`${prefix}-AP.xml`]: invoiceToReceiver(`${prefix}-AP`, '9915:respond-ap'),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  const rejected = desk.rowByInvoice(`${prefix}-RE`);
+  const approved = desk.rowByInvoice(`${prefix}-AP`);
+  await desk.waitForState(rejected, ['rejected']);
+  await desk.waitForState(approved, ['buyer_accepted']);
+  await expect(desk.statusOf(rejected)).toHaveText(/Rejected by buyer/);
+  await expect(desk.statusOf(approved)).toHaveText(/Accepted by buyer/);
+
+  // Counted under Needs attention, never under Sent.
+  await desk.showFilter('attention');
+  await desk.expectRowTotal(1);
+  await expect(rejected).toBeVisible();
+  await desk.showFilter('sent');
+  await desk.expectRowTotal(1);
+  await expect(approved).toBeVisible();
+  await desk.showFilter('all');
+
+  await desk.openDetails(rejected);
+  await expect(desk.detailPanel.getByTestId('problem-message')).toContainText(
+    'The buyer rejected this invoice',
+  );
+  await expect(desk.detailPanel.getByTestId('detail-business-response')).toHaveText(
+    'Rejected by buyer',
+  );
+  await expect(desk.detailPanel.getByTestId('detail-business-response-note')).toContainText(
+    'order reference is missing',
+  );
+  await expect(desk.detailPanel.getByTestId('timeline')).toContainText('Rejected by buyer');
+  await desk.page.keyboard.press('Escape');
+
+  const download = await desk.exportCsv();
+  const records = csvRecords(readFileSync(await download.path(), 'utf8'));
+  const re = records.find((r) => r['Invoice number'] === `${prefix}-RE`);
+  expect(re?.['Status']).toBe('Rejected by buyer');
+  expect(re?.['Business response']).toBe('Rejected by buyer');
+  const ap = records.find((r) => r['Invoice number'] === `${prefix}-AP`);
+  expect(ap?.['Status']).toBe('Accepted by buyer');
+});

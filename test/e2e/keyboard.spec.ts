@@ -1,0 +1,118 @@
+import { expect, test } from './fixtures';
+import {
+  invoiceToUnregisteredBuyer,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
+
+test('a skip link leads past the header and the filters are tabs with arrow keys', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = uniquePrefix('SKIP');
+  await desk.chooseFiles(
+    writeFiles(testInfo.outputPath('in'), { [`${prefix}.xml`]: validInvoice(prefix) }),
+  );
+  await desk.searchFor(prefix);
+  await expect(desk.rows()).toHaveCount(1);
+
+  // From a fresh page, the first Tab reaches the skip link.
+  await page.reload();
+  await expect(desk.table).toBeVisible();
+  await expect(desk.rows().first()).toBeVisible();
+  await page.keyboard.press('Tab');
+  const skip = page.getByTestId('skip-link');
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(desk.rows().first()).toBeFocused();
+
+  // One tab stop for the four filters; arrows choose.
+  await expect(page.locator('[role="tab"][tabindex="0"]')).toHaveCount(1);
+  await page.getByTestId('filter-all').focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('filter-sent')).toBeFocused();
+  await expect(page.getByTestId('filter-sent')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('filter-attention')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('filter-all')).toBeFocused();
+  await expect(page.getByTestId('filter-all')).toHaveAttribute('aria-selected', 'true');
+});
+
+test('Ctrl+A selects the rows, not the page text; in the search box it selects the text', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = uniquePrefix('CTRLA');
+  await desk.chooseFiles(
+    writeFiles(testInfo.outputPath('in'), {
+      [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
+      [`${prefix}-2.xml`]: validInvoice(`${prefix}-2`),
+      [`${prefix}-3.xml`]: validInvoice(`${prefix}-3`),
+    }),
+  );
+  await desk.searchFor(prefix);
+  await desk.expectRowTotal(3);
+
+  await desk.rows().first().focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
+  expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  await expect(page.getByTestId('selection-count')).toHaveCount(0);
+  await desk.search.focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  expect(await desk.search.evaluate((el: HTMLInputElement) => el.selectionEnd)).toBe(prefix.length);
+  await expect(page.getByTestId('selection-count')).toHaveCount(0);
+});
+
+test('after Retry in the details focus stays in the panel and Escape still closes it', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = uniquePrefix('FOCUS');
+  await desk.chooseFiles(
+    writeFiles(testInfo.outputPath('in'), {
+      [`${prefix}.xml`]: invoiceToUnregisteredBuyer(prefix),
+    }),
+  );
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(prefix);
+  await desk.waitForState(row, ['unreachable']);
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await expect(desk.detailPanel).toBeVisible();
+
+  const retry = desk.detailPanel.getByTestId('detail-retry');
+  await retry.focus();
+  await page.keyboard.press('Enter');
+  // The document goes round again (and the button with it); focus must not fall to the page.
+  await desk.waitForState(row, ['resolving', 'ready', 'unreachable', 'received', 'validating']);
+  await expect
+    .poll(() => page.evaluate(() => !!document.activeElement?.closest('.detail-panel')))
+    .toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(desk.detailPanel).toHaveCount(0);
+  // Closing gives focus back to the row it was opened from.
+  await expect(row).toBeFocused();
+});
+
+test('Settings takes focus when it opens and gives it back when it closes', async ({ desk }) => {
+  const page = desk.page;
+  const opener = page.getByTestId('open-settings');
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByTestId('settings-dialog');
+  await expect(dialog).toBeVisible();
+  await expect
+    .poll(() =>
+      page.evaluate(() => !!document.activeElement?.closest('[data-testid="settings-dialog"]')),
+    )
+    .toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});

@@ -1,0 +1,62 @@
+import { startSandbox } from '../../app/sandbox/server';
+import { expect, test } from './fixtures';
+import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+
+test('queued documents stay with their access point when the provider changes, until the clerk sends them through the new one', async ({
+  desk,
+}, testInfo) => {
+  // Another access point, as a provider URL set in Settings would be (Test environment).
+  const other = await startSandbox({});
+  const prefix = uniquePrefix('PIN');
+  const numbers = [`${prefix}-1`, `${prefix}-2`];
+  try {
+    // Queued for the built-in Sandbox while sending is paused.
+    await desk.invoke('queue:pause', undefined);
+    const paths = writeFiles(
+      testInfo.outputPath('invoices'),
+      Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
+    );
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['queued']);
+    const firstId = Number(
+      (await desk.rowByInvoice(numbers[0]!).getAttribute('data-testid'))!.slice('row-'.length),
+    );
+    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveText('Sandbox');
+
+    await desk.invoke('settings:set', { endpoint: other.url });
+    await desk.invoke('queue:resume', undefined);
+
+    // Nothing moves by itself: both wait for the Sandbox, and the app says so.
+    const banner = desk.page.getByTestId('waiting-elsewhere');
+    await expect(banner.getByTestId('waiting-elsewhere-text')).toContainText(
+      '2 documents wait for the built-in Sandbox',
+    );
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['held']);
+    const host = new URL(other.url).host;
+    const reroute = banner.getByTestId('reroute');
+    await expect(reroute).toHaveText(`Send these through ${host} (Test)`);
+    expect(other.stats().acceptedDocuments).toBe(0);
+    await desk.openDetails(desk.rowByInvoice(numbers[0]!));
+    await expect(desk.detailPanel.getByTestId('problem-message')).toContainText(
+      'queued for the built-in Sandbox',
+    );
+    await expect(desk.detailPanel.getByTestId('detail-access-point')).toHaveText(
+      'the built-in Sandbox',
+    );
+    await desk.page.keyboard.press('Escape');
+
+    // The explicit step.
+    await reroute.click();
+    for (const n of numbers) {
+      await desk.waitForState(desk.rowByInvoice(n), ['accepted', 'delivered']);
+    }
+    await expect(banner).toHaveCount(0);
+    expect(other.stats().acceptedDocuments).toBe(2);
+    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveText('Test');
+  } finally {
+    await desk.invoke('queue:resume', undefined);
+    await desk.invoke('settings:set', { endpoint: null });
+    await other.close();
+  }
+});

@@ -1,0 +1,184 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, memorySecretStore } from '../../app/engine';
+import { startSandbox } from '../../app/sandbox/server';
+import { distFile } from '../helpers/dist';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const run = promisify(execFile);
+const tempDir = useTempDirs();
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Run the built CLI; resolves with the exit code and output whatever the code. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [distFile('cli.cjs'), ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+/** Polls `check` until it is true, or fails after `timeoutMs`. */
+async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('final means final (issue 11)', () => {
+  it('send --wait-delivery counts a failed delivery as failed, with advice that fits, and exits 1', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'good.xml'), makeInvoice('FIN-1'));
+    writeFileSync(join(dir, 'cert.xml'), makeInvoice('FIN-2', { receiver: '9915:invalid-cert' }));
+    const res = await cli([
+      'send',
+      join(dir, 'good.xml'),
+      join(dir, 'cert.xml'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--wait-delivery',
+      '--json',
+    ]);
+    expect(lastJson(res.stdout)).toMatchObject({ total: 2, sent: 1, failed: 1, rejected: 0 });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('certificate is not valid on the Peppol network');
+    expect(res.stderr).not.toContain('Peppol ID');
+  }, 60_000);
+
+  it('send --wait-delivery --wait-response counts a buyer rejection as rejected, not sent, and exits 1', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 're.xml'), makeInvoice('FIN-RE', { receiver: '9915:reject-all' }));
+    writeFileSync(join(dir, 'ap.xml'), makeInvoice('FIN-AP', { receiver: '9915:respond-ap' }));
+    const res = await cli([
+      'send',
+      join(dir, 're.xml'),
+      join(dir, 'ap.xml'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--wait-delivery',
+      '--wait-response',
+      '20',
+      '--json',
+    ]);
+    expect(lastJson(res.stdout)).toMatchObject({ total: 2, sent: 1, failed: 0, rejected: 1 });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('The buyer rejected this invoice');
+  }, 60_000);
+
+  it('watch moves a file whose delivery failed to failed/ with the reason, never to sent/', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'outbox');
+    mkdirSync(folder);
+    const child = spawn(
+      process.execPath,
+      [distFile('cli.cjs'), 'watch', folder, '--data-dir', join(dir, 'data'), '--stable-ms', '200'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      await waitFor('the watch banner', () => stdout.includes('Watching'));
+      writeFileSync(
+        join(folder, 'cert.xml'),
+        makeInvoice('W-CERT', { receiver: '9915:invalid-cert' }),
+      );
+      writeFileSync(join(folder, 're.xml'), makeInvoice('W-RE', { receiver: '9915:reject-all' }));
+      writeFileSync(join(folder, 'ok.xml'), makeInvoice('W-OK'));
+      await waitFor('cert.xml in failed/', () => existsSync(join(folder, 'failed', 'cert.xml')));
+      await waitFor('re.xml in failed/', () => existsSync(join(folder, 'failed', 're.xml')));
+      await waitFor('ok.xml in sent/', () => existsSync(join(folder, 'sent', 'ok.xml')));
+      expect(existsSync(join(folder, 'sent', 'cert.xml'))).toBe(false);
+      expect(existsSync(join(folder, 'sent', 're.xml'))).toBe(false);
+      expect(readFileSync(join(folder, 'failed', 'cert.xml.reason.txt'), 'utf8')).toContain(
+        'certificate',
+      );
+      expect(readFileSync(join(folder, 'failed', 're.xml.reason.txt'), 'utf8')).toContain(
+        'The buyer rejected this invoice',
+      );
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
+});
+
+describe('documents pinned to their access point (issue 11)', () => {
+  it('a run with another --endpoint leaves them alone, names them and exits 1 at once; reroute is the explicit step', async () => {
+    const first = await startSandbox({ faults: { status503: { every: 1 } } });
+    cleanups.push(() => first.close());
+    const second = await startSandbox({});
+    cleanups.push(() => second.close());
+    const dir = tempDir();
+    const dataDir = join(dir, 'data');
+    const file = join(dir, 'pin.xml');
+    writeFileSync(file, makeInvoice('PIN-1'));
+    // Queued for the first access point, which keeps answering 503: waiting to retry there.
+    const engine = await createEngine({
+      dataDir,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      endpoint: first.url,
+      trackDelivery: false,
+      batching: false,
+      timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    const added = await engine.handlers['documents:add']({
+      files: [{ name: file, bytes: readFileSync(file) }],
+    });
+    const id = added.added[0]!.id;
+    try {
+      await expect.poll(() => engine.repo.get(id)?.state, { timeout: 10_000 }).toBe('retry_wait');
+    } finally {
+      await engine.stop();
+    }
+
+    const started = Date.now();
+    const res = await cli([
+      'send',
+      file,
+      '--data-dir',
+      dataDir,
+      '--endpoint',
+      second.url,
+      '--json',
+    ]);
+    expect(res.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(res.stderr).toContain(
+      `1 document(s) were queued for 127.0.0.1:${new URL(first.url).port}`,
+    );
+    expect(res.stderr).toContain(`#${id} `);
+    expect(res.stderr).toContain(`peppol-desk reroute ${id}`);
+    expect(second.stats().acceptedDocuments).toBe(0);
+
+    const rerouted = await cli([
+      'reroute',
+      '--all',
+      '--data-dir',
+      dataDir,
+      '--endpoint',
+      second.url,
+      '--json',
+    ]);
+    expect(rerouted.code).toBe(0);
+    expect(lastJson(rerouted.stdout)).toMatchObject({ sent: 1, failed: 0 });
+    expect(second.stats().acceptedDocuments).toBe(1);
+  }, 60_000);
+});

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readAttachment, readInvoice } from '../../app/invoice-view/read-invoice';
+
+const RICH = readFileSync(resolve(__dirname, '../fixtures/rich-invoice.xml'));
+
+describe('readInvoice', () => {
+  const view = readInvoice(RICH);
+
+  it('reads parties with address, VAT number, Peppol id and contact', () => {
+    expect(view.seller).toMatchObject({
+      name: 'Rich Supplier BV',
+      vatId: 'BE0123456749',
+      endpoint: { scheme: '0208', value: '0123456749' },
+      address: { street: 'Teststraat 1', additionalStreet: 'Unit 4', city: 'Gent', country: 'BE' },
+      contact: { email: 'billing@rich-supplier.example' },
+    });
+    expect(view.buyer?.vatId).toBe('BE0987654394');
+  });
+
+  it('reads references, payment details, notes and the VAT breakdown', () => {
+    expect(view.references.map((r) => [r.term, r.value])).toEqual(
+      expect.arrayContaining([
+        ['BT-10', 'BR-7781'],
+        ['BT-13', 'PO-55120'],
+        ['BT-12', 'CT-2024-17'],
+        ['BT-11', 'PRJ-ALPHA'],
+      ]),
+    );
+    expect(view.paymentMeans[0]).toMatchObject({
+      code: '30',
+      iban: 'BE71096123456769',
+      paymentId: '+++012/3456/78901+++',
+      bic: 'GKCCBEBB',
+    });
+    expect(view.notes).toEqual([
+      'Thank you for your order. Goods remain our property until paid in full.',
+    ]);
+    expect(view.vatBreakdown).toEqual([
+      expect.objectContaining({
+        category: 'S',
+        rate: '21',
+        taxableAmount: '1095.00',
+        taxAmount: '229.95',
+      }),
+      expect.objectContaining({
+        category: 'S',
+        rate: '6',
+        taxableAmount: '60.00',
+        taxAmount: '3.60',
+      }),
+    ]);
+    expect(view.totals).toMatchObject({ prepaid: '100.00', payable: '1288.55' });
+    expect(view.allowancesCharges.map((a) => [a.charge, a.reason])).toEqual([
+      [false, 'Loyalty discount'],
+      [true, 'Freight'],
+    ]);
+  });
+
+  it('reads every line with unit, unit price and its allowances', () => {
+    expect(view.lines).toHaveLength(3);
+    expect(view.lines[1]).toMatchObject({
+      quantity: '4',
+      unitCode: 'C62',
+      unitPrice: '50.00',
+      netAmount: '180.00',
+      allowancesCharges: [expect.objectContaining({ charge: false, amount: '20.00' })],
+    });
+  });
+
+  it('lists the attachment with its size and returns its exact bytes', () => {
+    const [a] = view.attachments;
+    expect(a).toMatchObject({ fileName: 'timesheet-march.pdf', mimeType: 'application/pdf' });
+    const file = readAttachment(RICH, 0);
+    expect(a!.size).toBe(file.bytes.length);
+    expect(Buffer.from(file.bytes).toString('latin1')).toMatch(/^%PDF-1\.4/);
+  });
+
+  it('reads all lines of a very long invoice (no cap)', () => {
+    const xml = RICH.toString('utf8');
+    const lineXml = /<cac:InvoiceLine>[\s\S]*?<\/cac:InvoiceLine>/.exec(xml)![0];
+    const many = xml.replace(lineXml, lineXml.repeat(6000));
+    expect(readInvoice(Buffer.from(many)).lines).toHaveLength(6002);
+  });
+
+  it('refuses a file that is not an invoice with a sentence, not a stack', () => {
+    expect(() => readInvoice(Buffer.from('<Order/>'))).toThrow(/not a UBL invoice or credit note/);
+    expect(() => readInvoice(Buffer.from('<Invoice'))).toThrow(/cannot be shown as an invoice/);
+  });
+});

@@ -1,0 +1,276 @@
+// Issue 9: no work that grows with the number of documents in the data folder on a per-event path.
+// These tests count rows read and statements run with spies; they never time anything.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { openDb } from '../../app/store/db';
+import { DocumentsRepo } from '../../app/store/documents-repo';
+import { DOCUMENT_STATES } from '../../app/contract';
+import { makeInvoices } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+});
+
+async function engine(): Promise<Engine> {
+  const e = await createEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    // Only event-driven reads are counted: the backstop (for changes by another process) waits.
+    timings: { settleBackstopMs: 60_000 },
+    // Many small flushes: the old check re-read every document of the drop on each of them.
+    coalesceMs: 2,
+    trackDelivery: false,
+  });
+  engines.push(e);
+  return e;
+}
+
+/** Rows read through `briefs` and calls of `get`, from the moment of the call. */
+function countReads(e: Engine) {
+  const briefs = vi.spyOn(e.repo, 'briefs');
+  const get = vi.spyOn(e.repo, 'get');
+  return {
+    rows: () => briefs.mock.results.reduce((n, r) => n + (r.value as unknown[]).length, 0),
+    gets: () => get.mock.calls.length,
+    reset: () => {
+      briefs.mockClear();
+      get.mockClear();
+    },
+  };
+}
+
+describe('settling a drop', () => {
+  it('reads O(N) document rows in total for a drop of N documents, never one at a time', async () => {
+    const e = await engine();
+    const n = 300;
+    const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'SETTLE') });
+    const ids = res.added.map((a) => a.id);
+    expect(ids).toHaveLength(n);
+    const listed = new Set(ids);
+    const flushes: number[] = [];
+    e.on('documents:changed', (p) => flushes.push(p.ids.filter((id) => listed.has(id)).length));
+    const reads = countReads(e);
+    await e.waitUntilSettled(ids, { includeAccepted: true });
+    expect(e.repo.counts().accepted).toBe(n);
+    // Each document is read once at the start, then once per flush that names it: rows read are
+    // N + the listed ids the flushes carried (a document changes state 6 times on its way to
+    // accepted), whatever the number of flushes. Re-reading the drop per flush reads N per flush.
+    const named = flushes.reduce((a, b) => a + b, 0);
+    expect(reads.rows()).toBe(n + named);
+    expect(reads.rows()).toBeLessThanOrEqual(8 * n);
+    expect(reads.gets()).toBe(0);
+  });
+
+  it('re-reads only the changed document when one status changes', async () => {
+    const e = await engine();
+    await e.handlers['queue:pause'](undefined);
+    const n = 200;
+    const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'ONE') });
+    const ids = res.added.map((a) => a.id);
+    // Paused: validation and lookups go on, sending does not; every document ends up queued.
+    await expect.poll(() => e.repo.counts().queued, { timeout: 20_000 }).toBe(n);
+    // Let the last coalesced event of the lookups go out before listening.
+    await new Promise((r) => setTimeout(r, 100));
+    const reads = countReads(e);
+    let settled = false;
+    const waiting = e.waitUntilSettled(ids, { includeAccepted: true }).then(() => {
+      settled = true;
+    });
+    expect(reads.rows()).toBe(n); // the first check reads each document once
+    const cancelled = await e.handlers['documents:cancel']({ ids: [ids[0]!] });
+    expect(cancelled).toEqual({ cancelled: 1 });
+    reads.reset(); // the cancel itself reads its document; the flush comes after
+    await expect.poll(() => reads.rows()).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reads.rows()).toBe(1);
+    expect(reads.gets()).toBe(0);
+    expect(settled).toBe(false);
+    await e.handlers['documents:cancel']({ ids: ids.slice(1) });
+    await waiting;
+    expect(settled).toBe(true);
+  });
+
+  it('still sees a change made by another process (no event) through the bounded backstop', async () => {
+    const dir = tempDir();
+    const e = await createEngine({
+      dataDir: dir,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      coalesceMs: 2,
+    });
+    engines.push(e);
+    await e.handlers['queue:pause'](undefined);
+    const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'OTHER') });
+    const ids = res.added.map((a) => a.id);
+    await expect.poll(() => e.repo.counts().queued, { timeout: 20_000 }).toBe(3);
+    const waiting = e.waitUntilSettled(ids);
+    // Another connection (as `peppol-desk cancel` would) changes the rows: no event here.
+    const other = openDb({ dataDir: dir });
+    const repo2 = new DocumentsRepo(other);
+    for (const id of ids) expect(repo2.transition(id, 'queued', 'cancelled')).toBe(true);
+    other.close();
+    await waiting;
+    expect(e.repo.counts().cancelled).toBe(3);
+  });
+});
+
+describe('counts per state', () => {
+  it('are kept by triggers through inserts, changes and deletes, and read without touching documents', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    const grouped = () => {
+      const c = Object.fromEntries(DOCUMENT_STATES.map((s) => [s, 0]));
+      for (const r of db
+        .prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state')
+        .all() as { state: string; n: number }[])
+        c[r.state] = r.n;
+      return c;
+    };
+    const ids = Array.from({ length: 20 }, (_, i) =>
+      repo.insert({
+        fileName: `c${i}.xml`,
+        sha256: `sha${i}`,
+        size: 1,
+        body: new Uint8Array([1]),
+        idempotencyKey: `k${i}`,
+      }),
+    );
+    expect(repo.counts()).toEqual(grouped());
+    repo.tx(() => {
+      for (const id of ids.slice(0, 12)) repo.transition(id, 'received', 'validating');
+      for (const id of ids.slice(0, 5)) repo.transition(id, 'validating', 'invalid');
+    });
+    // A rolled-back transaction leaves the counts as they were.
+    expect(() =>
+      repo.tx(() => {
+        repo.transition(ids[19]!, 'received', 'validating');
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    // A patch that does not touch the state, and an update setting the same state.
+    repo.patch(ids[6]!, { invoice_number: 'X' });
+    db.prepare("UPDATE documents SET state = 'validating' WHERE id = ?").run(ids[7]);
+    db.prepare('DELETE FROM document_events WHERE document_id = ?').run(ids[0]);
+    db.prepare('DELETE FROM document_bodies WHERE document_id = ?').run(ids[0]);
+    db.prepare('DELETE FROM documents WHERE id = ?').run(ids[0]);
+    expect(repo.counts()).toEqual(grouped());
+    expect(repo.counts()).toMatchObject({ received: 8, validating: 7, invalid: 4 });
+    // The statement reads the small per-state table only (plan checked, nothing timed).
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN SELECT state, n FROM state_counts`)
+      .all()
+      .map((r) => (r as { detail: string }).detail)
+      .join(' ');
+    expect(plan).toMatch(/state_counts/);
+    expect(plan).not.toMatch(/\bdocuments\b/);
+    const counts = vi.spyOn(repo, 'counts');
+    // The list's total without a search comes from the counts, not from COUNT(*) over documents.
+    const prepare = vi.spyOn(db, 'prepare');
+    expect(repo.list({ filter: 'attention' }).total).toBe(4);
+    expect(repo.list({}).total).toBe(19);
+    expect(repo.list({ filter: 'progress' }).total).toBe(15);
+    expect(counts).toHaveBeenCalledTimes(3);
+    expect(prepare.mock.calls.map(([sql]) => sql).filter((sql) => /COUNT\(/.test(sql))).toEqual([]);
+    db.close();
+  });
+});
+
+describe('commits that sync to disk', () => {
+  it('validation and lookup steps commit without a sync; claims to send and outcomes are synced', async () => {
+    const e = await engine();
+    const level = () => Number(e.db.pragma('synchronous', { simple: true }));
+    expect(level()).toBe(2); // FULL outside any relaxed commit
+    const seen = new Map<string, Set<number>>();
+    const transition = e.repo.transition.bind(e.repo);
+    vi.spyOn(e.repo, 'transition').mockImplementation((id, from, to, patch, detail) => {
+      const key = `${from}->${to}`;
+      if (!seen.has(key)) seen.set(key, new Set());
+      seen.get(key)!.add(level());
+      return transition(id, from, to, patch, detail);
+    });
+    const res = await e.handlers['documents:add']({ files: makeInvoices(20, 'SYNC') });
+    await e.waitUntilSettled(
+      res.added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    expect(e.repo.counts().accepted).toBe(20);
+    // Redone after a power cut (a document found validating or resolving goes back one step).
+    for (const k of [
+      'received->validating',
+      'validating->ready',
+      'ready->resolving',
+      'resolving->queued',
+    ])
+      expect([...(seen.get(k) ?? [])]).toEqual([1]);
+    // What must survive a power cut: the claim that sends, and the access point's answer.
+    expect([...(seen.get('queued->sending') ?? [])]).toEqual([2]);
+    expect([...(seen.get('sending->accepted') ?? [])]).toEqual([2]);
+    expect(level()).toBe(2);
+  });
+
+  it('a relaxed commit inside another transaction leaves the outer one as it is', () => {
+    const db = openDb({ dataDir: tempDir() });
+    const repo = new DocumentsRepo(db);
+    const level = () => Number(db.pragma('synchronous', { simple: true }));
+    expect(repo.txRedoable(() => level())).toBe(1);
+    expect(level()).toBe(2);
+    expect(repo.tx(() => repo.txRedoable(() => level()))).toBe(2);
+    expect(() =>
+      repo.txRedoable(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(level()).toBe(2);
+    db.close();
+  });
+});
+
+describe('due delivery polls', () => {
+  it('are read by walking the poll index per state up to the limit, never sorting every due row', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    const ids = Array.from({ length: 30 }, (_, i) =>
+      repo.insert({
+        fileName: `p${i}.xml`,
+        sha256: `p${i}`,
+        size: 1,
+        body: new Uint8Array([1]),
+        idempotencyKey: `p${i}`,
+      }),
+    );
+    // Half accepted, half delivered, due at times that interleave (ties broken by id).
+    ids.forEach((id, i) =>
+      db
+        .prepare('UPDATE documents SET state = ?, next_poll_at = ? WHERE id = ?')
+        .run(i % 2 ? 'accepted' : 'delivered', 100 + (i % 5), id),
+    );
+    db.prepare("UPDATE documents SET state = 'received', next_poll_at = 0 WHERE id = ?").run(
+      ids[0],
+    );
+    const due = repo.duePolls(103, 7);
+    const expected = ids
+      .map((id, i) => ({ id, at: 100 + (i % 5), i }))
+      .filter((x) => x.i !== 0 && x.at <= 103)
+      .sort((a, b) => a.at - b.at || a.id - b.id)
+      .slice(0, 7)
+      .map((x) => x.id);
+    expect(due.map((d) => d.id)).toEqual(expected);
+    const stmt = (repo as unknown as { stmts: { duePolls: { source: string } } }).stmts.duePolls;
+    const plan = (
+      db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all({ now: 1, limit: 1, ap: null }) as {
+        detail: string;
+      }[]
+    ).map((r) => r.detail);
+    // Each polled state (accepted, delivered and the five non-final buyer responses) is a range
+    // walk of the (state, next_poll_at) index; only the merged few are sorted.
+    expect(
+      plan.filter((d) => /USING INDEX documents_by_poll \(state=\? AND next_poll_at<\?\)/.test(d)),
+    ).toHaveLength(7);
+    expect(plan.some((d) => /SCAN documents/.test(d))).toBe(false);
+    db.close();
+  });
+});
