@@ -62,7 +62,7 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    files: ['scripts/**/*.mjs', 'bin/**/*.cjs', 'test/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'bin/**/*.cjs', 'test/**/*.mjs', 'test/**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -9,18 +9,27 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Engine } from './engine';
+import type { Engine, SecretStore } from './engine';
 import { defaultDataDir } from './data-dir';
 import { invokeHandler } from './errors';
+import { hotFolderRefusal } from './hot-folder';
 import { keyFileSecretStore } from './secrets/key-file';
 import {
-  checkDocument,
+  createValidationPool,
   DEFAULT_MAX_BYTES,
   RULESET_VERSION,
   tooLargeMessage,
   type CheckResult,
+  type ValidationPool,
 } from './validation';
-import { accessPointLabel, RESPONSE_STATES, type IncomingFile } from './contract';
+import {
+  accessPointLabel,
+  RESPONSE_STATES,
+  type DocumentFilter,
+  type DocumentState,
+  type IncomingFile,
+} from './contract';
+import { STATUS_WORDS } from '../renderer/src/lib/status-words';
 import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
 
 // Problem code of documents held for another access point (app/queue/pipeline.ts); a copy, so
@@ -39,18 +48,27 @@ interface FoundFile {
   path: string;
 }
 
+/** A file in a folder that was not taken, and why (in words). */
+export interface SkippedFile {
+  name: string;
+  why: string;
+}
+
 /**
  * Expand files and folders into files. Folders are walked recursively for `.xml` files (any
- * case); files named explicitly are taken whatever their name. Sorted for a stable order.
+ * case); links are not followed; files named explicitly are taken whatever their name. What a
+ * folder holds that is not taken is listed in `skipped`. Sorted for a stable order.
  */
 export function collectFiles(inputs: string[]): {
   files: FoundFile[];
   missing: string[];
+  skipped: SkippedFile[];
   /** Files and missing inputs together, in the order the arguments were given. */
   ordered: (FoundFile | { name: string; path: null })[];
 } {
   const files: FoundFile[] = [];
   const missing: string[] = [];
+  const skipped: SkippedFile[] = [];
   const ordered: (FoundFile | { name: string; path: null })[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) {
@@ -64,9 +82,16 @@ export function collectFiles(inputs: string[]): {
           a.name.localeCompare(b.name),
         )) {
           const p = join(dir, entry.name);
+          const name = relative(input, p);
           if (entry.isDirectory()) walk(p);
-          else if (entry.isFile() && /\.xml$/i.test(entry.name)) {
-            const found = { name: relative(input, p), path: p };
+          else if (entry.isSymbolicLink())
+            skipped.push({ name, why: 'a link (links are not followed)' });
+          else if (!entry.isFile()) skipped.push({ name, why: 'not a regular file' });
+          else if (entry.name.startsWith('.')) skipped.push({ name, why: 'a hidden file' });
+          else if (!/\.xml$/i.test(entry.name))
+            skipped.push({ name, why: 'not an XML file (only .xml files are invoices)' });
+          else {
+            const found = { name, path: p };
             files.push(found);
             ordered.push(found);
           }
@@ -79,7 +104,7 @@ export function collectFiles(inputs: string[]): {
       ordered.push(found);
     }
   }
-  return { files, missing, ordered };
+  return { files, missing, skipped, ordered };
 }
 
 function positiveInt(value: string): number {
@@ -91,6 +116,7 @@ function positiveInt(value: string): number {
 interface SendOptions {
   endpoint?: string;
   apiKey?: string;
+  apiKeyFile?: string;
   dataDir?: string;
   json?: boolean;
   concurrency?: number;
@@ -102,6 +128,50 @@ interface SendOptions {
   gzip?: boolean;
   rate?: number;
   metricsPort?: number;
+}
+
+/** The key held in memory for this run only (what the engine's memorySecretStore does). */
+function keyInMemory(key: string): SecretStore {
+  let current: string | null = key;
+  return {
+    getApiKey: () => current,
+    setApiKey: (k) => {
+      current = k;
+    },
+  };
+}
+
+/**
+ * Where the API key comes from: `--api-key-file`, else PEPPOL_DESK_API_KEY, else `--api-key`
+ * (visible to every user in the process list, hence the warning), else the key stored in the
+ * data folder.
+ */
+export function secretsFor(
+  opts: { apiKey?: string; apiKeyFile?: string },
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  if (opts.apiKeyFile !== undefined) {
+    let key: string;
+    try {
+      key = readFileSync(opts.apiKeyFile, 'utf8').trim();
+    } catch (err) {
+      throw new Error(
+        `The API key file ${opts.apiKeyFile} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
+    }
+    if (key === '') throw new Error(`The API key file ${opts.apiKeyFile} is empty.`);
+    return keyInMemory(key);
+  }
+  const fromEnv = env.PEPPOL_DESK_API_KEY?.trim();
+  if (fromEnv) return keyInMemory(fromEnv);
+  if (opts.apiKey) {
+    process.stderr.write(
+      'Note: --api-key is visible to other users of this computer (process list); prefer PEPPOL_DESK_API_KEY or --api-key-file.\n',
+    );
+    return keyInMemory(opts.apiKey);
+  }
+  return keyFileSecretStore(dataDir);
 }
 
 /** `--batch N|off`: a batch size from 1 to 100, or off (single sends only). */
@@ -134,10 +204,14 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const started = performance.now();
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
   mkdirSync(dataDir, { recursive: true });
-  const { files, missing } = collectFiles(inputs);
+  const { files, missing, skipped } = collectFiles(inputs);
   for (const m of missing) process.stderr.write(`Not found: ${m}\n`);
-  const { createEngine, memorySecretStore } = await loadEngine();
-  const secrets = opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir);
+  if (skipped.length > 0) {
+    process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
+    for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
+  }
+  const { createEngine } = await loadEngine();
+  const secrets = secretsFor(opts, dataDir);
   const engine = await createEngine({
     dataDir,
     secrets,
@@ -297,12 +371,17 @@ async function addAll(
   const ids: number[] = [];
   let notAdded = 0;
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
-  // A small first chunk: the first sends leave while the rest is read.
+  // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB); a small
+  // first chunk lets the first sends leave while the rest is read.
   const FIRST_CHUNK = 64;
   const CHUNK = 500;
-  for (let i = 0; i < files.length; i += i === 0 ? FIRST_CHUNK : CHUNK) {
+  const CHUNK_BYTES = 32 * 1024 * 1024;
+  for (let i = 0; i < files.length;) {
     const chunk: IncomingFile[] = [];
-    for (const f of files.slice(i, i + (i === 0 ? FIRST_CHUNK : CHUNK))) {
+    const most = i === 0 ? FIRST_CHUNK : CHUNK;
+    let chunkBytes = 0;
+    for (; i < files.length && chunk.length < most && chunkBytes < CHUNK_BYTES; i++) {
+      const f = files[i]!;
       try {
         const size = statSync(f.path).size;
         if (size > limit) {
@@ -310,7 +389,9 @@ async function addAll(
           notAdded++;
           continue;
         }
-        chunk.push({ name: f.name, bytes: readFileSync(f.path) });
+        const bytes = readFileSync(f.path);
+        chunkBytes += bytes.byteLength;
+        chunk.push({ name: f.name, bytes });
       } catch (err) {
         notAdded++;
         process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);
@@ -443,10 +524,16 @@ function resultLine(name: string, res: CheckResult): ValidateLine {
   };
 }
 
-/** Validate one file; never throws. */
-function validateFile(f: { name: string; path: string | null }): ValidateLine {
+/**
+ * Validate one file in the validation worker (a hostile file costs the worker, never this
+ * process); never throws.
+ */
+async function validateFile(
+  pool: ValidationPool,
+  f: { name: string; path: string | null },
+): Promise<ValidateLine> {
   const bytes = readForCheck(f);
-  return Buffer.isBuffer(bytes) ? resultLine(f.name, checkDocument(bytes)) : bytes;
+  return Buffer.isBuffer(bytes) ? resultLine(f.name, await pool.check(bytes)) : bytes;
 }
 
 async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {
@@ -459,12 +546,25 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     stdoutClosed = true;
     process.exit(anyInvalid ? 3 : 0);
   });
-  // One thread on purpose: measured on 2 cores, worker threads cost about 1 s more CPU on a
-  // 400-file folder (each warms up its own copy of the rules) for no gain in wall time under
-  // load (docs/performance.md, "Month-end folder").
-  for (const f of ordered) {
+  // One worker: a hostile file costs the worker, never this process (one thread, as measured
+  // best on 2 cores in docs/performance.md, "Month-end folder"). The next file is read and
+  // checked while this one is printed; output stays in order.
+  const pool = createValidationPool({
+    size: 1,
+    workerScript: join(DIST_DIR, 'validation-worker.cjs'),
+  });
+  const ahead = 2;
+  const pending: Promise<ValidateLine>[] = [];
+  let next = 0;
+  const refill = () => {
+    while (pending.length < ahead && next < ordered.length)
+      pending.push(validateFile(pool, ordered[next++]!));
+  };
+  refill();
+  for (let i = 0; i < ordered.length; i++) {
     if (stdoutClosed) break;
-    const line = validateFile(f);
+    const line = await pending.shift()!;
+    refill();
     if (!line.valid) anyInvalid = true;
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
     else {
@@ -475,12 +575,13 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     // Give a closed stdout its chance to be noticed before the next (possibly long) check.
     await nextTurn();
   }
+  await pool.close();
   return anyInvalid ? 3 : 0;
 }
 
 async function watchCommand(
   folder: string,
-  opts: SendOptions & { stableMs?: number; move?: boolean },
+  opts: SendOptions & { stableMs?: number; move?: boolean; subfolders?: boolean },
 ): Promise<number> {
   const watched = resolve(folder);
   if (!existsSync(watched) || !statSync(watched).isDirectory()) {
@@ -488,11 +589,16 @@ async function watchCommand(
     return 2;
   }
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  const refusal = hotFolderRefusal(watched, dataDir);
+  if (refusal !== null) {
+    process.stderr.write(`${refusal}\n`);
+    return 2;
+  }
   mkdirSync(dataDir, { recursive: true });
-  const { createEngine, memorySecretStore } = await loadEngine();
+  const { createEngine } = await loadEngine();
   const engine = await createEngine({
     dataDir,
-    secrets: opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dataDir),
+    secrets: secretsFor(opts, dataDir),
     host: 'cli',
     version: VERSION,
     endpoint: opts.endpoint ?? null,
@@ -501,6 +607,7 @@ async function watchCommand(
     hotFolder: watched,
     // --no-move: files stay where they are; otherwise the app's setting (default: move them).
     ...(opts.move === false ? { hotFolderMove: false } : {}),
+    ...(opts.subfolders === true ? { hotFolderSubfolders: true } : {}),
     ...(opts.stableMs !== undefined ? { hotFolderStabilityMs: opts.stableMs } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -573,10 +680,10 @@ function openBrowser(url: string): void {
 /** Open the engine on a data folder without starting the queue (for list / cancel). */
 async function openQuiet(dataDir: string | undefined, autoStart: boolean, opts: SendOptions = {}) {
   const dir = resolve(dataDir ?? defaultDataDir());
-  const { createEngine, memorySecretStore } = await loadEngine();
+  const { createEngine } = await loadEngine();
   return createEngine({
     dataDir: dir,
-    secrets: opts.apiKey ? memorySecretStore(opts.apiKey) : keyFileSecretStore(dir),
+    secrets: secretsFor(opts, dir),
     host: 'cli',
     version: VERSION,
     endpoint: opts.endpoint ?? null,
@@ -596,14 +703,58 @@ function parseIds(ids: string[]): number[] {
   return out;
 }
 
+/**
+ * `list | head`: once the reader is gone, stop quietly with `code()` (no EPIPE stack trace).
+ * Returns a check of whether stdout was closed.
+ */
+function exitQuietlyOnClosedPipe(code: () => number): () => boolean {
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+    process.exit(code());
+  });
+  return () => closed;
+}
+
+/** An error in what the user typed: said plainly, exit code 2. */
+class UsageError extends Error {}
+
+const FILTERS: readonly DocumentFilter[] = ['all', 'attention', 'progress', 'sent'];
+
+/** The ids that name no document, as a usage error (exit 2), or nothing. */
+function requireKnownIds(engine: Engine, ids: number[]): void {
+  const unknown = ids.filter((id) => !engine.repo.get(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `No document ${unknown.map((id) => `#${id}`).join(', ')}: check the number with \`peppol-desk list\`.`,
+    );
+  }
+}
+
+/** Runs a command; a UsageError is printed and gives exit code 2. */
+async function usage(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 2;
+  }
+}
+
 async function listCommand(opts: {
   dataDir?: string;
   filter?: string;
   json?: boolean;
 }): Promise<number> {
+  const filter = (opts.filter ?? 'all') as DocumentFilter;
+  if (!FILTERS.includes(filter)) {
+    throw new UsageError(`Unknown filter "${opts.filter}": use one of ${FILTERS.join(', ')}.`);
+  }
+  exitQuietlyOnClosedPipe(() => 0);
   const engine = await openQuiet(opts.dataDir, false);
   try {
-    const filter = (opts.filter ?? 'all') as import('./contract').DocumentFilter;
     const { rows, total, counts } = engine.handlers['documents:list']({ filter, limit: 5000 }) as {
       rows: import('./contract').DocumentRow[];
       total: number;
@@ -614,12 +765,14 @@ async function listCommand(opts: {
     } else {
       for (const r of rows) {
         process.stdout.write(
-          `#${r.id}\t${r.state}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
+          `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
         );
       }
-      const nonZero = Object.entries(counts).filter(([, n]) => n > 0);
+      const nonZero = (Object.entries(counts) as [DocumentState, number][]).filter(
+        ([, n]) => n > 0,
+      );
       process.stdout.write(
-        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${s}`).join(', ')}\n`,
+        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ')}\n`,
       );
     }
     return 0;
@@ -639,6 +792,7 @@ async function retryCommand(
   const engine = await openQuiet(opts.dataDir, true, opts);
   try {
     const targets = opts.allFailed ? undefined : parseIds(ids);
+    if (targets) requireKnownIds(engine, targets);
     const before = opts.allFailed ? engine.repo.idsInStates(['failed', 'unreachable']) : targets!;
     const { retried } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
@@ -658,10 +812,36 @@ async function retryCommand(
   }
 }
 
+async function sendAnywayCommand(ids: string[], opts: SendOptions): Promise<number> {
+  const engine = await openQuiet(opts.dataDir, true, opts);
+  try {
+    const list = parseIds(ids);
+    requireKnownIds(engine, list);
+    const res = await invokeHandler(engine.handlers, 'documents:sendAnyway', { ids: list });
+    if (!res.ok) {
+      process.stderr.write(`${res.error.message}\n`);
+      return 1;
+    }
+    const { released } = res.value as { released: number };
+    if (released < list.length) {
+      process.stderr.write(
+        `${list.length - released} of ${list.length} were not held as possible duplicates, so there was nothing to decide.\n`,
+      );
+    }
+    await engine.waitUntilSettled(list, { includeAccepted: true });
+    const summary = summarize(engine, list, 0, 0);
+    process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
+    return summary.sent === list.length ? 0 : 1;
+  } finally {
+    await engine.stop();
+  }
+}
+
 async function cancelCommand(ids: string[], opts: { dataDir?: string }): Promise<number> {
   const engine = await openQuiet(opts.dataDir, false);
   try {
     const list = parseIds(ids);
+    requireKnownIds(engine, list);
     const res = await invokeHandler(engine.handlers, 'documents:cancel', { ids: list });
     if (!res.ok) {
       process.stderr.write(`${res.error.message}\n`);
@@ -693,6 +873,10 @@ export function buildProgram(): Command {
     .argument('<paths...>', 'files or folders')
     .option('--endpoint <url>', 'provider base URL, e.g. https://app.goroute.ai/peppol-api')
     .option('--api-key <key>', 'provider API key (otherwise the stored one; none = sandbox)')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--data-dir <dir>', 'data folder (queue and caches)')
     .option('--json', 'print one JSON summary line')
     .option('--concurrency <n>', 'sends in flight', positiveInt)
@@ -722,7 +906,7 @@ export function buildProgram(): Command {
     .option('--filter <f>', 'attention | progress | sent | responded | all', 'all')
     .option('--json', 'one JSON line per document')
     .action(async (opts: { dataDir?: string; filter?: string; json?: boolean }) => {
-      process.exitCode = await listCommand(opts);
+      process.exitCode = await usage(() => listCommand(opts));
     });
 
   program
@@ -733,9 +917,13 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder')
     .option('--endpoint <url>', 'provider base URL')
     .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--json', 'print one JSON summary line')
     .action(async (ids: string[], opts: SendOptions & { allFailed?: boolean }) => {
-      process.exitCode = await retryCommand(ids, opts);
+      process.exitCode = await usage(() => retryCommand(ids, opts));
     });
 
   program
@@ -759,7 +947,22 @@ export function buildProgram(): Command {
     .argument('<ids...>', 'document ids (see `list`)')
     .option('--data-dir <dir>', 'data folder')
     .action(async (ids: string[], opts: { dataDir?: string }) => {
-      process.exitCode = await cancelCommand(ids, opts);
+      process.exitCode = await usage(() => cancelCommand(ids, opts));
+    });
+
+  program
+    .command('send-anyway')
+    .description('Send documents held as possible duplicates anyway, and wait until they are sent.')
+    .argument('<ids...>', 'document ids (see `list`)')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
+    .action(async (ids: string[], opts: SendOptions) => {
+      process.exitCode = await usage(() => sendAnywayCommand(ids, opts));
     });
 
   program
@@ -780,6 +983,10 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder')
     .option('--endpoint <url>', 'provider base URL')
     .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .option(
       '--stable-ms <ms>',
@@ -787,9 +994,15 @@ export function buildProgram(): Command {
       positiveInt,
     )
     .option('--no-move', 'leave files in the folder instead of moving them to sent/ or failed/')
-    .action(async (folder: string, opts: SendOptions & { stableMs?: number; move?: boolean }) => {
-      process.exitCode = await watchCommand(folder, opts);
-    });
+    .option('--subfolders', "also take files in the folder's subfolders")
+    .action(
+      async (
+        folder: string,
+        opts: SendOptions & { stableMs?: number; move?: boolean; subfolders?: boolean },
+      ) => {
+        process.exitCode = await watchCommand(folder, opts);
+      },
+    );
 
   program
     .command('serve')

@@ -271,6 +271,8 @@ export interface Settings {
   hotFolder: string | null;
   /** Move hot folder files to `sent/` or `failed/` once final (default on). */
   hotFolderMove: boolean;
+  /** Also take files in the hot folder's subfolders (default off: only its own files). */
+  hotFolderSubfolders: boolean;
   /** Largest file accepted, in bytes (default 15 MB, the provider's limit per document). */
   maxDocumentBytes: number;
   /** How long a "receiver found" lookup answer is reused, ms (default 1 h). */
@@ -293,6 +295,7 @@ export interface SettingsPatch {
   remoteValidation?: boolean;
   hotFolder?: string | null;
   hotFolderMove?: boolean;
+  hotFolderSubfolders?: boolean;
   maxDocumentBytes?: number;
   lookupFoundTtlMs?: number;
   lookupNotFoundTtlMs?: number;
@@ -472,6 +475,12 @@ const eventNameSet: Exhaustive<EventName> = {
 export const REQUEST_CHANNELS = Object.keys(requestChannelSet) as RequestChannel[];
 /** Runtime list of event names. */
 export const EVENT_NAMES = Object.keys(eventNameSet) as EventName[];
+
+/**
+ * Most file bytes the renderer puts in one `documents:add` call (a single larger file goes
+ * alone). The browser host derives its request size limit from it.
+ */
+export const MAX_ADD_CALL_BYTES = 20 * 1024 * 1024;
 
 /** True when `name` is a request channel of the contract. */
 export function isRequestChannel(name: unknown): name is RequestChannel {

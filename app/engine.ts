@@ -29,7 +29,12 @@ import {
 import { RemoteValidationCache } from './caches/remote-validation-cache';
 import { ValidationCache } from './caches/validation-cache';
 import { AppError } from './errors';
-import { startHotFolder, type HotFolder, type HotFolderDocumentStatus } from './hot-folder';
+import {
+  hotFolderRefusal,
+  startHotFolder,
+  type HotFolder,
+  type HotFolderDocumentStatus,
+} from './hot-folder';
 import { readAttachment, readInvoice } from './invoice-view/read-invoice';
 import { Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
@@ -126,6 +131,8 @@ export interface EngineOptions {
   hotFolder?: string;
   /** Move hot folder files to sent/ / failed/ (CLI `watch --no-move`); otherwise the setting. */
   hotFolderMove?: boolean;
+  /** With `hotFolder`: also take files in its subfolders (CLI `watch --subfolders`). */
+  hotFolderSubfolders?: boolean;
   /** Hot folder: a file is complete once its size held this long, ms (default 2000). */
   hotFolderStabilityMs?: number;
   /** Lines worth a log (hot folder pick-ups and moves); none by default. */
@@ -213,7 +220,7 @@ export function environmentFor(apiKey: string | null, endpointGiven: boolean): E
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   let lock: DataDirLock | null = null;
   if (options.autoStart !== false) {
-    mkdirSync(options.dataDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     lock = lockDataDir(options.dataDir);
   }
   try {
@@ -454,6 +461,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       remoteValidation: settings.get<boolean>('remoteValidation', false),
       hotFolder: settings.get<string | null>('hotFolder', null),
       hotFolderMove: settings.get<boolean>('hotFolderMove', true),
+      hotFolderSubfolders: settings.get<boolean>('hotFolderSubfolders', false),
       maxDocumentBytes: maxDocumentBytes(),
       lookupFoundTtlMs: lookupTtl().foundMs,
       lookupNotFoundTtlMs: lookupTtl().notFoundMs,
@@ -551,10 +559,18 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       hotFolder = null;
       const folder = options.hotFolder ?? settings.get<string | null>('hotFolder', null);
       if (engineStopping || !folder) return;
+      const refusal = hotFolderRefusal(folder, options.dataDir);
+      if (refusal !== null) {
+        // A setting stored before these rules existed: not watched, and said why.
+        options.log?.(`Hot folder: ${refusal}`);
+        return;
+      }
       hotFolder = startHotFolder(
         {
           folder,
           move: options.hotFolderMove ?? settings.get<boolean>('hotFolderMove', true),
+          subfolders:
+            options.hotFolderSubfolders ?? settings.get<boolean>('hotFolderSubfolders', false),
           ...(options.hotFolderStabilityMs !== undefined
             ? { stabilityMs: options.hotFolderStabilityMs }
             : {}),
@@ -1043,10 +1059,15 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
             'The hot folder must be an existing folder, written in full (for example /home/you/invoices-out or C:\\Invoices\\Out).',
           );
         }
+        const refusal = folder === null ? null : hotFolderRefusal(folder, options.dataDir);
+        if (refusal !== null) throw new AppError('BAD_SETTING', refusal);
         settings.set('hotFolder', folder ?? undefined);
       }
       if (patch.hotFolderMove !== undefined) {
         settings.set('hotFolderMove', Boolean(patch.hotFolderMove));
+      }
+      if (patch.hotFolderSubfolders !== undefined) {
+        settings.set('hotFolderSubfolders', Boolean(patch.hotFolderSubfolders));
       }
       if (patch.maxDocumentBytes !== undefined) {
         const n = patch.maxDocumentBytes;
@@ -1075,7 +1096,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (patch.lookupFoundTtlMs !== undefined || patch.lookupNotFoundTtlMs !== undefined) {
         participants.setTtl(lookupTtl());
       }
-      if (patch.hotFolder !== undefined || patch.hotFolderMove !== undefined) {
+      if (
+        patch.hotFolder !== undefined ||
+        patch.hotFolderMove !== undefined ||
+        patch.hotFolderSubfolders !== undefined
+      ) {
         void applyHotFolder();
       }
       if (patch.endpoint !== undefined || patch.apiKey !== undefined || patch.gzip !== undefined) {

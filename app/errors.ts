@@ -1,5 +1,6 @@
 import type { ErrorValue, Handlers, RequestChannel, Result } from './contract';
 import { isRequestChannel } from './contract';
+import { writeFault } from './store/write-fault';
 
 /** An error with a stable code and a message a finance clerk understands. */
 export class AppError extends Error {
@@ -15,6 +16,8 @@ export class AppError extends Error {
 /** Turn anything thrown into an error value for the bridge. */
 export function toErrorValue(err: unknown): ErrorValue {
   if (err instanceof AppError) return { code: err.code, message: err.message };
+  const fault = writeFault(err);
+  if (fault !== null) return { code: fault.code, message: fault.message };
   const e = err as { code?: unknown; message?: unknown };
   return {
     code: typeof e?.code === 'string' ? e.code : 'INTERNAL',

@@ -6,8 +6,21 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { basename, dirname, extname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import type { AddResult, DocumentState, IncomingFile } from './contract';
 import { tooLargeMessage } from './validation';
 
@@ -94,6 +107,73 @@ export interface HotFolderOptions {
   pollMs?: number;
   /** Use polling instead of native events (network shares), default false. */
   usePolling?: boolean;
+  /** Also take files in subfolders (setting `hotFolderSubfolders`); default only its own files. */
+  subfolders?: boolean;
+}
+
+/** Folders of the operating system a hot folder may never be, nor be inside. */
+const SYSTEM_FOLDERS =
+  process.platform === 'win32'
+    ? ['C:\\Windows', 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\ProgramData']
+    : [
+        '/etc',
+        '/bin',
+        '/sbin',
+        '/usr',
+        '/lib',
+        '/lib32',
+        '/lib64',
+        '/boot',
+        '/dev',
+        '/proc',
+        '/sys',
+        '/run',
+        '/var',
+        '/snap',
+        '/System',
+        '/Library',
+        '/Applications',
+        '/private',
+      ];
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Why `folder` may not be a hot folder (files in it are read, then moved away), or null when it
+ * may: it must be written in full and may not be a system folder (or inside one), the home
+ * folder itself, a folder holding the home or the data folder, nor inside the data folder.
+ * Links are resolved first, so a link to /etc is /etc.
+ */
+export function hotFolderRefusal(
+  folder: string,
+  dataDir: string | null,
+  home: string = homedir(),
+): string | null {
+  if (!isAbsolute(folder)) {
+    return 'The hot folder must be written in full (for example /home/you/invoices-out or C:\\Invoices\\Out).';
+  }
+  const real = realOrSelf(folder);
+  const realHome = realOrSelf(home);
+  const temp = realOrSelf(tmpdir());
+  const why = (what: string) =>
+    `${folder} cannot be the hot folder: it is ${what}, and Peppol Desk moves the files it takes. Choose a folder of its own, such as one inside your documents.`;
+  if (real === parse(real).root) return why('the top of a disk');
+  if (!isInside(real, temp) && SYSTEM_FOLDERS.some((d) => isInside(real, realOrSelf(d))))
+    return why('a folder of the operating system');
+  if (real === realHome) return why('your home folder itself');
+  if (isInside(realHome, real)) return why('a folder holding your home folder');
+  if (dataDir !== null) {
+    const data = realOrSelf(dataDir);
+    if (isInside(data, real)) return why("a folder holding Peppol Desk's data folder");
+    if (isInside(real, data)) return why("inside Peppol Desk's data folder");
+  }
+  return null;
 }
 
 /** A running hot folder. */
@@ -162,6 +242,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const ignored = (path: string, stats?: Stats): boolean => {
     if (path === folder) return false;
     if (outcomeDirs.some((d) => isInside(path, d))) return true;
+    if (stats?.isSymbolicLink()) return false; // reported as skipped by take()
     if (basename(path).startsWith('.')) return true;
     return Boolean(stats?.isFile()) && !/\.xml$/i.test(path);
   };
@@ -172,6 +253,10 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     persistent: true,
     usePolling: options.usePolling ?? false,
     interval: pollMs,
+    // A link inside the folder would send (and move) files from anywhere: never followed.
+    followSymlinks: false,
+    // Only the folder's own files, unless subfolders were asked for.
+    ...(options.subfolders === true ? {} : { depth: 0 }),
     // A file counts as complete once its size has not changed for `stabilityMs` (checked every
     // `pollMs`): an invoice being written slowly is never read half-way. A file renamed in is
     // complete at once and passes the same check.
@@ -191,17 +276,25 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     const name = relative(folder, path).split(sep).join('/');
     let bytes: Buffer;
     try {
-      // Size first: an oversized file is never read into memory.
-      const limit = deps.maxBytes?.();
-      if (limit !== undefined) {
-        const size = statSync(path).size;
-        if (size > limit) {
+      if (lstatSync(path).isSymbolicLink()) {
+        log(`Hot folder: ${name} skipped: it is a link, and links are not followed`);
+        return;
+      }
+      // O_NOFOLLOW: a file swapped for a link after the check is not read through either.
+      const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      try {
+        // Size first: an oversized file is never read into memory.
+        const limit = deps.maxBytes?.();
+        const size = fstatSync(fd).size;
+        if (limit !== undefined && size > limit) {
           log(`Hot folder: ${name} is too large (${size} bytes)`);
           finish({ path, name }, 'failed', tooLargeMessage(size, limit) + '\n');
           return;
         }
+        bytes = readFileSync(fd);
+      } finally {
+        closeSync(fd);
       }
-      bytes = readFileSync(path);
     } catch (err) {
       log(`Hot folder: ${name} could not be read (${(err as Error).message})`);
       return;

@@ -327,7 +327,9 @@ export class AccessPointClient {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
-      const text = await res.body.text();
+      // Whatever the provider says back (an error echoing the request, say) loses the key here,
+      // before it can reach the database, the screen, `list` or the CSV.
+      const text = redactSecret(await res.body.text(), this.options.apiKey);
       let parsed: unknown = null;
       try {
         parsed = text ? JSON.parse(text) : null;
@@ -365,11 +367,23 @@ export class AccessPointClient {
         kind: 'transient',
         status: null,
         retryAfterMs: null,
-        message: `${e.code ?? 'NETWORK'}: ${e.message ?? String(err)}`,
+        message: redactSecret(
+          `${e.code ?? 'NETWORK'}: ${e.message ?? String(err)}`,
+          this.options.apiKey,
+        ),
         offline: isConnectionError(e.code),
       };
     }
   }
+}
+
+/** What stands in for the API key wherever the provider echoed it. */
+export const REDACTED_KEY = '[API key hidden]';
+
+/** `text` with every occurrence of `secret` replaced (nothing to hide when there is no key). */
+export function redactSecret(text: string, secret: string | null | undefined): string {
+  if (!secret || secret.length < 4 || !text.includes(secret)) return text;
+  return text.split(secret).join(REDACTED_KEY);
 }
 
 /** Connection-level failures mean the access point is unreachable (offline), not slow. */

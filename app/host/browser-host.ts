@@ -3,7 +3,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { EVENT_NAMES } from '../contract';
+import { EVENT_NAMES, MAX_ADD_CALL_BYTES } from '../contract';
 import type { Engine } from '../engine';
 import { invokeHandler } from '../errors';
 import { CONTENT_SECURITY_POLICY } from './csp';
@@ -17,7 +17,11 @@ export interface BrowserHostOptions {
   port?: number;
   /** Per-session token; random when absent. */
   token?: string;
-  /** Largest request body, bytes (a drop of many files arrives in chunks). */
+  /**
+   * Largest request body, bytes. Default: what the renderer's largest `documents:add` call can
+   * weigh (MAX_ADD_CALL_BYTES, or one file at the `maxDocumentBytes` setting) in base64, plus
+   * room for names.
+   */
   maxBodyBytes?: number;
 }
 
@@ -51,7 +55,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const token = options.token ?? randomBytes(24).toString('base64url');
   const tokenBytes = Buffer.from(token);
   const rendererDir = resolve(options.rendererDir);
-  const maxBody = options.maxBodyBytes ?? 512 * 1024 * 1024;
+  const maxBody = async (): Promise<number> => {
+    if (options.maxBodyBytes !== undefined) return options.maxBodyBytes;
+    const { maxDocumentBytes } = await engine.handlers['settings:get'](undefined);
+    return bodyLimitFor(Math.max(MAX_ADD_CALL_BYTES, maxDocumentBytes));
+  };
   const sseClients = new Set<ServerResponse>();
   let port = 0;
 
@@ -66,9 +74,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => {
+    void handle(req, res).catch(() => {
+      // No exception text in answers: it says nothing useful to a clerk and leaks internals.
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(err));
+      res.end('Something went wrong on the desk; try again.');
     });
   });
 
@@ -87,23 +96,36 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         res.writeHead(401, { 'content-type': 'text/plain' }).end('Missing or wrong session token');
         return;
       }
-      const channel = decodeURIComponent(url.pathname.slice(HOST_PATHS.invoke.length + 1));
-      const text = await readBody(req, maxBody);
+      const channel = decodeOrNull(url.pathname.slice(HOST_PATHS.invoke.length + 1));
+      if (channel === null) {
+        badRequest(res);
+        return;
+      }
+      const limit = await maxBody();
+      const text = await readBody(req, limit);
       let arg: unknown;
       if (text === null) {
-        send(res, 413, {
-          ok: false,
-          error: { code: 'TOO_LARGE', message: 'Too much at once: drop fewer files.' },
-        });
+        // Cut off, not drained: answer now and close the connection, so a huge body is never
+        // read to its end.
+        send(
+          res,
+          413,
+          {
+            ok: false,
+            error: {
+              code: 'TOO_LARGE',
+              message: `Too much at once (over ${Math.floor(limit / (1024 * 1024))} MB in one request). An invoice is far smaller: check that you picked the right files, or drop fewer at a time.`,
+            },
+          },
+          true,
+        );
+        res.once('finish', () => req.socket.destroy());
         return;
       }
       try {
         arg = text ? decodeWire(text) : undefined;
       } catch {
-        send(res, 400, {
-          ok: false,
-          error: { code: 'BAD_REQUEST', message: 'The request could not be read.' },
-        });
+        badRequest(res);
         return;
       }
       send(res, 200, await invokeHandler(engine.handlers, channel, arg));
@@ -128,7 +150,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
 
   function serveStatic(pathname: string, res: ServerResponse): void {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    const rel = pathname === '/' ? 'index.html' : decodeOrNull(pathname.slice(1));
+    if (rel === null) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
+      return;
+    }
     const file = normalize(join(rendererDir, rel));
     if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
@@ -175,24 +201,62 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
 }
 
-function send(res: ServerResponse, status: number, value: unknown): void {
+function send(res: ServerResponse, status: number, value: unknown, close = false): void {
   const body = encodeWire(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(body);
 }
 
-/** The body as text, or null when larger than `max`. */
+function badRequest(res: ServerResponse): void {
+  send(res, 400, {
+    ok: false,
+    error: { code: 'BAD_REQUEST', message: 'The request could not be read.' },
+  });
+}
+
+/** decodeURIComponent, or null for malformed escapes such as a lone `%`. */
+function decodeOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The request body limit for calls carrying up to `fileBytes` of files: base64 plus 1 MB. */
+export function bodyLimitFor(fileBytes: number): number {
+  return Math.ceil(fileBytes / 3) * 4 + 1024 * 1024;
+}
+
+/**
+ * The body as text, or null as soon as it grows over `max` (announced or while reading): reading
+ * stops there, what came so far is dropped.
+ */
 function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  const announced = Number(req.headers['content-length'] ?? 0);
+  if (announced > max) return Promise.resolve(null);
   return new Promise((ok, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > max) tooLarge = true;
-      else chunks.push(c);
+      if (size <= max) {
+        chunks.push(c);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      chunks.length = 0;
+      ok(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (size <= max) ok(Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('end', () => ok(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', fail);
   });
 }

@@ -18,7 +18,16 @@ export async function startPrometheusServer(
   registry: Registry,
   port: number,
 ): Promise<PrometheusServer> {
+  let bound = 0;
   const server = createServer((req, res) => {
+    // DNS rebinding: a web page could name its own host that resolves to 127.0.0.1 and read the
+    // figures. Only requests addressed to the loopback name itself are answered.
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${bound}` && host !== `localhost:${bound}`) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Wrong host\n');
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || (path !== '/metrics' && path !== '/')) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -30,9 +39,9 @@ export async function startPrometheusServer(
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(text);
       },
-      (err: unknown) => {
+      () => {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`Metrics failed: ${String(err)}\n`);
+        res.end('The metrics could not be collected; try again.\n');
       },
     );
   });
@@ -43,7 +52,7 @@ export async function startPrometheusServer(
       resolve();
     });
   });
-  const bound = (server.address() as AddressInfo).port;
+  bound = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${bound}/metrics`,
     port: bound,

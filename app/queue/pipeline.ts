@@ -28,6 +28,7 @@ import {
   RESPONSE_WORDS,
 } from './problems';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
+import { writeFault } from '../store/write-fault';
 
 /** Problem code of documents held because the access point changed with their outcome unknown. */
 export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
@@ -89,9 +90,16 @@ export interface PipelineOptions {
   /** How often to look for documents left in `sending` with no request in flight (default 5 s). */
   stuckCheckMs?: number;
   paused?: boolean;
+  /**
+   * After a failed write, try again on its own this long after (default 30 s; Resume tries at
+   * once). The CLI has no Resume button: this is how it goes on once space is freed.
+   */
+  faultRetryMs?: number;
 }
 
 const VALIDATE_BATCH = 64;
+/** Most file bytes in validation at once: memory stays bounded whatever the files weigh. */
+const VALIDATE_BYTES = 48 * 1024 * 1024;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
@@ -157,6 +165,22 @@ export class Pipeline {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private validating = 0;
+  /** Bytes of the documents in validation (see VALIDATE_BYTES). */
+  private validatingBytes = 0;
+  /**
+   * Why work stopped after a failed write (disk full, read-only, I/O error), in the words the
+   * header shows; null when all is well. Cleared by Resume or by the next automatic try.
+   */
+  private fault: string | null = null;
+  private faultTimer: NodeJS.Timeout | null = null;
+  private readonly faultRetryMs: number;
+  /** Checked documents waiting for the next shared commit. */
+  private readonly validated: {
+    doc: DocumentRecord;
+    result: CheckResult;
+    toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+    remote: RemoteVerdict | null;
+  }[] = [];
   private resolving = 0;
   private polling = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -190,6 +214,7 @@ export class Pipeline {
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
+    this.faultRetryMs = options.faultRetryMs ?? 30_000;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;
     this.sender = new SendStage(
@@ -211,14 +236,17 @@ export class Pipeline {
         },
         maySend: (now) =>
           this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
-        onWriteFailed: (ids) => {
+        onWriteFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.
           for (const id of ids) this.claimedSending.delete(id);
+          // A passing hiccup is put right at once; a disk that refuses writes pauses the queue.
           try {
             this.recoverStuckSending();
-          } catch {
-            // The database still refuses writes: the periodic check tries again.
+          } catch (again) {
+            this.noteFault(again);
+            return;
           }
+          if (writeFault(err) !== null) this.noteFault(err);
         },
       },
       {
@@ -259,11 +287,11 @@ export class Pipeline {
     this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
+      if (this.fault !== null) return;
       try {
         this.recoverStuckSending();
       } catch (err) {
-        // The database refuses writes right now (disk full?): the next check tries again.
-        process.emitWarning(`Peppol Desk could not put stuck documents back: ${String(err)}`);
+        this.noteFault(err);
       }
     }, this.stuckCheckMs);
     this.stuckTimer.unref?.();
@@ -341,6 +369,8 @@ export class Pipeline {
     this.running = false;
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
+    if (this.faultTimer) clearTimeout(this.faultTimer);
+    this.faultTimer = null;
     this.sender.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -509,6 +539,7 @@ export class Pipeline {
   setPaused(paused: boolean): void {
     if (paused !== this.paused) this.pausedAt = paused ? this.now() : null;
     this.paused = paused;
+    if (!paused) this.clearFault();
     if (paused) this.sender.releaseReady();
     this.emitConnection();
     this.kick();
@@ -537,9 +568,9 @@ export class Pipeline {
       environment: this.deps.environment,
       endpoint: this.deps.client.baseUrl,
       ...(this.deps.accessPoint !== undefined ? { accessPoint: this.deps.accessPoint } : {}),
-      paused: this.paused,
+      paused: this.paused || this.fault !== null,
       waiting: counts.queued + counts.retry_wait + counts.sending,
-      message: this.connectionMessage,
+      message: this.fault ?? this.connectionMessage,
       waitingElsewhere: counts.held > 0 ? this.deps.repo.heldElsewhere() : [],
       pausedAt: this.paused ? this.pausedAt : null,
       nextTryAt: this.offline
@@ -567,19 +598,61 @@ export class Pipeline {
 
   private track<T>(p: Promise<T>): void {
     this.inFlight.add(p);
-    void p.finally(() => {
-      this.inFlight.delete(p);
-      this.kick();
-    });
+    // A stage that failed (a write refused) pauses the queue: never an unhandled rejection.
+    void p
+      .catch((err: unknown) => this.noteFault(err))
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.kick();
+      });
   }
 
   private pump(): void {
+    if (this.fault !== null) return;
     const now = this.now();
-    this.pumpValidate();
-    this.pumpResolve();
-    this.pumpSend(now);
-    this.pumpPolls(now);
-    this.scheduleTimer(now);
+    try {
+      this.pumpValidate();
+      this.pumpResolve();
+      this.pumpSend(now);
+      this.pumpPolls(now);
+      this.scheduleTimer(now);
+    } catch (err) {
+      this.noteFault(err);
+    }
+  }
+
+  /**
+   * A write failed (or some stage threw): stop all work, keep everything as it is in the
+   * database (the failed transaction was rolled back), say why, and try again later or on Resume.
+   */
+  private noteFault(err: unknown): void {
+    const words =
+      writeFault(err)?.message ??
+      'Peppol Desk stopped working on the queue after an unexpected error: nothing was lost. Resume to try again; if it keeps stopping, restart the app.';
+    if (this.fault === null) process.emitWarning(`Peppol Desk paused the queue: ${String(err)}`);
+    this.fault = words;
+    this.sender.releaseReady('Not sent yet: the queue is paused after a problem writing to disk');
+    if (this.faultTimer !== null) clearTimeout(this.faultTimer);
+    this.faultTimer = setTimeout(() => this.clearFault(), this.faultRetryMs);
+    this.faultTimer.unref?.();
+    this.emitConnection();
+  }
+
+  /** Try again after a fault: put stuck work back, commit pending verdicts, look for work. */
+  private clearFault(): void {
+    if (this.faultTimer !== null) clearTimeout(this.faultTimer);
+    this.faultTimer = null;
+    if (this.fault === null || !this.running) return;
+    this.fault = null;
+    this.emitConnection();
+    try {
+      this.recoverStuckSending();
+      this.commitValidated();
+    } catch (err) {
+      this.noteFault(err);
+      return;
+    }
+    this.kick();
   }
 
   private scheduleTimer(now: number): void {
@@ -622,32 +695,71 @@ export class Pipeline {
 
   // ---- validate -------------------------------------------------------------------------------
 
+  /**
+   * Keep up to VALIDATE_BATCH documents in validation. Each one leaves as soon as its own check
+   * ends (a slow file holds back nobody); the ones that finish close together share one commit.
+   */
   private pumpValidate(): void {
-    if (this.validating > 0) return;
+    // Refill once half the slots are free: far more in flight than workers, so the pool stays
+    // fed, without a query on every finished document.
+    if (this.validating > VALIDATE_BATCH / 2) return;
     const { repo } = this.deps;
-    const docs = repo.inState('received', VALIDATE_BATCH);
+    const found = repo.inState('received', VALIDATE_BATCH - this.validating);
+    // Bounded by bytes too: each check holds its file in memory, and 64 files of 15 MB would
+    // be a gigabyte. One document always goes, whatever its size.
+    const docs: DocumentRecord[] = [];
+    let bytes = this.validatingBytes;
+    for (const d of found) {
+      if (bytes > 0 && bytes + d.size > VALIDATE_BYTES) break;
+      bytes += d.size;
+      docs.push(d);
+    }
     if (docs.length === 0) return;
     const claimed = repo.txRedoable(() =>
       docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
     );
     if (claimed.length === 0) return;
     this.deps.onChanged(claimed.map((d) => d.id));
-    this.validating++;
-    this.track(
-      Promise.all(claimed.map((d) => this.validateOne(d))).then((results) => {
-        this.validating--;
-        // Verdicts are cached in the same commit as the documents' new states: one fsync for
-        // the whole batch, not one per document.
-        const { validationCache, validator } = this.deps;
-        repo.txRedoable(() => {
-          for (const r of results) {
-            if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
-            this.finishValidation(r.doc, r.result, r.remote);
+    this.validating += claimed.length;
+    for (const d of claimed) this.validatingBytes += d.size;
+    for (const d of claimed) {
+      this.track(
+        this.validateOne(d).then((r) => {
+          this.validated.push(r);
+          if (this.validated.length === 1) {
+            // Verdicts are cached in the same commit as the documents' new states: one fsync
+            // for all that finished in this turn, not one per document.
+            this.track(
+              new Promise<void>((done) => setImmediate(done)).then(() => {
+                if (this.fault === null) this.commitValidated();
+              }),
+            );
           }
-        });
-        this.deps.onChanged(claimed.map((d) => d.id));
-      }),
-    );
+        }),
+      );
+    }
+  }
+
+  private commitValidated(): void {
+    const results = this.validated.splice(0);
+    if (results.length === 0) return;
+    const { repo, validationCache, validator } = this.deps;
+    try {
+      // Redoable: a verdict lost to a power cut is checked again (docs/performance.md).
+      repo.txRedoable(() => {
+        for (const r of results) {
+          if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
+          this.finishValidation(r.doc, r.result, r.remote);
+        }
+      });
+    } catch (err) {
+      // Rolled back: the verdicts wait here for the next try (Resume), nothing is checked twice.
+      this.validated.unshift(...results);
+      throw err;
+    }
+    this.validating -= results.length;
+    for (const r of results) this.validatingBytes -= r.doc.size;
+    this.deps.onChanged(results.map((r) => r.doc.id));
   }
 
   private async validateOne(doc: DocumentRecord): Promise<{
@@ -671,10 +783,14 @@ export class Pipeline {
         result = await validator.check(body);
         if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
       }
-    } catch (err) {
+    } catch {
+      // Only a closing pool gets here (checks themselves never throw); no error text for clerks.
       result = {
         ok: false,
-        error: { code: 'XML', message: `The file could not be checked: ${String(err)}` },
+        error: {
+          code: 'UNCHECKABLE',
+          message: 'This file could not be checked because the app was stopping. Retry it.',
+        },
       };
     }
     // Asked whatever our verdict: a valid invoice we call invalid is as important to catch as

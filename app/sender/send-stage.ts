@@ -42,7 +42,7 @@ export interface SendStageDeps {
    * The group commit of these documents' outcomes failed: their requests are over, but they
    * stay `sending` until recovered.
    */
-  onWriteFailed?(ids: number[]): void;
+  onWriteFailed?(ids: number[], err: unknown): void;
 }
 
 /** How the send stage sends; everything but `retry` has a default. */
@@ -547,6 +547,7 @@ export class SendStage {
     const ids = jobs.flatMap((j) => j.ids);
     const readyBefore = this.ready.length;
     let failed = false;
+    let failure: unknown = null;
     this.inFlush = true;
     try {
       this.deps.repo.tx(() => {
@@ -559,13 +560,14 @@ export class SendStage {
       // The documents stay in `sending`: onWriteFailed puts them back to `queued`, and their
       // same idempotency keys make the re-send harmless. Claims rolled back: nothing leaves.
       failed = true;
+      failure = err;
       this.toLaunch.length = 0;
       this.ready.length = Math.min(this.ready.length, readyBefore);
       process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
     } finally {
       this.inFlush = false;
     }
-    if (failed && ids.length > 0) this.deps.onWriteFailed?.(ids);
+    if (failed) this.deps.onWriteFailed?.(ids, failure);
     if (ids.length) this.deps.onChanged(ids);
     for (const j of jobs) j.done();
     this.launchClaimed();

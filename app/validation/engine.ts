@@ -6,6 +6,23 @@ import { locationOf } from './xpath';
 
 const NO_NODES: readonly XNode[] = [];
 
+/**
+ * Most findings kept per document. A broken file can fail a rule on every one of a million
+ * elements; past this many the clerk learns nothing new, and building each location costs time.
+ */
+export const MAX_FINDINGS = 100;
+/** Longest location kept (characters); longer ones keep their start and end. */
+export const MAX_LOCATION_CHARS = 300;
+/** Longest finding message kept (characters): values quoted from the file can be megabytes. */
+export const MAX_MESSAGE_CHARS = 500;
+
+/** Shorten `s` to at most `max` characters, keeping its start and end around an ellipsis. */
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const half = Math.floor((max - 1) / 2);
+  return `${s.slice(0, half)}…${s.slice(s.length - half)}`;
+}
+
 /** Build the evaluation context for one parsed document. */
 export function makeCtx(doc: XDoc, docType: DocumentType): Ctx {
   const byName = doc.byName;
@@ -37,6 +54,7 @@ function contextsOf(rule: Rule): readonly string[] {
  */
 export function runRules(rules: readonly Rule[], c: Ctx): Finding[] {
   const findings: Finding[] = [];
+  let fatalKept = false;
   const rootList: readonly XNode[] = [c.root];
   for (const rule of rules) {
     const ctxs = contextsOf(rule);
@@ -54,6 +72,9 @@ export function runRules(rules: readonly Rule[], c: Ctx): Finding[] {
           ok = false;
         }
         if (!ok) {
+          // Past the cap, only the first fatal finding still matters (it decides validity).
+          if (findings.length >= MAX_FINDINGS && (fatalKept || rule.flag !== 'fatal')) continue;
+          if (rule.flag === 'fatal') fatalKept = true;
           const at = rule.locate === undefined ? n : (rule.locate(n, c) ?? n);
           const f: Finding = {
             rule: rule.id,
@@ -70,9 +91,35 @@ export function runRules(rules: readonly Rule[], c: Ctx): Finding[] {
   return findings;
 }
 
-/** Turn findings into a verdict. */
+/**
+ * Turn findings into a verdict: at most MAX_FINDINGS of them (the first fatal one always among
+ * them), locations and messages clipped, plus one line saying how many were left out.
+ */
 export function toVerdict(findings: Finding[]): Verdict {
   let valid = true;
   for (const f of findings) if (f.flag === 'fatal') valid = false;
-  return { ruleset: RULESET_VERSION, valid, findings };
+  let kept = findings;
+  if (findings.length > MAX_FINDINGS) {
+    kept = findings.slice(0, MAX_FINDINGS);
+    const firstFatal = findings.find((f) => f.flag === 'fatal');
+    if (firstFatal !== undefined && !kept.includes(firstFatal)) kept[MAX_FINDINGS - 1] = firstFatal;
+  }
+  const out = kept.map((f) =>
+    f.location.length > MAX_LOCATION_CHARS || f.message.length > MAX_MESSAGE_CHARS
+      ? {
+          ...f,
+          location: clip(f.location, MAX_LOCATION_CHARS),
+          message: clip(f.message, MAX_MESSAGE_CHARS),
+        }
+      : f,
+  );
+  if (findings.length > MAX_FINDINGS) {
+    out.push({
+      rule: 'MORE-FINDINGS',
+      flag: 'warning',
+      message: `Only the first ${MAX_FINDINGS} problems are listed; the file has more. Fix these in your accounting system and check it again.`,
+      location: '/',
+    });
+  }
+  return { ruleset: RULESET_VERSION, valid, findings: out };
 }

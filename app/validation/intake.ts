@@ -1,5 +1,5 @@
 import type { DocumentType, IntakeError, IntakeErrorCode } from './types';
-import { NS, parseXml, XmlParseError } from './xml-tree';
+import { MAX_DEPTH, MAX_ELEMENTS, NS, parseXml, XmlParseError } from './xml-tree';
 import type { XDoc } from './xml-tree';
 
 /** Default largest accepted file: 15 MB. */
@@ -52,13 +52,39 @@ function decode(bytes: Uint8Array): string | null {
 }
 
 /**
+ * Bytes that failed to decode but read as XML text in a single-byte encoding: they start with `<`
+ * (after an optional BOM and blank space) and hold no NUL or other control bytes, as a PDF,
+ * image or spreadsheet would.
+ */
+function looksLikeMislabelledText(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (
+    i < bytes.length &&
+    (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)
+  )
+    i++;
+  if (bytes[i] !== 0x3c) return false;
+  const end = Math.min(bytes.length, 64 * 1024);
+  for (let k = i; k < end; k++) {
+    const b = bytes[k]!;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
+/**
  * The message for a file over the size limit, naming both sizes. Used wherever a file is refused
  * for its size (intake, the engine's add, the hot folder, the CLI), so the wording is the same.
  */
 export function tooLargeMessage(size: number, maxBytes: number): string {
   const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+  // Sizes that round alike ("15.0 MB; the limit is 15.0 MB") are given in bytes instead.
+  const sizes =
+    mb(size) !== mb(maxBytes)
+      ? `${mb(size)} MB; the limit is ${mb(maxBytes)} MB`
+      : `${size.toLocaleString('en-US')} bytes; the limit is ${maxBytes.toLocaleString('en-US')} bytes`;
   return (
-    `This file is too large (${mb(size)} MB; the limit is ${mb(maxBytes)} MB). ` +
+    `This file is too large (${sizes}). ` +
     'An invoice is normally far smaller: check that you picked the right file, or move large attachments out of the invoice.'
   );
 }
@@ -91,6 +117,12 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
     if (text !== null && start >= text.length) {
       return fail('EMPTY', `This file contains only blank space. ${EXPORT_AGAIN}`);
     }
+    if (text === null && looksLikeMislabelledText(bytes)) {
+      return fail(
+        'ENCODING',
+        `This file is XML text, but its characters are not in the encoding it declares (UTF-8 unless it says otherwise): it was probably saved as ISO-8859-1 or Windows-1252. Export it again as UTF-8, or make its first line declare the encoding it really uses.`,
+      );
+    }
     return fail(
       'NOT_XML',
       `This file is not an XML invoice (it looks like a different kind of file, e.g. a PDF, image or spreadsheet). ${EXPORT_AGAIN}`,
@@ -105,6 +137,18 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
         'DTD_FORBIDDEN',
         'This file contains a document type declaration (DOCTYPE), which Peppol invoices never contain and which can be used to attack the computer reading it. It was not read any further. ' +
           EXPORT_AGAIN,
+      );
+    }
+    if (err instanceof XmlParseError && err.code === 'TOO_DEEP') {
+      return fail(
+        'TOO_DEEP',
+        `This file has elements nested more than ${MAX_DEPTH} levels deep; a real invoice needs far fewer, so it was not read any further. ${EXPORT_AGAIN}`,
+      );
+    }
+    if (err instanceof XmlParseError && err.code === 'TOO_MANY_ELEMENTS') {
+      return fail(
+        'TOO_MANY_ELEMENTS',
+        `This file has more than ${MAX_ELEMENTS.toLocaleString('en-US')} elements; even a very long invoice has far fewer, so it was not read any further. ${EXPORT_AGAIN}`,
       );
     }
     if (err instanceof XmlParseError) {

@@ -30,6 +30,28 @@ export interface ValidationPoolOptions {
    * a Node process warning on stderr).
    */
   onFallback?: (reason: string) => void;
+  /**
+   * Longest one check may take in a worker (default 30 s). Past it the worker is stopped and
+   * replaced, and the document gets an UNCHECKABLE result instead of holding a slot forever.
+   */
+  timeLimitMs?: number;
+  /** Heap limit of each worker in MB (default 512): a hostile file kills its worker, not the app. */
+  maxHeapMb?: number;
+}
+
+/** Default time limit of one check in a worker. */
+export const DEFAULT_CHECK_TIME_LIMIT_MS = 30_000;
+const DEFAULT_WORKER_HEAP_MB = 512;
+
+/** The result given to a document whose check killed or outlived its worker. */
+export function uncheckable(why: string): CheckResult {
+  return {
+    ok: false,
+    error: {
+      code: 'UNCHECKABLE',
+      message: `This file could not be checked: ${why}. An invoice never needs this much; export it again from your accounting system as Peppol BIS Billing 3.0 UBL.`,
+    },
+  };
 }
 
 /** Raised for checks submitted after `close()` or lost with a crashed worker. */
@@ -45,6 +67,8 @@ export class ValidationPoolError extends Error {
 
 interface Job {
   id: number;
+  /** Stops the worker when the check outlives the time limit. */
+  timer?: NodeJS.Timeout;
   bytes: Uint8Array;
   options: CheckOptions | undefined;
   resolve: (r: CheckResult) => void;
@@ -56,6 +80,8 @@ interface Slot {
   job: Job | null;
   /** The worker loaded its bundle and said so. */
   ready: boolean;
+  /** Terminate the worker, giving the reason its document will be told. */
+  stop?: (why: string) => void;
 }
 
 /** Workers dying this many times in a row without finishing a check switch the pool to in-thread mode. */
@@ -71,6 +97,15 @@ function warnFallback(reason: string): void {
   process.emitWarning(reason, { code: 'PEPPOL_DESK_VALIDATION_IN_THREAD' });
 }
 
+/** checkDocument never throws for bad input; anything else still becomes the document's answer. */
+function checkSafely(bytes: Uint8Array, options: CheckOptions | undefined): CheckResult {
+  try {
+    return checkDocument(bytes, options);
+  } catch {
+    return uncheckable('the checker stopped on an unexpected error');
+  }
+}
+
 /** In-thread fallback: one document per macrotask so the event loop keeps breathing. */
 function createInlinePool(size: number, fallbackReason: string | null): ValidationPool {
   let closed = false;
@@ -83,13 +118,9 @@ function createInlinePool(size: number, fallbackReason: string | null): Validati
         return Promise.reject(
           new ValidationPoolError('POOL_CLOSED', 'The validation pool is closed.'),
         );
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve) => {
         setImmediate(() => {
-          try {
-            resolve(checkDocument(bytes, options));
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
+          resolve(checkSafely(bytes, options));
         });
       });
     },
@@ -104,6 +135,8 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
   const size = Math.max(1, Math.floor(opts.size ?? defaultSize()));
   const script = opts.workerScript;
   const onFallback = opts.onFallback ?? warnFallback;
+  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_CHECK_TIME_LIMIT_MS;
+  const maxHeapMb = opts.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
   // No script asked for (tests, small tools): in-thread by choice, nothing to warn about.
   if (script === undefined) return createInlinePool(size, null);
   if (!existsSync(script)) {
@@ -122,7 +155,15 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
   let draining = false;
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(script), job: null, ready: false };
+    const worker = new Worker(script, {
+      resourceLimits: {
+        maxOldGenerationSizeMb: maxHeapMb,
+        maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(maxHeapMb / 8))),
+      },
+    });
+    const slot: Slot = { worker, job: null, ready: false };
+    // Why the pool itself stopped this worker (time limit), for the document's message.
+    let stoppedFor: string | null = null;
     slot.worker.on('message', (msg: WorkerResponse) => {
       if (msg.ready === true) {
         slot.ready = true;
@@ -134,9 +175,9 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       slot.job = null;
       failures = 0;
       if (job !== null && job.id === msg.id) {
+        clearTimeout(job.timer);
         if (msg.result !== undefined) job.resolve(msg.result);
-        else
-          job.reject(new ValidationPoolError('WORKER_FAILED', msg.error ?? 'Validation failed.'));
+        else job.resolve(uncheckable('the checker stopped on an unexpected error'));
       }
       pump();
     });
@@ -147,15 +188,20 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       if (i < 0) return; // already handled ('error' is followed by 'exit')
       slots.splice(i, 1);
       if (job !== null) {
-        job.reject(
-          new ValidationPoolError(
-            'WORKER_FAILED',
-            `The validation worker stopped: ${err?.message ?? 'exited'}`,
+        clearTimeout(job.timer);
+        const outOfMemory =
+          (err as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        job.resolve(
+          uncheckable(
+            stoppedFor ??
+              (outOfMemory ? 'checking it needed more memory than allowed' : 'the checker stopped'),
           ),
         );
       }
       if (closed) return;
-      failures++;
+      // A worker that died on a document it was given had loaded fine: replace it without
+      // counting towards the in-thread fallback (that is for bundles that cannot start).
+      if (job === null) failures++;
       if (failures >= MAX_CONSECUTIVE_FAILURES) {
         // The bundle cannot start (e.g. a missing dependency): stop respawning and validate
         // in-thread instead of failing every document.
@@ -170,6 +216,10 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       pump();
     };
     slot.worker.on('error', onDeath);
+    slot.stop = (why: string) => {
+      stoppedFor = why;
+      void worker.terminate();
+    };
     slot.worker.on('exit', (code) => {
       if (!closed) onDeath(new Error(`exit code ${code}`));
     });
@@ -180,11 +230,7 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
     const job = queue.shift();
     if (job === undefined) return;
     setImmediate(() => {
-      try {
-        job.resolve(checkDocument(job.bytes, job.options));
-      } catch (e) {
-        job.reject(e instanceof Error ? e : new Error(String(e)));
-      }
+      job.resolve(checkSafely(job.bytes, job.options));
       drainInThread();
     });
   };
@@ -205,6 +251,13 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       const job = queue.shift();
       if (job === undefined) return;
       slot.job = job;
+      job.timer = setTimeout(() => {
+        if (slot.job === job)
+          slot.stop?.(
+            `checking it took longer than ${(timeLimitMs / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`,
+          );
+      }, timeLimitMs);
+      job.timer.unref?.();
       const req: WorkerRequest = { id: job.id, bytes: job.bytes };
       if (job.options !== undefined) req.options = job.options;
       slot.worker.postMessage(req);

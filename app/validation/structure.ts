@@ -1,6 +1,7 @@
 import type { Finding } from './types';
 import type { XDoc, XNode } from './xml-tree';
 import { NS } from './xml-tree';
+import { MAX_FINDINGS } from './engine';
 import { attr, locationOf } from './xpath';
 
 import { UBL_AGGREGATE_TYPES, UBL_CONTENT_MODELS } from './ubl-structure.generated';
@@ -302,6 +303,8 @@ let COUNTS = new Int32Array(64);
 export function checkStructure(doc: XDoc): Finding[] {
   const out: Finding[] = [];
   for (const n of doc.elements) {
+    // Every structural finding is fatal: past the cap, more of them change nothing.
+    if (out.length >= MAX_FINDINGS) break;
     if (n.ns === NS.cbc) {
       if (n.children.length > 0) {
         out.push(

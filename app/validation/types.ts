@@ -69,7 +69,19 @@ export interface Verdict {
 }
 
 /** Why a file could not even be read as a UBL invoice or credit note. */
-export type IntakeErrorCode = 'EMPTY' | 'TOO_LARGE' | 'NOT_XML' | 'XML' | 'DTD_FORBIDDEN' | 'UBL';
+export type IntakeErrorCode =
+  | 'EMPTY'
+  | 'TOO_LARGE'
+  | 'NOT_XML'
+  /** Text that is not in the encoding it declares (Latin-1 bytes in a UTF-8 file). */
+  | 'ENCODING'
+  | 'XML'
+  | 'DTD_FORBIDDEN'
+  | 'TOO_DEEP'
+  | 'TOO_MANY_ELEMENTS'
+  | 'UBL'
+  /** The checker itself failed on this file (it ran out of memory or time); nothing was judged. */
+  | 'UNCHECKABLE';
 
 /** An intake failure, worded for the person who dropped the file. */
 export interface IntakeError {

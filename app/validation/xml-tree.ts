@@ -48,15 +48,31 @@ export interface XDoc {
   elements: XNode[];
 }
 
-/** Raised by `parseXml` for malformed XML or a DOCTYPE. */
+/**
+ * Deepest element nesting accepted. UBL invoices nest about 8 levels (a signature extension about
+ * 15); the cap stops pathological files (10,000 nested lines) while parsing, before the tree, the
+ * rules and the location strings grow with the depth.
+ */
+export const MAX_DEPTH = 100;
+
+/**
+ * Most elements accepted in one document. An invoice with 10,000 lines has about 300,000;
+ * the cap bounds the tree's memory for files made of millions of tiny elements.
+ */
+export const MAX_ELEMENTS = 500_000;
+
+/** Why `parseXml` refused a document. */
+export type XmlParseErrorCode = 'XML' | 'DTD_FORBIDDEN' | 'TOO_DEEP' | 'TOO_MANY_ELEMENTS';
+
+/** Raised by `parseXml` for malformed XML, a DOCTYPE, or a document beyond the structural limits. */
 export class XmlParseError extends Error {
   /** Stable code used by intake to choose the user-facing message. */
-  readonly code: 'XML' | 'DTD_FORBIDDEN';
+  readonly code: XmlParseErrorCode;
   /** 1-based line where parsing stopped (0 when unknown). */
   readonly line: number;
   /** 1-based column where parsing stopped (0 when unknown). */
   readonly column: number;
-  constructor(code: 'XML' | 'DTD_FORBIDDEN', message: string, line: number, column: number) {
+  constructor(code: XmlParseErrorCode, message: string, line: number, column: number) {
     super(message);
     this.name = 'XmlParseError';
     this.code = code;
@@ -109,6 +125,12 @@ function parseWith(text: string, position: boolean): XDoc {
       if (a.prefix === 'xmlns' || a.name === 'xmlns' || a.uri !== '') continue;
       if (attrs === null) attrs = {};
       attrs[a.local] = a.value;
+    }
+    if (stack.length >= MAX_DEPTH) {
+      throw new XmlParseError('TOO_DEEP', 'nested too deeply', parser.line, parser.column);
+    }
+    if (order >= MAX_ELEMENTS) {
+      throw new XmlParseError('TOO_MANY_ELEMENTS', 'too many elements', parser.line, parser.column);
     }
     const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
     const node: XNode = {

@@ -24,7 +24,9 @@ afterEach(async () => {
   for (const e of engines.splice(0)) await e.stop();
 });
 
-async function startEngine(options: { hotFolder?: string } = {}): Promise<Engine> {
+async function startEngine(
+  options: { hotFolder?: string; hotFolderSubfolders?: boolean } = {},
+): Promise<Engine> {
   const engine = await createEngine({
     dataDir: tempDir(),
     secrets: memorySecretStore(),
@@ -94,7 +96,8 @@ describe('hot folder', () => {
 
   it('moves a valid file to sent/ and an invalid one to failed/ with the reason beside it', async () => {
     const folder = tempDir();
-    const engine = await startEngine({ hotFolder: folder });
+    // Subfolders are taken only when asked for (setting hotFolderSubfolders).
+    const engine = await startEngine({ hotFolder: folder, hotFolderSubfolders: true });
     mkdirSync(join(folder, 'march'));
     writeFileSync(join(folder, 'march', 'good.xml'), makeInvoice('HOT-GOOD-1'));
     writeFileSync(join(folder, 'bad.xml'), invalidInvoice('HOT-BAD-1'));

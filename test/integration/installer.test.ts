@@ -104,6 +104,8 @@ describe.skipIf(!tools)('installer (electron-builder with a stub Electron)', () 
       config: {
         electronDist: makeStubElectron(work),
         npmRebuild: false,
+        // The stub has no fuse wire to flip (test/unit/electron-fuses.test.ts checks the config).
+        electronFuses: null,
         directories: { output: out, buildResources: 'build' },
         publish: null,
       },

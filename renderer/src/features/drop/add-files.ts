@@ -1,4 +1,4 @@
-import type { AddResult, IncomingFile } from '../../../../app/contract';
+import { MAX_ADD_CALL_BYTES, type AddResult, type IncomingFile } from '../../../../app/contract';
 import { getApi } from '../../bridge';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useToastStore } from '../../stores/toast-store';
@@ -7,7 +7,7 @@ import { summarize } from './drop-summary';
 
 /** Limits of one `documents:add` call: big enough to be fast, small enough to keep memory flat. */
 const MAX_FILES_PER_CALL = 200;
-const MAX_BYTES_PER_CALL = 20 * 1024 * 1024;
+const MAX_BYTES_PER_CALL = MAX_ADD_CALL_BYTES;
 
 function chunk(files: PickedFile[]): PickedFile[][] {
   const chunks: PickedFile[][] = [];

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccessPointClient } from '../../app/access-point/client';
+import { ParticipantCache } from '../../app/caches/participant-cache';
+import { ValidationCache } from '../../app/caches/validation-cache';
+import { Metrics } from '../../app/metrics/metrics';
+import { Pipeline, type Validator } from '../../app/queue/pipeline';
+import { openDb } from '../../app/store/db';
+import { DocumentsRepo } from '../../app/store/documents-repo';
+import type { CheckResult } from '../../app/validation';
+
+const pipelines: Pipeline[] = [];
+afterEach(async () => {
+  await Promise.all(pipelines.splice(0).map((p) => p.stop()));
+});
+
+const never = () => new Promise<never>(() => undefined);
+const client = {
+  baseUrl: 'http://stub',
+  batchSupported: false,
+  version: never,
+  send: never,
+  sendBatch: never,
+  lookup: never,
+  validate: never,
+  transaction: never,
+  transactions: never,
+  close: async () => undefined,
+} as unknown as AccessPointClient;
+
+const ANSWER: CheckResult = { ok: false, error: { code: 'EMPTY', message: 'This file is empty.' } };
+
+/** Polls (bounded) until `cond` holds. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('validation has no head-of-line blocking', () => {
+  it('lets every document leave validation when its own check ends, while a slow one still runs', async () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    const slow: (() => void)[] = [];
+    const validator: Validator = {
+      cacheKey: 'test',
+      check: (bytes) =>
+        bytes[0] === 0x73 /* s */
+          ? new Promise((resolve) => slow.push(() => resolve(ANSWER)))
+          : Promise.resolve(ANSWER),
+    };
+    const pipeline = new Pipeline(
+      {
+        repo,
+        client,
+        validator,
+        validationCache: new ValidationCache(db),
+        participants: new ParticipantCache(db, 'stub'),
+        metrics: new Metrics(),
+        environment: 'sandbox',
+        onChanged: () => undefined,
+        onConnection: () => undefined,
+      },
+      { concurrency: 1 },
+    );
+    pipelines.push(pipeline);
+    const add = (i: number, body: string) =>
+      repo.insert({
+        fileName: `d${i}.xml`,
+        sha256: `sha-${i}`,
+        size: body.length,
+        body: new TextEncoder().encode(body),
+        idempotencyKey: `key-${i}`,
+      });
+    const slowIds = [add(0, 'slow'), add(1, 'slow')];
+    const fastIds = Array.from({ length: 200 }, (_, i) => add(i + 2, 'fast'));
+    pipeline.start();
+    // 200 quick documents pass two that never finish (more than any one batch of old).
+    await until(() => fastIds.every((id) => repo.get(id)?.state === 'invalid'), 'the quick ones');
+    expect(slowIds.map((id) => repo.get(id)?.state)).toEqual(['validating', 'validating']);
+    for (const release of slow.splice(0)) release();
+    await until(() => slowIds.every((id) => repo.get(id)?.state === 'invalid'), 'the slow ones');
+  });
+});

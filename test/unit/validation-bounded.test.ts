@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkDocument, createValidationPool, tooLargeMessage } from '../../app/validation/index';
+import { MAX_FINDINGS, MAX_LOCATION_CHARS } from '../../app/validation/engine';
+import { MAX_DEPTH } from '../../app/validation/xml-tree';
+import { SAMPLE_INVOICE } from '../helpers/invoices';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const INVOICE_OPEN =
+  '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">';
+
+/** An invoice whose lines nest `depth` levels deep. */
+function deepInvoice(depth: number): Uint8Array {
+  return enc(
+    INVOICE_OPEN +
+      '<cac:InvoiceLine>'.repeat(depth) +
+      '</cac:InvoiceLine>'.repeat(depth) +
+      '</Invoice>',
+  );
+}
+
+describe('bounded parsing', () => {
+  it('refuses a document nested deeper than any invoice, with a plain message', () => {
+    const res = checkDocument(deepInvoice(100_000));
+    expect(res.ok).toBe(false);
+    if (res.ok) throw new Error('unreachable');
+    expect(res.error.code).toBe('TOO_DEEP');
+    expect(res.error.message).toContain(`more than ${MAX_DEPTH} levels`);
+  });
+
+  it('still reads nesting at the limit', () => {
+    const res = checkDocument(deepInvoice(MAX_DEPTH - 1));
+    expect(res.ok).toBe(true);
+  });
+
+  it('refuses millions of tiny elements before building them all', () => {
+    const res = checkDocument(enc(INVOICE_OPEN + '<a/>'.repeat(600_000) + '</Invoice>'));
+    expect(res.ok ? null : res.error.code).toBe('TOO_MANY_ELEMENTS');
+  });
+
+  it('keeps at most MAX_FINDINGS findings, locations clipped, and says how many were left out', () => {
+    const sample = Buffer.from(SAMPLE_INVOICE).toString('utf8');
+    // Thousands of bad amounts inside one deep-ish but legal element chain, with a long name.
+    const long = 'X'.repeat(1000);
+    const junk = `<cac:${long}><cbc:LineExtensionAmount>abc</cbc:LineExtensionAmount></cac:${long}>`;
+    const text = sample.replace('</Invoice>', junk.repeat(3000) + '</Invoice>');
+    const res = checkDocument(enc(text));
+    expect(res.ok).toBe(true);
+    if (!res.ok) throw new Error('unreachable');
+    expect(res.verdict.valid).toBe(false);
+    expect(res.verdict.findings.length).toBeLessThanOrEqual(MAX_FINDINGS + 1);
+    expect(res.verdict.findings.at(-1)!.rule).toBe('MORE-FINDINGS');
+    for (const f of res.verdict.findings) {
+      expect(f.location.length).toBeLessThanOrEqual(MAX_LOCATION_CHARS);
+      expect(f.message.length).toBeLessThanOrEqual(500);
+    }
+  });
+});
+
+describe('validation workers that hang, exit or run out of memory', () => {
+  const script = path.join(__dirname, '..', 'fixtures', 'misbehaving-worker.cjs');
+
+  it('replaces a worker that hangs, exits or runs out of memory; only its document is told', async () => {
+    const pool = createValidationPool({ size: 1, workerScript: script, timeLimitMs: 400 });
+    const hungry = createValidationPool({ size: 1, workerScript: script, maxHeapMb: 32 });
+    try {
+      const [hang, exit, fine] = await Promise.all([
+        pool.check(enc('hang')),
+        pool.check(enc('x')),
+        pool.check(enc('fine')),
+      ]);
+      const oom = await hungry.check(enc('memory'));
+      for (const r of [hang, exit, oom]) {
+        expect(r.ok ? null : r.error.code).toBe('UNCHECKABLE');
+        expect(r.ok ? '' : r.error.message).toMatch(/^This file could not be checked: /);
+      }
+      expect(hang.ok ? '' : hang.error.message).toContain('took longer than 0.4 s');
+      expect(oom.ok ? '' : oom.error.message).toContain('more memory than allowed');
+      expect(fine).toEqual({ ok: false, error: { code: 'EMPTY', message: 'answered' } });
+      expect(await hungry.check(enc('fine'))).toEqual(fine);
+      expect([pool.mode, hungry.mode]).toEqual(['workers', 'workers']);
+    } finally {
+      await Promise.all([pool.close(), hungry.close()]);
+    }
+  });
+});
+
+describe('messages that say what the file is', () => {
+  it('a file one byte over the limit shows the bytes, not "15.0 MB; the limit is 15.0 MB"', () => {
+    const limit = 15 * 1024 * 1024;
+    const msg = tooLargeMessage(limit + 1, limit);
+    expect(msg).toContain('15,728,641 bytes; the limit is 15,728,640 bytes');
+    expect(tooLargeMessage(100 * 1024 * 1024, limit)).toContain('100.0 MB; the limit is 15.0 MB');
+  });
+
+  it('calls Latin-1 bytes in a UTF-8 file an encoding problem, a PDF still not XML', () => {
+    const latin1 = Buffer.from(
+      Buffer.from(SAMPLE_INVOICE)
+        .toString('utf8')
+        .replace('</Invoice>', '<!-- Müller --></Invoice>'),
+      'latin1',
+    );
+    const res = checkDocument(latin1);
+    expect(res.ok ? null : res.error.code).toBe('ENCODING');
+    expect(res.ok ? '' : res.error.message).toMatch(/ISO-8859-1 or Windows-1252/);
+    expect(res.ok ? '' : res.error.message).not.toMatch(/PDF/);
+    const pdf = checkDocument(
+      new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x0a, 0xff, 0x00]),
+    );
+    expect(pdf.ok ? null : pdf.error.code).toBe('NOT_XML');
+  });
+});
