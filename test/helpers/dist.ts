@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /** Repo root. */
 export const ROOT = join(__dirname, '..', '..');
@@ -9,4 +11,22 @@ export function distFile(name: string): string {
   const p = join(ROOT, 'dist', name);
   if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` first.`);
   return p;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Run the built CLI; resolves with the exit code and output whatever the code. */
+export async function runCli(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [
+      distFile('cli.cjs'),
+      ...args,
+    ]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
 }

@@ -1,24 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { distFile } from '../helpers/dist';
+import { distFile, runCli as cli } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 
-const run = promisify(execFile);
 const tempDir = useTempDirs();
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [distFile('cli.cjs'), ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('peppol-desk manners', () => {
   it('send names skipped files; list speaks the app words, quietly into a closed pipe; unknown ids (retry, cancel, send-anyway) and filters exit 2', async () => {
