@@ -30,7 +30,7 @@ import {
   type IncomingFile,
 } from './contract';
 import { STATUS_WORDS } from '../renderer/src/lib/status-words';
-import type { DocumentBrief, DocumentRecord } from './store/documents-repo';
+import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
 
 // Problem code of documents held for another access point (app/queue/pipeline.ts); a copy, so
 // `validate` does not load the pipeline.
@@ -293,8 +293,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
 function reportPinnedElsewhere(engine: Engine, ids: number[]): number {
   // Brief rows first (small columns, in chunks); whole rows only for the few held here.
   const heldIds: number[] = [];
-  for (const { rows } of engine.repo.briefChunks(ids))
-    for (const b of rows)
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK)
+    for (const b of engine.repo.briefs(ids.slice(i, i + BRIEF_CHUNK)))
       if (b.state === 'held' && b.problem_code === ACCESS_POINT_CHANGED) heldIds.push(b.id);
   const held = heldIds
     .map((id) => engine.repo.get(id))
@@ -441,8 +441,9 @@ function summarize(
   each?: (r: DocumentBrief, counted: Counted) => void,
 ) {
   const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
-  for (const { ids: chunk, rows } of engine.repo.briefChunks(ids)) {
-    const byId = new Map(rows.map((r) => [r.id, r]));
+  for (let i = 0; i < ids.length; i += BRIEF_CHUNK) {
+    const chunk = ids.slice(i, i + BRIEF_CHUNK);
+    const byId = new Map(engine.repo.briefs(chunk).map((r) => [r.id, r]));
     for (const id of chunk) {
       const r = byId.get(id);
       if (!r) continue;
