@@ -97,9 +97,15 @@ export interface PipelineOptions {
   faultRetryMs?: number;
 }
 
-const VALIDATE_BATCH = 64;
+const VALIDATE_BATCH = 128;
 /** Most file bytes in validation at once: memory stays bounded whatever the files weigh. */
 const VALIDATE_BYTES = 48 * 1024 * 1024;
+/**
+ * Checked documents wait at most this long for others to share their commit (ms), unless this
+ * many are waiting or none is left in validation.
+ */
+const VALIDATE_COMMIT_MS = 25;
+const VALIDATE_COMMIT_DOCS = 32;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
@@ -181,6 +187,8 @@ export class Pipeline {
     toCache: { verdict: Verdict; summary: DocumentSummary } | null;
     remote: RemoteVerdict | null;
   }[] = [];
+  /** Brings the scheduled commit of checked documents forward; null when none is scheduled. */
+  private validatedCommitNow: (() => void) | null = null;
   private resolving = 0;
   private polling = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -236,6 +244,7 @@ export class Pipeline {
         },
         maySend: (now) =>
           this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
+        moreComing: () => this.moreComing(),
         onWriteFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.
           for (const id of ids) this.claimedSending.delete(id);
@@ -693,6 +702,14 @@ export class Pipeline {
     this.timer.unref?.();
   }
 
+  /** Documents still on their way to the send queue (see SendStageDeps.moreComing). */
+  private moreComing(): boolean {
+    if (this.validating > 0 || this.resolving > 0) return true;
+    // Trigger-kept counts: a few rows, whatever the size of the data folder.
+    const counts = this.deps.repo.counts();
+    return counts.received > 0 || counts.ready > 0;
+  }
+
   // ---- validate -------------------------------------------------------------------------------
 
   /**
@@ -726,18 +743,41 @@ export class Pipeline {
       this.track(
         this.validateOne(d).then((r) => {
           this.validated.push(r);
-          if (this.validated.length === 1) {
-            // Verdicts are cached in the same commit as the documents' new states: one fsync
-            // for all that finished in this turn, not one per document.
-            this.track(
-              new Promise<void>((done) => setImmediate(done)).then(() => {
-                if (this.fault === null) this.commitValidated();
-              }),
-            );
-          }
+          // Verdicts are cached in the same commit as the documents' new states: one commit
+          // for all that finish within a few ms (at once when none is left in validation), not
+          // one per document — each commit also wakes lookup and sending for what it carries.
+          this.scheduleValidatedCommit(
+            this.validated.length === this.validating ||
+              this.validated.length >= VALIDATE_COMMIT_DOCS,
+          );
         }),
       );
     }
+  }
+
+  /** Commit the checked documents soon (`now`: at the end of this turn, else within a few ms). */
+  private scheduleValidatedCommit(now: boolean): void {
+    if (this.validatedCommitNow !== null) {
+      if (now) this.validatedCommitNow();
+      return;
+    }
+    this.track(
+      new Promise<void>((done) => {
+        let fired = false;
+        const fire = () => {
+          if (fired) return;
+          fired = true;
+          clearTimeout(timer);
+          this.validatedCommitNow = null;
+          done();
+        };
+        const timer = setTimeout(fire, now ? 0 : VALIDATE_COMMIT_MS);
+        this.validatedCommitNow = () => setImmediate(fire);
+        if (now) this.validatedCommitNow();
+      }).then(() => {
+        if (this.fault === null) this.commitValidated();
+      }),
+    );
   }
 
   private commitValidated(): void {
@@ -989,10 +1029,26 @@ export class Pipeline {
     const { repo } = this.deps;
     const docs = repo.inState('ready', RESOLVE_BATCH);
     if (docs.length === 0) return;
+    // Receivers with a fresh cached answer (most of a drop: a few buyers, many invoices) are
+    // resolved in the claim's own commit: no second commit and no extra round for them.
+    const cached = new Map<string, LookupAnswer | null>();
+    for (const d of docs) {
+      const key = d.receiver_id ?? '';
+      if (!cached.has(key)) cached.set(key, this.deps.participants.peek(key)?.answer ?? null);
+    }
+    const resolvedNow: number[] = [];
     const claimed = repo.txRedoable(() =>
-      docs.filter((d) => repo.transition(d.id, 'ready', 'resolving')),
+      docs.filter((d) => {
+        if (!repo.transition(d.id, 'ready', 'resolving')) return false;
+        const answer = cached.get(d.receiver_id ?? '');
+        if (!answer) return true;
+        this.finishResolve(d, answer);
+        resolvedNow.push(d.id);
+        return false;
+      }),
     );
-    this.deps.onChanged(claimed.map((d) => d.id));
+    this.deps.onChanged([...resolvedNow, ...claimed.map((d) => d.id)]);
+    if (claimed.length === 0) return;
     const byReceiver = new Map<string, DocumentRecord[]>();
     for (const d of claimed) {
       const key = d.receiver_id ?? '';

@@ -59,6 +59,16 @@ export class Batcher {
     return waited >= this.windowMs ? 0 : this.windowMs - waited;
   }
 
+  /**
+   * While a window is open (documents wait for others): ms left of it when fewer than a full
+   * batch wait, 0 when it is over or a full batch waits; null when no window is open.
+   */
+  windowLeft(waiting: number, now: number): number | null {
+    if (this.waitingSince === null) return null;
+    if (waiting >= this.maxDocuments) return 0;
+    return Math.max(0, this.windowMs - (now - this.waitingSince));
+  }
+
   /** The waiting documents left; the next one starts a new window. */
   reset(): void {
     this.waitingSince = null;

@@ -39,6 +39,12 @@ export interface SendStageDeps {
    */
   maySend?(now: number): boolean;
   /**
+   * Whether more documents are on their way to the queue (being read, checked or looked up).
+   * While they are, a lone ready document waits the batch window for them instead of leaving
+   * in a request (and a synced commit) of its own. Default: never.
+   */
+  moreComing?(): boolean;
+  /**
    * The group commit of these documents' outcomes failed: their requests are over, but they
    * stay `sending` until recovered.
    */
@@ -124,8 +130,13 @@ export class SendStage {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private inFlush = false;
-  /** Claimed in the running flush; they leave once it has committed. */
-  private readonly toLaunch: Unit[] = [];
+  /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
+  private readonly toLaunch: { unit: Unit; ahead: boolean }[] = [];
+  /**
+   * Claimed and committed, waiting for the commit to reach the disk: the request slots they will
+   * take (singles, batches) and the claims ahead they will become, counted as taken meanwhile.
+   */
+  private readonly pending = { singles: 0, batches: 0, ahead: 0 };
   /** Single sends claimed ahead of a free slot (committed as `sending`). */
   private readonly ready: { doc: DocumentRecord; body: Buffer }[] = [];
   private stopped = false;
@@ -210,21 +221,10 @@ export class SendStage {
    */
   releaseReady(detail = 'Not sent yet: sending paused'): void {
     if (this.ready.length === 0) return;
-    const docs = this.ready.splice(0);
-    const { repo } = this.deps;
-    const ids: number[] = [];
-    try {
-      repo.tx(() => {
-        for (const { doc } of docs) {
-          if (repo.transition(doc.id, 'sending', 'queued', { attempts: doc.attempts }, detail))
-            ids.push(doc.id);
-        }
-      });
-    } catch (err) {
-      // They stay `sending`; start-up recovery sends them under the same key.
-      process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
-    }
-    if (ids.length) this.deps.onChanged(ids);
+    this.unclaim(
+      this.ready.splice(0).map(({ doc, body }) => ({ kind: 'single', doc, body })),
+      detail,
+    );
   }
 
   /**
@@ -245,7 +245,7 @@ export class SendStage {
   /** Free request slots that no document claimed ahead can fill: new claims are needed now. */
   private slotsWaiting(): boolean {
     if (this.batchingOn() && this.batch.available() > 0) return true;
-    return this.single.available() > this.ready.length;
+    return this.single.available() - this.pending.singles > this.ready.length + this.pending.ahead;
   }
 
   /** Single sends that may be claimed ahead now (0 unless single sends at a fixed, unpaced rate). */
@@ -253,7 +253,7 @@ export class SendStage {
     if (this.stopped || this.batchingOn() || !this.single.isFixed || this.gate.paced) return 0;
     // Enough to fill the slots answers free between two lazy commits at tens of ms of latency.
     const target = Math.min(READY_MAX, Math.ceil(this.single.limit / 2));
-    return Math.max(0, target - this.ready.length);
+    return Math.max(0, target - this.ready.length - this.pending.ahead);
   }
 
   /** Fill free slots from the documents claimed ahead. */
@@ -263,7 +263,7 @@ export class SendStage {
       this.releaseReady();
       return;
     }
-    while (this.ready.length > 0 && this.single.available() > 0) {
+    while (this.ready.length > 0 && this.single.available() - this.pending.singles > 0) {
       const w = this.gate.waitMs('single');
       if (w > 0) {
         this.wakeIn(now, w);
@@ -284,11 +284,23 @@ export class SendStage {
   private claim(now: number): void {
     const { repo } = this.deps;
     const batching = this.batchingOn();
-    const slotsFree = this.single.available();
+    const slotsFree = Math.max(0, this.single.available() - this.pending.singles);
     const roomAhead = this.readyRoom();
-    const batchFree = batching ? this.batch.available() : 0;
+    const batchFree = batching ? Math.max(0, this.batch.available() - this.pending.batches) : 0;
     const want = slotsFree + roomAhead + batchFree * this.batcher.maxDocuments;
     if (want === 0) return;
+    // A batch window is open: until it closes or a full batch waits, the queued documents are
+    // not read again (that was up to 800 whole rows per commit, several times per window).
+    // Counts are trigger-kept (a few rows). Not with retries waiting or documents that go singly:
+    // those are read and sent as before.
+    if (batching && this.singleOnly.size === 0) {
+      const c = repo.counts();
+      const left = c.retry_wait > 0 ? null : this.batcher.windowLeft(c.queued, now);
+      if (left !== null && left > 0) {
+        this.wakeIn(now, left);
+        return;
+      }
+    }
     const due = repo.dueRetries(now, want);
     const docs = due.length < want ? due.concat(repo.inState('queued', want - due.length)) : due;
     if (docs.length === 0) {
@@ -342,7 +354,9 @@ export class SendStage {
     // so the first send must use that order too (same items, same order, same key).
     const candidates = fresh.filter((d) => !this.singleOnly.has(d.id)).sort((a, b) => a.id - b.id);
     const loners = fresh.filter((d) => this.singleOnly.has(d.id));
-    if (batching && candidates.length > 1) {
+    // A lone document with more on the way waits the window too: a drop trickling out of
+    // validation would otherwise leave one request and two synced commits per document.
+    if (batching && (candidates.length > 1 || (candidates.length === 1 && this.moreComing()))) {
       const w = this.batcher.waitMs(candidates.length, now);
       if (w > 0) wait = Math.min(wait, w);
       else {
@@ -419,21 +433,67 @@ export class SendStage {
     });
     this.deps.onChanged(claimed);
     for (const u of launch) {
-      if (ahead.has(u) && u.kind === 'single') this.ready.push({ doc: u.doc, body: u.body });
-      else this.toLaunch.push(u);
+      const isAhead = ahead.has(u) && u.kind === 'single';
+      this.toLaunch.push({ unit: u, ahead: isAhead });
+      if (isAhead) this.pending.ahead++;
+      else if (u.kind === 'single') this.pending.singles++;
+      else this.pending.batches++;
     }
   }
 
-  /** Requests leave only once their claim is committed. */
-  private launchClaimed(): void {
-    for (const u of this.toLaunch.splice(0)) {
+  /** No longer waiting for the disk: these claims stop counting as pending. */
+  private unpend(claims: readonly { unit: Unit; ahead: boolean }[]): void {
+    for (const { unit, ahead } of claims) {
+      if (ahead) this.pending.ahead--;
+      else if (unit.kind === 'single') this.pending.singles--;
+      else this.pending.batches--;
+    }
+  }
+
+  /** Requests leave only once their claim is on disk. */
+  private launchClaimed(claims: readonly { unit: Unit; ahead: boolean }[]): void {
+    this.unpend(claims);
+    if (this.stopped) {
+      // Stopped while the claims were being synced: nothing left, so they go back to the queue.
+      this.unclaim(
+        claims.map((c) => c.unit),
+        'Not sent yet: the app stopped',
+      );
+      return;
+    }
+    for (const { unit: u, ahead } of claims) {
       if (u.kind === 'single') {
-        this.launchSingle(u.doc, u.body);
+        if (ahead) this.ready.push({ doc: u.doc, body: u.body });
+        else this.launchSingle(u.doc, u.body);
       } else {
         const docs = u.docs.map((d) => ({ ...d, attempts: d.attempts + 1 }));
         this.deps.track(this.sendBatch(docs, u.items, u.key));
       }
     }
+  }
+
+  /** Claimed documents that did not leave go back to `queued`, their attempt taken back. */
+  private unclaim(units: readonly Unit[], detail: string): void {
+    const docs = units.flatMap((u) => (u.kind === 'single' ? [u.doc] : u.docs));
+    if (docs.length === 0) return;
+    const { repo } = this.deps;
+    const ids: number[] = [];
+    try {
+      repo.tx(() => {
+        for (const doc of docs) {
+          if (repo.transition(doc.id, 'sending', 'queued', { attempts: doc.attempts }, detail))
+            ids.push(doc.id);
+        }
+      });
+    } catch (err) {
+      // They stay `sending`; start-up recovery sends them under the same key.
+      process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
+    }
+    if (ids.length) this.deps.onChanged(ids);
+  }
+
+  private moreComing(): boolean {
+    return this.deps.moreComing?.() ?? false;
   }
 
   private batchingOn(): boolean {
@@ -545,33 +605,65 @@ export class SendStage {
     this.lastFlushAt = performance.now();
     const jobs = this.writes.splice(0);
     const ids = jobs.flatMap((j) => j.ids);
-    const readyBefore = this.ready.length;
-    let failed = false;
-    let failure: unknown = null;
+    // Committed without waiting for the disk here (the event loop goes on serving answers and
+    // requests); nothing acts on it until `durable()` says it is on disk, below. Not while a rate
+    // limit paces the requests: they leave at the gate's times, and claims made apart but synced
+    // together would leave together, a burst the limit refuses.
+    const deferred = !this.gate.paced;
     this.inFlush = true;
     try {
-      this.deps.repo.tx(() => {
-        for (const j of jobs) j.apply();
-        // The slots these answers freed are filled in the same commit (one fsync, not two).
-        if (!this.stopped)
-          (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
-      });
+      this.deps.repo.tx(
+        () => {
+          for (const j of jobs) j.apply();
+          // The slots these answers freed are filled in the same commit (one fsync, not two).
+          if (!this.stopped)
+            (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
+        },
+        deferred ? 'deferred' : 'synced',
+      );
     } catch (err) {
       // The documents stay in `sending`: onWriteFailed puts them back to `queued`, and their
       // same idempotency keys make the re-send harmless. Claims rolled back: nothing leaves.
-      failed = true;
-      failure = err;
-      this.toLaunch.length = 0;
-      this.ready.length = Math.min(this.ready.length, readyBefore);
-      process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
+      this.unpend(this.toLaunch.splice(0));
+      this.writeFailed(jobs, ids, err);
+      this.launchReady(this.deps.now());
+      return;
     } finally {
       this.inFlush = false;
     }
-    if (failed) this.deps.onWriteFailed?.(ids, failure);
+    const claims = this.toLaunch.splice(0);
+    // Requests leave, and outcomes count as recorded, once the commit is on disk: a power cut
+    // before that loses nothing that was acted on (the same rule as a synced commit).
+    const onDisk = () => {
+      if (ids.length) this.deps.onChanged(ids);
+      for (const j of jobs) j.done();
+      this.launchClaimed(claims);
+      this.launchReady(this.deps.now());
+    };
+    const syncing = deferred ? this.deps.repo.durable() : null;
+    if (syncing === null) {
+      onDisk();
+      return;
+    }
+    this.deps.track(
+      syncing.then(onDisk, (err: unknown) => {
+        // Not known to be on disk: the claims do not leave (back to the queue through
+        // onWriteFailed, same keys), and the outcomes' documents are recovered like a failed
+        // commit's.
+        this.unpend(claims);
+        const claimed = claims.flatMap(({ unit: u }) =>
+          u.kind === 'single' ? [u.doc.id] : u.docs.map((d) => d.id),
+        );
+        this.writeFailed(jobs, [...ids, ...claimed], err);
+      }),
+    );
+  }
+
+  private writeFailed(jobs: WriteJob[], ids: number[], err: unknown): void {
+    process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
+    this.deps.onWriteFailed?.(ids, err);
     if (ids.length) this.deps.onChanged(ids);
     for (const j of jobs) j.done();
-    this.launchClaimed();
-    this.launchReady(this.deps.now());
   }
 
   private applySingle(doc: DocumentRecord, outcome: ApOutcome<SendAnswer>): void {

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import type { Db } from './db';
 import type {
   Environment,
@@ -280,6 +281,9 @@ export class DocumentsRepo {
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
   /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
   private readonly syncLevel: number;
+  /** The write-ahead log sync running now, and the one queued after it (see `durable`). */
+  private syncing: Promise<void> | null = null;
+  private syncNext: Promise<void> | null = null;
 
   constructor(
     private readonly db: Db,
@@ -673,9 +677,39 @@ export class DocumentsRepo {
     ).all(params) as DocumentListRecord[];
   }
 
-  /** Run `fn` in one transaction. */
-  tx<T>(fn: () => T): T {
+  /**
+   * Run `fn` in one transaction. `'deferred'`: its commit is written but not synced to disk here
+   * (the event loop does not wait for the disk); the caller acts on it only once
+   * {@link durable} resolves, which makes it exactly as safe as a synced commit.
+   */
+  tx<T>(fn: () => T, commit: 'synced' | 'deferred' = 'synced'): T {
+    if (commit === 'deferred') return this.txRedoable(fn);
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Resolves once every commit made before the call is on disk at the connection's level (FULL
+   * from openDb): the write-ahead log is synced in a thread-pool thread, not on the event loop,
+   * and commits made meanwhile share the next sync (group commit). Null when there is nothing to
+   * wait for (in-memory databases, relaxed levels): the caller goes on at once.
+   */
+  durable(): Promise<void> | null {
+    if (this.syncLevel < 2 || this.db.memory) return null;
+    if (this.syncing === null) {
+      const run = syncFile(`${this.db.name}-wal`).finally(() => {
+        if (this.syncing === run) this.syncing = null;
+      });
+      this.syncing = run;
+      return run;
+    }
+    // A sync is running, and may have started before this commit: the next one carries it.
+    this.syncNext ??= this.syncing
+      .catch(() => undefined)
+      .then(() => {
+        this.syncNext = null;
+        return this.durable() ?? undefined;
+      });
+    return this.syncNext;
   }
 
   /**
@@ -697,5 +731,21 @@ export class DocumentsRepo {
     } finally {
       this.db.pragma(`synchronous = ${this.syncLevel}`);
     }
+  }
+}
+
+/** fdatasync a file off the event loop; a file that does not exist has nothing to sync. */
+async function syncFile(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }

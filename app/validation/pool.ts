@@ -77,7 +77,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job: Job | null;
+  /** Posted to the worker, in order; the first is being checked, the others wait in its port. */
+  jobs: Job[];
   /** The worker loaded its bundle and said so. */
   ready: boolean;
   /** Terminate the worker, giving the reason its document will be told. */
@@ -86,6 +87,12 @@ interface Slot {
 
 /** Workers dying this many times in a row without finishing a check switch the pool to in-thread mode. */
 const MAX_CONSECUTIVE_FAILURES = 3;
+/**
+ * Checks posted to one worker at a time: the next one waits in the worker's port, so the worker
+ * starts it the moment it answers the last, instead of idling until a busy main thread has read
+ * that answer and posted more (one at a time, the worker waited for every commit in between).
+ */
+const WORKER_DEPTH = 8;
 
 function defaultSize(): number {
   const n =
@@ -161,7 +168,7 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
         maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(maxHeapMb / 8))),
       },
     });
-    const slot: Slot = { worker, job: null, ready: false };
+    const slot: Slot = { worker, jobs: [], ready: false };
     // Why the pool itself stopped this worker (time limit), for the document's message.
     let stoppedFor: string | null = null;
     slot.worker.on('message', (msg: WorkerResponse) => {
@@ -171,22 +178,27 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
         pump();
         return;
       }
-      const job = slot.job;
-      slot.job = null;
+      const job = slot.jobs[0];
       failures = 0;
-      if (job !== null && job.id === msg.id) {
+      if (job !== undefined && job.id === msg.id) {
+        slot.jobs.shift();
         clearTimeout(job.timer);
         if (msg.result !== undefined) job.resolve(msg.result);
         else job.resolve(uncheckable('the checker stopped on an unexpected error'));
+        // The next posted check starts now in the worker: its time limit starts with it.
+        const next = slot.jobs[0];
+        if (next !== undefined) startTimer(slot, next);
       }
       pump();
     });
     const onDeath = (err?: Error) => {
-      const job = slot.job;
-      slot.job = null;
       const i = slots.indexOf(slot);
       if (i < 0) return; // already handled ('error' is followed by 'exit')
       slots.splice(i, 1);
+      // The first posted check is the one the worker died on; the others never started and go
+      // back to the front of the queue, in order.
+      const [job = null, ...notStarted] = slot.jobs.splice(0);
+      queue.unshift(...notStarted);
       if (job !== null) {
         clearTimeout(job.timer);
         const outOfMemory =
@@ -208,7 +220,10 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
         degraded = true;
         fallbackReason = `Validation runs on the main thread: the validation workers stopped ${MAX_CONSECUTIVE_FAILURES} times in a row (${err?.message ?? 'exited'}). Large drops may make the window slow.`;
         onFallback(fallbackReason);
-        for (const s of slots.splice(0)) void s.worker.terminate();
+        for (const s of slots.splice(0)) {
+          queue.unshift(...s.jobs.splice(0));
+          void s.worker.terminate();
+        }
         drainInThread();
         return;
       }
@@ -247,21 +262,26 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       return;
     }
     for (const slot of slots) {
-      if (!slot.ready || slot.job !== null) continue;
-      const job = queue.shift();
-      if (job === undefined) return;
-      slot.job = job;
-      job.timer = setTimeout(() => {
-        if (slot.job === job)
-          slot.stop?.(
-            `checking it took longer than ${(timeLimitMs / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`,
-          );
-      }, timeLimitMs);
-      job.timer.unref?.();
-      const req: WorkerRequest = { id: job.id, bytes: job.bytes };
-      if (job.options !== undefined) req.options = job.options;
-      slot.worker.postMessage(req);
+      while (slot.ready && slot.jobs.length < WORKER_DEPTH) {
+        const job = queue.shift();
+        if (job === undefined) return;
+        slot.jobs.push(job);
+        if (slot.jobs.length === 1) startTimer(slot, job);
+        const req: WorkerRequest = { id: job.id, bytes: job.bytes };
+        if (job.options !== undefined) req.options = job.options;
+        slot.worker.postMessage(req);
+      }
     }
+  };
+  /** The time limit of a check, from when the worker starts it. */
+  const startTimer = (slot: Slot, job: Job) => {
+    job.timer = setTimeout(() => {
+      if (slot.jobs[0] === job)
+        slot.stop?.(
+          `checking it took longer than ${(timeLimitMs / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`,
+        );
+    }, timeLimitMs);
+    job.timer.unref?.();
   };
 
   for (let i = 0; i < size; i++) slots.push(spawn());
@@ -292,9 +312,8 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
       }
       await Promise.all(slots.map((s) => s.worker.terminate()));
       for (const s of slots) {
-        if (s.job !== null)
-          s.job.reject(new ValidationPoolError('POOL_CLOSED', 'The validation pool was closed.'));
-        s.job = null;
+        for (const job of s.jobs.splice(0))
+          job.reject(new ValidationPoolError('POOL_CLOSED', 'The validation pool was closed.'));
       }
       slots.length = 0;
     },

@@ -31,7 +31,9 @@ afterAll(async () => {
 
 describe('offline queueing', () => {
   it('pauses without a retry storm while the access point is gone for 20 s, accepts new documents, and resumes by itself', async () => {
-    // Slow enough (4 in flight × 100 ms) that most of the 300 still wait when it stops.
+    // Slow enough (4 single sends in flight × 100 ms) that most of the 300 still wait when it
+    // stops. Single sends: batches now fill up while validation goes on, and 300 documents in
+    // three batches would all be accepted before the stop.
     sandbox = await spawnSandboxProcess({ entryPath: distFile('sandbox.cjs'), latencyMs: 100 });
     const port = Number(new URL(sandbox.url).port);
     const engine = await createEngine({
@@ -41,6 +43,7 @@ describe('offline queueing', () => {
       endpoint: sandbox.url,
       trackDelivery: false,
       concurrency: 4,
+      batching: false,
       coalesceMs: 20,
       timings: { probeInitialMs: 250, probeMaxMs: 2000 },
     });

@@ -306,3 +306,46 @@ describe('documents stuck in sending', () => {
     expect(repo.get(id)?.send_outcome_unknown).toBe(1);
   });
 });
+
+describe('batch window', () => {
+  it('a lone document with more on the way waits the window, and the queue is read once while it is open', () => {
+    vi.useFakeTimers({
+      toFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setImmediate',
+        'setInterval',
+        'clearInterval',
+        'Date',
+        'performance',
+      ],
+    });
+    const lookups: ((o: ApOutcome<unknown>) => void)[] = [];
+    const { repo, pipeline } = setup(
+      stubClient({
+        batchSupported: true,
+        lookup: () => new Promise<ApOutcome<unknown>>((r) => lookups.push(r)),
+      }),
+      { concurrency: 'auto' },
+    );
+    docIn(repo, TO_QUEUED);
+    // More on the way: a document whose receiver is being looked up (the lookup never answers).
+    docIn(repo, ['validating', 'ready']);
+    const inState = vi.spyOn(repo, 'inState');
+    const queuedReads = () => inState.mock.calls.filter(([state]) => state === 'queued').length;
+    pipeline.start();
+    for (let ms = 0; ms < 15; ms++) {
+      pipeline.kick();
+      vi.advanceTimersByTime(1);
+    }
+    // Many commits inside the 20 ms window: the lone document waits, the queue was read once.
+    expect(pendingSends).toHaveLength(0);
+    expect(queuedReads()).toBe(1);
+    vi.advanceTimersByTime(10);
+    // The window is over: it leaves (alone, so as a single send).
+    expect(pendingSends).toHaveLength(1);
+    // The lookup ends (unavailable), so the pipeline can stop.
+    expect(lookups).toHaveLength(1);
+    lookups[0]!(OFFLINE);
+  });
+});

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   checkDocument,
   createValidationPool,
@@ -64,6 +65,25 @@ describe('validation pool', () => {
         inputs.map((_, i) => `INV-${i}`),
       );
     } finally {
+      await pool.close();
+    }
+  });
+
+  it('posts the next checks to a busy worker at once, so it never waits for the main thread between two', async () => {
+    const pool = createValidationPool({ size: 1, workerScript });
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      await pool.check(utf8(validInvoice())); // the worker is up
+      posted.mockClear();
+      const inputs = Array.from({ length: 4 }, (_, i) =>
+        utf8(change(validInvoice(), 'INV-1', `DEPTH-${i}`)),
+      );
+      const pending = inputs.map((d) => pool.check(d));
+      // One worker, four checks: all posted before the first answer (one at a time before).
+      expect(posted).toHaveBeenCalledTimes(4);
+      expect(await Promise.all(pending)).toEqual(inputs.map((d) => checkDocument(d)));
+    } finally {
+      posted.mockRestore();
       await pool.close();
     }
   });
