@@ -30,11 +30,8 @@ import {
   type IncomingFile,
 } from './contract';
 import { STATUS_WORDS } from '../renderer/src/lib/status-words';
+import { ACCESS_POINT_CHANGED } from './queue/problems';
 import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
-
-// Problem code of documents held for another access point (app/queue/pipeline.ts); a copy, so
-// `validate` does not load the pipeline.
-const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
 const VERSION = typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';

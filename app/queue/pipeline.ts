@@ -26,12 +26,12 @@ import {
   deliveryFailed,
   isBusinessResponseCode,
   RESPONSE_WORDS,
+  ACCESS_POINT_CHANGED,
 } from './problems';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 import { writeFault } from '../store/write-fault';
 
-/** Problem code of documents held because the access point changed with their outcome unknown. */
-export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
+export { ACCESS_POINT_CHANGED };
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {

@@ -6,6 +6,12 @@ import {
 import type { ApError } from '../access-point/client';
 
 /**
+ * Problem code of documents held because the access point changed with their outcome unknown
+ * (or because they were queued for another one). Here, not in the pipeline, so the CLI can read it
+ * without loading the pipeline.
+ */
+export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED';
+/**
  * True when the access point's message is a sentence a clerk can read. A JSON or HTML body, a
  * bare "HTTP 500", an errno or a long dump is left out of the clerk's message: it stays in the
  * timeline entry of the failure, shown under "Show technical details".
