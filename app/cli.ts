@@ -31,7 +31,7 @@ import {
 } from './contract';
 import { STATUS_WORDS } from '../renderer/src/lib/status-words';
 import { ACCESS_POINT_CHANGED } from './queue/problems';
-import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
+import type { DocumentBrief, DocumentRecord } from './store/documents-repo';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
 const VERSION = typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';
@@ -290,8 +290,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
 function reportPinnedElsewhere(engine: Engine, ids: number[]): number {
   // Brief rows first (small columns, in chunks); whole rows only for the few held here.
   const heldIds: number[] = [];
-  for (let i = 0; i < ids.length; i += BRIEF_CHUNK)
-    for (const b of engine.repo.briefs(ids.slice(i, i + BRIEF_CHUNK)))
+  for (const { rows } of engine.repo.briefChunks(ids))
+    for (const b of rows)
       if (b.state === 'held' && b.problem_code === ACCESS_POINT_CHANGED) heldIds.push(b.id);
   const held = heldIds
     .map((id) => engine.repo.get(id))
@@ -438,9 +438,8 @@ function summarize(
   each?: (r: DocumentBrief, counted: Counted) => void,
 ) {
   const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
-  for (let i = 0; i < ids.length; i += BRIEF_CHUNK) {
-    const chunk = ids.slice(i, i + BRIEF_CHUNK);
-    const byId = new Map(engine.repo.briefs(chunk).map((r) => [r.id, r]));
+  for (const { ids: chunk, rows } of engine.repo.briefChunks(ids)) {
+    const byId = new Map(rows.map((r) => [r.id, r]));
     for (const id of chunk) {
       const r = byId.get(id);
       if (!r) continue;

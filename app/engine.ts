@@ -52,7 +52,6 @@ import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
 import {
-  BRIEF_CHUNK,
   DocumentsRepo,
   toDocumentRow,
   type DocumentBrief,
@@ -1139,10 +1138,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     const listed = new Set(ids);
     const open = new Set(listed);
     const reread = (list: readonly number[]) => {
-      for (let i = 0; i < list.length; i += BRIEF_CHUNK) {
-        const chunk = list.slice(i, i + BRIEF_CHUNK);
+      for (const { ids: chunk, rows } of repo.briefChunks(list)) {
         const seen = new Set<number>();
-        for (const b of repo.briefs(chunk)) {
+        for (const b of rows) {
           seen.add(b.id);
           if (isDone(b)) open.delete(b.id);
           else open.add(b.id);

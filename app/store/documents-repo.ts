@@ -549,11 +549,24 @@ export class DocumentsRepo {
   /**
    * State, problem and file name of the listed documents (unknown ids are left out), in one
    * statement and without the big JSON columns: what "has the drop settled?" and the CLI's
-   * summary need. Callers pass bounded chunks (see BRIEF_CHUNK).
+   * summary need. Callers pass bounded chunks ({@link briefChunks} makes them).
    */
   briefs(ids: readonly number[]): DocumentBrief[] {
     if (ids.length === 0) return [];
     return this.stmts.briefs.all(JSON.stringify(ids)) as DocumentBrief[];
+  }
+
+  /**
+   * {@link briefs} of any number of ids, read BRIEF_CHUNK at a time (bounded statements and
+   * memory): each chunk of ids with the rows found for it.
+   */
+  *briefChunks(
+    ids: readonly number[],
+  ): Generator<{ ids: readonly number[]; rows: DocumentBrief[] }> {
+    for (let i = 0; i < ids.length; i += BRIEF_CHUNK) {
+      const chunk = ids.slice(i, i + BRIEF_CHUNK);
+      yield { ids: chunk, rows: this.briefs(chunk) };
+    }
   }
 
   /** The timeline of one document. */
