@@ -130,6 +130,12 @@ export class SendStage {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private inFlush = false;
+  /**
+   * The last group commit is being synced (`durable`). The next flush waits for it: its commit
+   * could only be synced after this one anyway, and it then carries every answer of the wait
+   * (one commit per sync, as when the sync blocked the event loop, without blocking it).
+   */
+  private syncInFlight = false;
   /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
   private readonly toLaunch: { unit: Unit; ahead: boolean }[] = [];
   /**
@@ -591,13 +597,14 @@ export class SendStage {
     this.flushTimer = null;
     this.flushScheduled = true;
     this.flushUrgent = urgent;
+    if (this.syncInFlight) return; // flushed when the sync ends
     const wait = urgent ? 0 : this.lastFlushAt + LAZY_FLUSH_MS - performance.now();
     if (wait <= 0) setImmediate(() => this.flush());
     else this.flushTimer = setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
-    if (!this.flushScheduled) return;
+    if (!this.flushScheduled || this.syncInFlight) return;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.flushScheduled = false;
@@ -640,23 +647,41 @@ export class SendStage {
       this.launchClaimed(claims);
       this.launchReady(this.deps.now());
     };
-    const syncing = deferred ? this.deps.repo.durable() : null;
+    // A flush that recorded and claimed nothing has nothing to wait for.
+    const wrote = jobs.length > 0 || claims.length > 0;
+    const syncing = deferred && wrote ? this.deps.repo.durable() : null;
     if (syncing === null) {
       onDisk();
       return;
     }
+    this.syncInFlight = true;
     this.deps.track(
-      syncing.then(onDisk, (err: unknown) => {
-        // Not known to be on disk: the claims do not leave (back to the queue through
-        // onWriteFailed, same keys), and the outcomes' documents are recovered like a failed
-        // commit's.
-        this.unpend(claims);
-        const claimed = claims.flatMap(({ unit: u }) =>
-          u.kind === 'single' ? [u.doc.id] : u.docs.map((d) => d.id),
-        );
-        this.writeFailed(jobs, [...ids, ...claimed], err);
-      }),
+      syncing.then(
+        () => {
+          this.syncEnded();
+          onDisk();
+        },
+        (err: unknown) => {
+          // Not known to be on disk: the claims do not leave (back to the queue through
+          // onWriteFailed, same keys), and the outcomes' documents are recovered like a failed
+          // commit's.
+          this.syncEnded();
+          this.unpend(claims);
+          const claimed = claims.flatMap(({ unit: u }) =>
+            u.kind === 'single' ? [u.doc.id] : u.docs.map((d) => d.id),
+          );
+          this.writeFailed(jobs, [...ids, ...claimed], err);
+        },
+      ),
     );
+  }
+
+  /** The sync of the last group commit ended: a flush asked for meanwhile may run now. */
+  private syncEnded(): void {
+    this.syncInFlight = false;
+    if (!this.flushScheduled) return;
+    this.flushScheduled = false;
+    this.scheduleFlush(this.flushUrgent);
   }
 
   private writeFailed(jobs: WriteJob[], ids: number[], err: unknown): void {
