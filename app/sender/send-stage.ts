@@ -221,8 +221,15 @@ export class SendStage {
         }
       });
     } catch (err) {
-      // They stay `sending`; start-up recovery sends them under the same key.
+      // They stay `sending` with no request in flight: the pipeline puts them back once writes
+      // work again (Resume), or start-up recovery does; either way under the same key.
       process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
+      if (!this.stopped) {
+        this.deps.onWriteFailed?.(
+          docs.map((d) => d.doc.id),
+          err,
+        );
+      }
     }
     if (ids.length) this.deps.onChanged(ids);
   }
