@@ -63,6 +63,8 @@ export interface SendStageOptions {
   maxConcurrency?: number;
   /** Adaptive ceiling of batches in flight (default 8). */
   maxBatchConcurrency?: number;
+  /** Bytes of request bodies held at once (default {@link IN_FLIGHT_BYTES}). */
+  maxInFlightBytes?: number;
   retry: RetryPolicy;
   trackDelivery: boolean;
   pollInitialMs: number;
@@ -80,11 +82,23 @@ export const LONG_RETRY_AFTER_MS = 5_000;
 const LAZY_FLUSH_MS = 20;
 /** Most single sends claimed ahead of a free slot (see {@link SendStage}). */
 const READY_MAX = 32;
+/**
+ * Bytes of request bodies held at once (claimed ahead, being built or in flight). A batch body
+ * exists several times over while it is built and sent (item strings, the JSON text, the bytes),
+ * so 40 files of 15 MB ready together would otherwise be hundreds of MB. One request always
+ * leaves, whatever its size.
+ */
+export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/**
+ * Documents larger than this go singly even when batching: a batch saves a request's overhead,
+ * which is nothing next to a file this size, and would hold it as JSON text besides its bytes.
+ */
+export const BATCH_ITEM_MAX_BYTES = 1024 * 1024;
 
 /** One request about to leave: a single document, or a batch of them. */
 type Unit =
-  | { kind: 'single'; doc: DocumentRecord; body: Buffer }
-  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string };
+  | { kind: 'single'; doc: DocumentRecord; body: Buffer; bytes: number }
+  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string; bytes: number };
 
 /** A state change for the next group commit: `ids` are the documents whose request it ends. */
 type WriteJob = { ids: number[]; apply: () => void; done: () => void };
@@ -128,6 +142,9 @@ export class SendStage {
   private readonly toLaunch: Unit[] = [];
   /** Single sends claimed ahead of a free slot (committed as `sending`). */
   private readonly ready: { doc: DocumentRecord; body: Buffer }[] = [];
+  /** Bytes of the request bodies in flight (see {@link IN_FLIGHT_BYTES}). */
+  private bytesInFlight = 0;
+  private readonly maxInFlightBytes: number;
   private stopped = false;
 
   constructor(
@@ -158,6 +175,15 @@ export class SendStage {
       ...(options.batchWindowMs !== undefined ? { windowMs: options.batchWindowMs } : {}),
     });
     this.batching = options.batching ?? true;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? IN_FLIGHT_BYTES;
+  }
+
+  /** Bytes of the bodies in flight, claimed ahead, or claimed and about to leave. */
+  private bytesHeld(): number {
+    let n = this.bytesInFlight;
+    for (const r of this.ready) n += r.body.byteLength;
+    for (const u of this.toLaunch) n += u.bytes;
+    return n;
   }
 
   /** Requests in flight now. */
@@ -305,6 +331,10 @@ export class SendStage {
 
     const units: Unit[] = [];
     const ahead = new Set<Unit>();
+    // Bodies are read only while they fit the in-flight budget (one request always may leave).
+    let claimedBytes = this.bytesHeld();
+    const fits = (bytes: number): boolean =>
+      claimedBytes === 0 || claimedBytes + bytes <= this.maxInFlightBytes;
     let singles = slotsFree;
     let readyRoom = roomAhead;
     let batches = batchFree;
@@ -334,13 +364,17 @@ export class SendStage {
       seenKeys.add(d.batch_key);
       const group = repo.inBatch(d.batch_key);
       if (group.length === 0) continue;
+      if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
       if (!take('batch')) break;
       const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
+      const bytes = items.reduce((n, i) => n + i.length + 1, 0);
+      claimedBytes += bytes;
       units.push({
         kind: 'batch',
         docs: group,
         items,
         key: batchKeyFor(group.map((g) => g.idempotency_key)),
+        bytes,
       });
     }
 
@@ -355,7 +389,16 @@ export class SendStage {
       else {
         this.batcher.reset();
         const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
+        let planned = 0;
         for (const d of candidates) {
+          if (d.size > BATCH_ITEM_MAX_BYTES) {
+            loners.push(d);
+            continue;
+          }
+          // The JSON text is a little longer than the file; the next pump takes the rest.
+          const held = claimedBytes + planned;
+          if (held > 0 && held + d.size > this.maxInFlightBytes) break;
+          planned += d.size;
           const xml = batchableXml(repo, d);
           if (xml === null) {
             loners.push(d);
@@ -371,11 +414,14 @@ export class SendStage {
           }
           if (!take('batch')) break;
           const group = chunk.map((c) => c.doc);
+          const bytes = chunk.reduce((n, c) => n + c.bytes, 0);
+          claimedBytes += bytes;
           units.push({
             kind: 'batch',
             docs: group,
             items: chunk.map((c) => c.json),
             key: batchKeyFor(group.map((g) => g.idempotency_key)),
+            bytes,
           });
         }
       }
@@ -384,12 +430,17 @@ export class SendStage {
       loners.push(...candidates);
     }
     for (const d of loners.sort((a, b) => a.id - b.id)) {
+      if (!fits(d.size)) break;
       if (take('single')) {
-        units.push({ kind: 'single', doc: d, body: repo.getBody(d.id) });
+        const body = repo.getBody(d.id);
+        claimedBytes += body.byteLength;
+        units.push({ kind: 'single', doc: d, body, bytes: body.byteLength });
       } else if (readyRoom > 0) {
         // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
         readyRoom--;
-        const u: Unit = { kind: 'single', doc: d, body: repo.getBody(d.id) };
+        const body = repo.getBody(d.id);
+        claimedBytes += body.byteLength;
+        const u: Unit = { kind: 'single', doc: d, body, bytes: body.byteLength };
         units.push(u);
         ahead.add(u);
       } else break;
@@ -438,7 +489,7 @@ export class SendStage {
         this.launchSingle(u.doc, u.body);
       } else {
         const docs = u.docs.map((d) => ({ ...d, attempts: d.attempts + 1 }));
-        this.deps.track(this.sendBatch(docs, u.items, u.key));
+        this.deps.track(this.sendBatch(docs, u.items, u.key, u.bytes));
       }
     }
   }
@@ -468,7 +519,10 @@ export class SendStage {
   private async sendSingle(doc: DocumentRecord, body: Buffer): Promise<void> {
     const token = this.single.acquire();
     const started = performance.now();
-    const outcome = await this.deps.client.send(body, doc.idempotency_key);
+    this.bytesInFlight += body.byteLength;
+    const outcome = await this.deps.client.send(body, doc.idempotency_key).finally(() => {
+      this.bytesInFlight -= body.byteLength;
+    });
     const ms = performance.now() - started;
     this.afterRequest(this.single, token, outcome, 'single');
     // The freed slot goes to a document claimed ahead now, not at the next commit.
@@ -477,11 +531,20 @@ export class SendStage {
     await this.write([doc.id], () => this.applySingle(doc, outcome));
   }
 
-  private async sendBatch(docs: DocumentRecord[], items: string[], key: string): Promise<void> {
+  private async sendBatch(
+    docs: DocumentRecord[],
+    items: string[],
+    key: string,
+    bytes: number,
+  ): Promise<void> {
     const token = this.batch.acquire();
     const started = performance.now();
-    const body = Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8');
-    const outcome = await this.deps.client.sendBatch(body, key);
+    this.bytesInFlight += bytes;
+    const outcome = await this.deps.client
+      .sendBatch(Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8'), key)
+      .finally(() => {
+        this.bytesInFlight -= bytes;
+      });
     const ms = performance.now() - started;
     this.afterRequest(this.batch, token, outcome, 'batch');
     // Every document of the batch waited this long for its answer.
