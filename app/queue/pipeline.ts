@@ -98,8 +98,11 @@ export interface PipelineOptions {
 }
 
 const VALIDATE_BATCH = 64;
-/** Most file bytes in validation at once: memory stays bounded whatever the files weigh. */
-const VALIDATE_BYTES = 48 * 1024 * 1024;
+/**
+ * Most file bytes in validation at once: memory stays bounded whatever the files weigh. Two
+ * 15 MB files: one being checked and the next ready for the worker; more would only wait in memory.
+ */
+const VALIDATE_BYTES = 32 * 1024 * 1024;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
