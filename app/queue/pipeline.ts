@@ -24,6 +24,7 @@ import { isFinalResponse, mayHaveReachedAccessPoint } from './states';
 import {
   buyerResponseProblem,
   deliveryFailed,
+  deliveryFailedWords,
   isBusinessResponseCode,
   RESPONSE_WORDS,
 } from './problems';
@@ -347,7 +348,7 @@ export class Pipeline {
   private trackingRepo(repo: DocumentsRepo): DocumentsRepo {
     const claimed = this.claimedSending;
     const wrapped = Object.create(repo) as DocumentsRepo;
-    wrapped.transition = (id, from, to, patch = {}, detail = null) => {
+    wrapped.transition = (id, from, to, patch = {}, detail = null, technical = null) => {
       const unknown = from === 'sending' ? outcomeUnknownAfter(to, patch) : undefined;
       const ok = repo.transition(
         id,
@@ -355,6 +356,7 @@ export class Pipeline {
         to,
         unknown === undefined ? patch : { ...patch, send_outcome_unknown: unknown },
         detail,
+        technical,
       );
       if (ok && to === 'sending') claimed.add(id);
       else if (ok && from === 'sending') claimed.delete(id);
@@ -870,6 +872,7 @@ export class Pipeline {
           problem_message: message,
           problem_action: 'fix-file',
         },
+        `${fatal.length === 1 ? 'One problem' : `${fatal.length} problems`} found by the check`,
         `${fatal.length} fatal rule(s): ${fatal.map((f) => f.rule).join(', ')}`,
       );
       return;
@@ -886,7 +889,7 @@ export class Pipeline {
             "The invoice has no buyer Peppol ID (BT-49, the buyer's electronic address). Add it in your accounting system and export again.",
           problem_action: 'fix-file',
         },
-        'No receiver endpoint',
+        'No buyer Peppol ID on the invoice',
       );
       return;
     }
@@ -1036,6 +1039,7 @@ export class Pipeline {
             problem_message: `The check of buyer ${d.receiver_id ?? '(none)'} on the Peppol network went wrong, so it is not known whether the buyer accepts this document. Use "Send anyway" to let the access point check it, or cancel it.`,
             problem_action: 'check-receiver',
           },
+          'The check of the buyer on the Peppol network went wrong',
           `Receiver lookup failed: ${detail}`,
         );
       }
@@ -1067,7 +1071,8 @@ export class Pipeline {
         'resolving',
         'queued',
         {},
-        `Receiver lookup unavailable${answer.unavailable ? ` (${answer.unavailable})` : ''}; sending`,
+        'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)',
+        `Receiver lookup unavailable${answer.unavailable ? ` (${answer.unavailable})` : ''}`,
       );
       return;
     }
@@ -1266,7 +1271,8 @@ export class Pipeline {
           repo.appendEvent(
             d.id,
             'accepted',
-            `Delivery not confirmed after ${span} (last status: ${tx?.status ?? 'unknown'}); stopped asking`,
+            `Delivery not confirmed after ${span}; stopped asking`,
+            `Last status: ${tx?.status ?? 'unknown'} (transaction ${d.transaction_id ?? '?'})`,
           );
         });
         this.deps.onChanged([d.id]);
@@ -1303,7 +1309,8 @@ export class Pipeline {
           problem_message: problem.message,
           problem_action: problem.action,
         },
-        `Delivery failed: ${tx.error ?? 'no reason given'}`,
+        deliveryFailedWords(tx.errorCode ?? null, tx.error),
+        `Delivery failed: ${tx.errorCode ? `${tx.errorCode}: ` : ''}${tx.error ?? 'no reason given'}`,
       );
     }
     this.deps.onChanged([d.id]);
@@ -1331,7 +1338,12 @@ export class Pipeline {
         business_response_at: at,
         next_poll_at: null,
       });
-      repo.appendEvent(d.id, from, `Buyer response "${code}"${note ? `: ${note}` : ''}`);
+      repo.appendEvent(
+        d.id,
+        from,
+        `The buyer sent an answer Peppol Desk does not know${note ? `: "${note}"` : ''}`,
+        `Business response code "${code}"`,
+      );
       this.deps.onChanged([d.id]);
       return;
     }
@@ -1351,6 +1363,7 @@ export class Pipeline {
         problem_action: problem?.action ?? null,
       },
       `${RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
+      `Business response ${code}`,
     );
     this.deps.onChanged([d.id]);
   }
