@@ -130,13 +130,23 @@ interface SendOptions {
   metricsPort?: number;
 }
 
-/** The key held in memory for this run only (what the engine's memorySecretStore does). */
+/**
+ * The key held in memory for this run only (what the engine's memorySecretStore does; not
+ * imported from there so that commands that only read do not load the engine). Keys used at
+ * earlier access points are kept for this run too.
+ */
 function keyInMemory(key: string): SecretStore {
   let current: string | null = key;
+  const earlier = new Map<string, string>();
   return {
     getApiKey: () => current,
     setApiKey: (k) => {
       current = k;
+    },
+    getEarlierKey: (ap) => earlier.get(ap) ?? null,
+    setEarlierKey: (ap, k) => {
+      if (k) earlier.set(ap, k);
+      else earlier.delete(ap);
     },
   };
 }

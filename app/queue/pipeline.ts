@@ -60,6 +60,11 @@ export interface PipelineDeps {
   /** Called with the ids of documents whose state changed. */
   onChanged(ids: number[]): void;
   onConnection(status: ConnectionStatus): void;
+  /**
+   * An earlier access point's client is no longer needed (nothing awaits delivery there, or it is
+   * in use again): close it and forget the key kept for it.
+   */
+  onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
   now?: () => number;
   random?: () => number;
 }
@@ -184,6 +189,10 @@ export class Pipeline {
   }[] = [];
   private resolving = 0;
   private polling = 0;
+  /** Earlier access points with documents awaiting delivery there, each with its own client. */
+  private readonly earlier = new Map<string, AccessPointClient>();
+  /** Earlier access points with a poll round out. */
+  private readonly pollingEarlier = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private connection: ConnectionStatus['state'] = 'connecting';
@@ -675,6 +684,13 @@ export class Pipeline {
     if (this.trackDelivery && !this.offline) {
       const pollAt = repo.nextPollAt(this.deps.accessPoint ?? null);
       if (pollAt !== null) consider(pollAt);
+    }
+    if (this.trackDelivery) {
+      for (const accessPoint of this.earlier.keys()) {
+        if (this.pollingEarlier.has(accessPoint)) continue;
+        const pollAt = repo.nextPollAt(accessPoint);
+        if (pollAt !== null) consider(pollAt);
+      }
     }
     if (this.offline) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
@@ -1201,40 +1217,101 @@ export class Pipeline {
   // ---- delivery tracking ----------------------------------------------------------------------
 
   private pumpPolls(now: number): void {
-    if (!this.trackDelivery || this.offline || this.polling > 0) return;
+    if (!this.trackDelivery) return;
+    this.pumpEarlierPolls(now);
+    if (this.offline || this.polling > 0) return;
     const { repo, client } = this.deps;
     const due = repo.duePolls(now, POLL_BATCH, this.deps.accessPoint ?? null);
     if (due.length === 0) return;
     this.polling++;
     this.track(
-      (async () => {
-        // Many due at once: one list request answers most of them; the rest are asked one by one.
-        const known = new Map<string, TransactionAnswer>();
-        if (due.length >= LIST_POLL_THRESHOLD) {
-          const listed = await client.transactions(Math.min(1000, due.length * 4));
-          this.noteOutcome(listed);
-          if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
-        }
-        const answers = await Promise.all(
-          due.map(async (d) => {
-            let tx = known.get(d.transaction_id ?? '') ?? null;
-            if (!tx) {
-              const outcome = await client.transaction(d.transaction_id ?? '');
-              this.noteOutcome(outcome);
-              tx = outcome.kind === 'ok' ? outcome.value : null;
-            }
-            return { d, tx };
-          }),
-        );
-        // One commit for the round, not one synced commit per document (that was the engine's
-        // main cost with delivery tracked). Not synced: a power cut only means asking again.
-        repo.txRedoable(() => {
-          for (const { d, tx } of answers) this.applyTransaction(d, tx);
-        });
-      })().finally(() => {
+      this.pollRound(due, client, (o) => this.noteOutcome(o)).finally(() => {
         this.polling--;
       }),
     );
+  }
+
+  /**
+   * Documents accepted at an earlier access point are asked about there, through that access
+   * point's own client (one per access point, a bounded few). What it answers does not change the
+   * connection state: that is about the access point in use. Once nothing waits there any more,
+   * its client is handed back (the engine closes it and forgets its key).
+   */
+  private pumpEarlierPolls(now: number): void {
+    const { repo } = this.deps;
+    for (const [accessPoint, client] of this.earlier) {
+      if (this.pollingEarlier.has(accessPoint)) continue;
+      if (accessPoint === this.deps.accessPoint) {
+        // In use again: its documents are polled with the current client.
+        this.releaseEarlier(accessPoint, client);
+        continue;
+      }
+      const due = repo.duePolls(now, POLL_BATCH, accessPoint);
+      if (due.length === 0) {
+        if (repo.nextPollAt(accessPoint) === null) this.releaseEarlier(accessPoint, client);
+        continue;
+      }
+      this.pollingEarlier.add(accessPoint);
+      this.track(
+        this.pollRound(due, client, () => undefined).finally(() => {
+          this.pollingEarlier.delete(accessPoint);
+        }),
+      );
+    }
+  }
+
+  private releaseEarlier(accessPoint: string, client: AccessPointClient): void {
+    this.earlier.delete(accessPoint);
+    this.deps.onEarlierDone?.(accessPoint, client);
+  }
+
+  /**
+   * Keep asking `accessPoint` (not the one in use) about the documents it accepted, through
+   * `client`, until none waits there any more.
+   */
+  pollEarlier(accessPoint: string, client: AccessPointClient): void {
+    const previous = this.earlier.get(accessPoint);
+    if (previous === client) return;
+    if (previous) this.deps.onEarlierDone?.(accessPoint, previous);
+    this.earlier.set(accessPoint, client);
+    this.kick();
+  }
+
+  /** The earlier access points still polled (tests, diagnostics). */
+  earlierAccessPoints(): string[] {
+    return [...this.earlier.keys()];
+  }
+
+  /** One round of status questions to one access point, recorded in one commit. */
+  private async pollRound(
+    due: DocumentRecord[],
+    client: AccessPointClient,
+    note: (outcome: ApOutcome<unknown>) => void,
+  ): Promise<void> {
+    const { repo } = this.deps;
+    // Many due at once: one list request answers most of them; the rest are asked one by one.
+    const known = new Map<string, TransactionAnswer>();
+    if (due.length >= LIST_POLL_THRESHOLD) {
+      const listed = await client.transactions(Math.min(1000, due.length * 4));
+      note(listed);
+      if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
+    }
+    const answers = await Promise.all(
+      due.map(async (d) => {
+        let tx = known.get(d.transaction_id ?? '') ?? null;
+        if (!tx) {
+          const outcome = await client.transaction(d.transaction_id ?? '');
+          note(outcome);
+          tx = outcome.kind === 'ok' ? outcome.value : null;
+        }
+        return { d, tx };
+      }),
+    );
+    // One commit for the round, not one synced commit per document (that was the engine's
+    // main cost with delivery tracked). Not synced: a power cut only means asking again.
+    repo.txRedoable(() => {
+      for (const { d, tx } of answers) this.applyTransaction(d, tx);
+    });
   }
 
   /** Record what the access point says about a sent document; unknown statuses mean in flight. */

@@ -343,6 +343,13 @@ export class DocumentsRepo {
         ).join(' UNION ALL ')})
          ORDER BY next_poll_at, id LIMIT @limit`,
       ),
+      // Start-up only: which access points still owe us delivery news.
+      pollAccessPoints: db
+        .prepare(
+          `SELECT DISTINCT access_point FROM documents WHERE ${POLLED_SQL}
+           AND next_poll_at IS NOT NULL AND access_point IS NOT NULL ORDER BY access_point`,
+        )
+        .pluck(),
       nextPollAt: db
         .prepare(
           `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
@@ -490,6 +497,14 @@ export class DocumentsRepo {
    */
   nextPollAt(accessPoint: string | null = null): number | null {
     return (this.stmts.nextPollAt.get({ ap: accessPoint }) as number | null) ?? null;
+  }
+
+  /**
+   * The access points with documents still to be asked about (delivery or a buyer's response):
+   * read once at start-up, to poll each where it was accepted.
+   */
+  accessPointsAwaitingDelivery(): string[] {
+    return this.stmts.pollAccessPoints.all() as string[];
   }
 
   /**
