@@ -46,6 +46,7 @@ import {
   remoteRules,
   type Validator,
 } from './queue/pipeline';
+import { readsAsWords } from './queue/problems';
 import { mayHaveReachedAccessPoint } from './queue/states';
 import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
@@ -1032,7 +1033,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (!lookup) {
         throw new AppError(
           'LOOKUP_UNAVAILABLE',
-          `The access point could not look up ${receiver} right now (${failure}). Try again in a moment.`,
+          // The access point's words only when they read as words (no errno, JSON or XPath).
+          `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
         );
       }
       return lookup;

@@ -26,6 +26,7 @@ import {
   deliveryFailed,
   deliveryFailedWords,
   isBusinessResponseCode,
+  offlineWords,
   RESPONSE_WORDS,
 } from './problems';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
@@ -540,7 +541,7 @@ export class Pipeline {
     if (outcome.kind === 'transient' && outcome.offline) {
       this.offline = true;
       this.nextProbeAt = this.now() + this.probeDelayMs;
-      this.setConnection('offline', outcome.message);
+      this.setConnection('offline', offlineWords(outcome.message));
     } else {
       this.noteOutcome(outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 });
     }
@@ -1159,7 +1160,7 @@ export class Pipeline {
         this.offline = true;
         this.probeDelayMs = this.probeInitialMs;
         this.nextProbeAt = now + this.probeDelayMs;
-        this.setConnection('offline', outcome.message);
+        this.setConnection('offline', offlineWords(outcome.message));
       }
       return;
     }

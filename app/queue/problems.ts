@@ -42,6 +42,16 @@ export function transientWords(status: number | null, message: string): string {
   return 'The connection to the access point was interrupted';
 }
 
+/**
+ * Why the access point is offline, for the header: what it means and that nothing is lost. The
+ * errno and address stay out (they are in the technical text of the documents' timelines).
+ */
+export function offlineWords(message: string): string {
+  if (/\b(ENOTFOUND|EAI_AGAIN)\b/.test(message))
+    return "The access point's address could not be found: check the internet connection and the provider address in Settings. Peppol Desk keeps trying.";
+  return 'The access point cannot be reached right now. Peppol Desk keeps trying and sends what waits once it answers.';
+}
+
 /** The timeline entry of a permanent refusal by the access point, in a clerk's words. */
 export function refusalWords(problem: DocumentProblem): string {
   switch (problem.code) {

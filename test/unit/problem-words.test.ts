@@ -3,6 +3,7 @@ import {
   attemptsExhausted,
   deliveryFailed,
   deliveryFailedWords,
+  offlineWords,
   problemFromApError,
   readsAsWords,
   transientWords,
@@ -63,6 +64,21 @@ describe("the access point's words in a clerk's message", () => {
       expect(said).toMatch(words);
       expect(readsAsWords(said)).toBe(true);
     }
+  });
+
+  it('says why the access point is offline without the errno or address', () => {
+    for (const raw of [
+      'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
+      'UND_ERR_CONNECT_TIMEOUT: Connect Timeout Error',
+      'ENOTFOUND: getaddrinfo ENOTFOUND app.example',
+    ]) {
+      const said = offlineWords(raw);
+      expect(readsAsWords(said), said).toBe(true);
+      expect(said).toMatch(/Peppol Desk keeps trying/);
+    }
+    expect(offlineWords('ENOTFOUND: getaddrinfo ENOTFOUND app.example')).toMatch(
+      /address could not be found/,
+    );
   });
 
   it('leaves out XPaths, stack frames and keys', () => {
