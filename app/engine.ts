@@ -47,8 +47,8 @@ import {
   remoteRules,
   type Validator,
 } from './queue/pipeline';
-import { mayHaveReachedAccessPoint } from './queue/states';
-import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
+import { mayHaveReachedAccessPoint } from './domain/states';
+import { DEFAULT_RETRY_POLICY } from './domain/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
