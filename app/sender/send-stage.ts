@@ -14,7 +14,7 @@ import {
   refusalWords,
   transientWords,
 } from '../queue/problems';
-import { retryDelayMs, type RetryPolicy } from '../queue/retry-policy';
+import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
 import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';

@@ -11,7 +11,7 @@ import type {
   TimelineEvent,
 } from '../contract';
 import { FILTER_STATES, emptyCounts } from '../contract';
-import { IllegalTransitionError, isAllowedTransition } from '../queue/states';
+import { IllegalTransitionError, isAllowedTransition } from '../domain/states';
 
 /** A row of the `documents` table, column for column. */
 export interface DocumentRecord {
@@ -512,7 +512,7 @@ export class DocumentsRepo {
    * the transition to the timeline: `detail` in a clerk's words, `technical` what the access point
    * or the network said exactly (redacted of the key; shown only under "Show technical details").
    * Returns false when the document was no longer in `from`; throws
-   * {@link IllegalTransitionError} for a pair app/queue/states.ts does not allow.
+   * {@link IllegalTransitionError} for a pair app/domain/states.ts does not allow.
    */
   transition(
     id: number,

@@ -1,5 +1,5 @@
 import type { DocumentDetail } from '../../../../app/contract';
-import { readsAsWords } from '../../../../app/queue/problems';
+import { readsAsWords } from '../../../../app/domain/plain-words';
 import { locationWords } from '../../lib/location-words';
 
 function plural(n: number, one: string, many: string): string {
