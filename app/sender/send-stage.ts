@@ -7,8 +7,14 @@ import {
   type SendAnswer,
 } from '../access-point/client';
 import type { Metrics } from '../metrics/metrics';
-import { attemptsExhausted, problemFromApError } from '../queue/problems';
-import { retryDelayMs, type RetryPolicy } from '../queue/retry-policy';
+import {
+  apErrorTechnical,
+  attemptsExhausted,
+  problemFromApError,
+  refusalWords,
+  transientWords,
+} from '../queue/problems';
+import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
 import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';
@@ -650,9 +656,9 @@ export class SendStage {
     } else if (outcome.kind === 'permanent') {
       this.fail(doc, outcome.error);
     } else if (outcome.offline) {
-      this.backToQueue(doc, 'Access point unreachable; waiting', {});
+      this.backToQueue(doc, 'Access point unreachable; waiting', {}, outcome.message);
     } else {
-      this.retryLater([doc], outcome.message, outcome.retryAfterMs, {});
+      this.retryLater([doc], outcome.status, outcome.message, outcome.retryAfterMs, {});
     }
   }
 
@@ -668,7 +674,7 @@ export class SendStage {
       }
       // Answered, but not for these: their outcome is unknown; each goes again under its own key.
       if (missing.length) {
-        this.retryLater(missing, 'the batch answer did not mention this document', null, {
+        this.retryLater(missing, null, 'the batch answer did not mention this document', null, {
           batch_key: null,
         });
       }
@@ -687,19 +693,23 @@ export class SendStage {
       // provider): nothing was accepted, so these documents go again one by one.
       for (const d of docs) {
         if (status !== 404 && status !== 405) this.singleOnly.add(d.id);
-        this.backToQueue(d, `Batch refused (${status} ${outcome.error.code}); sending singly`, {
-          batch_key: null,
-        });
+        this.backToQueue(
+          d,
+          'The access point did not take it in a batch; sending it on its own',
+          { batch_key: null },
+          apErrorTechnical(outcome.error),
+        );
       }
       return;
     }
     if (outcome.offline) {
-      for (const d of docs) this.backToQueue(d, 'Access point unreachable; waiting', {});
+      for (const d of docs)
+        this.backToQueue(d, 'Access point unreachable; waiting', {}, outcome.message);
       return;
     }
     // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
     // under the same key (batch_key stays), so nothing is accepted twice.
-    this.retryLater(docs, outcome.message, outcome.retryAfterMs, {});
+    this.retryLater(docs, outcome.status, outcome.message, outcome.retryAfterMs, {});
   }
 
   private accept(doc: DocumentRecord, transactionId: string): void {
@@ -718,7 +728,8 @@ export class SendStage {
           problem_action: null,
           next_poll_at: this.options.trackDelivery ? now + this.options.pollInitialMs : null,
         },
-        `Transaction ${transactionId}`,
+        'Accepted by the access point',
+        `Transaction id: ${transactionId}`,
       )
     )
       this.deps.metrics.recordOutcome('accepted');
@@ -737,37 +748,48 @@ export class SendStage {
           problem_message: problem.message,
           problem_action: problem.action,
         },
-        `${error.status} ${error.code}: ${error.message}`,
+        refusalWords(problem),
+        apErrorTechnical(error),
       )
     )
       this.deps.metrics.recordOutcome('failed');
   }
 
   /** Nothing reached the access point: not an attempt. Back to the queue; probing takes over. */
-  private backToQueue(doc: DocumentRecord, detail: string, patch: DocumentPatch): void {
+  private backToQueue(
+    doc: DocumentRecord,
+    detail: string,
+    patch: DocumentPatch,
+    technical: string | null = null,
+  ): void {
     this.deps.repo.transition(
       doc.id,
       'sending',
       'queued',
       { ...patch, attempts: doc.attempts - 1 },
       detail,
+      technical,
     );
   }
 
   /** Transient: retry after a backoff (one time for a whole batch), or give up after the last attempt. */
   private retryLater(
     docs: DocumentRecord[],
+    status: number | null,
     message: string,
     retryAfterMs: number | null,
     patch: DocumentPatch,
   ): void {
+    // The clerk reads what it means; the status and raw text go to the technical details.
+    const words = transientWords(status, message);
+    const technical = status === null ? message : `${status}: ${message}`;
     const { repo, random } = this.deps;
     const now = this.deps.now();
     const attempts = Math.max(...docs.map((d) => d.attempts));
     const delay = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
     for (const d of docs) {
       if (d.attempts >= this.options.retry.maxAttempts) {
-        const problem = attemptsExhausted(d.attempts, message);
+        const problem = attemptsExhausted(d.attempts, words);
         if (
           repo.transition(
             d.id,
@@ -779,7 +801,8 @@ export class SendStage {
               problem_message: problem.message,
               problem_action: problem.action,
             },
-            message,
+            `${words}; no automatic attempts left`,
+            technical,
           )
         )
           this.deps.metrics.recordOutcome('failed');
@@ -793,10 +816,11 @@ export class SendStage {
           ...patch,
           next_attempt_at: now + delay,
           problem_code: 'TRANSIENT',
-          problem_message: `The access point is busy (${message}). Trying again automatically.`,
+          problem_message: `${words}. Trying again automatically.`,
           problem_action: 'wait',
         },
-        `${message}; retry in ${Math.round(delay / 100) / 10} s`,
+        `${words}; next try in ${Math.round(delay / 100) / 10} s`,
+        technical,
       );
     }
   }
