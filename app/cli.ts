@@ -29,7 +29,7 @@ import {
   type DocumentState,
   type IncomingFile,
 } from './contract';
-import { STATUS_WORDS } from '../renderer/src/lib/status-words';
+import { STATUS_WORDS } from './domain/status-words';
 import { BRIEF_CHUNK, type DocumentBrief, type DocumentRecord } from './store/documents-repo';
 
 // Problem code of documents held for another access point (app/queue/pipeline.ts); a copy, so

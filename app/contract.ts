@@ -21,7 +21,7 @@ export type {
   ViewVatBreakdown,
 } from './invoice-view/types';
 
-/** Persisted life of one document. See app/queue/states.ts for the allowed transitions. */
+/** Persisted life of one document. See app/domain/states.ts for the allowed transitions. */
 export type DocumentState =
   | 'received'
   | 'validating'

@@ -19,6 +19,7 @@ import type {
   SettingsPatch,
 } from './contract';
 import { accessPointLabel, DOCUMENT_STATES, RESPONSE_STATES } from './contract';
+import { environmentFor } from './domain/environment';
 import { AccessPointClient } from './access-point/client';
 import {
   DEFAULT_LOOKUP_TTL,
@@ -46,8 +47,8 @@ import {
   remoteRules,
   type Validator,
 } from './queue/pipeline';
-import { mayHaveReachedAccessPoint } from './queue/states';
-import { DEFAULT_RETRY_POLICY } from './queue/retry-policy';
+import { mayHaveReachedAccessPoint } from './domain/states';
+import { DEFAULT_RETRY_POLICY } from './domain/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
 import { openDb, type Db } from './store/db';
@@ -206,11 +207,8 @@ export function sha256Hex(bytes: Uint8Array): string {
 /** The provider's production API. */
 const DEFAULT_ENDPOINT = 'https://app.goroute.ai/peppol-api';
 
-/** Environment from the API key: none → sandbox, `sk_test_` → test, anything else → production. */
-export function environmentFor(apiKey: string | null, endpointGiven: boolean): Environment {
-  if (!apiKey) return endpointGiven ? 'test' : 'sandbox';
-  return apiKey.startsWith('sk_test_') ? 'test' : 'production';
-}
+/** Environment from the API key (the domain's one rule, re-exported for the engine's callers). */
+export { environmentFor } from './domain/environment';
 
 /**
  * Open the data folder, connect to the access point (or start the sandbox) and start the queue.

@@ -18,10 +18,8 @@ export interface LookupTtl {
 /** Found answers live 1 h, not-found answers 5 min. */
 export const DEFAULT_LOOKUP_TTL: LookupTtl = { foundMs: 60 * 60_000, notFoundMs: 5 * 60_000 };
 
-/** Canonical participant id: scheme as written, value lower-cased (values compare case-insensitively). */
-export function canonicalParticipantId(scheme: string, value: string): string {
-  return `${scheme.trim()}:${value.trim().toLowerCase()}`;
-}
+/** Canonical participant id (the domain's rule, re-exported for the cache's callers). */
+export { canonicalParticipantId } from '../domain/peppol-id';
 
 /**
  * Receiver lookups: SQLite plus an in-memory LRU, per access point, with single flight (many

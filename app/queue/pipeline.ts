@@ -19,8 +19,8 @@ import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
-import { isFinalResponse, mayHaveReachedAccessPoint } from './states';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
+import { isFinalResponse, mayHaveReachedAccessPoint } from '../domain/states';
 import {
   buyerResponseProblem,
   deliveryFailed,

@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
+import {
+  BILLING_PROCESS_ID,
+  CREDIT_NOTE_DOCUMENT_TYPE,
+  INVOICE_DOCUMENT_TYPE,
+  type ParticipantId,
+} from '../domain/peppol-id';
 
-/** Peppol BIS Billing 3.0 document type id of a UBL Invoice. */
-export const INVOICE_DOCUMENT_TYPE =
-  'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1';
-/** Peppol BIS Billing 3.0 document type id of a UBL CreditNote. */
-export const CREDIT_NOTE_DOCUMENT_TYPE =
-  'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1';
-/** Peppol BIS Billing 3.0 process id. */
-export const BILLING_PROCESS_ID = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
+// The Peppol identifier rules live in the domain; re-exported for the sandbox's modules.
+export {
+  BILLING_PROCESS_ID,
+  CREDIT_NOTE_DOCUMENT_TYPE,
+  INVOICE_DOCUMENT_TYPE,
+  makeParticipantId,
+  parseParticipantId,
+  participantKey,
+  type ParticipantId,
+} from '../domain/peppol-id';
 
 /** The two document kinds the sandbox routes. */
 export type DocumentKind = 'Invoice' | 'CreditNote';
@@ -19,12 +27,6 @@ export type DeliveryBehaviour =
 /** Business response codes the sandbox's `9915:respond-<code>` receivers answer with. */
 export type SandboxResponseCode = 'AB' | 'IP' | 'UQ' | 'CA' | 'AP' | 'RE' | 'PD';
 const RESPONDERS = /^respond-(ab|ip|uq|ca|ap|re|pd)$/;
-
-/** A participant id split into its parts. */
-export interface ParticipantId {
-  scheme: string;
-  value: string;
-}
 
 /** What the sandbox's pretend SMP knows about a participant. */
 export interface SandboxParticipant {
@@ -110,36 +112,6 @@ const SCHEME_COUNTRY: Record<string, string> = {
   '9930': 'DE',
   '9944': 'NL',
 };
-
-const SCHEME_PATTERN = /^\d{4}$/;
-// Printable ASCII without spaces; Peppol allows at most 50 characters in practice, we are lenient.
-const VALUE_PATTERN = /^[\x21-\x7e]{1,135}$/;
-const PEPPOL_PREFIX = 'iso6523-actorid-upis::';
-
-/**
- * Parse `<scheme>:<value>` (optionally prefixed `iso6523-actorid-upis::`). Returns null when the
- * scheme is not four digits or the value is empty or contains spaces.
- */
-export function parseParticipantId(text: string): ParticipantId | null {
-  let s = text.trim();
-  if (s.toLowerCase().startsWith(PEPPOL_PREFIX)) s = s.slice(PEPPOL_PREFIX.length);
-  const colon = s.indexOf(':');
-  if (colon < 0) return null;
-  return makeParticipantId(s.slice(0, colon), s.slice(colon + 1));
-}
-
-/** Validate and build a participant id from separate scheme and value. */
-export function makeParticipantId(scheme: string, value: string): ParticipantId | null {
-  const sc = scheme.trim();
-  const v = value.trim();
-  if (!SCHEME_PATTERN.test(sc) || !VALUE_PATTERN.test(v)) return null;
-  return { scheme: sc, value: v };
-}
-
-/** `<scheme>:<value>`, with the value lower-cased: Peppol compares values case-insensitively. */
-export function participantKey(id: ParticipantId): string {
-  return `${id.scheme}:${id.value.toLowerCase()}`;
-}
 
 /**
  * Look a participant up in the sandbox's pretend SMP.

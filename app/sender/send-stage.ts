@@ -8,7 +8,7 @@ import {
 } from '../access-point/client';
 import type { Metrics } from '../metrics/metrics';
 import { attemptsExhausted, problemFromApError } from '../queue/problems';
-import { retryDelayMs, type RetryPolicy } from '../queue/retry-policy';
+import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
 import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';

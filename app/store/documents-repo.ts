@@ -11,7 +11,7 @@ import type {
   TimelineEvent,
 } from '../contract';
 import { FILTER_STATES, emptyCounts } from '../contract';
-import { IllegalTransitionError, isAllowedTransition } from '../queue/states';
+import { IllegalTransitionError, isAllowedTransition } from '../domain/states';
 
 /** A row of the `documents` table, column for column. */
 export interface DocumentRecord {
@@ -495,7 +495,7 @@ export class DocumentsRepo {
   /**
    * Move a document from `from` to `to` (only if it is still in `from`), apply `patch`, and append
    * the transition to the timeline. Returns false when the document was no longer in `from`;
-   * throws {@link IllegalTransitionError} for a pair app/queue/states.ts does not allow.
+   * throws {@link IllegalTransitionError} for a pair app/domain/states.ts does not allow.
    */
   transition(
     id: number,

@@ -1,6 +1,6 @@
 /**
  * Deterministic mutations of an invoice for the fuzz suite (test/bench/fuzz.mjs and
- * test/unit/fuzz.test.ts): structure, encoding, nesting, sizes, attributes and names.
+ * test/integration/fuzz.test.ts): structure, encoding, nesting, sizes, attributes and names.
  * `mutants(base, n, seed)` yields `{ name, kind, bytes }`; the same seed gives the same files.
  */
 

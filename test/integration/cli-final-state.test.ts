@@ -7,6 +7,7 @@ import { startSandbox } from '../../app/sandbox/server';
 import { distFile, runCli as cli } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -19,13 +20,6 @@ function lastJson(stdout: string): Record<string, unknown> {
 }
 
 /** Polls `check` until it is true, or fails after `timeoutMs`. */
-async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('final means final (issue 11)', () => {
   it('send --wait-delivery counts a failed delivery as failed, with advice that fits, and exits 1', async () => {

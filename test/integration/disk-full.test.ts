@@ -8,6 +8,7 @@ import { createEngine, memorySecretStore } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { makeInvoices } from '../helpers/invoices';
+import { until } from '../helpers/wait';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -46,13 +47,6 @@ function fill(dir: string): string {
 }
 
 /** Polls (bounded) until `cond` holds. */
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Fails the test on any unhandled rejection while it runs. */
 function noUnhandledRejections(): unknown[] {

@@ -14,20 +14,13 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { hotFolderRefusal } from '../../app/hot-folder';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { until } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
 afterEach(async () => {
   for (const e of engines.splice(0)) await e.stop();
 });
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('which folders may be the hot folder', () => {
   it('refuses system folders, the top of the disk, the home folder and folders holding the data', () => {

@@ -16,6 +16,7 @@ import { createEngine, memorySecretStore, sha256Hex, type Engine } from '../../a
 import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 const STABLE_MS = 300;
@@ -41,19 +42,6 @@ async function startEngine(
 }
 
 /** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
-async function waitFor<T>(
-  what: string,
-  check: () => T,
-  timeoutMs = 20_000,
-): Promise<Exclude<T, undefined | false>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value as Exclude<T, undefined | false>;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

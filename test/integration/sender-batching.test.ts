@@ -6,6 +6,7 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { until } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 let sandbox: SandboxHandle;
@@ -151,7 +152,7 @@ describe('batch sends', () => {
     });
     const res = await first.handlers['documents:add']({ files: makeInvoices(20, 'CRASH') });
     const ids = res.added.map((a) => a.id);
-    await waitFor(() => ids.every((id) => first.repo.get(id)!.state === 'retry_wait'));
+    await until(() => ids.every((id) => first.repo.get(id)!.state === 'retry_wait'));
     const keys = new Set(ids.map((id) => first.repo.get(id)!.batch_key));
     expect(keys.size).toBe(1);
     expect([...keys][0]).toMatch(/^batch-/);
@@ -182,14 +183,6 @@ describe('batch sends', () => {
     expect(ids.some((id) => engine.repo.get(id)!.attempts > 1)).toBe(true);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('Condition not met in time.');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * An access point that records every batch request, drops the connection on the first one (its
@@ -264,7 +257,7 @@ describe('batches whose outcome is unknown', () => {
       engine.handlers['queue:pause'](undefined);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(4, 'ORDER') });
       const ids = res.added.map((a) => a.id).sort((a, b) => a - b);
-      await waitFor(() => engine.repo.counts().queued === 4);
+      await until(() => engine.repo.counts().queued === 4);
       // The newest document becomes a due retry: the send stage picks due retries first.
       engine.db
         .prepare(
@@ -272,7 +265,7 @@ describe('batches whose outcome is unknown', () => {
         )
         .run(ids[3]);
       engine.handlers['queue:resume'](undefined);
-      await waitFor(() => ids.every((id) => engine.repo.get(id)!.state === 'accepted'));
+      await until(() => ids.every((id) => engine.repo.get(id)!.state === 'accepted'));
       expect(ap.batches.length).toBe(2);
       expect(ap.batches[1]!.key).toBe(ap.batches[0]!.key);
       // Items in id order (what the database gives back for a re-send), and the same bytes.
@@ -294,7 +287,7 @@ describe('batches whose outcome is unknown', () => {
       const engine = await engineAt(ap.url);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'CONFL') });
       const ids = res.added.map((a) => a.id);
-      await waitFor(() => ids.every((id) => engine.repo.get(id)!.state === 'failed'));
+      await until(() => ids.every((id) => engine.repo.get(id)!.state === 'failed'));
       expect(ap.batches.length).toBe(1);
       for (const id of ids) {
         const d = await engine.handlers['documents:get']({ id });

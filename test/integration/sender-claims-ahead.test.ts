@@ -5,6 +5,7 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { until } from '../helpers/wait';
 
 // With a fixed concurrency the send stage claims a few documents ahead of a free slot (committed
 // as `sending`), so the next request leaves the moment an answer arrives. These tests pin what
@@ -43,13 +44,6 @@ async function open(dataDir: string, sandbox: SandboxHandle): Promise<Engine> {
 }
 
 /** Poll (bounded) until `cond` holds. */
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('documents claimed ahead of a free slot', () => {
   it('go back to the queue on pause, and every document is still sent exactly once', async () => {

@@ -3,6 +3,7 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { until } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 let sandbox: SandboxHandle;
@@ -101,18 +102,10 @@ describe('metrics', () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const settings = await e.handlers['settings:set']({ metricsPort: port });
     expect(settings.metricsPort).toBe(port);
-    await waitFor(() => e.metricsUrl() !== null);
+    await until(() => e.metricsUrl() !== null);
     expect((await fetch(e.metricsUrl()!)).status).toBe(200);
     await e.handlers['settings:set']({ metricsPort: null });
-    await waitFor(() => e.metricsUrl() === null);
+    await until(() => e.metricsUrl() === null);
     expect((await e.handlers['settings:get'](undefined)).metricsPort).toBeNull();
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('Condition not met in time.');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

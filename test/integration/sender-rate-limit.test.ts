@@ -4,6 +4,7 @@ import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/proc
 import { distFile } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { until } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 const RATE = 60;
@@ -37,7 +38,7 @@ describe('adaptive rate against a rate-limited access point', () => {
       engine.handlers['queue:pause'](undefined);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(n, 'RATE') });
       const ids = res.added.map((a) => a.id);
-      await waitFor(() => engine.repo.counts().queued === n);
+      await until(() => engine.repo.counts().queued === n);
       const before = await sandbox.stats();
       const started = performance.now();
       engine.handlers['queue:resume'](undefined);
@@ -60,11 +61,3 @@ describe('adaptive rate against a rate-limited access point', () => {
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('Condition not met in time.');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -7,6 +7,7 @@ import { Pipeline, type Validator } from '../../app/queue/pipeline';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import type { CheckResult } from '../../app/validation';
+import { until } from '../helpers/wait';
 
 const pipelines: Pipeline[] = [];
 afterEach(async () => {
@@ -30,13 +31,6 @@ const client = {
 const ANSWER: CheckResult = { ok: false, error: { code: 'EMPTY', message: 'This file is empty.' } };
 
 /** Polls (bounded) until `cond` holds. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('validation has no head-of-line blocking', () => {
   it('lets every document leave validation when its own check ends, while a slow one still runs', async () => {

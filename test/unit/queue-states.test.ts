@@ -5,7 +5,7 @@ import {
   RESPONSE_STATES,
   type DocumentState,
 } from '../../app/contract';
-import { ALLOWED_TRANSITIONS, isAllowedTransition } from '../../app/queue/states';
+import { ALLOWED_TRANSITIONS, isAllowedTransition } from '../../app/domain/states';
 
 describe('document state machine', () => {
   it('has an entry for every state and names only known states', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../app/queue/retry-policy';
+import { retryDelayMs } from '../../app/domain/retry-policy';
 import { parseRetryAfter } from '../../app/access-point/client';
 
 const policy = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 };

@@ -76,14 +76,6 @@ export const ENVIRONMENT_WORDS: Record<Environment, string> = {
   production: 'Production',
 };
 
-/**
- * The environment an API key selects (the provider's prefixes: `sk_test_` = Test, `pk_goroute_`
- * = Production; the engine treats any other key as Production too). Mirrors the engine's rule.
- */
-export function environmentOfKey(key: string): Exclude<Environment, 'sandbox'> {
-  return key.trim().startsWith('sk_test_') ? 'test' : 'production';
-}
-
 /** How many documents each filter shows, from the per-state counts. */
 export function filterCount(counts: StateCounts, filter: DocumentFilter): number {
   if (filter === 'all') return Object.values(counts).reduce((a, b) => a + b, 0);

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../../app/contract';
-import { ENVIRONMENT_WORDS, environmentOfKey } from '../../lib/format';
+import { environmentFor } from '../../../../app/domain/environment';
+import { ENVIRONMENT_WORDS } from '../../lib/format';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
 
@@ -172,11 +173,9 @@ function SettingsForm({ settings }: { settings: Settings }) {
   // The environment the key selects, shown beside it: the one typed, else the one saved.
   const typedKey = draft.apiKey.trim();
   const keyEnvironment = draft.removeKey
-    ? draft.endpoint.trim()
-      ? 'test'
-      : 'sandbox'
+    ? environmentFor(null, draft.endpoint.trim() !== '')
     : typedKey
-      ? environmentOfKey(typedKey)
+      ? environmentFor(typedKey)
       : settings.environment;
   const copyDataPath = () => {
     void navigator.clipboard?.writeText(settings.dataDir).then(

@@ -4,7 +4,7 @@ import { migrate, MigrationError } from '../../app/store/migrate';
 import { MIGRATIONS } from '../../app/store/migrations';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
-import { IllegalTransitionError } from '../../app/queue/states';
+import { IllegalTransitionError } from '../../app/domain/states';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();

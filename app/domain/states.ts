@@ -1,5 +1,4 @@
 import { RESPONSE_STATES, type DocumentState } from '../contract';
-import type { DocumentRecord } from '../store/documents-repo';
 
 // A response state may follow delivery, or an earlier response.
 const RESPONSES: readonly DocumentState[] = RESPONSE_STATES;
@@ -78,7 +77,12 @@ export class IllegalTransitionError extends Error {
  * would hide an invoice the access point may have accepted, and sending it to another access
  * point could deliver it twice.
  */
-export function mayHaveReachedAccessPoint(r: DocumentRecord): boolean {
+export function mayHaveReachedAccessPoint(r: {
+  state: DocumentState;
+  send_outcome_unknown: number;
+  batch_key: string | null;
+  problem_code: string | null;
+}): boolean {
   return (
     r.state === 'retry_wait' ||
     r.send_outcome_unknown === 1 ||

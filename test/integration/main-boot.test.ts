@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REQUEST_CHANNELS } from '../../app/contract';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -127,16 +128,6 @@ vi.mock('electron', () => {
 
 const tempDir = useTempDirs();
 const OUR_URL = pathToFileURL(join(__dirname, '..', '..', 'main', 'renderer', 'index.html')).href;
-
-async function waitFor<T>(what: string, check: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function emitApp(event: string, ...args: unknown[]) {
   for (const l of electron.appListeners.get(event) ?? []) l(...args);
