@@ -29,7 +29,7 @@ const DECLARED = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.d
 const BUILTIN = new Set(builtinModules);
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
-// A fixture path in a string: '../fixtures/rich-invoice.xml', 'test/fixtures/x.cjs'.
+// A fixture path in a string, e.g. ../fixtures/rich-invoice.xml or test/fixtures/<name> in quotes.
 const FIXTURE = /['"`]((?:\.\.?\/)*(?:test\/)?fixtures\/[\w./-]+)['"`]/g;
 const EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
 
