@@ -232,7 +232,7 @@ test('10,000 documents streaming: frame times, long tasks and heap while watchin
     await setPhase('stream');
     const sentAtStreamStart = await sentCount();
     await expect
-      .poll(async () => (await sentCount()) - sentAtStreamStart, { timeout: 60_000 })
+      .poll(async () => (await sentCount()) - sentAtStreamStart, { timeout: perDoc(60_000) })
       .toBeGreaterThanOrEqual(Math.min(500, DOCUMENTS / 2));
 
     // 3. Scroll the whole table while statuses still stream.
