@@ -130,13 +130,23 @@ interface SendOptions {
   metricsPort?: number;
 }
 
-/** The key held in memory for this run only (what the engine's memorySecretStore does). */
+/**
+ * The key held in memory for this run only (what the engine's memorySecretStore does; not
+ * imported from there so that commands that only read do not load the engine). Keys used at
+ * earlier access points are kept for this run too.
+ */
 function keyInMemory(key: string): SecretStore {
   let current: string | null = key;
+  const earlier = new Map<string, string>();
   return {
     getApiKey: () => current,
     setApiKey: (k) => {
       current = k;
+    },
+    getEarlierKey: (ap) => earlier.get(ap) ?? null,
+    setEarlierKey: (ap, k) => {
+      if (k) earlier.set(ap, k);
+      else earlier.delete(ap);
     },
   };
 }
@@ -330,6 +340,8 @@ async function rerouteCommand(
   const engine = await openQuiet(opts.dataDir, true, opts);
   try {
     const targets = opts.all ? engine.repo.heldFor(null) : parseIds(ids);
+    // Unknown ids are refused before anything moves, as retry, cancel and send-anyway do.
+    if (!opts.all) requireKnownIds(engine, targets);
     const { rerouted } = await engine.handlers['documents:reroute']({ ids: targets });
     const here = accessPointLabel(engine.sandbox ? 'sandbox' : engine.endpoint, engine.environment);
     process.stderr.write(`Sending ${rerouted} document(s) through ${here}\n`);
@@ -936,9 +948,13 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder')
     .option('--endpoint <url>', 'provider base URL')
     .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
     .option('--json', 'print one JSON summary line')
     .action(async (ids: string[], opts: SendOptions & { all?: boolean }) => {
-      process.exitCode = await rerouteCommand(ids, opts);
+      process.exitCode = await usage(() => rerouteCommand(ids, opts));
     });
 
   program

@@ -175,7 +175,13 @@ export interface TimelineEvent {
   at: number;
   from: DocumentState | null;
   to: DocumentState;
+  /** What happened, in a clerk's words. */
   detail: string | null;
+  /**
+   * What the access point or the network said exactly (redacted of the API key), for "Show
+   * technical details" only: never shown on the row, the timeline text or the CSV.
+   */
+  technical: string | null;
 }
 
 /** What the access point said about a receiver, and when (the UI shows the answer's age). */

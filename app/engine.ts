@@ -47,6 +47,7 @@ import {
   remoteRules,
   type Validator,
 } from './queue/pipeline';
+import { readsAsWords } from './domain/plain-words';
 import { mayHaveReachedAccessPoint } from './domain/states';
 import { DEFAULT_RETRY_POLICY } from './domain/retry-policy';
 import { startSandbox, type SandboxHandle } from './sandbox/server';
@@ -73,15 +74,29 @@ import type { DocumentSummary } from './validation/types';
 export interface SecretStore {
   getApiKey(): string | null;
   setApiKey(key: string | null): void;
+  /**
+   * The key that was used at an earlier access point (its URL), kept while documents it accepted
+   * still await delivery there: a transaction is known only where it was accepted. Stored like the
+   * API key (never in the database or logs); absent in stores that cannot keep it.
+   */
+  getEarlierKey?(accessPoint: string): string | null;
+  /** Keep (or, with null, forget) the key used at an earlier access point. */
+  setEarlierKey?(accessPoint: string, key: string | null): void;
 }
 
-/** An in-memory secret store (CLI `--api-key`, tests). */
+/** An in-memory secret store (CLI `--api-key`, tests); earlier keys are kept for this run. */
 export function memorySecretStore(initial: string | null = null): SecretStore {
   let key = initial;
+  const earlier = new Map<string, string>();
   return {
     getApiKey: () => key,
     setApiKey: (k) => {
       key = k;
+    },
+    getEarlierKey: (ap) => earlier.get(ap) ?? null,
+    setEarlierKey: (ap, k) => {
+      if (k) earlier.set(ap, k);
+      else earlier.delete(ap);
     },
   };
 }
@@ -361,6 +376,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       accessPoint: accessPointKey(sandbox, endpoint),
       onChanged,
       onConnection,
+      onEarlierDone: (accessPoint, doneClient) => {
+        const entry = earlier.get(accessPoint);
+        earlier.delete(accessPoint);
+        options.secrets.setEarlierKey?.(accessPoint, null);
+        // In use again, it may be the very client or sandbox in use now: those stay open.
+        if (doneClient !== client) void doneClient.close().catch(() => undefined);
+        if (entry?.sandbox && entry.sandbox !== sandbox) void entry.sandbox.close();
+      },
       now,
     },
     {
@@ -386,6 +409,26 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
     },
   );
+
+  /**
+   * Earlier access points still polled for documents they accepted (delivery and the buyer's
+   * response are known only there), with their clients, and the built-in sandbox when that is one
+   * of them (kept running while its documents await delivery). One entry per access point.
+   */
+  const earlier = new Map<string, { client: AccessPointClient; sandbox: SandboxHandle | null }>();
+  const trackDelivery = options.trackDelivery ?? true;
+  if (trackDelivery) {
+    // A restart: documents accepted at another access point than this one are polled there with
+    // the key kept for it. (The built-in sandbox forgets its transactions when it stops.)
+    const current = accessPointKey(sandbox, endpoint);
+    for (const accessPoint of repo.accessPointsAwaitingDelivery()) {
+      if (accessPoint === current || accessPoint === 'sandbox') continue;
+      const key = options.secrets.getEarlierKey?.(accessPoint) ?? null;
+      const earlierClient = clientFor({ ...connection, apiKey: key, gzip: false }, accessPoint);
+      earlier.set(accessPoint, { client: earlierClient, sandbox: null });
+      pipeline.pollEarlier(accessPoint, earlierClient);
+    }
+  }
 
   metrics.attach({ counts: () => repo.counts() });
   let prometheus: PrometheusServer | null = null;
@@ -422,7 +465,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         wanted.gzip === connection.gzip &&
         wanted.environment === connection.environment;
       if (same || engineStopping) return;
-      const nextSandbox = wanted.endpoint ? null : (sandbox ?? (await startInProcessSandbox()));
+      const keptSandbox = earlier.get('sandbox')?.sandbox ?? null;
+      const nextSandbox = wanted.endpoint
+        ? null
+        : (sandbox ?? keptSandbox ?? (await startInProcessSandbox()));
       const nextEndpoint = nextSandbox ? nextSandbox.url : wanted.endpoint;
       const nextClient = clientFor(wanted, nextEndpoint);
       const nextCaches = accessPointCaches(nextSandbox, nextEndpoint);
@@ -433,12 +479,30 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         accessPoint: accessPointKey(nextSandbox, nextEndpoint),
       });
       const previousSandbox = sandbox;
+      const previousAccessPoint = accessPointKey(previousSandbox, endpoint);
+      const previousKey = connection.apiKey;
       connection = wanted;
       client = nextClient;
       participants = nextCaches.participants;
       endpoint = nextEndpoint;
       environment = wanted.environment;
       sandbox = nextSandbox;
+      // Documents the previous access point accepted are still asked about there, with the key
+      // used there (kept in the secret store, never in the database), until they are final.
+      const keepPolling =
+        trackDelivery &&
+        previousAccessPoint !== accessPointKey(nextSandbox, nextEndpoint) &&
+        repo.nextPollAt(previousAccessPoint) !== null;
+      if (keepPolling) {
+        if (previousAccessPoint !== 'sandbox' && previousKey)
+          options.secrets.setEarlierKey?.(previousAccessPoint, previousKey);
+        earlier.set(previousAccessPoint, {
+          client: previous,
+          sandbox: previousSandbox !== nextSandbox ? previousSandbox : null,
+        });
+        pipeline.pollEarlier(previousAccessPoint, previous);
+        return;
+      }
       await previous.close();
       if (previousSandbox && previousSandbox !== nextSandbox) await previousSandbox.close();
     });
@@ -967,7 +1031,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (!lookup) {
         throw new AppError(
           'LOOKUP_UNAVAILABLE',
-          `The access point could not look up ${receiver} right now (${failure}). Try again in a moment.`,
+          // The access point's words only when they read as words (no errno, JSON or XPath).
+          `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
         );
       }
       return lookup;
@@ -1238,6 +1303,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       if (flushTimer) clearTimeout(flushTimer);
       flush();
       await client.close();
+      // Earlier access points' clients (their keys stay kept: polled again at the next start).
+      for (const e of earlier.values()) {
+        await e.client.close().catch(() => undefined);
+        if (e.sandbox && e.sandbox !== sandbox) await e.sandbox.close();
+      }
       await setMetricsPort(null).catch(() => undefined);
       await pool.close();
       if (sandbox) await sandbox.close();

@@ -17,6 +17,7 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -61,6 +62,12 @@ const ANSWER_MAY_FOLLOW = new Set<DocumentState>([
 ]);
 // Files moved to sent/ whose buyer may still reject them are remembered this many at most.
 const MAX_AWAITING_ANSWER = 10_000;
+/**
+ * Files moved to failed/ because their document was cancelled are remembered this long (longer
+ * than the app's Undo window), so an Undo puts them back where they were; at most this many.
+ */
+const CANCEL_UNDO_MEMORY_MS = 120_000;
+const MAX_CANCEL_MOVES = 10_000;
 
 /**
  * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
@@ -93,6 +100,8 @@ export interface HotFolderDeps {
   /** True when the engine tracks delivery (default): files wait for delivery, not acceptance. */
   tracksDelivery?: boolean;
   log?(message: string): void;
+  /** Clock, ms (default Date.now). */
+  now?(): number;
 }
 
 /** Options of one hot folder. */
@@ -237,6 +246,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const tracksDelivery = deps.tracksDelivery ?? true;
   // Files in sent/ whose buyer may still answer: a rejection moves them on to failed/.
   const awaitingAnswer = new Map<number, PendingFile[]>();
+  // Files a Cancel moved to failed/: where each was, and where it is now (for Undo).
+  const cancelMoves = new Map<number, { at: number; files: { from: PendingFile; to: string }[] }>();
+  const clock = deps.now ?? Date.now;
   let closed = false;
 
   const ignored = (path: string, stats?: Stats): boolean => {
@@ -311,7 +323,40 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     }
   }
 
+  /** A cancelled document is back (Undo): its files leave failed/ for where they were. */
+  function restoreCancelled(id: number): void {
+    const moved = cancelMoves.get(id);
+    if (!moved) return;
+    const status = deps.status(id);
+    if (status?.state === 'cancelled') return;
+    cancelMoves.delete(id);
+    if (!status) return;
+    const back: PendingFile[] = [];
+    for (const { from, to } of moved.files) {
+      if (!existsSync(to) || existsSync(from.path)) continue;
+      try {
+        mkdirSync(dirname(from.path), { recursive: true });
+        renameSync(to, from.path);
+        rmSync(`${to}.reason.txt`, { force: true });
+        back.push(from);
+        log(`Hot folder: ${from.name} back from failed/ (cancel undone)`);
+      } catch (err) {
+        log(`Hot folder: ${from.name} could not be moved back (${(err as Error).message})`);
+      }
+    }
+    if (back.length) pending.set(id, [...(pending.get(id) ?? []), ...back]);
+  }
+
+  function forgetOldCancelMoves(): void {
+    const before = clock() - CANCEL_UNDO_MEMORY_MS;
+    for (const [id, m] of cancelMoves) {
+      if (m.at >= before && cancelMoves.size <= MAX_CANCEL_MOVES) break;
+      cancelMoves.delete(id);
+    }
+  }
+
   function check(id: number): void {
+    restoreCancelled(id);
     const answered = awaitingAnswer.get(id);
     if (answered) {
       const now = deps.status(id);
@@ -340,9 +385,15 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     heldLogged.delete(id);
     pending.delete(id);
     const moved: PendingFile[] = [];
+    const cancelled: { from: PendingFile; to: string }[] = [];
     for (const f of files) {
       const target = finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
       if (target) moved.push({ path: target, name: f.name });
+      if (target && move && status.state === 'cancelled') cancelled.push({ from: f, to: target });
+    }
+    if (cancelled.length) {
+      forgetOldCancelMoves();
+      cancelMoves.set(id, { at: clock(), files: cancelled });
     }
     if (outcome === 'sent' && ANSWER_MAY_FOLLOW.has(status.state) && tracksDelivery) {
       if (awaitingAnswer.size >= MAX_AWAITING_ANSWER) {
@@ -377,8 +428,11 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   }
 
   const unsubscribe = deps.onChanged((ids) => {
-    if (closed || (pending.size === 0 && awaitingAnswer.size === 0)) return;
-    const ours = ids.filter((id) => pending.has(id) || awaitingAnswer.has(id));
+    if (closed || (pending.size === 0 && awaitingAnswer.size === 0 && cancelMoves.size === 0))
+      return;
+    const ours = ids.filter(
+      (id) => pending.has(id) || awaitingAnswer.has(id) || cancelMoves.has(id),
+    );
     if (ours.length) enqueue(() => ours.forEach(check));
   });
 

@@ -11,6 +11,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  protocol,
   safeStorage,
   session,
   shell,
@@ -18,6 +19,7 @@ import {
 } from 'electron';
 import { join, sep } from 'node:path';
 import { createEngine, type Engine } from '../app/engine';
+import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { toErrorValue } from '../app/errors';
 import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
 import { DropNotifier, dropMessage } from './notifications';
@@ -26,9 +28,12 @@ import { TrayController } from './tray';
 import { createMainWindow, hardenWebContents, ourPageMatcher, secureSession } from './window';
 
 const DIST = __dirname;
-const PATHS = { preload: join(DIST, 'preload.cjs'), index: join(DIST, 'renderer', 'index.html') };
+const PATHS = { preload: join(DIST, 'preload.cjs') };
+const RENDERER_DIR = join(DIST, 'renderer');
 const TRAY_ICON = join(DIST, '..', 'build', 'tray-icon.png');
-const isOurPage = ourPageMatcher(PATHS.index);
+const isOurPage = ourPageMatcher();
+// Privileged schemes must be declared before the app is ready.
+registerAppScheme(protocol);
 const openExternal = (url: string) => shell.openExternal(url);
 
 let win: BrowserWindow | null = null;
@@ -66,6 +71,7 @@ async function boot(): Promise<void> {
 
   await app.whenReady();
   secureSession(session.defaultSession);
+  serveAppProtocol(protocol, RENDERER_DIR);
   const dataDir = app.getPath('userData');
   engine = await createEngine({
     dataDir,

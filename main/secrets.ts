@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../app/engine';
-import { keyFileSecretStore } from '../app/secrets/key-file';
+import { keyFileSecretStore, readKeyMap } from '../app/secrets/key-file';
 
 /** The part of Electron's `safeStorage` used here. */
 export interface SafeStorageLike {
@@ -14,6 +14,9 @@ export interface SafeStorageLike {
 
 /** Name of the encrypted key file in the data folder. */
 export const ENCRYPTED_KEY_FILE_NAME = 'api-key.enc';
+
+/** Keys used at earlier access points (a JSON object URL → key), encrypted like the API key. */
+export const ENCRYPTED_EARLIER_KEYS_FILE_NAME = 'access-point-keys.enc';
 
 /** True when safeStorage really encrypts with the OS keychain. */
 export function keychainAvailable(safe: SafeStorageLike): boolean {
@@ -31,8 +34,37 @@ export function keychainAvailable(safe: SafeStorageLike): boolean {
  */
 export function safeStorageSecretStore(dataDir: string, safe: SafeStorageLike): SecretStore {
   const file = join(dataDir, ENCRYPTED_KEY_FILE_NAME);
+  const earlierFile = join(dataDir, ENCRYPTED_EARLIER_KEYS_FILE_NAME);
   const fallback = keyFileSecretStore(dataDir);
+  const readEarlier = (): Record<string, string> => {
+    if (!existsSync(earlierFile) || !keychainAvailable(safe)) return {};
+    try {
+      return readKeyMap(safe.decryptString(readFileSync(earlierFile)));
+    } catch {
+      return {};
+    }
+  };
   return {
+    getEarlierKey(accessPoint) {
+      if (!keychainAvailable(safe)) return fallback.getEarlierKey!(accessPoint);
+      return readEarlier()[accessPoint] ?? null;
+    },
+    setEarlierKey(accessPoint, key) {
+      if (!keychainAvailable(safe)) {
+        fallback.setEarlierKey!(accessPoint, key);
+        return;
+      }
+      const map = readEarlier();
+      if (key) map[accessPoint] = key;
+      else delete map[accessPoint];
+      if (Object.keys(map).length === 0) {
+        rmSync(earlierFile, { force: true });
+        return;
+      }
+      const temp = `${earlierFile}.${process.pid}.tmp`;
+      writeFileSync(temp, safe.encryptString(JSON.stringify(map)), { mode: 0o600 });
+      renameSync(temp, earlierFile);
+    },
     getApiKey() {
       if (existsSync(file) && keychainAvailable(safe)) {
         try {

@@ -5,7 +5,7 @@ import type {
   WebContents,
   WebPreferences,
 } from 'electron';
-import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL } from './app-protocol';
 import { CONTENT_SECURITY_POLICY } from '../app/host/csp';
 
 /** Content-Security-Policy of every response in the app (one source: app/host/csp.ts). */
@@ -28,19 +28,21 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
-/** Where the bundled page and preload are. */
+/** Where the bundled preload is (the page itself is served on app://, main/app-protocol.ts). */
 export interface WindowPaths {
   preload: string;
-  index: string;
 }
 
-/** A predicate for our own page: the bundled index.html, with any query or hash. */
-export function ourPageMatcher(indexPath: string): (url: string) => boolean {
-  const own = pathToFileURL(indexPath).href;
+/**
+ * A predicate for our own page: app://peppol-desk/index.html, with any query or hash. A file://
+ * URL never matches, so a dropped file cannot replace the page.
+ */
+export function ourPageMatcher(pageUrl: string = APP_INDEX_URL): (url: string) => boolean {
+  const own = new URL(pageUrl);
   return (url) => {
     try {
       const u = new URL(url);
-      return u.protocol === 'file:' && `${u.protocol}//${u.host}${u.pathname}` === own;
+      return u.protocol === own.protocol && u.host === own.host && u.pathname === own.pathname;
     } catch {
       return false;
     }
@@ -117,9 +119,9 @@ export function createMainWindow(
     show: false,
     webPreferences: secureWebPreferences(paths.preload),
   });
-  hardenWebContents(win.webContents, ourPageMatcher(paths.index), openExternal);
+  hardenWebContents(win.webContents, ourPageMatcher(), openExternal);
   // Shown once painted: no white flash.
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(paths.index);
+  void win.loadURL(APP_INDEX_URL);
   return win;
 }

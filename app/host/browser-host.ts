@@ -1,12 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { EVENT_NAMES, MAX_ADD_CALL_BYTES } from '../contract';
 import type { Engine } from '../engine';
 import { invokeHandler } from '../errors';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { resolveRendererFile } from './renderer-files';
 import {
   HOST_PATHS,
   TOKEN_HEADER,
@@ -39,17 +40,6 @@ export interface BrowserHost {
   token: string;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /**
  * Serve the renderer and the contract over HTTP + Server-Sent Events on 127.0.0.1 only. The API
@@ -160,24 +150,23 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
 
   function serveStatic(pathname: string, res: ServerResponse): void {
-    const rel = pathname === '/' ? 'index.html' : decodeOrNull(pathname.slice(1));
-    if (rel === null) {
+    const found = resolveRendererFile(rendererDir, pathname);
+    if (found.status === 400) {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
       return;
     }
-    const file = normalize(join(rendererDir, rel));
-    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    if (found.status === 404) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
       return;
     }
     res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': found.mime,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'content-security-policy': CONTENT_SECURITY_POLICY,
     });
-    createReadStream(file).pipe(res);
+    createReadStream(found.path).pipe(res);
   }
 
   const unsubscribe = EVENT_NAMES.map((name) =>

@@ -1,8 +1,8 @@
 /**
  * The one Content-Security-Policy of the app: our own scripts only, no plug-ins, no framing, no
  * forms posting anywhere, no <base> tricks. Electron sends it as a header on every response
- * (main/window.ts), the browser host on every page, and the Vite build writes it into
- * index.html's meta tag (for file:// loads), so the three cannot drift apart. The directives live
+ * (main/window.ts and the app:// protocol), the browser host on every page, and the Vite build writes it into
+ * index.html's meta tag (a second line of defence), so the three cannot drift apart. The directives live
  * in csp-directives.json so the Vite config reads them without loading TypeScript.
  */
 import directives from './csp-directives.json';

@@ -24,7 +24,9 @@ import { isFinalResponse, mayHaveReachedAccessPoint } from '../domain/states';
 import {
   buyerResponseProblem,
   deliveryFailed,
+  deliveryFailedWords,
   isBusinessResponseCode,
+  offlineWords,
   RESPONSE_WORDS,
 } from './problems';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
@@ -59,6 +61,11 @@ export interface PipelineDeps {
   /** Called with the ids of documents whose state changed. */
   onChanged(ids: number[]): void;
   onConnection(status: ConnectionStatus): void;
+  /**
+   * An earlier access point's client is no longer needed (nothing awaits delivery there, or it is
+   * in use again): close it and forget the key kept for it.
+   */
+  onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
   now?: () => number;
   random?: () => number;
 }
@@ -98,8 +105,11 @@ export interface PipelineOptions {
 }
 
 const VALIDATE_BATCH = 64;
-/** Most file bytes in validation at once: memory stays bounded whatever the files weigh. */
-const VALIDATE_BYTES = 48 * 1024 * 1024;
+/**
+ * Most file bytes in validation at once: memory stays bounded whatever the files weigh. Two
+ * 15 MB files: one being checked and the next ready for the worker; more would only wait in memory.
+ */
+const VALIDATE_BYTES = 32 * 1024 * 1024;
 const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
@@ -183,6 +193,10 @@ export class Pipeline {
   }[] = [];
   private resolving = 0;
   private polling = 0;
+  /** Earlier access points with documents awaiting delivery there, each with its own client. */
+  private readonly earlier = new Map<string, AccessPointClient>();
+  /** Earlier access points with a poll round out. */
+  private readonly pollingEarlier = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private connection: ConnectionStatus['state'] = 'connecting';
@@ -347,7 +361,7 @@ export class Pipeline {
   private trackingRepo(repo: DocumentsRepo): DocumentsRepo {
     const claimed = this.claimedSending;
     const wrapped = Object.create(repo) as DocumentsRepo;
-    wrapped.transition = (id, from, to, patch = {}, detail = null) => {
+    wrapped.transition = (id, from, to, patch = {}, detail = null, technical = null) => {
       const unknown = from === 'sending' ? outcomeUnknownAfter(to, patch) : undefined;
       const ok = repo.transition(
         id,
@@ -355,6 +369,7 @@ export class Pipeline {
         to,
         unknown === undefined ? patch : { ...patch, send_outcome_unknown: unknown },
         detail,
+        technical,
       );
       if (ok && to === 'sending') claimed.add(id);
       else if (ok && from === 'sending') claimed.delete(id);
@@ -529,7 +544,7 @@ export class Pipeline {
     if (outcome.kind === 'transient' && outcome.offline) {
       this.offline = true;
       this.nextProbeAt = this.now() + this.probeDelayMs;
-      this.setConnection('offline', outcome.message);
+      this.setConnection('offline', offlineWords(outcome.message));
     } else {
       this.noteOutcome(outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 });
     }
@@ -673,6 +688,13 @@ export class Pipeline {
     if (this.trackDelivery && !this.offline) {
       const pollAt = repo.nextPollAt(this.deps.accessPoint ?? null);
       if (pollAt !== null) consider(pollAt);
+    }
+    if (this.trackDelivery) {
+      for (const accessPoint of this.earlier.keys()) {
+        if (this.pollingEarlier.has(accessPoint)) continue;
+        const pollAt = repo.nextPollAt(accessPoint);
+        if (pollAt !== null) consider(pollAt);
+      }
     }
     if (this.offline) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
@@ -870,6 +892,7 @@ export class Pipeline {
           problem_message: message,
           problem_action: 'fix-file',
         },
+        `${fatal.length === 1 ? 'One problem' : `${fatal.length} problems`} found by the check`,
         `${fatal.length} fatal rule(s): ${fatal.map((f) => f.rule).join(', ')}`,
       );
       return;
@@ -886,7 +909,7 @@ export class Pipeline {
             "The invoice has no buyer Peppol ID (BT-49, the buyer's electronic address). Add it in your accounting system and export again.",
           problem_action: 'fix-file',
         },
-        'No receiver endpoint',
+        'No buyer Peppol ID on the invoice',
       );
       return;
     }
@@ -1036,6 +1059,7 @@ export class Pipeline {
             problem_message: `The check of buyer ${d.receiver_id ?? '(none)'} on the Peppol network went wrong, so it is not known whether the buyer accepts this document. Use "Send anyway" to let the access point check it, or cancel it.`,
             problem_action: 'check-receiver',
           },
+          'The check of the buyer on the Peppol network went wrong',
           `Receiver lookup failed: ${detail}`,
         );
       }
@@ -1067,7 +1091,8 @@ export class Pipeline {
         'resolving',
         'queued',
         {},
-        `Receiver lookup unavailable${answer.unavailable ? ` (${answer.unavailable})` : ''}; sending`,
+        'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)',
+        `Receiver lookup unavailable${answer.unavailable ? ` (${answer.unavailable})` : ''}`,
       );
       return;
     }
@@ -1138,7 +1163,7 @@ export class Pipeline {
         this.offline = true;
         this.probeDelayMs = this.probeInitialMs;
         this.nextProbeAt = now + this.probeDelayMs;
-        this.setConnection('offline', outcome.message);
+        this.setConnection('offline', offlineWords(outcome.message));
       }
       return;
     }
@@ -1196,40 +1221,101 @@ export class Pipeline {
   // ---- delivery tracking ----------------------------------------------------------------------
 
   private pumpPolls(now: number): void {
-    if (!this.trackDelivery || this.offline || this.polling > 0) return;
+    if (!this.trackDelivery) return;
+    this.pumpEarlierPolls(now);
+    if (this.offline || this.polling > 0) return;
     const { repo, client } = this.deps;
     const due = repo.duePolls(now, POLL_BATCH, this.deps.accessPoint ?? null);
     if (due.length === 0) return;
     this.polling++;
     this.track(
-      (async () => {
-        // Many due at once: one list request answers most of them; the rest are asked one by one.
-        const known = new Map<string, TransactionAnswer>();
-        if (due.length >= LIST_POLL_THRESHOLD) {
-          const listed = await client.transactions(Math.min(1000, due.length * 4));
-          this.noteOutcome(listed);
-          if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
-        }
-        const answers = await Promise.all(
-          due.map(async (d) => {
-            let tx = known.get(d.transaction_id ?? '') ?? null;
-            if (!tx) {
-              const outcome = await client.transaction(d.transaction_id ?? '');
-              this.noteOutcome(outcome);
-              tx = outcome.kind === 'ok' ? outcome.value : null;
-            }
-            return { d, tx };
-          }),
-        );
-        // One commit for the round, not one synced commit per document (that was the engine's
-        // main cost with delivery tracked). Not synced: a power cut only means asking again.
-        repo.txRedoable(() => {
-          for (const { d, tx } of answers) this.applyTransaction(d, tx);
-        });
-      })().finally(() => {
+      this.pollRound(due, client, (o) => this.noteOutcome(o)).finally(() => {
         this.polling--;
       }),
     );
+  }
+
+  /**
+   * Documents accepted at an earlier access point are asked about there, through that access
+   * point's own client (one per access point, a bounded few). What it answers does not change the
+   * connection state: that is about the access point in use. Once nothing waits there any more,
+   * its client is handed back (the engine closes it and forgets its key).
+   */
+  private pumpEarlierPolls(now: number): void {
+    const { repo } = this.deps;
+    for (const [accessPoint, client] of this.earlier) {
+      if (this.pollingEarlier.has(accessPoint)) continue;
+      if (accessPoint === this.deps.accessPoint) {
+        // In use again: its documents are polled with the current client.
+        this.releaseEarlier(accessPoint, client);
+        continue;
+      }
+      const due = repo.duePolls(now, POLL_BATCH, accessPoint);
+      if (due.length === 0) {
+        if (repo.nextPollAt(accessPoint) === null) this.releaseEarlier(accessPoint, client);
+        continue;
+      }
+      this.pollingEarlier.add(accessPoint);
+      this.track(
+        this.pollRound(due, client, () => undefined).finally(() => {
+          this.pollingEarlier.delete(accessPoint);
+        }),
+      );
+    }
+  }
+
+  private releaseEarlier(accessPoint: string, client: AccessPointClient): void {
+    this.earlier.delete(accessPoint);
+    this.deps.onEarlierDone?.(accessPoint, client);
+  }
+
+  /**
+   * Keep asking `accessPoint` (not the one in use) about the documents it accepted, through
+   * `client`, until none waits there any more.
+   */
+  pollEarlier(accessPoint: string, client: AccessPointClient): void {
+    const previous = this.earlier.get(accessPoint);
+    if (previous === client) return;
+    if (previous) this.deps.onEarlierDone?.(accessPoint, previous);
+    this.earlier.set(accessPoint, client);
+    this.kick();
+  }
+
+  /** The earlier access points still polled (tests, diagnostics). */
+  earlierAccessPoints(): string[] {
+    return [...this.earlier.keys()];
+  }
+
+  /** One round of status questions to one access point, recorded in one commit. */
+  private async pollRound(
+    due: DocumentRecord[],
+    client: AccessPointClient,
+    note: (outcome: ApOutcome<unknown>) => void,
+  ): Promise<void> {
+    const { repo } = this.deps;
+    // Many due at once: one list request answers most of them; the rest are asked one by one.
+    const known = new Map<string, TransactionAnswer>();
+    if (due.length >= LIST_POLL_THRESHOLD) {
+      const listed = await client.transactions(Math.min(1000, due.length * 4));
+      note(listed);
+      if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
+    }
+    const answers = await Promise.all(
+      due.map(async (d) => {
+        let tx = known.get(d.transaction_id ?? '') ?? null;
+        if (!tx) {
+          const outcome = await client.transaction(d.transaction_id ?? '');
+          note(outcome);
+          tx = outcome.kind === 'ok' ? outcome.value : null;
+        }
+        return { d, tx };
+      }),
+    );
+    // One commit for the round, not one synced commit per document (that was the engine's
+    // main cost with delivery tracked). Not synced: a power cut only means asking again.
+    repo.txRedoable(() => {
+      for (const { d, tx } of answers) this.applyTransaction(d, tx);
+    });
   }
 
   /** Record what the access point says about a sent document; unknown statuses mean in flight. */
@@ -1266,7 +1352,8 @@ export class Pipeline {
           repo.appendEvent(
             d.id,
             'accepted',
-            `Delivery not confirmed after ${span} (last status: ${tx?.status ?? 'unknown'}); stopped asking`,
+            `Delivery not confirmed after ${span}; stopped asking`,
+            `Last status: ${tx?.status ?? 'unknown'} (transaction ${d.transaction_id ?? '?'})`,
           );
         });
         this.deps.onChanged([d.id]);
@@ -1303,7 +1390,8 @@ export class Pipeline {
           problem_message: problem.message,
           problem_action: problem.action,
         },
-        `Delivery failed: ${tx.error ?? 'no reason given'}`,
+        deliveryFailedWords(tx.errorCode ?? null, tx.error),
+        `Delivery failed: ${tx.errorCode ? `${tx.errorCode}: ` : ''}${tx.error ?? 'no reason given'}`,
       );
     }
     this.deps.onChanged([d.id]);
@@ -1331,7 +1419,12 @@ export class Pipeline {
         business_response_at: at,
         next_poll_at: null,
       });
-      repo.appendEvent(d.id, from, `Buyer response "${code}"${note ? `: ${note}` : ''}`);
+      repo.appendEvent(
+        d.id,
+        from,
+        `The buyer sent an answer Peppol Desk does not know${note ? `: "${note}"` : ''}`,
+        `Business response code "${code}"`,
+      );
       this.deps.onChanged([d.id]);
       return;
     }
@@ -1351,6 +1444,7 @@ export class Pipeline {
         problem_action: problem?.action ?? null,
       },
       `${RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
+      `Business response ${code}`,
     );
     this.deps.onChanged([d.id]);
   }

@@ -4,23 +4,56 @@ import {
   type DocumentProblem,
 } from '../contract';
 import type { ApError } from '../access-point/client';
+import { readsAsWords } from '../domain/plain-words';
+
+export { readsAsWords };
 
 /**
- * True when the access point's message is a sentence a clerk can read. A JSON or HTML body, a
- * bare "HTTP 500", an errno or a long dump is left out of the clerk's message: it stays in the
- * timeline entry of the failure, shown under "Show technical details".
+ * What a failure that may pass (busy, slow, cut off) means, for the clerk: the raw status and
+ * message stay in the timeline's technical text.
  */
-export function readsAsWords(message: string | null | undefined): message is string {
-  if (!message) return false;
-  const m = message.trim();
-  return (
-    m.length > 0 &&
-    m.length <= 200 &&
-    !/[{}<>[\]]/.test(m) &&
-    !/^HTTP[ _]?\d{3}$/i.test(m) &&
-    !/\bE[A-Z]{3,}\b/.test(m) &&
-    /[a-z]{2,}/i.test(m)
-  );
+export function transientWords(status: number | null, message: string): string {
+  if (status === 429) return 'The access point asked Peppol Desk to slow down';
+  if (status !== null && status >= 500) return 'The access point had a temporary problem';
+  if (status === 408 || /timeout|timed out/i.test(message))
+    return 'The access point did not answer in time';
+  if (/did not mention/.test(message))
+    return "The access point's answer did not mention this invoice";
+  if (status !== null) return 'The access point could not take the invoice just now';
+  return 'The connection to the access point was interrupted';
+}
+
+/**
+ * Why the access point is offline, for the header: what it means and that nothing is lost. The
+ * errno and address stay out (they are in the technical text of the documents' timelines).
+ */
+export function offlineWords(message: string): string {
+  if (/\b(ENOTFOUND|EAI_AGAIN)\b/.test(message))
+    return "The access point's address could not be found: check the internet connection and the provider address in Settings. Peppol Desk keeps trying.";
+  return 'The access point cannot be reached right now. Peppol Desk keeps trying and sends what waits once it answers.';
+}
+
+/** The timeline entry of a permanent refusal by the access point, in a clerk's words. */
+export function refusalWords(problem: DocumentProblem): string {
+  switch (problem.code) {
+    case 'AP_AUTH':
+      return 'The access point did not accept the API key';
+    case 'AP_NOT_FOUND':
+      return 'The access point could not find the buyer on the Peppol network';
+    case 'AP_CONFLICT':
+      return 'The access point reports a conflict for this invoice';
+    case 'AP_TOO_LARGE':
+      return 'Too large for the access point';
+    case 'AP_UNSUPPORTED':
+      return 'The access point does not accept this file format';
+    default:
+      return 'Refused by the access point';
+  }
+}
+
+/** An access point's error as the technical text kept beside its timeline entry. */
+export function apErrorTechnical(error: ApError): string {
+  return `${error.status} ${error.code}: ${error.message}`;
 }
 
 /** Turn a permanent provider error into words a finance clerk understands, and the action to take. */
@@ -74,12 +107,14 @@ export function problemFromApError(error: ApError): DocumentProblem {
   }
 }
 
-/** The problem shown once a document has used all its automatic attempts. */
-export function attemptsExhausted(attempts: number, lastMessage: string): DocumentProblem {
+/**
+ * The problem shown once a document has used all its automatic attempts. `lastWords` is the last
+ * failure in a clerk's words ({@link transientWords}); its raw text stays in the timeline.
+ */
+export function attemptsExhausted(attempts: number, lastWords: string): DocumentProblem {
   return {
     code: 'ATTEMPTS_EXHAUSTED',
-    // The last error's raw text stays in the timeline (technical details) unless it reads as words.
-    message: `Sending failed ${attempts} times${readsAsWords(lastMessage) ? ` (last: ${lastMessage.trim()})` : ''}. Retry when the access point works again.`,
+    message: `Sending failed ${attempts} times (last: ${lastWords.charAt(0).toLowerCase()}${lastWords.slice(1)}). Retry when the access point works again.`,
     action: 'retry',
   };
 }
@@ -131,7 +166,7 @@ export function buyerResponseProblem(
  * that fits the cause: a certificate failure is the receiving access point's, not the buyer's id.
  */
 export function deliveryFailed(errorCode: string | null, error: string | null): DocumentProblem {
-  if (errorCode === 'CERTIFICATE_ERROR' || /certificate/i.test(error ?? '')) {
+  if (isCertificateFailure(errorCode, error)) {
     return {
       code: 'DELIVERY_FAILED',
       message:
@@ -145,4 +180,15 @@ export function deliveryFailed(errorCode: string | null, error: string | null): 
       "Your access point accepted the invoice but could not deliver it to the buyer's access point. Check with the buyer or your provider, then retry.",
     action: 'retry',
   };
+}
+
+function isCertificateFailure(errorCode: string | null, error: string | null): boolean {
+  return errorCode === 'CERTIFICATE_ERROR' || /certificate/i.test(error ?? '');
+}
+
+/** The timeline entry of a failed delivery, in a clerk's words (the provider's text is technical). */
+export function deliveryFailedWords(errorCode: string | null, error: string | null): string {
+  return isCertificateFailure(errorCode, error)
+    ? "Delivery failed: the buyer's access point has no valid Peppol certificate"
+    : "Delivery to the buyer's access point failed";
 }

@@ -13,7 +13,20 @@ export const KEY_FILE_NAME = 'api-key';
  */
 export function keyFileSecretStore(dataDir: string): SecretStore {
   const file = join(dataDir, KEY_FILE_NAME);
+  const earlier = join(dataDir, EARLIER_KEYS_FILE_NAME);
   return {
+    getEarlierKey(accessPoint) {
+      return (
+        readKeyMap(existsSync(earlier) ? readFileSync(earlier, 'utf8') : null)[accessPoint] ?? null
+      );
+    },
+    setEarlierKey(accessPoint, key) {
+      const map = readKeyMap(existsSync(earlier) ? readFileSync(earlier, 'utf8') : null);
+      if (key) map[accessPoint] = key;
+      else delete map[accessPoint];
+      if (Object.keys(map).length === 0) rmSync(earlier, { force: true });
+      else writeUserOnly(earlier, JSON.stringify(map));
+    },
     getApiKey() {
       if (!existsSync(file)) return null;
       const key = readFileSync(file, 'utf8').trim();
@@ -24,11 +37,33 @@ export function keyFileSecretStore(dataDir: string): SecretStore {
         rmSync(file, { force: true });
         return;
       }
-      const temp = `${file}.${process.pid}.tmp`;
-      rmSync(temp, { force: true });
-      writeFileSync(temp, key, { mode: 0o600, flag: 'wx' });
-      chmodSync(temp, 0o600); // the umask cannot widen it, but make sure
-      renameSync(temp, file);
+      writeUserOnly(file, key);
     },
   };
+}
+
+/** Name of the file of keys used at earlier access points (a JSON object URL → key, mode 0600). */
+export const EARLIER_KEYS_FILE_NAME = 'access-point-keys';
+
+/** The URL → key map of a keys file; an unreadable one counts as empty (nothing to poll with). */
+export function readKeyMap(text: string | null): Record<string, string> {
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  } catch {
+    return {};
+  }
+}
+
+/** Write `text` to `file` readable only by the user, never readable by others even for a moment. */
+function writeUserOnly(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  rmSync(temp, { force: true });
+  writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
+  chmodSync(temp, 0o600); // the umask cannot widen it, but make sure
+  renameSync(temp, file);
 }

@@ -7,7 +7,13 @@ import {
   type SendAnswer,
 } from '../access-point/client';
 import type { Metrics } from '../metrics/metrics';
-import { attemptsExhausted, problemFromApError } from '../queue/problems';
+import {
+  apErrorTechnical,
+  attemptsExhausted,
+  problemFromApError,
+  refusalWords,
+  transientWords,
+} from '../queue/problems';
 import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
@@ -63,6 +69,8 @@ export interface SendStageOptions {
   maxConcurrency?: number;
   /** Adaptive ceiling of batches in flight (default 8). */
   maxBatchConcurrency?: number;
+  /** Bytes of request bodies held at once (default {@link IN_FLIGHT_BYTES}). */
+  maxInFlightBytes?: number;
   retry: RetryPolicy;
   trackDelivery: boolean;
   pollInitialMs: number;
@@ -80,11 +88,23 @@ export const LONG_RETRY_AFTER_MS = 5_000;
 const LAZY_FLUSH_MS = 20;
 /** Most single sends claimed ahead of a free slot (see {@link SendStage}). */
 const READY_MAX = 32;
+/**
+ * Bytes of request bodies held at once (claimed ahead, being built or in flight). A batch body
+ * exists several times over while it is built and sent (item strings, the JSON text, the bytes),
+ * so 40 files of 15 MB ready together would otherwise be hundreds of MB. One request always
+ * leaves, whatever its size.
+ */
+export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/**
+ * Documents larger than this go singly even when batching: a batch saves a request's overhead,
+ * which is nothing next to a file this size, and would hold it as JSON text besides its bytes.
+ */
+export const BATCH_ITEM_MAX_BYTES = 1024 * 1024;
 
 /** One request about to leave: a single document, or a batch of them. */
 type Unit =
-  | { kind: 'single'; doc: DocumentRecord; body: Buffer }
-  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string };
+  | { kind: 'single'; doc: DocumentRecord; body: Buffer; bytes: number }
+  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string; bytes: number };
 
 /** A state change for the next group commit: `ids` are the documents whose request it ends. */
 type WriteJob = { ids: number[]; apply: () => void; done: () => void };
@@ -128,6 +148,9 @@ export class SendStage {
   private readonly toLaunch: Unit[] = [];
   /** Single sends claimed ahead of a free slot (committed as `sending`). */
   private readonly ready: { doc: DocumentRecord; body: Buffer }[] = [];
+  /** Bytes of the request bodies in flight (see {@link IN_FLIGHT_BYTES}). */
+  private bytesInFlight = 0;
+  private readonly maxInFlightBytes: number;
   private stopped = false;
 
   constructor(
@@ -158,6 +181,15 @@ export class SendStage {
       ...(options.batchWindowMs !== undefined ? { windowMs: options.batchWindowMs } : {}),
     });
     this.batching = options.batching ?? true;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? IN_FLIGHT_BYTES;
+  }
+
+  /** Bytes of the bodies in flight, claimed ahead, or claimed and about to leave. */
+  private bytesHeld(): number {
+    let n = this.bytesInFlight;
+    for (const r of this.ready) n += r.body.byteLength;
+    for (const u of this.toLaunch) n += u.bytes;
+    return n;
   }
 
   /** Requests in flight now. */
@@ -221,8 +253,15 @@ export class SendStage {
         }
       });
     } catch (err) {
-      // They stay `sending`; start-up recovery sends them under the same key.
+      // They stay `sending` with no request in flight: the pipeline puts them back once writes
+      // work again (Resume), or start-up recovery does; either way under the same key.
       process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
+      if (!this.stopped) {
+        this.deps.onWriteFailed?.(
+          docs.map((d) => d.doc.id),
+          err,
+        );
+      }
     }
     if (ids.length) this.deps.onChanged(ids);
   }
@@ -298,6 +337,10 @@ export class SendStage {
 
     const units: Unit[] = [];
     const ahead = new Set<Unit>();
+    // Bodies are read only while they fit the in-flight budget (one request always may leave).
+    let claimedBytes = this.bytesHeld();
+    const fits = (bytes: number): boolean =>
+      claimedBytes === 0 || claimedBytes + bytes <= this.maxInFlightBytes;
     let singles = slotsFree;
     let readyRoom = roomAhead;
     let batches = batchFree;
@@ -327,13 +370,17 @@ export class SendStage {
       seenKeys.add(d.batch_key);
       const group = repo.inBatch(d.batch_key);
       if (group.length === 0) continue;
+      if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
       if (!take('batch')) break;
       const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
+      const bytes = items.reduce((n, i) => n + i.length + 1, 0);
+      claimedBytes += bytes;
       units.push({
         kind: 'batch',
         docs: group,
         items,
         key: batchKeyFor(group.map((g) => g.idempotency_key)),
+        bytes,
       });
     }
 
@@ -348,7 +395,16 @@ export class SendStage {
       else {
         this.batcher.reset();
         const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
+        let planned = 0;
         for (const d of candidates) {
+          if (d.size > BATCH_ITEM_MAX_BYTES) {
+            loners.push(d);
+            continue;
+          }
+          // The JSON text is a little longer than the file; the next pump takes the rest.
+          const held = claimedBytes + planned;
+          if (held > 0 && held + d.size > this.maxInFlightBytes) break;
+          planned += d.size;
           const xml = batchableXml(repo, d);
           if (xml === null) {
             loners.push(d);
@@ -364,11 +420,14 @@ export class SendStage {
           }
           if (!take('batch')) break;
           const group = chunk.map((c) => c.doc);
+          const bytes = chunk.reduce((n, c) => n + c.bytes, 0);
+          claimedBytes += bytes;
           units.push({
             kind: 'batch',
             docs: group,
             items: chunk.map((c) => c.json),
             key: batchKeyFor(group.map((g) => g.idempotency_key)),
+            bytes,
           });
         }
       }
@@ -377,12 +436,17 @@ export class SendStage {
       loners.push(...candidates);
     }
     for (const d of loners.sort((a, b) => a.id - b.id)) {
+      if (!fits(d.size)) break;
       if (take('single')) {
-        units.push({ kind: 'single', doc: d, body: repo.getBody(d.id) });
+        const body = repo.getBody(d.id);
+        claimedBytes += body.byteLength;
+        units.push({ kind: 'single', doc: d, body, bytes: body.byteLength });
       } else if (readyRoom > 0) {
         // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
         readyRoom--;
-        const u: Unit = { kind: 'single', doc: d, body: repo.getBody(d.id) };
+        const body = repo.getBody(d.id);
+        claimedBytes += body.byteLength;
+        const u: Unit = { kind: 'single', doc: d, body, bytes: body.byteLength };
         units.push(u);
         ahead.add(u);
       } else break;
@@ -431,7 +495,7 @@ export class SendStage {
         this.launchSingle(u.doc, u.body);
       } else {
         const docs = u.docs.map((d) => ({ ...d, attempts: d.attempts + 1 }));
-        this.deps.track(this.sendBatch(docs, u.items, u.key));
+        this.deps.track(this.sendBatch(docs, u.items, u.key, u.bytes));
       }
     }
   }
@@ -461,7 +525,10 @@ export class SendStage {
   private async sendSingle(doc: DocumentRecord, body: Buffer): Promise<void> {
     const token = this.single.acquire();
     const started = performance.now();
-    const outcome = await this.deps.client.send(body, doc.idempotency_key);
+    this.bytesInFlight += body.byteLength;
+    const outcome = await this.deps.client.send(body, doc.idempotency_key).finally(() => {
+      this.bytesInFlight -= body.byteLength;
+    });
     const ms = performance.now() - started;
     this.afterRequest(this.single, token, outcome, 'single');
     // The freed slot goes to a document claimed ahead now, not at the next commit.
@@ -470,11 +537,20 @@ export class SendStage {
     await this.write([doc.id], () => this.applySingle(doc, outcome));
   }
 
-  private async sendBatch(docs: DocumentRecord[], items: string[], key: string): Promise<void> {
+  private async sendBatch(
+    docs: DocumentRecord[],
+    items: string[],
+    key: string,
+    bytes: number,
+  ): Promise<void> {
     const token = this.batch.acquire();
     const started = performance.now();
-    const body = Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8');
-    const outcome = await this.deps.client.sendBatch(body, key);
+    this.bytesInFlight += bytes;
+    const outcome = await this.deps.client
+      .sendBatch(Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8'), key)
+      .finally(() => {
+        this.bytesInFlight -= bytes;
+      });
     const ms = performance.now() - started;
     this.afterRequest(this.batch, token, outcome, 'batch');
     // Every document of the batch waited this long for its answer.
@@ -580,9 +656,9 @@ export class SendStage {
     } else if (outcome.kind === 'permanent') {
       this.fail(doc, outcome.error);
     } else if (outcome.offline) {
-      this.backToQueue(doc, 'Access point unreachable; waiting', {});
+      this.backToQueue(doc, 'Access point unreachable; waiting', {}, outcome.message);
     } else {
-      this.retryLater([doc], outcome.message, outcome.retryAfterMs, {});
+      this.retryLater([doc], outcome.status, outcome.message, outcome.retryAfterMs, {});
     }
   }
 
@@ -598,7 +674,7 @@ export class SendStage {
       }
       // Answered, but not for these: their outcome is unknown; each goes again under its own key.
       if (missing.length) {
-        this.retryLater(missing, 'the batch answer did not mention this document', null, {
+        this.retryLater(missing, null, 'the batch answer did not mention this document', null, {
           batch_key: null,
         });
       }
@@ -617,19 +693,23 @@ export class SendStage {
       // provider): nothing was accepted, so these documents go again one by one.
       for (const d of docs) {
         if (status !== 404 && status !== 405) this.singleOnly.add(d.id);
-        this.backToQueue(d, `Batch refused (${status} ${outcome.error.code}); sending singly`, {
-          batch_key: null,
-        });
+        this.backToQueue(
+          d,
+          'The access point did not take it in a batch; sending it on its own',
+          { batch_key: null },
+          apErrorTechnical(outcome.error),
+        );
       }
       return;
     }
     if (outcome.offline) {
-      for (const d of docs) this.backToQueue(d, 'Access point unreachable; waiting', {});
+      for (const d of docs)
+        this.backToQueue(d, 'Access point unreachable; waiting', {}, outcome.message);
       return;
     }
     // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
     // under the same key (batch_key stays), so nothing is accepted twice.
-    this.retryLater(docs, outcome.message, outcome.retryAfterMs, {});
+    this.retryLater(docs, outcome.status, outcome.message, outcome.retryAfterMs, {});
   }
 
   private accept(doc: DocumentRecord, transactionId: string): void {
@@ -648,7 +728,8 @@ export class SendStage {
           problem_action: null,
           next_poll_at: this.options.trackDelivery ? now + this.options.pollInitialMs : null,
         },
-        `Transaction ${transactionId}`,
+        'Accepted by the access point',
+        `Transaction id: ${transactionId}`,
       )
     )
       this.deps.metrics.recordOutcome('accepted');
@@ -667,37 +748,48 @@ export class SendStage {
           problem_message: problem.message,
           problem_action: problem.action,
         },
-        `${error.status} ${error.code}: ${error.message}`,
+        refusalWords(problem),
+        apErrorTechnical(error),
       )
     )
       this.deps.metrics.recordOutcome('failed');
   }
 
   /** Nothing reached the access point: not an attempt. Back to the queue; probing takes over. */
-  private backToQueue(doc: DocumentRecord, detail: string, patch: DocumentPatch): void {
+  private backToQueue(
+    doc: DocumentRecord,
+    detail: string,
+    patch: DocumentPatch,
+    technical: string | null = null,
+  ): void {
     this.deps.repo.transition(
       doc.id,
       'sending',
       'queued',
       { ...patch, attempts: doc.attempts - 1 },
       detail,
+      technical,
     );
   }
 
   /** Transient: retry after a backoff (one time for a whole batch), or give up after the last attempt. */
   private retryLater(
     docs: DocumentRecord[],
+    status: number | null,
     message: string,
     retryAfterMs: number | null,
     patch: DocumentPatch,
   ): void {
+    // The clerk reads what it means; the status and raw text go to the technical details.
+    const words = transientWords(status, message);
+    const technical = status === null ? message : `${status}: ${message}`;
     const { repo, random } = this.deps;
     const now = this.deps.now();
     const attempts = Math.max(...docs.map((d) => d.attempts));
     const delay = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
     for (const d of docs) {
       if (d.attempts >= this.options.retry.maxAttempts) {
-        const problem = attemptsExhausted(d.attempts, message);
+        const problem = attemptsExhausted(d.attempts, words);
         if (
           repo.transition(
             d.id,
@@ -709,7 +801,8 @@ export class SendStage {
               problem_message: problem.message,
               problem_action: problem.action,
             },
-            message,
+            `${words}; no automatic attempts left`,
+            technical,
           )
         )
           this.deps.metrics.recordOutcome('failed');
@@ -723,10 +816,11 @@ export class SendStage {
           ...patch,
           next_attempt_at: now + delay,
           problem_code: 'TRANSIENT',
-          problem_message: `The access point is busy (${message}). Trying again automatically.`,
+          problem_message: `${words}. Trying again automatically.`,
           problem_action: 'wait',
         },
-        `${message}; retry in ${Math.round(delay / 100) / 10} s`,
+        `${words}; next try in ${Math.round(delay / 100) / 10} s`,
+        technical,
       );
     }
   }

@@ -320,7 +320,7 @@ export class DocumentsRepo {
       ),
       insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
       insertEvent: db.prepare(
-        'INSERT INTO document_events (document_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO document_events (document_id, at, from_state, to_state, detail, technical) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare('SELECT * FROM documents WHERE id = ?'),
       getBody: db.prepare('SELECT body FROM document_bodies WHERE document_id = ?').pluck(),
@@ -343,6 +343,13 @@ export class DocumentsRepo {
         ).join(' UNION ALL ')})
          ORDER BY next_poll_at, id LIMIT @limit`,
       ),
+      // Start-up only: which access points still owe us delivery news.
+      pollAccessPoints: db
+        .prepare(
+          `SELECT DISTINCT access_point FROM documents WHERE ${POLLED_SQL}
+           AND next_poll_at IS NOT NULL AND access_point IS NOT NULL ORDER BY access_point`,
+        )
+        .pluck(),
       nextPollAt: db
         .prepare(
           `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
@@ -359,7 +366,7 @@ export class DocumentsRepo {
          WHERE id IN (SELECT value FROM json_each(?))`,
       ),
       timeline: db.prepare(
-        'SELECT at, from_state, to_state, detail FROM document_events WHERE document_id = ? ORDER BY id',
+        'SELECT at, from_state, to_state, detail, technical FROM document_events WHERE document_id = ? ORDER BY id',
       ),
       findBusinessDuplicate: db.prepare(
         `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
@@ -419,7 +426,7 @@ export class DocumentsRepo {
     });
     const id = Number(info.lastInsertRowid);
     this.stmts.insertBody.run(id, doc.body);
-    this.stmts.insertEvent.run(id, now, null, 'received', doc.fileName);
+    this.stmts.insertEvent.run(id, now, null, 'received', doc.fileName, null);
     return id;
   }
 
@@ -493,9 +500,19 @@ export class DocumentsRepo {
   }
 
   /**
+   * The access points with documents still to be asked about (delivery or a buyer's response):
+   * read once at start-up, to poll each where it was accepted.
+   */
+  accessPointsAwaitingDelivery(): string[] {
+    return this.stmts.pollAccessPoints.all() as string[];
+  }
+
+  /**
    * Move a document from `from` to `to` (only if it is still in `from`), apply `patch`, and append
-   * the transition to the timeline. Returns false when the document was no longer in `from`;
-   * throws {@link IllegalTransitionError} for a pair app/domain/states.ts does not allow.
+   * the transition to the timeline: `detail` in a clerk's words, `technical` what the access point
+   * or the network said exactly (redacted of the key; shown only under "Show technical details").
+   * Returns false when the document was no longer in `from`; throws
+   * {@link IllegalTransitionError} for a pair app/domain/states.ts does not allow.
    */
   transition(
     id: number,
@@ -503,19 +520,25 @@ export class DocumentsRepo {
     to: DocumentState,
     patch: DocumentPatch = {},
     detail: string | null = null,
+    technical: string | null = null,
   ): boolean {
     if (!isAllowedTransition(from, to)) throw new IllegalTransitionError(id, from, to);
     const now = this.now();
     const changed = this.stmts.setState.run(to, now, id, from).changes > 0;
     if (!changed) return false;
     this.patch(id, patch);
-    this.stmts.insertEvent.run(id, now, from, to, detail);
+    this.stmts.insertEvent.run(id, now, from, to, detail, technical);
     return true;
   }
 
   /** Add a timeline entry without a state change (e.g. a business response arrived). */
-  appendEvent(id: number, state: DocumentState, detail: string): void {
-    this.stmts.insertEvent.run(id, this.now(), state, state, detail);
+  appendEvent(
+    id: number,
+    state: DocumentState,
+    detail: string,
+    technical: string | null = null,
+  ): void {
+    this.stmts.insertEvent.run(id, this.now(), state, state, detail, technical);
   }
 
   /** Set fields without a state change (no timeline entry). */
@@ -560,8 +583,15 @@ export class DocumentsRepo {
         from_state: DocumentState | null;
         to_state: DocumentState;
         detail: string | null;
+        technical: string | null;
       }[]
-    ).map((e) => ({ at: e.at, from: e.from_state, to: e.to_state, detail: e.detail }));
+    ).map((e) => ({
+      at: e.at,
+      from: e.from_state,
+      to: e.to_state,
+      detail: e.detail,
+      technical: e.technical,
+    }));
   }
 
   /** Another live document with the same seller, invoice number and type, if any. */

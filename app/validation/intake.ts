@@ -1,5 +1,12 @@
 import type { DocumentType, IntakeError, IntakeErrorCode } from './types';
-import { MAX_DEPTH, MAX_ELEMENTS, NS, parseXml, XmlParseError } from './xml-tree';
+import {
+  MAX_ATTRIBUTES_PER_ELEMENT,
+  MAX_DEPTH,
+  MAX_ELEMENTS,
+  NS,
+  parseXml,
+  XmlParseError,
+} from './xml-tree';
 import type { XDoc } from './xml-tree';
 
 /** Default largest accepted file: 15 MB. */
@@ -143,6 +150,12 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
       return fail(
         'TOO_DEEP',
         `This file has elements nested more than ${MAX_DEPTH} levels deep; a real invoice needs far fewer, so it was not read any further. ${EXPORT_AGAIN}`,
+      );
+    }
+    if (err instanceof XmlParseError && err.code === 'TOO_MANY_ATTRIBUTES') {
+      return fail(
+        'TOO_MANY_ATTRIBUTES',
+        `This file has an element with more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes, or more than ${MAX_ELEMENTS.toLocaleString('en-US')} attributes in all; a real invoice has a handful per element, so it was not read any further. ${EXPORT_AGAIN}`,
       );
     }
     if (err instanceof XmlParseError && err.code === 'TOO_MANY_ELEMENTS') {

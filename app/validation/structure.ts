@@ -265,6 +265,9 @@ function checkChildren(n: XNode, m: CompiledModel, out: Finding[]): void {
   const counts =
     COUNTS.length >= m.names.length ? COUNTS : (COUNTS = new Int32Array(m.names.length));
   for (const ch of n.children) {
+    // One past the cap is enough for the verdict to say there are more; further findings would
+    // change nothing and cost a location each (300,000 stray children in one element).
+    if (out.length > MAX_FINDINGS) break;
     const i = m.index.get(ch.q);
     if (i === undefined) {
       out.push(
@@ -288,7 +291,7 @@ function checkChildren(n: XNode, m: CompiledModel, out: Finding[]): void {
     if (i > last) last = i;
   }
   for (let i = 0; i < m.names.length; i++) {
-    if (counts[i]! < m.min[i]!) {
+    if (counts[i]! < m.min[i]! && out.length <= MAX_FINDINGS) {
       out.push(
         finding('XSD-MISSING-ELEMENT', n, `${parent} must contain ${display(m.names[i]!)}.`),
       );

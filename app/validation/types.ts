@@ -79,6 +79,7 @@ export type IntakeErrorCode =
   | 'DTD_FORBIDDEN'
   | 'TOO_DEEP'
   | 'TOO_MANY_ELEMENTS'
+  | 'TOO_MANY_ATTRIBUTES'
   | 'UBL'
   /** The checker itself failed on this file (it ran out of memory or time); nothing was judged. */
   | 'UNCHECKABLE';

@@ -7,10 +7,40 @@ import type { XNode } from './xml-tree';
 
 const NONE: XNode[] = [];
 
+/** Elements with at least this many children get an index of them by name (built once). */
+const INDEX_FROM = 32;
+const CHILD_INDEX = new WeakMap<XNode, Map<string, XNode[]>>();
+
+/**
+ * The children of `n` named `q`, in document order, for reading only (a shared array), or
+ * undefined when there are none. Lookups on an element with many children (a file of 300,000
+ * stray notes under the root) use an index instead of scanning them all each time.
+ */
+export function childrenNamed(n: XNode, q: string): readonly XNode[] | undefined {
+  const cs = n.children;
+  if (cs.length < INDEX_FROM) {
+    let out: XNode[] | undefined;
+    for (let i = 0; i < cs.length; i++) if (cs[i]!.q === q) (out ??= []).push(cs[i]!);
+    return out;
+  }
+  let index = CHILD_INDEX.get(n);
+  if (index === undefined) {
+    index = new Map();
+    for (const c of cs) {
+      const list = index.get(c.q);
+      if (list === undefined) index.set(c.q, [c]);
+      else list.push(c);
+    }
+    CHILD_INDEX.set(n, index);
+  }
+  return index.get(q);
+}
+
 /** First child named `q`, or undefined. */
 export function child(n: XNode | null | undefined, q: string): XNode | undefined {
   if (n == null) return undefined;
   const cs = n.children;
+  if (cs.length >= INDEX_FROM) return childrenNamed(n, q)?.[0];
   for (let i = 0; i < cs.length; i++) if (cs[i]!.q === q) return cs[i];
   return undefined;
 }
@@ -18,12 +48,13 @@ export function child(n: XNode | null | undefined, q: string): XNode | undefined
 /** All children named `q`. */
 export function children(n: XNode | null | undefined, q: string): XNode[] {
   if (n == null) return NONE;
-  let out: XNode[] | null = null;
-  const cs = n.children;
-  for (let i = 0; i < cs.length; i++) {
-    if (cs[i]!.q === q) (out ??= []).push(cs[i]!);
-  }
-  return out ?? NONE;
+  const found = childrenNamed(n, q);
+  // A copy of an indexed list: callers may keep or change what they get.
+  return found === undefined
+    ? NONE
+    : n.children.length >= INDEX_FROM
+      ? found.slice()
+      : (found as XNode[]);
 }
 
 /** First node reached by following `path` (child names), taking the first match at each step. */
@@ -134,15 +165,9 @@ export function locationOf(n: XNode): string {
     const p: XNode | null = cur.parent;
     let name = cur.q.startsWith('ubl:') ? cur.local : cur.q;
     if (p !== null) {
-      let idx = 0;
-      let count = 0;
-      for (const s of p.children) {
-        if (s.q === cur.q) {
-          count++;
-          if (s === cur) idx = count;
-        }
-      }
-      if (count > 1) name += `[${idx}]`;
+      // Position among same-named siblings; [n] only when there is more than one.
+      const same = childrenNamed(p, cur.q) ?? NONE;
+      if (same.length > 1) name += `[${same.indexOf(cur) + 1}]`;
     }
     parts.push(name);
     cur = p;

@@ -77,7 +77,16 @@ test('ours says valid, the access point says invalid: its messages are shown in 
     await expect(section.getByTestId('access-point-verdict')).toHaveText('Not valid: 1 error.');
     const errors = section.getByTestId('access-point-errors');
     await expect(errors).toContainText('The seller is not registered with this access point.');
-    await expect(errors).toContainText('/Invoice/cac:AccountingSupplierParty');
+    // The place in business terms; the XPath only under "Show technical details".
+    await expect(errors.getByTestId('access-point-location')).toHaveText(
+      'Where in the invoice: BG-4 Seller',
+    );
+    await expect(errors).not.toContainText('/Invoice/');
+    const technical = desk.detailPanel.getByTestId('technical-details');
+    await technical.locator('summary').click();
+    await expect(technical.getByTestId('technical-text')).toContainText(
+      '/Invoice/cac:AccountingSupplierParty',
+    );
 
     await desk.detailPanel.getByTestId('detail-cancel').click();
     await desk.waitForState(row, ['cancelled']);

@@ -60,3 +60,57 @@ test('queued documents stay with their access point when the provider changes, u
     await other.close();
   }
 });
+
+test('Cancel from the "wait for" banner asks first for several documents and can be undone', async ({
+  desk,
+}, testInfo) => {
+  const other = await startSandbox({});
+  const prefix = uniquePrefix('PINX');
+  const numbers = [`${prefix}-1`, `${prefix}-2`];
+  try {
+    await desk.invoke('queue:pause', undefined);
+    const paths = writeFiles(
+      testInfo.outputPath('invoices'),
+      Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
+    );
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['queued']);
+    await desk.invoke('settings:set', { endpoint: other.url });
+    await desk.invoke('queue:resume', undefined);
+    const banner = desk.page.getByTestId('waiting-elsewhere');
+    await expect(banner.getByTestId('waiting-elsewhere-text')).toContainText(
+      '2 documents wait for the built-in Sandbox',
+    );
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['held']);
+
+    // The app's own confirmation, "Keep" by default: Escape changes nothing.
+    await banner.getByTestId('cancel-waiting').click();
+    const dialog = desk.confirmDialog('confirm-cancel');
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByTestId('confirm-keep')).toBeFocused();
+    await desk.page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['held']);
+
+    await banner.getByTestId('cancel-waiting').click();
+    await desk.confirm('confirm-cancel');
+    const toast = desk.toast('2 documents cancelled.');
+    await expect(toast).toBeVisible();
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['cancelled']);
+    await expect(banner).toHaveCount(0);
+
+    // Undo: both wait for the Sandbox again, and the banner says so.
+    await toast.getByTestId('toast-undo').click();
+    await expect(desk.toast('Cancel undone: 2 documents are back.')).toBeVisible();
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['held']);
+    await expect(banner.getByTestId('waiting-elsewhere-text')).toContainText(
+      '2 documents wait for the built-in Sandbox',
+    );
+    expect(other.stats().acceptedDocuments).toBe(0);
+  } finally {
+    await desk.invoke('queue:resume', undefined);
+    await desk.invoke('settings:set', { endpoint: null });
+    await other.close();
+  }
+});

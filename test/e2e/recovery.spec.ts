@@ -54,6 +54,11 @@ test('offline while the access point is away, then online and everything waiting
 
   await expect(desk.connectionState).toHaveAttribute('data-state', 'offline');
   await expect(desk.connectionState).toHaveText(/^Offline — \d+ waiting/);
+  // Why, in words: no errno or address of the access point (issue 11 point 7).
+  await expect(desk.page.getByTestId('connection-message')).toHaveText(
+    /cannot be reached right now\. Peppol Desk keeps trying/,
+  );
+  await expect(desk.page.getByTestId('connection-message')).not.toHaveText(/E[A-Z]{3,}|127\.0/);
   const waiting = Number(
     /(\d+) waiting/.exec((await desk.connectionState.textContent()) ?? '')?.[1],
   );

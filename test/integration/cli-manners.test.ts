@@ -9,7 +9,7 @@ import { useTempDirs } from '../helpers/temp';
 const tempDir = useTempDirs();
 
 describe('peppol-desk manners', () => {
-  it('send names skipped files; list speaks the app words, quietly into a closed pipe; unknown ids (retry, cancel, send-anyway) and filters exit 2', async () => {
+  it('send names skipped files; list speaks the app words, quietly into a closed pipe; unknown ids (retry, cancel, send-anyway, reroute) and filters exit 2', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
     const inbox = join(dir, 'in');
@@ -33,11 +33,16 @@ describe('peppol-desk manners', () => {
     expect(bogus.stderr).toMatch(
       /Unknown filter "bogus": use one of all, attention, progress, sent/,
     );
-    for (const cmd of ['retry', 'cancel', 'send-anyway']) {
+    for (const cmd of ['retry', 'cancel', 'send-anyway', 'reroute']) {
       const res = await cli([cmd, '999', '--data-dir', data]);
       expect([cmd, res.code]).toEqual([cmd, 2]);
       expect(res.stderr).toContain('No document #999');
     }
+    // Known and unknown ids together: the unknown ones are named and nothing is rerouted.
+    const mixed = await cli(['reroute', '1', '998', '999', '--data-dir', data]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('No document #998, #999');
+    expect(mixed.stderr).not.toContain('Sending');
 
     // `list | head -1`: the reader goes away early; no EPIPE stack, exit 0.
     const piped = await new Promise<{ code: number | null; stderr: string }>((done) => {

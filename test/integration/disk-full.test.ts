@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import { createEngine, memorySecretStore } from '../../app/engine';
@@ -121,25 +122,31 @@ describe('a failed write pauses the queue and loses nothing', () => {
     },
   );
 
-  // Skipped: flaky (times out at 60 s in about half the runs, also at f29214c, which passed the full
-  // suite once). The injected error wraps only repo.tx, while validation commits go through
-  // repo.txRedoable, so whether the fault is hit depends on timing. The real disk-full case above
-  // (a full tmpfs) covers pause -> free -> Resume. To fix: inject at the database, not at repo.tx.
-  it.skip('an injected I/O error on the database: pause with words, Resume, all sent once', async () => {
+  it('an injected I/O error on the database: pause with words, Resume, all sent once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'peppol-desk-io-error-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     let broken = false;
-    const restore: (() => void)[] = [];
+    let failedCommits = 0;
     await pauseAndResume(
       dataDir,
       (repo) => {
-        const tx = repo.tx.bind(repo);
-        repo.tx = ((fn: () => unknown) => {
-          if (broken)
-            throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-          return tx(fn);
-        }) as typeof repo.tx;
-        restore.push(() => (repo.tx = tx));
+        // At the database, not at one repository method: every transaction (tx, txRedoable,
+        // nested or not) goes through db.transaction, so the next commit of any stage fails.
+        const db = (repo as unknown as { db: Database.Database }).db;
+        const transaction = db.transaction.bind(db);
+        db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+          const run = transaction(fn);
+          return Object.assign(
+            (...args: unknown[]) => {
+              if (broken) {
+                failedCommits++;
+                throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+              }
+              return run(...args);
+            },
+            { deferred: run.deferred, immediate: run.immediate, exclusive: run.exclusive },
+          );
+        }) as typeof db.transaction;
         broken = true;
       },
       () => {
@@ -147,5 +154,6 @@ describe('a failed write pauses the queue and loses nothing', () => {
       },
       /read or write error: check that it is connected and healthy, then Resume/,
     );
+    expect(failedCommits).toBeGreaterThan(0);
   });
 });

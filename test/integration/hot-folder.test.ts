@@ -127,6 +127,36 @@ describe('hot folder', () => {
     expect(existsSync(join(folder, 'again.xml'))).toBe(false);
   });
 
+  it('Undo after Cancel moves the file back out of failed/; it is then sent and moved to sent/', async () => {
+    const folder = tempDir();
+    const engine = await startEngine({ hotFolder: folder });
+    writeFileSync(join(folder, 'first.xml'), makeInvoice('HOT-UNDO-1'));
+    await waitFor('first.xml in sent/', () => existsSync(join(folder, 'sent', 'first.xml')));
+    // Held as a possible duplicate (same number, other content): it waits in the folder.
+    writeFileSync(join(folder, 'undo.xml'), makeInvoice('HOT-UNDO-1', { note: 'changed' }));
+    const held = await waitFor('the held document', () =>
+      allDocuments(engine).find((d) => d.file_name === 'undo.xml' && d.state === 'held'),
+    );
+    const cancel = await engine.handlers['documents:cancel']({ ids: [held.id] });
+    expect(cancel.cancelled).toBe(1);
+    await waitFor('undo.xml in failed/', () => existsSync(join(folder, 'failed', 'undo.xml')));
+    expect(readFileSync(join(folder, 'failed', 'undo.xml.reason.txt'), 'utf8')).toMatch(
+      /cancelled/i,
+    );
+    expect(existsSync(join(folder, 'undo.xml'))).toBe(false);
+
+    const undone = await engine.handlers['documents:uncancel']({ undoToken: cancel.undoToken! });
+    expect(undone.restored).toBe(1);
+    await waitFor('undo.xml back in the folder', () => existsSync(join(folder, 'undo.xml')));
+    expect(existsSync(join(folder, 'failed', 'undo.xml'))).toBe(false);
+    expect(existsSync(join(folder, 'failed', 'undo.xml.reason.txt'))).toBe(false);
+    expect(engine.repo.get(held.id)!.state).toBe('held');
+    // It is the same document again (not added twice), and the clerk's next decision moves it.
+    await engine.handlers['documents:sendAnyway']({ ids: [held.id] });
+    await waitFor('undo.xml in sent/', () => existsSync(join(folder, 'sent', 'undo.xml')));
+    expect(allDocuments(engine).filter((d) => d.file_name === 'undo.xml')).toHaveLength(1);
+  });
+
   it('takes a file renamed into the folder, and ignores other files and its own subfolders', async () => {
     const folder = tempDir();
     mkdirSync(join(folder, 'sent'));

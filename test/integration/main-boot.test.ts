@@ -2,8 +2,6 @@
  * main/main.ts booted with Electron mocked: the wiring of the single-instance lock, the secure
  * window, the IPC bridge, the tray and the drop notification, with the real engine behind it.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REQUEST_CHANNELS } from '../../app/contract';
 import { makeInvoice } from '../helpers/invoices';
@@ -22,12 +20,17 @@ const electron = vi.hoisted(() => {
       webContents: { listeners: Map<string, Fn>; send: Fn };
       focus: Fn;
       show: Fn;
+      loaded: string[];
     }[],
     trays: [] as { setToolTip: { mock: { calls: unknown[][] } } }[],
     notifications: [] as { options: { title: string; body: string } }[],
     ipcHandlers: new Map<string, Fn>(),
     quit: (() => undefined) as Fn,
     quitCalls: 0,
+    /** Calls in order: scheme registration must come before the app is ready. */
+    order: [] as string[],
+    schemes: [] as unknown[],
+    protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
   };
   return state;
 });
@@ -61,7 +64,9 @@ vi.mock('electron', () => {
     isDestroyed() {
       return false;
     }
-    loadFile() {
+    loaded: string[] = [];
+    loadURL(url: string) {
+      this.loaded.push(url);
       return Promise.resolve();
     }
   }
@@ -94,7 +99,10 @@ vi.mock('electron', () => {
       },
       on: (event: string, l: Fn) =>
         s.appListeners.set(event, [...(s.appListeners.get(event) ?? []), l]),
-      whenReady: () => Promise.resolve(),
+      whenReady: () => {
+        s.order.push('whenReady');
+        return Promise.resolve();
+      },
       getPath: () => s.userData,
       getVersion: () => '9.9.9',
       setBadgeCount: () => true,
@@ -109,6 +117,16 @@ vi.mock('electron', () => {
     Menu: { buildFromTemplate: (t: unknown) => t },
     nativeImage: { createFromPath: () => ({}) },
     Notification,
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => {
+        s.order.push('registerSchemesAsPrivileged');
+        s.schemes.push(...schemes);
+      },
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+        s.order.push(`handle:${scheme}`);
+        s.protocolHandlers.set(scheme, handler);
+      },
+    },
     safeStorage: {
       isEncryptionAvailable: () => false,
       encryptString: () => Buffer.alloc(0),
@@ -127,7 +145,7 @@ vi.mock('electron', () => {
 });
 
 const tempDir = useTempDirs();
-const OUR_URL = pathToFileURL(join(__dirname, '..', '..', 'main', 'renderer', 'index.html')).href;
+const OUR_URL = 'app://peppol-desk/index.html';
 
 function emitApp(event: string, ...args: unknown[]) {
   for (const l of electron.appListeners.get(event) ?? []) l(...args);
@@ -144,6 +162,9 @@ async function boot(lock: boolean) {
     notifications: [],
     ipcHandlers: new Map(),
     quitCalls: 0,
+    order: [],
+    schemes: [],
+    protocolHandlers: new Map(),
   });
   await import('../../main/main');
 }
@@ -170,6 +191,31 @@ describe('Electron main process (electron mocked)', () => {
         electron.quit = () => resolve();
         emitApp('before-quit', { preventDefault: () => undefined });
       });
+
+    // The page comes from the app:// protocol, declared before ready and served after it.
+    expect(electron.order.indexOf('registerSchemesAsPrivileged')).toBeLessThan(
+      electron.order.indexOf('whenReady'),
+    );
+    expect(electron.order.indexOf('whenReady')).toBeLessThan(electron.order.indexOf('handle:app'));
+    expect(electron.schemes).toEqual([
+      expect.objectContaining({
+        scheme: 'app',
+        privileges: expect.objectContaining({ standard: true, secure: true }),
+      }),
+    ]);
+    expect(win.loaded).toEqual([OUR_URL]);
+    const serve = electron.protocolHandlers.get('app')!;
+    for (const escape of [
+      'app://peppol-desk/..%2f..%2fpackage.json',
+      'app://peppol-desk/%2e%2e/%2e%2e/package.json',
+      'app://elsewhere/index.html',
+    ]) {
+      expect((await serve(new Request(escape))).status).toBe(404);
+    }
+    // Any webContents is locked to our page: a dropped file (file://) never replaces it.
+    const drop = { preventDefault: vi.fn() };
+    win.webContents.listeners.get('will-navigate')!(drop, 'file:///home/clerk/invoice.xml');
+    expect(drop.preventDefault).toHaveBeenCalled();
 
     expect(win.options.webPreferences).toMatchObject({
       contextIsolation: true,

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../app/engine';
 import { registerIpcBridge, ipcChannel, type IpcMainLike } from '../../main/ipc-bridge';
 import {
+  ENCRYPTED_EARLIER_KEYS_FILE_NAME,
   ENCRYPTED_KEY_FILE_NAME,
   safeStorageSecretStore,
   type SafeStorageLike,
@@ -60,6 +61,21 @@ describe('API key in Electron (safeStorage)', () => {
     store.setApiKey(null);
     expect(existsSync(file)).toBe(false);
     expect(store.getApiKey()).toBeNull();
+  });
+
+  it('keeps the key used at an earlier access point encrypted the same way, and forgets it on request', () => {
+    const dir = tempDir();
+    const store = safeStorageSecretStore(dir, fakeSafeStorage());
+    store.setEarlierKey!('https://ap-one.example/api', KEY);
+    const file = join(dir, ENCRYPTED_EARLIER_KEYS_FILE_NAME);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file).includes(Buffer.from(KEY))).toBe(false);
+    expect(
+      safeStorageSecretStore(dir, fakeSafeStorage()).getEarlierKey!('https://ap-one.example/api'),
+    ).toBe(KEY);
+    expect(store.getEarlierKey!('https://other.example')).toBeNull();
+    store.setEarlierKey!('https://ap-one.example/api', null);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('reads an unreadable (foreign) encrypted file as no key', () => {

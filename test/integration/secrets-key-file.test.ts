@@ -2,7 +2,11 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../app/engine';
-import { KEY_FILE_NAME, keyFileSecretStore } from '../../app/secrets/key-file';
+import {
+  EARLIER_KEYS_FILE_NAME,
+  KEY_FILE_NAME,
+  keyFileSecretStore,
+} from '../../app/secrets/key-file';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();
@@ -21,6 +25,24 @@ describe('API key file (browser host and CLI)', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe(KEY);
     expect(keyFileSecretStore(dir).getApiKey()).toBe(KEY);
+  });
+
+  it('keeps keys used at earlier access points in a user-only file, one per access point', () => {
+    const dir = tempDir();
+    const store = keyFileSecretStore(dir);
+    store.setEarlierKey!('https://ap-one.example/api', KEY);
+    store.setEarlierKey!('https://ap-two.example/api', 'sk_test_two');
+    const file = join(dir, EARLIER_KEYS_FILE_NAME);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(keyFileSecretStore(dir).getEarlierKey!('https://ap-one.example/api')).toBe(KEY);
+    store.setEarlierKey!('https://ap-one.example/api', null);
+    expect(store.getEarlierKey!('https://ap-one.example/api')).toBeNull();
+    expect(store.getEarlierKey!('https://ap-two.example/api')).toBe('sk_test_two');
+    store.setEarlierKey!('https://ap-two.example/api', null);
+    expect(existsSync(file)).toBe(false);
+    // A damaged file counts as no key kept (nothing to poll with), never a crash.
+    writeFileSync(file, 'not json');
+    expect(store.getEarlierKey!('https://ap-one.example/api')).toBeNull();
   });
 
   it('tightens an existing file left with wider permissions when the key is replaced', () => {

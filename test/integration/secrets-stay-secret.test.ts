@@ -42,10 +42,12 @@ describe('the API key never leaves through what the provider says', () => {
     const id = added.added[0]!.id;
     await engine.waitUntilSettled([id]);
     const doc = engine.repo.get(id)!;
-    // The provider's own words are kept (on the timeline; the clerk's message says what to do),
-    // with the key replaced; the key itself is nowhere.
-    const everything = JSON.stringify([doc, engine.repo.timeline(id)]);
-    expect(everything).toContain(REDACTED_KEY);
+    // The provider's own words are kept in the timeline's technical text (the clerk's words say
+    // what to do), with the key replaced; the key itself is nowhere.
+    const timeline = engine.repo.timeline(id);
+    expect(timeline.map((t) => t.technical).join('\n')).toContain(REDACTED_KEY);
+    expect(timeline.map((t) => t.detail).join('\n')).not.toContain('x-api-key');
+    const everything = JSON.stringify([doc, timeline]);
     expect(everything).not.toContain(KEY);
   });
 });

@@ -22,7 +22,7 @@ function schemaOf(db: Database.Database): string[] {
 describe('migrations', () => {
   it('migrate an empty database to the expected schema', () => {
     const db = new Database(':memory:');
-    expect(migrate(db, MIGRATIONS)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(migrate(db, MIGRATIONS)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(schemaOf(db)).toMatchSnapshot();
     expect(migrate(db, MIGRATIONS)).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('migrations', () => {
       `INSERT INTO document_events (document_id, at, from_state, to_state) VALUES (1, 1, NULL, 'received')`,
     ).run();
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(migrate(db, MIGRATIONS)).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(migrate(db, MIGRATIONS)).toEqual([6, 7, 8, 9, 10, 11, 12]);
     // Foreign keys are back on, nothing cascaded away.
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.prepare('SELECT COUNT(*) FROM document_bodies').pluck().get()).toBe(1);
@@ -118,9 +118,9 @@ describe('documents repo', () => {
     expect(repo.transition(id, 'received', 'validating')).toBe(false);
     expect(repo.transition(id, 'validating', 'invalid', { problem_code: 'X' }, 'bad')).toBe(true);
     expect(repo.timeline(id)).toEqual([
-      { at: 1000, from: null, to: 'received', detail: 'a.xml' },
-      { at: 2000, from: 'received', to: 'validating', detail: null },
-      { at: 2000, from: 'validating', to: 'invalid', detail: 'bad' },
+      { at: 1000, from: null, to: 'received', detail: 'a.xml', technical: null },
+      { at: 2000, from: 'received', to: 'validating', detail: null, technical: null },
+      { at: 2000, from: 'validating', to: 'invalid', detail: 'bad', technical: null },
     ]);
     expect(repo.get(id)?.problem_code).toBe('X');
     expect([...repo.getBody(id)]).toEqual([1, 2, 3]);

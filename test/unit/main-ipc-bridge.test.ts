@@ -15,7 +15,7 @@ vi.mock('electron', () => {
   throw new Error('main/ipc-bridge.ts must not load electron');
 });
 
-const OUR_URL = 'file:///opt/Peppol%20Desk/resources/app.asar/dist/renderer/index.html';
+const OUR_URL = 'app://peppol-desk/index.html';
 
 function fakeIpc() {
   const handlers = new Map<string, (event: IpcEventLike, arg: unknown) => unknown>();

@@ -1,5 +1,4 @@
 import type { BrowserWindow, Session, WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import {
   CONTENT_SECURITY_POLICY,
@@ -14,9 +13,8 @@ vi.mock('electron', () => {
   throw new Error('main/window.ts takes Electron objects as parameters and must not load electron');
 });
 
-const INDEX = '/opt/Peppol Desk/resources/app.asar/dist/renderer/index.html';
 const PRELOAD = '/opt/Peppol Desk/resources/app.asar/dist/preload.cjs';
-const OUR_URL = pathToFileURL(INDEX).href;
+const OUR_URL = 'app://peppol-desk/index.html';
 
 type Listener = (...args: unknown[]) => unknown;
 function fakeContents() {
@@ -55,8 +53,8 @@ function fakeWindowClass() {
     }
     once() {}
     show() {}
-    loadFile(path: string) {
-      this.loaded.push(path);
+    loadURL(url: string) {
+      this.loaded.push(url);
       return Promise.resolve();
     }
   }
@@ -66,7 +64,7 @@ function fakeWindowClass() {
 describe('main window', () => {
   it('is created isolated, sandboxed, without Node, with our preload, and loads our page', () => {
     const { Ctor, created } = fakeWindowClass();
-    const win = createMainWindow(Ctor, { preload: PRELOAD, index: INDEX }, vi.fn());
+    const win = createMainWindow(Ctor, { preload: PRELOAD }, vi.fn());
     expect(win).toBeDefined();
     expect(created).toHaveLength(1);
     const prefs = created[0]!.options.webPreferences as Record<string, unknown>;
@@ -81,18 +79,20 @@ describe('main window', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
-    expect(created[0]!.loaded).toEqual([INDEX]);
+    expect(created[0]!.loaded).toEqual([OUR_URL]);
     // Navigation and window-open handlers are in place from the start.
     expect(created[0]!.web.listeners.has('will-navigate')).toBe(true);
     expect(created[0]!.web.open('https://example.com')).toEqual({ action: 'deny' });
   });
 
   it('recognises only our own page', () => {
-    const isOurs = ourPageMatcher(INDEX);
+    const isOurs = ourPageMatcher();
     expect(isOurs(OUR_URL)).toBe(true);
     expect(isOurs(`${OUR_URL}#/settings`)).toBe(true);
     expect(isOurs(`${OUR_URL}?token=1`)).toBe(true);
-    expect(isOurs('file:///opt/Peppol%20Desk/resources/app.asar/dist/renderer/other.html')).toBe(
+    expect(isOurs('app://peppol-desk/other.html')).toBe(false);
+    expect(isOurs('app://elsewhere/index.html')).toBe(false);
+    expect(isOurs('file:///opt/Peppol%20Desk/resources/app.asar/dist/renderer/index.html')).toBe(
       false,
     );
     expect(isOurs('file:///etc/passwd')).toBe(false);
@@ -103,10 +103,13 @@ describe('main window', () => {
   it('blocks navigation, redirects, webviews and new windows; https links open in the browser', () => {
     const web = fakeContents();
     const openExternal = vi.fn();
-    hardenWebContents(web.contents, ourPageMatcher(INDEX), openExternal);
+    hardenWebContents(web.contents, ourPageMatcher(), openExternal);
 
     expect(web.fire('will-navigate', 'https://evil.example/')).toBe(true);
     expect(web.fire('will-navigate', 'file:///etc/passwd')).toBe(true);
+    // A file dropped on the window would navigate to it: refused.
+    expect(web.fire('will-navigate', 'file:///home/clerk/invoice.xml')).toBe(true);
+    expect(web.fire('will-navigate', 'app://peppol-desk/assets/index.js')).toBe(true);
     expect(web.fire('will-navigate', `${OUR_URL}#/documents`)).toBe(false);
     expect(web.fire('will-redirect', 'https://evil.example/')).toBe(true);
     expect(web.fire('will-attach-webview')).toBe(true);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { attemptsExhausted, problemFromApError, readsAsWords } from '../../app/queue/problems';
+import {
+  attemptsExhausted,
+  deliveryFailed,
+  deliveryFailedWords,
+  offlineWords,
+  problemFromApError,
+  readsAsWords,
+  transientWords,
+} from '../../app/queue/problems';
 
 describe("the access point's words in a clerk's message", () => {
   it('keeps a readable sentence of the provider', () => {
@@ -31,12 +39,68 @@ describe("the access point's words in a clerk's message", () => {
     }
   });
 
-  it('says how often sending failed without an errno', () => {
-    expect(attemptsExhausted(5, 'connect ECONNREFUSED 127.0.0.1:9').message).toBe(
-      'Sending failed 5 times. Retry when the access point works again.',
+  it('says how often sending failed, and the last failure in words, without an errno', () => {
+    expect(
+      attemptsExhausted(5, transientWords(null, 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9'))
+        .message,
+    ).toBe(
+      'Sending failed 5 times (last: the connection to the access point was interrupted). Retry when the access point works again.',
     );
-    expect(attemptsExhausted(2, 'The access point is busy').message).toBe(
-      'Sending failed 2 times (last: The access point is busy). Retry when the access point works again.',
+    expect(attemptsExhausted(2, transientWords(503, '{"error":{"code":"BUSY"}}')).message).toBe(
+      'Sending failed 2 times (last: the access point had a temporary problem). Retry when the access point works again.',
+    );
+  });
+
+  it('says what a passing failure means, never its raw text', () => {
+    const cases: [number | null, string, RegExp][] = [
+      [429, 'Too Many Requests', /slow down/],
+      [502, '<html>Bad Gateway</html>', /temporary problem/],
+      [null, 'UND_ERR_HEADERS_TIMEOUT: Headers Timeout Error', /did not answer in time/],
+      [null, 'ECONNRESET: socket hang up', /connection to the access point was interrupted/],
+      [null, 'the batch answer did not mention this document', /did not mention this invoice/],
+    ];
+    for (const [status, raw, words] of cases) {
+      const said = transientWords(status, raw);
+      expect(said).toMatch(words);
+      expect(readsAsWords(said)).toBe(true);
+    }
+  });
+
+  it('says why the access point is offline without the errno or address', () => {
+    for (const raw of [
+      'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
+      'UND_ERR_CONNECT_TIMEOUT: Connect Timeout Error',
+      'ENOTFOUND: getaddrinfo ENOTFOUND app.example',
+    ]) {
+      const said = offlineWords(raw);
+      expect(readsAsWords(said), said).toBe(true);
+      expect(said).toMatch(/Peppol Desk keeps trying/);
+    }
+    expect(offlineWords('ENOTFOUND: getaddrinfo ENOTFOUND app.example')).toMatch(
+      /address could not be found/,
+    );
+  });
+
+  it('leaves out XPaths, stack frames and keys', () => {
+    for (const raw of [
+      'Element /Invoice/cac:AccountingSupplierParty is missing',
+      'cbc:ID must be present',
+      'TypeError: x is undefined at send (/app/send.js:10:4)',
+      'Idempotency key 3f2c1a9e-0b7d-4c52-9a1e-2b3c4d5e6f70 was reused',
+    ]) {
+      expect(readsAsWords(raw), raw).toBe(false);
+    }
+  });
+
+  it('a failed delivery for a certificate says so on the timeline, without the buyer-id advice', () => {
+    expect(deliveryFailedWords('CERTIFICATE_ERROR', 'PKIX path validation failed')).toMatch(
+      /no valid Peppol certificate/,
+    );
+    const p = deliveryFailed('CERTIFICATE_ERROR', 'PKIX path validation failed');
+    expect(p.message).not.toMatch(/Peppol ID/);
+    expect(p.action).not.toBe('check-receiver');
+    expect(deliveryFailedWords(null, 'Receiving AP timed out')).toBe(
+      "Delivery to the buyer's access point failed",
     );
   });
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDocument, createValidationPool, tooLargeMessage } from '../../app/validation/index';
 import { MAX_FINDINGS, MAX_LOCATION_CHARS } from '../../app/validation/engine';
-import { MAX_DEPTH } from '../../app/validation/xml-tree';
+import { MAX_ATTRIBUTES_PER_ELEMENT, MAX_DEPTH } from '../../app/validation/xml-tree';
 import { SAMPLE_INVOICE } from '../helpers/invoices';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -36,6 +36,43 @@ describe('bounded parsing', () => {
   it('refuses millions of tiny elements before building them all', () => {
     const res = checkDocument(enc(INVOICE_OPEN + '<a/>'.repeat(600_000) + '</Invoice>'));
     expect(res.ok ? null : res.error.code).toBe('TOO_MANY_ELEMENTS');
+  });
+
+  it('refuses an element with more attributes than any invoice, with a plain message', () => {
+    const sample = Buffer.from(SAMPLE_INVOICE).toString('utf8');
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="1"`).join('');
+    const over = checkDocument(enc(sample.replace('<cbc:Note>', `<cbc:Note${many(200_000)}>`)));
+    expect(over.ok ? null : over.error.code).toBe('TOO_MANY_ATTRIBUTES');
+    expect(over.ok ? '' : over.error.message).toContain(
+      `more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes`,
+    );
+    // At the limit the file is read and judged as before (unknown attributes are not fatal).
+    const at = checkDocument(
+      enc(sample.replace('<cbc:Note>', `<cbc:Note${many(MAX_ATTRIBUTES_PER_ELEMENT)}>`)),
+    );
+    expect(at.ok).toBe(true);
+    // Many attributes spread over many elements are bounded too.
+    const spread = `<cbc:Foo${many(60)}/>`.repeat(10_000);
+    const overall = checkDocument(enc(sample.replace('</Invoice>', `${spread}</Invoice>`)));
+    expect(overall.ok ? null : overall.error.code).toBe('TOO_MANY_ATTRIBUTES');
+  });
+
+  it('judges 300,000 stray elements under the root by their first findings', () => {
+    const sample = Buffer.from(SAMPLE_INVOICE).toString('utf8');
+    const text = sample.replace(
+      '</Invoice>',
+      '<cbc:Foo>1</cbc:Foo>'.repeat(300_000) + '</Invoice>',
+    );
+    const res = checkDocument(enc(text));
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.verdict.valid).toBe(false);
+    expect(res.verdict.findings).toHaveLength(MAX_FINDINGS + 1);
+    expect(res.verdict.findings[0]).toMatchObject({
+      rule: 'XSD-UNKNOWN-ELEMENT',
+      location: '/Invoice/cbc:Foo[1]',
+    });
+    expect(res.verdict.findings[1]!.location).toBe('/Invoice/cbc:Foo[2]');
+    expect(res.verdict.findings.at(-1)!.rule).toBe('MORE-FINDINGS');
   });
 
   it('keeps at most MAX_FINDINGS findings, locations clipped, and says how many were left out', () => {

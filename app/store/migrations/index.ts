@@ -9,6 +9,7 @@ import listSortIndexes from './008-list-sort-indexes.sql';
 import businessResponses from './009-business-responses.sql';
 import accessPointPin from './010-access-point-pin.sql';
 import stateCounts from './011-state-counts.sql';
+import timelineTechnical from './012-timeline-technical.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 9, name: '009-business-responses', sql: businessResponses },
   { id: 10, name: '010-access-point-pin', sql: accessPointPin },
   { id: 11, name: '011-state-counts', sql: stateCounts },
+  { id: 12, name: '012-timeline-technical', sql: timelineTechnical },
 ];

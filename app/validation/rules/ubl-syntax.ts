@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
-import type { XNode } from '../xml-tree';
-import { all, attr, child, children, first, has, str, val } from '../xpath';
+import type { XDoc, XNode } from '../xml-tree';
+import { all, attr, child, children, childrenNamed, first, has, str, val } from '../xpath';
 import { lines } from './common';
 
 /**
@@ -454,11 +454,9 @@ function compile(path: string): Compiled {
 
 function existsFrom(n: XNode, steps: readonly string[], i: number, a: string | null): boolean {
   if (i === steps.length) return a === null || (n.attrs !== null && n.attrs[a] !== undefined);
-  const q = steps[i]!;
-  const cs = n.children;
-  for (let k = 0; k < cs.length; k++) {
-    if (cs[k]!.q === q && existsFrom(cs[k]!, steps, i + 1, a)) return true;
-  }
+  const cs = childrenNamed(n, steps[i]!);
+  if (cs === undefined) return false;
+  for (let k = 0; k < cs.length; k++) if (existsFrom(cs[k]!, steps, i + 1, a)) return true;
   return false;
 }
 
@@ -472,8 +470,7 @@ function firstFrom(
   if (i === steps.length) {
     return a === null || (n.attrs !== null && n.attrs[a] !== undefined) ? n : undefined;
   }
-  for (const ch of n.children) {
-    if (ch.q !== steps[i]) continue;
+  for (const ch of childrenNamed(n, steps[i]!) ?? []) {
     const hit = firstFrom(ch, steps, i + 1, a);
     if (hit !== undefined) return hit;
   }
@@ -622,6 +619,19 @@ function crRules(): Rule[] {
     }
   }
   return out;
+}
+
+const ATTRIBUTE_NAMES = new WeakMap<XDoc, Set<string>>();
+
+/** Every attribute name used anywhere in the document (computed once per document). */
+function attributeNames(doc: XDoc): Set<string> {
+  let names = ATTRIBUTE_NAMES.get(doc);
+  if (names === undefined) {
+    names = new Set();
+    for (const e of doc.elements) if (e.attrs !== null) for (const k in e.attrs) names.add(k);
+    ATTRIBUTE_NAMES.set(doc, names);
+  }
+  return names;
 }
 
 const DT_ATTRS: [string, string][] = [
@@ -809,7 +819,8 @@ export const ublSyntaxRules: Rule[] = [
       flag: 'warning',
       message: `The attribute "${a}" is not used in Peppol BIS Billing 3.0; the receiver will ignore it.`,
       context: '/',
-      test: (_n, c) => carrier(c) === undefined,
+      // One pass collects every attribute name; the element is looked for only when present.
+      test: (_n, c) => !attributeNames(c.doc).has(a),
       locate: (_n, c) => carrier(c),
     };
   }),

@@ -3,6 +3,7 @@ import { accessPointLabel } from '../../../../app/contract';
 import { getApi } from '../../bridge';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
+import { requestDocumentAction } from '../../stores/document-actions';
 import { toastError, useToastStore } from '../../stores/toast-store';
 
 function plural(n: number, one: string, many: string): string {
@@ -36,26 +37,15 @@ export function WaitingElsewhere() {
   }
 
   async function cancel(from: string) {
-    const api = getApi();
-    const waiting = await api.invoke('documents:waitingFor', { accessPoint: from });
+    const waiting = await getApi().invoke('documents:waitingFor', { accessPoint: from });
     if (!waiting.ok) return toastError('Could not cancel them', waiting.error.message);
-    const ids = waiting.value.ids;
-    const sure = window.confirm(
-      `Cancel ${plural(ids.length, 'document', 'documents')} queued for ${accessPointLabel(from, null)}? They will not be sent.`,
-    );
-    if (!sure) return;
+    // The same decision as Cancel anywhere else: confirmed for more than one, then Undo.
     setBusy(true);
-    const r = await api.invoke('documents:cancel', { ids });
-    setBusy(false);
-    if (!r.ok) return toastError('Could not cancel them', r.error.message);
-    const kept = r.value.refused ?? [];
-    useToastStore.getState().push({
-      kind: 'success',
-      title: `${plural(r.value.cancelled, 'document', 'documents')} cancelled.`,
-      lines: kept.length ? [`${plural(kept.length, 'was', 'were')} kept: ${kept[0]!.message}`] : [],
-      ttlMs: 6000,
-    });
-    useDocumentsStore.getState().requestRefresh();
+    try {
+      await requestDocumentAction('cancel', waiting.value.ids);
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (

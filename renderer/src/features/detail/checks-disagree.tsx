@@ -1,4 +1,6 @@
 import type { DocumentDetail } from '../../../../app/contract';
+import { readsAsWords } from '../../../../app/domain/plain-words';
+import { locationWords } from '../../lib/location-words';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -6,7 +8,8 @@ function plural(n: number, one: string, many: string): string {
 
 /**
  * Both verdicts side by side when our check and the access point's own check disagree (issue 10):
- * the clerk decides with both in view, and "Send anyway" is recorded on the timeline.
+ * the clerk decides with both in view, and "Send anyway" is recorded on the timeline. Locations
+ * in business terms; the access point's XPaths and raw text stay in the technical details.
  */
 export function ChecksDisagree({ d }: { d: DocumentDetail }) {
   const v = d.validation;
@@ -36,10 +39,14 @@ export function ChecksDisagree({ d }: { d: DocumentDetail }) {
           {ap.errors.map((e, i) => (
             <li key={`${e.rule}-${i}`} className="finding finding-fatal" data-rule={e.rule}>
               <span className="finding-flag">Access point</span>
-              <span className="finding-message">{e.message}</span>
-              {e.location && (
-                <span className="finding-location">
-                  Where in the file: <code>{e.location}</code>
+              <span className="finding-message">
+                {readsAsWords(e.message)
+                  ? e.message
+                  : 'The access point gave a technical reason (see technical details).'}
+              </span>
+              {e.location && locationWords(e.location) && (
+                <span className="finding-location" data-testid="access-point-location">
+                  Where in the invoice: {locationWords(e.location)}
                 </span>
               )}
               {e.rule && <code className="finding-rule">{e.rule}</code>}

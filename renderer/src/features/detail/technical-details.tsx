@@ -12,8 +12,8 @@ export function technicalText(d: DocumentDetail): string {
     lines.push(`Message: ${d.problem.message}`);
   }
   // The step that led here, as recorded (e.g. the access point's status, code and answer).
-  const last = d.timeline.findLast((t) => t.to === d.state && t.detail);
-  if (d.problem && last?.detail) lines.push(`Recorded with it: ${last.detail}`);
+  const last = d.timeline.findLast((t) => t.to === d.state && (t.technical ?? t.detail));
+  if (d.problem && last) lines.push(`Recorded with it: ${last.technical ?? last.detail}`);
   if (d.transactionId) lines.push(`Transaction id: ${d.transactionId}`);
   if (d.attempts > 0) lines.push(`Attempts: ${d.attempts}`);
   for (const f of d.validation?.findings ?? []) {
@@ -24,6 +24,10 @@ export function technicalText(d: DocumentDetail): string {
     for (const m of [...ap.errors, ...ap.warnings])
       lines.push(`Access point ${m.rule} at ${m.location}: ${m.message}`);
   }
+  // What the access point or the network said at each step, exactly (the timeline shows words).
+  const said = d.timeline.filter((t) => t.technical);
+  if (said.length) lines.push('As recorded on the timeline:');
+  for (const t of said) lines.push(`${new Date(t.at).toISOString()} ${t.to}: ${t.technical}`);
   return lines.join('\n');
 }
 

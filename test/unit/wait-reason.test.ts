@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../app/contract';
+import { waitReason } from '../../renderer/src/features/documents/wait-reason';
+
+// Issue 11 point 6: every waiting row says why it waits.
+
+const online: ConnectionStatus = {
+  state: 'online',
+  environment: 'sandbox',
+  endpoint: 'http://127.0.0.1:1',
+  paused: false,
+  waiting: 1,
+  message: null,
+};
+const soon = Date.now() + 60_000;
+const row = (state: 'queued' | 'retry_wait' | 'ready' | 'accepted' | 'failed', attempts = 0) => ({
+  state,
+  attempts,
+  nextAttemptAt: state === 'retry_wait' ? soon : null,
+});
+
+describe('why a row waits', () => {
+  it('paused: since when, and by whom', () => {
+    expect(waitReason(row('queued'), { ...online, paused: true, pausedAt: soon }, 8)).toMatch(
+      /^Paused by you since \S+/,
+    );
+  });
+
+  it('offline: the next try', () => {
+    expect(waitReason(row('ready'), { ...online, state: 'offline', nextTryAt: soon }, 8)).toMatch(
+      /^Access point offline, next try at \S+/,
+    );
+  });
+
+  it('retry waiting: attempt n of m, and when the next one is', () => {
+    expect(waitReason(row('retry_wait', 3), online, 8)).toMatch(
+      /^Attempt 3 of 8 did not go through, next at \S+/,
+    );
+  });
+
+  it('throttled: the access point asked to slow down, next try', () => {
+    expect(
+      waitReason(row('queued'), { ...online, state: 'throttled', nextTryAt: soon }, 8),
+    ).toMatch(/^The access point asked to slow down, next try at \S+/);
+  });
+
+  it('says nothing for a row that does not wait (sent, or needing the clerk)', () => {
+    expect(waitReason(row('accepted'), { ...online, paused: true }, 8)).toBeNull();
+    expect(waitReason(row('failed'), { ...online, state: 'offline' }, 8)).toBeNull();
+  });
+});
