@@ -339,13 +339,18 @@ export type Stage = 'validate' | 'lookup' | 'send' | 'delivery';
 /** Metrics for the charts. */
 export interface MetricsSnapshot {
   at: number;
-  /** Documents accepted per second, one bucket per second, oldest first (last 10 minutes). */
+  /**
+   * Documents accepted and failed per second, one bucket per second, oldest first: the last 10
+   * minutes in `metrics:tick`, the last 60 minutes from `metrics:snapshot` (so a reload still
+   * shows the hour).
+   */
   throughput: { t: number; accepted: number; failed: number }[];
   /** Percentiles per stage over the last 10 minutes. */
   latency: Record<Stage, StageLatency>;
   /**
-   * Percentiles per stage for each 10-second interval of the last 10 minutes that has data (and
-   * the current one), oldest first; `t` is the interval's start. A reload still shows 10 minutes.
+   * Percentiles per stage for each 10-second interval that has data (and the current one), oldest
+   * first; `t` is the interval's start. Same span as `throughput`: 10 minutes in a tick, 60 minutes
+   * from `metrics:snapshot`.
    */
   latencySeries: { t: number; stages: Record<Stage, StageLatency> }[];
   counts: StateCounts;

@@ -37,7 +37,7 @@ import {
   type HotFolderDocumentStatus,
 } from './hot-folder';
 import { readAttachment, readInvoice } from './invoice-view/read-invoice';
-import { Metrics } from './metrics/metrics';
+import { HISTORY_SECONDS, Metrics } from './metrics/metrics';
 import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
 import {
   ACCESS_POINT_CHANGED,
@@ -1171,7 +1171,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       }
       return currentSettings();
     },
-    'metrics:snapshot': () => metrics.snapshot(repo.counts()),
+    // Asked when a window opens or reloads: the whole hour the 60-minute chart window shows.
+    'metrics:snapshot': () => metrics.snapshot(repo.counts(), HISTORY_SECONDS),
   };
 
   if (options.autoStart !== false) pipeline.start();

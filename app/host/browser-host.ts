@@ -8,7 +8,14 @@ import type { Engine } from '../engine';
 import { invokeHandler } from '../errors';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { resolveRendererFile } from './renderer-files';
-import { HOST_PATHS, TOKEN_HEADER, decodeWire, encodeWire } from './wire';
+import {
+  HOST_PATHS,
+  TOKEN_HEADER,
+  WIRE_PARTS_TYPE,
+  decodeWire,
+  decodeWireParts,
+  encodeWire,
+} from './wire';
 
 /** Options of the browser host. */
 export interface BrowserHostOptions {
@@ -92,9 +99,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return;
       }
       const limit = await maxBody();
-      const text = await readBody(req, limit);
+      const body = await readBody(req, limit);
       let arg: unknown;
-      if (text === null) {
+      if (body === null) {
         // Cut off, not drained: answer now and close the connection, so a huge body is never
         // read to its end.
         send(
@@ -113,7 +120,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return;
       }
       try {
-        arg = text ? decodeWire(text) : undefined;
+        // Files travel as raw bytes (WIRE_PARTS_TYPE) from the page; JSON with base64 otherwise.
+        const parts = (req.headers['content-type'] ?? '').startsWith(WIRE_PARTS_TYPE);
+        if (parts) arg = decodeWireParts(body);
+        else arg = body.length > 0 ? decodeWire(body.toString('utf8')) : undefined;
       } catch {
         badRequest(res);
         return;
@@ -222,10 +232,10 @@ export function bodyLimitFor(fileBytes: number): number {
 }
 
 /**
- * The body as text, or null as soon as it grows over `max` (announced or while reading): reading
- * stops there, what came so far is dropped.
+ * The body, or null as soon as it grows over `max` (announced or while reading): reading stops
+ * there, what came so far is dropped.
  */
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
   const announced = Number(req.headers['content-length'] ?? 0);
   if (announced > max) return Promise.resolve(null);
   return new Promise((ok, fail) => {
@@ -244,7 +254,7 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
     };
     req.on('data', onData);
     req.on('end', () => {
-      if (size <= max) ok(Buffer.concat(chunks).toString('utf8'));
+      if (size <= max) ok(Buffer.concat(chunks));
     });
     req.on('error', fail);
   });

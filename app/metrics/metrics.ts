@@ -5,9 +5,13 @@ import { DOCUMENT_STATES } from '../contract';
 
 const STAGES: Stage[] = ['validate', 'lookup', 'send', 'delivery'];
 const WINDOW_SECONDS = 600;
+/** How far back the charts' history goes (the 60-minute window after a reload). */
+export const HISTORY_SECONDS = 3600;
 /** Latency percentiles are kept per interval of this length, for the last WINDOW_SECONDS. */
 export const LATENCY_INTERVAL_MS = 10_000;
 const LATENCY_INTERVALS = (WINDOW_SECONDS * 1000) / LATENCY_INTERVAL_MS;
+/** Intervals older than WINDOW_SECONDS keep only their percentiles, up to HISTORY_SECONDS. */
+const ARCHIVED_INTERVALS = ((HISTORY_SECONDS - WINDOW_SECONDS) * 1000) / LATENCY_INTERVAL_MS;
 /** Latencies are recorded in microseconds, up to one day, 3 significant digits. */
 const MAX_MICROS = 24 * 3600 * 1_000_000;
 
@@ -50,11 +54,13 @@ export interface SenderState {
 
 /**
  * Per-stage latency (HDR histograms per 10-second interval: percentiles per interval and over the
- * last 10 minutes, so a chart shows how latency moves, not a since-start average) and per-second
- * throughput (last 10 minutes) for the charts, plus the same figures and the sender's
+ * last 10 minutes, so a chart shows how latency moves, not a since-start average; intervals older
+ * than 10 minutes keep only their percentiles, for an hour) and per-second throughput (a fixed ring
+ * of one hour of seconds) for the charts: memory and work per snapshot are constant, plus the same figures and the sender's
  * requests as Prometheus metrics in a registry of their own (see `prometheus.ts`).
  */
 export class Metrics {
+  /** Since-start histograms (stageLatency; the charts use the intervals). */
   private readonly latency = new Map<Stage, hdr.Histogram>(
     STAGES.map((s) => [
       s,
@@ -65,10 +71,16 @@ export class Metrics {
       }),
     ]),
   );
-  /** Since-start histograms (stageLatency; the charts use the intervals). */
-  private readonly buckets = new Map<number, { accepted: number; failed: number }>();
+  /** Throughput ring: slot `s % HISTORY_SECONDS` holds second `s` (when `second[slot] === s`). */
+  private readonly second = new Float64Array(HISTORY_SECONDS).fill(-1);
+  private readonly accepted = new Uint32Array(HISTORY_SECONDS);
+  private readonly failed = new Uint32Array(HISTORY_SECONDS);
+  /** The first second an outcome was counted in (the chart starts there, not an hour of zeros). */
+  private firstSecond: number | null = null;
   /** The last LATENCY_INTERVALS intervals, oldest first. */
   private readonly intervals: LatencyInterval[] = [];
+  /** Percentiles of the intervals dropped from `intervals` that had data, oldest first, up to an hour old. */
+  private readonly archived: { t: number; stages: Record<Stage, StageLatency> }[] = [];
   /** Every closed interval still kept, merged (added when closed, subtracted when dropped). */
   private readonly closedWindow = new Map<Stage, hdr.Histogram>(
     STAGES.map((s) => [s, intervalHistogram()]),
@@ -206,19 +218,26 @@ export class Metrics {
         if (dropped.closed && h.totalCount > 0) this.closedWindow.get(s)!.subtract(h);
         h.destroy();
       }
+      if (dropped.closed && STAGES.some((s) => dropped.closed![s].count > 0)) {
+        this.archived.push({ t: dropped.t, stages: dropped.closed });
+      }
     }
+    // At most ARCHIVED_INTERVALS entries (one per 10 s): the shift is over a small, bounded array.
+    const oldestArchived = t - (LATENCY_INTERVALS + ARCHIVED_INTERVALS - 1) * LATENCY_INTERVAL_MS;
+    while (this.archived.length && this.archived[0]!.t < oldestArchived) this.archived.shift();
   }
 
   /** Count an outcome in the current second's bucket. */
   recordOutcome(kind: 'accepted' | 'failed', n = 1): void {
     const t = Math.floor(this.now() / 1000);
-    let b = this.buckets.get(t);
-    if (!b) {
-      b = { accepted: 0, failed: 0 };
-      this.buckets.set(t, b);
-      for (const key of this.buckets.keys()) if (key < t - WINDOW_SECONDS) this.buckets.delete(key);
+    const slot = t % HISTORY_SECONDS;
+    if (this.second[slot] !== t) {
+      this.second[slot] = t;
+      this.accepted[slot] = 0;
+      this.failed[slot] = 0;
     }
-    b[kind] += n;
+    (kind === 'accepted' ? this.accepted : this.failed)[slot]! += n;
+    if (this.firstSecond === null) this.firstSecond = t;
     this.promDocuments.inc({ outcome: kind }, n);
   }
 
@@ -252,10 +271,15 @@ export class Metrics {
     return out;
   }
 
-  /** Percentiles per 10-second interval over the last 10 minutes, oldest first (intervals without data are left out). */
-  latencySeries(): MetricsSnapshot['latencySeries'] {
+  /**
+   * Percentiles per 10-second interval over the last 10 minutes (or `seconds`, up to an hour),
+   * oldest first (intervals without data are left out).
+   */
+  latencySeries(seconds = WINDOW_SECONDS): MetricsSnapshot['latencySeries'] {
     const current = this.currentInterval();
-    return this.intervals
+    const from = current.t - (seconds * 1000 - LATENCY_INTERVAL_MS);
+    const older = this.archived.filter((p) => p.t >= from);
+    const recent = this.intervals
       .map((i) => {
         let stages = i.closed;
         if (!stages) {
@@ -264,26 +288,37 @@ export class Metrics {
         }
         return { t: i.t, stages };
       })
-      .filter((p) => p.t === current.t || STAGES.some((s) => p.stages[s].count > 0));
+      .filter(
+        (p) => p.t >= from && (p.t === current.t || STAGES.some((s) => p.stages[s].count > 0)),
+      );
+    return older.length === 0 ? recent : [...older, ...recent];
   }
 
-  /** Everything the charts need. */
-  snapshot(counts: StateCounts): MetricsSnapshot {
+  /**
+   * Everything the charts need: the series cover the last 10 minutes (the once-a-second tick), or
+   * `historySeconds` up to an hour (asked once when a window opens or reloads).
+   */
+  snapshot(counts: StateCounts, historySeconds = WINDOW_SECONDS): MetricsSnapshot {
     const now = this.now();
+    const seconds = Math.min(HISTORY_SECONDS, Math.max(1, Math.floor(historySeconds)));
     const t1 = Math.floor(now / 1000);
     const throughput: MetricsSnapshot['throughput'] = [];
-    let first = t1;
-    for (const k of this.buckets.keys()) if (k < first) first = k;
-    for (let t = Math.max(first, t1 - WINDOW_SECONDS + 1); t <= t1; t++) {
-      const b = this.buckets.get(t);
-      throughput.push({ t: t * 1000, accepted: b?.accepted ?? 0, failed: b?.failed ?? 0 });
+    const first = Math.max(this.firstSecond ?? t1, t1 - seconds + 1);
+    for (let t = first; t <= t1; t++) {
+      const slot = t % HISTORY_SECONDS;
+      const kept = this.second[slot] === t;
+      throughput.push({
+        t: t * 1000,
+        accepted: kept ? this.accepted[slot]! : 0,
+        failed: kept ? this.failed[slot]! : 0,
+      });
     }
     const validation = this.validation?.();
     return {
       at: now,
       throughput,
       latency: this.windowLatency(),
-      latencySeries: this.latencySeries(),
+      latencySeries: this.latencySeries(seconds),
       counts,
       ...(validation ? { validation } : {}),
     };

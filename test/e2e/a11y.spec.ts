@@ -2,7 +2,13 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import type { DeskPage } from './pages/desk-page';
-import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+import {
+  invoiceWithBadDate,
+  invoiceWithWrongAmountDue,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
 
 /** WCAG 2.0, 2.1 and 2.2, levels A and AA. */
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -87,5 +93,48 @@ test.describe('accessibility (axe, WCAG 2.2 AA)', () => {
     await expect(desk.page.getByTestId('drop-overlay')).toBeVisible();
     await expectNoViolations(desk.page, 'the drop overlay');
     await drop();
+  });
+
+  test('no violations with documents that need attention, their problems, selected rows, a confirmation, a toast, at 1024×700 and in dark mode', async ({
+    desk,
+  }, testInfo) => {
+    await desk.page.setViewportSize({ width: 1024, height: 700 });
+    const prefix = uniquePrefix('AXEBAD');
+    await desk.chooseFiles(
+      writeFiles(testInfo.outputPath('in'), {
+        [`${prefix}-1.xml`]: invoiceWithBadDate(`${prefix}-1`),
+        [`${prefix}-2.xml`]: invoiceWithWrongAmountDue(`${prefix}-2`),
+      }),
+    );
+    await expect(desk.toast('2 added')).toBeVisible();
+    await expectNoViolations(desk.page, 'a toast after adding, at 1024×700');
+
+    await desk.showFilter('attention');
+    await desk.searchFor(prefix);
+    await desk.waitForState(desk.rowByInvoice(`${prefix}-1`), ['invalid']);
+    await expectNoViolations(desk.page, 'Needs attention with an invalid document');
+
+    await desk.openDetails(desk.rowByInvoice(`${prefix}-1`));
+    await expect(desk.detailPanel).toContainText(/date/i);
+    await expectNoViolations(desk.page, 'the problems of an invalid document');
+    await desk.page.keyboard.press('Escape');
+
+    await desk.showFilter('all');
+    await desk.waitForState(desk.rowByInvoice(`${prefix}-2`), ['invalid', 'held']);
+    await desk.table.click({ position: { x: 5, y: 5 } });
+    await desk.page.keyboard.press('ControlOrMeta+a');
+    await expect(desk.page.getByTestId('selection-count')).toHaveText('2 selected');
+    await expectNoViolations(desk.page, 'rows selected');
+    await desk.page.getByTestId('bulk-cancel').click();
+    await expect(desk.confirmDialog('confirm-cancel')).toBeVisible();
+    await expectNoViolations(desk.page, 'a confirmation');
+    await desk.page.keyboard.press('Escape');
+    await expect(desk.confirmDialog('confirm-cancel')).toBeHidden();
+
+    await desk.page.emulateMedia({ colorScheme: 'dark' });
+    await desk.openDetails(desk.rowByInvoice(`${prefix}-2`));
+    await expectNoViolations(desk.page, 'dark mode, details open, rows selected');
+    await desk.page.getByTestId('performance-toggle').click();
+    await expectNoViolations(desk.page, 'dark mode, Performance toggled');
   });
 });

@@ -38,6 +38,30 @@ test('files dropped on the header or the charts are added too', async ({ desk },
   await desk.expectRowTotal(2);
 });
 
+test('a drop on the search box or on the open details adds the files and never navigates', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('ONFIELD');
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(folder, {
+    [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
+    [`${prefix}-2.xml`]: validInvoice(`${prefix}-2`),
+  });
+  const url = desk.page.url();
+  await desk.searchFor(prefix);
+  await desk.dropPaths([`${folder}/${prefix}-1.xml`], desk.search);
+  await expect(desk.toast('1 added')).toBeVisible();
+  // The file went to the desk, not into the text field as a path.
+  await expect(desk.search).toHaveValue(prefix);
+  await desk.expectRowTotal(1);
+
+  await desk.openDetails(desk.rowByInvoice(`${prefix}-1`));
+  await desk.dropPaths([`${folder}/${prefix}-2.xml`], desk.detailPanel);
+  await desk.expectRowTotal(2);
+  await expect(desk.detailPanel).toBeVisible();
+  expect(desk.page.url()).toBe(url);
+});
+
 test('a search without a match says so and offers to clear it', async ({ desk }) => {
   const query = uniquePrefix('NOMATCH');
   await desk.searchFor(query);

@@ -61,8 +61,25 @@ test('Ctrl+A selects the rows, not the page text; in the search box it selects t
   await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
   expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
 
-  await page.getByRole('button', { name: 'Clear selection' }).click();
+  // Cancel of several asks first, with focus on "Keep them"; Escape keeps them and gives focus back.
+  const cancel = page.getByTestId('bulk-cancel');
+  await cancel.focus();
+  await page.keyboard.press('Enter');
+  const confirm = desk.confirmDialog('confirm-cancel');
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole('button', { name: 'Keep them' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(cancel).toBeFocused();
+  await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
+
+  // Clearing the selection removes the bar: focus goes back to the rows, not to the page.
+  await page.getByRole('button', { name: 'Clear selection' }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('selection-count')).toHaveCount(0);
+  await expect
+    .poll(() => page.evaluate(() => !!document.activeElement?.closest('#document-table')))
+    .toBe(true);
   await desk.search.focus();
   await page.keyboard.press('ControlOrMeta+a');
   expect(await desk.search.evaluate((el: HTMLInputElement) => el.selectionEnd)).toBe(prefix.length);

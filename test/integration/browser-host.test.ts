@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startBrowserHost, type BrowserHost } from '../../app/host/browser-host';
 import { CONTENT_SECURITY_POLICY } from '../../app/host/csp';
-import { decodeWire, encodeWire, HOST_PATHS, TOKEN_HEADER } from '../../app/host/wire';
+import {
+  decodeWire,
+  encodeWire,
+  encodeWireParts,
+  HOST_PATHS,
+  TOKEN_HEADER,
+  WIRE_PARTS_TYPE,
+} from '../../app/host/wire';
 import { makeInvoices } from '../helpers/invoices';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,5 +99,43 @@ describe('browser host', () => {
     expect(missing.body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const unknown = await invoke('nope:nope', {});
     expect(unknown.body).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+  });
+
+  it('takes file bytes as raw parts (as the page sends them), byte for byte; a malformed body is a 400', async () => {
+    const files = makeInvoices(2, 'PARTS');
+    // A name with a newline and non-ASCII: the header is one JSON line whatever the names.
+    files[1]!.name = 'Facture\nété.xml';
+    const { header, parts } = encodeWireParts({ files })!;
+    const post = (body: Buffer) =>
+      request(`${base}${HOST_PATHS.invoke}/documents:add`, {
+        method: 'POST',
+        headers: { 'content-type': WIRE_PARTS_TYPE, [TOKEN_HEADER]: host.token },
+        body,
+      });
+    const res = await post(Buffer.concat([Buffer.from(`${header}\n`), ...parts]));
+    expect(res.statusCode).toBe(200);
+    const add = decodeWire(await res.body.text()) as {
+      ok: true;
+      value: { added: { id: number; fileName: string }[] };
+    };
+    expect(add.value.added.map((a) => a.fileName)).toEqual([files[0]!.name, files[1]!.name]);
+    const original = await invoke('documents:original', { id: add.value.added[1]!.id });
+    const bytes = (original.body as { value: { bytes: Uint8Array } }).value.bytes;
+    expect(Buffer.from(bytes).equals(Buffer.from(files[1]!.bytes))).toBe(true);
+
+    for (const bad of [
+      Buffer.from('{"files":[]}'), // no header line
+      Buffer.from('{"files":[{"name":"x.xml","bytes":{"$part":[0,99]}}]}\nshort'),
+      Buffer.from('{"files":[{"name":"x.xml","bytes":{"$part":[-1,2]}}]}\nab'),
+      Buffer.from('not json\n'),
+    ]) {
+      const r = await post(bad);
+      expect(r.statusCode).toBe(400);
+      expect(decodeWire(await r.body.text())).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+    }
+    expect(encodeWireParts({ search: 'no bytes' })).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../app/contract';
-import { LATENCY_INTERVAL_MS, Metrics } from '../../app/metrics/metrics';
+import { HISTORY_SECONDS, LATENCY_INTERVAL_MS, Metrics } from '../../app/metrics/metrics';
 
 /** Interval histograms keep 2 significant digits: within 1 %. */
 const within1pc = (actual: number, expected: number) =>
@@ -42,5 +42,78 @@ describe('metrics latency over time', () => {
     snap = metrics.snapshot(emptyCounts());
     expect(snap.latency.send.count).toBe(0);
     expect(snap.latencySeries.filter((p) => p.stages.send.count > 0)).toHaveLength(0);
+  });
+});
+
+describe('metrics history for the 60-minute chart window', () => {
+  it('keeps an hour of throughput and latency for metrics:snapshot, 10 minutes in a tick', () => {
+    let now = 1_700_000_000_000;
+    const metrics = new Metrics(() => now);
+    const started = Math.floor(now / 1000) * 1000;
+    for (let i = 0; i < 40; i++) metrics.recordOutcome('accepted');
+    metrics.recordOutcome('failed', 3);
+    for (let i = 0; i < 40; i++) metrics.recordLatency('send', 250);
+
+    // 50 minutes pass with a tick every second (as the engine does), no documents.
+    for (let s = 0; s < 50 * 60; s++) {
+      now += 1000;
+      metrics.snapshot(emptyCounts());
+    }
+    metrics.recordOutcome('accepted', 5);
+    metrics.recordLatency('send', 30);
+
+    const tick = metrics.snapshot(emptyCounts());
+    expect(tick.throughput.length).toBe(600);
+    expect(tick.throughput.find((b) => b.t === started)).toBeUndefined();
+    expect(tick.latencySeries.filter((p) => p.stages.send.count > 0)).toHaveLength(1);
+
+    const hour = metrics.snapshot(emptyCounts(), HISTORY_SECONDS);
+    // Every second from the first outcome to now, zeros included (idle throughput is 0, not a gap).
+    expect(hour.throughput.length).toBe(50 * 60 + 1);
+    expect(hour.throughput[0]).toEqual({ t: started, accepted: 40, failed: 3 });
+    expect(hour.throughput.reduce((n, b) => n + b.accepted, 0)).toBe(45);
+    const sends = hour.latencySeries.filter((p) => p.stages.send.count > 0);
+    expect(sends.map((p) => p.stages.send.count)).toEqual([40, 1]);
+    within1pc(sends[0]!.stages.send.p50, 250);
+    expect(sends[0]!.t).toBe(Math.floor(started / LATENCY_INTERVAL_MS) * LATENCY_INTERVAL_MS);
+    // Oldest first, no duplicates.
+    const ts = hour.latencySeries.map((p) => p.t);
+    expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+    expect(new Set(ts).size).toBe(ts.length);
+    // The 10-minute percentiles are unchanged by the longer history.
+    expect(hour.latency.send.count).toBe(1);
+
+    // Past the hour the first minute is gone.
+    now += 11 * 60_000;
+    const later = metrics.snapshot(emptyCounts(), HISTORY_SECONDS);
+    expect(later.throughput.length).toBe(HISTORY_SECONDS);
+    expect(later.throughput.reduce((n, b) => n + b.accepted, 0)).toBe(5);
+    expect(later.latencySeries.filter((p) => p.stages.send.count > 0)).toHaveLength(1);
+  });
+
+  it('stays the same size however many documents and hours go by', () => {
+    let now = 1_700_000_000_000;
+    const metrics = new Metrics(() => now);
+    // Three hours, a document every 100 ms with a latency, a tick every second.
+    for (let s = 0; s < 3 * 3600; s++) {
+      for (let i = 0; i < 10; i++) {
+        metrics.recordOutcome(i % 7 === 0 ? 'failed' : 'accepted');
+        metrics.recordLatency('validate', 5 + i);
+        now += 100;
+      }
+      metrics.snapshot(emptyCounts());
+    }
+    const hour = metrics.snapshot(emptyCounts(), HISTORY_SECONDS);
+    expect(hour.throughput.length).toBe(HISTORY_SECONDS);
+    expect(hour.latencySeries.length).toBeLessThanOrEqual(HISTORY_SECONDS / 10);
+    expect(hour.latencySeries.length).toBeGreaterThanOrEqual(HISTORY_SECONDS / 10 - 1);
+    // The hour's 3,599 complete seconds (the current one has just begun): none lost, none older.
+    expect(hour.throughput.reduce((n, b) => n + b.accepted + b.failed, 0)).toBe(
+      (HISTORY_SECONDS - 1) * 10,
+    );
+    // Snapshots ask for at most an hour.
+    expect(metrics.snapshot(emptyCounts(), 10 * HISTORY_SECONDS).throughput.length).toBe(
+      HISTORY_SECONDS,
+    );
   });
 });

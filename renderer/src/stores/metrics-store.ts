@@ -25,8 +25,8 @@ interface MetricsState {
   snapshot: MetricsSnapshot | null;
   latencyHistory: LatencyPoint[];
   /**
-   * Throughput per second. The engine reports the last 10 minutes; the window keeps what it has
-   * seen for up to an hour, so the 60-minute view fills while the app is open.
+   * Throughput per second for up to an hour: the engine's hour on load (`metrics:snapshot`), then
+   * its last 10 minutes every second (`metrics:tick`), merged.
    */
   throughputHistory: ThroughputPoint[];
   stage: Stage;
@@ -37,11 +37,23 @@ interface MetricsState {
   load(): Promise<void>;
 }
 
-/** Older points kept, newer ones replaced by the snapshot's (which are authoritative), sorted. */
-function merge<T>(old: T[], fresh: T[], at: (p: T) => number, now: number): T[] {
-  const firstFresh = fresh.length > 0 ? at(fresh[0]!) : Number.POSITIVE_INFINITY;
-  const kept = old.filter((p) => at(p) < firstFresh && at(p) >= now - KEEP_MS);
-  return kept.length === 0 ? fresh : [...kept, ...fresh];
+/**
+ * One history from two overlapping ones: where both have points, the newer snapshot's are kept
+ * (they are authoritative); the other's points from before its first are kept too. So the hour
+ * from `metrics:snapshot` fills in even when a 10-minute tick got there first. Sorted, at most
+ * an hour old.
+ */
+function merge<T>(
+  old: T[],
+  fresh: T[],
+  at: (p: T) => number,
+  now: number,
+  freshIsNewer: boolean,
+): T[] {
+  const [older, newer] = freshIsNewer ? [old, fresh] : [fresh, old];
+  const firstNewer = newer.length > 0 ? at(newer[0]!) : Number.POSITIVE_INFINITY;
+  const kept = older.filter((p) => at(p) < firstNewer && at(p) >= now - KEEP_MS);
+  return kept.length === 0 ? newer : [...kept, ...newer];
 }
 
 export const useMetricsStore = create<MetricsState>()((set, get) => ({
@@ -58,20 +70,23 @@ export const useMetricsStore = create<MetricsState>()((set, get) => ({
   },
   apply(snapshot) {
     const s = get();
-    if (s.snapshot && s.snapshot.at > snapshot.at) return;
+    const newer = !s.snapshot || snapshot.at >= s.snapshot.at;
+    const now = Math.max(snapshot.at, s.snapshot?.at ?? 0);
     const latencyHistory = merge(
       s.latencyHistory,
       snapshot.latencySeries.map((p) => ({ at: p.t, latency: p.stages })),
       (p) => p.at,
-      snapshot.at,
+      now,
+      newer,
     );
     const throughputHistory = merge(
       s.throughputHistory,
       snapshot.throughput,
       (p) => p.t,
-      snapshot.at,
+      now,
+      newer,
     );
-    set({ snapshot, latencyHistory, throughputHistory });
+    set({ snapshot: newer ? snapshot : s.snapshot, latencyHistory, throughputHistory });
   },
   async load() {
     const result = await getApi().invoke('metrics:snapshot', undefined);

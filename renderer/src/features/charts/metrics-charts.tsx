@@ -195,10 +195,27 @@ function LatencyChart() {
     data,
     win,
   );
+  // "Now" is the line's last point if it is from the current or the previous 10 s (the current
+  // one may have just begun); older than that the line has ended in a gap, and so says "now —".
+  const lastMedian = useMemo(() => {
+    const [xs, medians] = data as [number[], (number | null)[]];
+    const recent = Math.floor(nowS / LATENCY_STEP_S) * LATENCY_STEP_S - LATENCY_STEP_S;
+    for (let i = xs.length - 1; i >= 0 && xs[i]! >= recent; i--) {
+      if (medians[i] !== null && medians[i] !== undefined) return medians[i]!;
+    }
+    return null;
+  }, [data, nowS]);
+  const stageWords = STAGES.find((s) => s.stage === stage)!.label.toLowerCase();
   return (
     <figure className="chart" data-testid="latency-chart">
       <figcaption>
-        Time per step, {WINDOW_WORDS[win]}
+        Time per step, {WINDOW_WORDS[win]}{' '}
+        <span className="muted" data-testid="latency-now">
+          · now{' '}
+          {lastMedian === null
+            ? '— (no documents in the last few seconds)'
+            : `${msText(lastMedian)} median ${stageWords}`}
+        </span>
         <span className="stage-picker" role="group" aria-label="Step">
           {STAGES.map((s) => (
             <button

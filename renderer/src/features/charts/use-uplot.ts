@@ -14,7 +14,7 @@ const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-d
 
 /**
  * Axis and grid colours from the theme, so the charts follow light and dark mode; the time axis
- * shows only the clock time (the window is always the last ten minutes).
+ * shows only the clock time (the windows are the last minute, 10 minutes or hour).
  */
 export function themedAxes(yLabel: string, yValues?: (value: number) => string): uPlot.Axis[] {
   const stroke = cssVar('--text-muted', '#666');
@@ -27,9 +27,12 @@ export function themedAxes(yLabel: string, yValues?: (value: number) => string):
       size: 28,
       label: 'Local time',
       labelSize: 16,
-      // Room for a clock time like "06:10 PM" between ticks.
+      // Room for a clock time like "06:10:20 PM" between ticks.
       space: 90,
-      values: (_u, splits) => splits.map((s) => clock.format(s * 1000)),
+      // Seconds only when ticks are less than a minute apart (the 1-minute window), else each
+      // tick of the last minute would read the same "06:10 PM".
+      values: (_u, splits, _axis, _space, increment) =>
+        splits.map((s) => (increment < 60 ? clockSeconds : clock).format(s * 1000)),
     },
     {
       stroke,

@@ -101,7 +101,16 @@ export function DocumentToolbar() {
               {ACTION_LABELS[action]}
             </button>
           ))}
-          <button type="button" className="button button-quiet" onClick={clearSelection}>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => {
+              clearSelection();
+              // The bar (and this button) goes away: focus goes back to the rows, not the page.
+              const table = document.getElementById('document-table');
+              (table?.querySelector<HTMLElement>('[role="row"][tabindex="0"]') ?? table)?.focus();
+            }}
+          >
             Clear selection
           </button>
         </div>
