@@ -1,0 +1,80 @@
+/**
+ * What the commands share: argument parsers, the access point options, exit codes for usage
+ * errors, and the quiet stop when stdout is closed (`... | head`).
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { Engine } from '../engine';
+
+/** `<n>`: a whole number, 0 or more. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('Expected a whole number.');
+  return n;
+}
+
+/** Document ids as given on the command line (whole numbers from 1). */
+export function parseIds(ids: string[]): number[] {
+  const out = ids.map(Number);
+  if (out.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new InvalidArgumentError(
+      'Document ids are whole numbers, as shown by `peppol-desk list`.',
+    );
+  }
+  return out;
+}
+
+/**
+ * `--data-dir`, `--endpoint`, `--api-key`, `--api-key-file`: the options of every command that
+ * may talk to the access point after `send` (same words, same order).
+ */
+export function accessPointOptions(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--api-key <key>', 'provider API key')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    );
+}
+
+/**
+ * `list | head`: once the reader is gone, stop quietly with `code()` (no EPIPE stack trace).
+ * Returns a check of whether stdout was closed.
+ */
+export function exitQuietlyOnClosedPipe(code: () => number): () => boolean {
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+    process.exit(code());
+  });
+  return () => closed;
+}
+
+/** Resolves on the next turn of the event loop (lets a closed stdout be noticed). */
+export const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** An error in what the user typed: said plainly, exit code 2. */
+export class UsageError extends Error {}
+
+/** The ids that name no document, as a usage error (exit 2), or nothing. */
+export function requireKnownIds(engine: Engine, ids: number[]): void {
+  const unknown = ids.filter((id) => !engine.repo.get(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `No document ${unknown.map((id) => `#${id}`).join(', ')}: check the number with \`peppol-desk list\`.`,
+    );
+  }
+}
+
+/** Runs a command; a UsageError is printed and gives exit code 2. */
+export async function usage(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 2;
+  }
+}

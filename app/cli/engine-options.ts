@@ -1,0 +1,151 @@
+/**
+ * The one way the CLI turns flags and the environment into engine options: the data folder,
+ * the access point (`--endpoint`), the API key (`--api-key-file`, PEPPOL_DESK_API_KEY,
+ * `--api-key` with its warning, or the stored key) and the speed knobs.
+ */
+import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EngineOptions, SecretStore } from '../engine';
+import { defaultDataDir } from '../data-dir';
+import { keyFileSecretStore } from '../secrets/key-file';
+
+declare const __PEPPOL_DESK_VERSION__: string | undefined;
+/** The version of this build (0.0.0 when run from source). */
+export const VERSION =
+  typeof __PEPPOL_DESK_VERSION__ === 'string' ? __PEPPOL_DESK_VERSION__ : '0.0.0';
+
+/** Where the built bundles live (the folder of this file once bundled). */
+export const DIST_DIR = typeof __dirname === 'string' ? __dirname : process.cwd();
+
+/** The flags that shape the engine; a command registers only the ones it offers. */
+export interface EngineFlags {
+  dataDir?: string;
+  endpoint?: string;
+  apiKey?: string;
+  apiKeyFile?: string;
+  concurrency?: number;
+  latencyMs?: number;
+  batch?: number | false;
+  gzip?: boolean;
+  rate?: number;
+  metricsPort?: number;
+}
+
+/**
+ * The key held in memory for this run only (what the engine's memorySecretStore does; not
+ * imported from there so that commands that only read do not load the engine). Keys used at
+ * earlier access points are kept for this run too.
+ */
+function keyInMemory(key: string): SecretStore {
+  let current: string | null = key;
+  const earlier = new Map<string, string>();
+  return {
+    getApiKey: () => current,
+    setApiKey: (k) => {
+      current = k;
+    },
+    getEarlierKey: (ap) => earlier.get(ap) ?? null,
+    setEarlierKey: (ap, k) => {
+      if (k) earlier.set(ap, k);
+      else earlier.delete(ap);
+    },
+  };
+}
+
+/**
+ * Where the API key comes from: `--api-key-file`, else PEPPOL_DESK_API_KEY, else `--api-key`
+ * (visible to every user in the process list, hence the warning), else the key stored in the
+ * data folder.
+ */
+export function secretsFor(
+  opts: { apiKey?: string; apiKeyFile?: string },
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  if (opts.apiKeyFile !== undefined) {
+    let key: string;
+    try {
+      key = readFileSync(opts.apiKeyFile, 'utf8').trim();
+    } catch (err) {
+      throw new Error(
+        `The API key file ${opts.apiKeyFile} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
+    }
+    if (key === '') throw new Error(`The API key file ${opts.apiKeyFile} is empty.`);
+    return keyInMemory(key);
+  }
+  const fromEnv = env.PEPPOL_DESK_API_KEY?.trim();
+  if (fromEnv) return keyInMemory(fromEnv);
+  if (opts.apiKey) {
+    process.stderr.write(
+      'Note: --api-key is visible to other users of this computer (process list); prefer PEPPOL_DESK_API_KEY or --api-key-file.\n',
+    );
+    return keyInMemory(opts.apiKey);
+  }
+  return keyFileSecretStore(dataDir);
+}
+
+/** `--batch N|off`: a batch size from 1 to 100, or off (single sends only). */
+export function batchOption(value: string): number | false {
+  if (value === 'off' || value === 'false' || value === '0') return false;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new InvalidArgumentError('Expected a batch size from 1 to 100, or "off".');
+  }
+  return n;
+}
+
+/** `--rate R`: requests per second, a positive number. */
+export function rateOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('Expected requests per second above 0.');
+  return n;
+}
+
+/** The data folder: `--data-dir`, else the user's default, as an absolute path. */
+export function dataDirOf(flags: { dataDir?: string }): string {
+  return resolve(flags.dataDir ?? defaultDataDir());
+}
+
+/**
+ * The engine options for a command: the flags it was given, plus what only that command decides
+ * (`more`). The key is looked up (`secretsFor`) only when `more` brings no secret store.
+ */
+export function engineOptions(
+  flags: EngineFlags,
+  dataDir: string,
+  more: Partial<EngineOptions> = {},
+): EngineOptions {
+  return {
+    dataDir,
+    secrets: more.secrets ?? secretsFor(flags, dataDir),
+    host: 'cli',
+    version: VERSION,
+    endpoint: flags.endpoint ?? null,
+    validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
+    // `--concurrency 0` means the engine's default.
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    ...(flags.latencyMs !== undefined ? { sandboxLatencyMs: flags.latencyMs } : {}),
+    ...(flags.batch !== undefined ? { batching: flags.batch } : {}),
+    ...(flags.gzip ? { gzip: true } : {}),
+    ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
+    ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
+    ...more,
+  };
+}
+
+/**
+ * The engine (and with it the HTTP client, SQLite, metrics and the file watcher) loads only for
+ * the commands that use it: `validate` starts in a fraction of the time (issue 10, item 6).
+ */
+export function loadEngine() {
+  return import('../engine');
+}
+
+/** Open the engine on a data folder without delivery tracking (list, retry, cancel, ...). */
+export async function openQuiet(flags: EngineFlags, autoStart: boolean) {
+  const { createEngine } = await loadEngine();
+  return createEngine(engineOptions(flags, dataDirOf(flags), { autoStart, trackDelivery: false }));
+}

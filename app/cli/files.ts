@@ -1,0 +1,68 @@
+/** Files and folders named on the command line, expanded into the files to take. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** A file found on disk: its display name (as given, or relative to the folder) and path. */
+export interface FoundFile {
+  name: string;
+  path: string;
+}
+
+/** A file in a folder that was not taken, and why (in words). */
+export interface SkippedFile {
+  name: string;
+  why: string;
+}
+
+/**
+ * Expand files and folders into files. Folders are walked recursively for `.xml` files (any
+ * case); links are not followed; files named explicitly are taken whatever their name. What a
+ * folder holds that is not taken is listed in `skipped`. Sorted for a stable order.
+ */
+export function collectFiles(inputs: string[]): {
+  files: FoundFile[];
+  missing: string[];
+  skipped: SkippedFile[];
+  /** Files and missing inputs together, in the order the arguments were given. */
+  ordered: (FoundFile | { name: string; path: null })[];
+} {
+  const files: FoundFile[] = [];
+  const missing: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const ordered: (FoundFile | { name: string; path: null })[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input)) {
+      missing.push(input);
+      ordered.push({ name: input, path: null });
+      continue;
+    }
+    if (statSync(input).isDirectory()) {
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+          a.name.localeCompare(b.name),
+        )) {
+          const p = join(dir, entry.name);
+          const name = relative(input, p);
+          if (entry.isDirectory()) walk(p);
+          else if (entry.isSymbolicLink())
+            skipped.push({ name, why: 'a link (links are not followed)' });
+          else if (!entry.isFile()) skipped.push({ name, why: 'not a regular file' });
+          else if (entry.name.startsWith('.')) skipped.push({ name, why: 'a hidden file' });
+          else if (!/\.xml$/i.test(entry.name))
+            skipped.push({ name, why: 'not an XML file (only .xml files are invoices)' });
+          else {
+            const found = { name, path: p };
+            files.push(found);
+            ordered.push(found);
+          }
+        }
+      };
+      walk(input);
+    } else {
+      const found = { name: input, path: input };
+      files.push(found);
+      ordered.push(found);
+    }
+  }
+  return { files, missing, skipped, ordered };
+}

@@ -1,0 +1,60 @@
+/** `peppol-desk list`: the documents in the data folder. */
+import type { Command } from 'commander';
+import type { DocumentFilter, DocumentState } from '../contract';
+import { STATUS_WORDS } from '../domain/status-words';
+import { exitQuietlyOnClosedPipe, usage, UsageError } from './common';
+import { openQuiet } from './engine-options';
+
+const FILTERS: readonly DocumentFilter[] = ['all', 'attention', 'progress', 'sent'];
+
+interface ListOptions {
+  dataDir?: string;
+  filter?: string;
+  json?: boolean;
+}
+
+async function listCommand(opts: ListOptions): Promise<number> {
+  const filter = (opts.filter ?? 'all') as DocumentFilter;
+  if (!FILTERS.includes(filter)) {
+    throw new UsageError(`Unknown filter "${opts.filter}": use one of ${FILTERS.join(', ')}.`);
+  }
+  exitQuietlyOnClosedPipe(() => 0);
+  const engine = await openQuiet({ dataDir: opts.dataDir }, false);
+  try {
+    const { rows, total, counts } = await engine.handlers['documents:list']({
+      filter,
+      limit: 5000,
+    });
+    if (opts.json) {
+      for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+    } else {
+      for (const r of rows) {
+        process.stdout.write(
+          `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
+        );
+      }
+      const nonZero = (Object.entries(counts) as [DocumentState, number][]).filter(
+        ([, n]) => n > 0,
+      );
+      process.stdout.write(
+        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ')}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Registers `list`. */
+export function registerList(program: Command): void {
+  program
+    .command('list')
+    .description('List the documents in the data folder.')
+    .option('--data-dir <dir>', 'data folder')
+    .option('--filter <f>', 'attention | progress | sent | responded | all', 'all')
+    .option('--json', 'one JSON line per document')
+    .action(async (opts: ListOptions) => {
+      process.exitCode = await usage(() => listCommand(opts));
+    });
+}

@@ -1,0 +1,56 @@
+/**
+ * `peppol-desk reroute [ids...] | --all`: send documents queued for another access point through
+ * the one given here, and wait until they are sent.
+ */
+import type { Command } from 'commander';
+import { accessPointOptions, parseIds, requireKnownIds, usage } from './common';
+import { openQuiet, type EngineFlags } from './engine-options';
+import { accessPointHere, summarize } from './summary';
+
+interface RerouteOptions extends EngineFlags {
+  all?: boolean;
+  json?: boolean;
+}
+
+async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<number> {
+  if (!opts.all && ids.length === 0) {
+    process.stderr.write('Name the documents to send through this access point, or use --all.\n');
+    return 2;
+  }
+  const engine = await openQuiet(opts, true);
+  try {
+    // Around the contract: `documents:waitingFor` names one access point, not "any other".
+    const targets = opts.all ? engine.repo.heldFor(null) : parseIds(ids);
+    // Unknown ids are refused before anything moves, as retry, cancel and send-anyway do.
+    if (!opts.all) requireKnownIds(engine, targets);
+    const { rerouted } = await engine.handlers['documents:reroute']({ ids: targets });
+    process.stderr.write(`Sending ${rerouted} document(s) through ${accessPointHere(engine)}\n`);
+    await engine.waitUntilSettled(targets, { includeAccepted: true });
+    const summary = summarize(engine, targets, 0, 0);
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(summary) + '\n'
+        : `${summary.sent} sent, ${summary.failed} failed\n`,
+    );
+    return rerouted < targets.length || summary.failed + summary.invalid > 0 ? 1 : 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Registers `reroute`. */
+export function registerReroute(program: Command): void {
+  accessPointOptions(
+    program
+      .command('reroute')
+      .description(
+        'Send documents queued for another access point through the one given here (the explicit step; nothing else moves them).',
+      )
+      .argument('[ids...]', 'document ids (see `list`)')
+      .option('--all', 'every document waiting for another access point'),
+  )
+    .option('--json', 'print one JSON summary line')
+    .action(async (ids: string[], opts: RerouteOptions) => {
+      process.exitCode = await usage(() => rerouteCommand(ids, opts));
+    });
+}

@@ -1,0 +1,54 @@
+/** `peppol-desk retry [ids...] | --all-failed`: retry failed documents and wait until sent. */
+import type { Command } from 'commander';
+import { accessPointOptions, parseIds, requireKnownIds, usage } from './common';
+import { openQuiet, type EngineFlags } from './engine-options';
+import { reportPinnedElsewhere, summarize } from './summary';
+
+interface RetryOptions extends EngineFlags {
+  allFailed?: boolean;
+  json?: boolean;
+}
+
+async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> {
+  if (!opts.allFailed && ids.length === 0) {
+    process.stderr.write('Name the documents to retry, or use --all-failed.\n');
+    return 2;
+  }
+  const engine = await openQuiet(opts, true);
+  try {
+    const targets = opts.allFailed ? undefined : parseIds(ids);
+    if (targets) requireKnownIds(engine, targets);
+    // Around the contract: no handler names the failed documents before they are retried.
+    const before = opts.allFailed ? engine.repo.idsInStates(['failed', 'unreachable']) : targets!;
+    const { retried } = await engine.handlers['documents:retry'](
+      opts.allFailed ? { allFailed: true } : { ids: targets! },
+    );
+    process.stderr.write(`Retrying ${retried} document(s)\n`);
+    await engine.waitUntilSettled(before, { includeAccepted: true });
+    reportPinnedElsewhere(engine, before);
+    const summary = summarize(engine, before, 0, 0);
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(summary) + '\n'
+        : `${summary.sent} sent, ${summary.failed} failed\n`,
+    );
+    return summary.failed + summary.rejected + summary.invalid > 0 ? 1 : 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Registers `retry`. */
+export function registerRetry(program: Command): void {
+  accessPointOptions(
+    program
+      .command('retry')
+      .description('Retry failed documents (by id, or all of them) and wait until they are sent.')
+      .argument('[ids...]', 'document ids (see `list`)')
+      .option('--all-failed', 'every failed or unreachable document'),
+  )
+    .option('--json', 'print one JSON summary line')
+    .action(async (ids: string[], opts: RetryOptions) => {
+      process.exitCode = await usage(() => retryCommand(ids, opts));
+    });
+}

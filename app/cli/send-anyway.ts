@@ -1,0 +1,45 @@
+/** `peppol-desk send-anyway <ids...>`: send documents held as possible duplicates anyway. */
+import type { Command } from 'commander';
+import { invokeHandler } from '../errors';
+import { accessPointOptions, parseIds, requireKnownIds, usage } from './common';
+import { openQuiet, type EngineFlags } from './engine-options';
+import { summarize } from './summary';
+
+async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<number> {
+  const engine = await openQuiet(opts, true);
+  try {
+    const list = parseIds(ids);
+    requireKnownIds(engine, list);
+    const res = await invokeHandler(engine.handlers, 'documents:sendAnyway', { ids: list });
+    if (!res.ok) {
+      process.stderr.write(`${res.error.message}\n`);
+      return 1;
+    }
+    const { released } = res.value as { released: number };
+    if (released < list.length) {
+      process.stderr.write(
+        `${list.length - released} of ${list.length} were not held as possible duplicates, so there was nothing to decide.\n`,
+      );
+    }
+    await engine.waitUntilSettled(list, { includeAccepted: true });
+    const summary = summarize(engine, list, 0, 0);
+    process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
+    return summary.sent === list.length ? 0 : 1;
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Registers `send-anyway`. */
+export function registerSendAnyway(program: Command): void {
+  accessPointOptions(
+    program
+      .command('send-anyway')
+      .description(
+        'Send documents held as possible duplicates anyway, and wait until they are sent.',
+      )
+      .argument('<ids...>', 'document ids (see `list`)'),
+  ).action(async (ids: string[], opts: EngineFlags) => {
+    process.exitCode = await usage(() => sendAnywayCommand(ids, opts));
+  });
+}

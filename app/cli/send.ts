@@ -1,0 +1,184 @@
+/** `peppol-desk send <files or folders...>`: add invoices and exit when every one is final. */
+import type { Command } from 'commander';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import type { Engine } from '../engine';
+import { tooLargeMessage } from '../validation';
+import type { IncomingFile } from '../contract';
+import { ACCESS_POINT_CHANGED } from '../queue/problems';
+import { positiveInt } from './common';
+import {
+  batchOption,
+  dataDirOf,
+  engineOptions,
+  loadEngine,
+  rateOption,
+  type EngineFlags,
+} from './engine-options';
+import { collectFiles, type FoundFile } from './files';
+import { reportPinnedElsewhere, summarize, waitForResponses } from './summary';
+
+interface SendOptions extends EngineFlags {
+  json?: boolean;
+  waitDelivery?: boolean;
+  /** With --wait-delivery: wait up to this many seconds after delivery for the buyer's response. */
+  waitResponse?: number;
+}
+async function sendCommand(inputs: string[], opts: SendOptions): Promise<number> {
+  const started = performance.now();
+  const dataDir = dataDirOf(opts);
+  mkdirSync(dataDir, { recursive: true });
+  const { files, missing, skipped } = collectFiles(inputs);
+  for (const m of missing) process.stderr.write(`Not found: ${m}\n`);
+  if (skipped.length > 0) {
+    process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
+    for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
+  }
+  const { createEngine } = await loadEngine();
+  const engine = await createEngine(
+    engineOptions(opts, dataDir, { trackDelivery: Boolean(opts.waitDelivery) }),
+  );
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await engine.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(130));
+  process.once('SIGTERM', () => void stop(143));
+
+  if (!opts.json) {
+    const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
+    process.stderr.write(`Sending ${files.length} file(s) to ${where} (data: ${dataDir})\n`);
+  }
+  const { ids, notAdded } = await addAll(engine, files);
+  await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
+  if (opts.waitDelivery && opts.waitResponse)
+    await waitForResponses(engine, ids, opts.waitResponse);
+  // Files that never became documents (missing, unreadable, too large, empty) failed too.
+  const summary = summarize(
+    engine,
+    ids,
+    missing.length + notAdded,
+    (performance.now() - started) / 1000,
+    Boolean(opts.waitDelivery),
+    // Each document that did not end as sent says why (stderr, also with --json).
+    (r, counted) => {
+      if (r.problem_code === ACCESS_POINT_CHANGED) return;
+      if (r.problem_message && counted !== 'sent') {
+        process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
+      }
+    },
+  );
+  const elsewhere = reportPinnedElsewhere(engine, ids);
+  if (!opts.json) {
+    process.stdout.write(
+      `${summary.sent} sent, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
+    );
+  } else {
+    // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
+    const extra =
+      process.env.PEPPOL_DESK_BENCH === '1'
+        ? {
+            cpuSeconds: (() => {
+              const u = process.cpuUsage();
+              return (u.user + u.system) / 1e6;
+            })(),
+            latency: (await engine.handlers['metrics:snapshot'](undefined)).latency,
+          }
+        : {};
+    process.stdout.write(JSON.stringify({ ...summary, ...extra }) + '\n');
+  }
+  stopping = true;
+  await engine.stop();
+  return summary.failed + summary.rejected + summary.invalid + summary.duplicates + elsewhere > 0
+    ? 1
+    : 0;
+}
+
+/**
+
+/**
+ * Read and add files in chunks, so memory stays flat for large folders. Files over the size
+ * limit are refused from their size, never read. Returns every id, and how many files could not
+ * be added at all (unreadable, too large, or refused such as empty files).
+ */
+async function addAll(
+  engine: Engine,
+  files: FoundFile[],
+): Promise<{ ids: number[]; notAdded: number }> {
+  const ids: number[] = [];
+  let notAdded = 0;
+  const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
+  // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB); a small
+  // first chunk lets the first sends leave while the rest is read.
+  const FIRST_CHUNK = 64;
+  const CHUNK = 500;
+  const CHUNK_BYTES = 32 * 1024 * 1024;
+  for (let i = 0; i < files.length;) {
+    const chunk: IncomingFile[] = [];
+    const most = i === 0 ? FIRST_CHUNK : CHUNK;
+    let chunkBytes = 0;
+    for (; i < files.length && chunk.length < most && chunkBytes < CHUNK_BYTES; i++) {
+      const f = files[i]!;
+      try {
+        const size = statSync(f.path).size;
+        if (size > limit) {
+          process.stderr.write(`${f.name}: ${tooLargeMessage(size, limit)}\n`);
+          notAdded++;
+          continue;
+        }
+        const bytes = readFileSync(f.path);
+        chunkBytes += bytes.byteLength;
+        chunk.push({ name: f.name, bytes });
+      } catch (err) {
+        notAdded++;
+        process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);
+      }
+    }
+    const res = await engine.handlers['documents:add']({ files: chunk });
+    for (const a of res.added) ids.push(a.id);
+    for (const k of res.known) ids.push(k.id);
+    notAdded += res.rejected.length;
+    for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
+    // Let the pipeline run between chunks: validation, lookups and sending start with the first
+    // chunk instead of after the last file is read (the add handler itself is synchronous).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { ids: [...new Set(ids)], notAdded };
+}
+
+/** Registers `send`. */
+export function registerSend(program: Command): void {
+  program
+    .command('send')
+    .description('Send invoice files (or folders of them) and exit when every one is final.')
+    .argument('<paths...>', 'files or folders')
+    .option('--endpoint <url>', 'provider base URL, e.g. https://app.goroute.ai/peppol-api')
+    .option('--api-key <key>', 'provider API key (otherwise the stored one; none = sandbox)')
+    .option(
+      '--api-key-file <file>',
+      'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
+    )
+    .option('--data-dir <dir>', 'data folder (queue and caches)')
+    .option('--json', 'print one JSON summary line')
+    .option('--concurrency <n>', 'sends in flight', positiveInt)
+    .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
+    .option(
+      '--wait-response <s>',
+      "with --wait-delivery: wait up to s seconds for the buyer's business response",
+      positiveInt,
+    )
+    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
+    .option(
+      '--batch <n|off>',
+      'documents per batch request (1-100), or off for single sends',
+      batchOption,
+    )
+    .option('--gzip', 'gzip request bodies (falls back to plain on 415)')
+    .option('--rate <r>', 'at most this many requests per second', rateOption)
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>', positiveInt)
+    .action(async (paths: string[], opts: SendOptions) => {
+      process.exitCode = await sendCommand(paths, opts);
+    });
+}

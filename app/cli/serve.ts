@@ -1,0 +1,69 @@
+/** `peppol-desk serve`: the browser host (the app without Electron). */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { keyFileSecretStore } from '../secrets/key-file';
+import { positiveInt } from './common';
+import { dataDirOf, DIST_DIR, engineOptions, loadEngine } from './engine-options';
+
+interface ServeOptions {
+  port?: number;
+  dataDir?: string;
+  endpoint?: string;
+  latencyMs?: number;
+  open?: boolean;
+}
+
+async function serveCommand(opts: ServeOptions): Promise<void> {
+  const dataDir = dataDirOf(opts);
+  const [{ createEngine }, { startBrowserHost }] = await Promise.all([
+    loadEngine(),
+    import('../host/browser-host'),
+  ]);
+  // The app's own key store: the key is set in the page, never from flags or the environment.
+  const engine = await createEngine(
+    engineOptions(opts, dataDir, { secrets: keyFileSecretStore(dataDir), host: 'browser' }),
+  );
+  const host = await startBrowserHost({
+    engine,
+    rendererDir: join(DIST_DIR, 'renderer'),
+    port: opts.port ?? 0,
+  });
+  const label = engine.sandbox ? ' (SANDBOX access point: nothing leaves this machine)' : '';
+  process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
+  process.stdout.write(`Data folder: ${dataDir}\n`);
+  if (opts.open) openBrowser(host.url);
+  const shutdown = async () => {
+    await host.close();
+    await engine.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+function openBrowser(url: string): void {
+  const cmd =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  void import('node:child_process').then(({ spawn }) => {
+    try {
+      const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+      child.on('error', () => undefined);
+      child.unref();
+    } catch {
+      // No browser opener: the URL is printed above.
+    }
+  });
+}
+
+/** Registers `serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the app in your browser (used when Electron is not installed).')
+    .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', positiveInt)
+    .option('--data-dir <dir>', 'data folder')
+    .option('--endpoint <url>', 'provider base URL')
+    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
+    .option('--open', 'open the page in the default browser')
+    .action(serveCommand);
+}

@@ -1,0 +1,138 @@
+/** `peppol-desk validate <files or folders...>`: check files locally (no network, no engine). */
+import type { Command } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createValidationPool,
+  DEFAULT_MAX_BYTES,
+  RULESET_VERSION,
+  tooLargeMessage,
+  type CheckResult,
+  type ValidationPool,
+} from '../validation';
+import { nextTurn } from './common';
+import { DIST_DIR } from './engine-options';
+import { collectFiles } from './files';
+
+/** One `validate --json` line: a file-level failure (`FILE`, `XML`, `UBL`) or the verdict. */
+type ValidateLine = {
+  file: string;
+  valid: boolean;
+  fatal: string[];
+  warning: string[];
+  ruleset: string;
+  message?: string;
+};
+
+function intakeLine(file: string, code: string, message: string): ValidateLine {
+  return { file, valid: false, fatal: [code], warning: [], ruleset: RULESET_VERSION, message };
+}
+
+/** Read one file for checking; a line instead when it cannot be (missing, too large, unreadable). */
+function readForCheck(f: { name: string; path: string | null }): Buffer | ValidateLine {
+  let size = -1;
+  try {
+    if (f.path !== null) size = statSync(f.path).size;
+  } catch {
+    size = -1;
+  }
+  if (f.path === null || size < 0) {
+    return intakeLine(
+      f.name,
+      'FILE',
+      'File not found: check the path, or that the file was not moved or deleted.',
+    );
+  }
+  // Oversized files are refused from their size, unread.
+  if (size > DEFAULT_MAX_BYTES) {
+    return intakeLine(f.name, 'FILE', tooLargeMessage(size, DEFAULT_MAX_BYTES));
+  }
+  try {
+    return readFileSync(f.path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return intakeLine(f.name, 'FILE', `The file could not be read (${e.code ?? e.message}).`);
+  }
+}
+
+function resultLine(name: string, res: CheckResult): ValidateLine {
+  if (!res.ok) {
+    return intakeLine(name, res.error.code === 'UBL' ? 'UBL' : 'XML', res.error.message);
+  }
+  const ids = (flag: 'fatal' | 'warning') =>
+    [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
+  return {
+    file: name,
+    valid: res.verdict.valid,
+    fatal: ids('fatal'),
+    warning: ids('warning'),
+    ruleset: res.verdict.ruleset,
+  };
+}
+
+/**
+ * Validate one file in the validation worker (a hostile file costs the worker, never this
+ * process); never throws.
+ */
+async function validateFile(
+  pool: ValidationPool,
+  f: { name: string; path: string | null },
+): Promise<ValidateLine> {
+  const bytes = readForCheck(f);
+  return Buffer.isBuffer(bytes) ? resultLine(f.name, await pool.check(bytes)) : bytes;
+}
+
+async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {
+  const { ordered } = collectFiles(inputs);
+  let anyInvalid = false;
+  // `validate … | head`: once the reader is gone, stop quietly (no EPIPE stack trace).
+  let stdoutClosed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+    process.exit(anyInvalid ? 3 : 0);
+  });
+  // One worker: a hostile file costs the worker, never this process (one thread, as measured
+  // best on 2 cores in docs/performance.md, "Month-end folder"). The next file is read and
+  // checked while this one is printed; output stays in order.
+  const pool = createValidationPool({
+    size: 1,
+    workerScript: join(DIST_DIR, 'validation-worker.cjs'),
+  });
+  const ahead = 2;
+  const pending: Promise<ValidateLine>[] = [];
+  let next = 0;
+  const refill = () => {
+    while (pending.length < ahead && next < ordered.length)
+      pending.push(validateFile(pool, ordered[next++]!));
+  };
+  refill();
+  for (let i = 0; i < ordered.length; i++) {
+    if (stdoutClosed) break;
+    const line = await pending.shift()!;
+    refill();
+    if (!line.valid) anyInvalid = true;
+    if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else {
+      process.stdout.write(
+        `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
+      );
+    }
+    // Give a closed stdout its chance to be noticed before the next (possibly long) check.
+    await nextTurn();
+  }
+  await pool.close();
+  return anyInvalid ? 3 : 0;
+}
+
+/** Registers `validate`. */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Check files against Peppol BIS Billing 3.0 locally (no network).')
+    .argument('<paths...>', 'files or folders')
+    .option('--json', 'one JSON line per file')
+    .action(async (paths: string[], opts: { json?: boolean }) => {
+      process.exitCode = await validateCommand(paths, opts);
+    });
+}
