@@ -8,7 +8,7 @@ async function cancelCommand(ids: string[], opts: { dataDir?: string }): Promise
   const engine = await openQuiet({ dataDir: opts.dataDir }, false);
   try {
     const list = parseIds(ids);
-    requireKnownIds(engine, list);
+    await requireKnownIds(engine, list);
     const res = await invokeHandler(engine.handlers, 'documents:cancel', { ids: list });
     if (!res.ok) {
       process.stderr.write(`${res.error.message}\n`);

@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Engine } from '../engine';
+import { invokeHandler } from '../errors';
 
 /** `<n>`: a whole number, 0 or more. */
 export function positiveInt(value: string): number {
@@ -58,9 +59,16 @@ export const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 /** An error in what the user typed: said plainly, exit code 2. */
 export class UsageError extends Error {}
 
-/** The ids that name no document, as a usage error (exit 2), or nothing. */
-export function requireKnownIds(engine: Engine, ids: number[]): void {
-  const unknown = ids.filter((id) => !engine.repo.get(id));
+/**
+ * The ids that name no document, as a usage error (exit 2), or nothing. Asked through the
+ * hosts' `documents:get` handler, one id at a time (ids typed by a person: a handful).
+ */
+export async function requireKnownIds(engine: Engine, ids: number[]): Promise<void> {
+  const unknown: number[] = [];
+  for (const id of ids) {
+    const res = await invokeHandler(engine.handlers, 'documents:get', { id });
+    if (!res.ok && res.error.code === 'NOT_FOUND') unknown.push(id);
+  }
   if (unknown.length > 0) {
     throw new UsageError(
       `No document ${unknown.map((id) => `#${id}`).join(', ')}: check the number with \`peppol-desk list\`.`,

@@ -22,7 +22,7 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
     // Around the contract: `documents:waitingFor` names one access point, not "any other".
     const targets = opts.all ? engine.repo.heldFor(null) : parseIds(ids);
     // Unknown ids are refused before anything moves, as retry, cancel and send-anyway do.
-    if (!opts.all) requireKnownIds(engine, targets);
+    if (!opts.all) await requireKnownIds(engine, targets);
     const { rerouted } = await engine.handlers['documents:reroute']({ ids: targets });
     process.stderr.write(`Sending ${rerouted} document(s) through ${accessPointHere(engine)}\n`);
     await engine.waitUntilSettled(targets, { includeAccepted: true });

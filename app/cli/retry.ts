@@ -17,7 +17,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
   const engine = await openQuiet(opts, true);
   try {
     const targets = opts.allFailed ? undefined : parseIds(ids);
-    if (targets) requireKnownIds(engine, targets);
+    if (targets) await requireKnownIds(engine, targets);
     // Around the contract: no handler names the failed documents before they are retried.
     const before = opts.allFailed ? engine.repo.idsInStates(['failed', 'unreachable']) : targets!;
     const { retried } = await engine.handlers['documents:retry'](

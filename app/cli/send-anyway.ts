@@ -9,7 +9,7 @@ async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<numb
   const engine = await openQuiet(opts, true);
   try {
     const list = parseIds(ids);
-    requireKnownIds(engine, list);
+    await requireKnownIds(engine, list);
     const res = await invokeHandler(engine.handlers, 'documents:sendAnyway', { ids: list });
     if (!res.ok) {
       process.stderr.write(`${res.error.message}\n`);

@@ -1,4 +1,8 @@
-/** A run's figures and the lines that explain them (send, retry, reroute, send-anyway). */
+/**
+ * A run's figures and the lines that explain them (send, retry, reroute, send-anyway).
+ * Around the contract: these read `engine.repo` (brief rows by id, in chunks) because no handler
+ * reads a given list of documents without their big columns; `documents:list` pages by filter.
+ */
 import type { Engine } from '../engine';
 import { accessPointLabel, RESPONSE_STATES } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../queue/problems';
