@@ -7,8 +7,9 @@
  *   serve                          the browser host (the app without Electron)
  *   watch <folder>                 send what is saved into a folder, until Ctrl+C
  *   sandbox                        the sandbox access point on its own
- * Exit codes: 0 all done, 1 some documents did not end as sent, 2 a usage error (or the command
- * could not run), 3 `validate` found invalid files.
+ * Exit codes: 0 done; 1 not everything asked for happened (a document not sent, not cancelled,
+ * left for another access point); 2 a usage error, or the command could not run; 3 `validate`
+ * found an invalid file; 130 / 143 interrupted (Ctrl+C, SIGTERM) during `send`.
  */
 import { Command } from 'commander';
 import { registerCancel } from './cancel';
