@@ -94,6 +94,16 @@ const MAX_CONSECUTIVE_FAILURES = 3;
  */
 const WORKER_DEPTH = 8;
 
+/** Most bytes of documents waiting in one worker's port behind the one it checks. */
+const WORKER_QUEUED_BYTES = 2 * 1024 * 1024;
+
+/** Bytes of the documents posted to a slot and not yet answered. */
+function postedBytes(slot: Slot): number {
+  let n = 0;
+  for (const j of slot.jobs) n += j.bytes.byteLength;
+  return n;
+}
+
 function defaultSize(): number {
   const n =
     typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -263,8 +273,13 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
     }
     for (const slot of slots) {
       while (slot.ready && slot.jobs.length < WORKER_DEPTH) {
-        const job = queue.shift();
-        if (job === undefined) return;
+        const head = queue[0];
+        if (head === undefined) return;
+        // Each posted document is a copy in the worker's port: past the first, post only while
+        // the copies stay small, so a run of 15 MB files is not held eight at a time.
+        if (slot.jobs.length > 0 && postedBytes(slot) + head.bytes.byteLength > WORKER_QUEUED_BYTES)
+          break;
+        const job = queue.shift()!;
         slot.jobs.push(job);
         if (slot.jobs.length === 1) startTimer(slot, job);
         const req: WorkerRequest = { id: job.id, bytes: job.bytes };

@@ -91,6 +91,15 @@ export class XmlParseError extends Error {
 const EMPTY: XNode[] = [];
 
 /**
+ * The engine's own copy of `s` (used as a property key, V8 keeps one copy of it), so comparing it
+ * with the names written in the rules is a pointer comparison.
+ */
+function internalized(s: string): string {
+  const o: Record<string, true> = { [s]: true };
+  return Object.keys(o)[0]!;
+}
+
+/**
  * Parse XML text into a compact tree. Any DOCTYPE is refused before its content is used, so
  * external entities and entity expansion attacks never run (saxes itself never fetches
  * anything). Throws `XmlParseError`.
@@ -115,6 +124,8 @@ function parseWith(text: string, position: boolean): XDoc {
   // Attributes of the open tag being read (saxes reports each before the tag), and in all.
   let attributes = 0;
   let allAttributes = 0;
+  // Element names seen so far, by namespace then local name.
+  const names = new Map<string, Map<string, { q: string; local: string }>>();
 
   parser.on('doctype', () => {
     throw new XmlParseError(
@@ -135,17 +146,32 @@ function parseWith(text: string, position: boolean): XDoc {
     }
   });
   parser.on('opentag', (tag: SaxesTagNS) => {
+    const tagAttributes = attributes;
     attributes = 0;
     const ns = tag.uri;
-    const prefix = PREFIX_BY_NS.get(ns);
-    const q =
-      prefix !== undefined ? prefix + tag.local : ns === '' ? tag.local : `{${ns}}${tag.local}`;
+    // One string per distinct name, shared by every element carrying it: far less memory than a
+    // new string per element, and rules compare names by identity instead of by characters.
+    let locals = names.get(ns);
+    if (locals === undefined) names.set(ns, (locals = new Map()));
+    let name = locals.get(tag.local);
+    if (name === undefined) {
+      const prefix = PREFIX_BY_NS.get(ns);
+      const local = internalized(tag.local);
+      const q = internalized(
+        prefix !== undefined ? prefix + local : ns === '' ? local : `{${ns}}${local}`,
+      );
+      locals.set(local, (name = { q, local }));
+    }
+    const q = name.q;
     let attrs: Record<string, string> | null = null;
-    for (const key in tag.attributes) {
-      const a = tag.attributes[key]!;
-      if (a.prefix === 'xmlns' || a.name === 'xmlns' || a.uri !== '') continue;
-      if (attrs === null) attrs = {};
-      attrs[a.local] = a.value;
+    // Enumerating saxes' attribute object costs a lot even when empty; most elements have none.
+    if (tagAttributes > 0) {
+      for (const key in tag.attributes) {
+        const a = tag.attributes[key]!;
+        if (a.prefix === 'xmlns' || a.name === 'xmlns' || a.uri !== '') continue;
+        if (attrs === null) attrs = {};
+        attrs[a.local] = a.value;
+      }
     }
     if (stack.length >= MAX_DEPTH) {
       throw new XmlParseError('TOO_DEEP', 'nested too deeply', parser.line, parser.column);
@@ -156,7 +182,7 @@ function parseWith(text: string, position: boolean): XDoc {
     const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
     const node: XNode = {
       q,
-      local: tag.local,
+      local: name.local,
       ns,
       attrs,
       text: '',
