@@ -417,11 +417,14 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     const target = freePath(join(folder, outcome, file.name));
     try {
       mkdirSync(dirname(target), { recursive: true });
-      renameSync(file.path, target);
+      // The reason first: whoever sees the file in failed/ finds its reason beside it.
       if (reason !== null) writeFileSync(`${target}.reason.txt`, reason);
+      renameSync(file.path, target);
       log(`Hot folder: ${file.name} → ${outcome}/`);
       return target;
     } catch (err) {
+      // Not moved: no reason file may stand for a file that is not there.
+      if (reason !== null) rmSync(`${target}.reason.txt`, { force: true });
       log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
       return null;
     }

@@ -1,11 +1,12 @@
 /** `peppol-desk list`: the documents in the data folder. */
 import type { Command } from 'commander';
 import type { DocumentFilter, DocumentState } from '../contract';
-import { STATUS_WORDS } from '../domain/status-words';
+import { FILTER_ORDER, STATUS_WORDS } from '../domain/status-words';
 import { exitQuietlyOnClosedPipe, usage, UsageError } from './common';
 import { openQuiet } from './engine-options';
 
-const FILTERS: readonly DocumentFilter[] = ['all', 'attention', 'progress', 'sent'];
+// The app's filter tabs, one list for the screen and the CLI (it had lost 'responded').
+const FILTERS: readonly DocumentFilter[] = FILTER_ORDER;
 
 interface ListOptions {
   dataDir?: string;

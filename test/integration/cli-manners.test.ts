@@ -31,8 +31,13 @@ describe('peppol-desk manners', () => {
     const bogus = await cli(['list', '--filter', 'bogus', '--data-dir', data]);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toMatch(
-      /Unknown filter "bogus": use one of all, attention, progress, sent/,
+      /Unknown filter "bogus": use one of attention, progress, sent, responded, all/,
     );
+    // Every filter tab of the app works at the CLI too, "Buyer responded" included.
+    for (const filter of ['attention', 'progress', 'sent', 'responded', 'all']) {
+      const res = await cli(['list', '--filter', filter, '--data-dir', data]);
+      expect([filter, res.code]).toEqual([filter, 0]);
+    }
     for (const cmd of ['retry', 'cancel', 'send-anyway', 'reroute']) {
       const res = await cli([cmd, '999', '--data-dir', data]);
       expect([cmd, res.code]).toEqual([cmd, 2]);
