@@ -94,8 +94,15 @@ test('a certificate failure at the receiving side: words and advice that fit on 
   await expectClerkWords(timeline, [/CERTIFICATE_ERROR/, /Peppol ID/]);
   // The advice under the problem fits a certificate failure, not a wrong buyer id.
   const problem = desk.detailPanel.getByTestId('detail-problem');
-  await expect(problem).not.toContainText('Ask the buyer for their Peppol ID');
+  await expect(problem.getByTestId('problem-message')).toContainText(
+    'its certificate is not valid on the Peppol network',
+  );
+  await expect(problem.getByTestId('problem-message')).toContainText(
+    'Nothing is wrong with your invoice',
+  );
+  await expect(problem).not.toContainText('Peppol ID');
   await expectClerkWords(problem, [/CERTIFICATE_ERROR/]);
+  await expect(desk.detailPanel.getByTestId('detail-retry')).toBeVisible();
 
   const technical = desk.detailPanel.getByTestId('technical-details');
   await technical.locator('summary').click();
