@@ -1057,7 +1057,7 @@ export class Pipeline {
     const cached = new Map<string, LookupAnswer | null>();
     for (const d of docs) {
       const key = d.receiver_id ?? '';
-      if (!cached.has(key)) cached.set(key, this.deps.participants.peek(key)?.answer ?? null);
+      if (!cached.has(key)) cached.set(key, this.peekCached(key));
     }
     const resolvedNow: number[] = [];
     const claimed = repo.txRedoable(() =>
@@ -1099,6 +1099,18 @@ export class Pipeline {
         this.resolving--;
       }),
     );
+  }
+
+  /**
+   * A fresh cached lookup answer, or null. A cache that cannot be read is not a write fault: its
+   * documents take the ordinary lookup, whose failure holds them with a reason.
+   */
+  private peekCached(receiver: string): LookupAnswer | null {
+    try {
+      return this.deps.participants.peek(receiver)?.answer ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private holdUnresolved(list: DocumentRecord[], err: unknown): void {
