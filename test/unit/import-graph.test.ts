@@ -116,6 +116,12 @@ describe('the import graph', () => {
     expect(edges(/^app\/domain\//, (t) => !/^app\/(contract\.ts|domain\/)/.test(t))).toEqual([]);
   });
 
+  it('keeps the store below the stages: app/store imports only the contract, the domain and errors', () => {
+    expect(
+      edges(/^app\/store\//, (t) => !/^app\/(contract\.ts|errors\.ts|domain\/|store\/)/.test(t)),
+    ).toEqual([]);
+  });
+
   it('lets the renderer reach the engine only through the contract, the domain and the wire', () => {
     expect(
       edges(
