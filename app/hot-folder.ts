@@ -23,6 +23,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import type { AddResult, DocumentState, IncomingFile } from './contract';
+import { isFinalResponse } from './domain/states';
 import { tooLargeMessage } from './validation';
 
 /** Where a final document's file goes. */
@@ -51,15 +52,9 @@ const FAILED_STATES = new Set<DocumentState>([
   'rejected',
   'superseded',
 ]);
-// After these a buyer's answer may still come (and may be a rejection).
-const ANSWER_MAY_FOLLOW = new Set<DocumentState>([
-  'delivered',
-  'acknowledged',
-  'in_process',
-  'under_query',
-  'conditionally_accepted',
-  'buyer_accepted',
-]);
+// After these a buyer's answer may still come (and may be a rejection): every sent state but a
+// final answer (paid).
+const ANSWER_MAY_FOLLOW = new Set([...SENT_STATES].filter((s) => !isFinalResponse(s)));
 // Files moved to sent/ whose buyer may still reject them are remembered this many at most.
 const MAX_AWAITING_ANSWER = 10_000;
 /**
