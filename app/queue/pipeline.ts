@@ -1,18 +1,13 @@
-import { type ConnectionStatus, type DocumentValidation, type Environment } from '../contract';
-import type {
-  AccessPointClient,
-  ApOutcome,
-  LookupAnswer,
-  RemoteVerdict,
-  TransactionAnswer,
-} from '../access-point/client';
+import { type ConnectionStatus, type Environment } from '../contract';
+import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
-import { canonicalParticipantId } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
-import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
+import type { StageContext, Validator } from './stages/context';
+import { ResolveStage } from './stages/resolve';
+import { ValidateStage } from './stages/validate';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
 import { mayHaveReachedAccessPoint } from '../domain/states';
 import {
@@ -29,12 +24,8 @@ import { writeFault } from '../store/write-fault';
 // Here too for the engine and the CLI, which import them from the pipeline.
 export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
 
-/** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
-export interface Validator {
-  /** Cached verdicts are keyed by this (rule-set release and rules revision). */
-  cacheKey: string;
-  check(bytes: Uint8Array): Promise<CheckResult>;
-}
+export type { Validator } from './stages/context';
+export { capabilityAccepts, type WantedDocument } from './stages/resolve';
 
 /** What the pipeline needs from the rest of the engine. */
 export interface PipelineDeps {
@@ -98,37 +89,12 @@ export interface PipelineOptions {
   faultRetryMs?: number;
 }
 
-const VALIDATE_BATCH = 128;
-/**
- * Most file bytes in validation at once: memory stays bounded whatever the files weigh. Two
- * 15 MB files: one being checked and the next ready for the worker; more would only wait in memory.
- */
-const VALIDATE_BYTES = 32 * 1024 * 1024;
-/**
- * Checked documents wait at most this long for others to share their commit (ms), unless this
- * many are waiting or none is left in validation.
- */
-const VALIDATE_COMMIT_MS = 25;
-const VALIDATE_COMMIT_DOCS = 32;
-const RESOLVE_BATCH = 256;
 const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
-const BILLING_CUSTOMIZATION =
-  'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
-const BILLING_PROCESS = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
-const UBL_ROOT = {
-  Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice',
-  CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote',
-} as const;
 const LIST_POLL_THRESHOLD = 8;
 /** A due retry or poll that could not start waits for a kick; this wakes up anyway, slowly. */
 const BACKSTOP_MS = 1_000;
 const DAY_MS = 24 * 60 * 60_000;
-
-/** A lookup that could not be made, and why (empty when nobody said). */
-interface Unavailable {
-  unavailable: string;
-}
 
 /** Documents in these states are being worked on by a live engine; after a crash they restart. */
 const RECOVERY: [
@@ -162,7 +128,6 @@ export class Pipeline {
   private readonly responseWindowMs: number;
   private readonly deliveryTimeoutMs: number;
   private readonly stuckCheckMs: number;
-  private remoteValidation: boolean;
   private stuckTimer: NodeJS.Timeout | null = null;
 
   private running = false;
@@ -174,9 +139,8 @@ export class Pipeline {
   private pausedAt: number | null = null;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
-  private validating = 0;
-  /** Bytes of the documents in validation (see VALIDATE_BYTES). */
-  private validatingBytes = 0;
+  private readonly validation: ValidateStage;
+  private readonly resolution: ResolveStage;
   /**
    * Why work stopped after a failed write (disk full, read-only, I/O error), in the words the
    * header shows; null when all is well. Cleared by Resume or by the next automatic try.
@@ -184,16 +148,6 @@ export class Pipeline {
   private fault: string | null = null;
   private faultTimer: NodeJS.Timeout | null = null;
   private readonly faultRetryMs: number;
-  /** Checked documents waiting for the next shared commit. */
-  private readonly validated: {
-    doc: DocumentRecord;
-    result: CheckResult;
-    toCache: { verdict: Verdict; summary: DocumentSummary } | null;
-    remote: RemoteVerdict | null;
-  }[] = [];
-  /** Brings the scheduled commit of checked documents forward; null when none is scheduled. */
-  private validatedCommitNow: (() => void) | null = null;
-  private resolving = 0;
   private polling = 0;
   /** Earlier access points with documents awaiting delivery there, each with its own client. */
   private readonly earlier = new Map<string, AccessPointClient>();
@@ -228,7 +182,6 @@ export class Pipeline {
     this.responseWindowMs = options.responseWindowMs ?? 60 * 60_000;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 7 * DAY_MS;
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
-    this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
     this.faultRetryMs = options.faultRetryMs ?? 30_000;
     this.lifecycle = new Lifecycle({
@@ -285,6 +238,59 @@ export class Pipeline {
       },
     );
     deps.metrics.attach({ sender: () => this.sender.state() });
+    this.validation = new ValidateStage(
+      this.stageContext({
+        validator: deps.validator,
+        validationCache: deps.validationCache,
+        get remoteValidationCache() {
+          return deps.remoteValidationCache;
+        },
+        faulted: () => this.fault !== null,
+      }),
+      options.remoteValidation ?? false,
+    );
+    this.resolution = new ResolveStage(
+      this.stageContext({
+        get participants() {
+          return deps.participants;
+        },
+      }),
+    );
+  }
+
+  /**
+   * What every stage gets: reads, moves, the access point in use (read at use: reconnect swaps
+   * it in `deps`), the clock and the two hooks, with what `extra` adds for one stage (getters
+   * stay getters).
+   */
+  private stageContext<T extends object>(extra: T): StageContext & T {
+    const deps = this.deps;
+    const base: StageContext = {
+      repo: deps.repo,
+      lifecycle: this.lifecycle,
+      get client() {
+        return deps.client;
+      },
+      metrics: deps.metrics,
+      now: this.now,
+      track: (p) => this.track(p),
+      noteOutcome: (outcome) => this.noteOutcome(outcome),
+    };
+    return Object.defineProperties(base, Object.getOwnPropertyDescriptors(extra)) as StageContext &
+      T;
+  }
+
+  /** Turn the access point's validation on or off (setting `remoteValidation`). */
+  setRemoteValidation(on: boolean): void {
+    this.validation.setRemoteValidation(on);
+  }
+
+  // Read by moreComing (the send stage's wiring): documents still in validation or lookup.
+  private get validating(): number {
+    return this.validation.inFlight();
+  }
+  private get resolving(): number {
+    return this.resolution.inFlight();
   }
 
   /** Put interrupted work back one step and start working. */
@@ -550,8 +556,8 @@ export class Pipeline {
     if (this.fault !== null) return;
     const now = this.now();
     try {
-      this.pumpValidate();
-      this.pumpResolve();
+      this.validation.pump();
+      this.resolution.pump();
       this.pumpSend(now);
       this.pumpPolls(now);
       this.scheduleTimer(now);
@@ -586,7 +592,7 @@ export class Pipeline {
     this.emitConnection();
     try {
       this.recoverStuckSending();
-      this.commitValidated();
+      this.validation.commit();
     } catch (err) {
       this.noteFault(err);
       return;
@@ -645,323 +651,6 @@ export class Pipeline {
     // Trigger-kept counts: a few rows, whatever the size of the data folder.
     const counts = this.deps.repo.counts();
     return counts.received > 0 || counts.ready > 0;
-  }
-
-  // ---- validate -------------------------------------------------------------------------------
-
-  /**
-   * Keep up to VALIDATE_BATCH documents in validation. Each one leaves as soon as its own check
-   * ends (a slow file holds back nobody); the ones that finish close together share one commit.
-   */
-  private pumpValidate(): void {
-    // Refill once half the slots are free: far more in flight than workers, so the pool stays
-    // fed, without a query on every finished document.
-    if (this.validating > VALIDATE_BATCH / 2) return;
-    const { repo } = this.deps;
-    const found = repo.inState('received', VALIDATE_BATCH - this.validating);
-    // Bounded by bytes too: each check holds its file in memory, and 64 files of 15 MB would
-    // be a gigabyte. One document always goes, whatever its size.
-    const docs: DocumentRecord[] = [];
-    let bytes = this.validatingBytes;
-    for (const d of found) {
-      if (bytes > 0 && bytes + d.size > VALIDATE_BYTES) break;
-      bytes += d.size;
-      docs.push(d);
-    }
-    if (docs.length === 0) return;
-    const claimed = repo.txRedoable(() => docs.filter((d) => this.lifecycle.startCheck(d)));
-    if (claimed.length === 0) return;
-    this.validating += claimed.length;
-    for (const d of claimed) this.validatingBytes += d.size;
-    for (const d of claimed) {
-      this.track(
-        this.validateOne(d).then((r) => {
-          this.validated.push(r);
-          // Verdicts are cached in the same commit as the documents' new states: one commit
-          // for all that finish within a few ms (at once when none is left in validation), not
-          // one per document — each commit also wakes lookup and sending for what it carries.
-          this.scheduleValidatedCommit(
-            this.validated.length === this.validating ||
-              this.validated.length >= VALIDATE_COMMIT_DOCS,
-          );
-        }),
-      );
-    }
-  }
-
-  /** Commit the checked documents soon (`now`: at the end of this turn, else within a few ms). */
-  private scheduleValidatedCommit(now: boolean): void {
-    if (this.validatedCommitNow !== null) {
-      if (now) this.validatedCommitNow();
-      return;
-    }
-    this.track(
-      new Promise<void>((done) => {
-        let fired = false;
-        const fire = () => {
-          if (fired) return;
-          fired = true;
-          clearTimeout(timer);
-          this.validatedCommitNow = null;
-          done();
-        };
-        const timer = setTimeout(fire, now ? 0 : VALIDATE_COMMIT_MS);
-        this.validatedCommitNow = () => setImmediate(fire);
-        if (now) this.validatedCommitNow();
-      }).then(() => {
-        if (this.fault === null) this.commitValidated();
-      }),
-    );
-  }
-
-  private commitValidated(): void {
-    const results = this.validated.splice(0);
-    if (results.length === 0) return;
-    const { repo, validationCache, validator } = this.deps;
-    try {
-      // Redoable: a verdict lost to a power cut is checked again (docs/performance.md).
-      repo.txRedoable(() => {
-        for (const r of results) {
-          if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
-          this.finishValidation(r.doc, r.result, r.remote);
-        }
-      });
-    } catch (err) {
-      // Rolled back: the verdicts wait here for the next try (Resume), nothing is checked twice.
-      this.validated.unshift(...results);
-      throw err;
-    }
-    this.validating -= results.length;
-    for (const r of results) this.validatingBytes -= r.doc.size;
-  }
-
-  private async validateOne(doc: DocumentRecord): Promise<{
-    doc: DocumentRecord;
-    result: CheckResult;
-    toCache: { verdict: Verdict; summary: DocumentSummary } | null;
-    remote: RemoteVerdict | null;
-  }> {
-    const { validator, validationCache, metrics, repo } = this.deps;
-    const started = performance.now();
-    const cached = validationCache.get(doc.sha256, validator.cacheKey);
-    let body: Uint8Array | null = null;
-    let result: CheckResult;
-    let toCache: { verdict: Verdict; summary: DocumentSummary } | null = null;
-    try {
-      if (cached) {
-        // Same bytes, same rules: verdict and summary stand; the body is not even read.
-        result = { ok: true, summary: cached.summary, verdict: cached.verdict };
-      } else {
-        body = repo.getBody(doc.id);
-        result = await validator.check(body);
-        if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
-      }
-    } catch {
-      // Only a closing pool gets here (checks themselves never throw); no error text for clerks.
-      result = {
-        ok: false,
-        error: {
-          code: 'UNCHECKABLE',
-          message: 'This file could not be checked because the app was stopping. Retry it.',
-        },
-      };
-    }
-    // Asked whatever our verdict: a valid invoice we call invalid is as important to catch as
-    // the reverse (issue 10: never worse than the provider).
-    const remote =
-      result.ok && this.remoteValidation
-        ? await this.remoteVerdict(doc.sha256, body ?? repo.getBody(doc.id))
-        : null;
-    metrics.recordLatency('validate', performance.now() - started);
-    return { doc, result, toCache, remote };
-  }
-
-  /**
-   * Optional second opinion from the access point's own validator (cached 24 h per access point).
-   * Null when it cannot answer: the local verdict stands, and sending surfaces any rejection.
-   */
-  private async remoteVerdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
-    const cache = this.deps.remoteValidationCache;
-    const cached = cache?.get(sha256) ?? null;
-    if (cached) return cached;
-    const outcome = await this.deps.client.validate(body);
-    this.noteOutcome(outcome);
-    if (outcome.kind !== 'ok') return null;
-    cache?.put(sha256, outcome.value);
-    return outcome.value;
-  }
-
-  /** Turn the access point's validation on or off (setting `remoteValidation`). */
-  setRemoteValidation(on: boolean): void {
-    this.remoteValidation = on;
-  }
-
-  private finishValidation(
-    doc: DocumentRecord,
-    result: CheckResult,
-    remote: RemoteVerdict | null,
-  ): void {
-    const { repo } = this.deps;
-    const life = this.lifecycle;
-    if (!result.ok) {
-      life.failIntake(doc, result.error);
-      return;
-    }
-    const s = result.summary;
-    const ours = result.verdict;
-    const disagree = remote !== null && remote.valid !== ours.valid;
-    // Both say invalid: the access point's reasons join ours in the list of what to fix.
-    const verdict =
-      remote && !remote.valid && !ours.valid
-        ? { ...ours, findings: [...ours.findings, ...accessPointFindings(remote)] }
-        : ours;
-    const fields = summaryFields(s, verdict, remote, disagree);
-    // Without a buyer address the document cannot be sent, whatever the access point thinks.
-    if (!ours.valid && (!disagree || !s.buyerEndpoint)) {
-      life.markInvalid(doc, fields, verdict);
-      return;
-    }
-    if (!s.buyerEndpoint) {
-      life.markNoReceiver(doc, fields);
-      return;
-    }
-    const twin = doc.send_anyway ? null : repo.findContentDuplicate(doc.id, doc.sha256);
-    if (twin !== null) {
-      life.holdSameContent(doc, fields, twin, s.docType);
-      return;
-    }
-    const dup =
-      doc.send_anyway || !fields.seller_id || !fields.invoice_number
-        ? null
-        : repo.findBusinessDuplicate(doc.id, fields.seller_id, fields.invoice_number, s.docType);
-    if (dup !== null) {
-      life.holdDuplicate(doc, fields, dup, s.invoiceNumber ?? '', s.docType);
-      return;
-    }
-    if (disagree && remote) {
-      life.holdDisagreement(doc, fields, s.docType, ours, remote);
-      return;
-    }
-    life.markValid(doc, fields);
-    if (fields.seller_id && fields.invoice_number) {
-      const old = repo.findSupersedable(doc.id, fields.seller_id, fields.invoice_number, s.docType);
-      life.supersede(doc, old);
-    }
-  }
-
-  // ---- resolve --------------------------------------------------------------------------------
-
-  private pumpResolve(): void {
-    if (this.resolving > 0) return;
-    const { repo } = this.deps;
-    const docs = repo.inState('ready', RESOLVE_BATCH);
-    if (docs.length === 0) return;
-    // Receivers with a fresh cached answer (most of a drop: a few buyers, many invoices) are
-    // resolved in the claim's own commit: no second commit and no extra round for them.
-    const cached = new Map<string, LookupAnswer | null>();
-    for (const d of docs) {
-      const key = d.receiver_id ?? '';
-      if (!cached.has(key)) cached.set(key, this.peekCached(key));
-    }
-    const claimed = repo.txRedoable(() =>
-      docs.filter((d) => {
-        if (!this.lifecycle.startLookup(d)) return false;
-        const answer = cached.get(d.receiver_id ?? '');
-        if (!answer) return true;
-        this.finishResolve(d, answer);
-        return false;
-      }),
-    );
-    if (claimed.length === 0) return;
-    const byReceiver = new Map<string, DocumentRecord[]>();
-    for (const d of claimed) {
-      const key = d.receiver_id ?? '';
-      const list = byReceiver.get(key) ?? [];
-      list.push(d);
-      byReceiver.set(key, list);
-    }
-    this.resolving++;
-    this.track(
-      Promise.all(
-        [...byReceiver].map(async ([receiver, list]) => {
-          try {
-            const answer = await this.lookup(receiver);
-            repo.txRedoable(() => {
-              for (const d of list) this.finishResolve(d, answer);
-            });
-          } catch (err) {
-            // Whatever went wrong for this receiver, its documents must not stay in `resolving`
-            // (and the other receivers go on): hold them with a reason the user can act on.
-            this.holdUnresolved(list, err);
-          }
-        }),
-      ).finally(() => {
-        this.resolving--;
-      }),
-    );
-  }
-
-  /**
-   * A fresh cached lookup answer, or null. A cache that cannot be read is not a write fault: its
-   * documents take the ordinary lookup, whose failure holds them with a reason.
-   */
-  private peekCached(receiver: string): LookupAnswer | null {
-    try {
-      return this.deps.participants.peek(receiver)?.answer ?? null;
-    } catch {
-      return null;
-    }
-  }
-
-  private holdUnresolved(list: DocumentRecord[], err: unknown): void {
-    const { repo } = this.deps;
-    const detail = err instanceof Error ? err.message : String(err);
-    repo.txRedoable(() => {
-      for (const d of list) this.lifecycle.holdUnresolved(d, detail);
-    });
-  }
-
-  private async lookup(receiver: string): Promise<LookupAnswer | Unavailable> {
-    const { participants, client, metrics } = this.deps;
-    let reason = '';
-    const entry = await participants.get(receiver, async () => {
-      const started = performance.now();
-      const outcome = await client.lookup(receiver);
-      metrics.recordLatency('lookup', performance.now() - started);
-      this.noteOutcome(outcome);
-      if (outcome.kind === 'permanent') reason = outcome.error.message;
-      else if (outcome.kind === 'transient') reason = outcome.message;
-      return outcome.kind === 'ok' ? outcome.value : null;
-    });
-    return entry?.answer ?? { unavailable: reason };
-  }
-
-  private finishResolve(doc: DocumentRecord, answer: LookupAnswer | Unavailable): void {
-    const life = this.lifecycle;
-    if ('unavailable' in answer) {
-      // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
-      // the access point does its own lookup and answers 404 when the receiver is unknown.
-      life.queueUnchecked(doc, answer.unavailable);
-      return;
-    }
-    if (!answer.found) {
-      life.markUnreachable(doc);
-      return;
-    }
-    // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
-    // process (BT-23). A provider that lists no capabilities is trusted.
-    const wanted = wantedDocument(doc);
-    const accepts = (c: { document_type: unknown; process_id: unknown }) =>
-      capabilityAccepts(c, wanted);
-    if (
-      Array.isArray(answer.capabilities) &&
-      answer.capabilities.length > 0 &&
-      !answer.capabilities.some(accepts)
-    ) {
-      life.holdNotAccepted(doc);
-      return;
-    }
-    life.queueForSend(doc, answer.name);
   }
 
   // ---- send -----------------------------------------------------------------------------------
@@ -1201,108 +890,4 @@ export class Pipeline {
       this.responseWindowMs <= 0 ? null : nextPoll,
     );
   }
-}
-
-/** The access point's errors as findings, worded as its own (shown when both checks fail). */
-function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
-  return remote.errors.map((e) => ({
-    rule: e.rule || 'ACCESS-POINT',
-    flag: 'fatal' as const,
-    message: `The access point's own check says: ${e.message}`,
-    location: e.location ?? '',
-  }));
-}
-
-/** The columns a summary fills. */
-function summaryFields(
-  s: DocumentSummary,
-  verdict: Verdict,
-  remote: RemoteVerdict | null = null,
-  disagree = false,
-) {
-  return {
-    doc_type: s.docType,
-    invoice_number: s.invoiceNumber,
-    seller_name: s.sellerName,
-    seller_id: s.sellerEndpoint
-      ? canonicalParticipantId(s.sellerEndpoint.scheme, s.sellerEndpoint.value)
-      : null,
-    buyer_name: s.buyerName,
-    receiver_id: s.buyerEndpoint
-      ? canonicalParticipantId(s.buyerEndpoint.scheme, s.buyerEndpoint.value)
-      : null,
-    amount: s.payableAmount,
-    currency: s.currency,
-    issue_date: s.issueDate,
-    summary_json: JSON.stringify(s),
-    validation_json: JSON.stringify({
-      ruleset: verdict.ruleset,
-      findings: verdict.findings,
-      ...(remote
-        ? {
-            accessPoint: { valid: remote.valid, errors: remote.errors, warnings: remote.warnings },
-            checksDisagree: disagree,
-          }
-        : {}),
-    } satisfies DocumentValidation),
-  };
-}
-
-/** What a receiver must accept for one document: UBL root, customization and process. */
-export interface WantedDocument {
-  root: string;
-  customizationId: string;
-  processId: string;
-}
-
-/** The document's own root, CustomizationID and ProfileID (Billing 3.0 defaults when unknown). */
-function wantedDocument(doc: DocumentRecord): WantedDocument {
-  let summary: Partial<DocumentSummary> = {};
-  try {
-    summary = doc.summary_json ? (JSON.parse(doc.summary_json) as DocumentSummary) : {};
-  } catch {
-    summary = {};
-  }
-  return {
-    root: doc.doc_type === 'CreditNote' ? UBL_ROOT.CreditNote : UBL_ROOT.Invoice,
-    customizationId: summary.customizationId?.trim() || BILLING_CUSTOMIZATION,
-    processId: summary.profileId?.trim() || BILLING_PROCESS,
-  };
-}
-
-/**
- * True when a capability from a lookup covers the document. A Peppol document type id is
- * `[scheme::]<root namespace>::<root>##<customization>::<UBL version>`; the `busdox-docid-qns`
- * scheme matches the customization exactly, the `peppol-doctype-wildcard` scheme also as a
- * prefix when it ends with `*`. The process id (`[cenbii-procid-ubl::]<id>`) must be the
- * document's own; an empty one is trusted. Malformed entries accept nothing.
- */
-export function capabilityAccepts(
-  c: { document_type: unknown; process_id: unknown },
-  wanted: WantedDocument,
-): boolean {
-  if (typeof c.document_type !== 'string') return false;
-  let id = c.document_type.trim();
-  let wildcard = false;
-  const scheme = /^(busdox-docid-qns|peppol-doctype-wildcard)::/.exec(id);
-  if (scheme) {
-    wildcard = scheme[1] === 'peppol-doctype-wildcard';
-    id = id.slice(scheme[0].length);
-  }
-  const hashes = id.indexOf('##');
-  if (hashes < 0 || id.slice(0, hashes) !== wanted.root) return false;
-  const rest = id.slice(hashes + 2);
-  const versionAt = rest.lastIndexOf('::');
-  if (versionAt < 0 || rest.slice(versionAt + 2) !== '2.1') return false;
-  const customization = rest.slice(0, versionAt);
-  const customizationOk =
-    customization === wanted.customizationId ||
-    (wildcard &&
-      customization.endsWith('*') &&
-      wanted.customizationId.startsWith(customization.slice(0, -1)));
-  if (!customizationOk) return false;
-  if (c.process_id === undefined || c.process_id === null || c.process_id === '') return true;
-  if (typeof c.process_id !== 'string') return false;
-  const process = c.process_id.trim().replace(/^cenbii-procid-ubl::/, '');
-  return process === wanted.processId;
 }
