@@ -1,15 +1,16 @@
 import { type ConnectionStatus, type Environment } from '../contract';
-import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../access-point/client';
+import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
-import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
+import type { DocumentsRepo } from '../store/documents-repo';
 import type { StageContext, Validator } from './stages/context';
+import { DeliveryTracking } from './stages/delivery';
+import { Recovery } from './stages/recovery';
 import { ResolveStage } from './stages/resolve';
 import { ValidateStage } from './stages/validate';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
-import { mayHaveReachedAccessPoint } from '../domain/states';
 import {
   ACCESS_POINT_CHANGED,
   CHECKS_DISAGREE,
@@ -89,22 +90,9 @@ export interface PipelineOptions {
   faultRetryMs?: number;
 }
 
-const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
-const POLL_BATCH = 200;
-const LIST_POLL_THRESHOLD = 8;
 /** A due retry or poll that could not start waits for a kick; this wakes up anyway, slowly. */
 const BACKSTOP_MS = 1_000;
 const DAY_MS = 24 * 60 * 60_000;
-
-/** Documents in these states are being worked on by a live engine; after a crash they restart. */
-const RECOVERY: [
-  from: 'validating' | 'resolving' | 'sending',
-  to: 'received' | 'ready' | 'queued',
-][] = [
-  ['validating', 'received'],
-  ['resolving', 'ready'],
-  ['sending', 'queued'],
-];
 
 /**
  * The send pipeline: received → validating → ready → resolving → queued → sending → accepted →
@@ -121,12 +109,9 @@ export class Pipeline {
   /** The one place a document's state changes (it also knows which sends are in flight here). */
   private readonly lifecycle: Lifecycle;
   private readonly pollInitialMs: number;
-  private readonly pollMaxMs: number;
   private readonly probeInitialMs: number;
   private readonly probeMaxMs: number;
   private readonly trackDelivery: boolean;
-  private readonly responseWindowMs: number;
-  private readonly deliveryTimeoutMs: number;
   private readonly stuckCheckMs: number;
   private stuckTimer: NodeJS.Timeout | null = null;
 
@@ -148,11 +133,8 @@ export class Pipeline {
   private fault: string | null = null;
   private faultTimer: NodeJS.Timeout | null = null;
   private readonly faultRetryMs: number;
-  private polling = 0;
-  /** Earlier access points with documents awaiting delivery there, each with its own client. */
-  private readonly earlier = new Map<string, AccessPointClient>();
-  /** Earlier access points with a poll round out. */
-  private readonly pollingEarlier = new Set<string>();
+  private readonly delivery: DeliveryTracking;
+  private readonly recovery: Recovery;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private connection: ConnectionStatus['state'] = 'connecting';
@@ -174,13 +156,10 @@ export class Pipeline {
     this.random = deps.random ?? Math.random;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.pollInitialMs = options.pollInitialMs ?? 2_000;
-    this.pollMaxMs = options.pollMaxMs ?? 60_000;
     this.probeInitialMs = options.probeInitialMs ?? 1_000;
     this.probeMaxMs = options.probeMaxMs ?? 30_000;
     this.probeDelayMs = this.probeInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
-    this.responseWindowMs = options.responseWindowMs ?? 60 * 60_000;
-    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 7 * DAY_MS;
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.paused = options.paused ?? false;
     this.faultRetryMs = options.faultRetryMs ?? 30_000;
@@ -249,6 +228,35 @@ export class Pipeline {
       }),
       options.remoteValidation ?? false,
     );
+    this.delivery = new DeliveryTracking(
+      this.stageContext({
+        get accessPoint() {
+          return deps.accessPoint;
+        },
+        offline: () => this.offline,
+        kick: () => this.kick(),
+        onEarlierDone: (accessPoint: string, client: AccessPointClient) =>
+          this.deps.onEarlierDone?.(accessPoint, client),
+      }),
+      {
+        pollInitialMs: this.pollInitialMs,
+        pollMaxMs: options.pollMaxMs ?? 60_000,
+        responseWindowMs: options.responseWindowMs ?? 60 * 60_000,
+        deliveryTimeoutMs: options.deliveryTimeoutMs ?? 7 * DAY_MS,
+      },
+    );
+    this.recovery = new Recovery(
+      this.stageContext({
+        get accessPoint() {
+          return deps.accessPoint;
+        },
+        get environment() {
+          return deps.environment;
+        },
+        trackDelivery: this.trackDelivery,
+        pollInitialMs: this.pollInitialMs,
+      }),
+    );
     this.resolution = new ResolveStage(
       this.stageContext({
         get participants() {
@@ -256,6 +264,19 @@ export class Pipeline {
         },
       }),
     );
+  }
+
+  /**
+   * Keep asking `accessPoint` (not the one in use) about the documents it accepted, through
+   * `client`, until none waits there any more.
+   */
+  pollEarlier(accessPoint: string, client: AccessPointClient): void {
+    this.delivery.pollEarlier(accessPoint, client);
+  }
+
+  /** The earlier access points still polled (tests, diagnostics). */
+  earlierAccessPoints(): string[] {
+    return this.delivery.earlierAccessPoints();
   }
 
   /**
@@ -295,21 +316,7 @@ export class Pipeline {
 
   /** Put interrupted work back one step and start working. */
   start(): void {
-    const { repo } = this.deps;
-    repo.tx(() => {
-      for (const [from, to] of RECOVERY) {
-        // A send cut off mid-flight may have been accepted: it goes again under the same key.
-        for (const doc of repo.inState(from, Number.MAX_SAFE_INTEGER)) {
-          this.lifecycle.recoverInterrupted(doc, from, to);
-        }
-      }
-      // Documents accepted while tracking was off (e.g. `peppol-desk send` without
-      // --wait-delivery on the shared data folder) are tracked from now on.
-      if (this.trackDelivery) repo.scheduleUntrackedPolls(this.now() + this.pollInitialMs);
-      if (this.deps.accessPoint !== undefined) {
-        repo.pinUnpinned(this.deps.accessPoint, this.deps.environment);
-      }
-    });
+    this.recovery.recoverOnStart();
     this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
@@ -342,10 +349,7 @@ export class Pipeline {
    */
   recoverStuckSending(): number[] {
     if (!this.running) return [];
-    const { repo } = this.deps;
-    const stuck = repo.idsInStates(['sending']).filter((id) => !this.lifecycle.isClaimed(id));
-    if (stuck.length === 0) return [];
-    return repo.tx(() => stuck.filter((id) => this.lifecycle.recoverUnrecorded(id)));
+    return this.recovery.recoverStuckSending();
   }
 
   /** Stop starting new work and wait for what is in flight. */
@@ -386,7 +390,7 @@ export class Pipeline {
       const otherAccessPoint =
         previous.baseUrl !== next.client.baseUrl || this.deps.environment !== next.environment;
       if (otherAccessPoint && next.accessPoint === undefined) {
-        this.holdUnconfirmed(previous.baseUrl, this.deps.environment);
+        this.recovery.holdUnconfirmed(previous.baseUrl, this.deps.environment);
       }
       this.deps.client = next.client;
       if (next.accessPoint !== undefined) this.deps.accessPoint = next.accessPoint;
@@ -420,41 +424,13 @@ export class Pipeline {
   }
 
   /**
-   * Before talking to another access point: a document whose last attempt may have reached the
-   * previous one (answer lost, or waiting to retry) is held, not sent again there under the same
-   * key — the new access point has never seen that key, so it could deliver the invoice a second
-   * time. The clerk checks the previous access point, then sends it anyway or cancels it.
-   */
-  private holdUnconfirmed(previousUrl: string, previousEnvironment: Environment): void {
-    const { repo } = this.deps;
-    const where =
-      previousEnvironment === 'sandbox'
-        ? 'the built-in Sandbox'
-        : `the access point at ${previousUrl}`;
-    const unconfirmed = [
-      ...repo.inState('queued', Number.MAX_SAFE_INTEGER),
-      ...repo.inState('retry_wait', Number.MAX_SAFE_INTEGER),
-    ].filter(mayHaveReachedAccessPoint);
-    repo.tx(() => {
-      for (const d of unconfirmed) this.lifecycle.holdUnconfirmed(d, where, previousUrl);
-    });
-  }
-
-  /**
    * Hold every document waiting to be sent (received, ready, queued, retry_wait) that is pinned
    * to another access point than the one in use: changing the provider never moves queued
    * documents. The clerk sends them through the new one (reroute) or cancels them. Returns the
    * held ids.
    */
   holdPinnedElsewhere(): number[] {
-    const { repo } = this.deps;
-    const current = this.deps.accessPoint;
-    if (current === undefined) return [];
-    const waiting = repo.waitingForOtherAccessPoint(current);
-    if (waiting.length === 0) return [];
-    const held = repo.tx(() =>
-      waiting.filter((d) => this.lifecycle.holdForAccessPoint(d)).map((d) => d.id),
-    );
+    const held = this.recovery.holdPinnedElsewhere();
     if (held.length) this.emitConnection();
     return held;
   }
@@ -559,7 +535,7 @@ export class Pipeline {
       this.validation.pump();
       this.resolution.pump();
       this.pumpSend(now);
-      this.pumpPolls(now);
+      if (this.trackDelivery) this.delivery.pump(now);
       this.scheduleTimer(now);
     } catch (err) {
       this.noteFault(err);
@@ -615,17 +591,7 @@ export class Pipeline {
       const retryAt = repo.nextRetryAt();
       if (retryAt !== null) consider(Math.max(retryAt, this.sendGateUntil));
     }
-    if (this.trackDelivery && !this.offline) {
-      const pollAt = repo.nextPollAt(this.deps.accessPoint ?? null);
-      if (pollAt !== null) consider(pollAt);
-    }
-    if (this.trackDelivery) {
-      for (const accessPoint of this.earlier.keys()) {
-        if (this.pollingEarlier.has(accessPoint)) continue;
-        const pollAt = repo.nextPollAt(accessPoint);
-        if (pollAt !== null) consider(pollAt);
-      }
-    }
+    if (this.trackDelivery) for (const at of this.delivery.dueTimes(this.offline)) consider(at);
     if (this.offline) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
       if (!this.paused && !this.probing) consider(this.nextProbeAt);
@@ -726,168 +692,5 @@ export class Pipeline {
 
   private emitConnection(): void {
     this.deps.onConnection(this.connectionStatus());
-  }
-
-  // ---- delivery tracking ----------------------------------------------------------------------
-
-  private pumpPolls(now: number): void {
-    if (!this.trackDelivery) return;
-    this.pumpEarlierPolls(now);
-    if (this.offline || this.polling > 0) return;
-    const { repo, client } = this.deps;
-    const due = repo.duePolls(now, POLL_BATCH, this.deps.accessPoint ?? null);
-    if (due.length === 0) return;
-    this.polling++;
-    this.track(
-      this.pollRound(due, client, (o) => this.noteOutcome(o)).finally(() => {
-        this.polling--;
-      }),
-    );
-  }
-
-  /**
-   * Documents accepted at an earlier access point are asked about there, through that access
-   * point's own client (one per access point, a bounded few). What it answers does not change the
-   * connection state: that is about the access point in use. Once nothing waits there any more,
-   * its client is handed back (the engine closes it and forgets its key).
-   */
-  private pumpEarlierPolls(now: number): void {
-    const { repo } = this.deps;
-    for (const [accessPoint, client] of this.earlier) {
-      if (this.pollingEarlier.has(accessPoint)) continue;
-      if (accessPoint === this.deps.accessPoint) {
-        // In use again: its documents are polled with the current client.
-        this.releaseEarlier(accessPoint, client);
-        continue;
-      }
-      const due = repo.duePolls(now, POLL_BATCH, accessPoint);
-      if (due.length === 0) {
-        if (repo.nextPollAt(accessPoint) === null) this.releaseEarlier(accessPoint, client);
-        continue;
-      }
-      this.pollingEarlier.add(accessPoint);
-      this.track(
-        this.pollRound(due, client, () => undefined).finally(() => {
-          this.pollingEarlier.delete(accessPoint);
-        }),
-      );
-    }
-  }
-
-  private releaseEarlier(accessPoint: string, client: AccessPointClient): void {
-    this.earlier.delete(accessPoint);
-    this.deps.onEarlierDone?.(accessPoint, client);
-  }
-
-  /**
-   * Keep asking `accessPoint` (not the one in use) about the documents it accepted, through
-   * `client`, until none waits there any more.
-   */
-  pollEarlier(accessPoint: string, client: AccessPointClient): void {
-    const previous = this.earlier.get(accessPoint);
-    if (previous === client) return;
-    if (previous) this.deps.onEarlierDone?.(accessPoint, previous);
-    this.earlier.set(accessPoint, client);
-    this.kick();
-  }
-
-  /** The earlier access points still polled (tests, diagnostics). */
-  earlierAccessPoints(): string[] {
-    return [...this.earlier.keys()];
-  }
-
-  /** One round of status questions to one access point, recorded in one commit. */
-  private async pollRound(
-    due: DocumentRecord[],
-    client: AccessPointClient,
-    note: (outcome: ApOutcome<unknown>) => void,
-  ): Promise<void> {
-    const { repo } = this.deps;
-    // Many due at once: one list request answers most of them; the rest are asked one by one.
-    const known = new Map<string, TransactionAnswer>();
-    if (due.length >= LIST_POLL_THRESHOLD) {
-      const listed = await client.transactions(Math.min(1000, due.length * 4));
-      note(listed);
-      if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
-    }
-    const answers = await Promise.all(
-      due.map(async (d) => {
-        let tx = known.get(d.transaction_id ?? '') ?? null;
-        if (!tx) {
-          const outcome = await client.transaction(d.transaction_id ?? '');
-          note(outcome);
-          tx = outcome.kind === 'ok' ? outcome.value : null;
-        }
-        return { d, tx };
-      }),
-    );
-    // One commit for the round, not one synced commit per document (that was the engine's
-    // main cost with delivery tracked). Not synced: a power cut only means asking again.
-    repo.txRedoable(() => {
-      for (const { d, tx } of answers) this.applyTransaction(d, tx);
-    });
-  }
-
-  /** Record what the access point says about a sent document; unknown statuses mean in flight. */
-  private applyTransaction(d: DocumentRecord, tx: TransactionAnswer | null): void {
-    const { repo, metrics } = this.deps;
-    const t = this.now();
-    const age = t - (d.accepted_at ?? t);
-    // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
-    const nextPoll = t + Math.min(this.pollMaxMs, Math.max(this.pollInitialMs, age / 2));
-    if (d.state !== 'accepted') {
-      // Delivered (or answered) already: only waiting for the buyer's next business response,
-      // for a bounded time after the last news.
-      const since = d.business_response_at ?? d.delivered_at ?? t;
-      const response = tx?.businessResponse ?? null;
-      if (response && response !== d.business_response) {
-        this.applyResponse(d, d.state, tx!, nextPoll);
-      } else {
-        repo.patch(d.id, { next_poll_at: t - since > this.responseWindowMs ? null : nextPoll });
-      }
-      return;
-    }
-    if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
-      if (age >= this.deliveryTimeoutMs) {
-        // Bounded: an unknown or never-final transaction is not asked about forever.
-        this.lifecycle.stopTracking(d, this.deliveryTimeoutMs, tx?.status ?? null);
-        return;
-      }
-      repo.patch(d.id, { next_poll_at: nextPoll });
-      return;
-    }
-    if (tx.status === 'delivered') {
-      repo.tx(() => {
-        this.lifecycle.deliver(
-          d,
-          tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
-          this.responseWindowMs <= 0 ? null : nextPoll,
-        );
-        // Delivery and the buyer's answer read in one poll: both steps on the timeline.
-        if (tx.businessResponse) this.applyResponse(d, 'delivered', tx, nextPoll);
-      });
-      metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
-    } else {
-      this.lifecycle.failDelivery(d, tx.errorCode ?? null, tx.error);
-    }
-  }
-
-  /** A buyer's business response, recorded by the lifecycle (final answers end the polling). */
-  private applyResponse(
-    d: DocumentRecord,
-    from: DocumentRecord['state'],
-    tx: TransactionAnswer,
-    nextPoll: number,
-  ): void {
-    this.lifecycle.recordResponse(
-      d,
-      from,
-      {
-        code: tx.businessResponse ?? '',
-        note: tx.businessResponseNote ?? null,
-        at: (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || this.now(),
-      },
-      this.responseWindowMs <= 0 ? null : nextPoll,
-    );
   }
 }
