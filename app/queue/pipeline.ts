@@ -6,6 +6,7 @@ import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
 import type { DocumentsRepo } from '../store/documents-repo';
 import type { StageContext, Validator } from './stages/context';
+import { ConnectionHealth } from './stages/connection';
 import { DeliveryTracking } from './stages/delivery';
 import { Recovery } from './stages/recovery';
 import { ResolveStage } from './stages/resolve';
@@ -110,7 +111,6 @@ export class Pipeline {
   private readonly lifecycle: Lifecycle;
   private readonly pollInitialMs: number;
   private readonly probeInitialMs: number;
-  private readonly probeMaxMs: number;
   private readonly trackDelivery: boolean;
   private readonly stuckCheckMs: number;
   private stuckTimer: NodeJS.Timeout | null = null;
@@ -126,27 +126,12 @@ export class Pipeline {
   private timer: NodeJS.Timeout | null = null;
   private readonly validation: ValidateStage;
   private readonly resolution: ResolveStage;
-  /**
-   * Why work stopped after a failed write (disk full, read-only, I/O error), in the words the
-   * header shows; null when all is well. Cleared by Resume or by the next automatic try.
-   */
-  private fault: string | null = null;
-  private faultTimer: NodeJS.Timeout | null = null;
-  private readonly faultRetryMs: number;
   private readonly delivery: DeliveryTracking;
   private readonly recovery: Recovery;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  private connection: ConnectionStatus['state'] = 'connecting';
-  private connectionMessage: string | null = null;
-  /** The connection shows 'throttled' until this time after a 429. */
-  private throttledUntil = 0;
-  /** No send starts before this time (after a long Retry-After or while offline). */
-  private sendGateUntil = 0;
-  private offline = false;
-  private probeDelayMs: number;
-  private probing = false;
-  private nextProbeAt = 0;
+  /** What the header shows (online, offline, throttled, paused after a fault) and probing. */
+  private readonly health: ConnectionHealth;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -157,12 +142,9 @@ export class Pipeline {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.pollInitialMs = options.pollInitialMs ?? 2_000;
     this.probeInitialMs = options.probeInitialMs ?? 1_000;
-    this.probeMaxMs = options.probeMaxMs ?? 30_000;
-    this.probeDelayMs = this.probeInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.paused = options.paused ?? false;
-    this.faultRetryMs = options.faultRetryMs ?? 30_000;
     this.lifecycle = new Lifecycle({
       repo: deps.repo,
       now: this.now,
@@ -217,6 +199,31 @@ export class Pipeline {
       },
     );
     deps.metrics.attach({ sender: () => this.sender.state() });
+    this.health = new ConnectionHealth(
+      this.stageContext({
+        get environment() {
+          return deps.environment;
+        },
+        get accessPoint() {
+          return deps.accessPoint;
+        },
+        paused: () => this.paused,
+        pausedAt: () => this.pausedAt,
+        running: () => this.running,
+        onConnection: (status: ConnectionStatus) => this.deps.onConnection(status),
+        releaseReady: (reason: string) => this.sender.releaseReady(reason),
+        recover: () => {
+          this.recoverStuckSending();
+          this.validation.commit();
+        },
+        kick: () => this.kick(),
+      }),
+      {
+        probeInitialMs: this.probeInitialMs,
+        probeMaxMs: options.probeMaxMs ?? 30_000,
+        faultRetryMs: options.faultRetryMs ?? 30_000,
+      },
+    );
     this.validation = new ValidateStage(
       this.stageContext({
         validator: deps.validator,
@@ -224,7 +231,7 @@ export class Pipeline {
         get remoteValidationCache() {
           return deps.remoteValidationCache;
         },
-        faulted: () => this.fault !== null,
+        faulted: () => this.health.fault !== null,
       }),
       options.remoteValidation ?? false,
     );
@@ -320,7 +327,7 @@ export class Pipeline {
     this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
-      if (this.fault !== null) return;
+      if (this.health.fault !== null) return;
       try {
         this.recoverStuckSending();
       } catch (err) {
@@ -334,7 +341,7 @@ export class Pipeline {
     // once stopped.
     void this.deps.client.version().then(
       (outcome) => {
-        if (this.running && this.connection === 'connecting') this.noteProbe(outcome);
+        if (this.running && this.connection === 'connecting') this.health.noteProbe(outcome);
       },
       () => undefined,
     );
@@ -358,8 +365,7 @@ export class Pipeline {
     this.running = false;
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
-    if (this.faultTimer) clearTimeout(this.faultTimer);
-    this.faultTimer = null;
+    this.health.stop();
     this.sender.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -398,13 +404,7 @@ export class Pipeline {
       if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
       this.deps.environment = next.environment;
       // What we knew about the old access point (offline, throttled, Retry-After) does not apply.
-      this.offline = false;
-      this.probing = false;
-      this.throttledUntil = 0;
-      this.sendGateUntil = 0;
-      this.probeDelayMs = this.probeInitialMs;
-      this.connection = 'connecting';
-      this.connectionMessage = null;
+      this.health.reset();
       // Documents queued for the previous access point stay with it until the clerk decides.
       this.holdPinnedElsewhere();
       this.emitConnection();
@@ -412,7 +412,7 @@ export class Pipeline {
         this.running = true;
         this.kick();
         // Ask the new access point at once so the header shows Online (or Offline) soon.
-        this.probeNow();
+        this.health.probeNow();
       }
       return previous;
     });
@@ -440,27 +440,11 @@ export class Pipeline {
     this.emitConnection();
   }
 
-  /** One version call to learn the connection state (after a switch). */
-  private probeNow(): void {
-    this.track(this.deps.client.version().then((outcome) => this.noteProbe(outcome)));
-  }
-
-  /** What one version call says about the connection: offline (probing takes over) or online. */
-  private noteProbe(outcome: ApOutcome<unknown>): void {
-    if (outcome.kind === 'transient' && outcome.offline) {
-      this.offline = true;
-      this.nextProbeAt = this.now() + this.probeDelayMs;
-      this.setConnection('offline', offlineWords(outcome.message));
-    } else {
-      this.noteOutcome(outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 });
-    }
-  }
-
   /** Pause or resume sending (validation and lookups go on). */
   setPaused(paused: boolean): void {
     if (paused !== this.paused) this.pausedAt = paused ? this.now() : null;
     this.paused = paused;
-    if (!paused) this.clearFault();
+    if (!paused) this.health.clearFault();
     if (paused) this.sender.releaseReady();
     this.emitConnection();
     this.kick();
@@ -483,23 +467,7 @@ export class Pipeline {
 
   /** The connection as the header shows it. */
   connectionStatus(): ConnectionStatus {
-    const counts = this.deps.repo.counts();
-    return {
-      state: this.connection,
-      environment: this.deps.environment,
-      endpoint: this.deps.client.baseUrl,
-      ...(this.deps.accessPoint !== undefined ? { accessPoint: this.deps.accessPoint } : {}),
-      paused: this.paused || this.fault !== null,
-      waiting: counts.queued + counts.retry_wait + counts.sending,
-      message: this.fault ?? this.connectionMessage,
-      waitingElsewhere: counts.held > 0 ? this.deps.repo.heldElsewhere() : [],
-      pausedAt: this.paused ? this.pausedAt : null,
-      nextTryAt: this.offline
-        ? this.nextProbeAt
-        : this.connection === 'throttled'
-          ? Math.max(this.throttledUntil, this.sendGateUntil)
-          : null,
-    };
+    return this.health.status();
   }
 
   /** True when nothing is in flight and nothing is due now. */
@@ -529,7 +497,7 @@ export class Pipeline {
   }
 
   private pump(): void {
-    if (this.fault !== null) return;
+    if (this.health.fault !== null) return;
     const now = this.now();
     try {
       this.validation.pump();
@@ -540,40 +508,6 @@ export class Pipeline {
     } catch (err) {
       this.noteFault(err);
     }
-  }
-
-  /**
-   * A write failed (or some stage threw): stop all work, keep everything as it is in the
-   * database (the failed transaction was rolled back), say why, and try again later or on Resume.
-   */
-  private noteFault(err: unknown): void {
-    const words =
-      writeFault(err)?.message ??
-      'Peppol Desk stopped working on the queue after an unexpected error: nothing was lost. Resume to try again; if it keeps stopping, restart the app.';
-    if (this.fault === null) process.emitWarning(`Peppol Desk paused the queue: ${String(err)}`);
-    this.fault = words;
-    this.sender.releaseReady('Not sent yet: the queue is paused after a problem writing to disk');
-    if (this.faultTimer !== null) clearTimeout(this.faultTimer);
-    this.faultTimer = setTimeout(() => this.clearFault(), this.faultRetryMs);
-    this.faultTimer.unref?.();
-    this.emitConnection();
-  }
-
-  /** Try again after a fault: put stuck work back, commit pending verdicts, look for work. */
-  private clearFault(): void {
-    if (this.faultTimer !== null) clearTimeout(this.faultTimer);
-    this.faultTimer = null;
-    if (this.fault === null || !this.running) return;
-    this.fault = null;
-    this.emitConnection();
-    try {
-      this.recoverStuckSending();
-      this.validation.commit();
-    } catch (err) {
-      this.noteFault(err);
-      return;
-    }
-    this.kick();
   }
 
   private scheduleTimer(now: number): void {
@@ -594,7 +528,7 @@ export class Pipeline {
     if (this.trackDelivery) for (const at of this.delivery.dueTimes(this.offline)) consider(at);
     if (this.offline) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
-      if (!this.paused && !this.probing) consider(this.nextProbeAt);
+      if (!this.paused && !this.health.probing) consider(this.nextProbeAt);
     } else if (this.sendGateUntil > now) candidates.push(this.sendGateUntil);
     if (blocked) candidates.push(now + BACKSTOP_MS);
     if (this.timer) clearTimeout(this.timer);
@@ -663,34 +597,53 @@ export class Pipeline {
     }
   }
 
-  /** While offline: one probe at a time, backing off, and resume when it answers. */
-  private maybeProbe(now: number): void {
-    if (this.probing || now < this.nextProbeAt) return;
-    this.probing = true;
-    this.track(
-      this.deps.client.version().then((outcome) => {
-        this.probing = false;
-        if (outcome.kind === 'transient' && outcome.offline) {
-          this.probeDelayMs = Math.min(this.probeMaxMs, this.probeDelayMs * 2);
-          this.nextProbeAt = this.now() + this.probeDelayMs;
-          this.emitConnection();
-        } else {
-          this.noteOutcome(
-            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
-          );
-        }
-      }),
-    );
-  }
+  // ---- connection state: kept by the health stage ---------------------------------------------
+  // The send stage's wiring above (noteOutcome, pumpSend, maySend) reads and writes it through
+  // these, as it did the fields they replace.
 
+  private get connection(): ConnectionStatus['state'] {
+    return this.health.connection;
+  }
+  private get offline(): boolean {
+    return this.health.offline;
+  }
+  private set offline(on: boolean) {
+    this.health.offline = on;
+  }
+  private get sendGateUntil(): number {
+    return this.health.sendGateUntil;
+  }
+  private set sendGateUntil(at: number) {
+    this.health.sendGateUntil = at;
+  }
+  private get throttledUntil(): number {
+    return this.health.throttledUntil;
+  }
+  private set throttledUntil(at: number) {
+    this.health.throttledUntil = at;
+  }
+  private get nextProbeAt(): number {
+    return this.health.nextProbeAt;
+  }
+  private set nextProbeAt(at: number) {
+    this.health.nextProbeAt = at;
+  }
+  private get probeDelayMs(): number {
+    return this.health.probeDelayMs;
+  }
+  private set probeDelayMs(ms: number) {
+    this.health.probeDelayMs = ms;
+  }
   private setConnection(state: ConnectionStatus['state'], message: string | null): void {
-    if (this.connection === state && this.connectionMessage === message) return;
-    this.connection = state;
-    this.connectionMessage = message;
-    this.emitConnection();
+    this.health.setConnection(state, message);
   }
-
+  private maybeProbe(now: number): void {
+    this.health.maybeProbe(now);
+  }
+  private noteFault(err: unknown): void {
+    this.health.noteFault(err);
+  }
   private emitConnection(): void {
-    this.deps.onConnection(this.connectionStatus());
+    this.health.emit();
   }
 }
