@@ -2,15 +2,7 @@ import { type ConnectionStatus, type Environment } from '../contract';
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
-import type { ValidationCache } from '../caches/validation-cache';
-import type { Metrics } from '../metrics/metrics';
-import type { DocumentsRepo } from '../store/documents-repo';
-import type { StageContext, Validator } from './stages/context';
-import { ConnectionHealth } from './stages/connection';
-import { DeliveryTracking } from './stages/delivery';
-import { Recovery } from './stages/recovery';
-import { ResolveStage } from './stages/resolve';
-import { ValidateStage } from './stages/validate';
+import { createStages, type PipelineDeps, type StageOptions, type Stages } from './stages';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
 import {
   ACCESS_POINT_CHANGED,
@@ -26,74 +18,21 @@ import { writeFault } from '../store/write-fault';
 // Here too for the engine and the CLI, which import them from the pipeline.
 export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
 
-export type { Validator } from './stages/context';
+export type { Validator } from './stages/validate';
+export type { PipelineDeps } from './stages';
 export { capabilityAccepts, type WantedDocument } from './stages/resolve';
 
-/** What the pipeline needs from the rest of the engine. */
-export interface PipelineDeps {
-  repo: DocumentsRepo;
-  client: AccessPointClient;
-  validator: Validator;
-  validationCache: ValidationCache;
-  /** Cache of the access point's `/validate` answers (used when remote validation is on). */
-  remoteValidationCache?: RemoteValidationCache;
-  participants: ParticipantCache;
-  metrics: Metrics;
-  environment: Environment;
-  /**
-   * The access point in use as documents are pinned to it (`sandbox` for the built-in one). When
-   * set, documents queued for another access point are held until the clerk reroutes them.
-   */
-  accessPoint?: string;
-  /** Called with the ids of documents whose state changed. */
-  onChanged(ids: number[]): void;
-  onConnection(status: ConnectionStatus): void;
-  /**
-   * An earlier access point's client is no longer needed (nothing awaits delivery there, or it is
-   * in use again): close it and forget the key kept for it.
-   */
-  onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
-  now?: () => number;
-  random?: () => number;
-}
-
-/** Tunables; all have defaults. */
-export interface PipelineOptions {
+/** Tunables; all have defaults (the other stages' in StageOptions). */
+export interface PipelineOptions extends StageOptions {
   /** Sends in flight at once: a fixed number, or 'auto' (adaptive; the default). */
   concurrency?: number | 'auto';
   /** Batching, rate caps and limits of the send stage (see app/sender). */
   sender?: Omit<SendStageOptions, 'retry' | 'trackDelivery' | 'pollInitialMs' | 'concurrency'>;
   retry?: RetryPolicy;
-  /** Delivery polling: first poll after this, then doubling up to the max. */
-  pollInitialMs?: number;
-  pollMaxMs?: number;
-  /** Offline probing: first probe after this, doubling up to the max. */
-  probeInitialMs?: number;
-  probeMaxMs?: number;
-  /** Also ask the access point's `/validate` before sending (default off). */
-  remoteValidation?: boolean;
-  /** After delivery, keep asking for the buyer's business response this long (default 1 h). */
-  responseWindowMs?: number;
-  /** Track delivery after acceptance (polling transactions). */
-  trackDelivery?: boolean;
-  /**
-   * Stop polling a transaction the access point has not confirmed as delivered (or failed) this
-   * long after acceptance (default 7 days); the document stays accepted with a problem.
-   */
-  deliveryTimeoutMs?: number;
-  /** How often to look for documents left in `sending` with no request in flight (default 5 s). */
-  stuckCheckMs?: number;
-  paused?: boolean;
-  /**
-   * After a failed write, try again on its own this long after (default 30 s; Resume tries at
-   * once). The CLI has no Resume button: this is how it goes on once space is freed.
-   */
-  faultRetryMs?: number;
 }
 
 /** A due retry or poll that could not start waits for a kick; this wakes up anyway, slowly. */
 const BACKSTOP_MS = 1_000;
-const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * The send pipeline: received → validating → ready → resolving → queued → sending → accepted →
@@ -124,14 +63,9 @@ export class Pipeline {
   private pausedAt: number | null = null;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
-  private readonly validation: ValidateStage;
-  private readonly resolution: ResolveStage;
-  private readonly delivery: DeliveryTracking;
-  private readonly recovery: Recovery;
+  /** Validate, resolve, delivery tracking, recovery and connection health (app/queue/stages). */
+  private readonly stages: Stages;
   private readonly inFlight = new Set<Promise<unknown>>();
-
-  /** What the header shows (online, offline, throttled, paused after a fault) and probing. */
-  private readonly health: ConnectionHealth;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -199,135 +133,59 @@ export class Pipeline {
       },
     );
     deps.metrics.attach({ sender: () => this.sender.state() });
-    this.health = new ConnectionHealth(
-      this.stageContext({
-        get environment() {
-          return deps.environment;
-        },
-        get accessPoint() {
-          return deps.accessPoint;
-        },
+    this.stages = createStages(
+      deps,
+      {
+        lifecycle: this.lifecycle,
+        now: this.now,
+        random: this.random,
+        track: (p) => this.track(p),
+        kick: () => this.kick(),
+        noteOutcome: (outcome) => this.noteOutcome(outcome),
         paused: () => this.paused,
         pausedAt: () => this.pausedAt,
         running: () => this.running,
-        onConnection: (status: ConnectionStatus) => this.deps.onConnection(status),
-        releaseReady: (reason: string) => this.sender.releaseReady(reason),
-        recover: () => {
-          this.recoverStuckSending();
-          this.validation.commit();
-        },
-        kick: () => this.kick(),
-      }),
+        releaseReady: (reason) => this.sender.releaseReady(reason),
+      },
       {
+        ...options,
+        pollInitialMs: this.pollInitialMs,
         probeInitialMs: this.probeInitialMs,
-        probeMaxMs: options.probeMaxMs ?? 30_000,
-        faultRetryMs: options.faultRetryMs ?? 30_000,
-      },
-    );
-    this.validation = new ValidateStage(
-      this.stageContext({
-        validator: deps.validator,
-        validationCache: deps.validationCache,
-        get remoteValidationCache() {
-          return deps.remoteValidationCache;
-        },
-        faulted: () => this.health.fault !== null,
-      }),
-      options.remoteValidation ?? false,
-    );
-    this.delivery = new DeliveryTracking(
-      this.stageContext({
-        get accessPoint() {
-          return deps.accessPoint;
-        },
-        offline: () => this.offline,
-        kick: () => this.kick(),
-        onEarlierDone: (accessPoint: string, client: AccessPointClient) =>
-          this.deps.onEarlierDone?.(accessPoint, client),
-      }),
-      {
-        pollInitialMs: this.pollInitialMs,
-        pollMaxMs: options.pollMaxMs ?? 60_000,
-        responseWindowMs: options.responseWindowMs ?? 60 * 60_000,
-        deliveryTimeoutMs: options.deliveryTimeoutMs ?? 7 * DAY_MS,
-      },
-    );
-    this.recovery = new Recovery(
-      this.stageContext({
-        get accessPoint() {
-          return deps.accessPoint;
-        },
-        get environment() {
-          return deps.environment;
-        },
         trackDelivery: this.trackDelivery,
-        pollInitialMs: this.pollInitialMs,
-      }),
-    );
-    this.resolution = new ResolveStage(
-      this.stageContext({
-        get participants() {
-          return deps.participants;
-        },
-      }),
+      },
     );
   }
 
-  /**
-   * Keep asking `accessPoint` (not the one in use) about the documents it accepted, through
-   * `client`, until none waits there any more.
-   */
+  /** Keep asking an earlier `accessPoint`, through its own `client`, about what it accepted. */
   pollEarlier(accessPoint: string, client: AccessPointClient): void {
-    this.delivery.pollEarlier(accessPoint, client);
+    this.stages.delivery.pollEarlier(accessPoint, client);
   }
 
   /** The earlier access points still polled (tests, diagnostics). */
   earlierAccessPoints(): string[] {
-    return this.delivery.earlierAccessPoints();
-  }
-
-  /**
-   * What every stage gets: reads, moves, the access point in use (read at use: reconnect swaps
-   * it in `deps`), the clock and the two hooks, with what `extra` adds for one stage (getters
-   * stay getters).
-   */
-  private stageContext<T extends object>(extra: T): StageContext & T {
-    const deps = this.deps;
-    const base: StageContext = {
-      repo: deps.repo,
-      lifecycle: this.lifecycle,
-      get client() {
-        return deps.client;
-      },
-      metrics: deps.metrics,
-      now: this.now,
-      track: (p) => this.track(p),
-      noteOutcome: (outcome) => this.noteOutcome(outcome),
-    };
-    return Object.defineProperties(base, Object.getOwnPropertyDescriptors(extra)) as StageContext &
-      T;
+    return this.stages.delivery.earlierAccessPoints();
   }
 
   /** Turn the access point's validation on or off (setting `remoteValidation`). */
   setRemoteValidation(on: boolean): void {
-    this.validation.setRemoteValidation(on);
+    this.stages.validation.setRemoteValidation(on);
   }
 
   // Read by moreComing (the send stage's wiring): documents still in validation or lookup.
   private get validating(): number {
-    return this.validation.inFlight();
+    return this.stages.validation.inFlight();
   }
   private get resolving(): number {
-    return this.resolution.inFlight();
+    return this.stages.resolution.inFlight();
   }
 
   /** Put interrupted work back one step and start working. */
   start(): void {
-    this.recovery.recoverOnStart();
+    this.stages.recovery.recoverOnStart();
     this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
-      if (this.health.fault !== null) return;
+      if (this.stages.health.fault !== null) return;
       try {
         this.recoverStuckSending();
       } catch (err) {
@@ -341,7 +199,7 @@ export class Pipeline {
     // once stopped.
     void this.deps.client.version().then(
       (outcome) => {
-        if (this.running && this.connection === 'connecting') this.health.noteProbe(outcome);
+        if (this.running && this.connection === 'connecting') this.stages.health.noteProbe(outcome);
       },
       () => undefined,
     );
@@ -349,14 +207,11 @@ export class Pipeline {
 
   /**
    * Put documents left in `sending` with no request of this process in flight back to `queued`
-   * (same idempotency key, so a re-send that did reach the access point is answered with the
-   * first result). This happens when the send stage could not record outcomes (its group commit
-   * failed): the requests ended but the rows stayed `sending`. Runs every few seconds; call it
-   * after such a failure to recover at once. Returns the ids put back.
+   * (see Recovery.recoverStuckSending). Runs every few seconds. Returns the ids put back.
    */
   recoverStuckSending(): number[] {
     if (!this.running) return [];
-    return this.recovery.recoverStuckSending();
+    return this.stages.recovery.recoverStuckSending();
   }
 
   /** Stop starting new work and wait for what is in flight. */
@@ -365,7 +220,7 @@ export class Pipeline {
     this.running = false;
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
-    this.health.stop();
+    this.stages.health.stop();
     this.sender.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -396,7 +251,7 @@ export class Pipeline {
       const otherAccessPoint =
         previous.baseUrl !== next.client.baseUrl || this.deps.environment !== next.environment;
       if (otherAccessPoint && next.accessPoint === undefined) {
-        this.recovery.holdUnconfirmed(previous.baseUrl, this.deps.environment);
+        this.stages.recovery.holdUnconfirmed(previous.baseUrl, this.deps.environment);
       }
       this.deps.client = next.client;
       if (next.accessPoint !== undefined) this.deps.accessPoint = next.accessPoint;
@@ -404,7 +259,7 @@ export class Pipeline {
       if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
       this.deps.environment = next.environment;
       // What we knew about the old access point (offline, throttled, Retry-After) does not apply.
-      this.health.reset();
+      this.stages.health.reset();
       // Documents queued for the previous access point stay with it until the clerk decides.
       this.holdPinnedElsewhere();
       this.emitConnection();
@@ -412,7 +267,7 @@ export class Pipeline {
         this.running = true;
         this.kick();
         // Ask the new access point at once so the header shows Online (or Offline) soon.
-        this.health.probeNow();
+        this.stages.health.probeNow();
       }
       return previous;
     });
@@ -424,13 +279,11 @@ export class Pipeline {
   }
 
   /**
-   * Hold every document waiting to be sent (received, ready, queued, retry_wait) that is pinned
-   * to another access point than the one in use: changing the provider never moves queued
-   * documents. The clerk sends them through the new one (reroute) or cancels them. Returns the
-   * held ids.
+   * Hold every document waiting to be sent that is pinned to another access point than the one
+   * in use (see Recovery.holdPinnedElsewhere). Returns the held ids.
    */
   holdPinnedElsewhere(): number[] {
-    const held = this.recovery.holdPinnedElsewhere();
+    const held = this.stages.recovery.holdPinnedElsewhere();
     if (held.length) this.emitConnection();
     return held;
   }
@@ -444,7 +297,7 @@ export class Pipeline {
   setPaused(paused: boolean): void {
     if (paused !== this.paused) this.pausedAt = paused ? this.now() : null;
     this.paused = paused;
-    if (!paused) this.health.clearFault();
+    if (!paused) this.stages.health.clearFault();
     if (paused) this.sender.releaseReady();
     this.emitConnection();
     this.kick();
@@ -467,7 +320,7 @@ export class Pipeline {
 
   /** The connection as the header shows it. */
   connectionStatus(): ConnectionStatus {
-    return this.health.status();
+    return this.stages.health.status();
   }
 
   /** True when nothing is in flight and nothing is due now. */
@@ -497,13 +350,13 @@ export class Pipeline {
   }
 
   private pump(): void {
-    if (this.health.fault !== null) return;
+    if (this.stages.health.fault !== null) return;
     const now = this.now();
     try {
-      this.validation.pump();
-      this.resolution.pump();
+      this.stages.validation.pump();
+      this.stages.resolution.pump();
       this.pumpSend(now);
-      if (this.trackDelivery) this.delivery.pump(now);
+      if (this.trackDelivery) this.stages.delivery.pump(now);
       this.scheduleTimer(now);
     } catch (err) {
       this.noteFault(err);
@@ -525,10 +378,11 @@ export class Pipeline {
       const retryAt = repo.nextRetryAt();
       if (retryAt !== null) consider(Math.max(retryAt, this.sendGateUntil));
     }
-    if (this.trackDelivery) for (const at of this.delivery.dueTimes(this.offline)) consider(at);
+    if (this.trackDelivery)
+      for (const at of this.stages.delivery.dueTimes(this.offline)) consider(at);
     if (this.offline) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
-      if (!this.paused && !this.health.probing) consider(this.nextProbeAt);
+      if (!this.paused && !this.stages.health.probing) consider(this.nextProbeAt);
     } else if (this.sendGateUntil > now) candidates.push(this.sendGateUntil);
     if (blocked) candidates.push(now + BACKSTOP_MS);
     if (this.timer) clearTimeout(this.timer);
@@ -597,53 +451,50 @@ export class Pipeline {
     }
   }
 
-  // ---- connection state: kept by the health stage ---------------------------------------------
-  // The send stage's wiring above (noteOutcome, pumpSend, maySend) reads and writes it through
-  // these, as it did the fields they replace.
-
+  // ---- connection state, kept by the health stage: the send wiring above uses it as before ---
   private get connection(): ConnectionStatus['state'] {
-    return this.health.connection;
+    return this.stages.health.connection;
   }
   private get offline(): boolean {
-    return this.health.offline;
+    return this.stages.health.offline;
   }
   private set offline(on: boolean) {
-    this.health.offline = on;
+    this.stages.health.offline = on;
   }
   private get sendGateUntil(): number {
-    return this.health.sendGateUntil;
+    return this.stages.health.sendGateUntil;
   }
   private set sendGateUntil(at: number) {
-    this.health.sendGateUntil = at;
+    this.stages.health.sendGateUntil = at;
   }
   private get throttledUntil(): number {
-    return this.health.throttledUntil;
+    return this.stages.health.throttledUntil;
   }
   private set throttledUntil(at: number) {
-    this.health.throttledUntil = at;
+    this.stages.health.throttledUntil = at;
   }
   private get nextProbeAt(): number {
-    return this.health.nextProbeAt;
+    return this.stages.health.nextProbeAt;
   }
   private set nextProbeAt(at: number) {
-    this.health.nextProbeAt = at;
+    this.stages.health.nextProbeAt = at;
   }
   private get probeDelayMs(): number {
-    return this.health.probeDelayMs;
+    return this.stages.health.probeDelayMs;
   }
   private set probeDelayMs(ms: number) {
-    this.health.probeDelayMs = ms;
+    this.stages.health.probeDelayMs = ms;
   }
   private setConnection(state: ConnectionStatus['state'], message: string | null): void {
-    this.health.setConnection(state, message);
+    this.stages.health.setConnection(state, message);
   }
   private maybeProbe(now: number): void {
-    this.health.maybeProbe(now);
+    this.stages.health.maybeProbe(now);
   }
   private noteFault(err: unknown): void {
-    this.health.noteFault(err);
+    this.stages.health.noteFault(err);
   }
   private emitConnection(): void {
-    this.health.emit();
+    this.stages.health.emit();
   }
 }

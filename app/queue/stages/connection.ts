@@ -20,8 +20,6 @@ export interface ConnectionContext extends StageContext {
   releaseReady(reason: string): void;
   /** The fault is cleared: put stuck work back and commit what waited (may throw again). */
   recover(): void;
-  /** Look for work soon. */
-  kick(): void;
 }
 
 /** How connection health probes an access point that does not answer. */

@@ -19,8 +19,6 @@ export interface DeliveryContext extends StageContext {
   readonly accessPoint: string | undefined;
   /** True while the access point in use does not answer: it is not polled then. */
   offline(): boolean;
-  /** Look for work soon. */
-  kick(): void;
   /** An earlier access point's client is no longer needed (the engine closes it). */
   onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
 }

@@ -57,7 +57,10 @@ export class Recovery {
 
   /**
    * Put documents left in `sending` with no request of this process in flight back to `queued`
-   * (see Pipeline.recoverStuckSending). Returns the ids put back.
+   * (same idempotency key, so a re-send that did reach the access point is answered with the
+   * first result). This happens when the send stage could not record outcomes (its group commit
+   * failed): the requests ended but the rows stayed `sending`. Call it after such a failure to
+   * recover at once. Returns the ids put back.
    */
   recoverStuckSending(): number[] {
     const { repo, lifecycle } = this.ctx;
@@ -88,8 +91,10 @@ export class Recovery {
   }
 
   /**
-   * Hold every document waiting to be sent that is pinned to another access point than the one
-   * in use (see Pipeline.holdPinnedElsewhere). Returns the held ids.
+   * Hold every document waiting to be sent (received, ready, queued, retry_wait) that is pinned
+   * to another access point than the one in use: changing the provider never moves queued
+   * documents. The clerk sends them through the new one (reroute) or cancels them. Returns the
+   * held ids.
    */
   holdPinnedElsewhere(): number[] {
     const { repo } = this.ctx;

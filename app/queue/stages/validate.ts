@@ -5,7 +5,14 @@ import type { RemoteValidationCache } from '../../caches/remote-validation-cache
 import type { ValidationCache } from '../../caches/validation-cache';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
-import type { StageContext, Validator } from './context';
+import type { StageContext } from './context';
+
+/** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
+export interface Validator {
+  /** Cached verdicts are keyed by this (rule-set release and rules revision). */
+  cacheKey: string;
+  check(bytes: Uint8Array): Promise<CheckResult>;
+}
 
 /** What the validate stage needs besides the common context. */
 export interface ValidateContext extends StageContext {
