@@ -18,8 +18,7 @@ import { writeFault } from '../store/write-fault';
 // Here too for the engine and the CLI, which import them from the pipeline.
 export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
 
-export type { Validator } from './stages/validate';
-export type { PipelineDeps } from './stages';
+export type { PipelineDeps, Validator } from './stages';
 export { capabilityAccepts, type WantedDocument } from './stages/resolve';
 
 /** Tunables; all have defaults (the other stages' in StageOptions). */
@@ -258,7 +257,6 @@ export class Pipeline {
       this.deps.participants = next.participants;
       if (next.remoteValidationCache) this.deps.remoteValidationCache = next.remoteValidationCache;
       this.deps.environment = next.environment;
-      // What we knew about the old access point (offline, throttled, Retry-After) does not apply.
       this.stages.health.reset();
       // Documents queued for the previous access point stay with it until the clerk decides.
       this.holdPinnedElsewhere();

@@ -98,7 +98,7 @@ export class ConnectionHealth {
     this.emit();
   }
 
-  /** Another access point: what we knew about the old one (offline, throttled, Retry-After) does not apply. */
+  /** Another access point: forget what we knew of the old one (offline, throttled, Retry-After). */
   reset(): void {
     this.offline = false;
     this.probing = false;

@@ -9,7 +9,7 @@ export interface DeliveryOptions {
   pollMaxMs: number;
   /** After delivery, keep asking for the buyer's business response this long. */
   responseWindowMs: number;
-  /** Stop polling a transaction not confirmed as delivered (or failed) this long after acceptance. */
+  /** Stop polling a transaction not confirmed delivered (or failed) this long after acceptance. */
   deliveryTimeoutMs: number;
 }
 

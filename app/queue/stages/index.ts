@@ -12,6 +12,8 @@ import { Recovery, type RecoveryContext } from './recovery';
 import { ResolveStage, type ResolveContext } from './resolve';
 import { ValidateStage, type ValidateContext, type Validator } from './validate';
 
+export type { Validator };
+
 /** What the pipeline needs from the rest of the engine. */
 export interface PipelineDeps {
   repo: DocumentsRepo;
