@@ -5,6 +5,7 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -44,7 +45,7 @@ describe('size limit (setting maxDocumentBytes)', () => {
     expect(res.rejected[0]!.fileName).toBe('huge.xml');
     expect(res.rejected[0]!.message).toContain('100.0 MB');
     expect(res.rejected[0]!.message).toContain('the limit is 15.0 MB');
-    const stored = e.db.prepare('SELECT file_name FROM documents').pluck().all();
+    const stored = engineInternals(e).db.prepare('SELECT file_name FROM documents').pluck().all();
     expect(stored).toEqual(['ok.xml']);
   });
 
@@ -80,7 +81,7 @@ describe('size limit (setting maxDocumentBytes)', () => {
       /too large \(100\.0 MB; the limit is 15\.0 MB\)/,
     );
     expect(existsSync(join(folder, 'failed', 'huge.xml'))).toBe(true);
-    expect(e.db.prepare('SELECT COUNT(*) FROM documents').pluck().get()).toBe(0);
+    expect(engineInternals(e).db.prepare('SELECT COUNT(*) FROM documents').pluck().get()).toBe(0);
   });
 });
 
@@ -93,7 +94,9 @@ describe('receiver lookup cache settings', () => {
     await e.handlers['settings:set']({ lookupFoundTtlMs: 10 * 60_000 });
     const res = await e.handlers['documents:add']({ files: makeInvoices(1, 'TTL') });
     await e.waitUntilSettled([res.added[0]!.id], { includeAccepted: true });
-    const row = e.db.prepare('SELECT fetched_at, expires_at FROM participant_cache').get() as {
+    const row = engineInternals(e)
+      .db.prepare('SELECT fetched_at, expires_at FROM participant_cache')
+      .get() as {
       fetched_at: number;
       expires_at: number;
     };
@@ -113,8 +116,8 @@ describe('receiver lookup cache settings', () => {
     engines.splice(engines.indexOf(first), 1);
     const second = await engine(dataDir);
     expect(second.endpoint).not.toBe(firstUrl); // a new random port
-    const keys = second.db
-      .prepare('SELECT DISTINCT access_point FROM participant_cache')
+    const keys = engineInternals(second)
+      .db.prepare('SELECT DISTINCT access_point FROM participant_cache')
       .pluck()
       .all();
     expect(keys).toEqual(['sandbox']);

@@ -5,6 +5,7 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -31,7 +32,7 @@ describe('connection state on start', () => {
     await expect
       .poll(async () => (await e.handlers['connection:get'](undefined)).state)
       .toBe('online');
-    expect(e.repo.counts().accepted).toBe(0);
+    expect(engineInternals(e).repo.counts().accepted).toBe(0);
   });
 
   it('says Offline before anything is sent when the access point cannot be reached', async () => {
@@ -159,12 +160,12 @@ describe('engine with the in-process sandbox', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(2, 'P') });
     const ids = res.added.map((a) => a.id);
     // Paused: documents stop at queued.
-    await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => engineInternals(e).repo.counts().queued, { timeout: 10_000 }).toBe(2);
     expect(await e.handlers['documents:cancel']({ ids })).toEqual({
       cancelled: 2,
       undoToken: expect.any(String),
     });
-    expect(e.repo.counts().cancelled).toBe(2);
+    expect(engineInternals(e).repo.counts().cancelled).toBe(2);
     const bad = await invokeHandler(e.handlers, 'documents:get', { id: 99999 });
     expect(bad).toEqual({
       ok: false,
@@ -179,7 +180,7 @@ describe('engine with the in-process sandbox', () => {
     const e1 = await engine(dir);
     await e1.handlers['queue:pause'](undefined);
     const res = await e1.handlers['documents:add']({ files: makeInvoices(3, 'R') });
-    await expect.poll(() => e1.repo.counts().queued, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => engineInternals(e1).repo.counts().queued, { timeout: 10_000 }).toBe(3);
     await e1.stop();
     engines.splice(engines.indexOf(e1), 1);
     const e2 = await engine(dir);
@@ -187,7 +188,7 @@ describe('engine with the in-process sandbox', () => {
     await e2.handlers['queue:resume'](undefined);
     const ids = res.added.map((a) => a.id);
     await e2.waitUntilSettled(ids);
-    for (const id of ids) expect(e2.repo.get(id)?.state).toBe('delivered');
+    for (const id of ids) expect(engineInternals(e2).repo.get(id)?.state).toBe('delivered');
   });
 
   it('validates settings and never returns the API key', async () => {
@@ -256,7 +257,9 @@ describe('engine with the in-process sandbox', () => {
       PD: 'paid',
     };
     await expect
-      .poll(() => codes.map((_, i) => e.repo.get(ids[i]!)?.state), { timeout: 10_000 })
+      .poll(() => codes.map((_, i) => engineInternals(e).repo.get(ids[i]!)?.state), {
+        timeout: 10_000,
+      })
       .toEqual(codes.map((c) => expected[c]));
     const rejected = await e.handlers['documents:get']({ id: ids[5]! });
     expect(rejected.businessResponse).toBe('RE');
@@ -286,21 +289,21 @@ describe('engine with the in-process sandbox', () => {
     });
     const oldId = first.added[0]!.id;
     await e.waitUntilSettled([oldId]);
-    expect(e.repo.get(oldId)?.state).toBe('invalid');
+    expect(engineInternals(e).repo.get(oldId)?.state).toBe('invalid');
     const second = await e.handlers['documents:add']({
       files: [{ name: 'fix-1-corrected.xml', bytes: makeInvoice('FIX-1') }],
     });
     const newId = second.added[0]!.id;
     await e.waitUntilSettled([newId]);
     // Sent, not held as a duplicate of its failure; the old one left Needs attention.
-    expect(e.repo.get(newId)?.state).toBe('delivered');
-    expect(e.repo.get(oldId)?.state).toBe('superseded');
+    expect(engineInternals(e).repo.get(newId)?.state).toBe('delivered');
+    expect(engineInternals(e).repo.get(oldId)?.state).toBe('superseded');
     const attention = await e.handlers['documents:list']({ filter: 'attention' });
     expect(attention.rows.map((r) => r.id)).not.toContain(oldId);
-    expect(e.repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
+    expect(engineInternals(e).repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
     expect(
-      e.repo
-        .timeline(newId)
+      engineInternals(e)
+        .repo.timeline(newId)
         .map((t) => t.detail)
         .join('\n'),
     ).toContain(`fix-1.xml (document #${oldId}), which needed fixing`);
@@ -312,7 +315,7 @@ describe('engine with the in-process sandbox', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(40, 'POLL') });
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
-    for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
+    for (const id of ids) expect(engineInternals(e).repo.get(id)?.state).toBe('delivered');
     const by = e.sandbox!.stats().requests.byEndpoint;
     const single = by['GET /api/v1/transactions/{id}']?.total ?? 0;
     const listed = by['GET /api/v1/transactions']?.total ?? 0;
@@ -344,7 +347,7 @@ describe('engine with the in-process sandbox', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'RV') });
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
-    for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
+    for (const id of ids) expect(engineInternals(e).repo.get(id)?.state).toBe('delivered');
     expect(e.sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total).toBe(3);
   });
 
@@ -453,13 +456,13 @@ describe('engine with the in-process sandbox', () => {
       await e.waitUntilSettled([firstId]);
       // Released, the first one waits in the paused queue: the second is its content twin.
       expect((await e.handlers['documents:sendAnyway']({ ids: [firstId] })).released).toBe(1);
-      await expect.poll(() => e.repo.get(firstId)?.state).toBe('queued');
+      await expect.poll(() => engineInternals(e).repo.get(firstId)?.state).toBe('queued');
       const second = await e.handlers['documents:add']({
         files: [{ name: 'D4-again.xml', bytes }],
       });
       const id = second.added[0]!.id;
       await e.waitUntilSettled([id]);
-      expect(e.repo.get(id)?.problem_code).toBe('DUPLICATE_CONTENT');
+      expect(engineInternals(e).repo.get(id)?.problem_code).toBe('DUPLICATE_CONTENT');
 
       const r = await e.handlers['documents:sendAnyway']({ ids: [id] });
       expect(r.released).toBe(0);
@@ -470,7 +473,7 @@ describe('engine with the in-process sandbox', () => {
       expect(d.problem?.code).toBe('CHECKS_DISAGREE');
 
       expect((await e.handlers['documents:sendAnyway']({ ids: [id] })).released).toBe(1);
-      expect(e.repo.get(id)?.state).toBe('ready');
+      expect(engineInternals(e).repo.get(id)?.state).toBe('ready');
     });
   });
 });
@@ -488,11 +491,11 @@ describe('undo of a cancel (documents:uncancel)', () => {
     await e.waitUntilSettled([nr, cn]);
     const before = await e.handlers['documents:get']({ id: nr });
     expect(before.state).toBe('unreachable');
-    expect(e.repo.get(cn)?.state).toBe('held');
+    expect(engineInternals(e).repo.get(cn)?.state).toBe('held');
 
     const cancel = await e.handlers['documents:cancel']({ ids: [nr, cn] });
     expect(cancel.cancelled).toBe(2);
-    expect(e.repo.get(nr)?.state).toBe('cancelled');
+    expect(engineInternals(e).repo.get(nr)?.state).toBe('cancelled');
     const token = cancel.undoToken!;
     expect(token).toEqual(expect.any(String));
 
@@ -511,7 +514,7 @@ describe('undo of a cancel (documents:uncancel)', () => {
       ok: false,
       error: { code: 'UNDO_EXPIRED', message: expect.stringMatching(/too late to undo/) },
     });
-    expect(e.repo.get(nr)?.state).toBe('unreachable');
+    expect(engineInternals(e).repo.get(nr)?.state).toBe('unreachable');
   });
 
   it('restores only what that cancel cancelled and is still cancelled', async () => {
@@ -519,23 +522,27 @@ describe('undo of a cancel (documents:uncancel)', () => {
     await e.handlers['queue:pause'](undefined);
     const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'UNDOQ') });
     const [a, b, c] = res.added.map((x) => x.id) as [number, number, number];
-    await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => engineInternals(e).repo.counts().queued, { timeout: 10_000 }).toBe(3);
     const first = await e.handlers['documents:cancel']({ ids: [a, b] });
     const second = await e.handlers['documents:cancel']({ ids: [c] });
     // Undoing the second cancel leaves the first one's documents cancelled.
     expect(await e.handlers['documents:uncancel']({ undoToken: second.undoToken! })).toEqual({
       restored: 1,
     });
-    expect(e.repo.get(c)?.state).toBe('queued');
-    expect(e.repo.get(a)?.state).toBe('cancelled');
-    expect(e.repo.get(b)?.state).toBe('cancelled');
+    expect(engineInternals(e).repo.get(c)?.state).toBe('queued');
+    expect(engineInternals(e).repo.get(a)?.state).toBe('cancelled');
+    expect(engineInternals(e).repo.get(b)?.state).toBe('cancelled');
     // Nothing cancelled, nothing to undo: no token.
     const none = await invokeHandler(e.handlers, 'documents:cancel', { ids: [a] });
     expect(none).toEqual({ ok: true, value: { cancelled: 0 } });
     expect(await e.handlers['documents:uncancel']({ undoToken: first.undoToken! })).toEqual({
       restored: 2,
     });
-    expect([a, b, c].map((id) => e.repo.get(id)?.state)).toEqual(['queued', 'queued', 'queued']);
+    expect([a, b, c].map((id) => engineInternals(e).repo.get(id)?.state)).toEqual([
+      'queued',
+      'queued',
+      'queued',
+    ]);
   });
 
   it('tells which document a held duplicate duplicates, for the side-by-side decision', async () => {

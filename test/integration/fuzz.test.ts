@@ -4,6 +4,7 @@ import { checkDocument } from '../../app/validation/index';
 import { KINDS, mutants } from '../helpers/fuzz-mutations.mjs';
 import { SAMPLE_INVOICE } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 /** Words a clerk never needs to see: exception names and stack frames. */
@@ -46,7 +47,7 @@ describe('fuzz (a bounded, deterministic sample; test/bench/fuzz.mjs runs 10,000
       expect(ids.length + res.rejected.length).toBe(sample.length);
       await engine.waitUntilSettled(ids, { includeAccepted: true });
       for (const id of ids) {
-        const doc = engine.repo.get(id)!;
+        const doc = engineInternals(engine).repo.get(id)!;
         if (doc.state === 'accepted') continue;
         expect([doc.file_name, doc.state]).toEqual([
           doc.file_name,

@@ -15,6 +15,7 @@ import { hotFolderRefusal } from '../../app/hot-folder';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -77,7 +78,9 @@ describe('the hot folder stays in its lane', () => {
     engines.push(engine);
     await until(() => existsSync(join(folder, 'sent', 'own.xml')), 'own.xml sent');
     await until(() => logs.some((l) => l.includes('link.xml skipped')), 'the link reported');
-    const names = engine.repo.list({ filter: 'all', limit: 100 }).rows.map((r) => r.file_name);
+    const names = engineInternals(engine)
+      .repo.list({ filter: 'all', limit: 100 })
+      .rows.map((r) => r.file_name);
     expect(names).toEqual(['own.xml']);
     expect(readFileSync(secret)).toEqual(Buffer.from(makeInvoice('OUTSIDE-1')));
     expect(readdirSync(outside)).toEqual(['outside.xml']);

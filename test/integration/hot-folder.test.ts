@@ -17,6 +17,7 @@ import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const STABLE_MS = 300;
@@ -53,7 +54,7 @@ function invalidInvoice(number: string): Uint8Array {
 }
 
 function allDocuments(engine: Engine) {
-  return engine.repo.list({ filter: 'all', limit: 1000 }).rows;
+  return engineInternals(engine).repo.list({ filter: 'all', limit: 1000 }).rows;
 }
 
 describe('hot folder', () => {
@@ -150,7 +151,7 @@ describe('hot folder', () => {
     await waitFor('undo.xml back in the folder', () => existsSync(join(folder, 'undo.xml')));
     expect(existsSync(join(folder, 'failed', 'undo.xml'))).toBe(false);
     expect(existsSync(join(folder, 'failed', 'undo.xml.reason.txt'))).toBe(false);
-    expect(engine.repo.get(held.id)!.state).toBe('held');
+    expect(engineInternals(engine).repo.get(held.id)!.state).toBe('held');
     // It is the same document again (not added twice), and the clerk's next decision moves it.
     await engine.handlers['documents:sendAnyway']({ ids: [held.id] });
     await waitFor('undo.xml in sent/', () => existsSync(join(folder, 'sent', 'undo.xml')));

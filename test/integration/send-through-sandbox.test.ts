@@ -8,6 +8,7 @@ import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/proc
 import { distFile } from '../helpers/dist';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const run = promisify(execFile);
 const tempDir = useTempDirs();
@@ -40,7 +41,7 @@ describe('engine + sandbox in a separate process', () => {
       expect(res.added).toHaveLength(200);
       const ids = res.added.map((a) => a.id);
       await engine.waitUntilSettled(ids, { includeAccepted: true });
-      const states = ids.map((id) => engine.repo.get(id)?.state);
+      const states = ids.map((id) => engineInternals(engine).repo.get(id)?.state);
       expect(states.every((s) => s === 'accepted')).toBe(true);
       const after = await sandbox.stats();
       expect(after.acceptedDocuments - before.acceptedDocuments).toBe(200);

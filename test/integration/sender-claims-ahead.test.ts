@@ -6,6 +6,7 @@ import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 // With a fixed concurrency the send stage claims a few documents ahead of a free slot (committed
 // as `sending`), so the next request leaves the moment an answer arrives. These tests pin what
@@ -52,11 +53,14 @@ describe('documents claimed ahead of a free slot', () => {
     const ids = res.added.map((a) => a.id);
     expect(ids).toHaveLength(40);
 
-    await until(() => engine.repo.counts().accepted >= 8, '8 accepted');
+    await until(() => engineInternals(engine).repo.counts().accepted >= 8, '8 accepted');
     engine.handlers['queue:pause'](undefined);
     // Requests in flight finish; nothing may stay `sending` while paused.
-    await until(() => engine.repo.counts().sending === 0, 'no document sending while paused');
-    const paused = engine.repo.counts();
+    await until(
+      () => engineInternals(engine).repo.counts().sending === 0,
+      'no document sending while paused',
+    );
+    const paused = engineInternals(engine).repo.counts();
     expect(paused.accepted + paused.queued).toBe(40);
     expect(paused.queued).toBeGreaterThan(0);
     for (const id of ids) {
@@ -65,7 +69,7 @@ describe('documents claimed ahead of a free slot', () => {
     }
 
     engine.handlers['queue:resume'](undefined);
-    await until(() => engine.repo.counts().accepted === 40, 'all 40 accepted');
+    await until(() => engineInternals(engine).repo.counts().accepted === 40, 'all 40 accepted');
     for (const id of ids) {
       const d = await engine.handlers['documents:get']({ id });
       expect(d.state).toBe('accepted');
@@ -79,7 +83,7 @@ describe('documents claimed ahead of a free slot', () => {
     const dataDir = tempDir();
     const { engine, sandbox } = await setup(dataDir);
     await engine.handlers['documents:add']({ files: makeInvoices(30, 'STOP') });
-    await until(() => engine.repo.counts().accepted >= 4, '4 accepted');
+    await until(() => engineInternals(engine).repo.counts().accepted >= 4, '4 accepted');
     await engine.stop();
     stoppedEngines.add(engine);
 
@@ -94,7 +98,7 @@ describe('documents claimed ahead of a free slot', () => {
     expect(rows.filter((r) => r.state === 'queued' && r.attempts !== 0)).toEqual([]);
 
     const again = await open(dataDir, sandbox);
-    await until(() => again.repo.counts().accepted === 30, 'all 30 accepted');
+    await until(() => engineInternals(again).repo.counts().accepted === 30, 'all 30 accepted');
     expect(sandbox.stats().acceptedDocuments).toBe(30);
     expect(sandbox.stats().duplicateContentAccepts).toBe(0);
     expect(sandbox.stats().acceptedByKey).toBe(30);

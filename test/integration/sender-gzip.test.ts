@@ -7,6 +7,7 @@ import { createEngine, memorySecretStore } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
@@ -114,7 +115,9 @@ describe('gzip request bodies', () => {
     const res = await engine.handlers['documents:add']({ files: makeInvoices(30, 'GZE') });
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     expect(sandbox.stats().acceptedDocuments).toBe(30);
   });
 });
@@ -144,10 +147,12 @@ describe('batch endpoint fallback', () => {
     const res = await engine.handlers['documents:add']({ files: makeInvoices(20, 'NOB') });
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     const sends = server.seen.filter((s) => s.path.endsWith('/api/v1/send'));
     expect(sends).toHaveLength(20);
     expect(server.seen.filter((s) => s.path.includes('batch')).length).toBeLessThanOrEqual(2);
-    expect(ids.every((id) => engine.repo.get(id)!.attempts === 1)).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.attempts === 1)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/proc
 import { distFile } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 let second: SandboxProcess;
@@ -37,7 +38,10 @@ describe('settings take effect without a restart', () => {
       // Wait until some are with the built-in sandbox right now.
       await new Promise<void>((resolve) => {
         const off = engine.on('documents:changed', () => {
-          if (engine.repo.counts().sending > 0 || engine.repo.counts().accepted > 0) {
+          if (
+            engineInternals(engine).repo.counts().sending > 0 ||
+            engineInternals(engine).repo.counts().accepted > 0
+          ) {
             off();
             resolve();
           }
@@ -64,7 +68,7 @@ describe('settings take effect without a restart', () => {
       const laterIds = later.added.map((a) => a.id);
       await engine.waitUntilSettled([...firstIds, ...laterIds], { includeAccepted: true });
       for (const id of [...firstIds, ...laterIds])
-        expect(engine.repo.get(id)?.state).toBe('accepted');
+        expect(engineInternals(engine).repo.get(id)?.state).toBe('accepted');
 
       const stats = await second.stats();
       // Every document reached exactly one access point exactly once; the new ones the new one.
@@ -92,7 +96,9 @@ describe('settings take effect without a restart', () => {
       const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'HOLD') });
       const ids = res.added.map((a) => a.id);
       await expect
-        .poll(() => ids.map((id) => engine.repo.get(id)?.state), { timeout: 20_000 })
+        .poll(() => ids.map((id) => engineInternals(engine).repo.get(id)?.state), {
+          timeout: 20_000,
+        })
         .toEqual(['retry_wait', 'retry_wait', 'retry_wait']);
       const before = (await second.stats()).acceptedDocuments;
 
@@ -110,10 +116,10 @@ describe('settings take effect without a restart', () => {
       });
       await engine.handlers['documents:sendAnyway']({ ids: [ids[1]!] });
       await engine.waitUntilSettled([ids[1]!], { includeAccepted: true });
-      expect(engine.repo.get(ids[1]!)?.state).toBe('accepted');
+      expect(engineInternals(engine).repo.get(ids[1]!)?.state).toBe('accepted');
       expect((await second.stats()).acceptedDocuments).toBe(before + 1);
-      expect(engine.repo.get(ids[0]!)?.state).toBe('cancelled');
-      expect(engine.repo.get(ids[2]!)?.state).toBe('held');
+      expect(engineInternals(engine).repo.get(ids[0]!)?.state).toBe('cancelled');
+      expect(engineInternals(engine).repo.get(ids[2]!)?.state).toBe('held');
     } finally {
       await engine.stop();
     }

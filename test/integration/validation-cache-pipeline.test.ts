@@ -5,6 +5,7 @@ import { openDb } from '../../app/store/db';
 import { checkDocument, RULESET_VERSION, VALIDATION_CACHE_KEY } from '../../app/validation';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -45,7 +46,7 @@ describe('validation cache in the pipeline', () => {
     const res = await e.handlers['documents:add']({ files: [{ name: 'c.xml', bytes }] });
     const id = res.added[0]!.id;
     await e.waitUntilSettled([id], { includeAccepted: true });
-    const doc = e.repo.get(id)!;
+    const doc = engineInternals(e).repo.get(id)!;
     expect(doc.invoice_number).toBe('SUMMARY-FROM-CACHE');
     expect(doc.state).toBe('accepted');
   });
@@ -59,12 +60,13 @@ describe('validation cache in the pipeline', () => {
     const res = await e.handlers['documents:add']({ files: [{ name: 'c.xml', bytes }] });
     const id = res.added[0]!.id;
     await e.waitUntilSettled([id], { includeAccepted: true });
-    const doc = e.repo.get(id)!;
+    const doc = engineInternals(e).repo.get(id)!;
     expect(doc.invoice_number).toBe('CACHED-2');
     expect(doc.state).toBe('accepted');
     // And the fresh verdict is now cached under the current key.
     expect(
-      new ValidationCache(e.db).get(doc.sha256, VALIDATION_CACHE_KEY)?.summary.invoiceNumber,
+      new ValidationCache(engineInternals(e).db).get(doc.sha256, VALIDATION_CACHE_KEY)?.summary
+        .invoiceNumber,
     ).toBe('CACHED-2');
   });
 });

@@ -17,28 +17,29 @@ import type {
   ReceiverLookup,
   Settings,
   SettingsPatch,
-} from './contract';
-import { accessPointLabel, DOCUMENT_STATES, RESPONSE_STATES } from './contract';
-import { environmentFor } from './domain/environment';
-import { AccessPointClient } from './access-point/client';
+} from '../contract';
+import { accessPointLabel, DOCUMENT_STATES, MAX_BRIEF_IDS, RESPONSE_STATES } from '../contract';
+import { recordInternals } from './internals';
+import { environmentFor } from '../domain/environment';
+import { AccessPointClient } from '../access-point/client';
 import {
   DEFAULT_LOOKUP_TTL,
   ParticipantCache,
   type CachedLookup,
   type LookupTtl,
-} from './caches/participant-cache';
-import { RemoteValidationCache } from './caches/remote-validation-cache';
-import { ValidationCache } from './caches/validation-cache';
-import { AppError } from './errors';
+} from '../caches/participant-cache';
+import { RemoteValidationCache } from '../caches/remote-validation-cache';
+import { ValidationCache } from '../caches/validation-cache';
+import { AppError } from '../errors';
 import {
   hotFolderRefusal,
   startHotFolder,
   type HotFolder,
   type HotFolderDocumentStatus,
-} from './hot-folder';
-import { readAttachment, readInvoice } from './invoice-view/read-invoice';
-import { HISTORY_SECONDS, Metrics } from './metrics/metrics';
-import { startPrometheusServer, type PrometheusServer } from './metrics/prometheus';
+} from '../hot-folder';
+import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
+import { HISTORY_SECONDS, Metrics } from '../metrics/metrics';
+import { startPrometheusServer, type PrometheusServer } from '../metrics/prometheus';
 import {
   ACCESS_POINT_CHANGED,
   CHECKS_DISAGREE,
@@ -46,28 +47,28 @@ import {
   Pipeline,
   remoteRules,
   type Validator,
-} from './queue/pipeline';
-import { readsAsWords } from './domain/plain-words';
-import { mayHaveReachedAccessPoint } from './domain/states';
-import { DEFAULT_RETRY_POLICY } from './domain/retry-policy';
-import { startSandbox, type SandboxHandle } from './sandbox/server';
-import { lockDataDir, type DataDirLock } from './store/data-dir-lock';
-import { openDb, type Db } from './store/db';
+} from '../queue/pipeline';
+import { readsAsWords } from '../domain/plain-words';
+import { mayHaveReachedAccessPoint } from '../domain/states';
+import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
+import { startSandbox, type SandboxHandle } from '../sandbox/server';
+import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
+import { openDb } from '../store/db';
 import {
   DocumentsRepo,
   toDocumentRow,
   type DocumentBrief,
   type DocumentRecord,
-} from './store/documents-repo';
-import { SettingsRepo } from './store/settings-repo';
+} from '../store/documents-repo';
+import { SettingsRepo } from '../store/settings-repo';
 import {
   createValidationPool,
   DEFAULT_MAX_BYTES,
   tooLargeMessage,
   VALIDATION_CACHE_KEY,
   type ValidationPool,
-} from './validation';
-import type { DocumentSummary } from './validation/types';
+} from '../validation';
+import type { DocumentSummary } from '../validation/types';
 
 /** Where the API key lives: Electron safeStorage, a user-only key file, or memory (CLI flag). */
 export interface SecretStore {
@@ -164,11 +165,12 @@ export interface Engine {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   /** Resolves when every listed document (or every document) is in a state that needs no more work now. */
   waitUntilSettled(ids?: number[], options?: { includeAccepted?: boolean }): Promise<void>;
-  repo: DocumentsRepo;
-  db: Db;
-  environment: Environment;
-  endpoint: string;
-  sandbox: SandboxHandle | null;
+  /** The environment documents are sent in now (from the key and the endpoint). */
+  readonly environment: Environment;
+  /** The access point's URL in use now (the built-in sandbox's when that is in use). */
+  readonly endpoint: string;
+  /** The built-in sandbox when it is the access point in use, else null. */
+  readonly sandbox: SandboxHandle | null;
   /** URL of the Prometheus endpoint when it is on, else null. */
   metricsUrl(): string | null;
   stop(): Promise<void>;
@@ -222,7 +224,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 const DEFAULT_ENDPOINT = 'https://app.goroute.ai/peppol-api';
 
 /** Environment from the API key (the domain's one rule, re-exported for the engine's callers). */
-export { environmentFor } from './domain/environment';
+export { environmentFor } from '../domain/environment';
 
 /**
  * Open the data folder, connect to the access point (or start the sandbox) and start the queue.
@@ -765,6 +767,21 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         throw new AppError('BAD_REQUEST', 'No such attachment.');
       return readAttachment(bodyOf(id), index);
     },
+    'documents:briefs': ({ ids }) => {
+      const list = requireIds(ids);
+      if (list.length > MAX_BRIEF_IDS) {
+        throw new AppError('BAD_REQUEST', `Ask for at most ${MAX_BRIEF_IDS} documents at a time.`);
+      }
+      return {
+        rows: repo.briefs(list).map((b) => ({
+          id: b.id,
+          fileName: b.file_name,
+          state: b.state,
+          problemCode: b.problem_code,
+          problemMessage: b.problem_message,
+        })),
+      };
+    },
     'documents:retry': ({ ids, allFailed }) => {
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
       let retried = 0;
@@ -992,7 +1009,15 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       pipeline.kick();
       return stillHeld.length ? { released, stillHeld } : { released };
     },
-    'documents:waitingFor': ({ accessPoint }) => ({ ids: repo.heldFor(String(accessPoint)) }),
+    'documents:waitingFor': ({ accessPoint }) => ({
+      ids: repo.heldFor(accessPoint === undefined ? null : String(accessPoint)),
+    }),
+    'documents:ids': ({ states }) => {
+      if (!Array.isArray(states) || !states.every((s) => DOCUMENT_STATES.includes(s))) {
+        throw new AppError('BAD_REQUEST', 'Name the states of the documents to list.');
+      }
+      return { ids: repo.idsInStates(states) };
+    },
     'documents:reroute': ({ ids, all, from }) => {
       const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
       let rerouted = 0;
@@ -1251,10 +1276,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     });
   }
 
-  return {
+  const engine: Engine = {
     handlers,
-    repo,
-    db,
     get environment() {
       return environment;
     },
@@ -1313,6 +1336,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       lock?.release();
     },
   };
+  recordInternals(engine, { repo, db });
+  return engine;
 }
 
 /** The stored verdicts of a document (ours, and the access point's when it was asked). */
