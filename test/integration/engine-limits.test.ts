@@ -1,30 +1,22 @@
 import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
-async function engine(dataDir = tempDir(), extra: { hotFolder?: string } = {}): Promise<Engine> {
-  const e = await createEngine({
+function engine(dataDir = tempDir(), extra: { hotFolder?: string } = {}): Promise<Engine> {
+  return engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
-    coalesceMs: 20,
     trackDelivery: false,
     hotFolderStabilityMs: 100,
     ...extra,
   });
-  engines.push(e);
-  return e;
 }
 
 const MB = 1024 * 1024;
@@ -112,8 +104,7 @@ describe('receiver lookup cache settings', () => {
     const id = res.added[0]!.id;
     await first.waitUntilSettled([id], { includeAccepted: true });
     const firstUrl = first.endpoint;
-    await first.stop();
-    engines.splice(engines.indexOf(first), 1);
+    await engines.stop(first);
     const second = await engine(dataDir);
     expect(second.endpoint).not.toBe(firstUrl); // a new random port
     const keys = engineInternals(second)
@@ -129,15 +120,11 @@ describe('receiver lookup cache settings', () => {
 describe('validation off the main thread', () => {
   it('a missing worker bundle is logged once and shown in the metrics snapshot', async () => {
     const lines: string[] = [];
-    const e = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const e = await engines({
       validationWorker: join(tempDir(), 'missing-worker.cjs'),
       log: (l) => lines.push(l),
       autoStart: false,
     });
-    engines.push(e);
     expect(lines.filter((l) => /main thread/.test(l))).toHaveLength(1);
     const snap = await e.handlers['metrics:snapshot'](undefined);
     expect(snap.validation).toMatchObject({ mode: 'in-thread' });

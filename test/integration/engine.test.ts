@@ -1,29 +1,21 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
-async function engine(dataDir = tempDir(), pollInitialMs = 30): Promise<Engine> {
-  const e = await createEngine({
+function engine(dataDir = tempDir(), pollInitialMs = 30): Promise<Engine> {
+  return engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
-    coalesceMs: 20,
     sandboxStepMs: 20,
     timings: { pollInitialMs, pollMaxMs: Math.max(100, pollInitialMs) },
   });
-  engines.push(e);
-  return e;
 }
 
 describe('connection state on start', () => {
@@ -41,13 +33,9 @@ describe('connection state on start', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((r) => server.close(() => r()));
-    const e = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const e = await engines({
       endpoint: `http://127.0.0.1:${port}/peppol-api`,
     });
-    engines.push(e);
     await expect
       .poll(async () => (await e.handlers['connection:get'](undefined)).state)
       .toBe('offline');
@@ -181,8 +169,7 @@ describe('engine with the in-process sandbox', () => {
     await e1.handlers['queue:pause'](undefined);
     const res = await e1.handlers['documents:add']({ files: makeInvoices(3, 'R') });
     await expect.poll(() => engineInternals(e1).repo.counts().queued, { timeout: 10_000 }).toBe(3);
-    await e1.stop();
-    engines.splice(engines.indexOf(e1), 1);
+    await engines.stop(e1);
     const e2 = await engine(dir);
     expect((await e2.handlers['connection:get'](undefined)).paused).toBe(true);
     await e2.handlers['queue:resume'](undefined);

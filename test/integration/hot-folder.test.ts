@@ -11,34 +11,27 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, sha256Hex, type Engine } from '../../app/engine';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex, type Engine } from '../../app/engine';
 import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { waitFor } from '../helpers/wait';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
+const engines = useEngines();
+const tempDir = engines.tempDir;
 const STABLE_MS = 300;
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
 
 async function startEngine(
   options: { hotFolder?: string; hotFolderSubfolders?: boolean } = {},
 ): Promise<Engine> {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine = await engines({
     trackDelivery: false,
     coalesceMs: 20,
     hotFolderStabilityMs: STABLE_MS,
     ...options,
   });
-  engines.push(engine);
   return engine;
 }
 

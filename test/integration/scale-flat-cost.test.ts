@@ -1,34 +1,26 @@
 // Issue 9: no work that grows with the number of documents in the data folder on a per-event path.
 // These tests count rows read and statements run with spies; they never time anything.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { describe, expect, it, vi } from 'vitest';
+import { type Engine } from '../../app/engine';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { DOCUMENT_STATES } from '../../app/contract';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 async function engine(extra: { concurrency?: number } = {}): Promise<Engine> {
-  const e = await createEngine({
+  return engines({
     ...extra,
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
     // Only event-driven reads are counted: the backstop (for changes by another process) waits.
     timings: { settleBackstopMs: 60_000 },
     // Many small flushes: the old check re-read every document of the drop on each of them.
     coalesceMs: 2,
     trackDelivery: false,
   });
-  engines.push(e);
-  return e;
 }
 
 /** Rows read through `briefs` and calls of `get`, from the moment of the call. */
@@ -98,13 +90,10 @@ describe('settling a drop', () => {
 
   it('still sees a change made by another process (no event) through the bounded backstop', async () => {
     const dir = tempDir();
-    const e = await createEngine({
+    const e = await engines({
       dataDir: dir,
-      secrets: memorySecretStore(),
-      host: 'cli',
       coalesceMs: 2,
     });
-    engines.push(e);
     await e.handlers['queue:pause'](undefined);
     const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'OTHER') });
     const ids = res.added.map((a) => a.id);

@@ -2,39 +2,33 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines, type TestEngineOptions } from '../helpers/engine';
 import { until } from '../helpers/wait';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 let sandbox: SandboxHandle;
-const engines: Engine[] = [];
 
 beforeEach(async () => {
   sandbox = await startSandbox({ latencyMs: 2 });
 });
 afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
   await sandbox.close();
 });
+// After the sandbox's hook: after-hooks run as a stack, so the engines stop before it closes.
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
-async function engineFor(
-  dataDir: string,
-  extra: Parameters<typeof createEngine>[0] extends infer O ? Partial<O> : never = {},
-) {
-  const engine = await createEngine({
+async function engineFor(dataDir: string, extra: TestEngineOptions = {}) {
+  const engine = await engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
     endpoint: sandbox.url,
     trackDelivery: false,
     timings: { retryBaseMs: 20, retryMaxMs: 50 },
     ...extra,
   });
-  engines.push(engine);
   return engine;
 }
 
@@ -172,8 +166,7 @@ describe('batch sends', () => {
     engineInternals(first)
       .db.prepare(`UPDATE documents SET state = 'sending', next_attempt_at = NULL`)
       .run();
-    engines.splice(engines.indexOf(first), 1);
-    await first.stop();
+    await engines.stop(first);
 
     sandbox.setFaults({});
     const second = await engineFor(dataDir);
@@ -255,15 +248,11 @@ async function recordingBatchServer(mode: 'drop-first' | 'conflict') {
 }
 
 async function engineAt(endpoint: string): Promise<Engine> {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine = await engines({
     endpoint,
     trackDelivery: false,
     timings: { retryBaseMs: 20, retryMaxMs: 50 },
   });
-  engines.push(engine);
   return engine;
 }
 
