@@ -4,14 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { DocumentProblem, DocumentState, DocumentValidation, Handlers } from '../contract';
-import { accessPointLabel, RESPONSE_STATES } from '../contract';
+import type { Handlers } from '../contract';
+import { RESPONSE_STATES } from '../contract';
 import { mayHaveReachedAccessPoint } from '../domain/states';
 import { AppError } from '../errors';
-import { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules } from '../queue/pipeline';
+import { ACCESS_POINT_CHANGED } from '../queue/pipeline';
+import { Lifecycle, type CancelledDoc } from '../queue/lifecycle';
 import type { DocumentRecord } from '../store/documents-repo';
 import type { EngineContext } from './context';
-import { requireIds, validationOf } from './documents';
+import { requireIds } from './documents';
 
 /** Why a document whose last attempt went unanswered cannot be cancelled. */
 export const CANCEL_UNSAFE_MESSAGE =
@@ -27,42 +28,29 @@ type ActionChannels =
   | 'documents:sendAnyway'
   | 'documents:reroute';
 
-/** The handlers of the clerk's decisions (the only moves of a document a person makes). */
+/**
+ * The handlers of the clerk's decisions. Each document moves through a named move of the queue's
+ * lifecycle (retry, cancel, undoCancel, sendAnyway, reroute), which records the timeline, tells
+ * the engine and wakes the stage; these handlers choose the documents, refuse what is unsafe and
+ * say what happened.
+ */
 export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionChannels> {
   const { repo, connection, events, pipeline } = ctx;
+  // The clerk's moves never enter or leave `sending`, so this instance shares no claim with the
+  // pipeline's: only the moves themselves (and their words) are the lifecycle's.
+  const lifecycle = new Lifecycle({
+    repo,
+    now: ctx.now,
+    onChanged: (ids) => events.changed(ids),
+    wake: () => pipeline.kick(),
+  });
 
-  /**
-   * The explicit step: a document queued for another access point is pinned to the one in use and
-   * goes on from where it was (checked again if it never was, its receiver looked up there).
-   */
-  function reroute(r: DocumentRecord): boolean {
-    const to = accessPointLabel(connection.accessPoint, connection.environment);
-    return repo.transition(
-      r.id,
-      'held',
-      r.summary_json ? 'ready' : 'received',
-      {
-        send_anyway: 1,
-        access_point: connection.accessPoint,
-        environment: connection.environment,
-        problem_code: null,
-        problem_message: null,
-        problem_action: null,
-      },
-      `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
-    );
-  }
+  /** A document queued for another access point goes on through the one in use now. */
+  const reroute = (r: DocumentRecord): boolean =>
+    lifecycle.reroute(r, connection.accessPoint, connection.environment);
 
   // What each recent cancel changed, so that its Undo can put exactly those documents back.
   // In memory only: Undo is offered for seconds, and a restart ends the offer.
-  interface CancelledDoc {
-    id: number;
-    from: DocumentState;
-    next_attempt_at: number | null;
-    problem_code: string | null;
-    problem_message: string | null;
-    problem_action: DocumentProblem['action'] | null;
-  }
   const recentCancels = new Map<string, { until: number; docs: CancelledDoc[] }>();
   const forgetOldCancels = (now: number): void => {
     for (const [token, c] of recentCancels) if (c.until < now) recentCancels.delete(token);
@@ -76,49 +64,11 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         for (const id of targets) {
           const r = repo.get(id);
           if (!r) continue;
-          const patch = {
-            attempts: 0,
-            next_attempt_at: null,
-            problem_code: null,
-            problem_message: null,
-            problem_action: null,
-          };
-          let ok = false;
-          if (r.state === 'failed' && r.problem_code === 'DELIVERY_FAILED') {
-            // The access point accepted it and then could not deliver it: the same key would
-            // only replay that failed transaction, so an explicit retry sends under a new key.
-            const key = randomUUID();
-            ok = repo.transition(
-              id,
-              r.state,
-              'queued',
-              {
-                ...patch,
-                idempotency_key: key,
-                transaction_id: null,
-                accepted_at: null,
-                delivered_at: null,
-                next_poll_at: null,
-                business_response: null,
-                business_response_note: null,
-                business_response_at: null,
-                send_outcome_unknown: 0,
-                batch_key: null,
-              },
-              // The clerk reads the timeline: no idempotency key there (it stays on the row).
-              `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
-            );
-          } else if (r.state === 'failed' || r.state === 'retry_wait') {
-            // Same idempotency key: if an earlier attempt did reach the provider, it replays.
-            ok = repo.transition(id, r.state, 'queued', patch, 'Retry requested');
-          } else if (r.state === 'unreachable') {
-            // The "not registered" answer is cached for minutes: ask the access point again.
-            if (r.receiver_id) connection.participants.forget(r.receiver_id);
-            ok = repo.transition(id, r.state, 'ready', patch, 'Retry requested (new lookup)');
-          } else if (r.state === 'invalid') {
-            ok = repo.transition(id, r.state, 'received', patch, 'Check again requested');
-          }
-          if (ok) retried++;
+          // The "not registered" answer is cached for minutes: ask the access point again.
+          if (r.state === 'unreachable' && r.receiver_id)
+            connection.participants.forget(r.receiver_id);
+          // A failed delivery is sent again under a new key (the old one would only replay it).
+          if (lifecycle.retry(r, randomUUID)) retried++;
         }
       });
       events.changed(targets);
@@ -146,29 +96,10 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
             continue;
           }
-          if (
-            repo.transition(
-              id,
-              r.state,
-              'cancelled',
-              {
-                next_attempt_at: null,
-                problem_code: null,
-                problem_message: null,
-                problem_action: null,
-              },
-              'Cancelled by the user',
-            )
-          ) {
+          const undo = lifecycle.cancel(r);
+          if (undo) {
             cancelled++;
-            done.push({
-              id,
-              from: r.state,
-              next_attempt_at: r.next_attempt_at,
-              problem_code: r.problem_code,
-              problem_message: r.problem_message,
-              problem_action: r.problem_action,
-            });
+            done.push(undo);
           }
         }
       });
@@ -208,24 +139,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
           // Only what is still cancelled: a cancelled document has no other way out than this
           // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
           if (!r || r.state !== 'cancelled') continue;
-          // Work that was in flight starts that step again.
-          const to: DocumentState =
-            c.from === 'validating' ? 'received' : c.from === 'resolving' ? 'ready' : c.from;
-          if (
-            repo.transition(
-              c.id,
-              'cancelled',
-              to,
-              {
-                next_attempt_at: c.next_attempt_at,
-                problem_code: c.problem_code,
-                problem_message: c.problem_message,
-                problem_action: c.problem_action,
-              },
-              `Cancel undone by ${who}`,
-            )
-          )
-            restored++;
+          // Work that was in flight starts that step again (the move knows which).
+          if (lifecycle.undoCancel(c, who)) restored++;
         }
       });
       const ids = action.docs.map((c) => c.id);
@@ -248,46 +163,12 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             if (reroute(r)) released++;
             continue;
           }
-          const duplicate =
-            r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
-          const checks = validationOf(r.validation_json);
-          if (duplicate && checks?.checksDisagree) {
-            // Two questions, two decisions: "send the duplicate" does not answer "send although
-            // the two checks disagree", so the document stays held for the second one.
-            const message = checksDisagreeProblem(checks, r.doc_type);
-            repo.patch(id, {
-              problem_code: CHECKS_DISAGREE,
-              problem_message: message,
-              problem_action: 'decide',
-            });
-            repo.appendEvent(
-              id,
-              'held',
-              `Send anyway as a possible duplicate, decided by ${who}; still held: our check and the access point's disagree`,
-            );
-            stillHeld.push({ id, message });
-            continue;
-          }
-          const target =
-            duplicate ||
-            r.problem_code === ACCESS_POINT_CHANGED ||
-            r.problem_code === CHECKS_DISAGREE
-              ? 'ready' // looked up again (at the access point now in use)
-              : 'queued';
-          const detail =
-            r.problem_code === CHECKS_DISAGREE && checks
-              ? sentAlthough(checks, who)
-              : `Send anyway, decided by ${who}`;
-          if (
-            repo.transition(
-              id,
-              'held',
-              target,
-              { send_anyway: 1, problem_code: null, problem_message: null, problem_action: null },
-              detail,
-            )
-          )
-            released++;
+          // Two questions, two decisions: "send the duplicate" does not answer "send although
+          // the two checks disagree", so such a document stays held for the second one.
+          const outcome = lifecycle.sendAnyway(r, who);
+          if (outcome.released) released++;
+          else if (outcome.stillHeld !== undefined)
+            stillHeld.push({ id, message: outcome.stillHeld });
         }
       });
       events.changed(list);
@@ -322,23 +203,4 @@ function currentUser(): string {
   } catch {
     return 'the user';
   }
-}
-
-/** The timeline entry of a "Send anyway" over disagreeing checks: who, and against what. */
-function sentAlthough(checks: DocumentValidation, who: string): string {
-  const remote = checks.accessPoint;
-  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
-  if (!oursValid) {
-    return `Sent anyway by ${who} although our check found ${fatalRules(checks)}; the access point's check accepted it`;
-  }
-  return `Sent anyway by ${who} although the access point's check rejected it (${remoteRules(remote ?? { errors: [] })}); our check found no error`;
-}
-
-/** The problem shown when a released duplicate still has disagreeing checks. */
-function checksDisagreeProblem(checks: DocumentValidation, docType: string | null): string {
-  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
-  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
-  return oursValid
-    ? `The access point's own check rejects this ${kind} (${remoteRules(checks.accessPoint ?? { errors: [] })}), but our check found no error. Compare both below, then cancel it or Send anyway.`
-    : `Our check found ${fatalRules(checks)} in this ${kind}, but the access point's own check accepts it. Compare both below, then cancel it or Send anyway.`;
 }
