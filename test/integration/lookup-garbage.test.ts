@@ -1,16 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore } from '../../app/engine';
+
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 /**
  * A fake access point: the lookup answers with whatever `lookupBody(participant)` gives, sends are
@@ -41,17 +42,13 @@ async function fakeAccessPoint(lookupBody: (participant: string) => unknown) {
 }
 
 async function engineAgainst(url: string) {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine = await engines({
     endpoint: url,
     trackDelivery: false,
     batching: false,
     concurrency: 2,
     coalesceMs: 10,
   });
-  cleanups.push(() => engine.stop());
   return engine;
 }
 

@@ -1,32 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
 // Issue 11 point 2: a Sandbox document never reaches a production access point without the
 // clerk's explicit step.
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 describe('a document queued for the Sandbox and a production key', () => {
   it('waits for the Sandbox (held, named) until rerouted; only then does production get it', async () => {
     // Stands in for the production provider: a production key selects the Production environment.
     const production = await startSandbox({});
     cleanups.push(() => production.close());
-    const engine: Engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const engine: Engine = await engines({
       trackDelivery: false,
       coalesceMs: 20,
     });
-    cleanups.push(() => engine.stop());
     expect(engine.environment).toBe('sandbox');
     await engine.handlers['queue:pause'](undefined);
     const res = await engine.handlers['documents:add']({ files: makeInvoices(2, 'PROD') });

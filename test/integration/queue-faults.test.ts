@@ -1,24 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 async function setup(faults: FaultPlan, opts: { requestTimeoutMs?: number } = {}) {
   const sandbox: SandboxHandle = await startSandbox({ faults, latencyMs: 2 });
   cleanups.push(() => sandbox.close());
-  const engine: Engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine: Engine = await engines({
     endpoint: sandbox.url,
     trackDelivery: false,
     concurrency: 4,
@@ -29,7 +27,6 @@ async function setup(faults: FaultPlan, opts: { requestTimeoutMs?: number } = {}
     timings: { retryBaseMs: 20, retryMaxMs: 200 },
     ...opts,
   });
-  cleanups.push(() => engine.stop());
   return { sandbox, engine };
 }
 
