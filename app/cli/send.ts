@@ -48,7 +48,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   process.once('SIGTERM', () => void stop(143));
 
   if (!opts.json) {
-    const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
+    const where = engine.usesBuiltInSandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
     process.stderr.write(`Sending ${files.length} file(s) to ${where} (data: ${dataDir})\n`);
   }
   const { ids, notAdded } = await addAll(engine, files);

@@ -81,7 +81,10 @@ export async function summarize(
 
 /** The access point this engine sends through, in words. */
 export function accessPointHere(engine: Engine): string {
-  return accessPointLabel(engine.sandbox ? 'sandbox' : engine.endpoint, engine.environment);
+  return accessPointLabel(
+    engine.usesBuiltInSandbox ? 'sandbox' : engine.endpoint,
+    engine.environment,
+  );
 }
 
 /**

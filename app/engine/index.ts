@@ -195,8 +195,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     get endpoint() {
       return connection.endpoint;
     },
-    get sandbox() {
-      return connection.sandbox;
+    get usesBuiltInSandbox() {
+      return connection.sandbox !== null;
     },
     metricsUrl: () => prometheus?.url ?? null,
     on: (event, listener) => events.on(event, listener),
@@ -219,6 +219,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       lock?.release();
     },
   };
-  recordInternals(engine, { repo, db });
+  recordInternals(engine, {
+    repo,
+    db,
+    get sandbox() {
+      return connection.sandbox;
+    },
+  });
   return engine;
 }

@@ -1,9 +1,10 @@
 /**
- * The engine's insides, for tests and diagnostics only: the documents repository and the raw
- * database of a running engine. Hosts (the CLI, the Electron main, the browser host, the
+ * The engine's insides, for tests and diagnostics only: the documents repository, the raw
+ * database and the built-in sandbox of a running engine. Hosts (the CLI, the Electron main, the browser host, the
  * renderer) go through the contract's handlers; test/unit/import-graph.test.ts keeps them away
  * from this file.
  */
+import type { SandboxHandle } from '../sandbox/server';
 import type { Db } from '../store/db';
 import type { DocumentsRepo } from '../store/documents-repo';
 
@@ -11,6 +12,8 @@ import type { DocumentsRepo } from '../store/documents-repo';
 export interface EngineInternals {
   repo: DocumentsRepo;
   db: Db;
+  /** The built-in sandbox when it is the access point in use (its faults and counts), else null. */
+  readonly sandbox: SandboxHandle | null;
 }
 
 /** An engine, as far as this file needs to know (no import of the engine: no cycle). */

@@ -3,7 +3,6 @@
  * (Engine): the contract's handlers and events, and a few read-only facts the hosts show.
  */
 import type { Environment, EventName, Events, Handlers } from '../contract';
-import type { SandboxHandle } from '../sandbox/server';
 
 /** Where the API key lives: Electron safeStorage, a user-only key file, or memory (CLI flag). */
 export interface SecretStore {
@@ -104,8 +103,8 @@ export interface Engine {
   readonly environment: Environment;
   /** The access point's URL in use now (the built-in sandbox's when that is in use). */
   readonly endpoint: string;
-  /** The built-in sandbox when it is the access point in use, else null. */
-  readonly sandbox: SandboxHandle | null;
+  /** True when the access point in use is the built-in sandbox (nothing leaves this machine). */
+  readonly usesBuiltInSandbox: boolean;
   /** URL of the Prometheus endpoint when it is on, else null. */
   metricsUrl(): string | null;
   stop(): Promise<void>;

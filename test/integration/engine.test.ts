@@ -46,7 +46,7 @@ describe('engine with the in-process sandbox', () => {
   it('labels itself Sandbox and sends added documents through to delivered', async () => {
     const e = await engine();
     expect(e.environment).toBe('sandbox');
-    expect(e.sandbox).not.toBeNull();
+    expect(engineInternals(e).sandbox).not.toBeNull();
     const events: number[][] = [];
     e.on('documents:changed', (p) => events.push(p.ids));
     const res = await e.handlers['documents:add']({ files: makeInvoices(5) });
@@ -303,7 +303,7 @@ describe('engine with the in-process sandbox', () => {
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
     for (const id of ids) expect(engineInternals(e).repo.get(id)?.state).toBe('delivered');
-    const by = e.sandbox!.stats().requests.byEndpoint;
+    const by = engineInternals(e).sandbox!.stats().requests.byEndpoint;
     const single = by['GET /api/v1/transactions/{id}']?.total ?? 0;
     const listed = by['GET /api/v1/transactions']?.total ?? 0;
     expect(listed).toBeGreaterThan(0);
@@ -316,7 +316,8 @@ describe('engine with the in-process sandbox', () => {
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
     const lookups = () =>
-      e.sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']?.total ?? 0;
+      engineInternals(e).sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']
+        ?.total ?? 0;
     // Three documents for one receiver: one lookup.
     expect(lookups()).toBe(1);
     const d = await e.handlers['documents:get']({ id: ids[0]! });
@@ -335,7 +336,9 @@ describe('engine with the in-process sandbox', () => {
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
     for (const id of ids) expect(engineInternals(e).repo.get(id)?.state).toBe('delivered');
-    expect(e.sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total).toBe(3);
+    expect(
+      engineInternals(e).sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total,
+    ).toBe(3);
   });
 
   describe("when our check and the access point's disagree (issue 10)", () => {
@@ -382,7 +385,7 @@ describe('engine with the in-process sandbox', () => {
     it('holds an invoice ours calls valid and the access point invalid, with its messages', async () => {
       const e = await engine();
       await e.handlers['settings:set']({ remoteValidation: true });
-      e.sandbox!.setFaults({
+      engineInternals(e).sandbox!.setFaults({
         validateVerdict: {
           valid: false,
           errors: [{ rule: 'AP-42', location: '/Invoice', message: 'Seller unknown to us.' }],
@@ -403,7 +406,7 @@ describe('engine with the in-process sandbox', () => {
       expect(d.validation?.accessPoint?.valid).toBe(false);
       expect(d.validation?.accessPoint?.errors[0]?.rule).toBe('AP-42');
 
-      e.sandbox!.setFaults({});
+      engineInternals(e).sandbox!.setFaults({});
       await e.handlers['documents:sendAnyway']({ ids: [id] });
       await e.waitUntilSettled([id]);
       const after = await e.handlers['documents:get']({ id });
@@ -418,7 +421,7 @@ describe('engine with the in-process sandbox', () => {
     it('keeps an invoice both checks reject invalid, with both reasons to fix', async () => {
       const e = await engine();
       await e.handlers['settings:set']({ remoteValidation: true });
-      e.sandbox!.setFaults({ validateVerdict: { valid: false } });
+      engineInternals(e).sandbox!.setFaults({ validateVerdict: { valid: false } });
       const res = await e.handlers['documents:add']({
         files: [{ name: 'D3.xml', bytes: wrongTotal('DIS-3') }],
       });

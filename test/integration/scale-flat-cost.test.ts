@@ -182,7 +182,7 @@ describe('sending a drop in batches', () => {
     const queuedReads = inState.mock.calls
       .map((c, i) => ({ state: c[0], rows: (inState.mock.results[i]!.value as unknown[]).length }))
       .filter((c) => c.state === 'queued');
-    const stats = e.sandbox!.stats().requests.byEndpoint;
+    const stats = engineInternals(e).sandbox!.stats().requests.byEndpoint;
     const requests = (label: RegExp) =>
       Object.entries(stats)
         .filter(([l]) => label.test(l))
@@ -227,7 +227,7 @@ describe('commits that sync to disk', () => {
     const ids = res.added.map((a) => a.id);
     /** Send and batch requests the access point received. */
     const sends = () =>
-      Object.entries(e.sandbox!.stats().requests.byEndpoint)
+      Object.entries(engineInternals(e).sandbox!.stats().requests.byEndpoint)
         .filter(([label]) => /^POST \/api\/v1\/(send|batch)/.test(label))
         .reduce((n, [, s]) => n + s.total, 0);
     try {
@@ -238,7 +238,7 @@ describe('commits that sync to disk', () => {
       await new Promise((r) => setTimeout(r, 200));
       // Claimed and committed, not yet on disk: nothing reached the access point.
       expect(sends()).toBe(0);
-      expect(e.sandbox!.stats().acceptedDocuments).toBe(0);
+      expect(engineInternals(e).sandbox!.stats().acceptedDocuments).toBe(0);
       expect(engineInternals(e).repo.idsInStates(['sending'])).toEqual(claimed);
     } finally {
       // Whatever happened: the engine's stop waits for the held syncs.
@@ -246,7 +246,7 @@ describe('commits that sync to disk', () => {
     }
     await e.waitUntilSettled(ids, { includeAccepted: true });
     expect(engineInternals(e).repo.counts().accepted).toBe(20);
-    expect(e.sandbox!.stats().acceptedDocuments).toBe(20);
+    expect(engineInternals(e).sandbox!.stats().acceptedDocuments).toBe(20);
     expect(sends()).toBeGreaterThan(0);
     expect(syncs).toHaveBeenCalled();
     // Redone after a power cut (a document found validating or resolving goes back one step).

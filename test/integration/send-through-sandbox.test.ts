@@ -36,7 +36,7 @@ describe('engine + sandbox in a separate process', () => {
       trackDelivery: false,
     });
     try {
-      expect(engine.sandbox).toBeNull();
+      expect(engineInternals(engine).sandbox).toBeNull();
       const res = await engine.handlers['documents:add']({ files: makeInvoices(200, 'I200') });
       expect(res.added).toHaveLength(200);
       const ids = res.added.map((a) => a.id);

@@ -30,7 +30,7 @@ describe('settings take effect without a restart', () => {
     const statuses: ConnectionStatus[] = [];
     engine.on('connection:changed', (s) => statuses.push(s));
     try {
-      const builtIn = engine.sandbox;
+      const builtIn = engineInternals(engine).sandbox;
       expect(builtIn).not.toBeNull();
       expect(engine.environment).toBe('sandbox');
       const first = await engine.handlers['documents:add']({ files: makeInvoices(40, 'LIVE-A') });
@@ -54,7 +54,7 @@ describe('settings take effect without a restart', () => {
       });
       expect(saved.environment).toBe('test');
       expect(saved.endpoint).toBe(second.url);
-      expect(engine.sandbox).toBeNull();
+      expect(engineInternals(engine).sandbox).toBeNull();
       expect(engine.endpoint).toBe(second.url);
       const status = await engine.handlers['connection:get'](undefined);
       expect(status).toMatchObject({ environment: 'test', endpoint: second.url });
@@ -92,7 +92,7 @@ describe('settings take effect without a restart', () => {
     });
     try {
       // The built-in sandbox answers 503 (for all the client knows, it may have kept them).
-      engine.sandbox!.setFaults({ status503: { every: 1 } });
+      engineInternals(engine).sandbox!.setFaults({ status503: { every: 1 } });
       const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'HOLD') });
       const ids = res.added.map((a) => a.id);
       await expect
@@ -135,15 +135,15 @@ describe('settings take effect without a restart', () => {
     });
     try {
       await engine.handlers['settings:set']({ endpoint: second.url });
-      expect(engine.sandbox).toBeNull();
+      expect(engineInternals(engine).sandbox).toBeNull();
       const saved = await engine.handlers['settings:set']({ endpoint: null, apiKey: null });
       expect(saved.environment).toBe('sandbox');
-      expect(engine.sandbox).not.toBeNull();
-      expect(engine.endpoint).toBe(engine.sandbox!.url);
+      expect(engineInternals(engine).sandbox).not.toBeNull();
+      expect(engine.endpoint).toBe(engineInternals(engine).sandbox!.url);
       const added = await engine.handlers['documents:add']({ files: makeInvoices(3, 'BACK') });
       const ids = added.added.map((a) => a.id);
       await engine.waitUntilSettled(ids, { includeAccepted: true });
-      expect(engine.sandbox!.stats().acceptedDocuments).toBe(3);
+      expect(engineInternals(engine).sandbox!.stats().acceptedDocuments).toBe(3);
     } finally {
       await engine.stop();
     }
