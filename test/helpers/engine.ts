@@ -18,8 +18,8 @@ export interface TestEngines {
 /**
  * "An engine on a sandbox" for the tests of one file: each engine gets a temp data folder, the
  * in-process sandbox (no API key, no endpoint), a memory key store and fast coalescing, merged
- * with the file's `defaults` and each call's options; every engine still running is stopped
- * after its test, before its folder is removed.
+ * with the file's `defaults` and each call's options; every engine is stopped (once, even when
+ * the test stopped it) after its test, before its folder is removed.
  */
 export function useEngines(defaults: TestEngineOptions = {}): TestEngines {
   const tempDir = useTempDirs();
@@ -37,6 +37,10 @@ export function useEngines(defaults: TestEngineOptions = {}): TestEngines {
       ...options,
       dataDir: options.dataDir ?? defaults.dataDir ?? tempDir(),
     });
+    // Stopped once, whether the test or the clean-up gets there first.
+    const stopOnce = engine.stop.bind(engine);
+    let stopping: Promise<void> | null = null;
+    engine.stop = () => (stopping ??= stopOnce());
     running.push(engine);
     return engine;
   };

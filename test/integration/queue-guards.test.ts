@@ -1,25 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CANCEL_UNSAFE_MESSAGE,
-  createEngine,
-  memorySecretStore,
-  type Engine,
-} from '../../app/engine';
+import { CANCEL_UNSAFE_MESSAGE, type Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { DataDirLockedError } from '../../app/store/data-dir-lock';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines, type TestEngineOptions } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-type EngineOptions = Parameters<typeof createEngine>[0];
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop before the sandboxes.
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 async function sandboxWith(faults: FaultPlan = {}): Promise<SandboxHandle> {
   const sandbox = await startSandbox({ faults, latencyMs: 1, transactionStepMs: 20 });
@@ -27,14 +22,9 @@ async function sandboxWith(faults: FaultPlan = {}): Promise<SandboxHandle> {
   return sandbox;
 }
 
-async function engineOn(
-  sandbox: SandboxHandle,
-  extra: Partial<EngineOptions> = {},
-): Promise<Engine> {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+function engineOn(sandbox: SandboxHandle, extra: TestEngineOptions = {}): Promise<Engine> {
+  // Stopped once by the helper, whether the test or the clean-up gets there first.
+  return engines({
     endpoint: sandbox.url,
     trackDelivery: false,
     concurrency: 2,
@@ -43,12 +33,6 @@ async function engineOn(
     timings: { retryBaseMs: 20, retryMaxMs: 200, pollInitialMs: 30, pollMaxMs: 100 },
     ...extra,
   });
-  // Stop once, whether the test or the clean-up gets there first.
-  const stopOnce = engine.stop.bind(engine);
-  let stopping: Promise<void> | null = null;
-  engine.stop = () => (stopping ??= stopOnce());
-  cleanups.push(() => engine.stop());
-  return engine;
 }
 
 async function add(engine: Engine, files: { name: string; bytes: Uint8Array }[]) {
