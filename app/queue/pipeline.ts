@@ -23,7 +23,7 @@ import {
   remoteRules,
 } from '../domain/problems';
 import { Lifecycle } from './lifecycle';
-import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
+import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
 
 // Here too for the engine and the CLI, which import them from the pipeline.
@@ -254,9 +254,6 @@ export class Pipeline {
         noteOutcome: (outcome) => this.noteOutcome(outcome),
         track: (p) => this.track(p),
         kick: () => this.kick(),
-        pumpSend: (now) => {
-          if (this.running) this.pumpSend(now);
-        },
         maySend: (now) =>
           this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
         moreComing: () => this.moreComing(),
@@ -639,7 +636,7 @@ export class Pipeline {
     this.timer.unref?.();
   }
 
-  /** Documents still on their way to the send queue (see SendStageDeps.moreComing). */
+  /** Documents still on their way to the send queue (see SendContext.moreComing). */
   private moreComing(): boolean {
     if (this.validating > 0 || this.resolving > 0) return true;
     // Trigger-kept counts: a few rows, whatever the size of the data folder.

@@ -5,18 +5,21 @@ import {
   type ApOutcome,
   type BatchItemAnswer,
   type SendAnswer,
-} from '../access-point/client';
-import type { Metrics } from '../metrics/metrics';
-import { apErrorTechnical, transientWords } from '../domain/problems';
-import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
-import type { Lifecycle } from '../queue/lifecycle';
-import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
-import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
-import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';
-import { RateGate, type RequestKind } from './rate-gate';
+} from '../../access-point/client';
+import type { Metrics } from '../../metrics/metrics';
+import { apErrorTechnical, transientWords } from '../../domain/problems';
+import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
+import type { Lifecycle } from '../lifecycle';
+import type { DocumentRecord, DocumentsRepo } from '../../store/documents-repo';
+import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
+import { BATCH_LIMITS, Batcher, batchKeyFor } from '../../sender/batcher';
+import { RateGate, type RequestKind } from '../../sender/rate-gate';
 
-/** What the send stage needs from the pipeline. */
-export interface SendStageDeps {
+/**
+ * The send stage's context: reads and the group commit's transaction, the lifecycle for every
+ * state change, the wire, and what the queue knows (may a request leave now, is more coming).
+ */
+export interface SendContext {
   /** Reads (due documents, bodies) and the group commit's transaction. */
   repo: DocumentsRepo;
   /** Every state change (claims and outcomes) is one of its moves. */
@@ -31,11 +34,6 @@ export interface SendStageDeps {
   track(p: Promise<unknown>): void;
   /** Look for work soon. */
   kick(): void;
-  /**
-   * Claim and send now (the pipeline's send step, with its pause / offline checks). Called inside
-   * the transaction that records outcomes, so one commit covers both.
-   */
-  pumpSend?(now: number): void;
   /**
    * Whether a request may leave now (not paused, not offline, no long Retry-After). Documents
    * claimed ahead of time go back to the queue when it says no. Default: always.
@@ -168,7 +166,7 @@ export class SendStage {
   private stopped = false;
 
   constructor(
-    private readonly deps: SendStageDeps,
+    private readonly deps: SendContext,
     private readonly options: SendStageOptions,
   ) {
     const fixed = typeof options.concurrency === 'number' ? options.concurrency : null;
@@ -296,7 +294,7 @@ export class SendStage {
   /** Fill free slots from the documents claimed ahead. */
   private launchReady(now: number): void {
     if (this.ready.length === 0) return;
-    if (this.deps.maySend && !this.deps.maySend(now)) {
+    if (!this.maySend(now)) {
       this.releaseReady();
       return;
     }
@@ -546,6 +544,10 @@ export class SendStage {
     }
   }
 
+  private maySend(now: number): boolean {
+    return this.deps.maySend?.(now) ?? true;
+  }
+
   private moreComing(): boolean {
     return this.deps.moreComing?.() ?? false;
   }
@@ -685,9 +687,10 @@ export class SendStage {
         this.deps.repo.tx(
           () => {
             for (const j of jobs) j.apply();
-            // The slots these answers freed are filled in the same commit (one fsync, not two).
-            if (!this.stopped)
-              (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
+            // The slots these answers freed are filled in the same commit (one fsync, not two),
+            // when requests may leave (not paused, offline or stopped).
+            const now = this.deps.now();
+            if (!this.stopped && this.maySend(now)) this.pump(now);
           },
           deferred ? 'deferred' : 'synced',
         ),
