@@ -13,6 +13,7 @@ import type { Lifecycle } from '../lifecycle';
 import type { DocumentRecord, DocumentsRepo } from '../../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
 import { BATCH_LIMITS, Batcher, batchKeyFor } from '../../sender/batcher';
+import { GroupCommitTimer } from '../../sender/group-commit';
 import { RateGate, type RequestKind } from '../../sender/rate-gate';
 
 /**
@@ -140,17 +141,9 @@ export class SendStage {
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly writes: WriteJob[] = [];
-  private flushScheduled = false;
-  private flushUrgent = false;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** When the next group commit runs (see {@link LAZY_FLUSH_MS}). */
+  private readonly commits = new GroupCommitTimer(() => this.flush(), LAZY_FLUSH_MS);
   private inFlush = false;
-  /**
-   * The last group commit is being synced (`durable`). The next flush waits for it: its commit
-   * could only be synced after this one anyway, and it then carries every answer of the wait
-   * (one commit per sync, as when the sync blocked the event loop, without blocking it).
-   */
-  private syncInFlight = false;
   /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
   private readonly toLaunch: { unit: Unit; ahead: boolean }[] = [];
   /**
@@ -654,24 +647,11 @@ export class SendStage {
    * otherwise {@link LAZY_FLUSH_MS} after the last one.
    */
   private scheduleFlush(urgent: boolean): void {
-    if (this.flushScheduled && (this.flushUrgent || !urgent)) return;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.flushScheduled = true;
-    this.flushUrgent = urgent;
-    if (this.syncInFlight) return; // flushed when the sync ends
-    const wait = urgent ? 0 : this.lastFlushAt + LAZY_FLUSH_MS - performance.now();
-    if (wait <= 0) setImmediate(() => this.flush());
-    else this.flushTimer = setTimeout(() => this.flush(), wait);
+    this.commits.schedule(urgent);
   }
 
   private flush(): void {
-    if (!this.flushScheduled || this.syncInFlight) return;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.flushScheduled = false;
-    this.flushUrgent = false;
-    this.lastFlushAt = performance.now();
+    if (!this.commits.take()) return;
     const jobs = this.writes.splice(0);
     const ids = jobs.flatMap((j) => j.ids);
     // Committed without waiting for the disk here (the event loop goes on serving answers and
@@ -721,18 +701,18 @@ export class SendStage {
       onDisk();
       return;
     }
-    this.syncInFlight = true;
+    this.commits.syncStarted();
     this.deps.track(
       syncing.then(
         () => {
-          this.syncEnded();
+          this.commits.syncEnded();
           onDisk();
         },
         (err: unknown) => {
           // Not known to be on disk: the claims do not leave (back to the queue through
           // onWriteFailed, same keys), and the outcomes' documents are recovered like a failed
           // commit's.
-          this.syncEnded();
+          this.commits.syncEnded();
           this.unpend(claims);
           const claimed = claims.flatMap(({ unit: u }) =>
             u.kind === 'single' ? [u.doc.id] : u.docs.map((d) => d.id),
@@ -741,14 +721,6 @@ export class SendStage {
         },
       ),
     );
-  }
-
-  /** The sync of the last group commit ended: a flush asked for meanwhile may run now. */
-  private syncEnded(): void {
-    this.syncInFlight = false;
-    if (!this.flushScheduled) return;
-    this.flushScheduled = false;
-    this.scheduleFlush(this.flushUrgent);
   }
 
   private writeFailed(jobs: WriteJob[], ids: number[], err: unknown): void {
