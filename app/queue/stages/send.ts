@@ -1,56 +1,37 @@
 import {
   batchItemJson,
-  type AccessPointClient,
   type ApError,
   type ApOutcome,
   type BatchItemAnswer,
   type SendAnswer,
 } from '../../access-point/client';
-import type { Metrics } from '../../metrics/metrics';
 import { apErrorTechnical, transientWords } from '../../domain/problems';
 import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
-import type { Lifecycle } from '../lifecycle';
 import type { DocumentRecord, DocumentsRepo } from '../../store/documents-repo';
+import type { StageContext } from './context';
 import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
 import { BATCH_LIMITS, Batcher, batchKeyFor } from '../../sender/batcher';
 import { GroupCommitTimer } from '../../sender/group-commit';
 import { RateGate, type RequestKind } from '../../sender/rate-gate';
 
-/**
- * The send stage's context: reads and the group commit's transaction, the lifecycle for every
- * state change, the wire, and what the queue knows (may a request leave now, is more coming).
- */
-export interface SendContext {
-  /** Reads (due documents, bodies) and the group commit's transaction. */
-  repo: DocumentsRepo;
-  /** Every state change (claims and outcomes) is one of its moves. */
-  lifecycle: Lifecycle;
-  client: AccessPointClient;
-  metrics: Metrics;
-  now: () => number;
-  random: () => number;
-  /** The pipeline's connection bookkeeping (offline, throttled, online). */
-  noteOutcome(outcome: ApOutcome<unknown>): void;
-  /** Register work in flight (stop waits for it; its end looks for more work). */
-  track(p: Promise<unknown>): void;
-  /** Look for work soon. */
-  kick(): void;
+/** What the queue tells the send stage besides the common {@link StageContext}. */
+export interface SendQueue {
   /**
    * Whether a request may leave now (not paused, not offline, no long Retry-After). Documents
-   * claimed ahead of time go back to the queue when it says no. Default: always.
+   * claimed ahead of time go back to the queue when it says no.
    */
-  maySend?(now: number): boolean;
+  maySend(now: number): boolean;
   /**
    * Whether more documents are on their way to the queue (being read, checked or looked up).
    * While they are, a lone ready document waits the batch window for them instead of leaving
-   * in a request (and a synced commit) of its own. Default: never.
+   * in a request (and a synced commit) of its own.
    */
-  moreComing?(): boolean;
+  moreComing(): boolean;
   /**
    * The group commit of these documents' outcomes failed: their requests are over, but they
    * stay `sending` until recovered.
    */
-  onWriteFailed?(ids: number[], err: unknown): void;
+  writeFailed(ids: number[], err: unknown): void;
 }
 
 /** How the send stage sends; everything but `retry` has a default. */
@@ -159,7 +140,8 @@ export class SendStage {
   private stopped = false;
 
   constructor(
-    private readonly deps: SendContext,
+    private readonly deps: StageContext,
+    private readonly queue: SendQueue,
     private readonly options: SendStageOptions,
   ) {
     const fixed = typeof options.concurrency === 'number' ? options.concurrency : null;
@@ -529,7 +511,7 @@ export class SendStage {
       // work again (Resume), or start-up recovery does; either way under the same key.
       process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
       if (!this.stopped) {
-        this.deps.onWriteFailed?.(
+        this.queue.writeFailed(
           docs.map((d) => d.id),
           err,
         );
@@ -538,11 +520,11 @@ export class SendStage {
   }
 
   private maySend(now: number): boolean {
-    return this.deps.maySend?.(now) ?? true;
+    return this.queue.maySend(now);
   }
 
   private moreComing(): boolean {
-    return this.deps.moreComing?.() ?? false;
+    return this.queue.moreComing();
   }
 
   private batchingOn(): boolean {
@@ -725,7 +707,7 @@ export class SendStage {
 
   private writeFailed(jobs: WriteJob[], ids: number[], err: unknown): void {
     process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
-    this.deps.onWriteFailed?.(ids, err);
+    this.queue.writeFailed(ids, err);
     this.deps.lifecycle.changed(ids);
     for (const j of jobs) j.done();
   }
