@@ -1,18 +1,16 @@
-import {
-  batchItemJson,
-  type ApError,
-  type ApOutcome,
-  type BatchItemAnswer,
-  type SendAnswer,
-} from '../../access-point/client';
-import { apErrorTechnical, transientWords } from '../../domain/problems';
-import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
-import type { DocumentRecord, DocumentsRepo } from '../../store/documents-repo';
-import type { StageContext } from './context';
+import type { ApOutcome } from '../../access-point/client';
+import type { RetryPolicy } from '../../domain/retry-policy';
+import type { DocumentRecord } from '../../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
-import { BATCH_LIMITS, Batcher, batchKeyFor } from '../../sender/batcher';
+import { Batcher } from '../../sender/batcher';
 import { GroupCommitTimer } from '../../sender/group-commit';
 import { RateGate, type RequestKind } from '../../sender/rate-gate';
+import type { StageContext } from './context';
+import { recordBatch, recordSingle, type OutcomeContext } from './send-outcomes';
+import { BATCH_ITEM_MAX_BYTES, planRequests, type Unit } from './send-plan';
+
+// Here too for tests and tools that read the send stage's bounds.
+export { BATCH_ITEM_MAX_BYTES };
 
 /** What the queue tells the send stage besides the common {@link StageContext}. */
 export interface SendQueue {
@@ -78,17 +76,6 @@ const READY_MAX = 32;
  * leaves, whatever its size.
  */
 export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
-/**
- * Documents larger than this go singly even when batching: a batch saves a request's overhead,
- * which is nothing next to a file this size, and would hold it as JSON text besides its bytes.
- */
-export const BATCH_ITEM_MAX_BYTES = 1024 * 1024;
-
-/** One request about to leave: a single document, or a batch of them. */
-type Unit =
-  | { kind: 'single'; doc: DocumentRecord; body: Buffer; bytes: number }
-  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string; bytes: number };
-
 /** A state change for the next group commit: `ids` are the documents whose request it ends. */
 type WriteJob = { ids: number[]; apply: () => void; done: () => void };
 
@@ -119,6 +106,8 @@ export class SendStage {
   private batching: boolean;
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   private readonly singleOnly = new Set<number>();
+  /** What recording outcomes needs. */
+  private readonly outcomes: OutcomeContext;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly writes: WriteJob[] = [];
@@ -169,6 +158,13 @@ export class SendStage {
     });
     this.batching = options.batching ?? true;
     this.maxInFlightBytes = options.maxInFlightBytes ?? IN_FLIGHT_BYTES;
+    this.outcomes = {
+      lifecycle: deps.lifecycle,
+      metrics: deps.metrics,
+      random: deps.random,
+      options,
+      singleOnly: this.singleOnly,
+    };
   }
 
   /** Bytes of the bodies in flight, claimed ahead, or claimed and about to leave. */
@@ -318,125 +314,20 @@ export class SendStage {
       return;
     }
 
-    const units: Unit[] = [];
-    const ahead = new Set<Unit>();
-    // Bodies are read only while they fit the in-flight budget (one request always may leave).
-    let claimedBytes = this.bytesHeld();
-    const fits = (bytes: number): boolean =>
-      claimedBytes === 0 || claimedBytes + bytes <= this.maxInFlightBytes;
-    let singles = slotsFree;
-    let readyRoom = roomAhead;
-    let batches = batchFree;
-    let wait = Number.POSITIVE_INFINITY;
-    const take = (kind: RequestKind): boolean => {
-      if (kind === 'single' ? singles <= 0 : batches <= 0) return false;
-      const w = this.gate.waitMs(kind);
-      if (w > 0) {
-        wait = Math.min(wait, w);
-        return false;
-      }
-      this.gate.take(kind);
-      if (kind === 'single') singles--;
-      else batches--;
-      return true;
-    };
-
-    // 1. Batches whose outcome is unknown go again, identical, before anything new.
-    const fresh: DocumentRecord[] = [];
-    const seenKeys = new Set<string>();
-    for (const d of docs) {
-      if (!d.batch_key || !batching) {
-        fresh.push(d);
-        continue;
-      }
-      if (seenKeys.has(d.batch_key)) continue;
-      seenKeys.add(d.batch_key);
-      const group = repo.inBatch(d.batch_key);
-      if (group.length === 0) continue;
-      if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
-      if (!take('batch')) break;
-      const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
-      const bytes = items.reduce((n, i) => n + i.length + 1, 0);
-      claimedBytes += bytes;
-      units.push({
-        kind: 'batch',
-        docs: group,
-        items,
-        key: batchKeyFor(group.map((g) => g.idempotency_key)),
-        bytes,
-      });
-    }
-
-    // 2. New work: batches when several are ready (after the window), otherwise single sends.
-    // By id: a batch re-sent after an unknown outcome is rebuilt from the database in id order,
-    // so the first send must use that order too (same items, same order, same key).
-    const candidates = fresh.filter((d) => !this.singleOnly.has(d.id)).sort((a, b) => a.id - b.id);
-    const loners = fresh.filter((d) => this.singleOnly.has(d.id));
-    // A lone document with more on the way waits the window too: a drop trickling out of
-    // validation would otherwise leave one request and two synced commits per document.
-    if (batching && (candidates.length > 1 || (candidates.length === 1 && this.moreComing()))) {
-      const w = this.batcher.waitMs(candidates.length, now);
-      if (w > 0) wait = Math.min(wait, w);
-      else {
-        this.batcher.reset();
-        const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
-        let planned = 0;
-        for (const d of candidates) {
-          if (d.size > BATCH_ITEM_MAX_BYTES) {
-            loners.push(d);
-            continue;
-          }
-          // The JSON text is a little longer than the file; the next pump takes the rest.
-          const held = claimedBytes + planned;
-          if (held > 0 && held + d.size > this.maxInFlightBytes) break;
-          planned += d.size;
-          const xml = batchableXml(repo, d);
-          if (xml === null) {
-            loners.push(d);
-            continue;
-          }
-          const json = batchItemJson({ id: d.idempotency_key, xml });
-          items.push({ doc: d, json, bytes: Buffer.byteLength(json) + 1 });
-        }
-        for (const chunk of this.batcher.split(items)) {
-          if (chunk.length === 1) {
-            loners.push(chunk[0]!.doc);
-            continue;
-          }
-          if (!take('batch')) break;
-          const group = chunk.map((c) => c.doc);
-          const bytes = chunk.reduce((n, c) => n + c.bytes, 0);
-          claimedBytes += bytes;
-          units.push({
-            kind: 'batch',
-            docs: group,
-            items: chunk.map((c) => c.json),
-            key: batchKeyFor(group.map((g) => g.idempotency_key)),
-            bytes,
-          });
-        }
-      }
-    } else {
-      this.batcher.reset();
-      loners.push(...candidates);
-    }
-    for (const d of loners.sort((a, b) => a.id - b.id)) {
-      if (!fits(d.size)) break;
-      if (take('single')) {
-        const body = repo.getBody(d.id);
-        claimedBytes += body.byteLength;
-        units.push({ kind: 'single', doc: d, body, bytes: body.byteLength });
-      } else if (readyRoom > 0) {
-        // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
-        readyRoom--;
-        const body = repo.getBody(d.id);
-        claimedBytes += body.byteLength;
-        const u: Unit = { kind: 'single', doc: d, body, bytes: body.byteLength };
-        units.push(u);
-        ahead.add(u);
-      } else break;
-    }
-    if (wait < Number.POSITIVE_INFINITY) this.wakeIn(now, wait);
+    const { units, ahead, waitMs } = planRequests({
+      repo,
+      docs,
+      batching,
+      now,
+      slots: { singles: slotsFree, ahead: roomAhead, batches: batchFree },
+      heldBytes: this.bytesHeld(),
+      maxInFlightBytes: this.maxInFlightBytes,
+      gate: this.gate,
+      batcher: this.batcher,
+      singleOnly: this.singleOnly,
+      moreComing: () => this.moreComing(),
+    });
+    if (waitMs < Number.POSITIVE_INFINITY) this.wakeIn(now, waitMs);
     if (units.length === 0) return;
 
     // Claim everything in one transaction; only then do requests leave.
@@ -561,7 +452,7 @@ export class SendStage {
     // The freed slot goes to a document claimed ahead now, not at the next commit.
     this.launchReady(this.deps.now());
     this.deps.metrics.recordLatency('send', ms);
-    await this.write([doc.id], () => this.applySingle(doc, outcome));
+    await this.write([doc.id], () => recordSingle(this.outcomes, doc, outcome));
   }
 
   private async sendBatch(
@@ -584,7 +475,7 @@ export class SendStage {
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
     await this.write(
       docs.map((d) => d.id),
-      () => this.applyBatch(docs, outcome),
+      () => recordBatch(this.outcomes, docs, outcome),
     );
   }
 
@@ -711,147 +602,4 @@ export class SendStage {
     this.deps.lifecycle.changed(ids);
     for (const j of jobs) j.done();
   }
-
-  private applySingle(doc: DocumentRecord, outcome: ApOutcome<SendAnswer>): void {
-    if (outcome.kind === 'ok') {
-      this.accept(doc, outcome.value.transactionId);
-    } else if (outcome.kind === 'permanent') {
-      this.fail(doc, outcome.error);
-    } else if (outcome.offline) {
-      this.deps.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
-    } else {
-      this.retryLater([doc], outcome.status, outcome.message, outcome.retryAfterMs, false);
-    }
-  }
-
-  private applyBatch(docs: DocumentRecord[], outcome: ApOutcome<BatchItemAnswer[]>): void {
-    const { lifecycle } = this.deps;
-    if (outcome.kind === 'ok') {
-      const byId = new Map(outcome.value.map((r) => [r.id, r]));
-      const missing: DocumentRecord[] = [];
-      for (const d of docs) {
-        const r = byId.get(d.idempotency_key);
-        if (r?.status === 'accepted' && r.transaction_id) this.accept(d, r.transaction_id);
-        else if (r?.status === 'rejected') this.fail(d, itemError(r));
-        else missing.push(d);
-      }
-      // Answered, but not for these: their outcome is unknown; each goes again under its own key.
-      if (missing.length) {
-        this.retryLater(
-          missing,
-          null,
-          'the batch answer did not mention this document',
-          null,
-          true,
-        );
-      }
-      return;
-    }
-    if (outcome.kind === 'permanent') {
-      const { status } = outcome.error;
-      // 409: the access point refuses to repeat this batch key (it saw it with other content).
-      // Whether the first send went through is unknown, so sending the documents singly could
-      // deliver them twice: a person checks the provider's transaction list first.
-      if (status === 401 || status === 403 || status === 409) {
-        for (const d of docs) this.fail(d, outcome.error);
-        return;
-      }
-      // The batch as a whole was refused (no batch endpoint, too large, malformed for this
-      // provider): nothing was accepted, so these documents go again one by one.
-      for (const d of docs) {
-        if (status !== 404 && status !== 405) this.singleOnly.add(d.id);
-        lifecycle.notSent(
-          d,
-          'The access point did not take it in a batch; sending it on its own',
-          apErrorTechnical(outcome.error),
-          true,
-        );
-      }
-      return;
-    }
-    if (outcome.offline) {
-      for (const d of docs)
-        lifecycle.notSent(d, 'Access point unreachable; waiting', outcome.message);
-      return;
-    }
-    // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
-    // under the same key (batch_key stays), so nothing is accepted twice.
-    this.retryLater(docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
-  }
-
-  private accept(doc: DocumentRecord, transactionId: string): void {
-    const firstPoll = this.options.trackDelivery ? this.options.pollInitialMs : null;
-    if (this.deps.lifecycle.accept(doc, transactionId, firstPoll))
-      this.deps.metrics.recordOutcome('accepted');
-  }
-
-  private fail(doc: DocumentRecord, error: ApError): void {
-    if (this.deps.lifecycle.refuse(doc, error)) this.deps.metrics.recordOutcome('failed');
-  }
-
-  /**
-   * Transient: retry after a backoff (one time for a whole batch), or give up after the last
-   * attempt. `leaveBatch`: each goes again under its own key.
-   */
-  private retryLater(
-    docs: DocumentRecord[],
-    status: number | null,
-    message: string,
-    retryAfterMs: number | null,
-    leaveBatch: boolean,
-  ): void {
-    // The clerk reads what it means; the status and raw text go to the technical details.
-    const words = transientWords(status, message);
-    const technical = status === null ? message : `${status}: ${message}`;
-    const { lifecycle, random } = this.deps;
-    const attempts = Math.max(...docs.map((d) => d.attempts));
-    const delayMs = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
-    for (const d of docs) {
-      if (d.attempts >= this.options.retry.maxAttempts) {
-        if (lifecycle.giveUp(d, words, technical)) this.deps.metrics.recordOutcome('failed');
-        continue;
-      }
-      lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch });
-    }
-  }
-}
-
-/** A rejected batch item as an ApError, with the HTTP status its code would have on a single send. */
-function itemError(r: BatchItemAnswer): ApError {
-  const e = typeof r.error === 'string' ? { message: r.error } : (r.error ?? {});
-  const code = e.code ?? 'REJECTED';
-  const status =
-    code === 'RECEIVER_NOT_REGISTERED' || code === 'PARTICIPANT_NOT_FOUND'
-      ? 404
-      : code === 'IDEMPOTENCY_KEY_REUSED'
-        ? 409
-        : code === 'INVALID_XML' || code === 'INVALID_REQUEST' || code === 'MISSING_ID'
-          ? 400
-          : code === 'DOCUMENT_TOO_LARGE'
-            ? 413
-            : 422;
-  return {
-    status,
-    code,
-    message: e.message ?? 'The access point rejected this document.',
-    details: e.details ?? null,
-  };
-}
-
-/** The document as a string, for a batch item (any bytes that are not UTF-8 are replaced). */
-function xmlOf(repo: DocumentsRepo, doc: DocumentRecord): string {
-  return repo.getBody(doc.id).toString('utf8');
-}
-
-/**
- * The document as a string when a batch can carry it byte for byte: UTF-8 (a JSON string cannot
- * carry other encodings unchanged) and within the per-document limit. Otherwise null: send singly.
- */
-function batchableXml(repo: DocumentsRepo, doc: DocumentRecord): string | null {
-  if (doc.size > BATCH_LIMITS.documentBytes) return null;
-  const body = repo.getBody(doc.id);
-  const xml = body.toString('utf8');
-  return Buffer.byteLength(xml) === body.byteLength && Buffer.from(xml, 'utf8').equals(body)
-    ? xml
-    : null;
 }
