@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { until } from '../helpers/wait';
 import { engineInternals } from '../../app/engine/internals';
 
@@ -13,12 +13,13 @@ import { engineInternals } from '../../app/engine/internals';
 // must hold whatever the timing: pausing or stopping puts the claimed-ahead documents back in
 // the queue, nothing is sent twice, and attempts count only real requests.
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
-const stoppedEngines = new Set<Engine>();
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop (once) first.
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 async function setup(dataDir = tempDir()): Promise<{ engine: Engine; sandbox: SandboxHandle }> {
   const sandbox = await startSandbox({ latencyMs: 60 });
@@ -27,21 +28,15 @@ async function setup(dataDir = tempDir()): Promise<{ engine: Engine; sandbox: Sa
   return { engine, sandbox };
 }
 
-async function open(dataDir: string, sandbox: SandboxHandle): Promise<Engine> {
-  const engine = await createEngine({
+function open(dataDir: string, sandbox: SandboxHandle): Promise<Engine> {
+  return engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
     endpoint: sandbox.url,
     concurrency: 4,
     batching: false,
     trackDelivery: false,
     coalesceMs: 20,
   });
-  cleanups.push(async () => {
-    if (!stoppedEngines.has(engine)) await engine.stop();
-  });
-  return engine;
 }
 
 /** Poll (bounded) until `cond` holds. */
@@ -85,7 +80,6 @@ describe('documents claimed ahead of a free slot', () => {
     await engine.handlers['documents:add']({ files: makeInvoices(30, 'STOP') });
     await until(() => engineInternals(engine).repo.counts().accepted >= 4, '4 accepted');
     await engine.stop();
-    stoppedEngines.add(engine);
 
     // Read the stopped engine's database as it left it (before start-up recovery could tidy).
     const db = new Database(join(dataDir, 'peppol-desk.sqlite'), { readonly: true });
