@@ -90,7 +90,7 @@ function edges(from: RegExp, to: (target: string) => boolean): string[] {
 describe('the import graph', () => {
   it('reads the sources it checks (not vacuous)', () => {
     expect(graph.size).toBeGreaterThan(100);
-    expect(graph.get('app/engine.ts')?.length ?? 0).toBeGreaterThan(5);
+    expect(graph.get('app/engine/index.ts')?.length ?? 0).toBeGreaterThan(5);
   });
 
   it('has no import cycles, type-only imports included', () => {
@@ -120,6 +120,21 @@ describe('the import graph', () => {
     expect(
       edges(/^app\/store\//, (t) => !/^app\/(contract\.ts|errors\.ts|domain\/|store\/)/.test(t)),
     ).toEqual([]);
+  });
+
+  it('keeps the engine internals (repo, db) for tests: no host imports app/engine/internals.ts', () => {
+    expect(graph.has('app/engine/internals.ts')).toBe(true);
+    expect(
+      edges(
+        /^(app\/cli\/|app\/cli-entry\.ts|app\/host\/|main\/|renderer\/)/,
+        (t) => t === 'app/engine/internals.ts',
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the sender on the wire: app/sender imports nothing from the queue or the store', () => {
+    expect(graph.has('app/sender/rate-gate.ts')).toBe(true);
+    expect(edges(/^app\/sender\//, (t) => /^app\/(queue|store)\//.test(t))).toEqual([]);
   });
 
   it('lets the renderer reach the engine only through the contract, the domain and the wire', () => {
