@@ -1,19 +1,13 @@
 import { type ConnectionStatus, type Environment } from '../contract';
-import type { AccessPointClient, ApOutcome } from '../access-point/client';
+import type { AccessPointClient } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import { createStages, type PipelineDeps, type StageOptions, type Stages } from './stages';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
-import {
-  ACCESS_POINT_CHANGED,
-  CHECKS_DISAGREE,
-  fatalRules,
-  offlineWords,
-  remoteRules,
-} from '../domain/problems';
+import { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules } from '../domain/problems';
 import { Lifecycle } from './lifecycle';
 import type { StageContext } from './stages/context';
-import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from './stages/send';
+import { SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
 
 // Here too for the engine and the CLI, which import them from the pipeline.
@@ -49,7 +43,6 @@ export class Pipeline {
   /** The one place a document's state changes (it also knows which sends are in flight here). */
   private readonly lifecycle: Lifecycle;
   private readonly pollInitialMs: number;
-  private readonly probeInitialMs: number;
   private readonly trackDelivery: boolean;
   private readonly stuckCheckMs: number;
   private stuckTimer: NodeJS.Timeout | null = null;
@@ -75,7 +68,6 @@ export class Pipeline {
     this.random = deps.random ?? Math.random;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.pollInitialMs = options.pollInitialMs ?? 2_000;
-    this.probeInitialMs = options.probeInitialMs ?? 1_000;
     this.trackDelivery = options.trackDelivery ?? true;
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.paused = options.paused ?? false;
@@ -98,15 +90,14 @@ export class Pipeline {
       metrics: deps.metrics,
       now: this.now,
       random: this.random,
-      noteOutcome: (outcome) => this.noteOutcome(outcome),
+      noteOutcome: (outcome) => this.stages.health.noteOutcome(outcome),
       track: (p) => this.track(p),
       kick: () => this.kick(),
     };
     this.sender = new SendStage(
       context,
       {
-        maySend: (now) =>
-          this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
+        maySend: (now) => this.running && !this.paused && this.stages.health.maySend(now),
         moreComing: () => this.moreComing(),
         writeFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.
@@ -134,14 +125,9 @@ export class Pipeline {
     );
     deps.metrics.attach({ sender: () => this.sender.state() });
     this.stages = createStages(
+      context,
       deps,
       {
-        lifecycle: this.lifecycle,
-        now: this.now,
-        random: this.random,
-        track: (p) => this.track(p),
-        kick: () => this.kick(),
-        noteOutcome: (outcome) => this.noteOutcome(outcome),
         paused: () => this.paused,
         pausedAt: () => this.pausedAt,
         running: () => this.running,
@@ -150,7 +136,6 @@ export class Pipeline {
       {
         ...options,
         pollInitialMs: this.pollInitialMs,
-        probeInitialMs: this.probeInitialMs,
         trackDelivery: this.trackDelivery,
       },
     );
@@ -199,7 +184,8 @@ export class Pipeline {
     // once stopped.
     void this.deps.client.version().then(
       (outcome) => {
-        if (this.running && this.connection === 'connecting') this.stages.health.noteProbe(outcome);
+        const health = this.stages.health;
+        if (this.running && health.connection === 'connecting') health.noteProbe(outcome);
       },
       () => undefined,
     );
@@ -372,17 +358,18 @@ export class Pipeline {
       if (at > now) candidates.push(at);
       else blocked = true;
     };
+    const health = this.stages.health;
     // Paused or offline, due retries cannot run (resume, or the probe's answer, kicks).
-    if (!this.paused && !this.offline) {
+    if (!this.paused && !health.offline) {
       const retryAt = repo.nextRetryAt();
-      if (retryAt !== null) consider(Math.max(retryAt, this.sendGateUntil));
+      if (retryAt !== null) consider(Math.max(retryAt, health.sendGateUntil));
     }
     if (this.trackDelivery)
-      for (const at of this.stages.delivery.dueTimes(this.offline)) consider(at);
-    if (this.offline) {
+      for (const at of this.stages.delivery.dueTimes(health.offline)) consider(at);
+    if (health.offline) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
-      if (!this.paused && !this.stages.health.probing) consider(this.nextProbeAt);
-    } else if (this.sendGateUntil > now) candidates.push(this.sendGateUntil);
+      if (!this.paused && !health.probing) consider(health.nextProbeAt);
+    } else if (health.sendGateUntil > now) candidates.push(health.sendGateUntil);
     if (blocked) candidates.push(now + BACKSTOP_MS);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -410,89 +397,19 @@ export class Pipeline {
 
   private pumpSend(now: number): void {
     if (this.paused) return;
-    if (this.offline) {
-      this.maybeProbe(now);
+    const health = this.stages.health;
+    if (health.offline) {
+      health.maybeProbe(now);
       return;
     }
-    if (now < this.sendGateUntil) return;
+    if (now < health.sendGateUntil) return;
     this.sender.pump(now);
   }
 
-  /** Track connection health from any call's outcome. */
-  private noteOutcome(outcome: ApOutcome<unknown>): void {
-    const now = this.now();
-    if (outcome.kind === 'transient' && outcome.offline) {
-      if (!this.offline) {
-        this.offline = true;
-        this.probeDelayMs = this.probeInitialMs;
-        this.nextProbeAt = now + this.probeDelayMs;
-        this.setConnection('offline', offlineWords(outcome.message));
-      }
-      return;
-    }
-    if (outcome.kind === 'transient' && outcome.status === 429) {
-      // The send stage slows down by itself (its rate gate learns the limit) and the refused
-      // document waits Retry-After; only a long Retry-After stops every send.
-      const wait = outcome.retryAfterMs ?? 0;
-      if (wait >= LONG_RETRY_AFTER_MS)
-        this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
-      this.throttledUntil = now + 2_000;
-      this.setConnection('throttled', 'The access point asked us to slow down.');
-      return;
-    }
-    if (this.offline) {
-      this.offline = false;
-      this.probeDelayMs = this.probeInitialMs;
-    }
-    if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
-      if (this.connection !== 'online' && now >= this.sendGateUntil && now >= this.throttledUntil)
-        this.setConnection('online', null);
-    }
-  }
-
-  // ---- connection state, kept by the health stage: the send wiring above uses it as before ---
-  private get connection(): ConnectionStatus['state'] {
-    return this.stages.health.connection;
-  }
-  private get offline(): boolean {
-    return this.stages.health.offline;
-  }
-  private set offline(on: boolean) {
-    this.stages.health.offline = on;
-  }
-  private get sendGateUntil(): number {
-    return this.stages.health.sendGateUntil;
-  }
-  private set sendGateUntil(at: number) {
-    this.stages.health.sendGateUntil = at;
-  }
-  private get throttledUntil(): number {
-    return this.stages.health.throttledUntil;
-  }
-  private set throttledUntil(at: number) {
-    this.stages.health.throttledUntil = at;
-  }
-  private get nextProbeAt(): number {
-    return this.stages.health.nextProbeAt;
-  }
-  private set nextProbeAt(at: number) {
-    this.stages.health.nextProbeAt = at;
-  }
-  private get probeDelayMs(): number {
-    return this.stages.health.probeDelayMs;
-  }
-  private set probeDelayMs(ms: number) {
-    this.stages.health.probeDelayMs = ms;
-  }
-  private setConnection(state: ConnectionStatus['state'], message: string | null): void {
-    this.stages.health.setConnection(state, message);
-  }
-  private maybeProbe(now: number): void {
-    this.stages.health.maybeProbe(now);
-  }
   private noteFault(err: unknown): void {
     this.stages.health.noteFault(err);
   }
+
   private emitConnection(): void {
     this.stages.health.emit();
   }

@@ -3,6 +3,7 @@ import type { ApOutcome } from '../../access-point/client';
 import { offlineWords } from '../../domain/problems';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
+import { LONG_RETRY_AFTER_MS } from './send';
 
 /** What connection health needs besides the common context. */
 export interface ConnectionContext extends StageContext {
@@ -121,10 +122,45 @@ export class ConnectionHealth {
       this.nextProbeAt = this.ctx.now() + this.probeDelayMs;
       this.setConnection('offline', offlineWords(outcome.message));
     } else {
-      this.ctx.noteOutcome(
-        outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
-      );
+      this.noteOutcome(outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 });
     }
+  }
+
+  /** Track connection health from any call's outcome. */
+  noteOutcome(outcome: ApOutcome<unknown>): void {
+    const now = this.ctx.now();
+    if (outcome.kind === 'transient' && outcome.offline) {
+      if (!this.offline) {
+        this.offline = true;
+        this.probeDelayMs = this.options.probeInitialMs;
+        this.nextProbeAt = now + this.probeDelayMs;
+        this.setConnection('offline', offlineWords(outcome.message));
+      }
+      return;
+    }
+    if (outcome.kind === 'transient' && outcome.status === 429) {
+      // The send stage slows down by itself (its rate gate learns the limit) and the refused
+      // document waits Retry-After; only a long Retry-After stops every send.
+      const wait = outcome.retryAfterMs ?? 0;
+      if (wait >= LONG_RETRY_AFTER_MS)
+        this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
+      this.throttledUntil = now + 2_000;
+      this.setConnection('throttled', 'The access point asked us to slow down.');
+      return;
+    }
+    if (this.offline) {
+      this.offline = false;
+      this.probeDelayMs = this.options.probeInitialMs;
+    }
+    if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
+      if (this.connection !== 'online' && now >= this.sendGateUntil && now >= this.throttledUntil)
+        this.setConnection('online', null);
+    }
+  }
+
+  /** Whether the connection lets a request leave now (not offline, no long Retry-After). */
+  maySend(now: number): boolean {
+    return !this.offline && now >= this.sendGateUntil;
   }
 
   /** While offline: one probe at a time, backing off, and resume when it answers. */
@@ -139,7 +175,7 @@ export class ConnectionHealth {
           this.nextProbeAt = this.ctx.now() + this.probeDelayMs;
           this.emit();
         } else {
-          this.ctx.noteOutcome(
+          this.noteOutcome(
             outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
           );
         }

@@ -71,11 +71,8 @@ export interface StageOptions {
   faultRetryMs?: number;
 }
 
-/**
- * What the pipeline lends its stages: the common context but for what `deps` holds (repository,
- * client, metrics), and its own state.
- */
-export interface PipelineHooks extends Omit<StageContext, 'repo' | 'client' | 'metrics'> {
+/** What the pipeline lends its stages besides the common context: its own state. */
+export interface PipelineHooks {
   paused(): boolean;
   pausedAt(): number | null;
   running(): boolean;
@@ -95,32 +92,34 @@ export interface Stages {
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
- * Build the stages around one context: what changes on a reconnect (client, access point,
- * environment, caches) is read from `deps` at use, the rest comes from the pipeline's `hooks`.
- * Each stage sees the context through its own narrow interface.
+ * Build the stages around one context: the `base` the send stage shares, what changes on a
+ * reconnect (access point, environment, caches) read from `deps` at use, and the pipeline's
+ * state from `hooks`. Each stage sees the context through its own narrow interface.
  */
 export function createStages(
+  base: StageContext,
   deps: PipelineDeps,
   hooks: PipelineHooks,
-  options: StageOptions & { pollInitialMs: number; probeInitialMs: number; trackDelivery: boolean },
+  options: StageOptions & { pollInitialMs: number; trackDelivery: boolean },
 ): Stages {
   const ctx: ValidateContext &
     ResolveContext &
     DeliveryContext &
     RecoveryContext &
     ConnectionContext = {
-    repo: deps.repo,
-    metrics: deps.metrics,
-    lifecycle: hooks.lifecycle,
-    now: hooks.now,
-    random: hooks.random,
-    track: hooks.track,
-    kick: hooks.kick,
-    noteOutcome: hooks.noteOutcome,
+    repo: base.repo,
+    metrics: base.metrics,
+    lifecycle: base.lifecycle,
+    now: base.now,
+    random: base.random,
+    track: (p) => base.track(p),
+    kick: () => base.kick(),
+    noteOutcome: (outcome) => base.noteOutcome(outcome),
     validator: deps.validator,
     validationCache: deps.validationCache,
+    // Read at use: a reconnect swaps the client.
     get client() {
-      return deps.client;
+      return base.client;
     },
     get accessPoint() {
       return deps.accessPoint;
@@ -161,7 +160,7 @@ export function createStages(
     }),
     recovery: new Recovery(ctx),
     health: new ConnectionHealth(ctx, {
-      probeInitialMs: options.probeInitialMs,
+      probeInitialMs: options.probeInitialMs ?? 1_000,
       probeMaxMs: options.probeMaxMs ?? 30_000,
       faultRetryMs: options.faultRetryMs ?? 30_000,
     }),
