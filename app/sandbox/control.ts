@@ -4,7 +4,8 @@
  * no rate limit: they talk about the access point, they are not part of it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorAnswer, type Answer, type SandboxCore } from './core';
+import { errorAnswer, type Answer } from './answers';
+import type { SandboxCore } from './core';
 import { readJsonBody } from './request-body';
 import type { FaultPlan, SandboxHandle } from './types';
 

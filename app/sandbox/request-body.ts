@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
-import { errorAnswer, type Answer } from './core';
+import { errorAnswer, type Answer } from './answers';
 
 /** A request body, or the error answer that refuses it. */
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; answer: Answer };

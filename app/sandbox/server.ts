@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlAnswer } from './control';
-import { errorAnswer, LIMITS, SandboxCore, type Answer, type RequestContext } from './core';
+import { errorAnswer, LIMITS, type Answer, type RequestContext } from './answers';
+import { SandboxCore } from './core';
 import { FaultInjector } from './faults';
 import { TokenBucket } from './rate-limiter';
 import { readBody } from './request-body';
