@@ -31,7 +31,6 @@ const SHRINKING_TODAY: readonly string[] = [
   'app/queue/pipeline.ts',
   // The send stage moves to the queue; the sender keeps the wire.
   'app/sender/send-stage.ts',
-  // Split on this branch (files13), each in its own commit.
 ];
 
 function sources(dir: string, out: string[] = []): string[] {
@@ -53,6 +52,13 @@ function lineCount(file: string): number {
 const files = sources(join(root, 'app'));
 const lines = new Map(files.map((f) => [f, lineCount(f)]));
 
+/** Files over the limit that are neither exempt nor allowlisted, with their line counts. */
+function overLimit(counted: ReadonlyMap<string, number>): string[] {
+  return [...counted]
+    .filter(([f, n]) => n > MAX_LINES && !isExempt(f) && !SHRINKING_TODAY.includes(f))
+    .map(([f, n]) => `${f}: ${n} lines`);
+}
+
 describe('file size under app/', () => {
   it('reads the sources it checks (not vacuous)', () => {
     expect(files.length).toBeGreaterThan(80);
@@ -65,11 +71,23 @@ describe('file size under app/', () => {
   });
 
   it(`keeps every file outside the rule tables and generated files at ${MAX_LINES} lines or fewer`, () => {
-    const over = files
-      .filter((f) => !isExempt(f) && !SHRINKING_TODAY.includes(f))
-      .filter((f) => lines.get(f)! > MAX_LINES)
-      .map((f) => `${f}: ${lines.get(f)} lines`);
-    expect(over, 'split these along their seams (see docs/architecture.md)').toEqual([]);
+    expect(overLimit(lines), 'split these along their seams (see docs/architecture.md)').toEqual(
+      [],
+    );
+  });
+
+  it('finds a file over the limit when there is one, and exempts only rule tables and generated files', () => {
+    const fake = new Map([
+      ['app/queue/__long.ts', MAX_LINES + 1],
+      ['app/queue/__just-fits.ts', MAX_LINES],
+      ['app/validation/rules/__table.ts', 5000],
+      ['app/validation/__codes.generated.ts', 5000],
+      ['app/validation/__rules-helper.ts', MAX_LINES + 1],
+    ]);
+    expect(overLimit(fake)).toEqual([
+      `app/queue/__long.ts: ${MAX_LINES + 1} lines`,
+      `app/validation/__rules-helper.ts: ${MAX_LINES + 1} lines`,
+    ]);
   });
 
   it('lists in SHRINKING_TODAY only files that exist and are still over the limit', () => {
