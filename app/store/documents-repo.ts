@@ -40,10 +40,9 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
   OR (state = 'failed' AND send_outcome_unknown = 1))`;
 
 /**
- * Documents whose transaction is still asked about: accepted (delivery), delivered or answered
- * with a response that may be followed by another (rejected and paid are final).
+ * States whose document is still asked about at its access point: accepted (delivery), delivered
+ * or answered with a response that may be followed by another (rejected and paid are final).
  */
-/** States whose document is still asked about at its access point (delivery, buyer response). */
 const POLLED_STATES = [
   'accepted',
   'delivered',
