@@ -29,6 +29,8 @@ const SHRINKING_TODAY: readonly string[] = [
   'app/engine.ts',
   // Lifecycle and stages out of the pipeline.
   'app/queue/pipeline.ts',
+  // Landed with issue 13 part A at 765 lines; no branch splits it yet (the lead decides who does).
+  'app/queue/lifecycle.ts',
   // The send stage moves to the queue; the sender keeps the wire.
   'app/sender/send-stage.ts',
 ];
