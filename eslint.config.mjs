@@ -64,7 +64,8 @@ export default tseslint.config(
     // exempt until the engine split moves its user actions to lifecycle moves (issue 13).
     files: ['app/**/*.ts'],
     ignores: [
-      'app/queue/lifecycle.ts',
+      // The lifecycle's mechanics: its named moves (app/queue/lifecycle/) record through it.
+      'app/queue/lifecycle/core.ts',
       'app/store/documents-repo.ts',
       'app/engine.ts',
       'app/engine/**',
@@ -78,7 +79,7 @@ export default tseslint.config(
           selector:
             "CallExpression[callee.type='MemberExpression'][callee.property.name='transition']",
           message:
-            "A document's state changes only through a named move of app/queue/lifecycle.ts (markInvalid, accept, retryLater, ...): it records the timeline, emits the change and wakes the stages.",
+            "A document's state changes only through a named move of app/queue/lifecycle/ (markInvalid, accept, retryLater, ...): it records the timeline, emits the change and wakes the stages.",
         },
       ],
     },
