@@ -154,6 +154,18 @@ export interface DocumentRow {
   nextAttemptAt: number | null;
 }
 
+/** A document's state and problem, without the rest of its row (`documents:briefs`). */
+export interface DocumentBriefRow {
+  id: number;
+  fileName: string;
+  state: DocumentState;
+  problemCode: string | null;
+  problemMessage: string | null;
+}
+
+/** Most ids one `documents:briefs` call takes (bounded statements and memory). */
+export const MAX_BRIEF_IDS = 2000;
+
 /** One step of a document's timeline. */
 export interface TimelineEvent {
   at: number;
