@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 11;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'ca72a8a53d6ea9ba1ad993a100689d333adc9ba1a24423f9e9be6760646b0224';
+export const RULES_FINGERPRINT = 'b8cf8d4cccbdd42dd909a23ff06fe8e66ff7799c4c4b08b60e5dc528004b0cef';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;
