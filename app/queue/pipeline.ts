@@ -1,10 +1,4 @@
-import {
-  accessPointLabel,
-  BUSINESS_RESPONSE_STATES,
-  type ConnectionStatus,
-  type DocumentValidation,
-  type Environment,
-} from '../contract';
+import { type ConnectionStatus, type DocumentValidation, type Environment } from '../contract';
 import type {
   AccessPointClient,
   ApOutcome,
@@ -17,23 +11,23 @@ import { canonicalParticipantId } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import type { ValidationCache } from '../caches/validation-cache';
 import type { Metrics } from '../metrics/metrics';
-import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
+import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../validation/types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
-import { isFinalResponse, mayHaveReachedAccessPoint } from '../domain/states';
+import { mayHaveReachedAccessPoint } from '../domain/states';
 import {
-  buyerResponseProblem,
-  deliveryFailed,
-  deliveryFailedWords,
-  isBusinessResponseCode,
-  offlineWords,
-  RESPONSE_WORDS,
   ACCESS_POINT_CHANGED,
-} from './problems';
+  CHECKS_DISAGREE,
+  fatalRules,
+  offlineWords,
+  remoteRules,
+} from '../domain/problems';
+import { Lifecycle } from './lifecycle';
 import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
 import { writeFault } from '../store/write-fault';
 
-export { ACCESS_POINT_CHANGED };
+// Here too for the engine and the CLI, which import them from the pipeline.
+export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {
@@ -158,6 +152,8 @@ export class Pipeline {
   private readonly random: () => number;
   private retry: RetryPolicy;
   private readonly sender: SendStage;
+  /** The one place a document's state changes (it also knows which sends are in flight here). */
+  private readonly lifecycle: Lifecycle;
   private readonly pollInitialMs: number;
   private readonly pollMaxMs: number;
   private readonly probeInitialMs: number;
@@ -167,8 +163,6 @@ export class Pipeline {
   private readonly deliveryTimeoutMs: number;
   private readonly stuckCheckMs: number;
   private remoteValidation: boolean;
-  /** Documents the send stage moved to `sending` and has not yet seen leave it (this process). */
-  private readonly claimedSending = new Set<number>();
   private stuckTimer: NodeJS.Timeout | null = null;
 
   private running = false;
@@ -237,11 +231,19 @@ export class Pipeline {
     this.remoteValidation = options.remoteValidation ?? false;
     this.paused = options.paused ?? false;
     this.faultRetryMs = options.faultRetryMs ?? 30_000;
+    this.lifecycle = new Lifecycle({
+      repo: deps.repo,
+      now: this.now,
+      onChanged: (ids) => this.deps.onChanged(ids),
+      // Every stage looks for work in the same coalesced pump.
+      wake: () => this.kick(),
+    });
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;
     this.sender = new SendStage(
       {
-        repo: this.trackingRepo(deps.repo),
+        repo: deps.repo,
+        lifecycle: this.lifecycle,
         // Read at use: reconnect() swaps the client.
         get client() {
           return pipeline.deps.client;
@@ -249,7 +251,6 @@ export class Pipeline {
         metrics: deps.metrics,
         now: this.now,
         random: this.random,
-        onChanged: (ids) => this.deps.onChanged(ids),
         noteOutcome: (outcome) => this.noteOutcome(outcome),
         track: (p) => this.track(p),
         kick: () => this.kick(),
@@ -261,7 +262,7 @@ export class Pipeline {
         moreComing: () => this.moreComing(),
         onWriteFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.
-          for (const id of ids) this.claimedSending.delete(id);
+          this.lifecycle.forgetClaims(ids);
           // A passing hiccup is put right at once; a disk that refuses writes pauses the queue.
           try {
             this.recoverStuckSending();
@@ -289,14 +290,11 @@ export class Pipeline {
   /** Put interrupted work back one step and start working. */
   start(): void {
     const { repo } = this.deps;
-    const changed: number[] = [];
     repo.tx(() => {
       for (const [from, to] of RECOVERY) {
         // A send cut off mid-flight may have been accepted: it goes again under the same key.
-        const patch = from === 'sending' ? { send_outcome_unknown: 1 } : {};
         for (const doc of repo.inState(from, Number.MAX_SAFE_INTEGER)) {
-          if (repo.transition(doc.id, from, to, patch, 'Resumed after the app was stopped'))
-            changed.push(doc.id);
+          this.lifecycle.recoverInterrupted(doc, from, to);
         }
       }
       // Documents accepted while tracking was off (e.g. `peppol-desk send` without
@@ -306,7 +304,6 @@ export class Pipeline {
         repo.pinUnpinned(this.deps.accessPoint, this.deps.environment);
       }
     });
-    if (changed.length) this.deps.onChanged(changed);
     this.holdPinnedElsewhere();
     this.running = true;
     this.stuckTimer = setInterval(() => {
@@ -340,51 +337,9 @@ export class Pipeline {
   recoverStuckSending(): number[] {
     if (!this.running) return [];
     const { repo } = this.deps;
-    const stuck = repo.idsInStates(['sending']).filter((id) => !this.claimedSending.has(id));
+    const stuck = repo.idsInStates(['sending']).filter((id) => !this.lifecycle.isClaimed(id));
     if (stuck.length === 0) return [];
-    const moved = repo.tx(() =>
-      stuck.filter((id) =>
-        repo.transition(
-          id,
-          'sending',
-          'queued',
-          { send_outcome_unknown: 1 },
-          'The answer of the last attempt was not recorded; sending again with the same key',
-        ),
-      ),
-    );
-    if (moved.length) {
-      this.deps.onChanged(moved);
-      this.kick();
-    }
-    return moved;
-  }
-
-  /**
-   * The repo as the send stage sees it: every transition it makes is also noted here, so the
-   * pipeline knows which `sending` rows have a request in flight in this process (see
-   * recoverStuckSending) and whether a document's last attempt may have reached the access point
-   * unanswered (`send_outcome_unknown`, which guards cancel and the duplicate check). Done by
-   * wrapping rather than in the send stage itself so the stage stays about sending.
-   */
-  private trackingRepo(repo: DocumentsRepo): DocumentsRepo {
-    const claimed = this.claimedSending;
-    const wrapped = Object.create(repo) as DocumentsRepo;
-    wrapped.transition = (id, from, to, patch = {}, detail = null, technical = null) => {
-      const unknown = from === 'sending' ? outcomeUnknownAfter(to, patch) : undefined;
-      const ok = repo.transition(
-        id,
-        from,
-        to,
-        unknown === undefined ? patch : { ...patch, send_outcome_unknown: unknown },
-        detail,
-        technical,
-      );
-      if (ok && to === 'sending') claimed.add(id);
-      else if (ok && from === 'sending') claimed.delete(id);
-      return ok;
-    };
-    return wrapped;
+    return repo.tx(() => stuck.filter((id) => this.lifecycle.recoverUnrecorded(id)));
   }
 
   /** Stop starting new work and wait for what is in flight. */
@@ -474,26 +429,9 @@ export class Pipeline {
       ...repo.inState('queued', Number.MAX_SAFE_INTEGER),
       ...repo.inState('retry_wait', Number.MAX_SAFE_INTEGER),
     ].filter(mayHaveReachedAccessPoint);
-    const held = repo.tx(() =>
-      unconfirmed
-        .filter((d) =>
-          repo.transition(
-            d.id,
-            d.state,
-            'held',
-            {
-              next_attempt_at: null,
-              batch_key: null,
-              problem_code: ACCESS_POINT_CHANGED,
-              problem_message: `This invoice may already have reached ${where}, and sending now goes to another access point. Check there first: if it arrived, cancel it here; if not, choose Send anyway.`,
-              problem_action: 'decide',
-            },
-            `Held: the access point changed (was ${previousUrl})`,
-          ),
-        )
-        .map((d) => d.id),
-    );
-    if (held.length) this.deps.onChanged(held);
+    repo.tx(() => {
+      for (const d of unconfirmed) this.lifecycle.holdUnconfirmed(d, where, previousUrl);
+    });
   }
 
   /**
@@ -509,32 +447,9 @@ export class Pipeline {
     const waiting = repo.waitingForOtherAccessPoint(current);
     if (waiting.length === 0) return [];
     const held = repo.tx(() =>
-      waiting
-        .filter((d) => {
-          const where = accessPointLabel(d.access_point, d.environment);
-          const reached = mayHaveReachedAccessPoint(d);
-          return repo.transition(
-            d.id,
-            d.state,
-            'held',
-            {
-              next_attempt_at: null,
-              batch_key: null,
-              problem_code: ACCESS_POINT_CHANGED,
-              problem_message: reached
-                ? `This invoice was queued for ${where} and may already have reached it. Check there first: if it arrived, cancel it here; if not, send it through the access point in use now.`
-                : `This invoice was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
-              problem_action: 'decide',
-            },
-            `Waiting: queued for ${where}, which is no longer in use`,
-          );
-        })
-        .map((d) => d.id),
+      waiting.filter((d) => this.lifecycle.holdForAccessPoint(d)).map((d) => d.id),
     );
-    if (held.length) {
-      this.deps.onChanged(held);
-      this.emitConnection();
-    }
+    if (held.length) this.emitConnection();
     return held;
   }
 
@@ -754,11 +669,8 @@ export class Pipeline {
       docs.push(d);
     }
     if (docs.length === 0) return;
-    const claimed = repo.txRedoable(() =>
-      docs.filter((d) => repo.transition(d.id, 'received', 'validating')),
-    );
+    const claimed = repo.txRedoable(() => docs.filter((d) => this.lifecycle.startCheck(d)));
     if (claimed.length === 0) return;
-    this.deps.onChanged(claimed.map((d) => d.id));
     this.validating += claimed.length;
     for (const d of claimed) this.validatingBytes += d.size;
     for (const d of claimed) {
@@ -821,7 +733,6 @@ export class Pipeline {
     }
     this.validating -= results.length;
     for (const r of results) this.validatingBytes -= r.doc.size;
-    this.deps.onChanged(results.map((r) => r.doc.id));
   }
 
   private async validateOne(doc: DocumentRecord): Promise<{
@@ -891,18 +802,9 @@ export class Pipeline {
     remote: RemoteVerdict | null,
   ): void {
     const { repo } = this.deps;
+    const life = this.lifecycle;
     if (!result.ok) {
-      repo.transition(
-        doc.id,
-        'validating',
-        'invalid',
-        {
-          problem_code: `INTAKE_${result.error.code}`,
-          problem_message: result.error.message,
-          problem_action: 'fix-file',
-        },
-        result.error.message,
-      );
+      life.failIntake(doc, result.error);
       return;
     }
     const s = result.summary;
@@ -916,58 +818,16 @@ export class Pipeline {
     const fields = summaryFields(s, verdict, remote, disagree);
     // Without a buyer address the document cannot be sent, whatever the access point thinks.
     if (!ours.valid && (!disagree || !s.buyerEndpoint)) {
-      const fatal = verdict.findings.filter((f) => f.flag === 'fatal');
-      const first = fatal[0];
-      const message =
-        fatal.length === 1 && first
-          ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
-          : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). Open the details to see all, fix the invoice and drop it again.`;
-      repo.transition(
-        doc.id,
-        'validating',
-        'invalid',
-        {
-          ...fields,
-          problem_code: 'VALIDATION',
-          problem_message: message,
-          problem_action: 'fix-file',
-        },
-        `${fatal.length === 1 ? 'One problem' : `${fatal.length} problems`} found by the check`,
-        `${fatal.length} fatal rule(s): ${fatal.map((f) => f.rule).join(', ')}`,
-      );
+      life.markInvalid(doc, fields, verdict);
       return;
     }
     if (!s.buyerEndpoint) {
-      repo.transition(
-        doc.id,
-        'validating',
-        'invalid',
-        {
-          ...fields,
-          problem_code: 'NO_RECEIVER',
-          problem_message:
-            "The invoice has no buyer Peppol ID (BT-49, the buyer's electronic address). Add it in your accounting system and export again.",
-          problem_action: 'fix-file',
-        },
-        'No buyer Peppol ID on the invoice',
-      );
+      life.markNoReceiver(doc, fields);
       return;
     }
     const twin = doc.send_anyway ? null : repo.findContentDuplicate(doc.id, doc.sha256);
     if (twin !== null) {
-      repo.transition(
-        doc.id,
-        'validating',
-        'held',
-        {
-          ...fields,
-          duplicate_of: twin.id,
-          problem_code: 'DUPLICATE_CONTENT',
-          problem_message: `Same content as ${twin.file_name}, added ${formatTime(twin.created_at)} (document #${twin.id}). This looks like the same ${s.docType === 'CreditNote' ? 'credit note' : 'invoice'} twice: cancel it, or Send anyway only if it really must go again.`,
-          problem_action: 'decide',
-        },
-        `Same content as #${twin.id} (${twin.file_name})`,
-      );
+      life.holdSameContent(doc, fields, twin, s.docType);
       return;
     }
     const dup =
@@ -975,74 +835,18 @@ export class Pipeline {
         ? null
         : repo.findBusinessDuplicate(doc.id, fields.seller_id, fields.invoice_number, s.docType);
     if (dup !== null) {
-      repo.transition(
-        doc.id,
-        'validating',
-        'held',
-        {
-          ...fields,
-          duplicate_of: dup,
-          problem_code: 'DUPLICATE',
-          problem_message: `${s.docType === 'CreditNote' ? 'Credit note' : 'Invoice'} ${s.invoiceNumber} from this seller was already added (document #${dup}) with different content. Send it anyway only if this is meant as a separate ${s.docType === 'CreditNote' ? 'credit note' : 'invoice'}; otherwise cancel it.`,
-          problem_action: 'decide',
-        },
-        `Possible duplicate of #${dup}`,
-      );
+      life.holdDuplicate(doc, fields, dup, s.invoiceNumber ?? '', s.docType);
       return;
     }
     if (disagree && remote) {
-      repo.transition(
-        doc.id,
-        'validating',
-        'held',
-        {
-          ...fields,
-          problem_code: CHECKS_DISAGREE,
-          problem_message: checksDisagreeMessage(s.docType, ours, remote),
-          problem_action: 'decide',
-        },
-        ours.valid
-          ? `The access point's check rejects it (${remoteRules(remote)}); our check found no error`
-          : `Our check found ${fatalRules(ours)}; the access point's check accepts it`,
-      );
+      life.holdDisagreement(doc, fields, s.docType, ours, remote);
       return;
     }
-    repo.transition(doc.id, 'validating', 'ready', {
-      ...fields,
-      problem_code: null,
-      problem_message: null,
-      problem_action: null,
-    });
+    life.markValid(doc, fields);
     if (fields.seller_id && fields.invoice_number) {
-      this.supersede(doc, fields.seller_id, fields.invoice_number, s.docType);
+      const old = repo.findSupersedable(doc.id, fields.seller_id, fields.invoice_number, s.docType);
+      life.supersede(doc, old);
     }
-  }
-
-  /**
-   * A fix supersedes its failure: earlier documents with the same seller, invoice number and type
-   * that failed, needed fixing or were rejected leave Needs attention, and both timelines name
-   * each other.
-   */
-  private supersede(doc: DocumentRecord, sellerId: string, invoiceNumber: string, docType: string) {
-    const { repo } = this.deps;
-    const old = repo.findSupersedable(doc.id, sellerId, invoiceNumber, docType);
-    const replaced = old.filter((o) =>
-      repo.transition(
-        o.id,
-        o.state,
-        'superseded',
-        { next_attempt_at: null, problem_code: null, problem_message: null, problem_action: null },
-        `Replaced by the corrected file ${doc.file_name} (document #${doc.id})`,
-      ),
-    );
-    for (const o of replaced) {
-      repo.appendEvent(
-        doc.id,
-        'ready',
-        `Replaces ${o.file_name} (document #${o.id}), which ${o.state === 'invalid' ? 'needed fixing' : o.state === 'rejected' ? 'the buyer rejected' : 'could not be sent'}`,
-      );
-    }
-    if (replaced.length) this.deps.onChanged(replaced.map((o) => o.id));
   }
 
   // ---- resolve --------------------------------------------------------------------------------
@@ -1059,18 +863,15 @@ export class Pipeline {
       const key = d.receiver_id ?? '';
       if (!cached.has(key)) cached.set(key, this.peekCached(key));
     }
-    const resolvedNow: number[] = [];
     const claimed = repo.txRedoable(() =>
       docs.filter((d) => {
-        if (!repo.transition(d.id, 'ready', 'resolving')) return false;
+        if (!this.lifecycle.startLookup(d)) return false;
         const answer = cached.get(d.receiver_id ?? '');
         if (!answer) return true;
         this.finishResolve(d, answer);
-        resolvedNow.push(d.id);
         return false;
       }),
     );
-    this.deps.onChanged([...resolvedNow, ...claimed.map((d) => d.id)]);
     if (claimed.length === 0) return;
     const byReceiver = new Map<string, DocumentRecord[]>();
     for (const d of claimed) {
@@ -1093,7 +894,6 @@ export class Pipeline {
             // (and the other receivers go on): hold them with a reason the user can act on.
             this.holdUnresolved(list, err);
           }
-          this.deps.onChanged(list.map((d) => d.id));
         }),
       ).finally(() => {
         this.resolving--;
@@ -1117,20 +917,7 @@ export class Pipeline {
     const { repo } = this.deps;
     const detail = err instanceof Error ? err.message : String(err);
     repo.txRedoable(() => {
-      for (const d of list) {
-        repo.transition(
-          d.id,
-          'resolving',
-          'held',
-          {
-            problem_code: 'LOOKUP_FAILED',
-            problem_message: `The check of buyer ${d.receiver_id ?? '(none)'} on the Peppol network went wrong, so it is not known whether the buyer accepts this document. Use "Send anyway" to let the access point check it, or cancel it.`,
-            problem_action: 'check-receiver',
-          },
-          'The check of the buyer on the Peppol network went wrong',
-          `Receiver lookup failed: ${detail}`,
-        );
-      }
+      for (const d of list) this.lifecycle.holdUnresolved(d, detail);
     });
   }
 
@@ -1150,32 +937,15 @@ export class Pipeline {
   }
 
   private finishResolve(doc: DocumentRecord, answer: LookupAnswer | Unavailable): void {
-    const { repo } = this.deps;
+    const life = this.lifecycle;
     if ('unavailable' in answer) {
       // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
       // the access point does its own lookup and answers 404 when the receiver is unknown.
-      repo.transition(
-        doc.id,
-        'resolving',
-        'queued',
-        {},
-        'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)',
-        `Receiver lookup unavailable${answer.unavailable ? ` (${answer.unavailable})` : ''}`,
-      );
+      life.queueUnchecked(doc, answer.unavailable);
       return;
     }
     if (!answer.found) {
-      repo.transition(
-        doc.id,
-        'resolving',
-        'unreachable',
-        {
-          problem_code: 'RECEIVER_NOT_ON_PEPPOL',
-          problem_message: `The buyer ${doc.receiver_id} is not registered on the Peppol network, so the invoice cannot be delivered electronically. Check the buyer's Peppol ID, or send this invoice another way.`,
-          problem_action: 'check-receiver',
-        },
-        'Receiver not found',
-      );
+      life.markUnreachable(doc);
       return;
     }
     // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
@@ -1188,27 +958,10 @@ export class Pipeline {
       answer.capabilities.length > 0 &&
       !answer.capabilities.some(accepts)
     ) {
-      const what = doc.doc_type === 'CreditNote' ? 'credit notes' : 'invoices';
-      repo.transition(
-        doc.id,
-        'resolving',
-        'held',
-        {
-          problem_code: 'RECEIVER_DOES_NOT_ACCEPT',
-          problem_message: `The buyer ${doc.receiver_id} is on Peppol but does not accept ${what} (Peppol BIS Billing 3.0). Contact the buyer, or cancel this document.`,
-          problem_action: 'check-receiver',
-        },
-        'Receiver does not accept this document type',
-      );
+      life.holdNotAccepted(doc);
       return;
     }
-    repo.transition(
-      doc.id,
-      'resolving',
-      'queued',
-      {},
-      `Receiver found${answer.name ? `: ${answer.name}` : ''}`,
-    );
+    life.queueForSend(doc, answer.name);
   }
 
   // ---- send -----------------------------------------------------------------------------------
@@ -1408,23 +1161,7 @@ export class Pipeline {
     if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
       if (age >= this.deliveryTimeoutMs) {
         // Bounded: an unknown or never-final transaction is not asked about forever.
-        const days = Math.round(this.deliveryTimeoutMs / DAY_MS);
-        const span = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : 'a long time';
-        repo.tx(() => {
-          repo.patch(d.id, {
-            next_poll_at: null,
-            problem_code: 'DELIVERY_UNCONFIRMED',
-            problem_message: `The access point accepted this invoice but has not confirmed delivery to the buyer after ${span} (transaction ${d.transaction_id ?? '?'}). Check with your provider.`,
-            problem_action: 'none',
-          });
-          repo.appendEvent(
-            d.id,
-            'accepted',
-            `Delivery not confirmed after ${span}; stopped asking`,
-            `Last status: ${tx?.status ?? 'unknown'} (transaction ${d.transaction_id ?? '?'})`,
-          );
-        });
-        this.deps.onChanged([d.id]);
+        this.lifecycle.stopTracking(d, this.deliveryTimeoutMs, tx?.status ?? null);
         return;
       }
       repo.patch(d.id, { next_poll_at: nextPoll });
@@ -1432,113 +1169,39 @@ export class Pipeline {
     }
     if (tx.status === 'delivered') {
       repo.tx(() => {
-        repo.transition(
-          d.id,
-          'accepted',
-          'delivered',
-          {
-            delivered_at: tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
-            next_poll_at: this.responseWindowMs <= 0 ? null : nextPoll,
-          },
-          "Delivered to the buyer's access point",
+        this.lifecycle.deliver(
+          d,
+          tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
+          this.responseWindowMs <= 0 ? null : nextPoll,
         );
         // Delivery and the buyer's answer read in one poll: both steps on the timeline.
         if (tx.businessResponse) this.applyResponse(d, 'delivered', tx, nextPoll);
       });
       metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
     } else {
-      const problem = deliveryFailed(tx.errorCode ?? null, tx.error);
-      repo.transition(
-        d.id,
-        'accepted',
-        'failed',
-        {
-          next_poll_at: null,
-          problem_code: problem.code,
-          problem_message: problem.message,
-          problem_action: problem.action,
-        },
-        deliveryFailedWords(tx.errorCode ?? null, tx.error),
-        `Delivery failed: ${tx.errorCode ? `${tx.errorCode}: ` : ''}${tx.error ?? 'no reason given'}`,
-      );
+      this.lifecycle.failDelivery(d, tx.errorCode ?? null, tx.error);
     }
-    this.deps.onChanged([d.id]);
   }
 
-  /**
-   * A buyer's business response: the document moves to that response's state (with the buyer's
-   * note, and a problem for a rejection or a query); final answers end the polling.
-   */
+  /** A buyer's business response, recorded by the lifecycle (final answers end the polling). */
   private applyResponse(
     d: DocumentRecord,
     from: DocumentRecord['state'],
     tx: TransactionAnswer,
     nextPoll: number,
   ): void {
-    const { repo } = this.deps;
-    const code = tx.businessResponse ?? '';
-    const note = tx.businessResponseNote ?? null;
-    const at = (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || this.now();
-    if (!isBusinessResponseCode(code)) {
-      // A code we do not know: keep it and say so, without a state of its own.
-      repo.patch(d.id, {
-        business_response: code,
-        business_response_note: note,
-        business_response_at: at,
-        next_poll_at: null,
-      });
-      repo.appendEvent(
-        d.id,
-        from,
-        `The buyer sent an answer Peppol Desk does not know${note ? `: "${note}"` : ''}`,
-        `Business response code "${code}"`,
-      );
-      this.deps.onChanged([d.id]);
-      return;
-    }
-    const to = BUSINESS_RESPONSE_STATES[code];
-    const problem = buyerResponseProblem(code, note);
-    repo.transition(
-      d.id,
+    this.lifecycle.recordResponse(
+      d,
       from,
-      to,
       {
-        business_response: code,
-        business_response_note: note,
-        business_response_at: at,
-        next_poll_at: isFinalResponse(to) || this.responseWindowMs <= 0 ? null : nextPoll,
-        problem_code: problem?.code ?? null,
-        problem_message: problem?.message ?? null,
-        problem_action: problem?.action ?? null,
+        code: tx.businessResponse ?? '',
+        note: tx.businessResponseNote ?? null,
+        at: (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || this.now(),
       },
-      `${RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
-      `Business response ${code}`,
+      this.responseWindowMs <= 0 ? null : nextPoll,
     );
-    this.deps.onChanged([d.id]);
   }
 }
-
-/**
- * After a transition out of `sending`: 1 when the attempt's outcome is unknown (it may have been
- * accepted), 0 when the access point answered for this key, undefined when nothing reached it
- * (back to `queued`), which keeps what an earlier attempt left.
- */
-function outcomeUnknownAfter(to: DocumentRecord['state'], patch: DocumentPatch): 0 | 1 | undefined {
-  if (to === 'retry_wait') return 1;
-  if (to === 'failed') return patch.problem_code === 'ATTEMPTS_EXHAUSTED' ? 1 : 0;
-  if (to === 'accepted') return 0;
-  return undefined;
-}
-
-/** A local date and time a clerk reads at a glance: 2026-11-26 14:05. */
-function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
-}
-
-/** Problem code of documents held because our check and the access point's disagree. */
-export const CHECKS_DISAGREE = 'CHECKS_DISAGREE';
 
 /** The access point's errors as findings, worded as its own (shown when both checks fail). */
 function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
@@ -1548,38 +1211,6 @@ function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
     message: `The access point's own check says: ${e.message}`,
     location: e.location ?? '',
   }));
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "2 errors (BR-CO-15, BR-S-08)": our fatal findings, for messages and the timeline. */
-export function fatalRules(verdict: Pick<Verdict, 'findings'>): string {
-  const rules = [...new Set(verdict.findings.filter((f) => f.flag === 'fatal').map((f) => f.rule))];
-  const n = verdict.findings.filter((f) => f.flag === 'fatal').length;
-  return `${plural(n, 'error', 'errors')} (${rules.join(', ')})`;
-}
-
-/** The access point's error rules, or "no reason given" when it named none. */
-export function remoteRules(remote: Pick<RemoteVerdict, 'errors'>): string {
-  const rules = [...new Set(remote.errors.map((e) => e.rule).filter(Boolean))];
-  return rules.length > 0 ? rules.join(', ') : 'no rule named';
-}
-
-/** What the clerk reads when the two checks disagree: both verdicts and the choice. */
-function checksDisagreeMessage(
-  docType: DocumentSummary['docType'],
-  ours: Verdict,
-  remote: RemoteVerdict,
-): string {
-  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
-  if (!ours.valid) {
-    const first = ours.findings.find((f) => f.flag === 'fatal');
-    return `Our check found ${fatalRules(ours)} in this ${kind}, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The access point's own check accepts it. Compare both below: fix the ${kind} and drop it again, or Send anyway if you are sure the access point is right.`;
-  }
-  const first = remote.errors[0];
-  return `The access point's own check rejects this ${kind}${first ? `: ${first.message}${first.rule ? ` (${first.rule})` : ''}.` : '.'} Our check found no error. Compare both below: fix the ${kind} and drop it again, or Send anyway to let the access point decide when it is sent.`;
 }
 
 /** The columns a summary fills. */

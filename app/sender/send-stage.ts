@@ -7,27 +7,24 @@ import {
   type SendAnswer,
 } from '../access-point/client';
 import type { Metrics } from '../metrics/metrics';
-import {
-  apErrorTechnical,
-  attemptsExhausted,
-  problemFromApError,
-  refusalWords,
-  transientWords,
-} from '../queue/problems';
+import { apErrorTechnical, transientWords } from '../domain/problems';
 import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
-import type { DocumentPatch, DocumentRecord, DocumentsRepo } from '../store/documents-repo';
+import type { Lifecycle } from '../queue/lifecycle';
+import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
 import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
 import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';
 import { RateGate, type RequestKind } from './rate-gate';
 
 /** What the send stage needs from the pipeline. */
 export interface SendStageDeps {
+  /** Reads (due documents, bodies) and the group commit's transaction. */
   repo: DocumentsRepo;
+  /** Every state change (claims and outcomes) is one of its moves. */
+  lifecycle: Lifecycle;
   client: AccessPointClient;
   metrics: Metrics;
   now: () => number;
   random: () => number;
-  onChanged(ids: number[]): void;
   /** The pipeline's connection bookkeeping (offline, throttled, online). */
   noteOutcome(outcome: ApOutcome<unknown>): void;
   /** Register work in flight (stop waits for it; its end looks for more work). */
@@ -470,33 +467,21 @@ export class SendStage {
     if (units.length === 0) return;
 
     // Claim everything in one transaction; only then do requests leave.
-    const claimed: number[] = [];
+    const { lifecycle } = this.deps;
     const launch: Unit[] = [];
     repo.tx(() => {
       for (const u of units) {
         const list = u.kind === 'single' ? [u.doc] : u.docs;
-        const key = u.kind === 'batch' ? u.key : null;
-        const ok = list.filter((d) =>
-          repo.transition(
-            d.id,
-            d.state,
-            'sending',
-            { attempts: d.attempts + 1, next_attempt_at: null, batch_key: key },
-            u.kind === 'batch'
-              ? `Attempt ${d.attempts + 1} (batch of ${list.length})`
-              : `Attempt ${d.attempts + 1}`,
-          ),
-        );
-        for (const d of ok) claimed.push(d.id);
+        const batch = u.kind === 'batch' ? { key: u.key, size: list.length } : null;
+        const ok = list.filter((d) => lifecycle.claimForSend(d, batch));
         // A document that moved on meanwhile leaves its batch: the set, and so the key, changes
         // (the next pump sends the rest under their own key).
         if (ok.length === list.length) launch.push(u);
         else if (ok.length > 0) {
-          for (const d of ok) repo.transition(d.id, 'sending', 'queued', { attempts: d.attempts });
+          for (const d of ok) lifecycle.unclaim(d);
         }
       }
     });
-    this.deps.onChanged(claimed);
     for (const u of launch) {
       const isAhead = ahead.has(u) && u.kind === 'single';
       this.toLaunch.push({ unit: u, ahead: isAhead });
@@ -543,14 +528,10 @@ export class SendStage {
   private unclaim(units: readonly Unit[], detail: string): void {
     const docs = units.flatMap((u) => (u.kind === 'single' ? [u.doc] : u.docs));
     if (docs.length === 0) return;
-    const { repo } = this.deps;
-    const ids: number[] = [];
+    const { repo, lifecycle } = this.deps;
     try {
       repo.tx(() => {
-        for (const doc of docs) {
-          if (repo.transition(doc.id, 'sending', 'queued', { attempts: doc.attempts }, detail))
-            ids.push(doc.id);
-        }
+        for (const doc of docs) lifecycle.unclaim(doc, detail);
       });
     } catch (err) {
       // They stay `sending` with no request in flight: the pipeline puts them back once writes
@@ -563,7 +544,6 @@ export class SendStage {
         );
       }
     }
-    if (ids.length) this.deps.onChanged(ids);
   }
 
   private moreComing(): boolean {
@@ -698,15 +678,19 @@ export class SendStage {
     // together would leave together, a burst the limit refuses.
     const deferred = !this.gate.paced;
     this.inFlush = true;
+    // The moves' change events wait for the commit to be on disk (onDisk, below).
+    let changed: number[] = [];
     try {
-      this.deps.repo.tx(
-        () => {
-          for (const j of jobs) j.apply();
-          // The slots these answers freed are filled in the same commit (one fsync, not two).
-          if (!this.stopped)
-            (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
-        },
-        deferred ? 'deferred' : 'synced',
+      changed = this.deps.lifecycle.collectChanges(() =>
+        this.deps.repo.tx(
+          () => {
+            for (const j of jobs) j.apply();
+            // The slots these answers freed are filled in the same commit (one fsync, not two).
+            if (!this.stopped)
+              (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
+          },
+          deferred ? 'deferred' : 'synced',
+        ),
       );
     } catch (err) {
       // The documents stay in `sending`: onWriteFailed puts them back to `queued`, and their
@@ -722,7 +706,7 @@ export class SendStage {
     // Requests leave, and outcomes count as recorded, once the commit is on disk: a power cut
     // before that loses nothing that was acted on (the same rule as a synced commit).
     const onDisk = () => {
-      if (ids.length) this.deps.onChanged(ids);
+      this.deps.lifecycle.changed(changed);
       for (const j of jobs) j.done();
       this.launchClaimed(claims);
       this.launchReady(this.deps.now());
@@ -767,7 +751,7 @@ export class SendStage {
   private writeFailed(jobs: WriteJob[], ids: number[], err: unknown): void {
     process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
     this.deps.onWriteFailed?.(ids, err);
-    if (ids.length) this.deps.onChanged(ids);
+    this.deps.lifecycle.changed(ids);
     for (const j of jobs) j.done();
   }
 
@@ -777,13 +761,14 @@ export class SendStage {
     } else if (outcome.kind === 'permanent') {
       this.fail(doc, outcome.error);
     } else if (outcome.offline) {
-      this.backToQueue(doc, 'Access point unreachable; waiting', {}, outcome.message);
+      this.deps.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
     } else {
-      this.retryLater([doc], outcome.status, outcome.message, outcome.retryAfterMs, {});
+      this.retryLater([doc], outcome.status, outcome.message, outcome.retryAfterMs, false);
     }
   }
 
   private applyBatch(docs: DocumentRecord[], outcome: ApOutcome<BatchItemAnswer[]>): void {
+    const { lifecycle } = this.deps;
     if (outcome.kind === 'ok') {
       const byId = new Map(outcome.value.map((r) => [r.id, r]));
       const missing: DocumentRecord[] = [];
@@ -795,9 +780,13 @@ export class SendStage {
       }
       // Answered, but not for these: their outcome is unknown; each goes again under its own key.
       if (missing.length) {
-        this.retryLater(missing, null, 'the batch answer did not mention this document', null, {
-          batch_key: null,
-        });
+        this.retryLater(
+          missing,
+          null,
+          'the batch answer did not mention this document',
+          null,
+          true,
+        );
       }
       return;
     }
@@ -814,135 +803,58 @@ export class SendStage {
       // provider): nothing was accepted, so these documents go again one by one.
       for (const d of docs) {
         if (status !== 404 && status !== 405) this.singleOnly.add(d.id);
-        this.backToQueue(
+        lifecycle.notSent(
           d,
           'The access point did not take it in a batch; sending it on its own',
-          { batch_key: null },
           apErrorTechnical(outcome.error),
+          true,
         );
       }
       return;
     }
     if (outcome.offline) {
       for (const d of docs)
-        this.backToQueue(d, 'Access point unreachable; waiting', {}, outcome.message);
+        lifecycle.notSent(d, 'Access point unreachable; waiting', outcome.message);
       return;
     }
     // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
     // under the same key (batch_key stays), so nothing is accepted twice.
-    this.retryLater(docs, outcome.status, outcome.message, outcome.retryAfterMs, {});
+    this.retryLater(docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
   }
 
   private accept(doc: DocumentRecord, transactionId: string): void {
-    const now = this.deps.now();
-    if (
-      this.deps.repo.transition(
-        doc.id,
-        'sending',
-        'accepted',
-        {
-          transaction_id: transactionId,
-          accepted_at: now,
-          batch_key: null,
-          problem_code: null,
-          problem_message: null,
-          problem_action: null,
-          next_poll_at: this.options.trackDelivery ? now + this.options.pollInitialMs : null,
-        },
-        'Accepted by the access point',
-        `Transaction id: ${transactionId}`,
-      )
-    )
+    const firstPoll = this.options.trackDelivery ? this.options.pollInitialMs : null;
+    if (this.deps.lifecycle.accept(doc, transactionId, firstPoll))
       this.deps.metrics.recordOutcome('accepted');
   }
 
   private fail(doc: DocumentRecord, error: ApError): void {
-    const problem = problemFromApError(error);
-    if (
-      this.deps.repo.transition(
-        doc.id,
-        'sending',
-        'failed',
-        {
-          batch_key: null,
-          problem_code: problem.code,
-          problem_message: problem.message,
-          problem_action: problem.action,
-        },
-        refusalWords(problem),
-        apErrorTechnical(error),
-      )
-    )
-      this.deps.metrics.recordOutcome('failed');
+    if (this.deps.lifecycle.refuse(doc, error)) this.deps.metrics.recordOutcome('failed');
   }
 
-  /** Nothing reached the access point: not an attempt. Back to the queue; probing takes over. */
-  private backToQueue(
-    doc: DocumentRecord,
-    detail: string,
-    patch: DocumentPatch,
-    technical: string | null = null,
-  ): void {
-    this.deps.repo.transition(
-      doc.id,
-      'sending',
-      'queued',
-      { ...patch, attempts: doc.attempts - 1 },
-      detail,
-      technical,
-    );
-  }
-
-  /** Transient: retry after a backoff (one time for a whole batch), or give up after the last attempt. */
+  /**
+   * Transient: retry after a backoff (one time for a whole batch), or give up after the last
+   * attempt. `leaveBatch`: each goes again under its own key.
+   */
   private retryLater(
     docs: DocumentRecord[],
     status: number | null,
     message: string,
     retryAfterMs: number | null,
-    patch: DocumentPatch,
+    leaveBatch: boolean,
   ): void {
     // The clerk reads what it means; the status and raw text go to the technical details.
     const words = transientWords(status, message);
     const technical = status === null ? message : `${status}: ${message}`;
-    const { repo, random } = this.deps;
-    const now = this.deps.now();
+    const { lifecycle, random } = this.deps;
     const attempts = Math.max(...docs.map((d) => d.attempts));
-    const delay = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
+    const delayMs = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
     for (const d of docs) {
       if (d.attempts >= this.options.retry.maxAttempts) {
-        const problem = attemptsExhausted(d.attempts, words);
-        if (
-          repo.transition(
-            d.id,
-            'sending',
-            'failed',
-            {
-              batch_key: null,
-              problem_code: problem.code,
-              problem_message: problem.message,
-              problem_action: problem.action,
-            },
-            `${words}; no automatic attempts left`,
-            technical,
-          )
-        )
-          this.deps.metrics.recordOutcome('failed');
+        if (lifecycle.giveUp(d, words, technical)) this.deps.metrics.recordOutcome('failed');
         continue;
       }
-      repo.transition(
-        d.id,
-        'sending',
-        'retry_wait',
-        {
-          ...patch,
-          next_attempt_at: now + delay,
-          problem_code: 'TRANSIENT',
-          problem_message: `${words}. Trying again automatically.`,
-          problem_action: 'wait',
-        },
-        `${words}; next try in ${Math.round(delay / 100) / 10} s`,
-        technical,
-      );
+      lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch });
     }
   }
 }

@@ -1,0 +1,453 @@
+import {
+  BUSINESS_RESPONSE_STATES,
+  type BusinessResponseCode,
+  type DocumentProblem,
+  type DocumentSummary,
+  type Finding,
+} from '../contract';
+import { readsAsWords } from './plain-words';
+
+export { readsAsWords };
+
+/**
+ * Every problem a document can carry, by code. Codes with a suffix carry what the access point or
+ * the intake check named (`AP_REJECTED_<its code>`, `AP_<status>`, `INTAKE_<reason>`).
+ */
+export type ProblemCode =
+  | 'ACCESS_POINT_CHANGED'
+  | 'CHECKS_DISAGREE'
+  | 'VALIDATION'
+  | 'NO_RECEIVER'
+  | 'DUPLICATE_CONTENT'
+  | 'DUPLICATE'
+  | 'LOOKUP_FAILED'
+  | 'RECEIVER_NOT_ON_PEPPOL'
+  | 'RECEIVER_DOES_NOT_ACCEPT'
+  | 'TRANSIENT'
+  | 'ATTEMPTS_EXHAUSTED'
+  | 'AP_AUTH'
+  | 'AP_NOT_FOUND'
+  | 'AP_CONFLICT'
+  | 'AP_TOO_LARGE'
+  | 'AP_UNSUPPORTED'
+  | `AP_REJECTED_${string}`
+  | `AP_${number}`
+  | `INTAKE_${string}`
+  | 'DELIVERY_FAILED'
+  | 'DELIVERY_UNCONFIRMED'
+  | 'BUYER_REJECTED'
+  | 'BUYER_QUERY';
+
+/** A document's problem: what happened and what to do, in a clerk's words, under a known code. */
+export interface Problem extends DocumentProblem {
+  code: ProblemCode;
+}
+
+/**
+ * An access point's error, as far as the words need it (the shape of the client's `ApError`,
+ * typed here so the domain does not import the wire).
+ */
+export interface ApErrorLike {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * Problem code of documents held because the access point changed with their outcome unknown
+ * (or because they were queued for another one). Here, not in the pipeline, so the CLI can read it
+ * without loading the pipeline.
+ */
+export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED' satisfies ProblemCode;
+
+/** Problem code of documents held because our check and the access point's disagree. */
+export const CHECKS_DISAGREE = 'CHECKS_DISAGREE' satisfies ProblemCode;
+
+type DocType = DocumentSummary['docType'] | string | null;
+
+const kindOf = (docType: DocType): string => (docType === 'CreditNote' ? 'credit note' : 'invoice');
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A local date and time a clerk reads at a glance: 2026-11-26 14:05. */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+// ---- validation ------------------------------------------------------------------------------
+
+/** "2 errors (BR-CO-15, BR-S-08)": our fatal findings, for messages and the timeline. */
+export function fatalRules(verdict: {
+  findings: readonly Pick<Finding, 'flag' | 'rule'>[];
+}): string {
+  const rules = [...new Set(verdict.findings.filter((f) => f.flag === 'fatal').map((f) => f.rule))];
+  const n = verdict.findings.filter((f) => f.flag === 'fatal').length;
+  return `${plural(n, 'error', 'errors')} (${rules.join(', ')})`;
+}
+
+/** The access point's error rules, or "no rule named" when it named none. */
+export function remoteRules(remote: { errors: readonly { rule: string }[] }): string {
+  const rules = [...new Set(remote.errors.map((e) => e.rule).filter(Boolean))];
+  return rules.length > 0 ? rules.join(', ') : 'no rule named';
+}
+
+/** The file could not be read as an invoice or credit note at all. */
+export function intakeFailed(error: { code: string; message: string }): Problem {
+  return { code: `INTAKE_${error.code}`, message: error.message, action: 'fix-file' };
+}
+
+/** Our check found fatal errors (`fatal`: those findings, at least one). */
+export function validationFailed(fatal: readonly Pick<Finding, 'message' | 'rule'>[]): Problem {
+  const first = fatal[0];
+  const message =
+    fatal.length === 1 && first
+      ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
+      : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). Open the details to see all, fix the invoice and drop it again.`;
+  return { code: 'VALIDATION', message, action: 'fix-file' };
+}
+
+/** The invoice names no buyer Peppol ID. */
+export function noReceiver(): Problem {
+  return {
+    code: 'NO_RECEIVER',
+    message:
+      "The invoice has no buyer Peppol ID (BT-49, the buyer's electronic address). Add it in your accounting system and export again.",
+    action: 'fix-file',
+  };
+}
+
+/** The same bytes came before under another name. */
+export function duplicateContent(
+  twin: { id: number; file_name: string; created_at: number },
+  docType: DocType,
+): Problem {
+  return {
+    code: 'DUPLICATE_CONTENT',
+    message: `Same content as ${twin.file_name}, added ${formatTime(twin.created_at)} (document #${twin.id}). This looks like the same ${kindOf(docType)} twice: cancel it, or Send anyway only if it really must go again.`,
+    action: 'decide',
+  };
+}
+
+/** The same seller, number and type came before with other content. */
+export function duplicateNumber(dupId: number, invoiceNumber: string, docType: DocType): Problem {
+  return {
+    code: 'DUPLICATE',
+    message: `${docType === 'CreditNote' ? 'Credit note' : 'Invoice'} ${invoiceNumber} from this seller was already added (document #${dupId}) with different content. Send it anyway only if this is meant as a separate ${kindOf(docType)}; otherwise cancel it.`,
+    action: 'decide',
+  };
+}
+
+/** What the clerk reads when the two checks disagree: both verdicts and the choice. */
+export function checksDisagree(
+  docType: DocType,
+  ours: { valid: boolean; findings: readonly Pick<Finding, 'flag' | 'rule' | 'message'>[] },
+  remote: { errors: readonly { rule: string; message: string }[] },
+): Problem {
+  const kind = kindOf(docType);
+  let message: string;
+  if (!ours.valid) {
+    const first = ours.findings.find((f) => f.flag === 'fatal');
+    message = `Our check found ${fatalRules(ours)} in this ${kind}, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The access point's own check accepts it. Compare both below: fix the ${kind} and drop it again, or Send anyway if you are sure the access point is right.`;
+  } else {
+    const first = remote.errors[0];
+    message = `The access point's own check rejects this ${kind}${first ? `: ${first.message}${first.rule ? ` (${first.rule})` : ''}.` : '.'} Our check found no error. Compare both below: fix the ${kind} and drop it again, or Send anyway to let the access point decide when it is sent.`;
+  }
+  return { code: CHECKS_DISAGREE, message, action: 'decide' };
+}
+
+/** A released duplicate whose checks still disagree: the second question, asked again. */
+export function checksStillDisagree(
+  checks: {
+    findings: readonly Pick<Finding, 'flag' | 'rule'>[];
+    accessPoint?: { errors: readonly { rule: string }[] };
+  },
+  docType: DocType,
+): Problem {
+  const kind = kindOf(docType);
+  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
+  const message = oursValid
+    ? `The access point's own check rejects this ${kind} (${remoteRules(checks.accessPoint ?? { errors: [] })}), but our check found no error. Compare both below, then cancel it or Send anyway.`
+    : `Our check found ${fatalRules(checks)} in this ${kind}, but the access point's own check accepts it. Compare both below, then cancel it or Send anyway.`;
+  return { code: CHECKS_DISAGREE, message, action: 'decide' };
+}
+
+/** The timeline entry of a document sent although the two checks disagreed. */
+export function sentAlthoughWords(
+  checks: {
+    findings: readonly Pick<Finding, 'flag' | 'rule'>[];
+    accessPoint?: { errors: readonly { rule: string }[] };
+  },
+  who: string,
+): string {
+  const oursValid = !checks.findings.some((f) => f.flag === 'fatal');
+  if (!oursValid) {
+    return `Sent anyway by ${who} although our check found ${fatalRules(checks)}; the access point's check accepted it`;
+  }
+  return `Sent anyway by ${who} although the access point's check rejected it (${remoteRules(checks.accessPoint ?? { errors: [] })}); our check found no error`;
+}
+
+// ---- the receiver ----------------------------------------------------------------------------
+
+/** The lookup of the buyer went wrong: nobody knows whether the buyer accepts the document. */
+export function lookupFailed(receiver: string | null): Problem {
+  return {
+    code: 'LOOKUP_FAILED',
+    message: `The check of buyer ${receiver ?? '(none)'} on the Peppol network went wrong, so it is not known whether the buyer accepts this document. Use "Send anyway" to let the access point check it, or cancel it.`,
+    action: 'check-receiver',
+  };
+}
+
+/** The buyer is not registered on Peppol. */
+export function receiverNotOnPeppol(receiver: string | null): Problem {
+  return {
+    code: 'RECEIVER_NOT_ON_PEPPOL',
+    message: `The buyer ${receiver} is not registered on the Peppol network, so the invoice cannot be delivered electronically. Check the buyer's Peppol ID, or send this invoice another way.`,
+    action: 'check-receiver',
+  };
+}
+
+/** The buyer is on Peppol but does not take this kind of document. */
+export function receiverDoesNotAccept(receiver: string | null, docType: DocType): Problem {
+  const what = docType === 'CreditNote' ? 'credit notes' : 'invoices';
+  return {
+    code: 'RECEIVER_DOES_NOT_ACCEPT',
+    message: `The buyer ${receiver} is on Peppol but does not accept ${what} (Peppol BIS Billing 3.0). Contact the buyer, or cancel this document.`,
+    action: 'check-receiver',
+  };
+}
+
+// ---- the access point in use -----------------------------------------------------------------
+
+/** Held when the access point changed while this document's last attempt may have reached it. */
+export function accessPointChangedUnconfirmed(where: string): Problem {
+  return {
+    code: ACCESS_POINT_CHANGED,
+    message: `This invoice may already have reached ${where}, and sending now goes to another access point. Check there first: if it arrived, cancel it here; if not, choose Send anyway.`,
+    action: 'decide',
+  };
+}
+
+/** Held because it was queued for another access point than the one in use. */
+export function queuedForOtherAccessPoint(where: string, mayHaveReached: boolean): Problem {
+  return {
+    code: ACCESS_POINT_CHANGED,
+    message: mayHaveReached
+      ? `This invoice was queued for ${where} and may already have reached it. Check there first: if it arrived, cancel it here; if not, send it through the access point in use now.`
+      : `This invoice was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
+    action: 'decide',
+  };
+}
+
+// ---- sending ---------------------------------------------------------------------------------
+
+/**
+ * What a failure that may pass (busy, slow, cut off) means, for the clerk: the raw status and
+ * message stay in the timeline's technical text.
+ */
+export function transientWords(status: number | null, message: string): string {
+  if (status === 429) return 'The access point asked Peppol Desk to slow down';
+  if (status !== null && status >= 500) return 'The access point had a temporary problem';
+  if (status === 408 || /timeout|timed out/i.test(message))
+    return 'The access point did not answer in time';
+  if (/did not mention/.test(message))
+    return "The access point's answer did not mention this invoice";
+  if (status !== null) return 'The access point could not take the invoice just now';
+  return 'The connection to the access point was interrupted';
+}
+
+/** A failure that may pass: Peppol Desk tries again by itself (`words`: {@link transientWords}). */
+export function transient(words: string): Problem {
+  return { code: 'TRANSIENT', message: `${words}. Trying again automatically.`, action: 'wait' };
+}
+
+/**
+ * Why the access point is offline, for the header: what it means and that nothing is lost. The
+ * errno and address stay out (they are in the technical text of the documents' timelines).
+ */
+export function offlineWords(message: string): string {
+  if (/\b(ENOTFOUND|EAI_AGAIN)\b/.test(message))
+    return "The access point's address could not be found: check the internet connection and the provider address in Settings. Peppol Desk keeps trying.";
+  return 'The access point cannot be reached right now. Peppol Desk keeps trying and sends what waits once it answers.';
+}
+
+/** The timeline entry of a permanent refusal by the access point, in a clerk's words. */
+export function refusalWords(problem: DocumentProblem): string {
+  switch (problem.code) {
+    case 'AP_AUTH':
+      return 'The access point did not accept the API key';
+    case 'AP_NOT_FOUND':
+      return 'The access point could not find the buyer on the Peppol network';
+    case 'AP_CONFLICT':
+      return 'The access point reports a conflict for this invoice';
+    case 'AP_TOO_LARGE':
+      return 'Too large for the access point';
+    case 'AP_UNSUPPORTED':
+      return 'The access point does not accept this file format';
+    default:
+      return 'Refused by the access point';
+  }
+}
+
+/** An access point's error as the technical text kept beside its timeline entry. */
+export function apErrorTechnical(error: ApErrorLike): string {
+  return `${error.status} ${error.code}: ${error.message}`;
+}
+
+/** Turn a permanent provider error into words a finance clerk understands, and the action to take. */
+export function problemFromApError(error: ApErrorLike): Problem {
+  const detail = readsAsWords(error.message) ? ` (${error.message.trim()})` : '';
+  switch (error.status) {
+    case 400:
+    case 422:
+      return {
+        code: `AP_REJECTED_${error.code}`,
+        message: `The access point refused this invoice${detail}. Fix the file in your accounting system and drop it again.`,
+        action: 'fix-file',
+      };
+    case 401:
+    case 403:
+      return {
+        code: 'AP_AUTH',
+        message: `The access point did not accept the API key${detail}. Check the key in Settings, then retry.`,
+        action: 'check-settings',
+      };
+    case 404:
+      return {
+        code: 'AP_NOT_FOUND',
+        message: `The receiver could not be found on the Peppol network${detail}. Check the buyer's Peppol ID on the invoice.`,
+        action: 'check-receiver',
+      };
+    case 409:
+      return {
+        code: 'AP_CONFLICT',
+        message: `The access point reports a conflict for this invoice${detail}. It may already have been sent under another version; check before sending again.`,
+        action: 'decide',
+      };
+    case 413:
+      return {
+        code: 'AP_TOO_LARGE',
+        message: `The invoice is too large for the access point${detail}. Reduce attachments and export it again.`,
+        action: 'fix-file',
+      };
+    case 415:
+      return {
+        code: 'AP_UNSUPPORTED',
+        message: `The access point does not accept this file format${detail}. Export the invoice as Peppol BIS Billing 3.0 UBL.`,
+        action: 'fix-file',
+      };
+    default:
+      return {
+        code: `AP_${error.status}`,
+        message: `The access point refused this invoice${detail}.`,
+        action: 'retry',
+      };
+  }
+}
+
+/**
+ * The problem shown once a document has used all its automatic attempts. `lastWords` is the last
+ * failure in a clerk's words ({@link transientWords}); its raw text stays in the timeline.
+ */
+export function attemptsExhausted(attempts: number, lastWords: string): Problem {
+  return {
+    code: 'ATTEMPTS_EXHAUSTED',
+    message: `Sending failed ${attempts} times (last: ${lastWords.charAt(0).toLowerCase()}${lastWords.slice(1)}). Retry when the access point works again.`,
+    action: 'retry',
+  };
+}
+
+// ---- delivery and the buyer's answer ---------------------------------------------------------
+
+/** Words for each business response code, as a clerk reads them. */
+export const RESPONSE_WORDS: Record<BusinessResponseCode, string> = {
+  AB: 'Acknowledged by buyer',
+  IP: 'In process at buyer',
+  UQ: 'Under query by buyer',
+  CA: 'Conditionally accepted by buyer',
+  AP: 'Accepted by buyer',
+  RE: 'Rejected by buyer',
+  PD: 'Paid',
+};
+
+/** True for a response code the app knows. */
+export function isBusinessResponseCode(code: string | null): code is BusinessResponseCode {
+  return code !== null && Object.hasOwn(BUSINESS_RESPONSE_STATES, code);
+}
+
+/**
+ * The problem a buyer's response puts on a document: a rejection or a query needs the clerk; the
+ * other answers need nothing (null).
+ */
+export function buyerResponseProblem(
+  code: BusinessResponseCode,
+  note: string | null,
+): Problem | null {
+  const reason = note ? `: "${note}"` : ' (the buyer gave no reason)';
+  if (code === 'RE') {
+    return {
+      code: 'BUYER_REJECTED',
+      message: `The buyer rejected this invoice${reason}. Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
+      action: 'fix-file',
+    };
+  }
+  if (code === 'UQ') {
+    return {
+      code: 'BUYER_QUERY',
+      message: `The buyer has a question about this invoice${reason}. Contact the buyer; they will send another answer once it is settled.`,
+      action: 'none',
+    };
+  }
+  return null;
+}
+
+/**
+ * The problem of a document the access point accepted and then could not deliver, with advice
+ * that fits the cause: a certificate failure is the receiving access point's, not the buyer's id.
+ */
+export function deliveryFailed(errorCode: string | null, error: string | null): Problem {
+  if (isCertificateFailure(errorCode, error)) {
+    return {
+      code: 'DELIVERY_FAILED',
+      message:
+        "The buyer's access point could not be reached securely: its certificate is not valid on the Peppol network. Nothing is wrong with your invoice. Tell the buyer their e-invoicing provider must renew its certificate, then retry.",
+      action: 'retry',
+    };
+  }
+  return {
+    code: 'DELIVERY_FAILED',
+    message:
+      "Your access point accepted the invoice but could not deliver it to the buyer's access point. Check with the buyer or your provider, then retry.",
+    action: 'retry',
+  };
+}
+
+function isCertificateFailure(errorCode: string | null, error: string | null): boolean {
+  return errorCode === 'CERTIFICATE_ERROR' || /certificate/i.test(error ?? '');
+}
+
+/** The timeline entry of a failed delivery, in a clerk's words (the provider's text is technical). */
+export function deliveryFailedWords(errorCode: string | null, error: string | null): string {
+  return isCertificateFailure(errorCode, error)
+    ? "Delivery failed: the buyer's access point has no valid Peppol certificate"
+    : "Delivery to the buyer's access point failed";
+}
+
+/** How long delivery went unconfirmed, in words: "7 days", "1 day", or "a long time". */
+export function unconfirmedSpan(timeoutMs: number): string {
+  const days = Math.round(timeoutMs / (24 * 60 * 60_000));
+  return days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : 'a long time';
+}
+
+/** Accepted, but delivery was never confirmed within the tracking window. */
+export function deliveryUnconfirmed(span: string, transactionId: string | null): Problem {
+  return {
+    code: 'DELIVERY_UNCONFIRMED',
+    message: `The access point accepted this invoice but has not confirmed delivery to the buyer after ${span} (transaction ${transactionId ?? '?'}). Check with your provider.`,
+    action: 'none',
+  };
+}
