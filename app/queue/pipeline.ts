@@ -23,7 +23,8 @@ import {
   remoteRules,
 } from '../domain/problems';
 import { Lifecycle } from './lifecycle';
-import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from '../sender/send-stage';
+import type { StageContext } from './stages/context';
+import { LONG_RETRY_AFTER_MS, SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
 
 // Here too for the engine and the CLI, which import them from the pipeline.
@@ -240,27 +241,27 @@ export class Pipeline {
     });
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;
+    const context: StageContext = {
+      repo: deps.repo,
+      lifecycle: this.lifecycle,
+      // Read at use: reconnect() swaps the client.
+      get client() {
+        return pipeline.deps.client;
+      },
+      metrics: deps.metrics,
+      now: this.now,
+      random: this.random,
+      noteOutcome: (outcome) => this.noteOutcome(outcome),
+      track: (p) => this.track(p),
+      kick: () => this.kick(),
+    };
     this.sender = new SendStage(
+      context,
       {
-        repo: deps.repo,
-        lifecycle: this.lifecycle,
-        // Read at use: reconnect() swaps the client.
-        get client() {
-          return pipeline.deps.client;
-        },
-        metrics: deps.metrics,
-        now: this.now,
-        random: this.random,
-        noteOutcome: (outcome) => this.noteOutcome(outcome),
-        track: (p) => this.track(p),
-        kick: () => this.kick(),
-        pumpSend: (now) => {
-          if (this.running) this.pumpSend(now);
-        },
         maySend: (now) =>
           this.running && !this.paused && !this.offline && now >= this.sendGateUntil,
         moreComing: () => this.moreComing(),
-        onWriteFailed: (ids, err) => {
+        writeFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.
           this.lifecycle.forgetClaims(ids);
           // A passing hiccup is put right at once; a disk that refuses writes pauses the queue.
@@ -639,7 +640,7 @@ export class Pipeline {
     this.timer.unref?.();
   }
 
-  /** Documents still on their way to the send queue (see SendStageDeps.moreComing). */
+  /** Documents still on their way to the send queue (see SendQueue.moreComing). */
   private moreComing(): boolean {
     if (this.validating > 0 || this.resolving > 0) return true;
     // Trigger-kept counts: a few rows, whatever the size of the data folder.

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
-import { BATCH_ITEM_MAX_BYTES, IN_FLIGHT_BYTES } from '../../app/sender/send-stage';
+import { BATCH_ITEM_MAX_BYTES, IN_FLIGHT_BYTES } from '../../app/queue/stages/send';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 

@@ -122,6 +122,11 @@ describe('the import graph', () => {
     ).toEqual([]);
   });
 
+  it('keeps the sender on the wire: app/sender imports nothing from the queue or the store', () => {
+    expect(graph.has('app/sender/rate-gate.ts')).toBe(true);
+    expect(edges(/^app\/sender\//, (t) => /^app\/(queue|store)\//.test(t))).toEqual([]);
+  });
+
   it('lets the renderer reach the engine only through the contract, the domain and the wire', () => {
     expect(
       edges(

@@ -1,57 +1,35 @@
-import {
-  batchItemJson,
-  type AccessPointClient,
-  type ApError,
-  type ApOutcome,
-  type BatchItemAnswer,
-  type SendAnswer,
-} from '../access-point/client';
-import type { Metrics } from '../metrics/metrics';
-import { apErrorTechnical, transientWords } from '../domain/problems';
-import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
-import type { Lifecycle } from '../queue/lifecycle';
-import type { DocumentRecord, DocumentsRepo } from '../store/documents-repo';
-import { AdaptiveLimiter, type OverloadSignal } from './adaptive-limiter';
-import { BATCH_LIMITS, Batcher, batchKeyFor } from './batcher';
-import { RateGate, type RequestKind } from './rate-gate';
+import type { ApOutcome } from '../../access-point/client';
+import type { RetryPolicy } from '../../domain/retry-policy';
+import type { DocumentRecord } from '../../store/documents-repo';
+import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
+import { Batcher } from '../../sender/batcher';
+import { GroupCommitTimer } from '../../sender/group-commit';
+import { RateGate, type RequestKind } from '../../sender/rate-gate';
+import type { StageContext } from './context';
+import { recordBatch, recordSingle, type OutcomeContext } from './send-outcomes';
+import { BATCH_ITEM_MAX_BYTES, planRequests, type Unit } from './send-plan';
 
-/** What the send stage needs from the pipeline. */
-export interface SendStageDeps {
-  /** Reads (due documents, bodies) and the group commit's transaction. */
-  repo: DocumentsRepo;
-  /** Every state change (claims and outcomes) is one of its moves. */
-  lifecycle: Lifecycle;
-  client: AccessPointClient;
-  metrics: Metrics;
-  now: () => number;
-  random: () => number;
-  /** The pipeline's connection bookkeeping (offline, throttled, online). */
-  noteOutcome(outcome: ApOutcome<unknown>): void;
-  /** Register work in flight (stop waits for it; its end looks for more work). */
-  track(p: Promise<unknown>): void;
-  /** Look for work soon. */
-  kick(): void;
-  /**
-   * Claim and send now (the pipeline's send step, with its pause / offline checks). Called inside
-   * the transaction that records outcomes, so one commit covers both.
-   */
-  pumpSend?(now: number): void;
+// Here too for tests and tools that read the send stage's bounds.
+export { BATCH_ITEM_MAX_BYTES };
+
+/** What the queue tells the send stage besides the common {@link StageContext}. */
+export interface SendQueue {
   /**
    * Whether a request may leave now (not paused, not offline, no long Retry-After). Documents
-   * claimed ahead of time go back to the queue when it says no. Default: always.
+   * claimed ahead of time go back to the queue when it says no.
    */
-  maySend?(now: number): boolean;
+  maySend(now: number): boolean;
   /**
    * Whether more documents are on their way to the queue (being read, checked or looked up).
    * While they are, a lone ready document waits the batch window for them instead of leaving
-   * in a request (and a synced commit) of its own. Default: never.
+   * in a request (and a synced commit) of its own.
    */
-  moreComing?(): boolean;
+  moreComing(): boolean;
   /**
    * The group commit of these documents' outcomes failed: their requests are over, but they
    * stay `sending` until recovered.
    */
-  onWriteFailed?(ids: number[], err: unknown): void;
+  writeFailed(ids: number[], err: unknown): void;
 }
 
 /** How the send stage sends; everything but `retry` has a default. */
@@ -98,17 +76,6 @@ const READY_MAX = 32;
  * leaves, whatever its size.
  */
 export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
-/**
- * Documents larger than this go singly even when batching: a batch saves a request's overhead,
- * which is nothing next to a file this size, and would hold it as JSON text besides its bytes.
- */
-export const BATCH_ITEM_MAX_BYTES = 1024 * 1024;
-
-/** One request about to leave: a single document, or a batch of them. */
-type Unit =
-  | { kind: 'single'; doc: DocumentRecord; body: Buffer; bytes: number }
-  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string; bytes: number };
-
 /** A state change for the next group commit: `ids` are the documents whose request it ends. */
 type WriteJob = { ids: number[]; apply: () => void; done: () => void };
 
@@ -139,20 +106,14 @@ export class SendStage {
   private batching: boolean;
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   private readonly singleOnly = new Set<number>();
+  /** What recording outcomes needs. */
+  private readonly outcomes: OutcomeContext;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly writes: WriteJob[] = [];
-  private flushScheduled = false;
-  private flushUrgent = false;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** When the next group commit runs (see {@link LAZY_FLUSH_MS}). */
+  private readonly commits = new GroupCommitTimer(() => this.flush(), LAZY_FLUSH_MS);
   private inFlush = false;
-  /**
-   * The last group commit is being synced (`durable`). The next flush waits for it: its commit
-   * could only be synced after this one anyway, and it then carries every answer of the wait
-   * (one commit per sync, as when the sync blocked the event loop, without blocking it).
-   */
-  private syncInFlight = false;
   /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
   private readonly toLaunch: { unit: Unit; ahead: boolean }[] = [];
   /**
@@ -168,7 +129,8 @@ export class SendStage {
   private stopped = false;
 
   constructor(
-    private readonly deps: SendStageDeps,
+    private readonly deps: StageContext,
+    private readonly queue: SendQueue,
     private readonly options: SendStageOptions,
   ) {
     const fixed = typeof options.concurrency === 'number' ? options.concurrency : null;
@@ -196,6 +158,13 @@ export class SendStage {
     });
     this.batching = options.batching ?? true;
     this.maxInFlightBytes = options.maxInFlightBytes ?? IN_FLIGHT_BYTES;
+    this.outcomes = {
+      lifecycle: deps.lifecycle,
+      metrics: deps.metrics,
+      random: deps.random,
+      options,
+      singleOnly: this.singleOnly,
+    };
   }
 
   /** Bytes of the bodies in flight, claimed ahead, or claimed and about to leave. */
@@ -296,7 +265,7 @@ export class SendStage {
   /** Fill free slots from the documents claimed ahead. */
   private launchReady(now: number): void {
     if (this.ready.length === 0) return;
-    if (this.deps.maySend && !this.deps.maySend(now)) {
+    if (!this.maySend(now)) {
       this.releaseReady();
       return;
     }
@@ -345,125 +314,20 @@ export class SendStage {
       return;
     }
 
-    const units: Unit[] = [];
-    const ahead = new Set<Unit>();
-    // Bodies are read only while they fit the in-flight budget (one request always may leave).
-    let claimedBytes = this.bytesHeld();
-    const fits = (bytes: number): boolean =>
-      claimedBytes === 0 || claimedBytes + bytes <= this.maxInFlightBytes;
-    let singles = slotsFree;
-    let readyRoom = roomAhead;
-    let batches = batchFree;
-    let wait = Number.POSITIVE_INFINITY;
-    const take = (kind: RequestKind): boolean => {
-      if (kind === 'single' ? singles <= 0 : batches <= 0) return false;
-      const w = this.gate.waitMs(kind);
-      if (w > 0) {
-        wait = Math.min(wait, w);
-        return false;
-      }
-      this.gate.take(kind);
-      if (kind === 'single') singles--;
-      else batches--;
-      return true;
-    };
-
-    // 1. Batches whose outcome is unknown go again, identical, before anything new.
-    const fresh: DocumentRecord[] = [];
-    const seenKeys = new Set<string>();
-    for (const d of docs) {
-      if (!d.batch_key || !batching) {
-        fresh.push(d);
-        continue;
-      }
-      if (seenKeys.has(d.batch_key)) continue;
-      seenKeys.add(d.batch_key);
-      const group = repo.inBatch(d.batch_key);
-      if (group.length === 0) continue;
-      if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
-      if (!take('batch')) break;
-      const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
-      const bytes = items.reduce((n, i) => n + i.length + 1, 0);
-      claimedBytes += bytes;
-      units.push({
-        kind: 'batch',
-        docs: group,
-        items,
-        key: batchKeyFor(group.map((g) => g.idempotency_key)),
-        bytes,
-      });
-    }
-
-    // 2. New work: batches when several are ready (after the window), otherwise single sends.
-    // By id: a batch re-sent after an unknown outcome is rebuilt from the database in id order,
-    // so the first send must use that order too (same items, same order, same key).
-    const candidates = fresh.filter((d) => !this.singleOnly.has(d.id)).sort((a, b) => a.id - b.id);
-    const loners = fresh.filter((d) => this.singleOnly.has(d.id));
-    // A lone document with more on the way waits the window too: a drop trickling out of
-    // validation would otherwise leave one request and two synced commits per document.
-    if (batching && (candidates.length > 1 || (candidates.length === 1 && this.moreComing()))) {
-      const w = this.batcher.waitMs(candidates.length, now);
-      if (w > 0) wait = Math.min(wait, w);
-      else {
-        this.batcher.reset();
-        const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
-        let planned = 0;
-        for (const d of candidates) {
-          if (d.size > BATCH_ITEM_MAX_BYTES) {
-            loners.push(d);
-            continue;
-          }
-          // The JSON text is a little longer than the file; the next pump takes the rest.
-          const held = claimedBytes + planned;
-          if (held > 0 && held + d.size > this.maxInFlightBytes) break;
-          planned += d.size;
-          const xml = batchableXml(repo, d);
-          if (xml === null) {
-            loners.push(d);
-            continue;
-          }
-          const json = batchItemJson({ id: d.idempotency_key, xml });
-          items.push({ doc: d, json, bytes: Buffer.byteLength(json) + 1 });
-        }
-        for (const chunk of this.batcher.split(items)) {
-          if (chunk.length === 1) {
-            loners.push(chunk[0]!.doc);
-            continue;
-          }
-          if (!take('batch')) break;
-          const group = chunk.map((c) => c.doc);
-          const bytes = chunk.reduce((n, c) => n + c.bytes, 0);
-          claimedBytes += bytes;
-          units.push({
-            kind: 'batch',
-            docs: group,
-            items: chunk.map((c) => c.json),
-            key: batchKeyFor(group.map((g) => g.idempotency_key)),
-            bytes,
-          });
-        }
-      }
-    } else {
-      this.batcher.reset();
-      loners.push(...candidates);
-    }
-    for (const d of loners.sort((a, b) => a.id - b.id)) {
-      if (!fits(d.size)) break;
-      if (take('single')) {
-        const body = repo.getBody(d.id);
-        claimedBytes += body.byteLength;
-        units.push({ kind: 'single', doc: d, body, bytes: body.byteLength });
-      } else if (readyRoom > 0) {
-        // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
-        readyRoom--;
-        const body = repo.getBody(d.id);
-        claimedBytes += body.byteLength;
-        const u: Unit = { kind: 'single', doc: d, body, bytes: body.byteLength };
-        units.push(u);
-        ahead.add(u);
-      } else break;
-    }
-    if (wait < Number.POSITIVE_INFINITY) this.wakeIn(now, wait);
+    const { units, ahead, waitMs } = planRequests({
+      repo,
+      docs,
+      batching,
+      now,
+      slots: { singles: slotsFree, ahead: roomAhead, batches: batchFree },
+      heldBytes: this.bytesHeld(),
+      maxInFlightBytes: this.maxInFlightBytes,
+      gate: this.gate,
+      batcher: this.batcher,
+      singleOnly: this.singleOnly,
+      moreComing: () => this.moreComing(),
+    });
+    if (waitMs < Number.POSITIVE_INFINITY) this.wakeIn(now, waitMs);
     if (units.length === 0) return;
 
     // Claim everything in one transaction; only then do requests leave.
@@ -538,7 +402,7 @@ export class SendStage {
       // work again (Resume), or start-up recovery does; either way under the same key.
       process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
       if (!this.stopped) {
-        this.deps.onWriteFailed?.(
+        this.queue.writeFailed(
           docs.map((d) => d.id),
           err,
         );
@@ -546,8 +410,12 @@ export class SendStage {
     }
   }
 
+  private maySend(now: number): boolean {
+    return this.queue.maySend(now);
+  }
+
   private moreComing(): boolean {
-    return this.deps.moreComing?.() ?? false;
+    return this.queue.moreComing();
   }
 
   private batchingOn(): boolean {
@@ -584,7 +452,7 @@ export class SendStage {
     // The freed slot goes to a document claimed ahead now, not at the next commit.
     this.launchReady(this.deps.now());
     this.deps.metrics.recordLatency('send', ms);
-    await this.write([doc.id], () => this.applySingle(doc, outcome));
+    await this.write([doc.id], () => recordSingle(this.outcomes, doc, outcome));
   }
 
   private async sendBatch(
@@ -607,7 +475,7 @@ export class SendStage {
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
     await this.write(
       docs.map((d) => d.id),
-      () => this.applyBatch(docs, outcome),
+      () => recordBatch(this.outcomes, docs, outcome),
     );
   }
 
@@ -652,24 +520,11 @@ export class SendStage {
    * otherwise {@link LAZY_FLUSH_MS} after the last one.
    */
   private scheduleFlush(urgent: boolean): void {
-    if (this.flushScheduled && (this.flushUrgent || !urgent)) return;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.flushScheduled = true;
-    this.flushUrgent = urgent;
-    if (this.syncInFlight) return; // flushed when the sync ends
-    const wait = urgent ? 0 : this.lastFlushAt + LAZY_FLUSH_MS - performance.now();
-    if (wait <= 0) setImmediate(() => this.flush());
-    else this.flushTimer = setTimeout(() => this.flush(), wait);
+    this.commits.schedule(urgent);
   }
 
   private flush(): void {
-    if (!this.flushScheduled || this.syncInFlight) return;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.flushScheduled = false;
-    this.flushUrgent = false;
-    this.lastFlushAt = performance.now();
+    if (!this.commits.take()) return;
     const jobs = this.writes.splice(0);
     const ids = jobs.flatMap((j) => j.ids);
     // Committed without waiting for the disk here (the event loop goes on serving answers and
@@ -685,9 +540,10 @@ export class SendStage {
         this.deps.repo.tx(
           () => {
             for (const j of jobs) j.apply();
-            // The slots these answers freed are filled in the same commit (one fsync, not two).
-            if (!this.stopped)
-              (this.deps.pumpSend ?? ((now: number) => this.pump(now)))(this.deps.now());
+            // The slots these answers freed are filled in the same commit (one fsync, not two),
+            // when requests may leave (not paused, offline or stopped).
+            const now = this.deps.now();
+            if (!this.stopped && this.maySend(now)) this.pump(now);
           },
           deferred ? 'deferred' : 'synced',
         ),
@@ -718,18 +574,18 @@ export class SendStage {
       onDisk();
       return;
     }
-    this.syncInFlight = true;
+    this.commits.syncStarted();
     this.deps.track(
       syncing.then(
         () => {
-          this.syncEnded();
+          this.commits.syncEnded();
           onDisk();
         },
         (err: unknown) => {
           // Not known to be on disk: the claims do not leave (back to the queue through
           // onWriteFailed, same keys), and the outcomes' documents are recovered like a failed
           // commit's.
-          this.syncEnded();
+          this.commits.syncEnded();
           this.unpend(claims);
           const claimed = claims.flatMap(({ unit: u }) =>
             u.kind === 'single' ? [u.doc.id] : u.docs.map((d) => d.id),
@@ -740,161 +596,10 @@ export class SendStage {
     );
   }
 
-  /** The sync of the last group commit ended: a flush asked for meanwhile may run now. */
-  private syncEnded(): void {
-    this.syncInFlight = false;
-    if (!this.flushScheduled) return;
-    this.flushScheduled = false;
-    this.scheduleFlush(this.flushUrgent);
-  }
-
   private writeFailed(jobs: WriteJob[], ids: number[], err: unknown): void {
     process.emitWarning(`Peppol Desk could not record send outcomes: ${String(err)}`);
-    this.deps.onWriteFailed?.(ids, err);
+    this.queue.writeFailed(ids, err);
     this.deps.lifecycle.changed(ids);
     for (const j of jobs) j.done();
   }
-
-  private applySingle(doc: DocumentRecord, outcome: ApOutcome<SendAnswer>): void {
-    if (outcome.kind === 'ok') {
-      this.accept(doc, outcome.value.transactionId);
-    } else if (outcome.kind === 'permanent') {
-      this.fail(doc, outcome.error);
-    } else if (outcome.offline) {
-      this.deps.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
-    } else {
-      this.retryLater([doc], outcome.status, outcome.message, outcome.retryAfterMs, false);
-    }
-  }
-
-  private applyBatch(docs: DocumentRecord[], outcome: ApOutcome<BatchItemAnswer[]>): void {
-    const { lifecycle } = this.deps;
-    if (outcome.kind === 'ok') {
-      const byId = new Map(outcome.value.map((r) => [r.id, r]));
-      const missing: DocumentRecord[] = [];
-      for (const d of docs) {
-        const r = byId.get(d.idempotency_key);
-        if (r?.status === 'accepted' && r.transaction_id) this.accept(d, r.transaction_id);
-        else if (r?.status === 'rejected') this.fail(d, itemError(r));
-        else missing.push(d);
-      }
-      // Answered, but not for these: their outcome is unknown; each goes again under its own key.
-      if (missing.length) {
-        this.retryLater(
-          missing,
-          null,
-          'the batch answer did not mention this document',
-          null,
-          true,
-        );
-      }
-      return;
-    }
-    if (outcome.kind === 'permanent') {
-      const { status } = outcome.error;
-      // 409: the access point refuses to repeat this batch key (it saw it with other content).
-      // Whether the first send went through is unknown, so sending the documents singly could
-      // deliver them twice: a person checks the provider's transaction list first.
-      if (status === 401 || status === 403 || status === 409) {
-        for (const d of docs) this.fail(d, outcome.error);
-        return;
-      }
-      // The batch as a whole was refused (no batch endpoint, too large, malformed for this
-      // provider): nothing was accepted, so these documents go again one by one.
-      for (const d of docs) {
-        if (status !== 404 && status !== 405) this.singleOnly.add(d.id);
-        lifecycle.notSent(
-          d,
-          'The access point did not take it in a batch; sending it on its own',
-          apErrorTechnical(outcome.error),
-          true,
-        );
-      }
-      return;
-    }
-    if (outcome.offline) {
-      for (const d of docs)
-        lifecycle.notSent(d, 'Access point unreachable; waiting', outcome.message);
-      return;
-    }
-    // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
-    // under the same key (batch_key stays), so nothing is accepted twice.
-    this.retryLater(docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
-  }
-
-  private accept(doc: DocumentRecord, transactionId: string): void {
-    const firstPoll = this.options.trackDelivery ? this.options.pollInitialMs : null;
-    if (this.deps.lifecycle.accept(doc, transactionId, firstPoll))
-      this.deps.metrics.recordOutcome('accepted');
-  }
-
-  private fail(doc: DocumentRecord, error: ApError): void {
-    if (this.deps.lifecycle.refuse(doc, error)) this.deps.metrics.recordOutcome('failed');
-  }
-
-  /**
-   * Transient: retry after a backoff (one time for a whole batch), or give up after the last
-   * attempt. `leaveBatch`: each goes again under its own key.
-   */
-  private retryLater(
-    docs: DocumentRecord[],
-    status: number | null,
-    message: string,
-    retryAfterMs: number | null,
-    leaveBatch: boolean,
-  ): void {
-    // The clerk reads what it means; the status and raw text go to the technical details.
-    const words = transientWords(status, message);
-    const technical = status === null ? message : `${status}: ${message}`;
-    const { lifecycle, random } = this.deps;
-    const attempts = Math.max(...docs.map((d) => d.attempts));
-    const delayMs = retryDelayMs(this.options.retry, attempts, retryAfterMs, random);
-    for (const d of docs) {
-      if (d.attempts >= this.options.retry.maxAttempts) {
-        if (lifecycle.giveUp(d, words, technical)) this.deps.metrics.recordOutcome('failed');
-        continue;
-      }
-      lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch });
-    }
-  }
-}
-
-/** A rejected batch item as an ApError, with the HTTP status its code would have on a single send. */
-function itemError(r: BatchItemAnswer): ApError {
-  const e = typeof r.error === 'string' ? { message: r.error } : (r.error ?? {});
-  const code = e.code ?? 'REJECTED';
-  const status =
-    code === 'RECEIVER_NOT_REGISTERED' || code === 'PARTICIPANT_NOT_FOUND'
-      ? 404
-      : code === 'IDEMPOTENCY_KEY_REUSED'
-        ? 409
-        : code === 'INVALID_XML' || code === 'INVALID_REQUEST' || code === 'MISSING_ID'
-          ? 400
-          : code === 'DOCUMENT_TOO_LARGE'
-            ? 413
-            : 422;
-  return {
-    status,
-    code,
-    message: e.message ?? 'The access point rejected this document.',
-    details: e.details ?? null,
-  };
-}
-
-/** The document as a string, for a batch item (any bytes that are not UTF-8 are replaced). */
-function xmlOf(repo: DocumentsRepo, doc: DocumentRecord): string {
-  return repo.getBody(doc.id).toString('utf8');
-}
-
-/**
- * The document as a string when a batch can carry it byte for byte: UTF-8 (a JSON string cannot
- * carry other encodings unchanged) and within the per-document limit. Otherwise null: send singly.
- */
-function batchableXml(repo: DocumentsRepo, doc: DocumentRecord): string | null {
-  if (doc.size > BATCH_LIMITS.documentBytes) return null;
-  const body = repo.getBody(doc.id);
-  const xml = body.toString('utf8');
-  return Buffer.byteLength(xml) === body.byteLength && Buffer.from(xml, 'utf8').equals(body)
-    ? xml
-    : null;
 }

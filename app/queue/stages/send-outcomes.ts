@@ -1,0 +1,153 @@
+import type { ApError, ApOutcome, BatchItemAnswer, SendAnswer } from '../../access-point/client';
+import { apErrorTechnical, transientWords } from '../../domain/problems';
+import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
+import type { Metrics } from '../../metrics/metrics';
+import type { DocumentRecord } from '../../store/documents-repo';
+import type { Lifecycle } from '../lifecycle';
+
+/** What recording an outcome needs (built once by the send stage). */
+export interface OutcomeContext {
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  random: () => number;
+  /** Read at use: the retry policy changes with the setting. */
+  options: {
+    readonly retry: RetryPolicy;
+    readonly trackDelivery: boolean;
+    readonly pollInitialMs: number;
+  };
+  /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
+  singleOnly: Set<number>;
+}
+
+// What an answer of the access point means for each document, as lifecycle moves: `accepted`,
+// `failed`, `retry_wait`, or back to `queued` when nothing reached the access point.
+
+/** Record a single send's outcome (inside the group commit). */
+export function recordSingle(
+  ctx: OutcomeContext,
+  doc: DocumentRecord,
+  outcome: ApOutcome<SendAnswer>,
+): void {
+  if (outcome.kind === 'ok') {
+    accept(ctx, doc, outcome.value.transactionId);
+  } else if (outcome.kind === 'permanent') {
+    fail(ctx, doc, outcome.error);
+  } else if (outcome.offline) {
+    ctx.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
+  } else {
+    retryLater(ctx, [doc], outcome.status, outcome.message, outcome.retryAfterMs, false);
+  }
+}
+
+/** Record a batch's outcome for each of its documents (inside the group commit). */
+export function recordBatch(
+  ctx: OutcomeContext,
+  docs: DocumentRecord[],
+  outcome: ApOutcome<BatchItemAnswer[]>,
+): void {
+  const { lifecycle } = ctx;
+  if (outcome.kind === 'ok') {
+    const byId = new Map(outcome.value.map((r) => [r.id, r]));
+    const missing: DocumentRecord[] = [];
+    for (const d of docs) {
+      const r = byId.get(d.idempotency_key);
+      if (r?.status === 'accepted' && r.transaction_id) accept(ctx, d, r.transaction_id);
+      else if (r?.status === 'rejected') fail(ctx, d, itemError(r));
+      else missing.push(d);
+    }
+    // Answered, but not for these: their outcome is unknown; each goes again under its own key.
+    if (missing.length) {
+      retryLater(ctx, missing, null, 'the batch answer did not mention this document', null, true);
+    }
+    return;
+  }
+  if (outcome.kind === 'permanent') {
+    const { status } = outcome.error;
+    // 409: the access point refuses to repeat this batch key (it saw it with other content).
+    // Whether the first send went through is unknown, so sending the documents singly could
+    // deliver them twice: a person checks the provider's transaction list first.
+    if (status === 401 || status === 403 || status === 409) {
+      for (const d of docs) fail(ctx, d, outcome.error);
+      return;
+    }
+    // The batch as a whole was refused (no batch endpoint, too large, malformed for this
+    // provider): nothing was accepted, so these documents go again one by one.
+    for (const d of docs) {
+      if (status !== 404 && status !== 405) ctx.singleOnly.add(d.id);
+      lifecycle.notSent(
+        d,
+        'The access point did not take it in a batch; sending it on its own',
+        apErrorTechnical(outcome.error),
+        true,
+      );
+    }
+    return;
+  }
+  if (outcome.offline) {
+    for (const d of docs)
+      lifecycle.notSent(d, 'Access point unreachable; waiting', outcome.message);
+    return;
+  }
+  // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
+  // under the same key (batch_key stays), so nothing is accepted twice.
+  retryLater(ctx, docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
+}
+
+function accept(ctx: OutcomeContext, doc: DocumentRecord, transactionId: string): void {
+  const firstPoll = ctx.options.trackDelivery ? ctx.options.pollInitialMs : null;
+  if (ctx.lifecycle.accept(doc, transactionId, firstPoll)) ctx.metrics.recordOutcome('accepted');
+}
+
+function fail(ctx: OutcomeContext, doc: DocumentRecord, error: ApError): void {
+  if (ctx.lifecycle.refuse(doc, error)) ctx.metrics.recordOutcome('failed');
+}
+
+/**
+ * Transient: retry after a backoff (one time for a whole batch), or give up after the last
+ * attempt. `leaveBatch`: each goes again under its own key.
+ */
+function retryLater(
+  ctx: OutcomeContext,
+  docs: DocumentRecord[],
+  status: number | null,
+  message: string,
+  retryAfterMs: number | null,
+  leaveBatch: boolean,
+): void {
+  // The clerk reads what it means; the status and raw text go to the technical details.
+  const words = transientWords(status, message);
+  const technical = status === null ? message : `${status}: ${message}`;
+  const { lifecycle, random } = ctx;
+  const attempts = Math.max(...docs.map((d) => d.attempts));
+  const delayMs = retryDelayMs(ctx.options.retry, attempts, retryAfterMs, random);
+  for (const d of docs) {
+    if (d.attempts >= ctx.options.retry.maxAttempts) {
+      if (lifecycle.giveUp(d, words, technical)) ctx.metrics.recordOutcome('failed');
+      continue;
+    }
+    lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch });
+  }
+}
+
+/** A rejected batch item as an ApError, with the HTTP status its code would have on a single send. */
+function itemError(r: BatchItemAnswer): ApError {
+  const e = typeof r.error === 'string' ? { message: r.error } : (r.error ?? {});
+  const code = e.code ?? 'REJECTED';
+  const status =
+    code === 'RECEIVER_NOT_REGISTERED' || code === 'PARTICIPANT_NOT_FOUND'
+      ? 404
+      : code === 'IDEMPOTENCY_KEY_REUSED'
+        ? 409
+        : code === 'INVALID_XML' || code === 'INVALID_REQUEST' || code === 'MISSING_ID'
+          ? 400
+          : code === 'DOCUMENT_TOO_LARGE'
+            ? 413
+            : 422;
+  return {
+    status,
+    code,
+    message: e.message ?? 'The access point rejected this document.',
+    details: e.details ?? null,
+  };
+}

@@ -1,0 +1,191 @@
+import { batchItemJson } from '../../access-point/client';
+import type { DocumentRecord, DocumentsRepo } from '../../store/documents-repo';
+import { BATCH_LIMITS, batchKeyFor, type Batcher } from '../../sender/batcher';
+import type { RateGate, RequestKind } from '../../sender/rate-gate';
+
+/**
+ * Documents larger than this go singly even when batching: a batch saves a request's overhead,
+ * which is nothing next to a file this size, and would hold it as JSON text besides its bytes.
+ */
+export const BATCH_ITEM_MAX_BYTES = 1024 * 1024;
+
+/** One request about to leave: a single document, or a batch of them. */
+export type Unit =
+  | { kind: 'single'; doc: DocumentRecord; body: Buffer; bytes: number }
+  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string; bytes: number };
+
+/** What one claim may take, and what it knows (see {@link planRequests}). */
+export interface PlanInput {
+  repo: DocumentsRepo;
+  /** Due retries first, then queued documents: at most what the free slots can take. */
+  docs: DocumentRecord[];
+  batching: boolean;
+  now: number;
+  /** Free request slots: single sends, single sends claimed ahead of a slot, batches. */
+  slots: { singles: number; ahead: number; batches: number };
+  /** Bytes of request bodies already held, and the most that may be. */
+  heldBytes: number;
+  maxInFlightBytes: number;
+  gate: Pick<RateGate, 'waitMs' | 'take'>;
+  batcher: Batcher;
+  /** Documents a batch could not carry: sent singly. */
+  singleOnly: ReadonlySet<number>;
+  /** Whether more documents are on their way to the queue (a lone one then waits the window). */
+  moreComing(): boolean;
+}
+
+/** The requests to claim now, which of them are claimed ahead, and when to look again. */
+export interface Plan {
+  units: Unit[];
+  ahead: Set<Unit>;
+  /** Look again this many ms from now (a rate gate or a batch window); Infinity: no need. */
+  waitMs: number;
+}
+
+/**
+ * Which requests leave next: batches whose outcome is unknown again, identical, before anything
+ * new; then new batches once several documents are ready (after the window), otherwise single
+ * sends. Bodies are read only while they fit the in-flight budget; the rate gate is asked for
+ * each request (and taken).
+ */
+export function planRequests(input: PlanInput): Plan {
+  const { repo, docs, batching, now, slots, heldBytes, maxInFlightBytes, gate, batcher } = input;
+  const { singleOnly, moreComing } = input;
+  const units: Unit[] = [];
+  const ahead = new Set<Unit>();
+  // Bodies are read only while they fit the in-flight budget (one request always may leave).
+  let claimedBytes = heldBytes;
+  const fits = (bytes: number): boolean =>
+    claimedBytes === 0 || claimedBytes + bytes <= maxInFlightBytes;
+  let singles = slots.singles;
+  let readyRoom = slots.ahead;
+  let batches = slots.batches;
+  let wait = Number.POSITIVE_INFINITY;
+  const take = (kind: RequestKind): boolean => {
+    if (kind === 'single' ? singles <= 0 : batches <= 0) return false;
+    const w = gate.waitMs(kind);
+    if (w > 0) {
+      wait = Math.min(wait, w);
+      return false;
+    }
+    gate.take(kind);
+    if (kind === 'single') singles--;
+    else batches--;
+    return true;
+  };
+
+  // 1. Batches whose outcome is unknown go again, identical, before anything new.
+  const fresh: DocumentRecord[] = [];
+  const seenKeys = new Set<string>();
+  for (const d of docs) {
+    if (!d.batch_key || !batching) {
+      fresh.push(d);
+      continue;
+    }
+    if (seenKeys.has(d.batch_key)) continue;
+    seenKeys.add(d.batch_key);
+    const group = repo.inBatch(d.batch_key);
+    if (group.length === 0) continue;
+    if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
+    if (!take('batch')) break;
+    const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
+    const bytes = items.reduce((n, i) => n + i.length + 1, 0);
+    claimedBytes += bytes;
+    units.push({
+      kind: 'batch',
+      docs: group,
+      items,
+      key: batchKeyFor(group.map((g) => g.idempotency_key)),
+      bytes,
+    });
+  }
+
+  // 2. New work: batches when several are ready (after the window), otherwise single sends.
+  // By id: a batch re-sent after an unknown outcome is rebuilt from the database in id order,
+  // so the first send must use that order too (same items, same order, same key).
+  const candidates = fresh.filter((d) => !singleOnly.has(d.id)).sort((a, b) => a.id - b.id);
+  const loners = fresh.filter((d) => singleOnly.has(d.id));
+  // A lone document with more on the way waits the window too: a drop trickling out of
+  // validation would otherwise leave one request and two synced commits per document.
+  if (batching && (candidates.length > 1 || (candidates.length === 1 && moreComing()))) {
+    const w = batcher.waitMs(candidates.length, now);
+    if (w > 0) wait = Math.min(wait, w);
+    else {
+      batcher.reset();
+      const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
+      let planned = 0;
+      for (const d of candidates) {
+        if (d.size > BATCH_ITEM_MAX_BYTES) {
+          loners.push(d);
+          continue;
+        }
+        // The JSON text is a little longer than the file; the next pump takes the rest.
+        const held = claimedBytes + planned;
+        if (held > 0 && held + d.size > maxInFlightBytes) break;
+        planned += d.size;
+        const xml = batchableXml(repo, d);
+        if (xml === null) {
+          loners.push(d);
+          continue;
+        }
+        const json = batchItemJson({ id: d.idempotency_key, xml });
+        items.push({ doc: d, json, bytes: Buffer.byteLength(json) + 1 });
+      }
+      for (const chunk of batcher.split(items)) {
+        if (chunk.length === 1) {
+          loners.push(chunk[0]!.doc);
+          continue;
+        }
+        if (!take('batch')) break;
+        const group = chunk.map((c) => c.doc);
+        const bytes = chunk.reduce((n, c) => n + c.bytes, 0);
+        claimedBytes += bytes;
+        units.push({
+          kind: 'batch',
+          docs: group,
+          items: chunk.map((c) => c.json),
+          key: batchKeyFor(group.map((g) => g.idempotency_key)),
+          bytes,
+        });
+      }
+    }
+  } else {
+    batcher.reset();
+    loners.push(...candidates);
+  }
+  for (const d of loners.sort((a, b) => a.id - b.id)) {
+    if (!fits(d.size)) break;
+    if (take('single')) {
+      const body = repo.getBody(d.id);
+      claimedBytes += body.byteLength;
+      units.push({ kind: 'single', doc: d, body, bytes: body.byteLength });
+    } else if (readyRoom > 0) {
+      // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
+      readyRoom--;
+      const body = repo.getBody(d.id);
+      claimedBytes += body.byteLength;
+      const u: Unit = { kind: 'single', doc: d, body, bytes: body.byteLength };
+      units.push(u);
+      ahead.add(u);
+    } else break;
+  }
+  return { units, ahead, waitMs: wait };
+}
+
+/** The document as a string, for a batch item (any bytes that are not UTF-8 are replaced). */
+function xmlOf(repo: DocumentsRepo, doc: DocumentRecord): string {
+  return repo.getBody(doc.id).toString('utf8');
+}
+
+/**
+ * The document as a string when a batch can carry it byte for byte: UTF-8 (a JSON string cannot
+ * carry other encodings unchanged) and within the per-document limit. Otherwise null: send singly.
+ */
+function batchableXml(repo: DocumentsRepo, doc: DocumentRecord): string | null {
+  if (doc.size > BATCH_LIMITS.documentBytes) return null;
+  const body = repo.getBody(doc.id);
+  const xml = body.toString('utf8');
+  return Buffer.byteLength(xml) === body.byteLength && Buffer.from(xml, 'utf8').equals(body)
+    ? xml
+    : null;
+}
