@@ -170,6 +170,18 @@ export interface DocumentRow {
   nextAttemptAt: number | null;
 }
 
+/** A document's state and problem, without the rest of its row (`documents:briefs`). */
+export interface DocumentBriefRow {
+  id: number;
+  fileName: string;
+  state: DocumentState;
+  problemCode: string | null;
+  problemMessage: string | null;
+}
+
+/** Most ids one `documents:briefs` call takes (bounded statements and memory). */
+export const MAX_BRIEF_IDS = 2000;
+
 /** One step of a document's timeline. */
 export interface TimelineEvent {
   at: number;
@@ -420,8 +432,18 @@ export interface Requests {
     arg: { ids?: number[]; all?: boolean; from?: string };
     result: { rerouted: number };
   };
-  /** Ids of the documents held because they were queued for `accessPoint` (to cancel them). */
-  'documents:waitingFor': { arg: { accessPoint: string }; result: { ids: number[] } };
+  /**
+   * Ids of the documents held because they were queued for `accessPoint` (to cancel them); without
+   * `accessPoint`, of every document held because it was queued for another access point.
+   */
+  'documents:waitingFor': { arg: { accessPoint?: string }; result: { ids: number[] } };
+  /** Ids of the documents now in any of `states` (e.g. what `retry --all-failed` will follow). */
+  'documents:ids': { arg: { states: DocumentState[] }; result: { ids: number[] } };
+  /**
+   * The state and problem of the listed documents (at most MAX_BRIEF_IDS per call), without their
+   * big columns: what a run's summary reads. Unknown ids are left out.
+   */
+  'documents:briefs': { arg: { ids: number[] }; result: { rows: DocumentBriefRow[] } };
   /** Ask the access point again about a document's receiver, bypassing the cache. */
   'lookup:refresh': { arg: { id: number }; result: ReceiverLookup };
   'queue:pause': { arg: undefined; result: ConnectionStatus };
@@ -468,6 +490,8 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:sendAnyway': true,
   'documents:reroute': true,
   'documents:waitingFor': true,
+  'documents:briefs': true,
+  'documents:ids': true,
   'lookup:refresh': true,
   'queue:pause': true,
   'queue:resume': true,

@@ -106,7 +106,8 @@ async function boot(): Promise<void> {
     n.on('click', () => showWindow());
     n.show();
   });
-  const counts = engine.repo.counts();
+  // The counts by state, through the same handler the window uses (one row read besides).
+  const { counts } = await engine.handlers['documents:list']({ limit: 1 });
   trayController.update(counts);
   notifier.update(counts);
   engine.on('documents:changed', ({ counts }) => {

@@ -6,7 +6,8 @@
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EngineOptions, SecretStore } from '../engine';
+// options.ts holds no engine code: commands that only read (validate) still do not load it.
+import { memorySecretStore, type EngineOptions } from '../engine/options';
 import { defaultDataDir } from '../data-dir';
 import { keyFileSecretStore } from '../secrets/key-file';
 
@@ -33,27 +34,6 @@ export interface EngineFlags {
 }
 
 /**
- * The key held in memory for this run only (what the engine's memorySecretStore does; not
- * imported from there so that commands that only read do not load the engine). Keys used at
- * earlier access points are kept for this run too.
- */
-function keyInMemory(key: string): SecretStore {
-  let current: string | null = key;
-  const earlier = new Map<string, string>();
-  return {
-    getApiKey: () => current,
-    setApiKey: (k) => {
-      current = k;
-    },
-    getEarlierKey: (ap) => earlier.get(ap) ?? null,
-    setEarlierKey: (ap, k) => {
-      if (k) earlier.set(ap, k);
-      else earlier.delete(ap);
-    },
-  };
-}
-
-/**
  * Where the API key comes from: `--api-key-file`, else PEPPOL_DESK_API_KEY, else `--api-key`
  * (visible to every user in the process list, hence the warning), else the key stored in the
  * data folder.
@@ -73,15 +53,15 @@ export function secretsFor(
       );
     }
     if (key === '') throw new Error(`The API key file ${opts.apiKeyFile} is empty.`);
-    return keyInMemory(key);
+    return memorySecretStore(key);
   }
   const fromEnv = env.PEPPOL_DESK_API_KEY?.trim();
-  if (fromEnv) return keyInMemory(fromEnv);
+  if (fromEnv) return memorySecretStore(fromEnv);
   if (opts.apiKey) {
     process.stderr.write(
       'Note: --api-key is visible to other users of this computer (process list); prefer PEPPOL_DESK_API_KEY or --api-key-file.\n',
     );
-    return keyInMemory(opts.apiKey);
+    return memorySecretStore(opts.apiKey);
   }
   return keyFileSecretStore(dataDir);
 }

@@ -19,14 +19,16 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
   }
   const engine = await openQuiet(opts, true);
   try {
-    // Around the contract: `documents:waitingFor` names one access point, not "any other".
-    const targets = opts.all ? engine.repo.heldFor(null) : parseIds(ids);
+    // With --all: every document held because it was queued for another access point.
+    const targets = opts.all
+      ? (await engine.handlers['documents:waitingFor']({})).ids
+      : parseIds(ids);
     // Unknown ids are refused before anything moves, as retry, cancel and send-anyway do.
     if (!opts.all) await requireKnownIds(engine, targets);
     const { rerouted } = await engine.handlers['documents:reroute']({ ids: targets });
     process.stderr.write(`Sending ${rerouted} document(s) through ${accessPointHere(engine)}\n`);
     await engine.waitUntilSettled(targets, { includeAccepted: true });
-    const summary = summarize(engine, targets, 0, 0);
+    const summary = await summarize(engine, targets, 0, 0);
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'

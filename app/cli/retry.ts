@@ -18,15 +18,17 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
   try {
     const targets = opts.allFailed ? undefined : parseIds(ids);
     if (targets) await requireKnownIds(engine, targets);
-    // Around the contract: no handler names the failed documents before they are retried.
-    const before = opts.allFailed ? engine.repo.idsInStates(['failed', 'unreachable']) : targets!;
+    // What --all-failed will retry, named before it moves (the handler counts, it does not list).
+    const before = opts.allFailed
+      ? (await engine.handlers['documents:ids']({ states: ['failed', 'unreachable'] })).ids
+      : targets!;
     const { retried } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
     );
     process.stderr.write(`Retrying ${retried} document(s)\n`);
     await engine.waitUntilSettled(before, { includeAccepted: true });
-    reportPinnedElsewhere(engine, before);
-    const summary = summarize(engine, before, 0, 0);
+    await reportPinnedElsewhere(engine, before);
+    const summary = await summarize(engine, before, 0, 0);
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'

@@ -22,7 +22,7 @@ async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<numb
       );
     }
     await engine.waitUntilSettled(list, { includeAccepted: true });
-    const summary = summarize(engine, list, 0, 0);
+    const summary = await summarize(engine, list, 0, 0);
     process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
     return summary.sent === list.length ? 0 : 1;
   } finally {

@@ -48,7 +48,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   process.once('SIGTERM', () => void stop(143));
 
   if (!opts.json) {
-    const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
+    const where = engine.usesBuiltInSandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
     process.stderr.write(`Sending ${files.length} file(s) to ${where} (data: ${dataDir})\n`);
   }
   const { ids, notAdded } = await addAll(engine, files);
@@ -56,7 +56,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (opts.waitDelivery && opts.waitResponse)
     await waitForResponses(engine, ids, opts.waitResponse);
   // Files that never became documents (missing, unreadable, too large, empty) failed too.
-  const summary = summarize(
+  const summary = await summarize(
     engine,
     ids,
     missing.length + notAdded,
@@ -64,13 +64,13 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).
     (r, counted) => {
-      if (r.problem_code === ACCESS_POINT_CHANGED) return;
-      if (r.problem_message && counted !== 'sent') {
-        process.stderr.write(`${r.file_name}: ${r.problem_message}\n`);
+      if (r.problemCode === ACCESS_POINT_CHANGED) return;
+      if (r.problemMessage && counted !== 'sent') {
+        process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
       }
     },
   );
-  const elsewhere = reportPinnedElsewhere(engine, ids);
+  const elsewhere = await reportPinnedElsewhere(engine, ids);
   if (!opts.json) {
     process.stdout.write(
       `${summary.sent} sent, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,

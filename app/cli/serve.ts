@@ -28,7 +28,9 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
     rendererDir: join(DIST_DIR, 'renderer'),
     port: opts.port ?? 0,
   });
-  const label = engine.sandbox ? ' (SANDBOX access point: nothing leaves this machine)' : '';
+  const label = engine.usesBuiltInSandbox
+    ? ' (SANDBOX access point: nothing leaves this machine)'
+    : '';
   process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
   if (opts.open) openBrowser(host.url);

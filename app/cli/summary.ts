@@ -1,12 +1,17 @@
 /**
- * A run's figures and the lines that explain them (send, retry, reroute, send-anyway).
- * Around the contract: these read `engine.repo` (brief rows by id, in chunks) because no handler
- * reads a given list of documents without their big columns; `documents:list` pages by filter.
+ * A run's figures and the lines that explain them (send, retry, reroute, send-anyway), read
+ * through the hosts' handlers: `documents:briefs` (state and problem by id, in bounded chunks)
+ * and `documents:get` for the few documents named in a line.
  */
 import type { Engine } from '../engine';
-import { accessPointLabel, RESPONSE_STATES } from '../contract';
+import {
+  accessPointLabel,
+  MAX_BRIEF_IDS,
+  RESPONSE_STATES,
+  type DocumentBriefRow,
+  type DocumentDetail,
+} from '../contract';
 import { ACCESS_POINT_CHANGED } from '../queue/problems';
-import type { DocumentBrief, DocumentRecord } from '../store/documents-repo';
 
 /** What a document counts as in a run's summary. */
 export type Counted = 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced';
@@ -15,14 +20,26 @@ export type Counted = 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' |
  * What a document counts as in a summary, from its last known state. With `delivered` (the run
  * waited for delivery) only documents delivered to the buyer and not rejected count as sent.
  */
-function countAs(r: Pick<DocumentBrief, 'state' | 'problem_code'>, delivered: boolean): Counted {
+function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: boolean): Counted {
   if (r.state === 'rejected') return 'rejected';
   if (r.state === 'superseded') return 'replaced';
   if (r.state === 'invalid') return 'invalid';
-  if (r.state === 'held' && r.problem_code === 'DUPLICATE') return 'duplicate';
+  if (r.state === 'held' && r.problemCode === 'DUPLICATE') return 'duplicate';
   if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
   if (r.state === 'delivered' || (RESPONSE_STATES as string[]).includes(r.state)) return 'sent';
   return 'failed';
+}
+
+/** The brief rows of `ids`, MAX_BRIEF_IDS at a time: each chunk of ids with the rows found. */
+export async function* briefChunks(
+  engine: Engine,
+  ids: readonly number[],
+): AsyncGenerator<{ ids: number[]; rows: DocumentBriefRow[] }> {
+  for (let i = 0; i < ids.length; i += MAX_BRIEF_IDS) {
+    const chunk = ids.slice(i, i + MAX_BRIEF_IDS);
+    const { rows } = await engine.handlers['documents:briefs']({ ids: chunk });
+    yield { ids: chunk, rows };
+  }
 }
 
 /**
@@ -30,16 +47,16 @@ function countAs(r: Pick<DocumentBrief, 'state' | 'problem_code'>, delivered: bo
  * empty) count as failed. Reads each document once, in chunks and without its big columns; `each`
  * sees every row with what it counted as (problem lines).
  */
-export function summarize(
+export async function summarize(
   engine: Engine,
   ids: number[],
   notAdded: number,
   seconds: number,
   delivered = false,
-  each?: (r: DocumentBrief, counted: Counted) => void,
+  each?: (r: DocumentBriefRow, counted: Counted) => void,
 ) {
   const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
-  for (const { ids: chunk, rows } of engine.repo.briefChunks(ids)) {
+  for await (const { ids: chunk, rows } of briefChunks(engine, ids)) {
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const id of chunk) {
       const r = byId.get(id);
@@ -64,33 +81,35 @@ export function summarize(
 
 /** The access point this engine sends through, in words. */
 export function accessPointHere(engine: Engine): string {
-  return accessPointLabel(engine.sandbox ? 'sandbox' : engine.endpoint, engine.environment);
+  return accessPointLabel(
+    engine.usesBuiltInSandbox ? 'sandbox' : engine.endpoint,
+    engine.environment,
+  );
 }
 
 /**
  * Documents among `ids` queued for another access point than this run's: they were left alone.
  * Names them (stderr) with how to send them through this one; returns how many.
  */
-export function reportPinnedElsewhere(engine: Engine, ids: number[]): number {
+export async function reportPinnedElsewhere(engine: Engine, ids: number[]): Promise<number> {
   // Brief rows first (small columns, in chunks); whole rows only for the few held here.
   const heldIds: number[] = [];
-  for (const { rows } of engine.repo.briefChunks(ids))
+  for await (const { rows } of briefChunks(engine, ids))
     for (const b of rows)
-      if (b.state === 'held' && b.problem_code === ACCESS_POINT_CHANGED) heldIds.push(b.id);
-  const held = heldIds
-    .map((id) => engine.repo.get(id))
-    .filter((r): r is DocumentRecord => r !== undefined);
+      if (b.state === 'held' && b.problemCode === ACCESS_POINT_CHANGED) heldIds.push(b.id);
+  const held: DocumentDetail[] = [];
+  for (const id of heldIds) held.push(await engine.handlers['documents:get']({ id }));
   if (held.length === 0) return 0;
   const here = accessPointHere(engine);
-  const groups = new Map<string, DocumentRecord[]>();
+  const groups = new Map<string, DocumentDetail[]>();
   for (const r of held) {
-    const where = accessPointLabel(r.access_point, r.environment);
+    const where = accessPointLabel(r.accessPoint, r.environment);
     groups.set(where, [...(groups.get(where) ?? []), r]);
   }
   for (const [where, list] of groups) {
     process.stderr.write(
       `${list.length} document(s) were queued for ${where}, not ${here}, and were left alone: ${list
-        .map((r) => `#${r.id} ${r.file_name}`)
+        .map((r) => `#${r.id} ${r.fileName}`)
         .join(', ')}\n`,
     );
   }
@@ -111,7 +130,10 @@ export async function waitForResponses(
 ): Promise<void> {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
-    const waiting = ids.some((id) => engine.repo.get(id)?.state === 'delivered');
+    let waiting = false;
+    for await (const { rows } of briefChunks(engine, ids)) {
+      if (rows.some((r) => r.state === 'delivered')) waiting = true;
+    }
     if (!waiting) return;
     await new Promise((r) => setTimeout(r, 200));
   }

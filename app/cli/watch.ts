@@ -36,7 +36,7 @@ async function watchCommand(folder: string, opts: WatchOptions): Promise<number>
       log: (line) => process.stderr.write(`${line}\n`),
     }),
   );
-  const where = engine.sandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
+  const where = engine.usesBuiltInSandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
   process.stdout.write(
     `Watching ${watched} (sending to ${where}; data: ${dataDir}). Press Ctrl+C to stop.\n`,
   );

@@ -8,6 +8,7 @@ import { distFile, runCli as cli } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -125,7 +126,9 @@ describe('documents pinned to their access point (issue 11)', () => {
     });
     const id = added.added[0]!.id;
     try {
-      await expect.poll(() => engine.repo.get(id)?.state, { timeout: 10_000 }).toBe('retry_wait');
+      await expect
+        .poll(() => engineInternals(engine).repo.get(id)?.state, { timeout: 10_000 })
+        .toBe('retry_wait');
     } finally {
       await engine.stop();
     }

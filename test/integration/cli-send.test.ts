@@ -7,6 +7,7 @@ import { startSandbox } from '../../app/sandbox/server';
 import { distFile, runCli as cli } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -89,7 +90,9 @@ describe('peppol-desk cancel', () => {
     });
     const id = res.added[0]!.id;
     try {
-      await expect.poll(() => engine.repo.get(id)?.state, { timeout: 10_000 }).toBe('retry_wait');
+      await expect
+        .poll(() => engineInternals(engine).repo.get(id)?.state, { timeout: 10_000 })
+        .toBe('retry_wait');
     } finally {
       await engine.stop();
     }

@@ -10,6 +10,7 @@ import { startSandbox } from '../../app/sandbox/server';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { makeInvoices } from '../helpers/invoices';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -90,14 +91,17 @@ async function pauseAndResume(
   const added = await engine.handlers['documents:add']({ files: makeInvoices(30, 'FULL') });
   const ids = added.added.map((a) => a.id);
   expect(ids).toHaveLength(30);
-  await until(() => ids.some((id) => engine.repo.get(id)?.state === 'sending'), 'sends');
-  fault(engine.repo);
+  await until(
+    () => ids.some((id) => engineInternals(engine).repo.get(id)?.state === 'sending'),
+    'sends',
+  );
+  fault(engineInternals(engine).repo);
   await until(() => statuses.some((s) => s.paused && expected.test(s.message ?? '')), 'the pause');
   clear();
   const resumed = await engine.handlers['queue:resume'](undefined);
   expect(resumed.paused).toBe(false);
   await engine.waitUntilSettled(ids, { includeAccepted: true });
-  for (const id of ids) expect(engine.repo.get(id)?.state).toBe('accepted');
+  for (const id of ids) expect(engineInternals(engine).repo.get(id)?.state).toBe('accepted');
   expect(sandbox.stats().acceptedDocuments).toBe(30);
   expect(sandbox.stats().duplicateContentAccepts).toBe(0);
   expect(rejections).toEqual([]);

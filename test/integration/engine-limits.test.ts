@@ -1,29 +1,22 @@
 import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
-async function engine(dataDir = tempDir(), extra: { hotFolder?: string } = {}): Promise<Engine> {
-  const e = await createEngine({
+function engine(dataDir = tempDir(), extra: { hotFolder?: string } = {}): Promise<Engine> {
+  return engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
-    coalesceMs: 20,
     trackDelivery: false,
     hotFolderStabilityMs: 100,
     ...extra,
   });
-  engines.push(e);
-  return e;
 }
 
 const MB = 1024 * 1024;
@@ -44,7 +37,7 @@ describe('size limit (setting maxDocumentBytes)', () => {
     expect(res.rejected[0]!.fileName).toBe('huge.xml');
     expect(res.rejected[0]!.message).toContain('100.0 MB');
     expect(res.rejected[0]!.message).toContain('the limit is 15.0 MB');
-    const stored = e.db.prepare('SELECT file_name FROM documents').pluck().all();
+    const stored = engineInternals(e).db.prepare('SELECT file_name FROM documents').pluck().all();
     expect(stored).toEqual(['ok.xml']);
   });
 
@@ -80,7 +73,7 @@ describe('size limit (setting maxDocumentBytes)', () => {
       /too large \(100\.0 MB; the limit is 15\.0 MB\)/,
     );
     expect(existsSync(join(folder, 'failed', 'huge.xml'))).toBe(true);
-    expect(e.db.prepare('SELECT COUNT(*) FROM documents').pluck().get()).toBe(0);
+    expect(engineInternals(e).db.prepare('SELECT COUNT(*) FROM documents').pluck().get()).toBe(0);
   });
 });
 
@@ -93,7 +86,9 @@ describe('receiver lookup cache settings', () => {
     await e.handlers['settings:set']({ lookupFoundTtlMs: 10 * 60_000 });
     const res = await e.handlers['documents:add']({ files: makeInvoices(1, 'TTL') });
     await e.waitUntilSettled([res.added[0]!.id], { includeAccepted: true });
-    const row = e.db.prepare('SELECT fetched_at, expires_at FROM participant_cache').get() as {
+    const row = engineInternals(e)
+      .db.prepare('SELECT fetched_at, expires_at FROM participant_cache')
+      .get() as {
       fetched_at: number;
       expires_at: number;
     };
@@ -109,12 +104,11 @@ describe('receiver lookup cache settings', () => {
     const id = res.added[0]!.id;
     await first.waitUntilSettled([id], { includeAccepted: true });
     const firstUrl = first.endpoint;
-    await first.stop();
-    engines.splice(engines.indexOf(first), 1);
+    await engines.stop(first);
     const second = await engine(dataDir);
     expect(second.endpoint).not.toBe(firstUrl); // a new random port
-    const keys = second.db
-      .prepare('SELECT DISTINCT access_point FROM participant_cache')
+    const keys = engineInternals(second)
+      .db.prepare('SELECT DISTINCT access_point FROM participant_cache')
       .pluck()
       .all();
     expect(keys).toEqual(['sandbox']);
@@ -126,15 +120,11 @@ describe('receiver lookup cache settings', () => {
 describe('validation off the main thread', () => {
   it('a missing worker bundle is logged once and shown in the metrics snapshot', async () => {
     const lines: string[] = [];
-    const e = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const e = await engines({
       validationWorker: join(tempDir(), 'missing-worker.cjs'),
       log: (l) => lines.push(l),
       autoStart: false,
     });
-    engines.push(e);
     expect(lines.filter((l) => /main thread/.test(l))).toHaveLength(1);
     const snap = await e.handlers['metrics:snapshot'](undefined);
     expect(snap.validation).toMatchObject({ mode: 'in-thread' });

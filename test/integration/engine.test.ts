@@ -1,28 +1,21 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
-async function engine(dataDir = tempDir(), pollInitialMs = 30): Promise<Engine> {
-  const e = await createEngine({
+function engine(dataDir = tempDir(), pollInitialMs = 30): Promise<Engine> {
+  return engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
-    coalesceMs: 20,
     sandboxStepMs: 20,
     timings: { pollInitialMs, pollMaxMs: Math.max(100, pollInitialMs) },
   });
-  engines.push(e);
-  return e;
 }
 
 describe('connection state on start', () => {
@@ -31,7 +24,7 @@ describe('connection state on start', () => {
     await expect
       .poll(async () => (await e.handlers['connection:get'](undefined)).state)
       .toBe('online');
-    expect(e.repo.counts().accepted).toBe(0);
+    expect(engineInternals(e).repo.counts().accepted).toBe(0);
   });
 
   it('says Offline before anything is sent when the access point cannot be reached', async () => {
@@ -40,13 +33,9 @@ describe('connection state on start', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((r) => server.close(() => r()));
-    const e = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const e = await engines({
       endpoint: `http://127.0.0.1:${port}/peppol-api`,
     });
-    engines.push(e);
     await expect
       .poll(async () => (await e.handlers['connection:get'](undefined)).state)
       .toBe('offline');
@@ -57,7 +46,7 @@ describe('engine with the in-process sandbox', () => {
   it('labels itself Sandbox and sends added documents through to delivered', async () => {
     const e = await engine();
     expect(e.environment).toBe('sandbox');
-    expect(e.sandbox).not.toBeNull();
+    expect(engineInternals(e).sandbox).not.toBeNull();
     const events: number[][] = [];
     e.on('documents:changed', (p) => events.push(p.ids));
     const res = await e.handlers['documents:add']({ files: makeInvoices(5) });
@@ -159,12 +148,12 @@ describe('engine with the in-process sandbox', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(2, 'P') });
     const ids = res.added.map((a) => a.id);
     // Paused: documents stop at queued.
-    await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => engineInternals(e).repo.counts().queued, { timeout: 10_000 }).toBe(2);
     expect(await e.handlers['documents:cancel']({ ids })).toEqual({
       cancelled: 2,
       undoToken: expect.any(String),
     });
-    expect(e.repo.counts().cancelled).toBe(2);
+    expect(engineInternals(e).repo.counts().cancelled).toBe(2);
     const bad = await invokeHandler(e.handlers, 'documents:get', { id: 99999 });
     expect(bad).toEqual({
       ok: false,
@@ -179,15 +168,14 @@ describe('engine with the in-process sandbox', () => {
     const e1 = await engine(dir);
     await e1.handlers['queue:pause'](undefined);
     const res = await e1.handlers['documents:add']({ files: makeInvoices(3, 'R') });
-    await expect.poll(() => e1.repo.counts().queued, { timeout: 10_000 }).toBe(3);
-    await e1.stop();
-    engines.splice(engines.indexOf(e1), 1);
+    await expect.poll(() => engineInternals(e1).repo.counts().queued, { timeout: 10_000 }).toBe(3);
+    await engines.stop(e1);
     const e2 = await engine(dir);
     expect((await e2.handlers['connection:get'](undefined)).paused).toBe(true);
     await e2.handlers['queue:resume'](undefined);
     const ids = res.added.map((a) => a.id);
     await e2.waitUntilSettled(ids);
-    for (const id of ids) expect(e2.repo.get(id)?.state).toBe('delivered');
+    for (const id of ids) expect(engineInternals(e2).repo.get(id)?.state).toBe('delivered');
   });
 
   it('validates settings and never returns the API key', async () => {
@@ -256,7 +244,9 @@ describe('engine with the in-process sandbox', () => {
       PD: 'paid',
     };
     await expect
-      .poll(() => codes.map((_, i) => e.repo.get(ids[i]!)?.state), { timeout: 10_000 })
+      .poll(() => codes.map((_, i) => engineInternals(e).repo.get(ids[i]!)?.state), {
+        timeout: 10_000,
+      })
       .toEqual(codes.map((c) => expected[c]));
     const rejected = await e.handlers['documents:get']({ id: ids[5]! });
     expect(rejected.businessResponse).toBe('RE');
@@ -286,21 +276,21 @@ describe('engine with the in-process sandbox', () => {
     });
     const oldId = first.added[0]!.id;
     await e.waitUntilSettled([oldId]);
-    expect(e.repo.get(oldId)?.state).toBe('invalid');
+    expect(engineInternals(e).repo.get(oldId)?.state).toBe('invalid');
     const second = await e.handlers['documents:add']({
       files: [{ name: 'fix-1-corrected.xml', bytes: makeInvoice('FIX-1') }],
     });
     const newId = second.added[0]!.id;
     await e.waitUntilSettled([newId]);
     // Sent, not held as a duplicate of its failure; the old one left Needs attention.
-    expect(e.repo.get(newId)?.state).toBe('delivered');
-    expect(e.repo.get(oldId)?.state).toBe('superseded');
+    expect(engineInternals(e).repo.get(newId)?.state).toBe('delivered');
+    expect(engineInternals(e).repo.get(oldId)?.state).toBe('superseded');
     const attention = await e.handlers['documents:list']({ filter: 'attention' });
     expect(attention.rows.map((r) => r.id)).not.toContain(oldId);
-    expect(e.repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
+    expect(engineInternals(e).repo.timeline(oldId).at(-1)?.detail).toContain(`document #${newId}`);
     expect(
-      e.repo
-        .timeline(newId)
+      engineInternals(e)
+        .repo.timeline(newId)
         .map((t) => t.detail)
         .join('\n'),
     ).toContain(`fix-1.xml (document #${oldId}), which needed fixing`);
@@ -312,8 +302,8 @@ describe('engine with the in-process sandbox', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(40, 'POLL') });
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
-    for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
-    const by = e.sandbox!.stats().requests.byEndpoint;
+    for (const id of ids) expect(engineInternals(e).repo.get(id)?.state).toBe('delivered');
+    const by = engineInternals(e).sandbox!.stats().requests.byEndpoint;
     const single = by['GET /api/v1/transactions/{id}']?.total ?? 0;
     const listed = by['GET /api/v1/transactions']?.total ?? 0;
     expect(listed).toBeGreaterThan(0);
@@ -326,7 +316,8 @@ describe('engine with the in-process sandbox', () => {
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
     const lookups = () =>
-      e.sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']?.total ?? 0;
+      engineInternals(e).sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']
+        ?.total ?? 0;
     // Three documents for one receiver: one lookup.
     expect(lookups()).toBe(1);
     const d = await e.handlers['documents:get']({ id: ids[0]! });
@@ -344,8 +335,10 @@ describe('engine with the in-process sandbox', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'RV') });
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids);
-    for (const id of ids) expect(e.repo.get(id)?.state).toBe('delivered');
-    expect(e.sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total).toBe(3);
+    for (const id of ids) expect(engineInternals(e).repo.get(id)?.state).toBe('delivered');
+    expect(
+      engineInternals(e).sandbox!.stats().requests.byEndpoint['POST /api/v1/validate']?.total,
+    ).toBe(3);
   });
 
   describe("when our check and the access point's disagree (issue 10)", () => {
@@ -392,7 +385,7 @@ describe('engine with the in-process sandbox', () => {
     it('holds an invoice ours calls valid and the access point invalid, with its messages', async () => {
       const e = await engine();
       await e.handlers['settings:set']({ remoteValidation: true });
-      e.sandbox!.setFaults({
+      engineInternals(e).sandbox!.setFaults({
         validateVerdict: {
           valid: false,
           errors: [{ rule: 'AP-42', location: '/Invoice', message: 'Seller unknown to us.' }],
@@ -413,7 +406,7 @@ describe('engine with the in-process sandbox', () => {
       expect(d.validation?.accessPoint?.valid).toBe(false);
       expect(d.validation?.accessPoint?.errors[0]?.rule).toBe('AP-42');
 
-      e.sandbox!.setFaults({});
+      engineInternals(e).sandbox!.setFaults({});
       await e.handlers['documents:sendAnyway']({ ids: [id] });
       await e.waitUntilSettled([id]);
       const after = await e.handlers['documents:get']({ id });
@@ -428,7 +421,7 @@ describe('engine with the in-process sandbox', () => {
     it('keeps an invoice both checks reject invalid, with both reasons to fix', async () => {
       const e = await engine();
       await e.handlers['settings:set']({ remoteValidation: true });
-      e.sandbox!.setFaults({ validateVerdict: { valid: false } });
+      engineInternals(e).sandbox!.setFaults({ validateVerdict: { valid: false } });
       const res = await e.handlers['documents:add']({
         files: [{ name: 'D3.xml', bytes: wrongTotal('DIS-3') }],
       });
@@ -453,13 +446,13 @@ describe('engine with the in-process sandbox', () => {
       await e.waitUntilSettled([firstId]);
       // Released, the first one waits in the paused queue: the second is its content twin.
       expect((await e.handlers['documents:sendAnyway']({ ids: [firstId] })).released).toBe(1);
-      await expect.poll(() => e.repo.get(firstId)?.state).toBe('queued');
+      await expect.poll(() => engineInternals(e).repo.get(firstId)?.state).toBe('queued');
       const second = await e.handlers['documents:add']({
         files: [{ name: 'D4-again.xml', bytes }],
       });
       const id = second.added[0]!.id;
       await e.waitUntilSettled([id]);
-      expect(e.repo.get(id)?.problem_code).toBe('DUPLICATE_CONTENT');
+      expect(engineInternals(e).repo.get(id)?.problem_code).toBe('DUPLICATE_CONTENT');
 
       const r = await e.handlers['documents:sendAnyway']({ ids: [id] });
       expect(r.released).toBe(0);
@@ -470,7 +463,7 @@ describe('engine with the in-process sandbox', () => {
       expect(d.problem?.code).toBe('CHECKS_DISAGREE');
 
       expect((await e.handlers['documents:sendAnyway']({ ids: [id] })).released).toBe(1);
-      expect(e.repo.get(id)?.state).toBe('ready');
+      expect(engineInternals(e).repo.get(id)?.state).toBe('ready');
     });
   });
 });
@@ -488,11 +481,11 @@ describe('undo of a cancel (documents:uncancel)', () => {
     await e.waitUntilSettled([nr, cn]);
     const before = await e.handlers['documents:get']({ id: nr });
     expect(before.state).toBe('unreachable');
-    expect(e.repo.get(cn)?.state).toBe('held');
+    expect(engineInternals(e).repo.get(cn)?.state).toBe('held');
 
     const cancel = await e.handlers['documents:cancel']({ ids: [nr, cn] });
     expect(cancel.cancelled).toBe(2);
-    expect(e.repo.get(nr)?.state).toBe('cancelled');
+    expect(engineInternals(e).repo.get(nr)?.state).toBe('cancelled');
     const token = cancel.undoToken!;
     expect(token).toEqual(expect.any(String));
 
@@ -511,7 +504,7 @@ describe('undo of a cancel (documents:uncancel)', () => {
       ok: false,
       error: { code: 'UNDO_EXPIRED', message: expect.stringMatching(/too late to undo/) },
     });
-    expect(e.repo.get(nr)?.state).toBe('unreachable');
+    expect(engineInternals(e).repo.get(nr)?.state).toBe('unreachable');
   });
 
   it('restores only what that cancel cancelled and is still cancelled', async () => {
@@ -519,23 +512,27 @@ describe('undo of a cancel (documents:uncancel)', () => {
     await e.handlers['queue:pause'](undefined);
     const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'UNDOQ') });
     const [a, b, c] = res.added.map((x) => x.id) as [number, number, number];
-    await expect.poll(() => e.repo.counts().queued, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => engineInternals(e).repo.counts().queued, { timeout: 10_000 }).toBe(3);
     const first = await e.handlers['documents:cancel']({ ids: [a, b] });
     const second = await e.handlers['documents:cancel']({ ids: [c] });
     // Undoing the second cancel leaves the first one's documents cancelled.
     expect(await e.handlers['documents:uncancel']({ undoToken: second.undoToken! })).toEqual({
       restored: 1,
     });
-    expect(e.repo.get(c)?.state).toBe('queued');
-    expect(e.repo.get(a)?.state).toBe('cancelled');
-    expect(e.repo.get(b)?.state).toBe('cancelled');
+    expect(engineInternals(e).repo.get(c)?.state).toBe('queued');
+    expect(engineInternals(e).repo.get(a)?.state).toBe('cancelled');
+    expect(engineInternals(e).repo.get(b)?.state).toBe('cancelled');
     // Nothing cancelled, nothing to undo: no token.
     const none = await invokeHandler(e.handlers, 'documents:cancel', { ids: [a] });
     expect(none).toEqual({ ok: true, value: { cancelled: 0 } });
     expect(await e.handlers['documents:uncancel']({ undoToken: first.undoToken! })).toEqual({
       restored: 2,
     });
-    expect([a, b, c].map((id) => e.repo.get(id)?.state)).toEqual(['queued', 'queued', 'queued']);
+    expect([a, b, c].map((id) => engineInternals(e).repo.get(id)?.state)).toEqual([
+      'queued',
+      'queued',
+      'queued',
+    ]);
   });
 
   it('tells which document a held duplicate duplicates, for the side-by-side decision', async () => {

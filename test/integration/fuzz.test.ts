@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore } from '../../app/engine';
 import { checkDocument } from '../../app/validation/index';
 import { KINDS, mutants } from '../helpers/fuzz-mutations.mjs';
 import { SAMPLE_INVOICE } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
+const engines = useEngines();
 /** Words a clerk never needs to see: exception names and stack frames. */
 const RAW = /\b(?:TypeError|RangeError|SyntaxError|ReferenceError|URIError)\b|\n\s+at /;
 
@@ -30,33 +30,24 @@ describe('fuzz (a bounded, deterministic sample; test/bench/fuzz.mjs runs 10,000
   });
 
   it('send: every file ends accepted, or refused or stopped with plain words', async () => {
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
-      trackDelivery: false,
+    const engine = await engines({ trackDelivery: false });
+    const sample = files.filter((_, i) => i % 3 === 0);
+    const res = await engine.handlers['documents:add']({
+      files: sample.map((f) => ({ name: f.name, bytes: f.bytes })),
     });
-    try {
-      const sample = files.filter((_, i) => i % 3 === 0);
-      const res = await engine.handlers['documents:add']({
-        files: sample.map((f) => ({ name: f.name, bytes: f.bytes })),
-      });
-      for (const r of res.rejected) expect(r.message).not.toMatch(RAW);
-      const ids = [...res.added, ...res.known].map((a) => a.id);
-      expect(ids.length + res.rejected.length).toBe(sample.length);
-      await engine.waitUntilSettled(ids, { includeAccepted: true });
-      for (const id of ids) {
-        const doc = engine.repo.get(id)!;
-        if (doc.state === 'accepted') continue;
-        expect([doc.file_name, doc.state]).toEqual([
-          doc.file_name,
-          expect.stringMatching(/invalid|held|unreachable|failed/),
-        ]);
-        expect(doc.problem_message ?? '').not.toBe('');
-        expect(doc.problem_message).not.toMatch(RAW);
-      }
-    } finally {
-      await engine.stop();
+    for (const r of res.rejected) expect(r.message).not.toMatch(RAW);
+    const ids = [...res.added, ...res.known].map((a) => a.id);
+    expect(ids.length + res.rejected.length).toBe(sample.length);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    for (const id of ids) {
+      const doc = engineInternals(engine).repo.get(id)!;
+      if (doc.state === 'accepted') continue;
+      expect([doc.file_name, doc.state]).toEqual([
+        doc.file_name,
+        expect.stringMatching(/invalid|held|unreachable|failed/),
+      ]);
+      expect(doc.problem_message ?? '').not.toBe('');
+      expect(doc.problem_message).not.toMatch(RAW);
     }
   }, 240_000);
 });

@@ -8,19 +8,16 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectFiles } from '../../app/cli';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { hotFolderRefusal } from '../../app/hot-folder';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 describe('which folders may be the hot folder', () => {
   it('refuses system folders, the top of the disk, the home folder and folders holding the data', () => {
@@ -40,12 +37,7 @@ describe('which folders may be the hot folder', () => {
   });
 
   it('settings:set refuses /etc with the reason, and keeps the old value', async () => {
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
-    });
-    engines.push(engine);
+    const engine = await engines();
     await expect(
       Promise.resolve().then(() => engine.handlers['settings:set']({ hotFolder: '/etc' })),
     ).rejects.toThrow(/\/etc cannot be the hot folder: it is a folder of the operating system/);
@@ -65,19 +57,17 @@ describe('the hot folder stays in its lane', () => {
     mkdirSync(join(folder, 'march'));
     writeFileSync(join(folder, 'march', 'sub.xml'), makeInvoice('SUB-1'));
     const logs: string[] = [];
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const engine = await engines({
       trackDelivery: false,
       hotFolder: folder,
       hotFolderStabilityMs: 100,
       log: (l) => logs.push(l),
     });
-    engines.push(engine);
     await until(() => existsSync(join(folder, 'sent', 'own.xml')), 'own.xml sent');
     await until(() => logs.some((l) => l.includes('link.xml skipped')), 'the link reported');
-    const names = engine.repo.list({ filter: 'all', limit: 100 }).rows.map((r) => r.file_name);
+    const names = engineInternals(engine)
+      .repo.list({ filter: 'all', limit: 100 })
+      .rows.map((r) => r.file_name);
     expect(names).toEqual(['own.xml']);
     expect(readFileSync(secret)).toEqual(Buffer.from(makeInvoice('OUTSIDE-1')));
     expect(readdirSync(outside)).toEqual(['outside.xml']);
@@ -89,16 +79,12 @@ describe('the hot folder stays in its lane', () => {
     const folder = tempDir();
     mkdirSync(join(folder, 'march'));
     writeFileSync(join(folder, 'march', 'sub.xml'), makeInvoice('SUB-2'));
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    await engines({
       trackDelivery: false,
       hotFolder: folder,
       hotFolderSubfolders: true,
       hotFolderStabilityMs: 100,
     });
-    engines.push(engine);
     await until(() => existsSync(join(folder, 'sent', 'march', 'sub.xml')), 'sub.xml sent');
   });
 });

@@ -11,33 +11,27 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, sha256Hex, type Engine } from '../../app/engine';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex, type Engine } from '../../app/engine';
 import { distFile } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { waitFor } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
+const engines = useEngines();
+const tempDir = engines.tempDir;
 const STABLE_MS = 300;
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
 
 async function startEngine(
   options: { hotFolder?: string; hotFolderSubfolders?: boolean } = {},
 ): Promise<Engine> {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine = await engines({
     trackDelivery: false,
     coalesceMs: 20,
     hotFolderStabilityMs: STABLE_MS,
     ...options,
   });
-  engines.push(engine);
   return engine;
 }
 
@@ -53,7 +47,7 @@ function invalidInvoice(number: string): Uint8Array {
 }
 
 function allDocuments(engine: Engine) {
-  return engine.repo.list({ filter: 'all', limit: 1000 }).rows;
+  return engineInternals(engine).repo.list({ filter: 'all', limit: 1000 }).rows;
 }
 
 describe('hot folder', () => {
@@ -150,7 +144,7 @@ describe('hot folder', () => {
     await waitFor('undo.xml back in the folder', () => existsSync(join(folder, 'undo.xml')));
     expect(existsSync(join(folder, 'failed', 'undo.xml'))).toBe(false);
     expect(existsSync(join(folder, 'failed', 'undo.xml.reason.txt'))).toBe(false);
-    expect(engine.repo.get(held.id)!.state).toBe('held');
+    expect(engineInternals(engine).repo.get(held.id)!.state).toBe('held');
     // It is the same document again (not added twice), and the clerk's next decision moves it.
     await engine.handlers['documents:sendAnyway']({ ids: [held.id] });
     await waitFor('undo.xml in sent/', () => existsSync(join(folder, 'sent', 'undo.xml')));

@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore } from '../../app/engine';
-import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
 
-const tempDir = useTempDirs();
+import { makeInvoice } from '../helpers/invoices';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 /**
  * A fake access point: the lookup answers with whatever `lookupBody(participant)` gives, sends are
@@ -40,17 +42,13 @@ async function fakeAccessPoint(lookupBody: (participant: string) => unknown) {
 }
 
 async function engineAgainst(url: string) {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine = await engines({
     endpoint: url,
     trackDelivery: false,
     batching: false,
     concurrency: 2,
     coalesceMs: 10,
   });
-  cleanups.push(() => engine.stop());
   return engine;
 }
 
@@ -79,11 +77,11 @@ describe('receiver lookup: garbage from the access point never crashes the engin
     expect(ids).toHaveLength(4);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
     for (const id of ids) {
-      const doc = engine.repo.get(id)!;
+      const doc = engineInternals(engine).repo.get(id)!;
       // An unreadable answer counts as "lookup unavailable": the access point checks the
       // receiver itself when the document is sent; the timeline says why.
       expect(doc.state).toBe('accepted');
-      const timeline = engine.repo.timeline(id);
+      const timeline = engineInternals(engine).repo.timeline(id);
       expect(
         timeline.some(
           (e) =>
@@ -129,7 +127,7 @@ describe('receiver lookup: garbage from the access point never crashes the engin
     });
     const id = res.added[0]!.id;
     await engine.waitUntilSettled([id]);
-    const doc = engine.repo.get(id)!;
+    const doc = engineInternals(engine).repo.get(id)!;
     expect(doc.state).toBe('held');
     expect(doc.problem_code).toBe('RECEIVER_DOES_NOT_ACCEPT');
     expect(ap.sends()).toBe(0);
@@ -142,8 +140,8 @@ describe('receiver lookup: garbage from the access point never crashes the engin
       return { found: true, capabilities: null };
     });
     const engine = await engineAgainst(ap.url);
-    engine.db
-      .prepare(
+    engineInternals(engine)
+      .db.prepare(
         `INSERT INTO participant_cache (access_point, participant_id, found, answer_json, fetched_at, expires_at)
          VALUES (?, ?, 1, ?, ?, ?)`,
       )
@@ -153,7 +151,7 @@ describe('receiver lookup: garbage from the access point never crashes the engin
     });
     const id = res.added[0]!.id;
     await engine.waitUntilSettled([id], { includeAccepted: true });
-    expect(engine.repo.get(id)!.state).toBe('accepted');
+    expect(engineInternals(engine).repo.get(id)!.state).toBe('accepted');
     expect(lookups).toBe(1);
   });
 
@@ -167,7 +165,7 @@ describe('receiver lookup: garbage from the access point never crashes the engin
     const ap = await fakeAccessPoint(() => ({ found: true }));
     const engine = await engineAgainst(ap.url);
     // The cache table disappears under the running engine: every cache read now throws.
-    engine.db.exec('DROP TABLE participant_cache');
+    engineInternals(engine).db.exec('DROP TABLE participant_cache');
     const res = await engine.handlers['documents:add']({
       files: [
         { name: 'a.xml', bytes: makeInvoice('BROKEN-1', { receiver: '9915:broken' }) },
@@ -177,12 +175,12 @@ describe('receiver lookup: garbage from the access point never crashes the engin
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids);
     for (const id of ids) {
-      const doc = engine.repo.get(id)!;
+      const doc = engineInternals(engine).repo.get(id)!;
       expect(doc.state).toBe('held');
       expect(doc.problem_code).toBe('LOOKUP_FAILED');
       expect(doc.problem_message).toMatch(/Send anyway/);
     }
-    expect(engine.repo.counts().resolving).toBe(0);
+    expect(engineInternals(engine).repo.counts().resolving).toBe(0);
     expect(ap.sends()).toBe(0);
     expect(unhandled).toEqual([]);
   });

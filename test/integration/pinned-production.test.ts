@@ -1,39 +1,40 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
 // Issue 11 point 2: a Sandbox document never reaches a production access point without the
 // clerk's explicit step.
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 describe('a document queued for the Sandbox and a production key', () => {
   it('waits for the Sandbox (held, named) until rerouted; only then does production get it', async () => {
     // Stands in for the production provider: a production key selects the Production environment.
     const production = await startSandbox({});
     cleanups.push(() => production.close());
-    const engine: Engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const engine: Engine = await engines({
       trackDelivery: false,
       coalesceMs: 20,
     });
-    cleanups.push(() => engine.stop());
     expect(engine.environment).toBe('sandbox');
     await engine.handlers['queue:pause'](undefined);
     const res = await engine.handlers['documents:add']({ files: makeInvoices(2, 'PROD') });
     const ids = res.added.map((a) => a.id);
     await expect
-      .poll(() => ids.map((id) => engine.repo.get(id)!.state), { timeout: 10_000 })
+      .poll(() => ids.map((id) => engineInternals(engine).repo.get(id)!.state), { timeout: 10_000 })
       .toEqual(['queued', 'queued']);
-    expect(ids.map((id) => engine.repo.get(id)!.environment)).toEqual(['sandbox', 'sandbox']);
+    expect(ids.map((id) => engineInternals(engine).repo.get(id)!.environment)).toEqual([
+      'sandbox',
+      'sandbox',
+    ]);
 
     await engine.handlers['settings:set']({
       endpoint: production.url,
@@ -42,21 +43,27 @@ describe('a document queued for the Sandbox and a production key', () => {
     expect(engine.environment).toBe('production');
     await engine.handlers['queue:resume'](undefined);
     await expect
-      .poll(() => ids.map((id) => engine.repo.get(id)!.state), { timeout: 10_000 })
+      .poll(() => ids.map((id) => engineInternals(engine).repo.get(id)!.state), { timeout: 10_000 })
       .toEqual(['held', 'held']);
     const held = await engine.handlers['documents:get']({ id: ids[0]! });
     expect(held.problem?.code).toBe('ACCESS_POINT_CHANGED');
     expect(held.problem?.message).toContain('queued for the built-in Sandbox');
     // Settled as held: nothing moves by itself.
     await engine.waitUntilSettled(ids);
-    expect(ids.map((id) => engine.repo.get(id)!.state)).toEqual(['held', 'held']);
+    expect(ids.map((id) => engineInternals(engine).repo.get(id)!.state)).toEqual(['held', 'held']);
     expect(production.stats().acceptedDocuments).toBe(0);
 
     const { rerouted } = await engine.handlers['documents:reroute']({ ids });
     expect(rerouted).toBe(2);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.map((id) => engine.repo.get(id)!.state)).toEqual(['accepted', 'accepted']);
-    expect(ids.map((id) => engine.repo.get(id)!.environment)).toEqual(['production', 'production']);
+    expect(ids.map((id) => engineInternals(engine).repo.get(id)!.state)).toEqual([
+      'accepted',
+      'accepted',
+    ]);
+    expect(ids.map((id) => engineInternals(engine).repo.get(id)!.environment)).toEqual([
+      'production',
+      'production',
+    ]);
     expect(production.stats().acceptedDocuments).toBe(2);
   });
 });

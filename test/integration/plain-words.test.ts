@@ -1,19 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { toCsv } from '../../renderer/src/features/documents/export-csv';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 
 // Issue 11 point 7: every problem and timeline entry a clerk reads is in words; what the access
 // point or the network said exactly is kept apart (the timeline's technical text).
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the sandboxes' hook: after-hooks run as a stack, so the engines stop before they close.
+const engines = useEngines();
 
 /** What must never reach a clerk's text: JSON, an errno, an XPath, a stack frame, a key or id. */
 const TECHNICAL: RegExp[] = [
@@ -47,17 +48,12 @@ async function expectWordsOnly(engine: Engine, id: number, extra: RegExp[] = [])
 async function setup(faults: FaultPlan, trackDelivery = false) {
   const sandbox: SandboxHandle = await startSandbox({ faults, latencyMs: 1 });
   cleanups.push(() => sandbox.close());
-  const engine: Engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine: Engine = await engines({
     endpoint: sandbox.url,
     trackDelivery,
     batching: false,
-    coalesceMs: 20,
     timings: { retryBaseMs: 20, retryMaxMs: 100, pollInitialMs: 20, pollMaxMs: 50 },
   });
-  cleanups.push(() => engine.stop());
   return { sandbox, engine };
 }
 

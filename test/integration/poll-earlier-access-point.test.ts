@@ -7,6 +7,7 @@ import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { EARLIER_KEYS_FILE_NAME, keyFileSecretStore } from '../../app/secrets/key-file';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 // Issue 11 point 2: delivery tracking polls the access point that accepted the document, also
 // after the desk switched to another one (and after a restart there), with the key used there.
@@ -81,7 +82,7 @@ async function acceptAtFirst(engine: Engine, url: string): Promise<number> {
   const res = await engine.handlers['documents:add']({ files: makeInvoices(1, 'AP1') });
   const id = res.added[0]!.id;
   await engine.waitUntilSettled([id], { includeAccepted: true });
-  const doc = engine.repo.get(id)!;
+  const doc = engineInternals(engine).repo.get(id)!;
   expect(doc.state).toBe('accepted');
   expect(doc.access_point).toBe(url);
   return id;

@@ -1,23 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 async function setup(faults: FaultPlan, opts: { requestTimeoutMs?: number } = {}) {
   const sandbox: SandboxHandle = await startSandbox({ faults, latencyMs: 2 });
   cleanups.push(() => sandbox.close());
-  const engine: Engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine: Engine = await engines({
     endpoint: sandbox.url,
     trackDelivery: false,
     concurrency: 4,
@@ -28,7 +27,6 @@ async function setup(faults: FaultPlan, opts: { requestTimeoutMs?: number } = {}
     timings: { retryBaseMs: 20, retryMaxMs: 200 },
     ...opts,
   });
-  cleanups.push(() => engine.stop());
   return { sandbox, engine };
 }
 
@@ -41,7 +39,7 @@ async function sendAll(engine: Engine, n: number, prefix: string) {
 
 function expectAllSentOnce(engine: Engine, sandbox: SandboxHandle, ids: number[]) {
   for (const id of ids) {
-    const doc = engine.repo.get(id)!;
+    const doc = engineInternals(engine).repo.get(id)!;
     expect(doc.state).toBe('accepted');
     expect(doc.attempts).toBeLessThanOrEqual(8);
   }
@@ -61,7 +59,7 @@ describe('fault injection: every document ends sent, exactly once, within the re
     expect(sandbox.stats().faults.status429).toBeGreaterThan(0);
     const gaps: number[] = [];
     for (const id of ids) {
-      const tl = engine.repo.timeline(id);
+      const tl = engineInternals(engine).repo.timeline(id);
       tl.forEach((e, i) => {
         const next = tl[i + 1];
         if (e.to === 'retry_wait' && next?.to === 'sending') gaps.push(next.at - e.at);
@@ -117,7 +115,7 @@ describe('fault injection: every document ends sent, exactly once, within the re
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids);
     for (const id of ids) {
-      const d = engine.repo.get(id)!;
+      const d = engineInternals(engine).repo.get(id)!;
       expect(d.state).toBe('failed');
       expect(d.attempts).toBe(3);
       expect(d.problem_code).toBe('ATTEMPTS_EXHAUSTED');
@@ -127,7 +125,7 @@ describe('fault injection: every document ends sent, exactly once, within the re
     sandbox.setFaults({});
     expect(await engine.handlers['documents:retry']({ allFailed: true })).toEqual({ retried: 2 });
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    for (const id of ids) expect(engine.repo.get(id)!.state).toBe('accepted');
+    for (const id of ids) expect(engineInternals(engine).repo.get(id)!.state).toBe('accepted');
     expect(sandbox.stats().acceptedDocuments).toBe(2);
   });
 });

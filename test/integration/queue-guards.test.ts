@@ -1,24 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CANCEL_UNSAFE_MESSAGE,
-  createEngine,
-  memorySecretStore,
-  type Engine,
-} from '../../app/engine';
+import { CANCEL_UNSAFE_MESSAGE, type Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { DataDirLockedError } from '../../app/store/data-dir-lock';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines, type TestEngineOptions } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-type EngineOptions = Parameters<typeof createEngine>[0];
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop before the sandboxes.
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 async function sandboxWith(faults: FaultPlan = {}): Promise<SandboxHandle> {
   const sandbox = await startSandbox({ faults, latencyMs: 1, transactionStepMs: 20 });
@@ -26,14 +22,9 @@ async function sandboxWith(faults: FaultPlan = {}): Promise<SandboxHandle> {
   return sandbox;
 }
 
-async function engineOn(
-  sandbox: SandboxHandle,
-  extra: Partial<EngineOptions> = {},
-): Promise<Engine> {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+function engineOn(sandbox: SandboxHandle, extra: TestEngineOptions = {}): Promise<Engine> {
+  // Stopped once by the helper, whether the test or the clean-up gets there first.
+  return engines({
     endpoint: sandbox.url,
     trackDelivery: false,
     concurrency: 2,
@@ -42,12 +33,6 @@ async function engineOn(
     timings: { retryBaseMs: 20, retryMaxMs: 200, pollInitialMs: 30, pollMaxMs: 100 },
     ...extra,
   });
-  // Stop once, whether the test or the clean-up gets there first.
-  const stopOnce = engine.stop.bind(engine);
-  let stopping: Promise<void> | null = null;
-  engine.stop = () => (stopping ??= stopOnce());
-  cleanups.push(() => engine.stop());
-  return engine;
 }
 
 async function add(engine: Engine, files: { name: string; bytes: Uint8Array }[]) {
@@ -73,7 +58,7 @@ describe('permanent refusals on single sends: failed after exactly one attempt, 
       const engine = await engineOn(sandbox);
       const [id] = await add(engine, makeInvoices(1, `P${status}`));
       await engine.waitUntilSettled([id!]);
-      const doc = engine.repo.get(id!)!;
+      const doc = engineInternals(engine).repo.get(id!)!;
       expect(doc.state).toBe('failed');
       expect(doc.problem_code).toBe(code);
       expect(doc.problem_action).toBe(action);
@@ -99,7 +84,7 @@ describe('cancel', () => {
     });
     const [waiting] = await add(engine, makeInvoices(1, 'CW'));
     await expect
-      .poll(() => engine.repo.get(waiting!)?.state, { timeout: 10_000 })
+      .poll(() => engineInternals(engine).repo.get(waiting!)?.state, { timeout: 10_000 })
       .toBe('retry_wait');
     const refused = await invokeHandler(engine.handlers, 'documents:cancel', { ids: [waiting] });
     expect(refused).toEqual({
@@ -107,20 +92,22 @@ describe('cancel', () => {
       error: { code: 'CANCEL_UNSAFE', message: CANCEL_UNSAFE_MESSAGE },
     });
     expect(CANCEL_UNSAFE_MESSAGE).toMatch(/may already have reached the access point/);
-    expect(engine.repo.get(waiting!)?.state).toBe('retry_wait');
+    expect(engineInternals(engine).repo.get(waiting!)?.state).toBe('retry_wait');
     // The details say so, so the screen shows the reason instead of a Cancel that would fail.
     const detail = await engine.handlers['documents:get']({ id: waiting! });
     expect(detail.mayHaveReachedAccessPoint).toBe(true);
     // Mixed: the queued one (paused, never attempted) is cancelled, the other refused.
     await engine.handlers['queue:pause'](undefined);
     const [fresh] = await add(engine, makeInvoices(1, 'CF'));
-    await expect.poll(() => engine.repo.get(fresh!)?.state, { timeout: 10_000 }).toBe('queued');
+    await expect
+      .poll(() => engineInternals(engine).repo.get(fresh!)?.state, { timeout: 10_000 })
+      .toBe('queued');
     expect(await engine.handlers['documents:cancel']({ ids: [fresh!, waiting!] })).toEqual({
       cancelled: 1,
       refused: [{ id: waiting, message: CANCEL_UNSAFE_MESSAGE }],
       undoToken: expect.any(String),
     });
-    expect(engine.repo.get(fresh!)?.state).toBe('cancelled');
+    expect(engineInternals(engine).repo.get(fresh!)?.state).toBe('cancelled');
     expect((await engine.handlers['documents:get']({ id: fresh! })).mayHaveReachedAccessPoint).toBe(
       false,
     );
@@ -132,13 +119,13 @@ describe('cancel', () => {
     await engine.handlers['settings:set']({ maxAttempts: 2 });
     const [id] = await add(engine, makeInvoices(1, 'CX'));
     await engine.waitUntilSettled([id!]);
-    expect(engine.repo.get(id!)?.problem_code).toBe('ATTEMPTS_EXHAUSTED');
+    expect(engineInternals(engine).repo.get(id!)?.problem_code).toBe('ATTEMPTS_EXHAUSTED');
     expect((await invokeHandler(engine.handlers, 'documents:cancel', { ids: [id] })).ok).toBe(
       false,
     );
     await engine.handlers['queue:pause'](undefined);
     await engine.handlers['documents:retry']({ ids: [id!] });
-    expect(engine.repo.get(id!)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(engineInternals(engine).repo.get(id!)).toMatchObject({ state: 'queued', attempts: 0 });
     expect((await invokeHandler(engine.handlers, 'documents:cancel', { ids: [id] })).ok).toBe(
       false,
     );
@@ -146,7 +133,7 @@ describe('cancel', () => {
     sandbox.setFaults({});
     await engine.handlers['queue:resume'](undefined);
     await engine.waitUntilSettled([id!], { includeAccepted: true });
-    expect(engine.repo.get(id!)?.state).toBe('accepted');
+    expect(engineInternals(engine).repo.get(id!)?.state).toBe('accepted');
     expect(sandbox.stats().acceptedDocuments).toBe(1);
   });
 });
@@ -159,14 +146,14 @@ describe('retry', () => {
       { name: 'nr.xml', bytes: makeInvoice('NR-1', { receiver: '9915:not-registered' }) },
     ]);
     await engine.waitUntilSettled([id!]);
-    expect(engine.repo.get(id!)?.state).toBe('unreachable');
+    expect(engineInternals(engine).repo.get(id!)?.state).toBe('unreachable');
     const lookups = () =>
       sandbox.stats().requests.byEndpoint['GET /api/v1/participants/lookup']?.total ?? 0;
     expect(lookups()).toBe(1);
     expect(await engine.handlers['documents:retry']({ ids: [id!] })).toEqual({ retried: 1 });
     await expect.poll(() => lookups(), { timeout: 10_000 }).toBe(2);
     await engine.waitUntilSettled([id!]);
-    expect(engine.repo.get(id!)?.state).toBe('unreachable');
+    expect(engineInternals(engine).repo.get(id!)?.state).toBe('unreachable');
   });
 
   it('sends again under a new idempotency key after the delivery failed, and records it', async () => {
@@ -176,17 +163,19 @@ describe('retry', () => {
       { name: 'cert.xml', bytes: makeInvoice('DF-1', { receiver: '9915:invalid-cert' }) },
     ]);
     await engine.waitUntilSettled([id!]);
-    const first = engine.repo.get(id!)!;
+    const first = engineInternals(engine).repo.get(id!)!;
     expect(first.problem_code).toBe('DELIVERY_FAILED');
     await engine.handlers['documents:retry']({ ids: [id!] });
     await engine.waitUntilSettled([id!]);
-    const second = engine.repo.get(id!)!;
+    const second = engineInternals(engine).repo.get(id!)!;
     expect(second.idempotency_key).not.toBe(first.idempotency_key);
     expect(second.transaction_id).not.toBe(first.transaction_id);
     expect(sandbox.stats().acceptedDocuments).toBe(2);
     expect(sandbox.stats().idempotentReplays).toBe(0);
     // Issue 11: no idempotency key on the clerk's timeline (was: the new key in the text).
-    const note = engine.repo.timeline(id!).find((e) => e.detail?.includes('new submission'));
+    const note = engineInternals(engine)
+      .repo.timeline(id!)
+      .find((e) => e.detail?.includes('new submission'));
     expect(note?.detail).not.toContain(second.idempotency_key);
     expect(note?.detail).toContain(first.transaction_id!);
   });
@@ -218,7 +207,7 @@ describe('duplicate guard', () => {
     expect(sends(sandbox)).toBe(1);
     expect(await engine.handlers['documents:sendAnyway']({ ids: [b] })).toEqual({ released: 1 });
     await engine.waitUntilSettled([b], { includeAccepted: true });
-    expect(engine.repo.get(b)?.state).toBe('accepted');
+    expect(engineInternals(engine).repo.get(b)?.state).toBe('accepted');
     expect(sandbox.stats().acceptedDocuments).toBe(2);
   });
 
@@ -229,10 +218,10 @@ describe('duplicate guard', () => {
       { name: 'wrong.xml', bytes: makeInvoice('FIX-1', { receiver: '9915:not-registered' }) },
     ]);
     await engine.waitUntilSettled([wrong!]);
-    expect(engine.repo.get(wrong!)?.state).toBe('unreachable');
+    expect(engineInternals(engine).repo.get(wrong!)?.state).toBe('unreachable');
     const [fixed] = await add(engine, [{ name: 'fixed.xml', bytes: makeInvoice('FIX-1') }]);
     await engine.waitUntilSettled([fixed!], { includeAccepted: true });
-    expect(engine.repo.get(fixed!)?.state).toBe('accepted');
+    expect(engineInternals(engine).repo.get(fixed!)?.state).toBe('accepted');
   });
 
   it('does not hold a file whose twin was cancelled', async () => {
@@ -241,10 +230,14 @@ describe('duplicate guard', () => {
     await engine.handlers['queue:pause'](undefined);
     const bytes = makeInvoice('CAN-1');
     const [a] = await add(engine, [{ name: 'a.xml', bytes }]);
-    await expect.poll(() => engine.repo.get(a!)?.state, { timeout: 10_000 }).toBe('queued');
+    await expect
+      .poll(() => engineInternals(engine).repo.get(a!)?.state, { timeout: 10_000 })
+      .toBe('queued');
     await engine.handlers['documents:cancel']({ ids: [a!] });
     const [b] = await add(engine, [{ name: 'b.xml', bytes }]);
-    await expect.poll(() => engine.repo.get(b!)?.state, { timeout: 10_000 }).toBe('queued');
+    await expect
+      .poll(() => engineInternals(engine).repo.get(b!)?.state, { timeout: 10_000 })
+      .toBe('queued');
   });
 });
 
@@ -255,11 +248,12 @@ describe('delivery tracking of documents sent without it', () => {
     const cli = await engineOn(sandbox, { dataDir, trackDelivery: false });
     const ids = await add(cli, makeInvoices(3, 'UT'));
     await cli.waitUntilSettled(ids, { includeAccepted: true });
-    for (const id of ids) expect(cli.repo.get(id)).toMatchObject({ state: 'accepted' });
+    for (const id of ids)
+      expect(engineInternals(cli).repo.get(id)).toMatchObject({ state: 'accepted' });
     await cli.stop();
     const app = await engineOn(sandbox, { dataDir, trackDelivery: true });
     await app.waitUntilSettled(ids);
-    for (const id of ids) expect(app.repo.get(id)?.state).toBe('delivered');
+    for (const id of ids) expect(engineInternals(app).repo.get(id)?.state).toBe('delivered');
   });
 });
 
@@ -279,6 +273,6 @@ describe('one engine per data folder', () => {
     await reader.stop();
     await first.stop();
     const third = await engineOn(sandbox, { dataDir });
-    expect(third.repo.counts().received).toBe(0);
+    expect(engineInternals(third).repo.counts().received).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/proc
 import { distFile } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 
@@ -52,34 +53,37 @@ describe('offline queueing', () => {
     try {
       const first = await engine.handlers['documents:add']({ files: makeInvoices(300, 'OFF') });
       await expect
-        .poll(() => engine.repo.counts().accepted, { timeout: 20_000, interval: 10 })
+        .poll(() => engineInternals(engine).repo.counts().accepted, {
+          timeout: 20_000,
+          interval: 10,
+        })
         .toBeGreaterThan(20);
       // What the first sandbox accepted, read right before it goes: only a send in flight now
       // can still be accepted by it without showing up here.
       const acceptedBefore = await acceptedByKey(sandbox.url);
-      const inFlightAtFetch = new Set(engine.repo.idsInStates(['sending']));
-      const recordedBefore = engine.repo.idsInStates(['accepted']);
+      const inFlightAtFetch = new Set(engineInternals(engine).repo.idsInStates(['sending']));
+      const recordedBefore = engineInternals(engine).repo.idsInStates(['accepted']);
       await sandbox.stop();
       const stoppedAt = Date.now();
       await expect.poll(() => connection.at(-1)?.state, { timeout: 10_000 }).toBe('offline');
       // What the first sandbox accepted and the engine recorded, read once offline: answers that
       // came back just before the stop are committed in the next group commit, not at once.
-      const beforeStop = engine.repo.counts().accepted;
+      const beforeStop = engineInternals(engine).repo.counts().accepted;
       const offlineStatus = await engine.handlers['connection:get'](undefined);
       expect(offlineStatus.waiting).toBeGreaterThan(0);
       // Documents can still be added while offline.
       const during = await engine.handlers['documents:add']({ files: makeInvoices(20, 'OFFD') });
       expect(during.added).toHaveLength(20);
-      const attemptsWhileOffline = engine.repo.counts();
+      const attemptsWhileOffline = engineInternals(engine).repo.counts();
       await new Promise((r) => setTimeout(r, OFFLINE_MS));
       // Nothing failed for being offline, nothing was lost.
-      expect(engine.repo.counts().failed).toBe(0);
+      expect(engineInternals(engine).repo.counts().failed).toBe(0);
       expect(attemptsWhileOffline.failed).toBe(0);
       // No retry storm: while offline, documents are not tried again and again (one probe at a
       // time does the asking); only sends already under way when it went down show up here.
       const sendsWhileOffline = (
-        engine.db
-          .prepare(
+        engineInternals(engine)
+          .db.prepare(
             "SELECT COUNT(*) AS n FROM document_events WHERE to_state = 'sending' AND at > ?",
           )
           .get(stoppedAt + 1000) as { n: number }
@@ -101,12 +105,14 @@ describe('offline queueing', () => {
       });
       const ids = [...first.added, ...during.added].map((a) => a.id);
       await engine.waitUntilSettled(ids, { includeAccepted: true });
-      const counts = engine.repo.counts();
+      const counts = engineInternals(engine).repo.counts();
       expect(counts.accepted).toBe(320);
       expect(counts.failed).toBe(0);
       expect(connection.at(-1)?.state).toBe('online');
       // No document burnt its attempts on the outage.
-      const maxAttempts = Math.max(...ids.map((id) => engine.repo.get(id)!.attempts));
+      const maxAttempts = Math.max(
+        ...ids.map((id) => engineInternals(engine).repo.get(id)!.attempts),
+      );
       expect(maxAttempts).toBeLessThanOrEqual(2);
       const second = await sandbox.stats();
       expect(second.acceptedDocuments + beforeStop).toBeGreaterThanOrEqual(320);
@@ -116,19 +122,23 @@ describe('offline queueing', () => {
       // sandbox has forgotten its idempotency keys (a provider keeps them), so the same key is
       // accepted again there. Anything the engine had recorded as accepted is never sent again.
       const acceptedAfter = await acceptedByKey(sandbox.url);
-      const keyOf = new Map(ids.map((id) => [engine.repo.get(id)!.idempotency_key, id]));
+      const keyOf = new Map(
+        ids.map((id) => [engineInternals(engine).repo.get(id)!.idempotency_key, id]),
+      );
       const twice = [...acceptedAfter.keys()]
         .filter((k) => acceptedBefore.has(k))
         .map((k) => keyOf.get(k)!);
       for (const id of twice) expect(inFlightAtFetch.has(id)).toBe(true);
       for (const id of recordedBefore) {
-        expect(acceptedAfter.has(engine.repo.get(id)!.idempotency_key)).toBe(false);
+        expect(acceptedAfter.has(engineInternals(engine).repo.get(id)!.idempotency_key)).toBe(
+          false,
+        );
       }
       // Every document's transaction is one a sandbox gave for its key; the only ones not listed
       // were accepted by the first sandbox between the list and the stop.
       let unseen = 0;
       for (const id of ids) {
-        const d = engine.repo.get(id)!;
+        const d = engineInternals(engine).repo.get(id)!;
         const tx = acceptedAfter.get(d.idempotency_key) ?? acceptedBefore.get(d.idempotency_key);
         if (tx === undefined) unseen++;
         else expect(d.transaction_id).toBe(tx);

@@ -1,39 +1,32 @@
 // Issue 9: no work that grows with the number of documents in the data folder on a per-event path.
 // These tests count rows read and statements run with spies; they never time anything.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { describe, expect, it, vi } from 'vitest';
+import { type Engine } from '../../app/engine';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { DOCUMENT_STATES } from '../../app/contract';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 async function engine(extra: { concurrency?: number } = {}): Promise<Engine> {
-  const e = await createEngine({
+  return engines({
     ...extra,
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
     // Only event-driven reads are counted: the backstop (for changes by another process) waits.
     timings: { settleBackstopMs: 60_000 },
     // Many small flushes: the old check re-read every document of the drop on each of them.
     coalesceMs: 2,
     trackDelivery: false,
   });
-  engines.push(e);
-  return e;
 }
 
 /** Rows read through `briefs` and calls of `get`, from the moment of the call. */
 function countReads(e: Engine) {
-  const briefs = vi.spyOn(e.repo, 'briefs');
-  const get = vi.spyOn(e.repo, 'get');
+  const briefs = vi.spyOn(engineInternals(e).repo, 'briefs');
+  const get = vi.spyOn(engineInternals(e).repo, 'get');
   return {
     rows: () => briefs.mock.results.reduce((n, r) => n + (r.value as unknown[]).length, 0),
     gets: () => get.mock.calls.length,
@@ -56,7 +49,7 @@ describe('settling a drop', () => {
     e.on('documents:changed', (p) => flushes.push(p.ids.filter((id) => listed.has(id)).length));
     const reads = countReads(e);
     await e.waitUntilSettled(ids, { includeAccepted: true });
-    expect(e.repo.counts().accepted).toBe(n);
+    expect(engineInternals(e).repo.counts().accepted).toBe(n);
     // Each document is read once at the start, then once per flush that names it: rows read are
     // N + the listed ids the flushes carried (a document changes state 6 times on its way to
     // accepted), whatever the number of flushes. Re-reading the drop per flush reads N per flush.
@@ -73,7 +66,7 @@ describe('settling a drop', () => {
     const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'ONE') });
     const ids = res.added.map((a) => a.id);
     // Paused: validation and lookups go on, sending does not; every document ends up queued.
-    await expect.poll(() => e.repo.counts().queued, { timeout: 20_000 }).toBe(n);
+    await expect.poll(() => engineInternals(e).repo.counts().queued, { timeout: 20_000 }).toBe(n);
     // Let the last coalesced event of the lookups go out before listening.
     await new Promise((r) => setTimeout(r, 100));
     const reads = countReads(e);
@@ -97,17 +90,14 @@ describe('settling a drop', () => {
 
   it('still sees a change made by another process (no event) through the bounded backstop', async () => {
     const dir = tempDir();
-    const e = await createEngine({
+    const e = await engines({
       dataDir: dir,
-      secrets: memorySecretStore(),
-      host: 'cli',
       coalesceMs: 2,
     });
-    engines.push(e);
     await e.handlers['queue:pause'](undefined);
     const res = await e.handlers['documents:add']({ files: makeInvoices(3, 'OTHER') });
     const ids = res.added.map((a) => a.id);
-    await expect.poll(() => e.repo.counts().queued, { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => engineInternals(e).repo.counts().queued, { timeout: 20_000 }).toBe(3);
     const waiting = e.waitUntilSettled(ids);
     // Another connection (as `peppol-desk cancel` would) changes the rows: no event here.
     const other = openDb({ dataDir: dir });
@@ -115,7 +105,7 @@ describe('settling a drop', () => {
     for (const id of ids) expect(repo2.transition(id, 'queued', 'cancelled')).toBe(true);
     other.close();
     await waiting;
-    expect(e.repo.counts().cancelled).toBe(3);
+    expect(engineInternals(e).repo.counts().cancelled).toBe(3);
   });
 });
 
@@ -184,15 +174,15 @@ describe('sending a drop in batches', () => {
   it('reads the queue about once per batch, not on every commit while a batch window is open, and batches the drop', async () => {
     const e = await engine();
     const n = 300;
-    const inState = vi.spyOn(e.repo, 'inState');
+    const inState = vi.spyOn(engineInternals(e).repo, 'inState');
     const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'WINDOW') });
     const ids = res.added.map((a) => a.id);
     await e.waitUntilSettled(ids, { includeAccepted: true });
-    expect(e.repo.counts().accepted).toBe(n);
+    expect(engineInternals(e).repo.counts().accepted).toBe(n);
     const queuedReads = inState.mock.calls
       .map((c, i) => ({ state: c[0], rows: (inState.mock.results[i]!.value as unknown[]).length }))
       .filter((c) => c.state === 'queued');
-    const stats = e.sandbox!.stats().requests.byEndpoint;
+    const stats = engineInternals(e).sandbox!.stats().requests.byEndpoint;
     const requests = (label: RegExp) =>
       Object.entries(stats)
         .filter(([l]) => label.test(l))
@@ -213,46 +203,50 @@ describe('commits that sync to disk', () => {
   it('validation and lookup steps commit without a sync; claims to send and outcomes are synced before anything acts on them', async () => {
     // A fixed concurrency: no rate pacing, under which the send stage commits synced instead.
     const e = await engine({ concurrency: 4 });
-    const level = () => Number(e.db.pragma('synchronous', { simple: true }));
+    const level = () => Number(engineInternals(e).db.pragma('synchronous', { simple: true }));
     expect(level()).toBe(2); // FULL outside any relaxed commit
     const seen = new Map<string, Set<number>>();
-    const transition = e.repo.transition.bind(e.repo);
-    vi.spyOn(e.repo, 'transition').mockImplementation((id, from, to, patch, detail) => {
-      const key = `${from}->${to}`;
-      if (!seen.has(key)) seen.set(key, new Set());
-      seen.get(key)!.add(level());
-      return transition(id, from, to, patch, detail);
-    });
+    const transition = engineInternals(e).repo.transition.bind(engineInternals(e).repo);
+    vi.spyOn(engineInternals(e).repo, 'transition').mockImplementation(
+      (id, from, to, patch, detail) => {
+        const key = `${from}->${to}`;
+        if (!seen.has(key)) seen.set(key, new Set());
+        seen.get(key)!.add(level());
+        return transition(id, from, to, patch, detail);
+      },
+    );
     // The send stage's commits are synced off the event loop (`durable`): held here until
     // released, to see that no request leaves and no outcome counts before its commit is on disk.
     let release!: () => void;
     const onDisk = new Promise<void>((r) => (release = r));
-    const durable = e.repo.durable.bind(e.repo);
+    const durable = engineInternals(e).repo.durable.bind(engineInternals(e).repo);
     const syncs = vi
-      .spyOn(e.repo, 'durable')
+      .spyOn(engineInternals(e).repo, 'durable')
       .mockImplementation(() => onDisk.then(() => durable() ?? undefined));
     const res = await e.handlers['documents:add']({ files: makeInvoices(20, 'SYNC') });
     const ids = res.added.map((a) => a.id);
     /** Send and batch requests the access point received. */
     const sends = () =>
-      Object.entries(e.sandbox!.stats().requests.byEndpoint)
+      Object.entries(engineInternals(e).sandbox!.stats().requests.byEndpoint)
         .filter(([label]) => /^POST \/api\/v1\/(send|batch)/.test(label))
         .reduce((n, [, s]) => n + s.total, 0);
     try {
-      await expect.poll(() => e.repo.counts().sending, { timeout: 10_000 }).toBeGreaterThan(0);
-      const claimed = e.repo.idsInStates(['sending']);
+      await expect
+        .poll(() => engineInternals(e).repo.counts().sending, { timeout: 10_000 })
+        .toBeGreaterThan(0);
+      const claimed = engineInternals(e).repo.idsInStates(['sending']);
       await new Promise((r) => setTimeout(r, 200));
       // Claimed and committed, not yet on disk: nothing reached the access point.
       expect(sends()).toBe(0);
-      expect(e.sandbox!.stats().acceptedDocuments).toBe(0);
-      expect(e.repo.idsInStates(['sending'])).toEqual(claimed);
+      expect(engineInternals(e).sandbox!.stats().acceptedDocuments).toBe(0);
+      expect(engineInternals(e).repo.idsInStates(['sending'])).toEqual(claimed);
     } finally {
       // Whatever happened: the engine's stop waits for the held syncs.
       release();
     }
     await e.waitUntilSettled(ids, { includeAccepted: true });
-    expect(e.repo.counts().accepted).toBe(20);
-    expect(e.sandbox!.stats().acceptedDocuments).toBe(20);
+    expect(engineInternals(e).repo.counts().accepted).toBe(20);
+    expect(engineInternals(e).sandbox!.stats().acceptedDocuments).toBe(20);
     expect(sends()).toBeGreaterThan(0);
     expect(syncs).toHaveBeenCalled();
     // Redone after a power cut (a document found validating or resolving goes back one step).

@@ -8,6 +8,7 @@ import {
   keyFileSecretStore,
 } from '../../app/secrets/key-file';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const KEY = 'sk_test_0123456789abcdef';
@@ -80,11 +81,13 @@ describe('API key file (browser host and CLI)', () => {
       const settings = await engine.handlers['settings:set']({ apiKey: KEY });
       expect(settings.apiKeySet).toBe(true);
       expect(JSON.stringify(settings)).not.toContain(KEY);
-      const rows = engine.db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      const rows = engineInternals(engine)
+        .db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
         .all() as { name: string }[];
       for (const { name } of rows) {
-        const dump = JSON.stringify(engine.db.prepare(`SELECT * FROM "${name}"`).all());
+        const dump = JSON.stringify(
+          engineInternals(engine).db.prepare(`SELECT * FROM "${name}"`).all(),
+        );
         expect(dump, name).not.toContain(KEY);
       }
     } finally {

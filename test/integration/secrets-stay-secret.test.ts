@@ -7,6 +7,7 @@ import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
@@ -41,10 +42,10 @@ describe('the API key never leaves through what the provider says', () => {
     const added = await engine.handlers['documents:add']({ files: makeInvoices(1, 'LEAK') });
     const id = added.added[0]!.id;
     await engine.waitUntilSettled([id]);
-    const doc = engine.repo.get(id)!;
+    const doc = engineInternals(engine).repo.get(id)!;
     // The provider's own words are kept in the timeline's technical text (the clerk's words say
     // what to do), with the key replaced; the key itself is nowhere.
-    const timeline = engine.repo.timeline(id);
+    const timeline = engineInternals(engine).repo.timeline(id);
     expect(timeline.map((t) => t.technical).join('\n')).toContain(REDACTED_KEY);
     expect(timeline.map((t) => t.detail).join('\n')).not.toContain('x-api-key');
     const everything = JSON.stringify([doc, timeline]);

@@ -8,6 +8,7 @@ import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/proc
 import { distFile } from '../helpers/dist';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const run = promisify(execFile);
 const tempDir = useTempDirs();
@@ -35,12 +36,12 @@ describe('engine + sandbox in a separate process', () => {
       trackDelivery: false,
     });
     try {
-      expect(engine.sandbox).toBeNull();
+      expect(engineInternals(engine).sandbox).toBeNull();
       const res = await engine.handlers['documents:add']({ files: makeInvoices(200, 'I200') });
       expect(res.added).toHaveLength(200);
       const ids = res.added.map((a) => a.id);
       await engine.waitUntilSettled(ids, { includeAccepted: true });
-      const states = ids.map((id) => engine.repo.get(id)?.state);
+      const states = ids.map((id) => engineInternals(engine).repo.get(id)?.state);
       expect(states.every((s) => s === 'accepted')).toBe(true);
       const after = await sandbox.stats();
       expect(after.acceptedDocuments - before.acceptedDocuments).toBe(200);

@@ -2,38 +2,33 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines, type TestEngineOptions } from '../helpers/engine';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 let sandbox: SandboxHandle;
-const engines: Engine[] = [];
 
 beforeEach(async () => {
   sandbox = await startSandbox({ latencyMs: 2 });
 });
 afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
   await sandbox.close();
 });
+// After the sandbox's hook: after-hooks run as a stack, so the engines stop before it closes.
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
-async function engineFor(
-  dataDir: string,
-  extra: Parameters<typeof createEngine>[0] extends infer O ? Partial<O> : never = {},
-) {
-  const engine = await createEngine({
+async function engineFor(dataDir: string, extra: TestEngineOptions = {}) {
+  const engine = await engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
     endpoint: sandbox.url,
     trackDelivery: false,
     timings: { retryBaseMs: 20, retryMaxMs: 50 },
     ...extra,
   });
-  engines.push(engine);
   return engine;
 }
 
@@ -43,8 +38,8 @@ async function engineFor(
  */
 function seedLookup(engine: Engine, participantId: string): void {
   const answer = { found: true, participantId, name: null, capabilities: null, raw: null };
-  engine.db
-    .prepare(
+  engineInternals(engine)
+    .db.prepare(
       `INSERT OR REPLACE INTO participant_cache
        (access_point, participant_id, found, answer_json, fetched_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)`,
     )
@@ -80,7 +75,12 @@ describe('batch sends', () => {
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
 
-    const byName = new Map(ids.map((id) => [engine.repo.get(id)!.file_name, engine.repo.get(id)!]));
+    const byName = new Map(
+      ids.map((id) => [
+        engineInternals(engine).repo.get(id)!.file_name,
+        engineInternals(engine).repo.get(id)!,
+      ]),
+    );
     const wrong = byName.get('wrong-type.xml')!;
     expect(wrong.state).toBe('failed');
     expect(wrong.problem_code).toBe('AP_REJECTED_DOCUMENT_TYPE_NOT_ACCEPTED');
@@ -103,7 +103,9 @@ describe('batch sends', () => {
     expect(batchRequests(stats) + singleRequests(stats)).toBeLessThanOrEqual(10);
     // The timeline says it went in a batch.
     expect(
-      engine.repo.timeline(others[0]!.id).some((e) => /batch of \d+/.test(e.detail ?? '')),
+      engineInternals(engine)
+        .repo.timeline(others[0]!.id)
+        .some((e) => /batch of \d+/.test(e.detail ?? '')),
     ).toBe(true);
   });
 
@@ -111,7 +113,7 @@ describe('batch sends', () => {
     const engine = await engineFor(tempDir());
     const res = await engine.handlers['documents:add']({ files: makeInvoices(1, 'ALONE') });
     await engine.waitUntilSettled([res.added[0]!.id], { includeAccepted: true });
-    expect(engine.repo.get(res.added[0]!.id)!.state).toBe('accepted');
+    expect(engineInternals(engine).repo.get(res.added[0]!.id)!.state).toBe('accepted');
     expect(singleRequests(sandbox.stats())).toBe(1);
     expect(batchRequests(sandbox.stats())).toBe(0);
   });
@@ -134,7 +136,9 @@ describe('batch sends', () => {
     const res = await engine.handlers['documents:add']({ files: makeInvoices(30, 'LOST') });
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     const stats = sandbox.stats();
     expect(stats.faults.resetAfter).toBe(1);
     expect(stats.batchReplays).toBe(1);
@@ -152,19 +156,24 @@ describe('batch sends', () => {
     });
     const res = await first.handlers['documents:add']({ files: makeInvoices(20, 'CRASH') });
     const ids = res.added.map((a) => a.id);
-    await until(() => ids.every((id) => first.repo.get(id)!.state === 'retry_wait'));
-    const keys = new Set(ids.map((id) => first.repo.get(id)!.batch_key));
+    await until(() =>
+      ids.every((id) => engineInternals(first).repo.get(id)!.state === 'retry_wait'),
+    );
+    const keys = new Set(ids.map((id) => engineInternals(first).repo.get(id)!.batch_key));
     expect(keys.size).toBe(1);
     expect([...keys][0]).toMatch(/^batch-/);
     // Pretend the app died while the batch was in flight.
-    first.db.prepare(`UPDATE documents SET state = 'sending', next_attempt_at = NULL`).run();
-    engines.splice(engines.indexOf(first), 1);
-    await first.stop();
+    engineInternals(first)
+      .db.prepare(`UPDATE documents SET state = 'sending', next_attempt_at = NULL`)
+      .run();
+    await engines.stop(first);
 
     sandbox.setFaults({});
     const second = await engineFor(dataDir);
     await second.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => second.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(second).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     const stats = sandbox.stats();
     expect(stats.batchReplays).toBe(1);
     expect(stats.acceptedDocuments).toBe(20);
@@ -177,10 +186,12 @@ describe('batch sends', () => {
     const res = await engine.handlers['documents:add']({ files: makeInvoices(25, 'BUSY') });
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     expect(sandbox.stats().faults.status503).toBe(2);
     expect(sandbox.stats().acceptedDocuments).toBe(25);
-    expect(ids.some((id) => engine.repo.get(id)!.attempts > 1)).toBe(true);
+    expect(ids.some((id) => engineInternals(engine).repo.get(id)!.attempts > 1)).toBe(true);
   });
 });
 
@@ -237,15 +248,11 @@ async function recordingBatchServer(mode: 'drop-first' | 'conflict') {
 }
 
 async function engineAt(endpoint: string): Promise<Engine> {
-  const engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
+  const engine = await engines({
     endpoint,
     trackDelivery: false,
     timings: { retryBaseMs: 20, retryMaxMs: 50 },
   });
-  engines.push(engine);
   return engine;
 }
 
@@ -257,21 +264,23 @@ describe('batches whose outcome is unknown', () => {
       engine.handlers['queue:pause'](undefined);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(4, 'ORDER') });
       const ids = res.added.map((a) => a.id).sort((a, b) => a - b);
-      await until(() => engine.repo.counts().queued === 4);
+      await until(() => engineInternals(engine).repo.counts().queued === 4);
       // The newest document becomes a due retry: the send stage picks due retries first.
-      engine.db
-        .prepare(
+      engineInternals(engine)
+        .db.prepare(
           "UPDATE documents SET state = 'retry_wait', next_attempt_at = 0, attempts = 1 WHERE id = ?",
         )
         .run(ids[3]);
       engine.handlers['queue:resume'](undefined);
-      await until(() => ids.every((id) => engine.repo.get(id)!.state === 'accepted'));
+      await until(() =>
+        ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted'),
+      );
       expect(ap.batches.length).toBe(2);
       expect(ap.batches[1]!.key).toBe(ap.batches[0]!.key);
       // Items in id order (what the database gives back for a re-send), and the same bytes.
       const itemIds = (body: string) =>
         (JSON.parse(body) as { documents: { id: string }[] }).documents.map((d) => d.id);
-      const keys = ids.map((id) => engine.repo.get(id)!.idempotency_key);
+      const keys = ids.map((id) => engineInternals(engine).repo.get(id)!.idempotency_key);
       expect(itemIds(ap.batches[0]!.body)).toEqual(keys);
       expect(itemIds(ap.batches[1]!.body)).toEqual(keys);
       const sha = (body: string) => createHash('sha256').update(body).digest('hex');
@@ -287,7 +296,9 @@ describe('batches whose outcome is unknown', () => {
       const engine = await engineAt(ap.url);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'CONFL') });
       const ids = res.added.map((a) => a.id);
-      await until(() => ids.every((id) => engine.repo.get(id)!.state === 'failed'));
+      await until(() =>
+        ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'failed'),
+      );
       expect(ap.batches.length).toBe(1);
       for (const id of ids) {
         const d = await engine.handlers['documents:get']({ id });

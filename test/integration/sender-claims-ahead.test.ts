@@ -1,23 +1,25 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 // With a fixed concurrency the send stage claims a few documents ahead of a free slot (committed
 // as `sending`), so the next request leaves the moment an answer arrives. These tests pin what
 // must hold whatever the timing: pausing or stopping puts the claimed-ahead documents back in
 // the queue, nothing is sent twice, and attempts count only real requests.
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
-const stoppedEngines = new Set<Engine>();
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop (once) first.
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 async function setup(dataDir = tempDir()): Promise<{ engine: Engine; sandbox: SandboxHandle }> {
   const sandbox = await startSandbox({ latencyMs: 60 });
@@ -26,21 +28,15 @@ async function setup(dataDir = tempDir()): Promise<{ engine: Engine; sandbox: Sa
   return { engine, sandbox };
 }
 
-async function open(dataDir: string, sandbox: SandboxHandle): Promise<Engine> {
-  const engine = await createEngine({
+function open(dataDir: string, sandbox: SandboxHandle): Promise<Engine> {
+  return engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
     endpoint: sandbox.url,
     concurrency: 4,
     batching: false,
     trackDelivery: false,
     coalesceMs: 20,
   });
-  cleanups.push(async () => {
-    if (!stoppedEngines.has(engine)) await engine.stop();
-  });
-  return engine;
 }
 
 /** Poll (bounded) until `cond` holds. */
@@ -52,11 +48,14 @@ describe('documents claimed ahead of a free slot', () => {
     const ids = res.added.map((a) => a.id);
     expect(ids).toHaveLength(40);
 
-    await until(() => engine.repo.counts().accepted >= 8, '8 accepted');
+    await until(() => engineInternals(engine).repo.counts().accepted >= 8, '8 accepted');
     engine.handlers['queue:pause'](undefined);
     // Requests in flight finish; nothing may stay `sending` while paused.
-    await until(() => engine.repo.counts().sending === 0, 'no document sending while paused');
-    const paused = engine.repo.counts();
+    await until(
+      () => engineInternals(engine).repo.counts().sending === 0,
+      'no document sending while paused',
+    );
+    const paused = engineInternals(engine).repo.counts();
     expect(paused.accepted + paused.queued).toBe(40);
     expect(paused.queued).toBeGreaterThan(0);
     for (const id of ids) {
@@ -65,7 +64,7 @@ describe('documents claimed ahead of a free slot', () => {
     }
 
     engine.handlers['queue:resume'](undefined);
-    await until(() => engine.repo.counts().accepted === 40, 'all 40 accepted');
+    await until(() => engineInternals(engine).repo.counts().accepted === 40, 'all 40 accepted');
     for (const id of ids) {
       const d = await engine.handlers['documents:get']({ id });
       expect(d.state).toBe('accepted');
@@ -79,9 +78,8 @@ describe('documents claimed ahead of a free slot', () => {
     const dataDir = tempDir();
     const { engine, sandbox } = await setup(dataDir);
     await engine.handlers['documents:add']({ files: makeInvoices(30, 'STOP') });
-    await until(() => engine.repo.counts().accepted >= 4, '4 accepted');
+    await until(() => engineInternals(engine).repo.counts().accepted >= 4, '4 accepted');
     await engine.stop();
-    stoppedEngines.add(engine);
 
     // Read the stopped engine's database as it left it (before start-up recovery could tidy).
     const db = new Database(join(dataDir, 'peppol-desk.sqlite'), { readonly: true });
@@ -94,7 +92,7 @@ describe('documents claimed ahead of a free slot', () => {
     expect(rows.filter((r) => r.state === 'queued' && r.attempts !== 0)).toEqual([]);
 
     const again = await open(dataDir, sandbox);
-    await until(() => again.repo.counts().accepted === 30, 'all 30 accepted');
+    await until(() => engineInternals(again).repo.counts().accepted === 30, 'all 30 accepted');
     expect(sandbox.stats().acceptedDocuments).toBe(30);
     expect(sandbox.stats().duplicateContentAccepts).toBe(0);
     expect(sandbox.stats().acceptedByKey).toBe(30);

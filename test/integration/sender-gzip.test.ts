@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccessPointClient } from '../../app/access-point/client';
-import { createEngine, memorySecretStore } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+// After the cleanups' hook: after-hooks run as a stack, so the engines stop first.
+const engines = useEngines();
 
 interface Seen {
   path: string;
@@ -102,19 +103,17 @@ describe('gzip request bodies', () => {
   it('an engine with gzip on sends everything through the sandbox (batches gzipped)', async () => {
     const sandbox = await startSandbox({ latencyMs: 2 });
     cleanups.push(() => sandbox.close());
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const engine = await engines({
       endpoint: sandbox.url,
       trackDelivery: false,
       gzip: true,
     });
-    cleanups.push(() => engine.stop());
     const res = await engine.handlers['documents:add']({ files: makeInvoices(30, 'GZE') });
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     expect(sandbox.stats().acceptedDocuments).toBe(30);
   });
 });
@@ -133,21 +132,19 @@ describe('batch endpoint fallback', () => {
 
   it('an engine facing a provider without batches sends every document singly', async () => {
     const server = await strictServer();
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const engine = await engines({
       endpoint: server.url,
       trackDelivery: false,
     });
-    cleanups.push(() => engine.stop());
     const res = await engine.handlers['documents:add']({ files: makeInvoices(20, 'NOB') });
     const ids = res.added.map((a) => a.id);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
-    expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+      true,
+    );
     const sends = server.seen.filter((s) => s.path.endsWith('/api/v1/send'));
     expect(sends).toHaveLength(20);
     expect(server.seen.filter((s) => s.path.includes('batch')).length).toBeLessThanOrEqual(2);
-    expect(ids.every((id) => engine.repo.get(id)!.attempts === 1)).toBe(true);
+    expect(ids.every((id) => engineInternals(engine).repo.get(id)!.attempts === 1)).toBe(true);
   });
 });

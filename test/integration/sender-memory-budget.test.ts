@@ -11,6 +11,7 @@ import { startSandbox } from '../../app/sandbox/server';
 import { BATCH_ITEM_MAX_BYTES, IN_FLIGHT_BYTES } from '../../app/queue/stages/send';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -83,7 +84,8 @@ describe('send stage memory', () => {
     expect(ids).toHaveLength(16);
     await engine.waitUntilSettled(ids, { includeAccepted: true });
 
-    for (const id of ids) expect(engine.repo.get(id)).toMatchObject({ state: 'accepted' });
+    for (const id of ids)
+      expect(engineInternals(engine).repo.get(id)).toMatchObject({ state: 'accepted' });
     expect(proxy.stats.singles).toBe(16);
     expect(proxy.stats.batches).toBe(0);
     expect(proxy.stats.peak).toBeGreaterThan(0);

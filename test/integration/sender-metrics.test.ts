@@ -1,33 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import type { Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
 import { until } from '../helpers/wait';
 
-const tempDir = useTempDirs();
 let sandbox: SandboxHandle;
-let engine: Engine | null = null;
 
 beforeEach(async () => {
   sandbox = await startSandbox({ latencyMs: 5 });
 });
 afterEach(async () => {
-  await engine?.stop();
-  engine = null;
   await sandbox.close();
 });
+// After the sandbox's hook: after-hooks run as a stack, so the engines stop before it closes.
+const engines = useEngines({ coalesceMs: undefined });
 
-async function start(extra: { metricsPort?: number; batching?: boolean } = {}): Promise<Engine> {
-  engine = await createEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: sandbox.url,
-    trackDelivery: false,
-    ...extra,
-  });
-  return engine;
+function start(extra: { metricsPort?: number; batching?: boolean } = {}): Promise<Engine> {
+  return engines({ endpoint: sandbox.url, trackDelivery: false, ...extra });
 }
 
 async function sendAll(e: Engine, n: number, prefix: string): Promise<number[]> {
@@ -74,8 +64,7 @@ describe('metrics', () => {
   it('serve Prometheus text on 127.0.0.1 only when a port is set', async () => {
     const off = await start();
     expect(off.metricsUrl()).toBeNull();
-    await off.stop();
-    engine = null;
+    await engines.stop(off);
 
     const e = await start({ metricsPort: 0 });
     const url = e.metricsUrl();

@@ -5,6 +5,7 @@ import { distFile } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 import { until } from '../helpers/wait';
+import { engineInternals } from '../../app/engine/internals';
 
 const tempDir = useTempDirs();
 const RATE = 60;
@@ -38,7 +39,7 @@ describe('adaptive rate against a rate-limited access point', () => {
       engine.handlers['queue:pause'](undefined);
       const res = await engine.handlers['documents:add']({ files: makeInvoices(n, 'RATE') });
       const ids = res.added.map((a) => a.id);
-      await until(() => engine.repo.counts().queued === n);
+      await until(() => engineInternals(engine).repo.counts().queued === n);
       const before = await sandbox.stats();
       const started = performance.now();
       engine.handlers['queue:resume'](undefined);
@@ -46,7 +47,9 @@ describe('adaptive rate against a rate-limited access point', () => {
       const seconds = (performance.now() - started) / 1000;
       const after = await sandbox.stats();
 
-      expect(ids.every((id) => engine.repo.get(id)!.state === 'accepted')).toBe(true);
+      expect(ids.every((id) => engineInternals(engine).repo.get(id)!.state === 'accepted')).toBe(
+        true,
+      );
       expect(after.acceptedDocuments - before.acceptedDocuments).toBe(n);
       const sends = after.requests.byEndpoint['POST /api/v1/send']!;
       const refused =

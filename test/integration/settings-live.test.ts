@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
-import { createEngine, memorySecretStore } from '../../app/engine';
+import { memorySecretStore } from '../../app/engine';
 import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/process';
 import { distFile } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
+const engines = useEngines({ host: 'browser', coalesceMs: undefined });
 let second: SandboxProcess;
 
 beforeAll(async () => {
@@ -18,9 +19,7 @@ afterAll(async () => {
 
 describe('settings take effect without a restart', () => {
   it('a new key and provider URL switch sending to that access point; nothing in flight is lost or sent twice', async () => {
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
+    const engine = await engines({
       host: 'browser',
       // Slow built-in sandbox: documents are still in flight when the settings change.
       sandboxLatencyMs: 40,
@@ -28,118 +27,106 @@ describe('settings take effect without a restart', () => {
     });
     const statuses: ConnectionStatus[] = [];
     engine.on('connection:changed', (s) => statuses.push(s));
-    try {
-      const builtIn = engine.sandbox;
-      expect(builtIn).not.toBeNull();
-      expect(engine.environment).toBe('sandbox');
-      const first = await engine.handlers['documents:add']({ files: makeInvoices(40, 'LIVE-A') });
-      const firstIds = first.added.map((a) => a.id);
-      // Wait until some are with the built-in sandbox right now.
-      await new Promise<void>((resolve) => {
-        const off = engine.on('documents:changed', () => {
-          if (engine.repo.counts().sending > 0 || engine.repo.counts().accepted > 0) {
-            off();
-            resolve();
-          }
-        });
+    const builtIn = engineInternals(engine).sandbox;
+    expect(builtIn).not.toBeNull();
+    expect(engine.environment).toBe('sandbox');
+    const first = await engine.handlers['documents:add']({ files: makeInvoices(40, 'LIVE-A') });
+    const firstIds = first.added.map((a) => a.id);
+    // Wait until some are with the built-in sandbox right now.
+    await new Promise<void>((resolve) => {
+      const off = engine.on('documents:changed', () => {
+        if (
+          engineInternals(engine).repo.counts().sending > 0 ||
+          engineInternals(engine).repo.counts().accepted > 0
+        ) {
+          off();
+          resolve();
+        }
       });
+    });
 
-      const saved = await engine.handlers['settings:set']({
-        endpoint: second.url,
-        apiKey: 'sk_test_live_switch',
-      });
-      expect(saved.environment).toBe('test');
-      expect(saved.endpoint).toBe(second.url);
-      expect(engine.sandbox).toBeNull();
-      expect(engine.endpoint).toBe(second.url);
-      const status = await engine.handlers['connection:get'](undefined);
-      expect(status).toMatchObject({ environment: 'test', endpoint: second.url });
-      expect(statuses.some((s) => s.environment === 'test' && s.endpoint === second.url)).toBe(
-        true,
-      );
-      const builtInAccepted = builtIn!.stats().acceptedDocuments;
-      expect(builtInAccepted).toBeGreaterThan(0);
+    const saved = await engine.handlers['settings:set']({
+      endpoint: second.url,
+      apiKey: 'sk_test_live_switch',
+    });
+    expect(saved.environment).toBe('test');
+    expect(saved.endpoint).toBe(second.url);
+    expect(engineInternals(engine).sandbox).toBeNull();
+    expect(engine.endpoint).toBe(second.url);
+    const status = await engine.handlers['connection:get'](undefined);
+    expect(status).toMatchObject({ environment: 'test', endpoint: second.url });
+    expect(statuses.some((s) => s.environment === 'test' && s.endpoint === second.url)).toBe(true);
+    const builtInAccepted = builtIn!.stats().acceptedDocuments;
+    expect(builtInAccepted).toBeGreaterThan(0);
 
-      const later = await engine.handlers['documents:add']({ files: makeInvoices(10, 'LIVE-B') });
-      const laterIds = later.added.map((a) => a.id);
-      await engine.waitUntilSettled([...firstIds, ...laterIds], { includeAccepted: true });
-      for (const id of [...firstIds, ...laterIds])
-        expect(engine.repo.get(id)?.state).toBe('accepted');
+    const later = await engine.handlers['documents:add']({ files: makeInvoices(10, 'LIVE-B') });
+    const laterIds = later.added.map((a) => a.id);
+    await engine.waitUntilSettled([...firstIds, ...laterIds], { includeAccepted: true });
+    for (const id of [...firstIds, ...laterIds])
+      expect(engineInternals(engine).repo.get(id)?.state).toBe('accepted');
 
-      const stats = await second.stats();
-      // Every document reached exactly one access point exactly once; the new ones the new one.
-      expect(builtInAccepted + stats.acceptedDocuments).toBe(50);
-      expect(stats.acceptedDocuments).toBeGreaterThanOrEqual(10);
-      expect(stats.duplicateContentAccepts).toBe(0);
-      expect(builtIn!.stats().duplicateContentAccepts).toBe(0);
-    } finally {
-      await engine.stop();
-    }
+    const stats = await second.stats();
+    // Every document reached exactly one access point exactly once; the new ones the new one.
+    expect(builtInAccepted + stats.acceptedDocuments).toBe(50);
+    expect(stats.acceptedDocuments).toBeGreaterThanOrEqual(10);
+    expect(stats.duplicateContentAccepts).toBe(0);
+    expect(builtIn!.stats().duplicateContentAccepts).toBe(0);
   });
 
   it('holds documents whose last attempt may have reached the previous access point, instead of sending them to the new one', async () => {
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
+    const engine = await engines({
       host: 'browser',
       trackDelivery: false,
       batching: false,
       timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
     });
-    try {
-      // The built-in sandbox answers 503 (for all the client knows, it may have kept them).
-      engine.sandbox!.setFaults({ status503: { every: 1 } });
-      const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'HOLD') });
-      const ids = res.added.map((a) => a.id);
-      await expect
-        .poll(() => ids.map((id) => engine.repo.get(id)?.state), { timeout: 20_000 })
-        .toEqual(['retry_wait', 'retry_wait', 'retry_wait']);
-      const before = (await second.stats()).acceptedDocuments;
+    // The built-in sandbox answers 503 (for all the client knows, it may have kept them).
+    engineInternals(engine).sandbox!.setFaults({ status503: { every: 1 } });
+    const res = await engine.handlers['documents:add']({ files: makeInvoices(3, 'HOLD') });
+    const ids = res.added.map((a) => a.id);
+    await expect
+      .poll(() => ids.map((id) => engineInternals(engine).repo.get(id)?.state), {
+        timeout: 20_000,
+      })
+      .toEqual(['retry_wait', 'retry_wait', 'retry_wait']);
+    const before = (await second.stats()).acceptedDocuments;
 
-      await engine.handlers['settings:set']({ endpoint: second.url, apiKey: 'sk_test_hold' });
-      for (const id of ids) {
-        const d = await engine.handlers['documents:get']({ id });
-        expect(d.state).toBe('held');
-        expect(d.problem).toMatchObject({ code: 'ACCESS_POINT_CHANGED', action: 'decide' });
-        expect(d.problem?.message).toMatch(/built-in Sandbox/);
-      }
-      // The clerk checked the sandbox: one did arrive there (cancel), one did not (send anyway).
-      expect(await engine.handlers['documents:cancel']({ ids: [ids[0]!] })).toEqual({
-        cancelled: 1,
-        undoToken: expect.any(String),
-      });
-      await engine.handlers['documents:sendAnyway']({ ids: [ids[1]!] });
-      await engine.waitUntilSettled([ids[1]!], { includeAccepted: true });
-      expect(engine.repo.get(ids[1]!)?.state).toBe('accepted');
-      expect((await second.stats()).acceptedDocuments).toBe(before + 1);
-      expect(engine.repo.get(ids[0]!)?.state).toBe('cancelled');
-      expect(engine.repo.get(ids[2]!)?.state).toBe('held');
-    } finally {
-      await engine.stop();
+    await engine.handlers['settings:set']({ endpoint: second.url, apiKey: 'sk_test_hold' });
+    for (const id of ids) {
+      const d = await engine.handlers['documents:get']({ id });
+      expect(d.state).toBe('held');
+      expect(d.problem).toMatchObject({ code: 'ACCESS_POINT_CHANGED', action: 'decide' });
+      expect(d.problem?.message).toMatch(/built-in Sandbox/);
     }
+    // The clerk checked the sandbox: one did arrive there (cancel), one did not (send anyway).
+    expect(await engine.handlers['documents:cancel']({ ids: [ids[0]!] })).toEqual({
+      cancelled: 1,
+      undoToken: expect.any(String),
+    });
+    await engine.handlers['documents:sendAnyway']({ ids: [ids[1]!] });
+    await engine.waitUntilSettled([ids[1]!], { includeAccepted: true });
+    expect(engineInternals(engine).repo.get(ids[1]!)?.state).toBe('accepted');
+    expect((await second.stats()).acceptedDocuments).toBe(before + 1);
+    expect(engineInternals(engine).repo.get(ids[0]!)?.state).toBe('cancelled');
+    expect(engineInternals(engine).repo.get(ids[2]!)?.state).toBe('held');
   });
 
   it('removing the key and URL starts the built-in sandbox again', async () => {
-    const engine = await createEngine({
-      dataDir: tempDir(),
+    const engine = await engines({
       secrets: memorySecretStore('sk_test_x'),
       host: 'browser',
       endpoint: null,
       trackDelivery: false,
     });
-    try {
-      await engine.handlers['settings:set']({ endpoint: second.url });
-      expect(engine.sandbox).toBeNull();
-      const saved = await engine.handlers['settings:set']({ endpoint: null, apiKey: null });
-      expect(saved.environment).toBe('sandbox');
-      expect(engine.sandbox).not.toBeNull();
-      expect(engine.endpoint).toBe(engine.sandbox!.url);
-      const added = await engine.handlers['documents:add']({ files: makeInvoices(3, 'BACK') });
-      const ids = added.added.map((a) => a.id);
-      await engine.waitUntilSettled(ids, { includeAccepted: true });
-      expect(engine.sandbox!.stats().acceptedDocuments).toBe(3);
-    } finally {
-      await engine.stop();
-    }
+    await engine.handlers['settings:set']({ endpoint: second.url });
+    expect(engineInternals(engine).sandbox).toBeNull();
+    const saved = await engine.handlers['settings:set']({ endpoint: null, apiKey: null });
+    expect(saved.environment).toBe('sandbox');
+    expect(engineInternals(engine).sandbox).not.toBeNull();
+    expect(engine.endpoint).toBe(engineInternals(engine).sandbox!.url);
+    const added = await engine.handlers['documents:add']({ files: makeInvoices(3, 'BACK') });
+    const ids = added.added.map((a) => a.id);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    expect(engineInternals(engine).sandbox!.stats().acceptedDocuments).toBe(3);
   });
 });

@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationCache } from '../../app/caches/validation-cache';
-import { createEngine, memorySecretStore, sha256Hex, type Engine } from '../../app/engine';
+import { sha256Hex, type Engine } from '../../app/engine';
 import { openDb } from '../../app/store/db';
 import { checkDocument, RULESET_VERSION, VALIDATION_CACHE_KEY } from '../../app/validation';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useEngines } from '../helpers/engine';
+import { engineInternals } from '../../app/engine/internals';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-});
+const engines = useEngines();
+const tempDir = engines.tempDir;
 
 /** Put a cache entry into a data folder before an engine opens it. */
 function seedCache(dataDir: string, bytes: Uint8Array, key: string, tweak: (n: string) => string) {
@@ -25,14 +23,11 @@ function seedCache(dataDir: string, bytes: Uint8Array, key: string, tweak: (n: s
 }
 
 async function engineOn(dataDir: string): Promise<Engine> {
-  const e = await createEngine({
+  const e = await engines({
     dataDir,
-    secrets: memorySecretStore(),
-    host: 'cli',
     coalesceMs: 20,
     trackDelivery: false,
   });
-  engines.push(e);
   return e;
 }
 
@@ -45,7 +40,7 @@ describe('validation cache in the pipeline', () => {
     const res = await e.handlers['documents:add']({ files: [{ name: 'c.xml', bytes }] });
     const id = res.added[0]!.id;
     await e.waitUntilSettled([id], { includeAccepted: true });
-    const doc = e.repo.get(id)!;
+    const doc = engineInternals(e).repo.get(id)!;
     expect(doc.invoice_number).toBe('SUMMARY-FROM-CACHE');
     expect(doc.state).toBe('accepted');
   });
@@ -59,12 +54,13 @@ describe('validation cache in the pipeline', () => {
     const res = await e.handlers['documents:add']({ files: [{ name: 'c.xml', bytes }] });
     const id = res.added[0]!.id;
     await e.waitUntilSettled([id], { includeAccepted: true });
-    const doc = e.repo.get(id)!;
+    const doc = engineInternals(e).repo.get(id)!;
     expect(doc.invoice_number).toBe('CACHED-2');
     expect(doc.state).toBe('accepted');
     // And the fresh verdict is now cached under the current key.
     expect(
-      new ValidationCache(e.db).get(doc.sha256, VALIDATION_CACHE_KEY)?.summary.invoiceNumber,
+      new ValidationCache(engineInternals(e).db).get(doc.sha256, VALIDATION_CACHE_KEY)?.summary
+        .invoiceNumber,
     ).toBe('CACHED-2');
   });
 });

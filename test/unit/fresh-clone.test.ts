@@ -102,8 +102,8 @@ describe('a fresh clone has everything its sources use', () => {
   it('the checks catch what a fresh clone would miss', () => {
     expect(resolvesToTracked('test/e2e/a.ts', './fixtures')).toBe(true);
     expect(resolvesToTracked('test/e2e/a.ts', './no-such-file')).toBe(false);
-    expect(resolvesToTracked('test/unit/a.ts', '../../app/engine')).toBe(true);
-    expect(resolvesToTracked('test/unit/a.ts', '../../app/engine.js')).toBe(true);
+    expect(resolvesToTracked('test/unit/a.ts', '../../app/errors')).toBe(true);
+    expect(resolvesToTracked('test/unit/a.ts', '../../app/errors.js')).toBe(true);
     expect(DECLARED.has(packageOf('left-pad/index'))).toBe(false);
     expect(packageOf('@axe-core/playwright')).toBe('@axe-core/playwright');
     expect([..."x = readFileSync('../fixtures/rich-invoice.xml')".matchAll(FIXTURE)]).toHaveLength(

@@ -1,0 +1,259 @@
+/**
+ * The engine's access point: the endpoint in use (a provider's URL or the built-in sandbox), its
+ * client and caches, the environment the key selects, and the earlier access points still asked
+ * about documents they accepted. A change of URL, key or gzip is applied at once (`apply`).
+ */
+import type { Environment } from '../contract';
+import { AccessPointClient } from '../access-point/client';
+import { ParticipantCache } from '../caches/participant-cache';
+import { RemoteValidationCache } from '../caches/remote-validation-cache';
+import { environmentFor } from '../domain/environment';
+import type { Pipeline } from '../queue/pipeline';
+import { startSandbox, type SandboxHandle } from '../sandbox/server';
+import type { Db } from '../store/db';
+import type { DocumentsRepo } from '../store/documents-repo';
+import type { EngineOptions } from './options';
+import type { EngineSettings } from './settings';
+
+/** The provider's production API. */
+const DEFAULT_ENDPOINT = 'https://app.goroute.ai/peppol-api';
+
+/** Where to send, from the options, the stored settings and the key: one access point. */
+interface Wanted {
+  endpointSetting: string | null;
+  endpoint: string;
+  environment: Environment;
+  apiKey: string | null;
+  gzip: boolean;
+}
+
+/** What documents are pinned to: the built-in sandbox (any port), or the provider's URL. */
+export function accessPointKey(builtIn: SandboxHandle | null, url: string): string {
+  return builtIn ? 'sandbox' : url;
+}
+
+/** What the connection is made from. */
+export interface ConnectionDeps {
+  options: EngineOptions;
+  settings: EngineSettings;
+  db: Db;
+  repo: DocumentsRepo;
+  now: () => number;
+  /** Fixed sends in flight, or 'auto' (adaptive): sizes the client's connection pool. */
+  concurrency: number | 'auto';
+  trackDelivery: boolean;
+}
+
+/** The access point in use and the earlier ones still polled (see the file's comment). */
+export class EngineConnection {
+  /**
+   * Earlier access points still polled for documents they accepted (delivery and the buyer's
+   * response are known only there), with their clients, and the built-in sandbox when that is
+   * one of them (kept running while its documents await delivery). One entry per access point.
+   */
+  private readonly earlier = new Map<
+    string,
+    { client: AccessPointClient; sandbox: SandboxHandle | null }
+  >();
+  private change: Promise<void> = Promise.resolve();
+  private pipeline: Pipeline | null = null;
+  private stopping = false;
+  participants: ParticipantCache;
+  /** The access point's verdicts cache made with the first connection (handed to the pipeline). */
+  readonly firstRemoteValidationCache: RemoteValidationCache;
+
+  private constructor(
+    private readonly deps: ConnectionDeps,
+    private wanted: Wanted,
+    /** The built-in sandbox when it is the access point in use. */
+    public sandbox: SandboxHandle | null,
+    public endpoint: string,
+    public client: AccessPointClient,
+  ) {
+    const caches = this.cachesFor(sandbox, endpoint);
+    this.participants = caches.participants;
+    this.firstRemoteValidationCache = caches.remoteValidationCache;
+  }
+
+  /** Connect as the options, settings and key say (the built-in sandbox when nothing is set). */
+  static async open(deps: ConnectionDeps): Promise<EngineConnection> {
+    const wanted = wantedConnection(deps);
+    const sandbox = wanted.endpoint ? null : await startInProcessSandbox(deps.options);
+    const endpoint = sandbox ? sandbox.url : wanted.endpoint;
+    return new EngineConnection(deps, wanted, sandbox, endpoint, clientFor(deps, wanted, endpoint));
+  }
+
+  /** The environment documents are sent in now. */
+  get environment(): Environment {
+    return this.wanted.environment;
+  }
+
+  /** The stored (or `--endpoint`) provider URL; null for "the key decides / built-in sandbox". */
+  get endpointSetting(): string | null {
+    return this.wanted.endpointSetting;
+  }
+
+  /** What documents added now are pinned to. */
+  get accessPoint(): string {
+    return accessPointKey(this.sandbox, this.endpoint);
+  }
+
+  /**
+   * The pipeline that sends through this connection; on a restart, documents accepted at another
+   * access point than this one are polled there with the key kept for it. (The built-in sandbox
+   * forgets its transactions when it stops.)
+   */
+  attach(pipeline: Pipeline): void {
+    this.pipeline = pipeline;
+    if (!this.deps.trackDelivery) return;
+    const current = this.accessPoint;
+    for (const accessPoint of this.deps.repo.accessPointsAwaitingDelivery()) {
+      if (accessPoint === current || accessPoint === 'sandbox') continue;
+      const key = this.deps.options.secrets.getEarlierKey?.(accessPoint) ?? null;
+      const earlierClient = clientFor(
+        this.deps,
+        { ...this.wanted, apiKey: key, gzip: false },
+        accessPoint,
+      );
+      this.earlier.set(accessPoint, { client: earlierClient, sandbox: null });
+      pipeline.pollEarlier(accessPoint, earlierClient);
+    }
+  }
+
+  /** The pipeline is done polling an earlier access point: forget its key, close its client. */
+  earlierDone(accessPoint: string, doneClient: AccessPointClient): void {
+    const entry = this.earlier.get(accessPoint);
+    this.earlier.delete(accessPoint);
+    this.deps.options.secrets.setEarlierKey?.(accessPoint, null);
+    // In use again, it may be the very client or sandbox in use now: those stay open.
+    if (doneClient !== this.client) void doneClient.close().catch(() => undefined);
+    if (entry?.sandbox && entry.sandbox !== this.sandbox) void entry.sandbox.close();
+  }
+
+  /**
+   * Apply changed provider URL, API key or gzip at once: start or stop the built-in sandbox and
+   * hand the pipeline a new client (it lets requests in flight finish against the old one first).
+   */
+  apply(): Promise<void> {
+    const run = this.change.then(() => this.reconnect());
+    this.change = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reconnect(): Promise<void> {
+    const { deps } = this;
+    const wanted = wantedConnection(deps);
+    const connection = this.wanted;
+    const same =
+      wanted.endpoint === connection.endpoint &&
+      wanted.apiKey === connection.apiKey &&
+      wanted.gzip === connection.gzip &&
+      wanted.environment === connection.environment;
+    if (same || this.stopping || !this.pipeline) return;
+    const keptSandbox = this.earlier.get('sandbox')?.sandbox ?? null;
+    const nextSandbox = wanted.endpoint
+      ? null
+      : (this.sandbox ?? keptSandbox ?? (await startInProcessSandbox(deps.options)));
+    const nextEndpoint = nextSandbox ? nextSandbox.url : wanted.endpoint;
+    const nextClient = clientFor(deps, wanted, nextEndpoint);
+    const nextCaches = this.cachesFor(nextSandbox, nextEndpoint);
+    const previous = await this.pipeline.reconnect({
+      client: nextClient,
+      ...nextCaches,
+      environment: wanted.environment,
+      accessPoint: accessPointKey(nextSandbox, nextEndpoint),
+    });
+    const previousSandbox = this.sandbox;
+    const previousAccessPoint = this.accessPoint;
+    const previousKey = connection.apiKey;
+    this.wanted = wanted;
+    this.client = nextClient;
+    this.participants = nextCaches.participants;
+    this.endpoint = nextEndpoint;
+    this.sandbox = nextSandbox;
+    // Documents the previous access point accepted are still asked about there, with the key
+    // used there (kept in the secret store, never in the database), until they are final.
+    const keepPolling =
+      deps.trackDelivery &&
+      previousAccessPoint !== accessPointKey(nextSandbox, nextEndpoint) &&
+      deps.repo.nextPollAt(previousAccessPoint) !== null;
+    if (keepPolling) {
+      if (previousAccessPoint !== 'sandbox' && previousKey)
+        deps.options.secrets.setEarlierKey?.(previousAccessPoint, previousKey);
+      this.earlier.set(previousAccessPoint, {
+        client: previous,
+        sandbox: previousSandbox !== nextSandbox ? previousSandbox : null,
+      });
+      this.pipeline.pollEarlier(previousAccessPoint, previous);
+      return;
+    }
+    await previous.close();
+    if (previousSandbox && previousSandbox !== nextSandbox) await previousSandbox.close();
+  }
+
+  /** No more changes: resolves once the change under way (if any) is done. */
+  async stopChanges(): Promise<void> {
+    this.stopping = true;
+    await this.change;
+  }
+
+  /** Close the clients (earlier access points' keys stay kept: polled again at the next start). */
+  async close(): Promise<void> {
+    await this.client.close();
+    for (const e of this.earlier.values()) {
+      await e.client.close().catch(() => undefined);
+      if (e.sandbox && e.sandbox !== this.sandbox) await e.sandbox.close();
+    }
+  }
+
+  /** Stop the built-in sandbox when it is the access point in use (last, after the queue). */
+  async closeSandbox(): Promise<void> {
+    if (this.sandbox) await this.sandbox.close();
+  }
+
+  /**
+   * The caches of one access point. They are keyed by it; the built-in sandbox listens on a new
+   * port each start, so it is keyed by a stable name and its answers survive restarts like a
+   * provider's do.
+   */
+  private cachesFor(builtIn: SandboxHandle | null, url: string) {
+    const { db, now, settings } = this.deps;
+    const key = accessPointKey(builtIn, url);
+    return {
+      participants: new ParticipantCache(db, key, settings.lookupTtl(), now),
+      remoteValidationCache: new RemoteValidationCache(db, key, now),
+    };
+  }
+}
+
+function wantedConnection({ options, settings }: ConnectionDeps): Wanted {
+  const apiKey = options.secrets.getApiKey();
+  const endpointSetting = options.endpoint ?? settings.get('endpoint');
+  return {
+    endpointSetting,
+    // '' stands for "the built-in sandbox": its URL is known once it runs.
+    endpoint: !apiKey && !endpointSetting ? '' : (endpointSetting ?? DEFAULT_ENDPOINT),
+    environment: environmentFor(apiKey, Boolean(endpointSetting)),
+    apiKey,
+    gzip: options.gzip ?? settings.get('gzip'),
+  };
+}
+
+function startInProcessSandbox(options: EngineOptions): Promise<SandboxHandle> {
+  return startSandbox({
+    latencyMs: options.sandboxLatencyMs ?? 0,
+    ...(options.sandboxStepMs !== undefined ? { transactionStepMs: options.sandboxStepMs } : {}),
+  });
+}
+
+function clientFor(deps: ConnectionDeps, c: Wanted, baseUrl: string): AccessPointClient {
+  const { concurrency, options } = deps;
+  return new AccessPointClient({
+    baseUrl,
+    apiKey: c.apiKey,
+    // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
+    connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
+    gzipAboveBytes: c.gzip ? 8 * 1024 : null,
+    ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+  });
+}

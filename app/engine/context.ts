@@ -1,0 +1,21 @@
+/**
+ * What the engine's parts share: one object made by createEngine, handed to each part (documents,
+ * user actions, settings, hot folder) instead of a closure over many variables.
+ */
+import type { Pipeline } from '../queue/pipeline';
+import type { DocumentsRepo } from '../store/documents-repo';
+import type { EngineConnection } from './connection';
+import type { EngineEvents } from './events';
+import type { EngineOptions } from './options';
+import type { EngineSettings } from './settings';
+
+/** The running engine's parts, as its handlers see them. */
+export interface EngineContext {
+  options: EngineOptions;
+  now: () => number;
+  repo: DocumentsRepo;
+  settings: EngineSettings;
+  connection: EngineConnection;
+  pipeline: Pipeline;
+  events: EngineEvents;
+}

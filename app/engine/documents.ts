@@ -1,0 +1,247 @@
+/**
+ * Documents in and out: adding files (refused, known or stored in one transaction) and the
+ * handlers that read documents (list, export, detail, view, original, attachments, briefs, ids)
+ * or ask the access point again about a receiver.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type {
+  AddResult,
+  DocumentDetail,
+  DocumentValidation,
+  Handlers,
+  IncomingFile,
+  ReceiverLookup,
+} from '../contract';
+import { DOCUMENT_STATES, MAX_BRIEF_IDS } from '../contract';
+import type { CachedLookup } from '../caches/participant-cache';
+import { readsAsWords } from '../domain/plain-words';
+import { mayHaveReachedAccessPoint } from '../domain/states';
+import { AppError } from '../errors';
+import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
+import { ACCESS_POINT_CHANGED } from '../queue/pipeline';
+import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
+import { tooLargeMessage } from '../validation';
+import type { DocumentSummary } from '../validation/types';
+import type { EngineContext } from './context';
+
+/** sha256 hex of bytes. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The stored verdicts of a document (ours, and the access point's when it was asked). */
+export function validationOf(json: string | null): DocumentValidation | null {
+  return json ? (JSON.parse(json) as DocumentValidation) : null;
+}
+
+/** The ids of a request, or a BAD_REQUEST error in words. */
+export function requireIds(ids: unknown): number[] {
+  if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) {
+    throw new AppError('BAD_REQUEST', 'Select one or more documents first.');
+  }
+  return ids as number[];
+}
+
+function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
+  if (!entry) return null;
+  const a = entry.answer;
+  return {
+    participantId: a.participantId,
+    found: a.found,
+    name: a.name,
+    capabilities: a.capabilities,
+    fetchedAt: entry.fetchedAt,
+  };
+}
+
+/**
+ * Add files: refuse what is not a file, oversized or empty; skip a file already known (same
+ * name, same bytes); store the rest with their bytes in one transaction (state `received`).
+ */
+export function addFiles(ctx: EngineContext, files: IncomingFile[]): AddResult {
+  const { repo, connection } = ctx;
+  const result: AddResult = { added: [], known: [], rejected: [] };
+  const limit = ctx.settings.get('maxDocumentBytes');
+  repo.tx(() => {
+    for (const f of files) {
+      if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
+        result.rejected.push({
+          fileName: String(f?.name ?? '?'),
+          message: 'This item is not a file.',
+        });
+        continue;
+      }
+      // Before hashing or storing anything: an oversized file costs nothing but this check.
+      if (f.bytes.byteLength > limit) {
+        result.rejected.push({
+          fileName: f.name,
+          message: tooLargeMessage(f.bytes.byteLength, limit),
+        });
+        continue;
+      }
+      if (f.bytes.byteLength === 0) {
+        result.rejected.push({
+          fileName: f.name,
+          message: 'The file is empty. Export the invoice again from your accounting system.',
+        });
+        continue;
+      }
+      const sha256 = sha256Hex(f.bytes);
+      // The same bytes under the same name: this very file was added before (this is also
+      // what makes `peppol-desk send` resumable). Under another name it is a new document,
+      // which validation holds as a duplicate of the live one (see the pipeline).
+      const existing = repo.findKnownFile(sha256, f.name);
+      if (existing !== null) {
+        result.known.push({ id: existing, fileName: f.name });
+        continue;
+      }
+      const id = repo.insert({
+        fileName: f.name,
+        sha256,
+        size: f.bytes.byteLength,
+        body: f.bytes,
+        idempotencyKey: randomUUID(),
+        accessPoint: connection.accessPoint,
+        environment: connection.environment,
+      });
+      result.added.push({ id, fileName: f.name });
+    }
+  });
+  if (result.added.length) {
+    ctx.events.changed(result.added.map((a) => a.id));
+    ctx.pipeline.kick();
+  }
+  return result;
+}
+
+type DocumentChannels =
+  | 'documents:add'
+  | 'documents:list'
+  | 'documents:export'
+  | 'documents:get'
+  | 'documents:view'
+  | 'documents:original'
+  | 'documents:attachment'
+  | 'documents:briefs'
+  | 'documents:ids'
+  | 'documents:waitingFor'
+  | 'lookup:refresh';
+
+/** The handlers that add and read documents. */
+export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentChannels> {
+  const { repo } = ctx;
+
+  /** The document a held duplicate duplicates, for the side-by-side "Send anyway" decision. */
+  const duplicateOfRow = (r: DocumentRecord): DocumentDetail['duplicateOf'] => {
+    const duplicate =
+      r.state === 'held' &&
+      (r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT');
+    if (!duplicate || r.duplicate_of === null) return null;
+    const first = repo.get(r.duplicate_of);
+    return first ? toDocumentRow(first) : null;
+  };
+
+  /** The stored bytes of a document, or a NOT_FOUND error in words. */
+  const bodyOf = (id: number): Uint8Array => {
+    if (!repo.get(id)) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+    return repo.getBody(id);
+  };
+
+  return {
+    'documents:add': ({ files }) => {
+      if (!Array.isArray(files)) throw new AppError('BAD_REQUEST', 'No files were given.');
+      return addFiles(ctx, files);
+    },
+    'documents:list': (arg) => {
+      const { rows, total } = repo.list(arg ?? {});
+      return { rows: rows.map(toDocumentRow), total, counts: repo.counts() };
+    },
+    'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),
+    'documents:get': ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      const validation = validationOf(r.validation_json);
+      return {
+        ...toDocumentRow(r),
+        summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
+        validation,
+        timeline: repo.timeline(id),
+        businessResponseNote: r.business_response_note,
+        businessResponseAt: r.business_response_at,
+        lookup: r.receiver_id
+          ? toReceiverLookup(ctx.connection.participants.peek(r.receiver_id))
+          : null,
+        duplicateOf: duplicateOfRow(r),
+        mayHaveReachedAccessPoint:
+          mayHaveReachedAccessPoint(r) &&
+          !(r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED),
+      } satisfies DocumentDetail;
+    },
+    'documents:view': ({ id }) => readInvoice(bodyOf(id)),
+    'documents:original': ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      // A file from a dropped folder is named by its relative path: download it by its own name.
+      const fileName = r.file_name.split(/[\\/]/).pop() || r.file_name;
+      return { fileName, bytes: new Uint8Array(repo.getBody(id)) };
+    },
+    'documents:attachment': ({ id, index }) => {
+      if (!Number.isInteger(index) || index < 0)
+        throw new AppError('BAD_REQUEST', 'No such attachment.');
+      return readAttachment(bodyOf(id), index);
+    },
+    'documents:briefs': ({ ids }) => {
+      const list = requireIds(ids);
+      if (list.length > MAX_BRIEF_IDS) {
+        throw new AppError('BAD_REQUEST', `Ask for at most ${MAX_BRIEF_IDS} documents at a time.`);
+      }
+      return {
+        rows: repo.briefs(list).map((b) => ({
+          id: b.id,
+          fileName: b.file_name,
+          state: b.state,
+          problemCode: b.problem_code,
+          problemMessage: b.problem_message,
+        })),
+      };
+    },
+    'documents:waitingFor': ({ accessPoint }) => ({
+      ids: repo.heldFor(accessPoint === undefined ? null : String(accessPoint)),
+    }),
+    'documents:ids': ({ states }) => {
+      if (!Array.isArray(states) || !states.every((s) => DOCUMENT_STATES.includes(s))) {
+        throw new AppError('BAD_REQUEST', 'Name the states of the documents to list.');
+      }
+      return { ids: repo.idsInStates(states) };
+    },
+    'lookup:refresh': async ({ id }) => {
+      const r = repo.get(id);
+      if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+      if (!r.receiver_id) {
+        throw new AppError('NO_RECEIVER', 'This document has no buyer Peppol ID to look up.');
+      }
+      const receiver = r.receiver_id;
+      const { client, participants } = ctx.connection;
+      let failure = '';
+      const entry = await participants.get(
+        receiver,
+        async () => {
+          const outcome = await client.lookup(receiver);
+          if (outcome.kind === 'ok') return outcome.value;
+          failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
+          return null;
+        },
+        { refresh: true },
+      );
+      const lookup = toReceiverLookup(entry);
+      if (!lookup) {
+        throw new AppError(
+          'LOOKUP_UNAVAILABLE',
+          // The access point's words only when they read as words (no errno, JSON or XPath).
+          `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
+        );
+      }
+      return lookup;
+    },
+  };
+}

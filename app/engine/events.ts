@@ -1,0 +1,175 @@
+/**
+ * The engine's events: listeners per event, `documents:changed` coalesced per flush, and the
+ * waiters of `waitUntilSettled` (told the ids of each flush, so they re-read only what changed).
+ */
+import { DOCUMENT_STATES, RESPONSE_STATES } from '../contract';
+import type { EventName, Events, StateCounts } from '../contract';
+import type { DocumentBrief } from '../store/documents-repo';
+
+/** Open ids the settle backstop re-reads per tick: bounded work, whatever the drop's size. */
+const SETTLE_BACKSTOP_IDS = 1000;
+
+const SETTLED = new Set<string>([
+  'invalid',
+  'unreachable',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+  'superseded',
+  ...RESPONSE_STATES,
+]);
+
+/** What the events need to read: the counts, and brief rows of listed ids in bounded chunks. */
+export interface EventsSource {
+  counts(): StateCounts;
+  briefChunks(ids: readonly number[]): Iterable<{ ids: readonly number[]; rows: DocumentBrief[] }>;
+}
+
+type Listener = (payload: never) => void;
+
+/** Listeners, coalesced change events and settle waiters of one engine. */
+export class EngineEvents {
+  private readonly listeners = new Map<EventName, Set<Listener>>();
+  private readonly changedIds = new Set<number>();
+  /** Told the ids of each flush, so a waiter re-reads only what changed (see waitForIds). */
+  private readonly settleWaiters = new Set<(changed: readonly number[]) => void>();
+  /** Backstop timers of waiters still open: stopped with the engine (the database closes). */
+  private readonly settleTimers = new Set<NodeJS.Timeout>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly source: EventsSource,
+    private readonly coalesceMs: number,
+    private readonly settleBackstopMs: number,
+  ) {}
+
+  /** Listen to one event; returns the function that stops listening. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  /** Tell every listener of `event`. */
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
+  }
+
+  /** These documents changed: told in the next coalesced `documents:changed`. */
+  changed(ids: readonly number[]): void {
+    for (const id of ids) this.changedIds.add(id);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.coalesceMs);
+  }
+
+  /** Emit the pending `documents:changed` now (if any) and tell the settle waiters. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.changedIds.size === 0) return;
+    const ids = [...this.changedIds];
+    this.changedIds.clear();
+    this.emit('documents:changed', { ids, counts: this.source.counts() });
+    for (const w of [...this.settleWaiters]) w(ids);
+  }
+
+  /** Resolves when every listed document (or every document) needs no more work now. */
+  waitUntilSettled(ids?: number[], opts: { includeAccepted?: boolean } = {}): Promise<void> {
+    const includeAccepted = opts.includeAccepted ?? false;
+    if (ids) return this.waitForIds(ids, includeAccepted);
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (this.allSettled(includeAccepted)) {
+          this.settleWaiters.delete(check);
+          this.settleTimers.delete(timer);
+          clearInterval(timer);
+          resolve();
+        }
+      };
+      // Events drive the check; the interval is a backstop for changes made before we listened.
+      const timer = setInterval(check, 500);
+      this.settleTimers.add(timer);
+      this.settleWaiters.add(check);
+      check();
+    });
+  }
+
+  /** Stop the waiters' backstop timers (the engine stops: the database closes). */
+  stopWaiters(): void {
+    for (const t of this.settleTimers) clearInterval(t);
+  }
+
+  /** Every document (no ids): settled when no document is in a state that still needs work. */
+  private allSettled(includeAccepted: boolean): boolean {
+    const counts = this.source.counts();
+    return DOCUMENT_STATES.every(
+      (s) => counts[s] === 0 || SETTLED.has(s) || (includeAccepted && s === 'accepted'),
+    );
+  }
+
+  /**
+   * Wait for the listed documents without re-reading all of them on every change: the ids still
+   * open are kept in a set; the first check reads each once, then each flush re-reads only the
+   * listed ids it names, so settling a drop of N documents reads O(N) rows in total. A backstop
+   * re-reads a bounded slice of the open ids when no flush came for 500 ms (changes made by
+   * another process on the same data folder send no event here).
+   */
+  private waitForIds(ids: number[], includeAccepted: boolean): Promise<void> {
+    const isDone = (b: DocumentBrief) =>
+      SETTLED.has(b.state) ||
+      (includeAccepted && b.state === 'accepted') ||
+      // Delivery tracking gave up on it (see the pipeline): nothing more will happen by itself.
+      b.problem_code === 'DELIVERY_UNCONFIRMED';
+    const listed = new Set(ids);
+    const open = new Set(listed);
+    const reread = (list: readonly number[]) => {
+      for (const { ids: chunk, rows } of this.source.briefChunks(list)) {
+        const seen = new Set<number>();
+        for (const b of rows) {
+          seen.add(b.id);
+          if (isDone(b)) open.delete(b.id);
+          else open.add(b.id);
+        }
+        // A document that no longer exists needs no more work.
+        for (const id of chunk) if (!seen.has(id)) open.delete(id);
+      }
+    };
+    return new Promise<void>((resolve) => {
+      let backstop = open.values();
+      let lastFlush = performance.now();
+      const finishIfDone = () => {
+        if (open.size > 0) return;
+        this.settleWaiters.delete(onFlush);
+        this.settleTimers.delete(timer);
+        clearInterval(timer);
+        resolve();
+      };
+      const onFlush = (changed: readonly number[]) => {
+        lastFlush = performance.now();
+        reread(changed.filter((id) => listed.has(id)));
+        finishIfDone();
+      };
+      const backstopMs = this.settleBackstopMs;
+      const timer = setInterval(() => {
+        if (performance.now() - lastFlush < backstopMs) return;
+        const slice: number[] = [];
+        for (let n = 0; n < SETTLE_BACKSTOP_IDS; n++) {
+          let next = backstop.next();
+          if (next.done) {
+            backstop = open.values();
+            next = backstop.next();
+            if (next.done) break;
+          }
+          slice.push(next.value);
+        }
+        reread(slice);
+        finishIfDone();
+      }, backstopMs);
+      this.settleWaiters.add(onFlush);
+      this.settleTimers.add(timer);
+      reread(ids);
+      finishIfDone();
+    });
+  }
+}

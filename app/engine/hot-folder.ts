@@ -1,0 +1,84 @@
+/**
+ * The engine's hot folder: watched from the option (CLI `watch`) or the setting, restarted when
+ * the setting changes, its files added like dropped ones and moved once their documents are final.
+ */
+import {
+  hotFolderRefusal,
+  startHotFolder,
+  type HotFolder,
+  type HotFolderDocumentStatus,
+} from '../hot-folder';
+import type { EngineContext } from './context';
+import { addFiles } from './documents';
+
+/** The hot folder of one engine (none while no folder is set). */
+export class EngineHotFolder {
+  private folder: HotFolder | null = null;
+  private change: Promise<void> = Promise.resolve();
+  private stopping = false;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** (Re)start the hot folder from the option or the settings; stop it when none is set. */
+  apply(): Promise<void> {
+    const { ctx } = this;
+    const { options, settings } = ctx;
+    this.change = this.change.then(async () => {
+      await this.folder?.close();
+      this.folder = null;
+      const folder = options.hotFolder ?? settings.get('hotFolder');
+      if (this.stopping || !folder) return;
+      const refusal = hotFolderRefusal(folder, options.dataDir);
+      if (refusal !== null) {
+        // A setting stored before these rules existed: not watched, and said why.
+        options.log?.(`Hot folder: ${refusal}`);
+        return;
+      }
+      this.folder = startHotFolder(
+        {
+          folder,
+          move: options.hotFolderMove ?? settings.get('hotFolderMove'),
+          subfolders: options.hotFolderSubfolders ?? settings.get('hotFolderSubfolders'),
+          ...(options.hotFolderStabilityMs !== undefined
+            ? { stabilityMs: options.hotFolderStabilityMs }
+            : {}),
+        },
+        {
+          add: (files) => addFiles(ctx, files),
+          status: (id) => this.status(id),
+          maxBytes: () => settings.get('maxDocumentBytes'),
+          tracksDelivery: options.trackDelivery ?? true,
+          onChanged: (listener) => ctx.events.on('documents:changed', ({ ids }) => listener(ids)),
+          ...(options.log ? { log: options.log } : {}),
+        },
+      );
+      await this.folder.ready;
+    });
+    this.change = this.change.catch((err: unknown) => {
+      options.log?.(`Hot folder: ${(err as Error).message}`);
+    });
+    return this.change;
+  }
+
+  /** Stop watching for good (the engine stops): no new files while the queue winds down. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.apply();
+  }
+
+  /** What the hot folder needs to know of a document to move its file (and say why). */
+  private status(id: number): HotFolderDocumentStatus | null {
+    const r = this.ctx.repo.get(id);
+    if (!r) return null;
+    const details: string[] = [];
+    if (r.state === 'invalid' && r.validation_json) {
+      const v = JSON.parse(r.validation_json) as {
+        findings?: { flag: string; rule: string; message: string }[];
+      };
+      for (const f of v.findings ?? []) {
+        if (f.flag === 'fatal') details.push(`${f.rule}: ${f.message}`);
+      }
+    }
+    return { state: r.state, reason: r.problem_message, details };
+  }
+}

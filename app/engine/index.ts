@@ -1,0 +1,230 @@
+/**
+ * The engine: createEngine opens the data folder and wires its parts (settings, connection,
+ * events, documents, the clerk's decisions, the hot folder) around the queue's pipeline; hosts
+ * use the contract's handlers and events only (see ./options for what Engine offers).
+ */
+import { mkdirSync } from 'node:fs';
+import type { Handlers } from '../contract';
+import { HISTORY_SECONDS, Metrics } from '../metrics/metrics';
+import { startPrometheusServer, type PrometheusServer } from '../metrics/prometheus';
+import { Pipeline, type Validator } from '../queue/pipeline';
+import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
+import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
+import { openDb } from '../store/db';
+import { DocumentsRepo } from '../store/documents-repo';
+import { SettingsRepo } from '../store/settings-repo';
+import { ValidationCache } from '../caches/validation-cache';
+import { createValidationPool, VALIDATION_CACHE_KEY, type ValidationPool } from '../validation';
+import { EngineConnection } from './connection';
+import type { EngineContext } from './context';
+import { documentHandlers } from './documents';
+import { EngineEvents } from './events';
+import { EngineHotFolder } from './hot-folder';
+import { recordInternals } from './internals';
+import type { Engine, EngineOptions } from './options';
+import { EngineSettings } from './settings';
+import { settingsHandlers } from './settings-handlers';
+import { userActionHandlers } from './user-actions';
+
+export type { Engine, EngineOptions, SecretStore } from './options';
+export { memorySecretStore } from './options';
+export { CANCEL_UNSAFE_MESSAGE, UNDO_CANCEL_WINDOW_MS } from './user-actions';
+export { sha256Hex } from './documents';
+/** Environment from the API key (the domain's one rule, re-exported for the engine's callers). */
+export { environmentFor } from '../domain/environment';
+
+/**
+ * Open the data folder, connect to the access point (or start the sandbox) and start the queue.
+ * Throws DataDirLockedError (code DATA_DIR_LOCKED) when another live process works on the same
+ * data folder; read-and-exit tools (`autoStart: false`) do not take the folder.
+ */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  let lock: DataDirLock | null = null;
+  if (options.autoStart !== false) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    lock = lockDataDir(options.dataDir);
+  }
+  try {
+    return await openEngine(options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function openEngine(options: EngineOptions, lock: DataDirLock | null): Promise<Engine> {
+  const now = options.now ?? Date.now;
+  const db = openDb({ dataDir: options.dataDir });
+  const repo = new DocumentsRepo(db, now);
+  const settings = new EngineSettings(new SettingsRepo(db), { dataDir: options.dataDir });
+  const metrics = new Metrics(now);
+  const trackDelivery = options.trackDelivery ?? true;
+
+  const concurrency = options.concurrency ?? settings.get('concurrency');
+  const batchingOption = options.batching ?? settings.get('batching');
+  const connection = await EngineConnection.open({
+    options,
+    settings,
+    db,
+    repo,
+    now,
+    concurrency,
+    trackDelivery,
+  });
+
+  const pool: ValidationPool = createValidationPool({
+    ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
+    ...(options.validationThreads ? { size: options.validationThreads } : {}),
+    ...(options.log ? { onFallback: options.log } : {}),
+  });
+  metrics.attach({ validation: () => ({ mode: pool.mode, reason: pool.fallbackReason }) });
+  const validator: Validator = {
+    cacheKey: VALIDATION_CACHE_KEY,
+    // Read at use: `settings:set` may change it while the engine runs.
+    check: (bytes) => pool.check(bytes, { maxBytes: settings.get('maxDocumentBytes') }),
+  };
+
+  const events = new EngineEvents(
+    repo,
+    options.coalesceMs ?? 150,
+    options.timings?.settleBackstopMs ?? 500,
+  );
+  const t = options.timings ?? {};
+  const pipeline = new Pipeline(
+    {
+      repo,
+      client: connection.client,
+      validator,
+      validationCache: new ValidationCache(db, now),
+      remoteValidationCache: connection.firstRemoteValidationCache,
+      participants: connection.participants,
+      metrics,
+      environment: connection.environment,
+      accessPoint: connection.accessPoint,
+      onChanged: (ids) => events.changed(ids),
+      onConnection: (status) => events.emit('connection:changed', status),
+      onEarlierDone: (accessPoint, doneClient) => connection.earlierDone(accessPoint, doneClient),
+      now,
+    },
+    {
+      concurrency,
+      sender: {
+        batching: batchingOption !== false,
+        ...(typeof batchingOption === 'number' ? { batchSize: batchingOption } : {}),
+        requestsPerSecond: options.requestsPerSecond ?? null,
+        batchesPerMinute: options.batchesPerMinute ?? null,
+      },
+      paused: settings.get('paused'),
+      trackDelivery,
+      remoteValidation: settings.get('remoteValidation'),
+      retry: {
+        maxAttempts: settings.get('maxAttempts'),
+        baseDelayMs: t.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+        maxDelayMs: t.retryMaxMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      },
+      ...(t.pollInitialMs !== undefined ? { pollInitialMs: t.pollInitialMs } : {}),
+      ...(t.pollMaxMs !== undefined ? { pollMaxMs: t.pollMaxMs } : {}),
+      ...(t.responseWindowMs !== undefined ? { responseWindowMs: t.responseWindowMs } : {}),
+      ...(t.probeInitialMs !== undefined ? { probeInitialMs: t.probeInitialMs } : {}),
+      ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
+    },
+  );
+  // A restart: earlier access points still asked about documents they accepted.
+  connection.attach(pipeline);
+
+  metrics.attach({ counts: () => repo.counts() });
+  let prometheus: PrometheusServer | null = null;
+  let prometheusChange: Promise<void> = Promise.resolve();
+  /** Start, move or stop the Prometheus endpoint (off when `port` is null). */
+  function setMetricsPort(port: number | null): Promise<void> {
+    prometheusChange = prometheusChange.then(async () => {
+      if (prometheus && prometheus.port === port) return;
+      await prometheus?.close();
+      prometheus = null;
+      if (port !== null) prometheus = await startPrometheusServer(metrics.registry, port);
+    });
+    return prometheusChange;
+  }
+  const metricsPort = options.metricsPort ?? settings.get('metricsPort');
+  if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
+
+  const metricsTimer = setInterval(() => {
+    events.emit('metrics:tick', metrics.snapshot(repo.counts()));
+  }, 1000);
+  metricsTimer.unref();
+
+  const ctx: EngineContext = { options, now, repo, settings, connection, pipeline, events };
+  const hotFolder = new EngineHotFolder(ctx);
+
+  const handlers: Handlers = {
+    'app:info': () => ({
+      version: options.version ?? '0.0.0',
+      host: options.host,
+      dataDir: options.dataDir,
+    }),
+    ...documentHandlers(ctx),
+    ...userActionHandlers(ctx),
+    'queue:pause': () => {
+      settings.set('paused', true);
+      pipeline.setPaused(true);
+      return pipeline.connectionStatus();
+    },
+    'queue:resume': () => {
+      settings.set('paused', false);
+      pipeline.setPaused(false);
+      return pipeline.connectionStatus();
+    },
+    'connection:get': () => pipeline.connectionStatus(),
+    ...settingsHandlers(ctx, {
+      setMetricsPort,
+      applyHotFolder: () => hotFolder.apply(),
+      applyConnection: () => connection.apply(),
+    }),
+    // Asked when a window opens or reloads: the whole hour the 60-minute chart window shows.
+    'metrics:snapshot': () => metrics.snapshot(repo.counts(), HISTORY_SECONDS),
+  };
+
+  if (options.autoStart !== false) pipeline.start();
+  if (options.autoStart !== false) await hotFolder.apply();
+
+  const engine: Engine = {
+    handlers,
+    get environment() {
+      return connection.environment;
+    },
+    get endpoint() {
+      return connection.endpoint;
+    },
+    get usesBuiltInSandbox() {
+      return connection.sandbox !== null;
+    },
+    metricsUrl: () => prometheus?.url ?? null,
+    on: (event, listener) => events.on(event, listener),
+    waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
+    async stop() {
+      // The hot folder first: no new files while the queue winds down.
+      const connectionStopped = connection.stopChanges();
+      await hotFolder.stop();
+      await connectionStopped;
+      clearInterval(metricsTimer);
+      events.stopWaiters();
+      await pipeline.stop();
+      events.flush();
+      // Earlier access points' clients too (their keys stay kept: polled again at the next start).
+      await connection.close();
+      await setMetricsPort(null).catch(() => undefined);
+      await pool.close();
+      await connection.closeSandbox();
+      db.close();
+      lock?.release();
+    },
+  };
+  recordInternals(engine, {
+    repo,
+    db,
+    get sandbox() {
+      return connection.sandbox;
+    },
+  });
+  return engine;
+}

@@ -1,0 +1,79 @@
+/** `settings:get` and `settings:set`: the schema's checks, and what a saved setting changes. */
+import type { Handlers, Settings, SettingsPatch } from '../contract';
+import type { EngineContext } from './context';
+import { PATCH_KEYS, type SettingKey, type SettingValue } from './settings';
+
+/** The settings as the screen sees them (the API key only as "set or not"). */
+export function currentSettings(ctx: EngineContext): Settings {
+  const { settings, connection, options } = ctx;
+  return {
+    endpoint: connection.endpointSetting,
+    apiKeySet: Boolean(options.secrets.getApiKey()),
+    environment: connection.environment,
+    concurrency: settings.get('concurrency'),
+    batching: settings.get('batching'),
+    gzip: settings.get('gzip'),
+    metricsPort: settings.get('metricsPort'),
+    maxAttempts: settings.get('maxAttempts'),
+    remoteValidation: settings.get('remoteValidation'),
+    hotFolder: settings.get('hotFolder'),
+    hotFolderMove: settings.get('hotFolderMove'),
+    hotFolderSubfolders: settings.get('hotFolderSubfolders'),
+    maxDocumentBytes: settings.get('maxDocumentBytes'),
+    lookupFoundTtlMs: settings.get('lookupFoundTtlMs'),
+    lookupNotFoundTtlMs: settings.get('lookupNotFoundTtlMs'),
+    dataDir: options.dataDir,
+  };
+}
+
+/** What a saved setting changes at once besides the stored value. */
+export interface SettingsEffects {
+  setMetricsPort(port: number | null): Promise<void>;
+  applyHotFolder(): Promise<void>;
+  applyConnection(): Promise<void>;
+}
+
+/** `settings:get` and `settings:set`: checked against the schema, in use once saved. */
+export function settingsHandlers(
+  ctx: EngineContext,
+  effects: SettingsEffects,
+): Pick<Handlers, 'settings:get' | 'settings:set'> {
+  const { settings, pipeline } = ctx;
+  /** What each saved key changes in the running queue (the rest is read where it is used). */
+  const live: Partial<{ [K in SettingKey]: (v: SettingValue<K>) => void }> = {
+    concurrency: (c) => pipeline.setConcurrency(c),
+    batching: (b) => pipeline.setBatching(b),
+    metricsPort: (port) => void effects.setMetricsPort(port).catch(() => undefined),
+    maxAttempts: (n) => pipeline.setMaxAttempts(n),
+    remoteValidation: (on) => pipeline.setRemoteValidation(on),
+  };
+  return {
+    'settings:get': () => currentSettings(ctx),
+    'settings:set': (patch: SettingsPatch) => {
+      for (const key of PATCH_KEYS) {
+        if (patch[key] !== undefined) {
+          const value = settings.set(key, patch[key]);
+          (live[key] as ((v: unknown) => void) | undefined)?.(value);
+        }
+        // The key is kept by the secret store, never in the settings (checked first, as before).
+        if (key === 'endpoint' && patch.apiKey !== undefined)
+          ctx.options.secrets.setApiKey(patch.apiKey || null);
+      }
+      if (patch.lookupFoundTtlMs !== undefined || patch.lookupNotFoundTtlMs !== undefined) {
+        ctx.connection.participants.setTtl(settings.lookupTtl());
+      }
+      if (
+        patch.hotFolder !== undefined ||
+        patch.hotFolderMove !== undefined ||
+        patch.hotFolderSubfolders !== undefined
+      ) {
+        void effects.applyHotFolder();
+      }
+      if (patch.endpoint !== undefined || patch.apiKey !== undefined || patch.gzip !== undefined) {
+        // Saved means in use: new sends go to the new access point once this resolves.
+        return effects.applyConnection().then(() => currentSettings(ctx));
+      }
+      return currentSettings(ctx);
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The clerk's decisions on documents: retry, cancel (and its Undo), send anyway, reroute to the
+ * access point in use. Each is recorded in the document's timeline with who decided.
+ */
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { Handlers } from '../contract';
+import { RESPONSE_STATES } from '../contract';
+import { mayHaveReachedAccessPoint } from '../domain/states';
+import { AppError } from '../errors';
+import { ACCESS_POINT_CHANGED } from '../queue/pipeline';
+import { Lifecycle, type CancelledDoc } from '../queue/lifecycle';
+import type { DocumentRecord } from '../store/documents-repo';
+import type { EngineContext } from './context';
+import { requireIds } from './documents';
+
+/** Why a document whose last attempt went unanswered cannot be cancelled. */
+export const CANCEL_UNSAFE_MESSAGE =
+  'This invoice may already have reached the access point, so it cannot be cancelled. Retry to find out (it is sent with the same key, so it cannot arrive twice).';
+
+/** How long a cancel can be undone (`documents:uncancel`); the screen offers Undo for less. */
+export const UNDO_CANCEL_WINDOW_MS = 60_000;
+
+type ActionChannels =
+  | 'documents:retry'
+  | 'documents:cancel'
+  | 'documents:uncancel'
+  | 'documents:sendAnyway'
+  | 'documents:reroute';
+
+/**
+ * The handlers of the clerk's decisions. Each document moves through a named move of the queue's
+ * lifecycle (retry, cancel, undoCancel, sendAnyway, reroute), which records the timeline, tells
+ * the engine and wakes the stage; these handlers choose the documents, refuse what is unsafe and
+ * say what happened.
+ */
+export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionChannels> {
+  const { repo, connection, events, pipeline } = ctx;
+  // The clerk's moves never enter or leave `sending`, so this instance shares no claim with the
+  // pipeline's: only the moves themselves (and their words) are the lifecycle's.
+  const lifecycle = new Lifecycle({
+    repo,
+    now: ctx.now,
+    onChanged: (ids) => events.changed(ids),
+    wake: () => pipeline.kick(),
+  });
+
+  /** A document queued for another access point goes on through the one in use now. */
+  const reroute = (r: DocumentRecord): boolean =>
+    lifecycle.reroute(r, connection.accessPoint, connection.environment);
+
+  // What each recent cancel changed, so that its Undo can put exactly those documents back.
+  // In memory only: Undo is offered for seconds, and a restart ends the offer.
+  const recentCancels = new Map<string, { until: number; docs: CancelledDoc[] }>();
+  const forgetOldCancels = (now: number): void => {
+    for (const [token, c] of recentCancels) if (c.until < now) recentCancels.delete(token);
+  };
+
+  return {
+    'documents:retry': ({ ids, allFailed }) => {
+      const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
+      let retried = 0;
+      repo.tx(() => {
+        for (const id of targets) {
+          const r = repo.get(id);
+          if (!r) continue;
+          // The "not registered" answer is cached for minutes: ask the access point again.
+          if (r.state === 'unreachable' && r.receiver_id)
+            connection.participants.forget(r.receiver_id);
+          // A failed delivery is sent again under a new key (the old one would only replay it).
+          if (lifecycle.retry(r, randomUUID)) retried++;
+        }
+      });
+      events.changed(targets);
+      // A retried document queued for another access point waits for the explicit reroute.
+      pipeline.holdPinnedElsewhere();
+      pipeline.kick();
+      return { retried };
+    },
+    'documents:cancel': ({ ids }) => {
+      let cancelled = 0;
+      const refused: { id: number; message: string }[] = [];
+      const list = requireIds(ids);
+      const done: CancelledDoc[] = [];
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (
+            !r ||
+            ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
+          )
+            continue;
+          // Held after a change of access point: the clerk checked the previous one.
+          const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
+          if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
+            refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
+            continue;
+          }
+          const undo = lifecycle.cancel(r);
+          if (undo) {
+            cancelled++;
+            done.push(undo);
+          }
+        }
+      });
+      events.changed(list);
+      pipeline.refreshConnection();
+      if (cancelled === 0 && refused.length > 0) {
+        throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
+      }
+      const at = ctx.now();
+      forgetOldCancels(at);
+      let undoToken: string | undefined;
+      if (done.length > 0) {
+        undoToken = randomUUID();
+        recentCancels.set(undoToken, { until: at + UNDO_CANCEL_WINDOW_MS, docs: done });
+      }
+      return {
+        cancelled,
+        ...(refused.length ? { refused } : {}),
+        ...(undoToken ? { undoToken } : {}),
+      };
+    },
+    'documents:uncancel': ({ undoToken }) => {
+      const at = ctx.now();
+      forgetOldCancels(at);
+      const action = recentCancels.get(String(undoToken));
+      if (!action)
+        throw new AppError(
+          'UNDO_EXPIRED',
+          'It is too late to undo this cancel. Add the files again to send them.',
+        );
+      recentCancels.delete(String(undoToken));
+      let restored = 0;
+      const who = currentUser();
+      repo.tx(() => {
+        for (const c of action.docs) {
+          const r = repo.get(c.id);
+          // Only what is still cancelled: a cancelled document has no other way out than this
+          // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
+          if (!r || r.state !== 'cancelled') continue;
+          // Work that was in flight starts that step again (the move knows which).
+          if (lifecycle.undoCancel(c, who)) restored++;
+        }
+      });
+      const ids = action.docs.map((c) => c.id);
+      events.changed(ids);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { restored };
+    },
+    'documents:sendAnyway': ({ ids }) => {
+      let released = 0;
+      const stillHeld: { id: number; message: string }[] = [];
+      const list = requireIds(ids);
+      const who = currentUser();
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (!r || r.state !== 'held') continue;
+          if (r.problem_code === ACCESS_POINT_CHANGED) {
+            if (reroute(r)) released++;
+            continue;
+          }
+          // Two questions, two decisions: "send the duplicate" does not answer "send although
+          // the two checks disagree", so such a document stays held for the second one.
+          const outcome = lifecycle.sendAnyway(r, who);
+          if (outcome.released) released++;
+          else if (outcome.stillHeld !== undefined)
+            stillHeld.push({ id, message: outcome.stillHeld });
+        }
+      });
+      events.changed(list);
+      pipeline.holdPinnedElsewhere();
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return stillHeld.length ? { released, stillHeld } : { released };
+    },
+    'documents:reroute': ({ ids, all, from }) => {
+      const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
+      let rerouted = 0;
+      repo.tx(() => {
+        for (const id of list) {
+          const r = repo.get(id);
+          if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
+            rerouted++;
+        }
+      });
+      events.changed(list);
+      pipeline.refreshConnection();
+      pipeline.kick();
+      return { rerouted };
+    },
+  };
+}
+
+/** Who decided, for the timeline: the account running Peppol Desk. */
+function currentUser(): string {
+  try {
+    const name = userInfo().username;
+    return name ? `the user (${name})` : 'the user';
+  } catch {
+    return 'the user';
+  }
+}
