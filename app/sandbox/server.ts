@@ -1,56 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzip } from 'node:zlib';
-import { errorAnswer, LIMITS, SandboxCore, type Answer, type RequestContext } from './core';
+import { controlAnswer } from './control';
+import { errorAnswer, LIMITS, type Answer, type RequestContext } from './answers';
+import { SandboxCore } from './core';
 import { FaultInjector } from './faults';
 import { TokenBucket } from './rate-limiter';
+import { readBody } from './request-body';
+import { matchRoute, normaliseBasePath, type Route } from './routes';
 import type { FaultPlan, SandboxHandle, SandboxOptions } from './types';
 
 export type { FaultPlan, FaultTrigger, SandboxHandle, SandboxOptions, SandboxStats } from './types';
-
-type EndpointKind =
-  'version' | 'send' | 'batch' | 'validate' | 'lookup' | 'transactions' | 'transaction';
-
-interface Route {
-  kind: EndpointKind;
-  method: 'GET' | 'POST';
-  /** Stats label, e.g. 'POST /api/v1/send'. */
-  label: string;
-  /** Transaction id for the detail route. */
-  param?: string;
-}
-
-const EXACT_ROUTES: Record<string, Omit<Route, 'label'>> = {
-  '/peppol/version': { kind: 'version', method: 'GET' },
-  '/api/v1/version': { kind: 'version', method: 'GET' },
-  '/api/v1/send': { kind: 'send', method: 'POST' },
-  '/api/v1/send/batch': { kind: 'batch', method: 'POST' },
-  '/api/v1/batch': { kind: 'batch', method: 'POST' },
-  '/api/v1/validate': { kind: 'validate', method: 'POST' },
-  '/api/v1/participants/lookup': { kind: 'lookup', method: 'GET' },
-  '/participants/lookup': { kind: 'lookup', method: 'GET' },
-  '/api/v1/transactions': { kind: 'transactions', method: 'GET' },
-};
-const TRANSACTION_PREFIX = '/api/v1/transactions/';
-
-function matchRoute(path: string): Route | null {
-  const exact = EXACT_ROUTES[path];
-  if (exact) return { ...exact, label: `${exact.method} ${path}` };
-  if (path.startsWith(TRANSACTION_PREFIX) && path.length > TRANSACTION_PREFIX.length) {
-    const id = path.slice(TRANSACTION_PREFIX.length);
-    if (!id.includes('/')) {
-      return {
-        kind: 'transaction',
-        method: 'GET',
-        label: 'GET /api/v1/transactions/{id}',
-        param: safeDecode(id),
-      };
-    }
-  }
-  return null;
-}
-
-type BodyResult = { ok: true; body: Buffer } | { ok: false; answer: Answer };
 
 /**
  * Start the sandbox access point: a real HTTP server implementing the provider contract
@@ -119,76 +78,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     path: string,
   ): Promise<void> => {
     const requestId = `${requestPrefix}_c${++requestSequence}`;
-    const ctx: RequestContext = { requestId, apiKey: '', idempotencyKey: null };
-    const readJson = async (): Promise<
-      { ok: true; value: unknown } | { ok: false; answer: Answer }
-    > => {
-      const body = await readBody(req, 1024 * 1024, requestId);
-      if (!body.ok) return body;
-      try {
-        return {
-          ok: true,
-          value: body.body.length === 0 ? {} : JSON.parse(body.body.toString('utf8')),
-        };
-      } catch {
-        return {
-          ok: false,
-          answer: errorAnswer(400, 'INVALID_JSON', 'The body is not valid JSON.', requestId),
-        };
-      }
-    };
-    let answer: Answer;
-    if (req.method === 'GET' && path === '/_sandbox/stats') {
-      answer = { status: 200, body: handle.stats() };
-    } else if (req.method === 'GET' && path === '/_sandbox/accepted') {
-      answer = core.acceptedList();
-    } else if (req.method === 'POST' && path === '/_sandbox/faults') {
-      const json = await readJson();
-      if (!json.ok) answer = json.answer;
-      else if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
-        answer = errorAnswer(400, 'INVALID_REQUEST', 'A fault plan is a JSON object.', requestId);
-      } else {
-        handle.setFaults(json.value as FaultPlan);
-        answer = { status: 200, body: { faults: json.value } };
-      }
-    } else if (req.method === 'POST' && path === '/_sandbox/latency') {
-      const json = await readJson();
-      const ms = json.ok ? (json.value as { ms?: unknown }).ms : undefined;
-      if (!json.ok) answer = json.answer;
-      else if (typeof ms !== 'number' || !(ms >= 0)) {
-        answer = errorAnswer(400, 'INVALID_REQUEST', 'Send {"ms": <milliseconds ≥ 0>}.', requestId);
-      } else {
-        handle.setLatency(ms);
-        answer = { status: 200, body: { latencyMs: ms } };
-      }
-    } else if (req.method === 'POST' && path === '/_sandbox/reset') {
-      handle.reset();
-      answer = { status: 200, body: { reset: true } };
-    } else if (req.method === 'POST' && path === '/_sandbox/outage') {
-      const json = await readJson();
-      const ms = json.ok ? (json.value as { ms?: unknown }).ms : undefined;
-      if (!json.ok) answer = json.answer;
-      else if (typeof ms !== 'number' || !(ms > 0) || ms > 10 * 60_000) {
-        answer = errorAnswer(
-          400,
-          'INVALID_REQUEST',
-          'Send {"ms": <milliseconds, 1 to 600000>}.',
-          requestId,
-        );
-      } else {
-        // Answer first, then go away: the caller must learn that the outage started.
-        res.once('finish', () => void handle.outage(ms));
-        answer = { status: 200, body: { outageMs: ms } };
-      }
-    } else {
-      answer = errorAnswer(
-        404,
-        'NOT_FOUND',
-        `No sandbox control endpoint ${req.method} ${path}.`,
-        ctx.requestId,
-      );
-    }
-    write(res, answer, requestId);
+    write(res, await controlAnswer(req, res, path, handle, core, requestId), requestId);
   };
 
   const handleApi = async (
@@ -475,110 +365,4 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     },
   };
   return handle;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text; // Malformed %-escapes: keep the raw text; it will simply not match an id.
-  }
-}
-
-function normaliseBasePath(p: string): string {
-  const trimmed = p.replace(/\/+$/, '');
-  if (trimmed === '') return '';
-  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
-}
-
-/**
- * Read a request body up to `limit` bytes after decoding. Accepts identity and gzip
- * Content-Encoding (415 otherwise); 413 when over the limit, compressed or not.
- */
-async function readBody(
-  req: IncomingMessage,
-  limit: number,
-  requestId: string,
-): Promise<BodyResult> {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  const gzipped = encoding === 'gzip' || encoding === 'x-gzip';
-  if (!gzipped && encoding !== 'identity' && encoding !== '') {
-    return {
-      ok: false,
-      answer: errorAnswer(
-        415,
-        'UNSUPPORTED_CONTENT_ENCODING',
-        `Content-Encoding "${encoding}" is not supported; send the body uncompressed or gzip-compressed.`,
-        requestId,
-      ),
-    };
-  }
-  const tooLarge: BodyResult = {
-    ok: false,
-    answer: errorAnswer(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `The request body is larger than ${Math.round(limit / 1024 / 1024)} MB.`,
-      requestId,
-    ),
-  };
-  // A declared length within the limit: one buffer of that size, filled as chunks arrive, instead
-  // of keeping every chunk and then copying them all (two copies of a 15 MB body at once).
-  const declared = Number(req.headers['content-length']);
-  const into =
-    Number.isSafeInteger(declared) && declared >= 0 && declared <= limit
-      ? Buffer.allocUnsafe(declared)
-      : null;
-  const raw = await new Promise<Buffer | null>((resolve, reject) => {
-    let chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (over) {
-        // Keep draining so the client reads our 413 instead of a broken pipe, within reason.
-        if (size > limit * 2 + 1024 * 1024) req.socket.destroy();
-        return;
-      }
-      if (size > limit) {
-        over = true;
-        chunks = [];
-        return;
-      }
-      if (into !== null && size <= into.length) chunk.copy(into, size - chunk.length);
-      else {
-        // More than declared (Node's parser prevents it; kept safe anyway): collect the rest.
-        if (into !== null && chunks.length === 0) {
-          chunks.push(into.subarray(0, size - chunk.length));
-        }
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => {
-      if (over) resolve(null);
-      else if (into !== null && size <= into.length) resolve(into.subarray(0, size));
-      else resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('request aborted')));
-  });
-  if (raw === null) return tooLarge;
-  if (!gzipped) return { ok: true, body: raw };
-  try {
-    const body = await new Promise<Buffer>((resolve, reject) =>
-      gunzip(raw, { maxOutputLength: limit }, (err, out) => (err ? reject(err) : resolve(out))),
-    );
-    return { ok: true, body };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
-    return {
-      ok: false,
-      answer: errorAnswer(
-        400,
-        'INVALID_GZIP',
-        'The body says Content-Encoding: gzip but is not valid gzip data.',
-        requestId,
-      ),
-    };
-  }
 }

@@ -1,133 +1,32 @@
-import { open } from 'node:fs/promises';
 import type { Db } from './db';
-import type {
-  Environment,
-  DocumentFilter,
-  DocumentSort,
-  DocumentSortKey,
-  DocumentProblem,
-  DocumentRow,
-  DocumentState,
-  StateCounts,
-  TimelineEvent,
-} from '../contract';
-import { FILTER_STATES, emptyCounts } from '../contract';
+import { DocumentList } from './document-list';
+import {
+  BRIEF_CHUNK,
+  PATCHABLE_COLUMNS,
+  type DocumentBrief,
+  type DocumentListQuery,
+  type DocumentListRecord,
+  type DocumentPatch,
+  type DocumentRecord,
+  type NewDocument,
+} from './document-record';
+import { DurableCommits } from './durable-commits';
+import type { Environment, DocumentState, StateCounts, TimelineEvent } from '../contract';
+import { emptyCounts } from '../contract';
 import { IllegalTransitionError, isAllowedTransition } from '../domain/states';
 
-/** A row of the `documents` table, column for column. */
-export interface DocumentRecord {
-  id: number;
-  file_name: string;
-  sha256: string;
-  size: number;
-  state: DocumentState;
-  doc_type: 'Invoice' | 'CreditNote' | null;
-  invoice_number: string | null;
-  seller_id: string | null;
-  buyer_name: string | null;
-  receiver_id: string | null;
-  amount: string | null;
-  currency: string | null;
-  issue_date: string | null;
-  summary_json: string | null;
-  validation_json: string | null;
-  idempotency_key: string;
-  transaction_id: string | null;
-  attempts: number;
-  next_attempt_at: number | null;
-  problem_code: string | null;
-  problem_message: string | null;
-  problem_action: DocumentProblem['action'] | null;
-  duplicate_of: number | null;
-  send_anyway: number;
-  business_response: string | null;
-  created_at: number;
-  updated_at: number;
-  accepted_at: number | null;
-  delivered_at: number | null;
-  next_poll_at: number | null;
-  /** The batch this document was sent in while that batch's outcome is unknown (migration 003). */
-  batch_key: string | null;
-  /** 1 while an attempt may have reached the access point unanswered (migration 007). */
-  send_outcome_unknown: number;
-  /** The buyer's note with the latest business response, and when it came (migration 009). */
-  business_response_note: string | null;
-  business_response_at: number | null;
-  /** The access point and environment the document is pinned to (migration 010). */
-  access_point: string | null;
-  environment: Environment | null;
-  seller_name: string | null;
-}
-
-/** Fields a transition may set besides the state. */
-export type DocumentPatch = Partial<
-  Pick<
-    DocumentRecord,
-    | 'doc_type'
-    | 'invoice_number'
-    | 'seller_id'
-    | 'buyer_name'
-    | 'receiver_id'
-    | 'amount'
-    | 'currency'
-    | 'issue_date'
-    | 'summary_json'
-    | 'validation_json'
-    | 'transaction_id'
-    | 'attempts'
-    | 'next_attempt_at'
-    | 'problem_code'
-    | 'problem_message'
-    | 'problem_action'
-    | 'duplicate_of'
-    | 'send_anyway'
-    | 'business_response'
-    | 'business_response_note'
-    | 'business_response_at'
-    | 'access_point'
-    | 'environment'
-    | 'seller_name'
-    | 'accepted_at'
-    | 'delivered_at'
-    | 'next_poll_at'
-    | 'batch_key'
-    | 'send_outcome_unknown'
-    | 'idempotency_key'
-  >
->;
-
-const PATCHABLE = new Set<string>([
-  'doc_type',
-  'invoice_number',
-  'seller_id',
-  'buyer_name',
-  'receiver_id',
-  'amount',
-  'currency',
-  'issue_date',
-  'summary_json',
-  'validation_json',
-  'transaction_id',
-  'attempts',
-  'next_attempt_at',
-  'problem_code',
-  'problem_message',
-  'problem_action',
-  'duplicate_of',
-  'send_anyway',
-  'business_response',
-  'business_response_note',
-  'business_response_at',
-  'access_point',
-  'environment',
-  'seller_name',
-  'accepted_at',
-  'delivered_at',
-  'next_poll_at',
-  'batch_key',
-  'send_outcome_unknown',
-  'idempotency_key',
-]);
+// The row types and their mapping moved to document-record.ts; re-exported so that every import
+// of them from here keeps working.
+export {
+  BRIEF_CHUNK,
+  toDocumentRow,
+  type DocumentBrief,
+  type DocumentListQuery,
+  type DocumentListRecord,
+  type DocumentPatch,
+  type DocumentRecord,
+  type NewDocument,
+} from './document-record';
 
 /**
  * Documents that count for the duplicate guard: on their way to the access point, accepted or
@@ -141,10 +40,9 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
   OR (state = 'failed' AND send_outcome_unknown = 1))`;
 
 /**
- * Documents whose transaction is still asked about: accepted (delivery), delivered or answered
- * with a response that may be followed by another (rejected and paid are final).
+ * States whose document is still asked about at its access point: accepted (delivery), delivered
+ * or answered with a response that may be followed by another (rejected and paid are final).
  */
-/** States whose document is still asked about at its access point (delivery, buyer response). */
 const POLLED_STATES = [
   'accepted',
   'delivered',
@@ -156,140 +54,29 @@ const POLLED_STATES = [
 ] as const;
 const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
 
-/** A new document as inserted by `documents:add`. */
-export interface NewDocument {
-  fileName: string;
-  sha256: string;
-  size: number;
-  body: Uint8Array;
-  idempotencyKey: string;
-  /** The access point in use when it was added, and its environment: the document's pin. */
-  accessPoint?: string | null;
-  environment?: Environment | null;
-}
-
-const SORT_COLUMNS: Record<DocumentSortKey, string> = {
-  state: 'state',
-  fileName: 'file_name COLLATE NOCASE',
-  invoiceNumber: 'invoice_number COLLATE NOCASE',
-  buyerName: 'buyer_name COLLATE NOCASE',
-  amount: 'CAST(amount AS REAL)',
-  issueDate: 'issue_date',
-  updatedAt: 'updated_at',
-  id: 'id',
-};
-
-/** ORDER BY for a sort (whitelisted columns only); newest first by default. */
-function orderBy(sort: DocumentSort | undefined): string {
-  if (!sort || !Object.hasOwn(SORT_COLUMNS, sort.key)) return 'id DESC';
-  const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
-  return `${SORT_COLUMNS[sort.key]} ${dir}, id ${dir}`;
-}
-
-/** The columns the document table shows (not the summary and validation JSON, which are big). */
-const LIST_COLUMNS = [
-  'id',
-  'file_name',
-  'sha256',
-  'size',
-  'state',
-  'doc_type',
-  'invoice_number',
-  'buyer_name',
-  'receiver_id',
-  'amount',
-  'currency',
-  'issue_date',
-  'transaction_id',
-  'attempts',
-  'problem_code',
-  'problem_message',
-  'problem_action',
-  'created_at',
-  'updated_at',
-  'accepted_at',
-  'delivered_at',
-  'business_response',
-  'seller_name',
-  'access_point',
-  'environment',
-  'next_attempt_at',
-] as const satisfies readonly (keyof DocumentRecord)[];
-
-/** What a list query reads of a document: the table row's columns only. */
-export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
-
-/** What settling and summaries read of a document. */
-export type DocumentBrief = Pick<
-  DocumentRecord,
-  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message'
->;
-
-/** Ids per `briefs` call: one statement reads this many rows at most. */
-export const BRIEF_CHUNK = 2000;
-
-/** Filter, search and order of the document table. */
-export interface DocumentListQuery {
-  filter?: DocumentFilter;
-  search?: string;
-  sort?: DocumentSort;
-}
-
-/** Map a record to the row the UI shows. */
-export function toDocumentRow(r: DocumentListRecord): DocumentRow {
-  return {
-    id: r.id,
-    fileName: r.file_name,
-    sha256: r.sha256,
-    size: r.size,
-    state: r.state,
-    docType: r.doc_type,
-    invoiceNumber: r.invoice_number,
-    buyerName: r.buyer_name,
-    receiverId: r.receiver_id,
-    amount: r.amount,
-    currency: r.currency,
-    issueDate: r.issue_date,
-    transactionId: r.transaction_id,
-    attempts: r.attempts,
-    problem: r.problem_code
-      ? {
-          code: r.problem_code,
-          message: r.problem_message ?? '',
-          action: r.problem_action ?? 'none',
-        }
-      : null,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    acceptedAt: r.accepted_at,
-    deliveredAt: r.delivered_at,
-    businessResponse: r.business_response,
-    sellerName: r.seller_name,
-    accessPoint: r.access_point,
-    environment: r.environment,
-    nextAttemptAt: r.next_attempt_at,
-  };
-}
-
 /**
  * All SQL on `documents`, `document_bodies` and `document_events`, prepared once and named for
- * what it does. Every state change goes through `transition`, which appends to the timeline.
+ * what it does (the document table's filtered, sorted pages in document-list.ts; how commits reach
+ * the disk in durable-commits.ts). Every state change goes through `transition`, which appends to
+ * the timeline.
  */
 export class DocumentsRepo {
   private readonly stmts;
   private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
-  private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
-  /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
-  private readonly syncLevel: number;
-  /** The write-ahead log sync running now, and the one queued after it (see `durable`). */
-  private syncing: Promise<void> | null = null;
-  private syncNext: Promise<void> | null = null;
+  private readonly commits: DurableCommits;
+  private readonly table: DocumentList;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
-    this.syncLevel = Number(db.pragma('synchronous', { simple: true }));
+    this.commits = new DurableCommits(db);
+    // Through `this`: the list's total and its transaction are the repository's own calls.
+    this.table = new DocumentList(
+      db,
+      () => this.counts(),
+      (fn) => this.tx(fn),
+    );
     this.stmts = {
       findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
       findKnownFile: db.prepare(
@@ -547,7 +334,7 @@ export class DocumentsRepo {
 
   /** Set fields without a state change (no timeline entry). */
   patch(id: number, patch: DocumentPatch): void {
-    const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
+    const keys = Object.keys(patch).filter((k) => PATCHABLE_COLUMNS.has(k));
     if (keys.length === 0) return;
     const sig = keys.join(',');
     let stmt = this.patchCache.get(sig);
@@ -648,76 +435,17 @@ export class DocumentsRepo {
     );
   }
 
-  /** WHERE clause and parameters of a list query (the SQL text depends only on which parts are set). */
-  private listWhere(query: DocumentListQuery): { clause: string; params: Record<string, unknown> } {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (query.filter && query.filter !== 'all' && Object.hasOwn(FILTER_STATES, query.filter)) {
-      where.push('state IN (SELECT value FROM json_each(@states))');
-      params.states = JSON.stringify(FILTER_STATES[query.filter]);
-    }
-    if (query.search && query.search.trim()) {
-      where.push(
-        "(invoice_number LIKE @search ESCAPE '\\' OR buyer_name LIKE @search ESCAPE '\\' OR file_name LIKE @search ESCAPE '\\')",
-      );
-      params.search = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    }
-    return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
-  }
-
-  /** Documents in the states of a filter, from the per-state counts. */
-  private countIn(filter: DocumentFilter | undefined): number {
-    const counts = this.counts();
-    const states =
-      filter && filter !== 'all' && Object.hasOwn(FILTER_STATES, filter)
-        ? FILTER_STATES[filter]
-        : (Object.keys(counts) as DocumentState[]);
-    return states.reduce((sum, st) => sum + (counts[st] ?? 0), 0);
-  }
-
-  /** Prepared once per distinct SQL text (a few dozen: filter × search × sort). */
-  private listStatement(sql: string): ReturnType<Db['prepare']> {
-    let stmt = this.listCache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.listCache.set(sql, stmt);
-    }
-    return stmt;
-  }
-
-  /** A page of the document table. */
+  /** A page of the document table (see document-list.ts). */
   list(query: DocumentListQuery & { offset?: number; limit?: number }): {
     rows: DocumentListRecord[];
     total: number;
   } {
-    const { clause, params } = this.listWhere(query);
-    // One read transaction: the total and the page come from the same snapshot.
-    return this.tx(() => {
-      // Without a search the total is a sum of per-state counts (a few rows); COUNT(*) would walk
-      // every matching document on each refresh of the table.
-      const total =
-        query.search && query.search.trim()
-          ? (
-              this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
-                n: number;
-              }
-            ).n
-          : this.countIn(query.filter);
-      const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
-      const offset = Math.max(0, Math.floor(query.offset ?? 0));
-      const rows = this.listStatement(
-        `SELECT ${LIST_COLUMNS.join(', ')} FROM documents ${clause} ORDER BY ${orderBy(query.sort)} LIMIT @limit OFFSET @offset`,
-      ).all({ ...params, limit, offset }) as DocumentListRecord[];
-      return { rows, total };
-    });
+    return this.table.list(query);
   }
 
   /** Every row matching the query, read in one statement (one consistent snapshot; CSV export). */
   listAll(query: DocumentListQuery): DocumentListRecord[] {
-    const { clause, params } = this.listWhere(query);
-    return this.listStatement(
-      `SELECT ${LIST_COLUMNS.join(', ')} FROM documents ${clause} ORDER BY ${orderBy(query.sort)}`,
-    ).all(params) as DocumentListRecord[];
+    return this.table.listAll(query);
   }
 
   /**
@@ -726,69 +454,22 @@ export class DocumentsRepo {
    * {@link durable} resolves, which makes it exactly as safe as a synced commit.
    */
   tx<T>(fn: () => T, commit: 'synced' | 'deferred' = 'synced'): T {
-    if (commit === 'deferred') return this.txRedoable(fn);
-    return this.db.transaction(fn)();
+    return this.commits.tx(fn, commit);
   }
 
   /**
-   * Resolves once every commit made before the call is on disk at the connection's level (FULL
-   * from openDb): the write-ahead log is synced in a thread-pool thread, not on the event loop,
-   * and commits made meanwhile share the next sync (group commit). Null when there is nothing to
-   * wait for (in-memory databases, relaxed levels): the caller goes on at once.
+   * Resolves once every commit made before the call is on disk; null when there is nothing to
+   * wait for (see {@link DurableCommits.durable}).
    */
   durable(): Promise<void> | null {
-    if (this.syncLevel < 2 || this.db.memory) return null;
-    if (this.syncing === null) {
-      const run = syncFile(`${this.db.name}-wal`).finally(() => {
-        if (this.syncing === run) this.syncing = null;
-      });
-      this.syncing = run;
-      return run;
-    }
-    // A sync is running, and may have started before this commit: the next one carries it.
-    this.syncNext ??= this.syncing
-      .catch(() => undefined)
-      .then(() => {
-        this.syncNext = null;
-        return this.durable() ?? undefined;
-      });
-    return this.syncNext;
+    return this.commits.durable();
   }
 
   /**
-   * Run `fn` in one transaction whose commit is not synced to disk (synchronous=NORMAL for this
-   * commit only), for steps a power cut may undo because they are simply done again: claims and
-   * results of validation and receiver lookup (a document found in `validating` or `resolving` at
-   * start goes back one step; verdicts and lookups are deterministic or cached). In WAL mode the
-   * log is written in order and the next ordinary (FULL) commit syncs these frames along, so what
-   * a synced commit depends on is never lost while it survives: the claim that sends a document
-   * (and everything before it) is synced before the request leaves. See docs/performance.md.
+   * Run `fn` in one transaction whose commit is not synced to disk, for steps that are simply done
+   * again after a power cut (see {@link DurableCommits.txRedoable}).
    */
   txRedoable<T>(fn: () => T): T {
-    // Inside another transaction the outer commit decides (and the pragma cannot change there).
-    if (this.db.inTransaction) return this.db.transaction(fn)();
-    // A pragma takes effect when prepared, so it cannot be a prepared statement run again.
-    this.db.pragma(`synchronous = ${Math.min(this.syncLevel, 1)}`);
-    try {
-      return this.db.transaction(fn)();
-    } finally {
-      this.db.pragma(`synchronous = ${this.syncLevel}`);
-    }
-  }
-}
-
-/** fdatasync a file off the event loop; a file that does not exist has nothing to sync. */
-async function syncFile(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
+    return this.commits.txRedoable(fn);
   }
 }

@@ -1,4 +1,4 @@
-import { makeCtx, runRules, toVerdict } from './engine';
+import { groupByRule, makeCtx, runRules, toVerdict } from './engine';
 import { DEFAULT_MAX_BYTES, intake } from './intake';
 import { ALL_RULES } from './rules/index';
 import { checkStructure } from './structure';
@@ -9,10 +9,9 @@ import type { DocumentType } from './types';
 
 /** Run the full rule set on an already parsed document. */
 export function validateTree(doc: XDoc, docType: DocumentType): Verdict {
-  const findings = checkStructure(doc);
-  const rules = runRules(ALL_RULES, makeCtx(doc, docType));
-  for (const f of rules) findings.push(f);
-  return toVerdict(findings);
+  const groups = groupByRule(checkStructure(doc));
+  for (const g of runRules(ALL_RULES, makeCtx(doc, docType))) groups.push(g);
+  return toVerdict(groups);
 }
 
 /** Parse safely, extract the summary, run the full rule set. Pure, synchronous, never throws for bad input. */

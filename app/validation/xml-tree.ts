@@ -1,5 +1,5 @@
 import { SaxesParser } from 'saxes';
-import type { SaxesTagNS } from 'saxes';
+import type { SaxesTag, SaxesTagNS } from 'saxes';
 
 /** UBL namespace URIs. */
 export const NS = {
@@ -106,16 +106,43 @@ function internalized(s: string): string {
  */
 export function parseXml(text: string): XDoc {
   try {
-    // Position tracking costs about a fifth of the parse time; only the error message needs it.
-    return parseWith(text, false);
+    // Fast path: saxes without its own namespace processing (several objects per element) and
+    // without position tracking (a fifth of the time); names are resolved here.
+    return parseWith(text, false, false);
   } catch (err) {
-    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true);
+    // Structural limits are met at the same element either way (see NeedsExactParse).
+    if (err instanceof XmlParseError && err.code !== 'XML') throw err;
+    if (!(err instanceof XmlParseError) && !(err instanceof NeedsExactParse)) throw err;
+  }
+  // The exact path for damaged or unusual files: saxes' namespace checks and its own message.
+  try {
+    return parseWith(text, false, true);
+  } catch (err) {
+    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true, true);
     throw err;
   }
 }
 
-function parseWith(text: string, position: boolean): XDoc {
-  const parser = new SaxesParser({ xmlns: true, position });
+/**
+ * Thrown by the fast path on anything its namespace handling does not cover exactly as saxes
+ * does (an unbound or reserved prefix, a malformed name, two prefixed attributes on one element, a
+ * processing instruction): the file is read again with saxes' namespace processing, so every
+ * verdict and message stays what saxes alone gives. Real invoices never take that path.
+ */
+class NeedsExactParse extends Error {}
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** A resolved element name, shared by every element that carries it. */
+interface Name {
+  q: string;
+  local: string;
+  ns: string;
+}
+
+function parseWith(text: string, position: boolean, saxesNamespaces: boolean): XDoc {
+  const parser = new SaxesParser({ xmlns: saxesNamespaces, position });
   const byName = new Map<string, XNode[]>();
   const stack: XNode[] = [];
   let root: XNode | null = null;
@@ -125,7 +152,74 @@ function parseWith(text: string, position: boolean): XDoc {
   let attributes = 0;
   let allAttributes = 0;
   // Element names seen so far, by namespace then local name.
-  const names = new Map<string, Map<string, { q: string; local: string }>>();
+  const names = new Map<string, Map<string, Name>>();
+  /** One string per distinct name (see below). */
+  const nameOf = (ns: string, localName: string): Name => {
+    let locals = names.get(ns);
+    if (locals === undefined) names.set(ns, (locals = new Map()));
+    let name = locals.get(localName);
+    if (name === undefined) {
+      const prefix = PREFIX_BY_NS.get(ns);
+      const local = internalized(localName);
+      const q = internalized(
+        prefix !== undefined ? prefix + local : ns === '' ? local : `{${ns}}${local}`,
+      );
+      locals.set(local, (name = { q, local, ns }));
+    }
+    return name;
+  };
+  // Fast path only: prefix bindings in scope (replaced, never changed, when an element declares
+  // some), the scopes to restore on close, and names by raw tag name under the current bindings.
+  let bindings = new Map<string, string>();
+  const scopes: { depth: number; bindings: Map<string, string> }[] = [];
+  let byRawName = new Map<string, Name>();
+
+  /** Resolve a raw tag name as saxes would, declarations of the tag itself included. */
+  const resolveTag = (raw: string, attrs: Record<string, string>, tagAttributes: number): Name => {
+    if (tagAttributes > 0) {
+      let declared: Map<string, string> | null = null;
+      for (const key in attrs) {
+        const isDefault = key === 'xmlns';
+        if (!isDefault && !key.startsWith('xmlns:')) continue;
+        const prefix = isDefault ? '' : key.slice(6);
+        const uri = attrs[key]!.trim();
+        if (
+          (!isDefault && (prefix === '' || uri === '' || prefix.includes(':'))) ||
+          prefix === 'xml' ||
+          prefix === 'xmlns' ||
+          uri === XML_NS ||
+          uri === XMLNS_NS
+        )
+          throw new NeedsExactParse();
+        if (declared === null) declared = new Map(bindings);
+        declared.set(prefix, uri);
+      }
+      if (declared !== null) {
+        scopes.push({ depth: stack.length, bindings });
+        bindings = declared;
+        byRawName = new Map();
+      }
+    }
+    let name = byRawName.get(raw);
+    if (name === undefined) {
+      const colon = raw.indexOf(':');
+      let ns: string;
+      let local = raw;
+      if (colon < 0) ns = bindings.get('') ?? '';
+      else {
+        const prefix = raw.slice(0, colon);
+        local = raw.slice(colon + 1);
+        const bound = bindings.get(prefix);
+        if (prefix === '' || local === '' || local.includes(':') || bound === undefined)
+          throw new NeedsExactParse();
+        if (prefix === 'xml' || prefix === 'xmlns') throw new NeedsExactParse();
+        ns = bound;
+      }
+      name = nameOf(ns, local);
+      byRawName.set(raw, name);
+    }
+    return name;
+  };
 
   parser.on('doctype', () => {
     throw new XmlParseError(
@@ -145,34 +239,59 @@ function parseWith(text: string, position: boolean): XDoc {
       );
     }
   });
-  parser.on('opentag', (tag: SaxesTagNS) => {
+  parser.on('processinginstruction', () => {
+    // Targets follow other rules with namespaces; invoices carry none.
+    if (!saxesNamespaces) throw new NeedsExactParse();
+  });
+  parser.on('opentag', (tag: SaxesTag) => {
     const tagAttributes = attributes;
     attributes = 0;
-    const ns = tag.uri;
-    // One string per distinct name, shared by every element carrying it: far less memory than a
-    // new string per element, and rules compare names by identity instead of by characters.
-    let locals = names.get(ns);
-    if (locals === undefined) names.set(ns, (locals = new Map()));
-    let name = locals.get(tag.local);
-    if (name === undefined) {
-      const prefix = PREFIX_BY_NS.get(ns);
-      const local = internalized(tag.local);
-      const q = internalized(
-        prefix !== undefined ? prefix + local : ns === '' ? local : `{${ns}}${local}`,
-      );
-      locals.set(local, (name = { q, local }));
-    }
-    const q = name.q;
+    let name: Name;
     let attrs: Record<string, string> | null = null;
-    // Enumerating saxes' attribute object costs a lot even when empty; most elements have none.
-    if (tagAttributes > 0) {
-      for (const key in tag.attributes) {
-        const a = tag.attributes[key]!;
-        if (a.prefix === 'xmlns' || a.name === 'xmlns' || a.uri !== '') continue;
-        if (attrs === null) attrs = {};
-        attrs[a.local] = a.value;
+    if (!saxesNamespaces) {
+      const plain = tag.attributes as Record<string, string>;
+      name = resolveTag(tag.name, plain, tagAttributes);
+      if (tagAttributes > 0) {
+        let prefixed = 0;
+        for (const key in plain) {
+          if (key === 'xmlns' || key.startsWith('xmlns:')) continue;
+          const colon = key.indexOf(':');
+          if (colon >= 0) {
+            // Namespaced attributes are not read; saxes alone checks them (duplicates by URI).
+            const prefix = key.slice(0, colon);
+            const local = key.slice(colon + 1);
+            if (
+              ++prefixed > 1 ||
+              prefix === '' ||
+              local === '' ||
+              local.includes(':') ||
+              prefix === 'xmlns' ||
+              (prefix !== 'xml' && !bindings.has(prefix))
+            )
+              throw new NeedsExactParse();
+            continue;
+          }
+          if (attrs === null) attrs = {};
+          attrs[key] = plain[key]!;
+        }
+      }
+    } else {
+      const ns = (tag as SaxesTagNS).uri;
+      // One string per distinct name, shared by every element carrying it: far less memory than
+      // a new string per element, and rules compare names by identity instead of by characters.
+      name = nameOf(ns, (tag as SaxesTagNS).local);
+      // Enumerating saxes' attribute object costs a lot even when empty; most elements have none.
+      if (tagAttributes > 0) {
+        const nsAttributes = (tag as SaxesTagNS).attributes;
+        for (const key in nsAttributes) {
+          const a = nsAttributes[key]!;
+          if (a.prefix === 'xmlns' || a.name === 'xmlns' || a.uri !== '') continue;
+          if (attrs === null) attrs = {};
+          attrs[a.local] = a.value;
+        }
       }
     }
+    const q = name.q;
     if (stack.length >= MAX_DEPTH) {
       throw new XmlParseError('TOO_DEEP', 'nested too deeply', parser.line, parser.column);
     }
@@ -183,7 +302,7 @@ function parseWith(text: string, position: boolean): XDoc {
     const node: XNode = {
       q,
       local: name.local,
-      ns,
+      ns: name.ns,
       attrs,
       text: '',
       children: EMPTY,
@@ -210,12 +329,16 @@ function parseWith(text: string, position: boolean): XDoc {
   });
   parser.on('closetag', () => {
     stack.pop();
+    if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === stack.length) {
+      bindings = scopes.pop()!.bindings;
+      byRawName = new Map();
+    }
   });
 
   try {
     parser.write(text).close();
   } catch (err) {
-    if (err instanceof XmlParseError) throw err;
+    if (err instanceof XmlParseError || err instanceof NeedsExactParse) throw err;
     const raw = err instanceof Error ? err.message : String(err);
     // saxes prefixes messages with "line:column: ".
     const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(raw);

@@ -59,21 +59,51 @@ export function children(n: XNode | null | undefined, q: string): XNode[] {
 
 /** First node reached by following `path` (child names), taking the first match at each step. */
 export function first(n: XNode | null | undefined, ...path: string[]): XNode | undefined {
-  let cur: XNode | undefined = n ?? undefined;
-  for (let i = 0; i < path.length && cur !== undefined; i++) {
+  return n == null ? undefined : firstFrom(n, path, 0);
+}
+
+/** `first` from step `i` of `path`, without building lists of the steps in between. */
+function firstFrom(n: XNode, path: readonly string[], i: number): XNode | undefined {
+  let cur = n;
+  for (; i < path.length; i++) {
     const q = path[i]!;
     if (i === path.length - 1) return child(cur, q);
-    // XPath semantics: a/b/c matches c under any b; descend through all b's.
-    const next = children(cur, q);
-    if (next.length === 1) cur = next[0];
-    else {
-      const rest = path.slice(i + 1);
-      for (const m of next) {
-        const r = first(m, ...rest);
+    const cs = cur.children;
+    if (cs.length >= INDEX_FROM) {
+      const found = childrenNamed(cur, q);
+      if (found === undefined) return undefined;
+      if (found.length === 1) {
+        cur = found[0]!;
+        continue;
+      }
+      // XPath semantics: a/b/c matches c under any b; descend through all b's.
+      for (const m of found) {
+        const r = firstFrom(m, path, i + 1);
         if (r !== undefined) return r;
       }
       return undefined;
     }
+    let only: XNode | undefined;
+    let several = false;
+    for (let k = 0; k < cs.length; k++) {
+      if (cs[k]!.q !== q) continue;
+      if (only === undefined) only = cs[k];
+      else {
+        several = true;
+        break;
+      }
+    }
+    if (only === undefined) return undefined;
+    if (!several) {
+      cur = only;
+      continue;
+    }
+    for (let k = 0; k < cs.length; k++) {
+      if (cs[k]!.q !== q) continue;
+      const r = firstFrom(cs[k]!, path, i + 1);
+      if (r !== undefined) return r;
+    }
+    return undefined;
   }
   return cur;
 }
@@ -81,8 +111,11 @@ export function first(n: XNode | null | undefined, ...path: string[]): XNode | u
 /** Every node reached by following `path` (XPath node-set semantics, document order). */
 export function all(n: XNode | null | undefined, ...path: string[]): XNode[] {
   if (n == null) return NONE;
-  let cur: XNode[] = [n];
-  for (const q of path) {
+  if (path.length === 0) return [n];
+  let cur: XNode[] = children(n, path[0]!);
+  for (let i = 1; i < path.length; i++) {
+    if (cur.length === 0) return NONE;
+    const q = path[i]!;
     if (cur.length === 1) {
       cur = children(cur[0], q);
     } else {
@@ -90,9 +123,65 @@ export function all(n: XNode | null | undefined, ...path: string[]): XNode[] {
       for (const c of cur) for (const x of c.children) if (x.q === q) next.push(x);
       cur = next;
     }
-    if (cur.length === 0) return NONE;
   }
-  return cur;
+  return cur.length === 0 ? NONE : cur;
+}
+
+/**
+ * True when `f` holds for a node reached by `path` under `n`, tried in document order (the order
+ * of `all`) without building the list.
+ */
+export function some(
+  n: XNode | null | undefined,
+  path: readonly string[],
+  f: (x: XNode) => boolean,
+): boolean {
+  if (n == null) return false;
+  if (path.length === 0) return f(n);
+  return someFrom(n, path, 0, f);
+}
+
+function someFrom(n: XNode, path: readonly string[], i: number, f: (x: XNode) => boolean): boolean {
+  const q = path[i]!;
+  const last = i === path.length - 1;
+  const cs = n.children;
+  if (cs.length >= INDEX_FROM) {
+    const found = childrenNamed(n, q);
+    if (found === undefined) return false;
+    for (const x of found) if (last ? f(x) : someFrom(x, path, i + 1, f)) return true;
+    return false;
+  }
+  for (let k = 0; k < cs.length; k++) {
+    const x = cs[k]!;
+    if (x.q === q && (last ? f(x) : someFrom(x, path, i + 1, f))) return true;
+  }
+  return false;
+}
+
+/** How many nodes `all(n, ...path)` would return, without building the list. */
+export function count(n: XNode | null | undefined, ...path: string[]): number {
+  if (n == null) return 0;
+  if (path.length === 0) return 1;
+  return countFrom(n, path, 0);
+}
+
+function countFrom(n: XNode, path: readonly string[], i: number): number {
+  const q = path[i]!;
+  const last = i === path.length - 1;
+  const cs = n.children;
+  let total = 0;
+  if (cs.length >= INDEX_FROM) {
+    const found = childrenNamed(n, q);
+    if (found === undefined) return 0;
+    if (last) return found.length;
+    for (const x of found) total += countFrom(x, path, i + 1);
+    return total;
+  }
+  for (let k = 0; k < cs.length; k++) {
+    const x = cs[k]!;
+    if (x.q === q) total += last ? 1 : countFrom(x, path, i + 1);
+  }
+  return total;
 }
 
 /** True when at least one node matches the path. */

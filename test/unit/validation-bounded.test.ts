@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDocument, createValidationPool, tooLargeMessage } from '../../app/validation/index';
-import { MAX_FINDINGS, MAX_LOCATION_CHARS } from '../../app/validation/engine';
+import { MAX_FINDINGS, MAX_LOCATION_CHARS, shareOut } from '../../app/validation/engine';
+import type { RuleFindings } from '../../app/validation/engine';
 import { MAX_ATTRIBUTES_PER_ELEMENT, MAX_DEPTH } from '../../app/validation/xml-tree';
 import { SAMPLE_INVOICE } from '../helpers/invoices';
 
@@ -91,6 +92,58 @@ describe('bounded parsing', () => {
       expect(f.location.length).toBeLessThanOrEqual(MAX_LOCATION_CHARS);
       expect(f.message.length).toBeLessThanOrEqual(500);
     }
+  });
+});
+
+describe('findings shared out between the rules that fired', () => {
+  const group = (rule: string, n: number, flag: 'fatal' | 'warning' = 'fatal'): RuleFindings => ({
+    rule,
+    flag,
+    kept: Array.from({ length: n }, (_, i) => ({ rule, flag, message: 'm', location: `/x[${i}]` })),
+    total: n,
+  });
+
+  it('gives each rule an equal share, a rule with fewer leaving its places to the others', () => {
+    expect(shareOut([group('A', 1), group('B', 500), group('C', 3), group('D', 500)], 10)).toEqual([
+      1, 3, 3, 3,
+    ]);
+    // Everything fits: everything is kept.
+    expect(shareOut([group('A', 2), group('B', 5)], 10)).toEqual([2, 5]);
+  });
+
+  it('lists fatal rules first when more rules fired than there are places', () => {
+    const groups = [
+      group('W1', 3, 'warning'),
+      group('F1', 2),
+      group('W2', 1, 'warning'),
+      group('F2', 1),
+      group('F3', 9),
+    ];
+    expect(shareOut(groups, 4)).toEqual([1, 1, 0, 1, 1]);
+  });
+
+  it('lists every rule of a document where one rule fires thousands of times', () => {
+    const sample = Buffer.from(SAMPLE_INVOICE).toString('utf8');
+    // 5,000 empty notes (PEPPOL-EN16931-R008 each) and no buyer reference (PEPPOL-EN16931-R003 once).
+    const text = sample
+      .replace('<cbc:BuyerReference>PO-77812</cbc:BuyerReference>', '')
+      .replace(
+        '<cbc:DocumentCurrencyCode>',
+        '<cbc:Note></cbc:Note>'.repeat(5000) + '<cbc:DocumentCurrencyCode>',
+      );
+    const res = checkDocument(enc(text));
+    if (!res.ok) throw new Error(res.error.message);
+    const rules = res.verdict.findings.map((f) => f.rule);
+    expect(res.verdict.valid).toBe(false);
+    expect(rules).toContain('PEPPOL-EN16931-R003');
+    expect(rules.filter((r) => r === 'PEPPOL-EN16931-R008').length).toBeGreaterThan(
+      MAX_FINDINGS / 2,
+    );
+    expect(res.verdict.findings).toHaveLength(MAX_FINDINGS + 1);
+    expect(res.verdict.findings.at(-1)).toMatchObject({ rule: 'MORE-FINDINGS', flag: 'warning' });
+    expect(res.verdict.findings.at(-1)!.message).toContain(
+      'every kind of problem found at least once',
+    );
   });
 });
 

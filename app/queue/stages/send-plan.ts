@@ -43,6 +43,34 @@ export interface Plan {
 }
 
 /**
+ * The documents a claim reads: due retries first, then queued ones, at most `want`. None while a
+ * batch window is open and no full batch waits (`windowMs`: how long it stays open): the queued
+ * documents are not read again meanwhile (that was up to 800 whole rows per commit, several
+ * times per window); counts are trigger-kept (a few rows). Not with retries waiting or documents
+ * that go singly: those are read and sent as before.
+ */
+export function docsToClaim(input: {
+  repo: DocumentsRepo;
+  batcher: Batcher;
+  batching: boolean;
+  singleOnly: ReadonlySet<number>;
+  want: number;
+  now: number;
+}): { docs: DocumentRecord[]; windowMs: number } {
+  const { repo, batcher, batching, singleOnly, want, now } = input;
+  if (batching && singleOnly.size === 0) {
+    const c = repo.counts();
+    const left = c.retry_wait > 0 ? null : batcher.windowLeft(c.queued, now);
+    if (left !== null && left > 0) return { docs: [], windowMs: left };
+  }
+  const due = repo.dueRetries(now, want);
+  const docs = due.length < want ? due.concat(repo.inState('queued', want - due.length)) : due;
+  // Nothing waiting: no window is open (the next document starts a new one).
+  if (docs.length === 0) batcher.waitMs(0, now);
+  return { docs, windowMs: 0 };
+}
+
+/**
  * Which requests leave next: batches whose outcome is unknown again, identical, before anything
  * new; then new batches once several documents are ready (after the window), otherwise single
  * sends. Bodies are read only while they fit the in-flight budget; the rate gate is asked for

@@ -1,16 +1,14 @@
-import type { ApOutcome } from '../../access-point/client';
-import type { RetryPolicy } from '../../domain/retry-policy';
 import type { DocumentRecord } from '../../store/documents-repo';
-import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
 import { Batcher } from '../../sender/batcher';
 import { GroupCommitTimer } from '../../sender/group-commit';
-import { RateGate, type RequestKind } from '../../sender/rate-gate';
 import type { StageContext } from './context';
 import { recordBatch, recordSingle, type OutcomeContext } from './send-outcomes';
-import { BATCH_ITEM_MAX_BYTES, planRequests, type Unit } from './send-plan';
+import { BATCH_ITEM_MAX_BYTES, docsToClaim, planRequests, type Unit } from './send-plan';
+import { SendSlots, type PendingClaim, type SendStageOptions } from './send-slots';
 
-// Here too for tests and tools that read the send stage's bounds.
+// Here too for tests and tools that read the send stage's bounds, and for the stage's owner.
 export { BATCH_ITEM_MAX_BYTES };
+export type { SendStageOptions };
 
 /** What the queue tells the send stage besides the common {@link StageContext}. */
 export interface SendQueue {
@@ -30,31 +28,6 @@ export interface SendQueue {
    * stay `sending` until recovered.
    */
   writeFailed(ids: number[], err: unknown): void;
-}
-
-/** How the send stage sends; everything but `retry` has a default. */
-export interface SendStageOptions {
-  /** Requests in flight: a fixed number, or 'auto' (adaptive, the default). */
-  concurrency?: number | 'auto';
-  /** Send documents that are ready together in batch requests (default true). */
-  batching?: boolean;
-  /** Documents per batch (default and maximum 100). */
-  batchSize?: number;
-  /** How long the first ready document waits for others before its batch leaves (default 20 ms). */
-  batchWindowMs?: number;
-  /** Hard cap on requests per second; null = none (the rate is still learned from 429s). */
-  requestsPerSecond?: number | null;
-  /** Hard cap on batch requests per minute (the provider documents 10); null = none. */
-  batchesPerMinute?: number | null;
-  /** Adaptive ceiling of single sends in flight (default 64). */
-  maxConcurrency?: number;
-  /** Adaptive ceiling of batches in flight (default 8). */
-  maxBatchConcurrency?: number;
-  /** Bytes of request bodies held at once (default {@link IN_FLIGHT_BYTES}). */
-  maxInFlightBytes?: number;
-  retry: RetryPolicy;
-  trackDelivery: boolean;
-  pollInitialMs: number;
 }
 
 /** A Retry-After this long stops every send, not only the refused one (ms). */
@@ -88,8 +61,8 @@ type WriteJob = { ids: number[]; apply: () => void; done: () => void };
  *   window of a few tens of ms; a single document goes through the single endpoint. The batch
  *   key is derived from its items and stored on the documents while the outcome is unknown, so a
  *   timeout, a reset or a crash re-sends the identical batch under the identical key.
- * - Requests in flight follow an {@link AdaptiveLimiter} (or a fixed number); their rate follows
- *   a {@link RateGate} that learns the access point's limit from 429 answers.
+ * - Requests in flight and their rate follow the {@link SendSlots} (./send-slots.ts): an adaptive
+ *   limiter (or a fixed number) and a rate gate that learns the access point's limit from 429s.
  * - Outcomes are written in one SQLite transaction at most every few ms (group commit): with
  *   synchronous=FULL every commit is an fsync, and hundreds of answers a second arrive together.
  *   Claims of new work ride in the same commit.
@@ -99,9 +72,8 @@ type WriteJob = { ids: number[]; apply: () => void; done: () => void };
  *   goes offline or stops; after a crash, start-up recovery re-sends them under the same key.
  */
 export class SendStage {
-  private readonly single: AdaptiveLimiter;
-  private readonly batch: AdaptiveLimiter;
-  private readonly gate: RateGate;
+  /** Request slots, pace and bytes in flight. */
+  private readonly slots: SendSlots;
   private readonly batcher: Batcher;
   private batching: boolean;
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
@@ -115,16 +87,9 @@ export class SendStage {
   private readonly commits = new GroupCommitTimer(() => this.flush(), LAZY_FLUSH_MS);
   private inFlush = false;
   /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
-  private readonly toLaunch: { unit: Unit; ahead: boolean }[] = [];
-  /**
-   * Claimed and committed, waiting for the commit to reach the disk: the request slots they will
-   * take (singles, batches) and the claims ahead they will become, counted as taken meanwhile.
-   */
-  private readonly pending = { singles: 0, batches: 0, ahead: 0, bytes: 0 };
+  private readonly toLaunch: PendingClaim[] = [];
   /** Single sends claimed ahead of a free slot (committed as `sending`). */
   private readonly ready: { doc: DocumentRecord; body: Buffer }[] = [];
-  /** Bytes of the request bodies in flight (see {@link IN_FLIGHT_BYTES}). */
-  private bytesInFlight = 0;
   private readonly maxInFlightBytes: number;
   private stopped = false;
 
@@ -133,25 +98,7 @@ export class SendStage {
     private readonly queue: SendQueue,
     private readonly options: SendStageOptions,
   ) {
-    const fixed = typeof options.concurrency === 'number' ? options.concurrency : null;
-    this.single = new AdaptiveLimiter({
-      initial: fixed ?? 4,
-      max: fixed ?? options.maxConcurrency ?? 64,
-      fixed: fixed !== null,
-    });
-    this.batch = new AdaptiveLimiter({
-      initial: fixed ?? 2,
-      max: fixed ?? options.maxBatchConcurrency ?? 8,
-      fixed: fixed !== null,
-    });
-    this.gate = new RateGate({
-      // A fixed concurrency bounds the first burst by itself: no slow start in rate then. A batch
-      // carries up to 100 documents, so batches start at 20 requests/s (2,000 documents/s, more
-      // than validation feeds): fewer requests are in flight when a rate limit is first met.
-      startRate: fixed !== null ? null : (options.batching ?? true) ? 20 : 100,
-      requestsPerSecond: options.requestsPerSecond ?? null,
-      batchesPerMinute: options.batchesPerMinute ?? null,
-    });
+    this.slots = new SendSlots(deps, options);
     this.batcher = new Batcher({
       ...(options.batchSize !== undefined ? { maxDocuments: options.batchSize } : {}),
       ...(options.batchWindowMs !== undefined ? { windowMs: options.batchWindowMs } : {}),
@@ -169,22 +116,20 @@ export class SendStage {
 
   /** Bytes of the bodies in flight, claimed ahead, or claimed and about to leave. */
   private bytesHeld(): number {
-    let n = this.bytesInFlight;
-    for (const r of this.ready) n += r.body.byteLength;
     // Claimed and not launched yet (in this flush, or waiting for its commit to be on disk).
-    return n + this.pending.bytes;
+    let n = this.slots.bytesHeld;
+    for (const r of this.ready) n += r.body.byteLength;
+    return n;
   }
 
   /** Requests in flight now. */
   get inFlight(): number {
-    return this.single.inFlight + this.batch.inFlight;
+    return this.slots.inFlight;
   }
 
   /** Fixed requests in flight, or adaptive ('auto'). */
   setConcurrency(concurrency: number | 'auto'): void {
-    const fixed = concurrency === 'auto' ? null : Math.max(1, Math.floor(concurrency));
-    this.single.setFixed(fixed);
-    this.batch.setFixed(fixed);
+    this.slots.setConcurrency(concurrency);
     this.deps.kick();
   }
 
@@ -196,7 +141,7 @@ export class SendStage {
 
   /** Set or remove the hard requests/s cap. */
   setRateCap(requestsPerSecond: number | null): void {
-    this.gate.setCap(requestsPerSecond);
+    this.slots.gate.setCap(requestsPerSecond);
     this.deps.kick();
   }
 
@@ -204,9 +149,9 @@ export class SendStage {
   state(): { concurrencyLimit: number; inFlight: number; rate: number; batching: boolean } {
     const batching = this.batchingOn();
     return {
-      concurrencyLimit: batching ? this.batch.limit : this.single.limit,
+      concurrencyLimit: batching ? this.slots.batch.limit : this.slots.single.limit,
       inFlight: this.inFlight,
-      rate: this.gate.rate,
+      rate: this.slots.gate.rate,
       batching,
     };
   }
@@ -250,16 +195,17 @@ export class SendStage {
 
   /** Free request slots that no document claimed ahead can fill: new claims are needed now. */
   private slotsWaiting(): boolean {
-    if (this.batchingOn() && this.batch.available() > 0) return true;
-    return this.single.available() - this.pending.singles > this.ready.length + this.pending.ahead;
+    if (this.batchingOn() && this.slots.batch.available() > 0) return true;
+    return this.slots.freeSingles() > this.ready.length + this.slots.pendingAhead;
   }
 
   /** Single sends that may be claimed ahead now (0 unless single sends at a fixed, unpaced rate). */
   private readyRoom(): number {
-    if (this.stopped || this.batchingOn() || !this.single.isFixed || this.gate.paced) return 0;
+    if (this.stopped || this.batchingOn() || !this.slots.single.isFixed || this.slots.gate.paced)
+      return 0;
     // Enough to fill the slots answers free between two lazy commits at tens of ms of latency.
-    const target = Math.min(READY_MAX, Math.ceil(this.single.limit / 2));
-    return Math.max(0, target - this.ready.length - this.pending.ahead);
+    const target = Math.min(READY_MAX, Math.ceil(this.slots.single.limit / 2));
+    return Math.max(0, target - this.ready.length - this.slots.pendingAhead);
   }
 
   /** Fill free slots from the documents claimed ahead. */
@@ -269,13 +215,13 @@ export class SendStage {
       this.releaseReady();
       return;
     }
-    while (this.ready.length > 0 && this.single.available() - this.pending.singles > 0) {
-      const w = this.gate.waitMs('single');
+    while (this.ready.length > 0 && this.slots.freeSingles() > 0) {
+      const w = this.slots.gate.waitMs('single');
       if (w > 0) {
         this.wakeIn(now, w);
         return;
       }
-      this.gate.take('single');
+      this.slots.gate.take('single');
       const { doc, body } = this.ready.shift()!;
       this.launchSingle(doc, body);
     }
@@ -290,29 +236,18 @@ export class SendStage {
   private claim(now: number): void {
     const { repo } = this.deps;
     const batching = this.batchingOn();
-    const slotsFree = Math.max(0, this.single.available() - this.pending.singles);
+    const slotsFree = Math.max(0, this.slots.freeSingles());
     const roomAhead = this.readyRoom();
-    const batchFree = batching ? Math.max(0, this.batch.available() - this.pending.batches) : 0;
+    const batchFree = batching ? Math.max(0, this.slots.freeBatches()) : 0;
     const want = slotsFree + roomAhead + batchFree * this.batcher.maxDocuments;
     if (want === 0) return;
-    // A batch window is open: until it closes or a full batch waits, the queued documents are
-    // not read again (that was up to 800 whole rows per commit, several times per window).
-    // Counts are trigger-kept (a few rows). Not with retries waiting or documents that go singly:
-    // those are read and sent as before.
-    if (batching && this.singleOnly.size === 0) {
-      const c = repo.counts();
-      const left = c.retry_wait > 0 ? null : this.batcher.windowLeft(c.queued, now);
-      if (left !== null && left > 0) {
-        this.wakeIn(now, left);
-        return;
-      }
-    }
-    const due = repo.dueRetries(now, want);
-    const docs = due.length < want ? due.concat(repo.inState('queued', want - due.length)) : due;
-    if (docs.length === 0) {
-      this.batcher.waitMs(0, now);
+    const { batcher, singleOnly } = this;
+    const { docs, windowMs } = docsToClaim({ repo, batcher, batching, singleOnly, want, now });
+    if (windowMs > 0) {
+      this.wakeIn(now, windowMs);
       return;
     }
+    if (docs.length === 0) return;
 
     const { units, ahead, waitMs } = planRequests({
       repo,
@@ -322,7 +257,7 @@ export class SendStage {
       slots: { singles: slotsFree, ahead: roomAhead, batches: batchFree },
       heldBytes: this.bytesHeld(),
       maxInFlightBytes: this.maxInFlightBytes,
-      gate: this.gate,
+      gate: this.slots.gate,
       batcher: this.batcher,
       singleOnly: this.singleOnly,
       moreComing: () => this.moreComing(),
@@ -347,28 +282,15 @@ export class SendStage {
       }
     });
     for (const u of launch) {
-      const isAhead = ahead.has(u) && u.kind === 'single';
-      this.toLaunch.push({ unit: u, ahead: isAhead });
-      this.pending.bytes += u.bytes;
-      if (isAhead) this.pending.ahead++;
-      else if (u.kind === 'single') this.pending.singles++;
-      else this.pending.batches++;
-    }
-  }
-
-  /** No longer waiting for the disk: these claims stop counting as pending. */
-  private unpend(claims: readonly { unit: Unit; ahead: boolean }[]): void {
-    for (const { unit, ahead } of claims) {
-      this.pending.bytes -= unit.bytes;
-      if (ahead) this.pending.ahead--;
-      else if (unit.kind === 'single') this.pending.singles--;
-      else this.pending.batches--;
+      const claim = { unit: u, ahead: ahead.has(u) && u.kind === 'single' };
+      this.toLaunch.push(claim);
+      this.slots.reserve(claim);
     }
   }
 
   /** Requests leave only once their claim is on disk. */
-  private launchClaimed(claims: readonly { unit: Unit; ahead: boolean }[]): void {
-    this.unpend(claims);
+  private launchClaimed(claims: readonly PendingClaim[]): void {
+    this.slots.unreserve(claims);
     if (this.stopped) {
       // Stopped while the claims were being synced: nothing left, so they go back to the queue.
       this.unclaim(
@@ -441,14 +363,11 @@ export class SendStage {
   // ---- requests -------------------------------------------------------------------------------
 
   private async sendSingle(doc: DocumentRecord, body: Buffer): Promise<void> {
-    const token = this.single.acquire();
-    const started = performance.now();
-    this.bytesInFlight += body.byteLength;
-    const outcome = await this.deps.client.send(body, doc.idempotency_key).finally(() => {
-      this.bytesInFlight -= body.byteLength;
-    });
-    const ms = performance.now() - started;
-    this.afterRequest(this.single, token, outcome, 'single');
+    const req = this.slots.start('single', body.byteLength);
+    const outcome = await this.deps.client
+      .send(body, doc.idempotency_key)
+      .finally(() => this.slots.unhold(req));
+    const ms = this.slots.answered(req, outcome);
     // The freed slot goes to a document claimed ahead now, not at the next commit.
     this.launchReady(this.deps.now());
     this.deps.metrics.recordLatency('send', ms);
@@ -461,48 +380,17 @@ export class SendStage {
     key: string,
     bytes: number,
   ): Promise<void> {
-    const token = this.batch.acquire();
-    const started = performance.now();
-    this.bytesInFlight += bytes;
+    const req = this.slots.start('batch', bytes);
     const outcome = await this.deps.client
       .sendBatch(Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8'), key)
-      .finally(() => {
-        this.bytesInFlight -= bytes;
-      });
-    const ms = performance.now() - started;
-    this.afterRequest(this.batch, token, outcome, 'batch');
+      .finally(() => this.slots.unhold(req));
+    const ms = this.slots.answered(req, outcome);
     // Every document of the batch waited this long for its answer.
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
     await this.write(
       docs.map((d) => d.id),
       () => recordBatch(this.outcomes, docs, outcome),
     );
-  }
-
-  private afterRequest(
-    limiter: AdaptiveLimiter,
-    token: ReturnType<AdaptiveLimiter['acquire']>,
-    outcome: ApOutcome<unknown>,
-    kind: RequestKind,
-  ): void {
-    let signal: 'ok' | 'ignore' | OverloadSignal = 'ok';
-    if (outcome.kind === 'transient') {
-      if (outcome.offline) signal = 'ignore';
-      else if (outcome.status === 429) signal = 'ok';
-      else if (outcome.status === null) signal = 'timeout';
-      else signal = 'server-error';
-    }
-    limiter.release(token, signal);
-    if (outcome.kind === 'transient' && outcome.status === 429) this.gate.onRateLimited();
-    else if (!(outcome.kind === 'transient' && outcome.offline)) this.gate.onAnswered();
-    const status =
-      outcome.kind === 'ok'
-        ? outcome.status
-        : outcome.kind === 'permanent'
-          ? outcome.error.status
-          : (outcome.status ?? (outcome.offline ? 'offline' : 'network'));
-    this.deps.metrics.recordRequest(kind, String(status));
-    this.deps.noteOutcome(outcome);
   }
 
   // ---- outcomes -------------------------------------------------------------------------------
@@ -531,7 +419,7 @@ export class SendStage {
     // requests); nothing acts on it until `durable()` says it is on disk, below. Not while a rate
     // limit paces the requests: they leave at the gate's times, and claims made apart but synced
     // together would leave together, a burst the limit refuses.
-    const deferred = !this.gate.paced;
+    const deferred = !this.slots.gate.paced;
     this.inFlush = true;
     // The moves' change events wait for the commit to be on disk (onDisk, below).
     let changed: number[] = [];
@@ -551,7 +439,7 @@ export class SendStage {
     } catch (err) {
       // The documents stay in `sending`: onWriteFailed puts them back to `queued`, and their
       // same idempotency keys make the re-send harmless. Claims rolled back: nothing leaves.
-      this.unpend(this.toLaunch.splice(0));
+      this.slots.unreserve(this.toLaunch.splice(0));
       this.writeFailed(jobs, ids, err);
       this.launchReady(this.deps.now());
       return;
@@ -586,7 +474,7 @@ export class SendStage {
           // onWriteFailed, same keys), and the outcomes' documents are recovered like a failed
           // commit's.
           this.commits.syncEnded();
-          this.unpend(claims);
+          this.slots.unreserve(claims);
           const claimed = claims.flatMap(({ unit: u }) =>
             u.kind === 'single' ? [u.doc.id] : u.docs.map((d) => d.id),
           );

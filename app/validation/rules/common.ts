@@ -1,7 +1,9 @@
 import { memo } from '../rule';
 import type { Ctx } from '../rule';
 import type { XNode } from '../xml-tree';
-import { all, child, children, first, has, norm, nspace, val } from '../xpath';
+import { all, child, children, first, has, norm, nspace, some, val } from '../xpath';
+
+const TAX_SCHEME_ID = ['cac:TaxScheme', 'cbc:ID'] as const;
 
 /** Shared per-document facts used by several rule families. */
 
@@ -121,9 +123,7 @@ export function isCharge(ac: XNode): boolean {
 
 /** `cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'` on a (Classified)TaxCategory or PartyTaxScheme. */
 export function isVat(n: XNode | undefined): boolean {
-  for (const id of all(n, 'cac:TaxScheme', 'cbc:ID'))
-    if (norm(id).toUpperCase() === 'VAT') return true;
-  return false;
+  return some(n, TAX_SCHEME_ID, (id) => norm(id).toUpperCase() === 'VAT');
 }
 
 /** normalize-space(cbc:ID) of a tax category. */
@@ -133,8 +133,7 @@ export function catId(n: XNode | undefined): string {
 
 /** XPath `(path) != ''`: some node at the path has a non-empty string value. */
 export function nonEmpty(n: XNode | undefined, ...path: string[]): boolean {
-  for (const x of all(n, ...path)) if (x.children.length > 0 || x.text !== '') return true;
-  return false;
+  return some(n, path, (x) => x.children.length > 0 || x.text !== '');
 }
 
 /** Seller (any scheme) PartyTaxScheme/CompanyID exists. */

@@ -1,6 +1,6 @@
 import type { Ctx, Rule } from '../rule';
 import type { XDoc, XNode } from '../xml-tree';
-import { all, attr, child, children, childrenNamed, first, has, str, val } from '../xpath';
+import { all, attr, child, children, childrenNamed, count, first, has, str, val } from '../xpath';
 import { lines } from './common';
 
 /**
@@ -660,7 +660,7 @@ const DT_ATTRS: [string, string][] = [
 ];
 
 function countAll(n: XNode, ...path: string[]): number {
-  return all(n, ...path).length;
+  return count(n, ...path);
 }
 
 function distinctValues(nodes: readonly XNode[]): number {

@@ -1,0 +1,186 @@
+/**
+ * What the provider's answers mean, read defensively (../shared/api-contract.md): the answer
+ * types, the error body, batch bodies as sent and batch results, receiver lookups and transaction
+ * statuses. No I/O here: client.ts makes the requests and hands the bodies to these readers.
+ */
+
+/** A provider error body, flattened. */
+export interface ApError {
+  status: number;
+  code: string;
+  message: string;
+  details: unknown;
+}
+
+/** `GET /peppol/version`. */
+export interface VersionInfo {
+  version: string;
+  peppol_ap_id?: string;
+  environment?: string;
+  status?: string;
+}
+
+/** Answer of a single send. */
+export interface SendAnswer {
+  transactionId: string;
+  status: string;
+}
+
+/** One item of a batch answer. */
+export interface BatchItemAnswer {
+  id: string;
+  status: 'accepted' | 'rejected';
+  transaction_id?: string;
+  error?: { code?: string; message?: string; details?: unknown } | string;
+}
+
+/** Receiver lookup answer (the superset the sandbox gives; providers may give less). */
+export interface LookupAnswer {
+  found: boolean;
+  participantId: string;
+  name: string | null;
+  capabilities: { document_type: string; process_id: string }[] | null;
+  raw: unknown;
+}
+
+/** The access point's own validation answer (`POST /api/v1/validate`). */
+export interface RemoteVerdict {
+  valid: boolean;
+  errors: { rule: string; location: string; message: string }[];
+  warnings: { rule: string; location: string; message: string }[];
+}
+
+/** Transaction status. */
+export interface TransactionAnswer {
+  id: string;
+  status: string;
+  deliveredAt: string | null;
+  /** The provider's words about a failed delivery (its message, not its JSON). */
+  error: string | null;
+  /** The provider's code for a failed delivery (e.g. CERTIFICATE_ERROR), when it gave one. */
+  errorCode?: string | null;
+  businessResponse: string | null;
+  /** The buyer's note (reason, description) with the response, and when the response came. */
+  businessResponseNote?: string | null;
+  businessResponseAt?: string | null;
+}
+
+/** The provider's error body (or whatever came instead) as an {@link ApError}. */
+export function toApError(status: number, body: unknown): ApError {
+  const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)
+    ?.error;
+  return {
+    status,
+    code: e?.code ?? `HTTP_${status}`,
+    message:
+      e?.message ?? (typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${status}`),
+    details: e?.details ?? null,
+  };
+}
+
+/**
+ * The JSON body of a batch request: `{documents: [{id, xml}]}`, items in the given order, built
+ * from pre-serialised items so the same items always give the same bytes (the batch key's
+ * idempotency depends on it).
+ */
+export function batchBody(items: readonly { id: string; xml: string }[]): Buffer {
+  return Buffer.from(`{"documents":[${items.map((i) => batchItemJson(i)).join(',')}]}`, 'utf8');
+}
+
+/** One item as it appears in a batch body; its length counts against the 50 MB limit. */
+export function batchItemJson(item: { id: string; xml: string }): string {
+  return JSON.stringify({ id: item.id, xml: item.xml });
+}
+
+/** The per-document results of a batch answer (items without an id are left out). */
+export function toBatchResults(body: unknown): BatchItemAnswer[] {
+  const results = (body as { results?: unknown } | null)?.results;
+  if (!Array.isArray(results)) return [];
+  return results.filter(
+    (r): r is BatchItemAnswer =>
+      typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string',
+  );
+}
+
+/** A lookup answer that could not be read: kept apart from a real answer so it is never cached. */
+export interface MalformedLookup {
+  malformed: string;
+}
+
+/**
+ * Read a lookup answer defensively: the body must be an object, `capabilities` absent/null or a
+ * list. Capability entries without a string `document_type` are dropped; when a list was given and
+ * not one entry is usable, the whole answer is malformed (we cannot tell what the receiver accepts).
+ */
+export function toLookup(participantId: string, body: unknown): LookupAnswer | MalformedLookup {
+  if (body === null || body === undefined || body === '') {
+    return { found: true, participantId, name: null, capabilities: null, raw: body ?? null };
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    return { malformed: 'the answer is not a JSON object' };
+  }
+  const b = body as Record<string, unknown>;
+  const found = b.found !== false && b.registered !== false;
+  const name = typeof b.name === 'string' ? b.name : null;
+  let capabilities: LookupAnswer['capabilities'] = null;
+  if (b.capabilities !== undefined && b.capabilities !== null) {
+    if (!Array.isArray(b.capabilities)) {
+      return { malformed: 'its list of accepted document types is not a list' };
+    }
+    capabilities = [];
+    for (const c of b.capabilities as unknown[]) {
+      if (typeof c !== 'object' || c === null) continue;
+      const entry = c as { document_type?: unknown; process_id?: unknown };
+      if (typeof entry.document_type !== 'string' || entry.document_type === '') continue;
+      if (entry.process_id !== undefined && entry.process_id !== null) {
+        if (typeof entry.process_id !== 'string') continue;
+      }
+      capabilities.push({
+        document_type: entry.document_type,
+        process_id: typeof entry.process_id === 'string' ? entry.process_id : '',
+      });
+    }
+    if (b.capabilities.length > 0 && capabilities.length === 0) {
+      return { malformed: 'none of its accepted document types could be read' };
+    }
+  }
+  return { found, participantId, name, capabilities, raw: body };
+}
+
+/** A transaction status answer, read defensively (any field may be missing). */
+export function toTransaction(body: unknown): TransactionAnswer {
+  const b = (body ?? {}) as {
+    id?: string;
+    transaction_id?: string;
+    status?: string;
+    delivered_at?: string;
+    error?: unknown;
+    business_response?: unknown;
+  };
+  const br = b.business_response;
+  const err = b.error;
+  const errObj = err !== null && typeof err === 'object' ? (err as Record<string, unknown>) : null;
+  const brObj = br !== null && typeof br === 'object' ? (br as Record<string, unknown>) : null;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  return {
+    id: String(b.id ?? b.transaction_id ?? ''),
+    status: String(b.status ?? 'unknown'),
+    deliveredAt: b.delivered_at ?? null,
+    error:
+      err == null
+        ? null
+        : typeof err === 'string'
+          ? err
+          : (text(errObj?.message) ?? text(errObj?.code) ?? 'no reason given'),
+    errorCode: text(errObj?.code),
+    businessResponse:
+      br == null
+        ? null
+        : typeof br === 'string'
+          ? br
+          : String(brObj?.code ?? brObj?.response_code ?? JSON.stringify(br)),
+    businessResponseNote:
+      text(brObj?.reason) ?? text(brObj?.note) ?? text(brObj?.description) ?? text(brObj?.message),
+    businessResponseAt: text(brObj?.received_at) ?? text(brObj?.issued_at),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The contract's access point connection: the environment, the header's connection status and how
+ * an access point is named to a clerk. Part of app/contract.ts (import from there).
+ */
+
+/** The environment the app talks to. */
+export type Environment = 'sandbox' | 'test' | 'production';
+
+/** Connection to the access point, as shown in the header. */
+export interface ConnectionStatus {
+  state: 'connecting' | 'online' | 'offline' | 'throttled';
+  environment: Environment;
+  endpoint: string;
+  /** The access point in use as documents are pinned to it (`sandbox` for the built-in one). */
+  accessPoint?: string;
+  paused: boolean;
+  waiting: number;
+  message: string | null;
+  /** Documents held because they were queued for another access point, per access point. */
+  waitingElsewhere?: { accessPoint: string; environment: Environment | null; count: number }[];
+  /** When sending was paused (ms), while paused. */
+  pausedAt?: number | null;
+  /** When the next automatic attempt or connection check is due (ms), when known. */
+  nextTryAt?: number | null;
+}
+
+/**
+ * An access point as a clerk reads it: "the built-in Sandbox", or the provider's host with its
+ * environment ("app.goroute.ai (Test)").
+ */
+export function accessPointLabel(
+  accessPoint: string | null,
+  environment: Environment | null,
+): string {
+  if (accessPoint === null) return 'an unknown access point';
+  if (accessPoint === 'sandbox') return 'the built-in Sandbox';
+  let host = accessPoint;
+  try {
+    host = new URL(accessPoint).host;
+  } catch {
+    // Not a URL: shown as stored.
+  }
+  const env = environment === 'production' ? 'Production' : environment === 'test' ? 'Test' : null;
+  return env ? `${host} (${env})` : host;
+}

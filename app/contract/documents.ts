@@ -1,0 +1,262 @@
+/**
+ * The contract's documents: their states and the filters over them, a row of the table, the
+ * detail panel, the timeline and what an add returns. Part of app/contract.ts (import from there).
+ */
+import type { Environment } from './connection';
+import type { DocumentSummary, Finding } from '../validation/types';
+
+/** Persisted life of one document. See app/domain/states.ts for the allowed transitions. */
+export type DocumentState =
+  | 'received'
+  | 'validating'
+  | 'invalid'
+  | 'ready'
+  | 'resolving'
+  | 'unreachable'
+  | 'queued'
+  | 'sending'
+  | 'retry_wait'
+  | 'accepted'
+  | 'delivered'
+  | 'failed'
+  | 'held'
+  | 'cancelled'
+  // The buyer's business response (Peppol Invoice Response), after delivery:
+  | 'acknowledged'
+  | 'in_process'
+  | 'under_query'
+  | 'conditionally_accepted'
+  | 'buyer_accepted'
+  | 'rejected'
+  | 'paid'
+  // A failed or invalid document whose corrected file was added (see Pipeline.supersede).
+  | 'superseded';
+
+/** Every state, in pipeline order (for counts and filters). */
+export const DOCUMENT_STATES: readonly DocumentState[] = [
+  'received',
+  'validating',
+  'invalid',
+  'ready',
+  'resolving',
+  'unreachable',
+  'queued',
+  'sending',
+  'retry_wait',
+  'accepted',
+  'delivered',
+  'failed',
+  'held',
+  'cancelled',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+  'rejected',
+  'paid',
+  'superseded',
+];
+
+/** Invoice Response codes (UNCL 4343 subset used by Peppol) and the state each one puts a document in. */
+export const BUSINESS_RESPONSE_STATES = {
+  AB: 'acknowledged',
+  IP: 'in_process',
+  UQ: 'under_query',
+  CA: 'conditionally_accepted',
+  AP: 'buyer_accepted',
+  RE: 'rejected',
+  PD: 'paid',
+} as const satisfies Record<string, DocumentState>;
+
+/** A business response code the app knows. */
+export type BusinessResponseCode = keyof typeof BUSINESS_RESPONSE_STATES;
+
+/** The states a buyer's response leads to. */
+export const RESPONSE_STATES: readonly DocumentState[] = Object.values(BUSINESS_RESPONSE_STATES);
+
+/** The filters of the document table. */
+export type DocumentFilter = 'attention' | 'progress' | 'sent' | 'responded' | 'all';
+
+/** Which states each filter shows. */
+export const FILTER_STATES: Record<Exclude<DocumentFilter, 'all'>, readonly DocumentState[]> = {
+  // A buyer's rejection or query needs the clerk; never counted as sent.
+  attention: ['invalid', 'unreachable', 'failed', 'held', 'rejected', 'under_query'],
+  progress: ['received', 'validating', 'ready', 'resolving', 'queued', 'sending', 'retry_wait'],
+  sent: [
+    'accepted',
+    'delivered',
+    'acknowledged',
+    'in_process',
+    'conditionally_accepted',
+    'buyer_accepted',
+    'paid',
+  ],
+  // Every document the buyer answered, whatever the answer.
+  responded: RESPONSE_STATES,
+};
+
+/** Columns the document table can sort by (in the engine, so it works at any size). */
+export type DocumentSortKey =
+  | 'state'
+  | 'fileName'
+  | 'invoiceNumber'
+  | 'buyerName'
+  | 'amount'
+  | 'issueDate'
+  | 'updatedAt'
+  | 'id';
+
+/** A sort order of the document table. */
+export interface DocumentSort {
+  key: DocumentSortKey;
+  dir: 'asc' | 'desc';
+}
+
+/** A problem a person must see: what happened, and what to do about it. */
+export interface DocumentProblem {
+  code: string;
+  message: string;
+  action: 'fix-file' | 'retry' | 'check-settings' | 'check-receiver' | 'decide' | 'wait' | 'none';
+}
+
+/** One row of the document table. */
+export interface DocumentRow {
+  id: number;
+  fileName: string;
+  sha256: string;
+  size: number;
+  state: DocumentState;
+  docType: 'Invoice' | 'CreditNote' | null;
+  invoiceNumber: string | null;
+  buyerName: string | null;
+  receiverId: string | null;
+  amount: string | null;
+  currency: string | null;
+  issueDate: string | null;
+  transactionId: string | null;
+  attempts: number;
+  problem: DocumentProblem | null;
+  createdAt: number;
+  updatedAt: number;
+  acceptedAt: number | null;
+  deliveredAt: number | null;
+  /** The buyer's latest business response code (AB, IP, UQ, CA, AP, RE, PD), if any. */
+  businessResponse: string | null;
+  sellerName: string | null;
+  /**
+   * The access point this document was queued for (its URL, or `sandbox` for the built-in one)
+   * and its environment; it is sent only there unless the clerk reroutes it.
+   */
+  accessPoint: string | null;
+  environment: Environment | null;
+  /** When the next automatic attempt is due (waiting to retry). */
+  nextAttemptAt: number | null;
+}
+
+/** A document's state and problem, without the rest of its row (`documents:briefs`). */
+export interface DocumentBriefRow {
+  id: number;
+  fileName: string;
+  state: DocumentState;
+  problemCode: string | null;
+  problemMessage: string | null;
+}
+
+/** Most ids one `documents:briefs` call takes (bounded statements and memory). */
+export const MAX_BRIEF_IDS = 2000;
+
+/** One step of a document's timeline. */
+export interface TimelineEvent {
+  at: number;
+  from: DocumentState | null;
+  to: DocumentState;
+  /** What happened, in a clerk's words. */
+  detail: string | null;
+  /**
+   * What the access point or the network said exactly (redacted of the API key), for "Show
+   * technical details" only: never shown on the row, the timeline text or the CSV.
+   */
+  technical: string | null;
+}
+
+/** What the access point said about a receiver, and when (the UI shows the answer's age). */
+export interface ReceiverLookup {
+  participantId: string;
+  found: boolean;
+  name: string | null;
+  capabilities: { document_type: string; process_id: string }[] | null;
+  fetchedAt: number;
+}
+
+/** One message of the access point's own validator, as it gave it. */
+export interface AccessPointMessage {
+  rule: string;
+  location: string;
+  message: string;
+}
+
+/** The access point's own check of a document (setting `remoteValidation`), as it answered. */
+export interface AccessPointCheck {
+  valid: boolean;
+  errors: AccessPointMessage[];
+  warnings: AccessPointMessage[];
+}
+
+/** Our check of a document, and the access point's when it was asked. */
+export interface DocumentValidation {
+  ruleset: string;
+  findings: Finding[];
+  /** The access point's answer; absent when it was not asked or could not answer. */
+  accessPoint?: AccessPointCheck;
+  /**
+   * True when one check says valid and the other invalid: the document is held (problem
+   * `CHECKS_DISAGREE`) until the person cancels it or sends it anyway.
+   */
+  checksDisagree?: boolean;
+}
+
+/** Everything the detail panel shows about one document. */
+export interface DocumentDetail extends DocumentRow {
+  /** The cached receiver lookup, if one is known and fresh. */
+  lookup: ReceiverLookup | null;
+  summary: DocumentSummary | null;
+  validation: DocumentValidation | null;
+  timeline: TimelineEvent[];
+  /** The buyer's note with its latest response (the reason of a rejection), and when it came. */
+  businessResponseNote: string | null;
+  businessResponseAt: number | null;
+  /**
+   * For a document held as a possible duplicate: the document it duplicates (the first one), so
+   * that "Send anyway" shows the two side by side. Null otherwise.
+   */
+  duplicateOf: DocumentRow | null;
+  /**
+   * True when its last attempt may have reached the access point: it cannot be cancelled (the
+   * engine refuses), so the screen says why instead of offering Cancel.
+   */
+  mayHaveReachedAccessPoint: boolean;
+}
+
+/** Counts per state. */
+export type StateCounts = Record<DocumentState, number>;
+
+/** A file handed to the engine: its name (as dropped, may include a folder path) and its bytes. */
+export interface IncomingFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What happened to each file of an add. */
+export interface AddResult {
+  added: { id: number; fileName: string }[];
+  known: { id: number; fileName: string }[];
+  rejected: { fileName: string; message: string }[];
+}
+
+/** An empty count for every state. */
+export function emptyCounts(): StateCounts {
+  const counts = {} as StateCounts;
+  for (const s of DOCUMENT_STATES) counts[s] = 0;
+  return counts;
+}

@@ -1,0 +1,38 @@
+/**
+ * The contract's metrics: throughput and latency per stage for the charts. Part of
+ * app/contract.ts (import from there).
+ */
+import type { StateCounts } from './documents';
+
+/** Latency percentiles of one stage, milliseconds. */
+export interface StageLatency {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Pipeline stages that are timed. */
+export type Stage = 'validate' | 'lookup' | 'send' | 'delivery';
+
+/** Metrics for the charts. */
+export interface MetricsSnapshot {
+  at: number;
+  /**
+   * Documents accepted and failed per second, one bucket per second, oldest first: the last 10
+   * minutes in `metrics:tick`, the last 60 minutes from `metrics:snapshot` (so a reload still
+   * shows the hour).
+   */
+  throughput: { t: number; accepted: number; failed: number }[];
+  /** Percentiles per stage over the last 10 minutes. */
+  latency: Record<Stage, StageLatency>;
+  /**
+   * Percentiles per stage for each 10-second interval that has data (and the current one), oldest
+   * first; `t` is the interval's start. Same span as `throughput`: 10 minutes in a tick, 60 minutes
+   * from `metrics:snapshot`.
+   */
+  latencySeries: { t: number; stages: Record<Stage, StageLatency> }[];
+  counts: StateCounts;
+  /** Where validation runs; `in-thread` with a reason when the worker threads are unavailable. */
+  validation?: { mode: 'workers' | 'in-thread'; reason: string | null };
+}

@@ -1,0 +1,51 @@
+/**
+ * The contract's settings: what the UI sees and what `settings:set` accepts. Part of
+ * app/contract.ts (import from there).
+ */
+import type { Environment } from './connection';
+
+/** Settings as the UI sees them: the API key never leaves the engine, only whether one is set. */
+export interface Settings {
+  endpoint: string | null;
+  apiKeySet: boolean;
+  environment: Environment;
+  concurrency: number | 'auto';
+  batching: boolean;
+  gzip: boolean;
+  /** Port of the Prometheus endpoint on 127.0.0.1, or null when it is off (the default). */
+  metricsPort: number | null;
+  maxAttempts: number;
+  /** Also check each document with the access point's own validator before sending. */
+  remoteValidation: boolean;
+  hotFolder: string | null;
+  /** Move hot folder files to `sent/` or `failed/` once final (default on). */
+  hotFolderMove: boolean;
+  /** Also take files in the hot folder's subfolders (default off: only its own files). */
+  hotFolderSubfolders: boolean;
+  /** Largest file accepted, in bytes (default 15 MB, the provider's limit per document). */
+  maxDocumentBytes: number;
+  /** How long a "receiver found" lookup answer is reused, ms (default 1 h). */
+  lookupFoundTtlMs: number;
+  /** How long a "receiver not on Peppol" lookup answer is reused, ms (default 5 min). */
+  lookupNotFoundTtlMs: number;
+  dataDir: string;
+}
+
+/** What `settings:set` accepts. `apiKey: null` removes the key. */
+export interface SettingsPatch {
+  endpoint?: string | null;
+  apiKey?: string | null;
+  concurrency?: number | 'auto';
+  batching?: boolean;
+  gzip?: boolean;
+  /** A port turns the Prometheus endpoint on (127.0.0.1 only); null turns it off. */
+  metricsPort?: number | null;
+  maxAttempts?: number;
+  remoteValidation?: boolean;
+  hotFolder?: string | null;
+  hotFolderMove?: boolean;
+  hotFolderSubfolders?: boolean;
+  maxDocumentBytes?: number;
+  lookupFoundTtlMs?: number;
+  lookupNotFoundTtlMs?: number;
+}

@@ -1,0 +1,180 @@
+import type { Finding } from '../../contract';
+import * as problems from '../../domain/problems';
+import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
+import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
+
+// The steps of the check and of the buyer's lookup, as plain data (recorded by ./index.ts):
+// `validating` to `invalid`, `held` or `ready`; `resolving` to `queued`, `unreachable` or `held`.
+// `fields`: the summary columns the check read from the invoice.
+
+/** Fatal findings and the verdict's validity, as the moves of a check need them. */
+export interface OurVerdict {
+  valid: boolean;
+  findings: readonly Finding[];
+}
+
+/** The file could not be read as an invoice at all. */
+export function intakeFailed(error: { code: string; message: string }): Step {
+  return {
+    from: 'validating',
+    to: 'invalid',
+    patch: problemPatch(problems.intakeFailed(error)),
+    detail: error.message,
+  };
+}
+
+/** Our check found fatal errors. */
+export function invalid(fields: DocumentPatch, verdict: OurVerdict): Step {
+  const fatal = verdict.findings.filter((f) => f.flag === 'fatal');
+  return {
+    from: 'validating',
+    to: 'invalid',
+    patch: { ...fields, ...problemPatch(problems.validationFailed(fatal)) },
+    detail: `${fatal.length === 1 ? 'One problem' : `${fatal.length} problems`} found by the check`,
+    technical: `${fatal.length} fatal rule(s): ${fatal.map((f) => f.rule).join(', ')}`,
+  };
+}
+
+/** Valid, but without a buyer Peppol ID. */
+export function noReceiver(fields: DocumentPatch): Step {
+  return {
+    from: 'validating',
+    to: 'invalid',
+    patch: { ...fields, ...problemPatch(problems.noReceiver()) },
+    detail: 'No buyer Peppol ID on the invoice',
+  };
+}
+
+/** The same bytes came before under another name (`twin`). */
+export function sameContent(
+  fields: DocumentPatch,
+  twin: DocumentRecord,
+  docType: string | null,
+): Step {
+  return {
+    from: 'validating',
+    to: 'held',
+    patch: {
+      ...fields,
+      duplicate_of: twin.id,
+      ...problemPatch(problems.duplicateContent(twin, docType)),
+    },
+    detail: `Same content as #${twin.id} (${twin.file_name})`,
+  };
+}
+
+/** The same seller, number and type came before (document `dupId`) with other content. */
+export function duplicate(
+  fields: DocumentPatch,
+  dupId: number,
+  invoiceNumber: string,
+  docType: string | null,
+): Step {
+  return {
+    from: 'validating',
+    to: 'held',
+    patch: {
+      ...fields,
+      duplicate_of: dupId,
+      ...problemPatch(problems.duplicateNumber(dupId, invoiceNumber, docType)),
+    },
+    detail: `Possible duplicate of #${dupId}`,
+  };
+}
+
+/** Our check and the access point's disagree. */
+export function disagreement(
+  fields: DocumentPatch,
+  docType: string | null,
+  ours: OurVerdict,
+  remote: { errors: readonly { rule: string; message: string }[] },
+): Step {
+  return {
+    from: 'validating',
+    to: 'held',
+    patch: { ...fields, ...problemPatch(problems.checksDisagree(docType, ours, remote)) },
+    detail: ours.valid
+      ? `The access point's check rejects it (${problems.remoteRules(remote)}); our check found no error`
+      : `Our check found ${problems.fatalRules(ours)}; the access point's check accepts it`,
+  };
+}
+
+/** Checked and fine. */
+export function valid(fields: DocumentPatch): Step {
+  return { from: 'validating', to: 'ready', patch: { ...fields, ...NO_PROBLEM } };
+}
+
+/** The failure `old` leaves Needs attention, replaced by the fix `doc`. */
+export function superseded(doc: DocumentRecord, old: DocumentRecord): Step {
+  return {
+    from: old.state,
+    to: 'superseded',
+    patch: { next_attempt_at: null, ...NO_PROBLEM },
+    detail: `Replaced by the corrected file ${doc.file_name} (document #${doc.id})`,
+  };
+}
+
+/** The fix's timeline names the failure `old` it replaced. */
+export function replaces(old: DocumentRecord): Note {
+  const what =
+    old.state === 'invalid'
+      ? 'needed fixing'
+      : old.state === 'rejected'
+        ? 'the buyer rejected'
+        : 'could not be sent';
+  return {
+    state: 'ready',
+    detail: `Replaces ${old.file_name} (document #${old.id}), which ${what}`,
+  };
+}
+
+/** The buyer accepts the document. */
+export function receiverFound(receiverName: string | null | undefined): Step {
+  return {
+    from: 'resolving',
+    to: 'queued',
+    detail: `Receiver found${receiverName ? `: ${receiverName}` : ''}`,
+  };
+}
+
+/** The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway. */
+export function lookupUnavailable(why: string): Step {
+  return {
+    from: 'resolving',
+    to: 'queued',
+    detail:
+      'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)',
+    technical: `Receiver lookup unavailable${why ? ` (${why})` : ''}`,
+  };
+}
+
+/** The buyer is not on Peppol. */
+export function unreachable(doc: DocumentRecord): Step {
+  return {
+    from: 'resolving',
+    to: 'unreachable',
+    patch: problemPatch(problems.receiverNotOnPeppol(doc.receiver_id)),
+    detail: 'Receiver not found',
+  };
+}
+
+/** The buyer is on Peppol but does not take this document. */
+export function notAccepted(doc: DocumentRecord): Step {
+  return {
+    from: 'resolving',
+    to: 'held',
+    patch: problemPatch(problems.receiverDoesNotAccept(doc.receiver_id, doc.doc_type)),
+    detail: 'Receiver does not accept this document type',
+  };
+}
+
+/** The lookup itself went wrong (`detail`: what was thrown). */
+export function lookupFailed(doc: DocumentRecord, detail: string): Step {
+  return {
+    from: 'resolving',
+    to: 'held',
+    patch: problemPatch(problems.lookupFailed(doc.receiver_id)),
+    detail: 'The check of the buyer on the Peppol network went wrong',
+    technical: `Receiver lookup failed: ${detail}`,
+  };
+}

@@ -1,0 +1,144 @@
+import {
+  accessPointLabel,
+  type DocumentProblem,
+  type DocumentState,
+  type DocumentValidation,
+  type Environment,
+} from '../../contract';
+import * as problems from '../../domain/problems';
+import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
+import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
+
+// The clerk's decisions as plain data (recorded by ./index.ts): retry, cancel and its undo,
+// send anyway, reroute. `r` is the row as read when the clerk decided.
+
+/** What a cancel changed, so that its Undo puts the document back exactly where it was. */
+export interface CancelledDoc {
+  id: number;
+  from: DocumentState;
+  next_attempt_at: number | null;
+  problem_code: string | null;
+  problem_message: string | null;
+  problem_action: DocumentProblem['action'] | null;
+}
+
+/** The step of a retry from `r`'s state, or null when that state has none. */
+export function retry(r: DocumentRecord, newKey: () => string): Step | null {
+  const patch: DocumentPatch = { attempts: 0, next_attempt_at: null, ...NO_PROBLEM };
+  if (r.state === 'failed' && r.problem_code === 'DELIVERY_FAILED') {
+    return {
+      from: r.state,
+      to: 'queued',
+      patch: {
+        ...patch,
+        idempotency_key: newKey(),
+        transaction_id: null,
+        accepted_at: null,
+        delivered_at: null,
+        next_poll_at: null,
+        business_response: null,
+        business_response_note: null,
+        business_response_at: null,
+        send_outcome_unknown: 0,
+        batch_key: null,
+      },
+      // The clerk reads the timeline: no idempotency key there (it stays on the row).
+      detail: `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
+    };
+  }
+  if (r.state === 'failed' || r.state === 'retry_wait')
+    return { from: r.state, to: 'queued', patch, detail: 'Retry requested' };
+  if (r.state === 'unreachable')
+    return { from: r.state, to: 'ready', patch, detail: 'Retry requested (new lookup)' };
+  if (r.state === 'invalid')
+    return { from: r.state, to: 'received', patch, detail: 'Check again requested' };
+  return null;
+}
+
+/** Cancelled by the user. */
+export function cancelled(r: DocumentRecord): Step {
+  return {
+    from: r.state,
+    to: 'cancelled',
+    patch: { next_attempt_at: null, ...NO_PROBLEM },
+    detail: 'Cancelled by the user',
+  };
+}
+
+/** What the Undo of cancelling `r` needs. */
+export function cancelledDoc(r: DocumentRecord): CancelledDoc {
+  return {
+    id: r.id,
+    from: r.state,
+    next_attempt_at: r.next_attempt_at,
+    problem_code: r.problem_code,
+    problem_message: r.problem_message,
+    problem_action: r.problem_action,
+  };
+}
+
+/** Back where it was before the cancel (a step in flight starts again). */
+export function cancelUndone(c: CancelledDoc, who: string): Step {
+  const to: DocumentState =
+    c.from === 'validating' ? 'received' : c.from === 'resolving' ? 'ready' : c.from;
+  return {
+    from: 'cancelled',
+    to,
+    patch: {
+      next_attempt_at: c.next_attempt_at,
+      problem_code: c.problem_code,
+      problem_message: c.problem_message,
+      problem_action: c.problem_action,
+    },
+    detail: `Cancel undone by ${who}`,
+  };
+}
+
+/**
+ * Send anyway the held `r`: the step that releases it, or, for a duplicate whose checks also
+ * disagree, the note that keeps it held for that second question and its problem's words.
+ */
+export function sendAnyway(
+  r: DocumentRecord,
+  who: string,
+): { step: Step } | { note: Note; stillHeld: string } {
+  const duplicate = r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
+  const checks = validationOf(r.validation_json);
+  if (duplicate && checks?.checksDisagree) {
+    const problem = problems.checksStillDisagree(checks, r.doc_type);
+    return {
+      note: {
+        state: 'held',
+        patch: problemPatch(problem),
+        detail: `Send anyway as a possible duplicate, decided by ${who}; still held: our check and the access point's disagree`,
+      },
+      stillHeld: problem.message,
+    };
+  }
+  const target =
+    duplicate ||
+    r.problem_code === problems.ACCESS_POINT_CHANGED ||
+    r.problem_code === problems.CHECKS_DISAGREE
+      ? 'ready' // looked up again (at the access point now in use)
+      : 'queued';
+  const detail =
+    r.problem_code === problems.CHECKS_DISAGREE && checks
+      ? problems.sentAlthoughWords(checks, who)
+      : `Send anyway, decided by ${who}`;
+  return { step: { from: 'held', to: target, patch: { send_anyway: 1, ...NO_PROBLEM }, detail } };
+}
+
+/** Pinned to `accessPoint` and on from where it was (checked again if it never was). */
+export function rerouted(r: DocumentRecord, accessPoint: string, environment: Environment): Step {
+  const to = accessPointLabel(accessPoint, environment);
+  return {
+    from: 'held',
+    to: r.summary_json ? 'ready' : 'received',
+    patch: { send_anyway: 1, access_point: accessPoint, environment, ...NO_PROBLEM },
+    detail: `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
+  };
+}
+
+function validationOf(json: string | null): DocumentValidation | null {
+  return json ? (JSON.parse(json) as DocumentValidation) : null;
+}

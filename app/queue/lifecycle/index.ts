@@ -1,0 +1,310 @@
+import type { DocumentState, Environment } from '../../contract';
+import type * as problems from '../../domain/problems';
+import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
+import * as checking from './checking';
+import * as clerk from './clerk';
+import { LifecycleCore } from './core';
+import * as sending from './sending';
+import * as tracking from './tracking';
+
+export type { LifecycleDeps, Stage } from './core';
+export type { CancelledDoc } from './clerk';
+
+/**
+ * The one place a document's state changes. Each named move builds its transition, its patch
+ * and its timeline words (pure steps per phase: ./checking, ./sending, ./tracking, ./clerk, with
+ * problems from app/domain/problems.ts), then records it through `DocumentsRepo.transition`
+ * (./core), tells the engine the document changed and wakes the stage the new state gives work
+ * to. Moves never open a transaction of their own unless the step itself is several writes: the
+ * caller's transaction (a group commit, a claim) carries them, as before.
+ *
+ * It also keeps what only this process knows about sends: which `sending` rows have a request in
+ * flight here ({@link isClaimed}), and whether a document's last attempt may have reached the
+ * access point unanswered (`send_outcome_unknown`, which guards cancel and the duplicate check).
+ */
+export class Lifecycle extends LifecycleCore {
+  // ---- validation ----------------------------------------------------------------------------
+
+  /** A received document goes into the check. */
+  startCheck(doc: DocumentRecord): boolean {
+    return this.move(doc.id, { from: 'received', to: 'validating' });
+  }
+
+  /** The file could not be read as an invoice at all. */
+  failIntake(doc: DocumentRecord, error: { code: string; message: string }): boolean {
+    return this.move(doc.id, checking.intakeFailed(error));
+  }
+
+  /** Our check found fatal errors (`fields`: the summary columns). */
+  markInvalid(doc: DocumentRecord, fields: DocumentPatch, verdict: checking.OurVerdict): boolean {
+    return this.move(doc.id, checking.invalid(fields, verdict));
+  }
+
+  /** Valid, but without a buyer Peppol ID it cannot be sent. */
+  markNoReceiver(doc: DocumentRecord, fields: DocumentPatch): boolean {
+    return this.move(doc.id, checking.noReceiver(fields));
+  }
+
+  /** The same bytes came before under another name (`twin`). */
+  holdSameContent(
+    doc: DocumentRecord,
+    fields: DocumentPatch,
+    twin: DocumentRecord,
+    docType: string | null,
+  ): boolean {
+    return this.move(doc.id, checking.sameContent(fields, twin, docType));
+  }
+
+  /** The same seller, number and type came before (document `dupId`) with other content. */
+  holdDuplicate(
+    doc: DocumentRecord,
+    fields: DocumentPatch,
+    dupId: number,
+    invoiceNumber: string,
+    docType: string | null,
+  ): boolean {
+    return this.move(doc.id, checking.duplicate(fields, dupId, invoiceNumber, docType));
+  }
+
+  /** Our check and the access point's disagree: the clerk decides. */
+  holdDisagreement(
+    doc: DocumentRecord,
+    fields: DocumentPatch,
+    docType: string | null,
+    ours: checking.OurVerdict,
+    remote: { errors: readonly { rule: string; message: string }[] },
+  ): boolean {
+    return this.move(doc.id, checking.disagreement(fields, docType, ours, remote));
+  }
+
+  /** Checked and fine: on to the lookup of the buyer. */
+  markValid(doc: DocumentRecord, fields: DocumentPatch): boolean {
+    return this.move(doc.id, checking.valid(fields));
+  }
+
+  /**
+   * A fix supersedes its failures (`old`): they leave Needs attention, and both timelines name
+   * each other. Returns the documents replaced.
+   */
+  supersede(doc: DocumentRecord, old: readonly DocumentRecord[]): DocumentRecord[] {
+    const replaced = old.filter((o) => this.move(o.id, checking.superseded(doc, o)));
+    for (const o of replaced) this.note(doc.id, checking.replaces(o));
+    return replaced;
+  }
+
+  // ---- the receiver --------------------------------------------------------------------------
+
+  /** A ready document's buyer is looked up. */
+  startLookup(doc: DocumentRecord): boolean {
+    return this.move(doc.id, { from: 'ready', to: 'resolving' });
+  }
+
+  /** The buyer accepts the document: to the send queue. */
+  queueForSend(doc: DocumentRecord, receiverName: string | null | undefined): boolean {
+    return this.move(doc.id, checking.receiverFound(receiverName));
+  }
+
+  /**
+   * The lookup could not be made (offline, provider error, unreadable answer): queued anyway; the
+   * access point does its own lookup. `why`: what went wrong, if anybody said.
+   */
+  queueUnchecked(doc: DocumentRecord, why: string): boolean {
+    return this.move(doc.id, checking.lookupUnavailable(why));
+  }
+
+  /** The buyer is not on Peppol. */
+  markUnreachable(doc: DocumentRecord): boolean {
+    return this.move(doc.id, checking.unreachable(doc));
+  }
+
+  /** The buyer is on Peppol but does not take this document. */
+  holdNotAccepted(doc: DocumentRecord): boolean {
+    return this.move(doc.id, checking.notAccepted(doc));
+  }
+
+  /** The lookup itself went wrong (`detail`: what was thrown): held for the clerk. */
+  holdUnresolved(doc: DocumentRecord, detail: string): boolean {
+    return this.move(doc.id, checking.lookupFailed(doc, detail));
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  /**
+   * A queued or due document is claimed for an attempt (fsynced before any byte leaves).
+   * `batch`: the key and size of the batch it travels in, or null for a single send.
+   */
+  claimForSend(doc: DocumentRecord, batch: { key: string; size: number } | null): boolean {
+    return this.move(doc.id, sending.claim(doc, batch));
+  }
+
+  /**
+   * A claimed document did not leave: back to `queued`, its attempt taken back (`doc` as read
+   * before the claim). `detail` says why, when the clerk should read it.
+   */
+  unclaim(doc: DocumentRecord, detail: string | null = null): boolean {
+    return this.move(doc.id, sending.unclaim(doc, detail));
+  }
+
+  /** The access point accepted it; delivery is asked about `firstPollAfterMs` later (null: not tracked). */
+  accept(doc: DocumentRecord, transactionId: string, firstPollAfterMs: number | null): boolean {
+    return this.move(doc.id, sending.accepted(transactionId, firstPollAfterMs, this.now()));
+  }
+
+  /** The access point refused it for good. */
+  refuse(doc: DocumentRecord, error: problems.ApErrorLike): boolean {
+    return this.move(doc.id, sending.refused(error));
+  }
+
+  /**
+   * Nothing reached the access point: not an attempt (`doc` as sent, its attempt counted). Back to
+   * the queue; `leaveBatch` sends it under its own key next time.
+   */
+  notSent(
+    doc: DocumentRecord,
+    detail: string,
+    technical: string | null,
+    leaveBatch = false,
+  ): boolean {
+    return this.move(doc.id, sending.notSent(doc, detail, technical, leaveBatch));
+  }
+
+  /**
+   * A failure that may pass: try again in `delayMs` under the same key. `words` in a clerk's words
+   * ({@link problems.transientWords}), `technical` the raw status and text; `leaveBatch` sends it
+   * under its own key next time.
+   */
+  retryLater(
+    doc: DocumentRecord,
+    retry: { words: string; technical: string; delayMs: number; leaveBatch?: boolean },
+  ): boolean {
+    return this.move(doc.id, sending.retryLater(retry, this.now()));
+  }
+
+  /** The last automatic attempt failed too: the clerk retries once the access point works. */
+  giveUp(doc: DocumentRecord, words: string, technical: string): boolean {
+    return this.move(doc.id, sending.gaveUp(doc, words, technical));
+  }
+
+  // ---- delivery and the buyer's answer -------------------------------------------------------
+
+  /** Delivered to the buyer's access point (`nextPollAt`: when to ask for the buyer's answer). */
+  deliver(doc: DocumentRecord, deliveredAt: number, nextPollAt: number | null): boolean {
+    return this.move(doc.id, tracking.delivered(deliveredAt, nextPollAt));
+  }
+
+  /** Accepted, then not delivered. */
+  failDelivery(doc: DocumentRecord, errorCode: string | null, error: string | null): boolean {
+    return this.move(doc.id, tracking.deliveryFailed(errorCode, error));
+  }
+
+  /**
+   * A buyer's business response: the document moves to that response's state (with the buyer's
+   * note, and a problem for a rejection or a query); a final answer ends the polling, otherwise
+   * the next poll is at `nextPollAt`. A code Peppol Desk does not know is kept and said, without
+   * a state of its own.
+   */
+  recordResponse(
+    doc: DocumentRecord,
+    from: DocumentState,
+    response: { code: string; note: string | null; at: number },
+    nextPollAt: number | null,
+  ): boolean {
+    const r = tracking.response(from, response, nextPollAt);
+    if ('step' in r) return this.move(doc.id, r.step);
+    this.note(doc.id, r.note);
+    this.changed([doc.id]);
+    return true;
+  }
+
+  /**
+   * Accepted, but delivery unconfirmed after `timeoutMs`: stop asking (bounded) and say so; the
+   * document stays accepted. `lastStatus`: what the access point said last, if anything.
+   */
+  stopTracking(doc: DocumentRecord, timeoutMs: number, lastStatus: string | null): void {
+    const note = tracking.stoppedTracking(doc, timeoutMs, lastStatus);
+    this.deps.repo.tx(() => this.note(doc.id, note));
+    this.changed([doc.id]);
+  }
+
+  // ---- recovery ------------------------------------------------------------------------------
+
+  /**
+   * Start-up: work a stopped engine had in flight goes back one step. A send cut off mid-flight
+   * may have been accepted: it goes again under the same key (`send_outcome_unknown`).
+   */
+  recoverInterrupted(
+    doc: DocumentRecord,
+    from: 'validating' | 'resolving' | 'sending',
+    to: 'received' | 'ready' | 'queued',
+  ): boolean {
+    return this.move(doc.id, sending.interrupted(from, to));
+  }
+
+  /** A `sending` document with no request in flight here (its answer was not recorded). */
+  recoverUnrecorded(id: number): boolean {
+    return this.move(id, sending.unrecorded());
+  }
+
+  // ---- the access point in use ---------------------------------------------------------------
+
+  /**
+   * The access point changed while this document's last attempt may have reached the previous
+   * one (`where`, at `previousUrl`): held for the clerk to check there first.
+   */
+  holdUnconfirmed(doc: DocumentRecord, where: string, previousUrl: string): boolean {
+    return this.move(doc.id, sending.heldUnconfirmed(doc, where, previousUrl));
+  }
+
+  /** Waiting to be sent, but pinned to an access point no longer in use: held until rerouted. */
+  holdForAccessPoint(doc: DocumentRecord): boolean {
+    return this.move(doc.id, sending.heldForAccessPoint(doc));
+  }
+
+  // ---- the clerk's decisions -----------------------------------------------------------------
+
+  /**
+   * Retry (`r` as read): a failed or waiting document goes back to the queue under the same key
+   * (an earlier attempt that reached the provider replays), a failed delivery under `newKey()`
+   * (the old key would only replay that failed transaction), an unreachable one to a new lookup,
+   * an invalid one to a new check. False for any other state.
+   */
+  retry(r: DocumentRecord, newKey: () => string): boolean {
+    const step = clerk.retry(r, newKey);
+    return step !== null && this.move(r.id, step);
+  }
+
+  /**
+   * Cancel (`r` as read; the caller refuses what may have reached the access point). Returns what
+   * an Undo needs, or null when the document had moved on.
+   */
+  cancel(r: DocumentRecord): clerk.CancelledDoc | null {
+    return this.move(r.id, clerk.cancelled(r)) ? clerk.cancelledDoc(r) : null;
+  }
+
+  /** Undo a cancel: back where it was (a step in flight starts again). `who`: for the timeline. */
+  undoCancel(c: clerk.CancelledDoc, who: string): boolean {
+    return this.move(c.id, clerk.cancelUndone(c, who));
+  }
+
+  /**
+   * Send anyway a held document (`r` as read; not one held for another access point: see
+   * {@link reroute}). A duplicate whose checks also disagree stays held for that second question:
+   * the result then carries its problem's words. `who`: for the timeline.
+   */
+  sendAnyway(r: DocumentRecord, who: string): { released: boolean; stillHeld?: string } {
+    if (r.state !== 'held') return { released: false };
+    const d = clerk.sendAnyway(r, who);
+    if ('step' in d) return { released: this.move(r.id, d.step) };
+    this.note(r.id, d.note);
+    this.changed([r.id]);
+    return { released: false, stillHeld: d.stillHeld };
+  }
+
+  /**
+   * The explicit step: a document queued for another access point is pinned to `accessPoint`
+   * and goes on from where it was (checked again if it never was, its receiver looked up there).
+   */
+  reroute(r: DocumentRecord, accessPoint: string, environment: Environment): boolean {
+    return this.move(r.id, clerk.rerouted(r, accessPoint, environment));
+  }
+}

@@ -1,0 +1,153 @@
+import { accessPointLabel } from '../../contract';
+import * as problems from '../../domain/problems';
+import { mayHaveReachedAccessPoint } from '../../domain/states';
+import type { DocumentRecord } from '../../store/documents-repo';
+import { NO_PROBLEM, problemPatch, type Step } from './steps';
+
+// The steps of an attempt, of start-up recovery and of a change of access point, as plain data
+// (recorded by ./index.ts). `doc` is the row as read before the step, or as sent (its attempt
+// counted) for the outcomes.
+
+/** Claimed for an attempt; `batch`: the key and size of its batch, or null for a single send. */
+export function claim(doc: DocumentRecord, batch: { key: string; size: number } | null): Step {
+  return {
+    from: doc.state,
+    to: 'sending',
+    patch: { attempts: doc.attempts + 1, next_attempt_at: null, batch_key: batch?.key ?? null },
+    detail: batch
+      ? `Attempt ${doc.attempts + 1} (batch of ${batch.size})`
+      : `Attempt ${doc.attempts + 1}`,
+  };
+}
+
+/** A claim taken back (`doc` as read before the claim). */
+export function unclaim(doc: DocumentRecord, detail: string | null): Step {
+  return { from: 'sending', to: 'queued', patch: { attempts: doc.attempts }, detail };
+}
+
+/** Accepted at `now`; delivery asked about `firstPollAfterMs` later (null: not tracked). */
+export function accepted(
+  transactionId: string,
+  firstPollAfterMs: number | null,
+  now: number,
+): Step {
+  return {
+    from: 'sending',
+    to: 'accepted',
+    patch: {
+      transaction_id: transactionId,
+      accepted_at: now,
+      batch_key: null,
+      ...NO_PROBLEM,
+      next_poll_at: firstPollAfterMs === null ? null : now + firstPollAfterMs,
+    },
+    detail: 'Accepted by the access point',
+    technical: `Transaction id: ${transactionId}`,
+  };
+}
+
+/** Refused for good. */
+export function refused(error: problems.ApErrorLike): Step {
+  const problem = problems.problemFromApError(error);
+  return {
+    from: 'sending',
+    to: 'failed',
+    patch: { batch_key: null, ...problemPatch(problem) },
+    detail: problems.refusalWords(problem),
+    technical: problems.apErrorTechnical(error),
+  };
+}
+
+/** Nothing reached the access point: back to the queue, the attempt not counted. */
+export function notSent(
+  doc: DocumentRecord,
+  detail: string,
+  technical: string | null,
+  leaveBatch: boolean,
+): Step {
+  return {
+    from: 'sending',
+    to: 'queued',
+    patch: { ...(leaveBatch ? { batch_key: null } : {}), attempts: doc.attempts - 1 },
+    detail,
+    technical,
+  };
+}
+
+/** A failure that may pass: tried again `delayMs` after `now`, under the same key. */
+export function retryLater(
+  retry: { words: string; technical: string; delayMs: number; leaveBatch?: boolean },
+  now: number,
+): Step {
+  const { words, technical, delayMs } = retry;
+  return {
+    from: 'sending',
+    to: 'retry_wait',
+    patch: {
+      ...(retry.leaveBatch ? { batch_key: null } : {}),
+      next_attempt_at: now + delayMs,
+      ...problemPatch(problems.transient(words)),
+    },
+    detail: `${words}; next try in ${Math.round(delayMs / 100) / 10} s`,
+    technical,
+  };
+}
+
+/** The last automatic attempt failed too. */
+export function gaveUp(doc: DocumentRecord, words: string, technical: string): Step {
+  return {
+    from: 'sending',
+    to: 'failed',
+    patch: { batch_key: null, ...problemPatch(problems.attemptsExhausted(doc.attempts, words)) },
+    detail: `${words}; no automatic attempts left`,
+    technical,
+  };
+}
+
+/** Start-up: a step in flight goes back one; a cut-off send's outcome is unknown. */
+export function interrupted(
+  from: 'validating' | 'resolving' | 'sending',
+  to: 'received' | 'ready' | 'queued',
+): Step {
+  const patch = from === 'sending' ? { send_outcome_unknown: 1 } : {};
+  return { from, to, patch, detail: 'Resumed after the app was stopped' };
+}
+
+/** A `sending` document with no request in flight here. */
+export function unrecorded(): Step {
+  return {
+    from: 'sending',
+    to: 'queued',
+    patch: { send_outcome_unknown: 1 },
+    detail: 'The answer of the last attempt was not recorded; sending again with the same key',
+  };
+}
+
+/** The access point changed (was `previousUrl`) while the last attempt may have reached `where`. */
+export function heldUnconfirmed(doc: DocumentRecord, where: string, previousUrl: string): Step {
+  return {
+    from: doc.state,
+    to: 'held',
+    patch: {
+      next_attempt_at: null,
+      batch_key: null,
+      ...problemPatch(problems.accessPointChangedUnconfirmed(where)),
+    },
+    detail: `Held: the access point changed (was ${previousUrl})`,
+  };
+}
+
+/** Waiting to be sent, pinned to an access point no longer in use. */
+export function heldForAccessPoint(doc: DocumentRecord): Step {
+  const where = accessPointLabel(doc.access_point, doc.environment);
+  return {
+    from: doc.state,
+    to: 'held',
+    patch: {
+      next_attempt_at: null,
+      batch_key: null,
+      ...problemPatch(problems.queuedForOtherAccessPoint(where, mayHaveReachedAccessPoint(doc))),
+    },
+    detail: `Waiting: queued for ${where}, which is no longer in use`,
+  };
+}

@@ -1,0 +1,87 @@
+import { BUSINESS_RESPONSE_STATES, type DocumentState } from '../../contract';
+import * as problems from '../../domain/problems';
+import { isFinalResponse } from '../../domain/states';
+import type { DocumentRecord } from '../../store/documents-repo';
+import { problemPatch, type Note, type Step } from './steps';
+
+// The steps after acceptance, as plain data (recorded by ./index.ts): delivery, the buyer's
+// business responses, and the end of the asking.
+
+/** Delivered at `deliveredAt`; the buyer's answer is asked for at `nextPollAt`. */
+export function delivered(deliveredAt: number, nextPollAt: number | null): Step {
+  return {
+    from: 'accepted',
+    to: 'delivered',
+    patch: { delivered_at: deliveredAt, next_poll_at: nextPollAt },
+    detail: "Delivered to the buyer's access point",
+  };
+}
+
+/** Accepted, then not delivered. */
+export function deliveryFailed(errorCode: string | null, error: string | null): Step {
+  return {
+    from: 'accepted',
+    to: 'failed',
+    patch: { next_poll_at: null, ...problemPatch(problems.deliveryFailed(errorCode, error)) },
+    detail: problems.deliveryFailedWords(errorCode, error),
+    technical: `Delivery failed: ${errorCode ? `${errorCode}: ` : ''}${error ?? 'no reason given'}`,
+  };
+}
+
+/** A buyer's answer, as the step to its state, or as a note when Peppol Desk does not know it. */
+export function response(
+  from: DocumentState,
+  answer: { code: string; note: string | null; at: number },
+  nextPollAt: number | null,
+): { step: Step } | { note: Note } {
+  const { code, note, at } = answer;
+  if (!problems.isBusinessResponseCode(code)) {
+    return {
+      note: {
+        state: from,
+        patch: {
+          business_response: code,
+          business_response_note: note,
+          business_response_at: at,
+          next_poll_at: null,
+        },
+        detail: `The buyer sent an answer Peppol Desk does not know${note ? `: "${note}"` : ''}`,
+        technical: `Business response code "${code}"`,
+      },
+    };
+  }
+  const to = BUSINESS_RESPONSE_STATES[code];
+  return {
+    step: {
+      from,
+      to,
+      patch: {
+        business_response: code,
+        business_response_note: note,
+        business_response_at: at,
+        next_poll_at: isFinalResponse(to) ? null : nextPollAt,
+        ...problemPatch(problems.buyerResponseProblem(code, note)),
+      },
+      detail: `${problems.RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
+      technical: `Business response ${code}`,
+    },
+  };
+}
+
+/** Delivery unconfirmed after `timeoutMs` (`lastStatus`: what was said last): stop asking. */
+export function stoppedTracking(
+  doc: DocumentRecord,
+  timeoutMs: number,
+  lastStatus: string | null,
+): Note {
+  const span = problems.unconfirmedSpan(timeoutMs);
+  return {
+    state: 'accepted',
+    patch: {
+      next_poll_at: null,
+      ...problemPatch(problems.deliveryUnconfirmed(span, doc.transaction_id)),
+    },
+    detail: `Delivery not confirmed after ${span}; stopped asking`,
+    technical: `Last status: ${lastStatus ?? 'unknown'} (transaction ${doc.transaction_id ?? '?'})`,
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The `documents` table as TypeScript sees it: the row type column for column, what a patch may
+ * set, the narrower rows the list and the briefs read, and the mapping to the contract's
+ * `DocumentRow`. No SQL here: the statements live in documents-repo.ts and document-list.ts.
+ */
+import type {
+  DocumentFilter,
+  DocumentProblem,
+  DocumentRow,
+  DocumentSort,
+  DocumentState,
+  Environment,
+} from '../contract';
+
+/** A row of the `documents` table, column for column. */
+export interface DocumentRecord {
+  id: number;
+  file_name: string;
+  sha256: string;
+  size: number;
+  state: DocumentState;
+  doc_type: 'Invoice' | 'CreditNote' | null;
+  invoice_number: string | null;
+  seller_id: string | null;
+  buyer_name: string | null;
+  receiver_id: string | null;
+  amount: string | null;
+  currency: string | null;
+  issue_date: string | null;
+  summary_json: string | null;
+  validation_json: string | null;
+  idempotency_key: string;
+  transaction_id: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  problem_code: string | null;
+  problem_message: string | null;
+  problem_action: DocumentProblem['action'] | null;
+  duplicate_of: number | null;
+  send_anyway: number;
+  business_response: string | null;
+  created_at: number;
+  updated_at: number;
+  accepted_at: number | null;
+  delivered_at: number | null;
+  next_poll_at: number | null;
+  /** The batch this document was sent in while that batch's outcome is unknown (migration 003). */
+  batch_key: string | null;
+  /** 1 while an attempt may have reached the access point unanswered (migration 007). */
+  send_outcome_unknown: number;
+  /** The buyer's note with the latest business response, and when it came (migration 009). */
+  business_response_note: string | null;
+  business_response_at: number | null;
+  /** The access point and environment the document is pinned to (migration 010). */
+  access_point: string | null;
+  environment: Environment | null;
+  seller_name: string | null;
+}
+
+/** Fields a transition may set besides the state. */
+export type DocumentPatch = Partial<
+  Pick<
+    DocumentRecord,
+    | 'doc_type'
+    | 'invoice_number'
+    | 'seller_id'
+    | 'buyer_name'
+    | 'receiver_id'
+    | 'amount'
+    | 'currency'
+    | 'issue_date'
+    | 'summary_json'
+    | 'validation_json'
+    | 'transaction_id'
+    | 'attempts'
+    | 'next_attempt_at'
+    | 'problem_code'
+    | 'problem_message'
+    | 'problem_action'
+    | 'duplicate_of'
+    | 'send_anyway'
+    | 'business_response'
+    | 'business_response_note'
+    | 'business_response_at'
+    | 'access_point'
+    | 'environment'
+    | 'seller_name'
+    | 'accepted_at'
+    | 'delivered_at'
+    | 'next_poll_at'
+    | 'batch_key'
+    | 'send_outcome_unknown'
+    | 'idempotency_key'
+  >
+>;
+
+/** The columns `patch` and `transition` may set (anything else in a patch is ignored). */
+export const PATCHABLE_COLUMNS: ReadonlySet<string> = new Set<string>([
+  'doc_type',
+  'invoice_number',
+  'seller_id',
+  'buyer_name',
+  'receiver_id',
+  'amount',
+  'currency',
+  'issue_date',
+  'summary_json',
+  'validation_json',
+  'transaction_id',
+  'attempts',
+  'next_attempt_at',
+  'problem_code',
+  'problem_message',
+  'problem_action',
+  'duplicate_of',
+  'send_anyway',
+  'business_response',
+  'business_response_note',
+  'business_response_at',
+  'access_point',
+  'environment',
+  'seller_name',
+  'accepted_at',
+  'delivered_at',
+  'next_poll_at',
+  'batch_key',
+  'send_outcome_unknown',
+  'idempotency_key',
+]);
+
+/** A new document as inserted by `documents:add`. */
+export interface NewDocument {
+  fileName: string;
+  sha256: string;
+  size: number;
+  body: Uint8Array;
+  idempotencyKey: string;
+  /** The access point in use when it was added, and its environment: the document's pin. */
+  accessPoint?: string | null;
+  environment?: Environment | null;
+}
+
+/** The columns the document table shows (not the summary and validation JSON, which are big). */
+export const LIST_COLUMNS = [
+  'id',
+  'file_name',
+  'sha256',
+  'size',
+  'state',
+  'doc_type',
+  'invoice_number',
+  'buyer_name',
+  'receiver_id',
+  'amount',
+  'currency',
+  'issue_date',
+  'transaction_id',
+  'attempts',
+  'problem_code',
+  'problem_message',
+  'problem_action',
+  'created_at',
+  'updated_at',
+  'accepted_at',
+  'delivered_at',
+  'business_response',
+  'seller_name',
+  'access_point',
+  'environment',
+  'next_attempt_at',
+] as const satisfies readonly (keyof DocumentRecord)[];
+
+/** What a list query reads of a document: the table row's columns only. */
+export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
+
+/** What settling and summaries read of a document. */
+export type DocumentBrief = Pick<
+  DocumentRecord,
+  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message'
+>;
+
+/** Ids per `briefs` call: one statement reads this many rows at most. */
+export const BRIEF_CHUNK = 2000;
+
+/** Filter, search and order of the document table. */
+export interface DocumentListQuery {
+  filter?: DocumentFilter;
+  search?: string;
+  sort?: DocumentSort;
+}
+
+/** Map a record to the row the UI shows. */
+export function toDocumentRow(r: DocumentListRecord): DocumentRow {
+  return {
+    id: r.id,
+    fileName: r.file_name,
+    sha256: r.sha256,
+    size: r.size,
+    state: r.state,
+    docType: r.doc_type,
+    invoiceNumber: r.invoice_number,
+    buyerName: r.buyer_name,
+    receiverId: r.receiver_id,
+    amount: r.amount,
+    currency: r.currency,
+    issueDate: r.issue_date,
+    transactionId: r.transaction_id,
+    attempts: r.attempts,
+    problem: r.problem_code
+      ? {
+          code: r.problem_code,
+          message: r.problem_message ?? '',
+          action: r.problem_action ?? 'none',
+        }
+      : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    acceptedAt: r.accepted_at,
+    deliveredAt: r.delivered_at,
+    businessResponse: r.business_response,
+    sellerName: r.seller_name,
+    accessPoint: r.access_point,
+    environment: r.environment,
+    nextAttemptAt: r.next_attempt_at,
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * How a commit of the store reaches the disk: synced at once (FULL), deferred to a group commit
+ * whose write-ahead log sync runs off the event loop (`durable`), or not synced at all for steps
+ * that are simply done again after a power cut (`txRedoable`). See docs/performance.md.
+ */
+import { open } from 'node:fs/promises';
+import type { Db } from './db';
+
+/** The commit modes of one connection; DocumentsRepo's `tx`, `durable` and `txRedoable` are these. */
+export class DurableCommits {
+  /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
+  private readonly syncLevel: number;
+  /** The write-ahead log sync running now, and the one queued after it (see `durable`). */
+  private syncing: Promise<void> | null = null;
+  private syncNext: Promise<void> | null = null;
+
+  constructor(private readonly db: Db) {
+    this.syncLevel = Number(db.pragma('synchronous', { simple: true }));
+  }
+
+  /**
+   * Run `fn` in one transaction. `'deferred'`: its commit is written but not synced to disk here
+   * (the event loop does not wait for the disk); the caller acts on it only once
+   * {@link durable} resolves, which makes it exactly as safe as a synced commit.
+   */
+  tx<T>(fn: () => T, commit: 'synced' | 'deferred' = 'synced'): T {
+    if (commit === 'deferred') return this.txRedoable(fn);
+    return this.db.transaction(fn)();
+  }
+
+  /**
+   * Resolves once every commit made before the call is on disk at the connection's level (FULL
+   * from openDb): the write-ahead log is synced in a thread-pool thread, not on the event loop,
+   * and commits made meanwhile share the next sync (group commit). Null when there is nothing to
+   * wait for (in-memory databases, relaxed levels): the caller goes on at once.
+   */
+  durable(): Promise<void> | null {
+    if (this.syncLevel < 2 || this.db.memory) return null;
+    if (this.syncing === null) {
+      const run = syncFile(`${this.db.name}-wal`).finally(() => {
+        if (this.syncing === run) this.syncing = null;
+      });
+      this.syncing = run;
+      return run;
+    }
+    // A sync is running, and may have started before this commit: the next one carries it.
+    this.syncNext ??= this.syncing
+      .catch(() => undefined)
+      .then(() => {
+        this.syncNext = null;
+        return this.durable() ?? undefined;
+      });
+    return this.syncNext;
+  }
+
+  /**
+   * Run `fn` in one transaction whose commit is not synced to disk (synchronous=NORMAL for this
+   * commit only), for steps a power cut may undo because they are simply done again: claims and
+   * results of validation and receiver lookup (a document found in `validating` or `resolving` at
+   * start goes back one step; verdicts and lookups are deterministic or cached). In WAL mode the
+   * log is written in order and the next ordinary (FULL) commit syncs these frames along, so what
+   * a synced commit depends on is never lost while it survives: the claim that sends a document
+   * (and everything before it) is synced before the request leaves. See docs/performance.md.
+   */
+  txRedoable<T>(fn: () => T): T {
+    // Inside another transaction the outer commit decides (and the pragma cannot change there).
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    // A pragma takes effect when prepared, so it cannot be a prepared statement run again.
+    this.db.pragma(`synchronous = ${Math.min(this.syncLevel, 1)}`);
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma(`synchronous = ${this.syncLevel}`);
+    }
+  }
+}
+
+/** fdatasync a file off the event loop; a file that does not exist has nothing to sync. */
+async function syncFile(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}

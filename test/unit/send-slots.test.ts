@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { ApOutcome } from '../../app/access-point/client';
+import type { Metrics } from '../../app/metrics/metrics';
+import { SendSlots, type SendStageOptions } from '../../app/queue/stages/send-slots';
+import type { Unit } from '../../app/queue/stages/send-plan';
+import type { DocumentRecord } from '../../app/store/documents-repo';
+
+// The send stage's slots, pace and bytes (app/queue/stages/send-slots.ts) on their own: what a
+// claim waiting for the disk takes, and what an answer gives back and teaches.
+
+const OPTIONS: SendStageOptions = {
+  concurrency: 3,
+  retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
+  trackDelivery: false,
+  pollInitialMs: 1000,
+};
+
+function setup(options: SendStageOptions = OPTIONS) {
+  const requests: [string, string][] = [];
+  const heard: ApOutcome<unknown>[] = [];
+  const metrics = {
+    recordRequest: (kind: string, status: string) => requests.push([kind, status]),
+  } as unknown as Metrics;
+  const slots = new SendSlots({ metrics, noteOutcome: (o) => heard.push(o) }, options);
+  return { slots, requests, heard };
+}
+
+const doc = { id: 1 } as DocumentRecord;
+const single = (bytes: number): Unit => ({ kind: 'single', doc, body: Buffer.alloc(0), bytes });
+const batch = (bytes: number): Unit => ({ kind: 'batch', docs: [doc], items: [], key: 'k', bytes });
+
+describe('SendSlots', () => {
+  it('counts claims waiting for the disk as taken until they are released', () => {
+    const { slots } = setup();
+    expect(slots.freeSingles()).toBe(3);
+    expect(slots.freeBatches()).toBe(3);
+    const claims = [
+      { unit: single(10), ahead: false },
+      { unit: single(20), ahead: true },
+      { unit: batch(300), ahead: false },
+    ];
+    for (const c of claims) slots.reserve(c);
+    expect(slots.freeSingles()).toBe(2); // the claim ahead takes no slot yet
+    expect(slots.pendingAhead).toBe(1);
+    expect(slots.freeBatches()).toBe(2);
+    expect(slots.bytesHeld).toBe(330);
+    slots.unreserve(claims);
+    expect([slots.freeSingles(), slots.pendingAhead, slots.freeBatches()]).toEqual([3, 0, 3]);
+    expect(slots.bytesHeld).toBe(0);
+  });
+
+  it('holds a request’s slot and bytes while it is out, and frees them on its answer', () => {
+    const { slots, requests, heard } = setup();
+    const req = slots.start('single', 1234);
+    expect(slots.inFlight).toBe(1);
+    expect(slots.freeSingles()).toBe(2);
+    expect(slots.bytesInFlight).toBe(1234);
+    expect(slots.bytesHeld).toBe(1234);
+    slots.unhold(req);
+    expect(slots.bytesInFlight).toBe(0);
+    const outcome: ApOutcome<unknown> = { kind: 'ok', value: {}, status: 202 };
+    expect(slots.answered(req, outcome)).toBeGreaterThanOrEqual(0);
+    expect(slots.inFlight).toBe(0);
+    expect(slots.freeSingles()).toBe(3);
+    expect(requests).toEqual([['single', '202']]);
+    expect(heard).toEqual([outcome]);
+  });
+
+  it('learns a rate limit from a 429 and names offline and network failures in the metrics', () => {
+    const { slots, requests } = setup({ ...OPTIONS, concurrency: 'auto' });
+    const transient = (status: number | null, offline: boolean): ApOutcome<unknown> => ({
+      kind: 'transient',
+      status,
+      retryAfterMs: null,
+      message: 'm',
+      offline,
+    });
+    slots.answered(slots.start('batch', 1), transient(429, false));
+    expect(slots.gate.rateLimited).toBe(1);
+    slots.answered(slots.start('single', 1), transient(null, true));
+    slots.answered(slots.start('single', 1), transient(null, false));
+    expect(requests).toEqual([
+      ['batch', '429'],
+      ['single', 'offline'],
+      ['single', 'network'],
+    ]);
+    expect(slots.inFlight).toBe(0);
+  });
+
+  it('sets a fixed number of requests in flight, or adaptive again', () => {
+    const { slots } = setup({ ...OPTIONS, concurrency: 'auto' });
+    expect(slots.single.isFixed).toBe(false);
+    slots.setConcurrency(5.7);
+    expect(slots.single.isFixed).toBe(true);
+    expect([slots.single.limit, slots.batch.limit]).toEqual([5, 5]);
+    slots.setConcurrency('auto');
+    expect(slots.single.isFixed).toBe(false);
+  });
+});
