@@ -109,30 +109,67 @@ export function VatBreakdown({ view }: { view: View }) {
  * One total. A subtracted amount (allowances, already paid) is shown with a minus sign; the
  * amount due is always shown, in bold; any other row only when the file gives the amount.
  */
-function AmountRow({
-  term,
-  label,
-  amount,
-  currency,
-  minus = false,
-  due = false,
-}: {
+interface Total {
   term: string;
   label: string;
-  amount: string | null;
-  currency: string | null;
+  amount: (view: View) => string | null;
   minus?: boolean;
   due?: boolean;
-}) {
-  const text = formatAmount(amount, currency);
-  const value = due ? <strong>{text}</strong> : text && (minus ? `−${text}` : text);
-  return <Row term={term} label={label} value={value} />;
+}
+
+/** The totals in the order of the EN 16931 model (BT-106 to BT-115). */
+const TOTALS: readonly Total[] = [
+  {
+    term: 'BT-106 Sum of invoice line net amount',
+    label: 'Sum of lines',
+    amount: (v) => v.totals.lineExtension,
+  },
+  {
+    term: 'BT-107 Sum of allowances on document level',
+    label: 'Allowances',
+    amount: (v) => v.totals.allowances,
+    minus: true,
+  },
+  {
+    term: 'BT-108 Sum of charges on document level',
+    label: 'Charges',
+    amount: (v) => v.totals.charges,
+  },
+  {
+    term: 'BT-109 Invoice total amount without VAT',
+    label: 'Total without VAT',
+    amount: (v) => v.totals.taxExclusive,
+  },
+  { term: 'BT-110 Invoice total VAT amount', label: 'VAT', amount: (v) => v.totalVat },
+  {
+    term: 'BT-112 Invoice total amount with VAT',
+    label: 'Total with VAT',
+    amount: (v) => v.totals.taxInclusive,
+  },
+  {
+    term: 'BT-113 Paid amount',
+    label: 'Already paid',
+    amount: (v) => v.totals.prepaid,
+    minus: true,
+  },
+  { term: 'BT-114 Rounding amount', label: 'Rounding', amount: (v) => v.totals.rounding },
+  {
+    term: 'BT-115 Amount due for payment',
+    label: 'Amount due',
+    amount: (v) => v.totals.payable,
+    due: true,
+  },
+];
+
+/** One total as a label/value row. */
+function AmountRow({ total, view }: { total: Total; view: View }) {
+  const text = formatAmount(total.amount(view), view.currency);
+  const value = total.due ? <strong>{text}</strong> : text && (total.minus ? `−${text}` : text);
+  return <Row term={total.term} label={total.label} value={value} />;
 }
 
 /** The document totals (BG-22), down to the amount due. */
 export function Totals({ view }: { view: View }) {
-  const c = view.currency;
-  const t = view.totals;
   return (
     <InvoiceSection
       id="totals"
@@ -141,63 +178,9 @@ export function Totals({ view }: { view: View }) {
       heading={<Term term="BG-22 Document totals">Totals</Term>}
     >
       <dl className="fields">
-        <AmountRow
-          term="BT-106 Sum of invoice line net amount"
-          label="Sum of lines"
-          amount={t.lineExtension}
-          currency={c}
-        />
-        <AmountRow
-          term="BT-107 Sum of allowances on document level"
-          label="Allowances"
-          amount={t.allowances}
-          currency={c}
-          minus
-        />
-        <AmountRow
-          term="BT-108 Sum of charges on document level"
-          label="Charges"
-          amount={t.charges}
-          currency={c}
-        />
-        <AmountRow
-          term="BT-109 Invoice total amount without VAT"
-          label="Total without VAT"
-          amount={t.taxExclusive}
-          currency={c}
-        />
-        <AmountRow
-          term="BT-110 Invoice total VAT amount"
-          label="VAT"
-          amount={view.totalVat}
-          currency={c}
-        />
-        <AmountRow
-          term="BT-112 Invoice total amount with VAT"
-          label="Total with VAT"
-          amount={t.taxInclusive}
-          currency={c}
-        />
-        <AmountRow
-          term="BT-113 Paid amount"
-          label="Already paid"
-          amount={t.prepaid}
-          currency={c}
-          minus
-        />
-        <AmountRow
-          term="BT-114 Rounding amount"
-          label="Rounding"
-          amount={t.rounding}
-          currency={c}
-        />
-        <AmountRow
-          term="BT-115 Amount due for payment"
-          label="Amount due"
-          amount={t.payable}
-          currency={c}
-          due
-        />
+        {TOTALS.map((total) => (
+          <AmountRow key={total.label} total={total} view={view} />
+        ))}
       </dl>
     </InvoiceSection>
   );
