@@ -1,0 +1,57 @@
+import {
+  accessPointLabel,
+  BUSINESS_RESPONSE_STATES,
+  type DocumentDetail,
+} from '../../../../app/contract';
+import { formatDuration, formatTime } from '../../lib/format';
+import { STATUS_WORDS } from '../../lib/status-words';
+import { DetailSection, Field } from './detail-fields';
+
+/** A business response code in words (an unknown code as given). */
+function responseWords(code: string | null): string | null {
+  if (code === null) return null;
+  const state = Object.hasOwn(BUSINESS_RESPONSE_STATES, code)
+    ? BUSINESS_RESPONSE_STATES[code as keyof typeof BUSINESS_RESPONSE_STATES]
+    : null;
+  return state ? STATUS_WORDS[state] : `Response "${code}"`;
+}
+
+/** Where the document went and when: access point, delivery, and the buyer's response. */
+export function DeliverySection({ d }: { d: DocumentDetail }) {
+  const sentToDelivered =
+    d.acceptedAt !== null && d.deliveredAt !== null ? d.deliveredAt - d.acceptedAt : null;
+  return (
+    <DetailSection title="Delivery">
+      <dl className="fields">
+        <Field
+          label="Access point"
+          value={d.environment ? accessPointLabel(d.accessPoint, d.environment) : null}
+          testId="detail-access-point"
+        />
+        <Field label="Transaction id" value={d.transactionId} testId="detail-transaction-id" />
+        <Field label="Accepted by access point" value={formatTime(d.acceptedAt)} />
+        <Field label="Delivered" value={formatTime(d.deliveredAt)} />
+        <Field
+          label="Delivery time"
+          value={sentToDelivered === null ? null : formatDuration(sentToDelivered)}
+        />
+        <Field
+          label="Buyer's response"
+          value={responseWords(d.businessResponse)}
+          testId="detail-business-response"
+        />
+        {d.businessResponse && (
+          <>
+            <Field label="Response received" value={formatTime(d.businessResponseAt)} />
+            <Field
+              label="Buyer's note"
+              value={d.businessResponseNote}
+              testId="detail-business-response-note"
+            />
+          </>
+        )}
+        <Field label="File" value={d.fileName} />
+      </dl>
+    </DetailSection>
+  );
+}

@@ -1,0 +1,45 @@
+import type { DocumentDetail } from '../../../../app/contract';
+import type { DocumentAction } from '../../stores/document-actions';
+
+/** An action that is not offered here, and why (shown in place of its button). */
+export interface Unavailable {
+  action: DocumentAction;
+  reason: string;
+}
+
+/**
+ * Which buttons a document offers, beyond reading it, and the actions that cannot work for it
+ * with the reason: a button that can only fail is not offered.
+ */
+export function actionsFor(
+  d: Pick<DocumentDetail, 'problem' | 'state' | 'mayHaveReachedAccessPoint'>,
+): { offered: DocumentAction[]; unavailable: Unavailable[] } {
+  const { problem, state } = d;
+  let candidates: DocumentAction[] = [];
+  if (state === 'held') candidates = ['sendAnyway', 'cancel'];
+  else if (state === 'failed' || state === 'unreachable' || problem?.action === 'retry')
+    candidates = ['retry', 'cancel'];
+  else if (state === 'retry_wait') candidates = ['retry', 'cancel'];
+  else if (state === 'invalid') candidates = ['cancel'];
+  const unavailable: Unavailable[] = [];
+  const offered = candidates.filter((a) => {
+    const reason = whyNot(a, d);
+    if (reason) unavailable.push({ action: a, reason });
+    return reason === null;
+  });
+  return { offered, unavailable };
+}
+
+function whyNot(
+  action: DocumentAction,
+  d: Pick<DocumentDetail, 'problem' | 'state' | 'mayHaveReachedAccessPoint'>,
+): string | null {
+  const code = d.problem?.code ?? '';
+  if (action === 'sendAnyway' && code === 'RECEIVER_DOES_NOT_ACCEPT')
+    return "Send anyway is not offered: the buyer's Peppol registration does not accept this type of document, so the network would refuse it.";
+  if (action === 'retry' && d.state === 'failed' && d.problem?.action === 'fix-file')
+    return 'Retry is not offered: the same file would be refused again. Fix it in your accounting system and add the corrected file.';
+  if (action === 'cancel' && d.mayHaveReachedAccessPoint)
+    return 'Cancel is not offered: this invoice may already have reached the access point. Retry to find out (it cannot arrive twice).';
+  return null;
+}
