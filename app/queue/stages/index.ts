@@ -1,0 +1,169 @@
+import type { ConnectionStatus, Environment } from '../../contract';
+import type { AccessPointClient } from '../../access-point/client';
+import type { ParticipantCache } from '../../caches/participant-cache';
+import type { RemoteValidationCache } from '../../caches/remote-validation-cache';
+import type { ValidationCache } from '../../caches/validation-cache';
+import type { Metrics } from '../../metrics/metrics';
+import type { DocumentsRepo } from '../../store/documents-repo';
+import { ConnectionHealth, type ConnectionContext } from './connection';
+import type { StageContext } from './context';
+import { DeliveryTracking, type DeliveryContext } from './delivery';
+import { Recovery, type RecoveryContext } from './recovery';
+import { ResolveStage, type ResolveContext } from './resolve';
+import { ValidateStage, type ValidateContext, type Validator } from './validate';
+
+export type { Validator };
+
+/** What the pipeline needs from the rest of the engine. */
+export interface PipelineDeps {
+  repo: DocumentsRepo;
+  client: AccessPointClient;
+  validator: Validator;
+  validationCache: ValidationCache;
+  /** Cache of the access point's `/validate` answers (used when remote validation is on). */
+  remoteValidationCache?: RemoteValidationCache;
+  participants: ParticipantCache;
+  metrics: Metrics;
+  environment: Environment;
+  /**
+   * The access point in use as documents are pinned to it (`sandbox` for the built-in one). When
+   * set, documents queued for another access point are held until the clerk reroutes them.
+   */
+  accessPoint?: string;
+  /** Called with the ids of documents whose state changed. */
+  onChanged(ids: number[]): void;
+  onConnection(status: ConnectionStatus): void;
+  /**
+   * An earlier access point's client is no longer needed (nothing awaits delivery there, or it is
+   * in use again): close it and forget the key kept for it.
+   */
+  onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Tunables of the stages other than sending; all have defaults. */
+export interface StageOptions {
+  /** Delivery polling: first poll after this, then doubling up to the max. */
+  pollInitialMs?: number;
+  pollMaxMs?: number;
+  /** Offline probing: first probe after this, doubling up to the max. */
+  probeInitialMs?: number;
+  probeMaxMs?: number;
+  /** Also ask the access point's `/validate` before sending (default off). */
+  remoteValidation?: boolean;
+  /** After delivery, keep asking for the buyer's business response this long (default 1 h). */
+  responseWindowMs?: number;
+  /** Track delivery after acceptance (polling transactions). */
+  trackDelivery?: boolean;
+  /**
+   * Stop polling a transaction the access point has not confirmed as delivered (or failed) this
+   * long after acceptance (default 7 days); the document stays accepted with a problem.
+   */
+  deliveryTimeoutMs?: number;
+  /** How often to look for documents left in `sending` with no request in flight (default 5 s). */
+  stuckCheckMs?: number;
+  paused?: boolean;
+  /**
+   * After a failed write, try again on its own this long after (default 30 s; Resume tries at
+   * once). The CLI has no Resume button: this is how it goes on once space is freed.
+   */
+  faultRetryMs?: number;
+}
+
+/** What the pipeline lends its stages besides the common context: its own state. */
+export interface PipelineHooks {
+  paused(): boolean;
+  pausedAt(): number | null;
+  running(): boolean;
+  /** Documents claimed ahead of time go back to the queue, saying why (the send stage). */
+  releaseReady(reason: string): void;
+}
+
+/** The stages the pipeline drives (sending apart: the pipeline wires it itself). */
+export interface Stages {
+  validation: ValidateStage;
+  resolution: ResolveStage;
+  delivery: DeliveryTracking;
+  recovery: Recovery;
+  health: ConnectionHealth;
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * Build the stages around one context: the `base` the send stage shares, what changes on a
+ * reconnect (access point, environment, caches) read from `deps` at use, and the pipeline's
+ * state from `hooks`. Each stage sees the context through its own narrow interface.
+ */
+export function createStages(
+  base: StageContext,
+  deps: PipelineDeps,
+  hooks: PipelineHooks,
+  options: StageOptions & { pollInitialMs: number; trackDelivery: boolean },
+): Stages {
+  const ctx: ValidateContext &
+    ResolveContext &
+    DeliveryContext &
+    RecoveryContext &
+    ConnectionContext = {
+    repo: base.repo,
+    metrics: base.metrics,
+    lifecycle: base.lifecycle,
+    now: base.now,
+    random: base.random,
+    track: (p) => base.track(p),
+    kick: () => base.kick(),
+    noteOutcome: (outcome) => base.noteOutcome(outcome),
+    validator: deps.validator,
+    validationCache: deps.validationCache,
+    // Read at use: a reconnect swaps the client.
+    get client() {
+      return base.client;
+    },
+    get accessPoint() {
+      return deps.accessPoint;
+    },
+    get environment() {
+      return deps.environment;
+    },
+    get participants() {
+      return deps.participants;
+    },
+    get remoteValidationCache() {
+      return deps.remoteValidationCache;
+    },
+    trackDelivery: options.trackDelivery,
+    pollInitialMs: options.pollInitialMs,
+    paused: hooks.paused,
+    pausedAt: hooks.pausedAt,
+    running: hooks.running,
+    releaseReady: hooks.releaseReady,
+    onConnection: (status) => deps.onConnection(status),
+    onEarlierDone: (accessPoint, client) => deps.onEarlierDone?.(accessPoint, client),
+    offline: () => stages.health.offline,
+    faulted: () => stages.health.fault !== null,
+    // After a fault: put stuck sends back and commit the verdicts that waited.
+    recover: () => {
+      if (hooks.running()) stages.recovery.recoverStuckSending();
+      stages.validation.commit();
+    },
+  };
+  const stages: Stages = {
+    validation: new ValidateStage(ctx, options.remoteValidation ?? false),
+    resolution: new ResolveStage(ctx),
+    delivery: new DeliveryTracking(ctx, {
+      pollInitialMs: options.pollInitialMs,
+      pollMaxMs: options.pollMaxMs ?? 60_000,
+      responseWindowMs: options.responseWindowMs ?? 60 * 60_000,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 7 * DAY_MS,
+    }),
+    recovery: new Recovery(ctx),
+    health: new ConnectionHealth(ctx, {
+      probeInitialMs: options.probeInitialMs ?? 1_000,
+      probeMaxMs: options.probeMaxMs ?? 30_000,
+      faultRetryMs: options.faultRetryMs ?? 30_000,
+    }),
+  };
+  return stages;
+}

@@ -1,0 +1,214 @@
+import type { LookupAnswer } from '../../access-point/client';
+import type { ParticipantCache } from '../../caches/participant-cache';
+import type { DocumentRecord } from '../../store/documents-repo';
+import type { DocumentSummary } from '../../validation/types';
+import type { StageContext } from './context';
+
+/** What the resolve stage needs besides the common context. */
+export interface ResolveContext extends StageContext {
+  /** The lookup cache of the access point in use (read at use: a reconnect swaps it). */
+  readonly participants: ParticipantCache;
+}
+
+const RESOLVE_BATCH = 256;
+const BILLING_CUSTOMIZATION =
+  'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
+const BILLING_PROCESS = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
+const UBL_ROOT = {
+  Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice',
+  CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote',
+} as const;
+
+/** A lookup that could not be made, and why (empty when nobody said). */
+interface Unavailable {
+  unavailable: string;
+}
+
+/**
+ * Resolving the receiver: `ready` documents are looked up (single flight per receiver, fresh
+ * cached answers in the claim's own commit) and end `queued`, `unreachable` or `held` when the
+ * receiver does not accept this document.
+ */
+export class ResolveStage {
+  private resolving = 0;
+
+  constructor(private readonly ctx: ResolveContext) {}
+
+  /** Lookup rounds in flight. */
+  inFlight(): number {
+    return this.resolving;
+  }
+
+  /** Claim the next `ready` documents and look their receivers up. */
+  pump(): void {
+    if (this.resolving > 0) return;
+    const { repo } = this.ctx;
+    const docs = repo.inState('ready', RESOLVE_BATCH);
+    if (docs.length === 0) return;
+    // Receivers with a fresh cached answer (most of a drop: a few buyers, many invoices) are
+    // resolved in the claim's own commit: no second commit and no extra round for them.
+    const cached = new Map<string, LookupAnswer | null>();
+    for (const d of docs) {
+      const key = d.receiver_id ?? '';
+      if (!cached.has(key)) cached.set(key, this.peekCached(key));
+    }
+    const claimed = repo.txRedoable(() =>
+      docs.filter((d) => {
+        if (!this.ctx.lifecycle.startLookup(d)) return false;
+        const answer = cached.get(d.receiver_id ?? '');
+        if (!answer) return true;
+        this.finishResolve(d, answer);
+        return false;
+      }),
+    );
+    if (claimed.length === 0) return;
+    const byReceiver = new Map<string, DocumentRecord[]>();
+    for (const d of claimed) {
+      const key = d.receiver_id ?? '';
+      const list = byReceiver.get(key) ?? [];
+      list.push(d);
+      byReceiver.set(key, list);
+    }
+    this.resolving++;
+    this.ctx.track(
+      Promise.all(
+        [...byReceiver].map(async ([receiver, list]) => {
+          try {
+            const answer = await this.lookup(receiver);
+            repo.txRedoable(() => {
+              for (const d of list) this.finishResolve(d, answer);
+            });
+          } catch (err) {
+            // Whatever went wrong for this receiver, its documents must not stay in `resolving`
+            // (and the other receivers go on): hold them with a reason the user can act on.
+            this.holdUnresolved(list, err);
+          }
+        }),
+      ).finally(() => {
+        this.resolving--;
+      }),
+    );
+  }
+
+  /**
+   * A fresh cached lookup answer, or null. A cache that cannot be read is not a write fault: its
+   * documents take the ordinary lookup, whose failure holds them with a reason.
+   */
+  private peekCached(receiver: string): LookupAnswer | null {
+    try {
+      return this.ctx.participants.peek(receiver)?.answer ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private holdUnresolved(list: DocumentRecord[], err: unknown): void {
+    const { repo } = this.ctx;
+    const detail = err instanceof Error ? err.message : String(err);
+    repo.txRedoable(() => {
+      for (const d of list) this.ctx.lifecycle.holdUnresolved(d, detail);
+    });
+  }
+
+  private async lookup(receiver: string): Promise<LookupAnswer | Unavailable> {
+    const { participants, client, metrics } = this.ctx;
+    let reason = '';
+    const entry = await participants.get(receiver, async () => {
+      const started = performance.now();
+      const outcome = await client.lookup(receiver);
+      metrics.recordLatency('lookup', performance.now() - started);
+      this.ctx.noteOutcome(outcome);
+      if (outcome.kind === 'permanent') reason = outcome.error.message;
+      else if (outcome.kind === 'transient') reason = outcome.message;
+      return outcome.kind === 'ok' ? outcome.value : null;
+    });
+    return entry?.answer ?? { unavailable: reason };
+  }
+
+  private finishResolve(doc: DocumentRecord, answer: LookupAnswer | Unavailable): void {
+    const life = this.ctx.lifecycle;
+    if ('unavailable' in answer) {
+      // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
+      // the access point does its own lookup and answers 404 when the receiver is unknown.
+      life.queueUnchecked(doc, answer.unavailable);
+      return;
+    }
+    if (!answer.found) {
+      life.markUnreachable(doc);
+      return;
+    }
+    // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
+    // process (BT-23). A provider that lists no capabilities is trusted.
+    const wanted = wantedDocument(doc);
+    const accepts = (c: { document_type: unknown; process_id: unknown }) =>
+      capabilityAccepts(c, wanted);
+    if (
+      Array.isArray(answer.capabilities) &&
+      answer.capabilities.length > 0 &&
+      !answer.capabilities.some(accepts)
+    ) {
+      life.holdNotAccepted(doc);
+      return;
+    }
+    life.queueForSend(doc, answer.name);
+  }
+}
+
+/** What a receiver must accept for one document: UBL root, customization and process. */
+export interface WantedDocument {
+  root: string;
+  customizationId: string;
+  processId: string;
+}
+
+/** The document's own root, CustomizationID and ProfileID (Billing 3.0 defaults when unknown). */
+function wantedDocument(doc: DocumentRecord): WantedDocument {
+  let summary: Partial<DocumentSummary> = {};
+  try {
+    summary = doc.summary_json ? (JSON.parse(doc.summary_json) as DocumentSummary) : {};
+  } catch {
+    summary = {};
+  }
+  return {
+    root: doc.doc_type === 'CreditNote' ? UBL_ROOT.CreditNote : UBL_ROOT.Invoice,
+    customizationId: summary.customizationId?.trim() || BILLING_CUSTOMIZATION,
+    processId: summary.profileId?.trim() || BILLING_PROCESS,
+  };
+}
+
+/**
+ * True when a capability from a lookup covers the document. A Peppol document type id is
+ * `[scheme::]<root namespace>::<root>##<customization>::<UBL version>`; the `busdox-docid-qns`
+ * scheme matches the customization exactly, the `peppol-doctype-wildcard` scheme also as a
+ * prefix when it ends with `*`. The process id (`[cenbii-procid-ubl::]<id>`) must be the
+ * document's own; an empty one is trusted. Malformed entries accept nothing.
+ */
+export function capabilityAccepts(
+  c: { document_type: unknown; process_id: unknown },
+  wanted: WantedDocument,
+): boolean {
+  if (typeof c.document_type !== 'string') return false;
+  let id = c.document_type.trim();
+  let wildcard = false;
+  const scheme = /^(busdox-docid-qns|peppol-doctype-wildcard)::/.exec(id);
+  if (scheme) {
+    wildcard = scheme[1] === 'peppol-doctype-wildcard';
+    id = id.slice(scheme[0].length);
+  }
+  const hashes = id.indexOf('##');
+  if (hashes < 0 || id.slice(0, hashes) !== wanted.root) return false;
+  const rest = id.slice(hashes + 2);
+  const versionAt = rest.lastIndexOf('::');
+  if (versionAt < 0 || rest.slice(versionAt + 2) !== '2.1') return false;
+  const customization = rest.slice(0, versionAt);
+  const customizationOk =
+    customization === wanted.customizationId ||
+    (wildcard &&
+      customization.endsWith('*') &&
+      wanted.customizationId.startsWith(customization.slice(0, -1)));
+  if (!customizationOk) return false;
+  if (c.process_id === undefined || c.process_id === null || c.process_id === '') return true;
+  if (typeof c.process_id !== 'string') return false;
+  const process = c.process_id.trim().replace(/^cenbii-procid-ubl::/, '');
+  return process === wanted.processId;
+}

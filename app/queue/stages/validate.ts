@@ -1,0 +1,319 @@
+import type { DocumentValidation } from '../../contract';
+import type { RemoteVerdict } from '../../access-point/client';
+import { canonicalParticipantId } from '../../caches/participant-cache';
+import type { RemoteValidationCache } from '../../caches/remote-validation-cache';
+import type { ValidationCache } from '../../caches/validation-cache';
+import type { DocumentRecord } from '../../store/documents-repo';
+import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
+import type { StageContext } from './context';
+
+/** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
+export interface Validator {
+  /** Cached verdicts are keyed by this (rule-set release and rules revision). */
+  cacheKey: string;
+  check(bytes: Uint8Array): Promise<CheckResult>;
+}
+
+/** What the validate stage needs besides the common context. */
+export interface ValidateContext extends StageContext {
+  readonly validator: Validator;
+  readonly validationCache: ValidationCache;
+  /** Cache of the access point's `/validate` answers (read at use: a reconnect swaps it). */
+  readonly remoteValidationCache: RemoteValidationCache | undefined;
+  /** True while the queue is paused after a failed write: checked documents wait for Resume. */
+  faulted(): boolean;
+}
+
+const VALIDATE_BATCH = 128;
+/**
+ * Most file bytes in validation at once: memory stays bounded whatever the files weigh. Two
+ * 15 MB files: one being checked and the next ready for the worker; more would only wait in memory.
+ */
+const VALIDATE_BYTES = 32 * 1024 * 1024;
+/**
+ * Checked documents wait at most this long for others to share their commit (ms), unless this
+ * many are waiting or none is left in validation.
+ */
+const VALIDATE_COMMIT_MS = 25;
+const VALIDATE_COMMIT_DOCS = 32;
+
+/** A checked document waiting for the next shared commit. */
+interface Checked {
+  doc: DocumentRecord;
+  result: CheckResult;
+  toCache: { verdict: Verdict; summary: DocumentSummary } | null;
+  remote: RemoteVerdict | null;
+}
+
+/**
+ * Validation: `received` documents go to the validator (a worker pool), verdicts are cached by
+ * hash and rules revision, the access point's own check is asked when remote validation is on,
+ * and each verdict ends in `ready`, `invalid` or `held` (duplicates, disagreement); a corrected
+ * file supersedes its failed twin.
+ */
+export class ValidateStage {
+  private remoteValidation: boolean;
+  private validating = 0;
+  /** Bytes of the documents in validation (see VALIDATE_BYTES). */
+  private validatingBytes = 0;
+  /** Checked documents waiting for the next shared commit. */
+  private readonly validated: Checked[] = [];
+  /** Brings the scheduled commit of checked documents forward; null when none is scheduled. */
+  private validatedCommitNow: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: ValidateContext,
+    remoteValidation: boolean,
+  ) {
+    this.remoteValidation = remoteValidation;
+  }
+
+  /** Documents in validation, their verdicts not yet committed. */
+  inFlight(): number {
+    return this.validating;
+  }
+
+  /**
+   * Keep up to VALIDATE_BATCH documents in validation. Each one leaves as soon as its own check
+   * ends (a slow file holds back nobody); the ones that finish close together share one commit.
+   */
+  pump(): void {
+    // Refill once half the slots are free: far more in flight than workers, so the pool stays
+    // fed, without a query on every finished document.
+    if (this.validating > VALIDATE_BATCH / 2) return;
+    const { repo } = this.ctx;
+    const found = repo.inState('received', VALIDATE_BATCH - this.validating);
+    // Bounded by bytes too: each check holds its file in memory, and 64 files of 15 MB would
+    // be a gigabyte. One document always goes, whatever its size.
+    const docs: DocumentRecord[] = [];
+    let bytes = this.validatingBytes;
+    for (const d of found) {
+      if (bytes > 0 && bytes + d.size > VALIDATE_BYTES) break;
+      bytes += d.size;
+      docs.push(d);
+    }
+    if (docs.length === 0) return;
+    const claimed = repo.txRedoable(() => docs.filter((d) => this.ctx.lifecycle.startCheck(d)));
+    if (claimed.length === 0) return;
+    this.validating += claimed.length;
+    for (const d of claimed) this.validatingBytes += d.size;
+    for (const d of claimed) {
+      this.ctx.track(
+        this.validateOne(d).then((r) => {
+          this.validated.push(r);
+          // Verdicts are cached in the same commit as the documents' new states: one commit
+          // for all that finish within a few ms (at once when none is left in validation), not
+          // one per document — each commit also wakes lookup and sending for what it carries.
+          this.scheduleValidatedCommit(
+            this.validated.length === this.validating ||
+              this.validated.length >= VALIDATE_COMMIT_DOCS,
+          );
+        }),
+      );
+    }
+  }
+
+  /** Commit the checked documents soon (`now`: at the end of this turn, else within a few ms). */
+  private scheduleValidatedCommit(now: boolean): void {
+    if (this.validatedCommitNow !== null) {
+      if (now) this.validatedCommitNow();
+      return;
+    }
+    this.ctx.track(
+      new Promise<void>((done) => {
+        let fired = false;
+        const fire = () => {
+          if (fired) return;
+          fired = true;
+          clearTimeout(timer);
+          this.validatedCommitNow = null;
+          done();
+        };
+        const timer = setTimeout(fire, now ? 0 : VALIDATE_COMMIT_MS);
+        this.validatedCommitNow = () => setImmediate(fire);
+        if (now) this.validatedCommitNow();
+      }).then(() => {
+        if (!this.ctx.faulted()) this.commit();
+      }),
+    );
+  }
+
+  /**
+   * Commit the checked documents' verdicts and new states in one transaction. On a failed write
+   * they stay here for the next try (Resume): nothing is checked twice.
+   */
+  commit(): void {
+    const results = this.validated.splice(0);
+    if (results.length === 0) return;
+    const { repo, validationCache, validator } = this.ctx;
+    try {
+      // Redoable: a verdict lost to a power cut is checked again (docs/performance.md).
+      repo.txRedoable(() => {
+        for (const r of results) {
+          if (r.toCache) validationCache.put(r.doc.sha256, validator.cacheKey, r.toCache);
+          this.finishValidation(r.doc, r.result, r.remote);
+        }
+      });
+    } catch (err) {
+      // Rolled back: the verdicts wait here for the next try (Resume), nothing is checked twice.
+      this.validated.unshift(...results);
+      throw err;
+    }
+    this.validating -= results.length;
+    for (const r of results) this.validatingBytes -= r.doc.size;
+  }
+
+  private async validateOne(doc: DocumentRecord): Promise<Checked> {
+    const { validator, validationCache, metrics, repo } = this.ctx;
+    const started = performance.now();
+    const cached = validationCache.get(doc.sha256, validator.cacheKey);
+    let body: Uint8Array | null = null;
+    let result: CheckResult;
+    let toCache: { verdict: Verdict; summary: DocumentSummary } | null = null;
+    try {
+      if (cached) {
+        // Same bytes, same rules: verdict and summary stand; the body is not even read.
+        result = { ok: true, summary: cached.summary, verdict: cached.verdict };
+      } else {
+        body = repo.getBody(doc.id);
+        result = await validator.check(body);
+        if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
+      }
+    } catch {
+      // Only a closing pool gets here (checks themselves never throw); no error text for clerks.
+      result = {
+        ok: false,
+        error: {
+          code: 'UNCHECKABLE',
+          message: 'This file could not be checked because the app was stopping. Retry it.',
+        },
+      };
+    }
+    // Asked whatever our verdict: a valid invoice we call invalid is as important to catch as
+    // the reverse (issue 10: never worse than the provider).
+    const remote =
+      result.ok && this.remoteValidation
+        ? await this.remoteVerdict(doc.sha256, body ?? repo.getBody(doc.id))
+        : null;
+    metrics.recordLatency('validate', performance.now() - started);
+    return { doc, result, toCache, remote };
+  }
+
+  /**
+   * Optional second opinion from the access point's own validator (cached 24 h per access point).
+   * Null when it cannot answer: the local verdict stands, and sending surfaces any rejection.
+   */
+  private async remoteVerdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
+    const cache = this.ctx.remoteValidationCache;
+    const cached = cache?.get(sha256) ?? null;
+    if (cached) return cached;
+    const outcome = await this.ctx.client.validate(body);
+    this.ctx.noteOutcome(outcome);
+    if (outcome.kind !== 'ok') return null;
+    cache?.put(sha256, outcome.value);
+    return outcome.value;
+  }
+
+  /** Turn the access point's validation on or off (setting `remoteValidation`). */
+  setRemoteValidation(on: boolean): void {
+    this.remoteValidation = on;
+  }
+
+  private finishValidation(
+    doc: DocumentRecord,
+    result: CheckResult,
+    remote: RemoteVerdict | null,
+  ): void {
+    const { repo } = this.ctx;
+    const life = this.ctx.lifecycle;
+    if (!result.ok) {
+      life.failIntake(doc, result.error);
+      return;
+    }
+    const s = result.summary;
+    const ours = result.verdict;
+    const disagree = remote !== null && remote.valid !== ours.valid;
+    // Both say invalid: the access point's reasons join ours in the list of what to fix.
+    const verdict =
+      remote && !remote.valid && !ours.valid
+        ? { ...ours, findings: [...ours.findings, ...accessPointFindings(remote)] }
+        : ours;
+    const fields = summaryFields(s, verdict, remote, disagree);
+    // Without a buyer address the document cannot be sent, whatever the access point thinks.
+    if (!ours.valid && (!disagree || !s.buyerEndpoint)) {
+      life.markInvalid(doc, fields, verdict);
+      return;
+    }
+    if (!s.buyerEndpoint) {
+      life.markNoReceiver(doc, fields);
+      return;
+    }
+    const twin = doc.send_anyway ? null : repo.findContentDuplicate(doc.id, doc.sha256);
+    if (twin !== null) {
+      life.holdSameContent(doc, fields, twin, s.docType);
+      return;
+    }
+    const dup =
+      doc.send_anyway || !fields.seller_id || !fields.invoice_number
+        ? null
+        : repo.findBusinessDuplicate(doc.id, fields.seller_id, fields.invoice_number, s.docType);
+    if (dup !== null) {
+      life.holdDuplicate(doc, fields, dup, s.invoiceNumber ?? '', s.docType);
+      return;
+    }
+    if (disagree && remote) {
+      life.holdDisagreement(doc, fields, s.docType, ours, remote);
+      return;
+    }
+    life.markValid(doc, fields);
+    if (fields.seller_id && fields.invoice_number) {
+      const old = repo.findSupersedable(doc.id, fields.seller_id, fields.invoice_number, s.docType);
+      life.supersede(doc, old);
+    }
+  }
+}
+
+/** The access point's errors as findings, worded as its own (shown when both checks fail). */
+function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
+  return remote.errors.map((e) => ({
+    rule: e.rule || 'ACCESS-POINT',
+    flag: 'fatal' as const,
+    message: `The access point's own check says: ${e.message}`,
+    location: e.location ?? '',
+  }));
+}
+
+/** The columns a summary fills. */
+function summaryFields(
+  s: DocumentSummary,
+  verdict: Verdict,
+  remote: RemoteVerdict | null = null,
+  disagree = false,
+) {
+  return {
+    doc_type: s.docType,
+    invoice_number: s.invoiceNumber,
+    seller_name: s.sellerName,
+    seller_id: s.sellerEndpoint
+      ? canonicalParticipantId(s.sellerEndpoint.scheme, s.sellerEndpoint.value)
+      : null,
+    buyer_name: s.buyerName,
+    receiver_id: s.buyerEndpoint
+      ? canonicalParticipantId(s.buyerEndpoint.scheme, s.buyerEndpoint.value)
+      : null,
+    amount: s.payableAmount,
+    currency: s.currency,
+    issue_date: s.issueDate,
+    summary_json: JSON.stringify(s),
+    validation_json: JSON.stringify({
+      ruleset: verdict.ruleset,
+      findings: verdict.findings,
+      ...(remote
+        ? {
+            accessPoint: { valid: remote.valid, errors: remote.errors, warnings: remote.warnings },
+            checksDisagree: disagree,
+          }
+        : {}),
+    } satisfies DocumentValidation),
+  };
+}
