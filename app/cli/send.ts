@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Engine } from '../engine';
 import { tooLargeMessage } from '../validation';
 import type { IncomingFile } from '../contract';
-import { ACCESS_POINT_CHANGED } from '../queue/problems';
+import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { positiveInt } from './common';
 import {
   batchOption,

@@ -11,7 +11,7 @@ import {
   type DocumentBriefRow,
   type DocumentDetail,
 } from '../contract';
-import { ACCESS_POINT_CHANGED } from '../queue/problems';
+import { ACCESS_POINT_CHANGED } from '../domain/problems';
 
 /** What a document counts as in a run's summary. */
 export type Counted = 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced';

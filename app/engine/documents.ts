@@ -18,7 +18,7 @@ import { readsAsWords } from '../domain/plain-words';
 import { mayHaveReachedAccessPoint } from '../domain/states';
 import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
-import { ACCESS_POINT_CHANGED } from '../queue/pipeline';
+import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
 import { tooLargeMessage } from '../validation';
 import type { DocumentSummary } from '../validation/types';

@@ -8,8 +8,8 @@ import type { Handlers } from '../contract';
 import { RESPONSE_STATES } from '../contract';
 import { mayHaveReachedAccessPoint } from '../domain/states';
 import { AppError } from '../errors';
-import { ACCESS_POINT_CHANGED } from '../queue/pipeline';
-import { Lifecycle, type CancelledDoc } from '../queue/lifecycle';
+import { ACCESS_POINT_CHANGED } from '../domain/problems';
+import type { CancelledDoc } from '../queue/lifecycle';
 import type { DocumentRecord } from '../store/documents-repo';
 import type { EngineContext } from './context';
 import { requireIds } from './documents';
@@ -36,14 +36,8 @@ type ActionChannels =
  */
 export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionChannels> {
   const { repo, connection, events, pipeline } = ctx;
-  // The clerk's moves never enter or leave `sending`, so this instance shares no claim with the
-  // pipeline's: only the moves themselves (and their words) are the lifecycle's.
-  const lifecycle = new Lifecycle({
-    repo,
-    now: ctx.now,
-    onChanged: (ids) => events.changed(ids),
-    wake: () => pipeline.kick(),
-  });
+  // The pipeline's own lifecycle: one instance tells the engine and wakes the stages.
+  const { lifecycle } = pipeline;
 
   /** A document queued for another access point goes on through the one in use now. */
   const reroute = (r: DocumentRecord): boolean =>

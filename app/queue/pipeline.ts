@@ -40,8 +40,11 @@ export class Pipeline {
   private readonly random: () => number;
   private retry: RetryPolicy;
   private readonly sender: SendStage;
-  /** The one place a document's state changes (it also knows which sends are in flight here). */
-  private readonly lifecycle: Lifecycle;
+  /**
+   * The one place a document's state changes (it also knows which sends are in flight here). The
+   * engine's handlers of the clerk's decisions make their moves through this same instance.
+   */
+  readonly lifecycle: Lifecycle;
   private readonly pollInitialMs: number;
   private readonly trackDelivery: boolean;
   private readonly stuckCheckMs: number;
