@@ -1,6 +1,14 @@
 /** `peppol-desk send <files or folders...>`: add invoices and exit when every one is final. */
 import type { Command } from 'commander';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import type { Engine } from '../engine';
 import { tooLargeMessage } from '../validation';
 import type { IncomingFile } from '../contract';
@@ -114,12 +122,15 @@ async function addAll(
   // first chunk lets the first sends leave while the rest is read.
   const FIRST_CHUNK = 64;
   const CHUNK = 500;
-  const CHUNK_BYTES = 32 * 1024 * 1024;
+  // Every chunk is read into this one buffer: `documents:add` copies the bytes into the database
+  // before it returns, so a new buffer per file would only leave hundreds of MB of freed 15 MB
+  // blocks behind (the allocator keeps them) while the pipeline is still working.
+  const scratch = new FileScratch(Math.max(CHUNK_BYTES, Math.min(limit, MAX_SCRATCH_BYTES)));
   for (let i = 0; i < files.length;) {
     const chunk: IncomingFile[] = [];
     const most = i === 0 ? FIRST_CHUNK : CHUNK;
-    let chunkBytes = 0;
-    for (; i < files.length && chunk.length < most && chunkBytes < CHUNK_BYTES; i++) {
+    scratch.reset();
+    for (; i < files.length && chunk.length < most; i++) {
       const f = files[i]!;
       try {
         const size = statSync(f.path).size;
@@ -128,9 +139,9 @@ async function addAll(
           notAdded++;
           continue;
         }
-        const bytes = readFileSync(f.path);
-        chunkBytes += bytes.byteLength;
-        chunk.push({ name: f.name, bytes });
+        // Full: this file starts the next chunk (a chunk always takes at least one file).
+        if (chunk.length > 0 && !scratch.fits(size)) break;
+        chunk.push({ name: f.name, bytes: scratch.read(f.path, size) });
       } catch (err) {
         notAdded++;
         process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);
@@ -146,6 +157,49 @@ async function addAll(
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { ids: [...new Set(ids)], notAdded };
+}
+
+/** Bytes of files read per chunk of `send` (see addAll). */
+const CHUNK_BYTES = 32 * 1024 * 1024;
+/** The scratch buffer grows to hold one file of the size limit, but no further than this. */
+const MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
+
+/**
+ * One buffer that the files of a chunk are read into, one after the other. A file that does not
+ * fit (it grew since it was measured, or is larger than the buffer) gets a buffer of its own.
+ */
+class FileScratch {
+  private readonly buf: Buffer;
+  private used = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
+  reset(): void {
+    this.used = 0;
+  }
+  fits(size: number): boolean {
+    return this.used + size <= this.buf.length;
+  }
+  /** The file's bytes: a view into the scratch buffer, valid until the next reset. */
+  read(path: string, size: number): Buffer {
+    if (!this.fits(size)) return readFileSync(path);
+    const fd = openSync(path, 'r');
+    try {
+      // Changed since it was measured: read it whole, as before.
+      if (fstatSync(fd).size !== size) return readFileSync(fd);
+      let n = 0;
+      while (n < size) {
+        const got = readSync(fd, this.buf, this.used + n, size - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      const view = this.buf.subarray(this.used, this.used + n);
+      this.used += n;
+      return view;
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /** Registers `send`. */

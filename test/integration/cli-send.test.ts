@@ -69,6 +69,37 @@ describe('peppol-desk send', () => {
     });
     await engine.stop();
   }, 30_000);
+
+  it('stores every file byte for byte when a folder is read in several chunks', async () => {
+    const dir = tempDir();
+    const inbox = join(dir, 'in');
+    const dataDir = join(dir, 'data');
+    mkdirSync(inbox);
+    // More files than the first chunk takes (64): the second chunk is read into the same buffer
+    // as the first, so a document keeping a view of it would change under it.
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 70; i++) {
+      const bytes = Buffer.from(makeInvoice(`CHUNK-${i}`, { note: 'n'.repeat(i * 37) }));
+      files.set(`c-${i}.xml`, bytes);
+      writeFileSync(join(inbox, `c-${i}.xml`), bytes);
+    }
+    const res = await cli(['send', inbox, '--data-dir', dataDir, '--json']);
+    expect(JSON.parse(res.stdout.trim().split('\n').pop()!)).toMatchObject({ total: 70, sent: 70 });
+    const engine = await createEngine({
+      dataDir,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      trackDelivery: false,
+    });
+    try {
+      const { repo } = engineInternals(engine);
+      const stored = repo.inState('accepted', 1000);
+      expect(stored).toHaveLength(70);
+      for (const d of stored) expect(repo.getBody(d.id).equals(files.get(d.file_name)!)).toBe(true);
+    } finally {
+      await engine.stop();
+    }
+  }, 60_000);
 });
 
 describe('peppol-desk cancel', () => {

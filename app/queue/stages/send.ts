@@ -46,9 +46,10 @@ const READY_MAX = 32;
  * Bytes of request bodies held at once (claimed ahead, being built or in flight). A batch body
  * exists several times over while it is built and sent (item strings, the JSON text, the bytes),
  * so 40 files of 15 MB ready together would otherwise be hundreds of MB. One request always
- * leaves, whatever its size.
+ * leaves, whatever its size: files near the 15 MB limit go one at a time (each is a few copies
+ * on the way out, and in the built-in sandbox a few more on the way in).
  */
-export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+export const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 /** A state change for the next group commit: `ids` are the documents whose request it ends. */
 type WriteJob = { ids: number[]; apply: () => void; done: () => void };
 

@@ -26,10 +26,11 @@ export interface ValidateContext extends StageContext {
 
 const VALIDATE_BATCH = 128;
 /**
- * Most file bytes in validation at once: memory stays bounded whatever the files weigh. Two
- * 15 MB files: one being checked and the next ready for the worker; more would only wait in memory.
+ * Most file bytes in validation at once: memory stays bounded whatever the files weigh. One
+ * 15 MB file at a time (its bytes here and the worker's copy): a second one would only wait in
+ * memory, and its check takes seconds while reading the next one takes milliseconds.
  */
-const VALIDATE_BYTES = 32 * 1024 * 1024;
+const VALIDATE_BYTES = 16 * 1024 * 1024;
 /**
  * Checked documents wait at most this long for others to share their commit (ms), unless this
  * many are waiting or none is left in validation.
