@@ -213,6 +213,19 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
 
+/**
+ * Close a chokidar watcher so that it stays closed. chokidar 4 can reopen a closed watcher by
+ * itself: a file we moved to sent/ or failed/ just before close() is stat'ed after it, the stat
+ * fails, and its `_remove` calls `add()` to "watch for its return", which clears `closed` and opens
+ * a new fs.watch on the folder that nothing ever closes (`peppol-desk watch` then never exits after
+ * Ctrl+C, and the app leaks a watcher each time the hot folder is restarted). So `add` is made a
+ * no-op first.
+ */
+export async function closeWatcherForGood(watcher: FSWatcher): Promise<void> {
+  watcher.add = () => watcher;
+  await watcher.close();
+}
+
 /** A free path for `target`: `name.xml`, else `name (2).xml`, `name (3).xml`, … */
 function freePath(target: string): string {
   if (!existsSync(target)) return target;
@@ -448,7 +461,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       if (closed) return;
       closed = true;
       unsubscribe();
-      await watcher.close();
+      await closeWatcherForGood(watcher);
       await chain;
     },
   };
