@@ -8,6 +8,7 @@ import {
   type DocumentRecord,
 } from '../../app/store/documents-repo';
 import { useTempDirs } from '../helpers/temp';
+import { docInState } from '../helpers/walk';
 
 // Each named move of the lifecycle on a real DocumentsRepo (SQLite file in a temp folder): the
 // state it leaves, the words on the timeline, the problem, the change it emits and the stage it
@@ -32,25 +33,9 @@ function setup() {
     onChanged: (ids) => changed.push(ids),
     wake: (stage) => woken.push(stage),
   });
-  let seq = 0;
   /** A document walked to `path`'s last state directly through the repo (test set-up only). */
-  const docIn = (path: DocumentState[], patch: DocumentPatch = {}): DocumentRecord => {
-    seq++;
-    const id = repo.insert({
-      fileName: `d${seq}.xml`,
-      sha256: `sha-${seq}`,
-      size: 1,
-      body: new Uint8Array([60]),
-      idempotencyKey: `key-${seq}`,
-    });
-    let from: DocumentState = 'received';
-    for (const to of path) {
-      expect(repo.transition(id, from, to)).toBe(true);
-      from = to;
-    }
-    repo.patch(id, patch);
-    return repo.get(id)!;
-  };
+  const docIn = (path: DocumentState[], patch: DocumentPatch = {}): DocumentRecord =>
+    repo.get(docInState(repo, path, patch))!;
   const last = (id: number) => repo.timeline(id).at(-1)!;
   return { repo, life, changed, woken, docIn, last };
 }

@@ -6,7 +6,8 @@ import { ValidationCache } from '../../app/caches/validation-cache';
 import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type PipelineOptions, type Validator } from '../../app/queue/pipeline';
 import { openDb } from '../../app/store/db';
-import { DocumentsRepo, type DocumentPatch } from '../../app/store/documents-repo';
+import { DocumentsRepo } from '../../app/store/documents-repo';
+import { docInState } from '../helpers/walk';
 
 const DAY = 24 * 60 * 60_000;
 const pipelines: Pipeline[] = [];
@@ -74,25 +75,7 @@ function setup(
   return { db, repo, pipeline };
 }
 
-let seq = 0;
-/** A document walked through the state machine to `path`'s last state. */
-function docIn(repo: DocumentsRepo, path: DocumentState[], patch: DocumentPatch = {}): number {
-  seq++;
-  const id = repo.insert({
-    fileName: `d${seq}.xml`,
-    sha256: `sha-${seq}`,
-    size: 1,
-    body: new Uint8Array([60]),
-    idempotencyKey: `key-${seq}`,
-  });
-  let from: DocumentState = 'received';
-  for (const to of path) {
-    expect(repo.transition(id, from, to)).toBe(true);
-    from = to;
-  }
-  repo.patch(id, patch);
-  return id;
-}
+const docIn = docInState;
 
 const TO_QUEUED: DocumentState[] = ['validating', 'ready', 'resolving', 'queued'];
 
@@ -221,6 +204,7 @@ describe('documents stuck in sending', () => {
   it('are put back at once when the send stage could not commit their outcome', async () => {
     const { repo, pipeline } = setup(stubClient(), { stuckCheckMs: 60_000 });
     const doc = docIn(repo, TO_QUEUED);
+    const key = repo.get(doc)!.idempotency_key;
     pipeline.start();
     await expect.poll(() => repo.get(doc)?.state).toBe('sending');
     // The next group commit fails (disk full, database locked...): rolled back.
@@ -250,7 +234,7 @@ describe('documents stuck in sending', () => {
       process.off('warning', onWarning);
     }
     expect(repo.get(doc)?.send_outcome_unknown).toBe(1);
-    expect(repo.get(doc)?.idempotency_key).toBe(`key-${seq}`);
+    expect(repo.get(doc)?.idempotency_key).toBe(key);
     expect(warnings.some((w) => w.includes('could not record send outcomes'))).toBe(true);
   });
 
@@ -261,12 +245,13 @@ describe('documents stuck in sending', () => {
     await expect.poll(() => repo.get(inFlight)?.state).toBe('sending');
     // As after a failed group commit: the row says sending, but no request is out for it.
     const stuck = docIn(repo, TO_QUEUED);
+    const key = repo.get(stuck)!.idempotency_key;
     db.prepare("UPDATE documents SET state = 'sending', attempts = 1 WHERE id = ?").run(stuck);
     expect(pipeline.recoverStuckSending()).toEqual([stuck]);
     const back = repo.get(stuck)!;
     expect(back.state).toBe('queued');
     expect(back.send_outcome_unknown).toBe(1);
-    expect(back.idempotency_key).toBe(`key-${seq}`);
+    expect(back.idempotency_key).toBe(key);
     expect(repo.timeline(stuck).at(-1)?.detail).toMatch(/not recorded; sending again/);
     expect(repo.get(inFlight)?.state).toBe('sending');
     expect(pipeline.recoverStuckSending()).toEqual([]);
