@@ -1,0 +1,190 @@
+/**
+ * The team outbox's store: one queue shared by several desks (see docs/team-outbox.md).
+ *
+ * Two implementations keep the same promises: PostgreSQL (`postgresql://…`, a real team) and
+ * SQLite (one file; desks on one machine, and the same contract tests run against both).
+ *
+ * The promises that make "sent exactly once" hold across desks:
+ * - A document's identity and its idempotency key come from its bytes (`teamKeyOf`), fixed at
+ *   enqueue: the same file dropped on two desks at once is one document.
+ * - A desk sends only what it has claimed. A claim has a lease measured by the database's clock
+ *   (never the desk's) and a fence number that grows with every claim of that document.
+ * - Every write that follows a claim names its fence; the store refuses it when the fence has
+ *   moved on (the lease expired and another desk claimed the document), so a desk that was
+ *   killed, suspended or cut off can never overwrite the new owner.
+ * - A document claimed again from `sending` is in doubt: it is sent again with the same key,
+ *   which the access point answers with the first result.
+ */
+import { createHash } from 'node:crypto';
+import type { DocumentState } from '../contract';
+
+/** Version prefix of team idempotency keys: bump only with a migration that rewrites keys. */
+export const TEAM_KEY_PREFIX = 'pdt1-';
+
+/** The idempotency key of a document on a team outbox: derived from its bytes only. */
+export function teamKeyOf(body: Uint8Array): string {
+  return TEAM_KEY_PREFIX + createHash('sha256').update(body).digest('hex');
+}
+
+/** A desk: one running copy of Peppol Desk (app or CLI) working on the team's queue. */
+export interface DeskInfo {
+  /** Stable per data folder (kept in it), so a restarted desk is the same desk. */
+  id: string;
+  /** What people see: the name set in Settings, else user@host. */
+  name: string;
+  host: string;
+}
+
+/** A desk as the team sees it. */
+export interface DeskPresence extends DeskInfo {
+  /** Last heartbeat, milliseconds since the epoch (database clock). */
+  lastSeenAt: number;
+  online: boolean;
+}
+
+/** A plain-language problem, as in app/domain/problems.ts. */
+export interface TeamProblem {
+  code: string;
+  message: string;
+  action: string | null;
+}
+
+/** What a desk puts on the queue after it has checked the file (validation and lookup). */
+export interface NewTeamDocument {
+  /** teamKeyOf(body). */
+  key: string;
+  fileName: string;
+  body: Uint8Array;
+  /** `queued` when it may be sent; `invalid` / `unreachable` to show the team why not. */
+  state: Extract<DocumentState, 'queued' | 'invalid' | 'unreachable'>;
+  docType: 'Invoice' | 'CreditNote' | null;
+  invoiceNumber: string | null;
+  senderId: string | null;
+  receiverId: string | null;
+  buyerName: string | null;
+  amount: string | null;
+  currency: string | null;
+  issueDate: string | null;
+  problem: TeamProblem | null;
+}
+
+/** One row of the team's queue (the body is read apart: `body(id)`). */
+export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state'> {
+  id: number;
+  state: DocumentState;
+  size: number;
+  attempts: number;
+  transactionId: string | null;
+  /** Desk ids. */
+  addedBy: string;
+  sentBy: string | null;
+  /** The desk holding the current lease, when in `sending`. */
+  leaseOwner: string | null;
+  fence: number;
+  createdAt: number;
+  updatedAt: number;
+  nextAttemptAt: number | null;
+}
+
+/** The result of enqueueing one document: its id, and whether this call created it. */
+export interface EnqueueResult {
+  key: string;
+  id: number;
+  created: boolean;
+  /** Its state now (another desk may have added and sent it already). */
+  state: DocumentState;
+}
+
+/** A claim: this desk may send the document until the lease ends, writing with this fence. */
+export interface Claim {
+  id: number;
+  key: string;
+  fence: number;
+  fileName: string;
+  receiverId: string | null;
+  docType: 'Invoice' | 'CreditNote' | null;
+  /** It was in `sending` under an earlier claim: the access point may have it already. */
+  inDoubt: boolean;
+  attempts: number;
+}
+
+/** The fenced proof of a claim, for every write after it. */
+export interface ClaimRef {
+  id: number;
+  fence: number;
+}
+
+/** How a send ended, as written back under the claim's fence. */
+export type TeamOutcome =
+  | { kind: 'accepted'; transactionId: string }
+  /** Nothing reached the access point (refused before sending, paused): queued again now. */
+  | { kind: 'released' }
+  /** Try again after `delayMs` (database clock); `reachedMaybe` keeps it from being cancelled. */
+  | { kind: 'retry'; delayMs: number; problem: TeamProblem; reachedMaybe: boolean }
+  | { kind: 'failed'; problem: TeamProblem };
+
+/** One line of a document's timeline; `desk` says who did it. */
+export interface TeamEvent {
+  at: number;
+  desk: string | null;
+  fromState: DocumentState | null;
+  toState: DocumentState;
+  detail: string | null;
+}
+
+/** Filters for the team's list (a page, newest first unless `order` says otherwise). */
+export interface TeamListQuery {
+  states?: readonly DocumentState[];
+  search?: string;
+  offset?: number;
+  limit?: number;
+  order?: 'newest' | 'oldest';
+}
+
+/** The queue on a shared database: see the file comment for its promises. */
+export interface TeamStore {
+  readonly dialect: 'postgresql' | 'sqlite';
+  /** Where it is, for people: host and database name, never the password. */
+  readonly label: string;
+
+  /** Create or upgrade the tables (numbered migrations, one transaction each). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Announce this desk (insert or update) and beat its heart; `desks` lists everyone. */
+  heartbeat(desk: DeskInfo): Promise<void>;
+  desks(onlineWithinMs: number): Promise<DeskPresence[]>;
+
+  /** Which of these keys the team already has, with their ids and states. */
+  known(keys: readonly string[]): Promise<Map<string, { id: number; state: DocumentState }>>;
+  /** Add documents; a key already present is not added again (`created: false`). */
+  enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]>;
+
+  /**
+   * Claim up to `limit` documents that may be sent now (`queued`, `retry_wait` that is due, or
+   * `sending` whose lease has ended), oldest first, skipping rows other desks hold locked.
+   */
+  claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]>;
+  /** Extend the leases this desk still holds; returns the ids still held (others were lost). */
+  renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>>;
+  /** Write a send's outcome under its fence; false when the claim was lost (nothing written). */
+  finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean>;
+  body(id: number): Promise<Uint8Array>;
+
+  get(id: number): Promise<TeamDocument | null>;
+  list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }>;
+  counts(): Promise<Partial<Record<DocumentState, number>>>;
+  timeline(id: number): Promise<TeamEvent[]>;
+  /** States of these ids (unknown ids left out): what `send` waits on. */
+  states(ids: readonly number[]): Promise<Map<number, DocumentState>>;
+
+  /** The clerk's actions: failed → queued; queued / failed / invalid / unreachable → cancelled. */
+  retry(deskId: string, ids: readonly number[]): Promise<number>;
+  cancel(deskId: string, ids: readonly number[]): Promise<number>;
+
+  /**
+   * Be told when documents change on any desk (PostgreSQL LISTEN/NOTIFY; SQLite polls its
+   * change counter). Returns the function that stops listening.
+   */
+  listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>>;
+}
