@@ -26,6 +26,7 @@ import { TeamDesk } from './desk';
 import { isStoreUnavailable } from './desk-sender';
 import { TeamEngineEvents } from './engine-events';
 import { teamHandlers } from './engine-handlers';
+import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
 
@@ -199,7 +200,13 @@ async function openTeamEngine(
   metricsTimer.unref();
 
   if (options.autoStart !== false) await teamDesk.start();
-  else events.counts = await teamCounts(store);
+  // Read-and-exit tools need the database: they get its plain error instead of empty counts.
+  if (options.autoStart === false) events.counts = await teamCounts(store);
+  else events.counts = await teamCounts(store).catch(() => events.counts);
+  const hotFolder =
+    options.autoStart !== false
+      ? await startTeamHotFolder({ options, settings, store, teamDesk, events })
+      : null;
 
   return {
     handlers,
@@ -216,6 +223,8 @@ async function openTeamEngine(
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids) => events.waitUntilSettled(ids),
     async stop() {
+      // The hot folder first: no new files while the desk winds down.
+      await hotFolder?.close();
       clearInterval(metricsTimer);
       await teamDesk.stop();
       await events.flush();
