@@ -43,6 +43,7 @@ export class TeamEngineEvents {
   private readonly wakers = new Set<() => void>();
   private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private unknownChange = false;
   /** The counts of the last flush (metrics read them without a query). */
   counts: StateCounts = emptyCounts();
 
@@ -65,8 +66,12 @@ export class TeamEngineEvents {
     for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
   }
 
-  /** These documents changed (here or on another desk): told in the next flush. */
+  /**
+   * These documents changed (here or on another desk): told in the next flush. No ids: something
+   * changed, which is not known (the listener reconnected): waiters re-read all the same.
+   */
   changed(ids: readonly number[]): void {
+    if (ids.length === 0) this.unknownChange = true;
     for (const id of ids) this.changedIds.add(id);
     if (!this.flushTimer && !this.stopped) {
       this.flushTimer = setTimeout(() => void this.flush(), this.coalesceMs);
@@ -77,9 +82,10 @@ export class TeamEngineEvents {
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (this.changedIds.size === 0) return;
+    if (this.changedIds.size === 0 && !this.unknownChange) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
+    this.unknownChange = false;
     try {
       this.counts = await this.source.counts();
     } catch {

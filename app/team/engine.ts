@@ -23,7 +23,6 @@ import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { TeamDesk } from './desk';
-import { isStoreUnavailable } from './desk-sender';
 import { TeamEngineEvents } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
@@ -51,11 +50,8 @@ export async function createTeamEngine(
   let store: TeamStore | null = null;
   try {
     store = await (deps.openStore ?? openTeamStore)(options.store);
-    try {
-      await store.migrate();
-    } catch (err) {
-      if (!isStoreUnavailable(err) || options.autoStart === false) throw err;
-    }
+    // A working desk migrates when it connects (now, or once the database answers).
+    if (options.autoStart === false) await store.migrate();
     return await openTeamEngine(options, store, lock);
   } catch (err) {
     await store?.close().catch(() => undefined);
@@ -208,7 +204,7 @@ async function openTeamEngine(
       ? await startTeamHotFolder({ options, settings, store, teamDesk, events })
       : null;
 
-  return {
+  const engine: Engine = {
     handlers,
     get environment() {
       return connection.environment;
@@ -222,22 +218,29 @@ async function openTeamEngine(
     metricsUrl: () => null,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids) => events.waitUntilSettled(ids),
-    async stop() {
-      // The hot folder first: no new files while the desk winds down.
-      await hotFolder?.close();
-      clearInterval(metricsTimer);
-      await teamDesk.stop();
-      await events.flush();
-      events.stop();
-      await connection.stopChanges();
-      await connection.close();
-      await pool.close();
-      await connection.closeSandbox();
-      await store.close().catch(() => undefined);
-      db.close();
-      lock?.release();
+    stop() {
+      // Once, whoever asks first (a host and its clean-up may both ask).
+      stopping ??= stopEngine();
+      return stopping;
     },
   };
+  let stopping: Promise<void> | null = null;
+  async function stopEngine(): Promise<void> {
+    // The hot folder first: no new files while the desk winds down.
+    await hotFolder?.close();
+    clearInterval(metricsTimer);
+    await teamDesk.stop();
+    await events.flush();
+    events.stop();
+    await connection.stopChanges();
+    await connection.close();
+    await pool.close();
+    await connection.closeSandbox();
+    await store.close().catch(() => undefined);
+    db.close();
+    lock?.release();
+  }
+  return engine;
 }
 
 /** The team's counts, every state present. */

@@ -127,6 +127,7 @@ describe('two desks on one team outbox', () => {
     const res = await a.handlers['documents:add']({ files: makeInvoices(1, 'LOST') });
     const id = res.added[0]!.id;
     await waitFor('the first accept', () => ap.stats().acceptedDocuments === 1, 5000);
+    await a.handlers['queue:pause'](undefined);
     // A's lease ends (as `UPDATE … SET lease_until = now()` would): B claims it, in doubt.
     store.expireLease(id);
     const b = await desk(store, ap, 'desk B');
