@@ -144,6 +144,10 @@ export function engineOptions(
     ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(store ? { store } : {}),
+    // This desk's name on a team outbox (else user@host).
+    ...(store && process.env.PEPPOL_DESK_NAME?.trim()
+      ? { team: { deskName: process.env.PEPPOL_DESK_NAME.trim() } }
+      : {}),
     ...more,
   };
 }
