@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { ValidationCache } from '../caches/validation-cache';
-import { emptyCounts, type DocumentState, type StateCounts } from '../contract';
+import type { DocumentState } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
 import type { Engine, EngineOptions } from '../engine/options';
@@ -23,7 +23,7 @@ import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { TeamDesk } from './desk';
-import { TeamEngineEvents } from './engine-events';
+import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
@@ -190,8 +190,14 @@ async function openTeamEngine(
     metrics,
     events,
   });
+  // Once a second: the team's counts (one query, whatever happens meanwhile) and the charts.
   const metricsTimer = setInterval(() => {
-    events.emit('metrics:tick', metrics.snapshot(events.counts));
+    void teamCounts(store)
+      .then((counts) => {
+        events.counts = counts;
+      })
+      .catch(() => undefined)
+      .then(() => events.emit('metrics:tick', metrics.snapshot(events.counts)));
   }, 1000);
   metricsTimer.unref();
 
@@ -230,7 +236,7 @@ async function openTeamEngine(
     await hotFolder?.close();
     clearInterval(metricsTimer);
     await teamDesk.stop();
-    await events.flush();
+    events.flush();
     events.stop();
     await connection.stopChanges();
     await connection.close();
@@ -241,13 +247,4 @@ async function openTeamEngine(
     lock?.release();
   }
   return engine;
-}
-
-/** The team's counts, every state present. */
-async function teamCounts(store: TeamStore): Promise<StateCounts> {
-  const counts = emptyCounts();
-  for (const [state, n] of Object.entries(await store.counts())) {
-    counts[state as DocumentState] = n ?? 0;
-  }
-  return counts;
 }
