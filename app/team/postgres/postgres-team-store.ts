@@ -35,7 +35,7 @@ import type {
   TeamOutcome,
   TeamStore,
 } from '../store';
-import { createPool, inTransaction, labelOf, query } from './connection';
+import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
 import { listenForChanges } from './listener';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
@@ -66,6 +66,7 @@ export class PostgresTeamStore implements TeamStore {
     private readonly url: string,
     options: PostgresTeamStoreOptions = {},
   ) {
+    checkPostgresUrl(url);
     this.label = labelOf(url);
     this.pool = createPool(url, options.poolSize ?? 10);
   }
