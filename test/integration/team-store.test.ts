@@ -230,6 +230,13 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(new Set(all).size).toBe(all.length);
       expect(all.sort((x, y) => x - y)).toEqual(ids.sort((x, y) => x - y));
       expect((await a.counts()).sending).toBe(120);
+      // The kept counts agree with counting the rows (asked twice: folding changes nothing).
+      const counted = await backend.raw(
+        address,
+        'SELECT state, COUNT(*) AS n FROM team_documents GROUP BY state',
+      );
+      expect(counted.map((r) => [r.state, Number(r.n)])).toEqual([['sending', 120]]);
+      expect(await desks[1]!.counts()).toEqual({ sending: 120 });
     });
 
     it('an ended lease is claimed again with the next fence, in doubt; the old fence is refused', async () => {
@@ -449,6 +456,13 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       await waitFor(
         'Ben to hear the claim',
         () => heard.filter((h) => h.includes(id)).length >= 2,
+        10_000,
+      );
+      // One transaction, one notice with all its ids.
+      const batch = (await a.enqueue(ANNA.id, [newDoc(), newDoc(), newDoc()])).map((r) => r.id);
+      await waitFor(
+        'one notice naming the three documents added together',
+        () => heard.some((h) => [...h].sort().join() === [...batch].sort().join()),
         10_000,
       );
       await stop();

@@ -97,7 +97,11 @@ export function unavailableReason(err: unknown): string | null {
   if (code === '57P01' || code === '57P02' || code === '57P03')
     return 'the database server is shutting down or starting';
   if (code.startsWith('08')) return 'the connection to the database was lost';
-  if (/timeout exceeded when trying to connect|Connection terminated/i.test(message))
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|not queryable|connection error/i.test(
+      message,
+    )
+  )
     return 'the connection to the database was lost';
   return null;
 }
