@@ -4,6 +4,7 @@
  * the new owner, an in-doubt document is resent with the same key, and a database that cannot be
  * reached keeps dropped files and outcomes on the desk until it is back.
  */
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
 import { memorySecretStore } from '../../app/engine/options';
@@ -33,7 +34,7 @@ async function sandbox(): Promise<SandboxHandle> {
 /** A desk on `store` sending to `ap`, with short timings. */
 async function desk(
   store: TeamStore,
-  ap: SandboxHandle,
+  ap: SandboxHandle | null,
   name: string,
   team: { leaseMs?: number } = {},
 ): Promise<Engine> {
@@ -42,7 +43,8 @@ async function desk(
       dataDir: tempDir(),
       secrets: memorySecretStore(),
       host: 'cli',
-      endpoint: ap.url,
+      // null: from the settings (the built-in sandbox until one is saved).
+      endpoint: ap?.url ?? null,
       coalesceMs: 10,
       store: 'memory:',
       timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100 },
@@ -272,3 +274,32 @@ describe('a desk on a team outbox, as the hosts see it', () => {
 async function states2(engine: Engine, ids: number[]) {
   return (await engine.handlers['documents:briefs']({ ids })).rows;
 }
+
+describe('settings on a team desk', () => {
+  it('a saved provider URL is in use at once; the Prometheus endpoint follows the setting', async () => {
+    const store = new MemoryTeamStore();
+    const [first, second] = [await sandbox(), await sandbox()];
+    const a = await desk(store, null, 'desk A');
+    await a.handlers['settings:set']({ endpoint: first.url });
+    expect(a.endpoint).toBe(first.url);
+    const before = await a.handlers['documents:add']({ files: makeInvoices(1, 'FIRST') });
+    await a.waitUntilSettled(before.added.map((x) => x.id));
+    await a.handlers['settings:set']({ endpoint: second.url });
+    expect(a.endpoint).toBe(second.url);
+    const after = await a.handlers['documents:add']({ files: makeInvoices(1, 'SECOND') });
+    await a.waitUntilSettled(after.added.map((x) => x.id));
+    expect([first.stats().acceptedDocuments, second.stats().acceptedDocuments]).toEqual([1, 1]);
+    expect(a.metricsUrl()).toBeNull();
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address() as { port: number };
+        srv.close(() => resolve(p));
+      });
+    });
+    await a.handlers['settings:set']({ metricsPort: port });
+    // Started once saved (not awaited by the handler, as on a single desk).
+    const url = await waitFor('the metrics endpoint', () => a.metricsUrl());
+    expect(url).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(await (await fetch(url!)).text()).toContain('peppol_desk');
+  });
+});
