@@ -65,7 +65,7 @@ const BACKENDS: Backend[] = [
       const db = new Database(address.slice('sqlite:'.length));
       try {
         db.pragma('busy_timeout = 5000');
-        db.prepare('UPDATE team_documents SET lease_until = 0 WHERE id = ?').run(id);
+        db.prepare('UPDATE team_documents SET lease_until = 0, due_at = 0 WHERE id = ?').run(id);
       } finally {
         db.close();
       }
@@ -80,7 +80,7 @@ const BACKENDS: Backend[] = [
       return cluster!.url.replace(/\/postgres$/, `/${name}`);
     },
     endLease: (address, id) =>
-      rawPg(address, 'UPDATE team_documents SET lease_until = 0 WHERE id = $1', [id]),
+      rawPg(address, 'UPDATE team_documents SET lease_until = 0, due_at = 0 WHERE id = $1', [id]),
   },
 ];
 
