@@ -24,7 +24,10 @@ const work = mkdtempSync(join(tmpdir(), 'peppol-desk-bench-store-'));
 const bundle = join(root, 'node_modules', '.cache', 'team-store-bench.mjs');
 await build({
   stdin: {
-    contents: `export * from './app/team/open-store'; export { teamKeyOf } from './app/team/store';`,
+    contents: [
+      `export * from ${JSON.stringify(join(root, 'app/team/open-store.ts'))};`,
+      `export { teamKeyOf } from ${JSON.stringify(join(root, 'app/team/store.ts'))};`,
+    ].join('\n'),
     resolveDir: root,
     loader: 'ts',
   },
