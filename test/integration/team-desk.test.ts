@@ -4,7 +4,7 @@
  * the new owner, an in-doubt document is resent with the same key, and a database that cannot be
  * reached keeps dropped files and outcomes on the desk until it is back.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,6 +123,9 @@ describe('two desks on one team outbox', () => {
     expect(ap.stats().acceptedDocuments).toBe(1);
     const detail = await b.handlers['documents:get']({ id: idA });
     expect(detail.timeline[0]!.desk).toMatch(/^desk [AB]$/);
+    // Each desk's id is kept in its data folder, readable by its user only.
+    const { dataDir } = await a.handlers['app:info'](undefined);
+    expect(statSync(join(dataDir, 'desk-id')).mode & 0o777).toBe(0o600);
   });
 
   it('a desk whose claim was lost does not overwrite the new owner; the document is resent with the same key', async () => {
