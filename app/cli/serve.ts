@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { keyFileSecretStore } from '../secrets/key-file';
-import { positiveInt } from './common';
+import { positiveInt, STORE_HELP } from './common';
 import { dataDirOf, DIST_DIR, engineOptions } from './engine-options';
 
 interface ServeOptions {
@@ -11,6 +11,7 @@ interface ServeOptions {
   endpoint?: string;
   latencyMs?: number;
   open?: boolean;
+  store?: string;
 }
 
 async function serveCommand(opts: ServeOptions): Promise<void> {
@@ -20,7 +21,8 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
     import('../host/browser-host'),
   ]);
   // The app's own key store: the key (and a team outbox's URL) is set in the page, never from
-  // flags or the environment. The switch opens the team outbox when one is kept.
+  // flags or the environment. The switch opens the team outbox kept there, or the one given with
+  // --store / PEPPOL_DESK_STORE (which the page then cannot change).
   const engine = await openEngineSwitch(
     engineOptions(opts, dataDir, { secrets: keyFileSecretStore(dataDir), host: 'browser' }),
   );
@@ -70,5 +72,6 @@ export function registerServe(program: Command): void {
     .option('--endpoint <url>', 'provider base URL')
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .option('--open', 'open the page in the default browser')
+    .option('--store <url>', STORE_HELP)
     .action(serveCommand);
 }

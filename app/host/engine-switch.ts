@@ -50,16 +50,18 @@ export async function openEngineSwitch(
   const openTeam = deps.openTeam ?? ((o: EngineOptions) => createTeamEngine(o));
   const checkTeam = deps.checkTeam ?? checkTeamStore;
   const secrets = options.secrets;
-  const { store: _ignored, ...base } = options;
+  // A team outbox given by the command line (`serve --store`, PEPPOL_DESK_STORE) is used as
+  // given; the page cannot change it. Otherwise the one the secret store keeps, if any.
+  const { store: pinned, ...base } = options;
   const open = (url: string | null) => (url ? openTeam({ ...base, store: url }) : openLocal(base));
 
-  let teamUrl = secrets.getTeamStore?.() ?? null;
+  let teamUrl = pinned ?? secrets.getTeamStore?.() ?? null;
   let teamProblem: string | null = null;
   let current: Engine;
   try {
     current = await open(teamUrl);
   } catch (err) {
-    if (!teamUrl) throw err;
+    if (!teamUrl || pinned) throw err;
     // The stored team outbox cannot be opened at all (not merely unreachable, which the team
     // engine rides out): the app still starts, on this computer's own outbox, and says why.
     teamProblem = `The team outbox at ${labelOf(teamUrl)} could not be opened (${plainReason(err, teamUrl)}). You are working on this computer's own outbox.`;
@@ -109,6 +111,12 @@ export async function openEngineSwitch(
     const { teamStore, ...rest } = patch;
     if (Object.keys(rest).length > 0) await current.handlers['settings:set'](rest);
     if (teamStore === undefined) return settingsOf();
+    if (pinned) {
+      throw new AppError(
+        'TEAM_STORE_PINNED',
+        'This desk was started on the team outbox given on the command line (--store or PEPPOL_DESK_STORE). Start it without that to change the team here.',
+      );
+    }
     if (!secrets.setTeamStore) {
       throw new AppError('TEAM_NOT_OFFERED', 'This app cannot keep a team outbox address.');
     }

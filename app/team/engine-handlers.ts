@@ -24,7 +24,7 @@ import { settingsHandlers } from '../engine/settings-handlers';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS, type Metrics } from '../metrics/metrics';
 import type { TeamDesk } from './desk';
-import type { TeamEngineEvents } from './engine-events';
+import { teamCounts, type TeamEngineEvents } from './engine-events';
 import { TEAM_KEY_PREFIX, type DeskInfo, type TeamDocument, type TeamStore } from './store';
 
 /** What the team handlers work with. */
@@ -158,7 +158,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         limit: Math.min(limit ?? 100, 1000),
         order: order ? 'oldest' : 'newest',
       });
-      return { rows: page.rows.map(row), total: page.total, counts: ctx.events.counts };
+      const counts = await teamCounts(store);
+      ctx.events.counts = counts;
+      return { rows: page.rows.map(row), total: page.total, counts };
     },
     'documents:get': async ({ id }) => {
       const d = await getDoc(id);

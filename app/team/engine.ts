@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { ValidationCache } from '../caches/validation-cache';
-import { emptyCounts, type DocumentState, type StateCounts } from '../contract';
+import type { DocumentState } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
 import type { Engine, EngineOptions } from '../engine/options';
@@ -23,9 +23,9 @@ import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { TeamDesk } from './desk';
-import { isStoreUnavailable } from './desk-sender';
-import { TeamEngineEvents } from './engine-events';
+import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
+import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
 
@@ -50,11 +50,8 @@ export async function createTeamEngine(
   let store: TeamStore | null = null;
   try {
     store = await (deps.openStore ?? openTeamStore)(options.store);
-    try {
-      await store.migrate();
-    } catch (err) {
-      if (!isStoreUnavailable(err) || options.autoStart === false) throw err;
-    }
+    // A working desk migrates when it connects (now, or once the database answers).
+    if (options.autoStart === false) await store.migrate();
     return await openTeamEngine(options, store, lock);
   } catch (err) {
     await store?.close().catch(() => undefined);
@@ -193,15 +190,27 @@ async function openTeamEngine(
     metrics,
     events,
   });
+  // Once a second: the team's counts (one query, whatever happens meanwhile) and the charts.
   const metricsTimer = setInterval(() => {
-    events.emit('metrics:tick', metrics.snapshot(events.counts));
+    void teamCounts(store)
+      .then((counts) => {
+        events.counts = counts;
+      })
+      .catch(() => undefined)
+      .then(() => events.emit('metrics:tick', metrics.snapshot(events.counts)));
   }, 1000);
   metricsTimer.unref();
 
   if (options.autoStart !== false) await teamDesk.start();
-  else events.counts = await teamCounts(store);
+  // Read-and-exit tools need the database: they get its plain error instead of empty counts.
+  if (options.autoStart === false) events.counts = await teamCounts(store);
+  else events.counts = await teamCounts(store).catch(() => events.counts);
+  const hotFolder =
+    options.autoStart !== false
+      ? await startTeamHotFolder({ options, settings, store, teamDesk, events })
+      : null;
 
-  return {
+  const engine: Engine = {
     handlers,
     get environment() {
       return connection.environment;
@@ -215,27 +224,27 @@ async function openTeamEngine(
     metricsUrl: () => null,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids) => events.waitUntilSettled(ids),
-    async stop() {
-      clearInterval(metricsTimer);
-      await teamDesk.stop();
-      await events.flush();
-      events.stop();
-      await connection.stopChanges();
-      await connection.close();
-      await pool.close();
-      await connection.closeSandbox();
-      await store.close().catch(() => undefined);
-      db.close();
-      lock?.release();
+    stop() {
+      // Once, whoever asks first (a host and its clean-up may both ask).
+      stopping ??= stopEngine();
+      return stopping;
     },
   };
-}
-
-/** The team's counts, every state present. */
-async function teamCounts(store: TeamStore): Promise<StateCounts> {
-  const counts = emptyCounts();
-  for (const [state, n] of Object.entries(await store.counts())) {
-    counts[state as DocumentState] = n ?? 0;
+  let stopping: Promise<void> | null = null;
+  async function stopEngine(): Promise<void> {
+    // The hot folder first: no new files while the desk winds down.
+    await hotFolder?.close();
+    clearInterval(metricsTimer);
+    await teamDesk.stop();
+    events.flush();
+    events.stop();
+    await connection.stopChanges();
+    await connection.close();
+    await pool.close();
+    await connection.closeSandbox();
+    await store.close().catch(() => undefined);
+    db.close();
+    lock?.release();
   }
-  return counts;
+  return engine;
 }

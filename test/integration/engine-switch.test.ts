@@ -117,6 +117,27 @@ describe('engine switch on the SQLite team store', () => {
     expect((await again.handlers['connection:get'](undefined)).team?.label).toBe(teamFile);
   });
 
+  it('uses a team outbox given on the command line as given: the page cannot change it', async () => {
+    const dataDir = tempDir();
+    const teamFile = join(tempDir(), 'team.sqlite');
+    const engine = await openEngineSwitch({
+      dataDir,
+      secrets: keyFileSecretStore(dataDir),
+      host: 'browser',
+      store: `sqlite:${teamFile}`,
+    });
+    running.push(engine);
+    expect((await engine.handlers['settings:get'](undefined)).teamStore).toEqual({
+      label: teamFile,
+    });
+    await expect(
+      Promise.resolve(engine.handlers['settings:set']({ teamStore: null })),
+    ).rejects.toThrow(/started on the team outbox given on the command line/);
+    expect(engine.teamLabel).toBe(teamFile);
+    // Nothing was kept: the next start without --store is this computer's own outbox.
+    expect(readdirSync(dataDir)).not.toContain(TEAM_STORE_FILE_NAME);
+  });
+
   it('refuses an address that is not a team database, saying what it must look like, and stays local', async () => {
     const engine = await openSwitch(tempDir());
     await expect(

@@ -22,6 +22,28 @@ export function labelOf(url: string): string {
   return `${user}${host}:${port}/${db}`;
 }
 
+/** The team store address cannot be used (its text is never repeated: it may hold a password). */
+export class TeamStoreAddressError extends Error {
+  readonly code = 'TEAM_STORE_ADDRESS';
+  constructor() {
+    super(
+      'The team outbox address cannot be read. It must look like postgresql://user@host:5432/database (or be sqlite:<path to a file>).',
+    );
+    this.name = 'TeamStoreAddressError';
+  }
+}
+
+/** Refuse an address that is not a readable postgresql:// URL, without echoing it. */
+export function checkPostgresUrl(url: string): void {
+  let u: URL | null = null;
+  try {
+    u = new URL(url);
+  } catch {
+    u = null;
+  }
+  if (!u || !/^postgres(ql)?:$/.test(u.protocol)) throw new TeamStoreAddressError();
+}
+
 // int8 (ids, fences, milliseconds) as numbers: all stay far below 2^53.
 const INT8_OID = 20;
 const types = {
@@ -75,7 +97,11 @@ export function unavailableReason(err: unknown): string | null {
   if (code === '57P01' || code === '57P02' || code === '57P03')
     return 'the database server is shutting down or starting';
   if (code.startsWith('08')) return 'the connection to the database was lost';
-  if (/timeout exceeded when trying to connect|Connection terminated/i.test(message))
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|not queryable|connection error/i.test(
+      message,
+    )
+  )
     return 'the connection to the database was lost';
   return null;
 }
@@ -105,6 +131,12 @@ export async function inTransaction<T>(
       throw asStoreError(err, label);
     }
     let broken = false;
+    // A checked-out client has no pool listener: without ours, a connection cut between two
+    // statements would be an unhandled 'error' event (a crash) instead of a failed query.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -121,6 +153,7 @@ export async function inTransaction<T>(
       if (unavailableReason(err)) broken = true;
       throw asStoreError(err, label);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
