@@ -48,7 +48,7 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await address.fill('https://example.invalid/team');
     await section.getByTestId('team-outbox-connect').click();
     await expect(section.getByTestId('team-outbox-problem')).toContainText(
-      'The team outbox address must start with postgresql://',
+      'The team outbox address cannot be read. It must look like postgresql://user@host:5432/database',
     );
     await expect(page.getByTestId('team-badge')).toHaveCount(0);
     await expectSectionAccessible(page, 'an error shown in the section');

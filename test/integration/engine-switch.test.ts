@@ -142,7 +142,7 @@ describe('engine switch on the SQLite team store', () => {
     const engine = await openSwitch(tempDir());
     await expect(
       engine.handlers['settings:set']({ teamStore: 'https://example.invalid/db' }),
-    ).rejects.toThrow(/must start with postgresql:\/\//);
+    ).rejects.toThrow(/It must look like postgresql:\/\/user@host:5432\/database/);
     await expect(engine.handlers['settings:set']({ teamStore: '   ' })).rejects.toThrow(
       /Type the team database address/,
     );
