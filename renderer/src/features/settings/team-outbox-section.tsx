@@ -2,6 +2,7 @@ import { useState, type KeyboardEvent } from 'react';
 import type { Settings } from '../../../../app/contract';
 import { getApi } from '../../bridge';
 import { useDetailStore } from '../../stores/detail-store';
+import { useDocumentsStore } from '../../stores/documents-store';
 import { useMetricsStore } from '../../stores/metrics-store';
 import { useToastStore } from '../../stores/toast-store';
 
@@ -28,6 +29,7 @@ export function TeamOutboxSection({ settings }: { settings: Settings }) {
     setAddress('');
     // Another outbox: its documents and figures replace what the screen showed.
     useDetailStore.getState().show(null);
+    useDocumentsStore.getState().clearSelection();
     void useMetricsStore.getState().load();
     useToastStore.getState().push({
       kind: 'success',
