@@ -147,7 +147,11 @@ export async function openEngineSwitch(
     handlers[channel] = async (arg) => {
       await idle();
       const h = current.handlers[channel] as (a: unknown) => unknown;
-      return h(arg);
+      try {
+        return await h(arg);
+      } catch (err) {
+        throw asPlainError(err);
+      }
     };
   }
   handlers['settings:get'] = async () => {
@@ -198,6 +202,19 @@ export async function openEngineSwitch(
 }
 
 function noop(): void {}
+
+/**
+ * The team database being away is not "something went wrong inside Peppol Desk": its own plain
+ * message (which names the database by label, never the password) reaches the screen as is.
+ */
+function asPlainError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e?.code === 'TEAM_STORE_UNAVAILABLE' && typeof e.message === 'string') {
+    return new AppError('TEAM_STORE_UNAVAILABLE', e.message);
+  }
+  return err;
+}
 
 const NOT_POSTGRES =
   'the server at that address does not answer like a PostgreSQL database (check the host and port)';

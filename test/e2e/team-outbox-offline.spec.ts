@@ -43,6 +43,7 @@ test('the header says calmly when the team database cannot be reached, and files
         [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
       }),
     );
+    await desk.screenshot('team-outbox-unreachable', testInfo);
     await restarted;
 
     await expect(banner).toHaveCount(0, { timeout: 60_000 });

@@ -58,6 +58,7 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(section.getByTestId('team-outbox-connected')).toContainText(teamFile);
     await expect(section.getByTestId('team-outbox-problem')).toHaveCount(0);
     await expectSectionAccessible(page, 'the section while connected');
+    await desk.screenshot('team-outbox-settings', testInfo);
     await page.keyboard.press('Escape');
 
     // The header names the team and the desks working on it; the charts say whose figures.
@@ -89,6 +90,7 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(desk.detailPanel.getByTestId('timeline-sent-by')).toHaveText(
       `Sent by ${deskName}`,
     );
+    await desk.screenshot('team-outbox-timeline', testInfo);
     await page.keyboard.press('Escape');
 
     // Leaving: back to this computer's own outbox, where the team's documents are not.

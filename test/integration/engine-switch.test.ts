@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus, Events } from '../../app/contract';
+import { invokeHandler } from '../../app/errors';
 import { openEngineSwitch, type EngineSwitch } from '../../app/host/engine-switch';
 import { keyFileSecretStore, TEAM_STORE_FILE_NAME } from '../../app/secrets/key-file';
 import { makeInvoices } from '../helpers/invoices';
@@ -248,6 +249,29 @@ describe.skipIf(skipPostgres)('engine switch on PostgreSQL', () => {
     },
     30_000,
   );
+
+  it('while the team database is away, requests answer its plain message (not "something went wrong")', async () => {
+    const engine = await openSwitch(tempDir());
+    await engine.handlers['settings:set']({ teamStore: await newDatabase() });
+    const restarted = cluster.restart({ downMs: 3000 });
+    try {
+      // Bounded: the server stops within a second or two of the call.
+      let answer: Awaited<ReturnType<typeof invokeHandler>> | null = null;
+      for (let i = 0; i < 200; i++) {
+        answer = await invokeHandler(engine.handlers, 'documents:list', { limit: 1 });
+        if (!answer.ok) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(answer?.ok).toBe(false);
+      const error = (answer as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('TEAM_STORE_UNAVAILABLE');
+      expect(error.message).toMatch(
+        /^The team database at postgres@127\.0\.0\.1:\d+\/switch_\d+ cannot be reached/,
+      );
+    } finally {
+      await restarted;
+    }
+  }, 30_000);
 
   it('a desk on a fresh database migrates it when it joins', async () => {
     const engine = await openSwitch(tempDir());
