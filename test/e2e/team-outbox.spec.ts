@@ -90,6 +90,11 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(desk.detailPanel.getByTestId('timeline-sent-by')).toHaveText(
       `Sent by ${deskName}`,
     );
+    // No "Check again" that a team outbox would refuse; what is true is said instead.
+    await expect(desk.detailPanel.getByTestId('lookup-verdict')).toHaveText(
+      'On a team outbox, the desk that adds a document checks its receiver before queuing it.',
+    );
+    await expect(desk.detailPanel.getByTestId('lookup-refresh')).toHaveCount(0);
     await desk.screenshot('team-outbox-timeline', testInfo);
     await page.keyboard.press('Escape');
 

@@ -14,7 +14,7 @@ export function TeamBadge({ team }: { team: Team }) {
     <span
       className={`team-badge${team.reachable ? '' : ' is-unreachable'}`}
       data-testid="team-badge"
-      title={`This desk: ${team.deskName}`}
+      title={`Team outbox ${team.label} (this desk: ${team.deskName})`}
     >
       Team outbox <strong data-testid="team-label">{team.label}</strong>
       {team.reachable && (
