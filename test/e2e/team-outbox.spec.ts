@@ -95,6 +95,9 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
       'On a team outbox, the desk that adds a document checks its receiver before queuing it.',
     );
     await expect(desk.detailPanel.getByTestId('lookup-refresh')).toHaveCount(0);
+    // Nor an invoice view or a CSV export, which a team outbox does not offer yet.
+    await expect(desk.detailPanel.getByTestId('open-invoice-view')).toHaveCount(0);
+    await expect(page.getByTestId('export-csv')).toHaveCount(0);
     await desk.screenshot('team-outbox-timeline', testInfo);
     await page.keyboard.press('Escape');
 
@@ -105,6 +108,7 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('team-badge')).toHaveCount(0);
     await expect(page.getByTestId('performance-this-desk')).toHaveCount(0);
+    await expect(page.getByTestId('export-csv')).toBeVisible();
     await desk.searchFor(prefix);
     await desk.expectRowTotal(0);
   } finally {
