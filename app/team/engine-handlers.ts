@@ -37,6 +37,8 @@ export interface TeamHandlerContext {
   teamDesk: TeamDesk;
   metrics: Metrics;
   events: TeamEngineEvents;
+  /** Start, move or stop this desk's Prometheus endpoint (null: off). */
+  setMetricsPort(port: number | null): Promise<void>;
 }
 
 /** Channels a team outbox does not offer yet, with what a clerk reads instead. */
@@ -236,7 +238,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         },
       },
       {
-        setMetricsPort: () => Promise.resolve(),
+        setMetricsPort: (port) => ctx.setMetricsPort(port),
         applyHotFolder: () => Promise.resolve(),
         applyConnection: () => ctx.connection.apply(),
       },

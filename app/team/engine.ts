@@ -16,6 +16,7 @@ import type { Engine, EngineOptions } from '../engine/options';
 import { EngineSettings } from '../engine/settings';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
+import { startPrometheusServer, type PrometheusServer } from '../metrics/prometheus';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
@@ -179,8 +180,28 @@ async function openTeamEngine(
     ...(options.log ? { log: options.log } : {}),
   });
   const teamDesk = worker;
+  // A saved provider URL or key is in use at once: the desk reads the client at each send; the
+  // replaced one finishes what is in flight before it closes. No earlier access points are
+  // polled: a team outbox does not track delivery.
+  connection.attach({ reconnect: () => Promise.resolve(connection.client), pollEarlier: () => {} });
+
+  let prometheus: PrometheusServer | null = null;
+  let prometheusChange: Promise<void> = Promise.resolve();
+  /** This desk's Prometheus endpoint on 127.0.0.1 (off when `port` is null), as on a single desk. */
+  function setMetricsPort(port: number | null): Promise<void> {
+    prometheusChange = prometheusChange.then(async () => {
+      if (prometheus && prometheus.port === port) return;
+      await prometheus?.close();
+      prometheus = null;
+      if (port !== null) prometheus = await startPrometheusServer(metrics.registry, port);
+    });
+    return prometheusChange;
+  }
+  const metricsPort = options.metricsPort ?? settings.get('metricsPort');
+  if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
   const { handlers, status } = teamHandlers({
+    setMetricsPort,
     options,
     settings,
     connection,
@@ -221,7 +242,7 @@ async function openTeamEngine(
     get usesBuiltInSandbox() {
       return connection.sandbox !== null;
     },
-    metricsUrl: () => null,
+    metricsUrl: () => prometheus?.url ?? null,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids) => events.waitUntilSettled(ids),
     stop() {
@@ -238,6 +259,7 @@ async function openTeamEngine(
     await teamDesk.stop();
     events.flush();
     events.stop();
+    await setMetricsPort(null).catch(() => undefined);
     await connection.stopChanges();
     await connection.close();
     await pool.close();

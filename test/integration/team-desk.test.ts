@@ -4,9 +4,12 @@
  * the new owner, an in-doubt document is resent with the same key, and a database that cannot be
  * reached keeps dropped files and outcomes on the desk until it is back.
  */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
+import { memorySecretStore, type EngineOptions } from '../../app/engine/options';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { createTeamEngine } from '../../app/team/engine';
 import type { TeamStore } from '../../app/team/store';
@@ -33,19 +36,22 @@ async function sandbox(): Promise<SandboxHandle> {
 /** A desk on `store` sending to `ap`, with short timings. */
 async function desk(
   store: TeamStore,
-  ap: SandboxHandle,
+  ap: SandboxHandle | null,
   name: string,
   team: { leaseMs?: number } = {},
+  more: Partial<EngineOptions> = {},
 ): Promise<Engine> {
   const engine = await createTeamEngine(
     {
       dataDir: tempDir(),
       secrets: memorySecretStore(),
       host: 'cli',
-      endpoint: ap.url,
+      // null: from the settings (the built-in sandbox until one is saved).
+      endpoint: ap?.url ?? null,
       coalesceMs: 10,
       store: 'memory:',
       timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100 },
+      ...more,
       team: {
         deskName: name,
         pollMs: 30,
@@ -272,3 +278,48 @@ describe('a desk on a team outbox, as the hosts see it', () => {
 async function states2(engine: Engine, ids: number[]) {
   return (await engine.handlers['documents:briefs']({ ids })).rows;
 }
+
+describe('settings on a team desk', () => {
+  it('a saved provider URL is in use at once; the Prometheus endpoint follows the setting', async () => {
+    const store = new MemoryTeamStore();
+    const [first, second] = [await sandbox(), await sandbox()];
+    const a = await desk(store, null, 'desk A');
+    await a.handlers['settings:set']({ endpoint: first.url });
+    expect(a.endpoint).toBe(first.url);
+    const before = await a.handlers['documents:add']({ files: makeInvoices(1, 'FIRST') });
+    await a.waitUntilSettled(before.added.map((x) => x.id));
+    await a.handlers['settings:set']({ endpoint: second.url });
+    expect(a.endpoint).toBe(second.url);
+    const after = await a.handlers['documents:add']({ files: makeInvoices(1, 'SECOND') });
+    await a.waitUntilSettled(after.added.map((x) => x.id));
+    expect([first.stats().acceptedDocuments, second.stats().acceptedDocuments]).toEqual([1, 1]);
+    expect(a.metricsUrl()).toBeNull();
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address() as { port: number };
+        srv.close(() => resolve(p));
+      });
+    });
+    await a.handlers['settings:set']({ metricsPort: port });
+    // Started once saved (not awaited by the handler, as on a single desk).
+    const url = await waitFor('the metrics endpoint', () => a.metricsUrl());
+    expect(url).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(await (await fetch(url!)).text()).toContain('peppol_desk');
+  });
+});
+
+describe('the hot folder of a team desk', () => {
+  it('adds what is saved into it and moves each file to sent/ once the team accepted it', async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const folder = tempDir();
+    await desk(store, ap, 'desk A', {}, { hotFolder: folder, hotFolderStabilityMs: 50 });
+    for (const f of makeInvoices(3, 'HOT')) writeFileSync(join(folder, f.name), f.bytes);
+    await waitFor('three files in sent/', () => {
+      const sent = join(folder, 'sent');
+      return existsSync(sent) && readdirSync(sent).length === 3;
+    });
+    expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toEqual([]);
+    expect(ap.stats().acceptedDocuments).toBe(3);
+  });
+});

@@ -39,6 +39,17 @@ describe.skipIf(skip)('startPostgres: a throwaway cluster for tests', () => {
       await cluster.restart({ downMs: 50 });
       await expect(held.query('SELECT 1')).rejects.toThrow();
       expect(await selectOne(cluster.url)).toBe(1);
+
+      // A crash (immediate stop) keeps committed data: recovery replays the WAL.
+      const writer = new pg.Client({ connectionString: cluster.url });
+      await writer.connect();
+      await writer.query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
+      await writer.end();
+      await cluster.restart({ mode: 'immediate' });
+      const reader = new pg.Client({ connectionString: cluster.url });
+      await reader.connect();
+      expect((await reader.query('SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
+      await reader.end();
     } finally {
       await cluster.stop();
     }
