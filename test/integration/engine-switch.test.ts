@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus, Events } from '../../app/contract';
 import { invokeHandler } from '../../app/errors';
 import { openEngineSwitch, type EngineSwitch } from '../../app/host/engine-switch';
@@ -30,13 +30,13 @@ afterEach(async () => {
   for (const e of running.splice(0)) await e.stop();
 });
 
-async function openSwitch(dataDir: string): Promise<EngineSwitch> {
+async function openSwitch(dataDir: string, deskName = 'desk-a'): Promise<EngineSwitch> {
   const engine = await openEngineSwitch({
     dataDir,
     secrets: keyFileSecretStore(dataDir),
     host: 'browser',
     coalesceMs: 20,
-    team: { deskName: 'desk-a', heartbeatMs: 200, pollMs: 50 },
+    team: { deskName, heartbeatMs: 200, pollMs: 50 },
   });
   running.push(engine);
   return engine;
@@ -103,6 +103,23 @@ describe('engine switch on the SQLite team store', () => {
     const local = await engine.handlers['documents:list']({ limit: 10 });
     expect(local.rows.map((r) => r.id)).toEqual([localId]);
     expect(readdirSync(dataDir)).not.toContain(TEAM_STORE_FILE_NAME);
+  });
+
+  it('two desks joining one team see each other online and the same queue', async () => {
+    const teamStore = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const a = await openSwitch(tempDir(), 'desk-a');
+    const b = await openSwitch(tempDir(), 'desk-b');
+    await a.handlers['settings:set']({ teamStore });
+    await b.handlers['settings:set']({ teamStore });
+    await vi.waitFor(
+      async () => {
+        expect((await a.handlers['connection:get'](undefined)).team?.desksOnline).toBe(2);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const [id] = await addAndSettle(a, 1, 'SHARED');
+    const onB = await b.handlers['documents:list']({ limit: 10 });
+    expect(onB.rows.map((r) => [r.id, r.state])).toEqual([[id, 'accepted']]);
   });
 
   it('opens the team outbox the secret store keeps at the next start', async () => {
