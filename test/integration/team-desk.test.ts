@@ -323,3 +323,25 @@ describe('the hot folder of a team desk', () => {
     expect(ap.stats().acceptedDocuments).toBe(3);
   });
 });
+
+describe('a desk that stops', () => {
+  it('gives back the claims still waiting to leave (nothing reached the access point) and finishes the rest', async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    // One request every two seconds: most claims wait for the rate gate when the desk stops.
+    const a = await desk(store, ap, 'desk A', {}, { requestsPerSecond: 0.5 });
+    const { added } = await a.handlers['documents:add']({ files: makeInvoices(5, 'STOP') });
+    const ids = added.map((x) => x.id);
+    await waitFor('the first accept', () => ap.stats().acceptedDocuments >= 1);
+    await a.stop();
+    const after = await store.states(ids);
+    const sent = ap.stats().acceptedDocuments;
+    expect([...after.values()].filter((s) => s === 'accepted')).toHaveLength(sent);
+    expect([...after.values()].filter((s) => s === 'queued')).toHaveLength(5 - sent);
+    expect(sent).toBeLessThan(5);
+    // Another desk sends the rest as ordinary claims: nothing was in doubt.
+    const b = await desk(store, ap, 'desk B');
+    await b.waitUntilSettled(ids);
+    expect(ap.stats()).toMatchObject({ acceptedDocuments: 5, idempotentReplays: 0 });
+  });
+});

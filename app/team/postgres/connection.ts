@@ -61,7 +61,7 @@ export function clientConfig(url: string): pg.ClientConfig {
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     application_name: 'peppol-desk',
-    // claim() must walk the due index in id order and stop after `limit` rows: with stale
+    // claim() must read a range of the due index and stop after `limit` rows: with stale
     // statistics (a queue that just grew) the planner would rather bitmap-scan every due row
     // and sort them, a cost that grows with the queue on every claim.
     options: '-c enable_bitmapscan=off',

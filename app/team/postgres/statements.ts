@@ -36,7 +36,7 @@ export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, siz
  * the due index's range stops at now.
  */
 export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
-         SELECT id, state FROM team_documents
+         SELECT id, state, due_at FROM team_documents
          WHERE due_at <= (SELECT team_now_ms())
          ORDER BY due_at, id LIMIT $2
          FOR UPDATE SKIP LOCKED
@@ -48,14 +48,14 @@ export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
            reached_maybe = d.reached_maybe OR due.state = 'sending'
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.key, d.fence, d.file_name, d.receiver_id, d.doc_type, d.attempts,
-           due.state AS was
+           due.state AS was, due.due_at AS was_due
        ), logged AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
          SELECT id, team_now_ms(), $1, was, 'sending',
            CASE WHEN was = 'sending' THEN $4::text END FROM claimed
        ), ${NOTIFY_CTE('claimed')}
        SELECT claimed.*, (SELECT count(*) FROM notified) AS notified
-       FROM claimed ORDER BY id`;
+       FROM claimed ORDER BY was_due, id`;
 
 /** Write an outcome under its claim's fence; no row when the fence moved. */
 export const FINISH_UNDER_FENCE = `WITH moved AS (
