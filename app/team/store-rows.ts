@@ -130,6 +130,8 @@ export interface OutcomeWrite {
   sent: boolean;
   /** released: the attempt never happened, so it is not counted. */
   uncount: boolean;
+  /** accepted: delivery is first asked about this long after now; null otherwise. */
+  firstPollInMs: number | null;
   detail: string | null;
 }
 
@@ -142,6 +144,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
     reachedMaybe: false,
     sent: false,
     uncount: false,
+    firstPollInMs: null,
   };
   let w: OutcomeWrite;
   switch (outcome.kind) {
@@ -151,6 +154,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
         to: 'accepted',
         transactionId: outcome.transactionId,
         sent: true,
+        firstPollInMs: Math.max(0, Math.round(outcome.firstPollInMs ?? 0)),
         detail: 'accepted by the access point',
       };
       break;

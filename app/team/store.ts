@@ -116,12 +116,49 @@ export interface ClaimRef {
 
 /** How a send ended, as written back under the claim's fence. */
 export type TeamOutcome =
-  | { kind: 'accepted'; transactionId: string }
+  /** Delivery is asked about `firstPollInMs` later (database clock; default at once). */
+  | { kind: 'accepted'; transactionId: string; firstPollInMs?: number }
   /** Nothing reached the access point (refused before sending, paused): queued again now. */
   | { kind: 'released' }
   /** Try again after `delayMs` (database clock); `reachedMaybe` keeps it from being cancelled. */
   | { kind: 'retry'; delayMs: number; problem: TeamProblem; reachedMaybe: boolean }
   | { kind: 'failed'; problem: TeamProblem };
+
+/**
+ * A poll claim: this desk may ask the access point about an accepted (or delivered, awaiting the
+ * buyer's answer) document until the lease ends, then write what it learnt with this fence.
+ */
+export interface PollClaim {
+  id: number;
+  /** Grows with every poll claim of the document. */
+  pollFence: number;
+  state: DocumentState;
+  transactionId: string | null;
+  acceptedAt: number | null;
+  deliveredAt: number | null;
+  businessResponse: string | null;
+  businessResponseAt: number | null;
+}
+
+/** The fenced proof of a poll claim. */
+export interface PollRef {
+  id: number;
+  pollFence: number;
+}
+
+/** What a poll learnt, written under its fence (every move one the state table allows). */
+export interface PollResult {
+  /** State changes in order, each with its timeline words (delivered, then a response). */
+  moves: readonly { to: DocumentState; detail: string }[];
+  /** A timeline line without a state change (stopped asking, an unknown answer). */
+  note?: string | null;
+  deliveredAt?: number;
+  response?: { code: string; note: string | null; at: number };
+  /** Set (or with null clear) the problem; left as it is when absent. */
+  problem?: TeamProblem | null;
+  /** Ask again this long after now (database clock); null: stop asking. */
+  nextPollInMs: number | null;
+}
 
 /** One line of a document's timeline; `desk` says who did it. */
 export interface TeamEvent {
@@ -172,6 +209,17 @@ export interface TeamStore {
   /** Write a send's outcome under its fence; false when the claim was lost (nothing written). */
   finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean>;
   body(id: number): Promise<Uint8Array>;
+
+  /**
+   * Claim up to `limit` documents whose delivery (or buyer's answer) is due to be asked about,
+   * in the order they became due, skipping rows other desks hold locked; the lease (database
+   * clock) is the document's next poll time, so an abandoned claim falls due by itself.
+   */
+  claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]>;
+  /** Write a poll's result under its fence; false when the claim was lost (nothing written). */
+  finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean>;
+  /** Give poll claims back (a desk stopping): due again at once for the other desks. */
+  releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number>;
 
   get(id: number): Promise<TeamDocument | null>;
   list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }>;

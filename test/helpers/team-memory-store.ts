@@ -6,6 +6,7 @@
  */
 import type { DocumentState } from '../../app/contract';
 import { isAllowedTransition } from '../../app/domain/states';
+import { pollEvents } from '../../app/team/poll-rows';
 import type {
   Claim,
   ClaimRef,
@@ -13,6 +14,9 @@ import type {
   DeskPresence,
   EnqueueResult,
   NewTeamDocument,
+  PollClaim,
+  PollRef,
+  PollResult,
   TeamDocument,
   TeamEvent,
   TeamListQuery,
@@ -23,6 +27,15 @@ import type {
 interface Row extends TeamDocument {
   body: Uint8Array;
   leaseUntil: number;
+  poll?: {
+    next: number | null;
+    owner: string | null;
+    fence: number;
+    acceptedAt: number;
+    deliveredAt: number | null;
+    response: string | null;
+    responseAt: number | null;
+  };
 }
 
 export class MemoryTeamStore implements TeamStore {
@@ -198,6 +211,16 @@ export class MemoryTeamStore implements TeamStore {
       r.sentBy = deskId;
       r.problem = null;
       this.move(r, 'accepted', deskId, 'accepted by the access point');
+      const t = this.now();
+      r.poll = {
+        next: t + (outcome.firstPollInMs ?? 0),
+        owner: null,
+        fence: 0,
+        acceptedAt: t,
+        deliveredAt: null,
+        response: null,
+        responseAt: null,
+      };
     } else if (outcome.kind === 'released') {
       this.move(r, 'queued', deskId, 'released');
     } else if (outcome.kind === 'retry') {
@@ -210,6 +233,73 @@ export class MemoryTeamStore implements TeamStore {
     }
     this.notify([r.id]);
     return true;
+  }
+
+  async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
+    this.gate();
+    const t = this.now();
+    const due = [...this.rows.values()]
+      .filter((r) => r.poll && r.poll.next !== null && r.poll.next <= t)
+      .sort((a, b) => a.poll!.next! - b.poll!.next! || a.id - b.id)
+      .slice(0, limit);
+    return due.map((r) => {
+      const p = r.poll!;
+      p.owner = deskId;
+      p.fence++;
+      p.next = t + leaseMs;
+      return {
+        id: r.id,
+        pollFence: p.fence,
+        state: r.state,
+        transactionId: r.transactionId,
+        acceptedAt: p.acceptedAt,
+        deliveredAt: p.deliveredAt,
+        businessResponse: p.response,
+        businessResponseAt: p.responseAt,
+      };
+    });
+  }
+
+  async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
+    this.gate();
+    const r = this.rows.get(claim.id);
+    const p = r?.poll;
+    if (!r || !p || p.owner !== deskId || p.fence !== claim.pollFence) return false;
+    const { events } = pollEvents(r.state, result);
+    for (const e of events) {
+      if (e.from === e.to) {
+        this.events.get(r.id)!.push({
+          at: this.now(),
+          desk: deskId,
+          fromState: e.from,
+          toState: e.to,
+          detail: e.detail,
+        });
+      } else this.move(r, e.to, deskId, e.detail);
+    }
+    p.owner = null;
+    p.next = result.nextPollInMs === null ? null : this.now() + result.nextPollInMs;
+    if (result.deliveredAt !== undefined) p.deliveredAt = result.deliveredAt;
+    if (result.response) {
+      p.response = result.response.code;
+      p.responseAt = result.response.at;
+    }
+    if (result.problem !== undefined) r.problem = result.problem;
+    if (events.length > 0) this.notify([r.id]);
+    return true;
+  }
+
+  async releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number> {
+    this.gate();
+    let n = 0;
+    for (const c of claims) {
+      const p = this.rows.get(c.id)?.poll;
+      if (!p || p.owner !== deskId || p.fence !== c.pollFence || p.next === null) continue;
+      p.owner = null;
+      p.next = this.now();
+      n++;
+    }
+    return n;
   }
 
   async body(id: number): Promise<Uint8Array> {

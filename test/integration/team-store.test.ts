@@ -507,5 +507,152 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         ['Ben', true],
       ]);
     });
+
+    /** Enqueue, claim and accept `n` documents; delivery first asked about `firstPollInMs` later. */
+    async function accepted(s: TeamStore, n: number, firstPollInMs: number): Promise<number[]> {
+      const rows = await s.enqueue(
+        ANNA.id,
+        Array.from({ length: n }, () => newDoc()),
+      );
+      const claims = await s.claim(ANNA.id, n, 30_000);
+      expect(claims.map((c) => c.id)).toEqual(rows.map((r) => r.id));
+      for (const c of claims) {
+        const done = await s.finish(ANNA.id, c, {
+          kind: 'accepted',
+          transactionId: `tx-${c.id}`,
+          firstPollInMs,
+        });
+        expect(done).toBe(true);
+      }
+      return rows.map((r) => r.id);
+    }
+
+    it('poll claims: due by the database clock, one desk at a time, in due order', async () => {
+      const a = await fresh();
+      const ahead = await connect();
+      const [later] = await accepted(a, 1, 60_000);
+      const [x, y] = await accepted(a, 2, 0);
+      const mine = await a.claimPolls(ANNA.id, 10, 30_000);
+      expect(mine.map((c) => [c.id, c.pollFence, c.state, c.transactionId])).toEqual([
+        [x, 1, 'accepted', `tx-${x}`],
+        [y, 1, 'accepted', `tx-${y}`],
+      ]);
+      expect(mine[0]!.acceptedAt).toBeGreaterThan(0);
+      // Held by Anna, and the other is not due for a minute: nothing for Ben.
+      expect(await ahead.claimPolls(BEN.id, 10, 30_000)).toEqual([]);
+      // Ben's clock 10 minutes ahead changes nothing: lease and poll time are the database's.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 });
+      expect(await ahead.claimPolls(BEN.id, 10, 30_000)).toEqual([]);
+      vi.useRealTimers();
+      expect(later).toBeGreaterThan(0);
+      // Documents not accepted are never polled.
+      await a.enqueue(ANNA.id, [newDoc()]);
+      expect(await ahead.claimPolls(BEN.id, 10, 30_000)).toEqual([]);
+    });
+
+    it('desks claiming polls at once never get the same document', async () => {
+      const a = await fresh();
+      const b = await connect();
+      const ids = await accepted(a, 30, 0);
+      const [ca, cb] = await Promise.all([
+        a.claimPolls(ANNA.id, 30, 30_000),
+        b.claimPolls(BEN.id, 30, 30_000),
+      ]);
+      const got = [...ca, ...cb].map((c) => c.id).sort((p, q) => p - q);
+      expect(got).toEqual(ids);
+    });
+
+    it('an ended poll lease is claimed again with the next fence; the old fence is refused', async () => {
+      const a = await fresh();
+      const b = await connect();
+      const [id] = await accepted(a, 1, 0);
+      const [first] = await a.claimPolls(ANNA.id, 5, 150);
+      expect(first).toMatchObject({ id, pollFence: 1 });
+      const second = await poll('the poll lease to end and Ben to claim', async () => {
+        const c = await b.claimPolls(BEN.id, 5, 30_000);
+        return c.length ? c[0] : undefined;
+      });
+      expect(second).toMatchObject({ id, pollFence: 2, state: 'accepted' });
+      const delivered = {
+        moves: [{ to: 'delivered' as const, detail: 'Delivered' }],
+        nextPollInMs: 0,
+      };
+      expect(await a.finishPoll(ANNA.id, first!, delivered)).toBe(false);
+      expect(await a.finishPoll(BEN.id, first!, delivered)).toBe(false);
+      expect((await a.get(id!))!.state).toBe('accepted');
+      expect(await b.finishPoll(BEN.id, second!, delivered)).toBe(true);
+      // Written once: the same claim cannot write twice.
+      expect(await b.finishPoll(BEN.id, second!, delivered)).toBe(false);
+      const timeline = await a.timeline(id!);
+      expect(timeline.filter((e) => e.toState === 'delivered')).toEqual([
+        expect.objectContaining({ desk: 'desk-ben', fromState: 'accepted', detail: 'Delivered' }),
+      ]);
+    });
+
+    it('a poll result moves as the state table allows, sets the response, and schedules or ends asking', async () => {
+      const a = await fresh();
+      const [id, other] = await accepted(a, 2, 0);
+      await a.heartbeat(ANNA);
+      const claims = await a.claimPolls(ANNA.id, 5, 30_000);
+      expect(claims.map((c) => c.id)).toEqual([id, other]);
+      const [c1, c2] = claims;
+      // Not allowed (accepted → paid): refused, nothing written.
+      await expect(
+        a.finishPoll(ANNA.id, c1!, { moves: [{ to: 'paid', detail: 'x' }], nextPollInMs: 0 }),
+      ).rejects.toThrow(/not allowed/);
+      expect((await a.get(id!))!.state).toBe('accepted');
+      // Delivered and answered in one poll: both steps on the timeline, then asked again later.
+      const at = Date.now();
+      expect(
+        await a.finishPoll(ANNA.id, c1!, {
+          moves: [
+            { to: 'delivered', detail: 'Delivered' },
+            { to: 'acknowledged', detail: 'The buyer received it' },
+          ],
+          deliveredAt: at,
+          response: { code: 'AB', note: null, at },
+          problem: null,
+          nextPollInMs: 60_000,
+        }),
+      ).toBe(true);
+      const claimed = await a.claimPolls(ANNA.id, 5, 30_000);
+      expect(claimed).toEqual([]);
+      const timeline = await a.timeline(id!);
+      expect(timeline.slice(-2).map((e) => [e.desk, e.fromState, e.toState])).toEqual([
+        ['Anna', 'accepted', 'delivered'],
+        ['Anna', 'delivered', 'acknowledged'],
+      ]);
+      // Stop asking with a note and a problem: the state stays, never claimed again.
+      const problem = { code: 'DELIVERY_UNCONFIRMED', message: 'Not confirmed.', action: null };
+      expect(
+        await a.finishPoll(ANNA.id, c2!, {
+          moves: [],
+          note: 'stopped asking',
+          problem,
+          nextPollInMs: null,
+        }),
+      ).toBe(true);
+      expect(await a.get(other!)).toMatchObject({ state: 'accepted', problem });
+      expect((await a.timeline(other!)).at(-1)).toMatchObject({
+        fromState: 'accepted',
+        toState: 'accepted',
+        detail: 'stopped asking',
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await a.claimPolls(ANNA.id, 5, 30_000)).toEqual([]);
+    });
+
+    it('released poll claims are due at once for another desk; only the holder may release', async () => {
+      const a = await fresh();
+      const b = await connect();
+      const [id] = await accepted(a, 1, 0);
+      const [c] = await a.claimPolls(ANNA.id, 5, 60_000);
+      expect(await b.releasePolls(BEN.id, [c!])).toBe(0);
+      expect(await b.claimPolls(BEN.id, 5, 60_000)).toEqual([]);
+      expect(await a.releasePolls(ANNA.id, [c!])).toBe(1);
+      const taken = await b.claimPolls(BEN.id, 5, 60_000);
+      expect(taken.map((t) => [t.id, t.pollFence])).toEqual([[id, 2]]);
+      expect(await a.finishPoll(ANNA.id, c!, { moves: [], nextPollInMs: 0 })).toBe(false);
+    });
   });
 });

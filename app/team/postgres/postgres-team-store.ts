@@ -29,6 +29,9 @@ import type {
   DeskPresence,
   EnqueueResult,
   NewTeamDocument,
+  PollClaim,
+  PollRef,
+  PollResult,
   TeamDocument,
   TeamEvent,
   TeamListQuery,
@@ -45,6 +48,7 @@ import {
 } from './statements';
 import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
 import { listenForChanges } from './listener';
+import * as polls from './polls';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
 const MIGRATION_LOCK = 1_414_000_014;
@@ -281,9 +285,22 @@ export class PostgresTeamStore implements TeamStore {
       claim.id,
       claim.fence,
       w.detail,
+      w.firstPollInMs,
     ]);
     // No row: the fence moved (or the lease went to another desk), nothing was written.
     return rows.length === 1;
+  }
+
+  async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
+    return polls.claimPolls((t, v) => this.q(t, v), deskId, limit, leaseMs);
+  }
+
+  async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
+    return polls.finishPoll((fn) => this.tx(fn), deskId, claim, result);
+  }
+
+  async releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number> {
+    return polls.releasePolls((t, v) => this.q(t, v), deskId, claims);
   }
 
   async body(id: number): Promise<Uint8Array> {

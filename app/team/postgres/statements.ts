@@ -57,7 +57,7 @@ export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
        SELECT claimed.*, (SELECT count(*) FROM notified) AS notified
        FROM claimed ORDER BY was_due, id`;
 
-/** Write an outcome under its claim's fence; no row when the fence moved. */
+/** Write an outcome under its claim's fence ($14: first poll delay when accepted); no row when the fence moved. */
 export const FINISH_UNDER_FENCE = `WITH moved AS (
          UPDATE team_documents SET state = $1, lease_owner = NULL, lease_until = NULL,
            updated_at = team_now_ms(),
@@ -69,7 +69,9 @@ export const FINISH_UNDER_FENCE = `WITH moved AS (
                             WHEN 'retry_wait' THEN (SELECT team_now_ms()) + $5::bigint END,
            problem_code = $6, problem_message = $7, problem_action = $8,
            reached_maybe = reached_maybe OR $9::boolean,
-           attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END
+           attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END,
+           next_poll_at = (SELECT team_now_ms()) + $14::bigint,
+           accepted_at = CASE WHEN $14::bigint IS NULL THEN accepted_at ELSE team_now_ms() END
          WHERE id = $11 AND fence = $12 AND state = 'sending' AND lease_owner = $4
          RETURNING id
        ), logged AS (

@@ -5,6 +5,8 @@
  */
 import Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
+import type { PollClaim, PollRef, PollResult } from '../store';
+import * as polls from './sqlite-polls';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
   ADDED_DETAIL,
@@ -260,7 +262,8 @@ export class SqliteTeamStore implements TeamStore {
          due_at = CASE ? WHEN 'queued' THEN created_at WHEN 'retry_wait' THEN ${NOW} + ? END,
          problem_code = ?, problem_message = ?, problem_action = ?,
          reached_maybe = reached_maybe OR ?,
-         attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END
+         attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END,
+         next_poll_at = ${NOW} + ?, accepted_at = CASE WHEN ? IS NULL THEN accepted_at ELSE ${NOW} END
        WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
     );
     const event = this.eventStatement();
@@ -280,6 +283,8 @@ export class SqliteTeamStore implements TeamStore {
           w.problem?.action ?? null,
           w.reachedMaybe ? 1 : 0,
           w.uncount ? 1 : 0,
+          w.firstPollInMs,
+          w.firstPollInMs,
           claim.id,
           claim.fence,
           deskId,
@@ -289,6 +294,18 @@ export class SqliteTeamStore implements TeamStore {
         return true;
       })
       .immediate();
+  }
+
+  async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
+    return polls.claimPolls(this.db, (q) => this.stmt(q), deskId, limit, leaseMs);
+  }
+
+  async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
+    return polls.finishPoll(this.db, (q) => this.stmt(q), deskId, claim, result);
+  }
+
+  async releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number> {
+    return polls.releasePolls(this.db, (q) => this.stmt(q), deskId, claims);
   }
 
   async body(id: number): Promise<Uint8Array> {

@@ -1,0 +1,115 @@
+/**
+ * Delivery poll claims on the SQLite team store (see TeamStore.claimPolls): immediate
+ * transactions, so one desk picks at a time; the lease is the row's next_poll_at, read from the
+ * machine's clock inside SQL.
+ */
+import type Database from 'better-sqlite3';
+import type { DocumentState } from '../../contract';
+import {
+  POLL_CLAIM_COLUMNS,
+  pollEvents,
+  pollSets,
+  toPollClaim,
+  type PollClaimRow,
+} from '../poll-rows';
+import type { PollClaim, PollRef, PollResult } from '../store';
+
+const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
+
+/** How the store's prepared statements are reached. */
+type Prepare = (sql: string) => Database.Statement;
+
+/** Claim due polls for `deskId` (see TeamStore.claimPolls). */
+export function claimPolls(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  limit: number,
+  leaseMs: number,
+): PollClaim[] {
+  // INDEXED BY: read only the due range of the poll index, however many rows wait later.
+  const due = stmt(`SELECT id FROM team_documents INDEXED BY team_documents_poll
+      WHERE next_poll_at <= ${NOW} ORDER BY next_poll_at, id LIMIT ?`);
+  const take = stmt(`UPDATE team_documents SET poll_owner = ?, poll_fence = poll_fence + 1,
+      next_poll_at = ${NOW} + ? WHERE id = ? RETURNING ${POLL_CLAIM_COLUMNS}`);
+  return db
+    .transaction(() => {
+      const ids = due.all(Math.max(0, Math.floor(limit))) as { id: number }[];
+      return ids.map((r) =>
+        toPollClaim(take.get(deskId, Math.round(leaseMs), r.id) as PollClaimRow),
+      );
+    })
+    .immediate();
+}
+
+/** Write a poll's result under its fence (see TeamStore.finishPoll). */
+export function finishPoll(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  claim: PollRef,
+  result: PollResult,
+): boolean {
+  const held = stmt(
+    'SELECT state FROM team_documents WHERE id = ? AND poll_fence = ? AND poll_owner = ?',
+  );
+  const write = stmt(`UPDATE team_documents SET state = ?, poll_owner = NULL,
+      updated_at = ${NOW}, next_poll_at = ${NOW} + ?,
+      delivered_at = COALESCE(?, delivered_at),
+      business_response = CASE WHEN ? THEN ? ELSE business_response END,
+      business_response_note = CASE WHEN ? THEN ? ELSE business_response_note END,
+      business_response_at = CASE WHEN ? THEN ? ELSE business_response_at END,
+      problem_code = CASE WHEN ? THEN ? ELSE problem_code END,
+      problem_message = CASE WHEN ? THEN ? ELSE problem_message END,
+      problem_action = CASE WHEN ? THEN ? ELSE problem_action END
+    WHERE id = ?`);
+  const event = stmt(`INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+      VALUES (?, ${NOW}, ?, ?, ?, ?)`);
+  return db
+    .transaction(() => {
+      const row = held.get(claim.id, claim.pollFence, deskId) as
+        { state: DocumentState } | undefined;
+      if (!row) return false;
+      const { to, events } = pollEvents(row.state, result);
+      const s = pollSets(result);
+      const r = s.response ? 1 : 0;
+      const p = s.setProblem ? 1 : 0;
+      write.run(
+        to,
+        s.nextPollInMs,
+        s.deliveredAt,
+        r,
+        s.response?.code ?? null,
+        r,
+        s.response?.note ?? null,
+        r,
+        s.response?.at ?? null,
+        p,
+        s.problem?.code ?? null,
+        p,
+        s.problem?.message ?? null,
+        p,
+        s.problem?.action ?? null,
+        claim.id,
+      );
+      for (const e of events) event.run(claim.id, deskId, e.from, e.to, e.detail);
+      return true;
+    })
+    .immediate();
+}
+
+/** Give poll claims back, due at once (see TeamStore.releasePolls). */
+export function releasePolls(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  claims: readonly PollRef[],
+): number {
+  const release = stmt(`UPDATE team_documents SET poll_owner = NULL, next_poll_at = ${NOW}
+      WHERE id = ? AND poll_fence = ? AND poll_owner = ? AND next_poll_at IS NOT NULL`);
+  return db
+    .transaction(() =>
+      claims.reduce((n, c) => n + release.run(c.id, c.pollFence, deskId).changes, 0),
+    )
+    .immediate();
+}
