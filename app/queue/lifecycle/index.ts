@@ -221,7 +221,7 @@ export class Lifecycle extends LifecycleCore {
    * document stays accepted. `lastStatus`: what the access point said last, if anything.
    */
   stopTracking(doc: DocumentRecord, timeoutMs: number, lastStatus: string | null): void {
-    const note = tracking.stoppedTracking(doc, timeoutMs, lastStatus);
+    const note = tracking.stoppedTracking(doc.transaction_id, timeoutMs, lastStatus);
     this.deps.repo.tx(() => this.note(doc.id, note));
     this.changed([doc.id]);
   }

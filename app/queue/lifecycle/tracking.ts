@@ -1,7 +1,6 @@
 import { BUSINESS_RESPONSE_STATES, type DocumentState } from '../../contract';
 import * as problems from '../../domain/problems';
 import { isFinalResponse } from '../../domain/states';
-import type { DocumentRecord } from '../../store/documents-repo';
 import { problemPatch, type Note, type Step } from './steps';
 
 // The steps after acceptance, as plain data (recorded by ./index.ts): delivery, the buyer's
@@ -70,7 +69,7 @@ export function response(
 
 /** Delivery unconfirmed after `timeoutMs` (`lastStatus`: what was said last): stop asking. */
 export function stoppedTracking(
-  doc: DocumentRecord,
+  transactionId: string | null,
   timeoutMs: number,
   lastStatus: string | null,
 ): Note {
@@ -79,9 +78,9 @@ export function stoppedTracking(
     state: 'accepted',
     patch: {
       next_poll_at: null,
-      ...problemPatch(problems.deliveryUnconfirmed(span, doc.transaction_id)),
+      ...problemPatch(problems.deliveryUnconfirmed(span, transactionId)),
     },
     detail: `Delivery not confirmed after ${span}; stopped asking`,
-    technical: `Last status: ${lastStatus ?? 'unknown'} (transaction ${doc.transaction_id ?? '?'})`,
+    technical: `Last status: ${lastStatus ?? 'unknown'} (transaction ${transactionId ?? '?'})`,
   };
 }

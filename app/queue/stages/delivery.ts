@@ -1,17 +1,9 @@
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../../access-point/client';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { StageContext } from './context';
+import { judgeTransaction, type BuyerAnswer, type DeliveryOptions } from './delivery-judge';
 
-/** How delivery is tracked (the pipeline's options, with their defaults applied). */
-export interface DeliveryOptions {
-  /** Delivery polling: first poll after this, then doubling up to the max. */
-  pollInitialMs: number;
-  pollMaxMs: number;
-  /** After delivery, keep asking for the buyer's business response this long. */
-  responseWindowMs: number;
-  /** Stop polling a transaction not confirmed delivered (or failed) this long after acceptance. */
-  deliveryTimeoutMs: number;
-}
+export type { DeliveryOptions } from './delivery-judge';
 
 /** What the delivery tracking stage needs besides the common context. */
 export interface DeliveryContext extends StageContext {
@@ -23,7 +15,6 @@ export interface DeliveryContext extends StageContext {
   onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
 }
 
-const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
 const POLL_BATCH = 200;
 const LIST_POLL_THRESHOLD = 8;
 
@@ -162,50 +153,41 @@ export class DeliveryTracking {
     });
   }
 
-  /** Record what the access point says about a sent document; unknown statuses mean in flight. */
+  /** Record what the access point says about a sent document (judged by ./delivery-judge). */
   private applyTransaction(d: DocumentRecord, tx: TransactionAnswer | null): void {
-    const { repo, metrics } = this.ctx;
+    const { repo, metrics, lifecycle } = this.ctx;
     const t = this.ctx.now();
-    const age = t - (d.accepted_at ?? t);
-    // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
-    const nextPoll =
-      t + Math.min(this.options.pollMaxMs, Math.max(this.options.pollInitialMs, age / 2));
-    if (d.state !== 'accepted') {
-      // Delivered (or answered) already: only waiting for the buyer's next business response,
-      // for a bounded time after the last news.
-      const since = d.business_response_at ?? d.delivered_at ?? t;
-      const response = tx?.businessResponse ?? null;
-      if (response && response !== d.business_response) {
-        this.applyResponse(d, d.state, tx!, nextPoll);
-      } else {
-        repo.patch(d.id, {
-          next_poll_at: t - since > this.options.responseWindowMs ? null : nextPoll,
-        });
-      }
-      return;
-    }
-    if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
-      if (age >= this.options.deliveryTimeoutMs) {
-        // Bounded: an unknown or never-final transaction is not asked about forever.
-        this.ctx.lifecycle.stopTracking(d, this.options.deliveryTimeoutMs, tx?.status ?? null);
+    const v = judgeTransaction(
+      {
+        state: d.state,
+        acceptedAt: d.accepted_at,
+        deliveredAt: d.delivered_at,
+        businessResponse: d.business_response,
+        businessResponseAt: d.business_response_at,
+      },
+      tx,
+      this.options,
+      t,
+    );
+    switch (v.kind) {
+      case 'wait':
+        repo.patch(d.id, { next_poll_at: v.nextPollAt });
         return;
-      }
-      repo.patch(d.id, { next_poll_at: nextPoll });
-      return;
-    }
-    if (tx.status === 'delivered') {
-      repo.tx(() => {
-        this.ctx.lifecycle.deliver(
-          d,
-          tx.deliveredAt ? Date.parse(tx.deliveredAt) || t : t,
-          this.options.responseWindowMs <= 0 ? null : nextPoll,
-        );
-        // Delivery and the buyer's answer read in one poll: both steps on the timeline.
-        if (tx.businessResponse) this.applyResponse(d, 'delivered', tx, nextPoll);
-      });
-      metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
-    } else {
-      this.ctx.lifecycle.failDelivery(d, tx.errorCode ?? null, tx.error);
+      case 'stop':
+        lifecycle.stopTracking(d, this.options.deliveryTimeoutMs, v.lastStatus);
+        return;
+      case 'response':
+        this.applyResponse(d, d.state, v.answer, v.nextPollAt);
+        return;
+      case 'failed':
+        lifecycle.failDelivery(d, v.errorCode, v.error);
+        return;
+      case 'delivered':
+        repo.tx(() => {
+          lifecycle.deliver(d, v.deliveredAt, v.nextPollAt);
+          if (v.answer) this.applyResponse(d, 'delivered', v.answer, v.nextPollAt);
+        });
+        metrics.recordLatency('delivery', t - (d.accepted_at ?? t));
     }
   }
 
@@ -213,18 +195,9 @@ export class DeliveryTracking {
   private applyResponse(
     d: DocumentRecord,
     from: DocumentRecord['state'],
-    tx: TransactionAnswer,
-    nextPoll: number,
+    answer: BuyerAnswer,
+    nextPoll: number | null,
   ): void {
-    this.ctx.lifecycle.recordResponse(
-      d,
-      from,
-      {
-        code: tx.businessResponse ?? '',
-        note: tx.businessResponseNote ?? null,
-        at: (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || this.ctx.now(),
-      },
-      this.options.responseWindowMs <= 0 ? null : nextPoll,
-    );
+    this.ctx.lifecycle.recordResponse(d, from, answer, nextPoll);
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * What an access point's answer about a sent document means: the one interpretation both the
+ * single desk (./delivery.ts) and the team's desks (app/team/desk-poller.ts) apply. Pure: the
+ * caller records the verdict its own way.
+ */
+import type { TransactionAnswer } from '../../access-point/client';
+import type { DocumentState } from '../../contract';
+
+/** How delivery is tracked (the pipeline's options, with their defaults applied). */
+export interface DeliveryOptions {
+  /** Delivery polling: first poll after this, then doubling up to the max. */
+  pollInitialMs: number;
+  pollMaxMs: number;
+  /** After delivery, keep asking for the buyer's business response this long. */
+  responseWindowMs: number;
+  /** Stop polling a transaction not confirmed delivered (or failed) this long after acceptance. */
+  deliveryTimeoutMs: number;
+}
+
+/** What is known of a tracked document when its answer comes. */
+export interface TrackedFacts {
+  state: DocumentState;
+  acceptedAt: number | null;
+  deliveredAt: number | null;
+  businessResponse: string | null;
+  businessResponseAt: number | null;
+}
+
+/** A buyer's business response as recorded. */
+export interface BuyerAnswer {
+  code: string;
+  note: string | null;
+  at: number;
+}
+
+/** What to record (times are absolute, on the clock `now` was read from). */
+export type DeliveryVerdict =
+  /** Nothing new: ask again at `nextPollAt` (null: stop asking). */
+  | { kind: 'wait'; nextPollAt: number | null }
+  /** Never confirmed within the delivery timeout: stop asking and say so. */
+  | { kind: 'stop'; lastStatus: string | null }
+  | {
+      kind: 'delivered';
+      deliveredAt: number;
+      nextPollAt: number | null;
+      answer: BuyerAnswer | null;
+    }
+  | { kind: 'failed'; errorCode: string | null; error: string | null }
+  | { kind: 'response'; answer: BuyerAnswer; nextPollAt: number | null };
+
+const FINAL_TRANSACTION = new Set(['delivered', 'failed', 'rejected']);
+
+function answerOf(tx: TransactionAnswer, now: number): BuyerAnswer {
+  return {
+    code: tx.businessResponse ?? '',
+    note: tx.businessResponseNote ?? null,
+    at: (tx.businessResponseAt && Date.parse(tx.businessResponseAt)) || now,
+  };
+}
+
+/** Judge the access point's answer `tx` (null: none) about document `d` at `now`. */
+export function judgeTransaction(
+  d: TrackedFacts,
+  tx: TransactionAnswer | null,
+  options: DeliveryOptions,
+  now: number,
+): DeliveryVerdict {
+  const age = now - (d.acceptedAt ?? now);
+  // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
+  const nextPoll = now + Math.min(options.pollMaxMs, Math.max(options.pollInitialMs, age / 2));
+  const responsePoll = options.responseWindowMs <= 0 ? null : nextPoll;
+  if (d.state !== 'accepted') {
+    // Delivered (or answered) already: only waiting for the buyer's next business response,
+    // for a bounded time after the last news.
+    const since = d.businessResponseAt ?? d.deliveredAt ?? now;
+    const response = tx?.businessResponse ?? null;
+    if (response && response !== d.businessResponse) {
+      return { kind: 'response', answer: answerOf(tx!, now), nextPollAt: responsePoll };
+    }
+    return { kind: 'wait', nextPollAt: now - since > options.responseWindowMs ? null : nextPoll };
+  }
+  if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
+    // Bounded: an unknown or never-final transaction is not asked about forever.
+    if (age >= options.deliveryTimeoutMs) return { kind: 'stop', lastStatus: tx?.status ?? null };
+    return { kind: 'wait', nextPollAt: nextPoll };
+  }
+  if (tx.status === 'delivered') {
+    return {
+      kind: 'delivered',
+      deliveredAt: tx.deliveredAt ? Date.parse(tx.deliveredAt) || now : now,
+      nextPollAt: responsePoll,
+      // Delivery and the buyer's answer read in one poll: both steps on the timeline.
+      answer: tx.businessResponse ? answerOf(tx, now) : null,
+    };
+  }
+  return { kind: 'failed', errorCode: tx.errorCode ?? null, error: tx.error };
+}
