@@ -39,6 +39,8 @@ export interface SenderDeps {
   /** The database could not be reached. */
   onUnavailable(err: unknown): void;
   onChanged(ids: readonly number[]): void;
+  /** Delivery of an accepted document is first asked about this long after (default 0). */
+  firstPollInMs?: number;
   random?: () => number;
 }
 
@@ -195,7 +197,11 @@ export class DeskSender {
   /** What an answer means for the document (as the single desk's send outcomes decide). */
   private outcomeOf(claim: Claim, outcome: ApOutcome<SendAnswer>): TeamOutcome {
     if (outcome.kind === 'ok')
-      return { kind: 'accepted', transactionId: outcome.value.transactionId };
+      return {
+        kind: 'accepted',
+        transactionId: outcome.value.transactionId,
+        firstPollInMs: this.deps.firstPollInMs ?? 0,
+      };
     if (outcome.kind === 'permanent') {
       return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
     }

@@ -11,9 +11,19 @@ import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { tooLargeMessage } from '../validation';
 import { checkNewFiles, keysOf, type IntakeDeps } from './desk-intake';
+import type { DeliveryOptions } from '../queue/stages/delivery-judge';
+import { DeskPoller } from './desk-poller';
 import { DeskSender, isStoreUnavailable } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
+
+/** The single desk's delivery timings (app/queue/stages/index.ts). */
+const DELIVERY_DEFAULTS: DeliveryOptions = {
+  pollInitialMs: 2_000,
+  pollMaxMs: 60_000,
+  responseWindowMs: 60 * 60_000,
+  deliveryTimeoutMs: 7 * 24 * 60 * 60_000,
+};
 
 /** Online = a heartbeat within this long (database clock). */
 export const ONLINE_WITHIN_MS = 20_000;
@@ -38,6 +48,8 @@ export interface TeamDeskOptions {
   reconnect?: { initialMs?: number; maxMs?: number };
   requestsPerSecond?: number | null;
   paused?: boolean;
+  /** Delivery tracking timings (the single desk's defaults when absent). */
+  delivery?: Partial<DeliveryOptions>;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
   /** Reachability or the desks online changed. */
@@ -48,6 +60,7 @@ export interface TeamDeskOptions {
 /** One desk's worker (see the file comment). */
 export class TeamDesk {
   readonly sender: DeskSender;
+  readonly poller: DeskPoller;
   readonly spool: TeamSpool;
   private downSince: number | null = null;
   private paused: boolean;
@@ -79,6 +92,19 @@ export class TeamDesk {
       spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
       onUnavailable: (err) => this.trouble(err),
       onChanged: (ids) => o.onChanged(ids),
+      firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
+    });
+    this.poller = new DeskPoller({
+      store: o.store,
+      deskId: o.desk.id,
+      client: o.client,
+      metrics: o.metrics,
+      options: { ...DELIVERY_DEFAULTS, ...o.delivery },
+      // A small share of the desk's requests: sends keep the rest.
+      maxInFlight: Math.max(1, Math.floor((o.concurrency ?? 10) / 5)),
+      leaseMs: o.leaseMs ?? 30_000,
+      onUnavailable: (err) => this.trouble(err),
+      onChanged: (ids) => o.onChanged(ids),
     });
   }
 
@@ -108,6 +134,7 @@ export class TeamDesk {
     every(this.o.heartbeatMs ?? 5000, () => void this.beat());
     every(this.o.pollMs ?? 1000, () => {
       if (this.reachable) this.sender.pump();
+      if (this.reachable && !this.paused) this.poller.pump();
     });
   }
 
@@ -125,7 +152,10 @@ export class TeamDesk {
     this.reconnectMs = this.o.reconnect?.initialMs ?? 500;
     await this.countDesks();
     this.o.onStatus();
-    if (!this.paused && !this.stopped) this.sender.start();
+    if (!this.paused && !this.stopped) {
+      this.sender.start();
+      this.poller.start();
+    }
   }
 
   private async beat(): Promise<void> {
@@ -153,6 +183,7 @@ export class TeamDesk {
     if (this.downSince !== null || this.stopped) return;
     this.downSince = Date.now();
     this.sender.hold();
+    this.poller.hold();
     this.o.onStatus();
     this.scheduleReconnect();
   }
@@ -276,8 +307,13 @@ export class TeamDesk {
   /** Stop claiming (the setting `paused`); sends in flight finish. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    if (paused) this.sender.hold();
-    else if (this.reachable) this.sender.start();
+    if (paused) {
+      this.sender.hold();
+      this.poller.hold();
+    } else if (this.reachable) {
+      this.sender.start();
+      this.poller.start();
+    }
   }
 
   /** Stop: sends in flight finish (waiting claims are released), timers end, the spool closes. */
@@ -285,7 +321,7 @@ export class TeamDesk {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    await this.sender.stop();
+    await Promise.all([this.sender.stop(), this.poller.stop()]);
     await this.handing;
     await this.listening?.().catch(() => undefined);
     this.spool.close();

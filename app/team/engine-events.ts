@@ -23,7 +23,7 @@ const OPEN = new Set<DocumentState>([
   'retry_wait',
 ]);
 
-/** True when a document in `state` needs no more work (a team outbox does not track delivery). */
+/** True when a document in `state` needs no more work from a sending desk (delivery aside). */
 export function isSettled(state: DocumentState): boolean {
   return !OPEN.has(state);
 }
@@ -110,12 +110,18 @@ export class TeamEngineEvents {
    * Resolves when every listed document is final (every document of the team when no ids are
    * given). Each round reads only the ids still open.
    */
-  async waitUntilSettled(ids?: number[]): Promise<void> {
+  async waitUntilSettled(ids?: number[], opts: { includeAccepted?: boolean } = {}): Promise<void> {
+    // Accepted counts as settled unless the caller waits for delivery (`includeAccepted: false`).
+    const settled = (s: DocumentState): boolean =>
+      isSettled(s) && (opts.includeAccepted !== false || s !== 'accepted');
     if (!ids) {
       for (;;) {
         if (this.stopped) return;
         const counts = await this.source.counts().catch(() => null);
-        if (counts && [...OPEN].every((s) => counts[s] === 0)) return;
+        const open = Object.entries(counts ?? {}).filter(
+          ([s, n]) => n > 0 && !settled(s as DocumentState),
+        );
+        if (counts && open.length === 0) return;
         await this.nextChange();
       }
     }
@@ -126,7 +132,7 @@ export class TeamEngineEvents {
         // Unknown ids are left out: nothing to wait for.
         open = open.filter((id) => {
           const s = states.get(id);
-          return s === 'kept' || (s !== undefined && !isSettled(s));
+          return s === 'kept' || (s !== undefined && !settled(s));
         });
       }
       if (open.length > 0) await this.nextChange();

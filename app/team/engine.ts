@@ -171,6 +171,15 @@ async function openTeamEngine(
     ...(t.leaseMs !== undefined ? { leaseMs: t.leaseMs } : {}),
     ...(t.heartbeatMs !== undefined ? { heartbeatMs: t.heartbeatMs } : {}),
     ...(t.pollMs !== undefined ? { pollMs: t.pollMs } : {}),
+    delivery: {
+      ...(options.timings?.pollInitialMs !== undefined
+        ? { pollInitialMs: options.timings.pollInitialMs }
+        : {}),
+      ...(options.timings?.pollMaxMs !== undefined ? { pollMaxMs: options.timings.pollMaxMs } : {}),
+      ...(options.timings?.responseWindowMs !== undefined
+        ? { responseWindowMs: options.timings.responseWindowMs }
+        : {}),
+    },
     reconnect: {
       ...(t.reconnectInitialMs !== undefined ? { initialMs: t.reconnectInitialMs } : {}),
       ...(t.reconnectMaxMs !== undefined ? { maxMs: t.reconnectMaxMs } : {}),
@@ -244,7 +253,7 @@ async function openTeamEngine(
     },
     metricsUrl: () => prometheus?.url ?? null,
     on: (event, listener) => events.on(event, listener),
-    waitUntilSettled: (ids) => events.waitUntilSettled(ids),
+    waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
     stop() {
       // Once, whoever asks first (a host and its clean-up may both ask).
       stopping ??= stopEngine();

@@ -8,7 +8,7 @@ import type { PollClaim, PollResult } from './store';
 
 /** The columns a poll claim returns. */
 export const POLL_CLAIM_COLUMNS = `id, poll_fence, state, transaction_id, accepted_at, delivered_at,
-  business_response, business_response_at`;
+  business_response, business_response_at, next_poll_at`;
 
 /** team_documents as a poll claim reads it. */
 export interface PollClaimRow {
@@ -20,6 +20,7 @@ export interface PollClaimRow {
   delivered_at: number | null;
   business_response: string | null;
   business_response_at: number | null;
+  next_poll_at: number;
 }
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -35,6 +36,7 @@ export function toPollClaim(r: PollClaimRow): PollClaim {
     deliveredAt: num(r.delivered_at),
     businessResponse: r.business_response,
     businessResponseAt: num(r.business_response_at),
+    leaseUntil: Number(r.next_poll_at),
   };
 }
 

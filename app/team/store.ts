@@ -138,6 +138,8 @@ export interface PollClaim {
   deliveredAt: number | null;
   businessResponse: string | null;
   businessResponseAt: number | null;
+  /** When the lease ends (database clock): lease start = leaseUntil − the lease asked for. */
+  leaseUntil: number;
 }
 
 /** The fenced proof of a poll claim. */

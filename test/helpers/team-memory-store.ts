@@ -256,6 +256,7 @@ export class MemoryTeamStore implements TeamStore {
         deliveredAt: p.deliveredAt,
         businessResponse: p.response,
         businessResponseAt: p.responseAt,
+        leaseUntil: p.next,
       };
     });
   }
