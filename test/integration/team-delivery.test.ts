@@ -1,0 +1,87 @@
+/**
+ * Delivery tracking on a team outbox: two desks on one SQLite team store and one sandbox access
+ * point (which delivers, then answers for the buyer) share the polling; every document reaches
+ * delivered and its buyer's answer exactly once on its timeline.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
+import { memorySecretStore } from '../../app/engine/options';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { createTeamEngine } from '../../app/team/engine';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const engines: Engine[] = [];
+const sandboxes: SandboxHandle[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+  for (const s of sandboxes.splice(0)) await s.close();
+});
+
+async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
+  const engine = await createTeamEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint: ap.url,
+    coalesceMs: 10,
+    store,
+    timings: {
+      retryBaseMs: 20,
+      retryMaxMs: 100,
+      settleBackstopMs: 100,
+      pollInitialMs: 30,
+      pollMaxMs: 100,
+      responseWindowMs: 60_000,
+    },
+    team: { deskName: name, pollMs: 30, heartbeatMs: 100, leaseMs: 2_000 },
+  });
+  engines.push(engine);
+  return engine;
+}
+
+describe('delivery on a team outbox', () => {
+  it('two desks share the polling: each document is delivered and answered exactly once', async () => {
+    const ap = await startSandbox({ transactionStepMs: 20 });
+    sandboxes.push(ap);
+    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const a = await desk(store, ap, 'desk A');
+    const b = await desk(store, ap, 'desk B');
+    // Alternate buyers that pay and that reject: both answers end the asking.
+    const files = Array.from({ length: 16 }, (_, i) => ({
+      name: `d-${i}.xml`,
+      bytes: makeInvoice(`DLV-${i}`, { receiver: i % 2 ? '9915:respond-re' : '9915:respond-pd' }),
+    }));
+    const added = await a.handlers['documents:add']({ files });
+    const ids = added.added.map((x) => x.id);
+    expect(ids).toHaveLength(16);
+    // Delivered at least: the waiter follows delivery when asked to.
+    await a.waitUntilSettled(ids, { includeAccepted: false });
+    const afterWait = await a.handlers['documents:briefs']({ ids });
+    expect(afterWait.rows.every((r) => r.state !== 'accepted')).toBe(true);
+    const answered = async () => {
+      const { rows } = await b.handlers['documents:briefs']({ ids });
+      return rows.every((r) => r.state === 'paid' || r.state === 'rejected');
+    };
+    // Bounded: 20 s at most.
+    for (let i = 0; i < 200 && !(await answered()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await answered()).toBe(true);
+    const pollers = new Set<string>();
+    for (const [i, id] of ids.entries()) {
+      const detail = await a.handlers['documents:get']({ id });
+      expect(detail.state).toBe(i % 2 ? 'rejected' : 'paid');
+      const delivered = detail.timeline.filter((e) => e.to === 'delivered');
+      const answered = detail.timeline.filter((e) => e.to === 'paid' || e.to === 'rejected');
+      expect(delivered).toHaveLength(1);
+      expect(answered).toHaveLength(1);
+      expect(delivered[0]!.from).toBe('accepted');
+      for (const e of [...delivered, ...answered]) pollers.add(e.desk ?? '?');
+    }
+    expect([...pollers].sort()).toEqual(['desk A', 'desk B']);
+    // One status request per poll claim, not per desk: nothing was sent twice either.
+    expect(ap.stats().acceptedDocuments).toBe(16);
+  });
+});
