@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { distFile } from '../helpers/dist';
-import { makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import {
   hasPostgres,
   MISSING_POSTGRES,
@@ -122,6 +122,48 @@ describe.each(BACKENDS)('peppol-desk send on a $name team outbox', (backend) => 
       expect(list.code).toBe(0);
       expect(list.stdout).toContain('40 document(s): 40 ');
       expect(list.stdout + list.stderr).not.toContain(PASSWORD);
+    },
+    120_000,
+  );
+});
+
+describe.each(BACKENDS)('peppol-desk send --wait-delivery on a $name team outbox', (backend) => {
+  it.skipIf(backend.skip)(
+    "waits for delivery and the buyer's answers, and counts them",
+    async () => {
+      const store = await backend.address();
+      const ap = await sandbox();
+      const inbox = join(tempDir(), 'in');
+      mkdirSync(inbox);
+      // Five buyers pay, one rejects: each answer is read back through the team's store.
+      for (let i = 0; i < 6; i++) {
+        const receiver = i === 5 ? '9915:respond-re' : '9915:respond-pd';
+        writeFileSync(join(inbox, `w-${i}.xml`), makeInvoice(`CLI-WAIT-${i}`, { receiver }));
+      }
+      const r = await cli(
+        [
+          'send',
+          inbox,
+          '--endpoint',
+          ap.url,
+          '--data-dir',
+          join(tempDir(), 'desk'),
+          '--json',
+          '--wait-delivery',
+          '--wait-response',
+          '30',
+        ],
+        { PEPPOL_DESK_STORE: store, PEPPOL_DESK_NAME: 'desk-w' },
+      );
+      expect(r.stderr).not.toContain('not available on a team outbox');
+      // 1: one buyer rejected.
+      expect(r.code).toBe(1);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      expect(summary).toMatchObject({ total: 6, sent: 5, rejected: 1, failed: 0 });
+      expect(r.stderr).toContain('w-5.xml');
+      expect(ap.stats().acceptedDocuments).toBe(6);
+      const list = await cli(['list', '--store', store, '--data-dir', join(tempDir(), 'c')]);
+      expect(list.stdout).toContain('paid');
     },
     120_000,
   );
