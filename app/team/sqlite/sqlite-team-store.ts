@@ -28,6 +28,7 @@ import {
   type DeskPresence,
   type EnqueueResult,
   type NewTeamDocument,
+  type TeamAcceptedSeries,
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
@@ -349,6 +350,21 @@ export class SqliteTeamStore implements TeamStore {
       n: number;
     }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {
+    const now = this.stmt(`SELECT ${NOW}`).pluck().get() as number;
+    // INDEXED BY: a range of the accepted events' index, whatever the planner would guess.
+    const rows = this.stmt(
+      `SELECT s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
+         FROM (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*) AS accepted
+                 FROM team_events INDEXED BY team_events_accepted
+                 WHERE to_state = 'accepted' AND at >= ? AND desk IS NOT NULL
+                 GROUP BY desk, t) s
+         LEFT JOIN team_desks d ON d.id = s.desk
+         ORDER BY s.t, s.desk`,
+    ).all(now - Math.max(0, withinMs)) as TeamAcceptedSeries['buckets'];
+    return { now, buckets: rows };
   }
 
   async timeline(id: number): Promise<TeamEvent[]> {
