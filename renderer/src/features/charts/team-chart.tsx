@@ -22,6 +22,9 @@ const RESOLUTION: Record<ChartWindow, number> = { 60: 1, 600: 10, 3600: 60 };
 
 const rateText = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : `${v.toFixed(v < 10 ? 1 : 0)} /s`;
+/** An average for the table: per minute when too small to read per second ("0.0 /s" would lie). */
+const averageText = (v: number): string =>
+  v > 0 && v < 0.1 ? `${(v * 60).toFixed(1)} /min` : rateText(v);
 
 interface DeskRates {
   t: number[];
@@ -90,6 +93,8 @@ export function TeamThroughputChart() {
           label: d.name,
           stroke: deskColour(i),
           width: 2,
+          // Lines only: a dot on every zero would hide which desk is which.
+          points: { show: false },
           value: (_u: uPlot, v: number | null) => rateText(v),
         })),
       ],
@@ -130,7 +135,7 @@ export function TeamThroughputChart() {
             <tr>
               <th scope="col">Desk</th>
               <th scope="col">Documents</th>
-              <th scope="col">Average per second</th>
+              <th scope="col">Average</th>
             </tr>
           </thead>
           <tbody>
@@ -138,13 +143,13 @@ export function TeamThroughputChart() {
               <tr key={d.id} data-testid="team-desk-row">
                 <th scope="row">{d.name}</th>
                 <td>{rates.totals[i]!.toLocaleString()}</td>
-                <td>{rateText(rates.totals[i]! / win)}</td>
+                <td>{averageText(rates.totals[i]! / win)}</td>
               </tr>
             ))}
             <tr>
               <th scope="row">Whole team</th>
               <td data-testid="team-total">{teamTotal.toLocaleString()}</td>
-              <td>{rateText(teamTotal / win)}</td>
+              <td>{averageText(teamTotal / win)}</td>
             </tr>
           </tbody>
         </table>
