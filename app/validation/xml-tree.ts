@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import type { SaxesTag, SaxesTagNS } from 'saxes';
+import { ScanFallback, scanXml } from './xml-scan';
 
 /** UBL namespace URIs. */
 export const NS = {
@@ -106,9 +107,17 @@ function internalized(s: string): string {
  */
 export function parseXml(text: string): XDoc {
   try {
+    // Fastest: our own reader for the plain XML invoices are (see xml-scan.ts); anything else,
+    // or any doubt, is read by saxes below, from the start.
+    return parseWith(text, false, 'scan');
+  } catch (err) {
+    if (err instanceof XmlParseError) throw err; // a structural limit, met where saxes meets it
+    if (!(err instanceof ScanFallback) && !(err instanceof NeedsExactParse)) throw err;
+  }
+  try {
     // Fast path: saxes without its own namespace processing (several objects per element) and
     // without position tracking (a fifth of the time); names are resolved here.
-    return parseWith(text, false, false);
+    return parseWith(text, false, 'plain');
   } catch (err) {
     // Structural limits are met at the same element either way (see NeedsExactParse).
     if (err instanceof XmlParseError && err.code !== 'XML') throw err;
@@ -116,9 +125,9 @@ export function parseXml(text: string): XDoc {
   }
   // The exact path for damaged or unusual files: saxes' namespace checks and its own message.
   try {
-    return parseWith(text, false, true);
+    return parseWith(text, false, 'ns');
   } catch (err) {
-    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true, true);
+    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true, 'ns');
     throw err;
   }
 }
@@ -141,7 +150,11 @@ interface Name {
   ns: string;
 }
 
-function parseWith(text: string, position: boolean, saxesNamespaces: boolean): XDoc {
+/** How a document is read: our reader, saxes without namespaces, saxes with them. */
+type Reader = 'scan' | 'plain' | 'ns';
+
+function parseWith(text: string, position: boolean, reader: Reader): XDoc {
+  const saxesNamespaces = reader === 'ns';
   const parser = new SaxesParser({ xmlns: saxesNamespaces, position });
   const byName = new Map<string, XNode[]>();
   const stack: XNode[] = [];
@@ -229,7 +242,7 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
       parser.column,
     );
   });
-  parser.on('attribute', () => {
+  const onAttribute = () => {
     if (++attributes > MAX_ATTRIBUTES_PER_ELEMENT || ++allAttributes > MAX_ELEMENTS) {
       throw new XmlParseError(
         'TOO_MANY_ATTRIBUTES',
@@ -238,12 +251,12 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
         parser.column,
       );
     }
-  });
+  };
   parser.on('processinginstruction', () => {
     // Targets follow other rules with namespaces; invoices carry none.
     if (!saxesNamespaces) throw new NeedsExactParse();
   });
-  parser.on('opentag', (tag: SaxesTag) => {
+  const onOpenTag = (tag: SaxesTag) => {
     const tagAttributes = attributes;
     attributes = 0;
     let name: Name;
@@ -320,21 +333,41 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
     else list.push(node);
     elements.push(node);
     stack.push(node);
-  });
-  parser.on('text', (t: string) => {
+  };
+  const onText = (t: string) => {
     if (stack.length > 0) stack[stack.length - 1]!.text += t;
-  });
-  parser.on('cdata', (t: string) => {
-    if (stack.length > 0) stack[stack.length - 1]!.text += t;
-  });
-  parser.on('closetag', () => {
-    stack.pop();
+  };
+  const onCloseTag = () => {
+    const closed = stack.pop()!;
+    // An exact copy: a grown array keeps room for 17 children, and it is carried with the tree.
+    if (closed.children.length > 1) closed.children = closed.children.slice();
     if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === stack.length) {
       bindings = scopes.pop()!.bindings;
       byRawName = new Map();
     }
-  });
+  };
 
+  if (reader === 'scan') {
+    // One tag object, refilled for each element (the handler reads it at once).
+    const tag = { name: '', attributes: {} as Record<string, string> };
+    scanXml(text, {
+      attribute: onAttribute,
+      open: (name, attrs) => {
+        tag.name = name;
+        tag.attributes = attrs;
+        onOpenTag(tag as unknown as SaxesTag);
+      },
+      text: onText,
+      close: onCloseTag,
+    });
+    if (root === null) throw new ScanFallback('no root element');
+    return { root, byName, elements };
+  }
+  parser.on('attribute', onAttribute);
+  parser.on('opentag', onOpenTag);
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', onCloseTag);
   try {
     parser.write(text).close();
   } catch (err) {
