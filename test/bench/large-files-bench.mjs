@@ -4,6 +4,8 @@
 // BENCH_RUNS runs per shape (default 3); prints the median wall time, the median CPU time
 // (user + sys, every thread) and the largest RSS, with the load average: on a shared machine
 // the wall time grows with the load, the CPU time much less. A benchmark, not a timed test.
+// BENCH_CLIS=a/cli.cjs,b/cli.cjs compares builds (e.g. before and after a change): their runs
+// alternate, so both meet the same load.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { SHAPES, writeShapes } from './large-files.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'cli.cjs');
-if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`node scripts/build.mjs\` first.`);
+const clis = (process.env.BENCH_CLIS ?? join(root, 'dist', 'cli.cjs')).split(',');
+for (const cli of clis)
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`node scripts/build.mjs\` first.`);
 if (!existsSync('/usr/bin/time')) throw new Error('This benchmark needs /usr/bin/time (GNU time).');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(SHAPES);
@@ -26,7 +29,7 @@ const load = () =>
     .join(' ');
 
 /** One `validate` run: wall s, CPU s, max RSS MB and the line it printed. */
-function once(file) {
+function once(cli, file) {
   const r = spawnSync(
     '/usr/bin/time',
     ['-f', 'TIME %e %U %S %M', process.execPath, cli, 'validate', file],
@@ -57,20 +60,28 @@ try {
     `# validate, ${runs} runs each; ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}`,
   );
   console.log(`# load average at start: ${load()}`);
-  console.log('shape       MB     wall s (median, all)     CPU s (median)  max RSS MB  verdict');
-  let worst = 0;
+  clis.forEach((cli, i) => console.log(`# build ${i}: ${cli}`));
+  console.log(
+    'shape      build   MB     wall s (median, all)     CPU s (median)  max RSS MB  verdict',
+  );
+  const worst = clis.map(() => 0);
   for (const name of names) {
-    const rs = Array.from({ length: runs }, () => once(files[name]));
-    const wall = median(rs.map((r) => r.wall));
-    const cpu = median(rs.map((r) => r.cpu));
-    const rss = Math.max(...rs.map((r) => r.rssMb));
-    worst = Math.max(worst, wall);
+    const rs = clis.map(() => []);
+    for (let k = 0; k < runs; k++) clis.forEach((cli, i) => rs[i].push(once(cli, files[name])));
     const mb = (statSync(files[name]).size / 1e6).toFixed(1);
-    console.log(
-      `${name.padEnd(11)} ${mb.padStart(4)}  ${wall.toFixed(2).padStart(6)} (${rs.map((r) => r.wall.toFixed(2)).join(' ')})  ${cpu.toFixed(2).padStart(8)}        ${rss.toFixed(0).padStart(6)}      ${rs[0].verdict}`,
-    );
+    clis.forEach((_, i) => {
+      const wall = median(rs[i].map((r) => r.wall));
+      const cpu = median(rs[i].map((r) => r.cpu));
+      const rss = Math.max(...rs[i].map((r) => r.rssMb));
+      worst[i] = Math.max(worst[i], wall);
+      console.log(
+        `${name.padEnd(11)} ${String(i).padStart(4)} ${mb.padStart(5)}  ${wall.toFixed(2).padStart(6)} (${rs[i].map((r) => r.wall.toFixed(2)).join(' ')})  ${cpu.toFixed(2).padStart(8)}        ${rss.toFixed(0).padStart(6)}      ${rs[i][0].verdict}`,
+      );
+    });
   }
-  console.log(`# load average at end: ${load()}; slowest median wall ${worst.toFixed(2)} s`);
+  console.log(
+    `# load average at end: ${load()}; slowest median wall: ${worst.map((w, i) => `build ${i} ${w.toFixed(2)} s`).join(', ')}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
