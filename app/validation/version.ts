@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 12;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '2b95bcb63c94677269a8d7da39d323127a62b34ee119c756ad155ab9cc79722a';
+export const RULES_FINGERPRINT = '9f31c43e856c31ee0a658a994db365ec860c8176721a3b956382e44505a1c017';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

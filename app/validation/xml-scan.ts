@@ -12,7 +12,7 @@
 export interface ScanHandlers {
   /** After each attribute of the tag being read (saxes' `attribute` event). */
   attribute(): void;
-  /** A start tag (or an empty-element tag, followed by `close`). `attrs` has no prototype. */
+  /** A start tag (or an empty-element tag, followed by `close`), its attributes as read. */
   open(name: string, attrs: Record<string, string>): void;
   /** Character data inside the root element, entities and line ends already resolved. */
   text(t: string): void;
@@ -266,7 +266,10 @@ export function scanXml(s: string, h: ScanHandlers): void {
         const close = s.indexOf(q === 0x22 ? '"' : "'", j + 1);
         if (close < 0) throw FALLBACK;
         const value = attributeValue(s, j + 1, close);
-        if (attrs === NO_ATTRIBUTES) attrs = Object.create(null) as Record<string, string>;
+        // A plain object (a prototype-less one is a slow dictionary to fill and enumerate): a
+        // name it inherits or `__proto__` is left to saxes.
+        if (key === '__proto__') throw FALLBACK;
+        if (attrs === NO_ATTRIBUTES) attrs = {};
         else if (attrs[key] !== undefined) throw FALLBACK;
         attrs[key] = value;
         h.attribute();

@@ -182,15 +182,25 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
     return name;
   };
   // Fast path only: prefix bindings in scope (replaced, never changed, when an element declares
-  // some), the scopes to restore on close, and names by raw tag name under the current bindings.
-  let bindings = new Map<string, string>();
-  const scopes: { depth: number; bindings: Map<string, string> }[] = [];
-  let byRawName = new Map<string, Name>();
+  // some) with the names resolved under them by raw tag name, and the scopes to restore on close.
+  // The scope an element's declarations open is kept for the siblings that declare the same (a
+  // file of 300,000 elements each declaring its namespace built two maps for every one).
+  interface Scope {
+    bindings: Map<string, string>;
+    byRawName: Map<string, Name>;
+    /** Scopes opened from this one, by the declarations that opened them. */
+    opened: Map<string, Scope> | null;
+  }
+  let scope: Scope = { bindings: new Map(), byRawName: new Map(), opened: null };
+  let bindings = scope.bindings;
+  let byRawName = scope.byRawName;
+  const scopes: { depth: number; scope: Scope }[] = [];
+  let keptScopes = 0;
 
   /** Resolve a raw tag name as saxes would, declarations of the tag itself included. */
   const resolveTag = (raw: string, attrs: Record<string, string>, tagAttributes: number): Name => {
     if (tagAttributes > 0) {
-      let declared: Map<string, string> | null = null;
+      let declared: string | null = null;
       for (const key in attrs) {
         const isDefault = key === 'xmlns';
         if (!isDefault && !key.startsWith('xmlns:')) continue;
@@ -204,13 +214,27 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
           uri === XMLNS_NS
         )
           throw new NeedsExactParse();
-        if (declared === null) declared = new Map(bindings);
-        declared.set(prefix, uri);
+        declared = `${declared ?? ''}${prefix}\u0000${uri}\u0001`;
       }
       if (declared !== null) {
-        scopes.push({ depth: stack.length, bindings });
-        bindings = declared;
-        byRawName = new Map();
+        let next = scope.opened?.get(declared);
+        if (next === undefined) {
+          const b = new Map(bindings);
+          for (const key in attrs) {
+            if (key === 'xmlns') b.set('', attrs[key]!.trim());
+            else if (key.startsWith('xmlns:')) b.set(key.slice(6), attrs[key]!.trim());
+          }
+          next = { bindings: b, byRawName: new Map(), opened: null };
+          // Bounded: a file declaring ever new namespaces keeps only the first few scopes.
+          if (keptScopes < 256) {
+            keptScopes++;
+            (scope.opened ??= new Map()).set(declared, next);
+          }
+        }
+        scopes.push({ depth: stack.length, scope });
+        scope = next;
+        bindings = next.bindings;
+        byRawName = next.byRawName;
       }
     }
     let name = byRawName.get(raw);
@@ -342,8 +366,9 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
     // An exact copy: a grown array keeps room for 17 children, and it is carried with the tree.
     if (closed.children.length > 1) closed.children = closed.children.slice();
     if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === stack.length) {
-      bindings = scopes.pop()!.bindings;
-      byRawName = new Map();
+      scope = scopes.pop()!.scope;
+      bindings = scope.bindings;
+      byRawName = scope.byRawName;
     }
   };
 

@@ -93,6 +93,7 @@ describe('the fast XML reader (app/validation/xml-scan.ts)', () => {
       wrap('<a>x</a>', '<?xml version="1.0"?>'),
       wrap('<a>x</a>', "<?xml version='1.0' standalone='yes' ?>\n\n"),
       `<r>  </r>  \n<!-- after -->\n`,
+      wrap('<a constructor="1" y="2"/>'),
     ];
     for (const c of cases) expect(expectAgrees(c)).toBe('same');
   });
@@ -108,6 +109,8 @@ describe('the fast XML reader (app/validation/xml-scan.ts)', () => {
       wrap('<a>&#X41;</a>'),
       wrap('<a>x]]>y</a>'),
       wrap('<a x="1" x="2"/>'),
+      wrap('<a x="1" toString="2"/>'),
+      wrap('<a __proto__="1"/>'),
       wrap('<a x=1/>'),
       wrap('<a x="1"y="2"/>'),
       wrap('<a x="<"/>'),
@@ -190,6 +193,27 @@ describe('the fast XML reader (app/validation/xml-scan.ts)', () => {
       ),
       { numRuns: 3000, seed: 15 },
     );
+  });
+
+  it('resolves namespaces declared again and again by siblings, and nested, as saxes does', () => {
+    const doc =
+      '<r xmlns="urn:r"><x:a xmlns:x="urn:1"><x:b/></x:a><x:a xmlns:x="urn:2"><x:b/></x:a>' +
+      '<x:a xmlns:x="urn:1"><x:b xmlns:x="urn:3"><x:c/></x:b><x:d/></x:a><e/></r>';
+    const names = (d: ReturnType<typeof parseXml>) => d.elements.map((n) => `${n.ns} ${n.local}`);
+    expect(names(parseXml(doc))).toEqual([
+      'urn:r r',
+      'urn:1 a',
+      'urn:1 b',
+      'urn:2 a',
+      'urn:2 b',
+      'urn:1 a',
+      'urn:3 b',
+      'urn:3 c',
+      'urn:1 d',
+      'urn:r e',
+    ]);
+    // Through saxes' own namespace processing (a processing instruction sends it there).
+    expect(names(parseXml(`${doc}<?pi x?>`))).toEqual(names(parseXml(doc)));
   });
 
   it('parseXml gives the same tree through the fast reader as through saxes', () => {
