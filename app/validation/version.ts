@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 12;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '56b7e72a77ab33c31c95ce6923e1daa772235e03b97be5ffc17a1bc074b85a0f';
+export const RULES_FINGERPRINT = '62cd61ecf6be6e7c7d97b6aa3f28ea6008539ed61df27f9bf1d6095a74ec8342';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -160,7 +160,9 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
   const stack: XNode[] = [];
   let root: XNode | null = null;
   let order = 0;
-  const elements: XNode[] = [];
+  // Sized once (an element takes at least 4 characters, `<a/>`): pushed one by one, the array of a
+  // 10 MB file was copied into ever larger blocks while the collector had to follow each.
+  const elements: XNode[] = new Array<XNode>(Math.min(MAX_ELEMENTS, (text.length >> 2) + 1));
   // Attributes of the open tag being read (saxes reports each before the tag), and in all.
   let attributes = 0;
   let allAttributes = 0;
@@ -355,7 +357,7 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
     const list = byName.get(q);
     if (list === undefined) byName.set(q, [node]);
     else list.push(node);
-    elements.push(node);
+    elements[order - 1] = node;
     stack.push(node);
   };
   const onText = (t: string) => {
@@ -386,6 +388,7 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
       close: onCloseTag,
     });
     if (root === null) throw new ScanFallback('no root element');
+    elements.length = order;
     return { root, byName, elements };
   }
   parser.on('attribute', onAttribute);
@@ -404,5 +407,6 @@ function parseWith(text: string, position: boolean, reader: Reader): XDoc {
     throw new XmlParseError('XML', raw, parser.line, parser.column);
   }
   if (root === null) throw new XmlParseError('XML', 'no root element', parser.line, parser.column);
+  elements.length = order;
   return { root, byName, elements };
 }

@@ -227,6 +227,15 @@ describe('the fast XML reader (app/validation/xml-scan.ts)', () => {
         d.elements.map((n) => [n.q, n.local, n.ns, n.attrs, n.text, n.children.length, n.order]);
       expect(shape(fast)).toEqual(shape(slow));
       expect(fast.elements.length).toBeGreaterThan(100);
+      // Every element once, in document order (the tree walked depth first), no gaps.
+      const walked: unknown[] = [];
+      const walk = (n: (typeof fast.elements)[number]) => {
+        walked.push(n);
+        n.children.forEach(walk);
+      };
+      walk(fast.root);
+      expect(fast.elements).toEqual(walked);
+      expect(fast.elements.every((n, i) => n !== undefined && i in fast.elements)).toBe(true);
     }
   });
 });
