@@ -162,7 +162,9 @@ export interface TeamStore {
 
   /**
    * Claim up to `limit` documents that may be sent now (`queued`, `retry_wait` that is due, or
-   * `sending` whose lease has ended), oldest first, skipping rows other desks hold locked.
+   * `sending` whose lease has ended) in the order they became due (a queued document when it
+   * was added, a retry at its time, an ended lease at its end; ties by id), skipping rows other
+   * desks hold locked. Only due rows are read, however long the queue.
    */
   claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]>;
   /** Extend the leases this desk still holds; returns the ids still held (others were lost). */
@@ -184,7 +186,28 @@ export interface TeamStore {
 
   /**
    * Be told when documents change on any desk (PostgreSQL LISTEN/NOTIFY; SQLite polls its
-   * change counter). Returns the function that stops listening.
+   * change counter). An empty list means "something changed, re-read" (too many ids for one
+   * notice, or the listener reconnected and may have missed some). Returns the function that
+   * stops listening.
    */
   listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>>;
+}
+
+/**
+ * The team database cannot be reached (down, unreachable, refusing this login, or no such
+ * database): not a bug. The desk keeps its work locally and tries again. The message names the
+ * database by its label, never with the password.
+ */
+export class TeamStoreUnavailableError extends Error {
+  readonly code = 'TEAM_STORE_UNAVAILABLE';
+  constructor(
+    readonly label: string,
+    /** What went wrong in a few words (e.g. "connection refused"), no secrets. */
+    readonly reason: string,
+  ) {
+    super(
+      `The team database at ${label} cannot be reached (${reason}). Documents dropped here are kept on this computer and handed over when it is back.`,
+    );
+    this.name = 'TeamStoreUnavailableError';
+  }
 }
