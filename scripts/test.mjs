@@ -1,8 +1,9 @@
 // `npm test`: build, lint (tsc, ESLint, Prettier), unit + integration + conformance (Vitest),
-// end-to-end in Chromium (Playwright). Installs Debian's Chromium when it is missing and we may.
+// end-to-end in Chromium (Playwright). Installs Debian's Chromium and PostgreSQL (the team store
+// tests start throwaway clusters from its binaries) when they are missing and we may.
 // Ends with one line "N passed, N failed" for the whole run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +58,37 @@ function ensureChromium() {
   return path;
 }
 
+/** The newest Debian PostgreSQL binaries folder (as test/helpers/postgres.mjs looks for it). */
+function findPostgres() {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  for (const v of readdirSync(base).sort((a, b) => Number(b) - Number(a))) {
+    if (existsSync(join(base, v, 'bin', 'initdb'))) return join(base, v, 'bin');
+  }
+  return null;
+}
+
+function ensurePostgres() {
+  let path = findPostgres();
+  if (path) return path;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    // The package may start a cluster service of its own: the tests never use it.
+    console.log('PostgreSQL not found: installing Debian package "postgresql" with apt-get.');
+    step('apt-get update', 'apt-get', ['update', '-qq']);
+    step('apt-get install postgresql', 'apt-get', ['install', '-y', '-qq', 'postgresql'], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    path = findPostgres();
+  }
+  if (!path) {
+    console.log(
+      'PostgreSQL is missing: the team store tests fail under CI and skip elsewhere. Install it (Debian: sudo apt-get install -y postgresql).',
+    );
+  }
+  return path;
+}
+
 rmSync(join(root, 'test-results'), { recursive: true, force: true });
 mkdirSync(join(root, 'test-results'), { recursive: true });
 
@@ -73,7 +105,8 @@ check(
   step('prettier', bin('prettier'), ['--check', '.', '--log-level', 'warn']),
 );
 
-// Unit, integration and conformance tests.
+// Unit, integration and conformance tests (the team store's need PostgreSQL).
+ensurePostgres();
 const vitestJson = join(root, 'test-results', 'vitest.json');
 const vitestOk = step('vitest', bin('vitest'), [
   'run',
