@@ -184,7 +184,28 @@ export interface TeamStore {
 
   /**
    * Be told when documents change on any desk (PostgreSQL LISTEN/NOTIFY; SQLite polls its
-   * change counter). Returns the function that stops listening.
+   * change counter). An empty list means "something changed, re-read" (too many ids for one
+   * notice, or the listener reconnected and may have missed some). Returns the function that
+   * stops listening.
    */
   listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>>;
+}
+
+/**
+ * The team database cannot be reached (down, unreachable, refusing this login, or no such
+ * database): not a bug. The desk keeps its work locally and tries again. The message names the
+ * database by its label, never with the password.
+ */
+export class TeamStoreUnavailableError extends Error {
+  readonly code = 'TEAM_STORE_UNAVAILABLE';
+  constructor(
+    readonly label: string,
+    /** What went wrong in a few words (e.g. "connection refused"), no secrets. */
+    readonly reason: string,
+  ) {
+    super(
+      `The team database at ${label} cannot be reached (${reason}). Documents dropped here are kept on this computer and handed over when it is back.`,
+    );
+    this.name = 'TeamStoreUnavailableError';
+  }
 }

@@ -1,0 +1,71 @@
+/**
+ * The team store's numbered migrations, one list per dialect: the same numbers and the same
+ * tables (team_documents with its bodies apart, team_events, team_desks, team_settings; the
+ * runner keeps team_migrations). Append only: never edit or reorder an applied one (its sha256
+ * is recorded and checked at start).
+ */
+import { createHash } from 'node:crypto';
+import pgTeam from './postgresql/001-team.sql';
+import sqliteTeam from './sqlite/001-team.sql';
+
+/** One numbered migration of the team store. */
+export interface TeamMigration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/** PostgreSQL migrations, in order. */
+export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
+  { id: 1, name: '001-team', sql: pgTeam },
+];
+
+/** SQLite migrations, in order (same numbers as PostgreSQL's). */
+export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
+  { id: 1, name: '001-team', sql: sqliteTeam },
+];
+
+/** sha256 of a migration's SQL, recorded when it is applied. */
+export function teamMigrationHash(sql: string): string {
+  return createHash('sha256').update(sql).digest('hex');
+}
+
+/** An applied migration this build does not know, or one edited after it was applied. */
+export class TeamMigrationError extends Error {
+  constructor(
+    readonly code: 'TEAM_MIGRATION_UNKNOWN' | 'TEAM_MIGRATION_EDITED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TeamMigrationError';
+  }
+}
+
+/**
+ * Which migrations still have to run, given those recorded; throws when the database was
+ * migrated by a newer Peppol Desk or an applied migration was edited.
+ */
+export function pendingTeamMigrations(
+  all: readonly TeamMigration[],
+  applied: readonly { id: number; name: string; sha256: string }[],
+  label: string,
+): TeamMigration[] {
+  const known = new Map(all.map((m) => [m.id, m]));
+  for (const row of applied) {
+    const m = known.get(row.id);
+    if (!m) {
+      throw new TeamMigrationError(
+        'TEAM_MIGRATION_UNKNOWN',
+        `The team database ${label} was set up by a newer Peppol Desk (migration ${row.name}). Update Peppol Desk on this computer.`,
+      );
+    }
+    if (teamMigrationHash(m.sql) !== row.sha256) {
+      throw new TeamMigrationError(
+        'TEAM_MIGRATION_EDITED',
+        `Team database migration ${m.name} was changed after it was applied; refusing to start.`,
+      );
+    }
+  }
+  const done = new Set(applied.map((r) => r.id));
+  return [...all].sort((a, b) => a.id - b.id).filter((m) => !done.has(m.id));
+}

@@ -1,0 +1,107 @@
+-- The team outbox (issue 14). Times are milliseconds since the epoch read from the database's
+-- clock (team_now_ms): leases and retry times never depend on a desk's clock.
+CREATE FUNCTION team_now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE AS
+  $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT $$;
+
+CREATE TABLE team_documents (
+  id BIGSERIAL PRIMARY KEY,
+  -- teamKeyOf(body): identity and idempotency key.
+  key TEXT NOT NULL UNIQUE,
+  file_name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  doc_type TEXT,
+  invoice_number TEXT,
+  sender_id TEXT,
+  receiver_id TEXT,
+  buyer_name TEXT,
+  amount TEXT,
+  currency TEXT,
+  issue_date TEXT,
+  problem_code TEXT,
+  problem_message TEXT,
+  problem_action TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  transaction_id TEXT,
+  added_by TEXT NOT NULL,
+  sent_by TEXT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  fence BIGINT NOT NULL DEFAULT 0,
+  -- An attempt may have reached the access point: never cancelled, re-sent with the same key.
+  reached_maybe BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  next_attempt_at BIGINT
+);
+-- What claim() walks: only rows that may become due, in id order.
+CREATE INDEX team_documents_due ON team_documents (id)
+  WHERE state IN ('queued', 'retry_wait', 'sending');
+CREATE INDEX team_documents_state ON team_documents (state, id);
+
+-- The exact bytes, apart from the row so lists never read them.
+CREATE TABLE team_document_bodies (
+  document_id BIGINT PRIMARY KEY REFERENCES team_documents (id) ON DELETE CASCADE,
+  body BYTEA NOT NULL
+);
+
+CREATE TABLE team_events (
+  seq BIGSERIAL PRIMARY KEY,
+  document_id BIGINT NOT NULL REFERENCES team_documents (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  -- The desk's id (its name is read from team_desks).
+  desk TEXT,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX team_events_document ON team_events (document_id, seq);
+
+CREATE TABLE team_desks (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  host TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL
+);
+
+CREATE TABLE team_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_by TEXT,
+  updated_at BIGINT NOT NULL
+);
+
+-- Documents per state, kept by a trigger in the writer's transaction: counts() reads a handful of
+-- rows instead of walking the queue. The two rows are touched in name order so that two
+-- transactions moving documents in opposite directions cannot deadlock on them.
+CREATE TABLE team_state_counts (
+  state TEXT PRIMARY KEY,
+  n BIGINT NOT NULL
+);
+
+CREATE FUNCTION team_state_counts_bump(s TEXT, d INTEGER) RETURNS VOID LANGUAGE sql AS $$
+  INSERT INTO team_state_counts (state, n) VALUES (s, d)
+  ON CONFLICT (state) DO UPDATE SET n = team_state_counts.n + d
+$$;
+
+CREATE FUNCTION team_state_counts_track() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM team_state_counts_bump(NEW.state, 1);
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM team_state_counts_bump(OLD.state, -1);
+  ELSIF OLD.state IS DISTINCT FROM NEW.state THEN
+    IF OLD.state < NEW.state THEN
+      PERFORM team_state_counts_bump(OLD.state, -1);
+      PERFORM team_state_counts_bump(NEW.state, 1);
+    ELSE
+      PERFORM team_state_counts_bump(NEW.state, 1);
+      PERFORM team_state_counts_bump(OLD.state, -1);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER team_state_counts_track AFTER INSERT OR DELETE OR UPDATE OF state
+  ON team_documents FOR EACH ROW EXECUTE FUNCTION team_state_counts_track();

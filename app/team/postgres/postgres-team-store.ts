@@ -1,0 +1,493 @@
+/**
+ * The team store on PostgreSQL: the team's queue of record. Claims are one statement
+ * (`FOR UPDATE SKIP LOCKED`, so desks never wait on each other's rows); leases and retry times
+ * use the database's clock (`team_now_ms()`); every write after a claim names its fence; every
+ * state change writes its timeline row and `pg_notify`s the ids in the same transaction.
+ */
+import type pg from 'pg';
+import type { DocumentState } from '../../contract';
+import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
+import {
+  CLERK_CANCEL_FROM,
+  CLERK_RETRY_FROM,
+  ADDED_DETAIL,
+  IN_DOUBT_DETAIL,
+  MAX_NOTIFY_IDS,
+  TEAM_DOCUMENT_COLUMNS,
+  TEAM_NOTIFY_CHANNEL,
+  checkNewDocument,
+  enqueueValues,
+  likePattern,
+  outcomeWrite,
+  toTeamDocument,
+  type TeamDocumentRow,
+} from '../store-rows';
+import type {
+  Claim,
+  ClaimRef,
+  DeskInfo,
+  DeskPresence,
+  EnqueueResult,
+  NewTeamDocument,
+  TeamDocument,
+  TeamEvent,
+  TeamListQuery,
+  TeamOutcome,
+  TeamStore,
+} from '../store';
+import { createPool, inTransaction, labelOf, query } from './connection';
+import { listenForChanges } from './listener';
+
+// pg_advisory_xact_lock key: desks starting at once migrate one after the other.
+const MIGRATION_LOCK = 1_414_000_014;
+
+/** Options of a PostgreSQL team store. */
+export interface PostgresTeamStoreOptions {
+  /** Connections in the pool (LISTEN has its own). Default 10. */
+  poolSize?: number;
+}
+
+/** Tell the other desks which documents changed (inside the writer's transaction). */
+async function notify(client: pg.PoolClient, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const payload = ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',');
+  await client.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, payload]);
+}
+
+/** A TeamStore on PostgreSQL (see the file comment). */
+export class PostgresTeamStore implements TeamStore {
+  readonly dialect = 'postgresql' as const;
+  readonly label: string;
+  private readonly pool: pg.Pool;
+  private readonly stopListeners = new Set<() => Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    options: PostgresTeamStoreOptions = {},
+  ) {
+    this.label = labelOf(url);
+    this.pool = createPool(url, options.poolSize ?? 10);
+  }
+
+  private q<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return query<R>(this.pool, this.label, text, values);
+  }
+
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.label, fn);
+  }
+
+  async migrate(): Promise<void> {
+    for (;;) {
+      const ran = await this.tx(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await c.query(`CREATE TABLE IF NOT EXISTS team_migrations (
+          id INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL,
+          applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+        const applied = await c.query<{ id: number; name: string; sha256: string }>(
+          'SELECT id, name, sha256 FROM team_migrations ORDER BY id',
+        );
+        const next = pendingTeamMigrations(POSTGRES_MIGRATIONS, applied.rows, this.label)[0];
+        if (!next) return false;
+        await c.query(next.sql);
+        await c.query('INSERT INTO team_migrations (id, name, sha256) VALUES ($1, $2, $3)', [
+          next.id,
+          next.name,
+          teamMigrationHash(next.sql),
+        ]);
+        return true;
+      });
+      if (!ran) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stop of [...this.stopListeners]) await stop();
+    await this.pool.end();
+  }
+
+  async heartbeat(desk: DeskInfo): Promise<void> {
+    await this.q(
+      `INSERT INTO team_desks (id, name, host, started_at, last_seen)
+       VALUES ($1, $2, $3, team_now_ms(), team_now_ms())
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
+         last_seen = excluded.last_seen`,
+      [desk.id, desk.name, desk.host],
+    );
+  }
+
+  async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
+    const rows = await this.q<{
+      id: string;
+      name: string;
+      host: string;
+      last_seen: number;
+      online: boolean;
+    }>(
+      `SELECT id, name, host, last_seen, last_seen >= team_now_ms() - $1::bigint AS online
+       FROM team_desks ORDER BY name, id`,
+      [Math.round(onlineWithinMs)],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      host: r.host,
+      lastSeenAt: r.last_seen,
+      online: r.online,
+    }));
+  }
+
+  async known(keys: readonly string[]): Promise<Map<string, { id: number; state: DocumentState }>> {
+    const rows = await this.q<{ key: string; id: number; state: DocumentState }>(
+      'SELECT key, id, state FROM team_documents WHERE key = ANY($1::text[])',
+      [[...new Set(keys)]],
+    );
+    return new Map(rows.map((r) => [r.key, { id: r.id, state: r.state }]));
+  }
+
+  async enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]> {
+    docs.forEach(checkNewDocument);
+    if (docs.length === 0) return [];
+    const columns = docs.map(enqueueValues);
+    const column = (i: number): unknown[] => columns.map((c) => c[i]);
+    return this.tx(async (c) => {
+      // One INSERT for the batch, rows in the given order (ids follow it); a key the team
+      // already has (or that appears twice here) is skipped.
+      const inserted = await c.query<{ id: number; key: string; state: DocumentState }>(
+        `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
+           sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
+           problem_message, problem_action, added_by, created_at, updated_at)
+         SELECT key, file_name, size, state, doc_type, invoice_number, sender_id, receiver_id,
+           buyer_name, amount, currency, issue_date, problem_code, problem_message,
+           problem_action, $16, team_now_ms(), team_now_ms()
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+           $13::text[], $14::text[], $15::text[])
+           WITH ORDINALITY AS t(key, file_name, size, state, doc_type, invoice_number,
+             sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
+             problem_message, problem_action, ord)
+         ORDER BY ord
+         ON CONFLICT (key) DO NOTHING RETURNING id, key, state`,
+        [docs.map((d) => d.key), ...Array.from({ length: 14 }, (_, i) => column(i)), deskId],
+      );
+      const created = new Map(inserted.rows.map((r) => [r.key, r]));
+      if (created.size > 0) {
+        const firstOf = new Map<string, NewTeamDocument>();
+        for (const d of docs) if (!firstOf.has(d.key)) firstOf.set(d.key, d);
+        const rows = inserted.rows;
+        const bodies = rows.map((r) => {
+          const b = firstOf.get(r.key)!.body;
+          return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+        });
+        await c.query(
+          `INSERT INTO team_document_bodies (document_id, body)
+           SELECT * FROM unnest($1::bigint[], $2::bytea[])`,
+          [rows.map((r) => r.id), bodies],
+        );
+        await c.query(
+          `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+           SELECT id, team_now_ms(), $1, NULL, state, detail
+           FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, state, detail)`,
+          [
+            deskId,
+            rows.map((r) => r.id),
+            rows.map((r) => r.state),
+            rows.map((r) => firstOf.get(r.key)!.problem?.message ?? ADDED_DETAIL),
+          ],
+        );
+      }
+      const others = docs.filter((d) => !created.has(d.key)).map((d) => d.key);
+      const had = new Map<string, { id: number; state: DocumentState }>();
+      if (others.length > 0) {
+        const r = await c.query<{ id: number; key: string; state: DocumentState }>(
+          'SELECT id, key, state FROM team_documents WHERE key = ANY($1::text[])',
+          [others],
+        );
+        for (const row of r.rows) had.set(row.key, row);
+      }
+      await notify(
+        c,
+        inserted.rows.map((r) => r.id),
+      );
+      const reported = new Set<string>();
+      return docs.map((d): EnqueueResult => {
+        const mine = created.get(d.key);
+        if (mine && !reported.has(d.key)) {
+          reported.add(d.key);
+          return { key: d.key, id: mine.id, created: true, state: mine.state };
+        }
+        const r = mine ?? had.get(d.key)!;
+        return { key: d.key, id: r.id, created: false, state: r.state };
+      });
+    });
+  }
+
+  async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
+    return this.tx(async (c) => {
+      // The claim itself is ONE statement: pick, lock (skipping rows other desks hold), move,
+      // fence and log. Lease and due times come from the database's clock only.
+      const res = await c.query<{
+        id: number;
+        key: string;
+        fence: number;
+        file_name: string;
+        receiver_id: string | null;
+        doc_type: Claim['docType'];
+        attempts: number;
+        was: DocumentState;
+      }>(
+        `WITH due AS (
+           SELECT id, state FROM team_documents
+           WHERE state IN ('queued', 'retry_wait', 'sending')
+             AND (state = 'queued'
+                  OR (state = 'retry_wait' AND next_attempt_at <= team_now_ms())
+                  OR (state = 'sending' AND lease_until < team_now_ms()))
+           ORDER BY id LIMIT $2
+           FOR UPDATE SKIP LOCKED
+         ), claimed AS (
+           UPDATE team_documents d SET state = 'sending', lease_owner = $1,
+             lease_until = team_now_ms() + $3::bigint, fence = d.fence + 1,
+             attempts = d.attempts + 1, updated_at = team_now_ms(), next_attempt_at = NULL,
+             reached_maybe = d.reached_maybe OR due.state = 'sending'
+           FROM due WHERE d.id = due.id
+           RETURNING d.id, d.key, d.fence, d.file_name, d.receiver_id, d.doc_type, d.attempts,
+             due.state AS was
+         ), logged AS (
+           INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+           SELECT id, team_now_ms(), $1, was, 'sending',
+             CASE WHEN was = 'sending' THEN $4::text END FROM claimed
+         )
+         SELECT * FROM claimed ORDER BY id`,
+        [deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), IN_DOUBT_DETAIL],
+      );
+      await notify(
+        c,
+        res.rows.map((r) => r.id),
+      );
+      return res.rows.map((r) => ({
+        id: r.id,
+        key: r.key,
+        fence: r.fence,
+        fileName: r.file_name,
+        receiverId: r.receiver_id,
+        docType: r.doc_type,
+        inDoubt: r.was === 'sending',
+        attempts: r.attempts,
+      }));
+    });
+  }
+
+  async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>> {
+    if (claims.length === 0) return new Set();
+    const rows = await this.q<{ id: number }>(
+      `UPDATE team_documents d SET lease_until = team_now_ms() + $2::bigint
+       FROM unnest($3::bigint[], $4::bigint[]) AS c(id, fence)
+       WHERE d.id = c.id AND d.fence = c.fence AND d.state = 'sending' AND d.lease_owner = $1
+       RETURNING d.id`,
+      [deskId, Math.round(leaseMs), claims.map((c) => c.id), claims.map((c) => c.fence)],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
+    const w = outcomeWrite(outcome);
+    return this.tx(async (c) => {
+      const res = await c.query(
+        `UPDATE team_documents SET state = $1, lease_owner = NULL, lease_until = NULL,
+           updated_at = team_now_ms(),
+           transaction_id = COALESCE($2, transaction_id),
+           sent_by = CASE WHEN $3::boolean THEN $4 ELSE sent_by END,
+           next_attempt_at = CASE WHEN $5::bigint IS NULL THEN NULL
+                                  ELSE team_now_ms() + $5::bigint END,
+           problem_code = $6, problem_message = $7, problem_action = $8,
+           reached_maybe = reached_maybe OR $9::boolean,
+           attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END
+         WHERE id = $11 AND fence = $12 AND state = 'sending' AND lease_owner = $4
+         RETURNING id`,
+        [
+          w.to,
+          w.transactionId,
+          w.sent,
+          deskId,
+          w.delayMs,
+          w.problem?.code ?? null,
+          w.problem?.message ?? null,
+          w.problem?.action ?? null,
+          w.reachedMaybe,
+          w.uncount,
+          claim.id,
+          claim.fence,
+        ],
+      );
+      // The fence moved (or the lease went to another desk): nothing written.
+      if (res.rowCount === 0) return false;
+      await this.logEvent(c, claim.id, deskId, 'sending', w.to, w.detail);
+      await notify(c, [claim.id]);
+      return true;
+    });
+  }
+
+  async body(id: number): Promise<Uint8Array> {
+    const rows = await this.q<{ body: Buffer }>(
+      'SELECT body FROM team_document_bodies WHERE document_id = $1',
+      [id],
+    );
+    if (!rows[0]) throw new Error(`The team has no document #${id}.`);
+    return new Uint8Array(rows[0].body);
+  }
+
+  async get(id: number): Promise<TeamDocument | null> {
+    const rows = await this.q<TeamDocumentRow>(
+      `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toTeamDocument(rows[0]) : null;
+  }
+
+  async list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.states) {
+      args.push([...query.states]);
+      where.push(`state = ANY($${args.length}::text[])`);
+    }
+    if (query.search) {
+      args.push(likePattern(query.search));
+      const p = `$${args.length}`;
+      where.push(`(file_name ILIKE ${p} OR invoice_number ILIKE ${p}
+        OR buyer_name ILIKE ${p} OR receiver_id ILIKE ${p})`);
+    }
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const order = query.order === 'oldest' ? 'ASC' : 'DESC';
+    const rows = await this.q<TeamDocumentRow>(
+      `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents ${filter}
+       ORDER BY id ${order} LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+      [...args, query.limit ?? 100, query.offset ?? 0],
+    );
+    let total: number;
+    if (!query.search) {
+      // Without a search, the per-state counts answer at once (no walk over the queue).
+      const counts = await this.counts();
+      const states = query.states ?? (Object.keys(counts) as DocumentState[]);
+      total = states.reduce((n, s) => n + (counts[s] ?? 0), 0);
+    } else {
+      const r = await this.q<{ n: number }>(
+        `SELECT COUNT(*)::bigint AS n FROM team_documents ${filter}`,
+        args,
+      );
+      total = r[0]!.n;
+    }
+    return { rows: rows.map(toTeamDocument), total };
+  }
+
+  async counts(): Promise<Partial<Record<DocumentState, number>>> {
+    const rows = await this.q<{ state: DocumentState; n: number }>(
+      'SELECT state, n FROM team_state_counts WHERE n > 0',
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  async timeline(id: number): Promise<TeamEvent[]> {
+    const rows = await this.q<{
+      at: number;
+      desk: string | null;
+      from_state: DocumentState | null;
+      to_state: DocumentState;
+      detail: string | null;
+    }>(
+      `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
+       FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
+       WHERE e.document_id = $1 ORDER BY e.seq`,
+      [id],
+    );
+    return rows.map((r) => ({
+      at: r.at,
+      desk: r.desk,
+      fromState: r.from_state,
+      toState: r.to_state,
+      detail: r.detail,
+    }));
+  }
+
+  async states(ids: readonly number[]): Promise<Map<number, DocumentState>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.q<{ id: number; state: DocumentState }>(
+      'SELECT id, state FROM team_documents WHERE id = ANY($1::bigint[])',
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r.state]));
+  }
+
+  async retry(deskId: string, ids: readonly number[]): Promise<number> {
+    return this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '');
+  }
+
+  async cancel(deskId: string, ids: readonly number[]): Promise<number> {
+    return this.clerkMove(
+      deskId,
+      ids,
+      CLERK_CANCEL_FROM,
+      'cancelled',
+      'cancelled',
+      'AND NOT reached_maybe',
+    );
+  }
+
+  private clerkMove(
+    deskId: string,
+    ids: readonly number[],
+    from: readonly DocumentState[],
+    to: DocumentState,
+    detail: string,
+    guard: string,
+  ): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    return this.tx(async (c) => {
+      const res = await c.query<{ id: number }>(
+        `WITH old AS (
+           SELECT id, state FROM team_documents
+           WHERE id = ANY($3::bigint[]) AND state = ANY($4::text[]) ${guard}
+           ORDER BY id FOR UPDATE
+         ), moved AS (
+           UPDATE team_documents d SET state = $2, updated_at = team_now_ms(),
+             next_attempt_at = NULL
+           FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
+         )
+         INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+         SELECT id, team_now_ms(), $1, was, $2, $5 FROM moved RETURNING document_id AS id`,
+        [deskId, to, [...new Set(ids)], [...from], detail],
+      );
+      const moved = res.rows.map((r) => r.id);
+      await notify(c, moved);
+      return moved.length;
+    });
+  }
+
+  async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
+    const stop = await listenForChanges(this.url, this.label, onChange);
+    const remove = async (): Promise<void> => {
+      this.stopListeners.delete(remove);
+      await stop();
+    };
+    this.stopListeners.add(remove);
+    return remove;
+  }
+
+  private async logEvent(
+    c: pg.PoolClient,
+    id: number,
+    desk: string,
+    from: DocumentState | null,
+    to: DocumentState,
+    detail: string | null,
+  ): Promise<void> {
+    await c.query(
+      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+       VALUES ($1, team_now_ms(), $2, $3, $4, $5)`,
+      [id, desk, from, to, detail],
+    );
+  }
+}

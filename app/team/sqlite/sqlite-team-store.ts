@@ -1,0 +1,464 @@
+/**
+ * The team store in one SQLite file: desks on one machine share it (several processes may open
+ * it at once). Claims run in `BEGIN IMMEDIATE` transactions, so only one desk picks at a time;
+ * the "database clock" is the machine's clock read inside SQL, which all its desks share.
+ */
+import Database from 'better-sqlite3';
+import type { DocumentState } from '../../contract';
+import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
+import {
+  ADDED_DETAIL,
+  CLERK_CANCEL_FROM,
+  CLERK_RETRY_FROM,
+  IN_DOUBT_DETAIL,
+  MAX_NOTIFY_IDS,
+  TEAM_DOCUMENT_COLUMNS,
+  checkNewDocument,
+  enqueueValues,
+  likePattern,
+  outcomeWrite,
+  toTeamDocument,
+  type TeamDocumentRow,
+} from '../store-rows';
+import {
+  TeamStoreUnavailableError,
+  type Claim,
+  type ClaimRef,
+  type DeskInfo,
+  type DeskPresence,
+  type EnqueueResult,
+  type NewTeamDocument,
+  type TeamEvent,
+  type TeamListQuery,
+  type TeamOutcome,
+  type TeamStore,
+} from '../store';
+
+// Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
+const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
+/** How often listen() looks at the change counter. */
+const LISTEN_POLL_MS = 250;
+
+function openFile(file: string, label: string): Database.Database {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Other desks' transactions are short: wait for them rather than fail.
+    db.pragma('busy_timeout = 10000');
+    return db;
+  } catch (err) {
+    db?.close();
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM')
+      throw new TeamStoreUnavailableError(label, 'the file cannot be opened');
+    throw err;
+  }
+}
+
+/** A TeamStore on a SQLite file (see the file comment). */
+export class SqliteTeamStore implements TeamStore {
+  readonly dialect = 'sqlite' as const;
+  readonly label: string;
+  private readonly db: Database.Database;
+  private readonly stopListeners = new Set<() => Promise<void>>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly file: string) {
+    this.label = file;
+    this.db = openFile(file, this.label);
+  }
+
+  async migrate(): Promise<void> {
+    const db = this.db;
+    for (;;) {
+      // Each migration in its own immediate transaction: two desks starting at once take turns,
+      // and the second finds the first's work recorded.
+      const ran = db
+        .transaction(() => {
+          db.exec(`CREATE TABLE IF NOT EXISTS team_migrations (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL,
+            applied_at INTEGER NOT NULL)`);
+          const applied = db
+            .prepare('SELECT id, name, sha256 FROM team_migrations ORDER BY id')
+            .all() as { id: number; name: string; sha256: string }[];
+          const next = pendingTeamMigrations(SQLITE_MIGRATIONS, applied, this.label)[0];
+          if (!next) return false;
+          db.exec(next.sql);
+          db.prepare(
+            `INSERT INTO team_migrations (id, name, sha256, applied_at) VALUES (?, ?, ?, ${NOW})`,
+          ).run(next.id, next.name, teamMigrationHash(next.sql));
+          return true;
+        })
+        .immediate();
+      if (!ran) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.stopListeners]) await stop();
+    if (this.db.open) this.db.close();
+  }
+
+  async heartbeat(desk: DeskInfo): Promise<void> {
+    this.stmt(
+      `INSERT INTO team_desks (id, name, host, started_at, last_seen) VALUES (?, ?, ?, ${NOW}, ${NOW})
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
+           last_seen = excluded.last_seen`,
+    ).run(desk.id, desk.name, desk.host);
+  }
+
+  async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
+    const rows = this.stmt(
+      `SELECT id, name, host, last_seen, last_seen >= ${NOW} - ? AS online
+         FROM team_desks ORDER BY name, id`,
+    ).all(Math.round(onlineWithinMs)) as {
+      id: string;
+      name: string;
+      host: string;
+      last_seen: number;
+      online: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      host: r.host,
+      lastSeenAt: r.last_seen,
+      online: r.online === 1,
+    }));
+  }
+
+  async known(keys: readonly string[]): Promise<Map<string, { id: number; state: DocumentState }>> {
+    const found = new Map<string, { id: number; state: DocumentState }>();
+    const stmt = this.stmt('SELECT id, state FROM team_documents WHERE key = ?');
+    for (const key of new Set(keys)) {
+      const r = stmt.get(key) as { id: number; state: DocumentState } | undefined;
+      if (r) found.set(key, { id: r.id, state: r.state });
+    }
+    return found;
+  }
+
+  async enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]> {
+    docs.forEach(checkNewDocument);
+    const db = this.db;
+    const insert = this.stmt(
+      `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
+         sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
+         problem_message, problem_action, added_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW})
+       ON CONFLICT (key) DO NOTHING RETURNING id`,
+    );
+    const body = this.stmt('INSERT INTO team_document_bodies (document_id, body) VALUES (?, ?)');
+    const existing = this.stmt('SELECT id, state FROM team_documents WHERE key = ?');
+    const event = this.eventStatement();
+    return db
+      .transaction(() =>
+        docs.map((d): EnqueueResult => {
+          const row = insert.get(d.key, ...enqueueValues(d), deskId) as { id: number } | undefined;
+          if (row) {
+            body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
+            event.run(row.id, deskId, null, d.state, d.problem?.message ?? ADDED_DETAIL);
+            return { key: d.key, id: row.id, created: true, state: d.state };
+          }
+          const had = existing.get(d.key) as { id: number; state: DocumentState };
+          return { key: d.key, id: had.id, created: false, state: had.state };
+        }),
+      )
+      .immediate();
+  }
+
+  async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
+    const db = this.db;
+    const due = this.stmt(
+      `SELECT id, state FROM team_documents
+       WHERE state IN ('queued', 'retry_wait', 'sending')
+         AND (state = 'queued' OR (state = 'retry_wait' AND next_attempt_at <= ${NOW})
+              OR (state = 'sending' AND lease_until < ${NOW}))
+       ORDER BY id LIMIT ?`,
+    );
+    const take = this.stmt(
+      `UPDATE team_documents SET state = 'sending', lease_owner = ?, lease_until = ${NOW} + ?,
+         fence = fence + 1, attempts = attempts + 1, updated_at = ${NOW}, next_attempt_at = NULL,
+         reached_maybe = reached_maybe OR ?
+       WHERE id = ?
+       RETURNING id, key, fence, file_name, receiver_id, doc_type, attempts`,
+    );
+    const event = this.eventStatement();
+    return db
+      .transaction(() => {
+        const rows = due.all(Math.max(0, Math.floor(limit))) as {
+          id: number;
+          state: DocumentState;
+        }[];
+        return rows.map((r): Claim => {
+          const inDoubt = r.state === 'sending';
+          const c = take.get(deskId, Math.round(leaseMs), inDoubt ? 1 : 0, r.id) as {
+            id: number;
+            key: string;
+            fence: number;
+            file_name: string;
+            receiver_id: string | null;
+            doc_type: Claim['docType'];
+            attempts: number;
+          };
+          event.run(r.id, deskId, r.state, 'sending', inDoubt ? IN_DOUBT_DETAIL : null);
+          return {
+            id: c.id,
+            key: c.key,
+            fence: c.fence,
+            fileName: c.file_name,
+            receiverId: c.receiver_id,
+            docType: c.doc_type,
+            inDoubt,
+            attempts: c.attempts,
+          };
+        });
+      })
+      .immediate();
+  }
+
+  async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>> {
+    const stmt = this.stmt(
+      `UPDATE team_documents SET lease_until = ${NOW} + ?
+       WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
+    );
+    const held = new Set<number>();
+    this.db
+      .transaction(() => {
+        for (const c of claims) {
+          if (stmt.get(Math.round(leaseMs), c.id, c.fence, deskId)) held.add(c.id);
+        }
+      })
+      .immediate();
+    return held;
+  }
+
+  async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
+    const w = outcomeWrite(outcome);
+    const stmt = this.stmt(
+      `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
+         updated_at = ${NOW},
+         transaction_id = COALESCE(?, transaction_id),
+         sent_by = CASE WHEN ? THEN ? ELSE sent_by END,
+         next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${NOW} + ? END,
+         problem_code = ?, problem_message = ?, problem_action = ?,
+         reached_maybe = reached_maybe OR ?,
+         attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END
+       WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
+    );
+    const event = this.eventStatement();
+    return this.db
+      .transaction(() => {
+        const done = stmt.get(
+          w.to,
+          w.transactionId,
+          w.sent ? 1 : 0,
+          deskId,
+          w.delayMs,
+          w.delayMs,
+          w.problem?.code ?? null,
+          w.problem?.message ?? null,
+          w.problem?.action ?? null,
+          w.reachedMaybe ? 1 : 0,
+          w.uncount ? 1 : 0,
+          claim.id,
+          claim.fence,
+          deskId,
+        );
+        if (!done) return false;
+        event.run(claim.id, deskId, 'sending', w.to, w.detail);
+        return true;
+      })
+      .immediate();
+  }
+
+  async body(id: number): Promise<Uint8Array> {
+    const r = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').get(id) as
+      { body: Buffer } | undefined;
+    if (!r) throw new Error(`The team has no document #${id}.`);
+    return new Uint8Array(r.body);
+  }
+
+  async get(id: number): Promise<ReturnType<typeof toTeamDocument> | null> {
+    const r = this.stmt(`SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents WHERE id = ?`).get(
+      id,
+    ) as TeamDocumentRow | undefined;
+    return r ? toTeamDocument(r) : null;
+  }
+
+  async list(
+    query: TeamListQuery,
+  ): Promise<{ rows: ReturnType<typeof toTeamDocument>[]; total: number }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.states) {
+      where.push(`state IN (${query.states.map(() => '?').join(', ') || 'NULL'})`);
+      args.push(...query.states);
+    }
+    if (query.search) {
+      where.push(
+        `(file_name LIKE ? ESCAPE '\\' OR invoice_number LIKE ? ESCAPE '\\'
+          OR buyer_name LIKE ? ESCAPE '\\' OR receiver_id LIKE ? ESCAPE '\\')`,
+      );
+      args.push(...Array<string>(4).fill(likePattern(query.search)));
+    }
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const order = query.order === 'oldest' ? 'ASC' : 'DESC';
+    const rows = this.stmt(
+      `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents ${filter}
+         ORDER BY id ${order} LIMIT ? OFFSET ?`,
+    ).all(...args, query.limit ?? 100, query.offset ?? 0) as TeamDocumentRow[];
+    return { rows: rows.map(toTeamDocument), total: await this.total(query, filter, args) };
+  }
+
+  /** Without a search the per-state counts answer at once; with one, count the matches. */
+  private async total(query: TeamListQuery, filter: string, args: unknown[]): Promise<number> {
+    if (!query.search) {
+      const counts = await this.counts();
+      const states = query.states ?? (Object.keys(counts) as DocumentState[]);
+      return states.reduce((n, s) => n + (counts[s] ?? 0), 0);
+    }
+    const r = this.stmt(`SELECT COUNT(*) AS n FROM team_documents ${filter}`).get(...args) as {
+      n: number;
+    };
+    return r.n;
+  }
+
+  async counts(): Promise<Partial<Record<DocumentState, number>>> {
+    const rows = this.stmt('SELECT state, n FROM team_state_counts WHERE n > 0').all() as {
+      state: DocumentState;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  async timeline(id: number): Promise<TeamEvent[]> {
+    const rows = this.stmt(
+      `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
+         FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
+         WHERE e.document_id = ? ORDER BY e.seq`,
+    ).all(id) as {
+      at: number;
+      desk: string | null;
+      from_state: DocumentState | null;
+      to_state: DocumentState;
+      detail: string | null;
+    }[];
+    return rows.map((r) => ({
+      at: r.at,
+      desk: r.desk,
+      fromState: r.from_state,
+      toState: r.to_state,
+      detail: r.detail,
+    }));
+  }
+
+  async states(ids: readonly number[]): Promise<Map<number, DocumentState>> {
+    const stmt = this.stmt('SELECT state FROM team_documents WHERE id = ?');
+    const out = new Map<number, DocumentState>();
+    for (const id of new Set(ids)) {
+      const r = stmt.get(id) as { state: DocumentState } | undefined;
+      if (r) out.set(id, r.state);
+    }
+    return out;
+  }
+
+  async retry(deskId: string, ids: readonly number[]): Promise<number> {
+    return this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '');
+  }
+
+  async cancel(deskId: string, ids: readonly number[]): Promise<number> {
+    return this.clerkMove(
+      deskId,
+      ids,
+      CLERK_CANCEL_FROM,
+      'cancelled',
+      'cancelled',
+      'AND NOT reached_maybe',
+    );
+  }
+
+  private clerkMove(
+    deskId: string,
+    ids: readonly number[],
+    from: readonly DocumentState[],
+    to: DocumentState,
+    detail: string,
+    guard: string,
+  ): number {
+    const stmt = this.stmt(
+      `UPDATE team_documents SET state = ?, updated_at = ${NOW}, next_attempt_at = NULL
+       WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) ${guard}
+       RETURNING id`,
+    );
+    const before = this.stmt('SELECT state FROM team_documents WHERE id = ?');
+    const event = this.eventStatement();
+    return this.db
+      .transaction(() => {
+        let n = 0;
+        for (const id of new Set(ids)) {
+          const was = before.get(id) as { state: DocumentState } | undefined;
+          if (!was || !stmt.get(to, id, ...from)) continue;
+          event.run(id, deskId, was.state, to, detail);
+          n++;
+        }
+        return n;
+      })
+      .immediate();
+  }
+
+  async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
+    // Its own connection: data_version changes when any other connection commits, this
+    // store's own included.
+    const watcher = openFile(this.file, this.label);
+    const version = watcher.prepare('PRAGMA data_version').pluck();
+    const since = watcher
+      .prepare('SELECT seq, document_id FROM team_events WHERE seq > ? ORDER BY seq LIMIT ?')
+      .raw();
+    let last = (watcher.prepare('SELECT COALESCE(MAX(seq), 0) FROM team_events').pluck().get() ??
+      0) as number;
+    let seen = version.get() as number;
+    const timer = setInterval(() => {
+      const v = version.get() as number;
+      if (v === seen) return;
+      seen = v;
+      const rows = since.all(last, MAX_NOTIFY_IDS + 1) as [number, number][];
+      if (rows.length === 0) return;
+      if (rows.length > MAX_NOTIFY_IDS) {
+        last = (watcher.prepare('SELECT MAX(seq) FROM team_events').pluck().get() ??
+          last) as number;
+        onChange([]);
+        return;
+      }
+      last = rows[rows.length - 1]![0];
+      onChange([...new Set(rows.map((r) => r[1]))]);
+    }, LISTEN_POLL_MS);
+    timer.unref();
+    const stop = async (): Promise<void> => {
+      clearInterval(timer);
+      this.stopListeners.delete(stop);
+      if (watcher.open) watcher.close();
+    };
+    this.stopListeners.add(stop);
+    return stop;
+  }
+
+  private eventStatement(): Database.Statement {
+    return this.stmt(
+      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+       VALUES (?, ${NOW}, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** Statements are prepared once (on first use: the tables exist only after migrate()). */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * What both team store implementations share: the row shape of team_documents, how a row becomes
+ * a TeamDocument, how a send's outcome becomes a write, and the clerk's rules. Keeping these in
+ * one place is what makes the PostgreSQL and SQLite stores answer alike.
+ */
+import type { DocumentState } from '../contract';
+import { isAllowedTransition } from '../domain/states';
+import type { NewTeamDocument, TeamDocument, TeamOutcome, TeamProblem } from './store';
+
+/** LISTEN/NOTIFY channel of document changes (PostgreSQL). */
+export const TEAM_NOTIFY_CHANNEL = 'peppol_desk_documents';
+
+/** A NOTIFY payload holds at most ~8,000 bytes: past this many ids, say "re-read" instead. */
+export const MAX_NOTIFY_IDS = 500;
+
+/** team_documents as read (the body lives in team_document_bodies). */
+export interface TeamDocumentRow {
+  id: number;
+  key: string;
+  file_name: string;
+  size: number;
+  state: DocumentState;
+  doc_type: 'Invoice' | 'CreditNote' | null;
+  invoice_number: string | null;
+  sender_id: string | null;
+  receiver_id: string | null;
+  buyer_name: string | null;
+  amount: string | null;
+  currency: string | null;
+  issue_date: string | null;
+  problem_code: string | null;
+  problem_message: string | null;
+  problem_action: string | null;
+  attempts: number;
+  transaction_id: string | null;
+  added_by: string;
+  sent_by: string | null;
+  lease_owner: string | null;
+  fence: number;
+  created_at: number;
+  updated_at: number;
+  next_attempt_at: number | null;
+}
+
+/** The columns of TeamDocumentRow, for SELECTs (never the body). */
+export const TEAM_DOCUMENT_COLUMNS = `id, key, file_name, size, state, doc_type, invoice_number,
+  sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code, problem_message,
+  problem_action, attempts, transaction_id, added_by, sent_by, lease_owner, fence, created_at,
+  updated_at, next_attempt_at`;
+
+/** A row as the desks see it. */
+export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
+  return {
+    id: Number(r.id),
+    key: r.key,
+    fileName: r.file_name,
+    size: Number(r.size),
+    state: r.state,
+    docType: r.doc_type,
+    invoiceNumber: r.invoice_number,
+    senderId: r.sender_id,
+    receiverId: r.receiver_id,
+    buyerName: r.buyer_name,
+    amount: r.amount,
+    currency: r.currency,
+    issueDate: r.issue_date,
+    problem: r.problem_code
+      ? { code: r.problem_code, message: r.problem_message ?? '', action: r.problem_action }
+      : null,
+    attempts: Number(r.attempts),
+    transactionId: r.transaction_id,
+    addedBy: r.added_by,
+    sentBy: r.sent_by,
+    leaseOwner: r.lease_owner,
+    fence: Number(r.fence),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    nextAttemptAt: r.next_attempt_at === null ? null : Number(r.next_attempt_at),
+  };
+}
+
+/** The values an enqueue writes, in the order of the INSERT's columns (after the key). */
+export function enqueueValues(d: NewTeamDocument): (string | number | null)[] {
+  return [
+    d.fileName,
+    d.body.byteLength,
+    d.state,
+    d.docType,
+    d.invoiceNumber,
+    d.senderId,
+    d.receiverId,
+    d.buyerName,
+    d.amount,
+    d.currency,
+    d.issueDate,
+    d.problem?.code ?? null,
+    d.problem?.message ?? null,
+    d.problem?.action ?? null,
+  ];
+}
+
+/** Refuses what a desk must never enqueue: a bad key or a state the queue does not start in. */
+export function checkNewDocument(d: NewTeamDocument): void {
+  if (!/^pdt1-[0-9a-f]{64}$/.test(d.key)) {
+    throw new Error(`Not a team key: ${JSON.stringify(d.key.slice(0, 80))} (use teamKeyOf).`);
+  }
+  if (d.state !== 'queued' && d.state !== 'invalid' && d.state !== 'unreachable') {
+    throw new Error(`A document cannot join the team's queue in state ${String(d.state)}.`);
+  }
+}
+
+/** What finish() writes for an outcome. */
+export interface OutcomeWrite {
+  to: DocumentState;
+  transactionId: string | null;
+  problem: TeamProblem | null;
+  /** retry_wait: due this long after now (database clock). */
+  delayMs: number | null;
+  reachedMaybe: boolean;
+  /** accepted: this desk is the one that sent it. */
+  sent: boolean;
+  /** released: the attempt never happened, so it is not counted. */
+  uncount: boolean;
+  detail: string | null;
+}
+
+/** How a send's outcome is written back (always a move the state table allows from sending). */
+export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
+  const base = {
+    transactionId: null,
+    problem: null,
+    delayMs: null,
+    reachedMaybe: false,
+    sent: false,
+    uncount: false,
+  };
+  let w: OutcomeWrite;
+  switch (outcome.kind) {
+    case 'accepted':
+      w = {
+        ...base,
+        to: 'accepted',
+        transactionId: outcome.transactionId,
+        sent: true,
+        detail: 'accepted by the access point',
+      };
+      break;
+    case 'released':
+      w = { ...base, to: 'queued', uncount: true, detail: 'not sent: back in the queue' };
+      break;
+    case 'retry':
+      w = {
+        ...base,
+        to: 'retry_wait',
+        problem: outcome.problem,
+        delayMs: Math.max(0, Math.round(outcome.delayMs)),
+        reachedMaybe: outcome.reachedMaybe,
+        detail: outcome.problem.message,
+      };
+      break;
+    case 'failed':
+      w = { ...base, to: 'failed', problem: outcome.problem, detail: outcome.problem.message };
+      break;
+  }
+  if (!isAllowedTransition('sending', w.to)) throw new Error(`sending → ${w.to} is not allowed`);
+  return w;
+}
+
+/** The clerk may retry these (→ queued). */
+export const CLERK_RETRY_FROM: readonly DocumentState[] = ['failed'];
+
+/**
+ * The clerk may cancel these (→ cancelled), unless an attempt may have reached the access point
+ * (`reached_maybe`): cancelling then could hide an invoice the access point accepted.
+ */
+export const CLERK_CANCEL_FROM: readonly DocumentState[] = (
+  ['queued', 'failed', 'invalid', 'unreachable'] as DocumentState[]
+).filter((s) => isAllowedTransition(s, 'cancelled'));
+
+/** A LIKE pattern that finds `search` anywhere, with the wildcards in it taken literally. */
+export function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** ids from a NOTIFY payload ("1,2,3"; empty or "*" = re-read everything). */
+export function parseNotifyIds(payload: string | undefined): number[] {
+  if (!payload || payload === '*') return [];
+  return payload
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n > 0);
+}
+
+/** Timeline words of a document claimed again after the previous desk's lease ended. */
+export const IN_DOUBT_DETAIL =
+  'taken over after the desk sending it stopped answering; sent again with the same key';
+
+/** Timeline words of a document put on the team's queue. */
+export const ADDED_DETAIL = 'added to the team queue';
