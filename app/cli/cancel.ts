@@ -1,11 +1,14 @@
 /** `peppol-desk cancel <ids...>`: cancel documents that were not sent yet. */
 import type { Command } from 'commander';
 import { invokeHandler } from '../errors';
-import { parseIds, requireKnownIds, usage } from './common';
+import { parseIds, requireKnownIds, usage, STORE_HELP } from './common';
 import { openQuiet } from './engine-options';
 
-async function cancelCommand(ids: string[], opts: { dataDir?: string }): Promise<number> {
-  const engine = await openQuiet({ dataDir: opts.dataDir }, false);
+async function cancelCommand(
+  ids: string[],
+  opts: { dataDir?: string; store?: string },
+): Promise<number> {
+  const engine = await openQuiet({ dataDir: opts.dataDir, store: opts.store }, false);
   try {
     const list = parseIds(ids);
     await requireKnownIds(engine, list);
@@ -35,7 +38,8 @@ export function registerCancel(program: Command): void {
     .description('Cancel documents that were not sent yet.')
     .argument('<ids...>', 'document ids (see `list`)')
     .option('--data-dir <dir>', 'data folder')
-    .action(async (ids: string[], opts: { dataDir?: string }) => {
+    .option('--store <url>', STORE_HELP)
+    .action(async (ids: string[], opts: { dataDir?: string; store?: string }) => {
       process.exitCode = await usage(() => cancelCommand(ids, opts));
     });
 }

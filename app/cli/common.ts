@@ -29,14 +29,22 @@ export function parseIds(ids: string[]): number[] {
  * may talk to the access point after `send` (same words, same order).
  */
 export function accessPointOptions(command: Command): Command {
-  return command
-    .option('--data-dir <dir>', 'data folder')
+  return storeOption(command.option('--data-dir <dir>', 'data folder'))
     .option('--endpoint <url>', 'provider base URL')
     .option('--api-key <key>', 'provider API key')
     .option(
       '--api-key-file <file>',
       'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
     );
+}
+
+/** What `--store <url>` says in `--help`. */
+export const STORE_HELP =
+  'work on a team outbox: postgresql://user@host/db (or set PEPPOL_DESK_STORE)';
+
+/** `--store <url>`: the team outbox, on every command that touches documents. */
+export function storeOption(command: Command): Command {
+  return command.option('--store <url>', STORE_HELP);
 }
 
 /**

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // options.ts holds no engine code: commands that only read (validate) still do not load it.
-import { memorySecretStore, type EngineOptions } from '../engine/options';
+import { memorySecretStore, type Engine, type EngineOptions } from '../engine/options';
 import { defaultDataDir } from '../data-dir';
 import { keyFileSecretStore } from '../secrets/key-file';
 
@@ -31,6 +31,8 @@ export interface EngineFlags {
   gzip?: boolean;
   rate?: number;
   metricsPort?: number;
+  /** A team outbox (`--store`; else PEPPOL_DESK_STORE). */
+  store?: string;
 }
 
 /**
@@ -66,6 +68,34 @@ export function secretsFor(
   return keyFileSecretStore(dataDir);
 }
 
+/**
+ * The team outbox to work on: `--store`, else PEPPOL_DESK_STORE, else none (this data folder's
+ * own outbox). A password given with `--store` is visible in the process list: said once, like
+ * `--api-key`. The URL itself is never printed.
+ */
+export function storeFor(
+  flags: { store?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (flags.store) {
+    if (hasPassword(flags.store)) {
+      process.stderr.write(
+        'Note: the password in --store is visible to other users of this computer (process list); prefer PEPPOL_DESK_STORE.\n',
+      );
+    }
+    return flags.store;
+  }
+  return env.PEPPOL_DESK_STORE?.trim() || undefined;
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** `--batch N|off`: a batch size from 1 to 100, or off (single sends only). */
 export function batchOption(value: string): number | false {
   if (value === 'off' || value === 'false' || value === '0') return false;
@@ -98,6 +128,7 @@ export function engineOptions(
   dataDir: string,
   more: Partial<EngineOptions> = {},
 ): EngineOptions {
+  const store = storeFor(flags);
   return {
     dataDir,
     secrets: more.secrets ?? secretsFor(flags, dataDir),
@@ -112,6 +143,7 @@ export function engineOptions(
     ...(flags.gzip ? { gzip: true } : {}),
     ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
+    ...(store ? { store } : {}),
     ...more,
   };
 }
@@ -120,8 +152,17 @@ export function engineOptions(
  * The engine (and with it the HTTP client, SQLite, metrics and the file watcher) loads only for
  * the commands that use it: `validate` starts in a fraction of the time (issue 10, item 6).
  */
-export function loadEngine() {
-  return import('../engine');
+export async function loadEngine(): Promise<{
+  createEngine: (options: EngineOptions) => Promise<Engine>;
+}> {
+  const engine = await import('../engine');
+  return {
+    // On a team outbox (`--store`, PEPPOL_DESK_STORE) the same Engine is backed by the team's store.
+    createEngine: async (options) =>
+      options.store
+        ? (await import('../team/engine')).createTeamEngine(options)
+        : engine.createEngine(options),
+  };
 }
 
 /** Open the engine on a data folder without delivery tracking (list, retry, cancel, ...). */

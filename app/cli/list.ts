@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { DocumentFilter, DocumentState } from '../contract';
 import { FILTER_ORDER, STATUS_WORDS } from '../domain/status-words';
-import { exitQuietlyOnClosedPipe, usage, UsageError } from './common';
+import { exitQuietlyOnClosedPipe, usage, UsageError, STORE_HELP } from './common';
 import { openQuiet } from './engine-options';
 
 // The app's filter tabs, one list for the screen and the CLI (it had lost 'responded').
@@ -10,6 +10,7 @@ const FILTERS: readonly DocumentFilter[] = FILTER_ORDER;
 
 interface ListOptions {
   dataDir?: string;
+  store?: string;
   filter?: string;
   json?: boolean;
 }
@@ -20,7 +21,7 @@ async function listCommand(opts: ListOptions): Promise<number> {
     throw new UsageError(`Unknown filter "${opts.filter}": use one of ${FILTERS.join(', ')}.`);
   }
   exitQuietlyOnClosedPipe(() => 0);
-  const engine = await openQuiet({ dataDir: opts.dataDir }, false);
+  const engine = await openQuiet({ dataDir: opts.dataDir, store: opts.store }, false);
   try {
     const { rows, total, counts } = await engine.handlers['documents:list']({
       filter,
@@ -53,6 +54,7 @@ export function registerList(program: Command): void {
     .command('list')
     .description('List the documents in the data folder.')
     .option('--data-dir <dir>', 'data folder')
+    .option('--store <url>', STORE_HELP)
     .option('--filter <f>', 'attention | progress | sent | responded | all', 'all')
     .option('--json', 'one JSON line per document')
     .action(async (opts: ListOptions) => {

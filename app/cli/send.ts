@@ -13,7 +13,7 @@ import type { Engine } from '../engine';
 import { tooLargeMessage } from '../validation';
 import type { IncomingFile } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
-import { positiveInt } from './common';
+import { positiveInt, STORE_HELP } from './common';
 import {
   batchOption,
   dataDirOf,
@@ -55,14 +55,21 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   process.once('SIGINT', () => void stop(130));
   process.once('SIGTERM', () => void stop(143));
 
+  const status = await engine.handlers['connection:get'](undefined);
+  const { team } = status;
   if (!opts.json) {
     const where = engine.usesBuiltInSandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
-    process.stderr.write(`Sending ${files.length} file(s) to ${where} (data: ${dataDir})\n`);
+    const on = team ? ` on the team outbox ${team.label} as desk ${team.deskName}` : '';
+    process.stderr.write(`Sending ${files.length} file(s) to ${where}${on} (data: ${dataDir})\n`);
   }
+  // The team database did not answer: said plainly; the files are kept here meanwhile.
+  if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
   const { ids, notAdded } = await addAll(engine, files);
   await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
   if (opts.waitDelivery && opts.waitResponse)
     await waitForResponses(engine, ids, opts.waitResponse);
+  // On a team outbox, documents of this run another desk sent, by desk.
+  const byOtherDesk = new Map<string, number>();
   // Files that never became documents (missing, unreadable, too large, empty) failed too.
   const summary = await summarize(
     engine,
@@ -72,6 +79,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).
     (r, counted) => {
+      if (team && counted === 'sent' && r.sentBy && r.sentBy !== team.deskName) {
+        byOtherDesk.set(r.sentBy, (byOtherDesk.get(r.sentBy) ?? 0) + 1);
+      }
       if (r.problemCode === ACCESS_POINT_CHANGED) return;
       if (r.problemMessage && counted !== 'sent') {
         process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
@@ -81,7 +91,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const elsewhere = await reportPinnedElsewhere(engine, ids);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -95,7 +105,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
             latency: (await engine.handlers['metrics:snapshot'](undefined)).latency,
           }
         : {};
-    process.stdout.write(JSON.stringify({ ...summary, ...extra }) + '\n');
+    const sentBy = team ? { sentByOtherDesks: Object.fromEntries(byOtherDesk) } : {};
+    process.stdout.write(JSON.stringify({ ...summary, ...sentBy, ...extra }) + '\n');
   }
   stopping = true;
   await engine.stop();
@@ -105,6 +116,13 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
 }
 
 /**
+
+/** "(3 of them sent by desk B)": the documents of this run another desk of the team sent. */
+function sentByWords(byDesk: Map<string, number>): string {
+  if (byDesk.size === 0) return '';
+  const parts = [...byDesk].map(([desk, n]) => `${n} by desk ${desk}`);
+  return ` (of them ${parts.join(', ')})`;
+}
 
 /**
  * Read and add files in chunks, so memory stays flat for large folders. Files over the size
@@ -215,6 +233,7 @@ export function registerSend(program: Command): void {
       'read the provider API key from this file (or set PEPPOL_DESK_API_KEY)',
     )
     .option('--data-dir <dir>', 'data folder (queue and caches)')
+    .option('--store <url>', STORE_HELP)
     .option('--json', 'print one JSON summary line')
     .option('--concurrency <n>', 'sends in flight', positiveInt)
     .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')

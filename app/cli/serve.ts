@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { keyFileSecretStore } from '../secrets/key-file';
-import { positiveInt } from './common';
+import { positiveInt, STORE_HELP } from './common';
 import { dataDirOf, DIST_DIR, engineOptions, loadEngine } from './engine-options';
 
 interface ServeOptions {
@@ -11,6 +11,7 @@ interface ServeOptions {
   endpoint?: string;
   latencyMs?: number;
   open?: boolean;
+  store?: string;
 }
 
 async function serveCommand(opts: ServeOptions): Promise<void> {
@@ -67,5 +68,6 @@ export function registerServe(program: Command): void {
     .option('--endpoint <url>', 'provider base URL')
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .option('--open', 'open the page in the default browser')
+    .option('--store <url>', STORE_HELP)
     .action(serveCommand);
 }

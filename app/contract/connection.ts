@@ -22,6 +22,11 @@ export interface ConnectionStatus {
   pausedAt?: number | null;
   /** When the next automatic attempt or connection check is due (ms), when known. */
   nextTryAt?: number | null;
+  /**
+   * On a team outbox: the team's database (label without password), the desks online, this
+   * desk's name, and whether the database answers now.
+   */
+  team?: { label: string; desksOnline: number; deskName: string; reachable: boolean };
 }
 
 /**

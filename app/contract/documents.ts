@@ -161,6 +161,8 @@ export interface DocumentBriefRow {
   state: DocumentState;
   problemCode: string | null;
   problemMessage: string | null;
+  /** On a team outbox: the name of the desk that sent it (when one did). */
+  sentBy?: string | null;
 }
 
 /** Most ids one `documents:briefs` call takes (bounded statements and memory). */
@@ -178,6 +180,8 @@ export interface TimelineEvent {
    * technical details" only: never shown on the row, the timeline text or the CSV.
    */
   technical: string | null;
+  /** On a team outbox: the name of the desk that made this step. */
+  desk?: string | null;
 }
 
 /** What the access point said about a receiver, and when (the UI shows the answer's age). */

@@ -91,6 +91,21 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** How often coalesced `documents:changed` events are flushed, ms. */
   coalesceMs?: number;
+  /**
+   * A team outbox to work on (`postgresql://…`, or `sqlite:<file>` for desks on one machine):
+   * documents then live in the team's store, not in the data folder (CLI `--store`,
+   * PEPPOL_DESK_STORE). The data folder keeps this desk's settings, caches, id and spool.
+   */
+  store?: string;
+  /** This desk on a team outbox: its name, and shorter timings (tests). */
+  team?: {
+    deskName?: string;
+    leaseMs?: number;
+    heartbeatMs?: number;
+    pollMs?: number;
+    reconnectInitialMs?: number;
+    reconnectMaxMs?: number;
+  };
 }
 
 /** The running engine. */

@@ -1,10 +1,22 @@
 /** `settings:get` and `settings:set`: the schema's checks, and what a saved setting changes. */
 import type { Handlers, Settings, SettingsPatch } from '../contract';
+import type { Pipeline } from '../queue/pipeline';
 import type { EngineContext } from './context';
 import { PATCH_KEYS, type SettingKey, type SettingValue } from './settings';
 
+/**
+ * What the settings handlers read and change: the stored settings, the connection, the options,
+ * and the queue that applies a saved setting at once (the pipeline, or a team desk).
+ */
+export type SettingsContext = Pick<EngineContext, 'settings' | 'connection' | 'options'> & {
+  pipeline: Pick<
+    Pipeline,
+    'setConcurrency' | 'setBatching' | 'setMaxAttempts' | 'setRemoteValidation'
+  >;
+};
+
 /** The settings as the screen sees them (the API key only as "set or not"). */
-export function currentSettings(ctx: EngineContext): Settings {
+export function currentSettings(ctx: SettingsContext): Settings {
   const { settings, connection, options } = ctx;
   return {
     endpoint: connection.endpointSetting,
@@ -35,7 +47,7 @@ export interface SettingsEffects {
 
 /** `settings:get` and `settings:set`: checked against the schema, in use once saved. */
 export function settingsHandlers(
-  ctx: EngineContext,
+  ctx: SettingsContext,
   effects: SettingsEffects,
 ): Pick<Handlers, 'settings:get' | 'settings:set'> {
   const { settings, pipeline } = ctx;

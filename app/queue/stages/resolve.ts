@@ -169,8 +169,16 @@ function wantedDocument(doc: DocumentRecord): WantedDocument {
   } catch {
     summary = {};
   }
+  return wantedFor(doc.doc_type, summary);
+}
+
+/** What a receiver must accept for a document of this type and summary (the team desk asks too). */
+export function wantedFor(
+  docType: string | null,
+  summary: Partial<Pick<DocumentSummary, 'customizationId' | 'profileId'>>,
+): WantedDocument {
   return {
-    root: doc.doc_type === 'CreditNote' ? UBL_ROOT.CreditNote : UBL_ROOT.Invoice,
+    root: docType === 'CreditNote' ? UBL_ROOT.CreditNote : UBL_ROOT.Invoice,
     customizationId: summary.customizationId?.trim() || BILLING_CUSTOMIZATION,
     processId: summary.profileId?.trim() || BILLING_PROCESS,
   };

@@ -1,0 +1,277 @@
+/**
+ * A desk's send loop on a team outbox: claim up to the free slots, send each claimed document on
+ * its own with its team key (paced by app/sender through the send stage's slots: adaptive
+ * limiter and rate gate), and write the outcome under the claim's fence. Leases are renewed every
+ * third of their length while the sends are in flight; a claim found lost (renew or finish
+ * refused) is dropped silently: the new owner sends again under the same key.
+ */
+import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
+import {
+  attemptsExhausted,
+  problemFromApError,
+  transient,
+  transientWords,
+} from '../domain/problems';
+import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
+import type { Metrics } from '../metrics/metrics';
+import { SendSlots, type Request } from '../queue/stages/send-slots';
+import { teamProblem } from './desk-intake';
+import type { Claim, ClaimRef, TeamOutcome, TeamStore } from './store';
+
+/** True when `err` says the team database cannot be reached now (not a bug). */
+export function isStoreUnavailable(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'TEAM_STORE_UNAVAILABLE';
+}
+
+/** What the send loop needs from its desk. */
+export interface SenderDeps {
+  store: TeamStore;
+  deskId: string;
+  client(): AccessPointClient;
+  metrics: Metrics;
+  retry(): RetryPolicy;
+  /** Sends in flight (default 10). */
+  concurrency: number;
+  leaseMs: number;
+  requestsPerSecond?: number | null;
+  /** An outcome could not be written (database down): keep it for later. */
+  spoolOutcome(claim: ClaimRef, outcome: TeamOutcome): void;
+  /** The database could not be reached. */
+  onUnavailable(err: unknown): void;
+  onChanged(ids: readonly number[]): void;
+  random?: () => number;
+}
+
+interface InFlight {
+  claim: Claim;
+  lost: boolean;
+  /** A request left for the access point: the claim may not be released any more. */
+  sent: boolean;
+}
+
+/** The send loop of one desk (see the file comment). */
+export class DeskSender {
+  private readonly slots: SendSlots;
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly work = new Set<Promise<void>>();
+  private pumping = false;
+  private again = false;
+  private running = false;
+  private stopping = false;
+  private renewTimer: NodeJS.Timeout | null = null;
+  /** Claims found lost (renew or finish refused), since the start. */
+  lostClaims = 0;
+  /** Sends whose answer was written. */
+  finished = 0;
+
+  constructor(private readonly deps: SenderDeps) {
+    this.slots = new SendSlots(
+      { metrics: deps.metrics, noteOutcome: () => undefined },
+      {
+        concurrency: deps.concurrency,
+        batching: false,
+        requestsPerSecond: deps.requestsPerSecond ?? null,
+        retry: deps.retry(),
+        trackDelivery: false,
+        pollInitialMs: 0,
+      },
+    );
+  }
+
+  /** Sends in flight now. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /** Start (or, after a pause or an outage, resume) claiming. */
+  start(): void {
+    if (this.stopping) return;
+    this.running = true;
+    // Monotonic: setInterval does not follow the wall clock.
+    this.renewTimer ??= setInterval(() => void this.renew(), Math.max(50, this.deps.leaseMs / 3));
+    this.pump();
+  }
+
+  /** Claim nothing more (pause, database down); sends in flight finish. */
+  hold(): void {
+    this.running = false;
+  }
+
+  /** Fixed sends in flight. */
+  setConcurrency(n: number): void {
+    this.slots.setConcurrency(n);
+    this.pump();
+  }
+
+  /** Claim what may be sent now, up to the free slots. */
+  pump(): void {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void this.claimRounds().finally(() => {
+      this.pumping = false;
+    });
+  }
+
+  private async claimRounds(): Promise<void> {
+    do {
+      this.again = false;
+      const free = this.slots.freeSingles() - this.waitingForGate();
+      if (!this.running || this.stopping || free <= 0) return;
+      let claims: Claim[];
+      try {
+        claims = await this.deps.store.claim(this.deps.deskId, free, this.deps.leaseMs);
+      } catch (err) {
+        this.deps.onUnavailable(err);
+        return;
+      }
+      for (const c of claims) this.launch(c);
+      // A full round: there may be more waiting.
+      if (claims.length === free) this.again = true;
+    } while (this.again);
+  }
+
+  /** Claims waiting for the rate gate (their slot is not taken yet). */
+  private waitingForGate(): number {
+    let n = 0;
+    for (const e of this.inFlight.values()) if (!e.sent) n++;
+    return n;
+  }
+
+  private launch(claim: Claim): void {
+    const entry: InFlight = { claim, lost: false, sent: false };
+    this.inFlight.set(claim.id, entry);
+    const p = this.sendOne(entry)
+      .catch((err: unknown) => {
+        // A bug must not strand the claim: nothing more is written; the lease runs out and the
+        // document is claimed again (in doubt: same key).
+        this.deps.onUnavailable(err);
+      })
+      .finally(() => {
+        this.inFlight.delete(claim.id);
+        this.work.delete(p);
+        this.pump();
+      });
+    this.work.add(p);
+  }
+
+  private async sendOne(entry: InFlight): Promise<void> {
+    const { claim } = entry;
+    let body: Uint8Array;
+    try {
+      body = await this.deps.store.body(claim.id);
+    } catch (err) {
+      // Nothing left: the lease runs out and the claim is taken again.
+      this.deps.onUnavailable(err);
+      return;
+    }
+    for (let wait = this.slots.gate.waitMs('single'); wait > 0;) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (this.stopping || entry.lost) break;
+      wait = this.slots.gate.waitMs('single');
+    }
+    if (this.stopping || entry.lost) {
+      // Nothing reached the access point: give the document back at once.
+      await this.write(entry, { kind: 'released' });
+      return;
+    }
+    this.slots.gate.take('single');
+    entry.sent = true;
+    const req: Request = this.slots.start('single', body.byteLength);
+    let outcome: ApOutcome<SendAnswer>;
+    try {
+      outcome = await this.deps.client().send(body, claim.key);
+    } finally {
+      this.slots.unhold(req);
+    }
+    const ms = this.slots.answered(req, outcome);
+    this.deps.metrics.recordLatency('send', ms);
+    await this.write(entry, this.outcomeOf(claim, outcome));
+  }
+
+  /** What an answer means for the document (as the single desk's send outcomes decide). */
+  private outcomeOf(claim: Claim, outcome: ApOutcome<SendAnswer>): TeamOutcome {
+    if (outcome.kind === 'ok')
+      return { kind: 'accepted', transactionId: outcome.value.transactionId };
+    if (outcome.kind === 'permanent') {
+      return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
+    }
+    const policy = this.deps.retry();
+    const words = transientWords(outcome.status, outcome.message);
+    if (claim.attempts >= policy.maxAttempts) {
+      return { kind: 'failed', problem: teamProblem(attemptsExhausted(claim.attempts, words)) };
+    }
+    const delayMs = retryDelayMs(
+      policy,
+      claim.attempts,
+      outcome.retryAfterMs,
+      this.deps.random ?? Math.random,
+    );
+    return {
+      kind: 'retry',
+      delayMs,
+      problem: teamProblem(transient(words)),
+      // Offline: the connection was refused, nothing reached the access point.
+      reachedMaybe: !outcome.offline,
+    };
+  }
+
+  /** Write an outcome under the claim's fence; lost claims are dropped, outages spooled. */
+  private async write(entry: InFlight, outcome: TeamOutcome): Promise<void> {
+    const ref = { id: entry.claim.id, fence: entry.claim.fence };
+    if (entry.lost) {
+      this.lostClaims++;
+      return;
+    }
+    let written: boolean;
+    try {
+      written = await this.deps.store.finish(this.deps.deskId, ref, outcome);
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      this.deps.spoolOutcome(ref, outcome);
+      this.deps.onUnavailable(err);
+      return;
+    }
+    if (!written) {
+      this.lostClaims++;
+      return;
+    }
+    this.finished++;
+    if (outcome.kind === 'accepted') this.deps.metrics.recordOutcome('accepted');
+    else if (outcome.kind === 'failed') this.deps.metrics.recordOutcome('failed');
+    this.deps.onChanged([ref.id]);
+  }
+
+  /** Extend the leases of everything in flight; those not held any more are marked lost. */
+  private async renew(): Promise<void> {
+    const entries = [...this.inFlight.values()].filter((e) => !e.lost);
+    if (entries.length === 0) return;
+    let held: Set<number>;
+    try {
+      held = await this.deps.store.renew(
+        this.deps.deskId,
+        entries.map((e) => ({ id: e.claim.id, fence: e.claim.fence })),
+        this.deps.leaseMs,
+      );
+    } catch (err) {
+      // The outcome will be written (or spooled) under its fence anyway.
+      this.deps.onUnavailable(err);
+      return;
+    }
+    for (const e of entries) if (!held.has(e.claim.id)) e.lost = true;
+  }
+
+  /**
+   * Stop: claim nothing more; claims still waiting to leave are released (nothing reached the
+   * access point), sends under way finish and their outcomes are written.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.running = false;
+    while (this.work.size > 0) await Promise.all([...this.work]);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The worker of one desk on a team outbox: intake (hash → `known` → check and look up the new
+ * files → `enqueue`), the send loop (./desk-sender), presence (a heartbeat), and being woken by
+ * the team's changes (`listen`). When the team database cannot be reached the desk says so, keeps
+ * dropped files and unwritten outcomes in its local spool (./spool) and hands them over when the
+ * database answers again (retried with backoff): nothing is lost.
+ */
+import type { AddResult, IncomingFile } from '../contract';
+import type { AccessPointClient } from '../access-point/client';
+import type { RetryPolicy } from '../domain/retry-policy';
+import type { Metrics } from '../metrics/metrics';
+import { tooLargeMessage } from '../validation';
+import { checkNewFiles, keysOf, type IntakeDeps } from './desk-intake';
+import { DeskSender, isStoreUnavailable } from './desk-sender';
+import { TeamSpool } from './spool';
+import type { DeskInfo, TeamStore } from './store';
+
+/** Online = a heartbeat within this long (database clock). */
+export const ONLINE_WITHIN_MS = 20_000;
+
+/** Everything a desk is made of (the engine builds it; tests may shorten the timings). */
+export interface TeamDeskOptions {
+  store: TeamStore;
+  desk: DeskInfo;
+  dataDir: string;
+  intake: IntakeDeps;
+  metrics: Metrics;
+  client(): AccessPointClient;
+  retry(): RetryPolicy;
+  maxDocumentBytes(): number;
+  /** Sends in flight (default 10). */
+  concurrency?: number;
+  /** Lease of a claim, ms (default 30 s; renewed every third of it). */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** How often the desk asks for due retries without being woken, ms (default 1 s). */
+  pollMs?: number;
+  reconnect?: { initialMs?: number; maxMs?: number };
+  requestsPerSecond?: number | null;
+  paused?: boolean;
+  /** Documents changed (here or, through `listen`, on another desk). */
+  onChanged(ids: readonly number[]): void;
+  /** Reachability or the desks online changed. */
+  onStatus(): void;
+  log?(message: string): void;
+}
+
+/** One desk's worker (see the file comment). */
+export class TeamDesk {
+  readonly sender: DeskSender;
+  readonly spool: TeamSpool;
+  private downSince: number | null = null;
+  private paused: boolean;
+  private stopped = false;
+  private listening: (() => Promise<void>) | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectMs: number;
+  private handing: Promise<void> = Promise.resolve();
+  /** Desks seen online at the last heartbeat. */
+  desksOnline = 0;
+  /** Spooled outcomes dropped at handover because another desk had claimed the document since. */
+  droppedOutcomes = 0;
+
+  constructor(private readonly o: TeamDeskOptions) {
+    this.spool = new TeamSpool(o.dataDir);
+    this.paused = o.paused ?? false;
+    this.reconnectMs = o.reconnect?.initialMs ?? 500;
+    this.sender = new DeskSender({
+      store: o.store,
+      deskId: o.desk.id,
+      client: o.client,
+      metrics: o.metrics,
+      retry: o.retry,
+      concurrency: o.concurrency ?? 10,
+      leaseMs: o.leaseMs ?? 30_000,
+      requestsPerSecond: o.requestsPerSecond ?? null,
+      spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
+      onUnavailable: (err) => this.trouble(err),
+      onChanged: (ids) => o.onChanged(ids),
+    });
+  }
+
+  /** True while the team database answers. */
+  get reachable(): boolean {
+    return this.downSince === null;
+  }
+
+  /** What the header says when the database cannot be reached (null while it can). */
+  get message(): string | null {
+    if (this.downSince === null) return null;
+    return `The team database at ${this.o.store.label} cannot be reached: documents dropped here are kept on this computer and handed over when it is back.`;
+  }
+
+  /** Announce the desk, listen for the team's changes and start sending (or wait for the database). */
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (err) {
+      this.trouble(err);
+    }
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.o.heartbeatMs ?? 5000, () => void this.beat());
+    every(this.o.pollMs ?? 1000, () => {
+      if (this.reachable) this.sender.pump();
+    });
+  }
+
+  /** Heartbeat, listen, hand over what the spool holds, then send. */
+  private async connect(): Promise<void> {
+    await this.o.store.heartbeat(this.o.desk);
+    this.listening ??= await this.o.store.listen((ids) => {
+      this.o.onChanged(ids);
+      if (this.reachable) this.sender.pump();
+    });
+    await this.handOver();
+    this.downSince = null;
+    this.reconnectMs = this.o.reconnect?.initialMs ?? 500;
+    await this.countDesks();
+    this.o.onStatus();
+    if (!this.paused && !this.stopped) this.sender.start();
+  }
+
+  private async beat(): Promise<void> {
+    if (!this.reachable || this.stopped) return;
+    try {
+      await this.o.store.heartbeat(this.o.desk);
+      await this.countDesks();
+    } catch (err) {
+      this.trouble(err);
+    }
+  }
+
+  private async countDesks(): Promise<void> {
+    const before = this.desksOnline;
+    this.desksOnline = (await this.o.store.desks(ONLINE_WITHIN_MS)).filter((d) => d.online).length;
+    if (before !== this.desksOnline) this.o.onStatus();
+  }
+
+  /** Something failed: the database is down (say so, retry with backoff), or a bug (log it). */
+  private trouble(err: unknown): void {
+    if (!isStoreUnavailable(err)) {
+      this.o.log?.(`Team desk: ${(err as Error)?.message ?? String(err)}`);
+      return;
+    }
+    if (this.downSince !== null || this.stopped) return;
+    this.downSince = Date.now();
+    this.sender.hold();
+    this.o.onStatus();
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect().catch((err: unknown) => {
+        if (!isStoreUnavailable(err)) this.o.log?.(`Team desk: ${(err as Error).message}`);
+        this.reconnectMs = Math.min(this.o.reconnect?.maxMs ?? 30_000, this.reconnectMs * 2);
+        this.scheduleReconnect();
+      });
+    }, this.reconnectMs);
+  }
+
+  /** Outcomes first (fenced: dropped when the fence moved), then the files kept meanwhile. */
+  private handOver(): Promise<void> {
+    const run = this.handing.then(async () => {
+      for (const { claim, outcome } of this.spool.outcomes()) {
+        const written = await this.o.store.finish(this.o.desk.id, claim, outcome);
+        if (!written) this.droppedOutcomes++;
+        this.spool.outcomeDone(claim);
+        if (written) this.o.onChanged([claim.id]);
+      }
+      for (let files = this.spool.files(100); files.length > 0; files = this.spool.files(100)) {
+        const ids = await this.enqueueFiles(files.map((f) => ({ name: f.name, bytes: f.bytes })));
+        this.spool.handedOver(files.map((f, i) => ({ spoolId: f.id, docId: ids[i] ?? null })));
+        this.o.onChanged(ids.filter((id): id is number => id !== null));
+      }
+    });
+    this.handing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Add files: what is not a file, too large or empty is refused; the rest goes on the team's
+   * queue (a file the team already has is `known`). While the database cannot be reached the
+   * files are kept in the spool and named by negative ids until they are handed over.
+   */
+  async add(files: readonly IncomingFile[]): Promise<AddResult> {
+    const result: AddResult = { added: [], known: [], rejected: [] };
+    const limit = this.o.maxDocumentBytes();
+    const ok: IncomingFile[] = [];
+    for (const f of files) {
+      if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
+        result.rejected.push({
+          fileName: String(f?.name ?? '?'),
+          message: 'This item is not a file.',
+        });
+      } else if (f.bytes.byteLength > limit) {
+        result.rejected.push({
+          fileName: f.name,
+          message: tooLargeMessage(f.bytes.byteLength, limit),
+        });
+      } else if (f.bytes.byteLength === 0) {
+        result.rejected.push({
+          fileName: f.name,
+          message: 'The file is empty. Export the invoice again from your accounting system.',
+        });
+      } else ok.push(f);
+    }
+    if (ok.length === 0) return result;
+    if (this.reachable) {
+      try {
+        const ids = await this.enqueueFiles(ok, result);
+        this.o.onChanged(ids.filter((id): id is number => id !== null));
+        return result;
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+        this.trouble(err);
+      }
+    }
+    // Kept here until the database is back (the known ones the team already had stay known).
+    const taken = new Set([...result.known, ...result.added].map((r) => r.fileName));
+    for (const f of ok) {
+      if (taken.has(f.name)) continue;
+      result.added.push({ id: -this.spool.addFile(f.name, f.bytes), fileName: f.name });
+    }
+    return result;
+  }
+
+  /** Known → skipped; the new ones checked and enqueued. Returns each file's id, in order. */
+  private async enqueueFiles(
+    files: readonly IncomingFile[],
+    result?: AddResult,
+  ): Promise<(number | null)[]> {
+    const keys = keysOf(files);
+    const known = await this.o.store.known(keys);
+    const ids: (number | null)[] = files.map((_, i) => known.get(keys[i]!)?.id ?? null);
+    const fresh = files
+      .map((f, i) => ({ index: i, name: f.name, bytes: f.bytes, key: keys[i]! }))
+      .filter((f) => !known.has(f.key));
+    const checked = await checkNewFiles(this.o.intake, fresh);
+    const enqueued = checked.length
+      ? await this.o.store.enqueue(
+          this.o.desk.id,
+          checked.map((c) => c.doc),
+        )
+      : [];
+    enqueued.forEach((e, i) => {
+      ids[checked[i]!.index] = e.id;
+      if (e.created) result?.added.push({ id: e.id, fileName: checked[i]!.doc.fileName });
+      else result?.known.push({ id: e.id, fileName: checked[i]!.doc.fileName });
+    });
+    files.forEach((f, i) => {
+      if (known.has(keys[i]!)) result?.known.push({ id: ids[i]!, fileName: f.name });
+    });
+    return ids;
+  }
+
+  /**
+   * The team id of `id`: itself when ≥ 0; for a spooled file (negative), the document it became,
+   * `'kept'` while it waits in the spool, or null when it is unknown.
+   */
+  teamIdOf(id: number): number | 'kept' | null {
+    if (id >= 0) return id;
+    const handed = this.spool.handedAs(-id);
+    if (handed !== null) return handed;
+    return this.spool.keptName(-id) !== null ? 'kept' : null;
+  }
+
+  /** Stop claiming (the setting `paused`); sends in flight finish. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) this.sender.hold();
+    else if (this.reachable) this.sender.start();
+  }
+
+  /** Stop: sends in flight finish (waiting claims are released), timers end, the spool closes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.sender.stop();
+    await this.handing;
+    await this.listening?.().catch(() => undefined);
+    this.spool.close();
+  }
+}

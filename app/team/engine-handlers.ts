@@ -1,0 +1,301 @@
+/**
+ * The contract's handlers on a team outbox: documents read from the team's store (rows,
+ * timelines with the desk of each step, briefs with the desk that sent them), the clerk's retry
+ * and cancel, the header's status with the team, this desk's settings and metrics. The channels
+ * a team outbox does not offer yet answer a plain error naming what is not available.
+ */
+import {
+  FILTER_STATES,
+  MAX_BRIEF_IDS,
+  type ConnectionStatus,
+  type DocumentBriefRow,
+  type DocumentDetail,
+  type DocumentProblem,
+  type DocumentRow,
+  type DocumentState,
+  type Handlers,
+  type RequestChannel,
+} from '../contract';
+import type { EngineConnection } from '../engine/connection';
+import { requireIds } from '../engine/documents';
+import type { EngineOptions } from '../engine/options';
+import type { EngineSettings } from '../engine/settings';
+import { settingsHandlers } from '../engine/settings-handlers';
+import { AppError } from '../errors';
+import { HISTORY_SECONDS, type Metrics } from '../metrics/metrics';
+import type { TeamDesk } from './desk';
+import type { TeamEngineEvents } from './engine-events';
+import { TEAM_KEY_PREFIX, type DeskInfo, type TeamDocument, type TeamStore } from './store';
+
+/** What the team handlers work with. */
+export interface TeamHandlerContext {
+  options: EngineOptions;
+  settings: EngineSettings;
+  connection: EngineConnection;
+  store: TeamStore;
+  desk: DeskInfo;
+  teamDesk: TeamDesk;
+  metrics: Metrics;
+  events: TeamEngineEvents;
+}
+
+/** Channels a team outbox does not offer yet, with what a clerk reads instead. */
+export const NOT_ON_TEAM: Partial<Record<RequestChannel, string>> = {
+  'documents:export': 'Exporting the list',
+  'documents:view': 'The invoice view',
+  'documents:attachment': 'Opening attachments',
+  'documents:uncancel': 'Undoing a cancel',
+  'documents:sendAnyway': '"Send anyway"',
+  'documents:reroute': 'Rerouting to another access point',
+  'lookup:refresh': 'Asking the access point again about a receiver',
+};
+
+const STATES_OPEN = new Set<DocumentState>(['queued', 'sending', 'retry_wait']);
+
+/** The handlers of a team engine (see the file comment), and the header's status. */
+export function teamHandlers(ctx: TeamHandlerContext): {
+  handlers: Handlers;
+  status: () => ConnectionStatus;
+} {
+  const { store, teamDesk, settings, options } = ctx;
+  const names = new DeskNames(store);
+
+  const row = (d: TeamDocument): DocumentRow => ({
+    id: d.id,
+    fileName: d.fileName,
+    sha256: d.key.startsWith(TEAM_KEY_PREFIX) ? d.key.slice(TEAM_KEY_PREFIX.length) : d.key,
+    size: d.size,
+    state: d.state,
+    docType: d.docType,
+    invoiceNumber: d.invoiceNumber,
+    buyerName: d.buyerName,
+    receiverId: d.receiverId,
+    amount: d.amount,
+    currency: d.currency,
+    issueDate: d.issueDate,
+    transactionId: d.transactionId,
+    attempts: d.attempts,
+    problem: d.problem
+      ? {
+          code: d.problem.code,
+          message: d.problem.message,
+          action: (d.problem.action ?? 'none') as DocumentProblem['action'],
+        }
+      : null,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    acceptedAt: null,
+    deliveredAt: null,
+    businessResponse: null,
+    sellerName: null,
+    accessPoint: null,
+    environment: null,
+    nextAttemptAt: d.nextAttemptAt,
+  });
+
+  const getDoc = async (id: number): Promise<TeamDocument> => {
+    const at = teamDesk.teamIdOf(id);
+    if (at === 'kept') {
+      throw new AppError(
+        'KEPT_LOCALLY',
+        'This file is kept on this computer until the team database can be reached again.',
+      );
+    }
+    const d = at === null ? null : await store.get(at);
+    if (!d) throw new AppError('NOT_FOUND', `No document #${id}.`);
+    return d;
+  };
+
+  const status = (): ConnectionStatus => {
+    const counts = ctx.events.counts;
+    return {
+      state: teamDesk.reachable ? 'online' : 'offline',
+      environment: ctx.connection.environment,
+      endpoint: ctx.connection.endpoint,
+      accessPoint: ctx.connection.accessPoint,
+      paused: settings.get('paused'),
+      waiting: [...STATES_OPEN].reduce((n, s) => n + (counts[s] ?? 0), 0),
+      message: teamDesk.message,
+      team: {
+        label: store.label,
+        desksOnline: teamDesk.desksOnline,
+        deskName: ctx.desk.name,
+        reachable: teamDesk.reachable,
+      },
+    };
+  };
+
+  const idsIn = async (states: readonly DocumentState[]): Promise<number[]> => {
+    const ids: number[] = [];
+    // Pages of the team's list, oldest first (bounded statements).
+    for (let offset = 0; ; offset += 1000) {
+      const { rows } = await store.list({ states, offset, limit: 1000, order: 'oldest' });
+      for (const r of rows) ids.push(r.id);
+      if (rows.length < 1000) return ids;
+    }
+  };
+
+  const setPaused = (paused: boolean) => {
+    settings.set('paused', paused);
+    teamDesk.setPaused(paused);
+    return status();
+  };
+
+  const handlers: Partial<Handlers> = {
+    'app:info': () => ({
+      version: options.version ?? '0.0.0',
+      host: options.host,
+      dataDir: options.dataDir,
+    }),
+    'documents:add': ({ files }) => teamDesk.add(files),
+    'documents:list': async ({ filter, search, sort, offset, limit }) => {
+      const states = filter && filter !== 'all' ? FILTER_STATES[filter] : undefined;
+      const order = sort && sort.dir === 'asc' && (sort.key === 'id' || sort.key === 'updatedAt');
+      const page = await store.list({
+        ...(states ? { states } : {}),
+        ...(search ? { search } : {}),
+        offset: offset ?? 0,
+        limit: Math.min(limit ?? 100, 1000),
+        order: order ? 'oldest' : 'newest',
+      });
+      return { rows: page.rows.map(row), total: page.total, counts: ctx.events.counts };
+    },
+    'documents:get': async ({ id }) => {
+      const d = await getDoc(id);
+      const timeline = await store.timeline(d.id);
+      const detail: DocumentDetail = {
+        ...row(d),
+        lookup: null,
+        summary: null,
+        validation: null,
+        timeline: await Promise.all(
+          timeline.map(async (e) => ({
+            at: e.at,
+            from: e.fromState,
+            to: e.toState,
+            detail: e.detail,
+            technical: null,
+            desk: e.desk ? await names.of(e.desk) : null,
+          })),
+        ),
+        businessResponseNote: null,
+        businessResponseAt: null,
+        duplicateOf: null,
+        mayHaveReachedAccessPoint: d.state === 'sending' || d.state === 'retry_wait',
+      };
+      return detail;
+    },
+    'documents:original': async ({ id }) => {
+      const d = await getDoc(id);
+      return { fileName: d.fileName, bytes: await store.body(d.id) };
+    },
+    'documents:ids': async ({ states }) => ({ ids: await idsIn(states) }),
+    'documents:waitingFor': () => ({ ids: [] }),
+    'documents:briefs': async ({ ids }) => {
+      const list = requireIds(ids);
+      if (list.length > MAX_BRIEF_IDS) {
+        throw new AppError('BAD_REQUEST', `At most ${MAX_BRIEF_IDS} documents at a time.`);
+      }
+      return { rows: await briefs(ctx, names, list) };
+    },
+    'documents:retry': async ({ ids, allFailed }) => {
+      const list = allFailed ? await idsIn(['failed']) : requireIds(ids ?? []);
+      const retried = list.length ? await store.retry(ctx.desk.id, list) : 0;
+      teamDesk.sender.pump();
+      return { retried };
+    },
+    'documents:cancel': async ({ ids }) => {
+      const list = requireIds(ids);
+      const cancelled = list.length ? await store.cancel(ctx.desk.id, list) : 0;
+      const after = await store.states(list);
+      const refused = list
+        .filter((id) => after.has(id) && after.get(id) !== 'cancelled')
+        .map((id) => ({
+          id,
+          message:
+            'Not cancelled: it may already have reached the access point, or it is already final.',
+        }));
+      return { cancelled, ...(refused.length ? { refused } : {}) };
+    },
+    'queue:pause': () => setPaused(true),
+    'queue:resume': () => setPaused(false),
+    'connection:get': () => status(),
+    ...settingsHandlers(
+      {
+        settings,
+        options,
+        connection: ctx.connection,
+        pipeline: {
+          setConcurrency: (c) => teamDesk.sender.setConcurrency(c === 'auto' ? 10 : c),
+          // Single sends only on a team outbox; the rest is read where it is used.
+          setBatching: () => undefined,
+          setMaxAttempts: () => undefined,
+          setRemoteValidation: () => undefined,
+        },
+      },
+      {
+        setMetricsPort: () => Promise.resolve(),
+        applyHotFolder: () => Promise.resolve(),
+        applyConnection: () => ctx.connection.apply(),
+      },
+    ),
+    'metrics:snapshot': () => ctx.metrics.snapshot(ctx.events.counts, HISTORY_SECONDS),
+  };
+  for (const [channel, what] of Object.entries(NOT_ON_TEAM)) {
+    (handlers as Record<string, unknown>)[channel] = () => {
+      throw new AppError('NOT_ON_TEAM', `${what} is not available on a team outbox yet.`);
+    };
+  }
+  return { handlers: handlers as Handlers, status };
+}
+
+/** Brief rows of `ids` (spooled files still kept here are `received`, with the reason). */
+async function briefs(
+  ctx: TeamHandlerContext,
+  names: DeskNames,
+  ids: number[],
+): Promise<DocumentBriefRow[]> {
+  const rows: DocumentBriefRow[] = [];
+  // A few reads at a time: a run's summary asks for its documents in chunks.
+  for (let i = 0; i < ids.length; i += 32) {
+    const part = await Promise.all(
+      ids.slice(i, i + 32).map(async (id): Promise<DocumentBriefRow | null> => {
+        const at = ctx.teamDesk.teamIdOf(id);
+        if (at === 'kept') {
+          return {
+            id,
+            fileName: ctx.teamDesk.spool.keptName(-id) ?? '',
+            state: 'received',
+            problemCode: 'TEAM_DATABASE_UNREACHABLE',
+            problemMessage: ctx.teamDesk.message,
+          };
+        }
+        const d = at === null ? null : await ctx.store.get(at);
+        if (!d) return null;
+        return {
+          id,
+          fileName: d.fileName,
+          state: d.state,
+          problemCode: d.problem?.code ?? null,
+          problemMessage: d.problem?.message ?? null,
+          sentBy: d.sentBy ? await names.of(d.sentBy) : null,
+        };
+      }),
+    );
+    for (const r of part) if (r) rows.push(r);
+  }
+  return rows;
+}
+
+/** Desk ids → names, read from the team's desks when an unknown id shows up. */
+class DeskNames {
+  private readonly byId = new Map<string, string>();
+  constructor(private readonly store: TeamStore) {}
+
+  async of(id: string): Promise<string> {
+    if (!this.byId.has(id)) {
+      for (const d of await this.store.desks(0)) this.byId.set(d.id, d.name);
+    }
+    return this.byId.get(id) ?? id;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The hot folder of a desk on a team outbox (CLI `watch`, the setting): files saved into it are
+ * added like dropped ones and moved once their documents are final, wherever they were sent
+ * from. The hot folder asks a document's state synchronously, so the states of the documents it
+ * waits for are kept here, read from the team when they change (only those: bounded work).
+ */
+import type { AddResult, IncomingFile } from '../contract';
+import type { EngineOptions } from '../engine/options';
+import type { EngineSettings } from '../engine/settings';
+import {
+  hotFolderRefusal,
+  startHotFolder,
+  type HotFolder,
+  type HotFolderDocumentStatus,
+} from '../hot-folder';
+import type { TeamDesk } from './desk';
+import type { TeamEngineEvents } from './engine-events';
+import type { DocumentState } from '../contract';
+import type { TeamStore } from './store';
+
+/** States a team document leaves by itself (the folder keeps its file meanwhile). */
+const OPEN = new Set<DocumentState>(['received', 'queued', 'sending', 'retry_wait']);
+
+/** What the team's hot folder works with. */
+export interface TeamHotFolderDeps {
+  options: EngineOptions;
+  settings: EngineSettings;
+  store: TeamStore;
+  teamDesk: TeamDesk;
+  events: TeamEngineEvents;
+}
+
+/** Starts the hot folder from the option or the setting (none when neither is set). */
+export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFolder | null> {
+  const { options, settings } = deps;
+  const folder = options.hotFolder ?? settings.get('hotFolder');
+  if (!folder) return null;
+  const refusal = hotFolderRefusal(folder, options.dataDir);
+  if (refusal !== null) {
+    options.log?.(`Hot folder: ${refusal}`);
+    return null;
+  }
+  /** States of the documents the folder waits for, by the id the add gave it. */
+  const known = new Map<number, HotFolderDocumentStatus & { finalAt?: number }>();
+  let tell: ((ids: number[]) => void) | null = null;
+  /** Re-read these documents; tell the folder of those whose state moved. */
+  const refresh = async (ids: readonly number[]): Promise<void> => {
+    const moved: number[] = [];
+    for (const id of ids) {
+      const at = deps.teamDesk.teamIdOf(id);
+      if (at === null || at === 'kept') continue;
+      const d = await deps.store.get(at).catch(() => null);
+      const before = known.get(id);
+      if (!d || !before || before.state === d.state) continue;
+      const open = OPEN.has(d.state);
+      known.set(id, {
+        state: d.state,
+        reason: d.problem?.message ?? null,
+        details: [],
+        ...(open ? {} : { finalAt: Date.now() }),
+      });
+      moved.push(id);
+    }
+    if (moved.length) tell?.(moved);
+    // Final documents were handed to the folder a while ago: their states are not kept.
+    const old = Date.now() - 60_000;
+    for (const [id, s] of known) if (s.finalAt !== undefined && s.finalAt < old) known.delete(id);
+  };
+  const hot = startHotFolder(
+    {
+      folder,
+      move: options.hotFolderMove ?? settings.get('hotFolderMove'),
+      subfolders: options.hotFolderSubfolders ?? settings.get('hotFolderSubfolders'),
+      ...(options.hotFolderStabilityMs !== undefined
+        ? { stabilityMs: options.hotFolderStabilityMs }
+        : {}),
+    },
+    {
+      add: async (files: IncomingFile[]): Promise<AddResult> => {
+        const result = await deps.teamDesk.add(files);
+        const ids = [...result.added, ...result.known].map((r) => r.id);
+        // Not final as far as the folder knows until the team says (it may be already).
+        for (const id of ids) {
+          if (!known.has(id)) known.set(id, { state: 'received', reason: null, details: [] });
+        }
+        setImmediate(() => void refresh(ids));
+        return result;
+      },
+      status: (id) => known.get(id) ?? null,
+      maxBytes: () => settings.get('maxDocumentBytes'),
+      tracksDelivery: false,
+      onChanged: (listener) => {
+        tell = listener;
+        return deps.events.on('documents:changed', ({ ids }) => {
+          const changed = new Set(ids);
+          // The changed ones the folder waits for, and its spooled files (they may have been
+          // handed over): never more than the files it holds.
+          void refresh([...known.keys()].filter((id) => id < 0 || changed.has(id)));
+        });
+      },
+      ...(options.log ? { log: options.log } : {}),
+    },
+  );
+  await hot.ready;
+  return hot;
+}

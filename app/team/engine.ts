@@ -1,0 +1,250 @@
+/**
+ * createTeamEngine: the same `Engine` as createEngine (handlers, events, waitUntilSettled, stop
+ * and the facts hosts show), backed by a team outbox: the documents live in the team's store and
+ * this desk's worker (./desk) adds, claims and sends them. The data folder keeps what is this
+ * desk's own: settings, caches, the API key, its desk id and the spool.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ValidationCache } from '../caches/validation-cache';
+import { emptyCounts, type DocumentState, type StateCounts } from '../contract';
+import { sha256Hex } from '../engine/documents';
+import { EngineConnection } from '../engine/connection';
+import type { Engine, EngineOptions } from '../engine/options';
+import { EngineSettings } from '../engine/settings';
+import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
+import { Metrics } from '../metrics/metrics';
+import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
+import { openDb } from '../store/db';
+import { DocumentsRepo } from '../store/documents-repo';
+import { SettingsRepo } from '../store/settings-repo';
+import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
+import type { CheckResult } from '../validation/types';
+import { TeamDesk } from './desk';
+import { isStoreUnavailable } from './desk-sender';
+import { TeamEngineEvents } from './engine-events';
+import { teamHandlers } from './engine-handlers';
+import { startTeamHotFolder } from './engine-hot-folder';
+import { openTeamStore } from './open-store';
+import type { DeskInfo, TeamStore } from './store';
+
+/** How the team engine opens its store (tests may hand one in). */
+export interface TeamEngineDeps {
+  openStore?: (url: string) => TeamStore | Promise<TeamStore>;
+}
+
+/**
+ * Open the data folder (this desk's own), the team's store and start the desk. A database that
+ * cannot be reached at start is not fatal for a desk that works (`send`, `watch`, the app): it
+ * says so and keeps dropped files until the database answers. Read-and-exit tools
+ * (`autoStart: false`) get the plain error instead.
+ */
+export async function createTeamEngine(
+  options: EngineOptions,
+  deps: TeamEngineDeps = {},
+): Promise<Engine> {
+  if (!options.store) throw new Error('createTeamEngine needs options.store.');
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const lock = options.autoStart !== false ? lockDataDir(options.dataDir) : null;
+  let store: TeamStore | null = null;
+  try {
+    store = await (deps.openStore ?? openTeamStore)(options.store);
+    try {
+      await store.migrate();
+    } catch (err) {
+      if (!isStoreUnavailable(err) || options.autoStart === false) throw err;
+    }
+    return await openTeamEngine(options, store, lock);
+  } catch (err) {
+    await store?.close().catch(() => undefined);
+    lock?.release();
+    throw err;
+  }
+}
+
+/** This desk's id: a UUID kept in the data folder (user-only), so a restart is the same desk. */
+export function deskIdOf(dataDir: string): string {
+  const file = join(dataDir, 'desk-id');
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  }
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return id;
+}
+
+async function openTeamEngine(
+  options: EngineOptions,
+  store: TeamStore,
+  lock: DataDirLock | null,
+): Promise<Engine> {
+  const now = options.now ?? Date.now;
+  const db = openDb({ dataDir: options.dataDir });
+  const settings = new EngineSettings(new SettingsRepo(db), { dataDir: options.dataDir });
+  const metrics = new Metrics(now);
+  const concurrencySetting = options.concurrency ?? settings.get('concurrency');
+  // Single sends only: the adaptive setting becomes the team default of 10 in flight.
+  const concurrency = concurrencySetting === 'auto' ? 10 : concurrencySetting;
+  // The local documents repository is not used for documents here; the connection reads it
+  // only to poll earlier access points, which a team desk does not do.
+  const connection = await EngineConnection.open({
+    options,
+    settings,
+    db,
+    repo: new DocumentsRepo(db, now),
+    now,
+    concurrency,
+    trackDelivery: false,
+  });
+  const pool = createValidationPool({
+    ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
+    ...(options.validationThreads ? { size: options.validationThreads } : {}),
+    ...(options.log ? { onFallback: options.log } : {}),
+  });
+  metrics.attach({ validation: () => ({ mode: pool.mode, reason: pool.fallbackReason }) });
+  const verdicts = new ValidationCache(db, now);
+  const check = async (bytes: Uint8Array): Promise<CheckResult> => {
+    const sha = sha256Hex(bytes);
+    const hit = verdicts.get(sha, VALIDATION_CACHE_KEY);
+    if (hit) return { ok: true, ...hit };
+    const started = performance.now();
+    const result = await pool.check(bytes, { maxBytes: settings.get('maxDocumentBytes') });
+    metrics.recordLatency('validate', performance.now() - started);
+    if (result.ok) verdicts.put(sha, VALIDATION_CACHE_KEY, result);
+    return result;
+  };
+
+  const desk: DeskInfo = {
+    id: deskIdOf(options.dataDir),
+    name: options.team?.deskName ?? `${os.userInfo().username}@${os.hostname()}`,
+    host: os.hostname(),
+  };
+  const t = options.team ?? {};
+  const retry = () => ({
+    maxAttempts: settings.get('maxAttempts'),
+    baseDelayMs: options.timings?.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    maxDelayMs: options.timings?.retryMaxMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+  });
+
+  // `desk` is made below; the events read through it (spooled files) once it exists.
+  let worker: TeamDesk | null = null;
+  const events = new TeamEngineEvents(
+    {
+      counts: () => teamCounts(store),
+      states: async (ids) => {
+        const out = new Map<number, DocumentState | 'kept'>();
+        const teamIds = new Map<number, number>();
+        for (const id of ids) {
+          const at = worker?.teamIdOf(id) ?? id;
+          if (at === 'kept') out.set(id, 'kept');
+          else if (at !== null) teamIds.set(at, id);
+        }
+        for (let i = 0, all = [...teamIds.keys()]; i < all.length; i += 1000) {
+          for (const [teamId, state] of await store.states(all.slice(i, i + 1000)))
+            out.set(teamIds.get(teamId)!, state);
+        }
+        return out;
+      },
+    },
+    options.coalesceMs ?? 150,
+    options.timings?.settleBackstopMs ?? 1000,
+  );
+  const emitStatus = () => events.emit('connection:changed', status());
+  worker = new TeamDesk({
+    store,
+    desk,
+    dataDir: options.dataDir,
+    intake: {
+      check,
+      client: () => connection.client,
+      participants: () => connection.participants,
+      onLookup: (ms) => metrics.recordLatency('lookup', ms),
+    },
+    metrics,
+    client: () => connection.client,
+    retry,
+    maxDocumentBytes: () => settings.get('maxDocumentBytes'),
+    concurrency,
+    requestsPerSecond: options.requestsPerSecond ?? null,
+    paused: settings.get('paused'),
+    ...(t.leaseMs !== undefined ? { leaseMs: t.leaseMs } : {}),
+    ...(t.heartbeatMs !== undefined ? { heartbeatMs: t.heartbeatMs } : {}),
+    ...(t.pollMs !== undefined ? { pollMs: t.pollMs } : {}),
+    reconnect: {
+      ...(t.reconnectInitialMs !== undefined ? { initialMs: t.reconnectInitialMs } : {}),
+      ...(t.reconnectMaxMs !== undefined ? { maxMs: t.reconnectMaxMs } : {}),
+    },
+    onChanged: (ids) => events.changed(ids),
+    onStatus: () => emitStatus(),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const teamDesk = worker;
+
+  const { handlers, status } = teamHandlers({
+    options,
+    settings,
+    connection,
+    store,
+    desk,
+    teamDesk,
+    metrics,
+    events,
+  });
+  const metricsTimer = setInterval(() => {
+    events.emit('metrics:tick', metrics.snapshot(events.counts));
+  }, 1000);
+  metricsTimer.unref();
+
+  if (options.autoStart !== false) await teamDesk.start();
+  // Read-and-exit tools need the database: they get its plain error instead of empty counts.
+  if (options.autoStart === false) events.counts = await teamCounts(store);
+  else events.counts = await teamCounts(store).catch(() => events.counts);
+  const hotFolder =
+    options.autoStart !== false
+      ? await startTeamHotFolder({ options, settings, store, teamDesk, events })
+      : null;
+
+  return {
+    handlers,
+    get environment() {
+      return connection.environment;
+    },
+    get endpoint() {
+      return connection.endpoint;
+    },
+    get usesBuiltInSandbox() {
+      return connection.sandbox !== null;
+    },
+    metricsUrl: () => null,
+    on: (event, listener) => events.on(event, listener),
+    waitUntilSettled: (ids) => events.waitUntilSettled(ids),
+    async stop() {
+      // The hot folder first: no new files while the desk winds down.
+      await hotFolder?.close();
+      clearInterval(metricsTimer);
+      await teamDesk.stop();
+      await events.flush();
+      events.stop();
+      await connection.stopChanges();
+      await connection.close();
+      await pool.close();
+      await connection.closeSandbox();
+      await store.close().catch(() => undefined);
+      db.close();
+      lock?.release();
+    },
+  };
+}
+
+/** The team's counts, every state present. */
+async function teamCounts(store: TeamStore): Promise<StateCounts> {
+  const counts = emptyCounts();
+  for (const [state, n] of Object.entries(await store.counts())) {
+    counts[state as DocumentState] = n ?? 0;
+  }
+  return counts;
+}

@@ -1,0 +1,127 @@
+/**
+ * The desk's local spool: while the team database cannot be reached, files dropped on this desk
+ * and send outcomes it could not write are kept here (one small SQLite file in the data folder)
+ * and handed over when the database is back. Rows leave the spool once handed over, so it stays
+ * as small as what is waiting.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { ClaimRef, TeamOutcome } from './store';
+
+/** The spool's file name in the data folder. */
+export const SPOOL_FILE = 'team-spool.sqlite';
+
+/** A file kept while the database was down; `id` is its spool number (shown as `-id`). */
+export interface SpooledFile {
+  id: number;
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** An outcome that could not be written: applied under its fence when the database is back. */
+export interface SpooledOutcome {
+  claim: ClaimRef;
+  outcome: TeamOutcome;
+}
+
+/** The spool of one data folder (see the file comment). */
+export class TeamSpool {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    this.db = new Database(join(dataDir, SPOOL_FILE));
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS spool_files (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, body BLOB NOT NULL,
+        added_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS spool_outcomes (
+        doc_id INTEGER NOT NULL, fence INTEGER NOT NULL, outcome_json TEXT NOT NULL,
+        PRIMARY KEY (doc_id, fence));
+      CREATE TABLE IF NOT EXISTS spool_handed (
+        spool_id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL);`);
+  }
+
+  /** Keep a file; returns its spool number. */
+  addFile(name: string, bytes: Uint8Array): number {
+    const r = this.db
+      .prepare('INSERT INTO spool_files (name, body, added_at) VALUES (?, ?, ?)')
+      .run(name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), Date.now());
+    return Number(r.lastInsertRowid);
+  }
+
+  /** The oldest kept files, at most `limit`. */
+  files(limit: number): SpooledFile[] {
+    const rows = this.db
+      .prepare('SELECT id, name, body FROM spool_files ORDER BY id LIMIT ?')
+      .all(limit) as { id: number; name: string; body: Buffer }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, bytes: new Uint8Array(r.body) }));
+  }
+
+  /** These files are on the team's queue now (as documents `docIds`, same order) or refused. */
+  handedOver(files: readonly { spoolId: number; docId: number | null }[]): void {
+    const del = this.db.prepare('DELETE FROM spool_files WHERE id = ?');
+    const map = this.db.prepare(
+      'INSERT OR REPLACE INTO spool_handed (spool_id, doc_id) VALUES (?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const f of files) {
+        del.run(f.spoolId);
+        if (f.docId !== null) map.run(f.spoolId, f.docId);
+      }
+    })();
+  }
+
+  /** The team document a handed-over spooled file became (null: still kept, or refused). */
+  handedAs(spoolId: number): number | null {
+    const r = this.db
+      .prepare('SELECT doc_id FROM spool_handed WHERE spool_id = ?')
+      .pluck()
+      .get(spoolId);
+    return typeof r === 'number' ? r : null;
+  }
+
+  /** The name of this spooled file while it waits for the database, else null. */
+  keptName(spoolId: number): string | null {
+    const r = this.db.prepare('SELECT name FROM spool_files WHERE id = ?').pluck().get(spoolId);
+    return typeof r === 'string' ? r : null;
+  }
+
+  /** Keep an outcome that could not be written. */
+  addOutcome(claim: ClaimRef, outcome: TeamOutcome): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO spool_outcomes (doc_id, fence, outcome_json) VALUES (?, ?, ?)',
+      )
+      .run(claim.id, claim.fence, JSON.stringify(outcome));
+  }
+
+  /** Every outcome kept (few: at most the sends that were in flight). */
+  outcomes(): SpooledOutcome[] {
+    const rows = this.db
+      .prepare('SELECT doc_id, fence, outcome_json FROM spool_outcomes ORDER BY doc_id')
+      .all() as { doc_id: number; fence: number; outcome_json: string }[];
+    return rows.map((r) => ({
+      claim: { id: r.doc_id, fence: r.fence },
+      outcome: JSON.parse(r.outcome_json) as TeamOutcome,
+    }));
+  }
+
+  /** This outcome was applied (or dropped because its fence moved). */
+  outcomeDone(claim: ClaimRef): void {
+    this.db
+      .prepare('DELETE FROM spool_outcomes WHERE doc_id = ? AND fence = ?')
+      .run(claim.id, claim.fence);
+  }
+
+  /** What waits: files and outcomes. */
+  counts(): { files: number; outcomes: number } {
+    const files = this.db.prepare('SELECT count(*) FROM spool_files').pluck().get() as number;
+    const outcomes = this.db.prepare('SELECT count(*) FROM spool_outcomes').pluck().get() as number;
+    return { files, outcomes };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * A TeamStore in memory for the desk's tests: the same promises as the real stores (claims with
+ * leases on the store's own clock, fenced writes, keys from bytes), plus the faults a test needs:
+ * `down` (every call fails as TEAM_STORE_UNAVAILABLE) and `expireLease(id)`. Several desks in one
+ * process share one instance. The real stores have their own contract tests (team-store branch).
+ */
+import type { DocumentState } from '../../app/contract';
+import { isAllowedTransition } from '../../app/domain/states';
+import type {
+  Claim,
+  ClaimRef,
+  DeskInfo,
+  DeskPresence,
+  EnqueueResult,
+  NewTeamDocument,
+  TeamDocument,
+  TeamEvent,
+  TeamListQuery,
+  TeamOutcome,
+  TeamStore,
+} from '../../app/team/store';
+
+interface Row extends TeamDocument {
+  body: Uint8Array;
+  leaseUntil: number;
+}
+
+export class MemoryTeamStore implements TeamStore {
+  readonly dialect = 'sqlite' as const;
+  readonly label = 'memory-team';
+  down = false;
+  private nextId = 1;
+  private readonly rows = new Map<number, Row>();
+  private readonly byKey = new Map<string, number>();
+  private readonly events = new Map<number, TeamEvent[]>();
+  private readonly deskRows = new Map<string, DeskPresence>();
+  private readonly listeners = new Set<(ids: readonly number[]) => void>();
+  /** The store's clock (the "database clock"). */
+  now: () => number = Date.now;
+
+  private gate(): void {
+    if (this.down) {
+      throw Object.assign(new Error(`The team database at ${this.label} cannot be reached.`), {
+        code: 'TEAM_STORE_UNAVAILABLE',
+      });
+    }
+  }
+
+  private move(r: Row, to: DocumentState, desk: string | null, detail: string | null): void {
+    if (!isAllowedTransition(r.state, to)) throw new Error(`illegal ${r.state} → ${to}`);
+    this.events.get(r.id)!.push({ at: this.now(), desk, fromState: r.state, toState: to, detail });
+    r.state = to;
+    r.updatedAt = this.now();
+  }
+
+  private notify(ids: number[]): void {
+    if (ids.length === 0) return;
+    queueMicrotask(() => {
+      for (const l of this.listeners) l(ids);
+    });
+  }
+
+  /** Let the lease of `id` end now (as `UPDATE … SET lease_until = now()` would). */
+  expireLease(id: number): void {
+    this.rows.get(id)!.leaseUntil = 0;
+  }
+
+  async migrate(): Promise<void> {
+    this.gate();
+  }
+  async close(): Promise<void> {}
+
+  async heartbeat(desk: DeskInfo): Promise<void> {
+    this.gate();
+    this.deskRows.set(desk.id, { ...desk, lastSeenAt: this.now(), online: true });
+  }
+  async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
+    this.gate();
+    return [...this.deskRows.values()].map((d) => ({
+      ...d,
+      online: this.now() - d.lastSeenAt <= onlineWithinMs,
+    }));
+  }
+
+  async known(keys: readonly string[]) {
+    this.gate();
+    const out = new Map<string, { id: number; state: DocumentState }>();
+    for (const k of keys) {
+      const id = this.byKey.get(k);
+      if (id !== undefined) out.set(k, { id, state: this.rows.get(id)!.state });
+    }
+    return out;
+  }
+
+  async enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]> {
+    this.gate();
+    const out: EnqueueResult[] = [];
+    const created: number[] = [];
+    for (const d of docs) {
+      const have = this.byKey.get(d.key);
+      if (have !== undefined) {
+        out.push({ key: d.key, id: have, created: false, state: this.rows.get(have)!.state });
+        continue;
+      }
+      const id = this.nextId++;
+      const { body, ...rest } = d;
+      this.rows.set(id, {
+        ...rest,
+        body,
+        id,
+        size: body.byteLength,
+        attempts: 0,
+        transactionId: null,
+        addedBy: deskId,
+        sentBy: null,
+        leaseOwner: null,
+        leaseUntil: 0,
+        fence: 0,
+        createdAt: this.now(),
+        updatedAt: this.now(),
+        nextAttemptAt: null,
+      });
+      this.byKey.set(d.key, id);
+      this.events.set(id, [
+        { at: this.now(), desk: deskId, fromState: null, toState: d.state, detail: null },
+      ]);
+      created.push(id);
+      out.push({ key: d.key, id, created: true, state: d.state });
+    }
+    this.notify(created);
+    return out;
+  }
+
+  async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
+    this.gate();
+    const now = this.now();
+    const out: Claim[] = [];
+    for (const r of [...this.rows.values()].sort((a, b) => a.id - b.id)) {
+      if (out.length >= limit) break;
+      const due =
+        r.state === 'queued' ||
+        (r.state === 'retry_wait' && (r.nextAttemptAt ?? 0) <= now) ||
+        (r.state === 'sending' && r.leaseUntil < now);
+      if (!due) continue;
+      const inDoubt = r.state === 'sending';
+      if (!inDoubt) this.move(r, 'sending', deskId, 'claimed');
+      else
+        this.events
+          .get(r.id)!
+          .push({
+            at: now,
+            desk: deskId,
+            fromState: 'sending',
+            toState: 'sending',
+            detail: 'claimed again (in doubt)',
+          });
+      r.leaseOwner = deskId;
+      r.leaseUntil = now + leaseMs;
+      r.fence++;
+      r.attempts++;
+      out.push({
+        id: r.id,
+        key: r.key,
+        fence: r.fence,
+        fileName: r.fileName,
+        receiverId: r.receiverId,
+        docType: r.docType,
+        inDoubt,
+        attempts: r.attempts,
+      });
+    }
+    this.notify(out.map((c) => c.id));
+    return out;
+  }
+
+  private held(deskId: string, c: ClaimRef): Row | null {
+    const r = this.rows.get(c.id);
+    return r && r.fence === c.fence && r.state === 'sending' && r.leaseOwner === deskId ? r : null;
+  }
+
+  async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number) {
+    this.gate();
+    const out = new Set<number>();
+    for (const c of claims) {
+      const r = this.held(deskId, c);
+      if (!r) continue;
+      r.leaseUntil = this.now() + leaseMs;
+      out.add(r.id);
+    }
+    return out;
+  }
+
+  async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
+    this.gate();
+    const r = this.held(deskId, claim);
+    if (!r) return false;
+    r.leaseOwner = null;
+    if (outcome.kind === 'accepted') {
+      r.transactionId = outcome.transactionId;
+      r.sentBy = deskId;
+      r.problem = null;
+      this.move(r, 'accepted', deskId, 'accepted by the access point');
+    } else if (outcome.kind === 'released') {
+      this.move(r, 'queued', deskId, 'released');
+    } else if (outcome.kind === 'retry') {
+      r.nextAttemptAt = this.now() + outcome.delayMs;
+      r.problem = outcome.problem;
+      this.move(r, 'retry_wait', deskId, outcome.problem.message);
+    } else {
+      r.problem = outcome.problem;
+      this.move(r, 'failed', deskId, outcome.problem.message);
+    }
+    this.notify([r.id]);
+    return true;
+  }
+
+  async body(id: number): Promise<Uint8Array> {
+    this.gate();
+    return this.rows.get(id)!.body;
+  }
+
+  private doc(r: Row): TeamDocument {
+    const { body: _body, leaseUntil: _lease, ...doc } = r;
+    return { ...doc };
+  }
+
+  async get(id: number) {
+    this.gate();
+    const r = this.rows.get(id);
+    return r ? this.doc(r) : null;
+  }
+
+  async list(q: TeamListQuery) {
+    this.gate();
+    let rows = [...this.rows.values()].filter((r) => !q.states || q.states.includes(r.state));
+    if (q.search) rows = rows.filter((r) => r.fileName.includes(q.search!));
+    rows.sort((a, b) => (q.order === 'oldest' ? a.id - b.id : b.id - a.id));
+    const offset = q.offset ?? 0;
+    return {
+      rows: rows.slice(offset, offset + (q.limit ?? 100)).map((r) => this.doc(r)),
+      total: rows.length,
+    };
+  }
+
+  async counts() {
+    this.gate();
+    const out: Partial<Record<DocumentState, number>> = {};
+    for (const r of this.rows.values()) out[r.state] = (out[r.state] ?? 0) + 1;
+    return out;
+  }
+
+  async timeline(id: number) {
+    this.gate();
+    return [...(this.events.get(id) ?? [])];
+  }
+
+  async states(ids: readonly number[]) {
+    this.gate();
+    const out = new Map<number, DocumentState>();
+    for (const id of ids) {
+      const r = this.rows.get(id);
+      if (r) out.set(id, r.state);
+    }
+    return out;
+  }
+
+  async retry(deskId: string, ids: readonly number[]) {
+    this.gate();
+    let n = 0;
+    for (const id of ids) {
+      const r = this.rows.get(id);
+      if (r?.state !== 'failed') continue;
+      r.attempts = 0;
+      this.move(r, 'queued', deskId, 'retried');
+      n++;
+    }
+    this.notify([...ids]);
+    return n;
+  }
+
+  async cancel(deskId: string, ids: readonly number[]) {
+    this.gate();
+    let n = 0;
+    for (const id of ids) {
+      const r = this.rows.get(id);
+      if (!r || !['queued', 'failed', 'invalid', 'unreachable'].includes(r.state)) continue;
+      this.move(r, 'cancelled', deskId, 'cancelled');
+      n++;
+    }
+    this.notify([...ids]);
+    return n;
+  }
+
+  async listen(onChange: (ids: readonly number[]) => void) {
+    this.gate();
+    this.listeners.add(onChange);
+    return async () => {
+      this.listeners.delete(onChange);
+    };
+  }
+}
