@@ -2,9 +2,12 @@
 export interface TcpProxyStats {
   accepted: number;
   refused: number;
+  /** Connections accepted and held unanswered while blocked in 'hold' mode. */
+  holds: number;
   cuts: number;
   cutConnections: number;
   open: number;
+  /** Held now. */
   held: number;
 }
 

@@ -29,7 +29,7 @@ export function startTcpProxy({ targetHost = '127.0.0.1', targetPort }) {
   /** Client sockets accepted while blocked in 'hold' mode: forwarded on unblock. */
   const held = new Set();
   let blocked = null;
-  const counters = { accepted: 0, refused: 0, cuts: 0, cutConnections: 0 };
+  const counters = { accepted: 0, refused: 0, holds: 0, cuts: 0, cutConnections: 0 };
 
   function forward(client) {
     const upstream = connect({ host: targetHost, port: targetPort });
@@ -56,6 +56,7 @@ export function startTcpProxy({ targetHost = '127.0.0.1', targetPort }) {
       return;
     }
     if (blocked === 'hold') {
+      counters.holds++;
       held.add(client);
       client.on('error', () => held.delete(client));
       client.on('close', () => held.delete(client));
@@ -76,7 +77,7 @@ export function startTcpProxy({ targetHost = '127.0.0.1', targetPort }) {
         get openConnections() {
           return pairs.size;
         },
-        /** Counters since start: connections accepted, refused while blocked, cuts made. */
+        /** Counters since start: connections accepted, refused or held while blocked, cuts. */
         get stats() {
           return { ...counters, open: pairs.size, held: held.size };
         },

@@ -121,6 +121,7 @@ describe('tcp proxy (test helper for partitions)', () => {
     await c.connected;
     c.socket.write('held');
     await until('the proxy to hold it', () => proxy!.stats.held === 1);
+    expect(proxy.stats.holds).toBe(1);
     // Nothing reached the target while held.
     await new Promise((r) => setTimeout(r, 100));
     expect(echoSockets.size).toBe(0);
