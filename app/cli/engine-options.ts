@@ -88,6 +88,15 @@ export function storeFor(
   return env.PEPPOL_DESK_STORE?.trim() || undefined;
 }
 
+/**
+ * A shorter claim lease for the team crash harness and the partition test
+ * (PEPPOL_DESK_TEAM_LEASE_MS, 500 ms to 30 min); the desk's default otherwise.
+ */
+export function teamLeaseFor(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const ms = Number(env.PEPPOL_DESK_TEAM_LEASE_MS);
+  return Number.isInteger(ms) && ms >= 500 && ms <= 1_800_000 ? ms : undefined;
+}
+
 function hasPassword(url: string): boolean {
   try {
     return new URL(url).password !== '';
@@ -144,6 +153,7 @@ export function engineOptions(
     ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(store ? { store } : {}),
+    ...(store && teamLeaseFor() ? { team: { leaseMs: teamLeaseFor() } } : {}),
     ...more,
   };
 }
