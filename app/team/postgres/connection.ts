@@ -105,6 +105,12 @@ export async function inTransaction<T>(
       throw asStoreError(err, label);
     }
     let broken = false;
+    // A connection cut between two statements emits 'error' on the checked-out client (the
+    // pool listens only to idle ones): unheard, it would end the process. The next query fails.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -121,6 +127,7 @@ export async function inTransaction<T>(
       if (unavailableReason(err)) broken = true;
       throw asStoreError(err, label);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
