@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { PostgresTeamStore, type PostgresTeamStoreOptions } from './postgres/postgres-team-store';
-import { labelOf as labelOfUrl } from './postgres/connection';
+import { TeamStoreAddressError, labelOf as labelOfUrl } from './postgres/connection';
 import { SqliteTeamStore } from './sqlite/sqlite-team-store';
 import type { TeamStore } from './store';
 
@@ -20,16 +20,7 @@ function sqlitePath(spec: string): string {
   return spec.slice('sqlite:'.length);
 }
 
-/** The address is not one of the two kinds of team store. */
-export class TeamStoreAddressError extends Error {
-  readonly code = 'TEAM_STORE_ADDRESS';
-  constructor() {
-    super(
-      'The team outbox address must start with postgresql:// (or postgres://), or be sqlite:<path to a file>.',
-    );
-    this.name = 'TeamStoreAddressError';
-  }
-}
+export { TeamStoreAddressError };
 
 /** The store at `urlOrPath` (see the file comment); nothing is read until it is used. */
 export function openTeamStore(

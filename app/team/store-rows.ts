@@ -5,7 +5,13 @@
  */
 import type { DocumentState } from '../contract';
 import { isAllowedTransition } from '../domain/states';
-import type { NewTeamDocument, TeamDocument, TeamOutcome, TeamProblem } from './store';
+import {
+  TEAM_KEY_PREFIX,
+  type NewTeamDocument,
+  type TeamDocument,
+  type TeamOutcome,
+  type TeamProblem,
+} from './store';
 
 /** LISTEN/NOTIFY channel of document changes (PostgreSQL). */
 export const TEAM_NOTIFY_CHANNEL = 'peppol_desk_documents';
@@ -101,7 +107,10 @@ export function enqueueValues(d: NewTeamDocument): (string | number | null)[] {
 
 /** Refuses what a desk must never enqueue: a bad key or a state the queue does not start in. */
 export function checkNewDocument(d: NewTeamDocument): void {
-  if (!/^pdt1-[0-9a-f]{64}$/.test(d.key)) {
+  if (
+    !d.key.startsWith(TEAM_KEY_PREFIX) ||
+    !/^[0-9a-f]{64}$/.test(d.key.slice(TEAM_KEY_PREFIX.length))
+  ) {
     throw new Error(`Not a team key: ${JSON.stringify(d.key.slice(0, 80))} (use teamKeyOf).`);
   }
   if (d.state !== 'queued' && d.state !== 'invalid' && d.state !== 'unreachable') {

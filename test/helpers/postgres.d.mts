@@ -9,8 +9,8 @@ export interface PostgresCluster {
   dir: string;
   /** The cluster's own pg_ctl binary. */
   pgCtl: string;
-  /** Stop (fast: connections are cut) and start again after `downMs`. */
-  restart(options?: { downMs?: number }): Promise<void>;
+  /** Stop ('fast': connections cut, clean; 'immediate': a crash) and start after `downMs`. */
+  restart(options?: { downMs?: number; mode?: 'fast' | 'immediate' }): Promise<void>;
   /** Stop and remove the folder; a second call does nothing. */
   stop(): Promise<void>;
 }

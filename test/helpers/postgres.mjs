@@ -117,10 +117,14 @@ export async function startPostgres(options = {}) {
     port,
     dir,
     pgCtl,
-    /** Stop (fast: open connections are cut) and start again after `downMs`. */
-    async restart({ downMs = 0 } = {}) {
+    /**
+     * Stop and start again after `downMs`. `mode` 'fast' (default) cuts open connections and
+     * shuts down cleanly; 'immediate' is a crash (recovery from the WAL at start).
+     */
+    async restart({ downMs = 0, mode = 'fast' } = {}) {
       if (stopped) throw new Error('This PostgreSQL cluster was stopped.');
-      await run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop'], dir);
+      if (mode !== 'fast' && mode !== 'immediate') throw new Error(`Unknown stop mode ${mode}`);
+      await run(pgCtl, ['-D', data, '-m', mode, '-w', 'stop'], dir);
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await run(pgCtl, startArgs, dir);
     },

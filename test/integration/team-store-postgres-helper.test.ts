@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -38,11 +39,41 @@ describe.skipIf(skip)('startPostgres: a throwaway cluster for tests', () => {
       await cluster.restart({ downMs: 50 });
       await expect(held.query('SELECT 1')).rejects.toThrow();
       expect(await selectOne(cluster.url)).toBe(1);
+
+      // A crash (immediate stop) keeps committed data: recovery replays the WAL.
+      const writer = new pg.Client({ connectionString: cluster.url });
+      await writer.connect();
+      await writer.query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
+      await writer.end();
+      await cluster.restart({ mode: 'immediate' });
+      const reader = new pg.Client({ connectionString: cluster.url });
+      await reader.connect();
+      expect((await reader.query('SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
+      await reader.end();
     } finally {
       await cluster.stop();
     }
     expect(existsSync(cluster.dir)).toBe(false);
     await cluster.stop();
     await expect(selectOne(cluster.url)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe.skipIf(skip)('startPostgres: clusters left running', () => {
+  it('are stopped and removed when the process exits', async () => {
+    const helper = new URL('../helpers/postgres.mjs', import.meta.url).href;
+    const script = `import(${JSON.stringify(helper)}).then(async (m) => {
+      const c = await m.startPostgres();
+      process.stdout.write(JSON.stringify({ dir: c.dir, url: c.url }));
+      process.exit(0);
+    });`;
+    const out = execFileSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const { dir, url } = JSON.parse(out) as { dir: string; url: string };
+    expect(url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    expect(existsSync(dir)).toBe(false);
+    await expect(selectOne(url)).rejects.toThrow(/ECONNREFUSED/);
   });
 });

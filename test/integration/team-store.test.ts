@@ -62,9 +62,10 @@ const BACKENDS: Backend[] = [
     tearDown: async () => {},
     newAddress: async () => `sqlite:${join(tempDir(), 'team.sqlite')}`,
     raw: async (address, sql) => {
-      const db = new Database(address.slice('sqlite:'.length), { readonly: true });
+      const db = new Database(address.slice('sqlite:'.length));
       try {
-        return db.prepare(sql).all() as Record<string, unknown>[];
+        const stmt = db.prepare(sql);
+        return (stmt.reader ? stmt.all() : (stmt.run(), [])) as Record<string, unknown>[];
       } finally {
         db.close();
       }
@@ -172,6 +173,25 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(a!.dialect).toBe(backend.name);
     });
 
+    it('refuses a database migrated by a newer Peppol Desk, or with an edited migration', async () => {
+      const s = await fresh();
+      await backend.raw(address, "UPDATE team_migrations SET sha256 = 'edited' WHERE id = 1");
+      await expect(s.migrate()).rejects.toMatchObject({ code: 'TEAM_MIGRATION_EDITED' });
+      await backend.raw(address, 'DELETE FROM team_migrations');
+      await backend.raw(
+        address,
+        `INSERT INTO team_migrations (id, name, sha256, applied_at) VALUES (999, '999-future', 'x', ${
+          backend.name === 'sqlite' ? '0' : 'now()'
+        })`,
+      );
+      const err = await s.migrate().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'TEAM_MIGRATION_UNKNOWN' });
+      expect((err as Error).message).toMatch(/newer Peppol Desk.*Update Peppol Desk/);
+    });
+
     it('the same key enqueued by two desks at once is one document', async () => {
       const a = await fresh();
       const b = await connect();
@@ -194,8 +214,10 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       const docs = Array.from({ length: 120 }, () => newDoc());
       const ids = (await a.enqueue(ANNA.id, docs)).map((r) => r.id);
       const got: number[][] = desks.map(() => []);
+      // Three desks, each with two claim loops at once (several connections per pool).
       await Promise.all(
-        desks.map(async (s, i) => {
+        [...desks, ...desks].map(async (s, n) => {
+          const i = n % desks.length;
           for (let round = 0; round < 200; round++) {
             const claims = await s.claim(`desk-${i}`, 7, 30_000);
             if (claims.length === 0) return;
@@ -203,10 +225,18 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
           }
         }),
       );
+      expect(got.every((ids) => ids.length > 0)).toBe(true);
       const all = got.flat();
       expect(new Set(all).size).toBe(all.length);
       expect(all.sort((x, y) => x - y)).toEqual(ids.sort((x, y) => x - y));
       expect((await a.counts()).sending).toBe(120);
+      // The kept counts agree with counting the rows (asked twice: folding changes nothing).
+      const counted = await backend.raw(
+        address,
+        'SELECT state, COUNT(*) AS n FROM team_documents GROUP BY state',
+      );
+      expect(counted.map((r) => [r.state, Number(r.n)])).toEqual([['sending', 120]]);
+      expect(await desks[1]!.counts()).toEqual({ sending: 120 });
     });
 
     it('an ended lease is claimed again with the next fence, in doubt; the old fence is refused', async () => {
@@ -426,6 +456,13 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       await waitFor(
         'Ben to hear the claim',
         () => heard.filter((h) => h.includes(id)).length >= 2,
+        10_000,
+      );
+      // One transaction, one notice with all its ids.
+      const batch = (await a.enqueue(ANNA.id, [newDoc(), newDoc(), newDoc()])).map((r) => r.id);
+      await waitFor(
+        'one notice naming the three documents added together',
+        () => heard.some((h) => [...h].sort().join() === [...batch].sort().join()),
         10_000,
       );
       await stop();

@@ -22,6 +22,28 @@ export function labelOf(url: string): string {
   return `${user}${host}:${port}/${db}`;
 }
 
+/** The team store address cannot be used (its text is never repeated: it may hold a password). */
+export class TeamStoreAddressError extends Error {
+  readonly code = 'TEAM_STORE_ADDRESS';
+  constructor() {
+    super(
+      'The team outbox address cannot be read. It must look like postgresql://user@host:5432/database (or be sqlite:<path to a file>).',
+    );
+    this.name = 'TeamStoreAddressError';
+  }
+}
+
+/** Refuse an address that is not a readable postgresql:// URL, without echoing it. */
+export function checkPostgresUrl(url: string): void {
+  let u: URL | null = null;
+  try {
+    u = new URL(url);
+  } catch {
+    u = null;
+  }
+  if (!u || !/^postgres(ql)?:$/.test(u.protocol)) throw new TeamStoreAddressError();
+}
+
 // int8 (ids, fences, milliseconds) as numbers: all stay far below 2^53.
 const INT8_OID = 20;
 const types = {
@@ -39,6 +61,10 @@ export function clientConfig(url: string): pg.ClientConfig {
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     application_name: 'peppol-desk',
+    // claim() must walk the due index in id order and stop after `limit` rows: with stale
+    // statistics (a queue that just grew) the planner would rather bitmap-scan every due row
+    // and sort them, a cost that grows with the queue on every claim.
+    options: '-c enable_bitmapscan=off',
   };
 }
 
@@ -75,7 +101,11 @@ export function unavailableReason(err: unknown): string | null {
   if (code === '57P01' || code === '57P02' || code === '57P03')
     return 'the database server is shutting down or starting';
   if (code.startsWith('08')) return 'the connection to the database was lost';
-  if (/timeout exceeded when trying to connect|Connection terminated/i.test(message))
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|not queryable|connection error/i.test(
+      message,
+    )
+  )
     return 'the connection to the database was lost';
   return null;
 }
@@ -105,8 +135,8 @@ export async function inTransaction<T>(
       throw asStoreError(err, label);
     }
     let broken = false;
-    // A connection cut between two statements emits 'error' on the checked-out client (the
-    // pool listens only to idle ones): unheard, it would end the process. The next query fails.
+    // A checked-out client has no pool listener: without ours, a connection cut between two
+    // statements would be an unhandled 'error' event (a crash) instead of a failed query.
     const onError = (): void => {
       broken = true;
     };
@@ -127,7 +157,7 @@ export async function inTransaction<T>(
       if (unavailableReason(err)) broken = true;
       throw asStoreError(err, label);
     } finally {
-      client.off('error', onError);
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -35,7 +35,15 @@ import type {
   TeamOutcome,
   TeamStore,
 } from '../store';
-import { createPool, inTransaction, labelOf, query } from './connection';
+import {
+  CLAIM_DUE_DOCUMENTS,
+  FINISH_UNDER_FENCE,
+  FOLD_STATE_DELTAS,
+  INSERT_DOCUMENTS,
+  READ_STATE_COUNTS,
+  clerkMoveSql,
+} from './statements';
+import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
 import { listenForChanges } from './listener';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
@@ -66,6 +74,7 @@ export class PostgresTeamStore implements TeamStore {
     private readonly url: string,
     options: PostgresTeamStoreOptions = {},
   ) {
+    checkPostgresUrl(url);
     this.label = labelOf(url);
     this.pool = createPool(url, options.poolSize ?? 10);
   }
@@ -157,20 +166,7 @@ export class PostgresTeamStore implements TeamStore {
       // One INSERT for the batch, rows in the given order (ids follow it); a key the team
       // already has (or that appears twice here) is skipped.
       const inserted = await c.query<{ id: number; key: string; state: DocumentState }>(
-        `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
-           sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-           problem_message, problem_action, added_by, created_at, updated_at)
-         SELECT key, file_name, size, state, doc_type, invoice_number, sender_id, receiver_id,
-           buyer_name, amount, currency, issue_date, problem_code, problem_message,
-           problem_action, $16, team_now_ms(), team_now_ms()
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
-           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-           $13::text[], $14::text[], $15::text[])
-           WITH ORDINALITY AS t(key, file_name, size, state, doc_type, invoice_number,
-             sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-             problem_message, problem_action, ord)
-         ORDER BY ord
-         ON CONFLICT (key) DO NOTHING RETURNING id, key, state`,
+        INSERT_DOCUMENTS,
         [docs.map((d) => d.key), ...Array.from({ length: 14 }, (_, i) => column(i)), deskId],
       );
       const created = new Map(inserted.rows.map((r) => [r.key, r]));
@@ -226,58 +222,33 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
-    return this.tx(async (c) => {
-      // The claim itself is ONE statement: pick, lock (skipping rows other desks hold), move,
-      // fence and log. Lease and due times come from the database's clock only.
-      const res = await c.query<{
-        id: number;
-        key: string;
-        fence: number;
-        file_name: string;
-        receiver_id: string | null;
-        doc_type: Claim['docType'];
-        attempts: number;
-        was: DocumentState;
-      }>(
-        `WITH due AS (
-           SELECT id, state FROM team_documents
-           WHERE state IN ('queued', 'retry_wait', 'sending')
-             AND (state = 'queued'
-                  OR (state = 'retry_wait' AND next_attempt_at <= team_now_ms())
-                  OR (state = 'sending' AND lease_until < team_now_ms()))
-           ORDER BY id LIMIT $2
-           FOR UPDATE SKIP LOCKED
-         ), claimed AS (
-           UPDATE team_documents d SET state = 'sending', lease_owner = $1,
-             lease_until = team_now_ms() + $3::bigint, fence = d.fence + 1,
-             attempts = d.attempts + 1, updated_at = team_now_ms(), next_attempt_at = NULL,
-             reached_maybe = d.reached_maybe OR due.state = 'sending'
-           FROM due WHERE d.id = due.id
-           RETURNING d.id, d.key, d.fence, d.file_name, d.receiver_id, d.doc_type, d.attempts,
-             due.state AS was
-         ), logged AS (
-           INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-           SELECT id, team_now_ms(), $1, was, 'sending',
-             CASE WHEN was = 'sending' THEN $4::text END FROM claimed
-         )
-         SELECT * FROM claimed ORDER BY id`,
-        [deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), IN_DOUBT_DETAIL],
-      );
-      await notify(
-        c,
-        res.rows.map((r) => r.id),
-      );
-      return res.rows.map((r) => ({
-        id: r.id,
-        key: r.key,
-        fence: r.fence,
-        fileName: r.file_name,
-        receiverId: r.receiver_id,
-        docType: r.doc_type,
-        inDoubt: r.was === 'sending',
-        attempts: r.attempts,
-      }));
-    });
+    // ONE statement, committed on its own: pick, lock (skipping rows other desks hold), move,
+    // fence, log and notify. Lease and due times come from the database's clock only.
+    const rows = await this.q<{
+      id: number;
+      key: string;
+      fence: number;
+      file_name: string;
+      receiver_id: string | null;
+      doc_type: Claim['docType'];
+      attempts: number;
+      was: DocumentState;
+    }>(CLAIM_DUE_DOCUMENTS, [
+      deskId,
+      Math.max(0, Math.floor(limit)),
+      Math.round(leaseMs),
+      IN_DOUBT_DETAIL,
+    ]);
+    return rows.map((r) => ({
+      id: r.id,
+      key: r.key,
+      fence: r.fence,
+      fileName: r.file_name,
+      receiverId: r.receiver_id,
+      docType: r.doc_type,
+      inDoubt: r.was === 'sending',
+      attempts: r.attempts,
+    }));
   }
 
   async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>> {
@@ -294,40 +265,24 @@ export class PostgresTeamStore implements TeamStore {
 
   async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
     const w = outcomeWrite(outcome);
-    return this.tx(async (c) => {
-      const res = await c.query(
-        `UPDATE team_documents SET state = $1, lease_owner = NULL, lease_until = NULL,
-           updated_at = team_now_ms(),
-           transaction_id = COALESCE($2, transaction_id),
-           sent_by = CASE WHEN $3::boolean THEN $4 ELSE sent_by END,
-           next_attempt_at = CASE WHEN $5::bigint IS NULL THEN NULL
-                                  ELSE team_now_ms() + $5::bigint END,
-           problem_code = $6, problem_message = $7, problem_action = $8,
-           reached_maybe = reached_maybe OR $9::boolean,
-           attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END
-         WHERE id = $11 AND fence = $12 AND state = 'sending' AND lease_owner = $4
-         RETURNING id`,
-        [
-          w.to,
-          w.transactionId,
-          w.sent,
-          deskId,
-          w.delayMs,
-          w.problem?.code ?? null,
-          w.problem?.message ?? null,
-          w.problem?.action ?? null,
-          w.reachedMaybe,
-          w.uncount,
-          claim.id,
-          claim.fence,
-        ],
-      );
-      // The fence moved (or the lease went to another desk): nothing written.
-      if (res.rowCount === 0) return false;
-      await this.logEvent(c, claim.id, deskId, 'sending', w.to, w.detail);
-      await notify(c, [claim.id]);
-      return true;
-    });
+    // One statement: the fenced move, its timeline row and the notice commit together.
+    const rows = await this.q<{ id: number }>(FINISH_UNDER_FENCE, [
+      w.to,
+      w.transactionId,
+      w.sent,
+      deskId,
+      w.delayMs,
+      w.problem?.code ?? null,
+      w.problem?.message ?? null,
+      w.problem?.action ?? null,
+      w.reachedMaybe,
+      w.uncount,
+      claim.id,
+      claim.fence,
+      w.detail,
+    ]);
+    // No row: the fence moved (or the lease went to another desk), nothing was written.
+    return rows.length === 1;
   }
 
   async body(id: number): Promise<Uint8Array> {
@@ -384,10 +339,13 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async counts(): Promise<Partial<Record<DocumentState, number>>> {
-    const rows = await this.q<{ state: DocumentState; n: number }>(
-      'SELECT state, n FROM team_state_counts WHERE n > 0',
-    );
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    return this.tx(async (c) => {
+      // Fold the deltas written since the last call (few: every desk's screen asks often), in
+      // state order so two desks folding at once cannot deadlock; then add any left.
+      await c.query(FOLD_STATE_DELTAS);
+      const res = await c.query<{ state: DocumentState; n: number }>(READ_STATE_COUNTS);
+      return Object.fromEntries(res.rows.map((r) => [r.state, r.n]));
+    });
   }
 
   async timeline(id: number): Promise<TeamEvent[]> {
@@ -436,7 +394,7 @@ export class PostgresTeamStore implements TeamStore {
     );
   }
 
-  private clerkMove(
+  private async clerkMove(
     deskId: string,
     ids: readonly number[],
     from: readonly DocumentState[],
@@ -444,26 +402,15 @@ export class PostgresTeamStore implements TeamStore {
     detail: string,
     guard: string,
   ): Promise<number> {
-    if (ids.length === 0) return Promise.resolve(0);
-    return this.tx(async (c) => {
-      const res = await c.query<{ id: number }>(
-        `WITH old AS (
-           SELECT id, state FROM team_documents
-           WHERE id = ANY($3::bigint[]) AND state = ANY($4::text[]) ${guard}
-           ORDER BY id FOR UPDATE
-         ), moved AS (
-           UPDATE team_documents d SET state = $2, updated_at = team_now_ms(),
-             next_attempt_at = NULL
-           FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
-         )
-         INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-         SELECT id, team_now_ms(), $1, was, $2, $5 FROM moved RETURNING document_id AS id`,
-        [deskId, to, [...new Set(ids)], [...from], detail],
-      );
-      const moved = res.rows.map((r) => r.id);
-      await notify(c, moved);
-      return moved.length;
-    });
+    if (ids.length === 0) return 0;
+    const rows = await this.q<{ id: number }>(clerkMoveSql(guard), [
+      deskId,
+      to,
+      [...new Set(ids)],
+      [...from],
+      detail,
+    ]);
+    return rows.length;
   }
 
   async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {

@@ -36,6 +36,17 @@ import {
 
 // Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
 const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
+/**
+ * The due documents, oldest first (queued, due retry_wait, sending with an ended lease).
+ * INDEXED BY: walk the due rows in id order and stop at the limit; the planner would rather
+ * read every due row by state and sort them, a cost that grows with the queue.
+ */
+export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED BY team_documents_due
+       WHERE state IN ('queued', 'retry_wait', 'sending')
+         AND (state = 'queued' OR (state = 'retry_wait' AND next_attempt_at <= ${NOW})
+              OR (state = 'sending' AND lease_until < ${NOW}))
+       ORDER BY id LIMIT ?`;
+
 /** How often listen() looks at the change counter. */
 const LISTEN_POLL_MS = 250;
 
@@ -171,13 +182,7 @@ export class SqliteTeamStore implements TeamStore {
 
   async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
     const db = this.db;
-    const due = this.stmt(
-      `SELECT id, state FROM team_documents
-       WHERE state IN ('queued', 'retry_wait', 'sending')
-         AND (state = 'queued' OR (state = 'retry_wait' AND next_attempt_at <= ${NOW})
-              OR (state = 'sending' AND lease_until < ${NOW}))
-       ORDER BY id LIMIT ?`,
-    );
+    const due = this.stmt(CLAIM_DUE_DOCUMENTS);
     const take = this.stmt(
       `UPDATE team_documents SET state = 'sending', lease_owner = ?, lease_until = ${NOW} + ?,
          fence = fence + 1, attempts = attempts + 1, updated_at = ${NOW}, next_attempt_at = NULL,

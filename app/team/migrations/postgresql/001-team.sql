@@ -72,36 +72,51 @@ CREATE TABLE team_settings (
   updated_at BIGINT NOT NULL
 );
 
--- Documents per state, kept by a trigger in the writer's transaction: counts() reads a handful of
--- rows instead of walking the queue. The two rows are touched in name order so that two
--- transactions moving documents in opposite directions cannot deadlock on them.
+-- Documents per state without a hot row: each statement that adds, moves or removes documents
+-- appends its per-state changes to team_state_deltas (inserts only, so desks never wait on each
+-- other for it); counts() folds the deltas into team_state_counts and adds what is left. A
+-- single counts row per state would be locked by every claim and every outcome of every desk
+-- until its commit.
 CREATE TABLE team_state_counts (
   state TEXT PRIMARY KEY,
   n BIGINT NOT NULL
 );
 
-CREATE FUNCTION team_state_counts_bump(s TEXT, d INTEGER) RETURNS VOID LANGUAGE sql AS $$
-  INSERT INTO team_state_counts (state, n) VALUES (s, d)
-  ON CONFLICT (state) DO UPDATE SET n = team_state_counts.n + d
-$$;
+CREATE TABLE team_state_deltas (
+  seq BIGSERIAL PRIMARY KEY,
+  state TEXT NOT NULL,
+  delta BIGINT NOT NULL
+);
 
-CREATE FUNCTION team_state_counts_track() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+CREATE FUNCTION team_state_deltas_inserted() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM team_state_counts_bump(NEW.state, 1);
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM team_state_counts_bump(OLD.state, -1);
-  ELSIF OLD.state IS DISTINCT FROM NEW.state THEN
-    IF OLD.state < NEW.state THEN
-      PERFORM team_state_counts_bump(OLD.state, -1);
-      PERFORM team_state_counts_bump(NEW.state, 1);
-    ELSE
-      PERFORM team_state_counts_bump(NEW.state, 1);
-      PERFORM team_state_counts_bump(OLD.state, -1);
-    END IF;
-  END IF;
+  INSERT INTO team_state_deltas (state, delta)
+  SELECT state, COUNT(*) FROM new_rows GROUP BY state;
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER team_state_counts_track AFTER INSERT OR DELETE OR UPDATE OF state
-  ON team_documents FOR EACH ROW EXECUTE FUNCTION team_state_counts_track();
+CREATE FUNCTION team_state_deltas_updated() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO team_state_deltas (state, delta)
+  SELECT state, SUM(d) FROM (
+    SELECT state, -1 AS d FROM old_rows UNION ALL SELECT state, 1 AS d FROM new_rows
+  ) moved GROUP BY state HAVING SUM(d) <> 0;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION team_state_deltas_deleted() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO team_state_deltas (state, delta)
+  SELECT state, -COUNT(*) FROM old_rows GROUP BY state;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER team_state_deltas_inserted AFTER INSERT ON team_documents
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION team_state_deltas_inserted();
+CREATE TRIGGER team_state_deltas_updated AFTER UPDATE ON team_documents
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION team_state_deltas_updated();
+CREATE TRIGGER team_state_deltas_deleted AFTER DELETE ON team_documents
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION team_state_deltas_deleted();

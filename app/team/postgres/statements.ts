@@ -1,0 +1,103 @@
+/** The PostgreSQL team store's statements, named for what they do (its SQL in one place). */
+import { MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
+
+/**
+ * A CTE `notified` that tells the other desks which rows of CTE `from` changed, as one notice
+ * (read it in the final SELECT so it runs; with no rows there is nothing to tell).
+ */
+export function NOTIFY_CTE(from: string): string {
+  return `notified AS (
+    SELECT pg_notify('${TEAM_NOTIFY_CHANNEL}',
+      CASE WHEN count(*) > ${MAX_NOTIFY_IDS} THEN '*' ELSE string_agg(id::text, ',') END)
+    FROM ${from} HAVING count(*) > 0
+  )`;
+}
+
+/** Insert a batch (columns as unnest arrays $1..$15, desk $16) in the given order; keys already present are skipped. */
+export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
+           sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
+           problem_message, problem_action, added_by, created_at, updated_at)
+         SELECT key, file_name, size, state, doc_type, invoice_number, sender_id, receiver_id,
+           buyer_name, amount, currency, issue_date, problem_code, problem_message,
+           problem_action, $16, team_now_ms(), team_now_ms()
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+           $13::text[], $14::text[], $15::text[])
+           WITH ORDINALITY AS t(key, file_name, size, state, doc_type, invoice_number,
+             sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
+             problem_message, problem_action, ord)
+         ORDER BY ord
+         ON CONFLICT (key) DO NOTHING RETURNING id, key, state`;
+
+/** Claim due documents (queued, due retry_wait, sending with an ended lease) for desk $1: at most $2, lease $3 ms, in-doubt words $4. */
+export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
+         SELECT id, state FROM team_documents
+         WHERE state IN ('queued', 'retry_wait', 'sending')
+           AND (state = 'queued'
+                OR (state = 'retry_wait' AND next_attempt_at <= team_now_ms())
+                OR (state = 'sending' AND lease_until < team_now_ms()))
+         ORDER BY id LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE team_documents d SET state = 'sending', lease_owner = $1,
+           lease_until = team_now_ms() + $3::bigint, fence = d.fence + 1,
+           attempts = d.attempts + 1, updated_at = team_now_ms(), next_attempt_at = NULL,
+           reached_maybe = d.reached_maybe OR due.state = 'sending'
+         FROM due WHERE d.id = due.id
+         RETURNING d.id, d.key, d.fence, d.file_name, d.receiver_id, d.doc_type, d.attempts,
+           due.state AS was
+       ), logged AS (
+         INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+         SELECT id, team_now_ms(), $1, was, 'sending',
+           CASE WHEN was = 'sending' THEN $4::text END FROM claimed
+       ), ${NOTIFY_CTE('claimed')}
+       SELECT claimed.*, (SELECT count(*) FROM notified) AS notified
+       FROM claimed ORDER BY id`;
+
+/** Write an outcome under its claim's fence; no row when the fence moved. */
+export const FINISH_UNDER_FENCE = `WITH moved AS (
+         UPDATE team_documents SET state = $1, lease_owner = NULL, lease_until = NULL,
+           updated_at = team_now_ms(),
+           transaction_id = COALESCE($2, transaction_id),
+           sent_by = CASE WHEN $3::boolean THEN $4 ELSE sent_by END,
+           next_attempt_at = CASE WHEN $5::bigint IS NULL THEN NULL
+                                  ELSE team_now_ms() + $5::bigint END,
+           problem_code = $6, problem_message = $7, problem_action = $8,
+           reached_maybe = reached_maybe OR $9::boolean,
+           attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END
+         WHERE id = $11 AND fence = $12 AND state = 'sending' AND lease_owner = $4
+         RETURNING id
+       ), logged AS (
+         INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+         SELECT id, team_now_ms(), $4, 'sending', $1, $13 FROM moved
+       ), ${NOTIFY_CTE('moved')}
+       SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+/** Fold the per-state deltas into the counts, in state order (two desks folding at once cannot deadlock). */
+export const FOLD_STATE_DELTAS = `WITH folded AS (DELETE FROM team_state_deltas RETURNING state, delta)
+         INSERT INTO team_state_counts (state, n)
+         SELECT state, SUM(delta) FROM folded GROUP BY state ORDER BY state
+         ON CONFLICT (state) DO UPDATE SET n = team_state_counts.n + excluded.n`;
+
+/** Documents per state: the folded counts plus the deltas written since. */
+export const READ_STATE_COUNTS = `SELECT state, SUM(n)::bigint AS n FROM (
+           SELECT state, n FROM team_state_counts
+           UNION ALL SELECT state, delta FROM team_state_deltas
+         ) all_counts GROUP BY state HAVING SUM(n) > 0`;
+
+/** The clerk's move of ids $3 from states $4 to $2 (only rows passing `guard`), logged for desk $1 with words $5. */
+export function clerkMoveSql(guard: string): string {
+  return `WITH old AS (
+         SELECT id, state FROM team_documents
+         WHERE id = ANY($3::bigint[]) AND state = ANY($4::text[]) ${guard}
+         ORDER BY id FOR UPDATE
+       ), moved AS (
+         UPDATE team_documents d SET state = $2, updated_at = team_now_ms(),
+           next_attempt_at = NULL
+         FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
+       ), logged AS (
+         INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+         SELECT id, team_now_ms(), $1, was, $2, $5 FROM moved
+       ), ${NOTIFY_CTE('moved')}
+       SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+}

@@ -1,0 +1,100 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTeamStore } from '../../app/team/open-store';
+import { clientConfig } from '../../app/team/postgres/connection';
+import { CLAIM_DUE_DOCUMENTS } from '../../app/team/postgres/statements';
+import { CLAIM_DUE_DOCUMENTS as CLAIM_DUE_DOCUMENTS_SQLITE } from '../../app/team/sqlite/sqlite-team-store';
+import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
+import {
+  hasPostgres,
+  MISSING_POSTGRES,
+  startPostgres,
+  type PostgresCluster,
+} from '../helpers/postgres.mjs';
+import { useTempDirs } from '../helpers/temp';
+
+// A claim's cost must not grow with the queue: it walks the due index in id order and stops
+// after `limit` rows, rather than reading every due row and sorting them. Checked on the plans,
+// with a queue that just grew (the statistics do not know it yet).
+
+const tempDir = useTempDirs();
+const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
+if (skipPostgres) console.warn(`team-store-plans (postgresql): skipped. ${MISSING_POSTGRES}`);
+
+function docs(n: number, tag: string): NewTeamDocument[] {
+  return Array.from({ length: n }, (_, i) => {
+    const body = new TextEncoder().encode(`<Invoice><ID>${tag}-${i}</ID></Invoice>`);
+    return {
+      key: teamKeyOf(body),
+      fileName: `${tag}-${i}.xml`,
+      body,
+      state: 'queued',
+      docType: 'Invoice',
+      invoiceNumber: `${tag}-${i}`,
+      senderId: null,
+      receiverId: null,
+      buyerName: null,
+      amount: null,
+      currency: null,
+      issueDate: null,
+      problem: null,
+    };
+  });
+}
+
+describe('claim plans', () => {
+  it('SQLite: the due index in id order, no sort', async () => {
+    const file = join(tempDir(), 'team.sqlite');
+    const store = openTeamStore(`sqlite:${file}`);
+    await store.migrate();
+    await store.enqueue('desk', docs(2000, 'sq'));
+    expect((await store.claim('desk', 3, 30_000)).map((c) => c.id)).toEqual([1, 2, 3]);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    // The statement claim() runs.
+    const source = db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_DUE_DOCUMENTS_SQLITE}`).all(5) as {
+      detail: string;
+    }[];
+    db.close();
+    const plan = source.map((r) => r.detail).join('\n');
+    expect(plan).toContain('USING INDEX team_documents_due');
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
+  describe.skipIf(skipPostgres)('PostgreSQL', () => {
+    let cluster: PostgresCluster;
+    beforeAll(async () => {
+      cluster = await startPostgres();
+    });
+    afterAll(async () => {
+      await cluster?.stop();
+    });
+
+    it('the due index in id order under a Limit, no bitmap scan and sort', async () => {
+      const store = openTeamStore(cluster.url);
+      await store.migrate();
+      await store.enqueue('desk', docs(2000, 'pg'));
+      expect((await store.claim('desk', 3, 30_000)).map((c) => c.id)).toEqual([1, 2, 3]);
+      await store.close();
+      // The store's own connection settings, and the store's own claim statement.
+      const client = new pg.Client(clientConfig(cluster.url));
+      await client.connect();
+      try {
+        const r = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${CLAIM_DUE_DOCUMENTS}`, [
+          'desk',
+          10,
+          30_000,
+          'in doubt',
+        ]);
+        const plan = r.rows.map((x) => x['QUERY PLAN']).join('\n');
+        const due = plan.slice(plan.indexOf('CTE due'), plan.indexOf('CTE claimed'));
+        expect(due).toMatch(/Limit[\s\S]*LockRows[\s\S]*Index Scan using team_documents_due/);
+        expect(due).not.toMatch(/Sort|Bitmap|Seq Scan/);
+      } finally {
+        await client.end();
+      }
+    });
+  });
+});
