@@ -97,6 +97,19 @@ export function teamLeaseFor(env: NodeJS.ProcessEnv = process.env): number | und
   return Number.isInteger(ms) && ms >= 500 && ms <= 1_800_000 ? ms : undefined;
 }
 
+/** `team` engine options from PEPPOL_DESK_NAME and PEPPOL_DESK_TEAM_LEASE_MS, when set. */
+function teamOptionsFor(env: NodeJS.ProcessEnv = process.env): Partial<EngineOptions> {
+  const deskName = env.PEPPOL_DESK_NAME?.trim();
+  const leaseMs = teamLeaseFor(env);
+  if (!deskName && leaseMs === undefined) return {};
+  return {
+    team: {
+      ...(deskName ? { deskName } : {}),
+      ...(leaseMs !== undefined ? { leaseMs } : {}),
+    },
+  };
+}
+
 function hasPassword(url: string): boolean {
   try {
     return new URL(url).password !== '';
@@ -153,7 +166,8 @@ export function engineOptions(
     ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(store ? { store } : {}),
-    ...(store && teamLeaseFor() ? { team: { leaseMs: teamLeaseFor() } } : {}),
+    // This desk on a team outbox: its name (else user@host) and, for the proof, a short lease.
+    ...(store ? teamOptionsFor() : {}),
     ...more,
   };
 }

@@ -32,6 +32,12 @@ export function accessPointKey(builtIn: SandboxHandle | null, url: string): stri
   return builtIn ? 'sandbox' : url;
 }
 
+/**
+ * What sends through the connection: the pipeline, or a team desk. A new client is handed over
+ * with `reconnect` (which returns the one it replaces).
+ */
+export type ConnectionUser = Pick<Pipeline, 'reconnect' | 'pollEarlier'>;
+
 /** What the connection is made from. */
 export interface ConnectionDeps {
   options: EngineOptions;
@@ -56,7 +62,7 @@ export class EngineConnection {
     { client: AccessPointClient; sandbox: SandboxHandle | null }
   >();
   private change: Promise<void> = Promise.resolve();
-  private pipeline: Pipeline | null = null;
+  private pipeline: ConnectionUser | null = null;
   private stopping = false;
   participants: ParticipantCache;
   /** The access point's verdicts cache made with the first connection (handed to the pipeline). */
@@ -103,7 +109,7 @@ export class EngineConnection {
    * access point than this one are polled there with the key kept for it. (The built-in sandbox
    * forgets its transactions when it stops.)
    */
-  attach(pipeline: Pipeline): void {
+  attach(pipeline: ConnectionUser): void {
     this.pipeline = pipeline;
     if (!this.deps.trackDelivery) return;
     const current = this.accessPoint;

@@ -57,6 +57,7 @@ export class TeamDesk {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectMs: number;
   private handing: Promise<void> = Promise.resolve();
+  private migrated = false;
   /** Desks seen online at the last heartbeat. */
   desksOnline = 0;
   /** Spooled outcomes dropped at handover because another desk had claimed the document since. */
@@ -110,8 +111,10 @@ export class TeamDesk {
     });
   }
 
-  /** Heartbeat, listen, hand over what the spool holds, then send. */
+  /** Migrate (once), heartbeat, listen, hand over what the spool holds, then send. */
   private async connect(): Promise<void> {
+    if (!this.migrated) await this.o.store.migrate();
+    this.migrated = true;
     await this.o.store.heartbeat(this.o.desk);
     this.listening ??= await this.o.store.listen((ids) => {
       this.o.onChanged(ids);

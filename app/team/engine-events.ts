@@ -1,6 +1,6 @@
 /**
  * The team engine's events: listeners, `documents:changed` coalesced per flush (with the team's
- * counts, read once per flush), and `waitUntilSettled`, which re-reads only the listed documents
+ * counts as last read), and `waitUntilSettled`, which re-reads only the listed documents
  * not final yet, woken by the changes (a backstop timer covers a missed notification).
  */
 import {
@@ -10,6 +10,7 @@ import {
   type Events,
   type StateCounts,
 } from '../contract';
+import type { TeamStore } from './store';
 
 /** States that need more work from some desk: everything else is final on a team outbox. */
 const OPEN = new Set<DocumentState>([
@@ -43,6 +44,7 @@ export class TeamEngineEvents {
   private readonly wakers = new Set<() => void>();
   private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private unknownChange = false;
   /** The counts of the last flush (metrics read them without a query). */
   counts: StateCounts = emptyCounts();
 
@@ -65,26 +67,28 @@ export class TeamEngineEvents {
     for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
   }
 
-  /** These documents changed (here or on another desk): told in the next flush. */
+  /**
+   * These documents changed (here or on another desk): told in the next flush. No ids: something
+   * changed, which is not known (the listener reconnected): waiters re-read all the same.
+   */
   changed(ids: readonly number[]): void {
+    if (ids.length === 0) this.unknownChange = true;
     for (const id of ids) this.changedIds.add(id);
     if (!this.flushTimer && !this.stopped) {
-      this.flushTimer = setTimeout(() => void this.flush(), this.coalesceMs);
+      this.flushTimer = setTimeout(() => this.flush(), this.coalesceMs);
     }
   }
 
-  /** Emit the pending `documents:changed` (with fresh counts) and wake the settle waiters. */
-  async flush(): Promise<void> {
+  /** Emit the pending `documents:changed` (with the counts) and wake the settle waiters. */
+  flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (this.changedIds.size === 0) return;
+    if (this.changedIds.size === 0 && !this.unknownChange) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
-    try {
-      this.counts = await this.source.counts();
-    } catch {
-      // The database is down: the last counts stand; the header says why.
-    }
+    this.unknownChange = false;
+    // The counts of the last second (refreshed by the engine's tick): a flush costs no count
+    // of the team's table, however many documents it holds.
     this.emit('documents:changed', { ids, counts: this.counts });
     for (const w of [...this.wakers]) w();
   }
@@ -136,4 +140,13 @@ export class TeamEngineEvents {
     this.flushTimer = null;
     for (const w of [...this.wakers]) w();
   }
+}
+
+/** The team's counts, every state present (one query). */
+export async function teamCounts(store: Pick<TeamStore, 'counts'>): Promise<StateCounts> {
+  const counts = emptyCounts();
+  for (const [state, n] of Object.entries(await store.counts())) {
+    counts[state as DocumentState] = n ?? 0;
+  }
+  return counts;
 }

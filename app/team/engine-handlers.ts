@@ -24,7 +24,7 @@ import { settingsHandlers } from '../engine/settings-handlers';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS, type Metrics } from '../metrics/metrics';
 import type { TeamDesk } from './desk';
-import type { TeamEngineEvents } from './engine-events';
+import { teamCounts, type TeamEngineEvents } from './engine-events';
 import { TEAM_KEY_PREFIX, type DeskInfo, type TeamDocument, type TeamStore } from './store';
 
 /** What the team handlers work with. */
@@ -37,6 +37,8 @@ export interface TeamHandlerContext {
   teamDesk: TeamDesk;
   metrics: Metrics;
   events: TeamEngineEvents;
+  /** Start, move or stop this desk's Prometheus endpoint (null: off). */
+  setMetricsPort(port: number | null): Promise<void>;
 }
 
 /** Channels a team outbox does not offer yet, with what a clerk reads instead. */
@@ -158,7 +160,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         limit: Math.min(limit ?? 100, 1000),
         order: order ? 'oldest' : 'newest',
       });
-      return { rows: page.rows.map(row), total: page.total, counts: ctx.events.counts };
+      const counts = await teamCounts(store);
+      ctx.events.counts = counts;
+      return { rows: page.rows.map(row), total: page.total, counts };
     },
     'documents:get': async ({ id }) => {
       const d = await getDoc(id);
@@ -234,7 +238,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         },
       },
       {
-        setMetricsPort: () => Promise.resolve(),
+        setMetricsPort: (port) => ctx.setMetricsPort(port),
         applyHotFolder: () => Promise.resolve(),
         applyConnection: () => ctx.connection.apply(),
       },

@@ -9,13 +9,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { ValidationCache } from '../caches/validation-cache';
-import { emptyCounts, type DocumentState, type StateCounts } from '../contract';
+import type { DocumentState } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
 import type { Engine, EngineOptions } from '../engine/options';
 import { EngineSettings } from '../engine/settings';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
+import { startPrometheusServer, type PrometheusServer } from '../metrics/prometheus';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
@@ -23,8 +24,7 @@ import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { TeamDesk } from './desk';
-import { isStoreUnavailable } from './desk-sender';
-import { TeamEngineEvents } from './engine-events';
+import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
@@ -51,11 +51,8 @@ export async function createTeamEngine(
   let store: TeamStore | null = null;
   try {
     store = await (deps.openStore ?? openTeamStore)(options.store);
-    try {
-      await store.migrate();
-    } catch (err) {
-      if (!isStoreUnavailable(err) || options.autoStart === false) throw err;
-    }
+    // A working desk migrates when it connects (now, or once the database answers).
+    if (options.autoStart === false) await store.migrate();
     return await openTeamEngine(options, store, lock);
   } catch (err) {
     await store?.close().catch(() => undefined);
@@ -183,8 +180,28 @@ async function openTeamEngine(
     ...(options.log ? { log: options.log } : {}),
   });
   const teamDesk = worker;
+  // A saved provider URL or key is in use at once: the desk reads the client at each send; the
+  // replaced one finishes what is in flight before it closes. No earlier access points are
+  // polled: a team outbox does not track delivery.
+  connection.attach({ reconnect: () => Promise.resolve(connection.client), pollEarlier: () => {} });
+
+  let prometheus: PrometheusServer | null = null;
+  let prometheusChange: Promise<void> = Promise.resolve();
+  /** This desk's Prometheus endpoint on 127.0.0.1 (off when `port` is null), as on a single desk. */
+  function setMetricsPort(port: number | null): Promise<void> {
+    prometheusChange = prometheusChange.then(async () => {
+      if (prometheus && prometheus.port === port) return;
+      await prometheus?.close();
+      prometheus = null;
+      if (port !== null) prometheus = await startPrometheusServer(metrics.registry, port);
+    });
+    return prometheusChange;
+  }
+  const metricsPort = options.metricsPort ?? settings.get('metricsPort');
+  if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
   const { handlers, status } = teamHandlers({
+    setMetricsPort,
     options,
     settings,
     connection,
@@ -194,8 +211,14 @@ async function openTeamEngine(
     metrics,
     events,
   });
+  // Once a second: the team's counts (one query, whatever happens meanwhile) and the charts.
   const metricsTimer = setInterval(() => {
-    events.emit('metrics:tick', metrics.snapshot(events.counts));
+    void teamCounts(store)
+      .then((counts) => {
+        events.counts = counts;
+      })
+      .catch(() => undefined)
+      .then(() => events.emit('metrics:tick', metrics.snapshot(events.counts)));
   }, 1000);
   metricsTimer.unref();
 
@@ -208,7 +231,7 @@ async function openTeamEngine(
       ? await startTeamHotFolder({ options, settings, store, teamDesk, events })
       : null;
 
-  return {
+  const engine: Engine = {
     handlers,
     get environment() {
       return connection.environment;
@@ -219,32 +242,31 @@ async function openTeamEngine(
     get usesBuiltInSandbox() {
       return connection.sandbox !== null;
     },
-    metricsUrl: () => null,
+    metricsUrl: () => prometheus?.url ?? null,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids) => events.waitUntilSettled(ids),
-    async stop() {
-      // The hot folder first: no new files while the desk winds down.
-      await hotFolder?.close();
-      clearInterval(metricsTimer);
-      await teamDesk.stop();
-      await events.flush();
-      events.stop();
-      await connection.stopChanges();
-      await connection.close();
-      await pool.close();
-      await connection.closeSandbox();
-      await store.close().catch(() => undefined);
-      db.close();
-      lock?.release();
+    stop() {
+      // Once, whoever asks first (a host and its clean-up may both ask).
+      stopping ??= stopEngine();
+      return stopping;
     },
   };
-}
-
-/** The team's counts, every state present. */
-async function teamCounts(store: TeamStore): Promise<StateCounts> {
-  const counts = emptyCounts();
-  for (const [state, n] of Object.entries(await store.counts())) {
-    counts[state as DocumentState] = n ?? 0;
+  let stopping: Promise<void> | null = null;
+  async function stopEngine(): Promise<void> {
+    // The hot folder first: no new files while the desk winds down.
+    await hotFolder?.close();
+    clearInterval(metricsTimer);
+    await teamDesk.stop();
+    events.flush();
+    events.stop();
+    await setMetricsPort(null).catch(() => undefined);
+    await connection.stopChanges();
+    await connection.close();
+    await pool.close();
+    await connection.closeSandbox();
+    await store.close().catch(() => undefined);
+    db.close();
+    lock?.release();
   }
-  return counts;
+  return engine;
 }

@@ -4,13 +4,15 @@
  * the new owner, an in-doubt document is resent with the same key, and a database that cannot be
  * reached keeps dropped files and outcomes on the desk until it is back.
  */
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
 import { memorySecretStore } from '../../app/engine/options';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { createTeamEngine } from '../../app/team/engine';
 import type { TeamStore } from '../../app/team/store';
-import { makeInvoices } from '../helpers/invoices';
+import { invokeHandler } from '../../app/errors';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
@@ -32,7 +34,7 @@ async function sandbox(): Promise<SandboxHandle> {
 /** A desk on `store` sending to `ap`, with short timings. */
 async function desk(
   store: TeamStore,
-  ap: SandboxHandle,
+  ap: SandboxHandle | null,
   name: string,
   team: { leaseMs?: number } = {},
 ): Promise<Engine> {
@@ -41,7 +43,8 @@ async function desk(
       dataDir: tempDir(),
       secrets: memorySecretStore(),
       host: 'cli',
-      endpoint: ap.url,
+      // null: from the settings (the built-in sandbox until one is saved).
+      endpoint: ap?.url ?? null,
       coalesceMs: 10,
       store: 'memory:',
       timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100 },
@@ -127,6 +130,7 @@ describe('two desks on one team outbox', () => {
     const res = await a.handlers['documents:add']({ files: makeInvoices(1, 'LOST') });
     const id = res.added[0]!.id;
     await waitFor('the first accept', () => ap.stats().acceptedDocuments === 1, 5000);
+    await a.handlers['queue:pause'](undefined);
     // A's lease ends (as `UPDATE … SET lease_until = now()` would): B claims it, in doubt.
     store.expireLease(id);
     const b = await desk(store, ap, 'desk B');
@@ -189,5 +193,113 @@ describe('the team database cannot be reached', () => {
     expect((await states(a, all)).map((r) => r.state)).toEqual(Array(4).fill('accepted'));
     expect(ap.stats().acceptedDocuments).toBe(4);
     expect(ap.stats().duplicateContentAccepts).toBe(0);
+  });
+});
+
+describe('a desk on a team outbox, as the hosts see it', () => {
+  it('checks before it enqueues: an invalid file and an unknown receiver get the plain problems the team sees', async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const a = await desk(store, ap, 'desk A');
+    const broken = new TextEncoder().encode('<Invoice>not an invoice');
+    const res = await a.handlers['documents:add']({
+      files: [
+        { name: 'broken.xml', bytes: broken },
+        { name: 'nobody.xml', bytes: makeInvoice('NOBODY-1', { receiver: '9915:not-registered' }) },
+        { name: 'empty.xml', bytes: new Uint8Array() },
+      ],
+    });
+    expect(res.rejected).toEqual([
+      {
+        fileName: 'empty.xml',
+        message: 'The file is empty. Export the invoice again from your accounting system.',
+      },
+    ]);
+    const ids = res.added.map((x) => x.id);
+    await a.waitUntilSettled(ids);
+    const [bad, nobody] = await Promise.all(ids.map((id) => a.handlers['documents:get']({ id })));
+    expect(bad!.state).toBe('invalid');
+    expect(bad!.problem!.message.length).toBeGreaterThan(20);
+    expect(nobody!.state).toBe('unreachable');
+    expect(nobody!.problem!.message).toContain('9915:not-registered');
+    expect(ap.stats().acceptedDocuments).toBe(0);
+  });
+
+  it("cancel and retry are the team store's moves; a document sent cannot be cancelled", async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const a = await desk(store, ap, 'desk A');
+    await a.handlers['queue:pause'](undefined);
+    const { added } = await a.handlers['documents:add']({ files: makeInvoices(3, 'CLERK') });
+    const [one, two, three] = added.map((x) => x.id);
+    expect((await a.handlers['documents:cancel']({ ids: [one!] })).cancelled).toBe(1);
+    // The access point refuses the next send: failed, then retried by the clerk.
+    ap.setFaults({ status: { every: 1, max: 1, status: 400 } });
+    await a.handlers['queue:resume'](undefined);
+    await a.waitUntilSettled([two!, three!]);
+    const states = Object.fromEntries(
+      (await states2(a, [one!, two!, three!])).map((r) => [r.id, r.state]),
+    );
+    expect(states[one!]).toBe('cancelled');
+    const failed = [two!, three!].filter((id) => states[id] === 'failed');
+    expect(failed).toHaveLength(1);
+    expect((await a.handlers['documents:retry']({ allFailed: true })).retried).toBe(1);
+    await a.waitUntilSettled(failed);
+    expect((await states2(a, failed))[0]!.state).toBe('accepted');
+    const refused = await a.handlers['documents:cancel']({ ids: [two!] });
+    expect(refused.cancelled).toBe(0);
+    expect(refused.refused![0]!.message).toContain('Not cancelled');
+  });
+
+  it("answers the channels a team outbox does not offer yet with a plain error; metrics are this desk's", async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const a = await desk(store, ap, 'desk A');
+    const res = await invokeHandler(a.handlers, 'documents:reroute', { all: true });
+    expect(res).toEqual({
+      ok: false,
+      error: {
+        code: 'NOT_ON_TEAM',
+        message: 'Rerouting to another access point is not available on a team outbox yet.',
+      },
+    });
+    const { added } = await a.handlers['documents:add']({ files: makeInvoices(2, 'METRIC') });
+    await a.waitUntilSettled(added.map((x) => x.id));
+    const snap = await a.handlers['metrics:snapshot'](undefined);
+    expect(snap.throughput.reduce((n, b) => n + b.accepted, 0)).toBe(2);
+    expect(snap.latency.send.count).toBe(2);
+  });
+});
+
+async function states2(engine: Engine, ids: number[]) {
+  return (await engine.handlers['documents:briefs']({ ids })).rows;
+}
+
+describe('settings on a team desk', () => {
+  it('a saved provider URL is in use at once; the Prometheus endpoint follows the setting', async () => {
+    const store = new MemoryTeamStore();
+    const [first, second] = [await sandbox(), await sandbox()];
+    const a = await desk(store, null, 'desk A');
+    await a.handlers['settings:set']({ endpoint: first.url });
+    expect(a.endpoint).toBe(first.url);
+    const before = await a.handlers['documents:add']({ files: makeInvoices(1, 'FIRST') });
+    await a.waitUntilSettled(before.added.map((x) => x.id));
+    await a.handlers['settings:set']({ endpoint: second.url });
+    expect(a.endpoint).toBe(second.url);
+    const after = await a.handlers['documents:add']({ files: makeInvoices(1, 'SECOND') });
+    await a.waitUntilSettled(after.added.map((x) => x.id));
+    expect([first.stats().acceptedDocuments, second.stats().acceptedDocuments]).toEqual([1, 1]);
+    expect(a.metricsUrl()).toBeNull();
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address() as { port: number };
+        srv.close(() => resolve(p));
+      });
+    });
+    await a.handlers['settings:set']({ metricsPort: port });
+    // Started once saved (not awaited by the handler, as on a single desk).
+    const url = await waitFor('the metrics endpoint', () => a.metricsUrl());
+    expect(url).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(await (await fetch(url!)).text()).toContain('peppol_desk');
   });
 });

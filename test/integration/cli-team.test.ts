@@ -1,0 +1,168 @@
+/**
+ * The CLI on a team outbox (`--store`, PEPPOL_DESK_STORE): two `send` processes on one store and
+ * one sandbox share the queue (each invoice accepted once; each run waits for ITS documents and
+ * says which desk sent them), `list` reads the team's queue, and the store's password never
+ * appears in what the CLI prints, whether the database answers or not.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { distFile } from '../helpers/dist';
+import { makeInvoices } from '../helpers/invoices';
+import {
+  hasPostgres,
+  MISSING_POSTGRES,
+  startPostgres,
+  type PostgresCluster,
+} from '../helpers/postgres.mjs';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
+if (skipPostgres) console.warn(`cli-team (postgresql): skipped. ${MISSING_POSTGRES}`);
+
+const PASSWORD = 's3cret-Team-PW';
+let cluster: PostgresCluster | null = null;
+let dbNumber = 0;
+const sandboxes: SandboxHandle[] = [];
+
+beforeAll(async () => {
+  if (!skipPostgres) cluster = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+afterEach(async () => {
+  for (const s of sandboxes.splice(0)) await s.close();
+});
+
+/** Run the built CLI with extra environment; the exit code and output, whatever the code. */
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [distFile('cli.cjs'), ...args],
+      { env: { ...process.env, ...env }, timeout: 90_000 },
+      (err, stdout, stderr) => {
+        const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A new PostgreSQL database; its URL with a password (trust auth ignores it). */
+async function newDatabase(): Promise<string> {
+  const name = `cli_${++dbNumber}`;
+  const c = new pg.Client({ connectionString: cluster!.url });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  return cluster!.url
+    .replace('postgres@', `postgres:${PASSWORD}@`)
+    .replace(/\/postgres$/, `/${name}`);
+}
+
+function folderOf(n: number, prefix: string): string {
+  const dir = join(tempDir(), 'in');
+  mkdirSync(dir);
+  for (const f of makeInvoices(n, prefix)) writeFileSync(join(dir, f.name), f.bytes);
+  return dir;
+}
+
+async function sandbox(): Promise<SandboxHandle> {
+  const s = await startSandbox({});
+  sandboxes.push(s);
+  return s;
+}
+
+const BACKENDS = [
+  { name: 'sqlite', skip: false, address: async () => `sqlite:${join(tempDir(), 'team.sqlite')}` },
+  { name: 'postgresql', skip: skipPostgres, address: newDatabase },
+];
+
+describe.each(BACKENDS)('peppol-desk send on a $name team outbox', (backend) => {
+  it.skipIf(backend.skip)(
+    'two desks sending the same folder: each invoice accepted once, each run ends when its documents are final',
+    async () => {
+      const store = await backend.address();
+      const ap = await sandbox();
+      const inbox = folderOf(40, 'CLI-TEAM');
+      const run = (name: string) =>
+        cli(['send', inbox, '--endpoint', ap.url, '--data-dir', join(tempDir(), name), '--json'], {
+          PEPPOL_DESK_STORE: store,
+          PEPPOL_DESK_NAME: name,
+        });
+      const [a, b] = await Promise.all([run('desk-a'), run('desk-b')]);
+      for (const r of [a, b]) {
+        expect(r.stderr).not.toContain(PASSWORD);
+        expect(r.stdout).not.toContain(PASSWORD);
+        expect(r.code).toBe(0);
+      }
+      const sa = JSON.parse(a.stdout.trim().split('\n').pop()!);
+      const sb = JSON.parse(b.stdout.trim().split('\n').pop()!);
+      expect(sa).toMatchObject({ total: 40, sent: 40, failed: 0 });
+      expect(sb).toMatchObject({ total: 40, sent: 40, failed: 0 });
+      // What one run says the other desk sent, the other sent itself: together, all 40.
+      const byB = (sa.sentByOtherDesks['desk-b'] as number | undefined) ?? 0;
+      const byA = (sb.sentByOtherDesks['desk-a'] as number | undefined) ?? 0;
+      expect(byA + byB).toBe(40);
+      expect(ap.stats().acceptedDocuments).toBe(40);
+      expect(ap.stats().duplicateContentAccepts).toBe(0);
+
+      const list = await cli(['list', '--store', store, '--data-dir', join(tempDir(), 'c')]);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain('40 document(s): 40 ');
+      expect(list.stdout + list.stderr).not.toContain(PASSWORD);
+    },
+    120_000,
+  );
+});
+
+describe.skipIf(skipPostgres)('the team database password', () => {
+  it('is never printed: --store gets the process-list note, text output names the label', async () => {
+    const store = await newDatabase();
+    const ap = await sandbox();
+    const inbox = folderOf(2, 'PW');
+    const res = await cli([
+      'send',
+      inbox,
+      '--endpoint',
+      ap.url,
+      '--store',
+      store,
+      '--data-dir',
+      join(tempDir(), 'd'),
+    ]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('the password in --store is visible to other users');
+    expect(res.stderr).toMatch(/on the team outbox postgres@127\.0\.0\.1:\d+\/cli_\d+ as desk /);
+    expect(res.stdout).toMatch(/^2 sent/m);
+    expect(res.stdout + res.stderr).not.toContain(PASSWORD);
+  }, 60_000);
+
+  it('is never printed when the database cannot be reached: a plain message instead', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address() as { port: number };
+        srv.close(() => resolve(p));
+      });
+    });
+    const store = `postgresql://clerk:${PASSWORD}@127.0.0.1:${port}/team`;
+    const res = await cli(['list', '--data-dir', join(tempDir(), 'e')], {
+      PEPPOL_DESK_STORE: store,
+    });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(
+      `The team database at clerk@127.0.0.1:${port}/team cannot be reached`,
+    );
+    expect(res.stdout + res.stderr).not.toContain(PASSWORD);
+  }, 30_000);
+});
