@@ -11,7 +11,10 @@ export interface TeamCrashFigures {
   killsRequested: number;
   kills: number;
   killsWhileClaiming: number;
-  claimsOrphanedByKills: number;
+  /** Distinct documents a killed desk left in `sending`. */
+  documentsOrphanedByKills: number;
+  /** Of those, how many were never claimed again in doubt (must be 0). */
+  orphanedNotClaimedInDoubt: number | null;
   runs: number;
   failedExits: { desk: string; code: number | null; signal: string | null; stderr: string }[];
   stop: { desk: string; stoppedMs: number; heldWhenStopped: number; heldAfterLease: number } | null;
@@ -49,6 +52,8 @@ export declare function runTeamCrashHarness(options?: {
   stopAtShare?: number;
   restartAtShare?: number;
   pgDownMs?: number;
+  /** Longest SIGSTOP: it lasts twice the lease, then until the others took its claims over. */
+  maxStopMs?: number;
   deadlineMs?: number;
   cliArgs?: string[];
   log?: (line: string) => void;

@@ -53,6 +53,7 @@ export async function runTeamCrashHarness({
   stopAtShare = 0.2,
   restartAtShare = 0.45,
   pgDownMs = 1500,
+  maxStopMs = 60_000,
   deadlineMs = 120_000 + documents * 100,
   cliArgs = [],
   log = console.log,
@@ -61,6 +62,7 @@ export async function runTeamCrashHarness({
   const started = Date.now();
   const deadline = started + deadlineMs;
   const pastDeadline = () => Date.now() > deadline;
+  const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
   const work = mkdtempSync(join(tmpdir(), 'peppol-desk-team-crash-'));
   const folders = Array.from({ length: desks }, (_, i) => join(work, `in-${i + 1}`));
   const invoices = writeInvoices(folders, documents, 'TEAMCRASH');
@@ -75,7 +77,8 @@ export async function runTeamCrashHarness({
     killsRequested: kills,
     kills: 0,
     killsWhileClaiming: 0,
-    claimsOrphanedByKills: 0,
+    documentsOrphanedByKills: 0,
+    orphanedNotClaimedInDoubt: null,
     runs: 0,
     failedExits: [],
     stop: null,
@@ -121,6 +124,7 @@ export async function runTeamCrashHarness({
           if (!killingDone) continue;
           desk.summary = end.summary;
           desk.finished = true;
+          log(`team crash: ${desk.name} finished at ${elapsed()} s`);
           return;
         }
         // It gave up by itself (e.g. the database was down when it started): say so, start again.
@@ -128,11 +132,15 @@ export async function runTeamCrashHarness({
           desk: desk.name,
           code: end.code,
           signal: end.signal,
-          stderr: end.stderr.trim().split('\n').slice(-3).join(' | '),
+          stderr: end.stderr.trim().slice(-1500),
         });
         await sleep(300);
       }
     }
+
+    let suspending = false;
+    // Documents a killed desk left in `sending` (each must be claimed again, in doubt).
+    const orphaned = new Set();
 
     /** Accepted so far, by the sandbox's count (cheap; the harness's clock for its events). */
     let acceptedSoFar = 0;
@@ -159,6 +167,8 @@ export async function runTeamCrashHarness({
     async function killer() {
       while (figures.kills < kills && !pastDeadline()) {
         await sleep(minKillGapMs + Math.floor(random() * (maxKillGapMs - minKillGapMs)));
+        // While one desk sleeps the others must be let work: they are the ones that take over.
+        if (suspending) continue;
         const alive = team.filter((d) => d.run && !d.stopped);
         if (alive.length === 0) continue;
         const desk = alive[Math.floor(random() * alive.length)];
@@ -173,10 +183,10 @@ export async function runTeamCrashHarness({
         // What it held when it died stays `sending` under its lease: another desk (or itself,
         // restarted) must claim it again in doubt and resend it under the same key.
         const id = deskIdOf(desk.dataDir);
-        const held = id ? await db.heldBy(id) : null;
-        if (held > 0) {
+        const held = id ? await db.heldIds(id) : null;
+        if (held?.length) {
           figures.killsWhileClaiming++;
-          figures.claimsOrphanedByKills += held;
+          for (const doc of held) orphaned.add(doc);
         }
       }
     }
@@ -184,26 +194,38 @@ export async function runTeamCrashHarness({
     /** Once: SIGSTOP a desk that holds claims for longer than the lease, then SIGCONT it. */
     async function suspendOnce() {
       while (!pastDeadline() && (await progress()) < stopAtShare) await sleep(100);
+      // No kills from here to SIGCONT, so the desk picked is still the one suspended.
+      suspending = true;
       for (let tries = 0; tries < 50 && !pastDeadline(); tries++) {
         const alive = team.filter((d) => d.run);
         const desk = alive[Math.floor(random() * alive.length)];
         if (!desk || !(await untilHolding(desk, 2000))) continue;
         const id = deskIdOf(desk.dataDir);
         const run = desk.run;
+        if (!run || run.proc.exitCode !== null) continue;
         desk.stopped = true;
         run.proc.kill('SIGSTOP');
         const heldWhenStopped = await db.heldBy(id);
-        const stoppedMs = leaseMs * 2 + 2000;
-        await sleep(stoppedMs);
-        const heldAfterLease = await db.heldBy(id);
+        const stoppedAt = Date.now();
+        // Asleep for twice the lease at least, and until the others have taken over everything
+        // it held (bounded): it then wakes up with claims whose fences have moved on.
+        await sleep(leaseMs * 2);
+        let heldAfterLease = await db.heldBy(id);
+        while (heldAfterLease !== 0 && Date.now() - stoppedAt < maxStopMs && !pastDeadline()) {
+          await sleep(200);
+          heldAfterLease = await db.heldBy(id);
+        }
+        const stoppedMs = Date.now() - stoppedAt;
         run.proc.kill('SIGCONT');
         desk.stopped = false;
+        suspending = false;
         figures.stop = { desk: desk.name, stoppedMs, heldWhenStopped, heldAfterLease };
         log(
-          `team crash: ${desk.name} suspended ${stoppedMs} ms holding ${heldWhenStopped} claims; ${heldAfterLease} still its own before SIGCONT`,
+          `team crash: ${desk.name} suspended at ${elapsed()} s for ${stoppedMs} ms holding ${heldWhenStopped} claims; ${heldAfterLease} still its own before SIGCONT`,
         );
         return;
       }
+      suspending = false;
     }
 
     async function restartPostgresOnce() {
@@ -216,12 +238,18 @@ export async function runTeamCrashHarness({
         downMs: pgDownMs,
         tookMs: Date.now() - t0,
       };
-      log(`team crash: PostgreSQL restarted at ${acceptedSoFar} accepted (${pgDownMs} ms down)`);
+      log(
+        `team crash: PostgreSQL restarted at ${elapsed()} s, ${acceptedSoFar} accepted (${pgDownMs} ms down)`,
+      );
     }
 
     const supervisors = team.map((d) => supervise(d));
     await Promise.all([killer(), suspendOnce(), restartPostgresOnce()]);
     killingDone = true;
+    await progress();
+    log(
+      `team crash: ${figures.kills} kills done at ${elapsed()} s, ${acceptedSoFar} accepted by then`,
+    );
     // Desks that ran to the end while the kills were still going were started again: now each
     // finishes its `send` (all its documents final) or the deadline ends the run.
     const watchdog = setInterval(() => {
@@ -233,6 +261,9 @@ export async function runTeamCrashHarness({
     clearInterval(watchdog);
     if (pastDeadline()) figures.deadlineHit = true;
 
+    figures.documentsOrphanedByKills = orphaned.size;
+    const inDoubtIds = (await db.inDoubtIds()) ?? new Set();
+    figures.orphanedNotClaimedInDoubt = [...orphaned].filter((id) => !inDoubtIds.has(id)).length;
     const stats = await sandbox.stats();
     const report = acceptanceReport(await sandbox.accepted(), invoices);
     const states = (await db.counts()) ?? {};
@@ -265,9 +296,12 @@ export async function runTeamCrashHarness({
     figures.ok =
       !figures.deadlineHit &&
       figures.kills >= kills &&
+      figures.failedExits.length === 0 &&
       figures.stop !== null &&
       figures.stop.heldWhenStopped > 0 &&
+      figures.stop.heldAfterLease === 0 &&
       figures.postgresRestart !== null &&
+      figures.orphanedNotClaimedInDoubt === 0 &&
       report.acceptedOnce === documents &&
       report.acceptedMoreThanOnce === 0 &&
       report.neverAccepted === 0 &&
@@ -281,7 +315,7 @@ export async function runTeamCrashHarness({
       team.every((d) => d.finished);
     log(
       `team crash harness: ${documents} invoices × ${desks} desks, ${figures.kills} of ${kills} SIGKILLs ` +
-        `(${figures.killsWhileClaiming} while the desk held claims, ${figures.claimsOrphanedByKills} claims orphaned), ` +
+        `(${figures.killsWhileClaiming} while the desk held claims, leaving ${figures.documentsOrphanedByKills} documents in sending), ` +
         `${figures.runs} runs, ${figures.failedExits.length} exits by error, ` +
         `SIGSTOP ${figures.stop ? `${figures.stop.stoppedMs} ms holding ${figures.stop.heldWhenStopped}` : 'not done'}, ` +
         `PostgreSQL restart ${figures.postgresRestart ? `at ${figures.postgresRestart.atAccepted} accepted` : 'not done'}, ` +

@@ -51,6 +51,14 @@ export async function openTeamDb(url) {
       count(`SELECT COUNT(*) n FROM ${DOCUMENTS} WHERE state = 'sending' AND lease_owner = $1`, [
         deskId,
       ]),
+    /** Ids of the documents in `sending` whose lease this desk holds. */
+    async heldIds(deskId) {
+      const rows = await query(
+        `SELECT id FROM ${DOCUMENTS} WHERE state = 'sending' AND lease_owner = $1`,
+        [deskId],
+      );
+      return rows ? rows.map((r) => Number(r.id)) : null;
+    },
     /** Rows per state. */
     async counts() {
       const rows = await query(`SELECT state, COUNT(*) n FROM ${DOCUMENTS} GROUP BY state`);
@@ -61,6 +69,13 @@ export async function openTeamDb(url) {
       count(
         `SELECT COUNT(*) n FROM ${EVENTS} WHERE from_state = 'sending' AND to_state = 'sending'`,
       ),
+    /** Ids of the documents claimed at least once in doubt. */
+    async inDoubtIds() {
+      const rows = await query(
+        `SELECT DISTINCT document_id id FROM ${EVENTS} WHERE from_state = 'sending' AND to_state = 'sending'`,
+      );
+      return rows ? new Set(rows.map((r) => Number(r.id))) : null;
+    },
     /** Documents not in a final state. */
     notFinal: () =>
       count(`SELECT COUNT(*) n FROM ${DOCUMENTS} WHERE state = ANY($1)`, [NOT_FINAL_STATES]),
