@@ -8,7 +8,7 @@
 // has sent, to the last accept. Writes the "## Team outbox (issue 14)" section of
 // docs/performance.md. Needs the build (`npm run bench:team` builds first).
 //
-//   node test/bench/team.mjs [--documents 3000] [--latency-ms 50] [--desks 3] [--no-write]
+//   node test/bench/team.mjs [--documents 3000] [--latency-ms 50] [--desks 3] [--concurrency N] [--no-write]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ const flag = (name, fallback) => {
 const DOCUMENTS = Number(flag('--documents', '3000'));
 const LATENCY_MS = Number(flag('--latency-ms', '50'));
 const TEAM_DESKS = Number(flag('--desks', '3'));
+// Sends in flight per desk: the desks' default (adaptive, up to 10) unless given.
+const CONCURRENCY = flag('--concurrency', null);
 const WRITE = !argv.includes('--no-write');
 const TARGET_RATIO = 2.5;
 const RUN_TIMEOUT_MS = 15 * 60_000;
@@ -51,6 +53,7 @@ async function run(desks) {
         storeUrl: cluster.url,
         dataDir: join(work, `data-${desks}-${i + 1}`),
         endpoint: sandbox.url,
+        extraArgs: CONCURRENCY ? ['--concurrency', CONCURRENCY] : [],
       });
       runs.push(r);
       return r;
@@ -157,9 +160,9 @@ const row = (r) =>
   `| ${r.desks} | ${r.rate.toFixed(0)} | ${r.windowDocuments} in ${r.windowSeconds.toFixed(2)} s | ${r.wholeRate.toFixed(0)} | ${r.sendRequests} / ${r.batchRequests} | ${r.wallSeconds.toFixed(1)} |`;
 const section = `## Team outbox (issue 14)
 
-\`npm run bench:team\` (\`node test/bench/team.mjs --documents ${DOCUMENTS} --latency-ms ${LATENCY_MS} --desks ${TEAM_DESKS}\`):
+\`npm run bench:team\` (\`node test/bench/team.mjs --documents ${DOCUMENTS} --latency-ms ${LATENCY_MS} --desks ${TEAM_DESKS}${CONCURRENCY ? ` --concurrency ${CONCURRENCY}` : ''}\`):
 ${DOCUMENTS.toLocaleString('en-US')} invoices, the sandbox in its own process answering after L = ${LATENCY_MS} ms,
-desks as \`peppol-desk send <folder> --store <url>\` processes (single sends, default concurrency) on a
+desks as \`peppol-desk send <folder> --store <url>\` processes (single sends, ${CONCURRENCY ? `${CONCURRENCY} in flight each` : 'default concurrency'}) on a
 fresh throwaway PostgreSQL per run. Desk 1 starts; once the team holds all the documents the other
 desks start and only send. Rate = accepts on the team timeline (database clock) from the moment all
 documents are queued and every desk has sent, to the last accept.
