@@ -162,7 +162,9 @@ export interface TeamStore {
 
   /**
    * Claim up to `limit` documents that may be sent now (`queued`, `retry_wait` that is due, or
-   * `sending` whose lease has ended), oldest first, skipping rows other desks hold locked.
+   * `sending` whose lease has ended) in the order they became due (a queued document when it
+   * was added, a retry at its time, an ended lease at its end; ties by id), skipping rows other
+   * desks hold locked. Only due rows are read, however long the queue.
    */
   claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]>;
   /** Extend the leases this desk still holds; returns the ids still held (others were lost). */

@@ -15,8 +15,8 @@ import {
 } from '../helpers/postgres.mjs';
 import { useTempDirs } from '../helpers/temp';
 
-// A claim's cost must not grow with the queue: it walks the due index in id order and stops
-// after `limit` rows, rather than reading every due row and sorting them. Checked on the plans,
+// A claim's cost must not grow with the queue: it reads the due index up to now, in due order,
+// and stops after `limit` rows, rather than reading every candidate row and sorting them. Checked on the plans,
 // with a queue that just grew (the statistics do not know it yet).
 
 const tempDir = useTempDirs();
@@ -45,7 +45,7 @@ function docs(n: number, tag: string): NewTeamDocument[] {
 }
 
 describe('claim plans', () => {
-  it('SQLite: the due index in id order, no sort', async () => {
+  it('SQLite: a range of the due index, no sort', async () => {
     const file = join(tempDir(), 'team.sqlite');
     const store = openTeamStore(`sqlite:${file}`);
     await store.migrate();
@@ -72,7 +72,7 @@ describe('claim plans', () => {
       await cluster?.stop();
     });
 
-    it('the due index in id order under a Limit, no bitmap scan and sort', async () => {
+    it('a range of the due index under a Limit, no bitmap scan and sort', async () => {
       const store = openTeamStore(cluster.url);
       await store.migrate();
       await store.enqueue('desk', docs(2000, 'pg'));

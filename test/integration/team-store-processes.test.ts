@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
 import { teamKeyOf } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
@@ -36,8 +36,10 @@ async function bundleStore(dir: string): Promise<string> {
     const store = openTeamStore(address);
     const { existsSync } = await import('node:fs');
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-    // Start together: wait for the test to say go (bounded).
-    for (let i = 0; i < 3000 && !existsSync(go); i++) await sleep(5);
+    // Start together: say ready, wait for the test to say go (bounded).
+    await store.counts();
+    (await import('node:fs')).writeFileSync(go + '.' + desk, '');
+    for (let i = 0; i < 6000 && !existsSync(go); i++) await sleep(5);
     const ids = [];
     for (let round = 0; round < 500; round++) {
       const claims = await store.claim(desk, 4, 30_000);
@@ -110,7 +112,13 @@ async function claimFromProcesses(address: string, dir: string): Promise<void> {
   const running = Array.from({ length: DESKS }, (_, i) =>
     runDesk(script, address, `desk-${i}`, go),
   );
-  await new Promise((r) => setTimeout(r, 300));
+  await vi.waitFor(
+    () => {
+      for (let i = 0; i < DESKS; i++)
+        if (!existsSync(`${go}.desk-${i}`)) throw new Error('not ready');
+    },
+    { timeout: 30_000, interval: 20 },
+  );
   writeFileSync(go, '');
   const got = await Promise.all(running);
   // They really overlapped (else the test would prove nothing about concurrency).

@@ -383,6 +383,23 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       );
     });
 
+    it('claims in the order documents became due; a released one keeps its place', async () => {
+      const s = await fresh();
+      const [a, b] = await s.enqueue(ANNA.id, [newDoc(), newDoc()]);
+      const [ca] = await s.claim(ANNA.id, 1, 30_000);
+      expect(ca!.id).toBe(a!.id);
+      // a is due again now, after b (added before): b first.
+      const retry = { kind: 'retry' as const, delayMs: 0, problem: PROBLEM, reachedMaybe: false };
+      expect(await s.finish(ANNA.id, ca!, retry)).toBe(true);
+      const [c] = await s.enqueue(ANNA.id, [newDoc()]);
+      const claims = await s.claim(ANNA.id, 3, 30_000);
+      expect(claims.map((x) => x.id)).toEqual([b!.id, a!.id, c!.id]);
+      // Released (nothing was sent): back at the place it was added, ahead of later ones.
+      expect(await s.finish(ANNA.id, claims[0]!, { kind: 'released' })).toBe(true);
+      const [d] = await s.enqueue(ANNA.id, [newDoc()]);
+      expect((await s.claim(ANNA.id, 5, 30_000)).map((x) => x.id)).toEqual([b!.id, d!.id]);
+    });
+
     it('the timeline names the desks that added and sent a document', async () => {
       const a = await fresh();
       const b = await connect();

@@ -61,7 +61,7 @@ export function clientConfig(url: string): pg.ClientConfig {
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     application_name: 'peppol-desk',
-    // claim() must walk the due index in id order and stop after `limit` rows: with stale
+    // claim() must read a range of the due index and stop after `limit` rows: with stale
     // statistics (a queue that just grew) the planner would rather bitmap-scan every due row
     // and sort them, a cost that grows with the queue on every claim.
     options: '-c enable_bitmapscan=off',
@@ -128,19 +128,13 @@ export async function inTransaction<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    let client: pg.PoolClient;
+    let held: CheckedOut;
     try {
-      client = await pool.connect();
+      held = await checkOut(pool);
     } catch (err) {
       throw asStoreError(err, label);
     }
-    let broken = false;
-    // A checked-out client has no pool listener: without ours, a connection cut between two
-    // statements would be an unhandled 'error' event (a crash) instead of a failed query.
-    const onError = (): void => {
-      broken = true;
-    };
-    client.on('error', onError);
+    const { client } = held;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -150,17 +144,50 @@ export async function inTransaction<T>(
       try {
         await client.query('ROLLBACK');
       } catch {
-        broken = true;
+        held.broken = true;
       }
       const code = (err as { code?: unknown }).code;
       if (typeof code === 'string' && RETRYABLE.has(code) && attempt < MAX_TX_ATTEMPTS) continue;
-      if (unavailableReason(err)) broken = true;
+      if (unavailableReason(err)) held.broken = true;
       throw asStoreError(err, label);
     } finally {
-      client.removeListener('error', onError);
-      client.release(broken);
+      client.removeListener('error', held.onError);
+      client.release(held.broken);
     }
   }
+}
+
+interface CheckedOut {
+  client: pg.PoolClient;
+  onError: () => void;
+  /** The connection failed: the pool must not hand it out again. */
+  broken: boolean;
+}
+
+/**
+ * Take a client from the pool with our 'error' listener attached at once. A checked-out client
+ * has no pool listener, and its connection may report an error in the same tick as it becomes
+ * ready (one network read can hold "ready" and "terminating connection"): attached after an
+ * `await`, the listener would come too late and the unheard 'error' would end the process.
+ */
+function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  return new Promise((resolve, reject) => {
+    pool.connect((err, client) => {
+      if (err || !client) {
+        reject(err ?? new Error('no client'));
+        return;
+      }
+      const held: CheckedOut = {
+        client,
+        broken: false,
+        onError: () => {
+          held.broken = true;
+        },
+      };
+      client.on('error', held.onError);
+      resolve(held);
+    });
+  });
 }
 
 /** One statement on the pool, with the same error mapping. */

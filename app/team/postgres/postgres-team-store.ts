@@ -254,7 +254,8 @@ export class PostgresTeamStore implements TeamStore {
   async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>> {
     if (claims.length === 0) return new Set();
     const rows = await this.q<{ id: number }>(
-      `UPDATE team_documents d SET lease_until = team_now_ms() + $2::bigint
+      `UPDATE team_documents d SET lease_until = (SELECT team_now_ms()) + $2::bigint,
+         due_at = (SELECT team_now_ms()) + $2::bigint
        FROM unnest($3::bigint[], $4::bigint[]) AS c(id, fence)
        WHERE d.id = c.id AND d.fence = c.fence AND d.state = 'sending' AND d.lease_owner = $1
        RETURNING d.id`,

@@ -16,10 +16,11 @@ export function NOTIFY_CTE(from: string): string {
 /** Insert a batch (columns as unnest arrays $1..$15, desk $16) in the given order; keys already present are skipped. */
 export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
            sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-           problem_message, problem_action, added_by, created_at, updated_at)
+           problem_message, problem_action, added_by, created_at, updated_at, due_at)
          SELECT key, file_name, size, state, doc_type, invoice_number, sender_id, receiver_id,
            buyer_name, amount, currency, issue_date, problem_code, problem_message,
-           problem_action, $16, team_now_ms(), team_now_ms()
+           problem_action, $16, team_now_ms(), team_now_ms(),
+           CASE WHEN state = 'queued' THEN team_now_ms() END
          FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
            $13::text[], $14::text[], $15::text[])
@@ -29,30 +30,32 @@ export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, siz
          ORDER BY ord
          ON CONFLICT (key) DO NOTHING RETURNING id, key, state`;
 
-/** Claim due documents (queued, due retry_wait, sending with an ended lease) for desk $1: at most $2, lease $3 ms, in-doubt words $4. */
+/**
+ * Claim due documents (queued, due retry_wait, sending with an ended lease) for desk $1: at most
+ * $2, lease $3 ms, in-doubt words $4. `(SELECT team_now_ms())` is read once per statement, so
+ * the due index's range stops at now.
+ */
 export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
-         SELECT id, state FROM team_documents
-         WHERE state IN ('queued', 'retry_wait', 'sending')
-           AND (state = 'queued'
-                OR (state = 'retry_wait' AND next_attempt_at <= team_now_ms())
-                OR (state = 'sending' AND lease_until < team_now_ms()))
-         ORDER BY id LIMIT $2
+         SELECT id, state, due_at FROM team_documents
+         WHERE due_at <= (SELECT team_now_ms())
+         ORDER BY due_at, id LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE team_documents d SET state = 'sending', lease_owner = $1,
-           lease_until = team_now_ms() + $3::bigint, fence = d.fence + 1,
+           lease_until = (SELECT team_now_ms()) + $3::bigint,
+           due_at = (SELECT team_now_ms()) + $3::bigint, fence = d.fence + 1,
            attempts = d.attempts + 1, updated_at = team_now_ms(), next_attempt_at = NULL,
            reached_maybe = d.reached_maybe OR due.state = 'sending'
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.key, d.fence, d.file_name, d.receiver_id, d.doc_type, d.attempts,
-           due.state AS was
+           due.state AS was, due.due_at AS was_due
        ), logged AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
          SELECT id, team_now_ms(), $1, was, 'sending',
            CASE WHEN was = 'sending' THEN $4::text END FROM claimed
        ), ${NOTIFY_CTE('claimed')}
        SELECT claimed.*, (SELECT count(*) FROM notified) AS notified
-       FROM claimed ORDER BY id`;
+       FROM claimed ORDER BY was_due, id`;
 
 /** Write an outcome under its claim's fence; no row when the fence moved. */
 export const FINISH_UNDER_FENCE = `WITH moved AS (
@@ -61,7 +64,9 @@ export const FINISH_UNDER_FENCE = `WITH moved AS (
            transaction_id = COALESCE($2, transaction_id),
            sent_by = CASE WHEN $3::boolean THEN $4 ELSE sent_by END,
            next_attempt_at = CASE WHEN $5::bigint IS NULL THEN NULL
-                                  ELSE team_now_ms() + $5::bigint END,
+                                  ELSE (SELECT team_now_ms()) + $5::bigint END,
+           due_at = CASE $1 WHEN 'queued' THEN created_at
+                            WHEN 'retry_wait' THEN (SELECT team_now_ms()) + $5::bigint END,
            problem_code = $6, problem_message = $7, problem_action = $8,
            reached_maybe = reached_maybe OR $9::boolean,
            attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END
@@ -93,7 +98,7 @@ export function clerkMoveSql(guard: string): string {
          ORDER BY id FOR UPDATE
        ), moved AS (
          UPDATE team_documents d SET state = $2, updated_at = team_now_ms(),
-           next_attempt_at = NULL
+           next_attempt_at = NULL, due_at = CASE WHEN $2 = 'queued' THEN d.created_at END
          FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
        ), logged AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)

@@ -37,15 +37,14 @@ import {
 // Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
 const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
 /**
- * The due documents, oldest first (queued, due retry_wait, sending with an ended lease).
- * INDEXED BY: walk the due rows in id order and stop at the limit; the planner would rather
- * read every due row by state and sort them, a cost that grows with the queue.
+ * The due documents (queued, due retry_wait, sending with an ended lease) in the order they
+ * became due. INDEXED BY: read the due index's range up to now and stop at the limit; the
+ * planner would rather read every due row by state and sort them, a cost that grows with the
+ * queue.
  */
 export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED BY team_documents_due
-       WHERE state IN ('queued', 'retry_wait', 'sending')
-         AND (state = 'queued' OR (state = 'retry_wait' AND next_attempt_at <= ${NOW})
-              OR (state = 'sending' AND lease_until < ${NOW}))
-       ORDER BY id LIMIT ?`;
+       WHERE due_at <= ${NOW} AND state IN ('queued', 'retry_wait', 'sending')
+       ORDER BY due_at, id LIMIT ?`;
 
 /** How often listen() looks at the change counter. */
 const LISTEN_POLL_MS = 250;
@@ -157,8 +156,9 @@ export class SqliteTeamStore implements TeamStore {
     const insert = this.stmt(
       `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
          sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-         problem_message, problem_action, added_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW})
+         problem_message, problem_action, added_by, created_at, updated_at, due_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW},
+         CASE WHEN ? = 'queued' THEN ${NOW} END)
        ON CONFLICT (key) DO NOTHING RETURNING id`,
     );
     const body = this.stmt('INSERT INTO team_document_bodies (document_id, body) VALUES (?, ?)');
@@ -167,7 +167,8 @@ export class SqliteTeamStore implements TeamStore {
     return db
       .transaction(() =>
         docs.map((d): EnqueueResult => {
-          const row = insert.get(d.key, ...enqueueValues(d), deskId) as { id: number } | undefined;
+          const row = insert.get(d.key, ...enqueueValues(d), deskId, d.state) as
+            { id: number } | undefined;
           if (row) {
             body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
             event.run(row.id, deskId, null, d.state, d.problem?.message ?? ADDED_DETAIL);
@@ -185,6 +186,7 @@ export class SqliteTeamStore implements TeamStore {
     const due = this.stmt(CLAIM_DUE_DOCUMENTS);
     const take = this.stmt(
       `UPDATE team_documents SET state = 'sending', lease_owner = ?, lease_until = ${NOW} + ?,
+         due_at = ${NOW} + ?,
          fence = fence + 1, attempts = attempts + 1, updated_at = ${NOW}, next_attempt_at = NULL,
          reached_maybe = reached_maybe OR ?
        WHERE id = ?
@@ -199,7 +201,13 @@ export class SqliteTeamStore implements TeamStore {
         }[];
         return rows.map((r): Claim => {
           const inDoubt = r.state === 'sending';
-          const c = take.get(deskId, Math.round(leaseMs), inDoubt ? 1 : 0, r.id) as {
+          const c = take.get(
+            deskId,
+            Math.round(leaseMs),
+            Math.round(leaseMs),
+            inDoubt ? 1 : 0,
+            r.id,
+          ) as {
             id: number;
             key: string;
             fence: number;
@@ -226,14 +234,15 @@ export class SqliteTeamStore implements TeamStore {
 
   async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>> {
     const stmt = this.stmt(
-      `UPDATE team_documents SET lease_until = ${NOW} + ?
+      `UPDATE team_documents SET lease_until = ${NOW} + ?, due_at = ${NOW} + ?
        WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
     );
     const held = new Set<number>();
     this.db
       .transaction(() => {
         for (const c of claims) {
-          if (stmt.get(Math.round(leaseMs), c.id, c.fence, deskId)) held.add(c.id);
+          if (stmt.get(Math.round(leaseMs), Math.round(leaseMs), c.id, c.fence, deskId))
+            held.add(c.id);
         }
       })
       .immediate();
@@ -248,6 +257,7 @@ export class SqliteTeamStore implements TeamStore {
          transaction_id = COALESCE(?, transaction_id),
          sent_by = CASE WHEN ? THEN ? ELSE sent_by END,
          next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${NOW} + ? END,
+         due_at = CASE ? WHEN 'queued' THEN created_at WHEN 'retry_wait' THEN ${NOW} + ? END,
          problem_code = ?, problem_message = ?, problem_action = ?,
          reached_maybe = reached_maybe OR ?,
          attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END
@@ -262,6 +272,8 @@ export class SqliteTeamStore implements TeamStore {
           w.sent ? 1 : 0,
           deskId,
           w.delayMs,
+          w.delayMs,
+          w.to,
           w.delayMs,
           w.problem?.code ?? null,
           w.problem?.message ?? null,
@@ -394,7 +406,8 @@ export class SqliteTeamStore implements TeamStore {
     guard: string,
   ): number {
     const stmt = this.stmt(
-      `UPDATE team_documents SET state = ?, updated_at = ${NOW}, next_attempt_at = NULL
+      `UPDATE team_documents SET state = ?, updated_at = ${NOW}, next_attempt_at = NULL,
+         due_at = CASE WHEN ? = 'queued' THEN created_at END
        WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) ${guard}
        RETURNING id`,
     );
@@ -405,7 +418,7 @@ export class SqliteTeamStore implements TeamStore {
         let n = 0;
         for (const id of new Set(ids)) {
           const was = before.get(id) as { state: DocumentState } | undefined;
-          if (!was || !stmt.get(to, id, ...from)) continue;
+          if (!was || !stmt.get(to, to, id, ...from)) continue;
           event.run(id, deskId, was.state, to, detail);
           n++;
         }

@@ -32,11 +32,14 @@ CREATE TABLE team_documents (
   reached_maybe BOOLEAN NOT NULL DEFAULT FALSE,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
-  next_attempt_at BIGINT
+  next_attempt_at BIGINT,
+  -- When it may be claimed (database clock): queued → when added; retry_wait → its retry time;
+  -- sending → when its lease ends; NULL for every other state.
+  due_at BIGINT
 );
--- What claim() walks: only rows that may become due, in id order.
-CREATE INDEX team_documents_due ON team_documents (id)
-  WHERE state IN ('queued', 'retry_wait', 'sending');
+-- What claim() walks: only rows that are due, in the order they became due; rows waiting for a
+-- retry or leased to a desk are never read before their time.
+CREATE INDEX team_documents_due ON team_documents (due_at, id) WHERE due_at IS NOT NULL;
 CREATE INDEX team_documents_state ON team_documents (state, id);
 
 -- The exact bytes, apart from the row so lists never read them.
