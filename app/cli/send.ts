@@ -41,6 +41,10 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
     for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
   }
+  if (opts.waitDelivery && (opts.store || process.env.PEPPOL_DESK_STORE?.trim())) {
+    process.stderr.write('--wait-delivery is not available on a team outbox yet.\n');
+    return 2;
+  }
   const { createEngine } = await loadEngine();
   const engine = await createEngine(
     engineOptions(opts, dataDir, { trackDelivery: Boolean(opts.waitDelivery) }),

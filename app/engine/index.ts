@@ -39,6 +39,10 @@ export { environmentFor } from '../domain/environment';
  * data folder; read-and-exit tools (`autoStart: false`) do not take the folder.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  // Never silently the local outbox when a team's was asked for (hosts choose: see app/cli).
+  if (options.store) {
+    throw new Error('A team outbox is opened with createTeamEngine (app/team/engine).');
+  }
   let lock: DataDirLock | null = null;
   if (options.autoStart !== false) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });

@@ -168,7 +168,8 @@ export class DeskSender {
       return;
     }
     for (let wait = this.slots.gate.waitMs('single'); wait > 0;) {
-      await new Promise((r) => setTimeout(r, wait));
+      // In short steps: a stop or a lost lease is noticed soon.
+      await new Promise((r) => setTimeout(r, Math.min(wait, 200)));
       if (this.stopping || entry.lost) break;
       wait = this.slots.gate.waitMs('single');
     }

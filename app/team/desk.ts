@@ -226,10 +226,8 @@ export class TeamDesk {
         this.trouble(err);
       }
     }
-    // Kept here until the database is back (the known ones the team already had stay known).
-    const taken = new Set([...result.known, ...result.added].map((r) => r.fileName));
+    // Kept here until the database is back (a failed add wrote nothing into `result`).
     for (const f of ok) {
-      if (taken.has(f.name)) continue;
       result.added.push({ id: -this.spool.addFile(f.name, f.bytes), fileName: f.name });
     }
     return result;

@@ -145,15 +145,13 @@ export class MemoryTeamStore implements TeamStore {
       const inDoubt = r.state === 'sending';
       if (!inDoubt) this.move(r, 'sending', deskId, 'claimed');
       else
-        this.events
-          .get(r.id)!
-          .push({
-            at: now,
-            desk: deskId,
-            fromState: 'sending',
-            toState: 'sending',
-            detail: 'claimed again (in doubt)',
-          });
+        this.events.get(r.id)!.push({
+          at: now,
+          desk: deskId,
+          fromState: 'sending',
+          toState: 'sending',
+          detail: 'claimed again (in doubt)',
+        });
       r.leaseOwner = deskId;
       r.leaseUntil = now + leaseMs;
       r.fence++;

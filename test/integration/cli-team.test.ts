@@ -4,7 +4,7 @@
  * says which desk sent them), `list` reads the team's queue, and the store's password never
  * appears in what the CLI prints, whether the database answers or not.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   type PostgresCluster,
 } from '../helpers/postgres.mjs';
 import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
@@ -149,12 +150,7 @@ describe.skipIf(skipPostgres)('the team database password', () => {
   }, 60_000);
 
   it('is never printed when the database cannot be reached: a plain message instead', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const { port: p } = srv.address() as { port: number };
-        srv.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const store = `postgresql://clerk:${PASSWORD}@127.0.0.1:${port}/team`;
     const res = await cli(['list', '--data-dir', join(tempDir(), 'e')], {
       PEPPOL_DESK_STORE: store,
@@ -165,4 +161,64 @@ describe.skipIf(skipPostgres)('the team database password', () => {
     );
     expect(res.stdout + res.stderr).not.toContain(PASSWORD);
   }, 30_000);
+});
+
+/** A loopback port nothing listens on (yet). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(skipPostgres)('peppol-desk send while the team database is down', () => {
+  it('says so plainly, keeps the files and sends them once the database answers', async () => {
+    const port = await freePort();
+    const ap = await sandbox();
+    const inbox = folderOf(3, 'WAIT');
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'send',
+        inbox,
+        '--endpoint',
+        ap.url,
+        '--data-dir',
+        join(tempDir(), 'w'),
+        '--json',
+      ],
+      {
+        env: {
+          ...process.env,
+          PEPPOL_DESK_STORE: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number>((resolve) =>
+      child.on('exit', (code) => resolve(code ?? -1)),
+    );
+    let late: PostgresCluster | null = null;
+    try {
+      await waitFor('the plain message', () => stderr.includes('cannot be reached'), 30_000);
+      expect(stderr).toContain(
+        `The team database at postgres@127.0.0.1:${port}/postgres cannot be reached: documents dropped here are kept on this computer and handed over when it is back.`,
+      );
+      late = await startPostgres({ port });
+      expect(await exited).toBe(0);
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ total: 3, sent: 3 });
+      expect(ap.stats().acceptedDocuments).toBe(3);
+      expect(stdout + stderr).not.toContain(PASSWORD);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await late?.stop();
+    }
+  }, 90_000);
 });

@@ -65,7 +65,7 @@ const BACKENDS: Backend[] = [
       const db = new Database(address.slice('sqlite:'.length));
       try {
         db.pragma('busy_timeout = 5000');
-        db.prepare('UPDATE team_documents SET lease_until = 0 WHERE id = ?').run(id);
+        db.prepare('UPDATE team_documents SET lease_until = 0, due_at = 0 WHERE id = ?').run(id);
       } finally {
         db.close();
       }
@@ -80,7 +80,7 @@ const BACKENDS: Backend[] = [
       return cluster!.url.replace(/\/postgres$/, `/${name}`);
     },
     endLease: (address, id) =>
-      rawPg(address, 'UPDATE team_documents SET lease_until = 0 WHERE id = $1', [id]),
+      rawPg(address, 'UPDATE team_documents SET lease_until = 0, due_at = 0 WHERE id = $1', [id]),
   },
 ];
 
@@ -181,6 +181,27 @@ describe.each(BACKENDS)('desks on the $name team store', (backend) => {
         'desk B',
       ]);
       expect(ap.stats()).toMatchObject({ acceptedDocuments: 1, idempotentReplays: 1 });
+    },
+    30_000,
+  );
+
+  it.skipIf(backend.skip)(
+    'a send longer than the lease keeps its claim: the lease is renewed, no other desk takes it',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      // The answer takes five leases; renewal (every third of a lease) keeps the claim.
+      ap.setFaults({ stallMs: { every: 1, max: 1, ms: 3000, when: 'after' } });
+      const a = await desk(address, ap, 'desk A', { leaseMs: 600 });
+      const b = await desk(address, ap, 'desk B', { leaseMs: 600 });
+      const { added } = await a.handlers['documents:add']({ files: makeInvoices(1, 'RENEW') });
+      const id = added[0]!.id;
+      await a.waitUntilSettled([id]);
+      const detail = await b.handlers['documents:get']({ id });
+      expect(detail.state).toBe('accepted');
+      // Claimed once, accepted once: nobody took it over while its answer was late.
+      expect(detail.timeline.map((e) => e.to)).toEqual(['queued', 'sending', 'accepted']);
+      expect(ap.stats()).toMatchObject({ acceptedDocuments: 1, idempotentReplays: 0 });
     },
     30_000,
   );

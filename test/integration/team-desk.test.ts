@@ -4,10 +4,12 @@
  * the new owner, an in-doubt document is resent with the same key, and a database that cannot be
  * reached keeps dropped files and outcomes on the desk until it is back.
  */
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
+import { memorySecretStore, type EngineOptions } from '../../app/engine/options';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { createTeamEngine } from '../../app/team/engine';
 import type { TeamStore } from '../../app/team/store';
@@ -37,6 +39,7 @@ async function desk(
   ap: SandboxHandle | null,
   name: string,
   team: { leaseMs?: number } = {},
+  more: Partial<EngineOptions> = {},
 ): Promise<Engine> {
   const engine = await createTeamEngine(
     {
@@ -48,6 +51,7 @@ async function desk(
       coalesceMs: 10,
       store: 'memory:',
       timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100 },
+      ...more,
       team: {
         deskName: name,
         pollMs: 30,
@@ -119,6 +123,9 @@ describe('two desks on one team outbox', () => {
     expect(ap.stats().acceptedDocuments).toBe(1);
     const detail = await b.handlers['documents:get']({ id: idA });
     expect(detail.timeline[0]!.desk).toMatch(/^desk [AB]$/);
+    // Each desk's id is kept in its data folder, readable by its user only.
+    const { dataDir } = await a.handlers['app:info'](undefined);
+    expect(statSync(join(dataDir, 'desk-id')).mode & 0o777).toBe(0o600);
   });
 
   it('a desk whose claim was lost does not overwrite the new owner; the document is resent with the same key', async () => {
@@ -301,5 +308,43 @@ describe('settings on a team desk', () => {
     const url = await waitFor('the metrics endpoint', () => a.metricsUrl());
     expect(url).toBe(`http://127.0.0.1:${port}/metrics`);
     expect(await (await fetch(url!)).text()).toContain('peppol_desk');
+  });
+});
+
+describe('the hot folder of a team desk', () => {
+  it('adds what is saved into it and moves each file to sent/ once the team accepted it', async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const folder = tempDir();
+    await desk(store, ap, 'desk A', {}, { hotFolder: folder, hotFolderStabilityMs: 50 });
+    for (const f of makeInvoices(3, 'HOT')) writeFileSync(join(folder, f.name), f.bytes);
+    await waitFor('three files in sent/', () => {
+      const sent = join(folder, 'sent');
+      return existsSync(sent) && readdirSync(sent).length === 3;
+    });
+    expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toEqual([]);
+    expect(ap.stats().acceptedDocuments).toBe(3);
+  });
+});
+
+describe('a desk that stops', () => {
+  it('gives back the claims still waiting to leave (nothing reached the access point) and finishes the rest', async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    // One request every two seconds: most claims wait for the rate gate when the desk stops.
+    const a = await desk(store, ap, 'desk A', {}, { requestsPerSecond: 0.5 });
+    const { added } = await a.handlers['documents:add']({ files: makeInvoices(5, 'STOP') });
+    const ids = added.map((x) => x.id);
+    await waitFor('the first accept', () => ap.stats().acceptedDocuments >= 1);
+    await a.stop();
+    const after = await store.states(ids);
+    const sent = ap.stats().acceptedDocuments;
+    expect([...after.values()].filter((s) => s === 'accepted')).toHaveLength(sent);
+    expect([...after.values()].filter((s) => s === 'queued')).toHaveLength(5 - sent);
+    expect(sent).toBeLessThan(5);
+    // Another desk sends the rest as ordinary claims: nothing was in doubt.
+    const b = await desk(store, ap, 'desk B');
+    await b.waitUntilSettled(ids);
+    expect(ap.stats()).toMatchObject({ acceptedDocuments: 5, idempotentReplays: 0 });
   });
 });
