@@ -144,9 +144,12 @@ export class TeamEngineEvents {
             const s = states.get(id);
             if (!(s === 'kept' || (s !== undefined && !isSettled(s)))) open.delete(id);
           }
-        } else if (batch.length > 0) box.all = true;
-        if (open.size > 0 && !box.all && box.ids.size === 0) {
-          if (!(await this.nextChange())) box.all = true;
+        }
+        // A read that failed (database down) is made again after the next change or the
+        // backstop, never at once: no busy loop while the database cannot be reached.
+        const failed = batch.length > 0 && !states;
+        if (open.size > 0 && (failed || (!box.all && box.ids.size === 0))) {
+          if (!(await this.nextChange()) || failed) box.all = true;
         }
       }
     } finally {

@@ -75,4 +75,28 @@ describe('team settle waiter', () => {
     ]);
     events.stop();
   });
+  it('while the database cannot be reached it reads again at the backstop, not in a busy loop', async () => {
+    let reads = 0;
+    const events = new TeamEngineEvents(
+      {
+        counts: () => Promise.reject(new Error('not used')),
+        states: () => {
+          reads++;
+          return Promise.reject(new Error('The team database cannot be reached.'));
+        },
+      },
+      1,
+      50,
+    );
+    const t0 = performance.now();
+    const settled = events.waitUntilSettled([1, 2, 3]);
+    // It keeps trying...
+    for (let i = 0; i < 500 && reads < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    const elapsedMs = performance.now() - t0;
+    events.stop();
+    await settled;
+    expect(reads).toBeGreaterThanOrEqual(3);
+    // ...about once per 50 ms backstop (a busy loop makes thousands in that time).
+    expect(reads).toBeLessThanOrEqual(elapsedMs / 50 + 2);
+  });
 });
