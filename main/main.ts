@@ -18,7 +18,8 @@ import {
   Tray,
 } from 'electron';
 import { join, sep } from 'node:path';
-import { createEngine, type Engine } from '../app/engine';
+import type { Engine } from '../app/engine';
+import { openEngineSwitch } from '../app/host/engine-switch';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { toErrorValue } from '../app/errors';
 import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
@@ -73,7 +74,8 @@ async function boot(): Promise<void> {
   secureSession(session.defaultSession);
   serveAppProtocol(protocol, RENDERER_DIR);
   const dataDir = app.getPath('userData');
-  engine = await createEngine({
+  // The local outbox, or the team outbox whose URL the keychain keeps (Settings → Team outbox).
+  engine = await openEngineSwitch({
     dataDir,
     secrets: safeStorageSecretStore(dataDir, safeStorage),
     host: 'electron',

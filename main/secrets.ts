@@ -18,6 +18,9 @@ export const ENCRYPTED_KEY_FILE_NAME = 'api-key.enc';
 /** Keys used at earlier access points (a JSON object URL → key), encrypted like the API key. */
 export const ENCRYPTED_EARLIER_KEYS_FILE_NAME = 'access-point-keys.enc';
 
+/** The team outbox's URL (its password inside), encrypted like the API key. */
+export const ENCRYPTED_TEAM_STORE_FILE_NAME = 'team-store-url.enc';
+
 /** True when safeStorage really encrypts with the OS keychain. */
 export function keychainAvailable(safe: SafeStorageLike): boolean {
   if (!safe.isEncryptionAvailable()) return false;
@@ -44,7 +47,31 @@ export function safeStorageSecretStore(dataDir: string, safe: SafeStorageLike): 
       return {};
     }
   };
+  const teamFile = join(dataDir, ENCRYPTED_TEAM_STORE_FILE_NAME);
   return {
+    getTeamStore() {
+      if (existsSync(teamFile) && keychainAvailable(safe)) {
+        try {
+          return safe.decryptString(readFileSync(teamFile)) || null;
+        } catch {
+          // Encrypted by another user or keychain: as if no team were set (the local outbox).
+          return null;
+        }
+      }
+      return fallback.getTeamStore!();
+    },
+    setTeamStore(url) {
+      if (!url || !keychainAvailable(safe)) {
+        rmSync(teamFile, { force: true });
+        fallback.setTeamStore!(url);
+        return;
+      }
+      const temp = `${teamFile}.${process.pid}.tmp`;
+      writeFileSync(temp, safe.encryptString(url), { mode: 0o600 });
+      renameSync(temp, teamFile);
+      // Only one copy of the URL, the encrypted one.
+      fallback.setTeamStore!(null);
+    },
     getEarlierKey(accessPoint) {
       if (!keychainAvailable(safe)) return fallback.getEarlierKey!(accessPoint);
       return readEarlier()[accessPoint] ?? null;

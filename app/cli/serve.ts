@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { keyFileSecretStore } from '../secrets/key-file';
 import { positiveInt, STORE_HELP } from './common';
-import { dataDirOf, DIST_DIR, engineOptions, loadEngine } from './engine-options';
+import { dataDirOf, DIST_DIR, engineOptions } from './engine-options';
 
 interface ServeOptions {
   port?: number;
@@ -16,12 +16,14 @@ interface ServeOptions {
 
 async function serveCommand(opts: ServeOptions): Promise<void> {
   const dataDir = dataDirOf(opts);
-  const [{ createEngine }, { startBrowserHost }] = await Promise.all([
-    loadEngine(),
+  const [{ openEngineSwitch }, { startBrowserHost }] = await Promise.all([
+    import('../host/engine-switch'),
     import('../host/browser-host'),
   ]);
-  // The app's own key store: the key is set in the page, never from flags or the environment.
-  const engine = await createEngine(
+  // The app's own key store: the key (and a team outbox's URL) is set in the page, never from
+  // flags or the environment. The switch opens the team outbox kept there, or the one given with
+  // --store / PEPPOL_DESK_STORE (which the page then cannot change).
+  const engine = await openEngineSwitch(
     engineOptions(opts, dataDir, { secrets: keyFileSecretStore(dataDir), host: 'browser' }),
   );
   const host = await startBrowserHost({
@@ -34,6 +36,8 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
     : '';
   process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
+  if (engine.teamLabel) process.stdout.write(`Team outbox: ${engine.teamLabel}\n`);
+  if (engine.teamProblem) process.stderr.write(`${engine.teamProblem}\n`);
   if (opts.open) openBrowser(host.url);
   const shutdown = async () => {
     await host.close();

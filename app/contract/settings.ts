@@ -29,6 +29,11 @@ export interface Settings {
   /** How long a "receiver not on Peppol" lookup answer is reused, ms (default 5 min). */
   lookupNotFoundTtlMs: number;
   dataDir: string;
+  /**
+   * The team outbox this desk works on, as people see it (`user@host:port/db`, never the
+   * password), or null for this computer's own outbox. Absent where the host cannot switch (CLI).
+   */
+  teamStore?: { label: string } | null;
 }
 
 /** What `settings:set` accepts. `apiKey: null` removes the key. */
@@ -48,4 +53,9 @@ export interface SettingsPatch {
   maxDocumentBytes?: number;
   lookupFoundTtlMs?: number;
   lookupNotFoundTtlMs?: number;
+  /**
+   * Join a team outbox (a `postgresql://` URL, kept like the API key) or leave it (null: back to
+   * this computer's own outbox). Checked before it is kept; the app host switches outboxes.
+   */
+  teamStore?: string | null;
 }

@@ -16,6 +16,10 @@ export interface SecretStore {
   getEarlierKey?(accessPoint: string): string | null;
   /** Keep (or, with null, forget) the key used at an earlier access point. */
   setEarlierKey?(accessPoint: string, key: string | null): void;
+  /** The team outbox's URL (its password inside), kept like the API key; absent where unsupported. */
+  getTeamStore?(): string | null;
+  /** Keep (or, with null, forget) the team outbox's URL. */
+  setTeamStore?(url: string | null): void;
 }
 
 /** An in-memory secret store (CLI `--api-key`, tests); earlier keys are kept for this run. */

@@ -9,12 +9,22 @@ export const KEY_FILE_NAME = 'api-key';
  * The API key in a file readable only by the user (mode 0600), for the browser host and the CLI
  * where Electron's safeStorage is not available. Never in SQLite, never in logs. Written to a
  * 0600 temporary file and renamed into place, so the key is never readable by others, not even
- * for a moment when an older file had wider permissions.
+ * for a moment when an older file had wider permissions. The team outbox's URL (which holds the
+ * database password) is kept the same way.
  */
 export function keyFileSecretStore(dataDir: string): SecretStore {
   const file = join(dataDir, KEY_FILE_NAME);
   const earlier = join(dataDir, EARLIER_KEYS_FILE_NAME);
+  const team = join(dataDir, TEAM_STORE_FILE_NAME);
   return {
+    getTeamStore() {
+      if (!existsSync(team)) return null;
+      return readFileSync(team, 'utf8').trim() || null;
+    },
+    setTeamStore(url) {
+      if (!url) rmSync(team, { force: true });
+      else writeUserOnly(team, url);
+    },
     getEarlierKey(accessPoint) {
       return (
         readKeyMap(existsSync(earlier) ? readFileSync(earlier, 'utf8') : null)[accessPoint] ?? null
@@ -41,6 +51,9 @@ export function keyFileSecretStore(dataDir: string): SecretStore {
     },
   };
 }
+
+/** Name of the file holding the team outbox's URL (its password inside; mode 0600). */
+export const TEAM_STORE_FILE_NAME = 'team-store-url';
 
 /** Name of the file of keys used at earlier access points (a JSON object URL → key, mode 0600). */
 export const EARLIER_KEYS_FILE_NAME = 'access-point-keys';

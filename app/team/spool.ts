@@ -11,6 +11,9 @@ import type { ClaimRef, TeamOutcome } from './store';
 /** The spool's file name in the data folder. */
 export const SPOOL_FILE = 'team-spool.sqlite';
 
+/** How long the spool remembers which document a handed-over file became. */
+const HANDED_KEPT_MS = 7 * 24 * 3600_000;
+
 /** A file kept while the database was down; `id` is its spool number (shown as `-id`). */
 export interface SpooledFile {
   id: number;
@@ -39,7 +42,7 @@ export class TeamSpool {
         doc_id INTEGER NOT NULL, fence INTEGER NOT NULL, outcome_json TEXT NOT NULL,
         PRIMARY KEY (doc_id, fence));
       CREATE TABLE IF NOT EXISTS spool_handed (
-        spool_id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL);`);
+        spool_id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL, handed_at INTEGER NOT NULL);`);
   }
 
   /** Keep a file; returns its spool number. */
@@ -62,13 +65,16 @@ export class TeamSpool {
   handedOver(files: readonly { spoolId: number; docId: number | null }[]): void {
     const del = this.db.prepare('DELETE FROM spool_files WHERE id = ?');
     const map = this.db.prepare(
-      'INSERT OR REPLACE INTO spool_handed (spool_id, doc_id) VALUES (?, ?)',
+      'INSERT OR REPLACE INTO spool_handed (spool_id, doc_id, handed_at) VALUES (?, ?, ?)',
     );
+    const now = Date.now();
     this.db.transaction(() => {
       for (const f of files) {
         del.run(f.spoolId);
-        if (f.docId !== null) map.run(f.spoolId, f.docId);
+        if (f.docId !== null) map.run(f.spoolId, f.docId, now);
       }
+      // Which document a kept file became matters to the run that kept it: a week is plenty.
+      this.db.prepare('DELETE FROM spool_handed WHERE handed_at < ?').run(now - HANDED_KEPT_MS);
     })();
   }
 

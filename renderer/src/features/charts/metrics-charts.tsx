@@ -3,6 +3,7 @@ import type uPlot from 'uplot';
 import type { Stage } from '../../../../app/contract';
 import { formatDuration } from '../../lib/format';
 import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
+import { useConnectionStore } from '../../stores/connection-store';
 import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot';
 
 const STAGES: { stage: Stage; label: string }[] = [
@@ -303,6 +304,8 @@ function wasOpen(): boolean {
 /** Throughput and latency, fed by `metrics:tick`; collapsible, and remembered across restarts. */
 export function MetricsCharts() {
   const [open, setOpen] = useState(wasOpen);
+  // On a team outbox the engine measures this desk only: say so.
+  const team = useConnectionStore((s) => s.status?.team ?? null);
   return (
     <details
       className="charts-region"
@@ -318,11 +321,19 @@ export function MetricsCharts() {
         }
       }}
     >
-      <summary data-testid="performance-toggle">Performance</summary>
+      <summary data-testid="performance-toggle">
+        Performance
+        {team && (
+          <span data-testid="performance-this-desk" title={team.deskName}>
+            {' '}
+            — This desk
+          </span>
+        )}
+      </summary>
       <div className="charts-window">
         Show <WindowPicker />
       </div>
-      <section className="charts" aria-label="Performance">
+      <section className="charts" aria-label={team ? 'Performance of this desk' : 'Performance'}>
         <ThroughputChart />
         <LatencyChart />
       </section>

@@ -30,10 +30,25 @@ function LinkedText({ text }: { text: string }) {
   );
 }
 
-/** Every state the document went through, oldest first. */
+/** On a team outbox: the desk that added the document and the one the access point accepted it from. */
+function TeamDesks({ d }: { d: DocumentDetail }) {
+  const addedBy = d.timeline[0]?.desk ?? null;
+  const sentBy = d.timeline.findLast((t) => t.to === 'accepted')?.desk ?? null;
+  if (!addedBy && !sentBy) return null;
+  return (
+    <p className="muted small" data-testid="timeline-desks">
+      {addedBy && <span data-testid="timeline-added-by">Added on {addedBy}</span>}
+      {addedBy && sentBy && ' · '}
+      {sentBy && <span data-testid="timeline-sent-by">Sent by {sentBy}</span>}
+    </p>
+  );
+}
+
+/** Every state the document went through, oldest first (on a team outbox, with each step's desk). */
 export function DocumentTimeline({ d }: { d: DocumentDetail }) {
   return (
     <DetailSection title="Timeline">
+      <TeamDesks d={d} />
       <ol className="timeline" data-testid="timeline">
         {d.timeline.map((t, i) => (
           <li key={i}>
@@ -45,6 +60,7 @@ export function DocumentTimeline({ d }: { d: DocumentDetail }) {
                 — <LinkedText text={t.detail} />
               </span>
             )}
+            {t.desk && <span className="timeline-desk"> · {t.desk}</span>}
           </li>
         ))}
       </ol>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { DocumentDetail, ErrorValue } from '../../../../app/contract';
 import { documentTypeWords, formatAge, formatTime } from '../../lib/format';
+import { useConnectionStore } from '../../stores/connection-store';
 import { refreshLookup } from '../../stores/detail-store';
 
 /** Re-render every `ms` so "checked 3 min ago" stays true while the panel is open. */
@@ -18,6 +19,9 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
   const now = useNow(15_000);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorValue | null>(null);
+  // On a team outbox the desk that adds a document looks its receiver up and keeps the answer;
+  // asking again from here is not offered there yet.
+  const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
   const lookup = d.lookup;
   if (!d.receiverId) return null;
 
@@ -36,7 +40,11 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
       <div className="lookup">
         <p className="lookup-verdict" data-testid="lookup-verdict" aria-live="polite">
           {lookup === null ? (
-            <span className="muted">Not looked up yet.</span>
+            <span className="muted">
+              {onTeam
+                ? 'On a team outbox, the desk that adds a document checks its receiver before queuing it.'
+                : 'Not looked up yet.'}
+            </span>
           ) : lookup.found ? (
             <span className="status status-done">
               <span className="status-icon" aria-hidden="true">
@@ -63,16 +71,18 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
             </time>
           </p>
         )}
-        <button
-          type="button"
-          className="button button-small"
-          data-testid="lookup-refresh"
-          disabled={busy}
-          aria-describedby="lookup-heading"
-          onClick={() => void refresh()}
-        >
-          {busy ? 'Checking…' : 'Check again'}
-        </button>
+        {!onTeam && (
+          <button
+            type="button"
+            className="button button-small"
+            data-testid="lookup-refresh"
+            disabled={busy}
+            aria-describedby="lookup-heading"
+            onClick={() => void refresh()}
+          >
+            {busy ? 'Checking…' : 'Check again'}
+          </button>
+        )}
       </div>
       {capabilities.length > 0 && (
         <ul className="capabilities" aria-label="Accepts" data-testid="lookup-capabilities">

@@ -3,8 +3,11 @@ import { ENVIRONMENT_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
+import { TeamBadge, TeamUnreachableBanner } from './team-status';
 
 function connectionWords(status: ConnectionStatus, waiting: number): string {
+  // On a team outbox "offline" is the team database, not the access point.
+  if (status.team && !status.team.reachable) return 'Team database unreachable';
   switch (status.state) {
     case 'online':
       return 'Online';
@@ -44,6 +47,7 @@ export function AppHeader() {
           {ENVIRONMENT_WORDS[status.environment]}
         </span>
       )}
+      {linked && status?.team && <TeamBadge team={status.team} />}
       <span
         className={`connection connection-${linked ? (status?.state ?? 'connecting') : 'unlinked'}`}
         data-testid="connection-state"
@@ -93,10 +97,15 @@ export function AppHeader() {
           Settings
         </button>
       </div>
-      {status?.message && status.state !== 'online' && (
-        <p className="connection-message" data-testid="connection-message">
-          {status.message}
-        </p>
+      {linked && status?.team && !status.team.reachable ? (
+        <TeamUnreachableBanner />
+      ) : (
+        status?.message &&
+        status.state !== 'online' && (
+          <p className="connection-message" data-testid="connection-message">
+            {status.message}
+          </p>
+        )
       )}
     </header>
   );

@@ -4,6 +4,7 @@ import { environmentFor } from '../../../../app/domain/environment';
 import { ENVIRONMENT_WORDS } from '../../lib/format';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
+import { TeamOutboxSection } from './team-outbox-section';
 
 interface Draft {
   endpoint: string;
@@ -99,7 +100,7 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
   return patch;
 }
 
-/** Provider, key, speed and hot folder. A modal <dialog>: focus stays inside, Escape closes. */
+/** Provider, key, speed, hot folder and team outbox. A modal <dialog>: focus stays inside, Escape closes. */
 export function SettingsDialog() {
   const open = useSettingsStore((s) => s.open);
   const settings = useSettingsStore((s) => s.settings);
@@ -366,6 +367,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         />
         <span>After sending, move hot folder files into its sent/ and failed/ subfolders</span>
       </label>
+      {settings.teamStore !== undefined && <TeamOutboxSection settings={settings} />}
       <div className="form-row">
         <span id="settings-data-label">Data location</span>
         <div className="form-row-inline">

@@ -1,0 +1,57 @@
+import { expect, test } from './fixtures';
+import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+
+/**
+ * A desk on a real PostgreSQL team database (started by the test, trust auth on 127.0.0.1):
+ * the header names it; while the database is down the header says so calmly, a file dropped
+ * meanwhile is kept and handed over, and the banner goes once the database answers again.
+ */
+
+type PostgresHelper = typeof import('../helpers/postgres.mjs');
+
+test('the header says calmly when the team database cannot be reached, and files dropped meanwhile are sent once it is back', async ({
+  desk,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  // ESM helper (plain JS shared with the crash harness): loaded at run time.
+  const pgHelper = (await import('../helpers/postgres.mjs')) as PostgresHelper;
+  test.skip(
+    !pgHelper.hasPostgres() && process.env.CI !== 'true',
+    `PostgreSQL is not installed here. ${pgHelper.MISSING_POSTGRES}`,
+  );
+  const cluster = await pgHelper.startPostgres();
+  const page = desk.page;
+  try {
+    await desk.invoke('settings:set', { teamStore: cluster.url });
+    const label = `postgres@127.0.0.1:${cluster.port}/postgres`;
+    await expect(page.getByTestId('team-label')).toHaveText(label);
+    await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
+
+    // The database goes away for a while (a fast stop cuts every connection).
+    const restarted = cluster.restart({ downMs: 20_000 });
+    const banner = page.getByTestId('team-unreachable');
+    await expect(banner).toHaveText(
+      'The team database cannot be reached. Documents you drop are kept on this computer and handed over when it is back.',
+      { timeout: 30_000 },
+    );
+    await expect(desk.connectionState).toHaveText('Team database unreachable');
+    await expect(page.getByTestId('team-desks-online')).toHaveCount(0);
+
+    const prefix = uniquePrefix('TEAMDOWN');
+    await desk.dropFiles(
+      writeFiles(testInfo.outputPath('invoices'), {
+        [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
+      }),
+    );
+    await desk.screenshot('team-outbox-unreachable', testInfo);
+    await restarted;
+
+    await expect(banner).toHaveCount(0, { timeout: 60_000 });
+    await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
+    await desk.searchFor(prefix);
+    await desk.waitForState(desk.rowByInvoice(`${prefix}-1`), ['accepted'], 60_000);
+  } finally {
+    await desk.invoke('settings:set', { teamStore: null });
+    await cluster.stop();
+  }
+});

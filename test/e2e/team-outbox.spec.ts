@@ -1,0 +1,118 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+
+/**
+ * Settings → Team outbox through the browser host: join a team, see it in the header, send
+ * there with the desk named on the timeline, leave it again. The team's store is a `sqlite:`
+ * file in the test's own folder (the host is shared with the other specs and runs as its own
+ * process; the same screens on PostgreSQL are covered by test/integration/engine-switch.test.ts).
+ */
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+async function expectSectionAccessible(page: Page, state: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page })
+    .include('[data-testid="team-outbox"]')
+    .withTags(TAGS)
+    .analyze();
+  const summary = violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+  expect(summary, `axe violations with ${state}`).toEqual([]);
+}
+
+test('a desk joins a team outbox, sends there with its name on the timeline, and leaves it', async ({
+  desk,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const page = desk.page;
+  const teamFile = join(testInfo.outputPath('team'), 'team.sqlite');
+  writeFiles(testInfo.outputPath('team'), {});
+  const section = page.getByTestId('team-outbox');
+  try {
+    await page.getByTestId('open-settings').click();
+    await expect(section).toBeVisible();
+    await expect(section).toContainText(
+      'Share one outbox with your team: every desk connected to the same database sees the same queue, and each invoice is sent once.',
+    );
+    const address = section.getByTestId('team-outbox-address');
+    // Masked like the API key.
+    await expect(address).toHaveAttribute('type', 'password');
+    await expectSectionAccessible(page, 'the section before joining');
+
+    // A wrong address is refused in place, in plain words; nothing changes.
+    await address.fill('https://example.invalid/team');
+    await section.getByTestId('team-outbox-connect').click();
+    await expect(section.getByTestId('team-outbox-problem')).toContainText(
+      'The team outbox address cannot be read. It must look like postgresql://user@host:5432/database',
+    );
+    await expect(page.getByTestId('team-badge')).toHaveCount(0);
+    await expectSectionAccessible(page, 'an error shown in the section');
+
+    await address.fill(`sqlite:${teamFile}`);
+    await section.getByTestId('team-outbox-connect').click();
+    await expect(section.getByTestId('team-outbox-connected')).toContainText(teamFile);
+    await expect(section.getByTestId('team-outbox-problem')).toHaveCount(0);
+    await expectSectionAccessible(page, 'the section while connected');
+    await desk.screenshot('team-outbox-settings', testInfo);
+    await page.keyboard.press('Escape');
+
+    // The header names the team and the desks working on it; the charts say whose figures.
+    await expect(page.getByTestId('team-label')).toHaveText(teamFile);
+    await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
+    await expect(page.getByTestId('team-unreachable')).toHaveCount(0);
+    await expect(page.getByTestId('performance-this-desk')).toHaveText(/This desk/);
+    const { team } = await desk.invoke('connection:get', undefined);
+    const deskName = team!.deskName;
+
+    // Dropped files go to the team's queue and are sent from this desk.
+    const prefix = uniquePrefix('TEAM');
+    const numbers = [`${prefix}-1`, `${prefix}-2`];
+    await desk.dropFiles(
+      writeFiles(
+        testInfo.outputPath('invoices'),
+        Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
+      ),
+    );
+    await desk.searchFor(prefix);
+    await desk.expectRowTotal(2);
+    for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['accepted']);
+    expect((await desk.invoke('documents:list', { limit: 10 })).total).toBe(2);
+
+    await desk.openDetails(desk.rowByInvoice(numbers[0]!));
+    await expect(desk.detailPanel.getByTestId('timeline-added-by')).toHaveText(
+      `Added on ${deskName}`,
+    );
+    await expect(desk.detailPanel.getByTestId('timeline-sent-by')).toHaveText(
+      `Sent by ${deskName}`,
+    );
+    // No "Check again" that a team outbox would refuse; what is true is said instead.
+    await expect(desk.detailPanel.getByTestId('lookup-verdict')).toHaveText(
+      'On a team outbox, the desk that adds a document checks its receiver before queuing it.',
+    );
+    await expect(desk.detailPanel.getByTestId('lookup-refresh')).toHaveCount(0);
+    // Nor an invoice view or a CSV export, which a team outbox does not offer yet.
+    await expect(desk.detailPanel.getByTestId('open-invoice-view')).toHaveCount(0);
+    await expect(page.getByTestId('export-csv')).toHaveCount(0);
+    await desk.screenshot('team-outbox-timeline', testInfo);
+    await page.keyboard.press('Escape');
+
+    // Leaving: back to this computer's own outbox, where the team's documents are not.
+    await page.getByTestId('open-settings').click();
+    await section.getByTestId('team-outbox-leave').click();
+    await expect(section.getByTestId('team-outbox-address')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('team-badge')).toHaveCount(0);
+    await expect(page.getByTestId('performance-this-desk')).toHaveCount(0);
+    await expect(page.getByTestId('export-csv')).toBeVisible();
+    await desk.searchFor(prefix);
+    await desk.expectRowTotal(0);
+  } finally {
+    // Never leave the shared host on the team, whatever failed above.
+    await desk.invoke('settings:set', { teamStore: null });
+  }
+});
