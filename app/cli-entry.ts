@@ -1,7 +1,18 @@
-import { buildProgram } from './cli';
+import { join } from 'node:path';
+// Not through ./validation: this must not load the rules before the worker is started.
+import { prestartValidationWorker } from './validation/worker-start';
 
-buildProgram()
-  .parseAsync(process.argv)
+// `validate` spends its time in the validation worker: start it now, so it loads its bundle while
+// the rest of the command line loads (about 0.2 s each), instead of after.
+if (process.argv[2] === 'validate') {
+  prestartValidationWorker(
+    join(typeof __dirname === 'string' ? __dirname : process.cwd(), 'validation-worker.cjs'),
+  );
+}
+
+// Loaded after the line above has run (a static import would be initialised before it).
+import('./cli')
+  .then(({ buildProgram }) => buildProgram().parseAsync(process.argv))
   .catch((err: unknown) => {
     process.stderr.write(`${(err as Error).message ?? String(err)}\n`);
     process.exit(2);

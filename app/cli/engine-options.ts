@@ -88,6 +88,28 @@ export function storeFor(
   return env.PEPPOL_DESK_STORE?.trim() || undefined;
 }
 
+/**
+ * A shorter claim lease for the team crash harness and the partition test
+ * (PEPPOL_DESK_TEAM_LEASE_MS, 500 ms to 30 min); the desk's default otherwise.
+ */
+export function teamLeaseFor(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const ms = Number(env.PEPPOL_DESK_TEAM_LEASE_MS);
+  return Number.isInteger(ms) && ms >= 500 && ms <= 1_800_000 ? ms : undefined;
+}
+
+/** `team` engine options from PEPPOL_DESK_NAME and PEPPOL_DESK_TEAM_LEASE_MS, when set. */
+function teamOptionsFor(env: NodeJS.ProcessEnv = process.env): Partial<EngineOptions> {
+  const deskName = env.PEPPOL_DESK_NAME?.trim();
+  const leaseMs = teamLeaseFor(env);
+  if (!deskName && leaseMs === undefined) return {};
+  return {
+    team: {
+      ...(deskName ? { deskName } : {}),
+      ...(leaseMs !== undefined ? { leaseMs } : {}),
+    },
+  };
+}
+
 function hasPassword(url: string): boolean {
   try {
     return new URL(url).password !== '';
@@ -144,10 +166,8 @@ export function engineOptions(
     ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(store ? { store } : {}),
-    // This desk's name on a team outbox (else user@host).
-    ...(store && process.env.PEPPOL_DESK_NAME?.trim()
-      ? { team: { deskName: process.env.PEPPOL_DESK_NAME.trim() } }
-      : {}),
+    // This desk on a team outbox: its name (else user@host) and, for the proof, a short lease.
+    ...(store ? teamOptionsFor() : {}),
     ...more,
   };
 }

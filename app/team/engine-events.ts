@@ -42,6 +42,8 @@ export class TeamEngineEvents {
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly changedIds = new Set<number>();
   private readonly wakers = new Set<() => void>();
+  /** Settle waiters' inboxes: the ids changed since each last read (`all`: read every id). */
+  private readonly inboxes = new Set<{ ids: Set<number>; all: boolean }>();
   private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private unknownChange = false;
@@ -85,24 +87,30 @@ export class TeamEngineEvents {
     this.flushTimer = null;
     if (this.changedIds.size === 0 && !this.unknownChange) return;
     const ids = [...this.changedIds];
+    const unknown = this.unknownChange;
     this.changedIds.clear();
     this.unknownChange = false;
     // The counts of the last second (refreshed by the engine's tick): a flush costs no count
     // of the team's table, however many documents it holds.
     this.emit('documents:changed', { ids, counts: this.counts });
+    for (const box of this.inboxes) {
+      if (unknown) box.all = true;
+      else for (const id of ids) box.ids.add(id);
+    }
     for (const w of [...this.wakers]) w();
   }
 
-  /** Resolves at the next flush, or after the backstop. */
-  private nextChange(): Promise<void> {
+  /** Resolves true at the next flush, false after the backstop (nothing heard). */
+  private nextChange(): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (heard: boolean) => {
         clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
+        this.wakers.delete(wake);
+        resolve(heard);
       };
-      const timer = setTimeout(done, this.backstopMs);
-      this.wakers.add(done);
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), this.backstopMs);
+      this.wakers.add(wake);
     });
   }
 
@@ -125,17 +133,33 @@ export class TeamEngineEvents {
         await this.nextChange();
       }
     }
-    let open = [...new Set(ids)];
-    while (open.length > 0 && !this.stopped) {
-      const states = await this.source.states(open).catch(() => null);
-      if (states) {
-        // Unknown ids are left out: nothing to wait for.
-        open = open.filter((id) => {
-          const s = states.get(id);
-          return s === 'kept' || (s !== undefined && !settled(s));
-        });
+    // Each round reads only the open ids that changed since the last read, so a change costs
+    // what it touched, not the length of the wait list; the backstop (no news) reads them all.
+    const open = new Set(ids);
+    const box = { ids: new Set<number>(), all: true };
+    this.inboxes.add(box);
+    try {
+      while (open.size > 0 && !this.stopped) {
+        const batch = box.all ? [...open] : [...box.ids].filter((id) => open.has(id));
+        box.all = false;
+        box.ids.clear();
+        const states = batch.length > 0 ? await this.source.states(batch).catch(() => null) : null;
+        if (states) {
+          // Unknown ids are left out: nothing to wait for.
+          for (const id of batch) {
+            const s = states.get(id);
+            if (!(s === 'kept' || (s !== undefined && !settled(s)))) open.delete(id);
+          }
+        }
+        // A read that failed (database down) is made again after the next change or the
+        // backstop, never at once: no busy loop while the database cannot be reached.
+        const failed = batch.length > 0 && !states;
+        if (open.size > 0 && (failed || (!box.all && box.ids.size === 0))) {
+          if (!(await this.nextChange()) || failed) box.all = true;
+        }
       }
-      if (open.length > 0) await this.nextChange();
+    } finally {
+      this.inboxes.delete(box);
     }
   }
 

@@ -84,16 +84,19 @@ export function runRules(rules: readonly Rule[], c: Ctx): RuleFindings[] {
   const rootList: readonly XNode[] = [c.root];
   for (const rule of rules) {
     const ctxs = contextsOf(rule);
+    // Read once per rule, not per element: rules differ in shape, so each read is a slow one.
+    const when = rule.when;
+    const test = rule.test;
     let g: RuleFindings | undefined;
     for (let k = 0; k < ctxs.length; k++) {
       const q = ctxs[k]!;
       const nodes = q === '/' ? rootList : q === '*' ? c.doc.elements : c.nodes(q);
       for (let i = 0; i < nodes.length; i++) {
         const n = nodes[i]!;
-        if (rule.when !== undefined && !rule.when(n, c)) continue;
+        if (when !== undefined && !when(n, c)) continue;
         let ok: boolean;
         try {
-          ok = rule.test(n, c);
+          ok = test(n, c);
         } catch {
           // A predicate tripping over malformed content counts as a failed assertion.
           ok = false;

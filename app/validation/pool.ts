@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { checkDocument } from './check';
 import type { CheckOptions, CheckResult } from './types';
 import type { WorkerRequest, WorkerResponse } from './worker';
+import { DEFAULT_WORKER_HEAP_MB, startWorker, takePrestartedWorker } from './worker-start';
 
 /** Worker-thread pool running checkDocument off the event loop. */
 export interface ValidationPool {
@@ -41,8 +42,6 @@ export interface ValidationPoolOptions {
 
 /** Default time limit of one check in a worker. */
 export const DEFAULT_CHECK_TIME_LIMIT_MS = 30_000;
-const DEFAULT_WORKER_HEAP_MB = 512;
-const WORKER_YOUNG_GENERATION_MB = 16;
 
 /** The result given to a document whose check killed or outlived its worker. */
 export function uncheckable(why: string): CheckResult {
@@ -173,15 +172,10 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
   let draining = false;
 
   const spawn = (): Slot => {
-    const worker = new Worker(script, {
-      resourceLimits: {
-        maxOldGenerationSizeMb: maxHeapMb,
-        // A document's tree outlives the young generation anyway: a larger one only adds resident
-        // memory (48 MB more at 64 MB for a 10 MB file) without saving CPU.
-        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
-      },
-    });
-    const slot: Slot = { worker, jobs: [], ready: false };
+    // The first may have been started before the host loaded (see worker-start.ts).
+    const early = takePrestartedWorker(script, maxHeapMb);
+    const worker = early?.worker ?? startWorker(script, maxHeapMb);
+    const slot: Slot = { worker, jobs: [], ready: early?.ready ?? false };
     // Why the pool itself stopped this worker (time limit), for the document's message.
     let stoppedFor: string | null = null;
     slot.worker.on('message', (msg: WorkerResponse) => {

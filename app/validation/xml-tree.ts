@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import type { SaxesTag, SaxesTagNS } from 'saxes';
+import { ScanFallback, scanXml } from './xml-scan';
 
 /** UBL namespace URIs. */
 export const NS = {
@@ -106,9 +107,17 @@ function internalized(s: string): string {
  */
 export function parseXml(text: string): XDoc {
   try {
+    // Fastest: our own reader for the plain XML invoices are (see xml-scan.ts); anything else,
+    // or any doubt, is read by saxes below, from the start.
+    return parseWith(text, false, 'scan');
+  } catch (err) {
+    if (err instanceof XmlParseError) throw err; // a structural limit, met where saxes meets it
+    if (!(err instanceof ScanFallback) && !(err instanceof NeedsExactParse)) throw err;
+  }
+  try {
     // Fast path: saxes without its own namespace processing (several objects per element) and
     // without position tracking (a fifth of the time); names are resolved here.
-    return parseWith(text, false, false);
+    return parseWith(text, false, 'plain');
   } catch (err) {
     // Structural limits are met at the same element either way (see NeedsExactParse).
     if (err instanceof XmlParseError && err.code !== 'XML') throw err;
@@ -116,9 +125,9 @@ export function parseXml(text: string): XDoc {
   }
   // The exact path for damaged or unusual files: saxes' namespace checks and its own message.
   try {
-    return parseWith(text, false, true);
+    return parseWith(text, false, 'ns');
   } catch (err) {
-    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true, true);
+    if (err instanceof XmlParseError && err.code === 'XML') return parseWith(text, true, 'ns');
     throw err;
   }
 }
@@ -141,13 +150,19 @@ interface Name {
   ns: string;
 }
 
-function parseWith(text: string, position: boolean, saxesNamespaces: boolean): XDoc {
+/** How a document is read: our reader, saxes without namespaces, saxes with them. */
+type Reader = 'scan' | 'plain' | 'ns';
+
+function parseWith(text: string, position: boolean, reader: Reader): XDoc {
+  const saxesNamespaces = reader === 'ns';
   const parser = new SaxesParser({ xmlns: saxesNamespaces, position });
   const byName = new Map<string, XNode[]>();
   const stack: XNode[] = [];
   let root: XNode | null = null;
   let order = 0;
-  const elements: XNode[] = [];
+  // Sized once (an element takes at least 4 characters, `<a/>`): pushed one by one, the array of a
+  // 10 MB file was copied into ever larger blocks while the collector had to follow each.
+  const elements: XNode[] = new Array<XNode>(Math.min(MAX_ELEMENTS, (text.length >> 2) + 1));
   // Attributes of the open tag being read (saxes reports each before the tag), and in all.
   let attributes = 0;
   let allAttributes = 0;
@@ -169,15 +184,25 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
     return name;
   };
   // Fast path only: prefix bindings in scope (replaced, never changed, when an element declares
-  // some), the scopes to restore on close, and names by raw tag name under the current bindings.
-  let bindings = new Map<string, string>();
-  const scopes: { depth: number; bindings: Map<string, string> }[] = [];
-  let byRawName = new Map<string, Name>();
+  // some) with the names resolved under them by raw tag name, and the scopes to restore on close.
+  // The scope an element's declarations open is kept for the siblings that declare the same (a
+  // file of 300,000 elements each declaring its namespace built two maps for every one).
+  interface Scope {
+    bindings: Map<string, string>;
+    byRawName: Map<string, Name>;
+    /** Scopes opened from this one, by the declarations that opened them. */
+    opened: Map<string, Scope> | null;
+  }
+  let scope: Scope = { bindings: new Map(), byRawName: new Map(), opened: null };
+  let bindings = scope.bindings;
+  let byRawName = scope.byRawName;
+  const scopes: { depth: number; scope: Scope }[] = [];
+  let keptScopes = 0;
 
   /** Resolve a raw tag name as saxes would, declarations of the tag itself included. */
   const resolveTag = (raw: string, attrs: Record<string, string>, tagAttributes: number): Name => {
     if (tagAttributes > 0) {
-      let declared: Map<string, string> | null = null;
+      let declared: string | null = null;
       for (const key in attrs) {
         const isDefault = key === 'xmlns';
         if (!isDefault && !key.startsWith('xmlns:')) continue;
@@ -191,13 +216,27 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
           uri === XMLNS_NS
         )
           throw new NeedsExactParse();
-        if (declared === null) declared = new Map(bindings);
-        declared.set(prefix, uri);
+        declared = `${declared ?? ''}${prefix}\u0000${uri}\u0001`;
       }
       if (declared !== null) {
-        scopes.push({ depth: stack.length, bindings });
-        bindings = declared;
-        byRawName = new Map();
+        let next = scope.opened?.get(declared);
+        if (next === undefined) {
+          const b = new Map(bindings);
+          for (const key in attrs) {
+            if (key === 'xmlns') b.set('', attrs[key]!.trim());
+            else if (key.startsWith('xmlns:')) b.set(key.slice(6), attrs[key]!.trim());
+          }
+          next = { bindings: b, byRawName: new Map(), opened: null };
+          // Bounded: a file declaring ever new namespaces keeps only the first few scopes.
+          if (keptScopes < 256) {
+            keptScopes++;
+            (scope.opened ??= new Map()).set(declared, next);
+          }
+        }
+        scopes.push({ depth: stack.length, scope });
+        scope = next;
+        bindings = next.bindings;
+        byRawName = next.byRawName;
       }
     }
     let name = byRawName.get(raw);
@@ -229,7 +268,7 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
       parser.column,
     );
   });
-  parser.on('attribute', () => {
+  const onAttribute = () => {
     if (++attributes > MAX_ATTRIBUTES_PER_ELEMENT || ++allAttributes > MAX_ELEMENTS) {
       throw new XmlParseError(
         'TOO_MANY_ATTRIBUTES',
@@ -238,12 +277,12 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
         parser.column,
       );
     }
-  });
+  };
   parser.on('processinginstruction', () => {
     // Targets follow other rules with namespaces; invoices carry none.
     if (!saxesNamespaces) throw new NeedsExactParse();
   });
-  parser.on('opentag', (tag: SaxesTag) => {
+  const onOpenTag = (tag: SaxesTag) => {
     const tagAttributes = attributes;
     attributes = 0;
     let name: Name;
@@ -318,23 +357,45 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
     const list = byName.get(q);
     if (list === undefined) byName.set(q, [node]);
     else list.push(node);
-    elements.push(node);
+    elements[order - 1] = node;
     stack.push(node);
-  });
-  parser.on('text', (t: string) => {
+  };
+  const onText = (t: string) => {
     if (stack.length > 0) stack[stack.length - 1]!.text += t;
-  });
-  parser.on('cdata', (t: string) => {
-    if (stack.length > 0) stack[stack.length - 1]!.text += t;
-  });
-  parser.on('closetag', () => {
-    stack.pop();
+  };
+  const onCloseTag = () => {
+    const closed = stack.pop()!;
+    // An exact copy: a grown array keeps room for 17 children, and it is carried with the tree.
+    if (closed.children.length > 1) closed.children = closed.children.slice();
     if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === stack.length) {
-      bindings = scopes.pop()!.bindings;
-      byRawName = new Map();
+      scope = scopes.pop()!.scope;
+      bindings = scope.bindings;
+      byRawName = scope.byRawName;
     }
-  });
+  };
 
+  if (reader === 'scan') {
+    // One tag object, refilled for each element (the handler reads it at once).
+    const tag = { name: '', attributes: {} as Record<string, string> };
+    scanXml(text, {
+      attribute: onAttribute,
+      open: (name, attrs) => {
+        tag.name = name;
+        tag.attributes = attrs;
+        onOpenTag(tag as unknown as SaxesTag);
+      },
+      text: onText,
+      close: onCloseTag,
+    });
+    if (root === null) throw new ScanFallback('no root element');
+    elements.length = order;
+    return { root, byName, elements };
+  }
+  parser.on('attribute', onAttribute);
+  parser.on('opentag', onOpenTag);
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', onCloseTag);
   try {
     parser.write(text).close();
   } catch (err) {
@@ -346,5 +407,6 @@ function parseWith(text: string, position: boolean, saxesNamespaces: boolean): X
     throw new XmlParseError('XML', raw, parser.line, parser.column);
   }
   if (root === null) throw new XmlParseError('XML', 'no root element', parser.line, parser.column);
+  elements.length = order;
   return { root, byName, elements };
 }

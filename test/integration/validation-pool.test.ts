@@ -8,6 +8,11 @@ import {
   createValidationPool,
   runValidationBench,
 } from '../../app/validation/index';
+import {
+  DEFAULT_WORKER_HEAP_MB,
+  prestartValidationWorker,
+  takePrestartedWorker,
+} from '../../app/validation/worker-start';
 import { change, utf8, validCreditNote, validInvoice } from '../conformance/sample-documents';
 
 let dir = '';
@@ -192,6 +197,31 @@ describe('validation pool fallback is visible', () => {
     expect(real.mode).toBe('workers');
     await real.close();
     expect(warnings).toEqual([]);
+  });
+
+  it('takes a worker started before it (validate starts one before the CLI loads) and checks with it', async () => {
+    prestartValidationWorker(workerScript);
+    const pool = createValidationPool({ size: 1, workerScript });
+    try {
+      // The pool took it: nothing is left for another.
+      expect(takePrestartedWorker(workerScript, DEFAULT_WORKER_HEAP_MB)).toBeNull();
+      const doc = utf8(validInvoice());
+      expect(await pool.check(doc)).toEqual(checkDocument(doc));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker started with another heap limit is not handed over; one with the same is, alive', async () => {
+    prestartValidationWorker(workerScript, 256);
+    const taken = takePrestartedWorker(workerScript, DEFAULT_WORKER_HEAP_MB);
+    expect(taken).toBeNull();
+    prestartValidationWorker(workerScript);
+    const early = takePrestartedWorker(workerScript, DEFAULT_WORKER_HEAP_MB);
+    expect(early).not.toBeNull();
+    const exited = new Promise<number>((resolve) => early!.worker.once('exit', resolve));
+    await early!.worker.terminate();
+    expect(typeof (await exited)).toBe('number');
   });
 });
 

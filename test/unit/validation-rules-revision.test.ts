@@ -6,7 +6,14 @@ import { RULES_FINGERPRINT, RULES_REVISION } from '../../app/validation/version'
 
 const VALIDATION_DIR = join(__dirname, '..', '..', 'app', 'validation');
 /** Sources that cannot change a verdict or a summary (plumbing, the version file itself). */
-const NOT_RULES = new Set(['bench.ts', 'index.ts', 'pool.ts', 'version.ts', 'worker.ts']);
+const NOT_RULES = new Set([
+  'bench.ts',
+  'index.ts',
+  'pool.ts',
+  'version.ts',
+  'worker.ts',
+  'worker-start.ts',
+]);
 
 /** sha256 over every validation source that decides verdicts and summaries, in a fixed order. */
 function rulesFingerprint(): string {

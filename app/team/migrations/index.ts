@@ -6,9 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import pgTeam from './postgresql/001-team.sql';
+import pgAcceptedIndex from './postgresql/002-accepted-index.sql';
 import sqliteTeam from './sqlite/001-team.sql';
-import pgDelivery from './postgresql/002-delivery.sql';
-import sqliteDelivery from './sqlite/002-delivery.sql';
+import sqliteAcceptedIndex from './sqlite/002-accepted-index.sql';
+import pgDelivery from './postgresql/003-delivery.sql';
+import sqliteDelivery from './sqlite/003-delivery.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -20,13 +22,15 @@ export interface TeamMigration {
 /** PostgreSQL migrations, in order. */
 export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 1, name: '001-team', sql: pgTeam },
-  { id: 2, name: '002-delivery', sql: pgDelivery },
+  { id: 2, name: '002-accepted-index', sql: pgAcceptedIndex },
+  { id: 3, name: '003-delivery', sql: pgDelivery },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
 export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 1, name: '001-team', sql: sqliteTeam },
-  { id: 2, name: '002-delivery', sql: sqliteDelivery },
+  { id: 2, name: '002-accepted-index', sql: sqliteAcceptedIndex },
+  { id: 3, name: '003-delivery', sql: sqliteDelivery },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

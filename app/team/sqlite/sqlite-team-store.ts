@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
 import type { PollClaim, PollRef, PollResult } from '../store';
+import { watchChanges } from './sqlite-listen';
 import * as polls from './sqlite-polls';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
@@ -13,7 +14,6 @@ import {
   CLERK_CANCEL_FROM,
   CLERK_RETRY_FROM,
   IN_DOUBT_DETAIL,
-  MAX_NOTIFY_IDS,
   TEAM_DOCUMENT_COLUMNS,
   checkNewDocument,
   enqueueValues,
@@ -30,6 +30,7 @@ import {
   type DeskPresence,
   type EnqueueResult,
   type NewTeamDocument,
+  type TeamAcceptedSeries,
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
@@ -47,9 +48,6 @@ const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
 export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED BY team_documents_due
        WHERE due_at <= ${NOW} AND state IN ('queued', 'retry_wait', 'sending')
        ORDER BY due_at, id LIMIT ?`;
-
-/** How often listen() looks at the change counter. */
-const LISTEN_POLL_MS = 250;
 
 function openFile(file: string, label: string): Database.Database {
   let db: Database.Database | null = null;
@@ -368,6 +366,21 @@ export class SqliteTeamStore implements TeamStore {
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
+  async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {
+    const now = this.stmt(`SELECT ${NOW}`).pluck().get() as number;
+    // INDEXED BY: a range of the accepted events' index, whatever the planner would guess.
+    const rows = this.stmt(
+      `SELECT s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
+         FROM (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*) AS accepted
+                 FROM team_events INDEXED BY team_events_accepted
+                 WHERE to_state = 'accepted' AND at >= ? AND desk IS NOT NULL
+                 GROUP BY desk, t) s
+         LEFT JOIN team_desks d ON d.id = s.desk
+         ORDER BY s.t, s.desk`,
+    ).all(now - Math.max(0, withinMs)) as TeamAcceptedSeries['buckets'];
+    return { now, buckets: rows };
+  }
+
   async timeline(id: number): Promise<TeamEvent[]> {
     const rows = this.stmt(
       `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
@@ -448,31 +461,9 @@ export class SqliteTeamStore implements TeamStore {
     // Its own connection: data_version changes when any other connection commits, this
     // store's own included.
     const watcher = openFile(this.file, this.label);
-    const version = watcher.prepare('PRAGMA data_version').pluck();
-    const since = watcher
-      .prepare('SELECT seq, document_id FROM team_events WHERE seq > ? ORDER BY seq LIMIT ?')
-      .raw();
-    let last = (watcher.prepare('SELECT COALESCE(MAX(seq), 0) FROM team_events').pluck().get() ??
-      0) as number;
-    let seen = version.get() as number;
-    const timer = setInterval(() => {
-      const v = version.get() as number;
-      if (v === seen) return;
-      seen = v;
-      const rows = since.all(last, MAX_NOTIFY_IDS + 1) as [number, number][];
-      if (rows.length === 0) return;
-      if (rows.length > MAX_NOTIFY_IDS) {
-        last = (watcher.prepare('SELECT MAX(seq) FROM team_events').pluck().get() ??
-          last) as number;
-        onChange([]);
-        return;
-      }
-      last = rows[rows.length - 1]![0];
-      onChange([...new Set(rows.map((r) => r[1]))]);
-    }, LISTEN_POLL_MS);
-    timer.unref();
+    const unwatch = watchChanges(watcher, onChange);
     const stop = async (): Promise<void> => {
-      clearInterval(timer);
+      unwatch();
       this.stopListeners.delete(stop);
       if (watcher.open) watcher.close();
     };
