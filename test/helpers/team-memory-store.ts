@@ -12,6 +12,7 @@ import type {
   DeskInfo,
   DeskPresence,
   EnqueueResult,
+  FinishItem,
   NewTeamDocument,
   TeamDocument,
   TeamEvent,
@@ -210,6 +211,15 @@ export class MemoryTeamStore implements TeamStore {
     }
     this.notify([r.id]);
     return true;
+  }
+
+  async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
+    this.gate();
+    const written = new Set<number>();
+    for (const { claim, outcome } of items) {
+      if (await this.finish(deskId, claim, outcome)) written.add(claim.id);
+    }
+    return written;
   }
 
   async body(id: number): Promise<Uint8Array> {

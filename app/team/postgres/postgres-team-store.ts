@@ -27,7 +27,9 @@ import type {
   ClaimRef,
   DeskInfo,
   DeskPresence,
+  ChangeNotice,
   EnqueueResult,
+  FinishItem,
   NewTeamDocument,
   TeamDocument,
   TeamEvent,
@@ -37,6 +39,7 @@ import type {
 } from '../store';
 import {
   CLAIM_DUE_DOCUMENTS,
+  FINISH_MANY_UNDER_FENCE,
   FINISH_UNDER_FENCE,
   FOLD_STATE_DELTAS,
   INSERT_DOCUMENTS,
@@ -56,9 +59,9 @@ export interface PostgresTeamStoreOptions {
 }
 
 /** Tell the other desks which documents changed (inside the writer's transaction). */
-async function notify(client: pg.PoolClient, ids: readonly number[]): Promise<void> {
+async function notify(client: pg.PoolClient, desk: string, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  const payload = ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',');
+  const payload = `d:${desk}:${ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',')}`;
   await client.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, payload]);
 }
 
@@ -206,6 +209,7 @@ export class PostgresTeamStore implements TeamStore {
       }
       await notify(
         c,
+        deskId,
         inserted.rows.map((r) => r.id),
       );
       const reported = new Set<string>();
@@ -233,6 +237,7 @@ export class PostgresTeamStore implements TeamStore {
       doc_type: Claim['docType'];
       attempts: number;
       was: DocumentState;
+      body: Buffer | null;
     }>(CLAIM_DUE_DOCUMENTS, [
       deskId,
       Math.max(0, Math.floor(limit)),
@@ -248,6 +253,7 @@ export class PostgresTeamStore implements TeamStore {
       docType: r.doc_type,
       inDoubt: r.was === 'sending',
       attempts: r.attempts,
+      ...(r.body ? { body: new Uint8Array(r.body) } : {}),
     }));
   }
 
@@ -284,6 +290,29 @@ export class PostgresTeamStore implements TeamStore {
     ]);
     // No row: the fence moved (or the lease went to another desk), nothing was written.
     return rows.length === 1;
+  }
+
+  async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
+    if (items.length === 0) return new Set();
+    // In id order: two desks finishing overlapping rows (a stolen lease) lock them alike.
+    const sorted = [...items].sort((a, b) => a.claim.id - b.claim.id);
+    const ws = sorted.map((i) => outcomeWrite(i.outcome));
+    const rows = await this.q<{ id: number }>(FINISH_MANY_UNDER_FENCE, [
+      deskId,
+      sorted.map((i) => i.claim.id),
+      sorted.map((i) => i.claim.fence),
+      ws.map((w) => w.to),
+      ws.map((w) => w.transactionId),
+      ws.map((w) => w.sent),
+      ws.map((w) => w.delayMs),
+      ws.map((w) => w.problem?.code ?? null),
+      ws.map((w) => w.problem?.message ?? null),
+      ws.map((w) => w.problem?.action ?? null),
+      ws.map((w) => w.reachedMaybe),
+      ws.map((w) => w.uncount),
+      ws.map((w) => w.detail),
+    ]);
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   async body(id: number): Promise<Uint8Array> {
@@ -414,7 +443,9 @@ export class PostgresTeamStore implements TeamStore {
     return rows.length;
   }
 
-  async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
+  async listen(
+    onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
+  ): Promise<() => Promise<void>> {
     const stop = await listenForChanges(this.url, this.label, onChange);
     const remove = async (): Promise<void> => {
       this.stopListeners.delete(remove);

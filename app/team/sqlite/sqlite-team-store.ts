@@ -27,6 +27,7 @@ import {
   type DeskInfo,
   type DeskPresence,
   type EnqueueResult,
+  type FinishItem,
   type NewTeamDocument,
   type TeamEvent,
   type TeamListQuery,
@@ -193,6 +194,7 @@ export class SqliteTeamStore implements TeamStore {
        RETURNING id, key, fence, file_name, receiver_id, doc_type, attempts`,
     );
     const event = this.eventStatement();
+    const body = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').pluck();
     return db
       .transaction(() => {
         const rows = due.all(Math.max(0, Math.floor(limit))) as {
@@ -217,6 +219,7 @@ export class SqliteTeamStore implements TeamStore {
             attempts: number;
           };
           event.run(r.id, deskId, r.state, 'sending', inDoubt ? IN_DOUBT_DETAIL : null);
+          const b = body.get(c.id) as Buffer | undefined;
           return {
             id: c.id,
             key: c.key,
@@ -226,6 +229,7 @@ export class SqliteTeamStore implements TeamStore {
             docType: c.doc_type,
             inDoubt,
             attempts: c.attempts,
+            ...(b ? { body: new Uint8Array(b) } : {}),
           };
         });
       })
@@ -250,7 +254,10 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
-    const w = outcomeWrite(outcome);
+    return (await this.finishMany(deskId, [{ claim, outcome }])).has(claim.id);
+  }
+
+  async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
     const stmt = this.stmt(
       `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
          updated_at = ${NOW},
@@ -264,31 +271,36 @@ export class SqliteTeamStore implements TeamStore {
        WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
     );
     const event = this.eventStatement();
-    return this.db
+    const written = new Set<number>();
+    this.db
       .transaction(() => {
-        const done = stmt.get(
-          w.to,
-          w.transactionId,
-          w.sent ? 1 : 0,
-          deskId,
-          w.delayMs,
-          w.delayMs,
-          w.to,
-          w.delayMs,
-          w.problem?.code ?? null,
-          w.problem?.message ?? null,
-          w.problem?.action ?? null,
-          w.reachedMaybe ? 1 : 0,
-          w.uncount ? 1 : 0,
-          claim.id,
-          claim.fence,
-          deskId,
-        );
-        if (!done) return false;
-        event.run(claim.id, deskId, 'sending', w.to, w.detail);
-        return true;
+        for (const { claim, outcome } of items) {
+          const w = outcomeWrite(outcome);
+          const done = stmt.get(
+            w.to,
+            w.transactionId,
+            w.sent ? 1 : 0,
+            deskId,
+            w.delayMs,
+            w.delayMs,
+            w.to,
+            w.delayMs,
+            w.problem?.code ?? null,
+            w.problem?.message ?? null,
+            w.problem?.action ?? null,
+            w.reachedMaybe ? 1 : 0,
+            w.uncount ? 1 : 0,
+            claim.id,
+            claim.fence,
+            deskId,
+          );
+          if (!done) continue;
+          event.run(claim.id, deskId, 'sending', w.to, w.detail);
+          written.add(claim.id);
+        }
       })
       .immediate();
+    return written;
   }
 
   async body(id: number): Promise<Uint8Array> {
