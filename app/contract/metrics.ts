@@ -15,6 +15,27 @@ export interface StageLatency {
 /** Pipeline stages that are timed. */
 export type Stage = 'validate' | 'lookup' | 'send' | 'delivery';
 
+/**
+ * The team's figures on a team outbox: documents accepted per second by each desk, read from the
+ * team database every few seconds (never per document).
+ */
+export interface TeamMetrics {
+  /** When the team database was last read (this machine's clock), ms; null before the first read. */
+  readAt: number | null;
+  /**
+   * Start of the span this message covers, ms: the last 10 minutes in `metrics:tick`, the last 60
+   * from `metrics:snapshot`. A second inside it with no point had no acceptance.
+   */
+  from: number;
+  /** Each desk that had documents accepted in the span, by the name the team sees. */
+  desks: {
+    id: string;
+    name: string;
+    /** Seconds with at least one acceptance, oldest first; `t` on this machine's clock, ms. */
+    throughput: { t: number; accepted: number }[];
+  }[];
+}
+
 /** Metrics for the charts. */
 export interface MetricsSnapshot {
   at: number;
@@ -33,6 +54,8 @@ export interface MetricsSnapshot {
    */
   latencySeries: { t: number; stages: Record<Stage, StageLatency> }[];
   counts: StateCounts;
+  /** On a team outbox: the team's figures per desk (the rest of this snapshot is this desk's). */
+  team?: TeamMetrics;
   /** Where validation runs; `in-thread` with a reason when the worker threads are unavailable. */
   validation?: { mode: 'workers' | 'in-thread'; reason: string | null };
 }

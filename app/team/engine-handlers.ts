@@ -26,6 +26,7 @@ import { HISTORY_SECONDS, type Metrics } from '../metrics/metrics';
 import type { TeamDesk } from './desk';
 import { teamCounts, type TeamEngineEvents } from './engine-events';
 import { TEAM_KEY_PREFIX, type DeskInfo, type TeamDocument, type TeamStore } from './store';
+import type { TeamMetricsReader } from './team-metrics';
 
 /** What the team handlers work with. */
 export interface TeamHandlerContext {
@@ -36,6 +37,8 @@ export interface TeamHandlerContext {
   desk: DeskInfo;
   teamDesk: TeamDesk;
   metrics: Metrics;
+  /** The team's figures per desk, for the charts. */
+  teamMetrics: TeamMetricsReader;
   events: TeamEngineEvents;
   /** Start, move or stop this desk's Prometheus endpoint (null: off). */
   setMetricsPort(port: number | null): Promise<void>;
@@ -243,7 +246,14 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         applyConnection: () => ctx.connection.apply(),
       },
     ),
-    'metrics:snapshot': () => ctx.metrics.snapshot(ctx.events.counts, HISTORY_SECONDS),
+    'metrics:snapshot': async () => {
+      // The first read fills the hour; later ones are at most every few seconds.
+      await ctx.teamMetrics.refresh();
+      return {
+        ...ctx.metrics.snapshot(ctx.events.counts, HISTORY_SECONDS),
+        team: ctx.teamMetrics.snapshot(HISTORY_SECONDS),
+      };
+    },
   };
   for (const [channel, what] of Object.entries(NOT_ON_TEAM)) {
     (handlers as Record<string, unknown>)[channel] = () => {

@@ -29,6 +29,7 @@ import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
+import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
 
 /** How the team engine opens its store (tests may hand one in). */
 export interface TeamEngineDeps {
@@ -203,6 +204,8 @@ async function openTeamEngine(
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
+  // The team's charts: read from the team database every few seconds, not per document.
+  const teamMetrics = new TeamMetricsReader(store, now);
   const { handlers, status } = teamHandlers({
     setMetricsPort,
     options,
@@ -212,6 +215,7 @@ async function openTeamEngine(
     desk,
     teamDesk,
     metrics,
+    teamMetrics,
     events,
   });
   // Once a second: the team's counts (one query, whatever happens meanwhile) and the charts.
@@ -221,7 +225,13 @@ async function openTeamEngine(
         events.counts = counts;
       })
       .catch(() => undefined)
-      .then(() => events.emit('metrics:tick', metrics.snapshot(events.counts)));
+      .then(() => teamMetrics.refresh())
+      .then(() =>
+        events.emit('metrics:tick', {
+          ...metrics.snapshot(events.counts),
+          team: teamMetrics.snapshot(TEAM_TICK_SECONDS),
+        }),
+      );
   }, 1000);
   metricsTimer.unref();
 

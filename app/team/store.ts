@@ -147,6 +147,14 @@ export interface ChangeNotice {
   due: boolean;
 }
 
+/** Documents accepted per desk per second, for the team's charts (`TeamStore.acceptedPerSecond`). */
+export interface TeamAcceptedSeries {
+  /** The database's clock when it was read, ms since the epoch (the buckets are on that clock). */
+  now: number;
+  /** One entry per desk and second with at least one acceptance, oldest first. */
+  buckets: { desk: string; name: string; t: number; accepted: number }[];
+}
+
 /** Filters for the team's list (a page, newest first unless `order` says otherwise). */
 export interface TeamListQuery {
   states?: readonly DocumentState[];
@@ -197,6 +205,12 @@ export interface TeamStore {
   list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }>;
   counts(): Promise<Partial<Record<DocumentState, number>>>;
   timeline(id: number): Promise<TeamEvent[]>;
+  /**
+   * Documents accepted per desk per second over the last `withinMs` (database clock), for the
+   * charts. Reads only that range of an index of accepted events: the cost follows what was
+   * accepted in the range, never the size of the queue.
+   */
+  acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries>;
   /** States of these ids (unknown ids left out): what `send` waits on. */
   states(ids: readonly number[]): Promise<Map<number, DocumentState>>;
 

@@ -14,6 +14,7 @@ import type {
   EnqueueResult,
   FinishItem,
   NewTeamDocument,
+  TeamAcceptedSeries,
   TeamDocument,
   TeamEvent,
   TeamListQuery,
@@ -255,6 +256,26 @@ export class MemoryTeamStore implements TeamStore {
     const out: Partial<Record<DocumentState, number>> = {};
     for (const r of this.rows.values()) out[r.state] = (out[r.state] ?? 0) + 1;
     return out;
+  }
+
+  /** A scan of every event: fine for tests, which the real stores answer from an index. */
+  async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {
+    this.gate();
+    const now = this.now();
+    const counts = new Map<string, { desk: string; t: number; accepted: number }>();
+    for (const list of this.events.values()) {
+      for (const e of list) {
+        if (e.toState !== 'accepted' || e.desk === null || e.at < now - withinMs) continue;
+        const t = Math.floor(e.at / 1000) * 1000;
+        const b = counts.get(`${e.desk} ${t}`) ?? { desk: e.desk, t, accepted: 0 };
+        b.accepted++;
+        counts.set(`${e.desk} ${t}`, b);
+      }
+    }
+    const buckets = [...counts.values()]
+      .sort((a, b) => a.t - b.t || a.desk.localeCompare(b.desk))
+      .map((b) => ({ ...b, name: this.deskRows.get(b.desk)?.name ?? b.desk }));
+    return { now, buckets };
   }
 
   async timeline(id: number) {

@@ -486,6 +486,68 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       });
     });
 
+    it('acceptedPerSecond counts accepted documents per desk in the range, by name, from an index', async () => {
+      const a = await fresh();
+      const b = await connect();
+      await a.heartbeat(ANNA);
+      await b.heartbeat(BEN);
+      const ids = (
+        await a.enqueue(ANNA.id, [newDoc(), newDoc(), newDoc(), newDoc(), newDoc()])
+      ).map((r) => r.id);
+      const mine = await a.claim(ANNA.id, 2, 30_000);
+      const theirs = await b.claim(BEN.id, 3, 30_000);
+      expect(mine).toHaveLength(2);
+      expect(theirs).toHaveLength(3);
+      for (const c of mine)
+        await a.finish(ANNA.id, c, { kind: 'accepted', transactionId: `a-${c.id}` });
+      await b.finish(BEN.id, theirs[0]!, { kind: 'accepted', transactionId: 'b-1' });
+      await b.finish(BEN.id, theirs[1]!, { kind: 'accepted', transactionId: 'b-2' });
+      // A failure is not an acceptance.
+      await b.finish(BEN.id, theirs[2]!, { kind: 'failed', problem: PROBLEM });
+
+      const totals = (s: Awaited<ReturnType<TeamStore['acceptedPerSecond']>>) => {
+        const out: Record<string, number> = {};
+        for (const k of s.buckets)
+          out[`${k.desk}/${k.name}`] = (out[`${k.desk}/${k.name}`] ?? 0) + k.accepted;
+        return out;
+      };
+      const series = await b.acceptedPerSecond(3_600_000);
+      expect(totals(series)).toEqual({ 'desk-anna/Anna': 2, 'desk-ben/Ben': 2 });
+      expect(series.now).toBeGreaterThan(1_600_000_000_000);
+      for (const k of series.buckets) {
+        expect(k.t % 1000).toBe(0);
+        expect(k.t).toBeLessThanOrEqual(series.now);
+        expect(k.t).toBeGreaterThan(series.now - 60_000);
+      }
+      // Two of Anna's acceptances moved back two hours: out of the hour, still in three hours.
+      const aged = mine.map((c) => c.id).join(', ');
+      await backend.raw(
+        address,
+        `UPDATE team_events SET at = at - 7200000 WHERE to_state = 'accepted' AND document_id IN (${aged})`,
+      );
+      expect(totals(await a.acceptedPerSecond(3_600_000))).toEqual({ 'desk-ben/Ben': 2 });
+      expect(totals(await a.acceptedPerSecond(3 * 3_600_000))).toEqual({
+        'desk-anna/Anna': 2,
+        'desk-ben/Ben': 2,
+      });
+      expect(ids).toHaveLength(5);
+      // The range is read from the partial index of accepted events (migration 002).
+      const indexes = await backend.raw(
+        address,
+        backend.name === 'sqlite'
+          ? "SELECT sql AS def FROM sqlite_master WHERE name = 'team_events_accepted'"
+          : "SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'team_events_accepted'",
+      );
+      expect(String(indexes[0]?.def)).toMatch(/\(at, desk\)\s+WHERE.*to_state.*'accepted'/);
+    });
+
+    it('acceptedPerSecond on an empty team gives the clock and no buckets', async () => {
+      const a = await fresh();
+      const s = await a.acceptedPerSecond(60_000);
+      expect(s.buckets).toEqual([]);
+      expect(s.now).toBeGreaterThan(1_600_000_000_000);
+    });
+
     it('lists, counts and finds documents', async () => {
       const s = await fresh();
       const rows = await s.enqueue(ANNA.id, [

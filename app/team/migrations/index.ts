@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import pgTeam from './postgresql/001-team.sql';
+import pgAcceptedIndex from './postgresql/002-accepted-index.sql';
 import sqliteTeam from './sqlite/001-team.sql';
+import sqliteAcceptedIndex from './sqlite/002-accepted-index.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -18,11 +20,13 @@ export interface TeamMigration {
 /** PostgreSQL migrations, in order. */
 export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 1, name: '001-team', sql: pgTeam },
+  { id: 2, name: '002-accepted-index', sql: pgAcceptedIndex },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
 export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 1, name: '001-team', sql: sqliteTeam },
+  { id: 2, name: '002-accepted-index', sql: sqliteAcceptedIndex },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

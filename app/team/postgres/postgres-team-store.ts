@@ -31,6 +31,7 @@ import type {
   EnqueueResult,
   FinishItem,
   NewTeamDocument,
+  TeamAcceptedSeries,
   TeamDocument,
   TeamEvent,
   TeamListQuery,
@@ -376,6 +377,33 @@ export class PostgresTeamStore implements TeamStore {
       const res = await c.query<{ state: DocumentState; n: number }>(READ_STATE_COUNTS);
       return Object.fromEntries(res.rows.map((r) => [r.state, r.n]));
     });
+  }
+
+  async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {
+    // One statement: the clock and the range it bounds are read together.
+    const rows = await this.q<{
+      now: number;
+      desk: string | null;
+      name: string | null;
+      t: number | null;
+      accepted: number | null;
+    }>(
+      `WITH clock AS (SELECT team_now_ms() AS now),
+       s AS (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*)::int AS accepted
+               FROM team_events, clock
+               WHERE to_state = 'accepted' AND at >= clock.now - $1::bigint AND desk IS NOT NULL
+               GROUP BY desk, t)
+       SELECT clock.now, s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
+       FROM clock LEFT JOIN s ON true LEFT JOIN team_desks d ON d.id = s.desk
+       ORDER BY s.t, s.desk`,
+      [Math.max(0, Math.floor(withinMs))],
+    );
+    const buckets: TeamAcceptedSeries['buckets'] = [];
+    for (const r of rows) {
+      if (r.desk !== null && r.t !== null)
+        buckets.push({ desk: r.desk, name: r.name ?? r.desk, t: r.t, accepted: r.accepted ?? 0 });
+    }
+    return { now: rows[0]!.now, buckets };
   }
 
   async timeline(id: number): Promise<TeamEvent[]> {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
+import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
   ADDED_DETAIL,
   CLERK_CANCEL_FROM,
@@ -29,23 +30,14 @@ import {
   type EnqueueResult,
   type FinishItem,
   type NewTeamDocument,
+  type TeamAcceptedSeries,
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
   type TeamStore,
 } from '../store';
 
-// Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
-const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
-/**
- * The due documents (queued, due retry_wait, sending with an ended lease) in the order they
- * became due. INDEXED BY: read the due index's range up to now and stop at the limit; the
- * planner would rather read every due row by state and sort them, a cost that grows with the
- * queue.
- */
-export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED BY team_documents_due
-       WHERE due_at <= ${NOW} AND state IN ('queued', 'retry_wait', 'sending')
-       ORDER BY due_at, id LIMIT ?`;
+export { CLAIM_DUE_DOCUMENTS } from './statements';
 
 /** How often listen() looks at the change counter. */
 const LISTEN_POLL_MS = 250;
@@ -258,18 +250,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
-    const stmt = this.stmt(
-      `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
-         updated_at = ${NOW},
-         transaction_id = COALESCE(?, transaction_id),
-         sent_by = CASE WHEN ? THEN ? ELSE sent_by END,
-         next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${NOW} + ? END,
-         due_at = CASE ? WHEN 'queued' THEN created_at WHEN 'retry_wait' THEN ${NOW} + ? END,
-         problem_code = ?, problem_message = ?, problem_action = ?,
-         reached_maybe = reached_maybe OR ?,
-         attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END
-       WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
-    );
+    const stmt = this.stmt(FINISH_UNDER_FENCE);
     const event = this.eventStatement();
     const written = new Set<number>();
     this.db
@@ -361,6 +342,21 @@ export class SqliteTeamStore implements TeamStore {
       n: number;
     }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {
+    const now = this.stmt(`SELECT ${NOW}`).pluck().get() as number;
+    // INDEXED BY: a range of the accepted events' index, whatever the planner would guess.
+    const rows = this.stmt(
+      `SELECT s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
+         FROM (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*) AS accepted
+                 FROM team_events INDEXED BY team_events_accepted
+                 WHERE to_state = 'accepted' AND at >= ? AND desk IS NOT NULL
+                 GROUP BY desk, t) s
+         LEFT JOIN team_desks d ON d.id = s.desk
+         ORDER BY s.t, s.desk`,
+    ).all(now - Math.max(0, withinMs)) as TeamAcceptedSeries['buckets'];
+    return { now, buckets: rows };
   }
 
   async timeline(id: number): Promise<TeamEvent[]> {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { MetricsSnapshot, Stage, StageLatency } from '../../../app/contract';
+import type { MetricsSnapshot, Stage, StageLatency, TeamMetrics } from '../../../app/contract';
 import { getApi } from '../bridge';
 
 /** One point of latency history: the percentiles of one 10-second interval. */
@@ -13,6 +13,13 @@ export interface ThroughputPoint {
   t: number;
   accepted: number;
   failed: number;
+}
+
+/** One desk's accepted documents per second on a team outbox (seconds with none left out). */
+export interface TeamDeskHistory {
+  id: string;
+  name: string;
+  points: { t: number; accepted: number }[];
 }
 
 /** Time windows the charts offer, in seconds. */
@@ -29,6 +36,10 @@ interface MetricsState {
    * its last 10 minutes every second (`metrics:tick`), merged.
    */
   throughputHistory: ThroughputPoint[];
+  /** On a team outbox: each desk's throughput for up to an hour; null on a single desk. */
+  teamHistory: TeamDeskHistory[] | null;
+  /** Where the newest team figures start (older points come from earlier messages). */
+  teamFrom: number;
   stage: Stage;
   window: ChartWindow;
   setStage(stage: Stage): void;
@@ -56,10 +67,48 @@ function merge<T>(
   return kept.length === 0 ? newer : [...kept, ...newer];
 }
 
+/**
+ * Each desk's points from two messages: the newer one is authoritative from its `from` on, the
+ * other adds what it has before that. Desks sorted by name, at most an hour old.
+ */
+function mergeTeam(
+  old: TeamDeskHistory[] | null,
+  oldFrom: number,
+  team: TeamMetrics,
+  now: number,
+  teamIsNewer: boolean,
+): TeamDeskHistory[] {
+  const byId = new Map<string, TeamDeskHistory>();
+  const cut = teamIsNewer ? team.from : oldFrom;
+  const add = (
+    id: string,
+    name: string,
+    points: TeamDeskHistory['points'],
+    keep: (t: number) => boolean,
+  ) => {
+    const d = byId.get(id) ?? { id, name, points: [] };
+    d.points.push(...points.filter((p) => keep(p.t) && p.t >= now - KEEP_MS));
+    byId.set(id, d);
+  };
+  const older = teamIsNewer ? (old ?? []) : team.desks.map((d) => ({ ...d, points: d.throughput }));
+  const newer = teamIsNewer ? team.desks.map((d) => ({ ...d, points: d.throughput })) : (old ?? []);
+  for (const d of older) add(d.id, d.name, d.points, (t) => t < cut);
+  // The newer message's name wins (a desk renamed in Settings).
+  for (const d of newer) {
+    add(d.id, d.name, d.points, () => true);
+    byId.get(d.id)!.name = d.name;
+  }
+  const out = [...byId.values()].filter((d) => d.points.length > 0);
+  for (const d of out) d.points.sort((a, b) => a.t - b.t);
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
 export const useMetricsStore = create<MetricsState>()((set, get) => ({
   snapshot: null,
   latencyHistory: [],
   throughputHistory: [],
+  teamHistory: null,
+  teamFrom: 0,
   stage: 'send',
   window: 600,
   setStage(stage) {
@@ -86,7 +135,18 @@ export const useMetricsStore = create<MetricsState>()((set, get) => ({
       now,
       newer,
     );
-    set({ snapshot: newer ? snapshot : s.snapshot, latencyHistory, throughputHistory });
+    const team = snapshot.team;
+    const teamHistory = team
+      ? mergeTeam(s.teamHistory, s.teamFrom, team, now, newer)
+      : s.teamHistory;
+    const teamFrom = team && (newer || s.teamHistory === null) ? team.from : s.teamFrom;
+    set({
+      snapshot: newer ? snapshot : s.snapshot,
+      latencyHistory,
+      throughputHistory,
+      teamHistory,
+      teamFrom,
+    });
   },
   async load() {
     const result = await getApi().invoke('metrics:snapshot', undefined);

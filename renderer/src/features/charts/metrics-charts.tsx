@@ -4,6 +4,7 @@ import type { Stage } from '../../../../app/contract';
 import { formatDuration } from '../../lib/format';
 import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
 import { useConnectionStore } from '../../stores/connection-store';
+import { TeamThroughputChart } from './team-chart';
 import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot';
 
 const STAGES: { stage: Stage; label: string }[] = [
@@ -304,8 +305,10 @@ function wasOpen(): boolean {
 /** Throughput and latency, fed by `metrics:tick`; collapsible, and remembered across restarts. */
 export function MetricsCharts() {
   const [open, setOpen] = useState(wasOpen);
-  // On a team outbox the engine measures this desk only: say so.
+  // On a team outbox: this desk's own charts, or the team's accepted documents per desk.
   const team = useConnectionStore((s) => s.status?.team ?? null);
+  const [view, setView] = useState<'desk' | 'team'>('desk');
+  const showTeam = team !== null && view === 'team';
   return (
     <details
       className="charts-region"
@@ -323,20 +326,48 @@ export function MetricsCharts() {
     >
       <summary data-testid="performance-toggle">
         Performance
-        {team && (
+        {team && !showTeam && (
           <span data-testid="performance-this-desk" title={team.deskName}>
             {' '}
             — This desk
           </span>
         )}
+        {showTeam && <span data-testid="performance-team"> — Team</span>}
       </summary>
       <div className="charts-window">
+        {team && (
+          <span className="stage-picker" role="group" aria-label="Whose figures">
+            {(
+              [
+                ['desk', 'This desk'],
+                ['team', 'Team'],
+              ] as const
+            ).map(([v, label]) => (
+              <button
+                key={v}
+                type="button"
+                className={`chip${view === v ? ' is-active' : ''}`}
+                aria-pressed={view === v}
+                data-testid={`chart-view-${v}`}
+                onClick={() => setView(v)}
+              >
+                {label}
+              </button>
+            ))}
+          </span>
+        )}{' '}
         Show <WindowPicker />
       </div>
-      <section className="charts" aria-label={team ? 'Performance of this desk' : 'Performance'}>
-        <ThroughputChart />
-        <LatencyChart />
-      </section>
+      {showTeam ? (
+        <section className="charts charts-team" aria-label="Performance of the team">
+          <TeamThroughputChart />
+        </section>
+      ) : (
+        <section className="charts" aria-label={team ? 'Performance of this desk' : 'Performance'}>
+          <ThroughputChart />
+          <LatencyChart />
+        </section>
+      )}
     </details>
   );
 }
