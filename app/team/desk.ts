@@ -143,8 +143,10 @@ export class TeamDesk {
     if (!this.migrated) await this.o.store.migrate();
     this.migrated = true;
     await this.o.store.heartbeat(this.o.desk);
-    this.listening ??= await this.o.store.listen((ids) => {
+    this.listening ??= await this.o.store.listen((ids, notice) => {
       this.o.onChanged(ids);
+      // Claims and final outcomes make nothing due: claiming on them would find nothing new.
+      if (notice && !notice.due) return;
       if (this.reachable) this.sender.pump();
     });
     await this.handOver();

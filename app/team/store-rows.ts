@@ -7,6 +7,7 @@ import type { DocumentState } from '../contract';
 import { isAllowedTransition } from '../domain/states';
 import {
   TEAM_KEY_PREFIX,
+  type ChangeNotice,
   type NewTeamDocument,
   type TeamDocument,
   type TeamOutcome,
@@ -195,13 +196,25 @@ export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** ids from a NOTIFY payload ("1,2,3"; empty or "*" = re-read everything). */
-export function parseNotifyIds(payload: string | undefined): number[] {
-  if (!payload || payload === '*') return [];
-  return payload
-    .split(',')
-    .map(Number)
-    .filter((n) => Number.isSafeInteger(n) && n > 0);
+/**
+ * A NOTIFY payload: `<kind>:<desk>:<ids>`, kind `d` when documents may have become due to send
+ * and `n` when none did (claims, final outcomes); ids "1,2,3" or "*" (too many: re-read
+ * everything). A bare id list is read as ids only (everything may be due).
+ */
+export function parseNotice(payload: string | undefined): {
+  ids: number[];
+  notice?: ChangeNotice;
+} {
+  const m = /^([dn]):([^:]*):(.*)$/s.exec(payload ?? '');
+  const list = m ? m[3]! : (payload ?? '');
+  const ids =
+    !list || list === '*'
+      ? []
+      : list
+          .split(',')
+          .map(Number)
+          .filter((n) => Number.isSafeInteger(n) && n > 0);
+  return m ? { ids, notice: { desk: m[2] || null, due: m[1] === 'd' } } : { ids };
 }
 
 /** Timeline words of a document claimed again after the previous desk's lease ended. */

@@ -106,12 +106,20 @@ export interface Claim {
   /** It was in `sending` under an earlier claim: the access point may have it already. */
   inDoubt: boolean;
   attempts: number;
+  /** The document's bytes, when the store read them with the claim (one round trip less). */
+  body?: Uint8Array;
 }
 
 /** The fenced proof of a claim, for every write after it. */
 export interface ClaimRef {
   id: number;
   fence: number;
+}
+
+/** One outcome of a `finishMany`. */
+export interface FinishItem {
+  claim: ClaimRef;
+  outcome: TeamOutcome;
 }
 
 /** How a send ended, as written back under the claim's fence. */
@@ -171,6 +179,13 @@ export interface TeamEvent {
   detail: string | null;
 }
 
+/** Who wrote a change the store tells its listeners about. */
+export interface ChangeNotice {
+  desk: string | null;
+  /** Documents may have become due to send now (added, released, retried by a clerk). */
+  due: boolean;
+}
+
 /** Documents accepted per desk per second, for the team's charts (`TeamStore.acceptedPerSecond`). */
 export interface TeamAcceptedSeries {
   /** The database's clock when it was read, ms since the epoch (the buckets are on that clock). */
@@ -218,6 +233,11 @@ export interface TeamStore {
   renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>>;
   /** Write a send's outcome under its fence; false when the claim was lost (nothing written). */
   finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean>;
+  /**
+   * `finish` for many claims in one statement (one transaction): each row still fenced on its
+   * own; returns the ids written (a lost claim is simply left out).
+   */
+  finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>>;
   body(id: number): Promise<Uint8Array>;
 
   /**
@@ -252,9 +272,12 @@ export interface TeamStore {
    * Be told when documents change on any desk (PostgreSQL LISTEN/NOTIFY; SQLite polls its
    * change counter). An empty list means "something changed, re-read" (too many ids for one
    * notice, or the listener reconnected and may have missed some). Returns the function that
-   * stops listening.
+   * stops listening. `notice` says, when the store knows, which desk wrote the change and whether
+   * something became due to send (claims and final outcomes make nothing due: no desk need claim).
    */
-  listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>>;
+  listen(
+    onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
+  ): Promise<() => Promise<void>>;
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
   DeskInfo,
   DeskPresence,
   EnqueueResult,
+  FinishItem,
   NewTeamDocument,
   PollClaim,
   PollRef,
@@ -302,6 +303,15 @@ export class MemoryTeamStore implements TeamStore {
       n++;
     }
     return n;
+  }
+
+  async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
+    this.gate();
+    const written = new Set<number>();
+    for (const { claim, outcome } of items) {
+      if (await this.finish(deskId, claim, outcome)) written.add(claim.id);
+    }
+    return written;
   }
 
   async body(id: number): Promise<Uint8Array> {

@@ -131,6 +131,49 @@ describe.skipIf(skip)('team store on PostgreSQL: faults', () => {
     await expect(store.body(424242)).rejects.toThrow(/no document #424242/);
   });
 
+  it('notices name the desk and say whether something became due (claims and final outcomes: no)', async () => {
+    const a = open(urlOf('team'));
+    const b = open(urlOf('team'));
+    await a.migrate();
+    const heard: { ids: readonly number[]; due: boolean | undefined; desk: string | null }[] = [];
+    await b.listen((ids, notice) =>
+      heard.push({ ids, due: notice?.due, desk: notice?.desk ?? null }),
+    );
+    const bodies = ['NOTICE-1', 'NOTICE-2'].map((n) => makeInvoice(n));
+    const added = await a.enqueue(
+      'desk-a',
+      bodies.map((body, i) => ({
+        key: teamKeyOf(body),
+        fileName: `notice-${i}.xml`,
+        body,
+        state: 'queued' as const,
+        docType: 'Invoice' as const,
+        invoiceNumber: null,
+        senderId: null,
+        receiverId: null,
+        buyerName: null,
+        amount: null,
+        currency: null,
+        issueDate: null,
+        problem: null,
+      })),
+    );
+    const ids = added.map((r) => r.id);
+    const claims = await a.claim('desk-a', 2, 30_000);
+    expect(claims.map((c) => c.id)).toEqual(ids);
+    await a.finishMany('desk-a', [
+      { claim: claims[0]!, outcome: { kind: 'accepted', transactionId: 'tx-n1' } },
+    ]);
+    await a.finishMany('desk-a', [{ claim: claims[1]!, outcome: { kind: 'released' } }]);
+    await vi.waitFor(() => expect(heard).toHaveLength(4), { timeout: 10_000, interval: 25 });
+    expect(heard).toEqual([
+      { ids, due: true, desk: 'desk-a' },
+      { ids, due: false, desk: 'desk-a' },
+      { ids: [ids[0]], due: false, desk: 'desk-a' },
+      { ids: [ids[1]], due: true, desk: 'desk-a' },
+    ]);
+  });
+
   it('after a restart the store works again and the listener says "re-read" ([]), then hears changes', async () => {
     const a = open(urlOf('team'));
     const b = open(urlOf('team'));

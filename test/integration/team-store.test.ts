@@ -289,6 +289,65 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(await b.renew(BEN.id, [claims[0]!], 60_000)).toEqual(new Set());
     });
 
+    it('claims carry the bodies; finishMany writes each outcome under its own fence and leaves a lost claim out', async () => {
+      const a = await fresh();
+      const b = await connect();
+      const [dx, dy, dz] = [newDoc(), newDoc(), newDoc()];
+      const [x, y, z] = await a.enqueue(ANNA.id, [dx!, dy!, dz!]);
+      const held = await a.claim(ANNA.id, 2, 30_000);
+      expect(held.map((c) => c.id)).toEqual([x!.id, y!.id]);
+      expect(held.map((c) => Buffer.from(c.body!).toString())).toEqual([
+        Buffer.from(dx!.body).toString(),
+        Buffer.from(dy!.body).toString(),
+      ]);
+      const [short] = await a.claim(ANNA.id, 1, 150);
+      expect(short).toMatchObject({ id: z!.id, fence: 1 });
+      const taken = await poll('Ben to take the ended lease', async () => {
+        const c = await b.claim(BEN.id, 5, 30_000);
+        return c.length ? c : undefined;
+      });
+      expect(taken.map((c) => c.id)).toEqual([z!.id]);
+      expect(await a.finishMany(ANNA.id, [])).toEqual(new Set());
+      const written = await a.finishMany(ANNA.id, [
+        { claim: held[0]!, outcome: { kind: 'accepted', transactionId: 'tx-x' } },
+        { claim: short!, outcome: { kind: 'accepted', transactionId: 'tx-stale' } },
+        { claim: held[1]!, outcome: { kind: 'released' } },
+      ]);
+      expect(written).toEqual(new Set([x!.id, y!.id]));
+      expect(await a.get(x!.id)).toMatchObject({
+        state: 'accepted',
+        transactionId: 'tx-x',
+        sentBy: ANNA.id,
+        leaseOwner: null,
+      });
+      expect(await a.get(y!.id)).toMatchObject({ state: 'queued', attempts: 0, sentBy: null });
+      // The lost claim wrote nothing: Ben still holds it.
+      expect(await a.get(z!.id)).toMatchObject({
+        state: 'sending',
+        leaseOwner: BEN.id,
+        fence: 2,
+        transactionId: null,
+      });
+      // One timeline row per move, named for the desk that made it.
+      const moves = (await a.timeline(x!.id)).map((e) => [e.fromState, e.toState]);
+      expect(moves).toEqual([
+        [null, 'queued'],
+        ['queued', 'sending'],
+        ['sending', 'accepted'],
+      ]);
+      expect((await a.timeline(y!.id)).map((e) => e.toState)).toEqual([
+        'queued',
+        'sending',
+        'queued',
+      ]);
+      expect((await a.timeline(z!.id)).map((e) => e.toState)).toEqual([
+        'queued',
+        'sending',
+        'sending',
+      ]);
+      expect(await a.counts()).toMatchObject({ accepted: 1, queued: 1, sending: 1 });
+    });
+
     it('retry times and leases follow the database clock: a desk 10 minutes ahead cannot claim early', async () => {
       const a = await fresh();
       const ahead = await connect();

@@ -4,7 +4,8 @@
  * notices sent while it was away are gone.
  */
 import pg from 'pg';
-import { TEAM_NOTIFY_CHANNEL, parseNotifyIds } from '../store-rows';
+import type { ChangeNotice } from '../store';
+import { TEAM_NOTIFY_CHANNEL, parseNotice } from '../store-rows';
 import { asStoreError, clientConfig } from './connection';
 
 const FIRST_RETRY_MS = 250;
@@ -17,7 +18,7 @@ const MAX_RETRY_MS = 5_000;
 export async function listenForChanges(
   url: string,
   label: string,
-  onChange: (ids: readonly number[]) => void,
+  onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
 ): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | null = null;
@@ -29,7 +30,9 @@ export async function listenForChanges(
     c.on('error', () => lost(c));
     c.on('end', () => lost(c));
     c.on('notification', (n) => {
-      if (n.channel === TEAM_NOTIFY_CHANNEL) onChange(parseNotifyIds(n.payload));
+      if (n.channel !== TEAM_NOTIFY_CHANNEL) return;
+      const { ids, notice } = parseNotice(n.payload);
+      onChange(ids, notice);
     });
     try {
       await c.connect();

@@ -55,7 +55,7 @@ const RELEASE_POLLS = `WITH released AS (
     WHERE d.id = c.id AND d.poll_fence = c.fence AND d.poll_owner = $1
       AND d.next_poll_at IS NOT NULL
     RETURNING d.id
-  ), ${NOTIFY_CTE('released')}
+  ), ${NOTIFY_CTE('released', '$1', `'n'`)}
   SELECT released.id, (SELECT count(*) FROM notified) AS notified FROM released`;
 
 /** Claim due polls for `deskId` (see TeamStore.claimPolls). */
@@ -118,7 +118,8 @@ export async function finishPoll(
           events.map((e) => e.detail),
         ],
       );
-      await c.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, String(claim.id)]);
+      // A poll's result makes nothing due to send ('n'), but every desk's view follows it.
+      await c.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, `n:${deskId}:${claim.id}`]);
     }
     return true;
   });

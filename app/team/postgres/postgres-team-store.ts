@@ -27,7 +27,9 @@ import type {
   ClaimRef,
   DeskInfo,
   DeskPresence,
+  ChangeNotice,
   EnqueueResult,
+  FinishItem,
   NewTeamDocument,
   PollClaim,
   PollRef,
@@ -41,7 +43,7 @@ import type {
 } from '../store';
 import {
   CLAIM_DUE_DOCUMENTS,
-  FINISH_UNDER_FENCE,
+  FINISH_MANY_UNDER_FENCE,
   FOLD_STATE_DELTAS,
   INSERT_DOCUMENTS,
   READ_STATE_COUNTS,
@@ -61,9 +63,9 @@ export interface PostgresTeamStoreOptions {
 }
 
 /** Tell the other desks which documents changed (inside the writer's transaction). */
-async function notify(client: pg.PoolClient, ids: readonly number[]): Promise<void> {
+async function notify(client: pg.PoolClient, desk: string, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  const payload = ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',');
+  const payload = `d:${desk}:${ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',')}`;
   await client.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, payload]);
 }
 
@@ -211,6 +213,7 @@ export class PostgresTeamStore implements TeamStore {
       }
       await notify(
         c,
+        deskId,
         inserted.rows.map((r) => r.id),
       );
       const reported = new Set<string>();
@@ -238,6 +241,7 @@ export class PostgresTeamStore implements TeamStore {
       doc_type: Claim['docType'];
       attempts: number;
       was: DocumentState;
+      body: Buffer | null;
     }>(CLAIM_DUE_DOCUMENTS, [
       deskId,
       Math.max(0, Math.floor(limit)),
@@ -253,6 +257,7 @@ export class PostgresTeamStore implements TeamStore {
       docType: r.doc_type,
       inDoubt: r.was === 'sending',
       attempts: r.attempts,
+      ...(r.body ? { body: new Uint8Array(r.body) } : {}),
     }));
   }
 
@@ -270,26 +275,8 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
-    const w = outcomeWrite(outcome);
-    // One statement: the fenced move, its timeline row and the notice commit together.
-    const rows = await this.q<{ id: number }>(FINISH_UNDER_FENCE, [
-      w.to,
-      w.transactionId,
-      w.sent,
-      deskId,
-      w.delayMs,
-      w.problem?.code ?? null,
-      w.problem?.message ?? null,
-      w.problem?.action ?? null,
-      w.reachedMaybe,
-      w.uncount,
-      claim.id,
-      claim.fence,
-      w.detail,
-      w.firstPollInMs,
-    ]);
-    // No row: the fence moved (or the lease went to another desk), nothing was written.
-    return rows.length === 1;
+    // No row back: the fence moved (or the lease went to another desk), nothing was written.
+    return (await this.finishMany(deskId, [{ claim, outcome }])).has(claim.id);
   }
 
   async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
@@ -302,6 +289,30 @@ export class PostgresTeamStore implements TeamStore {
 
   async releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number> {
     return polls.releasePolls((t, v) => this.q(t, v), deskId, claims);
+  }
+
+  async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
+    if (items.length === 0) return new Set();
+    // In id order: two desks finishing overlapping rows (a stolen lease) lock them alike.
+    const sorted = [...items].sort((a, b) => a.claim.id - b.claim.id);
+    const ws = sorted.map((i) => outcomeWrite(i.outcome));
+    const rows = await this.q<{ id: number }>(FINISH_MANY_UNDER_FENCE, [
+      deskId,
+      sorted.map((i) => i.claim.id),
+      sorted.map((i) => i.claim.fence),
+      ws.map((w) => w.to),
+      ws.map((w) => w.transactionId),
+      ws.map((w) => w.sent),
+      ws.map((w) => w.delayMs),
+      ws.map((w) => w.problem?.code ?? null),
+      ws.map((w) => w.problem?.message ?? null),
+      ws.map((w) => w.problem?.action ?? null),
+      ws.map((w) => w.reachedMaybe),
+      ws.map((w) => w.uncount),
+      ws.map((w) => w.detail),
+      ws.map((w) => w.firstPollInMs),
+    ]);
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   async body(id: number): Promise<Uint8Array> {
@@ -459,7 +470,9 @@ export class PostgresTeamStore implements TeamStore {
     return rows.length;
   }
 
-  async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
+  async listen(
+    onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
+  ): Promise<() => Promise<void>> {
     const stop = await listenForChanges(this.url, this.label, onChange);
     const remove = async (): Promise<void> => {
       this.stopListeners.delete(remove);

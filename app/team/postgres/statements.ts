@@ -3,11 +3,12 @@ import { MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
 
 /**
  * A CTE `notified` that tells the other desks which rows of CTE `from` changed, as one notice
- * (read it in the final SELECT so it runs; with no rows there is nothing to tell).
+ * `<kind>:<desk>:<ids>` (see parseNotice; `desk` and `kind` are SQL, `kind` may aggregate over
+ * `from`): read it in the final SELECT so it runs; with no rows there is nothing to tell.
  */
-export function NOTIFY_CTE(from: string): string {
+export function NOTIFY_CTE(from: string, desk: string, kind = `'d'`): string {
   return `notified AS (
-    SELECT pg_notify('${TEAM_NOTIFY_CHANNEL}',
+    SELECT pg_notify('${TEAM_NOTIFY_CHANNEL}', ${kind} || ':' || ${desk} || ':' ||
       CASE WHEN count(*) > ${MAX_NOTIFY_IDS} THEN '*' ELSE string_agg(id::text, ',') END)
     FROM ${from} HAVING count(*) > 0
   )`;
@@ -53,31 +54,45 @@ export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
          SELECT id, team_now_ms(), $1, was, 'sending',
            CASE WHEN was = 'sending' THEN $4::text END FROM claimed
-       ), ${NOTIFY_CTE('claimed')}
-       SELECT claimed.*, (SELECT count(*) FROM notified) AS notified
-       FROM claimed ORDER BY was_due, id`;
+       ), ${NOTIFY_CTE('claimed', '$1', `'n'`)}
+       SELECT claimed.*, b.body, (SELECT count(*) FROM notified) AS notified
+       FROM claimed LEFT JOIN team_document_bodies b ON b.document_id = claimed.id
+       ORDER BY was_due, id`;
 
-/** Write an outcome under its claim's fence ($14: first poll delay when accepted); no row when the fence moved. */
-export const FINISH_UNDER_FENCE = `WITH moved AS (
-         UPDATE team_documents SET state = $1, lease_owner = NULL, lease_until = NULL,
+/**
+ * Write outcomes of many claims of desk $1 at once, each under its own claim's fence (no row
+ * back when the fence moved): one row per outcome in the arrays
+ * $2..$14 (id, fence, to, transaction id, sent, delay ms, problem code / message / action,
+ * reached maybe, uncount, timeline words, first poll in ms); each row fenced on its own, ids written returned.
+ */
+export const FINISH_MANY_UNDER_FENCE = `WITH o AS (
+         SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::boolean[],
+           $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::boolean[],
+           $13::text[], $14::bigint[]) AS o(id, fence, to_state, transaction_id, sent, delay_ms,
+             problem_code, problem_message, problem_action, reached_maybe, uncount, detail,
+             first_poll_ms)
+       ), moved AS (
+         UPDATE team_documents d SET state = o.to_state, lease_owner = NULL, lease_until = NULL,
            updated_at = team_now_ms(),
-           transaction_id = COALESCE($2, transaction_id),
-           sent_by = CASE WHEN $3::boolean THEN $4 ELSE sent_by END,
-           next_attempt_at = CASE WHEN $5::bigint IS NULL THEN NULL
-                                  ELSE (SELECT team_now_ms()) + $5::bigint END,
-           due_at = CASE $1 WHEN 'queued' THEN created_at
-                            WHEN 'retry_wait' THEN (SELECT team_now_ms()) + $5::bigint END,
-           problem_code = $6, problem_message = $7, problem_action = $8,
-           reached_maybe = reached_maybe OR $9::boolean,
-           attempts = CASE WHEN $10::boolean THEN GREATEST(attempts - 1, 0) ELSE attempts END,
-           next_poll_at = (SELECT team_now_ms()) + $14::bigint,
-           accepted_at = CASE WHEN $14::bigint IS NULL THEN accepted_at ELSE team_now_ms() END
-         WHERE id = $11 AND fence = $12 AND state = 'sending' AND lease_owner = $4
-         RETURNING id
+           transaction_id = COALESCE(o.transaction_id, d.transaction_id),
+           sent_by = CASE WHEN o.sent THEN $1 ELSE d.sent_by END,
+           next_attempt_at = CASE WHEN o.delay_ms IS NULL THEN NULL
+                                  ELSE (SELECT team_now_ms()) + o.delay_ms END,
+           due_at = CASE o.to_state WHEN 'queued' THEN d.created_at
+                                    WHEN 'retry_wait' THEN (SELECT team_now_ms()) + o.delay_ms END,
+           problem_code = o.problem_code, problem_message = o.problem_message,
+           problem_action = o.problem_action,
+           reached_maybe = d.reached_maybe OR o.reached_maybe,
+           attempts = CASE WHEN o.uncount THEN GREATEST(d.attempts - 1, 0) ELSE d.attempts END,
+           next_poll_at = (SELECT team_now_ms()) + o.first_poll_ms,
+           accepted_at = CASE WHEN o.first_poll_ms IS NULL THEN d.accepted_at ELSE team_now_ms() END
+         FROM o
+         WHERE d.id = o.id AND d.fence = o.fence AND d.state = 'sending' AND d.lease_owner = $1
+         RETURNING d.id, o.to_state, o.detail
        ), logged AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-         SELECT id, team_now_ms(), $4, 'sending', $1, $13 FROM moved
-       ), ${NOTIFY_CTE('moved')}
+         SELECT id, team_now_ms(), $1, 'sending', to_state, detail FROM moved ORDER BY id
+       ), ${NOTIFY_CTE('moved', '$1', `CASE WHEN bool_or(to_state = 'queued') THEN 'd' ELSE 'n' END`)}
        SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
 
 /** Fold the per-state deltas into the counts, in state order (two desks folding at once cannot deadlock). */
@@ -105,6 +120,6 @@ export function clerkMoveSql(guard: string): string {
        ), logged AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
          SELECT id, team_now_ms(), $1, was, $2, $5 FROM moved
-       ), ${NOTIFY_CTE('moved')}
+       ), ${NOTIFY_CTE('moved', '$1')}
        SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
 }

@@ -9,6 +9,7 @@ import type { PollClaim, PollRef, PollResult } from '../store';
 import { watchChanges } from './sqlite-listen';
 import * as polls from './sqlite-polls';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
+import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
   ADDED_DETAIL,
   CLERK_CANCEL_FROM,
@@ -29,6 +30,7 @@ import {
   type DeskInfo,
   type DeskPresence,
   type EnqueueResult,
+  type FinishItem,
   type NewTeamDocument,
   type TeamAcceptedSeries,
   type TeamEvent,
@@ -37,17 +39,7 @@ import {
   type TeamStore,
 } from '../store';
 
-// Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
-const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
-/**
- * The due documents (queued, due retry_wait, sending with an ended lease) in the order they
- * became due. INDEXED BY: read the due index's range up to now and stop at the limit; the
- * planner would rather read every due row by state and sort them, a cost that grows with the
- * queue.
- */
-export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED BY team_documents_due
-       WHERE due_at <= ${NOW} AND state IN ('queued', 'retry_wait', 'sending')
-       ORDER BY due_at, id LIMIT ?`;
+export { CLAIM_DUE_DOCUMENTS } from './statements';
 
 function openFile(file: string, label: string): Database.Database {
   let db: Database.Database | null = null;
@@ -193,6 +185,7 @@ export class SqliteTeamStore implements TeamStore {
        RETURNING id, key, fence, file_name, receiver_id, doc_type, attempts`,
     );
     const event = this.eventStatement();
+    const body = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').pluck();
     return db
       .transaction(() => {
         const rows = due.all(Math.max(0, Math.floor(limit))) as {
@@ -217,6 +210,7 @@ export class SqliteTeamStore implements TeamStore {
             attempts: number;
           };
           event.run(r.id, deskId, r.state, 'sending', inDoubt ? IN_DOUBT_DETAIL : null);
+          const b = body.get(c.id) as Buffer | undefined;
           return {
             id: c.id,
             key: c.key,
@@ -226,6 +220,7 @@ export class SqliteTeamStore implements TeamStore {
             docType: c.doc_type,
             inDoubt,
             attempts: c.attempts,
+            ...(b ? { body: new Uint8Array(b) } : {}),
           };
         });
       })
@@ -250,48 +245,44 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
-    const w = outcomeWrite(outcome);
-    const stmt = this.stmt(
-      `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
-         updated_at = ${NOW},
-         transaction_id = COALESCE(?, transaction_id),
-         sent_by = CASE WHEN ? THEN ? ELSE sent_by END,
-         next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${NOW} + ? END,
-         due_at = CASE ? WHEN 'queued' THEN created_at WHEN 'retry_wait' THEN ${NOW} + ? END,
-         problem_code = ?, problem_message = ?, problem_action = ?,
-         reached_maybe = reached_maybe OR ?,
-         attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END,
-         next_poll_at = ${NOW} + ?, accepted_at = CASE WHEN ? IS NULL THEN accepted_at ELSE ${NOW} END
-       WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`,
-    );
+    return (await this.finishMany(deskId, [{ claim, outcome }])).has(claim.id);
+  }
+
+  async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
+    const stmt = this.stmt(FINISH_UNDER_FENCE);
     const event = this.eventStatement();
-    return this.db
+    const written = new Set<number>();
+    this.db
       .transaction(() => {
-        const done = stmt.get(
-          w.to,
-          w.transactionId,
-          w.sent ? 1 : 0,
-          deskId,
-          w.delayMs,
-          w.delayMs,
-          w.to,
-          w.delayMs,
-          w.problem?.code ?? null,
-          w.problem?.message ?? null,
-          w.problem?.action ?? null,
-          w.reachedMaybe ? 1 : 0,
-          w.uncount ? 1 : 0,
-          w.firstPollInMs,
-          w.firstPollInMs,
-          claim.id,
-          claim.fence,
-          deskId,
-        );
-        if (!done) return false;
-        event.run(claim.id, deskId, 'sending', w.to, w.detail);
-        return true;
+        for (const { claim, outcome } of items) {
+          const w = outcomeWrite(outcome);
+          const done = stmt.get(
+            w.to,
+            w.transactionId,
+            w.sent ? 1 : 0,
+            deskId,
+            w.delayMs,
+            w.delayMs,
+            w.to,
+            w.delayMs,
+            w.problem?.code ?? null,
+            w.problem?.message ?? null,
+            w.problem?.action ?? null,
+            w.reachedMaybe ? 1 : 0,
+            w.uncount ? 1 : 0,
+            w.firstPollInMs,
+            w.firstPollInMs,
+            claim.id,
+            claim.fence,
+            deskId,
+          );
+          if (!done) continue;
+          event.run(claim.id, deskId, 'sending', w.to, w.detail);
+          written.add(claim.id);
+        }
       })
       .immediate();
+    return written;
   }
 
   async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
