@@ -104,7 +104,13 @@ async function run(desks) {
       ).n,
     );
     const accepted = Number(
-      (await one(client, "SELECT COUNT(*) n FROM team_documents WHERE state = 'accepted'")).n,
+      // Accepted once on the timeline (a document may have moved on to delivered since).
+      (
+        await one(
+          client,
+          "SELECT COUNT(DISTINCT document_id) n FROM team_events WHERE to_state = 'accepted'",
+        )
+      ).n,
     );
     const stats = await sandbox.stats();
     const byEndpoint = stats.requests.byEndpoint;
