@@ -47,13 +47,16 @@ export interface TeamDocumentRow {
   created_at: number;
   updated_at: number;
   next_attempt_at: number | null;
+  accepted_at: number | null;
+  delivered_at: number | null;
+  business_response: string | null;
 }
 
 /** The columns of TeamDocumentRow, for SELECTs (never the body). */
 export const TEAM_DOCUMENT_COLUMNS = `id, key, file_name, size, state, doc_type, invoice_number,
   sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code, problem_message,
   problem_action, attempts, transaction_id, added_by, sent_by, lease_owner, fence, created_at,
-  updated_at, next_attempt_at`;
+  updated_at, next_attempt_at, accepted_at, delivered_at, business_response`;
 
 /** A row as the desks see it. */
 export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
@@ -83,6 +86,9 @@ export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     nextAttemptAt: r.next_attempt_at === null ? null : Number(r.next_attempt_at),
+    acceptedAt: r.accepted_at === null ? null : Number(r.accepted_at),
+    deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
+    businessResponse: r.business_response,
   };
 }
 

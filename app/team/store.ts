@@ -84,6 +84,11 @@ export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state'> {
   createdAt: number;
   updatedAt: number;
   nextAttemptAt: number | null;
+  /** When the access point accepted it and when it was delivered (database clock), and the buyer's
+   * latest response code; absent where a store does not track delivery. */
+  acceptedAt?: number | null;
+  deliveredAt?: number | null;
+  businessResponse?: string | null;
 }
 
 /** The result of enqueueing one document: its id, and whether this call created it. */

@@ -73,6 +73,10 @@ describe('delivery on a team outbox', () => {
     for (const [i, id] of ids.entries()) {
       const detail = await a.handlers['documents:get']({ id });
       expect(detail.state).toBe(i % 2 ? 'rejected' : 'paid');
+      // The details panel says when it was accepted and delivered, and the buyer's answer.
+      expect(detail.acceptedAt).toEqual(expect.any(Number));
+      expect(detail.deliveredAt).toBeGreaterThanOrEqual(detail.acceptedAt!);
+      expect(detail.businessResponse).toBe(i % 2 ? 'RE' : 'PD');
       const delivered = detail.timeline.filter((e) => e.to === 'delivered');
       const answered = detail.timeline.filter((e) => e.to === 'paid' || e.to === 'rejected');
       expect(delivered).toHaveLength(1);
