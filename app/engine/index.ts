@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Handlers } from '../contract';
 import { HISTORY_SECONDS, Metrics } from '../metrics/metrics';
-import { startPrometheusServer, type PrometheusServer } from '../metrics/prometheus';
+import { PrometheusEndpoint } from '../metrics/prometheus';
 import { Pipeline, type Validator } from '../queue/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
@@ -137,18 +137,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   connection.attach(pipeline);
 
   metrics.attach({ counts: () => repo.counts() });
-  let prometheus: PrometheusServer | null = null;
-  let prometheusChange: Promise<void> = Promise.resolve();
-  /** Start, move or stop the Prometheus endpoint (off when `port` is null). */
-  function setMetricsPort(port: number | null): Promise<void> {
-    prometheusChange = prometheusChange.then(async () => {
-      if (prometheus && prometheus.port === port) return;
-      await prometheus?.close();
-      prometheus = null;
-      if (port !== null) prometheus = await startPrometheusServer(metrics.registry, port);
-    });
-    return prometheusChange;
-  }
+  const prometheus = new PrometheusEndpoint(metrics.registry);
+  const setMetricsPort = (port: number | null) => prometheus.setPort(port);
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
@@ -202,7 +192,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     get usesBuiltInSandbox() {
       return connection.sandbox !== null;
     },
-    metricsUrl: () => prometheus?.url ?? null,
+    metricsUrl: () => prometheus.url,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
     async stop() {

@@ -63,3 +63,30 @@ export async function startPrometheusServer(
       }),
   };
 }
+
+/**
+ * The Prometheus endpoint of one engine, which Settings may start, move or stop while it runs:
+ * changes are applied one after the other, so a quick off-on-off never leaves a server behind.
+ */
+export class PrometheusEndpoint {
+  private server: PrometheusServer | null = null;
+  private change: Promise<void> = Promise.resolve();
+
+  constructor(private readonly registry: Registry) {}
+
+  /** Serve on `port` (0 = any free port), or stop when `port` is null. */
+  setPort(port: number | null): Promise<void> {
+    this.change = this.change.then(async () => {
+      if (this.server && this.server.port === port) return;
+      await this.server?.close();
+      this.server = null;
+      if (port !== null) this.server = await startPrometheusServer(this.registry, port);
+    });
+    return this.change;
+  }
+
+  /** Its URL while it serves. */
+  get url(): string | null {
+    return this.server?.url ?? null;
+  }
+}

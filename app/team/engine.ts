@@ -16,7 +16,7 @@ import type { Engine, EngineOptions } from '../engine/options';
 import { EngineSettings } from '../engine/settings';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
-import { startPrometheusServer, type PrometheusServer } from '../metrics/prometheus';
+import { PrometheusEndpoint } from '../metrics/prometheus';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
@@ -198,18 +198,8 @@ async function openTeamEngine(
   // polled: a team outbox does not track delivery.
   connection.attach({ reconnect: () => Promise.resolve(connection.client), pollEarlier: () => {} });
 
-  let prometheus: PrometheusServer | null = null;
-  let prometheusChange: Promise<void> = Promise.resolve();
-  /** This desk's Prometheus endpoint on 127.0.0.1 (off when `port` is null), as on a single desk. */
-  function setMetricsPort(port: number | null): Promise<void> {
-    prometheusChange = prometheusChange.then(async () => {
-      if (prometheus && prometheus.port === port) return;
-      await prometheus?.close();
-      prometheus = null;
-      if (port !== null) prometheus = await startPrometheusServer(metrics.registry, port);
-    });
-    return prometheusChange;
-  }
+  const prometheus = new PrometheusEndpoint(metrics.registry);
+  const setMetricsPort = (port: number | null) => prometheus.setPort(port);
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
@@ -264,7 +254,7 @@ async function openTeamEngine(
     get usesBuiltInSandbox() {
       return connection.sandbox !== null;
     },
-    metricsUrl: () => prometheus?.url ?? null,
+    metricsUrl: () => prometheus.url,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
     stop() {
