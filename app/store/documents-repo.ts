@@ -2,7 +2,6 @@ import type { Db } from './db';
 import { DocumentList } from './document-list';
 import {
   BRIEF_CHUNK,
-  PATCHABLE_COLUMNS,
   type DocumentBrief,
   type DocumentListQuery,
   type DocumentListRecord,
@@ -11,9 +10,11 @@ import {
   type NewDocument,
 } from './document-record';
 import { DurableCommits } from './durable-commits';
+import { StateWrites, type StateStep } from './state-writes';
 import type { Environment, DocumentState, StateCounts, TimelineEvent } from '../contract';
 import { emptyCounts } from '../contract';
-import { IllegalTransitionError, isAllowedTransition } from '../domain/states';
+
+export type { StateStep } from './state-writes';
 
 // The row types and their mapping moved to document-record.ts; re-exported so that every import
 // of them from here keeps working.
@@ -62,7 +63,7 @@ const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`
  */
 export class DocumentsRepo {
   private readonly stmts;
-  private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly writes: StateWrites;
   private readonly commits: DurableCommits;
   private readonly table: DocumentList;
 
@@ -71,6 +72,7 @@ export class DocumentsRepo {
     private readonly now: () => number = Date.now,
   ) {
     this.commits = new DurableCommits(db);
+    this.writes = new StateWrites(db, () => this.now());
     // Through `this`: the list's total and its transaction are the repository's own calls.
     this.table = new DocumentList(
       db,
@@ -110,9 +112,6 @@ export class DocumentsRepo {
          GROUP BY access_point, environment ORDER BY access_point`,
       ),
       insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
-      insertEvent: db.prepare(
-        'INSERT INTO document_events (document_id, at, from_state, to_state, detail, technical) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
       get: db.prepare('SELECT * FROM documents WHERE id = ?'),
       getBody: db.prepare('SELECT body FROM document_bodies WHERE document_id = ?').pluck(),
       claimInState: db.prepare('SELECT * FROM documents WHERE state = ? ORDER BY id LIMIT ?'),
@@ -147,9 +146,6 @@ export class DocumentsRepo {
            AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)`,
         )
         .pluck(),
-      setState: db.prepare(
-        'UPDATE documents SET state = ?, updated_at = ? WHERE id = ? AND state = ?',
-      ),
       // Kept by triggers (migration 010): a few rows, whatever the number of documents.
       counts: db.prepare('SELECT state, n FROM state_counts'),
       briefs: db.prepare(
@@ -217,7 +213,7 @@ export class DocumentsRepo {
     });
     const id = Number(info.lastInsertRowid);
     this.stmts.insertBody.run(id, doc.body);
-    this.stmts.insertEvent.run(id, now, null, 'received', doc.fileName, null);
+    this.writes.event(id, now, null, 'received', doc.fileName, null);
     return id;
   }
 
@@ -303,7 +299,7 @@ export class DocumentsRepo {
    * the transition to the timeline: `detail` in a clerk's words, `technical` what the access point
    * or the network said exactly (redacted of the key; shown only under "Show technical details").
    * Returns false when the document was no longer in `from`; throws
-   * {@link IllegalTransitionError} for a pair app/domain/states.ts does not allow.
+   * IllegalTransitionError for a pair app/domain/states.ts does not allow.
    */
   transition(
     id: number,
@@ -313,13 +309,16 @@ export class DocumentsRepo {
     detail: string | null = null,
     technical: string | null = null,
   ): boolean {
-    if (!isAllowedTransition(from, to)) throw new IllegalTransitionError(id, from, to);
-    const now = this.now();
-    const changed = this.stmts.setState.run(to, now, id, from).changes > 0;
-    if (!changed) return false;
-    this.patch(id, patch);
-    this.stmts.insertEvent.run(id, now, from, to, detail, technical);
-    return true;
+    return this.transitionThrough(id, [{ from, to, patch, detail, technical }]);
+  }
+
+  /**
+   * Several consecutive steps of one document in one write (one UPDATE, a timeline entry per
+   * step): see {@link StateWrites.through}. False when the document is no longer in the first
+   * step's `from`.
+   */
+  transitionThrough(id: number, steps: readonly StateStep[]): boolean {
+    return this.writes.through(id, steps);
   }
 
   /** Add a timeline entry without a state change (e.g. a business response arrived). */
@@ -329,22 +328,12 @@ export class DocumentsRepo {
     detail: string,
     technical: string | null = null,
   ): void {
-    this.stmts.insertEvent.run(id, this.now(), state, state, detail, technical);
+    this.writes.event(id, this.now(), state, state, detail, technical);
   }
 
   /** Set fields without a state change (no timeline entry). */
   patch(id: number, patch: DocumentPatch): void {
-    const keys = Object.keys(patch).filter((k) => PATCHABLE_COLUMNS.has(k));
-    if (keys.length === 0) return;
-    const sig = keys.join(',');
-    let stmt = this.patchCache.get(sig);
-    if (!stmt) {
-      stmt = this.db.prepare(
-        `UPDATE documents SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
-      );
-      this.patchCache.set(sig, stmt);
-    }
-    stmt.run({ ...patch, id });
+    this.writes.patch(id, patch);
   }
 
   /** Count of documents per state (read from the trigger-kept table: cost independent of N). */

@@ -206,15 +206,15 @@ describe('commits that sync to disk', () => {
     const level = () => Number(engineInternals(e).db.pragma('synchronous', { simple: true }));
     expect(level()).toBe(2); // FULL outside any relaxed commit
     const seen = new Map<string, Set<number>>();
-    const transition = engineInternals(e).repo.transition.bind(engineInternals(e).repo);
-    vi.spyOn(engineInternals(e).repo, 'transition').mockImplementation(
-      (id, from, to, patch, detail) => {
+    const through = engineInternals(e).repo.transitionThrough.bind(engineInternals(e).repo);
+    vi.spyOn(engineInternals(e).repo, 'transitionThrough').mockImplementation((id, steps) => {
+      for (const { from, to } of steps) {
         const key = `${from}->${to}`;
         if (!seen.has(key)) seen.set(key, new Set());
         seen.get(key)!.add(level());
-        return transition(id, from, to, patch, detail);
-      },
-    );
+      }
+      return through(id, steps);
+    });
     // The send stage's commits are synced off the event loop (`durable`): held here until
     // released, to see that no request leaves and no outcome counts before its commit is on disk.
     let release!: () => void;

@@ -178,3 +178,28 @@ export function lookupFailed(doc: DocumentRecord, detail: string): Step {
     technical: `Receiver lookup failed: ${detail}`,
   };
 }
+
+/** What the lookup of the buyer says about one document (the resolve stage decides it). */
+export type LookupVerdict =
+  /** The buyer takes this document. */
+  | { kind: 'found'; receiverName: string | null | undefined }
+  /** The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway. */
+  | { kind: 'unavailable'; why: string }
+  /** The buyer is not on Peppol. */
+  | { kind: 'unreachable' }
+  /** The buyer is on Peppol but does not take this document. */
+  | { kind: 'notAccepted' };
+
+/** The step out of `resolving` that a lookup's verdict leads to (`doc` with its checked fields). */
+export function lookedUp(doc: DocumentRecord, verdict: LookupVerdict): Step {
+  switch (verdict.kind) {
+    case 'found':
+      return receiverFound(verdict.receiverName);
+    case 'unavailable':
+      return lookupUnavailable(verdict.why);
+    case 'unreachable':
+      return unreachable(doc);
+    case 'notAccepted':
+      return notAccepted(doc);
+  }
+}

@@ -60,17 +60,25 @@ export class LifecycleCore {
 
   /** Record `step` for document `id` if it is still in `step.from`; false when it moved on. */
   protected move(id: number, step: Step): boolean {
-    const { from, to, patch = {}, detail = null, technical = null } = step;
-    const unknown = from === 'sending' ? outcomeUnknownAfter(to, patch) : undefined;
-    const ok = this.deps.repo.transition(
-      id,
-      from,
-      to,
-      unknown === undefined ? patch : { ...patch, send_outcome_unknown: unknown },
-      detail,
-      technical,
-    );
-    if (!ok) return false;
+    return this.moveThrough(id, [step]);
+  }
+
+  /**
+   * Record consecutive `steps` of document `id` in one write (one UPDATE, a timeline entry per
+   * step; see `DocumentsRepo.transitionThrough`) if it is still in the first step's `from`; false
+   * when it moved on. One change event, and the stage of the last state woken.
+   */
+  protected moveThrough(id: number, steps: readonly Step[]): boolean {
+    const recorded = steps.map((step) => {
+      const unknown =
+        step.from === 'sending' ? outcomeUnknownAfter(step.to, step.patch ?? {}) : undefined;
+      return unknown === undefined
+        ? step
+        : { ...step, patch: { ...step.patch, send_outcome_unknown: unknown } };
+    });
+    if (!this.deps.repo.transitionThrough(id, recorded)) return false;
+    const from = steps[0]!.from;
+    const to = steps[steps.length - 1]!.to;
     if (to === 'sending') this.claimed.add(id);
     else if (from === 'sending') this.claimed.delete(id);
     this.changed([id]);

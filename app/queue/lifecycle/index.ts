@@ -9,6 +9,7 @@ import * as tracking from './tracking';
 
 export type { LifecycleDeps, Stage } from './core';
 export type { CancelledDoc } from './clerk';
+export type { LookupVerdict } from './checking';
 
 /**
  * The one place a document's state changes. Each named move builds its transition, its patch
@@ -83,6 +84,24 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /**
+   * Checked and fine, and the buyer's answer already known (a fresh cached lookup): `ready` and
+   * `resolving` pass in the same write (one UPDATE; the timeline tells each step), and the
+   * document ends where the lookup leads (`queued`, `unreachable` or `held`). `fields`: the
+   * summary columns, which the lookup's step reads too (receiver and document type).
+   */
+  markValidAndLookedUp(
+    doc: DocumentRecord,
+    fields: DocumentPatch,
+    lookup: checking.LookupVerdict,
+  ): boolean {
+    return this.moveThrough(doc.id, [
+      checking.valid(fields),
+      { from: 'ready', to: 'resolving' },
+      checking.lookedUp({ ...doc, ...fields }, lookup),
+    ]);
+  }
+
+  /**
    * A fix supersedes its failures (`old`): they leave Needs attention, and both timelines name
    * each other. Returns the documents replaced.
    */
@@ -97,6 +116,11 @@ export class Lifecycle extends LifecycleCore {
   /** A ready document's buyer is looked up. */
   startLookup(doc: DocumentRecord): boolean {
     return this.move(doc.id, { from: 'ready', to: 'resolving' });
+  }
+
+  /** The lookup of a resolving document's buyer is done: where its verdict leads. */
+  finishLookup(doc: DocumentRecord, lookup: checking.LookupVerdict): boolean {
+    return this.move(doc.id, checking.lookedUp(doc, lookup));
   }
 
   /** The buyer accepts the document: to the send queue. */

@@ -1,6 +1,7 @@
 import type { LookupAnswer } from '../../access-point/client';
 import type { ParticipantCache } from '../../caches/participant-cache';
 import type { DocumentRecord } from '../../store/documents-repo';
+import type { LookupVerdict } from '../lifecycle';
 import type { DocumentSummary } from '../../validation/types';
 import type { StageContext } from './context';
 
@@ -126,32 +127,38 @@ export class ResolveStage {
   }
 
   private finishResolve(doc: DocumentRecord, answer: LookupAnswer | Unavailable): void {
-    const life = this.ctx.lifecycle;
-    if ('unavailable' in answer) {
-      // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
-      // the access point does its own lookup and answers 404 when the receiver is unknown.
-      life.queueUnchecked(doc, answer.unavailable);
-      return;
-    }
-    if (!answer.found) {
-      life.markUnreachable(doc);
-      return;
-    }
-    // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
-    // process (BT-23). A provider that lists no capabilities is trusted.
-    const wanted = wantedDocument(doc);
-    const accepts = (c: { document_type: unknown; process_id: unknown }) =>
-      capabilityAccepts(c, wanted);
-    if (
-      Array.isArray(answer.capabilities) &&
-      answer.capabilities.length > 0 &&
-      !answer.capabilities.some(accepts)
-    ) {
-      life.holdNotAccepted(doc);
-      return;
-    }
-    life.queueForSend(doc, answer.name);
+    this.ctx.lifecycle.finishLookup(doc, lookupVerdict(doc, answer));
   }
+}
+
+/**
+ * What a lookup's answer means for one document (`doc` with its checked fields): queued when the
+ * buyer takes it or the lookup could not be made, unreachable, or held when the buyer does not
+ * take this document. The validate stage asks it too, for buyers whose answer is cached.
+ */
+export function lookupVerdict(
+  doc: DocumentRecord,
+  answer: LookupAnswer | { unavailable: string },
+): LookupVerdict {
+  if ('unavailable' in answer) {
+    // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
+    // the access point does its own lookup and answers 404 when the receiver is unknown.
+    return { kind: 'unavailable', why: answer.unavailable };
+  }
+  if (!answer.found) return { kind: 'unreachable' };
+  // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
+  // process (BT-23). A provider that lists no capabilities is trusted.
+  const wanted = wantedDocument(doc);
+  const accepts = (c: { document_type: unknown; process_id: unknown }) =>
+    capabilityAccepts(c, wanted);
+  if (
+    Array.isArray(answer.capabilities) &&
+    answer.capabilities.length > 0 &&
+    !answer.capabilities.some(accepts)
+  ) {
+    return { kind: 'notAccepted' };
+  }
+  return { kind: 'found', receiverName: answer.name };
 }
 
 /** What a receiver must accept for one document: UBL root, customization and process. */

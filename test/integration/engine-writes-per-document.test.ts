@@ -1,0 +1,76 @@
+// Issue 9 (throughput): the engine thread's writes per document on its way from received to
+// accepted. Counted with spies on the repository, never timed.
+import { describe, expect, it, vi } from 'vitest';
+import type { DocumentState } from '../../app/contract';
+import { engineInternals } from '../../app/engine/internals';
+import type { StateStep } from '../../app/store/documents-repo';
+import { useEngines } from '../helpers/engine';
+import { makeInvoices } from '../helpers/invoices';
+
+const engines = useEngines();
+
+describe('writes per document in the default mode', () => {
+  it('a checked document whose buyer is cached goes on to queued in the same write; every step stays on the timeline', async () => {
+    const e = await engines({ trackDelivery: false });
+    const { repo } = engineInternals(e);
+    /** Per document: the state writes (one UPDATE each) and the steps they recorded. */
+    const writes = new Map<number, StateStep[][]>();
+    const through = repo.transitionThrough.bind(repo);
+    vi.spyOn(repo, 'transitionThrough').mockImplementation((id, steps) => {
+      const ok = through(id, steps);
+      if (ok) writes.set(id, [...(writes.get(id) ?? []), [...steps]]);
+      return ok;
+    });
+    const patch = vi.spyOn(repo, 'patch');
+    const inState = vi.spyOn(repo, 'inState');
+    // One buyer for everything (the sample's): looked up for the first invoice, then cached.
+    const first = await e.handlers['documents:add']({ files: makeInvoices(1, 'FIRST') });
+    await e.waitUntilSettled(
+      first.added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    writes.clear();
+    inState.mockClear();
+    const n = 200;
+    const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'WRITES') });
+    const ids = res.added.map((a) => a.id);
+    await e.waitUntilSettled(ids, { includeAccepted: true });
+    expect(repo.counts().accepted).toBe(n + 1);
+
+    const perDoc = ids.map((id) => writes.get(id) ?? []);
+    // received → validating; validating → ready → resolving → queued (one UPDATE);
+    // queued → sending; sending → accepted. (Before: six writes, and a second UPDATE for the
+    // fields of four of them.)
+    const direct = perDoc.filter((w) => w.length === 4);
+    expect(direct).toHaveLength(n);
+    expect(direct[0]!.map((steps) => steps.map((s) => `${s.from}->${s.to}`).join(' '))).toEqual([
+      'received->validating',
+      'validating->ready ready->resolving resolving->queued',
+      'queued->sending',
+      'sending->accepted',
+    ]);
+    // Fields ride in the state's UPDATE: no separate write of them.
+    expect(patch).not.toHaveBeenCalled();
+    // The resolve stage had nothing to read again.
+    const readyRows = inState.mock.calls
+      .map((c, i) => (c[0] === 'ready' ? (inState.mock.results[i]!.value as unknown[]).length : 0))
+      .reduce((a, b) => a + b, 0);
+    expect(readyRows).toBe(0);
+
+    // The clerk's timeline still tells every step, in order, for a document that went directly.
+    const directId = ids[ids.length - 1]!;
+    const story = repo.timeline(directId).map((t) => t.to);
+    expect(story).toEqual<DocumentState[]>([
+      'received',
+      'validating',
+      'ready',
+      'resolving',
+      'queued',
+      'sending',
+      'accepted',
+    ]);
+    expect(repo.timeline(directId).find((t) => t.to === 'queued')!.detail).toMatch(
+      /^Receiver found/,
+    );
+  });
+});
