@@ -64,7 +64,7 @@ export class StateWrites {
     }
     const now = this.now();
     const keys = patchedColumns(patch);
-    const params: Record<string, unknown> = { id, to: at, from: first.from, now };
+    const params: Record<string, unknown> = { id, toState: at, fromState: first.from, now };
     for (const k of keys) params[k] = patch[k as keyof DocumentPatch];
     if (this.update(keys, true).run(params).changes === 0) return false;
     for (const s of steps) this.event(id, now, s.from, s.to, s.detail ?? null, s.technical ?? null);
@@ -83,19 +83,19 @@ export class StateWrites {
   /**
    * The UPDATE of these columns, with the state change (`move`: state and updated_at in the same
    * statement — one row write and one pass over the indexes, where it took two) or without.
-   * Parameters are named after the columns; `id`, `to`, `from` and `now` are not columns a patch
-   * may set.
+   * Parameters are named after the columns; `id`, `toState`, `fromState` and `now` are not
+   * columns a patch may set.
    */
   private update(keys: readonly string[], move: boolean): ReturnType<Db['prepare']> {
     const sig = `${move ? 'move' : 'patch'}:${keys.join(',')}`;
     let stmt = this.updates.get(sig);
     if (!stmt) {
       const sets = [
-        ...(move ? ['state = @to', 'updated_at = @now'] : []),
+        ...(move ? ['state = @toState', 'updated_at = @now'] : []),
         ...keys.map((k) => `${k} = @${k}`),
       ];
       stmt = this.db.prepare(
-        `UPDATE documents SET ${sets.join(', ')} WHERE id = @id${move ? ' AND state = @from' : ''}`,
+        `UPDATE documents SET ${sets.join(', ')} WHERE id = @id${move ? ' AND state = @fromState' : ''}`,
       );
       this.updates.set(sig, stmt);
     }
