@@ -36,6 +36,11 @@ export function openDb(options: OpenDbOptions): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Statement journals in memory: an UPDATE of a document (its state_counts trigger, its
+    // indexes) keeps the pages it changes until it ends, and past 64 KB a transaction's journal
+    // went to a temporary file: about 40 page writes per document on the engine thread, never
+    // read back unless a statement fails (docs/performance.md). Nothing durable is in them.
+    db.pragma('temp_store = MEMORY');
     migrate(db, options.migrations ?? MIGRATIONS);
   } catch (err) {
     db?.close();
