@@ -205,9 +205,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       await pipeline.stop();
       events.flush();
       // Earlier access points' clients too (their keys stay kept: polled again at the next start).
-      await connection.close();
-      await setMetricsPort(null).catch(() => undefined);
-      await pool.close();
+      // Independent of each other: closed together (the last moments of every `send`).
+      await Promise.all([
+        connection.close(),
+        setMetricsPort(null).catch(() => undefined),
+        pool.close(),
+      ]);
       await connection.closeSandbox();
       db.close();
       lock?.release();
