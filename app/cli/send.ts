@@ -10,7 +10,8 @@ import {
   statSync,
 } from 'node:fs';
 import type { Engine } from '../engine';
-import { tooLargeMessage } from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers.
+import { tooLargeMessage } from '../validation/intake';
 import type { IncomingFile } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { positiveInt, STORE_HELP } from './common';

@@ -14,7 +14,10 @@ import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import { ValidationCache } from '../caches/validation-cache';
-import { createValidationPool, VALIDATION_CACHE_KEY, type ValidationPool } from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers
+// (the engine's thread never checks a document unless the workers cannot run).
+import { createValidationPool, type ValidationPool } from '../validation/pool';
+import { VALIDATION_CACHE_KEY } from '../validation/version';
 import { EngineConnection } from './connection';
 import type { EngineContext } from './context';
 import { documentHandlers } from './documents';
