@@ -5,12 +5,16 @@
 
 /** Files of the first chunk: the first documents are checked, looked up and sent meanwhile. */
 export const FIRST_CHUNK = 32;
-/** Fewest files of a later chunk (each chunk is a synced commit). */
-export const MIN_CHUNK = 64;
+/**
+ * Fewest files of a later chunk. Each chunk ends in a synced commit on the event loop: on a busy
+ * disk that sync, not the files, is most of a chunk's time, and more chunks only add syncs (the
+ * claims of the first sends then wait behind them).
+ */
+export const MIN_CHUNK = 128;
 /** Most files of a later chunk. */
 export const MAX_CHUNK = 500;
 /** About how long one later chunk may hold the event loop (ms). */
-export const CHUNK_TARGET_MS = 25;
+export const CHUNK_TARGET_MS = 40;
 
 /**
  * How many files the next chunk takes: a small first chunk, so the pipeline starts while the
