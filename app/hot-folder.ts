@@ -24,7 +24,8 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import type { AddResult, DocumentState, IncomingFile } from './contract';
 import { isFinalResponse } from './domain/states';
-import { tooLargeMessage } from './validation';
+// Not through ./validation: its index loads the rules, which run in the validation workers.
+import { tooLargeMessage } from './validation/intake';
 
 /** Where a final document's file goes. */
 export type HotFolderOutcome = 'sent' | 'failed';

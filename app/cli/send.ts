@@ -10,7 +10,8 @@ import {
   statSync,
 } from 'node:fs';
 import type { Engine } from '../engine';
-import { tooLargeMessage } from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers.
+import { tooLargeMessage } from '../validation/intake';
 import type { IncomingFile } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { positiveInt, STORE_HELP } from './common';
@@ -22,6 +23,7 @@ import {
   rateOption,
   type EngineFlags,
 } from './engine-options';
+import { ChunkSizer } from './add-chunks';
 import { collectFiles, type FoundFile } from './files';
 import { reportPinnedElsewhere, summarize, waitForResponses } from './summary';
 
@@ -136,17 +138,19 @@ async function addAll(
   const ids: number[] = [];
   let notAdded = 0;
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
-  // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB); a small
-  // first chunk lets the first sends leave while the rest is read.
-  const FIRST_CHUNK = 64;
-  const CHUNK = 500;
+  // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB), and by
+  // time (see ChunkSizer): the first verdicts, the lookup and the first sends are handled
+  // between two chunks, so a chunk that holds the event loop holds them back.
+  const chunks = new ChunkSizer();
   // Every chunk is read into this one buffer: `documents:add` copies the bytes into the database
   // before it returns, so a new buffer per file would only leave hundreds of MB of freed 15 MB
   // blocks behind (the allocator keeps them) while the pipeline is still working.
   const scratch = new FileScratch(Math.max(CHUNK_BYTES, Math.min(limit, MAX_SCRATCH_BYTES)));
   for (let i = 0; i < files.length;) {
     const chunk: IncomingFile[] = [];
-    const most = i === 0 ? FIRST_CHUNK : CHUNK;
+    const most = chunks.next();
+    // Reading the files holds the event loop too: timed with the add.
+    const chunkStarted = performance.now();
     scratch.reset();
     for (; i < files.length && chunk.length < most; i++) {
       const f = files[i]!;
@@ -166,6 +170,7 @@ async function addAll(
       }
     }
     const res = await engine.handlers['documents:add']({ files: chunk });
+    chunks.took(chunk.length, performance.now() - chunkStarted);
     for (const a of res.added) ids.push(a.id);
     for (const k of res.known) ids.push(k.id);
     notAdded += res.rejected.length;

@@ -2,14 +2,12 @@
 import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createValidationPool,
-  DEFAULT_MAX_BYTES,
-  RULESET_VERSION,
-  tooLargeMessage,
-  type CheckResult,
-  type ValidationPool,
-} from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers (every
+// command of the CLI loads this file).
+import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../validation/intake';
+import { createValidationPool, type ValidationPool } from '../validation/pool';
+import type { CheckResult } from '../validation/types';
+import { RULESET_VERSION } from '../validation/version';
 import { nextTurn } from './common';
 import { DIST_DIR } from './engine-options';
 import { collectFiles } from './files';

@@ -20,7 +20,8 @@ import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
-import { tooLargeMessage } from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers.
+import { tooLargeMessage } from '../validation/intake';
 import type { DocumentSummary } from '../validation/types';
 import type { EngineContext } from './context';
 

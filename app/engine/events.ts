@@ -28,15 +28,28 @@ export interface EventsSource {
 
 type Listener = (payload: never) => void;
 
+/** A waiter of `waitUntilSettled`, told of the changes (see EngineEvents.changed and flush). */
+interface SettleWaiter {
+  /** Told the ids of each flush. */
+  onFlush(changed: readonly number[]): void;
+  /**
+   * `id` changed since the last flush. True when every id the waiter still waits for has: its
+   * answer may be one flush away, so the flush comes now instead of after the coalescing delay.
+   */
+  noteChanged?(id: number): boolean;
+}
+
 /** Listeners, coalesced change events and settle waiters of one engine. */
 export class EngineEvents {
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly changedIds = new Set<number>();
   /** Told the ids of each flush, so a waiter re-reads only what changed (see waitForIds). */
-  private readonly settleWaiters = new Set<(changed: readonly number[]) => void>();
+  private readonly settleWaiters = new Set<SettleWaiter>();
   /** Backstop timers of waiters still open: stopped with the engine (the database closes). */
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** A flush brought forward for a waiter whose every open id changed (see SettleWaiter). */
+  private flushSoon: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly source: EventsSource,
@@ -57,9 +70,19 @@ export class EngineEvents {
     for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
   }
 
-  /** These documents changed: told in the next coalesced `documents:changed`. */
+  /**
+   * These documents changed: told in the next coalesced `documents:changed`, at the end of this
+   * turn when a settle waiter waits only for documents that changed (the last of a drop: `send`
+   * then ends as soon as they are recorded, not up to a coalescing delay later).
+   */
   changed(ids: readonly number[]): void {
-    for (const id of ids) this.changedIds.add(id);
+    let soon = false;
+    for (const id of ids) {
+      if (this.changedIds.has(id)) continue;
+      this.changedIds.add(id);
+      for (const w of this.settleWaiters) if (w.noteChanged?.(id) === true) soon = true;
+    }
+    if (soon && !this.flushSoon) this.flushSoon = setImmediate(() => this.flush());
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.coalesceMs);
   }
 
@@ -67,11 +90,13 @@ export class EngineEvents {
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    this.flushSoon = null;
     if (this.changedIds.size === 0) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
     this.emit('documents:changed', { ids, counts: this.source.counts() });
-    for (const w of [...this.settleWaiters]) w(ids);
+    for (const w of [...this.settleWaiters]) w.onFlush(ids);
   }
 
   /** Resolves when every listed document (or every document) needs no more work now. */
@@ -79,19 +104,21 @@ export class EngineEvents {
     const includeAccepted = opts.includeAccepted ?? false;
     if (ids) return this.waitForIds(ids, includeAccepted);
     return new Promise<void>((resolve) => {
-      const check = () => {
-        if (this.allSettled(includeAccepted)) {
-          this.settleWaiters.delete(check);
-          this.settleTimers.delete(timer);
-          clearInterval(timer);
-          resolve();
-        }
+      const waiter: SettleWaiter = {
+        onFlush: () => {
+          if (this.allSettled(includeAccepted)) {
+            this.settleWaiters.delete(waiter);
+            this.settleTimers.delete(timer);
+            clearInterval(timer);
+            resolve();
+          }
+        },
       };
       // Events drive the check; the interval is a backstop for changes made before we listened.
-      const timer = setInterval(check, 500);
+      const timer = setInterval(() => waiter.onFlush([]), 500);
       this.settleTimers.add(timer);
-      this.settleWaiters.add(check);
-      check();
+      this.settleWaiters.add(waiter);
+      waiter.onFlush([]);
     });
   }
 
@@ -138,17 +165,28 @@ export class EngineEvents {
     return new Promise<void>((resolve) => {
       let backstop = open.values();
       let lastFlush = performance.now();
+      // Open ids among the changes not flushed yet: when they are all of them, flush now.
+      let openChanged = 0;
       const finishIfDone = () => {
         if (open.size > 0) return;
-        this.settleWaiters.delete(onFlush);
+        this.settleWaiters.delete(waiter);
         this.settleTimers.delete(timer);
         clearInterval(timer);
         resolve();
       };
-      const onFlush = (changed: readonly number[]) => {
-        lastFlush = performance.now();
-        reread(changed.filter((id) => listed.has(id)));
-        finishIfDone();
+      const waiter: SettleWaiter = {
+        onFlush: (changed) => {
+          lastFlush = performance.now();
+          // The flush took every pending change.
+          openChanged = 0;
+          reread(changed.filter((id) => listed.has(id)));
+          finishIfDone();
+        },
+        noteChanged: (id) => {
+          if (!open.has(id)) return false;
+          openChanged++;
+          return openChanged >= open.size;
+        },
       };
       const backstopMs = this.settleBackstopMs;
       const timer = setInterval(() => {
@@ -164,9 +202,12 @@ export class EngineEvents {
           slice.push(next.value);
         }
         reread(slice);
+        // The re-read may have closed ids that had changed: count the open ones again.
+        openChanged = 0;
+        for (const id of this.changedIds) if (open.has(id)) openChanged++;
         finishIfDone();
       }, backstopMs);
-      this.settleWaiters.add(onFlush);
+      this.settleWaiters.add(waiter);
       this.settleTimers.add(timer);
       reread(ids);
       finishIfDone();

@@ -14,7 +14,10 @@ import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import { ValidationCache } from '../caches/validation-cache';
-import { createValidationPool, VALIDATION_CACHE_KEY, type ValidationPool } from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers
+// (the engine's thread never checks a document unless the workers cannot run).
+import { createValidationPool, type ValidationPool } from '../validation/pool';
+import { VALIDATION_CACHE_KEY } from '../validation/version';
 import { EngineConnection } from './connection';
 import type { EngineContext } from './context';
 import { documentHandlers } from './documents';
@@ -205,9 +208,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       await pipeline.stop();
       events.flush();
       // Earlier access points' clients too (their keys stay kept: polled again at the next start).
-      await connection.close();
-      await setMetricsPort(null).catch(() => undefined);
-      await pool.close();
+      // Independent of each other: closed together (the last moments of every `send`).
+      await Promise.all([
+        connection.close(),
+        setMetricsPort(null).catch(() => undefined),
+        pool.close(),
+      ]);
       await connection.closeSandbox();
       db.close();
       lock?.release();

@@ -10,7 +10,8 @@ import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { AppError } from '../errors';
 import { hotFolderRefusal } from '../hot-folder';
 import type { SettingsRepo } from '../store/settings-repo';
-import { DEFAULT_MAX_BYTES } from '../validation';
+// Not through ../validation: its index loads the rules, which run in the validation workers.
+import { DEFAULT_MAX_BYTES } from '../validation/intake';
 
 /** Bounds of the `maxDocumentBytes` setting: 1 KB to 100 MB. */
 const MIN_DOCUMENT_BYTES = 1024;

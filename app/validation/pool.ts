@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { checkDocument } from './check';
 import type { CheckOptions, CheckResult } from './types';
 import type { WorkerRequest, WorkerResponse } from './worker';
 import { DEFAULT_WORKER_HEAP_MB, startWorker, takePrestartedWorker } from './worker-start';
@@ -114,9 +113,17 @@ function warnFallback(reason: string): void {
   process.emitWarning(reason, { code: 'PEPPOL_DESK_VALIDATION_IN_THREAD' });
 }
 
-/** checkDocument never throws for bad input; anything else still becomes the document's answer. */
-function checkSafely(bytes: Uint8Array, options: CheckOptions | undefined): CheckResult {
+/**
+ * checkDocument never throws for bad input; anything else still becomes the document's answer.
+ * The rules load on the first check made here: a host whose checks run in workers (`send`, the
+ * app) does not spend its start-up loading them on its own thread as well.
+ */
+async function checkSafely(
+  bytes: Uint8Array,
+  options: CheckOptions | undefined,
+): Promise<CheckResult> {
   try {
+    const { checkDocument } = await import('./check');
     return checkDocument(bytes, options);
   } catch {
     return uncheckable('the checker stopped on an unexpected error');
@@ -137,7 +144,7 @@ function createInlinePool(size: number, fallbackReason: string | null): Validati
         );
       return new Promise((resolve) => {
         setImmediate(() => {
-          resolve(checkSafely(bytes, options));
+          void checkSafely(bytes, options).then(resolve);
         });
       });
     },
@@ -252,8 +259,10 @@ export function createValidationPool(opts: ValidationPoolOptions = {}): Validati
     const job = queue.shift();
     if (job === undefined) return;
     setImmediate(() => {
-      job.resolve(checkSafely(job.bytes, job.options));
-      drainInThread();
+      void checkSafely(job.bytes, job.options).then((result) => {
+        job.resolve(result);
+        drainInThread();
+      });
     });
   };
 

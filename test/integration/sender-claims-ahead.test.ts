@@ -29,10 +29,14 @@ async function setup(dataDir = tempDir()): Promise<{ engine: Engine; sandbox: Sa
 }
 
 function open(dataDir: string, sandbox: SandboxHandle): Promise<Engine> {
+  return engineOn(dataDir, sandbox, 4);
+}
+
+function engineOn(dataDir: string, sandbox: SandboxHandle, concurrency: number): Promise<Engine> {
   return engines({
     dataDir,
     endpoint: sandbox.url,
-    concurrency: 4,
+    concurrency,
     batching: false,
     trackDelivery: false,
     coalesceMs: 20,
@@ -71,6 +75,20 @@ describe('documents claimed ahead of a free slot', () => {
       expect(d.attempts).toBe(1);
     }
     expect(sandbox.stats().acceptedDocuments).toBe(40);
+    expect(sandbox.stats().duplicateContentAccepts).toBe(0);
+  });
+
+  it('cover two rounds of requests, so a slow sync of the next claims does not leave slots empty', async () => {
+    // Answers take long here: the claims ahead fill up while the first requests are out.
+    const sandbox = await startSandbox({ latencyMs: 400 });
+    cleanups.push(() => sandbox.close());
+    const engine = await engineOn(tempDir(), sandbox, 3);
+    await engine.handlers['documents:add']({ files: makeInvoices(30, 'DEPTH') });
+    const { repo } = engineInternals(engine);
+    // 3 requests in flight and 2 × 3 claimed ahead (before: ceil(3 / 2) = 2 ahead, 5 in all).
+    await until(() => repo.counts().sending === 9, '9 documents sending');
+    await until(() => repo.counts().accepted === 30, 'all 30 accepted');
+    expect(sandbox.stats().acceptedDocuments).toBe(30);
     expect(sandbox.stats().duplicateContentAccepts).toBe(0);
   });
 

@@ -41,7 +41,7 @@ export const LONG_RETRY_AFTER_MS = 5_000;
  */
 const LAZY_FLUSH_MS = 20;
 /** Most single sends claimed ahead of a free slot (see {@link SendStage}). */
-const READY_MAX = 32;
+const READY_MAX = 64;
 /**
  * Bytes of request bodies held at once (claimed ahead, being built or in flight). A batch body
  * exists several times over while it is built and sent (item strings, the JSON text, the bytes),
@@ -204,8 +204,10 @@ export class SendStage {
   private readyRoom(): number {
     if (this.stopped || this.batchingOn() || !this.slots.single.isFixed || this.slots.gate.paced)
       return 0;
-    // Enough to fill the slots answers free between two lazy commits at tens of ms of latency.
-    const target = Math.min(READY_MAX, Math.ceil(this.slots.single.limit / 2));
+    // Claims ahead leave only once their commit is on disk, and the next commit waits for that
+    // sync: enough for the answers of two rounds of requests, so slots stay full while a sync
+    // takes tens of ms (a busy disk) instead of waiting for the next claims to be synced.
+    const target = Math.min(READY_MAX, this.slots.single.limit * 2);
     return Math.max(0, target - this.ready.length - this.slots.pendingAhead);
   }
 
