@@ -6,24 +6,25 @@
  * `documents:add`, each time writing megabytes and syncing two files on the event loop — more
  * than half of the time spent adding. Here the engine's connection does not checkpoint
  * (`wal_autocheckpoint = 0`); a worker thread with a connection of its own runs a PASSIVE
- * checkpoint (never in a writer's way) whenever the log has grown since the last one, and the
- * engine thread only sends it a message.
+ * checkpoint (never in a writer's way) when SQLite would have — 1,000 pages of log not yet copied
+ * back, read from the wal-index every 250 ms — and the engine thread only sends it a message.
  *
  * Durability is SQLite's own: a checkpoint syncs the log before copying it and the database file
  * before the log may be reused (the worker's connection is synchronous=FULL), whichever
  * connection runs it. Should the worker not start or die, the engine's connection checkpoints
  * itself again as before (`fallback`).
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
 
-/** Pages of log (4 KB each) after which a checkpoint is asked for: SQLite's own default. */
+/** Pages of log after which a checkpoint is asked for: SQLite's own default. */
 const CHECKPOINT_PAGES = 1000;
-/** How often the log's size is looked at while the engine runs (a stat, no SQL). */
+/** SQLite's default page size (the engine's databases use it). */
+const PAGE_BYTES = 4096;
+/** How often the log is looked at while the engine runs (48 bytes read, no SQL). */
 const LOOK_EVERY_MS = 250;
-/** Smaller writes are checkpointed at most this often. */
-const SMALL_WRITES_MS = 2000;
 /**
  * The log is cut back to this size when it is reused after a complete checkpoint: a drop of
  * 100,000 invoices may grow it to hundreds of MB while checkpoints catch up.
@@ -72,10 +73,9 @@ export class Checkpointer {
   private worker: Worker | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
-  /** Size and modification time of the log file, and the time, when a checkpoint was last asked for. */
-  private lastSize = 0;
-  private lastWritten = 0;
-  private lastAsked = 0;
+  /** The wal-index file (`-shm`), read for the log's frame counts; null until opened. */
+  private shm: number | null = null;
+  private readonly header = Buffer.alloc(100);
   /** Number of the last checkpoint asked for, and who waits for a complete one after theirs. */
   private asked = 0;
   private waiters: { after: number; resolve: () => void }[] = [];
@@ -133,28 +133,30 @@ export class Checkpointer {
   }
 
   /**
-   * Ask for a checkpoint when the log was written since the last one and either grew by
-   * {@link CHECKPOINT_PAGES} pages or {@link SMALL_WRITES_MS} passed (a few small commits do not
-   * cost two syncs each time).
+   * Frames of the log not yet copied back into the database, read from the wal-index header
+   * (`mxFrame` at byte 16, the checkpoint's `nBackfill` at byte 96, native byte order: SQLite's
+   * documented WAL-index format); null when it cannot be read.
    */
-  nudge(now: number = Date.now()): void {
-    if (this.worker === null || this.running || this.timer === null) return;
-    let size = 0;
-    let written = 0;
+  pendingFrames(): number | null {
     try {
-      const st = statSync(`${this.db.name}-wal`);
-      size = st.size;
-      written = st.mtimeMs;
+      this.shm ??= openSync(`${this.db.name}-shm`, 'r');
+      if (readSync(this.shm, this.header, 0, 100, 0) < 100) return null;
     } catch {
-      return; // no log file: nothing to copy back
+      return null;
     }
-    if (written === this.lastWritten && size === this.lastSize) return;
-    // The file keeps its size when the log is reused from its start: then only time tells.
-    const grew = size - this.lastSize >= CHECKPOINT_PAGES * 4096;
-    if (!grew && now - this.lastAsked < SMALL_WRITES_MS) return;
-    this.lastSize = size;
-    this.lastWritten = written;
-    this.lastAsked = now;
+    const le = endianness() === 'LE';
+    const mxFrame = le ? this.header.readUInt32LE(16) : this.header.readUInt32BE(16);
+    const backfilled = le ? this.header.readUInt32LE(96) : this.header.readUInt32BE(96);
+    return Math.max(0, mxFrame - backfilled);
+  }
+
+  /**
+   * Ask for a checkpoint when {@link CHECKPOINT_PAGES} frames of the log are not yet copied back:
+   * the moment SQLite's own automatic checkpoint would have run on the engine thread.
+   */
+  nudge(): void {
+    if (this.worker === null || this.running || this.timer === null) return;
+    if ((this.pendingFrames() ?? CHECKPOINT_PAGES) < CHECKPOINT_PAGES) return;
     this.request();
   }
 
@@ -164,11 +166,8 @@ export class Checkpointer {
    */
   backlog(): Promise<void> | null {
     if (this.worker === null || this.timer === null) return null;
-    try {
-      if (statSync(`${this.db.name}-wal`).size <= this.backlogBytes) return null;
-    } catch {
-      return null;
-    }
+    const pending = this.pendingFrames();
+    if (pending === null || pending * PAGE_BYTES <= this.backlogBytes) return null;
     const after = this.asked;
     const waiting = new Promise<void>((resolve) => this.waiters.push({ after, resolve }));
     if (!this.running) this.request();
@@ -205,6 +204,8 @@ export class Checkpointer {
   private stopTimer(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    if (this.shm !== null) closeSync(this.shm);
+    this.shm = null;
   }
 
   /** The worker is gone: the engine's connection checkpoints itself again. */

@@ -38,6 +38,11 @@ const lines = [
   '| what | result |',
   '|---|---|',
   `| enqueue ${f(r.enqueue.total)} documents (\`documents:add\` in chunks of 1,000: hash, dedupe, insert with body, timeline) | ${r.enqueue.seconds.toFixed(1)} s, ${f(r.enqueue.perSecond)} documents/s |`,
+  `| same run: CPU of the process while adding (all threads: engine, checkpoint worker) | ${(r.enqueue.userSeconds + r.enqueue.systemSeconds).toFixed(1)} s (user ${r.enqueue.userSeconds.toFixed(1)} s, system ${r.enqueue.systemSeconds.toFixed(1)} s) |`,
+  `| same run: longest time the engine thread was held while adding (between two turns of its event loop) | ${f(r.enqueue.longestBlockMs)} ms |`,
+  `| same run: engine stop after the last add (copies the rest of the write-ahead log into the database) | ${r.enqueue.stopSeconds.toFixed(1)} s |`,
+  `| floor, same run: the same ${f(r.floor.megabytes)} MB written once to one file, fdatasync per 1,000 documents | ${r.floor.writeSeconds.toFixed(1)} s |`,
+  `| floor, same run: sha256 of every document, one thread | ${r.floor.hashSeconds.toFixed(1)} s |`,
   `| database size per 10,000 documents (bodies of ${f(makeSize())} bytes included) | ${(r.enqueue.bytesPer10k / 1e6).toFixed(1)} MB |`,
   ...r.transitions.map(
     (t) =>
