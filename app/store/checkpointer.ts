@@ -133,11 +133,11 @@ export class Checkpointer {
   }
 
   /**
-   * Frames of the log not yet copied back into the database, read from the wal-index header
-   * (`mxFrame` at byte 16, the checkpoint's `nBackfill` at byte 96, native byte order: SQLite's
-   * documented WAL-index format); null when it cannot be read.
+   * Frames in the log and frames of it not yet copied back into the database, read from the
+   * wal-index header (`mxFrame` at byte 16, the checkpoint's `nBackfill` at byte 96, native byte
+   * order: SQLite's documented WAL-index format); null when it cannot be read.
    */
-  pendingFrames(): number | null {
+  frames(): { inLog: number; pending: number } | null {
     try {
       this.shm ??= openSync(`${this.db.name}-shm`, 'r');
       if (readSync(this.shm, this.header, 0, 100, 0) < 100) return null;
@@ -145,9 +145,9 @@ export class Checkpointer {
       return null;
     }
     const le = endianness() === 'LE';
-    const mxFrame = le ? this.header.readUInt32LE(16) : this.header.readUInt32BE(16);
+    const inLog = le ? this.header.readUInt32LE(16) : this.header.readUInt32BE(16);
     const backfilled = le ? this.header.readUInt32LE(96) : this.header.readUInt32BE(96);
-    return Math.max(0, mxFrame - backfilled);
+    return { inLog, pending: Math.max(0, inLog - backfilled) };
   }
 
   /**
@@ -156,18 +156,21 @@ export class Checkpointer {
    */
   nudge(): void {
     if (this.worker === null || this.running || this.timer === null) return;
-    if ((this.pendingFrames() ?? CHECKPOINT_PAGES) < CHECKPOINT_PAGES) return;
+    if ((this.frames()?.pending ?? CHECKPOINT_PAGES) < CHECKPOINT_PAGES) return;
     this.request();
   }
 
   /**
-   * When the log is past {@link WAL_BACKLOG_BYTES} (or the size given to `start`): a promise that resolves once a checkpoint
-   * asked for after this call copied all of it back (or the worker is gone); null otherwise.
+   * When the log is longer than {@link WAL_BACKLOG_BYTES} (or the size given to `start`): a
+   * promise that resolves once a checkpoint asked for after this call copied all of it back (or
+   * the worker is gone); null otherwise.
    */
   backlog(): Promise<void> | null {
     if (this.worker === null || this.timer === null) return null;
-    const pending = this.pendingFrames();
-    if (pending === null || pending * PAGE_BYTES <= this.backlogBytes) return null;
+    // The log's length, not what is left to copy: checkpoints keep up with the slices, but the
+    // log is reused from its start only after a complete one with no write in between.
+    const frames = this.frames();
+    if (frames === null || frames.inLog * PAGE_BYTES <= this.backlogBytes) return null;
     const after = this.asked;
     const waiting = new Promise<void>((resolve) => this.waiters.push({ after, resolve }));
     if (!this.running) this.request();
