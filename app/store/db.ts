@@ -36,9 +36,6 @@ export function openDb(options: OpenDbOptions): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // Statement journals (a write to several tables, e.g. through a trigger, keeps a copy of the
-    // pages it changes until it ends) in memory, not in temporary files: a write per page each.
-    db.pragma('temp_store = MEMORY');
     migrate(db, options.migrations ?? MIGRATIONS);
   } catch (err) {
     db?.close();
