@@ -3,6 +3,7 @@
  * user actions, settings, hot folder) instead of a closure over many variables.
  */
 import type { Pipeline } from '../queue/pipeline';
+import type { Checkpointer } from '../store/checkpointer';
 import type { DocumentsRepo } from '../store/documents-repo';
 import type { EngineConnection } from './connection';
 import type { EngineEvents } from './events';
@@ -18,4 +19,6 @@ export interface EngineContext {
   connection: EngineConnection;
   pipeline: Pipeline;
   events: EngineEvents;
+  /** Checkpoints in a worker thread; null when the connection checkpoints itself. */
+  checkpointer?: Checkpointer | null;
 }

@@ -1,17 +1,8 @@
 /**
- * Documents in and out: adding files (refused, known or stored in one transaction) and the
- * handlers that read documents (list, export, detail, view, original, attachments, briefs, ids)
+ * Documents in and out: adding files (add-files.ts) and the handlers that read documents (list, export, detail, view, original, attachments, briefs, ids)
  * or ask the access point again about a receiver.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import type {
-  AddResult,
-  DocumentDetail,
-  DocumentValidation,
-  Handlers,
-  IncomingFile,
-  ReceiverLookup,
-} from '../contract';
+import type { DocumentDetail, DocumentValidation, Handlers, ReceiverLookup } from '../contract';
 import { DOCUMENT_STATES, MAX_BRIEF_IDS } from '../contract';
 import type { CachedLookup } from '../caches/participant-cache';
 import { readsAsWords } from '../domain/plain-words';
@@ -20,15 +11,11 @@ import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
-// Not through ../validation: its index loads the rules, which run in the validation workers.
-import { tooLargeMessage } from '../validation/intake';
 import type { DocumentSummary } from '../validation/types';
 import type { EngineContext } from './context';
+import { addFiles } from './add-files';
 
-/** sha256 hex of bytes. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { addFiles, sha256Hex } from './add-files';
 
 /** The stored verdicts of a document (ours, and the access point's when it was asked). */
 export function validationOf(json: string | null): DocumentValidation | null {
@@ -53,66 +40,6 @@ function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
     capabilities: a.capabilities,
     fetchedAt: entry.fetchedAt,
   };
-}
-
-/**
- * Add files: refuse what is not a file, oversized or empty; skip a file already known (same
- * name, same bytes); store the rest with their bytes in one transaction (state `received`).
- */
-export function addFiles(ctx: EngineContext, files: IncomingFile[]): AddResult {
-  const { repo, connection } = ctx;
-  const result: AddResult = { added: [], known: [], rejected: [] };
-  const limit = ctx.settings.get('maxDocumentBytes');
-  repo.tx(() => {
-    for (const f of files) {
-      if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
-        result.rejected.push({
-          fileName: String(f?.name ?? '?'),
-          message: 'This item is not a file.',
-        });
-        continue;
-      }
-      // Before hashing or storing anything: an oversized file costs nothing but this check.
-      if (f.bytes.byteLength > limit) {
-        result.rejected.push({
-          fileName: f.name,
-          message: tooLargeMessage(f.bytes.byteLength, limit),
-        });
-        continue;
-      }
-      if (f.bytes.byteLength === 0) {
-        result.rejected.push({
-          fileName: f.name,
-          message: 'The file is empty. Export the invoice again from your accounting system.',
-        });
-        continue;
-      }
-      const sha256 = sha256Hex(f.bytes);
-      // The same bytes under the same name: this very file was added before (this is also
-      // what makes `peppol-desk send` resumable). Under another name it is a new document,
-      // which validation holds as a duplicate of the live one (see the pipeline).
-      const existing = repo.findKnownFile(sha256, f.name);
-      if (existing !== null) {
-        result.known.push({ id: existing, fileName: f.name });
-        continue;
-      }
-      const id = repo.insert({
-        fileName: f.name,
-        sha256,
-        size: f.bytes.byteLength,
-        body: f.bytes,
-        idempotencyKey: randomUUID(),
-        accessPoint: connection.accessPoint,
-        environment: connection.environment,
-      });
-      result.added.push({ id, fileName: f.name });
-    }
-  });
-  if (result.added.length) {
-    ctx.events.changed(result.added.map((a) => a.id));
-    ctx.pipeline.kick();
-  }
-  return result;
 }
 
 type DocumentChannels =

@@ -10,6 +10,7 @@ import { PrometheusEndpoint } from '../metrics/prometheus';
 import { Pipeline, type Validator } from '../queue/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
+import { Checkpointer } from '../store/checkpointer';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
 import { SettingsRepo } from '../store/settings-repo';
@@ -62,6 +63,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 async function openEngine(options: EngineOptions, lock: DataDirLock | null): Promise<Engine> {
   const now = options.now ?? Date.now;
   const db = openDb({ dataDir: options.dataDir });
+  // Checkpoints of the write-ahead log in a worker thread, not on the engine's (checkpointer.ts).
+  const checkpointer = Checkpointer.start(db, options.log);
   const repo = new DocumentsRepo(db, now);
   const settings = new EngineSettings(new SettingsRepo(db), { dataDir: options.dataDir });
   const metrics = new Metrics(now);
@@ -150,7 +153,16 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   }, 1000);
   metricsTimer.unref();
 
-  const ctx: EngineContext = { options, now, repo, settings, connection, pipeline, events };
+  const ctx: EngineContext = {
+    options,
+    now,
+    repo,
+    settings,
+    connection,
+    pipeline,
+    events,
+    checkpointer,
+  };
   const hotFolder = new EngineHotFolder(ctx);
 
   const handlers: Handlers = {
@@ -215,6 +227,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         pool.close(),
       ]);
       await connection.closeSandbox();
+      await checkpointer?.close();
       db.close();
       lock?.release();
     },

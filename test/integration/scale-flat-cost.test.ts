@@ -217,13 +217,14 @@ describe('commits that sync to disk', () => {
     });
     // The send stage's commits are synced off the event loop (`durable`): held here until
     // released, to see that no request leaves and no outcome counts before its commit is on disk.
+    // (`documents:add` itself answers only once its documents are on disk: held from after it.)
+    const res = await e.handlers['documents:add']({ files: makeInvoices(20, 'SYNC') });
     let release!: () => void;
     const onDisk = new Promise<void>((r) => (release = r));
     const durable = engineInternals(e).repo.durable.bind(engineInternals(e).repo);
     const syncs = vi
       .spyOn(engineInternals(e).repo, 'durable')
       .mockImplementation(() => onDisk.then(() => durable() ?? undefined));
-    const res = await e.handlers['documents:add']({ files: makeInvoices(20, 'SYNC') });
     const ids = res.added.map((a) => a.id);
     /** Send and batch requests the access point received. */
     const sends = () =>

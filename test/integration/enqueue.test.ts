@@ -1,0 +1,191 @@
+import { statSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
+import { ADD_SLICE } from '../../app/engine/add-files';
+import { engineInternals } from '../../app/engine/internals';
+import { newIdempotencyKey } from '../../app/domain/idempotency-key';
+import { Checkpointer } from '../../app/store/checkpointer';
+import { openDb } from '../../app/store/db';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { useEngines } from '../helpers/engine';
+
+const engines = useEngines({ autoStart: false });
+
+describe('documents:add (enqueue)', () => {
+  it('stores a large drop in slices of a few statements, lets the event loop run between them, and answers once they are synced', async () => {
+    const e = await engines();
+    const { repo } = engineInternals(e);
+    const n = 3 * ADD_SLICE + 10;
+    const files = makeInvoices(n, 'SLICE');
+    const slices = vi.spyOn(repo, 'insertMany');
+    const commits = vi.spyOn(repo, 'txRedoable');
+    let synced = false;
+    const durable = repo.durable.bind(repo);
+    vi.spyOn(repo, 'durable').mockImplementation(() => {
+      const p = durable();
+      expect(p).not.toBeNull(); // a file database: there is a sync to wait for
+      return p!.then(() => {
+        synced = true;
+      });
+    });
+    let done = false;
+    let turns = 0;
+    const turn = () => {
+      turns++;
+      if (!done) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const res = await e.handlers['documents:add']({ files });
+    done = true;
+    // Answered only after the write-ahead log with every slice was synced.
+    expect(synced).toBe(true);
+    expect(res.added).toHaveLength(n);
+    expect(res.added.map((a) => a.fileName)).toEqual(files.map((f) => f.name));
+    // One transaction and one multi-row insert per slice, not per document.
+    expect(slices).toHaveBeenCalledTimes(4);
+    expect(slices.mock.calls.map(([docs]) => docs.length)).toEqual([
+      ADD_SLICE,
+      ADD_SLICE,
+      ADD_SLICE,
+      10,
+    ]);
+    expect(commits).toHaveBeenCalledTimes(4);
+    // The event loop turned between the slices (the UI and the sender keep going).
+    expect(turns).toBeGreaterThanOrEqual(3);
+    // Rows, bodies, timelines and the per-state counts (kept by the trigger) are all there.
+    expect(repo.counts().received).toBe(n);
+    const ids = res.added.map((a) => a.id);
+    expect(new Set(ids).size).toBe(n);
+    for (const k of [0, ADD_SLICE, n - 1]) {
+      const id = ids[k]!;
+      expect(Buffer.from(repo.getBody(id)).equals(Buffer.from(files[k]!.bytes))).toBe(true);
+      expect(repo.timeline(id)).toEqual([
+        {
+          at: expect.any(Number),
+          from: null,
+          to: 'received',
+          detail: files[k]!.name,
+          technical: null,
+        },
+      ]);
+      expect(repo.get(id)!.file_name).toBe(files[k]!.name);
+    }
+  });
+
+  it('the same file twice in one call is added once (the second is known); the same bytes under another name is a new document', async () => {
+    const e = await engines();
+    const bytes = makeInvoice('TWICE-1');
+    const res = await e.handlers['documents:add']({
+      files: [
+        { name: 'a.xml', bytes },
+        { name: 'a.xml', bytes },
+        { name: 'b.xml', bytes },
+        { name: 'empty.xml', bytes: new Uint8Array(0) },
+      ],
+    });
+    expect(res.added.map((a) => a.fileName)).toEqual(['a.xml', 'b.xml']);
+    expect(res.known).toEqual([{ id: res.added[0]!.id, fileName: 'a.xml' }]);
+    expect(res.rejected.map((r) => r.fileName)).toEqual(['empty.xml']);
+    expect(engineInternals(e).repo.counts().received).toBe(2);
+    const again = await e.handlers['documents:add']({ files: [{ name: 'b.xml', bytes }] });
+    expect(again.known).toEqual([{ id: res.added[1]!.id, fileName: 'b.xml' }]);
+  });
+
+  it('gives each new document a time-ordered idempotency key (UUID version 7)', async () => {
+    const e = await engines();
+    const res = await e.handlers['documents:add']({ files: makeInvoices(30, 'KEY') });
+    const keys = res.added.map((a) => engineInternals(e).repo.get(a.id)!.idempotency_key);
+    for (const k of keys) {
+      expect(k).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect(new Set(keys).size).toBe(30);
+    // The first 48 bits are the time: keys made later sort later.
+    const times = keys.map((k) => parseInt(k.replace(/-/g, '').slice(0, 12), 16));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
+
+describe('newIdempotencyKey', () => {
+  it('puts the time in the first 48 bits and stays unique within one millisecond', () => {
+    const at = Date.UTC(2026, 11, 2, 10, 0, 0);
+    const keys = Array.from({ length: 2000 }, () => newIdempotencyKey(at));
+    expect(new Set(keys).size).toBe(2000);
+    for (const k of keys.slice(0, 5)) {
+      expect(parseInt(k.replace(/-/g, '').slice(0, 12), 16)).toBe(at);
+      expect(k[14]).toBe('7');
+    }
+  });
+});
+
+describe('checkpoints in a worker thread', () => {
+  function tableOfBlobs(dataDir: string) {
+    const db = openDb({ dataDir });
+    db.exec('CREATE TABLE blobs (b BLOB)');
+    const insert = db.prepare('INSERT INTO blobs (b) VALUES (?)');
+    const write = (mb: number) =>
+      db.transaction(() => {
+        for (let i = 0; i < mb * 16; i++) insert.run(Buffer.alloc(64 * 1024, i));
+      })();
+    return { db, write };
+  }
+
+  it('takes checkpoints off the engine connection and copies the log back from the worker', async () => {
+    const { db, write } = tableOfBlobs(engines.tempDir());
+    const c = Checkpointer.start(db)!;
+    try {
+      expect(c).not.toBeNull();
+      await expect.poll(() => c.active, { timeout: 10_000 }).toBe(true);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      write(8);
+      await expect.poll(() => c.checkpoints, { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await c.close();
+      db.close();
+    }
+  });
+
+  it('makes a writer wait for a complete checkpoint once the log is past its bound, after which the log is reused', async () => {
+    const dir = engines.tempDir();
+    const { db, write } = tableOfBlobs(dir);
+    const c = Checkpointer.start(db, () => {}, 4 * 1024 * 1024)!;
+    try {
+      await expect.poll(() => c.active, { timeout: 10_000 }).toBe(true);
+      expect(c.backlog()).toBeNull(); // a small log: nothing to wait for
+      write(6);
+      const waiting = c.backlog();
+      expect(waiting).not.toBeNull();
+      await waiting;
+      expect(c.last!.log).toBe(c.last!.checkpointed);
+      const before = statSync(`${db.name}-wal`).size;
+      write(1);
+      // Reused from its start: one more MB did not make the file longer.
+      expect(statSync(`${db.name}-wal`).size).toBeLessThanOrEqual(before);
+    } finally {
+      await c.close();
+      db.close();
+    }
+  });
+
+  it('lets the connection checkpoint itself again when the worker dies', async () => {
+    const logs: string[] = [];
+    const { db } = tableOfBlobs(engines.tempDir());
+    const c = Checkpointer.start(db, (m) => logs.push(m))!;
+    try {
+      await expect.poll(() => c.active, { timeout: 10_000 }).toBe(true);
+      await (c as unknown as { worker: Worker }).worker.terminate();
+      await expect.poll(() => c.active).toBe(false);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      expect(logs.join('\n')).toMatch(/main thread again/);
+      expect(c.backlog()).toBeNull();
+    } finally {
+      await c.close();
+      db.close();
+    }
+  });
+
+  it('is not started for an in-memory database', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    expect(Checkpointer.start(db)).toBeNull();
+    db.close();
+  });
+});
