@@ -4,6 +4,7 @@
  */
 import type { Pipeline } from '../queue/pipeline';
 import type { DocumentsRepo } from '../store/documents-repo';
+import type { ListReader } from '../store/list-reader';
 import type { EngineConnection } from './connection';
 import type { EngineEvents } from './events';
 import type { EngineOptions } from './options';
@@ -18,4 +19,6 @@ export interface EngineContext {
   connection: EngineConnection;
   pipeline: Pipeline;
   events: EngineEvents;
+  /** Reads `documents:list` off the engine's thread; null: on it (no worker given). */
+  lists: ListReader | null;
 }

@@ -37,6 +37,7 @@ export class EngineEvents {
   /** Backstop timers of waiters still open: stopped with the engine (the database closes). */
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private changesTold = 0;
 
   constructor(
     private readonly source: EventsSource,
@@ -57,6 +58,14 @@ export class EngineEvents {
     for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
   }
 
+  /**
+   * How many `documents:changed` were emitted so far: a list read elsewhere (the list worker)
+   * compares it before and after, to know whether the page may predate a change already told.
+   */
+  get changesEmitted(): number {
+    return this.changesTold;
+  }
+
   /** These documents changed: told in the next coalesced `documents:changed`. */
   changed(ids: readonly number[]): void {
     for (const id of ids) this.changedIds.add(id);
@@ -70,6 +79,7 @@ export class EngineEvents {
     if (this.changedIds.size === 0) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
+    this.changesTold++;
     this.emit('documents:changed', { ids, counts: this.source.counts() });
     for (const w of [...this.settleWaiters]) w(ids);
   }

@@ -12,6 +12,7 @@ import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
+import { ListReader } from '../store/list-reader';
 import { SettingsRepo } from '../store/settings-repo';
 import { ValidationCache } from '../caches/validation-cache';
 import { createValidationPool, VALIDATION_CACHE_KEY, type ValidationPool } from '../validation';
@@ -147,7 +148,23 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   }, 1000);
   metricsTimer.unref();
 
-  const ctx: EngineContext = { options, now, repo, settings, connection, pipeline, events };
+  const lists = options.listWorker
+    ? new ListReader({
+        script: options.listWorker,
+        file: db.name,
+        ...(options.log ? { onFallback: options.log } : {}),
+      })
+    : null;
+  const ctx: EngineContext = {
+    options,
+    now,
+    repo,
+    settings,
+    connection,
+    pipeline,
+    events,
+    lists,
+  };
   const hotFolder = new EngineHotFolder(ctx);
 
   const handlers: Handlers = {
@@ -208,6 +225,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       await connection.close();
       await setMetricsPort(null).catch(() => undefined);
       await pool.close();
+      await lists?.close();
       await connection.closeSandbox();
       db.close();
       lock?.release();

@@ -50,6 +50,11 @@ export interface EngineOptions {
   /** Path of the built validation worker; in-thread validation when absent. */
   validationWorker?: string;
   validationThreads?: number;
+  /**
+   * Path of the built list worker (dist/list-worker.cjs): `documents:list` is read there, off the
+   * engine's thread. Lists are read on the engine's thread when absent.
+   */
+  listWorker?: string;
   /** Added latency of the in-process sandbox, ms. */
   sandboxLatencyMs?: number;
   sandboxStepMs?: number;
