@@ -85,7 +85,6 @@ async function boot(): Promise<void> {
       `app.asar${sep}`,
       `app.asar.unpacked${sep}`,
     ),
-    listWorker: join(DIST, 'list-worker.cjs').replace(`app.asar${sep}`, `app.asar.unpacked${sep}`),
   });
   bridge = registerIpcBridge(ipcMain, engine, {
     contents: () => (win && !win.isDestroyed() ? win.webContents : null),

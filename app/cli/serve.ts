@@ -24,12 +24,7 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
   // flags or the environment. The switch opens the team outbox kept there, or the one given with
   // --store / PEPPOL_DESK_STORE (which the page then cannot change).
   const engine = await openEngineSwitch(
-    engineOptions(opts, dataDir, {
-      secrets: keyFileSecretStore(dataDir),
-      host: 'browser',
-      // The page's lists are read off the engine's thread (only the app asks for them).
-      listWorker: join(DIST_DIR, 'list-worker.cjs'),
-    }),
+    engineOptions(opts, dataDir, { secrets: keyFileSecretStore(dataDir), host: 'browser' }),
   );
   const host = await startBrowserHost({
     engine,
