@@ -13,6 +13,7 @@ import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { Checkpointer } from '../store/checkpointer';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
+import { ListReader } from '../store/list-reader';
 import { SettingsRepo } from '../store/settings-repo';
 import { ValidationCache } from '../caches/validation-cache';
 // Not through ../validation: its index loads the rules, which run in the validation workers
@@ -153,6 +154,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   }, 1000);
   metricsTimer.unref();
 
+  const lists = options.listWorker
+    ? new ListReader({
+        script: options.listWorker,
+        file: db.name,
+        ...(options.log ? { onFallback: options.log } : {}),
+      })
+    : null;
   const ctx: EngineContext = {
     options,
     now,
@@ -162,6 +170,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     pipeline,
     events,
     checkpointer,
+    lists,
   };
   const hotFolder = new EngineHotFolder(ctx);
 
@@ -225,6 +234,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         connection.close(),
         setMetricsPort(null).catch(() => undefined),
         pool.close(),
+        lists?.close(),
       ]);
       await connection.closeSandbox();
       await checkpointer?.close();

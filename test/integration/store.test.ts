@@ -22,7 +22,7 @@ function schemaOf(db: Database.Database): string[] {
 describe('migrations', () => {
   it('migrate an empty database to the expected schema', () => {
     const db = new Database(':memory:');
-    expect(migrate(db, MIGRATIONS)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(migrate(db, MIGRATIONS)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(schemaOf(db)).toMatchSnapshot();
     expect(migrate(db, MIGRATIONS)).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('migrations', () => {
       `INSERT INTO document_events (document_id, at, from_state, to_state) VALUES (1, 1, NULL, 'received')`,
     ).run();
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(migrate(db, MIGRATIONS)).toEqual([6, 7, 8, 9, 10, 11, 12]);
+    expect(migrate(db, MIGRATIONS)).toEqual(MIGRATIONS.map((m) => m.id).filter((id) => id >= 6));
     // Foreign keys are back on, nothing cascaded away.
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.prepare('SELECT COUNT(*) FROM document_bodies').pluck().get()).toBe(1);

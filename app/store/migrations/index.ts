@@ -10,6 +10,7 @@ import businessResponses from './009-business-responses.sql';
 import accessPointPin from './010-access-point-pin.sql';
 import stateCounts from './011-state-counts.sql';
 import timelineTechnical from './012-timeline-technical.sql';
+import listSearch from './013-list-search.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 10, name: '010-access-point-pin', sql: accessPointPin },
   { id: 11, name: '011-state-counts', sql: stateCounts },
   { id: 12, name: '012-timeline-technical', sql: timelineTechnical },
+  { id: 13, name: '013-list-search', sql: listSearch },
 ];

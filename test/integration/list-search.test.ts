@@ -1,0 +1,266 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { FILTER_STATES, type DocumentFilter } from '../../app/contract';
+import { openDb, type Db } from '../../app/store/db';
+import { DocumentsRepo } from '../../app/store/documents-repo';
+import { migrate } from '../../app/store/migrate';
+import { MIGRATIONS } from '../../app/store/migrations';
+
+/** Names chosen to trip a search: wildcards, quotes, backslashes, accents, case, odd folds. */
+const TRICKY = [
+  { file: 'A-1.xml', invoice: 'A-1', buyer: 'Acme GmbH' },
+  { file: 'A_2.xml', invoice: 'A_2', buyer: 'ACME gmbh' },
+  { file: 'B%3.xml', invoice: 'B%3', buyer: '50% off Ltd' },
+  { file: 'quote.xml', invoice: 'Q"1"', buyer: "O'Brien & Sons" },
+  { file: 'back\\slash.xml', invoice: 'C\\4', buyer: 'Back\\slash BV' },
+  { file: 'accents.xml', invoice: 'É-5', buyer: 'Société Générale' },
+  { file: 'ACCENTS-UPPER.xml', invoice: 'é-6', buyer: 'SOCIÉTÉ GÉNÉRALE' },
+  { file: 'plain.xml', invoice: 'e-7', buyer: 'Societe Generale' },
+  { file: 'k8.xml', invoice: 'K-8', buyer: '\u212Aelvin Ltd' }, // KELVIN SIGN, folds to k
+  { file: 'strasse.xml', invoice: 'SS-9', buyer: 'Große Straße AG' },
+  { file: 'emoji.xml', invoice: '🧾-10', buyer: 'Receipt 🧾 Co' },
+  { file: 'spaces.xml', invoice: 'INV  11', buyer: '  Padded  ' },
+  { file: 'nulls.xml', invoice: null, buyer: null },
+  { file: 'star*.xml', invoice: 'NEAR(a b)', buyer: 'a OR b AND -c' },
+] as const;
+
+/** What the search box matched before the trigram index: LIKE on the three columns. */
+function likeIds(db: Db, text: string, filter?: DocumentFilter): number[] {
+  const pattern = `%${text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const states = filter && filter !== 'all' ? FILTER_STATES[filter] : null;
+  return (
+    db
+      .prepare(
+        `SELECT id FROM documents
+         WHERE (invoice_number LIKE @p ESCAPE '\\' OR buyer_name LIKE @p ESCAPE '\\' OR file_name LIKE @p ESCAPE '\\')
+         AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+         ORDER BY id DESC`,
+      )
+      .all({ p: pattern, states: states ? JSON.stringify(states) : null }) as { id: number }[]
+  ).map((r) => r.id);
+}
+
+function addTricky(repo: DocumentsRepo): number[] {
+  return TRICKY.map((t, i) => {
+    const id = repo.insert({
+      fileName: t.file,
+      sha256: `s${i}`,
+      size: 1,
+      body: new Uint8Array([1]),
+      idempotencyKey: `k${i}`,
+    });
+    repo.patch(id, { invoice_number: t.invoice, buyer_name: t.buyer });
+    if (i % 2 === 0) {
+      repo.transition(id, 'received', 'validating');
+      repo.transition(id, 'validating', 'invalid');
+    }
+    return id;
+  });
+}
+
+const SEARCHES = [
+  // wildcards and escapes
+  '%',
+  '_',
+  '50%',
+  'B%3',
+  'A_2',
+  'A_',
+  '\\',
+  'C\\4',
+  'back\\slash',
+  // quotes and FTS5 syntax taken literally
+  '"',
+  'Q"1"',
+  "O'Brien",
+  "'",
+  'NEAR(a b)',
+  'a OR b',
+  '-c',
+  '*',
+  'star*',
+  // case: ASCII folds, accented letters do not (LIKE's rule)
+  'acme',
+  'ACME GMBH',
+  'société',
+  'SOCIÉTÉ',
+  'Société',
+  'é-',
+  'É-',
+  'societe',
+  'kelvin',
+  'KELVIN',
+  '\u212Aelvin',
+  'straße',
+  'STRASSE',
+  'große',
+  // other characters, short and whitespace
+  '🧾',
+  '🧾-1',
+  'Receipt 🧾',
+  'e',
+  'é',
+  'ab',
+  'INV  11',
+  '  Padded  ',
+  'Padded',
+  'xml',
+  '.xml',
+  'nothing like this',
+];
+
+describe('document list search (trigram index, migration 013)', () => {
+  it('finds exactly what LIKE finds, for wildcards, quotes, backslashes, accents and case', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    addTricky(repo);
+    for (const text of SEARCHES) {
+      for (const filter of ['all', 'attention', 'progress'] as const) {
+        const expected = likeIds(db, text, filter);
+        const page = repo.list({ search: text, filter, limit: 5000 });
+        expect({ text, filter, ids: page.rows.map((r) => r.id) }).toEqual({
+          text,
+          filter,
+          ids: expected,
+        });
+        expect({ text, filter, total: page.total }).toEqual({
+          text,
+          filter,
+          total: expected.length,
+        });
+      }
+    }
+    // The rules the comparison relies on, spelled out.
+    const names = (text: string) =>
+      repo.list({ search: text }).rows.map((r) => r.invoice_number ?? r.file_name);
+    expect(names('acme').sort()).toEqual(['A-1', 'A_2']);
+    expect(names('société')).toEqual(['É-5']);
+    expect(names('SOCIÉTÉ')).toEqual(['é-6']);
+    expect(names('kelvin')).toEqual([]);
+    expect(names('50%')).toEqual(['B%3']);
+    expect(names('A_')).toEqual(['A_2']);
+    expect(names('Q"1"')).toEqual(['Q"1"']);
+    expect(names('NEAR(a b)')).toEqual(['NEAR(a b)']);
+  });
+
+  it('keeps the index in step with new documents, changed columns and deletions', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    const ids = addTricky(repo);
+    const found = (text: string) => repo.list({ search: text }).rows.map((r) => r.id);
+    // ASCII letters match in any case (LIKE's rule).
+    expect(found('Acme GmbH')).toEqual([ids[1], ids[0]]);
+    repo.patch(ids[0]!, { buyer_name: 'Globex Corporation' });
+    expect(found('Acme GmbH')).toEqual([ids[1]]);
+    expect(found('Globex')).toEqual([ids[0]]);
+    repo.patch(ids[0]!, { invoice_number: 'ZZ-999' });
+    expect(found('ZZ-999')).toEqual([ids[0]]);
+    expect(found('Globex')).toEqual([ids[0]]);
+    db.prepare('DELETE FROM documents WHERE id = ?').run(ids[0]);
+    expect(found('Globex')).toEqual([]);
+    expect(found('ZZ-999')).toEqual([]);
+    const fresh = repo.insert({
+      fileName: 'fresh-drop.xml',
+      sha256: 'fresh',
+      size: 1,
+      body: new Uint8Array([1]),
+      idempotencyKey: 'fresh',
+    });
+    // Found by its file name before validation has read its number and buyer.
+    expect(found('fresh-drop')).toEqual([fresh]);
+    const indexed = db.prepare('SELECT COUNT(*) AS n FROM documents_search').get() as {
+      n: number;
+    };
+    expect(indexed.n).toBe(TRICKY.length);
+  });
+
+  it('indexes the documents already there when the migration runs', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.id < 15),
+    );
+    const repo = new DocumentsRepo(db);
+    addTricky(repo);
+    migrate(db, MIGRATIONS);
+    expect(repo.list({ search: 'Acme' }).total).toBe(2);
+    for (const text of SEARCHES) {
+      expect({ text, ids: repo.list({ search: text, limit: 5000 }).rows.map((r) => r.id) }).toEqual(
+        { text, ids: likeIds(db, text) },
+      );
+    }
+  });
+
+  it('reads a search through the trigram index and a filter page through the sort index alone', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    repo.tx(() => {
+      // More documents in the filter than SMALL_FILTER (2,000), so the sort's index is walked.
+      for (let i = 0; i < 6000; i++) {
+        const id = repo.insert({
+          fileName: `f${i}.xml`,
+          sha256: `s${i}`,
+          size: 1,
+          body: new Uint8Array([1]),
+          idempotencyKey: `k${i}`,
+        });
+        repo.patch(id, { buyer_name: `Buyer ${i % 50}`, invoice_number: `INV-${i}` });
+        if (i % 2 === 0) {
+          repo.transition(id, 'received', 'validating');
+          repo.transition(id, 'validating', 'invalid');
+        }
+      }
+    });
+    // Every statement the list runs, with its plan (better-sqlite3 compiles each once).
+    const plans: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      // The list's own statements: a page or a search's total.
+      if (sql.includes('LIMIT @limit') || sql.includes('COUNT(*) AS n FROM documents')) {
+        const plan = (
+          prepare(`EXPLAIN QUERY PLAN ${sql}`).all({
+            states: '[]',
+            match: '"x"',
+            search: '%x%',
+            limit: 1,
+            offset: 0,
+          }) as { detail: string }[]
+        )
+          .map((r) => r.detail)
+          .join('; ');
+        plans.push(plan);
+      }
+      return prepare(sql);
+    }) as typeof db.prepare;
+    const fresh = repo;
+
+    plans.length = 0;
+    const found = fresh.list({ search: 'INV-1234', sort: { key: 'amount', dir: 'asc' } });
+    expect(found.rows.map((r) => r.invoice_number)).toEqual(['INV-1234']);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) {
+      expect(plan).toContain('documents_search VIRTUAL TABLE');
+      expect(plan).not.toMatch(/SCAN documents(?!\w)(?! USING)/);
+    }
+
+    plans.length = 0;
+    const page = fresh.list({
+      filter: 'attention',
+      sort: { key: 'buyerName', dir: 'asc' },
+      offset: 200,
+      limit: 100,
+    });
+    expect(page.total).toBe(3000);
+    expect(page.rows).toHaveLength(100);
+    expect(page.rows.every((r) => r.state === 'invalid')).toBe(true);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatch(/SCAN documents USING (COVERING )?INDEX documents_by_buyer_name/);
+    expect(plans[0]).not.toContain('TEMP B-TREE');
+
+    plans.length = 0;
+    const newest = fresh.list({ filter: 'progress', limit: 10 });
+    expect(newest.rows.map((r) => r.id)).toEqual(likeIds(db, '', 'progress').slice(0, 10));
+    expect(plans[0]).toMatch(/SCAN documents USING (COVERING )?INDEX documents_by_id_state/);
+    expect(plans[0]).not.toContain('TEMP B-TREE');
+  });
+});
