@@ -148,10 +148,20 @@ export function acceptanceReport(acceptedRows, invoices) {
 
 /**
  * One desk: `peppol-desk send <folder> --store <url> --data-dir <dir> --endpoint <sandbox> --json`
- * as a child process. `exited` resolves with its exit code or signal and its output's tails.
+ * as a child process (`nodeArgs` go to node itself, e.g. `--cpu-prof`). `exited` resolves with its
+ * exit code or signal and its output's tails.
  */
-export function spawnDesk({ folder, storeUrl, dataDir, endpoint, extraArgs = [], env = {} }) {
+export function spawnDesk({
+  folder,
+  storeUrl,
+  dataDir,
+  endpoint,
+  extraArgs = [],
+  env = {},
+  nodeArgs = [],
+}) {
   const args = [
+    ...nodeArgs,
     dist('cli.cjs'),
     'send',
     folder,
