@@ -1,11 +1,13 @@
 // Team throughput benchmark (issue 14): do three desks on one team outbox send faster than one?
 // The sandbox access point in a process of its own answers every request after L = 50 ms; desks
-// are `peppol-desk send <folder> --store <url>` processes (single sends, their default
-// concurrency), each with its own data folder and a copy of the same N invoices, on a fresh
-// throwaway PostgreSQL per run. Desk 1 starts; once the team has all N documents the others
-// start (they find every file known and only send). The rate is read from the team's own
-// timeline (database clock): accepts from the moment all N are queued and every desk of the run
-// has sent, to the last accept. Writes the "## Team outbox (issue 14)" section of
+// are CLI processes (single sends, their default concurrency), each with its own data folder, on
+// a fresh throwaway PostgreSQL per run. Desk 1 is `peppol-desk send <folder of N invoices>
+// --store <url>`; once the team has all N documents the others join as `peppol-desk watch <empty
+// folder> --store <url>`: they only claim and send (joining with `send` of the same folder put
+// their start-up, reading, hashing and `known` of N files inside the 3-desk window, which the
+// 1-desk window never holds), and are stopped once desk 1's `send` has seen every document
+// final. The rate is read from the team's own timeline (database clock): accepts from the moment
+// all N are queued and every desk of the run has sent, to the last accept. Writes the "## Team outbox (issue 14)" section of
 // docs/performance.md. Needs the build (`npm run bench:team` builds first).
 //
 // Also measured: CPU seconds per 1,000 accepted invoices of the desks (their own count), of
@@ -38,8 +40,13 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
 const log = (line) => process.stderr.write(`[team bench] ${line}\n`);
 
 const work = mkdtempSync(join(tmpdir(), 'pd-team-bench-'));
-const folders = Array.from({ length: TEAM_DESKS }, (_, i) => join(work, `in-${i + 1}`));
+const folders = [join(work, 'in-1')];
 writeInvoices(folders, DOCUMENTS, 'TEAMBENCH');
+/** An empty folder for joining desk `i` to watch, new for each run. */
+function emptyFolder(i) {
+  const dir = mkdtempSync(join(work, `watch-${i + 1}-`));
+  return dir;
+}
 
 const TICKS = 100; // USER_HZ on Linux
 
@@ -116,7 +123,8 @@ async function run(desks) {
   try {
     const start = (i) => {
       const r = spawnDesk({
-        folder: folders[i],
+        // The desks that join only claim and send: no intake of their own in the window.
+        ...(i === 0 ? { folder: folders[0] } : { command: 'watch', folder: emptyFolder(i) }),
         storeUrl: cluster.url,
         dataDir: join(work, `data-${desks}-${i + 1}`),
         endpoint: sandbox.url,
@@ -147,7 +155,11 @@ async function run(desks) {
     }
     for (let i = 1; i < desks; i++) start(i);
     const timer = setTimeout(() => runs.forEach((r) => r.proc.kill('SIGKILL')), RUN_TIMEOUT_MS);
-    const ends = await Promise.all(runs.map((r) => r.exited));
+    // Desk 1's `send` ends once every document is final; then the watching desks are stopped.
+    const first = await runs[0].exited;
+    const joinersCpu = runs.slice(1).reduce((n, r) => n + cpuOf(r.proc.pid), 0);
+    for (const r of runs.slice(1)) r.proc.kill('SIGTERM');
+    const ends = [first, ...(await Promise.all(runs.slice(1).map((r) => r.exited)))];
     clearTimeout(timer);
     sampler.stop();
     const wallSeconds = (performance.now() - wall0) / 1000;
@@ -186,7 +198,7 @@ async function run(desks) {
     const stats = await sandbox.stats();
     // Every desk has ended and the bench's own client is idle: the cluster's work is done.
     const cpu = {
-      desks: ends.reduce((n, e) => n + (e.summary?.cpuSeconds ?? NaN), 0),
+      desks: (first.summary?.cpuSeconds ?? NaN) + joinersCpu,
       postgres: postgresCpu(cluster),
       sandbox: cpuOf(sandbox.child.pid),
     };
@@ -257,9 +269,10 @@ const section = `## Team outbox (issue 14)
 
 \`npm run bench:team\` (\`node test/bench/team.mjs --documents ${DOCUMENTS} --latency-ms ${LATENCY_MS} --desks ${TEAM_DESKS}${CONCURRENCY ? ` --concurrency ${CONCURRENCY}` : ''}\`):
 ${DOCUMENTS.toLocaleString('en-US')} invoices, the sandbox in its own process answering after L = ${LATENCY_MS} ms,
-desks as \`peppol-desk send <folder> --store <url>\` processes (single sends, ${CONCURRENCY ? `${CONCURRENCY} in flight each` : 'default concurrency'}) on a
-fresh throwaway PostgreSQL per run. Desk 1 starts; once the team holds all the documents the other
-desks start and only send. Rate = accepts on the team timeline (database clock) from the moment all
+desks as CLI processes (single sends, ${CONCURRENCY ? `${CONCURRENCY} in flight each` : 'default concurrency'}) on a
+fresh throwaway PostgreSQL per run. Desk 1 is \`peppol-desk send <folder> --store <url>\`; once the
+team holds all the documents the other desks join as \`peppol-desk watch <empty folder> --store
+<url>\` and only claim and send (stopped when desk 1's \`send\` ends). Rate = accepts on the team timeline (database clock) from the moment all
 documents are queued and every desk has sent, to the last accept.
 
 | desks | accepted/s (queued window) | window | accepted/s (first send → last accept) | send / batch requests | wall s | CPU ms per invoice in the window: desks / PostgreSQL / sandbox | CPU s per 1,000 invoices, whole run: desks / PostgreSQL / sandbox |

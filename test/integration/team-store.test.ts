@@ -346,6 +346,18 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         'sending',
       ]);
       expect(await a.counts()).toMatchObject({ accepted: 1, queued: 1, sending: 1 });
+      // getMany: the rows of the ids given (unknown ones left out) in one read.
+      const many = await a.getMany([z!.id, x!.id, 999_999, x!.id]);
+      expect(many.map((d) => d.id).sort((p, q) => p - q)).toEqual([x!.id, z!.id]);
+      expect(many.find((d) => d.id === x!.id)).toEqual(await a.get(x!.id));
+      // An acceptance is dated when the answer came (answeredMsAgo before the write).
+      const [w] = await a.enqueue(ANNA.id, [newDoc()]);
+      const claimW = (await a.claim(ANNA.id, 5, 30_000)).find((c) => c.id === w!.id);
+      const outcome = { kind: 'accepted', transactionId: 'tx-w', answeredMsAgo: 60_000 } as const;
+      expect(await a.finishMany(ANNA.id, [{ claim: claimW!, outcome }])).toEqual(new Set([w!.id]));
+      const dw = await a.get(w!.id);
+      expect(dw!.updatedAt - dw!.acceptedAt!).toBeGreaterThanOrEqual(59_000);
+      expect(dw!.updatedAt - dw!.acceptedAt!).toBeLessThan(61_000);
     });
 
     it('retry times and leases follow the database clock: a desk 10 minutes ahead cannot claim early', async () => {

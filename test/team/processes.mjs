@@ -148,8 +148,9 @@ export function acceptanceReport(acceptedRows, invoices) {
 
 /**
  * One desk: `peppol-desk send <folder> --store <url> --data-dir <dir> --endpoint <sandbox> --json`
- * as a child process (`nodeArgs` go to node itself, e.g. `--cpu-prof`). `exited` resolves with its
- * exit code or signal and its output's tails.
+ * as a child process (`command: 'watch'`: `peppol-desk watch <folder> …`, which runs until
+ * SIGTERM; `nodeArgs` go to node itself, e.g. `--cpu-prof`). `exited` resolves with its exit code
+ * or signal and its output's tails.
  */
 export function spawnDesk({
   folder,
@@ -159,11 +160,12 @@ export function spawnDesk({
   extraArgs = [],
   env = {},
   nodeArgs = [],
+  command = 'send',
 }) {
   const args = [
     ...nodeArgs,
     dist('cli.cjs'),
-    'send',
+    command,
     folder,
     '--store',
     storeUrl,
@@ -171,7 +173,7 @@ export function spawnDesk({
     dataDir,
     '--endpoint',
     endpoint,
-    '--json',
+    ...(command === 'send' ? ['--json'] : []),
     ...extraArgs,
   ];
   const proc = spawn(process.execPath, args, {
