@@ -331,7 +331,14 @@ describe("a run's summary", () => {
   it('reads its documents in one statement per chunk of briefs, not one per document', async () => {
     const store = new MemoryTeamStore();
     const ap = await sandbox();
-    const a = await desk(store, ap, 'desk A');
+    // Delivery is not asked about here: every document stays accepted.
+    const timings = {
+      retryBaseMs: 20,
+      retryMaxMs: 100,
+      settleBackstopMs: 100,
+      pollInitialMs: 600_000,
+    };
+    const a = await desk(store, ap, 'desk A', {}, { timings });
     const { added } = await a.handlers['documents:add']({ files: makeInvoices(40, 'BRIEF') });
     const ids = added.map((x) => x.id);
     await a.waitUntilSettled(ids);
