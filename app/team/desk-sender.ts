@@ -142,7 +142,7 @@ export class DeskSender {
     this.pump();
   }
 
-  /** Claim what may be sent now, up to the free slots. */
+  /** Claim what may be sent now: the free slots and the window ahead (see `wanted`). */
   pump(): void {
     if (this.pumping) {
       this.again = true;
@@ -159,10 +159,11 @@ export class DeskSender {
 
   /**
    * How many to claim now: the free slots plus a window ahead as large as the slots, taken when
-   * half the window or more is missing (or when slots would idle): claims of several rows.
+   * half the window or more is missing (or when slots would idle): claims of several rows. A desk
+   * held back by a rate limit claims no window: its claims would wait, kept from other desks.
    */
   private wanted(): number {
-    const window = Math.max(1, this.slots.single.limit);
+    const window = this.deps.requestsPerSecond ? 0 : Math.max(1, this.slots.single.limit);
     const free = Math.max(0, this.slots.freeSingles() - this.waitingForGate());
     const room = free + window - this.ahead.length;
     const idle = free > 0 && this.ahead.length === 0;
