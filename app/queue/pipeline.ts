@@ -7,6 +7,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retry-policy';
 import { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules } from '../domain/problems';
 import { Lifecycle } from './lifecycle';
 import type { StageContext } from './stages/context';
+import { DEFAULT_DELIVERY_OPTIONS } from './stages/delivery-judge';
 import { SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
 
@@ -70,7 +71,7 @@ export class Pipeline {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.pollInitialMs = options.pollInitialMs ?? 2_000;
+    this.pollInitialMs = options.pollInitialMs ?? DEFAULT_DELIVERY_OPTIONS.pollInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
     this.paused = options.paused ?? false;

@@ -1,9 +1,14 @@
 /**
- * A desk's send loop on a team outbox: claim up to the free slots, send each claimed document on
- * its own with its team key (paced by app/sender through the send stage's slots: adaptive
- * limiter and rate gate), and write the outcome under the claim's fence. Leases are renewed every
- * third of their length while the sends are in flight; a claim found lost (renew or finish
- * refused) is dropped silently: the new owner sends again under the same key.
+ * A desk's send loop on a team outbox: claim the free slots and as many again ahead, send each
+ * claimed document on its own with its team key (paced by app/sender through the send stage's
+ * slots: adaptive limiter and rate gate), and write the outcome under the claim's fence. Leases
+ * are renewed every third of their length while the claims are held; a claim found lost (renew
+ * or finish refused) is dropped silently: the new owner sends again under the same key.
+ *
+ * Statements per document are what a team's database spends its CPU on (every claim and every
+ * outcome is an UPDATE with its timeline rows, counts and a notice to every desk), so both are
+ * grouped: claims are taken ahead (a slot that frees takes the next one at once) and refilled
+ * half a window at a time, and outcomes wait a few milliseconds to be written together.
  */
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
 import {
@@ -41,25 +46,35 @@ export interface SenderDeps {
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
+  /** How long an outcome waits for others to be written with it, ms (default 10). */
+  writeLingerMs?: number;
   random?: () => number;
 }
 
 interface InFlight {
   claim: Claim;
   lost: boolean;
+  /** Its send has started (it may wait for the rate gate); before that it waits ahead. */
+  launched: boolean;
   /** A request left for the access point: the claim may not be released any more. */
   sent: boolean;
 }
 
 /** An outcome waiting for the next `finishMany`. */
 interface PendingWrite extends FinishItem {
+  /** When it was queued for writing (performance.now()): just after the answer came. */
+  at: number;
   done(err?: unknown): void;
 }
 
 /** The send loop of one desk (see the file comment). */
 export class DeskSender {
   private readonly slots: SendSlots;
+  /** Every claim held: waiting ahead, waiting for the rate gate, or sent. */
   private readonly inFlight = new Map<number, InFlight>();
+  /** Claimed ahead, waiting for a slot (oldest first). */
+  private readonly ahead: InFlight[] = [];
+  private lingerTimer: NodeJS.Timeout | null = null;
   private readonly work = new Set<Promise<void>>();
   private pumping = false;
   private again = false;
@@ -88,7 +103,7 @@ export class DeskSender {
     );
   }
 
-  /** Sends in flight now. */
+  /** Claims held now (sending, or waiting to). */
   get busy(): number {
     return this.inFlight.size;
   }
@@ -102,9 +117,23 @@ export class DeskSender {
     this.pump();
   }
 
-  /** Claim nothing more (pause, database down); sends in flight finish. */
+  /** Claim nothing more (pause, database down); sends in flight finish, claims ahead go back. */
   hold(): void {
     this.running = false;
+    this.releaseAhead();
+  }
+
+  /** Give back the claims waiting ahead: nothing of theirs reached the access point. */
+  private releaseAhead(): void {
+    for (const entry of this.ahead.splice(0)) {
+      const p = this.write(entry, { kind: 'released' })
+        .catch((err: unknown) => this.deps.onUnavailable(err))
+        .finally(() => {
+          this.inFlight.delete(entry.claim.id);
+          this.work.delete(p);
+        });
+      this.work.add(p);
+    }
   }
 
   /** Fixed sends in flight. */
@@ -113,46 +142,76 @@ export class DeskSender {
     this.pump();
   }
 
-  /** Claim what may be sent now, up to the free slots. */
+  /** Claim what may be sent now: the free slots and the window ahead (see `wanted`). */
   pump(): void {
     if (this.pumping) {
       this.again = true;
       return;
     }
     this.pumping = true;
-    void this.claimRounds().finally(() => {
+    // Counted as work: a stop waits for a claim under way (and gives back what it brings).
+    const p = this.claimRounds().finally(() => {
       this.pumping = false;
+      this.work.delete(p);
     });
+    this.work.add(p);
+  }
+
+  /**
+   * How many to claim now: the free slots plus a window ahead as large as the slots, taken when
+   * half the window or more is missing (or when slots would idle): claims of several rows. A desk
+   * held back by a rate limit claims no window: its claims would wait, kept from other desks.
+   */
+  private wanted(): number {
+    const window = this.deps.requestsPerSecond ? 0 : Math.max(1, this.slots.single.limit);
+    const free = Math.max(0, this.slots.freeSingles() - this.waitingForGate());
+    const room = free + window - this.ahead.length;
+    const idle = free > 0 && this.ahead.length === 0;
+    return room > 0 && (idle || room >= Math.ceil(window / 2)) ? room : 0;
   }
 
   private async claimRounds(): Promise<void> {
     do {
       this.again = false;
-      const free = this.slots.freeSingles() - this.waitingForGate();
-      if (!this.running || this.stopping || free <= 0) return;
+      this.launchAhead();
+      const wanted = this.wanted();
+      if (!this.running || this.stopping || wanted <= 0) return;
       let claims: Claim[];
       try {
-        claims = await this.deps.store.claim(this.deps.deskId, free, this.deps.leaseMs);
+        claims = await this.deps.store.claim(this.deps.deskId, wanted, this.deps.leaseMs);
       } catch (err) {
         this.deps.onUnavailable(err);
         return;
       }
-      for (const c of claims) this.launch(c);
+      for (const claim of claims) {
+        const entry: InFlight = { claim, lost: false, launched: false, sent: false };
+        this.inFlight.set(claim.id, entry);
+        this.ahead.push(entry);
+      }
+      // Held, paused or stopped meanwhile: what was just claimed goes back.
+      if (!this.running || this.stopping) this.releaseAhead();
       // A full round: there may be more waiting.
-      if (claims.length === free) this.again = true;
+      if (claims.length === wanted) this.again = true;
     } while (this.again);
+    this.launchAhead();
   }
 
-  /** Claims waiting for the rate gate (their slot is not taken yet). */
+  /** Claims launched and waiting for the rate gate (their slot is not taken yet). */
   private waitingForGate(): number {
     let n = 0;
-    for (const e of this.inFlight.values()) if (!e.sent) n++;
+    for (const e of this.inFlight.values()) if (e.launched && !e.sent) n++;
     return n;
   }
 
-  private launch(claim: Claim): void {
-    const entry: InFlight = { claim, lost: false, sent: false };
-    this.inFlight.set(claim.id, entry);
+  /** Start the claims waiting ahead, as many as there are free slots. */
+  private launchAhead(): void {
+    let free = this.slots.freeSingles() - this.waitingForGate();
+    while (free-- > 0 && this.ahead.length > 0) this.launch(this.ahead.shift()!);
+  }
+
+  private launch(entry: InFlight): void {
+    const { claim } = entry;
+    entry.launched = true;
     const p = this.sendOne(entry)
       .catch((err: unknown) => {
         // A bug must not strand the claim: nothing more is written; the lease runs out and the
@@ -199,7 +258,8 @@ export class DeskSender {
     }
     const ms = this.slots.answered(req, outcome);
     this.deps.metrics.recordLatency('send', ms);
-    // The slot is free now: claim its next document while this outcome is written.
+    // The slot is free now: the next claim ahead takes it while this outcome is written.
+    this.launchAhead();
     this.pump();
     await this.write(entry, this.outcomeOf(claim, outcome));
   }
@@ -237,8 +297,9 @@ export class DeskSender {
 
   /**
    * Write an outcome under the claim's fence; lost claims are dropped, outages spooled. Outcomes
-   * that arrive while a write is under way go together in the next statement (group commit: one
-   * statement per round trip, however many sends ended meanwhile, and no added wait).
+   * wait `writeLingerMs` for others, and those that arrive while a write is under way go
+   * together in the next statement (group commit). The wait costs no send: the slot is free
+   * already; a crash meanwhile leaves the claim in doubt, sent again under the same key.
    */
   private write(entry: InFlight, outcome: TeamOutcome): Promise<void> {
     if (entry.lost) {
@@ -250,13 +311,22 @@ export class DeskSender {
       this.pendingWrites.push({
         claim,
         outcome,
+        at: performance.now(),
         done: (err) => (err === undefined ? resolve() : reject(err)),
       });
-      void this.writeRounds();
+      const linger = this.deps.writeLingerMs ?? 10;
+      // Released claims (a stop, a pause) and full windows go at once.
+      if (linger <= 0 || outcome.kind === 'released' || this.pendingWrites.length >= 64) {
+        void this.writeRounds();
+      } else {
+        this.lingerTimer ??= setTimeout(() => void this.writeRounds(), linger);
+      }
     });
   }
 
   private async writeRounds(): Promise<void> {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
     if (this.writing) return;
     this.writing = true;
     try {
@@ -273,7 +343,15 @@ export class DeskSender {
   private async writeBatch(batch: readonly PendingWrite[]): Promise<void> {
     let written: Set<number>;
     try {
-      written = await this.deps.store.finishMany(this.deps.deskId, batch);
+      // An acceptance is dated when the answer came, not when it is written.
+      const now = performance.now();
+      written = await this.deps.store.finishMany(
+        this.deps.deskId,
+        batch.map(({ claim, outcome, at }) => ({
+          claim,
+          outcome: outcome.kind === 'accepted' ? { ...outcome, answeredMsAgo: now - at } : outcome,
+        })),
+      );
     } catch (err) {
       if (!isStoreUnavailable(err)) {
         for (const p of batch) p.done(err);
@@ -316,15 +394,25 @@ export class DeskSender {
       return;
     }
     for (const e of entries) if (!held.has(e.claim.id)) e.lost = true;
+    // Lost while waiting ahead: nothing was sent, nothing is written.
+    for (let i = this.ahead.length - 1; i >= 0; i--) {
+      const e = this.ahead[i]!;
+      if (!e.lost) continue;
+      this.ahead.splice(i, 1);
+      this.inFlight.delete(e.claim.id);
+      this.lostClaims++;
+    }
   }
 
   /**
-   * Stop: claim nothing more; claims still waiting to leave are released (nothing reached the
-   * access point), sends under way finish and their outcomes are written.
+   * Stop: claim nothing more; claims still waiting to leave (ahead or at the rate gate) are
+   * released (nothing reached the access point), sends under way finish and their outcomes are
+   * written.
    */
   async stop(): Promise<void> {
     this.stopping = true;
     this.running = false;
+    this.releaseAhead();
     while (this.work.size > 0) await Promise.all([...this.work]);
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;

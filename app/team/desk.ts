@@ -11,19 +11,14 @@ import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { tooLargeMessage } from '../validation';
 import { checkNewFiles, keysOf, type IntakeDeps } from './desk-intake';
-import type { DeliveryOptions } from '../queue/stages/delivery-judge';
+import {
+  DEFAULT_DELIVERY_OPTIONS as DELIVERY_DEFAULTS,
+  type DeliveryOptions,
+} from '../queue/stages/delivery-judge';
 import { DeskPoller } from './desk-poller';
 import { DeskSender, isStoreUnavailable } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
-
-/** The single desk's delivery timings (app/queue/stages/index.ts). */
-const DELIVERY_DEFAULTS: DeliveryOptions = {
-  pollInitialMs: 2_000,
-  pollMaxMs: 60_000,
-  responseWindowMs: 60 * 60_000,
-  deliveryTimeoutMs: 7 * 24 * 60 * 60_000,
-};
 
 /** Online = a heartbeat within this long (database clock). */
 export const ONLINE_WITHIN_MS = 20_000;

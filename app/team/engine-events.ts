@@ -64,6 +64,11 @@ export class TeamEngineEvents {
     return () => set.delete(listener as Listener);
   }
 
+  /** True when someone listens to `event` (what nobody hears need not be computed). */
+  heard(event: EventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   /** Tell every listener of `event`. */
   emit<E extends EventName>(event: E, payload: Events[E]): void {
     for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);

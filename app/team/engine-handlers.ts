@@ -269,34 +269,35 @@ async function briefs(
   names: DeskNames,
   ids: number[],
 ): Promise<DocumentBriefRow[]> {
+  // One read for the chunk (a run's summary asks for its documents in chunks), not one per id.
+  const teamIds = ids.map((id) => ctx.teamDesk.teamIdOf(id));
+  const wanted = teamIds.filter((at): at is number => typeof at === 'number');
+  const docs = new Map(
+    (wanted.length ? await ctx.store.getMany(wanted) : []).map((d) => [d.id, d]),
+  );
   const rows: DocumentBriefRow[] = [];
-  // A few reads at a time: a run's summary asks for its documents in chunks.
-  for (let i = 0; i < ids.length; i += 32) {
-    const part = await Promise.all(
-      ids.slice(i, i + 32).map(async (id): Promise<DocumentBriefRow | null> => {
-        const at = ctx.teamDesk.teamIdOf(id);
-        if (at === 'kept') {
-          return {
-            id,
-            fileName: ctx.teamDesk.spool.keptName(-id) ?? '',
-            state: 'received',
-            problemCode: 'TEAM_DATABASE_UNREACHABLE',
-            problemMessage: ctx.teamDesk.message,
-          };
-        }
-        const d = at === null ? null : await ctx.store.get(at);
-        if (!d) return null;
-        return {
-          id,
-          fileName: d.fileName,
-          state: d.state,
-          problemCode: d.problem?.code ?? null,
-          problemMessage: d.problem?.message ?? null,
-          sentBy: d.sentBy ? await names.of(d.sentBy) : null,
-        };
-      }),
-    );
-    for (const r of part) if (r) rows.push(r);
+  for (const [i, id] of ids.entries()) {
+    const at = teamIds[i];
+    if (at === 'kept') {
+      rows.push({
+        id,
+        fileName: ctx.teamDesk.spool.keptName(-id) ?? '',
+        state: 'received',
+        problemCode: 'TEAM_DATABASE_UNREACHABLE',
+        problemMessage: ctx.teamDesk.message,
+      });
+      continue;
+    }
+    const d = typeof at === 'number' ? docs.get(at) : undefined;
+    if (!d) continue;
+    rows.push({
+      id,
+      fileName: d.fileName,
+      state: d.state,
+      problemCode: d.problem?.code ?? null,
+      problemMessage: d.problem?.message ?? null,
+      sentBy: d.sentBy ? await names.of(d.sentBy) : null,
+    });
   }
   return rows;
 }

@@ -217,20 +217,22 @@ async function openTeamEngine(
     teamMetrics,
     events,
   });
-  // Once a second: the team's counts (one query, whatever happens meanwhile) and the charts.
+  // Once a second: the team's counts (one query, whatever happens meanwhile) and, when a screen
+  // listens (a CLI desk has none), the charts: the team's series is a query of its own.
   const metricsTimer = setInterval(() => {
     void teamCounts(store)
       .then((counts) => {
         events.counts = counts;
       })
       .catch(() => undefined)
-      .then(() => teamMetrics.refresh())
-      .then(() =>
+      .then(async () => {
+        if (!events.heard('metrics:tick')) return;
+        await teamMetrics.refresh();
         events.emit('metrics:tick', {
           ...metrics.snapshot(events.counts),
           team: teamMetrics.snapshot(TEAM_TICK_SECONDS),
-        }),
-      );
+        });
+      });
   }, 1000);
   metricsTimer.unref();
 

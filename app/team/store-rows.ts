@@ -139,6 +139,8 @@ export interface OutcomeWrite {
   uncount: boolean;
   /** accepted: delivery is first asked about this long after now; null otherwise. */
   firstPollInMs: number | null;
+  /** accepted: answered this long before now (accepted_at = now − this); null otherwise. */
+  acceptedAgoMs: number | null;
   detail: string | null;
 }
 
@@ -152,6 +154,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
     sent: false,
     uncount: false,
     firstPollInMs: null,
+    acceptedAgoMs: null,
   };
   let w: OutcomeWrite;
   switch (outcome.kind) {
@@ -162,6 +165,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
         transactionId: outcome.transactionId,
         sent: true,
         firstPollInMs: Math.max(0, Math.round(outcome.firstPollInMs ?? 0)),
+        acceptedAgoMs: Math.max(0, Math.round(outcome.answeredMsAgo ?? 0)),
         detail: 'accepted by the access point',
       };
       break;

@@ -129,8 +129,12 @@ export interface FinishItem {
 
 /** How a send ended, as written back under the claim's fence. */
 export type TeamOutcome =
-  /** Delivery is asked about `firstPollInMs` later (database clock; default at once). */
-  | { kind: 'accepted'; transactionId: string; firstPollInMs?: number }
+  /**
+   * Delivery is asked about `firstPollInMs` later (database clock; default at once). The access
+   * point answered `answeredMsAgo` before the write (the desk's monotonic clock; default 0):
+   * the acceptance is dated that long before the database's now.
+   */
+  | { kind: 'accepted'; transactionId: string; firstPollInMs?: number; answeredMsAgo?: number }
   /** Nothing reached the access point (refused before sending, paused): queued again now. */
   | { kind: 'released' }
   /** Try again after `delayMs` (database clock); `reachedMaybe` keeps it from being cancelled. */
@@ -257,6 +261,8 @@ export interface TeamStore {
   releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number>;
 
   get(id: number): Promise<TeamDocument | null>;
+  /** The documents of these ids (unknown ids left out) in one read: what a run's summary reads. */
+  getMany(ids: readonly number[]): Promise<TeamDocument[]>;
   list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }>;
   counts(): Promise<Partial<Record<DocumentState, number>>>;
   timeline(id: number): Promise<TeamEvent[]>;

@@ -330,6 +330,14 @@ export class MemoryTeamStore implements TeamStore {
     return r ? this.doc(r) : null;
   }
 
+  async getMany(ids: readonly number[]) {
+    this.gate();
+    return [...new Set(ids)].flatMap((id) => {
+      const r = this.rows.get(id);
+      return r ? [this.doc(r)] : [];
+    });
+  }
+
   async list(q: TeamListQuery) {
     this.gate();
     let rows = [...this.rows.values()].filter((r) => !q.states || q.states.includes(r.state));

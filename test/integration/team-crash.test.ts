@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { distFile } from '../helpers/dist';
-import { hasPostgres, MISSING_POSTGRES } from '../helpers/postgres.mjs';
 import { runTeamCrashHarness } from '../team/harness.mjs';
+import { skipWithoutPostgres } from '../helpers/team-backends';
 
-// Under CI a missing PostgreSQL fails (startPostgres throws); elsewhere the file skips, saying why.
-const skip = !hasPostgres() && process.env.CI !== 'true';
-if (skip) console.warn(`team-crash: skipped. ${MISSING_POSTGRES}`);
+// Under CI a missing PostgreSQL fails; elsewhere the file skips, saying why.
+const skip = skipWithoutPostgres('team-crash');
 
 describe.skipIf(skip)(
   'team crash harness (small; `npm run test:team-crash` runs 5,000 invoices and 30 kills)',

@@ -44,7 +44,9 @@ async function desk(store: string, ap: SandboxHandle, name: string): Promise<Eng
 
 describe('delivery on a team outbox', () => {
   it('two desks share the polling: each document is delivered and answered exactly once', async () => {
-    const ap = await startSandbox({ transactionStepMs: 20 });
+    // Delivered 3 steps after its acceptance (the access point's clock): a step long enough that
+    // a busy machine's late write of the acceptance (the desk's answer time) stays before it.
+    const ap = await startSandbox({ transactionStepMs: 100 });
     sandboxes.push(ap);
     const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
     const a = await desk(store, ap, 'desk A');

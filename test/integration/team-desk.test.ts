@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../app/engine';
 import { memorySecretStore, type EngineOptions } from '../../app/engine/options';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
@@ -324,6 +324,31 @@ describe('the hot folder of a team desk', () => {
     });
     expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toEqual([]);
     expect(ap.stats().acceptedDocuments).toBe(3);
+  });
+});
+
+describe("a run's summary", () => {
+  it('reads its documents in one statement per chunk of briefs, not one per document', async () => {
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    // Delivery is not asked about here: every document stays accepted.
+    const timings = {
+      retryBaseMs: 20,
+      retryMaxMs: 100,
+      settleBackstopMs: 100,
+      pollInitialMs: 600_000,
+    };
+    const a = await desk(store, ap, 'desk A', {}, { timings });
+    const { added } = await a.handlers['documents:add']({ files: makeInvoices(40, 'BRIEF') });
+    const ids = added.map((x) => x.id);
+    await a.waitUntilSettled(ids);
+    const get = vi.spyOn(store, 'get');
+    const getMany = vi.spyOn(store, 'getMany');
+    const rows = await states(a, ids);
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    expect(rows.every((r) => r.state === 'accepted' && r.sentBy === 'desk A')).toBe(true);
+    expect(getMany).toHaveBeenCalledTimes(1);
+    expect(get).not.toHaveBeenCalled();
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { distFile } from '../helpers/dist';
-import { hasPostgres, MISSING_POSTGRES, startPostgres } from '../helpers/postgres.mjs';
+import { startPostgres } from '../helpers/postgres.mjs';
 import { startTcpProxy } from '../helpers/tcp-proxy.mjs';
 import { LEASE_ENV } from '../team/harness.mjs';
 import {
@@ -16,6 +16,7 @@ import {
   type DeskRun,
 } from '../team/processes.mjs';
 import { openTeamDb } from '../team/team-db.mjs';
+import { skipWithoutPostgres } from '../helpers/team-backends';
 
 // A partition between one desk and the team database: desk A reaches PostgreSQL only through a
 // TCP proxy. While A holds claims (documents in `sending`, the access point slow to answer) the
@@ -23,9 +24,8 @@ import { openTeamDb } from '../team/team-db.mjs';
 // claims A's documents again in doubt and finishes the work; then the link comes back. The
 // sandbox's own records must show each invoice accepted once, and nothing may stay unfinished.
 
-// Under CI a missing PostgreSQL fails (startPostgres throws); elsewhere the file skips, saying why.
-const skip = !hasPostgres() && process.env.CI !== 'true';
-if (skip) console.warn(`team-partition: skipped. ${MISSING_POSTGRES}`);
+// Under CI a missing PostgreSQL fails; elsewhere the file skips, saying why.
+const skip = skipWithoutPostgres('team-partition');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -7,21 +7,17 @@ import { clientConfig } from '../../app/team/postgres/connection';
 import { CLAIM_DUE_DOCUMENTS } from '../../app/team/postgres/statements';
 import { CLAIM_DUE_DOCUMENTS as CLAIM_DUE_DOCUMENTS_SQLITE } from '../../app/team/sqlite/sqlite-team-store';
 import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
-import {
-  hasPostgres,
-  MISSING_POSTGRES,
-  startPostgres,
-  type PostgresCluster,
-} from '../helpers/postgres.mjs';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
 import { useTempDirs } from '../helpers/temp';
+import { skipWithoutPostgres } from '../helpers/team-backends';
 
 // A claim's cost must not grow with the queue: it reads the due index up to now, in due order,
 // and stops after `limit` rows, rather than reading every candidate row and sorting them. Checked on the plans,
 // with a queue that just grew (the statistics do not know it yet).
 
 const tempDir = useTempDirs();
-const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
-if (skipPostgres) console.warn(`team-store-plans (postgresql): skipped. ${MISSING_POSTGRES}`);
+// Under CI a missing PostgreSQL fails; elsewhere its half skips, saying why.
+const skipPostgres = skipWithoutPostgres('team-store-plans (postgresql)');
 
 function docs(n: number, tag: string): NewTeamDocument[] {
   return Array.from({ length: n }, (_, i) => {

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { hasPostgres, MISSING_POSTGRES, startPostgres } from '../helpers/postgres.mjs';
+import { startPostgres } from '../helpers/postgres.mjs';
+import { skipWithoutPostgres } from '../helpers/team-backends';
 
-// Under CI a missing PostgreSQL fails (startPostgres throws); elsewhere the file skips, saying why.
-const skip = !hasPostgres() && process.env.CI !== 'true';
-if (skip) console.warn(`team-store-postgres-helper: skipped. ${MISSING_POSTGRES}`);
+// Under CI a missing PostgreSQL fails; elsewhere the file skips, saying why.
+const skip = skipWithoutPostgres('team-store-postgres-helper');
 
 async function selectOne(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });

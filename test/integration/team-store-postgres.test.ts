@@ -4,18 +4,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { labelOf, openTeamStore, TeamStoreAddressError } from '../../app/team/open-store';
 import { teamKeyOf, TeamStoreUnavailableError, type TeamStore } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
-import {
-  hasPostgres,
-  MISSING_POSTGRES,
-  startPostgres,
-  type PostgresCluster,
-} from '../helpers/postgres.mjs';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
+import { skipWithoutPostgres } from '../helpers/team-backends';
 
 // What only the PostgreSQL store has to show: a database that is down is told apart from a bug,
 // the password never shows, and the store and its listener come back after a restart.
 
-const skip = !hasPostgres() && process.env.CI !== 'true';
-if (skip) console.warn(`team-store-postgres: skipped. ${MISSING_POSTGRES}`);
+// Under CI a missing PostgreSQL fails; elsewhere the file skips, saying why.
+const skip = skipWithoutPostgres('team-store-postgres');
 
 const PASSWORD = 'Tr0ub4dor-&-3-secret';
 

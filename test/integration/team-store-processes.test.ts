@@ -7,20 +7,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
 import { teamKeyOf } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
-import {
-  hasPostgres,
-  MISSING_POSTGRES,
-  startPostgres,
-  type PostgresCluster,
-} from '../helpers/postgres.mjs';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
 import { useTempDirs } from '../helpers/temp';
+import { skipWithoutPostgres } from '../helpers/team-backends';
 
 // Desks are separate processes: three processes claim from one store at once (SQLite file:
 // BEGIN IMMEDIATE + busy_timeout; PostgreSQL: SKIP LOCKED) and never get the same document.
 
 const tempDir = useTempDirs();
-const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
-if (skipPostgres) console.warn(`team-store-processes (postgresql): skipped. ${MISSING_POSTGRES}`);
+// Under CI a missing PostgreSQL fails; elsewhere its half skips, saying why.
+const skipPostgres = skipWithoutPostgres('team-store-processes (postgresql)');
 
 const DOCS = 150;
 const DESKS = 3;

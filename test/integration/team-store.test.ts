@@ -1,18 +1,10 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../app/team/migrations';
 import { IN_DOUBT_DETAIL } from '../../app/team/store-rows';
 import { teamKeyOf, type NewTeamDocument, type TeamStore } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
-import {
-  hasPostgres,
-  MISSING_POSTGRES,
-  startPostgres,
-  type PostgresCluster,
-} from '../helpers/postgres.mjs';
+import { teamBackends } from '../helpers/team-backends';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
 
@@ -35,71 +27,10 @@ async function poll<T>(
 // One contract, two implementations: every test below runs on SQLite and on a real PostgreSQL.
 
 const tempDir = useTempDirs();
-// Under CI a missing PostgreSQL fails (startPostgres throws); elsewhere its half skips, saying why.
-const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
-if (skipPostgres) console.warn(`team-store (postgresql): skipped. ${MISSING_POSTGRES}`);
-
-interface Backend {
-  name: 'sqlite' | 'postgresql';
-  skip: boolean;
-  setUp(): Promise<void>;
-  tearDown(): Promise<void>;
-  /** A fresh, empty database. */
-  newAddress(): Promise<string>;
-  /** Rows of a plain query, read around the store. */
-  raw(address: string, sql: string): Promise<Record<string, unknown>[]>;
-  migrations: number;
-}
-
-let cluster: PostgresCluster | null = null;
-let dbNumber = 0;
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'sqlite',
-    skip: false,
-    setUp: async () => {},
-    tearDown: async () => {},
-    newAddress: async () => `sqlite:${join(tempDir(), 'team.sqlite')}`,
-    raw: async (address, sql) => {
-      const db = new Database(address.slice('sqlite:'.length));
-      try {
-        const stmt = db.prepare(sql);
-        return (stmt.reader ? stmt.all() : (stmt.run(), [])) as Record<string, unknown>[];
-      } finally {
-        db.close();
-      }
-    },
-    migrations: SQLITE_MIGRATIONS.length,
-  },
-  {
-    name: 'postgresql',
-    skip: skipPostgres,
-    setUp: async () => {
-      cluster = await startPostgres();
-    },
-    tearDown: async () => {
-      await cluster?.stop();
-    },
-    newAddress: async () => {
-      const name = `team_${++dbNumber}`;
-      await rawPg(cluster!.url, `CREATE DATABASE ${name}`);
-      return cluster!.url.replace(/\/postgres$/, `/${name}`);
-    },
-    raw: (address, sql) => rawPg(address, sql),
-    migrations: POSTGRES_MIGRATIONS.length,
-  },
-];
-
-async function rawPg(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await c.end();
-  }
-}
+const BACKENDS = teamBackends('team-store', tempDir).map((b) => ({
+  ...b,
+  migrations: (b.name === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).length,
+}));
 
 let docNumber = 0;
 /** A new document for the queue (distinct bytes, so a distinct key). */
@@ -346,6 +277,18 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         'sending',
       ]);
       expect(await a.counts()).toMatchObject({ accepted: 1, queued: 1, sending: 1 });
+      // getMany: the rows of the ids given (unknown ones left out) in one read.
+      const many = await a.getMany([z!.id, x!.id, 999_999, x!.id]);
+      expect(many.map((d) => d.id).sort((p, q) => p - q)).toEqual([x!.id, z!.id]);
+      expect(many.find((d) => d.id === x!.id)).toEqual(await a.get(x!.id));
+      // An acceptance is dated when the answer came (answeredMsAgo before the write).
+      const [w] = await a.enqueue(ANNA.id, [newDoc()]);
+      const claimW = (await a.claim(ANNA.id, 5, 30_000)).find((c) => c.id === w!.id);
+      const outcome = { kind: 'accepted', transactionId: 'tx-w', answeredMsAgo: 60_000 } as const;
+      expect(await a.finishMany(ANNA.id, [{ claim: claimW!, outcome }])).toEqual(new Set([w!.id]));
+      const dw = await a.get(w!.id);
+      expect(dw!.updatedAt - dw!.acceptedAt!).toBeGreaterThanOrEqual(59_000);
+      expect(dw!.updatedAt - dw!.acceptedAt!).toBeLessThan(61_000);
     });
 
     it('retry times and leases follow the database clock: a desk 10 minutes ahead cannot claim early', async () => {

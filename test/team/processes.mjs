@@ -148,12 +148,24 @@ export function acceptanceReport(acceptedRows, invoices) {
 
 /**
  * One desk: `peppol-desk send <folder> --store <url> --data-dir <dir> --endpoint <sandbox> --json`
- * as a child process. `exited` resolves with its exit code or signal and its output's tails.
+ * as a child process (`command: 'watch'`: `peppol-desk watch <folder> …`, which runs until
+ * SIGTERM; `nodeArgs` go to node itself, e.g. `--cpu-prof`). `exited` resolves with its exit code
+ * or signal and its output's tails.
  */
-export function spawnDesk({ folder, storeUrl, dataDir, endpoint, extraArgs = [], env = {} }) {
+export function spawnDesk({
+  folder,
+  storeUrl,
+  dataDir,
+  endpoint,
+  extraArgs = [],
+  env = {},
+  nodeArgs = [],
+  command = 'send',
+}) {
   const args = [
+    ...nodeArgs,
     dist('cli.cjs'),
-    'send',
+    command,
     folder,
     '--store',
     storeUrl,
@@ -161,7 +173,7 @@ export function spawnDesk({ folder, storeUrl, dataDir, endpoint, extraArgs = [],
     dataDir,
     '--endpoint',
     endpoint,
-    '--json',
+    ...(command === 'send' ? ['--json'] : []),
     ...extraArgs,
   ];
   const proc = spawn(process.execPath, args, {

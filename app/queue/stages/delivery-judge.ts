@@ -17,6 +17,14 @@ export interface DeliveryOptions {
   deliveryTimeoutMs: number;
 }
 
+/** The single desk's delivery timings, which a team's desks use too unless told otherwise. */
+export const DEFAULT_DELIVERY_OPTIONS: Readonly<DeliveryOptions> = {
+  pollInitialMs: 2_000,
+  pollMaxMs: 60_000,
+  responseWindowMs: 60 * 60_000,
+  deliveryTimeoutMs: 7 * 24 * 60 * 60_000,
+};
+
 /** What is known of a tracked document when its answer comes. */
 export interface TrackedFacts {
   state: DocumentState;

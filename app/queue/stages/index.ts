@@ -8,6 +8,7 @@ import type { DocumentsRepo } from '../../store/documents-repo';
 import { ConnectionHealth, type ConnectionContext } from './connection';
 import type { StageContext } from './context';
 import { DeliveryTracking, type DeliveryContext } from './delivery';
+import { DEFAULT_DELIVERY_OPTIONS } from './delivery-judge';
 import { Recovery, type RecoveryContext } from './recovery';
 import { ResolveStage, type ResolveContext } from './resolve';
 import { ValidateStage, type ValidateContext, type Validator } from './validate';
@@ -89,8 +90,6 @@ export interface Stages {
   health: ConnectionHealth;
 }
 
-const DAY_MS = 24 * 60 * 60_000;
-
 /**
  * Build the stages around one context: the `base` the send stage shares, what changes on a
  * reconnect (access point, environment, caches) read from `deps` at use, and the pipeline's
@@ -154,9 +153,9 @@ export function createStages(
     resolution: new ResolveStage(ctx),
     delivery: new DeliveryTracking(ctx, {
       pollInitialMs: options.pollInitialMs,
-      pollMaxMs: options.pollMaxMs ?? 60_000,
-      responseWindowMs: options.responseWindowMs ?? 60 * 60_000,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 7 * DAY_MS,
+      pollMaxMs: options.pollMaxMs ?? DEFAULT_DELIVERY_OPTIONS.pollMaxMs,
+      responseWindowMs: options.responseWindowMs ?? DEFAULT_DELIVERY_OPTIONS.responseWindowMs,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_OPTIONS.deliveryTimeoutMs,
     }),
     recovery: new Recovery(ctx),
     health: new ConnectionHealth(ctx, {

@@ -190,15 +190,19 @@ function checkOut(pool: pg.Pool): Promise<CheckedOut> {
   });
 }
 
-/** One statement on the pool, with the same error mapping. */
+/**
+ * One statement on the pool, with the same error mapping. A `name` prepares it once per
+ * connection (parsed and planned once, not on every call): only for fixed texts.
+ */
 export async function query<R extends pg.QueryResultRow>(
   pool: pg.Pool,
   label: string,
   text: string,
   values: unknown[] = [],
+  name?: string,
 ): Promise<R[]> {
   try {
-    return (await pool.query<R>(text, values)).rows;
+    return (await pool.query<R>(name ? { name, text, values } : { text, values })).rows;
   } catch (err) {
     throw asStoreError(err, label);
   }

@@ -42,11 +42,17 @@ import type {
   TeamStore,
 } from '../store';
 import {
+  ACCEPTED_PER_SECOND,
   CLAIM_DUE_DOCUMENTS,
   FINISH_MANY_UNDER_FENCE,
   FOLD_STATE_DELTAS,
   INSERT_DOCUMENTS,
+  READ_DESKS,
+  READ_DOCUMENTS,
   READ_STATE_COUNTS,
+  READ_TIMELINE,
+  RENEW_LEASES,
+  UPSERT_DESK,
   clerkMoveSql,
 } from './statements';
 import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
@@ -86,8 +92,12 @@ export class PostgresTeamStore implements TeamStore {
     this.pool = createPool(url, options.poolSize ?? 10);
   }
 
-  private q<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    return query<R>(this.pool, this.label, text, values);
+  private q<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+    name?: string,
+  ): Promise<R[]> {
+    return query<R>(this.pool, this.label, text, values, name);
   }
 
   private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -126,13 +136,7 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async heartbeat(desk: DeskInfo): Promise<void> {
-    await this.q(
-      `INSERT INTO team_desks (id, name, host, started_at, last_seen)
-       VALUES ($1, $2, $3, team_now_ms(), team_now_ms())
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
-         last_seen = excluded.last_seen`,
-      [desk.id, desk.name, desk.host],
-    );
+    await this.q(UPSERT_DESK, [desk.id, desk.name, desk.host]);
   }
 
   async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
@@ -142,11 +146,7 @@ export class PostgresTeamStore implements TeamStore {
       host: string;
       last_seen: number;
       online: boolean;
-    }>(
-      `SELECT id, name, host, last_seen, last_seen >= team_now_ms() - $1::bigint AS online
-       FROM team_desks ORDER BY name, id`,
-      [Math.round(onlineWithinMs)],
-    );
+    }>(READ_DESKS, [Math.round(onlineWithinMs)]);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -242,12 +242,11 @@ export class PostgresTeamStore implements TeamStore {
       attempts: number;
       was: DocumentState;
       body: Buffer | null;
-    }>(CLAIM_DUE_DOCUMENTS, [
-      deskId,
-      Math.max(0, Math.floor(limit)),
-      Math.round(leaseMs),
-      IN_DOUBT_DETAIL,
-    ]);
+    }>(
+      CLAIM_DUE_DOCUMENTS,
+      [deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), IN_DOUBT_DETAIL],
+      'claimDueDocuments',
+    );
     return rows.map((r) => ({
       id: r.id,
       key: r.key,
@@ -264,12 +263,9 @@ export class PostgresTeamStore implements TeamStore {
   async renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>> {
     if (claims.length === 0) return new Set();
     const rows = await this.q<{ id: number }>(
-      `UPDATE team_documents d SET lease_until = (SELECT team_now_ms()) + $2::bigint,
-         due_at = (SELECT team_now_ms()) + $2::bigint
-       FROM unnest($3::bigint[], $4::bigint[]) AS c(id, fence)
-       WHERE d.id = c.id AND d.fence = c.fence AND d.state = 'sending' AND d.lease_owner = $1
-       RETURNING d.id`,
+      RENEW_LEASES,
       [deskId, Math.round(leaseMs), claims.map((c) => c.id), claims.map((c) => c.fence)],
+      'renewLeases',
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -296,22 +292,27 @@ export class PostgresTeamStore implements TeamStore {
     // In id order: two desks finishing overlapping rows (a stolen lease) lock them alike.
     const sorted = [...items].sort((a, b) => a.claim.id - b.claim.id);
     const ws = sorted.map((i) => outcomeWrite(i.outcome));
-    const rows = await this.q<{ id: number }>(FINISH_MANY_UNDER_FENCE, [
-      deskId,
-      sorted.map((i) => i.claim.id),
-      sorted.map((i) => i.claim.fence),
-      ws.map((w) => w.to),
-      ws.map((w) => w.transactionId),
-      ws.map((w) => w.sent),
-      ws.map((w) => w.delayMs),
-      ws.map((w) => w.problem?.code ?? null),
-      ws.map((w) => w.problem?.message ?? null),
-      ws.map((w) => w.problem?.action ?? null),
-      ws.map((w) => w.reachedMaybe),
-      ws.map((w) => w.uncount),
-      ws.map((w) => w.detail),
-      ws.map((w) => w.firstPollInMs),
-    ]);
+    const rows = await this.q<{ id: number }>(
+      FINISH_MANY_UNDER_FENCE,
+      [
+        deskId,
+        sorted.map((i) => i.claim.id),
+        sorted.map((i) => i.claim.fence),
+        ws.map((w) => w.to),
+        ws.map((w) => w.transactionId),
+        ws.map((w) => w.sent),
+        ws.map((w) => w.delayMs),
+        ws.map((w) => w.problem?.code ?? null),
+        ws.map((w) => w.problem?.message ?? null),
+        ws.map((w) => w.problem?.action ?? null),
+        ws.map((w) => w.reachedMaybe),
+        ws.map((w) => w.uncount),
+        ws.map((w) => w.detail),
+        ws.map((w) => w.firstPollInMs),
+        ws.map((w) => w.acceptedAgoMs),
+      ],
+      'finishManyUnderFence',
+    );
     return new Set(rows.map((r) => Number(r.id)));
   }
 
@@ -330,6 +331,16 @@ export class PostgresTeamStore implements TeamStore {
       [id],
     );
     return rows[0] ? toTeamDocument(rows[0]) : null;
+  }
+
+  async getMany(ids: readonly number[]): Promise<TeamDocument[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.q<TeamDocumentRow>(
+      READ_DOCUMENTS,
+      [[...new Set(ids)]],
+      'readDocuments',
+    );
+    return rows.map(toTeamDocument);
   }
 
   async list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }> {
@@ -386,17 +397,7 @@ export class PostgresTeamStore implements TeamStore {
       name: string | null;
       t: number | null;
       accepted: number | null;
-    }>(
-      `WITH clock AS (SELECT team_now_ms() AS now),
-       s AS (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*)::int AS accepted
-               FROM team_events, clock
-               WHERE to_state = 'accepted' AND at >= clock.now - $1::bigint AND desk IS NOT NULL
-               GROUP BY desk, t)
-       SELECT clock.now, s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
-       FROM clock LEFT JOIN s ON true LEFT JOIN team_desks d ON d.id = s.desk
-       ORDER BY s.t, s.desk`,
-      [Math.max(0, Math.floor(withinMs))],
-    );
+    }>(ACCEPTED_PER_SECOND, [Math.max(0, Math.floor(withinMs))]);
     const buckets: TeamAcceptedSeries['buckets'] = [];
     for (const r of rows) {
       if (r.desk !== null && r.t !== null)
@@ -412,12 +413,7 @@ export class PostgresTeamStore implements TeamStore {
       from_state: DocumentState | null;
       to_state: DocumentState;
       detail: string | null;
-    }>(
-      `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
-       FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
-       WHERE e.document_id = $1 ORDER BY e.seq`,
-      [id],
-    );
+    }>(READ_TIMELINE, [id]);
     return rows.map((r) => ({
       at: r.at,
       desk: r.desk,
@@ -432,6 +428,7 @@ export class PostgresTeamStore implements TeamStore {
     const rows = await this.q<{ id: number; state: DocumentState }>(
       'SELECT id, state FROM team_documents WHERE id = ANY($1::bigint[])',
       [[...new Set(ids)]],
+      'readStates',
     );
     return new Map(rows.map((r) => [r.id, r.state]));
   }

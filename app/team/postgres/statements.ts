@@ -1,5 +1,5 @@
 /** The PostgreSQL team store's statements, named for what they do (its SQL in one place). */
-import { MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
+import { MAX_NOTIFY_IDS, TEAM_DOCUMENT_COLUMNS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
 
 /**
  * A CTE `notified` that tells the other desks which rows of CTE `from` changed, as one notice
@@ -13,6 +13,9 @@ export function NOTIFY_CTE(from: string, desk: string, kind = `'d'`): string {
     FROM ${from} HAVING count(*) > 0
   )`;
 }
+
+/** The documents of ids $1 (whole rows without their bodies). */
+export const READ_DOCUMENTS = `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents WHERE id = ANY($1::bigint[])`;
 
 /** Insert a batch (columns as unnest arrays $1..$15, desk $16) in the given order; keys already present are skipped. */
 export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
@@ -62,15 +65,16 @@ export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
 /**
  * Write outcomes of many claims of desk $1 at once, each under its own claim's fence (no row
  * back when the fence moved): one row per outcome in the arrays
- * $2..$14 (id, fence, to, transaction id, sent, delay ms, problem code / message / action,
- * reached maybe, uncount, timeline words, first poll in ms); each row fenced on its own, ids written returned.
+ * $2..$15 (id, fence, to, transaction id, sent, delay ms, problem code / message / action,
+ * reached maybe, uncount, timeline words, first poll in ms, accepted ms ago); each row fenced on
+ * its own, ids written returned.
  */
 export const FINISH_MANY_UNDER_FENCE = `WITH o AS (
          SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::boolean[],
            $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::boolean[],
-           $13::text[], $14::bigint[]) AS o(id, fence, to_state, transaction_id, sent, delay_ms,
-             problem_code, problem_message, problem_action, reached_maybe, uncount, detail,
-             first_poll_ms)
+           $13::text[], $14::bigint[], $15::bigint[]) AS o(id, fence, to_state, transaction_id,
+             sent, delay_ms, problem_code, problem_message, problem_action, reached_maybe,
+             uncount, detail, first_poll_ms, accepted_ago_ms)
        ), moved AS (
          UPDATE team_documents d SET state = o.to_state, lease_owner = NULL, lease_until = NULL,
            updated_at = team_now_ms(),
@@ -85,7 +89,8 @@ export const FINISH_MANY_UNDER_FENCE = `WITH o AS (
            reached_maybe = d.reached_maybe OR o.reached_maybe,
            attempts = CASE WHEN o.uncount THEN GREATEST(d.attempts - 1, 0) ELSE d.attempts END,
            next_poll_at = (SELECT team_now_ms()) + o.first_poll_ms,
-           accepted_at = CASE WHEN o.first_poll_ms IS NULL THEN d.accepted_at ELSE team_now_ms() END
+           accepted_at = CASE WHEN o.accepted_ago_ms IS NULL THEN d.accepted_at
+                              ELSE team_now_ms() - o.accepted_ago_ms END
          FROM o
          WHERE d.id = o.id AND d.fence = o.fence AND d.state = 'sending' AND d.lease_owner = $1
          RETURNING d.id, o.to_state, o.detail
@@ -123,3 +128,35 @@ export function clerkMoveSql(guard: string): string {
        ), ${NOTIFY_CTE('moved', '$1')}
        SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
 }
+
+/** Announce desk $1 (name $2, host $3) or note that it is still there (database clock). */
+export const UPSERT_DESK = `INSERT INTO team_desks (id, name, host, started_at, last_seen)
+       VALUES ($1, $2, $3, team_now_ms(), team_now_ms())
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
+         last_seen = excluded.last_seen`;
+
+/** The team's desks, online when seen within $1 ms. */
+export const READ_DESKS = `SELECT id, name, host, last_seen, last_seen >= team_now_ms() - $1::bigint AS online
+       FROM team_desks ORDER BY name, id`;
+
+/** Extend by $2 ms the leases of desk $1 on ids $3 with fences $4 (still held ones only). */
+export const RENEW_LEASES = `UPDATE team_documents d SET lease_until = (SELECT team_now_ms()) + $2::bigint,
+         due_at = (SELECT team_now_ms()) + $2::bigint
+       FROM unnest($3::bigint[], $4::bigint[]) AS c(id, fence)
+       WHERE d.id = c.id AND d.fence = c.fence AND d.state = 'sending' AND d.lease_owner = $1
+       RETURNING d.id`;
+
+/** Accepts per desk per second over the last $1 ms, with the clock they were read at (one statement). */
+export const ACCEPTED_PER_SECOND = `WITH clock AS (SELECT team_now_ms() AS now),
+       s AS (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*)::int AS accepted
+               FROM team_events, clock
+               WHERE to_state = 'accepted' AND at >= clock.now - $1::bigint AND desk IS NOT NULL
+               GROUP BY desk, t)
+       SELECT clock.now, s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
+       FROM clock LEFT JOIN s ON true LEFT JOIN team_desks d ON d.id = s.desk
+       ORDER BY s.t, s.desk`;
+
+/** Document $1's timeline, oldest first, with the name of each step's desk. */
+export const READ_TIMELINE = `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
+       FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
+       WHERE e.document_id = $1 ORDER BY e.seq`;

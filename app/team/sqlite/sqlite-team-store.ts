@@ -271,7 +271,8 @@ export class SqliteTeamStore implements TeamStore {
             w.reachedMaybe ? 1 : 0,
             w.uncount ? 1 : 0,
             w.firstPollInMs,
-            w.firstPollInMs,
+            w.acceptedAgoMs,
+            w.acceptedAgoMs,
             claim.id,
             claim.fence,
             deskId,
@@ -309,6 +310,14 @@ export class SqliteTeamStore implements TeamStore {
       id,
     ) as TeamDocumentRow | undefined;
     return r ? toTeamDocument(r) : null;
+  }
+
+  async getMany(ids: readonly number[]): Promise<ReturnType<typeof toTeamDocument>[]> {
+    const rows = this.stmt(
+      `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
+       WHERE id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify([...new Set(ids)])) as TeamDocumentRow[];
+    return rows.map(toTeamDocument);
   }
 
   async list(

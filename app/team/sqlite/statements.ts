@@ -14,8 +14,8 @@ export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED
 
 /**
  * Write an outcome under its claim's fence (to, transaction id, sent, desk, delay ×2, to,
- * delay, problem code / message / action, reached maybe, uncount, id, fence, desk); no row when
- * the fence moved.
+ * delay, problem code / message / action, reached maybe, uncount, first poll in ms, accepted ms
+ * ago ×2, id, fence, desk); no row when the fence moved.
  */
 export const FINISH_UNDER_FENCE = `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
          updated_at = ${NOW},
@@ -26,5 +26,5 @@ export const FINISH_UNDER_FENCE = `UPDATE team_documents SET state = ?, lease_ow
          problem_code = ?, problem_message = ?, problem_action = ?,
          reached_maybe = reached_maybe OR ?,
          attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END,
-         next_poll_at = ${NOW} + ?, accepted_at = CASE WHEN ? IS NULL THEN accepted_at ELSE ${NOW} END
+         next_poll_at = ${NOW} + ?, accepted_at = CASE WHEN ? IS NULL THEN accepted_at ELSE ${NOW} - ? END
        WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`;
