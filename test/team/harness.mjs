@@ -79,6 +79,7 @@ export async function runTeamCrashHarness({
     killsWhileClaiming: 0,
     documentsOrphanedByKills: 0,
     orphanedNotClaimedInDoubt: null,
+    orphansMovedByLastWrite: 0,
     runs: 0,
     failedExits: [],
     stop: null,
@@ -140,7 +141,8 @@ export async function runTeamCrashHarness({
 
     let suspending = false;
     // Documents a killed desk left in `sending` (each must be claimed again, in doubt).
-    const orphaned = new Set();
+    // Documents a killed desk held in `sending` → how many timeline rows each had at the kill.
+    const orphaned = new Map();
 
     /** Accepted so far, by the sandbox's count (cheap; the harness's clock for its events). */
     let acceptedSoFar = 0;
@@ -183,10 +185,10 @@ export async function runTeamCrashHarness({
         // What it held when it died stays `sending` under its lease: another desk (or itself,
         // restarted) must claim it again in doubt and resend it under the same key.
         const id = deskIdOf(desk.dataDir);
-        const held = id ? await db.heldIds(id) : null;
+        const held = id ? await db.heldClaims(id) : null;
         if (held?.length) {
           figures.killsWhileClaiming++;
-          for (const doc of held) orphaned.add(doc);
+          for (const { id: doc, seen } of held) orphaned.set(doc, seen);
         }
       }
     }
@@ -263,7 +265,18 @@ export async function runTeamCrashHarness({
 
     figures.documentsOrphanedByKills = orphaned.size;
     const inDoubtIds = (await db.inDoubtIds()) ?? new Set();
-    figures.orphanedNotClaimedInDoubt = [...orphaned].filter((id) => !inDoubtIds.has(id)).length;
+    // Each must be claimed again in doubt, unless the killed desk's own last write (an outcome or
+    // a release, already on its way to PostgreSQL when the desk died, so committed after the
+    // look above) moved it out of `sending` under its fence.
+    figures.orphanedNotClaimedInDoubt = 0;
+    figures.orphansMovedByLastWrite = 0;
+    for (const [id, seen] of orphaned) {
+      if (inDoubtIds.has(id)) continue;
+      const next = await db.stepAfter(id, seen);
+      if (next && next.from_state === 'sending' && next.to_state !== 'sending') {
+        figures.orphansMovedByLastWrite++;
+      } else figures.orphanedNotClaimedInDoubt++;
+    }
     const stats = await sandbox.stats();
     const report = acceptanceReport(await sandbox.accepted(), invoices);
     const states = (await db.counts()) ?? {};
@@ -315,7 +328,7 @@ export async function runTeamCrashHarness({
       team.every((d) => d.finished);
     log(
       `team crash harness: ${documents} invoices × ${desks} desks, ${figures.kills} of ${kills} SIGKILLs ` +
-        `(${figures.killsWhileClaiming} while the desk held claims, leaving ${figures.documentsOrphanedByKills} documents in sending), ` +
+        `(${figures.killsWhileClaiming} while the desk held claims, leaving ${figures.documentsOrphanedByKills} documents in sending, ${figures.orphansMovedByLastWrite} of them moved on by the killed desk's last write), ` +
         `${figures.runs} runs, ${figures.failedExits.length} exits by error, ` +
         `SIGSTOP ${figures.stop ? `${figures.stop.stoppedMs} ms holding ${figures.stop.heldWhenStopped}` : 'not done'}, ` +
         `PostgreSQL restart ${figures.postgresRestart ? `at ${figures.postgresRestart.atAccepted} accepted` : 'not done'}, ` +

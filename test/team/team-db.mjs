@@ -51,13 +51,25 @@ export async function openTeamDb(url) {
       count(`SELECT COUNT(*) n FROM ${DOCUMENTS} WHERE state = 'sending' AND lease_owner = $1`, [
         deskId,
       ]),
-    /** Ids of the documents in `sending` whose lease this desk holds. */
-    async heldIds(deskId) {
+    /**
+     * The documents in `sending` whose lease this desk holds, each with how many timeline rows it
+     * had then (`seen`): what happens to it next is the row after those (see `stepAfter`).
+     */
+    async heldClaims(deskId) {
       const rows = await query(
-        `SELECT id FROM ${DOCUMENTS} WHERE state = 'sending' AND lease_owner = $1`,
+        `SELECT d.id, (SELECT COUNT(*) FROM ${EVENTS} e WHERE e.document_id = d.id) seen
+           FROM ${DOCUMENTS} d WHERE d.state = 'sending' AND d.lease_owner = $1`,
         [deskId],
       );
-      return rows ? rows.map((r) => Number(r.id)) : null;
+      return rows ? rows.map((r) => ({ id: Number(r.id), seen: Number(r.seen) })) : null;
+    },
+    /** Document `id`'s timeline row after its first `seen` rows (null: none, or no answer). */
+    async stepAfter(id, seen) {
+      const rows = await query(
+        `SELECT from_state, to_state FROM ${EVENTS} WHERE document_id = $1 ORDER BY seq OFFSET $2 LIMIT 1`,
+        [id, seen],
+      );
+      return rows?.[0] ?? null;
     },
     /** Rows per state. */
     async counts() {
