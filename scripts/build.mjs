@@ -26,7 +26,6 @@ const common = {
 const entries = [
   ['app/cli-entry.ts', 'dist/cli.cjs'],
   ['app/validation/worker.ts', 'dist/validation-worker.cjs'],
-  ['app/store/list-worker.ts', 'dist/list-worker.cjs'],
   ['app/sandbox/process-entry.ts', 'dist/sandbox.cjs'],
   ['test/bench/sender-engine.ts', 'dist/bench-sender.cjs'],
   ['main/main.ts', 'dist/main.cjs'],
@@ -46,9 +45,6 @@ await Promise.all(
       // script inside it) and could not require packages that live only inside app.asar: bundle
       // its dependencies (saxes, xmlchars: pure JavaScript) into it.
       ...(entry.includes('validation/worker') ? { packages: undefined } : {}),
-      // The list worker likewise carries better-sqlite3's JavaScript and loads its native module
-      // by path (bindings, its default finder, is never called).
-      ...(entry.includes('list-worker') ? { packages: undefined, external: ['bindings'] } : {}),
     }),
   ),
 );

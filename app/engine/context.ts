@@ -5,7 +5,6 @@
 import type { Pipeline } from '../queue/pipeline';
 import type { Checkpointer } from '../store/checkpointer';
 import type { DocumentsRepo } from '../store/documents-repo';
-import type { ListReader } from '../store/list-reader';
 import type { EngineConnection } from './connection';
 import type { EngineEvents } from './events';
 import type { EngineOptions } from './options';
@@ -22,6 +21,4 @@ export interface EngineContext {
   events: EngineEvents;
   /** Checkpoints in a worker thread; null when the connection checkpoints itself. */
   checkpointer?: Checkpointer | null;
-  /** Reads `documents:list` off the engine's thread; null: on it (no worker given). */
-  lists: ListReader | null;
 }

@@ -42,9 +42,6 @@ function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
   };
 }
 
-/** Reads of one list in the worker before it is read on the engine's thread (see the handler). */
-const WORKER_READS = 2;
-
 type DocumentChannels =
   | 'documents:add'
   | 'documents:list'
@@ -83,19 +80,8 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       if (!Array.isArray(files)) throw new AppError('BAD_REQUEST', 'No files were given.');
       return addFiles(ctx, files);
     },
-    'documents:list': async (arg) => {
-      const query = arg ?? {};
-      // Off the engine's thread when the list worker runs. Its page is read in a snapshot begun
-      // after the request came, so it holds every change already told; if a `documents:changed`
-      // went out while it read, the page may be older than that news: read again (once more in
-      // the worker, then here, where every change told is committed).
-      for (let read = 0; ctx.lists && read < WORKER_READS; read++) {
-        const before = ctx.events.changesEmitted;
-        const page = await ctx.lists.list(query);
-        if (!page) break;
-        if (ctx.events.changesEmitted === before) return page;
-      }
-      const { rows, total } = repo.list(query);
+    'documents:list': (arg) => {
+      const { rows, total } = repo.list(arg ?? {});
       return { rows: rows.map(toDocumentRow), total, counts: repo.counts() };
     },
     'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),

@@ -50,7 +50,6 @@ export class EngineEvents {
   private flushTimer: NodeJS.Timeout | null = null;
   /** A flush brought forward for a waiter whose every open id changed (see SettleWaiter). */
   private flushSoon: NodeJS.Immediate | null = null;
-  private changesTold = 0;
 
   constructor(
     private readonly source: EventsSource,
@@ -69,14 +68,6 @@ export class EngineEvents {
   /** Tell every listener of `event`. */
   emit<E extends EventName>(event: E, payload: Events[E]): void {
     for (const l of this.listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
-  }
-
-  /**
-   * How many `documents:changed` were emitted so far: a list read elsewhere (the list worker)
-   * compares it before and after, to know whether the page may predate a change already told.
-   */
-  get changesEmitted(): number {
-    return this.changesTold;
   }
 
   /**
@@ -104,7 +95,6 @@ export class EngineEvents {
     if (this.changedIds.size === 0) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
-    this.changesTold++;
     this.emit('documents:changed', { ids, counts: this.source.counts() });
     for (const w of [...this.settleWaiters]) w.onFlush(ids);
   }

@@ -13,7 +13,6 @@ import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { Checkpointer } from '../store/checkpointer';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
-import { ListReader } from '../store/list-reader';
 import { SettingsRepo } from '../store/settings-repo';
 import { ValidationCache } from '../caches/validation-cache';
 // Not through ../validation: its index loads the rules, which run in the validation workers
@@ -154,13 +153,6 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   }, 1000);
   metricsTimer.unref();
 
-  const lists = options.listWorker
-    ? new ListReader({
-        script: options.listWorker,
-        file: db.name,
-        ...(options.log ? { onFallback: options.log } : {}),
-      })
-    : null;
   const ctx: EngineContext = {
     options,
     now,
@@ -170,7 +162,6 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     pipeline,
     events,
     checkpointer,
-    lists,
   };
   const hotFolder = new EngineHotFolder(ctx);
 
@@ -234,7 +225,6 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         connection.close(),
         setMetricsPort(null).catch(() => undefined),
         pool.close(),
-        lists?.close(),
       ]);
       await connection.closeSandbox();
       await checkpointer?.close();

@@ -50,13 +50,6 @@ export interface EngineOptions {
   /** Path of the built validation worker; in-thread validation when absent. */
   validationWorker?: string;
   validationThreads?: number;
-  /**
-   * Path of the built list worker (dist/list-worker.cjs): `documents:list` is read there, off the
-   * engine's thread. Lists are read on the engine's thread when absent. No host sets it yet: under
-   * load its reads kept the write-ahead log from being reset and the engine slowed down (see
-   * docs/performance.md, "UI at 100,000 documents").
-   */
-  listWorker?: string;
   /** Added latency of the in-process sandbox, ms. */
   sandboxLatencyMs?: number;
   sandboxStepMs?: number;
