@@ -19,6 +19,9 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   loader: { '.sql': 'text' },
+  // `import()` of a package becomes a plain require: the bundles are CommonJS, and a package
+  // loaded only when needed (prom-client) must resolve as the others do, inside app.asar too.
+  supported: { 'dynamic-import': false },
   define: { __PEPPOL_DESK_VERSION__: JSON.stringify(pkg.version) },
   absWorkingDir: root,
 };

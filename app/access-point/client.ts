@@ -1,4 +1,10 @@
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+// undici's Pool and its `request` alone, by their module paths: the package's index also loads
+// fetch, WebSocket, the caches, mocks and proxy agents, about 150 ms of CPU at every start before
+// the first request could leave. test/unit/undici-pool.test.ts checks they are the very ones
+// `undici` exports and that a request goes through them.
+import Pool from 'undici/lib/dispatcher/pool';
+import dispatcherRequest from 'undici/lib/api/api-request';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip } from 'node:zlib';
 
@@ -285,7 +291,7 @@ export class AccessPointClient {
       this.gzippedCount++;
     }
     try {
-      const res = await this.dispatcher.request({
+      const res = await dispatcherRequest.call(this.dispatcher, {
         origin: this.origin,
         path: this.basePath + path,
         method,

@@ -143,7 +143,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   connection.attach(pipeline);
 
   metrics.attach({ counts: () => repo.counts() });
-  const prometheus = new PrometheusEndpoint(metrics.registry);
+  const prometheus = new PrometheusEndpoint(() => metrics.registry());
   const setMetricsPort = (port: number | null) => prometheus.setPort(port);
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);

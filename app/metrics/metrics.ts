@@ -1,7 +1,10 @@
-import * as hdr from 'hdr-histogram-js';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// The one histogram class in use, not the package's index: that loads every variant, the log
+// codecs and a WebAssembly build (about 100 ms of CPU at every start, for nothing used here).
+import type { Registry } from 'prom-client';
+import type Histogram from 'hdr-histogram-js/dist/Histogram';
+import Int32Histogram from 'hdr-histogram-js/dist/Int32Histogram';
 import type { MetricsSnapshot, Stage, StageLatency, StateCounts } from '../contract';
-import { DOCUMENT_STATES } from '../contract';
+import { buildRegistry, StageBuckets } from './prom-registry';
 
 const STAGES: Stage[] = ['validate', 'lookup', 'send', 'delivery'];
 const WINDOW_SECONDS = 600;
@@ -20,16 +23,18 @@ const MAX_MICROS = 24 * 3600 * 1_000_000;
  * 15 KB) with plain 32-bit counts, which merge quickly. Packed counts are smaller still, but
  * merging 60 of them took tens of ms to a second, once a second, on the engine's thread.
  */
-function intervalHistogram(): hdr.Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: MAX_MICROS,
-    numberOfSignificantValueDigits: 2,
-  });
+function intervalHistogram(): Histogram {
+  return histogram(2);
 }
 
-function percentiles(h: hdr.Histogram): StageLatency {
+/** 32-bit counts from 1 µs to MAX_MICROS (as `hdr.build` made them: it resizes if need be). */
+function histogram(significantDigits: number): Histogram {
+  const h = new Int32Histogram(1, MAX_MICROS, significantDigits);
+  h.autoResize = true;
+  return h;
+}
+
+function percentiles(h: Histogram): StageLatency {
   if (h.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0 };
   const at = (p: number) => h.getValueAtPercentile(p) / 1000;
   return { count: h.totalCount, p50: at(50), p95: at(95), p99: at(99) };
@@ -39,7 +44,7 @@ function percentiles(h: hdr.Histogram): StageLatency {
 interface LatencyInterval {
   /** Start of the interval, ms since the epoch. */
   t: number;
-  histograms: Map<Stage, hdr.Histogram>;
+  histograms: Map<Stage, Histogram>;
   closed: Record<Stage, StageLatency> | null;
 }
 
@@ -61,16 +66,7 @@ export interface SenderState {
  */
 export class Metrics {
   /** Since-start histograms (stageLatency; the charts use the intervals). */
-  private readonly latency = new Map<Stage, hdr.Histogram>(
-    STAGES.map((s) => [
-      s,
-      hdr.build({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: MAX_MICROS,
-        numberOfSignificantValueDigits: 3,
-      }),
-    ]),
-  );
+  private readonly latency = new Map<Stage, Histogram>(STAGES.map((s) => [s, histogram(3)]));
   /** Throughput ring: slot `s % HISTORY_SECONDS` holds second `s` (when `second[slot] === s`). */
   private readonly second = new Float64Array(HISTORY_SECONDS).fill(-1);
   private readonly accepted = new Uint32Array(HISTORY_SECONDS);
@@ -82,86 +78,36 @@ export class Metrics {
   /** Percentiles of the intervals dropped from `intervals` that had data, oldest first, up to an hour old. */
   private readonly archived: { t: number; stages: Record<Stage, StageLatency> }[] = [];
   /** Every closed interval still kept, merged (added when closed, subtracted when dropped). */
-  private readonly closedWindow = new Map<Stage, hdr.Histogram>(
+  private readonly closedWindow = new Map<Stage, Histogram>(
     STAGES.map((s) => [s, intervalHistogram()]),
   );
-  /** Prometheus registry with every Peppol Desk metric (not the global default registry). */
-  readonly registry = new Registry();
-  private readonly promLatency: Histogram<'stage'>;
-  private readonly promDocuments: Counter<'outcome'>;
-  private readonly promRequests: Counter<'kind' | 'status'>;
+  /** What the Prometheus registry reads (see prom-registry.ts): kept here from the start. */
+  private readonly promLatency = new Map<Stage, StageBuckets>(
+    STAGES.map((s) => [s, new StageBuckets()]),
+  );
+  private readonly outcomes = { accepted: 0, failed: 0 };
+  private readonly requests = new Map<string, { kind: string; status: string; n: number }>();
+  private promRegistry: Promise<Registry> | null = null;
   private sender: (() => SenderState) | null = null;
   private counts: (() => StateCounts) | null = null;
   private validation: (() => NonNullable<MetricsSnapshot['validation']>) | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {
-    this.promLatency = new Histogram({
-      name: 'peppol_desk_stage_duration_seconds',
-      help: 'Time one document spent in a pipeline stage (validate, lookup, send, delivery).',
-      labelNames: ['stage'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-      registers: [this.registry],
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * The Prometheus registry with every Peppol Desk metric (not the global default registry),
+   * built on first use: prom-client is loaded only by a desk that serves metrics.
+   */
+  registry(): Promise<Registry> {
+    this.promRegistry ??= buildRegistry({
+      latency: this.promLatency,
+      outcomes: () => this.outcomes,
+      requests: () => [...this.requests.values()],
+      sender: () => this.sender?.(),
+      counts: () => this.counts?.(),
+      validation: () => this.validation?.(),
     });
-    this.promDocuments = new Counter({
-      name: 'peppol_desk_documents_total',
-      help: 'Documents that reached a final send outcome (accepted by the access point, or failed).',
-      labelNames: ['outcome'],
-      registers: [this.registry],
-    });
-    this.promRequests = new Counter({
-      name: 'peppol_desk_send_requests_total',
-      help: 'Send requests to the access point by kind (single, batch) and HTTP status.',
-      labelNames: ['kind', 'status'],
-      registers: [this.registry],
-    });
-    // collect() runs with the gauge as `this`; these arrows read the engine's current state.
-    const sender = () => this.sender?.();
-    const counts = () => this.counts?.();
-    new Gauge({
-      name: 'peppol_desk_send_concurrency_limit',
-      help: 'Requests the sender allows in flight now (adaptive or fixed).',
-      registers: [this.registry],
-      collect() {
-        this.set(sender()?.concurrencyLimit ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'peppol_desk_send_in_flight',
-      help: 'Send requests in flight now.',
-      registers: [this.registry],
-      collect() {
-        this.set(sender()?.inFlight ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'peppol_desk_send_rate_limit',
-      help: 'Requests per second the sender paces at (learned from 429 answers or capped); 0 = unpaced.',
-      registers: [this.registry],
-      collect() {
-        const rate = sender()?.rate ?? Number.POSITIVE_INFINITY;
-        this.set(Number.isFinite(rate) ? rate : 0);
-      },
-    });
-    const validation = () => this.validation?.();
-    new Gauge({
-      name: 'peppol_desk_validation_in_thread',
-      help: '1 when validation runs on the main thread (worker threads unavailable), else 0.',
-      registers: [this.registry],
-      collect() {
-        this.set(validation()?.mode === 'in-thread' ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'peppol_desk_documents',
-      help: 'Documents per state now.',
-      labelNames: ['state'],
-      registers: [this.registry],
-      collect() {
-        const now = counts();
-        if (!now) return;
-        for (const s of DOCUMENT_STATES) this.set({ state: s }, now[s]);
-      },
-    });
+    return this.promRegistry;
   }
 
   /** Where the gauges read the sender's state and the document counts. */
@@ -180,7 +126,7 @@ export class Metrics {
     const micros = Math.min(MAX_MICROS, Math.max(1, Math.round(ms * 1000)));
     this.latency.get(stage)?.recordValue(micros);
     this.currentInterval().histograms.get(stage)?.recordValue(micros);
-    this.promLatency.observe({ stage }, ms / 1000);
+    this.promLatency.get(stage)?.observe(ms / 1000);
   }
 
   /** The interval `now` falls in, closing (and dropping) older ones. */
@@ -238,12 +184,15 @@ export class Metrics {
     }
     (kind === 'accepted' ? this.accepted : this.failed)[slot]! += n;
     if (this.firstSecond === null) this.firstSecond = t;
-    this.promDocuments.inc({ outcome: kind }, n);
+    this.outcomes[kind] += n;
   }
 
   /** Count one send request by kind and status (a number, or 'network' / 'offline'). */
   recordRequest(kind: 'single' | 'batch', status: string): void {
-    this.promRequests.inc({ kind, status });
+    const key = `${kind} ${status}`;
+    const r = this.requests.get(key);
+    if (r) r.n++;
+    else this.requests.set(key, { kind, status, n: 1 });
   }
 
   /** Latency percentiles of one stage since start, ms. */

@@ -72,7 +72,8 @@ export class PrometheusEndpoint {
   private server: PrometheusServer | null = null;
   private change: Promise<void> = Promise.resolve();
 
-  constructor(private readonly registry: Registry) {}
+  /** `registry` is asked for when the endpoint first serves (see Metrics.registry). */
+  constructor(private readonly registry: () => Promise<Registry>) {}
 
   /** Serve on `port` (0 = any free port), or stop when `port` is null. */
   setPort(port: number | null): Promise<void> {
@@ -80,7 +81,7 @@ export class PrometheusEndpoint {
       if (this.server && this.server.port === port) return;
       await this.server?.close();
       this.server = null;
-      if (port !== null) this.server = await startPrometheusServer(this.registry, port);
+      if (port !== null) this.server = await startPrometheusServer(await this.registry(), port);
     });
     return this.change;
   }

@@ -136,6 +136,7 @@ export class Pipeline {
         pausedAt: () => this.pausedAt,
         running: () => this.running,
         releaseReady: (reason) => this.sender.releaseReady(reason),
+        sendIdle: () => this.sender.inFlight === 0,
       },
       {
         ...options,

@@ -198,7 +198,7 @@ async function openTeamEngine(
   // polled: a team outbox does not track delivery.
   connection.attach({ reconnect: () => Promise.resolve(connection.client), pollEarlier: () => {} });
 
-  const prometheus = new PrometheusEndpoint(metrics.registry);
+  const prometheus = new PrometheusEndpoint(() => metrics.registry());
   const setMetricsPort = (port: number | null) => prometheus.setPort(port);
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);

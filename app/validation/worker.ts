@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { checkDocument } from './check';
 import type { CheckOptions, CheckResult } from './types';
+import { warmUpInvoice, WARM_UP_ROUNDS } from './warm-up';
 
 /** Message a pool sends to a worker. */
 export interface WorkerRequest {
@@ -32,4 +33,15 @@ if (parentPort !== null) {
   });
   const ready: WorkerResponse = { id: 0, ready: true };
   port.postMessage(ready);
+  // Warm up (see warm-up.ts): one check per turn, so real documents are answered in between.
+  let round = 0;
+  const warmUp = () => {
+    try {
+      checkDocument(warmUpInvoice(round));
+    } catch {
+      // Only ever a warm-up: a real document's error is reported with that document.
+    }
+    if (++round < WARM_UP_ROUNDS) setImmediate(warmUp);
+  };
+  setImmediate(warmUp);
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient } from '../../app/access-point/client';
 import { ParticipantCache } from '../../app/caches/participant-cache';
 import { ValidationCache } from '../../app/caches/validation-cache';
@@ -75,5 +75,66 @@ describe('validation has no head-of-line blocking', () => {
     expect(slowIds.map((id) => repo.get(id)?.state)).toEqual(['validating', 'validating']);
     for (const release of slow.splice(0)) release();
     await until(() => slowIds.every((id) => repo.get(id)?.state === 'invalid'), 'the slow ones');
+  });
+});
+
+describe('the first verdicts of a drop', () => {
+  it('go on at once while nothing is being sent, without waiting to share a commit', async () => {
+    // Timers never fire here: the commit that waits for others to share it (a few ms) would
+    // never come, so only a verdict committed at once leaves `validating`.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const db = openDb({ dataDir: ':memory:' });
+      const repo = new DocumentsRepo(db);
+      const slow: (() => void)[] = [];
+      const validator: Validator = {
+        cacheKey: 'test',
+        check: (bytes) =>
+          bytes[0] === 0x73 /* s */
+            ? new Promise((resolve) => slow.push(() => resolve(ANSWER)))
+            : Promise.resolve(ANSWER),
+      };
+      const pipeline = new Pipeline(
+        {
+          repo,
+          client,
+          validator,
+          validationCache: new ValidationCache(db),
+          participants: new ParticipantCache(db, 'stub'),
+          metrics: new Metrics(),
+          environment: 'sandbox',
+          onChanged: () => undefined,
+          onConnection: () => undefined,
+        },
+        { concurrency: 1 },
+      );
+      pipelines.push(pipeline);
+      const add = (i: number, body: string) =>
+        repo.insert({
+          fileName: `f${i}.xml`,
+          sha256: `first-${i}`,
+          size: body.length,
+          body: new TextEncoder().encode(body),
+          idempotencyKey: `first-key-${i}`,
+        });
+      const first = add(0, 'fast');
+      const still = [add(1, 'slow'), add(2, 'slow')];
+      pipeline.start();
+      for (let turn = 0; turn < 200 && repo.get(first)?.state !== 'invalid'; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(repo.get(first)?.state).toBe('invalid');
+      expect(still.map((id) => repo.get(id)?.state)).toEqual(['validating', 'validating']);
+      // Let the rest finish (their shared commit's timer included) before the timers are real.
+      for (const release of slow.splice(0)) release();
+      for (let turn = 0; turn < 20; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        vi.advanceTimersByTime(100);
+      }
+      expect(still.map((id) => repo.get(id)?.state)).toEqual(['invalid', 'invalid']);
+      await pipeline.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -11,6 +11,7 @@ const NOT_RULES = new Set([
   'index.ts',
   'pool.ts',
   'version.ts',
+  'warm-up.ts',
   'worker.ts',
   'worker-start.ts',
 ]);

@@ -79,6 +79,8 @@ export interface PipelineHooks {
   running(): boolean;
   /** Documents claimed ahead of time go back to the queue, saying why (the send stage). */
   releaseReady(reason: string): void;
+  /** No send request is in flight. */
+  sendIdle(): boolean;
 }
 
 /** The stages the pipeline drives (sending apart: the pipeline wires it itself). */
@@ -142,6 +144,7 @@ export function createStages(
     onEarlierDone: (accessPoint, client) => deps.onEarlierDone?.(accessPoint, client),
     offline: () => stages.health.offline,
     faulted: () => stages.health.fault !== null,
+    sendIdle: () => hooks.sendIdle(),
     // After a fault: put stuck sends back and commit the verdicts that waited.
     recover: () => {
       if (hooks.running()) stages.recovery.recoverStuckSending();

@@ -25,6 +25,8 @@ export interface ValidateContext extends StageContext {
   readonly participants: ParticipantCache;
   /** True while the queue is paused after a failed write: checked documents wait for Resume. */
   faulted(): boolean;
+  /** True while no send is in flight: a checked document should not wait for others then. */
+  sendIdle(): boolean;
 }
 
 const VALIDATE_BATCH = 128;
@@ -108,9 +110,12 @@ export class ValidateStage {
           // Verdicts are cached in the same commit as the documents' new states: one commit
           // for all that finish within a few ms (at once when none is left in validation), not
           // one per document — each commit also wakes lookup and sending for what it carries.
+          // While nothing is being sent (the start of a drop) the first verdicts go on at once:
+          // the first lookup and the first send wait for them, and nothing else would.
           this.scheduleValidatedCommit(
             this.validated.length === this.validating ||
-              this.validated.length >= VALIDATE_COMMIT_DOCS,
+              this.validated.length >= VALIDATE_COMMIT_DOCS ||
+              this.ctx.sendIdle(),
           );
         }),
       );
