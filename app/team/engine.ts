@@ -24,6 +24,7 @@ import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { TeamDesk } from './desk';
+import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
@@ -106,6 +107,16 @@ async function openTeamEngine(
   });
   metrics.attach({ validation: () => ({ mode: pool.mode, reason: pool.fallbackReason }) });
   const verdicts = new ValidationCache(db, now);
+  // `worker` is made below; until then (and while the database is down) nothing is written.
+  let worker: TeamDesk | null = null;
+  const sharing = new TeamCacheSharing({
+    shared: store.shared,
+    cacheKey: VALIDATION_CACHE_KEY,
+    verdicts,
+    participants: () => connection.participants,
+    reachable: () => worker?.reachable ?? false,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const check = async (bytes: Uint8Array): Promise<CheckResult> => {
     const sha = sha256Hex(bytes);
     const hit = verdicts.get(sha, VALIDATION_CACHE_KEY);
@@ -115,7 +126,10 @@ async function openTeamEngine(
     metrics.recordLatency('validate', performance.now() - started);
     // Redoable (a verdict lost to a power cut is checked again): no fsync per file, which
     // blocked the event loop ~5 ms per new invoice on a busy disk.
-    if (result.ok) repo.txRedoable(() => verdicts.put(sha, VALIDATION_CACHE_KEY, result));
+    if (result.ok) {
+      repo.txRedoable(() => verdicts.put(sha, VALIDATION_CACHE_KEY, result));
+      sharing.learntVerdict(sha, result);
+    }
     return result;
   };
 
@@ -131,8 +145,7 @@ async function openTeamEngine(
     maxDelayMs: options.timings?.retryMaxMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   });
 
-  // `desk` is made below; the events read through it (spooled files) once it exists.
-  let worker: TeamDesk | null = null;
+  // The events read through `worker` (spooled files) once it exists.
   const events = new TeamEngineEvents(
     {
       counts: () => teamCounts(store),
@@ -164,6 +177,7 @@ async function openTeamEngine(
       client: () => connection.client,
       participants: () => connection.participants,
       onLookup: (ms) => metrics.recordLatency('lookup', ms),
+      shared: sharing,
     },
     metrics,
     client: () => connection.client,
@@ -271,6 +285,7 @@ async function openTeamEngine(
     await hotFolder?.close();
     clearInterval(metricsTimer);
     await teamDesk.stop();
+    await sharing.stop();
     events.flush();
     events.stop();
     await setMetricsPort(null).catch(() => undefined);
