@@ -30,6 +30,7 @@ import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
+import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
 
 /** How the team engine opens its store (tests may hand one in). */
@@ -217,8 +218,16 @@ async function openTeamEngine(
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
-  // The team's charts: read from the team database every few seconds, not per document.
+  // The team's charts: read from the team database every few seconds, not per document; this
+  // desk's send latency is published there every 10 s for the other desks' charts.
   const teamMetrics = new TeamMetricsReader(store, now);
+  const latencyPublisher = new DeskLatencyPublisher({
+    shared: store.shared,
+    deskId: desk.id,
+    metrics,
+    now,
+    reachable: () => teamDesk.reachable,
+  });
   const { handlers, status } = teamHandlers({
     setMetricsPort,
     options,
@@ -250,7 +259,10 @@ async function openTeamEngine(
   }, 1000);
   metricsTimer.unref();
 
-  if (options.autoStart !== false) await teamDesk.start();
+  if (options.autoStart !== false) {
+    await teamDesk.start();
+    latencyPublisher.start();
+  }
   // Read-and-exit tools need the database: they get its plain error instead of empty counts.
   if (options.autoStart === false) events.counts = await teamCounts(store);
   else events.counts = await teamCounts(store).catch(() => events.counts);
@@ -286,6 +298,7 @@ async function openTeamEngine(
     clearInterval(metricsTimer);
     await teamDesk.stop();
     await sharing.stop();
+    await latencyPublisher.stop();
     events.flush();
     events.stop();
     await setMetricsPort(null).catch(() => undefined);

@@ -9,7 +9,7 @@ import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot
 
 /** Colours for the desks' lines, light and dark variants in styles.css (--desk-1 … --desk-6). */
 const DESK_COLOURS = ['#1f5fa8', '#b25e00', '#276b2b', '#8e24aa', '#00796b', '#6d4c41'];
-const deskColour = (i: number): string =>
+export const deskColour = (i: number): string =>
   seriesColor(`--desk-${(i % DESK_COLOURS.length) + 1}`, DESK_COLOURS[i % DESK_COLOURS.length]!);
 
 const WINDOW_WORDS: Record<ChartWindow, string> = {
