@@ -249,3 +249,43 @@ describe.each(BACKENDS)('desks share caches on the $name team store', (backend) 
     60_000,
   );
 });
+
+describe('shared caches with PostgreSQL really down', () => {
+  it.skipIf(POSTGRES.skip)(
+    'a desk started while the database is down keeps its files, then uses the team cache',
+    async () => {
+      const address = await POSTGRES.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      await addAndSettle(a, makeInvoices(3, 'UP'));
+      expect(lookups(ap)).toBe(1);
+      await waitFor(
+        'the team to have the lookup',
+        async () =>
+          (await count(POSTGRES, address, 'SELECT COUNT(*) AS n FROM team_lookup_cache')) === 1,
+      );
+      const restarted = POSTGRES.cluster!.restart({ downMs: 3000 });
+      await vi.waitFor(
+        async () => {
+          const status = await a.handlers['connection:get'](undefined);
+          if (status.team?.reachable !== false) throw new Error('desk A still sees the database');
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+      // Desk B starts with the database down: its files are kept on its computer.
+      const b = await desk(address, ap, 'desk B');
+      const r = await b.handlers['documents:add']({ files: makeInvoices(4, 'DOWNB') });
+      const ids = r.added.map((x) => x.id);
+      expect(ids).toHaveLength(4);
+      expect(ids.every((id) => id < 0)).toBe(true);
+      await restarted;
+      // Handed over once the database answers: checked, its receiver read from the team's cache.
+      await b.waitUntilSettled(ids);
+      const rows = (await b.handlers['documents:briefs']({ ids })).rows;
+      expect(rows.map((x) => x.state)).toEqual(Array(4).fill('accepted'));
+      expect(lookups(ap)).toBe(1);
+      expect(ap.stats()).toMatchObject({ acceptedDocuments: 7, duplicateContentAccepts: 0 });
+    },
+    90_000,
+  );
+});
