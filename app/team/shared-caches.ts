@@ -17,7 +17,7 @@ import {
   type ValidationCache,
 } from '../caches/validation-cache';
 import type { LookupAnswer } from '../access-point/client';
-import type { SharedLookupPut, TeamShared } from './shared-store';
+import type { SharedLookupHit, SharedLookupPut, TeamShared } from './shared-store';
 
 /** Written to the team this long after the first new entry (a few adds' worth in one statement). */
 export const SHARED_FLUSH_MS = 100;
@@ -28,6 +28,61 @@ const WRITE_CHUNK = 500;
 /** After a failed write, wait this long before the next (doubling up to the max). */
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 30_000;
+
+/**
+ * Reads of many keys with at most one in flight: keys asked for meanwhile wait and go together in
+ * the next read. Files added one at a time (a hot folder) then share reads under load instead of
+ * costing one round trip each.
+ */
+export class CoalescedReader<V> {
+  private waiting = new Map<string, ((v: V | undefined) => void)[]>();
+  private waitingFailed: ((err: unknown) => void)[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly read: (keys: string[]) => Promise<Map<string, V>>) {}
+
+  /** The values found for `keys` (absent keys left out). */
+  async get(keys: readonly string[]): Promise<Map<string, V>> {
+    const out = new Map<string, V>();
+    if (keys.length === 0) return out;
+    const parts = await new Promise<(readonly [string, V | undefined])[]>((resolve, reject) => {
+      let left = keys.length;
+      const got: (readonly [string, V | undefined])[] = [];
+      for (const k of keys) {
+        const list = this.waiting.get(k) ?? [];
+        list.push((v) => {
+          got.push([k, v]);
+          if (--left === 0) resolve(got);
+        });
+        this.waiting.set(k, list);
+      }
+      this.waitingFailed.push(reject);
+      this.start();
+    });
+    for (const [k, v] of parts) if (v !== undefined) out.set(k, v);
+    return out;
+  }
+
+  private start(): void {
+    if (this.running) return;
+    this.running = (async () => {
+      while (this.waiting.size > 0) {
+        const batch = this.waiting;
+        const failed = this.waitingFailed;
+        this.waiting = new Map();
+        this.waitingFailed = [];
+        try {
+          const found = await this.read([...batch.keys()]);
+          for (const [k, resolvers] of batch) for (const r of resolvers) r(found.get(k));
+        } catch (err) {
+          for (const f of failed) f(err);
+        }
+      }
+    })().finally(() => {
+      this.running = null;
+    });
+  }
+}
 
 /** What the sharing works with (read at use: a settings change may swap the caches). */
 export interface SharingDeps {
@@ -58,7 +113,29 @@ export class TeamCacheSharing {
   /** Figures for tests and the bench: team hits, team reads and writes that failed. */
   readonly stats = { verdictHits: 0, lookupHits: 0, readFailures: 0, writeFailures: 0 };
 
-  constructor(private readonly deps: SharingDeps) {}
+  private readonly verdictReader: CoalescedReader<string>;
+  private readonly lookupReader: CoalescedReader<SharedLookupHit>;
+
+  constructor(private readonly deps: SharingDeps) {
+    this.verdictReader = new CoalescedReader((shas) =>
+      this.deps.shared.verdicts(this.deps.cacheKey, shas),
+    );
+    // Keys are "access point \n receiver": one read per access point in a batch (almost always one).
+    this.lookupReader = new CoalescedReader(async (keys) => {
+      const byAp = new Map<string, string[]>();
+      for (const k of keys) {
+        const at = k.indexOf('\n');
+        const ap = k.slice(0, at);
+        byAp.set(ap, [...(byAp.get(ap) ?? []), k.slice(at + 1)]);
+      }
+      const out = new Map<string, SharedLookupHit>();
+      for (const [ap, ids] of byAp) {
+        for (const [id, hit] of await this.deps.shared.lookups(ap, ids))
+          out.set(`${ap}\n${id}`, hit);
+      }
+      return out;
+    });
+  }
 
   /**
    * Put into this desk's validation cache the team's verdicts for these sha256s that it lacks
@@ -70,7 +147,7 @@ export class TeamCacheSharing {
     if (missing.length === 0) return;
     let found: Map<string, string>;
     try {
-      found = await this.deps.shared.verdicts(cacheKey, missing);
+      found = await this.verdictReader.get(missing);
     } catch (err) {
       this.readFailed(err);
       return;
@@ -92,14 +169,15 @@ export class TeamCacheSharing {
     const cache = this.deps.participants();
     const missing = [...new Set(participantIds)].filter((id) => cache.peek(id) === null);
     if (missing.length === 0) return;
-    let found: Awaited<ReturnType<TeamShared['lookups']>>;
+    let found: Map<string, SharedLookupHit>;
     try {
-      found = await this.deps.shared.lookups(cache.accessPoint, missing);
+      found = await this.lookupReader.get(missing.map((id) => `${cache.accessPoint}\n${id}`));
     } catch (err) {
       this.readFailed(err);
       return;
     }
-    for (const [id, hit] of found) {
+    for (const [key, hit] of found) {
+      const id = key.slice(key.indexOf('\n') + 1);
       const answer = parseStoredAnswer(hit.answerJson);
       if (!answer || hit.remainingMs <= 0) continue;
       cache.seed(id, answer, hit.remainingMs, hit.ageMs);
