@@ -116,6 +116,7 @@ async function openTeamEngine(
     verdicts,
     participants: () => connection.participants,
     reachable: () => worker?.reachable ?? false,
+    redoable: (fn) => repo.txRedoable(fn),
     ...(options.log ? { log: options.log } : {}),
   });
   const check = async (bytes: Uint8Array): Promise<CheckResult> => {

@@ -96,6 +96,11 @@ export interface SharingDeps {
    * right after the desk's `known` read succeeded, so they are always tried; a failure is a miss.)
    */
   reachable(): boolean;
+  /**
+   * Run local cache writes together in one transaction that need not reach the disk at once
+   * (a verdict or answer lost to a power cut is simply asked again); default: as they come.
+   */
+  redoable?(fn: () => void): void;
   /** Told once of an unexpected failure (a bug, not the database being down). */
   log?(message: string): void;
   flushMs?: number;
@@ -152,12 +157,14 @@ export class TeamCacheSharing {
       this.readFailed(err);
       return;
     }
-    for (const [sha, json] of found) {
-      const entry = parseCachedCheck(json);
-      if (!entry) continue;
-      verdicts.put(sha, cacheKey, entry);
-      this.stats.verdictHits++;
-    }
+    this.local(() => {
+      for (const [sha, json] of found) {
+        const entry = parseCachedCheck(json);
+        if (!entry) continue;
+        verdicts.put(sha, cacheKey, entry);
+        this.stats.verdictHits++;
+      }
+    });
   }
 
   /**
@@ -176,13 +183,15 @@ export class TeamCacheSharing {
       this.readFailed(err);
       return;
     }
-    for (const [key, hit] of found) {
-      const id = key.slice(key.indexOf('\n') + 1);
-      const answer = parseStoredAnswer(hit.answerJson);
-      if (!answer || hit.remainingMs <= 0) continue;
-      cache.seed(id, answer, hit.remainingMs, hit.ageMs);
-      this.stats.lookupHits++;
-    }
+    this.local(() => {
+      for (const [key, hit] of found) {
+        const id = key.slice(key.indexOf('\n') + 1);
+        const answer = parseStoredAnswer(hit.answerJson);
+        if (!answer || hit.remainingMs <= 0) continue;
+        cache.seed(id, answer, hit.remainingMs, hit.ageMs);
+        this.stats.lookupHits++;
+      }
+    });
   }
 
   /** This desk checked a file: share the verdict (written a moment later). */
@@ -290,6 +299,11 @@ export class TeamCacheSharing {
       this.timer = null;
       this.schedule(wait);
     }
+  }
+
+  private local(fn: () => void): void {
+    if (this.deps.redoable) this.deps.redoable(fn);
+    else fn();
   }
 
   private readFailed(err: unknown): void {
