@@ -3,7 +3,7 @@ import type uPlot from 'uplot';
 import type { TeamDeskLatency } from '../../../../app/contract';
 import { formatDuration } from '../../lib/format';
 import { useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
-import { deskColour } from './team-chart';
+import { useDeskColours } from './team-chart';
 import { clockWithSeconds, themedAxes, useUplot } from './use-uplot';
 
 const WINDOW_WORDS: Record<ChartWindow, string> = {
@@ -71,7 +71,8 @@ export function TeamLatencyChart() {
       })),
     [desks],
   );
-  const deskKey = desks.map((d) => `${d.id}:${d.name}`).join('|');
+  const colourOf = useDeskColours();
+  const deskKey = desks.map((d) => `${d.id}:${d.name}:${colourOf(d.id)}`).join('|');
   const ref = useUplot(
     () => ({
       scales: {
@@ -88,9 +89,9 @@ export function TeamLatencyChart() {
       legend: { show: true, live: true },
       series: [
         { label: 'Time', value: (_u, v) => (v === null ? '—' : clockWithSeconds(v)) },
-        ...desks.map((d, i) => ({
+        ...desks.map((d) => ({
           label: d.name,
-          stroke: deskColour(i),
+          stroke: colourOf(d.id),
           width: 2,
           value: (_u: uPlot, v: number | null) => msText(v),
         })),
