@@ -34,7 +34,8 @@ export class ParticipantCache {
 
   constructor(
     db: Db,
-    private readonly accessPoint: string,
+    /** The access point the answers are from (what keys them, here and on a team). */
+    readonly accessPoint: string,
     private ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
     private readonly now: () => number = Date.now,
   ) {
@@ -99,6 +100,25 @@ export class ParticipantCache {
     return p;
   }
 
+  /**
+   * Keep an answer another desk of the team learnt: it lives `remainingMs` from now (the time the
+   * team database's clock gave it), whatever this computer's clock says.
+   */
+  seed(participantId: string, answer: LookupAnswer, remainingMs: number, ageMs = 0): CachedLookup {
+    const now = this.now();
+    const entry: CachedLookup = { answer, fetchedAt: now - ageMs, expiresAt: now + remainingMs };
+    this.lru.set(participantId, entry);
+    this.putStmt.run(
+      this.accessPoint,
+      participantId,
+      answer.found ? 1 : 0,
+      JSON.stringify(answer),
+      entry.fetchedAt,
+      entry.expiresAt,
+    );
+    return entry;
+  }
+
   /** Drop the cached answer for `participantId` (the next `get` asks the access point). */
   forget(participantId: string): void {
     this.lru.delete(participantId);
@@ -124,7 +144,7 @@ export class ParticipantCache {
 }
 
 /** A stored answer if it has the shape the pipeline relies on, else null. */
-function parseStoredAnswer(json: string): LookupAnswer | null {
+export function parseStoredAnswer(json: string): LookupAnswer | null {
   try {
     const a = JSON.parse(json) as Partial<LookupAnswer> | null;
     if (typeof a !== 'object' || a === null || typeof a.found !== 'boolean') return null;

@@ -32,25 +32,29 @@ export class ValidationCache {
   /** The cached verdict and summary for this content under this key, if any. */
   get(sha256: string, key: string): CachedCheck | null {
     const raw = this.getStmt.get(sha256, key) as string | undefined;
-    if (!raw) return null;
-    try {
-      const entry = JSON.parse(raw) as Partial<CachedCheck>;
-      // Rows written before summaries were cached hold a bare verdict: treat them as a miss.
-      return entry.verdict && entry.summary
-        ? { verdict: entry.verdict, summary: entry.summary }
-        : null;
-    } catch {
-      return null;
-    }
+    return raw ? parseCachedCheck(raw) : null;
   }
 
   /** Remember a verdict and summary under `key`. */
   put(sha256: string, key: string, entry: CachedCheck): void {
-    this.putStmt.run(
-      sha256,
-      key,
-      JSON.stringify({ verdict: entry.verdict, summary: entry.summary }),
-      this.now(),
-    );
+    this.putStmt.run(sha256, key, cachedCheckJson(entry), this.now());
+  }
+}
+
+/** A verdict and summary as the cache stores them (here and on a team's store). */
+export function cachedCheckJson(entry: CachedCheck): string {
+  return JSON.stringify({ verdict: entry.verdict, summary: entry.summary });
+}
+
+/** A stored verdict and summary, or null when the row is damaged or older than summaries. */
+export function parseCachedCheck(raw: string): CachedCheck | null {
+  try {
+    const entry = JSON.parse(raw) as Partial<CachedCheck> | null;
+    // Rows written before summaries were cached hold a bare verdict: treat them as a miss.
+    return entry?.verdict && entry.summary
+      ? { verdict: entry.verdict, summary: entry.summary }
+      : null;
+  } catch {
+    return null;
   }
 }

@@ -34,6 +34,19 @@ export interface TeamMetrics {
     /** Seconds with at least one acceptance, oldest first; `t` on this machine's clock, ms. */
     throughput: { t: number; accepted: number }[];
   }[];
+  /**
+   * Each desk's send latency (ms) per 10-second interval with sends in the span, as each desk
+   * published it to the team database; `t` is the interval's start on this machine's clock.
+   * Desks sorted by name. Absent where the store has no such figures.
+   */
+  sendLatency?: TeamDeskLatency[];
+}
+
+/** One desk's send latency per 10-second interval, for the team's charts. */
+export interface TeamDeskLatency {
+  id: string;
+  name: string;
+  points: { t: number; count: number; p50: number; p95: number; p99: number }[];
 }
 
 /** Metrics for the charts. */

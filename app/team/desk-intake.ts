@@ -3,10 +3,13 @@
  * keys it already has, and only the new files are checked (the validation pool, its verdicts
  * cached by content) and their receivers looked up (the access point's lookup through the
  * participant cache) before they are put on the team's queue as `queued`, `invalid` or
- * `unreachable`, with the same plain problems as on a single desk.
+ * `unreachable`, with the same plain problems as on a single desk. With `shared`, what this
+ * desk's caches miss is first read from the team's (one read for all the files, then one for
+ * all their receivers), and the answers it had to ask the access point for are shared.
  */
 import type { AccessPointClient } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
+import type { TeamCacheSharing } from './shared-caches';
 import { canonicalParticipantId } from '../domain/peppol-id';
 import {
   intakeFailed,
@@ -17,7 +20,7 @@ import {
 } from '../domain/problems';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult, DocumentSummary } from '../validation/types';
-import { teamKeyOf, type NewTeamDocument, type TeamProblem } from './store';
+import { TEAM_KEY_PREFIX, teamKeyOf, type NewTeamDocument, type TeamProblem } from './store';
 
 /** What intake needs from the desk (read at use: a settings change may swap them). */
 export interface IntakeDeps {
@@ -26,6 +29,8 @@ export interface IntakeDeps {
   participants(): ParticipantCache;
   /** Told of each lookup's time (the metrics' `lookup` stage). */
   onLookup?(ms: number): void;
+  /** The team's shared caches (read before checking, told what was learnt). */
+  shared?: TeamCacheSharing;
 }
 
 /** One file ready for the team's queue (or refused by its state and problem). */
@@ -44,13 +49,30 @@ export async function checkNewFiles(
   deps: IntakeDeps,
   files: readonly { index: number; name: string; bytes: Uint8Array; key: string }[],
 ): Promise<CheckedFile[]> {
-  return Promise.all(files.map(async (f) => ({ index: f.index, doc: await checkOne(deps, f) })));
+  if (files.length === 0) return [];
+  // The key is the prefix and the sha256 of the bytes: the validation cache's key.
+  await deps.shared?.prefetchVerdicts(files.map((f) => f.key.slice(TEAM_KEY_PREFIX.length)));
+  const checked = await Promise.all(files.map((f) => checkOne(deps, f)));
+  await deps.shared?.prefetchLookups(
+    checked.flatMap((c) => (c.lookup && c.doc.receiverId ? [c.doc.receiverId] : [])),
+  );
+  return Promise.all(
+    checked.map(async (c, i) => {
+      if (!c.lookup) return { index: files[i]!.index, doc: c.doc };
+      const problem = await receiverProblem(deps, c.lookup, c.doc.receiverId);
+      const doc: NewTeamDocument = problem
+        ? { ...c.doc, state: 'unreachable', problem: teamProblem(problem) }
+        : c.doc;
+      return { index: files[i]!.index, doc };
+    }),
+  );
 }
 
+/** A checked file: refused already, or valid and waiting for its receiver's lookup. */
 async function checkOne(
   deps: IntakeDeps,
   f: { name: string; bytes: Uint8Array; key: string },
-): Promise<NewTeamDocument> {
+): Promise<{ doc: NewTeamDocument; lookup: DocumentSummary | null }> {
   const base = {
     key: f.key,
     fileName: f.name,
@@ -66,18 +88,21 @@ async function checkOne(
   } as const;
   const result = await deps.check(f.bytes);
   if (!result.ok) {
-    return { ...base, state: 'invalid', problem: teamProblem(intakeFailed(result.error)) };
+    return {
+      doc: { ...base, state: 'invalid', problem: teamProblem(intakeFailed(result.error)) },
+      lookup: null,
+    };
   }
   const fields = fieldsOf(result.summary);
   const doc = { ...base, ...fields };
   const fatal = result.verdict.findings.filter((x) => x.flag === 'fatal');
   if (!result.verdict.valid || fatal.length > 0) {
-    return { ...doc, state: 'invalid', problem: teamProblem(validationFailed(fatal)) };
+    return {
+      doc: { ...doc, state: 'invalid', problem: teamProblem(validationFailed(fatal)) },
+      lookup: null,
+    };
   }
-  const problem = await receiverProblem(deps, result.summary, fields.receiverId);
-  return problem
-    ? { ...doc, state: 'unreachable', problem: teamProblem(problem) }
-    : { ...doc, state: 'queued', problem: null };
+  return { doc: { ...doc, state: 'queued', problem: null }, lookup: result.summary };
 }
 
 /** The row's columns from the document's summary (as the single desk fills them). */
@@ -108,13 +133,25 @@ async function receiverProblem(
   receiver: string | null,
 ): Promise<Problem | null> {
   if (!receiver) return receiverNotOnPeppol(null);
-  const entry = await deps.participants().get(receiver, async () => {
+  const cache = deps.participants();
+  let fetched = false;
+  const entry = await cache.get(receiver, async () => {
     const started = performance.now();
     const outcome = await deps.client().lookup(receiver);
     deps.onLookup?.(performance.now() - started);
+    fetched = outcome.kind === 'ok';
     return outcome.kind === 'ok' ? outcome.value : null;
   });
   if (!entry) return null;
+  // Asked here: the team's other desks need not ask again while it is fresh.
+  if (fetched) {
+    deps.shared?.learntLookup(
+      cache.accessPoint,
+      receiver,
+      entry.answer,
+      entry.expiresAt - entry.fetchedAt,
+    );
+  }
   const answer = entry.answer;
   if (!answer.found) return receiverNotOnPeppol(receiver);
   const wanted = wantedFor(summary.docType, summary);

@@ -24,11 +24,13 @@ import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { TeamDesk } from './desk';
+import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
+import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
 
 /** How the team engine opens its store (tests may hand one in). */
@@ -106,6 +108,17 @@ async function openTeamEngine(
   });
   metrics.attach({ validation: () => ({ mode: pool.mode, reason: pool.fallbackReason }) });
   const verdicts = new ValidationCache(db, now);
+  // `worker` is made below; until then (and while the database is down) nothing is written.
+  let worker: TeamDesk | null = null;
+  const sharing = new TeamCacheSharing({
+    shared: store.shared,
+    cacheKey: VALIDATION_CACHE_KEY,
+    verdicts,
+    participants: () => connection.participants,
+    reachable: () => worker?.reachable ?? false,
+    redoable: (fn) => repo.txRedoable(fn),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const check = async (bytes: Uint8Array): Promise<CheckResult> => {
     const sha = sha256Hex(bytes);
     const hit = verdicts.get(sha, VALIDATION_CACHE_KEY);
@@ -115,7 +128,10 @@ async function openTeamEngine(
     metrics.recordLatency('validate', performance.now() - started);
     // Redoable (a verdict lost to a power cut is checked again): no fsync per file, which
     // blocked the event loop ~5 ms per new invoice on a busy disk.
-    if (result.ok) repo.txRedoable(() => verdicts.put(sha, VALIDATION_CACHE_KEY, result));
+    if (result.ok) {
+      repo.txRedoable(() => verdicts.put(sha, VALIDATION_CACHE_KEY, result));
+      sharing.learntVerdict(sha, result);
+    }
     return result;
   };
 
@@ -131,8 +147,7 @@ async function openTeamEngine(
     maxDelayMs: options.timings?.retryMaxMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   });
 
-  // `desk` is made below; the events read through it (spooled files) once it exists.
-  let worker: TeamDesk | null = null;
+  // The events read through `worker` (spooled files) once it exists.
   const events = new TeamEngineEvents(
     {
       counts: () => teamCounts(store),
@@ -164,6 +179,7 @@ async function openTeamEngine(
       client: () => connection.client,
       participants: () => connection.participants,
       onLookup: (ms) => metrics.recordLatency('lookup', ms),
+      shared: sharing,
     },
     metrics,
     client: () => connection.client,
@@ -203,8 +219,16 @@ async function openTeamEngine(
   const metricsPort = options.metricsPort ?? settings.get('metricsPort');
   if (metricsPort !== null && metricsPort !== undefined) await setMetricsPort(metricsPort);
 
-  // The team's charts: read from the team database every few seconds, not per document.
+  // The team's charts: read from the team database every few seconds, not per document; this
+  // desk's send latency is published there every 10 s for the other desks' charts.
   const teamMetrics = new TeamMetricsReader(store, now);
+  const latencyPublisher = new DeskLatencyPublisher({
+    shared: store.shared,
+    deskId: desk.id,
+    metrics,
+    now,
+    reachable: () => teamDesk.reachable,
+  });
   const { handlers, status } = teamHandlers({
     setMetricsPort,
     options,
@@ -236,7 +260,10 @@ async function openTeamEngine(
   }, 1000);
   metricsTimer.unref();
 
-  if (options.autoStart !== false) await teamDesk.start();
+  if (options.autoStart !== false) {
+    await teamDesk.start();
+    latencyPublisher.start();
+  }
   // Read-and-exit tools need the database: they get its plain error instead of empty counts.
   if (options.autoStart === false) events.counts = await teamCounts(store);
   else events.counts = await teamCounts(store).catch(() => events.counts);
@@ -271,6 +298,8 @@ async function openTeamEngine(
     await hotFolder?.close();
     clearInterval(metricsTimer);
     await teamDesk.stop();
+    await sharing.stop();
+    await latencyPublisher.stop();
     events.flush();
     events.stop();
     await setMetricsPort(null).catch(() => undefined);

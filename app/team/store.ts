@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DocumentState } from '../contract';
+import type { TeamShared } from './shared-store';
 
 /** Version prefix of team idempotency keys: bump only with a migration that rewrites keys. */
 export const TEAM_KEY_PREFIX = 'pdt1-';
@@ -217,6 +218,9 @@ export interface TeamStore {
   readonly dialect: 'postgresql' | 'sqlite';
   /** Where it is, for people: host and database name, never the password. */
   readonly label: string;
+
+  /** What the desks share besides the queue: lookup and validation caches, each desk's latency. */
+  readonly shared: TeamShared;
 
   /** Create or upgrade the tables (numbered migrations, one transaction each). */
   migrate(): Promise<void>;

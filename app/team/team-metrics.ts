@@ -2,11 +2,14 @@
  * The team's charts: documents accepted per second by each desk over the last hour, kept here and
  * refreshed from the team database at most every few seconds. The first read takes the hour;
  * each later one only the seconds since the last read (plus a little overlap for events committed
- * late), so a refresh costs what was accepted meanwhile, never the size of the queue.
+ * late), so a refresh costs what was accepted meanwhile, never the size of the queue. Each desk's
+ * published send latency (./team-latency.ts) is read along, the same way: the rows written since.
  */
 import type { TeamMetrics } from '../contract';
 import { HISTORY_SECONDS } from '../metrics/metrics';
+import type { TeamShared } from './shared-store';
 import type { TeamStore } from './store';
+import { TeamLatencyFigures } from './team-latency';
 
 /** How often the team database is read for the charts, at most. */
 export const TEAM_METRICS_REFRESH_MS = 5000;
@@ -26,9 +29,12 @@ export class TeamMetricsReader {
   /** This machine's clock minus the database's, whole seconds (so buckets stay on seconds). */
   private offsetMs = 0;
   private reading: Promise<void> | null = null;
+  private readonly latency = new TeamLatencyFigures();
 
   constructor(
-    private readonly store: Pick<TeamStore, 'acceptedPerSecond'>,
+    private readonly store: Pick<TeamStore, 'acceptedPerSecond'> & {
+      shared?: Pick<TeamShared, 'latency'>;
+    },
     private readonly now: () => number = Date.now,
     private readonly refreshMs = TEAM_METRICS_REFRESH_MS,
   ) {}
@@ -65,6 +71,9 @@ export class TeamMetricsReader {
           this.names.set(b.desk, b.name);
         }
         this.offsetMs = Math.round((this.now() - series.now) / 1000) * 1000;
+      })
+      .then(async () => {
+        if (this.store.shared) this.latency.apply(await this.store.shared.latency(withinMs));
         this.lastReadAt = started;
       })
       .catch(() => undefined)
@@ -88,6 +97,7 @@ export class TeamMetricsReader {
       desks.push({ id, name: this.names.get(id) ?? id, throughput });
     }
     desks.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    return { readAt: this.lastReadAt, from, desks };
+    const sendLatency = this.latency.snapshot(from, this.offsetMs);
+    return { readAt: this.lastReadAt, from, desks, ...(this.store.shared ? { sendLatency } : {}) };
   }
 }

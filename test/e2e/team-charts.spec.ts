@@ -7,7 +7,8 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 /**
  * The team's chart through the browser host: another desk (the CLI, named "Second desk") sends
  * three invoices on a `sqlite:` team store, then this desk joins the team and sends two. The
- * charts' "Team" view names both desks with what each had accepted; axe finds nothing.
+ * charts' "Team" view names both desks with what each had accepted, and each desk's send time as
+ * each desk published it (the other desk's is not this desk's); axe finds nothing.
  */
 
 const CLI = resolve(__dirname, '../../dist/cli.cjs');
@@ -76,6 +77,25 @@ test('the Team view of the charts names every desk of the team with its document
     await expect(rows.filter({ hasText: 'Second desk' }).locator('td').first()).toHaveText('3');
     await expect(rows.filter({ hasText: deskName }).locator('td').first()).toHaveText('2');
     await expect(chart.getByTestId('team-legend-desk')).toHaveText(names);
+
+    // Every desk's send time, from what each desk published (this one every 10 seconds).
+    const latency = page.getByTestId('team-latency-chart');
+    await expect(latency).toContainText(
+      'Time each desk of the team waits for the access point to answer a send',
+    );
+    const latencyRows = latency.getByTestId('team-latency-row');
+    await expect(latencyRows).toHaveCount(2, { timeout: 30_000 });
+    await expect(latencyRows.locator('th')).toHaveText(names);
+    await expect(latencyRows.filter({ hasText: 'Second desk' }).locator('td').first()).toHaveText(
+      '3',
+    );
+    await expect(latencyRows.filter({ hasText: deskName }).locator('td').first()).toHaveText('2', {
+      timeout: 30_000,
+    });
+    // A median in milliseconds or seconds, never empty for a desk that sent.
+    for (const row of await latencyRows.all()) {
+      await expect(row.locator('td').nth(1)).toHaveText(/\d/);
+    }
 
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });

@@ -25,6 +25,7 @@ import type {
   TeamOutcome,
   TeamStore,
 } from '../../app/team/store';
+import { MemoryTeamShared } from './team-memory-shared';
 
 interface Row extends TeamDocument {
   body: Uint8Array;
@@ -52,6 +53,11 @@ export class MemoryTeamStore implements TeamStore {
   private readonly listeners = new Set<(ids: readonly number[]) => void>();
   /** The store's clock (the "database clock"). */
   now: () => number = Date.now;
+  readonly shared = new MemoryTeamShared(
+    () => this.gate(),
+    () => this.now(),
+    (id) => this.deskRows.get(id)?.name ?? id,
+  );
 
   private gate(): void {
     if (this.down) {

@@ -39,3 +39,41 @@ describe('the charts store after a reload', () => {
     expect(useMetricsStore.getState().throughputHistory[0]!.t).toBe(first);
   });
 });
+
+describe('the team latency in the charts store', () => {
+  it('keeps one point per desk and interval, the newer message winning, an hour at most', () => {
+    const at = 1_800_000_000_000;
+    const base = new Metrics(() => at).snapshot(emptyCounts());
+    const p = (t: number, count: number) => ({ t, count, p50: count, p95: count, p99: count });
+    const team = (
+      snapshotAt: number,
+      sendLatency: { id: string; name: string; points: ReturnType<typeof p>[] }[],
+    ) => ({
+      ...base,
+      at: snapshotAt,
+      team: { readAt: snapshotAt, from: snapshotAt - 600_000, desks: [], sendLatency },
+    });
+    useMetricsStore.setState({ snapshot: null, teamLatency: null });
+    const store = useMetricsStore.getState();
+    store.apply(
+      team(at, [
+        { id: 'b', name: 'Ben', points: [p(at - 4000_000, 1), p(at - 20_000, 2)] },
+        { id: 'a', name: 'Anna', points: [p(at - 10_000, 3)] },
+      ]),
+    );
+    // A later message: Anna's interval grew, Ben renamed; an older one arriving late loses.
+    store.apply(
+      team(at + 5000, [
+        { id: 'a', name: 'Anna', points: [p(at - 10_000, 5)] },
+        { id: 'b', name: 'Benno', points: [] },
+      ]),
+    );
+    store.apply(team(at - 5000, [{ id: 'a', name: 'Anna', points: [p(at - 10_000, 4)] }]));
+    const latency = useMetricsStore.getState().teamLatency!;
+    expect(latency.map((d) => [d.name, d.points.map((x) => [x.t, x.count])])).toEqual([
+      ['Anna', [[at - 10_000, 5]]],
+      // Ben's point older than the hour is gone.
+      ['Benno', [[at - 20_000, 2]]],
+    ]);
+  });
+});

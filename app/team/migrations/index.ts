@@ -1,6 +1,6 @@
 /**
  * The team store's numbered migrations, one list per dialect: the same numbers and the same
- * tables (team_documents with its bodies apart, team_events, team_desks, team_settings; the
+ * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency; the
  * runner keeps team_migrations). Append only: never edit or reorder an applied one (its sha256
  * is recorded and checked at start).
  */
@@ -11,6 +11,10 @@ import sqliteTeam from './sqlite/001-team.sql';
 import sqliteAcceptedIndex from './sqlite/002-accepted-index.sql';
 import pgDelivery from './postgresql/003-delivery.sql';
 import sqliteDelivery from './sqlite/003-delivery.sql';
+import pgSharedCaches from './postgresql/004-shared-caches.sql';
+import sqliteSharedCaches from './sqlite/004-shared-caches.sql';
+import pgDeskLatency from './postgresql/005-desk-latency.sql';
+import sqliteDeskLatency from './sqlite/005-desk-latency.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -24,6 +28,8 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 1, name: '001-team', sql: pgTeam },
   { id: 2, name: '002-accepted-index', sql: pgAcceptedIndex },
   { id: 3, name: '003-delivery', sql: pgDelivery },
+  { id: 4, name: '004-shared-caches', sql: pgSharedCaches },
+  { id: 5, name: '005-desk-latency', sql: pgDeskLatency },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -31,6 +37,8 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 1, name: '001-team', sql: sqliteTeam },
   { id: 2, name: '002-accepted-index', sql: sqliteAcceptedIndex },
   { id: 3, name: '003-delivery', sql: sqliteDelivery },
+  { id: 4, name: '004-shared-caches', sql: sqliteSharedCaches },
+  { id: 5, name: '005-desk-latency', sql: sqliteDeskLatency },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

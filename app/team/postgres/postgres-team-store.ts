@@ -58,6 +58,7 @@ import {
 import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
 import { listenForChanges } from './listener';
 import * as polls from './polls';
+import { PostgresTeamShared } from './shared';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
 const MIGRATION_LOCK = 1_414_000_014;
@@ -79,6 +80,7 @@ async function notify(client: pg.PoolClient, desk: string, ids: readonly number[
 export class PostgresTeamStore implements TeamStore {
   readonly dialect = 'postgresql' as const;
   readonly label: string;
+  readonly shared: PostgresTeamShared;
   private readonly pool: pg.Pool;
   private readonly stopListeners = new Set<() => Promise<void>>();
   private closed = false;
@@ -90,6 +92,7 @@ export class PostgresTeamStore implements TeamStore {
     checkPostgresUrl(url);
     this.label = labelOf(url);
     this.pool = createPool(url, options.poolSize ?? 10);
+    this.shared = new PostgresTeamShared((t, v, n) => this.q(t, v, n));
   }
 
   private q<R extends pg.QueryResultRow>(

@@ -8,6 +8,7 @@ import type { DocumentState } from '../../contract';
 import type { PollClaim, PollRef, PollResult } from '../store';
 import { watchChanges } from './sqlite-listen';
 import * as polls from './sqlite-polls';
+import { SqliteTeamShared } from './sqlite-shared';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
@@ -64,6 +65,7 @@ function openFile(file: string, label: string): Database.Database {
 export class SqliteTeamStore implements TeamStore {
   readonly dialect = 'sqlite' as const;
   readonly label: string;
+  readonly shared: SqliteTeamShared;
   private readonly db: Database.Database;
   private readonly stopListeners = new Set<() => Promise<void>>();
   private readonly statements = new Map<string, Database.Statement>();
@@ -71,6 +73,7 @@ export class SqliteTeamStore implements TeamStore {
   constructor(private readonly file: string) {
     this.label = file;
     this.db = openFile(file, this.label);
+    this.shared = new SqliteTeamShared(this.db, (sql) => this.stmt(sql));
   }
 
   async migrate(): Promise<void> {

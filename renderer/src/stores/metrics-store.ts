@@ -1,5 +1,11 @@
 import { create } from 'zustand';
-import type { MetricsSnapshot, Stage, StageLatency, TeamMetrics } from '../../../app/contract';
+import type {
+  MetricsSnapshot,
+  Stage,
+  StageLatency,
+  TeamDeskLatency,
+  TeamMetrics,
+} from '../../../app/contract';
 import { getApi } from '../bridge';
 
 /** One point of latency history: the percentiles of one 10-second interval. */
@@ -40,6 +46,8 @@ interface MetricsState {
   teamHistory: TeamDeskHistory[] | null;
   /** Where the newest team figures start (older points come from earlier messages). */
   teamFrom: number;
+  /** On a team outbox: each desk's send latency per 10-second interval, up to an hour. */
+  teamLatency: TeamDeskLatency[] | null;
   stage: Stage;
   window: ChartWindow;
   setStage(stage: Stage): void;
@@ -103,12 +111,47 @@ function mergeTeam(
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
+/**
+ * Each desk's latency points from two messages: one point per desk and interval, the newer
+ * message's winning (an interval grows until it is over). Desks sorted by name, at most an hour old.
+ */
+function mergeTeamLatency(
+  old: TeamDeskLatency[] | null,
+  fresh: TeamDeskLatency[],
+  now: number,
+  freshIsNewer: boolean,
+): TeamDeskLatency[] {
+  const byId = new Map<
+    string,
+    { name: string; points: Map<number, TeamDeskLatency['points'][number]> }
+  >();
+  const add = (list: TeamDeskLatency[]) => {
+    for (const d of list) {
+      const entry = byId.get(d.id) ?? { name: d.name, points: new Map() };
+      entry.name = d.name;
+      for (const p of d.points) if (p.t >= now - KEEP_MS) entry.points.set(p.t, p);
+      byId.set(d.id, entry);
+    }
+  };
+  add(freshIsNewer ? (old ?? []) : fresh);
+  add(freshIsNewer ? fresh : (old ?? []));
+  return [...byId.entries()]
+    .map(([id, d]) => ({
+      id,
+      name: d.name,
+      points: [...d.points.values()].sort((a, b) => a.t - b.t),
+    }))
+    .filter((d) => d.points.length > 0)
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
 export const useMetricsStore = create<MetricsState>()((set, get) => ({
   snapshot: null,
   latencyHistory: [],
   throughputHistory: [],
   teamHistory: null,
   teamFrom: 0,
+  teamLatency: null,
   stage: 'send',
   window: 600,
   setStage(stage) {
@@ -140,12 +183,16 @@ export const useMetricsStore = create<MetricsState>()((set, get) => ({
       ? mergeTeam(s.teamHistory, s.teamFrom, team, now, newer)
       : s.teamHistory;
     const teamFrom = team && (newer || s.teamHistory === null) ? team.from : s.teamFrom;
+    const teamLatency = team?.sendLatency
+      ? mergeTeamLatency(s.teamLatency, team.sendLatency, now, newer)
+      : s.teamLatency;
     set({
       snapshot: newer ? snapshot : s.snapshot,
       latencyHistory,
       throughputHistory,
       teamHistory,
       teamFrom,
+      teamLatency,
     });
   },
   async load() {

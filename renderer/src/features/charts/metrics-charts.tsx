@@ -5,6 +5,7 @@ import { formatDuration } from '../../lib/format';
 import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
 import { useConnectionStore } from '../../stores/connection-store';
 import { TeamThroughputChart } from './team-chart';
+import { TeamLatencyChart } from './team-latency-chart';
 import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot';
 
 const STAGES: { stage: Stage; label: string }[] = [
@@ -361,6 +362,7 @@ export function MetricsCharts() {
       {showTeam ? (
         <section className="charts charts-team" aria-label="Performance of the team">
           <TeamThroughputChart />
+          <TeamLatencyChart />
         </section>
       ) : (
         <section className="charts" aria-label={team ? 'Performance of this desk' : 'Performance'}>

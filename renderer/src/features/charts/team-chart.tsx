@@ -12,6 +12,23 @@ const DESK_COLOURS = ['#1f5fa8', '#b25e00', '#276b2b', '#8e24aa', '#00796b', '#6
 const deskColour = (i: number): string =>
   seriesColor(`--desk-${(i % DESK_COLOURS.length) + 1}`, DESK_COLOURS[i % DESK_COLOURS.length]!);
 
+/**
+ * Each desk's colour, the same in both team charts: by the desk's place among every desk either
+ * chart knows, sorted by name.
+ */
+export function useDeskColours(): (id: string) => string {
+  const accepted = useMetricsStore((s) => s.teamHistory);
+  const latency = useMetricsStore((s) => s.teamLatency);
+  return useMemo(() => {
+    const names = new Map<string, string>();
+    for (const d of [...(accepted ?? []), ...(latency ?? [])]) names.set(d.id, d.name);
+    const order = [...names.entries()]
+      .sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]))
+      .map(([id]) => id);
+    return (id: string) => deskColour(Math.max(0, order.indexOf(id)));
+  }, [accepted, latency]);
+}
+
 const WINDOW_WORDS: Record<ChartWindow, string> = {
   60: 'last minute',
   600: 'last 10 minutes',
@@ -72,7 +89,8 @@ export function TeamThroughputChart() {
   const step = RESOLUTION[win];
   const rates = useMemo(() => deskRates(desks, step, nowS - win, nowS), [desks, step, nowS, win]);
   const data = useMemo<uPlot.AlignedData>(() => [rates.t, ...rates.perDesk], [rates]);
-  const deskKey = desks.map((d) => `${d.id}:${d.name}`).join('|');
+  const colourOf = useDeskColours();
+  const deskKey = desks.map((d) => `${d.id}:${d.name}:${colourOf(d.id)}`).join('|');
   const ref = useUplot(
     () => ({
       scales: {
@@ -89,9 +107,9 @@ export function TeamThroughputChart() {
       legend: { show: true, live: true },
       series: [
         { label: 'Time', value: (_u, v) => (v === null ? '—' : clockWithSeconds(v)) },
-        ...desks.map((d, i) => ({
+        ...desks.map((d) => ({
           label: d.name,
-          stroke: deskColour(i),
+          stroke: colourOf(d.id),
           width: 2,
           // Lines only: a dot on every zero would hide which desk is which.
           points: { show: false },
@@ -112,11 +130,11 @@ export function TeamThroughputChart() {
             ? '· waiting for the team database'
             : `· updated every few seconds, last at ${clockWithSeconds(readAt / 1000)}`}
         </span>{' '}
-        {desks.map((d, i) => (
+        {desks.map((d) => (
           <span key={d.id} className="legend-desk" data-testid="team-legend-desk">
             <span
               className="legend-swatch"
-              style={{ background: deskColour(i) }}
+              style={{ background: colourOf(d.id) }}
               aria-hidden="true"
             />
             {d.name}

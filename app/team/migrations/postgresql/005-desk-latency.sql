@@ -1,0 +1,16 @@
+-- Each desk's send latency per 10-second interval (app/team/shared-store.ts), for every desk's
+-- charts: one small row per desk and interval, never per document. `interval_start` is on the
+-- desk's own clock and only identifies the row; `at` is its start on the database's clock.
+-- Rows not written for an hour are pruned (by updated_at) whenever a desk publishes.
+CREATE TABLE team_desk_latency (
+  desk TEXT NOT NULL,
+  interval_start BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  count INTEGER NOT NULL,
+  p50 DOUBLE PRECISION NOT NULL,
+  p95 DOUBLE PRECISION NOT NULL,
+  p99 DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (desk, interval_start)
+);
+CREATE INDEX team_desk_latency_updated ON team_desk_latency (updated_at);
