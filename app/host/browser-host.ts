@@ -128,7 +128,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         badRequest(res);
         return;
       }
-      send(res, 200, await invokeHandler(engine.handlers, channel, arg));
+      // Server-Timing: the handler's own time on the engine's thread (a synchronous handler such
+      // as `documents:list` is exactly its query), so a slow round trip says whether the answer
+      // was slow to make or waited for the thread (devtools and tests read it).
+      const started = performance.now();
+      const result = await invokeHandler(engine.handlers, channel, arg);
+      send(res, 200, result, false, performance.now() - started);
       return;
     }
     if (url.pathname === HOST_PATHS.events) {
@@ -200,11 +205,25 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
 }
 
-function send(res: ServerResponse, status: number, value: unknown, close = false): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  close = false,
+  handlerMs?: number,
+): void {
+  const started = performance.now();
   const body = encodeWire(value);
+  const timing =
+    handlerMs === undefined
+      ? {}
+      : {
+          'server-timing': `engine;dur=${handlerMs.toFixed(2)}, encode;dur=${(performance.now() - started).toFixed(2)}`,
+        };
   res.writeHead(status, {
     'content-type': 'application/json',
     'cache-control': 'no-store',
+    ...timing,
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(body);

@@ -38,7 +38,7 @@ const SORT_INDEXES: Record<DocumentSortKey, string> = {
   amount: 'documents_by_amount',
   issueDate: 'documents_by_issue_date',
   updatedAt: 'documents_by_updated_at',
-  id: 'documents_by_id_state',
+  id: 'documents_by_id_search',
 };
 
 /** The sort key of a query, or null for the default order (newest first). */
@@ -56,25 +56,54 @@ function orderBy(sort: DocumentSort | undefined): string {
 
 /**
  * Search text shorter than this (in characters) cannot use the trigram index: the list then
- * applies LIKE to every document, as before migration 013.
+ * applies LIKE to the narrow entries of `documents_by_search_text` (see {@link SearchPlan}).
  */
 const TRIGRAM = 3;
 
+/** Thresholds of the list's plans (tests lower them to reach every plan with a few documents). */
+export interface ListTuning {
+  /**
+   * A filter with at most this many documents is read through the state index and sorted (a few
+   * milliseconds); a larger one walks the sort's index (bounded by the table, not the filter).
+   */
+  smallFilter: number;
+  /**
+   * A search whose text the trigram index finds in at most this many documents reads those rows
+   * to apply LIKE; beyond it, LIKE runs on the narrow search index instead (see SearchPlan).
+   */
+  sparseSearch: number;
+}
+
+const DEFAULT_TUNING: ListTuning = { smallFilter: 2000, sparseSearch: 2000 };
+
 /**
- * A filter with at most this many documents is read through the state index and sorted (a few
- * milliseconds); a larger one walks the sort's index (bounded by the table, not the filter).
+ * What the search box matches: the text anywhere in the file name, invoice number or buyer (file
+ * name first: the column most searches hit, so the other two are seldom tested).
  */
-const SMALL_FILTER = 2000;
-
-/** What the search box matches: the text anywhere in the invoice number, buyer or file name. */
 const SEARCH_LIKE =
-  "(invoice_number LIKE @search ESCAPE '\\' OR buyer_name LIKE @search ESCAPE '\\' OR file_name LIKE @search ESCAPE '\\')";
+  "(file_name LIKE @search ESCAPE '\\' OR invoice_number LIKE @search ESCAPE '\\' OR buyer_name LIKE @search ESCAPE '\\')";
 
-/** {@link SEARCH_LIKE} read from the sort indexes of the three columns (migration 013). */
-const SEARCH_LIKE_BY_INDEX = `id IN (
-  SELECT id FROM documents INDEXED BY documents_by_invoice_number WHERE invoice_number LIKE @search ESCAPE '\\'
-  UNION SELECT id FROM documents INDEXED BY documents_by_buyer_name WHERE buyer_name LIKE @search ESCAPE '\\'
-  UNION SELECT id FROM documents INDEXED BY documents_by_file_name WHERE file_name LIKE @search ESCAPE '\\')`;
+/**
+ * The default order's index, which also holds the state and the three searched columns (migration
+ * 014): LIKE and a filter are applied to its narrow entries.
+ */
+const SEARCH_INDEX = 'documents_by_id_search';
+
+/** The filter's states (the `@states` parameter). */
+const IN_STATES = 'state IN (SELECT value FROM json_each(@states))';
+
+/**
+ * How a search is read (issue 9: the table refreshes several times a second while documents
+ * stream in, and every refresh of a search runs its total and its page on the engine's thread):
+ * - `small-filter`: the filter holds few documents: their rows, through the state index.
+ * - `sparse`: the trigram index finds the text in few documents: those rows, then LIKE on them.
+ * - `dense`: many documents may match (or the text is too short for trigrams): LIKE on the narrow
+ *   entries of the search index (about 10 ms per 100,000), never on the wide rows; the page walks
+ *   that index (newest first) or the sort's index keeping the ids that match, and reads only the
+ *   rows shown.
+ * Each gives exactly LIKE's results (test/integration/list-search.test.ts).
+ */
+type SearchPlan = 'small-filter' | 'sparse' | 'dense';
 
 /** The trimmed search text of a query, or null when there is none. */
 export function searchText(query: DocumentListQuery): string | null {
@@ -99,6 +128,7 @@ export function trigramMatch(text: string): string | null {
 /** The queries behind `documents:list` and `documents:export`. */
 export class DocumentList {
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly tuning: ListTuning;
 
   /**
    * `counts` and `tx` are the repository's own (called through it, so that what it counts and the
@@ -108,32 +138,31 @@ export class DocumentList {
     private readonly db: Db,
     private readonly counts: () => StateCounts,
     private readonly tx: <T>(fn: () => T) => T,
-  ) {}
+    tuning: Partial<ListTuning> = {},
+  ) {
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+  }
 
-  /** WHERE clause and parameters of a list query (the SQL text depends only on which parts are set). */
+  /** The filter's states as the `@states` parameter, or null for every document. */
+  private filterStates(query: DocumentListQuery): string | null {
+    if (query.filter && query.filter !== 'all' && Object.hasOwn(FILTER_STATES, query.filter)) {
+      return JSON.stringify(FILTER_STATES[query.filter]);
+    }
+    return null;
+  }
+
+  /** WHERE clause and parameters of CSV export (every match, rows read anyway). */
   private listWhere(query: DocumentListQuery): { clause: string; params: Record<string, unknown> } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (query.filter && query.filter !== 'all' && Object.hasOwn(FILTER_STATES, query.filter)) {
-      where.push('state IN (SELECT value FROM json_each(@states))');
-      params.states = JSON.stringify(FILTER_STATES[query.filter]);
+    const states = this.filterStates(query);
+    if (states !== null) {
+      where.push(IN_STATES);
+      params.states = states;
     }
     const text = searchText(query);
     if (text) {
-      // The trigram index narrows to the documents that may match (it folds case more widely
-      // than LIKE); LIKE on those rows decides, so the results are exactly LIKE's.
-      const match = trigramMatch(text);
-      if (match) {
-        where.push(
-          'id IN (SELECT rowid FROM documents_search WHERE documents_search MATCH @match)',
-        );
-        where.push(SEARCH_LIKE);
-        params.match = match;
-      } else {
-        // Too short for trigrams: the same LIKE, on the three columns' indexes (narrow entries)
-        // instead of the wide rows.
-        where.push(SEARCH_LIKE_BY_INDEX);
-      }
+      where.push(SEARCH_LIKE);
       params.search = likePattern(text);
     }
     return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -159,17 +188,67 @@ export class DocumentList {
     return stmt;
   }
 
-  /**
-   * Which index finds a page. Without a search, the sort's own index (it ends with the state):
-   * the page is found by walking index entries only (skipped ones and those of other states cost
-   * no row read) and only the rows shown are read. A filter with few documents is better served
-   * by the state index and a sort of those few, and a search by the trigram index: the planner
-   * chooses there.
-   */
-  private indexFor(query: DocumentListQuery, total: number): string {
-    if (searchText(query)) return '';
-    if (query.filter && query.filter !== 'all' && total <= SMALL_FILTER) return '';
-    return `INDEXED BY ${SORT_INDEXES[sortKey(query.sort) ?? 'id']}`;
+  /** Which {@link SearchPlan} reads this search (inside the list's read transaction). */
+  private searchPlan(query: DocumentListQuery, match: string | null): SearchPlan {
+    if (
+      this.filterStates(query) !== null &&
+      this.countIn(query.filter) <= this.tuning.smallFilter
+    ) {
+      return 'small-filter';
+    }
+    if (match === null) return 'dense';
+    // How many documents the trigram index names, counted up to the threshold only (a few ms
+    // even when the text is in every document).
+    const cap = this.tuning.sparseSearch + 1;
+    const { n } = this.listStatement(
+      `SELECT COUNT(*) AS n FROM (SELECT rowid FROM documents_search WHERE documents_search MATCH @match LIMIT @cap)`,
+    ).get({ match, cap }) as { n: number };
+    return n < cap ? 'sparse' : 'dense';
+  }
+
+  /** Total and page statements of a search (see {@link SearchPlan}). */
+  private searchSql(
+    query: DocumentListQuery,
+    plan: SearchPlan,
+  ): { count: string; page: (columns: string, order: string) => string } {
+    const filtered = this.filterStates(query) !== null;
+    if (plan === 'small-filter' || plan === 'sparse') {
+      const where = [
+        ...(filtered ? [IN_STATES] : []),
+        ...(plan === 'sparse'
+          ? ['id IN (SELECT rowid FROM documents_search WHERE documents_search MATCH @match)']
+          : []),
+        SEARCH_LIKE,
+      ].join(' AND ');
+      const from =
+        plan === 'small-filter' ? 'documents INDEXED BY documents_by_state_id' : 'documents';
+      return {
+        count: `SELECT COUNT(*) AS n FROM ${from} WHERE ${where}`,
+        page: (columns, order) =>
+          `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      };
+    }
+    // LIKE (and the filter) on the narrow entries of the search index alone.
+    const narrow = `${filtered ? `${IN_STATES} AND ` : ''}${SEARCH_LIKE}`;
+    const count = `SELECT COUNT(*) AS n FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow}`;
+    if (sortKey(query.sort) === null) {
+      // Newest first: the search index is in that order; rows are read for the page only.
+      return {
+        count,
+        page: (columns, order) =>
+          `SELECT ${columns} FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow}
+           ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      };
+    }
+    // The sort's index (it ends with id and state) walked in order, keeping the matching ids.
+    const index = SORT_INDEXES[sortKey(query.sort) ?? 'id'];
+    return {
+      count,
+      page: (columns, order) =>
+        `SELECT ${columns} FROM documents INDEXED BY ${index}
+         WHERE id IN (SELECT id FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow})
+         ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+    };
   }
 
   /** A page of the document table. */
@@ -177,25 +256,48 @@ export class DocumentList {
     rows: DocumentListRecord[];
     total: number;
   } {
-    const { clause, params } = this.listWhere(query);
+    const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const order = orderBy(query.sort);
+    const columns = LIST_COLUMNS.join(', ');
+    const states = this.filterStates(query);
+    const text = searchText(query);
+    // Without a search: the sort's own index (it ends with the state), walked alone (skipped
+    // entries and those of other states cost no row read), only the rows shown are read; a
+    // filter with few documents is better served by the state index and a sort of those few
+    // (the planner's choice). The total is a sum of per-state counts (a few rows): COUNT(*)
+    // would walk every matching document on each refresh of the table.
+    const plainPage = (filterTotal: number): DocumentListRecord[] => {
+      const small = states !== null && filterTotal <= this.tuning.smallFilter;
+      const index = small ? '' : `INDEXED BY ${SORT_INDEXES[sortKey(query.sort) ?? 'id']}`;
+      return this.listStatement(
+        `SELECT ${columns} FROM documents ${index} ${states !== null ? `WHERE ${IN_STATES}` : ''}
+         ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      ).all({ ...(states !== null ? { states } : {}), limit, offset }) as DocumentListRecord[];
+    };
     // One read transaction: the total and the page come from the same snapshot.
     return this.tx(() => {
-      // Without a search the total is a sum of per-state counts (a few rows); COUNT(*) would walk
-      // every matching document on each refresh of the table.
-      const total = searchText(query)
-        ? (
-            this.listStatement(`SELECT COUNT(*) AS n FROM documents ${clause}`).get(params) as {
-              n: number;
-            }
-          ).n
-        : this.countIn(query.filter);
-      const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 200), 5000));
-      const offset = Math.max(0, Math.floor(query.offset ?? 0));
-      const order = orderBy(query.sort);
-      const rows = this.listStatement(
-        `SELECT ${LIST_COLUMNS.join(', ')} FROM documents ${this.indexFor(query, total)} ${clause}
-         ORDER BY ${order} LIMIT @limit OFFSET @offset`,
-      ).all({ ...params, limit, offset }) as DocumentListRecord[];
+      if (!text) {
+        const total = this.countIn(query.filter);
+        return { rows: plainPage(total), total };
+      }
+      const match = trigramMatch(text);
+      const plan = this.searchPlan(query, match);
+      const sql = this.searchSql(query, plan);
+      const params: Record<string, unknown> = { search: likePattern(text) };
+      if (states !== null) params.states = states;
+      if (plan === 'sparse') params.match = match;
+      const { n: total } = this.listStatement(sql.count).get(params) as { n: number };
+      // The text is in every document of the filter (the common part of a drop's names): the
+      // page is the filter's own page, found without testing the text again.
+      if (plan === 'dense' && total === this.countIn(query.filter)) {
+        return { rows: plainPage(total), total };
+      }
+      const rows = this.listStatement(sql.page(columns, order)).all({
+        ...params,
+        limit,
+        offset,
+      }) as DocumentListRecord[];
       return { rows, total };
     });
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -50,10 +50,30 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     );
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'peppol-desk-e2e-'));
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // The host's event-loop blocking, for the performance spec (support/loop-probe.cjs).
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  const loopProbe = join(ROOT, 'test-results', 'host-loop.jsonl');
+  // PEPPOL_DESK_HOST_NODE_ARGS: extra node flags for the host (e.g. `--cpu-prof` to profile it).
+  const nodeArgs = (process.env.PEPPOL_DESK_HOST_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      '--require',
+      join(__dirname, 'support', 'loop-probe.cjs'),
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PEPPOL_DESK_LOOP_PROBE: loopProbe },
+    },
+  );
   let url: string;
   try {
     url = await waitForUrl(child);
@@ -67,6 +87,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   child.stderr?.resume();
   process.env.PEPPOL_DESK_URL = url;
   process.env.PEPPOL_DESK_DATA_DIR = dataDir;
+  process.env.PEPPOL_DESK_LOOP_PROBE = loopProbe;
 
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {

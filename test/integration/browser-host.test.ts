@@ -50,6 +50,7 @@ async function invoke(channel: string, arg: unknown, token: string | null = host
   });
   return {
     status: res.statusCode,
+    timing: res.headers['server-timing'],
     body: res.statusCode === 200 ? decodeWire(await res.body.text()) : await res.body.text(),
   };
 }
@@ -99,6 +100,9 @@ describe('browser host', () => {
     expect(missing.body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const unknown = await invoke('nope:nope', {});
     expect(unknown.body).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    // Every answer says how long the engine took to make it (what a slow round trip waited for).
+    const list = await invoke('documents:list', { limit: 10 });
+    expect(list.timing).toMatch(/^engine;dur=\d+\.\d\d, encode;dur=\d+\.\d\d$/);
   });
 
   it('takes file bytes as raw parts (as the page sends them), byte for byte; a malformed body is a 400', async () => {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { FILTER_STATES, type DocumentFilter } from '../../app/contract';
 import { openDb, type Db } from '../../app/store/db';
+import { DocumentList, type ListTuning } from '../../app/store/document-list';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { migrate } from '../../app/store/migrate';
 import { MIGRATIONS } from '../../app/store/migrations';
@@ -260,7 +261,174 @@ describe('document list search (trigram index, migration 013)', () => {
     plans.length = 0;
     const newest = fresh.list({ filter: 'progress', limit: 10 });
     expect(newest.rows.map((r) => r.id)).toEqual(likeIds(db, '', 'progress').slice(0, 10));
-    expect(plans[0]).toMatch(/SCAN documents USING (COVERING )?INDEX documents_by_id_state/);
+    expect(plans[0]).toMatch(/SCAN documents USING (COVERING )?INDEX documents_by_id_search/);
     expect(plans[0]).not.toContain('TEMP B-TREE');
+  });
+});
+
+/** The list with other thresholds than the repository's (to reach every plan with a few rows). */
+function listWith(db: Db, repo: DocumentsRepo, tuning: Partial<ListTuning>): DocumentList {
+  return new DocumentList(
+    db,
+    () => repo.counts(),
+    (fn) => repo.tx(fn),
+    tuning,
+  );
+}
+
+/** LIKE's answer in a given order (the reference for sorted pages). */
+function likeIdsSorted(db: Db, text: string, order: string, filter?: DocumentFilter): number[] {
+  const pattern = `%${text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const states = filter && filter !== 'all' ? FILTER_STATES[filter] : null;
+  return (
+    db
+      .prepare(
+        `SELECT id FROM documents
+         WHERE (invoice_number LIKE @p ESCAPE '\\' OR buyer_name LIKE @p ESCAPE '\\' OR file_name LIKE @p ESCAPE '\\')
+         AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+         ORDER BY ${order}`,
+      )
+      .all({ p: pattern, states: states ? JSON.stringify(states) : null }) as { id: number }[]
+  ).map((r) => r.id);
+}
+
+describe('document list search plans (issue 9: a search that matches most documents)', () => {
+  // Every plan: `sparse` (trigram index, then rows), `dense` (LIKE on the narrow search index,
+  // migration 014) and `small-filter` (the filter's rows), forced by the thresholds.
+  const PLANS: [string, Partial<ListTuning>][] = [
+    ['default thresholds (sparse or small filter)', {}],
+    ['dense: every search on the narrow index', { sparseSearch: 0, smallFilter: 0 }],
+    ['small filter: every filter read through its rows', { sparseSearch: 0, smallFilter: 1e9 }],
+  ];
+  const SORTS = [
+    [undefined, 'id DESC'],
+    [{ key: 'amount', dir: 'asc' }, 'CAST(amount AS REAL) ASC, id ASC'],
+    [{ key: 'buyerName', dir: 'desc' }, 'buyer_name COLLATE NOCASE DESC, id DESC'],
+  ] as const;
+
+  for (const [name, tuning] of PLANS) {
+    it(`finds exactly what LIKE finds, in order, with its total: ${name}`, () => {
+      const db = openDb({ dataDir: ':memory:' });
+      const repo = new DocumentsRepo(db);
+      const ids = addTricky(repo);
+      ids.forEach((id, i) => repo.patch(id, { amount: String((i * 37) % 11) }));
+      const list = listWith(db, repo, tuning);
+      for (const text of SEARCHES) {
+        for (const filter of ['all', 'attention', 'progress'] as const) {
+          for (const [sort, order] of SORTS) {
+            const expected = likeIdsSorted(db, text, order, filter);
+            const page = list.list({ search: text, filter, sort, limit: 5000 });
+            const key = { text, filter, sort: order };
+            expect({ ...key, ids: page.rows.map((r) => r.id) }).toEqual({ ...key, ids: expected });
+            expect({ ...key, total: page.total }).toEqual({ ...key, total: expected.length });
+            // A page further on: the same rows LIKE orders there.
+            const later = list.list({ search: text, filter, sort, offset: 2, limit: 3 });
+            expect({ ...key, later: later.rows.map((r) => r.id) }).toEqual({
+              ...key,
+              later: expected.slice(2, 5),
+            });
+          }
+        }
+      }
+    });
+  }
+
+  it('counts and pages a search found in every document without reading their rows', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    repo.tx(() => {
+      // More matches than the sparse threshold (2,000), in a filter larger than the small one.
+      for (let i = 0; i < 6000; i++) {
+        const id = repo.insert({
+          fileName: `${i % 3 === 0 ? 'CREDIT' : 'DROP'}-2026-11-${String(i).padStart(5, '0')}.xml`,
+          sha256: `s${i}`,
+          size: 1,
+          body: new Uint8Array([1]),
+          idempotencyKey: `k${i}`,
+        });
+        repo.patch(id, { buyer_name: `Buyer ${i % 50}`, amount: String(i % 97) });
+        if (i % 2 === 0) {
+          repo.transition(id, 'received', 'validating');
+          repo.transition(id, 'validating', 'invalid');
+        }
+      }
+    });
+    const plans: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      if (sql.includes('LIMIT @limit') || sql.includes('COUNT(*) AS n FROM')) {
+        plans.push(
+          (
+            prepare(`EXPLAIN QUERY PLAN ${sql}`).all({
+              states: '[]',
+              match: '"x"',
+              search: '%x%',
+              cap: 1,
+              limit: 1,
+              offset: 0,
+            }) as { detail: string }[]
+          )
+            .map((r) => r.detail)
+            .join('; '),
+        );
+      }
+      return prepare(sql);
+    }) as typeof db.prepare;
+    // No plan of these reads the table row by row: only indexes (and the rows of the page).
+    const noTableScan = () => {
+      expect(plans.length).toBeGreaterThan(0);
+      for (const plan of plans) {
+        expect(plan).not.toMatch(/SCAN documents(?!\w)(?! USING)/);
+        expect(plan).not.toMatch(/SEARCH documents USING INTEGER PRIMARY KEY/);
+      }
+    };
+
+    // In two thirds of the documents: counted and paged on the narrow index.
+    const first = repo.list({ search: 'DROP-2026', limit: 200 });
+    expect(first.total).toBe(4000);
+    expect(first.rows.map((r) => r.id)).toEqual(likeIds(db, 'DROP-2026').slice(0, 200));
+    noTableScan();
+    // The total is LIKE on the narrow index; the newest page walks it (no sort of the matches).
+    expect(plans.some((p) => /COVERING INDEX documents_by_id_search/.test(p))).toBe(true);
+    expect(plans.filter((p) => p.includes('TEMP B-TREE'))).toEqual([]);
+
+    plans.length = 0;
+    const byAmount = repo.list({
+      search: 'DROP-2026',
+      filter: 'attention',
+      sort: { key: 'amount', dir: 'desc' },
+      offset: 1900,
+      limit: 200,
+    });
+    const attention = likeIdsSorted(
+      db,
+      'DROP-2026',
+      'CAST(amount AS REAL) DESC, id DESC',
+      'attention',
+    );
+    expect(byAmount.total).toBe(2000);
+    expect(byAmount.rows.map((r) => r.id)).toEqual(attention.slice(1900, 2100));
+    noTableScan();
+    expect(plans.some((p) => /SCAN documents USING INDEX documents_by_amount/.test(p))).toBe(true);
+
+    plans.length = 0;
+    // In every document: the total on the narrow index, the page is the table's own page.
+    const every = repo.list({ search: '2026-11', sort: { key: 'buyerName', dir: 'asc' } });
+    expect(every.total).toBe(6000);
+    expect(every.rows.map((r) => r.id)).toEqual(
+      likeIdsSorted(db, '2026-11', 'buyer_name COLLATE NOCASE ASC, id ASC').slice(0, 200),
+    );
+    noTableScan();
+
+    plans.length = 0;
+    // Two characters: no trigram; LIKE on the narrow index as well.
+    const short = repo.list({ search: '26', sort: { key: 'fileName', dir: 'asc' }, limit: 10 });
+    expect(short.total).toBe(likeIds(db, '26').length);
+    expect(short.rows.map((r) => r.file_name)).toEqual(
+      likeIdsSorted(db, '26', 'file_name COLLATE NOCASE ASC, id ASC')
+        .slice(0, 10)
+        .map((id) => repo.get(id)?.file_name),
+    );
+    noTableScan();
   });
 });

@@ -4,6 +4,7 @@ import { ParticipantCache } from '../../app/caches/participant-cache';
 import { ValidationCache } from '../../app/caches/validation-cache';
 import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type Validator } from '../../app/queue/pipeline';
+import { VALIDATE_COMMIT_MAX } from '../../app/queue/stages/validate';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import type { CheckResult } from '../../app/validation';
@@ -136,5 +137,59 @@ describe('the first verdicts of a drop', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('validation records its verdicts in bounded turns (issue 9)', () => {
+  it('never records more than VALIDATE_COMMIT_MAX verdicts in one commit, however many finish together', async () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const repo = new DocumentsRepo(db);
+    // Verdicts of every transaction that records some (counted, not timed).
+    const perCommit: number[] = [];
+    let current: number | null = null;
+    const txRedoable = repo.txRedoable.bind(repo);
+    repo.txRedoable = <T>(fn: () => T): T => {
+      const outer = current;
+      current = 0;
+      try {
+        return txRedoable(fn);
+      } finally {
+        if (current > 0) perCommit.push(current);
+        current = outer;
+      }
+    };
+    const pipeline = new Pipeline(
+      {
+        repo,
+        client,
+        // Every check ends at once: up to a whole batch (128) finishes in the same turn.
+        validator: { cacheKey: 'test', check: () => Promise.resolve(ANSWER) },
+        validationCache: new ValidationCache(db),
+        participants: new ParticipantCache(db, 'stub'),
+        metrics: new Metrics(),
+        environment: 'sandbox',
+        onChanged: (ids) => {
+          if (current === null) return;
+          for (const id of ids) if (repo.get(id)?.state === 'invalid') current++;
+        },
+        onConnection: () => undefined,
+      },
+      { concurrency: 1 },
+    );
+    pipelines.push(pipeline);
+    const ids = Array.from({ length: 300 }, (_, i) =>
+      repo.insert({
+        fileName: `d${i}.xml`,
+        sha256: `sha-${i}`,
+        size: 4,
+        body: new TextEncoder().encode('fast'),
+        idempotencyKey: `key-${i}`,
+      }),
+    );
+    pipeline.start();
+    await until(() => ids.every((id) => repo.get(id)?.state === 'invalid'), 'every verdict');
+    expect(perCommit.reduce((a, n) => a + n, 0)).toBe(300);
+    expect(Math.max(...perCommit)).toBeLessThanOrEqual(VALIDATE_COMMIT_MAX);
+    expect(perCommit.length).toBeGreaterThanOrEqual(Math.ceil(300 / VALIDATE_COMMIT_MAX));
   });
 });

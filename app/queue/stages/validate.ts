@@ -42,6 +42,12 @@ const VALIDATE_BYTES = 16 * 1024 * 1024;
  */
 const VALIDATE_COMMIT_MS = 25;
 const VALIDATE_COMMIT_DOCS = 32;
+/**
+ * Most checked documents one commit (one turn of the engine's thread) records: the others wait for
+ * the next turn, so a request of the page (the list) never waits behind more than this many
+ * verdicts being written (issue 9: up to 128 finished together, hundreds of ms on a busy machine).
+ */
+export const VALIDATE_COMMIT_MAX = 32;
 
 /** A checked document waiting for the next shared commit. */
 interface Checked {
@@ -152,8 +158,10 @@ export class ValidateStage {
    * they stay here for the next try (Resume): nothing is checked twice.
    */
   commit(): void {
-    const results = this.validated.splice(0);
+    const results = this.validated.splice(0, VALIDATE_COMMIT_MAX);
     if (results.length === 0) return;
+    // More waiting: their own commit in a later turn (other work, a list request, goes between).
+    if (this.validated.length > 0) this.scheduleValidatedCommit(true);
     const { repo, validationCache, validator } = this.ctx;
     try {
       // Redoable: a verdict lost to a power cut is checked again (docs/performance.md).

@@ -11,6 +11,7 @@ import accessPointPin from './010-access-point-pin.sql';
 import stateCounts from './011-state-counts.sql';
 import timelineTechnical from './012-timeline-technical.sql';
 import listSearch from './013-list-search.sql';
+import listSearchText from './014-list-search-text.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 11, name: '011-state-counts', sql: stateCounts },
   { id: 12, name: '012-timeline-technical', sql: timelineTechnical },
   { id: 13, name: '013-list-search', sql: listSearch },
+  { id: 14, name: '014-list-search-text', sql: listSearchText },
 ];
