@@ -206,6 +206,7 @@ async function openTeamEngine(
   // The team's charts: read from the team database every few seconds, not per document.
   const teamMetrics = new TeamMetricsReader(store, now);
   const { handlers, status } = teamHandlers({
+    check,
     setMetricsPort,
     options,
     settings,

@@ -201,6 +201,12 @@ export const CLERK_CANCEL_FROM: readonly DocumentState[] = (
   ['queued', 'failed', 'invalid', 'unreachable'] as DocumentState[]
 ).filter((s) => isAllowedTransition(s, 'cancelled'));
 
+/** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */
+export const CLERK_SEND_ANYWAY_FROM: readonly DocumentState[] = ['held'];
+
+/** Rows an export reads per statement. */
+export const EXPORT_PAGE_ROWS = 1000;
+
 /** A LIKE pattern that finds `search` anywhere, with the wildcards in it taken literally. */
 export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
