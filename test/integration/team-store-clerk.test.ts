@@ -228,6 +228,20 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
   );
 
   it.skipIf(backend.skip)(
+    'body() reads the exact bytes, also after a claim on the same connection',
+    async () => {
+      const a = await fresh();
+      const d = newDoc();
+      const [row] = await a.enqueue(ANNA, [d]);
+      // The claim reads bodies too (the SQLite store once shared a plucked statement with body()).
+      await a.claim(ANNA, 1, 60_000);
+      expect(await a.body(row!.id)).toEqual(new Uint8Array(d.body));
+      await expect(a.body(999_999)).rejects.toThrow('The team has no document #999999.');
+    },
+    30_000,
+  );
+
+  it.skipIf(backend.skip)(
     'the export hands over every matching row in pages, in order',
     async () => {
       const a = await fresh();

@@ -283,10 +283,12 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async body(id: number): Promise<Uint8Array> {
-    const r = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').get(id) as
-      { body: Buffer } | undefined;
+    // Plucked, as claim() reads it: the statement is prepared once and shared by both.
+    const r = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?')
+      .pluck()
+      .get(id) as Buffer | undefined;
     if (!r) throw new Error(`The team has no document #${id}.`);
-    return new Uint8Array(r.body);
+    return new Uint8Array(r);
   }
 
   async get(id: number): Promise<ReturnType<typeof toTeamDocument> | null> {
