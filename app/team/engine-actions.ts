@@ -255,17 +255,15 @@ async function lookUpAgain(ctx: TeamHandlerContext, receiver: string): Promise<R
 }
 
 /**
- * The receiver is on Peppol: the team's `unreachable` documents of that receiver that it accepts
- * (its capabilities, when the lookup lists any, cover the document's type) go back to the queue.
+ * The receiver is on Peppol: the team's `unreachable` documents to it go back to the queue (all
+ * of them: pages of the team's unreachable documents, oldest first, bounded statements).
  */
 async function requeueReceiver(
   ctx: TeamHandlerContext,
   receiver: string,
   lookup: ReceiverLookup,
 ): Promise<void> {
-  const caps = Array.isArray(lookup.capabilities) ? lookup.capabilities : [];
-  const ids: number[] = [];
-  // Pages of the team's unreachable documents (bounded statements), oldest first.
+  const docs: TeamDocument[] = [];
   for (let offset = 0; ; offset += 1000) {
     const { rows } = await ctx.store.list({
       states: ['unreachable'],
@@ -273,23 +271,62 @@ async function requeueReceiver(
       limit: 1000,
       order: 'oldest',
     });
-    for (const d of rows) {
-      if (d.receiverId !== receiver) continue;
-      if (caps.length > 0) {
-        const c = await checked(ctx, d);
-        const wanted = wantedFor(d.docType, c?.ok ? c.summary : {});
-        if (!caps.some((cap) => capabilityAccepts(cap, wanted))) continue;
-      }
-      ids.push(d.id);
-    }
+    docs.push(...rows.filter((d) => d.receiverId === receiver));
     if (rows.length < 1000) break;
   }
-  if (ids.length === 0) return;
-  await ctx.store.requeueUnreachable(
+  await requeueFound(ctx, receiver, lookup, docs, 'asked again');
+}
+
+/**
+ * Retry of `unreachable` documents (the single desk looks their receiver up again): each
+ * receiver is asked about once; the documents of those found go back to the queue. A receiver
+ * the access point cannot answer about now stays as it is. Returns how many moved.
+ */
+export async function retryUnreachable(
+  ctx: TeamHandlerContext,
+  docs: readonly TeamDocument[],
+): Promise<number> {
+  const byReceiver = new Map<string, TeamDocument[]>();
+  for (const d of docs) {
+    if (d.state !== 'unreachable' || !d.receiverId) continue;
+    byReceiver.set(d.receiverId, [...(byReceiver.get(d.receiverId) ?? []), d]);
+  }
+  let moved = 0;
+  for (const [receiver, list] of byReceiver) {
+    const lookup = await lookUpAgain(ctx, receiver).catch(() => null);
+    if (lookup?.found) moved += await requeueFound(ctx, receiver, lookup, list, 'retry requested');
+  }
+  return moved;
+}
+
+/**
+ * `receiver` is on Peppol: those of `docs` it accepts (its capabilities, when the lookup lists
+ * any, cover the document's type) go back to the queue, still unreachable and still to it.
+ */
+async function requeueFound(
+  ctx: TeamHandlerContext,
+  receiver: string,
+  lookup: ReceiverLookup,
+  docs: readonly TeamDocument[],
+  why: string,
+): Promise<number> {
+  const caps = Array.isArray(lookup.capabilities) ? lookup.capabilities : [];
+  const ids: number[] = [];
+  for (const d of docs) {
+    if (caps.length > 0) {
+      const c = await checked(ctx, d);
+      const wanted = wantedFor(d.docType, c?.ok ? c.summary : {});
+      if (!caps.some((cap) => capabilityAccepts(cap, wanted))) continue;
+    }
+    ids.push(d.id);
+  }
+  if (ids.length === 0) return 0;
+  const moved = await ctx.store.requeueUnreachable(
     ctx.desk.id,
     receiver,
     ids,
-    `${receiver} is on Peppol after all (asked again by ${currentUser()}): back in the queue`,
+    `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`,
   );
   ctx.teamDesk.sender.pump();
+  return moved.length;
 }

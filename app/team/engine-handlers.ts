@@ -26,7 +26,13 @@ import { teamCounts, type TeamEngineEvents } from './engine-events';
 import { type DeskInfo, type TeamDocument, type TeamStore } from './store';
 import type { TeamMetricsReader } from './team-metrics';
 import type { CheckResult } from '../validation/types';
-import { teamActionHandlers, teamDetailExtras, teamDocOf, teamRow } from './engine-actions';
+import {
+  retryUnreachable,
+  teamActionHandlers,
+  teamDetailExtras,
+  teamDocOf,
+  teamRow,
+} from './engine-actions';
 
 /** What the team handlers work with. */
 export interface TeamHandlerContext {
@@ -164,7 +170,12 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     },
     'documents:retry': async ({ ids, allFailed }) => {
       const list = allFailed ? await idsIn(['failed']) : requireIds(ids ?? []);
-      const retried = list.length ? await store.retry(ctx.desk.id, list) : 0;
+      let retried = list.length ? await store.retry(ctx.desk.id, list) : 0;
+      // Unreachable ones: their receivers are asked about again (as a single desk does).
+      const unreachable = allFailed
+        ? await store.getMany(await idsIn(['unreachable']))
+        : (await store.getMany(list)).filter((d) => d.state === 'unreachable');
+      retried += await retryUnreachable(ctx, unreachable);
       teamDesk.sender.pump();
       return { retried };
     },

@@ -253,11 +253,12 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
           problem: { code: 'RECEIVER_NOT_ON_PEPPOL', message: 'Not on Peppol.', action: null },
         };
       };
-      const [x, y, z, none] = await store.enqueue('desk-old', [
+      const [x, y, z, none, w] = await store.enqueue('desk-old', [
         doc('LOOK-1', '0208:0987654394'),
         doc('LOOK-2', '0208:0987654394'),
         doc('LOOK-3', '9915:unreg-buyer'),
         doc('LOOK-4', null),
+        doc('LOOK-5', '0208:0000000777'),
       ]);
       await store.close();
       const a = await desk(address, ap, 'desk A');
@@ -277,7 +278,13 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
         ok: false,
         error: { code: 'NO_RECEIVER', message: 'This document has no buyer Peppol ID to look up.' },
       });
-      expect(ap.stats().acceptedDocuments).toBe(2);
+      // "Retry all failed" asks again about the receivers of the unreachable ones too.
+      expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({ retried: 1 });
+      await a.waitUntilSettled([w!.id]);
+      expect(await stateOf(a, w!.id)).toBe('accepted');
+      expect(await stateOf(a, z!.id)).toBe('unreachable');
+      expect(await stateOf(a, none!.id)).toBe('unreachable');
+      expect(ap.stats().acceptedDocuments).toBe(3);
     },
     60_000,
   );
