@@ -94,10 +94,24 @@ function teamIds(ctx: TeamHandlerContext, ids: unknown): number[] {
   return out;
 }
 
-/** This desk's check of the file (its verdicts are cached by content), or null. */
+/** Checks kept per team id (a document's bytes never change): the detail re-reads often. */
+const CHECKS_KEPT = 200;
+const checks = new WeakMap<TeamHandlerContext, Map<number, CheckResult>>();
+
+/**
+ * This desk's check of the file (its verdicts are cached by content), or null when it cannot be
+ * read now. The last few are kept by id, so a detail refreshed while open reads no body again.
+ */
 async function checked(ctx: TeamHandlerContext, d: TeamDocument): Promise<CheckResult | null> {
+  let kept = checks.get(ctx);
+  if (!kept) checks.set(ctx, (kept = new Map()));
+  const hit = kept.get(d.id);
+  if (hit) return hit;
   try {
-    return await ctx.check(await ctx.store.body(d.id));
+    const result = await ctx.check(await ctx.store.body(d.id));
+    if (kept.size >= CHECKS_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(d.id, result);
+    return result;
   } catch {
     return null;
   }
@@ -207,9 +221,9 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
       return { restored };
     },
     'documents:sendAnyway': async ({ ids }) => {
-      // Only held documents are released (as on a single desk); a team desk holds none today
-      // (the same file is one document; no access point change holds anything), so this
-      // releases what another tool held, and answers 0 for the rest.
+      // Only held documents are released, to the queue (as on a single desk). No team desk
+      // holds a document today (the same file is one document; nothing else holds one), so
+      // this answers 0 unless a row was held by hand in the database.
       const list = teamIds(ctx, ids);
       const released = list.length
         ? await store.sendAnyway(desk.id, list, `Send anyway, decided by ${currentUser()}`)
