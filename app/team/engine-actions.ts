@@ -22,7 +22,7 @@ import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { readsAsWords } from '../domain/plain-words';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult } from '../validation/types';
-import type { TeamHandlerContext } from './engine-handlers';
+import type { TeamHandlerContext } from './engine-context';
 import { TEAM_KEY_PREFIX, type CancelledTeamDoc, type TeamDocument } from './store';
 
 type ActionChannels =

@@ -1,8 +1,8 @@
 /**
  * The contract's handlers on a team outbox: documents read from the team's store (rows,
  * timelines with the desk of each step, briefs with the desk that sent them), the clerk's retry
- * (the clerk's other requests are in ./engine-actions), the header's status with the team, this desk's
- * settings and metrics. The one channel a team outbox does not offer answers a plain error saying why.
+ * (its other requests are in ./engine-actions), the header's status with the team, this desk's
+ * settings and metrics. The one channel a team outbox does not offer answers why, in words.
  */
 import {
   FILTER_STATES,
@@ -14,18 +14,13 @@ import {
   type Handlers,
   type RequestChannel,
 } from '../contract';
-import type { EngineConnection } from '../engine/connection';
 import { requireIds } from '../engine/documents';
-import type { EngineOptions } from '../engine/options';
-import type { EngineSettings } from '../engine/settings';
 import { settingsHandlers } from '../engine/settings-handlers';
 import { AppError } from '../errors';
-import { HISTORY_SECONDS, type Metrics } from '../metrics/metrics';
-import type { TeamDesk } from './desk';
-import { teamCounts, type TeamEngineEvents } from './engine-events';
-import { type DeskInfo, type TeamDocument, type TeamStore } from './store';
-import type { TeamMetricsReader } from './team-metrics';
-import type { CheckResult } from '../validation/types';
+import { HISTORY_SECONDS } from '../metrics/metrics';
+import { teamCounts } from './engine-events';
+import type { TeamHandlerContext } from './engine-context';
+import type { TeamDocument, TeamStore } from './store';
 import {
   retryUnreachable,
   teamActionHandlers,
@@ -34,23 +29,7 @@ import {
   teamRow,
 } from './engine-actions';
 
-/** What the team handlers work with. */
-export interface TeamHandlerContext {
-  options: EngineOptions;
-  settings: EngineSettings;
-  connection: EngineConnection;
-  store: TeamStore;
-  desk: DeskInfo;
-  teamDesk: TeamDesk;
-  metrics: Metrics;
-  /** The team's figures per desk, for the charts. */
-  teamMetrics: TeamMetricsReader;
-  events: TeamEngineEvents;
-  /** This desk's check of a file (verdicts cached by content): the detail's findings. */
-  check(bytes: Uint8Array): Promise<CheckResult>;
-  /** Start, move or stop this desk's Prometheus endpoint (null: off). */
-  setMetricsPort(port: number | null): Promise<void>;
-}
+export type { TeamHandlerContext } from './engine-context';
 
 /**
  * Channels a team outbox does not offer, with what a clerk reads instead. Rerouting moves
@@ -148,10 +127,12 @@ export function teamHandlers(ctx: TeamHandlerContext): {
             desk: e.desk ? await names.of(e.desk) : null,
           })),
         ),
-        businessResponseNote: null,
-        businessResponseAt: null,
+        businessResponseNote: d.businessResponseNote ?? null,
+        businessResponseAt: d.businessResponseAt ?? null,
         duplicateOf: null,
-        mayHaveReachedAccessPoint: d.state === 'sending' || d.state === 'retry_wait',
+        // What the team's cancel refuses: an attempt may have reached the access point.
+        mayHaveReachedAccessPoint:
+          d.state === 'sending' || d.state === 'retry_wait' || d.reachedMaybe === true,
       };
       return detail;
     },

@@ -89,6 +89,11 @@ export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state'> {
   acceptedAt?: number | null;
   deliveredAt?: number | null;
   businessResponse?: string | null;
+  /** The buyer's note with that response (a rejection's reason) and when it came. */
+  businessResponseNote?: string | null;
+  businessResponseAt?: number | null;
+  /** An attempt may have reached the access point: never cancelled, re-sent with the same key. */
+  reachedMaybe?: boolean;
 }
 
 /** The result of enqueueing one document: its id, and whether this call created it. */

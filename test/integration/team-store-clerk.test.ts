@@ -175,7 +175,11 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
         ),
       ).toBe(1);
       expect(await b.get(held!.id)).toMatchObject({ state: 'queued', problem: null });
-      expect(await b.get(queued!.id)).toMatchObject({ state: 'sending', leaseOwner: ANNA });
+      expect(await b.get(queued!.id)).toMatchObject({
+        state: 'sending',
+        leaseOwner: ANNA,
+        reachedMaybe: false,
+      });
       expect((await b.get(unr!.id))?.state).toBe('unreachable');
       expect((await b.timeline(held!.id)).at(-1)).toMatchObject({
         fromState: 'held',

@@ -195,6 +195,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       // Cancel is refused from now on: the first attempt may have reached the access point.
       expect(await b.finish(BEN.id, second!, { kind: 'failed', problem: PROBLEM })).toBe(true);
       expect(await b.cancel(BEN.id, [id])).toEqual([]);
+      expect(await a.get(id)).toMatchObject({ state: 'failed', reachedMaybe: true });
       const timeline = await a.timeline(id);
       expect(timeline.map((e) => e.detail)).toContain(IN_DOUBT_DETAIL);
     });
