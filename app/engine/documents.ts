@@ -30,7 +30,8 @@ export function requireIds(ids: unknown): number[] {
   return ids as number[];
 }
 
-function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
+/** A cached lookup as the contract carries it (null: none). */
+export function toReceiverLookup(entry: CachedLookup | null): ReceiverLookup | null {
   if (!entry) return null;
   const a = entry.answer;
   return {

@@ -190,7 +190,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
 }
 
 /** Who decided, for the timeline: the account running Peppol Desk. */
-function currentUser(): string {
+export function currentUser(): string {
   try {
     const name = userInfo().username;
     return name ? `the user (${name})` : 'the user';

@@ -1,8 +1,8 @@
 /**
  * The contract's handlers on a team outbox: documents read from the team's store (rows,
  * timelines with the desk of each step, briefs with the desk that sent them), the clerk's retry
- * and cancel, the header's status with the team, this desk's settings and metrics. The channels
- * a team outbox does not offer yet answer a plain error naming what is not available.
+ * (its other requests are in ./engine-actions), the header's status with the team, this desk's
+ * settings and metrics. The one channel a team outbox does not offer answers why, in words.
  */
 import {
   FILTER_STATES,
@@ -10,49 +10,35 @@ import {
   type ConnectionStatus,
   type DocumentBriefRow,
   type DocumentDetail,
-  type DocumentProblem,
-  type DocumentRow,
   type DocumentState,
   type Handlers,
   type RequestChannel,
 } from '../contract';
-import type { EngineConnection } from '../engine/connection';
 import { requireIds } from '../engine/documents';
-import type { EngineOptions } from '../engine/options';
-import type { EngineSettings } from '../engine/settings';
 import { settingsHandlers } from '../engine/settings-handlers';
 import { AppError } from '../errors';
-import { HISTORY_SECONDS, type Metrics } from '../metrics/metrics';
-import type { TeamDesk } from './desk';
-import { teamCounts, type TeamEngineEvents } from './engine-events';
-import { TEAM_KEY_PREFIX, type DeskInfo, type TeamDocument, type TeamStore } from './store';
-import type { TeamMetricsReader } from './team-metrics';
+import { HISTORY_SECONDS } from '../metrics/metrics';
+import { teamCounts } from './engine-events';
+import type { TeamHandlerContext } from './engine-context';
+import type { TeamDocument, TeamStore } from './store';
+import {
+  retryUnreachable,
+  teamActionHandlers,
+  teamDetailExtras,
+  teamDocOf,
+  teamRow,
+} from './engine-actions';
 
-/** What the team handlers work with. */
-export interface TeamHandlerContext {
-  options: EngineOptions;
-  settings: EngineSettings;
-  connection: EngineConnection;
-  store: TeamStore;
-  desk: DeskInfo;
-  teamDesk: TeamDesk;
-  metrics: Metrics;
-  /** The team's figures per desk, for the charts. */
-  teamMetrics: TeamMetricsReader;
-  events: TeamEngineEvents;
-  /** Start, move or stop this desk's Prometheus endpoint (null: off). */
-  setMetricsPort(port: number | null): Promise<void>;
-}
+export type { TeamHandlerContext } from './engine-context';
 
-/** Channels a team outbox does not offer yet, with what a clerk reads instead. */
+/**
+ * Channels a team outbox does not offer, with what a clerk reads instead. Rerouting moves
+ * documents held because they were queued for an access point no longer in use; a team's
+ * documents are not tied to one (each desk sends through its own), so none is ever held so.
+ */
 export const NOT_ON_TEAM: Partial<Record<RequestChannel, string>> = {
-  'documents:export': 'Exporting the list',
-  'documents:view': 'The invoice view',
-  'documents:attachment': 'Opening attachments',
-  'documents:uncancel': 'Undoing a cancel',
-  'documents:sendAnyway': '"Send anyway"',
-  'documents:reroute': 'Rerouting to another access point',
-  'lookup:refresh': 'Asking the access point again about a receiver',
+  'documents:reroute':
+    'Rerouting is not needed on a team outbox: team documents are not tied to one access point, so none waits for another. Each desk sends through the access point set in its own Settings.',
 };
 
 const STATES_OPEN = new Set<DocumentState>(['queued', 'sending', 'retry_wait']);
@@ -65,51 +51,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
   const { store, teamDesk, settings, options } = ctx;
   const names = new DeskNames(store);
 
-  const row = (d: TeamDocument): DocumentRow => ({
-    id: d.id,
-    fileName: d.fileName,
-    sha256: d.key.startsWith(TEAM_KEY_PREFIX) ? d.key.slice(TEAM_KEY_PREFIX.length) : d.key,
-    size: d.size,
-    state: d.state,
-    docType: d.docType,
-    invoiceNumber: d.invoiceNumber,
-    buyerName: d.buyerName,
-    receiverId: d.receiverId,
-    amount: d.amount,
-    currency: d.currency,
-    issueDate: d.issueDate,
-    transactionId: d.transactionId,
-    attempts: d.attempts,
-    problem: d.problem
-      ? {
-          code: d.problem.code,
-          message: d.problem.message,
-          action: (d.problem.action ?? 'none') as DocumentProblem['action'],
-        }
-      : null,
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-    acceptedAt: d.acceptedAt ?? null,
-    deliveredAt: d.deliveredAt ?? null,
-    businessResponse: d.businessResponse ?? null,
-    sellerName: null,
-    accessPoint: null,
-    environment: null,
-    nextAttemptAt: d.nextAttemptAt,
-  });
-
-  const getDoc = async (id: number): Promise<TeamDocument> => {
-    const at = teamDesk.teamIdOf(id);
-    if (at === 'kept') {
-      throw new AppError(
-        'KEPT_LOCALLY',
-        'This file is kept on this computer until the team database can be reached again.',
-      );
-    }
-    const d = at === null ? null : await store.get(at);
-    if (!d) throw new AppError('NOT_FOUND', `No document #${id}.`);
-    return d;
-  };
+  const row = teamRow;
+  const getDoc = (id: number): Promise<TeamDocument> => teamDocOf(ctx, id);
 
   const status = (): ConnectionStatus => {
     const counts = ctx.events.counts;
@@ -147,6 +90,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
   };
 
   const handlers: Partial<Handlers> = {
+    ...teamActionHandlers(ctx),
     'app:info': () => ({
       version: options.version ?? '0.0.0',
       host: options.host,
@@ -172,9 +116,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       const timeline = await store.timeline(d.id);
       const detail: DocumentDetail = {
         ...row(d),
-        lookup: null,
-        summary: null,
-        validation: null,
+        ...(await teamDetailExtras(ctx, d)),
         timeline: await Promise.all(
           timeline.map(async (e) => ({
             at: e.at,
@@ -185,10 +127,12 @@ export function teamHandlers(ctx: TeamHandlerContext): {
             desk: e.desk ? await names.of(e.desk) : null,
           })),
         ),
-        businessResponseNote: null,
-        businessResponseAt: null,
+        businessResponseNote: d.businessResponseNote ?? null,
+        businessResponseAt: d.businessResponseAt ?? null,
         duplicateOf: null,
-        mayHaveReachedAccessPoint: d.state === 'sending' || d.state === 'retry_wait',
+        // What the team's cancel refuses: an attempt may have reached the access point.
+        mayHaveReachedAccessPoint:
+          d.state === 'sending' || d.state === 'retry_wait' || d.reachedMaybe === true,
       };
       return detail;
     },
@@ -207,22 +151,14 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     },
     'documents:retry': async ({ ids, allFailed }) => {
       const list = allFailed ? await idsIn(['failed']) : requireIds(ids ?? []);
-      const retried = list.length ? await store.retry(ctx.desk.id, list) : 0;
+      let retried = list.length ? await store.retry(ctx.desk.id, list) : 0;
+      // Unreachable ones: their receivers are asked about again (as a single desk does).
+      const unreachable = allFailed
+        ? await store.getMany(await idsIn(['unreachable']))
+        : (await store.getMany(list)).filter((d) => d.state === 'unreachable');
+      retried += await retryUnreachable(ctx, unreachable);
       teamDesk.sender.pump();
       return { retried };
-    },
-    'documents:cancel': async ({ ids }) => {
-      const list = requireIds(ids);
-      const cancelled = list.length ? await store.cancel(ctx.desk.id, list) : 0;
-      const after = await store.states(list);
-      const refused = list
-        .filter((id) => after.has(id) && after.get(id) !== 'cancelled')
-        .map((id) => ({
-          id,
-          message:
-            'Not cancelled: it may already have reached the access point, or it is already final.',
-        }));
-      return { cancelled, ...(refused.length ? { refused } : {}) };
     },
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),
@@ -255,9 +191,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       };
     },
   };
-  for (const [channel, what] of Object.entries(NOT_ON_TEAM)) {
+  for (const [channel, message] of Object.entries(NOT_ON_TEAM)) {
     (handlers as Record<string, unknown>)[channel] = () => {
-      throw new AppError('NOT_ON_TEAM', `${what} is not available on a team outbox yet.`);
+      throw new AppError('NOT_ON_TEAM', message);
     };
   }
   return { handlers: handlers as Handlers, status };

@@ -230,6 +230,7 @@ async function openTeamEngine(
     reachable: () => teamDesk.reachable,
   });
   const { handlers, status } = teamHandlers({
+    check,
     setMetricsPort,
     options,
     settings,

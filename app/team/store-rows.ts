@@ -50,13 +50,18 @@ export interface TeamDocumentRow {
   accepted_at: number | null;
   delivered_at: number | null;
   business_response: string | null;
+  business_response_note: string | null;
+  business_response_at: number | null;
+  /** BOOLEAN on PostgreSQL, 0 / 1 on SQLite. */
+  reached_maybe: boolean | number;
 }
 
 /** The columns of TeamDocumentRow, for SELECTs (never the body). */
 export const TEAM_DOCUMENT_COLUMNS = `id, key, file_name, size, state, doc_type, invoice_number,
   sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code, problem_message,
   problem_action, attempts, transaction_id, added_by, sent_by, lease_owner, fence, created_at,
-  updated_at, next_attempt_at, accepted_at, delivered_at, business_response`;
+  updated_at, next_attempt_at, accepted_at, delivered_at, business_response,
+  business_response_note, business_response_at, reached_maybe`;
 
 /** A row as the desks see it. */
 export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
@@ -89,6 +94,9 @@ export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
     acceptedAt: r.accepted_at === null ? null : Number(r.accepted_at),
     deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
     businessResponse: r.business_response,
+    businessResponseNote: r.business_response_note,
+    businessResponseAt: r.business_response_at === null ? null : Number(r.business_response_at),
+    reachedMaybe: Boolean(r.reached_maybe),
   };
 }
 
@@ -200,6 +208,12 @@ export const CLERK_RETRY_FROM: readonly DocumentState[] = ['failed'];
 export const CLERK_CANCEL_FROM: readonly DocumentState[] = (
   ['queued', 'failed', 'invalid', 'unreachable'] as DocumentState[]
 ).filter((s) => isAllowedTransition(s, 'cancelled'));
+
+/** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */
+export const CLERK_SEND_ANYWAY_FROM: readonly DocumentState[] = ['held'];
+
+/** Rows an export reads per statement. */
+export const EXPORT_PAGE_ROWS = 1000;
 
 /** A LIKE pattern that finds `search` anywhere, with the wildcards in it taken literally. */
 export function likePattern(search: string): string {

@@ -90,6 +90,11 @@ export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state'> {
   acceptedAt?: number | null;
   deliveredAt?: number | null;
   businessResponse?: string | null;
+  /** The buyer's note with that response (a rejection's reason) and when it came. */
+  businessResponseNote?: string | null;
+  businessResponseAt?: number | null;
+  /** An attempt may have reached the access point: never cancelled, re-sent with the same key. */
+  reachedMaybe?: boolean;
 }
 
 /** The result of enqueueing one document: its id, and whether this call created it. */
@@ -178,6 +183,12 @@ export interface PollResult {
   problem?: TeamProblem | null;
   /** Ask again this long after now (database clock); null: stop asking. */
   nextPollInMs: number | null;
+}
+
+/** A document a clerk's cancel moved, and the state it was in (what its Undo restores). */
+export interface CancelledTeamDoc {
+  id: number;
+  from: DocumentState;
 }
 
 /** One line of a document's timeline; `desk` says who did it. */
@@ -279,9 +290,41 @@ export interface TeamStore {
   /** States of these ids (unknown ids left out): what `send` waits on. */
   states(ids: readonly number[]): Promise<Map<number, DocumentState>>;
 
-  /** The clerk's actions: failed → queued; queued / failed / invalid / unreachable → cancelled. */
+  /**
+   * The clerk's actions: failed → queued; queued / failed / invalid / unreachable → cancelled
+   * (never one that may have reached the access point). `cancel` returns what it cancelled and
+   * from which state, so that `uncancel` can put exactly those back.
+   */
   retry(deskId: string, ids: readonly number[]): Promise<number>;
-  cancel(deskId: string, ids: readonly number[]): Promise<number>;
+  cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]>;
+  /**
+   * Undo a cancel: each document still `cancelled` goes back to the state it was cancelled from
+   * (only one of the states a cancel takes; a queued one to its place in the queue), with the
+   * same key. One transaction; `detail` is the timeline's words. Returns how many moved.
+   */
+  uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string): Promise<number>;
+  /** "Send anyway": `held` documents of these ids → queued (nothing else moves). */
+  sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number>;
+  /**
+   * The receiver was found again: these ids, when still `unreachable` with this receiver, go
+   * back to the queue (due now). Returns the ids moved.
+   */
+  requeueUnreachable(
+    deskId: string,
+    receiverId: string,
+    ids: readonly number[],
+    detail: string,
+  ): Promise<number[]>;
+  /**
+   * Every row matching `query` (its offset and limit ignored), in its order, read at one instant
+   * (one snapshot) and handed over `pageSize` rows at a time: the store never holds more than a
+   * page. Returns how many rows were read.
+   */
+  exportRows(
+    query: TeamListQuery,
+    onPage: (rows: TeamDocument[]) => void,
+    pageSize?: number,
+  ): Promise<number>;
 
   /**
    * Be told when documents change on any desk (PostgreSQL LISTEN/NOTIFY; SQLite polls its

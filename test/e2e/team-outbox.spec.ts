@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
@@ -90,16 +91,34 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(desk.detailPanel.getByTestId('timeline-sent-by')).toHaveText(
       `Sent by ${deskName}`,
     );
-    // No "Check again" that a team outbox would refuse; what is true is said instead.
-    await expect(desk.detailPanel.getByTestId('lookup-verdict')).toHaveText(
-      'On a team outbox, the desk that adds a document checks its receiver before queuing it.',
-    );
-    await expect(desk.detailPanel.getByTestId('lookup-refresh')).toHaveCount(0);
-    // Nor an invoice view or a CSV export, which a team outbox does not offer yet.
-    await expect(desk.detailPanel.getByTestId('open-invoice-view')).toHaveCount(0);
-    await expect(page.getByTestId('export-csv')).toHaveCount(0);
+    // The receiver as this desk looked it up when it added the file; "Check again" asks now.
+    const verdict = desk.detailPanel.getByTestId('lookup-verdict');
+    await expect(verdict).toContainText('Found');
+    await desk.detailPanel.getByTestId('lookup-refresh').click();
+    await expect(desk.detailPanel.getByTestId('lookup-refresh')).toHaveText('Check again');
+    await expect(verdict).toContainText('Found');
+    await expect(desk.detailPanel.getByTestId('lookup-error')).toHaveCount(0);
     await desk.screenshot('team-outbox-timeline', testInfo);
+    // The whole invoice opens on a team desk too, read from the team's store.
+    await desk.detailPanel.getByTestId('open-invoice-view').click();
+    const view = page.getByTestId('invoice-view');
+    await expect(view.getByRole('heading', { name: `Invoice ${numbers[0]}` })).toBeVisible();
+    await expect(view.getByTestId('iv-buyer')).toContainText('BE0987654394');
     await page.keyboard.press('Escape');
+    await expect(view).toBeHidden();
+    await page.keyboard.press('Escape');
+
+    // The team's list exports as CSV, as on a single desk.
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
+    const text = readFileSync((await csv.path())!, 'utf8');
+    expect(text.split('\r\n')[0]).toBe(
+      '\ufeffDocument id,File,Invoice number,Issue date,Seller,Buyer,Amount,Currency,Status,Business response,Access point,Environment,Transaction id,Sent,Delivered,Reason',
+    );
+    for (const n of numbers) expect(text).toContain(`${n}.xml,${n},`);
+    await expect(page.getByText('Exported 2 rows')).toBeVisible();
 
     // Leaving: back to this computer's own outbox, where the team's documents are not.
     await page.getByTestId('open-settings').click();

@@ -7,7 +7,9 @@
 import type { DocumentState } from '../../app/contract';
 import { isAllowedTransition } from '../../app/domain/states';
 import { pollEvents } from '../../app/team/poll-rows';
+import { CLERK_CANCEL_FROM } from '../../app/team/store-rows';
 import type {
+  CancelledTeamDoc,
   Claim,
   ClaimRef,
   DeskInfo,
@@ -412,17 +414,73 @@ export class MemoryTeamStore implements TeamStore {
     return n;
   }
 
-  async cancel(deskId: string, ids: readonly number[]) {
+  async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {
+    this.gate();
+    const done: CancelledTeamDoc[] = [];
+    for (const id of new Set(ids)) {
+      const r = this.rows.get(id);
+      if (!r || !CLERK_CANCEL_FROM.includes(r.state)) continue;
+      done.push({ id, from: r.state });
+      this.move(r, 'cancelled', deskId, 'cancelled');
+    }
+    this.notify([...ids]);
+    return done;
+  }
+
+  async uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string) {
     this.gate();
     let n = 0;
-    for (const id of ids) {
+    for (const d of docs) {
+      const r = this.rows.get(d.id);
+      if (r?.state !== 'cancelled' || !CLERK_CANCEL_FROM.includes(d.from)) continue;
+      this.move(r, d.from, deskId, detail);
+      n++;
+    }
+    this.notify(docs.map((d) => d.id));
+    return n;
+  }
+
+  async sendAnyway(deskId: string, ids: readonly number[], detail: string) {
+    this.gate();
+    let n = 0;
+    for (const id of new Set(ids)) {
       const r = this.rows.get(id);
-      if (!r || !['queued', 'failed', 'invalid', 'unreachable'].includes(r.state)) continue;
-      this.move(r, 'cancelled', deskId, 'cancelled');
+      if (r?.state !== 'held') continue;
+      r.problem = null;
+      this.move(r, 'queued', deskId, detail);
       n++;
     }
     this.notify([...ids]);
     return n;
+  }
+
+  async requeueUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
+    this.gate();
+    const moved: number[] = [];
+    for (const id of new Set(ids)) {
+      const r = this.rows.get(id);
+      if (r?.state !== 'unreachable' || r.receiverId !== receiver) continue;
+      // The team's lookup was made again: unreachable → (ready → resolving →) queued at once.
+      this.events.get(r.id)!.push({
+        at: this.now(),
+        desk: deskId,
+        fromState: 'unreachable',
+        toState: 'queued',
+        detail: w,
+      });
+      r.state = 'queued';
+      r.problem = null;
+      r.updatedAt = this.now();
+      moved.push(id);
+    }
+    this.notify(moved);
+    return moved;
+  }
+
+  async exportRows(q: TeamListQuery, onPage: (rows: TeamDocument[]) => void, pageSize = 1000) {
+    const { rows } = await this.list({ ...q, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    for (let i = 0; i < rows.length; i += pageSize) onPage(rows.slice(i, i + pageSize));
+    return rows.length;
   }
 
   async listen(onChange: (ids: readonly number[]) => void) {

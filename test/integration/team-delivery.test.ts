@@ -79,6 +79,7 @@ describe('delivery on a team outbox', () => {
       expect(detail.acceptedAt).toEqual(expect.any(Number));
       expect(detail.deliveredAt).toBeGreaterThanOrEqual(detail.acceptedAt!);
       expect(detail.businessResponse).toBe(i % 2 ? 'RE' : 'PD');
+      expect(detail.businessResponseAt).toEqual(expect.any(Number));
       const delivered = detail.timeline.filter((e) => e.to === 'delivered');
       const answered = detail.timeline.filter((e) => e.to === 'paid' || e.to === 'rejected');
       expect(delivered).toHaveLength(1);

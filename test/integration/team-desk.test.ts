@@ -258,7 +258,7 @@ describe('a desk on a team outbox, as the hosts see it', () => {
     expect(refused.refused![0]!.message).toContain('Not cancelled');
   });
 
-  it("answers the channels a team outbox does not offer yet with a plain error; metrics are this desk's", async () => {
+  it("answers reroute, which a team outbox does not offer, with why; metrics are this desk's", async () => {
     const store = new MemoryTeamStore();
     const ap = await sandbox();
     const a = await desk(store, ap, 'desk A');
@@ -267,7 +267,8 @@ describe('a desk on a team outbox, as the hosts see it', () => {
       ok: false,
       error: {
         code: 'NOT_ON_TEAM',
-        message: 'Rerouting to another access point is not available on a team outbox yet.',
+        message:
+          'Rerouting is not needed on a team outbox: team documents are not tied to one access point, so none waits for another. Each desk sends through the access point set in its own Settings.',
       },
     });
     const { added } = await a.handlers['documents:add']({ files: makeInvoices(2, 'METRIC') });

@@ -194,7 +194,8 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(before).toMatchObject({ state: 'sending', leaseOwner: BEN.id, fence: 2 });
       // Cancel is refused from now on: the first attempt may have reached the access point.
       expect(await b.finish(BEN.id, second!, { kind: 'failed', problem: PROBLEM })).toBe(true);
-      expect(await b.cancel(BEN.id, [id])).toBe(0);
+      expect(await b.cancel(BEN.id, [id])).toEqual([]);
+      expect(await a.get(id)).toMatchObject({ state: 'failed', reachedMaybe: true });
       const timeline = await a.timeline(id);
       expect(timeline.map((e) => e.detail)).toContain(IN_DOUBT_DETAIL);
     });
@@ -350,7 +351,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(await s.retry(ANNA.id, [q!.id, inv!.id, unr!.id])).toBe(0);
       const claims = await s.claim(ANNA.id, 10, 30_000);
       expect(claims.map((c) => c.id)).toEqual([q!.id, f!.id, rel!.id]);
-      expect(await s.cancel(ANNA.id, [q!.id])).toBe(0);
+      expect(await s.cancel(ANNA.id, [q!.id])).toEqual([]);
       await s.finish(ANNA.id, claims[0]!, {
         kind: 'retry',
         delayMs: 60_000,
@@ -359,7 +360,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       });
       await s.finish(ANNA.id, claims[1]!, { kind: 'failed', problem: PROBLEM });
       await s.finish(ANNA.id, claims[2]!, { kind: 'released' });
-      expect(await s.cancel(ANNA.id, [q!.id])).toBe(0);
+      expect(await s.cancel(ANNA.id, [q!.id])).toEqual([]);
       expect(await s.get(rel!.id)).toMatchObject({
         state: 'queued',
         attempts: 0,
@@ -370,7 +371,11 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         false,
       );
       expect(await s.retry(ANNA.id, [f!.id, f!.id])).toBe(1);
-      expect(await s.cancel(ANNA.id, [f!.id, inv!.id, unr!.id, 999_999])).toBe(3);
+      expect(await s.cancel(ANNA.id, [f!.id, inv!.id, unr!.id, 999_999])).toEqual([
+        { id: f!.id, from: 'queued' },
+        { id: inv!.id, from: 'invalid' },
+        { id: unr!.id, from: 'unreachable' },
+      ]);
       expect(await s.retry(ANNA.id, [f!.id])).toBe(0);
       const states = await s.states([q!.id, f!.id, inv!.id, unr!.id, rel!.id, 999_999]);
       expect(Object.fromEntries(states)).toEqual({

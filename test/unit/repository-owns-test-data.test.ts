@@ -10,7 +10,7 @@ const ALLOWED_DIR = path.join('test', 'conformance');
 const SOURCE = /\.(?:[cm]?[jt]sx?|sh|json)$|^run$/;
 // A path (in a string, not a comment) that climbs out of the repository into a sibling "shared" folder.
 const READS_SHARED =
-  /['"`](?:\.\.[/\\])+shared\b|['"`]shared[/\\]|join\([^)]*['"]\.\.['"],\s*['"]shared['"]/;
+  /['"`](?:\.\.[/\\])+shared(?=[/\\'"`])|['"`]shared[/\\]|join\([^)]*['"]\.\.['"],\s*['"]shared['"]/;
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -47,5 +47,7 @@ describe('the repository owns its test data', () => {
     ])
       expect(READS_SHARED.test(s), s).toBe(true);
     expect(READS_SHARED.test("'../fixtures/sample-invoice.xml'")).toBe(false);
+    // A module of the app's own whose name starts with "shared" is not the sibling folder.
+    expect(READS_SHARED.test("from '../shared-store'")).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ import {
   type TeamDocumentRow,
 } from '../store-rows';
 import type {
+  CancelledTeamDoc,
   Claim,
   ClaimRef,
   DeskInfo,
@@ -59,6 +60,7 @@ import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './c
 import { listenForChanges } from './listener';
 import * as polls from './polls';
 import { PostgresTeamShared } from './shared';
+import * as clerk from './clerk';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
 const MIGRATION_LOCK = 1_414_000_014;
@@ -437,18 +439,28 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async retry(deskId: string, ids: readonly number[]): Promise<number> {
-    return this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '');
+    return (await this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '')).length;
   }
 
-  async cancel(deskId: string, ids: readonly number[]): Promise<number> {
-    return this.clerkMove(
-      deskId,
-      ids,
-      CLERK_CANCEL_FROM,
-      'cancelled',
-      'cancelled',
-      'AND NOT reached_maybe',
-    );
+  async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {
+    const g = 'AND NOT reached_maybe';
+    return this.clerkMove(deskId, ids, CLERK_CANCEL_FROM, 'cancelled', 'cancelled', g);
+  }
+
+  async uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string) {
+    return clerk.uncancel((t, v) => this.q(t, v), deskId, docs, detail);
+  }
+
+  async sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number> {
+    return clerk.sendAnyway((t, v) => this.q(t, v), deskId, ids, detail);
+  }
+
+  async requeueUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
+    return clerk.requeueUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w);
+  }
+
+  async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
+    return clerk.exportRows((fn) => this.tx(fn), query, onPage, size);
   }
 
   private async clerkMove(
@@ -458,16 +470,16 @@ export class PostgresTeamStore implements TeamStore {
     to: DocumentState,
     detail: string,
     guard: string,
-  ): Promise<number> {
-    if (ids.length === 0) return 0;
-    const rows = await this.q<{ id: number }>(clerkMoveSql(guard), [
+  ): Promise<CancelledTeamDoc[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.q<{ id: number; was: DocumentState }>(clerkMoveSql(guard), [
       deskId,
       to,
       [...new Set(ids)],
       [...from],
       detail,
     ]);
-    return rows.length;
+    return rows.map((r) => ({ id: Number(r.id), from: r.was }));
   }
 
   async listen(
@@ -480,20 +492,5 @@ export class PostgresTeamStore implements TeamStore {
     };
     this.stopListeners.add(remove);
     return remove;
-  }
-
-  private async logEvent(
-    c: pg.PoolClient,
-    id: number,
-    desk: string,
-    from: DocumentState | null,
-    to: DocumentState,
-    detail: string | null,
-  ): Promise<void> {
-    await c.query(
-      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-       VALUES ($1, team_now_ms(), $2, $3, $4, $5)`,
-      [id, desk, from, to, detail],
-    );
   }
 }

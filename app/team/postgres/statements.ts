@@ -112,7 +112,7 @@ export const READ_STATE_COUNTS = `SELECT state, SUM(n)::bigint AS n FROM (
            UNION ALL SELECT state, delta FROM team_state_deltas
          ) all_counts GROUP BY state HAVING SUM(n) > 0`;
 
-/** The clerk's move of ids $3 from states $4 to $2 (only rows passing `guard`), logged for desk $1 with words $5. */
+/** The clerk's move of ids $3 from states $4 to $2 (only rows passing `guard`), logged for desk $1 with words $5; returns each row moved with its state before. */
 export function clerkMoveSql(guard: string): string {
   return `WITH old AS (
          SELECT id, state FROM team_documents
@@ -126,7 +126,7 @@ export function clerkMoveSql(guard: string): string {
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
          SELECT id, team_now_ms(), $1, was, $2, $5 FROM moved
        ), ${NOTIFY_CTE('moved', '$1')}
-       SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+       SELECT moved.id, moved.was, (SELECT count(*) FROM notified) AS notified FROM moved`;
 }
 
 /** Announce desk $1 (name $2, host $3) or note that it is still there (database clock). */

@@ -7,8 +7,10 @@ import Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
 import type { PollClaim, PollRef, PollResult } from '../store';
 import { watchChanges } from './sqlite-listen';
+import { openFile } from './open-file';
 import * as polls from './sqlite-polls';
 import { SqliteTeamShared } from './sqlite-shared';
+import * as clerk from './sqlite-clerk';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
@@ -25,7 +27,7 @@ import {
   type TeamDocumentRow,
 } from '../store-rows';
 import {
-  TeamStoreUnavailableError,
+  type CancelledTeamDoc,
   type Claim,
   type ClaimRef,
   type DeskInfo,
@@ -34,6 +36,7 @@ import {
   type FinishItem,
   type NewTeamDocument,
   type TeamAcceptedSeries,
+  type TeamDocument,
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
@@ -41,25 +44,6 @@ import {
 } from '../store';
 
 export { CLAIM_DUE_DOCUMENTS } from './statements';
-
-function openFile(file: string, label: string): Database.Database {
-  let db: Database.Database | null = null;
-  try {
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // Other desks' transactions are short: wait for them rather than fail.
-    db.pragma('busy_timeout = 10000');
-    return db;
-  } catch (err) {
-    db?.close();
-    const code = String((err as { code?: unknown }).code ?? '');
-    if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM')
-      throw new TeamStoreUnavailableError(label, 'the file cannot be opened');
-    throw err;
-  }
-}
 
 /** A TeamStore on a SQLite file (see the file comment). */
 export class SqliteTeamStore implements TeamStore {
@@ -302,10 +286,12 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async body(id: number): Promise<Uint8Array> {
-    const r = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').get(id) as
-      { body: Buffer } | undefined;
+    // Plucked, as claim() reads it: the statement is prepared once and shared by both.
+    const r = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?')
+      .pluck()
+      .get(id) as Buffer | undefined;
     if (!r) throw new Error(`The team has no document #${id}.`);
-    return new Uint8Array(r.body);
+    return new Uint8Array(r);
   }
 
   async get(id: number): Promise<ReturnType<typeof toTeamDocument> | null> {
@@ -416,18 +402,28 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async retry(deskId: string, ids: readonly number[]): Promise<number> {
-    return this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '');
+    return this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '').length;
   }
 
-  async cancel(deskId: string, ids: readonly number[]): Promise<number> {
-    return this.clerkMove(
-      deskId,
-      ids,
-      CLERK_CANCEL_FROM,
-      'cancelled',
-      'cancelled',
-      'AND NOT reached_maybe',
-    );
+  async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {
+    const g = 'AND NOT reached_maybe';
+    return this.clerkMove(deskId, ids, CLERK_CANCEL_FROM, 'cancelled', 'cancelled', g);
+  }
+
+  async uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string) {
+    return clerk.uncancel(this.db, (q) => this.stmt(q), deskId, docs, detail);
+  }
+
+  async sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number> {
+    return clerk.sendAnyway(this.db, (q) => this.stmt(q), deskId, ids, detail);
+  }
+
+  async requeueUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
+    return clerk.requeueUnreachable(this.db, (q) => this.stmt(q), deskId, receiver, ids, w);
+  }
+
+  async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
+    return clerk.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
   }
 
   private clerkMove(
@@ -437,7 +433,7 @@ export class SqliteTeamStore implements TeamStore {
     to: DocumentState,
     detail: string,
     guard: string,
-  ): number {
+  ): CancelledTeamDoc[] {
     const stmt = this.stmt(
       `UPDATE team_documents SET state = ?, updated_at = ${NOW}, next_attempt_at = NULL,
          due_at = CASE WHEN ? = 'queued' THEN created_at END
@@ -448,14 +444,14 @@ export class SqliteTeamStore implements TeamStore {
     const event = this.eventStatement();
     return this.db
       .transaction(() => {
-        let n = 0;
+        const moved: CancelledTeamDoc[] = [];
         for (const id of new Set(ids)) {
           const was = before.get(id) as { state: DocumentState } | undefined;
           if (!was || !stmt.get(to, to, id, ...from)) continue;
           event.run(id, deskId, was.state, to, detail);
-          n++;
+          moved.push({ id, from: was.state });
         }
-        return n;
+        return moved;
       })
       .immediate();
   }

@@ -1,6 +1,5 @@
 import type { DocumentDetail, ParticipantId } from '../../../../app/contract';
 import { formatAmount } from '../../lib/format';
-import { useConnectionStore } from '../../stores/connection-store';
 import { useInvoiceViewStore } from '../../stores/invoice-view-store';
 import { Field } from './detail-fields';
 
@@ -65,8 +64,6 @@ function unitWord(code: string): string {
 
 /** The invoice at a glance, with the button that opens all of it. */
 export function InvoiceSummary({ d }: { d: DocumentDetail }) {
-  // A team outbox has no invoice view yet: no button that could only fail.
-  const onTeam = useConnectionStore((st) => Boolean(st.status?.team));
   const s = d.summary;
   const amount = (value: string | null | undefined) =>
     formatAmount(value ?? null, s?.currency ?? null);
@@ -74,16 +71,14 @@ export function InvoiceSummary({ d }: { d: DocumentDetail }) {
     <section aria-label="Invoice">
       <div className="section-head">
         <h3>Invoice</h3>
-        {!onTeam && (
-          <button
-            type="button"
-            className="button"
-            data-testid="open-invoice-view"
-            onClick={() => useInvoiceViewStore.getState().open(d.id)}
-          >
-            View whole invoice
-          </button>
-        )}
+        <button
+          type="button"
+          className="button"
+          data-testid="open-invoice-view"
+          onClick={() => useInvoiceViewStore.getState().open(d.id)}
+        >
+          View whole invoice
+        </button>
       </div>
       <dl className="fields">
         <Field

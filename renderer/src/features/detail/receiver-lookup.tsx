@@ -19,8 +19,9 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
   const now = useNow(15_000);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorValue | null>(null);
-  // On a team outbox the desk that adds a document looks its receiver up and keeps the answer;
-  // asking again from here is not offered there yet.
+  // On a team outbox the desk that adds a document looks its receiver up; another desk has no
+  // answer of its own until it asks again (which also sends the team's documents to a receiver
+  // found now).
   const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
   const lookup = d.lookup;
   if (!d.receiverId) return null;
@@ -71,18 +72,16 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
             </time>
           </p>
         )}
-        {!onTeam && (
-          <button
-            type="button"
-            className="button button-small"
-            data-testid="lookup-refresh"
-            disabled={busy}
-            aria-describedby="lookup-heading"
-            onClick={() => void refresh()}
-          >
-            {busy ? 'Checking…' : 'Check again'}
-          </button>
-        )}
+        <button
+          type="button"
+          className="button button-small"
+          data-testid="lookup-refresh"
+          disabled={busy}
+          aria-describedby="lookup-heading"
+          onClick={() => void refresh()}
+        >
+          {busy ? 'Checking…' : 'Check again'}
+        </button>
       </div>
       {capabilities.length > 0 && (
         <ul className="capabilities" aria-label="Accepts" data-testid="lookup-capabilities">

@@ -7,7 +7,6 @@ import {
   retryAllFailed,
   type DocumentAction,
 } from '../../stores/document-actions';
-import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { exportVisibleRows } from './export-csv';
 
@@ -16,7 +15,6 @@ const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway'];
 
 /** Filters with counts, search, bulk actions on the selection, export. */
 export function DocumentToolbar() {
-  const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
   const filter = useDocumentsStore((s) => s.filter);
   const counts = useDocumentsStore((s) => s.counts);
   const selected = useDocumentsStore((s) => s.selected);
@@ -131,21 +129,18 @@ export function DocumentToolbar() {
           Retry all failed ({formatCount(failedCount)})
         </button>
       )}
-      {/* A team outbox does not export its list yet: no button that could only fail. */}
-      {!onTeam && (
-        <button
-          type="button"
-          className="button export-button"
-          data-testid="export-csv"
-          disabled={exporting}
-          onClick={() => {
-            setExporting(true);
-            void exportVisibleRows().finally(() => setExporting(false));
-          }}
-        >
-          {exporting ? 'Exporting…' : 'Export CSV'}
-        </button>
-      )}
+      <button
+        type="button"
+        className="button export-button"
+        data-testid="export-csv"
+        disabled={exporting}
+        onClick={() => {
+          setExporting(true);
+          void exportVisibleRows().finally(() => setExporting(false));
+        }}
+      >
+        {exporting ? 'Exporting…' : 'Export CSV'}
+      </button>
     </div>
   );
 }

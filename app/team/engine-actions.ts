@@ -1,0 +1,346 @@
+/**
+ * The clerk's requests on a team outbox that read a document's file or change documents beyond
+ * retry: the invoice view and its attachments (the body read from the team's store), the export
+ * (the team's rows read page by page from one snapshot), cancel with its Undo, "Send anyway", and
+ * asking the access point again about a receiver. Every change is one write of the team store,
+ * guarded by the state it starts from, with a timeline row naming this desk, seen by every desk.
+ * The rules are the single desk's (app/engine/user-actions.ts, app/engine/documents.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  FILTER_STATES,
+  type DocumentDetail,
+  type DocumentProblem,
+  type DocumentRow,
+  type Handlers,
+  type ReceiverLookup,
+} from '../contract';
+import { requireIds, toReceiverLookup } from '../engine/documents';
+import { UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
+import { AppError } from '../errors';
+import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
+import { readsAsWords } from '../domain/plain-words';
+import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
+import type { CheckResult } from '../validation/types';
+import type { TeamHandlerContext } from './engine-context';
+import { TEAM_KEY_PREFIX, type CancelledTeamDoc, type TeamDocument } from './store';
+
+type ActionChannels =
+  | 'documents:view'
+  | 'documents:attachment'
+  | 'documents:export'
+  | 'documents:cancel'
+  | 'documents:uncancel'
+  | 'documents:sendAnyway'
+  | 'lookup:refresh';
+
+/** A team document as a row of the documents table (what the team's store does not keep: null). */
+export function teamRow(d: TeamDocument): DocumentRow {
+  return {
+    id: d.id,
+    fileName: d.fileName,
+    sha256: d.key.startsWith(TEAM_KEY_PREFIX) ? d.key.slice(TEAM_KEY_PREFIX.length) : d.key,
+    size: d.size,
+    state: d.state,
+    docType: d.docType,
+    invoiceNumber: d.invoiceNumber,
+    buyerName: d.buyerName,
+    receiverId: d.receiverId,
+    amount: d.amount,
+    currency: d.currency,
+    issueDate: d.issueDate,
+    transactionId: d.transactionId,
+    attempts: d.attempts,
+    problem: d.problem
+      ? {
+          code: d.problem.code,
+          message: d.problem.message,
+          action: (d.problem.action ?? 'none') as DocumentProblem['action'],
+        }
+      : null,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    acceptedAt: d.acceptedAt ?? null,
+    deliveredAt: d.deliveredAt ?? null,
+    businessResponse: d.businessResponse ?? null,
+    sellerName: null,
+    accessPoint: null,
+    environment: null,
+    nextAttemptAt: d.nextAttemptAt,
+  };
+}
+
+/** The team document of a request's id (a file still kept on this computer: said so). */
+export async function teamDocOf(ctx: TeamHandlerContext, id: number): Promise<TeamDocument> {
+  const at = ctx.teamDesk.teamIdOf(id);
+  if (at === 'kept') {
+    throw new AppError(
+      'KEPT_LOCALLY',
+      'This file is kept on this computer until the team database can be reached again.',
+    );
+  }
+  const d = at === null ? null : await ctx.store.get(at);
+  if (!d) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
+  return d;
+}
+
+/** The team ids of a request's ids (files still kept here, and unknown ids, left out). */
+function teamIds(ctx: TeamHandlerContext, ids: unknown): number[] {
+  const out: number[] = [];
+  for (const id of requireIds(ids)) {
+    const at = ctx.teamDesk.teamIdOf(id);
+    if (typeof at === 'number') out.push(at);
+  }
+  return out;
+}
+
+/** Checks kept per team id (a document's bytes never change): the detail re-reads often. */
+const CHECKS_KEPT = 200;
+const checks = new WeakMap<TeamHandlerContext, Map<number, CheckResult>>();
+
+/**
+ * This desk's check of the file (its verdicts are cached by content), or null when it cannot be
+ * read now. The last few are kept by id, so a detail refreshed while open reads no body again.
+ */
+async function checked(ctx: TeamHandlerContext, d: TeamDocument): Promise<CheckResult | null> {
+  let kept = checks.get(ctx);
+  if (!kept) checks.set(ctx, (kept = new Map()));
+  const hit = kept.get(d.id);
+  if (hit) return hit;
+  try {
+    const result = await ctx.check(await ctx.store.body(d.id));
+    if (kept.size >= CHECKS_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(d.id, result);
+    return result;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the detail panel shows beyond the team's row: the receiver's lookup as this desk knows it,
+ * and the document's summary and findings. The team's store keeps neither; the findings are this
+ * desk's check of the stored file (cached by content, so opening a detail again costs no check).
+ */
+export async function teamDetailExtras(
+  ctx: TeamHandlerContext,
+  d: TeamDocument,
+): Promise<Pick<DocumentDetail, 'lookup' | 'summary' | 'validation' | 'sellerName'>> {
+  const lookup = d.receiverId
+    ? toReceiverLookup(ctx.connection.participants.peek(d.receiverId))
+    : null;
+  const c = await checked(ctx, d);
+  if (!c?.ok) return { lookup, summary: null, validation: null, sellerName: null };
+  return {
+    lookup,
+    summary: c.summary,
+    validation: { ruleset: c.verdict.ruleset, findings: c.verdict.findings },
+    sellerName: c.summary.sellerName,
+  };
+}
+
+/** The handlers of the clerk's requests above (see the file comment). */
+export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, ActionChannels> {
+  const { store, teamDesk, desk } = ctx;
+
+  // What each recent cancel of this desk changed, so that its Undo puts exactly those back. In
+  // memory, as on a single desk: Undo is offered for seconds, and a restart ends the offer.
+  const recentCancels = new Map<string, { until: number; docs: CancelledTeamDoc[] }>();
+  const forgetOldCancels = (now: number): void => {
+    for (const [token, c] of recentCancels) if (c.until < now) recentCancels.delete(token);
+  };
+
+  return {
+    'documents:view': async ({ id }) =>
+      readInvoice(await store.body((await teamDocOf(ctx, id)).id)),
+    'documents:attachment': async ({ id, index }) => {
+      if (!Number.isInteger(index) || index < 0)
+        throw new AppError('BAD_REQUEST', 'No such attachment.');
+      return readAttachment(await store.body((await teamDocOf(ctx, id)).id), index);
+    },
+    'documents:export': async (arg) => {
+      const { filter, search, sort } = arg ?? {};
+      const states = filter && filter !== 'all' ? FILTER_STATES[filter] : undefined;
+      const oldest = sort && sort.dir === 'asc' && (sort.key === 'id' || sort.key === 'updatedAt');
+      // Read at one instant (one snapshot), a page at a time: the store never holds more.
+      const rows: DocumentRow[] = [];
+      await store.exportRows(
+        {
+          ...(states ? { states } : {}),
+          ...(search ? { search } : {}),
+          order: oldest ? 'oldest' : 'newest',
+        },
+        (page) => {
+          for (const d of page) rows.push(teamRow(d));
+        },
+      );
+      return { rows };
+    },
+    'documents:cancel': async ({ ids }) => {
+      const list = requireIds(ids);
+      const done = list.length ? await store.cancel(desk.id, list) : [];
+      const after = await store.states(list);
+      const refused = list
+        .filter((id) => after.has(id) && after.get(id) !== 'cancelled')
+        .map((id) => ({
+          id,
+          message:
+            'Not cancelled: it may already have reached the access point, or it is already final.',
+        }));
+      const at = Date.now();
+      forgetOldCancels(at);
+      let undoToken: string | undefined;
+      if (done.length > 0) {
+        undoToken = randomUUID();
+        recentCancels.set(undoToken, { until: at + UNDO_CANCEL_WINDOW_MS, docs: done });
+      }
+      return {
+        cancelled: done.length,
+        ...(refused.length ? { refused } : {}),
+        ...(undoToken ? { undoToken } : {}),
+      };
+    },
+    'documents:uncancel': async ({ undoToken }) => {
+      forgetOldCancels(Date.now());
+      const action = recentCancels.get(String(undoToken));
+      if (!action)
+        throw new AppError(
+          'UNDO_EXPIRED',
+          'It is too late to undo this cancel. Add the files again to send them.',
+        );
+      // Back to the state each was cancelled from (same key: a cancelled document never reached
+      // the access point, the cancel refuses those that may have), only those still cancelled.
+      const restored = await store.uncancel(
+        desk.id,
+        action.docs,
+        `Cancel undone by ${currentUser()}`,
+      );
+      // Used once (kept until the team's store has answered: a failed write can be tried again).
+      recentCancels.delete(String(undoToken));
+      teamDesk.sender.pump();
+      return { restored };
+    },
+    'documents:sendAnyway': async ({ ids }) => {
+      // Only held documents are released, to the queue (as on a single desk). No team desk
+      // holds a document today (the same file is one document; nothing else holds one), so
+      // this answers 0 unless a row was held by hand in the database.
+      const list = teamIds(ctx, ids);
+      const released = list.length
+        ? await store.sendAnyway(desk.id, list, `Send anyway, decided by ${currentUser()}`)
+        : 0;
+      teamDesk.sender.pump();
+      return { released };
+    },
+    'lookup:refresh': async ({ id }) => {
+      const d = await teamDocOf(ctx, id);
+      if (!d.receiverId) {
+        throw new AppError('NO_RECEIVER', 'This document has no buyer Peppol ID to look up.');
+      }
+      const lookup = await lookUpAgain(ctx, d.receiverId);
+      if (lookup.found) await requeueReceiver(ctx, d.receiverId, lookup);
+      return lookup;
+    },
+  };
+}
+
+/** This desk asks the access point about `receiver` again (its cache bypassed). */
+async function lookUpAgain(ctx: TeamHandlerContext, receiver: string): Promise<ReceiverLookup> {
+  const { client, participants } = ctx.connection;
+  let failure = '';
+  const entry = await participants.get(
+    receiver,
+    async () => {
+      const outcome = await client.lookup(receiver);
+      if (outcome.kind === 'ok') return outcome.value;
+      failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
+      return null;
+    },
+    { refresh: true },
+  );
+  const lookup = toReceiverLookup(entry);
+  if (!lookup) {
+    throw new AppError(
+      'LOOKUP_UNAVAILABLE',
+      // The access point's words only when they read as words (no errno, JSON or XPath).
+      `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
+    );
+  }
+  return lookup;
+}
+
+/**
+ * The receiver is on Peppol: the team's `unreachable` documents to it go back to the queue (all
+ * of them: pages of the team's unreachable documents, oldest first, bounded statements).
+ */
+async function requeueReceiver(
+  ctx: TeamHandlerContext,
+  receiver: string,
+  lookup: ReceiverLookup,
+): Promise<void> {
+  const docs: TeamDocument[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const { rows } = await ctx.store.list({
+      states: ['unreachable'],
+      offset,
+      limit: 1000,
+      order: 'oldest',
+    });
+    docs.push(...rows.filter((d) => d.receiverId === receiver));
+    if (rows.length < 1000) break;
+  }
+  await requeueFound(ctx, receiver, lookup, docs, 'asked again');
+}
+
+/**
+ * Retry of `unreachable` documents (the single desk looks their receiver up again): each
+ * receiver is asked about once; the documents of those found go back to the queue. A receiver
+ * the access point cannot answer about now stays as it is. Returns how many moved.
+ */
+export async function retryUnreachable(
+  ctx: TeamHandlerContext,
+  docs: readonly TeamDocument[],
+): Promise<number> {
+  const byReceiver = new Map<string, TeamDocument[]>();
+  for (const d of docs) {
+    if (d.state !== 'unreachable' || !d.receiverId) continue;
+    byReceiver.set(d.receiverId, [...(byReceiver.get(d.receiverId) ?? []), d]);
+  }
+  let moved = 0;
+  for (const [receiver, list] of byReceiver) {
+    const lookup = await lookUpAgain(ctx, receiver).catch(() => null);
+    if (lookup?.found) moved += await requeueFound(ctx, receiver, lookup, list, 'retry requested');
+  }
+  return moved;
+}
+
+/**
+ * `receiver` is on Peppol: those of `docs` it accepts (its capabilities, when the lookup lists
+ * any, cover the document's type) go back to the queue, still unreachable and still to it.
+ */
+async function requeueFound(
+  ctx: TeamHandlerContext,
+  receiver: string,
+  lookup: ReceiverLookup,
+  docs: readonly TeamDocument[],
+  why: string,
+): Promise<number> {
+  const caps = Array.isArray(lookup.capabilities) ? lookup.capabilities : [];
+  const ids: number[] = [];
+  for (const d of docs) {
+    if (caps.length > 0) {
+      const c = await checked(ctx, d);
+      const wanted = wantedFor(d.docType, c?.ok ? c.summary : {});
+      if (!caps.some((cap) => capabilityAccepts(cap, wanted))) continue;
+    }
+    ids.push(d.id);
+  }
+  if (ids.length === 0) return 0;
+  const moved = await ctx.store.requeueUnreachable(
+    ctx.desk.id,
+    receiver,
+    ids,
+    `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`,
+  );
+  ctx.teamDesk.sender.pump();
+  return moved.length;
+}

@@ -1,0 +1,28 @@
+/** What the team engine's handlers work with (./engine-handlers, ./engine-actions). */
+import type { EngineConnection } from '../engine/connection';
+import type { EngineOptions } from '../engine/options';
+import type { EngineSettings } from '../engine/settings';
+import type { Metrics } from '../metrics/metrics';
+import type { CheckResult } from '../validation/types';
+import type { TeamDesk } from './desk';
+import type { TeamEngineEvents } from './engine-events';
+import type { DeskInfo, TeamStore } from './store';
+import type { TeamMetricsReader } from './team-metrics';
+
+/** What the team handlers work with. */
+export interface TeamHandlerContext {
+  options: EngineOptions;
+  settings: EngineSettings;
+  connection: EngineConnection;
+  store: TeamStore;
+  desk: DeskInfo;
+  teamDesk: TeamDesk;
+  metrics: Metrics;
+  /** The team's figures per desk, for the charts. */
+  teamMetrics: TeamMetricsReader;
+  events: TeamEngineEvents;
+  /** This desk's check of a file (verdicts cached by content): the detail's findings. */
+  check(bytes: Uint8Array): Promise<CheckResult>;
+  /** Start, move or stop this desk's Prometheus endpoint (null: off). */
+  setMetricsPort(port: number | null): Promise<void>;
+}

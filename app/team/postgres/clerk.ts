@@ -1,0 +1,183 @@
+/**
+ * The clerk's other moves on the PostgreSQL team store (undo a cancel, "send anyway", a
+ * receiver found again) and the export. Each move is ONE statement: it locks the rows it may
+ * move in id order, moves only those still in the state it starts from (a claimed row is in
+ * `sending` and never matches), writes a timeline row per document naming the desk, and tells
+ * every desk in the same transaction.
+ */
+import type pg from 'pg';
+import type { DocumentState } from '../../contract';
+import {
+  CLERK_CANCEL_FROM,
+  CLERK_SEND_ANYWAY_FROM,
+  EXPORT_PAGE_ROWS,
+  TEAM_DOCUMENT_COLUMNS,
+  likePattern,
+  toTeamDocument,
+  type TeamDocumentRow,
+} from '../store-rows';
+import type { CancelledTeamDoc, TeamDocument, TeamListQuery } from '../store';
+import { NOTIFY_CTE } from './statements';
+
+type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
+type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
+
+/**
+ * Desk $1 puts ids $2 back in states $3 (each one of $4, the states a cancel takes) when still
+ * cancelled; timeline words $5. A queued one goes back to its place in the queue.
+ */
+const UNCANCEL = `WITH back AS (
+    SELECT DISTINCT ON (id) id, to_state FROM unnest($2::bigint[], $3::text[]) AS b(id, to_state)
+    WHERE to_state = ANY($4::text[]) ORDER BY id
+  ), old AS (
+    SELECT d.id, back.to_state FROM team_documents d JOIN back ON back.id = d.id
+    WHERE d.state = 'cancelled' ORDER BY d.id FOR UPDATE OF d
+  ), moved AS (
+    UPDATE team_documents d SET state = old.to_state, updated_at = team_now_ms(),
+      next_attempt_at = NULL, due_at = CASE WHEN old.to_state = 'queued' THEN d.created_at END
+    FROM old WHERE d.id = old.id AND d.state = 'cancelled' RETURNING d.id, old.to_state
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, 'cancelled', to_state, $5 FROM moved ORDER BY id
+  ), ${NOTIFY_CTE('moved', '$1')}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+/**
+ * Desk $1 moves ids $2 that are in states $3 (and pass `guard`) to the queue, in their place
+ * (due since they were added), their problem cleared; timeline words $4.
+ */
+function requeueSql(guard: string): string {
+  return `WITH old AS (
+    SELECT id, state FROM team_documents
+    WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) ${guard}
+    ORDER BY id FOR UPDATE
+  ), moved AS (
+    UPDATE team_documents d SET state = 'queued', updated_at = team_now_ms(),
+      next_attempt_at = NULL, due_at = d.created_at,
+      problem_code = NULL, problem_message = NULL, problem_action = NULL
+    FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, was, 'queued', $4 FROM moved ORDER BY id
+  ), ${NOTIFY_CTE('moved', '$1')}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+}
+
+const SEND_ANYWAY = requeueSql('');
+const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5');
+
+/** See TeamStore.uncancel. */
+export async function uncancel(
+  q: Query,
+  deskId: string,
+  docs: readonly CancelledTeamDoc[],
+  detail: string,
+): Promise<number> {
+  if (docs.length === 0) return 0;
+  const rows = await q<{ id: number }>(UNCANCEL, [
+    deskId,
+    docs.map((d) => d.id),
+    docs.map((d) => d.from),
+    [...CLERK_CANCEL_FROM],
+    detail,
+  ]);
+  return rows.length;
+}
+
+/** See TeamStore.sendAnyway. */
+export async function sendAnyway(
+  q: Query,
+  deskId: string,
+  ids: readonly number[],
+  detail: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await q<{ id: number }>(SEND_ANYWAY, [
+    deskId,
+    [...new Set(ids)],
+    [...CLERK_SEND_ANYWAY_FROM],
+    detail,
+  ]);
+  return rows.length;
+}
+
+/** See TeamStore.requeueUnreachable. */
+export async function requeueUnreachable(
+  q: Query,
+  deskId: string,
+  receiverId: string,
+  ids: readonly number[],
+  detail: string,
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await q<{ id: number }>(REQUEUE_UNREACHABLE, [
+    deskId,
+    [...new Set(ids)],
+    ['unreachable' satisfies DocumentState],
+    detail,
+    receiverId,
+  ]);
+  return rows.map((r) => Number(r.id));
+}
+
+/** WHERE parts and their values of a list query (as the store's list reads it). */
+function listFilter(query: TeamListQuery): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (query.states) {
+    args.push([...query.states]);
+    where.push(`state = ANY($${args.length}::text[])`);
+  }
+  if (query.search) {
+    args.push(likePattern(query.search));
+    const p = `$${args.length}`;
+    where.push(`(file_name ILIKE ${p} OR invoice_number ILIKE ${p}
+      OR buyer_name ILIKE ${p} OR receiver_id ILIKE ${p})`);
+  }
+  return { where, args };
+}
+
+/**
+ * See TeamStore.exportRows: one read-only REPEATABLE READ transaction (one snapshot, whatever
+ * the desks write meanwhile), pages by id (each page an index range after the last id read).
+ */
+export async function exportRows(
+  tx: Tx,
+  query: TeamListQuery,
+  onPage: (rows: TeamDocument[]) => void,
+  pageSize = EXPORT_PAGE_ROWS,
+): Promise<number> {
+  const size = Math.max(1, Math.floor(pageSize));
+  const asc = query.order === 'oldest';
+  let handed = false;
+  return tx(async (c) => {
+    // A read-only snapshot is never retried for a conflict; should it be, the pages already
+    // handed over would be handed again.
+    if (handed) throw new Error('The export was interrupted. Export again.');
+    await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const { where, args } = listFilter(query);
+    let last: number | null = null;
+    let n = 0;
+    for (;;) {
+      const parts = [...where];
+      const values = [...args];
+      if (last !== null) {
+        values.push(last);
+        parts.push(`id ${asc ? '>' : '<'} $${values.length}`);
+      }
+      const r = await c.query<TeamDocumentRow>(
+        `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
+         ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+         ORDER BY id ${asc ? 'ASC' : 'DESC'} LIMIT ${size}`,
+        values,
+      );
+      if (r.rows.length > 0) {
+        handed = true;
+        onPage(r.rows.map(toTeamDocument));
+      }
+      n += r.rows.length;
+      if (r.rows.length < size) return n;
+      last = Number(r.rows[r.rows.length - 1]!.id);
+    }
+  });
+}

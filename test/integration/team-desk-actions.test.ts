@@ -1,0 +1,291 @@
+/**
+ * The clerk's requests that answered "not available on a team outbox yet", on desks of the real
+ * team stores (SQLite file and a throwaway PostgreSQL) sharing one sandbox access point: the
+ * invoice view and its attachments, the detail's summary, findings and lookup, the export,
+ * cancel with its Undo, "Send anyway" and asking again about a receiver. Each change is seen by
+ * the other desk, named on the timeline, and nothing is accepted twice.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
+import { memorySecretStore } from '../../app/engine/options';
+import { invokeHandler } from '../../app/errors';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { createTeamEngine } from '../../app/team/engine';
+import { openTeamStore } from '../../app/team/open-store';
+import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { teamBackends } from '../helpers/team-backends';
+import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
+
+const tempDir = useTempDirs();
+const BACKENDS = teamBackends('team-desk-actions', tempDir, 'actions');
+const RICH = new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'rich-invoice.xml')));
+
+const engines: Engine[] = [];
+const sandboxes: SandboxHandle[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+  for (const s of sandboxes.splice(0)) await s.close();
+});
+
+async function sandbox(): Promise<SandboxHandle> {
+  const s = await startSandbox({});
+  sandboxes.push(s);
+  return s;
+}
+
+async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
+  const engine = await createTeamEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint: ap.url,
+    coalesceMs: 10,
+    store,
+    // Delivery is not asked about within a test.
+    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 200, pollInitialMs: 600_000 },
+    team: { deskName: name, pollMs: 50, heartbeatMs: 200 },
+  });
+  engines.push(engine);
+  return engine;
+}
+
+const stateOf = async (e: Engine, id: number) =>
+  (await e.handlers['documents:briefs']({ ids: [id] })).rows[0]?.state;
+
+describe.each(BACKENDS)('clerk requests on desks of the $name team store', (backend) => {
+  beforeAll(async () => {
+    if (!backend.skip) await backend.setUp();
+  }, 60_000);
+  afterAll(async () => {
+    if (!backend.skip) await backend.tearDown();
+  });
+
+  it.skipIf(backend.skip)(
+    'the invoice view, its attachment and the detail read the team store, on any desk',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      const { added } = await a.handlers['documents:add']({
+        files: [{ name: 'rich.xml', bytes: RICH }, ...makeInvoices(1, 'VIEW')],
+      });
+      const [rich, plain] = added.map((x) => x.id);
+      await a.waitUntilSettled([rich!, plain!]);
+      const b = await desk(address, ap, 'desk B');
+      const view = await b.handlers['documents:view']({ id: rich! });
+      expect(view.number).toBe('RICH-2025-0042');
+      expect(view.attachments.map((x) => x.fileName)).toEqual(['timesheet-march.pdf']);
+      const file = await b.handlers['documents:attachment']({ id: rich!, index: 0 });
+      expect(file).toMatchObject({ fileName: 'timesheet-march.pdf', mimeType: 'application/pdf' });
+      expect(new TextDecoder().decode(file.bytes)).toContain('Timesheet March 2025');
+      expect(
+        await invokeHandler(b.handlers, 'documents:attachment', { id: rich!, index: 3 }),
+      ).toMatchObject({
+        ok: false,
+      });
+      expect(await invokeHandler(b.handlers, 'documents:view', { id: 987_654 })).toEqual({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: 'Document #987654 does not exist.' },
+      });
+      // The detail: the summary and findings of the stored file; desk A looked the receiver up.
+      const onB = await b.handlers['documents:get']({ id: plain! });
+      expect(onB.summary).toMatchObject({ invoiceNumber: 'VIEW-000001' });
+      expect(onB.validation!.ruleset).toMatch(/Peppol BIS/);
+      expect(Array.isArray(onB.validation!.findings)).toBe(true);
+      expect(onB.sellerName).toBe(onB.summary!.sellerName);
+      const onA = await a.handlers['documents:get']({ id: plain! });
+      expect(onA.lookup).toMatchObject({ participantId: onA.receiverId, found: true });
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    "the export: every row of the team, in the list's order and filter",
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      const b = await desk(address, ap, 'desk B');
+      const [ra, rb] = await Promise.all([
+        a.handlers['documents:add']({ files: makeInvoices(9, 'EXPA') }),
+        b.handlers['documents:add']({
+          files: [
+            ...makeInvoices(3, 'EXPB'),
+            { name: 'nobody.xml', bytes: makeInvoice('EXPB-X', { receiver: '9915:unreg-x' }) },
+          ],
+        }),
+      ]);
+      const ids = [...ra.added, ...rb.added].map((x) => x.id);
+      await Promise.all([a.waitUntilSettled(ids), b.waitUntilSettled(ids)]);
+      const all = await b.handlers['documents:export']({});
+      const list = await b.handlers['documents:list']({ limit: 100 });
+      expect(all.rows).toHaveLength(13);
+      expect(all.rows.map((r) => r.id)).toEqual(list.rows.map((r) => r.id));
+      expect(all.rows).toEqual(list.rows);
+      const oldest = await a.handlers['documents:export']({ sort: { key: 'id', dir: 'asc' } });
+      expect(oldest.rows.map((r) => r.id)).toEqual([...ids].sort((x, y) => x - y));
+      const problems = await a.handlers['documents:export']({ filter: 'attention' });
+      expect(problems.rows.map((r) => [r.fileName, r.state])).toEqual([
+        ['nobody.xml', 'unreachable'],
+      ]);
+      const found = await a.handlers['documents:export']({ search: 'EXPB-000002' });
+      expect(found.rows.map((r) => r.invoiceNumber)).toEqual(['EXPB-000002']);
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    'cancel and its Undo: back where they were, seen by the other desk, each sent once',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      await a.handlers['queue:pause'](undefined);
+      const { added } = await a.handlers['documents:add']({ files: makeInvoices(3, 'UNDO') });
+      const [one, two, three] = added.map((x) => x.id);
+      const res = await a.handlers['documents:cancel']({ ids: [one!, two!] });
+      expect(res.cancelled).toBe(2);
+      expect(res.undoToken).toEqual(expect.any(String));
+      const b = await desk(address, ap, 'desk B');
+      await b.handlers['queue:pause'](undefined);
+      expect(await stateOf(b, one!)).toBe('cancelled');
+      expect(await a.handlers['documents:uncancel']({ undoToken: res.undoToken! })).toEqual({
+        restored: 2,
+      });
+      expect(
+        await invokeHandler(a.handlers, 'documents:uncancel', { undoToken: res.undoToken! }),
+      ).toEqual({
+        ok: false,
+        error: {
+          code: 'UNDO_EXPIRED',
+          message: 'It is too late to undo this cancel. Add the files again to send them.',
+        },
+      });
+      await waitFor(
+        'desk B to see it queued again',
+        async () => (await stateOf(b, one!)) === 'queued',
+        10_000,
+      );
+      const detail = await b.handlers['documents:get']({ id: one! });
+      expect(detail.timeline.at(-1)).toMatchObject({
+        from: 'cancelled',
+        to: 'queued',
+        desk: 'desk A',
+      });
+      expect(detail.timeline.at(-1)!.detail).toMatch(/^Cancel undone by the user/);
+      await Promise.all([
+        a.handlers['queue:resume'](undefined),
+        b.handlers['queue:resume'](undefined),
+      ]);
+      await Promise.all([
+        a.waitUntilSettled([one!, two!, three!]),
+        b.waitUntilSettled([one!, two!, three!]),
+      ]);
+      for (const id of [one!, two!, three!]) expect(await stateOf(a, id)).toBe('accepted');
+      expect(ap.stats().acceptedDocuments).toBe(3);
+      expect(ap.stats().duplicateContentAccepts).toBe(0);
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    '"Send anyway" releases a held document once; others are left as they are',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      await a.handlers['queue:pause'](undefined);
+      const { added } = await a.handlers['documents:add']({ files: makeInvoices(2, 'ANYWAY') });
+      const [held, queued] = added.map((x) => x.id);
+      // A team desk holds nothing itself; a held row is made in SQL.
+      await backend.raw(
+        address,
+        `UPDATE team_documents SET state = 'held', due_at = NULL, problem_code = 'DUPLICATE',
+           problem_message = 'Possibly a duplicate.' WHERE id = ${backend.name === 'sqlite' ? '?' : '$1'}`,
+        [held!],
+      );
+      const b = await desk(address, ap, 'desk B');
+      expect(await b.handlers['documents:sendAnyway']({ ids: [held!, queued!] })).toEqual({
+        released: 1,
+      });
+      expect(await b.handlers['documents:sendAnyway']({ ids: [held!] })).toEqual({ released: 0 });
+      await b.waitUntilSettled([held!]);
+      expect(await stateOf(b, held!)).toBe('accepted');
+      expect(await stateOf(b, queued!)).toBe('accepted');
+      const detail = await a.handlers['documents:get']({ id: held! });
+      expect(detail.timeline.find((e) => e.from === 'held')).toMatchObject({
+        to: 'queued',
+        desk: 'desk B',
+      });
+      expect(ap.stats().acceptedDocuments).toBe(2);
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    "asking again about a receiver: found, the team's unreachable documents to it are sent",
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      // Two documents the team once found unreachable (the access point said so then), one to a
+      // receiver that is still not on Peppol, one without a buyer id.
+      const store = openTeamStore(address);
+      await store.migrate();
+      const doc = (number: string, receiverId: string | null): NewTeamDocument => {
+        const body = makeInvoice(number, receiverId ? { receiver: receiverId } : {});
+        return {
+          key: teamKeyOf(body),
+          fileName: `${number}.xml`,
+          body,
+          state: 'unreachable',
+          docType: 'Invoice',
+          invoiceNumber: number,
+          senderId: '0208:0123456749',
+          receiverId,
+          buyerName: 'Buyer',
+          amount: '1.00',
+          currency: 'EUR',
+          issueDate: '2026-01-01',
+          problem: { code: 'RECEIVER_NOT_ON_PEPPOL', message: 'Not on Peppol.', action: null },
+        };
+      };
+      const [x, y, z, none, w] = await store.enqueue('desk-old', [
+        doc('LOOK-1', '0208:0987654394'),
+        doc('LOOK-2', '0208:0987654394'),
+        doc('LOOK-3', '9915:unreg-buyer'),
+        doc('LOOK-4', null),
+        doc('LOOK-5', '0208:0000000777'),
+      ]);
+      await store.close();
+      const a = await desk(address, ap, 'desk A');
+      const lookup = await a.handlers['lookup:refresh']({ id: x!.id });
+      expect(lookup).toMatchObject({ participantId: '0208:0987654394', found: true });
+      await a.waitUntilSettled([x!.id, y!.id]);
+      expect(await stateOf(a, x!.id)).toBe('accepted');
+      expect(await stateOf(a, y!.id)).toBe('accepted');
+      const detail = await a.handlers['documents:get']({ id: y!.id });
+      expect(detail.timeline.find((e) => e.from === 'unreachable')).toMatchObject({
+        to: 'queued',
+        desk: 'desk A',
+      });
+      expect((await a.handlers['lookup:refresh']({ id: z!.id })).found).toBe(false);
+      expect(await stateOf(a, z!.id)).toBe('unreachable');
+      expect(await invokeHandler(a.handlers, 'lookup:refresh', { id: none!.id })).toEqual({
+        ok: false,
+        error: { code: 'NO_RECEIVER', message: 'This document has no buyer Peppol ID to look up.' },
+      });
+      // "Retry all failed" asks again about the receivers of the unreachable ones too.
+      expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({ retried: 1 });
+      await a.waitUntilSettled([w!.id]);
+      expect(await stateOf(a, w!.id)).toBe('accepted');
+      expect(await stateOf(a, z!.id)).toBe('unreachable');
+      expect(await stateOf(a, none!.id)).toBe('unreachable');
+      expect(ap.stats().acceptedDocuments).toBe(3);
+    },
+    60_000,
+  );
+});
