@@ -149,28 +149,38 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       if (!r.receiver_id) {
         throw new AppError('NO_RECEIVER', 'This document has no buyer Peppol ID to look up.');
       }
-      const receiver = r.receiver_id;
-      const { client, participants } = ctx.connection;
-      let failure = '';
-      const entry = await participants.get(
-        receiver,
-        async () => {
-          const outcome = await client.lookup(receiver);
-          if (outcome.kind === 'ok') return outcome.value;
-          failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
-          return null;
-        },
-        { refresh: true },
-      );
-      const lookup = toReceiverLookup(entry);
-      if (!lookup) {
-        throw new AppError(
-          'LOOKUP_UNAVAILABLE',
-          // The access point's words only when they read as words (no errno, JSON or XPath).
-          `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
-        );
-      }
-      return lookup;
+      return lookUpAgain(ctx.connection, r.receiver_id);
     },
   };
+}
+
+/**
+ * Ask the access point about `receiver` again, bypassing the cache ("Check again"); the answer is
+ * cached. A lookup that could not be made is an error in plain words. Shared by the team desk.
+ */
+export async function lookUpAgain(
+  connection: EngineContext['connection'],
+  receiver: string,
+): Promise<ReceiverLookup> {
+  const { client, participants } = connection;
+  let failure = '';
+  const entry = await participants.get(
+    receiver,
+    async () => {
+      const outcome = await client.lookup(receiver);
+      if (outcome.kind === 'ok') return outcome.value;
+      failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
+      return null;
+    },
+    { refresh: true },
+  );
+  const lookup = toReceiverLookup(entry);
+  if (!lookup) {
+    throw new AppError(
+      'LOOKUP_UNAVAILABLE',
+      // The access point's words only when they read as words (no errno, JSON or XPath).
+      `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
+    );
+  }
+  return lookup;
 }

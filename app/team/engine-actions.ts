@@ -15,11 +15,10 @@ import {
   type Handlers,
   type ReceiverLookup,
 } from '../contract';
-import { requireIds, toReceiverLookup } from '../engine/documents';
+import { lookUpAgain as lookUpAgainOn, requireIds, toReceiverLookup } from '../engine/documents';
 import { UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
 import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
-import { readsAsWords } from '../domain/plain-words';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult } from '../validation/types';
 import type { TeamHandlerContext } from './engine-context';
@@ -244,28 +243,8 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
 }
 
 /** This desk asks the access point about `receiver` again (its cache bypassed). */
-async function lookUpAgain(ctx: TeamHandlerContext, receiver: string): Promise<ReceiverLookup> {
-  const { client, participants } = ctx.connection;
-  let failure = '';
-  const entry = await participants.get(
-    receiver,
-    async () => {
-      const outcome = await client.lookup(receiver);
-      if (outcome.kind === 'ok') return outcome.value;
-      failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
-      return null;
-    },
-    { refresh: true },
-  );
-  const lookup = toReceiverLookup(entry);
-  if (!lookup) {
-    throw new AppError(
-      'LOOKUP_UNAVAILABLE',
-      // The access point's words only when they read as words (no errno, JSON or XPath).
-      `The access point could not look up ${receiver} right now${readsAsWords(failure) ? ` (${failure.trim()})` : ''}. Try again in a moment.`,
-    );
-  }
-  return lookup;
+function lookUpAgain(ctx: TeamHandlerContext, receiver: string): Promise<ReceiverLookup> {
+  return lookUpAgainOn(ctx.connection, receiver);
 }
 
 /**

@@ -33,33 +33,42 @@ const ANSWER: CheckResult = { ok: false, error: { code: 'EMPTY', message: 'This 
 
 /** Polls (bounded) until `cond` holds. */
 
+/**
+ * A pipeline on an in-memory outbox whose validator answers at once, except for documents whose
+ * body starts with "s": those wait until their function in `slow` is called.
+ */
+function slowAndFast(): { repo: DocumentsRepo; slow: (() => void)[]; pipeline: Pipeline } {
+  const db = openDb({ dataDir: ':memory:' });
+  const repo = new DocumentsRepo(db);
+  const slow: (() => void)[] = [];
+  const validator: Validator = {
+    cacheKey: 'test',
+    check: (bytes) =>
+      bytes[0] === 0x73 /* s */
+        ? new Promise((resolve) => slow.push(() => resolve(ANSWER)))
+        : Promise.resolve(ANSWER),
+  };
+  const pipeline = new Pipeline(
+    {
+      repo,
+      client,
+      validator,
+      validationCache: new ValidationCache(db),
+      participants: new ParticipantCache(db, 'stub'),
+      metrics: new Metrics(),
+      environment: 'sandbox',
+      onChanged: () => undefined,
+      onConnection: () => undefined,
+    },
+    { concurrency: 1 },
+  );
+  pipelines.push(pipeline);
+  return { repo, slow, pipeline };
+}
+
 describe('validation has no head-of-line blocking', () => {
   it('lets every document leave validation when its own check ends, while a slow one still runs', async () => {
-    const db = openDb({ dataDir: ':memory:' });
-    const repo = new DocumentsRepo(db);
-    const slow: (() => void)[] = [];
-    const validator: Validator = {
-      cacheKey: 'test',
-      check: (bytes) =>
-        bytes[0] === 0x73 /* s */
-          ? new Promise((resolve) => slow.push(() => resolve(ANSWER)))
-          : Promise.resolve(ANSWER),
-    };
-    const pipeline = new Pipeline(
-      {
-        repo,
-        client,
-        validator,
-        validationCache: new ValidationCache(db),
-        participants: new ParticipantCache(db, 'stub'),
-        metrics: new Metrics(),
-        environment: 'sandbox',
-        onChanged: () => undefined,
-        onConnection: () => undefined,
-      },
-      { concurrency: 1 },
-    );
-    pipelines.push(pipeline);
+    const { repo, slow, pipeline } = slowAndFast();
     const add = (i: number, body: string) =>
       repo.insert({
         fileName: `d${i}.xml`,
@@ -85,31 +94,7 @@ describe('the first verdicts of a drop', () => {
     // never come, so only a verdict committed at once leaves `validating`.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     try {
-      const db = openDb({ dataDir: ':memory:' });
-      const repo = new DocumentsRepo(db);
-      const slow: (() => void)[] = [];
-      const validator: Validator = {
-        cacheKey: 'test',
-        check: (bytes) =>
-          bytes[0] === 0x73 /* s */
-            ? new Promise((resolve) => slow.push(() => resolve(ANSWER)))
-            : Promise.resolve(ANSWER),
-      };
-      const pipeline = new Pipeline(
-        {
-          repo,
-          client,
-          validator,
-          validationCache: new ValidationCache(db),
-          participants: new ParticipantCache(db, 'stub'),
-          metrics: new Metrics(),
-          environment: 'sandbox',
-          onChanged: () => undefined,
-          onConnection: () => undefined,
-        },
-        { concurrency: 1 },
-      );
-      pipelines.push(pipeline);
+      const { repo, slow, pipeline } = slowAndFast();
       const add = (i: number, body: string) =>
         repo.insert({
           fileName: `f${i}.xml`,
