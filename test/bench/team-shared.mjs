@@ -55,14 +55,12 @@ async function run(name, address) {
     await measure(`putLookups ${k} keys`, rounds, () =>
       store.shared.putLookups(
         'ap',
-        ids
-          .slice(0, k)
-          .map((id) => ({
-            participantId: id,
-            found: true,
-            answerJson: answer(id),
-            ttlMs: 3_600_000,
-          })),
+        ids.slice(0, k).map((id) => ({
+          participantId: id,
+          found: true,
+          answerJson: answer(id),
+          ttlMs: 3_600_000,
+        })),
       ),
     );
     await measure(`lookups ${k} keys (all hits)`, rounds, () =>
