@@ -6,7 +6,7 @@ import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/m
 import { useConnectionStore } from '../../stores/connection-store';
 import { TeamThroughputChart } from './team-chart';
 import { TeamLatencyChart } from './team-latency-chart';
-import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot';
+import { clockWithSeconds, seriesColor, themedAxes, useUplot, windowRange } from './use-uplot';
 
 const STAGES: { stage: Stage; label: string }[] = [
   { stage: 'validate', label: 'Checking' },
@@ -28,14 +28,6 @@ const LATENCY_STEP_S = 10;
 
 /** Engine timestamps are milliseconds; uPlot wants seconds. Tolerate either. */
 const toSeconds = (t: number): number => (t > 1e11 ? t / 1000 : t);
-
-/** The chosen window, ending now (uPlot would otherwise zoom out to fit one point). */
-function windowRange(seconds: number): uPlot.Range.Function {
-  return () => {
-    const end = Date.now() / 1000;
-    return [end - seconds, end];
-  };
-}
 
 const rateText = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : `${v.toFixed(v < 10 ? 1 : 0)} /s`;

@@ -5,7 +5,7 @@ import {
   type ChartWindow,
   type TeamDeskHistory,
 } from '../../stores/metrics-store';
-import { clockWithSeconds, seriesColor, themedAxes, useUplot } from './use-uplot';
+import { clockWithSeconds, seriesColor, themedAxes, useUplot, windowRange } from './use-uplot';
 
 /** Colours for the desks' lines, light and dark variants in styles.css (--desk-1 … --desk-6). */
 const DESK_COLOURS = ['#1f5fa8', '#b25e00', '#276b2b', '#8e24aa', '#00796b', '#6d4c41'];
@@ -96,10 +96,7 @@ export function TeamThroughputChart() {
       scales: {
         x: {
           time: true,
-          range: () => {
-            const end = Date.now() / 1000;
-            return [end - win, end];
-          },
+          range: windowRange(win),
         },
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },

@@ -4,7 +4,7 @@ import type { TeamDeskLatency } from '../../../../app/contract';
 import { formatDuration } from '../../lib/format';
 import { useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
 import { useDeskColours } from './team-chart';
-import { clockWithSeconds, themedAxes, useUplot } from './use-uplot';
+import { clockWithSeconds, themedAxes, useUplot, windowRange } from './use-uplot';
 
 const WINDOW_WORDS: Record<ChartWindow, string> = {
   60: 'last minute',
@@ -78,10 +78,7 @@ export function TeamLatencyChart() {
       scales: {
         x: {
           time: true,
-          range: () => {
-            const end = Date.now() / 1000;
-            return [end - win, end];
-          },
+          range: windowRange(win),
         },
         y: { range: (_u, _min, max) => [0, Math.max(10, max ?? 10)] },
       },

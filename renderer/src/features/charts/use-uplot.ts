@@ -46,6 +46,14 @@ export function themedAxes(yLabel: string, yValues?: (value: number) => string):
   ];
 }
 
+/** The chosen window, ending now (uPlot would otherwise zoom out to fit one point). */
+export function windowRange(seconds: number): uPlot.Range.Function {
+  return () => {
+    const end = Date.now() / 1000;
+    return [end - seconds, end];
+  };
+}
+
 /** A clock time with seconds, for hover values. */
 export function clockWithSeconds(seconds: number): string {
   return clockSeconds.format(seconds * 1000);
