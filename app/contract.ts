@@ -125,6 +125,14 @@ export interface Requests {
   'settings:get': { arg: undefined; result: Settings };
   'settings:set': { arg: SettingsPatch; result: Settings };
   'metrics:snapshot': { arg: undefined; result: MetricsSnapshot };
+  /**
+   * On a team outbox: make this desk's access point the team's (every desk then sends through
+   * it). Refused, with the reason in `message`, while invoices may still be at the team's one.
+   */
+  'team:useThisAccessPoint': {
+    arg: undefined;
+    result: { changed: boolean; message: string; status: ConnectionStatus };
+  };
 }
 
 /** Every event: name → payload. */
@@ -172,6 +180,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'settings:get': true,
   'settings:set': true,
   'metrics:snapshot': true,
+  'team:useThisAccessPoint': true,
 };
 const eventNameSet: Exhaustive<EventName> = {
   'documents:changed': true,

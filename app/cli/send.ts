@@ -66,6 +66,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   }
   // The team database did not answer: said plainly; the files are kept here meanwhile.
   if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
+  // The team sends through another access point: the files go on its queue, other desks send.
+  else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
   const { ids, notAdded } = await addAll(engine, files);
   await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
   if (opts.waitDelivery && opts.waitResponse)

@@ -26,7 +26,19 @@ export interface ConnectionStatus {
    * On a team outbox: the team's database (label without password), the desks online, this
    * desk's name, and whether the database answers now.
    */
-  team?: { label: string; desksOnline: number; deskName: string; reachable: boolean };
+  team?: {
+    label: string;
+    desksOnline: number;
+    deskName: string;
+    reachable: boolean;
+    /**
+     * False while this desk does not send because the team sends through another access point
+     * (`accessPoint`, its label): the desk still adds invoices to the team's queue.
+     */
+    sends?: boolean;
+    /** The access point the team sends through, once a desk has set it. */
+    accessPoint?: string | null;
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Handlers } from '../contract';
+import { AppError } from '../errors';
 import { HISTORY_SECONDS, Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
 import { Pipeline, type Validator } from '../queue/pipeline';
@@ -191,6 +192,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     }),
     // Asked when a window opens or reloads: the whole hour the 60-minute chart window shows.
     'metrics:snapshot': () => metrics.snapshot(repo.counts(), HISTORY_SECONDS),
+    'team:useThisAccessPoint': () => {
+      throw new AppError(
+        'NOT_ON_TEAM',
+        'This desk is not on a team outbox: it always sends through the access point in its Settings.',
+      );
+    },
   };
 
   if (options.autoStart !== false) pipeline.start();

@@ -29,6 +29,8 @@ export interface PollerDeps {
   leaseMs: number;
   onUnavailable(err: unknown): void;
   onChanged(ids: readonly number[]): void;
+  /** The desk's access point (`AccessPointRef.id`): polls are claimed only while it is the team's. */
+  accessPoint?(): string;
 }
 
 type Patch = NonNullable<Step['patch']>;
@@ -135,7 +137,12 @@ export class DeskPoller {
 
   private async pollRound(): Promise<void> {
     const { store, deskId, leaseMs } = this.deps;
-    const claims = await store.claimPolls(deskId, this.deps.maxInFlight, leaseMs);
+    const claims = await store.claimPolls(
+      deskId,
+      this.deps.maxInFlight,
+      leaseMs,
+      this.deps.accessPoint?.(),
+    );
     const claimedAt = performance.now();
     for (const c of claims) this.held.set(c.id, c);
     await Promise.all(claims.map((c) => this.pollOne(c, claimedAt)));

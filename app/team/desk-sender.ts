@@ -46,6 +46,8 @@ export interface SenderDeps {
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
+  /** The desk's access point (`AccessPointRef.id`): documents are claimed only while it is the team's. */
+  accessPoint?(): string;
   /** How long an outcome waits for others to be written with it, ms (default 10). */
   writeLingerMs?: number;
   random?: () => number;
@@ -178,7 +180,12 @@ export class DeskSender {
       if (!this.running || this.stopping || wanted <= 0) return;
       let claims: Claim[];
       try {
-        claims = await this.deps.store.claim(this.deps.deskId, wanted, this.deps.leaseMs);
+        claims = await this.deps.store.claim(
+          this.deps.deskId,
+          wanted,
+          this.deps.leaseMs,
+          this.deps.accessPoint?.(),
+        );
       } catch (err) {
         this.deps.onUnavailable(err);
         return;
@@ -239,10 +246,11 @@ export class DeskSender {
     for (let wait = this.slots.gate.waitMs('single'); wait > 0;) {
       // In short steps: a stop or a lost lease is noticed soon.
       await new Promise((r) => setTimeout(r, Math.min(wait, 200)));
-      if (this.stopping || entry.lost) break;
+      if (this.stopping || entry.lost || !this.running) break;
       wait = this.slots.gate.waitMs('single');
     }
-    if (this.stopping || entry.lost) {
+    // Held meanwhile (a pause, the database or the access point changed): not sent.
+    if (this.stopping || entry.lost || !this.running) {
       // Nothing reached the access point: give the document back at once.
       await this.write(entry, { kind: 'released' });
       return;

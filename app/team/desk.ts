@@ -19,6 +19,7 @@ import { DeskPoller } from './desk-poller';
 import { DeskSender, isStoreUnavailable } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
+import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
 /** Online = a heartbeat within this long (database clock). */
 export const ONLINE_WITHIN_MS = 20_000;
@@ -47,7 +48,9 @@ export interface TeamDeskOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
-  /** Reachability or the desks online changed. */
+  /** What this desk sends through now (app/team/access-point.ts). */
+  accessPoint(): AccessPointRef;
+  /** Reachability, the desks online or whether this desk may send changed. */
   onStatus(): void;
   log?(message: string): void;
 }
@@ -70,6 +73,14 @@ export class TeamDesk {
   desksOnline = 0;
   /** Spooled outcomes dropped at handover because another desk had claimed the document since. */
   droppedOutcomes = 0;
+  /**
+   * The team's access point as last read, and whether it is this desk's: a desk sends and asks
+   * about deliveries only then (false until the team database has answered).
+   */
+  teamAccessPoint: TeamAccessPoint | null = null;
+  sendsHere = false;
+  /** The desk's access point changed while it alone sent for the team: the team follows it. */
+  private followMe = false;
 
   constructor(private readonly o: TeamDeskOptions) {
     this.spool = new TeamSpool(o.dataDir);
@@ -88,6 +99,7 @@ export class TeamDesk {
       onUnavailable: (err) => this.trouble(err),
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
+      accessPoint: () => o.accessPoint().id,
     });
     this.poller = new DeskPoller({
       store: o.store,
@@ -100,6 +112,7 @@ export class TeamDesk {
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
       onChanged: (ids) => o.onChanged(ids),
+      accessPoint: () => o.accessPoint().id,
     });
   }
 
@@ -110,8 +123,16 @@ export class TeamDesk {
 
   /** What the header says when the database cannot be reached (null while it can). */
   get message(): string | null {
-    if (this.downSince === null) return null;
-    return `The team database at ${this.o.store.label} cannot be reached: documents dropped here are kept on this computer and handed over when it is back.`;
+    if (this.downSince !== null)
+      return `The team database at ${this.o.store.label} cannot be reached: documents dropped here are kept on this computer and handed over when it is back.`;
+    return this.sendsHere ? null : this.otherAccessPointMessage();
+  }
+
+  /** Why this desk adds but does not send (null while it sends or nothing is known yet). */
+  otherAccessPointMessage(): string | null {
+    const team = this.teamAccessPoint;
+    if (!team || this.sendsHere) return null;
+    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${this.o.accessPoint().label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}. To send from this desk too, set the same access point and API key as those desks in Settings.`;
   }
 
   /** Announce the desk, listen for the team's changes and start sending (or wait for the database). */
@@ -145,14 +166,57 @@ export class TeamDesk {
       if (this.reachable) this.sender.pump();
     });
     await this.handOver();
+    await this.checkAccessPoint(false);
     this.downSince = null;
     this.reconnectMs = this.o.reconnect?.initialMs ?? 500;
     await this.countDesks();
     this.o.onStatus();
-    if (!this.paused && !this.stopped) {
-      this.sender.start();
-      this.poller.start();
+    this.resume();
+  }
+
+  /** Claim again (sends and delivery polls) when nothing holds the desk back. */
+  private resume(): void {
+    if (this.paused || this.stopped || !this.reachable || !this.sendsHere) return;
+    this.sender.start();
+    this.poller.start();
+  }
+
+  /**
+   * Compare this desk's access point with the team's (the first desk to ask sets it); with
+   * `replace`, make this desk's the team's when nothing is unfinished at the old one. The
+   * desk sends only while they are the same.
+   */
+  async checkAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+    const result = await this.o.store.adoptAccessPoint(
+      this.o.desk.id,
+      this.o.accessPoint(),
+      replace || this.followMe,
+    );
+    this.followMe = false;
+    const before = this.sendsHere;
+    const beforeId = this.teamAccessPoint?.id;
+    this.teamAccessPoint = result.accessPoint;
+    this.sendsHere = result.ok;
+    if (!result.ok && before) {
+      this.sender.hold();
+      this.poller.hold();
+      this.o.log?.(this.otherAccessPointMessage() ?? '');
     }
+    if (before !== this.sendsHere || beforeId !== result.accessPoint.id) this.o.onStatus();
+    if (result.ok && !before && this.downSince === null) this.resume();
+    return result;
+  }
+
+  /**
+   * This desk's access point is about to change (Settings): claim nothing more until the team's
+   * is compared with the new one; claims waiting to leave go back (sends under way finish).
+   */
+  accessPointChanging(): void {
+    // Sending through the team's access point and alone on the team: the team follows the desk.
+    this.followMe = this.sendsHere && this.desksOnline <= 1;
+    this.sendsHere = false;
+    this.sender.hold();
+    this.poller.hold();
   }
 
   private async beat(): Promise<void> {
@@ -160,6 +224,8 @@ export class TeamDesk {
     try {
       await this.o.store.heartbeat(this.o.desk);
       await this.countDesks();
+      // Another desk may have changed the team's access point.
+      await this.checkAccessPoint(false);
     } catch (err) {
       this.trouble(err);
     }
@@ -307,10 +373,7 @@ export class TeamDesk {
     if (paused) {
       this.sender.hold();
       this.poller.hold();
-    } else if (this.reachable) {
-      this.sender.start();
-      this.poller.start();
-    }
+    } else this.resume();
   }
 
   /** Stop: sends in flight finish (waiting claims are released), timers end, the spool closes. */

@@ -69,6 +69,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         desksOnline: teamDesk.desksOnline,
         deskName: ctx.desk.name,
         reachable: teamDesk.reachable,
+        sends: teamDesk.sendsHere,
+        accessPoint: teamDesk.teamAccessPoint?.label ?? null,
       },
     };
   };
@@ -91,6 +93,17 @@ export function teamHandlers(ctx: TeamHandlerContext): {
 
   const handlers: Partial<Handlers> = {
     ...teamActionHandlers(ctx),
+    'team:useThisAccessPoint': async () => {
+      const was = teamDesk.teamAccessPoint?.id;
+      const r = await teamDesk.checkAccessPoint(true);
+      const n = r.ok ? 0 : r.unfinished;
+      const message = r.ok
+        ? was === r.accessPoint.id
+          ? `The team already sends through ${r.accessPoint.label}, the access point of this desk.`
+          : `The team now sends through ${r.accessPoint.label}, the access point of this desk. Desks set to another access point add invoices but do not send them until they use this one.${notFollowedWords(r.notFollowed ?? 0)}`
+        : `The team still sends through ${r.accessPoint.label}: ${n.toLocaleString('en-US')} ${n === 1 ? 'invoice is' : 'invoices are'} still there (being sent, or waiting to be sent again after an attempt that may have reached it). Through another access point they could be sent twice. Try again when they are accepted or failed.`;
+      return { changed: r.ok, message, status: status() };
+    },
     'app:info': () => ({
       version: options.version ?? '0.0.0',
       host: options.host,
@@ -197,6 +210,13 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     };
   }
   return { handlers: handlers as Handlers, status };
+}
+
+/** What a change of the team's access point did to the deliveries followed at the old one. */
+function notFollowedWords(n: number): string {
+  if (n === 0) return '';
+  const what = n === 1 ? '1 invoice' : `${n.toLocaleString('en-US')} invoices`;
+  return ` The delivery of ${what} accepted by the previous access point is no longer followed here (their timelines say so).`;
 }
 
 /** Brief rows of `ids` (spooled files still kept here are `received`, with the reason). */

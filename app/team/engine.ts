@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { ValidationCache } from '../caches/validation-cache';
-import type { DocumentState } from '../contract';
+import type { DocumentState, Environment } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
 import type { Engine, EngineOptions } from '../engine/options';
@@ -23,6 +23,7 @@ import { DocumentsRepo } from '../store/documents-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
+import { accessPointRef, type AccessPointRef } from './access-point';
 import { TeamDesk } from './desk';
 import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
@@ -141,6 +142,14 @@ async function openTeamEngine(
     host: os.hostname(),
   };
   const t = options.team ?? {};
+  const refOf = (ap: string, environment: Environment): AccessPointRef =>
+    accessPointRef({
+      accessPoint: ap,
+      environment,
+      apiKey: options.secrets.getApiKey(),
+    });
+  // What this desk sends through now: the team sends only through one (see access-point.ts).
+  let accessPoint = refOf(connection.accessPoint, connection.environment);
   const retry = () => ({
     maxAttempts: settings.get('maxAttempts'),
     baseDelayMs: options.timings?.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
@@ -204,15 +213,26 @@ async function openTeamEngine(
       ...(t.reconnectInitialMs !== undefined ? { initialMs: t.reconnectInitialMs } : {}),
       ...(t.reconnectMaxMs !== undefined ? { maxMs: t.reconnectMaxMs } : {}),
     },
+    accessPoint: () => accessPoint,
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),
     ...(options.log ? { log: options.log } : {}),
   });
   const teamDesk = worker;
   // A saved provider URL or key is in use at once: the desk reads the client at each send; the
-  // replaced one finishes what is in flight before it closes. No earlier access points are
-  // polled: a team outbox does not track delivery.
-  connection.attach({ reconnect: () => Promise.resolve(connection.client), pollEarlier: () => {} });
+  // replaced one finishes what is in flight before it closes. Until the new access point is
+  // compared with the team's, the desk claims nothing (app/team/access-point.ts). No earlier
+  // access points are polled: the team's documents are asked about at the team's access point.
+  connection.attach({
+    reconnect: (next) => {
+      teamDesk.accessPointChanging();
+      accessPoint = refOf(next.accessPoint ?? connection.accessPoint, next.environment);
+      // After the connection has swapped its client (it does so once this resolves).
+      setImmediate(() => void teamDesk.checkAccessPoint(false).catch(() => undefined));
+      return Promise.resolve(connection.client);
+    },
+    pollEarlier: () => {},
+  });
 
   const prometheus = new PrometheusEndpoint(() => metrics.registry());
   const setMetricsPort = (port: number | null) => prometheus.setPort(port);

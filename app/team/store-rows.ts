@@ -198,8 +198,13 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
   return w;
 }
 
-/** The clerk may retry these (→ queued). */
-export const CLERK_RETRY_FROM: readonly DocumentState[] = ['failed'];
+/**
+ * The idempotency key a claim sends under: the document's key, with its round after a clerk's
+ * retry of a failed delivery (team migration 006).
+ */
+export function sendKeySql(t = ''): string {
+  return `CASE WHEN ${t}key_round = 0 THEN ${t}key ELSE ${t}key || '-r' || ${t}key_round END`;
+}
 
 /**
  * The clerk may cancel these (→ cancelled), unless an attempt may have reached the access point

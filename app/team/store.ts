@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentState } from '../contract';
 import type { TeamShared } from './shared-store';
+import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
 /** Version prefix of team idempotency keys: bump only with a migration that rewrites keys. */
 export const TEAM_KEY_PREFIX = 'pdt1-';
@@ -250,9 +251,11 @@ export interface TeamStore {
    * Claim up to `limit` documents that may be sent now (`queued`, `retry_wait` that is due, or
    * `sending` whose lease has ended) in the order they became due (a queued document when it
    * was added, a retry at its time, an ended lease at its end; ties by id), skipping rows other
-   * desks hold locked. Only due rows are read, however long the queue.
+   * desks hold locked. Only due rows are read, however long the queue. With `accessPoint` (the
+   * desk's `AccessPointRef.id`), nothing is claimed unless it is the team's access point
+   * (app/team/access-point.ts): a desk never sends a document anywhere else.
    */
-  claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]>;
+  claim(deskId: string, limit: number, leaseMs: number, accessPoint?: string): Promise<Claim[]>;
   /** Extend the leases this desk still holds; returns the ids still held (others were lost). */
   renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>>;
   /** Write a send's outcome under its fence; false when the claim was lost (nothing written). */
@@ -269,11 +272,30 @@ export interface TeamStore {
    * in the order they became due, skipping rows other desks hold locked; the lease (database
    * clock) is the document's next poll time, so an abandoned claim falls due by itself.
    */
-  claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]>;
+  claimPolls(
+    deskId: string,
+    limit: number,
+    leaseMs: number,
+    accessPoint?: string,
+  ): Promise<PollClaim[]>;
   /** Write a poll's result under its fence; false when the claim was lost (nothing written). */
   finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean>;
   /** Give poll claims back (a desk stopping): due again at once for the other desks. */
   releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number>;
+
+  /** The access point the team sends through (app/team/access-point.ts); null until one is set. */
+  accessPoint(): Promise<TeamAccessPoint | null>;
+  /**
+   * Make `ap` the team's access point: set when none is, kept when it is already. When the team
+   * has another one, refused unless `replace`, and then only while none of the team's documents
+   * may still be at the old one (`unfinished` says how many are). One transaction; a claim made
+   * meanwhile is either counted or refused by the change.
+   */
+  adoptAccessPoint(
+    deskId: string,
+    ap: AccessPointRef,
+    replace: boolean,
+  ): Promise<AdoptAccessPointResult>;
 
   get(id: number): Promise<TeamDocument | null>;
   /** The documents of these ids (unknown ids left out) in one read: what a run's summary reads. */

@@ -28,6 +28,11 @@ import type {
   TeamStore,
 } from '../../app/team/store';
 import { MemoryTeamShared } from './team-memory-shared';
+import type {
+  AccessPointRef,
+  AdoptAccessPointResult,
+  TeamAccessPoint,
+} from '../../app/team/access-point';
 
 interface Row extends TeamDocument {
   body: Uint8Array;
@@ -154,8 +159,9 @@ export class MemoryTeamStore implements TeamStore {
     return out;
   }
 
-  async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
+  async claim(deskId: string, limit: number, leaseMs: number, ap?: string): Promise<Claim[]> {
     this.gate();
+    if (ap !== undefined && this.teamAp?.id !== ap) return [];
     const now = this.now();
     const out: Claim[] = [];
     for (const r of [...this.rows.values()].sort((a, b) => a.id - b.id)) {
@@ -245,8 +251,9 @@ export class MemoryTeamStore implements TeamStore {
     return true;
   }
 
-  async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
+  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string) {
     this.gate();
+    if (ap !== undefined && this.teamAp?.id !== ap) return [] as PollClaim[];
     const t = this.now();
     const due = [...this.rows.values()]
       .filter((r) => r.poll && r.poll.next !== null && r.poll.next <= t)
@@ -398,6 +405,32 @@ export class MemoryTeamStore implements TeamStore {
       if (r) out.set(id, r.state);
     }
     return out;
+  }
+
+  private teamAp: TeamAccessPoint | null = null;
+
+  async accessPoint(): Promise<TeamAccessPoint | null> {
+    this.gate();
+    return this.teamAp;
+  }
+
+  async adoptAccessPoint(
+    deskId: string,
+    ap: AccessPointRef,
+    replace: boolean,
+  ): Promise<AdoptAccessPointResult> {
+    this.gate();
+    const current = this.teamAp;
+    if (current && current.id === ap.id) return { ok: true, accessPoint: current };
+    if (current && !replace) return { ok: false, accessPoint: current, unfinished: 0 };
+    const unfinished = [...this.rows.values()].filter(
+      (r) => r.state === 'sending' || (r.state === 'retry_wait' && r.reachedMaybe),
+    ).length;
+    if (current && unfinished > 0) return { ok: false, accessPoint: current, unfinished };
+    // Accepted at the old one: not asked about any more.
+    for (const r of this.rows.values()) if (current && r.poll) r.poll.next = null;
+    this.teamAp = { ...ap, setBy: deskId, setAt: this.now() };
+    return { ok: true, accessPoint: this.teamAp };
   }
 
   async retry(deskId: string, ids: readonly number[]) {

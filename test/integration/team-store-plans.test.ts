@@ -83,6 +83,8 @@ describe('claim plans', () => {
           10,
           30_000,
           'in doubt',
+          // The desk's access point (the claim's guard on the team's).
+          'ap-fingerprint',
         ]);
         const plan = r.rows.map((x) => x['QUERY PLAN']).join('\n');
         const due = plan.slice(plan.indexOf('CTE due'), plan.indexOf('CTE claimed'));

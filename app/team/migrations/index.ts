@@ -15,6 +15,8 @@ import pgSharedCaches from './postgresql/004-shared-caches.sql';
 import sqliteSharedCaches from './sqlite/004-shared-caches.sql';
 import pgDeskLatency from './postgresql/005-desk-latency.sql';
 import sqliteDeskLatency from './sqlite/005-desk-latency.sql';
+import pgRetryKey from './postgresql/006-retry-key.sql';
+import sqliteRetryKey from './sqlite/006-retry-key.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -30,6 +32,7 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 3, name: '003-delivery', sql: pgDelivery },
   { id: 4, name: '004-shared-caches', sql: pgSharedCaches },
   { id: 5, name: '005-desk-latency', sql: pgDeskLatency },
+  { id: 6, name: '006-retry-key', sql: pgRetryKey },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -39,6 +42,7 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 3, name: '003-delivery', sql: sqliteDelivery },
   { id: 4, name: '004-shared-caches', sql: sqliteSharedCaches },
   { id: 5, name: '005-desk-latency', sql: sqliteDeskLatency },
+  { id: 6, name: '006-retry-key', sql: sqliteRetryKey },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

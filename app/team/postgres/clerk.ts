@@ -17,7 +17,7 @@ import {
   type TeamDocumentRow,
 } from '../store-rows';
 import type { CancelledTeamDoc, TeamDocument, TeamListQuery } from '../store';
-import { NOTIFY_CTE } from './statements';
+import { NOTIFY_CTE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
 type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -61,6 +61,63 @@ function requeueSql(guard: string): string {
     SELECT id, team_now_ms(), $1, was, 'queued', $4 FROM moved ORDER BY id
   ), ${NOTIFY_CTE('moved', '$1')}
   SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+}
+
+/**
+ * Desk $1 retries ids $2 that failed: back to their place in the queue with a full set of
+ * attempts and no problem. One whose delivery failed after the access point accepted it is sent
+ * as a new submission: a new key round (the old key would only replay the failed transaction),
+ * its transaction and delivery forgotten (the timeline keeps them).
+ */
+const RETRY_FAILED = `WITH old AS (
+    SELECT id, problem_code = 'DELIVERY_FAILED' AS anew, transaction_id FROM team_documents
+    WHERE id = ANY($2::bigint[]) AND state = 'failed' ORDER BY id FOR UPDATE
+  ), moved AS (
+    UPDATE team_documents d SET state = 'queued', updated_at = team_now_ms(),
+      next_attempt_at = NULL, due_at = d.created_at, attempts = 0,
+      problem_code = NULL, problem_message = NULL, problem_action = NULL,
+      key_round = d.key_round + CASE WHEN old.anew THEN 1 ELSE 0 END,
+      reached_maybe = d.reached_maybe AND NOT old.anew,
+      transaction_id = CASE WHEN old.anew THEN NULL ELSE d.transaction_id END,
+      accepted_at = CASE WHEN old.anew THEN NULL ELSE d.accepted_at END,
+      delivered_at = CASE WHEN old.anew THEN NULL ELSE d.delivered_at END,
+      business_response = CASE WHEN old.anew THEN NULL ELSE d.business_response END,
+      business_response_note = CASE WHEN old.anew THEN NULL ELSE d.business_response_note END,
+      business_response_at = CASE WHEN old.anew THEN NULL ELSE d.business_response_at END,
+      next_poll_at = NULL
+    FROM old WHERE d.id = old.id RETURNING d.id, old.anew, old.transaction_id
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, 'failed', 'queued', CASE WHEN anew
+      THEN 'Retry requested after the delivery failed (transaction ' || COALESCE(transaction_id, '?')
+        || '): sent again as a new submission'
+      ELSE 'Retry requested' END FROM moved ORDER BY id
+  ), ${NOTIFY_CTE('moved', '$1')}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+const CANCEL = clerkMoveSql('AND NOT reached_maybe');
+
+/** See TeamStore.cancel: never a document that may have reached the access point. */
+export async function cancel(
+  q: Query,
+  deskId: string,
+  ids: readonly number[],
+): Promise<CancelledTeamDoc[]> {
+  if (ids.length === 0) return [];
+  const rows = await q<{ id: number; was: DocumentState }>(CANCEL, [
+    deskId,
+    'cancelled',
+    [...new Set(ids)],
+    [...CLERK_CANCEL_FROM],
+    'cancelled',
+  ]);
+  return rows.map((r) => ({ id: Number(r.id), from: r.was }));
+}
+
+/** See TeamStore.retry. */
+export async function retryFailed(q: Query, deskId: string, ids: readonly number[]) {
+  if (ids.length === 0) return 0;
+  return (await q<{ id: number }>(RETRY_FAILED, [deskId, [...new Set(ids)]])).length;
 }
 
 const SEND_ANYWAY = requeueSql('');

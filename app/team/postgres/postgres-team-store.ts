@@ -8,8 +8,6 @@ import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
-  CLERK_CANCEL_FROM,
-  CLERK_RETRY_FROM,
   ADDED_DETAIL,
   IN_DOUBT_DETAIL,
   MAX_NOTIFY_IDS,
@@ -32,7 +30,6 @@ import type {
   EnqueueResult,
   FinishItem,
   NewTeamDocument,
-  PollClaim,
   PollRef,
   PollResult,
   TeamAcceptedSeries,
@@ -54,13 +51,14 @@ import {
   READ_TIMELINE,
   RENEW_LEASES,
   UPSERT_DESK,
-  clerkMoveSql,
 } from './statements';
 import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
 import { listenForChanges } from './listener';
 import * as polls from './polls';
 import { PostgresTeamShared } from './shared';
 import * as clerk from './clerk';
+import { adoptAccessPoint, readAccessPoint } from './access-point';
+import type { AccessPointRef, TeamAccessPoint } from '../access-point';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
 const MIGRATION_LOCK = 1_414_000_014;
@@ -234,7 +232,7 @@ export class PostgresTeamStore implements TeamStore {
     });
   }
 
-  async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
+  async claim(deskId: string, limit: number, leaseMs: number, ap?: string): Promise<Claim[]> {
     // ONE statement, committed on its own: pick, lock (skipping rows other desks hold), move,
     // fence, log and notify. Lease and due times come from the database's clock only.
     const rows = await this.q<{
@@ -249,7 +247,7 @@ export class PostgresTeamStore implements TeamStore {
       body: Buffer | null;
     }>(
       CLAIM_DUE_DOCUMENTS,
-      [deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), IN_DOUBT_DETAIL],
+      [deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), IN_DOUBT_DETAIL, ap ?? null],
       'claimDueDocuments',
     );
     return rows.map((r) => ({
@@ -280,8 +278,16 @@ export class PostgresTeamStore implements TeamStore {
     return (await this.finishMany(deskId, [{ claim, outcome }])).has(claim.id);
   }
 
-  async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
-    return polls.claimPolls((t, v) => this.q(t, v), deskId, limit, leaseMs);
+  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string) {
+    return polls.claimPolls((t, v) => this.q(t, v), deskId, limit, leaseMs, ap ?? null);
+  }
+
+  async accessPoint(): Promise<TeamAccessPoint | null> {
+    return readAccessPoint((t, v) => this.q(t, v));
+  }
+
+  async adoptAccessPoint(deskId: string, ap: AccessPointRef, replace: boolean) {
+    return adoptAccessPoint((fn) => this.tx(fn), deskId, ap, replace);
   }
 
   async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
@@ -439,12 +445,11 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async retry(deskId: string, ids: readonly number[]): Promise<number> {
-    return (await this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '')).length;
+    return clerk.retryFailed((t, v) => this.q(t, v), deskId, ids);
   }
 
   async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {
-    const g = 'AND NOT reached_maybe';
-    return this.clerkMove(deskId, ids, CLERK_CANCEL_FROM, 'cancelled', 'cancelled', g);
+    return clerk.cancel((t, v) => this.q(t, v), deskId, ids);
   }
 
   async uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string) {
@@ -461,25 +466,6 @@ export class PostgresTeamStore implements TeamStore {
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
     return clerk.exportRows((fn) => this.tx(fn), query, onPage, size);
-  }
-
-  private async clerkMove(
-    deskId: string,
-    ids: readonly number[],
-    from: readonly DocumentState[],
-    to: DocumentState,
-    detail: string,
-    guard: string,
-  ): Promise<CancelledTeamDoc[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.q<{ id: number; was: DocumentState }>(clerkMoveSql(guard), [
-      deskId,
-      to,
-      [...new Set(ids)],
-      [...from],
-      detail,
-    ]);
-    return rows.map((r) => ({ id: Number(r.id), from: r.was }));
   }
 
   async listen(

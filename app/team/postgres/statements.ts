@@ -1,5 +1,11 @@
 /** The PostgreSQL team store's statements, named for what they do (its SQL in one place). */
-import { MAX_NOTIFY_IDS, TEAM_DOCUMENT_COLUMNS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
+import {
+  MAX_NOTIFY_IDS,
+  TEAM_DOCUMENT_COLUMNS,
+  TEAM_NOTIFY_CHANNEL,
+  sendKeySql,
+} from '../store-rows';
+import { ACCESS_POINT_SETTING } from '../access-point';
 
 /**
  * A CTE `notified` that tells the other desks which rows of CTE `from` changed, as one notice
@@ -36,12 +42,17 @@ export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, siz
 
 /**
  * Claim due documents (queued, due retry_wait, sending with an ended lease) for desk $1: at most
- * $2, lease $3 ms, in-doubt words $4. `(SELECT team_now_ms())` is read once per statement, so
- * the due index's range stops at now.
+ * $2, lease $3 ms, in-doubt words $4; only while the team's access point is $5 (when given),
+ * whose setting row the claim holds FOR KEY SHARE until it commits, so that a change of the
+ * team's access point waits for it and counts it (app/team/postgres/access-point.ts).
+ * `(SELECT team_now_ms())` is read once per statement, so the due index's range stops at now.
  */
-export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
+export const CLAIM_DUE_DOCUMENTS = `WITH ap AS MATERIALIZED (
+         SELECT 1 FROM team_settings WHERE key = '${ACCESS_POINT_SETTING}' AND value = $5::text
+         FOR KEY SHARE
+       ), due AS (
          SELECT id, state, due_at FROM team_documents
-         WHERE due_at <= (SELECT team_now_ms())
+         WHERE due_at <= (SELECT team_now_ms()) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM ap))
          ORDER BY due_at, id LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), claimed AS (
@@ -51,7 +62,8 @@ export const CLAIM_DUE_DOCUMENTS = `WITH due AS (
            attempts = d.attempts + 1, updated_at = team_now_ms(), next_attempt_at = NULL,
            reached_maybe = d.reached_maybe OR due.state = 'sending'
          FROM due WHERE d.id = due.id
-         RETURNING d.id, d.key, d.fence, d.file_name, d.receiver_id, d.doc_type, d.attempts,
+         RETURNING d.id, ${sendKeySql('d.')} AS key, d.fence, d.file_name, d.receiver_id, d.doc_type,
+           d.attempts,
            due.state AS was, due.due_at AS was_due
        ), logged AS (
          INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)

@@ -53,6 +53,78 @@ export function uncancel(
     .immediate();
 }
 
+/** See TeamStore.cancel: never a document that may have reached the access point. */
+export function cancel(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  ids: readonly number[],
+): CancelledTeamDoc[] {
+  const from = CLERK_CANCEL_FROM;
+  const move = stmt(`UPDATE team_documents SET state = 'cancelled', updated_at = ${NOW},
+      next_attempt_at = NULL, due_at = NULL
+    WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) AND NOT reached_maybe
+    RETURNING id`);
+  const before = stmt('SELECT state FROM team_documents WHERE id = ?');
+  const event = stmt(EVENT);
+  return db
+    .transaction(() => {
+      const moved: CancelledTeamDoc[] = [];
+      for (const id of new Set(ids)) {
+        const was = before.get(id) as { state: DocumentState } | undefined;
+        if (!was || !move.get(id, ...from)) continue;
+        event.run(id, deskId, was.state, 'cancelled', 'cancelled');
+        moved.push({ id, from: was.state });
+      }
+      return moved;
+    })
+    .immediate();
+}
+
+/**
+ * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed → queued in its place,
+ * attempts and problem cleared; a failed delivery becomes a new submission (a new key round).
+ */
+export function retryFailed(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  ids: readonly number[],
+): number {
+  const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id
+    FROM team_documents WHERE id = ? AND state = 'failed'`);
+  const move = stmt(`UPDATE team_documents SET state = 'queued', updated_at = ${NOW},
+      next_attempt_at = NULL, due_at = created_at, attempts = 0,
+      problem_code = NULL, problem_message = NULL, problem_action = NULL,
+      key_round = key_round + @anew, reached_maybe = reached_maybe AND NOT @anew,
+      transaction_id = CASE WHEN @anew THEN NULL ELSE transaction_id END,
+      accepted_at = CASE WHEN @anew THEN NULL ELSE accepted_at END,
+      delivered_at = CASE WHEN @anew THEN NULL ELSE delivered_at END,
+      business_response = CASE WHEN @anew THEN NULL ELSE business_response END,
+      business_response_note = CASE WHEN @anew THEN NULL ELSE business_response_note END,
+      business_response_at = CASE WHEN @anew THEN NULL ELSE business_response_at END,
+      next_poll_at = NULL
+    WHERE id = @id AND state = 'failed' RETURNING id`);
+  const event = stmt(EVENT);
+  return db
+    .transaction(() => {
+      let n = 0;
+      for (const id of new Set(ids)) {
+        const was = before.get(id) as
+          { anew: number | null; transaction_id: string | null } | undefined;
+        const anew = was?.anew ? 1 : 0;
+        if (!was || !move.get({ anew, id })) continue;
+        const words = anew
+          ? `Retry requested after the delivery failed (transaction ${was.transaction_id ?? '?'}): sent again as a new submission`
+          : 'Retry requested';
+        event.run(id, deskId, 'failed', 'queued', words);
+        n++;
+      }
+      return n;
+    })
+    .immediate();
+}
+
 /** Ids (from `states`, passing `guard` on `?` parameters `extra`) → queued in their place. */
 function requeue(
   db: Database.Database,

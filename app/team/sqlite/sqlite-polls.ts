@@ -4,6 +4,7 @@
  * machine's clock inside SQL.
  */
 import type Database from 'better-sqlite3';
+import { CLAIM_GUARD } from './sqlite-access-point';
 import type { DocumentState } from '../../contract';
 import {
   POLL_CLAIM_COLUMNS,
@@ -26,6 +27,7 @@ export function claimPolls(
   deskId: string,
   limit: number,
   leaseMs: number,
+  accessPoint?: string,
 ): PollClaim[] {
   // INDEXED BY: read only the due range of the poll index, however many rows wait later.
   const due = stmt(`SELECT id FROM team_documents INDEXED BY team_documents_poll
@@ -34,6 +36,9 @@ export function claimPolls(
       next_poll_at = ${NOW} + ? WHERE id = ? RETURNING ${POLL_CLAIM_COLUMNS}`);
   return db
     .transaction(() => {
+      // Only while the team's access point is the desk's: its transactions are known there only.
+      if (accessPoint !== undefined && !stmt(`SELECT ${CLAIM_GUARD}`).pluck().get(accessPoint))
+        return [];
       const ids = due.all(Math.max(0, Math.floor(limit))) as { id: number }[];
       return ids.map((r) =>
         toPollClaim(take.get(deskId, Math.round(leaseMs), r.id) as PollClaimRow),

@@ -5,18 +5,19 @@
  */
 import Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
-import type { PollClaim, PollRef, PollResult } from '../store';
+import type { PollRef, PollResult } from '../store';
 import { watchChanges } from './sqlite-listen';
 import { openFile } from './open-file';
 import * as polls from './sqlite-polls';
 import { SqliteTeamShared } from './sqlite-shared';
 import * as clerk from './sqlite-clerk';
+import { CLAIM_GUARD, adoptAccessPoint, readAccessPoint } from './sqlite-access-point';
+import type { AccessPointRef, TeamAccessPoint } from '../access-point';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
   ADDED_DETAIL,
-  CLERK_CANCEL_FROM,
-  CLERK_RETRY_FROM,
+  sendKeySql,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
   checkNewDocument,
@@ -160,8 +161,9 @@ export class SqliteTeamStore implements TeamStore {
       .immediate();
   }
 
-  async claim(deskId: string, limit: number, leaseMs: number): Promise<Claim[]> {
+  async claim(deskId: string, limit: number, leaseMs: number, ap?: string): Promise<Claim[]> {
     const db = this.db;
+    const guard = this.stmt(`SELECT ${CLAIM_GUARD}`).pluck();
     const due = this.stmt(CLAIM_DUE_DOCUMENTS);
     const take = this.stmt(
       `UPDATE team_documents SET state = 'sending', lease_owner = ?, lease_until = ${NOW} + ?,
@@ -169,12 +171,13 @@ export class SqliteTeamStore implements TeamStore {
          fence = fence + 1, attempts = attempts + 1, updated_at = ${NOW}, next_attempt_at = NULL,
          reached_maybe = reached_maybe OR ?
        WHERE id = ?
-       RETURNING id, key, fence, file_name, receiver_id, doc_type, attempts`,
+       RETURNING id, ${sendKeySql()} AS key, fence, file_name, receiver_id, doc_type, attempts`,
     );
     const event = this.eventStatement();
     const body = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').pluck();
     return db
       .transaction(() => {
+        if (ap !== undefined && !guard.get(ap)) return [];
         const rows = due.all(Math.max(0, Math.floor(limit))) as {
           id: number;
           state: DocumentState;
@@ -273,8 +276,16 @@ export class SqliteTeamStore implements TeamStore {
     return written;
   }
 
-  async claimPolls(deskId: string, limit: number, leaseMs: number): Promise<PollClaim[]> {
-    return polls.claimPolls(this.db, (q) => this.stmt(q), deskId, limit, leaseMs);
+  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string) {
+    return polls.claimPolls(this.db, (q) => this.stmt(q), deskId, limit, leaseMs, ap);
+  }
+
+  async accessPoint(): Promise<TeamAccessPoint | null> {
+    return readAccessPoint((q) => this.stmt(q));
+  }
+
+  async adoptAccessPoint(deskId: string, ap: AccessPointRef, replace: boolean) {
+    return adoptAccessPoint(this.db, (q) => this.stmt(q), deskId, ap, replace);
   }
 
   async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
@@ -402,12 +413,11 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async retry(deskId: string, ids: readonly number[]): Promise<number> {
-    return this.clerkMove(deskId, ids, CLERK_RETRY_FROM, 'queued', 'retried', '').length;
+    return clerk.retryFailed(this.db, (q) => this.stmt(q), deskId, ids);
   }
 
   async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {
-    const g = 'AND NOT reached_maybe';
-    return this.clerkMove(deskId, ids, CLERK_CANCEL_FROM, 'cancelled', 'cancelled', g);
+    return clerk.cancel(this.db, (q) => this.stmt(q), deskId, ids);
   }
 
   async uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string) {
@@ -424,36 +434,6 @@ export class SqliteTeamStore implements TeamStore {
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
     return clerk.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
-  }
-
-  private clerkMove(
-    deskId: string,
-    ids: readonly number[],
-    from: readonly DocumentState[],
-    to: DocumentState,
-    detail: string,
-    guard: string,
-  ): CancelledTeamDoc[] {
-    const stmt = this.stmt(
-      `UPDATE team_documents SET state = ?, updated_at = ${NOW}, next_attempt_at = NULL,
-         due_at = CASE WHEN ? = 'queued' THEN created_at END
-       WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) ${guard}
-       RETURNING id`,
-    );
-    const before = this.stmt('SELECT state FROM team_documents WHERE id = ?');
-    const event = this.eventStatement();
-    return this.db
-      .transaction(() => {
-        const moved: CancelledTeamDoc[] = [];
-        for (const id of new Set(ids)) {
-          const was = before.get(id) as { state: DocumentState } | undefined;
-          if (!was || !stmt.get(to, to, id, ...from)) continue;
-          event.run(id, deskId, was.state, to, detail);
-          moved.push({ id, from: was.state });
-        }
-        return moved;
-      })
-      .immediate();
   }
 
   async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {

@@ -3,7 +3,7 @@ import { ENVIRONMENT_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
-import { TeamBadge, TeamUnreachableBanner } from './team-status';
+import { TeamBadge, TeamOtherAccessPointBanner, TeamUnreachableBanner } from './team-status';
 
 function connectionWords(status: ConnectionStatus, waiting: number): string {
   // On a team outbox "offline" is the team database, not the access point.
@@ -99,6 +99,8 @@ export function AppHeader() {
       </div>
       {linked && status?.team && !status.team.reachable ? (
         <TeamUnreachableBanner />
+      ) : linked && status?.team?.sends === false && status.message ? (
+        <TeamOtherAccessPointBanner message={status.message} />
       ) : (
         status?.message &&
         status.state !== 'online' && (

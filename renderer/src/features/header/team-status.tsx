@@ -1,5 +1,9 @@
 import type { ConnectionStatus } from '../../../../app/contract';
+import { useState } from 'react';
+import { getApi } from '../../bridge';
 import { formatCount } from '../../lib/format';
+import { useConnectionStore } from '../../stores/connection-store';
+import { toastError, useToastStore } from '../../stores/toast-store';
 
 type Team = NonNullable<ConnectionStatus['team']>;
 
@@ -31,5 +35,40 @@ export function TeamUnreachableBanner() {
       The team database cannot be reached. Documents you drop are kept on this computer and handed
       over when it is back.
     </p>
+  );
+}
+
+/**
+ * The team sends through another access point than this desk's: this desk adds invoices but
+ * does not send them. Says so, and offers to make this desk's access point the team's (refused
+ * with the reason while invoices may still be at the team's one).
+ */
+export function TeamOtherAccessPointBanner({ message }: { message: string }) {
+  const [busy, setBusy] = useState(false);
+  async function adoptThis() {
+    setBusy(true);
+    const r = await getApi().invoke('team:useThisAccessPoint', undefined);
+    setBusy(false);
+    if (!r.ok) return toastError('The team’s access point was not changed', r.error.message);
+    useConnectionStore.getState().setStatus(r.value.status);
+    if (r.value.changed) {
+      useToastStore
+        .getState()
+        .push({ kind: 'success', title: r.value.message, lines: [], ttlMs: 8000 });
+    } else toastError('The team’s access point was not changed', r.value.message);
+  }
+  return (
+    <div className="team-banner" data-testid="team-other-access-point" role="status">
+      <p>{message}</p>
+      <button
+        type="button"
+        className="button"
+        data-testid="team-use-this-access-point"
+        disabled={busy}
+        onClick={() => void adoptThis()}
+      >
+        Send the team’s invoices through this desk’s access point instead
+      </button>
+    </div>
   );
 }

@@ -1,0 +1,98 @@
+/**
+ * The team's access point: every desk of a team must send through the same one, with the same
+ * API key. A document claimed again after a desk was lost mid-send is in doubt and is sent again
+ * under the same idempotency key; only the access point (and the API key: the provider keeps
+ * keys per API key) that saw the first attempt can answer that key with the first result. A
+ * desk set to another access point would make a second submission.
+ *
+ * So the team database records the access point the team sends through (`team_settings`, as a
+ * fingerprint and a label, never the API key), the first desk to connect sets it, and a desk
+ * whose own connection differs claims nothing (no sends, no delivery polls): it still adds
+ * invoices to the team's queue and says plainly why it does not send. Claims name the desk's
+ * access point, and the store refuses them when it is not the team's (see `TeamStore.claim`), so
+ * a desk that has not heard of a change yet cannot send a document somewhere else either.
+ */
+import { createHash } from 'node:crypto';
+import { accessPointLabel, type Environment } from '../contract';
+
+/** What a desk sends through, as the team compares it: a fingerprint and words for people. */
+export interface AccessPointRef {
+  /** sha256 of the access point's address, environment and API key (never the key itself). */
+  id: string;
+  /** "app.goroute.ai (Production)", or "the built-in Sandbox of Anna's desk". */
+  label: string;
+}
+
+/** The team's access point as recorded in its database. */
+export interface TeamAccessPoint extends AccessPointRef {
+  /** The desk that set it, and when (database clock, ms). */
+  setBy: string | null;
+  setAt: number;
+}
+
+/** The answer to `TeamStore.adoptAccessPoint`. */
+export type AdoptAccessPointResult =
+  /** `notFollowed`: documents accepted at the old one whose delivery is not asked about any more. */
+  | { ok: true; accessPoint: TeamAccessPoint; notFollowed?: number }
+  /**
+   * The team sends through another access point. `unfinished`: with `replace`, how many of the
+   * team's documents are in doubt there (being sent, or to be sent again after an attempt that
+   * may have reached it), which keep the team on it; 0 without `replace`.
+   */
+  | { ok: false; accessPoint: TeamAccessPoint; unfinished: number };
+
+/** The `team_settings` keys. */
+export const ACCESS_POINT_SETTING = 'access_point';
+export const ACCESS_POINT_LABEL_SETTING = 'access_point_label';
+
+/**
+ * A team document in doubt at the team's access point: being sent, or waiting to be sent again
+ * after an attempt that may have reached it. Either is sent again under its key, which only that
+ * access point knows: while any is, the team's access point cannot change.
+ */
+export const IN_DOUBT_AT_ACCESS_POINT = `state = 'sending' OR (state = 'retry_wait' AND reached_maybe)`;
+
+/**
+ * The timeline's words for a document accepted at the old access point when the team moves to
+ * another one: its delivery is not asked about any more (the new one does not know it).
+ */
+export function deliveryNotFollowedWords(from: string, to: string): string {
+  return `Delivery is no longer followed here: the team now sends through ${to}, and ${from}, which accepted this invoice, is not asked any more. Its delivery can be checked with ${from}.`;
+}
+
+/**
+ * The fingerprint of what a desk sends through. Every desk's built-in Sandbox counts as one: on
+ * it nothing reaches Peppol, and a built-in Sandbox forgets its keys and transactions when its
+ * desk stops anyway (as on a single desk), so a team trying Peppol Desk out on the Sandbox sends
+ * from every desk.
+ */
+export function accessPointRef(o: {
+  /** `sandbox` for the built-in one, else the provider's URL (as documents are pinned). */
+  accessPoint: string;
+  environment: Environment;
+  apiKey: string | null;
+}): AccessPointRef {
+  const sandbox = o.accessPoint === 'sandbox';
+  const parts = sandbox
+    ? ['pd-ap1', 'sandbox']
+    : ['pd-ap1', o.accessPoint.replace(/\/+$/, ''), o.environment, o.apiKey ?? ''];
+  return {
+    id: createHash('sha256').update(parts.join('\n')).digest('hex'),
+    label: accessPointLabel(o.accessPoint, o.environment),
+  };
+}
+
+/** The settings rows read back as the team's access point (null when none is set). */
+export function teamAccessPointOf(
+  rows: readonly { key: string; value: string; updated_by: string | null; updated_at: unknown }[],
+): TeamAccessPoint | null {
+  const id = rows.find((r) => r.key === ACCESS_POINT_SETTING);
+  if (!id) return null;
+  const label = rows.find((r) => r.key === ACCESS_POINT_LABEL_SETTING);
+  return {
+    id: id.value,
+    label: label?.value ?? 'another access point',
+    setBy: id.updated_by,
+    setAt: Number(id.updated_at),
+  };
+}

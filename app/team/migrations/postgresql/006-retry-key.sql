@@ -1,0 +1,5 @@
+-- A clerk's retry of a document whose delivery failed sends it again under a new idempotency key
+-- (the access point would answer the old key with the failed transaction): the key sent is
+-- `key` while key_round is 0, else `key` || '-r' || key_round. `key` itself stays the
+-- document's identity (the same file dropped twice is one document).
+ALTER TABLE team_documents ADD COLUMN key_round INTEGER NOT NULL DEFAULT 0;

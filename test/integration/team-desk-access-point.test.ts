@@ -1,0 +1,146 @@
+/**
+ * Desks of a team on different access points (app/team/access-point.ts): the desk set to
+ * another access point than the team's adds invoices but never sends one, says why on its header,
+ * and can make its access point the team's; and a clerk's retry after a failed delivery reaches
+ * the access point as a new submission, not a replay of the failure.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { accessPointLabel } from '../../app/contract';
+import type { Engine } from '../../app/engine';
+import { memorySecretStore } from '../../app/engine/options';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { createTeamEngine } from '../../app/team/engine';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const engines: Engine[] = [];
+const sandboxes: SandboxHandle[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+  for (const s of sandboxes.splice(0)) await s.close();
+});
+
+async function sandbox(): Promise<SandboxHandle> {
+  const ap = await startSandbox({ transactionStepMs: 20 });
+  sandboxes.push(ap);
+  return ap;
+}
+
+async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
+  const engine = await createTeamEngine({
+    dataDir: tempDir(),
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint: ap.url,
+    coalesceMs: 10,
+    store,
+    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100, pollInitialMs: 30 },
+    team: { deskName: name, pollMs: 30, heartbeatMs: 100, leaseMs: 2_000 },
+  });
+  engines.push(engine);
+  return engine;
+}
+
+function invoices(n: number, tag: string, receiver?: string) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `${tag}-${i}.xml`,
+    bytes: makeInvoice(`${tag}-${i}`, receiver ? { receiver } : {}),
+  }));
+}
+
+describe('desks of a team on different access points', () => {
+  it('only the desks on the team’s access point send; another desk can take the team over', async () => {
+    const [apA, apB] = [await sandbox(), await sandbox()];
+    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const a = await desk(store, apA, 'Anna');
+    const b = await desk(store, apB, 'Ben');
+    const statusB = await b.handlers['connection:get'](undefined);
+    expect(statusB.team).toMatchObject({ sends: false, accessPoint: apLabel(apA) });
+    expect(statusB.message).toBe(
+      `This desk does not send: the team sends through ${apLabel(apA)}, and this desk is set to ${apLabel(apB)}. Invoices added here go on the team's queue and are sent by the desks that use ${apLabel(apA)}. To send from this desk too, set the same access point and API key as those desks in Settings.`,
+    );
+    expect((await a.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+
+    // Added on Ben's desk, sent by Anna's through the team's access point only.
+    const added = await b.handlers['documents:add']({ files: invoices(6, 'BEN') });
+    const ids = added.added.map((x) => x.id);
+    expect(ids).toHaveLength(6);
+    await b.waitUntilSettled(ids);
+    const { rows } = await b.handlers['documents:briefs']({ ids });
+    expect(rows.map((r) => [r.state, r.sentBy])).toEqual(
+      Array.from({ length: 6 }, () => [expect.stringMatching(/accepted|delivered/), 'Anna']),
+    );
+    // Ben's desk looked the receiver up at its own access point, and sent nothing there.
+    const sentToB = apB.stats().acceptedDocuments + apB.stats().rejectedDocuments;
+    expect([apA.stats().acceptedDocuments, sentToB]).toEqual([6, 0]);
+
+    // Ben makes his access point the team's: nothing is in doubt at Anna's.
+    const taken = await b.handlers['team:useThisAccessPoint'](undefined);
+    expect(taken.changed).toBe(true);
+    expect(taken.message).toMatch(
+      new RegExp(
+        `^The team now sends through ${escape(apLabel(apB))}, the access point of this desk\\.`,
+      ),
+    );
+    expect(taken.status.team).toMatchObject({ sends: true, accessPoint: apLabel(apB) });
+    // Anna hears it at her next heartbeat and stops sending.
+    await poll('Anna to stop sending', async () => {
+      const s = await a.handlers['connection:get'](undefined);
+      return s.team?.sends === false ? s : undefined;
+    });
+    const more = await a.handlers['documents:add']({ files: invoices(4, 'ANNA') });
+    const moreIds = more.added.map((x) => x.id);
+    await a.waitUntilSettled(moreIds);
+    expect([apA.stats().acceptedDocuments, apB.stats().acceptedDocuments]).toEqual([6, 4]);
+  });
+
+  it('a retry after a failed delivery is a new submission at the access point', async () => {
+    const ap = await sandbox();
+    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const a = await desk(store, ap, 'Anna');
+    // This receiver's access point refuses every delivery (a certificate error).
+    const added = await a.handlers['documents:add']({
+      files: invoices(1, 'CERT', '9915:invalid-cert'),
+    });
+    const [id] = added.added.map((x) => x.id);
+    const failed = async () => {
+      const d = await a.handlers['documents:get']({ id: id! });
+      return d.state === 'failed' ? d : undefined;
+    };
+    const first = await poll('the delivery to fail', failed);
+    expect(first.problem?.code).toBe('DELIVERY_FAILED');
+    expect(await a.handlers['documents:retry']({ ids: [id!] })).toEqual({ retried: 1 });
+    await poll('the second delivery to fail', async () => {
+      const d = await failed();
+      return d && d.transactionId !== first.transactionId ? d : undefined;
+    });
+    const stats = ap.stats();
+    // Two submissions under two keys: the retry was not answered from the first one's key.
+    expect([stats.acceptedDocuments, stats.acceptedByKey, stats.idempotentReplays]).toEqual([
+      2, 2, 0,
+    ]);
+  });
+});
+
+/** How a clerk reads a sandbox set as the provider URL without a key (the Test environment). */
+function apLabel(ap: SandboxHandle): string {
+  return accessPointLabel(ap.url, 'test');
+}
+
+/** Poll an async check until it gives a value (bounded: 10 s). */
+function poll<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await check();
+      if (v === undefined) throw new Error(`Timed out waiting for ${what}`);
+      return v;
+    },
+    { timeout: 10_000, interval: 25 },
+  );
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
