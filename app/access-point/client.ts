@@ -157,7 +157,12 @@ export class AccessPointClient {
       xml,
       { 'content-type': 'application/xml', 'idempotency-key': idempotencyKey },
       (b) => {
-        const body = b as { transaction_id?: string; id?: string; status?: string };
+        // An empty or non-JSON 2xx body reads as no fields (never a TypeError: see request()).
+        const body = (b !== null && typeof b === 'object' ? b : {}) as {
+          transaction_id?: string;
+          id?: string;
+          status?: string;
+        };
         return {
           transactionId: String(body.transaction_id ?? body.id ?? ''),
           status: String(body.status ?? 'pending'),
@@ -262,7 +267,7 @@ export class AccessPointClient {
     return this.request('GET', `/api/v1/transactions?limit=${limit}`, null, {}, (b) => {
       const body = b as { transactions?: unknown[]; data?: unknown[] } | unknown[] | null;
       const list = Array.isArray(body) ? body : (body?.transactions ?? body?.data ?? []);
-      return list.map(toTransaction);
+      return Array.isArray(list) ? list.map(toTransaction) : [];
     });
   }
 
@@ -335,6 +340,9 @@ export class AccessPointClient {
         offline: false,
       };
     } catch (err) {
+      // A mistake in this program, not the network: retrying it as if the access point were away
+      // would go on for ever. The queue stops with a fault instead (nothing is lost).
+      if (isProgrammingError(err)) throw err;
       const e = err as { code?: string; message?: string };
       return {
         kind: 'transient',
@@ -357,6 +365,32 @@ export const REDACTED_KEY = '[API key hidden]';
 export function redactSecret(text: string, secret: string | null | undefined): string {
   if (!secret || secret.length < 4 || !text.includes(secret)) return text;
   return text.split(secret).join(REDACTED_KEY);
+}
+
+/** Codes of errors that are a wrong call, never the network's doing (Node's and undici's). */
+const PROGRAMMING_CODES = new Set([
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_URL',
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_INVALID_RETURN_VALUE',
+  'UND_ERR_NOT_SUPPORTED',
+]);
+
+/**
+ * A bug rather than a failed request: a TypeError, RangeError, ReferenceError or SyntaxError
+ * thrown by code (system and undici network errors carry a code and are none of these), or an
+ * invalid-argument error of Node or undici.
+ */
+export function isProgrammingError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return PROGRAMMING_CODES.has(code);
+  return (
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof ReferenceError ||
+    err instanceof SyntaxError
+  );
 }
 
 /** Connection-level failures mean the access point is unreachable (offline), not slow. */

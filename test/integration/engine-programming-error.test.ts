@@ -1,0 +1,69 @@
+/**
+ * A mistake in the program on the send path (here: a TypeError thrown where the request is
+ * handed to the connection pool) stops the queue with a plain fault instead of being retried as
+ * if the access point were away, for ever and silently. Nothing is lost: the document stays on
+ * the queue.
+ */
+import Pool from 'undici/lib/dispatcher/pool';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+const engines: Engine[] = [];
+const sandboxes: SandboxHandle[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const e of engines.splice(0)) await e.stop();
+  for (const s of sandboxes.splice(0)) await s.close();
+});
+
+describe('a programming error on the send path', () => {
+  it('pauses the queue with a fault that says nothing was lost, and keeps the document', async () => {
+    const ap = await startSandbox({});
+    sandboxes.push(ap);
+    const dispatch = Pool.prototype.dispatch;
+    let sendAttempts = 0;
+    vi.spyOn(Pool.prototype, 'dispatch').mockImplementation(function (
+      this: InstanceType<typeof Pool>,
+      opts,
+      handler,
+    ) {
+      if (String(opts.path).includes('/api/v1/send')) {
+        sendAttempts++;
+        throw new TypeError("Cannot read properties of undefined (reading 'write')");
+      }
+      return dispatch.call(this, opts, handler);
+    });
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore(),
+      host: 'cli',
+      endpoint: ap.url,
+      timings: { retryBaseMs: 10, retryMaxMs: 20 },
+    });
+    engines.push(engine);
+    const { added } = await engine.handlers['documents:add']({
+      files: [{ name: 'a.xml', bytes: makeInvoice('BUG-1') }],
+    });
+    const status = await vi.waitFor(
+      async () => {
+        const s = await engine.handlers['connection:get'](undefined);
+        if (!s.paused) throw new Error('not paused yet');
+        return s;
+      },
+      { timeout: 10_000, interval: 25 },
+    );
+    expect(status.message).toBe(
+      'Peppol Desk stopped working on the queue after an unexpected error: nothing was lost. Resume to try again; if it keeps stopping, restart the app.',
+    );
+    // Stopped at the first attempt, not retried with backoff (10-20 ms here) while paused.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sendAttempts).toBe(1);
+    const { rows } = await engine.handlers['documents:briefs']({ ids: [added[0]!.id] });
+    expect(rows.map((r) => r.state)).not.toContain('failed');
+    expect(ap.stats().acceptedDocuments).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * What the access point client makes of a request that throws: the network's failures are
+ * answers to retry (offline when nothing was reached), but a mistake in the program (a TypeError
+ * in the request path, an invalid argument) is thrown, so that the queue stops with a fault
+ * instead of retrying it for ever. Odd 2xx bodies are read leniently, never as such a mistake.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Dispatcher } from 'undici';
+import { AccessPointClient, isProgrammingError } from '../../app/access-point/client';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+/** A server on 127.0.0.1 answering every request with `status` and `body`. */
+async function answering(status: number, body: string): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(status).end(body));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/peppol-api`;
+}
+
+/** A port nothing listens on (a server opened and closed). */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return `http://127.0.0.1:${port}/peppol-api`;
+}
+
+const XML = new TextEncoder().encode('<Invoice/>');
+
+describe('access point client errors', () => {
+  it('throws a mistake in the request path instead of answering "try again"', async () => {
+    const broken = {
+      dispatch() {
+        throw new TypeError("Cannot read properties of undefined (reading 'dispatch')");
+      },
+    } as unknown as Dispatcher;
+    const client = new AccessPointClient({
+      baseUrl: 'http://127.0.0.1:9/peppol-api',
+      apiKey: null,
+      dispatcher: broken,
+    });
+    await expect(client.send(XML, 'key-1')).rejects.toThrow(TypeError);
+    await expect(client.lookup('0208:0123456789')).rejects.toThrow(TypeError);
+  });
+
+  it('answers a refused connection as offline, to be retried', async () => {
+    const client = new AccessPointClient({ baseUrl: await closedPort(), apiKey: null });
+    try {
+      const outcome = await client.send(XML, 'key-2');
+      expect(outcome).toMatchObject({ kind: 'transient', offline: true, status: null });
+      expect(outcome.kind === 'transient' ? outcome.message : '').toMatch(/^ECONNREFUSED/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reads an empty 2xx answer to a send as accepted without a transaction id', async () => {
+    const client = new AccessPointClient({ baseUrl: await answering(202, ''), apiKey: null });
+    try {
+      expect(await client.send(XML, 'key-3')).toEqual({
+        kind: 'ok',
+        status: 202,
+        value: { transactionId: '', status: 'pending' },
+      });
+      // A transactions list that is not a list reads as none.
+      expect(await client.transactions(10)).toMatchObject({ kind: 'ok', value: [] });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('tells programming errors from network errors', () => {
+    const coded = (name: string, code: string, Kind: ErrorConstructor = Error) =>
+      Object.assign(new Kind(name), { code });
+    expect(
+      [
+        new TypeError('x is not a function'),
+        new RangeError('Invalid array length'),
+        new ReferenceError('x is not defined'),
+        coded('invalid argument', 'UND_ERR_INVALID_ARG'),
+        coded('bad type', 'ERR_INVALID_ARG_TYPE', TypeError),
+      ].map(isProgrammingError),
+    ).toEqual([true, true, true, true, true]);
+    expect(
+      [
+        coded('connect ECONNREFUSED', 'ECONNREFUSED'),
+        coded('other side closed', 'UND_ERR_SOCKET'),
+        coded('Headers Timeout Error', 'UND_ERR_HEADERS_TIMEOUT'),
+        coded('The client is destroyed', 'UND_ERR_DESTROYED'),
+        new Error('socket hang up'),
+      ].map(isProgrammingError),
+    ).toEqual([false, false, false, false, false]);
+  });
+});
