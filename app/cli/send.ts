@@ -69,7 +69,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   // The team sends through another access point: the files go on its queue, other desks send.
   else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
   const { ids, notAdded } = await addAll(engine, files);
-  await engine.waitUntilSettled(ids, { includeAccepted: !opts.waitDelivery });
+  // A team desk that does not send, with no desk online that does (now or later in the run):
+  // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
+  await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery);
   if (opts.waitDelivery && opts.waitResponse)
     await waitForResponses(engine, ids, opts.waitResponse);
   // On a team outbox, documents of this run another desk sent, by desk.
@@ -95,7 +97,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const elsewhere = await reportPinnedElsewhere(engine, ids);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.waiting ? `${summary.waiting} waiting on the team's queue, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -114,12 +116,37 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   }
   stopping = true;
   await engine.stop();
-  return summary.failed + summary.rejected + summary.invalid + summary.duplicates + elsewhere > 0
-    ? 1
-    : 0;
+  const notSent = summary.failed + summary.rejected + summary.invalid + summary.duplicates;
+  return notSent + summary.waiting + elsewhere > 0 ? 1 : 0;
 }
 
 /**
+
+/**
+ * Wait for the run's documents, unless (or until) this is a team desk that does not send and no
+ * desk that does is online: then say so (stderr) and stop waiting.
+ */
+async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeAccepted: boolean) {
+  const nobodySends = async (): Promise<string | null> => {
+    const s = await engine.handlers['connection:get'](undefined);
+    const t = s.team;
+    return t?.reachable && t.sends === false && (t.sendersOnline ?? 0) === 0 ? s.message : null;
+  };
+  if ((await nobodySends()) !== null) return;
+  let timer: NodeJS.Timeout | undefined;
+  const nobody = new Promise<string>((resolve) => {
+    timer = setInterval(() => {
+      void nobodySends().then((words) => {
+        if (words !== null) resolve(words);
+      });
+    }, 1000);
+  });
+  const words = await Promise.race([
+    engine.waitUntilSettled(ids, { includeAccepted }).then(() => null),
+    nobody,
+  ]).finally(() => clearInterval(timer));
+  if (words) process.stderr.write(`${words}\n`);
+}
 
 /** "(3 of them sent by desk B)": the documents of this run another desk of the team sent. */
 function sentByWords(byDesk: Map<string, number>): string {

@@ -14,7 +14,8 @@ import {
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 
 /** What a document counts as in a run's summary. */
-export type Counted = 'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced';
+export type Counted =
+  'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced' | 'waiting';
 
 /**
  * What a document counts as in a summary, from its last known state. With `delivered` (the run
@@ -27,6 +28,8 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   if (r.state === 'held' && r.problemCode === 'DUPLICATE') return 'duplicate';
   if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
   if (r.state === 'delivered' || (RESPONSE_STATES as string[]).includes(r.state)) return 'sent';
+  // Only when the run did not wait (a team desk that does not send, no desk that does online).
+  if (r.state === 'queued' || r.state === 'retry_wait' || r.state === 'sending') return 'waiting';
   return 'failed';
 }
 
@@ -55,7 +58,15 @@ export async function summarize(
   delivered = false,
   each?: (r: DocumentBriefRow, counted: Counted) => void,
 ) {
-  const n = { sent: 0, failed: notAdded, rejected: 0, invalid: 0, duplicate: 0, replaced: 0 };
+  const n = {
+    sent: 0,
+    failed: notAdded,
+    rejected: 0,
+    invalid: 0,
+    duplicate: 0,
+    replaced: 0,
+    waiting: 0,
+  };
   for await (const { ids: chunk, rows } of briefChunks(engine, ids)) {
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const id of chunk) {
@@ -75,6 +86,8 @@ export async function summarize(
     duplicates: n.duplicate,
     /** Replaced by a corrected file added later (a fix supersedes its failure). */
     replaced: n.replaced,
+    /** Still on the team's queue: sent later by the team's other desks. */
+    waiting: n.waiting,
     seconds: Math.round(seconds * 1000) / 1000,
   };
 }

@@ -33,11 +33,14 @@ export interface ConnectionStatus {
     reachable: boolean;
     /**
      * False while this desk does not send because the team sends through another access point
-     * (`accessPoint`, its label): the desk still adds invoices to the team's queue.
+     * (`accessPoint`, its label): the desk still adds invoices to the team's queue. Absent until
+     * the team database has said which access point the team uses.
      */
     sends?: boolean;
     /** The access point the team sends through, once a desk has set it. */
     accessPoint?: string | null;
+    /** Desks online that send through the team's access point (this one included). */
+    sendersOnline?: number;
   };
 }
 

@@ -87,7 +87,9 @@ export function pollResultOf(
       if (v.kind === 'delivered') {
         const step = tracking.delivered(v.deliveredAt, v.nextPollAt);
         result.moves.push({ to: step.to, detail: step.detail ?? '' });
-        result.deliveredAt = v.deliveredAt;
+        // The access point's clock and the database's differ: a delivery is never shown before
+        // the acceptance it follows.
+        result.deliveredAt = Math.max(v.deliveredAt, c.acceptedAt ?? v.deliveredAt);
         from = step.to;
       }
       if (!v.answer) return result;

@@ -69,8 +69,9 @@ export class TeamDesk {
   private reconnectMs: number;
   private handing: Promise<void> = Promise.resolve();
   private migrated = false;
-  /** Desks seen online at the last heartbeat. */
+  /** Desks seen online at the last heartbeat, and how many of them send through the team's access point. */
   desksOnline = 0;
+  sendersOnline = 0;
   /** Spooled outcomes dropped at handover because another desk had claimed the document since. */
   droppedOutcomes = 0;
   /**
@@ -132,7 +133,11 @@ export class TeamDesk {
   otherAccessPointMessage(): string | null {
     const team = this.teamAccessPoint;
     if (!team || this.sendsHere) return null;
-    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${this.o.accessPoint().label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}. To send from this desk too, set the same access point and API key as those desks in Settings.`;
+    const none =
+      this.sendersOnline === 0
+        ? ` No desk that uses ${team.label} is online now: the invoices wait until one is.`
+        : '';
+    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${this.o.accessPoint().label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}.${none} To send from this desk too, set the same access point and API key as those desks in Settings.`;
   }
 
   /** Announce the desk, listen for the team's changes and start sending (or wait for the database). */
@@ -158,7 +163,7 @@ export class TeamDesk {
   private async connect(): Promise<void> {
     if (!this.migrated) await this.o.store.migrate();
     this.migrated = true;
-    await this.o.store.heartbeat(this.o.desk);
+    await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
     this.listening ??= await this.o.store.listen((ids, notice) => {
       this.o.onChanged(ids);
       // Claims and final outcomes make nothing due: claiming on them would find nothing new.
@@ -222,19 +227,22 @@ export class TeamDesk {
   private async beat(): Promise<void> {
     if (!this.reachable || this.stopped) return;
     try {
-      await this.o.store.heartbeat(this.o.desk);
-      await this.countDesks();
+      await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
       // Another desk may have changed the team's access point.
       await this.checkAccessPoint(false);
+      await this.countDesks();
     } catch (err) {
       this.trouble(err);
     }
   }
 
   private async countDesks(): Promise<void> {
-    const before = this.desksOnline;
-    this.desksOnline = (await this.o.store.desks(ONLINE_WITHIN_MS)).filter((d) => d.online).length;
-    if (before !== this.desksOnline) this.o.onStatus();
+    const before = [this.desksOnline, this.sendersOnline];
+    const online = (await this.o.store.desks(ONLINE_WITHIN_MS)).filter((d) => d.online);
+    this.desksOnline = online.length;
+    const team = this.teamAccessPoint?.id;
+    this.sendersOnline = online.filter((d) => team && d.accessPoint === team).length;
+    if (before[0] !== this.desksOnline || before[1] !== this.sendersOnline) this.o.onStatus();
   }
 
   /** Something failed: the database is down (say so, retry with backoff), or a bug (log it). */
@@ -383,6 +391,8 @@ export class TeamDesk {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await Promise.all([this.sender.stop(), this.poller.stop()]);
     await this.handing;
+    // Offline for the others at once (a desk killed instead counts 20 s after its heartbeat).
+    if (this.reachable) await this.o.store.signOff(this.o.desk.id).catch(() => undefined);
     await this.listening?.().catch(() => undefined);
     this.spool.close();
   }

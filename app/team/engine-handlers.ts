@@ -69,8 +69,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         desksOnline: teamDesk.desksOnline,
         deskName: ctx.desk.name,
         reachable: teamDesk.reachable,
-        sends: teamDesk.sendsHere,
+        // Unknown (undefined) until the team's access point has been read.
+        ...(teamDesk.teamAccessPoint ? { sends: teamDesk.sendsHere } : {}),
         accessPoint: teamDesk.teamAccessPoint?.label ?? null,
+        sendersOnline: teamDesk.sendersOnline,
       },
     };
   };

@@ -35,6 +35,8 @@ export interface DeskInfo {
   /** What people see: the name set in Settings, else user@host. */
   name: string;
   host: string;
+  /** What it sends through (`AccessPointRef.id`), when it has said. */
+  accessPoint?: string | null;
 }
 
 /** A desk as the team sees it. */
@@ -241,6 +243,8 @@ export interface TeamStore {
   /** Announce this desk (insert or update) and beat its heart; `desks` lists everyone. */
   heartbeat(desk: DeskInfo): Promise<void>;
   desks(onlineWithinMs: number): Promise<DeskPresence[]>;
+  /** This desk stops: it counts as offline at once (not 20 s after its last heartbeat). */
+  signOff(deskId: string): Promise<void>;
 
   /** Which of these keys the team already has, with their ids and states. */
   known(keys: readonly string[]): Promise<Map<string, { id: number; state: DocumentState }>>;

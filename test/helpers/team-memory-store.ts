@@ -102,6 +102,11 @@ export class MemoryTeamStore implements TeamStore {
     this.gate();
     this.deskRows.set(desk.id, { ...desk, lastSeenAt: this.now(), online: true });
   }
+  async signOff(deskId: string): Promise<void> {
+    this.gate();
+    const d = this.deskRows.get(deskId);
+    if (d) d.lastSeenAt = 0;
+  }
   async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
     this.gate();
     return [...this.deskRows.values()].map((d) => ({

@@ -134,6 +134,43 @@ describe.each(BACKENDS)('peppol-desk send on a $name team outbox', (backend) => 
   );
 });
 
+describe('peppol-desk send on a desk set to another access point than its team', () => {
+  it('adds the invoices, says it does not send and that no desk that does is online, and ends', async () => {
+    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const [apA, apB] = [await sandbox(), await sandbox()];
+    const run = (folder: string, ap: SandboxHandle, name: string) =>
+      cli(['send', folder, '--endpoint', ap.url, '--data-dir', join(tempDir(), name), '--json'], {
+        PEPPOL_DESK_STORE: store,
+        PEPPOL_DESK_NAME: name,
+      });
+    // The first desk sets the team's access point.
+    const first = await run(folderOf(2, 'AP-FIRST'), apA, 'desk-a');
+    expect(first.code).toBe(0);
+    const labelA = `${new URL(apA.url).host} (Test)`;
+    const inbox = folderOf(3, 'AP-OTHER');
+    const other = await run(inbox, apB, 'desk-b');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(
+      `This desk does not send: the team sends through ${labelA}, and this desk is set to ${new URL(apB.url).host} (Test).`,
+    );
+    expect(other.stderr).toContain(
+      `No desk that uses ${labelA} is online now: the invoices wait until one is.`,
+    );
+    expect(JSON.parse(other.stdout.trim().split('\n').pop()!)).toMatchObject({
+      total: 3,
+      sent: 0,
+      failed: 0,
+      waiting: 3,
+    });
+    expect(apB.stats().acceptedDocuments).toBe(0);
+    // Nothing was lost: a desk on the team's access point sends them.
+    const again = await run(inbox, apA, 'desk-a');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout.trim().split('\n').pop()!)).toMatchObject({ total: 3, sent: 3 });
+    expect(apA.stats().acceptedDocuments).toBe(5);
+  }, 120_000);
+});
+
 describe.each(BACKENDS)('peppol-desk send --wait-delivery on a $name team outbox', (backend) => {
   it.skipIf(backend.skip)(
     "waits for delivery and the buyer's answers, and counts them",

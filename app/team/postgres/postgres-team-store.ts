@@ -139,7 +139,11 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async heartbeat(desk: DeskInfo): Promise<void> {
-    await this.q(UPSERT_DESK, [desk.id, desk.name, desk.host]);
+    await this.q(UPSERT_DESK, [desk.id, desk.name, desk.host, desk.accessPoint ?? null]);
+  }
+
+  async signOff(deskId: string): Promise<void> {
+    await this.q('UPDATE team_desks SET last_seen = 0 WHERE id = $1', [deskId]);
   }
 
   async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
@@ -149,11 +153,13 @@ export class PostgresTeamStore implements TeamStore {
       host: string;
       last_seen: number;
       online: boolean;
+      access_point: string | null;
     }>(READ_DESKS, [Math.round(onlineWithinMs)]);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       host: r.host,
+      accessPoint: r.access_point,
       lastSeenAt: r.last_seen,
       online: r.online,
     }));

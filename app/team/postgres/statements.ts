@@ -141,14 +141,15 @@ export function clerkMoveSql(guard: string): string {
        SELECT moved.id, moved.was, (SELECT count(*) FROM notified) AS notified FROM moved`;
 }
 
-/** Announce desk $1 (name $2, host $3) or note that it is still there (database clock). */
-export const UPSERT_DESK = `INSERT INTO team_desks (id, name, host, started_at, last_seen)
-       VALUES ($1, $2, $3, team_now_ms(), team_now_ms())
+/** Announce desk $1 (name $2, host $3, access point $4) or note that it is still there (database clock). */
+export const UPSERT_DESK = `INSERT INTO team_desks (id, name, host, started_at, last_seen, access_point)
+       VALUES ($1, $2, $3, team_now_ms(), team_now_ms(), $4)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
-         last_seen = excluded.last_seen`;
+         last_seen = excluded.last_seen, access_point = excluded.access_point`;
 
 /** The team's desks, online when seen within $1 ms. */
-export const READ_DESKS = `SELECT id, name, host, last_seen, last_seen >= team_now_ms() - $1::bigint AS online
+export const READ_DESKS = `SELECT id, name, host, last_seen, access_point,
+         last_seen >= team_now_ms() - $1::bigint AS online
        FROM team_desks ORDER BY name, id`;
 
 /** Extend by $2 ms the leases of desk $1 on ids $3 with fences $4 (still held ones only). */

@@ -94,15 +94,20 @@ export class SqliteTeamStore implements TeamStore {
 
   async heartbeat(desk: DeskInfo): Promise<void> {
     this.stmt(
-      `INSERT INTO team_desks (id, name, host, started_at, last_seen) VALUES (?, ?, ?, ${NOW}, ${NOW})
+      `INSERT INTO team_desks (id, name, host, started_at, last_seen, access_point)
+         VALUES (?, ?, ?, ${NOW}, ${NOW}, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
-           last_seen = excluded.last_seen`,
-    ).run(desk.id, desk.name, desk.host);
+           last_seen = excluded.last_seen, access_point = excluded.access_point`,
+    ).run(desk.id, desk.name, desk.host, desk.accessPoint ?? null);
+  }
+
+  async signOff(deskId: string): Promise<void> {
+    this.stmt('UPDATE team_desks SET last_seen = 0 WHERE id = ?').run(deskId);
   }
 
   async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
     const rows = this.stmt(
-      `SELECT id, name, host, last_seen, last_seen >= ${NOW} - ? AS online
+      `SELECT id, name, host, last_seen, access_point, last_seen >= ${NOW} - ? AS online
          FROM team_desks ORDER BY name, id`,
     ).all(Math.round(onlineWithinMs)) as {
       id: string;
@@ -110,11 +115,13 @@ export class SqliteTeamStore implements TeamStore {
       host: string;
       last_seen: number;
       online: number;
+      access_point: string | null;
     }[];
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       host: r.host,
+      accessPoint: r.access_point,
       lastSeenAt: r.last_seen,
       online: r.online === 1,
     }));

@@ -3,3 +3,6 @@
 -- `key` while key_round is 0, else `key` || '-r' || key_round. `key` itself stays the
 -- document's identity (the same file dropped twice is one document).
 ALTER TABLE team_documents ADD COLUMN key_round INTEGER NOT NULL DEFAULT 0;
+-- Each desk's access point (its fingerprint, app/team/access-point.ts), written with its heartbeat:
+-- whether a desk that sends through the team's access point is online.
+ALTER TABLE team_desks ADD COLUMN access_point TEXT;
