@@ -21,6 +21,10 @@ import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
+/** What the header says after an unexpected error (as a single desk's queue fault). */
+export const TEAM_FAULT_WORDS =
+  'Peppol Desk stopped sending from this desk after an unexpected error: nothing was lost. Resume to try again; if it keeps stopping, restart the app.';
+
 /** Online = a heartbeat within this long (database clock). */
 export const ONLINE_WITHIN_MS = 20_000;
 
@@ -44,6 +48,8 @@ export interface TeamDeskOptions {
   reconnect?: { initialMs?: number; maxMs?: number };
   requestsPerSecond?: number | null;
   paused?: boolean;
+  /** After an unexpected error, try again this long after, ms (default 30 s). */
+  faultRetryMs?: number;
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
   /** Documents changed (here or, through `listen`, on another desk). */
@@ -80,6 +86,9 @@ export class TeamDesk {
    */
   teamAccessPoint: TeamAccessPoint | null = null;
   sendsHere = false;
+  /** Why the desk stopped sending after an unexpected error (null: it did not). */
+  fault: string | null = null;
+  private faultTimer: NodeJS.Timeout | null = null;
   /** The desk's access point changed while it alone sent for the team: the team follows it. */
   private followMe = false;
 
@@ -124,6 +133,7 @@ export class TeamDesk {
 
   /** What the header says when the database cannot be reached (null while it can). */
   get message(): string | null {
+    if (this.fault !== null) return this.fault;
     if (this.downSince !== null)
       return `The team database at ${this.o.store.label} cannot be reached: documents dropped here are kept on this computer and handed over when it is back.`;
     return this.sendsHere ? null : this.otherAccessPointMessage();
@@ -182,6 +192,7 @@ export class TeamDesk {
   /** Claim again (sends and delivery polls) when nothing holds the desk back. */
   private resume(): void {
     if (this.paused || this.stopped || !this.reachable || !this.sendsHere) return;
+    if (this.fault !== null) return;
     this.sender.start();
     this.poller.start();
   }
@@ -249,6 +260,7 @@ export class TeamDesk {
   private trouble(err: unknown): void {
     if (!isStoreUnavailable(err)) {
       this.o.log?.(`Team desk: ${(err as Error)?.message ?? String(err)}`);
+      this.stopForFault(err);
       return;
     }
     if (this.downSince !== null || this.stopped) return;
@@ -257,6 +269,38 @@ export class TeamDesk {
     this.poller.hold();
     this.o.onStatus();
     this.scheduleReconnect();
+  }
+
+  /**
+   * An unexpected error (a bug, not the database or the network): stop claiming, say so, and
+   * try again after a while or on Resume, as a single desk does. Nothing is lost: a claim whose
+   * send broke is claimed again after its lease, in doubt.
+   */
+  private stopForFault(err: unknown): void {
+    if (this.stopped) return;
+    if (this.fault === null)
+      process.emitWarning(`Peppol Desk paused the team desk: ${String(err)}`);
+    // The team database's own plain words (e.g. migrated by a newer Peppol Desk), else ours.
+    const e = err as { code?: unknown; message?: unknown } | null;
+    const own =
+      typeof e?.code === 'string' && e.code.startsWith('TEAM_') && typeof e.message === 'string';
+    this.fault = own ? String(e.message) : TEAM_FAULT_WORDS;
+    this.sender.hold();
+    this.poller.hold();
+    if (this.faultTimer) clearTimeout(this.faultTimer);
+    this.faultTimer = setTimeout(() => this.clearFault(), this.o.faultRetryMs ?? 30_000);
+    this.faultTimer.unref();
+    this.o.onStatus();
+  }
+
+  /** Try again after a fault (its time came, or the clerk resumed). */
+  private clearFault(): void {
+    if (this.faultTimer) clearTimeout(this.faultTimer);
+    this.faultTimer = null;
+    if (this.fault === null) return;
+    this.fault = null;
+    this.o.onStatus();
+    this.resume();
   }
 
   private scheduleReconnect(): void {
@@ -375,9 +419,13 @@ export class TeamDesk {
     return this.spool.keptName(-id) !== null ? 'kept' : null;
   }
 
-  /** Stop claiming (the setting `paused`); sends in flight finish. */
+  /** Stop claiming (the setting `paused`); sends in flight finish. Resume also ends a fault. */
   setPaused(paused: boolean): void {
     this.paused = paused;
+    if (!paused && this.fault !== null) {
+      this.clearFault();
+      return;
+    }
     if (paused) {
       this.sender.hold();
       this.poller.hold();
@@ -388,6 +436,7 @@ export class TeamDesk {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.faultTimer) clearTimeout(this.faultTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await Promise.all([this.sender.stop(), this.poller.stop()]);
     await this.handing;

@@ -61,7 +61,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       environment: ctx.connection.environment,
       endpoint: ctx.connection.endpoint,
       accessPoint: ctx.connection.accessPoint,
-      paused: settings.get('paused'),
+      paused: settings.get('paused') || teamDesk.fault !== null,
       waiting: [...STATES_OPEN].reduce((n, s) => n + (counts[s] ?? 0), 0),
       message: teamDesk.message,
       team: {
