@@ -4,7 +4,7 @@ import { ParticipantCache } from '../../app/caches/participant-cache';
 import { ValidationCache } from '../../app/caches/validation-cache';
 import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type Validator } from '../../app/queue/pipeline';
-import { VALIDATE_COMMIT_MAX } from '../../app/queue/stages/validate';
+import { VALIDATE_AT_ONCE_MAX, VALIDATE_COMMIT_MAX } from '../../app/queue/stages/validate';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import type { CheckResult } from '../../app/validation';
@@ -176,5 +176,87 @@ describe('validation records its verdicts in bounded turns (issue 9)', () => {
     expect(perCommit.reduce((a, n) => a + n, 0)).toBe(300);
     expect(Math.max(...perCommit)).toBeLessThanOrEqual(VALIDATE_COMMIT_MAX);
     expect(perCommit.length).toBeGreaterThanOrEqual(Math.ceil(300 / VALIDATE_COMMIT_MAX));
+  });
+});
+
+describe('verdicts arriving one at a time while nothing is being sent (issue 9)', () => {
+  it('go on at once only for the first VALIDATE_AT_ONCE_MAX of a drop, then share commits', async () => {
+    // Timers never fire here: a commit comes only from a count (VALIDATE_COMMIT_DOCS waiting,
+    // none left in validation) or from a verdict that goes on at once.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const db = openDb({ dataDir: ':memory:' });
+      const repo = new DocumentsRepo(db);
+      // Commits that record verdicts, counted with a spy on the stage's transaction.
+      let commits = 0;
+      let recorded = 0;
+      const txRedoable = repo.txRedoable.bind(repo);
+      repo.txRedoable = <T>(fn: () => T): T => {
+        const before = recorded;
+        const out = txRedoable(fn);
+        if (recorded > before) commits++;
+        return out;
+      };
+      // One verdict per turn of the event loop (as worker answers come on an idle engine).
+      const waiting: (() => void)[] = [];
+      let ticking = false;
+      const tick = () => {
+        waiting.shift()?.();
+        if (waiting.length > 0) setImmediate(tick);
+        else ticking = false;
+      };
+      const validator: Validator = {
+        cacheKey: 'test',
+        check: () =>
+          new Promise<CheckResult>((resolve) => {
+            waiting.push(() => resolve(ANSWER));
+            if (!ticking) {
+              ticking = true;
+              setImmediate(tick);
+            }
+          }),
+      };
+      const pipeline = new Pipeline(
+        {
+          repo,
+          client,
+          validator,
+          validationCache: new ValidationCache(db),
+          participants: new ParticipantCache(db, 'stub'),
+          metrics: new Metrics(),
+          environment: 'sandbox',
+          onChanged: (ids) => {
+            for (const id of ids) if (repo.get(id)?.state === 'invalid') recorded++;
+          },
+          onConnection: () => undefined,
+        },
+        { concurrency: 1 },
+      );
+      pipelines.push(pipeline);
+      const n = 300;
+      const ids = Array.from({ length: n }, (_, i) =>
+        repo.insert({
+          fileName: `t${i}.xml`,
+          sha256: `trickle-${i}`,
+          size: 4,
+          body: new TextEncoder().encode('fast'),
+          idempotencyKey: `trickle-key-${i}`,
+        }),
+      );
+      pipeline.start();
+      for (let turn = 0; turn < 20 * n && recorded < n; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(ids.every((id) => repo.get(id)?.state === 'invalid')).toBe(true);
+      expect(recorded).toBe(n);
+      // No send is ever in flight. Every verdict going on at once would be a commit per turn
+      // (about n / 2: one or two verdicts each). Only the first ones of the drop go at once; the
+      // rest share commits (up to VALIDATE_COMMIT_MAX each).
+      expect(commits).toBeGreaterThanOrEqual(Math.ceil(n / VALIDATE_COMMIT_MAX));
+      expect(commits).toBeLessThanOrEqual(VALIDATE_AT_ONCE_MAX + Math.ceil(n / 16));
+      await pipeline.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
