@@ -13,20 +13,25 @@
 import type { DocumentSort, DocumentSortKey } from '../contract';
 
 /**
- * PostgreSQL: each key's expression, as in its index (migration 007), and whether it may be null
- * (then NULLS FIRST ascending, as on SQLite; the index is walked backwards for descending).
- * `state` is compared in the database's collation: state names are lowercase letters and `_`,
- * which every collation orders as byte order does for them.
+ * PostgreSQL: each key's column and whether it may be null (then NULLS FIRST ascending, as on
+ * SQLite; its index is walked backwards for descending). The keys of what a document keeps from
+ * its enqueue on are in team_document_sort_keys (migration 007: NOCASE's fold in byte order,
+ * amounts as numbers), joined by id; the others are team_documents' own columns. `state` is
+ * compared in the database's collation: state names are lowercase letters and `_`, which every
+ * collation orders as byte order does for them.
  */
-const POSTGRES_SORTS: Record<DocumentSortKey, { expr: string; nullable: boolean }> = {
-  state: { expr: 'state', nullable: false },
-  fileName: { expr: 'team_sort_text(file_name) COLLATE "C"', nullable: true },
-  invoiceNumber: { expr: 'team_sort_text(invoice_number) COLLATE "C"', nullable: true },
-  buyerName: { expr: 'team_sort_text(buyer_name) COLLATE "C"', nullable: true },
-  amount: { expr: 'team_amount_number(amount)', nullable: true },
-  issueDate: { expr: 'left(issue_date, 500) COLLATE "C"', nullable: true },
-  updatedAt: { expr: 'updated_at', nullable: false },
-  id: { expr: 'id', nullable: false },
+const POSTGRES_SORTS: Record<
+  DocumentSortKey,
+  { column: string; nullable: boolean; keyed: boolean }
+> = {
+  state: { column: 'state', nullable: false, keyed: false },
+  fileName: { column: 'file_name_key', nullable: true, keyed: true },
+  invoiceNumber: { column: 'invoice_number_key', nullable: true, keyed: true },
+  buyerName: { column: 'buyer_name_key', nullable: true, keyed: true },
+  amount: { column: 'amount_key', nullable: true, keyed: true },
+  issueDate: { column: 'issue_date_key', nullable: true, keyed: true },
+  updatedAt: { column: 'updated_at', nullable: false, keyed: false },
+  id: { column: 'id', nullable: false, keyed: false },
 };
 
 /** SQLite: the single desk's expressions (app/store/document-list.ts) and their indexes. */
@@ -60,15 +65,21 @@ export function teamSort(sort: DocumentSort | undefined | null): DocumentSort | 
   return { key: sort.key, dir: sort.dir === 'asc' ? 'asc' : 'desc' };
 }
 
-/** ORDER BY of a sort on PostgreSQL (whitelisted expressions only). */
-export function postgresOrderBy(sort: DocumentSort | undefined | null): string {
+/**
+ * ORDER BY of a sort on PostgreSQL (whitelisted columns only), and whether it orders by
+ * team_document_sort_keys' columns (`keyed`: its keys and `document_id`, the document's id).
+ */
+export function postgresOrder(sort: DocumentSort | undefined | null): {
+  keyed: boolean;
+  orderBy: string;
+} {
   const s = teamSort(sort);
-  if (!s) return 'id DESC';
-  const { expr, nullable } = POSTGRES_SORTS[s.key];
-  if (s.key === 'id') return `id ${s.dir === 'asc' ? 'ASC' : 'DESC'}`;
-  const nulls = nullable ? (s.dir === 'asc' ? ' NULLS FIRST' : ' NULLS LAST') : '';
+  if (!s) return { keyed: false, orderBy: 'id DESC' };
+  const { column, nullable, keyed } = POSTGRES_SORTS[s.key];
   const dir = s.dir === 'asc' ? 'ASC' : 'DESC';
-  return `${expr} ${dir}${nulls}, id ${dir}`;
+  if (s.key === 'id') return { keyed: false, orderBy: `id ${dir}` };
+  const nulls = nullable ? (s.dir === 'asc' ? ' NULLS FIRST' : ' NULLS LAST') : '';
+  return { keyed, orderBy: `${column} ${dir}${nulls}, ${keyed ? 'document_id' : 'id'} ${dir}` };
 }
 
 /** ORDER BY of a sort on SQLite, and the index that holds that order. */

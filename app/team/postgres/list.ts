@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL team store's list and export, in the order of any sort the single desk offers
- * (../list-order.ts). A page walks the sort's index (migration 007) and reads only its rows and
- * the offset: the statement runs with sorting disabled (`SET LOCAL enable_sort = off`), as at a
+ * (../list-order.ts). A page walks the sort's index (migration 007; for the columns a document
+ * keeps from its enqueue on, joined to its row by id) and reads only its rows and the offset: the statement runs with sorting disabled (`SET LOCAL enable_sort = off`), as at a
  * deep offset the planner would otherwise sort the whole table for each page. A filter or search
  * matching few documents is left to the planner (it reads those and sorts them). The export
  * reads every match in the same order through one cursor in one snapshot, a page at a time.
@@ -16,7 +16,7 @@ import {
   type TeamDocumentRow,
 } from '../store-rows';
 import type { TeamDocument, TeamListQuery } from '../store';
-import { postgresOrderBy, walksSortIndex } from '../list-order';
+import { postgresOrder, walksSortIndex } from '../list-order';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
 type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -41,13 +41,35 @@ function listFilter(query: TeamListQuery): { where: string[]; args: unknown[] } 
   return { where, args };
 }
 
-/** The page statement of a query and its values (the filter's, then limit and offset). */
-export function postgresListSql(query: TeamListQuery): { text: string; values: unknown[] } {
+/**
+ * FROM and WHERE of a query in the order of `keyed` (see postgresOrder). Walking the keys' index,
+ * each document is read by its id (a subquery per key entry, never joined otherwise, whatever
+ * the statistics say); else the planner joins the two as it likes.
+ */
+function fromWhere(where: string[], keyed: boolean, walk: boolean): string {
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  if (!keyed) return `FROM team_documents ${filter}`;
+  if (!walk)
+    return `FROM team_document_sort_keys JOIN team_documents ON id = document_id ${filter}`;
+  return `FROM team_document_sort_keys, LATERAL (
+      SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
+      WHERE id = document_id ${where.map((w) => `AND ${w}`).join(' ')} OFFSET 0) d`;
+}
+
+/**
+ * The page statement of a query and its values (the filter's, then limit and offset); `walk`:
+ * it walks the sort's index (see walksSortIndex; run after WALK_SORT_INDEX).
+ */
+export function postgresListSql(
+  query: TeamListQuery,
+  walk: boolean,
+): { text: string; values: unknown[] } {
   const { where, args } = listFilter(query);
+  const { keyed, orderBy } = postgresOrder(query.sort);
+  const columns = keyed && walk ? 'd.*' : TEAM_DOCUMENT_COLUMNS;
   return {
-    text: `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${postgresOrderBy(query.sort)} LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+    text: `SELECT ${columns} ${fromWhere(where, keyed, walk)}
+       ORDER BY ${orderBy} LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
     values: [...args, query.limit ?? 100, query.offset ?? 0],
   };
 }
@@ -73,8 +95,9 @@ export async function listPage(
     );
     total = Number(r[0]!.n);
   }
-  const { text, values } = postgresListSql(query);
-  const rows = walksSortIndex(total, where.length > 0)
+  const walk = walksSortIndex(total, where.length > 0);
+  const { text, values } = postgresListSql(query, walk);
+  const rows = walk
     ? await tx(async (c) => {
         await c.query(WALK_SORT_INDEX);
         return (await c.query<TeamDocumentRow>(text, values)).rows;
@@ -101,11 +124,10 @@ export async function exportRows(
     if (handed) throw new Error('The export was interrupted. Export again.');
     await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const { where, args } = listFilter(query);
+    const { keyed, orderBy } = postgresOrder(query.sort);
     await c.query(
       `DECLARE team_export NO SCROLL CURSOR FOR
-       SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${postgresOrderBy(query.sort)}`,
+       SELECT ${TEAM_DOCUMENT_COLUMNS} ${fromWhere(where, keyed, false)} ORDER BY ${orderBy}`,
       args,
     );
     let n = 0;
