@@ -172,9 +172,16 @@ async function writes(store, tag, dir) {
   };
 }
 
-const DROP_007 = TEAM_SORT_KEYS.filter((k) => !['state', 'id'].includes(k)).map(
+/** What team migration 007 adds, undone (the write path "without"). */
+const SQLITE_DROP_007 = TEAM_SORT_KEYS.filter((k) => !['state', 'id'].includes(k)).map(
   (k) => `DROP INDEX team_documents_by_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`,
 );
+const POSTGRES_DROP_007 = [
+  'DROP TRIGGER team_sort_keys_inserted ON team_documents',
+  'DROP TRIGGER team_sort_keys_updated ON team_documents',
+  'DROP TABLE team_document_sort_keys',
+  'DROP INDEX team_documents_by_updated_at',
+];
 
 console.log(
   `load average before: ${loadavg()
@@ -231,12 +238,12 @@ try {
         if (without) {
           if (name === 'SQLite') {
             const w = new Database(address.slice('sqlite:'.length));
-            for (const d of DROP_007) w.exec(d);
+            for (const d of SQLITE_DROP_007) w.exec(d);
             w.close();
           } else {
             const w = new pg.Client({ connectionString: address });
             await w.connect();
-            for (const d of DROP_007) await w.query(d);
+            for (const d of POSTGRES_DROP_007) await w.query(d);
             await w.end();
           }
         }
