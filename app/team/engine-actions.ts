@@ -22,6 +22,7 @@ import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult } from '../validation/types';
 import type { TeamHandlerContext } from './engine-context';
+import { OLDEST_FIRST } from './list-order';
 import { TEAM_KEY_PREFIX, type CancelledTeamDoc, type TeamDocument } from './store';
 
 type ActionChannels =
@@ -160,14 +161,14 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
     'documents:export': async (arg) => {
       const { filter, search, sort } = arg ?? {};
       const states = filter && filter !== 'all' ? FILTER_STATES[filter] : undefined;
-      const oldest = sort && sort.dir === 'asc' && (sort.key === 'id' || sort.key === 'updatedAt');
       // Read at one instant (one snapshot), a page at a time: the store never holds more.
       const rows: DocumentRow[] = [];
       await store.exportRows(
         {
           ...(states ? { states } : {}),
           ...(search ? { search } : {}),
-          order: oldest ? 'oldest' : 'newest',
+          // The list's order (as on the screen).
+          ...(sort ? { sort } : {}),
         },
         (page) => {
           for (const d of page) rows.push(teamRow(d));
@@ -262,7 +263,7 @@ async function requeueReceiver(
       states: ['unreachable'],
       offset,
       limit: 1000,
-      order: 'oldest',
+      sort: OLDEST_FIRST,
     });
     docs.push(...rows.filter((d) => d.receiverId === receiver));
     if (rows.length < 1000) break;

@@ -19,6 +19,7 @@ import { settingsHandlers } from '../engine/settings-handlers';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
 import { teamCounts } from './engine-events';
+import { OLDEST_FIRST } from './list-order';
 import type { TeamHandlerContext } from './engine-context';
 import type { TeamDocument, TeamStore } from './store';
 import {
@@ -81,7 +82,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     const ids: number[] = [];
     // Pages of the team's list, oldest first (bounded statements).
     for (let offset = 0; ; offset += 1000) {
-      const { rows } = await store.list({ states, offset, limit: 1000, order: 'oldest' });
+      const { rows } = await store.list({ states, offset, limit: 1000, sort: OLDEST_FIRST });
       for (const r of rows) ids.push(r.id);
       if (rows.length < 1000) return ids;
     }
@@ -114,13 +115,13 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     'documents:add': ({ files }) => teamDesk.add(files),
     'documents:list': async ({ filter, search, sort, offset, limit }) => {
       const states = filter && filter !== 'all' ? FILTER_STATES[filter] : undefined;
-      const order = sort && sort.dir === 'asc' && (sort.key === 'id' || sort.key === 'updatedAt');
+      // Every sort the single desk offers, in its order (./list-order.ts).
       const page = await store.list({
         ...(states ? { states } : {}),
         ...(search ? { search } : {}),
+        ...(sort ? { sort } : {}),
         offset: offset ?? 0,
         limit: Math.min(limit ?? 100, 1000),
-        order: order ? 'oldest' : 'newest',
       });
       const counts = await teamCounts(store);
       ctx.events.counts = counts;

@@ -16,7 +16,7 @@
  *   which the access point answers with the first result.
  */
 import { createHash } from 'node:crypto';
-import type { DocumentState } from '../contract';
+import type { DocumentSort, DocumentState } from '../contract';
 import type { TeamShared } from './shared-store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
@@ -218,13 +218,16 @@ export interface TeamAcceptedSeries {
   buckets: { desk: string; name: string; t: number; accepted: number }[];
 }
 
-/** Filters for the team's list (a page, newest first unless `order` says otherwise). */
+/**
+ * Filters for the team's list: a page in the order of `sort`, any sort the single desk offers and
+ * in its order (./list-order.ts); newest first without one. Oldest first: `{ key: 'id', dir: 'asc' }`.
+ */
 export interface TeamListQuery {
   states?: readonly DocumentState[];
   search?: string;
   offset?: number;
   limit?: number;
-  order?: 'newest' | 'oldest';
+  sort?: DocumentSort;
 }
 
 /** The queue on a shared database: see the file comment for its promises. */

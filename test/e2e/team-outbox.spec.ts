@@ -82,6 +82,24 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await desk.searchFor(prefix);
     await desk.expectRowTotal(2);
     for (const n of numbers) await desk.waitForState(desk.rowByInvoice(n), ['accepted']);
+
+    // The table's header sorts the team's rows by that column, both ways, as on a single desk.
+    const order = () =>
+      desk.rows().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-invoice')));
+    const byNumber = page.getByTestId('sort-invoiceNumber');
+    await byNumber.click();
+    await expect(page.getByRole('columnheader', { name: 'Invoice number' })).toHaveAttribute(
+      'aria-sort',
+      'ascending',
+    );
+    await expect.poll(order).toEqual([numbers[0], numbers[1]]);
+    await byNumber.click();
+    await expect.poll(order).toEqual([numbers[1], numbers[0]]);
+    await byNumber.click();
+    await expect(page.getByRole('columnheader', { name: 'Invoice number' })).toHaveAttribute(
+      'aria-sort',
+      'none',
+    );
     expect((await desk.invoke('documents:list', { limit: 10 })).total).toBe(2);
 
     await desk.openDetails(desk.rowByInvoice(numbers[0]!));

@@ -4,7 +4,8 @@
  * `down` (every call fails as TEAM_STORE_UNAVAILABLE) and `expireLease(id)`. Several desks in one
  * process share one instance. The real stores have their own contract tests (team-store branch).
  */
-import type { DocumentState } from '../../app/contract';
+import type { DocumentSort, DocumentState } from '../../app/contract';
+import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
 import { pollEvents } from '../../app/team/poll-rows';
 import { CLERK_CANCEL_FROM } from '../../app/team/store-rows';
@@ -362,7 +363,7 @@ export class MemoryTeamStore implements TeamStore {
     this.gate();
     let rows = [...this.rows.values()].filter((r) => !q.states || q.states.includes(r.state));
     if (q.search) rows = rows.filter((r) => r.fileName.includes(q.search!));
-    rows.sort((a, b) => (q.order === 'oldest' ? a.id - b.id : b.id - a.id));
+    rows.sort(memoryOrder(q.sort));
     const offset = q.offset ?? 0;
     return {
       rows: rows.slice(offset, offset + (q.limit ?? 100)).map((r) => this.doc(r)),
@@ -528,4 +529,47 @@ export class MemoryTeamStore implements TeamStore {
       this.listeners.delete(onChange);
     };
   }
+}
+
+/** The team list's order (app/team/list-order.ts) on rows held in memory (also the tests' oracle). */
+export function memoryOrder(
+  sort: DocumentSort | undefined,
+): (a: TeamDocument, b: TeamDocument) => number {
+  const s = teamSort(sort);
+  if (!s) return (a, b) => b.id - a.id;
+  const nocase = (t: string | null) =>
+    t === null ? null : t.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const amount = (t: string | null) => {
+    if (t === null) return null;
+    const m = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(t);
+    return m ? Number(m[0]) : 0;
+  };
+  const value = (d: TeamDocument): string | number | null => {
+    switch (s.key) {
+      case 'state':
+        return d.state;
+      case 'fileName':
+        return nocase(d.fileName);
+      case 'invoiceNumber':
+        return nocase(d.invoiceNumber);
+      case 'buyerName':
+        return nocase(d.buyerName);
+      case 'amount':
+        return amount(d.amount);
+      case 'issueDate':
+        return d.issueDate;
+      case 'updatedAt':
+        return d.updatedAt;
+      case 'id':
+        return d.id;
+    }
+  };
+  const sign = s.dir === 'asc' ? 1 : -1;
+  return (a, b) => {
+    const x = value(a);
+    const y = value(b);
+    // A missing value first in ascending order, as on SQLite.
+    const c = x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : x > y ? 1 : 0;
+    return sign * (c !== 0 ? c : a.id - b.id);
+  };
 }

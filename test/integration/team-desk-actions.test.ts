@@ -128,6 +128,21 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
       expect(all.rows).toEqual(list.rows);
       const oldest = await a.handlers['documents:export']({ sort: { key: 'id', dir: 'asc' } });
       expect(oldest.rows.map((r) => r.id)).toEqual([...ids].sort((x, y) => x - y));
+      // Any column the table sorts by: the list and the export in that order (file names, case
+      // ignored, descending: nobody.xml, then EXPB-…, then EXPA-…).
+      const byName = { key: 'fileName', dir: 'desc' } as const;
+      const named = (n: number, p: string) =>
+        Array.from({ length: n }, (_, i) => `${p}-${String(n - i).padStart(6, '0')}.xml`);
+      const listed = await b.handlers['documents:list']({ sort: byName, limit: 100 });
+      expect(listed.rows.map((r) => r.fileName)).toEqual([
+        'nobody.xml',
+        ...named(3, 'EXPB'),
+        ...named(9, 'EXPA'),
+      ]);
+      const exported = await a.handlers['documents:export']({ sort: byName });
+      expect(exported.rows.map((r) => r.id)).toEqual(listed.rows.map((r) => r.id));
+      const page = await a.handlers['documents:list']({ sort: byName, offset: 4, limit: 3 });
+      expect(page.rows.map((r) => r.id)).toEqual(listed.rows.slice(4, 7).map((r) => r.id));
       const problems = await a.handlers['documents:export']({ filter: 'attention' });
       expect(problems.rows.map((r) => [r.fileName, r.state])).toEqual([
         ['nobody.xml', 'unreachable'],

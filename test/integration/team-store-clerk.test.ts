@@ -255,7 +255,7 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
       docs[5] = { ...docs[5]!, buyerName: 'Needle 100% Ltd' };
       const ids = (await a.enqueue(ANNA, docs)).map((r) => r.id);
       const pages: TeamDocument[][] = [];
-      const n = await a.exportRows({ order: 'oldest' }, (p) => pages.push(p), 5);
+      const n = await a.exportRows({ sort: { key: 'id', dir: 'asc' } }, (p) => pages.push(p), 5);
       expect(n).toBe(23);
       expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
       expect(pages.flat().map((d) => d.id)).toEqual(ids);
@@ -263,7 +263,7 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
       await a.exportRows({}, (p) => newest.push(...p.map((d) => d.id)), 4);
       expect(newest).toEqual([...ids].reverse());
       const invalid: number[] = [];
-      await a.exportRows({ states: ['invalid'], order: 'oldest' }, (p) =>
+      await a.exportRows({ states: ['invalid'], sort: { key: 'id', dir: 'asc' } }, (p) =>
         invalid.push(...p.map((d) => d.id)),
       );
       expect(invalid).toEqual(ids.filter((_, i) => i % 4 === 0));

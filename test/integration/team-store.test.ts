@@ -509,7 +509,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       const newest = await s.list({});
       expect(newest.total).toBe(4);
       expect(newest.rows.map((r) => r.id)).toEqual([...ids].reverse());
-      const page = await s.list({ order: 'oldest', offset: 1, limit: 2 });
+      const page = await s.list({ sort: { key: 'id', dir: 'asc' }, offset: 1, limit: 2 });
       expect(page.rows.map((r) => r.id)).toEqual([ids[1], ids[2]]);
       expect(page.total).toBe(4);
       const queued = await s.list({ states: ['queued'] });

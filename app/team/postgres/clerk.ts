@@ -1,26 +1,17 @@
 /**
  * The clerk's other moves on the PostgreSQL team store (undo a cancel, "send anyway", a
- * receiver found again) and the export. Each move is ONE statement: it locks the rows it may
- * move in id order, moves only those still in the state it starts from (a claimed row is in
- * `sending` and never matches), writes a timeline row per document naming the desk, and tells
- * every desk in the same transaction.
+ * receiver found again; the list and the export are in ./list). Each move is ONE statement: it
+ * locks the rows it may move in id order, moves only those still in the state it starts from (a
+ * claimed row is in `sending` and never matches), writes a timeline row per document naming the
+ * desk, and tells every desk in the same transaction.
  */
 import type pg from 'pg';
 import type { DocumentState } from '../../contract';
-import {
-  CLERK_CANCEL_FROM,
-  CLERK_SEND_ANYWAY_FROM,
-  EXPORT_PAGE_ROWS,
-  TEAM_DOCUMENT_COLUMNS,
-  likePattern,
-  toTeamDocument,
-  type TeamDocumentRow,
-} from '../store-rows';
-import type { CancelledTeamDoc, TeamDocument, TeamListQuery } from '../store';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
+import type { CancelledTeamDoc } from '../store';
 import { NOTIFY_CTE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
-type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 /**
  * Desk $1 puts ids $2 back in states $3 (each one of $4, the states a cancel takes) when still
@@ -175,66 +166,4 @@ export async function requeueUnreachable(
     receiverId,
   ]);
   return rows.map((r) => Number(r.id));
-}
-
-/** WHERE parts and their values of a list query (as the store's list reads it). */
-function listFilter(query: TeamListQuery): { where: string[]; args: unknown[] } {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (query.states) {
-    args.push([...query.states]);
-    where.push(`state = ANY($${args.length}::text[])`);
-  }
-  if (query.search) {
-    args.push(likePattern(query.search));
-    const p = `$${args.length}`;
-    where.push(`(file_name ILIKE ${p} OR invoice_number ILIKE ${p}
-      OR buyer_name ILIKE ${p} OR receiver_id ILIKE ${p})`);
-  }
-  return { where, args };
-}
-
-/**
- * See TeamStore.exportRows: one read-only REPEATABLE READ transaction (one snapshot, whatever
- * the desks write meanwhile), pages by id (each page an index range after the last id read).
- */
-export async function exportRows(
-  tx: Tx,
-  query: TeamListQuery,
-  onPage: (rows: TeamDocument[]) => void,
-  pageSize = EXPORT_PAGE_ROWS,
-): Promise<number> {
-  const size = Math.max(1, Math.floor(pageSize));
-  const asc = query.order === 'oldest';
-  let handed = false;
-  return tx(async (c) => {
-    // A read-only snapshot is never retried for a conflict; should it be, the pages already
-    // handed over would be handed again.
-    if (handed) throw new Error('The export was interrupted. Export again.');
-    await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    const { where, args } = listFilter(query);
-    let last: number | null = null;
-    let n = 0;
-    for (;;) {
-      const parts = [...where];
-      const values = [...args];
-      if (last !== null) {
-        values.push(last);
-        parts.push(`id ${asc ? '>' : '<'} $${values.length}`);
-      }
-      const r = await c.query<TeamDocumentRow>(
-        `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
-         ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
-         ORDER BY id ${asc ? 'ASC' : 'DESC'} LIMIT ${size}`,
-        values,
-      );
-      if (r.rows.length > 0) {
-        handed = true;
-        onPage(r.rows.map(toTeamDocument));
-      }
-      n += r.rows.length;
-      if (r.rows.length < size) return n;
-      last = Number(r.rows[r.rows.length - 1]!.id);
-    }
-  });
 }

@@ -15,7 +15,6 @@ import {
   TEAM_NOTIFY_CHANNEL,
   checkNewDocument,
   enqueueValues,
-  likePattern,
   outcomeWrite,
   toTeamDocument,
   type TeamDocumentRow,
@@ -59,6 +58,7 @@ import { PostgresTeamShared } from './shared';
 import * as clerk from './clerk';
 import { adoptAccessPoint, readAccessPoint } from './access-point';
 import type { AccessPointRef, TeamAccessPoint } from '../access-point';
+import * as list from './list';
 
 // pg_advisory_xact_lock key: desks starting at once migrate one after the other.
 const MIGRATION_LOCK = 1_414_000_014;
@@ -361,39 +361,12 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.states) {
-      args.push([...query.states]);
-      where.push(`state = ANY($${args.length}::text[])`);
-    }
-    if (query.search) {
-      args.push(likePattern(query.search));
-      const p = `$${args.length}`;
-      where.push(`(file_name ILIKE ${p} OR invoice_number ILIKE ${p}
-        OR buyer_name ILIKE ${p} OR receiver_id ILIKE ${p})`);
-    }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const order = query.order === 'oldest' ? 'ASC' : 'DESC';
-    const rows = await this.q<TeamDocumentRow>(
-      `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents ${filter}
-       ORDER BY id ${order} LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
-      [...args, query.limit ?? 100, query.offset ?? 0],
+    return list.listPage(
+      (t, v) => this.q(t, v),
+      (fn) => this.tx(fn),
+      () => this.counts(),
+      query,
     );
-    let total: number;
-    if (!query.search) {
-      // Without a search, the per-state counts answer at once (no walk over the queue).
-      const counts = await this.counts();
-      const states = query.states ?? (Object.keys(counts) as DocumentState[]);
-      total = states.reduce((n, s) => n + (counts[s] ?? 0), 0);
-    } else {
-      const r = await this.q<{ n: number }>(
-        `SELECT COUNT(*)::bigint AS n FROM team_documents ${filter}`,
-        args,
-      );
-      total = r[0]!.n;
-    }
-    return { rows: rows.map(toTeamDocument), total };
   }
 
   async counts(): Promise<Partial<Record<DocumentState, number>>> {
@@ -471,7 +444,7 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
-    return clerk.exportRows((fn) => this.tx(fn), query, onPage, size);
+    return list.exportRows((fn) => this.tx(fn), query, onPage, size);
   }
 
   async listen(

@@ -1,22 +1,14 @@
 /**
  * The clerk's other moves on the SQLite team store (undo a cancel, "send anyway", a receiver
- * found again) and the export. Each move is one immediate transaction: only rows still in the
- * state the move starts from move (a claimed row is in `sending` and never matches), each with
- * its timeline row naming the desk; the other desks see the commit through the file's change
- * counter.
+ * found again; the list and the export are in ./sqlite-list). Each move is one immediate
+ * transaction: only rows still in the state the move starts from move (a claimed row is in
+ * `sending` and never matches), each with its timeline row naming the desk; the other desks see
+ * the commit through the file's change counter.
  */
 import type Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
-import {
-  CLERK_CANCEL_FROM,
-  CLERK_SEND_ANYWAY_FROM,
-  EXPORT_PAGE_ROWS,
-  TEAM_DOCUMENT_COLUMNS,
-  likePattern,
-  toTeamDocument,
-  type TeamDocumentRow,
-} from '../store-rows';
-import type { CancelledTeamDoc, TeamDocument, TeamListQuery } from '../store';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
+import type { CancelledTeamDoc } from '../store';
 import { NOW } from './statements';
 
 /** How the store's prepared statements are reached. */
@@ -179,53 +171,4 @@ export function requeueUnreachable(
 ): number[] {
   const states: DocumentState[] = ['unreachable'];
   return requeue(db, stmt, deskId, ids, states, 'AND receiver_id = ?', [receiverId], detail);
-}
-
-/**
- * See TeamStore.exportRows: the pages are read in one read transaction (one snapshot of the
- * file, whatever the desks write meanwhile), each an index range after the last id read.
- */
-export function exportRows(
-  db: Database.Database,
-  stmt: Prepare,
-  query: TeamListQuery,
-  onPage: (rows: TeamDocument[]) => void,
-  pageSize = EXPORT_PAGE_ROWS,
-): number {
-  const size = Math.max(1, Math.floor(pageSize));
-  const asc = query.order === 'oldest';
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (query.states) {
-    where.push(`state IN (${query.states.map(() => '?').join(', ') || 'NULL'})`);
-    args.push(...query.states);
-  }
-  if (query.search) {
-    where.push(
-      `(file_name LIKE ? ESCAPE '\\' OR invoice_number LIKE ? ESCAPE '\\'
-        OR buyer_name LIKE ? ESCAPE '\\' OR receiver_id LIKE ? ESCAPE '\\')`,
-    );
-    args.push(...Array<string>(4).fill(likePattern(query.search)));
-  }
-  const sql = (after: boolean) => {
-    const parts = after ? [...where, `id ${asc ? '>' : '<'} ?`] : where;
-    return `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents
-      ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
-      ORDER BY id ${asc ? 'ASC' : 'DESC'} LIMIT ${size}`;
-  };
-  const first = stmt(sql(false));
-  const next = stmt(sql(true));
-  return db.transaction(() => {
-    let n = 0;
-    let last: number | null = null;
-    for (;;) {
-      const rows = (
-        last === null ? first.all(...args) : next.all(...args, last)
-      ) as TeamDocumentRow[];
-      if (rows.length > 0) onPage(rows.map(toTeamDocument));
-      n += rows.length;
-      if (rows.length < size) return n;
-      last = Number(rows[rows.length - 1]!.id);
-    }
-  })();
 }

@@ -13,6 +13,7 @@ import { SqliteTeamShared } from './sqlite-shared';
 import * as clerk from './sqlite-clerk';
 import { CLAIM_GUARD, adoptAccessPoint, readAccessPoint } from './sqlite-access-point';
 import type { AccessPointRef, TeamAccessPoint } from '../access-point';
+import * as list from './sqlite-list';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
@@ -22,7 +23,6 @@ import {
   TEAM_DOCUMENT_COLUMNS,
   checkNewDocument,
   enqueueValues,
-  likePattern,
   outcomeWrite,
   toTeamDocument,
   type TeamDocumentRow,
@@ -327,42 +327,12 @@ export class SqliteTeamStore implements TeamStore {
     return rows.map(toTeamDocument);
   }
 
-  async list(
-    query: TeamListQuery,
-  ): Promise<{ rows: ReturnType<typeof toTeamDocument>[]; total: number }> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.states) {
-      where.push(`state IN (${query.states.map(() => '?').join(', ') || 'NULL'})`);
-      args.push(...query.states);
-    }
-    if (query.search) {
-      where.push(
-        `(file_name LIKE ? ESCAPE '\\' OR invoice_number LIKE ? ESCAPE '\\'
-          OR buyer_name LIKE ? ESCAPE '\\' OR receiver_id LIKE ? ESCAPE '\\')`,
-      );
-      args.push(...Array<string>(4).fill(likePattern(query.search)));
-    }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const order = query.order === 'oldest' ? 'ASC' : 'DESC';
-    const rows = this.stmt(
-      `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents ${filter}
-         ORDER BY id ${order} LIMIT ? OFFSET ?`,
-    ).all(...args, query.limit ?? 100, query.offset ?? 0) as TeamDocumentRow[];
-    return { rows: rows.map(toTeamDocument), total: await this.total(query, filter, args) };
-  }
-
-  /** Without a search the per-state counts answer at once; with one, count the matches. */
-  private async total(query: TeamListQuery, filter: string, args: unknown[]): Promise<number> {
-    if (!query.search) {
-      const counts = await this.counts();
-      const states = query.states ?? (Object.keys(counts) as DocumentState[]);
-      return states.reduce((n, s) => n + (counts[s] ?? 0), 0);
-    }
-    const r = this.stmt(`SELECT COUNT(*) AS n FROM team_documents ${filter}`).get(...args) as {
-      n: number;
-    };
-    return r.n;
+  async list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }> {
+    return list.listPage(
+      (sql) => this.stmt(sql),
+      () => this.counts(),
+      query,
+    );
   }
 
   async counts(): Promise<Partial<Record<DocumentState, number>>> {
@@ -440,7 +410,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
-    return clerk.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
+    return list.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
   }
 
   async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
