@@ -4,10 +4,10 @@
  * if the access point were away, for ever and silently. Nothing is lost: the document stays on
  * the queue.
  */
-import Pool from 'undici/lib/dispatcher/pool';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { breakSends } from '../helpers/break-sends';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 
@@ -24,19 +24,7 @@ describe('a programming error on the send path', () => {
   it('pauses the queue with a fault that says nothing was lost, and keeps the document', async () => {
     const ap = await startSandbox({});
     sandboxes.push(ap);
-    const dispatch = Pool.prototype.dispatch;
-    let sendAttempts = 0;
-    vi.spyOn(Pool.prototype, 'dispatch').mockImplementation(function (
-      this: InstanceType<typeof Pool>,
-      opts,
-      handler,
-    ) {
-      if (String(opts.path).includes('/api/v1/send')) {
-        sendAttempts++;
-        throw new TypeError("Cannot read properties of undefined (reading 'write')");
-      }
-      return dispatch.call(this, opts, handler);
-    });
+    const sends = breakSends();
     const engine = await createEngine({
       dataDir: tempDir(),
       secrets: memorySecretStore(),
@@ -61,7 +49,7 @@ describe('a programming error on the send path', () => {
     );
     // Stopped at the first attempt, not retried with backoff (10-20 ms here) while paused.
     await new Promise((r) => setTimeout(r, 200));
-    expect(sendAttempts).toBe(1);
+    expect(sends.attempts).toBe(1);
     const { rows } = await engine.handlers['documents:briefs']({ ids: [added[0]!.id] });
     expect(rows.map((r) => r.state)).not.toContain('failed');
     expect(ap.stats().acceptedDocuments).toBe(0);

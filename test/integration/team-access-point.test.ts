@@ -9,35 +9,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accessPointRef } from '../../app/team/access-point';
 import { openTeamStore } from '../../app/team/open-store';
-import { teamKeyOf, type NewTeamDocument, type TeamStore } from '../../app/team/store';
-import { makeInvoice } from '../helpers/invoices';
+import type { TeamStore } from '../../app/team/store';
 import { teamBackends } from '../helpers/team-backends';
+import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();
 const BACKENDS = teamBackends('team-access-point', tempDir, 'teamap');
 
-let docNumber = 0;
-function newDoc(overrides: Partial<NewTeamDocument> = {}): NewTeamDocument {
-  const n = ++docNumber;
-  const body = makeInvoice(`AP-${n}`);
-  return {
-    key: teamKeyOf(body),
-    fileName: `ap-${n}.xml`,
-    body,
-    state: 'queued',
-    docType: 'Invoice',
-    invoiceNumber: `AP-${n}`,
-    senderId: '0208:0000000097',
-    receiverId: '0208:0000000196',
-    buyerName: `Buyer ${n}`,
-    amount: '10.00',
-    currency: 'EUR',
-    issueDate: '2026-01-01',
-    problem: null,
-    ...overrides,
-  };
-}
+const newDoc = teamDocMaker('AP');
 
 const ANNA = 'desk-anna';
 const BEN = 'desk-ben';

@@ -5,13 +5,13 @@
  * document stays on the team's queue; Resume tries again.
  */
 import { join } from 'node:path';
-import Pool from 'undici/lib/dispatcher/pool';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../app/engine';
 import { memorySecretStore } from '../../app/engine/options';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { TEAM_FAULT_WORDS } from '../../app/team/desk';
 import { createTeamEngine } from '../../app/team/engine';
+import { breakSends } from '../helpers/break-sends';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 
@@ -28,20 +28,7 @@ describe('a programming error on a team desk', () => {
   it('stops this desk with a plain fault; Resume sends the document once', async () => {
     const ap = await startSandbox({});
     sandboxes.push(ap);
-    const dispatch = Pool.prototype.dispatch;
-    let broken = true;
-    let sendAttempts = 0;
-    vi.spyOn(Pool.prototype, 'dispatch').mockImplementation(function (
-      this: InstanceType<typeof Pool>,
-      opts,
-      handler,
-    ) {
-      if (broken && String(opts.path).includes('/api/v1/send')) {
-        sendAttempts++;
-        throw new TypeError("Cannot read properties of undefined (reading 'write')");
-      }
-      return dispatch.call(this, opts, handler);
-    });
+    const sends = breakSends();
     const engine = await createTeamEngine({
       dataDir: tempDir(),
       secrets: memorySecretStore(),
@@ -68,8 +55,8 @@ describe('a programming error on a team desk', () => {
     expect(status.paused).toBe(true);
     // Several leases long: the claim fell free, and this desk did not send it again.
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(sendAttempts).toBe(1);
-    broken = false;
+    expect(sends.attempts).toBe(1);
+    sends.broken = false;
     await engine.handlers['queue:resume'](undefined);
     await engine.waitUntilSettled([added[0]!.id]);
     const { rows } = await engine.handlers['documents:briefs']({ ids: [added[0]!.id] });

@@ -6,41 +6,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
-import {
-  teamKeyOf,
-  type NewTeamDocument,
-  type TeamDocument,
-  type TeamStore,
-} from '../../app/team/store';
-import { makeInvoice } from '../helpers/invoices';
+import { type TeamDocument, type TeamStore } from '../../app/team/store';
 import { teamBackends } from '../helpers/team-backends';
+import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
 
 const tempDir = useTempDirs();
 const BACKENDS = teamBackends('team-store-clerk', tempDir, 'clerk');
 
-let docNumber = 0;
-function newDoc(overrides: Partial<NewTeamDocument> = {}): NewTeamDocument {
-  const n = ++docNumber;
-  const body = makeInvoice(`CLERK-${n}`);
-  return {
-    key: teamKeyOf(body),
-    fileName: `clerk-${n}.xml`,
-    body,
-    state: 'queued',
-    docType: 'Invoice',
-    invoiceNumber: `CLERK-${n}`,
-    senderId: '0208:0000000097',
-    receiverId: '0208:0000000196',
-    buyerName: `Buyer ${n}`,
-    amount: '100.00',
-    currency: 'EUR',
-    issueDate: '2026-01-01',
-    problem: null,
-    ...overrides,
-  };
-}
+const newDoc = teamDocMaker('CLERK');
 
 const ANNA = 'desk-anna';
 const BEN = 'desk-ben';

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { openTeamStore } from '../../app/team/open-store';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../app/team/migrations';
 import { IN_DOUBT_DETAIL } from '../../app/team/store-rows';
-import { teamKeyOf, type NewTeamDocument, type TeamStore } from '../../app/team/store';
-import { makeInvoice } from '../helpers/invoices';
+import { teamKeyOf, type TeamStore } from '../../app/team/store';
 import { teamBackends } from '../helpers/team-backends';
+import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
 
@@ -32,28 +32,7 @@ const BACKENDS = teamBackends('team-store', tempDir).map((b) => ({
   migrations: (b.name === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).length,
 }));
 
-let docNumber = 0;
-/** A new document for the queue (distinct bytes, so a distinct key). */
-function newDoc(overrides: Partial<NewTeamDocument> = {}): NewTeamDocument {
-  const n = ++docNumber;
-  const body = overrides.body ?? makeInvoice(`TEAM-${n}`);
-  return {
-    key: teamKeyOf(body),
-    fileName: `team-${n}.xml`,
-    body,
-    state: 'queued',
-    docType: 'Invoice',
-    invoiceNumber: `TEAM-${n}`,
-    senderId: '0208:0000000097',
-    receiverId: '0208:0000000196',
-    buyerName: `Buyer ${n}`,
-    amount: '100.00',
-    currency: 'EUR',
-    issueDate: '2026-01-01',
-    problem: null,
-    ...overrides,
-  };
-}
+const newDoc = teamDocMaker('TEAM');
 
 const ANNA = { id: 'desk-anna', name: 'Anna', host: 'pc-1' };
 const BEN = { id: 'desk-ben', name: 'Ben', host: 'pc-2' };
