@@ -293,7 +293,13 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async adoptAccessPoint(deskId: string, ap: AccessPointRef, replace: boolean) {
-    return adoptAccessPoint((fn) => this.tx(fn), deskId, ap, replace);
+    return adoptAccessPoint(
+      (t, v) => this.q(t, v),
+      (fn) => this.tx(fn),
+      deskId,
+      ap,
+      replace,
+    );
   }
 
   async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
