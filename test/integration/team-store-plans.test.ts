@@ -6,7 +6,8 @@ import { openTeamStore } from '../../app/team/open-store';
 import { clientConfig } from '../../app/team/postgres/connection';
 import { CLAIM_DUE_DOCUMENTS } from '../../app/team/postgres/statements';
 import { CLAIM_DUE_DOCUMENTS as CLAIM_DUE_DOCUMENTS_SQLITE } from '../../app/team/sqlite/sqlite-team-store';
-import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
+import type { NewTeamDocument } from '../../app/team/store';
+import { bareTeamDoc } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 import { useTeamBackends } from '../helpers/team-backends';
 
@@ -19,24 +20,13 @@ const tempDir = useTempDirs();
 const [, POSTGRES] = useTeamBackends('team-store-plans', tempDir, 'plans');
 
 function docs(n: number, tag: string): NewTeamDocument[] {
-  return Array.from({ length: n }, (_, i) => {
-    const body = new TextEncoder().encode(`<Invoice><ID>${tag}-${i}</ID></Invoice>`);
-    return {
-      key: teamKeyOf(body),
-      fileName: `${tag}-${i}.xml`,
-      body,
-      state: 'queued',
-      docType: 'Invoice',
-      invoiceNumber: `${tag}-${i}`,
-      senderId: null,
-      receiverId: null,
-      buyerName: null,
-      amount: null,
-      currency: null,
-      issueDate: null,
-      problem: null,
-    };
-  });
+  return Array.from({ length: n }, (_, i) =>
+    bareTeamDoc(
+      new TextEncoder().encode(`<Invoice><ID>${tag}-${i}</ID></Invoice>`),
+      `${tag}-${i}.xml`,
+      `${tag}-${i}`,
+    ),
+  );
 }
 
 describe('claim plans', () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
-import { teamKeyOf } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
+import { bareTeamDoc } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 import { useTeamBackends } from '../helpers/team-backends';
 
@@ -82,24 +82,9 @@ function runDesk(script: string, address: string, desk: string, go: string): Pro
 async function claimFromProcesses(address: string, dir: string): Promise<void> {
   const store = openTeamStore(address);
   await store.migrate();
-  const docs = Array.from({ length: DOCS }, (_, i) => {
-    const body = makeInvoice(`PROC-${i}`);
-    return {
-      key: teamKeyOf(body),
-      fileName: `proc-${i}.xml`,
-      body,
-      state: 'queued' as const,
-      docType: 'Invoice' as const,
-      invoiceNumber: `PROC-${i}`,
-      senderId: null,
-      receiverId: null,
-      buyerName: null,
-      amount: null,
-      currency: null,
-      issueDate: null,
-      problem: null,
-    };
-  });
+  const docs = Array.from({ length: DOCS }, (_, i) =>
+    bareTeamDoc(makeInvoice(`PROC-${i}`), `proc-${i}.xml`, `PROC-${i}`),
+  );
   const ids = (await store.enqueue('setup', docs)).map((r) => r.id).sort((a, b) => a - b);
   const script = await bundleStore(dir);
   const go = join(dir, 'go');
