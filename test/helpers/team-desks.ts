@@ -5,12 +5,13 @@
  * test (before the temp folders are removed).
  */
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Engine, EngineOptions } from '../../app/engine';
 import { memorySecretStore } from '../../app/engine/options';
 import type { SandboxHandle, SandboxOptions } from '../../app/sandbox/server';
 import { createTeamEngine, type TeamEngineDeps } from '../../app/team/engine';
 import type { TeamStore } from '../../app/team/store';
+import { makeInvoices } from './invoices';
 import { useSandboxes } from './sandboxes';
 import { useTempDirs } from './temp';
 
@@ -95,4 +96,14 @@ export function useTeamDesks(defaults: TeamDeskOptions = {}): TeamDesks {
     tempDir,
     sqliteStore: () => `sqlite:${join(tempDir(), 'team.sqlite')}`,
   };
+}
+
+/** Add `count` invoices `<prefix>-…` on `engine`, wait until they settle, and expect each accepted. */
+export async function sendAll(engine: Engine, count: number, prefix: string): Promise<void> {
+  const r = await engine.handlers['documents:add']({ files: makeInvoices(count, prefix) });
+  const ids = r.added.map((x) => x.id);
+  expect(ids).toHaveLength(count);
+  await engine.waitUntilSettled(ids);
+  const { rows } = await engine.handlers['documents:briefs']({ ids });
+  expect(rows.map((x) => x.state)).toEqual(Array(count).fill('accepted'));
 }

@@ -5,22 +5,11 @@
  * small rows: one per desk and interval, not one per document.
  */
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../app/engine';
-import { makeInvoices } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
-import { useTeamDesks } from '../helpers/team-desks';
+import { sendAll, useTeamDesks } from '../helpers/team-desks';
 
 const { desk, sandbox, tempDir } = useTeamDesks({ timings: { pollInitialMs: 600_000 } });
 const BACKENDS = useTeamBackends('team-latency', tempDir, 'latency');
-
-async function sendAll(engine: Engine, count: number, prefix: string): Promise<void> {
-  const r = await engine.handlers['documents:add']({ files: makeInvoices(count, prefix) });
-  const ids = r.added.map((x) => x.id);
-  expect(ids).toHaveLength(count);
-  await engine.waitUntilSettled(ids);
-  const { rows } = await engine.handlers['documents:briefs']({ ids });
-  expect(rows.map((x) => x.state)).toEqual(Array(count).fill('accepted'));
-}
 
 describe.each(BACKENDS)('per-desk latency on the $name team store', (backend) => {
   it.skipIf(backend.skip)(

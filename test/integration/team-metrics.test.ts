@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../app/contract';
-import type { Engine } from '../../app/engine';
-import { makeInvoices } from '../helpers/invoices';
-import { useTeamDesks } from '../helpers/team-desks';
+import { sendAll, useTeamDesks } from '../helpers/team-desks';
 import { waitFor } from '../helpers/wait';
 
 const { desk, sandbox, sqliteStore } = useTeamDesks();
@@ -18,15 +16,6 @@ function totals(s: MetricsSnapshot): Record<string, number> {
     out[d.name] = d.throughput.reduce((n, p) => n + p.accepted, 0);
   }
   return out;
-}
-
-async function sendAll(engine: Engine, count: number, prefix: string): Promise<void> {
-  const r = await engine.handlers['documents:add']({ files: makeInvoices(count, prefix) });
-  const ids = r.added.map((x) => x.id);
-  expect(ids).toHaveLength(count);
-  await engine.waitUntilSettled(ids);
-  const { rows } = await engine.handlers['documents:briefs']({ ids });
-  expect(rows.map((x) => x.state)).toEqual(Array(count).fill('accepted'));
 }
 
 describe('team charts', () => {
