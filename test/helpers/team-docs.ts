@@ -31,3 +31,29 @@ export function teamDocMaker(
     };
   };
 }
+
+/**
+ * A queued invoice of `body` with only what the queue needs: its key, file name and number; no
+ * parties, amount or dates (the claim and plan tests, where those do not matter).
+ */
+export function bareTeamDoc(
+  body: Uint8Array,
+  fileName: string,
+  invoiceNumber: string | null = null,
+): NewTeamDocument {
+  return {
+    key: teamKeyOf(body),
+    fileName,
+    body,
+    state: 'queued',
+    docType: 'Invoice',
+    invoiceNumber,
+    senderId: null,
+    receiverId: null,
+    buyerName: null,
+    amount: null,
+    currency: null,
+    issueDate: null,
+    problem: null,
+  };
+}

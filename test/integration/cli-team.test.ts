@@ -8,38 +8,22 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { describe, expect, it } from 'vitest';
+import type { SandboxHandle } from '../../app/sandbox/server';
 import { distFile } from '../helpers/dist';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import {
-  hasPostgres,
-  MISSING_POSTGRES,
-  startPostgres,
-  type PostgresCluster,
-} from '../helpers/postgres.mjs';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
+import { useSandboxes } from '../helpers/sandboxes';
+import { useTeamBackends } from '../helpers/team-backends';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
 
 const tempDir = useTempDirs();
-const skipPostgres = !hasPostgres() && process.env.CI !== 'true';
-if (skipPostgres) console.warn(`cli-team (postgresql): skipped. ${MISSING_POSTGRES}`);
+const sandbox = useSandboxes();
+const [SQLITE, POSTGRES] = useTeamBackends('cli-team', tempDir, 'cli');
+const skipPostgres = POSTGRES.skip;
 
 const PASSWORD = 's3cret-Team-PW';
-let cluster: PostgresCluster | null = null;
-let dbNumber = 0;
-const sandboxes: SandboxHandle[] = [];
-
-beforeAll(async () => {
-  if (!skipPostgres) cluster = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
-afterEach(async () => {
-  for (const s of sandboxes.splice(0)) await s.close();
-});
 
 /** Run the built CLI with extra environment; the exit code and output, whatever the code. */
 function cli(
@@ -61,14 +45,7 @@ function cli(
 
 /** A new PostgreSQL database; its URL with a password (trust auth ignores it). */
 async function newDatabase(): Promise<string> {
-  const name = `cli_${++dbNumber}`;
-  const c = new pg.Client({ connectionString: cluster!.url });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  return cluster!.url
-    .replace('postgres@', `postgres:${PASSWORD}@`)
-    .replace(/\/postgres$/, `/${name}`);
+  return (await POSTGRES.newAddress()).replace('postgres@', `postgres:${PASSWORD}@`);
 }
 
 function folderOf(n: number, prefix: string): string {
@@ -78,14 +55,8 @@ function folderOf(n: number, prefix: string): string {
   return dir;
 }
 
-async function sandbox(): Promise<SandboxHandle> {
-  const s = await startSandbox({});
-  sandboxes.push(s);
-  return s;
-}
-
 const BACKENDS = [
-  { name: 'sqlite', skip: false, address: async () => `sqlite:${join(tempDir(), 'team.sqlite')}` },
+  { name: 'sqlite', skip: false, address: SQLITE.newAddress },
   { name: 'postgresql', skip: skipPostgres, address: newDatabase },
 ];
 

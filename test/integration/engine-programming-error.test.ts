@@ -5,34 +5,26 @@
  * the queue.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { breakSends } from '../helpers/break-sends';
+import { useEngines } from '../helpers/engine';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useSandboxes } from '../helpers/sandboxes';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
+const sandbox = useSandboxes();
+const engineOn = useEngines();
+// Registered last, so it runs first: the sends are mended before the engines stop.
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
 });
 
 describe('a programming error on the send path', () => {
   it('pauses the queue with a fault that says nothing was lost, and keeps the document', async () => {
-    const ap = await startSandbox({});
-    sandboxes.push(ap);
+    const ap = await sandbox();
     const sends = breakSends();
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
+    const engine = await engineOn({
       endpoint: ap.url,
       timings: { retryBaseMs: 10, retryMaxMs: 20 },
     });
-    engines.push(engine);
     const { added } = await engine.handlers['documents:add']({
       files: [{ name: 'a.xml', bytes: makeInvoice('BUG-1') }],
     });

@@ -6,16 +6,13 @@
  * - a retry of a failed document gives it a full set of attempts and clears its problem; one
  *   whose delivery failed is sent again under a new key (the old key would replay the failure).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accessPointRef } from '../../app/team/access-point';
-import { openTeamStore } from '../../app/team/open-store';
-import type { TeamStore } from '../../app/team/store';
-import { teamBackends } from '../helpers/team-backends';
+import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-access-point', tempDir, 'teamap');
+const BACKENDS = useTeamBackends('team-access-point', useTempDirs(), 'teamap');
 
 const newDoc = teamDocMaker('AP');
 
@@ -65,27 +62,8 @@ describe('access point fingerprints', () => {
 });
 
 describe.each(BACKENDS)('team store on $name', (backend) => {
-  const opened: TeamStore[] = [];
-  let address = '';
-  beforeAll(async () => {
-    if (!backend.skip) await backend.setUp();
-  });
-  afterAll(async () => {
-    if (!backend.skip) await backend.tearDown();
-  });
-  afterEach(async () => {
-    for (const s of opened.splice(0)) await s.close();
-  });
-  async function connect(): Promise<TeamStore> {
-    const s = openTeamStore(address);
-    opened.push(s);
-    await s.migrate();
-    return s;
-  }
-  async function fresh(): Promise<TeamStore> {
-    address = await backend.newAddress();
-    return connect();
-  }
+  const stores = useTeamStores(backend);
+  const { connect, fresh } = stores;
 
   describe.skipIf(backend.skip)('access point', () => {
     it('the first desk sets it; a desk on another one claims neither sends nor polls', async () => {
@@ -136,7 +114,10 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         ok: false,
         unfinished: 1,
       });
-      await backend.raw(address, 'UPDATE team_documents SET due_at = 0, next_attempt_at = 0');
+      await backend.raw(
+        stores.address,
+        'UPDATE team_documents SET due_at = 0, next_attempt_at = 0',
+      );
       const [again] = await a.claim(ANNA, 5, 30_000, PROVIDER.id);
       await a.finish(ANNA, again!, { kind: 'accepted', transactionId: 'tx', firstPollInMs: 0 });
       // Accepted there, awaiting delivery: nothing can be sent twice any more. The change is
@@ -155,7 +136,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
           nextPollInMs: 0,
         }),
       ).toBe(false);
-      await backend.raw(address, 'UPDATE team_documents SET next_poll_at = NULL');
+      await backend.raw(stores.address, 'UPDATE team_documents SET next_poll_at = NULL');
       expect(await b.claimPolls(BEN, 5, 30_000, OTHER_KEY.id)).toEqual([]);
       expect(await a.get(again!.id)).toMatchObject({ state: 'accepted' });
       expect((await a.timeline(again!.id)).at(-1)).toMatchObject({

@@ -3,52 +3,21 @@
  * point (which delivers, then answers for the buyer) share the polling; every document reaches
  * delivered and its buyer's answer exactly once on its timeline.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
+import { describe, expect, it } from 'vitest';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamDesks } from '../helpers/team-desks';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
+const { desk, sandbox, sqliteStore } = useTeamDesks({
+  timings: { pollInitialMs: 30, pollMaxMs: 100, responseWindowMs: 60_000 },
+  team: { leaseMs: 2_000 },
 });
-
-async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
-  const engine = await createTeamEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: ap.url,
-    coalesceMs: 10,
-    store,
-    timings: {
-      retryBaseMs: 20,
-      retryMaxMs: 100,
-      settleBackstopMs: 100,
-      pollInitialMs: 30,
-      pollMaxMs: 100,
-      responseWindowMs: 60_000,
-    },
-    team: { deskName: name, pollMs: 30, heartbeatMs: 100, leaseMs: 2_000 },
-  });
-  engines.push(engine);
-  return engine;
-}
 
 describe('delivery on a team outbox', () => {
   it('two desks share the polling: each document is delivered and answered exactly once', async () => {
     // Delivered 3 steps after its acceptance (the access point's clock): a step long enough that
     // a busy machine's late write of the acceptance (the desk's answer time) stays before it.
-    const ap = await startSandbox({ transactionStepMs: 100 });
-    sandboxes.push(ap);
-    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const ap = await sandbox({ transactionStepMs: 100 });
+    const store = sqliteStore();
     const a = await desk(store, ap, 'desk A');
     const b = await desk(store, ap, 'desk B');
     // Alternate buyers that pay and that reject: both answers end the asking.

@@ -4,44 +4,18 @@
  * and can make its access point the team's; and a clerk's retry after a failed delivery reaches
  * the access point as a new submission, not a replay of the failure.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { accessPointLabel } from '../../app/contract';
-import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
+import type { SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamDesks } from '../helpers/team-desks';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
+const teamDesks = useTeamDesks({
+  timings: { pollInitialMs: 30 },
+  team: { leaseMs: 2_000 },
 });
-
-async function sandbox(): Promise<SandboxHandle> {
-  const ap = await startSandbox({ transactionStepMs: 20 });
-  sandboxes.push(ap);
-  return ap;
-}
-
-async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
-  const engine = await createTeamEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: ap.url,
-    coalesceMs: 10,
-    store,
-    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100, pollInitialMs: 30 },
-    team: { deskName: name, pollMs: 30, heartbeatMs: 100, leaseMs: 2_000 },
-  });
-  engines.push(engine);
-  return engine;
-}
+const { desk } = teamDesks;
+const sandbox = () => teamDesks.sandbox({ transactionStepMs: 20 });
 
 function invoices(n: number, tag: string, receiver?: string) {
   return Array.from({ length: n }, (_, i) => ({
@@ -53,7 +27,7 @@ function invoices(n: number, tag: string, receiver?: string) {
 describe('desks of a team on different access points', () => {
   it('only the desks on the team’s access point send; another desk can take the team over', async () => {
     const [apA, apB] = [await sandbox(), await sandbox()];
-    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const store = teamDesks.sqliteStore();
     const a = await desk(store, apA, 'Anna');
     const b = await desk(store, apB, 'Ben');
     const statusB = await b.handlers['connection:get'](undefined);
@@ -98,7 +72,7 @@ describe('desks of a team on different access points', () => {
 
   it('a retry after a failed delivery is a new submission at the access point', async () => {
     const ap = await sandbox();
-    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const store = teamDesks.sqliteStore();
     const a = await desk(store, ap, 'Anna');
     // This receiver's access point refuses every delivery (a certificate error).
     const added = await a.handlers['documents:add']({

@@ -7,63 +7,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
 import { invokeHandler } from '../../app/errors';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
 import { openTeamStore } from '../../app/team/open-store';
 import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { teamBackends } from '../helpers/team-backends';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamBackends } from '../helpers/team-backends';
+import { useTeamDesks } from '../helpers/team-desks';
 import { waitFor } from '../helpers/wait';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-desk-actions', tempDir, 'actions');
-const RICH = new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'rich-invoice.xml')));
-
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
+const { desk, sandbox, tempDir } = useTeamDesks({
+  // Delivery is not asked about within a test.
+  timings: { settleBackstopMs: 200, pollInitialMs: 600_000 },
+  team: { pollMs: 50, heartbeatMs: 200 },
 });
-
-async function sandbox(): Promise<SandboxHandle> {
-  const s = await startSandbox({});
-  sandboxes.push(s);
-  return s;
-}
-
-async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
-  const engine = await createTeamEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: ap.url,
-    coalesceMs: 10,
-    store,
-    // Delivery is not asked about within a test.
-    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 200, pollInitialMs: 600_000 },
-    team: { deskName: name, pollMs: 50, heartbeatMs: 200 },
-  });
-  engines.push(engine);
-  return engine;
-}
+const BACKENDS = useTeamBackends('team-desk-actions', tempDir, 'actions');
+const RICH = new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'rich-invoice.xml')));
 
 const stateOf = async (e: Engine, id: number) =>
   (await e.handlers['documents:briefs']({ ids: [id] })).rows[0]?.state;
 
 describe.each(BACKENDS)('clerk requests on desks of the $name team store', (backend) => {
-  beforeAll(async () => {
-    if (!backend.skip) await backend.setUp();
-  }, 60_000);
-  afterAll(async () => {
-    if (!backend.skip) await backend.tearDown();
-  });
-
   it.skipIf(backend.skip)(
     'the invoice view, its attachment and the detail read the team store, on any desk',
     async () => {

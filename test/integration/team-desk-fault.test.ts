@@ -4,43 +4,27 @@
  * desk's queue does, instead of logging it and leaving the claim to be sent again and again. The
  * document stays on the team's queue; Resume tries again.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { TEAM_FAULT_WORDS } from '../../app/team/desk';
-import { createTeamEngine } from '../../app/team/engine';
 import { breakSends } from '../helpers/break-sends';
 import { makeInvoice } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamDesks } from '../helpers/team-desks';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
+const { desk, sandbox, sqliteStore } = useTeamDesks();
+// Registered last, so it runs first: the sends are mended before the desks stop.
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
 });
 
 describe('a programming error on a team desk', () => {
   it('stops this desk with a plain fault; Resume sends the document once', async () => {
-    const ap = await startSandbox({});
-    sandboxes.push(ap);
+    const ap = await sandbox();
     const sends = breakSends();
-    const engine = await createTeamEngine({
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
-      endpoint: ap.url,
-      coalesceMs: 10,
-      store: `sqlite:${join(tempDir(), 'team.sqlite')}`,
-      timings: { retryBaseMs: 10, retryMaxMs: 20, settleBackstopMs: 100 },
+    const engine = await desk(sqliteStore(), ap, 'Anna', {
+      timings: { retryBaseMs: 10, retryMaxMs: 20 },
       // A short lease: the broken send's claim is free again quickly.
-      team: { deskName: 'Anna', pollMs: 20, heartbeatMs: 100, leaseMs: 300 },
+      team: { pollMs: 20, leaseMs: 300 },
     });
-    engines.push(engine);
     const { added } = await engine.handlers['documents:add']({
       files: [{ name: 'a.xml', bytes: makeInvoice('TEAM-BUG-1') }],
     });

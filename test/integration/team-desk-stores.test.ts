@@ -5,19 +5,20 @@
  * the same key (the sandbox replays); PostgreSQL down at start and restarted mid-run loses nothing.
  */
 import { createServer } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
 import { makeInvoices } from '../helpers/invoices';
 import { startPostgres } from '../helpers/postgres.mjs';
-import { teamBackends, type TeamBackend } from '../helpers/team-backends';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamBackends, type TeamBackend } from '../helpers/team-backends';
+import { useTeamDesks } from '../helpers/team-desks';
 import { waitFor } from '../helpers/wait';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-desk', tempDir, 'desk');
+const { desk, sandbox, tempDir } = useTeamDesks({
+  // Delivery is not asked about within a test (a busy machine would otherwise see 'delivered').
+  timings: { settleBackstopMs: 200, pollInitialMs: 600_000 },
+  team: { pollMs: 50, heartbeatMs: 200, reconnectInitialMs: 50, reconnectMaxMs: 200 },
+});
+const BACKENDS = useTeamBackends('team-desk', tempDir, 'desk');
 const [, POSTGRES] = BACKENDS;
 const skipPostgres = POSTGRES.skip;
 
@@ -29,54 +30,6 @@ async function endLease(backend: TeamBackend, address: string, id: number): Prom
     `UPDATE team_documents SET lease_until = 0, due_at = 0 WHERE id = ${at}`,
     [id],
   );
-}
-
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
-});
-
-beforeAll(async () => {
-  if (!skipPostgres) await POSTGRES.setUp();
-}, 60_000);
-afterAll(async () => {
-  await POSTGRES.tearDown();
-});
-
-async function sandbox(): Promise<SandboxHandle> {
-  const s = await startSandbox({});
-  sandboxes.push(s);
-  return s;
-}
-
-async function desk(
-  store: string,
-  ap: SandboxHandle,
-  name: string,
-  team: { leaseMs?: number } = {},
-): Promise<Engine> {
-  const engine = await createTeamEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: ap.url,
-    coalesceMs: 10,
-    store,
-    // Delivery is not asked about within a test (a busy machine would otherwise see 'delivered').
-    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 200, pollInitialMs: 600_000 },
-    team: {
-      deskName: name,
-      pollMs: 50,
-      heartbeatMs: 200,
-      reconnectInitialMs: 50,
-      reconnectMaxMs: 200,
-      ...team,
-    },
-  });
-  engines.push(engine);
-  return engine;
 }
 
 const briefs = async (engine: Engine, ids: number[]) =>
@@ -118,7 +71,7 @@ describe.each(BACKENDS)('desks on the $name team store', (backend) => {
       const address = await backend.newAddress();
       const ap = await sandbox();
       ap.setFaults({ stallMs: { every: 1, max: 1, ms: 4000, when: 'after' } });
-      const a = await desk(address, ap, 'desk A', { leaseMs: 60_000 });
+      const a = await desk(address, ap, 'desk A', { team: { leaseMs: 60_000 } });
       const { added } = await a.handlers['documents:add']({ files: makeInvoices(1, 'LEASE') });
       const id = added[0]!.id;
       await waitFor('the access point to accept it', () => ap.stats().acceptedDocuments === 1);
@@ -150,8 +103,8 @@ describe.each(BACKENDS)('desks on the $name team store', (backend) => {
       const ap = await sandbox();
       // The answer takes five leases; renewal (every third of a lease) keeps the claim.
       ap.setFaults({ stallMs: { every: 1, max: 1, ms: 3000, when: 'after' } });
-      const a = await desk(address, ap, 'desk A', { leaseMs: 600 });
-      const b = await desk(address, ap, 'desk B', { leaseMs: 600 });
+      const a = await desk(address, ap, 'desk A', { team: { leaseMs: 600 } });
+      const b = await desk(address, ap, 'desk B', { team: { leaseMs: 600 } });
       const { added } = await a.handlers['documents:add']({ files: makeInvoices(1, 'RENEW') });
       const id = added[0]!.id;
       await a.waitUntilSettled([id]);
@@ -206,7 +159,7 @@ describe.skipIf(skipPostgres)('PostgreSQL cannot be reached', () => {
     const address = await POSTGRES.newAddress();
     const ap = await sandbox();
     ap.setFaults({ stallMs: { every: 1, max: 3, ms: 1500, when: 'after' } });
-    const a = await desk(address, ap, 'desk A', { leaseMs: 60_000 });
+    const a = await desk(address, ap, 'desk A', { team: { leaseMs: 60_000 } });
     const first = await a.handlers['documents:add']({ files: makeInvoices(3, 'BEFORE') });
     await waitFor('three accepts', () => ap.stats().acceptedDocuments === 3);
     // Down while the three answers are late, back after them.

@@ -7,65 +7,19 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { memorySecretStore, type EngineOptions } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
-import type { TeamStore } from '../../app/team/store';
 import { invokeHandler } from '../../app/errors';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamDesks } from '../helpers/team-desks';
 import { waitFor } from '../helpers/wait';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
+// Desks on a store handed in (a MemoryTeamStore), with short timings; a null access point:
+// the endpoint from the settings (the built-in sandbox until one is saved).
+const { desk, sandbox, tempDir } = useTeamDesks({
+  team: { reconnectInitialMs: 30, reconnectMaxMs: 100 },
 });
-
-async function sandbox(): Promise<SandboxHandle> {
-  const s = await startSandbox({});
-  sandboxes.push(s);
-  return s;
-}
-
-/** A desk on `store` sending to `ap`, with short timings. */
-async function desk(
-  store: TeamStore,
-  ap: SandboxHandle | null,
-  name: string,
-  team: { leaseMs?: number } = {},
-  more: Partial<EngineOptions> = {},
-): Promise<Engine> {
-  const engine = await createTeamEngine(
-    {
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
-      // null: from the settings (the built-in sandbox until one is saved).
-      endpoint: ap?.url ?? null,
-      coalesceMs: 10,
-      store: 'memory:',
-      timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100 },
-      ...more,
-      team: {
-        deskName: name,
-        pollMs: 30,
-        heartbeatMs: 100,
-        reconnectInitialMs: 30,
-        reconnectMaxMs: 100,
-        ...team,
-      },
-    },
-    { openStore: () => store },
-  );
-  engines.push(engine);
-  return engine;
-}
 
 async function states(engine: Engine, ids: number[]) {
   const { rows } = await engine.handlers['documents:briefs']({ ids });
@@ -133,7 +87,7 @@ describe('two desks on one team outbox', () => {
     const ap = await sandbox();
     // The first answer is late: the document is accepted, the desk does not know it yet.
     ap.setFaults({ stallMs: { every: 1, max: 1, ms: 1500, when: 'after' } });
-    const a = await desk(store, ap, 'desk A', { leaseMs: 60_000 });
+    const a = await desk(store, ap, 'desk A', { team: { leaseMs: 60_000 } });
     const res = await a.handlers['documents:add']({ files: makeInvoices(1, 'LOST') });
     const id = res.added[0]!.id;
     await waitFor('the first accept', () => ap.stats().acceptedDocuments === 1, 5000);
@@ -184,7 +138,7 @@ describe('the team database cannot be reached', () => {
     const store = new MemoryTeamStore();
     const ap = await sandbox();
     ap.setFaults({ stallMs: { every: 1, max: 1, ms: 600, when: 'after' } });
-    const a = await desk(store, ap, 'desk A', { leaseMs: 60_000 });
+    const a = await desk(store, ap, 'desk A', { team: { leaseMs: 60_000 } });
     const res = await a.handlers['documents:add']({ files: makeInvoices(1, 'MID') });
     const id = res.added[0]!.id;
     await waitFor('the first accept', () => ap.stats().acceptedDocuments === 1, 5000);
@@ -317,7 +271,7 @@ describe('the hot folder of a team desk', () => {
     const store = new MemoryTeamStore();
     const ap = await sandbox();
     const folder = tempDir();
-    await desk(store, ap, 'desk A', {}, { hotFolder: folder, hotFolderStabilityMs: 50 });
+    await desk(store, ap, 'desk A', { hotFolder: folder, hotFolderStabilityMs: 50 });
     for (const f of makeInvoices(3, 'HOT')) writeFileSync(join(folder, f.name), f.bytes);
     await waitFor('three files in sent/', () => {
       const sent = join(folder, 'sent');
@@ -339,7 +293,7 @@ describe("a run's summary", () => {
       settleBackstopMs: 100,
       pollInitialMs: 600_000,
     };
-    const a = await desk(store, ap, 'desk A', {}, { timings });
+    const a = await desk(store, ap, 'desk A', { timings });
     const { added } = await a.handlers['documents:add']({ files: makeInvoices(40, 'BRIEF') });
     const ids = added.map((x) => x.id);
     await a.waitUntilSettled(ids);
@@ -358,7 +312,7 @@ describe('a desk that stops', () => {
     const store = new MemoryTeamStore();
     const ap = await sandbox();
     // One request every two seconds: most claims wait for the rate gate when the desk stops.
-    const a = await desk(store, ap, 'desk A', {}, { requestsPerSecond: 0.5 });
+    const a = await desk(store, ap, 'desk A', { requestsPerSecond: 0.5 });
     const { added } = await a.handlers['documents:add']({ files: makeInvoices(5, 'STOP') });
     const ids = added.map((x) => x.id);
     await waitFor('the first accept', () => ap.stats().acceptedDocuments >= 1);

@@ -4,63 +4,19 @@
  * `metrics:snapshot` shows both desks' latency (counts adding up to what each sent), from a few
  * small rows: one per desk and interval, not one per document.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
-import { makeInvoices } from '../helpers/invoices';
-import { teamBackends } from '../helpers/team-backends';
-import { useTempDirs } from '../helpers/temp';
+import { describe, expect, it } from 'vitest';
+import { useTeamBackends } from '../helpers/team-backends';
+import { sendAll, useTeamDesks } from '../helpers/team-desks';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-latency', tempDir, 'latency');
-const [, POSTGRES] = BACKENDS;
-
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
-});
-beforeAll(async () => {
-  if (!POSTGRES.skip) await POSTGRES.setUp();
-}, 60_000);
-afterAll(async () => {
-  await POSTGRES.tearDown();
-});
-
-async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
-  const engine = await createTeamEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: ap.url,
-    coalesceMs: 10,
-    store,
-    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100, pollInitialMs: 600_000 },
-    team: { deskName: name, pollMs: 30, heartbeatMs: 100 },
-  });
-  engines.push(engine);
-  return engine;
-}
-
-async function sendAll(engine: Engine, count: number, prefix: string): Promise<void> {
-  const r = await engine.handlers['documents:add']({ files: makeInvoices(count, prefix) });
-  const ids = r.added.map((x) => x.id);
-  expect(ids).toHaveLength(count);
-  await engine.waitUntilSettled(ids);
-  const { rows } = await engine.handlers['documents:briefs']({ ids });
-  expect(rows.map((x) => x.state)).toEqual(Array(count).fill('accepted'));
-}
+const { desk, sandbox, tempDir } = useTeamDesks({ timings: { pollInitialMs: 600_000 } });
+const BACKENDS = useTeamBackends('team-latency', tempDir, 'latency');
 
 describe.each(BACKENDS)('per-desk latency on the $name team store', (backend) => {
   it.skipIf(backend.skip)(
     "every desk's charts show every desk's send latency",
     async () => {
       const address = await backend.newAddress();
-      const ap = await startSandbox({ latencyMs: 20 });
-      sandboxes.push(ap);
+      const ap = await sandbox({ latencyMs: 20 });
       // One desk at a time, so which desk sends which document is certain; each publishes its
       // latency when it stops (and every 10 s while it runs).
       const anna = await desk(address, ap, 'Anna');

@@ -7,10 +7,9 @@
  * migration 007), never a sort of the whole table.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocumentSort, DocumentSortKey } from '../../app/contract';
 import { SMALL_LIST, TEAM_SORT_KEYS } from '../../app/team/list-order';
-import { openTeamStore } from '../../app/team/open-store';
 import { clientConfig } from '../../app/team/postgres/connection';
 import { WALK_SORT_INDEX, postgresListSql } from '../../app/team/postgres/list';
 import { sqliteListSql } from '../../app/team/sqlite/sqlite-list';
@@ -21,12 +20,11 @@ import {
   type TeamListQuery,
   type TeamStore,
 } from '../../app/team/store';
-import { rawPostgres, teamBackends } from '../helpers/team-backends';
+import { rawPostgres, useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { memoryOrder } from '../helpers/team-memory-store';
 import { useTempDirs } from '../helpers/temp';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-list-sorts', tempDir, 'sorts');
+const BACKENDS = useTeamBackends('team-list-sorts', useTempDirs(), 'sorts');
 const DIRS = ['asc', 'desc'] as const;
 const ALL_SORTS: DocumentSort[] = TEAM_SORT_KEYS.flatMap((key) =>
   DIRS.map((dir) => ({ key, dir })),
@@ -139,26 +137,8 @@ function postgresPlan(key: DocumentSortKey): { uses: RegExp; never: RegExp } {
 }
 
 describe.each(BACKENDS)('the team list on $name sorts as the single desk does', (backend) => {
-  const opened: TeamStore[] = [];
-  let address = '';
-
-  beforeAll(async () => {
-    if (!backend.skip) await backend.setUp();
-  }, 60_000);
-  afterAll(async () => {
-    if (!backend.skip) await backend.tearDown();
-  });
-  afterEach(async () => {
-    for (const s of opened.splice(0)) await s.close();
-  });
-
-  async function fresh(): Promise<TeamStore> {
-    address = await backend.newAddress();
-    const s = openTeamStore(address);
-    opened.push(s);
-    await s.migrate();
-    return s;
-  }
+  const stores = useTeamStores(backend);
+  const { fresh } = stores;
 
   it.skipIf(backend.skip)(
     'amounts as numbers, names ignoring case, missing values first ascending',
@@ -184,10 +164,7 @@ describe.each(BACKENDS)('the team list on $name sorts as the single desk does', 
         `SELECT array_agg(w ORDER BY w) AS w FROM unnest(ARRAY['b', 'A', 'a', 'é', 'Z']) w`,
       );
       expect(words[0]!.w).toEqual(['a', 'A', 'b', 'é', 'Z']);
-      const s = openTeamStore(icu);
-      opened.push(s);
-      await s.migrate();
-      await expectVariedOrders(s);
+      await expectVariedOrders(await stores.open(icu));
     },
     30_000,
   );
@@ -269,7 +246,7 @@ describe.each(BACKENDS)('the team list on $name sorts as the single desk does', 
           `${sort.key} ${sort.dir}`,
         ).toEqual(rowsWanted);
         expect(page.total).toBe(queued);
-        const plan = await explain(backend.name, address, query);
+        const plan = await explain(backend.name, stores.address, query);
         const what = `${sort.key} ${sort.dir}:\n${plan}`;
         const want = backend.name === 'sqlite' ? sqlitePlan(sort.key) : postgresPlan(sort.key);
         expect(plan, what).toMatch(want.uses);

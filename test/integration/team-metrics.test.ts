@@ -2,39 +2,12 @@
  * The team's charts on a team outbox: two desks on one SQLite team store send to one sandbox,
  * and `metrics:snapshot` / `metrics:tick` name both desks with what each had accepted.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../app/contract';
-import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
-import { makeInvoices } from '../helpers/invoices';
-import { useTempDirs } from '../helpers/temp';
+import { sendAll, useTeamDesks } from '../helpers/team-desks';
 import { waitFor } from '../helpers/wait';
 
-const tempDir = useTempDirs();
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
-});
-
-async function desk(store: string, ap: SandboxHandle, name: string): Promise<Engine> {
-  const engine = await createTeamEngine({
-    dataDir: tempDir(),
-    secrets: memorySecretStore(),
-    host: 'cli',
-    endpoint: ap.url,
-    coalesceMs: 10,
-    store,
-    timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 100 },
-    team: { deskName: name, pollMs: 30, heartbeatMs: 100 },
-  });
-  engines.push(engine);
-  return engine;
-}
+const { desk, sandbox, sqliteStore } = useTeamDesks();
 
 /** Documents accepted per desk name in a snapshot's team figures. */
 function totals(s: MetricsSnapshot): Record<string, number> {
@@ -45,18 +18,9 @@ function totals(s: MetricsSnapshot): Record<string, number> {
   return out;
 }
 
-async function sendAll(engine: Engine, count: number, prefix: string): Promise<void> {
-  const r = await engine.handlers['documents:add']({ files: makeInvoices(count, prefix) });
-  const ids = r.added.map((x) => x.id);
-  expect(ids).toHaveLength(count);
-  await engine.waitUntilSettled(ids);
-  const { rows } = await engine.handlers['documents:briefs']({ ids });
-  expect(rows.map((x) => x.state)).toEqual(Array(count).fill('accepted'));
-}
-
 describe('team charts', () => {
   it('name both desks with what each sent, in the snapshot and in the ticks', async () => {
-    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const store = sqliteStore();
     const ap = await sandbox();
     // One desk at a time, so which desk sends which document is certain.
     const anna = await desk(store, ap, 'Anna');
@@ -88,9 +52,3 @@ describe('team charts', () => {
     expect(ticks[0]!.team!.from).toBeGreaterThan(ticks[0]!.at - 601_000);
   });
 });
-
-async function sandbox(): Promise<SandboxHandle> {
-  const s = await startSandbox({});
-  sandboxes.push(s);
-  return s;
-}

@@ -5,40 +5,22 @@
  * clock; verdicts are shared; and with the shared caches failing the desks work from their own
  * caches, lose nothing, and write what they learnt once the database answers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { memorySecretStore } from '../../app/engine/options';
-import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
-import { createTeamEngine } from '../../app/team/engine';
+import type { SandboxHandle } from '../../app/sandbox/server';
 import { openTeamStore } from '../../app/team/open-store';
 import { TeamStoreUnavailableError, type TeamStore } from '../../app/team/store';
 import type { TeamShared } from '../../app/team/shared-store';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
-import { teamBackends, type TeamBackend } from '../helpers/team-backends';
-import { useTempDirs } from '../helpers/temp';
+import { useTeamBackends, type TeamBackend } from '../helpers/team-backends';
+import { useTeamDesks } from '../helpers/team-desks';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-shared-caches', tempDir, 'caches');
+const { desk, sandbox, tempDir } = useTeamDesks({
+  timings: { settleBackstopMs: 200, pollInitialMs: 600_000 },
+  team: { pollMs: 50, heartbeatMs: 200, reconnectInitialMs: 50, reconnectMaxMs: 200 },
+});
+const BACKENDS = useTeamBackends('team-shared-caches', tempDir, 'caches');
 const [, POSTGRES] = BACKENDS;
-
-const engines: Engine[] = [];
-const sandboxes: SandboxHandle[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.stop();
-  for (const s of sandboxes.splice(0)) await s.close();
-});
-beforeAll(async () => {
-  if (!POSTGRES.skip) await POSTGRES.setUp();
-}, 60_000);
-afterAll(async () => {
-  await POSTGRES.tearDown();
-});
-
-async function sandbox(): Promise<SandboxHandle> {
-  const s = await startSandbox({});
-  sandboxes.push(s);
-  return s;
-}
 
 /** The shared part of the store fails (as with the database down) while `failing.on`. */
 function failingShared(store: TeamStore, failing: { on: boolean }): TeamStore {
@@ -61,37 +43,6 @@ function failingShared(store: TeamStore, failing: { on: boolean }): TeamStore {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-}
-
-async function desk(
-  store: string,
-  ap: SandboxHandle,
-  name: string,
-  extra: { now?: () => number; failing?: { on: boolean } } = {},
-): Promise<Engine> {
-  const failing = extra.failing;
-  const engine = await createTeamEngine(
-    {
-      dataDir: tempDir(),
-      secrets: memorySecretStore(),
-      host: 'cli',
-      endpoint: ap.url,
-      coalesceMs: 10,
-      store,
-      ...(extra.now ? { now: extra.now } : {}),
-      timings: { retryBaseMs: 20, retryMaxMs: 100, settleBackstopMs: 200, pollInitialMs: 600_000 },
-      team: {
-        deskName: name,
-        pollMs: 50,
-        heartbeatMs: 200,
-        reconnectInitialMs: 50,
-        reconnectMaxMs: 200,
-      },
-    },
-    failing ? { openStore: (url) => failingShared(openTeamStore(url), failing) } : {},
-  );
-  engines.push(engine);
-  return engine;
 }
 
 /** Lookup requests the access point answered (whichever of its lookup paths). */
@@ -227,7 +178,13 @@ describe.each(BACKENDS)('desks share caches on the $name team store', (backend) 
       const address = await backend.newAddress();
       const ap = await sandbox();
       const failing = { on: true };
-      const a = await desk(address, ap, 'desk A', { failing });
+      const a = await desk(
+        address,
+        ap,
+        'desk A',
+        {},
+        { openStore: (url) => failingShared(openTeamStore(url), failing) },
+      );
       const rows = await addAndSettle(a, makeInvoices(6, 'DOWN'));
       expect(rows.map((r) => r.state)).toEqual(Array(6).fill('accepted'));
       // Its own lookup cache served the other five.

@@ -3,34 +3,11 @@
  * answers live as long as the database's clock says, verdicts are kept per cache key, each
  * desk's latency rows are replaced per interval and pruned by age; many keys in one call.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openTeamStore } from '../../app/team/open-store';
-import type { TeamStore } from '../../app/team/store';
-import { teamBackends, type TeamBackend } from '../helpers/team-backends';
+import { describe, expect, it } from 'vitest';
+import { useTeamBackends, useTeamStores, type TeamBackend } from '../helpers/team-backends';
 import { useTempDirs } from '../helpers/temp';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-shared-store', tempDir, 'shared');
-const [, POSTGRES] = BACKENDS;
-
-const stores: TeamStore[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-});
-beforeAll(async () => {
-  if (!POSTGRES.skip) await POSTGRES.setUp();
-}, 60_000);
-afterAll(async () => {
-  await POSTGRES.tearDown();
-});
-
-async function open(backend: TeamBackend): Promise<{ store: TeamStore; address: string }> {
-  const address = await backend.newAddress();
-  const store = openTeamStore(address);
-  stores.push(store);
-  await store.migrate();
-  return { store, address };
-}
+const BACKENDS = useTeamBackends('team-shared-store', useTempDirs(), 'shared');
 
 /** The database's clock in SQL, per dialect. */
 const nowSql = (b: TeamBackend) =>
@@ -47,10 +24,13 @@ const answer = (id: string, found: boolean) =>
   });
 
 describe.each(BACKENDS)('the $name team store shares caches and latency', (backend) => {
+  const stores = useTeamStores(backend);
+
   it.skipIf(backend.skip)(
     'lookup answers: many in one call, per access point, dated and expired by the database clock',
     async () => {
-      const { store, address } = await open(backend);
+      const store = await stores.fresh();
+      const address = stores.address;
       const ids = Array.from({ length: 300 }, (_, i) => `0208:${String(i).padStart(10, '0')}`);
       await store.shared.putLookups(
         'ap-1',
@@ -104,7 +84,7 @@ describe.each(BACKENDS)('the $name team store shares caches and latency', (backe
   );
 
   it.skipIf(backend.skip)('verdicts: many in one call, per cache key', async () => {
-    const { store } = await open(backend);
+    const store = await stores.fresh();
     const shas = Array.from({ length: 200 }, (_, i) => i.toString(16).padStart(64, '0'));
     await store.shared.putVerdicts(
       'rules-1',
@@ -126,7 +106,8 @@ describe.each(BACKENDS)('the $name team store shares caches and latency', (backe
   it.skipIf(backend.skip)(
     'desk latency: one row per desk and interval, replaced when published again, pruned by age',
     async () => {
-      const { store, address } = await open(backend);
+      const store = await stores.fresh();
+      const address = stores.address;
       await store.heartbeat({ id: 'desk-a', name: 'Anna', host: 'pc-1' });
       const row = (interval: number, count: number) => ({
         interval,

@@ -4,16 +4,14 @@
  * starts from (never a claimed document), writes a timeline row naming the desk, is heard by
  * the other desks, and the export hands every matching row over in pages, in order.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openTeamStore } from '../../app/team/open-store';
-import { type TeamDocument, type TeamStore } from '../../app/team/store';
-import { teamBackends } from '../helpers/team-backends';
+import { describe, expect, it } from 'vitest';
+import { type TeamDocument } from '../../app/team/store';
+import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-store-clerk', tempDir, 'clerk');
+const BACKENDS = useTeamBackends('team-store-clerk', useTempDirs(), 'clerk');
 
 const newDoc = teamDocMaker('CLERK');
 
@@ -26,30 +24,9 @@ const NOT_ON_PEPPOL = {
 };
 
 describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
-  const opened: TeamStore[] = [];
-  let address = '';
+  const stores = useTeamStores(backend);
+  const { connect, fresh } = stores;
   const at = (n: number) => (backend.name === 'sqlite' ? '?' : `$${n}`);
-
-  beforeAll(async () => {
-    if (!backend.skip) await backend.setUp();
-  }, 60_000);
-  afterAll(async () => {
-    if (!backend.skip) await backend.tearDown();
-  });
-  afterEach(async () => {
-    for (const s of opened.splice(0)) await s.close();
-  });
-
-  async function connect(): Promise<TeamStore> {
-    const s = openTeamStore(address);
-    opened.push(s);
-    await s.migrate();
-    return s;
-  }
-  async function fresh(): Promise<TeamStore> {
-    address = await backend.newAddress();
-    return connect();
-  }
 
   it.skipIf(backend.skip)(
     'undo of a cancel: each back to the state it was cancelled from, once, heard by the other desks',
@@ -134,7 +111,7 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
       ]);
       // A team desk holds nothing itself; a held row is made in SQL.
       await backend.raw(
-        address,
+        stores.address,
         `UPDATE team_documents SET state = 'held', due_at = NULL, problem_code = 'DUPLICATE',
            problem_message = 'Possibly a duplicate.' WHERE id = ${at(1)}`,
         [held!.id],

@@ -1,15 +1,15 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
 import { clientConfig } from '../../app/team/postgres/connection';
 import { CLAIM_DUE_DOCUMENTS } from '../../app/team/postgres/statements';
 import { CLAIM_DUE_DOCUMENTS as CLAIM_DUE_DOCUMENTS_SQLITE } from '../../app/team/sqlite/sqlite-team-store';
-import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
+import type { NewTeamDocument } from '../../app/team/store';
+import { bareTeamDoc } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
-import { skipWithoutPostgres } from '../helpers/team-backends';
+import { useTeamBackends } from '../helpers/team-backends';
 
 // A claim's cost must not grow with the queue: it reads the due index up to now, in due order,
 // and stops after `limit` rows, rather than reading every candidate row and sorting them. Checked on the plans,
@@ -17,27 +17,16 @@ import { skipWithoutPostgres } from '../helpers/team-backends';
 
 const tempDir = useTempDirs();
 // Under CI a missing PostgreSQL fails; elsewhere its half skips, saying why.
-const skipPostgres = skipWithoutPostgres('team-store-plans (postgresql)');
+const [, POSTGRES] = useTeamBackends('team-store-plans', tempDir, 'plans');
 
 function docs(n: number, tag: string): NewTeamDocument[] {
-  return Array.from({ length: n }, (_, i) => {
-    const body = new TextEncoder().encode(`<Invoice><ID>${tag}-${i}</ID></Invoice>`);
-    return {
-      key: teamKeyOf(body),
-      fileName: `${tag}-${i}.xml`,
-      body,
-      state: 'queued',
-      docType: 'Invoice',
-      invoiceNumber: `${tag}-${i}`,
-      senderId: null,
-      receiverId: null,
-      buyerName: null,
-      amount: null,
-      currency: null,
-      issueDate: null,
-      problem: null,
-    };
-  });
+  return Array.from({ length: n }, (_, i) =>
+    bareTeamDoc(
+      new TextEncoder().encode(`<Invoice><ID>${tag}-${i}</ID></Invoice>`),
+      `${tag}-${i}.xml`,
+      `${tag}-${i}`,
+    ),
+  );
 }
 
 describe('claim plans', () => {
@@ -59,23 +48,16 @@ describe('claim plans', () => {
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
-  describe.skipIf(skipPostgres)('PostgreSQL', () => {
-    let cluster: PostgresCluster;
-    beforeAll(async () => {
-      cluster = await startPostgres();
-    });
-    afterAll(async () => {
-      await cluster?.stop();
-    });
-
+  describe.skipIf(POSTGRES.skip)('PostgreSQL', () => {
     it('a range of the due index under a Limit, no bitmap scan and sort', async () => {
-      const store = openTeamStore(cluster.url);
+      const address = await POSTGRES.newAddress();
+      const store = openTeamStore(address);
       await store.migrate();
       await store.enqueue('desk', docs(2000, 'pg'));
       expect((await store.claim('desk', 3, 30_000)).map((c) => c.id)).toEqual([1, 2, 3]);
       await store.close();
       // The store's own connection settings, and the store's own claim statement.
-      const client = new pg.Client(clientConfig(cluster.url));
+      const client = new pg.Client(clientConfig(address));
       await client.connect();
       try {
         const r = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${CLAIM_DUE_DOCUMENTS}`, [

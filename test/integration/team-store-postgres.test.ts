@@ -2,10 +2,11 @@ import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { labelOf, openTeamStore, TeamStoreAddressError } from '../../app/team/open-store';
-import { teamKeyOf, TeamStoreUnavailableError, type TeamStore } from '../../app/team/store';
+import { TeamStoreUnavailableError, type TeamStore } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
 import { skipWithoutPostgres } from '../helpers/team-backends';
+import { bareTeamDoc } from '../helpers/team-docs';
 
 // What only the PostgreSQL store has to show: a database that is down is told apart from a bug,
 // the password never shows, and the store and its listener come back after a restart.
@@ -138,21 +139,7 @@ describe.skipIf(skip)('team store on PostgreSQL: faults', () => {
     const bodies = ['NOTICE-1', 'NOTICE-2'].map((n) => makeInvoice(n));
     const added = await a.enqueue(
       'desk-a',
-      bodies.map((body, i) => ({
-        key: teamKeyOf(body),
-        fileName: `notice-${i}.xml`,
-        body,
-        state: 'queued' as const,
-        docType: 'Invoice' as const,
-        invoiceNumber: null,
-        senderId: null,
-        receiverId: null,
-        buyerName: null,
-        amount: null,
-        currency: null,
-        issueDate: null,
-        problem: null,
-      })),
+      bodies.map((body, i) => bareTeamDoc(body, `notice-${i}.xml`)),
     );
     const ids = added.map((r) => r.id);
     const claims = await a.claim('desk-a', 2, 30_000);
@@ -198,24 +185,7 @@ describe.skipIf(skip)('team store on PostgreSQL: faults', () => {
     await vi.waitFor(() => expect(heard).toContainEqual([]), { timeout: 15_000, interval: 50 });
     const body = makeInvoice('AFTER-RESTART');
     const added = await vi.waitFor(
-      () =>
-        a.enqueue('desk-a', [
-          {
-            key: teamKeyOf(body),
-            fileName: 'after-restart.xml',
-            body,
-            state: 'queued',
-            docType: 'Invoice',
-            invoiceNumber: 'AFTER-RESTART',
-            senderId: null,
-            receiverId: null,
-            buyerName: null,
-            amount: null,
-            currency: null,
-            issueDate: null,
-            problem: null,
-          },
-        ]),
+      () => a.enqueue('desk-a', [bareTeamDoc(body, 'after-restart.xml', 'AFTER-RESTART')]),
       { timeout: 15_000, interval: 100 },
     );
     await vi.waitFor(() => expect(heard).toContainEqual([added[0]!.id]), {

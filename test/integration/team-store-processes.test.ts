@@ -2,21 +2,19 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
-import { teamKeyOf } from '../../app/team/store';
 import { makeInvoice } from '../helpers/invoices';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
+import { bareTeamDoc } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
-import { skipWithoutPostgres } from '../helpers/team-backends';
+import { useTeamBackends } from '../helpers/team-backends';
 
 // Desks are separate processes: three processes claim from one store at once (SQLite file:
 // BEGIN IMMEDIATE + busy_timeout; PostgreSQL: SKIP LOCKED) and never get the same document.
 
 const tempDir = useTempDirs();
 // Under CI a missing PostgreSQL fails; elsewhere its half skips, saying why.
-const skipPostgres = skipWithoutPostgres('team-store-processes (postgresql)');
+const [, POSTGRES] = useTeamBackends('team-store-processes', tempDir, 'procs');
 
 const DOCS = 150;
 const DESKS = 3;
@@ -84,24 +82,9 @@ function runDesk(script: string, address: string, desk: string, go: string): Pro
 async function claimFromProcesses(address: string, dir: string): Promise<void> {
   const store = openTeamStore(address);
   await store.migrate();
-  const docs = Array.from({ length: DOCS }, (_, i) => {
-    const body = makeInvoice(`PROC-${i}`);
-    return {
-      key: teamKeyOf(body),
-      fileName: `proc-${i}.xml`,
-      body,
-      state: 'queued' as const,
-      docType: 'Invoice' as const,
-      invoiceNumber: `PROC-${i}`,
-      senderId: null,
-      receiverId: null,
-      buyerName: null,
-      amount: null,
-      currency: null,
-      issueDate: null,
-      problem: null,
-    };
-  });
+  const docs = Array.from({ length: DOCS }, (_, i) =>
+    bareTeamDoc(makeInvoice(`PROC-${i}`), `proc-${i}.xml`, `PROC-${i}`),
+  );
   const ids = (await store.enqueue('setup', docs)).map((r) => r.id).sort((a, b) => a - b);
   const script = await bundleStore(dir);
   const go = join(dir, 'go');
@@ -132,21 +115,9 @@ describe('desks as separate processes on one store', () => {
     await claimFromProcesses(`sqlite:${join(dir, 'team.sqlite')}`, dir);
   });
 
-  describe.skipIf(skipPostgres)('PostgreSQL', () => {
-    let cluster: PostgresCluster;
-    beforeAll(async () => {
-      cluster = await startPostgres();
-    });
-    afterAll(async () => {
-      await cluster?.stop();
-    });
-
+  describe.skipIf(POSTGRES.skip)('PostgreSQL', () => {
     it('no document is claimed twice', async () => {
-      const admin = new pg.Client({ connectionString: cluster.url });
-      await admin.connect();
-      await admin.query('CREATE DATABASE procs');
-      await admin.end();
-      await claimFromProcesses(cluster.url.replace(/\/postgres$/, '/procs'), tempDir());
+      await claimFromProcesses(await POSTGRES.newAddress(), tempDir());
     });
   });
 });

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openTeamStore } from '../../app/team/open-store';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../app/team/migrations';
 import { IN_DOUBT_DETAIL } from '../../app/team/store-rows';
 import { teamKeyOf, type TeamStore } from '../../app/team/store';
-import { teamBackends } from '../helpers/team-backends';
+import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
 import { waitFor } from '../helpers/wait';
@@ -26,8 +25,7 @@ async function poll<T>(
 
 // One contract, two implementations: every test below runs on SQLite and on a real PostgreSQL.
 
-const tempDir = useTempDirs();
-const BACKENDS = teamBackends('team-store', tempDir).map((b) => ({
+const BACKENDS = useTeamBackends('team-store', useTempDirs()).map((b) => ({
   ...b,
   migrations: (b.name === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).length,
 }));
@@ -43,41 +41,23 @@ const PROBLEM = {
 };
 
 describe.each(BACKENDS)('team store on $name', (backend) => {
-  const opened: TeamStore[] = [];
-  let address = '';
-
-  beforeAll(async () => {
-    if (!backend.skip) await backend.setUp();
-  });
-  afterAll(async () => {
-    if (!backend.skip) await backend.tearDown();
-  });
-  afterEach(async () => {
+  // Another desk's connection to the same database (a new pool / file handle): connect().
+  const stores = useTeamStores(backend);
+  const { connect, fresh } = stores;
+  // Registered after the stores' clean-up, so it runs first (as it did before the closes).
+  afterEach(() => {
     vi.useRealTimers();
-    for (const s of opened.splice(0)) await s.close();
   });
-
-  /** Another desk's connection to the same database (a new pool / file handle). */
-  async function connect(migrate = true): Promise<TeamStore> {
-    const s = openTeamStore(address);
-    opened.push(s);
-    if (migrate) await s.migrate();
-    return s;
-  }
-  async function fresh(): Promise<TeamStore> {
-    address = await backend.newAddress();
-    return connect();
-  }
 
   describe.skipIf(backend.skip)('contract', () => {
     it('migrating twice is a no-op, and three desks migrating at once migrate once', async () => {
-      address = await backend.newAddress();
+      await stores.newAddress();
       const [a, b, c] = await Promise.all([connect(false), connect(false), connect(false)]);
       await Promise.all([a!.migrate(), b!.migrate(), c!.migrate()]);
       const [doc] = await a!.enqueue(ANNA.id, [newDoc()]);
       await a!.migrate();
       await b!.migrate();
-      const rows = await backend.raw(address, 'SELECT id FROM team_migrations');
+      const rows = await backend.raw(stores.address, 'SELECT id FROM team_migrations');
       expect(rows).toHaveLength(backend.migrations);
       expect((await c!.get(doc!.id))?.state).toBe('queued');
       expect(a!.dialect).toBe(backend.name);
@@ -85,11 +65,14 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
 
     it('refuses a database migrated by a newer Peppol Desk, or with an edited migration', async () => {
       const s = await fresh();
-      await backend.raw(address, "UPDATE team_migrations SET sha256 = 'edited' WHERE id = 1");
-      await expect(s.migrate()).rejects.toMatchObject({ code: 'TEAM_MIGRATION_EDITED' });
-      await backend.raw(address, 'DELETE FROM team_migrations');
       await backend.raw(
-        address,
+        stores.address,
+        "UPDATE team_migrations SET sha256 = 'edited' WHERE id = 1",
+      );
+      await expect(s.migrate()).rejects.toMatchObject({ code: 'TEAM_MIGRATION_EDITED' });
+      await backend.raw(stores.address, 'DELETE FROM team_migrations');
+      await backend.raw(
+        stores.address,
         `INSERT INTO team_migrations (id, name, sha256, applied_at) VALUES (999, '999-future', 'x', ${
           backend.name === 'sqlite' ? '0' : 'now()'
         })`,
@@ -142,7 +125,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect((await a.counts()).sending).toBe(120);
       // The kept counts agree with counting the rows (asked twice: folding changes nothing).
       const counted = await backend.raw(
-        address,
+        stores.address,
         'SELECT state, COUNT(*) AS n FROM team_documents GROUP BY state',
       );
       expect(counted.map((r) => [r.state, Number(r.n)])).toEqual([['sending', 120]]);
@@ -449,7 +432,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       // Two of Anna's acceptances moved back two hours: out of the hour, still in three hours.
       const aged = mine.map((c) => c.id).join(', ');
       await backend.raw(
-        address,
+        stores.address,
         `UPDATE team_events SET at = at - 7200000 WHERE to_state = 'accepted' AND document_id IN (${aged})`,
       );
       expect(totals(await a.acceptedPerSecond(3_600_000))).toEqual({ 'desk-ben/Ben': 2 });
@@ -460,7 +443,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(ids).toHaveLength(5);
       // The range is read from the partial index of accepted events (migration 002).
       const indexes = await backend.raw(
-        address,
+        stores.address,
         backend.name === 'sqlite'
           ? "SELECT sql AS def FROM sqlite_master WHERE name = 'team_events_accepted'"
           : "SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'team_events_accepted'",
