@@ -14,9 +14,13 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-async function expectSectionAccessible(page: Page, state: string): Promise<void> {
+async function expectSectionAccessible(
+  page: Page,
+  state: string,
+  section = 'team-outbox',
+): Promise<void> {
   const { violations } = await new AxeBuilder({ page })
-    .include('[data-testid="team-outbox"]')
+    .include(`[data-testid="${section}"]`)
     .withTags(TAGS)
     .analyze();
   const summary = violations.map(
@@ -87,6 +91,7 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(attempts).toHaveAccessibleDescription(/^Shared by the team/);
     await sharedAttempts.scrollIntoViewIfNeeded();
     await desk.screenshot('team-shared-settings', testInfo);
+    await expectSectionAccessible(page, 'settings shared by the team', 'settings-dialog');
     const teamAttempts = String((Number(ownAttempts) % 100) + 1);
     await attempts.fill(teamAttempts);
     await page.getByTestId('settings-save').click();
