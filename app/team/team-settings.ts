@@ -57,7 +57,8 @@ export interface TeamSettingsDeps {
  */
 export class TeamEngineSettings extends EngineSettings {
   private readonly team = new Map<TeamSettingKey, SharedValue>();
-  private readonly names = new Map<string, string>();
+  /** Desk ids → names (null: a desk the team does not list). */
+  private readonly names = new Map<string, string | null>();
 
   constructor(
     repo: SettingsRepo,
@@ -154,9 +155,13 @@ export class TeamEngineSettings extends EngineSettings {
       this.team.set(key, { value, by: row.updatedBy, at: row.updatedAt });
       if (was !== value) changed.push(key);
     }
-    const unknown = rows.some((r) => r.updatedBy !== null && !this.names.has(r.updatedBy));
-    if (unknown) {
+    const unknown = rows.flatMap((r) =>
+      r.updatedBy !== null && !this.names.has(r.updatedBy) ? [r.updatedBy] : [],
+    );
+    if (unknown.length > 0) {
       for (const d of await this.deps.store.desks(0)) this.names.set(d.id, d.name);
+      // A desk the team no longer lists is asked about once, not at every heartbeat.
+      for (const id of unknown) if (!this.names.has(id)) this.names.set(id, null);
     }
     if (changed.length > 0) this.deps.onChange?.(changed);
   }

@@ -15,7 +15,11 @@ import {
 
 const DESK = { id: 'desk-a', name: 'Anna', host: 'pc-a' };
 
-function fakeStore(rows: TeamSettingRow[], down = { on: false }): TeamSettingsDeps['store'] {
+function fakeStore(
+  rows: TeamSettingRow[],
+  down = { on: false },
+  asked = { desks: 0 },
+): TeamSettingsDeps['store'] {
   return {
     label: 'team@db:5432/team',
     settings: async (keys) => rows.filter((r) => keys.includes(r.key)).map((r) => ({ ...r })),
@@ -29,10 +33,13 @@ function fakeStore(rows: TeamSettingRow[], down = { on: false }): TeamSettingsDe
         else rows.push(row);
       }
     },
-    desks: async () => [
-      { id: 'desk-b', name: 'Ben', host: 'pc-b', lastSeenAt: 0, online: true },
-      { ...DESK, lastSeenAt: 0, online: true },
-    ],
+    desks: async () => (
+      asked.desks++,
+      [
+        { id: 'desk-b', name: 'Ben', host: 'pc-b', lastSeenAt: 0, online: true },
+        { ...DESK, lastSeenAt: 0, online: true },
+      ]
+    ),
   };
 }
 
@@ -93,10 +100,13 @@ describe('a team desk’s settings', () => {
 
   it('seeds only what the team lacks, and reads the same values again without news', async () => {
     const seen = { log: [] as string[], changed: [] as string[][] };
-    const rows = [row('maxAttempts', 3)];
-    const settings = settingsOn(fakeStore(rows), seen);
+    // Written by a desk the team no longer lists.
+    const rows = [{ ...row('maxAttempts', 3), updatedBy: 'desk-gone' }];
+    const asked = { desks: 0 };
+    const settings = settingsOn(fakeStore(rows, { on: false }, asked), seen);
     await settings.sync();
     expect(rows).toHaveLength(5);
+    expect(settings.sharedByTeam().maxAttempts).toEqual({ changedBy: null, changedAt: 5_000 });
     expect(rows.find((r) => r.key === teamSettingRowKey('maxAttempts'))?.value).toBe('3');
     expect(rows.find((r) => r.key === teamSettingRowKey('remoteValidation'))).toMatchObject({
       value: 'false',
@@ -105,6 +115,8 @@ describe('a team desk’s settings', () => {
     expect(settings.sharedByTeam().remoteValidation?.changedBy).toBe('Anna');
     await settings.sync();
     expect(seen.changed).toEqual([['maxAttempts']]);
+    // The desks are read once for the unknown id, not at every heartbeat.
+    expect(asked.desks).toBe(1);
   });
 
   it('refuses a change while the team database is down, saying so; nothing changes', async () => {
