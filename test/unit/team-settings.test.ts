@@ -33,13 +33,13 @@ function fakeStore(
         else rows.push(row);
       }
     },
-    desks: async () => (
-      asked.desks++,
-      [
+    desks: async () => {
+      asked.desks++;
+      return [
         { id: 'desk-b', name: 'Ben', host: 'pc-b', lastSeenAt: 0, online: true },
         { ...DESK, lastSeenAt: 0, online: true },
-      ]
-    ),
+      ];
+    },
   };
 }
 
