@@ -4,6 +4,28 @@
  */
 import type { Environment } from './connection';
 
+/**
+ * The settings a team outbox shares: on a team desk every desk uses the team's value (kept in the
+ * team's database), so a document's fate does not depend on which desk handles it. The others
+ * (concurrency, batching, gzip, the metrics port, the hot folder) stay each desk's own.
+ */
+export const TEAM_SETTING_KEYS = [
+  'maxAttempts',
+  'remoteValidation',
+  'maxDocumentBytes',
+  'lookupFoundTtlMs',
+  'lookupNotFoundTtlMs',
+] as const;
+
+/** A setting shared by the team (see TEAM_SETTING_KEYS). */
+export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
+
+/** Who changed a shared setting last: a desk's name (null when unknown) and when (ms). */
+export interface TeamSettingChange {
+  changedBy: string | null;
+  changedAt: number;
+}
+
 /** Settings as the UI sees them: the API key never leaves the engine, only whether one is set. */
 export interface Settings {
   endpoint: string | null;
@@ -34,6 +56,12 @@ export interface Settings {
    * password), or null for this computer's own outbox. Absent where the host cannot switch (CLI).
    */
   teamStore?: { label: string } | null;
+  /**
+   * On a team desk: the settings the team shares (their values above are the team's), each with
+   * who changed it last and when (null until the team's database has answered: the values are
+   * then this desk's own). Absent on a single desk.
+   */
+  sharedByTeam?: Record<TeamSettingKey, TeamSettingChange | null>;
 }
 
 /** What `settings:set` accepts. `apiKey: null` removes the key. */

@@ -56,6 +56,8 @@ export interface TeamDeskOptions {
   onChanged(ids: readonly number[]): void;
   /** What this desk sends through now (app/team/access-point.ts). */
   accessPoint(): AccessPointRef;
+  /** Read the team's shared settings (./team-settings): at connect, before anything is handed over or sent, and at each heartbeat. */
+  syncSettings?(): Promise<void>;
   /** Reachability, the desks online or whether this desk may send changed. */
   onStatus(): void;
   log?(message: string): void;
@@ -180,6 +182,7 @@ export class TeamDesk {
       if (notice && !notice.due) return;
       if (this.reachable) this.sender.pump();
     });
+    await this.o.syncSettings?.();
     await this.handOver();
     await this.checkAccessPoint(false);
     this.downSince = null;
@@ -239,8 +242,9 @@ export class TeamDesk {
     if (!this.reachable || this.stopped) return;
     try {
       await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
-      // Another desk may have changed the team's access point.
+      // Another desk may have changed the team's access point or shared settings.
       await this.checkAccessPoint(false);
+      await this.o.syncSettings?.();
       await this.countDesks();
     } catch (err) {
       this.trouble(err);

@@ -1,7 +1,7 @@
 /** What the team engine's handlers work with (./engine-handlers, ./engine-actions). */
 import type { EngineConnection } from '../engine/connection';
 import type { EngineOptions } from '../engine/options';
-import type { EngineSettings } from '../engine/settings';
+import type { TeamEngineSettings } from './team-settings';
 import type { Metrics } from '../metrics/metrics';
 import type { CheckResult } from '../validation/types';
 import type { TeamDesk } from './desk';
@@ -12,7 +12,7 @@ import type { TeamMetricsReader } from './team-metrics';
 /** What the team handlers work with. */
 export interface TeamHandlerContext {
   options: EngineOptions;
-  settings: EngineSettings;
+  settings: TeamEngineSettings;
   connection: EngineConnection;
   store: TeamStore;
   desk: DeskInfo;

@@ -15,10 +15,10 @@ import {
   type RequestChannel,
 } from '../contract';
 import { requireIds } from '../engine/documents';
-import { settingsHandlers } from '../engine/settings-handlers';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
 import { teamCounts } from './engine-events';
+import { teamSettingsHandlers } from './engine-settings';
 import { OLDEST_FIRST } from './list-order';
 import type { TeamHandlerContext } from './engine-context';
 import type { TeamDocument, TeamStore } from './store';
@@ -179,25 +179,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),
     'connection:get': () => status(),
-    ...settingsHandlers(
-      {
-        settings,
-        options,
-        connection: ctx.connection,
-        pipeline: {
-          setConcurrency: (c) => teamDesk.sender.setConcurrency(c === 'auto' ? 10 : c),
-          // Single sends only on a team outbox; the rest is read where it is used.
-          setBatching: () => undefined,
-          setMaxAttempts: () => undefined,
-          setRemoteValidation: () => undefined,
-        },
-      },
-      {
-        setMetricsPort: (port) => ctx.setMetricsPort(port),
-        applyHotFolder: () => Promise.resolve(),
-        applyConnection: () => ctx.connection.apply(),
-      },
-    ),
+    ...teamSettingsHandlers(ctx),
     'metrics:snapshot': async () => {
       // The first read fills the hour; later ones are at most every few seconds.
       await ctx.teamMetrics.refresh();

@@ -13,7 +13,6 @@ import type { DocumentState, Environment } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
 import type { Engine, EngineOptions } from '../engine/options';
-import { EngineSettings } from '../engine/settings';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
@@ -25,6 +24,7 @@ import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
 import type { CheckResult } from '../validation/types';
 import { accessPointRef, type AccessPointRef } from './access-point';
 import { TeamDesk } from './desk';
+import { TeamEngineSettings } from './team-settings';
 import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
@@ -85,7 +85,28 @@ async function openTeamEngine(
 ): Promise<Engine> {
   const now = options.now ?? Date.now;
   const db = openDb({ dataDir: options.dataDir });
-  const settings = new EngineSettings(new SettingsRepo(db), { dataDir: options.dataDir });
+  const desk: DeskInfo = {
+    id: deskIdOf(options.dataDir),
+    name: options.team?.deskName ?? `${os.userInfo().username}@${os.hostname()}`,
+    host: os.hostname(),
+  };
+  // The settings the team shares are the team's once read (./team-settings); the rest this desk's.
+  const settings = new TeamEngineSettings(
+    new SettingsRepo(db),
+    { dataDir: options.dataDir },
+    {
+      store,
+      desk,
+      onChange: (keys) => {
+        if (keys.some((k) => k === 'lookupFoundTtlMs' || k === 'lookupNotFoundTtlMs')) ttlChanged();
+      },
+      ...(options.log ? { log: options.log } : {}),
+    },
+  );
+  // The lookup cache (made with the connection below) takes new lifetimes at once.
+  let ttlChanged = (): void => {};
+  // A read-and-exit tool reads the team's values (and seeds none); a working desk at connect.
+  if (options.autoStart === false) await settings.sync(false);
   const metrics = new Metrics(now);
   const concurrencySetting = options.concurrency ?? settings.get('concurrency');
   // Single sends only: the adaptive setting becomes the team default of 10 in flight.
@@ -102,6 +123,7 @@ async function openTeamEngine(
     concurrency,
     trackDelivery: false,
   });
+  ttlChanged = () => connection.participants.setTtl(settings.lookupTtl());
   const pool = createValidationPool({
     ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
     ...(options.validationThreads ? { size: options.validationThreads } : {}),
@@ -136,11 +158,6 @@ async function openTeamEngine(
     return result;
   };
 
-  const desk: DeskInfo = {
-    id: deskIdOf(options.dataDir),
-    name: options.team?.deskName ?? `${os.userInfo().username}@${os.hostname()}`,
-    host: os.hostname(),
-  };
   const t = options.team ?? {};
   const refOf = (ap: string, environment: Environment): AccessPointRef =>
     accessPointRef({
@@ -214,6 +231,7 @@ async function openTeamEngine(
       ...(t.reconnectMaxMs !== undefined ? { maxMs: t.reconnectMaxMs } : {}),
     },
     accessPoint: () => accessPoint,
+    syncSettings: () => settings.sync(),
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),
     ...(options.log ? { log: options.log } : {}),

@@ -210,6 +210,16 @@ export interface ChangeNotice {
   due: boolean;
 }
 
+/** One of the team's shared settings as stored (`team_settings`): its value as JSON, who and when. */
+export interface TeamSettingRow {
+  key: string;
+  value: string;
+  /** The desk id that wrote it. */
+  updatedBy: string | null;
+  /** Database clock, ms. */
+  updatedAt: number;
+}
+
 /** Documents accepted per desk per second, for the team's charts (`TeamStore.acceptedPerSecond`). */
 export interface TeamAcceptedSeries {
   /** The database's clock when it was read, ms since the epoch (the buckets are on that clock). */
@@ -303,6 +313,19 @@ export interface TeamStore {
     ap: AccessPointRef,
     replace: boolean,
   ): Promise<AdoptAccessPointResult>;
+
+  /** The team's shared settings of these keys (app/team/team-settings.ts); absent keys left out. */
+  settings(keys: readonly string[]): Promise<TeamSettingRow[]>;
+  /**
+   * Write shared settings (values as JSON, never a secret) as `deskId`'s, dated by the database's
+   * clock, in one transaction. `onlyMissing`: a key the team already has keeps its value (a desk
+   * seeding the team's settings from its own; the first desk wins).
+   */
+  putSettings(
+    deskId: string,
+    values: readonly { key: string; value: string }[],
+    onlyMissing: boolean,
+  ): Promise<void>;
 
   get(id: number): Promise<TeamDocument | null>;
   /** The documents of these ids (unknown ids left out) in one read: what a run's summary reads. */

@@ -14,9 +14,13 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-async function expectSectionAccessible(page: Page, state: string): Promise<void> {
+async function expectSectionAccessible(
+  page: Page,
+  state: string,
+  section = 'team-outbox',
+): Promise<void> {
   const { violations } = await new AxeBuilder({ page })
-    .include('[data-testid="team-outbox"]')
+    .include(`[data-testid="${section}"]`)
     .withTags(TAGS)
     .analyze();
   const summary = violations.map(
@@ -44,6 +48,10 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     // Masked like the API key.
     await expect(address).toHaveAttribute('type', 'password');
     await expectSectionAccessible(page, 'the section before joining');
+    // A single desk's settings are its own: nothing says "shared".
+    const attempts = page.getByLabel('Attempts before giving up');
+    const ownAttempts = await attempts.inputValue();
+    await expect(page.getByTestId('settings-shared-maxAttempts')).toHaveCount(0);
 
     // A wrong address is refused in place, in plain words; nothing changes.
     await address.fill('https://example.invalid/team');
@@ -69,6 +77,26 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(page.getByTestId('performance-this-desk')).toHaveText(/This desk/);
     const { team } = await desk.invoke('connection:get', undefined);
     const deskName = team!.deskName;
+
+    // Settings the team shares say so, and who changed them last; a change is the team's.
+    await page.getByTestId('open-settings').click();
+    const sharedAttempts = page.getByTestId('settings-shared-maxAttempts');
+    await expect(sharedAttempts).toContainText(
+      'Shared by the team: a change applies to every desk.',
+    );
+    await expect(sharedAttempts).toContainText(`Changed by ${deskName}, `);
+    await expect(page.getByTestId('settings-shared-maxDocumentBytes')).toContainText(
+      'Shared by the team: a change applies to every desk.',
+    );
+    await expect(attempts).toHaveAccessibleDescription(/^Shared by the team/);
+    await sharedAttempts.scrollIntoViewIfNeeded();
+    await desk.screenshot('team-shared-settings', testInfo);
+    await expectSectionAccessible(page, 'settings shared by the team', 'settings-dialog');
+    const teamAttempts = String((Number(ownAttempts) % 100) + 1);
+    await attempts.fill(teamAttempts);
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByTestId('settings-dialog')).toBeHidden();
+    expect((await desk.invoke('settings:get', undefined)).maxAttempts).toBe(Number(teamAttempts));
 
     // Dropped files go to the team's queue and are sent from this desk.
     const prefix = uniquePrefix('TEAM');
@@ -142,6 +170,11 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await page.getByTestId('open-settings').click();
     await section.getByTestId('team-outbox-leave').click();
     await expect(section.getByTestId('team-outbox-address')).toBeVisible();
+    // The desk's own attempts are as they were before it joined.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('open-settings').click();
+    await expect(attempts).toHaveValue(ownAttempts);
+    await expect(page.getByTestId('settings-shared-maxAttempts')).toHaveCount(0);
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('team-badge')).toHaveCount(0);
     await expect(page.getByTestId('performance-this-desk')).toHaveCount(0);

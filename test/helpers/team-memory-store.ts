@@ -26,6 +26,7 @@ import type {
   TeamEvent,
   TeamListQuery,
   TeamOutcome,
+  TeamSettingRow,
   TeamStore,
 } from '../../app/team/store';
 import { MemoryTeamShared } from './team-memory-shared';
@@ -437,6 +438,28 @@ export class MemoryTeamStore implements TeamStore {
     for (const r of this.rows.values()) if (current && r.poll) r.poll.next = null;
     this.teamAp = { ...ap, setBy: deskId, setAt: this.now() };
     return { ok: true, accessPoint: this.teamAp };
+  }
+
+  private readonly teamSettings = new Map<string, TeamSettingRow>();
+
+  async settings(keys: readonly string[]): Promise<TeamSettingRow[]> {
+    this.gate();
+    return keys.flatMap((k) => {
+      const row = this.teamSettings.get(k);
+      return row ? [{ ...row }] : [];
+    });
+  }
+
+  async putSettings(
+    deskId: string,
+    values: readonly { key: string; value: string }[],
+    onlyMissing: boolean,
+  ): Promise<void> {
+    this.gate();
+    for (const { key, value } of values) {
+      if (onlyMissing && this.teamSettings.has(key)) continue;
+      this.teamSettings.set(key, { key, value, updatedBy: deskId, updatedAt: this.now() });
+    }
   }
 
   async retry(deskId: string, ids: readonly number[]) {

@@ -36,6 +36,7 @@ import type {
   TeamEvent,
   TeamListQuery,
   TeamOutcome,
+  TeamSettingRow,
   TeamStore,
 } from '../store';
 import {
@@ -57,6 +58,7 @@ import * as polls from './polls';
 import { PostgresTeamShared } from './shared';
 import * as clerk from './clerk';
 import { adoptAccessPoint, readAccessPoint } from './access-point';
+import * as teamSettings from './team-settings';
 import type { AccessPointRef, TeamAccessPoint } from '../access-point';
 import * as list from './list';
 
@@ -300,6 +302,14 @@ export class PostgresTeamStore implements TeamStore {
       ap,
       replace,
     );
+  }
+
+  async settings(keys: readonly string[]): Promise<TeamSettingRow[]> {
+    return teamSettings.readSettings((t, v) => this.q(t, v), keys);
+  }
+
+  async putSettings(deskId: string, values: { key: string; value: string }[], only: boolean) {
+    return teamSettings.putSettings((t, v) => this.q(t, v), deskId, values, only);
   }
 
   async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {

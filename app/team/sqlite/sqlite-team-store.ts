@@ -12,6 +12,7 @@ import * as polls from './sqlite-polls';
 import { SqliteTeamShared } from './sqlite-shared';
 import * as clerk from './sqlite-clerk';
 import { CLAIM_GUARD, adoptAccessPoint, readAccessPoint } from './sqlite-access-point';
+import * as teamSettings from './sqlite-team-settings';
 import type { AccessPointRef, TeamAccessPoint } from '../access-point';
 import * as list from './sqlite-list';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
@@ -41,6 +42,7 @@ import {
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
+  type TeamSettingRow,
   type TeamStore,
 } from '../store';
 
@@ -293,6 +295,14 @@ export class SqliteTeamStore implements TeamStore {
 
   async adoptAccessPoint(deskId: string, ap: AccessPointRef, replace: boolean) {
     return adoptAccessPoint(this.db, (q) => this.stmt(q), deskId, ap, replace);
+  }
+
+  async settings(keys: readonly string[]): Promise<TeamSettingRow[]> {
+    return teamSettings.readSettings((q) => this.stmt(q), keys);
+  }
+
+  async putSettings(deskId: string, values: { key: string; value: string }[], only: boolean) {
+    teamSettings.putSettings(this.db, (q) => this.stmt(q), deskId, values, only);
   }
 
   async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {

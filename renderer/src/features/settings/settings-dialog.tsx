@@ -4,6 +4,7 @@ import { environmentFor } from '../../../../app/domain/environment';
 import { ENVIRONMENT_WORDS } from '../../lib/format';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
+import { SharedByTeam, sharedNoteId } from './shared-by-team';
 import { TeamOutboxSection } from './team-outbox-section';
 
 interface Draft {
@@ -305,10 +306,12 @@ function SettingsForm({ settings }: { settings: Settings }) {
           type="number"
           min={1}
           max={100}
+          aria-describedby={sharedNoteId(settings, 'maxAttempts')}
           value={draft.maxAttempts}
           onChange={(e) => update({ maxAttempts: e.currentTarget.value })}
         />
       </label>
+      <SharedByTeam settings={settings} name="maxAttempts" />
       <label className="form-row">
         <span>Largest file accepted (MB)</span>
         <input
@@ -317,38 +320,46 @@ function SettingsForm({ settings }: { settings: Settings }) {
           max={100}
           step="any"
           data-testid="settings-max-file-mb"
+          aria-describedby={sharedNoteId(settings, 'maxDocumentBytes')}
           value={draft.maxFileMb}
           onChange={(e) => update({ maxFileMb: e.currentTarget.value })}
         />
       </label>
+      <SharedByTeam settings={settings} name="maxDocumentBytes" />
       <label className="form-row">
         <span>Trust a found receiver for (minutes)</span>
         <input
           type="number"
           min={0}
           step="any"
+          aria-describedby={sharedNoteId(settings, 'lookupFoundTtlMs')}
           value={draft.lookupFoundMinutes}
           onChange={(e) => update({ lookupFoundMinutes: e.currentTarget.value })}
         />
       </label>
+      <SharedByTeam settings={settings} name="lookupFoundTtlMs" />
       <label className="form-row">
         <span>Ask again about a receiver not found after (minutes)</span>
         <input
           type="number"
           min={0}
           step="any"
+          aria-describedby={sharedNoteId(settings, 'lookupNotFoundTtlMs')}
           value={draft.lookupNotFoundMinutes}
           onChange={(e) => update({ lookupNotFoundMinutes: e.currentTarget.value })}
         />
       </label>
+      <SharedByTeam settings={settings} name="lookupNotFoundTtlMs" />
       <label className="form-row form-row-inline">
         <input
           type="checkbox"
           checked={draft.remoteValidation}
+          aria-describedby={sharedNoteId(settings, 'remoteValidation')}
           onChange={(e) => update({ remoteValidation: e.currentTarget.checked })}
         />
         <span>Also have the access point check each invoice before sending</span>
       </label>
+      <SharedByTeam settings={settings} name="remoteValidation" />
       <label className="form-row">
         <span>Hot folder (files placed here are sent automatically)</span>
         <input
