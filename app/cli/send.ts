@@ -45,7 +45,12 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   }
   const { createEngine } = await loadEngine();
   const engine = await createEngine(
-    engineOptions(opts, dataDir, { trackDelivery: Boolean(opts.waitDelivery) }),
+    engineOptions(opts, dataDir, {
+      trackDelivery: Boolean(opts.waitDelivery),
+      // Nobody watches a table here: with single sends, checking and reading the files keep a
+      // bounded lead ahead of sending (issue 9 point 2).
+      paceChecking: true,
+    }),
   );
   let stopping = false;
   const stop = async (code: number) => {
@@ -176,6 +181,8 @@ async function addAll(
   // blocks behind (the allocator keeps them) while the pipeline is still working.
   const scratch = new FileScratch(Math.max(CHUNK_BYTES, Math.min(limit, MAX_SCRATCH_BYTES)));
   for (let i = 0; i < files.length;) {
+    // Paced checking (single sends): read and add no faster than the drop is checked and sent.
+    if (i > 0) await engine.roomForMore?.();
     const chunk: IncomingFile[] = [];
     const most = chunks.next();
     // Reading the files holds the event loop too: timed with the add.

@@ -126,6 +126,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         batchesPerMinute: options.batchesPerMinute ?? null,
       },
       paused: settings.get('paused'),
+      paceChecking: options.paceChecking ?? false,
       trackDelivery,
       remoteValidation: settings.get('remoteValidation'),
       retry: {
@@ -217,6 +218,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     metricsUrl: () => prometheus.url,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
+    roomForMore: () => pipeline.roomForMore(),
     async stop() {
       // The hot folder first: no new files while the queue winds down.
       const connectionStopped = connection.stopChanges();

@@ -59,6 +59,11 @@ export interface EngineOptions {
   requestTimeoutMs?: number;
   /** Batch sends: on/off, or the batch size (CLI `--batch N|off`); otherwise the setting. */
   batching?: boolean | number;
+  /**
+   * With single sends, check a bounded lead of documents ahead of sending instead of the whole
+   * drop at once (CLI `send`; see PipelineOptions.paceChecking). Off by default.
+   */
+  paceChecking?: boolean;
   /** Gzip request bodies (CLI `--gzip`); otherwise the setting. */
   gzip?: boolean;
   /** Hard cap on requests per second (CLI `--rate`); the rate is learned from 429s anyway. */
@@ -127,4 +132,9 @@ export interface Engine {
   /** URL of the Prometheus endpoint when it is on, else null. */
   metricsUrl(): string | null;
   stop(): Promise<void>;
+  /**
+   * Resolves once more files may be added (see Pipeline.roomForMore): `send` waits on it between
+   * chunks. Absent where intake is never paced (a team desk).
+   */
+  roomForMore?(): Promise<void>;
 }

@@ -24,7 +24,23 @@ export interface PipelineOptions extends StageOptions {
   /** Batching, rate caps and limits of the send stage (see app/sender). */
   sender?: Omit<SendStageOptions, 'retry' | 'trackDelivery' | 'pollInitialMs' | 'concurrency'>;
   retry?: RetryPolicy;
+  /**
+   * With single sends, check only a bounded lead of documents ahead of sending (CLI `send`): the
+   * whole drop is then checked over the run instead of in its first seconds, while the first
+   * answers wait behind it (issue 9 point 2). Off (the app): every dropped file is checked at
+   * once, so a clerk sees what is wrong before it is its turn to be sent.
+   */
+  paceChecking?: boolean;
 }
+
+/** Fewest documents checked ahead of sending when checking is paced (see paceChecking). */
+export const CHECK_LEAD_MIN = 64;
+/** Documents checked ahead per request in flight, when checking is paced. */
+export const CHECK_LEAD_PER_SLOT = 4;
+/** Unchecked documents that keep validation fed when checking is paced (see roomForMore). */
+export const INTAKE_AHEAD = 128;
+/** How often a paced intake looks whether there is room again (ms; a few counters read). */
+const INTAKE_POLL_MS = 10;
 
 /** A due retry or poll that could not start waits for a kick; this wakes up anyway, slowly. */
 const BACKSTOP_MS = 1_000;
@@ -49,6 +65,9 @@ export class Pipeline {
   private readonly pollInitialMs: number;
   private readonly trackDelivery: boolean;
   private readonly stuckCheckMs: number;
+  private readonly paceChecking: boolean;
+  /** A request has been seen in flight (see roomForMore). */
+  private sentOnce = false;
   private stuckTimer: NodeJS.Timeout | null = null;
 
   private running = false;
@@ -74,6 +93,7 @@ export class Pipeline {
     this.pollInitialMs = options.pollInitialMs ?? DEFAULT_DELIVERY_OPTIONS.pollInitialMs;
     this.trackDelivery = options.trackDelivery ?? true;
     this.stuckCheckMs = options.stuckCheckMs ?? 5_000;
+    this.paceChecking = options.paceChecking ?? false;
     this.paused = options.paused ?? false;
     this.lifecycle = new Lifecycle({
       repo: deps.repo,
@@ -137,6 +157,7 @@ export class Pipeline {
         running: () => this.running,
         releaseReady: (reason) => this.sender.releaseReady(reason),
         sendIdle: () => this.sender.inFlight === 0,
+        checkRoom: () => this.checkRoom(),
       },
       {
         ...options,
@@ -388,6 +409,43 @@ export class Pipeline {
       Math.min(delay, 60_000),
     );
     this.timer.unref?.();
+  }
+
+  /**
+   * How many more documents validation may take now: unbounded unless checking is paced, single
+   * sends are going out and nothing holds them up (paused, offline, a fault: then everything is
+   * checked, so the reasons show at once); otherwise a lead of a few rounds of requests, less the
+   * documents checked or in checking and not yet sent. Trigger-kept counts: a few rows.
+   */
+  private checkRoom(): number {
+    if (!this.paceChecking || this.paused || !this.running) return Number.POSITIVE_INFINITY;
+    const health = this.stages.health;
+    if (health.offline || health.fault !== null) return Number.POSITIVE_INFINITY;
+    const sender = this.sender.state();
+    if (sender.batching) return Number.POSITIVE_INFINITY;
+    const lead = Math.max(CHECK_LEAD_MIN, CHECK_LEAD_PER_SLOT * sender.concurrencyLimit);
+    const c = this.deps.repo.counts();
+    return lead - (c.validating + c.ready + c.resolving + c.queued);
+  }
+
+  /**
+   * Resolves once more files may be added: at once unless checking is paced (see checkRoom),
+   * else when fewer than INTAKE_AHEAD added documents wait to be checked. `send` adds the drop
+   * in chunks through this, so reading and adding also follow the sending instead of holding
+   * the engine's thread while the first answers come in. Never waits once the pipeline stops.
+   */
+  async roomForMore(): Promise<void> {
+    const open = () => {
+      if (!Number.isFinite(this.checkRoom())) return true;
+      // The first request goes before more files are read in: it waits for nothing else then
+      // (the engine's thread, or the sync of a write-ahead log holding the next chunk's bytes).
+      if (this.sender.inFlight > 0) this.sentOnce = true;
+      const c = this.deps.repo.counts();
+      const unsent = c.received + c.validating + c.ready + c.resolving + c.queued;
+      if (!this.sentOnce && unsent > 0) return false;
+      return c.received < INTAKE_AHEAD;
+    };
+    while (!open()) await new Promise((resolve) => setTimeout(resolve, INTAKE_POLL_MS));
   }
 
   /** Documents still on their way to the send queue (see SendQueue.moreComing). */

@@ -81,6 +81,8 @@ export interface PipelineHooks {
   releaseReady(reason: string): void;
   /** No send request is in flight. */
   sendIdle(): boolean;
+  /** How many more documents validation may take now (see ValidateContext.checkRoom). */
+  checkRoom(): number;
 }
 
 /** The stages the pipeline drives (sending apart: the pipeline wires it itself). */
@@ -145,6 +147,7 @@ export function createStages(
     offline: () => stages.health.offline,
     faulted: () => stages.health.fault !== null,
     sendIdle: () => hooks.sendIdle(),
+    checkRoom: () => hooks.checkRoom(),
     // After a fault: put stuck sends back and commit the verdicts that waited.
     recover: () => {
       if (hooks.running()) stages.recovery.recoverStuckSending();

@@ -27,6 +27,13 @@ export interface ValidateContext extends StageContext {
   faulted(): boolean;
   /** True while no send is in flight: a checked document should not wait for others then. */
   sendIdle(): boolean;
+  /**
+   * How many more documents may go into validation now, besides those checked and not yet sent
+   * (Infinity: no bound). `send` with single sends keeps checking a bounded lead ahead of sending
+   * (issue 9 point 2), so the engine's thread does not check the whole drop while the first
+   * answers wait behind it.
+   */
+  checkRoom(): number;
 }
 
 const VALIDATE_BATCH = 128;
@@ -104,7 +111,9 @@ export class ValidateStage {
     // fed, without a query on every finished document.
     if (this.validating > VALIDATE_BATCH / 2) return;
     const { repo } = this.ctx;
-    const found = repo.inState('received', VALIDATE_BATCH - this.validating);
+    const want = Math.min(VALIDATE_BATCH - this.validating, this.ctx.checkRoom());
+    if (want <= 0) return;
+    const found = repo.inState('received', want);
     // Bounded by bytes too: each check holds its file in memory, and 64 files of 15 MB would
     // be a gigabyte. One document always goes, whatever its size.
     const docs: DocumentRecord[] = [];
