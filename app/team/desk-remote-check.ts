@@ -29,11 +29,6 @@ export interface RemoteCheckDeps {
 export class DeskRemoteCheck {
   constructor(private readonly deps: RemoteCheckDeps) {}
 
-  /** True while the setting is on. */
-  get enabled(): boolean {
-    return this.deps.enabled();
-  }
-
   /**
    * The access point's verdict on `body` (its sha256 given), or null: the setting is off, or the
    * access point could not answer (not cached then, so the next file asks again).
