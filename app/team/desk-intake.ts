@@ -5,11 +5,14 @@
  * participant cache) before they are put on the team's queue as `queued`, `invalid` or
  * `unreachable`, with the same plain problems as on a single desk. With `shared`, what this
  * desk's caches miss is first read from the team's (one read for all the files, then one for
- * all their receivers), and the answers it had to ask the access point for are shared.
+ * all their receivers), and the answers it had to ask the access point for are shared. With
+ * `remote` and the setting `remoteValidation` on, the access point's own check is asked too
+ * (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
  */
 import type { AccessPointClient } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { TeamCacheSharing } from './shared-caches';
+import { decideWithAccessPoint, type DeskRemoteCheck } from './desk-remote-check';
 import { canonicalParticipantId } from '../domain/peppol-id';
 import {
   intakeFailed,
@@ -31,6 +34,8 @@ export interface IntakeDeps {
   onLookup?(ms: number): void;
   /** The team's shared caches (read before checking, told what was learnt). */
   shared?: TeamCacheSharing;
+  /** The access point's own check (asked while the setting `remoteValidation` is on). */
+  remote?: DeskRemoteCheck;
 }
 
 /** One file ready for the team's queue (or refused by its state and problem). */
@@ -96,7 +101,22 @@ async function checkOne(
   const fields = fieldsOf(result.summary);
   const doc = { ...base, ...fields };
   const fatal = result.verdict.findings.filter((x) => x.flag === 'fatal');
-  if (!result.verdict.valid || fatal.length > 0) {
+  const valid = result.verdict.valid && fatal.length === 0;
+  // Asked whatever our verdict, as on a single desk: a valid invoice we call invalid matters too.
+  const remote = deps.remote
+    ? await deps.remote.verdict(f.key.slice(TEAM_KEY_PREFIX.length), f.bytes)
+    : null;
+  const decision = decideWithAccessPoint(
+    { valid, findings: result.verdict.findings },
+    remote,
+    fields.receiverId !== null,
+    fields.docType,
+  );
+  if (decision.kind !== 'ours') {
+    const state = decision.kind === 'held' ? 'held' : 'invalid';
+    return { doc: { ...doc, state, problem: teamProblem(decision.problem) }, lookup: null };
+  }
+  if (!valid) {
     return {
       doc: { ...doc, state: 'invalid', problem: teamProblem(validationFailed(fatal)) },
       lookup: null,

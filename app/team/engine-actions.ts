@@ -17,11 +17,13 @@ import {
 } from '../contract';
 import { lookUpAgain as lookUpAgainOn, requireIds, toReceiverLookup } from '../engine/documents';
 import { UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
+import { CHECKS_DISAGREE, sentAlthoughWords } from '../domain/problems';
 import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult } from '../validation/types';
 import type { TeamHandlerContext } from './engine-context';
+import { withAccessPoint } from './desk-remote-check';
 import { OLDEST_FIRST } from './list-order';
 import { TEAM_KEY_PREFIX, type CancelledTeamDoc, type TeamDocument } from './store';
 
@@ -134,9 +136,50 @@ export async function teamDetailExtras(
   return {
     lookup,
     summary: c.summary,
-    validation: { ruleset: c.verdict.ruleset, findings: c.verdict.findings },
+    // With the access point's answer when this desk asked it (cached here): both verdicts.
+    validation: withAccessPoint(
+      { ruleset: c.verdict.ruleset, findings: c.verdict.findings },
+      ctx.remote.cached(teamRow(d).sha256),
+    ),
     sellerName: c.summary.sellerName,
   };
+}
+
+/**
+ * The timeline words of "Send anyway" for each of `ids`, grouped by words: the single desk's
+ * (app/queue/lifecycle/clerk.ts) — for a document held because the checks disagree, what each
+ * check said, as far as this desk knows it (its cached answers; plain words otherwise).
+ */
+async function sendAnywayWords(
+  ctx: TeamHandlerContext,
+  ids: readonly number[],
+  who: string,
+): Promise<Map<string, number[]>> {
+  const groups = new Map<string, number[]>();
+  const add = (words: string, id: number) => {
+    const group = groups.get(words);
+    if (group) group.push(id);
+    else groups.set(words, [id]);
+  };
+  const disagreeing = (await ctx.store.getMany(ids)).filter(
+    (d) => d.state === 'held' && d.problem?.code === CHECKS_DISAGREE,
+  );
+  const special = new Set(disagreeing.map((d) => d.id));
+  for (const id of ids) if (!special.has(id)) add(`Send anyway, decided by ${who}`, id);
+  for (const d of disagreeing) {
+    const remote = ctx.remote.cached(teamRow(d).sha256);
+    // The access point rejected it: ours found no error. It accepted it: ours found errors.
+    const c = remote?.valid ? await checked(ctx, d) : null;
+    const findings = c?.ok ? c.verdict.findings : [];
+    const known = remote !== null && (!remote.valid || findings.some((f) => f.flag === 'fatal'));
+    add(
+      known
+        ? sentAlthoughWords({ findings, accessPoint: remote }, who)
+        : `Sent anyway by ${who} although our check and the access point's disagreed`,
+      d.id,
+    );
+  }
+  return groups;
 }
 
 /** The handlers of the clerk's requests above (see the file comment). */
@@ -221,13 +264,15 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
       return { restored };
     },
     'documents:sendAnyway': async ({ ids }) => {
-      // Only held documents are released, to the queue (as on a single desk). No team desk
-      // holds a document today (the same file is one document; nothing else holds one), so
-      // this answers 0 unless a row was held by hand in the database.
+      // Only held documents are released, to the queue (as on a single desk): a team desk holds
+      // those its and the access point's checks disagree about (./desk-remote-check).
       const list = teamIds(ctx, ids);
-      const released = list.length
-        ? await store.sendAnyway(desk.id, list, `Send anyway, decided by ${currentUser()}`)
-        : 0;
+      let released = 0;
+      if (list.length) {
+        for (const [words, group] of await sendAnywayWords(ctx, list, currentUser())) {
+          released += await store.sendAnyway(desk.id, group, words);
+        }
+      }
       teamDesk.sender.pump();
       return { released };
     },

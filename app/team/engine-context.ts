@@ -5,6 +5,7 @@ import type { TeamEngineSettings } from './team-settings';
 import type { Metrics } from '../metrics/metrics';
 import type { CheckResult } from '../validation/types';
 import type { TeamDesk } from './desk';
+import type { DeskRemoteCheck } from './desk-remote-check';
 import type { TeamEngineEvents } from './engine-events';
 import type { DeskInfo, TeamStore } from './store';
 import type { TeamMetricsReader } from './team-metrics';
@@ -23,6 +24,8 @@ export interface TeamHandlerContext {
   events: TeamEngineEvents;
   /** This desk's check of a file (verdicts cached by content): the detail's findings. */
   check(bytes: Uint8Array): Promise<CheckResult>;
+  /** The access point's own check as this desk asked it (its cached answers: the detail). */
+  remote: DeskRemoteCheck;
   /** Start, move or stop this desk's Prometheus endpoint (null: off). */
   setMetricsPort(port: number | null): Promise<void>;
 }

@@ -25,6 +25,7 @@ import type { CheckResult } from '../validation/types';
 import { accessPointRef, type AccessPointRef } from './access-point';
 import { TeamDesk } from './desk';
 import { TeamEngineSettings } from './team-settings';
+import { DeskRemoteCheck } from './desk-remote-check';
 import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
@@ -158,6 +159,15 @@ async function openTeamEngine(
     return result;
   };
 
+  // The access point's own check (the team's setting `remoteValidation`), its answers cached in
+  // this desk's data folder per access point, as on a single desk; a reconnect swaps the cache.
+  let remoteVerdicts = connection.firstRemoteValidationCache;
+  const remote = new DeskRemoteCheck({
+    enabled: () => settings.get('remoteValidation'),
+    client: () => connection.client,
+    cache: () => remoteVerdicts,
+  });
+
   const t = options.team ?? {};
   const refOf = (ap: string, environment: Environment): AccessPointRef =>
     accessPointRef({
@@ -206,6 +216,7 @@ async function openTeamEngine(
       participants: () => connection.participants,
       onLookup: (ms) => metrics.recordLatency('lookup', ms),
       shared: sharing,
+      remote,
     },
     metrics,
     client: () => connection.client,
@@ -245,6 +256,7 @@ async function openTeamEngine(
     reconnect: (next) => {
       teamDesk.accessPointChanging();
       accessPoint = refOf(next.accessPoint ?? connection.accessPoint, next.environment);
+      if (next.remoteValidationCache) remoteVerdicts = next.remoteValidationCache;
       // After the connection has swapped its client (it does so once this resolves).
       setImmediate(() => void teamDesk.checkAccessPoint(false).catch(() => undefined));
       return Promise.resolve(connection.client);
@@ -269,6 +281,7 @@ async function openTeamEngine(
   });
   const { handlers, status } = teamHandlers({
     check,
+    remote,
     setMetricsPort,
     options,
     settings,

@@ -128,7 +128,7 @@ export function checkNewDocument(d: NewTeamDocument): void {
   ) {
     throw new Error(`Not a team key: ${JSON.stringify(d.key.slice(0, 80))} (use teamKeyOf).`);
   }
-  if (d.state !== 'queued' && d.state !== 'invalid' && d.state !== 'unreachable') {
+  if (!(['queued', 'invalid', 'unreachable', 'held'] as const).includes(d.state)) {
     throw new Error(`A document cannot join the team's queue in state ${String(d.state)}.`);
   }
 }
@@ -211,7 +211,7 @@ export function sendKeySql(t = ''): string {
  * (`reached_maybe`): cancelling then could hide an invoice the access point accepted.
  */
 export const CLERK_CANCEL_FROM: readonly DocumentState[] = (
-  ['queued', 'failed', 'invalid', 'unreachable'] as DocumentState[]
+  ['queued', 'failed', 'invalid', 'unreachable', 'held'] as DocumentState[]
 ).filter((s) => isAllowedTransition(s, 'cancelled'));
 
 /** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */

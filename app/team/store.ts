@@ -59,8 +59,11 @@ export interface NewTeamDocument {
   key: string;
   fileName: string;
   body: Uint8Array;
-  /** `queued` when it may be sent; `invalid` / `unreachable` to show the team why not. */
-  state: Extract<DocumentState, 'queued' | 'invalid' | 'unreachable'>;
+  /**
+   * `queued` when it may be sent; `invalid` / `unreachable` to show the team why not; `held` when
+   * the clerk must decide (our check and the access point's disagree: "Send anyway" or cancel).
+   */
+  state: Extract<DocumentState, 'queued' | 'invalid' | 'unreachable' | 'held'>;
   docType: 'Invoice' | 'CreditNote' | null;
   invoiceNumber: string | null;
   senderId: string | null;
@@ -343,7 +346,7 @@ export interface TeamStore {
   states(ids: readonly number[]): Promise<Map<number, DocumentState>>;
 
   /**
-   * The clerk's actions: failed → queued; queued / failed / invalid / unreachable → cancelled
+   * The clerk's actions: failed → queued; queued / failed / invalid / unreachable / held → cancelled
    * (never one that may have reached the access point). `cancel` returns what it cancelled and
    * from which state, so that `uncancel` can put exactly those back.
    */

@@ -88,6 +88,12 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(page.getByTestId('settings-shared-maxDocumentBytes')).toContainText(
       'Shared by the team: a change applies to every desk.',
     );
+    // The access point's check is the team's, and team desks ask it too: no "not yet" caveat.
+    const sharedCheck = page.getByTestId('settings-shared-remoteValidation');
+    await expect(sharedCheck).toHaveText(
+      /^Shared by the team: a change applies to every desk\.( Changed by .+)?$/,
+    );
+    await expect(sharedCheck).not.toContainText('ask the access point');
     await expect(attempts).toHaveAccessibleDescription(/^Shared by the team/);
     await sharedAttempts.scrollIntoViewIfNeeded();
     await desk.screenshot('team-shared-settings', testInfo);

@@ -144,6 +144,44 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
   );
 
   it.skipIf(backend.skip)(
+    'a document enqueued held (the two checks disagree) waits for the clerk: cancel, Undo, Send anyway',
+    async () => {
+      const a = await fresh();
+      const disagree = {
+        code: 'CHECKS_DISAGREE',
+        message: "The access point's own check rejects this invoice.",
+        action: 'decide',
+      };
+      const [held, queued] = await a.enqueue(ANNA, [
+        newDoc({ state: 'held', problem: disagree }),
+        newDoc(),
+      ]);
+      expect(held).toMatchObject({ created: true, state: 'held' });
+      // Never claimed while held: only the queued one goes.
+      const claims = await a.claim(ANNA, 5, 60_000);
+      expect(claims.map((c) => c.id)).toEqual([queued!.id]);
+      expect(await a.get(held!.id)).toMatchObject({ state: 'held', problem: disagree });
+      expect((await a.timeline(held!.id))[0]).toMatchObject({
+        fromState: null,
+        toState: 'held',
+        desk: ANNA,
+        detail: disagree.message,
+      });
+      const b = await connect();
+      const cancelled = await b.cancel(BEN, [held!.id]);
+      expect(cancelled).toEqual([{ id: held!.id, from: 'held' }]);
+      expect(await b.uncancel(BEN, cancelled, 'Cancel undone by Ben')).toBe(1);
+      // Back where it was, its problem kept, still not claimable.
+      expect(await b.get(held!.id)).toMatchObject({ state: 'held', problem: disagree });
+      expect(await b.claim(BEN, 5, 60_000)).toEqual([]);
+      expect(await b.sendAnyway(BEN, [held!.id], 'Sent anyway by Ben')).toBe(1);
+      expect(await b.get(held!.id)).toMatchObject({ state: 'queued', problem: null });
+      expect((await b.claim(BEN, 5, 60_000)).map((c) => c.id)).toEqual([held!.id]);
+    },
+    30_000,
+  );
+
+  it.skipIf(backend.skip)(
     "a receiver found again: only that receiver's unreachable documents go back to the queue",
     async () => {
       const a = await fresh();

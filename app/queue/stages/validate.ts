@@ -335,8 +335,11 @@ export class ValidateStage {
   }
 }
 
-/** The access point's errors as findings, worded as its own (shown when both checks fail). */
-function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
+/**
+ * The access point's errors as findings, worded as its own (shown when both checks fail; a team
+ * desk's intake uses them too, app/team/desk-remote-check.ts).
+ */
+export function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
   return remote.errors.map((e) => ({
     rule: e.rule || 'ACCESS-POINT',
     flag: 'fatal' as const,

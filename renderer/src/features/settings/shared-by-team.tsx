@@ -24,8 +24,6 @@ export function SharedByTeam({ settings, name }: { settings: Settings; name: Tea
       Shared by the team: a change applies to every desk.
       {change &&
         ` Changed by ${change.changedBy ?? 'a desk that is no longer on the team'}, ${formatChange(change.changedAt)}.`}
-      {name === 'remoteValidation' &&
-        ' Desks on a team outbox do not ask the access point to check invoices yet: only a computer working on its own outbox does.'}
     </p>
   );
 }
