@@ -7,17 +7,18 @@ const DEFAULT_TIMEOUT_MS = 40_000;
 const INTERVAL_MS = 20;
 
 /**
- * Resolve once `check` returns a value other than undefined, null or false, with that value;
- * fail after `timeoutMs` naming `what`.
+ * Resolve once `check` returns (or resolves to) a value other than undefined, null or false,
+ * with that value; fail after `timeoutMs` naming `what`. An async `check` is awaited: its
+ * promise is not taken for the value (it would always count as done).
  */
 export async function waitFor<T>(
   what: string,
-  check: () => T,
+  check: () => T | Promise<T>,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<Exclude<T, undefined | null | false>> {
   return vi.waitFor(
-    () => {
-      const value = check();
+    async () => {
+      const value = await check();
       if (value === undefined || value === null || value === false) {
         throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
       }
