@@ -225,9 +225,7 @@ export class DocumentList {
     if (plan === 'small-filter' || plan === 'sparse') {
       const where = [
         ...(filtered ? [IN_STATES] : []),
-        ...(plan === 'sparse'
-          ? [`id IN (${trigramHits('UNION ALL')})`]
-          : []),
+        ...(plan === 'sparse' ? [`id IN (${trigramHits('UNION ALL')})`] : []),
         SEARCH_LIKE,
       ].join(' AND ');
       const from =
