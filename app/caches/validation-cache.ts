@@ -24,8 +24,12 @@ export class ValidationCache {
     this.getStmt = db
       .prepare('SELECT verdict_json FROM validation_cache WHERE sha256 = ? AND ruleset = ?')
       .pluck();
+    // Appended (migration 015); a key already stored (a row older than summaries) is updated
+    // in place.
     this.putStmt = db.prepare(
-      'INSERT OR REPLACE INTO validation_cache (sha256, ruleset, verdict_json, created_at) VALUES (?, ?, ?, ?)',
+      `INSERT INTO validation_cache (sha256, ruleset, verdict_json, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (sha256, ruleset)
+       DO UPDATE SET verdict_json = excluded.verdict_json, created_at = excluded.created_at`,
     );
   }
 

@@ -89,6 +89,16 @@ const SEARCH_LIKE =
  */
 const SEARCH_INDEX = 'documents_by_id_search';
 
+/**
+ * Ids of the documents whose file name, invoice number or buyer contains the `@match` phrase, by
+ * the trigram indexes (migration 015: the file name's, written when a document is added, and the
+ * invoice number's and buyer's, written when validation sets them). With `UNION ALL` an id may
+ * come twice (fine for `IN`); `UNION` counts each once.
+ */
+const trigramHits = (union: 'UNION' | 'UNION ALL'): string =>
+  `SELECT rowid FROM documents_search_file WHERE documents_search_file MATCH @match
+   ${union} SELECT rowid FROM documents_search_fields WHERE documents_search_fields MATCH @match`;
+
 /** The filter's states (the `@states` parameter). */
 const IN_STATES = 'state IN (SELECT value FROM json_each(@states))';
 
@@ -201,7 +211,7 @@ export class DocumentList {
     // even when the text is in every document).
     const cap = this.tuning.sparseSearch + 1;
     const { n } = this.listStatement(
-      `SELECT COUNT(*) AS n FROM (SELECT rowid FROM documents_search WHERE documents_search MATCH @match LIMIT @cap)`,
+      `SELECT COUNT(*) AS n FROM (${trigramHits('UNION')} LIMIT @cap)`,
     ).get({ match, cap }) as { n: number };
     return n < cap ? 'sparse' : 'dense';
   }
@@ -215,9 +225,7 @@ export class DocumentList {
     if (plan === 'small-filter' || plan === 'sparse') {
       const where = [
         ...(filtered ? [IN_STATES] : []),
-        ...(plan === 'sparse'
-          ? ['id IN (SELECT rowid FROM documents_search WHERE documents_search MATCH @match)']
-          : []),
+        ...(plan === 'sparse' ? [`id IN (${trigramHits('UNION ALL')})`] : []),
         SEARCH_LIKE,
       ].join(' AND ');
       const from =

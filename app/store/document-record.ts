@@ -173,6 +173,26 @@ export const LIST_COLUMNS = [
 /** What a list query reads of a document: the table row's columns only. */
 export type DocumentListRecord = Pick<DocumentRecord, (typeof LIST_COLUMNS)[number]>;
 
+/**
+ * The columns the send stage reads when it claims documents (queued, due retries, a batch sent
+ * again): what a request, its claim and its outcome need. Not the summary and verdict JSON, nor
+ * the list's columns: a claim reads hundreds of rows a second, and copying the wide ones into
+ * JavaScript strings cost more than the rest of the claim. The body is read separately (bounded
+ * by the in-flight budget); the receiver, document type and pin travel in it or were settled
+ * before the document was queued.
+ */
+export const CLAIM_COLUMNS = [
+  'id',
+  'state',
+  'size',
+  'idempotency_key',
+  'attempts',
+  'batch_key',
+] as const satisfies readonly (keyof DocumentRecord)[];
+
+/** What a claim for sending reads of a document (see {@link CLAIM_COLUMNS}). */
+export type ClaimableRecord = Pick<DocumentRecord, (typeof CLAIM_COLUMNS)[number]>;
+
 /** What settling and summaries read of a document. */
 export type DocumentBrief = Pick<
   DocumentRecord,

@@ -2,6 +2,8 @@ import type { Db } from './db';
 import { DocumentList } from './document-list';
 import {
   BRIEF_CHUNK,
+  CLAIM_COLUMNS,
+  type ClaimableRecord,
   type DocumentBrief,
   type DocumentListQuery,
   type DocumentListRecord,
@@ -21,7 +23,9 @@ export type { StateStep } from './state-writes';
 // of them from here keeps working.
 export {
   BRIEF_CHUNK,
+  CLAIM_COLUMNS,
   toDocumentRow,
+  type ClaimableRecord,
   type DocumentBrief,
   type DocumentListQuery,
   type DocumentListRecord,
@@ -55,6 +59,9 @@ const POLLED_STATES = [
   'buyer_accepted',
 ] as const;
 const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
+
+/** The select list of the send stage's claims (see CLAIM_COLUMNS). */
+const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
 
 /**
  * All SQL on `documents`, `document_bodies` and `document_events`, prepared once and named for
@@ -117,9 +124,12 @@ export class DocumentsRepo {
       insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
       get: db.prepare('SELECT * FROM documents WHERE id = ?'),
       getBody: db.prepare('SELECT body FROM document_bodies WHERE document_id = ?').pluck(),
-      claimInState: db.prepare('SELECT * FROM documents WHERE state = ? ORDER BY id LIMIT ?'),
+      inState: db.prepare('SELECT * FROM documents WHERE state = ? ORDER BY id LIMIT ?'),
+      claimQueued: db.prepare(
+        `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'queued' ORDER BY id LIMIT ?`,
+      ),
       claimDueRetries: db.prepare(
-        `SELECT * FROM documents WHERE state = 'retry_wait' AND next_attempt_at <= ?
+        `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'retry_wait' AND next_attempt_at <= ?
          ORDER BY next_attempt_at, id LIMIT ?`,
       ),
       nextRetryAt: db
@@ -169,8 +179,8 @@ export class DocumentsRepo {
            OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
          ORDER BY id`,
       ),
-      inBatch: db.prepare(
-        `SELECT * FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
+      claimBatch: db.prepare(
+        `SELECT ${CLAIM_SQL} FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
          ORDER BY id`,
       ),
       idsInStates: db.prepare(
@@ -261,19 +271,27 @@ export class DocumentsRepo {
     return this.stmts.getBody.get(id) as Buffer;
   }
 
-  /** Up to `limit` documents in `state`, oldest first. */
+  /** Up to `limit` documents in `state`, oldest first (whole rows). */
   inState(state: DocumentState, limit: number): DocumentRecord[] {
-    return this.stmts.claimInState.all(state, limit) as DocumentRecord[];
+    return this.stmts.inState.all(state, limit) as DocumentRecord[];
   }
 
-  /** Documents whose retry time has come. */
-  dueRetries(now: number, limit: number): DocumentRecord[] {
-    return this.stmts.claimDueRetries.all(now, limit) as DocumentRecord[];
+  /**
+   * What the send stage may claim (the {@link CLAIM_COLUMNS} only): up to `limit` queued
+   * documents, oldest first.
+   */
+  claimableQueued(limit: number): ClaimableRecord[] {
+    return this.stmts.claimQueued.all(limit) as ClaimableRecord[];
   }
 
-  /** Documents waiting to be sent again in the batch `batchKey` (queued or retry_wait). */
-  inBatch(batchKey: string): DocumentRecord[] {
-    return this.stmts.inBatch.all(batchKey) as DocumentRecord[];
+  /** Documents whose retry time has come, soonest first ({@link CLAIM_COLUMNS} only). */
+  claimableRetries(now: number, limit: number): ClaimableRecord[] {
+    return this.stmts.claimDueRetries.all(now, limit) as ClaimableRecord[];
+  }
+
+  /** Documents of the batch `batchKey` waiting to go again (queued or retry_wait; claim columns). */
+  claimableBatch(batchKey: string): ClaimableRecord[] {
+    return this.stmts.claimBatch.all(batchKey) as ClaimableRecord[];
   }
 
   /** Earliest retry time, or null. */

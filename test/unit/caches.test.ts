@@ -1,9 +1,12 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { LookupAnswer } from '../../app/access-point/client';
 import { canonicalParticipantId, ParticipantCache } from '../../app/caches/participant-cache';
 import { RemoteValidationCache } from '../../app/caches/remote-validation-cache';
-import { ValidationCache } from '../../app/caches/validation-cache';
+import { cachedCheckJson, ValidationCache } from '../../app/caches/validation-cache';
 import { openDb } from '../../app/store/db';
+import { migrate } from '../../app/store/migrate';
+import { MIGRATIONS } from '../../app/store/migrations';
 import { RULES_REVISION, RULESET_VERSION, VALIDATION_CACHE_KEY } from '../../app/validation';
 import type { DocumentSummary, Verdict } from '../../app/validation/types';
 
@@ -54,6 +57,29 @@ describe('validation cache', () => {
       'INSERT INTO validation_cache (sha256, ruleset, verdict_json, created_at) VALUES (?, ?, ?, ?)',
     ).run('sha', 'k', JSON.stringify(verdict('v1')), 0);
     expect(new ValidationCache(db).get('sha', 'k')).toBeNull();
+    // Checked again, its verdict and summary take that row's place (one row per key).
+    new ValidationCache(db).put('sha', 'k', { verdict: verdict('v2'), summary });
+    expect(new ValidationCache(db).get('sha', 'k')).toEqual({ verdict: verdict('v2'), summary });
+    expect(db.prepare('SELECT COUNT(*) FROM validation_cache').pluck().get()).toBe(1);
+  });
+
+  it('keeps the verdicts stored before migration 015 (appended table, unique key)', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.id < 15),
+    );
+    const stored = cachedCheckJson({ verdict: verdict('v1'), summary });
+    const put = db.prepare(
+      'INSERT INTO validation_cache (sha256, ruleset, verdict_json, created_at) VALUES (?, ?, ?, ?)',
+    );
+    put.run('b-sha', 'k', stored, 2);
+    put.run('a-sha', 'k', stored, 1);
+    migrate(db, MIGRATIONS);
+    const cache = new ValidationCache(db);
+    expect(cache.get('a-sha', 'k')).toEqual({ verdict: verdict('v1'), summary });
+    expect(cache.get('b-sha', 'k')).toEqual({ verdict: verdict('v1'), summary });
+    expect(() => put.run('a-sha', 'k', stored, 3)).toThrow(/UNIQUE/);
   });
 });
 

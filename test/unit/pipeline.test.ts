@@ -316,8 +316,8 @@ describe('batch window', () => {
     docIn(repo, TO_QUEUED);
     // More on the way: a document whose receiver is being looked up (the lookup never answers).
     docIn(repo, ['validating', 'ready']);
-    const inState = vi.spyOn(repo, 'inState');
-    const queuedReads = () => inState.mock.calls.filter(([state]) => state === 'queued').length;
+    const claimableQueued = vi.spyOn(repo, 'claimableQueued');
+    const queuedReads = () => claimableQueued.mock.calls.length;
     pipeline.start();
     for (let ms = 0; ms < 15; ms++) {
       pipeline.kick();

@@ -1,6 +1,6 @@
 import type { DocumentState, Environment } from '../../contract';
 import type * as problems from '../../domain/problems';
-import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
+import type { ClaimableRecord, DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import * as checking from './checking';
 import * as clerk from './clerk';
 import { LifecycleCore } from './core';
@@ -157,7 +157,7 @@ export class Lifecycle extends LifecycleCore {
    * A queued or due document is claimed for an attempt (fsynced before any byte leaves).
    * `batch`: the key and size of the batch it travels in, or null for a single send.
    */
-  claimForSend(doc: DocumentRecord, batch: { key: string; size: number } | null): boolean {
+  claimForSend(doc: ClaimableRecord, batch: { key: string; size: number } | null): boolean {
     return this.move(doc.id, sending.claim(doc, batch));
   }
 
@@ -165,17 +165,17 @@ export class Lifecycle extends LifecycleCore {
    * A claimed document did not leave: back to `queued`, its attempt taken back (`doc` as read
    * before the claim). `detail` says why, when the clerk should read it.
    */
-  unclaim(doc: DocumentRecord, detail: string | null = null): boolean {
+  unclaim(doc: ClaimableRecord, detail: string | null = null): boolean {
     return this.move(doc.id, sending.unclaim(doc, detail));
   }
 
   /** The access point accepted it; delivery is asked about `firstPollAfterMs` later (null: not tracked). */
-  accept(doc: DocumentRecord, transactionId: string, firstPollAfterMs: number | null): boolean {
+  accept(doc: ClaimableRecord, transactionId: string, firstPollAfterMs: number | null): boolean {
     return this.move(doc.id, sending.accepted(transactionId, firstPollAfterMs, this.now()));
   }
 
   /** The access point refused it for good. */
-  refuse(doc: DocumentRecord, error: problems.ApErrorLike): boolean {
+  refuse(doc: ClaimableRecord, error: problems.ApErrorLike): boolean {
     return this.move(doc.id, sending.refused(error));
   }
 
@@ -184,7 +184,7 @@ export class Lifecycle extends LifecycleCore {
    * the queue; `leaveBatch` sends it under its own key next time.
    */
   notSent(
-    doc: DocumentRecord,
+    doc: ClaimableRecord,
     detail: string,
     technical: string | null,
     leaveBatch = false,
@@ -198,14 +198,14 @@ export class Lifecycle extends LifecycleCore {
    * under its own key next time.
    */
   retryLater(
-    doc: DocumentRecord,
+    doc: ClaimableRecord,
     retry: { words: string; technical: string; delayMs: number; leaveBatch?: boolean },
   ): boolean {
     return this.move(doc.id, sending.retryLater(retry, this.now()));
   }
 
   /** The last automatic attempt failed too: the clerk retries once the access point works. */
-  giveUp(doc: DocumentRecord, words: string, technical: string): boolean {
+  giveUp(doc: ClaimableRecord, words: string, technical: string): boolean {
     return this.move(doc.id, sending.gaveUp(doc, words, technical));
   }
 

@@ -1,7 +1,7 @@
 import { accessPointLabel } from '../../contract';
 import * as problems from '../../domain/problems';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
-import type { DocumentRecord } from '../../store/documents-repo';
+import type { ClaimableRecord, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Step } from './steps';
 
 // The steps of an attempt, of start-up recovery and of a change of access point, as plain data
@@ -9,7 +9,7 @@ import { NO_PROBLEM, problemPatch, type Step } from './steps';
 // counted) for the outcomes.
 
 /** Claimed for an attempt; `batch`: the key and size of its batch, or null for a single send. */
-export function claim(doc: DocumentRecord, batch: { key: string; size: number } | null): Step {
+export function claim(doc: ClaimableRecord, batch: { key: string; size: number } | null): Step {
   return {
     from: doc.state,
     to: 'sending',
@@ -21,7 +21,7 @@ export function claim(doc: DocumentRecord, batch: { key: string; size: number } 
 }
 
 /** A claim taken back (`doc` as read before the claim). */
-export function unclaim(doc: DocumentRecord, detail: string | null): Step {
+export function unclaim(doc: ClaimableRecord, detail: string | null): Step {
   return { from: 'sending', to: 'queued', patch: { attempts: doc.attempts }, detail };
 }
 
@@ -60,7 +60,7 @@ export function refused(error: problems.ApErrorLike): Step {
 
 /** Nothing reached the access point: back to the queue, the attempt not counted. */
 export function notSent(
-  doc: DocumentRecord,
+  doc: ClaimableRecord,
   detail: string,
   technical: string | null,
   leaveBatch: boolean,
@@ -94,7 +94,7 @@ export function retryLater(
 }
 
 /** The last automatic attempt failed too. */
-export function gaveUp(doc: DocumentRecord, words: string, technical: string): Step {
+export function gaveUp(doc: ClaimableRecord, words: string, technical: string): Step {
   return {
     from: 'sending',
     to: 'failed',

@@ -2,7 +2,7 @@ import type { ApError, ApOutcome, BatchItemAnswer, SendAnswer } from '../../acce
 import { apErrorTechnical, transientWords } from '../../domain/problems';
 import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
 import type { Metrics } from '../../metrics/metrics';
-import type { DocumentRecord } from '../../store/documents-repo';
+import type { ClaimableRecord } from '../../store/documents-repo';
 import type { Lifecycle } from '../lifecycle';
 
 /** What recording an outcome needs (built once by the send stage). */
@@ -26,7 +26,7 @@ export interface OutcomeContext {
 /** Record a single send's outcome (inside the group commit). */
 export function recordSingle(
   ctx: OutcomeContext,
-  doc: DocumentRecord,
+  doc: ClaimableRecord,
   outcome: ApOutcome<SendAnswer>,
 ): void {
   if (outcome.kind === 'ok') {
@@ -43,13 +43,13 @@ export function recordSingle(
 /** Record a batch's outcome for each of its documents (inside the group commit). */
 export function recordBatch(
   ctx: OutcomeContext,
-  docs: DocumentRecord[],
+  docs: ClaimableRecord[],
   outcome: ApOutcome<BatchItemAnswer[]>,
 ): void {
   const { lifecycle } = ctx;
   if (outcome.kind === 'ok') {
     const byId = new Map(outcome.value.map((r) => [r.id, r]));
-    const missing: DocumentRecord[] = [];
+    const missing: ClaimableRecord[] = [];
     for (const d of docs) {
       const r = byId.get(d.idempotency_key);
       if (r?.status === 'accepted' && r.transaction_id) accept(ctx, d, r.transaction_id);
@@ -94,12 +94,12 @@ export function recordBatch(
   retryLater(ctx, docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
 }
 
-function accept(ctx: OutcomeContext, doc: DocumentRecord, transactionId: string): void {
+function accept(ctx: OutcomeContext, doc: ClaimableRecord, transactionId: string): void {
   const firstPoll = ctx.options.trackDelivery ? ctx.options.pollInitialMs : null;
   if (ctx.lifecycle.accept(doc, transactionId, firstPoll)) ctx.metrics.recordOutcome('accepted');
 }
 
-function fail(ctx: OutcomeContext, doc: DocumentRecord, error: ApError): void {
+function fail(ctx: OutcomeContext, doc: ClaimableRecord, error: ApError): void {
   if (ctx.lifecycle.refuse(doc, error)) ctx.metrics.recordOutcome('failed');
 }
 
@@ -109,7 +109,7 @@ function fail(ctx: OutcomeContext, doc: DocumentRecord, error: ApError): void {
  */
 function retryLater(
   ctx: OutcomeContext,
-  docs: DocumentRecord[],
+  docs: ClaimableRecord[],
   status: number | null,
   message: string,
   retryAfterMs: number | null,

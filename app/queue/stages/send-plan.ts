@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { batchItemJson } from '../../access-point/client';
-import type { DocumentRecord, DocumentsRepo } from '../../store/documents-repo';
+import type { ClaimableRecord, DocumentsRepo } from '../../store/documents-repo';
 import { BATCH_LIMITS, batchKeyFor, type Batcher } from '../../sender/batcher';
 import type { RateGate, RequestKind } from '../../sender/rate-gate';
 
@@ -12,14 +12,14 @@ export const BATCH_ITEM_MAX_BYTES = 1024 * 1024;
 
 /** One request about to leave: a single document, or a batch of them. */
 export type Unit =
-  | { kind: 'single'; doc: DocumentRecord; body: Buffer; bytes: number }
-  | { kind: 'batch'; docs: DocumentRecord[]; items: string[]; key: string; bytes: number };
+  | { kind: 'single'; doc: ClaimableRecord; body: Buffer; bytes: number }
+  | { kind: 'batch'; docs: ClaimableRecord[]; items: string[]; key: string; bytes: number };
 
 /** What one claim may take, and what it knows (see {@link planRequests}). */
 export interface PlanInput {
   repo: DocumentsRepo;
   /** Due retries first, then queued documents: at most what the free slots can take. */
-  docs: DocumentRecord[];
+  docs: ClaimableRecord[];
   batching: boolean;
   now: number;
   /** Free request slots: single sends, single sends claimed ahead of a slot, batches. */
@@ -57,7 +57,7 @@ export function docsToClaim(input: {
   singleOnly: ReadonlySet<number>;
   want: number;
   now: number;
-}): { docs: DocumentRecord[]; windowMs: number } {
+}): { docs: ClaimableRecord[]; windowMs: number } {
   const { repo, batcher, batching, singleOnly, want, now } = input;
   // Trigger-kept counts (a few rows): with no document waiting for a retry, none is looked for.
   const c = repo.counts();
@@ -65,8 +65,8 @@ export function docsToClaim(input: {
     const left = c.retry_wait > 0 ? null : batcher.windowLeft(c.queued, now);
     if (left !== null && left > 0) return { docs: [], windowMs: left };
   }
-  const due = c.retry_wait > 0 ? repo.dueRetries(now, want) : [];
-  const docs = due.length < want ? due.concat(repo.inState('queued', want - due.length)) : due;
+  const due = c.retry_wait > 0 ? repo.claimableRetries(now, want) : [];
+  const docs = due.length < want ? due.concat(repo.claimableQueued(want - due.length)) : due;
   // Nothing waiting: no window is open (the next document starts a new one).
   if (docs.length === 0) batcher.waitMs(0, now);
   return { docs, windowMs: 0 };
@@ -105,7 +105,7 @@ export function planRequests(input: PlanInput): Plan {
   };
 
   // 1. Batches whose outcome is unknown go again, identical, before anything new.
-  const fresh: DocumentRecord[] = [];
+  const fresh: ClaimableRecord[] = [];
   const seenKeys = new Set<string>();
   for (const d of docs) {
     if (!d.batch_key || !batching) {
@@ -114,7 +114,7 @@ export function planRequests(input: PlanInput): Plan {
     }
     if (seenKeys.has(d.batch_key)) continue;
     seenKeys.add(d.batch_key);
-    const group = repo.inBatch(d.batch_key);
+    const group = repo.claimableBatch(d.batch_key);
     if (group.length === 0) continue;
     if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
     if (!take('batch')) break;
@@ -142,7 +142,7 @@ export function planRequests(input: PlanInput): Plan {
     if (w > 0) wait = Math.min(wait, w);
     else {
       batcher.reset();
-      const items: { doc: DocumentRecord; json: string; bytes: number }[] = [];
+      const items: { doc: ClaimableRecord; json: string; bytes: number }[] = [];
       let planned = 0;
       for (const d of candidates) {
         if (d.size > BATCH_ITEM_MAX_BYTES) {
@@ -203,7 +203,7 @@ export function planRequests(input: PlanInput): Plan {
 }
 
 /** The document as a string, for a batch item (any bytes that are not UTF-8 are replaced). */
-function xmlOf(repo: DocumentsRepo, doc: DocumentRecord): string {
+function xmlOf(repo: DocumentsRepo, doc: ClaimableRecord): string {
   return repo.getBody(doc.id).toString('utf8');
 }
 
@@ -211,7 +211,7 @@ function xmlOf(repo: DocumentsRepo, doc: DocumentRecord): string {
  * The document as a string when a batch can carry it byte for byte: UTF-8 (a JSON string cannot
  * carry other encodings unchanged) and within the per-document limit. Otherwise null: send singly.
  */
-function batchableXml(repo: DocumentsRepo, doc: DocumentRecord): string | null {
+function batchableXml(repo: DocumentsRepo, doc: ClaimableRecord): string | null {
   if (doc.size > BATCH_LIMITS.documentBytes) return null;
   const body = repo.getBody(doc.id);
   // Valid UTF-8 decodes and encodes back byte for byte (checked natively, without a second copy).

@@ -1,4 +1,4 @@
-import type { DocumentRecord } from '../../store/documents-repo';
+import type { ClaimableRecord } from '../../store/documents-repo';
 import { Batcher } from '../../sender/batcher';
 import { GroupCommitTimer } from '../../sender/group-commit';
 import type { StageContext } from './context';
@@ -90,7 +90,7 @@ export class SendStage {
   /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
   private readonly toLaunch: PendingClaim[] = [];
   /** Single sends claimed ahead of a free slot (committed as `sending`). */
-  private readonly ready: { doc: DocumentRecord; body: Buffer }[] = [];
+  private readonly ready: { doc: ClaimableRecord; body: Buffer }[] = [];
   private readonly maxInFlightBytes: number;
   private stopped = false;
 
@@ -231,7 +231,7 @@ export class SendStage {
   }
 
   /** A claimed document leaves (its claim counted the attempt). */
-  private launchSingle(doc: DocumentRecord, body: Buffer): void {
+  private launchSingle(doc: ClaimableRecord, body: Buffer): void {
     this.deps.track(this.sendSingle({ ...doc, attempts: doc.attempts + 1 }, body));
   }
 
@@ -365,7 +365,7 @@ export class SendStage {
 
   // ---- requests -------------------------------------------------------------------------------
 
-  private async sendSingle(doc: DocumentRecord, body: Buffer): Promise<void> {
+  private async sendSingle(doc: ClaimableRecord, body: Buffer): Promise<void> {
     const req = this.slots.start('single', body.byteLength);
     const outcome = await this.deps.client
       .send(body, doc.idempotency_key)
@@ -378,7 +378,7 @@ export class SendStage {
   }
 
   private async sendBatch(
-    docs: DocumentRecord[],
+    docs: ClaimableRecord[],
     items: string[],
     key: string,
     bytes: number,

@@ -12,6 +12,7 @@ import stateCounts from './011-state-counts.sql';
 import timelineTechnical from './012-timeline-technical.sql';
 import listSearch from './013-list-search.sql';
 import listSearchText from './014-list-search-text.sql';
+import lighterValidationWrites from './015-lighter-validation-writes.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 12, name: '012-timeline-technical', sql: timelineTechnical },
   { id: 13, name: '013-list-search', sql: listSearch },
   { id: 14, name: '014-list-search-text', sql: listSearchText },
+  { id: 15, name: '015-lighter-validation-writes', sql: lighterValidationWrites },
 ];
