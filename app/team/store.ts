@@ -175,6 +175,11 @@ export interface PollClaim {
 export interface PollRef {
   id: number;
   pollFence: number;
+  /**
+   * The document's state when claimed (a PollClaim has it): a store may then write the result
+   * in one statement that checks the state is still this one (and read it first otherwise).
+   */
+  state?: DocumentState;
 }
 
 /** What a poll learnt, written under its fence (every move one the state table allows). */

@@ -13,9 +13,12 @@
 // Also measured: CPU seconds per 1,000 accepted invoices of the desks (their own count), of
 // PostgreSQL (the postmaster and every backend) and of the sandbox, over the whole run.
 // `--cpu-prof <dir>` writes a V8 CPU profile of every desk there (`node --cpu-prof`).
+// `--count-statements` loads pg_stat_statements into the cluster and counts the statements the
+// desks ran (BEGIN and COMMIT included; the bench's own are left out) per invoice, with the
+// busiest ones on stderr: what the database spends its CPU on.
 //
 //   node test/bench/team.mjs [--documents 3000] [--latency-ms 50] [--desks 3] [--concurrency N]
-//     [--cpu-prof <dir>] [--no-write]
+//     [--cpu-prof <dir>] [--count-statements] [--no-write]
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +37,7 @@ const TEAM_DESKS = Number(flag('--desks', '3'));
 // Sends in flight per desk: the desks' default (adaptive, up to 10) unless given.
 const CONCURRENCY = flag('--concurrency', null);
 const CPU_PROF = flag('--cpu-prof', null);
+const COUNT_STATEMENTS = argv.includes('--count-statements');
 const WRITE = !argv.includes('--no-write') && !CPU_PROF;
 const TARGET_RATIO = 2.5;
 const RUN_TIMEOUT_MS = 15 * 60_000;
@@ -112,9 +116,38 @@ async function one(client, sql, params = []) {
   return (await client.query(sql, params)).rows[0];
 }
 
+/** The bench's own statement that waits for the intake (left out of the count). */
+const DOCUMENTS_IN = 'SELECT COUNT(*) n FROM team_documents';
+
+/** Statements the desks ran so far (pg_stat_statements), and the busiest `top` of them. */
+async function desksStatements(client, top = 8) {
+  const rows = (
+    await client.query(
+      `SELECT calls::bigint AS calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
+       FROM pg_stat_statements
+       WHERE query NOT ILIKE '%pg_stat_statements%' AND query <> $1
+       ORDER BY calls DESC`,
+      [DOCUMENTS_IN],
+    )
+  ).rows;
+  return {
+    total: rows.reduce((n, r) => n + Number(r.calls), 0),
+    top: rows.slice(0, top).map((r) => `${r.calls} × ${r.q}`),
+  };
+}
+
 /** One run: `desks` desks on a fresh PostgreSQL and sandbox; the rate from the team timeline. */
 async function run(desks) {
-  const cluster = await startPostgres();
+  const cluster = await startPostgres(
+    COUNT_STATEMENTS ? { settings: { shared_preload_libraries: 'pg_stat_statements' } } : {},
+  );
+  if (COUNT_STATEMENTS) {
+    const c = new pg.Client({ connectionString: cluster.url });
+    await c.connect();
+    await c.query('CREATE EXTENSION pg_stat_statements');
+    await c.query('SELECT pg_stat_statements_reset()');
+    await c.end();
+  }
   const sandbox = await startSandboxProcess({ latencyMs: LATENCY_MS });
   const client = new pg.Client({ connectionString: cluster.url });
   const runs = [];
@@ -143,7 +176,7 @@ async function run(desks) {
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     const documentsIn = async () => {
       try {
-        return Number((await one(client, 'SELECT COUNT(*) n FROM team_documents')).n);
+        return Number((await one(client, DOCUMENTS_IN)).n);
       } catch {
         return 0; // Not migrated yet.
       }
@@ -166,6 +199,8 @@ async function run(desks) {
     for (const [i, e] of ends.entries()) {
       if (e.code !== 0) throw new Error(`desk ${i + 1} ended ${e.code ?? e.signal}: ${e.stderr}`);
     }
+    // Read before the bench's own queries below.
+    const statements = COUNT_STATEMENTS ? await desksStatements(client) : null;
     const queuedAt = Number((await one(client, 'SELECT MAX(created_at) t FROM team_documents')).t);
     const firstSends = (
       await client.query(
@@ -229,14 +264,22 @@ async function run(desks) {
       cpuSecondsPer1000: Object.fromEntries(
         Object.entries(cpu).map(([k, v]) => [k, Number(((v * 1000) / DOCUMENTS).toFixed(2))]),
       ),
+      ...(statements
+        ? {
+            statements: statements.total,
+            statementsPerInvoice: Number((statements.total / DOCUMENTS).toFixed(3)),
+          }
+        : {}),
     };
     log(
       `${desks} desk(s): ${result.rate.toFixed(0)} accepted/s over the queued window ` +
         `(${inWindow} documents in ${result.windowSeconds.toFixed(2)} s); ` +
         `first send → last accept ${result.wholeRate.toFixed(0)}/s; wall ${wallSeconds.toFixed(1)} s; ` +
         `CPU s per 1,000: ${JSON.stringify(result.cpuSecondsPer1000)}; ` +
-        `CPU ms per invoice in the window: ${JSON.stringify(result.windowCpuMsPerInvoice)}`,
+        `CPU ms per invoice in the window: ${JSON.stringify(result.windowCpuMsPerInvoice)}` +
+        (statements ? `; statements per invoice ${result.statementsPerInvoice}` : ''),
     );
+    if (statements) log(`busiest statements:\n  ${statements.top.join('\n  ')}`);
     if (accepted !== DOCUMENTS || stats.acceptedDocuments !== DOCUMENTS) {
       throw new Error(`Not every invoice was accepted once: ${JSON.stringify(result)}`);
     }

@@ -18,4 +18,8 @@ export interface PostgresCluster {
 export declare function postgresBinDir(): string | null;
 export declare function hasPostgres(): boolean;
 export declare const MISSING_POSTGRES: string;
-export declare function startPostgres(options?: { port?: number }): Promise<PostgresCluster>;
+export declare function startPostgres(options?: {
+  port?: number;
+  /** Server settings, each as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
+}): Promise<PostgresCluster>;

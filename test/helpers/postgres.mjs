@@ -78,7 +78,9 @@ function run(bin, args, cwd) {
 }
 
 /**
- * Start a fresh cluster. Resolves to `{ url, host, port, dir, pgCtl, restart, stop }`:
+ * Start a fresh cluster; `options.port` picks its port, `options.settings` adds server settings
+ * (`{ name: value }`, as `-c name=value`: e.g. `shared_preload_libraries` to count statements
+ * with pg_stat_statements). Resolves to `{ url, host, port, dir, pgCtl, restart, stop }`:
  * `url` is `postgresql://postgres@127.0.0.1:<port>/postgres` (trust auth, no password);
  * `host` is the Unix socket folder; `restart({ downMs })` stops it (fast) and starts it again
  * after `downMs`; `stop()` stops it and removes its folder (safe to call twice).
@@ -107,6 +109,7 @@ export async function startPostgres(options = {}) {
     '-c fsync=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
   ].join(' ');
   const startArgs = ['-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions, 'start'];
 

@@ -2,7 +2,8 @@
  * Delivery poll claims on the PostgreSQL team store (see TeamStore.claimPolls): one statement
  * picks with `FOR UPDATE SKIP LOCKED`; the lease is the row's next_poll_at on the database's
  * clock; a result is written under its fence with its timeline rows and notice in one
- * transaction.
+ * statement when the claim says the state it read (checked in the statement), else (or when the
+ * state moved since) in a transaction that reads the state first.
  */
 import type pg from 'pg';
 import {
@@ -53,6 +54,27 @@ const WRITE_POLL = `UPDATE team_documents SET state = $2, poll_owner = NULL,
     problem_action = CASE WHEN $9::boolean THEN $12 ELSE problem_action END
   WHERE id = $1`;
 
+/**
+ * A poll's result in one statement: WRITE_POLL's parameters, under the poll fence $14 of desk
+ * $13 and only while the state is still $15 (the claim's); timeline rows $16..$18 (from, to,
+ * words, in order) and the notice only when there are any. No row back: nothing was written.
+ */
+function writePollAtOnce(withEvents: boolean): string {
+  const moved = `moved AS (
+    ${WRITE_POLL} AND poll_fence = $14 AND poll_owner = $13 AND state = $15 RETURNING id
+  )`;
+  if (!withEvents) return `WITH ${moved} SELECT id FROM moved`;
+  return `WITH ${moved}, logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT moved.id, team_now_ms(), $13, f, t, d
+    FROM moved, unnest($16::text[], $17::text[], $18::text[]) WITH ORDINALITY AS e(f, t, d, n)
+    ORDER BY n
+  ), ${NOTIFY_CTE('moved', '$13', `'n'`)}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+}
+const WRITE_POLL_AT_ONCE = writePollAtOnce(false);
+const WRITE_POLL_AND_LOG_AT_ONCE = writePollAtOnce(true);
+
 /** Give claims back (ids $2, fences $3 of desk $1): due at once. */
 const RELEASE_POLLS = `WITH released AS (
     UPDATE team_documents d SET poll_owner = NULL, next_poll_at = (SELECT team_now_ms())
@@ -80,8 +102,68 @@ export async function claimPolls(
   return rows.map(toPollClaim);
 }
 
-/** Write a poll's result under its fence (see TeamStore.finishPoll). */
+/** WRITE_POLL's parameters $1..$12 for `result` (timeline state `to`). */
+function writeParams(id: number, to: DocumentState, result: PollResult): unknown[] {
+  const s = pollSets(result);
+  return [
+    id,
+    to,
+    s.nextPollInMs,
+    s.deliveredAt,
+    s.response !== null,
+    s.response?.code ?? null,
+    s.response?.note ?? null,
+    s.response?.at ?? null,
+    s.setProblem,
+    s.problem?.code ?? null,
+    s.problem?.message ?? null,
+    s.problem?.action ?? null,
+  ];
+}
+
+/** The result's moves from `from`, or null when the state table refuses them from there. */
+function eventsFrom(from: DocumentState, result: PollResult): ReturnType<typeof pollEvents> | null {
+  try {
+    return pollEvents(from, result);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Write a poll's result under its fence (see TeamStore.finishPoll): in one statement when the
+ * claim says its state; when that wrote nothing (fence lost, or the state moved since), the
+ * transaction below decides with the state read under lock.
+ */
 export async function finishPoll(
+  q: Query,
+  tx: Tx,
+  deskId: string,
+  claim: PollRef,
+  result: PollResult,
+): Promise<boolean> {
+  const planned = claim.state === undefined ? null : eventsFrom(claim.state, result);
+  if (claim.state !== undefined && planned) {
+    const { to, events } = planned;
+    const rows = await q<{ id: number }>(
+      events.length > 0 ? WRITE_POLL_AND_LOG_AT_ONCE : WRITE_POLL_AT_ONCE,
+      [
+        ...writeParams(claim.id, to, result),
+        deskId,
+        claim.pollFence,
+        claim.state,
+        ...(events.length > 0
+          ? [events.map((e) => e.from), events.map((e) => e.to), events.map((e) => e.detail)]
+          : []),
+      ],
+    );
+    if (rows.length > 0) return true;
+  }
+  return finishPollInTransaction(tx, deskId, claim, result);
+}
+
+/** Write a poll's result reading the state under lock first (see finishPoll). */
+async function finishPollInTransaction(
   tx: Tx,
   deskId: string,
   claim: PollRef,
@@ -96,21 +178,7 @@ export async function finishPoll(
     const row = held.rows[0];
     if (!row) return false;
     const { to, events } = pollEvents(row.state, result);
-    const s = pollSets(result);
-    await c.query(WRITE_POLL, [
-      claim.id,
-      to,
-      s.nextPollInMs,
-      s.deliveredAt,
-      s.response !== null,
-      s.response?.code ?? null,
-      s.response?.note ?? null,
-      s.response?.at ?? null,
-      s.setProblem,
-      s.problem?.code ?? null,
-      s.problem?.message ?? null,
-      s.problem?.action ?? null,
-    ]);
+    await c.query(WRITE_POLL, writeParams(claim.id, to, result));
     if (events.length > 0) {
       await c.query(
         `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)

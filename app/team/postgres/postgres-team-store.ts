@@ -313,7 +313,13 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean> {
-    return polls.finishPoll((fn) => this.tx(fn), deskId, claim, result);
+    return polls.finishPoll(
+      (t, v) => this.q(t, v),
+      (fn) => this.tx(fn),
+      deskId,
+      claim,
+      result,
+    );
   }
 
   async releasePolls(deskId: string, claims: readonly PollRef[]): Promise<number> {
