@@ -10,11 +10,12 @@ import {
   statSync,
 } from 'node:fs';
 import type { Engine } from '../engine';
-// Not through ../validation: its index loads the rules, which run in the validation workers.
-import { tooLargeMessage } from '../validation/intake';
+// Not through ../validation (its index loads the rules) nor its intake (the XML parser): both
+// run in the validation workers.
+import { tooLargeMessage } from '../validation/too-large';
 import type { IncomingFile } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
-import { positiveInt, STORE_HELP } from './common';
+import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
   batchOption,
   dataDirOf,
@@ -294,5 +295,6 @@ export function registerSend(program: Command): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>', positiveInt)
     .action(async (paths: string[], opts: SendOptions) => {
       process.exitCode = await sendCommand(paths, opts);
+      await exitWhenWritten();
     });
 }

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 // Not through ../validation: its index loads the rules, which run in the validation workers (every
 // command of the CLI loads this file).
-import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../validation/intake';
+import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../validation/too-large';
 import { createValidationPool, type ValidationPool } from '../validation/pool';
 import type { CheckResult } from '../validation/types';
 import { RULESET_VERSION } from '../validation/version';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hotFolderRefusal } from '../hot-folder';
+import { hotFolderRefusal } from '../hot-folder-refusal';
 import { accessPointOptions, positiveInt } from './common';
 import { dataDirOf, engineOptions, loadEngine, type EngineFlags } from './engine-options';
 

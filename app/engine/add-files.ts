@@ -17,7 +17,7 @@ import type { AddResult, IncomingFile } from '../contract';
 import { newIdempotencyKey } from '../domain/idempotency-key';
 import type { NewDocument } from '../store/document-record';
 // Not through ../validation: its index loads the rules, which run in the validation workers.
-import { tooLargeMessage } from '../validation/intake';
+import { tooLargeMessage } from '../validation/too-large';
 import type { EngineContext } from './context';
 
 /** Files stored per transaction by `documents:add` (about 2 MB of typical invoices). */
@@ -106,11 +106,13 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
       });
     });
   }
+  // The pipeline may start checking the new documents while the log is synced: checking and
+  // the lookup are redoable, and the claim that sends one is synced after these commits, which
+  // takes them along (docs/performance.md, durability rule 1). The first verdicts of `send` no
+  // longer wait for this sync (issue 9 point 2).
+  if (result.added.length) ctx.pipeline.kick();
   // Nothing is said about the new documents before they are on disk.
   await repo.durable();
-  if (result.added.length) {
-    ctx.events.changed(result.added.map((a) => a.id));
-    ctx.pipeline.kick();
-  }
+  if (result.added.length) ctx.events.changed(result.added.map((a) => a.id));
   return result;
 }

@@ -9,7 +9,7 @@ import { ParticipantCache } from '../caches/participant-cache';
 import { RemoteValidationCache } from '../caches/remote-validation-cache';
 import { environmentFor } from '../domain/environment';
 import type { Pipeline } from '../queue/pipeline';
-import { startSandbox, type SandboxHandle } from '../sandbox/server';
+import type { SandboxHandle } from '../sandbox/server';
 import type { Db } from '../store/db';
 import type { DocumentsRepo } from '../store/documents-repo';
 import type { EngineOptions } from './options';
@@ -245,7 +245,9 @@ function wantedConnection({ options, settings }: ConnectionDeps): Wanted {
   };
 }
 
-function startInProcessSandbox(options: EngineOptions): Promise<SandboxHandle> {
+async function startInProcessSandbox(options: EngineOptions): Promise<SandboxHandle> {
+  // Loaded only when it runs: a provider's URL (or `--endpoint`) never needs it.
+  const { startSandbox } = await import('../sandbox/server');
   return startSandbox({
     latencyMs: options.sandboxLatencyMs ?? 0,
     ...(options.sandboxStepMs !== undefined ? { transactionStepMs: options.sandboxStepMs } : {}),

@@ -8,7 +8,6 @@ import type { CachedLookup } from '../caches/participant-cache';
 import { readsAsWords } from '../domain/plain-words';
 import { mayHaveReachedAccessPoint } from '../domain/states';
 import { AppError } from '../errors';
-import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
 import type { DocumentSummary } from '../validation/types';
@@ -106,7 +105,9 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
           !(r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED),
       } satisfies DocumentDetail;
     },
-    'documents:view': ({ id }) => readInvoice(bodyOf(id)),
+    // The invoice view (and its XML parser) loads when a document is first opened: never in `send`.
+    'documents:view': async ({ id }) =>
+      (await import('../invoice-view/read-invoice')).readInvoice(bodyOf(id)),
     'documents:original': ({ id }) => {
       const r = repo.get(id);
       if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
@@ -114,10 +115,10 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       const fileName = r.file_name.split(/[\\/]/).pop() || r.file_name;
       return { fileName, bytes: new Uint8Array(repo.getBody(id)) };
     },
-    'documents:attachment': ({ id, index }) => {
+    'documents:attachment': async ({ id, index }) => {
       if (!Number.isInteger(index) || index < 0)
         throw new AppError('BAD_REQUEST', 'No such attachment.');
-      return readAttachment(bodyOf(id), index);
+      return (await import('../invoice-view/read-invoice')).readAttachment(bodyOf(id), index);
     },
     'documents:briefs': ({ ids }) => {
       const list = requireIds(ids);

@@ -2,12 +2,7 @@
  * The engine's hot folder: watched from the option (CLI `watch`) or the setting, restarted when
  * the setting changes, its files added like dropped ones and moved once their documents are final.
  */
-import {
-  hotFolderRefusal,
-  startHotFolder,
-  type HotFolder,
-  type HotFolderDocumentStatus,
-} from '../hot-folder';
+import type { HotFolder, HotFolderDocumentStatus } from '../hot-folder';
 import type { EngineContext } from './context';
 import { addFiles } from './documents';
 
@@ -28,6 +23,8 @@ export class EngineHotFolder {
       this.folder = null;
       const folder = options.hotFolder ?? settings.get('hotFolder');
       if (this.stopping || !folder) return;
+      // Loaded only when a folder is watched: the file watcher (chokidar) is no part of `send`.
+      const { hotFolderRefusal, startHotFolder } = await import('../hot-folder');
       const refusal = hotFolderRefusal(folder, options.dataDir);
       if (refusal !== null) {
         // A setting stored before these rules existed: not watched, and said why.

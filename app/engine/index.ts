@@ -229,14 +229,15 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       await pipeline.stop();
       events.flush();
       // Earlier access points' clients too (their keys stay kept: polled again at the next start).
-      // Independent of each other: closed together (the last moments of every `send`).
+      // Independent of each other: closed together (the last moments of every `send`), the
+      // checkpointer's last copy of the log included (the queue writes nothing more).
       await Promise.all([
         connection.close(),
         setMetricsPort(null).catch(() => undefined),
         pool.close(),
+        checkpointer?.close(),
       ]);
       await connection.closeSandbox();
-      await checkpointer?.close();
       db.close();
       lock?.release();
     },

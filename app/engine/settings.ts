@@ -8,10 +8,11 @@ import type { SettingsPatch } from '../contract';
 import { DEFAULT_LOOKUP_TTL, type LookupTtl } from '../caches/participant-cache';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { AppError } from '../errors';
-import { hotFolderRefusal } from '../hot-folder';
+import { hotFolderRefusal } from '../hot-folder-refusal';
 import type { SettingsRepo } from '../store/settings-repo';
-// Not through ../validation: its index loads the rules, which run in the validation workers.
-import { DEFAULT_MAX_BYTES } from '../validation/intake';
+// Not through ../validation (its index loads the rules) nor its intake (the XML parser): both
+// run in the validation workers.
+import { DEFAULT_MAX_BYTES } from '../validation/too-large';
 
 /** Bounds of the `maxDocumentBytes` setting: 1 KB to 100 MB. */
 const MIN_DOCUMENT_BYTES = 1024;

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -19,6 +18,8 @@ export async function startPrometheusServer(
   port: number,
 ): Promise<PrometheusServer> {
   let bound = 0;
+  // node:http loads when an endpoint is turned on: most runs never serve metrics.
+  const { createServer } = await import('node:http');
   const server = createServer((req, res) => {
     // DNS rebinding: a web page could name its own host that resolves to 127.0.0.1 and read the
     // figures. Only requests addressed to the loopback name itself are answered.

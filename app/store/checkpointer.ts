@@ -46,6 +46,16 @@ db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = FULL');
 parentPort.on('message', (mode) => {
   if (mode === 'close') {
+    // A last checkpoint here, off the engine's thread: the engine's connection closes after this
+    // one and would otherwise copy the whole log back and delete it itself (see
+    // Checkpointer.close). TRUNCATE also empties the log file; without waiting for anyone (busy
+    // timeout 0) it is at worst a PASSIVE one.
+    try {
+      db.pragma('busy_timeout = 0');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // The engine's own close checkpoints what is left.
+    }
     db.close();
     parentPort.close();
     return;
@@ -191,7 +201,12 @@ export class Checkpointer {
     for (const w of done) w.resolve();
   }
 
-  /** Stop the worker (before the engine's connection closes, which checkpoints one last time). */
+  /**
+   * Stop the worker, after it has copied the log back one last time. Called before the engine's
+   * connection closes: that close (the last connection) checkpoints what the log still holds on
+   * the engine's thread, and after this only what was written since (nothing, at the end of
+   * `send`) — the copy and its two syncs run here, meanwhile the engine closes its other parts.
+   */
   async close(): Promise<void> {
     const worker = this.worker;
     this.stopTimer();

@@ -57,6 +57,12 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   // event. Each migration checks the keys itself before it commits.
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
+  // In WAL mode each migration commits without a sync of its own (a fresh data folder paid one
+  // per migration before `send`'s first request): a lost commit takes every later one with it,
+  // so a power cut can only leave the schema some migrations back — applied again at the next
+  // start — and the first synced commit after them (nothing is stored before it) syncs them all.
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  if (db.pragma('journal_mode', { simple: true }) === 'wal') db.pragma('synchronous = NORMAL');
   try {
     for (const m of pending) {
       db.transaction(() => {
@@ -74,6 +80,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     }
   } finally {
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    db.pragma(`synchronous = ${synchronous}`);
   }
   return newlyApplied;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../app/sandbox/server';
 import { distFile, ROOT } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
 
@@ -45,6 +46,21 @@ describe('what `peppol-desk send` loads', () => {
     expect(loaded).not.toContain('undici');
     expect(loaded).not.toContain('hdr-histogram-js');
     expect(loaded).not.toContain('prom-client');
+  });
+
+  // The file watcher is the hot folder's, the XML parser the validation workers' and the invoice
+  // view's: `send` to an access point uses neither on its own thread (issue 9 point 2).
+  it('leaves out the file watcher and the XML parser when it sends to an access point', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const loaded = await packagesLoaded(['--endpoint', sandbox.url]);
+      expect(loaded).toContain('better-sqlite3');
+      expect(loaded).toContain('undici/lib/dispatcher/pool');
+      expect(loaded).not.toContain('chokidar');
+      expect(loaded).not.toContain('saxes');
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it('loads prom-client when it serves metrics', async () => {
