@@ -331,7 +331,8 @@ Machine: ${cpu}, load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0]
 if (WRITE) {
   const doc = join(root, 'docs', 'performance.md');
   let text = readFileSync(doc, 'utf8');
-  const re = /## Team outbox \(issue 14\)[\s\S]*?(?=\n## |$)/;
+  // Up to the next heading: the hand-written subsections (### …) after the table stay.
+  const re = /## Team outbox \(issue 14\)[\s\S]*?(?=\n##+ |$)/;
   text = re.test(text)
     ? text.replace(re, section.trimEnd() + '\n')
     : text.trimEnd() + '\n\n' + section;
