@@ -1,5 +1,5 @@
 // The document list's queries at 100,000 documents on a data folder, and what the list's indexes
-// (migration 015) cost each document on the write path. Bundles list-queries-bench.ts with
+// (migrations 013–015) cost each document on the write path. Bundles list-queries-bench.ts with
 // esbuild and prints two tables (nothing is written to docs/).
 //
 //   node test/bench/list-queries.mjs [documents = 100000] [documents for the write cost = 20000]
@@ -40,7 +40,7 @@ const lines = [
   '',
   `Write path, CPU µs per document (${r.writes.toLocaleString('en-US')} documents, two runs each):`,
   '',
-  '| migration 015 | insert | validation (2 transitions + fields) | 4 more transitions | total |',
+  '| list indexes (migrations 013–015) | insert | validation (2 transitions + fields) | 4 more transitions | total |',
   '|---|---:|---:|---:|---:|',
   ...r.cost.map(
     (c) =>
