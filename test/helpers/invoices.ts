@@ -42,6 +42,21 @@ export function makeInvoice(number: string, options: InvoiceOptions = {}): Uint8
   return new TextEncoder().encode(xml);
 }
 
+/**
+ * An invoice our check rejects (BR-CO-16: the amount due is one cent off the totals) and the
+ * sandbox's lighter check accepts: the two checks disagree.
+ */
+export function makeInvoiceWithWrongTotal(number: string): Uint8Array {
+  return new TextEncoder().encode(
+    new TextDecoder()
+      .decode(makeInvoice(number))
+      .replace(
+        '<cbc:PayableAmount currencyID="EUR">2420.00</cbc:PayableAmount>',
+        '<cbc:PayableAmount currencyID="EUR">2419.99</cbc:PayableAmount>',
+      ),
+  );
+}
+
 /** `n` distinct invoices named `<prefix>-<i>.xml`. */
 export function makeInvoices(n: number, prefix = 'INV'): { name: string; bytes: Uint8Array }[] {
   return Array.from({ length: n }, (_, i) => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
-import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoiceWithWrongTotal, makeInvoices } from '../helpers/invoices';
 import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
@@ -342,15 +342,7 @@ describe('engine with the in-process sandbox', () => {
   });
 
   describe("when our check and the access point's disagree (issue 10)", () => {
-    const wrongTotal = (n: string) =>
-      new TextEncoder().encode(
-        new TextDecoder()
-          .decode(makeInvoice(n))
-          .replace(
-            '<cbc:PayableAmount currencyID="EUR">2420.00</cbc:PayableAmount>',
-            '<cbc:PayableAmount currencyID="EUR">2419.99</cbc:PayableAmount>',
-          ),
-      );
+    const wrongTotal = makeInvoiceWithWrongTotal;
 
     it('holds an invoice ours calls invalid and the access point valid, with both verdicts', async () => {
       const e = await engine();

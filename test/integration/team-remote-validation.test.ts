@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
 import type { SandboxHandle } from '../../app/sandbox/server';
-import { makeInvoice } from '../helpers/invoices';
+import { makeInvoice, makeInvoiceWithWrongTotal } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
 import { useTeamDesks } from '../helpers/team-desks';
 
@@ -27,16 +27,7 @@ const stateOf = async (e: Engine, id: number) =>
 const validateCalls = (ap: SandboxHandle) =>
   ap.stats().requests.byEndpoint['POST /api/v1/validate']?.total ?? 0;
 
-/** An invoice our check rejects (BR-CO-16: the amount due is one cent off) and the sandbox's light check accepts. */
-const wrongTotal = (n: string) =>
-  new TextEncoder().encode(
-    new TextDecoder()
-      .decode(makeInvoice(n))
-      .replace(
-        '<cbc:PayableAmount currencyID="EUR">2420.00</cbc:PayableAmount>',
-        '<cbc:PayableAmount currencyID="EUR">2419.99</cbc:PayableAmount>',
-      ),
-  );
+const wrongTotal = makeInvoiceWithWrongTotal;
 
 const AP_REJECTS = {
   valid: false,
