@@ -1,5 +1,5 @@
 import type { Db } from '../store/db';
-import type { RemoteVerdict } from '../access-point/client';
+import type { AccessPointClient, ApOutcome, RemoteVerdict } from '../access-point/client';
 
 /** Remote verdicts live 24 h: the provider's rules change only with a release. */
 export const REMOTE_VALIDATION_TTL_MS = 24 * 60 * 60_000;
@@ -35,4 +35,26 @@ export class RemoteValidationCache {
   put(sha256: string, verdict: RemoteVerdict): void {
     this.putStmt.run(this.accessPoint, sha256, JSON.stringify(verdict), this.now());
   }
+}
+
+/**
+ * The access point's own verdict on `body` (its sha256 given): the cached answer, or the access
+ * point's, then cached. Null when it cannot answer (not cached: the next file asks again); every
+ * answer asked for is told to `noteOutcome`. A single desk's validation and a team desk's intake
+ * both ask this way.
+ */
+export async function remoteVerdictThroughCache(
+  cache: RemoteValidationCache | undefined,
+  client: AccessPointClient,
+  sha256: string,
+  body: Uint8Array,
+  noteOutcome?: (outcome: ApOutcome<RemoteVerdict>) => void,
+): Promise<RemoteVerdict | null> {
+  const cached = cache?.get(sha256) ?? null;
+  if (cached) return cached;
+  const outcome = await client.validate(body);
+  noteOutcome?.(outcome);
+  if (outcome.kind !== 'ok') return null;
+  cache?.put(sha256, outcome.value);
+  return outcome.value;
 }

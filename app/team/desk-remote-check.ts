@@ -10,7 +10,10 @@
  * content, for 24 h (the team's store does not share them; another desk asks again).
  */
 import type { AccessPointClient, RemoteVerdict } from '../access-point/client';
-import type { RemoteValidationCache } from '../caches/remote-validation-cache';
+import {
+  remoteVerdictThroughCache,
+  type RemoteValidationCache,
+} from '../caches/remote-validation-cache';
 import type { DocumentValidation } from '../contract';
 import { checksDisagree, validationFailed, type Problem } from '../domain/problems';
 import { accessPointFindings } from '../queue/stages/validate';
@@ -35,13 +38,7 @@ export class DeskRemoteCheck {
    */
   async verdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
     if (!this.deps.enabled()) return null;
-    const cache = this.deps.cache();
-    const cached = cache.get(sha256);
-    if (cached) return cached;
-    const outcome = await this.deps.client().validate(body);
-    if (outcome.kind !== 'ok') return null;
-    cache.put(sha256, outcome.value);
-    return outcome.value;
+    return remoteVerdictThroughCache(this.deps.cache(), this.deps.client(), sha256, body);
   }
 
   /** The cached answer about this content, if this desk has one (the detail, Send anyway). */

@@ -1,7 +1,10 @@
 import type { DocumentValidation } from '../../contract';
 import type { LookupAnswer, RemoteVerdict } from '../../access-point/client';
 import { canonicalParticipantId, type ParticipantCache } from '../../caches/participant-cache';
-import type { RemoteValidationCache } from '../../caches/remote-validation-cache';
+import {
+  remoteVerdictThroughCache,
+  type RemoteValidationCache,
+} from '../../caches/remote-validation-cache';
 import type { ValidationCache } from '../../caches/validation-cache';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
@@ -243,14 +246,10 @@ export class ValidateStage {
    * Null when it cannot answer: the local verdict stands, and sending surfaces any rejection.
    */
   private async remoteVerdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
-    const cache = this.ctx.remoteValidationCache;
-    const cached = cache?.get(sha256) ?? null;
-    if (cached) return cached;
-    const outcome = await this.ctx.client.validate(body);
-    this.ctx.noteOutcome(outcome);
-    if (outcome.kind !== 'ok') return null;
-    cache?.put(sha256, outcome.value);
-    return outcome.value;
+    const { remoteValidationCache, client } = this.ctx;
+    return remoteVerdictThroughCache(remoteValidationCache, client, sha256, body, (outcome) =>
+      this.ctx.noteOutcome(outcome),
+    );
   }
 
   /** Turn the access point's validation on or off (setting `remoteValidation`). */
