@@ -216,6 +216,11 @@ export interface ChangeNotice {
   desk: string | null;
   /** Documents may have become due to send now (added, released, retried by a clerk). */
   due: boolean;
+  /**
+   * The team's shared settings changed (app/team/team-settings.ts), not documents: the ids are
+   * empty and mean nothing is to be re-read but the settings.
+   */
+  settings?: boolean;
 }
 
 /** One of the team's shared settings as stored (`team_settings`): its value as JSON, who and when. */
@@ -391,7 +396,8 @@ export interface TeamStore {
    * change counter). An empty list means "something changed, re-read" (too many ids for one
    * notice, or the listener reconnected and may have missed some). Returns the function that
    * stops listening. `notice` says, when the store knows, which desk wrote the change and whether
-   * something became due to send (claims and final outcomes make nothing due: no desk need claim).
+   * something became due to send (claims and final outcomes make nothing due: no desk need claim),
+   * or that the team's shared settings changed (`putSettings` wrote a value; `settings: true`).
    */
   listen(
     onChange: (ids: readonly number[], notice?: ChangeNotice) => void,

@@ -30,6 +30,7 @@ import {
 } from '../store-rows';
 import {
   type CancelledTeamDoc,
+  type ChangeNotice,
   type Claim,
   type ClaimRef,
   type DeskInfo,
@@ -423,7 +424,9 @@ export class SqliteTeamStore implements TeamStore {
     return list.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
   }
 
-  async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
+  async listen(
+    onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
+  ): Promise<() => Promise<void>> {
     // Its own connection: data_version changes when any other connection commits, this
     // store's own included.
     const watcher = openFile(this.file, this.label);
