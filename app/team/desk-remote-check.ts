@@ -4,12 +4,13 @@
  * - both checks say valid: the document goes on (its receiver is looked up, then `queued`);
  * - both say invalid: `invalid`, the access point's reasons joining ours in the problem;
  * - they disagree: `held` with `CHECKS_DISAGREE` (the clerk cancels it or sends it anyway);
- * - the access point cannot answer: our verdict stands and nothing is noted (sending surfaces
- *   any rejection), exactly as on a single desk.
+ * - the access point cannot answer: our verdict stands and nothing is noted on the document
+ *   (sending surfaces any rejection), exactly as on a single desk; as there, the header learns of
+ *   it (`noteOutcome`: offline when the access point cannot be reached).
  * Answers are cached as on a single desk: in this desk's data folder, per access point and
  * content, for 24 h (the team's store does not share them; another desk asks again).
  */
-import type { AccessPointClient, RemoteVerdict } from '../access-point/client';
+import type { AccessPointClient, ApOutcome, RemoteVerdict } from '../access-point/client';
 import {
   remoteVerdictThroughCache,
   type RemoteValidationCache,
@@ -26,6 +27,8 @@ export interface RemoteCheckDeps {
   client(): AccessPointClient;
   /** This desk's cache of the answers of the access point in use. */
   cache(): RemoteValidationCache;
+  /** Told of each answer asked for (or its absence): the header's connection, as on a single desk. */
+  noteOutcome?(outcome: ApOutcome<RemoteVerdict>): void;
 }
 
 /** Asks the access point's own check, through this desk's cache of its answers. */
@@ -38,7 +41,9 @@ export class DeskRemoteCheck {
    */
   async verdict(sha256: string, body: Uint8Array): Promise<RemoteVerdict | null> {
     if (!this.deps.enabled()) return null;
-    return remoteVerdictThroughCache(this.deps.cache(), this.deps.client(), sha256, body);
+    return remoteVerdictThroughCache(this.deps.cache(), this.deps.client(), sha256, body, (o) =>
+      this.deps.noteOutcome?.(o),
+    );
   }
 
   /** The cached answer about this content, if this desk has one (the detail, Send anyway). */

@@ -6,7 +6,7 @@
  * database answers again (retried with backoff): nothing is lost.
  */
 import type { AddResult, IncomingFile } from '../contract';
-import type { AccessPointClient } from '../access-point/client';
+import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { tooLargeMessage } from '../validation';
@@ -52,6 +52,8 @@ export interface TeamDeskOptions {
   faultRetryMs?: number;
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
+  /** Each answer of a send (or its absence): the access point's health for the header. */
+  noteOutcome?(outcome: ApOutcome<unknown>): void;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
   /** What this desk sends through now (app/team/access-point.ts). */
@@ -114,6 +116,7 @@ export class TeamDesk {
       requestsPerSecond: o.requestsPerSecond ?? null,
       spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
       onUnavailable: (err) => this.trouble(err),
+      ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
       accessPoint: () => o.accessPoint().id,

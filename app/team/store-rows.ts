@@ -255,3 +255,8 @@ export const IN_DOUBT_DETAIL =
 
 /** Timeline words of a document put on the team's queue. */
 export const ADDED_DETAIL = 'added to the team queue';
+
+/** The timeline words of a document's enqueue: its problem, else its note, else "added". */
+export function addedDetail(doc: Pick<NewTeamDocument, 'problem' | 'note'>): string {
+  return doc.problem?.message ?? doc.note ?? ADDED_DETAIL;
+}

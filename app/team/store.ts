@@ -73,6 +73,11 @@ export interface NewTeamDocument {
   currency: string | null;
   issueDate: string | null;
   problem: TeamProblem | null;
+  /**
+   * The timeline words of its enqueue when there is more to say than that it was added and no
+   * problem (a queued document whose buyer could not be looked up: the single desk's words).
+   */
+  note?: string | null;
 }
 
 /** One row of the team's queue (the body is read apart: `body(id)`). */

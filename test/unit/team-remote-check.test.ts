@@ -160,4 +160,28 @@ describe('asking the access point', () => {
     expect(calls.n).toBe(2);
     expect(check.cached('sha-1')).toBeNull();
   });
+
+  it('tells the connection of each answer asked for (not of a cached one), as a single desk does', async () => {
+    let answer: ApOutcome<RemoteVerdict> = {
+      kind: 'transient',
+      status: null,
+      retryAfterMs: null,
+      message: 'connect ECONNREFUSED 127.0.0.1:9',
+      offline: true,
+    };
+    const { client } = fakeClient(() => answer);
+    const cache = new RemoteValidationCache(openDb({ dataDir: ':memory:' }), 'ap');
+    const told: ApOutcome<RemoteVerdict>[] = [];
+    const check = new DeskRemoteCheck({
+      enabled: () => true,
+      client: () => client,
+      cache: () => cache,
+      noteOutcome: (o) => told.push(o),
+    });
+    expect(await check.verdict('sha-1', body)).toBeNull();
+    answer = { kind: 'ok', value: VALID, status: 200 };
+    expect(await check.verdict('sha-1', body)).toEqual(VALID);
+    expect(await check.verdict('sha-1', body)).toEqual(VALID);
+    expect(told.map((o) => o.kind)).toEqual(['transient', 'ok']);
+  });
 });
