@@ -13,9 +13,10 @@
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { TeamCacheSharing } from './shared-caches';
-import { decideWithAccessPoint, type DeskRemoteCheck } from './desk-remote-check';
+import type { DeskRemoteCheck } from './desk-remote-check';
 import { canonicalParticipantId } from '../domain/peppol-id';
 import {
+  checksDisagree,
   intakeFailed,
   receiverDoesNotAccept,
   receiverNotOnPeppol,
@@ -24,6 +25,7 @@ import {
 } from '../domain/problems';
 import { BUYER_NOT_CHECKED_DETAIL } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
+import { twoChecks } from '../queue/stages/two-checks';
 import type { CheckResult, DocumentSummary } from '../validation/types';
 import { TEAM_KEY_PREFIX, teamKeyOf, type NewTeamDocument, type TeamProblem } from './store';
 
@@ -107,27 +109,24 @@ async function checkOne(
   }
   const fields = fieldsOf(result.summary);
   const doc = { ...base, ...fields };
-  const fatal = result.verdict.findings.filter((x) => x.flag === 'fatal');
-  const valid = result.verdict.valid && fatal.length === 0;
+  const ours = {
+    ...result.verdict,
+    valid: result.verdict.valid && !result.verdict.findings.some((x) => x.flag === 'fatal'),
+  };
   // Asked whatever our verdict, as on a single desk: a valid invoice we call invalid matters too.
   const remote = deps.remote
     ? await deps.remote.verdict(f.key.slice(TEAM_KEY_PREFIX.length), f.bytes)
     : null;
-  const decision = decideWithAccessPoint(
-    { valid, findings: result.verdict.findings },
-    remote,
-    fields.receiverId !== null,
-    fields.docType,
-  );
-  if (decision.kind !== 'ours') {
-    const state = decision.kind === 'held' ? 'held' : 'invalid';
-    return { doc: { ...doc, state, problem: teamProblem(decision.problem) }, lookup: null };
+  // The single desk's rule (app/queue/stages/two-checks.ts), its problems in its words.
+  const checks = twoChecks(ours, remote, fields.receiverId !== null);
+  if (checks.decision === 'held' && remote) {
+    const problem = checksDisagree(fields.docType, ours, remote);
+    return { doc: { ...doc, state: 'held', problem: teamProblem(problem) }, lookup: null };
   }
-  if (!valid) {
-    return {
-      doc: { ...doc, state: 'invalid', problem: teamProblem(validationFailed(fatal)) },
-      lookup: null,
-    };
+  if (checks.decision !== 'valid') {
+    const fatal = checks.findings.filter((x) => x.flag === 'fatal');
+    const problem = teamProblem(validationFailed(fatal));
+    return { doc: { ...doc, state: 'invalid', problem }, lookup: null };
   }
   return { doc: { ...doc, state: 'queued', problem: null }, lookup: result.summary };
 }
