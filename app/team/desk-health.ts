@@ -1,7 +1,7 @@
 /**
  * Whether a team desk can reach its access point, for the header: the single desk's rule
  * (app/queue/stages/connection.ts, ConnectionHealth.noteOutcome) applied to the answers of this
- * desk's checks, lookups and sends. A request that cannot reach the access point (refused,
+ * desk's checks, lookups, sends and delivery polls. A request that cannot reach the access point (refused,
  * reset, its address not found) makes it offline, in the single desk's words (`offlineWords`);
  * any answer from it (accepted or refused) makes it online again. While offline, one probe at a
  * time (the version call) backs off until the access point answers, so a desk with nothing to

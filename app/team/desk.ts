@@ -52,7 +52,7 @@ export interface TeamDeskOptions {
   faultRetryMs?: number;
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
-  /** Each answer of a send (or its absence): the access point's health for the header. */
+  /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
   noteOutcome?(outcome: ApOutcome<unknown>): void;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
@@ -131,6 +131,7 @@ export class TeamDesk {
       maxInFlight: Math.max(1, Math.floor((o.concurrency ?? 10) / 5)),
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
+      ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
       onChanged: (ids) => o.onChanged(ids),
       accessPoint: () => o.accessPoint().id,
     });
