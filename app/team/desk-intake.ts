@@ -4,11 +4,11 @@
  * cached by content) and their receivers looked up (the access point's lookup through the
  * participant cache) before they are put on the team's queue as `queued`, `invalid` or
  * `unreachable`, with the same plain problems as on a single desk (a receiver whose lookup could
- * not be made is queued anyway, its timeline saying so in the single desk's words). With `shared`, what this
- * desk's caches miss is first read from the team's (one read for all the files, then one for
- * all their receivers), and the answers it had to ask the access point for are shared. With
- * `remote` and the setting `remoteValidation` on, the access point's own check is asked too
- * (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
+ * not be made is queued anyway, its timeline saying so in the single desk's words). With
+ * `shared`, what this desk's caches miss is first read from the team's (one read for all the
+ * files, then one for all their receivers), and the answers it had to ask the access point for
+ * are shared. With `remote` and the setting `remoteValidation` on, the access point's own check
+ * is asked too (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
