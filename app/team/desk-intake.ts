@@ -3,25 +3,29 @@
  * keys it already has, and only the new files are checked (the validation pool, its verdicts
  * cached by content) and their receivers looked up (the access point's lookup through the
  * participant cache) before they are put on the team's queue as `queued`, `invalid` or
- * `unreachable`, with the same plain problems as on a single desk. With `shared`, what this
- * desk's caches miss is first read from the team's (one read for all the files, then one for
- * all their receivers), and the answers it had to ask the access point for are shared. With
- * `remote` and the setting `remoteValidation` on, the access point's own check is asked too
- * (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
+ * `unreachable`, with the same plain problems as on a single desk (a receiver whose lookup could
+ * not be made is queued anyway, its timeline saying so in the single desk's words). With
+ * `shared`, what this desk's caches miss is first read from the team's (one read for all the
+ * files, then one for all their receivers), and the answers it had to ask the access point for
+ * are shared. With `remote` and the setting `remoteValidation` on, the access point's own check
+ * is asked too (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
  */
-import type { AccessPointClient } from '../access-point/client';
+import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { TeamCacheSharing } from './shared-caches';
-import { decideWithAccessPoint, type DeskRemoteCheck } from './desk-remote-check';
+import type { DeskRemoteCheck } from './desk-remote-check';
 import { canonicalParticipantId } from '../domain/peppol-id';
 import {
+  checksDisagree,
   intakeFailed,
   receiverDoesNotAccept,
   receiverNotOnPeppol,
   validationFailed,
   type Problem,
 } from '../domain/problems';
+import { BUYER_NOT_CHECKED_DETAIL } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
+import { twoChecks } from '../queue/stages/two-checks';
 import type { CheckResult, DocumentSummary } from '../validation/types';
 import { TEAM_KEY_PREFIX, teamKeyOf, type NewTeamDocument, type TeamProblem } from './store';
 
@@ -32,6 +36,8 @@ export interface IntakeDeps {
   participants(): ParticipantCache;
   /** Told of each lookup's time (the metrics' `lookup` stage). */
   onLookup?(ms: number): void;
+  /** Told of each lookup's answer (or its absence): the connection's health, as on a single desk. */
+  noteOutcome?(outcome: ApOutcome<unknown>): void;
   /** The team's shared caches (read before checking, told what was learnt). */
   shared?: TeamCacheSharing;
   /** The access point's own check (asked while the setting `remoteValidation` is on). */
@@ -65,9 +71,12 @@ export async function checkNewFiles(
     checked.map(async (c, i) => {
       if (!c.lookup) return { index: files[i]!.index, doc: c.doc };
       const problem = await receiverProblem(deps, c.lookup, c.doc.receiverId);
-      const doc: NewTeamDocument = problem
-        ? { ...c.doc, state: 'unreachable', problem: teamProblem(problem) }
-        : c.doc;
+      const doc: NewTeamDocument =
+        problem === NOT_CHECKED
+          ? { ...c.doc, note: BUYER_NOT_CHECKED_DETAIL }
+          : problem
+            ? { ...c.doc, state: 'unreachable', problem: teamProblem(problem) }
+            : c.doc;
       return { index: files[i]!.index, doc };
     }),
   );
@@ -100,27 +109,24 @@ async function checkOne(
   }
   const fields = fieldsOf(result.summary);
   const doc = { ...base, ...fields };
-  const fatal = result.verdict.findings.filter((x) => x.flag === 'fatal');
-  const valid = result.verdict.valid && fatal.length === 0;
+  const ours = {
+    ...result.verdict,
+    valid: result.verdict.valid && !result.verdict.findings.some((x) => x.flag === 'fatal'),
+  };
   // Asked whatever our verdict, as on a single desk: a valid invoice we call invalid matters too.
   const remote = deps.remote
     ? await deps.remote.verdict(f.key.slice(TEAM_KEY_PREFIX.length), f.bytes)
     : null;
-  const decision = decideWithAccessPoint(
-    { valid, findings: result.verdict.findings },
-    remote,
-    fields.receiverId !== null,
-    fields.docType,
-  );
-  if (decision.kind !== 'ours') {
-    const state = decision.kind === 'held' ? 'held' : 'invalid';
-    return { doc: { ...doc, state, problem: teamProblem(decision.problem) }, lookup: null };
+  // The single desk's rule (app/queue/stages/two-checks.ts), its problems in its words.
+  const checks = twoChecks(ours, remote, fields.receiverId !== null);
+  if (checks.decision === 'held' && remote) {
+    const problem = checksDisagree(fields.docType, ours, remote);
+    return { doc: { ...doc, state: 'held', problem: teamProblem(problem) }, lookup: null };
   }
-  if (!valid) {
-    return {
-      doc: { ...doc, state: 'invalid', problem: teamProblem(validationFailed(fatal)) },
-      lookup: null,
-    };
+  if (checks.decision !== 'valid') {
+    const fatal = checks.findings.filter((x) => x.flag === 'fatal');
+    const problem = teamProblem(validationFailed(fatal));
+    return { doc: { ...doc, state: 'invalid', problem }, lookup: null };
   }
   return { doc: { ...doc, state: 'queued', problem: null }, lookup: result.summary };
 }
@@ -143,15 +149,19 @@ function fieldsOf(s: DocumentSummary) {
   };
 }
 
+/** The receiver's lookup could not be made (network, access point error): sent anyway. */
+const NOT_CHECKED = 'not-checked';
+
 /**
- * Why the receiver cannot take this document, or null when it can (or when the lookup could not
- * be made: the access point does its own lookup when the document is sent, as on a single desk).
+ * Why the receiver cannot take this document, null when it can, or NOT_CHECKED when the lookup
+ * could not be made: queued anyway, saying so, as on a single desk (the access point does its own
+ * lookup when the document is sent).
  */
 async function receiverProblem(
   deps: IntakeDeps,
   summary: DocumentSummary,
   receiver: string | null,
-): Promise<Problem | null> {
+): Promise<Problem | null | typeof NOT_CHECKED> {
   if (!receiver) return receiverNotOnPeppol(null);
   const cache = deps.participants();
   let fetched = false;
@@ -159,10 +169,11 @@ async function receiverProblem(
     const started = performance.now();
     const outcome = await deps.client().lookup(receiver);
     deps.onLookup?.(performance.now() - started);
+    deps.noteOutcome?.(outcome);
     fetched = outcome.kind === 'ok';
     return outcome.kind === 'ok' ? outcome.value : null;
   });
-  if (!entry) return null;
+  if (!entry) return NOT_CHECKED;
   // Asked here: the team's other desks need not ask again while it is fresh.
   if (fetched) {
     deps.shared?.learntLookup(

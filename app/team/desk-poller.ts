@@ -8,7 +8,7 @@
  * (CLAIM_ROUNDS: fewer statements for the team's database); each result is written as soon as it
  * is known. stop() gives unfinished claims back.
  */
-import type { AccessPointClient, TransactionAnswer } from '../access-point/client';
+import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../access-point/client';
 import * as tracking from '../queue/lifecycle/tracking';
 import type { Step } from '../queue/lifecycle/steps';
 import {
@@ -31,6 +31,8 @@ export interface PollerDeps {
   leaseMs: number;
   onUnavailable(err: unknown): void;
   onChanged(ids: readonly number[]): void;
+  /** Told of each status answer (or its absence): the access point's health for the header. */
+  noteOutcome?(outcome: ApOutcome<unknown>): void;
   /** The desk's access point (`AccessPointRef.id`): polls are claimed only while it is the team's. */
   accessPoint?(): string;
 }
@@ -173,6 +175,7 @@ export class DeskPoller {
     let tx: TransactionAnswer | null = null;
     if (c.transactionId) {
       const outcome = await this.deps.client().transaction(c.transactionId);
+      this.deps.noteOutcome?.(outcome);
       tx = outcome.kind === 'ok' ? outcome.value : null;
     }
     if (!this.running) return; // stop() gives the claim back

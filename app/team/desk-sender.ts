@@ -48,6 +48,8 @@ export interface SenderDeps {
   spoolOutcome(claim: ClaimRef, outcome: TeamOutcome): void;
   /** The database could not be reached. */
   onUnavailable(err: unknown): void;
+  /** Told of each send's answer (or its absence): the access point's health for the header. */
+  noteOutcome?(outcome: ApOutcome<unknown>): void;
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
@@ -105,7 +107,7 @@ export class DeskSender {
 
   constructor(private readonly deps: SenderDeps) {
     this.slots = new SendSlots(
-      { metrics: deps.metrics, noteOutcome: () => undefined },
+      { metrics: deps.metrics, noteOutcome: (outcome) => deps.noteOutcome?.(outcome) },
       {
         concurrency: deps.concurrency,
         batching: false,

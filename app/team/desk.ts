@@ -6,7 +6,7 @@
  * database answers again (retried with backoff): nothing is lost.
  */
 import type { AddResult, IncomingFile } from '../contract';
-import type { AccessPointClient } from '../access-point/client';
+import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { tooLargeMessage } from '../validation';
@@ -52,11 +52,16 @@ export interface TeamDeskOptions {
   faultRetryMs?: number;
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
+  /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
+  noteOutcome?(outcome: ApOutcome<unknown>): void;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
   /** What this desk sends through now (app/team/access-point.ts). */
   accessPoint(): AccessPointRef;
-  /** Read the team's shared settings (./team-settings): at connect, before anything is handed over or sent, and at each heartbeat. */
+  /**
+   * Read the team's shared settings (./team-settings): at connect, before anything is handed over
+   * or sent, when another desk's change is heard (`listen`), and at each heartbeat (the fallback).
+   */
   syncSettings?(): Promise<void>;
   /** Reachability, the desks online or whether this desk may send changed. */
   onStatus(): void;
@@ -76,6 +81,8 @@ export class TeamDesk {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectMs: number;
   private handing: Promise<void> = Promise.resolve();
+  /** The team's settings being read (heartbeat, notice): one read after the other. */
+  private syncing: Promise<void> = Promise.resolve();
   private migrated = false;
   /** Desks seen online at the last heartbeat, and how many of them send through the team's access point. */
   desksOnline = 0;
@@ -109,6 +116,7 @@ export class TeamDesk {
       requestsPerSecond: o.requestsPerSecond ?? null,
       spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
       onUnavailable: (err) => this.trouble(err),
+      ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
       accessPoint: () => o.accessPoint().id,
@@ -123,6 +131,7 @@ export class TeamDesk {
       maxInFlight: Math.max(1, Math.floor((o.concurrency ?? 10) / 5)),
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
+      ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
       onChanged: (ids) => o.onChanged(ids),
       accessPoint: () => o.accessPoint().id,
     });
@@ -177,12 +186,19 @@ export class TeamDesk {
     this.migrated = true;
     await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
     this.listening ??= await this.o.store.listen((ids, notice) => {
+      // Another desk changed the team's settings: in use here at once, not at the next heartbeat.
+      if (notice?.settings) {
+        if (notice.desk !== this.o.desk.id) this.settingsChanged();
+        return;
+      }
+      // "Re-read" with no notice (the listener came back): a settings notice may have been missed.
+      if (ids.length === 0 && !notice) this.settingsChanged();
       this.o.onChanged(ids);
       // Claims and final outcomes make nothing due: claiming on them would find nothing new.
       if (notice && !notice.due) return;
       if (this.reachable) this.sender.pump();
     });
-    await this.o.syncSettings?.();
+    await this.readSettings();
     await this.handOver();
     await this.checkAccessPoint(false);
     this.downSince = null;
@@ -244,11 +260,24 @@ export class TeamDesk {
       await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
       // Another desk may have changed the team's access point or shared settings.
       await this.checkAccessPoint(false);
-      await this.o.syncSettings?.();
+      await this.readSettings();
       await this.countDesks();
     } catch (err) {
       this.trouble(err);
     }
+  }
+
+  /** Read the team's settings (one read at a time, so an older answer never wins). */
+  private readSettings(): Promise<void> {
+    const read = this.syncing.then(() => this.o.syncSettings?.());
+    this.syncing = read.catch(() => undefined);
+    return read;
+  }
+
+  /** A notice said the team's settings changed: read them now, not at the next heartbeat. */
+  private settingsChanged(): void {
+    if (!this.reachable || this.stopped) return;
+    this.readSettings().catch((err: unknown) => this.trouble(err));
   }
 
   private async countDesks(): Promise<void> {

@@ -23,7 +23,7 @@ import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult } from '../validation/types';
 import type { TeamHandlerContext } from './engine-context';
-import { withAccessPoint } from './desk-remote-check';
+import { twoChecks } from '../queue/stages/two-checks';
 import { OLDEST_FIRST } from './list-order';
 import { TEAM_KEY_PREFIX, type CancelledTeamDoc, type TeamDocument } from './store';
 
@@ -137,10 +137,11 @@ export async function teamDetailExtras(
     lookup,
     summary: c.summary,
     // With the access point's answer when this desk asked it (cached here): both verdicts.
-    validation: withAccessPoint(
-      { ruleset: c.verdict.ruleset, findings: c.verdict.findings },
+    validation: twoChecks(
+      { ...c.verdict, valid: !c.verdict.findings.some((f) => f.flag === 'fatal') },
       ctx.remote.cached(teamRow(d).sha256),
-    ),
+      d.receiverId !== null,
+    ).validation,
     sellerName: c.summary.sellerName,
   };
 }

@@ -5,6 +5,7 @@ import type { TeamEngineSettings } from './team-settings';
 import type { Metrics } from '../metrics/metrics';
 import type { CheckResult } from '../validation/types';
 import type { TeamDesk } from './desk';
+import type { DeskAccessPointHealth } from './desk-health';
 import type { DeskRemoteCheck } from './desk-remote-check';
 import type { TeamEngineEvents } from './engine-events';
 import type { DeskInfo, TeamStore } from './store';
@@ -18,6 +19,8 @@ export interface TeamHandlerContext {
   store: TeamStore;
   desk: DeskInfo;
   teamDesk: TeamDesk;
+  /** Whether this desk's checks, lookups and sends reach the access point (the header). */
+  health: DeskAccessPointHealth;
   metrics: Metrics;
   /** The team's figures per desk, for the charts. */
   teamMetrics: TeamMetricsReader;

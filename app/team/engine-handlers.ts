@@ -57,14 +57,16 @@ export function teamHandlers(ctx: TeamHandlerContext): {
 
   const status = (): ConnectionStatus => {
     const counts = ctx.events.counts;
+    // The team database first (nothing moves without it), then the access point, as on a
+    // single desk: never "Online" while this desk's requests cannot reach it.
     return {
-      state: teamDesk.reachable ? 'online' : 'offline',
+      state: teamDesk.reachable ? ctx.health.state : 'offline',
       environment: ctx.connection.environment,
       endpoint: ctx.connection.endpoint,
       accessPoint: ctx.connection.accessPoint,
       paused: settings.get('paused') || teamDesk.fault !== null,
       waiting: [...STATES_OPEN].reduce((n, s) => n + (counts[s] ?? 0), 0),
-      message: teamDesk.message,
+      message: teamDesk.message ?? ctx.health.message,
       team: {
         label: store.label,
         desksOnline: teamDesk.desksOnline,

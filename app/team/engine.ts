@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import type { ApOutcome } from '../access-point/client';
 import { ValidationCache } from '../caches/validation-cache';
 import type { DocumentState, Environment } from '../contract';
 import { sha256Hex } from '../engine/documents';
@@ -26,6 +27,7 @@ import { accessPointRef, type AccessPointRef } from './access-point';
 import { TeamDesk } from './desk';
 import { TeamEngineSettings } from './team-settings';
 import { DeskRemoteCheck } from './desk-remote-check';
+import { DeskAccessPointHealth } from './desk-health';
 import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
@@ -162,10 +164,23 @@ async function openTeamEngine(
   // The access point's own check (the team's setting `remoteValidation`), its answers cached in
   // this desk's data folder per access point, as on a single desk; a reconnect swaps the cache.
   let remoteVerdicts = connection.firstRemoteValidationCache;
+  // Whether the access point answers this desk, for the header (status() below, once made).
+  const health = new DeskAccessPointHealth({
+    client: () => connection.client,
+    onChange: () => emitStatus(),
+    ...(options.timings?.probeInitialMs !== undefined
+      ? { probeInitialMs: options.timings.probeInitialMs }
+      : {}),
+    ...(options.timings?.probeMaxMs !== undefined
+      ? { probeMaxMs: options.timings.probeMaxMs }
+      : {}),
+  });
+  const noteOutcome = (outcome: ApOutcome<unknown>) => health.noteOutcome(outcome);
   const remote = new DeskRemoteCheck({
     enabled: () => settings.get('remoteValidation'),
     client: () => connection.client,
     cache: () => remoteVerdicts,
+    noteOutcome,
   });
 
   const t = options.team ?? {};
@@ -215,6 +230,7 @@ async function openTeamEngine(
       client: () => connection.client,
       participants: () => connection.participants,
       onLookup: (ms) => metrics.recordLatency('lookup', ms),
+      noteOutcome,
       shared: sharing,
       remote,
     },
@@ -243,6 +259,7 @@ async function openTeamEngine(
     },
     accessPoint: () => accessPoint,
     syncSettings: () => settings.sync(),
+    noteOutcome,
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),
     ...(options.log ? { log: options.log } : {}),
@@ -255,6 +272,7 @@ async function openTeamEngine(
   connection.attach({
     reconnect: (next) => {
       teamDesk.accessPointChanging();
+      health.reset();
       accessPoint = refOf(next.accessPoint ?? connection.accessPoint, next.environment);
       if (next.remoteValidationCache) remoteVerdicts = next.remoteValidationCache;
       // After the connection has swapped its client (it does so once this resolves).
@@ -289,6 +307,7 @@ async function openTeamEngine(
     store,
     desk,
     teamDesk,
+    health,
     metrics,
     teamMetrics,
     events,
@@ -349,6 +368,7 @@ async function openTeamEngine(
     // The hot folder first: no new files while the desk winds down.
     await hotFolder?.close();
     clearInterval(metricsTimer);
+    health.stop();
     await teamDesk.stop();
     await sharing.stop();
     await latencyPublisher.stop();

@@ -228,13 +228,16 @@ export function likePattern(search: string): string {
 /**
  * A NOTIFY payload: `<kind>:<desk>:<ids>`, kind `d` when documents may have become due to send
  * and `n` when none did (claims, final outcomes); ids "1,2,3" or "*" (too many: re-read
- * everything). A bare id list is read as ids only (everything may be due).
+ * everything). Kind `s` (no ids) says the team's shared settings changed. A bare id list is read
+ * as ids only (everything may be due).
  */
 export function parseNotice(payload: string | undefined): {
   ids: number[];
   notice?: ChangeNotice;
 } {
-  const m = /^([dn]):([^:]*):(.*)$/s.exec(payload ?? '');
+  const m = /^([dns]):([^:]*):(.*)$/s.exec(payload ?? '');
+  if (m?.[1] === 's')
+    return { ids: [], notice: { desk: m[2] || null, due: false, settings: true } };
   const list = m ? m[3]! : (payload ?? '');
   const ids =
     !list || list === '*'
@@ -252,3 +255,8 @@ export const IN_DOUBT_DETAIL =
 
 /** Timeline words of a document put on the team's queue. */
 export const ADDED_DETAIL = 'added to the team queue';
+
+/** The timeline words of a document's enqueue: its problem, else its note, else "added". */
+export function addedDetail(doc: Pick<NewTeamDocument, 'problem' | 'note'>): string {
+  return doc.problem?.message ?? doc.note ?? ADDED_DETAIL;
+}

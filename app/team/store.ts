@@ -73,6 +73,11 @@ export interface NewTeamDocument {
   currency: string | null;
   issueDate: string | null;
   problem: TeamProblem | null;
+  /**
+   * The timeline words of its enqueue when there is more to say than that it was added and no
+   * problem (a queued document whose buyer could not be looked up: the single desk's words).
+   */
+  note?: string | null;
 }
 
 /** One row of the team's queue (the body is read apart: `body(id)`). */
@@ -216,6 +221,11 @@ export interface ChangeNotice {
   desk: string | null;
   /** Documents may have become due to send now (added, released, retried by a clerk). */
   due: boolean;
+  /**
+   * The team's shared settings changed (app/team/team-settings.ts), not documents: the ids are
+   * empty and mean nothing is to be re-read but the settings.
+   */
+  settings?: boolean;
 }
 
 /** One of the team's shared settings as stored (`team_settings`): its value as JSON, who and when. */
@@ -391,7 +401,8 @@ export interface TeamStore {
    * change counter). An empty list means "something changed, re-read" (too many ids for one
    * notice, or the listener reconnected and may have missed some). Returns the function that
    * stops listening. `notice` says, when the store knows, which desk wrote the change and whether
-   * something became due to send (claims and final outcomes make nothing due: no desk need claim).
+   * something became due to send (claims and final outcomes make nothing due: no desk need claim),
+   * or that the team's shared settings changed (`putSettings` wrote a value; `settings: true`).
    */
   listen(
     onChange: (ids: readonly number[], notice?: ChangeNotice) => void,

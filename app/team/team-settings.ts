@@ -8,10 +8,12 @@
  * - The first desk that connects to a team without a value seeds it from its own (the first
  *   desk wins, as with the access point): joining a new team changes nothing for that desk. A
  *   desk joining a team that has values takes them.
- * - A desk reads them when it connects (before it hands over or sends anything) and at each
- *   heartbeat, and keeps them in memory: documents never read `team_settings`.
+ * - A desk reads them when it connects (before it hands over or sends anything), when the team's
+ *   change channel says another desk wrote them, and at each heartbeat (the fallback, should a
+ *   notice be lost), and keeps them in memory: documents never read `team_settings`.
  * - `settings:set` of a shared setting writes the team's value (checked as on a single desk);
- *   the other desks use it from their next heartbeat. The desk's own copy in its data folder is
+ *   the other desks hear of it on the change channel (PostgreSQL NOTIFY in the same statement;
+ *   the SQLite file's watcher) and use it at once. The desk's own copy in its data folder is
  *   left as it was: a desk that leaves the team gets its own settings back.
  */
 import { TEAM_SETTING_KEYS, type TeamSettingChange, type TeamSettingKey } from '../contract';
@@ -102,7 +104,7 @@ export class TeamEngineSettings extends EngineSettings {
   /**
    * `settings:set` of shared settings: each checked as on a single desk (a bad value throws
    * BAD_SETTING and nothing is written), then written as the team's in one transaction, in use
-   * here at once and on the other desks from their next heartbeat.
+   * here at once and on the other desks as soon as they hear of it (see the file comment).
    */
   async setShared(patch: Partial<Record<TeamSettingKey, unknown>>): Promise<void> {
     const values: { key: string; value: string }[] = [];

@@ -1,7 +1,7 @@
 /**
  * Settings shared by the team (app/team/team-settings.ts), on both team stores: the first desk
  * seeds the team's values from its own; a desk joining takes the team's; a change on one desk
- * reaches the other at its heartbeat; the team's attempts decide when a document fails on a desk
+ * reaches the other through the change channel (its heartbeat an hour away); the team's attempts decide when a document fails on a desk
  * whose own setting differs; and the desks' own settings (a single desk on the same data folder)
  * are left as they were.
  */
@@ -67,7 +67,13 @@ async function ownSettings(dataDir: string) {
   }
 }
 
-async function desk(store: string, ap: SandboxHandle, name: string, dataDir: string) {
+async function desk(
+  store: string,
+  ap: SandboxHandle,
+  name: string,
+  dataDir: string,
+  heartbeatMs = 100,
+) {
   const engine = await createTeamEngine({
     dataDir,
     secrets: memorySecretStore(),
@@ -76,7 +82,7 @@ async function desk(store: string, ap: SandboxHandle, name: string, dataDir: str
     coalesceMs: 10,
     store,
     timings: { retryBaseMs: 10, retryMaxMs: 20, settleBackstopMs: 100, pollInitialMs: 600_000 },
-    team: { deskName: name, pollMs: 30, heartbeatMs: 100 },
+    team: { deskName: name, pollMs: 30, heartbeatMs },
   });
   engines.push(engine);
   return engine;
@@ -179,6 +185,44 @@ describe.each(BACKENDS)('settings shared by the team ($name)', (backend) => {
       expect(shared(ownB)).toEqual(shared(BEN));
       expect(ownB.concurrency).toBe(9);
       expect(ownB.sharedByTeam).toBeUndefined();
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    'a change reaches the other desks through the change channel, not their heartbeat',
+    async () => {
+      const store = await backend.newAddress();
+      const ap = await sandbox();
+      // Heartbeats an hour apart: after connecting, only a notice can bring the team's values.
+      const HOUR = 3_600_000;
+      const a = await desk(store, ap, 'Anna', await dataFolder(ANNA), HOUR);
+      const b = await desk(store, ap, 'Ben', await dataFolder(BEN), HOUR);
+      expect((await b.handlers['settings:get'](undefined)).maxAttempts).toBe(2);
+      await a.handlers['settings:set']({ maxAttempts: 6, remoteValidation: false });
+      await vi.waitFor(
+        async () => {
+          const s = await b.handlers['settings:get'](undefined);
+          expect([
+            s.maxAttempts,
+            s.remoteValidation,
+            s.sharedByTeam?.maxAttempts?.changedBy,
+          ]).toEqual([6, false, 'Anna']);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      // And back the other way: Ben's change reaches Anna's desk.
+      await b.handlers['settings:set']({ lookupNotFoundTtlMs: 120_000 });
+      await vi.waitFor(
+        async () => {
+          const s = await a.handlers['settings:get'](undefined);
+          expect([s.lookupNotFoundTtlMs, s.sharedByTeam?.lookupNotFoundTtlMs?.changedBy]).toEqual([
+            120_000,
+            'Ben',
+          ]);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
     },
     60_000,
   );

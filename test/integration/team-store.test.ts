@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../app/team/migrations';
 import { IN_DOUBT_DETAIL } from '../../app/team/store-rows';
-import { teamKeyOf, type TeamStore } from '../../app/team/store';
+import { teamKeyOf, type ChangeNotice, type TeamStore } from '../../app/team/store';
 import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
@@ -519,6 +519,33 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       // Stopped: a later change is not reported (the poll interval passes twice).
       await new Promise((r) => setTimeout(r, 600));
       expect(heard.length).toBe(seen);
+    });
+
+    it('listen() hears a change of the shared settings, naming the desk that wrote it', async () => {
+      const a = await fresh();
+      const b = await connect();
+      const heard: { ids: number[]; notice?: ChangeNotice }[] = [];
+      const stop = await b.listen((ids, notice) =>
+        heard.push({ ids: [...ids], ...(notice ? { notice } : {}) }),
+      );
+      const said = () => heard.filter((h) => h.notice?.settings);
+      await a.putSettings(ANNA.id, [{ key: 'setting.maxAttempts', value: '3' }], false);
+      await waitFor("Ben to hear Anna's change of the settings", () => said().length === 1, 10_000);
+      expect(said()[0]).toEqual({ ids: [], notice: { desk: ANNA.id, due: false, settings: true } });
+      // Seeding a value the team has already writes nothing, and says nothing.
+      await a.putSettings(BEN.id, [{ key: 'setting.maxAttempts', value: '9' }], true);
+      // A document change after it is heard, and still no second settings notice before it.
+      const id = (await a.enqueue(ANNA.id, [newDoc()]))[0]!.id;
+      await waitFor(
+        'Ben to hear the document added',
+        () => heard.some((h) => h.ids.includes(id)),
+        10_000,
+      );
+      expect(said()).toHaveLength(1);
+      await a.putSettings(BEN.id, [{ key: 'setting.maxAttempts', value: '4' }], false);
+      await waitFor("Ben to hear Ben's own change", () => said().length === 2, 10_000);
+      expect(said()[1]!.notice).toEqual({ desk: BEN.id, due: false, settings: true });
+      await stop();
     });
 
     it('desks() tells online from offline by the database clock', async () => {

@@ -26,6 +26,15 @@ describe('parseNotice', () => {
     expect(parseNotice('*')).toEqual({ ids: [] });
   });
 
+  it('kind "s" says the team\'s shared settings changed, naming no documents', () => {
+    expect(parseNotice('s:desk-a:')).toEqual({
+      ids: [],
+      notice: { desk: 'desk-a', due: false, settings: true },
+    });
+    // An older desk reads it as "re-read": nothing worse than one list refresh.
+    expect(parseNotice('d:desk-a:').notice?.settings).toBeUndefined();
+  });
+
   it('drops what is not an id', () => {
     expect(parseNotice('d:x:1,abc,-2,0,5')).toEqual({
       ids: [1, 5],

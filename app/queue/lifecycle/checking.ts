@@ -137,13 +137,19 @@ export function receiverFound(receiverName: string | null | undefined): Step {
   };
 }
 
+/**
+ * The timeline's words when the buyer's lookup could not be made and the document is sent anyway
+ * (a single desk's lookupUnavailable step; a team desk's intake says the same).
+ */
+export const BUYER_NOT_CHECKED_DETAIL =
+  'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)';
+
 /** The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway. */
 export function lookupUnavailable(why: string): Step {
   return {
     from: 'resolving',
     to: 'queued',
-    detail:
-      'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)',
+    detail: BUYER_NOT_CHECKED_DETAIL,
     technical: `Receiver lookup unavailable${why ? ` (${why})` : ''}`,
   };
 }

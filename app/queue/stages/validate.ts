@@ -10,6 +10,7 @@ import type { DocumentRecord } from '../../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
 import type { StageContext } from './context';
 import { lookupVerdict } from './resolve';
+import { twoChecks } from './two-checks';
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
 export interface Validator {
@@ -270,16 +271,11 @@ export class ValidateStage {
     }
     const s = result.summary;
     const ours = result.verdict;
-    const disagree = remote !== null && remote.valid !== ours.valid;
-    // Both say invalid: the access point's reasons join ours in the list of what to fix.
-    const verdict =
-      remote && !remote.valid && !ours.valid
-        ? { ...ours, findings: [...ours.findings, ...accessPointFindings(remote)] }
-        : ours;
-    const fields = summaryFields(s, verdict, remote, disagree);
     // Without a buyer address the document cannot be sent, whatever the access point thinks.
-    if (!ours.valid && (!disagree || !s.buyerEndpoint)) {
-      life.markInvalid(doc, fields, verdict);
+    const checks = twoChecks(ours, remote, s.buyerEndpoint !== null);
+    const fields = summaryFields(s, checks.validation);
+    if (checks.decision === 'invalid') {
+      life.markInvalid(doc, fields, { ...ours, findings: checks.findings });
       return;
     }
     if (!s.buyerEndpoint) {
@@ -299,7 +295,7 @@ export class ValidateStage {
       life.holdDuplicate(doc, fields, dup, s.invoiceNumber ?? '', s.docType);
       return;
     }
-    if (disagree && remote) {
+    if (checks.decision === 'held' && remote) {
       life.holdDisagreement(doc, fields, s.docType, ours, remote);
       return;
     }
@@ -334,26 +330,8 @@ export class ValidateStage {
   }
 }
 
-/**
- * The access point's errors as findings, worded as its own (shown when both checks fail; a team
- * desk's intake uses them too, app/team/desk-remote-check.ts).
- */
-export function accessPointFindings(remote: RemoteVerdict): Verdict['findings'] {
-  return remote.errors.map((e) => ({
-    rule: e.rule || 'ACCESS-POINT',
-    flag: 'fatal' as const,
-    message: `The access point's own check says: ${e.message}`,
-    location: e.location ?? '',
-  }));
-}
-
-/** The columns a summary fills. */
-function summaryFields(
-  s: DocumentSummary,
-  verdict: Verdict,
-  remote: RemoteVerdict | null = null,
-  disagree = false,
-) {
+/** The columns a summary fills, with the detail's validation (./two-checks). */
+function summaryFields(s: DocumentSummary, validation: DocumentValidation) {
   return {
     doc_type: s.docType,
     invoice_number: s.invoiceNumber,
@@ -369,15 +347,6 @@ function summaryFields(
     currency: s.currency,
     issue_date: s.issueDate,
     summary_json: JSON.stringify(s),
-    validation_json: JSON.stringify({
-      ruleset: verdict.ruleset,
-      findings: verdict.findings,
-      ...(remote
-        ? {
-            accessPoint: { valid: remote.valid, errors: remote.errors, warnings: remote.warnings },
-            checksDisagree: disagree,
-          }
-        : {}),
-    } satisfies DocumentValidation),
+    validation_json: JSON.stringify(validation),
   };
 }

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
-  ADDED_DETAIL,
+  addedDetail,
   IN_DOUBT_DETAIL,
   MAX_NOTIFY_IDS,
   TEAM_DOCUMENT_COLUMNS,
@@ -209,7 +209,7 @@ export class PostgresTeamStore implements TeamStore {
             deskId,
             rows.map((r) => r.id),
             rows.map((r) => r.state),
-            rows.map((r) => firstOf.get(r.key)!.problem?.message ?? ADDED_DETAIL),
+            rows.map((r) => addedDetail(firstOf.get(r.key)!)),
           ],
         );
       }

@@ -18,7 +18,7 @@ import * as list from './sqlite-list';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
-  ADDED_DETAIL,
+  addedDetail,
   sendKeySql,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
@@ -30,6 +30,7 @@ import {
 } from '../store-rows';
 import {
   type CancelledTeamDoc,
+  type ChangeNotice,
   type Claim,
   type ClaimRef,
   type DeskInfo,
@@ -160,7 +161,7 @@ export class SqliteTeamStore implements TeamStore {
             { id: number } | undefined;
           if (row) {
             body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
-            event.run(row.id, deskId, null, d.state, d.problem?.message ?? ADDED_DETAIL);
+            event.run(row.id, deskId, null, d.state, addedDetail(d));
             return { key: d.key, id: row.id, created: true, state: d.state };
           }
           const had = existing.get(d.key) as { id: number; state: DocumentState };
@@ -423,7 +424,9 @@ export class SqliteTeamStore implements TeamStore {
     return list.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
   }
 
-  async listen(onChange: (ids: readonly number[]) => void): Promise<() => Promise<void>> {
+  async listen(
+    onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
+  ): Promise<() => Promise<void>> {
     // Its own connection: data_version changes when any other connection commits, this
     // store's own included.
     const watcher = openFile(this.file, this.label);

@@ -1,0 +1,99 @@
+/**
+ * A team desk's connection to its access point for the header (app/team/desk-health.ts): the
+ * single desk's rule applied to the answers of its checks, lookups and sends, with a probe that
+ * backs off while offline so that a desk with nothing to send comes back online by itself.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AccessPointClient, ApOutcome } from '../../app/access-point/client';
+import { offlineWords } from '../../app/domain/problems';
+import { DeskAccessPointHealth } from '../../app/team/desk-health';
+
+const REFUSED: ApOutcome<unknown> = {
+  kind: 'transient',
+  status: null,
+  retryAfterMs: null,
+  message: 'connect ECONNREFUSED 127.0.0.1:9',
+  offline: true,
+};
+const BUSY: ApOutcome<unknown> = {
+  kind: 'transient',
+  status: 503,
+  retryAfterMs: null,
+  message: 'Service unavailable',
+  offline: false,
+};
+const OK: ApOutcome<unknown> = { kind: 'ok', value: null, status: 200 };
+
+/** A health whose version probe answers `version()`, counting changes and probes. */
+function make(version: () => ApOutcome<unknown>) {
+  const client = { version: () => Promise.resolve(version()) } as unknown as AccessPointClient;
+  const changes = { n: 0 };
+  const health = new DeskAccessPointHealth({
+    client: () => client,
+    onChange: () => changes.n++,
+    probeInitialMs: 1_000,
+    probeMaxMs: 4_000,
+  });
+  return { health, changes };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("a team desk's access point health", () => {
+  it('offline in the single desk’s words when a request cannot reach it; online on an answer', () => {
+    const { health, changes } = make(() => REFUSED);
+    expect([health.state, health.message]).toEqual(['online', null]);
+    health.noteOutcome(REFUSED);
+    expect([health.state, health.message]).toEqual(['offline', offlineWords(REFUSED.message)]);
+    // Told once, not at every failed request.
+    health.noteOutcome(REFUSED);
+    // A 503 comes from a server that is there but struggling: still offline until it answers.
+    health.noteOutcome(BUSY);
+    expect(health.state).toBe('offline');
+    expect(changes.n).toBe(1);
+    health.noteOutcome({
+      kind: 'permanent',
+      error: { status: 422, code: 'X', message: 'refused' },
+    } as ApOutcome<unknown>);
+    expect([health.state, health.message, changes.n]).toEqual(['online', null, 2]);
+    health.stop();
+  });
+
+  it('probes while offline, backing off, and comes back online when the probe is answered', async () => {
+    vi.useFakeTimers();
+    let answer: ApOutcome<unknown> = REFUSED;
+    const { health, changes } = make(() => answer);
+    health.noteOutcome(REFUSED);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(health.probes).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(health.probes).toBe(1);
+    // Then 2 s, then 4 s (the most), then 4 s again.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(health.probes).toBe(2);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(health.probes).toBe(3);
+    expect(health.state).toBe('offline');
+    answer = OK;
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect([health.probes, health.state, changes.n]).toEqual([4, 'online', 2]);
+    // Online: no more probes.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(health.probes).toBe(4);
+    health.stop();
+  });
+
+  it('another access point forgets the old one’s state; a stopped desk probes no more', async () => {
+    vi.useFakeTimers();
+    const { health, changes } = make(() => REFUSED);
+    health.noteOutcome(REFUSED);
+    health.reset();
+    expect([health.state, health.message, changes.n]).toEqual(['online', null, 2]);
+    health.noteOutcome(REFUSED);
+    health.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(health.probes).toBe(0);
+  });
+});
