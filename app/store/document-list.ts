@@ -137,7 +137,7 @@ export function trigramMatch(text: string): string | null {
 
 /**
  * The total of a search over every document, as last counted: exact for documents up to `upTo`
- * while the serial of migration 017 (searched columns changed, documents deleted) stays `serial`.
+ * while the serial of migration 016 (searched columns changed, documents deleted) stays `serial`.
  */
 interface KeptTotal {
   total: number;
@@ -279,7 +279,7 @@ export class DocumentList {
    * narrow entries (10 ms or more) on every refresh of the table, though while documents only
    * change state it cannot change: it is kept, and only documents added since (ids above the
    * last count) are counted. A changed file name, invoice number or buyer, or a deletion
-   * (migration 017's serial), and it is counted again in full. Inside the list's transaction.
+   * (migration 016's serial), and it is counted again in full. Inside the list's transaction.
    */
   private denseTotal(pattern: string, count: string): number {
     const { serial, upTo } = this.listStatement(

@@ -13,7 +13,7 @@ import timelineTechnical from './012-timeline-technical.sql';
 import listSearch from './013-list-search.sql';
 import listSearchText from './014-list-search-text.sql';
 import lighterValidationWrites from './015-lighter-validation-writes.sql';
-import searchFieldsSerial from './017-search-fields-serial.sql';
+import searchFieldsSerial from './016-search-fields-serial.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -39,6 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 13, name: '013-list-search', sql: listSearch },
   { id: 14, name: '014-list-search-text', sql: listSearchText },
   { id: 15, name: '015-lighter-validation-writes', sql: lighterValidationWrites },
-  // 016 is another branch's (given out by the lead).
-  { id: 17, name: '017-search-fields-serial', sql: searchFieldsSerial },
+  { id: 16, name: '016-search-fields-serial', sql: searchFieldsSerial },
 ];
