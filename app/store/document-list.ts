@@ -135,10 +135,25 @@ export function trigramMatch(text: string): string | null {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/**
+ * The total of a search over every document, as last counted: exact for documents up to `upTo`
+ * while the serial of migration 016 (searched columns changed, documents deleted) stays `serial`.
+ */
+interface KeptTotal {
+  total: number;
+  upTo: number;
+  serial: number;
+}
+
+/** Searches whose totals are kept (the table's current one, and a few recent ones). */
+const KEPT_TOTALS = 8;
+
 /** The queries behind `documents:list` and `documents:export`. */
 export class DocumentList {
   private readonly listCache = new Map<string, ReturnType<Db['prepare']>>();
   private readonly tuning: ListTuning;
+  /** Totals of dense searches over every document, by LIKE pattern (see {@link denseTotal}). */
+  private readonly keptTotals = new Map<string, KeptTotal>();
 
   /**
    * `counts` and `tx` are the repository's own (called through it, so that what it counts and the
@@ -259,6 +274,38 @@ export class DocumentList {
     };
   }
 
+  /**
+   * The total of a dense search over every document (no filter). Counting it is LIKE on 100,000
+   * narrow entries (10 ms or more) on every refresh of the table, though while documents only
+   * change state it cannot change: it is kept, and only documents added since (ids above the
+   * last count) are counted. A changed file name, invoice number or buyer, or a deletion
+   * (migration 016's serial), and it is counted again in full. Inside the list's transaction.
+   */
+  private denseTotal(pattern: string, count: string): number {
+    const { serial, upTo } = this.listStatement(
+      `SELECT (SELECT serial FROM search_fields_serial WHERE only_row = @row) AS serial,
+              (SELECT COALESCE(MAX(id), 0) FROM documents) AS upTo`,
+    ).get({ row: 1 }) as { serial: number; upTo: number };
+    const kept = this.keptTotals.get(pattern);
+    let total: number;
+    if (kept && kept.serial === serial && kept.upTo <= upTo) {
+      const { n } = this.listStatement(
+        `SELECT COUNT(*) AS n FROM documents INDEXED BY ${SEARCH_INDEX}
+         WHERE id > @after AND ${SEARCH_LIKE}`,
+      ).get({ search: pattern, after: kept.upTo }) as { n: number };
+      total = kept.total + n;
+      this.keptTotals.delete(pattern);
+    } else {
+      total = (this.listStatement(count).get({ search: pattern }) as { n: number }).n;
+      if (!kept && this.keptTotals.size >= KEPT_TOTALS) {
+        this.keptTotals.delete(this.keptTotals.keys().next().value!);
+      }
+    }
+    // Most recently used last: the oldest goes first when the map is full.
+    this.keptTotals.set(pattern, { total, upTo, serial });
+    return total;
+  }
+
   /** A page of the document table. */
   list(query: DocumentListQuery & { offset?: number; limit?: number }): {
     rows: DocumentListRecord[];
@@ -295,7 +342,10 @@ export class DocumentList {
       const params: Record<string, unknown> = { search: likePattern(text) };
       if (states !== null) params.states = states;
       if (plan === 'sparse') params.match = match;
-      const { n: total } = this.listStatement(sql.count).get(params) as { n: number };
+      const total =
+        plan === 'dense' && states === null
+          ? this.denseTotal(likePattern(text), sql.count)
+          : (this.listStatement(sql.count).get(params) as { n: number }).n;
       // The text is in every document of the filter (the common part of a drop's names): the
       // page is the filter's own page, found without testing the text again.
       if (plan === 'dense' && total === this.countIn(query.filter)) {

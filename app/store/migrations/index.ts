@@ -13,6 +13,7 @@ import timelineTechnical from './012-timeline-technical.sql';
 import listSearch from './013-list-search.sql';
 import listSearchText from './014-list-search-text.sql';
 import lighterValidationWrites from './015-lighter-validation-writes.sql';
+import searchFieldsSerial from './016-search-fields-serial.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 13, name: '013-list-search', sql: listSearch },
   { id: 14, name: '014-list-search-text', sql: listSearchText },
   { id: 15, name: '015-lighter-validation-writes', sql: lighterValidationWrites },
+  { id: 16, name: '016-search-fields-serial', sql: searchFieldsSerial },
 ];
