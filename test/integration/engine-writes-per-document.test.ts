@@ -75,6 +75,28 @@ describe('writes per document in the default mode', () => {
     );
   });
 
+  it('reads the largest file size (a setting) from the database once, not once per checked document', async () => {
+    const e = await engines({ trackDelivery: false });
+    const { db } = engineInternals(e);
+    // Every statement's `get`, with the statement it ran (its SQL is `source`).
+    const statementGet = vi.spyOn(Object.getPrototypeOf(db.prepare('SELECT 1')), 'get');
+    const n = 60;
+    const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'SETTING') });
+    await e.waitUntilSettled(
+      res.added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    expect(engineInternals(e).repo.counts().accepted).toBe(n);
+    const sources = statementGet.mock.contexts.map((s) => String((s as { source: string }).source));
+    // The spy saw the checks' own reads (the verdict cache is asked once per document)...
+    expect(
+      sources.filter((s) => s.includes('FROM validation_cache')).length,
+    ).toBeGreaterThanOrEqual(n);
+    // ...and the settings at most a few times in all (it was once per document).
+    expect(sources.filter((s) => s.includes('FROM settings')).length).toBeLessThan(5);
+    statementGet.mockRestore();
+  });
+
   it('keeps statement journals in memory: the UPDATE of a document never writes its old pages to a temporary file', () => {
     // Each UPDATE of a document (trigger and indexes) journals the pages it changes; on a file
     // that was about 40 page writes per document (counted with strace on 1,000 invoices).
