@@ -24,6 +24,11 @@ describe('writes per document in the default mode', () => {
     });
     const patch = vi.spyOn(repo, 'patch');
     const inState = vi.spyOn(repo, 'inState');
+    // Every statement run, with the statement it ran (its SQL is `source`).
+    const statementRun = vi.spyOn(
+      Object.getPrototypeOf(engineInternals(e).db.prepare('SELECT 1')),
+      'run',
+    );
     // One buyer for everything (the sample's): looked up for the first invoice, then cached.
     const first = await e.handlers['documents:add']({ files: makeInvoices(1, 'FIRST') });
     await e.waitUntilSettled(
@@ -32,6 +37,7 @@ describe('writes per document in the default mode', () => {
     );
     writes.clear();
     inState.mockClear();
+    statementRun.mockClear();
     const n = 200;
     const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'WRITES') });
     const ids = res.added.map((a) => a.id);
@@ -44,6 +50,14 @@ describe('writes per document in the default mode', () => {
     // fields of four of them.)
     const direct = perDoc.filter((w) => w.length === 4);
     expect(direct).toHaveLength(n);
+    // Each write's timeline entries in one INSERT: one per write and the add's for all of them
+    // (before: one per step, seven per document).
+    const timelineInserts = statementRun.mock.contexts.filter((s) =>
+      String((s as { source: string }).source).startsWith('INSERT INTO document_events'),
+    ).length;
+    expect(timelineInserts).toBeGreaterThanOrEqual(4 * n);
+    expect(timelineInserts).toBeLessThanOrEqual(4 * n + 10);
+    statementRun.mockRestore();
     expect(direct[0]!.map((steps) => steps.map((s) => `${s.from}->${s.to}`).join(' '))).toEqual([
       'received->validating',
       'validating->ready ready->resolving resolving->queued',
