@@ -9,6 +9,7 @@ import {
   type DocumentListRecord,
   type DocumentPatch,
   type DocumentRecord,
+  LIMIT_PARAM,
   type NewDocument,
 } from './document-record';
 import { DurableCommits } from './durable-commits';
@@ -124,13 +125,13 @@ export class DocumentsRepo {
       insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
       get: db.prepare('SELECT * FROM documents WHERE id = ?'),
       getBody: db.prepare('SELECT body FROM document_bodies WHERE document_id = ?').pluck(),
-      inState: db.prepare('SELECT * FROM documents WHERE state = ? ORDER BY id LIMIT ?'),
+      inState: db.prepare(`SELECT * FROM documents WHERE state = ? ORDER BY id ${LIMIT_PARAM}`),
       claimQueued: db.prepare(
-        `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'queued' ORDER BY id LIMIT ?`,
+        `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'queued' ORDER BY id ${LIMIT_PARAM}`,
       ),
       claimDueRetries: db.prepare(
         `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'retry_wait' AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, id LIMIT ?`,
+         ORDER BY next_attempt_at, id ${LIMIT_PARAM}`,
       ),
       nextRetryAt: db
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
@@ -142,9 +143,9 @@ export class DocumentsRepo {
           (state) => `SELECT * FROM (SELECT * FROM documents
                WHERE state = '${state}' AND next_poll_at <= @now
                AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
-               ORDER BY next_poll_at LIMIT @limit)`,
+               ORDER BY next_poll_at LIMIT @limit + 0)`,
         ).join(' UNION ALL ')})
-         ORDER BY next_poll_at, id LIMIT @limit`,
+         ORDER BY next_poll_at, id LIMIT @limit + 0`,
       ),
       // Start-up only: which access points still owe us delivery news.
       pollAccessPoints: db

@@ -13,9 +13,16 @@ export class DurableCommits {
   /** The write-ahead log sync running now, and the one queued after it (see `durable`). */
   private syncing: Promise<void> | null = null;
   private syncNext: Promise<void> | null = null;
+  /**
+   * Runs its argument in one transaction (a savepoint inside another). Made once: better-sqlite3's
+   * `db.transaction(fn)` builds four wrapper functions and their properties on every call, which
+   * was a few µs per commit on the engine's thread, thousands of commits per 10,000 invoices.
+   */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
 
   constructor(private readonly db: Db) {
     this.syncLevel = Number(db.pragma('synchronous', { simple: true }));
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
   /**
@@ -25,7 +32,7 @@ export class DurableCommits {
    */
   tx<T>(fn: () => T, commit: 'synced' | 'deferred' = 'synced'): T {
     if (commit === 'deferred') return this.txRedoable(fn);
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 
   /**
@@ -64,11 +71,11 @@ export class DurableCommits {
    */
   txRedoable<T>(fn: () => T): T {
     // Inside another transaction the outer commit decides (and the pragma cannot change there).
-    if (this.db.inTransaction) return this.db.transaction(fn)();
+    if (this.db.inTransaction) return this.inTransaction(fn) as T;
     // A pragma takes effect when prepared, so it cannot be a prepared statement run again.
     this.db.pragma(`synchronous = ${Math.min(this.syncLevel, 1)}`);
     try {
-      return this.db.transaction(fn)();
+      return this.inTransaction(fn) as T;
     } finally {
       this.db.pragma(`synchronous = ${this.syncLevel}`);
     }

@@ -21,6 +21,8 @@ export interface StateStep {
 export class StateWrites {
   private readonly updates = new Map<string, ReturnType<Db['prepare']>>();
   private readonly insertEvent;
+  /** Timeline INSERTs of 2, 3, … rows (index: rows − 2), prepared when first needed. */
+  private readonly insertEvents: ReturnType<Db['prepare']>[] = [];
 
   constructor(
     private readonly db: Db,
@@ -67,8 +69,29 @@ export class StateWrites {
     const params: Record<string, unknown> = { id, toState: at, fromState: first.from, now };
     for (const k of keys) params[k] = patch[k as keyof DocumentPatch];
     if (this.update(keys, true).run(params).changes === 0) return false;
-    for (const s of steps) this.event(id, now, s.from, s.to, s.detail ?? null, s.technical ?? null);
+    if (steps.length === 1 || steps.length > MAX_EVENTS_PER_INSERT) {
+      for (const s of steps)
+        this.event(id, now, s.from, s.to, s.detail ?? null, s.technical ?? null);
+      return true;
+    }
+    // The steps' entries in one statement (rows in order, so their ids keep the steps' order).
+    const values: unknown[] = [];
+    for (const s of steps)
+      values.push(id, now, s.from, s.to, s.detail ?? null, s.technical ?? null);
+    this.eventsInsert(steps.length).run(values);
     return true;
+  }
+
+  /** The INSERT of `rows` timeline entries at once (2 ≤ rows ≤ MAX_EVENTS_PER_INSERT). */
+  private eventsInsert(rows: number): ReturnType<Db['prepare']> {
+    let stmt = this.insertEvents[rows - 2];
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `INSERT INTO document_events (document_id, at, from_state, to_state, detail, technical) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      this.insertEvents[rows - 2] = stmt;
+    }
+    return stmt;
   }
 
   /** Set fields without a state change (no timeline entry). */
@@ -102,6 +125,12 @@ export class StateWrites {
     return stmt;
   }
 }
+
+/**
+ * Most timeline entries one multi-row INSERT writes: a document's steps of one write (three when
+ * a checked document goes on to `queued`) in one statement instead of one each.
+ */
+const MAX_EVENTS_PER_INSERT = 8;
 
 /** The columns a patch sets (anything else in it is ignored). */
 function patchedColumns(patch: DocumentPatch): string[] {

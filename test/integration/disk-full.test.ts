@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import { createEngine, memorySecretStore } from '../../app/engine';
@@ -134,23 +133,20 @@ describe('a failed write pauses the queue and loses nothing', () => {
     await pauseAndResume(
       dataDir,
       (repo) => {
-        // At the database, not at one repository method: every transaction (tx, txRedoable,
-        // nested or not) goes through db.transaction, so the next commit of any stage fails.
-        const db = (repo as unknown as { db: Database.Database }).db;
-        const transaction = db.transaction.bind(db);
-        db.transaction = ((fn: (...args: unknown[]) => unknown) => {
-          const run = transaction(fn);
-          return Object.assign(
-            (...args: unknown[]) => {
-              if (broken) {
-                failedCommits++;
-                throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-              }
-              return run(...args);
-            },
-            { deferred: run.deferred, immediate: run.immediate, exclusive: run.exclusive },
-          );
-        }) as typeof db.transaction;
+        // At the connection's commits, not at one repository method: every transaction (tx,
+        // txRedoable, nested or not) runs through DurableCommits' one transaction function, so
+        // the next commit of any stage fails.
+        const commits = (
+          repo as unknown as { commits: { inTransaction: (fn: () => unknown) => unknown } }
+        ).commits;
+        const run = commits.inTransaction;
+        commits.inTransaction = (fn) => {
+          if (broken) {
+            failedCommits++;
+            throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+          }
+          return run(fn);
+        };
         broken = true;
       },
       () => {

@@ -24,6 +24,11 @@ describe('writes per document in the default mode', () => {
     });
     const patch = vi.spyOn(repo, 'patch');
     const inState = vi.spyOn(repo, 'inState');
+    // Every statement run, with the statement it ran (its SQL is `source`).
+    const statementRun = vi.spyOn(
+      Object.getPrototypeOf(engineInternals(e).db.prepare('SELECT 1')),
+      'run',
+    );
     // One buyer for everything (the sample's): looked up for the first invoice, then cached.
     const first = await e.handlers['documents:add']({ files: makeInvoices(1, 'FIRST') });
     await e.waitUntilSettled(
@@ -32,6 +37,7 @@ describe('writes per document in the default mode', () => {
     );
     writes.clear();
     inState.mockClear();
+    statementRun.mockClear();
     const n = 200;
     const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'WRITES') });
     const ids = res.added.map((a) => a.id);
@@ -44,6 +50,14 @@ describe('writes per document in the default mode', () => {
     // fields of four of them.)
     const direct = perDoc.filter((w) => w.length === 4);
     expect(direct).toHaveLength(n);
+    // Each write's timeline entries in one INSERT: one per write and the add's for all of them
+    // (before: one per step, seven per document).
+    const timelineInserts = statementRun.mock.contexts.filter((s) =>
+      String((s as { source: string }).source).startsWith('INSERT INTO document_events'),
+    ).length;
+    expect(timelineInserts).toBeGreaterThanOrEqual(4 * n);
+    expect(timelineInserts).toBeLessThanOrEqual(4 * n + 10);
+    statementRun.mockRestore();
     expect(direct[0]!.map((steps) => steps.map((s) => `${s.from}->${s.to}`).join(' '))).toEqual([
       'received->validating',
       'validating->ready ready->resolving resolving->queued',
@@ -73,6 +87,28 @@ describe('writes per document in the default mode', () => {
     expect(repo.timeline(directId).find((t) => t.to === 'queued')!.detail).toMatch(
       /^Receiver found/,
     );
+  });
+
+  it('reads the largest file size (a setting) from the database once, not once per checked document', async () => {
+    const e = await engines({ trackDelivery: false });
+    const { db } = engineInternals(e);
+    // Every statement's `get`, with the statement it ran (its SQL is `source`).
+    const statementGet = vi.spyOn(Object.getPrototypeOf(db.prepare('SELECT 1')), 'get');
+    const n = 60;
+    const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'SETTING') });
+    await e.waitUntilSettled(
+      res.added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    expect(engineInternals(e).repo.counts().accepted).toBe(n);
+    const sources = statementGet.mock.contexts.map((s) => String((s as { source: string }).source));
+    // The spy saw the checks' own reads (the verdict cache is asked once per document)...
+    expect(
+      sources.filter((s) => s.includes('FROM validation_cache')).length,
+    ).toBeGreaterThanOrEqual(n);
+    // ...and the settings at most a few times in all (it was once per document).
+    expect(sources.filter((s) => s.includes('FROM settings')).length).toBeLessThan(5);
+    statementGet.mockRestore();
   });
 
   it('keeps statement journals in memory: the UPDATE of a document never writes its old pages to a temporary file', () => {

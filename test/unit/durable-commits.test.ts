@@ -1,0 +1,43 @@
+// DurableCommits runs every commit through one transaction function made when it is created
+// (better-sqlite3 builds four wrappers per `db.transaction` call), with the same meaning: one
+// transaction, a savepoint inside another, everything rolled back when the work throws.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDb, type Db } from '../../app/store/db';
+import { DurableCommits } from '../../app/store/durable-commits';
+
+let db: Db | null = null;
+afterEach(() => {
+  db?.close();
+  db = null;
+});
+
+describe('DurableCommits', () => {
+  it('makes no new transaction function per commit, and commits and rolls back as before', () => {
+    db = openDb({ dataDir: ':memory:' });
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const commits = new DurableCommits(db);
+    const made = vi.spyOn(db, 'transaction');
+    const insert = db.prepare('INSERT INTO t (n) VALUES (?)');
+    const count = () => db!.prepare('SELECT COUNT(*) FROM t').pluck().get() as number;
+    for (let i = 0; i < 20; i++) {
+      commits.tx(() => insert.run(i));
+      commits.tx(() => insert.run(i), 'deferred');
+      commits.txRedoable(() => insert.run(i));
+    }
+    expect(count()).toBe(60);
+    expect(made).not.toHaveBeenCalled();
+    // Inside another transaction: a savepoint, undone with the outer one.
+    expect(() =>
+      commits.tx(() => {
+        insert.run(100);
+        commits.txRedoable(() => insert.run(101));
+        expect(db!.inTransaction).toBe(true);
+        throw new Error('undo');
+      }),
+    ).toThrow('undo');
+    expect(count()).toBe(60);
+    // The value of the work is returned.
+    expect(commits.tx(() => count())).toBe(60);
+    expect(db.inTransaction).toBe(false);
+  });
+});
