@@ -5,8 +5,9 @@
  * reset, its address not found) makes it offline, in the single desk's words (`offlineWords`);
  * any answer from it (accepted or refused) makes it online again. While offline, one probe at a
  * time (the version call) backs off until the access point answers, so a desk with nothing to
- * send does not say "offline" forever. The team database's own reachability is the desk's
- * (./desk.ts): the header says that first.
+ * send does not say "offline" forever. While offline the desk claims nothing (its `onChange`
+ * tells TeamDesk.accessPointHealthChanged), as a single desk stops sending. The team database's
+ * own reachability is the desk's (./desk.ts): the header says that first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import { offlineWords } from '../domain/problems';

@@ -11,6 +11,7 @@
  * is asked too (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
+import type { AddResult, IncomingFile } from '../contract';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { TeamCacheSharing } from './shared-caches';
 import type { DeskRemoteCheck } from './desk-remote-check';
@@ -26,6 +27,7 @@ import {
 import { BUYER_NOT_CHECKED_DETAIL } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
+import { tooLargeMessage } from '../validation';
 import type { CheckResult, DocumentSummary } from '../validation/types';
 import { TEAM_KEY_PREFIX, teamKeyOf, type NewTeamDocument, type TeamProblem } from './store';
 
@@ -48,6 +50,31 @@ export interface IntakeDeps {
 export interface CheckedFile {
   index: number;
   doc: NewTeamDocument;
+}
+
+/**
+ * The files that may go on the queue: what is not a file, larger than `limit` or empty is
+ * refused (into `rejected`, in the single desk's words).
+ */
+export function screenFiles(
+  files: readonly IncomingFile[],
+  limit: number,
+  rejected: AddResult['rejected'],
+): IncomingFile[] {
+  const ok: IncomingFile[] = [];
+  for (const f of files) {
+    if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
+      rejected.push({ fileName: String(f?.name ?? '?'), message: 'This item is not a file.' });
+    } else if (f.bytes.byteLength > limit) {
+      rejected.push({ fileName: f.name, message: tooLargeMessage(f.bytes.byteLength, limit) });
+    } else if (f.bytes.byteLength === 0) {
+      rejected.push({
+        fileName: f.name,
+        message: 'The file is empty. Export the invoice again from your accounting system.',
+      });
+    } else ok.push(f);
+  }
+  return ok;
 }
 
 /** The team key of every file (sha256 of its exact bytes). */

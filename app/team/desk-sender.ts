@@ -317,6 +317,10 @@ export class DeskSender {
     if (outcome.kind === 'permanent') {
       return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
     }
+    // Unreachable (refused before it connected: nothing reached the access point) and the desk
+    // holds its claims meanwhile: back to the queue for the desks that reach theirs, the
+    // attempt not counted (as a single desk's send that found its access point offline).
+    if (outcome.offline && !this.running) return { kind: 'released' };
     const policy = this.deps.retry();
     const words = transientWords(outcome.status, outcome.message);
     if (claim.attempts >= policy.maxAttempts) {

@@ -9,8 +9,7 @@ import type { AddResult, IncomingFile } from '../contract';
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
-import { tooLargeMessage } from '../validation';
-import { checkNewFiles, keysOf, type IntakeDeps } from './desk-intake';
+import { checkNewFiles, keysOf, screenFiles, type IntakeDeps } from './desk-intake';
 import {
   DEFAULT_DELIVERY_OPTIONS as DELIVERY_DEFAULTS,
   type DeliveryOptions,
@@ -54,6 +53,12 @@ export interface TeamDeskOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
   noteOutcome?(outcome: ApOutcome<unknown>): void;
+  /**
+   * The access point cannot be reached now (./desk-health): the desk claims nothing while it is
+   * (the other desks send the team's documents), and again once told it answers
+   * (`accessPointHealthChanged`).
+   */
+  accessPointDown?(): boolean;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
   /** What this desk sends through now (app/team/access-point.ts). */
@@ -186,13 +191,14 @@ export class TeamDesk {
     this.migrated = true;
     await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
     this.listening ??= await this.o.store.listen((ids, notice) => {
-      // Another desk changed the team's settings: in use here at once, not at the next heartbeat.
-      if (notice?.settings) {
-        if (notice.desk !== this.o.desk.id) this.settingsChanged();
+      // Another desk changed the team's settings or access point: in use here at once, not at
+      // the next heartbeat.
+      if (notice?.settings || notice?.accessPoint) {
+        if (notice.desk !== this.o.desk.id) this.teamChanged(notice);
         return;
       }
-      // "Re-read" with no notice (the listener came back): a settings notice may have been missed.
-      if (ids.length === 0 && !notice) this.settingsChanged();
+      // "Re-read" with no notice (the listener came back): a notice may have been missed.
+      if (ids.length === 0 && !notice) this.teamChanged({ settings: true, accessPoint: true });
       this.o.onChanged(ids);
       // Claims and final outcomes make nothing due: claiming on them would find nothing new.
       if (notice && !notice.due) return;
@@ -211,7 +217,7 @@ export class TeamDesk {
   /** Claim again (sends and delivery polls) when nothing holds the desk back. */
   private resume(): void {
     if (this.paused || this.stopped || !this.reachable || !this.sendsHere) return;
-    if (this.fault !== null) return;
+    if (this.fault !== null || this.o.accessPointDown?.()) return;
     this.sender.start();
     this.poller.start();
   }
@@ -274,10 +280,25 @@ export class TeamDesk {
     return read;
   }
 
-  /** A notice said the team's settings changed: read them now, not at the next heartbeat. */
-  private settingsChanged(): void {
+  /**
+   * A notice said the team's settings or access point changed: read them now, not at the next
+   * heartbeat (a desk moved off the team's access point stops claiming at once).
+   */
+  private teamChanged(what: { settings?: boolean; accessPoint?: boolean }): void {
     if (!this.reachable || this.stopped) return;
-    this.readSettings().catch((err: unknown) => this.trouble(err));
+    if (what.settings) this.readSettings().catch((err: unknown) => this.trouble(err));
+    if (what.accessPoint) this.checkAccessPoint(false).catch((err: unknown) => this.trouble(err));
+  }
+
+  /**
+   * The access point's health changed (`accessPointDown`): while it cannot be reached, claim
+   * nothing (claims waiting to leave go back as released, sends under way finish), as a single
+   * desk stops sending while offline; claim again once it answers.
+   */
+  accessPointHealthChanged(): void {
+    if (!this.o.accessPointDown?.()) return this.resume();
+    this.sender.hold();
+    this.poller.hold();
   }
 
   private async countDesks(): Promise<void> {
@@ -374,26 +395,7 @@ export class TeamDesk {
    */
   async add(files: readonly IncomingFile[]): Promise<AddResult> {
     const result: AddResult = { added: [], known: [], rejected: [] };
-    const limit = this.o.maxDocumentBytes();
-    const ok: IncomingFile[] = [];
-    for (const f of files) {
-      if (!f || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) {
-        result.rejected.push({
-          fileName: String(f?.name ?? '?'),
-          message: 'This item is not a file.',
-        });
-      } else if (f.bytes.byteLength > limit) {
-        result.rejected.push({
-          fileName: f.name,
-          message: tooLargeMessage(f.bytes.byteLength, limit),
-        });
-      } else if (f.bytes.byteLength === 0) {
-        result.rejected.push({
-          fileName: f.name,
-          message: 'The file is empty. Export the invoice again from your accounting system.',
-        });
-      } else ok.push(f);
-    }
+    const ok = screenFiles(files, this.o.maxDocumentBytes(), result.rejected);
     if (ok.length === 0) return result;
     if (this.reachable) {
       try {

@@ -167,7 +167,11 @@ async function openTeamEngine(
   // Whether the access point answers this desk, for the header (status() below, once made).
   const health = new DeskAccessPointHealth({
     client: () => connection.client,
-    onChange: () => emitStatus(),
+    // The desk claims nothing while its access point cannot be reached (see TeamDesk).
+    onChange: () => {
+      worker?.accessPointHealthChanged();
+      emitStatus();
+    },
     ...(options.timings?.probeInitialMs !== undefined
       ? { probeInitialMs: options.timings.probeInitialMs }
       : {}),
@@ -260,6 +264,7 @@ async function openTeamEngine(
     accessPoint: () => accessPoint,
     syncSettings: () => settings.sync(),
     noteOutcome,
+    accessPointDown: () => health.offline,
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),
     ...(options.log ? { log: options.log } : {}),

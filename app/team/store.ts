@@ -226,6 +226,11 @@ export interface ChangeNotice {
    * empty and mean nothing is to be re-read but the settings.
    */
   settings?: boolean;
+  /**
+   * The team's access point changed (`adoptAccessPoint` wrote it, app/team/access-point.ts), not
+   * documents: the ids are empty; each desk compares its own with the team's again.
+   */
+  accessPoint?: boolean;
 }
 
 /** One of the team's shared settings as stored (`team_settings`): its value as JSON, who and when. */
@@ -402,7 +407,8 @@ export interface TeamStore {
    * notice, or the listener reconnected and may have missed some). Returns the function that
    * stops listening. `notice` says, when the store knows, which desk wrote the change and whether
    * something became due to send (claims and final outcomes make nothing due: no desk need claim),
-   * or that the team's shared settings changed (`putSettings` wrote a value; `settings: true`).
+   * or that the team's shared settings changed (`putSettings` wrote a value; `settings: true`),
+   * or that the team's access point did (`adoptAccessPoint` wrote it; `accessPoint: true`).
    */
   listen(
     onChange: (ids: readonly number[], notice?: ChangeNotice) => void,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { accessPointRef } from '../../app/team/access-point';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../app/team/migrations';
 import { IN_DOUBT_DETAIL } from '../../app/team/store-rows';
 import { teamKeyOf, type ChangeNotice, type TeamStore } from '../../app/team/store';
@@ -545,6 +546,49 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       await a.putSettings(BEN.id, [{ key: 'setting.maxAttempts', value: '4' }], false);
       await waitFor("Ben to hear Ben's own change", () => said().length === 2, 10_000);
       expect(said()[1]!.notice).toEqual({ desk: BEN.id, due: false, settings: true });
+      await stop();
+    });
+
+    it('listen() hears a change of the team’s access point, naming the desk that made it', async () => {
+      const a = await fresh();
+      const b = await connect();
+      const heard: { ids: number[]; notice?: ChangeNotice }[] = [];
+      const stop = await b.listen((ids, notice) =>
+        heard.push({ ids: [...ids], ...(notice ? { notice } : {}) }),
+      );
+      const said = () => heard.filter((h) => h.notice?.accessPoint);
+      const first = accessPointRef({
+        accessPoint: 'https://one.example',
+        environment: 'production',
+        apiKey: 'k1',
+      });
+      const second = accessPointRef({
+        accessPoint: 'https://two.example',
+        environment: 'production',
+        apiKey: 'k2',
+      });
+      expect(await a.adoptAccessPoint(ANNA.id, first, false)).toMatchObject({ ok: true });
+      await waitFor('Ben to hear the team’s first access point', () => said().length === 1, 10_000);
+      expect(said()[0]).toEqual({
+        ids: [],
+        notice: { desk: ANNA.id, due: false, accessPoint: true },
+      });
+      // Asking again (every heartbeat does) or being refused writes nothing and says nothing.
+      expect(await a.adoptAccessPoint(ANNA.id, first, false)).toMatchObject({ ok: true });
+      expect(await b.adoptAccessPoint(BEN.id, second, false)).toMatchObject({ ok: false });
+      const id = (await a.enqueue(ANNA.id, [newDoc()]))[0]!.id;
+      await waitFor(
+        'Ben to hear the document added',
+        () => heard.some((h) => h.ids.includes(id)),
+        10_000,
+      );
+      expect(said()).toHaveLength(1);
+      // Nothing in doubt at the first one: Ben moves the team to his.
+      expect(await b.adoptAccessPoint(BEN.id, second, true)).toMatchObject({ ok: true });
+      await waitFor('Ben to hear his own change', () => said().length === 2, 10_000);
+      expect(said()[1]!.notice).toEqual({ desk: BEN.id, due: false, accessPoint: true });
+      // Not a settings notice: a desk reads its settings only when they changed.
+      expect(heard.some((h) => h.notice?.settings)).toBe(false);
       await stop();
     });
 

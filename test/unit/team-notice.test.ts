@@ -35,6 +35,15 @@ describe('parseNotice', () => {
     expect(parseNotice('d:desk-a:').notice?.settings).toBeUndefined();
   });
 
+  it('kind "a" says the team\'s access point changed, naming no documents', () => {
+    expect(parseNotice('a:desk-b:')).toEqual({
+      ids: [],
+      notice: { desk: 'desk-b', due: false, accessPoint: true },
+    });
+    expect(parseNotice('a::').notice).toEqual({ desk: null, due: false, accessPoint: true });
+    expect(parseNotice('s:desk-a:').notice?.accessPoint).toBeUndefined();
+  });
+
   it('drops what is not an id', () => {
     expect(parseNotice('d:x:1,abc,-2,0,5')).toEqual({
       ids: [1, 5],

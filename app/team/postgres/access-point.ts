@@ -15,6 +15,7 @@ import {
   type AdoptAccessPointResult,
   type TeamAccessPoint,
 } from '../access-point';
+import { TEAM_NOTIFY_CHANNEL } from '../store-rows';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
 type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -25,11 +26,20 @@ const ACCESS_POINT_LOCK = 1_414_000_015;
 const READ = `SELECT key, value, updated_by, updated_at FROM team_settings
   WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}')`;
 
-const WRITE = `INSERT INTO team_settings (key, value, updated_by, updated_at)
-  VALUES ('${ACCESS_POINT_SETTING}', $1, $3, team_now_ms()),
-         ('${ACCESS_POINT_LABEL_SETTING}', $2, $3, team_now_ms())
-  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,
-    updated_at = excluded.updated_at`;
+/**
+ * Write the team's access point; every desk hears of it on the change channel (`a:<desk>:`, see
+ * parseNotice) when the transaction commits, and compares its own with it at once.
+ */
+const WRITE = `WITH written AS (
+    INSERT INTO team_settings (key, value, updated_by, updated_at)
+    VALUES ('${ACCESS_POINT_SETTING}', $1, $3::text, team_now_ms()),
+           ('${ACCESS_POINT_LABEL_SETTING}', $2, $3::text, team_now_ms())
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,
+      updated_at = excluded.updated_at
+    RETURNING key
+  )
+  SELECT pg_notify('${TEAM_NOTIFY_CHANNEL}', 'a:' || $3::text || ':')
+    FROM (SELECT 1 FROM written LIMIT 1) AS any_written`;
 
 /**
  * Desk $1 moved the team to another access point: documents accepted at the old one are not

@@ -1,10 +1,12 @@
 /**
  * listen() of the SQLite team store: its own connection watches `PRAGMA data_version` (which
  * changes when any other connection commits) and reports the documents of the timeline rows
- * written since, or "re-read" when there are too many; and, when the team's shared settings are
- * no longer what they were (a handful of rows, read only after a commit), a settings notice.
+ * written since, or "re-read" when there are too many; and, when the team's shared settings or
+ * its access point are no longer what they were (a handful of rows, read only after a commit),
+ * a settings or an access point notice.
  */
 import type Database from 'better-sqlite3';
+import { ACCESS_POINT_LABEL_SETTING, ACCESS_POINT_SETTING } from '../access-point';
 import type { ChangeNotice } from '../store';
 import { MAX_NOTIFY_IDS } from '../store-rows';
 
@@ -28,8 +30,11 @@ export function watchChanges(
     const v = version.get() as number;
     if (v === seen) return;
     seen = v;
-    const settingsBy = settings();
-    if (settingsBy !== undefined) onChange([], { desk: settingsBy, due: false, settings: true });
+    const changed = settings();
+    if (changed.settings !== undefined)
+      onChange([], { desk: changed.settings, due: false, settings: true });
+    if (changed.accessPoint !== undefined)
+      onChange([], { desk: changed.accessPoint, due: false, accessPoint: true });
     const rows = since.all(last, MAX_NOTIFY_IDS + 1) as [number, number][];
     if (rows.length === 0) return;
     if (rows.length > MAX_NOTIFY_IDS) {
@@ -44,29 +49,47 @@ export function watchChanges(
   return () => clearInterval(timer);
 }
 
+/** What changed among the team's settings rows since the last look: who wrote the newest. */
+interface SettingsChange {
+  /** The shared settings (`setting.*`) changed: the desk that wrote the newest (null if none). */
+  settings?: string | null;
+  /** The team's access point changed: the desk that wrote it (null if none is named). */
+  accessPoint?: string | null;
+}
+
+type SettingRow = [key: string, value: string, by: string | null, at: number];
+
 /**
- * A function that answers, each time the shared settings differ from the last time it looked,
- * the desk that wrote the newest of them (null if none is named), and undefined otherwise.
+ * A function that answers, each time the shared settings or the team's access point differ from
+ * the last time it looked, which did and the desk that wrote the newest of them.
  */
-function settingsWatch(watcher: Database.Database): () => string | null | undefined {
-  // Every shared setting with who wrote it and when: the table holds a handful of rows.
+function settingsWatch(watcher: Database.Database): () => SettingsChange {
+  // Every shared setting and the access point's two rows: the table holds a handful of rows.
   const read = watcher
     .prepare(
       `SELECT key, value, updated_by, updated_at FROM team_settings
-        WHERE key LIKE 'setting.%' ORDER BY key`,
+        WHERE key LIKE 'setting.%' OR key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}')
+        ORDER BY key`,
     )
     .raw();
-  const signature = (): { text: string; by: string | null } => {
-    const rows = read.all() as [string, string, string | null, number][];
-    let newest: [string, string, string | null, number] | undefined;
+  const signature = (rows: readonly SettingRow[]): { text: string; by: string | null } => {
+    let newest: SettingRow | undefined;
     for (const r of rows) if (!newest || r[3] > newest[3]) newest = r;
     return { text: JSON.stringify(rows), by: newest?.[2] ?? null };
   };
-  let before = signature().text;
+  const both = () => {
+    const rows = read.all() as SettingRow[];
+    const shared = rows.filter((r) => r[0].startsWith('setting.'));
+    const ap = rows.filter((r) => !r[0].startsWith('setting.'));
+    return { settings: signature(shared), accessPoint: signature(ap) };
+  };
+  let before = both();
   return () => {
-    const now = signature();
-    if (now.text === before) return undefined;
-    before = now.text;
-    return now.by;
+    const now = both();
+    const change: SettingsChange = {};
+    if (now.settings.text !== before.settings.text) change.settings = now.settings.by;
+    if (now.accessPoint.text !== before.accessPoint.text) change.accessPoint = now.accessPoint.by;
+    before = now;
+    return change;
   };
 }
