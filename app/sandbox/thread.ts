@@ -49,8 +49,10 @@ function startThread(script: string, options: SandboxThreadOptions): Promise<Bui
   const worker = new Worker(script, { workerData: options });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // A failing thread must not take the engine down with an unhandled 'error'; its sends then fail
-  // as they would against any access point that stopped answering.
-  worker.on('error', () => undefined);
+  // as they would against any access point that stopped answering (the header says Offline).
+  worker.on('error', (err) => {
+    process.emitWarning(`Peppol Desk's built-in Sandbox stopped: ${err.message}`);
+  });
   return new Promise<BuiltInSandbox>((resolve, reject) => {
     const onStart = (msg: SandboxThreadMessage): void => {
       if ('ready' in msg) {
