@@ -85,6 +85,10 @@ async function boot(): Promise<void> {
       `app.asar${sep}`,
       `app.asar.unpacked${sep}`,
     ),
+    sandboxWorker: join(DIST, 'sandbox-worker.cjs').replace(
+      `app.asar${sep}`,
+      `app.asar.unpacked${sep}`,
+    ),
   });
   bridge = registerIpcBridge(ipcMain, engine, {
     contents: () => (win && !win.isDestroyed() ? win.webContents : null),

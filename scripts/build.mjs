@@ -30,6 +30,7 @@ const entries = [
   ['app/cli-entry.ts', 'dist/cli.cjs'],
   ['app/validation/worker.ts', 'dist/validation-worker.cjs'],
   ['app/sandbox/process-entry.ts', 'dist/sandbox.cjs'],
+  ['app/sandbox/thread-entry.ts', 'dist/sandbox-worker.cjs'],
   ['test/bench/sender-engine.ts', 'dist/bench-sender.cjs'],
   ['main/main.ts', 'dist/main.cjs'],
   ['main/preload.ts', 'dist/preload.cjs'],
@@ -48,6 +49,8 @@ await Promise.all(
       // script inside it) and could not require packages that live only inside app.asar: bundle
       // its dependencies (saxes, xmlchars: pure JavaScript) into it.
       ...(entry.includes('validation/worker') ? { packages: undefined } : {}),
+      // The same for the built-in sandbox's thread (saxes: pure JavaScript).
+      ...(entry.includes('sandbox/thread-entry') ? { packages: undefined } : {}),
     }),
   ),
 );

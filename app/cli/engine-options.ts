@@ -158,6 +158,7 @@ export function engineOptions(
     version: VERSION,
     endpoint: flags.endpoint ?? null,
     validationWorker: join(DIST_DIR, 'validation-worker.cjs'),
+    sandboxWorker: join(DIST_DIR, 'sandbox-worker.cjs'),
     // `--concurrency 0` means the engine's default.
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
     ...(flags.latencyMs !== undefined ? { sandboxLatencyMs: flags.latencyMs } : {}),

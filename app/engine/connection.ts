@@ -9,7 +9,7 @@ import { ParticipantCache } from '../caches/participant-cache';
 import { RemoteValidationCache } from '../caches/remote-validation-cache';
 import { environmentFor } from '../domain/environment';
 import type { Pipeline } from '../queue/pipeline';
-import type { SandboxHandle } from '../sandbox/server';
+import { startBuiltInSandbox, type BuiltInSandbox } from '../sandbox/thread';
 import type { Db } from '../store/db';
 import type { DocumentsRepo } from '../store/documents-repo';
 import type { EngineOptions } from './options';
@@ -28,7 +28,7 @@ interface Wanted {
 }
 
 /** What documents are pinned to: the built-in sandbox (any port), or the provider's URL. */
-export function accessPointKey(builtIn: SandboxHandle | null, url: string): string {
+export function accessPointKey(builtIn: BuiltInSandbox | null, url: string): string {
   return builtIn ? 'sandbox' : url;
 }
 
@@ -59,7 +59,7 @@ export class EngineConnection {
    */
   private readonly earlier = new Map<
     string,
-    { client: AccessPointClient; sandbox: SandboxHandle | null }
+    { client: AccessPointClient; sandbox: BuiltInSandbox | null }
   >();
   private change: Promise<void> = Promise.resolve();
   private pipeline: ConnectionUser | null = null;
@@ -72,7 +72,7 @@ export class EngineConnection {
     private readonly deps: ConnectionDeps,
     private wanted: Wanted,
     /** The built-in sandbox when it is the access point in use. */
-    public sandbox: SandboxHandle | null,
+    public sandbox: BuiltInSandbox | null,
     public endpoint: string,
     public client: AccessPointClient,
   ) {
@@ -222,7 +222,7 @@ export class EngineConnection {
    * port each start, so it is keyed by a stable name and its answers survive restarts like a
    * provider's do.
    */
-  private cachesFor(builtIn: SandboxHandle | null, url: string) {
+  private cachesFor(builtIn: BuiltInSandbox | null, url: string) {
     const { db, now, settings } = this.deps;
     const key = accessPointKey(builtIn, url);
     return {
@@ -245,12 +245,11 @@ function wantedConnection({ options, settings }: ConnectionDeps): Wanted {
   };
 }
 
-async function startInProcessSandbox(options: EngineOptions): Promise<SandboxHandle> {
-  // Loaded only when it runs: a provider's URL (or `--endpoint`) never needs it.
-  const { startSandbox } = await import('../sandbox/server');
-  return startSandbox({
+function startInProcessSandbox(options: EngineOptions): Promise<BuiltInSandbox> {
+  return startBuiltInSandbox({
     latencyMs: options.sandboxLatencyMs ?? 0,
     ...(options.sandboxStepMs !== undefined ? { transactionStepMs: options.sandboxStepMs } : {}),
+    ...(options.sandboxWorker !== undefined ? { script: options.sandboxWorker } : {}),
   });
 }
 

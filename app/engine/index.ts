@@ -246,7 +246,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     repo,
     db,
     get sandbox() {
-      return connection.sandbox;
+      return connection.sandbox?.inThread ?? null;
     },
   });
   return engine;

@@ -12,7 +12,10 @@ import type { DocumentsRepo } from '../store/documents-repo';
 export interface EngineInternals {
   repo: DocumentsRepo;
   db: Db;
-  /** The built-in sandbox when it is the access point in use (its faults and counts), else null. */
+  /**
+   * The built-in sandbox when it is the access point in use and runs on the engine's thread (its
+   * faults and counts), else null (on its own thread: `EngineOptions.sandboxWorker`).
+   */
   readonly sandbox: SandboxHandle | null;
 }
 

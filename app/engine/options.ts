@@ -50,6 +50,11 @@ export interface EngineOptions {
   /** Path of the built validation worker; in-thread validation when absent. */
   validationWorker?: string;
   validationThreads?: number;
+  /**
+   * Path of the built sandbox worker (dist/sandbox-worker.cjs): the built-in sandbox then runs on
+   * a thread of its own; on the engine's thread when absent (tests that drive it).
+   */
+  sandboxWorker?: string;
   /** Added latency of the in-process sandbox, ms. */
   sandboxLatencyMs?: number;
   sandboxStepMs?: number;

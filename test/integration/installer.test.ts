@@ -92,7 +92,13 @@ describe.skipIf(!tools)('installer (electron-builder with a stub Electron)', () 
 
   beforeAll(async () => {
     // The packed app is the built app: fail clearly if dist/ is missing.
-    for (const f of ['main.cjs', 'preload.cjs', 'validation-worker.cjs', 'renderer/index.html']) {
+    for (const f of [
+      'main.cjs',
+      'preload.cjs',
+      'validation-worker.cjs',
+      'sandbox-worker.cjs',
+      'renderer/index.html',
+    ]) {
       distFile(f);
     }
     const out = join(work, 'release');
@@ -168,6 +174,8 @@ describe.skipIf(!tools)('installer (electron-builder with a stub Electron)', () 
     expect(readFileSync(native).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
     // main.ts starts workers from app.asar.unpacked: worker threads cannot read inside an asar.
     expect(existsSync(join(unpacked, 'dist', 'validation-worker.cjs'))).toBe(true);
+    // The built-in sandbox's thread too (main.ts).
+    expect(existsSync(join(unpacked, 'dist', 'sandbox-worker.cjs'))).toBe(true);
   });
 
   it('runs the unpacked validation worker on its own: it needs nothing from inside the asar', async () => {

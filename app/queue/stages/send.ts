@@ -5,6 +5,7 @@ import type { StageContext } from './context';
 import { recordBatch, recordSingle, type OutcomeContext } from './send-outcomes';
 import { BATCH_ITEM_MAX_BYTES, docsToClaim, planRequests, type Unit } from './send-plan';
 import { SendSlots, type PendingClaim, type SendStageOptions } from './send-slots';
+import { SEND_COMMIT_CLAIMS, SEND_COMMIT_OUTCOMES, takeWholeRequests } from './send-turns';
 
 // Here too for tests and tools that read the send stage's bounds, and for the stage's owner.
 export { BATCH_ITEM_MAX_BYTES };
@@ -84,9 +85,14 @@ export class SendStage {
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly writes: WriteJob[] = [];
-  /** When the next group commit runs (see {@link LAZY_FLUSH_MS}). */
+  /**
+   * When the next group commit runs: in this event-loop turn's end when a free slot waits for a
+   * claim (`urgent`), otherwise {@link LAZY_FLUSH_MS} after the last one.
+   */
   private readonly commits = new GroupCommitTimer(() => this.flush(), LAZY_FLUSH_MS);
   private inFlush = false;
+  /** The running flush claimed fewer than free slots wanted, more being there (send-turns.ts). */
+  private claimsCut = false;
   /** Claimed in the running flush; they leave once its commit is on disk (`ahead`: to `ready`). */
   private readonly toLaunch: PendingClaim[] = [];
   /** Single sends claimed ahead of a free slot (committed as `sending`). */
@@ -190,8 +196,8 @@ export class SendStage {
       return;
     }
     this.launchReady(now);
-    if (this.slotsWaiting()) this.scheduleFlush(true);
-    else if (this.readyRoom() > 0) this.scheduleFlush(false);
+    if (this.slotsWaiting()) this.commits.schedule(true);
+    else if (this.readyRoom() > 0) this.commits.schedule(false);
   }
 
   /** Free request slots that no document claimed ahead can fill: new claims are needed now. */
@@ -242,8 +248,10 @@ export class SendStage {
     const slotsFree = Math.max(0, this.slots.freeSingles());
     const roomAhead = this.readyRoom();
     const batchFree = batching ? Math.max(0, this.slots.freeBatches()) : 0;
-    const want = slotsFree + roomAhead + batchFree * this.batcher.maxDocuments;
-    if (want === 0) return;
+    const wanted = slotsFree + roomAhead + batchFree * this.batcher.maxDocuments;
+    if (wanted === 0) return;
+    // Bounded per commit (at least a batch; send-turns.ts): the next commit claims the rest.
+    const want = Math.min(wanted, Math.max(SEND_COMMIT_CLAIMS, this.batcher.maxDocuments));
     const { batcher, singleOnly } = this;
     const { docs, windowMs } = docsToClaim({ repo, batcher, batching, singleOnly, want, now });
     if (windowMs > 0) {
@@ -284,6 +292,7 @@ export class SendStage {
         }
       }
     });
+    if (want < wanted && docs.length >= want && launch.length > 0) this.claimsCut = this.inFlush;
     for (const u of launch) {
       const claim = { unit: u, ahead: ahead.has(u) && u.kind === 'single' };
       this.toLaunch.push(claim);
@@ -402,21 +411,13 @@ export class SendStage {
   private write(ids: number[], apply: () => void): Promise<void> {
     return new Promise<void>((done) => {
       this.writes.push({ ids, apply, done });
-      this.scheduleFlush(!this.stopped && this.slotsWaiting());
+      this.commits.schedule(!this.stopped && this.slotsWaiting());
     });
-  }
-
-  /**
-   * A group commit: in this event-loop turn's end when a free slot waits for a claim (`urgent`),
-   * otherwise {@link LAZY_FLUSH_MS} after the last one.
-   */
-  private scheduleFlush(urgent: boolean): void {
-    this.commits.schedule(urgent);
   }
 
   private flush(): void {
     if (!this.commits.take()) return;
-    const jobs = this.writes.splice(0);
+    const jobs = takeWholeRequests(this.writes, SEND_COMMIT_OUTCOMES);
     const ids = jobs.flatMap((j) => j.ids);
     // Committed without waiting for the disk here (the event loop goes on serving answers and
     // requests); nothing acts on it until `durable()` says it is on disk, below. Not while a rate
@@ -449,6 +450,9 @@ export class SendStage {
     } finally {
       this.inFlush = false;
     }
+    // Outcomes left for the next commit, or slots this one could not fill: the next turn.
+    if (this.writes.length > 0 || this.claimsCut) this.commits.schedule(true);
+    this.claimsCut = false;
     const claims = this.toLaunch.splice(0);
     // Requests leave, and outcomes count as recorded, once the commit is on disk: a power cut
     // before that loses nothing that was acted on (the same rule as a synced commit).
