@@ -1,0 +1,44 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IncomingFile } from '../../app/contract';
+import { startHotFolder } from '../../app/hot-folder';
+import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
+
+const tempDir = useTempDirs();
+
+// Issue 9: the hot folder added one file per `documents:add`, so a drop of N files cost N adds,
+// each with its own sync of the queue (and a pipeline turn per file). Counted, not timed.
+describe('hot folder adds', () => {
+  it('takes a drop of N files in groups: a few adds, not one per file, and moves each to sent/', async () => {
+    const N = 1000;
+    const folder = tempDir();
+    for (let i = 0; i < N; i++) writeFileSync(join(folder, `inv-${i}.xml`), `<x>${i}</x>`);
+    const adds: number[] = [];
+    let nextId = 1;
+    const hot = startHotFolder(
+      { folder, stabilityMs: 50 },
+      {
+        add: (files: IncomingFile[]) => {
+          adds.push(files.length);
+          return {
+            added: files.map((f) => ({ id: nextId++, fileName: f.name })),
+            known: [],
+            rejected: [],
+          };
+        },
+        status: () => ({ state: 'delivered', reason: null, details: [] }),
+        onChanged: () => () => undefined,
+      },
+    );
+    await hot.ready;
+    await waitFor('every file moved to sent/', () =>
+      existsSync(join(folder, 'sent')) ? readdirSync(join(folder, 'sent')).length === N : false,
+    );
+    await hot.close();
+    expect(adds.reduce((a, b) => a + b, 0)).toBe(N);
+    expect(Math.max(...adds)).toBeLessThanOrEqual(250);
+    expect(adds.length).toBeLessThanOrEqual(10);
+  });
+});
