@@ -230,60 +230,66 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const arrived = new Set<string>();
 
   /**
-   * Take the files that arrived, up to TAKE_FILES (or TAKE_BYTES) per `add`: one add, and one sync
-   * of the queue, for a group of files instead of one per file (a month-end drop of 100,000 files
-   * moved into the folder at once; issue 9).
+   * Take files that arrived, up to TAKE_FILES (or TAKE_BYTES) in one `add`: one add, and one sync
+   * of the queue, for a group of files instead of one per file (issue 9: a month-end drop of
+   * 100,000 files moved into the folder at once).
    */
-  async function takeArrived(): Promise<void> {
-    // One turn first: the files whose wait ends at the same moment (a drop) arrive together.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (arrived.size > 0 && !closed) {
-      const files: IncomingFile[] = [];
-      const paths = new Map<string, string>();
-      let bytes = 0;
-      for (const path of arrived) {
-        if (files.length >= TAKE_FILES || bytes >= TAKE_BYTES) break;
-        arrived.delete(path);
-        const name = relative(folder, path).split(sep).join('/');
-        const body = read(path, name);
-        if (body === null) continue;
-        files.push({ name, bytes: body });
-        paths.set(name, path);
-        bytes += body.byteLength;
-      }
-      if (files.length === 0) continue;
-      const result = await deps.add(files);
-      for (const r of result.rejected) {
-        const path = paths.get(r.fileName);
-        if (path) finish({ path, name: r.fileName }, 'failed', r.message + '\n');
-      }
-      for (const entry of [...result.added, ...result.known]) {
-        const path = paths.get(entry.fileName);
-        if (!path) continue;
-        const list = pending.get(entry.id) ?? [];
-        if (!list.some((p) => p.path === path)) list.push({ path, name: entry.fileName });
-        pending.set(entry.id, list);
-        check(entry.id);
-      }
+  async function takeGroup(): Promise<void> {
+    const files: IncomingFile[] = [];
+    const paths = new Map<string, string>();
+    let bytes = 0;
+    for (const path of arrived) {
+      if (files.length >= TAKE_FILES || bytes >= TAKE_BYTES) break;
+      arrived.delete(path);
+      const name = relative(folder, path).split(sep).join('/');
+      const body = read(path, name);
+      if (body === null) continue;
+      files.push({ name, bytes: body });
+      paths.set(name, path);
+      bytes += body.byteLength;
+    }
+    if (files.length === 0) return;
+    const result = await deps.add(files);
+    for (const r of result.rejected) {
+      const path = paths.get(r.fileName);
+      if (path) finish({ path, name: r.fileName }, 'failed', r.message + '\n');
+    }
+    for (const entry of [...result.added, ...result.known]) {
+      const path = paths.get(entry.fileName);
+      if (!path) continue;
+      const list = pending.get(entry.id) ?? [];
+      if (!list.some((p) => p.path === path)) list.push({ path, name: entry.fileName });
+      pending.set(entry.id, list);
+      check(entry.id);
     }
   }
 
-  // A takeArrived is queued or running: it takes whatever arrives before it ends.
+  // A group is queued or being taken: files that arrive meanwhile wait for the next one.
   let taking = false;
+
+  /**
+   * One group per turn of the chain, then back in line: the moves of documents that became final
+   * meanwhile go in between, instead of waiting for the whole drop to be added.
+   */
+  function queueGroup(): void {
+    taking = true;
+    enqueue(async () => {
+      try {
+        // One turn first: the files whose wait ends at the same moment (a drop) arrive together.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!closed) await takeGroup();
+      } finally {
+        if (arrived.size > 0 && !closed) queueGroup();
+        else taking = false;
+      }
+    });
+  }
 
   /** A complete file (new, or saved again): taken with the others that arrived meanwhile. */
   function arrive(path: string): void {
     arrived.delete(path);
     arrived.add(path);
-    if (taking) return;
-    taking = true;
-    enqueue(async () => {
-      try {
-        await takeArrived();
-      } finally {
-        taking = false;
-      }
-    });
+    if (!taking) queueGroup();
   }
 
   /** A cancelled document is back (Undo): its files leave failed/ for where they were. */

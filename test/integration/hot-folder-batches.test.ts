@@ -16,20 +16,36 @@ describe('hot folder adds', () => {
     const folder = tempDir();
     for (let i = 0; i < N; i++) writeFileSync(join(folder, `inv-${i}.xml`), `<x>${i}</x>`);
     const adds: number[] = [];
+    // Files already in sent/ when each add is called.
+    const sentAtAdd: number[] = [];
     let nextId = 1;
+    // As in the engine: a document is final a moment after it was added, and said so by an event.
+    const final = new Set<number>();
+    let changed: (ids: number[]) => void = () => undefined;
     const hot = startHotFolder(
       { folder, stabilityMs: 50 },
       {
-        add: (files: IncomingFile[]) => {
+        add: async (files: IncomingFile[]) => {
           adds.push(files.length);
-          return {
-            added: files.map((f) => ({ id: nextId++, fileName: f.name })),
-            known: [],
-            rejected: [],
-          };
+          const sent = join(folder, 'sent');
+          sentAtAdd.push(existsSync(sent) ? readdirSync(sent).length : 0);
+          await new Promise((r) => setTimeout(r, 5));
+          const added = files.map((f) => ({ id: nextId++, fileName: f.name }));
+          setTimeout(() => {
+            for (const a of added) final.add(a.id);
+            changed(added.map((a) => a.id));
+          }, 1);
+          return { added, known: [], rejected: [] };
         },
-        status: () => ({ state: 'delivered', reason: null, details: [] }),
-        onChanged: () => () => undefined,
+        status: (id) => ({
+          state: final.has(id) ? 'delivered' : 'received',
+          reason: null,
+          details: [],
+        }),
+        onChanged: (listener) => {
+          changed = listener;
+          return () => undefined;
+        },
       },
     );
     await hot.ready;
@@ -40,5 +56,8 @@ describe('hot folder adds', () => {
     expect(adds.reduce((a, b) => a + b, 0)).toBe(N);
     expect(Math.max(...adds)).toBeLessThanOrEqual(250);
     expect(adds.length).toBeLessThanOrEqual(10);
+    // Files of the first groups were moved before the drop was all added (not all at the end).
+    expect(adds.length).toBeGreaterThanOrEqual(4);
+    expect(sentAtAdd.at(-1)).toBeGreaterThan(0);
   });
 });
