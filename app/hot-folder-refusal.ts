@@ -1,6 +1,6 @@
 /**
  * Where a hot folder may not be, apart from the hot folder itself: the settings and `watch` check
- * a folder without loading the file watcher (chokidar), which `send` never uses.
+ * a folder without loading the file watcher (app/folder-watcher.ts), which `send` never uses.
  */
 import { realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';

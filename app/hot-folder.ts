@@ -4,8 +4,6 @@
  * why) when their document is final. Used by the engine (setting `hotFolder`), so the app, the
  * browser host and `peppol-desk watch` all behave the same.
  */
-import { watch, type FSWatcher } from 'chokidar';
-import type { Stats } from 'node:fs';
 import {
   closeSync,
   constants,
@@ -25,6 +23,7 @@ import { isFinalResponse } from './domain/states';
 // Not through ./validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from './validation/too-large';
 import { isInside } from './hot-folder-refusal';
+import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
 
 export { hotFolderRefusal } from './hot-folder-refusal';
 
@@ -64,6 +63,10 @@ const MAX_AWAITING_ANSWER = 10_000;
  * than the app's Undo window), so an Undo puts them back where they were; at most this many.
  */
 const CANCEL_UNDO_MEMORY_MS = 120_000;
+/** Files taken per `add` at most (as `documents:add` stores them: one slice, one sync). */
+const TAKE_FILES = 250;
+/** Bytes read per `add` at most, so a group of large files is not all held in memory at once. */
+const TAKE_BYTES = 16 * 1024 * 1024;
 const MAX_CANCEL_MOVES = 10_000;
 
 /**
@@ -109,10 +112,6 @@ export interface HotFolderOptions {
   move?: boolean;
   /** A file is complete when its size stayed the same this long, ms (default 2000). */
   stabilityMs?: number;
-  /** How often the size is checked while waiting, ms (default 100, at most stabilityMs / 2). */
-  pollMs?: number;
-  /** Use polling instead of native events (network shares), default false. */
-  usePolling?: boolean;
   /** Also take files in subfolders (setting `hotFolderSubfolders`); default only its own files. */
   subfolders?: boolean;
 }
@@ -122,6 +121,8 @@ export interface HotFolder {
   readonly folder: string;
   /** Resolves once the initial scan is done and new files are being watched. */
   readonly ready: Promise<void>;
+  /** The watcher's work so far (files looked at, folder entries listed). */
+  readonly work: FolderWatchWork;
   close(): Promise<void>;
 }
 
@@ -145,19 +146,6 @@ export function reasonText(status: HotFolderDocumentStatus): string {
   return lines.join('\n') + '\n';
 }
 
-/**
- * Close a chokidar watcher so that it stays closed. chokidar 4 can reopen a closed watcher by
- * itself: a file we moved to sent/ or failed/ just before close() is stat'ed after it, the stat
- * fails, and its `_remove` calls `add()` to "watch for its return", which clears `closed` and opens
- * a new fs.watch on the folder that nothing ever closes (`peppol-desk watch` then never exits after
- * Ctrl+C, and the app leaks a watcher each time the hot folder is restarted). So `add` is made a
- * no-op first.
- */
-export async function closeWatcherForGood(watcher: FSWatcher): Promise<void> {
-  watcher.add = () => watcher;
-  await watcher.close();
-}
-
 /** A free path for `target`: `name.xml`, else `name (2).xml`, `name (3).xml`, … */
 function freePath(target: string): string {
   if (!existsSync(target)) return target;
@@ -178,7 +166,6 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const folder = options.folder;
   const move = options.move ?? true;
   const stabilityMs = options.stabilityMs ?? 2000;
-  const pollMs = Math.max(10, Math.min(options.pollMs ?? 100, Math.floor(stabilityMs / 2)));
   const log = deps.log ?? (() => undefined);
   const outcomeDirs = HOT_FOLDER_SUBFOLDERS.map((s) => join(folder, s));
   const pending = new Map<number, PendingFile[]>();
@@ -191,29 +178,13 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const clock = deps.now ?? Date.now;
   let closed = false;
 
-  const ignored = (path: string, stats?: Stats): boolean => {
+  const ignored = (path: string, kind: EntryKind): boolean => {
     if (path === folder) return false;
     if (outcomeDirs.some((d) => isInside(path, d))) return true;
-    if (stats?.isSymbolicLink()) return false; // reported as skipped by take()
+    if (kind === 'link') return false; // reported as skipped by read()
     if (basename(path).startsWith('.')) return true;
-    return Boolean(stats?.isFile()) && !/\.xml$/i.test(path);
+    return kind === 'file' && !/\.xml$/i.test(path);
   };
-
-  const watcher: FSWatcher = watch(folder, {
-    ignored,
-    ignoreInitial: false,
-    persistent: true,
-    usePolling: options.usePolling ?? false,
-    interval: pollMs,
-    // A link inside the folder would send (and move) files from anywhere: never followed.
-    followSymlinks: false,
-    // Only the folder's own files, unless subfolders were asked for.
-    ...(options.subfolders === true ? {} : { depth: 0 }),
-    // A file counts as complete once its size has not changed for `stabilityMs` (checked every
-    // `pollMs`): an invoice being written slowly is never read half-way. A file renamed in is
-    // complete at once and passes the same check.
-    awaitWriteFinish: { stabilityThreshold: stabilityMs, pollInterval: pollMs },
-  });
 
   // One file at a time, in arrival order: adds and moves never race each other.
   let chain: Promise<void> = Promise.resolve();
@@ -223,14 +194,16 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     });
   };
 
-  async function take(path: string): Promise<void> {
-    if (closed || !existsSync(path)) return;
-    const name = relative(folder, path).split(sep).join('/');
-    let bytes: Buffer;
+  /**
+   * Read one complete file for the queue: its bytes, or null when it is not taken (gone, a link,
+   * unreadable, or too large: then moved to failed/ unread, with the reason).
+   */
+  function read(path: string, name: string): Buffer | null {
+    if (closed || !existsSync(path)) return null;
     try {
       if (lstatSync(path).isSymbolicLink()) {
         log(`Hot folder: ${name} skipped: it is a link, and links are not followed`);
-        return;
+        return null;
       }
       // O_NOFOLLOW: a file swapped for a link after the check is not read through either.
       const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
@@ -241,26 +214,82 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         if (limit !== undefined && size > limit) {
           log(`Hot folder: ${name} is too large (${size} bytes)`);
           finish({ path, name }, 'failed', tooLargeMessage(size, limit) + '\n');
-          return;
+          return null;
         }
-        bytes = readFileSync(fd);
+        return readFileSync(fd);
       } finally {
         closeSync(fd);
       }
     } catch (err) {
       log(`Hot folder: ${name} could not be read (${(err as Error).message})`);
-      return;
+      return null;
     }
-    const result = await deps.add([{ name, bytes }]);
+  }
+
+  // Complete files not taken yet, in arrival order (a path at most once: it is read when taken).
+  const arrived = new Set<string>();
+
+  /**
+   * Take files that arrived, up to TAKE_FILES (or TAKE_BYTES) in one `add`: one add, and one sync
+   * of the queue, for a group of files instead of one per file (issue 9: a month-end drop of
+   * 100,000 files moved into the folder at once).
+   */
+  async function takeGroup(): Promise<void> {
+    const files: IncomingFile[] = [];
+    const paths = new Map<string, string>();
+    let bytes = 0;
+    for (const path of arrived) {
+      if (files.length >= TAKE_FILES || bytes >= TAKE_BYTES) break;
+      arrived.delete(path);
+      const name = relative(folder, path).split(sep).join('/');
+      const body = read(path, name);
+      if (body === null) continue;
+      files.push({ name, bytes: body });
+      paths.set(name, path);
+      bytes += body.byteLength;
+    }
+    if (files.length === 0) return;
+    const result = await deps.add(files);
     for (const r of result.rejected) {
-      finish({ path, name }, 'failed', r.message + '\n');
+      const path = paths.get(r.fileName);
+      if (path) finish({ path, name: r.fileName }, 'failed', r.message + '\n');
     }
     for (const entry of [...result.added, ...result.known]) {
+      const path = paths.get(entry.fileName);
+      if (!path) continue;
       const list = pending.get(entry.id) ?? [];
-      if (!list.some((p) => p.path === path)) list.push({ path, name });
+      if (!list.some((p) => p.path === path)) list.push({ path, name: entry.fileName });
       pending.set(entry.id, list);
       check(entry.id);
     }
+  }
+
+  // A group is queued or being taken: files that arrive meanwhile wait for the next one.
+  let taking = false;
+
+  /**
+   * One group per turn of the chain, then back in line: the moves of documents that became final
+   * meanwhile go in between, instead of waiting for the whole drop to be added.
+   */
+  function queueGroup(): void {
+    taking = true;
+    enqueue(async () => {
+      try {
+        // One turn first: the files whose wait ends at the same moment (a drop) arrive together.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!closed) await takeGroup();
+      } finally {
+        if (arrived.size > 0 && !closed) queueGroup();
+        else taking = false;
+      }
+    });
+  }
+
+  /** A complete file (new, or saved again): taken with the others that arrived meanwhile. */
+  function arrive(path: string): void {
+    arrived.delete(path);
+    arrived.add(path);
+    if (!taking) queueGroup();
   }
 
   /** A cancelled document is back (Undo): its files leave failed/ for where they were. */
@@ -379,21 +408,24 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     if (ours.length) enqueue(() => ours.forEach(check));
   });
 
-  // `change` too: a file saved again with new content (after it was taken) is a new document.
-  watcher.on('add', (path) => enqueue(() => take(path)));
-  watcher.on('change', (path) => enqueue(() => take(path)));
-  watcher.on('error', (err) => log(`Hot folder: ${(err as Error).message}`));
-
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  // A file is complete once it kept its size for `stabilityMs`: an invoice being written slowly
+  // is never read half-way; a file renamed in is complete at once and passes the same check. A
+  // file saved again with new content (after it was taken) is reported again: a new document.
+  // Links are reported as they are, for read() to say it skipped them.
+  const watcher = watchFolder(
+    { folder, subfolders: options.subfolders === true, stabilityMs, ignored },
+    { file: arrive, error: (err) => log(`Hot folder: ${err.message}`) },
+  );
 
   return {
     folder,
-    ready,
+    ready: watcher.ready,
+    work: watcher.work,
     async close() {
       if (closed) return;
       closed = true;
       unsubscribe();
-      await closeWatcherForGood(watcher);
+      await watcher.close();
       await chain;
     },
   };

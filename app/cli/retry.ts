@@ -29,9 +29,14 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     await engine.waitUntilSettled(before, { includeAccepted: true });
     await reportPinnedElsewhere(engine, before);
     const summary = await summarize(engine, before, 0, 0);
+    // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time of the process (all threads).
+    const bench =
+      process.env.PEPPOL_DESK_BENCH === '1'
+        ? (({ user, system }) => ({ cpuSeconds: (user + system) / 1e6 }))(process.cpuUsage())
+        : {};
     process.stdout.write(
       opts.json
-        ? JSON.stringify(summary) + '\n'
+        ? JSON.stringify({ ...summary, ...bench }) + '\n'
         : `${summary.sent} sent, ${summary.failed} failed\n`,
     );
     return summary.failed + summary.rejected + summary.invalid > 0 ? 1 : 0;

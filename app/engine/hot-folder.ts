@@ -23,7 +23,7 @@ export class EngineHotFolder {
       this.folder = null;
       const folder = options.hotFolder ?? settings.get('hotFolder');
       if (this.stopping || !folder) return;
-      // Loaded only when a folder is watched: the file watcher (chokidar) is no part of `send`.
+      // Loaded only when a folder is watched: the file watcher is no part of `send`.
       const { hotFolderRefusal, startHotFolder } = await import('../hot-folder');
       const refusal = hotFolderRefusal(folder, options.dataDir);
       if (refusal !== null) {

@@ -138,6 +138,10 @@ export class DocumentsRepo {
         .pluck(),
       // One index walk per state, each stopping at the limit: with `state IN (...)` SQLite read
       // and sorted every due row on each pump (a backlog of N due polls cost O(N) per event).
+      // Deliveries first (accepted), then the buyers' responses: with a large drop, documents
+      // delivered earlier are asked about their response every minute for an hour, so the polls
+      // they are due for grow with the drop, and taken in time order they held back the news of
+      // the newest deliveries (issue 9: `watch` moved files to sent/ slower and slower).
       duePolls: db.prepare(
         `SELECT * FROM (${POLLED_STATES.map(
           (state) => `SELECT * FROM (SELECT * FROM documents
@@ -145,7 +149,7 @@ export class DocumentsRepo {
                AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
                ORDER BY next_poll_at LIMIT @limit + 0)`,
         ).join(' UNION ALL ')})
-         ORDER BY next_poll_at, id LIMIT @limit + 0`,
+         ORDER BY state <> 'accepted', next_poll_at, id LIMIT @limit + 0`,
       ),
       // Start-up only: which access points still owe us delivery news.
       pollAccessPoints: db
@@ -300,7 +304,10 @@ export class DocumentsRepo {
     return (this.stmts.nextRetryAt.get() as number | null) ?? null;
   }
 
-  /** Accepted (or delivered, awaiting a business response) documents due for a status poll. */
+  /**
+   * Documents due for a status poll, at most `limit`: accepted ones (delivery) first, then those
+   * delivered and awaiting a business response; each group in the order they fell due.
+   */
   duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
     return this.stmts.duePolls.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
   }

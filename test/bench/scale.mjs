@@ -5,9 +5,24 @@
 // sandbox access point in a process of its own (`node dist/cli.cjs sandbox`), restarted per run.
 // Writes the "## Scale (issue 9)" section of docs/performance.md. Needs the build.
 //
+// `peppol-desk watch` (a month-end drop moved into the watched folder while it runs, and a folder
+// that already holds the drop when it starts) and `peppol-desk retry --all-failed` (after a send
+// the access point refused with 403 for every document) have rows of their own.
+//
 //   node test/bench/scale.mjs [--sizes 1000,10000,100000] [--recipe-max 10000] [--no-write]
+//                             [--only send,single,engine,recipe,watch,watch-initial,retry]
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +40,14 @@ const L0_MAX = Number(flag('--l0-max', '10000'));
 // The engine rows up to this size (all by default).
 const ENGINE_MAX = Number(flag('--engine-max', 'Infinity'));
 const WRITE = !argv.includes('--no-write');
+// Which rows to run (all by default): send (default mode, L = 50 ms and L = 0), single (send
+// --batch off at 1,000), engine, recipe, watch, watch-initial, retry.
+const ROWS = ['send', 'single', 'engine', 'recipe', 'watch', 'watch-initial', 'retry'];
+const ONLY = new Set(flag('--only', ROWS.join(',')).split(','));
+for (const r of ONLY) if (!ROWS.includes(r)) throw new Error(`--only: no row ${r} (${ROWS})`);
+// How long a file in the watched folder must keep its size before `watch` takes it (the app's
+// default is 2,000 ms: a fixed wait per drop that would hide per-file cost in the small rows).
+const WATCH_STABLE_MS = Number(flag('--watch-stable-ms', '100'));
 const SINGLE_N = 1000;
 // PEPPOL_DESK_DIST: a copy of dist/ to measure (lets a long run go on while dist/ is rebuilt).
 const distDir = process.env.PEPPOL_DESK_DIST ?? join(root, 'dist');
@@ -147,6 +170,16 @@ async function withSandbox(latencyMs, fn) {
 
 const dataDir = () => join(work, `data-${Math.random().toString(36).slice(2)}`);
 
+/** POST to one of the sandbox's control endpoints (`<url>/_sandbox/<what>`). */
+async function control(url, what, body) {
+  const res = await fetch(`${url}/_sandbox/${what}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox ${what}: ${res.status} ${await res.text()}`);
+}
+
 /** `peppol-desk send <folder> --json`, the whole command from spawn to exit. */
 async function cliSend(folder, size, url, extra = []) {
   const dir = dataDir();
@@ -185,6 +218,125 @@ async function engineRun(folder, size, url) {
   };
 }
 
+/**
+ * `peppol-desk watch <folder>`, from spawn until every file is in sent/ and the process, told to
+ * stop (SIGTERM), has exited. `initial`: the files are in the folder before it starts; otherwise
+ * they are moved in (renamed, as an export that writes elsewhere and moves the finished files
+ * does) as soon as it says it is watching, 500 per turn of the benchmark's event loop.
+ * CPU: the process's own figure, printed after the engine stopped (PEPPOL_DESK_BENCH=1).
+ */
+function cliWatch(folder, size, url, initial) {
+  const dir = dataDir();
+  const watched = join(work, `watched-${Math.random().toString(36).slice(2)}`);
+  const staged = join(work, `staged-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(watched);
+  mkdirSync(staged);
+  const names = readdirSync(folder);
+  // Hard links: the size's folder stays as it is for the other rows.
+  for (const n of names) linkSync(join(folder, n), join(initial ? watched : staged, n));
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(
+      process.execPath,
+      [
+        dist('cli.cjs'),
+        'watch',
+        watched,
+        '--endpoint',
+        url,
+        '--data-dir',
+        dir,
+        '--stable-ms',
+        String(WATCH_STABLE_MS),
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PEPPOL_DESK_BENCH: '1' },
+      },
+    );
+    const rss = watchRss(child.pid);
+    let out = '';
+    let errTail = '';
+    let errLine = '';
+    let sent = 0;
+    let failed = 0;
+    let stopAsked = false;
+    let moving = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 1_800_000);
+    const moveIn = (from) => {
+      const end = Math.min(from + 500, names.length);
+      for (let i = from; i < end; i++) renameSync(join(staged, names[i]), join(watched, names[i]));
+      if (end < names.length) setImmediate(() => moveIn(end));
+    };
+    child.stdout.setEncoding('utf8').on('data', (c) => {
+      out += c;
+      if (!initial && !moving && out.includes('Watching ')) {
+        moving = true;
+        moveIn(0);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (c) => {
+      errTail = (errTail + c).slice(-4000);
+      const lines = (errLine + c).split('\n');
+      errLine = lines.pop();
+      for (const line of lines) {
+        if (line.endsWith(' → sent/')) sent++;
+        else if (line.endsWith(' → failed/')) failed++;
+      }
+      if (!stopAsked && sent + failed >= size) {
+        stopAsked = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const wall = (performance.now() - t0) / 1000;
+      const peakMb = rss();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(watched, { recursive: true, force: true });
+      rmSync(staged, { recursive: true, force: true });
+      const last = out.trim().split('\n').pop() ?? '';
+      let cpuSeconds;
+      try {
+        cpuSeconds = JSON.parse(last).cpuSeconds;
+      } catch {
+        return reject(new Error(`watch failed (${code}): ${errTail || out}`));
+      }
+      if (sent !== size)
+        return reject(new Error(`watch: ${sent} sent, ${failed} failed: ${errTail}`));
+      resolve({ documents: size, seconds: wall, cpuSeconds, peakMb });
+    });
+  });
+}
+
+/**
+ * `peppol-desk retry --all-failed`: first a `send` of the folder that the access point refuses
+ * (403 for every send, at L = 0: every document ends failed, "did not accept the API key"), then
+ * the sandbox accepts again at L = 50 ms and the retry is measured, from spawn to exit.
+ */
+async function cliRetry(folder, size, url) {
+  const dir = dataDir();
+  await control(url, 'latency', { ms: 0 });
+  await control(url, 'faults', { status: { status: 403, every: 1 } });
+  const setup = await run(
+    process.execPath,
+    [dist('cli.cjs'), 'send', folder, '--endpoint', url, '--data-dir', dir, '--json'],
+    { env: { PEPPOL_DESK_BENCH: '1' } },
+  );
+  if (setup.out.failed !== size) throw new Error(`retry's setup: ${JSON.stringify(setup.out)}`);
+  await control(url, 'faults', {});
+  await control(url, 'latency', { ms: 50 });
+  const r = await run(
+    process.execPath,
+    [dist('cli.cjs'), 'retry', '--all-failed', '--endpoint', url, '--data-dir', dir, '--json'],
+    { env: { PEPPOL_DESK_BENCH: '1' } },
+  );
+  rmSync(dir, { recursive: true, force: true });
+  if (r.out.sent !== size) throw new Error(`retry: ${JSON.stringify(r.out)}`);
+  return { documents: size, seconds: r.wall, cpuSeconds: r.out.cpuSeconds, peakMb: r.peakMb };
+}
+
 async function recipe(folder, size, url) {
   const r = await run(python, [join(root, 'test/bench/recipe.py'), url, folder, '10']);
   if (r.out.accepted !== size) throw new Error(`recipe: ${JSON.stringify(r.out)}`);
@@ -206,21 +358,32 @@ const CLI = 'peppol-desk send (default mode)';
 const ENGINE = 'engine behind the browser host (default mode)';
 const RECIPE = 'asyncio recipe (aiohttp, C = 10)';
 const CLI_SINGLE = 'peppol-desk send --concurrency 10 --batch off';
+const WATCH = 'peppol-desk watch (drop moved in while it runs)';
+const WATCH_INITIAL = 'peppol-desk watch (drop in the folder at start)';
+const RETRY = 'peppol-desk retry --all-failed (every document failed)';
 
 for (const size of [...SIZES].sort((a, b) => a - b)) {
   log(`writing ${size.toLocaleString('en-US')} invoices…`);
   const folder = folderOf(size);
-  if (size === SINGLE_N) {
+  if (size === SINGLE_N && ONLY.has('single')) {
     await measure(CLI_SINGLE, 50, size, (url) =>
       cliSend(folder, size, url, ['--concurrency', '10', '--batch', 'off']),
     );
   }
-  await measure(CLI, 50, size, (url) => cliSend(folder, size, url));
-  if (size <= ENGINE_MAX) await measure(ENGINE, 50, size, (url) => engineRun(folder, size, url));
-  if (size <= RECIPE_MAX) await measure(RECIPE, 50, size, (url) => recipe(folder, size, url));
+  if (ONLY.has('send')) await measure(CLI, 50, size, (url) => cliSend(folder, size, url));
+  if (size <= ENGINE_MAX && ONLY.has('engine'))
+    await measure(ENGINE, 50, size, (url) => engineRun(folder, size, url));
+  if (size <= RECIPE_MAX && ONLY.has('recipe'))
+    await measure(RECIPE, 50, size, (url) => recipe(folder, size, url));
+  if (ONLY.has('watch'))
+    await measure(WATCH, 50, size, (url) => cliWatch(folder, size, url, false));
+  if (ONLY.has('watch-initial'))
+    await measure(WATCH_INITIAL, 50, size, (url) => cliWatch(folder, size, url, true));
+  if (ONLY.has('retry')) await measure(RETRY, 50, size, (url) => cliRetry(folder, size, url));
   if (size <= L0_MAX) {
-    await measure(CLI, 0, size, (url) => cliSend(folder, size, url));
-    if (size <= RECIPE_MAX) await measure(RECIPE, 0, size, (url) => recipe(folder, size, url));
+    if (ONLY.has('send')) await measure(CLI, 0, size, (url) => cliSend(folder, size, url));
+    if (size <= RECIPE_MAX && ONLY.has('recipe'))
+      await measure(RECIPE, 0, size, (url) => recipe(folder, size, url));
   }
   rmSync(folder, { recursive: true, force: true });
 }
@@ -244,7 +407,7 @@ const verdict = (ok) => (ok ? 'met' : '**missed**');
 const targets = [];
 const biggest = Math.max(...SIZES);
 const smallest = Math.min(...SIZES);
-for (const what of [CLI, ENGINE]) {
+for (const what of [CLI, ENGINE, WATCH, WATCH_INITIAL, RETRY]) {
   const big = find(what, 50, biggest);
   const small = find(what, 50, smallest);
   if (big && small && biggest > smallest) {
@@ -295,10 +458,10 @@ const uptime = (() => {
 const lines = [
   '## Scale (issue 9)',
   '',
-  `Command: \`npm run bench:scale\` (\`node test/bench/scale.mjs --sizes ${SIZES.join(',')} --recipe-max ${RECIPE_MAX} --l0-max ${L0_MAX}${Number.isFinite(ENGINE_MAX) ? ` --engine-max ${ENGINE_MAX}` : ''}\`). Machine: ${availableParallelism()} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, whole run ${fmt((Date.now() - benchStarted) / 1000)} s. Load average before the run ${loadBefore.map((l) => l.toFixed(2)).join(', ')}; after: \`${uptime}\`. The machine was shared with other work: absolute figures are noisy, the ratios to the 1,000 row are what this measures.`,
+  `Command: \`npm run bench:scale\` (\`node test/bench/scale.mjs --sizes ${SIZES.join(',')} --recipe-max ${RECIPE_MAX} --l0-max ${L0_MAX}${Number.isFinite(ENGINE_MAX) ? ` --engine-max ${ENGINE_MAX}` : ''}${ONLY.size < ROWS.length ? ` --only ${[...ONLY].join(',')}` : ''}\`). Machine: ${availableParallelism()} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, whole run ${fmt((Date.now() - benchStarted) / 1000)} s. Load average before the run ${loadBefore.map((l) => l.toFixed(2)).join(', ')}; after: \`${uptime}\`. The machine was shared with other work: absolute figures are noisy, the ratios to the 1,000 row are what this measures.`,
   '',
   'Each run has a fresh data folder and its own sandbox access point (`node dist/cli.cjs sandbox --latency-ms L`, a process of its own, restarted per run). Invoices are generated by the benchmark (the test fixture with a new number each), all valid and fresh. *peppol-desk send*: the whole command, from starting the process to its summary (start-up, reading, hashing, queueing, validation in worker threads, lookup, sending, recording); CPU is the process (all threads). *Engine behind the browser host*: `createEngine({ host: "browser" })` as `peppol-desk serve` runs it (delivery tracked), from opening the engine to the last acceptance, files added in chunks of 500. *Recipe*: `test/bench/recipe.py`, the provider guide\'s plain asyncio loop (aiohttp, semaphore of 10, one POST per file), the whole Python process; it is not run above ' +
-    `${fmt(RECIPE_MAX)} invoices (at C = 10 and L = 50 ms it is bounded at 200/s, so 100,000 would take over 8 minutes); the L = 0 rows stop at ${fmt(L0_MAX)}.`,
+    `${fmt(RECIPE_MAX)} invoices (at C = 10 and L = 50 ms it is bounded at 200/s, so 100,000 would take over 8 minutes); the L = 0 rows stop at ${fmt(L0_MAX)}. *peppol-desk watch*: the whole command on a folder of its own (delivery tracked, as the command runs), from starting the process until every file is in sent/ and the process, then told to stop (SIGTERM), has exited; *drop moved in*: the files are renamed into the folder as soon as it says it is watching; *in the folder at start*: they are there before it starts; \`--stable-ms ${WATCH_STABLE_MS}\` (the default, 2,000 ms, only adds a fixed wait per drop); CPU is the process's, read after its engine stopped. *peppol-desk retry --all-failed*: a \`send\` of the same folder first, with the sandbox answering 403 to every send at L = 0 (every document ends failed: the API key was not accepted); then the sandbox accepts again at L = 50 ms and the retry command alone is measured, from spawn to its summary.`,
   '',
   '| run | L | invoices | s | invoices/s | CPU ms / invoice | peak RSS MB | wall per invoice vs first row | CPU per invoice vs first row | vs recipe (same size, same L) |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

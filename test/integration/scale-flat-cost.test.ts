@@ -332,13 +332,19 @@ describe('due delivery polls', () => {
       ids[0],
     );
     const due = repo.duePolls(103, 7);
+    // Deliveries (accepted) first, then the buyers' responses (delivered); each by due time.
     const expected = ids
-      .map((id, i) => ({ id, at: 100 + (i % 5), i }))
+      .map((id, i) => ({ id, at: 100 + (i % 5), i, response: i % 2 ? 0 : 1 }))
       .filter((x) => x.i !== 0 && x.at <= 103)
-      .sort((a, b) => a.at - b.at || a.id - b.id)
+      .sort((a, b) => a.response - b.response || a.at - b.at || a.id - b.id)
       .slice(0, 7)
       .map((x) => x.id);
     expect(due.map((d) => d.id)).toEqual(expected);
+    // With fewer deliveries due than the limit, the earliest responses fill the rest.
+    const all = repo.duePolls(103, 100);
+    const accepted = all.filter((d) => d.state === 'accepted');
+    expect(all.slice(0, accepted.length)).toEqual(accepted);
+    expect(all.length).toBeGreaterThan(accepted.length);
     const stmt = (repo as unknown as { stmts: { duePolls: { source: string } } }).stmts.duePolls;
     const plan = (
       db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all({ now: 1, limit: 1, ap: null }) as {

@@ -1,0 +1,267 @@
+/**
+ * The hot folder's file watcher: reports each file in a folder (and, when asked, its subfolders)
+ * once it is complete, and again when it is saved with other content. One `fs.watch` per folder,
+ * whose events name the file that changed, so the cost of a file does not grow with the number of
+ * files in the folder (issue 9: chokidar, used before, listed and stat'ed the whole folder again
+ * after every change in it, at most once a second, and watched every file on its own; with a
+ * month-end drop of 100,000 files that listing became most of the work).
+ *
+ * A file is complete once its size, time and inode stayed the same for `stabilityMs` with no event
+ * about it in between. A folder is listed again now and then as a backstop (events the operating
+ * system dropped, e.g. when its queue overflowed): no sooner than `rescanMinMs` after the last
+ * listing, nor before 50 times as long as that listing took, so listings never take more than a
+ * fiftieth of the time however large the folder.
+ */
+import { lstatSync, readdirSync, watch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
+import { join } from 'node:path';
+
+/** What a path in the folder is, as far as the watcher cares. */
+export type EntryKind = 'file' | 'dir' | 'link' | 'other';
+
+/** Options of {@link watchFolder}. */
+export interface FolderWatchOptions {
+  /** The watched folder (absolute path). */
+  folder: string;
+  /** Also its subfolders (each watched on its own); default only its own files. */
+  subfolders?: boolean;
+  /** How long a file must stay the same before it is reported, ms. */
+  stabilityMs: number;
+  /** True for a path never reported (nor, for a folder, looked into). */
+  ignored(path: string, kind: EntryKind): boolean;
+  /** Least time between two backstop listings of the folders, ms (default 2000). */
+  rescanMinMs?: number;
+}
+
+/** What the watcher reports. */
+export interface FolderWatchListener {
+  /** `path` is complete: new, or saved again with other content. Links are reported at once. */
+  file(path: string): void;
+  error?(err: Error): void;
+}
+
+/** Work done so far, counted (tests check that it grows with the files, not the folder). */
+export interface FolderWatchWork {
+  /** Entries read by listing folders (the first listing and the backstop's). */
+  entriesListed: number;
+  /** `lstat` calls. */
+  stats: number;
+}
+
+/** A running watcher. */
+export interface FolderWatcher {
+  /** Resolves once the folders are listed and watched (files already there are then waiting). */
+  readonly ready: Promise<void>;
+  readonly work: FolderWatchWork;
+  /** Stop for good: every `fs.watch` and timer is closed, and nothing reopens them. */
+  close(): Promise<void>;
+}
+
+/** A file seen in the folder. */
+interface FileState {
+  /** size:mtime:inode when last looked at. */
+  sig: string;
+  /** When `sig` was first seen (performance.now()). */
+  since: number;
+  /** The signature last reported, or null while never reported. */
+  reported: string | null;
+  timer: NodeJS.Timeout | null;
+}
+
+interface WatchedDir {
+  watcher: FSWatcher | null;
+  files: Map<string, FileState>;
+}
+
+const sigOf = (s: Stats) => `${s.size}:${s.mtimeMs}:${s.ino}`;
+
+function kindOf(d: Dirent | Stats): EntryKind {
+  if (d.isSymbolicLink()) return 'link';
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'dir';
+  return 'other';
+}
+
+/** Start watching (see the file's comment). */
+export function watchFolder(
+  options: FolderWatchOptions,
+  listener: FolderWatchListener,
+): FolderWatcher {
+  const { folder, stabilityMs } = options;
+  const subfolders = options.subfolders ?? false;
+  const rescanMinMs = options.rescanMinMs ?? 2000;
+  const dirs = new Map<string, WatchedDir>();
+  const work: FolderWatchWork = { entriesListed: 0, stats: 0 };
+  let closed = false;
+  let rescanTimer: NodeJS.Timeout | null = null;
+
+  const fail = (err: unknown) => {
+    if (!closed) listener.error?.(err instanceof Error ? err : new Error(String(err)));
+  };
+
+  const lstat = (path: string): Stats | null => {
+    work.stats++;
+    try {
+      return lstatSync(path);
+    } catch {
+      return null;
+    }
+  };
+
+  /** Look at a file again when it may have stayed the same for `stabilityMs`. */
+  const schedule = (dir: string, name: string, f: FileState, ms: number) => {
+    if (f.timer) return;
+    f.timer = setTimeout(() => settle(dir, name, f), Math.max(1, ms));
+  };
+
+  function settle(dir: string, name: string, f: FileState): void {
+    f.timer = null;
+    const d = dirs.get(dir);
+    if (closed || d?.files.get(name) !== f) return;
+    const s = lstat(join(dir, name));
+    if (!s || kindOf(s) !== 'file') {
+      d.files.delete(name);
+      return;
+    }
+    const now = performance.now();
+    if (sigOf(s) !== f.sig) {
+      // Still being written: a full window from now.
+      f.sig = sigOf(s);
+      f.since = now;
+    }
+    const left = f.since + stabilityMs - now;
+    if (left > 1) return schedule(dir, name, f, left);
+    if (f.reported === f.sig) return;
+    f.reported = f.sig;
+    listener.file(join(dir, name));
+  }
+
+  /** Something happened to `dir/name` (an event, or a name found by a listing). */
+  function touch(dir: string, name: string): void {
+    const d = dirs.get(dir);
+    if (closed || !d) return;
+    const path = join(dir, name);
+    const known = d.files.get(name);
+    const s = lstat(path);
+    if (!s) {
+      // Moved away or deleted.
+      if (known?.timer) clearTimeout(known.timer);
+      d.files.delete(name);
+      if (dirs.has(path)) forgetDir(path);
+      return;
+    }
+    const kind = kindOf(s);
+    if (known) {
+      // Unchanged (or a link, reported once): nothing to do; changed: a new window.
+      if (kind !== 'file' || sigOf(s) === known.sig) return;
+      known.sig = sigOf(s);
+      known.since = performance.now();
+      schedule(dir, name, known, stabilityMs);
+      return;
+    }
+    if (options.ignored(path, kind)) return;
+    if (kind === 'dir') {
+      if (subfolders && !dirs.has(path)) addDir(path);
+      return;
+    }
+    if (kind === 'link') {
+      // Never followed: reported once, at once, so that the hot folder can say it skipped it.
+      d.files.set(name, { sig: sigOf(s), since: 0, reported: sigOf(s), timer: null });
+      listener.file(path);
+      return;
+    }
+    if (kind !== 'file') return;
+    const f: FileState = { sig: sigOf(s), since: performance.now(), reported: null, timer: null };
+    d.files.set(name, f);
+    schedule(dir, name, f, stabilityMs);
+  }
+
+  /** An event of `dir`'s watch: it names the entry, or (rarely) nothing: then list the folder. */
+  function onEvent(dir: string, name: string | null): void {
+    if (closed) return;
+    if (name === null) list(dir);
+    else touch(dir, name);
+  }
+
+  function addDir(dir: string): void {
+    const d: WatchedDir = { watcher: null, files: new Map() };
+    dirs.set(dir, d);
+    try {
+      d.watcher = watch(dir, { persistent: true }, (_type, name) =>
+        onEvent(dir, name === null ? null : name.toString()),
+      );
+      d.watcher.on('error', (err) => {
+        // The folder went away (or cannot be watched any more).
+        fail(err);
+        if (dir !== folder) forgetDir(dir);
+      });
+    } catch (err) {
+      fail(err);
+    }
+    list(dir);
+  }
+
+  function forgetDir(dir: string): void {
+    const d = dirs.get(dir);
+    if (!d) return;
+    d.watcher?.close();
+    for (const f of d.files.values()) if (f.timer) clearTimeout(f.timer);
+    dirs.delete(dir);
+    for (const other of [...dirs.keys()]) if (other.startsWith(dir + '/')) forgetDir(other);
+  }
+
+  /** List one folder: new entries are looked at, entries no longer there forgotten. */
+  function list(dir: string): void {
+    const d = dirs.get(dir);
+    if (!d || closed) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    work.entriesListed += entries.length;
+    const present = new Set<string>();
+    for (const e of entries) {
+      present.add(e.name);
+      if (d.files.has(e.name) || dirs.has(join(dir, e.name))) continue;
+      // Skipped by name and kind without a stat (other files, its own subfolders, hidden ones).
+      if (options.ignored(join(dir, e.name), kindOf(e))) continue;
+      touch(dir, e.name);
+    }
+    for (const [name, f] of d.files) {
+      if (present.has(name)) continue;
+      if (f.timer) clearTimeout(f.timer);
+      d.files.delete(name);
+    }
+  }
+
+  /** The backstop: every folder listed again, paced by what the last listing cost. */
+  function scheduleRescan(lastMs: number): void {
+    if (closed) return;
+    rescanTimer = setTimeout(
+      () => {
+        const t0 = performance.now();
+        for (const dir of [...dirs.keys()]) list(dir);
+        scheduleRescan(performance.now() - t0);
+      },
+      Math.max(rescanMinMs, 50 * lastMs),
+    );
+    rescanTimer.unref();
+  }
+
+  const t0 = performance.now();
+  addDir(folder);
+  scheduleRescan(performance.now() - t0);
+
+  return {
+    ready: Promise.resolve(),
+    work,
+    close() {
+      closed = true;
+      if (rescanTimer) clearTimeout(rescanTimer);
+      for (const dir of [...dirs.keys()]) forgetDir(dir);
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IncomingFile } from '../../app/contract';
+import { startHotFolder } from '../../app/hot-folder';
+import { useTempDirs } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
+
+const tempDir = useTempDirs();
+
+// Issue 9: the hot folder added one file per `documents:add`, so a drop of N files cost N adds,
+// each with its own sync of the queue (and a pipeline turn per file). Counted, not timed.
+describe('hot folder adds', () => {
+  it('takes a drop of N files in groups: a few adds, not one per file, and moves each to sent/', async () => {
+    const N = 1000;
+    const folder = tempDir();
+    for (let i = 0; i < N; i++) writeFileSync(join(folder, `inv-${i}.xml`), `<x>${i}</x>`);
+    const adds: number[] = [];
+    // Files already in sent/ when each add is called.
+    const sentAtAdd: number[] = [];
+    let nextId = 1;
+    // As in the engine: a document is final a moment after it was added, and said so by an event.
+    const final = new Set<number>();
+    let changed: (ids: number[]) => void = () => undefined;
+    const hot = startHotFolder(
+      { folder, stabilityMs: 50 },
+      {
+        add: async (files: IncomingFile[]) => {
+          adds.push(files.length);
+          const sent = join(folder, 'sent');
+          sentAtAdd.push(existsSync(sent) ? readdirSync(sent).length : 0);
+          await new Promise((r) => setTimeout(r, 5));
+          const added = files.map((f) => ({ id: nextId++, fileName: f.name }));
+          setTimeout(() => {
+            for (const a of added) final.add(a.id);
+            changed(added.map((a) => a.id));
+          }, 1);
+          return { added, known: [], rejected: [] };
+        },
+        status: (id) => ({
+          state: final.has(id) ? 'delivered' : 'received',
+          reason: null,
+          details: [],
+        }),
+        onChanged: (listener) => {
+          changed = listener;
+          return () => undefined;
+        },
+      },
+    );
+    await hot.ready;
+    await waitFor('every file moved to sent/', () =>
+      existsSync(join(folder, 'sent')) ? readdirSync(join(folder, 'sent')).length === N : false,
+    );
+    await hot.close();
+    expect(adds.reduce((a, b) => a + b, 0)).toBe(N);
+    expect(Math.max(...adds)).toBeLessThanOrEqual(250);
+    expect(adds.length).toBeLessThanOrEqual(10);
+    // Files of the first groups were moved before the drop was all added (not all at the end).
+    expect(adds.length).toBeGreaterThanOrEqual(4);
+    expect(sentAtAdd.at(-1)).toBeGreaterThan(0);
+  });
+});
