@@ -13,7 +13,7 @@
  * fiftieth of the time however large the folder.
  */
 import { lstatSync, readdirSync, watch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 /** What a path in the folder is, as far as the watcher cares. */
 export type EntryKind = 'file' | 'dir' | 'link' | 'other';
@@ -206,7 +206,7 @@ export function watchFolder(
     d.watcher?.close();
     for (const f of d.files.values()) if (f.timer) clearTimeout(f.timer);
     dirs.delete(dir);
-    for (const other of [...dirs.keys()]) if (other.startsWith(dir + '/')) forgetDir(other);
+    for (const other of [...dirs.keys()]) if (other.startsWith(dir + sep)) forgetDir(other);
   }
 
   /** List one folder: new entries are looked at, entries no longer there forgotten. */
