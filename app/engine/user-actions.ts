@@ -21,6 +21,9 @@ export const CANCEL_UNSAFE_MESSAGE =
 /** How long a cancel can be undone (`documents:uncancel`); the screen offers Undo for less. */
 export const UNDO_CANCEL_WINDOW_MS = 60_000;
 
+/** Documents retried per transaction by one `documents:retry` (see the handler). */
+export const RETRY_SLICE = 500;
+
 type ActionChannels =
   | 'documents:retry'
   | 'documents:cancel'
@@ -51,24 +54,41 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
   };
 
   return {
-    'documents:retry': ({ ids, allFailed }) => {
+    'documents:retry': async ({ ids, allFailed }) => {
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
       let retried = 0;
-      repo.tx(() => {
-        for (const id of targets) {
-          const r = repo.get(id);
-          if (!r) continue;
-          // The "not registered" answer is cached for minutes: ask the access point again.
-          if (r.state === 'unreachable' && r.receiver_id)
-            connection.participants.forget(r.receiver_id);
-          // A failed delivery is sent again under a new key (the old one would only replay it).
-          if (lifecycle.retry(r, randomUUID)) retried++;
-        }
-      });
-      events.changed(targets);
-      // A retried document queued for another access point waits for the explicit reroute.
+      let held = false;
+      // A slice per transaction, the engine's thread given back in between: "Retry all" on a
+      // month-end's failures neither holds the thread for seconds nor waits for the last slice
+      // before the first documents go out (issue 9).
+      for (let i = 0; i < targets.length; i += RETRY_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const slice = targets.slice(i, i + RETRY_SLICE);
+        const current = connection.accessPoint;
+        repo.tx(() => {
+          for (const id of slice) {
+            const r = repo.get(id);
+            if (!r) continue;
+            // The "not registered" answer is cached for minutes: ask the access point again.
+            if (r.state === 'unreachable' && r.receiver_id)
+              connection.participants.forget(r.receiver_id);
+            // A failed delivery is sent again under a new key (the old one would only replay it).
+            if (!lifecycle.retry(r, randomUUID)) continue;
+            retried++;
+            // Queued for another access point: held for the explicit reroute in the same
+            // transaction, before the pipeline can claim it.
+            if (r.access_point !== null && r.access_point !== current) {
+              const now = repo.get(id);
+              if (now && lifecycle.holdForAccessPoint(now)) held = true;
+            }
+          }
+        });
+        events.changed(slice);
+        pipeline.kick();
+      }
+      // Anything else waiting for another access point, as before (one query).
       pipeline.holdPinnedElsewhere();
-      pipeline.kick();
+      if (held) pipeline.refreshConnection();
       return { retried };
     },
     'documents:cancel': ({ ids }) => {
