@@ -64,8 +64,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       for (let i = 0; i < targets.length; i += RETRY_SLICE) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const slice = targets.slice(i, i + RETRY_SLICE);
-        const current = connection.accessPoint;
         repo.tx(() => {
+          const moved: number[] = [];
           for (const id of slice) {
             const r = repo.get(id);
             if (!r) continue;
@@ -73,15 +73,12 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             if (r.state === 'unreachable' && r.receiver_id)
               connection.participants.forget(r.receiver_id);
             // A failed delivery is sent again under a new key (the old one would only replay it).
-            if (!lifecycle.retry(r, randomUUID)) continue;
-            retried++;
-            // Queued for another access point: held for the explicit reroute in the same
-            // transaction, before the pipeline can claim it.
-            if (r.access_point !== null && r.access_point !== current) {
-              const now = repo.get(id);
-              if (now && lifecycle.holdForAccessPoint(now)) held = true;
-            }
+            if (lifecycle.retry(r, randomUUID)) moved.push(id);
           }
+          retried += moved.length;
+          // Queued for another access point: held for the explicit reroute in the same
+          // transaction, before the pipeline can claim it (recovery's rule, one statement).
+          if (pipeline.holdPinnedElsewhereAmong(moved).length > 0) held = true;
         });
         events.changed(slice);
         pipeline.kick();

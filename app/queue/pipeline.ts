@@ -299,6 +299,15 @@ export class Pipeline {
     return held;
   }
 
+  /**
+   * {@link holdPinnedElsewhere} for these documents only, inside the caller's transaction (see
+   * Recovery.holdPinnedElsewhereAmong); the caller tells the host once it committed
+   * ({@link refreshConnection}). Returns the held ids.
+   */
+  holdPinnedElsewhereAmong(ids: readonly number[]): number[] {
+    return this.stages.recovery.holdPinnedElsewhereAmong(ids);
+  }
+
   /** Tell the host the connection (and what waits for another access point) changed. */
   refreshConnection(): void {
     this.emitConnection();

@@ -226,7 +226,7 @@ export class DocumentList {
     // even when the text is in every document).
     const cap = this.tuning.sparseSearch + 1;
     const { n } = this.listStatement(
-      `SELECT COUNT(*) AS n FROM (${trigramHits('UNION')} LIMIT @cap)`,
+      `SELECT COUNT(*) AS n FROM (${trigramHits('UNION')} LIMIT @cap + 0)`,
     ).get({ match, cap }) as { n: number };
     return n < cap ? 'sparse' : 'dense';
   }
@@ -248,7 +248,7 @@ export class DocumentList {
       return {
         count: `SELECT COUNT(*) AS n FROM ${from} WHERE ${where}`,
         page: (columns, order) =>
-          `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+          `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT @limit + 0 OFFSET @offset + 0`,
       };
     }
     // LIKE (and the filter) on the narrow entries of the search index alone.
@@ -260,7 +260,7 @@ export class DocumentList {
         count,
         page: (columns, order) =>
           `SELECT ${columns} FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow}
-           ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+           ORDER BY ${order} LIMIT @limit + 0 OFFSET @offset + 0`,
       };
     }
     // The sort's index (it ends with id and state) walked in order, keeping the matching ids.
@@ -270,7 +270,7 @@ export class DocumentList {
       page: (columns, order) =>
         `SELECT ${columns} FROM documents INDEXED BY ${index}
          WHERE id IN (SELECT id FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow})
-         ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+         ORDER BY ${order} LIMIT @limit + 0 OFFSET @offset + 0`,
     };
   }
 
@@ -327,7 +327,7 @@ export class DocumentList {
       const index = small ? '' : `INDEXED BY ${SORT_INDEXES[sortKey(query.sort) ?? 'id']}`;
       return this.listStatement(
         `SELECT ${columns} FROM documents ${index} ${states !== null ? `WHERE ${IN_STATES}` : ''}
-         ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+         ORDER BY ${order} LIMIT @limit + 0 OFFSET @offset + 0`,
       ).all({ ...(states !== null ? { states } : {}), limit, offset }) as DocumentListRecord[];
     };
     // One read transaction: the total and the page come from the same snapshot.

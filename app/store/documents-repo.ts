@@ -61,6 +61,10 @@ const POLLED_STATES = [
 ] as const;
 const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
 
+/** Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap`. */
+const WAITING_ELSEWHERE_SQL = `state IN ('received', 'ready', 'queued', 'retry_wait')
+  AND access_point IS NOT NULL AND access_point <> @ap`;
+
 /** The select list of the send stage's claims (see CLAIM_COLUMNS). */
 const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
 
@@ -109,9 +113,10 @@ export class DocumentsRepo {
       pinUnpinned: db.prepare(
         'UPDATE documents SET access_point = ?, environment = ? WHERE access_point IS NULL',
       ),
-      waitingFor: db.prepare(
-        `SELECT * FROM documents WHERE state IN ('received', 'ready', 'queued', 'retry_wait')
-         AND access_point IS NOT NULL AND access_point <> ? ORDER BY id`,
+      waitingFor: db.prepare(`SELECT * FROM documents WHERE ${WAITING_ELSEWHERE_SQL} ORDER BY id`),
+      waitingForAmong: db.prepare(
+        `SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(@ids))
+         AND ${WAITING_ELSEWHERE_SQL} ORDER BY id`,
       ),
       heldFor: db.prepare(
         `SELECT id FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
@@ -245,9 +250,11 @@ export class DocumentsRepo {
     return this.stmts.pinUnpinned.run(accessPoint, environment).changes;
   }
 
-  /** Documents waiting to be sent (received, ready, queued, retry_wait) that are pinned elsewhere. */
-  waitingForOtherAccessPoint(accessPoint: string): DocumentRecord[] {
-    return this.stmts.waitingFor.all(accessPoint) as DocumentRecord[];
+  /** Documents waiting to be sent, pinned elsewhere than `accessPoint` (of `among` if given). */
+  waitingForOtherAccessPoint(accessPoint: string, among?: readonly number[]): DocumentRecord[] {
+    if (!among) return this.stmts.waitingFor.all({ ap: accessPoint }) as DocumentRecord[];
+    const ids = JSON.stringify(among);
+    return this.stmts.waitingForAmong.all({ ap: accessPoint, ids }) as DocumentRecord[];
   }
 
   /** Ids of documents held for `accessPoint` (every access point when null). */
@@ -437,18 +444,9 @@ export class DocumentsRepo {
    * Documents a corrected file with this seller, invoice number and type replaces: invalid,
    * unreachable, rejected by the buyer, or failed with an outcome known not to have been accepted.
    */
-  findSupersedable(
-    id: number,
-    sellerId: string,
-    invoiceNumber: string,
-    docType: string,
-  ): DocumentRecord[] {
-    return this.stmts.findSupersedable.all(
-      sellerId,
-      invoiceNumber,
-      docType,
-      id,
-    ) as DocumentRecord[];
+  findSupersedable(id: number, seller: string, invoiceNumber: string, docType: string) {
+    const rows = this.stmts.findSupersedable.all(seller, invoiceNumber, docType, id);
+    return rows as DocumentRecord[];
   }
 
   /** Ids of every document in one of `states`. */

@@ -16,7 +16,7 @@ import {
   type ReceiverLookup,
 } from '../contract';
 import { lookUpAgain as lookUpAgainOn, requireIds, toReceiverLookup } from '../engine/documents';
-import { UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
+import { RETRY_SLICE, UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
 import { CHECKS_DISAGREE, sentAlthoughWords } from '../domain/problems';
 import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
@@ -360,13 +360,14 @@ async function requeueFound(
     }
     ids.push(d.id);
   }
-  if (ids.length === 0) return 0;
-  const moved = await ctx.store.requeueUnreachable(
-    ctx.desk.id,
-    receiver,
-    ids,
-    `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`,
-  );
-  ctx.teamDesk.sender.pump();
-  return moved.length;
+  const detail = `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`;
+  let moved = 0;
+  // A slice per transaction, the thread given back in between (see documents:retry).
+  for (let i = 0; i < ids.length; i += RETRY_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const slice = ids.slice(i, i + RETRY_SLICE);
+    moved += (await ctx.store.requeueUnreachable(ctx.desk.id, receiver, slice, detail)).length;
+    ctx.teamDesk.sender.pump();
+  }
+  return moved;
 }

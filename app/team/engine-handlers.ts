@@ -15,6 +15,7 @@ import {
   type RequestChannel,
 } from '../contract';
 import { requireIds } from '../engine/documents';
+import { RETRY_SLICE } from '../engine/user-actions';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
 import { teamCounts } from './engine-events';
@@ -169,7 +170,16 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     },
     'documents:retry': async ({ ids, allFailed }) => {
       const list = allFailed ? await idsIn(['failed']) : requireIds(ids ?? []);
-      let retried = list.length ? await store.retry(ctx.desk.id, list) : 0;
+      let retried = 0;
+      // A slice per transaction, the thread given back in between, the sender woken after each
+      // (as on a single desk, issue 9): "Retry all" on a month-end's failures neither holds the
+      // team's database (or this desk's thread) for the whole lot nor waits for the last slice
+      // before the first documents go out.
+      for (let i = 0; i < list.length; i += RETRY_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        retried += await store.retry(ctx.desk.id, list.slice(i, i + RETRY_SLICE));
+        teamDesk.sender.pump();
+      }
       // Unreachable ones: their receivers are asked about again (as a single desk does).
       const unreachable = allFailed
         ? await store.getMany(await idsIn(['unreachable']))

@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { LIMIT_PARAM } from '../store/document-record';
 import type { ClaimRef, TeamOutcome } from './store';
 
 /** The spool's file name in the data folder. */
@@ -56,7 +57,7 @@ export class TeamSpool {
   /** The oldest kept files, at most `limit`. */
   files(limit: number): SpooledFile[] {
     const rows = this.db
-      .prepare('SELECT id, name, body FROM spool_files ORDER BY id LIMIT ?')
+      .prepare(`SELECT id, name, body FROM spool_files ORDER BY id ${LIMIT_PARAM}`)
       .all(limit) as { id: number; name: string; body: Buffer }[];
     return rows.map((r) => ({ id: r.id, name: r.name, bytes: new Uint8Array(r.body) }));
   }

@@ -97,10 +97,24 @@ export class Recovery {
    * held ids.
    */
   holdPinnedElsewhere(): number[] {
+    return this.holdWaitingElsewhere();
+  }
+
+  /**
+   * {@link holdPinnedElsewhere} for these documents only (one statement reads which of them are
+   * pinned elsewhere): for documents just put back on their way, e.g. a slice of a retry, held in
+   * the caller's transaction before the pipeline can claim them. Returns the held ids.
+   */
+  holdPinnedElsewhereAmong(ids: readonly number[]): number[] {
+    return ids.length === 0 ? [] : this.holdWaitingElsewhere(ids);
+  }
+
+  /** Hold what waits pinned to another access point than the one in use (of `among`, if given). */
+  private holdWaitingElsewhere(among?: readonly number[]): number[] {
     const { repo } = this.ctx;
     const current = this.ctx.accessPoint;
     if (current === undefined) return [];
-    const waiting = repo.waitingForOtherAccessPoint(current);
+    const waiting = repo.waitingForOtherAccessPoint(current, among);
     if (waiting.length === 0) return [];
     return repo.tx(() =>
       waiting.filter((d) => this.ctx.lifecycle.holdForAccessPoint(d)).map((d) => d.id),

@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
+import { LIMIT_PARAM } from '../../store/document-record';
 import {
   EXPORT_PAGE_ROWS,
   TEAM_DOCUMENT_COLUMNS,
@@ -45,7 +46,7 @@ function listWhere(query: TeamListQuery): { clause: string; args: unknown[] } {
 export function sqliteListSql(query: TeamListQuery, walk: boolean): string {
   const { orderBy, index } = sqliteOrderBy(query.sort);
   return `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents ${walk ? index : ''}
-    ${listWhere(query).clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+    ${listWhere(query).clause} ORDER BY ${orderBy} ${LIMIT_PARAM} OFFSET ? + 0`;
 }
 
 /** See TeamStore.list. `counts` are the store's per-state counts. */

@@ -6,6 +6,7 @@
  * a settings or an access point notice.
  */
 import type Database from 'better-sqlite3';
+import { LIMIT_PARAM } from '../../store/document-record';
 import { ACCESS_POINT_LABEL_SETTING, ACCESS_POINT_SETTING } from '../access-point';
 import type { ChangeNotice } from '../store';
 import { MAX_NOTIFY_IDS } from '../store-rows';
@@ -20,7 +21,7 @@ export function watchChanges(
 ): () => void {
   const version = watcher.prepare('PRAGMA data_version').pluck();
   const since = watcher
-    .prepare('SELECT seq, document_id FROM team_events WHERE seq > ? ORDER BY seq LIMIT ?')
+    .prepare(`SELECT seq, document_id FROM team_events WHERE seq > ? ORDER BY seq ${LIMIT_PARAM}`)
     .raw();
   const maxSeq = watcher.prepare('SELECT COALESCE(MAX(seq), 0) FROM team_events').pluck();
   const settings = settingsWatch(watcher);

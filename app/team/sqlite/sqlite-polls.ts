@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { CLAIM_GUARD } from './sqlite-access-point';
 import type { DocumentState } from '../../contract';
+import { LIMIT_PARAM } from '../../store/document-record';
 import {
   POLL_CLAIM_COLUMNS,
   pollEvents,
@@ -31,7 +32,7 @@ export function claimPolls(
 ): PollClaim[] {
   // INDEXED BY: read only the due range of the poll index, however many rows wait later.
   const due = stmt(`SELECT id FROM team_documents INDEXED BY team_documents_poll
-      WHERE next_poll_at <= ${NOW} ORDER BY next_poll_at, id LIMIT ?`);
+      WHERE next_poll_at <= ${NOW} ORDER BY next_poll_at, id ${LIMIT_PARAM}`);
   const take = stmt(`UPDATE team_documents SET poll_owner = ?, poll_fence = poll_fence + 1,
       next_poll_at = ${NOW} + ? WHERE id = ? RETURNING ${POLL_CLAIM_COLUMNS}`);
   return db

@@ -1,5 +1,7 @@
 /** Statements of the SQLite team store kept apart from it: the clock, the claim's due read, the fenced finish. */
 
+import { LIMIT_PARAM } from '../../store/document-record';
+
 // Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
 export const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
 /**
@@ -10,7 +12,7 @@ export const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
  */
 export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED BY team_documents_due
        WHERE due_at <= ${NOW} AND state IN ('queued', 'retry_wait', 'sending')
-       ORDER BY due_at, id LIMIT ?`;
+       ORDER BY due_at, id ${LIMIT_PARAM}`;
 
 /**
  * Write an outcome under its claim's fence (to, transaction id, sent, desk, delay ×2, to,

@@ -1,0 +1,115 @@
+/**
+ * "Retry all failed" on a team desk (issue 9, as on a single desk: test/integration/retry-slices):
+ * the failed documents go back to the queue a slice per transaction of the team's store, and the
+ * unreachable ones whose receiver is found again too, on both team stores (a SQLite file and a
+ * throwaway PostgreSQL); every one of them is then sent exactly once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
+import { RETRY_SLICE } from '../../app/engine/user-actions';
+import { MAX_BRIEF_IDS, type DocumentState } from '../../app/contract';
+import { openTeamStore } from '../../app/team/open-store';
+import type { TeamStore } from '../../app/team/store';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { useTeamBackends } from '../helpers/team-backends';
+import { teamDocMaker } from '../helpers/team-docs';
+import { useTeamDesks } from '../helpers/team-desks';
+
+const { desk, sandbox, tempDir } = useTeamDesks({
+  // Delivery is not asked about within a test.
+  timings: { settleBackstopMs: 200, pollInitialMs: 600_000 },
+  team: { pollMs: 50, heartbeatMs: 200 },
+});
+const BACKENDS = useTeamBackends('team-retry-slices', tempDir, 'slices');
+
+/** A receiver the sandbox finds on Peppol. */
+const FOUND = '0208:0987654394';
+
+/** The states of `ids` as the desk reads them, a chunk of briefs at a time. */
+async function statesOf(e: Engine, ids: readonly number[]): Promise<DocumentState[]> {
+  const states: DocumentState[] = [];
+  for (let i = 0; i < ids.length; i += MAX_BRIEF_IDS) {
+    const { rows } = await e.handlers['documents:briefs']({ ids: ids.slice(i, i + MAX_BRIEF_IDS) });
+    states.push(...rows.map((r) => r.state));
+  }
+  return states;
+}
+
+describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (backend) => {
+  it.skipIf(backend.skip)(
+    'moves a slice per transaction of the store, and every document is sent once',
+    async () => {
+      const address = await backend.newAddress();
+      // Unreachable documents to a receiver the team once could not find (more than a slice).
+      const seed = openTeamStore(address);
+      await seed.migrate();
+      const unreachableDoc = teamDocMaker('SLU');
+      const nUnreachable = RETRY_SLICE + 20;
+      const unreachable = (
+        await seed.enqueue(
+          'desk-old',
+          Array.from({ length: nUnreachable }, (_, i) =>
+            unreachableDoc({
+              body: makeInvoice(`SLU-${i + 1}`, { receiver: FOUND }),
+              state: 'unreachable',
+              receiverId: FOUND,
+              problem: { code: 'RECEIVER_NOT_ON_PEPPOL', message: 'Not on Peppol.', action: null },
+            }),
+          ),
+        )
+      ).map((r) => r.id);
+      await seed.close();
+      expect(unreachable).toHaveLength(nUnreachable);
+
+      // The documents moved per call of the store's moves: each call is one transaction.
+      const retrySizes: number[] = [];
+      const requeueSizes: number[] = [];
+      const spied = (store: TeamStore): TeamStore => {
+        const retry = store.retry.bind(store);
+        store.retry = (deskId, ids) => {
+          retrySizes.push(ids.length);
+          return retry(deskId, ids);
+        };
+        const requeue = store.requeueUnreachable.bind(store);
+        store.requeueUnreachable = (deskId, receiver, ids, detail) => {
+          requeueSizes.push(ids.length);
+          return requeue(deskId, receiver, ids, detail);
+        };
+        return store;
+      };
+      const ap = await sandbox({ latencyMs: 0, faults: { status: { status: 403, every: 1 } } });
+      const a = await desk(
+        address,
+        ap,
+        'desk A',
+        {},
+        { openStore: (url) => spied(openTeamStore(url)) },
+      );
+      const n = RETRY_SLICE * 2 + 100;
+      const res = await a.handlers['documents:add']({ files: makeInvoices(n, 'SLF') });
+      const failed = res.added.map((x) => x.id);
+      expect(failed).toHaveLength(n);
+      await a.waitUntilSettled(failed);
+      expect(await statesOf(a, failed)).toEqual(Array(n).fill('failed'));
+      expect(ap.stats().acceptedDocuments).toBe(0);
+
+      ap.setFaults({});
+      expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({
+        retried: n + nUnreachable,
+      });
+      expect(retrySizes.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...retrySizes)).toBeLessThanOrEqual(RETRY_SLICE);
+      expect(retrySizes.reduce((x, y) => x + y, 0)).toBe(n);
+      expect(requeueSizes.length).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...requeueSizes)).toBeLessThanOrEqual(RETRY_SLICE);
+      expect(requeueSizes.reduce((x, y) => x + y, 0)).toBe(nUnreachable);
+
+      const all = [...failed, ...unreachable];
+      await a.waitUntilSettled(all, { includeAccepted: true });
+      expect(await statesOf(a, all)).toEqual(Array(all.length).fill('accepted'));
+      expect(ap.stats().acceptedDocuments).toBe(all.length);
+      expect(ap.stats().duplicateContentAccepts).toBe(0);
+    },
+    240_000,
+  );
+});
