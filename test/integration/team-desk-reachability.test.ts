@@ -68,6 +68,24 @@ describe.each(BACKENDS)("a team desk's header, $name team store", (backend) => {
   );
 
   it.skipIf(backend.skip)(
+    'a 429 to the intake’s lookup says Throttled too',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      // Paused: the buyer's lookup is the one request to the access point.
+      await a.handlers['queue:pause'](undefined);
+      ap.setFaults({ endpoints: 'all', status429: { every: 1, max: 1 } });
+      await a.handlers['documents:add']({
+        files: [{ name: 'look.xml', bytes: makeInvoice('THR-2') }],
+      });
+      expect(ap.stats().requests.byEndpoint['GET /api/v1/participants/lookup']?.total).toBe(1);
+      expect(await header(a)).toEqual(['throttled', THROTTLED_WORDS]);
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
     '"Check again" that cannot reach the access point says Offline; a probe answered says Online',
     async () => {
       const address = await backend.newAddress();
