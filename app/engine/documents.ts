@@ -4,6 +4,7 @@
  */
 import type { DocumentDetail, DocumentValidation, Handlers, ReceiverLookup } from '../contract';
 import { DOCUMENT_STATES, MAX_BRIEF_IDS } from '../contract';
+import type { ApOutcome } from '../access-point/client';
 import type { CachedLookup } from '../caches/participant-cache';
 import { readsAsWords } from '../domain/plain-words';
 import { mayHaveReachedAccessPoint } from '../domain/states';
@@ -150,18 +151,21 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       if (!r.receiver_id) {
         throw new AppError('NO_RECEIVER', 'This document has no buyer Peppol ID to look up.');
       }
-      return lookUpAgain(ctx.connection, r.receiver_id);
+      // Its answer (or its absence) tells the header, as a lookup of the pipeline does.
+      return lookUpAgain(ctx.connection, r.receiver_id, (o) => ctx.pipeline.noteOutcome(o));
     },
   };
 }
 
 /**
  * Ask the access point about `receiver` again, bypassing the cache ("Check again"); the answer is
- * cached. A lookup that could not be made is an error in plain words. Shared by the team desk.
+ * cached and its outcome told to `noteOutcome` (the header's connection). A lookup that could not
+ * be made is an error in plain words. Shared by the team desk.
  */
 export async function lookUpAgain(
   connection: EngineContext['connection'],
   receiver: string,
+  noteOutcome?: (outcome: ApOutcome<unknown>) => void,
 ): Promise<ReceiverLookup> {
   const { client, participants } = connection;
   let failure = '';
@@ -169,6 +173,7 @@ export async function lookUpAgain(
     receiver,
     async () => {
       const outcome = await client.lookup(receiver);
+      noteOutcome?.(outcome);
       if (outcome.kind === 'ok') return outcome.value;
       failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
       return null;

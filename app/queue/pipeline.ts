@@ -1,5 +1,5 @@
 import { type ConnectionStatus, type Environment } from '../contract';
-import type { AccessPointClient } from '../access-point/client';
+import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { RemoteValidationCache } from '../caches/remote-validation-cache';
 import { createStages, type PipelineDeps, type StageOptions, type Stages } from './stages';
@@ -165,6 +165,11 @@ export class Pipeline {
         trackDelivery: this.trackDelivery,
       },
     );
+  }
+
+  /** What a request made outside the stages (the clerk's "Check again") says of the connection. */
+  noteOutcome(outcome: ApOutcome<unknown>): void {
+    this.stages.health.noteOutcome(outcome);
   }
 
   /** Keep asking an earlier `accessPoint`, through its own `client`, about what it accepted. */

@@ -1,16 +1,17 @@
 /**
  * Whether a team desk can reach its access point, for the header: the single desk's rule
- * (app/queue/stages/connection.ts, ConnectionHealth.noteOutcome) applied to the answers of this
- * desk's checks, lookups, sends and delivery polls. A request that cannot reach the access point (refused,
- * reset, its address not found) makes it offline, in the single desk's words (`offlineWords`);
- * any answer from it (accepted or refused) makes it online again. While offline, one probe at a
- * time (the version call) backs off until the access point answers, so a desk with nothing to
- * send does not say "offline" forever. While offline the desk claims nothing (its `onChange`
- * tells TeamDesk.accessPointHealthChanged), as a single desk stops sending. The team database's
- * own reachability is the desk's (./desk.ts): the header says that first.
+ * (app/access-point/reachability.ts, shared with app/queue/stages/connection.ts) applied to the
+ * answers of this desk's checks, lookups (the clerk's "Check again" and Retry included), sends
+ * and delivery polls. Offline in the single desk's words when a request cannot reach the access
+ * point, "Throttled" after a 429, online again on an answer. This host drives the probe on its own
+ * timer: while offline, one probe at a time (the version call) backs off until the access point
+ * answers, so a desk with nothing to send does not say "offline" forever. While offline the desk
+ * claims nothing (its `onChange` tells TeamDesk.accessPointHealthChanged), as a single desk stops
+ * sending. The team database's own reachability is the desk's (./desk.ts): the header says that
+ * first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
-import { offlineWords } from '../domain/problems';
+import { Reachability, type ReachState } from '../access-point/reachability';
 
 /** What the health needs: the client in use (a switch swaps it) and whom to tell of a change. */
 export interface DeskHealthDeps {
@@ -20,56 +21,68 @@ export interface DeskHealthDeps {
   /** The first probe this long after going offline, doubling up to `probeMaxMs` (1 s, 30 s). */
   probeInitialMs?: number;
   probeMaxMs?: number;
+  /** The clock (ms; Date.now by default). */
+  now?: () => number;
 }
+
+/** A probe that threw instead of answering: as if the access point could not be reached. */
+const PROBE_THREW: ApOutcome<unknown> = {
+  kind: 'transient',
+  status: null,
+  retryAfterMs: null,
+  message: 'The connection check failed',
+  offline: true,
+};
 
 /** See the file comment. */
 export class DeskAccessPointHealth {
-  /** Offline since the last request that could not reach the access point, until one answers. */
-  offline = false;
-  /** The single desk's words for why (null while online). */
-  message: string | null = null;
   /** Probes sent since the start (tests count them). */
   probes = 0;
-  private probeMs: number;
+  private readonly reach: Reachability;
+  private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly deps: DeskHealthDeps) {
-    this.probeMs = deps.probeInitialMs ?? 1_000;
+    this.reach = new Reachability(
+      { probeInitialMs: deps.probeInitialMs ?? 1_000, probeMaxMs: deps.probeMaxMs ?? 30_000 },
+      // A team desk's header says Online until a request says otherwise.
+      'online',
+    );
+    this.now = deps.now ?? Date.now;
   }
 
   /** The header's state for the access point. */
-  get state(): 'online' | 'offline' {
-    return this.offline ? 'offline' : 'online';
+  get state(): ReachState {
+    return this.reach.state;
   }
 
-  /** What one request's outcome says: offline when it could not reach the access point. */
+  /** The single desk's words for it (null while online). */
+  get message(): string | null {
+    return this.reach.message;
+  }
+
+  /** Offline since the last request that could not reach the access point, until one answers. */
+  get offline(): boolean {
+    return this.reach.offline;
+  }
+
+  /** When the next probe (offline) or the end of a throttle is due, for the header. */
+  nextTryAt(): number | null {
+    return this.reach.nextTryAt();
+  }
+
+  /** What one request's outcome says (offline, throttled, online). */
   noteOutcome(outcome: ApOutcome<unknown>): void {
-    if (outcome.kind === 'transient' && outcome.offline) {
-      if (this.offline) return;
-      this.offline = true;
-      this.message = offlineWords(outcome.message);
-      this.probeMs = this.deps.probeInitialMs ?? 1_000;
-      this.scheduleProbe();
-      this.deps.onChange();
-      return;
-    }
-    // A 5xx or a timeout comes from a server that is there but struggling: as on a single
-    // desk, only an answer (accepted or refused) says it is back.
-    if (outcome.kind === 'transient' || !this.offline) return;
-    this.offline = false;
-    this.message = null;
-    this.clearProbe();
-    this.deps.onChange();
+    const changed = this.reach.note(outcome, this.now());
+    this.scheduleProbe();
+    if (changed) this.deps.onChange();
   }
 
   /** Another access point: forget what was known of the old one. */
   reset(): void {
-    const was = this.offline;
-    this.offline = false;
-    this.message = null;
     this.clearProbe();
-    if (was) this.deps.onChange();
+    if (this.reach.reset()) this.deps.onChange();
   }
 
   /** No more probes (the desk stops). */
@@ -78,28 +91,27 @@ export class DeskAccessPointHealth {
     this.clearProbe();
   }
 
+  /** Offline: a timer for the next probe (one at a time); otherwise none. */
   private scheduleProbe(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (!this.offline || this.stopped) return;
-      this.probes++;
-      void this.deps
-        .client()
-        .version()
-        .then((outcome) => {
-          if (outcome.kind === 'transient' && outcome.offline) {
-            this.probeMs = Math.min(this.deps.probeMaxMs ?? 30_000, this.probeMs * 2);
+    if (!this.reach.offline) return this.clearProbe();
+    if (this.stopped || this.timer || this.reach.probing) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.stopped || !this.reach.startProbe(this.now())) return this.scheduleProbe();
+        this.probes++;
+        void this.deps
+          .client()
+          .version()
+          .catch(() => PROBE_THREW)
+          .then((outcome) => {
+            const changed = this.reach.probeAnswered(outcome, this.now());
             this.scheduleProbe();
-          } else {
-            // The version call answered (whatever it said): the access point is there.
-            this.noteOutcome(
-              outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
-            );
-          }
-        })
-        .catch(() => this.scheduleProbe());
-    }, this.probeMs);
+            if (changed) this.deps.onChange();
+          });
+      },
+      Math.max(0, this.reach.nextProbeAt - this.now()),
+    );
     this.timer.unref();
   }
 

@@ -289,9 +289,12 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
   };
 }
 
-/** This desk asks the access point about `receiver` again (its cache bypassed). */
+/**
+ * This desk asks the access point about `receiver` again (its cache bypassed); the answer (or its
+ * absence) tells the header, as the intake's lookups do.
+ */
 function lookUpAgain(ctx: TeamHandlerContext, receiver: string): Promise<ReceiverLookup> {
-  return lookUpAgainOn(ctx.connection, receiver);
+  return lookUpAgainOn(ctx.connection, receiver, (o) => ctx.health.noteOutcome(o));
 }
 
 /**

@@ -68,6 +68,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       paused: settings.get('paused') || teamDesk.fault !== null,
       waiting: [...STATES_OPEN].reduce((n, s) => n + (counts[s] ?? 0), 0),
       message: teamDesk.message ?? ctx.health.message,
+      // As on a single desk: the next probe while offline, the end of a throttle.
+      nextTryAt: teamDesk.reachable ? ctx.health.nextTryAt() : null,
       team: {
         label: store.label,
         desksOnline: teamDesk.desksOnline,

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient, ApOutcome } from '../../app/access-point/client';
+import { THROTTLED_WORDS } from '../../app/access-point/reachability';
 import { offlineWords } from '../../app/domain/problems';
 import { DeskAccessPointHealth } from '../../app/team/desk-health';
 
@@ -95,5 +96,37 @@ describe("a team desk's access point health", () => {
     health.stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(health.probes).toBe(0);
+  });
+
+  it('says Throttled in the single desk’s words after a 429, and Online on an answer after it', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { health, changes } = make(() => OK);
+    health.noteOutcome({
+      kind: 'transient',
+      status: 429,
+      retryAfterMs: 1_000,
+      message: 'Too many requests',
+      offline: false,
+    });
+    expect([health.state, health.message, health.offline, changes.n]).toEqual([
+      'throttled',
+      THROTTLED_WORDS,
+      false,
+      1,
+    ]);
+    expect(health.nextTryAt()).toBe(2_000);
+    // An answer during the throttle keeps it; one after it says Online (no probe meanwhile).
+    vi.setSystemTime(1_999);
+    health.noteOutcome(OK);
+    expect([health.state, changes.n]).toEqual(['throttled', 1]);
+    vi.setSystemTime(2_000);
+    health.noteOutcome(OK);
+    expect([health.state, health.message, changes.n, health.probes]).toEqual([
+      'online',
+      null,
+      2,
+      0,
+    ]);
+    health.stop();
   });
 });

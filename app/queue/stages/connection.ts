@@ -1,9 +1,8 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
-import { offlineWords } from '../../domain/problems';
+import { Reachability } from '../../access-point/reachability';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
-import { LONG_RETRY_AFTER_MS } from './send';
 
 /** What connection health needs besides the common context. */
 export interface ConnectionContext extends StageContext {
@@ -34,21 +33,15 @@ export interface ConnectionOptions {
 
 /**
  * Connection health: what the header shows (connecting, online, offline, throttled, paused after
- * a fault) and what follows from it. Offline, one probe at a time backs off until the access
- * point answers; a long Retry-After closes the send gate; a failed write stops all work until the
- * next automatic try or Resume. The pipeline reads its state to decide what may start.
+ * a fault) and what follows from it. Whether the access point can be reached is the shared rule
+ * (app/access-point/reachability.ts), driven here by the pipeline's pump and clock: offline, one
+ * probe at a time backs off until the access point answers; a long Retry-After closes the send
+ * gate. A failed write stops all work until the next automatic try or Resume. The pipeline reads
+ * its state to decide what may start.
  */
 export class ConnectionHealth {
-  connection: ConnectionStatus['state'] = 'connecting';
-  connectionMessage: string | null = null;
-  /** The connection shows 'throttled' until this time after a 429. */
-  throttledUntil = 0;
-  /** No send starts before this time (after a long Retry-After or while offline). */
-  sendGateUntil = 0;
-  offline = false;
-  probeDelayMs: number;
-  probing = false;
-  nextProbeAt = 0;
+  /** Reachability of the access point in use (the header's state and words, probing). */
+  readonly reach: Reachability;
   /**
    * Why work stopped after a failed write (disk full, read-only, I/O error), in the words the
    * header shows; null when all is well. Cleared by Resume or by the next automatic try.
@@ -60,7 +53,32 @@ export class ConnectionHealth {
     private readonly ctx: ConnectionContext,
     private readonly options: ConnectionOptions,
   ) {
-    this.probeDelayMs = options.probeInitialMs;
+    this.reach = new Reachability(options, 'connecting');
+  }
+
+  /** The header's state of the access point. */
+  get connection(): ConnectionStatus['state'] {
+    return this.reach.state;
+  }
+
+  /** No request reached the access point since the last one that could not. */
+  get offline(): boolean {
+    return this.reach.offline;
+  }
+
+  /** A probe is out. */
+  get probing(): boolean {
+    return this.reach.probing;
+  }
+
+  /** When the next probe is due while offline. */
+  get nextProbeAt(): number {
+    return this.reach.nextProbeAt;
+  }
+
+  /** No send starts before this time (after a long Retry-After). */
+  get sendGateUntil(): number {
+    return this.reach.sendGateUntil;
   }
 
   /** The connection as the header shows it. */
@@ -69,20 +87,16 @@ export class ConnectionHealth {
     const counts = repo.counts();
     const paused = this.ctx.paused();
     return {
-      state: this.connection,
+      state: this.reach.state,
       environment: this.ctx.environment,
       endpoint: client.baseUrl,
       ...(this.ctx.accessPoint !== undefined ? { accessPoint: this.ctx.accessPoint } : {}),
       paused: paused || this.fault !== null,
       waiting: counts.queued + counts.retry_wait + counts.sending,
-      message: this.fault ?? this.connectionMessage,
+      message: this.fault ?? this.reach.message,
       waitingElsewhere: counts.held > 0 ? repo.heldElsewhere() : [],
       pausedAt: paused ? this.ctx.pausedAt() : null,
-      nextTryAt: this.offline
-        ? this.nextProbeAt
-        : this.connection === 'throttled'
-          ? Math.max(this.throttledUntil, this.sendGateUntil)
-          : null,
+      nextTryAt: this.reach.nextTryAt(),
     };
   }
 
@@ -91,23 +105,9 @@ export class ConnectionHealth {
     this.ctx.onConnection(this.status());
   }
 
-  /** Show `state` with `message`, telling the host only when something changed. */
-  setConnection(state: ConnectionStatus['state'], message: string | null): void {
-    if (this.connection === state && this.connectionMessage === message) return;
-    this.connection = state;
-    this.connectionMessage = message;
-    this.emit();
-  }
-
   /** Another access point: forget what we knew of the old one (offline, throttled, Retry-After). */
   reset(): void {
-    this.offline = false;
-    this.probing = false;
-    this.throttledUntil = 0;
-    this.sendGateUntil = 0;
-    this.probeDelayMs = this.options.probeInitialMs;
-    this.connection = 'connecting';
-    this.connectionMessage = null;
+    this.reach.reset();
   }
 
   /** One version call to learn the connection state (after a switch). */
@@ -117,68 +117,27 @@ export class ConnectionHealth {
 
   /** What one version call says about the connection: offline (probing takes over) or online. */
   noteProbe(outcome: ApOutcome<unknown>): void {
-    if (outcome.kind === 'transient' && outcome.offline) {
-      this.offline = true;
-      this.nextProbeAt = this.ctx.now() + this.probeDelayMs;
-      this.setConnection('offline', offlineWords(outcome.message));
-    } else {
-      this.noteOutcome(outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 });
-    }
+    if (this.reach.noteFirstAnswer(outcome, this.ctx.now())) this.emit();
   }
 
   /** Track connection health from any call's outcome. */
   noteOutcome(outcome: ApOutcome<unknown>): void {
-    const now = this.ctx.now();
-    if (outcome.kind === 'transient' && outcome.offline) {
-      if (!this.offline) {
-        this.offline = true;
-        this.probeDelayMs = this.options.probeInitialMs;
-        this.nextProbeAt = now + this.probeDelayMs;
-        this.setConnection('offline', offlineWords(outcome.message));
-      }
-      return;
-    }
-    if (outcome.kind === 'transient' && outcome.status === 429) {
-      // The send stage slows down by itself (its rate gate learns the limit) and the refused
-      // document waits Retry-After; only a long Retry-After stops every send.
-      const wait = outcome.retryAfterMs ?? 0;
-      if (wait >= LONG_RETRY_AFTER_MS)
-        this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
-      this.throttledUntil = now + 2_000;
-      this.setConnection('throttled', 'The access point asked us to slow down.');
-      return;
-    }
-    if (this.offline) {
-      this.offline = false;
-      this.probeDelayMs = this.options.probeInitialMs;
-    }
-    if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
-      if (this.connection !== 'online' && now >= this.sendGateUntil && now >= this.throttledUntil)
-        this.setConnection('online', null);
-    }
+    if (this.reach.note(outcome, this.ctx.now())) this.emit();
   }
 
   /** Whether the connection lets a request leave now (not offline, no long Retry-After). */
   maySend(now: number): boolean {
-    return !this.offline && now >= this.sendGateUntil;
+    return this.reach.maySend(now);
   }
 
   /** While offline: one probe at a time, backing off, and resume when it answers. */
   maybeProbe(now: number): void {
-    if (this.probing || now < this.nextProbeAt) return;
-    this.probing = true;
+    if (!this.reach.startProbe(now)) return;
     this.ctx.track(
       this.ctx.client.version().then((outcome) => {
-        this.probing = false;
-        if (outcome.kind === 'transient' && outcome.offline) {
-          this.probeDelayMs = Math.min(this.options.probeMaxMs, this.probeDelayMs * 2);
-          this.nextProbeAt = this.ctx.now() + this.probeDelayMs;
-          this.emit();
-        } else {
-          this.noteOutcome(
-            outcome.kind === 'ok' ? outcome : { kind: 'ok', value: null, status: 200 },
-          );
-        }
+        const changed = this.reach.probeAnswered(outcome, this.ctx.now());
+        // Still offline: told anyway, the next probe's time changed.
+        if (changed || this.reach.offline) this.emit();
       }),
     );
   }

@@ -31,9 +31,6 @@ export interface SendQueue {
   writeFailed(ids: number[], err: unknown): void;
 }
 
-/** A Retry-After this long stops every send, not only the refused one (ms). */
-export const LONG_RETRY_AFTER_MS = 5_000;
-
 /**
  * Outcomes that no free slot waits for are committed at most this often (ms). At
  * synchronous=FULL each commit is an fsync that blocks the event loop (about 1 ms on an ordinary
