@@ -66,8 +66,14 @@ describe('offline queueing', () => {
       await sandbox.stop();
       const stoppedAt = Date.now();
       await expect.poll(() => connection.at(-1)?.state, { timeout: 10_000 }).toBe('offline');
-      // What the first sandbox accepted and the engine recorded, read once offline: answers that
-      // came back just before the stop are committed in the next group commit, not at once.
+      // What the first sandbox accepted and the engine recorded, read once offline and once no
+      // send is under way: answers that came back just before the stop are committed in a later
+      // group commit, not at once (under load the read once offline came before them: 316).
+      await expect
+        .poll(() => engineInternals(engine).repo.idsInStates(['sending']).length, {
+          timeout: 10_000,
+        })
+        .toBe(0);
       const beforeStop = engineInternals(engine).repo.counts().accepted;
       const offlineStatus = await engine.handlers['connection:get'](undefined);
       expect(offlineStatus.waiting).toBeGreaterThan(0);
