@@ -4,7 +4,8 @@
  * cached by content) and their receivers looked up (the access point's lookup through the
  * participant cache) before they are put on the team's queue as `queued`, `invalid` or
  * `unreachable`, with the same plain problems as on a single desk (a receiver whose lookup could
- * not be made is queued anyway, its timeline saying so in the single desk's words). With
+ * not be made is queued anyway, its timeline saying so in the single desk's words and with its
+ * technical line). With
  * `shared`, what this desk's caches miss is first read from the team's (one read for all the
  * files, then one for all their receivers), and the answers it had to ask the access point for
  * are shared. With `remote` and the setting `remoteValidation` on, the access point's own check
@@ -24,7 +25,7 @@ import {
   validationFailed,
   type Problem,
 } from '../domain/problems';
-import { BUYER_NOT_CHECKED_DETAIL } from '../queue/lifecycle/checking';
+import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
 import { tooLargeMessage } from '../validation';
@@ -99,8 +100,12 @@ export async function checkNewFiles(
       if (!c.lookup) return { index: files[i]!.index, doc: c.doc };
       const problem = await receiverProblem(deps, c.lookup, c.doc.receiverId);
       const doc: NewTeamDocument =
-        problem === NOT_CHECKED
-          ? { ...c.doc, note: BUYER_NOT_CHECKED_DETAIL }
+        problem && 'notChecked' in problem
+          ? {
+              ...c.doc,
+              note: BUYER_NOT_CHECKED_DETAIL,
+              noteTechnical: lookupUnavailableTechnical(problem.notChecked),
+            }
           : problem
             ? { ...c.doc, state: 'unreachable', problem: teamProblem(problem) }
             : c.doc;
@@ -176,11 +181,16 @@ function fieldsOf(s: DocumentSummary) {
   };
 }
 
-/** The receiver's lookup could not be made (network, access point error): sent anyway. */
-const NOT_CHECKED = 'not-checked';
+/**
+ * The receiver's lookup could not be made (network, access point error): sent anyway; `notChecked`
+ * says what went wrong, if anybody said (the single desk's `why`).
+ */
+interface NotChecked {
+  notChecked: string;
+}
 
 /**
- * Why the receiver cannot take this document, null when it can, or NOT_CHECKED when the lookup
+ * Why the receiver cannot take this document, null when it can, or NotChecked when the lookup
  * could not be made: queued anyway, saying so, as on a single desk (the access point does its own
  * lookup when the document is sent).
  */
@@ -188,19 +198,23 @@ async function receiverProblem(
   deps: IntakeDeps,
   summary: DocumentSummary,
   receiver: string | null,
-): Promise<Problem | null | typeof NOT_CHECKED> {
+): Promise<Problem | null | NotChecked> {
   if (!receiver) return receiverNotOnPeppol(null);
   const cache = deps.participants();
   let fetched = false;
+  let why = '';
   const entry = await cache.get(receiver, async () => {
     const started = performance.now();
     const outcome = await deps.client().lookup(receiver);
     deps.onLookup?.(performance.now() - started);
     deps.noteOutcome?.(outcome);
     fetched = outcome.kind === 'ok';
+    // The single desk's reason (app/queue/stages/resolve.ts), for the timeline's technical line.
+    if (outcome.kind === 'permanent') why = outcome.error.message;
+    else if (outcome.kind === 'transient') why = outcome.message;
     return outcome.kind === 'ok' ? outcome.value : null;
   });
-  if (!entry) return NOT_CHECKED;
+  if (!entry) return { notChecked: why };
   // Asked here: the team's other desks need not ask again while it is fresh.
   if (fetched) {
     deps.shared?.learntLookup(

@@ -144,7 +144,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
             from: e.fromState,
             to: e.toState,
             detail: e.detail,
-            technical: null,
+            technical: e.technical ?? null,
             desk: e.desk ? await names.of(e.desk) : null,
           })),
         ),

@@ -78,6 +78,8 @@ export interface NewTeamDocument {
    * problem (a queued document whose buyer could not be looked up: the single desk's words).
    */
   note?: string | null;
+  /** The technical line beside `note` on the timeline (why the buyer's lookup could not be made). */
+  noteTechnical?: string | null;
 }
 
 /** One row of the team's queue (the body is read apart: `body(id)`). */
@@ -214,6 +216,8 @@ export interface TeamEvent {
   fromState: DocumentState | null;
   toState: DocumentState;
   detail: string | null;
+  /** The technical line beside `detail`, when there is one (as on a single desk's timeline). */
+  technical?: string | null;
 }
 
 /** Who wrote a change the store tells its listeners about. */

@@ -3,13 +3,17 @@
  * stores (a SQLite file and a throwaway PostgreSQL): as on a single desk, the access point's
  * check that cannot reach it turns the header's connection to "offline" in the single desk's
  * words (and back to online once a probe is answered), and a buyer whose lookup could not be made
- * is queued anyway with the single desk's timeline words.
+ * (the access point answering 503, or not reachable at all) is queued anyway with the single
+ * desk's timeline words and its technical line ("Receiver lookup unavailable (<why>)").
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import type { Engine } from '../../app/engine';
 import { offlineWords } from '../../app/domain/problems';
-import { BUYER_NOT_CHECKED_DETAIL } from '../../app/queue/lifecycle/checking';
+import {
+  BUYER_NOT_CHECKED_DETAIL,
+  lookupUnavailableTechnical,
+} from '../../app/queue/lifecycle/checking';
 import type { SandboxHandle } from '../../app/sandbox/server';
 import { ADDED_DETAIL } from '../../app/team/store-rows';
 import { makeInvoice } from '../helpers/invoices';
@@ -115,6 +119,9 @@ describe.each(BACKENDS)('intake with the access point down, $name team store', (
         expect(d.timeline.map((t) => [t.from, t.to, t.detail, t.desk])).toEqual([
           [null, 'queued', BUYER_NOT_CHECKED_DETAIL, 'desk A'],
         ]);
+        // The single desk's technical line, with the access point's reason for its 503.
+        expect(d.timeline[0]!.technical).toMatch(/^Receiver lookup unavailable \(.+\)$/);
+        expect(d.timeline[0]!.technical).not.toContain(BUYER_NOT_CHECKED_DETAIL);
       }
       // A 503 comes from an access point that is there: the header stays online, as on a single desk.
       expect((await a.handlers['connection:get'](undefined)).state).toBe('online');
@@ -123,6 +130,39 @@ describe.each(BACKENDS)('intake with the access point down, $name team store', (
       await a.waitUntilSettled([id]);
       expect(await stateOf(a, id)).toBe('accepted');
       expect(ap.stats().acceptedDocuments).toBe(1);
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    "the access point cannot be reached for the buyer's lookup: the timeline's technical line says why",
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      const b = await desk(address, ap, 'desk B');
+      await a.handlers['queue:pause'](undefined);
+      await b.handlers['queue:pause'](undefined);
+      await ap.outage(600_000);
+      const res = await a.handlers['documents:add']({
+        files: [{ name: 'away.xml', bytes: makeInvoice('APD-4') }],
+      });
+      const id = res.added[0]!.id;
+      const port = new URL(ap.url).port;
+      const why = `ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`;
+      for (const e of [a, b]) {
+        const d = await e.handlers['documents:get']({ id });
+        expect(d.state).toBe('queued');
+        expect(d.problem).toBeNull();
+        expect(d.timeline.map((t) => [t.to, t.detail, t.technical, t.desk])).toEqual([
+          ['queued', BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical(why), 'desk A'],
+        ]);
+      }
+      expect(lookupUnavailableTechnical(why)).toBe(`Receiver lookup unavailable (${why})`);
+      await ap.outage(0);
+      await a.handlers['queue:resume'](undefined);
+      await a.waitUntilSettled([id]);
+      expect(await stateOf(a, id)).toBe('accepted');
     },
     60_000,
   );

@@ -144,13 +144,21 @@ export function receiverFound(receiverName: string | null | undefined): Step {
 export const BUYER_NOT_CHECKED_DETAIL =
   'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)';
 
+/**
+ * The timeline's technical line beside BUYER_NOT_CHECKED_DETAIL (`why`: what went wrong, if anybody
+ * said); a team desk's intake writes the same.
+ */
+export function lookupUnavailableTechnical(why: string): string {
+  return `Receiver lookup unavailable${why ? ` (${why})` : ''}`;
+}
+
 /** The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway. */
 export function lookupUnavailable(why: string): Step {
   return {
     from: 'resolving',
     to: 'queued',
     detail: BUYER_NOT_CHECKED_DETAIL,
-    technical: `Receiver lookup unavailable${why ? ` (${why})` : ''}`,
+    technical: lookupUnavailableTechnical(why),
   };
 }
 

@@ -9,6 +9,7 @@ import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
   addedDetail,
+  readDetail,
   IN_DOUBT_DETAIL,
   MAX_NOTIFY_IDS,
   TEAM_DOCUMENT_COLUMNS,
@@ -431,7 +432,7 @@ export class PostgresTeamStore implements TeamStore {
       desk: r.desk,
       fromState: r.from_state,
       toState: r.to_state,
-      detail: r.detail,
+      ...readDetail(r.detail),
     }));
   }
 

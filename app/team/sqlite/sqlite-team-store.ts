@@ -19,6 +19,7 @@ import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
   addedDetail,
+  readDetail,
   sendKeySql,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
@@ -386,7 +387,7 @@ export class SqliteTeamStore implements TeamStore {
       desk: r.desk,
       fromState: r.from_state,
       toState: r.to_state,
-      detail: r.detail,
+      ...readDetail(r.detail),
     }));
   }
 
