@@ -259,34 +259,14 @@ export const IN_DOUBT_DETAIL =
 export const ADDED_DETAIL = 'added to the team queue';
 
 /**
- * Between a timeline row's words and its technical line in the `detail` column: the team's
- * events have no column of their own for it (no migration for one line), and a control character
- * never occurs in words written for a clerk, so rows written before read back unchanged.
+ * The timeline row of a document's enqueue: its words (`detail`: its problem, else its note, else
+ * "added") and its technical line (`technical`: the note's, if it has one).
  */
-const TECHNICAL_SEPARATOR = '\u001f';
-
-/** A timeline row's `detail` column: its words, then its technical line if it has one. */
-export function storedDetail(words: string, technical?: string | null): string {
-  return technical ? `${words}${TECHNICAL_SEPARATOR}${technical}` : words;
-}
-
-/** A timeline row's words and technical line, read back from its `detail` column. */
-export function readDetail(stored: string | null): {
-  detail: string | null;
+export function addedEvent(doc: Pick<NewTeamDocument, 'problem' | 'note' | 'noteTechnical'>): {
+  detail: string;
   technical: string | null;
 } {
-  const at = stored?.indexOf(TECHNICAL_SEPARATOR) ?? -1;
-  if (stored === null || at < 0) return { detail: stored, technical: null };
-  return { detail: stored.slice(0, at), technical: stored.slice(at + 1) };
-}
-
-/**
- * The timeline row of a document's enqueue (its `detail` column): its problem, else its note with
- * the note's technical line, else "added".
- */
-export function addedDetail(
-  doc: Pick<NewTeamDocument, 'problem' | 'note' | 'noteTechnical'>,
-): string {
-  if (doc.problem) return doc.problem.message;
-  return doc.note ? storedDetail(doc.note, doc.noteTechnical) : ADDED_DETAIL;
+  if (doc.problem) return { detail: doc.problem.message, technical: null };
+  if (doc.note) return { detail: doc.note, technical: doc.noteTechnical ?? null };
+  return { detail: ADDED_DETAIL, technical: null };
 }

@@ -1,36 +1,32 @@
 /**
- * A team timeline row keeps its technical line in its `detail` column after its words: both read
- * back apart, and rows written without one read back unchanged.
+ * A team document's enqueue row on its timeline: the words a clerk reads (`detail`) and, apart,
+ * the technical line (`technical`, its own column since team migration 008).
  */
 import { describe, expect, it } from 'vitest';
 import {
   BUYER_NOT_CHECKED_DETAIL,
   lookupUnavailableTechnical,
 } from '../../app/queue/lifecycle/checking';
-import { ADDED_DETAIL, addedDetail, readDetail, storedDetail } from '../../app/team/store-rows';
+import { ADDED_DETAIL, addedEvent } from '../../app/team/store-rows';
 
-describe('team timeline detail', () => {
-  it('reads back the words and the technical line apart', () => {
-    const stored = storedDetail(BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical('HTTP 503'));
-    expect(readDetail(stored)).toEqual({
+describe('team timeline: the enqueue row', () => {
+  it('a note keeps its technical line apart from its words', () => {
+    const technical = lookupUnavailableTechnical('HTTP 503');
+    expect(
+      addedEvent({ problem: null, note: BUYER_NOT_CHECKED_DETAIL, noteTechnical: technical }),
+    ).toEqual({
       detail: BUYER_NOT_CHECKED_DETAIL,
       technical: 'Receiver lookup unavailable (HTTP 503)',
     });
   });
 
-  it('reads a row without a technical line unchanged', () => {
-    expect(readDetail('Delivered')).toEqual({ detail: 'Delivered', technical: null });
-    expect(readDetail(null)).toEqual({ detail: null, technical: null });
-    expect(storedDetail('Delivered', null)).toBe('Delivered');
-  });
-
-  it("an enqueue's row: its problem, else its note with the technical line, else added", () => {
+  it('its problem, else its note, else added; only a note has a technical line', () => {
     const problem = { code: 'X', message: 'Needs fixing.', action: null };
-    expect(addedDetail({ problem, note: 'n', noteTechnical: 't' })).toBe('Needs fixing.');
-    expect(readDetail(addedDetail({ problem: null, note: 'n', noteTechnical: 't' }))).toEqual({
-      detail: 'n',
-      technical: 't',
+    expect(addedEvent({ problem, note: 'n', noteTechnical: 't' })).toEqual({
+      detail: 'Needs fixing.',
+      technical: null,
     });
-    expect(addedDetail({ problem: null })).toBe(ADDED_DETAIL);
+    expect(addedEvent({ problem: null, note: 'n' })).toEqual({ detail: 'n', technical: null });
+    expect(addedEvent({ problem: null })).toEqual({ detail: ADDED_DETAIL, technical: null });
   });
 });

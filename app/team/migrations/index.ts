@@ -1,6 +1,6 @@
 /**
  * The team store's numbered migrations, one list per dialect: the same numbers and the same
- * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency, the list's sort indexes; the
+ * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency, the list's sort indexes, the timeline's technical line; the
  * runner keeps team_migrations). Append only: never edit or reorder an applied one (its sha256
  * is recorded and checked at start).
  */
@@ -19,6 +19,8 @@ import pgRetryKey from './postgresql/006-retry-key.sql';
 import sqliteRetryKey from './sqlite/006-retry-key.sql';
 import pgListSorts from './postgresql/007-list-sorts.sql';
 import sqliteListSorts from './sqlite/007-list-sorts.sql';
+import pgEventTechnical from './postgresql/008-event-technical.sql';
+import sqliteEventTechnical from './sqlite/008-event-technical.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -36,6 +38,7 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 5, name: '005-desk-latency', sql: pgDeskLatency },
   { id: 6, name: '006-retry-key', sql: pgRetryKey },
   { id: 7, name: '007-list-sorts', sql: pgListSorts },
+  { id: 8, name: '008-event-technical', sql: pgEventTechnical },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -47,6 +50,7 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 5, name: '005-desk-latency', sql: sqliteDeskLatency },
   { id: 6, name: '006-retry-key', sql: sqliteRetryKey },
   { id: 7, name: '007-list-sorts', sql: sqliteListSorts },
+  { id: 8, name: '008-event-technical', sql: sqliteEventTechnical },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

@@ -8,8 +8,7 @@ import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
-  addedDetail,
-  readDetail,
+  addedEvent,
   IN_DOUBT_DETAIL,
   MAX_NOTIFY_IDS,
   TEAM_DOCUMENT_COLUMNS,
@@ -202,15 +201,18 @@ export class PostgresTeamStore implements TeamStore {
            SELECT * FROM unnest($1::bigint[], $2::bytea[])`,
           [rows.map((r) => r.id), bodies],
         );
+        const events = rows.map((r) => addedEvent(firstOf.get(r.key)!));
         await c.query(
-          `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-           SELECT id, team_now_ms(), $1, NULL, state, detail
-           FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, state, detail)`,
+          `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
+           SELECT id, team_now_ms(), $1, NULL, state, detail, technical
+           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[])
+             AS t(id, state, detail, technical)`,
           [
             deskId,
             rows.map((r) => r.id),
             rows.map((r) => r.state),
-            rows.map((r) => addedDetail(firstOf.get(r.key)!)),
+            events.map((e) => e.detail),
+            events.map((e) => e.technical),
           ],
         );
       }
@@ -426,13 +428,15 @@ export class PostgresTeamStore implements TeamStore {
       from_state: DocumentState | null;
       to_state: DocumentState;
       detail: string | null;
+      technical: string | null;
     }>(READ_TIMELINE, [id]);
     return rows.map((r) => ({
       at: r.at,
       desk: r.desk,
       fromState: r.from_state,
       toState: r.to_state,
-      ...readDetail(r.detail),
+      detail: r.detail,
+      technical: r.technical,
     }));
   }
 

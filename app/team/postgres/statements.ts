@@ -170,6 +170,7 @@ export const ACCEPTED_PER_SECOND = `WITH clock AS (SELECT team_now_ms() AS now),
        ORDER BY s.t, s.desk`;
 
 /** Document $1's timeline, oldest first, with the name of each step's desk. */
-export const READ_TIMELINE = `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
+export const READ_TIMELINE = `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail,
+              e.technical
        FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
        WHERE e.document_id = $1 ORDER BY e.seq`;

@@ -18,8 +18,7 @@ import * as list from './sqlite-list';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
 import {
-  addedDetail,
-  readDetail,
+  addedEvent,
   sendKeySql,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
@@ -154,7 +153,10 @@ export class SqliteTeamStore implements TeamStore {
     );
     const body = this.stmt('INSERT INTO team_document_bodies (document_id, body) VALUES (?, ?)');
     const existing = this.stmt('SELECT id, state FROM team_documents WHERE key = ?');
-    const event = this.eventStatement();
+    const event = this.stmt(
+      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
+       VALUES (?, ${NOW}, ?, NULL, ?, ?, ?)`,
+    );
     return db
       .transaction(() =>
         docs.map((d): EnqueueResult => {
@@ -162,7 +164,8 @@ export class SqliteTeamStore implements TeamStore {
             { id: number } | undefined;
           if (row) {
             body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
-            event.run(row.id, deskId, null, d.state, addedDetail(d));
+            const added = addedEvent(d);
+            event.run(row.id, deskId, d.state, added.detail, added.technical);
             return { key: d.key, id: row.id, created: true, state: d.state };
           }
           const had = existing.get(d.key) as { id: number; state: DocumentState };
@@ -372,7 +375,8 @@ export class SqliteTeamStore implements TeamStore {
 
   async timeline(id: number): Promise<TeamEvent[]> {
     const rows = this.stmt(
-      `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail
+      `SELECT e.at, COALESCE(d.name, e.desk) AS desk, e.from_state, e.to_state, e.detail,
+              e.technical
          FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
          WHERE e.document_id = ? ORDER BY e.seq`,
     ).all(id) as {
@@ -381,13 +385,15 @@ export class SqliteTeamStore implements TeamStore {
       from_state: DocumentState | null;
       to_state: DocumentState;
       detail: string | null;
+      technical: string | null;
     }[];
     return rows.map((r) => ({
       at: r.at,
       desk: r.desk,
       fromState: r.from_state,
       toState: r.to_state,
-      ...readDetail(r.detail),
+      detail: r.detail,
+      technical: r.technical,
     }));
   }
 
