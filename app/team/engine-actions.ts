@@ -24,6 +24,7 @@ import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import type { CheckResult } from '../validation/types';
 import type { TeamHandlerContext } from './engine-context';
 import { twoChecks } from '../queue/stages/two-checks';
+import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { OLDEST_FIRST } from './list-order';
 import { TEAM_KEY_PREFIX, type CancelledTeamDoc, type TeamDocument } from './store';
 
@@ -322,8 +323,10 @@ async function requeueReceiver(
 
 /**
  * Retry of `unreachable` documents (the single desk looks their receiver up again): each
- * receiver is asked about once; the documents of those found go back to the queue. A receiver
- * the access point cannot answer about now stays as it is. Returns how many moved.
+ * receiver is asked about once; the documents of those found go back to the queue. When the
+ * lookup cannot be made (the access point unreachable or failing), they are queued anyway with
+ * the single desk's words and technical line (the access point looks the buyer up itself when it
+ * is sent); a receiver still not on Peppol leaves them as they are. Returns how many moved.
  */
 export async function retryUnreachable(
   ctx: TeamHandlerContext,
@@ -336,8 +339,19 @@ export async function retryUnreachable(
   }
   let moved = 0;
   for (const [receiver, list] of byReceiver) {
-    const lookup = await lookUpAgain(ctx, receiver).catch(() => null);
+    let why = '';
+    const lookup = await lookUpAgainOn(ctx.connection, receiver, (o) => {
+      ctx.health.noteOutcome(o);
+      // The single desk's reason (app/queue/stages/resolve.ts), for the timeline's technical line.
+      if (o.kind === 'permanent') why = o.error.message;
+      else if (o.kind === 'transient') why = o.message;
+    }).catch(() => null);
     if (lookup?.found) moved += await requeueFound(ctx, receiver, lookup, list, 'retry requested');
+    else if (!lookup) {
+      const technical = lookupUnavailableTechnical(why);
+      const ids = list.map((d) => d.id);
+      moved += await requeueSlices(ctx, receiver, ids, BUYER_NOT_CHECKED_DETAIL, technical);
+    }
   }
   return moved;
 }
@@ -364,12 +378,33 @@ async function requeueFound(
     ids.push(d.id);
   }
   const detail = `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`;
+  return requeueSlices(ctx, receiver, ids, detail, null);
+}
+
+/**
+ * `ids` still `unreachable` to `receiver` go back to the queue with these timeline words and
+ * technical line: a slice per transaction, the thread given back in between (see
+ * documents:retry). Returns how many moved.
+ */
+async function requeueSlices(
+  ctx: TeamHandlerContext,
+  receiver: string,
+  ids: readonly number[],
+  detail: string,
+  technical: string | null,
+): Promise<number> {
   let moved = 0;
-  // A slice per transaction, the thread given back in between (see documents:retry).
   for (let i = 0; i < ids.length; i += RETRY_SLICE) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const slice = ids.slice(i, i + RETRY_SLICE);
-    moved += (await ctx.store.requeueUnreachable(ctx.desk.id, receiver, slice, detail)).length;
+    const done = await ctx.store.requeueUnreachable(
+      ctx.desk.id,
+      receiver,
+      slice,
+      detail,
+      technical,
+    );
+    moved += done.length;
     ctx.teamDesk.sender.pump();
   }
   return moved;

@@ -385,14 +385,16 @@ export interface TeamStore {
   /** "Send anyway": `held` documents of these ids → queued (nothing else moves). */
   sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number>;
   /**
-   * The receiver was found again: these ids, when still `unreachable` with this receiver, go
-   * back to the queue (due now). Returns the ids moved.
+   * The receiver was found again (or could not be asked about: the access point will): these
+   * ids, when still `unreachable` with this receiver, go back to the queue (due now), their
+   * timeline row with `detail` and `technical`. Returns the ids moved.
    */
   requeueUnreachable(
     deskId: string,
     receiverId: string,
     ids: readonly number[],
     detail: string,
+    technical?: string | null,
   ): Promise<number[]>;
   /**
    * Every row matching `query` (its offset and limit ignored), in its order, read at one instant

@@ -6,13 +6,14 @@
  *   comes after the throttle;
  * - a clerk's "Check again" and Retry of an unreachable document are lookups like the intake's:
  *   when they cannot reach the access point the header says Offline, and Online once a probe is
- *   answered.
+ *   answered; the retried document is queued anyway, as on a single desk.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { THROTTLED_WORDS } from '../../app/access-point/reachability';
 import type { ConnectionStatus } from '../../app/contract';
 import { offlineWords } from '../../app/domain/problems';
 import type { Engine } from '../../app/engine';
+import { BUYER_NOT_CHECKED_DETAIL } from '../../app/queue/lifecycle/checking';
 import { makeInvoice } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
 import { useTeamDesks } from '../helpers/team-desks';
@@ -126,9 +127,17 @@ describe.each(BACKENDS)("a team desk's header, $name team store", (backend) => {
       expect(await stateOf(a, id)).toBe('unreachable');
       expect(await header(a)).toEqual(['online', null]);
       await ap.outage(600_000);
-      // The receiver could not be asked about: the document stays as it is.
-      expect(await a.handlers['documents:retry']({ ids: [id] })).toEqual({ retried: 0 });
-      expect(await stateOf(a, id)).toBe('unreachable');
+      // The receiver could not be asked about: queued anyway, as on a single desk (the access
+      // point looks the buyer up itself when it is sent), saying so on the timeline.
+      expect(await a.handlers['documents:retry']({ ids: [id] })).toEqual({ retried: 1 });
+      expect(await stateOf(a, id)).toBe('queued');
+      const last = (await a.handlers['documents:get']({ id })).timeline.at(-1)!;
+      expect([last.from, last.to, last.detail]).toEqual([
+        'unreachable',
+        'queued',
+        BUYER_NOT_CHECKED_DETAIL,
+      ]);
+      expect(last.technical).toMatch(/^Receiver lookup unavailable \(.*ECONNREFUSED.*\)$/);
       expect(await header(a)).toEqual(['offline', OFFLINE_WORDS]);
     },
     60_000,

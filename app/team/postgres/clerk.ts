@@ -37,7 +37,7 @@ const UNCANCEL = `WITH back AS (
  * Desk $1 moves ids $2 that are in states $3 (and pass `guard`) to the queue, in their place
  * (due since they were added), their problem cleared; timeline words $4.
  */
-function requeueSql(guard: string): string {
+function requeueSql(guard: string, technical = 'NULL'): string {
   return `WITH old AS (
     SELECT id, state FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) ${guard}
@@ -48,8 +48,8 @@ function requeueSql(guard: string): string {
       problem_code = NULL, problem_message = NULL, problem_action = NULL
     FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
   ), logged AS (
-    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-    SELECT id, team_now_ms(), $1, was, 'queued', $4 FROM moved ORDER BY id
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
+    SELECT id, team_now_ms(), $1, was, 'queued', $4, ${technical}::text FROM moved ORDER BY id
   ), ${NOTIFY_CTE('moved', '$1')}
   SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
 }
@@ -112,7 +112,7 @@ export async function retryFailed(q: Query, deskId: string, ids: readonly number
 }
 
 const SEND_ANYWAY = requeueSql('');
-const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5');
+const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5', '$6');
 
 /** See TeamStore.uncancel. */
 export async function uncancel(
@@ -156,6 +156,7 @@ export async function requeueUnreachable(
   receiverId: string,
   ids: readonly number[],
   detail: string,
+  technical: string | null = null,
 ): Promise<number[]> {
   if (ids.length === 0) return [];
   const rows = await q<{ id: number }>(REQUEUE_UNREACHABLE, [
@@ -164,6 +165,7 @@ export async function requeueUnreachable(
     ['unreachable' satisfies DocumentState],
     detail,
     receiverId,
+    technical,
   ]);
   return rows.map((r) => Number(r.id));
 }

@@ -466,8 +466,14 @@ export class PostgresTeamStore implements TeamStore {
     return clerk.sendAnyway((t, v) => this.q(t, v), deskId, ids, detail);
   }
 
-  async requeueUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
-    return clerk.requeueUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w);
+  async requeueUnreachable(
+    deskId: string,
+    receiver: string,
+    ids: readonly number[],
+    w: string,
+    technical: string | null = null,
+  ) {
+    return clerk.requeueUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w, technical);
   }
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {

@@ -127,6 +127,7 @@ function requeue(
   guard: string,
   extra: unknown[],
   detail: string,
+  technical: string | null = null,
 ): number[] {
   const before = stmt(`SELECT state FROM team_documents
     WHERE id = ? AND state IN (${states.map(() => '?').join(', ')}) ${guard}`);
@@ -134,14 +135,16 @@ function requeue(
       next_attempt_at = NULL, due_at = created_at,
       problem_code = NULL, problem_message = NULL, problem_action = NULL
     WHERE id = ? RETURNING id`);
-  const event = stmt(EVENT);
+  const event = stmt(`INSERT INTO team_events
+    (document_id, at, desk, from_state, to_state, detail, technical)
+    VALUES (?, ${NOW}, ?, ?, ?, ?, ?)`);
   return db
     .transaction(() => {
       const moved: number[] = [];
       for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
         const was = before.get(id, ...states, ...extra) as { state: DocumentState } | undefined;
         if (!was || !move.get(id)) continue;
-        event.run(id, deskId, was.state, 'queued', detail);
+        event.run(id, deskId, was.state, 'queued', detail, technical);
         moved.push(id);
       }
       return moved;
@@ -168,7 +171,9 @@ export function requeueUnreachable(
   receiverId: string,
   ids: readonly number[],
   detail: string,
+  technical: string | null = null,
 ): number[] {
   const states: DocumentState[] = ['unreachable'];
-  return requeue(db, stmt, deskId, ids, states, 'AND receiver_id = ?', [receiverId], detail);
+  const guard = 'AND receiver_id = ?';
+  return requeue(db, stmt, deskId, ids, states, guard, [receiverId], detail, technical);
 }

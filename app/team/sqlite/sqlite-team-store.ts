@@ -423,8 +423,15 @@ export class SqliteTeamStore implements TeamStore {
     return clerk.sendAnyway(this.db, (q) => this.stmt(q), deskId, ids, detail);
   }
 
-  async requeueUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
-    return clerk.requeueUnreachable(this.db, (q) => this.stmt(q), deskId, receiver, ids, w);
+  async requeueUnreachable(
+    deskId: string,
+    receiver: string,
+    ids: readonly number[],
+    w: string,
+    technical: string | null = null,
+  ) {
+    const stmt = (q: string) => this.stmt(q);
+    return clerk.requeueUnreachable(this.db, stmt, deskId, receiver, ids, w, technical);
   }
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
