@@ -60,4 +60,67 @@ describe('hot folder adds', () => {
     expect(adds.length).toBeGreaterThanOrEqual(4);
     expect(sentAtAdd.at(-1)).toBeGreaterThan(0);
   });
+
+  // Issue 9 point 1: a drop of 100,000 files was added as fast as it arrived, each file then held
+  // in memory until its document was done. The hot folder now keeps at most `backlog` documents
+  // on their way (held duplicates aside); the other files wait in the folder.
+  it('keeps at most `backlog` documents on their way; the rest wait in the folder and are taken as those are done', async () => {
+    const N = 600;
+    const BACKLOG = 200;
+    const folder = tempDir();
+    for (let i = 0; i < N; i++) writeFileSync(join(folder, `inv-${i}.xml`), `<x>${i}</x>`);
+    let nextId = 1;
+    const final = new Set<number>();
+    const logs: string[] = [];
+    // Documents added and not final, as each add is called (before it adds its own).
+    const onTheirWay: number[] = [];
+    const added: number[] = [];
+    let changed: (ids: number[]) => void = () => undefined;
+    const hot = startHotFolder(
+      { folder, stabilityMs: 50, backlog: BACKLOG },
+      {
+        add: (files: IncomingFile[]) => {
+          onTheirWay.push(added.length - final.size + files.length);
+          const ids = files.map((f) => ({ id: nextId++, fileName: f.name }));
+          added.push(...ids.map((a) => a.id));
+          return { added: ids, known: [], rejected: [] };
+        },
+        status: (id) => ({
+          state: final.has(id) ? 'delivered' : 'received',
+          reason: null,
+          details: [],
+        }),
+        onChanged: (listener) => {
+          changed = listener;
+          return () => undefined;
+        },
+        log: (line) => logs.push(line),
+      },
+    );
+    await hot.ready;
+    // Nothing becomes final: the hot folder stops at the backlog and says why.
+    await waitFor('the backlog full', () =>
+      logs.some((l) => /200 invoices are on their way/.test(l)),
+    );
+    expect(added).toHaveLength(BACKLOG);
+    expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toHaveLength(N);
+    // 150 done: 150 more are taken, no more.
+    const done = (ids: number[]) => {
+      for (const id of ids) final.add(id);
+      changed(ids);
+    };
+    done(added.slice(0, 150));
+    await waitFor('150 more taken', () => added.length === BACKLOG + 150);
+    await waitFor('150 moved to sent/', () => readdirSync(join(folder, 'sent')).length === 150);
+    expect(added).toHaveLength(BACKLOG + 150);
+    // Then everything as it comes: every file ends in sent/, once.
+    for (let round = 0; round < 20 && final.size < N; round++) {
+      done(added.filter((id) => !final.has(id)));
+      await waitFor('more taken or all done', () => final.size === N || added.length > final.size);
+    }
+    await waitFor('every file in sent/', () => readdirSync(join(folder, 'sent')).length === N);
+    await hot.close();
+    expect(added).toHaveLength(N);
+    expect(Math.max(...onTheirWay)).toBeLessThanOrEqual(BACKLOG);
+  });
 });
