@@ -243,6 +243,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const fileOf = (name: string): PendingFile => ({ path: join(folder, name), name });
   /** Documents that may still be added now (held ones wait for the clerk and do not count). */
   const room = () => backlog - (pending.size - heldLogged.size);
+  // Taken again once this much room is free, not file by file: a group per add, as without a
+  // backlog (one add of one file per document done cost a sync each).
+  const refill = Math.max(1, Math.min(TAKE_FILES, Math.ceil(backlog / 4)));
   let fullLogged = false;
 
   /**
@@ -305,7 +308,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   /** Another group, when files wait and there is room for them (else once documents are done). */
   function takeMore(): void {
     if (taking || closed || arrived.size === 0) return;
-    if (room() > 0) return queueGroup();
+    if (room() >= refill) return queueGroup();
     if (fullLogged) return;
     fullLogged = true;
     log(

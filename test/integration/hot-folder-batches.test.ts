@@ -98,21 +98,26 @@ describe('hot folder adds', () => {
       },
     );
     await hot.ready;
-    // Nothing becomes final: the hot folder stops at the backlog and says why.
+    // Nothing becomes final: the hot folder stops at the backlog and says why (files arriving in
+    // a few groups may leave it up to a quarter short: it takes again only with that much room).
     await waitFor('the backlog full', () =>
       logs.some((l) => /200 invoices are on their way/.test(l)),
     );
-    expect(added).toHaveLength(BACKLOG);
+    const first = added.length;
+    expect(first).toBeGreaterThan(BACKLOG - BACKLOG / 4);
+    expect(first).toBeLessThanOrEqual(BACKLOG);
     expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toHaveLength(N);
-    // 150 done: 150 more are taken, no more.
+    // 150 done: more are taken, up to the backlog.
+    // One event per document, as documents finish one by one.
     const done = (ids: number[]) => {
-      for (const id of ids) final.add(id);
-      changed(ids);
+      for (const id of ids) {
+        final.add(id);
+        changed([id]);
+      }
     };
     done(added.slice(0, 150));
-    await waitFor('150 more taken', () => added.length === BACKLOG + 150);
     await waitFor('150 moved to sent/', () => readdirSync(join(folder, 'sent')).length === 150);
-    expect(added).toHaveLength(BACKLOG + 150);
+    await waitFor('more taken', () => added.length > first);
     // Then everything as it comes: every file ends in sent/, once.
     for (let round = 0; round < 20 && final.size < N; round++) {
       done(added.filter((id) => !final.has(id)));
@@ -122,5 +127,7 @@ describe('hot folder adds', () => {
     await hot.close();
     expect(added).toHaveLength(N);
     expect(Math.max(...onTheirWay)).toBeLessThanOrEqual(BACKLOG);
+    // Taken again in groups (a quarter of the backlog at least), not one add per document done.
+    expect(onTheirWay.length).toBeLessThanOrEqual(N / (BACKLOG / 4) + 2);
   });
 });
