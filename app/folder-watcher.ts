@@ -34,8 +34,12 @@ export interface FolderWatchOptions {
 
 /** What the watcher reports. */
 export interface FolderWatchListener {
-  /** `path` is complete: new, or saved again with other content. Links are reported at once. */
-  file(path: string): void;
+  /**
+   * `path` is complete: new, or saved again with other content. Links are reported at once.
+   * `name` is its name in its folder, the very string the watcher keeps for it: a listener that
+   * keeps it (rather than a path built from it) holds no string of its own per file.
+   */
+  file(path: string, name: string): void;
   error?(err: Error): void;
 }
 
@@ -56,14 +60,20 @@ export interface FolderWatcher {
   close(): Promise<void>;
 }
 
-/** A file seen in the folder. */
+/**
+ * A file seen in the folder: one per file while it is there (a month-end drop of 100,000 files
+ * waits here until each is moved out), so numbers only: a `size:mtime:inode` string was a tree of
+ * four strings per file (issue 9 point 1, `watch`'s memory).
+ */
 interface FileState {
-  /** size:mtime:inode when last looked at. */
-  sig: string;
-  /** When `sig` was first seen (performance.now()). */
+  /** Size, time and inode when last looked at. */
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** When they were first seen so (performance.now()). */
   since: number;
-  /** The signature last reported, or null while never reported. */
-  reported: string | null;
+  /** True once reported with these very size, time and inode. */
+  reported: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -72,7 +82,27 @@ interface WatchedDir {
   files: Map<string, FileState>;
 }
 
-const sigOf = (s: Stats) => `${s.size}:${s.mtimeMs}:${s.ino}`;
+const sameAs = (f: FileState, s: Stats) =>
+  f.size === s.size && f.mtimeMs === s.mtimeMs && f.ino === s.ino;
+
+/** The state of a file first seen now, as `s` says. */
+const fileState = (s: Stats, since: number, reported: boolean): FileState => ({
+  size: s.size,
+  mtimeMs: s.mtimeMs,
+  ino: s.ino,
+  since,
+  reported,
+  timer: null,
+});
+
+/** `f` now as `s` says: changed, so a new window from `now`, not reported yet. */
+function changed(f: FileState, s: Stats, now: number): void {
+  f.size = s.size;
+  f.mtimeMs = s.mtimeMs;
+  f.ino = s.ino;
+  f.since = now;
+  f.reported = false;
+}
 
 function kindOf(d: Dirent | Stats): EntryKind {
   if (d.isSymbolicLink()) return 'link';
@@ -123,16 +153,13 @@ export function watchFolder(
       return;
     }
     const now = performance.now();
-    if (sigOf(s) !== f.sig) {
-      // Still being written: a full window from now.
-      f.sig = sigOf(s);
-      f.since = now;
-    }
+    // Still being written: a full window from now.
+    if (!sameAs(f, s)) changed(f, s, now);
     const left = f.since + stabilityMs - now;
     if (left > 1) return schedule(dir, name, f, left);
-    if (f.reported === f.sig) return;
-    f.reported = f.sig;
-    listener.file(join(dir, name));
+    if (f.reported) return;
+    f.reported = true;
+    listener.file(join(dir, name), name);
   }
 
   /** Something happened to `dir/name` (an event, or a name found by a listing). */
@@ -152,9 +179,8 @@ export function watchFolder(
     const kind = kindOf(s);
     if (known) {
       // Unchanged (or a link, reported once): nothing to do; changed: a new window.
-      if (kind !== 'file' || sigOf(s) === known.sig) return;
-      known.sig = sigOf(s);
-      known.since = performance.now();
+      if (kind !== 'file' || sameAs(known, s)) return;
+      changed(known, s, performance.now());
       schedule(dir, name, known, stabilityMs);
       return;
     }
@@ -165,12 +191,12 @@ export function watchFolder(
     }
     if (kind === 'link') {
       // Never followed: reported once, at once, so that the hot folder can say it skipped it.
-      d.files.set(name, { sig: sigOf(s), since: 0, reported: sigOf(s), timer: null });
-      listener.file(path);
+      d.files.set(name, fileState(s, 0, true));
+      listener.file(path, name);
       return;
     }
     if (kind !== 'file') return;
-    const f: FileState = { sig: sigOf(s), since: performance.now(), reported: null, timer: null };
+    const f = fileState(s, performance.now(), false);
     d.files.set(name, f);
     schedule(dir, name, f, stabilityMs);
   }

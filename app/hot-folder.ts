@@ -68,6 +68,12 @@ const TAKE_FILES = 250;
 /** Bytes read per `add` at most, so a group of large files is not all held in memory at once. */
 const TAKE_BYTES = 16 * 1024 * 1024;
 const MAX_CANCEL_MOVES = 10_000;
+/**
+ * Documents added and not final yet, at most (held ones aside): the next files wait in the folder
+ * until some are done. A month-end drop is taken as fast as it goes out, not all at once ahead of
+ * it (issue 9 point 1: 100,000 files). At ~500 invoices a second this is about 20 s of work.
+ */
+export const HOT_FOLDER_BACKLOG = 10_000;
 
 /**
  * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
@@ -114,6 +120,8 @@ export interface HotFolderOptions {
   stabilityMs?: number;
   /** Also take files in subfolders (setting `hotFolderSubfolders`); default only its own files. */
   subfolders?: boolean;
+  /** Documents on their way at most (default {@link HOT_FOLDER_BACKLOG}). */
+  backlog?: number;
 }
 
 /** A running hot folder. */
@@ -168,7 +176,10 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const stabilityMs = options.stabilityMs ?? 2000;
   const log = deps.log ?? (() => undefined);
   const outcomeDirs = HOT_FOLDER_SUBFOLDERS.map((s) => join(folder, s));
-  const pending = new Map<number, PendingFile[]>();
+  const backlog = options.backlog ?? HOT_FOLDER_BACKLOG;
+  // Per document on its way: the names of its files (path relative to the folder, `/`-separated;
+  // the watcher's own string for a file of the folder itself, so nothing more is kept per file).
+  const pending = new Map<number, string[]>();
   const heldLogged = new Set<number>();
   const tracksDelivery = deps.tracksDelivery ?? true;
   // Files in sent/ whose buyer may still answer: a rejection moves them on to failed/.
@@ -226,8 +237,16 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     }
   }
 
-  // Complete files not taken yet, in arrival order (a path at most once: it is read when taken).
+  // Complete files not taken yet, by name, in arrival order (once each: read when taken).
   const arrived = new Set<string>();
+  /** The file of a name, as `finish` takes it. */
+  const fileOf = (name: string): PendingFile => ({ path: join(folder, name), name });
+  /** Documents that may still be added now (held ones wait for the clerk and do not count). */
+  const room = () => backlog - (pending.size - heldLogged.size);
+  // Taken again once this much room is free, not file by file: a group per add, as without a
+  // backlog (one add of one file per document done cost a sync each).
+  const refill = Math.max(1, Math.min(TAKE_FILES, Math.ceil(backlog / 4)));
+  let fullLogged = false;
 
   /**
    * Take files that arrived, up to TAKE_FILES (or TAKE_BYTES) in one `add`: one add, and one sync
@@ -236,29 +255,30 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
    */
   async function takeGroup(): Promise<void> {
     const files: IncomingFile[] = [];
-    const paths = new Map<string, string>();
+    // The name of each file taken, as `add` answers it (the same string as `arrived` held).
+    const names = new Map<string, string>();
+    const most = Math.min(TAKE_FILES, room());
     let bytes = 0;
-    for (const path of arrived) {
-      if (files.length >= TAKE_FILES || bytes >= TAKE_BYTES) break;
-      arrived.delete(path);
-      const name = relative(folder, path).split(sep).join('/');
-      const body = read(path, name);
+    for (const name of arrived) {
+      if (files.length >= most || bytes >= TAKE_BYTES) break;
+      arrived.delete(name);
+      const body = read(join(folder, name), name);
       if (body === null) continue;
       files.push({ name, bytes: body });
-      paths.set(name, path);
+      names.set(name, name);
       bytes += body.byteLength;
     }
     if (files.length === 0) return;
     const result = await deps.add(files);
     for (const r of result.rejected) {
-      const path = paths.get(r.fileName);
-      if (path) finish({ path, name: r.fileName }, 'failed', r.message + '\n');
+      const name = names.get(r.fileName);
+      if (name !== undefined) finish(fileOf(name), 'failed', r.message + '\n');
     }
     for (const entry of [...result.added, ...result.known]) {
-      const path = paths.get(entry.fileName);
-      if (!path) continue;
+      const name = names.get(entry.fileName);
+      if (name === undefined) continue;
       const list = pending.get(entry.id) ?? [];
-      if (!list.some((p) => p.path === path)) list.push({ path, name: entry.fileName });
+      if (!list.includes(name)) list.push(name);
       pending.set(entry.id, list);
       check(entry.id);
     }
@@ -279,17 +299,33 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         await new Promise((resolve) => setImmediate(resolve));
         if (!closed) await takeGroup();
       } finally {
-        if (arrived.size > 0 && !closed) queueGroup();
-        else taking = false;
+        taking = false;
+        takeMore();
       }
     });
   }
 
-  /** A complete file (new, or saved again): taken with the others that arrived meanwhile. */
-  function arrive(path: string): void {
-    arrived.delete(path);
-    arrived.add(path);
-    if (!taking) queueGroup();
+  /** Another group, when files wait and there is room for them (else once documents are done). */
+  function takeMore(): void {
+    if (taking || closed || arrived.size === 0) return;
+    if (room() >= refill) return queueGroup();
+    if (fullLogged) return;
+    fullLogged = true;
+    log(
+      `Hot folder: ${backlog} invoices are on their way; the other files wait in the folder and are taken as those are done`,
+    );
+  }
+
+  /**
+   * A complete file (new, or saved again): taken with the others that arrived meanwhile. Kept by
+   * its name in the folder, and for a file of the folder itself by the watcher's own string.
+   */
+  function arrive(path: string, base: string): void {
+    const top = path.length === folder.length + 1 + base.length && path.endsWith(base);
+    const name = top ? base : relative(folder, path).split(sep).join('/');
+    arrived.delete(name);
+    arrived.add(name);
+    takeMore();
   }
 
   /** A cancelled document is back (Undo): its files leave failed/ for where they were. */
@@ -313,7 +349,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         log(`Hot folder: ${from.name} could not be moved back (${(err as Error).message})`);
       }
     }
-    if (back.length) pending.set(id, [...(pending.get(id) ?? []), ...back]);
+    if (back.length) pending.set(id, [...(pending.get(id) ?? []), ...back.map((f) => f.name)]);
   }
 
   function forgetOldCancelMoves(): void {
@@ -335,24 +371,29 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       }
       return;
     }
-    const files = pending.get(id);
-    if (!files) return;
+    const names = pending.get(id);
+    if (!names) return;
     const status = deps.status(id);
     if (!status) {
+      heldLogged.delete(id);
       pending.delete(id);
-      return;
+      return takeMore();
     }
     const outcome = outcomeFor(status.state, tracksDelivery);
     if (!outcome) {
       if (status.state === 'held' && !heldLogged.has(id)) {
         heldLogged.add(id);
-        for (const f of files)
-          log(`Hot folder: ${f.name} is held as a possible duplicate; decide in Peppol Desk`);
+        for (const name of names)
+          log(`Hot folder: ${name} is held as a possible duplicate; decide in Peppol Desk`);
+        // Waiting for the clerk: no longer counted as on its way.
+        takeMore();
       }
       return;
     }
     heldLogged.delete(id);
     pending.delete(id);
+    takeMore();
+    const files = names.map(fileOf);
     const moved: PendingFile[] = [];
     const cancelled: { from: PendingFile; to: string }[] = [];
     for (const f of files) {

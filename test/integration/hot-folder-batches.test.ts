@@ -60,4 +60,74 @@ describe('hot folder adds', () => {
     expect(adds.length).toBeGreaterThanOrEqual(4);
     expect(sentAtAdd.at(-1)).toBeGreaterThan(0);
   });
+
+  // Issue 9 point 1: a drop of 100,000 files was added as fast as it arrived, each file then held
+  // in memory until its document was done. The hot folder now keeps at most `backlog` documents
+  // on their way (held duplicates aside); the other files wait in the folder.
+  it('keeps at most `backlog` documents on their way; the rest wait in the folder and are taken as those are done', async () => {
+    const N = 600;
+    const BACKLOG = 200;
+    const folder = tempDir();
+    for (let i = 0; i < N; i++) writeFileSync(join(folder, `inv-${i}.xml`), `<x>${i}</x>`);
+    let nextId = 1;
+    const final = new Set<number>();
+    const logs: string[] = [];
+    // Documents added and not final, as each add is called (before it adds its own).
+    const onTheirWay: number[] = [];
+    const added: number[] = [];
+    let changed: (ids: number[]) => void = () => undefined;
+    const hot = startHotFolder(
+      { folder, stabilityMs: 50, backlog: BACKLOG },
+      {
+        add: (files: IncomingFile[]) => {
+          onTheirWay.push(added.length - final.size + files.length);
+          const ids = files.map((f) => ({ id: nextId++, fileName: f.name }));
+          added.push(...ids.map((a) => a.id));
+          return { added: ids, known: [], rejected: [] };
+        },
+        status: (id) => ({
+          state: final.has(id) ? 'delivered' : 'received',
+          reason: null,
+          details: [],
+        }),
+        onChanged: (listener) => {
+          changed = listener;
+          return () => undefined;
+        },
+        log: (line) => logs.push(line),
+      },
+    );
+    await hot.ready;
+    // Nothing becomes final: the hot folder stops at the backlog and says why (files arriving in
+    // a few groups may leave it up to a quarter short: it takes again only with that much room).
+    await waitFor('the backlog full', () =>
+      logs.some((l) => /200 invoices are on their way/.test(l)),
+    );
+    const first = added.length;
+    expect(first).toBeGreaterThan(BACKLOG - BACKLOG / 4);
+    expect(first).toBeLessThanOrEqual(BACKLOG);
+    expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toHaveLength(N);
+    // 150 done: more are taken, up to the backlog.
+    // One event per document, as documents finish one by one.
+    const done = (ids: number[]) => {
+      for (const id of ids) {
+        final.add(id);
+        changed([id]);
+      }
+    };
+    done(added.slice(0, 150));
+    await waitFor('150 moved to sent/', () => readdirSync(join(folder, 'sent')).length === 150);
+    await waitFor('more taken', () => added.length > first);
+    // Then everything as it comes: every file ends in sent/, once.
+    for (let round = 0; round < 20 && final.size < N; round++) {
+      done(added.filter((id) => !final.has(id)));
+      await waitFor('more taken or all done', () => final.size === N || added.length > final.size);
+    }
+    await waitFor('every file in sent/', () => readdirSync(join(folder, 'sent')).length === N);
+    await hot.close();
+    expect(added).toHaveLength(N);
+    expect(Math.max(...onTheirWay)).toBeLessThanOrEqual(BACKLOG);
+    // Taken again in groups (a quarter of the backlog at least), not one add per document done.
+    expect(onTheirWay.length).toBeLessThanOrEqual(N / (BACKLOG / 4) + 2);
+  });
 });
