@@ -69,8 +69,8 @@ const TAKE_FILES = 250;
 const TAKE_BYTES = 16 * 1024 * 1024;
 const MAX_CANCEL_MOVES = 10_000;
 /**
- * Documents added and not final yet, at most (held ones aside): the next files wait in the folder
- * until some are done. A month-end drop is taken as fast as it goes out, not all at once ahead of
+ * Documents added and not final yet, at most (held ones, and accepted ones waiting only for their
+ * delivery, aside): the next files wait in the folder until some are done. A month-end drop is taken as fast as it goes out, not all at once ahead of
  * it (issue 9 point 1: 100,000 files). At ~500 invoices a second this is about 20 s of work.
  */
 export const HOT_FOLDER_BACKLOG = 10_000;
@@ -241,8 +241,12 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const arrived = new Set<string>();
   /** The file of a name, as `finish` takes it. */
   const fileOf = (name: string): PendingFile => ({ path: join(folder, name), name });
-  /** Documents that may still be added now (held ones wait for the clerk and do not count). */
-  const room = () => backlog - (pending.size - heldLogged.size);
+  /** Documents that may still be added now (those set aside do not count). */
+  // Documents on their way that no longer count against the backlog: held ones wait for the
+  // clerk, accepted ones only for their delivery's answer (which can take minutes at a real
+  // access point: the folder must not stop for it).
+  const aside = new Set<number>();
+  const room = () => backlog - (pending.size - aside.size);
   // Taken again once this much room is free, not file by file: a group per add, as without a
   // backlog (one add of one file per document done cost a sync each).
   const refill = Math.max(1, Math.min(TAKE_FILES, Math.ceil(backlog / 4)));
@@ -376,6 +380,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     const status = deps.status(id);
     if (!status) {
       heldLogged.delete(id);
+      aside.delete(id);
       pending.delete(id);
       return takeMore();
     }
@@ -385,12 +390,19 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         heldLogged.add(id);
         for (const name of names)
           log(`Hot folder: ${name} is held as a possible duplicate; decide in Peppol Desk`);
-        // Waiting for the clerk: no longer counted as on its way.
+      }
+      // Waiting for the clerk or for the delivery's answer only: not counted as on its way (and
+      // counted again when a clerk sends a held one on).
+      const waits = status.state === 'held' || status.state === 'accepted';
+      if (waits !== aside.has(id)) {
+        if (waits) aside.add(id);
+        else aside.delete(id);
         takeMore();
       }
       return;
     }
     heldLogged.delete(id);
+    aside.delete(id);
     pending.delete(id);
     takeMore();
     const files = names.map(fileOf);

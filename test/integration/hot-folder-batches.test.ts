@@ -130,4 +130,52 @@ describe('hot folder adds', () => {
     // Taken again in groups (a quarter of the backlog at least), not one add per document done.
     expect(onTheirWay.length).toBeLessThanOrEqual(N / (BACKLOG / 4) + 2);
   });
+
+  // An accepted document waits only for its delivery's answer, which can take minutes at a real
+  // access point: it must not hold the folder back (the first version of the backlog counted it,
+  // and a drop stopped at the backlog until deliveries came in).
+  it('does not count accepted documents waiting for their delivery against the backlog', async () => {
+    const N = 600;
+    const BACKLOG = 200;
+    const folder = tempDir();
+    for (let i = 0; i < N; i++) writeFileSync(join(folder, `acc-${i}.xml`), `<x>${i}</x>`);
+    let nextId = 1;
+    const accepted = new Set<number>();
+    const added: number[] = [];
+    let changed: (ids: number[]) => void = () => undefined;
+    const hot = startHotFolder(
+      { folder, stabilityMs: 50, backlog: BACKLOG },
+      {
+        add: (files: IncomingFile[]) => {
+          const ids = files.map((f) => ({ id: nextId++, fileName: f.name }));
+          added.push(...ids.map((a) => a.id));
+          return { added: ids, known: [], rejected: [] };
+        },
+        status: (id) => ({
+          state: accepted.has(id) ? 'accepted' : 'queued',
+          reason: null,
+          details: [],
+        }),
+        onChanged: (listener) => {
+          changed = listener;
+          return () => undefined;
+        },
+        tracksDelivery: true,
+      },
+    );
+    await hot.ready;
+    await waitFor('the backlog taken', () => added.length > BACKLOG - BACKLOG / 4);
+    // Every document taken so far is accepted, none delivered: the rest must still be taken.
+    for (let round = 0; round < 20 && added.length < N; round++) {
+      const taken = added.length;
+      const fresh = added.filter((id) => !accepted.has(id));
+      for (const id of fresh) accepted.add(id);
+      changed(fresh);
+      await waitFor('more taken', () => added.length === N || added.length > taken);
+    }
+    expect(added).toHaveLength(N);
+    // Nothing was delivered: every file still waits for its answer, none moved.
+    expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toHaveLength(N);
+    await hot.close();
+  });
 });
