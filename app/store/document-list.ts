@@ -339,12 +339,13 @@ export class DocumentList {
       const match = trigramMatch(text);
       const plan = this.searchPlan(query, match);
       const sql = this.searchSql(query, plan);
-      const params: Record<string, unknown> = { search: likePattern(text) };
+      const search = likePattern(text);
+      const params: Record<string, unknown> = { search };
       if (states !== null) params.states = states;
       if (plan === 'sparse') params.match = match;
       const total =
         plan === 'dense' && states === null
-          ? this.denseTotal(likePattern(text), sql.count)
+          ? this.denseTotal(search, sql.count)
           : (this.listStatement(sql.count).get(params) as { n: number }).n;
       // The text is in every document of the filter (the common part of a drop's names): the
       // page is the filter's own page, found without testing the text again.
