@@ -326,11 +326,13 @@ async function requeueReceiver(
  * receiver is asked about once; the documents of those found go back to the queue. When the
  * lookup cannot be made (the access point unreachable or failing), they are queued anyway with
  * the single desk's words and technical line (the access point looks the buyer up itself when it
- * is sent); a receiver still not on Peppol leaves them as they are. Returns how many moved.
+ * is sent); a receiver still not on Peppol leaves them as they are. A receiver in `asked` (an
+ * earlier page of the same Retry) is not asked again. Returns how many moved.
  */
 export async function retryUnreachable(
   ctx: TeamHandlerContext,
   docs: readonly TeamDocument[],
+  asked: RetryLookups = new Map(),
 ): Promise<number> {
   const byReceiver = new Map<string, TeamDocument[]>();
   for (const d of docs) {
@@ -339,13 +341,9 @@ export async function retryUnreachable(
   }
   let moved = 0;
   for (const [receiver, list] of byReceiver) {
-    let why = '';
-    const lookup = await lookUpAgainOn(ctx.connection, receiver, (o) => {
-      ctx.health.noteOutcome(o);
-      // The single desk's reason (app/queue/stages/resolve.ts), for the timeline's technical line.
-      if (o.kind === 'permanent') why = o.error.message;
-      else if (o.kind === 'transient') why = o.message;
-    }).catch(() => null);
+    const answer = asked.get(receiver) ?? (await askAgain(ctx, receiver));
+    asked.set(receiver, answer);
+    const { lookup, why } = answer;
     if (lookup?.found) moved += await requeueFound(ctx, receiver, lookup, list, 'retry requested');
     else if (!lookup) {
       const technical = lookupUnavailableTechnical(why);
@@ -354,6 +352,27 @@ export async function retryUnreachable(
     }
   }
   return moved;
+}
+
+/**
+ * Receivers already asked about during one Retry (documents are read a page at a time): the
+ * answer, null when the lookup could not be made, and why not.
+ */
+export type RetryLookups = Map<string, { lookup: ReceiverLookup | null; why: string }>;
+
+/** Ask about `receiver` again for a Retry, telling the header what the answer said. */
+async function askAgain(
+  ctx: TeamHandlerContext,
+  receiver: string,
+): Promise<{ lookup: ReceiverLookup | null; why: string }> {
+  let why = '';
+  const lookup = await lookUpAgainOn(ctx.connection, receiver, (o) => {
+    ctx.health.noteOutcome(o);
+    // The single desk's reason (app/queue/stages/resolve.ts), for the timeline's technical line.
+    if (o.kind === 'permanent') why = o.error.message;
+    else if (o.kind === 'transient') why = o.message;
+  }).catch(() => null);
+  return { lookup, why };
 }
 
 /**

@@ -25,6 +25,7 @@ import type { TeamHandlerContext } from './engine-context';
 import type { TeamDocument, TeamStore } from './store';
 import {
   retryUnreachable,
+  type RetryLookups,
   teamActionHandlers,
   teamDetailExtras,
   teamDocOf,
@@ -182,11 +183,15 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         retried += await store.retry(ctx.desk.id, list.slice(i, i + RETRY_SLICE));
         teamDesk.sender.pump();
       }
-      // Unreachable ones: their receivers are asked about again (as a single desk does).
-      const unreachable = allFailed
-        ? await store.getMany(await idsIn(['unreachable']))
-        : (await store.getMany(list)).filter((d) => d.state === 'unreachable');
-      retried += await retryUnreachable(ctx, unreachable);
+      // Unreachable ones: their receivers are asked about again (as a single desk does), each
+      // once, the documents read a slice at a time (not all of a month-end's at once).
+      const asked: RetryLookups = new Map();
+      const unreachableIds = allFailed ? await idsIn(['unreachable']) : list;
+      for (let i = 0; i < unreachableIds.length; i += RETRY_SLICE) {
+        const docs = await store.getMany(unreachableIds.slice(i, i + RETRY_SLICE));
+        const unreachable = docs.filter((d) => d.state === 'unreachable');
+        retried += await retryUnreachable(ctx, unreachable, asked);
+      }
       teamDesk.sender.pump();
       return { retried };
     },

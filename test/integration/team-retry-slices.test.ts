@@ -64,6 +64,8 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
       // The documents moved per call of the store's moves: each call is one transaction.
       const retrySizes: number[] = [];
       const requeueSizes: number[] = [];
+      // Documents read whole per call (the unreachable ones are read a slice at a time).
+      const readSizes: number[] = [];
       const spied = (store: TeamStore): TeamStore => {
         const retry = store.retry.bind(store);
         store.retry = (deskId, ids) => {
@@ -71,9 +73,14 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
           return retry(deskId, ids);
         };
         const requeue = store.requeueUnreachable.bind(store);
-        store.requeueUnreachable = (deskId, receiver, ids, detail) => {
+        store.requeueUnreachable = (deskId, receiver, ids, ...rest) => {
           requeueSizes.push(ids.length);
-          return requeue(deskId, receiver, ids, detail);
+          return requeue(deskId, receiver, ids, ...rest);
+        };
+        const getMany = store.getMany.bind(store);
+        store.getMany = (ids) => {
+          readSizes.push(ids.length);
+          return getMany(ids);
         };
         return store;
       };
@@ -94,6 +101,7 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
       expect(ap.stats().acceptedDocuments).toBe(0);
 
       ap.setFaults({});
+      readSizes.length = 0;
       expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({
         retried: n + nUnreachable,
       });
@@ -103,6 +111,9 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
       expect(requeueSizes.length).toBeGreaterThanOrEqual(2);
       expect(Math.max(...requeueSizes)).toBeLessThanOrEqual(RETRY_SLICE);
       expect(requeueSizes.reduce((x, y) => x + y, 0)).toBe(nUnreachable);
+      // The unreachable ones were read a slice at a time, not all at once (this retry's reads).
+      expect(readSizes.length).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...readSizes)).toBeLessThanOrEqual(RETRY_SLICE);
 
       const all = [...failed, ...unreachable];
       await a.waitUntilSettled(all, { includeAccepted: true });
