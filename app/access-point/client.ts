@@ -74,6 +74,12 @@ export type ApOutcome<T> =
     }
   | { kind: 'permanent'; error: ApError };
 
+/** What went wrong in a failed call, in the access point's or the network's words ('' when ok). */
+export function failureReason(outcome: ApOutcome<unknown>): string {
+  if (outcome.kind === 'permanent') return outcome.error.message;
+  return outcome.kind === 'transient' ? outcome.message : '';
+}
+
 const PERMANENT = new Set([400, 401, 403, 404, 409, 413, 415, 422]);
 
 /** Parse Retry-After (seconds or HTTP date) into milliseconds. */

@@ -4,7 +4,7 @@
  */
 import type { DocumentDetail, DocumentValidation, Handlers, ReceiverLookup } from '../contract';
 import { DOCUMENT_STATES, MAX_BRIEF_IDS } from '../contract';
-import type { ApOutcome } from '../access-point/client';
+import { failureReason, type ApOutcome } from '../access-point/client';
 import type { CachedLookup } from '../caches/participant-cache';
 import { readsAsWords } from '../domain/plain-words';
 import { mayHaveReachedAccessPoint } from '../domain/states';
@@ -175,7 +175,7 @@ export async function lookUpAgain(
       const outcome = await client.lookup(receiver);
       noteOutcome?.(outcome);
       if (outcome.kind === 'ok') return outcome.value;
-      failure = outcome.kind === 'permanent' ? outcome.error.message : outcome.message;
+      failure = failureReason(outcome);
       return null;
     },
     { refresh: true },

@@ -11,7 +11,7 @@
  * are shared. With `remote` and the setting `remoteValidation` on, the access point's own check
  * is asked too (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
  */
-import type { AccessPointClient, ApOutcome } from '../access-point/client';
+import { failureReason, type AccessPointClient, type ApOutcome } from '../access-point/client';
 import type { AddResult, IncomingFile } from '../contract';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { TeamCacheSharing } from './shared-caches';
@@ -209,9 +209,8 @@ async function receiverProblem(
     deps.onLookup?.(performance.now() - started);
     deps.noteOutcome?.(outcome);
     fetched = outcome.kind === 'ok';
-    // The single desk's reason (app/queue/stages/resolve.ts), for the timeline's technical line.
-    if (outcome.kind === 'permanent') why = outcome.error.message;
-    else if (outcome.kind === 'transient') why = outcome.message;
+    // The same reason as a single desk's lookup, for the timeline's technical line.
+    why = failureReason(outcome);
     return outcome.kind === 'ok' ? outcome.value : null;
   });
   if (!entry) return { notChecked: why };

@@ -7,6 +7,7 @@
  * The rules are the single desk's (app/engine/user-actions.ts, app/engine/documents.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { failureReason } from '../access-point/client';
 import {
   FILTER_STATES,
   type DocumentDetail,
@@ -368,9 +369,8 @@ async function askAgain(
   let why = '';
   const lookup = await lookUpAgainOn(ctx.connection, receiver, (o) => {
     ctx.health.noteOutcome(o);
-    // The single desk's reason (app/queue/stages/resolve.ts), for the timeline's technical line.
-    if (o.kind === 'permanent') why = o.error.message;
-    else if (o.kind === 'transient') why = o.message;
+    // The same reason as a single desk's lookup, for the timeline's technical line.
+    why = failureReason(o);
   }).catch(() => null);
   return { lookup, why };
 }

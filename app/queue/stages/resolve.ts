@@ -1,4 +1,4 @@
-import type { LookupAnswer } from '../../access-point/client';
+import { failureReason, type LookupAnswer } from '../../access-point/client';
 import type { ParticipantCache } from '../../caches/participant-cache';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { LookupVerdict } from '../lifecycle';
@@ -119,8 +119,7 @@ export class ResolveStage {
       const outcome = await client.lookup(receiver);
       metrics.recordLatency('lookup', performance.now() - started);
       this.ctx.noteOutcome(outcome);
-      if (outcome.kind === 'permanent') reason = outcome.error.message;
-      else if (outcome.kind === 'transient') reason = outcome.message;
+      reason = failureReason(outcome);
       return outcome.kind === 'ok' ? outcome.value : null;
     });
     return entry?.answer ?? { unavailable: reason };
