@@ -14,7 +14,7 @@ import {
   type AdoptAccessPointResult,
   type TeamAccessPoint,
 } from '../access-point';
-import { NOW } from './statements';
+import { INSERT_EVENT, NOW } from './statements';
 
 type Prepare = (sql: string) => Database.Statement;
 
@@ -65,11 +65,9 @@ export function adoptAccessPoint(
             state: string;
           }[])
         : [];
-      const note =
-        stmt(`INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-        VALUES (?, ${NOW}, ?, ?, ?, ?)`);
+      const note = stmt(INSERT_EVENT);
       const words = current ? deliveryNotFollowedWords(current.label, ap.label) : '';
-      for (const r of stopped) note.run(r.id, deskId, r.state, r.state, words);
+      for (const r of stopped) note.run(r.id, deskId, r.state, r.state, words, null);
       return { ok: true, accessPoint: readAccessPoint(stmt)!, notFollowed: stopped.length };
     })
     .immediate();

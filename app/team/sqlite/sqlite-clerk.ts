@@ -9,13 +9,10 @@ import type Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
 import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
 import type { CancelledTeamDoc } from '../store';
-import { NOW } from './statements';
+import { INSERT_EVENT, NOW } from './statements';
 
 /** How the store's prepared statements are reached. */
 type Prepare = (sql: string) => Database.Statement;
-
-const EVENT = `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-  VALUES (?, ${NOW}, ?, ?, ?, ?)`;
 
 /** See TeamStore.uncancel. */
 export function uncancel(
@@ -28,7 +25,7 @@ export function uncancel(
   const back = stmt(`UPDATE team_documents SET state = ?, updated_at = ${NOW},
       next_attempt_at = NULL, due_at = CASE WHEN ? = 'queued' THEN created_at END
     WHERE id = ? AND state = 'cancelled' RETURNING id`);
-  const event = stmt(EVENT);
+  const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
       let n = 0;
@@ -37,7 +34,7 @@ export function uncancel(
         if (seen.has(d.id) || !CLERK_CANCEL_FROM.includes(d.from)) continue;
         seen.add(d.id);
         if (!back.get(d.from, d.from, d.id)) continue;
-        event.run(d.id, deskId, 'cancelled', d.from, detail);
+        event.run(d.id, deskId, 'cancelled', d.from, detail, null);
         n++;
       }
       return n;
@@ -58,14 +55,14 @@ export function cancel(
     WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) AND NOT reached_maybe
     RETURNING id`);
   const before = stmt('SELECT state FROM team_documents WHERE id = ?');
-  const event = stmt(EVENT);
+  const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
       const moved: CancelledTeamDoc[] = [];
       for (const id of new Set(ids)) {
         const was = before.get(id) as { state: DocumentState } | undefined;
         if (!was || !move.get(id, ...from)) continue;
-        event.run(id, deskId, was.state, 'cancelled', 'cancelled');
+        event.run(id, deskId, was.state, 'cancelled', 'cancelled', null);
         moved.push({ id, from: was.state });
       }
       return moved;
@@ -97,7 +94,7 @@ export function retryFailed(
       business_response_at = CASE WHEN @anew THEN NULL ELSE business_response_at END,
       next_poll_at = NULL
     WHERE id = @id AND state = 'failed' RETURNING id`);
-  const event = stmt(EVENT);
+  const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
       let n = 0;
@@ -109,7 +106,7 @@ export function retryFailed(
         const words = anew
           ? `Retry requested after the delivery failed (transaction ${was.transaction_id ?? '?'}): sent again as a new submission`
           : 'Retry requested';
-        event.run(id, deskId, 'failed', 'queued', words);
+        event.run(id, deskId, 'failed', 'queued', words, null);
         n++;
       }
       return n;
@@ -135,9 +132,7 @@ function requeue(
       next_attempt_at = NULL, due_at = created_at,
       problem_code = NULL, problem_message = NULL, problem_action = NULL
     WHERE id = ? RETURNING id`);
-  const event = stmt(`INSERT INTO team_events
-    (document_id, at, desk, from_state, to_state, detail, technical)
-    VALUES (?, ${NOW}, ?, ?, ?, ?, ?)`);
+  const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
       const moved: number[] = [];

@@ -15,8 +15,7 @@ import {
   type PollClaimRow,
 } from '../poll-rows';
 import type { PollClaim, PollRef, PollResult } from '../store';
-
-const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
+import { INSERT_EVENT, NOW } from './statements';
 
 /** How the store's prepared statements are reached. */
 type Prepare = (sql: string) => Database.Statement;
@@ -69,8 +68,7 @@ export function finishPoll(
       problem_message = CASE WHEN ? THEN ? ELSE problem_message END,
       problem_action = CASE WHEN ? THEN ? ELSE problem_action END
     WHERE id = ?`);
-  const event = stmt(`INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-      VALUES (?, ${NOW}, ?, ?, ?, ?)`);
+  const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
       const row = held.get(claim.id, claim.pollFence, deskId) as
@@ -98,7 +96,7 @@ export function finishPoll(
         s.problem?.action ?? null,
         claim.id,
       );
-      for (const e of events) event.run(claim.id, deskId, e.from, e.to, e.detail);
+      for (const e of events) event.run(claim.id, deskId, e.from, e.to, e.detail, null);
       return true;
     })
     .immediate();

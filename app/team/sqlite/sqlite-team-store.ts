@@ -16,7 +16,7 @@ import * as teamSettings from './sqlite-team-settings';
 import type { AccessPointRef, TeamAccessPoint } from '../access-point';
 import * as list from './sqlite-list';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
-import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, NOW } from './statements';
+import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, INSERT_EVENT, NOW } from './statements';
 import {
   addedEvent,
   sendKeySql,
@@ -153,10 +153,7 @@ export class SqliteTeamStore implements TeamStore {
     );
     const body = this.stmt('INSERT INTO team_document_bodies (document_id, body) VALUES (?, ?)');
     const existing = this.stmt('SELECT id, state FROM team_documents WHERE key = ?');
-    const event = this.stmt(
-      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
-       VALUES (?, ${NOW}, ?, NULL, ?, ?, ?)`,
-    );
+    const event = this.stmt(INSERT_EVENT);
     return db
       .transaction(() =>
         docs.map((d): EnqueueResult => {
@@ -165,7 +162,7 @@ export class SqliteTeamStore implements TeamStore {
           if (row) {
             body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
             const added = addedEvent(d);
-            event.run(row.id, deskId, d.state, added.detail, added.technical);
+            event.run(row.id, deskId, null, d.state, added.detail, added.technical);
             return { key: d.key, id: row.id, created: true, state: d.state };
           }
           const had = existing.get(d.key) as { id: number; state: DocumentState };
@@ -187,7 +184,7 @@ export class SqliteTeamStore implements TeamStore {
        WHERE id = ?
        RETURNING id, ${sendKeySql()} AS key, fence, file_name, receiver_id, doc_type, attempts`,
     );
-    const event = this.eventStatement();
+    const event = this.stmt(INSERT_EVENT);
     const body = this.stmt('SELECT body FROM team_document_bodies WHERE document_id = ?').pluck();
     return db
       .transaction(() => {
@@ -213,7 +210,7 @@ export class SqliteTeamStore implements TeamStore {
             doc_type: Claim['docType'];
             attempts: number;
           };
-          event.run(r.id, deskId, r.state, 'sending', inDoubt ? IN_DOUBT_DETAIL : null);
+          event.run(r.id, deskId, r.state, 'sending', inDoubt ? IN_DOUBT_DETAIL : null, null);
           const b = body.get(c.id) as Buffer | undefined;
           return {
             id: c.id,
@@ -254,7 +251,7 @@ export class SqliteTeamStore implements TeamStore {
 
   async finishMany(deskId: string, items: readonly FinishItem[]): Promise<Set<number>> {
     const stmt = this.stmt(FINISH_UNDER_FENCE);
-    const event = this.eventStatement();
+    const event = this.stmt(INSERT_EVENT);
     const written = new Set<number>();
     this.db
       .transaction(() => {
@@ -282,7 +279,7 @@ export class SqliteTeamStore implements TeamStore {
             deskId,
           );
           if (!done) continue;
-          event.run(claim.id, deskId, 'sending', w.to, w.detail);
+          event.run(claim.id, deskId, 'sending', w.to, w.detail, null);
           written.add(claim.id);
         }
       })
@@ -452,13 +449,6 @@ export class SqliteTeamStore implements TeamStore {
     };
     this.stopListeners.add(stop);
     return stop;
-  }
-
-  private eventStatement(): Database.Statement {
-    return this.stmt(
-      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-       VALUES (?, ${NOW}, ?, ?, ?, ?)`,
-    );
   }
 
   /** Statements are prepared once (on first use: the tables exist only after migrate()). */

@@ -5,6 +5,13 @@ import { LIMIT_PARAM } from '../../store/document-record';
 // Milliseconds since the epoch from the machine's clock, read by SQLite (never Date.now()).
 export const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
 /**
+ * A row of a document's timeline: document id, desk, from state, to state, the clerk's words and
+ * the technical line (null when there is none); the time is the database's.
+ */
+export const INSERT_EVENT = `INSERT INTO team_events
+  (document_id, at, desk, from_state, to_state, detail, technical)
+  VALUES (?, ${NOW}, ?, ?, ?, ?, ?)`;
+/**
  * The due documents (queued, due retry_wait, sending with an ended lease) in the order they
  * became due. INDEXED BY: read the due index's range up to now and stop at the limit; the
  * planner would rather read every due row by state and sort them, a cost that grows with the
