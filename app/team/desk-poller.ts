@@ -3,10 +3,13 @@
  * buyer's answer) documents whose poll is due, ask the access point about each with the same
  * client call and the same judgement as a single desk (app/queue/stages/delivery-judge.ts), and
  * write the result under the poll claim's fence with the lifecycle's own words
- * (app/queue/lifecycle/tracking.ts). At most `maxInFlight` status requests at a time: a small
- * share of the desk's requests, sends keep the rest. Each claim takes several such rounds at once
- * (CLAIM_ROUNDS: fewer statements for the team's database); each result is written as soon as it
- * is known. stop() gives unfinished claims back.
+ * (app/queue/lifecycle/tracking.ts). Status requests go through the desk's poll budget
+ * (app/sender/poll-budget.ts, as on a single desk): at most `maxInFlight` at a time and the
+ * team's rate shared among the desks that send, stopped for a while by a 429 (a send's too).
+ * Each claim takes several rounds of lanes at once (CLAIM_ROUNDS: fewer statements for the
+ * team's database), at most what the budget affords within half a lease; each result is written
+ * as soon as it is known. Claims not asked about (held, stopped, a 429) are given back, due at
+ * once; stop() gives unfinished claims back.
  */
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../access-point/client';
 import * as tracking from '../queue/lifecycle/tracking';
@@ -17,6 +20,7 @@ import {
   type DeliveryVerdict,
 } from '../queue/stages/delivery-judge';
 import type { Metrics } from '../metrics/metrics';
+import { PollBudget } from '../sender/poll-budget';
 import type { PollClaim, PollResult, TeamProblem, TeamStore } from './store';
 
 /** What the poller needs from its desk. */
@@ -28,6 +32,10 @@ export interface PollerDeps {
   options: DeliveryOptions;
   /** Status requests in flight at most. */
   maxInFlight: number;
+  /** Status requests per second from this desk (default POLLS_PER_SECOND; see TeamDesk). */
+  perSecond?: number;
+  /** The budget's clock (tests; Date.now by default). */
+  now?: () => number;
   leaseMs: number;
   onUnavailable(err: unknown): void;
   onChanged(ids: readonly number[]): void;
@@ -118,10 +126,26 @@ export class DeskPoller {
   private readonly held = new Map<number, PollClaim>();
   private round: Promise<void> | null = null;
   private running = false;
+  /** The status requests' rate and number in flight (see the file comment). */
+  readonly budget: PollBudget;
   /** Poll results written (tests, diagnostics). */
   written = 0;
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(private readonly deps: PollerDeps) {
+    this.budget = new PollBudget({
+      inFlight: deps.maxInFlight,
+      ...(deps.perSecond !== undefined ? { perSecond: deps.perSecond } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  }
+
+  /**
+   * Any answer of the access point (a send's too): a 429 stops the polls for a while, so the
+   * sends keep the rate the access point allows.
+   */
+  noteOutcome(outcome: ApOutcome<unknown>): void {
+    this.budget.note(outcome, false);
+  }
 
   /** Start (or resume) polling. */
   start(): void {
@@ -132,11 +156,12 @@ export class DeskPoller {
   /** Claim nothing more (pause, database down); the round under way finishes. */
   hold(): void {
     this.running = false;
+    this.budget.cancelWaiting();
   }
 
-  /** One round at a time: claim what is due, ask, write. */
+  /** One round at a time: claim what is due, ask, write (nothing while a 429's pause lasts). */
   pump(): void {
-    if (!this.running || this.round) return;
+    if (!this.running || this.round || this.budget.paused()) return;
     this.round = this.pollRound()
       .catch((err: unknown) => this.deps.onUnavailable(err))
       .finally(() => {
@@ -146,22 +171,30 @@ export class DeskPoller {
 
   private async pollRound(): Promise<void> {
     const { store, deskId, leaseMs } = this.deps;
-    const limit = this.deps.maxInFlight * CLAIM_ROUNDS;
+    // Rounds of lanes, but no more than the budget asks about within half a lease: a claim
+    // waiting for its turn must not outlive its lease.
+    const affordable = Math.floor((this.budget.rate * leaseMs) / 2000);
+    const limit = Math.max(1, Math.min(this.deps.maxInFlight * CLAIM_ROUNDS, affordable));
     const claims = await store.claimPolls(deskId, limit, leaseMs, this.deps.accessPoint?.());
     const claimedAt = performance.now();
     for (const c of claims) this.held.set(c.id, c);
     // `maxInFlight` lanes, each taking the next claim when its request is answered.
     const next = claims.values();
+    const unasked: PollClaim[] = [];
     const lane = async (): Promise<void> => {
       while (this.running) {
         const c = next.next();
         if (c.done) return;
-        await this.pollOne(c.value, claimedAt);
+        if (!(await this.pollOne(c.value, claimedAt))) {
+          unasked.push(c.value);
+          return;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.maxInFlight, claims.length) }, lane));
-    // Held meanwhile (a pause, the database): the claims not asked about go back, due at once.
-    const left = [...next];
+    // Held meanwhile (a pause, the database) or a 429: the claims not asked about go back, due
+    // at once (this desk claims again once the 429's pause is over).
+    const left = [...unasked, ...next];
     if (left.length > 0) {
       for (const c of left) this.held.delete(c.id);
       await store.releasePolls(deskId, left);
@@ -171,14 +204,24 @@ export class DeskPoller {
     if (claims.length === limit && this.running) queueMicrotask(() => this.pump());
   }
 
-  private async pollOne(c: PollClaim, claimedAt: number): Promise<void> {
+  /** Ask about one claim and write the answer; false when the budget gave it no turn or a 429. */
+  private async pollOne(c: PollClaim, claimedAt: number): Promise<boolean> {
     let tx: TransactionAnswer | null = null;
     if (c.transactionId) {
-      const outcome = await this.deps.client().transaction(c.transactionId);
-      this.deps.noteOutcome?.(outcome);
-      tx = outcome.kind === 'ok' ? outcome.value : null;
+      if (!(await this.budget.take())) return false;
+      try {
+        const outcome = await this.deps.client().transaction(c.transactionId);
+        // The budget first (a poll's 429 halves its rate), then the desk's health.
+        this.budget.note(outcome, true);
+        this.deps.noteOutcome?.(outcome);
+        // Refused (429): nothing learnt, the claim goes back and is asked after the pause.
+        if (outcome.kind === 'transient' && outcome.status === 429) return false;
+        tx = outcome.kind === 'ok' ? outcome.value : null;
+      } finally {
+        this.budget.release();
+      }
     }
-    if (!this.running) return; // stop() gives the claim back
+    if (!this.running) return true; // stop() gives the claim back
     // The database's clock, as the claim read it, plus the time since (monotonic).
     const now = c.leaseUntil - this.deps.leaseMs + (performance.now() - claimedAt);
     const verdict = judgeTransaction(c, tx, this.deps.options, now);
@@ -188,17 +231,19 @@ export class DeskPoller {
       pollResultOf(c, verdict, now, this.deps.options),
     );
     this.held.delete(c.id);
-    if (!written) return; // the lease ended and another desk asked meanwhile
+    if (!written) return true; // the lease ended and another desk asked meanwhile
     this.written++;
     if (verdict.kind === 'delivered' && c.acceptedAt !== null) {
       this.deps.metrics.recordLatency('delivery', now - c.acceptedAt);
     }
     if (verdict.kind !== 'wait') this.deps.onChanged([c.id]);
+    return true;
   }
 
   /** Stop: the round under way ends, claims not written are given back (due at once). */
   async stop(): Promise<void> {
     this.running = false;
+    this.budget.cancelWaiting();
     await this.round;
     const left = [...this.held.values()];
     this.held.clear();

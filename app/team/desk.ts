@@ -15,6 +15,7 @@ import {
   type DeliveryOptions,
 } from '../queue/stages/delivery-judge';
 import { DeskPoller } from './desk-poller';
+import { POLLS_PER_SECOND, pollsInFlightFor } from '../sender/poll-budget';
 import { DeskSender, isStoreUnavailable } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
@@ -51,6 +52,8 @@ export interface TeamDeskOptions {
   faultRetryMs?: number;
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
+  /** Status requests: the team's rate per second and this desk's in flight (../sender/poll-budget). */
+  pollBudget?: { perSecond?: number; inFlight?: number };
   /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
   noteOutcome?(outcome: ApOutcome<unknown>): void;
   /**
@@ -121,7 +124,11 @@ export class TeamDesk {
       requestsPerSecond: o.requestsPerSecond ?? null,
       spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
       onUnavailable: (err) => this.trouble(err),
-      ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
+      // A send's 429 stops the delivery polls for a while too: the sends keep the rate.
+      noteOutcome: (outcome) => {
+        o.noteOutcome?.(outcome);
+        this.poller.noteOutcome(outcome);
+      },
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
       accessPoint: () => o.accessPoint().id,
@@ -132,8 +139,9 @@ export class TeamDesk {
       client: o.client,
       metrics: o.metrics,
       options: { ...DELIVERY_DEFAULTS, ...o.delivery },
-      // A small share of the desk's requests: sends keep the rest.
-      maxInFlight: Math.max(1, Math.floor((o.concurrency ?? 10) / 5)),
+      // Beside the sends (the client's pool has as many connections more: engine/connection.ts).
+      maxInFlight: o.pollBudget?.inFlight ?? pollsInFlightFor(o.concurrency ?? 10),
+      perSecond: this.pollRate(),
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
       ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
@@ -301,12 +309,18 @@ export class TeamDesk {
     this.poller.hold();
   }
 
+  /** This desk's share of the team's poll rate: the access point sees the sending desks' sum. */
+  private pollRate(): number {
+    return (this.o.pollBudget?.perSecond ?? POLLS_PER_SECOND) / Math.max(1, this.sendersOnline);
+  }
+
   private async countDesks(): Promise<void> {
     const before = [this.desksOnline, this.sendersOnline];
     const online = (await this.o.store.desks(ONLINE_WITHIN_MS)).filter((d) => d.online);
     this.desksOnline = online.length;
     const team = this.teamAccessPoint?.id;
     this.sendersOnline = online.filter((d) => team && d.accessPoint === team).length;
+    this.poller.budget.setRate(this.pollRate());
     if (before[0] !== this.desksOnline || before[1] !== this.sendersOnline) this.o.onStatus();
   }
 
