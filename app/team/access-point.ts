@@ -50,7 +50,8 @@ export const ACCESS_POINT_LABEL_SETTING = 'access_point_label';
  * after an attempt that may have reached it (at its retry time, or queued: a claim of it given
  * back unsent, by a pause, a stop or a change of a desk's access point, keeps `reached_maybe`).
  * Each is sent again under its key, which only that access point knows: while any is, the
- * team's access point cannot change.
+ * team's access point cannot change. Counted only when it would change (no index finds queued
+ * rows in doubt: ~40 ms on PostgreSQL, ~55 ms on SQLite at 100,000 queued documents).
  */
 export const IN_DOUBT_AT_ACCESS_POINT = `state = 'sending' OR (state IN ('retry_wait', 'queued') AND reached_maybe)`;
 
