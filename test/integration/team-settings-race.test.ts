@@ -183,7 +183,11 @@ describe.each(BACKENDS)('Settings racing the team’s answers, $name team store'
       );
       holdClaims = false;
       expect(claims.map((h) => h.ap)).toEqual([refX.id]);
-      expect(await ghost.get(id)).toMatchObject({ state: 'sending' });
+      // Claimed by the team (only its answer is held).
+      await vi.waitFor(async () => expect((await ghost.get(id))?.state).toBe('sending'), {
+        timeout: 10_000,
+        interval: 10,
+      });
 
       // 3. Settings: Y. Saved means in use (the handler answers once the client is swapped).
       await a.handlers['settings:set']({ endpoint: apY.url });
