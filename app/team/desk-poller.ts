@@ -147,20 +147,23 @@ export class DeskPoller {
   private async pollRound(): Promise<void> {
     const { store, deskId, leaseMs } = this.deps;
     const limit = this.deps.maxInFlight * CLAIM_ROUNDS;
-    const claims = await store.claimPolls(deskId, limit, leaseMs, this.deps.accessPoint?.());
+    const under = this.deps.accessPoint?.();
+    const claims = await store.claimPolls(deskId, limit, leaseMs, under);
     const claimedAt = performance.now();
     for (const c of claims) this.held.set(c.id, c);
     // `maxInFlight` lanes, each taking the next claim when its request is answered.
     const next = claims.values();
+    // Asked only of the access point they were claimed under (Settings may change the desk's).
     const lane = async (): Promise<void> => {
-      while (this.running) {
+      while (this.running && this.deps.accessPoint?.() === under) {
         const c = next.next();
         if (c.done) return;
         await this.pollOne(c.value, claimedAt);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.maxInFlight, claims.length) }, lane));
-    // Held meanwhile (a pause, the database): the claims not asked about go back, due at once.
+    // Held meanwhile (a pause, the database, another access point): the claims not asked about
+    // go back, due at once.
     const left = [...next];
     if (left.length > 0) {
       for (const c of left) this.held.delete(c.id);

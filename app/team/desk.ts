@@ -105,6 +105,9 @@ export class TeamDesk {
   private faultTimer: NodeJS.Timeout | null = null;
   /** The desk's access point changed while it alone sent for the team: the team follows it. */
   private followMe = false;
+  /** Changes of this desk's access point (Settings), and the comparisons, one after the other. */
+  private accessPointChanges = 0;
+  private checking: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: TeamDeskOptions) {
     this.spool = new TeamSpool(o.dataDir);
@@ -225,14 +228,26 @@ export class TeamDesk {
   /**
    * Compare this desk's access point with the team's (the first desk to ask sets it); with
    * `replace`, make this desk's the team's when nothing is unfinished at the old one. The
-   * desk sends only while they are the same.
+   * desk sends only while they are the same. One at a time, each about the desk's in use then.
    */
-  async checkAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+  checkAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+    const run = this.checking.then(() => this.compareAccessPoint(replace));
+    this.checking = run.catch(() => undefined);
+    return run;
+  }
+
+  private async compareAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+    const asked = this.accessPointChanges;
     const result = await this.o.store.adoptAccessPoint(
       this.o.desk.id,
       this.o.accessPoint(),
       replace || this.followMe,
     );
+    // Deliberately dropped: Settings changed this desk's access point while the team answered
+    // about the old one. A "yes" would let the desk claim (and a claim made before the change
+    // leave through the new client) before the new one was compared; the comparison asked
+    // after the change (queued behind this one) decides.
+    if (asked !== this.accessPointChanges) return result;
     this.followMe = false;
     const before = this.sendsHere;
     const beforeId = this.teamAccessPoint?.id;
@@ -253,8 +268,10 @@ export class TeamDesk {
    * is compared with the new one; claims waiting to leave go back (sends under way finish).
    */
   accessPointChanging(): void {
-    // Sending through the team's access point and alone on the team: the team follows the desk.
-    this.followMe = this.sendsHere && this.desksOnline <= 1;
+    this.accessPointChanges++;
+    // Sending for the team and alone on it (or so when a change not compared yet began): the
+    // team follows the desk.
+    this.followMe ||= this.sendsHere && this.desksOnline <= 1;
     this.sendsHere = false;
     this.sender.hold();
     this.poller.hold();
