@@ -53,6 +53,11 @@ export interface TeamDeskLatency {
 export interface MetricsSnapshot {
   at: number;
   /**
+   * When this desk began counting (ms since the epoch; it starts again at each start): outcomes
+   * and latencies from before, an earlier run's, are not in these figures.
+   */
+  since?: number;
+  /**
    * Documents accepted and failed per second, one bucket per second, oldest first: the last 10
    * minutes in `metrics:tick`, the last 60 minutes from `metrics:snapshot` (so a reload still
    * shows the hour).

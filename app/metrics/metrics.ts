@@ -92,7 +92,12 @@ export class Metrics {
   private counts: (() => StateCounts) | null = null;
   private validation: (() => NonNullable<MetricsSnapshot['validation']>) | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** When counting began (this run of the desk): the charts say so while it is inside their window. */
+  private readonly startedAt: number;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.startedAt = now();
+  }
 
   /**
    * The Prometheus registry with every Peppol Desk metric (not the global default registry),
@@ -265,6 +270,7 @@ export class Metrics {
     const validation = this.validation?.();
     return {
       at: now,
+      since: this.startedAt,
       throughput,
       latency: this.windowLatency(),
       latencySeries: this.latencySeries(seconds),

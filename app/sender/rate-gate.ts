@@ -163,6 +163,19 @@ export class RateGate {
     return this.rate < MAX_RATE;
   }
 
+  /**
+   * True when requests must leave at the gate's own times: a cap or a learned rate paces them, or
+   * the slow start held one back within the last second. False when unpaced, and while only the
+   * slow start would pace them but something else is the limit (checking, the slots): the slow
+   * start then has nothing to find out, and requests claimed while a commit is synced may leave
+   * together once it is on disk — the few claimed within one sync, never a window.
+   */
+  get pacing(): boolean {
+    if (this.rate >= MAX_RATE) return false;
+    if (this.capRps !== null || Number.isFinite(this.learned)) return true;
+    return this.now() - this.heldBackAt <= WINDOW_MS;
+  }
+
   /** 429 answers seen. */
   get rateLimited(): number {
     return this.rateLimitedCount;

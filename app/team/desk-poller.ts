@@ -20,7 +20,10 @@ import {
   type DeliveryVerdict,
 } from '../queue/stages/delivery-judge';
 import type { Metrics } from '../metrics/metrics';
-import { PollBudget } from '../sender/poll-budget';
+import { POLLS_PER_SECOND, PollBudget } from '../sender/poll-budget';
+
+// For the desk: polls in flight beside its sends (the client's pool has as many more connections).
+export { pollsInFlightFor } from '../sender/poll-budget';
 import type { PollClaim, PollResult, TeamProblem, TeamStore } from './store';
 
 /** What the poller needs from its desk. */
@@ -32,7 +35,7 @@ export interface PollerDeps {
   options: DeliveryOptions;
   /** Status requests in flight at most. */
   maxInFlight: number;
-  /** Status requests per second from this desk (default POLLS_PER_SECOND; see TeamDesk). */
+  /** Status requests per second to the team's access point (default POLLS_PER_SECOND). */
   perSecond?: number;
   /** The budget's clock (tests; Date.now by default). */
   now?: () => number;
@@ -140,8 +143,16 @@ export class DeskPoller {
   }
 
   /**
-   * Any answer of the access point (a send's too): a 429 stops the polls for a while, so the
-   * sends keep the rate the access point allows.
+   * This desk's share of the team's rate among the `desks` that send through the team's access
+   * point: they all poll it with the same API key, so the access point sees the sum.
+   */
+  shareRate(desks: number): void {
+    this.budget.setRate((this.deps.perSecond ?? POLLS_PER_SECOND) / Math.max(1, desks));
+  }
+
+  /**
+   * Any answer of the access point (a send's too, told by the team engine): a 429 stops the
+   * polls for a while, so the sends keep the rate the access point allows.
    */
   noteOutcome(outcome: ApOutcome<unknown>): void {
     this.budget.note(outcome, false);
@@ -175,14 +186,16 @@ export class DeskPoller {
     // waiting for its turn must not outlive its lease.
     const affordable = Math.floor((this.budget.rate * leaseMs) / 2000);
     const limit = Math.max(1, Math.min(this.deps.maxInFlight * CLAIM_ROUNDS, affordable));
-    const claims = await store.claimPolls(deskId, limit, leaseMs, this.deps.accessPoint?.());
+    const under = this.deps.accessPoint?.();
+    const claims = await store.claimPolls(deskId, limit, leaseMs, under);
     const claimedAt = performance.now();
     for (const c of claims) this.held.set(c.id, c);
     // `maxInFlight` lanes, each taking the next claim when its request is answered.
     const next = claims.values();
     const unasked: PollClaim[] = [];
+    // Asked only of the access point they were claimed under (Settings may change the desk's).
     const lane = async (): Promise<void> => {
-      while (this.running) {
+      while (this.running && this.deps.accessPoint?.() === under) {
         const c = next.next();
         if (c.done) return;
         if (!(await this.pollOne(c.value, claimedAt))) {
@@ -192,8 +205,8 @@ export class DeskPoller {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.maxInFlight, claims.length) }, lane));
-    // Held meanwhile (a pause, the database) or a 429: the claims not asked about go back, due
-    // at once (this desk claims again once the 429's pause is over).
+    // Held meanwhile (a pause, the database, another access point) or a 429: the claims not
+    // asked about go back, due at once (this desk claims again once the 429's pause is over).
     const left = [...unasked, ...next];
     if (left.length > 0) {
       for (const c of left) this.held.delete(c.id);

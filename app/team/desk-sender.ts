@@ -67,6 +67,8 @@ interface InFlight {
   launched: boolean;
   /** A request left for the access point: the claim may not be released any more. */
   sent: boolean;
+  /** The desk's access point it was claimed under (`SenderDeps.accessPoint`). */
+  under: string | undefined;
 }
 
 /** An outcome waiting for the next `finishMany`. */
@@ -211,19 +213,15 @@ export class DeskSender {
       if (!this.running || this.stopping || this.drained || wanted <= 0) return;
       this.woken = false;
       let claims: Claim[];
+      const under = this.deps.accessPoint?.();
       try {
-        claims = await this.deps.store.claim(
-          this.deps.deskId,
-          wanted,
-          this.deps.leaseMs,
-          this.deps.accessPoint?.(),
-        );
+        claims = await this.deps.store.claim(this.deps.deskId, wanted, this.deps.leaseMs, under);
       } catch (err) {
         this.deps.onUnavailable(err);
         return;
       }
       for (const claim of claims) {
-        const entry: InFlight = { claim, lost: false, launched: false, sent: false };
+        const entry: InFlight = { claim, lost: false, launched: false, sent: false, under };
         this.inFlight.set(claim.id, entry);
         this.ahead.push(entry);
       }
@@ -283,8 +281,10 @@ export class DeskSender {
       if (this.stopping || entry.lost || !this.running) break;
       wait = this.slots.gate.waitMs('single');
     }
-    // Held meanwhile (a pause, the database or the access point changed): not sent.
-    if (this.stopping || entry.lost || !this.running) {
+    // Held meanwhile (a pause, the database or the access point changed): not sent. Nor is a
+    // claim made under another access point than the desk's now: the client is the new one's,
+    // and a document in doubt may be sent again only where its first attempt went.
+    if (this.stopping || entry.lost || !this.running || this.deps.accessPoint?.() !== entry.under) {
       // Nothing reached the access point: give the document back at once.
       await this.write(entry, { kind: 'released' });
       return;

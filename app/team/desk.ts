@@ -14,8 +14,7 @@ import {
   DEFAULT_DELIVERY_OPTIONS as DELIVERY_DEFAULTS,
   type DeliveryOptions,
 } from '../queue/stages/delivery-judge';
-import { DeskPoller } from './desk-poller';
-import { POLLS_PER_SECOND, pollsInFlightFor } from '../sender/poll-budget';
+import { DeskPoller, pollsInFlightFor } from './desk-poller';
 import { DeskSender, isStoreUnavailable } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
@@ -52,8 +51,6 @@ export interface TeamDeskOptions {
   faultRetryMs?: number;
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
-  /** Status requests: the team's rate per second and this desk's in flight (../sender/poll-budget). */
-  pollBudget?: { perSecond?: number; inFlight?: number };
   /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
   noteOutcome?(outcome: ApOutcome<unknown>): void;
   /**
@@ -108,6 +105,9 @@ export class TeamDesk {
   private faultTimer: NodeJS.Timeout | null = null;
   /** The desk's access point changed while it alone sent for the team: the team follows it. */
   private followMe = false;
+  /** Changes of this desk's access point (Settings), and the comparisons, one after the other. */
+  private accessPointChanges = 0;
+  private checking: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: TeamDeskOptions) {
     this.spool = new TeamSpool(o.dataDir);
@@ -124,11 +124,7 @@ export class TeamDesk {
       requestsPerSecond: o.requestsPerSecond ?? null,
       spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
       onUnavailable: (err) => this.trouble(err),
-      // A send's 429 stops the delivery polls for a while too: the sends keep the rate.
-      noteOutcome: (outcome) => {
-        o.noteOutcome?.(outcome);
-        this.poller.noteOutcome(outcome);
-      },
+      ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
       accessPoint: () => o.accessPoint().id,
@@ -139,9 +135,7 @@ export class TeamDesk {
       client: o.client,
       metrics: o.metrics,
       options: { ...DELIVERY_DEFAULTS, ...o.delivery },
-      // Beside the sends (the client's pool has as many connections more: engine/connection.ts).
-      maxInFlight: o.pollBudget?.inFlight ?? pollsInFlightFor(o.concurrency ?? 10),
-      perSecond: this.pollRate(),
+      maxInFlight: pollsInFlightFor(o.concurrency ?? 10),
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
       ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
@@ -233,14 +227,26 @@ export class TeamDesk {
   /**
    * Compare this desk's access point with the team's (the first desk to ask sets it); with
    * `replace`, make this desk's the team's when nothing is unfinished at the old one. The
-   * desk sends only while they are the same.
+   * desk sends only while they are the same. One at a time, each about the desk's in use then.
    */
-  async checkAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+  checkAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+    const run = this.checking.then(() => this.compareAccessPoint(replace));
+    this.checking = run.catch(() => undefined);
+    return run;
+  }
+
+  private async compareAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
+    const asked = this.accessPointChanges;
     const result = await this.o.store.adoptAccessPoint(
       this.o.desk.id,
       this.o.accessPoint(),
       replace || this.followMe,
     );
+    // Deliberately dropped: Settings changed this desk's access point while the team answered
+    // about the old one. A "yes" would let the desk claim (and a claim made before the change
+    // leave through the new client) before the new one was compared; the comparison asked
+    // after the change (queued behind this one) decides.
+    if (asked !== this.accessPointChanges) return result;
     this.followMe = false;
     const before = this.sendsHere;
     const beforeId = this.teamAccessPoint?.id;
@@ -261,8 +267,10 @@ export class TeamDesk {
    * is compared with the new one; claims waiting to leave go back (sends under way finish).
    */
   accessPointChanging(): void {
-    // Sending through the team's access point and alone on the team: the team follows the desk.
-    this.followMe = this.sendsHere && this.desksOnline <= 1;
+    this.accessPointChanges++;
+    // Sending for the team and alone on it (or so when a change not compared yet began): the
+    // team follows the desk.
+    this.followMe ||= this.sendsHere && this.desksOnline <= 1;
     this.sendsHere = false;
     this.sender.hold();
     this.poller.hold();
@@ -309,18 +317,13 @@ export class TeamDesk {
     this.poller.hold();
   }
 
-  /** This desk's share of the team's poll rate: the access point sees the sending desks' sum. */
-  private pollRate(): number {
-    return (this.o.pollBudget?.perSecond ?? POLLS_PER_SECOND) / Math.max(1, this.sendersOnline);
-  }
-
   private async countDesks(): Promise<void> {
     const before = [this.desksOnline, this.sendersOnline];
     const online = (await this.o.store.desks(ONLINE_WITHIN_MS)).filter((d) => d.online);
     this.desksOnline = online.length;
     const team = this.teamAccessPoint?.id;
     this.sendersOnline = online.filter((d) => team && d.accessPoint === team).length;
-    this.poller.budget.setRate(this.pollRate());
+    this.poller.shareRate(this.sendersOnline);
     if (before[0] !== this.desksOnline || before[1] !== this.sendersOnline) this.o.onStatus();
   }
 

@@ -127,6 +127,10 @@ async function openTeamEngine(
     trackDelivery: false,
   });
   ttlChanged = () => connection.participants.setTtl(settings.lookupTtl());
+  // The client this desk's requests go through. It changes with the desk's access point
+  // (`accessPoint` below) in one step, the reconnect at the end: a claim named after an access
+  // point leaves through that access point's client only.
+  let client = connection.client;
   const pool = createValidationPool({
     ...(options.validationWorker ? { workerScript: options.validationWorker } : {}),
     ...(options.validationThreads ? { size: options.validationThreads } : {}),
@@ -166,7 +170,7 @@ async function openTeamEngine(
   let remoteVerdicts = connection.firstRemoteValidationCache;
   // Whether the access point answers this desk, for the header (status() below, once made).
   const health = new DeskAccessPointHealth({
-    client: () => connection.client,
+    client: () => client,
     // The desk claims nothing while its access point cannot be reached (see TeamDesk).
     onChange: () => {
       worker?.accessPointHealthChanged();
@@ -179,10 +183,15 @@ async function openTeamEngine(
       ? { probeMaxMs: options.timings.probeMaxMs }
       : {}),
   });
-  const noteOutcome = (outcome: ApOutcome<unknown>) => health.noteOutcome(outcome);
+  // Every answer of the access point: the header's health; a 429 (a send's, a lookup's, a
+  // poll's) also stops the delivery polls for a while, so the sends keep the rate.
+  const noteOutcome = (outcome: ApOutcome<unknown>) => {
+    health.noteOutcome(outcome);
+    worker?.poller.noteOutcome(outcome);
+  };
   const remote = new DeskRemoteCheck({
     enabled: () => settings.get('remoteValidation'),
-    client: () => connection.client,
+    client: () => client,
     cache: () => remoteVerdicts,
     noteOutcome,
   });
@@ -231,7 +240,7 @@ async function openTeamEngine(
     dataDir: options.dataDir,
     intake: {
       check,
-      client: () => connection.client,
+      client: () => client,
       participants: () => connection.participants,
       onLookup: (ms) => metrics.recordLatency('lookup', ms),
       noteOutcome,
@@ -239,7 +248,7 @@ async function openTeamEngine(
       remote,
     },
     metrics,
-    client: () => connection.client,
+    client: () => client,
     retry,
     maxDocumentBytes: () => settings.get('maxDocumentBytes'),
     concurrency,
@@ -278,11 +287,14 @@ async function openTeamEngine(
     reconnect: (next) => {
       teamDesk.accessPointChanging();
       health.reset();
+      const previous = client;
+      client = next.client;
       accessPoint = refOf(next.accessPoint ?? connection.accessPoint, next.environment);
       if (next.remoteValidationCache) remoteVerdicts = next.remoteValidationCache;
-      // After the connection has swapped its client (it does so once this resolves).
+      // After the connection has swapped its caches too (it does so once this resolves). An
+      // answer about the old access point still on its way is not taken (TeamDesk).
       setImmediate(() => void teamDesk.checkAccessPoint(false).catch(() => undefined));
-      return Promise.resolve(connection.client);
+      return Promise.resolve(previous);
     },
     pollEarlier: () => {},
   });

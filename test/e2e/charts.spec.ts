@@ -114,3 +114,15 @@ test('after a reload the 60-minute window still shows what was sent before it', 
     )
     .toBe(true);
 });
+
+test('a window that reaches back before the desk started says since when it counts', async ({
+  desk,
+}) => {
+  // The test host started minutes ago: the last hour reaches back before it, and an earlier run's
+  // figures are not kept, so the charts say from when they count instead of implying an idle hour.
+  await desk.page.getByTestId('chart-window-3600').click();
+  await expect(desk.page.getByTestId('throughput-since')).toContainText('when Peppol Desk started');
+  await expect(desk.page.getByTestId('latency-since')).toHaveText(
+    /^ \(since \d{1,2}:\d\d(:\d\d)?\s?(AM|PM)?, when Peppol Desk started\)$/,
+  );
+});

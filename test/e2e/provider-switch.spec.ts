@@ -22,10 +22,13 @@ test('queued documents stay with their access point when the provider changes, u
     const firstId = Number(
       (await desk.rowByInvoice(numbers[0]!).getAttribute('data-testid'))!.slice('row-'.length),
     );
-    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveText('Sandbox');
+    // Queued for the access point in use, which the header names: no badge on the row.
+    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveCount(0);
 
     await desk.invoke('settings:set', { endpoint: other.url });
     await desk.invoke('queue:resume', undefined);
+    // Now another access point is in use: the row says where it is queued.
+    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveText('Sandbox');
 
     // Nothing moves by itself: both wait for the Sandbox, and the app says so.
     const banner = desk.page.getByTestId('waiting-elsewhere');
@@ -53,7 +56,9 @@ test('queued documents stay with their access point when the provider changes, u
     }
     await expect(banner).toHaveCount(0);
     expect(other.stats().acceptedDocuments).toBe(2);
-    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveText('Test');
+    // Sent through the access point in use: no badge again (the header says Test).
+    await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveCount(0);
+    await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');
   } finally {
     await desk.invoke('queue:resume', undefined);
     await desk.invoke('settings:set', { endpoint: null });

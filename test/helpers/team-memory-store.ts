@@ -431,7 +431,9 @@ export class MemoryTeamStore implements TeamStore {
     if (current && current.id === ap.id) return { ok: true, accessPoint: current };
     if (current && !replace) return { ok: false, accessPoint: current, unfinished: 0 };
     const unfinished = [...this.rows.values()].filter(
-      (r) => r.state === 'sending' || (r.state === 'retry_wait' && r.reachedMaybe),
+      (r) =>
+        r.state === 'sending' ||
+        ((r.state === 'retry_wait' || r.state === 'queued') && r.reachedMaybe),
     ).length;
     if (current && unfinished > 0) return { ok: false, accessPoint: current, unfinished };
     // Accepted at the old one: not asked about any more.

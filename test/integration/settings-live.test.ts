@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AccessPointClient } from '../../app/access-point/client';
 import type { ConnectionStatus } from '../../app/contract';
 import { memorySecretStore } from '../../app/engine';
 import { spawnSandboxProcess, type SandboxProcess } from '../../app/sandbox/process';
@@ -8,6 +9,9 @@ import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
 const engines = useEngines({ host: 'browser', coalesceMs: undefined });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 let second: SandboxProcess;
 
 beforeAll(async () => {
@@ -71,6 +75,47 @@ describe('settings take effect without a restart', () => {
     expect(stats.acceptedDocuments).toBeGreaterThanOrEqual(10);
     expect(stats.duplicateContentAccepts).toBe(0);
     expect(builtIn!.stats().duplicateContentAccepts).toBe(0);
+  });
+
+  it('once a new provider URL is saved, no request leaves through the old client', async () => {
+    const engine = await engines({
+      host: 'browser',
+      // Slow built-in sandbox and single sends claimed ahead: sends are in flight and claimed
+      // when the settings change.
+      sandboxLatencyMs: 40,
+      trackDelivery: false,
+      batching: false,
+      concurrency: 4,
+    });
+    const old = engineInternals(engine).sandbox!.url;
+    // Every request through an AccessPointClient, by the access point it went to, and whether
+    // it left before the Settings handler answered.
+    let answered = false;
+    const left: { url: string; afterAnswer: boolean }[] = [];
+    type Requests = { request(this: AccessPointClient, ...a: unknown[]): Promise<unknown> };
+    const proto = AccessPointClient.prototype as unknown as Requests;
+    const original = proto.request;
+    vi.spyOn(proto, 'request').mockImplementation(function (this: AccessPointClient, ...a) {
+      left.push({ url: this.baseUrl, afterAnswer: answered });
+      return original.apply(this, a);
+    });
+    const first = await engine.handlers['documents:add']({ files: makeInvoices(30, 'SWITCH-A') });
+    const firstIds = first.added.map((a) => a.id);
+    await vi.waitFor(
+      () => expect(engineInternals(engine).repo.counts().sending).toBeGreaterThan(0),
+      { timeout: 10_000, interval: 5 },
+    );
+
+    await engine.handlers['settings:set']({ endpoint: second.url, apiKey: 'sk_test_no_old' });
+    answered = true;
+    const later = await engine.handlers['documents:add']({ files: makeInvoices(5, 'SWITCH-B') });
+    await engine.waitUntilSettled([...firstIds, ...later.added.map((a) => a.id)], {
+      includeAccepted: true,
+    });
+    const toOld = left.filter((r) => r.url === old);
+    expect(toOld.length).toBeGreaterThan(0);
+    expect(toOld.filter((r) => r.afterAnswer)).toEqual([]);
+    expect(left.filter((r) => r.afterAnswer && r.url === second.url).length).toBeGreaterThan(0);
   });
 
   it('holds documents whose last attempt may have reached the previous access point, instead of sending them to the new one', async () => {

@@ -117,3 +117,16 @@ describe('metrics history for the 60-minute chart window', () => {
     );
   });
 });
+
+describe('metrics since the desk started', () => {
+  it('say when they began counting, so the charts can tell a new run from an idle hour', () => {
+    let now = 1_700_000_000_000;
+    const started = now;
+    const metrics = new Metrics(() => now);
+    now += 90_000;
+    metrics.recordOutcome('accepted', 3);
+    expect(metrics.snapshot(emptyCounts()).since).toBe(started);
+    now += 3_600_000;
+    expect(metrics.snapshot(emptyCounts()).since).toBe(started);
+  });
+});

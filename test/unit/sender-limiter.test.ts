@@ -179,6 +179,39 @@ describe('RateGate', () => {
     }
   });
 
+  it('counts as pacing during the slow start only while it holds requests back', () => {
+    let t = 0;
+    const gate = new RateGate({ now: () => t, startRate: 20 });
+    // Requests come slower than the start rate: the gate holds nothing back.
+    for (; t < 2_000; t += 100) {
+      expect(gate.waitMs('batch')).toBe(0);
+      gate.take('batch');
+      expect(gate.pacing).toBe(false);
+    }
+    expect(gate.paced).toBe(true);
+    // A burst past the start rate is held back: pacing, for a second after the last hold.
+    for (let i = 0; i < 10 && gate.waitMs('batch') === 0; i++) gate.take('batch');
+    expect(gate.waitMs('batch')).toBeGreaterThan(0);
+    expect(gate.pacing).toBe(true);
+    t += 1_000;
+    expect(gate.pacing).toBe(true);
+    t += 1;
+    expect(gate.pacing).toBe(false);
+  });
+
+  it('counts as pacing under a cap or a learned rate, and not when unpaced', () => {
+    let t = 0;
+    expect(new RateGate({ now: () => t, startRate: null }).pacing).toBe(false);
+    expect(new RateGate({ now: () => t, requestsPerSecond: 50 }).pacing).toBe(true);
+    const learnt = new RateGate({ now: () => t, startRate: null });
+    for (; t < 1_000; t += 10) {
+      learnt.take('single');
+      learnt.onAnswered();
+    }
+    learnt.onRateLimited();
+    expect(learnt.pacing).toBe(true);
+  });
+
   it('without a start rate, is unpaced until the first 429', () => {
     const gate = new RateGate({ now: () => 0, startRate: null });
     for (let i = 0; i < 1000; i++) {

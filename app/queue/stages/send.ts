@@ -419,8 +419,10 @@ export class SendStage {
     // Committed without waiting for the disk here (the event loop goes on serving answers and
     // requests); nothing acts on it until `durable()` says it is on disk, below. Not while a rate
     // limit paces the requests: they leave at the gate's times, and claims made apart but synced
-    // together would leave together, a burst the limit refuses.
-    const deferred = !this.slots.gate.paced;
+    // together would leave together, a burst the limit refuses. The slow start alone does not
+    // count while it holds nothing back (`pacing`): in batch mode, when checking is the limit, it
+    // never ended, and every one of the stage's commits was synced on this thread (issue 9).
+    const deferred = !this.slots.gate.pacing;
     this.inFlush = true;
     // The moves' change events wait for the commit to be on disk (onDisk, below).
     let changed: number[] = [];

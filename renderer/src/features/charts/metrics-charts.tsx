@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type uPlot from 'uplot';
 import type { Stage } from '../../../../app/contract';
-import { formatDuration } from '../../lib/format';
+import { formatChange, formatDuration } from '../../lib/format';
 import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/metrics-store';
 import { useConnectionStore } from '../../stores/connection-store';
 import { TeamThroughputChart } from './team-chart';
@@ -69,6 +69,18 @@ function useNowSeconds(): number {
   return Math.floor(at / 1000);
 }
 
+/**
+ * "(since 2:38 PM, when Peppol Desk started)" while this run of the desk began inside the last
+ * `windowS` seconds: the figures of an earlier run are not kept, and the window's words alone
+ * ("last 10 minutes") would say that nothing was sent in it before.
+ */
+function SinceStart({ windowS, testId }: { windowS: number; testId: string }) {
+  const since = useMetricsStore((s) => s.snapshot?.since);
+  const nowS = useNowSeconds();
+  if (since === undefined || since / 1000 <= nowS - windowS) return null;
+  return <span data-testid={testId}> (since {formatChange(since)}, when Peppol Desk started)</span>;
+}
+
 function ThroughputChart() {
   const history = useMetricsStore((s) => s.throughputHistory);
   const win = useMetricsStore((s) => s.window);
@@ -115,7 +127,8 @@ function ThroughputChart() {
   return (
     <figure className="chart" data-testid="throughput-chart">
       <figcaption>
-        Documents accepted per second, {WINDOW_WORDS[win]}{' '}
+        Documents accepted per second, {WINDOW_WORDS[win]}
+        <SinceStart windowS={win} testId="throughput-since" />{' '}
         <span className="muted" data-testid="throughput-now">
           · now {fresh ? rateText(last) : '0 /s'}
           {step > 1 ? ` (average of the last ${step} s)` : ''}
@@ -204,7 +217,8 @@ function LatencyChart() {
   return (
     <figure className="chart" data-testid="latency-chart">
       <figcaption>
-        Time per step, {WINDOW_WORDS[win]}{' '}
+        Time per step, {WINDOW_WORDS[win]}
+        <SinceStart windowS={win} testId="latency-since" />{' '}
         <span className="muted" data-testid="latency-now">
           · now{' '}
           {lastMedian === null
@@ -229,7 +243,10 @@ function LatencyChart() {
         <div ref={ref} className="chart-canvas" aria-hidden="true" />
         {snapshot && (
           <table className="latency-table">
-            <caption className="latency-caption">Last 10 minutes</caption>
+            <caption className="latency-caption">
+              Last 10 minutes
+              <SinceStart windowS={600} testId="latency-table-since" />
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Step</th>

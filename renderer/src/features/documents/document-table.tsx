@@ -2,7 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { DocumentFilter, DocumentRow, DocumentSortKey } from '../../../../app/contract';
 import { formatAmount, formatChange } from '../../lib/format';
-import { FILTER_LABELS } from '../../lib/status-words';
+import { FILTER_LABELS, STATUS_WORDS } from '../../lib/status-words';
+import { useConnectionStore } from '../../stores/connection-store';
 import { useDetailStore } from '../../stores/detail-store';
 import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
 import { AccessPointTag, StatusLabel } from './status-cell';
@@ -137,6 +138,7 @@ export function DocumentTable() {
   const shownSearch = useDocumentsStore((s) => s.shownSearch);
   const shownSort = useDocumentsStore((s) => s.shownSort);
   const openId = useDetailStore((s) => s.id);
+  const currentAccessPoint = useConnectionStore((s) => s.status?.accessPoint);
   const show = useDetailStore((s) => s.show);
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -306,9 +308,9 @@ export function DocumentTable() {
                     onChange={(e) => toggleSelected(row.id, e.currentTarget.checked)}
                   />
                 </div>
-                <div role="cell" className="cell col-status">
+                <div role="cell" className="cell col-status" title={STATUS_WORDS[row.state]}>
                   <StatusLabel id={row.id} state={row.state} />
-                  <AccessPointTag row={row} />
+                  <AccessPointTag row={row} current={currentAccessPoint} />
                   <WaitReason row={row} />
                 </div>
                 <div role="cell" className="cell col-file" title={row.fileName}>

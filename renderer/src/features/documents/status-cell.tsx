@@ -29,13 +29,21 @@ const ENVIRONMENT_WORDS: Record<Environment, string> = {
   production: 'Production',
 };
 
-/** The environment a document is pinned to, as a small badge; its access point on hover. */
+/**
+ * The environment a document is pinned to, as a small badge (its access point on hover), shown
+ * only when that is not the access point in use (`current`): the header names that one, and a
+ * badge on every row left no room for the status itself. Rows queued before a change of provider
+ * keep saying where they go.
+ */
 export function AccessPointTag({
   row,
+  current,
 }: {
   row: Pick<DocumentRow, 'id' | 'accessPoint' | 'environment'>;
+  /** The access point in use (`ConnectionStatus.accessPoint`); undefined until it is known. */
+  current: string | undefined;
 }) {
-  if (!row.environment) return null;
+  if (!row.environment || current === undefined || row.accessPoint === current) return null;
   const where = accessPointLabel(row.accessPoint, row.environment);
   return (
     <span
