@@ -3,7 +3,8 @@
  * against a counting access point on 127.0.0.1 through the real client and its pool: documents
  * due together are asked about at most the budget's rate and number in flight, each once, the
  * rest later; a 429 on a poll stops the next polls for its Retry-After; and a backlog of polls
- * never takes the connections the sends need.
+ * never takes the connections the sends need. Only the buyer-response polls are budgeted: delivery
+ * polls (accepted documents) keep up with the sends, whatever the budget.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,14 +24,15 @@ import { docInState } from '../helpers/walk';
 
 const MIN = 60_000;
 const TO_QUEUED: DocumentState[] = ['validating', 'ready', 'resolving', 'queued'];
-const TO_DELIVERED: DocumentState[] = [...TO_QUEUED, 'sending', 'accepted', 'delivered'];
+const TO_ACCEPTED: DocumentState[] = [...TO_QUEUED, 'sending', 'accepted'];
+const TO_DELIVERED: DocumentState[] = [...TO_ACCEPTED, 'delivered'];
 
 type Answer = (res: ServerResponse) => void;
 
 /** An access point that counts what is open by kind and answers as the test says. */
 async function countingAccessPoint(answer: {
-  poll?: (n: number) => Answer | null;
-  send?: (n: number) => Answer | null;
+  poll?: (n: number, url: string) => Answer | null;
+  send?: (n: number, url: string) => Answer | null;
 }) {
   const open = { poll: 0, send: 0 };
   const most = { poll: 0, send: 0 };
@@ -55,7 +57,7 @@ async function countingAccessPoint(answer: {
     open[kind]++;
     most[kind] = Math.max(most[kind], open[kind]);
     res.on('close', () => open[kind]--);
-    const reply = answer[kind]?.(seen[kind]);
+    const reply = answer[kind]?.(seen[kind], url);
     if (reply) reply(res);
     else held.push(res);
   });
@@ -213,5 +215,46 @@ describe('delivery polls within their budget (single desk)', () => {
     await until(() => ap.open.send === concurrency, `${concurrency} sends open`, 10_000);
     expect(ap.most.poll).toBe(pollsInFlightFor(concurrency));
     expect(ap.most.send).toBe(concurrency);
+  });
+
+  it('delivery polls do not wait for the response budget: accepted documents asked twice are all delivered', async () => {
+    // An accepted document is "sending" when first asked, delivered when asked again; the
+    // documents awaiting the buyer's response are delivered already (no response yet).
+    const askedBefore = new Set<string>();
+    const ap = await countingAccessPoint({
+      poll: (_n, url) => {
+        const first = url.includes('/acc-') && !askedBefore.has(url);
+        askedBefore.add(url);
+        return ap.json(200, { status: first ? 'sending' : 'delivered' });
+      },
+    });
+    cleanups.push(ap.close);
+    const { repo, pipeline, polls } = desk(ap.url, {
+      concurrency: 4,
+      pollInitialMs: 50,
+      pollBudget: { perSecond: 1, inFlight: 1 },
+    });
+    awaitingResponse(repo, 10);
+    const now = Date.now();
+    const accepted = Array.from({ length: 60 }, (_, i) =>
+      docInState(repo, TO_ACCEPTED, {
+        transaction_id: `acc-${i}`,
+        accepted_at: now,
+        next_poll_at: now - 1_000,
+      }),
+    );
+    pipeline.start();
+    // 120 delivery polls: within the response budget (one a second) that would take two minutes.
+    await until(
+      () => accepted.every((id) => repo.get(id)!.state === 'delivered'),
+      '60 accepted documents delivered',
+      20_000,
+    );
+    for (let i = 0; i < 60; i++) {
+      expect(polls.filter((p) => p.id === `acc-${i}`)).toHaveLength(2);
+    }
+    // The buyer-response polls stayed within their budget meanwhile.
+    const responsePolls = polls.filter((p) => p.id.startsWith('tx-'));
+    expect(busiestSecond(responsePolls.map((p) => p.at))).toBeLessThanOrEqual(1);
   });
 });

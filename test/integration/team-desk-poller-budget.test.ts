@@ -1,8 +1,9 @@
 /**
- * A team desk's delivery polls within their budget (app/sender/poll-budget.ts, as on a single
- * desk), on both team stores: documents due together are asked about at most the budget's rate
- * and number in flight, each once; a 429 on a poll (or on a send) stops the next polls for its
- * Retry-After, and the refused claim goes back and is asked again after it.
+ * A team desk's buyer-response polls within their budget (app/sender/poll-budget.ts, as on a
+ * single desk), on both team stores: documents due together are asked about at most the budget's
+ * rate and number in flight, each once; a 429 on a poll (or on a send) stops the next polls for
+ * its Retry-After, and the refused claim goes back and is asked again after it. Delivery polls
+ * (accepted documents) do not wait for the budget.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type {
@@ -11,13 +12,16 @@ import type {
   TransactionAnswer,
 } from '../../app/access-point/client';
 import { Metrics } from '../../app/metrics/metrics';
-import { DEFAULT_DELIVERY_OPTIONS } from '../../app/queue/stages/delivery-judge';
-import { DeskPoller } from '../../app/team/desk-poller';
+import {
+  DEFAULT_DELIVERY_OPTIONS,
+  type DeliveryOptions,
+} from '../../app/queue/stages/delivery-judge';
+import { DeskPoller, pollResultOf } from '../../app/team/desk-poller';
 import type { TeamStore } from '../../app/team/store';
 import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { useTempDirs } from '../helpers/temp';
-import { until } from '../helpers/wait';
+import { until, waitFor } from '../helpers/wait';
 
 const BACKENDS = useTeamBackends('team-desk-poller-budget', useTempDirs(), 'pollbudget');
 const newDoc = teamDocMaker('POLLBUDGET');
@@ -48,6 +52,25 @@ async function accepted(store: TeamStore, n: number): Promise<number[]> {
     });
   }
   return rows.map((r) => r.id);
+}
+
+/** `n` documents delivered, the buyer's response due to be asked about now. */
+async function awaitingResponse(store: TeamStore, n: number): Promise<number[]> {
+  const ids = await accepted(store, n);
+  const claims = await store.claimPolls(DESK, n, 30_000, undefined, 'delivery');
+  expect(claims).toHaveLength(n);
+  const now = Date.now();
+  for (const c of claims) {
+    const delivered = {
+      kind: 'delivered',
+      deliveredAt: now,
+      nextPollAt: now,
+      answer: null,
+    } as const;
+    const result = pollResultOf(c, delivered, now, DEFAULT_DELIVERY_OPTIONS);
+    expect(await store.finishPoll(DESK, c, result)).toBe(true);
+  }
+  return ids;
 }
 
 /** An access point client that counts status requests and answers `answer(n)` after `ms`. */
@@ -86,13 +109,19 @@ function busiestSecond(at: readonly number[]): number {
 
 const pollers: DeskPoller[] = [];
 
-function poller(store: TeamStore, client: AccessPointClient, perSecond: number, inFlight: number) {
+function poller(
+  store: TeamStore,
+  client: AccessPointClient,
+  perSecond: number,
+  inFlight: number,
+  options: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS,
+) {
   const p = new DeskPoller({
     store,
     deskId: DESK,
     client: () => client,
     metrics: new Metrics(),
-    options: DEFAULT_DELIVERY_OPTIONS,
+    options,
     maxInFlight: inFlight,
     perSecond,
     leaseMs: 30_000,
@@ -116,7 +145,7 @@ describe.each(BACKENDS)('team desk polls within their budget on $name', (backend
     'documents due together: at most the rate and in flight, each asked once',
     async () => {
       const store = await fresh();
-      const ids = await accepted(store, 40);
+      const ids = await awaitingResponse(store, 40);
       const ap = countingClient(() => SENDING, 20);
       const p = poller(store, ap.client, 10, 3);
       p.start();
@@ -138,7 +167,7 @@ describe.each(BACKENDS)('team desk polls within their budget on $name', (backend
     'a 429 on a poll stops the next polls for its Retry-After; the refused claim is asked again',
     async () => {
       const store = await fresh();
-      const ids = await accepted(store, 5);
+      const ids = await awaitingResponse(store, 5);
       const ap = countingClient((n) => (n === 1 ? throttled(1_000) : SENDING), 5);
       const p = poller(store, ap.client, 20, 1);
       p.start();
@@ -160,7 +189,7 @@ describe.each(BACKENDS)('team desk polls within their budget on $name', (backend
     "a send's 429 stops the polls too: nothing is claimed until its Retry-After ends",
     async () => {
       const store = await fresh();
-      await accepted(store, 3);
+      await awaitingResponse(store, 3);
       const ap = countingClient(() => SENDING, 5);
       const p = poller(store, ap.client, 20, 1);
       p.noteOutcome(throttled(60_000));
@@ -170,6 +199,47 @@ describe.each(BACKENDS)('team desk polls within their budget on $name', (backend
       expect((await store.claimPolls('desk-ben', 10, 30_000)).length).toBe(3);
       expect(ap.calls).toHaveLength(0);
       expect(p.budget.pauseLeftMs()).toBeGreaterThan(50_000);
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'delivery polls do not wait for the budget: accepted documents asked twice are all delivered',
+    async () => {
+      const store = await fresh();
+      const ids = await accepted(store, 40);
+      // "sending" when first asked, delivered when asked again.
+      const asked = new Map<string, number>();
+      const client = {
+        transaction: async (id: string): Promise<Answer> => {
+          const n = (asked.get(id) ?? 0) + 1;
+          asked.set(id, n);
+          await new Promise((r) => setTimeout(r, 2));
+          if (n === 1) return { ...SENDING, value: { ...SENDING.value, id } };
+          const at = new Date().toISOString();
+          return {
+            ...SENDING,
+            value: { ...SENDING.value, id, status: 'delivered', deliveredAt: at },
+          };
+        },
+      } as unknown as AccessPointClient;
+      // One buyer-response poll a second: the 80 delivery polls would take 80 s within it. No
+      // response window: once delivered, a document is not asked about again.
+      const options = { ...DEFAULT_DELIVERY_OPTIONS, pollInitialMs: 50, responseWindowMs: 0 };
+      const p = poller(store, client, 1, 2, options);
+      p.start();
+      const pump = setInterval(() => p.pump(), 50);
+      try {
+        await waitFor(
+          '40 documents delivered',
+          async () => (await store.counts()).delivered === 40,
+          20_000,
+        );
+      } finally {
+        clearInterval(pump);
+      }
+      for (const id of ids) expect(asked.get(`tx-${id}`)).toBe(2);
+      // None of them went through the buyer-response budget.
+      expect(p.budget.granted).toBe(0);
     },
   );
 });

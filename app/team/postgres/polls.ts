@@ -14,7 +14,7 @@ import {
   type PollClaimRow,
 } from '../poll-rows';
 import type { DocumentState } from '../../contract';
-import type { PollClaim, PollRef, PollResult } from '../store';
+import type { PollClaim, PollKind, PollRef, PollResult } from '../store';
 import { NOTIFY_CTE } from './statements';
 import { TEAM_NOTIFY_CHANNEL } from '../store-rows';
 import { ACCESS_POINT_SETTING } from '../access-point';
@@ -24,11 +24,15 @@ type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 /**
  * Claim due polls for desk $1: at most $2, lease $3 ms, in the order they became due; only while
- * the team's access point is $4 (when given): its transactions are known there only.
+ * the team's access point is $4 (when given): its transactions are known there only; only of
+ * kind $5 when given (TeamStore.claimPolls: 'delivery' the accepted documents, 'response' the
+ * others).
  */
 const CLAIM_DUE_POLLS = `WITH due AS (
     SELECT id, next_poll_at FROM team_documents
-    WHERE next_poll_at <= (SELECT team_now_ms()) AND ($4::text IS NULL OR EXISTS (
+    WHERE next_poll_at <= (SELECT team_now_ms())
+      AND ($5::text IS NULL OR (state = 'accepted') = ($5::text = 'delivery'))
+      AND ($4::text IS NULL OR EXISTS (
       SELECT 1 FROM team_settings WHERE key = '${ACCESS_POINT_SETTING}' AND value = $4::text))
     ORDER BY next_poll_at, id LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -92,12 +96,14 @@ export async function claimPolls(
   limit: number,
   leaseMs: number,
   accessPoint: string | null,
+  kind?: PollKind,
 ): Promise<PollClaim[]> {
   const rows = await q<PollClaimRow>(CLAIM_DUE_POLLS, [
     deskId,
     Math.max(0, Math.floor(limit)),
     Math.round(leaseMs),
     accessPoint,
+    kind ?? null,
   ]);
   return rows.map(toPollClaim);
 }
