@@ -37,6 +37,12 @@ test('a team Retry holds an invoice that may be at the team’s earlier access p
            problem_message = 'The access point did not answer after several attempts.',
            updated_at = ? WHERE invoice_number = ?`,
       ).run(now - 60_000, prefix);
+      // Its timeline row, as the other desk writes it: how this desk hears of the change.
+      db.prepare(
+        `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+         SELECT id, ?, 'desk-other', 'sending', 'failed', problem_message FROM team_documents
+         WHERE invoice_number = ?`,
+      ).run(now - 60_000, prefix);
       db.prepare(`UPDATE team_settings SET updated_at = ? WHERE key = 'access_point'`).run(now);
       db.prepare(
         `INSERT INTO team_settings (key, value, updated_by, updated_at)
