@@ -75,7 +75,14 @@ export interface Requests {
   'documents:original': { arg: { id: number }; result: { fileName: string; bytes: Uint8Array } };
   /** One embedded attachment (index as in `InvoiceView.attachments`), decoded. */
   'documents:attachment': { arg: { id: number; index: number }; result: AttachmentFile };
-  'documents:retry': { arg: { ids?: number[]; allFailed?: boolean }; result: { retried: number } };
+  /**
+   * `held` (a team outbox): failed documents not queued but held for the clerk's decision, with
+   * why (their last attempt may have reached the access point the team sent through before).
+   */
+  'documents:retry': {
+    arg: { ids?: number[]; allFailed?: boolean };
+    result: { retried: number; held?: { id: number; message: string }[] };
+  };
   /**
    * Documents that may already have reached the access point are refused (listed in `refused`).
    * `undoToken` (when something was cancelled) undoes exactly this cancel for a short while.

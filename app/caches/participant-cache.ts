@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../store/db';
+import { DurableCommits } from '../store/durable-commits';
 import type { LookupAnswer } from '../access-point/client';
 
 /** A cached lookup answer and when it was fetched. */
@@ -31,6 +32,13 @@ export class ParticipantCache {
   private readonly getStmt;
   private readonly putStmt;
   private readonly deleteStmt;
+  /**
+   * Answers are written without a sync of their own (`txRedoable`): a cached answer lost to a
+   * power cut is only asked for again. An autocommit at the connection's FULL level fsynced the
+   * log on the engine's thread between the lookup's answer and the first claim, tens of ms while
+   * the first add's sync was running (issue 9 point 2, docs/performance.md).
+   */
+  private readonly commits: DurableCommits;
 
   constructor(
     db: Db,
@@ -39,6 +47,7 @@ export class ParticipantCache {
     private ttl: LookupTtl = DEFAULT_LOOKUP_TTL,
     private readonly now: () => number = Date.now,
   ) {
+    this.commits = new DurableCommits(db);
     this.getStmt = db.prepare(
       'SELECT answer_json, fetched_at, expires_at FROM participant_cache WHERE access_point = ? AND participant_id = ?',
     );
@@ -83,14 +92,7 @@ export class ParticipantCache {
           expiresAt: fetchedAt + (answer.found ? this.ttl.foundMs : this.ttl.notFoundMs),
         };
         this.lru.set(participantId, entry);
-        this.putStmt.run(
-          this.accessPoint,
-          participantId,
-          answer.found ? 1 : 0,
-          JSON.stringify(answer),
-          entry.fetchedAt,
-          entry.expiresAt,
-        );
+        this.store(participantId, entry);
         return entry;
       } finally {
         this.inFlight.delete(participantId);
@@ -108,15 +110,22 @@ export class ParticipantCache {
     const now = this.now();
     const entry: CachedLookup = { answer, fetchedAt: now - ageMs, expiresAt: now + remainingMs };
     this.lru.set(participantId, entry);
-    this.putStmt.run(
-      this.accessPoint,
-      participantId,
-      answer.found ? 1 : 0,
-      JSON.stringify(answer),
-      entry.fetchedAt,
-      entry.expiresAt,
-    );
+    this.store(participantId, entry);
     return entry;
+  }
+
+  /** Write an answer to SQLite, without a sync of its own (see `commits`). */
+  private store(participantId: string, entry: CachedLookup): void {
+    this.commits.txRedoable(() =>
+      this.putStmt.run(
+        this.accessPoint,
+        participantId,
+        entry.answer.found ? 1 : 0,
+        JSON.stringify(entry.answer),
+        entry.fetchedAt,
+        entry.expiresAt,
+      ),
+    );
   }
 
   /** Drop the cached answer for `participantId` (the next `get` asks the access point). */

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db';
+import { DurableCommits } from '../store/durable-commits';
 import type { AccessPointClient, ApOutcome, RemoteVerdict } from '../access-point/client';
 
 /** Remote verdicts live 24 h: the provider's rules change only with a release. */
@@ -8,6 +9,8 @@ export const REMOTE_VALIDATION_TTL_MS = 24 * 60 * 60_000;
 export class RemoteValidationCache {
   private readonly getStmt;
   private readonly putStmt;
+  /** Answers are written without a sync of their own: a lost one is only asked for again. */
+  private readonly commits: DurableCommits;
 
   constructor(
     db: Db,
@@ -15,6 +18,7 @@ export class RemoteValidationCache {
     private readonly now: () => number = Date.now,
     private readonly ttlMs = REMOTE_VALIDATION_TTL_MS,
   ) {
+    this.commits = new DurableCommits(db);
     this.getStmt = db.prepare(
       'SELECT answer_json, fetched_at FROM remote_validation_cache WHERE access_point = ? AND sha256 = ?',
     );
@@ -33,7 +37,9 @@ export class RemoteValidationCache {
 
   /** Remember an answer. */
   put(sha256: string, verdict: RemoteVerdict): void {
-    this.putStmt.run(this.accessPoint, sha256, JSON.stringify(verdict), this.now());
+    this.commits.txRedoable(() =>
+      this.putStmt.run(this.accessPoint, sha256, JSON.stringify(verdict), this.now()),
+    );
   }
 }
 

@@ -22,10 +22,16 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     const before = opts.allFailed
       ? (await engine.handlers['documents:ids']({ states: ['failed', 'unreachable'] })).ids
       : targets!;
-    const { retried } = await engine.handlers['documents:retry'](
+    const { retried, held = [] } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
     );
     process.stderr.write(`Retrying ${retried} document(s)\n`);
+    // A team's: held instead of sent (they may be at the team's earlier access point), and why.
+    for (const [message, ids] of groupBy(held)) {
+      process.stderr.write(
+        `${ids.length} document(s) held, not sent: ${ids.map((id) => `#${id}`).join(', ')}. ${message}\n`,
+      );
+    }
     await engine.waitUntilSettled(before, { includeAccepted: true });
     await reportPinnedElsewhere(engine, before);
     const summary = await summarize(engine, before, 0, 0);
@@ -43,6 +49,13 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
   } finally {
     await engine.stop();
   }
+}
+
+/** Held documents' ids by their reason, in order. */
+function groupBy(held: readonly { id: number; message: string }[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const h of held) out.set(h.message, [...(out.get(h.message) ?? []), h.id]);
+  return out;
 }
 
 /** Registers `retry`. */

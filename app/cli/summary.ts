@@ -105,6 +105,9 @@ export function accessPointHere(engine: Engine): string {
  * Names them (stderr) with how to send them through this one; returns how many.
  */
 export async function reportPinnedElsewhere(engine: Engine, ids: number[]): Promise<number> {
+  // A team's documents are not pinned (rerouting is not on a team): one a team's Retry held
+  // says why itself (see `retry`).
+  if ((await engine.handlers['connection:get'](undefined)).team) return 0;
   // Brief rows first (small columns, in chunks); whole rows only for the few held here.
   const heldIds: number[] = [];
   for await (const { rows } of briefChunks(engine, ids))

@@ -243,6 +243,20 @@ export function queuedForOtherAccessPoint(where: string, mayHaveReached: boolean
   };
 }
 
+/**
+ * A team document's Retry held it: its last attempt got no answer from the access point the team
+ * sent through then (`from`, null when no longer known), and the team now sends through `to`,
+ * which does not know its idempotency key. Sending it there could deliver it twice.
+ */
+export function sentBeforeTeamMoved(from: string | null, to: string): Problem {
+  const where = from ?? 'the access point the team sent through before';
+  return {
+    code: ACCESS_POINT_CHANGED,
+    message: `This invoice may already have reached ${where} (its last attempt got no answer), and the team now sends through ${to}. Ask the provider of ${from ?? 'that access point'} whether it arrived: if it did, cancel it here; if it did not, choose Send anyway to send it through ${to}.`,
+    action: 'decide',
+  };
+}
+
 // ---- sending ---------------------------------------------------------------------------------
 
 /**

@@ -6,7 +6,11 @@
 import { open } from 'node:fs/promises';
 import type { Db } from './db';
 
-/** The commit modes of one connection; DocumentsRepo's `tx`, `durable` and `txRedoable` are these. */
+/**
+ * The commit modes of one connection; DocumentsRepo's `tx`, `durable` and `txRedoable` are these.
+ * The lookup and remote-validation caches make their own for `txRedoable` (a lost row is only
+ * asked for again).
+ */
 export class DurableCommits {
   /** The connection's own synchronous level (FULL from openDb), restored after relaxed commits. */
   private readonly syncLevel: number;

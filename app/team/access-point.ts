@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { accessPointLabel, type Environment } from '../contract';
+import { sentBeforeTeamMoved } from '../domain/problems';
 
 /** What a desk sends through, as the team compares it: a fingerprint and words for people. */
 export interface AccessPointRef {
@@ -44,6 +45,65 @@ export type AdoptAccessPointResult =
 /** The `team_settings` keys. */
 export const ACCESS_POINT_SETTING = 'access_point';
 export const ACCESS_POINT_LABEL_SETTING = 'access_point_label';
+/**
+ * The access point the team sent through before its current one, written by a change: its label
+ * and since when it was the team's (JSON `{ label, since }`, database clock), so a Retry held
+ * after the change can name it.
+ */
+export const ACCESS_POINT_BEFORE_SETTING = 'access_point_before';
+
+/** The value of ACCESS_POINT_BEFORE_SETTING when the team leaves `current`. */
+export function accessPointBeforeValue(current: TeamAccessPoint): string {
+  return JSON.stringify({ label: current.label, since: current.setAt });
+}
+
+/**
+ * How a clerk's Retry treats a failed document that may be at an earlier access point (see
+ * `retryHoldOf`): every such document that failed at or before `setAt` is held with `words`,
+ * or `wordsUnnamed` when it failed before `since` (before the one access point still named).
+ */
+export interface RetryHold {
+  setAt: number;
+  since: number | null;
+  words: string;
+  wordsUnnamed: string;
+}
+
+/**
+ * What a Retry holds, from the `team_settings` rows of the three access point keys (null while
+ * the team has no access point: nothing is held).
+ *
+ * A failed document with `reached_maybe` may be at the access point its last attempt went to,
+ * which only knows its key. It is at the team's current one unless it failed at or before the
+ * time the team's access point was last set (both on the database's clock): a change is refused
+ * while any document is in doubt (sending, or to be sent again after an attempt that may have
+ * reached it; IN_DOUBT_AT_ACCESS_POINT), so a document whose attempts straddle a change can only
+ * have been `failed` during it, and the change, made after its failure was committed, is dated
+ * later (PostgreSQL's clock_timestamp() after the count that saw it failed; SQLite's writes one
+ * after the other on one machine's clock). A document claimed after the change failed after it.
+ * Equal times are held: holding asks the clerk, sending could deliver twice.
+ */
+export function retryHoldOf(
+  rows: readonly { key: string; value: string; updated_by: string | null; updated_at: unknown }[],
+): RetryHold | null {
+  const now = teamAccessPointOf(rows);
+  if (!now) return null;
+  let before: { label: string; since: number } | null = null;
+  const row = rows.find((r) => r.key === ACCESS_POINT_BEFORE_SETTING);
+  try {
+    const v = row ? (JSON.parse(row.value) as { label?: unknown; since?: unknown }) : null;
+    if (v && typeof v.label === 'string' && typeof v.since === 'number')
+      before = { label: v.label, since: v.since };
+  } catch {
+    // Unreadable: the earlier access point is not named.
+  }
+  return {
+    setAt: now.setAt,
+    since: before?.since ?? null,
+    words: sentBeforeTeamMoved(before?.label ?? null, now.label).message,
+    wordsUnnamed: sentBeforeTeamMoved(null, now.label).message,
+  };
+}
 
 /**
  * A team document in doubt at the team's access point: being sent, or waiting to be sent again

@@ -18,7 +18,7 @@ import {
 } from '../contract';
 import { lookUpAgain as lookUpAgainOn, requireIds, toReceiverLookup } from '../engine/documents';
 import { RETRY_SLICE, UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
-import { CHECKS_DISAGREE, sentAlthoughWords } from '../domain/problems';
+import { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, sentAlthoughWords } from '../domain/problems';
 import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
@@ -164,11 +164,18 @@ async function sendAnywayWords(
     if (group) group.push(id);
     else groups.set(words, [id]);
   };
-  const disagreeing = (await ctx.store.getMany(ids)).filter(
-    (d) => d.state === 'held' && d.problem?.code === CHECKS_DISAGREE,
-  );
-  const special = new Set(disagreeing.map((d) => d.id));
+  const docs = await ctx.store.getMany(ids);
+  const disagreeing = docs.filter((d) => d.state === 'held' && d.problem?.code === CHECKS_DISAGREE);
+  // Held by a Retry after the team moved: sent as a new submission (the store gives it a new
+  // key round), through the team's access point now.
+  const moved = docs.filter((d) => d.state === 'held' && d.problem?.code === ACCESS_POINT_CHANGED);
+  const special = new Set([...disagreeing, ...moved].map((d) => d.id));
   for (const id of ids) if (!special.has(id)) add(`Send anyway, decided by ${who}`, id);
+  if (moved.length > 0) {
+    const to = (await ctx.store.accessPoint())?.label ?? "the team's access point";
+    const words = `Send anyway, decided by ${who}: sent through ${to} as a new submission (under a new idempotency key)`;
+    for (const d of moved) add(words, d.id);
+  }
   for (const d of disagreeing) {
     const remote = ctx.remote.cached(teamRow(d).sha256);
     // The access point rejected it: ours found no error. It accepted it: ours found errors.

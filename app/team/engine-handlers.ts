@@ -174,13 +174,17 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     'documents:retry': async ({ ids, allFailed }) => {
       const list = allFailed ? await idsIn(['failed']) : requireIds(ids ?? []);
       let retried = 0;
+      // Those whose last attempt may be at the team's earlier access point: held, not queued.
+      const held: { id: number; message: string }[] = [];
       // A slice per transaction, the thread given back in between, the sender woken after each
       // (as on a single desk, issue 9): "Retry all" on a month-end's failures neither holds the
       // team's database (or this desk's thread) for the whole lot nor waits for the last slice
       // before the first documents go out.
       for (let i = 0; i < list.length; i += RETRY_SLICE) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        retried += await store.retry(ctx.desk.id, list.slice(i, i + RETRY_SLICE));
+        const r = await store.retry(ctx.desk.id, list.slice(i, i + RETRY_SLICE));
+        retried += r.queued;
+        held.push(...r.held);
         teamDesk.sender.pump();
       }
       // Unreachable ones: their receivers are asked about again (as a single desk does), each
@@ -193,7 +197,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         retried += await retryUnreachable(ctx, unreachable, asked);
       }
       teamDesk.sender.pump();
-      return { retried };
+      return held.length ? { retried, held } : { retried };
     },
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),

@@ -215,6 +215,12 @@ export interface CancelledTeamDoc {
   from: DocumentState;
 }
 
+/** What a clerk's Retry did: how many were queued, and those held instead, with why. */
+export interface TeamRetryResult {
+  queued: number;
+  held: { id: number; message: string }[];
+}
+
 /** One line of a document's timeline; `desk` says who did it. */
 export interface TeamEvent {
   at: number;
@@ -382,8 +388,13 @@ export interface TeamStore {
    * The clerk's actions: failed → queued; queued / failed / invalid / unreachable / held → cancelled
    * (never one that may have reached the access point). `cancel` returns what it cancelled and
    * from which state, so that `uncancel` can put exactly those back.
+   *
+   * `retry`, in one transaction with the team's access point (a change waits for it, or it sees
+   * the change): a failed document whose last attempt may have reached an earlier access point
+   * of the team (`retryHoldOf`, app/team/access-point.ts) is not queued but `held` with a problem
+   * naming both ("Send anyway" then sends it as a new submission); the others are queued.
    */
-  retry(deskId: string, ids: readonly number[]): Promise<number>;
+  retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult>;
   cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]>;
   /**
    * Undo a cancel: each document still `cancelled` goes back to the state it was cancelled from
@@ -391,7 +402,12 @@ export interface TeamStore {
    * same key. One transaction; `detail` is the timeline's words. Returns how many moved.
    */
   uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string): Promise<number>;
-  /** "Send anyway": `held` documents of these ids → queued (nothing else moves). */
+  /**
+   * "Send anyway": `held` documents of these ids → queued (nothing else moves). One held by a
+   * Retry after the team moved (problem ACCESS_POINT_CHANGED) goes as a new submission: a new
+   * key round (the team's access point now never saw its key; the one that may have is not
+   * asked again).
+   */
   sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number>;
   /**
    * The receiver was found again (or could not be asked about: the access point will): these

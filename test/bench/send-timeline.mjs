@@ -5,7 +5,13 @@
 // first request, first send, last answer, summary, exit (ms from spawn), and the requests.
 //
 //   node test/bench/send-timeline.mjs [--n 1000] [--rounds 3] [--dist dir,dir...] [--no-recipe]
+//                                     [--dump file.json]
 //
+// Each line also gives the slot refill gap: with C requests in flight, the i-th answer frees the
+// slot the (i + C)-th request takes; the gap is how long after that answer the request arrived
+// (p50 / p90 / mean, ms; the recipe's is the yardstick), and `svc` the mean time a send spent
+// behind the proxy (the sandbox's 50 ms and whatever kept it or the proxy from a core).
+// --dump writes every run's requests (arrival and answer, ms from the spawn) as JSON.
 // --dist: several builds to alternate (each a copy of dist/), default dist/. The proxy adds about
 // the same small cost per request to every run.
 import { spawn } from 'node:child_process';
@@ -27,6 +33,9 @@ const DISTS = flag('--dist', join(root, 'dist'))
   .split(',')
   .map((d) => resolve(d));
 const RECIPE = !argv.includes('--no-recipe');
+const DUMP = flag('--dump', null);
+const dumped = [];
+const C = 10;
 // A copy of dist/ outside the repository still finds its packages here.
 process.env.NODE_PATH = join(root, 'node_modules');
 const work = mkdtempSync(join(tmpdir(), 'pd-timeline-'));
@@ -82,6 +91,11 @@ function startProxy(target) {
         answer.on('end', () => (entry.done = performance.now() - t0));
       },
     );
+    // The sandbox going away (killed after a run) must not take the proxy down with it.
+    up.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
     req.pipe(up);
   });
   return new Promise((ok) =>
@@ -165,8 +179,26 @@ async function once(label, dist, kind) {
     const others = proxy.log
       .filter((e) => !e.path.endsWith('/send'))
       .map((e) => `${e.path.split('?')[0].split('/').pop()}@${f(e.at).trim()}-${f(e.done).trim()}`);
+    // The i-th answer frees the slot of the (i + C)-th send.
+    const answers = sends.map((e) => e.done).sort((a, b) => a - b);
+    const arrivals = sends.map((e) => e.at).sort((a, b) => a - b);
+    const gaps = [];
+    for (let i = 0; i + C < arrivals.length; i++) gaps.push(arrivals[i + C] - answers[i]);
+    gaps.sort((a, b) => a - b);
+    const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))];
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const svc = sends.reduce((a, e) => a + (e.done - e.at), 0) / sends.length;
+    const gap = `gap ${q(0.5).toFixed(2)} / ${q(0.9).toFixed(2)} / ${mean.toFixed(2)}  svc ${svc.toFixed(2)}`;
+    if (DUMP)
+      dumped.push({
+        label,
+        t0epoch: performance.timeOrigin + t0,
+        log: proxy.log.slice(),
+        printed: r.printed,
+        exit: r.exit,
+      });
     console.log(
-      `${label.padEnd(14)} first req ${f(first)}  first send ${f(firstSend)}  last answer ${f(lastAnswer)}  summary ${f(r.printed)}  exit ${f(r.exit)}  (tail ${f(r.exit - lastAnswer)}; ${sends.length} sends, ${other} other: ${others.join(' ')})`,
+      `${label.padEnd(14)} ${gap}  first req ${f(first)}  first send ${f(firstSend)}  last answer ${f(lastAnswer)}  summary ${f(r.printed)}  exit ${f(r.exit)}  (tail ${f(r.exit - lastAnswer)}; ${sends.length} sends, ${other} other: ${others.join(' ')})`,
     );
     return r.exit;
   } finally {
@@ -190,3 +222,4 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [k, v] of Object.entries(got)) totals.set(k, [...(totals.get(k) ?? []), v]);
 }
 rmSync(work, { recursive: true, force: true });
+if (DUMP) writeFileSync(DUMP, JSON.stringify(dumped));

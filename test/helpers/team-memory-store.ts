@@ -7,6 +7,7 @@
 import type { DocumentSort, DocumentState } from '../../app/contract';
 import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
+import { sentBeforeTeamMoved } from '../../app/domain/problems';
 import { pollEvents } from '../../app/team/poll-rows';
 import { CLERK_CANCEL_FROM } from '../../app/team/store-rows';
 import type {
@@ -469,15 +470,28 @@ export class MemoryTeamStore implements TeamStore {
   async retry(deskId: string, ids: readonly number[]) {
     this.gate();
     let n = 0;
+    const held: { id: number; message: string }[] = [];
     for (const id of ids) {
       const r = this.rows.get(id);
       if (r?.state !== 'failed') continue;
       r.attempts = 0;
+      // As the real stores (retryHoldOf), without naming the earlier access point.
+      const ap = this.teamAp;
+      const hold =
+        ap !== null &&
+        r.reachedMaybe &&
+        r.problem?.code !== 'DELIVERY_FAILED' &&
+        r.updatedAt <= ap.setAt;
       this.move(r, 'queued', deskId, 'retried');
-      n++;
+      if (hold) {
+        r.problem = sentBeforeTeamMoved(null, ap.label);
+        r.reachedMaybe = false;
+        this.move(r, 'held', deskId, r.problem.message);
+        held.push({ id, message: r.problem.message });
+      } else n++;
     }
     this.notify([...ids]);
-    return n;
+    return { queued: n, held };
   }
 
   async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {

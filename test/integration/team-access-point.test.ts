@@ -188,7 +188,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         problem: { code: 'AP_REJECTED', message: 'Refused.', action: null },
       });
       expect(await s.get(doc!.id)).toMatchObject({ state: 'failed', attempts: 1 });
-      expect(await s.retry(BEN, [doc!.id])).toBe(1);
+      expect(await s.retry(BEN, [doc!.id])).toEqual({ queued: 1, held: [] });
       expect(await s.get(doc!.id)).toMatchObject({ state: 'queued', attempts: 0, problem: null });
       const [again] = await s.claim(ANNA, 1, 30_000);
       expect(again).toMatchObject({ id: doc!.id, key: d.key, attempts: 1 });
@@ -215,7 +215,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         });
         const [poll] = await s.claimPolls(ANNA, 1, 30_000);
         expect(await s.finishPoll(ANNA, poll!, FAILED_DELIVERY)).toBe(true);
-        expect(await s.retry(ANNA, [doc!.id])).toBe(1);
+        expect(await s.retry(ANNA, [doc!.id])).toEqual({ queued: 1, held: [] });
         expect(await s.get(doc!.id)).toMatchObject({
           state: 'queued',
           transactionId: null,

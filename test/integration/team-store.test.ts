@@ -311,7 +311,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         newDoc(),
       ]);
       // retry: only failed documents; cancel: never sending or retry_wait.
-      expect(await s.retry(ANNA.id, [q!.id, inv!.id, unr!.id])).toBe(0);
+      expect(await s.retry(ANNA.id, [q!.id, inv!.id, unr!.id])).toEqual({ queued: 0, held: [] });
       const claims = await s.claim(ANNA.id, 10, 30_000);
       expect(claims.map((c) => c.id)).toEqual([q!.id, f!.id, rel!.id]);
       expect(await s.cancel(ANNA.id, [q!.id])).toEqual([]);
@@ -333,13 +333,13 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(await s.finish(ANNA.id, claims[1]!, { kind: 'accepted', transactionId: 't' })).toBe(
         false,
       );
-      expect(await s.retry(ANNA.id, [f!.id, f!.id])).toBe(1);
+      expect(await s.retry(ANNA.id, [f!.id, f!.id])).toEqual({ queued: 1, held: [] });
       expect(await s.cancel(ANNA.id, [f!.id, inv!.id, unr!.id, 999_999])).toEqual([
         { id: f!.id, from: 'queued' },
         { id: inv!.id, from: 'invalid' },
         { id: unr!.id, from: 'unreachable' },
       ]);
-      expect(await s.retry(ANNA.id, [f!.id])).toBe(0);
+      expect(await s.retry(ANNA.id, [f!.id])).toEqual({ queued: 0, held: [] });
       const states = await s.states([q!.id, f!.id, inv!.id, unr!.id, rel!.id, 999_999]);
       expect(Object.fromEntries(states)).toEqual({
         [q!.id]: 'retry_wait',

@@ -6,9 +6,11 @@
  */
 import type pg from 'pg';
 import {
+  ACCESS_POINT_BEFORE_SETTING,
   ACCESS_POINT_LABEL_SETTING,
   ACCESS_POINT_SETTING,
   IN_DOUBT_AT_ACCESS_POINT,
+  accessPointBeforeValue,
   deliveryNotFollowedWords,
   teamAccessPointOf,
   type AccessPointRef,
@@ -40,6 +42,12 @@ const WRITE = `WITH written AS (
   )
   SELECT pg_notify('${TEAM_NOTIFY_CHANNEL}', 'a:' || $3::text || ':')
     FROM (SELECT 1 FROM written LIMIT 1) AS any_written`;
+
+/** Desk $2 records the access point the team leaves ($1, see ACCESS_POINT_BEFORE_SETTING). */
+const WRITE_BEFORE = `INSERT INTO team_settings (key, value, updated_by, updated_at)
+  VALUES ('${ACCESS_POINT_BEFORE_SETTING}', $1, $2::text, team_now_ms())
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,
+    updated_at = excluded.updated_at`;
 
 /**
  * Desk $1 moved the team to another access point: documents accepted at the old one are not
@@ -86,6 +94,7 @@ export async function adoptAccessPoint(
       const unfinished = Number(r.rows[0]?.n ?? 0);
       if (unfinished > 0) return { ok: false, accessPoint: current, unfinished };
     }
+    if (current) await c.query(WRITE_BEFORE, [accessPointBeforeValue(current), deskId]);
     await c.query(WRITE, [ap.id, ap.label, deskId]);
     const stopped = current
       ? await c.query(STOP_FOLLOWING, [deskId, deliveryNotFollowedWords(current.label, ap.label)])

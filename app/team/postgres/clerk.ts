@@ -7,11 +7,19 @@
  */
 import type pg from 'pg';
 import type { DocumentState } from '../../contract';
+import { ACCESS_POINT_CHANGED } from '../../domain/problems';
+import {
+  ACCESS_POINT_BEFORE_SETTING,
+  ACCESS_POINT_LABEL_SETTING,
+  ACCESS_POINT_SETTING,
+  retryHoldOf,
+} from '../access-point';
 import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
-import type { CancelledTeamDoc } from '../store';
+import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { NOTIFY_CTE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
+type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 /**
  * Desk $1 puts ids $2 back in states $3 (each one of $4, the states a cancel takes) when still
@@ -35,17 +43,20 @@ const UNCANCEL = `WITH back AS (
 
 /**
  * Desk $1 moves ids $2 that are in states $3 (and pass `guard`) to the queue, in their place
- * (due since they were added), their problem cleared; timeline words $4.
+ * (due since they were added), their problem cleared; timeline words $4. With `newRound`, one
+ * held after the team moved gets a new key round (see SEND_ANYWAY).
  */
-function requeueSql(guard: string, technical = 'NULL'): string {
+function requeueSql(guard: string, technical = 'NULL', newRound = false): string {
+  const anew = newRound ? `problem_code = '${ACCESS_POINT_CHANGED}'` : 'FALSE';
   return `WITH old AS (
-    SELECT id, state FROM team_documents
+    SELECT id, state, ${anew} AS anew FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) ${guard}
     ORDER BY id FOR UPDATE
   ), moved AS (
     UPDATE team_documents d SET state = 'queued', updated_at = team_now_ms(),
       next_attempt_at = NULL, due_at = d.created_at,
-      problem_code = NULL, problem_message = NULL, problem_action = NULL
+      problem_code = NULL, problem_message = NULL, problem_action = NULL,
+      key_round = d.key_round + CASE WHEN old.anew THEN 1 ELSE 0 END
     FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
   ), logged AS (
     INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
@@ -58,17 +69,29 @@ function requeueSql(guard: string, technical = 'NULL'): string {
  * Desk $1 retries ids $2 that failed: back to their place in the queue with a full set of
  * attempts and no problem. One whose delivery failed after the access point accepted it is sent
  * as a new submission: a new key round (the old key would only replay the failed transaction),
- * its transaction and delivery forgotten (the timeline keeps them).
+ * its transaction and delivery forgotten (the timeline keeps them). One whose last attempt may
+ * have reached an earlier access point of the team (it failed at or before $3, when the team's
+ * access point was set; see retryHoldOf) is held instead, with problem words $5 ($6 when it
+ * failed before $4, since when the access point named in $5 was the team's): its timeline says
+ * "Retry requested", then why it is held. `reached_maybe` is cleared then: nothing of it reached
+ * the team's access point now, and the clerk may cancel it once the earlier one said it arrived.
  */
 const RETRY_FAILED = `WITH old AS (
-    SELECT id, problem_code = 'DELIVERY_FAILED' AS anew, transaction_id FROM team_documents
+    SELECT id, problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
+      COALESCE(reached_maybe AND problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
+        AND updated_at <= $3::bigint, FALSE) AS hold,
+      CASE WHEN updated_at >= $4::bigint THEN $5::text ELSE $6::text END AS why
+    FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = 'failed' ORDER BY id FOR UPDATE
   ), moved AS (
-    UPDATE team_documents d SET state = 'queued', updated_at = team_now_ms(),
-      next_attempt_at = NULL, due_at = d.created_at, attempts = 0,
-      problem_code = NULL, problem_message = NULL, problem_action = NULL,
+    UPDATE team_documents d SET state = CASE WHEN old.hold THEN 'held' ELSE 'queued' END,
+      updated_at = team_now_ms(), next_attempt_at = NULL,
+      due_at = CASE WHEN old.hold THEN NULL ELSE d.created_at END, attempts = 0,
+      problem_code = CASE WHEN old.hold THEN '${ACCESS_POINT_CHANGED}' END,
+      problem_message = CASE WHEN old.hold THEN old.why END,
+      problem_action = CASE WHEN old.hold THEN 'decide' END,
       key_round = d.key_round + CASE WHEN old.anew THEN 1 ELSE 0 END,
-      reached_maybe = d.reached_maybe AND NOT old.anew,
+      reached_maybe = d.reached_maybe AND NOT old.anew AND NOT old.hold,
       transaction_id = CASE WHEN old.anew THEN NULL ELSE d.transaction_id END,
       accepted_at = CASE WHEN old.anew THEN NULL ELSE d.accepted_at END,
       delivered_at = CASE WHEN old.anew THEN NULL ELSE d.delivered_at END,
@@ -76,15 +99,24 @@ const RETRY_FAILED = `WITH old AS (
       business_response_note = CASE WHEN old.anew THEN NULL ELSE d.business_response_note END,
       business_response_at = CASE WHEN old.anew THEN NULL ELSE d.business_response_at END,
       next_poll_at = NULL
-    FROM old WHERE d.id = old.id RETURNING d.id, old.anew, old.transaction_id
+    FROM old WHERE d.id = old.id RETURNING d.id, old.anew, old.hold, old.why, old.transaction_id
   ), logged AS (
     INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
-    SELECT id, team_now_ms(), $1, 'failed', 'queued', CASE WHEN anew
-      THEN 'Retry requested after the delivery failed (transaction ' || COALESCE(transaction_id, '?')
-        || '): sent again as a new submission'
-      ELSE 'Retry requested' END FROM moved ORDER BY id
+    SELECT id, team_now_ms(), $1, from_state, to_state, detail FROM (
+      SELECT id, 0 AS step, 'failed' AS from_state, 'queued' AS to_state, CASE WHEN anew
+        THEN 'Retry requested after the delivery failed (transaction ' || COALESCE(transaction_id, '?')
+          || '): sent again as a new submission'
+        ELSE 'Retry requested' END AS detail FROM moved
+      UNION ALL SELECT id, 1, 'queued', 'held', why FROM moved WHERE hold
+    ) e ORDER BY id, step
   ), ${NOTIFY_CTE('moved', '$1')}
-  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+  SELECT moved.id, moved.hold, moved.why, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+/** The team's access point rows a Retry reads, held FOR KEY SHARE until it commits. */
+const READ_ACCESS_POINT_FOR_RETRY = `SELECT key, value, updated_by, updated_at FROM team_settings
+  WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}',
+    '${ACCESS_POINT_BEFORE_SETTING}')
+  FOR KEY SHARE`;
 
 const CANCEL = clerkMoveSql('AND NOT reached_maybe');
 
@@ -105,13 +137,36 @@ export async function cancel(
   return rows.map((r) => ({ id: Number(r.id), from: r.was }));
 }
 
-/** See TeamStore.retry. */
-export async function retryFailed(q: Query, deskId: string, ids: readonly number[]) {
-  if (ids.length === 0) return 0;
-  return (await q<{ id: number }>(RETRY_FAILED, [deskId, [...new Set(ids)]])).length;
+/**
+ * See TeamStore.retry. One transaction: the team's access point is read FOR KEY SHARE (as a claim
+ * does), so a change (FOR UPDATE) either waits for this Retry and then counts what it queued in
+ * doubt, or is committed before the read and the Retry holds by it.
+ */
+export async function retryFailed(
+  tx: Tx,
+  deskId: string,
+  ids: readonly number[],
+): Promise<TeamRetryResult> {
+  if (ids.length === 0) return { queued: 0, held: [] };
+  return tx(async (c) => {
+    const hold = retryHoldOf((await c.query(READ_ACCESS_POINT_FOR_RETRY)).rows);
+    const rows = (
+      await c.query<{ id: number; hold: boolean; why: string }>(RETRY_FAILED, [
+        deskId,
+        [...new Set(ids)],
+        hold?.setAt ?? null,
+        hold?.since ?? null,
+        hold?.words ?? null,
+        hold?.wordsUnnamed ?? null,
+      ])
+    ).rows;
+    const held = rows.filter((r) => r.hold).map((r) => ({ id: Number(r.id), message: r.why }));
+    return { queued: rows.length - held.length, held };
+  });
 }
 
-const SEND_ANYWAY = requeueSql('');
+// A document a Retry held after the team moved (sentBeforeTeamMoved) goes as a new submission.
+const SEND_ANYWAY = requeueSql('', 'NULL', true);
 const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5', '$6');
 
 /** See TeamStore.uncancel. */

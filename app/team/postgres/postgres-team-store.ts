@@ -37,6 +37,7 @@ import type {
   TeamEvent,
   TeamListQuery,
   TeamOutcome,
+  TeamRetryResult,
   TeamSettingRow,
   TeamStore,
 } from '../store';
@@ -451,8 +452,8 @@ export class PostgresTeamStore implements TeamStore {
     return new Map(rows.map((r) => [r.id, r.state]));
   }
 
-  async retry(deskId: string, ids: readonly number[]): Promise<number> {
-    return clerk.retryFailed((t, v) => this.q(t, v), deskId, ids);
+  async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {
+    return clerk.retryFailed((fn) => this.tx(fn), deskId, ids);
   }
 
   async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {

@@ -5,9 +5,11 @@
  */
 import type Database from 'better-sqlite3';
 import {
+  ACCESS_POINT_BEFORE_SETTING,
   ACCESS_POINT_LABEL_SETTING,
   ACCESS_POINT_SETTING,
   IN_DOUBT_AT_ACCESS_POINT,
+  accessPointBeforeValue,
   deliveryNotFollowedWords,
   teamAccessPointOf,
   type AccessPointRef,
@@ -54,6 +56,8 @@ export function adoptAccessPoint(
       if (current && !replace) return { ok: false, accessPoint: current, unfinished: 0 };
       const n = current ? Number(unfinished.get()) : 0;
       if (current && n > 0) return { ok: false, accessPoint: current, unfinished: n };
+      // The one it leaves, named by a Retry that holds a document that may be there.
+      if (current) write.run(ACCESS_POINT_BEFORE_SETTING, accessPointBeforeValue(current), deskId);
       write.run(ACCESS_POINT_SETTING, ap.id, deskId);
       write.run(ACCESS_POINT_LABEL_SETTING, ap.label, deskId);
       // Accepted at the old one: not asked about any more (a poll under way writes nothing).

@@ -7,8 +7,15 @@
  */
 import type Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
+import { ACCESS_POINT_CHANGED } from '../../domain/problems';
+import {
+  ACCESS_POINT_BEFORE_SETTING,
+  ACCESS_POINT_LABEL_SETTING,
+  ACCESS_POINT_SETTING,
+  retryHoldOf,
+} from '../access-point';
 import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
-import type { CancelledTeamDoc } from '../store';
+import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { INSERT_EVENT, NOW } from './statements';
 
 /** How the store's prepared statements are reached. */
@@ -72,20 +79,32 @@ export function cancel(
 
 /**
  * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed → queued in its place,
- * attempts and problem cleared; a failed delivery becomes a new submission (a new key round).
+ * attempts and problem cleared; a failed delivery becomes a new submission (a new key round);
+ * one whose last attempt may have reached an earlier access point of the team (retryHoldOf) is
+ * held instead, `reached_maybe` cleared, its timeline saying "Retry requested" and then why. The
+ * team's access point is read inside the same immediate transaction: a change is either before
+ * it (and seen) or after it (and counts what it queued in doubt).
  */
 export function retryFailed(
   db: Database.Database,
   stmt: Prepare,
   deskId: string,
   ids: readonly number[],
-): number {
-  const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id
+): TeamRetryResult {
+  const settings = stmt(`SELECT key, value, updated_by, updated_at FROM team_settings
+    WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}',
+      '${ACCESS_POINT_BEFORE_SETTING}')`);
+  const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
+      reached_maybe AND problem_code IS NOT 'DELIVERY_FAILED' AS in_doubt, updated_at
     FROM team_documents WHERE id = ? AND state = 'failed'`);
-  const move = stmt(`UPDATE team_documents SET state = 'queued', updated_at = ${NOW},
-      next_attempt_at = NULL, due_at = created_at, attempts = 0,
-      problem_code = NULL, problem_message = NULL, problem_action = NULL,
-      key_round = key_round + @anew, reached_maybe = reached_maybe AND NOT @anew,
+  const move =
+    stmt(`UPDATE team_documents SET state = CASE WHEN @hold THEN 'held' ELSE 'queued' END,
+      updated_at = ${NOW}, next_attempt_at = NULL,
+      due_at = CASE WHEN @hold THEN NULL ELSE created_at END, attempts = 0,
+      problem_code = CASE WHEN @hold THEN '${ACCESS_POINT_CHANGED}' END,
+      problem_message = CASE WHEN @hold THEN @why END,
+      problem_action = CASE WHEN @hold THEN 'decide' END,
+      key_round = key_round + @anew, reached_maybe = reached_maybe AND NOT @anew AND NOT @hold,
       transaction_id = CASE WHEN @anew THEN NULL ELSE transaction_id END,
       accepted_at = CASE WHEN @anew THEN NULL ELSE accepted_at END,
       delivered_at = CASE WHEN @anew THEN NULL ELSE delivered_at END,
@@ -96,25 +115,46 @@ export function retryFailed(
     WHERE id = @id AND state = 'failed' RETURNING id`);
   const event = stmt(INSERT_EVENT);
   return db
-    .transaction(() => {
-      let n = 0;
+    .transaction((): TeamRetryResult => {
+      const hold = retryHoldOf(settings.all() as Parameters<typeof retryHoldOf>[0]);
+      let queued = 0;
+      const held: TeamRetryResult['held'] = [];
       for (const id of new Set(ids)) {
         const was = before.get(id) as
-          { anew: number | null; transaction_id: string | null } | undefined;
-        const anew = was?.anew ? 1 : 0;
-        if (!was || !move.get({ anew, id })) continue;
+          | {
+              anew: number | null;
+              transaction_id: string | null;
+              in_doubt: number | null;
+              updated_at: number;
+            }
+          | undefined;
+        if (!was) continue;
+        const anew = was.anew ? 1 : 0;
+        const atEarlier = hold !== null && Boolean(was.in_doubt) && was.updated_at <= hold.setAt;
+        const why = !hold
+          ? null
+          : hold.since !== null && was.updated_at >= hold.since
+            ? hold.words
+            : hold.wordsUnnamed;
+        if (!move.get({ anew, id, hold: atEarlier ? 1 : 0, why })) continue;
         const words = anew
           ? `Retry requested after the delivery failed (transaction ${was.transaction_id ?? '?'}): sent again as a new submission`
           : 'Retry requested';
         event.run(id, deskId, 'failed', 'queued', words, null);
-        n++;
+        if (atEarlier) {
+          event.run(id, deskId, 'queued', 'held', why, null);
+          held.push({ id, message: why! });
+        } else queued++;
       }
-      return n;
+      return { queued, held };
     })
     .immediate();
 }
 
-/** Ids (from `states`, passing `guard` on `?` parameters `extra`) → queued in their place. */
+/**
+ * Ids (from `states`, passing `guard` on `?` parameters `extra`) → queued in their place; with
+ * `newRound`, one held after the team moved gets a new key round (see sendAnyway).
+ */
 function requeue(
   db: Database.Database,
   stmt: Prepare,
@@ -125,20 +165,24 @@ function requeue(
   extra: unknown[],
   detail: string,
   technical: string | null = null,
+  newRound = false,
 ): number[] {
-  const before = stmt(`SELECT state FROM team_documents
+  const anew = newRound ? `problem_code = '${ACCESS_POINT_CHANGED}'` : '0';
+  const before = stmt(`SELECT state, ${anew} AS anew FROM team_documents
     WHERE id = ? AND state IN (${states.map(() => '?').join(', ')}) ${guard}`);
   const move = stmt(`UPDATE team_documents SET state = 'queued', updated_at = ${NOW},
       next_attempt_at = NULL, due_at = created_at,
-      problem_code = NULL, problem_message = NULL, problem_action = NULL
+      problem_code = NULL, problem_message = NULL, problem_action = NULL,
+      key_round = key_round + ?
     WHERE id = ? RETURNING id`);
   const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
       const moved: number[] = [];
       for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-        const was = before.get(id, ...states, ...extra) as { state: DocumentState } | undefined;
-        if (!was || !move.get(id)) continue;
+        const was = before.get(id, ...states, ...extra) as
+          { state: DocumentState; anew: number | null } | undefined;
+        if (!was || !move.get(was.anew ? 1 : 0, id)) continue;
         event.run(id, deskId, was.state, 'queued', detail, technical);
         moved.push(id);
       }
@@ -155,7 +199,8 @@ export function sendAnyway(
   ids: readonly number[],
   detail: string,
 ): number {
-  return requeue(db, stmt, deskId, ids, CLERK_SEND_ANYWAY_FROM, '', [], detail).length;
+  // One a Retry held after the team moved (sentBeforeTeamMoved) goes as a new submission.
+  return requeue(db, stmt, deskId, ids, CLERK_SEND_ANYWAY_FROM, '', [], detail, null, true).length;
 }
 
 /** See TeamStore.requeueUnreachable. */

@@ -43,6 +43,7 @@ import {
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
+  type TeamRetryResult,
   type TeamSettingRow,
   type TeamStore,
 } from '../store';
@@ -404,7 +405,7 @@ export class SqliteTeamStore implements TeamStore {
     return out;
   }
 
-  async retry(deskId: string, ids: readonly number[]): Promise<number> {
+  async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {
     return clerk.retryFailed(this.db, (q) => this.stmt(q), deskId, ids);
   }
 

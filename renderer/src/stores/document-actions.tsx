@@ -94,6 +94,17 @@ async function askSendAnyway(ids: number[]): Promise<boolean> {
   });
 }
 
+/**
+ * What a team's Retry held instead of sending (their last attempt may be at the team's earlier
+ * access point), and why, in the toast: the first reason (all of one Retry read alike).
+ */
+function heldLines(held: { id: number; message: string }[] | undefined): string[] {
+  if (!held?.length) return [];
+  return [
+    `${plural(held.length, 'document was', 'documents were')} held, not sent: ${held[0]!.message}`,
+  ];
+}
+
 /** Runs an action on documents, tells the person what happened, and refreshes what they see. */
 export async function runDocumentAction(action: DocumentAction, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
@@ -105,6 +116,7 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
     const r = await api.invoke('documents:retry', { ids });
     if (!r.ok) return toastError('Could not retry', r.error.message);
     message = `${plural(r.value.retried, 'document', 'documents')} will be tried again.`;
+    lines = heldLines(r.value.held);
   } else if (action === 'cancel') {
     const r = await api.invoke('documents:cancel', { ids });
     if (!r.ok) return toastError('Could not cancel', r.error.message);
@@ -159,7 +171,7 @@ export async function retryAllFailed(): Promise<void> {
   useToastStore.getState().push({
     kind: 'success',
     title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
-    lines: [],
+    lines: heldLines(r.value.held),
     ttlMs: 6000,
   });
   useDocumentsStore.getState().requestRefresh();

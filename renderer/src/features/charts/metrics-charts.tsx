@@ -6,6 +6,7 @@ import { CHART_WINDOWS, useMetricsStore, type ChartWindow } from '../../stores/m
 import { useConnectionStore } from '../../stores/connection-store';
 import { TeamThroughputChart } from './team-chart';
 import { TeamLatencyChart } from './team-latency-chart';
+import { bucketRates, recentRate, toSeconds } from './rates';
 import { clockWithSeconds, seriesColor, themedAxes, useUplot, windowRange } from './use-uplot';
 
 const STAGES: { stage: Stage; label: string }[] = [
@@ -26,42 +27,10 @@ const RESOLUTION: Record<ChartWindow, number> = { 60: 1, 600: 10, 3600: 60 };
 /** Latency is measured per 10-second interval. */
 const LATENCY_STEP_S = 10;
 
-/** Engine timestamps are milliseconds; uPlot wants seconds. Tolerate either. */
-const toSeconds = (t: number): number => (t > 1e11 ? t / 1000 : t);
-
 const rateText = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : `${v.toFixed(v < 10 ? 1 : 0)} /s`;
 const msText = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : formatDuration(v);
-
-/**
- * Per-second buckets averaged into points of `step` seconds (complete ones only, so the last
- * point and the "now" figure are never a half-filled bucket).
- */
-function bucketRates(
-  points: { t: number; accepted: number; failed: number }[],
-  step: number,
-  from: number,
-  nowS: number,
-): { t: number[]; accepted: number[]; failed: number[] } {
-  const sums = new Map<number, { a: number; f: number }>();
-  const lastComplete = Math.floor(nowS / step) * step - step;
-  for (const p of points) {
-    const s = toSeconds(p.t);
-    const b = Math.floor(s / step) * step;
-    if (b < from || b > lastComplete) continue;
-    const cur = sums.get(b) ?? { a: 0, f: 0 };
-    cur.a += p.accepted;
-    cur.f += p.failed;
-    sums.set(b, cur);
-  }
-  const keys = [...sums.keys()].sort((a, b) => a - b);
-  return {
-    t: keys.map((k) => k + step),
-    accepted: keys.map((k) => sums.get(k)!.a / step),
-    failed: keys.map((k) => sums.get(k)!.f / step),
-  };
-}
 
 /** "Now" as the engine last said (metrics:tick comes every second), in seconds. */
 function useNowSeconds(): number {
@@ -120,17 +89,16 @@ function ThroughputChart() {
     data,
     win,
   );
-  // "Now" is the chart's own last point: the same average over the same seconds.
-  const last = rates.accepted.length > 0 ? rates.accepted[rates.accepted.length - 1]! : null;
-  const lastAt = rates.t.length > 0 ? rates.t[rates.t.length - 1]! : null;
-  const fresh = lastAt !== null && nowS - lastAt <= step * 2;
+  // "Now": the whole seconds just before the engine's last tick (the chart's points wait for
+  // their bucket to end, up to `step` seconds more).
+  const now = useMemo(() => recentRate(history, step, nowS), [history, step, nowS]);
   return (
     <figure className="chart" data-testid="throughput-chart">
       <figcaption>
         Documents accepted per second, {WINDOW_WORDS[win]}
         <SinceStart windowS={win} testId="throughput-since" />{' '}
         <span className="muted" data-testid="throughput-now">
-          · now {fresh ? rateText(last) : '0 /s'}
+          · now {rateText(now)}
           {step > 1 ? ` (average of the last ${step} s)` : ''}
         </span>
         <span className="legend-ok">Accepted</span>
