@@ -21,20 +21,19 @@ import { INSERT_EVENT, NOW } from './statements';
 type Prepare = (sql: string) => Database.Statement;
 
 /**
- * Due polls in the order they fell due, by kind. INDEXED BY team_documents_poll: read only the
- * due range of the poll index, however many rows wait later (the buyer-response polls skip the
- * few accepted ones due). Delivery polls read the accepted rows through team_documents_state
- * (state, id) instead: they are the documents sent and not yet delivered, a few seconds' to
- * minutes' worth of sends, while the due range may hold a month-end drop's response backlog.
- * (An index on (state, next_poll_at) would read only the due accepted rows: a team migration.)
+ * Due polls in the order they fell due, by kind, each read only over its due range:
+ * team_documents_poll for any and for the buyer-response polls (skipping the few accepted ones
+ * due), team_documents_delivery_poll (migration 009: the accepted documents only) for delivery
+ * polls, so that they never walk through a month-end's response backlog.
  */
-const DUE_POLLS: Record<PollKind | 'any', string> = {
+export const DUE_POLLS: Record<PollKind | 'any', string> = {
   any: `SELECT id FROM team_documents INDEXED BY team_documents_poll
       WHERE next_poll_at <= ${NOW} ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
   response: `SELECT id FROM team_documents INDEXED BY team_documents_poll
       WHERE next_poll_at <= ${NOW} AND state <> 'accepted' ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
-  delivery: `SELECT id FROM team_documents INDEXED BY team_documents_state
-      WHERE state = 'accepted' AND next_poll_at <= ${NOW} ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
+  delivery: `SELECT id FROM team_documents INDEXED BY team_documents_delivery_poll
+      WHERE state = 'accepted' AND next_poll_at IS NOT NULL AND next_poll_at <= ${NOW}
+      ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
 };
 
 /** Claim due polls for `deskId` (see TeamStore.claimPolls). */
