@@ -9,6 +9,7 @@ import { ParticipantCache } from '../caches/participant-cache';
 import { RemoteValidationCache } from '../caches/remote-validation-cache';
 import { environmentFor } from '../domain/environment';
 import type { Pipeline } from '../queue/pipeline';
+import { pollsInFlightFor } from '../sender/poll-budget';
 import { startBuiltInSandbox, type BuiltInSandbox } from '../sandbox/thread';
 import type { Db } from '../store/db';
 import type { DocumentsRepo } from '../store/documents-repo';
@@ -253,13 +254,21 @@ function startInProcessSandbox(options: EngineOptions): Promise<BuiltInSandbox> 
   });
 }
 
+/**
+ * Connections of an access point client's pool: one per request in flight (no pipelining), the
+ * sends' adaptive ceiling or their fixed count, plus the delivery polls' own share, so a poll
+ * never waits for a send's connection, nor a send for a poll's.
+ */
+export function poolConnections(concurrency: number | 'auto'): number {
+  return (concurrency === 'auto' ? 64 : Math.max(4, concurrency)) + pollsInFlightFor(concurrency);
+}
+
 function clientFor(deps: ConnectionDeps, c: Wanted, baseUrl: string): AccessPointClient {
   const { concurrency, options } = deps;
   return new AccessPointClient({
     baseUrl,
     apiKey: c.apiKey,
-    // One connection per request in flight (no pipelining): the adaptive ceiling, or the fixed count.
-    connections: concurrency === 'auto' ? 64 : Math.max(4, concurrency),
+    connections: poolConnections(concurrency),
     gzipAboveBytes: c.gzip ? 8 * 1024 : null,
     ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
   });

@@ -114,7 +114,7 @@ export class Pipeline {
       metrics: deps.metrics,
       now: this.now,
       random: this.random,
-      noteOutcome: (outcome) => this.stages.health.noteOutcome(outcome),
+      noteOutcome: (outcome) => this.noteOutcome(outcome),
       track: (p) => this.track(p),
       kick: () => this.kick(),
     };
@@ -163,13 +163,18 @@ export class Pipeline {
         ...options,
         pollInitialMs: this.pollInitialMs,
         trackDelivery: this.trackDelivery,
+        concurrency: options.concurrency ?? 'auto',
       },
     );
   }
 
-  /** What a request made outside the stages (the clerk's "Check again") says of the connection. */
+  /**
+   * What a request to the access point in use says of the connection (every stage's, and the
+   * clerk's "Check again"); a 429 also stops the delivery polls for a while (sends keep priority).
+   */
   noteOutcome(outcome: ApOutcome<unknown>): void {
     this.stages.health.noteOutcome(outcome);
+    this.stages.delivery.noteOutcome(outcome);
   }
 
   /** Keep asking an earlier `accessPoint`, through its own `client`, about what it accepted. */
@@ -239,6 +244,7 @@ export class Pipeline {
     this.stuckTimer = null;
     this.stages.health.stop();
     this.sender.stop();
+    this.stages.delivery.interrupt();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
@@ -261,6 +267,7 @@ export class Pipeline {
     const run = this.switching.then(async () => {
       const wasRunning = this.running;
       this.running = false;
+      this.stages.delivery.interrupt();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);

@@ -60,6 +60,25 @@ const POLLED_STATES = [
   'buyer_accepted',
 ] as const;
 const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
+/** Polled states after delivery: waiting for the buyer's next business response. */
+const RESPONSE_STATES = POLLED_STATES.filter((s) => s !== 'accepted');
+const RESPONSE_SQL = `state IN (${RESPONSE_STATES.map((s) => `'${s}'`).join(', ')})`;
+const AT_AP_SQL = '(access_point IS NULL OR @ap IS NULL OR access_point = @ap)';
+
+/**
+ * Due polls of `states`, at most @limit: one walk of the (state, next_poll_at) index per state,
+ * each stopping at the limit, then the first @limit of those in the order they fell due.
+ */
+function duePollsSql(states: readonly string[], order: string): string {
+  return `SELECT * FROM (${states
+    .map(
+      (state) => `SELECT * FROM (SELECT * FROM documents
+               WHERE state = '${state}' AND next_poll_at <= @now AND ${AT_AP_SQL}
+               ORDER BY next_poll_at LIMIT @limit + 0)`,
+    )
+    .join(' UNION ALL ')})
+         ORDER BY ${order} LIMIT @limit + 0`;
+}
 
 /** Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap`. */
 const WAITING_ELSEWHERE_SQL = `state IN ('received', 'ready', 'queued', 'retry_wait')
@@ -147,15 +166,11 @@ export class DocumentsRepo {
       // delivered earlier are asked about their response every minute for an hour, so the polls
       // they are due for grow with the drop, and taken in time order they held back the news of
       // the newest deliveries (issue 9: `watch` moved files to sent/ slower and slower).
-      duePolls: db.prepare(
-        `SELECT * FROM (${POLLED_STATES.map(
-          (state) => `SELECT * FROM (SELECT * FROM documents
-               WHERE state = '${state}' AND next_poll_at <= @now
-               AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)
-               ORDER BY next_poll_at LIMIT @limit + 0)`,
-        ).join(' UNION ALL ')})
-         ORDER BY state <> 'accepted', next_poll_at, id LIMIT @limit + 0`,
-      ),
+      duePolls: db.prepare(duePollsSql(POLLED_STATES, "state <> 'accepted', next_poll_at, id")),
+      // The two kinds apart: delivery polls keep up with the sends, the buyer-response polls go
+      // within the access point's poll budget (app/queue/stages/delivery.ts).
+      dueDeliveryPolls: db.prepare(duePollsSql(['accepted'], 'next_poll_at, id')),
+      dueResponsePolls: db.prepare(duePollsSql(RESPONSE_STATES, 'next_poll_at, id')),
       // Start-up only: which access points still owe us delivery news.
       pollAccessPoints: db
         .prepare(
@@ -168,6 +183,14 @@ export class DocumentsRepo {
           `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
            AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)`,
         )
+        .pluck(),
+      nextDeliveryPollAt: db
+        .prepare(
+          `SELECT MIN(next_poll_at) FROM documents WHERE state = 'accepted' AND ${AT_AP_SQL}`,
+        )
+        .pluck(),
+      nextResponsePollAt: db
+        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE ${RESPONSE_SQL} AND ${AT_AP_SQL}`)
         .pluck(),
       // Kept by triggers (migration 010): a few rows, whatever the number of documents.
       counts: db.prepare('SELECT state, n FROM state_counts'),
@@ -317,6 +340,28 @@ export class DocumentsRepo {
    */
   duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
     return this.stmts.duePolls.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
+  }
+
+  /**
+   * Due polls of one kind, at most `limit`, in the order they fell due: `delivery` the accepted
+   * documents (is it delivered yet?), `response` those delivered or answered, waiting for the
+   * buyer's next business response.
+   */
+  duePollsOf(
+    kind: 'delivery' | 'response',
+    now: number,
+    limit: number,
+    accessPoint: string | null = null,
+  ): DocumentRecord[] {
+    const stmt = kind === 'delivery' ? this.stmts.dueDeliveryPolls : this.stmts.dueResponsePolls;
+    return stmt.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
+  }
+
+  /** Earliest poll time of one kind (see {@link duePollsOf}), or null. */
+  nextPollAtOf(kind: 'delivery' | 'response', accessPoint: string | null = null): number | null {
+    const stmt =
+      kind === 'delivery' ? this.stmts.nextDeliveryPollAt : this.stmts.nextResponsePollAt;
+    return (stmt.get({ ap: accessPoint }) as number | null) ?? null;
   }
 
   /**

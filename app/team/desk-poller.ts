@@ -3,10 +3,16 @@
  * buyer's answer) documents whose poll is due, ask the access point about each with the same
  * client call and the same judgement as a single desk (app/queue/stages/delivery-judge.ts), and
  * write the result under the poll claim's fence with the lifecycle's own words
- * (app/queue/lifecycle/tracking.ts). At most `maxInFlight` status requests at a time: a small
- * share of the desk's requests, sends keep the rest. Each claim takes several such rounds at once
- * (CLAIM_ROUNDS: fewer statements for the team's database); each result is written as soon as it
- * is known. stop() gives unfinished claims back.
+ * (app/queue/lifecycle/tracking.ts). Delivery polls (accepted documents) and buyer-response polls
+ * (delivered or answered ones) are claimed and asked apart, one round of each at a time, each
+ * with `maxInFlight` lanes. Delivery polls keep up with the sends and never wait for the budget.
+ * Buyer-response polls go through the desk's poll budget (app/sender/poll-budget.ts, as on a
+ * single desk): the team's rate shared among the desks that send, stopped for a while by a 429
+ * (a send's or a delivery poll's too). Each claim takes several rounds of lanes at once
+ * (CLAIM_ROUNDS: fewer statements for the team's database), buyer responses at most what the
+ * budget affords within half a lease; each result is written as soon as it is known. Claims not
+ * asked about (held, stopped, a 429) are given back, due at once; stop() gives unfinished claims
+ * back.
  */
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../access-point/client';
 import * as tracking from '../queue/lifecycle/tracking';
@@ -17,7 +23,11 @@ import {
   type DeliveryVerdict,
 } from '../queue/stages/delivery-judge';
 import type { Metrics } from '../metrics/metrics';
-import type { PollClaim, PollResult, TeamProblem, TeamStore } from './store';
+import { POLLS_PER_SECOND, PollBudget } from '../sender/poll-budget';
+
+// For the desk: polls in flight beside its sends (the client's pool has as many more connections).
+export { pollsInFlightFor } from '../sender/poll-budget';
+import type { PollClaim, PollKind, PollResult, TeamProblem, TeamStore } from './store';
 
 /** What the poller needs from its desk. */
 export interface PollerDeps {
@@ -28,6 +38,10 @@ export interface PollerDeps {
   options: DeliveryOptions;
   /** Status requests in flight at most. */
   maxInFlight: number;
+  /** Status requests per second to the team's access point (default POLLS_PER_SECOND). */
+  perSecond?: number;
+  /** The budget's clock (tests; Date.now by default). */
+  now?: () => number;
   leaseMs: number;
   onUnavailable(err: unknown): void;
   onChanged(ids: readonly number[]): void;
@@ -38,6 +52,9 @@ export interface PollerDeps {
 }
 
 type Patch = NonNullable<Step['patch']>;
+
+/** The two kinds, claimed apart (see TeamStore.claimPolls). */
+const POLL_KINDS: readonly PollKind[] = ['delivery', 'response'];
 
 /** Rounds of `maxInFlight` polls claimed at once. */
 const CLAIM_ROUNDS = 4;
@@ -116,12 +133,37 @@ export function pollResultOf(
 /** The poll loop of one desk (see the file comment). */
 export class DeskPoller {
   private readonly held = new Map<number, PollClaim>();
-  private round: Promise<void> | null = null;
+  /** The round under way of each kind (one of each at a time). */
+  private readonly rounds = new Map<PollKind, Promise<void>>();
   private running = false;
+  /** The buyer-response polls' rate and number in flight (see the file comment). */
+  readonly budget: PollBudget;
   /** Poll results written (tests, diagnostics). */
   written = 0;
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(private readonly deps: PollerDeps) {
+    this.budget = new PollBudget({
+      inFlight: deps.maxInFlight,
+      ...(deps.perSecond !== undefined ? { perSecond: deps.perSecond } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  }
+
+  /**
+   * This desk's share of the team's rate among the `desks` that send through the team's access
+   * point: they all poll it with the same API key, so the access point sees the sum.
+   */
+  shareRate(desks: number): void {
+    this.budget.setRate((this.deps.perSecond ?? POLLS_PER_SECOND) / Math.max(1, desks));
+  }
+
+  /**
+   * Any answer of the access point (a send's, a delivery poll's too, told by the team engine): a
+   * 429 stops the buyer-response polls for a while, so the sends keep the rate it allows.
+   */
+  noteOutcome(outcome: ApOutcome<unknown>): void {
+    this.budget.note(outcome, false);
+  }
 
   /** Start (or resume) polling. */
   start(): void {
@@ -129,42 +171,59 @@ export class DeskPoller {
     this.pump();
   }
 
-  /** Claim nothing more (pause, database down); the round under way finishes. */
+  /** Claim nothing more (pause, database down); the rounds under way finish. */
   hold(): void {
     this.running = false;
+    this.budget.cancelWaiting();
   }
 
-  /** One round at a time: claim what is due, ask, write. */
+  /**
+   * One round of each kind at a time: claim what is due, ask, write (buyer-response polls:
+   * nothing while a 429's pause lasts).
+   */
   pump(): void {
-    if (!this.running || this.round) return;
-    this.round = this.pollRound()
-      .catch((err: unknown) => this.deps.onUnavailable(err))
-      .finally(() => {
-        this.round = null;
-      });
+    for (const kind of POLL_KINDS) {
+      if (!this.running || this.rounds.has(kind)) continue;
+      if (kind === 'response' && this.budget.paused()) continue;
+      const round = this.pollRound(kind)
+        .catch((err: unknown) => this.deps.onUnavailable(err))
+        .finally(() => {
+          this.rounds.delete(kind);
+        });
+      this.rounds.set(kind, round);
+    }
   }
 
-  private async pollRound(): Promise<void> {
+  private async pollRound(kind: PollKind): Promise<void> {
     const { store, deskId, leaseMs } = this.deps;
-    const limit = this.deps.maxInFlight * CLAIM_ROUNDS;
+    const most = this.deps.maxInFlight * CLAIM_ROUNDS;
+    // Buyer responses: rounds of lanes, but no more than the budget asks about within half a
+    // lease (a claim waiting for its turn must not outlive its lease). Deliveries: as many as
+    // the lanes ask in a few rounds, never waiting for the budget.
+    const affordable = Math.floor((this.budget.rate * leaseMs) / 2000);
+    const limit = kind === 'delivery' ? most : Math.max(1, Math.min(most, affordable));
     const under = this.deps.accessPoint?.();
-    const claims = await store.claimPolls(deskId, limit, leaseMs, under);
+    const claims = await store.claimPolls(deskId, limit, leaseMs, under, kind);
     const claimedAt = performance.now();
     for (const c of claims) this.held.set(c.id, c);
     // `maxInFlight` lanes, each taking the next claim when its request is answered.
     const next = claims.values();
+    const unasked: PollClaim[] = [];
     // Asked only of the access point they were claimed under (Settings may change the desk's).
     const lane = async (): Promise<void> => {
       while (this.running && this.deps.accessPoint?.() === under) {
         const c = next.next();
         if (c.done) return;
-        await this.pollOne(c.value, claimedAt);
+        if (!(await this.pollOne(kind, c.value, claimedAt))) {
+          unasked.push(c.value);
+          return;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.maxInFlight, claims.length) }, lane));
-    // Held meanwhile (a pause, the database, another access point): the claims not asked about
-    // go back, due at once.
-    const left = [...next];
+    // Held meanwhile (a pause, the database, another access point) or a 429: the claims not
+    // asked about go back, due at once (this desk claims again once the 429's pause is over).
+    const left = [...unasked, ...next];
     if (left.length > 0) {
       for (const c of left) this.held.delete(c.id);
       await store.releasePolls(deskId, left);
@@ -174,14 +233,33 @@ export class DeskPoller {
     if (claims.length === limit && this.running) queueMicrotask(() => this.pump());
   }
 
-  private async pollOne(c: PollClaim, claimedAt: number): Promise<void> {
+  /**
+   * Ask about one claim and write the answer; false when the budget gave a buyer-response poll
+   * no turn or it was refused (429). A delivery poll is asked at once; refused, it learns
+   * nothing and is asked again on its schedule (the 429 pauses the buyer-response polls).
+   */
+  private async pollOne(kind: PollKind, c: PollClaim, claimedAt: number): Promise<boolean> {
     let tx: TransactionAnswer | null = null;
-    if (c.transactionId) {
+    if (c.transactionId && kind === 'delivery') {
       const outcome = await this.deps.client().transaction(c.transactionId);
+      this.budget.note(outcome, false);
       this.deps.noteOutcome?.(outcome);
       tx = outcome.kind === 'ok' ? outcome.value : null;
+    } else if (c.transactionId) {
+      if (!(await this.budget.take())) return false;
+      try {
+        const outcome = await this.deps.client().transaction(c.transactionId);
+        // The budget first (a poll's 429 halves its rate), then the desk's health.
+        this.budget.note(outcome, true);
+        this.deps.noteOutcome?.(outcome);
+        // Refused (429): nothing learnt, the claim goes back and is asked after the pause.
+        if (outcome.kind === 'transient' && outcome.status === 429) return false;
+        tx = outcome.kind === 'ok' ? outcome.value : null;
+      } finally {
+        this.budget.release();
+      }
     }
-    if (!this.running) return; // stop() gives the claim back
+    if (!this.running) return true; // stop() gives the claim back
     // The database's clock, as the claim read it, plus the time since (monotonic).
     const now = c.leaseUntil - this.deps.leaseMs + (performance.now() - claimedAt);
     const verdict = judgeTransaction(c, tx, this.deps.options, now);
@@ -191,18 +269,20 @@ export class DeskPoller {
       pollResultOf(c, verdict, now, this.deps.options),
     );
     this.held.delete(c.id);
-    if (!written) return; // the lease ended and another desk asked meanwhile
+    if (!written) return true; // the lease ended and another desk asked meanwhile
     this.written++;
     if (verdict.kind === 'delivered' && c.acceptedAt !== null) {
       this.deps.metrics.recordLatency('delivery', now - c.acceptedAt);
     }
     if (verdict.kind !== 'wait') this.deps.onChanged([c.id]);
+    return true;
   }
 
   /** Stop: the round under way ends, claims not written are given back (due at once). */
   async stop(): Promise<void> {
     this.running = false;
-    await this.round;
+    this.budget.cancelWaiting();
+    await Promise.all(this.rounds.values());
     const left = [...this.held.values()];
     this.held.clear();
     if (left.length > 0) {

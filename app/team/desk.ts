@@ -14,7 +14,7 @@ import {
   DEFAULT_DELIVERY_OPTIONS as DELIVERY_DEFAULTS,
   type DeliveryOptions,
 } from '../queue/stages/delivery-judge';
-import { DeskPoller } from './desk-poller';
+import { DeskPoller, pollsInFlightFor } from './desk-poller';
 import { DeskSender, isStoreUnavailable } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
@@ -135,8 +135,7 @@ export class TeamDesk {
       client: o.client,
       metrics: o.metrics,
       options: { ...DELIVERY_DEFAULTS, ...o.delivery },
-      // A small share of the desk's requests: sends keep the rest.
-      maxInFlight: Math.max(1, Math.floor((o.concurrency ?? 10) / 5)),
+      maxInFlight: pollsInFlightFor(o.concurrency ?? 10),
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
       ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
@@ -324,6 +323,7 @@ export class TeamDesk {
     this.desksOnline = online.length;
     const team = this.teamAccessPoint?.id;
     this.sendersOnline = online.filter((d) => team && d.accessPoint === team).length;
+    this.poller.shareRate(this.sendersOnline);
     if (before[0] !== this.desksOnline || before[1] !== this.sendersOnline) this.o.onStatus();
   }
 

@@ -183,7 +183,12 @@ async function openTeamEngine(
       ? { probeMaxMs: options.timings.probeMaxMs }
       : {}),
   });
-  const noteOutcome = (outcome: ApOutcome<unknown>) => health.noteOutcome(outcome);
+  // Every answer of the access point: the header's health; a 429 (a send's, a lookup's, a
+  // poll's) also stops the delivery polls for a while, so the sends keep the rate.
+  const noteOutcome = (outcome: ApOutcome<unknown>) => {
+    health.noteOutcome(outcome);
+    worker?.poller.noteOutcome(outcome);
+  };
   const remote = new DeskRemoteCheck({
     enabled: () => settings.get('remoteValidation'),
     client: () => client,

@@ -161,6 +161,12 @@ export type TeamOutcome =
   | { kind: 'failed'; problem: TeamProblem };
 
 /**
+ * `delivery`: accepted documents (is it delivered yet?); `response`: delivered or answered ones
+ * waiting for the buyer's next answer.
+ */
+export type PollKind = 'delivery' | 'response';
+
+/**
  * A poll claim: this desk may ask the access point about an accepted (or delivered, awaiting the
  * buyer's answer) document until the lease ends, then write what it learnt with this fence.
  */
@@ -320,13 +326,16 @@ export interface TeamStore {
   /**
    * Claim up to `limit` documents whose delivery (or buyer's answer) is due to be asked about,
    * in the order they became due, skipping rows other desks hold locked; the lease (database
-   * clock) is the document's next poll time, so an abandoned claim falls due by itself.
+   * clock) is the document's next poll time, so an abandoned claim falls due by itself. With
+   * `kind`, only that kind (see {@link PollKind}): a desk claims its delivery polls apart from
+   * its buyer-response polls, which wait for the poll budget.
    */
   claimPolls(
     deskId: string,
     limit: number,
     leaseMs: number,
     accessPoint?: string,
+    kind?: PollKind,
   ): Promise<PollClaim[]>;
   /** Write a poll's result under its fence; false when the claim was lost (nothing written). */
   finishPoll(deskId: string, claim: PollRef, result: PollResult): Promise<boolean>;

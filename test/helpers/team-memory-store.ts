@@ -20,6 +20,7 @@ import type {
   FinishItem,
   NewTeamDocument,
   PollClaim,
+  PollKind,
   PollRef,
   PollResult,
   TeamAcceptedSeries,
@@ -259,12 +260,13 @@ export class MemoryTeamStore implements TeamStore {
     return true;
   }
 
-  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string) {
+  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string, kind?: PollKind) {
     this.gate();
     if (ap !== undefined && this.teamAp?.id !== ap) return [] as PollClaim[];
     const t = this.now();
     const due = [...this.rows.values()]
       .filter((r) => r.poll && r.poll.next !== null && r.poll.next <= t)
+      .filter((r) => kind === undefined || (r.state === 'accepted') === (kind === 'delivery'))
       .sort((a, b) => a.poll!.next! - b.poll!.next! || a.id - b.id)
       .slice(0, limit);
     return due.map((r) => {

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
 import { clientConfig } from '../../app/team/postgres/connection';
 import { CLAIM_DUE_DOCUMENTS } from '../../app/team/postgres/statements';
+import { CLAIM_DUE_POLLS } from '../../app/team/postgres/polls';
+import { DUE_POLLS } from '../../app/team/sqlite/sqlite-polls';
 import { CLAIM_DUE_DOCUMENTS as CLAIM_DUE_DOCUMENTS_SQLITE } from '../../app/team/sqlite/sqlite-team-store';
 import type { NewTeamDocument } from '../../app/team/store';
 import { bareTeamDoc } from '../helpers/team-docs';
@@ -72,6 +74,53 @@ describe('claim plans', () => {
         const due = plan.slice(plan.indexOf('CTE due'), plan.indexOf('CTE claimed'));
         expect(due).toMatch(/Limit[\s\S]*LockRows[\s\S]*Index Scan using team_documents_due/);
         expect(due).not.toMatch(/Sort|Bitmap|Seq Scan/);
+      } finally {
+        await client.end();
+      }
+    });
+  });
+
+  // Delivery polls are claimed apart from the buyer-response polls, which a poll budget lets pile
+  // up due at month-end: their claim reads only the accepted documents' due range.
+  it('SQLite: delivery polls read their own index, the others the due index, no sort', async () => {
+    const file = join(tempDir(), 'team.sqlite');
+    const store = openTeamStore(`sqlite:${file}`);
+    await store.migrate();
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(10) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n');
+    try {
+      expect(plan(DUE_POLLS.delivery)).toMatch(
+        /USING (COVERING )?INDEX team_documents_delivery_poll\b/,
+      );
+      expect(plan(DUE_POLLS.response)).toMatch(/USING (COVERING )?INDEX team_documents_poll\b/);
+      for (const kind of ['delivery', 'response', 'any'] as const)
+        expect(plan(DUE_POLLS[kind])).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      db.close();
+    }
+  });
+
+  describe.skipIf(POSTGRES.skip)('PostgreSQL polls', () => {
+    it('delivery polls: a range of their own partial index under a Limit, no sort', async () => {
+      const address = await POSTGRES.newAddress();
+      const store = openTeamStore(address);
+      await store.migrate();
+      await store.close();
+      const client = new pg.Client(clientConfig(address));
+      await client.connect();
+      try {
+        const r = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN ${CLAIM_DUE_POLLS.delivery}`,
+          ['desk', 10, 30_000, 'ap-fingerprint'],
+        );
+        const plan = r.rows.map((x) => x['QUERY PLAN']).join('\n');
+        const due = plan.slice(plan.indexOf('CTE due'), plan.indexOf('CTE claimed'));
+        expect(due).toMatch(/Index Scan using team_documents_delivery_poll/);
+        expect(due).not.toMatch(/Sort|Seq Scan/);
       } finally {
         await client.end();
       }

@@ -13,6 +13,11 @@ export interface DeliveryOptions {
   pollMaxMs: number;
   /** After delivery, keep asking for the buyer's business response this long. */
   responseWindowMs: number;
+  /**
+   * The longest wait between two questions about the buyer's response (default ten times
+   * `pollMaxMs`: 10 minutes); see {@link responsePollDelayMs}.
+   */
+  responsePollMaxMs?: number;
   /** Stop polling a transaction not confirmed delivered (or failed) this long after acceptance. */
   deliveryTimeoutMs: number;
 }
@@ -66,6 +71,30 @@ function answerOf(tx: TransactionAnswer, now: number): BuyerAnswer {
   };
 }
 
+/**
+ * The wait before the next question about delivery, `age` after acceptance: soon after sending
+ * (the clerk waits for the first answer, which the lifecycle gives in 5–35 s), then half the age,
+ * at most `pollMaxMs` (a minute).
+ */
+export function deliveryPollDelayMs(age: number, options: DeliveryOptions): number {
+  return Math.min(options.pollMaxMs, Math.max(options.pollInitialMs, age / 2));
+}
+
+/**
+ * The wait before the next question about the buyer's response, `since` the last news (the
+ * delivery or the last response): half that time, from `pollInitialMs` up to `responsePollMaxMs`
+ * (10 minutes). A buyer answers in minutes or hours, not seconds, so the asking thins out as the
+ * window passes: a response is seen at most half its own delay late (and at most 10 minutes),
+ * and a document is asked about 21 times in a one-hour window instead of 69 (the delivery's
+ * schedule, which the responses followed before). At 100,000 delivered documents that is at most
+ * 100,000 / 600 s ≈ 170 questions a second once they are 20 minutes old, not ~1,700; the
+ * poll budget (app/sender/poll-budget.ts) bounds what actually leaves.
+ */
+export function responsePollDelayMs(since: number, options: DeliveryOptions): number {
+  const max = options.responsePollMaxMs ?? options.pollMaxMs * 10;
+  return Math.min(max, Math.max(options.pollInitialMs, since / 2));
+}
+
 /** Judge the access point's answer `tx` (null: none) about document `d` at `now`. */
 export function judgeTransaction(
   d: TrackedFacts,
@@ -74,18 +103,23 @@ export function judgeTransaction(
   now: number,
 ): DeliveryVerdict {
   const age = now - (d.acceptedAt ?? now);
-  // Adaptive: poll soon after sending, then less often (bounded by pollMaxMs).
-  const nextPoll = now + Math.min(options.pollMaxMs, Math.max(options.pollInitialMs, age / 2));
-  const responsePoll = options.responseWindowMs <= 0 ? null : nextPoll;
+  const nextPoll = now + deliveryPollDelayMs(age, options);
   if (d.state !== 'accepted') {
     // Delivered (or answered) already: only waiting for the buyer's next business response,
     // for a bounded time after the last news.
     const since = d.businessResponseAt ?? d.deliveredAt ?? now;
     const response = tx?.businessResponse ?? null;
     if (response && response !== d.businessResponse) {
-      return { kind: 'response', answer: answerOf(tx!, now), nextPollAt: responsePoll };
+      // New news: the window and the schedule start again from now.
+      const again = options.responseWindowMs <= 0 ? null : now + responsePollDelayMs(0, options);
+      return { kind: 'response', answer: answerOf(tx!, now), nextPollAt: again };
     }
-    return { kind: 'wait', nextPollAt: now - since > options.responseWindowMs ? null : nextPoll };
+    const quiet = now - since;
+    return {
+      kind: 'wait',
+      nextPollAt:
+        quiet > options.responseWindowMs ? null : now + responsePollDelayMs(quiet, options),
+    };
   }
   if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
     // Bounded: an unknown or never-final transaction is not asked about forever.
@@ -93,10 +127,13 @@ export function judgeTransaction(
     return { kind: 'wait', nextPollAt: nextPoll };
   }
   if (tx.status === 'delivered') {
+    const deliveredAt = tx.deliveredAt ? Date.parse(tx.deliveredAt) || now : now;
+    // The buyer's answer is asked about on the response schedule, from the delivery.
+    const since = Math.max(0, now - deliveredAt);
     return {
       kind: 'delivered',
-      deliveredAt: tx.deliveredAt ? Date.parse(tx.deliveredAt) || now : now,
-      nextPollAt: responsePoll,
+      deliveredAt,
+      nextPollAt: options.responseWindowMs <= 0 ? null : now + responsePollDelayMs(since, options),
       // Delivery and the buyer's answer read in one poll: both steps on the timeline.
       answer: tx.businessResponse ? answerOf(tx, now) : null,
     };

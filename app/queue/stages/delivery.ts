@@ -1,4 +1,5 @@
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../../access-point/client';
+import { PollBudget } from '../../sender/poll-budget';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { StageContext } from './context';
 import { judgeTransaction, type BuyerAnswer, type DeliveryOptions } from './delivery-judge';
@@ -11,12 +12,27 @@ export interface DeliveryContext extends StageContext {
   readonly accessPoint: string | undefined;
   /** True while the access point in use does not answer: it is not polled then. */
   offline(): boolean;
+  /** False once the pipeline stops or switches: rounds under way ask nothing more. */
+  running(): boolean;
   /** An earlier access point's client is no longer needed (the engine closes it). */
   onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
 }
 
+/** The status requests' budget per access point: rate and number in flight. */
+export interface PollBudgetLimits {
+  perSecond?: number;
+  inFlight: number;
+}
+
 const POLL_BATCH = 200;
+/**
+ * A list request (`GET /transactions?limit=N`, the newest N) is made for a round of at least this
+ * many due documents, and is worth it only while it answers at least this many of them. It does
+ * not once the documents due are older than the newest N (a month-end drop's buyer responses):
+ * rounds then ask one by one, and a list is tried again after LIST_RETRY_MS.
+ */
 const LIST_POLL_THRESHOLD = 8;
+const LIST_RETRY_MS = 30_000;
 /**
  * Answers of a round recorded per commit. A round's 200 answers in one turn held the engine's
  * thread up to 161 ms at 100,000 documents (issue 9 point 5): they are recorded this many at a
@@ -25,89 +41,183 @@ const LIST_POLL_THRESHOLD = 8;
  */
 export const DELIVERY_COMMIT_MAX = 50;
 
+/** A 429: the access point refused to answer now (nothing learnt about the document). */
+function isThrottled(outcome: ApOutcome<unknown>): boolean {
+  return outcome.kind === 'transient' && outcome.status === 429;
+}
+
+/** A document asked about and what the access point answered (null: nothing usable). */
+interface Answer {
+  d: DocumentRecord;
+  tx: TransactionAnswer | null;
+}
+
 /** Give the event loop a turn (requests, answers, timers) between two parts of a round. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
+ * The two kinds of status polls. `delivery`: accepted documents (is it delivered yet?); they last
+ * seconds to minutes and come at the send rate, so they are asked as fast as they come (a list
+ * request, then one by one), never waiting for the poll budget. `response`: documents delivered
+ * or answered, waiting for the buyer's next answer for an hour; they pile up with a month-end
+ * drop (~1,700 requests/s at 100,000), so they go within the access point's poll budget.
+ */
+type PollKind = 'delivery' | 'response';
+const POLL_KINDS: readonly PollKind[] = ['delivery', 'response'];
+
+/**
  * Delivery tracking: documents the access point accepted are asked about (one list request for
- * many, the rest one by one, one commit per round) until delivered, failed or given up, then for
- * the buyer's business response within the response window. Documents accepted at an earlier
+ * many, the rest one by one, a few commits per round) until delivered, failed or given up, then
+ * for the buyer's business response within the response window, those within the poll budget.
+ * Each access point has at most one round of each kind out. Documents accepted at an earlier
  * access point are asked about there, through that access point's own client.
  */
 export class DeliveryTracking {
-  private polling = 0;
+  /** Rounds out to the access point in use, by kind. */
+  private readonly polling = new Set<PollKind>();
   /** Earlier access points with documents awaiting delivery there, each with its own client. */
   private readonly earlier = new Map<string, AccessPointClient>();
-  /** Earlier access points with a poll round out. */
+  /** Rounds out to earlier access points (`kind:accessPoint`). */
   private readonly pollingEarlier = new Set<string>();
+  /** Each access point's poll budget (by its client: one client per access point and key). */
+  private readonly budgets = new WeakMap<AccessPointClient, PollBudget>();
+  /** When a list request answered too few of its round, by client (lists wait LIST_RETRY_MS). */
+  private readonly listUseless = new WeakMap<AccessPointClient, number>();
 
   constructor(
     private readonly ctx: DeliveryContext,
     private readonly options: DeliveryOptions,
+    private readonly limits: PollBudgetLimits = { inFlight: 8 },
   ) {}
+
+  /** The buyer-response poll budget of the access point `client` talks to. */
+  budget(client: AccessPointClient = this.ctx.client): PollBudget {
+    let budget = this.budgets.get(client);
+    if (!budget) {
+      budget = new PollBudget({ ...this.limits, random: this.ctx.random });
+      this.budgets.set(client, budget);
+    }
+    return budget;
+  }
+
+  /**
+   * Any answer of the access point in use (a send's, a delivery poll's too): a 429 stops the
+   * buyer-response polls for a while (see app/sender/poll-budget.ts), so the sends and the
+   * delivery polls keep the rate the access point allows.
+   */
+  noteOutcome(outcome: ApOutcome<unknown>): void {
+    this.budget().note(outcome, false);
+  }
+
+  /** Stopping or switching: rounds waiting for a turn ask nothing more. */
+  interrupt(): void {
+    this.budget().cancelWaiting();
+    for (const client of this.earlier.values()) this.budget(client).cancelWaiting();
+  }
 
   /**
    * When polls are due (past times included: a round could not start): the access point in use
-   * unless `offline`, and each earlier access point without a round out.
+   * unless `offline`, and each earlier access point, for each kind without a round out there;
+   * the buyer-response polls not before a 429's pause ends.
    */
   dueTimes(offline: boolean): number[] {
-    const { repo } = this.ctx;
     const times: number[] = [];
     if (!offline) {
-      const pollAt = repo.nextPollAt(this.ctx.accessPoint ?? null);
-      if (pollAt !== null) times.push(pollAt);
+      this.addDueTimes(times, this.ctx.accessPoint ?? null, this.ctx.client, (kind) =>
+        this.polling.has(kind),
+      );
     }
-    for (const accessPoint of this.earlier.keys()) {
-      if (this.pollingEarlier.has(accessPoint)) continue;
-      const pollAt = repo.nextPollAt(accessPoint);
-      if (pollAt !== null) times.push(pollAt);
+    for (const [accessPoint, client] of this.earlier) {
+      this.addDueTimes(times, accessPoint, client, (kind) =>
+        this.pollingEarlier.has(`${kind}:${accessPoint}`),
+      );
     }
     return times;
   }
 
-  /** Start the rounds of questions that are due (one per access point at a time). */
+  private addDueTimes(
+    times: number[],
+    accessPoint: string | null,
+    client: AccessPointClient,
+    busy: (kind: PollKind) => boolean,
+  ): void {
+    const { repo } = this.ctx;
+    const pauseLeft = this.budget(client).pauseLeftMs();
+    if (pauseLeft === 0 && !busy('delivery') && !busy('response')) {
+      // The usual case: one statement for both kinds.
+      const pollAt = repo.nextPollAt(accessPoint);
+      if (pollAt !== null) times.push(pollAt);
+      return;
+    }
+    if (!busy('delivery')) {
+      const pollAt = repo.nextPollAtOf('delivery', accessPoint);
+      if (pollAt !== null) times.push(pollAt);
+    }
+    if (!busy('response')) {
+      const pollAt = repo.nextPollAtOf('response', accessPoint);
+      // After a 429 (the budget's own monotonic clock), not before its pause ends.
+      if (pollAt !== null) times.push(Math.max(pollAt, this.ctx.now() + pauseLeft));
+    }
+  }
+
+  /** Start the rounds of questions that are due (one of each kind per access point at a time). */
   pump(now: number): void {
     this.pumpEarlierPolls(now);
-    if (this.ctx.offline() || this.polling > 0) return;
-    const { repo, client } = this.ctx;
-    const due = repo.duePolls(now, POLL_BATCH, this.ctx.accessPoint ?? null);
-    if (due.length === 0) return;
-    this.polling++;
-    this.ctx.track(
-      this.pollRound(due, client, (o) => this.ctx.noteOutcome(o)).finally(() => {
-        this.polling--;
-      }),
-    );
+    if (this.ctx.offline()) return;
+    const { client } = this.ctx;
+    for (const kind of POLL_KINDS) {
+      if (this.polling.has(kind)) continue;
+      const due = this.duePolls(kind, now, client, this.ctx.accessPoint ?? null);
+      if (due.length === 0) continue;
+      this.polling.add(kind);
+      this.ctx.track(
+        this.pollRound(kind, due, client, (o) => this.ctx.noteOutcome(o)).finally(() => {
+          this.polling.delete(kind);
+        }),
+      );
+    }
   }
 
   /**
    * Documents accepted at an earlier access point are asked about there, through that access
    * point's own client (one per access point, a bounded few). What it answers does not change the
-   * connection state: that is about the access point in use. Once nothing waits there any more,
-   * its client is handed back (the engine closes it and forgets its key).
+   * connection state: that is about the access point in use (a 429 still pauses that access
+   * point's buyer-response polls). Once nothing waits there any more, its client is handed back
+   * (the engine closes it and forgets its key).
    */
   private pumpEarlierPolls(now: number): void {
     const { repo } = this.ctx;
     for (const [accessPoint, client] of this.earlier) {
-      if (this.pollingEarlier.has(accessPoint)) continue;
       if (accessPoint === this.ctx.accessPoint) {
-        // In use again: its documents are polled with the current client.
-        this.releaseEarlier(accessPoint, client);
+        // In use again: its documents are polled with the current client (once its rounds end).
+        if (!POLL_KINDS.some((k) => this.pollingEarlier.has(`${k}:${accessPoint}`))) {
+          this.releaseEarlier(accessPoint, client);
+        }
         continue;
       }
-      const due = repo.duePolls(now, POLL_BATCH, accessPoint);
-      if (due.length === 0) {
-        if (repo.nextPollAt(accessPoint) === null) this.releaseEarlier(accessPoint, client);
-        continue;
+      let out = false;
+      for (const kind of POLL_KINDS) {
+        const key = `${kind}:${accessPoint}`;
+        if (this.pollingEarlier.has(key)) {
+          out = true;
+          continue;
+        }
+        const due = this.duePolls(kind, now, client, accessPoint);
+        if (due.length === 0) continue;
+        out = true;
+        this.pollingEarlier.add(key);
+        const note = (o: ApOutcome<unknown>): void => {
+          if (kind === 'delivery') this.budget(client).note(o, false);
+        };
+        this.ctx.track(
+          this.pollRound(kind, due, client, note).finally(() => {
+            this.pollingEarlier.delete(key);
+          }),
+        );
       }
-      this.pollingEarlier.add(accessPoint);
-      this.ctx.track(
-        this.pollRound(due, client, () => undefined).finally(() => {
-          this.pollingEarlier.delete(accessPoint);
-        }),
-      );
+      if (!out && repo.nextPollAt(accessPoint) === null) this.releaseEarlier(accessPoint, client);
     }
   }
 
@@ -133,21 +243,78 @@ export class DeliveryTracking {
     return [...this.earlier.keys()];
   }
 
-  /** One round of status questions to one access point, recorded in one commit. */
+  /**
+   * The documents one round of `kind` asks about at `accessPoint`. Delivery: up to POLL_BATCH, as
+   * many as are due. Buyer responses (none while the budget is paused): a list request's worth
+   * when a list may answer them, otherwise what the budget affords in about a second. The others
+   * stay due and are asked in a later round (nothing is lost; the delivery timeout and the
+   * response window are measured from acceptance and delivery, not from polls).
+   */
+  private duePolls(
+    kind: PollKind,
+    now: number,
+    client: AccessPointClient,
+    accessPoint: string | null,
+  ): DocumentRecord[] {
+    const { repo } = this.ctx;
+    if (kind === 'delivery') return repo.duePollsOf('delivery', now, POLL_BATCH, accessPoint);
+    const budget = this.budget(client);
+    if (budget.paused()) return [];
+    const limit = this.listWorthTrying(client, now) ? POLL_BATCH : budget.perRound();
+    return repo.duePollsOf('response', now, limit, accessPoint);
+  }
+
+  private listWorthTrying(client: AccessPointClient, now: number): boolean {
+    const useless = this.listUseless.get(client);
+    return useless === undefined || now - useless >= LIST_RETRY_MS;
+  }
+
+  /**
+   * One round of status questions of `kind` to one access point: a list request when many are
+   * due, then the others one by one, recorded a few commits at a time. Delivery polls are all
+   * asked at once (as many in flight as the round holds); buyer-response polls within the
+   * budget, at most the budget's round (the rest stay due).
+   */
   private async pollRound(
+    kind: PollKind,
     due: DocumentRecord[],
     client: AccessPointClient,
     note: (outcome: ApOutcome<unknown>) => void,
   ): Promise<void> {
+    const answers =
+      kind === 'delivery'
+        ? await this.askDeliveries(due, client, note)
+        : await this.askResponses(due, client, note);
+    // A few commits for the round, not one synced commit per document (that was the engine's
+    // main cost with delivery tracked), nor one long turn. Not synced: a power cut only means
+    // asking again. No new round of this kind starts before the last part (it is still out).
     const { repo } = this.ctx;
-    // Many due at once: one list request answers most of them; the rest are asked one by one.
+    for (let i = 0; i < answers.length; i += DELIVERY_COMMIT_MAX) {
+      if (i > 0) await yieldToEventLoop();
+      const part = answers.slice(i, i + DELIVERY_COMMIT_MAX);
+      repo.txRedoable(() => {
+        for (const { d, tx } of part) this.applyTransaction(d, tx);
+      });
+    }
+  }
+
+  /**
+   * Accepted documents: a list request when many are due (the newest answer most), the others
+   * one by one, all at once; none waits for the budget. A 429 is noted (it pauses the
+   * buyer-response polls) and the document, learning nothing, is asked again on its schedule.
+   */
+  private async askDeliveries(
+    due: DocumentRecord[],
+    client: AccessPointClient,
+    note: (outcome: ApOutcome<unknown>) => void,
+  ): Promise<Answer[]> {
     const known = new Map<string, TransactionAnswer>();
     if (due.length >= LIST_POLL_THRESHOLD) {
       const listed = await client.transactions(Math.min(1000, due.length * 4));
       note(listed);
       if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
     }
-    const answers = await Promise.all(
+    return Promise.all(
       due.map(async (d) => {
         let tx = known.get(d.transaction_id ?? '') ?? null;
         if (!tx) {
@@ -158,16 +325,61 @@ export class DeliveryTracking {
         return { d, tx };
       }),
     );
-    // A few commits for the round, not one synced commit per document (that was the engine's
-    // main cost with delivery tracked), nor one long turn. Not synced: a power cut only means
-    // asking again. No new round starts before the last part (this round is still `polling`).
-    for (let i = 0; i < answers.length; i += DELIVERY_COMMIT_MAX) {
-      if (i > 0) await yieldToEventLoop();
-      const part = answers.slice(i, i + DELIVERY_COMMIT_MAX);
-      repo.txRedoable(() => {
-        for (const { d, tx } of part) this.applyTransaction(d, tx);
-      });
+  }
+
+  /**
+   * Documents waiting for the buyer's answer, within the budget: a list request when many are due
+   * and lists still answer them, then the others in the budget's lanes (at most its round). A
+   * document not asked (paused by a 429, stopping), or refused with a 429, is left as it is:
+   * still due, it is asked once the pause is over.
+   */
+  private async askResponses(
+    due: DocumentRecord[],
+    client: AccessPointClient,
+    note: (outcome: ApOutcome<unknown>) => void,
+  ): Promise<Answer[]> {
+    const budget = this.budget(client);
+    const ask = async <T>(call: () => Promise<ApOutcome<T>>): Promise<ApOutcome<T> | null> => {
+      if (!this.ctx.running() || !(await budget.take())) return null;
+      try {
+        const outcome = await call();
+        // The budget first (a poll's 429 halves its rate), then the connection's health.
+        budget.note(outcome, true);
+        note(outcome);
+        return outcome;
+      } finally {
+        budget.release();
+      }
+    };
+    const known = new Map<string, TransactionAnswer>();
+    if (due.length >= LIST_POLL_THRESHOLD && this.listWorthTrying(client, this.ctx.now())) {
+      const listed = await ask(() => client.transactions(Math.min(1000, due.length * 4)));
+      if (listed?.kind === 'ok') {
+        for (const tx of listed.value) known.set(tx.id, tx);
+        const answered = due.filter((d) => known.has(d.transaction_id ?? '')).length;
+        if (answered >= LIST_POLL_THRESHOLD) this.listUseless.delete(client);
+        else this.listUseless.set(client, this.ctx.now());
+      }
     }
+    const answers: Answer[] = [];
+    const single: DocumentRecord[] = [];
+    for (const d of due) {
+      const tx = known.get(d.transaction_id ?? '');
+      if (tx) answers.push({ d, tx });
+      else if (single.length < budget.perRound()) single.push(d);
+    }
+    const next = single.values();
+    const lane = async (): Promise<void> => {
+      for (let d = next.next(); !d.done; d = next.next()) {
+        const outcome = await ask(() => client.transaction(d.value.transaction_id ?? ''));
+        if (!outcome || isThrottled(outcome)) return;
+        answers.push({ d: d.value, tx: outcome.kind === 'ok' ? outcome.value : null });
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(budget.maxInFlight, single.length) }, () => lane()),
+    );
+    return answers;
   }
 
   /** Record what the access point says about a sent document (judged by ./delivery-judge). */

@@ -9,6 +9,7 @@ import { ConnectionHealth, type ConnectionContext } from './connection';
 import type { StageContext } from './context';
 import { DeliveryTracking, type DeliveryContext } from './delivery';
 import { DEFAULT_DELIVERY_OPTIONS } from './delivery-judge';
+import { pollsInFlightFor } from '../../sender/poll-budget';
 import { Recovery, type RecoveryContext } from './recovery';
 import { ResolveStage, type ResolveContext } from './resolve';
 import { ValidateStage, type ValidateContext, type Validator } from './validate';
@@ -55,6 +56,13 @@ export interface StageOptions {
   remoteValidation?: boolean;
   /** After delivery, keep asking for the buyer's business response this long (default 1 h). */
   responseWindowMs?: number;
+  /** The longest wait between questions about the buyer's response (default 10 × pollMaxMs). */
+  responsePollMaxMs?: number;
+  /**
+   * Status requests per access point: per second (default 20) and in flight (default half the
+   * send concurrency, at most 8); see app/sender/poll-budget.ts.
+   */
+  pollBudget?: { perSecond?: number; inFlight?: number };
   /** Track delivery after acceptance (polling transactions). */
   trackDelivery?: boolean;
   /**
@@ -103,7 +111,11 @@ export function createStages(
   base: StageContext,
   deps: PipelineDeps,
   hooks: PipelineHooks,
-  options: StageOptions & { pollInitialMs: number; trackDelivery: boolean },
+  options: StageOptions & {
+    pollInitialMs: number;
+    trackDelivery: boolean;
+    concurrency: number | 'auto';
+  },
 ): Stages {
   const ctx: ValidateContext &
     ResolveContext &
@@ -157,12 +169,24 @@ export function createStages(
   const stages: Stages = {
     validation: new ValidateStage(ctx, options.remoteValidation ?? false),
     resolution: new ResolveStage(ctx),
-    delivery: new DeliveryTracking(ctx, {
-      pollInitialMs: options.pollInitialMs,
-      pollMaxMs: options.pollMaxMs ?? DEFAULT_DELIVERY_OPTIONS.pollMaxMs,
-      responseWindowMs: options.responseWindowMs ?? DEFAULT_DELIVERY_OPTIONS.responseWindowMs,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_OPTIONS.deliveryTimeoutMs,
-    }),
+    delivery: new DeliveryTracking(
+      ctx,
+      {
+        pollInitialMs: options.pollInitialMs,
+        pollMaxMs: options.pollMaxMs ?? DEFAULT_DELIVERY_OPTIONS.pollMaxMs,
+        responseWindowMs: options.responseWindowMs ?? DEFAULT_DELIVERY_OPTIONS.responseWindowMs,
+        deliveryTimeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_OPTIONS.deliveryTimeoutMs,
+        ...(options.responsePollMaxMs !== undefined
+          ? { responsePollMaxMs: options.responsePollMaxMs }
+          : {}),
+      },
+      {
+        ...(options.pollBudget?.perSecond !== undefined
+          ? { perSecond: options.pollBudget.perSecond }
+          : {}),
+        inFlight: options.pollBudget?.inFlight ?? pollsInFlightFor(options.concurrency),
+      },
+    ),
     recovery: new Recovery(ctx),
     health: new ConnectionHealth(ctx, {
       probeInitialMs: options.probeInitialMs ?? 1_000,

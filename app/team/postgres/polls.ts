@@ -14,7 +14,7 @@ import {
   type PollClaimRow,
 } from '../poll-rows';
 import type { DocumentState } from '../../contract';
-import type { PollClaim, PollRef, PollResult } from '../store';
+import type { PollClaim, PollKind, PollRef, PollResult } from '../store';
 import { NOTIFY_CTE } from './statements';
 import { TEAM_NOTIFY_CHANNEL } from '../store-rows';
 import { ACCESS_POINT_SETTING } from '../access-point';
@@ -24,11 +24,23 @@ type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 /**
  * Claim due polls for desk $1: at most $2, lease $3 ms, in the order they became due; only while
- * the team's access point is $4 (when given): its transactions are known there only.
+ * the team's access point is $4 (when given): its transactions are known there only. One text per
+ * kind (TeamStore.claimPolls), so that each is planned on its own index: delivery polls (the
+ * accepted documents) on team_documents_delivery_poll (migration 009), the buyer-response polls
+ * on team_documents_poll skipping the few accepted ones due — never a walk through a month-end's
+ * response backlog to find the deliveries.
  */
-const CLAIM_DUE_POLLS = `WITH due AS (
+function claimDuePolls(kind: PollKind | undefined): string {
+  const only =
+    kind === 'delivery'
+      ? `AND state = 'accepted' AND next_poll_at IS NOT NULL`
+      : kind === 'response'
+        ? `AND state <> 'accepted'`
+        : '';
+  return `WITH due AS (
     SELECT id, next_poll_at FROM team_documents
-    WHERE next_poll_at <= (SELECT team_now_ms()) AND ($4::text IS NULL OR EXISTS (
+    WHERE next_poll_at <= (SELECT team_now_ms()) ${only}
+      AND ($4::text IS NULL OR EXISTS (
       SELECT 1 FROM team_settings WHERE key = '${ACCESS_POINT_SETTING}' AND value = $4::text))
     ORDER BY next_poll_at, id LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -41,6 +53,12 @@ const CLAIM_DUE_POLLS = `WITH due AS (
       .join(', ')}, due.next_poll_at AS was_due
   )
   SELECT * FROM claimed ORDER BY was_due, id`;
+}
+export const CLAIM_DUE_POLLS: Record<PollKind | 'any', string> = {
+  any: claimDuePolls(undefined),
+  delivery: claimDuePolls('delivery'),
+  response: claimDuePolls('response'),
+};
 
 /** Write a poll's result (see finishPoll below for the parameters). */
 const WRITE_POLL = `UPDATE team_documents SET state = $2, poll_owner = NULL,
@@ -92,8 +110,9 @@ export async function claimPolls(
   limit: number,
   leaseMs: number,
   accessPoint: string | null,
+  kind?: PollKind,
 ): Promise<PollClaim[]> {
-  const rows = await q<PollClaimRow>(CLAIM_DUE_POLLS, [
+  const rows = await q<PollClaimRow>(CLAIM_DUE_POLLS[kind ?? 'any'], [
     deskId,
     Math.max(0, Math.floor(limit)),
     Math.round(leaseMs),

@@ -29,6 +29,7 @@ import type {
   EnqueueResult,
   FinishItem,
   NewTeamDocument,
+  PollKind,
   PollRef,
   PollResult,
   TeamAcceptedSeries,
@@ -290,8 +291,8 @@ export class PostgresTeamStore implements TeamStore {
     return (await this.finishMany(deskId, [{ claim, outcome }])).has(claim.id);
   }
 
-  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string) {
-    return polls.claimPolls((t, v) => this.q(t, v), deskId, limit, leaseMs, ap ?? null);
+  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string, kind?: PollKind) {
+    return polls.claimPolls((t, v) => this.q(t, v), deskId, limit, leaseMs, ap ?? null, kind);
   }
 
   async accessPoint(): Promise<TeamAccessPoint | null> {

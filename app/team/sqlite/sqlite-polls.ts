@@ -14,11 +14,27 @@ import {
   toPollClaim,
   type PollClaimRow,
 } from '../poll-rows';
-import type { PollClaim, PollRef, PollResult } from '../store';
+import type { PollClaim, PollKind, PollRef, PollResult } from '../store';
 import { INSERT_EVENT, NOW } from './statements';
 
 /** How the store's prepared statements are reached. */
 type Prepare = (sql: string) => Database.Statement;
+
+/**
+ * Due polls in the order they fell due, by kind, each read only over its due range:
+ * team_documents_poll for any and for the buyer-response polls (skipping the few accepted ones
+ * due), team_documents_delivery_poll (migration 009: the accepted documents only) for delivery
+ * polls, so that they never walk through a month-end's response backlog.
+ */
+export const DUE_POLLS: Record<PollKind | 'any', string> = {
+  any: `SELECT id FROM team_documents INDEXED BY team_documents_poll
+      WHERE next_poll_at <= ${NOW} ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
+  response: `SELECT id FROM team_documents INDEXED BY team_documents_poll
+      WHERE next_poll_at <= ${NOW} AND state <> 'accepted' ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
+  delivery: `SELECT id FROM team_documents INDEXED BY team_documents_delivery_poll
+      WHERE state = 'accepted' AND next_poll_at IS NOT NULL AND next_poll_at <= ${NOW}
+      ORDER BY next_poll_at, id ${LIMIT_PARAM}`,
+};
 
 /** Claim due polls for `deskId` (see TeamStore.claimPolls). */
 export function claimPolls(
@@ -28,10 +44,9 @@ export function claimPolls(
   limit: number,
   leaseMs: number,
   accessPoint?: string,
+  kind?: PollKind,
 ): PollClaim[] {
-  // INDEXED BY: read only the due range of the poll index, however many rows wait later.
-  const due = stmt(`SELECT id FROM team_documents INDEXED BY team_documents_poll
-      WHERE next_poll_at <= ${NOW} ORDER BY next_poll_at, id ${LIMIT_PARAM}`);
+  const due = stmt(DUE_POLLS[kind ?? 'any']);
   const take = stmt(`UPDATE team_documents SET poll_owner = ?, poll_fence = poll_fence + 1,
       next_poll_at = ${NOW} + ? WHERE id = ? RETURNING ${POLL_CLAIM_COLUMNS}`);
   return db

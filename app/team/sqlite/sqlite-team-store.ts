@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
-import type { PollRef, PollResult } from '../store';
+import type { PollKind, PollRef, PollResult } from '../store';
 import { watchChanges } from './sqlite-listen';
 import { openFile } from './open-file';
 import * as polls from './sqlite-polls';
@@ -288,8 +288,8 @@ export class SqliteTeamStore implements TeamStore {
     return written;
   }
 
-  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string) {
-    return polls.claimPolls(this.db, (q) => this.stmt(q), deskId, limit, leaseMs, ap);
+  async claimPolls(deskId: string, limit: number, leaseMs: number, ap?: string, kind?: PollKind) {
+    return polls.claimPolls(this.db, (q) => this.stmt(q), deskId, limit, leaseMs, ap, kind);
   }
 
   async accessPoint(): Promise<TeamAccessPoint | null> {
