@@ -13,6 +13,7 @@ import {
   type NewDocument,
 } from './document-record';
 import { DurableCommits } from './durable-commits';
+import { PollReads, type PollKind } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
 import { prepareInsertDocuments, type InsertDocuments } from './insert-documents';
 import type { Environment, DocumentState, StateCounts, TimelineEvent } from '../contract';
@@ -46,40 +47,6 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
   'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1))`;
 
-/**
- * States whose document is still asked about at its access point: accepted (delivery), delivered
- * or answered with a response that may be followed by another (rejected and paid are final).
- */
-const POLLED_STATES = [
-  'accepted',
-  'delivered',
-  'acknowledged',
-  'in_process',
-  'under_query',
-  'conditionally_accepted',
-  'buyer_accepted',
-] as const;
-const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
-/** Polled states after delivery: waiting for the buyer's next business response. */
-const RESPONSE_STATES = POLLED_STATES.filter((s) => s !== 'accepted');
-const RESPONSE_SQL = `state IN (${RESPONSE_STATES.map((s) => `'${s}'`).join(', ')})`;
-const AT_AP_SQL = '(access_point IS NULL OR @ap IS NULL OR access_point = @ap)';
-
-/**
- * Due polls of `states`, at most @limit: one walk of the (state, next_poll_at) index per state,
- * each stopping at the limit, then the first @limit of those in the order they fell due.
- */
-function duePollsSql(states: readonly string[], order: string): string {
-  return `SELECT * FROM (${states
-    .map(
-      (state) => `SELECT * FROM (SELECT * FROM documents
-               WHERE state = '${state}' AND next_poll_at <= @now AND ${AT_AP_SQL}
-               ORDER BY next_poll_at LIMIT @limit + 0)`,
-    )
-    .join(' UNION ALL ')})
-         ORDER BY ${order} LIMIT @limit + 0`;
-}
-
 /** Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap`. */
 const WAITING_ELSEWHERE_SQL = `state IN ('received', 'ready', 'queued', 'retry_wait')
   AND access_point IS NOT NULL AND access_point <> @ap`;
@@ -97,6 +64,7 @@ export class DocumentsRepo {
   private readonly stmts;
   private readonly writes: StateWrites;
   private readonly commits: DurableCommits;
+  private readonly polls: PollReads;
   private readonly table: DocumentList;
   private readonly insertDocuments: InsertDocuments;
 
@@ -105,6 +73,7 @@ export class DocumentsRepo {
     private readonly now: () => number = Date.now,
   ) {
     this.commits = new DurableCommits(db);
+    this.polls = new PollReads(db);
     this.writes = new StateWrites(db, () => this.now());
     this.insertDocuments = prepareInsertDocuments(db);
     // Through `this`: the list's total and its transaction are the repository's own calls.
@@ -159,38 +128,6 @@ export class DocumentsRepo {
       ),
       nextRetryAt: db
         .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
-        .pluck(),
-      // One index walk per state, each stopping at the limit: with `state IN (...)` SQLite read
-      // and sorted every due row on each pump (a backlog of N due polls cost O(N) per event).
-      // Deliveries first (accepted), then the buyers' responses: with a large drop, documents
-      // delivered earlier are asked about their response every minute for an hour, so the polls
-      // they are due for grow with the drop, and taken in time order they held back the news of
-      // the newest deliveries (issue 9: `watch` moved files to sent/ slower and slower).
-      duePolls: db.prepare(duePollsSql(POLLED_STATES, "state <> 'accepted', next_poll_at, id")),
-      // The two kinds apart: delivery polls keep up with the sends, the buyer-response polls go
-      // within the access point's poll budget (app/queue/stages/delivery.ts).
-      dueDeliveryPolls: db.prepare(duePollsSql(['accepted'], 'next_poll_at, id')),
-      dueResponsePolls: db.prepare(duePollsSql(RESPONSE_STATES, 'next_poll_at, id')),
-      // Start-up only: which access points still owe us delivery news.
-      pollAccessPoints: db
-        .prepare(
-          `SELECT DISTINCT access_point FROM documents WHERE ${POLLED_SQL}
-           AND next_poll_at IS NOT NULL AND access_point IS NOT NULL ORDER BY access_point`,
-        )
-        .pluck(),
-      nextPollAt: db
-        .prepare(
-          `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
-           AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)`,
-        )
-        .pluck(),
-      nextDeliveryPollAt: db
-        .prepare(
-          `SELECT MIN(next_poll_at) FROM documents WHERE state = 'accepted' AND ${AT_AP_SQL}`,
-        )
-        .pluck(),
-      nextResponsePollAt: db
-        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE ${RESPONSE_SQL} AND ${AT_AP_SQL}`)
         .pluck(),
       // Kept by triggers (migration 010): a few rows, whatever the number of documents.
       counts: db.prepare('SELECT state, n FROM state_counts'),
@@ -334,50 +271,29 @@ export class DocumentsRepo {
     return (this.stmts.nextRetryAt.get() as number | null) ?? null;
   }
 
-  /**
-   * Documents due for a status poll, at most `limit`: accepted ones (delivery) first, then those
-   * delivered and awaiting a business response; each group in the order they fell due.
-   */
+  /** See PollReads.duePolls (./poll-reads.ts, as are the next four). */
   duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
-    return this.stmts.duePolls.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
+    return this.polls.duePolls(now, limit, accessPoint);
   }
 
-  /**
-   * Due polls of one kind, at most `limit`, in the order they fell due: `delivery` the accepted
-   * documents (is it delivered yet?), `response` those delivered or answered, waiting for the
-   * buyer's next business response.
-   */
-  duePollsOf(
-    kind: 'delivery' | 'response',
-    now: number,
-    limit: number,
-    accessPoint: string | null = null,
-  ): DocumentRecord[] {
-    const stmt = kind === 'delivery' ? this.stmts.dueDeliveryPolls : this.stmts.dueResponsePolls;
-    return stmt.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
+  /** See PollReads.duePollsOf. */
+  duePollsOf(kind: PollKind, now: number, limit: number, accessPoint: string | null = null) {
+    return this.polls.duePollsOf(kind, now, limit, accessPoint);
   }
 
-  /** Earliest poll time of one kind (see {@link duePollsOf}), or null. */
-  nextPollAtOf(kind: 'delivery' | 'response', accessPoint: string | null = null): number | null {
-    const stmt =
-      kind === 'delivery' ? this.stmts.nextDeliveryPollAt : this.stmts.nextResponsePollAt;
-    return (stmt.get({ ap: accessPoint }) as number | null) ?? null;
+  /** See PollReads.nextPollAtOf. */
+  nextPollAtOf(kind: PollKind, accessPoint: string | null = null): number | null {
+    return this.polls.nextPollAtOf(kind, accessPoint);
   }
 
-  /**
-   * Earliest delivery poll time, or null. With `accessPoint`, only documents sent through it: a
-   * transaction is asked about only at the access point that accepted it.
-   */
+  /** See PollReads.nextPollAt. */
   nextPollAt(accessPoint: string | null = null): number | null {
-    return (this.stmts.nextPollAt.get({ ap: accessPoint }) as number | null) ?? null;
+    return this.polls.nextPollAt(accessPoint);
   }
 
-  /**
-   * The access points with documents still to be asked about (delivery or a buyer's response):
-   * read once at start-up, to poll each where it was accepted.
-   */
+  /** See PollReads.accessPointsAwaitingDelivery. */
   accessPointsAwaitingDelivery(): string[] {
-    return this.stmts.pollAccessPoints.all() as string[];
+    return this.polls.accessPointsAwaitingDelivery();
   }
 
   /**

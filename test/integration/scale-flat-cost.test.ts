@@ -345,7 +345,8 @@ describe('due delivery polls', () => {
     const accepted = all.filter((d) => d.state === 'accepted');
     expect(all.slice(0, accepted.length)).toEqual(accepted);
     expect(all.length).toBeGreaterThan(accepted.length);
-    const stmt = (repo as unknown as { stmts: { duePolls: { source: string } } }).stmts.duePolls;
+    const stmt = (repo as unknown as { polls: { stmts: { duePolls: { source: string } } } }).polls
+      .stmts.duePolls;
     const plan = (
       db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all({ now: 1, limit: 1, ap: null }) as {
         detail: string;
