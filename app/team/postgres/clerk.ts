@@ -72,7 +72,8 @@ function requeueSql(guard: string, technical = 'NULL', newRound = false): string
  * its transaction and delivery forgotten (the timeline keeps them). One whose last attempt may
  * have reached an earlier access point of the team (it failed at or before $3, when the team's
  * access point was set; see retryHoldOf) is held instead, with problem words $5 ($6 when it
- * failed before $4, since when the access point named in $5 was the team's): its timeline says
+ * failed at or before $4, since when the access point named in $5 was the team's: in the same
+ * millisecond it may have failed at the one before, and the unnamed words are true either way): its timeline says
  * "Retry requested", then why it is held. `reached_maybe` is cleared then: nothing of it reached
  * the team's access point now, and the clerk may cancel it once the earlier one said it arrived.
  */
@@ -80,7 +81,7 @@ const RETRY_FAILED = `WITH old AS (
     SELECT id, problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
       COALESCE(reached_maybe AND problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
         AND updated_at <= $3::bigint, FALSE) AS hold,
-      CASE WHEN updated_at >= $4::bigint THEN $5::text ELSE $6::text END AS why
+      CASE WHEN updated_at > $4::bigint THEN $5::text ELSE $6::text END AS why
     FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = 'failed' ORDER BY id FOR UPDATE
   ), moved AS (

@@ -133,7 +133,9 @@ export function retryFailed(
         const atEarlier = hold !== null && Boolean(was.in_doubt) && was.updated_at <= hold.setAt;
         const why = !hold
           ? null
-          : hold.since !== null && was.updated_at >= hold.since
+          : // Named only when it failed after that access point became the team's: in the same
+            // millisecond it may have failed at the one before (the unnamed words are true either way).
+            hold.since !== null && was.updated_at > hold.since
             ? hold.words
             : hold.wordsUnnamed;
         if (!move.get({ anew, id, hold: atEarlier ? 1 : 0, why })) continue;
