@@ -23,6 +23,13 @@ import type { ApOutcome } from '../access-point/client';
 
 /** Status requests per second to one access point (a team's: shared by its sending desks). */
 export const POLLS_PER_SECOND = 20;
+
+/** A 429: the access point refused to answer now (nothing was learnt about the document). */
+export function isThrottled(
+  outcome: ApOutcome<unknown>,
+): outcome is Extract<ApOutcome<unknown>, { kind: 'transient' }> {
+  return outcome.kind === 'transient' && outcome.status === 429;
+}
 /** Status requests in flight to one access point at most. */
 export const POLLS_IN_FLIGHT_MAX = 8;
 
@@ -142,12 +149,32 @@ export class PollBudget {
   }
 
   /**
+   * One buyer-response poll within the budget: waits for a turn (null when none is given: paused
+   * or cancelled meanwhile), makes `call`, notes its answer here first (a poll's 429 halves the
+   * rate), then tells `heard` (the connection's or the desk's health), and frees its slot.
+   */
+  async ask<T>(
+    call: () => Promise<ApOutcome<T>>,
+    heard: (outcome: ApOutcome<T>) => void,
+  ): Promise<ApOutcome<T> | null> {
+    if (!(await this.take())) return null;
+    try {
+      const outcome = await call();
+      this.note(outcome, true);
+      heard(outcome);
+      return outcome;
+    } finally {
+      this.release();
+    }
+  }
+
+  /**
    * What a request to this access point (a poll or a send) was answered: a 429 stops the polls
    * for its Retry-After, or a backoff (see the file comment); a poll's 429 also halves the rate.
    * Any other answer from the access point ends the backoff.
    */
   note(outcome: ApOutcome<unknown>, poll: boolean): void {
-    if (outcome.kind === 'transient' && outcome.status === 429) {
+    if (isThrottled(outcome)) {
       const now = this.now();
       // Refusals of requests that were in flight together are one signal: one step of backoff.
       const pausedAlready = this.paused(now);

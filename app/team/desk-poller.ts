@@ -23,7 +23,7 @@ import {
   type DeliveryVerdict,
 } from '../queue/stages/delivery-judge';
 import type { Metrics } from '../metrics/metrics';
-import { POLLS_PER_SECOND, PollBudget } from '../sender/poll-budget';
+import { isThrottled, POLLS_PER_SECOND, PollBudget } from '../sender/poll-budget';
 
 // For the desk: polls in flight beside its sends (the client's pool has as many more connections).
 export { pollsInFlightFor } from '../sender/poll-budget';
@@ -246,18 +246,15 @@ export class DeskPoller {
       this.deps.noteOutcome?.(outcome);
       tx = outcome.kind === 'ok' ? outcome.value : null;
     } else if (c.transactionId) {
-      if (!(await this.budget.take())) return false;
-      try {
-        const outcome = await this.deps.client().transaction(c.transactionId);
-        // The budget first (a poll's 429 halves its rate), then the desk's health.
-        this.budget.note(outcome, true);
-        this.deps.noteOutcome?.(outcome);
-        // Refused (429): nothing learnt, the claim goes back and is asked after the pause.
-        if (outcome.kind === 'transient' && outcome.status === 429) return false;
-        tx = outcome.kind === 'ok' ? outcome.value : null;
-      } finally {
-        this.budget.release();
-      }
+      const id = c.transactionId;
+      const outcome = await this.budget.ask(
+        () => this.deps.client().transaction(id),
+        (o) => this.deps.noteOutcome?.(o),
+      );
+      // No turn (held, a 429's pause) or refused (429): nothing learnt, the claim goes back and
+      // is asked after the pause.
+      if (!outcome || isThrottled(outcome)) return false;
+      tx = outcome.kind === 'ok' ? outcome.value : null;
     }
     if (!this.running) return true; // stop() gives the claim back
     // The database's clock, as the claim read it, plus the time since (monotonic).

@@ -1,6 +1,7 @@
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../../access-point/client';
-import { PollBudget } from '../../sender/poll-budget';
+import { isThrottled, PollBudget } from '../../sender/poll-budget';
 import type { DocumentRecord } from '../../store/documents-repo';
+import type { PollKind } from '../../store/poll-reads';
 import type { StageContext } from './context';
 import { judgeTransaction, type BuyerAnswer, type DeliveryOptions } from './delivery-judge';
 
@@ -41,11 +42,6 @@ const LIST_RETRY_MS = 30_000;
  */
 export const DELIVERY_COMMIT_MAX = 50;
 
-/** A 429: the access point refused to answer now (nothing learnt about the document). */
-function isThrottled(outcome: ApOutcome<unknown>): boolean {
-  return outcome.kind === 'transient' && outcome.status === 429;
-}
-
 /** A document asked about and what the access point answered (null: nothing usable). */
 interface Answer {
   d: DocumentRecord;
@@ -64,7 +60,6 @@ function yieldToEventLoop(): Promise<void> {
  * or answered, waiting for the buyer's next answer for an hour; they pile up with a month-end
  * drop (~1,700 requests/s at 100,000), so they go within the access point's poll budget.
  */
-type PollKind = 'delivery' | 'response';
 const POLL_KINDS: readonly PollKind[] = ['delivery', 'response'];
 
 /**
@@ -339,18 +334,8 @@ export class DeliveryTracking {
     note: (outcome: ApOutcome<unknown>) => void,
   ): Promise<Answer[]> {
     const budget = this.budget(client);
-    const ask = async <T>(call: () => Promise<ApOutcome<T>>): Promise<ApOutcome<T> | null> => {
-      if (!this.ctx.running() || !(await budget.take())) return null;
-      try {
-        const outcome = await call();
-        // The budget first (a poll's 429 halves its rate), then the connection's health.
-        budget.note(outcome, true);
-        note(outcome);
-        return outcome;
-      } finally {
-        budget.release();
-      }
-    };
+    const ask = async <T>(call: () => Promise<ApOutcome<T>>): Promise<ApOutcome<T> | null> =>
+      this.ctx.running() ? budget.ask(call, note) : null;
     const known = new Map<string, TransactionAnswer>();
     if (due.length >= LIST_POLL_THRESHOLD && this.listWorthTrying(client, this.ctx.now())) {
       const listed = await ask(() => client.transactions(Math.min(1000, due.length * 4)));
