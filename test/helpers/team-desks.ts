@@ -9,6 +9,7 @@ import { afterEach, expect } from 'vitest';
 import type { Engine, EngineOptions } from '../../app/engine';
 import { memorySecretStore } from '../../app/engine/options';
 import type { SandboxHandle, SandboxOptions } from '../../app/sandbox/server';
+import { accessPointRef, type AccessPointRef } from '../../app/team/access-point';
 import { createTeamEngine, type TeamEngineDeps } from '../../app/team/engine';
 import type { TeamStore } from '../../app/team/store';
 import { makeInvoices } from './invoices';
@@ -106,4 +107,17 @@ export async function sendAll(engine: Engine, count: number, prefix: string): Pr
   await engine.waitUntilSettled(ids);
   const { rows } = await engine.handlers['documents:briefs']({ ids });
   expect(rows.map((x) => x.state)).toEqual(Array(count).fill('accepted'));
+}
+
+/** Send requests a sandbox access point has had (single sends). */
+export const sendsTo = (ap: SandboxHandle): number =>
+  ap.stats().requests.byEndpoint['POST /api/v1/send']?.total ?? 0;
+
+/** A sandbox access point as the team compares it (Test environment, no key). */
+export const refOf = (ap: SandboxHandle): AccessPointRef =>
+  accessPointRef({ accessPoint: ap.url, environment: 'test', apiKey: null });
+
+/** Whether a desk's header says it sends for the team (undefined until the team has said). */
+export async function teamSends(e: Engine): Promise<boolean | undefined> {
+  return (await e.handlers['connection:get'](undefined)).team?.sends;
 }

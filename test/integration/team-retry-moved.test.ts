@@ -18,8 +18,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccessPointClient } from '../../app/access-point/client';
-import type { Engine } from '../../app/engine';
-import type { SandboxHandle } from '../../app/sandbox/server';
 import { ACCESS_POINT_CHANGED, sentBeforeTeamMoved } from '../../app/domain/problems';
 import { accessPointRef, type AccessPointRef } from '../../app/team/access-point';
 import { openTeamStore } from '../../app/team/open-store';
@@ -28,7 +26,7 @@ import { runCli } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
 import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
-import { useTeamDesks } from '../helpers/team-desks';
+import { refOf, sendsTo, teamSends, useTeamDesks } from '../helpers/team-desks';
 
 const { desk, sandbox, tempDir } = useTeamDesks({
   // Delivery is not asked about within the test.
@@ -215,16 +213,6 @@ describe.each(BACKENDS)('Retry after the team moved, $name team store', (backend
     },
   );
 });
-
-const sendsTo = (ap: SandboxHandle) =>
-  ap.stats().requests.byEndpoint['POST /api/v1/send']?.total ?? 0;
-
-const refOf = (ap: SandboxHandle) =>
-  accessPointRef({ accessPoint: ap.url, environment: 'test', apiKey: null });
-
-async function teamSends(e: Engine): Promise<boolean | undefined> {
-  return (await e.handlers['connection:get'](undefined)).team?.sends;
-}
 
 describe.each(BACKENDS)('a team desk’s Retry after the team moved, $name team store', (backend) => {
   it.skipIf(backend.skip)(

@@ -22,17 +22,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccessPointClient } from '../../app/access-point/client';
 import { DEFAULT_RETRY_POLICY } from '../../app/domain/retry-policy';
-import type { Engine } from '../../app/engine';
 import { Metrics } from '../../app/metrics/metrics';
-import type { SandboxHandle } from '../../app/sandbox/server';
-import { accessPointRef } from '../../app/team/access-point';
 import { DeskSender } from '../../app/team/desk-sender';
 import { openTeamStore } from '../../app/team/open-store';
 import type { TeamStore } from '../../app/team/store';
 import { makeInvoices } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
-import { useTeamDesks } from '../helpers/team-desks';
+import { refOf, sendsTo, teamSends, useTeamDesks } from '../helpers/team-desks';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
 
 const { desk, sandbox, tempDir } = useTeamDesks({
@@ -99,16 +96,6 @@ function holdCalls<K extends 'adoptAccessPoint' | 'claim'>(
     return given;
   }) as never);
   return held;
-}
-
-const sendsTo = (ap: SandboxHandle) =>
-  ap.stats().requests.byEndpoint['POST /api/v1/send']?.total ?? 0;
-
-const refOf = (ap: SandboxHandle) =>
-  accessPointRef({ accessPoint: ap.url, environment: 'test', apiKey: null });
-
-async function teamSends(e: Engine): Promise<boolean | undefined> {
-  return (await e.handlers['connection:get'](undefined)).team?.sends;
 }
 
 describe.each(BACKENDS)('Settings racing the team’s answers, $name team store', (backend) => {
