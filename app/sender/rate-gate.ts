@@ -94,6 +94,15 @@ const PROBE_AFTER_MS = 20_000;
 /** Probing growth per second, as a share of the rate. */
 const PROBE_GROWTH = 0.01;
 const SLOTS = WINDOW_MS / SLOT_MS;
+/**
+ * A batch refused with 429 holds new batches back (documents go singly meanwhile): for its
+ * Retry-After, else this long at first, doubled while batches are refused again (up to the max)
+ * and halved after each batch that goes through.
+ */
+const BATCH_HOLD_MIN_MS = 1000;
+const BATCH_HOLD_MAX_MS = 60_000;
+/** A Retry-After this short is a request rate's (a quota of 10 batches a minute asks for 6 s). */
+const SHORT_WAIT_MS = 1000;
 
 /**
  * When the next request may leave: optional hard caps (requests/s, batches/minute) plus a rate
@@ -109,6 +118,12 @@ const SLOTS = WINDOW_MS / SLOT_MS;
  * access point's limit rarely moves, and every probe past it costs a 429. Requests are paced with
  * a small burst so the server's bucket refills between them; after a 429 the pacer starts empty
  * (the server's bucket is empty too).
+ *
+ * A 429 on a batch is not taken as the access point's rate: the provider documents a quota of
+ * batches per minute apart from its request rate, so it holds batches back for a while (see
+ * {@link RateGate.batchesHeldMs}) and documents go singly meanwhile. Where the limit is really the
+ * request rate, the single sends meet it too: their 429s teach the rate as above and end the
+ * hold (batches carry the most documents per request).
  */
 export class RateGate {
   private readonly now: () => number;
@@ -133,6 +148,8 @@ export class RateGate {
   private lastGrowAt: number;
   private heldBackAt = Number.NEGATIVE_INFINITY;
   private rateLimitedCount = 0;
+  private batchHoldMs = 0;
+  private batchesHeldUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: RateGateOptions = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -203,8 +220,22 @@ export class RateGate {
     const paced = this.rate < MAX_RATE ? this.pacer.waitMs(now) : 0;
     // Only the learned rate counts as holding back (a batches/minute cap says nothing about it).
     if (paced > 0) this.heldBackAt = now;
-    if (kind === 'batch' && this.batchBucket) return Math.max(paced, this.batchBucket.waitMs(now));
+    if (kind === 'batch') return Math.max(paced, this.batchWaitMs(now));
     return paced;
+  }
+
+  /**
+   * Milliseconds until a batch may leave for the batch limits alone (a batches/minute cap, or a
+   * hold after a batch was refused with 429); 0 = batches may go. New documents go singly while
+   * it is above 0; a batch whose outcome is unknown waits for it (it must go again identical).
+   */
+  batchesHeldMs(): number {
+    return this.batchWaitMs(this.now());
+  }
+
+  private batchWaitMs(now: number): number {
+    const held = Math.max(0, Math.ceil(this.batchesHeldUntil - now));
+    return this.batchBucket ? Math.max(held, this.batchBucket.waitMs(now)) : held;
   }
 
   /** A request of `kind` leaves now. */
@@ -216,9 +247,12 @@ export class RateGate {
     if (kind === 'batch' && this.batchBucket) this.batchBucket.take(now);
   }
 
-  /** The access point answered without 429 (any other answer). */
-  onAnswered(): void {
+  /** The access point answered a request of `kind` without 429 (any other answer). */
+  onAnswered(kind: RequestKind = 'single'): void {
     const now = this.now();
+    if (kind === 'batch' && this.batchHoldMs > 0) {
+      this.batchHoldMs = this.batchHoldMs / 2 < BATCH_HOLD_MIN_MS ? 0 : this.batchHoldMs / 2;
+    }
     this.advance(now);
     this.okSlots[this.slotIndex]! += 1;
     this.okSinceCut++;
@@ -243,11 +277,35 @@ export class RateGate {
     this.reconfigure(now);
   }
 
-  /** The access point answered 429. */
-  onRateLimited(): void {
+  /**
+   * The access point answered a request of `kind` with 429 (`retryAfterMs`: its Retry-After).
+   * A batch's holds batches back only; a single send's teaches the rate.
+   */
+  onRateLimited(kind: RequestKind = 'single', retryAfterMs: number | null = null): void {
     this.rateLimitedCount++;
-    if (!this.adaptive) return;
     const now = this.now();
+    // Once single sends have met a request rate (it is learned), a batch refused with a short
+    // wait (none said, or a second at most) met that rate too: it teaches the rate, no hold.
+    const rateMet =
+      Number.isFinite(this.learned) && (retryAfterMs === null || retryAfterMs <= SHORT_WAIT_MS);
+    if (kind === 'batch' && !rateMet) {
+      // Batches in flight together refused together count once: the hold grows when a batch
+      // sent after it ended is refused again.
+      if (now >= this.batchesHeldUntil) {
+        this.batchHoldMs = Math.min(
+          BATCH_HOLD_MAX_MS,
+          Math.max(BATCH_HOLD_MIN_MS, this.batchHoldMs * 2),
+        );
+      }
+      const hold = retryAfterMs !== null && retryAfterMs > 0 ? retryAfterMs : this.batchHoldMs;
+      this.batchesHeldUntil = Math.max(this.batchesHeldUntil, now + hold);
+      return;
+    }
+    // Single sends refused too: the limit is the request rate, which batches use best (a
+    // hundred documents a request). They go again, paced with the rest from here on.
+    this.batchesHeldUntil = Number.NEGATIVE_INFINITY;
+    this.batchHoldMs = 0;
+    if (!this.adaptive) return;
     this.advance(now);
     const sinceCut = now - this.lastCutAt;
     let next: number;

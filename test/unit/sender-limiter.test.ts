@@ -257,6 +257,101 @@ describe('RateGate', () => {
     expect(batches).toBeLessThanOrEqual(22);
   });
 
+  it('a 429 on a batch holds batches back for its Retry-After and leaves single sends unpaced', () => {
+    let t = 0;
+    const gate = new RateGate({ startRate: null, now: () => t });
+    gate.take('batch');
+    gate.onRateLimited('batch', 6000);
+    expect(gate.rateLimited).toBe(1);
+    expect(gate.batchesHeldMs()).toBe(6000);
+    expect(gate.waitMs('batch')).toBe(6000);
+    // The batch quota is not the access point's rate: single sends go on, unpaced.
+    expect(gate.waitMs('single')).toBe(0);
+    expect(gate.paced).toBe(false);
+    t = 6000;
+    expect(gate.batchesHeldMs()).toBe(0);
+    expect(gate.waitMs('batch')).toBe(0);
+  });
+
+  it('without Retry-After holds batches 1 s, doubling while refused again after a hold, halving after one goes through', () => {
+    let t = 0;
+    const gate = new RateGate({ startRate: null, now: () => t });
+    gate.onRateLimited('batch');
+    // Batches in flight together, refused together, count once.
+    gate.onRateLimited('batch');
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBe(1000);
+    t = 1000;
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBe(2000);
+    t = 3000;
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBe(4000);
+    t = 7000;
+    gate.onAnswered('batch');
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBe(4000);
+    for (let i = 0; i < 5; i++) gate.onAnswered('batch');
+    t = 11_000;
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBe(1000);
+    // Up to a minute at most.
+    for (let i = 0; i < 10; i++) {
+      t += gate.batchesHeldMs();
+      gate.onRateLimited('batch');
+    }
+    expect(gate.batchesHeldMs()).toBe(60_000);
+  });
+
+  it('a 429 on a single send during a hold ends it: the limit is the request rate, batches use it best', () => {
+    let t = 0;
+    // Not adaptive: no rate is learned, so the next batch refused is held again.
+    const gate = new RateGate({ startRate: null, adaptive: false, now: () => t });
+    gate.onRateLimited('batch', 6000);
+    t = 100;
+    gate.onRateLimited('single', 1000);
+    expect(gate.batchesHeldMs()).toBe(0);
+    // The hold starts again from its first step.
+    t = 200;
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBe(1000);
+  });
+
+  it('once a request rate is learned, a batch refused with a short wait teaches the rate instead of holding', () => {
+    let t = 0;
+    const gate = new RateGate({ startRate: null, now: () => t });
+    for (; t < 1000; t += 10) {
+      gate.take('single');
+      gate.onAnswered('single');
+    }
+    gate.onRateLimited('single');
+    const learned = gate.rate;
+    for (t = 1000; t < 3000; t += 10) gate.onAnswered('batch');
+    gate.onRateLimited('batch', 1000);
+    expect(gate.batchesHeldMs()).toBe(0);
+    expect(gate.rate).toBeLessThan(learned);
+    // A long wait is the quota of batches, not the rate: held, the rate unchanged.
+    const rate = gate.rate;
+    t = 5000;
+    gate.onRateLimited('batch', 6000);
+    expect(gate.batchesHeldMs()).toBe(6000);
+    expect(gate.rate).toBe(rate);
+  });
+
+  it('a 429 on a single send still teaches the rate (batches follow the same pace)', () => {
+    let t = 0;
+    const gate = new RateGate({ startRate: null, now: () => t });
+    for (; t < 1000; t += 10) {
+      gate.take('single');
+      gate.onAnswered('single');
+    }
+    gate.onRateLimited('single');
+    expect(gate.paced).toBe(true);
+    expect(gate.rate).toBeLessThan(100);
+    expect(gate.batchesHeldMs()).toBe(0);
+    expect(gate.waitMs('batch')).toBeGreaterThan(0);
+  });
+
   it('learns the server rate from 429s: ≥ 0.9 R with ≤ 2% answered 429', () => {
     for (const [rate, latencyMs] of [
       [200, 50],

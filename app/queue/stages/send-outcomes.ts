@@ -89,6 +89,22 @@ export function recordBatch(
       lifecycle.notSent(d, 'Access point unreachable; waiting', outcome.message);
     return;
   }
+  // A batch sent for the first time and refused with 429: nothing of it was taken, and the
+  // access point's quota of batches is not its rate for single sends (the gate holds batches
+  // back meanwhile), so these go again one by one at once. A batch sent before (its outcome was
+  // unknown) must go again identical: it waits for its turn below like any other.
+  if (outcome.status === 429 && docs.every((d) => d.batch_key === null)) {
+    const technical = `429: ${outcome.message}`;
+    for (const d of docs) {
+      lifecycle.notSent(
+        d,
+        'The access point asked for fewer batches; sending it on its own',
+        technical,
+        true,
+      );
+    }
+    return;
+  }
   // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
   // under the same key (batch_key stays), so nothing is accepted twice.
   retryLater(ctx, docs, outcome.status, outcome.message, outcome.retryAfterMs, false);

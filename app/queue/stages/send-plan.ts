@@ -28,6 +28,12 @@ export interface PlanInput {
   heldBytes: number;
   maxInFlightBytes: number;
   gate: Pick<RateGate, 'waitMs' | 'take'>;
+  /**
+   * Whether new batches may be made now: false while the gate holds batches back (a quota of
+   * batches met); new documents then go singly. Batches whose outcome is unknown still wait to
+   * go again identical.
+   */
+  newBatches: boolean;
   batcher: Batcher;
   /** Documents a batch could not carry: sent singly. */
   singleOnly: ReadonlySet<number>;
@@ -80,7 +86,7 @@ export function docsToClaim(input: {
  */
 export function planRequests(input: PlanInput): Plan {
   const { repo, docs, batching, now, slots, heldBytes, maxInFlightBytes, gate, batcher } = input;
-  const { singleOnly, moreComing } = input;
+  const { singleOnly, moreComing, newBatches } = input;
   const units: Unit[] = [];
   const ahead = new Set<Unit>();
   // Bodies are read only while they fit the in-flight budget (one request always may leave).
@@ -137,7 +143,11 @@ export function planRequests(input: PlanInput): Plan {
   const loners = fresh.filter((d) => singleOnly.has(d.id));
   // A lone document with more on the way waits the window too: a drop trickling out of
   // validation would otherwise leave one request and two synced commits per document.
-  if (batching && (candidates.length > 1 || (candidates.length === 1 && moreComing()))) {
+  if (
+    batching &&
+    newBatches &&
+    (candidates.length > 1 || (candidates.length === 1 && moreComing()))
+  ) {
     const w = batcher.waitMs(candidates.length, now);
     if (w > 0) wait = Math.min(wait, w);
     else {

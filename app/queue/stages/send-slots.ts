@@ -23,7 +23,7 @@ export interface SendStageOptions {
   maxConcurrency?: number;
   /** Adaptive ceiling of batches in flight (default 8). */
   maxBatchConcurrency?: number;
-  /** Bytes of request bodies held at once (default IN_FLIGHT_BYTES of ./send.ts). */
+  /** Bytes of request bodies held at once (default IN_FLIGHT_BYTES of ./send-turns.ts). */
   maxInFlightBytes?: number;
   retry: RetryPolicy;
   trackDelivery: boolean;
@@ -173,8 +173,9 @@ export class SendSlots {
       else signal = 'server-error';
     }
     (req.kind === 'single' ? this.single : this.batch).release(req.token, signal);
-    if (outcome.kind === 'transient' && outcome.status === 429) this.gate.onRateLimited();
-    else if (!(outcome.kind === 'transient' && outcome.offline)) this.gate.onAnswered();
+    if (outcome.kind === 'transient' && outcome.status === 429) {
+      this.gate.onRateLimited(req.kind, outcome.retryAfterMs);
+    } else if (!(outcome.kind === 'transient' && outcome.offline)) this.gate.onAnswered(req.kind);
     const status =
       outcome.kind === 'ok'
         ? outcome.status
@@ -182,6 +183,10 @@ export class SendSlots {
           ? outcome.error.status
           : (outcome.status ?? (outcome.offline ? 'offline' : 'network'));
     this.ctx.metrics.recordRequest(req.kind, String(status));
+    // A batch refused with 429 met a quota of batches, not of requests: single sends go on, so
+    // neither the header's "Throttled", nor a long Retry-After's stop of every send, nor the
+    // buyer-response polls' pause applies (a single send's 429 does all three).
+    if (req.kind === 'batch' && outcome.kind === 'transient' && outcome.status === 429) return ms;
     this.ctx.noteOutcome(outcome);
     return ms;
   }

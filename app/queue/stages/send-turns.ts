@@ -9,6 +9,24 @@
  * on disk.
  */
 
+/**
+ * Outcomes that no free slot waits for are committed at most this often (ms). At
+ * synchronous=FULL each commit is an fsync that blocks the event loop (about 1 ms on an ordinary
+ * disk); one commit carries every answer of the last few ms. A free slot with nothing claimed
+ * for it commits at once.
+ */
+export const LAZY_FLUSH_MS = 20;
+/** Most single sends claimed ahead of a free slot (see SendStage in ./send.ts). */
+export const READY_MAX = 64;
+/**
+ * Bytes of request bodies held at once (claimed ahead, being built or in flight). A batch body
+ * exists several times over while it is built and sent (item strings, the JSON text, the bytes),
+ * so 40 files of 15 MB ready together would otherwise be hundreds of MB. One request always
+ * leaves, whatever its size: files near the 15 MB limit go one at a time (each is a few copies
+ * on the way out, and in the built-in sandbox a few more on the way in).
+ */
+export const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+
 /** Most outcomes recorded in one group commit (see the file's comment). */
 export const SEND_COMMIT_OUTCOMES = 100;
 /** Most documents claimed in one group commit, unless a batch is larger (file's comment). */

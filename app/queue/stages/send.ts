@@ -5,10 +5,17 @@ import type { StageContext } from './context';
 import { recordBatch, recordSingle, type OutcomeContext } from './send-outcomes';
 import { BATCH_ITEM_MAX_BYTES, docsToClaim, planRequests, type Unit } from './send-plan';
 import { SendSlots, type PendingClaim, type SendStageOptions } from './send-slots';
-import { SEND_COMMIT_CLAIMS, SEND_COMMIT_OUTCOMES, takeWholeRequests } from './send-turns';
+import {
+  IN_FLIGHT_BYTES,
+  LAZY_FLUSH_MS,
+  READY_MAX,
+  SEND_COMMIT_CLAIMS,
+  SEND_COMMIT_OUTCOMES,
+  takeWholeRequests,
+} from './send-turns';
 
 // Here too for tests and tools that read the send stage's bounds, and for the stage's owner.
-export { BATCH_ITEM_MAX_BYTES };
+export { BATCH_ITEM_MAX_BYTES, IN_FLIGHT_BYTES };
 export type { SendStageOptions };
 
 /** What the queue tells the send stage besides the common {@link StageContext}. */
@@ -31,23 +38,6 @@ export interface SendQueue {
   writeFailed(ids: number[], err: unknown): void;
 }
 
-/**
- * Outcomes that no free slot waits for are committed at most this often (ms). At
- * synchronous=FULL each commit is an fsync that blocks the event loop (about 1 ms on an ordinary
- * disk); one commit carries every answer of the last few ms. A free slot with nothing claimed
- * for it commits at once.
- */
-const LAZY_FLUSH_MS = 20;
-/** Most single sends claimed ahead of a free slot (see {@link SendStage}). */
-const READY_MAX = 64;
-/**
- * Bytes of request bodies held at once (claimed ahead, being built or in flight). A batch body
- * exists several times over while it is built and sent (item strings, the JSON text, the bytes),
- * so 40 files of 15 MB ready together would otherwise be hundreds of MB. One request always
- * leaves, whatever its size: files near the 15 MB limit go one at a time (each is a few copies
- * on the way out, and in the built-in sandbox a few more on the way in).
- */
-export const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 /** A state change for the next group commit: `ids` are the documents whose request it ends. */
 type WriteJob = { ids: number[]; apply: () => void; done: () => void };
 
@@ -199,7 +189,7 @@ export class SendStage {
 
   /** Free request slots that no document claimed ahead can fill: new claims are needed now. */
   private slotsWaiting(): boolean {
-    if (this.batchingOn() && this.slots.batch.available() > 0) return true;
+    if (this.newBatchesOn() && this.slots.batch.available() > 0) return true;
     return this.slots.freeSingles() > this.ready.length + this.slots.pendingAhead;
   }
 
@@ -242,15 +232,18 @@ export class SendStage {
   private claim(now: number): void {
     const { repo } = this.deps;
     const batching = this.batchingOn();
+    const newBatches = this.newBatchesOn();
     const slotsFree = Math.max(0, this.slots.freeSingles());
     const roomAhead = this.readyRoom();
-    const batchFree = batching ? Math.max(0, this.slots.freeBatches()) : 0;
+    const batchSlots = Math.max(0, this.slots.freeBatches());
+    const batchFree = newBatches ? batchSlots : 0;
     const wanted = slotsFree + roomAhead + batchFree * this.batcher.maxDocuments;
     if (wanted === 0) return;
     // Bounded per commit (at least a batch; send-turns.ts): the next commit claims the rest.
     const want = Math.min(wanted, Math.max(SEND_COMMIT_CLAIMS, this.batcher.maxDocuments));
     const { batcher, singleOnly } = this;
-    const { docs, windowMs } = docsToClaim({ repo, batcher, batching, singleOnly, want, now });
+    const claimed = docsToClaim({ repo, batcher, batching: newBatches, singleOnly, want, now });
+    const { docs, windowMs } = claimed;
     if (windowMs > 0) {
       this.wakeIn(now, windowMs);
       return;
@@ -261,8 +254,9 @@ export class SendStage {
       repo,
       docs,
       batching,
+      newBatches,
       now,
-      slots: { singles: slotsFree, ahead: roomAhead, batches: batchFree },
+      slots: { singles: slotsFree, ahead: roomAhead, batches: batchSlots },
       heldBytes: this.bytesHeld(),
       maxInFlightBytes: this.maxInFlightBytes,
       gate: this.slots.gate,
@@ -351,6 +345,11 @@ export class SendStage {
 
   private batchingOn(): boolean {
     return this.batching && this.deps.client.batchSupported;
+  }
+
+  /** Batching, and new batches not held back by the gate (else new documents go singly). */
+  private newBatchesOn(): boolean {
+    return this.batchingOn() && this.slots.gate.batchesHeldMs() === 0;
   }
 
   private wakeIn(now: number, ms: number): void {
