@@ -103,6 +103,8 @@ const BATCH_HOLD_MIN_MS = 1000;
 const BATCH_HOLD_MAX_MS = 60_000;
 /** A Retry-After this short is a request rate's (a quota of 10 batches a minute asks for 6 s). */
 const SHORT_WAIT_MS = 1000;
+/** A single send refused this recently says the request rate is what the access point limits. */
+const RATE_MET_MS = 2000;
 
 /**
  * When the next request may leave: optional hard caps (requests/s, batches/minute) plus a rate
@@ -149,6 +151,7 @@ export class RateGate {
   private heldBackAt = Number.NEGATIVE_INFINITY;
   private rateLimitedCount = 0;
   private batchHoldMs = 0;
+  private singleRefusedAt = Number.NEGATIVE_INFINITY;
   private batchesHeldUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: RateGateOptions = {}) {
@@ -284,10 +287,12 @@ export class RateGate {
   onRateLimited(kind: RequestKind = 'single', retryAfterMs: number | null = null): void {
     this.rateLimitedCount++;
     const now = this.now();
-    // Once single sends have met a request rate (it is learned), a batch refused with a short
-    // wait (none said, or a second at most) met that rate too: it teaches the rate, no hold.
+    // While single sends meet a request rate (one refused within the last seconds), a batch
+    // refused with a short wait (none said, or a second at most) met that rate too: it teaches
+    // the rate, no hold.
     const rateMet =
-      Number.isFinite(this.learned) && (retryAfterMs === null || retryAfterMs <= SHORT_WAIT_MS);
+      now - this.singleRefusedAt <= RATE_MET_MS &&
+      (retryAfterMs === null || retryAfterMs <= SHORT_WAIT_MS);
     if (kind === 'batch' && !rateMet) {
       // Batches in flight together refused together count once: the hold grows when a batch
       // sent after it ended is refused again.
@@ -301,6 +306,7 @@ export class RateGate {
       this.batchesHeldUntil = Math.max(this.batchesHeldUntil, now + hold);
       return;
     }
+    if (kind === 'single') this.singleRefusedAt = now;
     // Single sends refused too: the limit is the request rate, which batches use best (a
     // hundred documents a request). They go again, paced with the rest from here on.
     this.batchesHeldUntil = Number.NEGATIVE_INFINITY;

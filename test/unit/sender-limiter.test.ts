@@ -311,13 +311,13 @@ describe('RateGate', () => {
     t = 100;
     gate.onRateLimited('single', 1000);
     expect(gate.batchesHeldMs()).toBe(0);
-    // The hold starts again from its first step.
-    t = 200;
+    // The hold starts again from its first step (single sends no longer refused).
+    t = 2200;
     gate.onRateLimited('batch');
     expect(gate.batchesHeldMs()).toBe(1000);
   });
 
-  it('once a request rate is learned, a batch refused with a short wait teaches the rate instead of holding', () => {
+  it('while single sends are refused, a batch refused with a short wait teaches the rate instead of holding', () => {
     let t = 0;
     const gate = new RateGate({ startRate: null, now: () => t });
     for (; t < 1000; t += 10) {
@@ -332,9 +332,15 @@ describe('RateGate', () => {
     expect(gate.rate).toBeLessThan(learned);
     // A long wait is the quota of batches, not the rate: held, the rate unchanged.
     const rate = gate.rate;
-    t = 5000;
+    t = 2500;
     gate.onRateLimited('batch', 6000);
     expect(gate.batchesHeldMs()).toBe(6000);
+    expect(gate.rate).toBe(rate);
+    // Single sends not refused for a while (the learned rate holds them): a batch refused
+    // without a wait is the quota of batches again (held), not a reason to cut the rate.
+    t = 9000;
+    gate.onRateLimited('batch');
+    expect(gate.batchesHeldMs()).toBeGreaterThan(0);
     expect(gate.rate).toBe(rate);
   });
 
