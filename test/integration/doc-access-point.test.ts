@@ -1,0 +1,181 @@
+// The real CLI against an access point written from the provider's documentation alone
+// (test/helpers/doc-access-point.mjs), not our sandbox: every `[doc]` freedom of
+// ../shared/api-contract.md that our sandbox does not take is taken there (200 without `id`,
+// batches only at /api/v1/batch, one lookup query form, lists with `transaction_id` only, a status
+// we have never seen, `details` as a string).
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  startDocAccessPoint,
+  type DocAccessPoint,
+  type DocAccessPointOptions,
+} from '../helpers/doc-access-point.mjs';
+import { distFile } from '../helpers/dist';
+import { makeInvoice } from '../helpers/invoices';
+
+// The cases run concurrently (each mostly waits for its CLI), so their folders and servers are
+// cleaned up once all have ended, not after each (useTempDirs would remove the others' folders).
+const root = mkdtempSync(join(tmpdir(), 'peppol-desk-doc-ap-'));
+let folders = 0;
+const tempDir = (): string => {
+  const dir = join(root, String(++folders));
+  mkdirSync(dir);
+  return dir;
+};
+const servers: DocAccessPoint[] = [];
+afterAll(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const RECEIVER = '9915:phase4-test-receiver';
+
+async function accessPoint(options: DocAccessPointOptions = {}): Promise<DocAccessPoint> {
+  const ap = await startDocAccessPoint(options);
+  servers.push(ap);
+  return ap;
+}
+
+/** `n` valid invoices for `receiver` in a new folder; their numbers. */
+function invoices(
+  n: number,
+  prefix: string,
+  receiver = RECEIVER,
+): { dir: string; numbers: string[] } {
+  const dir = join(tempDir(), 'in');
+  mkdirSync(dir);
+  const numbers = Array.from(
+    { length: n },
+    (_, i) => `${prefix}-${String(i + 1).padStart(4, '0')}`,
+  );
+  for (const number of numbers) {
+    writeFileSync(join(dir, `${number}.xml`), makeInvoice(number, { receiver }));
+  }
+  return { dir, numbers };
+}
+
+interface Summary {
+  total: number;
+  sent: number;
+  failed: number;
+  rejected: number;
+  invalid: number;
+  duplicates: number;
+}
+
+/** `peppol-desk send <dir> --endpoint <ap> --json ...`, the key in the environment. */
+function send(
+  ap: DocAccessPoint,
+  dir: string,
+  more: string[] = [],
+): Promise<{ code: number; summary: Summary; stderr: string }> {
+  const args = [distFile('cli.cjs'), 'send', dir, '--endpoint', ap.url];
+  args.push('--data-dir', join(tempDir(), 'data'), '--json', ...more);
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      { env: { ...process.env, PEPPOL_DESK_API_KEY: ap.apiKey } },
+      (err, stdout, stderr) => {
+        const last = stdout.trim().split('\n').pop() ?? '';
+        try {
+          const summary = JSON.parse(last) as Summary;
+          resolve({ code: err ? Number(err.code) : 0, summary, stderr });
+        } catch {
+          reject(new Error(`No JSON summary from send (stdout: ${stdout}; stderr: ${stderr})`));
+        }
+      },
+    );
+  });
+}
+
+describe('the CLI against an access point written from the docs alone', () => {
+  it.concurrent.each([
+    { mode: 'default (batches)', flags: [] as string[], batched: true },
+    { mode: '--batch off', flags: ['--batch', 'off'], batched: false },
+  ])(
+    'sends 30 invoices in $mode, each accepted once and tracked to delivery through statuses it has never seen',
+    async ({ flags, batched }) => {
+      const ap = await accessPoint();
+      const { dir, numbers } = invoices(30, flags.length ? 'SINGLE' : 'BATCH');
+      const res = await send(ap, dir, ['--wait-delivery', ...flags]);
+      const accepted = ap.acceptedByNumber();
+      // All in one comparison, so that a failure shows the whole run.
+      expect({
+        code: res.code,
+        stderr: res.stderr,
+        summary: res.summary,
+        // Accepted exactly once each, counted at the access point.
+        acceptedNumbers: [...accepted.keys()].sort(),
+        acceptedMoreThanOnce: [...accepted].filter(([, n]) => n !== 1),
+        // Tracked through every status, the unknown one read as still in flight.
+        statusesReported: [...ap.reportedStatuses()].sort(),
+        // Batches go to the one documented path this access point serves; the other path is
+        // asked (404) only until its first answer.
+        batchesAtApiV1Batch: ap.requests('POST /api/v1/batch') > 0,
+        askedApiV1SendBatch: ap.requests('POST /api/v1/send/batch') > 0,
+      }).toEqual({
+        code: 0,
+        stderr: '',
+        summary: expect.objectContaining({ total: 30, sent: 30, failed: 0, rejected: 0 }),
+        acceptedNumbers: numbers,
+        acceptedMoreThanOnce: [],
+        statusesReported: ['delivered', 'processing', 'queued_for_as4', 'sending'],
+        batchesAtApiV1Batch: batched,
+        askedApiV1SendBatch: batched,
+      });
+    },
+    40_000,
+  );
+
+  it.concurrent.each([
+    { lookupForm: 'peppol_id', notFound: 'status-404' },
+    { lookupForm: 'peppol_id', notFound: 'found-false' },
+  ] as const)(
+    'says a receiver is not on Peppol when the lookup takes only ?$lookupForm and answers $notFound',
+    async (options) => {
+      const ap = await accessPoint(options);
+      const { dir } = invoices(1, 'NOREG', '9915:not-registered');
+      const res = await send(ap, dir, ['--batch', 'off']);
+      expect(res.summary).toMatchObject({ total: 1, sent: 0, failed: 1 });
+      expect(res.stderr).toContain(
+        'NOREG-0001.xml: The buyer 9915:not-registered is not registered on the Peppol network',
+      );
+      // Known from the lookup: nothing was sent.
+      expect(ap.requests('POST /api/v1/send')).toBe(0);
+      expect(res.code).toBe(1);
+    },
+    40_000,
+  );
+
+  it.concurrent.each([
+    { mode: 'default (batches)', flags: [] as string[] },
+    { mode: '--batch off', flags: ['--batch', 'off'] },
+  ])(
+    "tells the clerk an error's message when its details are a string ($mode)",
+    async ({ flags }) => {
+      const ap = await accessPoint({
+        refuse: (xml) =>
+          xml.includes('<cbc:ID>STRDET-0002</cbc:ID>')
+            ? {
+                status: 422,
+                code: 'VALIDATION_ERROR',
+                message: 'The seller VAT number is not valid',
+                details: 'BR-CO-09 failed for BE0123456749',
+              }
+            : null,
+      });
+      const { dir } = invoices(3, 'STRDET');
+      const res = await send(ap, dir, flags);
+      expect(res.summary).toMatchObject({ total: 3, sent: 2, failed: 1 });
+      expect(res.stderr).toContain(
+        'STRDET-0002.xml: The access point refused this invoice (The seller VAT number is not valid).',
+      );
+      expect(res.code).toBe(1);
+    },
+    40_000,
+  );
+});
