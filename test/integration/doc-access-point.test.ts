@@ -134,6 +134,10 @@ describe('the CLI against an access point written from the docs alone', () => {
   it.concurrent.each([
     { lookupForm: 'peppol_id', notFound: 'status-404' },
     { lookupForm: 'peppol_id', notFound: 'found-false' },
+    { lookupForm: 'scheme-identifier', notFound: 'status-404' },
+    { lookupForm: 'scheme-identifier', notFound: 'found-false' },
+    { lookupForm: 'identifier', notFound: 'status-404' },
+    { lookupForm: 'identifier', notFound: 'found-false' },
   ] as const)(
     'says a receiver is not on Peppol when the lookup takes only ?$lookupForm and answers $notFound',
     async (options) => {
