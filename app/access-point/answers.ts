@@ -79,6 +79,24 @@ export function toApError(status: number, body: unknown): ApError {
 }
 
 /**
+ * A validation failure answered as an error (400 or 422, both documented) read as the verdict it
+ * is: not valid, its errors from the error's `details` (a list of `{rule, location, message}` or a
+ * string), else the error's own code and message.
+ */
+export function verdictOfRefusal(error: ApError): RemoteVerdict {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const listed = Array.isArray(error.details)
+    ? error.details
+        .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null)
+        .map((d) => ({ rule: text(d.rule), location: text(d.location), message: text(d.message) }))
+    : [];
+  if (listed.length > 0) return { valid: false, errors: listed, warnings: [] };
+  const said = typeof error.details === 'string' && error.details.trim() ? error.details : '';
+  const message = said ? `${error.message}: ${said}` : error.message;
+  return { valid: false, errors: [{ rule: error.code, location: '', message }], warnings: [] };
+}
+
+/**
  * The JSON body of a batch request: `{documents: [{id, xml}]}`, items in the given order, built
  * from pre-serialised items so the same items always give the same bytes (the batch key's
  * idempotency depends on it).

@@ -13,6 +13,7 @@ import {
   toBatchResults,
   toLookup,
   toTransaction,
+  verdictOfRefusal,
   type ApError,
   type BatchItemAnswer,
   type LookupAnswer,
@@ -232,9 +233,12 @@ export class AccessPointClient {
     }
   }
 
-  /** `POST /api/v1/validate` with the raw XML. */
-  validate(xml: Uint8Array): Promise<ApOutcome<RemoteVerdict>> {
-    return this.request(
+  /**
+   * `POST /api/v1/validate` with the raw XML. A validation failure may come as a 400 or 422 error
+   * (both documented) instead of `{valid: false}`: it is the verdict all the same.
+   */
+  async validate(xml: Uint8Array): Promise<ApOutcome<RemoteVerdict>> {
+    const outcome = await this.request(
       'POST',
       '/api/v1/validate',
       xml,
@@ -248,6 +252,10 @@ export class AccessPointClient {
         };
       },
     );
+    if (outcome.kind !== 'permanent') return outcome;
+    const { error } = outcome;
+    if (error.status !== 400 && error.status !== 422) return outcome;
+    return { kind: 'ok', status: error.status, value: verdictOfRefusal(error) };
   }
 
   /**
