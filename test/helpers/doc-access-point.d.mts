@@ -22,7 +22,7 @@ export interface DocAccessPointOptions {
   sendStatus?: 200 | 201 | 202;
   /** Statuses after `pending`, one per time a transaction is reported. */
   steps?: string[];
-  /** Status strings as written, or upper case. */
+  /** Status strings (transactions', batch items') as the docs write them, or upper case. */
   statusCase?: 'lower' | 'upper';
   /** Content-Type of JSON answers. */
   contentType?: string;

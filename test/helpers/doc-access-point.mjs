@@ -257,7 +257,10 @@ export function startDocAccessPoint(initial = {}) {
         return error(res, refused.status, refused.code, refused.message, refused.details);
       }
       const tx = makeTransaction(body, buyerOf(body));
-      const answer = { status: o.sendStatus, body: { transaction_id: tx.id, status: 'pending' } };
+      const answer = {
+        status: o.sendStatus,
+        body: { transaction_id: tx.id, status: status('pending') },
+      };
       if (typeof key === 'string') replies.set(key, answer);
       return send(res, answer.status, answer.body);
     }
@@ -281,14 +284,14 @@ export function startDocAccessPoint(initial = {}) {
         if (refused) {
           return {
             id: d?.id,
-            status: 'rejected',
+            status: status('rejected'),
             error: { code: refused.code, message: refused.message, details: refused.details },
           };
         }
         const tx = makeTransaction(xml, buyerOf(xml));
-        return { id: d?.id, status: 'accepted', transaction_id: tx.id };
+        return { id: d?.id, status: status('accepted'), transaction_id: tx.id };
       });
-      const acceptedCount = results.filter((r) => r.status === 'accepted').length;
+      const acceptedCount = results.filter((r) => r.transaction_id).length;
       return send(res, 200, {
         batch_id: `batch_${randomUUID()}`,
         total_count: results.length,

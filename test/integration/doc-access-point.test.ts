@@ -3,94 +3,10 @@
 // ../shared/api-contract.md that our sandbox does not take is taken there (200 without `id`,
 // batches only at /api/v1/batch, one lookup query form, lists with `transaction_id` only, a status
 // we have never seen, `details` as a string).
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  startDocAccessPoint,
-  type DocAccessPoint,
-  type DocAccessPointOptions,
-} from '../helpers/doc-access-point.mjs';
-import { distFile } from '../helpers/dist';
-import { makeInvoice } from '../helpers/invoices';
+import { describe, expect, it } from 'vitest';
+import { useDocAccessPointRuns } from '../helpers/doc-access-point-cli';
 
-// The cases run concurrently (each mostly waits for its CLI), so their folders and servers are
-// cleaned up once all have ended, not after each (useTempDirs would remove the others' folders).
-const root = mkdtempSync(join(tmpdir(), 'peppol-desk-doc-ap-'));
-let folders = 0;
-const tempDir = (): string => {
-  const dir = join(root, String(++folders));
-  mkdirSync(dir);
-  return dir;
-};
-const servers: DocAccessPoint[] = [];
-afterAll(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const RECEIVER = '9915:phase4-test-receiver';
-
-async function accessPoint(options: DocAccessPointOptions = {}): Promise<DocAccessPoint> {
-  const ap = await startDocAccessPoint(options);
-  servers.push(ap);
-  return ap;
-}
-
-/** `n` valid invoices for `receiver` in a new folder; their numbers. */
-function invoices(
-  n: number,
-  prefix: string,
-  receiver = RECEIVER,
-): { dir: string; numbers: string[] } {
-  const dir = join(tempDir(), 'in');
-  mkdirSync(dir);
-  const numbers = Array.from(
-    { length: n },
-    (_, i) => `${prefix}-${String(i + 1).padStart(4, '0')}`,
-  );
-  for (const number of numbers) {
-    writeFileSync(join(dir, `${number}.xml`), makeInvoice(number, { receiver }));
-  }
-  return { dir, numbers };
-}
-
-interface Summary {
-  total: number;
-  sent: number;
-  failed: number;
-  rejected: number;
-  invalid: number;
-  duplicates: number;
-}
-
-/** `peppol-desk send <dir> --endpoint <ap> --json ...`, the key in the environment. */
-function send(
-  ap: DocAccessPoint,
-  dir: string,
-  more: string[] = [],
-): Promise<{ code: number; summary: Summary; stderr: string }> {
-  const args = [distFile('cli.cjs'), 'send', dir, '--endpoint', ap.url];
-  args.push('--data-dir', join(tempDir(), 'data'), '--json', ...more);
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      args,
-      { env: { ...process.env, PEPPOL_DESK_API_KEY: ap.apiKey } },
-      (err, stdout, stderr) => {
-        const last = stdout.trim().split('\n').pop() ?? '';
-        try {
-          const summary = JSON.parse(last) as Summary;
-          resolve({ code: err ? Number(err.code) : 0, summary, stderr });
-        } catch {
-          reject(new Error(`No JSON summary from send (stdout: ${stdout}; stderr: ${stderr})`));
-        }
-      },
-    );
-  });
-}
+const { accessPoint, invoices, send } = useDocAccessPointRuns();
 
 describe('the CLI against an access point written from the docs alone', () => {
   it.concurrent.each([
