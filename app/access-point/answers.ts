@@ -110,14 +110,24 @@ export function batchItemJson(item: { id: string; xml: string }): string {
   return JSON.stringify({ id: item.id, xml: item.xml });
 }
 
-/** The per-document results of a batch answer (items without an id are left out). */
+/**
+ * The per-document results of a batch answer (items without an id are left out), their statuses
+ * in lower case as the docs write them, whatever case a provider uses: an `ACCEPTED` item read as
+ * not mentioned would be sent again.
+ */
 export function toBatchResults(body: unknown): BatchItemAnswer[] {
   const results = (body as { results?: unknown } | null)?.results;
   if (!Array.isArray(results)) return [];
-  return results.filter(
+  const items = results.filter(
     (r): r is BatchItemAnswer =>
       typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string',
   );
+  for (const r of items) {
+    if (typeof r.status === 'string') {
+      r.status = r.status.trim().toLowerCase() as BatchItemAnswer['status'];
+    }
+  }
+  return items;
 }
 
 /** A lookup answer that could not be read: kept apart from a real answer so it is never cached. */
@@ -182,7 +192,10 @@ export function toTransaction(body: unknown): TransactionAnswer {
   const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
   return {
     id: String(b.id ?? b.transaction_id ?? ''),
-    status: String(b.status ?? 'unknown'),
+    // Statuses are compared as the docs write them (lower case), whatever case a provider uses.
+    status: String(b.status ?? 'unknown')
+      .trim()
+      .toLowerCase(),
     deliveredAt: b.delivered_at ?? null,
     error:
       err == null

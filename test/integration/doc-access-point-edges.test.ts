@@ -18,6 +18,9 @@ describe("the CLI against an access point written from the docs alone, at the do
       batch: 'off',
     },
     { edge: 'chunked answers', options: { chunked: true }, batch: '5' },
+    // Transaction and batch item statuses: DELIVERED was tracked for a week, and each ACCEPTED
+    // item, read as not mentioned, was sent again (3 to 6 times each).
+    { edge: 'statuses in upper case', options: { statusCase: 'upper' }, batch: '5' },
     {
       edge: '429 with Retry-After as an HTTP date',
       options: { throttle: 3, retryAfter: 'date' },
