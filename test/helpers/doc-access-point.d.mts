@@ -38,6 +38,11 @@ export interface DocAccessPointOptions {
   retryAfter?: 'seconds' | 'date';
   /** The next this many POSTs answer 503 with an HTML body. */
   serverErrors?: number;
+  /** The next this many sends or batches that succeed are done, but the answer is lost (the
+   * connection drops before it is written). */
+  dropAnswers?: number;
+  /** The paths `dropAnswers` applies to (default both `/api/v1/send` and `/api/v1/batch`). */
+  dropAnswersOf?: string[];
 }
 
 export interface DocAccessPoint {
@@ -51,6 +56,8 @@ export interface DocAccessPoint {
   requests(route: string): number;
   /** Every status some answer reported (as stored, lower case). */
   reportedStatuses(): Set<string>;
+  /** The faults given so far: 429s, 503s and answers lost. */
+  faults(): { throttled: number; serverErrors: number; dropped: number };
   close(): Promise<void>;
 }
 

@@ -65,6 +65,8 @@ export function startDocAccessPoint(initial = {}) {
     throttle: 0,
     retryAfter: 'seconds',
     serverErrors: 0,
+    dropAnswers: 0,
+    dropAnswersOf: ['/api/v1/send', '/api/v1/batch'],
     ...initial,
   };
   /** Transactions in the order they were made (newest last). */
@@ -78,6 +80,9 @@ export function startDocAccessPoint(initial = {}) {
   const requests = new Map();
   let throttleLeft = o.throttle;
   let serverErrorsLeft = o.serverErrors;
+  let dropAnswersLeft = o.dropAnswers;
+  /** How many answers of 429, 503 and lost answers were given (what the options asked for). */
+  const faults = { throttled: 0, serverErrors: 0, dropped: 0 };
   let requestIds = 0;
   /** Every status some answer reported. */
   const reported = new Set();
@@ -86,6 +91,14 @@ export function startDocAccessPoint(initial = {}) {
   const status = (s) => (o.statusCase === 'upper' ? s.toUpperCase() : s);
 
   function send(res, code, body, headers = {}) {
+    const path = new URL(res.req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (dropAnswersLeft > 0 && o.dropAnswersOf.includes(path) && code < 300) {
+      // Done, but the answer is lost on the way: the connection drops before it is written.
+      dropAnswersLeft--;
+      faults.dropped++;
+      res.socket?.destroy();
+      return;
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const type = typeof body === 'string' ? 'text/html; charset=utf-8' : o.contentType;
     if (o.chunked) {
@@ -223,6 +236,7 @@ export function startDocAccessPoint(initial = {}) {
     }
     if (req.method === 'POST' && throttleLeft > 0) {
       throttleLeft--;
+      faults.throttled++;
       const after = o.retryAfter === 'date' ? new Date(Date.now() + 1000).toUTCString() : '1';
       return error(res, 429, 'RATE_LIMITED', 'Too many requests.', 'Slow down and try again.', {
         'retry-after': after,
@@ -230,6 +244,7 @@ export function startDocAccessPoint(initial = {}) {
     }
     if (req.method === 'POST' && serverErrorsLeft > 0) {
       serverErrorsLeft--;
+      faults.serverErrors++;
       return send(
         res,
         503,
@@ -370,10 +385,12 @@ export function startDocAccessPoint(initial = {}) {
           Object.assign(o, more);
           if (more.throttle !== undefined) throttleLeft = more.throttle;
           if (more.serverErrors !== undefined) serverErrorsLeft = more.serverErrors;
+          if (more.dropAnswers !== undefined) dropAnswersLeft = more.dropAnswers;
         },
         acceptedByNumber: () => new Map(accepted),
         requests: (route) => requests.get(route) ?? 0,
         reportedStatuses: () => new Set(reported),
+        faults: () => ({ ...faults }),
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();
