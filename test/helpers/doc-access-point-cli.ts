@@ -96,5 +96,5 @@ export function useDocAccessPointRuns() {
     });
   }
 
-  return { accessPoint, invoices, send };
+  return { accessPoint, invoices, send, tempDir };
 }

@@ -3,10 +3,19 @@
 // ../shared/api-contract.md that our sandbox does not take is taken there (200 without `id`,
 // batches only at /api/v1/batch, one lookup query form, lists with `transaction_id` only, a status
 // we have never seen, `details` as a string).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useDocAccessPointRuns } from '../helpers/doc-access-point-cli';
+import { distFile } from '../helpers/dist';
+import { waitFor } from '../helpers/wait';
 
-const { accessPoint, invoices, send } = useDocAccessPointRuns();
+const { accessPoint, invoices, send, tempDir } = useDocAccessPointRuns();
+
+/** The .xml files in `dir` (none when it does not exist). */
+const xmlIn = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.xml')) : [];
 
 describe('the CLI against an access point written from the docs alone', () => {
   it.concurrent.each([
@@ -95,6 +104,56 @@ describe('the CLI against an access point written from the docs alone', () => {
         'STRDET-0002.xml: The access point refused this invoice (The seller VAT number is not valid).',
       );
       expect(res.code).toBe(1);
+    },
+    40_000,
+  );
+
+  it.concurrent(
+    '`watch` sends what is saved into its folder and moves each file to sent/ once delivered',
+    async () => {
+      const ap = await accessPoint({ steps: ['queued_for_as4', 'delivered'] });
+      const watched = join(tempDir(), 'watched');
+      mkdirSync(watched);
+      const { dir, numbers } = invoices(10, 'WATCH');
+      const watch = spawn(
+        process.execPath,
+        [distFile('cli.cjs'), 'watch', watched, '--endpoint', ap.url, '--data-dir', tempDir()],
+        {
+          env: { ...process.env, PEPPOL_DESK_API_KEY: ap.apiKey },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      watch.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      watch.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => watch.on('exit', resolve));
+      try {
+        await waitFor('watch to start', () => output.includes('Watching'), 15_000);
+        // Saved the way an export does it: complete files moved in.
+        for (const f of xmlIn(dir)) renameSync(join(dir, f), join(watched, f));
+        await waitFor(
+          'all 10 files in sent/',
+          () => xmlIn(join(watched, 'sent')).length === 10,
+          20_000,
+        );
+      } finally {
+        watch.kill('SIGINT');
+      }
+      expect(await exited).toBe(0);
+      const accepted = ap.acceptedByNumber();
+      expect({
+        sent: xmlIn(join(watched, 'sent')).sort(),
+        failed: xmlIn(join(watched, 'failed')),
+        acceptedNumbers: [...accepted.keys()].sort(),
+        acceptedMoreThanOnce: [...accepted].filter(([, n]) => n !== 1),
+        statusesReported: [...ap.reportedStatuses()].sort(),
+      }).toEqual({
+        sent: numbers.map((n) => `${n}.xml`),
+        failed: [],
+        acceptedNumbers: numbers,
+        acceptedMoreThanOnce: [],
+        statusesReported: ['delivered', 'queued_for_as4'],
+      });
     },
     40_000,
   );
