@@ -175,6 +175,17 @@ export function toLookup(participantId: string, body: unknown): LookupAnswer | M
   return { found, participantId, name, capabilities, raw: body };
 }
 
+/**
+ * A transaction of a list (`GET /transactions?limit=N`): the docs name it `transaction_id` there,
+ * and an `id` beside it may be the list's own (a row number), so `transaction_id` comes first.
+ */
+export function toListedTransaction(body: unknown): TransactionAnswer {
+  const tx = toTransaction(body);
+  const listed = (body as { transaction_id?: unknown } | null)?.transaction_id;
+  if (listed !== undefined && listed !== null) tx.id = String(listed);
+  return tx;
+}
+
 /** A transaction status answer, read defensively (any field may be missing). */
 export function toTransaction(body: unknown): TransactionAnswer {
   const b = (body ?? {}) as {

@@ -12,6 +12,7 @@ import {
   toApError,
   toBatchResults,
   toLookup,
+  toListedTransaction,
   toTransaction,
   verdictOfRefusal,
   type ApError,
@@ -319,7 +320,7 @@ export class AccessPointClient {
     return this.request('GET', `/api/v1/transactions?limit=${limit}`, null, {}, (b) => {
       const body = b as { transactions?: unknown[]; data?: unknown[] } | unknown[] | null;
       const list = Array.isArray(body) ? body : (body?.transactions ?? body?.data ?? []);
-      return Array.isArray(list) ? list.map(toTransaction) : [];
+      return Array.isArray(list) ? list.map((item) => toListedTransaction(item)) : [];
     });
   }
 

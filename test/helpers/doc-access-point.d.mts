@@ -43,6 +43,8 @@ export interface DocAccessPointOptions {
   dropAnswers?: number;
   /** The paths `dropAnswers` applies to (default both `/api/v1/send` and `/api/v1/batch`). */
   dropAnswersOf?: string[];
+  /** List items carry an `id` of their own (a row number) besides `transaction_id`. */
+  listRowIds?: boolean;
 }
 
 export interface DocAccessPoint {

@@ -67,6 +67,7 @@ export function startDocAccessPoint(initial = {}) {
     serverErrors: 0,
     dropAnswers: 0,
     dropAnswersOf: ['/api/v1/send', '/api/v1/batch'],
+    listRowIds: false,
     ...initial,
   };
   /** Transactions in the order they were made (newest last). */
@@ -356,7 +357,12 @@ export function startDocAccessPoint(initial = {}) {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 50) || 50, 1000);
       const newest = transactions.slice(-limit).reverse();
       return send(res, 200, {
-        transactions: newest.map((tx) => ({ transaction_id: tx.id, ...report(tx) })),
+        transactions: newest.map((tx) => ({
+          // The docs name `transaction_id` in lists; an `id` there may be the list's own.
+          ...(o.listRowIds ? { id: transactions.indexOf(tx) + 1 } : {}),
+          transaction_id: tx.id,
+          ...report(tx),
+        })),
       });
     }
 
