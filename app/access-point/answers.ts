@@ -79,6 +79,24 @@ export function toApError(status: number, body: unknown): ApError {
 }
 
 /**
+ * A validation failure answered as an error (400 or 422, both documented) read as the verdict it
+ * is: not valid, its errors from the error's `details` (a list of `{rule, location, message}` or a
+ * string), else the error's own code and message.
+ */
+export function verdictOfRefusal(error: ApError): RemoteVerdict {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const listed = Array.isArray(error.details)
+    ? error.details
+        .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null)
+        .map((d) => ({ rule: text(d.rule), location: text(d.location), message: text(d.message) }))
+    : [];
+  if (listed.length > 0) return { valid: false, errors: listed, warnings: [] };
+  const said = typeof error.details === 'string' && error.details.trim() ? error.details : '';
+  const message = said ? `${error.message}: ${said}` : error.message;
+  return { valid: false, errors: [{ rule: error.code, location: '', message }], warnings: [] };
+}
+
+/**
  * The JSON body of a batch request: `{documents: [{id, xml}]}`, items in the given order, built
  * from pre-serialised items so the same items always give the same bytes (the batch key's
  * idempotency depends on it).
@@ -92,14 +110,24 @@ export function batchItemJson(item: { id: string; xml: string }): string {
   return JSON.stringify({ id: item.id, xml: item.xml });
 }
 
-/** The per-document results of a batch answer (items without an id are left out). */
+/**
+ * The per-document results of a batch answer (items without an id are left out), their statuses
+ * in lower case as the docs write them, whatever case a provider uses: an `ACCEPTED` item read as
+ * not mentioned would be sent again.
+ */
 export function toBatchResults(body: unknown): BatchItemAnswer[] {
   const results = (body as { results?: unknown } | null)?.results;
   if (!Array.isArray(results)) return [];
-  return results.filter(
+  const items = results.filter(
     (r): r is BatchItemAnswer =>
       typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string',
   );
+  for (const r of items) {
+    if (typeof r.status === 'string') {
+      r.status = r.status.trim().toLowerCase() as BatchItemAnswer['status'];
+    }
+  }
+  return items;
 }
 
 /** A lookup answer that could not be read: kept apart from a real answer so it is never cached. */
@@ -147,6 +175,17 @@ export function toLookup(participantId: string, body: unknown): LookupAnswer | M
   return { found, participantId, name, capabilities, raw: body };
 }
 
+/**
+ * A transaction of a list (`GET /transactions?limit=N`): the docs name it `transaction_id` there,
+ * and an `id` beside it may be the list's own (a row number), so `transaction_id` comes first.
+ */
+export function toListedTransaction(body: unknown): TransactionAnswer {
+  const tx = toTransaction(body);
+  const listed = (body as { transaction_id?: unknown } | null)?.transaction_id;
+  if (listed !== undefined && listed !== null) tx.id = String(listed);
+  return tx;
+}
+
 /** A transaction status answer, read defensively (any field may be missing). */
 export function toTransaction(body: unknown): TransactionAnswer {
   const b = (body ?? {}) as {
@@ -164,7 +203,10 @@ export function toTransaction(body: unknown): TransactionAnswer {
   const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
   return {
     id: String(b.id ?? b.transaction_id ?? ''),
-    status: String(b.status ?? 'unknown'),
+    // Statuses are compared as the docs write them (lower case), whatever case a provider uses.
+    status: String(b.status ?? 'unknown')
+      .trim()
+      .toLowerCase(),
     deliveredAt: b.delivered_at ?? null,
     error:
       err == null

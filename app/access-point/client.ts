@@ -12,7 +12,9 @@ import {
   toApError,
   toBatchResults,
   toLookup,
+  toListedTransaction,
   toTransaction,
+  verdictOfRefusal,
   type ApError,
   type BatchItemAnswer,
   type LookupAnswer,
@@ -80,6 +82,20 @@ export function failureReason(outcome: ApOutcome<unknown>): string {
   return outcome.kind === 'transient' ? outcome.message : '';
 }
 
+/**
+ * The three documented query forms of a receiver lookup, for a participant id `scheme:value`:
+ * `peppol_id=0106:123`, `scheme=0106&identifier=123`, `identifier=0106:123`.
+ */
+const LOOKUP_QUERIES: readonly ((participantId: string) => string)[] = [
+  (id) => `peppol_id=${encodeURIComponent(id)}`,
+  (id) => {
+    const colon = id.indexOf(':');
+    const scheme = colon < 0 ? '' : id.slice(0, colon);
+    return `scheme=${encodeURIComponent(scheme)}&identifier=${encodeURIComponent(id.slice(colon + 1))}`;
+  },
+  (id) => `identifier=${encodeURIComponent(id)}`,
+];
+
 const PERMANENT = new Set([400, 401, 403, 404, 409, 413, 415, 422]);
 
 /** Parse Retry-After (seconds or HTTP date) into milliseconds. */
@@ -110,6 +126,8 @@ export class AccessPointClient {
   /** Batch paths still to try, best first; emptied when the provider has no batch endpoint. */
   private batchPaths = ['/api/v1/send/batch', '/api/v1/batch'];
   private gzippedCount = 0;
+  /** The lookup query form (index in LOOKUP_QUERIES) this provider last understood. */
+  private lookupForm = 0;
 
   constructor(private readonly options: AccessPointClientOptions) {
     const url = new URL(options.baseUrl);
@@ -216,9 +234,12 @@ export class AccessPointClient {
     }
   }
 
-  /** `POST /api/v1/validate` with the raw XML. */
-  validate(xml: Uint8Array): Promise<ApOutcome<RemoteVerdict>> {
-    return this.request(
+  /**
+   * `POST /api/v1/validate` with the raw XML. A validation failure may come as a 400 or 422 error
+   * (both documented) instead of `{valid: false}`: it is the verdict all the same.
+   */
+  async validate(xml: Uint8Array): Promise<ApOutcome<RemoteVerdict>> {
+    const outcome = await this.request(
       'POST',
       '/api/v1/validate',
       xml,
@@ -232,12 +253,38 @@ export class AccessPointClient {
         };
       },
     );
+    if (outcome.kind !== 'permanent') return outcome;
+    const { error } = outcome;
+    if (error.status !== 400 && error.status !== 422) return outcome;
+    return { kind: 'ok', status: error.status, value: verdictOfRefusal(error) };
   }
 
-  /** `GET /api/v1/participants/lookup?peppol_id=…`; 404 and `found:false` both mean not on Peppol. */
+  /**
+   * `GET /api/v1/participants/lookup` in the documented query form this provider takes (the docs
+   * give three; a provider may take only one): a 400 or 422 means the query was not understood, so
+   * the next form is asked, and the one that answered is asked first from then on. 404 and
+   * `found:false` both mean not on Peppol.
+   */
   async lookup(participantId: string): Promise<ApOutcome<LookupAnswer>> {
-    const path = `/api/v1/participants/lookup?peppol_id=${encodeURIComponent(participantId)}`;
-    const outcome = await this.request('GET', path, null, {}, (b) => toLookup(participantId, b));
+    const ask = (form: number) =>
+      this.request(
+        'GET',
+        `/api/v1/participants/lookup?${LOOKUP_QUERIES[form]!(participantId)}`,
+        null,
+        {},
+        (b) => toLookup(participantId, b),
+      );
+    const notUnderstood = (o: ApOutcome<unknown>) =>
+      o.kind === 'permanent' && (o.error.status === 400 || o.error.status === 422);
+    // When no form is understood (an id it refuses in every form, say), the first answer stands.
+    let outcome = await ask(this.lookupForm);
+    for (let i = 1; i < LOOKUP_QUERIES.length && notUnderstood(outcome); i++) {
+      const form = (this.lookupForm + i) % LOOKUP_QUERIES.length;
+      const next = await ask(form);
+      if (notUnderstood(next)) continue;
+      this.lookupForm = form;
+      outcome = next;
+    }
     if (outcome.kind === 'permanent' && outcome.error.status === 404) {
       return {
         kind: 'ok',
@@ -273,7 +320,7 @@ export class AccessPointClient {
     return this.request('GET', `/api/v1/transactions?limit=${limit}`, null, {}, (b) => {
       const body = b as { transactions?: unknown[]; data?: unknown[] } | unknown[] | null;
       const list = Array.isArray(body) ? body : (body?.transactions ?? body?.data ?? []);
-      return Array.isArray(list) ? list.map(toTransaction) : [];
+      return Array.isArray(list) ? list.map((item) => toListedTransaction(item)) : [];
     });
   }
 

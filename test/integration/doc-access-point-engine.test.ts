@@ -1,0 +1,52 @@
+// The engine against the access point written from the docs alone
+// (test/helpers/doc-access-point.mjs), for what the CLI cannot reach or set: the access point's
+// own check (the setting `remoteValidation`).
+import { afterEach, describe, expect, it } from 'vitest';
+import { memorySecretStore } from '../../app/engine';
+import { startDocAccessPoint, type DocAccessPoint } from '../helpers/doc-access-point.mjs';
+import { useEngines } from '../helpers/engine';
+import { makeInvoice } from '../helpers/invoices';
+
+const engines = useEngines();
+const servers: DocAccessPoint[] = [];
+// Registered after the engines' hook, so it runs first: hooks run as a stack.
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const RECEIVER = '9915:phase4-test-receiver';
+
+describe('the engine against an access point written from the docs alone', () => {
+  it("holds an invoice the access point's check refuses with a 422, with its rules, when ours accepts it", async () => {
+    const ap = await startDocAccessPoint({
+      validateFails: (xml) => xml.includes('<cbc:ID>CHECK-2</cbc:ID>'),
+    });
+    servers.push(ap);
+    const e = await engines({
+      endpoint: ap.url,
+      secrets: memorySecretStore(ap.apiKey),
+      trackDelivery: false,
+    });
+    await e.handlers['settings:set']({ remoteValidation: true });
+    const { added } = await e.handlers['documents:add']({
+      files: ['CHECK-1', 'CHECK-2'].map((n) => ({
+        name: `${n}.xml`,
+        bytes: makeInvoice(n, { receiver: RECEIVER }),
+      })),
+    });
+    const ids = added.map((a) => a.id);
+    await e.waitUntilSettled(ids, { includeAccepted: true });
+    const [passed, refused] = await Promise.all(
+      ids.map((id) => e.handlers['documents:get']({ id })),
+    );
+    expect(passed?.state).toBe('accepted');
+    expect(refused?.state).toBe('held');
+    expect(refused?.problem?.code).toBe('CHECKS_DISAGREE');
+    expect(refused?.problem?.message).toMatch(
+      /access point's own check rejects this invoice: Business process MUST be provided\. \(PEPPOL-EN16931-R001\)\. Our check found no error/,
+    );
+    expect(refused?.validation?.accessPoint?.valid).toBe(false);
+    // Nothing the access point's check refused was sent.
+    expect([...ap.acceptedByNumber().keys()]).toEqual(['CHECK-1']);
+  });
+});
