@@ -41,6 +41,14 @@ const LIST_RETRY_MS = 30_000;
  * round was).
  */
 export const DELIVERY_COMMIT_MAX = 50;
+/**
+ * Delivery polls one by one in flight at most (a round holds up to POLL_BATCH): about what the
+ * client's pool carries at once anyway. Halved by a round that met a 429 (whose rest then waits
+ * for the pause), grown back by a few with each round that did not.
+ */
+export const DELIVERY_LANES = 64;
+const DELIVERY_LANES_MIN = 2;
+const DELIVERY_LANES_GROWTH = 4;
 
 /** A document asked about and what the access point answered (null: nothing usable). */
 interface Answer {
@@ -80,6 +88,8 @@ export class DeliveryTracking {
   private readonly budgets = new WeakMap<AccessPointClient, PollBudget>();
   /** When a list request answered too few of its round, by client (lists wait LIST_RETRY_MS). */
   private readonly listUseless = new WeakMap<AccessPointClient, number>();
+  /** Delivery polls in flight at most per access point (see DELIVERY_LANES). */
+  private readonly lanes = new WeakMap<AccessPointClient, number>();
 
   constructor(
     private readonly ctx: DeliveryContext,
@@ -148,7 +158,7 @@ export class DeliveryTracking {
     }
     if (!busy('delivery')) {
       const pollAt = repo.nextPollAtOf('delivery', accessPoint);
-      if (pollAt !== null) times.push(pollAt);
+      if (pollAt !== null) times.push(Math.max(pollAt, this.ctx.now() + pauseLeft));
     }
     if (!busy('response')) {
       const pollAt = repo.nextPollAtOf('response', accessPoint);
@@ -252,9 +262,10 @@ export class DeliveryTracking {
     accessPoint: string | null,
   ): DocumentRecord[] {
     const { repo } = this.ctx;
-    if (kind === 'delivery') return repo.duePollsOf('delivery', now, POLL_BATCH, accessPoint);
     const budget = this.budget(client);
+    // After a 429 (a send's or a poll's) no status request leaves before its pause ends.
     if (budget.paused()) return [];
+    if (kind === 'delivery') return repo.duePollsOf('delivery', now, POLL_BATCH, accessPoint);
     const limit = this.listWorthTrying(client, now) ? POLL_BATCH : budget.perRound();
     return repo.duePollsOf('response', now, limit, accessPoint);
   }
@@ -295,8 +306,9 @@ export class DeliveryTracking {
 
   /**
    * Accepted documents: a list request when many are due (the newest answer most), the others
-   * one by one, all at once; none waits for the budget. A 429 is noted (it pauses the
-   * buyer-response polls) and the document, learning nothing, is asked again on its schedule.
+   * one by one in DELIVERY_LANES lanes; none waits for the budget's rate. A 429 is noted (it
+   * pauses every status poll, see duePolls) and ends the round: the documents not asked, and the
+   * one refused, learn nothing and stay due, asked once the pause is over.
    */
   private async askDeliveries(
     due: DocumentRecord[],
@@ -307,19 +319,39 @@ export class DeliveryTracking {
     if (due.length >= LIST_POLL_THRESHOLD) {
       const listed = await client.transactions(Math.min(1000, due.length * 4));
       note(listed);
+      if (isThrottled(listed)) return [];
       if (listed.kind === 'ok') for (const tx of listed.value) known.set(tx.id, tx);
     }
-    return Promise.all(
-      due.map(async (d) => {
-        let tx = known.get(d.transaction_id ?? '') ?? null;
-        if (!tx) {
-          const outcome = await client.transaction(d.transaction_id ?? '');
-          note(outcome);
-          tx = outcome.kind === 'ok' ? outcome.value : null;
+    const answers: Answer[] = [];
+    const single: DocumentRecord[] = [];
+    for (const d of due) {
+      const tx = known.get(d.transaction_id ?? '');
+      if (tx) answers.push({ d, tx });
+      else single.push(d);
+    }
+    let throttled = false;
+    const next = single.values();
+    const lane = async (): Promise<void> => {
+      for (let d = next.next(); !d.done && !throttled; d = next.next()) {
+        if (!this.ctx.running()) return;
+        const outcome = await client.transaction(d.value.transaction_id ?? '');
+        note(outcome);
+        if (isThrottled(outcome)) {
+          throttled = true;
+          return;
         }
-        return { d, tx };
-      }),
+        answers.push({ d: d.value, tx: outcome.kind === 'ok' ? outcome.value : null });
+      }
+    };
+    const lanes = this.lanes.get(client) ?? DELIVERY_LANES;
+    await Promise.all(Array.from({ length: Math.min(lanes, single.length) }, lane));
+    this.lanes.set(
+      client,
+      throttled
+        ? Math.max(DELIVERY_LANES_MIN, Math.floor(lanes / 2))
+        : Math.min(DELIVERY_LANES, lanes + (single.length > 0 ? DELIVERY_LANES_GROWTH : 0)),
     );
+    return answers;
   }
 
   /**
