@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attemptsExhausted, deliveryFailed } from '../../app/domain/problems';
+import {
+  attemptsExhausted,
+  deliveryFailed,
+  lookupFailed,
+  receiverDoesNotAccept,
+  receiverNotOnPeppol,
+} from '../../app/domain/problems';
 import { actionHint } from '../../renderer/src/features/detail/offered-actions';
 
 // The line under a problem in the details panel: what the clerk can do, and only what is true.
@@ -21,6 +27,19 @@ describe('actionHint', () => {
     expect(actionHint({ problem: certificateFailure, nextAttemptAt: Date.now() + 60_000 })).toMatch(
       /wait for the automatic retry/,
     );
+  });
+
+  it('asks for the Peppol ID only when the buyer was not found on Peppol', () => {
+    expect(
+      actionHint({ problem: receiverNotOnPeppol('9915:not-registered'), nextAttemptAt: null }),
+    ).toMatch(/Peppol ID/);
+    // Found on Peppol, so the ID is right; the message says to contact the buyer or cancel.
+    const refusesType = receiverDoesNotAccept('9915:credit-note-only', 'Invoice');
+    // The message says to use Send anyway or cancel.
+    const lookupWentWrong = lookupFailed('0208:0987654394');
+    for (const problem of [refusesType, lookupWentWrong]) {
+      expect(actionHint({ problem, nextAttemptAt: null }), problem.code).toBeNull();
+    }
   });
 
   it('says nothing without a problem', () => {

@@ -57,11 +57,15 @@ const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
 /**
  * The line under a problem that says what the clerk can do, or null. It must stay true for the
  * document: a failed document has no automatic retry (nothing is scheduled), so it is not promised.
+ * Null where the problem's own message already says what to do.
  */
 export function actionHint(d: Pick<DocumentDetail, 'problem' | 'nextAttemptAt'>): string | null {
   const { problem } = d;
   if (!problem) return null;
   if (problem.action === 'retry' && d.nextAttemptAt === null)
     return 'Peppol Desk will not try again by itself: choose Retry when you are ready.';
+  // Asking for the Peppol ID fits a buyer who is not found, not one found on Peppol that takes
+  // no such document, nor a lookup that failed: their messages say what to do.
+  if (problem.action === 'check-receiver' && problem.code !== 'RECEIVER_NOT_ON_PEPPOL') return null;
   return ACTION_HINTS[problem.action] || null;
 }
