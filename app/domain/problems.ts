@@ -401,18 +401,22 @@ export function buyerResponseProblem(
   code: BusinessResponseCode,
   note: string | null,
 ): Problem | null {
-  const reason = note ? `: "${note}"` : ' (the buyer gave no reason)';
+  // The note's own full stop ends the sentence: `…order." Agree`, never `…order.". Agree`.
+  const quoted = note?.trim() ?? '';
+  const reason = quoted
+    ? `: "${quoted}"${/[.!?]$/.test(quoted) ? '' : '.'}`
+    : ' (the buyer gave no reason).';
   if (code === 'RE') {
     return {
       code: 'BUYER_REJECTED',
-      message: `The buyer rejected this invoice${reason}. Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
+      message: `The buyer rejected this invoice${reason} Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
       action: 'fix-file',
     };
   }
   if (code === 'UQ') {
     return {
       code: 'BUYER_QUERY',
-      message: `The buyer has a question about this invoice${reason}. Contact the buyer; they will send another answer once it is settled.`,
+      message: `The buyer has a question about this invoice${reason} Contact the buyer; they will send another answer once it is settled.`,
       action: 'none',
     };
   }
