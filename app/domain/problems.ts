@@ -101,13 +101,16 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
   return { code: `INTAKE_${error.code}`, message: error.message, action: 'fix-file' };
 }
 
-/** Our check found fatal errors (`fatal`: those findings, at least one). */
+/**
+ * Our check found fatal errors (`fatal`: those findings, at least one). The message is read on the
+ * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
+ */
 export function validationFailed(fatal: readonly Pick<Finding, 'message' | 'rule'>[]): Problem {
   const first = fatal[0];
   const message =
     fatal.length === 1 && first
       ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
-      : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). Open the details to see all, fix the invoice and drop it again.`;
+      : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The details list them all. Fix the invoice in your accounting system and drop it again.`;
   return { code: 'VALIDATION', message, action: 'fix-file' };
 }
 

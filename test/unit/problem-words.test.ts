@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validationFailed } from '../../app/domain/problems';
 import {
   attemptsExhausted,
   buyerResponseProblem,
@@ -117,6 +118,19 @@ describe("the access point's words in a clerk's message", () => {
     );
     expect(buyerResponseProblem('RE', null)!.message).toMatch(
       /^The buyer rejected this invoice \(the buyer gave no reason\)\. Agree/,
+    );
+  });
+
+  it('a check with several errors says where they are listed, true on the row and in the details', () => {
+    // The clerk walk read "Open the details to see all" at the top of the open details.
+    const p = validationFailed([
+      { rule: 'BR-CO-15', message: 'Invoice total amount with VAT (BT-112) must equal …' },
+      { rule: 'BR-CO-14', message: 'Invoice total VAT amount (BT-110) must equal …' },
+    ]);
+    expect(p.message).toMatch(/^2 problems found, first: Invoice total amount with VAT/);
+    expect(p.message).not.toMatch(/Open the details/);
+    expect(p.message).toMatch(
+      /The details list them all\. Fix the invoice in your accounting system and drop it again\.$/,
     );
   });
 });
