@@ -125,8 +125,20 @@ function EmptyState({
   );
 }
 
-/** Characters of a file name kept whatever the width: the end, where files of a folder differ. */
-const NAME_END = 8;
+/** The end of a file name kept whatever the width (where files of a folder differ), in characters. */
+const NAME_END = { least: 8, most: 14 };
+
+/**
+ * Where a name's kept end starts: after a separator ("INV-2026-11-|CERT-1.xml"), so the end is
+ * whole words, else its last `least` characters; the whole name when it is short.
+ */
+function nameEndAt(base: string): number {
+  if (base.length <= NAME_END.most) return base.length;
+  for (let i = base.length - NAME_END.least; i >= base.length - NAME_END.most; i--) {
+    if (/[-_ .]/.test(base[i - 1]!)) return i;
+  }
+  return base.length - NAME_END.least;
+}
 
 /**
  * A file's path that keeps what tells files apart when the column is narrow: the folder gives way
@@ -136,7 +148,7 @@ const NAME_END = 8;
 function FileName({ name }: { name: string }) {
   const cut = name.lastIndexOf('/') + 1;
   const base = name.slice(cut);
-  const split = base.length > NAME_END + 4 ? base.length - NAME_END : base.length;
+  const split = nameEndAt(base);
   return (
     <>
       {cut > 0 && <span className="file-dir">{name.slice(0, cut)}</span>}
