@@ -3,6 +3,7 @@ import {
   attemptsExhausted,
   deliveryFailed,
   lookupFailed,
+  validationFailed,
   receiverDoesNotAccept,
   receiverNotOnPeppol,
 } from '../../app/domain/problems';
@@ -40,6 +41,14 @@ describe('actionHint', () => {
     for (const problem of [refusesType, lookupWentWrong]) {
       expect(actionHint({ problem, nextAttemptAt: null }), problem.code).toBeNull();
     }
+  });
+
+  it("adds nothing to the check's own advice (it says to fix the invoice and drop it again)", () => {
+    const problem = validationFailed([
+      { rule: 'PEPPOL-EN16931-R003', message: 'A buyer reference (BT-10) … must be provided.' },
+    ]);
+    expect(problem.message).toMatch(/Fix the invoice in your accounting system and drop it again/);
+    expect(actionHint({ problem, nextAttemptAt: null })).toBeNull();
   });
 
   it('says nothing without a problem', () => {

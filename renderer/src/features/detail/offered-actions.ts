@@ -67,5 +67,8 @@ export function actionHint(d: Pick<DocumentDetail, 'problem' | 'nextAttemptAt'>)
   // Asking for the Peppol ID fits a buyer who is not found, not one found on Peppol that takes
   // no such document, nor a lookup that failed: their messages say what to do.
   if (problem.action === 'check-receiver' && problem.code !== 'RECEIVER_NOT_ON_PEPPOL') return null;
+  // The check's message ends "Fix the invoice in your accounting system and drop it again.":
+  // the same advice again in other words would only make the clerk wonder about a difference.
+  if (problem.code === 'VALIDATION') return null;
   return ACTION_HINTS[problem.action] || null;
 }
