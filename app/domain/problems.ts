@@ -101,13 +101,16 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
   return { code: `INTAKE_${error.code}`, message: error.message, action: 'fix-file' };
 }
 
-/** Our check found fatal errors (`fatal`: those findings, at least one). */
+/**
+ * Our check found fatal errors (`fatal`: those findings, at least one). The message is read on the
+ * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
+ */
 export function validationFailed(fatal: readonly Pick<Finding, 'message' | 'rule'>[]): Problem {
   const first = fatal[0];
   const message =
     fatal.length === 1 && first
       ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
-      : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). Open the details to see all, fix the invoice and drop it again.`;
+      : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The details list them all. Fix the invoice in your accounting system and drop it again.`;
   return { code: 'VALIDATION', message, action: 'fix-file' };
 }
 
@@ -401,18 +404,22 @@ export function buyerResponseProblem(
   code: BusinessResponseCode,
   note: string | null,
 ): Problem | null {
-  const reason = note ? `: "${note}"` : ' (the buyer gave no reason)';
+  // The note's own full stop ends the sentence: `…order." Agree`, never `…order.". Agree`.
+  const quoted = note?.trim() ?? '';
+  const reason = quoted
+    ? `: "${quoted}"${/[.!?]$/.test(quoted) ? '' : '.'}`
+    : ' (the buyer gave no reason).';
   if (code === 'RE') {
     return {
       code: 'BUYER_REJECTED',
-      message: `The buyer rejected this invoice${reason}. Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
+      message: `The buyer rejected this invoice${reason} Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
       action: 'fix-file',
     };
   }
   if (code === 'UQ') {
     return {
       code: 'BUYER_QUERY',
-      message: `The buyer has a question about this invoice${reason}. Contact the buyer; they will send another answer once it is settled.`,
+      message: `The buyer has a question about this invoice${reason} Contact the buyer; they will send another answer once it is settled.`,
       action: 'none',
     };
   }

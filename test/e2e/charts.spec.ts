@@ -126,3 +126,23 @@ test('a window that reaches back before the desk started says since when it coun
     /^ \(since \d{1,2}:\d\d(:\d\d)?\s?(AM|PM)?, when Peppol Desk started\)$/,
   );
 });
+
+test('beside an open details panel the time-per-step plot keeps its width (the table goes under it)', async ({
+  desk,
+}, testInfo) => {
+  // The clerk walk's window: at 1280×800 the plot beside its table was squeezed to a sliver.
+  await desk.page.setViewportSize({ width: 1280, height: 800 });
+  const prefix = uniquePrefix('CHARTWIDTH');
+  await desk.chooseFiles(
+    writeFiles(testInfo.outputPath('in'), { [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`) }),
+  );
+  await desk.searchFor(prefix);
+  await desk.openDetails(desk.rowByInvoice(`${prefix}-1`));
+  const performance = desk.page.getByTestId('performance');
+  if ((await performance.getAttribute('open')) === null)
+    await performance.locator('summary').click();
+  const plot = desk.latencyChart.locator('.chart-canvas');
+  await expect(plot).toBeVisible();
+  await expect.poll(async () => (await plot.boundingBox())?.width ?? 0).toBeGreaterThan(200);
+  await desk.screenshot('charts-beside-details', testInfo);
+});

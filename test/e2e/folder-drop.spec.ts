@@ -16,7 +16,10 @@ test('dropping a folder adds the XML files inside it, subfolders too', async ({
   mkdirSync(join(folder, 'empty'), { recursive: true });
 
   await desk.dropPaths([folder]);
-  await expect(desk.toast('2 added, 1 skipped (not XML)')).toBeVisible();
+  const toast = desk.toast('2 added, 1 skipped (not XML)');
+  await expect(toast).toBeVisible();
+  // The skipped file is named, so the clerk knows what was left out.
+  await expect(toast).toContainText(`${prefix}/notes.txt: Not an XML file, so it was not added.`);
   await desk.searchFor(prefix);
   await expect(desk.rowByFile(`${prefix}/march/${prefix}-2.xml`)).toBeVisible();
   await expect(desk.rowByFile(`${prefix}/${prefix}-1.xml`)).toBeVisible();

@@ -72,3 +72,43 @@ test('the Performance panel folds and stays as it was left', async ({ desk }) =>
   await expect(desk.page.getByTestId('performance')).not.toHaveAttribute('open');
   await expect(desk.throughputChart).toBeHidden();
 });
+
+test("at 1024×700 with the details open, a dropped folder's rows still show the end of each file's name", async ({
+  desk,
+}, testInfo) => {
+  // The clerk walk's month-end folder: with the panel open every row read "drop/INV-2026-…",
+  // the part that tells the files apart cut off. Now the folder and the middle give way.
+  const prefix = uniquePrefix('NAMES');
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(folder, {
+    'INV-2026-11-0001.xml': validInvoice(`${prefix}-1`),
+    'INV-2026-11-0002.xml': validInvoice(`${prefix}-2`),
+  });
+  await desk.dropPaths([folder]);
+  await desk.searchFor(prefix);
+  await desk.expectRowTotal(2);
+  await desk.openDetails(desk.rowByInvoice(`${prefix}-1`));
+  for (const n of ['0001', '0002']) {
+    const cell = desk.rowByFile(`${prefix}/INV-2026-11-${n}.xml`).locator('.col-file');
+    // The whole path is there (and in the title); the end that tells the files apart is shown.
+    await expect(cell).toHaveText(`${prefix}/INV-2026-11-${n}.xml`);
+    await expect(cell).toHaveAttribute('title', `${prefix}/INV-2026-11-${n}.xml`);
+    const end = cell.locator('.file-end');
+    await expect(end).toHaveText(`${n}.xml`);
+    expect(
+      await end.evaluate((el) => {
+        const text = document.createRange();
+        text.selectNodeContents(el);
+        const shown = el.getBoundingClientRect();
+        const box = el.parentElement!.getBoundingClientRect();
+        const padding = parseFloat(getComputedStyle(el.parentElement!).paddingRight);
+        return (
+          text.getBoundingClientRect().width <= shown.width + 0.01 &&
+          shown.right <= box.right - padding + 0.5
+        );
+      }),
+      `${n}.xml is shown in full`,
+    ).toBe(true);
+  }
+  await desk.screenshot('layout-1024-file-names', testInfo);
+});

@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
-test('every waiting row says why it waits: offline with the next try, paused since when', async ({
+test('every waiting row and its details say why it waits: offline with the next try, paused since when', async ({
   desk,
 }, testInfo) => {
   const sandbox = await desk.sandbox();
@@ -34,6 +34,11 @@ test('every waiting row says why it waits: offline with the next try, paused sin
     await desk.waitForState(paused, ['queued']);
     const pausedId = (await paused.getAttribute('data-testid'))!.slice('row-'.length);
     await expect(desk.page.getByTestId(`wait-reason-${pausedId}`)).toHaveText(
+      /^Paused by you since \S+/,
+    );
+    // Its details say it too (they said only "Queued", less than the row).
+    await desk.openDetails(paused);
+    await expect(desk.detailPanel.getByTestId('detail-wait-reason')).toHaveText(
       /^Paused by you since \S+/,
     );
   } finally {

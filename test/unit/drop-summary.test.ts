@@ -17,19 +17,21 @@ describe('drop summary', () => {
           { fileName: 'x.xml', message: 'This item is not a file.' },
         ],
       },
-      2,
+      ['march/statement.pdf', 'march/notes.txt'],
     );
     expect(summary.title).toBe('1 added, 3 already known, 3 rejected, 2 skipped (not XML)');
     expect(summary.lines).toEqual([
       '3 already known: a.xml, b.xml, c.xml',
       '2 files, e1.xml, e2.xml: The file is empty.',
       'x.xml: This item is not a file.',
+      // The clerk walk's drop said only "3 skipped (not XML)": which ones, they could not tell.
+      'march/statement.pdf, march/notes.txt: Not XML files, so they were not added. Peppol Desk sends invoices saved as XML.',
     ]);
   });
 
   it('lists at most ten names per group', () => {
     const known = Array.from({ length: 25 }, (_, i) => ({ id: i, fileName: `k${i}.xml` }));
-    const { lines } = summarize({ added: [], known, rejected: [] }, 0);
+    const { lines } = summarize({ added: [], known, rejected: [] }, []);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^25 already known: k0\.xml, k1\.xml, .*k9\.xml and 15 more$/);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { validationFailed } from '../../app/domain/problems';
 import {
   attemptsExhausted,
+  buyerResponseProblem,
   deliveryFailed,
   deliveryFailedWords,
   offlineWords,
@@ -101,6 +103,34 @@ describe("the access point's words in a clerk's message", () => {
     expect(p.action).not.toBe('check-receiver');
     expect(deliveryFailedWords(null, 'Receiving AP timed out')).toBe(
       "Delivery to the buyer's access point failed",
+    );
+  });
+
+  it("quotes the buyer's note as one sentence, without a second full stop after its own", () => {
+    // The clerk walk's rejection read `…to a purchase order.". Agree the correction…`.
+    expect(
+      buyerResponseProblem('RE', 'The order reference is missing; we cannot match it.')!.message,
+    ).toBe(
+      'The buyer rejected this invoice: "The order reference is missing; we cannot match it." Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.',
+    );
+    expect(buyerResponseProblem('UQ', 'Which delivery date')!.message).toMatch(
+      /^The buyer has a question about this invoice: "Which delivery date"\. Contact the buyer;/,
+    );
+    expect(buyerResponseProblem('RE', null)!.message).toMatch(
+      /^The buyer rejected this invoice \(the buyer gave no reason\)\. Agree/,
+    );
+  });
+
+  it('a check with several errors says where they are listed, true on the row and in the details', () => {
+    // The clerk walk read "Open the details to see all" at the top of the open details.
+    const p = validationFailed([
+      { rule: 'BR-CO-15', message: 'Invoice total amount with VAT (BT-112) must equal …' },
+      { rule: 'BR-CO-14', message: 'Invoice total VAT amount (BT-110) must equal …' },
+    ]);
+    expect(p.message).toMatch(/^2 problems found, first: Invoice total amount with VAT/);
+    expect(p.message).not.toMatch(/Open the details/);
+    expect(p.message).toMatch(
+      /The details list them all\. Fix the invoice in your accounting system and drop it again\.$/,
     );
   });
 });

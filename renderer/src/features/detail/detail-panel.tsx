@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { DocumentDetail } from '../../../../app/contract';
 import { useDetailStore } from '../../stores/detail-store';
 import { StatusLabel } from '../documents/status-cell';
+import { WaitReason } from '../documents/wait-reason';
 import { ChecksDisagree } from './checks-disagree';
 import { DeliverySection } from './delivery-section';
 import { DocumentTimeline } from './document-timeline';
@@ -18,6 +19,8 @@ function Body({ d }: { d: DocumentDetail }) {
       <div className="detail-status">
         <StatusLabel state={d.state} />
         {d.attempts > 1 && <span className="muted"> · attempt {d.attempts}</span>}
+        {/* A problem says it already (with the next attempt); otherwise say why it waits. */}
+        {!d.problem && <WaitReason row={d} testId="detail-wait-reason" />}
       </div>
       <ProblemSection d={d} />
       <ChecksDisagree d={d} />

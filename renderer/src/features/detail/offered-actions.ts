@@ -1,4 +1,4 @@
-import type { DocumentDetail } from '../../../../app/contract';
+import type { DocumentDetail, DocumentProblem } from '../../../../app/contract';
 import type { DocumentAction } from '../../stores/document-actions';
 
 /** An action that is not offered here, and why (shown in place of its button). */
@@ -42,4 +42,33 @@ function whyNot(
   if (action === 'cancel' && d.mayHaveReachedAccessPoint)
     return 'Cancel is not offered: this invoice may already have reached the access point. Retry to find out (it cannot arrive twice).';
   return null;
+}
+
+const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
+  'fix-file': 'Fix the file in your invoicing software, then drop the corrected file again.',
+  retry: 'You can try again now, or wait for the automatic retry.',
+  'check-settings': 'Open Settings and check the provider address and API key.',
+  'check-receiver': 'Ask the buyer for their Peppol ID, or send this invoice another way.',
+  decide: 'Decide whether to send it anyway or cancel it.',
+  wait: 'Nothing to do: Peppol Desk keeps trying.',
+  none: '',
+};
+
+/**
+ * The line under a problem that says what the clerk can do, or null. It must stay true for the
+ * document: a failed document has no automatic retry (nothing is scheduled), so it is not promised.
+ * Null where the problem's own message already says what to do.
+ */
+export function actionHint(d: Pick<DocumentDetail, 'problem' | 'nextAttemptAt'>): string | null {
+  const { problem } = d;
+  if (!problem) return null;
+  if (problem.action === 'retry' && d.nextAttemptAt === null)
+    return 'Peppol Desk will not try again by itself: choose Retry when you are ready.';
+  // Asking for the Peppol ID fits a buyer who is not found, not one found on Peppol that takes
+  // no such document, nor a lookup that failed: their messages say what to do.
+  if (problem.action === 'check-receiver' && problem.code !== 'RECEIVER_NOT_ON_PEPPOL') return null;
+  // The check's message ends "Fix the invoice in your accounting system and drop it again.":
+  // the same advice again in other words would only make the clerk wonder about a difference.
+  if (problem.code === 'VALIDATION') return null;
+  return ACTION_HINTS[problem.action] || null;
 }

@@ -1,17 +1,7 @@
-import type { DocumentDetail, DocumentProblem } from '../../../../app/contract';
+import type { DocumentDetail } from '../../../../app/contract';
 import { formatTime } from '../../lib/format';
 import { ACTION_LABELS, requestDocumentAction } from '../../stores/document-actions';
-import { actionsFor } from './offered-actions';
-
-const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
-  'fix-file': 'Fix the file in your invoicing software, then drop the corrected file again.',
-  retry: 'You can try again now, or wait for the automatic retry.',
-  'check-settings': 'Open Settings and check the provider address and API key.',
-  'check-receiver': 'Ask the buyer for their Peppol ID, or send this invoice another way.',
-  decide: 'Decide whether to send it anyway or cancel it.',
-  wait: 'Nothing to do: Peppol Desk keeps trying.',
-  none: '',
-};
+import { actionHint, actionsFor } from './offered-actions';
 
 /**
  * What went wrong, what to do about it, and the buttons that can help (with the reason for any
@@ -19,6 +9,7 @@ const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
  */
 export function ProblemSection({ d }: { d: DocumentDetail }) {
   const { offered: actions, unavailable } = actionsFor(d);
+  const hint = actionHint(d);
   if (!d.problem && actions.length === 0 && unavailable.length === 0) return null;
   return (
     <section className="problem" data-testid="detail-problem" aria-label="Problem">
@@ -27,9 +18,7 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
           <p className="problem-message" data-testid="problem-message">
             {d.problem.message}
           </p>
-          {ACTION_HINTS[d.problem.action] && (
-            <p className="muted">{ACTION_HINTS[d.problem.action]}</p>
-          )}
+          {hint && <p className="muted">{hint}</p>}
         </>
       )}
       {d.nextAttemptAt !== null && (

@@ -125,6 +125,39 @@ function EmptyState({
   );
 }
 
+/** The end of a file name kept whatever the width (where files of a folder differ), in characters. */
+const NAME_END = { least: 8, most: 14 };
+
+/**
+ * Where a name's kept end starts: after a separator ("INV-2026-11-|CERT-1.xml"), so the end is
+ * whole words, else its last `least` characters; the whole name when it is short.
+ */
+function nameEndAt(base: string): number {
+  if (base.length <= NAME_END.most) return base.length;
+  for (let i = base.length - NAME_END.least; i >= base.length - NAME_END.most; i--) {
+    if (/[-_ .]/.test(base[i - 1]!)) return i;
+  }
+  return base.length - NAME_END.least;
+}
+
+/**
+ * A file's path that keeps what tells files apart when the column is narrow: the folder gives way
+ * first, then the middle of the name ("INV-20…0007.xml"), never its end; the cell's title has it
+ * all. Every file of a dropped month-end folder starts with the same "drop/INV-2026-".
+ */
+function FileName({ name }: { name: string }) {
+  const cut = name.lastIndexOf('/') + 1;
+  const base = name.slice(cut);
+  const split = nameEndAt(base);
+  return (
+    <>
+      {cut > 0 && <span className="file-dir">{name.slice(0, cut)}</span>}
+      <span className="file-start">{base.slice(0, split)}</span>
+      {split < base.length && <span className="file-end">{base.slice(split)}</span>}
+    </>
+  );
+}
+
 /** The virtualized document list: only the rows on screen are rendered and fetched. */
 export function DocumentTable() {
   const { count, rowAt } = useRowAccessor();
@@ -314,7 +347,7 @@ export function DocumentTable() {
                   <WaitReason row={row} />
                 </div>
                 <div role="cell" className="cell col-file" title={row.fileName}>
-                  {row.fileName}
+                  <FileName name={row.fileName} />
                 </div>
                 <div role="cell" className="cell col-number">
                   {row.invoiceNumber ?? '—'}

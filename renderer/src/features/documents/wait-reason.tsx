@@ -37,14 +37,27 @@ export function waitReason(
   return null;
 }
 
-/** The reason a row waits, under its status. */
-export function WaitReason({ row }: { row: DocumentRow }) {
+/**
+ * The reason a document waits: under its status in the table, and beside the status in the
+ * details panel (`testId` there), so opening a waiting document says as much as its row.
+ */
+export function WaitReason({
+  row,
+  testId,
+}: {
+  row: Pick<DocumentRow, 'id' | 'state' | 'attempts' | 'nextAttemptAt'>;
+  testId?: string;
+}) {
   const status = useConnectionStore((s) => s.status);
   const maxAttempts = useSettingsStore((s) => s.settings?.maxAttempts ?? null);
   const reason = waitReason(row, status, maxAttempts);
   if (!reason) return null;
   return (
-    <span className="wait-reason muted small" title={reason} data-testid={`wait-reason-${row.id}`}>
+    <span
+      className="wait-reason muted small"
+      title={reason}
+      data-testid={testId ?? `wait-reason-${row.id}`}
+    >
       {reason}
     </span>
   );

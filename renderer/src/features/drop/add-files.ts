@@ -3,7 +3,7 @@ import { getApi } from '../../bridge';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useToastStore } from '../../stores/toast-store';
 import type { Collected, PickedFile } from './collect-files';
-import { summarize } from './drop-summary';
+import { skippedLines, summarize } from './drop-summary';
 
 /** Limits of one `documents:add` call: big enough to be fast, small enough to keep memory flat. */
 const MAX_FILES_PER_CALL = 200;
@@ -72,8 +72,11 @@ async function addNow(
   if (files.length === 0) {
     toasts.push({
       kind: 'warning',
-      title: skipped > 0 ? `No XML files found (${skipped} other files skipped)` : 'Nothing to add',
-      lines: [],
+      title:
+        skipped.length > 0
+          ? `No XML files found (${skipped.length} other files skipped)`
+          : 'Nothing to add',
+      lines: skippedLines(skipped),
       ttlMs: 8000,
     });
     return;

@@ -6,8 +6,8 @@ export interface PickedFile {
 
 export interface Collected {
   files: PickedFile[];
-  /** Files inside dropped folders that are not XML (not sent, only counted). */
-  skipped: number;
+  /** Files inside dropped folders that are not XML (not sent; named in the drop's summary). */
+  skipped: string[];
 }
 
 const isXmlName = (name: string): boolean => /\.xml$/i.test(name);
@@ -35,7 +35,7 @@ async function walk(entry: FileSystemEntry, out: Collected, inFolder: boolean): 
   if (entry.isFile) {
     // Inside folders only XML counts: folders often hold PDFs and spreadsheets next to invoices.
     if (inFolder && (isHidden(relative) || !isXmlName(relative))) {
-      out.skipped++;
+      out.skipped.push(relative);
       return;
     }
     out.files.push({ name: relative, file: await fileOf(entry as FileSystemFileEntry) });
@@ -64,7 +64,7 @@ export function collectDropped(data: DataTransfer): Promise<Collected> {
   }
   if (entries.length === 0 && plain.length === 0) plain.push(...Array.from(data.files));
   return (async () => {
-    const out: Collected = { files: plain.map((file) => ({ name: file.name, file })), skipped: 0 };
+    const out: Collected = { files: plain.map((file) => ({ name: file.name, file })), skipped: [] };
     for (const entry of entries) await walk(entry, out, false);
     return out;
   })();
@@ -77,6 +77,6 @@ export function collectChosen(list: FileList): Collected {
       name: file.webkitRelativePath || file.name,
       file,
     })),
-    skipped: 0,
+    skipped: [],
   };
 }

@@ -9,16 +9,30 @@ function nameList(names: string[]): string {
   return more > 0 ? `${shown} and ${more} more` : shown;
 }
 
+/** The files of dropped folders left out because they are not XML, named ("a.pdf, b.txt: …"). */
+export function skippedLines(skipped: string[]): string[] {
+  if (skipped.length === 0) return [];
+  const what =
+    skipped.length === 1
+      ? 'Not an XML file, so it was not added'
+      : 'Not XML files, so they were not added';
+  return [`${nameList(skipped)}: ${what}. Peppol Desk sends invoices saved as XML.`];
+}
+
 /**
  * "3 added, 2 already known, 1 rejected" and, under it, which files: the known ones in one line
  * ("2 already known: a.xml, b.xml"), the rejected ones grouped by reason ("c.xml: The file is
- * empty. …"). Nothing the clerk dropped goes unnamed unless it was added.
+ * empty. …"), the skipped ones (not XML). Nothing the clerk dropped goes unnamed unless it was
+ * added.
  */
-export function summarize(result: AddResult, skipped: number): { title: string; lines: string[] } {
+export function summarize(
+  result: AddResult,
+  skipped: string[],
+): { title: string; lines: string[] } {
   const parts = [`${result.added.length} added`];
   if (result.known.length > 0) parts.push(`${result.known.length} already known`);
   if (result.rejected.length > 0) parts.push(`${result.rejected.length} rejected`);
-  if (skipped > 0) parts.push(`${skipped} skipped (not XML)`);
+  if (skipped.length > 0) parts.push(`${skipped.length} skipped (not XML)`);
   const lines: string[] = [];
   if (result.known.length > 0) {
     lines.push(
@@ -38,5 +52,6 @@ export function summarize(result: AddResult, skipped: number): { title: string; 
         : `${names.length} files, ${nameList(names)}: ${message}`,
     );
   }
+  lines.push(...skippedLines(skipped));
   return { title: parts.join(', '), lines };
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  attemptsExhausted,
+  deliveryFailed,
+  lookupFailed,
+  validationFailed,
+  receiverDoesNotAccept,
+  receiverNotOnPeppol,
+} from '../../app/domain/problems';
+import { actionHint } from '../../renderer/src/features/detail/offered-actions';
+
+// The line under a problem in the details panel: what the clerk can do, and only what is true.
+
+const certificateFailure = deliveryFailed('CERTIFICATE_ERROR', 'PKIX path validation failed');
+const attemptsUsedUp = attemptsExhausted(8, 'The access point did not answer');
+
+describe('actionHint', () => {
+  it('promises no automatic retry to a failed document (nothing is scheduled)', () => {
+    for (const problem of [certificateFailure, attemptsUsedUp]) {
+      const hint = actionHint({ problem, nextAttemptAt: null });
+      expect(hint, problem.code).toBe(
+        'Peppol Desk will not try again by itself: choose Retry when you are ready.',
+      );
+    }
+  });
+
+  it('mentions the automatic retry only when one is scheduled', () => {
+    expect(actionHint({ problem: certificateFailure, nextAttemptAt: Date.now() + 60_000 })).toMatch(
+      /wait for the automatic retry/,
+    );
+  });
+
+  it('asks for the Peppol ID only when the buyer was not found on Peppol', () => {
+    expect(
+      actionHint({ problem: receiverNotOnPeppol('9915:not-registered'), nextAttemptAt: null }),
+    ).toMatch(/Peppol ID/);
+    // Found on Peppol, so the ID is right; the message says to contact the buyer or cancel.
+    const refusesType = receiverDoesNotAccept('9915:credit-note-only', 'Invoice');
+    // The message says to use Send anyway or cancel.
+    const lookupWentWrong = lookupFailed('0208:0987654394');
+    for (const problem of [refusesType, lookupWentWrong]) {
+      expect(actionHint({ problem, nextAttemptAt: null }), problem.code).toBeNull();
+    }
+  });
+
+  it("adds nothing to the check's own advice (it says to fix the invoice and drop it again)", () => {
+    const problem = validationFailed([
+      { rule: 'PEPPOL-EN16931-R003', message: 'A buyer reference (BT-10) … must be provided.' },
+    ]);
+    expect(problem.message).toMatch(/Fix the invoice in your accounting system and drop it again/);
+    expect(actionHint({ problem, nextAttemptAt: null })).toBeNull();
+  });
+
+  it('says nothing without a problem', () => {
+    expect(actionHint({ problem: null, nextAttemptAt: null })).toBeNull();
+  });
+});
