@@ -7,6 +7,7 @@
  * - A request that cannot reach the access point (refused, reset, its address not found) makes it
  *   offline, in `offlineWords`; one probe at a time then backs off, doubling up to a maximum.
  * - A 429 shows "Throttled" for a moment; a long Retry-After also closes the send gate.
+ * - A 401 or 403 says it is there but refuses the API key: "refused", in `KEY_REFUSED_WORDS`.
  * - Any other answer (accepted or refused) says it is there: online again, once a throttle and
  *   the send gate are over.
  * - A 5xx or a timeout comes from a server that is there but struggling: it changes nothing
@@ -16,7 +17,7 @@ import { offlineWords } from '../domain/problems';
 import type { ApOutcome } from './client';
 
 /** The header's state of the access point (ConnectionStatus['state']). */
-export type ReachState = 'connecting' | 'online' | 'offline' | 'throttled';
+export type ReachState = 'connecting' | 'online' | 'offline' | 'throttled' | 'refused';
 
 /** A Retry-After this long stops every send, not only the refused one (ms). */
 export const LONG_RETRY_AFTER_MS = 5_000;
@@ -26,6 +27,10 @@ export const THROTTLED_SHOWN_MS = 2_000;
 
 /** The header's words while the access point asks us to slow down. */
 export const THROTTLED_WORDS = 'The access point asked us to slow down.';
+
+/** The header's words while the access point refuses the API key (401 or 403). */
+export const KEY_REFUSED_WORDS =
+  'The access point did not accept the API key. Check the key in Settings, then retry.';
 
 /** How probing backs off while offline. */
 export interface ReachabilityOptions {
@@ -89,6 +94,13 @@ export class Reachability {
       this.offline = false;
       this.probeDelayMs = this.options.probeInitialMs;
     }
+    // There, but refusing the key: every send fails until the clerk changes it (any other
+    // answer, a file's refusal included, means the key was accepted).
+    if (
+      outcome.kind === 'permanent' &&
+      (outcome.error.status === 401 || outcome.error.status === 403)
+    )
+      return this.show('refused', KEY_REFUSED_WORDS);
     if (this.state !== 'online' && now >= this.sendGateUntil && now >= this.throttledUntil)
       return this.show('online', null);
     return false;

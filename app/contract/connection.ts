@@ -8,7 +8,8 @@ export type Environment = 'sandbox' | 'test' | 'production';
 
 /** Connection to the access point, as shown in the header. */
 export interface ConnectionStatus {
-  state: 'connecting' | 'online' | 'offline' | 'throttled';
+  /** `refused`: the access point answers, but not to this API key (401 or 403). */
+  state: 'connecting' | 'online' | 'offline' | 'throttled' | 'refused';
   environment: Environment;
   endpoint: string;
   /** The access point in use as documents are pinned to it (`sandbox` for the built-in one). */

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApOutcome } from '../../app/access-point/client';
 import {
+  KEY_REFUSED_WORDS,
   LONG_RETRY_AFTER_MS,
   Reachability,
   THROTTLED_SHOWN_MS,
@@ -45,6 +46,31 @@ const make = (initial?: 'connecting' | 'online') =>
   new Reachability({ probeInitialMs: 1_000, probeMaxMs: 4_000 }, initial);
 
 describe('reachability of the access point', () => {
+  it('says the key is not accepted while the access point answers 401 or 403, online on any other answer', () => {
+    const r = make('online');
+    const keyRefused = (status: number) =>
+      ({
+        kind: 'permanent',
+        error: { status, code: 'UNAUTHORIZED', message: 'Invalid API key', details: null },
+      }) as ApOutcome<unknown>;
+    expect(r.note(keyRefused(401), 0)).toBe(true);
+    expect([r.state, r.message, r.maySend(0)]).toEqual(['refused', KEY_REFUSED_WORDS, true]);
+    // Told once.
+    expect(r.note(keyRefused(403), 10)).toBe(false);
+    // From offline too: the answer says it is there.
+    r.note(REFUSED, 20);
+    expect(r.note(keyRefused(401), 30)).toBe(true);
+    expect([r.state, r.offline]).toEqual(['refused', false]);
+    // A 5xx says nothing about the key.
+    expect(r.note(BUSY, 40)).toBe(false);
+    // A file's refusal means the key was accepted; so does an acceptance.
+    expect(r.note(REFUSAL, 50)).toBe(true);
+    expect([r.state, r.message]).toEqual(['online', null]);
+    r.note(keyRefused(401), 60);
+    expect(r.note(OK, 70)).toBe(true);
+    expect(r.state).toBe('online');
+  });
+
   it('offline in plain words when a request cannot reach it, told once; online on any answer', () => {
     const r = make('online');
     expect([r.state, r.message, r.nextTryAt()]).toEqual(['online', null, null]);

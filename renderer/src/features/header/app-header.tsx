@@ -15,6 +15,8 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
       return `Offline — ${formatCount(waiting)} waiting`;
     case 'throttled':
       return 'Throttled';
+    case 'refused':
+      return 'API key not accepted';
     case 'connecting':
       return 'Connecting…';
   }
