@@ -317,41 +317,42 @@ describe('RateGate', () => {
     expect(gate.batchesHeldMs()).toBe(1000);
   });
 
-  it('while single sends are refused, a batch refused with a short wait teaches the rate instead of holding', () => {
-    let t = 0;
-    const gate = new RateGate({ startRate: null, now: () => t });
-    for (; t < 1000; t += 10) {
+  /** A gate whose single sends went at 100/s for a second and were then refused (at t = 1000). */
+  function refusedAfterOneSecond() {
+    const clock = { t: 0 };
+    const gate = new RateGate({ startRate: null, now: () => clock.t });
+    for (; clock.t < 1000; clock.t += 10) {
       gate.take('single');
       gate.onAnswered('single');
     }
     gate.onRateLimited('single');
+    return { gate, clock };
+  }
+
+  it('while single sends are refused, a batch refused with a short wait teaches the rate instead of holding', () => {
+    const { gate, clock } = refusedAfterOneSecond();
     const learned = gate.rate;
-    for (t = 1000; t < 3000; t += 10) gate.onAnswered('batch');
+    for (clock.t = 1000; clock.t < 3000; clock.t += 10) gate.onAnswered('batch');
     gate.onRateLimited('batch', 1000);
     expect(gate.batchesHeldMs()).toBe(0);
     expect(gate.rate).toBeLessThan(learned);
     // A long wait is the quota of batches, not the rate: held, the rate unchanged.
     const rate = gate.rate;
-    t = 2500;
+    clock.t = 3500;
     gate.onRateLimited('batch', 6000);
     expect(gate.batchesHeldMs()).toBe(6000);
     expect(gate.rate).toBe(rate);
-    // Single sends not refused for a while (the learned rate holds them): a batch refused
-    // without a wait is the quota of batches again (held), not a reason to cut the rate.
-    t = 9000;
+    // After that hold, single sends not refused for a while (the learned rate holds them): a
+    // batch refused without a wait is the quota of batches again (held), not a rate to cut.
+    clock.t = 10_000;
+    expect(gate.batchesHeldMs()).toBe(0);
     gate.onRateLimited('batch');
     expect(gate.batchesHeldMs()).toBeGreaterThan(0);
     expect(gate.rate).toBe(rate);
   });
 
   it('a 429 on a single send still teaches the rate (batches follow the same pace)', () => {
-    let t = 0;
-    const gate = new RateGate({ startRate: null, now: () => t });
-    for (; t < 1000; t += 10) {
-      gate.take('single');
-      gate.onAnswered('single');
-    }
-    gate.onRateLimited('single');
+    const { gate } = refusedAfterOneSecond();
     expect(gate.paced).toBe(true);
     expect(gate.rate).toBeLessThan(100);
     expect(gate.batchesHeldMs()).toBe(0);
