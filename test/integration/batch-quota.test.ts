@@ -53,9 +53,10 @@ describe('a quota of batches per minute', () => {
     // The quota's burst went in batches; the access point refused at least one more.
     expect(batches.byStatus['200']).toBeGreaterThanOrEqual(1);
     expect(batches.byStatus['429']).toBeGreaterThanOrEqual(1);
-    // Held back after it for its Retry-After (6 s, one batch's share of the minute): asked
-    // again about once per hold, not again and again.
-    expect(batches.byStatus['429']).toBeLessThanOrEqual(2 + Math.floor(seconds / 6));
+    // Held back after it for its Retry-After (6 s, one batch's share of the minute): refused
+    // are the batches in flight together when the quota ran out (at most 8 at once), then about
+    // one per hold, not again and again (CI run 34 saw 3 in 1.7 s; the bound was 2).
+    expect(batches.byStatus['429']).toBeLessThanOrEqual(8 + Math.floor(seconds / 6));
     // Most went on their own, none refused for the rate.
     expect(singles.total).toBeGreaterThanOrEqual(300 - 10 * batches.byStatus['200']!);
     expect(singles.byStatus['429'] ?? 0).toBe(0);
