@@ -239,7 +239,11 @@ function checkBasic(n: XNode, out: Finding[]): void {
       return;
     case Kind.Date:
       if (!validDate(v)) {
-        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid date; use YYYY-MM-DD.`));
+        // Written right but no such day (2026-11-31, 2025-02-29): the format is not the problem.
+        const why = DATE.test(v)
+          ? 'is not a day of the calendar'
+          : 'is not a valid date; use YYYY-MM-DD';
+        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" ${why}.`));
       }
       return;
     case Kind.Time:
