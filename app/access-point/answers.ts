@@ -18,6 +18,12 @@ export interface VersionInfo {
   peppol_ap_id?: string;
   environment?: string;
   status?: string;
+  /**
+   * Ours, not the provider's docs: true when the access point answers an identical batch sent
+   * again under the same Idempotency-Key with the first answer (our sandbox does). Batches are
+   * used only then (see AccessPointClient.batchSupported).
+   */
+  batch_idempotency?: boolean;
 }
 
 /** Answer of a single send. */

@@ -125,6 +125,8 @@ export class AccessPointClient {
   private gzipAllowed = true;
   /** Batch paths still to try, best first; emptied when the provider has no batch endpoint. */
   private batchPaths = ['/api/v1/send/batch', '/api/v1/batch'];
+  /** Whether the version answer said identical batches are deduplicated; null: not asked yet. */
+  private batchDeduplicated: boolean | null = null;
   private gzippedCount = 0;
   /** The lookup query form (index in LOOKUP_QUERIES) this provider last understood. */
   private lookupForm = 0;
@@ -155,9 +157,23 @@ export class AccessPointClient {
     return this.options.baseUrl;
   }
 
-  /** False once the provider answered 404/405 on every batch path: send singly. */
+  /**
+   * Whether batches may be used. Only with an access point whose version answer says it
+   * deduplicates identical batches (`batch_idempotency`, ours: the provider documents
+   * idempotency for single sends only), because a batch whose answer is lost must be sent again
+   * and, anywhere else, could be accepted twice. False until that answer came, and once the
+   * provider answered 404/405 on every batch path: send singly.
+   */
   get batchSupported(): boolean {
-    return this.batchPaths.length > 0;
+    return this.batchDeduplicated === true && this.batchPaths.length > 0;
+  }
+
+  /**
+   * True until the access point has answered a version call (any answer but none at all): until
+   * then nobody knows whether batches may be used, and a send stage that would batch waits.
+   */
+  get batchesPending(): boolean {
+    return this.batchDeduplicated === null;
   }
 
   /** Whether request bodies are still gzipped (false after a 415), and how many were. */
@@ -168,9 +184,21 @@ export class AccessPointClient {
     };
   }
 
-  /** `GET /peppol/version`. */
-  version(): Promise<ApOutcome<VersionInfo>> {
-    return this.request('GET', '/peppol/version', null, {}, (b) => b as VersionInfo);
+  /** `GET /peppol/version` (its answer also says whether batches may be used). */
+  async version(): Promise<ApOutcome<VersionInfo>> {
+    const outcome = await this.request('GET', '/peppol/version', null, {}, (b) => b as VersionInfo);
+    if (outcome.kind === 'ok') {
+      const body = outcome.value as Partial<VersionInfo> | null;
+      this.batchDeduplicated =
+        body !== null && typeof body === 'object' && body.batch_idempotency === true;
+    } else if (
+      !(outcome.kind === 'transient' && outcome.offline) &&
+      this.batchDeduplicated === null
+    ) {
+      // Answered, but not what it says of batches (no version endpoint, a 5xx): single sends.
+      this.batchDeduplicated = false;
+    }
+    return outcome;
   }
 
   /** `POST /api/v1/send` with the raw XML and the document's idempotency key. */

@@ -215,13 +215,13 @@ export class Pipeline {
     }, this.stuckCheckMs);
     this.stuckTimer.unref?.();
     this.kick();
-    // Ask the access point at once, so the header says Online (or Offline) on start, before
-    // anything is sent. Not tracked: stopping does not wait for it, and its answer is ignored
-    // once stopped.
+    // Ask the access point at once: the header says Online (or Offline) on start, and sends wait
+    // to know whether batches may be used. Not tracked (stopping does not wait; ignored after).
     void this.deps.client.version().then(
       (outcome) => {
         const health = this.stages.health;
         if (this.running && health.connection === 'connecting') health.noteProbe(outcome);
+        if (this.running) this.kick();
       },
       () => undefined,
     );

@@ -85,6 +85,8 @@ export class SandboxCore {
         peppol_ap_id: SANDBOX_AP_ID,
         environment: 'sandbox',
         status: 'operational',
+        // Ours: an identical batch under the same Idempotency-Key gets the first answer.
+        batch_idempotency: true,
       },
     };
   }

@@ -41,6 +41,12 @@ export interface DocAccessPointOptions {
   /** The next this many sends or batches that succeed are done, but the answer is lost (the
    * connection drops before it is written). */
   dropAnswers?: number;
+  /**
+   * Say `batch_idempotency: true` in the version answer and keep it: an identical batch under the
+   * same Idempotency-Key gets the first answer (not in the docs; default false). The client
+   * sends batches only to an access point that says so.
+   */
+  batchIdempotency?: boolean;
   /** The paths `dropAnswers` applies to (default both `/api/v1/send` and `/api/v1/batch`). */
   dropAnswersOf?: string[];
   /** List items carry an `id` of their own (a row number) besides `transaction_id`. */

@@ -68,6 +68,7 @@ export function startDocAccessPoint(initial = {}) {
     dropAnswers: 0,
     dropAnswersOf: ['/api/v1/send', '/api/v1/batch'],
     listRowIds: false,
+    batchIdempotency: false,
     ...initial,
   };
   /** Transactions in the order they were made (newest last). */
@@ -259,6 +260,8 @@ export function startDocAccessPoint(initial = {}) {
         peppol_ap_id: 'PNL000000',
         environment: 'sandbox',
         status: 'operational',
+        // Not in the docs: said (and kept, below) only when asked for.
+        ...(o.batchIdempotency ? { batch_idempotency: true } : {}),
       });
     }
 
@@ -282,6 +285,12 @@ export function startDocAccessPoint(initial = {}) {
     }
 
     if (req.method === 'POST' && path === '/api/v1/batch') {
+      const batchKey = req.headers['idempotency-key'];
+      const batchReply = typeof batchKey === 'string' ? `batch:${batchKey}` : null;
+      if (o.batchIdempotency && batchReply && replies.has(batchReply)) {
+        const first = replies.get(batchReply);
+        return send(res, first.status, first.body);
+      }
       let documents;
       try {
         documents = JSON.parse(body).documents;
@@ -308,13 +317,15 @@ export function startDocAccessPoint(initial = {}) {
         return { id: d?.id, status: status('accepted'), transaction_id: tx.id };
       });
       const acceptedCount = results.filter((r) => r.transaction_id).length;
-      return send(res, 200, {
+      const answer = {
         batch_id: `batch_${randomUUID()}`,
         total_count: results.length,
         accepted_count: acceptedCount,
         rejected_count: results.length - acceptedCount,
         results,
-      });
+      };
+      if (o.batchIdempotency && batchReply) replies.set(batchReply, { status: 200, body: answer });
+      return send(res, 200, answer);
     }
 
     if (req.method === 'POST' && path === '/api/v1/validate') {

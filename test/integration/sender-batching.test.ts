@@ -232,6 +232,9 @@ async function recordingBatchServer(mode: 'drop-first' | 'conflict') {
         });
       } else if (path.includes('/participants/lookup')) {
         json(200, { found: true });
+      } else if (path.endsWith('/peppol/version')) {
+        // The client batches only where identical batches are said to be deduplicated.
+        json(200, { version: 'recording', batch_idempotency: true });
       } else {
         json(200, { status: 'ok' });
       }

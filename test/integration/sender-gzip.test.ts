@@ -44,6 +44,9 @@ async function strictServer(): Promise<{ url: string; seen: Seen[] }> {
         json(202, { transaction_id: `t${seen.length}`, status: 'pending' });
       } else if (path.includes('/participants/lookup')) {
         json(200, { found: true });
+      } else if (path.endsWith('/peppol/version')) {
+        // Says it deduplicates batches (the client batches only then), yet serves no batch path.
+        json(200, { version: 'strict', batch_idempotency: true });
       } else {
         json(404, { error: { code: 'NOT_FOUND', message: 'No such endpoint.' } });
       }
@@ -123,10 +126,16 @@ describe('batch endpoint fallback', () => {
     const server = await strictServer();
     const client = new AccessPointClient({ baseUrl: server.url, apiKey: null });
     cleanups.push(() => client.close());
+    expect(client.batchSupported).toBe(false);
+    await client.version();
     expect(client.batchSupported).toBe(true);
     const outcome = await client.sendBatch(Buffer.from('{"documents":[]}'), 'batch-x');
     expect(outcome.kind).toBe('permanent');
-    expect(server.seen.map((s) => s.path)).toEqual(['/ap/api/v1/send/batch', '/ap/api/v1/batch']);
+    expect(server.seen.map((s) => s.path)).toEqual([
+      '/ap/peppol/version',
+      '/ap/api/v1/send/batch',
+      '/ap/api/v1/batch',
+    ]);
     expect(client.batchSupported).toBe(false);
   });
 

@@ -112,7 +112,13 @@ export class ConnectionHealth {
 
   /** One version call to learn the connection state (after a switch). */
   probeNow(): void {
-    this.ctx.track(this.ctx.client.version().then((outcome) => this.noteProbe(outcome)));
+    this.ctx.track(
+      this.ctx.client.version().then((outcome) => {
+        this.noteProbe(outcome);
+        // The new access point's answer also says whether batches may be used (sends waited).
+        this.ctx.kick();
+      }),
+    );
   }
 
   /** What one version call says about the connection: offline (probing takes over) or online. */

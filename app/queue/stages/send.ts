@@ -178,6 +178,8 @@ export class SendStage {
    */
   pump(now: number): void {
     if (this.stopped) return;
+    // Nothing claimed before the access point said whether batches may be (batchesPending).
+    if (this.batching && this.deps.client.batchesPending) return;
     if (this.inFlush) {
       this.claim(now);
       return;
