@@ -56,6 +56,35 @@ interface Answer {
   tx: TransactionAnswer | null;
 }
 
+/**
+ * Ask about `docs` one by one, at most `lanes` at a time, adding each answer to `answers`. The
+ * round ends at the first document not asked (`ask` gave null: stopping, polls paused) or
+ * refused with a 429: the rest are not asked and stay due. Returns whether a 429 ended it.
+ */
+async function askOneByOne(
+  docs: readonly DocumentRecord[],
+  lanes: number,
+  answers: Answer[],
+  ask: (d: DocumentRecord) => Promise<ApOutcome<TransactionAnswer> | null>,
+): Promise<boolean> {
+  let over = false;
+  let throttled = false;
+  const next = docs.values();
+  const lane = async (): Promise<void> => {
+    for (let d = next.next(); !d.done && !over; d = next.next()) {
+      const outcome = await ask(d.value);
+      if (!outcome || isThrottled(outcome)) {
+        over = true;
+        throttled ||= outcome !== null;
+        return;
+      }
+      answers.push({ d: d.value, tx: outcome.kind === 'ok' ? outcome.value : null });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, docs.length) }, () => lane()));
+  return throttled;
+}
+
 /** Give the event loop a turn (requests, answers, timers) between two parts of a round. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -329,22 +358,13 @@ export class DeliveryTracking {
       if (tx) answers.push({ d, tx });
       else single.push(d);
     }
-    let throttled = false;
-    const next = single.values();
-    const lane = async (): Promise<void> => {
-      for (let d = next.next(); !d.done && !throttled; d = next.next()) {
-        if (!this.ctx.running()) return;
-        const outcome = await client.transaction(d.value.transaction_id ?? '');
-        note(outcome);
-        if (isThrottled(outcome)) {
-          throttled = true;
-          return;
-        }
-        answers.push({ d: d.value, tx: outcome.kind === 'ok' ? outcome.value : null });
-      }
-    };
     const lanes = this.lanes.get(client) ?? DELIVERY_LANES;
-    await Promise.all(Array.from({ length: Math.min(lanes, single.length) }, lane));
+    const throttled = await askOneByOne(single, lanes, answers, async (d) => {
+      if (!this.ctx.running()) return null;
+      const outcome = await client.transaction(d.transaction_id ?? '');
+      note(outcome);
+      return outcome;
+    });
     this.lanes.set(
       client,
       throttled
@@ -385,16 +405,8 @@ export class DeliveryTracking {
       if (tx) answers.push({ d, tx });
       else if (single.length < budget.perRound()) single.push(d);
     }
-    const next = single.values();
-    const lane = async (): Promise<void> => {
-      for (let d = next.next(); !d.done; d = next.next()) {
-        const outcome = await ask(() => client.transaction(d.value.transaction_id ?? ''));
-        if (!outcome || isThrottled(outcome)) return;
-        answers.push({ d: d.value, tx: outcome.kind === 'ok' ? outcome.value : null });
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(budget.maxInFlight, single.length) }, () => lane()),
+    await askOneByOne(single, budget.maxInFlight, answers, (d) =>
+      ask(() => client.transaction(d.transaction_id ?? '')),
     );
     return answers;
   }
