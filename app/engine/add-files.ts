@@ -2,10 +2,13 @@
  * `documents:add`: refuse what is not a file, oversized or empty; skip a file already known (same
  * name, same bytes); store the rest with their bytes, and answer once they are on disk.
  *
- * How (issue 9, enqueue speed): the files are stored in slices of {@link ADD_SLICE}, each slice
- * one transaction of a few statements (store/insert-documents.ts) committed without a sync, and
- * the engine thread is given back between two slices so the pipeline, the sender and the UI keep
- * going during a large drop. Before answering, `durable()` syncs the write-ahead log (in a
+ * How (issue 9, enqueue speed): first every file is hashed and checked against those known; then
+ * the new files' bytes are appended to the body files and synced (store/body-files.ts: each body
+ * written once, not into the write-ahead log and again into the database); then the rows are
+ * stored in slices of {@link ADD_SLICE}, each slice one transaction of a few statements
+ * (store/insert-documents.ts) committed without a sync. The engine thread is given back between
+ * two slices so the pipeline, the sender and the UI keep going during a large drop. A row is
+ * committed only after its body is on disk. Before answering, `durable()` syncs the write-ahead log (in a
  * thread-pool thread) with every slice in it: the answer, the change event and the pipeline's kick
  * come only once every stored document is on disk, so an added document survives a power cut
  * exactly as with a synced commit (see docs/performance.md, "Flat cost per document and
@@ -15,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { AddResult, IncomingFile } from '../contract';
 import { newIdempotencyKey } from '../domain/idempotency-key';
+import type { BodyRef } from '../store/body-files';
 import type { NewDocument } from '../store/document-record';
 // Not through ../validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
@@ -55,6 +59,9 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** What became of one storable file: a document already known, or the `fresh` entry it is. */
+type Outcome = { known: number } | { fresh: number; first: boolean };
+
 /**
  * Add files (see the file's comment). `added`, `known` and `rejected` each keep the order of
  * `files`. Should storing fail half-way, the slices stored before stay (a retry finds them known).
@@ -69,47 +76,86 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
     if (refused) result.rejected.push(refused);
     else storable.push(f);
   }
+  // 1. Hash each file and sort out those already known, a slice at a time; the new files' bytes
+  // are appended to the body files (written by the thread pool while the next slice is hashed).
+  const outcomes: Outcome[] = [];
+  const fresh: { file: IncomingFile; sha256: string; bodyRef: BodyRef | null }[] = [];
+  // The same name and bytes twice in one call: the second is the first one, known.
+  const inCall = new Map<string, number>();
+  // Documents stored before this call, and by it: once another call stored some meanwhile, each
+  // file is looked up again before its row is stored.
+  const storedBefore = repo.insertedCount;
+  let storedHere = 0;
   for (let i = 0; i < storable.length; i += ADD_SLICE) {
+    if (i > 0) await yieldToEventLoop();
+    const firstFresh = fresh.length;
+    for (const f of storable.slice(i, i + ADD_SLICE)) {
+      const sha256 = sha256Hex(f.bytes);
+      // The same bytes under the same name: this very file was added before (this is also
+      // what makes `peppol-desk send` resumable). Under another name it is a new document,
+      // which validation holds as a duplicate of the live one (see the pipeline).
+      const existing = repo.findKnownFile(sha256, f.name);
+      if (existing !== null) {
+        outcomes.push({ known: existing });
+        continue;
+      }
+      const key = `${sha256}/${f.name}`;
+      const earlier = inCall.get(key);
+      if (earlier !== undefined) {
+        outcomes.push({ fresh: earlier, first: false });
+        continue;
+      }
+      inCall.set(key, fresh.length);
+      outcomes.push({ fresh: fresh.length, first: true });
+      fresh.push({ file: f, sha256, bodyRef: null });
+    }
+    const added = fresh.slice(firstFresh);
+    const refs = repo.appendBodies(added.map((x) => x.file.bytes));
+    if (refs) added.forEach((x, k) => (x.bodyRef = refs[k]!));
+  }
+  // 2. The new documents' bytes on disk before any row points at them (store/body-files.ts).
+  if (fresh.length > 0) await repo.bodiesDurable();
+  // 3. Their rows, a slice per transaction. Per `fresh` entry: its document's id, and whether
+  // another call stored the same file while this one waited (then it is known).
+  const ids: number[] = [];
+  const storedMeanwhile = new Set<number>();
+  for (let i = 0; i < fresh.length; i += ADD_SLICE) {
     if (i > 0) await (ctx.checkpointer?.backlog() ?? yieldToEventLoop());
-    const slice = storable.slice(i, i + ADD_SLICE);
-    const hashes = slice.map((f) => sha256Hex(f.bytes));
+    const lookAgain = repo.insertedCount !== storedBefore + storedHere;
     repo.txRedoable(() => {
-      // Per file: the id of the document it already is, or the index in `fresh` of its new one.
-      const outcome: ({ known: number } | { fresh: number })[] = [];
-      const fresh: NewDocument[] = [];
-      // The same name and bytes twice in one slice: the second is the first one, known.
-      const inSlice = new Map<string, number>();
-      slice.forEach((f, k) => {
-        const sha256 = hashes[k]!;
-        // The same bytes under the same name: this very file was added before (this is also
-        // what makes `peppol-desk send` resumable). Under another name it is a new document,
-        // which validation holds as a duplicate of the live one (see the pipeline).
-        const existing = repo.findKnownFile(sha256, f.name);
-        if (existing !== null) return void outcome.push({ known: existing });
-        const key = `${sha256}/${f.name}`;
-        const earlier = inSlice.get(key);
-        if (earlier !== undefined) return void outcome.push({ fresh: -1 - earlier });
-        inSlice.set(key, fresh.length);
-        outcome.push({ fresh: fresh.length });
-        fresh.push({
-          fileName: f.name,
+      const docs: NewDocument[] = [];
+      const at: number[] = [];
+      for (let k = i; k < Math.min(i + ADD_SLICE, fresh.length); k++) {
+        const { file, sha256, bodyRef } = fresh[k]!;
+        const existing = lookAgain ? repo.findKnownFile(sha256, file.name) : null;
+        if (existing !== null) {
+          ids[k] = existing;
+          storedMeanwhile.add(k);
+          continue;
+        }
+        at.push(k);
+        docs.push({
+          fileName: file.name,
           sha256,
-          size: f.bytes.byteLength,
-          body: f.bytes,
+          size: file.bytes.byteLength,
+          body: file.bytes,
+          bodyRef,
           idempotencyKey: newIdempotencyKey(),
           accessPoint: connection.accessPoint,
           environment: connection.environment,
         });
-      });
-      const ids = repo.insertMany(fresh);
-      slice.forEach((f, k) => {
-        const o = outcome[k]!;
-        if ('known' in o) result.known.push({ id: o.known, fileName: f.name });
-        else if (o.fresh < 0) result.known.push({ id: ids[-1 - o.fresh]!, fileName: f.name });
-        else result.added.push({ id: ids[o.fresh]!, fileName: f.name });
-      });
+      }
+      repo.insertMany(docs).forEach((id, j) => (ids[at[j]!] = id));
+      storedHere += docs.length;
     });
   }
+  storable.forEach((f, k) => {
+    const o = outcomes[k]!;
+    if ('known' in o) result.known.push({ id: o.known, fileName: f.name });
+    else if (!o.first || storedMeanwhile.has(o.fresh)) {
+      result.known.push({ id: ids[o.fresh]!, fileName: f.name });
+    } else result.added.push({ id: ids[o.fresh]!, fileName: f.name });
+  });
   // The pipeline may start checking the new documents while the log is synced: checking and
   // the lookup are redoable, and the claim that sends one is synced after these commits, which
   // takes them along (docs/performance.md, durability rule 1). The first verdicts of `send` no

@@ -238,6 +238,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         checkpointer?.close(),
       ]);
       await connection.closeSandbox();
+      repo.close();
       db.close();
       lock?.release();
     },

@@ -3,6 +3,7 @@
  * set, the narrower rows the list and the briefs read, and the mapping to the contract's
  * `DocumentRow`. No SQL here: the statements live in documents-repo.ts and document-list.ts.
  */
+import type { BodyRef } from './body-files';
 import type {
   DocumentFilter,
   DocumentProblem,
@@ -134,6 +135,11 @@ export interface NewDocument {
   sha256: string;
   size: number;
   body: Uint8Array;
+  /**
+   * Where `body` was appended and synced (`DocumentsRepo.storeBodies`); absent: it is
+   * stored in the database with the row.
+   */
+  bodyRef?: BodyRef | null;
   idempotencyKey: string;
   /** The access point in use when it was added, and its environment: the document's pin. */
   accessPoint?: string | null;

@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { BodyFiles, type BodyRef } from './body-files';
 import type { Db } from './db';
 import { DocumentList } from './document-list';
 import {
@@ -67,12 +69,19 @@ export class DocumentsRepo {
   private readonly polls: PollReads;
   private readonly table: DocumentList;
   private readonly insertDocuments: InsertDocuments;
+  /** Documents inserted through this repository so far (a change says another add stored some). */
+  insertedCount = 0;
+  private bodyRefStmt: ReturnType<Db['prepare']> | null = null;
+  /** Where new documents' bytes go (null: in the database, for in-memory databases). */
+  private readonly bodyFiles: BodyFiles | null;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.commits = new DurableCommits(db);
+    // Beside the database file, in its folder (the data folder).
+    this.bodyFiles = db.memory ? null : new BodyFiles(join(dirname(db.name), 'bodies'));
     this.polls = new PollReads(db);
     this.writes = new StateWrites(db, () => this.now());
     this.insertDocuments = prepareInsertDocuments(db);
@@ -185,7 +194,7 @@ export class DocumentsRepo {
     return this.stmts.scheduleUntrackedPolls.run(at).changes;
   }
 
-  /** Insert a received document with its bytes and the first timeline entry. */
+  /** Insert a received document with its bytes (in the database) and the first timeline entry. */
   insert(doc: NewDocument): number {
     const now = this.now();
     const info = this.stmts.insert.run({
@@ -195,6 +204,7 @@ export class DocumentsRepo {
       now,
     });
     const id = Number(info.lastInsertRowid);
+    this.insertedCount++;
     this.stmts.insertBody.run(id, doc.body);
     this.writes.event(id, now, null, 'received', doc.fileName, null);
     return id;
@@ -202,6 +212,7 @@ export class DocumentsRepo {
 
   /** {@link insert} for many documents, in a few statements (see insert-documents.ts); ids in order. */
   insertMany(docs: readonly NewDocument[]): number[] {
+    this.insertedCount += docs.length;
     return this.insertDocuments(docs, this.now());
   }
 
@@ -240,7 +251,36 @@ export class DocumentsRepo {
 
   /** The bytes of a document exactly as they were dropped. */
   getBody(id: number): Buffer {
+    // Prepared at the first read (a repository on an older schema, in migration tests, reads none).
+    this.bodyRefStmt ??= this.db.prepare(
+      'SELECT body_file, body_offset, size FROM documents WHERE id = ?',
+    );
+    const at = this.bodyRefStmt.get(id) as
+      { body_file: number | null; body_offset: number | null; size: number } | undefined;
+    if (this.bodyFiles && at?.body_file != null && at.body_offset != null) {
+      return this.bodyFiles.read({ file: at.body_file, offset: at.body_offset }, at.size);
+    }
     return this.stmts.getBody.get(id) as Buffer;
+  }
+
+  /**
+   * Append `bodies` to the body files; where each is, to be given as `bodyRef` to
+   * {@link insertMany} once {@link bodiesDurable} resolved: only then may a committed row point at
+   * them (see body-files.ts). Null for an in-memory database: the bodies go into the database with
+   * the rows.
+   */
+  appendBodies(bodies: readonly Uint8Array[]): BodyRef[] | null {
+    return this.bodyFiles?.append(bodies) ?? null;
+  }
+
+  /** Resolves once every body appended before the call is on disk; null when none is waiting. */
+  bodiesDurable(): Promise<void> | null {
+    return this.bodyFiles?.sync() ?? null;
+  }
+
+  /** Close the body files (the database is the caller's). */
+  close(): void {
+    this.bodyFiles?.close();
   }
 
   /** Up to `limit` documents in `state`, oldest first (whole rows). */

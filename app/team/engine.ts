@@ -397,6 +397,7 @@ async function openTeamEngine(
     await pool.close();
     await connection.closeSandbox();
     await store.close().catch(() => undefined);
+    repo.close();
     db.close();
     lock?.release();
   }

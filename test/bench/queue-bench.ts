@@ -4,7 +4,15 @@
  * test/bench/queue.mjs.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fdatasyncSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  openSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +21,15 @@ import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { makeInvoice } from '../helpers/invoices';
 
+/** The database, its log and the body files (issue 9 point 4) of a data folder, in bytes. */
 function dirSize(dir: string): number {
   let total = 0;
-  for (const f of ['peppol-desk.sqlite', 'peppol-desk.sqlite-wal']) {
+  const bodies = existsSync(join(dir, 'bodies')) ? readdirSync(join(dir, 'bodies')) : [];
+  for (const f of [
+    'peppol-desk.sqlite',
+    'peppol-desk.sqlite-wal',
+    ...bodies.map((b) => join('bodies', b)),
+  ]) {
     try {
       total += statSync(join(dir, f)).size;
     } catch {
@@ -232,6 +246,11 @@ async function main() {
   const total = Number(process.argv[2] ?? 100_000);
   const e = await enqueue(total);
   const f = floor(total);
+  // `--enqueue-only`: the enqueue and its floor, for comparing changes to the write path.
+  if (process.argv.includes('--enqueue-only')) {
+    process.stdout.write(JSON.stringify({ enqueue: e, floor: f }) + '\n');
+    return;
+  }
   const t = [
     transitions('FULL', 1, 2000),
     transitions('NORMAL', 1, 2000),

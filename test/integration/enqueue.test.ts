@@ -1,8 +1,10 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { ADD_SLICE } from '../../app/engine/add-files';
 import { engineInternals } from '../../app/engine/internals';
+import { invokeHandler } from '../../app/errors';
 import { newIdempotencyKey } from '../../app/domain/idempotency-key';
 import { Checkpointer } from '../../app/store/checkpointer';
 import { openDb } from '../../app/store/db';
@@ -89,6 +91,105 @@ describe('documents:add (enqueue)', () => {
     expect(engineInternals(e).repo.counts().received).toBe(2);
     const again = await e.handlers['documents:add']({ files: [{ name: 'b.xml', bytes }] });
     expect(again.known).toEqual([{ id: res.added[1]!.id, fileName: 'b.xml' }]);
+  });
+
+  it('writes each body once, to the body files of the data folder, and commits no row before its body is on disk', async () => {
+    const dataDir = engines.tempDir();
+    const e = await engines({ dataDir });
+    const { repo, db } = engineInternals(e);
+    const files = makeInvoices(2 * ADD_SLICE + 5, 'ONCE');
+    // What happened, in order: the body files' sync ending, and each slice of rows.
+    const order: string[] = [];
+    const bodiesDurable = repo.bodiesDurable.bind(repo);
+    vi.spyOn(repo, 'bodiesDurable').mockImplementation(() => {
+      const p = bodiesDurable();
+      expect(p).not.toBeNull();
+      return p!.then(() => void order.push('bodies synced'));
+    });
+    const insertMany = repo.insertMany.bind(repo);
+    vi.spyOn(repo, 'insertMany').mockImplementation((docs) => {
+      order.push(`rows ${docs.length}`);
+      // Every row points at its body; none is written into the database.
+      for (const d of docs) expect(d.bodyRef).toEqual({ file: 1, offset: expect.any(Number) });
+      return insertMany(docs);
+    });
+    const res = await e.handlers['documents:add']({ files });
+    expect(res.added).toHaveLength(files.length);
+    expect(order).toEqual(['bodies synced', `rows ${ADD_SLICE}`, `rows ${ADD_SLICE}`, 'rows 5']);
+    expect(db.prepare('SELECT COUNT(*) FROM document_bodies').pluck().get()).toBe(0);
+    // The bytes once each, nothing else, and each read back exactly.
+    const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+    expect(statSync(join(dataDir, 'bodies', '000001.bodies')).size).toBe(total);
+    res.added.forEach((a, k) =>
+      expect(Buffer.from(repo.getBody(a.id)).equals(Buffer.from(files[k]!.bytes))).toBe(true),
+    );
+    // Known files cost no bytes: the same drop again writes nothing.
+    const again = await e.handlers['documents:add']({ files });
+    expect(again.known).toHaveLength(files.length);
+    expect(statSync(join(dataDir, 'bodies', '000001.bodies')).size).toBe(total);
+  });
+
+  it('reads the bodies of earlier runs and of documents stored in the database before body files existed', async () => {
+    const dataDir = engines.tempDir();
+    const first = await engines({ dataDir });
+    const before = await first.handlers['documents:add']({ files: makeInvoices(3, 'RUN1') });
+    // A document as added by an older version: its body in the database.
+    const old = makeInvoice('OLD-1');
+    const oldId = engineInternals(first).repo.insert({
+      fileName: 'old.xml',
+      sha256: 'f'.repeat(64),
+      size: old.byteLength,
+      body: old,
+      idempotencyKey: newIdempotencyKey(),
+    });
+    await engines.stop(first);
+    const second = await engines({ dataDir });
+    const { repo } = engineInternals(second);
+    const after = await second.handlers['documents:add']({ files: makeInvoices(2, 'RUN2') });
+    expect(Buffer.from(repo.getBody(oldId)).equals(Buffer.from(old))).toBe(true);
+    for (const [res, prefix] of [
+      [before, 'RUN1'],
+      [after, 'RUN2'],
+    ] as const) {
+      const files = makeInvoices(res.added.length, prefix);
+      res.added.forEach((a, k) =>
+        expect(Buffer.from(repo.getBody(a.id)).equals(Buffer.from(files[k]!.bytes))).toBe(true),
+      );
+    }
+    // The second run appended to a file of its own.
+    expect(readdirSync(join(dataDir, 'bodies')).sort()).toEqual(['000001.bodies', '000002.bodies']);
+  });
+
+  it('stores a file once when two drops add it at the same time', async () => {
+    const e = await engines();
+    const files = makeInvoices(ADD_SLICE + 3, 'RACE');
+    const [a, b] = await Promise.all([
+      e.handlers['documents:add']({ files }),
+      e.handlers['documents:add']({ files: [...files].reverse() }),
+    ]);
+    expect(a.added.length + b.added.length).toBe(files.length);
+    expect(a.known.length + b.known.length).toBe(files.length);
+    const idOf = new Map([...a.added, ...a.known].map((x) => [x.fileName, x.id]));
+    for (const x of [...b.added, ...b.known]) expect(x.id).toBe(idOf.get(x.fileName));
+    expect(engineInternals(e).repo.counts().received).toBe(files.length);
+  });
+
+  it('stores nothing and says the disk is full when the bodies cannot be written', async () => {
+    const e = await engines();
+    const { repo } = engineInternals(e);
+    vi.spyOn(repo, 'bodiesDurable').mockImplementation(() =>
+      Promise.reject(
+        Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }),
+      ),
+    );
+    const answer = await invokeHandler(e.handlers, 'documents:add', {
+      files: makeInvoices(5, 'FULL'),
+    });
+    expect(answer).toEqual({
+      ok: false,
+      error: { code: 'DISK_FULL', message: expect.stringMatching(/disk is full/) },
+    });
+    expect(repo.counts().received).toBe(0);
   });
 
   it('gives each new document a time-ordered idempotency key (UUID version 7)', async () => {

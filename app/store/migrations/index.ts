@@ -14,6 +14,7 @@ import listSearch from './013-list-search.sql';
 import listSearchText from './014-list-search-text.sql';
 import lighterValidationWrites from './015-lighter-validation-writes.sql';
 import searchFieldsSerial from './016-search-fields-serial.sql';
+import bodyFiles from './017-body-files.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 14, name: '014-list-search-text', sql: listSearchText },
   { id: 15, name: '015-lighter-validation-writes', sql: lighterValidationWrites },
   { id: 16, name: '016-search-fields-serial', sql: searchFieldsSerial },
+  { id: 17, name: '017-body-files', sql: bodyFiles },
 ];

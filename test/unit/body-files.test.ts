@@ -1,0 +1,123 @@
+import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BodyFiles, BodyUnreadableError, bodyFileName } from '../../app/store/body-files';
+import { useTempDirs } from '../helpers/temp';
+
+const tempDir = useTempDirs();
+
+function bodies(n: number, from = 0): Buffer[] {
+  return Array.from({ length: n }, (_, i) =>
+    Buffer.from(`<Invoice n="${from + i}">${'x'.repeat(i)}</Invoice>`),
+  );
+}
+
+describe('body files', () => {
+  it('appends bodies one after another in a new file of the folder and reads each back', async () => {
+    const dir = join(tempDir(), 'bodies');
+    const files = new BodyFiles(dir);
+    const first = bodies(300);
+    const refs = files.append(first);
+    expect(refs[0]).toEqual({ file: 1, offset: 0 });
+    expect(refs[1]).toEqual({ file: 1, offset: first[0]!.length });
+    await files.sync();
+    refs.forEach((r, i) => expect(files.read(r, first[i]!.length).equals(first[i]!)).toBe(true));
+    // Exactly the bytes, once each, in order.
+    expect(readFileSync(join(dir, bodyFileName(1))).equals(Buffer.concat(first))).toBe(true);
+    // Only its user may enter the folder and read the file.
+    if (process.platform !== 'win32') {
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, bodyFileName(1))).mode & 0o777).toBe(0o600);
+    }
+    files.close();
+  });
+
+  it('has nothing to sync before an append, and a sync after one resolves once the writes ended', async () => {
+    const files = new BodyFiles(join(tempDir(), 'bodies'));
+    expect(files.sync()).toBeNull();
+    const [b] = bodies(1);
+    const [ref] = files.append([b!]);
+    const synced = files.sync();
+    expect(synced).not.toBeNull();
+    await synced;
+    expect(files.sync()).toBeNull();
+    expect(files.read(ref!, b!.length).equals(b!)).toBe(true);
+    files.close();
+  });
+
+  it('never appends to a file another writer made: a second writer (another engine, a restart) takes the next number', async () => {
+    const dir = join(tempDir(), 'bodies');
+    const a = new BodyFiles(dir);
+    const b = new BodyFiles(dir);
+    const [ra] = a.append(bodies(1, 1));
+    const [rb] = b.append(bodies(1, 2));
+    const [ra2] = a.append(bodies(1, 3));
+    await Promise.all([a.sync(), b.sync()]);
+    expect([ra!.file, rb!.file, ra2!.file]).toEqual([1, 2, 1]);
+    a.close();
+    b.close();
+    // After a restart: the earlier files are read, new bodies go to a file of their own.
+    const c = new BodyFiles(dir);
+    expect(c.read(rb!, bodies(1, 2)[0]!.length).equals(bodies(1, 2)[0]!)).toBe(true);
+    const [rc] = c.append(bodies(1, 4));
+    expect(rc!.file).toBe(3);
+    await c.sync();
+    c.close();
+    expect(readdirSync(dir).sort()).toEqual([1, 2, 3].map(bodyFileName));
+  });
+
+  it('starts another file once one is full, and reads from both', async () => {
+    const dir = join(tempDir(), 'bodies');
+    const files = new BodyFiles(dir, 100);
+    const all = bodies(6, 10);
+    const refs = all.flatMap((b) => files.append([b]));
+    await files.sync();
+    expect(new Set(refs.map((r) => r.file)).size).toBeGreaterThan(1);
+    for (const f of readdirSync(dir))
+      expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(100 + 40);
+    refs.forEach((r, i) => expect(files.read(r, all[i]!.length).equals(all[i]!)).toBe(true));
+    files.close();
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'keeps a bounded number of files open, however many files it reads',
+    async () => {
+      const files = new BodyFiles(join(tempDir(), 'bodies'), 10);
+      const all = bodies(80);
+      const refs = all.flatMap((b) => files.append([b]));
+      await files.sync();
+      expect(new Set(refs.map((r) => r.file)).size).toBe(80);
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      refs.forEach((r, i) => expect(files.read(r, all[i]!.length).equals(all[i]!)).toBe(true));
+      expect(open() - before).toBeLessThanOrEqual(32);
+      files.close();
+      expect(open()).toBeLessThan(before);
+    },
+  );
+
+  it('says plainly when a body cannot be read back whole', async () => {
+    const dir = join(tempDir(), 'bodies');
+    const files = new BodyFiles(dir);
+    const [b] = bodies(1, 7);
+    const [ref] = files.append([b!]);
+    await files.sync();
+    files.close();
+    truncateSync(join(dir, bodyFileName(1)), 5);
+    const reader = new BodyFiles(dir);
+    expect(() => reader.read(ref!, b!.length)).toThrow(BodyUnreadableError);
+    expect(() => reader.read(ref!, b!.length)).toThrow(/incomplete .*Add the invoice file again/);
+    reader.close();
+  });
+
+  it('closes with a write still running without losing it', async () => {
+    const dir = join(tempDir(), 'bodies');
+    const files = new BodyFiles(dir);
+    const all = bodies(50);
+    files.append(all);
+    const synced = files.sync();
+    files.close();
+    await synced;
+    expect(readFileSync(join(dir, bodyFileName(1))).equals(Buffer.concat(all))).toBe(true);
+  });
+});
