@@ -277,6 +277,21 @@ export function transientWords(status: number | null, message: string): string {
   return 'The connection to the access point was interrupted';
 }
 
+/**
+ * The timeline of a send that met a refused API key (401/403): it waits, no attempt counted, and
+ * goes by itself once the key is accepted (app/access-point/reachability.ts holds the queue).
+ */
+export const KEY_REFUSED_WAIT_WORDS =
+  'Not sent: the access point did not accept the API key. Check the key in Settings; this invoice is sent by itself once it is accepted';
+
+/**
+ * The timeline of a send answered with a 5xx or a timeout while the access point is having
+ * problems (the header says so): no attempt counted, sent again under the same key.
+ */
+export function troubleWaitWords(status: number | null, message: string): string {
+  return `${transientWords(status, message)}. The access point is having problems: this invoice waits and is sent again automatically once it works`;
+}
+
 /** A failure that may pass: Peppol Desk tries again by itself (`words`: {@link transientWords}). */
 export function transient(words: string): Problem {
   return { code: 'TRANSIENT', message: `${words}. Trying again automatically.`, action: 'wait' };

@@ -46,8 +46,6 @@ const sends = (sandbox: SandboxHandle) =>
 describe('permanent refusals on single sends: failed after exactly one attempt, with the reason and the action', () => {
   const cases: [number, string, string][] = [
     [400, 'AP_REJECTED_INJECTED_400', 'fix-file'],
-    [401, 'AP_AUTH', 'check-settings'],
-    [403, 'AP_AUTH', 'check-settings'],
     [409, 'AP_CONFLICT', 'decide'],
     [413, 'AP_TOO_LARGE', 'fix-file'],
     [415, 'AP_UNSUPPORTED', 'fix-file'],
@@ -68,6 +66,33 @@ describe('permanent refusals on single sends: failed after exactly one attempt, 
       expect(sandbox.stats().faults.status).toBe(1);
       expect(sandbox.stats().acceptedDocuments).toBe(0);
       // The access point answered for this key: nothing of it can be out there, cancel is fine.
+      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({
+        cancelled: 1,
+        undoToken: expect.any(String),
+      });
+    });
+  }
+});
+
+describe("the API key refused on a single send (401, 403): not the document's failure", () => {
+  for (const status of [401, 403]) {
+    it(`${status}: back in the queue, no attempt counted, the queue held; cancel stays possible`, async () => {
+      const sandbox = await sandboxWith({ status: { every: 1, status, max: 1 } });
+      const engine = await engineOn(sandbox, { timings: { probeInitialMs: 60_000 } });
+      const [id] = await add(engine, makeInvoices(1, `K${status}`));
+      await expect
+        .poll(async () => (await engine.handlers['connection:get'](undefined)).state, {
+          timeout: 10_000,
+          interval: 10,
+        })
+        .toBe('refused');
+      await expect
+        .poll(() => engineInternals(engine).repo.get(id!)!.state, { timeout: 10_000, interval: 10 })
+        .toBe('queued');
+      const doc = engineInternals(engine).repo.get(id!)!;
+      expect([doc.attempts, doc.problem_code, doc.send_outcome_unknown]).toEqual([0, null, 0]);
+      expect(sends(sandbox)).toBe(1);
+      // The access point answered for this key (nothing taken): cancel is safe.
       expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({
         cancelled: 1,
         undoToken: expect.any(String),
