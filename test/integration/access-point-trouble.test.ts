@@ -143,6 +143,34 @@ describe('a refused API key holds the queue instead of failing its documents', (
   }
 });
 
+describe('a change of the API key in Settings ends the hold at once', () => {
+  it('the key refused, then another key saved: everything waiting goes without waiting for a probe', async () => {
+    const sandbox = await startSandbox({ latencyMs: 2 });
+    cleanups.push(() => sandbox.close());
+    // The access point set in Settings (an endpoint given as an option would win over a change);
+    // probes a minute apart: within this test only the key change can end the hold.
+    const engine = await engines({
+      trackDelivery: false,
+      batching: false,
+      timings: { probeInitialMs: 60_000, probeMaxMs: 60_000 },
+    });
+    await engine.handlers['settings:set']({
+      endpoint: sandbox.url,
+      apiKey: 'sk_test_wrong_key_01',
+    });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+    sandbox.setFaults({ endpoints: 'all', status: { every: 1, status: 401 } });
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(5, 'KEYC') });
+    const ids = added.map((a) => a.id);
+    await waitHeld(engine, ids, 'refused');
+    // The provider now knows the key the clerk is about to type.
+    sandbox.setFaults({});
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_right_key_02' });
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
+  });
+});
+
 describe('a run of 5xx answers: the header says trouble and no document runs out of attempts', () => {
   for (const batching of [false, true]) {
     it(`every request answered 503 (${batching ? 'batches' : 'single sends'}) for longer than the attempts would last: none fails, all go once it recovers`, async () => {
