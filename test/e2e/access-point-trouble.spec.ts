@@ -48,6 +48,12 @@ test('503 for everything: the header says the access point has problems, invoice
     }
     await expect(desk.page.getByText(/Access point problems, next try at/).first()).toBeVisible();
     await desk.screenshot('access-point-trouble', testInfo);
+    // Its details say it waits and will go by itself (its problem, or beside its status).
+    await desk.openDetails(desk.rowByInvoice(numbers[0]!));
+    await expect(desk.detailPanel).toContainText(
+      /Trying again automatically|Access point problems/,
+    );
+    await desk.screenshot('access-point-trouble-details', testInfo);
 
     await sandbox.clearFaults();
     for (const n of numbers)
