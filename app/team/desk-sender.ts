@@ -84,6 +84,8 @@ export class DeskSender {
   private readonly slots: SendSlots;
   /** Every claim held: waiting ahead, waiting for the rate gate, or sent. */
   private readonly inFlight = new Map<number, InFlight>();
+  /** Documents answered 403 once at this desk (the second one fails them, see outcomeOf). */
+  private readonly forbiddenOnce = new Set<number>();
   /** Claimed ahead, waiting for a slot (oldest first). */
   private readonly ahead: InFlight[] = [];
   private lingerTimer: NodeJS.Timeout | null = null;
@@ -319,8 +321,13 @@ export class DeskSender {
       // The key refused (401/403) says nothing of the document, and nothing of it was taken:
       // back to the queue, no attempt counted, for a desk whose key is accepted (this one
       // claims nothing until its own is: desk-health holds it, as a single desk holds its queue).
+      // A 403 this desk already met for the same document, though a probe with this key was
+      // answered in between (the hold ended): it is about the document, which fails as on a
+      // single desk (app/queue/stages/send-outcomes.ts, forbiddenAgain).
       const { status } = outcome.error;
-      if (status === 401 || status === 403) return { kind: 'released' };
+      const again = status === 403 && this.forbiddenOnce.delete(claim.id);
+      if (!again && status === 403) this.forbiddenOnce.add(claim.id);
+      if (!again && (status === 401 || status === 403)) return { kind: 'released' };
       return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
     }
     // Unreachable (refused before it connected: nothing reached the access point) and the desk

@@ -101,6 +101,22 @@ describe("the API key refused on a single send (401, 403): not the document's fa
   }
 });
 
+describe('a 403 about the document, not the key', () => {
+  it('fails the invoice on its second 403 (a probe with the same key was answered in between) instead of holding the queue again and again', async () => {
+    // Every send is refused with 403, the version call (the probe) is answered.
+    const sandbox = await sandboxWith({ status: { every: 1, status: 403 } });
+    const engine = await engineOn(sandbox, { timings: { probeInitialMs: 20, probeMaxMs: 40 } });
+    const [id] = await add(engine, makeInvoices(1, 'F403'));
+    await engine.waitUntilSettled([id!]);
+    const doc = engineInternals(engine).repo.get(id!)!;
+    expect(doc.state).toBe('failed');
+    expect(doc.problem_code).toBe('AP_FORBIDDEN');
+    expect(doc.problem_message).toMatch(/accepts the API key but does not allow this invoice/);
+    expect(sends(sandbox)).toBe(2);
+    expect(sandbox.stats().acceptedDocuments).toBe(0);
+  });
+});
+
 describe('cancel', () => {
   it('refuses documents whose last attempt may have reached the access point, and cancels the rest', async () => {
     const sandbox = await sandboxWith({ status503: { every: 1 } });

@@ -62,6 +62,25 @@ describe.each(BACKENDS)(
     );
 
     it.skipIf(backend.skip)(
+      'a 403 about the invoice, not the key: failed on its second 403 at the desk, not held again and again',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        const a = await desk(address, ap, 'desk A');
+        // Every send refused with 403; the probe (version) is answered.
+        ap.setFaults({ status: { every: 1, status: 403 } });
+        const { added } = await a.handlers['documents:add']({ files: makeInvoices(1, 'T403') });
+        const ids = added.map((x) => x.id);
+        await a.waitUntilSettled(ids);
+        const [d] = await docs(a, ids);
+        expect(d!.state).toBe('failed');
+        expect(d!.problem?.code).toBe('AP_FORBIDDEN');
+        expect(ap.stats().requests.byEndpoint['POST /api/v1/send']?.total).toBe(2);
+      },
+      60_000,
+    );
+
+    it.skipIf(backend.skip)(
       'every request answered 503 for longer than the attempts last: trouble, none failed; all go once it recovers',
       async () => {
         const address = await backend.newAddress();

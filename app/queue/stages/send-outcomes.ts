@@ -26,6 +26,8 @@ export interface OutcomeContext {
   };
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   singleOnly: Set<number>;
+  /** Documents answered 403 once in this run, waiting for the key (see {@link forbiddenAgain}). */
+  forbiddenOnce: Set<number>;
 }
 
 // What an answer of the access point means for each document, as lifecycle moves: `accepted`,
@@ -42,7 +44,9 @@ export function recordSingle(
   if (outcome.kind === 'ok') {
     accept(ctx, doc, outcome.value.transactionId);
   } else if (outcome.kind === 'permanent') {
-    if (keyRefused(outcome.error.status)) waitForKey(ctx, [doc], outcome.error);
+    const { status } = outcome.error;
+    if (keyRefused(status) && !forbiddenAgain(ctx, doc, status))
+      waitForKey(ctx, [doc], outcome.error);
     else fail(ctx, doc, outcome.error);
   } else if (outcome.offline) {
     ctx.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
@@ -77,9 +81,16 @@ export function recordBatch(
   }
   if (outcome.kind === 'permanent') {
     const { status } = outcome.error;
-    // The key refused: nothing of the batch was taken; it waits, identical, for the key.
+    // The key refused: nothing of the batch was taken; it waits, identical, for the key (a
+    // document forbidden a second time fails, see forbiddenAgain).
     if (keyRefused(status)) {
-      waitForKey(ctx, docs, outcome.error);
+      const again = docs.filter((d) => forbiddenAgain(ctx, d, status));
+      for (const d of again) fail(ctx, d, outcome.error);
+      waitForKey(
+        ctx,
+        docs.filter((d) => !again.includes(d)),
+        outcome.error,
+      );
       return;
     }
     // 409: the access point refuses to repeat this batch key (it saw it with other content).
@@ -140,6 +151,20 @@ function keyRefused(status: number): boolean {
 /** A 5xx or a timeout while the header says the access point is in trouble. */
 function inTrouble(ctx: OutcomeContext, outcome: ApOutcome<unknown>): boolean {
   return failingAnswer(outcome) && ctx.options.accessPointState === 'trouble';
+}
+
+/**
+ * A 403 for a document already answered 403 once in this run: the hold that first one caused
+ * ended only when a probe was answered with this same key, so this refusal is about the document
+ * (a seller or receiver this key may not send for), not the key. It fails, as any final answer,
+ * instead of holding the whole queue again and again (and never being told). A 401 is about
+ * authentication: always the key's.
+ */
+function forbiddenAgain(ctx: OutcomeContext, doc: ClaimableRecord, status: number): boolean {
+  if (status !== 403) return false;
+  if (ctx.forbiddenOnce.delete(doc.id)) return true;
+  ctx.forbiddenOnce.add(doc.id);
+  return false;
 }
 
 /** The key refused: back to the queue, no attempt counted; the queue waits for the key. */
