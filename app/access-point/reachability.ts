@@ -8,16 +8,35 @@
  *   offline, in `offlineWords`; one probe at a time then backs off, doubling up to a maximum.
  * - A 429 shows "Throttled" for a moment; a long Retry-After also closes the send gate.
  * - A 401 or 403 says it is there but refuses the API key: "refused", in `KEY_REFUSED_WORDS`.
+ *   No send leaves meanwhile (`held`): a 401 says nothing of the invoice, and every send would
+ *   meet it. Probes back off as offline; the first answer that is not a 401 or 403 ends it.
+ * - A run of 5xx answers or timeouts ({@link TROUBLE_ANSWERS} or more over at least
+ *   {@link TROUBLE_AFTER_MS}, nothing else answered in between) says it is there but failing:
+ *   "trouble", in `TROUBLE_WORDS`, held and probed the same way. One stray 503 changes nothing.
  * - Any other answer (accepted or refused) says it is there: online again, once a throttle and
  *   the send gate are over.
- * - A 5xx or a timeout comes from a server that is there but struggling: it changes nothing
- *   (offline stays offline, with its probe, until something answers).
+ * - A probe (a version call) may answer while sends still fail (a send-only outage): its good
+ *   answer ends the hold, but the next refusal of the key or 5xx of a request holds again at
+ *   once (`probation`, the probe's delay doubled), until a request other than a probe answers.
  */
 import { offlineWords } from '../domain/problems';
 import type { ApOutcome } from './client';
 
 /** The header's state of the access point (ConnectionStatus['state']). */
-export type ReachState = 'connecting' | 'online' | 'offline' | 'throttled' | 'refused';
+export type ReachState = 'connecting' | 'online' | 'offline' | 'throttled' | 'refused' | 'trouble';
+
+/** 5xx answers or timeouts in a row (with no other answer between) that say "trouble"... */
+export const TROUBLE_ANSWERS = 3;
+/** ...when the first and the last of them are at least this far apart (ms). */
+export const TROUBLE_AFTER_MS = 5_000;
+
+/**
+ * The header's words while the access point fails (5xx, timeouts). True: while it says so, no
+ * attempt counts against an invoice (app/queue/stages/send-outcomes.ts, app/team/desk-sender.ts),
+ * so none runs out of automatic attempts.
+ */
+export const TROUBLE_WORDS =
+  'The access point is having problems. Invoices wait and are sent again automatically once it works.';
 
 /** A Retry-After this long stops every send, not only the refused one (ms). */
 export const LONG_RETRY_AFTER_MS = 5_000;
@@ -30,17 +49,31 @@ export const THROTTLED_WORDS = 'The access point asked us to slow down.';
 
 /** The header's words while the access point refuses the API key (401 or 403). */
 export const KEY_REFUSED_WORDS =
-  'The access point did not accept the API key. Check the key in Settings, then retry.';
+  'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted.';
 
 /** How probing backs off while offline. */
 export interface ReachabilityOptions {
   /** The first probe this long after going offline (ms), doubling up to `probeMaxMs`. */
   probeInitialMs: number;
   probeMaxMs: number;
+  /** A run of 5xx or timeouts this long says trouble (default {@link TROUBLE_AFTER_MS}; tests). */
+  troubleAfterMs?: number;
 }
 
 /** A probe's answer treated as "the access point is there" (whatever it said). */
 const ANSWERED: ApOutcome<unknown> = { kind: 'ok', value: null, status: 200 };
+
+/** A 401 or 403: the access point refuses the API key. */
+function keyRefused(outcome: ApOutcome<unknown>): boolean {
+  return (
+    outcome.kind === 'permanent' && (outcome.error.status === 401 || outcome.error.status === 403)
+  );
+}
+
+/** A 5xx, a 408 or a timeout: there (or maybe there) but failing. Not a 429, not unreachable. */
+export function failingAnswer(outcome: ApOutcome<unknown>): boolean {
+  return outcome.kind === 'transient' && !outcome.offline && outcome.status !== 429;
+}
 
 /** See the file comment. Every `note…` returns whether the header's state or words changed. */
 export class Reachability {
@@ -50,13 +83,19 @@ export class Reachability {
   message: string | null = null;
   /** No request reached the access point since the last one that could not reach it. */
   offline = false;
+  /** Refused or in trouble: no send leaves, a probe at a time backs off (see the file comment). */
+  waitingOut = false;
+  /** A probe ended the last hold of this kind: its next refusal or 5xx holds again at once. */
+  probation: 'refused' | 'trouble' | null = null;
+  /** The current run of 5xx answers or timeouts: when it began and how many. */
+  private failing: { since: number; count: number } | null = null;
   /** The header shows "Throttled" at least until this time after a 429. */
   throttledUntil = 0;
   /** No send starts before this time (after a long Retry-After). */
   sendGateUntil = 0;
-  /** The wait before the next probe while offline (ms). */
+  /** The wait before the next probe while held (ms). */
   probeDelayMs: number;
-  /** When the next probe is due while offline (ms). */
+  /** When the next probe is due while held (ms). */
   nextProbeAt = 0;
   /** A probe is out (one at a time). */
   probing = false;
@@ -70,15 +109,36 @@ export class Reachability {
     this.probeDelayMs = options.probeInitialMs;
   }
 
+  /** No send may leave and the host probes: offline, the key refused, or in trouble. */
+  get held(): boolean {
+    return this.offline || this.waitingOut;
+  }
+
   /** What any request's outcome says, at `now`. */
   note(outcome: ApOutcome<unknown>, now: number): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
       if (this.offline) return false;
       this.offline = true;
+      this.waitingOut = false;
+      this.failing = null;
       this.probeDelayMs = this.options.probeInitialMs;
       this.nextProbeAt = now + this.probeDelayMs;
       return this.show('offline', offlineWords(outcome.message));
     }
+    if (failingAnswer(outcome)) return this.noteFailing(now);
+    if (this.offline) {
+      // A probe still out keeps `probing` until it answers: never two at a time.
+      this.offline = false;
+      this.probeDelayMs = this.options.probeInitialMs;
+    }
+    this.failing = null;
+    // There, but refusing the key: every send would fail until the clerk changes it (any other
+    // answer, a file's refusal included, means the key was accepted).
+    if (keyRefused(outcome)) return this.hold('refused', KEY_REFUSED_WORDS, now);
+    // Any other answer: the access point works (a 429 too: it answers, and asks us to wait).
+    this.waitingOut = false;
+    this.probation = null;
+    this.probeDelayMs = this.options.probeInitialMs;
     if (outcome.kind === 'transient' && outcome.status === 429) {
       // The refused request waits its Retry-After; only a long one stops every send.
       const wait = outcome.retryAfterMs ?? 0;
@@ -87,28 +147,44 @@ export class Reachability {
       this.throttledUntil = now + THROTTLED_SHOWN_MS;
       return this.show('throttled', THROTTLED_WORDS);
     }
-    // A 5xx or a timeout: there but struggling (see the file comment).
-    if (outcome.kind === 'transient') return false;
-    if (this.offline) {
-      // A probe still out keeps `probing` until it answers: never two at a time.
-      this.offline = false;
-      this.probeDelayMs = this.options.probeInitialMs;
-    }
-    // There, but refusing the key: every send fails until the clerk changes it (any other
-    // answer, a file's refusal included, means the key was accepted).
-    if (
-      outcome.kind === 'permanent' &&
-      (outcome.error.status === 401 || outcome.error.status === 403)
-    )
-      return this.show('refused', KEY_REFUSED_WORDS);
-    if (this.state !== 'online' && now >= this.sendGateUntil && now >= this.throttledUntil)
-      return this.show('online', null);
-    return false;
+    if (now >= this.sendGateUntil && now >= this.throttledUntil) return this.show('online', null);
+    // Within a throttle: it stays shown (not what was shown before this answer: offline, refused).
+    return this.show('throttled', THROTTLED_WORDS);
+  }
+
+  /** A 5xx or a timeout: offline and a refused key stay as they are; a run of them is trouble. */
+  private noteFailing(now: number): boolean {
+    if (this.offline || this.state === 'refused') return false;
+    const run = (this.failing ??= { since: now, count: 0 });
+    run.count++;
+    if (this.state === 'trouble' && this.waitingOut) return false;
+    const after = this.options.troubleAfterMs ?? TROUBLE_AFTER_MS;
+    const sustained = run.count >= TROUBLE_ANSWERS && now - run.since >= after;
+    if (!sustained && this.probation !== 'trouble') return false;
+    return this.hold('trouble', TROUBLE_WORDS, now);
+  }
+
+  /**
+   * Refused or in trouble: no send leaves until a probe answers. After a probe ended the same
+   * hold (probation), the probe waits twice as long as last time.
+   */
+  private hold(state: 'refused' | 'trouble', words: string, now: number): boolean {
+    if (this.waitingOut && this.state === state) return false;
+    if (this.probation === state)
+      this.probeDelayMs = Math.min(this.options.probeMaxMs, this.probeDelayMs * 2);
+    else this.probeDelayMs = this.options.probeInitialMs;
+    this.probation = null;
+    this.waitingOut = true;
+    this.nextProbeAt = now + this.probeDelayMs;
+    this.show(state, words);
+    // Told even when the words stay: the next try's time changed.
+    return true;
   }
 
   /**
    * The answer of a first version call (on start, after a switch): unreachable says offline at
-   * once (probing takes over from the current delay); anything else counts as an answer.
+   * once (probing takes over from the current delay); a refused key says so; anything else
+   * counts as an answer.
    */
   noteFirstAnswer(outcome: ApOutcome<unknown>, now: number): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
@@ -116,45 +192,67 @@ export class Reachability {
       this.nextProbeAt = now + this.probeDelayMs;
       return this.show('offline', offlineWords(outcome.message));
     }
-    return this.note(outcome.kind === 'ok' ? outcome : ANSWERED, now);
+    return this.note(outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED, now);
   }
 
-  /** Whether the host should send a probe now: offline, due and none out (it is then out). */
+  /** Whether the host should send a probe now: held, due and none out (it is then out). */
   startProbe(now: number): boolean {
-    if (!this.offline || this.probing || now < this.nextProbeAt) return false;
+    if (!this.held || this.probing || now < this.nextProbeAt) return false;
     this.probing = true;
     return true;
   }
 
   /**
-   * The answer of the probe started by `startProbe`: still unreachable → the next one later
-   * (doubling up to the maximum; `nextTryAt` changed, the words did not); any answer → as `note`.
+   * The answer of the probe started by `startProbe`: still unreachable, the key still refused,
+   * still failing → the next one later (doubling up to the maximum; `nextTryAt` changed, the
+   * words did not); otherwise the hold ends (see the file comment).
    */
   probeAnswered(outcome: ApOutcome<unknown>, now: number): boolean {
     this.probing = false;
-    if (outcome.kind === 'transient' && outcome.offline) {
-      this.probeDelayMs = Math.min(this.options.probeMaxMs, this.probeDelayMs * 2);
-      this.nextProbeAt = now + this.probeDelayMs;
-      return false;
+    if (this.offline) {
+      if (outcome.kind === 'transient' && outcome.offline) return this.backOff(now);
+      // Whatever it answered, it is there (a refused key is said as such).
+      return this.note(outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED, now);
     }
-    return this.note(outcome.kind === 'ok' ? outcome : ANSWERED, now);
+    if (!this.waitingOut || (outcome.kind === 'transient' && outcome.offline))
+      return this.note(outcome, now);
+    // A 5xx says nothing of the key: refused stays refused, as trouble stays trouble.
+    if (failingAnswer(outcome) || (keyRefused(outcome) && this.state === 'refused'))
+      return this.backOff(now);
+    if (keyRefused(outcome)) return this.note(outcome, now);
+    // It answers: sends go again, on probation (a send-only outage holds again at once).
+    const probation = this.state === 'refused' || this.state === 'trouble' ? this.state : null;
+    const delay = this.probeDelayMs;
+    this.note(outcome, now);
+    this.probation = probation;
+    this.probeDelayMs = delay;
+    return true;
   }
 
-  /** Whether a request may leave now (not offline, no long Retry-After). */
+  private backOff(now: number): boolean {
+    this.probeDelayMs = Math.min(this.options.probeMaxMs, this.probeDelayMs * 2);
+    this.nextProbeAt = now + this.probeDelayMs;
+    return false;
+  }
+
+  /** Whether a request may leave now (not held, no long Retry-After). */
   maySend(now: number): boolean {
-    return !this.offline && now >= this.sendGateUntil;
+    return !this.held && now >= this.sendGateUntil;
   }
 
-  /** When the next probe (offline) or the end of a throttle is due, for the header; else null. */
+  /** When the next probe (held) or the end of a throttle is due, for the header; else null. */
   nextTryAt(): number | null {
-    if (this.offline) return this.nextProbeAt;
+    if (this.held) return this.nextProbeAt;
     if (this.state === 'throttled') return Math.max(this.throttledUntil, this.sendGateUntil);
     return null;
   }
 
-  /** Another access point: forget what was known of the old one. */
+  /** Another access point (or API key): forget what was known of the old one. */
   reset(): boolean {
     this.offline = false;
+    this.waitingOut = false;
+    this.probation = null;
+    this.failing = null;
     this.probing = false;
     this.throttledUntil = 0;
     this.sendGateUntil = 0;

@@ -103,7 +103,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const elsewhere = await reportPinnedElsewhere(engine, ids);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.waiting ? `${summary.waiting} waiting on the team's queue, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -130,7 +130,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
 
 /**
  * Wait for the run's documents, unless (or until) this is a team desk that does not send and no
- * desk that does is online: then say so (stderr) and stop waiting.
+ * desk that does is online, or the access point refuses the API key (nothing moves until the key
+ * is changed, which a run cannot do; the invoices wait in the queue for the next run or the app):
+ * then say so (stderr) and stop waiting.
  */
 async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeAccepted: boolean) {
   const nobodySends = async (): Promise<string | null> => {
@@ -138,11 +140,16 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
     const t = s.team;
     return t?.reachable && t.sends === false && (t.sendersOnline ?? 0) === 0 ? s.message : null;
   };
+  const keyRefused = async (): Promise<string | null> => {
+    const s = await engine.handlers['connection:get'](undefined);
+    return s.state === 'refused' ? s.message : null;
+  };
   if ((await nobodySends()) !== null) return;
   let timer: NodeJS.Timeout | undefined;
   const nobody = new Promise<string>((resolve) => {
     timer = setInterval(() => {
-      void nobodySends().then((words) => {
+      void Promise.all([nobodySends(), keyRefused()]).then(([nobody, key]) => {
+        const words = nobody ?? key;
         if (words !== null) resolve(words);
       });
     }, 1000);

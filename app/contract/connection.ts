@@ -8,8 +8,12 @@ export type Environment = 'sandbox' | 'test' | 'production';
 
 /** Connection to the access point, as shown in the header. */
 export interface ConnectionStatus {
-  /** `refused`: the access point answers, but not to this API key (401 or 403). */
-  state: 'connecting' | 'online' | 'offline' | 'throttled' | 'refused';
+  /**
+   * `refused`: the access point answers, but not to this API key (401 or 403). `trouble`: it
+   * answers only with server errors or not in time (a run of 5xx or timeouts). Both hold the
+   * queue until it answers again (app/access-point/reachability.ts).
+   */
+  state: 'connecting' | 'online' | 'offline' | 'throttled' | 'refused' | 'trouble';
   environment: Environment;
   endpoint: string;
   /** The access point in use as documents are pinned to it (`sandbox` for the built-in one). */

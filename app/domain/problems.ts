@@ -26,6 +26,7 @@ export type ProblemCode =
   | 'TRANSIENT'
   | 'ATTEMPTS_EXHAUSTED'
   | 'AP_AUTH'
+  | 'AP_FORBIDDEN'
   | 'AP_NOT_FOUND'
   | 'AP_CONFLICT'
   | 'AP_TOO_LARGE'
@@ -277,6 +278,21 @@ export function transientWords(status: number | null, message: string): string {
   return 'The connection to the access point was interrupted';
 }
 
+/**
+ * The timeline of a send that met a refused API key (401/403): it waits, no attempt counted, and
+ * goes by itself once the key is accepted (app/access-point/reachability.ts holds the queue).
+ */
+export const KEY_REFUSED_WAIT_WORDS =
+  'Not sent: the access point did not accept the API key. Check the key in Settings; this invoice is sent by itself once it is accepted';
+
+/**
+ * The timeline of a send answered with a 5xx or a timeout while the access point is having
+ * problems (the header says so): no attempt counted, sent again under the same key.
+ */
+export function troubleWaitWords(status: number | null, message: string): string {
+  return `${transientWords(status, message)}. The access point is having problems: this invoice waits and is sent again automatically once it works`;
+}
+
 /** A failure that may pass: Peppol Desk tries again by itself (`words`: {@link transientWords}). */
 export function transient(words: string): Problem {
   return { code: 'TRANSIENT', message: `${words}. Trying again automatically.`, action: 'wait' };
@@ -297,6 +313,8 @@ export function refusalWords(problem: DocumentProblem): string {
   switch (problem.code) {
     case 'AP_AUTH':
       return 'The access point did not accept the API key';
+    case 'AP_FORBIDDEN':
+      return 'The access point does not allow this invoice';
     case 'AP_NOT_FOUND':
       return 'The access point could not find the buyer on the Peppol network';
     case 'AP_CONFLICT':
@@ -326,8 +344,15 @@ export function problemFromApError(error: ApErrorLike): Problem {
         message: `The access point refused this invoice${detail}. Fix the file in your accounting system and drop it again.`,
         action: 'fix-file',
       };
-    case 401:
     case 403:
+      // Reached only for a 403 met twice by one document, a probe with the same key answered in
+      // between (send-outcomes.ts, forbiddenAgain): the key works, this invoice is not allowed.
+      return {
+        code: 'AP_FORBIDDEN',
+        message: `The access point accepts the API key but does not allow this invoice${detail}. Ask your access point provider whether your account may send for this seller and to this buyer, then retry.`,
+        action: 'none',
+      };
+    case 401:
       return {
         code: 'AP_AUTH',
         message: `The access point did not accept the API key${detail}. Check the key in Settings, then retry.`,

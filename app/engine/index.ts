@@ -139,6 +139,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       ...(t.responseWindowMs !== undefined ? { responseWindowMs: t.responseWindowMs } : {}),
       ...(t.probeInitialMs !== undefined ? { probeInitialMs: t.probeInitialMs } : {}),
       ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
+      ...(t.troubleAfterMs !== undefined ? { troubleAfterMs: t.troubleAfterMs } : {}),
     },
   );
   // A restart: earlier access points still asked about documents they accepted.

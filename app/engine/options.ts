@@ -87,6 +87,8 @@ export interface EngineOptions {
     responseWindowMs?: number;
     probeInitialMs?: number;
     probeMaxMs?: number;
+    /** A run of 5xx or timeouts this long says the access point is in trouble (default 5 s). */
+    troubleAfterMs?: number;
     /** How long without a change event before a settle waiter re-reads a slice itself (500). */
     settleBackstopMs?: number;
   };

@@ -143,6 +143,10 @@ export class Pipeline {
         get retry() {
           return pipeline.retry;
         },
+        // Read at use: in trouble, a 5xx or a timeout counts no attempt (send-outcomes.ts).
+        get accessPointState() {
+          return pipeline.stages.health.connection;
+        },
         trackDelivery: this.trackDelivery,
         pollInitialMs: this.pollInitialMs,
       },
@@ -190,14 +194,6 @@ export class Pipeline {
   /** Turn the access point's validation on or off (setting `remoteValidation`). */
   setRemoteValidation(on: boolean): void {
     this.stages.validation.setRemoteValidation(on);
-  }
-
-  // Read by moreComing (the send stage's wiring): documents still in validation or lookup.
-  private get validating(): number {
-    return this.stages.validation.inFlight();
-  }
-  private get resolving(): number {
-    return this.stages.resolution.inFlight();
   }
 
   /** Put interrupted work back one step and start working. */
@@ -406,14 +402,14 @@ export class Pipeline {
       else blocked = true;
     };
     const health = this.stages.health;
-    // Paused or offline, due retries cannot run (resume, or the probe's answer, kicks).
-    if (!this.paused && !health.offline) {
+    // Paused or held, due retries cannot run (resume, or the probe's answer, kicks).
+    if (!this.paused && !health.held) {
       const retryAt = repo.nextRetryAt();
       if (retryAt !== null) consider(Math.max(retryAt, health.sendGateUntil));
     }
     if (this.trackDelivery)
       for (const at of this.stages.delivery.dueTimes(health.offline)) consider(at);
-    if (health.offline) {
+    if (health.held) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
       if (!this.paused && !health.probing) consider(health.nextProbeAt);
     } else if (health.sendGateUntil > now) candidates.push(health.sendGateUntil);
@@ -441,7 +437,7 @@ export class Pipeline {
   private checkRoom(): number {
     if (!this.paceChecking || this.paused || !this.running) return Number.POSITIVE_INFINITY;
     const health = this.stages.health;
-    if (health.offline || health.fault !== null) return Number.POSITIVE_INFINITY;
+    if (health.held || health.fault !== null) return Number.POSITIVE_INFINITY;
     const sender = this.sender.state();
     if (sender.batching) return Number.POSITIVE_INFINITY;
     const lead = Math.max(CHECK_LEAD_MIN, CHECK_LEAD_PER_SLOT * sender.concurrencyLimit);
@@ -471,7 +467,8 @@ export class Pipeline {
 
   /** Documents still on their way to the send queue (see SendQueue.moreComing). */
   private moreComing(): boolean {
-    if (this.validating > 0 || this.resolving > 0) return true;
+    const { validation, resolution } = this.stages;
+    if (validation.inFlight() > 0 || resolution.inFlight() > 0) return true;
     // Trigger-kept counts: a few rows, whatever the size of the data folder.
     const counts = this.deps.repo.counts();
     return counts.received > 0 || counts.ready > 0;
@@ -482,7 +479,8 @@ export class Pipeline {
   private pumpSend(now: number): void {
     if (this.paused) return;
     const health = this.stages.health;
-    if (health.offline) {
+    // Offline, the key refused or the access point failing: only a probe goes.
+    if (health.held) {
       health.maybeProbe(now);
       return;
     }

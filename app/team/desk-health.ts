@@ -3,10 +3,11 @@
  * (app/access-point/reachability.ts, shared with app/queue/stages/connection.ts) applied to the
  * answers of this desk's checks, lookups (the clerk's "Check again" and Retry included), sends
  * and delivery polls. Offline in the single desk's words when a request cannot reach the access
- * point, "Throttled" after a 429, online again on an answer. This host drives the probe on its own
- * timer: while offline, one probe at a time (the version call) backs off until the access point
- * answers, so a desk with nothing to send does not say "offline" forever. While offline the desk
- * claims nothing (its `onChange` tells TeamDesk.accessPointHealthChanged), as a single desk stops
+ * point, "Throttled" after a 429, the key refused after a 401 or 403, in trouble after a run of
+ * 5xx or timeouts, online again on an answer. This host drives the probe on its own timer: while
+ * held (offline, refused, in trouble), one probe at a time (the version call) backs off until the
+ * access point answers, so a desk with nothing to send does not say "offline" forever. While held
+ * the desk claims nothing (its `onChange` tells TeamDesk.accessPointHealthChanged), as a single desk stops
  * sending. The team database's own reachability is the desk's (./desk.ts): the header says that
  * first.
  */
@@ -21,6 +22,8 @@ export interface DeskHealthDeps {
   /** The first probe this long after going offline, doubling up to `probeMaxMs` (1 s, 30 s). */
   probeInitialMs?: number;
   probeMaxMs?: number;
+  /** A run of 5xx or timeouts this long says trouble (default 5 s). */
+  troubleAfterMs?: number;
   /** The clock (ms; Date.now by default). */
   now?: () => number;
 }
@@ -45,7 +48,11 @@ export class DeskAccessPointHealth {
 
   constructor(private readonly deps: DeskHealthDeps) {
     this.reach = new Reachability(
-      { probeInitialMs: deps.probeInitialMs ?? 1_000, probeMaxMs: deps.probeMaxMs ?? 30_000 },
+      {
+        probeInitialMs: deps.probeInitialMs ?? 1_000,
+        probeMaxMs: deps.probeMaxMs ?? 30_000,
+        ...(deps.troubleAfterMs !== undefined ? { troubleAfterMs: deps.troubleAfterMs } : {}),
+      },
       // A team desk's header says Online until a request says otherwise.
       'online',
     );
@@ -67,12 +74,17 @@ export class DeskAccessPointHealth {
     return this.reach.offline;
   }
 
+  /** Offline, the key refused or in trouble: the desk claims nothing, a probe backs off. */
+  get held(): boolean {
+    return this.reach.held;
+  }
+
   /** When the next probe (offline) or the end of a throttle is due, for the header. */
   nextTryAt(): number | null {
     return this.reach.nextTryAt();
   }
 
-  /** What one request's outcome says (offline, throttled, online). */
+  /** What one request's outcome says (offline, throttled, refused, trouble, online). */
   noteOutcome(outcome: ApOutcome<unknown>): void {
     const changed = this.reach.note(outcome, this.now());
     this.scheduleProbe();
@@ -91,9 +103,9 @@ export class DeskAccessPointHealth {
     this.clearProbe();
   }
 
-  /** Offline: a timer for the next probe (one at a time); otherwise none. */
+  /** Held: a timer for the next probe (one at a time); otherwise none. */
   private scheduleProbe(): void {
-    if (!this.reach.offline) return this.clearProbe();
+    if (!this.reach.held) return this.clearProbe();
     if (this.stopped || this.timer || this.reach.probing) return;
     this.timer = setTimeout(
       () => {

@@ -13,6 +13,7 @@
  * timer, a start) instead of after every send; and outcomes wait ~25 ms to be written together.
  */
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
+import { failingAnswer } from '../access-point/reachability';
 import {
   attemptsExhausted,
   problemFromApError,
@@ -83,6 +84,8 @@ export class DeskSender {
   private readonly slots: SendSlots;
   /** Every claim held: waiting ahead, waiting for the rate gate, or sent. */
   private readonly inFlight = new Map<number, InFlight>();
+  /** Documents answered 403 once at this desk (the second one fails them, see outcomeOf). */
+  private readonly forbiddenOnce = new Set<number>();
   /** Claimed ahead, waiting for a slot (oldest first). */
   private readonly ahead: InFlight[] = [];
   private lingerTimer: NodeJS.Timeout | null = null;
@@ -315,6 +318,16 @@ export class DeskSender {
         firstPollInMs: this.deps.firstPollInMs ?? 0,
       };
     if (outcome.kind === 'permanent') {
+      // The key refused (401/403) says nothing of the document, and nothing of it was taken:
+      // back to the queue, no attempt counted, for a desk whose key is accepted (this one
+      // claims nothing until its own is: desk-health holds it, as a single desk holds its queue).
+      // A 403 this desk already met for the same document, though a probe with this key was
+      // answered in between (the hold ended): it is about the document, which fails as on a
+      // single desk (app/queue/stages/send-outcomes.ts, forbiddenAgain).
+      const { status } = outcome.error;
+      const again = status === 403 && this.forbiddenOnce.delete(claim.id);
+      if (!again && status === 403) this.forbiddenOnce.add(claim.id);
+      if (!again && (status === 401 || status === 403)) return { kind: 'released' };
       return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
     }
     // Unreachable (refused before it connected: nothing reached the access point) and the desk
@@ -322,6 +335,18 @@ export class DeskSender {
     // attempt not counted (as a single desk's send that found its access point offline).
     if (outcome.offline && !this.running) return { kind: 'released' };
     const policy = this.deps.retry();
+    // The desk holds its claims meanwhile (its access point in trouble, as the header says, after
+    // a run of 5xx or timeouts: noted before this, see TeamDesk.accessPointHealthChanged):
+    // nothing is known against the document, so no attempt is counted; its outcome is unknown.
+    if (failingAnswer(outcome) && !this.running) {
+      return {
+        kind: 'retry',
+        delayMs: retryDelayMs(policy, claim.attempts, null, this.deps.random ?? Math.random),
+        problem: teamProblem(transient(transientWords(outcome.status, outcome.message))),
+        reachedMaybe: true,
+        uncount: true,
+      };
+    }
     const words = transientWords(outcome.status, outcome.message);
     if (claim.attempts >= policy.maxAttempts) {
       return { kind: 'failed', problem: teamProblem(attemptsExhausted(claim.attempts, words)) };

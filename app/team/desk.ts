@@ -54,9 +54,9 @@ export interface TeamDeskOptions {
   /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
   noteOutcome?(outcome: ApOutcome<unknown>): void;
   /**
-   * The access point cannot be reached now (./desk-health): the desk claims nothing while it is
-   * (the other desks send the team's documents), and again once told it answers
-   * (`accessPointHealthChanged`).
+   * The access point cannot be used now (./desk-health: offline, the key refused, in trouble):
+   * the desk claims nothing while it is (the other desks send the team's documents), and again
+   * once told it answers (`accessPointHealthChanged`).
    */
   accessPointDown?(): boolean;
   /** Documents changed (here or, through `listen`, on another desk). */
@@ -307,7 +307,7 @@ export class TeamDesk {
   }
 
   /**
-   * The access point's health changed (`accessPointDown`): while it cannot be reached, claim
+   * The access point's health changed (`accessPointDown`): while it cannot be used, claim
    * nothing (claims waiting to leave go back as released, sends under way finish), as a single
    * desk stops sending while offline; claim again once it answers.
    */

@@ -182,6 +182,9 @@ async function openTeamEngine(
     ...(options.timings?.probeMaxMs !== undefined
       ? { probeMaxMs: options.timings.probeMaxMs }
       : {}),
+    ...(options.timings?.troubleAfterMs !== undefined
+      ? { troubleAfterMs: options.timings.troubleAfterMs }
+      : {}),
   });
   // Every answer of the access point: the header's health; a 429 (a send's, a lookup's, a
   // poll's) also stops the delivery polls for a while, so the sends keep the rate.
@@ -273,7 +276,7 @@ async function openTeamEngine(
     accessPoint: () => accessPoint,
     syncSettings: () => settings.sync(),
     noteOutcome,
-    accessPointDown: () => health.offline,
+    accessPointDown: () => health.held,
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),
     ...(options.log ? { log: options.log } : {}),

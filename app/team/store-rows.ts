@@ -187,6 +187,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
         problem: outcome.problem,
         delayMs: Math.max(0, Math.round(outcome.delayMs)),
         reachedMaybe: outcome.reachedMaybe,
+        uncount: outcome.uncount === true,
         detail: outcome.problem.message,
       };
       break;

@@ -156,8 +156,17 @@ export type TeamOutcome =
   | { kind: 'accepted'; transactionId: string; firstPollInMs?: number; answeredMsAgo?: number }
   /** Nothing reached the access point (refused before sending, paused): queued again now. */
   | { kind: 'released' }
-  /** Try again after `delayMs` (database clock); `reachedMaybe` keeps it from being cancelled. */
-  | { kind: 'retry'; delayMs: number; problem: TeamProblem; reachedMaybe: boolean }
+  /**
+   * Try again after `delayMs` (database clock); `reachedMaybe` keeps it from being cancelled;
+   * `uncount`: the attempt is taken back (the access point was in trouble, not the document).
+   */
+  | {
+      kind: 'retry';
+      delayMs: number;
+      problem: TeamProblem;
+      reachedMaybe: boolean;
+      uncount?: boolean;
+    }
   | { kind: 'failed'; problem: TeamProblem };
 
 /**

@@ -136,37 +136,3 @@ test('the header says Throttled while the access point answers 429, then Online 
     await sandbox.clearFaults();
   }
 });
-
-test('the header says the API key is not accepted while the access point answers 401, then Online again', async ({
-  desk,
-}, testInfo) => {
-  const sandbox = await desk.sandbox();
-  const prefix = uniquePrefix('KEY');
-  const row = desk.rowByInvoice(prefix);
-  try {
-    // Every request is refused, as an access point refuses a key it does not know (the delivery
-    // polls of earlier tests' documents too: an answer to any of them would be the key accepted).
-    await sandbox.setFaults({ endpoints: 'all', status: { every: 1, status: 401 } });
-    const paths = writeFiles(testInfo.outputPath('invoices'), {
-      [`${prefix}.xml`]: validInvoice(prefix),
-    });
-    await desk.dropFiles(paths);
-    await desk.searchFor(prefix);
-    await desk.waitForState(row, ['failed']);
-    await expect(desk.connectionState).toHaveAttribute('data-state', 'refused');
-    await expect(desk.connectionState).toHaveText(/API key not accepted/);
-    await expect(desk.page.getByTestId('connection-message')).toHaveText(
-      /did not accept the API key\. Check the key in Settings/,
-    );
-    await desk.screenshot('key-refused', testInfo);
-
-    await sandbox.clearFaults();
-    await desk.openDetails(row);
-    await desk.detailPanel.getByTestId('detail-retry').click();
-    await desk.waitForState(row, ['accepted', 'delivered']);
-    await expect(desk.connectionState).toHaveAttribute('data-state', 'online');
-    await expect(desk.page.getByTestId('connection-message')).toHaveCount(0);
-  } finally {
-    await sandbox.clearFaults();
-  }
-});

@@ -102,6 +102,30 @@ describe('peppol-desk send', () => {
   }, 60_000);
 });
 
+describe('peppol-desk send, the API key refused', () => {
+  it('says so, leaves the invoices waiting in the queue (none failed) and exits 1', async () => {
+    const sandbox = await startSandbox({
+      faults: { endpoints: 'all', status: { every: 1, status: 401 } },
+    });
+    cleanups.push(() => sandbox.close());
+    const dir = tempDir();
+    writeFileSync(join(dir, 'k.xml'), makeInvoice('CLI-KEY'));
+    const res = await cli([
+      'send',
+      join(dir, 'k.xml'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--endpoint',
+      sandbox.url,
+      '--json',
+    ]);
+    expect(res.stderr).toContain('The access point did not accept the API key.');
+    const summary = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ total: 1, sent: 0, failed: 0, waiting: 1 });
+    expect(res.code).toBe(1);
+  }, 30_000);
+});
+
 describe('peppol-desk cancel', () => {
   it('refuses a document whose last attempt may have reached the access point, with the reason, and exits 1', async () => {
     const sandbox = await startSandbox({ faults: { status503: { every: 1 } } });

@@ -46,8 +46,6 @@ const sends = (sandbox: SandboxHandle) =>
 describe('permanent refusals on single sends: failed after exactly one attempt, with the reason and the action', () => {
   const cases: [number, string, string][] = [
     [400, 'AP_REJECTED_INJECTED_400', 'fix-file'],
-    [401, 'AP_AUTH', 'check-settings'],
-    [403, 'AP_AUTH', 'check-settings'],
     [409, 'AP_CONFLICT', 'decide'],
     [413, 'AP_TOO_LARGE', 'fix-file'],
     [415, 'AP_UNSUPPORTED', 'fix-file'],
@@ -74,6 +72,49 @@ describe('permanent refusals on single sends: failed after exactly one attempt, 
       });
     });
   }
+});
+
+describe("the API key refused on a single send (401, 403): not the document's failure", () => {
+  for (const status of [401, 403]) {
+    it(`${status}: back in the queue, no attempt counted, the queue held; cancel stays possible`, async () => {
+      const sandbox = await sandboxWith({ status: { every: 1, status, max: 1 } });
+      const engine = await engineOn(sandbox, { timings: { probeInitialMs: 60_000 } });
+      const [id] = await add(engine, makeInvoices(1, `K${status}`));
+      await expect
+        .poll(async () => (await engine.handlers['connection:get'](undefined)).state, {
+          timeout: 10_000,
+          interval: 10,
+        })
+        .toBe('refused');
+      await expect
+        .poll(() => engineInternals(engine).repo.get(id!)!.state, { timeout: 10_000, interval: 10 })
+        .toBe('queued');
+      const doc = engineInternals(engine).repo.get(id!)!;
+      expect([doc.attempts, doc.problem_code, doc.send_outcome_unknown]).toEqual([0, null, 0]);
+      expect(sends(sandbox)).toBe(1);
+      // The access point answered for this key (nothing taken): cancel is safe.
+      expect(await engine.handlers['documents:cancel']({ ids: [id!] })).toEqual({
+        cancelled: 1,
+        undoToken: expect.any(String),
+      });
+    });
+  }
+});
+
+describe('a 403 about the document, not the key', () => {
+  it('fails the invoice on its second 403 (a probe with the same key was answered in between) instead of holding the queue again and again', async () => {
+    // Every send is refused with 403, the version call (the probe) is answered.
+    const sandbox = await sandboxWith({ status: { every: 1, status: 403 } });
+    const engine = await engineOn(sandbox, { timings: { probeInitialMs: 20, probeMaxMs: 40 } });
+    const [id] = await add(engine, makeInvoices(1, 'F403'));
+    await engine.waitUntilSettled([id!]);
+    const doc = engineInternals(engine).repo.get(id!)!;
+    expect(doc.state).toBe('failed');
+    expect(doc.problem_code).toBe('AP_FORBIDDEN');
+    expect(doc.problem_message).toMatch(/accepts the API key but does not allow this invoice/);
+    expect(sends(sandbox)).toBe(2);
+    expect(sandbox.stats().acceptedDocuments).toBe(0);
+  });
 });
 
 describe('cancel', () => {

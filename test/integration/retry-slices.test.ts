@@ -17,7 +17,7 @@ describe('retry --all-failed', () => {
   it('moves the failed documents a slice per transaction, and sends them all once', async () => {
     const sandbox: SandboxHandle = await startSandbox({
       latencyMs: 0,
-      faults: { status: { status: 403, every: 1 } },
+      faults: { status: { status: 422, every: 1 } },
     });
     cleanups.push(() => sandbox.close());
     const engine = await engines({ endpoint: sandbox.url, trackDelivery: false });
@@ -63,7 +63,7 @@ describe('retry --all-failed', () => {
   it('holds a retried document queued for another access point, in every slice', async () => {
     const first = await startSandbox({
       latencyMs: 0,
-      faults: { status: { status: 403, every: 1 } },
+      faults: { status: { status: 422, every: 1 } },
     });
     const second = await startSandbox({ latencyMs: 0 });
     cleanups.push(

@@ -84,7 +84,7 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
         };
         return store;
       };
-      const ap = await sandbox({ latencyMs: 0, faults: { status: { status: 403, every: 1 } } });
+      const ap = await sandbox({ latencyMs: 0, faults: { status: { status: 422, every: 1 } } });
       const a = await desk(
         address,
         ap,

@@ -10,6 +10,8 @@ import {
   Reachability,
   THROTTLED_SHOWN_MS,
   THROTTLED_WORDS,
+  TROUBLE_AFTER_MS,
+  TROUBLE_WORDS,
 } from '../../app/access-point/reachability';
 import { offlineWords } from '../../app/domain/problems';
 
@@ -42,19 +44,26 @@ const slowDown = (retryAfterMs: number | null): ApOutcome<unknown> => ({
   offline: false,
 });
 
+const keyRefused = (status: number) =>
+  ({
+    kind: 'permanent',
+    error: { status, code: 'UNAUTHORIZED', message: 'Invalid API key', details: null },
+  }) as ApOutcome<unknown>;
+
 const make = (initial?: 'connecting' | 'online') =>
   new Reachability({ probeInitialMs: 1_000, probeMaxMs: 4_000 }, initial);
 
 describe('reachability of the access point', () => {
   it('says the key is not accepted while the access point answers 401 or 403, online on any other answer', () => {
     const r = make('online');
-    const keyRefused = (status: number) =>
-      ({
-        kind: 'permanent',
-        error: { status, code: 'UNAUTHORIZED', message: 'Invalid API key', details: null },
-      }) as ApOutcome<unknown>;
     expect(r.note(keyRefused(401), 0)).toBe(true);
-    expect([r.state, r.message, r.maySend(0)]).toEqual(['refused', KEY_REFUSED_WORDS, true]);
+    // No send leaves while the key is refused: every one would meet the same answer.
+    expect([r.state, r.message, r.maySend(0), r.held]).toEqual([
+      'refused',
+      KEY_REFUSED_WORDS,
+      false,
+      true,
+    ]);
     // Told once.
     expect(r.note(keyRefused(403), 10)).toBe(false);
     // From offline too: the answer says it is there.
@@ -91,7 +100,7 @@ describe('reachability of the access point', () => {
     expect(r.maySend(10_200)).toBe(true);
   });
 
-  it('a 5xx or a timeout changes nothing: offline stays offline with its probe', () => {
+  it('a single 5xx or timeout changes nothing: offline stays offline with its probe', () => {
     const r = make('online');
     r.note(REFUSED, 0);
     expect(r.note(BUSY, 100)).toBe(false);
@@ -202,5 +211,104 @@ describe('reachability of the access point', () => {
     team.note(REFUSED, 0);
     team.reset();
     expect(team.state).toBe('online');
+  });
+
+  it('a run of 5xx or timeouts over 5 s says the access point is in trouble; one stray 503 does not', () => {
+    const r = make('online');
+    // A stray 503 in a busy drop, and even a burst of them within 5 s: still Online.
+    expect(r.note(BUSY, 0)).toBe(false);
+    expect(r.note(TIMEOUT, 1_000)).toBe(false);
+    expect(r.note(BUSY, TROUBLE_AFTER_MS - 1)).toBe(false);
+    expect([r.state, r.maySend(TROUBLE_AFTER_MS - 1)]).toEqual(['online', true]);
+    // The run goes on past 5 s with no other answer: trouble, the queue held, a probe due.
+    expect(r.note(BUSY, TROUBLE_AFTER_MS)).toBe(true);
+    expect([r.state, r.message, r.held, r.maySend(TROUBLE_AFTER_MS)]).toEqual([
+      'trouble',
+      TROUBLE_WORDS,
+      true,
+      false,
+    ]);
+    expect(r.nextTryAt()).toBe(TROUBLE_AFTER_MS + 1_000);
+    // Told once; answers of requests still out change nothing.
+    expect(r.note(TIMEOUT, TROUBLE_AFTER_MS + 10)).toBe(false);
+    // Any good answer brings Online back (a delivery poll's, say).
+    expect(r.note(OK, TROUBLE_AFTER_MS + 20)).toBe(true);
+    expect([r.state, r.message, r.held, r.nextTryAt()]).toEqual(['online', null, false, null]);
+  });
+
+  it('any other answer between them starts the run again (an acceptance, a refusal, a 429)', () => {
+    for (const between of [OK, REFUSAL, slowDown(null)]) {
+      const r = make('online');
+      r.note(BUSY, 0);
+      r.note(BUSY, 1_000);
+      r.note(between, 2_000);
+      r.note(BUSY, 3_000);
+      r.note(BUSY, 6_000);
+      // Two in the new run: not yet.
+      expect(r.state).not.toBe('trouble');
+      r.note(BUSY, 8_000);
+      expect(r.state).toBe('trouble');
+    }
+    // Offline and a refused key stay as they are: a 5xx says nothing of either.
+    const down = make('online');
+    down.note(REFUSED, 0);
+    for (const at of [1_000, 4_000, 7_000]) down.note(BUSY, at);
+    expect(down.state).toBe('offline');
+    const key = make('online');
+    key.note(keyRefused(401), 0);
+    for (const at of [1_000, 4_000, 7_000]) key.note(BUSY, at);
+    expect(key.state).toBe('refused');
+  });
+
+  it('in trouble: probes back off while they fail; one that answers lets sends go, and the next 5xx holds again at once', () => {
+    const r = make('online');
+    for (const at of [0, 3_000, 6_000]) r.note(BUSY, at);
+    expect(r.state).toBe('trouble');
+    expect(r.startProbe(6_999)).toBe(false);
+    expect(r.startProbe(7_000)).toBe(true);
+    expect(r.probeAnswered(BUSY, 7_000)).toBe(false);
+    expect([r.state, r.nextTryAt()]).toEqual(['trouble', 9_000]);
+    expect(r.startProbe(9_000)).toBe(true);
+    // The version call answers (sends may still fail: a send-only outage).
+    expect(r.probeAnswered(OK, 9_000)).toBe(true);
+    expect([r.state, r.held, r.maySend(9_000)]).toEqual(['online', false, true]);
+    // The first send's 5xx holds again, without waiting for another run; the probe waits longer.
+    expect(r.note(BUSY, 9_100)).toBe(true);
+    expect([r.state, r.held, r.nextTryAt()]).toEqual(['trouble', true, 9_100 + 4_000]);
+    // A request that answers well ends it all: the next run needs its 5 s again.
+    r.startProbe(13_100);
+    r.probeAnswered(OK, 13_100);
+    r.note(OK, 13_200);
+    r.note(BUSY, 13_300);
+    expect(r.state).toBe('online');
+  });
+
+  it('the key refused: probes back off while it is, a 5xx to one says nothing; an answer ends the hold', () => {
+    const r = make('online');
+    r.note(keyRefused(403), 0);
+    expect(r.startProbe(1_000)).toBe(true);
+    expect(r.probeAnswered(keyRefused(401), 1_000)).toBe(false);
+    expect(r.startProbe(3_000)).toBe(true);
+    expect(r.probeAnswered(BUSY, 3_000)).toBe(false);
+    expect([r.state, r.nextTryAt()]).toEqual(['refused', 7_000]);
+    expect(r.startProbe(7_000)).toBe(true);
+    expect(r.probeAnswered(OK, 7_000)).toBe(true);
+    expect([r.state, r.message, r.maySend(7_000)]).toEqual(['online', null, true]);
+    // A version call that answers whatever the key: the first send's 401 holds again, longer.
+    expect(r.note(keyRefused(401), 7_100)).toBe(true);
+    expect([r.state, r.held, r.nextTryAt()]).toEqual(['refused', true, 7_100 + 4_000]);
+    // A first version call answered 401 says so at once.
+    const start = make();
+    expect(start.noteFirstAnswer(keyRefused(401), 0)).toBe(true);
+    expect([start.state, start.held]).toEqual(['refused', true]);
+    // Trouble, then a probe answered 401: the key is what is refused now.
+    const t = make('online');
+    for (const at of [0, 3_000, 6_000]) t.note(BUSY, at);
+    t.startProbe(7_000);
+    expect(t.probeAnswered(keyRefused(401), 7_000)).toBe(true);
+    expect([t.state, t.held]).toEqual(['refused', true]);
+    // Reset (another key in Settings) ends every hold.
+    t.reset();
+    expect([t.state, t.held, t.maySend(7_001)]).toEqual(['online', false, true]);
   });
 });

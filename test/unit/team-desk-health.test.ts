@@ -5,7 +5,11 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient, ApOutcome } from '../../app/access-point/client';
-import { THROTTLED_WORDS } from '../../app/access-point/reachability';
+import {
+  KEY_REFUSED_WORDS,
+  THROTTLED_WORDS,
+  TROUBLE_WORDS,
+} from '../../app/access-point/reachability';
 import { offlineWords } from '../../app/domain/problems';
 import { DeskAccessPointHealth } from '../../app/team/desk-health';
 
@@ -127,6 +131,40 @@ describe("a team desk's access point health", () => {
       2,
       0,
     ]);
+    health.stop();
+  });
+
+  it('the key refused, then a run of 5xx: held (the desk claims nothing), probing until an answer', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const KEY: ApOutcome<unknown> = {
+      kind: 'permanent',
+      error: { status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key', details: null },
+    };
+    let answer: ApOutcome<unknown> = KEY;
+    const { health } = make(() => answer);
+    health.noteOutcome(KEY);
+    expect([health.state, health.message, health.held]).toEqual([
+      'refused',
+      KEY_REFUSED_WORDS,
+      true,
+    ]);
+    // The probe backs off while the key is refused: 1 s, then 2 s.
+    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect([health.probes, health.state]).toEqual([2, 'refused']);
+    answer = OK;
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect([health.probes, health.state, health.held]).toEqual([3, 'online', false]);
+    health.noteOutcome(OK);
+
+    // 503s over 5 s with nothing else between: trouble, held, probed again.
+    for (const at of [10_000, 12_000, 15_000]) {
+      vi.setSystemTime(at);
+      health.noteOutcome(BUSY);
+    }
+    expect([health.state, health.message, health.held]).toEqual(['trouble', TROUBLE_WORDS, true]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect([health.probes, health.state, health.held]).toEqual([4, 'online', false]);
     health.stop();
   });
 });

@@ -32,6 +32,19 @@ describe('why a row waits', () => {
     );
   });
 
+  it('the API key refused: it waits for the key, whatever its attempts', () => {
+    for (const r of [row('queued'), row('retry_wait', 2)])
+      expect(waitReason(r, { ...online, state: 'refused' }, 8)).toBe(
+        'API key not accepted; the invoice waits',
+      );
+  });
+
+  it('the access point in trouble: the next try, not the attempt (none is counted meanwhile)', () => {
+    expect(
+      waitReason(row('retry_wait', 2), { ...online, state: 'trouble', nextTryAt: soon }, 8),
+    ).toMatch(/^Access point problems, next try at \S+/);
+  });
+
   it('retry waiting: attempt n of m, and when the next one is', () => {
     expect(waitReason(row('retry_wait', 3), online, 8)).toMatch(
       /^Attempt 3 of 8 did not go through, next at \S+/,

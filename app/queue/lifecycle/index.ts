@@ -193,6 +193,20 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /**
+   * The access point refused the API key or is failing: nothing is known against this document.
+   * Back to the queue, its attempt taken back, same key; sent when the access point works again.
+   */
+  waitForAccessPoint(
+    doc: ClaimableRecord,
+    why: { detail: string; technical: string; reachedMaybe: boolean },
+  ): boolean {
+    return this.move(
+      doc.id,
+      sending.waitForAccessPoint(doc, why.detail, why.technical, why.reachedMaybe),
+    );
+  }
+
+  /**
    * A failure that may pass: try again in `delayMs` under the same key. `words` in a clerk's words
    * ({@link problems.transientWords}), `technical` the raw status and text; `leaveBatch` sends it
    * under its own key next time.

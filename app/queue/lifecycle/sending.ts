@@ -74,6 +74,27 @@ export function notSent(
   };
 }
 
+/**
+ * The access point refused the key (401/403) or is failing (5xx, timeouts, see
+ * app/access-point/reachability.ts): says nothing of this document, so back to the queue with
+ * its attempt taken back, under the same key (and batch key). `reachedMaybe`: the request may
+ * have been accepted (a 5xx, a timeout), so its outcome is unknown until it is answered.
+ */
+export function waitForAccessPoint(
+  doc: ClaimableRecord,
+  detail: string,
+  technical: string,
+  reachedMaybe: boolean,
+): Step {
+  return {
+    from: 'sending',
+    to: 'queued',
+    patch: { attempts: doc.attempts - 1, ...(reachedMaybe ? { send_outcome_unknown: 1 } : {}) },
+    detail,
+    technical,
+  };
+}
+
 /** A failure that may pass: tried again `delayMs` after `now`, under the same key. */
 export function retryLater(
   retry: { words: string; technical: string; delayMs: number; leaveBatch?: boolean },

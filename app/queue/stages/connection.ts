@@ -27,16 +27,18 @@ export interface ConnectionOptions {
   /** Offline probing: first probe after this, doubling up to the max. */
   probeInitialMs: number;
   probeMaxMs: number;
+  /** How long a run of 5xx or timeouts lasts before the header says trouble (tests). */
+  troubleAfterMs?: number;
   /** After a failed write, try again on its own this long after. */
   faultRetryMs: number;
 }
 
 /**
- * Connection health: what the header shows (connecting, online, offline, throttled, paused after
- * a fault) and what follows from it. Whether the access point can be reached is the shared rule
- * (app/access-point/reachability.ts), driven here by the pipeline's pump and clock: offline, one
- * probe at a time backs off until the access point answers; a long Retry-After closes the send
- * gate. A failed write stops all work until the next automatic try or Resume. The pipeline reads
+ * Connection health: what the header shows (connecting, online, offline, throttled, the key
+ * refused, in trouble, paused after a fault) and what follows from it. Whether the access point
+ * can be reached is the shared rule (app/access-point/reachability.ts), driven here by the
+ * pipeline's pump and clock: offline, the key refused or in trouble, no send leaves and one probe
+ * at a time backs off until the access point answers; a long Retry-After closes the send gate. A failed write stops all work until the next automatic try or Resume. The pipeline reads
  * its state to decide what may start.
  */
 export class ConnectionHealth {
@@ -66,12 +68,17 @@ export class ConnectionHealth {
     return this.reach.offline;
   }
 
+  /** No send leaves while the access point is offline, refuses the key or fails (probing). */
+  get held(): boolean {
+    return this.reach.held;
+  }
+
   /** A probe is out. */
   get probing(): boolean {
     return this.reach.probing;
   }
 
-  /** When the next probe is due while offline. */
+  /** When the next probe is due while held. */
   get nextProbeAt(): number {
     return this.reach.nextProbeAt;
   }
@@ -131,19 +138,19 @@ export class ConnectionHealth {
     if (this.reach.note(outcome, this.ctx.now())) this.emit();
   }
 
-  /** Whether the connection lets a request leave now (not offline, no long Retry-After). */
+  /** Whether the connection lets a request leave now (not held, no long Retry-After). */
   maySend(now: number): boolean {
     return this.reach.maySend(now);
   }
 
-  /** While offline: one probe at a time, backing off, and resume when it answers. */
+  /** While held: one probe at a time, backing off, and resume when it answers. */
   maybeProbe(now: number): void {
     if (!this.reach.startProbe(now)) return;
     this.ctx.track(
       this.ctx.client.version().then((outcome) => {
         const changed = this.reach.probeAnswered(outcome, this.ctx.now());
-        // Still offline: told anyway, the next probe's time changed.
-        if (changed || this.reach.offline) this.emit();
+        // Still held: told anyway, the next probe's time changed.
+        if (changed || this.reach.held) this.emit();
       }),
     );
   }

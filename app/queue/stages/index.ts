@@ -52,6 +52,8 @@ export interface StageOptions {
   /** Offline probing: first probe after this, doubling up to the max. */
   probeInitialMs?: number;
   probeMaxMs?: number;
+  /** A run of 5xx or timeouts this long says "trouble" (default 5 s; tests). */
+  troubleAfterMs?: number;
   /** Also ask the access point's `/validate` before sending (default off). */
   remoteValidation?: boolean;
   /** After delivery, keep asking for the buyer's business response this long (default 1 h). */
@@ -191,6 +193,7 @@ export function createStages(
     health: new ConnectionHealth(ctx, {
       probeInitialMs: options.probeInitialMs ?? 1_000,
       probeMaxMs: options.probeMaxMs ?? 30_000,
+      ...(options.troubleAfterMs !== undefined ? { troubleAfterMs: options.troubleAfterMs } : {}),
       faultRetryMs: options.faultRetryMs ?? 30_000,
     }),
   };

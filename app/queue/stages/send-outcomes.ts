@@ -1,5 +1,11 @@
 import type { ApError, ApOutcome, BatchItemAnswer, SendAnswer } from '../../access-point/client';
-import { apErrorTechnical, transientWords } from '../../domain/problems';
+import { failingAnswer, type ReachState } from '../../access-point/reachability';
+import {
+  apErrorTechnical,
+  KEY_REFUSED_WAIT_WORDS,
+  transientWords,
+  troubleWaitWords,
+} from '../../domain/problems';
 import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
 import type { Metrics } from '../../metrics/metrics';
 import type { ClaimableRecord } from '../../store/documents-repo';
@@ -10,18 +16,24 @@ export interface OutcomeContext {
   lifecycle: Lifecycle;
   metrics: Metrics;
   random: () => number;
-  /** Read at use: the retry policy changes with the setting. */
+  /** Read at use: the retry policy changes with the setting, the access point's state too. */
   options: {
     readonly retry: RetryPolicy;
     readonly trackDelivery: boolean;
     readonly pollInitialMs: number;
+    /** The header's state (see SendStageOptions): in `trouble`, a 5xx counts no attempt. */
+    readonly accessPointState?: ReachState;
   };
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   singleOnly: Set<number>;
+  /** Documents answered 403 once in this run, waiting for the key (see {@link forbiddenAgain}). */
+  forbiddenOnce: Set<number>;
 }
 
 // What an answer of the access point means for each document, as lifecycle moves: `accepted`,
-// `failed`, `retry_wait`, or back to `queued` when nothing reached the access point.
+// `failed`, `retry_wait`, or back to `queued` when nothing reached the access point or the answer
+// says nothing of the document (the API key refused; a 5xx or a timeout while the access point
+// is in trouble): no attempt counted, the same key, sent once the access point works again.
 
 /** Record a single send's outcome (inside the group commit). */
 export function recordSingle(
@@ -32,9 +44,14 @@ export function recordSingle(
   if (outcome.kind === 'ok') {
     accept(ctx, doc, outcome.value.transactionId);
   } else if (outcome.kind === 'permanent') {
-    fail(ctx, doc, outcome.error);
+    const { status } = outcome.error;
+    if (keyRefused(status) && !forbiddenAgain(ctx, doc, status))
+      waitForKey(ctx, [doc], outcome.error);
+    else fail(ctx, doc, outcome.error);
   } else if (outcome.offline) {
     ctx.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
+  } else if (inTrouble(ctx, outcome)) {
+    waitOutTrouble(ctx, [doc], outcome.status, outcome.message);
   } else {
     retryLater(ctx, [doc], outcome.status, outcome.message, outcome.retryAfterMs, false);
   }
@@ -64,10 +81,22 @@ export function recordBatch(
   }
   if (outcome.kind === 'permanent') {
     const { status } = outcome.error;
+    // The key refused: nothing of the batch was taken; it waits, identical, for the key (a
+    // document forbidden a second time fails, see forbiddenAgain).
+    if (keyRefused(status)) {
+      const again = docs.filter((d) => forbiddenAgain(ctx, d, status));
+      for (const d of again) fail(ctx, d, outcome.error);
+      waitForKey(
+        ctx,
+        docs.filter((d) => !again.includes(d)),
+        outcome.error,
+      );
+      return;
+    }
     // 409: the access point refuses to repeat this batch key (it saw it with other content).
     // Whether the first send went through is unknown, so sending the documents singly could
     // deliver them twice: a person checks the provider's transaction list first.
-    if (status === 401 || status === 403 || status === 409) {
+    if (status === 409) {
       for (const d of docs) fail(ctx, d, outcome.error);
       return;
     }
@@ -107,7 +136,63 @@ export function recordBatch(
   }
   // Unknown or refused for now (429, 5xx, timeout, reset): the identical batch goes again
   // under the same key (batch_key stays), so nothing is accepted twice.
+  if (inTrouble(ctx, outcome)) {
+    waitOutTrouble(ctx, docs, outcome.status, outcome.message);
+    return;
+  }
   retryLater(ctx, docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
+}
+
+/** A 401 or 403: the access point refuses the API key, whatever the document. */
+function keyRefused(status: number): boolean {
+  return status === 401 || status === 403;
+}
+
+/** A 5xx or a timeout while the header says the access point is in trouble. */
+function inTrouble(ctx: OutcomeContext, outcome: ApOutcome<unknown>): boolean {
+  return failingAnswer(outcome) && ctx.options.accessPointState === 'trouble';
+}
+
+/**
+ * A 403 for a document already answered 403 once in this run: the hold that first one caused
+ * ended only when a probe was answered with this same key, so this refusal is about the document
+ * (a seller or receiver this key may not send for), not the key. It fails, as any final answer,
+ * instead of holding the whole queue again and again (and never being told). A 401 is about
+ * authentication: always the key's.
+ */
+function forbiddenAgain(ctx: OutcomeContext, doc: ClaimableRecord, status: number): boolean {
+  if (status !== 403) return false;
+  if (ctx.forbiddenOnce.delete(doc.id)) return true;
+  ctx.forbiddenOnce.add(doc.id);
+  return false;
+}
+
+/** The key refused: back to the queue, no attempt counted; the queue waits for the key. */
+function waitForKey(ctx: OutcomeContext, docs: ClaimableRecord[], error: ApError): void {
+  const technical = apErrorTechnical(error);
+  for (const d of docs) {
+    ctx.lifecycle.waitForAccessPoint(d, {
+      detail: KEY_REFUSED_WAIT_WORDS,
+      technical,
+      reachedMaybe: false,
+    });
+  }
+}
+
+/**
+ * A 5xx or a timeout in trouble: back to the queue, no attempt counted, its outcome unknown
+ * (it may have been accepted), so it goes again under the same key (and batch key).
+ */
+function waitOutTrouble(
+  ctx: OutcomeContext,
+  docs: ClaimableRecord[],
+  status: number | null,
+  message: string,
+): void {
+  const technical = status === null ? message : `${status}: ${message}`;
+  const detail = troubleWaitWords(status, message);
+  for (const d of docs)
+    ctx.lifecycle.waitForAccessPoint(d, { detail, technical, reachedMaybe: true });
 }
 
 function accept(ctx: OutcomeContext, doc: ClaimableRecord, transactionId: string): void {

@@ -1,3 +1,4 @@
+import type { ReachState } from '../../access-point/reachability';
 import type { ApOutcome } from '../../access-point/client';
 import type { RetryPolicy } from '../../domain/retry-policy';
 import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
@@ -28,6 +29,11 @@ export interface SendStageOptions {
   retry: RetryPolicy;
   trackDelivery: boolean;
   pollInitialMs: number;
+  /**
+   * The header's state of the access point, read when an answer is recorded (the answer was
+   * noted first): in `trouble`, a 5xx or a timeout counts no attempt (./send-outcomes.ts).
+   */
+  readonly accessPointState?: ReachState;
 }
 
 /** A claim waiting for its commit to reach the disk (`ahead`: it becomes a claim ahead). */

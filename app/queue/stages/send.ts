@@ -67,6 +67,8 @@ export class SendStage {
   private batching: boolean;
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   private readonly singleOnly = new Set<number>();
+  /** Documents answered 403 once in this run (send-outcomes.ts, forbiddenAgain). */
+  private readonly forbiddenOnce = new Set<number>();
   /** What recording outcomes needs. */
   private readonly outcomes: OutcomeContext;
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -105,6 +107,7 @@ export class SendStage {
       random: deps.random,
       options,
       singleOnly: this.singleOnly,
+      forbiddenOnce: this.forbiddenOnce,
     };
   }
 

@@ -7,8 +7,9 @@ import { useSettingsStore } from '../../stores/settings-store';
 const WAITING = new Set<DocumentRow['state']>(['ready', 'resolving', 'queued', 'retry_wait']);
 
 /**
- * Why a waiting document waits, in words: paused (since when), offline (next try at …), retry
- * waiting (attempt n of m, next at …), throttled. Null when it does not wait.
+ * Why a waiting document waits, in words: paused (since when), offline (next try at …), the key
+ * refused, the access point in trouble (next try at …), retry waiting (attempt n of m, next at
+ * …), throttled. Null when it does not wait.
  */
 export function waitReason(
   row: Pick<DocumentRow, 'state' | 'attempts' | 'nextAttemptAt'>,
@@ -24,6 +25,12 @@ export function waitReason(
   if (status.state === 'offline') {
     const next = at(status.nextTryAt);
     return `Access point offline${next ? `, next try at ${next}` : ''}`;
+  }
+  // The queue is held: what counts is why, not the attempt (none is counted meanwhile).
+  if (status.state === 'refused') return 'API key not accepted; the invoice waits';
+  if (status.state === 'trouble') {
+    const next = at(status.nextTryAt);
+    return `Access point problems${next ? `, next try at ${next}` : ''}`;
   }
   if (row.state === 'retry_wait') {
     const of = maxAttempts ? ` of ${maxAttempts}` : '';

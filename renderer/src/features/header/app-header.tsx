@@ -16,7 +16,9 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
     case 'throttled':
       return 'Throttled';
     case 'refused':
-      return 'API key not accepted';
+      return `API key not accepted — ${formatCount(waiting)} waiting`;
+    case 'trouble':
+      return `Access point having problems — ${formatCount(waiting)} waiting`;
     case 'connecting':
       return 'Connecting…';
   }

@@ -1,0 +1,223 @@
+/**
+ * The queue while the access point is in trouble (app/access-point/reachability.ts): a refused
+ * API key (401/403) and a run of 5xx answers hold the queue instead of failing documents or
+ * using up their attempts; the header says so; once it answers again, everything goes out by
+ * itself, each document under its own key, accepted once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../app/contract';
+import type { Engine } from '../../app/engine';
+import { engineInternals } from '../../app/engine/internals';
+import { KEY_REFUSED_WAIT_WORDS } from '../../app/domain/problems';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import type { FaultPlan } from '../../app/sandbox/types';
+import { useEngines } from '../helpers/engine';
+import { makeInvoices } from '../helpers/invoices';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+const engines = useEngines();
+
+async function setup(faults: FaultPlan, opts: { batching: boolean; maxAttempts?: number }) {
+  const sandbox: SandboxHandle = await startSandbox({ faults, latencyMs: 2 });
+  cleanups.push(() => sandbox.close());
+  const engine: Engine = await engines({
+    endpoint: sandbox.url,
+    trackDelivery: false,
+    concurrency: 4,
+    batching: opts.batching,
+    coalesceMs: 20,
+    timings: {
+      retryBaseMs: 100,
+      retryMaxMs: 400,
+      probeInitialMs: 50,
+      probeMaxMs: 200,
+      troubleAfterMs: 300,
+    },
+  });
+  if (opts.maxAttempts !== undefined)
+    await engine.handlers['settings:set']({ maxAttempts: opts.maxAttempts });
+  const states: ConnectionStatus['state'][] = [];
+  engine.on('connection:changed', (s) => {
+    if (states.at(-1) !== s.state) states.push(s.state);
+  });
+  return { sandbox, engine, states };
+}
+
+/** Requests the sandbox answered on the endpoints whose label matches (e.g. the version call). */
+function requests(sandbox: SandboxHandle, endpoint: RegExp): number {
+  let n = 0;
+  for (const [label, e] of Object.entries(sandbox.stats().requests.byEndpoint))
+    if (endpoint.test(label)) n += e.total;
+  return n;
+}
+
+const state = async (engine: Engine) => (await engine.handlers['connection:get'](undefined)).state;
+
+function rows(engine: Engine, ids: number[]) {
+  const { repo } = engineInternals(engine);
+  return ids.map((id) => repo.get(id)!);
+}
+
+/** Every document is back in the queue, none being sent (the queue holds). */
+async function waitHeld(engine: Engine, ids: number[], want: ConnectionStatus['state']) {
+  await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe(want);
+  await expect
+    .poll(() => rows(engine, ids).every((d) => d.state === 'queued'), {
+      timeout: 10_000,
+      interval: 10,
+    })
+    .toBe(true);
+}
+
+async function expectAllAcceptedOnce(engine: Engine, sandbox: SandboxHandle, ids: number[]) {
+  await engine.waitUntilSettled(ids, { includeAccepted: true });
+  for (const d of rows(engine, ids)) expect(d.state).toBe('accepted');
+  const stats = sandbox.stats();
+  expect(stats.acceptedDocuments).toBe(ids.length);
+  expect(stats.duplicateContentAccepts).toBe(0);
+  expect(await state(engine)).toBe('online');
+}
+
+describe('a refused API key holds the queue instead of failing its documents', () => {
+  it('every request answered 401 from the start: nothing is sent while it is, none fails, all go once the key is accepted', async () => {
+    const { sandbox, engine, states } = await setup(
+      { endpoints: 'all', status: { every: 1, status: 401 } },
+      { batching: false },
+    );
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(12, 'KEYA') });
+    const ids = added.map((a) => a.id);
+    await waitHeld(engine, ids, 'refused');
+    // Held: the probe backs off, and no send goes while the key is refused (the lookups'
+    // 401s did not fail anything either: the documents are queued, no problem).
+    const sendsAtHold = requests(sandbox, /\/send|\/batch/);
+    const probesAtHold = requests(sandbox, /\/version/);
+    await expect
+      .poll(() => requests(sandbox, /\/version/), { timeout: 5_000, interval: 10 })
+      .toBeGreaterThan(probesAtHold + 1);
+    expect(requests(sandbox, /\/send|\/batch/)).toBe(sendsAtHold);
+    for (const d of rows(engine, ids)) {
+      expect(d.state).toBe('queued');
+      expect(d.attempts).toBe(0);
+      expect(d.problem_code).toBeNull();
+    }
+    // The provider accepts the key again: the next probe ends the hold.
+    sandbox.setFaults({});
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
+    expect(states).toContain('refused');
+  });
+
+  for (const batching of [false, true]) {
+    it(`sends answered 401 (${batching ? 'batches' : 'single sends'}): each goes back to wait, same key, no attempt counted; all go once the key is accepted`, async () => {
+      // Only sends refuse the key: the version call (the probe) answers, so each probe lets
+      // sends go again, and their 401 holds the queue again at once, the probe backing off.
+      const { sandbox, engine, states } = await setup(
+        { status: { every: 1, status: 401 } },
+        { batching },
+      );
+      const { added } = await engine.handlers['documents:add']({
+        files: makeInvoices(12, batching ? 'KEYB' : 'KEYS'),
+      });
+      const ids = added.map((a) => a.id);
+      const keys = rows(engine, ids).map((d) => d.idempotency_key);
+      await waitHeld(engine, ids, 'refused');
+      for (const d of rows(engine, ids)) {
+        expect(d.state).toBe('queued');
+        expect(d.attempts).toBe(0);
+        expect(d.problem_code).toBeNull();
+      }
+      // The documents that met the 401 say why they wait; none failed.
+      const timelines = ids.map((id) => engineInternals(engine).repo.timeline(id));
+      expect(timelines.some((t) => t.some((e) => e.detail === KEY_REFUSED_WAIT_WORDS))).toBe(true);
+      expect(timelines.some((t) => t.some((e) => e.to === 'failed'))).toBe(false);
+
+      sandbox.setFaults({});
+      await expectAllAcceptedOnce(engine, sandbox, ids);
+      for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
+      expect(rows(engine, ids).map((d) => d.idempotency_key)).toEqual(keys);
+      expect(states).toContain('refused');
+    });
+  }
+});
+
+describe('a change of the API key in Settings ends the hold at once', () => {
+  it('the key refused, then another key saved: everything waiting goes without waiting for a probe', async () => {
+    const sandbox = await startSandbox({ latencyMs: 2 });
+    cleanups.push(() => sandbox.close());
+    // The access point set in Settings (an endpoint given as an option would win over a change);
+    // probes a minute apart: within this test only the key change can end the hold.
+    const engine = await engines({
+      trackDelivery: false,
+      batching: false,
+      timings: { probeInitialMs: 60_000, probeMaxMs: 60_000 },
+    });
+    await engine.handlers['settings:set']({
+      endpoint: sandbox.url,
+      apiKey: 'sk_test_wrong_key_01',
+    });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+    sandbox.setFaults({ endpoints: 'all', status: { every: 1, status: 401 } });
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(5, 'KEYC') });
+    const ids = added.map((a) => a.id);
+    await waitHeld(engine, ids, 'refused');
+    // The provider now knows the key the clerk is about to type.
+    sandbox.setFaults({});
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_right_key_02' });
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
+  });
+});
+
+describe('a run of 5xx answers: the header says trouble and no document runs out of attempts', () => {
+  for (const batching of [false, true]) {
+    it(`every request answered 503 (${batching ? 'batches' : 'single sends'}) for longer than the attempts would last: none fails, all go once it recovers`, async () => {
+      // 4 attempts at 100 ms doubling: without the hold, every document would have failed
+      // (attempts exhausted) well within the second the storm lasts here after "trouble".
+      const { sandbox, engine, states } = await setup(
+        { endpoints: 'all', status503: { every: 1 } },
+        { batching, maxAttempts: 4 },
+      );
+      const { added } = await engine.handlers['documents:add']({
+        files: makeInvoices(12, batching ? 'SRVB' : 'SRVS'),
+      });
+      const ids = added.map((a) => a.id);
+      const keys = rows(engine, ids).map((d) => d.idempotency_key);
+      await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('trouble');
+      const probes = requests(sandbox, /\/version/);
+      // The storm goes on: probes back off (no flood), documents wait.
+      await expect
+        .poll(() => requests(sandbox, /\/version/), {
+          timeout: 5_000,
+          interval: 10,
+        })
+        .toBeGreaterThan(probes + 3);
+      expect(await state(engine)).toBe('trouble');
+      for (const d of rows(engine, ids)) {
+        expect(d.state).not.toBe('failed');
+        expect(d.attempts).toBeLessThan(4);
+      }
+      // A document sent in the storm may have been accepted: its outcome is unknown.
+      expect(rows(engine, ids).some((d) => d.send_outcome_unknown === 1)).toBe(true);
+
+      sandbox.setFaults({});
+      await expectAllAcceptedOnce(engine, sandbox, ids);
+      expect(rows(engine, ids).map((d) => d.idempotency_key)).toEqual(keys);
+      expect(states).toEqual(expect.arrayContaining(['trouble', 'online']));
+    });
+  }
+
+  it('a few 503s in a busy drop do not change the header', async () => {
+    const { sandbox, engine, states } = await setup(
+      { seed: 7, status503: { every: 3, max: 4 } },
+      { batching: false },
+    );
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(20, 'STRAY') });
+    const ids = added.map((a) => a.id);
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    expect(sandbox.stats().faults.status503).toBe(4);
+    expect(states).not.toContain('trouble');
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * A team desk holds its sends as a single desk does (app/access-point/reachability.ts) while its
+ * access point refuses the API key (401) or answers only 5xx: its claims go back to the team's
+ * queue without an attempt counted (a desk whose key works may take them), none fails, the
+ * header says why, and once the access point answers everything goes out by itself.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { KEY_REFUSED_WORDS, TROUBLE_WORDS } from '../../app/access-point/reachability';
+import type { Engine } from '../../app/engine';
+import { makeInvoices } from '../helpers/invoices';
+import { useTeamBackends } from '../helpers/team-backends';
+import { useTeamDesks } from '../helpers/team-desks';
+
+const { desk, sandbox, tempDir } = useTeamDesks({
+  timings: {
+    settleBackstopMs: 200,
+    pollInitialMs: 600_000,
+    probeInitialMs: 50,
+    probeMaxMs: 200,
+    retryBaseMs: 100,
+    retryMaxMs: 400,
+    troubleAfterMs: 300,
+  },
+  team: { pollMs: 30, heartbeatMs: 200 },
+});
+const BACKENDS = useTeamBackends('team-access-point-trouble', tempDir, 'aptr');
+const WAIT = { timeout: 10_000, interval: 20 };
+
+const header = async (e: Engine) => {
+  const s = await e.handlers['connection:get'](undefined);
+  return [s.state, s.message];
+};
+const docs = async (e: Engine, ids: number[]) =>
+  Promise.all(ids.map((id) => e.handlers['documents:get']({ id })));
+
+describe.each(BACKENDS)(
+  'a team desk in trouble with its access point, $name team store',
+  (backend) => {
+    it.skipIf(backend.skip)(
+      'sends answered 401: back to the team’s queue, no attempt counted, none failed; all go once the key is accepted',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        const a = await desk(address, ap, 'desk A');
+        ap.setFaults({ status: { every: 1, status: 401 } });
+        const { added } = await a.handlers['documents:add']({ files: makeInvoices(6, 'TKEY') });
+        const ids = added.map((x) => x.id);
+        await vi.waitFor(
+          async () => expect(await header(a)).toEqual(['refused', KEY_REFUSED_WORDS]),
+          WAIT,
+        );
+        await vi.waitFor(async () => {
+          for (const d of await docs(a, ids)) expect([d.state, d.attempts]).toEqual(['queued', 0]);
+        }, WAIT);
+        ap.setFaults({});
+        await a.waitUntilSettled(ids);
+        for (const d of await docs(a, ids)) expect([d.state, d.attempts]).toEqual(['accepted', 1]);
+        expect(ap.stats().acceptedDocuments).toBe(6);
+        await vi.waitFor(async () => expect(await header(a)).toEqual(['online', null]), WAIT);
+      },
+      60_000,
+    );
+
+    it.skipIf(backend.skip)(
+      'a 403 about the invoice, not the key: failed on its second 403 at the desk, not held again and again',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        const a = await desk(address, ap, 'desk A');
+        // Every send refused with 403; the probe (version) is answered.
+        ap.setFaults({ status: { every: 1, status: 403 } });
+        const { added } = await a.handlers['documents:add']({ files: makeInvoices(1, 'T403') });
+        const ids = added.map((x) => x.id);
+        await a.waitUntilSettled(ids);
+        const [d] = await docs(a, ids);
+        expect(d!.state).toBe('failed');
+        expect(d!.problem?.code).toBe('AP_FORBIDDEN');
+        expect(ap.stats().requests.byEndpoint['POST /api/v1/send']?.total).toBe(2);
+      },
+      60_000,
+    );
+
+    it.skipIf(backend.skip)(
+      'every request answered 503 for longer than the attempts last: trouble, none failed; all go once it recovers',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        const a = await desk(address, ap, 'desk A');
+        await a.handlers['settings:set']({ maxAttempts: 4 });
+        ap.setFaults({ endpoints: 'all', status503: { every: 1 } });
+        const { added } = await a.handlers['documents:add']({ files: makeInvoices(6, 'TSRV') });
+        const ids = added.map((x) => x.id);
+        await vi.waitFor(
+          async () => expect(await header(a)).toEqual(['trouble', TROUBLE_WORDS]),
+          WAIT,
+        );
+        // Probes back off (50 ms doubling to 200 ms): ten of them last longer than 4 attempts at
+        // 100 ms doubling would.
+        const before = ap.stats().requests.total;
+        await vi.waitFor(
+          () => expect(ap.stats().requests.total).toBeGreaterThan(before + 10),
+          WAIT,
+        );
+        for (const d of await docs(a, ids)) {
+          expect(d.state).not.toBe('failed');
+          expect(d.attempts).toBeLessThan(4);
+        }
+        ap.setFaults({});
+        await a.waitUntilSettled(ids);
+        for (const d of await docs(a, ids)) expect(d.state).toBe('accepted');
+        expect(ap.stats().acceptedDocuments).toBe(6);
+        expect(ap.stats().duplicateContentAccepts).toBe(0);
+      },
+      60_000,
+    );
+  },
+);
