@@ -67,8 +67,6 @@ export class SendStage {
   private batching: boolean;
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   private readonly singleOnly = new Set<number>();
-  /** Documents answered 403 once in this run (send-outcomes.ts, forbiddenAgain). */
-  private readonly forbiddenOnce = new Set<number>();
   /** What recording outcomes needs. */
   private readonly outcomes: OutcomeContext;
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -107,7 +105,7 @@ export class SendStage {
       random: deps.random,
       options,
       singleOnly: this.singleOnly,
-      forbiddenOnce: this.forbiddenOnce,
+      forbiddenOnce: new Set(),
     };
   }
 
@@ -202,9 +200,8 @@ export class SendStage {
   private readyRoom(): number {
     if (this.stopped || this.batchingOn() || !this.slots.single.isFixed || this.slots.gate.paced)
       return 0;
-    // Claims ahead leave only once their commit is on disk, and the next commit waits for that
-    // sync: enough for the answers of two rounds of requests, so slots stay full while a sync
-    // takes tens of ms (a busy disk) instead of waiting for the next claims to be synced.
+    // Claims ahead leave once their commit is on disk, the next commit waits for that sync:
+    // two rounds of answers' worth keep slots full while a sync takes tens of ms (a busy disk).
     const target = Math.min(READY_MAX, this.slots.single.limit * 2);
     return Math.max(0, target - this.ready.length - this.slots.pendingAhead);
   }
