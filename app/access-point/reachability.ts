@@ -65,9 +65,26 @@ const ANSWERED: ApOutcome<unknown> = { kind: 'ok', value: null, status: 200 };
 
 /** A 401 or 403: the access point refuses the API key. */
 function keyRefused(outcome: ApOutcome<unknown>): boolean {
-  return (
-    outcome.kind === 'permanent' && (outcome.error.status === 401 || outcome.error.status === 403)
-  );
+  return outcome.kind === 'permanent' && keyRefusalStatus(outcome.error.status);
+}
+
+/** 401 or 403: the status by which the access point refuses the API key. */
+export function keyRefusalStatus(status: number): boolean {
+  return status === 401 || status === 403;
+}
+
+/**
+ * A 403 for a document already answered 403 once (`seen`: the ids met so far, kept by the
+ * sender): the hold the first one caused ended only when a probe was answered with this same key,
+ * so this refusal is about the document (a seller or buyer this key may not send for), not the
+ * key. The sender then fails it, as any final answer, instead of holding the whole queue again and
+ * again (and never telling the clerk). A 401 is about authentication: always the key's.
+ */
+export function forbiddenAgain(seen: Set<number>, id: number, status: number): boolean {
+  if (status !== 403) return false;
+  if (seen.delete(id)) return true;
+  seen.add(id);
+  return false;
 }
 
 /** A 5xx, a 408 or a timeout: there (or maybe there) but failing. Not a 429, not unreachable. */

@@ -346,7 +346,8 @@ export function problemFromApError(error: ApErrorLike): Problem {
       };
     case 403:
       // Reached only for a 403 met twice by one document, a probe with the same key answered in
-      // between (send-outcomes.ts, forbiddenAgain): the key works, this invoice is not allowed.
+      // between (forbiddenAgain in access-point/reachability.ts): the key works, but this invoice
+      // is not allowed.
       return {
         code: 'AP_FORBIDDEN',
         message: `The access point accepts the API key but does not allow this invoice${detail}. Ask your access point provider whether your account may send for this seller and to this buyer, then retry.`,

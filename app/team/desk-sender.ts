@@ -13,7 +13,7 @@
  * timer, a start) instead of after every send; and outcomes wait ~25 ms to be written together.
  */
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
-import { failingAnswer } from '../access-point/reachability';
+import { failingAnswer, forbiddenAgain, keyRefusalStatus } from '../access-point/reachability';
 import {
   attemptsExhausted,
   problemFromApError,
@@ -321,13 +321,10 @@ export class DeskSender {
       // The key refused (401/403) says nothing of the document, and nothing of it was taken:
       // back to the queue, no attempt counted, for a desk whose key is accepted (this one
       // claims nothing until its own is: desk-health holds it, as a single desk holds its queue).
-      // A 403 this desk already met for the same document, though a probe with this key was
-      // answered in between (the hold ended): it is about the document, which fails as on a
-      // single desk (app/queue/stages/send-outcomes.ts, forbiddenAgain).
+      // A 403 this desk already met for the same document fails it, as on a single desk.
       const { status } = outcome.error;
-      const again = status === 403 && this.forbiddenOnce.delete(claim.id);
-      if (!again && status === 403) this.forbiddenOnce.add(claim.id);
-      if (!again && (status === 401 || status === 403)) return { kind: 'released' };
+      if (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status))
+        return { kind: 'released' };
       return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
     }
     // Unreachable (refused before it connected: nothing reached the access point) and the desk

@@ -1,5 +1,10 @@
 import type { ApError, ApOutcome, BatchItemAnswer, SendAnswer } from '../../access-point/client';
-import { failingAnswer, type ReachState } from '../../access-point/reachability';
+import {
+  failingAnswer,
+  forbiddenAgain,
+  keyRefusalStatus,
+  type ReachState,
+} from '../../access-point/reachability';
 import {
   apErrorTechnical,
   KEY_REFUSED_WAIT_WORDS,
@@ -26,7 +31,7 @@ export interface OutcomeContext {
   };
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   singleOnly: Set<number>;
-  /** Documents answered 403 once in this run, waiting for the key (see {@link forbiddenAgain}). */
+  /** Documents answered 403 once in this run, waiting for the key (see `forbiddenAgain`). */
   forbiddenOnce: Set<number>;
 }
 
@@ -45,7 +50,7 @@ export function recordSingle(
     accept(ctx, doc, outcome.value.transactionId);
   } else if (outcome.kind === 'permanent') {
     const { status } = outcome.error;
-    if (keyRefused(status) && !forbiddenAgain(ctx, doc, status))
+    if (keyRefusalStatus(status) && !forbiddenAgain(ctx.forbiddenOnce, doc.id, status))
       waitForKey(ctx, [doc], outcome.error);
     else fail(ctx, doc, outcome.error);
   } else if (outcome.offline) {
@@ -83,8 +88,8 @@ export function recordBatch(
     const { status } = outcome.error;
     // The key refused: nothing of the batch was taken; it waits, identical, for the key (a
     // document forbidden a second time fails, see forbiddenAgain).
-    if (keyRefused(status)) {
-      const again = docs.filter((d) => forbiddenAgain(ctx, d, status));
+    if (keyRefusalStatus(status)) {
+      const again = docs.filter((d) => forbiddenAgain(ctx.forbiddenOnce, d.id, status));
       for (const d of again) fail(ctx, d, outcome.error);
       waitForKey(
         ctx,
@@ -143,28 +148,9 @@ export function recordBatch(
   retryLater(ctx, docs, outcome.status, outcome.message, outcome.retryAfterMs, false);
 }
 
-/** A 401 or 403: the access point refuses the API key, whatever the document. */
-function keyRefused(status: number): boolean {
-  return status === 401 || status === 403;
-}
-
 /** A 5xx or a timeout while the header says the access point is in trouble. */
 function inTrouble(ctx: OutcomeContext, outcome: ApOutcome<unknown>): boolean {
   return failingAnswer(outcome) && ctx.options.accessPointState === 'trouble';
-}
-
-/**
- * A 403 for a document already answered 403 once in this run: the hold that first one caused
- * ended only when a probe was answered with this same key, so this refusal is about the document
- * (a seller or receiver this key may not send for), not the key. It fails, as any final answer,
- * instead of holding the whole queue again and again (and never being told). A 401 is about
- * authentication: always the key's.
- */
-function forbiddenAgain(ctx: OutcomeContext, doc: ClaimableRecord, status: number): boolean {
-  if (status !== 403) return false;
-  if (ctx.forbiddenOnce.delete(doc.id)) return true;
-  ctx.forbiddenOnce.add(doc.id);
-  return false;
 }
 
 /** The key refused: back to the queue, no attempt counted; the queue waits for the key. */
@@ -189,7 +175,7 @@ function waitOutTrouble(
   status: number | null,
   message: string,
 ): void {
-  const technical = status === null ? message : `${status}: ${message}`;
+  const technical = transientTechnical(status, message);
   const detail = troubleWaitWords(status, message);
   for (const d of docs)
     ctx.lifecycle.waitForAccessPoint(d, { detail, technical, reachedMaybe: true });
@@ -218,7 +204,7 @@ function retryLater(
 ): void {
   // The clerk reads what it means; the status and raw text go to the technical details.
   const words = transientWords(status, message);
-  const technical = status === null ? message : `${status}: ${message}`;
+  const technical = transientTechnical(status, message);
   const { lifecycle, random } = ctx;
   const attempts = Math.max(...docs.map((d) => d.attempts));
   const delayMs = retryDelayMs(ctx.options.retry, attempts, retryAfterMs, random);
@@ -229,6 +215,11 @@ function retryLater(
     }
     lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch });
   }
+}
+
+/** A transient answer for the technical details: the status (if any) and the raw text. */
+function transientTechnical(status: number | null, message: string): string {
+  return status === null ? message : `${status}: ${message}`;
 }
 
 /** A rejected batch item as an ApError, with the HTTP status its code would have on a single send. */
