@@ -66,7 +66,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   const db = openDb({ dataDir: options.dataDir });
   // Checkpoints of the write-ahead log in a worker thread, not on the engine's (checkpointer.ts).
   const checkpointer = Checkpointer.start(db, options.log);
-  const repo = new DocumentsRepo(db, now);
+  const repo = new DocumentsRepo(db, now, lock !== null);
   const settings = new EngineSettings(new SettingsRepo(db), { dataDir: options.dataDir });
   const metrics = new Metrics(now);
   const trackDelivery = options.trackDelivery ?? true;

@@ -12,11 +12,27 @@
  * without a row after them (a crash before the commit, a file found known meanwhile) are never
  * read; they stay as unused space.
  *
- * One writer per file: each BodyFiles opens a new file (the next number, created exclusively) the
+ * One writer per file: a BodyFiles opens a new file (the next number, created exclusively) the
  * first time it appends, and another when that one is full, so two engines, or a tool and the
- * app, never append to one file. Reading is by position and needs no lock.
+ * app, never append to one file. The engine that holds the data folder (data-dir-lock.ts: one at
+ * a time) goes on appending to the file the previous holder last created, named in
+ * `bodies/current`, until it is full: a folder used by a `peppol-desk send` per invoice keeps one
+ * file, not one per run. Only holders write `current`, and only naming a file a holder created,
+ * so a tool appending without the lock (its own new files) is never appended to by another.
+ * Reading is by position and needs no lock.
  */
-import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fstatSync,
+  fsync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { writev } from 'node:fs';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
@@ -42,6 +58,9 @@ const OPEN_READERS = 32;
 const WRITE_SLICE = 256;
 
 const NAME = /^(\d{6,})\.bodies$/;
+
+/** In the bodies folder: the number of the file the folder's holder appends to. */
+export const CURRENT_FILE = 'current';
 
 /** The file name of body file `n`. */
 export function bodyFileName(n: number): string {
@@ -89,6 +108,8 @@ export class BodyFiles {
     private readonly dir: string,
     /** A file takes no more appends past this size (tests make it small). */
     private readonly maxFileBytes = BODY_FILE_MAX_BYTES,
+    /** This process holds the data folder: it may go on with the holders' current file. */
+    private readonly holdsFolder = false,
   ) {}
 
   /**
@@ -206,7 +227,7 @@ export class BodyFiles {
     const w = this.writer;
     if (w && (w.size === 0 || w.size + bytes <= this.maxFileBytes)) return w;
     // The full one is closed once nothing waits for its sync.
-    this.writer = this.create();
+    this.writer = (!w && this.resume(bytes)) || this.create();
     this.writers.add(this.writer);
     this.closeWriters();
     return this.writer;
@@ -220,12 +241,42 @@ export class BodyFiles {
       try {
         const fd = openSync(join(this.dir, bodyFileName(n)), 'wx', 0o600);
         this.folderUnsynced = true;
+        // Not synced: when lost, the next holder creates a file of its own.
+        if (this.holdsFolder) writeFileSync(join(this.dir, CURRENT_FILE), `${n}\n`);
         return { file: n, fd, size: 0, writes: new Set() };
       } catch (err) {
         if ((err as { code?: string }).code !== 'EEXIST') throw err;
         n++;
       }
     }
+  }
+
+  /**
+   * The holders' current file, open to append after its last byte, when this process holds the
+   * folder and `bytes` still fit; null otherwise (none named, gone, or full). Bytes a crashed add
+   * left after the last document stay before the new ones, unread.
+   */
+  private resume(bytes: number): Writer | null {
+    if (!this.holdsFolder) return null;
+    let n: number;
+    try {
+      n = Number(readFileSync(join(this.dir, CURRENT_FILE), 'utf8').trim());
+    } catch {
+      return null;
+    }
+    if (!Number.isSafeInteger(n) || n <= 0) return null;
+    let fd: number;
+    try {
+      fd = openSync(join(this.dir, bodyFileName(n)), 'r+');
+    } catch {
+      return null;
+    }
+    const size = fstatSync(fd).size;
+    if (size > 0 && size + bytes > this.maxFileBytes) {
+      closeSync(fd);
+      return null;
+    }
+    return { file: n, fd, size, writes: new Set() };
   }
 
   /** The highest file number in the folder (0 when none): read once per new file. */

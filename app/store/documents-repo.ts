@@ -78,10 +78,12 @@ export class DocumentsRepo {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    /** This process holds the data folder (data-dir-lock.ts): see BodyFiles. */
+    holdsFolder = false,
   ) {
     this.commits = new DurableCommits(db);
-    // Beside the database file, in its folder (the data folder).
-    this.bodyFiles = db.memory ? null : new BodyFiles(join(dirname(db.name), 'bodies'));
+    const bodies = join(dirname(db.name), 'bodies'); // beside the database, in the data folder
+    this.bodyFiles = db.memory ? null : new BodyFiles(bodies, undefined, holdsFolder);
     this.polls = new PollReads(db);
     this.writes = new StateWrites(db, () => this.now());
     this.insertDocuments = prepareInsertDocuments(db);

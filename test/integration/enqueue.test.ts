@@ -160,6 +160,27 @@ describe('documents:add (enqueue)', () => {
     expect(readdirSync(join(dataDir, 'bodies')).sort()).toEqual(['000001.bodies', '000002.bodies']);
   });
 
+  it('keeps one body file across runs of an engine that holds the folder (a send per invoice)', async () => {
+    const dataDir = engines.tempDir();
+    const added: { id: number; prefix: string }[] = [];
+    for (const prefix of ['PER1', 'PER2', 'PER3']) {
+      // autoStart: the engine takes the data folder, as the app and every sending command do.
+      const e = await engines({ dataDir, autoStart: true });
+      const res = await e.handlers['documents:add']({ files: makeInvoices(1, prefix) });
+      expect(res.added).toHaveLength(1);
+      added.push({ id: res.added[0]!.id, prefix });
+      await engines.stop(e);
+    }
+    expect(readdirSync(join(dataDir, 'bodies')).sort()).toEqual(['000001.bodies', 'current']);
+    const last = await engines({ dataDir });
+    for (const a of added) {
+      const bytes = makeInvoices(1, a.prefix)[0]!.bytes;
+      expect(Buffer.from(engineInternals(last).repo.getBody(a.id)).equals(Buffer.from(bytes))).toBe(
+        true,
+      );
+    }
+  });
+
   it('stores a file once when two drops add it at the same time', async () => {
     const e = await engines();
     const files = makeInvoices(ADD_SLICE + 3, 'RACE');

@@ -1,7 +1,13 @@
-import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BodyFiles, BodyUnreadableError, bodyFileName } from '../../app/store/body-files';
+import {
+  BodyFiles,
+  type BodyRef,
+  BodyUnreadableError,
+  CURRENT_FILE,
+  bodyFileName,
+} from '../../app/store/body-files';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();
@@ -64,6 +70,62 @@ describe('body files', () => {
     await c.sync();
     c.close();
     expect(readdirSync(dir).sort()).toEqual([1, 2, 3].map(bodyFileName));
+  });
+
+  it("the folder's holder goes on with the previous holder's file after its last byte; other writers never touch it", async () => {
+    const dir = join(tempDir(), 'bodies');
+    const runs = [bodies(2, 1), bodies(2, 3), bodies(2, 5)];
+    const refs: BodyRef[] = [];
+    // Three runs of an engine holding the folder (a `send` per invoice): one file.
+    for (const run of runs) {
+      const h = new BodyFiles(dir, undefined, true);
+      refs.push(...h.append(run));
+      await h.sync();
+      h.close();
+    }
+    expect(readdirSync(dir).sort()).toEqual([bodyFileName(1), CURRENT_FILE]);
+    expect(readFileSync(join(dir, bodyFileName(1))).equals(Buffer.concat(runs.flat()))).toBe(true);
+    // A tool without the folder makes a file of its own and does not name it current ...
+    const tool = new BodyFiles(dir);
+    const [rt] = tool.append(bodies(1, 7));
+    expect(rt!.file).toBe(2);
+    await tool.sync();
+    // ... so the next holder, while the tool is still open, goes on with file 1, not the tool's.
+    const h = new BodyFiles(dir, undefined, true);
+    const [rh] = h.append(bodies(1, 8));
+    expect(rh).toEqual({ file: 1, offset: Buffer.concat(runs.flat()).length });
+    await h.sync();
+    const r = new BodyFiles(dir);
+    [...runs.flat(), bodies(1, 8)[0]!].forEach((b, i) =>
+      expect(r.read([...refs, rh!][i]!, b.length).equals(b)).toBe(true),
+    );
+    for (const f of [tool, h, r]) f.close();
+  });
+
+  it('a holder starts a new file when the current one is full, gone or not named', async () => {
+    const dir = join(tempDir(), 'bodies');
+    const first = new BodyFiles(dir, 100, true);
+    first.append(bodies(1, 1));
+    await first.sync();
+    first.close();
+    // Full: 90 bytes do not fit after the first body in a file of at most 100.
+    const full = new BodyFiles(dir, 100, true);
+    const [r2] = full.append([Buffer.alloc(90, 65)]);
+    expect(r2!.file).toBe(2);
+    await full.sync();
+    full.close();
+    expect(readFileSync(join(dir, CURRENT_FILE), 'utf8').trim()).toBe('2');
+    // Named but gone (the folder changed by hand), then a damaged name: a new file each time.
+    writeFileSync(join(dir, CURRENT_FILE), '9\n');
+    const gone = new BodyFiles(dir, 100, true);
+    expect(gone.append(bodies(1, 3))[0]!.file).toBe(3);
+    await gone.sync();
+    gone.close();
+    writeFileSync(join(dir, CURRENT_FILE), 'x');
+    const damaged = new BodyFiles(dir, 100, true);
+    expect(damaged.append(bodies(1, 4))[0]!.file).toBe(4);
+    await damaged.sync();
+    damaged.close();
   });
 
   it('starts another file once one is full, and reads from both', async () => {
