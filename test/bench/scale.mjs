@@ -7,7 +7,7 @@
 //
 // `peppol-desk watch` (a month-end drop moved into the watched folder while it runs, and a folder
 // that already holds the drop when it starts) and `peppol-desk retry --all-failed` (after a send
-// the access point refused with 403 for every document) have rows of their own.
+// the access point refused (422) for every document) have rows of their own.
 //
 //   node test/bench/scale.mjs [--sizes 1000,10000,100000] [--recipe-max 10000] [--no-write]
 //                             [--only send,single,engine,recipe,watch,watch-initial,retry]
