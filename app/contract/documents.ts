@@ -117,7 +117,16 @@ export interface DocumentSort {
 export interface DocumentProblem {
   code: string;
   message: string;
-  action: 'fix-file' | 'retry' | 'check-settings' | 'check-receiver' | 'decide' | 'wait' | 'none';
+  /** `add-again`: the kept copy of the file is gone; the same file added again is stored anew. */
+  action:
+    | 'fix-file'
+    | 'add-again'
+    | 'retry'
+    | 'check-settings'
+    | 'check-receiver'
+    | 'decide'
+    | 'wait'
+    | 'none';
 }
 
 /** One row of the document table. */

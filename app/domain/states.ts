@@ -33,10 +33,11 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled'],
   unreachable: ['ready', 'cancelled', 'superseded'],
   // held: the access point changed while its last attempt's outcome was unknown.
-  queued: ['sending', 'cancelled', 'held'],
+  // failed: the kept copy of its file is gone (store/body-files.ts), so it cannot be sent.
+  queued: ['sending', 'cancelled', 'held', 'failed'],
   sending: ['accepted', 'failed', 'retry_wait', 'queued'],
   // Never cancelled: its last attempt may have reached the access point.
-  retry_wait: ['sending', 'queued', 'held'],
+  retry_wait: ['sending', 'queued', 'held', 'failed'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
   failed: ['queued', 'cancelled', 'superseded'],

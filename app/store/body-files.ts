@@ -36,6 +36,7 @@ import {
 import { writev } from 'node:fs';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { AppError } from '../errors';
 import { promisify } from 'node:util';
 
 const fdatasyncAsync = promisify(fdatasync);
@@ -67,13 +68,21 @@ export function bodyFileName(n: number): string {
   return `${String(n).padStart(6, '0')}.bodies`;
 }
 
-/** A body's bytes could not be read back whole (the data folder was changed by hand, or damaged). */
-export class BodyUnreadableError extends Error {
-  readonly code = 'BODY_UNREADABLE';
-  constructor(ref: BodyRef, length: number, got: number) {
+/** The problem code of a document whose kept copy is gone (see {@link BodyUnreadableError}). */
+export const BODY_LOST = 'BODY_UNREADABLE';
+
+/**
+ * A document's stored copy is gone or cut short (the data folder changed by hand, a partial
+ * restore from a backup, a security tool that removed a file). Said per document: the document
+ * fails with this message and nothing else stops.
+ */
+export class BodyUnreadableError extends AppError {
+  constructor(what: string) {
     super(
-      `The stored copy of this document is incomplete (file ${bodyFileName(ref.file)}, ${got} of ${length} bytes at ${ref.offset}). Add the invoice file again.`,
+      BODY_LOST,
+      `The copy of this invoice that Peppol Desk keeps ${what}, so it cannot be checked or sent. Add the invoice file again.`,
     );
+    this.name = 'BodyUnreadableError';
   }
 }
 
@@ -177,14 +186,23 @@ export class BodyFiles {
   read(ref: BodyRef, length: number): Buffer {
     let fd = this.readers.get(ref.file);
     if (fd === undefined) {
-      fd = openSync(join(this.dir, bodyFileName(ref.file)), 'r');
+      const file = bodyFileName(ref.file);
+      try {
+        fd = openSync(join(this.dir, file), 'r');
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ENOENT') throw err;
+        throw new BodyUnreadableError(`is missing (bodies/${file} is not in the data folder)`);
+      }
       this.readers.set(ref.file, fd);
     }
     const out = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
       const n = readSync(fd, out, got, length - got, ref.offset + got);
-      if (n === 0) throw new BodyUnreadableError(ref, length, got);
+      if (n === 0) {
+        const where = `bodies/${bodyFileName(ref.file)}, ${got} of ${length} bytes at ${ref.offset}`;
+        throw new BodyUnreadableError(`is incomplete (${where})`);
+      }
       got += n;
     }
     return out;

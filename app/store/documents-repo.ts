@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { BodyFiles, type BodyRef } from './body-files';
+import { BODY_LOST, BodyFiles, BodyUnreadableError, type BodyRef } from './body-files';
 import type { Db } from './db';
 import { DocumentList } from './document-list';
 import {
@@ -96,7 +96,9 @@ export class DocumentsRepo {
     this.stmts = {
       findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
       findKnownFile: db.prepare(
-        'SELECT id FROM documents WHERE sha256 = ? AND file_name = ? ORDER BY id LIMIT 1',
+        // A document whose kept copy was lost is not the file: adding it again stores it anew.
+        `SELECT id FROM documents WHERE sha256 = ? AND file_name = ?
+           AND problem_code IS NOT '${BODY_LOST}' ORDER BY id LIMIT 1`,
       ),
       findContentDuplicate: db.prepare(
         `SELECT * FROM documents WHERE sha256 = ? AND id <> ? AND ${LIVE_SQL}
@@ -262,14 +264,15 @@ export class DocumentsRepo {
     if (this.bodyFiles && at?.body_file != null && at.body_offset != null) {
       return this.bodyFiles.read({ file: at.body_file, offset: at.body_offset }, at.size);
     }
-    return this.stmts.getBody.get(id) as Buffer;
+    const body = this.stmts.getBody.get(id) as Buffer | undefined;
+    if (body) return body;
+    throw new BodyUnreadableError('is missing from its database');
   }
 
   /**
    * Append `bodies` to the body files; where each is, to be given as `bodyRef` to
    * {@link insertMany} once {@link bodiesDurable} resolved: only then may a committed row point at
-   * them (see body-files.ts). Null for an in-memory database: the bodies go into the database with
-   * the rows.
+   * them (see body-files.ts). Null in memory: the bodies go into the database with the rows.
    */
   appendBodies(bodies: readonly Uint8Array[]): BodyRef[] | null {
     return this.bodyFiles?.append(bodies) ?? null;
@@ -290,10 +293,7 @@ export class DocumentsRepo {
     return this.stmts.inState.all(state, limit) as DocumentRecord[];
   }
 
-  /**
-   * What the send stage may claim (the {@link CLAIM_COLUMNS} only): up to `limit` queued
-   * documents, oldest first.
-   */
+  /** What the send stage may claim ({@link CLAIM_COLUMNS}): up to `limit` queued, oldest first. */
   claimableQueued(limit: number): ClaimableRecord[] {
     return this.stmts.claimQueued.all(limit) as ClaimableRecord[];
   }

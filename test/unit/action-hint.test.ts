@@ -7,7 +7,8 @@ import {
   receiverDoesNotAccept,
   receiverNotOnPeppol,
 } from '../../app/domain/problems';
-import { actionHint } from '../../renderer/src/features/detail/offered-actions';
+import { BODY_LOST, BodyUnreadableError } from '../../app/store/body-files';
+import { actionHint, actionsFor } from '../../renderer/src/features/detail/offered-actions';
 
 // The line under a problem in the details panel: what the clerk can do, and only what is true.
 
@@ -49,6 +50,29 @@ describe('actionHint', () => {
     ]);
     expect(problem.message).toMatch(/Fix the invoice in your accounting system and drop it again/);
     expect(actionHint({ problem, nextAttemptAt: null })).toBeNull();
+  });
+
+  it('a lost kept copy: no hint beside its message, and no Retry (the bytes are gone)', () => {
+    const problem = {
+      code: BODY_LOST,
+      message: new BodyUnreadableError('is incomplete (bodies/000001.bodies)').message,
+      action: 'add-again' as const,
+    };
+    expect(problem.message).toMatch(/Add the invoice file again\.$/);
+    expect(actionHint({ problem, nextAttemptAt: null })).toBeNull();
+    const { offered, unavailable } = actionsFor({
+      problem,
+      state: 'failed',
+      mayHaveReachedAccessPoint: false,
+    });
+    expect(offered).toEqual(['cancel']);
+    expect(unavailable).toEqual([
+      {
+        action: 'retry',
+        reason:
+          'Retry is not offered: Peppol Desk no longer has a whole copy of this file. Add the invoice file again.',
+      },
+    ]);
   });
 
   it('says nothing without a problem', () => {

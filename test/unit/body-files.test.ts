@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -170,6 +170,14 @@ describe('body files', () => {
     expect(() => reader.read(ref!, b!.length)).toThrow(BodyUnreadableError);
     expect(() => reader.read(ref!, b!.length)).toThrow(/incomplete .*Add the invoice file again/);
     reader.close();
+    // A file gone altogether (a partial restore) is said as missing, not as a system error.
+    rmSync(join(dir, bodyFileName(1)));
+    const after = new BodyFiles(dir);
+    expect(() => after.read(ref!, b!.length)).toThrow(BodyUnreadableError);
+    expect(() => after.read(ref!, b!.length)).toThrow(
+      /is missing \(bodies\/000001\.bodies is not in the data folder\).*Add the invoice file again/,
+    );
+    after.close();
   });
 
   it('closes with a write still running without losing it', async () => {

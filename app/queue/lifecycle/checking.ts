@@ -1,4 +1,5 @@
-import type { Finding } from '../../contract';
+import type { DocumentState, Finding } from '../../contract';
+import { BODY_LOST } from '../../store/body-files';
 import * as problems from '../../domain/problems';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
@@ -20,6 +21,19 @@ export function intakeFailed(error: { code: string; message: string }): Step {
     to: 'invalid',
     patch: problemPatch(problems.intakeFailed(error)),
     detail: error.message,
+  };
+}
+
+/**
+ * The kept copy of its file is gone (store/body-files.ts): a document being checked is invalid, a
+ * queued one failed, each saying to add the file again (which then stores it as a new document).
+ */
+export function bodyLost(from: DocumentState, message: string): Step {
+  return {
+    from,
+    to: from === 'validating' ? 'invalid' : 'failed',
+    patch: { batch_key: null, ...problemPatch({ code: BODY_LOST, message, action: 'add-again' }) },
+    detail: message,
   };
 }
 

@@ -36,6 +36,11 @@ export class Lifecycle extends LifecycleCore {
     return this.move(doc.id, checking.intakeFailed(error));
   }
 
+  /** The kept copy of its file is gone: it fails, saying to add the file again. */
+  loseBody(doc: { id: number; state: DocumentState }, message: string): boolean {
+    return this.move(doc.id, checking.bodyLost(doc.state, message));
+  }
+
   /** Our check found fatal errors (`fields`: the summary columns). */
   markInvalid(doc: DocumentRecord, fields: DocumentPatch, verdict: checking.OurVerdict): boolean {
     return this.move(doc.id, checking.invalid(fields, verdict));

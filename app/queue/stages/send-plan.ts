@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { batchItemJson } from '../../access-point/client';
+import { BodyUnreadableError } from '../../store/body-files';
 import type { ClaimableRecord, DocumentsRepo } from '../../store/documents-repo';
-import { BATCH_LIMITS, batchKeyFor, type Batcher } from '../../sender/batcher';
+import { batchKeyFor, type Batcher } from '../../sender/batcher';
 import type { RateGate, RequestKind } from '../../sender/rate-gate';
 
 /**
@@ -39,6 +40,11 @@ export interface PlanInput {
   singleOnly: ReadonlySet<number>;
   /** Whether more documents are on their way to the queue (a lone one then waits the window). */
   moreComing(): boolean;
+  /**
+   * The kept copy of this document's file is gone (store/body-files.ts): it is failed here, in
+   * the claim's transaction, and the plan goes on without it.
+   */
+  lost(doc: ClaimableRecord, message: string): void;
 }
 
 /** The requests to claim now, which of them are claimed ahead, and when to look again. */
@@ -123,8 +129,13 @@ export function planRequests(input: PlanInput): Plan {
     const group = repo.claimableBatch(d.batch_key);
     if (group.length === 0) continue;
     if (!fits(group.reduce((n, g) => n + g.size, 0))) break;
+    const bodies = group.map((g) => bodyOf(input, g));
+    // Its lost documents failed: the rest leave the batch, as when one moved on (send.ts claim).
+    if (bodies.includes(null)) continue;
     if (!take('batch')) break;
-    const items = group.map((g) => batchItemJson({ id: g.idempotency_key, xml: xmlOf(repo, g) }));
+    const items = group.map((g, k) =>
+      batchItemJson({ id: g.idempotency_key, xml: bodies[k]!.toString('utf8') }),
+    );
     const bytes = items.reduce((n, i) => n + i.length + 1, 0);
     claimedBytes += bytes;
     units.push({
@@ -163,7 +174,11 @@ export function planRequests(input: PlanInput): Plan {
         const held = claimedBytes + planned;
         if (held > 0 && held + d.size > maxInFlightBytes) break;
         planned += d.size;
-        const xml = batchableXml(repo, d);
+        const body = bodyOf(input, d);
+        if (body === null) continue; // its kept copy is gone: failed
+        // UTF-8 (a JSON string cannot carry other encodings unchanged; valid UTF-8 decodes and
+        // encodes back byte for byte, checked natively), or singly.
+        const xml = isUtf8(body) ? body.toString('utf8') : null;
         if (xml === null) {
           loners.push(d);
           continue;
@@ -195,14 +210,14 @@ export function planRequests(input: PlanInput): Plan {
   }
   for (const d of loners.sort((a, b) => a.id - b.id)) {
     if (!fits(d.size)) break;
+    const body = bodyOf(input, d);
+    if (body === null) continue;
     if (take('single')) {
-      const body = repo.getBody(d.id);
       claimedBytes += body.byteLength;
       units.push({ kind: 'single', doc: d, body, bytes: body.byteLength });
     } else if (readyRoom > 0) {
       // Claimed ahead: leaves the moment an answer frees a slot (the gate is asked then).
       readyRoom--;
-      const body = repo.getBody(d.id);
       claimedBytes += body.byteLength;
       const u: Unit = { kind: 'single', doc: d, body, bytes: body.byteLength };
       units.push(u);
@@ -212,18 +227,13 @@ export function planRequests(input: PlanInput): Plan {
   return { units, ahead, waitMs: wait };
 }
 
-/** The document as a string, for a batch item (any bytes that are not UTF-8 are replaced). */
-function xmlOf(repo: DocumentsRepo, doc: ClaimableRecord): string {
-  return repo.getBody(doc.id).toString('utf8');
-}
-
-/**
- * The document as a string when a batch can carry it byte for byte: UTF-8 (a JSON string cannot
- * carry other encodings unchanged) and within the per-document limit. Otherwise null: send singly.
- */
-function batchableXml(repo: DocumentsRepo, doc: ClaimableRecord): string | null {
-  if (doc.size > BATCH_LIMITS.documentBytes) return null;
-  const body = repo.getBody(doc.id);
-  // Valid UTF-8 decodes and encodes back byte for byte (checked natively, without a second copy).
-  return isUtf8(body) ? body.toString('utf8') : null;
+/** The document's bytes, or null when its kept copy is gone (it is failed: `input.lost`). */
+function bodyOf(input: PlanInput, doc: ClaimableRecord): Buffer | null {
+  try {
+    return input.repo.getBody(doc.id);
+  } catch (err) {
+    if (!(err instanceof BodyUnreadableError)) throw err;
+    input.lost(doc, err.message);
+    return null;
+  }
 }

@@ -20,10 +20,7 @@ export type { SendStageOptions };
 
 /** What the queue tells the send stage besides the common {@link StageContext}. */
 export interface SendQueue {
-  /**
-   * Whether a request may leave now (not paused, not offline, no long Retry-After). Documents
-   * claimed ahead of time go back to the queue when it says no.
-   */
+  /** May a request leave now (not paused, offline, Retry-After)? If not, claims ahead go back. */
   maySend(now: number): boolean;
   /**
    * Whether more documents are on their way to the queue (being read, checked or looked up).
@@ -265,6 +262,7 @@ export class SendStage {
       batcher: this.batcher,
       singleOnly: this.singleOnly,
       moreComing: () => this.moreComing(),
+      lost: (d, message) => void this.deps.lifecycle.loseBody(d, message),
     });
     if (waitMs < Number.POSITIVE_INFINITY) this.wakeIn(now, waitMs);
     if (units.length === 0) return;

@@ -6,6 +6,7 @@ import {
   type RemoteValidationCache,
 } from '../../caches/remote-validation-cache';
 import type { ValidationCache } from '../../caches/validation-cache';
+import { BodyUnreadableError } from '../../store/body-files';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
 import type { StageContext } from './context';
@@ -71,7 +72,7 @@ export const VALIDATE_AT_ONCE_MAX = 32;
 /** A checked document waiting for the next shared commit. */
 interface Checked {
   doc: DocumentRecord;
-  result: CheckResult;
+  result: CheckResult | LostCopy;
   toCache: { verdict: Verdict; summary: DocumentSummary } | null;
   remote: RemoteVerdict | null;
 }
@@ -211,7 +212,7 @@ export class ValidateStage {
     const started = performance.now();
     const cached = validationCache.get(doc.sha256, validator.cacheKey);
     let body: Uint8Array | null = null;
-    let result: CheckResult;
+    let result: CheckResult | LostCopy;
     let toCache: { verdict: Verdict; summary: DocumentSummary } | null = null;
     try {
       if (cached) {
@@ -222,8 +223,11 @@ export class ValidateStage {
         result = await validator.check(body);
         if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
       }
-    } catch {
-      // Only a closing pool gets here (checks themselves never throw); no error text for clerks.
+    } catch (err) {
+      // The kept copy of the file is gone: said for this document alone.
+      if (err instanceof BodyUnreadableError)
+        return { doc, result: lost(err), toCache, remote: null };
+      // Otherwise only a closing pool gets here (checks never throw); no error text for clerks.
       result = {
         ok: false,
         error: {
@@ -234,10 +238,14 @@ export class ValidateStage {
     }
     // Asked whatever our verdict: a valid invoice we call invalid is as important to catch as
     // the reverse (issue 10: never worse than the provider).
-    const remote =
-      result.ok && this.remoteValidation
-        ? await this.remoteVerdict(doc.sha256, body ?? repo.getBody(doc.id))
-        : null;
+    let remote: RemoteVerdict | null = null;
+    try {
+      if (result.ok && this.remoteValidation)
+        remote = await this.remoteVerdict(doc.sha256, body ?? repo.getBody(doc.id));
+    } catch (err) {
+      if (!(err instanceof BodyUnreadableError)) throw err;
+      result = lost(err);
+    }
     metrics.recordLatency('validate', performance.now() - started);
     return { doc, result, toCache, remote };
   }
@@ -260,13 +268,14 @@ export class ValidateStage {
 
   private finishValidation(
     doc: DocumentRecord,
-    result: CheckResult,
+    result: CheckResult | LostCopy,
     remote: RemoteVerdict | null,
   ): void {
     const { repo } = this.ctx;
     const life = this.ctx.lifecycle;
     if (!result.ok) {
-      life.failIntake(doc, result.error);
+      if ('lost' in result) life.loseBody(checked(doc), result.lost);
+      else life.failIntake(doc, result.error);
       return;
     }
     const s = result.summary;
@@ -331,6 +340,21 @@ export class ValidateStage {
 }
 
 /** The columns a summary fills, with the detail's validation (./two-checks). */
+/** The check's answer for a document whose kept copy is gone (see Lifecycle.loseBody). */
+interface LostCopy {
+  ok: false;
+  lost: string;
+}
+
+function lost(err: BodyUnreadableError): LostCopy {
+  return { ok: false, lost: err.message };
+}
+
+/** The document as it is while checked (its record was read before it moved to validating). */
+function checked(doc: DocumentRecord): { id: number; state: 'validating' } {
+  return { id: doc.id, state: 'validating' };
+}
+
 function summaryFields(s: DocumentSummary, validation: DocumentValidation) {
   return {
     doc_type: s.docType,

@@ -39,6 +39,8 @@ function whyNot(
     return "Send anyway is not offered: the buyer's Peppol registration does not accept this type of document, so the network would refuse it.";
   if (action === 'retry' && d.state === 'failed' && d.problem?.action === 'fix-file')
     return 'Retry is not offered: the same file would be refused again. Fix it in your accounting system and add the corrected file.';
+  if (action === 'retry' && d.problem?.action === 'add-again')
+    return 'Retry is not offered: Peppol Desk no longer has a whole copy of this file. Add the invoice file again.';
   if (action === 'cancel' && d.mayHaveReachedAccessPoint)
     return 'Cancel is not offered: this invoice may already have reached the access point. Retry to find out (it cannot arrive twice).';
   return null;
@@ -46,6 +48,8 @@ function whyNot(
 
 const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
   'fix-file': 'Fix the file in your invoicing software, then drop the corrected file again.',
+  // The message says it: "Add the invoice file again."
+  'add-again': '',
   retry: 'You can try again now, or wait for the automatic retry.',
   'check-settings': 'Open Settings and check the provider address and API key.',
   'check-receiver': 'Ask the buyer for their Peppol ID, or send this invoice another way.',
