@@ -7,9 +7,14 @@
  * - A request that cannot reach the access point (refused, reset, its address not found) makes it
  *   offline, in `offlineWords`; one probe at a time then backs off, doubling up to a maximum.
  * - A 429 shows "Throttled" for a moment; a long Retry-After also closes the send gate.
- * - A 401 or 403 says it is there but refuses the API key: "refused", in `KEY_REFUSED_WORDS`.
- *   No send leaves meanwhile (`held`): a 401 says nothing of the invoice, and every send would
- *   meet it. Probes back off as offline; the first answer that is not a 401 or 403 ends it.
+ * - A 401 says it is there but refuses the API key: "refused", in `KEY_REFUSED_WORDS`. No send
+ *   leaves meanwhile (`held`): a 401 says nothing of the invoice, and every send would meet it.
+ *   Probes back off as offline; the first answer that is not a 401 or 403 ends it.
+ * - A 403 to a request may be about its invoice (a seller or buyer the account may not send for),
+ *   not the key: "checking", in `KEY_CHECKING_WORDS`, held the same way until the probe (the
+ *   version call, which carries no invoice) answers: refused too → "refused"; answered → the
+ *   hold ends (the invoice's second 403 fails it: `forbiddenAgain`). A probe's or a first version
+ *   call's 403 is the key's at once.
  * - A run of 5xx answers or timeouts ({@link TROUBLE_ANSWERS} or more over at least
  *   {@link TROUBLE_AFTER_MS}, nothing else answered in between) says it is there but failing:
  *   "trouble", in `TROUBLE_WORDS`, held and probed the same way. One stray 503 changes nothing.
@@ -23,7 +28,8 @@ import { offlineWords } from '../domain/problems';
 import type { ApOutcome } from './client';
 
 /** The header's state of the access point (ConnectionStatus['state']). */
-export type ReachState = 'connecting' | 'online' | 'offline' | 'throttled' | 'refused' | 'trouble';
+export type ReachState =
+  'connecting' | 'online' | 'offline' | 'throttled' | 'checking' | 'refused' | 'trouble';
 
 /** 5xx answers or timeouts in a row (with no other answer between) that say "trouble"... */
 export const TROUBLE_ANSWERS = 3;
@@ -47,9 +53,20 @@ export const THROTTLED_SHOWN_MS = 2_000;
 /** The header's words while the access point asks us to slow down. */
 export const THROTTLED_WORDS = 'The access point asked us to slow down.';
 
-/** The header's words while the access point refuses the API key (401 or 403). */
+/** The header's words while the access point refuses the API key (a 401, or a probe's 403). */
 export const KEY_REFUSED_WORDS =
   'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted.';
+
+/** The header's words after a 403 to a request, until the probe says whether it is the key. */
+export const KEY_CHECKING_WORDS =
+  'The access point refused an invoice. Peppol Desk is checking whether it accepts the API key; invoices wait until then.';
+
+/**
+ * The timeline of a send answered 403: not the key for sure (see the file comment), so it says
+ * only what is true whatever the probe finds. A 401's is KEY_REFUSED_WAIT_WORDS (domain/problems).
+ */
+export const FORBIDDEN_WAIT_WORDS =
+  'Not sent yet: the access point refused it. Peppol Desk is checking whether it accepts the API key; this invoice waits and is sent again by itself';
 
 /** How probing backs off while offline. */
 export interface ReachabilityOptions {
@@ -100,9 +117,12 @@ export class Reachability {
   message: string | null = null;
   /** No request reached the access point since the last one that could not reach it. */
   offline = false;
-  /** Refused or in trouble: no send leaves, a probe at a time backs off (see the file comment). */
+  /** Checking, refused or in trouble: no send leaves, a probe at a time backs off (file comment). */
   waitingOut = false;
-  /** A probe ended the last hold of this kind: its next refusal or 5xx holds again at once. */
+  /**
+   * A probe ended the last hold of this kind ('refused' for 'checking' too): its next refusal or
+   * 5xx holds again at once.
+   */
   probation: 'refused' | 'trouble' | null = null;
   /** The current run of 5xx answers or timeouts: when it began and how many. */
   private failing: { since: number; count: number } | null = null;
@@ -131,8 +151,13 @@ export class Reachability {
     return this.offline || this.waitingOut;
   }
 
-  /** What any request's outcome says, at `now`. */
+  /** What any request's outcome says, at `now` (a 403 to it may be about its invoice). */
   note(outcome: ApOutcome<unknown>, now: number): boolean {
+    return this.noteAnswer(outcome, now, false);
+  }
+
+  /** {@link note}; `keyOnly`: the request carried no invoice (a probe), so a 403 is the key's. */
+  private noteAnswer(outcome: ApOutcome<unknown>, now: number, keyOnly: boolean): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
       if (this.offline) return false;
       this.offline = true;
@@ -150,8 +175,14 @@ export class Reachability {
     }
     this.failing = null;
     // There, but refusing the key: every send would fail until the clerk changes it (any other
-    // answer, a file's refusal included, means the key was accepted).
-    if (keyRefused(outcome)) return this.hold('refused', KEY_REFUSED_WORDS, now);
+    // answer, a file's refusal included, means the key was accepted). A request's 403 may be
+    // about its invoice: said once the probe is refused too (kept while already refused).
+    if (keyRefused(outcome)) {
+      const status = outcome.kind === 'permanent' ? outcome.error.status : null;
+      if (keyOnly || status === 401 || this.state === 'refused')
+        return this.hold('refused', KEY_REFUSED_WORDS, now);
+      return this.hold('checking', KEY_CHECKING_WORDS, now);
+    }
     // Any other answer: the access point works (a 429 too: it answers, and asks us to wait).
     this.waitingOut = false;
     this.probation = null;
@@ -171,7 +202,7 @@ export class Reachability {
 
   /** A 5xx or a timeout: offline and a refused key stay as they are; a run of them is trouble. */
   private noteFailing(now: number): boolean {
-    if (this.offline || this.state === 'refused') return false;
+    if (this.offline || this.state === 'refused' || this.state === 'checking') return false;
     const run = (this.failing ??= { since: now, count: 0 });
     run.count++;
     if (this.state === 'trouble' && this.waitingOut) return false;
@@ -182,12 +213,16 @@ export class Reachability {
   }
 
   /**
-   * Refused or in trouble: no send leaves until a probe answers. After a probe ended the same
-   * hold (probation), the probe waits twice as long as last time.
+   * Checking the key, refused or in trouble: no send leaves until a probe answers. After a probe
+   * ended the same kind of hold (probation), the probe waits twice as long as last time.
    */
-  private hold(state: 'refused' | 'trouble', words: string, now: number): boolean {
+  private hold(state: 'checking' | 'refused' | 'trouble', words: string, now: number): boolean {
     if (this.waitingOut && this.state === state) return false;
-    if (this.probation === state)
+    const kind = state === 'trouble' ? 'trouble' : 'refused';
+    // Checking, then a 401: the same hold and probe; only the words are surer now.
+    if (this.waitingOut && state === 'refused' && this.state === 'checking')
+      return this.show(state, words);
+    if (this.probation === kind)
       this.probeDelayMs = Math.min(this.options.probeMaxMs, this.probeDelayMs * 2);
     else this.probeDelayMs = this.options.probeInitialMs;
     this.probation = null;
@@ -209,7 +244,8 @@ export class Reachability {
       this.nextProbeAt = now + this.probeDelayMs;
       return this.show('offline', offlineWords(outcome.message));
     }
-    return this.note(outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED, now);
+    const answer = outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED;
+    return this.noteAnswer(answer, now, true);
   }
 
   /** Whether the host should send a probe now: held, due and none out (it is then out). */
@@ -222,23 +258,32 @@ export class Reachability {
   /**
    * The answer of the probe started by `startProbe`: still unreachable, the key still refused,
    * still failing → the next one later (doubling up to the maximum; `nextTryAt` changed, the
-   * words did not); otherwise the hold ends (see the file comment).
+   * words did not); a 401 or 403 while checking → the key refused (the next one later too);
+   * otherwise the hold ends (see the file comment).
    */
   probeAnswered(outcome: ApOutcome<unknown>, now: number): boolean {
     this.probing = false;
     if (this.offline) {
       if (outcome.kind === 'transient' && outcome.offline) return this.backOff(now);
       // Whatever it answered, it is there (a refused key is said as such).
-      return this.note(outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED, now);
+      const answer = outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED;
+      return this.noteAnswer(answer, now, true);
     }
     if (!this.waitingOut || (outcome.kind === 'transient' && outcome.offline))
-      return this.note(outcome, now);
-    // A 5xx says nothing of the key: refused stays refused, as trouble stays trouble.
+      return this.noteAnswer(outcome, now, true);
+    // A 5xx says nothing of the key: refused (or checking) stays, as trouble stays trouble.
     if (failingAnswer(outcome) || (keyRefused(outcome) && this.state === 'refused'))
       return this.backOff(now);
-    if (keyRefused(outcome)) return this.note(outcome, now);
+    // Checking, and the probe (no invoice) is refused too: it is the key.
+    if (keyRefused(outcome) && this.state === 'checking') {
+      this.backOff(now);
+      return this.show('refused', KEY_REFUSED_WORDS);
+    }
+    if (keyRefused(outcome)) return this.noteAnswer(outcome, now, true);
     // It answers: sends go again, on probation (a send-only outage holds again at once).
-    const probation = this.state === 'refused' || this.state === 'trouble' ? this.state : null;
+    const { state } = this;
+    const probation =
+      state === 'trouble' ? state : state === 'refused' || state === 'checking' ? 'refused' : null;
     const delay = this.probeDelayMs;
     this.note(outcome, now);
     this.probation = probation;

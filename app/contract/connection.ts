@@ -9,11 +9,13 @@ export type Environment = 'sandbox' | 'test' | 'production';
 /** Connection to the access point, as shown in the header. */
 export interface ConnectionStatus {
   /**
-   * `refused`: the access point answers, but not to this API key (401 or 403). `trouble`: it
-   * answers only with server errors or not in time (a run of 5xx or timeouts). Both hold the
-   * queue until it answers again (app/access-point/reachability.ts).
+   * `refused`: the access point answers, but not to this API key (a 401, or a 403 to the
+   * connection check, which carries no invoice). `checking`: a request was answered 403, which may
+   * be about its invoice; the connection check says which. `trouble`: it answers only with server
+   * errors or not in time (a run of 5xx or timeouts). All three hold the queue until it answers
+   * again (app/access-point/reachability.ts).
    */
-  state: 'connecting' | 'online' | 'offline' | 'throttled' | 'refused' | 'trouble';
+  state: 'connecting' | 'online' | 'offline' | 'throttled' | 'checking' | 'refused' | 'trouble';
   environment: Environment;
   endpoint: string;
   /** The access point in use as documents are pinned to it (`sandbox` for the built-in one). */

@@ -244,6 +244,8 @@ export class Pipeline {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // Every outcome is recorded now: nothing of the send stage writes after this.
+    this.sender.close();
   }
 
   /**

@@ -12,6 +12,7 @@ export class GroupCommitTimer {
   private timer: NodeJS.Timeout | null = null;
   private lastAt = Number.NEGATIVE_INFINITY;
   private syncing = false;
+  private closed = false;
 
   /** `flush` runs the commit; it starts with {@link take}. */
   constructor(
@@ -21,6 +22,7 @@ export class GroupCommitTimer {
 
   /** Ask for a commit: at once when `urgent`, else at most every `lazyMs`. */
   schedule(urgent: boolean): void {
+    if (this.closed) return;
     if (this.scheduled && (this.urgent || !urgent)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -37,7 +39,7 @@ export class GroupCommitTimer {
    * then no longer is; false when this flush has nothing to do.
    */
   take(): boolean {
-    if (!this.scheduled || this.syncing) return false;
+    if (!this.scheduled || this.syncing || this.closed) return false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.scheduled = false;
@@ -57,5 +59,17 @@ export class GroupCommitTimer {
     if (!this.scheduled) return;
     this.scheduled = false;
     this.schedule(this.urgent);
+  }
+
+  /**
+   * No commit runs from now on, not even one asked for already (the database closes next): its
+   * timer is cleared, and a flush that starts anyway (an immediate, which is not cleared) is told
+   * by {@link take} that there is nothing to do.
+   */
+  close(): void {
+    this.closed = true;
+    this.scheduled = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }

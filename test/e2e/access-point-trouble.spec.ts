@@ -10,6 +10,10 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
+/** What a waiting invoice says while the key is refused, and while the access point fails. */
+const KEY_WAIT = 'Waits for the API key to be accepted — check it in Settings';
+const TROUBLE_WAIT = 'Waits for the access point to work again — then sent automatically';
+
 /** Drop `n` invoices numbered `<prefix>-<i>` and show only them. */
 async function dropInvoices(desk: DeskPage, prefix: string, n: number, dir: string) {
   const numbers = Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
@@ -41,18 +45,17 @@ test('503 for everything: the header says the access point has problems, invoice
     await expect(desk.page.getByTestId('connection-message')).toHaveText(
       'The access point is having problems. Invoices wait and are sent again automatically once it works.',
     );
-    // Waiting, none failed: the rows say why.
+    // Waiting, none failed: each row says what it waits for, not a time nothing leaves at.
     for (const n of numbers) {
       const row = desk.rowByInvoice(n);
       await expect(desk.statusOf(row)).not.toHaveAttribute('data-state', 'failed');
+      await expect(desk.waitReasonOf(row)).toHaveText(TROUBLE_WAIT);
     }
-    await expect(desk.page.getByText(/Access point problems, next try at/).first()).toBeVisible();
     await desk.screenshot('access-point-trouble', testInfo);
-    // Its details say it waits and will go by itself (its problem, or beside its status).
+    // Its details say the same (beside its status, or in place of a next attempt's time).
     await desk.openDetails(desk.rowByInvoice(numbers[0]!));
-    await expect(desk.detailPanel).toContainText(
-      /Trying again automatically|Access point problems/,
-    );
+    await expect(desk.detailPanel).toContainText(TROUBLE_WAIT);
+    await expect(desk.detailPanel).not.toContainText('Next attempt');
     await desk.screenshot('access-point-trouble-details', testInfo);
 
     await sandbox.clearFaults();
@@ -86,10 +89,17 @@ test('401 for everything: the header says the API key is not accepted, invoices 
       const row = desk.rowByInvoice(n);
       await desk.waitForState(row, ['queued']);
     }
-    await expect(
-      desk.page.getByText('API key not accepted; the invoice waits').first(),
-    ).toBeVisible();
+    for (const n of numbers)
+      await expect(desk.waitReasonOf(desk.rowByInvoice(n))).toHaveText(KEY_WAIT);
     await desk.screenshot('key-refused-waiting', testInfo);
+    // Settings, where the header sends the clerk, says it beside the key.
+    await desk.page.getByTestId('open-settings').click();
+    await expect(desk.page.getByTestId('settings-key-refused')).toHaveText(
+      /^The access point does not accept the key in use\./,
+    );
+    await desk.screenshot('key-refused-settings', testInfo);
+    await desk.page.keyboard.press('Escape');
+    await expect(desk.page.getByTestId('settings-dialog')).toBeHidden();
 
     // The key is accepted again (as after a change in Settings): the next check ends the hold.
     await sandbox.clearFaults();
@@ -102,6 +112,53 @@ test('401 for everything: the header says the API key is not accepted, invoices 
       await desk.openDetails(desk.rowByInvoice(n));
       await expect(desk.detailPanel.getByTestId('timeline')).not.toContainText('Failed');
     }
+  } finally {
+    await sandbox.clearFaults();
+  }
+});
+
+test('an invoice waiting for its next attempt during a hold: says what it waits for, and its own time once the hold ends', async ({
+  desk,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const sandbox = await desk.sandbox();
+  await expect(desk.connectionState).toHaveAttribute('data-state', 'online');
+  const prefix = uniquePrefix('HOLDTIME');
+  try {
+    // One 503 asking to come back in 10 minutes: the invoice waits for its next attempt.
+    await sandbox.setFaults({ status503: { every: 1, max: 1, retryAfterSeconds: 600 } });
+    const [waiting] = await dropInvoices(desk, prefix, 1, testInfo.outputPath('first'));
+    const row = desk.rowByInvoice(waiting!);
+    await desk.waitForState(row, ['retry_wait']);
+    await expect(desk.waitReasonOf(row)).toHaveText(
+      /^Attempt 1 of \d+ did not go through, next at /,
+    );
+    await desk.openDetails(row);
+    await expect(desk.detailPanel.getByTestId('detail-next-attempt')).toHaveText(/^Next attempt: /);
+
+    // Then the access point refuses the key (every request): the queue is held, and nothing
+    // leaves at that time, so neither the row nor the details show it.
+    await sandbox.setFaults({ endpoints: 'all', status: { every: 1, status: 401 } });
+    await dropInvoices(desk, `${prefix}-B`, 1, testInfo.outputPath('second'));
+    await expect(desk.connectionState).toHaveAttribute('data-state', 'refused');
+    await desk.searchFor(prefix);
+    await expect(desk.waitReasonOf(row)).toHaveText(KEY_WAIT);
+    await desk.openDetails(row);
+    await expect(desk.detailPanel.getByTestId('detail-held')).toHaveText(KEY_WAIT);
+    await expect(desk.detailPanel.getByTestId('detail-next-attempt')).toHaveCount(0);
+    await desk.screenshot('hold-instead-of-next-attempt', testInfo);
+
+    // The key is accepted again: the hold ends, and the invoice's own time comes back.
+    await sandbox.clearFaults();
+    await expect(desk.connectionState).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
+    await expect(desk.waitReasonOf(row)).toHaveText(
+      /^Attempt 1 of \d+ did not go through, next at /,
+    );
+    await expect(desk.detailPanel.getByTestId('detail-next-attempt')).toHaveText(/^Next attempt: /);
+    await expect(desk.detailPanel.getByTestId('detail-held')).toHaveCount(0);
+    // Sent now rather than in 10 minutes (the next tests share this desk).
+    await desk.detailPanel.getByTestId('detail-retry').click();
+    await desk.waitForState(row, ['accepted', 'delivered'], 60_000);
   } finally {
     await sandbox.clearFaults();
   }

@@ -9,6 +9,7 @@ import type { ConnectionStatus } from '../../app/contract';
 import type { Engine } from '../../app/engine';
 import { engineInternals } from '../../app/engine/internals';
 import { KEY_REFUSED_WAIT_WORDS } from '../../app/domain/problems';
+import { FORBIDDEN_WAIT_WORDS, KEY_CHECKING_WORDS } from '../../app/access-point/reachability';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { useEngines } from '../helpers/engine';
@@ -20,7 +21,10 @@ afterEach(async () => {
 });
 const engines = useEngines();
 
-async function setup(faults: FaultPlan, opts: { batching: boolean; maxAttempts?: number }) {
+async function setup(
+  faults: FaultPlan,
+  opts: { batching: boolean; maxAttempts?: number; probeInitialMs?: number },
+) {
   const sandbox: SandboxHandle = await startSandbox({ faults, latencyMs: 2 });
   cleanups.push(() => sandbox.close());
   const engine: Engine = await engines({
@@ -32,7 +36,7 @@ async function setup(faults: FaultPlan, opts: { batching: boolean; maxAttempts?:
     timings: {
       retryBaseMs: 100,
       retryMaxMs: 400,
-      probeInitialMs: 50,
+      probeInitialMs: opts.probeInitialMs ?? 50,
       probeMaxMs: 200,
       troubleAfterMs: 300,
     },
@@ -141,6 +145,31 @@ describe('a refused API key holds the queue instead of failing its documents', (
       expect(states).toContain('refused');
     });
   }
+});
+
+describe('a 403 may be about the invoice: the header checks the key before saying it is wrong', () => {
+  it('sends answered 403: "checking", the timelines do not blame the key; the probe refused too: "refused"; all go once it is accepted', async () => {
+    // The first probe 2 s after the sends' 403: time to see "checking" and refuse the probe too.
+    const { sandbox, engine, states } = await setup({}, { batching: false, probeInitialMs: 2_000 });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+    sandbox.setFaults({ status: { every: 1, status: 403 } });
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(6, 'K403') });
+    const ids = added.map((a) => a.id);
+    await waitHeld(engine, ids, 'checking');
+    const checking = await engine.handlers['connection:get'](undefined);
+    expect(checking.message).toBe(KEY_CHECKING_WORDS);
+    const details = () =>
+      ids.flatMap((id) => engineInternals(engine).repo.timeline(id)).map((e) => e.detail);
+    expect(details()).toContain(FORBIDDEN_WAIT_WORDS);
+    expect(details()).not.toContain(KEY_REFUSED_WAIT_WORDS);
+    // The probe (it carries no invoice) is refused too: now the key is said to be wrong.
+    sandbox.setFaults({ endpoints: 'all', status: { every: 1, status: 403 } });
+    await waitHeld(engine, ids, 'refused');
+    expect(states.indexOf('checking')).toBeLessThan(states.indexOf('refused'));
+    for (const d of rows(engine, ids)) expect([d.state, d.attempts]).toEqual(['queued', 0]);
+    sandbox.setFaults({});
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+  });
 });
 
 describe('a change of the API key in Settings ends the hold at once', () => {

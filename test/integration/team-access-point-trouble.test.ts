@@ -69,6 +69,8 @@ describe.each(BACKENDS)(
         const a = await desk(address, ap, 'desk A');
         // Every send refused with 403; the probe (version) is answered.
         ap.setFaults({ status: { every: 1, status: 403 } });
+        const header: string[] = [];
+        a.on('connection:changed', (s) => header.push(s.state));
         const { added } = await a.handlers['documents:add']({ files: makeInvoices(1, 'T403') });
         const ids = added.map((x) => x.id);
         await a.waitUntilSettled(ids);
@@ -76,6 +78,9 @@ describe.each(BACKENDS)(
         expect(d!.state).toBe('failed');
         expect(d!.problem?.code).toBe('AP_FORBIDDEN');
         expect(ap.stats().requests.byEndpoint['POST /api/v1/send']?.total).toBe(2);
+        // The header checked the key (the probe answered it), and never said it was wrong.
+        expect(header).toContain('checking');
+        expect(header).not.toContain('refused');
       },
       60_000,
     );

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApOutcome } from '../../app/access-point/client';
 import {
+  KEY_CHECKING_WORDS,
   KEY_REFUSED_WORDS,
   LONG_RETRY_AFTER_MS,
   Reachability,
@@ -285,7 +286,7 @@ describe('reachability of the access point', () => {
 
   it('the key refused: probes back off while it is, a 5xx to one says nothing; an answer ends the hold', () => {
     const r = make('online');
-    r.note(keyRefused(403), 0);
+    r.note(keyRefused(401), 0);
     expect(r.startProbe(1_000)).toBe(true);
     expect(r.probeAnswered(keyRefused(401), 1_000)).toBe(false);
     expect(r.startProbe(3_000)).toBe(true);
@@ -310,5 +311,65 @@ describe('reachability of the access point', () => {
     // Reset (another key in Settings) ends every hold.
     t.reset();
     expect([t.state, t.held, t.maySend(7_001)]).toEqual(['online', false, true]);
+  });
+
+  it('a 403 to a request may be about its invoice: "checking" until the probe, which carries none, is refused too', () => {
+    const r = make('online');
+    expect(r.note(keyRefused(403), 0)).toBe(true);
+    // Held as for the key (no send leaves, a probe is due), without saying the key is wrong.
+    expect([r.state, r.message, r.held, r.maySend(0), r.nextTryAt()]).toEqual([
+      'checking',
+      KEY_CHECKING_WORDS,
+      true,
+      false,
+      1_000,
+    ]);
+    // More 403s or a 5xx meanwhile change nothing.
+    expect(r.note(keyRefused(403), 10)).toBe(false);
+    expect(r.note(BUSY, 20)).toBe(false);
+    // The probe refused too: now it is the key; the next probe later.
+    expect(r.startProbe(1_000)).toBe(true);
+    expect(r.probeAnswered(keyRefused(403), 1_000)).toBe(true);
+    expect([r.state, r.message, r.held, r.nextTryAt()]).toEqual([
+      'refused',
+      KEY_REFUSED_WORDS,
+      true,
+      3_000,
+    ]);
+    // The probe answered: the 403 was about the invoice; sends go again.
+    const invoice = make('online');
+    invoice.note(keyRefused(403), 0);
+    invoice.startProbe(1_000);
+    expect(invoice.probeAnswered(OK, 1_000)).toBe(true);
+    expect([invoice.state, invoice.message, invoice.held]).toEqual(['online', null, false]);
+    // That invoice's second 403 (it then fails, forbiddenAgain): checking again, not "refused",
+    // the probe waiting longer (as after any hold a probe ended).
+    expect(invoice.note(keyRefused(403), 1_100)).toBe(true);
+    expect([invoice.state, invoice.nextTryAt()]).toEqual(['checking', 1_100 + 2_000]);
+    // A 5xx to the probe says nothing of the key: still checking, the next probe later.
+    invoice.startProbe(3_100);
+    expect(invoice.probeAnswered(BUSY, 3_100)).toBe(false);
+    expect(invoice.state).toBe('checking');
+  });
+
+  it('a 401 is always the key, a 403 to a connection check too; a 401 while checking says so at once', () => {
+    const r = make('online');
+    r.note(keyRefused(403), 0);
+    expect(r.note(keyRefused(401), 10)).toBe(true);
+    // The same hold and probe: only the words changed.
+    expect([r.state, r.message, r.nextTryAt()]).toEqual(['refused', KEY_REFUSED_WORDS, 1_000]);
+    // Already refused: a 403 keeps it so.
+    expect(r.note(keyRefused(403), 20)).toBe(false);
+    expect(r.state).toBe('refused');
+    // The first version call of a start carries no invoice: its 403 is the key's.
+    const start = make();
+    expect(start.noteFirstAnswer(keyRefused(403), 0)).toBe(true);
+    expect([start.state, start.held]).toEqual(['refused', true]);
+    // Offline, then a probe answered 403: the key too.
+    const down = make('online');
+    down.note(REFUSED, 0);
+    down.startProbe(1_000);
+    expect(down.probeAnswered(keyRefused(403), 1_000)).toBe(true);
+    expect(down.state).toBe('refused');
   });
 });

@@ -77,4 +77,26 @@ describe('the group commit timer', () => {
     timer.syncEnded();
     expect(commits()).toBe(0);
   });
+
+  it('once closed, no commit runs: not one asked for before (urgent or lazy), nor after a sync', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'performance'] });
+    for (const urgent of [true, false]) {
+      const { timer, commits } = counted(20);
+      timer.schedule(true);
+      vi.advanceTimersByTime(0);
+      timer.syncStarted();
+      timer.schedule(urgent);
+      timer.close();
+      timer.syncEnded();
+      timer.schedule(true);
+      vi.advanceTimersByTime(100);
+      expect([commits(), timer.take()]).toEqual([1, false]);
+      // A flush already on its way (an immediate is not cleared) is told there is nothing to do.
+      const asked = counted(20);
+      asked.timer.schedule(urgent);
+      asked.timer.close();
+      vi.advanceTimersByTime(100);
+      expect(asked.commits()).toBe(0);
+    }
+  });
 });

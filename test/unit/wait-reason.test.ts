@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
-import { waitReason } from '../../renderer/src/features/documents/wait-reason';
+import { heldReason, waitReason } from '../../renderer/src/features/documents/wait-reason';
 
 // Issue 11 point 6: every waiting row says why it waits.
 
@@ -32,17 +32,28 @@ describe('why a row waits', () => {
     );
   });
 
-  it('the API key refused: it waits for the key, whatever its attempts', () => {
-    for (const r of [row('queued'), row('retry_wait', 2)])
-      expect(waitReason(r, { ...online, state: 'refused' }, 8)).toBe(
-        'API key not accepted; the invoice waits',
-      );
+  it('held (the key checked or refused, the access point failing): what it waits for, never its own next attempt', () => {
+    const cases: [ConnectionStatus['state'], string][] = [
+      ['checking', 'Waits for the API key check'],
+      ['refused', 'Waits for the API key to be accepted — check it in Settings'],
+      ['trouble', 'Waits for the access point to work again — then sent automatically'],
+    ];
+    for (const [state, words] of cases) {
+      const held = { ...online, state, nextTryAt: soon };
+      for (const r of [row('queued'), row('retry_wait', 2), row('ready')]) {
+        expect(waitReason(r, held, 8)).toBe(words);
+        expect(heldReason(r, held)).toBe(words);
+      }
+      // Not about invoices that do not wait to be sent.
+      expect(heldReason(row('accepted'), held)).toBeNull();
+    }
   });
 
-  it('the access point in trouble: the next try, not the attempt (none is counted meanwhile)', () => {
-    expect(
-      waitReason(row('retry_wait', 2), { ...online, state: 'trouble', nextTryAt: soon }, 8),
-    ).toMatch(/^Access point problems, next try at \S+/);
+  it('once the hold ends, a retry waiting says its attempt and its own next time again', () => {
+    const r = row('retry_wait', 2);
+    expect(waitReason(r, { ...online, state: 'refused' }, 8)).not.toMatch(/next at/);
+    expect(waitReason(r, online, 8)).toMatch(/^Attempt 2 of 8 did not go through, next at \S+/);
+    expect(heldReason(r, online)).toBeNull();
   });
 
   it('retry waiting: attempt n of m, and when the next one is', () => {

@@ -1,6 +1,7 @@
 import type { ApError, ApOutcome, BatchItemAnswer, SendAnswer } from '../../access-point/client';
 import {
   failingAnswer,
+  FORBIDDEN_WAIT_WORDS,
   forbiddenAgain,
   keyRefusalStatus,
   type ReachState,
@@ -153,12 +154,16 @@ function inTrouble(ctx: OutcomeContext, outcome: ApOutcome<unknown>): boolean {
   return failingAnswer(outcome) && ctx.options.accessPointState === 'trouble';
 }
 
-/** The key refused: back to the queue, no attempt counted; the queue waits for the key. */
+/**
+ * The key refused (401), or maybe (403: the probe says): back to the queue, no attempt counted;
+ * the queue waits for the key.
+ */
 function waitForKey(ctx: OutcomeContext, docs: ClaimableRecord[], error: ApError): void {
   const technical = apErrorTechnical(error);
+  const detail = error.status === 403 ? FORBIDDEN_WAIT_WORDS : KEY_REFUSED_WAIT_WORDS;
   for (const d of docs) {
     ctx.lifecycle.waitForAccessPoint(d, {
-      detail: KEY_REFUSED_WAIT_WORDS,
+      detail,
       technical,
       reachedMaybe: false,
     });

@@ -156,6 +156,11 @@ export class SendStage {
     this.releaseReady('Not sent yet: the app stopped');
   }
 
+  /** Stopped, every request ended after its commit: no commit runs now (the database closes). */
+  close(): void {
+    this.commits.close();
+  }
+
   /**
    * Documents claimed ahead of a free slot go back to `queued` (sending paused, offline, stopped,
    * or another setting): nothing was sent for them, so the claim's attempt is taken back.
@@ -296,10 +301,8 @@ export class SendStage {
     this.slots.unreserve(claims);
     if (this.stopped) {
       // Stopped while the claims were being synced: nothing left, so they go back to the queue.
-      this.unclaim(
-        claims.map((c) => c.unit),
-        'Not sent yet: the app stopped',
-      );
+      const units = claims.map((c) => c.unit);
+      this.unclaim(units, 'Not sent yet: the app stopped');
       return;
     }
     for (const { unit: u, ahead } of claims) {
@@ -326,12 +329,8 @@ export class SendStage {
       // They stay `sending` with no request in flight: the pipeline puts them back once writes
       // work again (Resume), or start-up recovery does; either way under the same key.
       process.emitWarning(`Peppol Desk could not put documents back in the queue: ${String(err)}`);
-      if (!this.stopped) {
-        this.queue.writeFailed(
-          docs.map((d) => d.id),
-          err,
-        );
-      }
+      const ids = docs.map((d) => d.id);
+      if (!this.stopped) this.queue.writeFailed(ids, err);
     }
   }
 

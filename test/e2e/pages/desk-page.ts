@@ -200,6 +200,11 @@ export class DeskPage {
     return row.locator('[data-testid^="status-"]');
   }
 
+  /** Why a waiting row waits, under its status (none for a row that does not wait). */
+  waitReasonOf(row: Locator): Locator {
+    return row.locator('[data-testid^="wait-reason-"]');
+  }
+
   /** Waits until the row's raw state is one of `states`. */
   async waitForState(row: Locator, states: string[], timeout = 30_000): Promise<void> {
     const pattern = new RegExp(`^(${states.join('|')})$`);

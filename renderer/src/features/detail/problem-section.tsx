@@ -1,6 +1,8 @@
 import type { DocumentDetail } from '../../../../app/contract';
 import { formatTime } from '../../lib/format';
+import { useConnectionStore } from '../../stores/connection-store';
 import { ACTION_LABELS, requestDocumentAction } from '../../stores/document-actions';
+import { heldReason } from '../documents/wait-reason';
 import { actionHint, actionsFor } from './offered-actions';
 
 /**
@@ -10,6 +12,9 @@ import { actionHint, actionsFor } from './offered-actions';
 export function ProblemSection({ d }: { d: DocumentDetail }) {
   const { offered: actions, unavailable } = actionsFor(d);
   const hint = actionHint(d);
+  // While the queue is held, what the invoice waits for instead of its own next attempt, which
+  // nothing leaves at then (without a problem, its status line says it: detail-panel.tsx).
+  const held = useConnectionStore((s) => (d.problem ? heldReason(d, s.status) : null));
   if (!d.problem && actions.length === 0 && unavailable.length === 0) return null;
   return (
     <section className="problem" data-testid="detail-problem" aria-label="Problem">
@@ -18,11 +23,19 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
           <p className="problem-message" data-testid="problem-message">
             {d.problem.message}
           </p>
-          {hint && <p className="muted">{hint}</p>}
+          {hint && !held && <p className="muted">{hint}</p>}
         </>
       )}
-      {d.nextAttemptAt !== null && (
-        <p className="muted">Next attempt: {formatTime(d.nextAttemptAt)}</p>
+      {held ? (
+        <p className="muted" data-testid="detail-held">
+          {held}
+        </p>
+      ) : (
+        d.nextAttemptAt !== null && (
+          <p className="muted" data-testid="detail-next-attempt">
+            Next attempt: {formatTime(d.nextAttemptAt)}
+          </p>
+        )
       )}
       <div className="problem-actions">
         {actions.map((a) => (

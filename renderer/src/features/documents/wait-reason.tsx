@@ -7,9 +7,45 @@ import { useSettingsStore } from '../../stores/settings-store';
 const WAITING = new Set<DocumentRow['state']>(['ready', 'resolving', 'queued', 'retry_wait']);
 
 /**
- * Why a waiting document waits, in words: paused (since when), offline (next try at …), the key
- * refused, the access point in trouble (next try at …), retry waiting (attempt n of m, next at
- * …), throttled. Null when it does not wait.
+ * What every waiting invoice waits for while the queue is held: paused by the clerk (since when),
+ * the access point offline (the next connection check), the API key being checked (after a 403)
+ * or refused, the access point failing. Nothing leaves at an invoice's own next attempt time
+ * meanwhile, so that time is not shown (it comes back once the hold ends). Null when not held.
+ */
+export function holdWords(status: ConnectionStatus | null): string | null {
+  if (!status) return null;
+  const at = (ms: number | null | undefined) => (ms ? formatChange(ms) : null);
+  if (status.paused) {
+    const since = at(status.pausedAt);
+    return since ? `Paused by you since ${since}` : 'Paused by you';
+  }
+  switch (status.state) {
+    case 'offline': {
+      const next = at(status.nextTryAt);
+      return `Access point offline${next ? `, next try at ${next}` : ''}`;
+    }
+    case 'checking':
+      return 'Waits for the API key check';
+    case 'refused':
+      return 'Waits for the API key to be accepted — check it in Settings';
+    case 'trouble':
+      return 'Waits for the access point to work again — then sent automatically';
+    default:
+      return null;
+  }
+}
+
+/** {@link holdWords} for a document that waits to be sent (null for any other). */
+export function heldReason(
+  row: Pick<DocumentRow, 'state'>,
+  status: ConnectionStatus | null,
+): string | null {
+  return WAITING.has(row.state) ? holdWords(status) : null;
+}
+
+/**
+ * Why a waiting document waits, in words: the queue held ({@link holdWords}), retry waiting
+ * (attempt n of m, next at …), throttled. Null when it does not wait.
  */
 export function waitReason(
   row: Pick<DocumentRow, 'state' | 'attempts' | 'nextAttemptAt'>,
@@ -17,21 +53,9 @@ export function waitReason(
   maxAttempts: number | null,
 ): string | null {
   if (!WAITING.has(row.state) || !status) return null;
+  const held = holdWords(status);
+  if (held) return held;
   const at = (ms: number | null | undefined) => (ms ? formatChange(ms) : null);
-  if (status.paused) {
-    const since = at(status.pausedAt);
-    return since ? `Paused by you since ${since}` : 'Paused by you';
-  }
-  if (status.state === 'offline') {
-    const next = at(status.nextTryAt);
-    return `Access point offline${next ? `, next try at ${next}` : ''}`;
-  }
-  // The queue is held: what counts is why, not the attempt (none is counted meanwhile).
-  if (status.state === 'refused') return 'API key not accepted; the invoice waits';
-  if (status.state === 'trouble') {
-    const next = at(status.nextTryAt);
-    return `Access point problems${next ? `, next try at ${next}` : ''}`;
-  }
   if (row.state === 'retry_wait') {
     const of = maxAttempts ? ` of ${maxAttempts}` : '';
     const next = at(row.nextAttemptAt);

@@ -15,6 +15,8 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
       return `Offline — ${formatCount(waiting)} waiting`;
     case 'throttled':
       return 'Throttled';
+    case 'checking':
+      return `Checking the API key — ${formatCount(waiting)} waiting`;
     case 'refused':
       return `API key not accepted — ${formatCount(waiting)} waiting`;
     case 'trouble':

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../../app/contract';
 import { environmentFor } from '../../../../app/domain/environment';
 import { ENVIRONMENT_WORDS } from '../../lib/format';
+import { useConnectionStore } from '../../stores/connection-store';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
 import { SharedByTeam, sharedNoteId } from './shared-by-team';
@@ -169,6 +170,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const save = useSettingsStore((s) => s.save);
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
   const [problem, setProblem] = useState<string | null>(null);
+  // Said only once the connection check refused the key too (a 403 to an invoice may not be it).
+  const keyRefused = useConnectionStore((s) => s.status?.state === 'refused');
 
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const [copied, setCopied] = useState(false);
@@ -240,6 +243,12 @@ function SettingsForm({ settings }: { settings: Settings }) {
         <span className="muted small">
           Keys starting sk_test_ are Test keys; pk_goroute_ keys are Production.
         </span>
+        {keyRefused && !typedKey && (
+          <span className="problem-message" data-testid="settings-key-refused">
+            The access point does not accept the key in use. Type the key your provider gave you and
+            save: waiting invoices are then sent by themselves.
+          </span>
+        )}
       </label>
       {settings.apiKeySet && (
         <div className="form-row form-row-inline">
