@@ -130,6 +130,8 @@ export class AccessPointClient {
   private gzippedCount = 0;
   /** The lookup query form (index in LOOKUP_QUERIES) this provider last understood. */
   private lookupForm = 0;
+  /** It answered that form with something else than 400/422: a 400 is then about the id. */
+  private lookupFormKnown = false;
 
   constructor(private readonly options: AccessPointClientOptions) {
     const url = new URL(options.baseUrl);
@@ -305,12 +307,16 @@ export class AccessPointClient {
     const notUnderstood = (o: ApOutcome<unknown>) =>
       o.kind === 'permanent' && (o.error.status === 400 || o.error.status === 422);
     // When no form is understood (an id it refuses in every form, say), the first answer stands.
+    // Once the provider understood a form, its 400 or 422 there is about this id: asked once.
     let outcome = await ask(this.lookupForm);
+    if (!notUnderstood(outcome)) this.lookupFormKnown = true;
     for (let i = 1; i < LOOKUP_QUERIES.length && notUnderstood(outcome); i++) {
+      if (this.lookupFormKnown) break;
       const form = (this.lookupForm + i) % LOOKUP_QUERIES.length;
       const next = await ask(form);
       if (notUnderstood(next)) continue;
       this.lookupForm = form;
+      this.lookupFormKnown = true;
       outcome = next;
     }
     if (outcome.kind === 'permanent' && outcome.error.status === 404) {

@@ -45,4 +45,16 @@ describe('receiver lookup query forms', () => {
     expect(outcome).toMatchObject({ kind: 'permanent', error: { status: 400 } });
     expect(ap.requests(LOOKUPS)).toBe(3);
   });
+
+  it('asks once for an id it refuses, once it understood a form (a month-end of bad ids: not 3 each)', async () => {
+    const { ap, client } = await clientFor('identifier');
+    await client.lookup('9915:phase4-test-receiver');
+    const before = ap.requests(LOOKUPS);
+    const outcome = await client.lookup('no-scheme');
+    expect(outcome).toMatchObject({ kind: 'permanent', error: { status: 400 } });
+    expect(ap.requests(LOOKUPS)).toBe(before + 1);
+    // The form it understands is still asked first.
+    await client.lookup('9915:not-registered');
+    expect(ap.requests(LOOKUPS)).toBe(before + 2);
+  });
 });
