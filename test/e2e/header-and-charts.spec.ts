@@ -4,6 +4,7 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 test('charts show throughput and time per step once documents are sent', async ({
   desk,
 }, testInfo) => {
+  await desk.showPerformance();
   await expect(desk.throughputChart).toBeVisible();
   await expect(desk.latencyChart).toBeVisible();
   await expect(desk.throughputChart.locator('canvas')).toBeVisible();
