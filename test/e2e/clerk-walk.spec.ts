@@ -64,3 +64,46 @@ test('on a first start at 1280×800 the Performance panel is folded and the list
   await page.reload();
   await expect(perf).not.toHaveAttribute('open');
 });
+
+test('the box for the rows on screen is mixed while only part of the list is selected', async ({
+  desk,
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await addInvoices(desk, testInfo.outputPath('in'), 'MIXED', 25);
+  const box = page.getByTestId('select-visible');
+  const count = page.getByTestId('selection-count');
+  const mixed = '- checkbox "Select the rows on screen" [checked=mixed]';
+
+  // The rows on screen, not the 25: the box says "some", to eye and screen reader alike.
+  // (The bar of actions on the selection then takes a line: fewer rows show after the click.)
+  const onScreen = await rowsInView(page, desk.table);
+  await box.click();
+  await expect(count).toHaveText(/^\d+ selected$/);
+  const selected = Number((await count.textContent())!.split(' ')[0]);
+  expect(selected).toBeLessThan(25);
+  expect(selected).toBeGreaterThanOrEqual(onScreen);
+  expect(selected).toBeLessThanOrEqual(onScreen + 1); // the row cut at the bottom edge
+  await expect(box).toBeChecked({ indeterminate: true });
+  await expect(box).toMatchAriaSnapshot(mixed);
+  await desk.screenshot('clerk-walk-select-mixed', testInfo);
+
+  // All 25 (Ctrl+A): ticked.
+  await desk.rows().first().focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await expect(count).toHaveText('25 selected');
+  await expect(box).toBeChecked();
+  await expect(box).toMatchAriaSnapshot('- checkbox "Select the rows on screen" [checked]');
+
+  // 24 of 25: mixed again; a click selects the row on screen that was not, then clears all.
+  await desk.rows().first().locator('input[type="checkbox"]').uncheck();
+  await expect(count).toHaveText('24 selected');
+  await expect(box).toMatchAriaSnapshot(mixed);
+  await box.click();
+  await expect(count).toHaveText('25 selected');
+  await expect(box).toBeChecked();
+  await box.click();
+  await expect(count).toBeHidden();
+  await expect(box).not.toBeChecked();
+  await expect(box).toMatchAriaSnapshot('- checkbox "Select the rows on screen"');
+});
