@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { STATUS_WORDS } from '../../app/domain/status-words';
 import { expect, test } from './fixtures';
 import type { DeskPage } from './pages/desk-page';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
@@ -106,4 +107,60 @@ test('the box for the rows on screen is mixed while only part of the list is sel
   await expect(count).toBeHidden();
   await expect(box).not.toBeChecked();
   await expect(box).toMatchAriaSnapshot('- checkbox "Select the rows on screen"');
+});
+
+/** The status words that would not show whole in the row's status cell (each tried in turn). */
+function cutStatusWords(row: Locator): Promise<string[]> {
+  return row.evaluate((el, words) => {
+    const cell = el.querySelector<HTMLElement>('.col-status')!;
+    const label = cell.querySelector('.status')!;
+    const text = label.lastChild!;
+    const shown = text.textContent;
+    const cut: string[] = [];
+    for (const word of words) {
+      text.textContent = word;
+      const c = cell.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      const right = c.right - parseFloat(getComputedStyle(cell).paddingRight);
+      const range = document.createRange();
+      range.selectNodeContents(label);
+      const inside = [...range.getClientRects()].every(
+        (b) =>
+          b.left >= c.left - 0.5 &&
+          b.right <= right + 0.5 &&
+          b.top >= r.top - 0.5 &&
+          b.bottom <= r.bottom + 0.5,
+      );
+      if (!inside || cell.scrollWidth > cell.clientWidth) cut.push(word);
+    }
+    text.textContent = shown;
+    return cut;
+  }, Object.values(STATUS_WORDS));
+}
+
+test('every status word shows whole in the narrow layouts, beside the details too', async ({
+  desk,
+  page,
+}, testInfo) => {
+  const prefix = await addInvoices(desk, testInfo.outputPath('in'), 'NARROW', 2);
+  const row = desk.rowByInvoice(`${prefix}-1`);
+  await desk.waitForState(row, ['accepted', 'delivered']);
+  for (const [width, height] of [
+    [1280, 800],
+    [900, 700],
+    [800, 600],
+    [640, 600],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    expect(await cutStatusWords(row), `${width}×${height}`).toEqual([]);
+  }
+  // Beside the details panel, in the narrowest window that still puts it beside the table.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await desk.openDetails(row);
+  for (const width of [1280, 1100, 960, 901]) {
+    await page.setViewportSize({ width, height: 700 });
+    expect(await cutStatusWords(row), `${width}×700, details open`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 901, height: 700 });
+  await desk.screenshot('clerk-walk-narrow-details', testInfo);
 });
