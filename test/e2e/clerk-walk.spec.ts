@@ -164,3 +164,31 @@ test('every status word shows whole in the narrow layouts, beside the details to
   await page.setViewportSize({ width: 901, height: 700 });
   await desk.screenshot('clerk-walk-narrow-details', testInfo);
 });
+
+test("Settings speak a finance clerk's words, with a line under each saying what it changes", async ({
+  desk,
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('open-settings').click();
+  const dialog = page.getByTestId('settings-dialog');
+  await expect(dialog.getByTestId('settings-save')).toBeVisible();
+  for (const engineer of ['gzip', 'Parallel sends', 'per request', 'sent/', 'Hot folder']) {
+    await expect(dialog).not.toContainText(engineer);
+  }
+  const described: [Locator, RegExp][] = [
+    [dialog.getByRole('group', { name: 'Invoices sent at once' }), /Automatic is best for most/],
+    [dialog.getByRole('checkbox', { name: 'Send invoices in groups' }), /Up to 100 invoices/],
+    [dialog.getByRole('checkbox', { name: 'Make uploads smaller' }), /compressed/],
+    [dialog.getByLabel('Tries before an invoice is marked Failed'), /tried again by itself/],
+    [dialog.getByLabel('Largest invoice file accepted (MB)'), /bigger file is not added/],
+    [dialog.getByLabel('Remember that a buyer is on Peppol for (minutes)'), /used again/],
+    [dialog.getByLabel('Ask again about a buyer not on Peppol after (minutes)'), /joined since/],
+    [dialog.getByRole('checkbox', { name: /access point check each invoice/ }), /own check/],
+    [dialog.getByLabel('Folder to send from automatically'), /added and sent/],
+    [dialog.getByTestId('settings-hot-folder-move'), /"sent" subfolder/],
+    [dialog.getByTestId('settings-endpoint'), /built-in Sandbox/],
+  ];
+  for (const [field, hint] of described) await expect(field).toHaveAccessibleDescription(hint);
+  await desk.screenshot('clerk-walk-settings', testInfo);
+});
