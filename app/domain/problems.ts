@@ -6,6 +6,7 @@ import {
   type Finding,
 } from '../contract';
 import { readsAsWords } from './plain-words';
+import { formatDateTime } from './time-words';
 
 export { readsAsWords };
 
@@ -73,13 +74,6 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** A local date and time a clerk reads at a glance: 2026-11-26 14:05. */
-export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
-}
-
 // ---- validation ------------------------------------------------------------------------------
 
 /** "2 errors (BR-CO-15, BR-S-08)": our fatal findings, for messages and the timeline. */
@@ -132,7 +126,7 @@ export function duplicateContent(
 ): Problem {
   return {
     code: 'DUPLICATE_CONTENT',
-    message: `Same content as ${twin.file_name}, added ${formatTime(twin.created_at)} (document #${twin.id}). This looks like the same ${kindOf(docType)} twice: cancel it, or Send anyway only if it really must go again.`,
+    message: `Same content as ${twin.file_name}, added ${formatDateTime(twin.created_at)} (document #${twin.id}). This looks like the same ${kindOf(docType)} twice: cancel it, or Send anyway only if it really must go again.`,
     action: 'decide',
   };
 }

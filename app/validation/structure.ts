@@ -2,6 +2,7 @@ import type { Finding } from './types';
 import type { XDoc, XNode } from './xml-tree';
 import { NS } from './xml-tree';
 import { MAX_FINDINGS } from './engine';
+import { elementTerm } from '../domain/business-terms';
 import { attr, locationOf } from './xpath';
 
 import { UBL_AGGREGATE_TYPES, UBL_CONTENT_MODELS } from './ubl-structure.generated';
@@ -94,6 +95,15 @@ const GROUPS: Readonly<Record<string, string>> = {
   'cac:Item': 'item information, BG-31',
   'cac:AdditionalItemProperty': 'item attributes, BG-32',
 };
+
+/**
+ * The element a message is about, by its business term where the location line's table names
+ * exactly it ("Invoice issue date (BT-2)"; the XPath stays in the location), else its UBL name.
+ * Only computed for a finding, never per element.
+ */
+function named(path: string, q: string): string {
+  return elementTerm(path) ?? display(q);
+}
 
 /** An element's name, with its business group when it has one of its own. */
 export function described(q: string): string {
@@ -205,16 +215,18 @@ function checkBasic(n: XNode, out: Finding[]): void {
     KIND_CACHE.set(n.local, kind);
   }
   if (kind === Kind.Text) return;
-  const name = display(n.q);
+  // Named only once there is something to say: most elements are fine.
+  let shown: string | undefined;
+  const nameOf = (): string => (shown ??= named(locationOf(n), n.q));
   const requireAttr = (a: string, what: string): void => {
     if (attr(n, a) === undefined) {
-      out.push(finding('XSD-ATTRIBUTE', n, `${name} must state its ${what} (${a} attribute).`));
+      out.push(finding('XSD-ATTRIBUTE', n, `${nameOf()} must state its ${what} (${a} attribute).`));
     }
   };
   if (kind === Kind.Binary) {
     requireAttr('mimeCode', 'file type');
     if (!validBase64(n.text)) {
-      out.push(finding('XSD-DATATYPE', n, `${name} is not valid base64 content.`));
+      out.push(finding('XSD-DATATYPE', n, `${nameOf()} is not valid base64 content.`));
     }
     return;
   }
@@ -227,7 +239,7 @@ function checkBasic(n: XNode, out: Finding[]): void {
           finding(
             'XSD-DATATYPE',
             n,
-            `${name} "${v}" is not a valid amount; use digits with a dot as decimal separator.`,
+            `${nameOf()} "${v}" is not a valid amount; use digits with a dot as decimal separator.`,
           ),
         );
       }
@@ -235,7 +247,7 @@ function checkBasic(n: XNode, out: Finding[]): void {
     case Kind.Measure:
       requireAttr('unitCode', 'unit of measure');
       if (!DECIMAL.test(v))
-        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid number.`));
+        out.push(finding('XSD-DATATYPE', n, `${nameOf()} "${v}" is not a valid number.`));
       return;
     case Kind.Date:
       if (!validDate(v)) {
@@ -243,20 +255,23 @@ function checkBasic(n: XNode, out: Finding[]): void {
         const why = DATE.test(v)
           ? 'is not a day of the calendar'
           : 'is not a valid date; use YYYY-MM-DD';
-        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" ${why}.`));
+        out.push(finding('XSD-DATATYPE', n, `${nameOf()} "${v}" ${why}.`));
       }
       return;
     case Kind.Time:
       if (!validTime(v)) {
-        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid time; use hh:mm:ss.`));
+        out.push(
+          finding('XSD-DATATYPE', n, `${nameOf()} "${v}" is not a valid time; use hh:mm:ss.`),
+        );
       }
       return;
     case Kind.Number:
       if (!DECIMAL.test(v))
-        out.push(finding('XSD-DATATYPE', n, `${name} "${v}" is not a valid number.`));
+        out.push(finding('XSD-DATATYPE', n, `${nameOf()} "${v}" is not a valid number.`));
       return;
     case Kind.Indicator:
-      if (!BOOLEAN.has(v)) out.push(finding('XSD-DATATYPE', n, `${name} must be true or false.`));
+      if (!BOOLEAN.has(v))
+        out.push(finding('XSD-DATATYPE', n, `${nameOf()} must be true or false.`));
       return;
   }
 }
@@ -281,7 +296,13 @@ function checkChildren(n: XNode, m: CompiledModel, out: Finding[]): void {
     }
     counts[i]!++;
     if (counts[i]! > m.max[i]!) {
-      out.push(finding('XSD-TOO-MANY', ch, `${parent} may contain ${display(ch.q)} only once.`));
+      out.push(
+        finding(
+          'XSD-TOO-MANY',
+          ch,
+          `${parent} may contain ${named(locationOf(ch), ch.q)} only once.`,
+        ),
+      );
     }
     if (i < last) {
       out.push(
@@ -297,7 +318,11 @@ function checkChildren(n: XNode, m: CompiledModel, out: Finding[]): void {
   for (let i = 0; i < m.names.length; i++) {
     if (counts[i]! < m.min[i]! && out.length <= MAX_FINDINGS) {
       out.push(
-        finding('XSD-MISSING-ELEMENT', n, `${parent} must contain ${display(m.names[i]!)}.`),
+        finding(
+          'XSD-MISSING-ELEMENT',
+          n,
+          `${parent} must contain ${named(`${locationOf(n)}/${m.names[i]!}`, m.names[i]!)}.`,
+        ),
       );
     }
     counts[i] = 0;
@@ -315,7 +340,11 @@ export function checkStructure(doc: XDoc): Finding[] {
     if (n.ns === NS.cbc) {
       if (n.children.length > 0) {
         out.push(
-          finding('XSD-CONTENT', n, `${display(n.q)} must contain a value, not other elements.`),
+          finding(
+            'XSD-CONTENT',
+            n,
+            `${named(locationOf(n), n.q)} must contain a value, not other elements.`,
+          ),
         );
         continue;
       }

@@ -33,6 +33,7 @@ test('files dropped on the header or the charts are added too', async ({ desk },
   });
   await desk.dropPaths([`${folder}/${prefix}-1.xml`], desk.page.locator('.app-header'));
   await expect(desk.toast('1 added')).toBeVisible();
+  await desk.showPerformance();
   await desk.dropPaths([`${folder}/${prefix}-2.xml`], desk.throughputChart);
   await desk.searchFor(prefix);
   await desk.expectRowTotal(2);

@@ -4,6 +4,7 @@ import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 test('charts show throughput and time per step once documents are sent', async ({
   desk,
 }, testInfo) => {
+  await desk.showPerformance();
   await expect(desk.throughputChart).toBeVisible();
   await expect(desk.latencyChart).toBeVisible();
   await expect(desk.throughputChart.locator('canvas')).toBeVisible();
@@ -58,9 +59,9 @@ test('settings show the sandbox and keep a changed value', async ({ desk, page }
   await expect(dialog).toContainText('Sandbox');
   await expect(dialog.getByTestId('settings-api-key')).toHaveValue('');
 
-  const attempts = dialog.getByLabel('Attempts before giving up');
+  const attempts = dialog.getByLabel('Tries before an invoice is marked Failed');
   const before = await attempts.inputValue();
-  const maxFile = dialog.getByLabel('Largest file accepted (MB)');
+  const maxFile = dialog.getByLabel('Largest invoice file accepted (MB)');
   await expect(maxFile).toHaveValue('15');
   await attempts.fill('7');
   await maxFile.fill('2.5');

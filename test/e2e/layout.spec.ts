@@ -1,5 +1,6 @@
 import type { Locator } from '@playwright/test';
 import { expect, test } from './fixtures';
+import type { DeskPage } from './pages/desk-page';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 test.use({ viewport: { width: 1024, height: 700 } });
@@ -59,15 +60,23 @@ test('at 1024×700 the details panel leaves File, Issue date, Amount and Status 
   );
 });
 
+/** The Performance panel's state as remembered (written when its `toggle` event is handled). */
+function rememberedOpen(desk: DeskPage): Promise<string | null> {
+  return desk.page.evaluate(() => localStorage.getItem('peppol-desk.performance-open'));
+}
+
 test('the Performance panel folds and stays as it was left', async ({ desk }) => {
   const perf = desk.page.getByTestId('performance');
   await expect(perf).not.toHaveAttribute('open');
   await desk.page.getByTestId('performance-toggle').click();
   await expect(perf).toHaveAttribute('open');
   await expect(desk.throughputChart).toBeVisible();
+  await expect.poll(() => rememberedOpen(desk)).toBe('true');
   await desk.page.reload();
   await expect(desk.page.getByTestId('performance')).toHaveAttribute('open');
   await desk.page.getByTestId('performance-toggle').click();
+  // The toggle event comes after the click: a reload before it would forget the choice.
+  await expect.poll(() => rememberedOpen(desk)).toBe('false');
   await desk.page.reload();
   await expect(desk.page.getByTestId('performance')).not.toHaveAttribute('open');
   await expect(desk.throughputChart).toBeHidden();

@@ -49,7 +49,7 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(address).toHaveAttribute('type', 'password');
     await expectSectionAccessible(page, 'the section before joining');
     // A single desk's settings are its own: nothing says "shared".
-    const attempts = page.getByLabel('Attempts before giving up');
+    const attempts = page.getByLabel('Tries before an invoice is marked Failed');
     const ownAttempts = await attempts.inputValue();
     await expect(page.getByTestId('settings-shared-maxAttempts')).toHaveCount(0);
 

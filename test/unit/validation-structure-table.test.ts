@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { elementTerm } from '../../app/domain/business-terms';
 import { checkStructure, described } from '../../app/validation/structure';
 import {
   UBL_AGGREGATE_TYPES,
@@ -170,7 +171,8 @@ describe('UBL 2.1 structure table', () => {
         expect(check(documentFor(path, without))).toContainEqual({
           rule: 'XSD-MISSING-ELEMENT',
           location: where,
-          message: `${parentName} must contain ${r.name}.`,
+          // By its business term where the location line's table names exactly it.
+          message: `${parentName} must contain ${elementTerm(`${where}/${r.name}`) ?? r.name}.`,
         });
       }
       const single = all.find((p) => p.max === 1 && !p.name.startsWith('ext:'));

@@ -69,7 +69,7 @@ describe('UBL structure and syntax rules', () => {
       expect.arrayContaining(['XSD-DATATYPE', 'PEPPOL-EN16931-F001']),
     );
     expect(findings(date).find((x) => x.rule === 'XSD-DATATYPE')?.message).toBe(
-      'cbc:IssueDate "01.05.2025" is not a valid date; use YYYY-MM-DD.',
+      'Invoice issue date (BT-2) "01.05.2025" is not a valid date; use YYYY-MM-DD.',
     );
     // Written right, but a day that does not exist: the message does not blame the format.
     const noSuchDay = change(
@@ -78,7 +78,7 @@ describe('UBL structure and syntax rules', () => {
       '<cbc:IssueDate>2025-11-31',
     );
     expect(findings(noSuchDay).find((x) => x.rule === 'XSD-DATATYPE')?.message).toBe(
-      'cbc:IssueDate "2025-11-31" is not a day of the calendar.',
+      'Invoice issue date (BT-2) "2025-11-31" is not a day of the calendar.',
     );
     const amount = change(
       validInvoice(),

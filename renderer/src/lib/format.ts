@@ -1,8 +1,8 @@
 import type { Environment, StateCounts } from '../../../app/contract';
 import { FILTER_STATES, type DocumentFilter } from '../../../app/contract';
+import { formatDateTime } from '../../../app/domain/time-words';
 
 const numberFormat = new Intl.NumberFormat();
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const shortTimeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 export function formatCount(n: number): string {
@@ -51,9 +51,10 @@ export function formatDecimal(value: string | null): string {
   return formatAmount(value, null);
 }
 
+/** A date and time as the engine's messages write it too (app/domain/time-words). */
 export function formatTime(ms: number | null): string {
   if (ms === null) return '';
-  return timeFormat.format(ms);
+  return formatDateTime(ms);
 }
 
 /** Today's changes show only the time; older ones the full date. */
@@ -61,7 +62,7 @@ export function formatChange(ms: number, now: number = Date.now()): string {
   const d = new Date(ms);
   const today = new Date(now);
   if (d.toDateString() === today.toDateString()) return shortTimeFormat.format(d);
-  return timeFormat.format(d);
+  return formatDateTime(ms);
 }
 
 export function formatDuration(ms: number): string {

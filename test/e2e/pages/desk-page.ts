@@ -211,6 +211,16 @@ export class DeskPage {
     await expect(this.statusOf(row)).toHaveAttribute('data-state', pattern, { timeout });
   }
 
+  /** Unfolds the Performance panel (folded at first in a window shorter than it needs). */
+  async showPerformance(): Promise<void> {
+    const panel = this.page.getByTestId('performance');
+    await expect(panel).toBeVisible();
+    if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) {
+      await this.page.getByTestId('performance-toggle').click();
+    }
+    await expect(panel).toHaveAttribute('open');
+  }
+
   async openDetails(row: Locator): Promise<void> {
     await row.click();
     await expect(this.detailPanel).toBeVisible();

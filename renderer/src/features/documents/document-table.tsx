@@ -6,6 +6,7 @@ import { FILTER_LABELS, STATUS_WORDS } from '../../lib/status-words';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDetailStore } from '../../stores/detail-store';
 import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
+import { selectBox } from './select-all';
 import { AccessPointTag, StatusLabel } from './status-cell';
 import { WaitReason } from './wait-reason';
 
@@ -217,15 +218,18 @@ export function DocumentTable() {
   const pageRows = Math.max(1, items.length - 2);
   useEffect(() => setVisibleRange(first, last), [first, last, setVisibleRange]);
 
-  const loadedIds = useMemo(() => {
+  // The rows on screen: the virtualizer's range without the rows it renders ahead (overscan).
+  const screenFirst = virtualizer.range?.startIndex ?? first;
+  const screenLast = virtualizer.range?.endIndex ?? last;
+  const onScreenIds = useMemo(() => {
     const ids: number[] = [];
-    for (let i = first; i <= last; i++) {
+    for (let i = screenFirst; i <= screenLast; i++) {
       const r = rowAt(i);
       if (r) ids.push(r.id);
     }
     return ids;
-  }, [first, last, rowAt]);
-  const allShownSelected = loadedIds.length > 0 && loadedIds.every((id) => selected.has(id));
+  }, [screenFirst, screenLast, rowAt]);
+  const box = selectBox(onScreenIds, selected, count);
 
   const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number, row: DocumentRow | null) => {
     const moves: Record<string, number> = {
@@ -268,9 +272,13 @@ export function DocumentTable() {
               type="checkbox"
               aria-label="Select the rows on screen"
               data-testid="select-visible"
-              checked={allShownSelected}
-              onChange={(e) =>
-                setSelection(e.currentTarget.checked ? new Set([...selected, ...loadedIds]) : [])
+              checked={box.shown === 'all'}
+              // Mixed (aria-checked="mixed") while only part of the list is selected.
+              ref={(el) => {
+                if (el) el.indeterminate = box.shown === 'some';
+              }}
+              onChange={() =>
+                setSelection(box.click === 'clear' ? [] : new Set([...selected, ...onScreenIds]))
               }
             />
           </div>

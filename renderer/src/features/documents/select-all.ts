@@ -36,3 +36,27 @@ export function useSelectAllShortcut(): void {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 }
+
+/** What the "select the rows on screen" box shows, and what a click on it does. */
+export interface SelectBox {
+  /** Ticked only when every row of the list is selected; mixed when some are. */
+  shown: 'none' | 'some' | 'all';
+  /** A click selects the rows on screen, or clears the selection when they all are already. */
+  click: 'select-screen' | 'clear';
+}
+
+/**
+ * The header box of the table, from the ids of the rows on screen, the selection and how many
+ * rows the list holds. A box that looked ticked while rows off screen were not selected told the
+ * clerk "all of them" (22 of 25): it shows mixed instead.
+ */
+export function selectBox(
+  onScreen: readonly number[],
+  selected: ReadonlySet<number>,
+  total: number,
+): SelectBox {
+  const screenSelected = onScreen.length > 0 && onScreen.every((id) => selected.has(id));
+  const shown =
+    selected.size === 0 ? 'none' : screenSelected && selected.size >= total ? 'all' : 'some';
+  return { shown, click: screenSelected ? 'clear' : 'select-screen' };
+}

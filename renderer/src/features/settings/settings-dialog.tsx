@@ -6,6 +6,7 @@ import { useConnectionStore } from '../../stores/connection-store';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
 import { SharedByTeam, sharedNoteId } from './shared-by-team';
+import { Hint, hintId, describedBy } from './setting-hint';
 import { TeamOutboxSection } from './team-outbox-section';
 
 interface Draft {
@@ -68,14 +69,14 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
     concurrency !== 'auto' &&
     (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
   ) {
-    return 'Parallel sends must be a whole number from 1 to 256, or automatic.';
+    return 'The number of invoices sent at once must be a whole number from 1 to 256, or Automatic.';
   }
   if (concurrency !== s.concurrency) patch.concurrency = concurrency;
   if (d.batching !== s.batching) patch.batching = d.batching;
   if (d.gzip !== s.gzip) patch.gzip = d.gzip;
   const maxAttempts = Number(d.maxAttempts);
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
-    return 'Attempts must be a whole number from 1 to 100.';
+    return 'Tries must be a whole number from 1 to 100.';
   }
   if (maxAttempts !== s.maxAttempts) patch.maxAttempts = maxAttempts;
   const maxFileMb = Number(d.maxFileMb);
@@ -90,7 +91,7 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
   ] as const) {
     const minutes = Number(field);
     if (!Number.isFinite(minutes) || minutes < 0 || minutes > 7 * 24 * 60) {
-      return 'How long a receiver lookup is trusted must be between 0 minutes and 7 days.';
+      return "How long a provider's answer about a buyer is remembered must be between 0 minutes and 7 days.";
     }
     const ms = Math.round(minutes * MINUTE);
     if (ms !== current) patch[key] = ms;
@@ -214,10 +215,15 @@ function SettingsForm({ settings }: { settings: Settings }) {
           type="url"
           data-testid="settings-endpoint"
           placeholder="Built-in sandbox (no provider)"
+          aria-describedby={hintId('endpoint')}
           value={draft.endpoint}
           onChange={(e) => update({ endpoint: e.currentTarget.value })}
         />
       </label>
+      <Hint name="endpoint">
+        The web address your Peppol provider gave you for sending. Empty: the built-in Sandbox,
+        where nothing is really sent.
+      </Hint>
       <label className="form-row">
         <span>API key</span>
         <input
@@ -263,8 +269,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
           </label>
         </div>
       )}
-      <fieldset className="form-row">
-        <legend>Parallel sends</legend>
+      <fieldset className="form-row" aria-describedby={hintId('concurrency')}>
+        <legend>Invoices sent at once</legend>
         <label>
           <input
             type="radio"
@@ -281,112 +287,164 @@ function SettingsForm({ settings }: { settings: Settings }) {
             checked={!draft.concurrencyAuto}
             onChange={() => update({ concurrencyAuto: false })}
           />{' '}
-          Fixed:
+          This many:
         </label>
         <input
           type="number"
           min={1}
           max={256}
-          aria-label="Number of parallel sends"
+          aria-label="Number of invoices sent at once"
           disabled={draft.concurrencyAuto}
           value={draft.concurrency}
           onChange={(e) => update({ concurrency: e.currentTarget.value })}
         />
       </fieldset>
+      <Hint name="concurrency">
+        Send several invoices at once. Automatic is best for most accounts; set a number only if
+        your provider asks for one.
+      </Hint>
       <label className="form-row form-row-inline">
         <input
           type="checkbox"
           checked={draft.batching}
+          aria-describedby={hintId('batching')}
           onChange={(e) => update({ batching: e.currentTarget.checked })}
         />
-        <span>Send in batches (up to 100 documents per request)</span>
+        <span>Send invoices in groups</span>
       </label>
+      <Hint name="batching">
+        Up to 100 invoices go to your provider in one request: faster for a large run. A provider
+        without it gets them one by one.
+      </Hint>
       <label className="form-row form-row-inline">
         <input
           type="checkbox"
           checked={draft.gzip}
+          aria-describedby={hintId('gzip')}
           onChange={(e) => update({ gzip: e.currentTarget.checked })}
         />
-        <span>Compress uploads (gzip)</span>
+        <span>Make uploads smaller</span>
       </label>
+      <Hint name="gzip">
+        Invoices are compressed on their way to your provider: quicker on a slow connection. A
+        provider that does not take it gets them as they are.
+      </Hint>
       <label className="form-row">
-        <span>Attempts before giving up</span>
+        <span>Tries before an invoice is marked Failed</span>
         <input
           type="number"
           min={1}
           max={100}
-          aria-describedby={sharedNoteId(settings, 'maxAttempts')}
+          aria-describedby={describedBy('maxAttempts', sharedNoteId(settings, 'maxAttempts'))}
           value={draft.maxAttempts}
           onChange={(e) => update({ maxAttempts: e.currentTarget.value })}
         />
       </label>
+      <Hint name="maxAttempts">
+        When your provider cannot be reached or is busy, an invoice is tried again by itself, up to
+        this many times in all; then it waits for you under Needs attention.
+      </Hint>
       <SharedByTeam settings={settings} name="maxAttempts" />
       <label className="form-row">
-        <span>Largest file accepted (MB)</span>
+        <span>Largest invoice file accepted (MB)</span>
         <input
           type="number"
           min={0.001}
           max={100}
           step="any"
           data-testid="settings-max-file-mb"
-          aria-describedby={sharedNoteId(settings, 'maxDocumentBytes')}
+          aria-describedby={describedBy(
+            'maxDocumentBytes',
+            sharedNoteId(settings, 'maxDocumentBytes'),
+          )}
           value={draft.maxFileMb}
           onChange={(e) => update({ maxFileMb: e.currentTarget.value })}
         />
       </label>
+      <Hint name="maxDocumentBytes">A bigger file is not added; it is listed with the reason.</Hint>
       <SharedByTeam settings={settings} name="maxDocumentBytes" />
       <label className="form-row">
-        <span>Trust a found receiver for (minutes)</span>
+        <span>Remember that a buyer is on Peppol for (minutes)</span>
         <input
           type="number"
           min={0}
           step="any"
-          aria-describedby={sharedNoteId(settings, 'lookupFoundTtlMs')}
+          aria-describedby={describedBy(
+            'lookupFoundTtlMs',
+            sharedNoteId(settings, 'lookupFoundTtlMs'),
+          )}
           value={draft.lookupFoundMinutes}
           onChange={(e) => update({ lookupFoundMinutes: e.currentTarget.value })}
         />
       </label>
+      <Hint name="lookupFoundTtlMs">
+        Before sending, your provider is asked whether the buyer can receive the invoice; its answer
+        is used again for this long.
+      </Hint>
       <SharedByTeam settings={settings} name="lookupFoundTtlMs" />
       <label className="form-row">
-        <span>Ask again about a receiver not found after (minutes)</span>
+        <span>Ask again about a buyer not on Peppol after (minutes)</span>
         <input
           type="number"
           min={0}
           step="any"
-          aria-describedby={sharedNoteId(settings, 'lookupNotFoundTtlMs')}
+          aria-describedby={describedBy(
+            'lookupNotFoundTtlMs',
+            sharedNoteId(settings, 'lookupNotFoundTtlMs'),
+          )}
           value={draft.lookupNotFoundMinutes}
           onChange={(e) => update({ lookupNotFoundMinutes: e.currentTarget.value })}
         />
       </label>
+      <Hint name="lookupNotFoundTtlMs">
+        A buyer who was not on Peppol may have joined since: after this long, your provider is asked
+        again.
+      </Hint>
       <SharedByTeam settings={settings} name="lookupNotFoundTtlMs" />
       <label className="form-row form-row-inline">
         <input
           type="checkbox"
           checked={draft.remoteValidation}
-          aria-describedby={sharedNoteId(settings, 'remoteValidation')}
+          aria-describedby={describedBy(
+            'remoteValidation',
+            sharedNoteId(settings, 'remoteValidation'),
+          )}
           onChange={(e) => update({ remoteValidation: e.currentTarget.checked })}
         />
         <span>Also have the access point check each invoice before sending</span>
       </label>
+      <Hint name="remoteValidation">
+        The access point&apos;s own check can find what ours does not; each invoice takes a little
+        longer.
+      </Hint>
       <SharedByTeam settings={settings} name="remoteValidation" />
       <label className="form-row">
-        <span>Hot folder (files placed here are sent automatically)</span>
+        <span>Folder to send from automatically</span>
         <input
           type="text"
           placeholder="Not used"
+          aria-describedby={hintId('hotFolder')}
           value={draft.hotFolder}
           onChange={(e) => update({ hotFolder: e.currentTarget.value })}
         />
       </label>
+      <Hint name="hotFolder">
+        Invoice files saved into this folder are added and sent without dropping them here.
+      </Hint>
       <label className="form-row form-row-inline">
         <input
           type="checkbox"
           data-testid="settings-hot-folder-move"
           checked={draft.hotFolderMove}
+          aria-describedby={hintId('hotFolderMove')}
           onChange={(e) => update({ hotFolderMove: e.currentTarget.checked })}
         />
-        <span>After sending, move hot folder files into its sent/ and failed/ subfolders</span>
+        <span>Tidy that folder once invoices are done</span>
       </label>
+      <Hint name="hotFolderMove">
+        Sent files move into its &quot;sent&quot; subfolder, files that failed into
+        &quot;failed&quot;: what is left still waits.
+      </Hint>
       {settings.teamStore !== undefined && <TeamOutboxSection settings={settings} />}
       <div className="form-row">
         <span id="settings-data-label">Data location</span>
