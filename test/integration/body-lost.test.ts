@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AddResult } from '../../app/contract';
+import type { AddResult, IncomingFile } from '../../app/contract';
 import { createEngine, memorySecretStore, type Engine } from '../../app/engine';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox } from '../../app/sandbox/server';
@@ -39,6 +39,26 @@ async function engine(dataDir: string, endpoint: string, more: object = {}): Pro
   return e;
 }
 
+/** Add `files` with an engine that does not start the queue (a tool), then stop it. */
+async function addWithoutQueue(
+  dataDir: string,
+  endpoint: string,
+  files: IncomingFile[],
+): Promise<AddResult> {
+  const tool = await createEngine({
+    dataDir,
+    secrets: memorySecretStore(),
+    host: 'cli',
+    endpoint,
+    autoStart: false,
+  });
+  try {
+    return await tool.handlers['documents:add']({ files });
+  } finally {
+    await tool.stop();
+  }
+}
+
 /** The one body file of a fresh folder. */
 function bodyFile(dataDir: string): string {
   const names = readdirSync(join(dataDir, 'bodies')).filter((n) => n.endsWith('.bodies'));
@@ -65,15 +85,7 @@ describe('a document whose kept copy is lost', () => {
     const dataDir = tempDir();
     const files = makeInvoices(3, 'LOSTCHECK');
     // Added by a tool that does not start the queue, then damaged, then the app starts.
-    const tool = await createEngine({
-      dataDir,
-      secrets: memorySecretStore(),
-      host: 'cli',
-      endpoint: s.url,
-      autoStart: false,
-    });
-    const res = await tool.handlers['documents:add']({ files });
-    await tool.stop();
+    const res = await addWithoutQueue(dataDir, s.url, files);
     cutLast(dataDir);
     const e = await engine(dataDir, s.url);
     await until(() => {
@@ -129,15 +141,7 @@ describe('a document whose kept copy is lost', () => {
   it('a missing body file says so (the folder restored without it)', async () => {
     const s = await sandbox();
     const dataDir = tempDir();
-    const tool = await createEngine({
-      dataDir,
-      secrets: memorySecretStore(),
-      host: 'cli',
-      endpoint: s.url,
-      autoStart: false,
-    });
-    const res = await tool.handlers['documents:add']({ files: makeInvoices(2, 'LOSTFILE') });
-    await tool.stop();
+    const res = await addWithoutQueue(dataDir, s.url, makeInvoices(2, 'LOSTFILE'));
     rmSync(bodyFile(dataDir));
     const e = await engine(dataDir, s.url);
     await until(() => states(e, res).every((st) => st === 'invalid'));
