@@ -9,13 +9,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessPointClient } from '../../app/access-point/client';
 import type { DocumentState } from '../../app/contract';
-import { ParticipantCache } from '../../app/caches/participant-cache';
-import { ValidationCache } from '../../app/caches/validation-cache';
 import { poolConnections } from '../../app/engine/connection';
-import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type Validator } from '../../app/queue/pipeline';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
+import { pipelineDeps } from '../helpers/pipeline-deps';
 
 const N = Number(process.argv[2] ?? 10_000);
 const RUN_MS = 10_000;
@@ -81,17 +79,7 @@ async function main(): Promise<void> {
     connections: poolConnections('auto'),
   });
   const validator: Validator = { cacheKey: 'bench', check: () => new Promise(() => undefined) };
-  const pipeline = new Pipeline({
-    repo,
-    client,
-    validator,
-    validationCache: new ValidationCache(db),
-    participants: new ParticipantCache(db, 'bench'),
-    metrics: new Metrics(),
-    environment: 'sandbox',
-    onChanged: () => undefined,
-    onConnection: () => undefined,
-  });
+  const pipeline = new Pipeline(pipelineDeps(db, { repo, client, validator }));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   pipeline.start();

@@ -11,16 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccessPointClient } from '../../app/access-point/client';
 import type { DocumentState } from '../../app/contract';
-import { ParticipantCache } from '../../app/caches/participant-cache';
-import { ValidationCache } from '../../app/caches/validation-cache';
 import { poolConnections } from '../../app/engine/connection';
-import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type PipelineOptions, type Validator } from '../../app/queue/pipeline';
 import { pollsInFlightFor } from '../../app/sender/poll-budget';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { until } from '../helpers/wait';
 import { docInState } from '../helpers/walk';
+import { pipelineDeps } from '../helpers/pipeline-deps';
 
 const MIN = 60_000;
 const TO_QUEUED: DocumentState[] = ['validating', 'ready', 'resolving', 'queued'];
@@ -103,20 +101,10 @@ function desk(url: string, options: PipelineOptions & { concurrency: number }) {
     return outcome;
   };
   const validator: Validator = { cacheKey: 'test', check: () => new Promise(() => undefined) };
-  const pipeline = new Pipeline(
-    {
-      repo,
-      client,
-      validator,
-      validationCache: new ValidationCache(db),
-      participants: new ParticipantCache(db, 'stub'),
-      metrics: new Metrics(),
-      environment: 'sandbox',
-      onChanged: () => undefined,
-      onConnection: () => undefined,
-    },
-    { sender: { batching: false }, ...options },
-  );
+  const pipeline = new Pipeline(pipelineDeps(db, { repo, client, validator }), {
+    sender: { batching: false },
+    ...options,
+  });
   cleanups.push(async () => {
     await pipeline.stop();
     await client.close();

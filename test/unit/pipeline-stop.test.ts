@@ -7,14 +7,12 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../../app/access-point/client';
-import { ParticipantCache } from '../../app/caches/participant-cache';
-import { ValidationCache } from '../../app/caches/validation-cache';
-import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type Validator } from '../../app/queue/pipeline';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { useTempDirs } from '../helpers/temp';
 import { docInState } from '../helpers/walk';
+import { pipelineDeps } from '../helpers/pipeline-deps';
 
 /** A real turn of the event loop (captured before any test fakes the timers). */
 const realImmediate = setImmediate;
@@ -57,17 +55,7 @@ function open(dataDir: string, client: AccessPointClient) {
   const repo = new DocumentsRepo(db);
   const validator: Validator = { cacheKey: 'test', check: () => new Promise(() => undefined) };
   const pipeline = new Pipeline(
-    {
-      repo,
-      client,
-      validator,
-      validationCache: new ValidationCache(db),
-      participants: new ParticipantCache(db, 'stub'),
-      metrics: new Metrics(),
-      environment: 'sandbox',
-      onChanged: () => undefined,
-      onConnection: () => undefined,
-    },
+    pipelineDeps(db, { repo, client, validator }),
     // Fixed concurrency, single sends: claims ahead and lazy commits, the most timers.
     { concurrency: 2, trackDelivery: false },
   );

@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient } from '../../app/access-point/client';
-import { ParticipantCache } from '../../app/caches/participant-cache';
-import { ValidationCache } from '../../app/caches/validation-cache';
-import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type Validator } from '../../app/queue/pipeline';
 import { VALIDATE_AT_ONCE_MAX, VALIDATE_COMMIT_MAX } from '../../app/queue/stages/validate';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import type { CheckResult } from '../../app/validation';
 import { until } from '../helpers/wait';
+import { pipelineDeps } from '../helpers/pipeline-deps';
 
 const pipelines: Pipeline[] = [];
 afterEach(async () => {
@@ -48,20 +46,7 @@ function slowAndFast(): { repo: DocumentsRepo; slow: (() => void)[]; pipeline: P
         ? new Promise((resolve) => slow.push(() => resolve(ANSWER)))
         : Promise.resolve(ANSWER),
   };
-  const pipeline = new Pipeline(
-    {
-      repo,
-      client,
-      validator,
-      validationCache: new ValidationCache(db),
-      participants: new ParticipantCache(db, 'stub'),
-      metrics: new Metrics(),
-      environment: 'sandbox',
-      onChanged: () => undefined,
-      onConnection: () => undefined,
-    },
-    { concurrency: 1 },
-  );
+  const pipeline = new Pipeline(pipelineDeps(db, { repo, client, validator }), { concurrency: 1 });
   pipelines.push(pipeline);
   return { repo, slow, pipeline };
 }
@@ -144,21 +129,17 @@ describe('validation records its verdicts in bounded turns (issue 9)', () => {
       }
     };
     const pipeline = new Pipeline(
-      {
-        repo,
-        client,
+      pipelineDeps(
+        db,
         // Every check ends at once: up to a whole batch (128) finishes in the same turn.
-        validator: { cacheKey: 'test', check: () => Promise.resolve(ANSWER) },
-        validationCache: new ValidationCache(db),
-        participants: new ParticipantCache(db, 'stub'),
-        metrics: new Metrics(),
-        environment: 'sandbox',
-        onChanged: (ids) => {
-          if (current === null) return;
-          for (const id of ids) if (repo.get(id)?.state === 'invalid') current++;
+        { repo, client, validator: { cacheKey: 'test', check: () => Promise.resolve(ANSWER) } },
+        {
+          onChanged: (ids) => {
+            if (current === null) return;
+            for (const id of ids) if (repo.get(id)?.state === 'invalid') current++;
+          },
         },
-        onConnection: () => undefined,
-      },
+      ),
       { concurrency: 1 },
     );
     pipelines.push(pipeline);
@@ -217,19 +198,15 @@ describe('verdicts arriving one at a time while nothing is being sent (issue 9)'
           }),
       };
       const pipeline = new Pipeline(
-        {
-          repo,
-          client,
-          validator,
-          validationCache: new ValidationCache(db),
-          participants: new ParticipantCache(db, 'stub'),
-          metrics: new Metrics(),
-          environment: 'sandbox',
-          onChanged: (ids) => {
-            for (const id of ids) if (repo.get(id)?.state === 'invalid') recorded++;
+        pipelineDeps(
+          db,
+          { repo, client, validator },
+          {
+            onChanged: (ids) => {
+              for (const id of ids) if (repo.get(id)?.state === 'invalid') recorded++;
+            },
           },
-          onConnection: () => undefined,
-        },
+        ),
         { concurrency: 1 },
       );
       pipelines.push(pipeline);

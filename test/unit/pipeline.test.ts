@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../../app/access-point/client';
 import type { DocumentState } from '../../app/contract';
-import { ParticipantCache } from '../../app/caches/participant-cache';
-import { ValidationCache } from '../../app/caches/validation-cache';
-import { Metrics } from '../../app/metrics/metrics';
 import { Pipeline, type PipelineOptions, type Validator } from '../../app/queue/pipeline';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { docInState } from '../helpers/walk';
+import { pipelineDeps } from '../helpers/pipeline-deps';
 
 const DAY = 24 * 60 * 60_000;
 const pipelines: Pipeline[] = [];
@@ -56,21 +54,10 @@ function setup(
     cacheKey: 'test',
     check: () => new Promise(() => undefined),
   };
-  const pipeline = new Pipeline(
-    {
-      repo,
-      client,
-      validator,
-      validationCache: new ValidationCache(db, now),
-      participants: new ParticipantCache(db, 'stub', undefined, now),
-      metrics: new Metrics(now),
-      environment: 'sandbox',
-      onChanged: () => undefined,
-      onConnection: () => undefined,
-      now,
-    },
-    { concurrency: 1, ...options },
-  );
+  const pipeline = new Pipeline(pipelineDeps(db, { repo, client, validator }, { now }), {
+    concurrency: 1,
+    ...options,
+  });
   pipelines.push(pipeline);
   return { db, repo, pipeline };
 }
