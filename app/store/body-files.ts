@@ -77,13 +77,22 @@ export const BODY_LOST = 'BODY_UNREADABLE';
  * fails with this message and nothing else stops.
  */
 export class BodyUnreadableError extends AppError {
-  constructor(what: string) {
-    super(
-      BODY_LOST,
-      `The copy of this invoice that Peppol Desk keeps ${what}, so it cannot be checked or sent. Add the invoice file again.`,
-    );
+  /** What happened to the copy, in words ("is missing (…)"). */
+  constructor(readonly what: string) {
+    super(BODY_LOST, lostCopyWords(what));
     this.name = 'BodyUnreadableError';
   }
+}
+
+/**
+ * What a document whose kept copy is gone says (`what` happened to it). `reachedMaybe`: its last
+ * send may have been accepted unanswered, so adding the file again could send it twice.
+ */
+export function lostCopyWords(what: string, reachedMaybe = false): string {
+  const start = `The copy of this invoice that Peppol Desk keeps ${what}`;
+  return reachedMaybe
+    ? `${start}, so it cannot be sent again. Its last send may already have reached the access point: ask your provider whether it arrived before you add the invoice file again.`
+    : `${start}, so it cannot be checked or sent. Add the invoice file again.`;
 }
 
 interface Writer {

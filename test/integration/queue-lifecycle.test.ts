@@ -467,6 +467,33 @@ describe('the lifecycle keeps what only this process knows about sends', () => {
     expect(repo.get(notSent.id)).toMatchObject({ send_outcome_unknown: 1, attempts: 1 });
   });
 
+  it('fails a document whose kept copy is lost, and warns when its last send may have arrived', () => {
+    const { repo, life, docIn, last } = setup();
+    const what = 'is missing (bodies/000001.bodies is not in the data folder)';
+    const checking = docIn(['validating']);
+    expect(life.loseBody(checking, what)).toBe(true);
+    expect(repo.get(checking.id)).toMatchObject({
+      state: 'invalid',
+      problem_code: 'BODY_UNREADABLE',
+      problem_action: 'add-again',
+      problem_message: `The copy of this invoice that Peppol Desk keeps ${what}, so it cannot be checked or sent. Add the invoice file again.`,
+    });
+    const queued = docIn(QUEUED);
+    expect(life.loseBody(queued, what)).toBe(true);
+    expect(repo.get(queued.id)!.state).toBe('failed');
+    expect(last(queued.id).detail).toMatch(/Add the invoice file again\.$/);
+    // Timed out last time (maybe accepted): not "add it again", and still counted as live, so
+    // the same file added again is held as a possible duplicate rather than sent.
+    const unknown = docIn([...SENDING, 'retry_wait'], { send_outcome_unknown: 1, attempts: 1 });
+    expect(life.loseBody(unknown, what)).toBe(true);
+    expect(repo.get(unknown.id)).toMatchObject({ state: 'failed', send_outcome_unknown: 1 });
+    expect(repo.get(unknown.id)!.problem_message).toBe(
+      `The copy of this invoice that Peppol Desk keeps ${what}, so it cannot be sent again. Its last send may already have reached the access point: ask your provider whether it arrived before you add the invoice file again.`,
+    );
+    expect(repo.findContentDuplicate(unknown.id + 1000, unknown.sha256)?.id).toBe(unknown.id);
+    expect(repo.findContentDuplicate(unknown.id + 1000, queued.sha256)).toBeNull();
+  });
+
   it("holds back a group commit's change events until its caller emits them", () => {
     const { repo, life, changed, docIn } = setup();
     const a = docIn(QUEUED);

@@ -1,5 +1,6 @@
 import type { DocumentState, Environment } from '../../contract';
 import type * as problems from '../../domain/problems';
+import { lostCopyWords } from '../../store/body-files';
 import type { ClaimableRecord, DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import * as checking from './checking';
 import * as clerk from './clerk';
@@ -36,9 +37,12 @@ export class Lifecycle extends LifecycleCore {
     return this.move(doc.id, checking.intakeFailed(error));
   }
 
-  /** The kept copy of its file is gone: it fails, saying to add the file again. */
-  loseBody(doc: { id: number; state: DocumentState }, message: string): boolean {
-    return this.move(doc.id, checking.bodyLost(doc.state, message));
+  /** The kept copy of its file is gone (`what` happened to it): it fails, saying what to do. */
+  loseBody(doc: { id: number; state: DocumentState }, what: string): boolean {
+    // Its last send may have been accepted unanswered: then not simply "add the file again".
+    const reachedMaybe =
+      doc.state !== 'validating' && this.deps.repo.get(doc.id)?.send_outcome_unknown === 1;
+    return this.move(doc.id, checking.bodyLost(doc.state, lostCopyWords(what, reachedMaybe)));
   }
 
   /** Our check found fatal errors (`fields`: the summary columns). */

@@ -44,7 +44,7 @@ export interface PlanInput {
    * The kept copy of this document's file is gone (store/body-files.ts): it is failed here, in
    * the claim's transaction, and the plan goes on without it.
    */
-  lost(doc: ClaimableRecord, message: string): void;
+  lost(doc: ClaimableRecord, what: string): void;
 }
 
 /** The requests to claim now, which of them are claimed ahead, and when to look again. */
@@ -233,7 +233,7 @@ function bodyOf(input: PlanInput, doc: ClaimableRecord): Buffer | null {
     return input.repo.getBody(doc.id);
   } catch (err) {
     if (!(err instanceof BodyUnreadableError)) throw err;
-    input.lost(doc, err.message);
+    input.lost(doc, err.what);
     return null;
   }
 }

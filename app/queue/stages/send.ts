@@ -267,7 +267,7 @@ export class SendStage {
       batcher: this.batcher,
       singleOnly: this.singleOnly,
       moreComing: () => this.moreComing(),
-      lost: (d, message) => void this.deps.lifecycle.loseBody(d, message),
+      lost: (d, what) => void this.deps.lifecycle.loseBody(d, what),
     });
     if (waitMs < Number.POSITIVE_INFINITY) this.wakeIn(now, waitMs);
     if (units.length === 0) return;

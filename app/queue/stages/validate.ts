@@ -347,7 +347,7 @@ interface LostCopy {
 }
 
 function lost(err: BodyUnreadableError): LostCopy {
-  return { ok: false, lost: err.message };
+  return { ok: false, lost: err.what };
 }
 
 /** The document as it is while checked (its record was read before it moved to validating). */
