@@ -99,6 +99,9 @@ const trigramHits = (union: 'UNION' | 'UNION ALL'): string =>
   `SELECT rowid FROM documents_search_file WHERE documents_search_file MATCH @match
    ${union} SELECT rowid FROM documents_search_fields WHERE documents_search_fields MATCH @match`;
 
+/** The count of a dense search over every document: LIKE on the search index's entries. */
+const DENSE_COUNT = `SELECT COUNT(*) AS n FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${SEARCH_LIKE}`;
+
 /** The filter's states (the `@states` parameter). */
 const IN_STATES = 'state IN (SELECT value FROM json_each(@states))';
 
@@ -137,12 +140,17 @@ export function trigramMatch(text: string): string | null {
 
 /**
  * The total of a search over every document, as last counted: exact for documents up to `upTo`
- * while the serial of migration 016 (searched columns changed, documents deleted) stays `serial`.
+ * while the serial of migrations 016 and 018 (a file renamed, an invoice number or buyer changed
+ * from a value, a document deleted) stays `serial`, and while no document got its first invoice
+ * number or buyer (`firstValues`, migration 018) — unless `every` document up to `upTo` matched,
+ * since a first value can only add a match.
  */
 interface KeptTotal {
   total: number;
   upTo: number;
   serial: number;
+  firstValues: number;
+  every: boolean;
 }
 
 /** Searches whose totals are kept (the table's current one, and a few recent ones). */
@@ -154,6 +162,11 @@ export class DocumentList {
   private readonly tuning: ListTuning;
   /** Totals of dense searches over every document, by LIKE pattern (see {@link denseTotal}). */
   private readonly keptTotals = new Map<string, KeptTotal>();
+  /**
+   * Trigram queries last found in more documents than `sparseSearch` (see {@link searchPlan}),
+   * most recently used last.
+   */
+  private readonly denseMatches = new Set<string>();
 
   /**
    * `counts` and `tx` are the repository's own (called through it, so that what it counts and the
@@ -222,13 +235,33 @@ export class DocumentList {
       return 'small-filter';
     }
     if (match === null) return 'dense';
-    // How many documents the trigram index names, counted up to the threshold only (a few ms
-    // even when the text is in every document).
+    // A text found in many documents the last time is still: while statuses stream in, the
+    // table refreshes its search several times a second, and the trigram count below reads
+    // every one of those documents' entries in the index (about 8 ms at 100,000). Which plan
+    // reads a search changes only its cost, never its result; `rememberPlan` forgets a text
+    // once its total shows few documents again.
+    if (this.denseMatches.has(match)) return 'dense';
+    // How many documents the trigram index names, counted up to the threshold only.
     const cap = this.tuning.sparseSearch + 1;
     const { n } = this.listStatement(
       `SELECT COUNT(*) AS n FROM (${trigramHits('UNION')} LIMIT @cap + 0)`,
     ).get({ match, cap }) as { n: number };
     return n < cap ? 'sparse' : 'dense';
+  }
+
+  /**
+   * After a search's total: a text in more documents than `sparseSearch` (so named by the
+   * trigram index in at least as many) is read densely next time without counting its trigram
+   * hits again; one in fewer is counted again.
+   */
+  private rememberPlan(match: string | null, total: number): void {
+    if (match === null) return;
+    this.denseMatches.delete(match);
+    if (total <= this.tuning.sparseSearch) return;
+    if (this.denseMatches.size >= KEPT_TOTALS) {
+      this.denseMatches.delete(this.denseMatches.values().next().value!);
+    }
+    this.denseMatches.add(match);
   }
 
   /** Total and page statements of a search (see {@link SearchPlan}). */
@@ -278,17 +311,26 @@ export class DocumentList {
    * The total of a dense search over every document (no filter). Counting it is LIKE on 100,000
    * narrow entries (10 ms or more) on every refresh of the table, though while documents only
    * change state it cannot change: it is kept, and only documents added since (ids above the
-   * last count) are counted. A changed file name, invoice number or buyer, or a deletion
-   * (migration 016's serial), and it is counted again in full. Inside the list's transaction.
+   * last count) are counted. It is counted again in full when migration 016's serial moved (a
+   * file renamed, an invoice number or buyer changed from a value, a deletion), or when a
+   * document got its first invoice number or buyer (migration 018: what validation does to each
+   * document while a drop streams in) and not every document matched. Inside the list's
+   * transaction.
    */
   private denseTotal(pattern: string, count: string): number {
-    const { serial, upTo } = this.listStatement(
-      `SELECT (SELECT serial FROM search_fields_serial WHERE only_row = @row) AS serial,
-              (SELECT COALESCE(MAX(id), 0) FROM documents) AS upTo`,
-    ).get({ row: 1 }) as { serial: number; upTo: number };
+    const now = this.listStatement(
+      `SELECT serial, first_values AS firstValues,
+              (SELECT COALESCE(MAX(id), 0) FROM documents) AS upTo
+       FROM search_fields_serial WHERE only_row = @row`,
+    ).get({ row: 1 }) as { serial: number; firstValues: number; upTo: number };
     const kept = this.keptTotals.get(pattern);
     let total: number;
-    if (kept && kept.serial === serial && kept.upTo <= upTo) {
+    if (
+      kept &&
+      kept.serial === now.serial &&
+      kept.upTo <= now.upTo &&
+      (kept.firstValues === now.firstValues || kept.every)
+    ) {
       const { n } = this.listStatement(
         `SELECT COUNT(*) AS n FROM documents INDEXED BY ${SEARCH_INDEX}
          WHERE id > @after AND ${SEARCH_LIKE}`,
@@ -301,8 +343,10 @@ export class DocumentList {
         this.keptTotals.delete(this.keptTotals.keys().next().value!);
       }
     }
-    // Most recently used last: the oldest goes first when the map is full.
-    this.keptTotals.set(pattern, { total, upTo, serial });
+    // Most recently used last: the oldest goes first when the map is full. Every document is at
+    // most `upTo` here (same snapshot), so `every` says whether each of them matched.
+    const every = total === this.countIn(undefined);
+    this.keptTotals.set(pattern, { total, ...now, every });
     return total;
   }
 
@@ -343,10 +387,21 @@ export class DocumentList {
       const params: Record<string, unknown> = { search };
       if (states !== null) params.states = states;
       if (plan === 'sparse') params.match = match;
+      // A filter with a search that was in every document at the last count (the common part
+      // of a drop's names, typed while its invoices stream in): when it still is (kept up to
+      // date at little cost, see denseTotal), the page is the filter's own page and its total
+      // the filter's, without testing the text on each document of the filter.
+      if (plan === 'dense' && states !== null && this.keptTotals.get(search)?.every) {
+        if (this.denseTotal(search, DENSE_COUNT) === this.countIn(undefined)) {
+          const total = this.countIn(query.filter);
+          return { rows: plainPage(total), total };
+        }
+      }
       const total =
         plan === 'dense' && states === null
           ? this.denseTotal(search, sql.count)
           : (this.listStatement(sql.count).get(params) as { n: number }).n;
+      if (plan !== 'small-filter') this.rememberPlan(match, total);
       // The text is in every document of the filter (the common part of a drop's names): the
       // page is the filter's own page, found without testing the text again.
       if (plan === 'dense' && total === this.countIn(query.filter)) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../app/store/db';
 import { DocumentList } from '../../app/store/document-list';
 import { DocumentsRepo } from '../../app/store/documents-repo';
+import { FILTER_STATES } from '../../app/contract';
 
 /** LIKE's count of a search over every document (the reference). */
 function likeCount(db: Db, text: string): number {
@@ -33,6 +34,23 @@ function countCounts(db: Db): { full: number; newer: number } {
     return stmt;
   }) as typeof db.prepare;
   return runs;
+}
+
+/** Counts the runs of the list's trigram count (which plan reads a search). */
+function countPlanCounts(db: Db): { runs: number } {
+  const counted = { runs: 0 };
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    const stmt = prepare(sql);
+    if (!sql.includes('LIMIT @cap + 0')) return stmt;
+    const get = stmt.get.bind(stmt);
+    stmt.get = ((...args: Parameters<typeof stmt.get>) => {
+      counted.runs++;
+      return get(...args);
+    }) as typeof stmt.get;
+    return stmt;
+  }) as typeof db.prepare;
+  return counted;
 }
 
 function add(repo: DocumentsRepo, i: number, fileName: string, buyer: string | null): number {
@@ -104,5 +122,109 @@ describe('the total of a search found in (nearly) every document (issue 9 point 
     const full = runs.full;
     check();
     expect(runs.full).toBe(full);
+  });
+
+  it('is kept while validation gives documents their first buyer, when every document matched', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const runs = countCounts(db);
+    const repo = new DocumentsRepo(db);
+    const list = new DocumentList(
+      db,
+      () => repo.counts(),
+      (fn) => repo.tx(fn),
+      { sparseSearch: 0 },
+    );
+    // A drop whose names share a prefix, not checked yet (no buyer).
+    const ids = repo.tx(() =>
+      Array.from({ length: 200 }, (_, i) => add(repo, i, `DROP-${i}.xml`, null)),
+    );
+    const check = (text: string) => {
+      const page = list.list({ search: text, limit: 20 });
+      expect(page.total).toBe(likeCount(db, text));
+      return page.total;
+    };
+    expect(check('DROP')).toBe(200);
+    expect(runs).toEqual({ full: 1, newer: 0 });
+    // Validation gives each its buyer, one refresh after each: every document already matched,
+    // so a first value cannot add one; nothing is counted in full again.
+    for (const id of ids.slice(0, 40)) {
+      repo.patch(id, { buyer_name: `DROP buyer ${id}`, invoice_number: `N-${id}` });
+      expect(check('DROP')).toBe(200);
+    }
+    expect(runs.full).toBe(1);
+    // With a filter too (the table's "In progress" while the drop streams in): the filter's own
+    // total and page, without testing the text on its documents.
+    for (const id of ids.slice(0, 30)) repo.transition(id, 'received', 'validating');
+    for (const id of ids.slice(0, 10)) repo.transition(id, 'validating', 'invalid');
+    const inProgress = list.list({ search: 'DROP', filter: 'progress', limit: 500 });
+    const progressStates = FILTER_STATES.progress.map((st) => `'${st}'`).join(', ');
+    const expected = db
+      .prepare(
+        `SELECT id FROM documents WHERE state IN (${progressStates}) AND file_name LIKE '%DROP%' ORDER BY id DESC`,
+      )
+      .pluck()
+      .all();
+    expect(expected).toHaveLength(190);
+    expect(inProgress.total).toBe(190);
+    expect(inProgress.rows.map((r) => r.id)).toEqual(expected);
+    expect(runs.full).toBe(1);
+    // A value changed afterwards may take a match away (not here: the file name matches): the
+    // total is counted in full again.
+    repo.patch(ids[0]!, { buyer_name: 'Someone else' });
+    expect(check('DROP')).toBe(200);
+    expect(runs.full).toBe(2);
+
+    // A search that only some documents match: a first value may add one (the buyer now holds
+    // the text), so it is counted in full after each.
+    expect(check('buyer 1')).toBe(likeCount(db, 'buyer 1'));
+    const before = runs.full;
+    repo.patch(ids[150]!, { buyer_name: 'buyer 1 and co' });
+    const t = check('buyer 1');
+    expect(t).toBe(likeCount(db, 'buyer 1'));
+    expect(runs.full).toBe(before + 1);
+    repo.patch(ids[151]!, { invoice_number: 'buyer 1 invoice' });
+    expect(check('buyer 1')).toBe(t + 1);
+    expect(runs.full).toBe(before + 2);
+  });
+});
+
+describe('the plan of a search found in many documents (issue 9 point 5)', () => {
+  it('counts its trigram hits once while it stays dense, again once it is found in few', () => {
+    const db = openDb({ dataDir: ':memory:' });
+    const planCounts = countPlanCounts(db);
+    const repo = new DocumentsRepo(db);
+    const list = new DocumentList(
+      db,
+      () => repo.counts(),
+      (fn) => repo.tx(fn),
+      { sparseSearch: 50 },
+    );
+    const ids = repo.tx(() =>
+      Array.from({ length: 120 }, (_, i) => add(repo, i, `DROP-${i}.xml`, `Buyer ${i % 5}`)),
+    );
+    const check = (text: string, filter?: 'progress') => {
+      const page = list.list({ search: text, filter, limit: 10 });
+      if (!filter) expect(page.total).toBe(likeCount(db, text));
+      return page;
+    };
+    // Dense (120 documents, more than 50): its trigram hits counted once for 30 refreshes.
+    for (let i = 0; i < 30; i++) {
+      repo.transition(ids[i]!, 'received', 'validating');
+      expect(check('DROP').total).toBe(120);
+    }
+    expect(planCounts.runs).toBe(1);
+    // A sparse text is counted each time (its plan reads only the documents named).
+    check('Buyer 3');
+    check('Buyer 3');
+    expect(planCounts.runs).toBe(3);
+    // The dense text's documents mostly deleted: once its total is 50 or fewer, the next refresh
+    // counts its trigram hits again, and the results stay exact.
+    for (const id of ids.slice(0, 80)) db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+    expect(check('DROP').total).toBe(40);
+    const runs = planCounts.runs;
+    const page = check('DROP');
+    expect(page.total).toBe(40);
+    expect(page.rows.map((r) => r.id)).toEqual(ids.slice(80).reverse().slice(0, 10));
+    expect(planCounts.runs).toBe(runs + 1);
   });
 });

@@ -15,6 +15,7 @@ import listSearchText from './014-list-search-text.sql';
 import lighterValidationWrites from './015-lighter-validation-writes.sql';
 import searchFieldsSerial from './016-search-fields-serial.sql';
 import bodyFiles from './017-body-files.sql';
+import searchFirstValues from './018-search-first-values.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 15, name: '015-lighter-validation-writes', sql: lighterValidationWrites },
   { id: 16, name: '016-search-fields-serial', sql: searchFieldsSerial },
   { id: 17, name: '017-body-files', sql: bodyFiles },
+  { id: 18, name: '018-search-first-values', sql: searchFirstValues },
 ];
