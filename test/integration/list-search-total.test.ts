@@ -17,15 +17,23 @@ function likeCount(db: Db, text: string): number {
   ).n;
 }
 
-/** Counts the runs of the list's COUNT statements: over every entry, or only the newer ids. */
-function countCounts(db: Db): { full: number; newer: number } {
-  const runs = { full: 0, newer: 0 };
+/**
+ * Counts the runs of the list's statements by kind: its COUNTs on the search index, over every
+ * entry (`full`) or only the newer ids (`newer`), and its trigram count choosing a plan (`plan`).
+ */
+function countRuns(db: Db): { full: number; newer: number; plan: number } {
+  const runs = { full: 0, newer: 0, plan: 0 };
+  const kindOf = (sql: string): keyof typeof runs | null => {
+    if (sql.includes('LIMIT @cap + 0')) return 'plan';
+    if (!sql.includes('COUNT(*) AS n FROM documents INDEXED BY documents_by_id_search'))
+      return null;
+    return sql.includes('id > @after') ? 'newer' : 'full';
+  };
   const prepare = db.prepare.bind(db);
   db.prepare = ((sql: string) => {
     const stmt = prepare(sql);
-    if (!sql.includes('COUNT(*) AS n FROM documents INDEXED BY documents_by_id_search'))
-      return stmt;
-    const kind = sql.includes('id > @after') ? 'newer' : 'full';
+    const kind = kindOf(sql);
+    if (kind === null) return stmt;
     const get = stmt.get.bind(stmt);
     stmt.get = ((...args: Parameters<typeof stmt.get>) => {
       runs[kind]++;
@@ -36,21 +44,18 @@ function countCounts(db: Db): { full: number; newer: number } {
   return runs;
 }
 
-/** Counts the runs of the list's trigram count (which plan reads a search). */
-function countPlanCounts(db: Db): { runs: number } {
-  const counted = { runs: 0 };
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    const stmt = prepare(sql);
-    if (!sql.includes('LIMIT @cap + 0')) return stmt;
-    const get = stmt.get.bind(stmt);
-    stmt.get = ((...args: Parameters<typeof stmt.get>) => {
-      counted.runs++;
-      return get(...args);
-    }) as typeof stmt.get;
-    return stmt;
-  }) as typeof db.prepare;
-  return counted;
+/** A database in memory, its repository, the list under test (with `sparseSearch`) and the runs. */
+function listOn(sparseSearch: number) {
+  const db = openDb({ dataDir: ':memory:' });
+  const runs = countRuns(db);
+  const repo = new DocumentsRepo(db);
+  const list = new DocumentList(
+    db,
+    () => repo.counts(),
+    (fn) => repo.tx(fn),
+    { sparseSearch },
+  );
+  return { db, runs, repo, list };
 }
 
 function add(repo: DocumentsRepo, i: number, fileName: string, buyer: string | null): number {
@@ -67,17 +72,9 @@ function add(repo: DocumentsRepo, i: number, fileName: string, buyer: string | n
 
 describe('the total of a search found in (nearly) every document (issue 9 point 5)', () => {
   it('is kept between refreshes while documents change state, exactly LIKE’s at every step', () => {
-    const db = openDb({ dataDir: ':memory:' });
-    const runs = countCounts(db);
-    const repo = new DocumentsRepo(db);
     // Every plan reads this search on the narrow index: the text is in more documents than the
-    // sparse threshold (2,000).
-    const list = new DocumentList(
-      db,
-      () => repo.counts(),
-      (fn) => repo.tx(fn),
-      { sparseSearch: 0 },
-    );
+    // sparse threshold.
+    const { db, runs, repo, list } = listOn(0);
     const ids = repo.tx(() =>
       Array.from({ length: 300 }, (_, i) =>
         add(repo, i, i % 3 === 0 ? `OTHER-${i}.xml` : `DROP-${i}.xml`, `Buyer ${i % 7}`),
@@ -89,7 +86,7 @@ describe('the total of a search found in (nearly) every document (issue 9 point 
       return page.total;
     };
     expect(check()).toBe(200);
-    expect(runs).toEqual({ full: 1, newer: 0 });
+    expect(runs).toEqual({ full: 1, newer: 0, plan: 1 });
 
     // State changes only (what streams while sending): never counted in full again.
     for (const id of ids.slice(0, 50)) {
@@ -125,15 +122,7 @@ describe('the total of a search found in (nearly) every document (issue 9 point 
   });
 
   it('is kept while validation gives documents their first buyer, when every document matched', () => {
-    const db = openDb({ dataDir: ':memory:' });
-    const runs = countCounts(db);
-    const repo = new DocumentsRepo(db);
-    const list = new DocumentList(
-      db,
-      () => repo.counts(),
-      (fn) => repo.tx(fn),
-      { sparseSearch: 0 },
-    );
+    const { db, runs, repo, list } = listOn(0);
     // A drop whose names share a prefix, not checked yet (no buyer).
     const ids = repo.tx(() =>
       Array.from({ length: 200 }, (_, i) => add(repo, i, `DROP-${i}.xml`, null)),
@@ -144,7 +133,7 @@ describe('the total of a search found in (nearly) every document (issue 9 point 
       return page.total;
     };
     expect(check('DROP')).toBe(200);
-    expect(runs).toEqual({ full: 1, newer: 0 });
+    expect(runs).toEqual({ full: 1, newer: 0, plan: 1 });
     // Validation gives each its buyer, one refresh after each: every document already matched,
     // so a first value cannot add one; nothing is counted in full again.
     for (const id of ids.slice(0, 40)) {
@@ -190,15 +179,7 @@ describe('the total of a search found in (nearly) every document (issue 9 point 
 
 describe('the plan of a search found in many documents (issue 9 point 5)', () => {
   it('counts its trigram hits once while it stays dense, again once it is found in few', () => {
-    const db = openDb({ dataDir: ':memory:' });
-    const planCounts = countPlanCounts(db);
-    const repo = new DocumentsRepo(db);
-    const list = new DocumentList(
-      db,
-      () => repo.counts(),
-      (fn) => repo.tx(fn),
-      { sparseSearch: 50 },
-    );
+    const { db, runs: planCounts, repo, list } = listOn(50);
     const ids = repo.tx(() =>
       Array.from({ length: 120 }, (_, i) => add(repo, i, `DROP-${i}.xml`, `Buyer ${i % 5}`)),
     );
@@ -212,19 +193,19 @@ describe('the plan of a search found in many documents (issue 9 point 5)', () =>
       repo.transition(ids[i]!, 'received', 'validating');
       expect(check('DROP').total).toBe(120);
     }
-    expect(planCounts.runs).toBe(1);
+    expect(planCounts.plan).toBe(1);
     // A sparse text is counted each time (its plan reads only the documents named).
     check('Buyer 3');
     check('Buyer 3');
-    expect(planCounts.runs).toBe(3);
+    expect(planCounts.plan).toBe(3);
     // The dense text's documents mostly deleted: once its total is 50 or fewer, the next refresh
     // counts its trigram hits again, and the results stay exact.
     for (const id of ids.slice(0, 80)) db.prepare('DELETE FROM documents WHERE id = ?').run(id);
     expect(check('DROP').total).toBe(40);
-    const runs = planCounts.runs;
+    const runs = planCounts.plan;
     const page = check('DROP');
     expect(page.total).toBe(40);
     expect(page.rows.map((r) => r.id)).toEqual(ids.slice(80).reverse().slice(0, 10));
-    expect(planCounts.runs).toBe(runs + 1);
+    expect(planCounts.plan).toBe(runs + 1);
   });
 });
