@@ -1,19 +1,18 @@
 import { dirname, join } from 'node:path';
-import { BODY_LOST, BodyFiles, BodyUnreadableError, type BodyRef } from './body-files';
+import { BodyFiles, BodyUnreadableError, type BodyRef } from './body-files';
 import type { Db } from './db';
 import { DocumentList } from './document-list';
 import {
   BRIEF_CHUNK,
-  CLAIM_COLUMNS,
   type ClaimableRecord,
   type DocumentBrief,
   type DocumentListQuery,
   type DocumentListRecord,
   type DocumentPatch,
   type DocumentRecord,
-  LIMIT_PARAM,
   type NewDocument,
 } from './document-record';
+import { prepareDocumentStatements, type DocumentStatements } from './documents-statements';
 import { DurableCommits } from './durable-commits';
 import { PollReads, type PollKind } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
@@ -39,31 +38,13 @@ export {
 } from './document-record';
 
 /**
- * Documents that count for the duplicate guard: on their way to the access point, accepted or
- * delivered, or failed after attempts whose outcome is unknown (they may have been accepted).
- * Invalid, unreachable, cancelled, refused by the access point or failed in delivery do not
- * count: "fix the file and drop it again" must go through. Held ones wait for a decision and
- * are not counted either (the document they duplicate is).
- */
-const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
-  'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
-  OR (state = 'failed' AND send_outcome_unknown = 1))`;
-
-/** Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap`. */
-const WAITING_ELSEWHERE_SQL = `state IN ('received', 'ready', 'queued', 'retry_wait')
-  AND access_point IS NOT NULL AND access_point <> @ap`;
-
-/** The select list of the send stage's claims (see CLAIM_COLUMNS). */
-const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
-
-/**
  * All SQL on `documents`, `document_bodies` and `document_events`, prepared once and named for
  * what it does (the document table's filtered, sorted pages in document-list.ts; how commits reach
  * the disk in durable-commits.ts). Every state change goes through `transition`, which appends to
  * the timeline.
  */
 export class DocumentsRepo {
-  private readonly stmts;
+  private readonly stmts: DocumentStatements;
   private readonly writes: StateWrites;
   private readonly commits: DurableCommits;
   private readonly polls: PollReads;
@@ -93,83 +74,7 @@ export class DocumentsRepo {
       () => this.counts(),
       (fn) => this.tx(fn),
     );
-    this.stmts = {
-      findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
-      findKnownFile: db.prepare(
-        // A document whose kept copy was lost is not the file: adding it again stores it anew.
-        `SELECT id FROM documents WHERE sha256 = ? AND file_name = ?
-           AND problem_code IS NOT '${BODY_LOST}' ORDER BY id LIMIT 1`,
-      ),
-      findContentDuplicate: db.prepare(
-        `SELECT * FROM documents WHERE sha256 = ? AND id <> ? AND ${LIVE_SQL}
-         ORDER BY id LIMIT 1`,
-      ),
-      scheduleUntrackedPolls: db.prepare(
-        `UPDATE documents SET next_poll_at = ?
-         WHERE state = 'accepted' AND next_poll_at IS NULL AND problem_code IS NULL`,
-      ),
-      insert: db.prepare(`INSERT INTO documents
-        (file_name, sha256, size, state, idempotency_key, created_at, updated_at, access_point, environment)
-        VALUES (@fileName, @sha256, @size, 'received', @idempotencyKey, @now, @now, @accessPoint, @environment)`),
-      pinUnpinned: db.prepare(
-        'UPDATE documents SET access_point = ?, environment = ? WHERE access_point IS NULL',
-      ),
-      waitingFor: db.prepare(`SELECT * FROM documents WHERE ${WAITING_ELSEWHERE_SQL} ORDER BY id`),
-      waitingForAmong: db.prepare(
-        `SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(@ids))
-         AND ${WAITING_ELSEWHERE_SQL} ORDER BY id`,
-      ),
-      heldFor: db.prepare(
-        `SELECT id FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
-         AND (@ap IS NULL OR access_point = @ap) ORDER BY id`,
-      ),
-      heldElsewhere: db.prepare(
-        `SELECT access_point, environment, COUNT(*) AS n FROM documents
-         WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
-         GROUP BY access_point, environment ORDER BY access_point`,
-      ),
-      insertBody: db.prepare('INSERT INTO document_bodies (document_id, body) VALUES (?, ?)'),
-      get: db.prepare('SELECT * FROM documents WHERE id = ?'),
-      getBody: db.prepare('SELECT body FROM document_bodies WHERE document_id = ?').pluck(),
-      inState: db.prepare(`SELECT * FROM documents WHERE state = ? ORDER BY id ${LIMIT_PARAM}`),
-      claimQueued: db.prepare(
-        `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'queued' ORDER BY id ${LIMIT_PARAM}`,
-      ),
-      claimDueRetries: db.prepare(
-        `SELECT ${CLAIM_SQL} FROM documents WHERE state = 'retry_wait' AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, id ${LIMIT_PARAM}`,
-      ),
-      nextRetryAt: db
-        .prepare(`SELECT MIN(next_attempt_at) FROM documents WHERE state = 'retry_wait'`)
-        .pluck(),
-      // Kept by triggers (migration 010): a few rows, whatever the number of documents.
-      counts: db.prepare('SELECT state, n FROM state_counts'),
-      briefs: db.prepare(
-        `SELECT id, file_name, state, problem_code, problem_message FROM documents
-         WHERE id IN (SELECT value FROM json_each(?))`,
-      ),
-      timeline: db.prepare(
-        'SELECT at, from_state, to_state, detail, technical FROM document_events WHERE document_id = ? ORDER BY id',
-      ),
-      findBusinessDuplicate: db.prepare(
-        `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
-         AND id <> ? AND ${LIVE_SQL}
-         ORDER BY id LIMIT 1`,
-      ),
-      findSupersedable: db.prepare(
-        `SELECT * FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
-         AND id <> ? AND (state IN ('invalid', 'unreachable', 'rejected')
-           OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
-         ORDER BY id`,
-      ),
-      claimBatch: db.prepare(
-        `SELECT ${CLAIM_SQL} FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
-         ORDER BY id`,
-      ),
-      idsInStates: db.prepare(
-        'SELECT id FROM documents WHERE state IN (SELECT value FROM json_each(?)) ORDER BY id',
-      ),
-    };
+    this.stmts = prepareDocumentStatements(db);
   }
 
   /** Id of the document with this content hash, if known. */
@@ -184,7 +89,7 @@ export class DocumentsRepo {
     return row?.id ?? null;
   }
 
-  /** Another live document (see LIVE_SQL) with the same bytes, if any. */
+  /** Another live document (see LIVE_SQL in documents-statements.ts) with the same bytes, if any. */
   findContentDuplicate(id: number, sha256: string): DocumentRecord | null {
     return (this.stmts.findContentDuplicate.get(sha256, id) as DocumentRecord | undefined) ?? null;
   }

@@ -20,7 +20,7 @@ const store = join(app, 'store');
 const BARE_PARAMETER = /\b(LIMIT|OFFSET)\s+(\?|[@:$]\w+)(?!\w)(?!\s*\+)/g;
 /** The statements' sources that give a limit as a parameter (each is checked to still do so). */
 const WITH_LIMIT_PARAMETERS = [
-  'store/documents-repo.ts',
+  'store/documents-statements.ts',
   'store/document-list.ts',
   'store/poll-reads.ts',
   'team/spool.ts',
@@ -58,7 +58,7 @@ afterEach(() => {
 
 describe('limits given as parameters', () => {
   it('are expressions in the documents repository, never a bare parameter', () => {
-    const source = readFileSync(join(store, 'documents-repo.ts'), 'utf8');
+    const source = readFileSync(join(store, 'documents-statements.ts'), 'utf8');
     // The delivery tracking's reads live beside it (poll-reads.ts).
     const polls = readFileSync(join(store, 'poll-reads.ts'), 'utf8');
     expect(source).toContain('LIMIT_PARAM');
