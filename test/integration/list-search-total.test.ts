@@ -3,6 +3,7 @@ import { openDb, type Db } from '../../app/store/db';
 import { DocumentList } from '../../app/store/document-list';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { FILTER_STATES } from '../../app/contract';
+import { countListRuns as countRuns } from '../helpers/list-statements';
 
 /** LIKE's count of a search over every document (the reference). */
 function likeCount(db: Db, text: string): number {
@@ -15,33 +16,6 @@ function likeCount(db: Db, text: string): number {
       )
       .get({ p }) as { n: number }
   ).n;
-}
-
-/**
- * Counts the runs of the list's statements by kind: its COUNTs on the search index, over every
- * entry (`full`) or only the newer ids (`newer`), and its trigram count choosing a plan (`plan`).
- */
-function countRuns(db: Db): { full: number; newer: number; plan: number } {
-  const runs = { full: 0, newer: 0, plan: 0 };
-  const kindOf = (sql: string): keyof typeof runs | null => {
-    if (sql.includes('LIMIT @cap + 0')) return 'plan';
-    if (!sql.includes('COUNT(*) AS n FROM documents INDEXED BY documents_by_id_search'))
-      return null;
-    return sql.includes('id > @after') ? 'newer' : 'full';
-  };
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    const stmt = prepare(sql);
-    const kind = kindOf(sql);
-    if (kind === null) return stmt;
-    const get = stmt.get.bind(stmt);
-    stmt.get = ((...args: Parameters<typeof stmt.get>) => {
-      runs[kind]++;
-      return get(...args);
-    }) as typeof stmt.get;
-    return stmt;
-  }) as typeof db.prepare;
-  return runs;
 }
 
 /** A database in memory, its repository, the list under test (with `sparseSearch`) and the runs. */
