@@ -23,6 +23,12 @@ export const UNDO_CANCEL_WINDOW_MS = 60_000;
 
 /** Documents retried per transaction by one `documents:retry` (see the handler). */
 export const RETRY_SLICE = 500;
+/**
+ * Documents cancelled per transaction (each is read whole and moved): cancelling what a
+ * month-end still has waiting, tens of thousands, held the engine's thread for seconds in one
+ * transaction, and the window's lists and the sending waited behind it (issue 9 point 5).
+ */
+export const CANCEL_SLICE = 200;
 
 type ActionChannels =
   | 'documents:retry'
@@ -88,13 +94,13 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       if (held) pipeline.refreshConnection();
       return { retried };
     },
-    'documents:cancel': ({ ids }) => {
+    'documents:cancel': async ({ ids }) => {
       let cancelled = 0;
       const refused: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const done: CancelledDoc[] = [];
-      repo.tx(() => {
-        for (const id of list) {
+      const cancelSlice = (slice: readonly number[]): void => {
+        for (const id of slice) {
           const r = repo.get(id);
           if (
             !r ||
@@ -113,8 +119,14 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             done.push(undo);
           }
         }
-      });
-      events.changed(list);
+      };
+      // A slice per transaction, the engine's thread given back in between (as Retry).
+      for (let i = 0; i < list.length; i += CANCEL_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const slice = list.slice(i, i + CANCEL_SLICE);
+        repo.tx(() => cancelSlice(slice));
+        events.changed(slice);
+      }
       pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
