@@ -144,7 +144,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         ...(undoToken ? { undoToken } : {}),
       };
     },
-    'documents:uncancel': ({ undoToken }) => {
+    'documents:uncancel': async ({ undoToken }) => {
       const at = ctx.now();
       forgetOldCancels(at);
       const action = recentCancels.get(String(undoToken));
@@ -156,18 +156,22 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       recentCancels.delete(String(undoToken));
       let restored = 0;
       const who = currentUser();
-      repo.tx(() => {
-        for (const c of action.docs) {
-          const r = repo.get(c.id);
-          // Only what is still cancelled: a cancelled document has no other way out than this
-          // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
-          if (!r || r.state !== 'cancelled') continue;
-          // Work that was in flight starts that step again (the move knows which).
-          if (lifecycle.undoCancel(c, who)) restored++;
-        }
-      });
-      const ids = action.docs.map((c) => c.id);
-      events.changed(ids);
+      // A slice per transaction, as the cancel was.
+      for (let i = 0; i < action.docs.length; i += CANCEL_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const slice = action.docs.slice(i, i + CANCEL_SLICE);
+        repo.tx(() => {
+          for (const c of slice) {
+            const r = repo.get(c.id);
+            // Only what is still cancelled: a cancelled document has no other way out than this
+            // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
+            if (!r || r.state !== 'cancelled') continue;
+            // Work that was in flight starts that step again (the move knows which).
+            if (lifecycle.undoCancel(c, who)) restored++;
+          }
+        });
+        events.changed(slice.map((c) => c.id));
+      }
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();

@@ -46,10 +46,12 @@ describe('cancel of many documents', () => {
     expect(ids.every((id) => repo.get(id)!.state === 'cancelled')).toBe(true);
     await expect.poll(() => ids.every((id) => told.has(id)), { timeout: 5_000 }).toBe(true);
 
-    // One Undo for the whole cancel.
+    // One Undo for the whole cancel, a slice per transaction too.
     expect(answer.undoToken).toBeTruthy();
+    perTx.length = 0;
     const undone = await e.handlers['documents:uncancel']({ undoToken: answer.undoToken! });
-    expect(undone).toMatchObject({ restored: n });
+    expect(undone).toEqual({ restored: n });
+    expect(perTx).toHaveLength(3);
     expect(ids.every((id) => repo.get(id)!.state === 'received')).toBe(true);
   });
 });
