@@ -24,11 +24,30 @@ export const UNDO_CANCEL_WINDOW_MS = 60_000;
 /** Documents retried per transaction by one `documents:retry` (see the handler). */
 export const RETRY_SLICE = 500;
 /**
- * Documents cancelled per transaction (each is read whole and moved): cancelling what a
- * month-end still has waiting, tens of thousands, held the engine's thread for seconds in one
+ * Documents moved per transaction by Cancel, its Undo, Send anyway and Reroute (each is read
+ * whole and moved): cancelling what a month-end still has waiting, or sending on the tens of
+ * thousands held by a change of access point, held the engine's thread for seconds in one
  * transaction, and the window's lists and the sending waited behind it (issue 9 point 5).
  */
-export const CANCEL_SLICE = 200;
+export const ACTION_SLICE = 200;
+
+/**
+ * `work` on `items` a slice of {@link ACTION_SLICE} per transaction, the engine's thread given
+ * back in between; each slice's documents are told as changed once it is committed.
+ */
+async function inSlices<T>(
+  ctx: EngineContext,
+  items: readonly T[],
+  idOf: (item: T) => number,
+  work: (item: T) => void,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += ACTION_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const slice = items.slice(i, i + ACTION_SLICE);
+    ctx.repo.tx(() => slice.forEach(work));
+    ctx.events.changed(slice.map(idOf));
+  }
+}
 
 type ActionChannels =
   | 'documents:retry'
@@ -99,34 +118,30 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       const refused: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const done: CancelledDoc[] = [];
-      const cancelSlice = (slice: readonly number[]): void => {
-        for (const id of slice) {
+      await inSlices(
+        ctx,
+        list,
+        (id) => id,
+        (id) => {
           const r = repo.get(id);
           if (
             !r ||
             ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
           )
-            continue;
+            return;
           // Held after a change of access point: the clerk checked the previous one.
           const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
           if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
             refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
-            continue;
+            return;
           }
           const undo = lifecycle.cancel(r);
           if (undo) {
             cancelled++;
             done.push(undo);
           }
-        }
-      };
-      // A slice per transaction, the engine's thread given back in between (as Retry).
-      for (let i = 0; i < list.length; i += CANCEL_SLICE) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const slice = list.slice(i, i + CANCEL_SLICE);
-        repo.tx(() => cancelSlice(slice));
-        events.changed(slice);
-      }
+        },
+      );
       pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
@@ -156,39 +171,39 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       recentCancels.delete(String(undoToken));
       let restored = 0;
       const who = currentUser();
-      // A slice per transaction, as the cancel was.
-      for (let i = 0; i < action.docs.length; i += CANCEL_SLICE) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const slice = action.docs.slice(i, i + CANCEL_SLICE);
-        repo.tx(() => {
-          for (const c of slice) {
-            const r = repo.get(c.id);
-            // Only what is still cancelled: a cancelled document has no other way out than this
-            // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
-            if (!r || r.state !== 'cancelled') continue;
-            // Work that was in flight starts that step again (the move knows which).
-            if (lifecycle.undoCancel(c, who)) restored++;
-          }
-        });
-        events.changed(slice.map((c) => c.id));
-      }
+      await inSlices(
+        ctx,
+        action.docs,
+        (c) => c.id,
+        (c) => {
+          const r = repo.get(c.id);
+          // Only what is still cancelled: a cancelled document has no other way out than this
+          // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
+          if (!r || r.state !== 'cancelled') return;
+          // Work that was in flight starts that step again (the move knows which).
+          if (lifecycle.undoCancel(c, who)) restored++;
+        },
+      );
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();
       return { restored };
     },
-    'documents:sendAnyway': ({ ids }) => {
+    'documents:sendAnyway': async ({ ids }) => {
       let released = 0;
       const stillHeld: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const who = currentUser();
-      repo.tx(() => {
-        for (const id of list) {
+      await inSlices(
+        ctx,
+        list,
+        (id) => id,
+        (id) => {
           const r = repo.get(id);
-          if (!r || r.state !== 'held') continue;
+          if (!r || r.state !== 'held') return;
           if (r.problem_code === ACCESS_POINT_CHANGED) {
             if (reroute(r)) released++;
-            continue;
+            return;
           }
           // Two questions, two decisions: "send the duplicate" does not answer "send although
           // the two checks disagree", so such a document stays held for the second one.
@@ -196,25 +211,26 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
           if (outcome.released) released++;
           else if (outcome.stillHeld !== undefined)
             stillHeld.push({ id, message: outcome.stillHeld });
-        }
-      });
-      events.changed(list);
+        },
+      );
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();
       return stillHeld.length ? { released, stillHeld } : { released };
     },
-    'documents:reroute': ({ ids, all, from }) => {
+    'documents:reroute': async ({ ids, all, from }) => {
       const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
       let rerouted = 0;
-      repo.tx(() => {
-        for (const id of list) {
+      await inSlices(
+        ctx,
+        list,
+        (id) => id,
+        (id) => {
           const r = repo.get(id);
           if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
             rerouted++;
-        }
-      });
-      events.changed(list);
+        },
+      );
       pipeline.refreshConnection();
       pipeline.kick();
       return { rerouted };

@@ -1,4 +1,7 @@
-import type { Db } from '../../app/store/db';
+import { FILTER_STATES, type DocumentFilter } from '../../app/contract';
+import { openDb, type Db } from '../../app/store/db';
+import { DocumentList, type ListTuning } from '../../app/store/document-list';
+import { DocumentsRepo } from '../../app/store/documents-repo';
 
 /**
  * Runs of the document list's statements by kind: its COUNTs on the search index over every entry
@@ -35,3 +38,31 @@ export function countListRuns(db: Db): ListRuns {
   return runs;
 }
 
+/** A database in memory, its repository, the list under test (with `tuning`) and its runs. */
+export function listUnderTest(tuning: Partial<ListTuning>) {
+  const db = openDb({ dataDir: ':memory:' });
+  const runs = countListRuns(db);
+  const repo = new DocumentsRepo(db);
+  const list = new DocumentList(
+    db,
+    () => repo.counts(),
+    (fn) => repo.tx(fn),
+    tuning,
+  );
+  return { db, runs, repo, list };
+}
+
+/** LIKE's answer (the reference): ids newest first, for a search (no wildcards) and a filter. */
+export function likeIds(db: Db, text: string, filter: DocumentFilter = 'all'): number[] {
+  const p = `%${text}%`;
+  const states = filter === 'all' ? null : JSON.stringify(FILTER_STATES[filter]);
+  return db
+    .prepare(
+      `SELECT id FROM documents
+       WHERE (file_name LIKE @p OR invoice_number LIKE @p OR buyer_name LIKE @p)
+       AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+       ORDER BY id DESC`,
+    )
+    .pluck()
+    .all({ p, states }) as number[];
+}

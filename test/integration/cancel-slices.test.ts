@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CANCEL_SLICE } from '../../app/engine/user-actions';
+import { ACTION_SLICE } from '../../app/engine/user-actions';
 import { engineInternals } from '../../app/engine/internals';
 import { useEngines } from '../helpers/engine';
 import { makeInvoices } from '../helpers/invoices';
+import { movesPerTransaction } from '../helpers/moves-per-transaction';
 
 // The queue not started: every added document stays waiting (received) until it is cancelled.
 const engines = useEngines({ autoStart: false });
@@ -13,36 +14,21 @@ const engines = useEngines({ autoStart: false });
 describe('cancel of many documents', () => {
   it('cancels a slice per transaction, tells every change, and one Undo puts them all back', async () => {
     const e = await engines();
-    const n = CANCEL_SLICE * 2 + 50;
+    const n = ACTION_SLICE * 2 + 50;
     const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'CSL') });
     const ids = res.added.map((a) => a.id);
     expect(ids).toHaveLength(n);
     const { repo } = engineInternals(e);
 
     // Documents cancelled in each outermost transaction (a spy), and each change told.
-    const perTx: number[] = [];
-    let depth = 0;
-    const tx = repo.tx.bind(repo);
-    repo.tx = ((fn: () => unknown) => {
-      if (depth++ === 0) perTx.push(0);
-      try {
-        return tx(fn);
-      } finally {
-        depth--;
-      }
-    }) as typeof repo.tx;
-    const through = repo.transitionThrough.bind(repo);
-    repo.transitionThrough = (id, steps) => {
-      if (depth > 0 && steps[steps.length - 1]!.to === 'cancelled') perTx[perTx.length - 1]!++;
-      return through(id, steps);
-    };
+    const perTx = movesPerTransaction(repo, 'cancelled');
     const told = new Set<number>();
     e.on('documents:changed', (c) => c.ids.forEach((id) => told.add(id)));
 
     const answer = await e.handlers['documents:cancel']({ ids });
     expect(answer.cancelled).toBe(n);
     const cancelTxs = perTx.filter((k) => k > 0);
-    expect(cancelTxs).toEqual([CANCEL_SLICE, CANCEL_SLICE, 50]);
+    expect(cancelTxs).toEqual([ACTION_SLICE, ACTION_SLICE, 50]);
     expect(ids.every((id) => repo.get(id)!.state === 'cancelled')).toBe(true);
     await expect.poll(() => ids.every((id) => told.has(id)), { timeout: 5_000 }).toBe(true);
 

@@ -1,36 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FILTER_STATES, type DocumentFilter } from '../../app/contract';
-import { openDb, type Db } from '../../app/store/db';
-import { DocumentList } from '../../app/store/document-list';
-import { DocumentsRepo } from '../../app/store/documents-repo';
-import { countListRuns } from '../helpers/list-statements';
-
-/** A small seeded generator (mulberry32): the same run every time. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** LIKE's answer (the reference): ids newest first, for a search and a filter. */
-function likeIds(db: Db, text: string, filter: DocumentFilter): number[] {
-  const p = `%${text}%`;
-  const states = filter === 'all' ? null : JSON.stringify(FILTER_STATES[filter]);
-  return db
-    .prepare(
-      `SELECT id FROM documents
-       WHERE (file_name LIKE @p OR invoice_number LIKE @p OR buyer_name LIKE @p)
-       AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
-       ORDER BY id DESC`,
-    )
-    .pluck()
-    .all({ p, states }) as number[];
-}
+import type { DocumentFilter } from '../../app/contract';
+import { likeIds, listUnderTest } from '../helpers/list-statements';
+import { seededRandom } from '../../app/sandbox/faults';
 
 /**
  * Issue 9 point 5: a search's plan and total are kept between refreshes of the table (its trigram
@@ -39,17 +10,9 @@ function likeIds(db: Db, text: string, filter: DocumentFilter): number[] {
  */
 describe('a search kept between refreshes, against LIKE after every change', () => {
   it('gives LIKE’s total and page after 400 random changes, for every text and filter', () => {
-    const db = openDb({ dataDir: ':memory:' });
-    const runs = countListRuns(db);
-    const repo = new DocumentsRepo(db);
     // Low thresholds, so that each plan is used with a few hundred documents.
-    const list = new DocumentList(
-      db,
-      () => repo.counts(),
-      (fn) => repo.tx(fn),
-      { sparseSearch: 20, smallFilter: 30 },
-    );
-    const random = seeded(20261204);
+    const { db, runs, repo, list } = listUnderTest({ sparseSearch: 20, smallFilter: 30 });
+    const random = seededRandom(20261204);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     let n = 0;
     const add = (name: string) => {

@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../app/store/db';
-import { DocumentList } from '../../app/store/document-list';
+import type { Db } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';
 import { FILTER_STATES } from '../../app/contract';
-import { countListRuns as countRuns } from '../helpers/list-statements';
+import { likeIds, listUnderTest } from '../helpers/list-statements';
 
 /** LIKE's count of a search over every document (the reference). */
-function likeCount(db: Db, text: string): number {
-  const p = `%${text}%`;
-  return (
-    db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM documents WHERE file_name LIKE @p ESCAPE '\\'
-         OR invoice_number LIKE @p ESCAPE '\\' OR buyer_name LIKE @p ESCAPE '\\'`,
-      )
-      .get({ p }) as { n: number }
-  ).n;
-}
+const likeCount = (db: Db, text: string): number => likeIds(db, text).length;
 
-/** A database in memory, its repository, the list under test (with `sparseSearch`) and the runs. */
-function listOn(sparseSearch: number) {
-  const db = openDb({ dataDir: ':memory:' });
-  const runs = countRuns(db);
-  const repo = new DocumentsRepo(db);
-  const list = new DocumentList(
-    db,
-    () => repo.counts(),
-    (fn) => repo.tx(fn),
-    { sparseSearch },
-  );
-  return { db, runs, repo, list };
-}
+/** The list under test with `sparseSearch`. */
+const listOn = (sparseSearch: number) => listUnderTest({ sparseSearch });
 
 function add(repo: DocumentsRepo, i: number, fileName: string, buyer: string | null): number {
   const id = repo.insert({

@@ -4,6 +4,7 @@ import { engineInternals } from '../../app/engine/internals';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { useEngines } from '../helpers/engine';
 import { makeInvoices } from '../helpers/invoices';
+import { movesPerTransaction } from '../helpers/moves-per-transaction';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,22 +31,7 @@ describe('retry --all-failed', () => {
     expect(ids.every((id) => repo.get(id)!.state === 'failed')).toBe(true);
 
     // Count the documents moved back to the queue in each outermost transaction (a spy).
-    const perTx: number[] = [];
-    let depth = 0;
-    const tx = repo.tx.bind(repo);
-    repo.tx = ((fn: () => unknown) => {
-      if (depth++ === 0) perTx.push(0);
-      try {
-        return tx(fn);
-      } finally {
-        depth--;
-      }
-    }) as typeof repo.tx;
-    const through = repo.transitionThrough.bind(repo);
-    repo.transitionThrough = (id, steps) => {
-      if (depth > 0 && steps[steps.length - 1]!.to === 'queued') perTx[perTx.length - 1]!++;
-      return through(id, steps);
-    };
+    const perTx = movesPerTransaction(repo, 'queued');
 
     sandbox.setFaults({});
     expect(await engine.handlers['documents:retry']({ allFailed: true })).toEqual({ retried: n });
