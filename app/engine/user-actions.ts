@@ -118,30 +118,39 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       const refused: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const done: CancelledDoc[] = [];
-      await inSlices(
-        ctx,
-        list,
-        (id) => id,
-        (id) => {
-          const r = repo.get(id);
-          if (
-            !r ||
-            ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(r.state)
-          )
-            return;
-          // Held after a change of access point: the clerk checked the previous one.
-          const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
-          if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
-            refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
-            return;
-          }
-          const undo = lifecycle.cancel(r);
-          if (undo) {
-            cancelled++;
-            done.push(undo);
-          }
-        },
-      );
+      // No new send leaves while the slices go: what the clerk cancels is not sent meanwhile.
+      pipeline.cancelsUnderWay++;
+      try {
+        await inSlices(
+          ctx,
+          list,
+          (id) => id,
+          (id) => {
+            const r = repo.get(id);
+            if (
+              !r ||
+              ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(
+                r.state,
+              )
+            )
+              return;
+            // Held after a change of access point: the clerk checked the previous one.
+            const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
+            if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
+              refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
+              return;
+            }
+            const undo = lifecycle.cancel(r);
+            if (undo) {
+              cancelled++;
+              done.push(undo);
+            }
+          },
+        );
+      } finally {
+        pipeline.cancelsUnderWay--;
+        pipeline.kick();
+      }
       pipeline.refreshConnection();
       if (cancelled === 0 && refused.length > 0) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);

@@ -57,10 +57,7 @@ export class Pipeline {
   private readonly random: () => number;
   private retry: RetryPolicy;
   private readonly sender: SendStage;
-  /**
-   * The one place a document's state changes (it also knows which sends are in flight here). The
-   * engine's handlers of the clerk's decisions make their moves through this same instance.
-   */
+  /** The one place a document's state changes (the clerk's decisions too: engine/user-actions). */
   readonly lifecycle: Lifecycle;
   private readonly pollInitialMs: number;
   private readonly trackDelivery: boolean;
@@ -69,7 +66,8 @@ export class Pipeline {
   /** A request has been seen in flight (see roomForMore). */
   private sentOnce = false;
   private stuckTimer: NodeJS.Timeout | null = null;
-
+  /** Clerk's cancels under way, a slice at a time (engine/user-actions.ts): nothing new leaves. */
+  cancelsUnderWay = 0;
   private running = false;
   private stopping = false;
   /** Serialises connection switches (settings changed while a switch is still waiting). */
@@ -121,7 +119,8 @@ export class Pipeline {
     this.sender = new SendStage(
       context,
       {
-        maySend: (now) => this.running && !this.paused && this.stages.health.maySend(now),
+        maySend: (now) =>
+          this.running && !this.paused && !this.cancelsUnderWay && this.stages.health.maySend(now),
         moreComing: () => this.moreComing(),
         writeFailed: (ids, err) => {
           // Their requests are over whatever the rows say: not in flight any more.

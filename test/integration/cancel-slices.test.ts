@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_SLICE } from '../../app/engine/user-actions';
 import { engineInternals } from '../../app/engine/internals';
+import { startSandbox } from '../../app/sandbox/server';
 import { useEngines } from '../helpers/engine';
 import { makeInvoices } from '../helpers/invoices';
 import { movesPerTransaction } from '../helpers/moves-per-transaction';
 
 // The queue not started: every added document stays waiting (received) until it is cancelled.
 const engines = useEngines({ autoStart: false });
+const liveEngines = useEngines();
 
 // Issue 9 point 5: cancelling what a month-end still has waiting moved every document in one
 // transaction, so the engine's thread was held for the whole lot (the window's lists and the
@@ -40,4 +42,32 @@ describe('cancel of many documents', () => {
     expect(perTx).toHaveLength(3);
     expect(ids.every((id) => repo.get(id)!.state === 'received')).toBe(true);
   });
+});
+
+describe('cancel of many documents while sending', () => {
+  it('sends none of them while the slices go: a cancel holds new sends until it is done', async () => {
+    const sandbox = await startSandbox({ latencyMs: 0 });
+    try {
+      const e = await liveEngines({ endpoint: sandbox.url, trackDelivery: false });
+      // Paused: the documents are checked and queued, none is sent.
+      await e.handlers['queue:pause'](undefined);
+      const n = ACTION_SLICE * 3;
+      const res = await e.handlers['documents:add']({ files: makeInvoices(n, 'CWS') });
+      const ids = res.added.map((a) => a.id);
+      const { repo } = engineInternals(e);
+      await expect
+        .poll(() => ids.filter((id) => repo.get(id)!.state === 'queued').length, {
+          timeout: 30_000,
+        })
+        .toBe(n);
+      // Sending resumes, and at once the clerk cancels them all (oldest first, as the queue).
+      await e.handlers['queue:resume'](undefined);
+      const answer = await e.handlers['documents:cancel']({ ids });
+      expect(answer.cancelled).toBe(n);
+      expect(ids.every((id) => repo.get(id)!.state === 'cancelled')).toBe(true);
+      expect(sandbox.stats().acceptedDocuments).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  }, 60_000);
 });
