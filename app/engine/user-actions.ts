@@ -32,20 +32,21 @@ export const RETRY_SLICE = 500;
 export const ACTION_SLICE = 200;
 
 /**
- * `work` on `items` a slice of {@link ACTION_SLICE} per transaction, the engine's thread given
- * back in between; each slice's documents are told as changed once it is committed.
+ * `work` on `ids` a slice of `size` per transaction, the engine's thread given back in between;
+ * once a slice is committed its documents are told as changed and the queue looks for work.
  */
-async function inSlices<T>(
+async function inSlices(
   ctx: EngineContext,
-  items: readonly T[],
-  idOf: (item: T) => number,
-  work: (item: T) => void,
+  ids: readonly number[],
+  size: number,
+  work: (slice: readonly number[]) => void,
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += ACTION_SLICE) {
+  for (let i = 0; i < ids.length; i += size) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-    const slice = items.slice(i, i + ACTION_SLICE);
-    ctx.repo.tx(() => slice.forEach(work));
-    ctx.events.changed(slice.map(idOf));
+    const slice = ids.slice(i, i + size);
+    ctx.repo.tx(() => work(slice));
+    ctx.events.changed(slice);
+    ctx.pipeline.kick();
   }
 }
 
@@ -63,7 +64,7 @@ type ActionChannels =
  * say what happened.
  */
 export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionChannels> {
-  const { repo, connection, events, pipeline } = ctx;
+  const { repo, connection, pipeline } = ctx;
   // The pipeline's own lifecycle: one instance tells the engine and wakes the stages.
   const { lifecycle } = pipeline;
 
@@ -86,28 +87,22 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       // A slice per transaction, the engine's thread given back in between: "Retry all" on a
       // month-end's failures neither holds the thread for seconds nor waits for the last slice
       // before the first documents go out (issue 9).
-      for (let i = 0; i < targets.length; i += RETRY_SLICE) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const slice = targets.slice(i, i + RETRY_SLICE);
-        repo.tx(() => {
-          const moved: number[] = [];
-          for (const id of slice) {
-            const r = repo.get(id);
-            if (!r) continue;
-            // The "not registered" answer is cached for minutes: ask the access point again.
-            if (r.state === 'unreachable' && r.receiver_id)
-              connection.participants.forget(r.receiver_id);
-            // A failed delivery is sent again under a new key (the old one would only replay it).
-            if (lifecycle.retry(r, randomUUID)) moved.push(id);
-          }
-          retried += moved.length;
-          // Queued for another access point: held for the explicit reroute in the same
-          // transaction, before the pipeline can claim it (recovery's rule, one statement).
-          if (pipeline.holdPinnedElsewhereAmong(moved).length > 0) held = true;
-        });
-        events.changed(slice);
-        pipeline.kick();
-      }
+      await inSlices(ctx, targets, RETRY_SLICE, (slice) => {
+        const moved: number[] = [];
+        for (const id of slice) {
+          const r = repo.get(id);
+          if (!r) continue;
+          // The "not registered" answer is cached for minutes: ask the access point again.
+          if (r.state === 'unreachable' && r.receiver_id)
+            connection.participants.forget(r.receiver_id);
+          // A failed delivery is sent again under a new key (the old one would only replay it).
+          if (lifecycle.retry(r, randomUUID)) moved.push(id);
+        }
+        retried += moved.length;
+        // Queued for another access point: held for the explicit reroute in the same
+        // transaction, before the pipeline can claim it (recovery's rule, one statement).
+        if (pipeline.holdPinnedElsewhereAmong(moved).length > 0) held = true;
+      });
       // Anything else waiting for another access point, as before (one query).
       pipeline.holdPinnedElsewhere();
       if (held) pipeline.refreshConnection();
@@ -121,11 +116,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       // No new send leaves while the slices go: what the clerk cancels is not sent meanwhile.
       pipeline.cancelsUnderWay++;
       try {
-        await inSlices(
-          ctx,
-          list,
-          (id) => id,
-          (id) => {
+        await inSlices(ctx, list, ACTION_SLICE, (slice) => {
+          for (const id of slice) {
             const r = repo.get(id);
             if (
               !r ||
@@ -133,20 +125,20 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
                 r.state,
               )
             )
-              return;
+              continue;
             // Held after a change of access point: the clerk checked the previous one.
             const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
             if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
               refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
-              return;
+              continue;
             }
             const undo = lifecycle.cancel(r);
             if (undo) {
               cancelled++;
               done.push(undo);
             }
-          },
-        );
+          }
+        });
       } finally {
         pipeline.cancelsUnderWay--;
         pipeline.kick();
@@ -180,19 +172,17 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       recentCancels.delete(String(undoToken));
       let restored = 0;
       const who = currentUser();
-      await inSlices(
-        ctx,
-        action.docs,
-        (c) => c.id,
-        (c) => {
-          const r = repo.get(c.id);
+      const docs = new Map(action.docs.map((c) => [c.id, c]));
+      await inSlices(ctx, [...docs.keys()], ACTION_SLICE, (slice) => {
+        for (const id of slice) {
+          const r = repo.get(id);
           // Only what is still cancelled: a cancelled document has no other way out than this
           // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
-          if (!r || r.state !== 'cancelled') return;
+          if (!r || r.state !== 'cancelled') continue;
           // Work that was in flight starts that step again (the move knows which).
-          if (lifecycle.undoCancel(c, who)) restored++;
-        },
-      );
+          if (lifecycle.undoCancel(docs.get(id)!, who)) restored++;
+        }
+      });
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();
@@ -203,16 +193,13 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       const stillHeld: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const who = currentUser();
-      await inSlices(
-        ctx,
-        list,
-        (id) => id,
-        (id) => {
+      await inSlices(ctx, list, ACTION_SLICE, (slice) => {
+        for (const id of slice) {
           const r = repo.get(id);
-          if (!r || r.state !== 'held') return;
+          if (!r || r.state !== 'held') continue;
           if (r.problem_code === ACCESS_POINT_CHANGED) {
             if (reroute(r)) released++;
-            return;
+            continue;
           }
           // Two questions, two decisions: "send the duplicate" does not answer "send although
           // the two checks disagree", so such a document stays held for the second one.
@@ -220,8 +207,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
           if (outcome.released) released++;
           else if (outcome.stillHeld !== undefined)
             stillHeld.push({ id, message: outcome.stillHeld });
-        },
-      );
+        }
+      });
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();
@@ -230,16 +217,13 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
     'documents:reroute': async ({ ids, all, from }) => {
       const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
       let rerouted = 0;
-      await inSlices(
-        ctx,
-        list,
-        (id) => id,
-        (id) => {
+      await inSlices(ctx, list, ACTION_SLICE, (slice) => {
+        for (const id of slice) {
           const r = repo.get(id);
           if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
             rerouted++;
-        },
-      );
+        }
+      });
       pipeline.refreshConnection();
       pipeline.kick();
       return { rerouted };

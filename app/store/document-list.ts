@@ -286,7 +286,9 @@ export class DocumentList {
     }
     // LIKE (and the filter) on the narrow entries of the search index alone.
     const narrow = `${filtered ? `${IN_STATES} AND ` : ''}${SEARCH_LIKE}`;
-    const count = `SELECT COUNT(*) AS n FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow}`;
+    const count = filtered
+      ? `SELECT COUNT(*) AS n FROM documents INDEXED BY ${SEARCH_INDEX} WHERE ${narrow}`
+      : DENSE_COUNT;
     if (sortKey(query.sort) === null) {
       // Newest first: the search index is in that order; rows are read for the page only.
       return {
@@ -317,7 +319,7 @@ export class DocumentList {
    * document while a drop streams in) and not every document matched. Inside the list's
    * transaction.
    */
-  private denseTotal(pattern: string, count: string): number {
+  private denseTotal(pattern: string): number {
     const now = this.listStatement(
       `SELECT serial, first_values AS firstValues,
               (SELECT COALESCE(MAX(id), 0) FROM documents) AS upTo
@@ -338,7 +340,7 @@ export class DocumentList {
       total = kept.total + n;
       this.keptTotals.delete(pattern);
     } else {
-      total = (this.listStatement(count).get({ search: pattern }) as { n: number }).n;
+      total = (this.listStatement(DENSE_COUNT).get({ search: pattern }) as { n: number }).n;
       if (!kept && this.keptTotals.size >= KEPT_TOTALS) {
         this.keptTotals.delete(this.keptTotals.keys().next().value!);
       }
@@ -392,14 +394,14 @@ export class DocumentList {
       // date at little cost, see denseTotal), the page is the filter's own page and its total
       // the filter's, without testing the text on each document of the filter.
       if (plan === 'dense' && states !== null && this.keptTotals.get(search)?.every) {
-        if (this.denseTotal(search, DENSE_COUNT) === this.countIn(undefined)) {
+        if (this.denseTotal(search) === this.countIn(undefined)) {
           const total = this.countIn(query.filter);
           return { rows: plainPage(total), total };
         }
       }
       const total =
         plan === 'dense' && states === null
-          ? this.denseTotal(search, sql.count)
+          ? this.denseTotal(search)
           : (this.listStatement(sql.count).get(params) as { n: number }).n;
       if (plan !== 'small-filter') this.rememberPlan(match, total);
       // The text is in every document of the filter (the common part of a drop's names): the
