@@ -81,7 +81,7 @@ export interface Requests {
    */
   'documents:retry': {
     arg: { ids?: number[]; allFailed?: boolean };
-    result: { retried: number; held?: { id: number; message: string }[] };
+    result: { retried: number; held?: { id: number; message: string }[]; stopped?: Stopped };
   };
   /**
    * Documents that may already have reached the access point are refused (listed in `refused`).
@@ -89,20 +89,32 @@ export interface Requests {
    */
   'documents:cancel': {
     arg: { ids: number[] };
-    result: { cancelled: number; refused?: { id: number; message: string }[]; undoToken?: string };
+    result: {
+      cancelled: number;
+      refused?: { id: number; message: string }[];
+      undoToken?: string;
+      stopped?: Stopped;
+    };
   };
   /**
    * Undo of one cancel: puts the documents it cancelled back where they were, only those still
    * cancelled. Refused (`UNDO_EXPIRED`) once the undo window is over or it was used.
    */
-  'documents:uncancel': { arg: { undoToken: string }; result: { restored: number } };
+  'documents:uncancel': {
+    arg: { undoToken: string };
+    result: { restored: number; stopped?: Stopped };
+  };
   /**
    * Releases held documents. A document held as a duplicate whose two checks also disagree is
    * not released yet: it is held again for that second decision (listed in `stillHeld`).
    */
   'documents:sendAnyway': {
     arg: { ids: number[] };
-    result: { released: number; stillHeld?: { id: number; message: string }[] };
+    result: {
+      released: number;
+      stillHeld?: { id: number; message: string }[];
+      stopped?: Stopped;
+    };
   };
   /**
    * The explicit step that sends documents queued for another access point through the one in
@@ -110,7 +122,7 @@ export interface Requests {
    */
   'documents:reroute': {
     arg: { ids?: number[]; all?: boolean; from?: string };
-    result: { rerouted: number };
+    result: { rerouted: number; stopped?: Stopped };
   };
   /**
    * Ids of the documents held because they were queued for `accessPoint` (to cancel them); without
@@ -159,6 +171,17 @@ export type RequestResult<C extends RequestChannel> = Requests[C]['result'];
 export interface ErrorValue {
   code: string;
   message: string;
+}
+
+/**
+ * A clerk's action on many documents (retry, cancel, its Undo, send anyway, reroute) moves them a
+ * slice per transaction. When a slice fails (a full disk, say) after earlier slices were written,
+ * those stay done and the answer counts them; `stopped` says that the action stopped there: `left`
+ * documents were not reached, and why (the error's code and words). When the first slice fails,
+ * nothing was done and the answer is that error.
+ */
+export interface Stopped extends ErrorValue {
+  left: number;
 }
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
 

@@ -1,7 +1,8 @@
 /** `peppol-desk cancel <ids...>`: cancel documents that were not sent yet. */
 import type { Command } from 'commander';
+import type { RequestResult } from '../contract';
 import { invokeHandler } from '../errors';
-import { parseIds, requireKnownIds, usage, STORE_HELP } from './common';
+import { parseIds, reportStopped, requireKnownIds, usage, STORE_HELP } from './common';
 import { openQuiet } from './engine-options';
 
 async function cancelCommand(
@@ -17,11 +18,9 @@ async function cancelCommand(
       process.stderr.write(`${res.error.message}\n`);
       return 1;
     }
-    const { cancelled, refused = [] } = res.value as {
-      cancelled: number;
-      refused?: { id: number; message: string }[];
-    };
+    const { cancelled, refused = [], stopped } = res.value as RequestResult<'documents:cancel'>;
     for (const r of refused) process.stderr.write(`#${r.id}: ${r.message}\n`);
+    reportStopped(stopped, 'cancelled');
     process.stdout.write(
       `${cancelled} of ${list.length} cancelled${cancelled < list.length ? ' (documents already sent, or that may have reached the access point, cannot be cancelled)' : ''}\n`,
     );

@@ -3,6 +3,7 @@
  * errors, and the quiet stop when stdout is closed (`... | head`).
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import type { Stopped } from '../contract';
 import type { Engine } from '../engine';
 import { invokeHandler } from '../errors';
 
@@ -108,4 +109,16 @@ export async function exitWhenWritten(): Promise<never> {
     ),
   );
   process.exit();
+}
+
+/**
+ * An action on many documents stopped part way (see `Stopped` in the contract): what was done
+ * stays done, and the rest is named on stderr with why. True when it stopped.
+ */
+export function reportStopped(stopped: Stopped | undefined, notDone: string): boolean {
+  if (!stopped) return false;
+  process.stderr.write(
+    `Stopped part way: ${stopped.left} document(s) were not ${notDone}. ${stopped.message}\n`,
+  );
+  return true;
 }

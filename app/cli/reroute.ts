@@ -3,7 +3,7 @@
  * the one given here, and wait until they are sent.
  */
 import type { Command } from 'commander';
-import { accessPointOptions, parseIds, requireKnownIds, usage } from './common';
+import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
 import { accessPointHere, summarize } from './summary';
 
@@ -25,8 +25,9 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
       : parseIds(ids);
     // Unknown ids are refused before anything moves, as retry, cancel and send-anyway do.
     if (!opts.all) await requireKnownIds(engine, targets);
-    const { rerouted } = await engine.handlers['documents:reroute']({ ids: targets });
+    const { rerouted, stopped } = await engine.handlers['documents:reroute']({ ids: targets });
     process.stderr.write(`Sending ${rerouted} document(s) through ${accessPointHere(engine)}\n`);
+    reportStopped(stopped, 'moved to this access point');
     await engine.waitUntilSettled(targets, { includeAccepted: true });
     const summary = await summarize(engine, targets, 0, 0);
     process.stdout.write(

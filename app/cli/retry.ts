@@ -1,6 +1,6 @@
 /** `peppol-desk retry [ids...] | --all-failed`: retry failed documents and wait until sent. */
 import type { Command } from 'commander';
-import { accessPointOptions, parseIds, requireKnownIds, usage } from './common';
+import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
 import { reportPinnedElsewhere, summarize } from './summary';
 
@@ -22,10 +22,15 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     const before = opts.allFailed
       ? (await engine.handlers['documents:ids']({ states: ['failed', 'unreachable'] })).ids
       : targets!;
-    const { retried, held = [] } = await engine.handlers['documents:retry'](
+    const {
+      retried,
+      held = [],
+      stopped,
+    } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
     );
     process.stderr.write(`Retrying ${retried} document(s)\n`);
+    reportStopped(stopped, 'tried again');
     // A team's: held instead of sent (they may be at the team's earlier access point), and why.
     for (const [message, ids] of groupBy(held)) {
       process.stderr.write(
@@ -45,7 +50,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
         ? JSON.stringify({ ...summary, ...bench }) + '\n'
         : `${summary.sent} sent, ${summary.failed} failed\n`,
     );
-    return summary.failed + summary.rejected + summary.invalid > 0 ? 1 : 0;
+    return stopped || summary.failed + summary.rejected + summary.invalid > 0 ? 1 : 0;
   } finally {
     await engine.stop();
   }

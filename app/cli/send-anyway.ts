@@ -1,7 +1,8 @@
 /** `peppol-desk send-anyway <ids...>`: send documents held as possible duplicates anyway. */
 import type { Command } from 'commander';
+import type { RequestResult } from '../contract';
 import { invokeHandler } from '../errors';
-import { accessPointOptions, parseIds, requireKnownIds, usage } from './common';
+import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
 import { summarize } from './summary';
 
@@ -15,8 +16,9 @@ async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<numb
       process.stderr.write(`${res.error.message}\n`);
       return 1;
     }
-    const { released } = res.value as { released: number };
-    if (released < list.length) {
+    const { released, stopped } = res.value as RequestResult<'documents:sendAnyway'>;
+    // Stopped part way: those not reached are still held, and that is what is said.
+    if (!reportStopped(stopped, 'released') && released < list.length) {
       process.stderr.write(
         `${list.length - released} of ${list.length} were not held as possible duplicates, so there was nothing to decide.\n`,
       );

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { Handlers } from '../contract';
+import type { Handlers, Stopped } from '../contract';
 import { RESPONSE_STATES } from '../contract';
 import { mayHaveReachedAccessPoint } from '../domain/states';
-import { AppError } from '../errors';
+import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import type { CancelledDoc } from '../queue/lifecycle';
 import type { DocumentRecord } from '../store/documents-repo';
@@ -33,22 +33,41 @@ export const ACTION_SLICE = 200;
 
 /**
  * `work` on `ids` a slice of `size` per transaction, the engine's thread given back in between;
- * once a slice is committed its documents are told as changed and the queue looks for work.
+ * once a slice is committed its result goes to `committed` (so that what the action answers
+ * counts only what was written), its documents are told as changed and the queue looks for work.
+ *
+ * A slice that fails (a full disk, say) is rolled back and the action stops there. If it was the
+ * first, nothing was done and the error is the answer, as for any failed request; otherwise the
+ * earlier slices stay done, and the answer says so: what was done, and how many documents were
+ * not reached and why ({@link Stopped}), never an error that would hide the part already done.
  */
-async function inSlices(
+async function inSlices<T>(
   ctx: EngineContext,
   ids: readonly number[],
   size: number,
-  work: (slice: readonly number[]) => void,
-): Promise<void> {
+  work: (slice: readonly number[]) => T,
+  committed: (result: T) => void,
+): Promise<Stopped | undefined> {
   for (let i = 0; i < ids.length; i += size) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const slice = ids.slice(i, i + size);
-    ctx.repo.tx(() => work(slice));
+    let result: T;
+    try {
+      result = ctx.repo.tx(() => work(slice));
+    } catch (err) {
+      if (i === 0) throw err;
+      return { left: ids.length - i, ...toErrorValue(err) };
+    }
+    committed(result);
     ctx.events.changed(slice);
     ctx.pipeline.kick();
   }
+  return undefined;
 }
+
+/** `stopped` in an answer when it has one (see inSlices). */
+const withStopped = (stopped: Stopped | undefined): { stopped?: Stopped } =>
+  stopped ? { stopped } : {};
 
 type ActionChannels =
   | 'documents:retry'
@@ -87,64 +106,84 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       // A slice per transaction, the engine's thread given back in between: "Retry all" on a
       // month-end's failures neither holds the thread for seconds nor waits for the last slice
       // before the first documents go out (issue 9).
-      await inSlices(ctx, targets, RETRY_SLICE, (slice) => {
-        const moved: number[] = [];
-        for (const id of slice) {
-          const r = repo.get(id);
-          if (!r) continue;
-          // The "not registered" answer is cached for minutes: ask the access point again.
-          if (r.state === 'unreachable' && r.receiver_id)
-            connection.participants.forget(r.receiver_id);
-          // A failed delivery is sent again under a new key (the old one would only replay it).
-          if (lifecycle.retry(r, randomUUID)) moved.push(id);
-        }
-        retried += moved.length;
-        // Queued for another access point: held for the explicit reroute in the same
-        // transaction, before the pipeline can claim it (recovery's rule, one statement).
-        if (pipeline.holdPinnedElsewhereAmong(moved).length > 0) held = true;
-      });
+      const stopped = await inSlices(
+        ctx,
+        targets,
+        RETRY_SLICE,
+        (slice) => {
+          const moved: number[] = [];
+          for (const id of slice) {
+            const r = repo.get(id);
+            if (!r) continue;
+            // The "not registered" answer is cached for minutes: ask the access point again.
+            if (r.state === 'unreachable' && r.receiver_id)
+              connection.participants.forget(r.receiver_id);
+            // A failed delivery is sent again under a new key (the old one would only replay it).
+            if (lifecycle.retry(r, randomUUID)) moved.push(id);
+          }
+          // Queued for another access point: held for the explicit reroute in the same
+          // transaction, before the pipeline can claim it (recovery's rule, one statement).
+          return { moved: moved.length, held: pipeline.holdPinnedElsewhereAmong(moved).length };
+        },
+        (r) => {
+          retried += r.moved;
+          if (r.held > 0) held = true;
+        },
+      );
       // Anything else waiting for another access point, as before (one query).
       pipeline.holdPinnedElsewhere();
       if (held) pipeline.refreshConnection();
-      return { retried };
+      return { retried, ...withStopped(stopped) };
     },
     'documents:cancel': async ({ ids }) => {
       let cancelled = 0;
       const refused: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const done: CancelledDoc[] = [];
+      let stopped: Stopped | undefined;
       // No new send leaves while the slices go: what the clerk cancels is not sent meanwhile.
       pipeline.cancelsUnderWay++;
       try {
-        await inSlices(ctx, list, ACTION_SLICE, (slice) => {
-          for (const id of slice) {
-            const r = repo.get(id);
-            if (
-              !r ||
-              ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(
-                r.state,
+        stopped = await inSlices(
+          ctx,
+          list,
+          ACTION_SLICE,
+          (slice) => {
+            const undos: CancelledDoc[] = [];
+            const unsafe: number[] = [];
+            for (const id of slice) {
+              const r = repo.get(id);
+              if (
+                !r ||
+                ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(
+                  r.state,
+                )
               )
-            )
-              continue;
-            // Held after a change of access point: the clerk checked the previous one.
-            const checkedElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
-            if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
-              refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
-              continue;
+                continue;
+              // Held after a change of access point: the clerk checked the previous one.
+              const checkedElsewhere =
+                r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
+              if (mayHaveReachedAccessPoint(r) && !checkedElsewhere) {
+                unsafe.push(id);
+                continue;
+              }
+              const undo = lifecycle.cancel(r);
+              if (undo) undos.push(undo);
             }
-            const undo = lifecycle.cancel(r);
-            if (undo) {
-              cancelled++;
-              done.push(undo);
-            }
-          }
-        });
+            return { undos, unsafe };
+          },
+          ({ undos, unsafe }) => {
+            cancelled += undos.length;
+            done.push(...undos);
+            for (const id of unsafe) refused.push({ id, message: CANCEL_UNSAFE_MESSAGE });
+          },
+        );
       } finally {
         pipeline.cancelsUnderWay--;
         pipeline.kick();
       }
       pipeline.refreshConnection();
-      if (cancelled === 0 && refused.length > 0) {
+      if (cancelled === 0 && refused.length > 0 && !stopped) {
         throw new AppError('CANCEL_UNSAFE', CANCEL_UNSAFE_MESSAGE);
       }
       const at = ctx.now();
@@ -158,6 +197,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         cancelled,
         ...(refused.length ? { refused } : {}),
         ...(undoToken ? { undoToken } : {}),
+        ...withStopped(stopped),
       };
     },
     'documents:uncancel': async ({ undoToken }) => {
@@ -173,60 +213,111 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       let restored = 0;
       const who = currentUser();
       const docs = new Map(action.docs.map((c) => [c.id, c]));
-      await inSlices(ctx, [...docs.keys()], ACTION_SLICE, (slice) => {
-        for (const id of slice) {
-          const r = repo.get(id);
-          // Only what is still cancelled: a cancelled document has no other way out than this
-          // Undo, and each cancel's Undo is used once, so it was cancelled by this action.
-          if (!r || r.state !== 'cancelled') continue;
-          // Work that was in flight starts that step again (the move knows which).
-          if (lifecycle.undoCancel(docs.get(id)!, who)) restored++;
-        }
-      });
+      const put = new Set<number>();
+      let stopped: Stopped | undefined;
+      try {
+        stopped = await inSlices(
+          ctx,
+          [...docs.keys()],
+          ACTION_SLICE,
+          (slice) => {
+            let n = 0;
+            for (const id of slice) {
+              const r = repo.get(id);
+              // Only what is still cancelled: a cancelled document has no other way out than
+              // this Undo, and each cancel's Undo is used once, so it was cancelled by this action.
+              if (!r || r.state !== 'cancelled') continue;
+              // Work that was in flight starts that step again (the move knows which).
+              if (lifecycle.undoCancel(docs.get(id)!, who)) n++;
+            }
+            return { n, slice };
+          },
+          (r) => {
+            restored += r.n;
+            for (const id of r.slice) put.add(id);
+          },
+        );
+      } catch (err) {
+        // Nothing was put back: the same Undo can be tried again while its window lasts.
+        recentCancels.set(String(undoToken), action);
+        throw err;
+      }
+      // What was not reached can be put back by the same Undo, tried again.
+      if (stopped) {
+        recentCancels.set(String(undoToken), {
+          until: action.until,
+          docs: action.docs.filter((c) => !put.has(c.id)),
+        });
+      }
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();
-      return { restored };
+      return { restored, ...withStopped(stopped) };
     },
     'documents:sendAnyway': async ({ ids }) => {
       let released = 0;
       const stillHeld: { id: number; message: string }[] = [];
       const list = requireIds(ids);
       const who = currentUser();
-      await inSlices(ctx, list, ACTION_SLICE, (slice) => {
-        for (const id of slice) {
-          const r = repo.get(id);
-          if (!r || r.state !== 'held') continue;
-          if (r.problem_code === ACCESS_POINT_CHANGED) {
-            if (reroute(r)) released++;
-            continue;
+      const stopped = await inSlices(
+        ctx,
+        list,
+        ACTION_SLICE,
+        (slice) => {
+          let n = 0;
+          const held: { id: number; message: string }[] = [];
+          for (const id of slice) {
+            const r = repo.get(id);
+            if (!r || r.state !== 'held') continue;
+            if (r.problem_code === ACCESS_POINT_CHANGED) {
+              if (reroute(r)) n++;
+              continue;
+            }
+            // Two questions, two decisions: "send the duplicate" does not answer "send although
+            // the two checks disagree", so such a document stays held for the second one.
+            const outcome = lifecycle.sendAnyway(r, who);
+            if (outcome.released) n++;
+            else if (outcome.stillHeld !== undefined) held.push({ id, message: outcome.stillHeld });
           }
-          // Two questions, two decisions: "send the duplicate" does not answer "send although
-          // the two checks disagree", so such a document stays held for the second one.
-          const outcome = lifecycle.sendAnyway(r, who);
-          if (outcome.released) released++;
-          else if (outcome.stillHeld !== undefined)
-            stillHeld.push({ id, message: outcome.stillHeld });
-        }
-      });
+          return { n, held };
+        },
+        (r) => {
+          released += r.n;
+          stillHeld.push(...r.held);
+        },
+      );
       pipeline.holdPinnedElsewhere();
       pipeline.refreshConnection();
       pipeline.kick();
-      return stillHeld.length ? { released, stillHeld } : { released };
+      return {
+        released,
+        ...(stillHeld.length ? { stillHeld } : {}),
+        ...withStopped(stopped),
+      };
     },
     'documents:reroute': async ({ ids, all, from }) => {
       const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
       let rerouted = 0;
-      await inSlices(ctx, list, ACTION_SLICE, (slice) => {
-        for (const id of slice) {
-          const r = repo.get(id);
-          if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
-            rerouted++;
-        }
-      });
+      const stopped = await inSlices(
+        ctx,
+        list,
+        ACTION_SLICE,
+        (slice) => {
+          let n = 0;
+          for (const id of slice) {
+            const r = repo.get(id);
+            if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
+              n++;
+          }
+          return n;
+        },
+        (n) => {
+          rerouted += n;
+        },
+      );
       pipeline.refreshConnection();
       pipeline.kick();
-      return { rerouted };
+      return { rerouted, ...withStopped(stopped) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Stopped } from '../../../app/contract';
 import { getApi } from '../bridge';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
 import { useConfirmStore } from './confirm-store';
@@ -18,6 +19,17 @@ export const UNDO_OFFER_MS = 10_000;
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The action stopped part way (a slice could not be written, e.g. the disk is full): what was
+ * done stays done and was counted in the title; this line says what was not, and why.
+ */
+export function stoppedLines(stopped: Stopped | undefined, notDone: string): string[] {
+  if (!stopped) return [];
+  return [
+    `Stopped part way: ${plural(stopped.left, 'document was', 'documents were')} not ${notDone}. ${stopped.message}`,
+  ];
 }
 
 function refreshAfterAction(): void {
@@ -112,11 +124,13 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
   let message: string;
   let lines: string[] = [];
   let undo: (() => void) | undefined;
+  let stopped: string[] = [];
   if (action === 'retry') {
     const r = await api.invoke('documents:retry', { ids });
     if (!r.ok) return toastError('Could not retry', r.error.message);
     message = `${plural(r.value.retried, 'document', 'documents')} will be tried again.`;
     lines = heldLines(r.value.held);
+    stopped = stoppedLines(r.value.stopped, 'tried again');
   } else if (action === 'cancel') {
     const r = await api.invoke('documents:cancel', { ids });
     if (!r.ok) return toastError('Could not cancel', r.error.message);
@@ -128,6 +142,7 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
         `${plural(refused.length, 'document was', 'documents were')} kept: ${refused[0]!.message}`,
       ];
     }
+    stopped = stoppedLines(r.value.stopped, 'cancelled');
     const token = r.value.undoToken;
     if (token) undo = () => void undoCancel(token);
   } else {
@@ -141,12 +156,14 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
         `${plural(stillHeld.length, 'document is', 'documents are')} still held: ${stillHeld[0]!.message}`,
       ];
     }
+    stopped = stoppedLines(r.value.stopped, 'released');
   }
   useToastStore.getState().push({
-    kind: 'success',
+    // Stopped part way: stays until read (what was not done needs the clerk).
+    kind: stopped.length ? 'warning' : 'success',
     title: message,
-    lines,
-    ttlMs: undo ? UNDO_OFFER_MS : 6000,
+    lines: [...lines, ...stopped],
+    ttlMs: stopped.length ? null : undo ? UNDO_OFFER_MS : 6000,
     ...(undo ? { action: { label: 'Undo', testId: 'toast-undo', run: undo } } : {}),
   });
   refreshAfterAction();
@@ -155,11 +172,22 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
 async function undoCancel(undoToken: string): Promise<void> {
   const r = await getApi().invoke('documents:uncancel', { undoToken });
   if (!r.ok) return toastError('Could not undo', r.error.message);
+  const stopped = stoppedLines(r.value.stopped, 'put back');
   useToastStore.getState().push({
-    kind: 'success',
+    kind: stopped.length ? 'warning' : 'success',
     title: `Cancel undone: ${plural(r.value.restored, 'document is', 'documents are')} back.`,
-    lines: [],
-    ttlMs: 6000,
+    lines: stopped,
+    ttlMs: stopped.length ? null : 6000,
+    // The same Undo puts back the rest, while its time lasts.
+    ...(stopped.length
+      ? {
+          action: {
+            label: 'Undo the rest',
+            testId: 'toast-undo',
+            run: () => void undoCancel(undoToken),
+          },
+        }
+      : {}),
   });
   refreshAfterAction();
 }
@@ -168,11 +196,12 @@ async function undoCancel(undoToken: string): Promise<void> {
 export async function retryAllFailed(): Promise<void> {
   const r = await getApi().invoke('documents:retry', { allFailed: true });
   if (!r.ok) return toastError('Could not retry', r.error.message);
+  const stopped = stoppedLines(r.value.stopped, 'tried again');
   useToastStore.getState().push({
-    kind: 'success',
+    kind: stopped.length ? 'warning' : 'success',
     title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
-    lines: heldLines(r.value.held),
-    ttlMs: 6000,
+    lines: [...heldLines(r.value.held), ...stopped],
+    ttlMs: stopped.length ? null : 6000,
   });
   useDocumentsStore.getState().requestRefresh();
   void useDetailStore.getState().reload();

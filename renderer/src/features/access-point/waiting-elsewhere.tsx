@@ -3,7 +3,7 @@ import { accessPointLabel } from '../../../../app/contract';
 import { getApi } from '../../bridge';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
-import { requestDocumentAction } from '../../stores/document-actions';
+import { requestDocumentAction, stoppedLines } from '../../stores/document-actions';
 import { toastError, useToastStore } from '../../stores/toast-store';
 
 function plural(n: number, one: string, many: string): string {
@@ -26,12 +26,16 @@ export function WaitingElsewhere() {
     const r = await getApi().invoke('documents:reroute', { from });
     setBusy(false);
     if (!r.ok) return toastError('Could not send them', r.error.message);
+    const stopped = stoppedLines(r.value.stopped, 'moved');
     useToastStore.getState().push({
-      kind: 'success',
+      kind: stopped.length ? 'warning' : 'success',
       title: `${plural(r.value.rerouted, 'document', 'documents')} will be sent through ${here}.`,
-      lines:
-        r.value.rerouted < count ? ['Some had changed meanwhile and were left as they are.'] : [],
-      ttlMs: 6000,
+      lines: stopped.length
+        ? stopped
+        : r.value.rerouted < count
+          ? ['Some had changed meanwhile and were left as they are.']
+          : [],
+      ttlMs: stopped.length ? null : 6000,
     });
     useDocumentsStore.getState().requestRefresh();
   }
