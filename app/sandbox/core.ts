@@ -11,7 +11,13 @@ import {
 } from './participants';
 import { StatsRecorder } from './stats-recorder';
 import { TransactionStore } from './transactions';
-import { inspectDocument, lightValidate, MalformedXmlError, type DocumentFacts } from './ubl';
+import {
+  inspectDocument,
+  lightValidate,
+  MalformedXmlError,
+  xmlText,
+  type DocumentFacts,
+} from './ubl';
 import type { FaultPlan } from './types';
 import {
   errorAnswer,
@@ -111,7 +117,7 @@ export class SandboxCore {
         );
       }
     }
-    const outcome = this.processDocument(body.toString('utf8'), hash, key, null, ctx.requestId);
+    const outcome = this.processDocument(body, hash, key, null, ctx.requestId);
     if (key !== null) this.documentKeys.store(ctx.apiKey, key, hash, outcome);
     return this.sendAnswer(outcome);
   }
@@ -182,7 +188,7 @@ export class SandboxCore {
    */
   validate(body: Buffer, ctx: RequestContext, forced?: FaultPlan['validateVerdict']): Answer {
     try {
-      const facts = inspectDocument(body.toString('utf8'));
+      const facts = inspectDocument(xmlText(body));
       if (forced) {
         const errors = forced.valid
           ? []
@@ -359,7 +365,8 @@ export class SandboxCore {
 
   /** Route one document: checks, receiver, then a new transaction. */
   private processDocument(
-    xml: string,
+    /** The document: bytes as sent singly, or the text of a batch item. */
+    xml: string | Buffer,
     hash: string,
     key: string | null,
     batchId: string | null,
@@ -380,7 +387,7 @@ export class SandboxCore {
     };
     let facts: DocumentFacts;
     try {
-      facts = inspectDocument(xml);
+      facts = inspectDocument(typeof xml === 'string' ? xml : xmlText(xml));
     } catch (err) {
       if (!(err instanceof MalformedXmlError)) throw err;
       return reject(400, 'INVALID_XML', 'The document is not well-formed XML.', err.message);

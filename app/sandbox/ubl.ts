@@ -1,5 +1,6 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import type { DocumentKind } from './participants';
+import { decodeXml } from '../domain/xml-encoding';
 
 const UBL_ROOT_NS: Record<string, DocumentKind> = {
   'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2': 'Invoice',
@@ -30,6 +31,23 @@ export interface DocumentFacts {
 export class MalformedXmlError extends Error {
   /** Stable code, also used as the HTTP error code. */
   readonly code = 'INVALID_XML';
+}
+
+/**
+ * The characters of a document received as bytes, by XML's own rules (byte order mark, then the
+ * declaration; see app/domain/xml-encoding.ts): UTF-16 is read as UTF-16, and bytes in another
+ * encoding than the one declared are not well-formed.
+ *
+ * @throws MalformedXmlError when the bytes are not text in the encoding they declare.
+ */
+export function xmlText(bytes: Uint8Array): string {
+  const decoded = decodeXml(bytes);
+  if (decoded.ok) return decoded.text;
+  throw new MalformedXmlError(
+    decoded.reason === 'mismatch'
+      ? `The document is saved as ${decoded.savedAs} but declares encoding "${decoded.declared}".`
+      : 'The document is not text in the encoding it declares.',
+  );
 }
 
 type Capture = 'customizationId' | 'profileId' | 'documentNumber' | 'receiver';

@@ -9,6 +9,7 @@ import {
 } from './xml-tree';
 import type { XDoc } from './xml-tree';
 import { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
+import { decodeXml, type EncodingMismatch } from '../domain/xml-encoding';
 
 export { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
 
@@ -29,33 +30,12 @@ function fail(code: IntakeErrorCode, message: string): { ok: false; error: Intak
   return { ok: false, error: { code, message } };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: false });
-const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: false });
-const LEADING_BOM = /^\uFEFF|^\xEF\xBB\xBF/;
-const ENCODING_DECL = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
-
-/** Decode bytes to text by BOM / XML declaration; null when the bytes are not text. */
-function decode(bytes: Uint8Array): string | null {
-  const b0 = bytes[0];
-  const b1 = bytes[1];
-  try {
-    if (b0 === 0xff && b1 === 0xfe) return utf16le.decode(bytes);
-    if (b0 === 0xfe && b1 === 0xff) return utf16be.decode(bytes);
-    // UTF-16 without BOM, recognised by "<?" / "<" followed by NUL bytes.
-    if (b0 === 0x3c && b1 === 0x00) return utf16le.decode(bytes);
-    if (b0 === 0x00 && b1 === 0x3c) return utf16be.decode(bytes);
-    const head = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
-    const m = ENCODING_DECL.exec(head.replace(LEADING_BOM, ''));
-    const label = m ? m[1]!.toLowerCase() : 'utf-8';
-    if (label === 'utf-8' || label === 'utf8' || label === 'us-ascii' || label === 'ascii') {
-      return utf8.decode(bytes);
-    }
-    // Other declared encodings (e.g. ISO-8859-1, windows-1252) through the platform decoder.
-    return new TextDecoder(label, { fatal: true }).decode(bytes);
-  } catch {
-    return null;
+/** What to say about a file saved in one encoding whose first line declares another. */
+function mismatchMessage(m: EncodingMismatch): string {
+  if (m.savedAs === 'UTF-16') {
+    return `This file is saved as UTF-16, but its first line says encoding="${m.declared}", so it is not valid XML and an access point may refuse it. Export it again as UTF-8, or make its first line say encoding="UTF-16".`;
   }
+  return `This file is saved as UTF-8, but its first line says encoding="${m.declared}" (some export tools write that by mistake), so it is not valid XML and an access point may refuse it. Export it again, or change its first line to say encoding="UTF-8".`;
 }
 
 /**
@@ -89,7 +69,11 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
   if (bytes.byteLength === 0) {
     return fail('EMPTY', `This file is empty. ${EXPORT_AGAIN}`);
   }
-  const text = decode(bytes);
+  const decoded = decodeXml(bytes);
+  if (!decoded.ok && decoded.reason === 'mismatch') {
+    return fail('ENCODING', mismatchMessage(decoded));
+  }
+  const text = decoded.ok ? decoded.text : null;
   let start = 0;
   if (text !== null) {
     while (start < text.length) {

@@ -325,6 +325,23 @@ describe('sandbox access point', () => {
       expect(sb.stats().acceptedDocuments).toBe(0);
     });
 
+    // XML 1.0, 4.3.3 and appendix F: the encoding comes from the byte order mark and the
+    // declaration. UTF-16 is XML like any other; bytes in another encoding than the one declared
+    // are not well-formed (the same reading as our own checks, app/domain/xml-encoding.ts).
+    it('reads a UTF-16 document by its byte order mark, and refuses one that declares another encoding', async () => {
+      const utf16 = (text: string) =>
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+      const declared16 = invoice('U16-1').replace('encoding="UTF-8"', 'encoding="UTF-16"');
+      expect(declared16).toContain('encoding="UTF-16"');
+      const ok = await sendXml(sb, utf16(declared16));
+      expect(ok.status).toBe(202);
+      expect(sb.stats().acceptedDocuments).toBe(1);
+      expectErrorBody(await sendXml(sb, utf16(invoice('U16-2'))), 400, 'INVALID_XML');
+      const says16 = Buffer.from(invoice('U16-3').replace('encoding="UTF-8"', 'encoding="utf-16"'));
+      expectErrorBody(await sendXml(sb, says16), 400, 'INVALID_XML');
+      expect(sb.stats().acceptedDocuments).toBe(1);
+    });
+
     it('refuses documents that are not UBL Invoice/CreditNote with 422', async () => {
       const order =
         '<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>';

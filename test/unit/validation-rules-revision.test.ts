@@ -26,6 +26,8 @@ function rulesFingerprint(): string {
       .map((f) => `rules/${f}`),
     // The business terms our structure checks name elements with (their messages are cached).
     '../domain/business-terms.ts',
+    // How a file's bytes become characters (an encoding mismatch is refused).
+    '../domain/xml-encoding.ts',
   ].sort();
   for (const f of files) {
     hash.update(`${f}\n`);

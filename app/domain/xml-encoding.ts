@@ -1,0 +1,81 @@
+/**
+ * The characters of an XML file, by the rules of XML 1.0 (section 4.3.3 and appendix F): the
+ * encoding is found from a byte order mark or the first bytes, then from the XML declaration.
+ * Used by our checks (app/validation/intake.ts) and by the built-in sandbox access point, so the
+ * two agree on what is well-formed.
+ *
+ * A file whose bytes are in one encoding while its first line declares another is not
+ * well-formed XML ("a fatal error", 4.3.3), and a common slip of export tools: text serialized
+ * as UTF-16 in memory and saved as UTF-8 keeps `encoding="utf-16"` on its first line. Such a
+ * file is answered with both encodings named ({@link EncodingMismatch}), so the words can say
+ * what to change.
+ */
+
+/** The file is saved in `savedAs` while its XML declaration says `declared`. */
+export interface EncodingMismatch {
+  ok: false;
+  reason: 'mismatch';
+  savedAs: 'UTF-8' | 'UTF-16';
+  declared: string;
+}
+
+export type DecodedXml =
+  | { ok: true; text: string }
+  /** The bytes are not text in the encoding they name (or UTF-8 when they name none). */
+  | { ok: false; reason: 'undecodable' }
+  | EncodingMismatch;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: false });
+const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: false });
+const LEADING_BOM = /^\uFEFF/;
+const ENCODING_DECL = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+
+const UTF16_LABELS = new Set(['utf-16', 'utf-16le', 'utf-16be', 'utf16', 'unicode']);
+/** ASCII is a subset of UTF-8: a file declared ASCII is read as UTF-8 (as before). */
+const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+
+/** The encoding named by the XML declaration at the start of `head` (BOM removed), if any. */
+function declaredEncoding(head: string): string | null {
+  const m = ENCODING_DECL.exec(head.replace(LEADING_BOM, ''));
+  return m ? m[1]! : null;
+}
+
+/** The text of an XML file's bytes, or why it has none (see the module comment). */
+export function decodeXml(bytes: Uint8Array): DecodedXml {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  let utf16: TextDecoder | null = null;
+  if (b0 === 0xff && b1 === 0xfe) utf16 = utf16le;
+  else if (b0 === 0xfe && b1 === 0xff) utf16 = utf16be;
+  // UTF-16 without BOM, recognised by "<?" / "<" followed by NUL bytes.
+  else if (b0 === 0x3c && b1 === 0x00) utf16 = utf16le;
+  else if (b0 === 0x00 && b1 === 0x3c) utf16 = utf16be;
+  try {
+    if (utf16 !== null) {
+      const text = utf16.decode(bytes);
+      const declared = declaredEncoding(text.slice(0, 200));
+      if (declared !== null && !UTF16_LABELS.has(declared.toLowerCase())) {
+        return { ok: false, reason: 'mismatch', savedAs: 'UTF-16', declared };
+      }
+      return { ok: true, text };
+    }
+    const utf8Bom = b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf;
+    const head = String.fromCharCode(
+      ...bytes.subarray(utf8Bom ? 3 : 0, Math.min(bytes.length, 200)),
+    );
+    const declared = declaredEncoding(head);
+    const label = declared === null ? 'utf-8' : declared.toLowerCase();
+    if (UTF8_LABELS.has(label)) return { ok: true, text: utf8.decode(bytes) };
+    // UTF-8 bytes declared as UTF-16 (UTF-16 text would have NUL bytes), or a UTF-8 byte order
+    // mark before another declared encoding. Bytes that are not UTF-8 either are undecodable.
+    if (UTF16_LABELS.has(label) || utf8Bom) {
+      utf8.decode(bytes);
+      return { ok: false, reason: 'mismatch', savedAs: 'UTF-8', declared: declared! };
+    }
+    // Other declared encodings (e.g. ISO-8859-1, windows-1252) through the platform decoder.
+    return { ok: true, text: new TextDecoder(label, { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, reason: 'undecodable' };
+  }
+}

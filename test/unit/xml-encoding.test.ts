@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeXml } from '../../app/domain/xml-encoding';
+import { checkDocument } from '../../app/validation/index';
+
+const SAMPLE = readFileSync(join(__dirname, '..', 'fixtures', 'sample-invoice.xml'), 'utf8');
+const declaring = (encoding: string) =>
+  SAMPLE.replace('encoding="UTF-8"', `encoding="${encoding}"`);
+const utf16le = (t: string) =>
+  Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]);
+const utf16be = (t: string) => {
+  const le = Buffer.from(t, 'utf16le');
+  for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1]!, le[i]!];
+  return Buffer.concat([Buffer.from([0xfe, 0xff]), le]);
+};
+const BOM8 = Buffer.from([0xef, 0xbb, 0xbf]);
+
+// XML 1.0, 4.3.3 and appendix F: the encoding is found from the byte order mark (or the first
+// bytes), then the declaration; "it is a fatal error for an entity including an encoding
+// declaration to be presented to the XML processor in an encoding other than that named in the
+// declaration".
+describe('the characters of an XML file', () => {
+  it('reads UTF-8 (with or without BOM, declared or not, or declared ASCII) and UTF-16 declared as such', () => {
+    expect(SAMPLE.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    for (const bytes of [
+      Buffer.from(SAMPLE),
+      Buffer.concat([BOM8, Buffer.from(SAMPLE)]),
+      Buffer.from(SAMPLE.replace(/^<\?xml[^>]*\?>/, '')),
+      Buffer.from(declaring('us-ascii')),
+      utf16le(declaring('UTF-16')),
+      utf16be(declaring('UTF-16')),
+      utf16le(declaring('utf-16le')),
+      utf16le(SAMPLE.replace(/^<\?xml[^>]*\?>/, '')),
+    ]) {
+      const d = decodeXml(bytes);
+      expect(d.ok).toBe(true);
+      expect(d.ok && d.text.includes('<cbc:ID>')).toBe(true);
+    }
+  });
+
+  it('reads a declared single-byte encoding', () => {
+    const latin = Buffer.from(
+      declaring('ISO-8859-1').replace('</Invoice>', '<!-- Zürich --></Invoice>'),
+      'latin1',
+    );
+    const d = decodeXml(latin);
+    expect(d.ok && d.text.includes('Zürich')).toBe(true);
+  });
+
+  it('names both encodings when the bytes are in one and the declaration says another', () => {
+    // The classic: serialized as UTF-16 in memory (so declared so), saved as UTF-8.
+    expect(decodeXml(Buffer.from(declaring('utf-16')))).toEqual({
+      ok: false,
+      reason: 'mismatch',
+      savedAs: 'UTF-8',
+      declared: 'utf-16',
+    });
+    expect(decodeXml(utf16le(SAMPLE))).toEqual({
+      ok: false,
+      reason: 'mismatch',
+      savedAs: 'UTF-16',
+      declared: 'UTF-8',
+    });
+    expect(decodeXml(Buffer.concat([BOM8, Buffer.from(declaring('ISO-8859-1'))]))).toEqual({
+      ok: false,
+      reason: 'mismatch',
+      savedAs: 'UTF-8',
+      declared: 'ISO-8859-1',
+    });
+  });
+
+  it('calls bytes that are not text in the encoding they name undecodable', () => {
+    const latinBytes = Buffer.from(
+      SAMPLE.replace('</Invoice>', '<!-- Zürich --></Invoice>'),
+      'latin1',
+    );
+    expect(decodeXml(latinBytes)).toEqual({ ok: false, reason: 'undecodable' });
+    const latinSaying16 = Buffer.from(
+      declaring('utf-16').replace('</Invoice>', '<!-- Zürich --></Invoice>'),
+      'latin1',
+    );
+    expect(decodeXml(latinSaying16)).toEqual({ ok: false, reason: 'undecodable' });
+  });
+});
+
+describe('our checks on a file whose declaration names another encoding', () => {
+  it('refuse it with what to change, in words (not "not an XML invoice")', () => {
+    const r = checkDocument(Buffer.from(declaring('utf-16')));
+    expect(r).toMatchObject({ ok: false, error: { code: 'ENCODING' } });
+    expect(r.ok ? '' : r.error.message).toBe(
+      'This file is saved as UTF-8, but its first line says encoding="utf-16" (some export tools write that by mistake), so it is not valid XML and an access point may refuse it. Export it again, or change its first line to say encoding="UTF-8".',
+    );
+    const r16 = checkDocument(utf16le(SAMPLE));
+    expect(r16).toMatchObject({ ok: false, error: { code: 'ENCODING' } });
+    expect(r16.ok ? '' : r16.error.message).toContain(
+      'This file is saved as UTF-16, but its first line says encoding="UTF-8"',
+    );
+  });
+
+  it('still check UTF-16 declared as UTF-16 like any other invoice', () => {
+    const r = checkDocument(utf16le(declaring('UTF-16')));
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.verdict.valid).toBe(true);
+  });
+});
