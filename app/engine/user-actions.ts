@@ -302,15 +302,14 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         ctx,
         list,
         ACTION_SLICE,
-        (slice) => {
-          let n = 0;
-          for (const id of slice) {
+        // How many of the slice moved.
+        (slice) =>
+          slice.filter((id) => {
             const r = repo.get(id);
-            if (r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r))
-              n++;
-          }
-          return n;
-        },
+            return (
+              !!r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r)
+            );
+          }).length,
         (n) => {
           rerouted += n;
         },
