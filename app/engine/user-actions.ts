@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Handlers, Stopped } from '../contract';
 import { RESPONSE_STATES } from '../contract';
-import { mayHaveReachedAccessPoint } from '../domain/states';
+import { isAllowedTransition, mayHaveReachedAccessPoint } from '../domain/states';
 import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import type { CancelledDoc } from '../queue/lifecycle';
@@ -167,6 +167,9 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
                 unsafe.push(id);
                 continue;
               }
+              // Nothing else to cancel (replaced by a corrected file, say): left as it is, and
+              // the rest of the selection is cancelled.
+              if (!isAllowedTransition(r.state, 'cancelled')) continue;
               const undo = lifecycle.cancel(r);
               if (undo) undos.push(undo);
             }

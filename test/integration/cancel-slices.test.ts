@@ -3,7 +3,7 @@ import { ACTION_SLICE } from '../../app/engine/user-actions';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox } from '../../app/sandbox/server';
 import { useEngines } from '../helpers/engine';
-import { makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { movesPerTransaction } from '../helpers/moves-per-transaction';
 
 // The queue not started: every added document stays waiting (received) until it is cancelled.
@@ -70,4 +70,42 @@ describe('cancel of many documents while sending', () => {
       await sandbox.close();
     }
   }, 60_000);
+});
+
+describe('cancel of a selection that holds documents with nothing to cancel', () => {
+  // A clerk's walk: All, Ctrl+A, Cancel with a row "Replaced by a corrected file" among them
+  // answered "Something went wrong inside Peppol Desk: Document #3 cannot move from superseded
+  // to cancelled", and nothing was cancelled.
+  it('cancels the others and leaves a replaced one as it is', async () => {
+    const e = await liveEngines({ trackDelivery: false });
+    await e.handlers['queue:pause'](undefined);
+    const bad = Buffer.from(
+      Buffer.from(makeInvoice('CSUP-1'))
+        .toString('utf8')
+        .replace(
+          /<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/,
+          '<cbc:IssueDate>not-a-date</cbc:IssueDate>',
+        ),
+    );
+    const { repo } = engineInternals(e);
+    const first = await e.handlers['documents:add']({
+      files: [{ name: 'csup-1.xml', bytes: bad }],
+    });
+    const oldId = first.added[0]!.id;
+    await expect.poll(() => repo.get(oldId)!.state, { timeout: 10_000 }).toBe('invalid');
+    const corrected = await e.handlers['documents:add']({
+      files: [
+        { name: 'csup-1-corrected.xml', bytes: makeInvoice('CSUP-1') },
+        ...makeInvoices(3, 'CSUP-N'),
+      ],
+    });
+    await expect.poll(() => repo.get(oldId)!.state, { timeout: 10_000 }).toBe('superseded');
+    const others = corrected.added.map((a) => a.id);
+
+    const answer = await e.handlers['documents:cancel']({ ids: [oldId, ...others] });
+    expect(answer.cancelled).toBe(others.length);
+    expect(answer.stopped).toBeUndefined();
+    expect(repo.get(oldId)!.state).toBe('superseded');
+    expect(others.every((id) => repo.get(id)!.state === 'cancelled')).toBe(true);
+  });
 });
