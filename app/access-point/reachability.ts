@@ -23,6 +23,12 @@
  * - A probe (a version call) may answer while sends still fail (a send-only outage): its good
  *   answer ends the hold, but the next refusal of the key or 5xx of a request holds again at
  *   once (`probation`, the probe's delay doubled), until a request other than a probe answers.
+ * - While sends fail (5xx or timeouts), the answers of other requests (receiver lookups, delivery
+ *   polls) say nothing of them: they neither break the run nor end its hold. A clerk's walk met
+ *   this: the send service answering 503 while lookups and polls answered, each poll's answer
+ *   broke the run, trouble was never said, and every 503 counted as an attempt until the
+ *   invoices failed, under a header that said Online. Only a send's own answer, or a probe's,
+ *   says sends work again. A run left alone for {@link RUN_FORGOTTEN_MS} is forgotten.
  */
 import { offlineWords } from '../domain/problems';
 import type { ApOutcome } from './client';
@@ -33,6 +39,14 @@ export type ReachState =
 
 /** 5xx answers or timeouts in a row (with no other answer between) that say "trouble"... */
 export const TROUBLE_ANSWERS = 3;
+/** A run of failing answers with none for this long is over (ms): a later one starts anew. */
+export const RUN_FORGOTTEN_MS = 60_000;
+
+/**
+ * The kind of request an outcome answered: an invoice sent (single or batch), or anything else
+ * (lookups, delivery polls, remote checks). See the file comment.
+ */
+export type RequestKind = 'send' | 'other';
 /** ...when the first and the last of them are at least this far apart (ms). */
 export const TROUBLE_AFTER_MS = 5_000;
 
@@ -124,8 +138,11 @@ export class Reachability {
    * 5xx holds again at once.
    */
   probation: 'refused' | 'trouble' | null = null;
-  /** The current run of 5xx answers or timeouts: when it began and how many. */
-  private failing: { since: number; count: number } | null = null;
+  /**
+   * The current run of 5xx answers or timeouts: when it began, its last, how many, and how many
+   * of them answered sends.
+   */
+  private failing: { since: number; last: number; count: number; sends: number } | null = null;
   /** The header shows "Throttled" at least until this time after a 429. */
   throttledUntil = 0;
   /** No send starts before this time (after a long Retry-After). */
@@ -151,13 +168,24 @@ export class Reachability {
     return this.offline || this.waitingOut;
   }
 
-  /** What any request's outcome says, at `now` (a 403 to it may be about its invoice). */
-  note(outcome: ApOutcome<unknown>, now: number): boolean {
-    return this.noteAnswer(outcome, now, false);
+  /**
+   * What any request's outcome says, at `now` (a 403 to it may be about its invoice); `request`:
+   * whether it sent invoices (see the file comment).
+   */
+  note(outcome: ApOutcome<unknown>, now: number, request: RequestKind = 'other'): boolean {
+    return this.noteAnswer(outcome, now, false, request);
   }
 
-  /** {@link note}; `keyOnly`: the request carried no invoice (a probe), so a 403 is the key's. */
-  private noteAnswer(outcome: ApOutcome<unknown>, now: number, keyOnly: boolean): boolean {
+  /**
+   * {@link note}; `keyOnly`: the request carried no invoice (a probe), so a 403 is the key's.
+   * `request` 'probe': a probe's answer, which says sends may go again (on probation).
+   */
+  private noteAnswer(
+    outcome: ApOutcome<unknown>,
+    now: number,
+    keyOnly: boolean,
+    request: RequestKind | 'probe' = 'probe',
+  ): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
       if (this.offline) return false;
       this.offline = true;
@@ -167,13 +195,16 @@ export class Reachability {
       this.nextProbeAt = now + this.probeDelayMs;
       return this.show('offline', offlineWords(outcome.message));
     }
-    if (failingAnswer(outcome)) return this.noteFailing(now);
+    if (failingAnswer(outcome)) return this.noteFailing(now, request === 'send');
+    // Sends are failing: another request's answer says nothing of them (a refused key does).
+    if (request === 'other' && this.sendsFailing(now) && !keyRefused(outcome)) return false;
     if (this.offline) {
       // A probe still out keeps `probing` until it answers: never two at a time.
       this.offline = false;
       this.probeDelayMs = this.options.probeInitialMs;
     }
-    this.failing = null;
+    // A probe's answer says nothing of sends: a run of failing sends goes on (see probation).
+    if (request !== 'probe') this.failing = null;
     // There, but refusing the key: every send would fail until the clerk changes it (any other
     // answer, a file's refusal included, means the key was accepted). A request's 403 may be
     // about its invoice: said once the probe is refused too (kept while already refused).
@@ -200,11 +231,20 @@ export class Reachability {
     return this.show('throttled', THROTTLED_WORDS);
   }
 
+  /** A run of failing answers that holds a send's and is not forgotten yet. */
+  private sendsFailing(now: number): boolean {
+    const run = this.failing;
+    return run !== null && run.sends > 0 && now - run.last < RUN_FORGOTTEN_MS;
+  }
+
   /** A 5xx or a timeout: offline and a refused key stay as they are; a run of them is trouble. */
-  private noteFailing(now: number): boolean {
+  private noteFailing(now: number, send: boolean): boolean {
     if (this.offline || this.state === 'refused' || this.state === 'checking') return false;
-    const run = (this.failing ??= { since: now, count: 0 });
+    if (this.failing !== null && now - this.failing.last >= RUN_FORGOTTEN_MS) this.failing = null;
+    const run = (this.failing ??= { since: now, last: now, count: 0, sends: 0 });
     run.count++;
+    run.last = now;
+    if (send) run.sends++;
     if (this.state === 'trouble' && this.waitingOut) return false;
     const after = this.options.troubleAfterMs ?? TROUBLE_AFTER_MS;
     const sustained = run.count >= TROUBLE_ANSWERS && now - run.since >= after;
@@ -285,7 +325,7 @@ export class Reachability {
     const probation =
       state === 'trouble' ? state : state === 'refused' || state === 'checking' ? 'refused' : null;
     const delay = this.probeDelayMs;
-    this.note(outcome, now);
+    this.noteAnswer(outcome, now, false, 'probe');
     this.probation = probation;
     this.probeDelayMs = delay;
     return true;

@@ -10,6 +10,7 @@ import type { StageContext } from './stages/context';
 import { DEFAULT_DELIVERY_OPTIONS } from './stages/delivery-judge';
 import { SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
+import type { RequestKind } from '../access-point/reachability';
 
 // Here too for the engine and the CLI, which import them from the pipeline.
 export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
@@ -112,7 +113,7 @@ export class Pipeline {
       metrics: deps.metrics,
       now: this.now,
       random: this.random,
-      noteOutcome: (outcome) => this.noteOutcome(outcome),
+      noteOutcome: (outcome, request) => this.noteOutcome(outcome, request),
       track: (p) => this.track(p),
       kick: () => this.kick(),
     };
@@ -175,8 +176,8 @@ export class Pipeline {
    * What a request to the access point in use says of the connection (every stage's, and the
    * clerk's "Check again"); a 429 also stops the delivery polls for a while (sends keep priority).
    */
-  noteOutcome(outcome: ApOutcome<unknown>): void {
-    this.stages.health.noteOutcome(outcome);
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
+    this.stages.health.noteOutcome(outcome, request);
     this.stages.delivery.noteOutcome(outcome);
   }
 

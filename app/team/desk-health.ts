@@ -12,7 +12,7 @@
  * first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
-import { Reachability, type ReachState } from '../access-point/reachability';
+import { Reachability, type ReachState, type RequestKind } from '../access-point/reachability';
 
 /** What the health needs: the client in use (a switch swaps it) and whom to tell of a change. */
 export interface DeskHealthDeps {
@@ -85,8 +85,8 @@ export class DeskAccessPointHealth {
   }
 
   /** What one request's outcome says (offline, throttled, refused, trouble, online). */
-  noteOutcome(outcome: ApOutcome<unknown>): void {
-    const changed = this.reach.note(outcome, this.now());
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
+    const changed = this.reach.note(outcome, this.now(), request);
     this.scheduleProbe();
     if (changed) this.deps.onChange();
   }

@@ -13,7 +13,12 @@
  * timer, a start) instead of after every send; and outcomes wait ~25 ms to be written together.
  */
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
-import { failingAnswer, forbiddenAgain, keyRefusalStatus } from '../access-point/reachability';
+import {
+  failingAnswer,
+  forbiddenAgain,
+  keyRefusalStatus,
+  type RequestKind,
+} from '../access-point/reachability';
 import {
   attemptsExhausted,
   problemFromApError,
@@ -50,7 +55,7 @@ export interface SenderDeps {
   /** The database could not be reached. */
   onUnavailable(err: unknown): void;
   /** Told of each send's answer (or its absence): the access point's health for the header. */
-  noteOutcome?(outcome: ApOutcome<unknown>): void;
+  noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind): void;
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
@@ -112,7 +117,10 @@ export class DeskSender {
 
   constructor(private readonly deps: SenderDeps) {
     this.slots = new SendSlots(
-      { metrics: deps.metrics, noteOutcome: (outcome) => deps.noteOutcome?.(outcome) },
+      {
+        metrics: deps.metrics,
+        noteOutcome: (outcome, request) => deps.noteOutcome?.(outcome, request),
+      },
       {
         concurrency: deps.concurrency,
         batching: false,

@@ -6,7 +6,7 @@
  * database answers again (retried with backoff): nothing is lost.
  */
 import type { AddResult, IncomingFile } from '../contract';
-import type { AccessPointClient, ApOutcome } from '../access-point/client';
+import type { AccessPointClient } from '../access-point/client';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { checkNewFiles, keysOf, screenFiles, type IntakeDeps } from './desk-intake';
@@ -15,7 +15,7 @@ import {
   type DeliveryOptions,
 } from '../queue/stages/delivery-judge';
 import { DeskPoller, pollsInFlightFor } from './desk-poller';
-import { DeskSender, isStoreUnavailable } from './desk-sender';
+import { DeskSender, isStoreUnavailable, type SenderDeps } from './desk-sender';
 import { TeamSpool } from './spool';
 import type { DeskInfo, TeamStore } from './store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
@@ -52,7 +52,7 @@ export interface TeamDeskOptions {
   /** Delivery tracking timings (the single desk's defaults when absent). */
   delivery?: Partial<DeliveryOptions>;
   /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
-  noteOutcome?(outcome: ApOutcome<unknown>): void;
+  noteOutcome?: SenderDeps['noteOutcome'];
   /**
    * The access point cannot be used now (./desk-health: offline, the key refused, in trouble):
    * the desk claims nothing while it is (the other desks send the team's documents), and again

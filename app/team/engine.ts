@@ -36,6 +36,7 @@ import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
 import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
+import type { RequestKind } from '../access-point/reachability';
 
 /** How the team engine opens its store (tests may hand one in). */
 export interface TeamEngineDeps {
@@ -188,8 +189,8 @@ async function openTeamEngine(
   });
   // Every answer of the access point: the header's health; a 429 (a send's, a lookup's, a
   // poll's) also stops the delivery polls for a while, so the sends keep the rate.
-  const noteOutcome = (outcome: ApOutcome<unknown>) => {
-    health.noteOutcome(outcome);
+  const noteOutcome = (outcome: ApOutcome<unknown>, request?: RequestKind) => {
+    health.noteOutcome(outcome, request);
     worker?.poller.noteOutcome(outcome);
   };
   const remote = new DeskRemoteCheck({

@@ -238,6 +238,59 @@ describe('a run of 5xx answers: the header says trouble and no document runs out
     });
   }
 
+  // A clerk's walk: only the send service failing (503), delivery polls of earlier invoices
+  // answering meanwhile. Each poll's answer broke the run of 503s, so trouble was never said and
+  // every 503 counted as an attempt: the invoices failed under a header that said Online.
+  it('only sends answered 503 while delivery polls answer: trouble all the same, none fails, all go once it recovers', async () => {
+    // Transactions stay pending: the first invoices keep being polled through the outage.
+    const sandbox = await startSandbox({ latencyMs: 2, transactionStepMs: 600_000 });
+    cleanups.push(() => sandbox.close());
+    const engine: Engine = await engines({
+      endpoint: sandbox.url,
+      trackDelivery: true,
+      concurrency: 4,
+      batching: false,
+      coalesceMs: 20,
+      timings: {
+        retryBaseMs: 100,
+        retryMaxMs: 400,
+        probeInitialMs: 50,
+        probeMaxMs: 200,
+        troubleAfterMs: 300,
+        pollInitialMs: 20,
+        pollMaxMs: 40,
+      },
+    });
+    await engine.handlers['settings:set']({ maxAttempts: 4 });
+    const earlier = (
+      await engine.handlers['documents:add']({ files: makeInvoices(4, 'POLLED') })
+    ).added.map((a) => a.id);
+    await expect
+      .poll(() => rows(engine, earlier).every((d) => d.state === 'accepted'), { timeout: 10_000 })
+      .toBe(true);
+
+    sandbox.setFaults({ endpoints: 'send', status503: { every: 1 } });
+    const polls = requests(sandbox, /status|transactions/i);
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(6, 'SENDONLY') })
+    ).added.map((a) => a.id);
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('trouble');
+    // Polls went on being answered through it, and more sends were refused than the attempts.
+    await expect
+      .poll(() => sandbox.stats().faults.status503, { timeout: 10_000, interval: 20 })
+      .toBeGreaterThan(6 * 4);
+    expect(requests(sandbox, /status|transactions/i)).toBeGreaterThan(polls);
+    // Attempts made before the run said trouble count (one in flight may be the last one), but
+    // none fails: in trouble no attempt counts.
+    for (const d of rows(engine, ids)) {
+      expect(d.state).not.toBe('failed');
+      expect(d.attempts).toBeLessThanOrEqual(4);
+    }
+
+    sandbox.setFaults({});
+    await expectAllAcceptedOnce(engine, sandbox, [...earlier, ...ids]);
+  });
+
   it('a few 503s in a busy drop do not change the header', async () => {
     const { sandbox, engine, states } = await setup(
       { seed: 7, status503: { every: 3, max: 4 } },

@@ -9,6 +9,7 @@ import {
   KEY_REFUSED_WORDS,
   LONG_RETRY_AFTER_MS,
   Reachability,
+  RUN_FORGOTTEN_MS,
   THROTTLED_SHOWN_MS,
   THROTTLED_WORDS,
   TROUBLE_AFTER_MS,
@@ -281,6 +282,53 @@ describe('reachability of the access point', () => {
     r.probeAnswered(OK, 13_100);
     r.note(OK, 13_200);
     r.note(BUSY, 13_300);
+    expect(r.state).toBe('online');
+  });
+
+  // A clerk's walk: the send service answered 503 while receiver lookups and delivery polls
+  // answered; each of their answers broke the run, trouble was never said, and every 503 counted
+  // as an attempt until the invoices failed, under a header that said Online.
+  it('sends failing while other requests answer (a send-only outage): trouble all the same, and held until a send works', () => {
+    const r = make('online');
+    r.note(BUSY, 0, 'send');
+    expect(r.note(OK, 500)).toBe(false); // a lookup: says nothing of sends
+    r.note(BUSY, 3_000, 'send');
+    r.note(OK, 3_500);
+    expect(r.state).toBe('online');
+    expect(r.note(BUSY, 6_000, 'send')).toBe(true);
+    expect([r.state, r.message, r.held]).toEqual(['trouble', TROUBLE_WORDS, true]);
+    // Polls go on answering: the hold stays (before, the first of them ended it).
+    expect(r.note(OK, 6_100)).toBe(false);
+    expect([r.state, r.held]).toEqual(['trouble', true]);
+    // The probe answers: sends may go, on probation; polls answering meanwhile keep it.
+    expect(r.startProbe(7_000)).toBe(true);
+    expect(r.probeAnswered(OK, 7_000)).toBe(true);
+    expect([r.state, r.held]).toEqual(['online', false]);
+    r.note(OK, 7_050);
+    // The next send's 503 holds again at once (no attempt spent on building a new run).
+    expect(r.note(BUSY, 7_100, 'send')).toBe(true);
+    expect([r.state, r.held]).toEqual(['trouble', true]);
+    // A send that is answered ends it all, and breaks a run as before.
+    r.startProbe(r.nextProbeAt);
+    r.probeAnswered(OK, r.nextProbeAt);
+    r.note(OK, 20_000, 'send');
+    expect(r.state).toBe('online');
+    r.note(BUSY, 20_100, 'send');
+    r.note(OK, 20_200, 'send');
+    r.note(BUSY, 23_000, 'send');
+    r.note(BUSY, 26_000, 'send');
+    expect(r.state).toBe('online');
+  });
+
+  it('forgets a run of failing sends left alone for a minute: other answers count again', () => {
+    const r = make('online');
+    r.note(BUSY, 0, 'send');
+    r.note(BUSY, 1_000, 'send');
+    expect(r.note(OK, 2_000)).toBe(false);
+    r.note(OK, 1_000 + RUN_FORGOTTEN_MS);
+    // A new run: two more sends within it are not trouble yet.
+    r.note(BUSY, 70_000, 'send');
+    r.note(BUSY, 76_000, 'send');
     expect(r.state).toBe('online');
   });
 

@@ -1,6 +1,6 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
-import { Reachability } from '../../access-point/reachability';
+import { Reachability, type RequestKind } from '../../access-point/reachability';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
 
@@ -133,9 +133,9 @@ export class ConnectionHealth {
     if (this.reach.noteFirstAnswer(outcome, this.ctx.now())) this.emit();
   }
 
-  /** Track connection health from any call's outcome. */
-  noteOutcome(outcome: ApOutcome<unknown>): void {
-    if (this.reach.note(outcome, this.ctx.now())) this.emit();
+  /** Track connection health from any call's outcome (`request`: see Reachability.note). */
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
+    if (this.reach.note(outcome, this.ctx.now(), request)) this.emit();
   }
 
   /** Whether the connection lets a request leave now (not held, no long Retry-After). */

@@ -2,6 +2,7 @@ import type { AccessPointClient, ApOutcome } from '../../access-point/client';
 import type { Metrics } from '../../metrics/metrics';
 import type { DocumentsRepo } from '../../store/documents-repo';
 import type { Lifecycle } from '../lifecycle';
+import type { RequestKind } from '../../access-point/reachability';
 
 /**
  * What every stage of the queue works with, built once by the pipeline: the stage reads through
@@ -25,6 +26,9 @@ export interface StageContext {
   track(p: Promise<unknown>): void;
   /** Look for work soon (coalesced). */
   kick(): void;
-  /** The connection's health from any call's outcome (offline, throttled, online). */
-  noteOutcome(outcome: ApOutcome<unknown>): void;
+  /**
+   * The connection's health from any call's outcome (offline, throttled, online); `request`:
+   * 'send' when it sent invoices (see app/access-point/reachability.ts).
+   */
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void;
 }

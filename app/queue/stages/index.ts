@@ -131,7 +131,7 @@ export function createStages(
     random: base.random,
     track: (p) => base.track(p),
     kick: () => base.kick(),
-    noteOutcome: (outcome) => base.noteOutcome(outcome),
+    noteOutcome: (outcome, request) => base.noteOutcome(outcome, request),
     validator: deps.validator,
     validationCache: deps.validationCache,
     // Read at use: a reconnect swaps the client.

@@ -193,7 +193,7 @@ export class SendSlots {
     // neither the header's "Throttled", nor a long Retry-After's stop of every send, nor the
     // buyer-response polls' pause applies (a single send's 429 does all three).
     if (req.kind === 'batch' && outcome.kind === 'transient' && outcome.status === 429) return ms;
-    this.ctx.noteOutcome(outcome);
+    this.ctx.noteOutcome(outcome, 'send');
     return ms;
   }
 }
