@@ -55,6 +55,12 @@ test.describe('accessibility (axe, WCAG 2.2 AA)', () => {
     const desk = new DeskPage(page);
     await desk.goto();
     await expect(desk.page.getByTestId('empty-state')).toContainText('No documents yet');
+    // First start, no provider: the main screen says that this is practice, not only Settings.
+    await expect(desk.page.getByTestId('env-badge')).toHaveText('Sandbox');
+    await expect(desk.page.getByTestId('env-note')).toHaveText('Practice: nothing is really sent');
+    await expect(desk.page.getByTestId('empty-sandbox')).toContainText(
+      'nothing leaves this computer',
+    );
     await expectNoViolations(page, 'an empty desk');
   });
 

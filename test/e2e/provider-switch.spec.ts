@@ -59,6 +59,8 @@ test('queued documents stay with their access point when the provider changes, u
     // Sent through the access point in use: no badge again (the header says Test).
     await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveCount(0);
     await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');
+    // A provider's environment is not practice: the Sandbox's note is gone.
+    await expect(desk.page.getByTestId('env-note')).toHaveCount(0);
   } finally {
     await desk.invoke('queue:resume', undefined);
     await desk.invoke('settings:set', { endpoint: null });

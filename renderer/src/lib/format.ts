@@ -71,6 +71,10 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
+/** What the built-in Sandbox is (the header's tooltip, the empty list): practice, nothing sent. */
+export const SANDBOX_WORDS =
+  'The built-in Sandbox: invoices are checked and go through every step, but nothing leaves this computer and no buyer receives anything. To send for real, enter your provider in Settings.';
+
 export const ENVIRONMENT_WORDS: Record<Environment, string> = {
   sandbox: 'Sandbox',
   test: 'Test',

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { DocumentFilter, DocumentRow, DocumentSortKey } from '../../../../app/contract';
-import { formatAmount, formatChange } from '../../lib/format';
+import { SANDBOX_WORDS, formatAmount, formatChange } from '../../lib/format';
 import { FILTER_LABELS, STATUS_WORDS } from '../../lib/status-words';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDetailStore } from '../../stores/detail-store';
@@ -88,6 +88,7 @@ function EmptyState({
 }) {
   const setSearch = useDocumentsStore((s) => s.setSearch);
   const setFilter = useDocumentsStore((s) => s.setFilter);
+  const sandbox = useConnectionStore((s) => s.status?.environment === 'sandbox');
   const query = search.trim();
   let text: string;
   let action: { label: string; testId: string; run: () => void } | null = null;
@@ -116,6 +117,11 @@ function EmptyState({
     <div role="row" className="empty-row">
       <div role="cell" className="empty-state" data-testid="empty-state">
         <p>{text}</p>
+        {!message && !query && filter === 'all' && sandbox && (
+          <p className="muted" data-testid="empty-sandbox">
+            {SANDBOX_WORDS}
+          </p>
+        )}
         {action && (
           <button type="button" className="button" data-testid={action.testId} onClick={action.run}>
             {action.label}

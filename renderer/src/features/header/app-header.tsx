@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from '../../../../app/contract';
-import { ENVIRONMENT_WORDS, filterCount, formatCount } from '../../lib/format';
+import { ENVIRONMENT_WORDS, SANDBOX_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
@@ -48,9 +48,15 @@ export function AppHeader() {
         <span
           className={`env-badge env-${status.environment}`}
           data-testid="env-badge"
-          title={status.endpoint}
+          title={status.environment === 'sandbox' ? SANDBOX_WORDS : status.endpoint}
         >
           {ENVIRONMENT_WORDS[status.environment]}
+        </span>
+      )}
+      {status?.environment === 'sandbox' && (
+        // Said on the main screen, not only in Settings: Sent and Delivered here are practice.
+        <span className="env-note" data-testid="env-note" title={SANDBOX_WORDS}>
+          Practice: nothing is really sent
         </span>
       )}
       {linked && status?.team && <TeamBadge team={status.team} />}
