@@ -48,13 +48,16 @@ test('Ctrl+A selects the rows, not the page text; in the search box it selects t
   const prefix = uniquePrefix('CTRLA');
   await desk.chooseFiles(
     writeFiles(testInfo.outputPath('in'), {
-      [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
-      [`${prefix}-2.xml`]: validInvoice(`${prefix}-2`),
-      [`${prefix}-3.xml`]: validInvoice(`${prefix}-3`),
+      [`${prefix}-1.xml`]: invoiceToUnregisteredBuyer(`${prefix}-1`),
+      [`${prefix}-2.xml`]: invoiceToUnregisteredBuyer(`${prefix}-2`),
+      [`${prefix}-3.xml`]: invoiceToUnregisteredBuyer(`${prefix}-3`),
     }),
   );
   await desk.searchFor(prefix);
   await desk.expectRowTotal(3);
+  // Not sent (the buyer is not on Peppol): there is something to cancel, so Cancel asks.
+  for (const n of [1, 2, 3])
+    await desk.waitForState(desk.rowByInvoice(`${prefix}-${n}`), ['unreachable']);
 
   await desk.rows().first().focus();
   await page.keyboard.press('ControlOrMeta+a');

@@ -1,4 +1,6 @@
-import type { Stopped } from '../../../app/contract';
+import type { ReactNode } from 'react';
+import type { DocumentState, Stopped } from '../../../app/contract';
+import { RESPONSE_STATES } from '../../../app/contract';
 import { getApi } from '../bridge';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
 import { useConfirmStore } from './confirm-store';
@@ -16,6 +18,27 @@ export const ACTION_LABELS: Record<DocumentAction, string> = {
 
 /** How long the Undo of a cancel is offered on screen (the engine allows it a little longer). */
 export const UNDO_OFFER_MS = 10_000;
+
+/** States a cancel leaves as they are: sent, on their way, or finished. */
+const NOTHING_TO_CANCEL: ReadonlySet<DocumentState> = new Set<DocumentState>([
+  'sending',
+  'accepted',
+  'delivered',
+  'cancelled',
+  'superseded',
+  ...RESPONSE_STATES,
+]);
+
+/**
+ * The states of `ids` as the table last loaded them, or null when some are not loaded (a
+ * selection of every document): the confirmation then does not count.
+ */
+function loadedStates(ids: readonly number[]): Map<number, DocumentState> | null {
+  const byId = new Map<number, DocumentState>();
+  for (const rows of Object.values(useDocumentsStore.getState().pages))
+    for (const r of rows) byId.set(r.id, r.state);
+  return ids.every((id) => byId.has(id)) ? byId : null;
+}
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -46,29 +69,67 @@ function refreshAfterAction(): void {
 export async function requestDocumentAction(action: DocumentAction, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   const ask = useConfirmStore.getState().ask;
+  // What the confirmation counts is what the action applies to (the rest is left as it is).
+  const states = loadedStates(ids);
+  const applies = (state: DocumentState) =>
+    action === 'cancel'
+      ? !NOTHING_TO_CANCEL.has(state)
+      : action !== 'sendAnyway' || state === 'held';
+  const targets = states ? ids.filter((id) => applies(states.get(id)!)) : ids;
+  const others = ids.length - targets.length;
+  if (targets.length === 0) {
+    useToastStore.getState().push({
+      kind: 'info',
+      title:
+        action === 'cancel'
+          ? 'Nothing to cancel: the selected documents are already sent or finished.'
+          : 'Nothing to send anyway: none of the selected documents is held for a decision.',
+      lines: [],
+      ttlMs: 6000,
+    });
+    return;
+  }
+  const othersLine =
+    others > 0 ? (
+      <p>
+        The other {plural(others, 'selected document is', 'selected documents are')}{' '}
+        {action === 'cancel' ? 'already sent or finished' : 'not held'} and{' '}
+        {others === 1 ? 'stays' : 'stay'} as {others === 1 ? 'it is' : 'they are'}.
+      </p>
+    ) : null;
   if (action === 'cancel' && ids.length > 1) {
+    const what = states
+      ? plural(targets.length, 'document', 'documents')
+      : 'the selected documents';
     const ok = await ask({
-      title: `Cancel ${ids.length} documents?`,
+      title: `Cancel ${what}?`,
       body: (
-        <p>
-          They will not be sent. Documents that may already have reached the access point are kept.
-          You can undo this for a few seconds afterwards.
-        </p>
+        <>
+          <p>
+            They will not be sent. Documents that may already have reached the access point are
+            kept. You can undo this for a few seconds afterwards.
+          </p>
+          {othersLine}
+        </>
       ),
-      confirmLabel: `Cancel ${ids.length} documents`,
+      confirmLabel: `Cancel ${what}`,
       keepLabel: 'Keep them',
       testId: 'confirm-cancel',
     });
     if (!ok) return;
   }
   if (action === 'sendAnyway') {
-    const ok = await askSendAnyway(ids);
+    const ok = await askSendAnyway(targets, states !== null, othersLine);
     if (!ok) return;
   }
-  await runDocumentAction(action, ids);
+  await runDocumentAction(action, targets, ids.length);
 }
 
-async function askSendAnyway(ids: number[]): Promise<boolean> {
+async function askSendAnyway(
+  ids: number[],
+  known: boolean,
+  othersLine: ReactNode,
+): Promise<boolean> {
   const ask = useConfirmStore.getState().ask;
   if (ids.length === 1) {
     const r = await getApi().invoke('documents:get', { id: ids[0]! });
@@ -85,6 +146,7 @@ async function askSendAnyway(ids: number[]): Promise<boolean> {
             before deciding.
           </p>
           <DuplicateCompare first={held.duplicateOf} held={held} />
+          {othersLine}
         </>
       ),
       confirmLabel: 'Send anyway',
@@ -92,15 +154,19 @@ async function askSendAnyway(ids: number[]): Promise<boolean> {
       testId: 'confirm-send-anyway',
     });
   }
+  const what = known ? plural(ids.length, 'held document', 'held documents') : 'the held documents';
   return ask({
-    title: `Send ${ids.length} held documents anyway?`,
+    title: known ? `Send ${what} anyway?` : `Send ${what} among these ${ids.length} anyway?`,
     body: (
-      <p>
-        Each was held for a reason (a possible duplicate, or checks that disagree). Open a
-        document's details to compare it before sending it on its own.
-      </p>
+      <>
+        <p>
+          Each was held for a reason (a possible duplicate, or checks that disagree). Open a
+          document's details to compare it before sending it on its own.
+        </p>
+        {othersLine}
+      </>
     ),
-    confirmLabel: `Send ${ids.length} anyway`,
+    confirmLabel: known ? `Send ${ids.length} anyway` : 'Send them anyway',
     keepLabel: 'Keep holding',
     testId: 'confirm-send-anyway',
   });
@@ -118,7 +184,12 @@ function heldLines(held: { id: number; message: string }[] | undefined): string[
 }
 
 /** Runs an action on documents, tells the person what happened, and refreshes what they see. */
-export async function runDocumentAction(action: DocumentAction, ids: number[]): Promise<void> {
+export async function runDocumentAction(
+  action: DocumentAction,
+  ids: number[],
+  /** How many the clerk selected (the others were left out as nothing to do). */
+  selected: number = ids.length,
+): Promise<void> {
   if (ids.length === 0) return;
   const api = getApi();
   let message: string;
@@ -142,6 +213,12 @@ export async function runDocumentAction(action: DocumentAction, ids: number[]): 
         `${plural(refused.length, 'document was', 'documents were')} kept: ${refused[0]!.message}`,
       ];
     }
+    // Those neither cancelled nor kept (refused): already sent or finished, left as they are.
+    const left = selected - r.value.cancelled - refused.length - (r.value.stopped?.left ?? 0);
+    if (left > 0)
+      lines.push(
+        `${plural(left, 'document was', 'documents were')} already sent or finished, and left as ${left === 1 ? 'it is' : 'they are'}.`,
+      );
     stopped = stoppedLines(r.value.stopped, 'cancelled');
     const token = r.value.undoToken;
     if (token) undo = () => void undoCancel(token);

@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DocumentRow, DocumentState } from '../../app/contract';
+import {
+  requestDocumentAction,
+  retryAllFailed,
+  runDocumentAction,
+} from '../../renderer/src/stores/document-actions';
+import { useConfirmStore } from '../../renderer/src/stores/confirm-store';
+import { useDocumentsStore } from '../../renderer/src/stores/documents-store';
+import { useToastStore } from '../../renderer/src/stores/toast-store';
+
+const DISK_FULL = 'The disk is full: free space, then Resume.';
+
+/**
+ * The engine's answers, per channel, through the bridge the renderer reads (`window.api`). Left in
+ * place after the tests: the list's refresh after an action runs on a timer.
+ */
+let answers: Record<string, unknown> = {};
+/** The ids of the last request that named some. */
+let sentIds: number[] = [];
+(globalThis as { window?: unknown }).window = {
+  api: {
+    invoke: async (channel: string, arg?: { ids?: number[] }) => {
+      if (arg?.ids) sentIds = arg.ids;
+      return channel in answers
+        ? { ok: true, value: answers[channel] }
+        : { ok: false, error: { code: 'TEST', message: 'not answered in this test' } };
+    },
+  },
+};
+function answering(next: Record<string, unknown>): void {
+  answers = next;
+}
+
+afterEach(() => {
+  useToastStore.setState({ toasts: [] });
+});
+
+// An action on many documents that stopped part way (a slice could not be written): the toast
+// counts what was done, says what was not and why, and stays until the clerk has read it.
+describe('the message after an action that stopped part way', () => {
+  it('cancel: the count, what was not cancelled and why, kept on screen, with the Undo of the part done', async () => {
+    answering({
+      'documents:cancel': {
+        cancelled: 200,
+        undoToken: 'u1',
+        stopped: { left: 250, code: 'DISK_FULL', message: DISK_FULL },
+      },
+    });
+    await runDocumentAction('cancel', [1, 2, 3]);
+    const [toast] = useToastStore.getState().toasts;
+    expect(toast).toMatchObject({
+      kind: 'warning',
+      title: '200 documents cancelled.',
+      lines: [`Stopped part way: 250 documents were not cancelled. ${DISK_FULL}`],
+      ttlMs: null,
+      action: { label: 'Undo' },
+    });
+  });
+
+  it('retry all: the same, in its own words; without a stop it is the usual short success', async () => {
+    answering({
+      'documents:retry': {
+        retried: 500,
+        stopped: { left: 1, code: 'DISK_FULL', message: DISK_FULL },
+      },
+    });
+    await retryAllFailed();
+    expect(useToastStore.getState().toasts[0]).toMatchObject({
+      kind: 'warning',
+      lines: [`Stopped part way: 1 document was not tried again. ${DISK_FULL}`],
+      ttlMs: null,
+    });
+
+    useToastStore.setState({ toasts: [] });
+    answering({ 'documents:retry': { retried: 3 } });
+    await retryAllFailed();
+    expect(useToastStore.getState().toasts[0]).toMatchObject({
+      kind: 'success',
+      title: '3 documents will be tried again.',
+      lines: [],
+      ttlMs: 6000,
+    });
+  });
+});
+
+// A clerk's walk: "Send 21 held documents anyway?" when 1 of the 21 selected was held, and
+// "Cancel 9 documents?" then "8 documents cancelled.": the confirmation counted the selection, not
+// what the action applies to.
+describe('the confirmation of an action on a selection', () => {
+  const row = (id: number, state: DocumentState) => ({ id, state }) as DocumentRow;
+  let asked: { title: string; confirmLabel: string }[] = [];
+  const select = (rows: DocumentRow[]) => useDocumentsStore.setState({ pages: { 0: rows } });
+
+  afterEach(() => {
+    asked = [];
+    sentIds = [];
+  });
+  useConfirmStore.setState({
+    ask: async (q: { title: string; confirmLabel: string }) => {
+      asked.push(q);
+      return true;
+    },
+  } as never);
+
+  it('counts the documents it applies to and sends only those', async () => {
+    select([row(1, 'held'), row(2, 'queued'), row(3, 'delivered'), row(4, 'held')]);
+    answering({
+      'documents:sendAnyway': { released: 2 },
+      'documents:cancel': { cancelled: 2 },
+    });
+    await requestDocumentAction('sendAnyway', [1, 2, 3, 4]);
+    expect(asked.map((a) => a.title)).toEqual(['Send 2 held documents anyway?']);
+    expect(sentIds).toEqual([1, 4]);
+
+    asked = [];
+    await requestDocumentAction('cancel', [1, 2, 3]);
+    expect(asked.map((a) => a.title)).toEqual(['Cancel 2 documents?']);
+    expect(sentIds).toEqual([1, 2]);
+    expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
+      title: '2 documents cancelled.',
+      lines: ['1 document was already sent or finished, and left as it is.'],
+    });
+  });
+
+  it('asks nothing and says so when nothing applies; counts nothing when the rows are not loaded', async () => {
+    select([row(2, 'queued'), row(3, 'delivered')]);
+    await requestDocumentAction('sendAnyway', [2, 3]);
+    expect(asked).toEqual([]);
+    expect(useToastStore.getState().toasts.at(-1)?.title).toBe(
+      'Nothing to send anyway: none of the selected documents is held for a decision.',
+    );
+    answering({ 'documents:cancel': { cancelled: 0 } });
+    await requestDocumentAction('cancel', [2, 99]);
+    expect(asked.map((a) => a.title)).toEqual(['Cancel the selected documents?']);
+  });
+});
