@@ -13,6 +13,9 @@ import { decodeXml, type EncodingMismatch } from '../domain/xml-encoding';
 
 export { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
 
+/** The namespace of the Peppol transport envelope (Standard Business Document Header). */
+const SBDH_NS = 'http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader';
+
 const EXPORT_AGAIN =
   'Export the invoice again from your accounting system as Peppol BIS Billing 3.0 UBL.';
 
@@ -144,6 +147,14 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
     return { ok: true, doc, docType: 'Invoice' };
   if (root.local === 'CreditNote' && root.ns === NS.creditNote) {
     return { ok: true, doc, docType: 'CreditNote' };
+  }
+  // An invoice inside the envelope access points exchange among themselves (SBDH): what to send
+  // is the invoice itself (the access point makes its own envelope).
+  if (root.local === 'StandardBusinessDocument' && root.ns === SBDH_NS) {
+    return fail(
+      'UBL',
+      'This file is an invoice inside a Peppol transport envelope (StandardBusinessDocument), the form access points exchange among themselves. Peppol Desk sends the invoice itself, and your access point adds the envelope: export the invoice again without the envelope, as Peppol BIS Billing 3.0 UBL.',
+    );
   }
   const found = root.ns ? `"${root.local}" in namespace ${root.ns}` : `"${root.local}"`;
   return fail(

@@ -104,3 +104,20 @@ describe('our checks on a file whose declaration names another encoding', () => 
     expect(r.ok && r.verdict.valid).toBe(true);
   });
 });
+
+describe('our checks on an invoice inside a transport envelope', () => {
+  // Real files of other projects (letspeppol, OpusCapita test materials) come wrapped in the
+  // envelope access points exchange; "not an invoice" was true of the root and of no help.
+  it('say what it is and what to send instead', () => {
+    const body = SAMPLE.replace(/^<\?xml[^>]*\?>/, '');
+    const wrapped = `<?xml version="1.0" encoding="UTF-8"?>
+<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
+<StandardBusinessDocumentHeader><HeaderVersion>1.0</HeaderVersion></StandardBusinessDocumentHeader>
+${body}</StandardBusinessDocument>`;
+    const r = checkDocument(Buffer.from(wrapped));
+    expect(r).toMatchObject({ ok: false, error: { code: 'UBL' } });
+    expect(r.ok ? '' : r.error.message).toContain(
+      'This file is an invoice inside a Peppol transport envelope (StandardBusinessDocument)',
+    );
+  });
+});
