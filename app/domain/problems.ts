@@ -7,6 +7,7 @@ import {
 } from '../contract';
 import { readsAsWords } from './plain-words';
 import { formatDateTime } from './time-words';
+import { leadFinding } from './lead-finding';
 
 export { readsAsWords };
 
@@ -101,11 +102,11 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
  * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
  */
 export function validationFailed(fatal: readonly Pick<Finding, 'message' | 'rule'>[]): Problem {
-  const first = fatal[0];
+  const first = leadFinding(fatal);
   const message =
     fatal.length === 1 && first
       ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
-      : `${fatal.length} problems found, first: ${first?.message ?? ''} (${first?.rule ?? ''}). The details list them all. Fix the invoice in your accounting system and drop it again.`;
+      : `${fatal.length} problems found, including: ${first?.message ?? ''} (${first?.rule ?? ''}). The details list them all. Fix the invoice in your accounting system and drop it again.`;
   return { code: 'VALIDATION', message, action: 'fix-file' };
 }
 

@@ -85,7 +85,7 @@ describe.each(BACKENDS)("the access point's check on desks of the $name team sto
       const d = await a.handlers['documents:get']({ id });
       expect(d.state).toBe('invalid');
       expect(d.problem).toMatchObject({ code: 'VALIDATION', action: 'fix-file' });
-      expect(d.problem?.message).toMatch(/^2 problems found, first: .*\(BR-CO-16\)/);
+      expect(d.problem?.message).toMatch(/^2 problems found, including: .*\(BR-CO-16\)/);
       expect(d.validation?.checksDisagree).toBe(false);
       const fatal = d.validation!.findings.filter((f) => f.flag === 'fatal');
       expect(fatal.map((f) => f.rule)).toEqual(expect.arrayContaining(['BR-CO-16', 'AP-42']));

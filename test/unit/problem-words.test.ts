@@ -127,8 +127,23 @@ describe("the access point's words in a clerk's message", () => {
       { rule: 'BR-CO-15', message: 'Invoice total amount with VAT (BT-112) must equal …' },
       { rule: 'BR-CO-14', message: 'Invoice total VAT amount (BT-110) must equal …' },
     ]);
-    expect(p.message).toMatch(/^2 problems found, first: Invoice total amount with VAT/);
+    expect(p.message).toMatch(/^2 problems found, including: Invoice total amount with VAT/);
     expect(p.message).not.toMatch(/Open the details/);
+    // A code or the file's structure leads (the rest often follows from it), else the checks'
+    // order: currency "EURO" led with a total that was right, the currency being 19th.
+    const euro = validationFailed([
+      { rule: 'BR-CO-15', message: 'Invoice total amount with VAT (BT-112) must equal …' },
+      { rule: 'BR-S-08', message: 'VAT category taxable amount …' },
+      { rule: 'BR-CL-04', message: 'Invoice currency code (BT-5) "EURO" is not a valid code' },
+    ]);
+    expect(euro.message).toMatch(/^3 problems found, including: Invoice currency code \(BT-5\)/);
+    const structure = validationFailed([
+      { rule: 'BR-CL-04', message: 'currency' },
+      { rule: 'XSD-MISSING-ELEMENT', message: 'Invoice must contain cbc:ID.' },
+    ]);
+    expect(structure.message).toMatch(
+      /including: Invoice must contain cbc:ID\. \(XSD-MISSING-ELEMENT\)/,
+    );
     expect(p.message).toMatch(
       /The details list them all\. Fix the invoice in your accounting system and drop it again\.$/,
     );
