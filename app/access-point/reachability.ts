@@ -39,6 +39,8 @@ export type ReachState =
 
 /** 5xx answers or timeouts in a row (with no other answer between) that say "trouble"... */
 export const TROUBLE_ANSWERS = 3;
+/** ...when the first and the last of them are at least this far apart (ms). */
+export const TROUBLE_AFTER_MS = 5_000;
 /** A run of failing answers with none for this long is over (ms): a later one starts anew. */
 export const RUN_FORGOTTEN_MS = 60_000;
 
@@ -47,8 +49,6 @@ export const RUN_FORGOTTEN_MS = 60_000;
  * (lookups, delivery polls, remote checks). See the file comment.
  */
 export type RequestKind = 'send' | 'other';
-/** ...when the first and the last of them are at least this far apart (ms). */
-export const TROUBLE_AFTER_MS = 5_000;
 
 /**
  * The header's words while the access point fails (5xx, timeouts). True: while it says so, no
