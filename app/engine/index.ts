@@ -137,6 +137,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       ...(t.pollInitialMs !== undefined ? { pollInitialMs: t.pollInitialMs } : {}),
       ...(t.pollMaxMs !== undefined ? { pollMaxMs: t.pollMaxMs } : {}),
       ...(t.responseWindowMs !== undefined ? { responseWindowMs: t.responseWindowMs } : {}),
+      ...(t.notFoundAfterMs !== undefined ? { notFoundAfterMs: t.notFoundAfterMs } : {}),
       ...(t.probeInitialMs !== undefined ? { probeInitialMs: t.probeInitialMs } : {}),
       ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
       ...(t.troubleAfterMs !== undefined ? { troubleAfterMs: t.troubleAfterMs } : {}),

@@ -85,6 +85,8 @@ export interface EngineOptions {
     pollInitialMs?: number;
     pollMaxMs?: number;
     responseWindowMs?: number;
+    /** A 404 about a transaction this long after acceptance: stop asking (default 10 min). */
+    notFoundAfterMs?: number;
     probeInitialMs?: number;
     probeMaxMs?: number;
     /** A run of 5xx or timeouts this long says the access point is in trouble (default 5 s). */

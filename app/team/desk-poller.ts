@@ -93,6 +93,11 @@ export function pollResultOf(
       );
       return { moves: [], note: note.detail, problem: problemOf(note.patch), nextPollInMs: null };
     }
+    case 'unknown': {
+      // The team's desks do not pass 404s to the judge yet (the single desk does).
+      const note = tracking.transactionUnknown(c.transactionId, false);
+      return { moves: [], note: note.detail, problem: problemOf(note.patch), nextPollInMs: null };
+    }
     case 'failed': {
       const step = tracking.deliveryFailed(v.errorCode, v.error);
       return {

@@ -273,6 +273,13 @@ export class Lifecycle extends LifecycleCore {
     this.changed([doc.id]);
   }
 
+  /** The access point does not know the transaction of the accepted `doc`: stop asking, say so. */
+  transactionUnknown(doc: DocumentRecord): void {
+    const note = tracking.transactionUnknown(doc.transaction_id, doc.environment === 'sandbox');
+    this.deps.repo.tx(() => this.note(doc.id, note));
+    this.changed([doc.id]);
+  }
+
   // ---- recovery ------------------------------------------------------------------------------
 
   /**

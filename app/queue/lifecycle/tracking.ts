@@ -67,6 +67,28 @@ export function response(
   };
 }
 
+/**
+ * The access point answers that it does not know the transaction (404): stop asking. The built-in
+ * Sandbox (`sandbox`) forgets its practice transactions when the app restarts.
+ */
+export function transactionUnknown(transactionId: string | null, sandbox: boolean): Note {
+  const tx = transactionId ?? '?';
+  const message = sandbox
+    ? `The built-in Sandbox no longer knows this practice invoice (transaction ${tx}): it forgets what it was sent when Peppol Desk restarts. Nothing was really sent. Add the file again to practise with it once more.`
+    : `Your access point accepted this invoice but now answers that it does not know its transaction (${tx}), so its delivery cannot be followed. Ask your provider whether it was delivered before sending it again.`;
+  return {
+    state: 'accepted',
+    patch: {
+      next_poll_at: null,
+      ...problemPatch({ code: 'DELIVERY_UNCONFIRMED', message, action: 'none' }),
+    },
+    detail: sandbox
+      ? 'The built-in Sandbox no longer knows this invoice; stopped asking'
+      : 'The access point does not know this transaction; stopped asking',
+    technical: `404 for transaction ${tx}`,
+  };
+}
+
 /** Delivery unconfirmed after `timeoutMs` (`lastStatus`: what was said last): stop asking. */
 export function stoppedTracking(
   transactionId: string | null,

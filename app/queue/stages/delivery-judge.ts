@@ -20,7 +20,20 @@ export interface DeliveryOptions {
   responsePollMaxMs?: number;
   /** Stop polling a transaction not confirmed delivered (or failed) this long after acceptance. */
   deliveryTimeoutMs: number;
+  /**
+   * A transaction the access point answers "not found" (404) about this long after acceptance
+   * (default {@link NOT_FOUND_AFTER_MS}) is not asked about again, and the clerk is told.
+   */
+  notFoundAfterMs?: number;
 }
+
+/**
+ * A 404 about a transaction accepted at least this long ago says the access point does not know
+ * it (sooner, it may not have it on record yet). The built-in Sandbox forgets its transactions
+ * when the app restarts: before, their documents said "Accepted" for the 7 days of the delivery
+ * timeout, asked about every minute.
+ */
+export const NOT_FOUND_AFTER_MS = 10 * 60_000;
 
 /** The single desk's delivery timings, which a team's desks use too unless told otherwise. */
 export const DEFAULT_DELIVERY_OPTIONS: Readonly<DeliveryOptions> = {
@@ -52,6 +65,8 @@ export type DeliveryVerdict =
   | { kind: 'wait'; nextPollAt: number | null }
   /** Never confirmed within the delivery timeout: stop asking and say so. */
   | { kind: 'stop'; lastStatus: string | null }
+  /** The access point does not know the transaction (404, see NOT_FOUND_AFTER_MS). */
+  | { kind: 'unknown' }
   | {
       kind: 'delivered';
       deliveredAt: number;
@@ -101,6 +116,8 @@ export function judgeTransaction(
   tx: TransactionAnswer | null,
   options: DeliveryOptions,
   now: number,
+  /** The access point answered 404 about the transaction. */
+  notFound = false,
 ): DeliveryVerdict {
   const age = now - (d.acceptedAt ?? now);
   const nextPoll = now + deliveryPollDelayMs(age, options);
@@ -121,6 +138,8 @@ export function judgeTransaction(
         quiet > options.responseWindowMs ? null : now + responsePollDelayMs(quiet, options),
     };
   }
+  if (!tx && notFound && age >= (options.notFoundAfterMs ?? NOT_FOUND_AFTER_MS))
+    return { kind: 'unknown' };
   if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
     // Bounded: an unknown or never-final transaction is not asked about forever.
     if (age >= options.deliveryTimeoutMs) return { kind: 'stop', lastStatus: tx?.status ?? null };

@@ -54,6 +54,8 @@ const DELIVERY_LANES_GROWTH = 4;
 interface Answer {
   d: DocumentRecord;
   tx: TransactionAnswer | null;
+  /** The access point answered 404: it does not know the transaction. */
+  notFound?: boolean;
 }
 
 /**
@@ -78,7 +80,11 @@ async function askOneByOne(
         throttled ||= outcome !== null;
         return;
       }
-      answers.push({ d: d.value, tx: outcome.kind === 'ok' ? outcome.value : null });
+      answers.push({
+        d: d.value,
+        tx: outcome.kind === 'ok' ? outcome.value : null,
+        notFound: outcome.kind === 'permanent' && outcome.error.status === 404,
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, docs.length) }, () => lane()));
@@ -328,7 +334,7 @@ export class DeliveryTracking {
       if (i > 0) await yieldToEventLoop();
       const part = answers.slice(i, i + DELIVERY_COMMIT_MAX);
       repo.txRedoable(() => {
-        for (const { d, tx } of part) this.applyTransaction(d, tx);
+        for (const { d, tx, notFound } of part) this.applyTransaction(d, tx, notFound);
       });
     }
   }
@@ -412,7 +418,11 @@ export class DeliveryTracking {
   }
 
   /** Record what the access point says about a sent document (judged by ./delivery-judge). */
-  private applyTransaction(d: DocumentRecord, tx: TransactionAnswer | null): void {
+  private applyTransaction(
+    d: DocumentRecord,
+    tx: TransactionAnswer | null,
+    notFound = false,
+  ): void {
     const { repo, metrics, lifecycle } = this.ctx;
     const t = this.ctx.now();
     const v = judgeTransaction(
@@ -426,6 +436,7 @@ export class DeliveryTracking {
       tx,
       this.options,
       t,
+      notFound,
     );
     switch (v.kind) {
       case 'wait':
@@ -433,6 +444,9 @@ export class DeliveryTracking {
         return;
       case 'stop':
         lifecycle.stopTracking(d, this.options.deliveryTimeoutMs, v.lastStatus);
+        return;
+      case 'unknown':
+        lifecycle.transactionUnknown(d);
         return;
       case 'response':
         this.applyResponse(d, d.state, v.answer, v.nextPollAt);

@@ -72,6 +72,8 @@ export interface StageOptions {
    * long after acceptance (default 7 days); the document stays accepted with a problem.
    */
   deliveryTimeoutMs?: number;
+  /** A 404 about a transaction this long after acceptance: stop asking (default 10 minutes). */
+  notFoundAfterMs?: number;
   /** How often to look for documents left in `sending` with no request in flight (default 5 s). */
   stuckCheckMs?: number;
   paused?: boolean;
@@ -178,6 +180,9 @@ export function createStages(
         pollMaxMs: options.pollMaxMs ?? DEFAULT_DELIVERY_OPTIONS.pollMaxMs,
         responseWindowMs: options.responseWindowMs ?? DEFAULT_DELIVERY_OPTIONS.responseWindowMs,
         deliveryTimeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_OPTIONS.deliveryTimeoutMs,
+        ...(options.notFoundAfterMs !== undefined
+          ? { notFoundAfterMs: options.notFoundAfterMs }
+          : {}),
         ...(options.responsePollMaxMs !== undefined
           ? { responsePollMaxMs: options.responsePollMaxMs }
           : {}),

@@ -1,0 +1,108 @@
+/**
+ * An accepted document whose transaction the access point no longer knows (404): asked about a
+ * few times, then no more, with the reason on the row. A clerk's walk met it with the built-in
+ * Sandbox, which forgets its transactions when the app restarts: the rows said "Accepted by
+ * access point" for the 7 days of the delivery timeout, asked about every minute.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { engineInternals } from '../../app/engine/internals';
+import { startSandbox } from '../../app/sandbox/server';
+import { useEngines } from '../helpers/engine';
+import { makeInvoices } from '../helpers/invoices';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+const engines = useEngines();
+
+const statusRequests = (stats: { requests: { byEndpoint: Record<string, { total: number }> } }) =>
+  Object.entries(stats.requests.byEndpoint)
+    .filter(([label]) => /transaction|status/i.test(label))
+    .reduce((n, [, e]) => n + e.total, 0);
+
+describe('a transaction the access point does not know', () => {
+  it('stops being asked about, and the row says what happened and what to do', async () => {
+    // Transactions stay pending: only a 404 can end the polling here.
+    const sandbox = await startSandbox({ latencyMs: 0, transactionStepMs: 600_000 });
+    cleanups.push(() => sandbox.close());
+    const e = await engines({
+      endpoint: sandbox.url,
+      trackDelivery: true,
+      timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs: 300 },
+    });
+    const ids = (await e.handlers['documents:add']({ files: makeInvoices(3, 'NF') })).added.map(
+      (a) => a.id,
+    );
+    await e.waitUntilSettled(ids, { includeAccepted: true });
+    const { repo } = engineInternals(e);
+    expect(ids.every((id) => repo.get(id)!.state === 'accepted')).toBe(true);
+    // Polled and still pending: nothing to say yet.
+    await expect.poll(() => statusRequests(sandbox.stats()), { timeout: 5_000 }).toBeGreaterThan(3);
+    expect(ids.every((id) => repo.get(id)!.problem_code === null)).toBe(true);
+
+    sandbox.reset(); // the access point forgets every transaction
+    await expect
+      .poll(() => ids.every((id) => repo.get(id)!.next_poll_at === null), { timeout: 10_000 })
+      .toBe(true);
+    for (const id of ids) {
+      const d = repo.get(id)!;
+      expect(d.state).toBe('accepted');
+      expect(d.problem_code).toBe('DELIVERY_UNCONFIRMED');
+      expect(d.problem_message).toContain('now answers that it does not know its transaction');
+      expect(repo.timeline(id).at(-1)?.detail).toBe(
+        'The access point does not know this transaction; stopped asking',
+      );
+    }
+    // No more questions about them.
+    const asked = statusRequests(sandbox.stats());
+    await new Promise((r) => setTimeout(r, 300));
+    expect(statusRequests(sandbox.stats())).toBe(asked);
+  });
+
+  it('a 404 soon after acceptance is only "not on record yet": asked again', async () => {
+    const sandbox = await startSandbox({ latencyMs: 0, transactionStepMs: 600_000 });
+    cleanups.push(() => sandbox.close());
+    const e = await engines({
+      endpoint: sandbox.url,
+      trackDelivery: true,
+      timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs: 600_000 },
+    });
+    const ids = (await e.handlers['documents:add']({ files: makeInvoices(2, 'NFS') })).added.map(
+      (a) => a.id,
+    );
+    await e.waitUntilSettled(ids, { includeAccepted: true });
+    sandbox.reset();
+    const before = statusRequests(sandbox.stats());
+    await expect
+      .poll(() => statusRequests(sandbox.stats()), { timeout: 5_000 })
+      .toBeGreaterThan(before + 4);
+    const { repo } = engineInternals(e);
+    for (const id of ids) {
+      expect(repo.get(id)!.problem_code).toBeNull();
+      expect(repo.get(id)!.next_poll_at).not.toBeNull();
+    }
+  });
+
+  it('with the built-in Sandbox, which forgets on a restart, says so in its own words', async () => {
+    const e = await engines({
+      trackDelivery: true,
+      sandboxStepMs: 600_000,
+      timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs: 300 },
+    });
+    const { sandbox, repo } = engineInternals(e);
+    expect(sandbox).not.toBeNull();
+    const ids = (await e.handlers['documents:add']({ files: makeInvoices(1, 'NFB') })).added.map(
+      (a) => a.id,
+    );
+    await e.waitUntilSettled(ids, { includeAccepted: true });
+    expect(repo.get(ids[0]!)!.environment).toBe('sandbox');
+    sandbox!.reset();
+    await expect
+      .poll(() => repo.get(ids[0]!)!.problem_code, { timeout: 10_000 })
+      .toBe('DELIVERY_UNCONFIRMED');
+    expect(repo.get(ids[0]!)!.problem_message).toMatch(
+      /^The built-in Sandbox no longer knows this practice invoice .*Nothing was really sent\./,
+    );
+  });
+});
