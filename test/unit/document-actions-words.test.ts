@@ -134,4 +134,19 @@ describe('the confirmation of an action on a selection', () => {
     await requestDocumentAction('cancel', [2, 99]);
     expect(asked.map((a) => a.title)).toEqual(['Cancel the selected documents?']);
   });
+
+  it('asks before a Retry sends again invoices whose delivery failed (a new submission), and only then', async () => {
+    const failed = (id: number, code: string) =>
+      ({ id, state: 'failed', problem: { code, message: '', action: 'retry' } }) as DocumentRow;
+    select([failed(1, 'DELIVERY_FAILED'), failed(2, 'ATTEMPTS_EXHAUSTED')]);
+    answering({ 'documents:retry': { retried: 2 } });
+    await requestDocumentAction('retry', [1, 2]);
+    expect(asked.map((a) => a.title)).toEqual(['Send 1 invoice again whose delivery failed?']);
+    expect(sentIds).toEqual([1, 2]);
+
+    asked = [];
+    await requestDocumentAction('retry', [2]);
+    expect(asked).toEqual([]);
+    expect(sentIds).toEqual([2]);
+  });
 });

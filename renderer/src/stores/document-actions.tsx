@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { DocumentState, Stopped } from '../../../app/contract';
+import type { DocumentRow, DocumentState, Stopped } from '../../../app/contract';
 import { RESPONSE_STATES } from '../../../app/contract';
 import { getApi } from '../bridge';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
@@ -30,13 +30,13 @@ const NOTHING_TO_CANCEL: ReadonlySet<DocumentState> = new Set<DocumentState>([
 ]);
 
 /**
- * The states of `ids` as the table last loaded them, or null when some are not loaded (a
+ * The rows of `ids` as the table last loaded them, or null when some are not loaded (a
  * selection of every document): the confirmation then does not count.
  */
-function loadedStates(ids: readonly number[]): Map<number, DocumentState> | null {
-  const byId = new Map<number, DocumentState>();
+function loadedRows(ids: readonly number[]): Map<number, DocumentRow> | null {
+  const byId = new Map<number, DocumentRow>();
   for (const rows of Object.values(useDocumentsStore.getState().pages))
-    for (const r of rows) byId.set(r.id, r.state);
+    for (const r of rows) byId.set(r.id, r);
   return ids.every((id) => byId.has(id)) ? byId : null;
 }
 
@@ -70,12 +70,12 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   if (ids.length === 0) return;
   const ask = useConfirmStore.getState().ask;
   // What the confirmation counts is what the action applies to (the rest is left as it is).
-  const states = loadedStates(ids);
+  const states = loadedRows(ids);
   const applies = (state: DocumentState) =>
     action === 'cancel'
       ? !NOTHING_TO_CANCEL.has(state)
       : action !== 'sendAnyway' || state === 'held';
-  const targets = states ? ids.filter((id) => applies(states.get(id)!)) : ids;
+  const targets = states ? ids.filter((id) => applies(states.get(id)!.state)) : ids;
   const others = ids.length - targets.length;
   if (targets.length === 0) {
     useToastStore.getState().push({
@@ -120,6 +120,28 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   }
   if (action === 'sendAnyway') {
     const ok = await askSendAnyway(targets, states !== null, othersLine);
+    if (!ok) return;
+  }
+  // A Retry of invoices whose delivery failed sends them again as new submissions: asked first
+  // (a clerk's walk: "select all, Retry" re-submitted one without a word).
+  const undelivered = states
+    ? targets.filter((id) => states.get(id)!.problem?.code === 'DELIVERY_FAILED').length
+    : 0;
+  if (action === 'retry' && undelivered > 0) {
+    const ok = await ask({
+      title: `Send ${plural(undelivered, 'invoice', 'invoices')} again whose delivery failed?`,
+      body: (
+        <p>
+          Your access point accepted{' '}
+          {undelivered === 1 ? 'it but could not deliver it' : 'them but could not deliver them'}.
+          Retry sends {undelivered === 1 ? 'it' : 'them'} again as a new submission: do it once the
+          cause is fixed (the buyer's provider, say), or ask your provider first.
+        </p>
+      ),
+      confirmLabel: 'Send again',
+      keepLabel: 'Not now',
+      testId: 'confirm-retry-undelivered',
+    });
     if (!ok) return;
   }
   await runDocumentAction(action, targets, ids.length);
