@@ -21,21 +21,28 @@ const statusRequests = (stats: { requests: { byEndpoint: Record<string, { total:
     .filter(([label]) => /transaction|status/i.test(label))
     .reduce((n, [, e]) => n + e.total, 0);
 
+/**
+ * An engine tracking delivery on a sandbox whose transactions stay pending (only a 404 can end
+ * the polling), with `n` documents accepted; `notFoundAfterMs` as the engine's option.
+ */
+async function acceptedOnPendingSandbox(n: number, prefix: string, notFoundAfterMs: number) {
+  const sandbox = await startSandbox({ latencyMs: 0, transactionStepMs: 600_000 });
+  cleanups.push(() => sandbox.close());
+  const e = await engines({
+    endpoint: sandbox.url,
+    trackDelivery: true,
+    timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs },
+  });
+  const ids = (await e.handlers['documents:add']({ files: makeInvoices(n, prefix) })).added.map(
+    (a) => a.id,
+  );
+  await e.waitUntilSettled(ids, { includeAccepted: true });
+  return { sandbox, ids, repo: engineInternals(e).repo };
+}
+
 describe('a transaction the access point does not know', () => {
   it('stops being asked about, and the row says what happened and what to do', async () => {
-    // Transactions stay pending: only a 404 can end the polling here.
-    const sandbox = await startSandbox({ latencyMs: 0, transactionStepMs: 600_000 });
-    cleanups.push(() => sandbox.close());
-    const e = await engines({
-      endpoint: sandbox.url,
-      trackDelivery: true,
-      timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs: 300 },
-    });
-    const ids = (await e.handlers['documents:add']({ files: makeInvoices(3, 'NF') })).added.map(
-      (a) => a.id,
-    );
-    await e.waitUntilSettled(ids, { includeAccepted: true });
-    const { repo } = engineInternals(e);
+    const { sandbox, ids, repo } = await acceptedOnPendingSandbox(3, 'NF', 300);
     expect(ids.every((id) => repo.get(id)!.state === 'accepted')).toBe(true);
     // Polled and still pending: nothing to say yet.
     await expect.poll(() => statusRequests(sandbox.stats()), { timeout: 5_000 }).toBeGreaterThan(3);
@@ -61,23 +68,12 @@ describe('a transaction the access point does not know', () => {
   });
 
   it('a 404 soon after acceptance is only "not on record yet": asked again', async () => {
-    const sandbox = await startSandbox({ latencyMs: 0, transactionStepMs: 600_000 });
-    cleanups.push(() => sandbox.close());
-    const e = await engines({
-      endpoint: sandbox.url,
-      trackDelivery: true,
-      timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs: 600_000 },
-    });
-    const ids = (await e.handlers['documents:add']({ files: makeInvoices(2, 'NFS') })).added.map(
-      (a) => a.id,
-    );
-    await e.waitUntilSettled(ids, { includeAccepted: true });
+    const { sandbox, ids, repo } = await acceptedOnPendingSandbox(2, 'NFS', 600_000);
     sandbox.reset();
     const before = statusRequests(sandbox.stats());
     await expect
       .poll(() => statusRequests(sandbox.stats()), { timeout: 5_000 })
       .toBeGreaterThan(before + 4);
-    const { repo } = engineInternals(e);
     for (const id of ids) {
       expect(repo.get(id)!.problem_code).toBeNull();
       expect(repo.get(id)!.next_poll_at).not.toBeNull();
