@@ -7,6 +7,7 @@ import * as clerk from './clerk';
 import { LifecycleCore } from './core';
 import * as sending from './sending';
 import * as tracking from './tracking';
+import type { Note } from './steps';
 
 export type { LifecycleDeps, Stage } from './core';
 export type { CancelledDoc } from './clerk';
@@ -268,14 +269,19 @@ export class Lifecycle extends LifecycleCore {
    * document stays accepted. `lastStatus`: what the access point said last, if anything.
    */
   stopTracking(doc: DocumentRecord, timeoutMs: number, lastStatus: string | null): void {
-    const note = tracking.stoppedTracking(doc.transaction_id, timeoutMs, lastStatus);
-    this.deps.repo.tx(() => this.note(doc.id, note));
-    this.changed([doc.id]);
+    this.stopAsking(doc, tracking.stoppedTracking(doc.transaction_id, timeoutMs, lastStatus));
   }
 
   /** The access point does not know the transaction of the accepted `doc`: stop asking, say so. */
   transactionUnknown(doc: DocumentRecord): void {
-    const note = tracking.transactionUnknown(doc.transaction_id, doc.environment === 'sandbox');
+    this.stopAsking(
+      doc,
+      tracking.transactionUnknown(doc.transaction_id, doc.environment === 'sandbox'),
+    );
+  }
+
+  /** An accepted `doc` is no longer asked about: `note` (its problem and timeline) says why. */
+  private stopAsking(doc: DocumentRecord, note: Note): void {
     this.deps.repo.tx(() => this.note(doc.id, note));
     this.changed([doc.id]);
   }
