@@ -54,6 +54,20 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   superseded: [],
 };
 
+/**
+ * States a cancel leaves as they are, with nothing to refuse: sent, on their way, finished or
+ * replaced by a corrected file. The engine skips them, and the window's confirmation does not
+ * count them.
+ */
+export const NOTHING_TO_CANCEL: ReadonlySet<DocumentState> = new Set<DocumentState>([
+  'sending',
+  'accepted',
+  'delivered',
+  'cancelled',
+  'superseded',
+  ...RESPONSES,
+]);
+
 /** True when a document may move from `from` to `to`. */
 export function isAllowedTransition(from: DocumentState, to: DocumentState): boolean {
   return ALLOWED_TRANSITIONS[from]?.includes(to) ?? false;

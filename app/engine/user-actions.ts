@@ -5,8 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Handlers, Stopped } from '../contract';
-import { RESPONSE_STATES } from '../contract';
-import { isAllowedTransition, mayHaveReachedAccessPoint } from '../domain/states';
+import {
+  NOTHING_TO_CANCEL,
+  isAllowedTransition,
+  mayHaveReachedAccessPoint,
+} from '../domain/states';
 import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import type { CancelledDoc } from '../queue/lifecycle';
@@ -153,13 +156,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             const unsafe: number[] = [];
             for (const id of slice) {
               const r = repo.get(id);
-              if (
-                !r ||
-                ['sending', 'accepted', 'delivered', 'cancelled', ...RESPONSE_STATES].includes(
-                  r.state,
-                )
-              )
-                continue;
+              if (!r || NOTHING_TO_CANCEL.has(r.state)) continue;
               // Held after a change of access point: the clerk checked the previous one.
               const checkedElsewhere =
                 r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
@@ -167,8 +164,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
                 unsafe.push(id);
                 continue;
               }
-              // Nothing else to cancel (replaced by a corrected file, say): left as it is, and
-              // the rest of the selection is cancelled.
+              // Any other state the table gives no cancel: left as it is, and the rest of the
+              // selection is cancelled (the whole cancel used to fail on one such document).
               if (!isAllowedTransition(r.state, 'cancelled')) continue;
               const undo = lifecycle.cancel(r);
               if (undo) undos.push(undo);

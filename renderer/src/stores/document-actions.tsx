@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { DocumentRow, DocumentState, Stopped } from '../../../app/contract';
-import { RESPONSE_STATES } from '../../../app/contract';
+import { NOTHING_TO_CANCEL } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
 import { useConfirmStore } from './confirm-store';
@@ -18,16 +18,6 @@ export const ACTION_LABELS: Record<DocumentAction, string> = {
 
 /** How long the Undo of a cancel is offered on screen (the engine allows it a little longer). */
 export const UNDO_OFFER_MS = 10_000;
-
-/** States a cancel leaves as they are: sent, on their way, or finished. */
-const NOTHING_TO_CANCEL: ReadonlySet<DocumentState> = new Set<DocumentState>([
-  'sending',
-  'accepted',
-  'delivered',
-  'cancelled',
-  'superseded',
-  ...RESPONSE_STATES,
-]);
 
 /**
  * The rows of `ids` as the table last loaded them, or null when some are not loaded (a
