@@ -36,14 +36,24 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   // failed: the kept copy of its file is gone (store/body-files.ts), so it cannot be sent.
   queued: ['sending', 'cancelled', 'held', 'failed'],
   sending: ['accepted', 'failed', 'retry_wait', 'queued'],
-  // Never cancelled: its last attempt may have reached the access point.
-  retry_wait: ['sending', 'queued', 'held', 'failed'],
+  // cancelled: only when no attempt may have reached the access point (the engine checks
+  // send_outcome_unknown: a 429 said the request was not processed).
+  retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
   failed: ['queued', 'cancelled', 'superseded'],
   held: ['received', 'ready', 'queued', 'cancelled'],
   // Only the Undo of the cancel, to the state it was cancelled from.
-  cancelled: ['received', 'invalid', 'ready', 'unreachable', 'queued', 'failed', 'held'],
+  cancelled: [
+    'received',
+    'invalid',
+    'ready',
+    'unreachable',
+    'queued',
+    'retry_wait',
+    'failed',
+    'held',
+  ],
   acknowledged: RESPONSES,
   in_process: RESPONSES,
   under_query: RESPONSES,
@@ -87,23 +97,19 @@ export class IllegalTransitionError extends Error {
 }
 
 /**
- * True when an attempt may have reached the access point without us knowing the answer: waiting
- * for a retry, used up its attempts on such errors, or resumed after a crash mid-send. Cancelling
- * would hide an invoice the access point may have accepted, and sending it to another access
- * point could deliver it twice.
+ * True when an attempt may have reached the access point without us knowing the answer (a
+ * timeout, a reset, a 5xx, a crash mid-send; `send_outcome_unknown`, kept by every later attempt
+ * until a definite answer), or it went in a batch. Cancelling would hide an invoice the access
+ * point may have accepted, and sending it to another access point could deliver it twice. A
+ * document waiting to retry after a 429 only (the access point did not process the request) has
+ * not reached it: it may be cancelled. Rows written before that distinction have the flag set
+ * for every retry_wait and every ATTEMPTS_EXHAUSTED failure (migration 007), so they stay safe.
  */
 export function mayHaveReachedAccessPoint(r: {
-  state: DocumentState;
   send_outcome_unknown: number;
   batch_key: string | null;
-  problem_code: string | null;
 }): boolean {
-  return (
-    r.state === 'retry_wait' ||
-    r.send_outcome_unknown === 1 ||
-    r.batch_key !== null ||
-    (r.state === 'failed' && r.problem_code === 'ATTEMPTS_EXHAUSTED')
-  );
+  return r.send_outcome_unknown === 1 || r.batch_key !== null;
 }
 
 /** True once the buyer's answer is final (rejected or paid): nothing more is asked. */

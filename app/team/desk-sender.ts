@@ -353,8 +353,12 @@ export class DeskSender {
       };
     }
     const words = transientWords(outcome.status, outcome.message);
+    // Offline: the connection was refused; 429: the access point did not process the request.
+    // Neither reached it (an earlier attempt may have: reached_maybe is kept).
+    const reachedMaybe = !outcome.offline && outcome.status !== 429;
     if (claim.attempts >= policy.maxAttempts) {
-      return { kind: 'failed', problem: teamProblem(attemptsExhausted(claim.attempts, words)) };
+      const problem = teamProblem(attemptsExhausted(claim.attempts, words));
+      return { kind: 'failed', problem, reachedMaybe };
     }
     const delayMs = retryDelayMs(
       policy,
@@ -366,8 +370,7 @@ export class DeskSender {
       kind: 'retry',
       delayMs,
       problem: teamProblem(transient(words)),
-      // Offline: the connection was refused, nothing reached the access point.
-      reachedMaybe: !outcome.offline,
+      reachedMaybe,
     };
   }
 

@@ -153,8 +153,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         businessResponseAt: d.businessResponseAt ?? null,
         duplicateOf: null,
         // What the team's cancel refuses: an attempt may have reached the access point.
-        mayHaveReachedAccessPoint:
-          d.state === 'sending' || d.state === 'retry_wait' || d.reachedMaybe === true,
+        mayHaveReachedAccessPoint: d.state === 'sending' || d.reachedMaybe === true,
       };
       return detail;
     },

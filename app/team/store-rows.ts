@@ -192,7 +192,13 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
       };
       break;
     case 'failed':
-      w = { ...base, to: 'failed', problem: outcome.problem, detail: outcome.problem.message };
+      w = {
+        ...base,
+        to: 'failed',
+        problem: outcome.problem,
+        reachedMaybe: outcome.reachedMaybe === true,
+        detail: outcome.problem.message,
+      };
       break;
   }
   if (!isAllowedTransition('sending', w.to)) throw new Error(`sending → ${w.to} is not allowed`);
@@ -209,11 +215,20 @@ export function sendKeySql(t = ''): string {
 
 /**
  * The clerk may cancel these (→ cancelled), unless an attempt may have reached the access point
- * (`reached_maybe`): cancelling then could hide an invoice the access point accepted.
+ * (`reached_maybe`): cancelling then could hide an invoice the access point accepted. A
+ * `retry_wait` one only waited after answers that did not reach it (429s).
  */
 export const CLERK_CANCEL_FROM: readonly DocumentState[] = (
-  ['queued', 'failed', 'invalid', 'unreachable', 'held'] as DocumentState[]
+  ['queued', 'retry_wait', 'failed', 'invalid', 'unreachable', 'held'] as DocumentState[]
 ).filter((s) => isAllowedTransition(s, 'cancelled'));
+
+/**
+ * Where the Undo of a cancel puts a document cancelled from `was`: where it was, except that one
+ * waiting to retry goes back to its place in the queue (its wait is not kept).
+ */
+export function undoStateOf(was: DocumentState): DocumentState {
+  return was === 'retry_wait' ? 'queued' : was;
+}
 
 /** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */
 export const CLERK_SEND_ANYWAY_FROM: readonly DocumentState[] = ['held'];

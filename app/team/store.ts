@@ -167,7 +167,9 @@ export type TeamOutcome =
       reachedMaybe: boolean;
       uncount?: boolean;
     }
-  | { kind: 'failed'; problem: TeamProblem };
+  /** `reachedMaybe`: this attempt may have reached the access point (its attempts used up on a
+   * timeout or a 5xx); kept with what earlier attempts left, as for `retry`. */
+  | { kind: 'failed'; problem: TeamProblem; reachedMaybe?: boolean };
 
 /**
  * `delivery`: accepted documents (is it delivered yet?); `response`: delivered or answered ones
@@ -218,7 +220,7 @@ export interface PollResult {
   nextPollInMs: number | null;
 }
 
-/** A document a clerk's cancel moved, and the state it was in (what its Undo restores). */
+/** A document a clerk's cancel moved, and the state its Undo restores (see `undoStateOf`). */
 export interface CancelledTeamDoc {
   id: number;
   from: DocumentState;

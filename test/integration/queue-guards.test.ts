@@ -187,6 +187,96 @@ describe('cancel', () => {
   });
 });
 
+describe('cancel after 429 answers (the access point did not process the request)', () => {
+  it('cancels a document that only waited after 429s, and its Undo puts it back to wait', async () => {
+    const sandbox = await sandboxWith({ status429: { every: 1, retryAfterSeconds: 60 } });
+    const engine = await engineOn(sandbox, {
+      timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    const [id] = await add(engine, makeInvoices(1, 'C429'));
+    await expect
+      .poll(() => engineInternals(engine).repo.get(id!)?.state, { timeout: 10_000 })
+      .toBe('retry_wait');
+    const waiting = engineInternals(engine).repo.get(id!)!;
+    expect(waiting.send_outcome_unknown).toBe(0);
+    expect(waiting.next_attempt_at).toBeGreaterThan(Date.now());
+    // The screen offers Cancel (no "may already have reached" reason).
+    expect((await engine.handlers['documents:get']({ id: id! })).mayHaveReachedAccessPoint).toBe(
+      false,
+    );
+    const res = await engine.handlers['documents:cancel']({ ids: [id!] });
+    expect(res).toEqual({ cancelled: 1, undoToken: expect.any(String) });
+    expect(engineInternals(engine).repo.get(id!)?.state).toBe('cancelled');
+    expect(await engine.handlers['documents:uncancel']({ undoToken: res.undoToken! })).toEqual({
+      restored: 1,
+    });
+    expect(engineInternals(engine).repo.get(id!)).toMatchObject({
+      state: 'retry_wait',
+      next_attempt_at: waiting.next_attempt_at,
+      problem_code: waiting.problem_code,
+    });
+    expect(sandbox.stats().acceptedDocuments).toBe(0);
+  });
+
+  it('still refuses when an earlier attempt got no answer (a 503, then a 429)', async () => {
+    const sandbox = await sandboxWith({ status503: { every: 1, max: 1 } });
+    const engine = await engineOn(sandbox, {
+      timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    const [id] = await add(engine, makeInvoices(1, 'C5029'));
+    await expect
+      .poll(() => engineInternals(engine).repo.get(id!)?.state, { timeout: 10_000 })
+      .toBe('retry_wait');
+    expect(engineInternals(engine).repo.get(id!)?.send_outcome_unknown).toBe(1);
+    // The clerk's Retry sends it now, and this attempt is answered 429: the 503's doubt stands.
+    sandbox.setFaults({ status429: { every: 1, retryAfterSeconds: 60 } });
+    await engine.handlers['documents:retry']({ ids: [id!] });
+    await expect.poll(() => sends(sandbox), { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(() => engineInternals(engine).repo.get(id!)?.state, { timeout: 10_000 })
+      .toBe('retry_wait');
+    expect(engineInternals(engine).repo.get(id!)?.send_outcome_unknown).toBe(1);
+    expect((await engine.handlers['documents:get']({ id: id! })).mayHaveReachedAccessPoint).toBe(
+      true,
+    );
+    const refused = await invokeHandler(engine.handlers, 'documents:cancel', { ids: [id] });
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'CANCEL_UNSAFE', message: CANCEL_UNSAFE_MESSAGE },
+    });
+  });
+
+  it('lets the clerk cancel a document whose attempts were used up on 429s only, not one whose last got no answer', async () => {
+    const sandbox = await sandboxWith({ status429: { every: 1, retryAfterSeconds: 0 } });
+    const engine = await engineOn(sandbox);
+    await engine.handlers['settings:set']({ maxAttempts: 2 });
+    const [only429] = await add(engine, makeInvoices(1, 'CX429'));
+    await engine.waitUntilSettled([only429!]);
+    expect(engineInternals(engine).repo.get(only429!)).toMatchObject({
+      state: 'failed',
+      problem_code: 'ATTEMPTS_EXHAUSTED',
+      send_outcome_unknown: 0,
+    });
+    expect(await engine.handlers['documents:cancel']({ ids: [only429!] })).toMatchObject({
+      cancelled: 1,
+    });
+    // A 429, then a 503 on the last attempt: it may have been accepted.
+    sandbox.setFaults({ status429: { every: 1, max: 1, retryAfterSeconds: 0 } });
+    const [last503] = await add(engine, makeInvoices(1, 'CX503'));
+    await expect.poll(() => sends(sandbox), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    sandbox.setFaults({ status503: { every: 1 } });
+    await engine.waitUntilSettled([last503!]);
+    expect(engineInternals(engine).repo.get(last503!)).toMatchObject({
+      state: 'failed',
+      problem_code: 'ATTEMPTS_EXHAUSTED',
+      send_outcome_unknown: 1,
+    });
+    expect((await invokeHandler(engine.handlers, 'documents:cancel', { ids: [last503] })).ok).toBe(
+      false,
+    );
+  });
+});
+
 describe('retry', () => {
   it('asks for the receiver again instead of re-using the cached "not registered" answer', async () => {
     const sandbox = await sandboxWith();

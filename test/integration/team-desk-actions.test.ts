@@ -119,6 +119,56 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
   );
 
   it.skipIf(backend.skip)(
+    'a document waiting after a 429 may be cancelled (back to the queue on Undo); one after a 503 may not',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A', {
+        timings: { retryBaseMs: 600_000, retryMaxMs: 600_000 },
+      });
+      ap.setFaults({ status429: { every: 1, max: 1, retryAfterSeconds: 600 } });
+      const first = (await a.handlers['documents:add']({ files: makeInvoices(1, 'T429') }))
+        .added[0]!.id;
+      await waitFor('a 429', async () => (await stateOf(a, first)) === 'retry_wait', 10_000);
+      expect((await a.handlers['documents:get']({ id: first })).mayHaveReachedAccessPoint).toBe(
+        false,
+      );
+      const res = await a.handlers['documents:cancel']({ ids: [first] });
+      expect(res).toEqual({ cancelled: 1, undoToken: expect.any(String) });
+      expect(await stateOf(a, first)).toBe('cancelled');
+      expect(await a.handlers['documents:uncancel']({ undoToken: res.undoToken! })).toEqual({
+        restored: 1,
+      });
+      // Back in its place in the queue (its wait is not kept): sent at once, accepted once.
+      await a.waitUntilSettled([first]);
+      const { timeline } = await a.handlers['documents:get']({ id: first });
+      expect(timeline.find((e) => e.from === 'cancelled')).toMatchObject({
+        to: 'queued',
+        desk: 'desk A',
+      });
+      expect(await stateOf(a, first)).toBe('accepted');
+      expect(ap.stats().acceptedDocuments).toBe(1);
+      // A 503: the access point may have taken it.
+      const b = await desk(address, ap, 'desk B', {
+        timings: { retryBaseMs: 600_000, retryMaxMs: 600_000 },
+      });
+      await a.handlers['queue:pause'](undefined);
+      ap.setFaults({ status503: { every: 1, max: 1 } });
+      const second = (await b.handlers['documents:add']({ files: makeInvoices(1, 'T503') }))
+        .added[0]!.id;
+      await waitFor('a 503', async () => (await stateOf(b, second)) === 'retry_wait', 10_000);
+      expect((await b.handlers['documents:get']({ id: second })).mayHaveReachedAccessPoint).toBe(
+        true,
+      );
+      const refused = await b.handlers['documents:cancel']({ ids: [second] });
+      expect(refused.cancelled).toBe(0);
+      expect(refused.refused![0]!.message).toContain('may already have reached the access point');
+      expect(await stateOf(b, second)).toBe('retry_wait');
+    },
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
     'cancel and its Undo: back where they were, seen by the other desk, each sent once',
     async () => {
       const address = await backend.newAddress();

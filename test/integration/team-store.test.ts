@@ -310,7 +310,8 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         newDoc({ state: 'unreachable' }),
         newDoc(),
       ]);
-      // retry: only failed documents; cancel: never sending or retry_wait.
+      // retry: only failed documents; cancel: never sending, nor what may have reached the
+      // access point (a retry_wait whose attempt got no answer).
       expect(await s.retry(ANNA.id, [q!.id, inv!.id, unr!.id])).toEqual({ queued: 0, held: [] });
       const claims = await s.claim(ANNA.id, 10, 30_000);
       expect(claims.map((c) => c.id)).toEqual([q!.id, f!.id, rel!.id]);
@@ -319,7 +320,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         kind: 'retry',
         delayMs: 60_000,
         problem: PROBLEM,
-        reachedMaybe: false,
+        reachedMaybe: true,
       });
       await s.finish(ANNA.id, claims[1]!, { kind: 'failed', problem: PROBLEM });
       await s.finish(ANNA.id, claims[2]!, { kind: 'released' });
@@ -351,6 +352,22 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       await expect(s.enqueue(ANNA.id, [newDoc({ state: 'sending' as 'queued' })])).rejects.toThrow(
         /cannot join/,
       );
+    });
+
+    it('cancels a retry_wait that no attempt may have reached (429s), back to the queue on Undo; keeps a failure whose last attempt may have', async () => {
+      const s = await fresh();
+      const [w, f] = await s.enqueue(ANNA.id, [newDoc(), newDoc()]);
+      const claims = await s.claim(ANNA.id, 10, 30_000);
+      const retry = { kind: 'retry' as const, delayMs: 60_000, problem: PROBLEM };
+      await s.finish(ANNA.id, claims[0]!, { ...retry, reachedMaybe: false });
+      await s.finish(ANNA.id, claims[1]!, { kind: 'failed', problem: PROBLEM, reachedMaybe: true });
+      expect(await s.get(f!.id)).toMatchObject({ state: 'failed', reachedMaybe: true });
+      const cancelled = await s.cancel(ANNA.id, [w!.id, f!.id]);
+      expect(cancelled).toEqual([{ id: w!.id, from: 'queued' }]);
+      expect(await s.uncancel(ANNA.id, cancelled, 'undone')).toBe(1);
+      expect(await s.get(w!.id)).toMatchObject({ state: 'queued', reachedMaybe: false });
+      // Due at once, in its place: the next claim takes it.
+      expect((await s.claim(ANNA.id, 10, 30_000)).map((c) => c.id)).toEqual([w!.id]);
     });
 
     it('claims in the order documents became due; a released one keeps its place', async () => {

@@ -64,7 +64,6 @@ describe('document state machine', () => {
       ['cancelled', 'delivered'],
       ['cancelled', 'validating'],
       ['sending', 'cancelled'],
-      ['retry_wait', 'cancelled'],
       ['accepted', 'cancelled'],
       ['accepted', 'queued'],
       ['invalid', 'queued'],
@@ -75,7 +74,16 @@ describe('document state machine', () => {
     expect([...ALLOWED_TRANSITIONS.delivered].sort()).toEqual([...RESPONSE_STATES].sort());
     // Cancelled leads back only to where a cancel can come from (its Undo), never further on.
     expect([...ALLOWED_TRANSITIONS.cancelled].sort()).toEqual(
-      ['failed', 'held', 'invalid', 'queued', 'ready', 'received', 'unreachable'].sort(),
+      [
+        'failed',
+        'held',
+        'invalid',
+        'queued',
+        'ready',
+        'received',
+        'retry_wait',
+        'unreachable',
+      ].sort(),
     );
     for (const to of ALLOWED_TRANSITIONS.cancelled)
       expect(isAllowedTransition(to, 'cancelled'), `${to} → cancelled`).toBe(true);

@@ -1,6 +1,6 @@
 import { RESPONSE_STATES, type DocumentState } from '../../contract';
 import { isFinalResponse } from '../../domain/states';
-import type { DocumentPatch, DocumentsRepo } from '../../store/documents-repo';
+import type { DocumentsRepo } from '../../store/documents-repo';
 import type { Note, Step } from './steps';
 
 /** The stages a move may give work to (the pipeline looks for work when woken). */
@@ -33,12 +33,14 @@ const WAKES: Partial<Record<DocumentState, Stage>> = {
 /**
  * After a transition out of `sending`: 1 when the attempt's outcome is unknown (it may have been
  * accepted), 0 when the access point answered for this key, undefined when nothing reached it
- * (back to `queued`), which keeps what an earlier attempt left.
+ * (back to `queued`, or an answer that it did not process the request: a 429), which keeps what
+ * an earlier attempt left.
  */
-function outcomeUnknownAfter(to: DocumentState, patch: DocumentPatch): 0 | 1 | undefined {
-  if (to === 'retry_wait') return 1;
-  if (to === 'failed') return patch.problem_code === 'ATTEMPTS_EXHAUSTED' ? 1 : 0;
-  if (to === 'accepted') return 0;
+function outcomeUnknownAfter(step: Step): 0 | 1 | undefined {
+  const { to } = step;
+  const exhausted = to === 'failed' && step.patch?.problem_code === 'ATTEMPTS_EXHAUSTED';
+  if (to === 'retry_wait' || exhausted) return step.notProcessed ? undefined : 1;
+  if (to === 'failed' || to === 'accepted') return 0;
   return undefined;
 }
 
@@ -70,8 +72,7 @@ export class LifecycleCore {
    */
   protected moveThrough(id: number, steps: readonly Step[]): boolean {
     const recorded = steps.map((step) => {
-      const unknown =
-        step.from === 'sending' ? outcomeUnknownAfter(step.to, step.patch ?? {}) : undefined;
+      const unknown = step.from === 'sending' ? outcomeUnknownAfter(step) : undefined;
       return unknown === undefined
         ? step
         : { ...step, patch: { ...step.patch, send_outcome_unknown: unknown } };

@@ -223,14 +223,23 @@ export class Lifecycle extends LifecycleCore {
    */
   retryLater(
     doc: ClaimableRecord,
-    retry: { words: string; technical: string; delayMs: number; leaveBatch?: boolean },
+    retry: {
+      words: string;
+      technical: string;
+      delayMs: number;
+      leaveBatch?: boolean;
+      notProcessed?: boolean;
+    },
   ): boolean {
     return this.move(doc.id, sending.retryLater(retry, this.now()));
   }
 
-  /** The last automatic attempt failed too: the clerk retries once the access point works. */
-  giveUp(doc: ClaimableRecord, words: string, technical: string): boolean {
-    return this.move(doc.id, sending.gaveUp(doc, words, technical));
+  /**
+   * The last automatic attempt failed too: the clerk retries once the access point works.
+   * `notProcessed`: the access point said it did not process the request (429).
+   */
+  giveUp(doc: ClaimableRecord, words: string, technical: string, notProcessed = false): boolean {
+    return this.move(doc.id, sending.gaveUp(doc, words, technical, notProcessed));
   }
 
   // ---- delivery and the buyer's answer -------------------------------------------------------

@@ -95,15 +95,26 @@ export function waitForAccessPoint(
   };
 }
 
-/** A failure that may pass: tried again `delayMs` after `now`, under the same key. */
+/**
+ * A failure that may pass: tried again `delayMs` after `now`, under the same key. `notProcessed`:
+ * the access point said it did not process the request (429), so it may still be cancelled
+ * unless an earlier attempt may have reached it.
+ */
 export function retryLater(
-  retry: { words: string; technical: string; delayMs: number; leaveBatch?: boolean },
+  retry: {
+    words: string;
+    technical: string;
+    delayMs: number;
+    leaveBatch?: boolean;
+    notProcessed?: boolean;
+  },
   now: number,
 ): Step {
   const { words, technical, delayMs } = retry;
   return {
     from: 'sending',
     to: 'retry_wait',
+    notProcessed: retry.notProcessed === true,
     patch: {
       ...(retry.leaveBatch ? { batch_key: null } : {}),
       next_attempt_at: now + delayMs,
@@ -114,11 +125,17 @@ export function retryLater(
   };
 }
 
-/** The last automatic attempt failed too. */
-export function gaveUp(doc: ClaimableRecord, words: string, technical: string): Step {
+/** The last automatic attempt failed too (`notProcessed`: as for {@link retryLater}). */
+export function gaveUp(
+  doc: ClaimableRecord,
+  words: string,
+  technical: string,
+  notProcessed = false,
+): Step {
   return {
     from: 'sending',
     to: 'failed',
+    notProcessed,
     patch: { batch_key: null, ...problemPatch(problems.attemptsExhausted(doc.attempts, words)) },
     detail: `${words}; no automatic attempts left`,
     technical,

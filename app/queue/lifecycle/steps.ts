@@ -13,6 +13,11 @@ export interface Step {
   detail?: string | null;
   /** What the access point or the network said exactly (under "Show technical details"). */
   technical?: string | null;
+  /**
+   * Out of `sending`: the access point answered that it did not process this request (429 Too
+   * Many Requests), so this attempt cannot have reached it; what earlier attempts left stands.
+   */
+  notProcessed?: boolean;
 }
 
 /** A timeline entry without a state change (and the fields it sets first, if any). */

@@ -213,12 +213,15 @@ function retryLater(
   const { lifecycle, random } = ctx;
   const attempts = Math.max(...docs.map((d) => d.attempts));
   const delayMs = retryDelayMs(ctx.options.retry, attempts, retryAfterMs, random);
+  // 429 Too Many Requests: the access point did not process the request, so this attempt
+  // cannot have reached it (earlier ones may have: the lifecycle keeps what they left).
+  const notProcessed = status === 429;
   for (const d of docs) {
     if (d.attempts >= ctx.options.retry.maxAttempts) {
-      if (lifecycle.giveUp(d, words, technical)) ctx.metrics.recordOutcome('failed');
+      if (lifecycle.giveUp(d, words, technical, notProcessed)) ctx.metrics.recordOutcome('failed');
       continue;
     }
-    lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch });
+    lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch, notProcessed });
   }
 }
 

@@ -14,7 +14,7 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { NOTIFY_CTE, clerkMoveSql } from './statements';
 
@@ -135,7 +135,7 @@ export async function cancel(
     [...CLERK_CANCEL_FROM],
     'cancelled',
   ]);
-  return rows.map((r) => ({ id: Number(r.id), from: r.was }));
+  return rows.map((r) => ({ id: Number(r.id), from: undoStateOf(r.was) }));
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM } from '../store-rows';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { INSERT_EVENT, NOW } from './statements';
 
@@ -70,7 +70,7 @@ export function cancel(
         const was = before.get(id) as { state: DocumentState } | undefined;
         if (!was || !move.get(id, ...from)) continue;
         event.run(id, deskId, was.state, 'cancelled', 'cancelled', null);
-        moved.push({ id, from: was.state });
+        moved.push({ id, from: undoStateOf(was.state) });
       }
       return moved;
     })
