@@ -1,44 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { waitForUrl } from './support/start-host';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.cjs');
-const READY = /Peppol Desk is running at (http:\/\/\S+)/;
-const START_TIMEOUT_MS = 30_000;
-
-function waitForUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      reject(
-        new Error(
-          `The browser host did not start within ${START_TIMEOUT_MS} ms. Output:\n${output}`,
-        ),
-      );
-    }, START_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = READY.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `The browser host exited early (code ${code}, signal ${signal}). Output:\n${output}`,
-        ),
-      );
-    });
-  });
-}
-
 /**
  * Starts the browser host on a free port with a fresh data folder, and hands its address (with
  * the session token) to the tests through PEPPOL_DESK_URL. Returns the teardown.

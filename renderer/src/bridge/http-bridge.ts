@@ -59,8 +59,20 @@ function isResult(value: unknown): value is Result<unknown> {
   return false;
 }
 
+/**
+ * The event stream to Peppol Desk: `open`; `lost` (the browser is trying again); `unanswered`
+ * (lost for {@link UNANSWERED_AFTER_MS}: Peppol Desk is probably no longer running, and a new run
+ * has a new address and session key, which this page cannot know); `ended` (the address answered
+ * but refused this page's session: Peppol Desk was started again, or another program has the
+ * port; the browser does not try again).
+ */
+export type LinkState = 'open' | 'lost' | 'unanswered' | 'ended';
+
+/** How long the stream may be lost before the page says Peppol Desk is not answering. */
+export const UNANSWERED_AFTER_MS = 15_000;
+
 /** Whether the event stream is connected; `reconnected` is true on every open after the first. */
-export type LinkListener = (state: 'open' | 'lost', info: { reconnected: boolean }) => void;
+export type LinkListener = (state: LinkState, info: { reconnected: boolean }) => void;
 
 /** The HTTP bridge: the contract's `Api`, plus word of the event stream dropping and returning. */
 export interface HttpBridge extends Api {
@@ -73,6 +85,10 @@ export function createHttpBridge(token: string | null): HttpBridge {
   const linkListeners = new Set<LinkListener>();
   let opened = false;
   let lost = false;
+  let unanswered: ReturnType<typeof setTimeout> | null = null;
+  const tell = (state: LinkState, reconnected = false): void => {
+    for (const l of linkListeners) l(state, { reconnected });
+  };
 
   function eventSource(): EventSource {
     if (!source) {
@@ -84,12 +100,27 @@ export function createHttpBridge(token: string | null): HttpBridge {
         const reconnected = opened;
         opened = true;
         lost = false;
-        for (const l of linkListeners) l('open', { reconnected });
+        if (unanswered !== null) clearTimeout(unanswered);
+        unanswered = null;
+        tell('open', reconnected);
       });
       es.addEventListener('error', () => {
+        // Closed: the host answered but refused the stream (401: not this session), and the
+        // browser gives up; only opening Peppol Desk again helps.
+        if (es.readyState === EventSource.CLOSED) {
+          if (unanswered !== null) clearTimeout(unanswered);
+          unanswered = null;
+          lost = true;
+          tell('ended');
+          return;
+        }
         if (lost || !opened) return;
         lost = true;
-        for (const l of linkListeners) l('lost', { reconnected: false });
+        tell('lost');
+        unanswered = setTimeout(() => {
+          unanswered = null;
+          if (lost) tell('unanswered');
+        }, UNANSWERED_AFTER_MS);
       });
       source = es;
     }

@@ -4,6 +4,7 @@ import {
   takeSessionToken,
   type HttpBridge,
   type LinkListener,
+  type LinkState,
 } from './http-bridge';
 
 // No global `Window` augmentation: the preload's typings own `window.api`, we only read it.
@@ -34,4 +35,4 @@ export function onEngineLink(listener: LinkListener): () => void {
   return httpBridge ? httpBridge.onLink(listener) : () => undefined;
 }
 
-export type { LinkListener };
+export type { LinkListener, LinkState };

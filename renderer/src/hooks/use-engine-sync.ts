@@ -32,7 +32,7 @@ export function useEngineSync(): void {
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
       api.on('connection:changed', (status) => useConnectionStore.getState().setStatus(status)),
       onEngineLink((state, { reconnected }) => {
-        useConnectionStore.getState().setLinked(state === 'open');
+        useConnectionStore.getState().setLink(state);
         // Whatever changed while the stream was away was never heard of: fetch it all again.
         if (state === 'open' && reconnected) loadEverything();
       }),

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ConnectionStatus, RequestResult } from '../../../app/contract';
-import { getApi } from '../bridge';
+import { getApi, type LinkState } from '../bridge';
 import { toastError } from './toast-store';
 
 interface ConnectionState {
@@ -8,10 +8,10 @@ interface ConnectionState {
   appInfo: RequestResult<'app:info'> | null;
   /** True while a pause/resume request is on its way. */
   switching: boolean;
-  /** False while the page has lost its event stream to Peppol Desk (browser host). */
-  linked: boolean;
+  /** The page's event stream to Peppol Desk (browser host; always `open` in the app). */
+  link: LinkState;
   setStatus(status: ConnectionStatus): void;
-  setLinked(linked: boolean): void;
+  setLink(link: LinkState): void;
   load(): Promise<void>;
   togglePause(): Promise<void>;
 }
@@ -20,12 +20,12 @@ export const useConnectionStore = create<ConnectionState>()((set, get) => ({
   status: null,
   appInfo: null,
   switching: false,
-  linked: true,
+  link: 'open',
   setStatus(status) {
     set({ status });
   },
-  setLinked(linked) {
-    set({ linked });
+  setLink(link) {
+    set({ link });
   },
   async load() {
     const api = getApi();

@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '../../../../app/contract';
+import type { LinkState } from '../../bridge';
 import { ENVIRONMENT_WORDS, SANDBOX_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
@@ -26,11 +27,31 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
   }
 }
 
+/**
+ * What the header says while this page has no event stream to Peppol Desk (browser host only):
+ * the state's words, and what to do when waiting will not help.
+ */
+export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; message?: string }> = {
+  lost: { state: 'Reconnecting to Peppol Desk…' },
+  unanswered: {
+    state: 'Peppol Desk is not answering',
+    message:
+      'If Peppol Desk was closed, open it again from the app or the command line: it opens a new page. This page connects again by itself if Peppol Desk comes back here.',
+  },
+  ended: {
+    state: 'This page is no longer connected',
+    message:
+      'This page’s session has ended: Peppol Desk was most likely started again. Use the page it opened, or open Peppol Desk again from the app or the command line.',
+  },
+};
+
 /** App name, environment, connection, queue counts and the pause switch. */
 export function AppHeader() {
   const status = useConnectionStore((s) => s.status);
   const switching = useConnectionStore((s) => s.switching);
-  const linked = useConnectionStore((s) => s.linked);
+  const link = useConnectionStore((s) => s.link);
+  const linked = link === 'open';
+  const unlinked = link === 'open' ? null : LINK_WORDS[link];
   const togglePause = useConnectionStore((s) => s.togglePause);
   const counts = useDocumentsStore((s) => s.counts);
   const openSettings = useSettingsStore((s) => s.setOpen);
@@ -64,15 +85,12 @@ export function AppHeader() {
         className={`connection connection-${linked ? (status?.state ?? 'connecting') : 'unlinked'}`}
         data-testid="connection-state"
         data-state={linked ? (status?.state ?? 'connecting') : 'unlinked'}
+        data-link={link}
         title={status?.message ?? undefined}
         role="status"
       >
         <span className="connection-dot" aria-hidden="true" />
-        {!linked
-          ? 'Reconnecting to Peppol Desk…'
-          : status
-            ? connectionWords(status, waiting)
-            : 'Connecting…'}
+        {unlinked ? unlinked.state : status ? connectionWords(status, waiting) : 'Connecting…'}
         {linked && status?.paused && <span className="paused-note"> · Paused</span>}
       </span>
       <dl className="queue-counts" aria-label="Queue">
@@ -109,9 +127,15 @@ export function AppHeader() {
           Settings
         </button>
       </div>
-      {linked && status?.team && !status.team.reachable ? (
+      {unlinked ? (
+        unlinked.message && (
+          <p className="connection-message" data-testid="connection-message">
+            {unlinked.message}
+          </p>
+        )
+      ) : status?.team && !status.team.reachable ? (
         <TeamUnreachableBanner />
-      ) : linked && status?.team?.sends === false && status.message ? (
+      ) : status?.team?.sends === false && status.message ? (
         <TeamOtherAccessPointBanner message={status.message} />
       ) : (
         status?.message &&

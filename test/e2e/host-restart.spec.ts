@@ -1,0 +1,60 @@
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startOwnHost, type OwnHost } from './support/start-host';
+
+/**
+ * A browser-host page whose Peppol Desk goes away: it says it is reconnecting, then that Peppol
+ * Desk is not answering and what to do; when Peppol Desk is started again (same port, a new
+ * session key) the page says its session has ended instead of "Reconnecting…" forever. A host
+ * of its own, not the shared one.
+ */
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+test('a page whose Peppol Desk stopped, then started again, says so instead of reconnecting forever', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'peppol-desk-restart-'));
+  const port = await freePort();
+  let host: OwnHost | null = await startOwnHost(port, dataDir);
+  try {
+    await page.goto(host.url);
+    const state = page.getByTestId('connection-state');
+    await expect(state).toHaveAttribute('data-link', 'open');
+    await expect(state).toHaveText(/^Online/, { timeout: 30_000 });
+
+    await host.stop();
+    host = null;
+    await expect(state).toHaveAttribute('data-link', 'lost');
+    await expect(state).toHaveText('Reconnecting to Peppol Desk…');
+    await expect(state).toHaveAttribute('data-link', 'unanswered', { timeout: 30_000 });
+    await expect(state).toHaveText('Peppol Desk is not answering');
+    await expect(page.getByTestId('connection-message')).toHaveText(
+      'If Peppol Desk was closed, open it again from the app or the command line: it opens a new page. This page connects again by itself if Peppol Desk comes back here.',
+    );
+
+    // Started again on the same port: a new session key, which this page does not have.
+    host = await startOwnHost(port, dataDir);
+    await expect(state).toHaveAttribute('data-link', 'ended', { timeout: 30_000 });
+    await expect(state).toHaveText('This page is no longer connected');
+    await expect(page.getByTestId('connection-message')).toHaveText(
+      'This page’s session has ended: Peppol Desk was most likely started again. Use the page it opened, or open Peppol Desk again from the app or the command line.',
+    );
+  } finally {
+    await host?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
