@@ -145,6 +145,13 @@ export function accessPointRef(o: {
   };
 }
 
+/** The built-in Sandbox's fingerprint (every desk's counts as one). */
+export const BUILT_IN_SANDBOX_REF = accessPointRef({
+  accessPoint: 'sandbox',
+  environment: 'sandbox',
+  apiKey: null,
+});
+
 /** The settings rows read back as the team's access point (null when none is set). */
 export function teamAccessPointOf(
   rows: readonly { key: string; value: string; updated_by: string | null; updated_at: unknown }[],

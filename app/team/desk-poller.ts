@@ -28,6 +28,7 @@ import { isThrottled, POLLS_PER_SECOND, PollBudget } from '../sender/poll-budget
 // For the desk: polls in flight beside its sends (the client's pool has as many more connections).
 export { pollsInFlightFor } from '../sender/poll-budget';
 import type { PollClaim, PollKind, PollResult, TeamProblem, TeamStore } from './store';
+import { BUILT_IN_SANDBOX_REF } from './access-point';
 
 /** What the poller needs from its desk. */
 export interface PollerDeps {
@@ -81,6 +82,8 @@ export function pollResultOf(
   v: DeliveryVerdict,
   now: number,
   options: DeliveryOptions,
+  /** The desk asked its built-in Sandbox (each desk's knows only the transactions it made). */
+  sandbox = false,
 ): PollResult {
   switch (v.kind) {
     case 'wait':
@@ -94,8 +97,12 @@ export function pollResultOf(
       return { moves: [], note: note.detail, problem: problemOf(note.patch), nextPollInMs: null };
     }
     case 'unknown': {
-      // The team's desks do not pass 404s to the judge yet (the single desk does).
-      const note = tracking.transactionUnknown(c.transactionId, false);
+      // The team's access point answered 404 about a transaction it accepted at least
+      // NOT_FOUND_AFTER_MS ago (every desk sends and asks through it with the team's key).
+      const note = tracking.transactionUnknown(
+        c.transactionId,
+        sandbox ? 'team-sandbox' : 'provider',
+      );
       return { moves: [], note: note.detail, problem: problemOf(note.patch), nextPollInMs: null };
     }
     case 'failed': {
@@ -245,11 +252,14 @@ export class DeskPoller {
    */
   private async pollOne(kind: PollKind, c: PollClaim, claimedAt: number): Promise<boolean> {
     let tx: TransactionAnswer | null = null;
+    // The access point does not know the transaction (the judge decides when that is final).
+    let notFound = false;
     if (c.transactionId && kind === 'delivery') {
       const outcome = await this.deps.client().transaction(c.transactionId);
       this.budget.note(outcome, false);
       this.deps.noteOutcome?.(outcome);
       tx = outcome.kind === 'ok' ? outcome.value : null;
+      notFound = outcome.kind === 'permanent' && outcome.error.status === 404;
     } else if (c.transactionId) {
       const id = c.transactionId;
       const outcome = await this.budget.ask(
@@ -264,11 +274,12 @@ export class DeskPoller {
     if (!this.running) return true; // stop() gives the claim back
     // The database's clock, as the claim read it, plus the time since (monotonic).
     const now = c.leaseUntil - this.deps.leaseMs + (performance.now() - claimedAt);
-    const verdict = judgeTransaction(c, tx, this.deps.options, now);
+    const verdict = judgeTransaction(c, tx, this.deps.options, now, notFound);
+    const sandbox = this.deps.accessPoint?.() === BUILT_IN_SANDBOX_REF.id;
     const written = await this.deps.store.finishPoll(
       this.deps.deskId,
       c,
-      pollResultOf(c, verdict, now, this.deps.options),
+      pollResultOf(c, verdict, now, this.deps.options, sandbox),
     );
     this.held.delete(c.id);
     if (!written) return true; // the lease ended and another desk asked meanwhile

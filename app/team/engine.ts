@@ -34,6 +34,15 @@ import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
+import type { DeliveryOptions } from '../queue/stages/delivery-judge';
+
+/** The delivery schedule's timings set by a test or a bench (the rest: the single desk's). */
+function deliveryTimings(t: EngineOptions['timings'] = {}): Partial<DeliveryOptions> {
+  const out: Partial<DeliveryOptions> = {};
+  for (const k of ['pollInitialMs', 'pollMaxMs', 'responseWindowMs', 'notFoundAfterMs'] as const)
+    if (t[k] !== undefined) out[k] = t[k];
+  return out;
+}
 import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
 import type { RequestKind } from '../access-point/reachability';
@@ -261,15 +270,7 @@ async function openTeamEngine(
     ...(t.leaseMs !== undefined ? { leaseMs: t.leaseMs } : {}),
     ...(t.heartbeatMs !== undefined ? { heartbeatMs: t.heartbeatMs } : {}),
     ...(t.pollMs !== undefined ? { pollMs: t.pollMs } : {}),
-    delivery: {
-      ...(options.timings?.pollInitialMs !== undefined
-        ? { pollInitialMs: options.timings.pollInitialMs }
-        : {}),
-      ...(options.timings?.pollMaxMs !== undefined ? { pollMaxMs: options.timings.pollMaxMs } : {}),
-      ...(options.timings?.responseWindowMs !== undefined
-        ? { responseWindowMs: options.timings.responseWindowMs }
-        : {}),
-    },
+    delivery: deliveryTimings(options.timings),
     reconnect: {
       ...(t.reconnectInitialMs !== undefined ? { initialMs: t.reconnectInitialMs } : {}),
       ...(t.reconnectMaxMs !== undefined ? { maxMs: t.reconnectMaxMs } : {}),

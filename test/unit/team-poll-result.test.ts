@@ -32,3 +32,24 @@ describe('a delivery written by a team desk', () => {
     expect(delivered(1_000_300)).toBe(1_000_300);
   });
 });
+
+describe('a transaction the team’s access point does not know (404)', () => {
+  const unknown = (sandbox: boolean) =>
+    pollResultOf(claim, { kind: 'unknown' }, 1_700_000, DEFAULT_DELIVERY_OPTIONS, sandbox);
+
+  it('stops asking and says to ask the provider, or, on built-in Sandboxes, why', () => {
+    const provider = unknown(false);
+    expect(provider).toMatchObject({
+      moves: [],
+      nextPollInMs: null,
+      problem: { code: 'DELIVERY_UNCONFIRMED', action: 'none' },
+      note: 'The access point does not know this transaction; stopped asking',
+    });
+    expect(provider.problem!.message).toContain('Ask your provider whether it was delivered');
+    const practice = unknown(true);
+    expect(practice.problem!.message).toBe(
+      "The built-in Sandbox no longer knows this practice invoice (transaction tx-7): on a team, each desk's Sandbox knows only what that desk sent, and forgets it when Peppol Desk restarts. Nothing was really sent. Add the file again to practise with it once more.",
+    );
+    expect(practice.note).toBe('The built-in Sandbox no longer knows this invoice; stopped asking');
+  });
+});

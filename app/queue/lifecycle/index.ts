@@ -285,7 +285,10 @@ export class Lifecycle extends LifecycleCore {
   transactionUnknown(doc: DocumentRecord): void {
     this.stopAsking(
       doc,
-      tracking.transactionUnknown(doc.transaction_id, doc.environment === 'sandbox'),
+      tracking.transactionUnknown(
+        doc.transaction_id,
+        doc.environment === 'sandbox' ? 'sandbox' : 'provider',
+      ),
     );
   }
 

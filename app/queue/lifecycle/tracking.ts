@@ -71,10 +71,19 @@ export function response(
  * The access point answers that it does not know the transaction (404): stop asking. The built-in
  * Sandbox (`sandbox`) forgets its practice transactions when the app restarts.
  */
-export function transactionUnknown(transactionId: string | null, sandbox: boolean): Note {
+export function transactionUnknown(
+  transactionId: string | null,
+  /** `team-sandbox`: a team desk on the built-in Sandbox (each desk's knows only its own). */
+  where: 'provider' | 'sandbox' | 'team-sandbox',
+): Note {
   const tx = transactionId ?? '?';
+  const sandbox = where !== 'provider';
+  const forgets =
+    where === 'team-sandbox'
+      ? "on a team, each desk's Sandbox knows only what that desk sent, and forgets it when Peppol Desk restarts"
+      : 'it forgets what it was sent when Peppol Desk restarts';
   const message = sandbox
-    ? `The built-in Sandbox no longer knows this practice invoice (transaction ${tx}): it forgets what it was sent when Peppol Desk restarts. Nothing was really sent. Add the file again to practise with it once more.`
+    ? `The built-in Sandbox no longer knows this practice invoice (transaction ${tx}): ${forgets}. Nothing was really sent. Add the file again to practise with it once more.`
     : `Your access point accepted this invoice but now answers that it does not know its transaction (${tx}), so its delivery cannot be followed. Ask your provider whether it was delivered before sending it again.`;
   return {
     state: 'accepted',
