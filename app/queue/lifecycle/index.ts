@@ -217,20 +217,10 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /**
-   * A failure that may pass: try again in `delayMs` under the same key. `words` in a clerk's words
-   * ({@link problems.transientWords}), `technical` the raw status and text; `leaveBatch` sends it
-   * under its own key next time.
+   * A failure that may pass: try again in `delayMs` under the same key (see
+   * {@link sending.RetryLater}).
    */
-  retryLater(
-    doc: ClaimableRecord,
-    retry: {
-      words: string;
-      technical: string;
-      delayMs: number;
-      leaveBatch?: boolean;
-      notProcessed?: boolean;
-    },
-  ): boolean {
+  retryLater(doc: ClaimableRecord, retry: sending.RetryLater): boolean {
     return this.move(doc.id, sending.retryLater(retry, this.now()));
   }
 

@@ -95,21 +95,24 @@ export function waitForAccessPoint(
   };
 }
 
-/**
- * A failure that may pass: tried again `delayMs` after `now`, under the same key. `notProcessed`:
- * the access point said it did not process the request (429), so it may still be cancelled
- * unless an earlier attempt may have reached it.
- */
-export function retryLater(
-  retry: {
-    words: string;
-    technical: string;
-    delayMs: number;
-    leaveBatch?: boolean;
-    notProcessed?: boolean;
-  },
-  now: number,
-): Step {
+/** Why and when a send is tried again (see {@link retryLater}). */
+export interface RetryLater {
+  /** In a clerk's words ({@link problems.transientWords}). */
+  words: string;
+  /** The raw status and text. */
+  technical: string;
+  delayMs: number;
+  /** Sent under its own key next time (it leaves its batch). */
+  leaveBatch?: boolean;
+  /**
+   * The access point said it did not process the request (429): it may still be cancelled
+   * unless an earlier attempt may have reached it.
+   */
+  notProcessed?: boolean;
+}
+
+/** A failure that may pass: tried again `delayMs` after `now`, under the same key. */
+export function retryLater(retry: RetryLater, now: number): Step {
   const { words, technical, delayMs } = retry;
   return {
     from: 'sending',
