@@ -7,7 +7,7 @@ import {
 } from '../contract';
 import { readsAsWords } from './plain-words';
 import { formatDateTime } from './time-words';
-import { leadFinding } from './lead-finding';
+import { leadFinding, OTHER_FORMAT_RULE, otherFormatWords } from './lead-finding';
 
 export { readsAsWords };
 
@@ -103,6 +103,8 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
  */
 export function validationFailed(fatal: readonly Pick<Finding, 'message' | 'rule'>[]): Problem {
   const first = leadFinding(fatal);
+  if (first?.rule === OTHER_FORMAT_RULE)
+    return { code: 'VALIDATION', message: otherFormatWords(fatal.length), action: 'fix-file' };
   const message =
     fatal.length === 1 && first
       ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`

@@ -148,4 +148,24 @@ describe("the access point's words in a clerk's message", () => {
       /The details list them all\. Fix the invoice in your accounting system and drop it again\.$/,
     );
   });
+
+  it('a file in another format (an older EHF, XRechnung, a national CIUS) says so first', () => {
+    // Real EHF 2.0 files of other projects led with the legal registration scheme ("NO:ORGNR").
+    const ehf = validationFailed([
+      { rule: 'XSD-UNEXPECTED-ELEMENT', message: 'Unexpected element cbc:UBLVersionID' },
+      {
+        rule: 'BR-CL-11',
+        message: 'Legal registration identifier scheme must be an ISO 6523 ICD code',
+      },
+      { rule: 'PEPPOL-EN16931-R004', message: 'Specification identifier (BT-24) must be …' },
+    ]);
+    expect(ehf.message).toBe(
+      "3 problems found (the details list them all). This file does not say it is in the Peppol BIS Billing 3.0 format (PEPPOL-EN16931-R004: its specification identifier, BT-24, is not 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0'). It is probably in another format, such as an older EHF, XRechnung or a national one. Export it from your accounting system as Peppol BIS Billing 3.0 and drop it again.",
+    );
+    expect(ehf.action).toBe('fix-file');
+    const only = validationFailed([
+      { rule: 'PEPPOL-EN16931-R004', message: 'Specification identifier (BT-24) must be …' },
+    ]);
+    expect(only.message).toMatch(/^This file does not say it is in the Peppol BIS Billing 3\.0/);
+  });
 });
