@@ -15,6 +15,8 @@ export { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
 
 /** The namespace of the Peppol transport envelope (Standard Business Document Header). */
 const SBDH_NS = 'http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader';
+/** The UN/CEFACT Cross Industry Invoice (ZUGFeRD, Factur-X, XRechnung CII). */
+const CII_NS = 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100';
 
 const EXPORT_AGAIN =
   'Export the invoice again from your accounting system as Peppol BIS Billing 3.0 UBL.';
@@ -154,6 +156,22 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
     return fail(
       'UBL',
       'This file is an invoice inside a Peppol transport envelope (StandardBusinessDocument), the form access points exchange among themselves. Peppol Desk sends the invoice itself, and your access point adds the envelope: export the invoice again without the envelope, as Peppol BIS Billing 3.0 UBL.',
+    );
+  }
+  if (root.local === 'CrossIndustryInvoice' && root.ns === CII_NS) {
+    return fail(
+      'UBL',
+      `This file is an invoice in the UN/CEFACT Cross Industry Invoice format (CII, as in ZUGFeRD, Factur-X or XRechnung CII), not in UBL, which Peppol BIS Billing 3.0 requires. ${EXPORT_AGAIN}`,
+    );
+  }
+  // One kind's element in the other's namespace: the program that wrote it mixed the two.
+  const mixed =
+    (root.local === 'Invoice' && root.ns === NS.creditNote) ||
+    (root.local === 'CreditNote' && root.ns === NS.invoice);
+  if (mixed) {
+    return fail(
+      'UBL',
+      `This file mixes an invoice and a credit note: its main element is "${root.local}" but its namespace is ${root.ns}. An invoice is an Invoice element in ${NS.invoice}, a credit note a CreditNote element in ${NS.creditNote}. ${EXPORT_AGAIN}`,
     );
   }
   const found = root.ns ? `"${root.local}" in namespace ${root.ns}` : `"${root.local}"`;

@@ -121,3 +121,27 @@ ${body}</StandardBusinessDocument>`;
     );
   });
 });
+
+describe('our checks on an invoice in another XML format', () => {
+  it('a Cross Industry Invoice (CII) is named as such, with what to export instead', () => {
+    const cii = `<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"><rsm:ExchangedDocument/></rsm:CrossIndustryInvoice>`;
+    const r = checkDocument(Buffer.from(cii));
+    expect(r.ok ? '' : r.error.message).toBe(
+      'This file is an invoice in the UN/CEFACT Cross Industry Invoice format (CII, as in ZUGFeRD, Factur-X or XRechnung CII), not in UBL, which Peppol BIS Billing 3.0 requires. Export the invoice again from your accounting system as Peppol BIS Billing 3.0 UBL.',
+    );
+  });
+
+  it('an Invoice element in the credit note namespace (a library writes them so) says it mixes the two', () => {
+    const mixed = SAMPLE.replace(
+      'xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"',
+      'xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"',
+    );
+    expect(mixed).not.toBe(SAMPLE);
+    const r = checkDocument(Buffer.from(mixed));
+    expect(r).toMatchObject({ ok: false, error: { code: 'UBL' } });
+    expect(r.ok ? '' : r.error.message).toMatch(
+      /^This file mixes an invoice and a credit note: its main element is "Invoice" but its namespace is urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\./,
+    );
+  });
+});
