@@ -115,6 +115,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       onChanged: (ids) => events.changed(ids),
       onConnection: (status) => events.emit('connection:changed', status),
       onEarlierDone: (accessPoint, doneClient) => connection.earlierDone(accessPoint, doneClient),
+      builtInSandboxSince: () => connection.sandbox?.startedAt ?? null,
       now,
     },
     {

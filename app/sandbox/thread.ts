@@ -19,6 +19,8 @@ export interface BuiltInSandbox {
   readonly url: string;
   /** The server's handle when it runs on the engine's thread (tests drive it); null on its own thread. */
   readonly inThread: SandboxHandle | null;
+  /** When it started (ms since the epoch): it knows nothing of what was sent before. */
+  readonly startedAt: number;
   /** Stop listening (and end its thread). */
   close(): Promise<void>;
 }
@@ -35,17 +37,23 @@ export interface BuiltInSandboxOptions extends SandboxThreadOptions {
  */
 export async function startBuiltInSandbox(options: BuiltInSandboxOptions): Promise<BuiltInSandbox> {
   const { script, ...sandboxOptions } = options;
+  // Before it listens: everything it accepts is accepted after this.
+  const startedAt = Date.now();
   if (script !== undefined) {
-    const threaded = await startThread(script, sandboxOptions).catch(() => null);
+    const threaded = await startThread(script, sandboxOptions, startedAt).catch(() => null);
     if (threaded) return threaded;
   }
   // Loaded only when it runs here: a provider's URL (or `--endpoint`) never needs it.
   const { startSandbox } = await import('./server');
   const handle = await startSandbox(sandboxOptions);
-  return { url: handle.url, inThread: handle, close: () => handle.close() };
+  return { url: handle.url, inThread: handle, startedAt, close: () => handle.close() };
 }
 
-function startThread(script: string, options: SandboxThreadOptions): Promise<BuiltInSandbox> {
+function startThread(
+  script: string,
+  options: SandboxThreadOptions,
+  startedAt: number,
+): Promise<BuiltInSandbox> {
   const worker = new Worker(script, { workerData: options });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // A failing thread must not take the engine down with an unhandled 'error'; its sends then fail
@@ -57,7 +65,7 @@ function startThread(script: string, options: SandboxThreadOptions): Promise<Bui
     const onStart = (msg: SandboxThreadMessage): void => {
       if ('ready' in msg) {
         worker.off('message', onStart);
-        resolve(threadHandle(worker, msg.ready.url, exited));
+        resolve(threadHandle(worker, msg.ready.url, exited, startedAt));
       } else if ('failed' in msg) {
         worker.off('message', onStart);
         reject(new Error(msg.failed));
@@ -69,11 +77,17 @@ function startThread(script: string, options: SandboxThreadOptions): Promise<Bui
   });
 }
 
-function threadHandle(worker: Worker, url: string, exited: Promise<void>): BuiltInSandbox {
+function threadHandle(
+  worker: Worker,
+  url: string,
+  exited: Promise<void>,
+  startedAt: number,
+): BuiltInSandbox {
   let closing: Promise<void> | null = null;
   return {
     url,
     inThread: null,
+    startedAt,
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => {

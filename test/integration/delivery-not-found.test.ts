@@ -101,4 +101,42 @@ describe('a transaction the access point does not know', () => {
       /^The built-in Sandbox no longer knows this practice invoice .*Nothing was really sent\./,
     );
   });
+
+  it('after a restart the built-in Sandbox is known to have forgotten: said at the first 404, not 10 minutes later', async () => {
+    const dataDir = engines.tempDir();
+    const options = {
+      dataDir,
+      trackDelivery: true,
+      sandboxStepMs: 600_000,
+      // The 10 minutes of a provider's 404: only the restart can end the asking in this test.
+      timings: { pollInitialMs: 20, pollMaxMs: 40 },
+    };
+    const first = await engines(options);
+    const ids = (
+      await first.handlers['documents:add']({ files: makeInvoices(2, 'NFR') })
+    ).added.map((a) => a.id);
+    await first.waitUntilSettled(ids, { includeAccepted: true });
+    await engines.stop(first);
+    const second = await engines(options);
+    const { repo } = engineInternals(second);
+    for (const id of ids) {
+      await expect
+        .poll(() => repo.get(id)!.problem_code, { timeout: 10_000 })
+        .toBe('DELIVERY_UNCONFIRMED');
+      expect(repo.get(id)!.state).toBe('accepted');
+      expect(repo.get(id)!.next_poll_at).toBeNull();
+    }
+    expect(repo.get(ids[0]!)!.problem_message).toMatch(
+      /^The built-in Sandbox no longer knows this practice invoice .*it forgets what it was sent when Peppol Desk restarts\. Nothing was really sent\./,
+    );
+    // Accepted by the Sandbox now running: a 404 about it is still only "not on record yet".
+    const fresh = (await second.handlers['documents:add']({ files: makeInvoices(1, 'NFN') }))
+      .added[0]!.id;
+    await second.waitUntilSettled([fresh], { includeAccepted: true });
+    engineInternals(second).sandbox!.reset();
+    const polled = repo.get(fresh)!.next_poll_at;
+    await expect.poll(() => repo.get(fresh)!.next_poll_at, { timeout: 5_000 }).not.toBe(polled);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(repo.get(fresh)!.problem_code).toBeNull();
+  });
 });

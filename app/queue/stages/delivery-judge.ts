@@ -46,6 +46,9 @@ export const DEFAULT_DELIVERY_OPTIONS: Readonly<DeliveryOptions> = {
 /** What is known of a tracked document when its answer comes. */
 export interface TrackedFacts {
   state: DocumentState;
+  /** The access point is known to have forgotten what it accepted then (a restarted built-in
+   * Sandbox): a 404 is final at once. */
+  forgotten?: boolean;
   acceptedAt: number | null;
   deliveredAt: number | null;
   businessResponse: string | null;
@@ -138,7 +141,7 @@ export function judgeTransaction(
         quiet > options.responseWindowMs ? null : now + responsePollDelayMs(quiet, options),
     };
   }
-  if (!tx && notFound && age >= (options.notFoundAfterMs ?? NOT_FOUND_AFTER_MS))
+  if (!tx && notFound && (d.forgotten || age >= (options.notFoundAfterMs ?? NOT_FOUND_AFTER_MS)))
     return { kind: 'unknown' };
   if (!tx || !FINAL_TRANSACTION.has(tx.status)) {
     // Bounded: an unknown or never-final transaction is not asked about forever.

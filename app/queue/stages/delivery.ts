@@ -17,6 +17,8 @@ export interface DeliveryContext extends StageContext {
   running(): boolean;
   /** An earlier access point's client is no longer needed (the engine closes it). */
   onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
+  /** When the built-in Sandbox in use started (null: none in use; see StageDeps). */
+  builtInSandboxSince?(): number | null;
 }
 
 /** The status requests' budget per access point: rate and number in flight. */
@@ -425,9 +427,12 @@ export class DeliveryTracking {
   ): void {
     const { repo, metrics, lifecycle } = this.ctx;
     const t = this.ctx.now();
+    // Accepted by a built-in Sandbox that has restarted since: it cannot know the transaction.
+    const since = d.access_point === 'sandbox' ? (this.ctx.builtInSandboxSince?.() ?? null) : null;
     const v = judgeTransaction(
       {
         state: d.state,
+        forgotten: since !== null && d.accepted_at !== null && d.accepted_at < since,
         acceptedAt: d.accepted_at,
         deliveredAt: d.delivered_at,
         businessResponse: d.business_response,

@@ -40,6 +40,11 @@ export interface PipelineDeps {
    * in use again): close it and forget the key kept for it.
    */
   onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
+  /**
+   * When the built-in Sandbox in use started (null: none in use). It knows nothing it was sent
+   * before: a 404 about a document it accepted earlier means it restarted and forgot it.
+   */
+  builtInSandboxSince?(): number | null;
   now?: () => number;
   random?: () => number;
 }
@@ -160,6 +165,7 @@ export function createStages(
     releaseReady: hooks.releaseReady,
     onConnection: (status) => deps.onConnection(status),
     onEarlierDone: (accessPoint, client) => deps.onEarlierDone?.(accessPoint, client),
+    builtInSandboxSince: () => deps.builtInSandboxSince?.() ?? null,
     offline: () => stages.health.offline,
     faulted: () => stages.health.fault !== null,
     sendIdle: () => hooks.sendIdle(),
