@@ -1,6 +1,6 @@
 /** `peppol-desk list`: the documents in the data folder. */
 import type { Command } from 'commander';
-import type { DocumentFilter, DocumentState } from '../contract';
+import { FILTER_STATES, type DocumentFilter, type DocumentState } from '../contract';
 import { FILTER_ORDER, STATUS_WORDS } from '../domain/status-words';
 import { exitQuietlyOnClosedPipe, usage, UsageError, STORE_HELP } from './common';
 import { openQuiet } from './engine-options';
@@ -35,8 +35,10 @@ async function listCommand(opts: ListOptions): Promise<number> {
           `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
         );
       }
+      // The filter's states only: the line counts what the filter lists.
+      const shown = filter === 'all' ? null : new Set<DocumentState>(FILTER_STATES[filter]);
       const nonZero = (Object.entries(counts) as [DocumentState, number][]).filter(
-        ([, n]) => n > 0,
+        ([s, n]) => n > 0 && (shown === null || shown.has(s)),
       );
       process.stdout.write(
         `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ')}\n`,

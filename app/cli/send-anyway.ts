@@ -4,13 +4,17 @@ import type { RequestResult } from '../contract';
 import { invokeHandler } from '../errors';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { summarize } from './summary';
+import { briefChunks, summarize } from './summary';
 
 async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<number> {
   const engine = await openQuiet(opts, true);
   try {
     const list = parseIds(ids);
     await requireKnownIds(engine, list);
+    // What the decision applies to: the documents held now (the others stay as they are).
+    const held: number[] = [];
+    for await (const { rows } of briefChunks(engine, list))
+      for (const r of rows) if (r.state === 'held') held.push(r.id);
     const res = await invokeHandler(engine.handlers, 'documents:sendAnyway', { ids: list });
     if (!res.ok) {
       process.stderr.write(`${res.error.message}\n`);
@@ -23,8 +27,9 @@ async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<numb
         `${list.length - released} of ${list.length} were not held as possible duplicates, so there was nothing to decide.\n`,
       );
     }
-    await engine.waitUntilSettled(list, { includeAccepted: true });
-    const summary = await summarize(engine, list, 0, 0);
+    if (released === 0) return 1;
+    await engine.waitUntilSettled(held, { includeAccepted: true });
+    const summary = await summarize(engine, held, 0, 0);
     process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
     return summary.sent === list.length ? 0 : 1;
   } finally {

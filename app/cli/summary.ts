@@ -25,7 +25,12 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   if (r.state === 'rejected') return 'rejected';
   if (r.state === 'superseded') return 'replaced';
   if (r.state === 'invalid') return 'invalid';
-  if (r.state === 'held' && r.problemCode === 'DUPLICATE') return 'duplicate';
+  // Held as a possible duplicate: the same number with other content, or the same content.
+  if (
+    r.state === 'held' &&
+    (r.problemCode === 'DUPLICATE' || r.problemCode === 'DUPLICATE_CONTENT')
+  )
+    return 'duplicate';
   if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
   if (r.state === 'delivered' || (RESPONSE_STATES as string[]).includes(r.state)) return 'sent';
   // Only when the run did not wait (a team desk that does not send, no desk that does online).

@@ -2,7 +2,13 @@ import { expect, test } from './fixtures';
 import type { DeskPage } from './pages/desk-page';
 import { readFileSync } from 'node:fs';
 import { csvRecords } from './support/csv';
-import { invoiceWithoutNumber, uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+import {
+  creditNote,
+  invoiceWithoutNumber,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
 
 test.describe('documents', () => {
   test('the session token leaves the address bar and a reload keeps working', async ({
@@ -172,14 +178,22 @@ test.describe('documents', () => {
   test('export the rows of the current search to CSV', async ({ desk }, testInfo) => {
     const prefix = uniquePrefix('CSV');
     const numbers = [`${prefix}-1`, `${prefix}-2`];
-    const paths = writeFiles(
-      testInfo.outputPath('invoices'),
-      Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
-    );
+    const credit = `${prefix}-CN`;
+    const paths = writeFiles(testInfo.outputPath('invoices'), {
+      ...Object.fromEntries(numbers.map((n) => [`${n}.xml`, validInvoice(n)])),
+      [`${credit}.xml`]: creditNote(credit),
+    });
     await desk.dropFiles(paths);
     await desk.searchFor(prefix);
-    for (const n of numbers)
+    for (const n of [...numbers, credit])
       await desk.waitForState(desk.rowByInvoice(n), ['accepted', 'delivered']);
+    // A credit note says so in the list and in its details (a walk read it as an invoice).
+    await expect(desk.rowByInvoice(credit).getByTestId('credit-note-tag')).toHaveText(
+      'Credit note',
+    );
+    await expect(desk.rowByInvoice(numbers[0]!).getByTestId('credit-note-tag')).toHaveCount(0);
+    await desk.openDetails(desk.rowByInvoice(credit));
+    await expect(desk.detailPanel.getByText('Credit note number')).toBeVisible();
 
     const download = await desk.exportCsv();
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
@@ -188,13 +202,15 @@ test.describe('documents', () => {
     // Issue 12 item 7: document id, issue date, seller, business response, access point and
     // environment; times in the user's zone with their offset (was UTC ISO).
     expect(lines[0]).toBe(
-      'Document id,File,Invoice number,Issue date,Seller,Buyer,Amount,Currency,Status,Business response,Access point,Environment,Transaction id,Sent,Delivered,Reason',
+      'Document id,File,Type,Invoice number,Issue date,Seller,Buyer,Amount,Currency,Status,Business response,Access point,Environment,Transaction id,Sent,Delivered,Reason',
     );
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const records = csvRecords(text);
+    expect(records.find((x) => x['Invoice number'] === credit)?.['Type']).toBe('Credit note');
     for (const n of numbers) {
       const r = records.find((x) => x['Invoice number'] === n);
       expect(r, `a CSV row for ${n}`).toBeDefined();
+      expect(r!['Type']).toBe('Invoice');
       expect(r!['Document id']).toMatch(/^\d+$/);
       expect(r!['Buyer']).toBe('Example Customer NV');
       expect(r!['Seller']).not.toBe('');

@@ -75,6 +75,13 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
     await expect(page.getByTestId('team-unreachable')).toHaveCount(0);
     await expect(page.getByTestId('performance-this-desk')).toHaveText(/This desk/);
+    // Pausing a team desk stops this desk only, and the header says so.
+    await page.getByTestId('pause-toggle').click();
+    await expect(desk.connectionState).toContainText(
+      'Paused here: the team’s other desks still send',
+    );
+    await page.getByTestId('pause-toggle').click();
+    await expect(desk.connectionState).not.toContainText('Paused');
     const { team } = await desk.invoke('connection:get', undefined);
     const deskName = team!.deskName;
 
@@ -167,9 +174,9 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     ]);
     const text = readFileSync((await csv.path())!, 'utf8');
     expect(text.split('\r\n')[0]).toBe(
-      '\ufeffDocument id,File,Invoice number,Issue date,Seller,Buyer,Amount,Currency,Status,Business response,Access point,Environment,Transaction id,Sent,Delivered,Reason',
+      '\ufeffDocument id,File,Type,Invoice number,Issue date,Seller,Buyer,Amount,Currency,Status,Business response,Access point,Environment,Transaction id,Sent,Delivered,Reason',
     );
-    for (const n of numbers) expect(text).toContain(`${n}.xml,${n},`);
+    for (const n of numbers) expect(text).toContain(`${n}.xml,Invoice,${n},`);
     await expect(page.getByText('Exported 2 rows')).toBeVisible();
 
     // Leaving: back to this computer's own outbox, where the team's documents are not.

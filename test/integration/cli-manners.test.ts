@@ -9,6 +9,33 @@ import { useTempDirs } from '../helpers/temp';
 const tempDir = useTempDirs();
 
 describe('peppol-desk manners', () => {
+  it('send counts a held copy as a duplicate; list --filter counts what it lists; send-anyway on a cancelled document claims no failure', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    const bytes = makeInvoice('SUM-1');
+    writeFileSync(join(inbox, 'a.xml'), bytes);
+    writeFileSync(join(inbox, 'b-copy.xml'), bytes);
+    writeFileSync(join(inbox, 'c.xml'), makeInvoice('SUM-2'));
+    const sent = await cli(['send', inbox, '--data-dir', data, '--json']);
+    const summary = JSON.parse(sent.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(summary).toMatchObject({ total: 3, sent: 2, failed: 0, duplicates: 1 });
+
+    const attention = await cli(['list', '--filter', 'attention', '--data-dir', data]);
+    expect(attention.stdout.trim().split('\n').at(-1)).toBe('1 document(s): 1 needs your decision');
+    const all = await cli(['list', '--data-dir', data]);
+    expect(all.stdout).toMatch(/3 document\(s\): .*2 /);
+
+    const held = /^#(\d+)\tNeeds your decision/m.exec(attention.stdout)?.[1];
+    expect(held).toBeDefined();
+    expect((await cli(['cancel', held!, '--data-dir', data])).code).toBe(0);
+    const anyway = await cli(['send-anyway', held!, '--data-dir', data]);
+    expect(anyway.code).toBe(1);
+    expect(anyway.stderr).toContain('1 of 1 were not held as possible duplicates');
+    expect(anyway.stdout).not.toMatch(/failed/);
+  });
+
   it('send names skipped files; list speaks the app words, quietly into a closed pipe; unknown ids (retry, cancel, send-anyway, reroute) and filters exit 2', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');

@@ -20,6 +20,21 @@ export function validInvoice(invoiceNumber: string): string {
   return sample().replace(INVOICE_ID, `<cbc:ID>${invoiceNumber}</cbc:ID>`);
 }
 
+/** A valid credit note (381) with this number: the sample invoice turned into one. */
+export function creditNote(number: string): string {
+  return validInvoice(number)
+    .replace('<Invoice ', '<CreditNote ')
+    .replace('</Invoice>', '</CreditNote>')
+    .replace('schema:xsd:Invoice-2', 'schema:xsd:CreditNote-2')
+    .replace(
+      /<cbc:InvoiceTypeCode>380<\/cbc:InvoiceTypeCode>/,
+      '<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>',
+    )
+    .replace(/<cbc:DueDate>[^<]*<\/cbc:DueDate>/, '')
+    .replace(/cac:InvoiceLine>/g, 'cac:CreditNoteLine>')
+    .replace(/cbc:InvoicedQuantity/g, 'cbc:CreditedQuantity');
+}
+
 /** Invoice XML without an invoice number (BT-1): fails validation. Distinct bytes per `marker`. */
 export function invoiceWithoutNumber(marker: string): string {
   return sample()

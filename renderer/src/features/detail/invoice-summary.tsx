@@ -85,7 +85,13 @@ export function InvoiceSummary({ d }: { d: DocumentDetail }) {
           label="Type"
           value={s?.docType === 'CreditNote' ? 'Credit note' : (s?.docType ?? d.docType)}
         />
-        <Field label="Invoice number" value={d.invoiceNumber} testId="detail-invoice-number" />
+        <Field
+          label={
+            (s?.docType ?? d.docType) === 'CreditNote' ? 'Credit note number' : 'Invoice number'
+          }
+          value={d.invoiceNumber}
+          testId="detail-invoice-number"
+        />
         <Field label="Seller" value={s?.sellerName ?? null} />
         <Field label="Seller Peppol ID" value={participant(s?.sellerEndpoint ?? null)} />
         <Field label="Buyer" value={d.buyerName} />

@@ -365,6 +365,13 @@ export function DocumentTable() {
                 </div>
                 <div role="cell" className="cell col-number">
                   {row.invoiceNumber ?? '—'}
+                  {row.docType === 'CreditNote' && (
+                    // Not an invoice: its amount is a credit (the CSV has a Type column).
+                    <span className="doc-type-tag" data-testid="credit-note-tag">
+                      {' '}
+                      Credit note
+                    </span>
+                  )}
                 </div>
                 <div role="cell" className="cell col-buyer" title={row.buyerName ?? undefined}>
                   {row.buyerName ?? '—'}

@@ -6,6 +6,7 @@ import { toastError, useToastStore } from '../../stores/toast-store';
 const HEADER = [
   'Document id',
   'File',
+  'Type',
   'Invoice number',
   'Issue date',
   'Seller',
@@ -68,6 +69,7 @@ export function toCsv(rows: DocumentRow[]): string {
       [
         r.id,
         r.fileName,
+        r.docType === 'CreditNote' ? 'Credit note' : r.docType === 'Invoice' ? 'Invoice' : null,
         r.invoiceNumber,
         r.issueDate,
         r.sellerName,

@@ -91,7 +91,12 @@ export function AppHeader() {
       >
         <span className="connection-dot" aria-hidden="true" />
         {unlinked ? unlinked.state : status ? connectionWords(status, waiting) : 'Connecting…'}
-        {linked && status?.paused && <span className="paused-note"> · Paused</span>}
+        {linked && status?.paused && (
+          // A team desk's pause stops this desk only: what it adds is sent by the others.
+          <span className="paused-note">
+            {status.team ? ' · Paused here: the team’s other desks still send' : ' · Paused'}
+          </span>
+        )}
       </span>
       <dl className="queue-counts" aria-label="Queue">
         <div>

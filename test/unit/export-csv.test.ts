@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { DocumentRow } from '../../app/contract';
+import { toCsv } from '../../renderer/src/features/documents/export-csv';
+
+const row = (id: number, docType: DocumentRow['docType'], invoiceNumber: string): DocumentRow => ({
+  id,
+  fileName: `${invoiceNumber}.xml`,
+  sha256: 'x',
+  size: 1,
+  state: 'delivered',
+  docType,
+  invoiceNumber,
+  buyerName: 'Buyer',
+  receiverId: '0208:1',
+  amount: '2420.00',
+  currency: 'EUR',
+  issueDate: '2026-11-30',
+  transactionId: null,
+  attempts: 1,
+  problem: null,
+  createdAt: 0,
+  updatedAt: 0,
+  acceptedAt: null,
+  deliveredAt: null,
+  businessResponse: null,
+  sellerName: 'Seller',
+  accessPoint: 'sandbox',
+  environment: 'sandbox',
+  nextAttemptAt: null,
+});
+
+describe('the CSV export', () => {
+  // A clerk's walk: a credit note of €2,420 read as €2,420 invoiced when the export was totalled.
+  it('says which rows are credit notes, so totals can tell credits from invoices', () => {
+    const [header, invoice, credit] = toCsv([
+      row(1, 'Invoice', 'INV-1'),
+      row(2, 'CreditNote', 'CN-1'),
+    ]).split('\r\n');
+    expect(header!.split(',').slice(0, 4)).toEqual([
+      'Document id',
+      'File',
+      'Type',
+      'Invoice number',
+    ]);
+    expect(invoice!.split(',').slice(0, 4)).toEqual(['1', 'INV-1.xml', 'Invoice', 'INV-1']);
+    expect(credit!.split(',').slice(0, 4)).toEqual(['2', 'CN-1.xml', 'Credit note', 'CN-1']);
+  });
+});
