@@ -66,4 +66,41 @@ describe('a document queued for the Sandbox and a production key', () => {
     ]);
     expect(production.stats().acceptedDocuments).toBe(2);
   });
+
+  it('held for the Sandbox while production is in use, back on its way when the Sandbox is in use again', async () => {
+    const production = await startSandbox({});
+    cleanups.push(() => production.close());
+    const engine: Engine = await engines({ trackDelivery: false, coalesceMs: 20 });
+    const { repo } = engineInternals(engine);
+    await engine.handlers['queue:pause'](undefined);
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(2, 'BACK') })
+    ).added.map((a) => a.id);
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['queued', 'queued']);
+    await engine.handlers['settings:set']({
+      endpoint: production.url,
+      apiKey: 'pk_goroute_production_key_0001',
+    });
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['held', 'held']);
+
+    // Back to the built-in Sandbox: nothing waits for a decision any more.
+    await engine.handlers['settings:set']({ endpoint: null, apiKey: null });
+    expect(engine.environment).toBe('sandbox');
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['queued', 'queued']);
+    expect(ids.map((id) => repo.get(id)!.problem_code)).toEqual([null, null]);
+    expect(repo.timeline(ids[0]!).map((e) => e.detail)).toContain(
+      'Back on its way: the built-in Sandbox, the access point it was queued for, is in use again',
+    );
+    expect((await engine.handlers['connection:get'](undefined)).waitingElsewhere ?? []).toEqual([]);
+    await engine.handlers['queue:resume'](undefined);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    expect(ids.map((id) => repo.get(id)!.state)).toEqual(['accepted', 'accepted']);
+    expect(production.stats().acceptedDocuments).toBe(0);
+  });
 });

@@ -322,6 +322,11 @@ export class Lifecycle extends LifecycleCore {
     return this.move(doc.id, sending.heldForAccessPoint(doc));
   }
 
+  /** Held for the access point it was queued for, which is in use again: on its way again. */
+  backOnItsWay(doc: DocumentRecord): boolean {
+    return this.move(doc.id, sending.backOnItsWay(doc));
+  }
+
   // ---- the clerk's decisions -----------------------------------------------------------------
 
   /**

@@ -178,6 +178,17 @@ export function heldUnconfirmed(doc: DocumentRecord, where: string, previousUrl:
   };
 }
 
+/** Held for the access point it was queued for ({@link heldForAccessPoint}), in use again. */
+export function backOnItsWay(doc: DocumentRecord): Step {
+  const where = accessPointLabel(doc.access_point, doc.environment);
+  return {
+    from: 'held',
+    to: doc.summary_json ? 'ready' : 'received',
+    patch: NO_PROBLEM,
+    detail: `Back on its way: ${where}, the access point it was queued for, is in use again`,
+  };
+}
+
 /** Waiting to be sent, pinned to an access point no longer in use. */
 export function heldForAccessPoint(doc: DocumentRecord): Step {
   const where = accessPointLabel(doc.access_point, doc.environment);

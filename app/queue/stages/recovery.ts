@@ -1,5 +1,6 @@
 import type { Environment } from '../../contract';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
+import type { DocumentRecord } from '../../store/documents-repo';
 import type { StageContext } from './context';
 
 /** What recovery needs besides the common context. */
@@ -93,11 +94,30 @@ export class Recovery {
   /**
    * Hold every document waiting to be sent (received, ready, queued, retry_wait) that is pinned
    * to another access point than the one in use: changing the provider never moves queued
-   * documents. The clerk sends them through the new one (reroute) or cancels them. Returns the
-   * held ids.
+   * documents. The clerk sends them through the new one (reroute) or cancels them. Those held so
+   * for the access point in use (a switch back to it) go back on their way. Returns the ids
+   * moved.
    */
   holdPinnedElsewhere(): number[] {
-    return this.holdWaitingElsewhere();
+    return [...this.releaseHeldHere(), ...this.holdWaitingElsewhere()];
+  }
+
+  /**
+   * Documents held because they were queued for an access point not in use go back on their way
+   * once it is in use again (a walk: back on the built-in Sandbox, its rows still said "Peppol
+   * Desk now uses another access point" and waited for a decision). Not one whose last attempt
+   * may have reached it: that one waits for the clerk's check, as its words say.
+   */
+  private releaseHeldHere(): number[] {
+    const { repo, lifecycle } = this.ctx;
+    const current = this.ctx.accessPoint;
+    if (current === undefined) return [];
+    const held = repo
+      .heldFor(current)
+      .map((id) => repo.get(id))
+      .filter((d): d is DocumentRecord => d != null && !mayHaveReachedAccessPoint(d));
+    if (held.length === 0) return [];
+    return repo.tx(() => held.filter((d) => lifecycle.backOnItsWay(d)).map((d) => d.id));
   }
 
   /**
