@@ -18,6 +18,7 @@ import { requireIds } from '../engine/documents';
 import { RETRY_SLICE } from '../engine/user-actions';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
+import { BUILT_IN_SANDBOX_REF } from './access-point';
 import { teamCounts } from './engine-events';
 import { teamSettingsHandlers } from './engine-settings';
 import { OLDEST_FIRST } from './list-order';
@@ -103,7 +104,15 @@ export function teamHandlers(ctx: TeamHandlerContext): {
   const handlers: Partial<Handlers> = {
     ...teamActionHandlers(ctx),
     'team:useThisAccessPoint': async () => {
-      const was = teamDesk.teamAccessPoint?.id;
+      const team = teamDesk.teamAccessPoint;
+      // A practice Sandbox never takes over a team that sends for real (a clerk's walk: one click
+      // on a desk without a key moved a team's invoices to that desk's practice Sandbox, and
+      // every desk then showed them Delivered).
+      if (ctx.connection.sandbox !== null && team && team.id !== BUILT_IN_SANDBOX_REF.id) {
+        const message = `The team still sends through ${team.label}: this desk uses the built-in Sandbox, where nothing is really sent, and a practice Sandbox cannot take over a team that sends for real. To send from this desk, set the team's provider and API key in Settings.`;
+        return { changed: false, message, status: status() };
+      }
+      const was = team?.id;
       const r = await teamDesk.checkAccessPoint(true);
       const n = r.ok ? 0 : r.unfinished;
       const message = r.ok

@@ -6,9 +6,10 @@ import { writeFiles } from './support/invoices';
 /**
  * A desk whose access point is not the team's (app/team/access-point.ts): the header says, in
  * plain words, that this desk adds invoices but does not send them, and through which access
- * point the team sends; the clerk can make this desk's access point the team's.
+ * point the team sends; taking the team over is asked first, and refused to a practice Sandbox
+ * when the team sends for real (team-desk-access-point.test.ts covers a take-over).
  */
-test('a desk on another access point than its team says it does not send, and can take the team over', async ({
+test('a desk on another access point than its team says it does not send; its practice Sandbox cannot take the team over', async ({
   desk,
 }, testInfo) => {
   test.setTimeout(90_000);
@@ -41,19 +42,23 @@ test('a desk on another access point than its team says it does not send, and ca
     );
     await desk.screenshot('team-other-access-point', testInfo);
 
-    // Nothing is in doubt at the team's access point: this desk's becomes the team's.
+    // This desk is on the built-in Sandbox: its header says nothing of practice, since what it
+    // adds is sent for real by the team.
+    await expect(page.getByTestId('env-note')).toHaveCount(0);
+    // Taking the team over is asked first, and a practice Sandbox cannot take over a team that
+    // sends for real: refused, saying why and what to do.
     await banner.getByTestId('team-use-this-access-point').click();
-    await expect(page.getByTestId('team-other-access-point')).toHaveCount(0);
+    const confirm = page.getByTestId('confirm-team-access-point');
+    await expect(confirm).toContainText('Send every desk’s invoices through the built-in Sandbox?');
+    await confirm.getByTestId('confirm-act').click();
     await expect(
       page.getByText(
-        /^The team now sends through the built-in Sandbox, the access point of this desk\./,
+        /this desk uses the built-in Sandbox, where nothing is really sent, and a practice Sandbox cannot take over a team that sends for real/,
       ),
     ).toBeVisible();
+    await expect(page.getByTestId('team-other-access-point')).toBeVisible();
     const { team } = await desk.invoke('connection:get', undefined);
-    expect(team).toMatchObject({
-      sends: true,
-      accessPoint: 'the built-in Sandbox',
-    });
+    expect(team).toMatchObject({ sends: false, accessPoint: 'ap.example.com (Production)' });
   } finally {
     // Never leave the shared host on the team, whatever failed above.
     await desk.invoke('settings:set', { teamStore: null });

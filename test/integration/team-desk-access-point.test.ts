@@ -70,6 +70,28 @@ describe('desks of a team on different access points', () => {
     expect([apA.stats().acceptedDocuments, apB.stats().acceptedDocuments]).toEqual([6, 4]);
   });
 
+  it('a desk on the built-in Sandbox cannot take over a team that sends for real', async () => {
+    const apA = await sandbox();
+    const store = teamDesks.sqliteStore();
+    const a = await desk(store, apA, 'Anna');
+    const cleo = await desk(store, null, 'Cleo');
+    expect((await cleo.handlers['connection:get'](undefined)).team).toMatchObject({
+      sends: false,
+      accessPoint: apLabel(apA),
+    });
+    const refused = await cleo.handlers['team:useThisAccessPoint'](undefined);
+    expect(refused.changed).toBe(false);
+    expect(refused.message).toBe(
+      `The team still sends through ${apLabel(apA)}: this desk uses the built-in Sandbox, where nothing is really sent, and a practice Sandbox cannot take over a team that sends for real. To send from this desk, set the team's provider and API key in Settings.`,
+    );
+    expect((await a.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    // Added on Cleo's desk: sent for real, through the team's access point.
+    const { added } = await cleo.handlers['documents:add']({ files: invoices(2, 'CLEO') });
+    const ids = added.map((x) => x.id);
+    await cleo.waitUntilSettled(ids);
+    expect(apA.stats().acceptedDocuments).toBe(2);
+  });
+
   it('a retry after a failed delivery is a new submission at the access point', async () => {
     const ap = await sandbox();
     const store = teamDesks.sqliteStore();

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../../../../app/contract';
+import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
 import type { LinkState } from '../../bridge';
 import { ENVIRONMENT_WORDS, SANDBOX_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
@@ -56,6 +56,13 @@ export function AppHeader() {
   const counts = useDocumentsStore((s) => s.counts);
   const openSettings = useSettingsStore((s) => s.setOpen);
 
+  // Practice: this desk's built-in Sandbox, or on a team the team's access point (what this desk
+  // adds is sent there; a walk read "nothing is really sent" on a desk whose invoices went out).
+  const teamAccessPoint = status?.team?.accessPoint ?? null;
+  const practice =
+    teamAccessPoint !== null
+      ? teamAccessPoint.startsWith(accessPointLabel('sandbox', null))
+      : status?.environment === 'sandbox';
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
   const sent = filterCount(counts, 'sent');
@@ -74,7 +81,7 @@ export function AppHeader() {
           {ENVIRONMENT_WORDS[status.environment]}
         </span>
       )}
-      {status?.environment === 'sandbox' && (
+      {practice && (
         // Said on the main screen, not only in Settings: Sent and Delivered here are practice.
         <span className="env-note" data-testid="env-note" title={SANDBOX_WORDS}>
           Practice: nothing is really sent

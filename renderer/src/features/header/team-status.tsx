@@ -1,7 +1,8 @@
-import type { ConnectionStatus } from '../../../../app/contract';
+import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
 import { useState } from 'react';
 import { getApi } from '../../bridge';
 import { formatCount } from '../../lib/format';
+import { useConfirmStore } from '../../stores/confirm-store';
 import { useConnectionStore } from '../../stores/connection-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
 
@@ -46,6 +47,30 @@ export function TeamUnreachableBanner() {
 export function TeamOtherAccessPointBanner({ message }: { message: string }) {
   const [busy, setBusy] = useState(false);
   async function adoptThis() {
+    // Every desk's sending moves with it: asked first (a walk changed a team's access point with
+    // one click).
+    const status = useConnectionStore.getState().status;
+    const mine = status
+      ? accessPointLabel(
+          status.environment === 'sandbox' ? 'sandbox' : status.endpoint,
+          status.environment,
+        )
+      : 'this desk’s access point';
+    const team = status?.team?.accessPoint ?? 'the team’s access point';
+    const ok = await useConfirmStore.getState().ask({
+      title: `Send every desk’s invoices through ${mine}?`,
+      body: (
+        <p>
+          The whole team then sends through {mine} instead of {team}. Desks still set to {team} add
+          invoices but send none until they use {mine} too, and invoices accepted by {team} are no
+          longer followed here.
+        </p>
+      ),
+      confirmLabel: 'Change the team’s access point',
+      keepLabel: `Keep ${team}`,
+      testId: 'confirm-team-access-point',
+    });
+    if (!ok) return;
     setBusy(true);
     const r = await getApi().invoke('team:useThisAccessPoint', undefined);
     setBusy(false);
