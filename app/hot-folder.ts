@@ -180,6 +180,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   // Per document on its way: the names of its files (path relative to the folder, `/`-separated;
   // the watcher's own string for a file of the folder itself, so nothing more is kept per file).
   const pending = new Map<number, string[]>();
+  // The document that took each of those names last: a file saved again with new content is
+  // the newer document's, and an earlier one's end (a cancel) never moves it (a walk's did).
+  const ownerOf = new Map<string, number>();
   const heldLogged = new Set<number>();
   const tracksDelivery = deps.tracksDelivery ?? true;
   // Files in sent/ whose buyer may still answer: a rejection moves them on to failed/.
@@ -284,6 +287,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       const list = pending.get(entry.id) ?? [];
       if (!list.includes(name)) list.push(name);
       pending.set(entry.id, list);
+      ownerOf.set(name, entry.id);
       check(entry.id);
     }
   }
@@ -354,6 +358,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       }
     }
     if (back.length) pending.set(id, [...(pending.get(id) ?? []), ...back.map((f) => f.name)]);
+    for (const f of back) if (!ownerOf.has(f.name)) ownerOf.set(f.name, id);
   }
 
   function forgetOldCancelMoves(): void {
@@ -382,6 +387,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       heldLogged.delete(id);
       aside.delete(id);
       pending.delete(id);
+      for (const name of names) if (ownerOf.get(name) === id) ownerOf.delete(name);
       return takeMore();
     }
     const outcome = outcomeFor(status.state, tracksDelivery);
@@ -405,7 +411,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     aside.delete(id);
     pending.delete(id);
     takeMore();
-    const files = names.map(fileOf);
+    const own = names.filter((name) => ownerOf.get(name) === id);
+    for (const name of own) ownerOf.delete(name);
+    const files = own.map(fileOf);
     const moved: PendingFile[] = [];
     const cancelled: { from: PendingFile; to: string }[] = [];
     for (const f of files) {

@@ -121,6 +121,35 @@ describe('hot folder', () => {
     expect(existsSync(join(folder, 'again.xml'))).toBe(false);
   });
 
+  it('a held file saved again with a corrected invoice is the new one: cancelling the held one leaves it', async () => {
+    const folder = tempDir();
+    const engine = await startEngine({ hotFolder: folder });
+    writeFileSync(join(folder, 'x.xml'), makeInvoice('HOT-RESAVE-1'));
+    await waitFor('x.xml in sent/', () => existsSync(join(folder, 'sent', 'x.xml')));
+    // The same bytes under another name: held as the same content.
+    writeFileSync(join(folder, 'z.xml'), readFileSync(join(folder, 'sent', 'x.xml')));
+    const held = await waitFor('the held copy', () =>
+      allDocuments(engine).find((d) => d.file_name === 'z.xml' && d.state === 'held'),
+    );
+    await engine.handlers['queue:pause'](undefined);
+    // Saved again, corrected: a new document, which waits while sending is paused.
+    writeFileSync(join(folder, 'z.xml'), makeInvoice('HOT-RESAVE-2'));
+    const corrected = await waitFor('the corrected invoice', () =>
+      allDocuments(engine).find((d) => d.invoice_number === 'HOT-RESAVE-2'),
+    );
+    // Cancelling the held copy does not move the file: it holds the corrected invoice now.
+    expect((await engine.handlers['documents:cancel']({ ids: [held.id] })).cancelled).toBe(1);
+    await delay(STABLE_MS * 2);
+    expect(existsSync(join(folder, 'failed', 'z.xml'))).toBe(false);
+    expect(readFileSync(join(folder, 'z.xml'), 'utf8')).toContain('HOT-RESAVE-2');
+    // Sent, it moves to sent/ with its own outcome.
+    await engine.handlers['queue:resume'](undefined);
+    await waitFor('z.xml in sent/', () => existsSync(join(folder, 'sent', 'z.xml')));
+    expect(readFileSync(join(folder, 'sent', 'z.xml'), 'utf8')).toContain('HOT-RESAVE-2');
+    expect(engineInternals(engine).repo.get(corrected.id)!.state).toBe('accepted');
+    expect(existsSync(join(folder, 'failed', 'z.xml'))).toBe(false);
+  });
+
   it('Undo after Cancel moves the file back out of failed/; it is then sent and moved to sent/', async () => {
     const folder = tempDir();
     const engine = await startEngine({ hotFolder: folder });
