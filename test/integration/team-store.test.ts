@@ -761,6 +761,24 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(await a.claimPolls(ANNA.id, 5, 30_000)).toEqual([]);
     });
 
+    it('a quiet poll (nothing new) leaves the last change as it was; news moves it', async () => {
+      const a = await fresh();
+      const [id] = await accepted(a, 1, 0);
+      const before = (await a.get(id!))!.updatedAt;
+      await new Promise((r) => setTimeout(r, 20));
+      const [c] = await a.claimPolls(ANNA.id, 5, 30_000);
+      expect(await a.finishPoll(ANNA.id, c!, { moves: [], nextPollInMs: 0 })).toBe(true);
+      expect((await a.get(id!))!.updatedAt).toBe(before);
+      const [again] = await a.claimPolls(ANNA.id, 5, 30_000);
+      const at = Date.now();
+      await a.finishPoll(ANNA.id, again!, {
+        moves: [{ to: 'delivered', detail: 'Delivered' }],
+        deliveredAt: at,
+        nextPollInMs: 60_000,
+      });
+      expect((await a.get(id!))!.updatedAt).toBeGreaterThan(before);
+    });
+
     it('released poll claims are due at once for another desk; only the holder may release', async () => {
       const a = await fresh();
       const b = await connect();

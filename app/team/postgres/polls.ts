@@ -60,9 +60,14 @@ export const CLAIM_DUE_POLLS: Record<PollKind | 'any', string> = {
   response: claimDuePolls('response'),
 };
 
-/** Write a poll's result (see finishPoll below for the parameters). */
+/**
+ * Write a poll's result (see finishPoll below for the parameters). The last change moves only
+ * when something the clerk sees changed (a walk: "Last change" moved at every quiet poll).
+ */
 const WRITE_POLL = `UPDATE team_documents SET state = $2, poll_owner = NULL,
-    updated_at = team_now_ms(), next_poll_at = (SELECT team_now_ms()) + $3::bigint,
+    updated_at = CASE WHEN state <> $2 OR $5::boolean OR $9::boolean OR $4::bigint IS NOT NULL
+      THEN team_now_ms() ELSE updated_at END,
+    next_poll_at = (SELECT team_now_ms()) + $3::bigint,
     delivered_at = COALESCE($4::bigint, delivered_at),
     business_response = CASE WHEN $5::boolean THEN $6 ELSE business_response END,
     business_response_note = CASE WHEN $5::boolean THEN $7 ELSE business_response_note END,

@@ -73,16 +73,19 @@ export function finishPoll(
   const held = stmt(
     'SELECT state FROM team_documents WHERE id = ? AND poll_fence = ? AND poll_owner = ?',
   );
-  const write = stmt(`UPDATE team_documents SET state = ?, poll_owner = NULL,
-      updated_at = ${NOW}, next_poll_at = ${NOW} + ?,
-      delivered_at = COALESCE(?, delivered_at),
-      business_response = CASE WHEN ? THEN ? ELSE business_response END,
-      business_response_note = CASE WHEN ? THEN ? ELSE business_response_note END,
-      business_response_at = CASE WHEN ? THEN ? ELSE business_response_at END,
-      problem_code = CASE WHEN ? THEN ? ELSE problem_code END,
-      problem_message = CASE WHEN ? THEN ? ELSE problem_message END,
-      problem_action = CASE WHEN ? THEN ? ELSE problem_action END
-    WHERE id = ?`);
+  // The last change moves only when something the clerk sees changed (not at every quiet poll).
+  const write = stmt(`UPDATE team_documents SET state = @to, poll_owner = NULL,
+      updated_at = CASE WHEN state <> @to OR @r OR @p OR @delivered IS NOT NULL
+        THEN ${NOW} ELSE updated_at END,
+      next_poll_at = ${NOW} + @next,
+      delivered_at = COALESCE(@delivered, delivered_at),
+      business_response = CASE WHEN @r THEN @code ELSE business_response END,
+      business_response_note = CASE WHEN @r THEN @note ELSE business_response_note END,
+      business_response_at = CASE WHEN @r THEN @at ELSE business_response_at END,
+      problem_code = CASE WHEN @p THEN @pcode ELSE problem_code END,
+      problem_message = CASE WHEN @p THEN @pmessage ELSE problem_message END,
+      problem_action = CASE WHEN @p THEN @paction ELSE problem_action END
+    WHERE id = @id`);
   const event = stmt(INSERT_EVENT);
   return db
     .transaction(() => {
@@ -93,24 +96,20 @@ export function finishPoll(
       const s = pollSets(result);
       const r = s.response ? 1 : 0;
       const p = s.setProblem ? 1 : 0;
-      write.run(
+      write.run({
         to,
-        s.nextPollInMs,
-        s.deliveredAt,
+        next: s.nextPollInMs,
+        delivered: s.deliveredAt,
         r,
-        s.response?.code ?? null,
-        r,
-        s.response?.note ?? null,
-        r,
-        s.response?.at ?? null,
+        code: s.response?.code ?? null,
+        note: s.response?.note ?? null,
+        at: s.response?.at ?? null,
         p,
-        s.problem?.code ?? null,
-        p,
-        s.problem?.message ?? null,
-        p,
-        s.problem?.action ?? null,
-        claim.id,
-      );
+        pcode: s.problem?.code ?? null,
+        pmessage: s.problem?.message ?? null,
+        paction: s.problem?.action ?? null,
+        id: claim.id,
+      });
       for (const e of events) event.run(claim.id, deskId, e.from, e.to, e.detail, null);
       return true;
     })
