@@ -187,6 +187,7 @@ test("Settings speak a finance clerk's words, with a line under each saying what
     [dialog.getByRole('checkbox', { name: /access point check each invoice/ }), /own check/],
     [dialog.getByLabel('Folder to send from automatically'), /added and sent/],
     [dialog.getByTestId('settings-hot-folder-move'), /"sent" subfolder/],
+    [dialog.getByTestId('settings-hot-folder-subfolders'), /subfolders stay where they are/],
     [dialog.getByTestId('settings-endpoint'), /built-in Sandbox/],
   ];
   for (const [field, hint] of described) await expect(field).toHaveAccessibleDescription(hint);

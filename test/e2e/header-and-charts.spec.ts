@@ -114,6 +114,16 @@ test('settings show the environment a key selects, the hot folder move option an
   await page.getByTestId('open-settings').click();
   await expect(move).not.toBeChecked();
   await move.check();
+  // Subfolders: off by default (said in the hint), and turning them on is saved.
+  const subfolders = dialog.getByTestId('settings-hot-folder-subfolders');
+  await expect(subfolders).not.toBeChecked();
+  await subfolders.check();
+  await dialog.getByTestId('settings-save').click();
+  await expect(dialog).toBeHidden();
+  expect((await desk.invoke('settings:get', undefined)).hotFolderSubfolders).toBe(true);
+  await page.getByTestId('open-settings').click();
+  await expect(subfolders).toBeChecked();
+  await subfolders.uncheck();
   await dialog.getByTestId('settings-save').click();
   await expect(dialog).toBeHidden();
 });

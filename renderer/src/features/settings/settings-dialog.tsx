@@ -7,6 +7,7 @@ import { useSettingsStore } from '../../stores/settings-store';
 import { useToastStore } from '../../stores/toast-store';
 import { SharedByTeam, sharedNoteId } from './shared-by-team';
 import { Hint, hintId, describedBy } from './setting-hint';
+import { HotFolderFields } from './hot-folder-fields';
 import { TeamOutboxSection } from './team-outbox-section';
 
 interface Draft {
@@ -24,6 +25,7 @@ interface Draft {
   remoteValidation: boolean;
   hotFolder: string;
   hotFolderMove: boolean;
+  hotFolderSubfolders: boolean;
 }
 
 function draftOf(s: Settings): Draft {
@@ -42,6 +44,7 @@ function draftOf(s: Settings): Draft {
     remoteValidation: s.remoteValidation,
     hotFolder: s.hotFolder ?? '',
     hotFolderMove: s.hotFolderMove,
+    hotFolderSubfolders: s.hotFolderSubfolders,
   };
 }
 
@@ -100,6 +103,8 @@ function patchOf(d: Draft, s: Settings): SettingsPatch | string {
   const hotFolder = d.hotFolder.trim() || null;
   if (hotFolder !== s.hotFolder) patch.hotFolder = hotFolder;
   if (d.hotFolderMove !== s.hotFolderMove) patch.hotFolderMove = d.hotFolderMove;
+  if (d.hotFolderSubfolders !== s.hotFolderSubfolders)
+    patch.hotFolderSubfolders = d.hotFolderSubfolders;
   return patch;
 }
 
@@ -361,7 +366,10 @@ function SettingsForm({ settings }: { settings: Settings }) {
           onChange={(e) => update({ maxFileMb: e.currentTarget.value })}
         />
       </label>
-      <Hint name="maxDocumentBytes">A bigger file is not added; it is listed with the reason.</Hint>
+      <Hint name="maxDocumentBytes">
+        A bigger file is not added: a message names it, and in the hot folder it moves to
+        &quot;failed&quot; with the reason beside it.
+      </Hint>
       <SharedByTeam settings={settings} name="maxDocumentBytes" />
       <label className="form-row">
         <span>Remember that a buyer is on Peppol for (minutes)</span>
@@ -418,33 +426,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         longer.
       </Hint>
       <SharedByTeam settings={settings} name="remoteValidation" />
-      <label className="form-row">
-        <span>Folder to send from automatically</span>
-        <input
-          type="text"
-          placeholder="Not used"
-          aria-describedby={hintId('hotFolder')}
-          value={draft.hotFolder}
-          onChange={(e) => update({ hotFolder: e.currentTarget.value })}
-        />
-      </label>
-      <Hint name="hotFolder">
-        Invoice files saved into this folder are added and sent without dropping them here.
-      </Hint>
-      <label className="form-row form-row-inline">
-        <input
-          type="checkbox"
-          data-testid="settings-hot-folder-move"
-          checked={draft.hotFolderMove}
-          aria-describedby={hintId('hotFolderMove')}
-          onChange={(e) => update({ hotFolderMove: e.currentTarget.checked })}
-        />
-        <span>Tidy that folder once invoices are done</span>
-      </label>
-      <Hint name="hotFolderMove">
-        Sent files move into its &quot;sent&quot; subfolder, files that failed into
-        &quot;failed&quot;: what is left still waits.
-      </Hint>
+      <HotFolderFields draft={draft} update={update} />
       {settings.teamStore !== undefined && <TeamOutboxSection settings={settings} />}
       <div className="form-row">
         <span id="settings-data-label">Data location</span>
