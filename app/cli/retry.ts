@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { reportPinnedElsewhere, summarize } from './summary';
+import { reportPinnedElsewhere, sayWhyNotSent, summarize } from './summary';
 
 interface RetryOptions extends EngineFlags {
   allFailed?: boolean;
@@ -39,7 +39,8 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     }
     await engine.waitUntilSettled(before, { includeAccepted: true });
     await reportPinnedElsewhere(engine, before);
-    const summary = await summarize(engine, before, 0, 0);
+    // Each document that did not end as sent says why (as `send` does).
+    const summary = await summarize(engine, before, 0, 0, false, sayWhyNotSent);
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time of the process (all threads).
     const bench =
       process.env.PEPPOL_DESK_BENCH === '1'

@@ -4,7 +4,7 @@ import type { RequestResult } from '../contract';
 import { invokeHandler } from '../errors';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { briefChunks, summarize } from './summary';
+import { briefChunks, sayWhyNotSent, summarize } from './summary';
 
 async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<number> {
   const engine = await openQuiet(opts, true);
@@ -29,7 +29,7 @@ async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<numb
     }
     if (released === 0) return 1;
     await engine.waitUntilSettled(held, { includeAccepted: true });
-    const summary = await summarize(engine, held, 0, 0);
+    const summary = await summarize(engine, held, 0, 0, false, sayWhyNotSent);
     process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
     return summary.sent === list.length ? 0 : 1;
   } finally {

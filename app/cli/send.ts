@@ -14,7 +14,6 @@ import type { Engine } from '../engine';
 // run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
 import type { IncomingFile } from '../contract';
-import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
   batchOption,
@@ -26,7 +25,7 @@ import {
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
 import { collectFiles, type FoundFile } from './files';
-import { reportPinnedElsewhere, summarize, waitForResponses } from './summary';
+import { reportPinnedElsewhere, sayWhyNotSent, summarize, waitForResponses } from './summary';
 
 interface SendOptions extends EngineFlags {
   json?: boolean;
@@ -94,10 +93,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
       if (team && counted === 'sent' && r.sentBy && r.sentBy !== team.deskName) {
         byOtherDesk.set(r.sentBy, (byOtherDesk.get(r.sentBy) ?? 0) + 1);
       }
-      if (r.problemCode === ACCESS_POINT_CHANGED) return;
-      if (r.problemMessage && counted !== 'sent') {
-        process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
-      }
+      sayWhyNotSent(r, counted);
     },
   );
   const elsewhere = await reportPinnedElsewhere(engine, ids);

@@ -38,6 +38,17 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   return 'failed';
 }
 
+/**
+ * Says on stderr why a document did not end as sent (its file and the row's words); those held
+ * for another access point are said once for all (see reportPinnedElsewhere).
+ */
+export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
+  if (r.problemCode === ACCESS_POINT_CHANGED) return;
+  if (r.problemMessage && counted !== 'sent') {
+    process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
+  }
+}
+
 /** The brief rows of `ids`, MAX_BRIEF_IDS at a time: each chunk of ids with the rows found. */
 export async function* briefChunks(
   engine: Engine,

@@ -36,6 +36,23 @@ describe('peppol-desk manners', () => {
     expect(anyway.stdout).not.toMatch(/failed/);
   });
 
+  it('retry says why each document it could not send did not go (as send does)', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(
+      join(inbox, 'nobody.xml'),
+      makeInvoice('WHY-1', { receiver: '9915:not-registered' }),
+    );
+    const sent = await cli(['send', inbox, '--data-dir', data]);
+    expect(sent.stderr).toMatch(/^nobody\.xml: .+/m);
+    const retried = await cli(['retry', '--all-failed', '--data-dir', data]);
+    expect(retried.code).toBe(1);
+    expect(retried.stdout.trim()).toBe('0 sent, 1 failed');
+    expect(retried.stderr).toMatch(/^nobody\.xml: .*Peppol.*/m);
+  });
+
   it('send names skipped files; list speaks the app words, quietly into a closed pipe; unknown ids (retry, cancel, send-anyway, reroute) and filters exit 2', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
