@@ -66,6 +66,14 @@ test('a team Retry holds an invoice that may be at the team’s earlier access p
     await expect(desk.detailPanel.getByTestId('detail-sendAnyway')).toBeVisible();
     await expect(desk.detailPanel.getByTestId('detail-cancel')).toBeVisible();
     await desk.screenshot('team-retry-held', testInfo);
+    // Send anyway asks first, with the reason it was held and where it would go.
+    await desk.detailPanel.getByTestId('detail-sendAnyway').click();
+    const confirm = desk.page.getByTestId('confirm-send-anyway');
+    await expect(confirm).toContainText('Send it through the built-in Sandbox?');
+    await expect(confirm).toContainText('may already have reached ap.example.com (Production)');
+    await confirm.getByTestId('confirm-keep').click();
+    await expect(confirm).toBeHidden();
+    await desk.waitForState(row, ['held']);
   } finally {
     // Never leave the shared host on the team, whatever failed above.
     await desk.invoke('queue:resume', undefined);

@@ -1,9 +1,15 @@
 import type { ReactNode } from 'react';
-import type { DocumentRow, DocumentState, Stopped } from '../../../app/contract';
+import {
+  accessPointLabel,
+  type DocumentRow,
+  type DocumentState,
+  type Stopped,
+} from '../../../app/contract';
 import { NOTHING_TO_CANCEL } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
 import { useConfirmStore } from './confirm-store';
+import { useConnectionStore } from './connection-store';
 import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 import { toastError, useToastStore } from './toast-store';
@@ -137,6 +143,15 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   await runDocumentAction(action, targets, ids.length);
 }
 
+/** The access point sends go through now: the team's on a team desk, else this desk's. */
+function accessPointInUse(): string {
+  const status = useConnectionStore.getState().status;
+  if (!status) return 'the access point in use';
+  if (status.team?.accessPoint) return status.team.accessPoint;
+  const builtIn = status.environment === 'sandbox';
+  return accessPointLabel(builtIn ? 'sandbox' : status.endpoint, status.environment);
+}
+
 async function askSendAnyway(
   ids: number[],
   known: boolean,
@@ -146,6 +161,23 @@ async function askSendAnyway(
   if (ids.length === 1) {
     const r = await getApi().invoke('documents:get', { id: ids[0]! });
     const held = r.ok ? r.value : null;
+    // Held because the access point changed: it goes through the one in use now, asked first
+    // (a walk's "Send anyway" rerouted at once), with the reason it was held.
+    if (held?.problem?.code === 'ACCESS_POINT_CHANGED') {
+      const here = accessPointInUse();
+      return ask({
+        title: `Send it through ${here}?`,
+        body: (
+          <>
+            <p>{held.problem.message}</p>
+            {othersLine}
+          </>
+        ),
+        confirmLabel: `Send through ${here}`,
+        keepLabel: 'Keep holding',
+        testId: 'confirm-send-anyway',
+      });
+    }
     // Only a duplicate has something to compare; other holds are decided in their details.
     if (!held?.duplicateOf) return true;
     return ask({
