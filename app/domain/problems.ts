@@ -9,6 +9,8 @@ import { readsAsWords } from './plain-words';
 import { formatDateTime } from './time-words';
 import { leadFinding, OTHER_FORMAT_RULE, otherFormatWords } from './lead-finding';
 
+export { duplicateNumber } from './duplicate-number';
+
 export { readsAsWords };
 
 /**
@@ -130,15 +132,6 @@ export function duplicateContent(
   return {
     code: 'DUPLICATE_CONTENT',
     message: `Same content as ${twin.file_name}, added ${formatDateTime(twin.created_at)} (document #${twin.id}). This looks like the same ${kindOf(docType)} twice: cancel it, or Send anyway only if it really must go again.`,
-    action: 'decide',
-  };
-}
-
-/** The same seller, number and type came before with other content. */
-export function duplicateNumber(dupId: number, invoiceNumber: string, docType: DocType): Problem {
-  return {
-    code: 'DUPLICATE',
-    message: `${docType === 'CreditNote' ? 'Credit note' : 'Invoice'} ${invoiceNumber} from this seller was already added (document #${dupId}) with different content. Send it anyway only if this is meant as a separate ${kindOf(docType)}; otherwise cancel it.`,
     action: 'decide',
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validationFailed } from '../../app/domain/problems';
+import { duplicateNumber, validationFailed } from '../../app/domain/problems';
 import {
   attemptsExhausted,
   buyerResponseProblem,
@@ -167,5 +167,14 @@ describe("the access point's words in a clerk's message", () => {
       { rule: 'PEPPOL-EN16931-R004', message: 'Specification identifier (BT-24) must be …' },
     ]);
     expect(only.message).toMatch(/^This file does not say it is in the Peppol BIS Billing 3\.0/);
+  });
+
+  it('a same-number duplicate says whether the first one was already sent', () => {
+    expect(duplicateNumber(4, 'INV-9', 'Invoice').message).toBe(
+      'Invoice INV-9 from this seller was already added (document #4) with different content. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.',
+    );
+    expect(duplicateNumber(4, 'CN-9', 'CreditNote', true).message).toBe(
+      'Credit note CN-9 from this seller was already sent to the buyer (document #4) with different content: if this corrects it, the buyer has the first one. Send it anyway only if this is meant as a separate credit note; otherwise cancel it.',
+    );
   });
 });

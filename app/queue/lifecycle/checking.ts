@@ -83,6 +83,7 @@ export function duplicate(
   dupId: number,
   invoiceNumber: string,
   docType: string | null,
+  sent = false,
 ): Step {
   return {
     from: 'validating',
@@ -90,7 +91,7 @@ export function duplicate(
     patch: {
       ...fields,
       duplicate_of: dupId,
-      ...problemPatch(problems.duplicateNumber(dupId, invoiceNumber, docType)),
+      ...problemPatch(problems.duplicateNumber(dupId, invoiceNumber, docType, sent)),
     },
     detail: `Possible duplicate of #${dupId}`,
   };

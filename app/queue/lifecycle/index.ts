@@ -1,4 +1,9 @@
-import type { DocumentState, Environment } from '../../contract';
+import {
+  FILTER_STATES,
+  RESPONSE_STATES,
+  type DocumentState,
+  type Environment,
+} from '../../contract';
 import type * as problems from '../../domain/problems';
 import { lostCopyWords } from '../../store/body-files';
 import type { ClaimableRecord, DocumentPatch, DocumentRecord } from '../../store/documents-repo';
@@ -74,7 +79,11 @@ export class Lifecycle extends LifecycleCore {
     invoiceNumber: string,
     docType: string | null,
   ): boolean {
-    return this.move(doc.id, checking.duplicate(fields, dupId, invoiceNumber, docType));
+    // Already sent: the buyer has the first one (the words say how a correction is made).
+    const twin = this.deps.repo.get(dupId)?.state;
+    const sent =
+      twin !== undefined && (FILTER_STATES.sent.includes(twin) || RESPONSE_STATES.includes(twin));
+    return this.move(doc.id, checking.duplicate(fields, dupId, invoiceNumber, docType, sent));
   }
 
   /** Our check and the access point's disagree: the clerk decides. */

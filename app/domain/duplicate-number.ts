@@ -1,0 +1,23 @@
+import type { DocumentProblem } from '../contract';
+
+/** The same seller, number and type came before (`sent`: and went out) with other content. */
+export function duplicateNumber(
+  dupId: number,
+  no: string,
+  docType: string | null,
+  sent = false,
+): DocumentProblem & { code: 'DUPLICATE' } {
+  const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
+  // A sent invoice is corrected with a credit note and a new number, not sent again.
+  const how =
+    kind === 'invoice' ? ', which is usually corrected with a credit note and a new number' : '';
+  const first = sent
+    ? `was already sent to the buyer (document #${dupId}) with different content: if this corrects it, the buyer has the first one${how}. Send`
+    : `was already added (document #${dupId}) with different content. Send`;
+  const what = `${docType === 'CreditNote' ? 'Credit note' : 'Invoice'} ${no} from this seller`;
+  return {
+    code: 'DUPLICATE',
+    message: `${what} ${first} it anyway only if this is meant as a separate ${kind}; otherwise cancel it.`,
+    action: 'decide',
+  };
+}
