@@ -25,34 +25,50 @@ export function HotFolderFields({
       <Hint name="hotFolder">
         Invoice files (.xml) saved into this folder are added and sent without dropping them here.
       </Hint>
-      <label className="form-row form-row-inline">
-        <input
-          type="checkbox"
-          data-testid="settings-hot-folder-subfolders"
-          checked={draft.hotFolderSubfolders}
-          aria-describedby={hintId('hotFolderSubfolders')}
-          onChange={(e) => update({ hotFolderSubfolders: e.currentTarget.checked })}
-        />
-        <span>Also take files in its subfolders</span>
-      </label>
+      <Toggle
+        name="hotFolderSubfolders"
+        testId="settings-hot-folder-subfolders"
+        checked={draft.hotFolderSubfolders}
+        onChange={(on) => update({ hotFolderSubfolders: on })}
+        label="Also take files in its subfolders"
+      />
       <Hint name="hotFolderSubfolders">
         Off: files in its subfolders stay where they are and are not sent.
       </Hint>
-      <label className="form-row form-row-inline">
-        <input
-          type="checkbox"
-          data-testid="settings-hot-folder-move"
-          checked={draft.hotFolderMove}
-          aria-describedby={hintId('hotFolderMove')}
-          onChange={(e) => update({ hotFolderMove: e.currentTarget.checked })}
-        />
-        <span>Tidy that folder once invoices are done</span>
-      </label>
+      <Toggle
+        name="hotFolderMove"
+        testId="settings-hot-folder-move"
+        checked={draft.hotFolderMove}
+        onChange={(on) => update({ hotFolderMove: on })}
+        label="Tidy that folder once invoices are done"
+      />
       <Hint name="hotFolderMove">
         Sent files move into its &quot;sent&quot; subfolder, files that failed into
         &quot;failed&quot; with a .reason.txt file saying why: what is left still waits or waits for
         your decision.
       </Hint>
     </>
+  );
+}
+
+/** A checkbox of the form with its label, described by its setting's hint. */
+function Toggle(p: {
+  name: string;
+  testId: string;
+  checked: boolean;
+  onChange(on: boolean): void;
+  label: string;
+}) {
+  return (
+    <label className="form-row form-row-inline">
+      <input
+        type="checkbox"
+        data-testid={p.testId}
+        checked={p.checked}
+        aria-describedby={hintId(p.name)}
+        onChange={(e) => p.onChange(e.currentTarget.checked)}
+      />
+      <span>{p.label}</span>
+    </label>
   );
 }
