@@ -26,7 +26,7 @@ import { documentHandlers } from './documents';
 import { EngineEvents } from './events';
 import { EngineHotFolder } from './hot-folder';
 import { recordInternals } from './internals';
-import type { Engine, EngineOptions } from './options';
+import { deliveryTimings, type Engine, type EngineOptions } from './options';
 import { EngineSettings } from './settings';
 import { settingsHandlers } from './settings-handlers';
 import { userActionHandlers } from './user-actions';
@@ -135,10 +135,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
         baseDelayMs: t.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
         maxDelayMs: t.retryMaxMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
       },
-      ...(t.pollInitialMs !== undefined ? { pollInitialMs: t.pollInitialMs } : {}),
-      ...(t.pollMaxMs !== undefined ? { pollMaxMs: t.pollMaxMs } : {}),
-      ...(t.responseWindowMs !== undefined ? { responseWindowMs: t.responseWindowMs } : {}),
-      ...(t.notFoundAfterMs !== undefined ? { notFoundAfterMs: t.notFoundAfterMs } : {}),
+      ...deliveryTimings(t),
       ...(t.probeInitialMs !== undefined ? { probeInitialMs: t.probeInitialMs } : {}),
       ...(t.probeMaxMs !== undefined ? { probeMaxMs: t.probeMaxMs } : {}),
       ...(t.troubleAfterMs !== undefined ? { troubleAfterMs: t.troubleAfterMs } : {}),

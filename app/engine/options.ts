@@ -147,3 +147,23 @@ export interface Engine {
    */
   roomForMore?(): Promise<void>;
 }
+
+/**
+ * The delivery schedule's timings a test or a bench set, for either desk's delivery tracking (the
+ * rest keep its defaults).
+ */
+export function deliveryTimings(
+  t: EngineOptions['timings'] = {},
+): Partial<Pick<NonNullable<EngineOptions['timings']>, DeliveryTiming>> {
+  const out: Partial<Pick<NonNullable<EngineOptions['timings']>, DeliveryTiming>> = {};
+  for (const k of DELIVERY_TIMINGS) if (t[k] !== undefined) out[k] = t[k];
+  return out;
+}
+
+const DELIVERY_TIMINGS = [
+  'pollInitialMs',
+  'pollMaxMs',
+  'responseWindowMs',
+  'notFoundAfterMs',
+] as const;
+type DeliveryTiming = (typeof DELIVERY_TIMINGS)[number];

@@ -13,7 +13,7 @@ import { ValidationCache } from '../caches/validation-cache';
 import type { DocumentState, Environment } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
-import type { Engine, EngineOptions } from '../engine/options';
+import { deliveryTimings, type Engine, type EngineOptions } from '../engine/options';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
@@ -34,15 +34,6 @@ import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
-import type { DeliveryOptions } from '../queue/stages/delivery-judge';
-
-/** The delivery schedule's timings set by a test or a bench (the rest: the single desk's). */
-function deliveryTimings(t: EngineOptions['timings'] = {}): Partial<DeliveryOptions> {
-  const out: Partial<DeliveryOptions> = {};
-  for (const k of ['pollInitialMs', 'pollMaxMs', 'responseWindowMs', 'notFoundAfterMs'] as const)
-    if (t[k] !== undefined) out[k] = t[k];
-  return out;
-}
 import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
 import type { RequestKind } from '../access-point/reachability';

@@ -1,4 +1,9 @@
-import type { Environment, StateCounts } from '../../../app/contract';
+import {
+  accessPointLabel,
+  type ConnectionStatus,
+  type Environment,
+  type StateCounts,
+} from '../../../app/contract';
 import { FILTER_STATES, type DocumentFilter } from '../../../app/contract';
 import { formatDateTime } from '../../../app/domain/time-words';
 
@@ -104,4 +109,11 @@ export function documentTypeWords(documentType: string): string {
   const kind = root === 'CreditNote' ? 'Credit note' : root;
   if (!kind) return documentType;
   return documentType.includes('poacc:billing:3.0') ? `${kind} (BIS Billing 3.0)` : kind;
+}
+
+/** This desk's access point in words ("the built-in Sandbox", "app.goroute.ai (Production)"). */
+export function ownAccessPointWords(
+  status: Pick<ConnectionStatus, 'accessPoint' | 'endpoint' | 'environment'>,
+): string {
+  return accessPointLabel(status.accessPoint ?? status.endpoint, status.environment);
 }

@@ -1,12 +1,8 @@
 import type { ReactNode } from 'react';
-import {
-  accessPointLabel,
-  type DocumentRow,
-  type DocumentState,
-  type Stopped,
-} from '../../../app/contract';
+import type { DocumentRow, DocumentState, Stopped } from '../../../app/contract';
 import { NOTHING_TO_CANCEL } from '../../../app/domain/states';
 import { getApi } from '../bridge';
+import { ownAccessPointWords } from '../lib/format';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
 import { useConfirmStore } from './confirm-store';
 import { useConnectionStore } from './connection-store';
@@ -147,9 +143,7 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
 function accessPointInUse(): string {
   const status = useConnectionStore.getState().status;
   if (!status) return 'the access point in use';
-  if (status.team?.accessPoint) return status.team.accessPoint;
-  const builtIn = status.environment === 'sandbox';
-  return accessPointLabel(builtIn ? 'sandbox' : status.endpoint, status.environment);
+  return status.team?.accessPoint ?? ownAccessPointWords(status);
 }
 
 async function askSendAnyway(

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { accessPointLabel } from '../../../../app/contract';
+import { ownAccessPointWords } from '../../lib/format';
 import { getApi } from '../../bridge';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
@@ -19,7 +20,7 @@ export function WaitingElsewhere() {
   const [busy, setBusy] = useState(false);
   const groups = status?.waitingElsewhere ?? [];
   if (!status || groups.length === 0) return null;
-  const here = accessPointLabel(status.accessPoint ?? status.endpoint, status.environment);
+  const here = ownAccessPointWords(status);
 
   async function reroute(from: string, count: number) {
     setBusy(true);

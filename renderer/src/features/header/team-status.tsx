@@ -1,7 +1,7 @@
-import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
+import type { ConnectionStatus } from '../../../../app/contract';
 import { useState } from 'react';
 import { getApi } from '../../bridge';
-import { formatCount } from '../../lib/format';
+import { formatCount, ownAccessPointWords } from '../../lib/format';
 import { useConfirmStore } from '../../stores/confirm-store';
 import { useConnectionStore } from '../../stores/connection-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
@@ -50,12 +50,7 @@ export function TeamOtherAccessPointBanner({ message }: { message: string }) {
     // Every desk's sending moves with it: asked first (a walk changed a team's access point with
     // one click).
     const status = useConnectionStore.getState().status;
-    const mine = status
-      ? accessPointLabel(
-          status.environment === 'sandbox' ? 'sandbox' : status.endpoint,
-          status.environment,
-        )
-      : 'this desk’s access point';
+    const mine = status ? ownAccessPointWords(status) : 'this desk’s access point';
     const team = status?.team?.accessPoint ?? 'the team’s access point';
     const ok = await useConfirmStore.getState().ask({
       title: `Send every desk’s invoices through ${mine}?`,
