@@ -142,6 +142,15 @@ export class DocumentsRepo {
     return (this.stmts.heldFor.all({ ap: accessPoint }) as { id: number }[]).map((r) => r.id);
   }
 
+  /**
+   * Documents held for `accessPoint` that cannot have reached it (no attempt whose outcome is
+   * unknown, no batch: see mayHaveReachedAccessPoint): those go back on their way when it is in use
+   * again. One statement, so a clerk's action never reads every held row one by one.
+   */
+  releasableFor(accessPoint: string): DocumentRecord[] {
+    return this.stmts.releasableFor.all({ ap: accessPoint }) as DocumentRecord[];
+  }
+
   /** Documents held for another access point, counted per access point. */
   heldElsewhere(): { accessPoint: string; environment: Environment | null; count: number }[] {
     return (

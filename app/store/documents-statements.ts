@@ -57,6 +57,10 @@ export function prepareDocumentStatements(db: Db) {
       `SELECT id FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
        AND (@ap IS NULL OR access_point = @ap) ORDER BY id`,
     ),
+    releasableFor: db.prepare(
+      `SELECT * FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
+       AND access_point = @ap AND send_outcome_unknown = 0 AND batch_key IS NULL ORDER BY id`,
+    ),
     heldElsewhere: db.prepare(
       `SELECT access_point, environment, COUNT(*) AS n FROM documents
        WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'

@@ -103,4 +103,44 @@ describe('a document queued for the Sandbox and a production key', () => {
     expect(ids.map((id) => repo.get(id)!.state)).toEqual(['accepted', 'accepted']);
     expect(production.stats().acceptedDocuments).toBe(0);
   });
+
+  it('back on its way reads the held rows in one statement, and one that may have reached the Sandbox stays held', async () => {
+    const production = await startSandbox({});
+    cleanups.push(() => production.close());
+    const engine: Engine = await engines({ trackDelivery: false, coalesceMs: 20 });
+    const { repo, db } = engineInternals(engine);
+    await engine.handlers['queue:pause'](undefined);
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(3, 'KEEP') })
+    ).added.map((a) => a.id);
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['queued', 'queued', 'queued']);
+    await engine.handlers['settings:set']({
+      endpoint: production.url,
+      apiKey: 'pk_goroute_production_key_0001',
+    });
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['held', 'held', 'held']);
+    // The third one's last attempt timed out at the Sandbox (as a crash mid-send leaves it).
+    db.prepare('UPDATE documents SET send_outcome_unknown = 1 WHERE id = ?').run(ids[2]);
+
+    const gets: number[] = [];
+    const get = repo.get.bind(repo);
+    repo.get = (id: number) => {
+      gets.push(id);
+      return get(id);
+    };
+    try {
+      await engine.handlers['settings:set']({ endpoint: null, apiKey: null });
+    } finally {
+      repo.get = get;
+    }
+    expect(ids.map((id) => repo.get(id)!.state)).toEqual(['queued', 'queued', 'held']);
+    expect(repo.get(ids[2]!)!.problem_code).toBe('ACCESS_POINT_CHANGED');
+    // Not one held row read one by one to decide (the filter is in the statement).
+    expect(gets.filter((id) => ids.includes(id))).toEqual([]);
+    expect(production.stats().acceptedDocuments).toBe(0);
+  });
 });

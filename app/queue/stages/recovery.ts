@@ -1,6 +1,5 @@
 import type { Environment } from '../../contract';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
-import type { DocumentRecord } from '../../store/documents-repo';
 import type { StageContext } from './context';
 
 /** What recovery needs besides the common context. */
@@ -112,10 +111,7 @@ export class Recovery {
     const { repo, lifecycle } = this.ctx;
     const current = this.ctx.accessPoint;
     if (current === undefined) return [];
-    const held = repo
-      .heldFor(current)
-      .map((id) => repo.get(id))
-      .filter((d): d is DocumentRecord => d != null && !mayHaveReachedAccessPoint(d));
+    const held = repo.releasableFor(current);
     if (held.length === 0) return [];
     return repo.tx(() => held.filter((d) => lifecycle.backOnItsWay(d)).map((d) => d.id));
   }
