@@ -17,45 +17,32 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, extname, join, relative, sep } from 'node:path';
-import type { AddResult, DocumentState, IncomingFile } from './contract';
-import { isFinalResponse } from './domain/states';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import type { AddResult, IncomingFile } from './contract';
 // Not through ./validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from './validation/too-large';
 import { isInside } from './hot-folder-refusal';
+import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
+import {
+  ANSWER_MAY_FOLLOW,
+  HOT_FOLDER_SUBFOLDERS,
+  freePath,
+  outcomeFor,
+  reasonText,
+  type HotFolderDocumentStatus,
+  type HotFolderOutcome,
+} from './hot-folder-outcome';
 
 export { hotFolderRefusal } from './hot-folder-refusal';
+export {
+  HOT_FOLDER_SUBFOLDERS,
+  outcomeFor,
+  reasonText,
+  type HotFolderDocumentStatus,
+  type HotFolderOutcome,
+} from './hot-folder-outcome';
 
-/** Where a final document's file goes. */
-export type HotFolderOutcome = 'sent' | 'failed';
-
-/** Subfolders the hot folder moves files into (never watched themselves). */
-export const HOT_FOLDER_SUBFOLDERS: readonly HotFolderOutcome[] = ['sent', 'failed'];
-
-// Delivered, and not rejected by the buyer (a rejection moves the file to failed/, even later).
-const SENT_STATES = new Set<DocumentState>([
-  'delivered',
-  'acknowledged',
-  'in_process',
-  'under_query',
-  'conditionally_accepted',
-  'buyer_accepted',
-  'paid',
-]);
-// `held` is not here: a held duplicate waits for the clerk (Send anyway or Cancel), so its file
-// stays in the watched folder until then and goes to sent/ or failed/ with the decision.
-const FAILED_STATES = new Set<DocumentState>([
-  'invalid',
-  'failed',
-  'unreachable',
-  'cancelled',
-  'rejected',
-  'superseded',
-]);
-// After these a buyer's answer may still come (and may be a rejection): every sent state but a
-// final answer (paid).
-const ANSWER_MAY_FOLLOW = new Set([...SENT_STATES].filter((s) => !isFinalResponse(s)));
 // Files moved to sent/ whose buyer may still reject them are remembered this many at most.
 const MAX_AWAITING_ANSWER = 10_000;
 /**
@@ -74,26 +61,6 @@ const MAX_CANCEL_MOVES = 10_000;
  * it (issue 9 point 1: 100,000 files). At ~500 invoices a second this is about 20 s of work.
  */
 export const HOT_FOLDER_BACKLOG = 10_000;
-
-/**
- * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
- * held, waits for a decision in the app). With delivery tracked, an accepted document is not sent
- * yet: its delivery may still fail.
- */
-export function outcomeFor(state: DocumentState, tracksDelivery = true): HotFolderOutcome | null {
-  if (SENT_STATES.has(state) || (state === 'accepted' && !tracksDelivery)) return 'sent';
-  if (FAILED_STATES.has(state)) return 'failed';
-  return null;
-}
-
-/** What the hot folder needs to know about a document. */
-export interface HotFolderDocumentStatus {
-  state: DocumentState;
-  /** The plain-language problem, when there is one. */
-  reason: string | null;
-  /** Extra lines for the reason file (e.g. the broken rules of an invalid invoice). */
-  details: string[];
-}
 
 /** What the hot folder uses of the engine (plain functions, so it can be tested alone). */
 export interface HotFolderDeps {
@@ -122,6 +89,11 @@ export interface HotFolderOptions {
   subfolders?: boolean;
   /** Documents on their way at most (default {@link HOT_FOLDER_BACKLOG}). */
   backlog?: number;
+  /**
+   * A file that looks half-written (see hot-folder-complete.ts) waits for the rest until it has not
+   * changed for this long, ms (default {@link INCOMPLETE_WAIT_MS}); then it is taken as it is.
+   */
+  incompleteMs?: number;
 }
 
 /** A running hot folder. */
@@ -138,31 +110,6 @@ interface PendingFile {
   path: string;
   /** Path relative to the watched folder, e.g. `march/inv-1.xml`. */
   name: string;
-}
-
-/** Reason text written beside a file moved to `failed/`. */
-export function reasonText(status: HotFolderDocumentStatus): string {
-  const fallback: Partial<Record<DocumentState, string>> = {
-    cancelled: 'The invoice was cancelled in Peppol Desk and was not sent.',
-    invalid:
-      'The invoice breaks the Peppol rules. Fix it in your accounting system and save it again.',
-    unreachable: 'The receiver could not be found on the Peppol network.',
-    failed: 'The invoice could not be sent.',
-  };
-  const lines = [status.reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
-  if (status.details.length) lines.push('', ...status.details);
-  return lines.join('\n') + '\n';
-}
-
-/** A free path for `target`: `name.xml`, else `name (2).xml`, `name (3).xml`, … */
-function freePath(target: string): string {
-  if (!existsSync(target)) return target;
-  const ext = extname(target);
-  const stem = target.slice(0, target.length - ext.length);
-  for (let i = 2; ; i++) {
-    const candidate = `${stem} (${i})${ext}`;
-    if (!existsSync(candidate)) return candidate;
-  }
 }
 
 /**
@@ -212,7 +159,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
    * Read one complete file for the queue: its bytes, or null when it is not taken (gone, a link,
    * unreadable, or too large: then moved to failed/ unread, with the reason).
    */
-  function read(path: string, name: string): Buffer | null {
+  function read(path: string, name: string): { bytes: Buffer; mtimeMs: number } | null {
     if (closed || !existsSync(path)) return null;
     try {
       if (lstatSync(path).isSymbolicLink()) {
@@ -224,13 +171,13 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       try {
         // Size first: an oversized file is never read into memory.
         const limit = deps.maxBytes?.();
-        const size = fstatSync(fd).size;
+        const { size, mtimeMs } = fstatSync(fd);
         if (limit !== undefined && size > limit) {
           log(`Hot folder: ${name} is too large (${size} bytes)`);
           finish({ path, name }, 'failed', tooLargeMessage(size, limit) + '\n');
           return null;
         }
-        return readFileSync(fd);
+        return { bytes: readFileSync(fd), mtimeMs };
       } finally {
         closeSync(fd);
       }
@@ -255,6 +202,22 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const refill = Math.max(1, Math.min(TAKE_FILES, Math.ceil(backlog / 4)));
   let fullLogged = false;
 
+  // Files that looked half-written when read wait in the folder and are read again now and then.
+  const halfWritten = new HalfWrittenFiles({
+    waitMs: options.incompleteMs ?? INCOMPLETE_WAIT_MS,
+    recheckMs: Math.max(stabilityMs, 1_000),
+    now: clock,
+    log,
+    again: (names) => {
+      if (closed) return;
+      for (const name of names) {
+        arrived.delete(name);
+        arrived.add(name);
+      }
+      takeMore();
+    },
+  });
+
   /**
    * Take files that arrived, up to TAKE_FILES (or TAKE_BYTES) in one `add`: one add, and one sync
    * of the queue, for a group of files instead of one per file (issue 9: a month-end drop of
@@ -269,8 +232,13 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     for (const name of arrived) {
       if (files.length >= most || bytes >= TAKE_BYTES) break;
       arrived.delete(name);
-      const body = read(join(folder, name), name);
-      if (body === null) continue;
+      const got = read(join(folder, name), name);
+      if (got === null) {
+        halfWritten.forget(name);
+        continue;
+      }
+      if (halfWritten.waits(name, got.bytes, got.mtimeMs)) continue;
+      const body = got.bytes;
       files.push({ name, bytes: body });
       names.set(name, name);
       bytes += body.byteLength;
@@ -485,6 +453,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     async close() {
       if (closed) return;
       closed = true;
+      halfWritten.close();
       unsubscribe();
       await watcher.close();
       await chain;

@@ -2,9 +2,30 @@
  * The engine's hot folder: watched from the option (CLI `watch`) or the setting, restarted when
  * the setting changes, its files added like dropped ones and moved once their documents are final.
  */
-import type { HotFolder, HotFolderDocumentStatus } from '../hot-folder';
+import type { HotFolder, HotFolderDocumentStatus, HotFolderOptions } from '../hot-folder';
 import type { EngineContext } from './context';
+import type { EngineOptions } from './options';
+import type { EngineSettings } from './settings';
 import { addFiles } from './documents';
+
+/** The hot folder's options, from the engine's options (CLI `watch`) and the settings. */
+export function hotFolderOptions(
+  folder: string,
+  options: EngineOptions,
+  settings: EngineSettings,
+): HotFolderOptions {
+  return {
+    folder,
+    move: options.hotFolderMove ?? settings.get('hotFolderMove'),
+    subfolders: options.hotFolderSubfolders ?? settings.get('hotFolderSubfolders'),
+    ...(options.hotFolderStabilityMs !== undefined
+      ? { stabilityMs: options.hotFolderStabilityMs }
+      : {}),
+    ...(options.hotFolderIncompleteMs !== undefined
+      ? { incompleteMs: options.hotFolderIncompleteMs }
+      : {}),
+  };
+}
 
 /** The hot folder of one engine (none while no folder is set). */
 export class EngineHotFolder {
@@ -31,24 +52,14 @@ export class EngineHotFolder {
         options.log?.(`Hot folder: ${refusal}`);
         return;
       }
-      this.folder = startHotFolder(
-        {
-          folder,
-          move: options.hotFolderMove ?? settings.get('hotFolderMove'),
-          subfolders: options.hotFolderSubfolders ?? settings.get('hotFolderSubfolders'),
-          ...(options.hotFolderStabilityMs !== undefined
-            ? { stabilityMs: options.hotFolderStabilityMs }
-            : {}),
-        },
-        {
-          add: (files) => addFiles(ctx, files),
-          status: (id) => this.status(id),
-          maxBytes: () => settings.get('maxDocumentBytes'),
-          tracksDelivery: options.trackDelivery ?? true,
-          onChanged: (listener) => ctx.events.on('documents:changed', ({ ids }) => listener(ids)),
-          ...(options.log ? { log: options.log } : {}),
-        },
-      );
+      this.folder = startHotFolder(hotFolderOptions(folder, options, settings), {
+        add: (files) => addFiles(ctx, files),
+        status: (id) => this.status(id),
+        maxBytes: () => settings.get('maxDocumentBytes'),
+        tracksDelivery: options.trackDelivery ?? true,
+        onChanged: (listener) => ctx.events.on('documents:changed', ({ ids }) => listener(ids)),
+        ...(options.log ? { log: options.log } : {}),
+      });
       await this.folder.ready;
     });
     this.change = this.change.catch((err: unknown) => {

@@ -7,6 +7,7 @@
 import type { AddResult, IncomingFile } from '../contract';
 import type { EngineOptions } from '../engine/options';
 import type { EngineSettings } from '../engine/settings';
+import { hotFolderOptions } from '../engine/hot-folder';
 import {
   hotFolderRefusal,
   startHotFolder,
@@ -66,41 +67,31 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
     const old = Date.now() - 60_000;
     for (const [id, s] of known) if (s.finalAt !== undefined && s.finalAt < old) known.delete(id);
   };
-  const hot = startHotFolder(
-    {
-      folder,
-      move: options.hotFolderMove ?? settings.get('hotFolderMove'),
-      subfolders: options.hotFolderSubfolders ?? settings.get('hotFolderSubfolders'),
-      ...(options.hotFolderStabilityMs !== undefined
-        ? { stabilityMs: options.hotFolderStabilityMs }
-        : {}),
+  const hot = startHotFolder(hotFolderOptions(folder, options, settings), {
+    add: async (files: IncomingFile[]): Promise<AddResult> => {
+      const result = await deps.teamDesk.add(files);
+      const ids = [...result.added, ...result.known].map((r) => r.id);
+      // Not final as far as the folder knows until the team says (it may be already).
+      for (const id of ids) {
+        if (!known.has(id)) known.set(id, { state: 'received', reason: null, details: [] });
+      }
+      setImmediate(() => void refresh(ids));
+      return result;
     },
-    {
-      add: async (files: IncomingFile[]): Promise<AddResult> => {
-        const result = await deps.teamDesk.add(files);
-        const ids = [...result.added, ...result.known].map((r) => r.id);
-        // Not final as far as the folder knows until the team says (it may be already).
-        for (const id of ids) {
-          if (!known.has(id)) known.set(id, { state: 'received', reason: null, details: [] });
-        }
-        setImmediate(() => void refresh(ids));
-        return result;
-      },
-      status: (id) => known.get(id) ?? null,
-      maxBytes: () => settings.get('maxDocumentBytes'),
-      tracksDelivery: false,
-      onChanged: (listener) => {
-        tell = listener;
-        return deps.events.on('documents:changed', ({ ids }) => {
-          const changed = new Set(ids);
-          // The changed ones the folder waits for, and its spooled files (they may have been
-          // handed over): never more than the files it holds.
-          void refresh([...known.keys()].filter((id) => id < 0 || changed.has(id)));
-        });
-      },
-      ...(options.log ? { log: options.log } : {}),
+    status: (id) => known.get(id) ?? null,
+    maxBytes: () => settings.get('maxDocumentBytes'),
+    tracksDelivery: false,
+    onChanged: (listener) => {
+      tell = listener;
+      return deps.events.on('documents:changed', ({ ids }) => {
+        const changed = new Set(ids);
+        // The changed ones the folder waits for, and its spooled files (they may have been
+        // handed over): never more than the files it holds.
+        void refresh([...known.keys()].filter((id) => id < 0 || changed.has(id)));
+      });
     },
-  );
+    ...(options.log ? { log: options.log } : {}),
+  });
   await hot.ready;
   return hot;
 }
