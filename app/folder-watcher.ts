@@ -41,6 +41,11 @@ export interface FolderWatchListener {
    */
   file(path: string, name: string): void;
   error?(err: Error): void;
+  /**
+   * The watched folder went missing (not there at start, moved away, deleted: e.g. a network
+   * share not mounted), or is back and watched again. Said once per change.
+   */
+  folder?(state: 'missing' | 'watching'): void;
 }
 
 /** Work done so far, counted (tests check that it grows with the files, not the folder). */
@@ -79,6 +84,8 @@ interface FileState {
 
 interface WatchedDir {
   watcher: FSWatcher | null;
+  /** The inode of the folder `watcher` watches: another one at the same path is watched anew. */
+  ino: number | null;
   files: Map<string, FileState>;
 }
 
@@ -209,21 +216,45 @@ export function watchFolder(
   }
 
   function addDir(dir: string): void {
-    const d: WatchedDir = { watcher: null, files: new Map() };
+    const d: WatchedDir = { watcher: null, ino: null, files: new Map() };
     dirs.set(dir, d);
+    watchDir(dir, d);
+    list(dir);
+  }
+
+  /**
+   * (Re)open `dir`'s `fs.watch`, on the folder at that path now. Without one (the folder was
+   * missing, or moved away and made again: the old watch follows the moved folder), only the
+   * backstop listing sees its files, so that is checked at every listing.
+   */
+  function watchDir(dir: string, d: WatchedDir): void {
+    d.watcher?.close();
+    d.watcher = null;
+    const s = lstat(dir);
+    d.ino = s?.isDirectory() ? s.ino : null;
+    if (d.ino === null) return;
     try {
-      d.watcher = watch(dir, { persistent: true }, (_type, name) =>
+      const watcher = watch(dir, { persistent: true }, (_type, name) =>
         onEvent(dir, name === null ? null : name.toString()),
       );
-      d.watcher.on('error', (err) => {
-        // The folder went away (or cannot be watched any more).
-        fail(err);
-        if (dir !== folder) forgetDir(dir);
+      watcher.on('error', (err) => {
+        // The folder went away (or cannot be watched any more): the backstop watches it anew.
+        if (d.watcher === watcher) d.watcher = null;
+        watcher.close();
+        if (dir !== folder) return forgetDir(dir);
+        if (!missing) fail(err);
       });
+      d.watcher = watcher;
     } catch (err) {
       fail(err);
     }
-    list(dir);
+  }
+
+  /** True when `dir`'s watch is on the folder at its path (else it is watched anew). */
+  function watchedWell(dir: string, d: WatchedDir): boolean {
+    if (!d.watcher) return false;
+    const s = lstat(dir);
+    return s !== null && s.isDirectory() && s.ino === d.ino;
   }
 
   function forgetDir(dir: string): void {
@@ -235,22 +266,39 @@ export function watchFolder(
     for (const other of [...dirs.keys()]) if (other.startsWith(dir + sep)) forgetDir(other);
   }
 
-  /** List one folder: new entries are looked at, entries no longer there forgotten. */
-  function list(dir: string): void {
+  // The watched folder is not there (said once, until it is back).
+  let missing = false;
+  function setMissing(now: boolean): void {
+    if (now === missing || closed) return;
+    missing = now;
+    listener.folder?.(now ? 'missing' : 'watching');
+  }
+
+  /**
+   * List one folder: new entries are looked at, entries no longer there forgotten, and with
+   * `recheck` the known files too (saved again while no watch saw it).
+   */
+  function list(dir: string, recheck = false): void {
     const d = dirs.get(dir);
     if (!d || closed) return;
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
-      fail(err);
+      if (dir === folder && (err as NodeJS.ErrnoException).code === 'ENOENT') setMissing(true);
+      else fail(err);
       return;
     }
+    if (dir === folder) setMissing(false);
     work.entriesListed += entries.length;
     const present = new Set<string>();
     for (const e of entries) {
       present.add(e.name);
-      if (d.files.has(e.name) || dirs.has(join(dir, e.name))) continue;
+      if (dirs.has(join(dir, e.name))) continue;
+      if (d.files.has(e.name)) {
+        if (recheck) touch(dir, e.name);
+        continue;
+      }
       // Skipped by name and kind without a stat (other files, its own subfolders, hidden ones).
       if (options.ignored(join(dir, e.name), kindOf(e))) continue;
       touch(dir, e.name);
@@ -268,7 +316,12 @@ export function watchFolder(
     rescanTimer = setTimeout(
       () => {
         const t0 = performance.now();
-        for (const dir of [...dirs.keys()]) list(dir);
+        for (const [dir, d] of [...dirs]) {
+          // A folder not watched (well): watched anew, and its known files looked at again.
+          const well = watchedWell(dir, d);
+          if (!well) watchDir(dir, d);
+          list(dir, !well);
+        }
         scheduleRescan(performance.now() - t0);
       },
       Math.max(rescanMinMs, 50 * lastMs),

@@ -2,10 +2,18 @@
  * Where the hot folder puts a final document's file (`sent/` or `failed/`), and the reason file
  * written beside one that failed.
  */
-import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import type { DocumentState } from './contract';
 import { isFinalResponse } from './domain/states';
+import { fileErrorWords, type HotFolderNotices } from './hot-folder-notices';
+
+/** A file of the hot folder. */
+export interface PendingFile {
+  path: string;
+  /** Path relative to the watched folder, e.g. `march/inv-1.xml`. */
+  name: string;
+}
 
 /** Where a final document's file goes. */
 export type HotFolderOutcome = 'sent' | 'failed';
@@ -78,5 +86,53 @@ export function freePath(target: string): string {
   for (let i = 2; ; i++) {
     const candidate = `${stem} (${i})${ext}`;
     if (!existsSync(candidate)) return candidate;
+  }
+}
+
+/** Where {@link moveFinal} moves files, and whom it tells. */
+export interface HotFolderMover {
+  folder: string;
+  /** False: files stay where they are (CLI `watch --no-move`); only logged. */
+  move: boolean;
+  log(message: string): void;
+  notices: HotFolderNotices;
+}
+
+/**
+ * Move a final file to `sent/` or `failed/` (with its reason beside it), keeping its place under
+ * subfolders; returns where it is now, or null when it could not be moved (then said on screen).
+ * `sentOrNot` false: a file refused before it became a document.
+ */
+export function moveFinal(
+  m: HotFolderMover,
+  file: PendingFile,
+  outcome: HotFolderOutcome,
+  reason: string | null,
+  sentOrNot = true,
+): string | null {
+  if (!m.move) {
+    m.log(`Hot folder: ${file.name} ${outcome === 'sent' ? 'sent' : 'not sent'} (left in place)`);
+    return file.path;
+  }
+  if (!existsSync(file.path)) return null;
+  const target = freePath(join(m.folder, outcome, file.name));
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    // The reason first: whoever sees the file in failed/ finds its reason beside it.
+    if (reason !== null) writeFileSync(`${target}.reason.txt`, reason);
+    renameSync(file.path, target);
+    m.log(`Hot folder: ${file.name} → ${outcome}/`);
+    return target;
+  } catch (err) {
+    // Not moved: no reason file may stand for a file that is not there.
+    if (reason !== null) rmSync(`${target}.reason.txt`, { force: true });
+    m.log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
+    const what = !sentOrNot ? 'Not taken' : outcome === 'sent' ? 'Sent' : 'Not sent';
+    const stays = sentOrNot ? ', and it is not sent again from there' : '';
+    m.notices.add(
+      file.name,
+      `${what}, but it could not be moved to the ${outcome} subfolder: ${fileErrorWords(err)}. It stays in the hot folder${stays}.`,
+    );
+    return null;
   }
 }

@@ -15,23 +15,24 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { AddResult, IncomingFile } from './contract';
+import type { AddResult, HotFolderStatus, IncomingFile } from './contract';
 // Not through ./validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from './validation/too-large';
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
+import { HotFolderNotices, fileErrorWords } from './hot-folder-notices';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
 import {
   ANSWER_MAY_FOLLOW,
   HOT_FOLDER_SUBFOLDERS,
-  freePath,
+  moveFinal,
   outcomeFor,
   reasonText,
   type HotFolderDocumentStatus,
   type HotFolderOutcome,
+  type PendingFile,
 } from './hot-folder-outcome';
 
 export { hotFolderRefusal } from './hot-folder-refusal';
@@ -73,6 +74,8 @@ export interface HotFolderDeps {
   /** True when the engine tracks delivery (default): files wait for delivery, not acceptance. */
   tracksDelivery?: boolean;
   log?(message: string): void;
+  /** The folder's status ({@link HotFolder.status}) changed: shown on screen. */
+  onStatus?(): void;
   /** Clock, ms (default Date.now). */
   now?(): number;
 }
@@ -103,13 +106,9 @@ export interface HotFolder {
   readonly ready: Promise<void>;
   /** The watcher's work so far (files looked at, folder entries listed). */
   readonly work: FolderWatchWork;
+  /** Whether the folder is there, and the files it could not take or move (for the screen). */
+  status(): HotFolderStatus;
   close(): Promise<void>;
-}
-
-interface PendingFile {
-  path: string;
-  /** Path relative to the watched folder, e.g. `march/inv-1.xml`. */
-  name: string;
 }
 
 /**
@@ -138,6 +137,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   const cancelMoves = new Map<number, { at: number; files: { from: PendingFile; to: string }[] }>();
   const clock = deps.now ?? Date.now;
   let closed = false;
+  const notices = new HotFolderNotices(folder, clock, () => {
+    if (!closed) deps.onStatus?.();
+  });
 
   const ignored = (path: string, kind: EntryKind): boolean => {
     if (path === folder) return false;
@@ -164,6 +166,10 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     try {
       if (lstatSync(path).isSymbolicLink()) {
         log(`Hot folder: ${name} skipped: it is a link, and links are not followed`);
+        notices.add(
+          name,
+          'Not taken: it is a shortcut (link) to a file elsewhere, and shortcuts are not followed. Save or copy the invoice itself into the folder.',
+        );
         return null;
       }
       // O_NOFOLLOW: a file swapped for a link after the check is not read through either.
@@ -174,7 +180,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         const { size, mtimeMs } = fstatSync(fd);
         if (limit !== undefined && size > limit) {
           log(`Hot folder: ${name} is too large (${size} bytes)`);
-          finish({ path, name }, 'failed', tooLargeMessage(size, limit) + '\n');
+          refuse(name, tooLargeMessage(size, limit));
           return null;
         }
         return { bytes: readFileSync(fd), mtimeMs };
@@ -183,6 +189,10 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       }
     } catch (err) {
       log(`Hot folder: ${name} could not be read (${(err as Error).message})`);
+      notices.add(
+        name,
+        `Not taken: it could not be read (${fileErrorWords(err)}). Save it into the folder again once that is fixed.`,
+      );
       return null;
     }
   }
@@ -247,7 +257,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     const result = await deps.add(files);
     for (const r of result.rejected) {
       const name = names.get(r.fileName);
-      if (name !== undefined) finish(fileOf(name), 'failed', r.message + '\n');
+      if (name !== undefined) refuse(name, r.message);
     }
     for (const entry of [...result.added, ...result.known]) {
       const name = names.get(entry.fileName);
@@ -401,32 +411,24 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     }
   }
 
+  /** A file not taken: moved to failed/ with the reason (when moving), and said on screen. */
+  function refuse(name: string, message: string): void {
+    const to = finish(fileOf(name), 'failed', message + '\n', false);
+    const where = !move
+      ? 'It was left in the folder.'
+      : to
+        ? "It is in the folder's failed subfolder, with this reason beside it."
+        : '';
+    notices.add(name, `Not taken: ${message}${where ? ` ${where}` : ''}`);
+  }
+
   /** Move (or, with move off, log) a final file; returns where it is now, or null. */
-  function finish(
+  const finish = (
     file: PendingFile,
     outcome: HotFolderOutcome,
     reason: string | null,
-  ): string | null {
-    if (!move) {
-      log(`Hot folder: ${file.name} ${outcome === 'sent' ? 'sent' : 'not sent'} (left in place)`);
-      return file.path;
-    }
-    if (!existsSync(file.path)) return null;
-    const target = freePath(join(folder, outcome, file.name));
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-      // The reason first: whoever sees the file in failed/ finds its reason beside it.
-      if (reason !== null) writeFileSync(`${target}.reason.txt`, reason);
-      renameSync(file.path, target);
-      log(`Hot folder: ${file.name} → ${outcome}/`);
-      return target;
-    } catch (err) {
-      // Not moved: no reason file may stand for a file that is not there.
-      if (reason !== null) rmSync(`${target}.reason.txt`, { force: true });
-      log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
-      return null;
-    }
-  }
+    sentOrNot = true,
+  ): string | null => moveFinal({ folder, move, log, notices }, file, outcome, reason, sentOrNot);
 
   const unsubscribe = deps.onChanged((ids) => {
     if (closed || (pending.size === 0 && awaitingAnswer.size === 0 && cancelMoves.size === 0))
@@ -443,13 +445,28 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   // Links are reported as they are, for read() to say it skipped them.
   const watcher = watchFolder(
     { folder, subfolders: options.subfolders === true, stabilityMs, ignored },
-    { file: arrive, error: (err) => log(`Hot folder: ${err.message}`) },
+    {
+      file: arrive,
+      error: (err) => {
+        log(`Hot folder: ${err.message}`);
+        notices.add('', `The hot folder could not be read: ${fileErrorWords(err)}.`);
+      },
+      folder: (state) => {
+        log(
+          state === 'missing'
+            ? `Hot folder: ${folder} is not there; files saved into it are taken once it is back`
+            : `Hot folder: ${folder} is there again and watched`,
+        );
+        notices.setMissing(state === 'missing');
+      },
+    },
   );
 
   return {
     folder,
     ready: watcher.ready,
     work: watcher.work,
+    status: () => notices.status(),
     async close() {
       if (closed) return;
       closed = true;

@@ -89,6 +89,9 @@ async function boot(): Promise<void> {
       `app.asar${sep}`,
       `app.asar.unpacked${sep}`,
     ),
+    // The hot folder's pick-ups and moves, for a terminal that started the app (the window shows
+    // what it could not take).
+    log: (line) => console.log(line),
   });
   bridge = registerIpcBridge(ipcMain, engine, {
     contents: () => (win && !win.isDestroyed() ? win.webContents : null),

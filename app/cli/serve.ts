@@ -24,7 +24,12 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
   // flags or the environment. The switch opens the team outbox kept there, or the one given with
   // --store / PEPPOL_DESK_STORE (which the page then cannot change).
   const engine = await openEngineSwitch(
-    engineOptions(opts, dataDir, { secrets: keyFileSecretStore(dataDir), host: 'browser' }),
+    engineOptions(opts, dataDir, {
+      secrets: keyFileSecretStore(dataDir),
+      host: 'browser',
+      // The hot folder's pick-ups, moves and refusals (the page shows the refusals too).
+      log: (line) => process.stdout.write(`${line}\n`),
+    }),
   );
   const host = await startBrowserHost({
     engine,

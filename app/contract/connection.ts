@@ -29,6 +29,8 @@ export interface ConnectionStatus {
   pausedAt?: number | null;
   /** When the next automatic attempt or connection check is due (ms), when known. */
   nextTryAt?: number | null;
+  /** The hot folder, while one is watched. */
+  hotFolder?: HotFolderStatus;
   /**
    * On a team outbox: the team's database (label without password), the desks online, this
    * desk's name, and whether the database answers now.
@@ -49,6 +51,27 @@ export interface ConnectionStatus {
     /** Desks online that send through the team's access point (this one included). */
     sendersOnline?: number;
   };
+}
+
+/** A file the hot folder could not take (moved to failed/ or left) or could not move. */
+export interface HotFolderNotice {
+  /** Grows with each notice: a screen hides the ones the clerk dismissed by it. */
+  seq: number;
+  /** The file, relative to the hot folder. */
+  name: string;
+  /** What happened and what to do, in plain words. */
+  message: string;
+  /** When, ms. */
+  at: number;
+}
+
+/** The hot folder as the header shows it. */
+export interface HotFolderStatus {
+  folder: string;
+  /** The folder is not there (a drive or share not connected): files are taken once it is back. */
+  missing: boolean;
+  /** The newest notices, oldest first (at most MAX_HOT_FOLDER_NOTICES). */
+  notices: HotFolderNotice[];
 }
 
 /**

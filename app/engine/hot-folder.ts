@@ -2,6 +2,7 @@
  * The engine's hot folder: watched from the option (CLI `watch`) or the setting, restarted when
  * the setting changes, its files added like dropped ones and moved once their documents are final.
  */
+import type { HotFolderStatus } from '../contract';
 import type { HotFolder, HotFolderDocumentStatus, HotFolderOptions } from '../hot-folder';
 import type { EngineContext } from './context';
 import type { EngineOptions } from './options';
@@ -33,15 +34,26 @@ export class EngineHotFolder {
   private change: Promise<void> = Promise.resolve();
   private stopping = false;
 
-  constructor(private readonly ctx: EngineContext) {}
+  /** `onStatus`: the folder's status changed (or the folder did): the header shows it. */
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly onStatus: () => void = () => undefined,
+  ) {}
+
+  /** Whether the folder is there, and what it could not take or move; null without one. */
+  folderStatus(): HotFolderStatus | null {
+    return this.folder?.status() ?? null;
+  }
 
   /** (Re)start the hot folder from the option or the settings; stop it when none is set. */
   apply(): Promise<void> {
     const { ctx } = this;
     const { options, settings } = ctx;
     this.change = this.change.then(async () => {
+      const had = this.folder !== null;
       await this.folder?.close();
       this.folder = null;
+      if (had) this.onStatus();
       const folder = options.hotFolder ?? settings.get('hotFolder');
       if (this.stopping || !folder) return;
       // Loaded only when a folder is watched: the file watcher is no part of `send`.
@@ -58,9 +70,11 @@ export class EngineHotFolder {
         maxBytes: () => settings.get('maxDocumentBytes'),
         tracksDelivery: options.trackDelivery ?? true,
         onChanged: (listener) => ctx.events.on('documents:changed', ({ ids }) => listener(ids)),
+        onStatus: this.onStatus,
         ...(options.log ? { log: options.log } : {}),
       });
       await this.folder.ready;
+      this.onStatus();
     });
     this.change = this.change.catch((err: unknown) => {
       options.log?.(`Hot folder: ${(err as Error).message}`);

@@ -4,7 +4,7 @@
  * use the contract's handlers and events only (see ./options for what Engine offers).
  */
 import { mkdirSync } from 'node:fs';
-import type { Handlers } from '../contract';
+import type { ConnectionStatus, Handlers, HotFolderStatus } from '../contract';
 import { AppError } from '../errors';
 import { HISTORY_SECONDS, Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
@@ -101,6 +101,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     options.timings?.settleBackstopMs ?? 500,
   );
   const t = options.timings ?? {};
+  let hotFolderStatus = (): HotFolderStatus | null => null;
+  const withHotFolder = (status: ConnectionStatus): ConnectionStatus => {
+    const hot = hotFolderStatus();
+    return hot ? { ...status, hotFolder: hot } : status;
+  };
   const pipeline = new Pipeline(
     {
       repo,
@@ -113,7 +118,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       environment: connection.environment,
       accessPoint: connection.accessPoint,
       onChanged: (ids) => events.changed(ids),
-      onConnection: (status) => events.emit('connection:changed', status),
+      onConnection: (status) => events.emit('connection:changed', withHotFolder(status)),
       onEarlierDone: (accessPoint, doneClient) => connection.earlierDone(accessPoint, doneClient),
       builtInSandboxSince: () => connection.sandbox?.startedAt ?? null,
       now,
@@ -165,7 +170,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     events,
     checkpointer,
   };
-  const hotFolder = new EngineHotFolder(ctx);
+  // The hot folder's status rides on the connection status: the header shows both.
+  const hotFolder = new EngineHotFolder(ctx, () =>
+    events.emit('connection:changed', withHotFolder(pipeline.connectionStatus())),
+  );
+  hotFolderStatus = () => hotFolder.folderStatus();
 
   const handlers: Handlers = {
     'app:info': () => ({
@@ -178,14 +187,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     'queue:pause': () => {
       settings.set('paused', true);
       pipeline.setPaused(true);
-      return pipeline.connectionStatus();
+      return withHotFolder(pipeline.connectionStatus());
     },
     'queue:resume': () => {
       settings.set('paused', false);
       pipeline.setPaused(false);
-      return pipeline.connectionStatus();
+      return withHotFolder(pipeline.connectionStatus());
     },
-    'connection:get': () => pipeline.connectionStatus(),
+    'connection:get': () => withHotFolder(pipeline.connectionStatus()),
     ...settingsHandlers(ctx, {
       setMetricsPort,
       applyHotFolder: () => hotFolder.apply(),

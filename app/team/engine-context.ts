@@ -1,4 +1,5 @@
 /** What the team engine's handlers work with (./engine-handlers, ./engine-actions). */
+import type { HotFolderStatus } from '../contract';
 import type { EngineConnection } from '../engine/connection';
 import type { EngineOptions } from '../engine/options';
 import type { TeamEngineSettings } from './team-settings';
@@ -29,6 +30,8 @@ export interface TeamHandlerContext {
   check(bytes: Uint8Array): Promise<CheckResult>;
   /** The access point's own check as this desk asked it (its cached answers: the detail). */
   remote: DeskRemoteCheck;
+  /** The hot folder's status, while one is watched (the header shows it). */
+  hotFolderStatus?(): HotFolderStatus | null;
   /** Start, move or stop this desk's Prometheus endpoint (null: off). */
   setMetricsPort(port: number | null): Promise<void>;
 }

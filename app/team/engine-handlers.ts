@@ -60,6 +60,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
 
   const status = (): ConnectionStatus => {
     const counts = ctx.events.counts;
+    const hot = ctx.hotFolderStatus?.() ?? null;
     // The team database first (nothing moves without it), then the access point, as on a
     // single desk: never "Online" while this desk's requests cannot reach it.
     return {
@@ -82,6 +83,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         accessPoint: teamDesk.teamAccessPoint?.label ?? null,
         sendersOnline: teamDesk.sendersOnline,
       },
+      ...(hot ? { hotFolder: hot } : {}),
     };
   };
 

@@ -29,6 +29,8 @@ export interface TeamHotFolderDeps {
   store: TeamStore;
   teamDesk: TeamDesk;
   events: TeamEngineEvents;
+  /** The folder's status changed (shown in the header). */
+  onStatus?(): void;
 }
 
 /** Starts the hot folder from the option or the setting (none when neither is set). */
@@ -91,6 +93,7 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
       });
     },
     ...(options.log ? { log: options.log } : {}),
+    ...(deps.onStatus ? { onStatus: deps.onStatus } : {}),
   });
   await hot.ready;
   return hot;

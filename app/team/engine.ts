@@ -32,6 +32,7 @@ import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
+import type { HotFolder } from '../hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, TeamStore } from './store';
 import { DeskLatencyPublisher } from './team-latency';
@@ -310,7 +311,9 @@ async function openTeamEngine(
     now,
     reachable: () => teamDesk.reachable,
   });
+  let hotFolder: HotFolder | null = null;
   const { handlers, status } = teamHandlers({
+    hotFolderStatus: () => hotFolder?.status() ?? null,
     check,
     remote,
     setMetricsPort,
@@ -351,9 +354,16 @@ async function openTeamEngine(
   // Read-and-exit tools need the database: they get its plain error instead of empty counts.
   if (options.autoStart === false) events.counts = await teamCounts(store);
   else events.counts = await teamCounts(store).catch(() => events.counts);
-  const hotFolder =
+  hotFolder =
     options.autoStart !== false
-      ? await startTeamHotFolder({ options, settings, store, teamDesk, events })
+      ? await startTeamHotFolder({
+          options,
+          settings,
+          store,
+          teamDesk,
+          events,
+          onStatus: emitStatus,
+        })
       : null;
 
   const engine: Engine = {

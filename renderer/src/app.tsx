@@ -1,5 +1,6 @@
 import type { CSSProperties } from 'react';
 import { WaitingElsewhere } from './features/access-point/waiting-elsewhere';
+import { HotFolderBanner } from './features/hot-folder/hot-folder-banner';
 import { ConfirmDialog } from './features/confirm/confirm-dialog';
 import { MetricsCharts } from './features/charts/metrics-charts';
 import { DetailPanel } from './features/detail/detail-panel';
@@ -46,6 +47,7 @@ export function App() {
         <div className="documents">
           <DropZone />
           <WaitingElsewhere />
+          <HotFolderBanner />
           <DocumentToolbar />
           <DocumentTable />
           <MetricsCharts />

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { watchFolder, type EntryKind, type FolderWatcher } from '../../app/folder-watcher';
@@ -99,5 +99,64 @@ describe('folder watcher (the hot folder)', () => {
     // events that come twice): a bound in N, whatever the folder holds meanwhile.
     expect(work.stats).toBeGreaterThanOrEqual(2 * N);
     expect(work.stats).toBeLessThanOrEqual(4 * N);
+  });
+
+  // A walk: with the hot folder missing at start (a network share not mounted yet), or moved away
+  // and made again, only the backstop listing saw its files, and it skipped names it knew: an
+  // invoice saved again under a known name was never added.
+  it('a folder missing at start is watched once it is there, says so, and sees a file saved again', async () => {
+    const parent = tempDir();
+    const folder = join(parent, 'share');
+    const reported: string[] = [];
+    const states: string[] = [];
+    const errors: string[] = [];
+    const w = watchFolder(
+      { folder, stabilityMs: 50, rescanMinMs: 100, ignored: xmlOnly(folder) },
+      {
+        file: (p) => reported.push(p),
+        folder: (s) => states.push(s),
+        error: (e) => errors.push(e.message),
+      },
+    );
+    await w.ready;
+    expect(states).toEqual(['missing']);
+    mkdirSync(folder);
+    await waitFor('watched again', () => states.length === 2);
+    writeFileSync(join(folder, 'a.xml'), 'first');
+    await waitFor('a.xml reported', () => reported.length === 1);
+    writeFileSync(join(folder, 'a.xml'), 'first, corrected');
+    await waitFor('a.xml saved again, reported again', () => reported.length === 2);
+    expect(reported).toEqual([join(folder, 'a.xml'), join(folder, 'a.xml')]);
+    expect(states).toEqual(['missing', 'watching']);
+    expect(errors).toEqual([]);
+    await w.close();
+  });
+
+  it('a folder moved away and made again is watched anew: a known name saved again there is reported', async () => {
+    const parent = tempDir();
+    const folder = join(parent, 'hot');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'dup.xml'), 'one');
+    const reported: string[] = [];
+    const states: string[] = [];
+    const w = watchFolder(
+      { folder, stabilityMs: 50, rescanMinMs: 100, ignored: xmlOnly(folder) },
+      { file: (p) => reported.push(p), folder: (s) => states.push(s) },
+    );
+    await waitFor('dup.xml reported', () => reported.length === 1);
+    renameSync(folder, join(parent, 'hot-old'));
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'dup.xml'), 'one');
+    await delay(400);
+    // Saved again under the known name, in the folder made again.
+    writeFileSync(join(folder, 'dup.xml'), 'two, other content');
+    await waitFor('the new content reported', () => reported.length >= 2);
+    expect(reported.every((p) => p === join(folder, 'dup.xml'))).toBe(true);
+    // And it keeps watching by events: one more save, reported once more.
+    writeFileSync(join(folder, 'dup.xml'), 'three');
+    const before = reported.length;
+    await waitFor('the third content reported', () => reported.length === before + 1);
+    rmSync(join(parent, 'hot-old'), { recursive: true });
+    await w.close();
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * What the hot folder tells the clerk on screen (a walk: files it refused went to failed/ and
+ * appeared nowhere in the window, a missing folder was not reported, a file it could not move
+ * stayed put in silence): whether the folder is there, and the last files it could not take or
+ * move, each with the reason in plain words.
+ */
+import type { HotFolderNotice, HotFolderStatus } from './contract';
+
+/** Notices kept (the newest); older ones are in the log and, for refused files, in failed/. */
+export const MAX_HOT_FOLDER_NOTICES = 20;
+
+/** A file system error in a clerk's words (no error codes on screen). */
+export function fileErrorWords(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'it was no longer there';
+    case 'EACCES':
+    case 'EPERM':
+      return 'Peppol Desk is not allowed to change that folder';
+    case 'ENAMETOOLONG':
+      return 'its name is too long for that folder';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full';
+    case 'EROFS':
+      return 'the folder is read-only';
+    case 'EBUSY':
+      return 'another program has it open';
+    default:
+      return 'the computer refused it';
+  }
+}
+
+/** The hot folder's state as the screen shows it; `changed` is called after each change. */
+export class HotFolderNotices {
+  private readonly notices: HotFolderNotice[] = [];
+  private seq = 0;
+  private missing = false;
+
+  constructor(
+    private readonly folder: string,
+    private readonly now: () => number,
+    private readonly changed: () => void,
+  ) {}
+
+  /** A file not taken, or not moved: `name` (relative to the folder) and why, in plain words. */
+  add(name: string, message: string): void {
+    this.notices.push({ seq: ++this.seq, name, message, at: this.now() });
+    if (this.notices.length > MAX_HOT_FOLDER_NOTICES) this.notices.shift();
+    this.changed();
+  }
+
+  setMissing(missing: boolean): void {
+    if (missing === this.missing) return;
+    this.missing = missing;
+    this.changed();
+  }
+
+  status(): HotFolderStatus {
+    return { folder: this.folder, missing: this.missing, notices: [...this.notices] };
+  }
+}
