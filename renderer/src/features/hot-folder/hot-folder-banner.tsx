@@ -25,8 +25,8 @@ export function HotFolderBanner() {
       {hot.missing && (
         <p data-testid="hot-folder-missing">
           <strong>The hot folder is not there:</strong> <code>{hot.folder}</code>. Files saved into
-          it are taken as soon as it is back. Check that the drive or network share is connected,
-          or choose another folder in Settings.
+          it are taken as soon as it is back. Check that the drive or network share is connected, or
+          choose another folder in Settings.
         </p>
       )}
       {count > 0 && (
