@@ -4,25 +4,13 @@
  * why) when their document is final. Used by the engine (setting `hotFolder`), so the app, the
  * browser host and `peppol-desk watch` all behave the same.
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { AddResult, HotFolderStatus, IncomingFile } from './contract';
-// Not through ./validation: its index loads the rules, which run in the validation workers.
-import { tooLargeMessage } from './validation/too-large';
+import type { AddResult, DocumentState, HotFolderStatus, IncomingFile } from './contract';
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
 import { HotFolderNotices, fileErrorWords } from './hot-folder-notices';
+import { readHotFile } from './hot-folder-read';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
 import {
   ANSWER_MAY_FOLLOW,
@@ -51,6 +39,13 @@ const MAX_AWAITING_ANSWER = 10_000;
  * than the app's Undo window), so an Undo puts them back where they were; at most this many.
  */
 const CANCEL_UNDO_MEMORY_MS = 120_000;
+/**
+ * Failed documents a clerk may still send (Retry, or Check again after a fix): their files' moves
+ * to failed/ are remembered, the newest this many, so that the file follows the document (a walk:
+ * an invoice delivered after Retry stayed in failed/ under its old reason).
+ */
+const MAX_RETRY_MOVES = 10_000;
+const MAY_BE_RETRIED = new Set<DocumentState>(['failed', 'unreachable', 'invalid']);
 /** Files taken per `add` at most (as `documents:add` stores them: one slice, one sync). */
 const TAKE_FILES = 250;
 /** Bytes read per `add` at most, so a group of large files is not all held in memory at once. */
@@ -62,6 +57,14 @@ const MAX_CANCEL_MOVES = 10_000;
  * it (issue 9 point 1: 100,000 files). At ~500 invoices a second this is about 20 s of work.
  */
 export const HOT_FOLDER_BACKLOG = 10_000;
+
+/** Files of a document moved to failed/: where each was, and where it is now. */
+interface FailedMove {
+  at: number;
+  /** The document's state when they were moved. */
+  state: DocumentState;
+  files: { from: PendingFile; to: string }[];
+}
 
 /** What the hot folder uses of the engine (plain functions, so it can be tested alone). */
 export interface HotFolderDeps {
@@ -134,7 +137,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   // Files in sent/ whose buyer may still answer: a rejection moves them on to failed/.
   const awaitingAnswer = new Map<number, PendingFile[]>();
   // Files a Cancel moved to failed/: where each was, and where it is now (for Undo).
-  const cancelMoves = new Map<number, { at: number; files: { from: PendingFile; to: string }[] }>();
+  const cancelMoves = new Map<number, FailedMove>();
+  // Files moved to failed/ whose document may still be sent after all (Retry).
+  const retryMoves = new Map<number, FailedMove>();
   const clock = deps.now ?? Date.now;
   let closed = false;
   const notices = new HotFolderNotices(folder, clock, () => {
@@ -157,45 +162,8 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     });
   };
 
-  /**
-   * Read one complete file for the queue: its bytes, or null when it is not taken (gone, a link,
-   * unreadable, or too large: then moved to failed/ unread, with the reason).
-   */
-  function read(path: string, name: string): { bytes: Buffer; mtimeMs: number } | null {
-    if (closed || !existsSync(path)) return null;
-    try {
-      if (lstatSync(path).isSymbolicLink()) {
-        log(`Hot folder: ${name} skipped: it is a link, and links are not followed`);
-        notices.add(
-          name,
-          'Not taken: it is a shortcut (link) to a file elsewhere, and shortcuts are not followed. Save or copy the invoice itself into the folder.',
-        );
-        return null;
-      }
-      // O_NOFOLLOW: a file swapped for a link after the check is not read through either.
-      const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-      try {
-        // Size first: an oversized file is never read into memory.
-        const limit = deps.maxBytes?.();
-        const { size, mtimeMs } = fstatSync(fd);
-        if (limit !== undefined && size > limit) {
-          log(`Hot folder: ${name} is too large (${size} bytes)`);
-          refuse(name, tooLargeMessage(size, limit));
-          return null;
-        }
-        return { bytes: readFileSync(fd), mtimeMs };
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
-      log(`Hot folder: ${name} could not be read (${(err as Error).message})`);
-      notices.add(
-        name,
-        `Not taken: it could not be read (${fileErrorWords(err)}). Save it into the folder again once that is fixed.`,
-      );
-      return null;
-    }
-  }
+  const read = (path: string, name: string) =>
+    closed ? null : readHotFile(path, name, { log, notices, maxBytes: deps.maxBytes, refuse });
 
   // Complete files not taken yet, by name, in arrival order (once each: read when taken).
   const arrived = new Set<string>();
@@ -314,13 +282,18 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     takeMore();
   }
 
-  /** A cancelled document is back (Undo): its files leave failed/ for where they were. */
-  function restoreCancelled(id: number): void {
-    const moved = cancelMoves.get(id);
+  /**
+   * A document whose files were moved to failed/ has moved on (a cancel undone, a Retry, a
+   * cancel or a correction of a failed one): its files go back where they were, and from there
+   * on as the document goes (to sent/, or to failed/ again with the new reason).
+   */
+  function restoreMoved(id: number): void {
+    const moved = cancelMoves.get(id) ?? retryMoves.get(id);
     if (!moved) return;
     const status = deps.status(id);
-    if (status?.state === 'cancelled') return;
+    if (status?.state === moved.state) return;
     cancelMoves.delete(id);
+    retryMoves.delete(id);
     if (!status) return;
     const back: PendingFile[] = [];
     for (const { from, to } of moved.files) {
@@ -330,7 +303,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         renameSync(to, from.path);
         rmSync(`${to}.reason.txt`, { force: true });
         back.push(from);
-        log(`Hot folder: ${from.name} back from failed/ (cancel undone)`);
+        log(`Hot folder: ${from.name} back from failed/ (${status.state} now)`);
       } catch (err) {
         log(`Hot folder: ${from.name} could not be moved back (${(err as Error).message})`);
       }
@@ -348,7 +321,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   }
 
   function check(id: number): void {
-    restoreCancelled(id);
+    restoreMoved(id);
     const answered = awaitingAnswer.get(id);
     if (answered) {
       const now = deps.status(id);
@@ -397,11 +370,15 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     for (const f of files) {
       const target = finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
       if (target) moved.push({ path: target, name: f.name });
-      if (target && move && status.state === 'cancelled') cancelled.push({ from: f, to: target });
+      if (target && move && outcome === 'failed') cancelled.push({ from: f, to: target });
     }
-    if (cancelled.length) {
+    const record = { at: clock(), state: status.state, files: cancelled };
+    if (cancelled.length && status.state === 'cancelled') {
       forgetOldCancelMoves();
-      cancelMoves.set(id, { at: clock(), files: cancelled });
+      cancelMoves.set(id, record);
+    } else if (cancelled.length && MAY_BE_RETRIED.has(status.state)) {
+      if (retryMoves.size >= MAX_RETRY_MOVES) retryMoves.delete(retryMoves.keys().next().value!);
+      retryMoves.set(id, record);
     }
     if (outcome === 'sent' && ANSWER_MAY_FOLLOW.has(status.state) && tracksDelivery) {
       if (awaitingAnswer.size >= MAX_AWAITING_ANSWER) {
@@ -431,10 +408,11 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   ): string | null => moveFinal({ folder, move, log, notices }, file, outcome, reason, sentOrNot);
 
   const unsubscribe = deps.onChanged((ids) => {
-    if (closed || (pending.size === 0 && awaitingAnswer.size === 0 && cancelMoves.size === 0))
-      return;
+    if (closed) return;
+    if (pending.size + awaitingAnswer.size + cancelMoves.size + retryMoves.size === 0) return;
     const ours = ids.filter(
-      (id) => pending.has(id) || awaitingAnswer.has(id) || cancelMoves.has(id),
+      (id) =>
+        pending.has(id) || awaitingAnswer.has(id) || cancelMoves.has(id) || retryMoves.has(id),
     );
     if (ours.length) enqueue(() => ours.forEach(check));
   });

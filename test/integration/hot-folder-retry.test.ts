@@ -1,0 +1,73 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { engineInternals } from '../../app/engine/internals';
+import { useEngines } from '../helpers/engine';
+import { makeInvoice } from '../helpers/invoices';
+import { waitFor } from '../helpers/wait';
+
+const engines = useEngines();
+
+// A walk: an invoice the access point refused went to failed/ with the reason; after the clerk's
+// Retry it was delivered, yet the file stayed in failed/ under the old reason (whoever reads the
+// folder would send it again). The file now follows its document.
+describe('hot folder: a failed file follows its document after Retry', () => {
+  it('a refused invoice in failed/ goes to sent/ once a Retry sends it, and its old reason goes', async () => {
+    const folder = engines.tempDir();
+    const engine = await engines({
+      trackDelivery: false,
+      coalesceMs: 20,
+      hotFolder: folder,
+      hotFolderStabilityMs: 100,
+    });
+    const { sandbox, repo } = engineInternals(engine);
+    sandbox!.setFaults({
+      endpoints: 'send',
+      status: { every: 1, status: 400, message: 'Temporary validation backend glitch' },
+    });
+    writeFileSync(join(folder, 'retry-me.xml'), makeInvoice('HOT-RETRY-1'));
+    await waitFor('retry-me.xml in failed/', () =>
+      existsSync(join(folder, 'failed', 'retry-me.xml')),
+    );
+    const reasonFile = join(folder, 'failed', 'retry-me.xml.reason.txt');
+    expect(readFileSync(reasonFile, 'utf8')).toContain('Temporary validation backend glitch');
+    const [doc] = repo.list({ filter: 'all', limit: 10 }).rows;
+    expect(doc!.state).toBe('failed');
+
+    sandbox!.setFaults({});
+    const retried = await engine.handlers['documents:retry']({ ids: [doc!.id] });
+    expect(retried.retried).toBe(1);
+    await waitFor('retry-me.xml in sent/', () => existsSync(join(folder, 'sent', 'retry-me.xml')));
+    expect(repo.get(doc!.id)!.state).toBe('accepted');
+    expect(existsSync(join(folder, 'failed', 'retry-me.xml'))).toBe(false);
+    expect(existsSync(reasonFile)).toBe(false);
+    expect(existsSync(join(folder, 'retry-me.xml'))).toBe(false);
+    // One document, not a second one for the file that came back for a moment.
+    expect(repo.list({ filter: 'all', limit: 10 }).rows).toHaveLength(1);
+  });
+
+  it('a failed invoice cancelled afterwards keeps its file in failed/, with the new reason', async () => {
+    const folder = engines.tempDir();
+    const engine = await engines({
+      trackDelivery: false,
+      coalesceMs: 20,
+      hotFolder: folder,
+      hotFolderStabilityMs: 100,
+    });
+    const { sandbox, repo } = engineInternals(engine);
+    sandbox!.setFaults({ endpoints: 'send', status: { every: 1, status: 400, message: 'Nope' } });
+    writeFileSync(join(folder, 'drop-it.xml'), makeInvoice('HOT-RETRY-2'));
+    await waitFor('drop-it.xml in failed/', () =>
+      existsSync(join(folder, 'failed', 'drop-it.xml')),
+    );
+    const [doc] = repo.list({ filter: 'all', limit: 10 }).rows;
+    await engine.handlers['documents:cancel']({ ids: [doc!.id] });
+    const reasonFile = join(folder, 'failed', 'drop-it.xml.reason.txt');
+    await waitFor('the reason says cancelled', () =>
+      existsSync(reasonFile) ? /cancelled/i.test(readFileSync(reasonFile, 'utf8')) : false,
+    );
+    expect(existsSync(join(folder, 'failed', 'drop-it.xml'))).toBe(true);
+    expect(existsSync(join(folder, 'drop-it.xml'))).toBe(false);
+    expect(repo.get(doc!.id)!.state).toBe('cancelled');
+  });
+});
