@@ -73,7 +73,9 @@ export function reasonText(status: HotFolderDocumentStatus): string {
     unreachable: 'The receiver could not be found on the Peppol network.',
     failed: 'The invoice could not be sent.',
   };
-  const lines = [status.reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
+  // The app's words say "drop it again"; here the file came through the folder.
+  const reason = status.reason?.replace(/\bdrop it again\b/g, 'save it into the hot folder again');
+  const lines = [reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
   if (status.details.length) lines.push('', ...status.details);
   return lines.join('\n') + '\n';
 }

@@ -31,6 +31,9 @@ describe('hot folder: a failed file follows its document after Retry', () => {
     );
     const reasonFile = join(folder, 'failed', 'retry-me.xml.reason.txt');
     expect(readFileSync(reasonFile, 'utf8')).toContain('Temporary validation backend glitch');
+    // The clerk uses the folder, not the window: the reason says so.
+    expect(readFileSync(reasonFile, 'utf8')).toContain('save it into the hot folder again');
+    expect(readFileSync(reasonFile, 'utf8')).not.toContain('drop it again');
     const [doc] = repo.list({ filter: 'all', limit: 10 }).rows;
     expect(doc!.state).toBe('failed');
 
