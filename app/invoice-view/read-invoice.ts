@@ -236,6 +236,20 @@ function vatTotal(root: XNode): XNode | undefined {
   return totals.find((t) => children(t, 'cac:TaxSubtotal').length > 0) ?? totals[0];
 }
 
+/**
+ * BT-111, the VAT total in the accounting currency: the other TaxTotal, whose amount is in the
+ * tax currency (BT-6; a walk: an invoice in USD for a Belgian seller showed no VAT in EUR).
+ */
+function vatInTaxCurrency(root: XNode, taxCurrency: string | null): string | null {
+  if (taxCurrency === null) return null;
+  const inIt = children(root, 'cac:TaxTotal').find(
+    (t) =>
+      children(t, 'cac:TaxSubtotal').length === 0 &&
+      attr(child(t, 'cbc:TaxAmount'), 'currencyID')?.trim() === taxCurrency,
+  );
+  return at(inIt, 'cbc:TaxAmount');
+}
+
 function vatBreakdown(total: XNode | undefined): ViewVatBreakdown[] {
   return children(total, 'cac:TaxSubtotal').map((s) => ({
     category: at(s, 'cac:TaxCategory', 'cbc:ID'),
@@ -254,6 +268,8 @@ export function readInvoice(bytes: Uint8Array): InvoiceView {
   const totals = child(root, 'cac:LegalMonetaryTotal');
   const tax = vatTotal(root);
   const delivery = child(root, 'cac:Delivery');
+  const currency = at(root, 'cbc:DocumentCurrencyCode');
+  const taxCurrency = at(root, 'cbc:TaxCurrencyCode');
   return {
     docType,
     number: at(root, 'cbc:ID'),
@@ -261,7 +277,7 @@ export function readInvoice(bytes: Uint8Array): InvoiceView {
     issueDate: at(root, 'cbc:IssueDate'),
     dueDate: at(root, 'cbc:DueDate') ?? at(root, 'cac:PaymentMeans', 'cbc:PaymentDueDate'),
     taxPointDate: at(root, 'cbc:TaxPointDate'),
-    currency: at(root, 'cbc:DocumentCurrencyCode'),
+    currency,
     notes: children(root, 'cbc:Note')
       .map((n) => text(n))
       .filter((n): n is string => n !== null),
@@ -283,6 +299,8 @@ export function readInvoice(bytes: Uint8Array): InvoiceView {
     allowancesCharges: children(root, 'cac:AllowanceCharge').map(allowanceCharge),
     vatBreakdown: vatBreakdown(tax),
     totalVat: at(tax, 'cbc:TaxAmount'),
+    taxCurrency: taxCurrency !== currency ? taxCurrency : null,
+    totalVatInTaxCurrency: taxCurrency !== currency ? vatInTaxCurrency(root, taxCurrency) : null,
     totals: {
       lineExtension: at(totals, 'cbc:LineExtensionAmount'),
       allowances: at(totals, 'cbc:AllowanceTotalAmount'),

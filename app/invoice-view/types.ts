@@ -134,6 +134,10 @@ export interface InvoiceView {
   allowancesCharges: ViewAllowanceCharge[];
   vatBreakdown: ViewVatBreakdown[];
   totalVat: string | null;
+  /** BT-6, the VAT accounting currency, when the invoice names one (other than its own). */
+  taxCurrency: string | null;
+  /** BT-111, the VAT total in the accounting currency (BT-6), when the invoice gives it. */
+  totalVatInTaxCurrency: string | null;
   totals: {
     lineExtension: string | null;
     allowances: string | null;

@@ -114,7 +114,7 @@ test.describe('documents', () => {
     await expect(lines.first().locator('td')).toHaveText([
       '1',
       'Implementation consulting',
-      '10 h',
+      '10 hours',
       '€950.00',
     ]);
     await expect(lines).toHaveCount(5);

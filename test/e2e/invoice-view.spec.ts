@@ -95,6 +95,39 @@ test('the document view shows every section of a rich invoice, opens the origina
   await expect(opener).toBeFocused();
 });
 
+// A walk: an invoice in USD whose VAT is accounted in EUR showed no VAT in EUR, and a seller with
+// only a legal name had it printed twice.
+test('the view shows the VAT in the accounting currency, and a legal name once', async ({
+  desk,
+}, testInfo) => {
+  const number = uniquePrefix('USD');
+  const xml = RICH.replace('<cbc:ID>RICH-2025-0042</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`)
+    .replaceAll('currencyID="EUR"', 'currencyID="USD"')
+    .replace(
+      '<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>',
+      '<cbc:DocumentCurrencyCode>USD</cbc:DocumentCurrencyCode><cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>',
+    )
+    .replace(
+      '<cac:TaxTotal>',
+      '<cac:TaxTotal><cbc:TaxAmount currencyID="EUR">214.87</cbc:TaxAmount></cac:TaxTotal><cac:TaxTotal>',
+    )
+    .replace(/<cac:PartyName>\s*<cbc:Name>Rich Supplier BV<\/cbc:Name>\s*<\/cac:PartyName>/, '');
+  expect(xml).not.toContain('<cac:PartyName>\n        <cbc:Name>Rich Supplier BV');
+  const paths = writeFiles(testInfo.outputPath('in'), { [`${number}.xml`]: xml });
+  await desk.chooseFiles(paths);
+  await desk.searchFor(number);
+  await desk.openDetails(desk.rowByInvoice(number));
+  await desk.detailPanel.getByTestId('open-invoice-view').click();
+  const view = desk.page.getByTestId('invoice-view');
+  await expect(view).toBeVisible();
+  const totals = view.getByTestId('iv-totals');
+  await expect(totals).toContainText('$233.55');
+  await expect(totals).toContainText('VAT in EUR (accounting currency)');
+  await expect(totals).toContainText('€214.87');
+  const seller = view.getByTestId('iv-seller');
+  await expect(seller.getByText('Rich Supplier BV', { exact: true })).toHaveCount(1);
+});
+
 test('a 10,000-line invoice lists every line and renders only those on screen', async ({
   desk,
 }, testInfo) => {

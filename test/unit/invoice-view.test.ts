@@ -88,4 +88,28 @@ describe('readInvoice', () => {
     expect(() => readInvoice(Buffer.from('<Order/>'))).toThrow(/not a UBL invoice or credit note/);
     expect(() => readInvoice(Buffer.from('<Invoice'))).toThrow(/cannot be shown as an invoice/);
   });
+
+  // A walk: an invoice in USD whose VAT is accounted in EUR (BT-6) showed only the VAT in USD.
+  it('reads the VAT total in the accounting currency (BT-111) when the invoice gives one', () => {
+    expect(view.taxCurrency).toBeNull();
+    expect(view.totalVatInTaxCurrency).toBeNull();
+    const xml = RICH.toString('utf8');
+    const currency = /<cbc:DocumentCurrencyCode>([A-Z]{3})</.exec(xml)![1]!;
+    const other = currency === 'EUR' ? 'SEK' : 'EUR';
+    const withTaxCurrency = xml
+      .replace(
+        /(<cbc:DocumentCurrencyCode>[A-Z]{3}<\/cbc:DocumentCurrencyCode>)/,
+        `$1<cbc:TaxCurrencyCode>${other}</cbc:TaxCurrencyCode>`,
+      )
+      .replace(
+        '<cac:TaxTotal>',
+        `<cac:TaxTotal><cbc:TaxAmount currencyID="${other}">174.85</cbc:TaxAmount></cac:TaxTotal><cac:TaxTotal>`,
+      );
+    const v = readInvoice(Buffer.from(withTaxCurrency));
+    expect(v.taxCurrency).toBe(other);
+    expect(v.totalVatInTaxCurrency).toBe('174.85');
+    // The VAT in the invoice's own currency is still the one with the breakdown.
+    expect(v.totalVat).toBe(view.totalVat);
+    expect(v.vatBreakdown).toEqual(view.vatBreakdown);
+  });
 });

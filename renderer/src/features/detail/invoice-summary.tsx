@@ -1,4 +1,5 @@
 import type { DocumentDetail, ParticipantId } from '../../../../app/contract';
+import { unitWords } from '../../lib/code-words';
 import { formatAmount } from '../../lib/format';
 import { useInvoiceViewStore } from '../../stores/invoice-view-store';
 import { Field } from './detail-fields';
@@ -36,7 +37,7 @@ function InvoiceLines({ summary }: { summary: NonNullable<DocumentDetail['summar
             <td>{l.name ?? '—'}</td>
             <td className="num">
               {l.quantity ?? '—'}
-              {l.unitCode ? ` ${unitWord(l.unitCode)}` : ''}
+              {l.unitCode ? ` ${unitWords(l.unitCode, l.quantity)}` : ''}
             </td>
             <td className="num">{formatAmount(l.netAmount, summary.currency)}</td>
           </tr>
@@ -44,22 +45,6 @@ function InvoiceLines({ summary }: { summary: NonNullable<DocumentDetail['summar
       </tbody>
     </table>
   );
-}
-
-/** Common UN/ECE unit codes in words; others as the code. */
-function unitWord(code: string): string {
-  const words: Record<string, string> = {
-    C62: 'pcs',
-    EA: 'each',
-    H87: 'pcs',
-    HUR: 'h',
-    DAY: 'days',
-    MON: 'months',
-    KGM: 'kg',
-    LTR: 'l',
-    MTR: 'm',
-  };
-  return words[code] ?? code;
 }
 
 /** The invoice at a glance, with the button that opens all of it. */

@@ -111,8 +111,10 @@ export function VatBreakdown({ view }: { view: View }) {
  */
 interface Total {
   term: string;
-  label: string;
+  label: string | ((view: View) => string);
   amount: (view: View) => string | null;
+  /** Its currency, when not the invoice's (BT-111 is in the VAT accounting currency). */
+  currency?: (view: View) => string | null;
   minus?: boolean;
   due?: boolean;
 }
@@ -142,6 +144,12 @@ const TOTALS: readonly Total[] = [
   },
   { term: 'BT-110 Invoice total VAT amount', label: 'VAT', amount: (v) => v.totalVat },
   {
+    term: 'BT-111 Invoice total VAT amount in accounting currency',
+    label: (v) => `VAT in ${v.taxCurrency ?? ''} (accounting currency)`,
+    amount: (v) => v.totalVatInTaxCurrency,
+    currency: (v) => v.taxCurrency,
+  },
+  {
     term: 'BT-112 Invoice total amount with VAT',
     label: 'Total with VAT',
     amount: (v) => v.totals.taxInclusive,
@@ -163,9 +171,10 @@ const TOTALS: readonly Total[] = [
 
 /** One total as a label/value row. */
 function AmountRow({ total, view }: { total: Total; view: View }) {
-  const text = formatAmount(total.amount(view), view.currency);
+  const text = formatAmount(total.amount(view), total.currency?.(view) ?? view.currency);
   const value = total.due ? <strong>{text}</strong> : text && (total.minus ? `−${text}` : text);
-  return <Row term={total.term} label={total.label} value={value} />;
+  const label = typeof total.label === 'string' ? total.label : total.label(view);
+  return <Row term={total.term} label={label} value={value} />;
 }
 
 /** The document totals (BG-22), down to the amount due. */
@@ -179,7 +188,7 @@ export function Totals({ view }: { view: View }) {
     >
       <dl className="fields">
         {TOTALS.map((total) => (
-          <AmountRow key={total.label} total={total} view={view} />
+          <AmountRow key={total.term} total={total} view={view} />
         ))}
       </dl>
     </InvoiceSection>

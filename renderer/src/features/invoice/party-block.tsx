@@ -21,7 +21,7 @@ export function PartyBlock({
         <Term term={term}>{title}</Term>
       </h3>
       <p className="iv-party-name">{p.name ?? p.legalName ?? '—'}</p>
-      {p.legalName && p.legalName !== p.name && <p>{p.legalName}</p>}
+      {p.name && p.legalName && p.legalName !== p.name && <p>{p.legalName}</p>}
       {lines.length > 0 && (
         <address title="Postal address">
           {lines.map((l, i) => (
