@@ -14,6 +14,13 @@ export interface SkippedFile {
   why: string;
 }
 
+/** Tell on stderr what the folders held that was not taken, and why (`send`, `validate`). */
+export function reportSkipped(skipped: readonly SkippedFile[]): void {
+  if (skipped.length === 0) return;
+  process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
+  for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
+}
+
 /**
  * Expand files and folders into files. Folders are walked recursively for `.xml` files (any
  * case); links are not followed; files named explicitly are taken whatever their name. What a
@@ -50,7 +57,10 @@ export function collectFiles(inputs: string[]): {
         for (const entry of entries) {
           const p = prefix + entry.name;
           const name = rel + entry.name;
-          if (entry.isDirectory()) walk(p, name + sep);
+          // A hidden folder is not looked into, as the app's drop leaves its files out.
+          if (entry.isDirectory() && entry.name.startsWith('.'))
+            skipped.push({ name: name + sep, why: 'a hidden folder (not looked into)' });
+          else if (entry.isDirectory()) walk(p, name + sep);
           else if (entry.isSymbolicLink())
             skipped.push({ name, why: 'a link (links are not followed)' });
           else if (!entry.isFile()) skipped.push({ name, why: 'not a regular file' });

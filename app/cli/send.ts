@@ -24,7 +24,7 @@ import {
   type EngineFlags,
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
-import { collectFiles, type FoundFile } from './files';
+import { collectFiles, reportSkipped, type FoundFile } from './files';
 import { reportPinnedElsewhere, sayWhyNotSent, summarize, waitForResponses } from './summary';
 
 interface SendOptions extends EngineFlags {
@@ -39,10 +39,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   mkdirSync(dataDir, { recursive: true });
   const { files, missing, skipped } = collectFiles(inputs);
   for (const m of missing) process.stderr.write(`Not found: ${m}\n`);
-  if (skipped.length > 0) {
-    process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
-    for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
-  }
+  reportSkipped(skipped);
   const { createEngine } = await loadEngine();
   const engine = await createEngine(
     engineOptions(opts, dataDir, {

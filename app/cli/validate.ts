@@ -10,7 +10,7 @@ import type { CheckResult } from '../validation/types';
 import { RULESET_VERSION } from '../validation/version';
 import { nextTurn } from './common';
 import { DIST_DIR } from './engine-options';
-import { collectFiles } from './files';
+import { collectFiles, reportSkipped } from './files';
 
 /** One `validate --json` line: a file-level failure (`FILE`, `XML`, `UBL`) or the verdict. */
 type ValidateLine = {
@@ -81,7 +81,9 @@ async function validateFile(
 }
 
 async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {
-  const { ordered } = collectFiles(inputs);
+  const { ordered, skipped } = collectFiles(inputs);
+  // Named, as `send` names them: a folder's PDF is not silently left out of the check.
+  reportSkipped(skipped);
   let anyInvalid = false;
   // `validate … | head`: once the reader is gone, stop quietly (no EPIPE stack trace).
   let stdoutClosed = false;

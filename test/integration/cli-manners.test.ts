@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distFile, runCli as cli } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
@@ -62,8 +62,15 @@ describe('peppol-desk manners', () => {
       writeFileSync(join(inbox, `inv-${i}.xml`), makeInvoice(`MAN-${i}`));
     writeFileSync(join(inbox, 'scan.pdf'), '%PDF-1.7');
     symlinkSync(join(inbox, 'inv-0.xml'), join(inbox, 'link.xml'));
+    // A hidden folder is left out, as the app's drop leaves it out (a walk: send sent it).
+    mkdirSync(join(inbox, '.hidden'));
+    writeFileSync(join(inbox, '.hidden', 'c.xml'), makeInvoice('MAN-HIDDEN'));
+    const checked = await cli(['validate', inbox, '--json']);
+    expect(checked.stderr).toContain('scan.pdf: not an XML file');
+    expect(checked.stdout).not.toContain('c.xml');
     const sent = await cli(['send', inbox, '--data-dir', data]);
-    expect(sent.stderr).toContain('Skipped 2 file(s) that are not invoices:');
+    expect(sent.stderr).toContain('Skipped 3 file(s) that are not invoices:');
+    expect(sent.stderr).toContain(`.hidden${sep}: a hidden folder (not looked into)`);
     expect(sent.stderr).toContain('link.xml: a link (links are not followed)');
     expect(sent.stderr).toContain('scan.pdf: not an XML file');
 

@@ -35,4 +35,20 @@ describe('drop summary', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^25 already known: k0\.xml, k1\.xml, .*k9\.xml and 15 more$/);
   });
+
+  // A walk: hidden XML files in a dropped folder were called "Not XML files".
+  it('names hidden files as hidden, apart from the files that are not XML', () => {
+    const summary = summarize({ added: [{ id: 1, fileName: 'a.xml' }], known: [], rejected: [] }, [
+      'nested/2026/feb/.hidden/c.xml',
+      'nested/other/.dot.xml',
+      'nested/other/notes.txt',
+    ]);
+    expect(summary.title).toBe('1 added, 3 skipped');
+    expect(summary.lines).toEqual([
+      'nested/other/notes.txt: Not an XML file, so it was not added. Peppol Desk sends invoices saved as XML.',
+      'nested/2026/feb/.hidden/c.xml, nested/other/.dot.xml: Hidden files (their names or their folders’ start with a dot), so they were not added. Drop them on their own to add them.',
+    ]);
+    const onlyHidden = summarize({ added: [], known: [], rejected: [] }, ['f/.x.xml']);
+    expect(onlyHidden.title).toBe('0 added, 1 skipped (hidden)');
+  });
 });

@@ -74,7 +74,7 @@ async function addNow(
       kind: 'warning',
       title:
         skipped.length > 0
-          ? `No XML files found (${skipped.length} other files skipped)`
+          ? `No invoice files found (${skipped.length} other files skipped)`
           : 'Nothing to add',
       lines: skippedLines(skipped),
       ttlMs: 8000,

@@ -9,20 +9,46 @@ function nameList(names: string[]): string {
   return more > 0 ? `${shown} and ${more} more` : shown;
 }
 
-/** The files of dropped folders left out because they are not XML, named ("a.pdf, b.txt: …"). */
+/** Hidden: the file's name, or one of its folders', starts with a dot. */
+const isHiddenPath = (name: string): boolean =>
+  name.split('/').some((part) => part.startsWith('.'));
+
+/**
+ * The files of dropped folders left out, named with why ("a.pdf, b.txt: Not XML files …"; a
+ * walk: hidden XML files were called "Not XML files").
+ */
 export function skippedLines(skipped: string[]): string[] {
-  if (skipped.length === 0) return [];
-  const what =
-    skipped.length === 1
-      ? 'Not an XML file, so it was not added'
-      : 'Not XML files, so they were not added';
-  return [`${nameList(skipped)}: ${what}. Peppol Desk sends invoices saved as XML.`];
+  const hidden = skipped.filter(isHiddenPath);
+  const other = skipped.filter((n) => !isHiddenPath(n));
+  const lines: string[] = [];
+  if (other.length > 0) {
+    const what =
+      other.length === 1
+        ? 'Not an XML file, so it was not added'
+        : 'Not XML files, so they were not added';
+    lines.push(`${nameList(other)}: ${what}. Peppol Desk sends invoices saved as XML.`);
+  }
+  if (hidden.length > 0) {
+    const what =
+      hidden.length === 1
+        ? 'A hidden file (its name or its folder’s starts with a dot), so it was not added. Drop it on its own to add it.'
+        : 'Hidden files (their names or their folders’ start with a dot), so they were not added. Drop them on their own to add them.';
+    lines.push(`${nameList(hidden)}: ${what}`);
+  }
+  return lines;
+}
+
+/** "3 skipped (not XML)", "2 skipped (hidden)" or, for both kinds, "5 skipped". */
+export function skippedTitle(skipped: string[]): string {
+  const hidden = skipped.filter(isHiddenPath).length;
+  const kind = hidden === 0 ? ' (not XML)' : hidden === skipped.length ? ' (hidden)' : '';
+  return `${skipped.length} skipped${kind}`;
 }
 
 /**
  * "3 added, 2 already known, 1 rejected" and, under it, which files: the known ones in one line
  * ("2 already known: a.xml, b.xml"), the rejected ones grouped by reason ("c.xml: The file is
- * empty. …"), the skipped ones (not XML). Nothing the clerk dropped goes unnamed unless it was
+ * empty. …"), the skipped ones (not XML, hidden). Nothing the clerk dropped goes unnamed unless it was
  * added.
  */
 export function summarize(
@@ -32,7 +58,7 @@ export function summarize(
   const parts = [`${result.added.length} added`];
   if (result.known.length > 0) parts.push(`${result.known.length} already known`);
   if (result.rejected.length > 0) parts.push(`${result.rejected.length} rejected`);
-  if (skipped.length > 0) parts.push(`${skipped.length} skipped (not XML)`);
+  if (skipped.length > 0) parts.push(skippedTitle(skipped));
   const lines: string[] = [];
   if (result.known.length > 0) {
     lines.push(
