@@ -118,6 +118,12 @@ test.describe('documents', () => {
       '€950.00',
     ]);
     await expect(lines).toHaveCount(5);
+    // Delivered: the access point's time of it, named as such (the timeline shows when Peppol Desk
+    // heard of it; a walk read the two as a contradiction).
+    await desk.waitForState(desk.rowByInvoice(prefix), ['delivered'], 60_000);
+    await expect(desk.detailPanel.getByText("Delivered (access point's time)")).toBeVisible();
+    await expect(desk.detailPanel.getByTestId('detail-delivered-at')).not.toHaveText('—');
+    await expect(desk.detailPanel.getByText('Accepted to delivered')).toBeVisible();
     await closeDetails(desk);
 
     await desk.dropFiles(paths);

@@ -30,9 +30,15 @@ export function DeliverySection({ d }: { d: DocumentDetail }) {
         />
         <Field label="Transaction id" value={d.transactionId} testId="detail-transaction-id" />
         <Field label="Accepted by access point" value={formatTime(d.acceptedAt)} />
-        <Field label="Delivered" value={formatTime(d.deliveredAt)} />
+        {/* The access point's own time of delivery: the timeline shows when Peppol Desk heard of
+            it, which can be later (a walk read two "Delivered" times as a contradiction). */}
         <Field
-          label="Delivery time"
+          label="Delivered (access point's time)"
+          value={formatTime(d.deliveredAt)}
+          testId="detail-delivered-at"
+        />
+        <Field
+          label="Accepted to delivered"
           value={sentToDelivered === null ? null : formatDuration(sentToDelivered)}
         />
         <Field
