@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, hostname, userInfo } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 
 /**
  * The default data folder, the same one Electron's `userData` uses for this app, so the desktop
@@ -15,4 +15,17 @@ export function defaultDataDir(
   if (platform === 'darwin')
     return join(homedir(), 'Library', 'Application Support', 'Peppol Desk');
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Peppol Desk');
+}
+
+/**
+ * A desk's name on a team outbox when none is given (`PEPPOL_DESK_NAME`): `user@host`, and the
+ * data folder's name when it is not the default one. Two desks of one user on one computer (a
+ * terminal server, two windows) have two data folders; a walk found them both called `root@vm`
+ * on every timeline and in the team's chart.
+ */
+export function defaultDeskName(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const who = `${userInfo().username}@${hostname()}`;
+  return resolve(dataDir) === resolve(defaultDataDir(env))
+    ? who
+    : `${who} (${basename(resolve(dataDir))})`;
 }

@@ -6,6 +6,7 @@
  * stay valid across a switch.
  */
 import os from 'node:os';
+import { defaultDeskName } from '../data-dir';
 import {
   EVENT_NAMES,
   REQUEST_CHANNELS,
@@ -243,7 +244,7 @@ export async function checkTeamStore(url: string, options: EngineOptions): Promi
     await store.migrate();
     await store.heartbeat({
       id: deskIdOf(options.dataDir),
-      name: options.team?.deskName ?? `${os.userInfo().username}@${os.hostname()}`,
+      name: options.team?.deskName ?? defaultDeskName(options.dataDir),
       host: os.hostname(),
     });
   } catch (err) {

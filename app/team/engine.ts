@@ -18,6 +18,7 @@ import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
+import { defaultDeskName } from '../data-dir';
 import { openDb } from '../store/db';
 import { DocumentsRepo } from '../store/documents-repo';
 import { SettingsRepo } from '../store/settings-repo';
@@ -92,7 +93,7 @@ async function openTeamEngine(
   const db = openDb({ dataDir: options.dataDir });
   const desk: DeskInfo = {
     id: deskIdOf(options.dataDir),
-    name: options.team?.deskName ?? `${os.userInfo().username}@${os.hostname()}`,
+    name: options.team?.deskName ?? defaultDeskName(options.dataDir),
     host: os.hostname(),
   };
   // The settings the team shares are the team's once read (./team-settings); the rest this desk's.
