@@ -1,9 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOwnHost, type OwnHost } from './support/start-host';
+import { freePort, startOwnHost, type OwnHost } from './support/start-host';
 
 /**
  * A browser-host page whose Peppol Desk goes away: it says it is reconnecting, then that Peppol
@@ -11,17 +10,6 @@ import { startOwnHost, type OwnHost } from './support/start-host';
  * session key) the page says its session has ended instead of "Reconnecting…" forever. A host
  * of its own, not the shared one.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 test('a page whose Peppol Desk stopped, then started again, says so instead of reconnecting forever', async ({
   page,

@@ -1,27 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeskPage } from './pages/desk-page';
-import { startOwnHost, type OwnHost } from './support/start-host';
+import { freePort, startOwnHost, type OwnHost } from './support/start-host';
 
 /**
  * What the hot folder could not do is on screen (a walk: files it refused appeared nowhere in the
  * window, and a missing folder was not reported). A host of its own: the hot folder is a setting
  * of its data folder.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 test('the window says which hot folder files were not taken and why, and when the folder is not there', async ({
   page,

@@ -11,20 +11,25 @@ const engines = useEngines();
 // A walk: an invoice the access point refused went to failed/ with the reason; after the clerk's
 // Retry it was delivered, yet the file stayed in failed/ under the old reason (whoever reads the
 // folder would send it again). The file now follows its document.
+/** An engine watching a folder of its own, whose built-in Sandbox refuses every send (400). */
+async function refusingSends(message: string) {
+  const folder = engines.tempDir();
+  const engine = await engines({
+    trackDelivery: false,
+    coalesceMs: 20,
+    hotFolder: folder,
+    hotFolderStabilityMs: 100,
+  });
+  const { sandbox, repo } = engineInternals(engine);
+  sandbox!.setFaults({ endpoints: 'send', status: { every: 1, status: 400, message } });
+  return { folder, engine, sandbox: sandbox!, repo };
+}
+
 describe('hot folder: a failed file follows its document after Retry', () => {
   it('a refused invoice in failed/ goes to sent/ once a Retry sends it, and its old reason goes', async () => {
-    const folder = engines.tempDir();
-    const engine = await engines({
-      trackDelivery: false,
-      coalesceMs: 20,
-      hotFolder: folder,
-      hotFolderStabilityMs: 100,
-    });
-    const { sandbox, repo } = engineInternals(engine);
-    sandbox!.setFaults({
-      endpoints: 'send',
-      status: { every: 1, status: 400, message: 'Temporary validation backend glitch' },
-    });
+    const { folder, engine, sandbox, repo } = await refusingSends(
+      'Temporary validation backend glitch',
+    );
     writeFileSync(join(folder, 'retry-me.xml'), makeInvoice('HOT-RETRY-1'));
     await waitFor('retry-me.xml in failed/', () =>
       existsSync(join(folder, 'failed', 'retry-me.xml')),
@@ -37,7 +42,7 @@ describe('hot folder: a failed file follows its document after Retry', () => {
     const [doc] = repo.list({ filter: 'all', limit: 10 }).rows;
     expect(doc!.state).toBe('failed');
 
-    sandbox!.setFaults({});
+    sandbox.setFaults({});
     const retried = await engine.handlers['documents:retry']({ ids: [doc!.id] });
     expect(retried.retried).toBe(1);
     await waitFor('retry-me.xml in sent/', () => existsSync(join(folder, 'sent', 'retry-me.xml')));
@@ -50,15 +55,7 @@ describe('hot folder: a failed file follows its document after Retry', () => {
   });
 
   it('a failed invoice cancelled afterwards keeps its file in failed/, with the new reason', async () => {
-    const folder = engines.tempDir();
-    const engine = await engines({
-      trackDelivery: false,
-      coalesceMs: 20,
-      hotFolder: folder,
-      hotFolderStabilityMs: 100,
-    });
-    const { sandbox, repo } = engineInternals(engine);
-    sandbox!.setFaults({ endpoints: 'send', status: { every: 1, status: 400, message: 'Nope' } });
+    const { folder, engine, repo } = await refusingSends('Nope');
     writeFileSync(join(folder, 'drop-it.xml'), makeInvoice('HOT-RETRY-2'));
     await waitFor('drop-it.xml in failed/', () =>
       existsSync(join(folder, 'failed', 'drop-it.xml')),
