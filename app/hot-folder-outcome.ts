@@ -2,7 +2,17 @@
  * Where the hot folder puts a final document's file (`sent/` or `failed/`), and the reason file
  * written beside one that failed.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Dirent,
+} from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { DocumentState } from './contract';
 import { isFinalResponse } from './domain/states';
@@ -62,10 +72,15 @@ export interface HotFolderDocumentStatus {
   reason: string | null;
   /** Extra lines for the reason file (e.g. the broken rules of an invalid invoice). */
   details: string[];
+  /** The SHA-256 of its file (hex), when known: a file is matched to it only by its content. */
+  sha256?: string;
 }
 
-/** Reason text written beside a file moved to `failed/`. */
-export function reasonText(status: HotFolderDocumentStatus): string {
+/** The reason file's last line: the document it was, read back at the next start. */
+const DOCUMENT_LINE = /^Peppol Desk document #(\d+)$/m;
+
+/** Reason text written beside a file moved to `failed/` (naming its document, when given). */
+export function reasonText(status: HotFolderDocumentStatus, id?: number): string {
   const fallback: Partial<Record<DocumentState, string>> = {
     cancelled: 'The invoice was cancelled in Peppol Desk and was not sent.',
     invalid:
@@ -77,7 +92,64 @@ export function reasonText(status: HotFolderDocumentStatus): string {
   const reason = status.reason?.replace(/\bdrop it again\b/g, 'save it into the hot folder again');
   const lines = [reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
   if (status.details.length) lines.push('', ...status.details);
+  if (id !== undefined) lines.push('', `Peppol Desk document #${id}`);
   return lines.join('\n') + '\n';
+}
+
+/** A file in `failed/` with the document its reason file names. */
+export interface FailedOnDisk {
+  id: number;
+  /** Path relative to `failed/` (and so to the watched folder it came from), `/`-separated. */
+  name: string;
+  path: string;
+  mtimeMs: number;
+}
+
+/**
+ * The files in `<folder>/failed` whose reason file names their document, newest first, at most
+ * `most` (read at start: what a Retry after a restart must find again).
+ */
+export function failedOnDisk(folder: string, most: number): FailedOnDisk[] {
+  const base = join(folder, 'failed');
+  const found: { reason: string; name: string; mtimeMs: number }[] = [];
+  const walk = (dir: string, rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path, `${rel}${e.name}/`);
+      else if (e.isFile() && e.name.endsWith('.reason.txt')) {
+        const mtimeMs = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+        if (mtimeMs !== undefined) found.push({ reason: path, name: rel + e.name, mtimeMs });
+      }
+    }
+  };
+  walk(base, '');
+  found.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const out: FailedOnDisk[] = [];
+  for (const f of found.slice(0, most)) {
+    const path = f.reason.slice(0, -'.reason.txt'.length);
+    if (!existsSync(path)) continue;
+    let text: string;
+    try {
+      text = readFileSync(f.reason, 'utf8');
+    } catch {
+      continue;
+    }
+    const id = DOCUMENT_LINE.exec(text)?.[1];
+    if (id === undefined) continue;
+    out.push({
+      id: Number(id),
+      name: f.name.slice(0, -'.reason.txt'.length),
+      path,
+      mtimeMs: f.mtimeMs,
+    });
+  }
+  return out;
 }
 
 /** A free path for `target`: `name.xml`, else `name (2).xml`, `name (3).xml`, … */

@@ -8,9 +8,19 @@ import {
   openSync,
   readFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 // Not through ./validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from './validation/too-large';
 import { fileErrorWords, type HotFolderNotices } from './hot-folder-notices';
+
+/** The SHA-256 of a file's content (hex), or null when it cannot be read. */
+export function sha256Of(path: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return null;
+  }
+}
 
 /** What {@link readHotFile} tells and asks. */
 export interface HotFileReader {

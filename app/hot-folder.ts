@@ -10,11 +10,13 @@ import type { AddResult, DocumentState, HotFolderStatus, IncomingFile } from './
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
 import { HotFolderNotices, fileErrorWords } from './hot-folder-notices';
+import { sha256Of } from './hot-folder-read';
 import { readHotFile } from './hot-folder-read';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
 import {
   ANSWER_MAY_FOLLOW,
   HOT_FOLDER_SUBFOLDERS,
+  failedOnDisk,
   moveFinal,
   outcomeFor,
   reasonText,
@@ -327,7 +329,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       const now = deps.status(id);
       if (!now || !ANSWER_MAY_FOLLOW.has(now.state)) awaitingAnswer.delete(id);
       if (now?.state === 'rejected') {
-        for (const f of answered) finish(f, 'failed', reasonText(now));
+        for (const f of answered) finish(f, 'failed', reasonText(now, id));
       }
       return;
     }
@@ -368,7 +370,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     const moved: PendingFile[] = [];
     const cancelled: { from: PendingFile; to: string }[] = [];
     for (const f of files) {
-      const target = finish(f, outcome, outcome === 'failed' ? reasonText(status) : null);
+      const target = finish(f, outcome, outcome === 'failed' ? reasonText(status, id) : null);
       if (target) moved.push({ path: target, name: f.name });
       if (target && move && outcome === 'failed') cancelled.push({ from: f, to: target });
     }
@@ -421,6 +423,33 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   // is never read half-way; a file renamed in is complete at once and passes the same check. A
   // file saved again with new content (after it was taken) is reported again: a new document.
   // Links are reported as they are, for read() to say it skipped them.
+  /**
+   * At start: the files in failed/ that a Retry may still send, found by their reason files (the
+   * document named there, and only when the file's content is that document's), are followed as
+   * if moved in this run; one whose document moved on meanwhile follows it now.
+   */
+  function recallFailed(): void {
+    if (!move || closed) return;
+    const byId = new Map<number, FailedMove>();
+    for (const f of failedOnDisk(folder, MAX_RETRY_MOVES)) {
+      const m = byId.get(f.id) ?? { at: f.mtimeMs, state: 'failed', files: [] };
+      m.files.push({ from: fileOf(f.name), to: f.path });
+      byId.set(f.id, m);
+    }
+    for (const [id, m] of byId) {
+      const status = deps.status(id);
+      if (!status?.sha256) continue;
+      m.files = m.files.filter((f) => sha256Of(f.to) === status.sha256);
+      if (m.files.length === 0 || cancelMoves.has(id) || retryMoves.has(id)) continue;
+      const outcome = outcomeFor(status.state, tracksDelivery);
+      if (outcome === 'failed' && !MAY_BE_RETRIED.has(status.state)) continue;
+      // Still failed: followed from now on. Moved on meanwhile: followed at once.
+      retryMoves.set(id, outcome === 'failed' ? { ...m, state: status.state } : m);
+      if (outcome !== 'failed') check(id);
+    }
+  }
+  enqueue(recallFailed);
+
   const watcher = watchFolder(
     { folder, subfolders: options.subfolders === true, stabilityMs, ignored },
     {

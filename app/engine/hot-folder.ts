@@ -101,6 +101,6 @@ export class EngineHotFolder {
         if (f.flag === 'fatal') details.push(`${f.rule}: ${f.message}`);
       }
     }
-    return { state: r.state, reason: r.problem_message, details };
+    return { state: r.state, reason: r.problem_message, details, sha256: r.sha256 };
   }
 }

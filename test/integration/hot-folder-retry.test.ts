@@ -12,9 +12,10 @@ const engines = useEngines();
 // Retry it was delivered, yet the file stayed in failed/ under the old reason (whoever reads the
 // folder would send it again). The file now follows its document.
 /** An engine watching a folder of its own, whose built-in Sandbox refuses every send (400). */
-async function refusingSends(message: string) {
+async function refusingSends(message: string, dataDir = engines.tempDir()) {
   const folder = engines.tempDir();
   const engine = await engines({
+    dataDir,
     trackDelivery: false,
     coalesceMs: 20,
     hotFolder: folder,
@@ -69,5 +70,42 @@ describe('hot folder: a failed file follows its document after Retry', () => {
     expect(existsSync(join(folder, 'failed', 'drop-it.xml'))).toBe(true);
     expect(existsSync(join(folder, 'drop-it.xml'))).toBe(false);
     expect(repo.get(doc!.id)!.state).toBe('cancelled');
+  });
+
+  // The clerk retries the next morning, after the app was closed: the reason file names the
+  // document, and the file is found again by it (and by its content).
+  it('after a restart, a failed file in failed/ still follows its document when a Retry sends it', async () => {
+    const dataDir = engines.tempDir();
+    const { folder, engine } = await refusingSends('Backend glitch', dataDir);
+    writeFileSync(join(folder, 'overnight.xml'), makeInvoice('HOT-RETRY-3'));
+    const reasonFile = join(folder, 'failed', 'overnight.xml.reason.txt');
+    await waitFor('overnight.xml in failed/', () => existsSync(reasonFile));
+    const id = engineInternals(engine).repo.list({ filter: 'all', limit: 10 }).rows[0]!.id;
+    expect(readFileSync(reasonFile, 'utf8')).toContain(`Peppol Desk document #${id}`);
+    // Another folder's leftover naming the same document number, with other content: never moved.
+    writeFileSync(join(folder, 'failed', 'stranger.xml'), makeInvoice('HOT-OTHER-1'));
+    writeFileSync(
+      join(folder, 'failed', 'stranger.xml.reason.txt'),
+      `Refused.\n\nPeppol Desk document #${id}\n`,
+    );
+    await engines.stop(engine);
+
+    const again = await engines({
+      dataDir,
+      trackDelivery: false,
+      coalesceMs: 20,
+      hotFolder: folder,
+      hotFolderStabilityMs: 100,
+    });
+    const { repo } = engineInternals(again);
+    expect(repo.get(id)!.state).toBe('failed');
+    expect((await again.handlers['documents:retry']({ ids: [id] })).retried).toBe(1);
+    await waitFor('overnight.xml in sent/', () =>
+      existsSync(join(folder, 'sent', 'overnight.xml')),
+    );
+    expect(existsSync(reasonFile)).toBe(false);
+    expect(existsSync(join(folder, 'failed', 'overnight.xml'))).toBe(false);
+    expect(existsSync(join(folder, 'failed', 'stranger.xml'))).toBe(true);
+    expect(repo.list({ filter: 'all', limit: 10 }).rows).toHaveLength(1);
   });
 });
