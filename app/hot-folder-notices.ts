@@ -46,6 +46,13 @@ export class HotFolderNotices {
 
   /** A file not taken, or not moved: `name` (relative to the folder) and why, in plain words. */
   add(name: string, message: string): void {
+    // The same thing again (a folder that cannot be read, met at every listing): said once, its
+    // time moved on, not a screenful of copies (and not back after the clerk dismissed it).
+    const same = this.notices.find((n) => n.name === name && n.message === message);
+    if (same) {
+      same.at = this.now();
+      return;
+    }
     this.notices.push({ seq: ++this.seq, name, message, at: this.now() });
     if (this.notices.length > MAX_HOT_FOLDER_NOTICES) this.notices.shift();
     this.changed();

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HotFolderNotices,
+  MAX_HOT_FOLDER_NOTICES,
+  fileErrorWords,
+} from '../../app/hot-folder-notices';
+
+describe('the hot folder notices the window shows', () => {
+  it('says a repeated problem once, keeps the newest, and tells of each change', () => {
+    let now = 1000;
+    let changes = 0;
+    const notices = new HotFolderNotices(
+      '/in',
+      () => now,
+      () => changes++,
+    );
+    notices.add(
+      '',
+      'The hot folder could not be read: Peppol Desk is not allowed to change that folder.',
+    );
+    now = 3000;
+    notices.add(
+      '',
+      'The hot folder could not be read: Peppol Desk is not allowed to change that folder.',
+    );
+    expect(notices.status().notices).toHaveLength(1);
+    expect(notices.status().notices[0]!.at).toBe(3000);
+    expect(changes).toBe(1);
+    for (let i = 0; i < MAX_HOT_FOLDER_NOTICES + 5; i++)
+      notices.add(`f${i}.xml`, 'Not taken: empty.');
+    const kept = notices.status().notices;
+    expect(kept).toHaveLength(MAX_HOT_FOLDER_NOTICES);
+    expect(kept.at(-1)!.name).toBe(`f${MAX_HOT_FOLDER_NOTICES + 4}.xml`);
+    notices.setMissing(true);
+    notices.setMissing(true);
+    expect(notices.status().missing).toBe(true);
+    expect(changes).toBe(1 + MAX_HOT_FOLDER_NOTICES + 5 + 1);
+  });
+
+  it('puts file system errors in words, never an error code', () => {
+    for (const code of [
+      'ENOENT',
+      'EACCES',
+      'EPERM',
+      'ENAMETOOLONG',
+      'ENOSPC',
+      'EROFS',
+      'EBUSY',
+      'EWHATEVER',
+    ]) {
+      const words = fileErrorWords(Object.assign(new Error(`${code}: boom`), { code }));
+      expect(words).not.toMatch(/\bE[A-Z]{3,}\b/);
+      expect(words.length).toBeGreaterThan(10);
+    }
+  });
+});
