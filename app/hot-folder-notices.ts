@@ -46,9 +46,11 @@ export class HotFolderNotices {
 
   /** A file not taken, or not moved: `name` (relative to the folder) and why, in plain words. */
   add(name: string, message: string): void {
-    // The same thing again (a folder that cannot be read, met at every listing): said once, its
-    // time moved on, not a screenful of copies (and not back after the clerk dismissed it).
-    const same = this.notices.find((n) => n.name === name && n.message === message);
+    // The same thing about the folder again (one that cannot be read, met at every listing): said
+    // once, its time moved on, not a screenful of copies (and not back after it was dismissed). A
+    // file's is news each time (the file was saved again).
+    const same =
+      name === '' ? this.notices.find((n) => n.name === '' && n.message === message) : undefined;
     if (same) {
       same.at = this.now();
       return;
