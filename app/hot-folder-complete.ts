@@ -55,12 +55,12 @@ export function looksComplete(bytes: Uint8Array): boolean {
   return new RegExp(`</${escapeRegExp(root[1]!)}\\s*>$`).test(end);
 }
 
-/** How long a half-written file may stay unchanged before it is taken as it is (1 minute). */
+/** How long a half-written file may stay unchanged before the clerk is told of it (1 minute). */
 export const INCOMPLETE_WAIT_MS = 60_000;
 
 /** What {@link HalfWrittenFiles} works with. */
 export interface HalfWrittenOptions {
-  /** Taken as it is once unchanged this long, ms. */
+  /** Said on screen ({@link HalfWrittenOptions.stuck}) once unchanged this long, ms. */
   waitMs: number;
   /** Read again this often meanwhile, ms (a writer that never wakes the watcher is seen too). */
   recheckMs: number;
@@ -68,12 +68,16 @@ export interface HalfWrittenOptions {
   log(message: string): void;
   /** Read these files again. */
   again(names: Iterable<string>): void;
+  /** `name` stayed half-written (`empty`: with nothing in it) for `waitMs`: it waits on, said. */
+  stuck(name: string, empty: boolean): void;
 }
 
 /**
  * The hot folder's files that looked half-written when read: each waits in the folder until it is
- * complete ({@link looksComplete}) or has not changed for `waitMs` (then it is taken as it is, and
- * the check that follows says what is wrong with it). One timer for all of them.
+ * complete ({@link looksComplete}). One unchanged for `waitMs` is said on screen and left where it
+ * is, never moved: its writer may still hold it open (a walk: a placeholder filled after 75 s was
+ * moved to failed/ as "empty" and then written there, never sent). It is read again once it
+ * changes. One timer for all of them.
  */
 export class HalfWrittenFiles {
   private readonly waiting = new Map<string, { since: number; size: number; mtimeMs: number }>();
@@ -91,12 +95,14 @@ export class HalfWrittenFiles {
     const seen = this.waiting.get(name);
     if (seen && seen.size === bytes.byteLength && seen.mtimeMs === mtimeMs) {
       if (now - seen.since >= this.o.waitMs) {
+        // Left to the watcher, which reports it again once it changes.
         this.waiting.delete(name);
         const s = Math.round(this.o.waitMs / 1000);
         this.o.log(
-          `Hot folder: ${name} still looks incomplete after ${s} s without a change; taken as it is`,
+          `Hot folder: ${name} still looks incomplete after ${s} s without a change; it waits in the folder until it is complete`,
         );
-        return false;
+        this.o.stuck(name, bytes.byteLength === 0);
+        return true;
       }
     } else {
       if (!seen) this.o.log(`Hot folder: ${name} looks half-written; waiting for the rest`);

@@ -32,6 +32,13 @@ export function fileErrorWords(err: unknown): string {
   }
 }
 
+/** A file that stayed half-written (or empty), said on screen: it waits in the folder. */
+export function halfWrittenWords(empty: boolean): string {
+  return empty
+    ? 'Not taken yet: the file is empty. It stays in the folder and is taken once it has been written; if it stays empty, export the invoice again.'
+    : 'Not taken yet: the file looks incomplete (the invoice does not end where it should). It stays in the folder and is taken once it is complete; if it stays like this, export the invoice again.';
+}
+
 /** The hot folder's state as the screen shows it; `changed` is called after each change. */
 export class HotFolderNotices {
   private readonly notices: HotFolderNotice[] = [];
@@ -62,6 +69,9 @@ export class HotFolderNotices {
 
   setMissing(missing: boolean): void {
     if (missing === this.missing) return;
+    // Back: the files named were in the folder that went away (a walk: its lines stayed, naming
+    // files the new folder does not hold).
+    if (!missing) this.notices.length = 0;
     this.missing = missing;
     this.changed();
   }

@@ -18,6 +18,22 @@ import type { DocumentState } from './contract';
 import { isFinalResponse } from './domain/states';
 import { fileErrorWords, type HotFolderNotices } from './hot-folder-notices';
 
+/**
+ * Failed documents a clerk may still send (Retry, or Check again after a fix): their files' moves
+ * to failed/ are remembered, the newest this many, so that the file follows the document (a walk:
+ * an invoice delivered after Retry stayed in failed/ under its old reason).
+ */
+export const MAX_RETRY_MOVES = 10_000;
+export const MAY_BE_RETRIED = new Set<DocumentState>(['failed', 'unreachable', 'invalid']);
+
+/** Files of a document moved to failed/: where each was, and where it is now. */
+export interface FailedMove {
+  at: number;
+  /** The document's state when they were moved. */
+  state: DocumentState;
+  files: { from: PendingFile; to: string }[];
+}
+
 /** A file of the hot folder. */
 export interface PendingFile {
   path: string;
@@ -87,6 +103,8 @@ export function reasonText(status: HotFolderDocumentStatus, id?: number): string
       'The invoice breaks the Peppol rules. Fix it in your accounting system and save it again.',
     unreachable: 'The receiver could not be found on the Peppol network.',
     failed: 'The invoice could not be sent.',
+    superseded:
+      'Replaced by a corrected file with the same invoice number, added after it: this file was not sent, the corrected one goes instead.',
   };
   // The app's words say "drop it again"; here the file came through the folder.
   const reason = status.reason?.replace(/\bdrop it again\b/g, 'save it into the hot folder again');

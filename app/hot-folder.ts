@@ -4,12 +4,12 @@
  * why) when their document is final. Used by the engine (setting `hotFolder`), so the app, the
  * browser host and `peppol-desk watch` all behave the same.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { AddResult, DocumentState, HotFolderStatus, IncomingFile } from './contract';
+import type { AddResult, HotFolderStatus, IncomingFile } from './contract';
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
-import { HotFolderNotices, fileErrorWords } from './hot-folder-notices';
+import { HotFolderNotices, fileErrorWords, halfWrittenWords } from './hot-folder-notices';
 import { sha256Of } from './hot-folder-read';
 import { readHotFile } from './hot-folder-read';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
@@ -17,10 +17,13 @@ import {
   ANSWER_MAY_FOLLOW,
   HOT_FOLDER_SUBFOLDERS,
   failedOnDisk,
+  MAX_RETRY_MOVES,
+  MAY_BE_RETRIED,
   moveFinal,
   outcomeFor,
   reasonText,
   type HotFolderDocumentStatus,
+  type FailedMove,
   type HotFolderOutcome,
   type PendingFile,
 } from './hot-folder-outcome';
@@ -41,13 +44,6 @@ const MAX_AWAITING_ANSWER = 10_000;
  * than the app's Undo window), so an Undo puts them back where they were; at most this many.
  */
 const CANCEL_UNDO_MEMORY_MS = 120_000;
-/**
- * Failed documents a clerk may still send (Retry, or Check again after a fix): their files' moves
- * to failed/ are remembered, the newest this many, so that the file follows the document (a walk:
- * an invoice delivered after Retry stayed in failed/ under its old reason).
- */
-const MAX_RETRY_MOVES = 10_000;
-const MAY_BE_RETRIED = new Set<DocumentState>(['failed', 'unreachable', 'invalid']);
 /** Files taken per `add` at most (as `documents:add` stores them: one slice, one sync). */
 const TAKE_FILES = 250;
 /** Bytes read per `add` at most, so a group of large files is not all held in memory at once. */
@@ -59,14 +55,6 @@ const MAX_CANCEL_MOVES = 10_000;
  * it (issue 9 point 1: 100,000 files). At ~500 invoices a second this is about 20 s of work.
  */
 export const HOT_FOLDER_BACKLOG = 10_000;
-
-/** Files of a document moved to failed/: where each was, and where it is now. */
-interface FailedMove {
-  at: number;
-  /** The document's state when they were moved. */
-  state: DocumentState;
-  files: { from: PendingFile; to: string }[];
-}
 
 /** What the hot folder uses of the engine (plain functions, so it can be tested alone). */
 export interface HotFolderDeps {
@@ -98,8 +86,9 @@ export interface HotFolderOptions {
   /** Documents on their way at most (default {@link HOT_FOLDER_BACKLOG}). */
   backlog?: number;
   /**
-   * A file that looks half-written (see hot-folder-complete.ts) waits for the rest until it has not
-   * changed for this long, ms (default {@link INCOMPLETE_WAIT_MS}); then it is taken as it is.
+   * A file that looks half-written (see hot-folder-complete.ts) waits in the folder until it is
+   * complete; once unchanged this long, ms (default {@link INCOMPLETE_WAIT_MS}), it is said on
+   * screen (and still waits).
    */
   incompleteMs?: number;
 }
@@ -188,6 +177,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     recheckMs: Math.max(stabilityMs, 1_000),
     now: clock,
     log,
+    stuck: (name, empty) => notices.add(name, halfWrittenWords(empty)),
     again: (names) => {
       if (closed) return;
       for (const name of names) {
@@ -297,6 +287,17 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     cancelMoves.delete(id);
     retryMoves.delete(id);
     if (!status) return;
+    if (outcomeFor(status.state, tracksDelivery) === 'failed') {
+      // Failed another way (cancelled, replaced by a corrected file): the file stays in failed/,
+      // and its reason says what is true now (a walk: a superseded invoice's said "fix it").
+      for (const { to } of moved.files) {
+        if (existsSync(to)) writeFileSync(`${to}.reason.txt`, reasonText(status, id));
+      }
+      const again = { ...moved, state: status.state, at: clock() };
+      if (status.state === 'cancelled') cancelMoves.set(id, again);
+      else if (MAY_BE_RETRIED.has(status.state)) retryMoves.set(id, again);
+      return;
+    }
     const back: PendingFile[] = [];
     for (const { from, to } of moved.files) {
       if (!existsSync(to) || existsSync(from.path)) continue;
@@ -331,7 +332,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       if (now?.state === 'rejected') {
         for (const f of answered) finish(f, 'failed', reasonText(now, id));
       }
-      return;
+      // Its file saved again (the same bytes): moved on below as the document went (a walk: it
+      // stayed in the folder, silent, for good).
+      if (!pending.has(id)) return;
     }
     const names = pending.get(id);
     if (!names) return;
@@ -386,7 +389,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       if (awaitingAnswer.size >= MAX_AWAITING_ANSWER) {
         awaitingAnswer.delete(awaitingAnswer.keys().next().value!);
       }
-      awaitingAnswer.set(id, move ? moved : files);
+      awaitingAnswer.set(id, [...(awaitingAnswer.get(id) ?? []), ...(move ? moved : files)]);
     }
   }
 

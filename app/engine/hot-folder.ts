@@ -101,6 +101,8 @@ export class EngineHotFolder {
         if (f.flag === 'fatal') details.push(`${f.rule}: ${f.message}`);
       }
     }
+    // One broken rule is said by the reason itself (a walk read the same sentence twice).
+    if (details.length === 1) details.length = 0;
     return { state: r.state, reason: r.problem_message, details, sha256: r.sha256 };
   }
 }

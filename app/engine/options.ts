@@ -103,7 +103,7 @@ export interface EngineOptions {
   hotFolderSubfolders?: boolean;
   /** Hot folder: a file is complete once its size held this long, ms (default 2000). */
   hotFolderStabilityMs?: number;
-  /** Hot folder: a half-written file is taken as it is once unchanged this long, ms (default 60 s). */
+  /** Hot folder: a half-written file unchanged this long is said on screen, ms (default 60 s). */
   hotFolderIncompleteMs?: number;
   /** Lines worth a log (hot folder pick-ups and moves); none by default. */
   log?: (message: string) => void;

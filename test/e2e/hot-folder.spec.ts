@@ -30,7 +30,7 @@ test('the window says which hot folder files were not taken and why, and when th
 
     writeFileSync(join(folder, 'scan-of-contract.xml'), Buffer.alloc(1_500_000, 'x'));
     await expect(banner).toBeVisible({ timeout: 20_000 });
-    await expect(banner).toContainText('The hot folder could not take or move one file');
+    await expect(banner).toContainText('One file in the hot folder needs your attention');
     const notice = banner.getByTestId('hot-folder-notice');
     await expect(notice).toHaveCount(1);
     await expect(notice).toContainText('scan-of-contract.xml: Not taken: This file is too large');

@@ -68,30 +68,50 @@ describe('hot folder: a file whose writer pauses longer than the wait', () => {
     expect(existsSync(join(folder, 'failed'))).toBe(false);
   });
 
-  it('a file left half-written is taken as it is once unchanged for the longer wait, and fails with the true reason', async () => {
+  // Walk 3: a placeholder filled after 75 s had been moved to failed/ as "empty" after 60 s, and its
+  // writer then finished it there (never sent). A file that stays half-written is said on screen
+  // and left where it is; it is taken once its writer finishes it, however late.
+  it('a file left half-written is said on screen and stays in the folder; finished late, it is sent', async () => {
     const folder = engines.tempDir();
     const log: string[] = [];
-    await engines({
+    const engine = await engines({
       trackDelivery: false,
       coalesceMs: 20,
       hotFolder: folder,
       hotFolderStabilityMs: STABLE_MS,
-      hotFolderIncompleteMs: 1_500,
+      hotFolderIncompleteMs: 1_000,
       log: (m) => log.push(m),
     });
     const bytes = makeInvoice('HOT-CUT-1');
-    writeFileSync(join(folder, 'cut.xml'), bytes.subarray(0, bytes.length - 40));
-    await waitFor(
-      'cut.xml in failed/',
-      () => existsSync(join(folder, 'failed', 'cut.xml')),
+    const path = join(folder, 'cut.xml');
+    const fd = openSync(path, 'w');
+    writeSync(fd, bytes.subarray(0, bytes.length - 40));
+    writeFileSync(join(folder, 'placeholder.xml'), '');
+    const notices = await waitFor(
+      'both said on screen',
+      async () => {
+        const s = await engine.handlers['connection:get'](undefined);
+        return s.hotFolder!.notices.length === 2 ? s.hotFolder!.notices : undefined;
+      },
       15_000,
     );
-    expect(log.join('\n')).toContain('cut.xml looks half-written; waiting for the rest');
-    expect(log.join('\n')).toContain('cut.xml still looks incomplete after 2 s without a change');
-    const reason = await waitFor('the reason file', () => {
-      const p = join(folder, 'failed', 'cut.xml.reason.txt');
-      return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
-    });
-    expect(reason).toMatch(/damaged or incomplete/i);
+    const said = Object.fromEntries(notices.map((n) => [n.name, n.message]));
+    expect(said['cut.xml']).toMatch(/^Not taken yet: the file looks incomplete/);
+    expect(said['placeholder.xml']).toMatch(/^Not taken yet: the file is empty/);
+    expect(log.join('\n')).toContain(
+      'cut.xml still looks incomplete after 1 s without a change; it waits in the folder until it is complete',
+    );
+    // Never moved, never a document while half-written.
+    await delay(STABLE_MS * 5);
+    expect(existsSync(join(folder, 'failed'))).toBe(false);
+    expect(readdirSync(folder).sort()).toEqual(['cut.xml', 'placeholder.xml']);
+    expect(engineInternals(engine).repo.list({ filter: 'all', limit: 10 }).rows).toEqual([]);
+
+    // The writer finishes it, later than the wait: taken, complete, and sent.
+    writeSync(fd, bytes.subarray(bytes.length - 40));
+    closeSync(fd);
+    await waitFor('cut.xml in sent/', () => existsSync(join(folder, 'sent', 'cut.xml')), 15_000);
+    expect(readFileSync(join(folder, 'sent', 'cut.xml'))).toEqual(Buffer.from(bytes));
+    expect(existsSync(join(folder, 'placeholder.xml'))).toBe(true);
   });
 });

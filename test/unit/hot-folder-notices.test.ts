@@ -37,6 +37,9 @@ describe('the hot folder notices the window shows', () => {
     notices.setMissing(true);
     expect(notices.status().missing).toBe(true);
     expect(changes).toBe(1 + MAX_HOT_FOLDER_NOTICES + 6 + 1);
+    // Back (a folder made again): the files named were in the one that went away.
+    notices.setMissing(false);
+    expect(notices.status()).toEqual({ folder: '/in', missing: false, notices: [] });
   });
 
   it('puts file system errors in words, never an error code', () => {

@@ -33,7 +33,8 @@ export function HotFolderBanner() {
         <>
           <p>
             <strong>
-              The hot folder could not take or move {count === 1 ? 'one file' : `${count} files`}
+              {count === 1 ? 'One file' : `${count} files`} in the hot folder{' '}
+              {count === 1 ? 'needs' : 'need'} your attention
             </strong>{' '}
             (<code>{hot.folder}</code>):
           </p>
