@@ -27,18 +27,19 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   // held: queued for an access point that is no longer in use (see Pipeline.holdPinnedElsewhere).
   received: ['validating', 'cancelled', 'held'],
   validating: ['invalid', 'ready', 'held', 'received', 'cancelled'],
-  // superseded: a corrected file with the same seller, number and type was added.
+  // superseded: a corrected file with the same seller, number and type was added (for one still
+  // waiting to be sent, saved under the same name: see DocumentsRepo.findReplaceableWaiting).
   invalid: ['received', 'cancelled', 'superseded'],
-  ready: ['resolving', 'cancelled', 'held'],
-  resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled'],
+  ready: ['resolving', 'cancelled', 'held', 'superseded'],
+  resolving: ['unreachable', 'queued', 'held', 'ready', 'cancelled', 'superseded'],
   unreachable: ['ready', 'cancelled', 'superseded'],
   // held: the access point changed while its last attempt's outcome was unknown.
   // failed: the kept copy of its file is gone (store/body-files.ts), so it cannot be sent.
-  queued: ['sending', 'cancelled', 'held', 'failed'],
+  queued: ['sending', 'cancelled', 'held', 'failed', 'superseded'],
   sending: ['accepted', 'failed', 'retry_wait', 'queued'],
   // cancelled: only when no attempt may have reached the access point (the engine checks
   // send_outcome_unknown: a 429 said the request was not processed).
-  retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled'],
+  retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled', 'superseded'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
   failed: ['queued', 'cancelled', 'superseded'],

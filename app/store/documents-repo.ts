@@ -366,6 +366,28 @@ export class DocumentsRepo {
     return rows as DocumentRecord[];
   }
 
+  /**
+   * Documents a corrected file saved under the same name replaces while they still wait to be
+   * sent (this seller, invoice number and type; nothing of them can have reached the access
+   * point). A walk: the corrected file was held as a duplicate and the old content was sent.
+   */
+  findReplaceableWaiting(
+    id: number,
+    seller: string,
+    invoiceNumber: string,
+    docType: string,
+    fileName: string,
+  ): DocumentRecord[] {
+    const rows = this.stmts.findReplaceableWaiting.all(
+      seller,
+      invoiceNumber,
+      docType,
+      id,
+      fileName,
+    );
+    return rows as DocumentRecord[];
+  }
+
   /** Ids of every document in one of `states`. */
   idsInStates(states: readonly DocumentState[]): number[] {
     return (this.stmts.idsInStates.all(JSON.stringify(states)) as { id: number }[]).map(

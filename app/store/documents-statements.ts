@@ -100,6 +100,13 @@ export function prepareDocumentStatements(db: Db) {
          OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
        ORDER BY id`,
     ),
+    findReplaceableWaiting: db.prepare(
+      `SELECT * FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
+       AND id <> ? AND file_name = ?
+       AND (state IN ('ready', 'resolving', 'queued')
+         OR (state = 'retry_wait' AND send_outcome_unknown = 0 AND batch_key IS NULL))
+       ORDER BY id`,
+    ),
     claimBatch: db.prepare(
       `SELECT ${CLAIM_SQL} FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
        ORDER BY id`,

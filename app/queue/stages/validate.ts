@@ -296,6 +296,20 @@ export class ValidateStage {
       life.holdSameContent(doc, fields, twin, s.docType);
       return;
     }
+    // The same file saved again with a correction while its first version still waits: the
+    // correction replaces it (as it replaces a failed one), instead of being held as a duplicate
+    // while the old content goes out.
+    const waiting =
+      doc.send_anyway || !fields.seller_id || !fields.invoice_number
+        ? []
+        : repo.findReplaceableWaiting(
+            doc.id,
+            fields.seller_id,
+            fields.invoice_number,
+            s.docType,
+            doc.file_name,
+          );
+    if (waiting.length > 0) life.supersede(doc, waiting);
     const dup =
       doc.send_anyway || !fields.seller_id || !fields.invoice_number
         ? null
