@@ -9,15 +9,20 @@ import type { HotFolderNotice, HotFolderStatus } from './contract';
 /** Notices kept (the newest); older ones are in the log and, for refused files, in failed/. */
 export const MAX_HOT_FOLDER_NOTICES = 20;
 
-/** A file system error in a clerk's words (no error codes on screen). */
-export function fileErrorWords(err: unknown): string {
+/**
+ * A file system error in a clerk's words (no error codes on screen); `reading`: while reading a
+ * file (a walk: an unreadable file was blamed on the folder).
+ */
+export function fileErrorWords(err: unknown, reading = false): string {
   const code = (err as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ENOENT':
       return 'it was no longer there';
     case 'EACCES':
     case 'EPERM':
-      return 'Peppol Desk is not allowed to change that folder';
+      return reading
+        ? 'Peppol Desk is not allowed to read it'
+        : 'Peppol Desk is not allowed to change that folder';
     case 'ENAMETOOLONG':
       return 'its name is too long for that folder';
     case 'ENOSPC':

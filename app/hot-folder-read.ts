@@ -70,7 +70,7 @@ export function readHotFile(
     r.log(`Hot folder: ${name} could not be read (${(err as Error).message})`);
     r.notices.add(
       name,
-      `Not taken: it could not be read (${fileErrorWords(err)}). Save it into the folder again once that is fixed.`,
+      `Not taken: it could not be read (${fileErrorWords(err, true)}). Save it into the folder again once that is fixed.`,
     );
     return null;
   }

@@ -33,7 +33,7 @@ test('Send anyway on a duplicate shows both documents side by side and is never 
   await expect(compare.getByTestId('compare-first-File')).toHaveText(`${prefix}-first.xml`);
   await expect(compare.getByTestId('compare-held-File')).toHaveText(`${prefix}-again.xml`);
   await expect(compare.getByTestId('compare-first-Buyer')).not.toHaveText('—');
-  await expect(compare.getByTestId('compare-first-Amount')).not.toHaveText('—');
+  await expect(compare.getByTestId('compare-first-Amount due')).not.toHaveText('—');
   await expect(compare.getByTestId('compare-first-Issue date')).not.toHaveText('—');
   // The state of the first document, in words.
   await expect(compare.getByTestId('compare-first-Status')).toHaveText(/Accepted|Delivered/);

@@ -57,5 +57,9 @@ describe('the hot folder notices the window shows', () => {
       expect(words).not.toMatch(/\bE[A-Z]{3,}\b/);
       expect(words.length).toBeGreaterThan(10);
     }
+    // Reading a file: the file is named, not the folder.
+    const denied = Object.assign(new Error('EACCES'), { code: 'EACCES' });
+    expect(fileErrorWords(denied, true)).toBe('Peppol Desk is not allowed to read it');
+    expect(fileErrorWords(denied)).toBe('Peppol Desk is not allowed to change that folder');
   });
 });

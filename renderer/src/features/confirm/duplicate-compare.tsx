@@ -5,7 +5,7 @@ import { STATUS_WORDS } from '../../lib/status-words';
 const ROWS: { label: string; value: (d: DocumentRow) => string }[] = [
   { label: 'Invoice number', value: (d) => d.invoiceNumber ?? '—' },
   { label: 'Buyer', value: (d) => d.buyerName ?? '—' },
-  { label: 'Amount', value: (d) => formatAmount(d.amount, d.currency) || '—' },
+  { label: 'Amount due', value: (d) => formatAmount(d.amount, d.currency) || '—' },
   { label: 'Issue date', value: (d) => d.issueDate ?? '—' },
   { label: 'File', value: (d) => d.fileName },
   { label: 'Added', value: (d) => formatTime(d.createdAt) || '—' },

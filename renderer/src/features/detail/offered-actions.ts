@@ -38,7 +38,7 @@ function whyNot(
   if (action === 'sendAnyway' && code === 'RECEIVER_DOES_NOT_ACCEPT')
     return "Send anyway is not offered: the buyer's Peppol registration does not accept this type of document, so the network would refuse it.";
   if (action === 'retry' && d.state === 'failed' && d.problem?.action === 'fix-file')
-    return 'Retry is not offered: the same file would be refused again. Fix it in your accounting system and add the corrected file.';
+    return 'Retry is not offered: the access point refused this file itself, so the same file would most likely be refused again. Fix it in your accounting system and add the corrected file.';
   if (action === 'retry' && d.problem?.action === 'add-again')
     return 'Retry is not offered: Peppol Desk no longer has a whole copy of this file. Add the invoice file again.';
   if (action === 'cancel' && d.mayHaveReachedAccessPoint)

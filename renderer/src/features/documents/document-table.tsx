@@ -17,7 +17,8 @@ const COLUMNS: { key: DocumentSortKey; label: string; className: string }[] = [
   { key: 'fileName', label: 'File', className: 'col-file' },
   { key: 'invoiceNumber', label: 'Invoice number', className: 'col-number' },
   { key: 'buyerName', label: 'Buyer', className: 'col-buyer' },
-  { key: 'amount', label: 'Amount', className: 'col-amount' },
+  // The amount due (BT-115), as a clerk pays and is paid: not the total with VAT (a walk).
+  { key: 'amount', label: 'Amount due', className: 'col-amount' },
   { key: 'issueDate', label: 'Issue date', className: 'col-date' },
   { key: 'updatedAt', label: 'Last change', className: 'col-change' },
 ];
