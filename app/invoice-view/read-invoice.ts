@@ -145,6 +145,7 @@ function line(n: XNode, docType: DocumentType): ViewLine {
     unitCode: quantity === undefined ? null : attr(quantity, 'unitCode')?.trim() || null,
     unitPrice: at(n, 'cac:Price', 'cbc:PriceAmount'),
     baseQuantity: at(n, 'cac:Price', 'cbc:BaseQuantity'),
+    baseQuantityUnit: attr(first(n, 'cac:Price', 'cbc:BaseQuantity'), 'unitCode')?.trim() || null,
     netAmount: at(n, 'cbc:LineExtensionAmount'),
     vatCategory: at(item, 'cac:ClassifiedTaxCategory', 'cbc:ID'),
     vatRate: at(item, 'cac:ClassifiedTaxCategory', 'cbc:Percent'),

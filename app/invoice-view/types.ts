@@ -84,6 +84,8 @@ export interface ViewLine {
   /** Net price per base quantity (BT-146, BT-149). */
   unitPrice: string | null;
   baseQuantity: string | null;
+  /** BT-150, the base quantity's unit (its unitCode), when given. */
+  baseQuantityUnit: string | null;
   netAmount: string | null;
   vatCategory: string | null;
   vatRate: string | null;

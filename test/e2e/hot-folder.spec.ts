@@ -27,6 +27,10 @@ test('the window says which hot folder files were not taken and why, and when th
     await desk.invoke('settings:set', { hotFolder: folder, maxDocumentBytes: 1024 * 1024 });
     const banner = page.getByTestId('hot-folder-banner');
     await expect(banner).toBeHidden();
+    // All well: the window says which folder it watches, quietly.
+    await expect(page.getByTestId('hot-folder-watching')).toContainText(
+      `Watching the hot folder ${folder}`,
+    );
 
     writeFileSync(join(folder, 'scan-of-contract.xml'), Buffer.alloc(1_500_000, 'x'));
     await expect(banner).toBeVisible({ timeout: 20_000 });
@@ -38,6 +42,7 @@ test('the window says which hot folder files were not taken and why, and when th
 
     await banner.getByTestId('hot-folder-dismiss').click();
     await expect(banner).toBeHidden();
+    await expect(page.getByTestId('hot-folder-watching')).toBeVisible();
 
     // The folder goes away (a network share disconnected), then comes back.
     renameSync(folder, join(outside, 'outbox-gone'));

@@ -112,4 +112,16 @@ describe('readInvoice', () => {
     expect(v.totalVat).toBe(view.totalVat);
     expect(v.vatBreakdown).toEqual(view.vatBreakdown);
   });
+
+  // Walk 3: a price per 10 hours read "$950.00 per 10".
+  it("reads the unit of a price's base quantity", () => {
+    const xml = RICH.toString('utf8').replace(
+      /(<cac:Price>\s*<cbc:PriceAmount[^>]*>[^<]*<\/cbc:PriceAmount>)/,
+      '$1<cbc:BaseQuantity unitCode="HUR">10</cbc:BaseQuantity>',
+    );
+    const line = readInvoice(Buffer.from(xml)).lines[0]!;
+    expect(line.baseQuantity).toBe('10');
+    expect(line.baseQuantityUnit).toBe('HUR');
+    expect(view.lines[0]!.baseQuantityUnit).toBeNull();
+  });
 });

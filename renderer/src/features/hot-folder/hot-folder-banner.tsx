@@ -13,7 +13,15 @@ export function HotFolderBanner() {
   const [dismissedUpTo, setDismissedUpTo] = useState(0);
   if (!hot) return null;
   const notices = hot.notices.filter((n) => n.seq > dismissedUpTo);
-  if (!hot.missing && notices.length === 0) return null;
+  // All well: one quiet line, so the clerk can see the export folder is connected (a walk: the
+  // window said nothing of it unless something went wrong).
+  if (!hot.missing && notices.length === 0) {
+    return (
+      <p className="hot-folder-watching muted" data-testid="hot-folder-watching">
+        Watching the hot folder <code>{hot.folder}</code>: invoices saved there are sent.
+      </p>
+    );
+  }
   const count = notices.length;
   return (
     <div

@@ -66,7 +66,10 @@ function LineCells({ l, currency }: { l: ViewLine; currency: string | null }) {
       <div role="cell" className="iv-c-num" data-testid="line-unit-price">
         {formatAmount(l.unitPrice, currency)}
         {l.baseQuantity && l.baseQuantity !== '1' && (
-          <span className="iv-sub">per {formatDecimal(l.baseQuantity)}</span>
+          <span className="iv-sub" data-testid="line-base-quantity">
+            per {formatDecimal(l.baseQuantity)}
+            {l.baseQuantityUnit ? ` ${unitWords(l.baseQuantityUnit, l.baseQuantity)}` : ''}
+          </span>
         )}
       </div>
       <div role="cell" className="iv-c-vat">
