@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attemptsExhausted,
   deliveryFailed,
+  problemFromApError,
   lookupFailed,
   validationFailed,
   receiverDoesNotAccept,
@@ -77,5 +78,19 @@ describe('actionHint', () => {
 
   it('says nothing without a problem', () => {
     expect(actionHint({ problem: null, nextAttemptAt: null })).toBeNull();
+  });
+});
+
+describe('actionHint for a file the access point refused', () => {
+  // Walk 3: "… Fix the file in your accounting system and drop it again." and under it "Fix the
+  // file in your invoicing software, then drop the corrected file again."
+  it('does not repeat the advice its message already gives', () => {
+    const refused = problemFromApError({
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      message: 'Buyer reference missing',
+    });
+    expect(refused.message).toMatch(/drop it again\.$/);
+    expect(actionHint({ problem: refused, nextAttemptAt: null })).toBeNull();
   });
 });
