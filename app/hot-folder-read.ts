@@ -8,15 +8,16 @@ import {
   openSync,
   readFileSync,
 } from 'node:fs';
-import { createHash } from 'node:crypto';
 // Not through ./validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from './validation/too-large';
 import { fileErrorWords, type HotFolderNotices } from './hot-folder-notices';
+// The engine's own hash of a file's content: a file is matched to its document by it.
+import { sha256Hex } from './engine/add-files';
 
-/** The SHA-256 of a file's content (hex), or null when it cannot be read. */
+/** The SHA-256 of a file's content as a document records it, or null when it cannot be read. */
 export function sha256Of(path: string): string | null {
   try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
+    return sha256Hex(readFileSync(path));
   } catch {
     return null;
   }

@@ -10,8 +10,7 @@ import type { AddResult, HotFolderStatus, IncomingFile } from './contract';
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
 import { HotFolderNotices, fileErrorWords, halfWrittenWords } from './hot-folder-notices';
-import { sha256Of } from './hot-folder-read';
-import { readHotFile } from './hot-folder-read';
+import { readHotFile, sha256Of } from './hot-folder-read';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
 import {
   ANSWER_MAY_FOLLOW,
@@ -293,9 +292,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       for (const { to } of moved.files) {
         if (existsSync(to)) writeFileSync(`${to}.reason.txt`, reasonText(status, id));
       }
-      const again = { ...moved, state: status.state, at: clock() };
-      if (status.state === 'cancelled') cancelMoves.set(id, again);
-      else if (MAY_BE_RETRIED.has(status.state)) retryMoves.set(id, again);
+      rememberFailedMove(id, { ...moved, state: status.state, at: clock() });
       return;
     }
     const back: PendingFile[] = [];
@@ -313,6 +310,21 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     }
     if (back.length) pending.set(id, [...(pending.get(id) ?? []), ...back.map((f) => f.name)]);
     for (const f of back) if (!ownerOf.has(f.name)) ownerOf.set(f.name, id);
+  }
+
+  /**
+   * Files of `id` now in failed/, followed while its document may still leave its state: a
+   * cancel's for its Undo (briefly), a failure's for a Retry (the newest MAX_RETRY_MOVES).
+   */
+  function rememberFailedMove(id: number, record: FailedMove): void {
+    if (record.files.length === 0) return;
+    if (record.state === 'cancelled') {
+      forgetOldCancelMoves();
+      cancelMoves.set(id, record);
+    } else if (MAY_BE_RETRIED.has(record.state)) {
+      if (retryMoves.size >= MAX_RETRY_MOVES) retryMoves.delete(retryMoves.keys().next().value!);
+      retryMoves.set(id, record);
+    }
   }
 
   function forgetOldCancelMoves(): void {
@@ -377,14 +389,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       if (target) moved.push({ path: target, name: f.name });
       if (target && move && outcome === 'failed') cancelled.push({ from: f, to: target });
     }
-    const record = { at: clock(), state: status.state, files: cancelled };
-    if (cancelled.length && status.state === 'cancelled') {
-      forgetOldCancelMoves();
-      cancelMoves.set(id, record);
-    } else if (cancelled.length && MAY_BE_RETRIED.has(status.state)) {
-      if (retryMoves.size >= MAX_RETRY_MOVES) retryMoves.delete(retryMoves.keys().next().value!);
-      retryMoves.set(id, record);
-    }
+    rememberFailedMove(id, { at: clock(), state: status.state, files: cancelled });
     if (outcome === 'sent' && ANSWER_MAY_FOLLOW.has(status.state) && tracksDelivery) {
       if (awaitingAnswer.size >= MAX_AWAITING_ANSWER) {
         awaitingAnswer.delete(awaitingAnswer.keys().next().value!);
@@ -422,10 +427,6 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     if (ours.length) enqueue(() => ours.forEach(check));
   });
 
-  // A file is complete once it kept its size for `stabilityMs`: an invoice being written slowly
-  // is never read half-way; a file renamed in is complete at once and passes the same check. A
-  // file saved again with new content (after it was taken) is reported again: a new document.
-  // Links are reported as they are, for read() to say it skipped them.
   /**
    * At start: the files in failed/ that a Retry may still send, found by their reason files (the
    * document named there, and only when the file's content is that document's), are followed as
@@ -447,12 +448,16 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       const outcome = outcomeFor(status.state, tracksDelivery);
       if (outcome === 'failed' && !MAY_BE_RETRIED.has(status.state)) continue;
       // Still failed: followed from now on. Moved on meanwhile: followed at once.
-      retryMoves.set(id, outcome === 'failed' ? { ...m, state: status.state } : m);
+      rememberFailedMove(id, outcome === 'failed' ? { ...m, state: status.state } : m);
       if (outcome !== 'failed') check(id);
     }
   }
   enqueue(recallFailed);
 
+  // A file is complete once it kept its size for `stabilityMs`: an invoice being written slowly
+  // is never read half-way; a file renamed in is complete at once and passes the same check. A
+  // file saved again with new content (after it was taken) is reported again: a new document.
+  // Links are reported as they are, for read() to say it skipped them.
   const watcher = watchFolder(
     { folder, subfolders: options.subfolders === true, stabilityMs, ignored },
     {

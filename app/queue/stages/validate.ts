@@ -299,21 +299,15 @@ export class ValidateStage {
     // The same file saved again with a correction while its first version still waits: the
     // correction replaces it (as it replaces a failed one), instead of being held as a duplicate
     // while the old content goes out.
+    const seller = doc.send_anyway ? null : fields.seller_id;
+    const number = fields.invoice_number;
     const waiting =
-      doc.send_anyway || !fields.seller_id || !fields.invoice_number
-        ? []
-        : repo.findReplaceableWaiting(
-            doc.id,
-            fields.seller_id,
-            fields.invoice_number,
-            s.docType,
-            doc.file_name,
-          );
+      seller && number
+        ? repo.findReplaceableWaiting(doc.id, seller, number, s.docType, doc.file_name)
+        : [];
     if (waiting.length > 0) life.supersede(doc, waiting);
     const dup =
-      doc.send_anyway || !fields.seller_id || !fields.invoice_number
-        ? null
-        : repo.findBusinessDuplicate(doc.id, fields.seller_id, fields.invoice_number, s.docType);
+      seller && number ? repo.findBusinessDuplicate(doc.id, seller, number, s.docType) : null;
     if (dup !== null) {
       life.holdDuplicate(doc, fields, dup, s.invoiceNumber ?? '', s.docType);
       return;
