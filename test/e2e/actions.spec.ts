@@ -1,5 +1,10 @@
 import { expect, test } from './fixtures';
-import { invoiceToUnregisteredBuyer, uniquePrefix, writeFiles } from './support/invoices';
+import {
+  invoiceToUnregisteredBuyer,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
 
 test('a receiver not on Peppol can be retried or cancelled from the details', async ({
   desk,
@@ -20,6 +25,38 @@ test('a receiver not on Peppol can be retried or cancelled from the details', as
   await desk.detailPanel.getByTestId('detail-cancel').click();
   await desk.waitForState(row, ['cancelled']);
   await expect(desk.toast('1 document cancelled.')).toBeVisible();
+});
+
+// Walk 3: a clerk paused sending to stop one invoice, and its own panel offered no Cancel.
+test('an invoice waiting to go is cancelled from its own details, and the cancel can be undone', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('WAITCANCEL');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}.xml`]: validInvoice(prefix),
+  });
+  await desk.invoke('queue:pause', undefined);
+  try {
+    await desk.dropFiles(paths);
+    await desk.searchFor(prefix);
+    const row = desk.rowByInvoice(prefix);
+    await desk.waitForState(row, ['queued']);
+    await desk.openDetails(row);
+    const actions = desk.detailPanel.getByRole('region', { name: 'Actions' });
+    await expect(actions).toBeVisible();
+    await expect(desk.detailPanel.getByRole('region', { name: 'Problem' })).toHaveCount(0);
+    await actions.getByTestId('detail-cancel').click();
+    await desk.waitForState(row, ['cancelled']);
+    const toast = desk.toast('1 document cancelled.');
+    await expect(toast).toBeVisible();
+    await expect(desk.detailPanel.getByTestId('detail-cancel')).toHaveCount(0);
+
+    await toast.getByTestId('toast-undo').click();
+    await desk.waitForState(row, ['queued']);
+    await expect(desk.detailPanel.getByTestId('detail-cancel')).toBeVisible();
+  } finally {
+    await desk.invoke('queue:resume', undefined);
+  }
 });
 
 test('several documents are cancelled at once from the selection, after a confirmation, and the cancel can be undone', async ({

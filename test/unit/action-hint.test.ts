@@ -94,3 +94,42 @@ describe('actionHint for a file the access point refused', () => {
     expect(actionHint({ problem: refused, nextAttemptAt: null })).toBeNull();
   });
 });
+
+describe('actionsFor an invoice still waiting to go', () => {
+  // Walk 3: a clerk paused sending to stop one invoice; its panel offered no Cancel (only the
+  // row's checkbox did).
+  it('offers Cancel while nothing has sent it', () => {
+    for (const state of ['received', 'validating', 'ready', 'resolving', 'queued'] as const) {
+      const { offered, unavailable } = actionsFor({
+        problem: null,
+        state,
+        mayHaveReachedAccessPoint: false,
+      });
+      expect(offered, state).toEqual(['cancel']);
+      expect(unavailable, state).toEqual([]);
+    }
+  });
+
+  it('says why not when an earlier try may have reached the access point', () => {
+    const { offered, unavailable } = actionsFor({
+      problem: null,
+      state: 'queued',
+      mayHaveReachedAccessPoint: true,
+    });
+    expect(offered).toEqual([]);
+    expect(unavailable).toEqual([
+      {
+        action: 'cancel',
+        reason:
+          'Cancel is not offered: an earlier try may already have reached the access point. Peppol Desk sends it again to find out (it cannot arrive twice).',
+      },
+    ]);
+  });
+
+  it('offers nothing once it is sending or sent', () => {
+    for (const state of ['sending', 'accepted', 'delivered', 'cancelled'] as const) {
+      const r = actionsFor({ problem: null, state, mayHaveReachedAccessPoint: false });
+      expect(r, state).toEqual({ offered: [], unavailable: [] });
+    }
+  });
+});

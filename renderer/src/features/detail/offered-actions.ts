@@ -7,6 +7,15 @@ export interface Unavailable {
   reason: string;
 }
 
+/** States of a document on its way out that nothing has sent yet: a cancel stops it. */
+const WAITING_TO_GO: ReadonlySet<DocumentDetail['state']> = new Set([
+  'received',
+  'validating',
+  'ready',
+  'resolving',
+  'queued',
+]);
+
 /**
  * Which buttons a document offers, beyond reading it, and the actions that cannot work for it
  * with the reason: a button that can only fail is not offered.
@@ -21,6 +30,9 @@ export function actionsFor(
     candidates = ['retry', 'cancel'];
   else if (state === 'retry_wait') candidates = ['retry', 'cancel'];
   else if (state === 'invalid') candidates = ['cancel'];
+  // Not sent yet and nothing wrong: the clerk who paused to stop one invoice cancels it here (a
+  // walk found the row's checkbox the only way). Sending and later have nothing to cancel.
+  else if (WAITING_TO_GO.has(state)) candidates = ['cancel'];
   const unavailable: Unavailable[] = [];
   const offered = candidates.filter((a) => {
     const reason = whyNot(a, d);
@@ -42,7 +54,9 @@ function whyNot(
   if (action === 'retry' && d.problem?.action === 'add-again')
     return 'Retry is not offered: Peppol Desk no longer has a whole copy of this file. Add the invoice file again.';
   if (action === 'cancel' && d.mayHaveReachedAccessPoint)
-    return 'Cancel is not offered: this invoice may already have reached the access point. Retry to find out (it cannot arrive twice).';
+    return WAITING_TO_GO.has(d.state)
+      ? 'Cancel is not offered: an earlier try may already have reached the access point. Peppol Desk sends it again to find out (it cannot arrive twice).'
+      : 'Cancel is not offered: this invoice may already have reached the access point. Retry to find out (it cannot arrive twice).';
   return null;
 }
 

@@ -17,7 +17,12 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
   const held = useConnectionStore((s) => (d.problem ? heldReason(d, s.status) : null));
   if (!d.problem && actions.length === 0 && unavailable.length === 0) return null;
   return (
-    <section className="problem" data-testid="detail-problem" aria-label="Problem">
+    // Without a problem (an invoice waiting to go, say) it is only the buttons: not a warning.
+    <section
+      className={d.problem ? 'problem' : 'detail-actions'}
+      data-testid="detail-problem"
+      aria-label={d.problem ? 'Problem' : 'Actions'}
+    >
       {d.problem && (
         <>
           <p className="problem-message" data-testid="problem-message">
@@ -31,7 +36,9 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
           {held}
         </p>
       ) : (
-        d.nextAttemptAt !== null && (
+        // An invoice only waiting its turn has its status line say when (detail-panel.tsx).
+        d.nextAttemptAt !== null &&
+        (d.problem || d.state === 'retry_wait') && (
           <p className="muted" data-testid="detail-next-attempt">
             Next attempt: {formatTime(d.nextAttemptAt)}
           </p>
