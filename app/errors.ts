@@ -19,6 +19,10 @@ export function toErrorValue(err: unknown): ErrorValue {
   const fault = writeFault(err);
   if (fault !== null) return { code: fault.code, message: fault.message };
   const e = err as { code?: unknown; message?: unknown };
+  // The team database being away is not "something went wrong inside Peppol Desk": its own
+  // plain message (the database named by label, never the password) is the answer.
+  if (e?.code === 'TEAM_STORE_UNAVAILABLE' && typeof e.message === 'string')
+    return { code: e.code, message: e.message };
   return {
     code: typeof e?.code === 'string' ? e.code : 'INTERNAL',
     message:

@@ -326,7 +326,7 @@ async function requeueReceiver(
     docs.push(...rows.filter((d) => d.receiverId === receiver));
     if (rows.length < 1000) break;
   }
-  await requeueFound(ctx, receiver, lookup, docs, 'asked again');
+  await requeueFound(ctx, receiver, lookup, docs, 'asked again', { moved: 0 });
 }
 
 /**
@@ -335,31 +335,31 @@ async function requeueReceiver(
  * lookup cannot be made (the access point unreachable or failing), they are queued anyway with
  * the single desk's words and technical line (the access point looks the buyer up itself when it
  * is sent); a receiver still not on Peppol leaves them as they are. A receiver in `asked` (an
- * earlier page of the same Retry) is not asked again. Returns how many moved.
+ * earlier page of the same Retry) is not asked again. `tally.moved` counts what moved as each
+ * slice is written, so that a Retry stopped part way by an error still says what it did.
  */
 export async function retryUnreachable(
   ctx: TeamHandlerContext,
   docs: readonly TeamDocument[],
-  asked: RetryLookups = new Map(),
-): Promise<number> {
+  asked: RetryLookups,
+  tally: { moved: number },
+): Promise<void> {
   const byReceiver = new Map<string, TeamDocument[]>();
   for (const d of docs) {
     if (d.state !== 'unreachable' || !d.receiverId) continue;
     byReceiver.set(d.receiverId, [...(byReceiver.get(d.receiverId) ?? []), d]);
   }
-  let moved = 0;
   for (const [receiver, list] of byReceiver) {
     const answer = asked.get(receiver) ?? (await askAgain(ctx, receiver));
     asked.set(receiver, answer);
     const { lookup, why } = answer;
-    if (lookup?.found) moved += await requeueFound(ctx, receiver, lookup, list, 'retry requested');
+    if (lookup?.found) await requeueFound(ctx, receiver, lookup, list, 'retry requested', tally);
     else if (!lookup) {
       const technical = lookupUnavailableTechnical(why);
       const ids = list.map((d) => d.id);
-      moved += await requeueSlices(ctx, receiver, ids, BUYER_NOT_CHECKED_DETAIL, technical);
+      await requeueSlices(ctx, receiver, ids, BUYER_NOT_CHECKED_DETAIL, technical, tally);
     }
   }
-  return moved;
 }
 
 /**
@@ -392,7 +392,8 @@ async function requeueFound(
   lookup: ReceiverLookup,
   docs: readonly TeamDocument[],
   why: string,
-): Promise<number> {
+  tally: { moved: number },
+): Promise<void> {
   const caps = Array.isArray(lookup.capabilities) ? lookup.capabilities : [];
   const ids: number[] = [];
   for (const d of docs) {
@@ -404,13 +405,13 @@ async function requeueFound(
     ids.push(d.id);
   }
   const detail = `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`;
-  return requeueSlices(ctx, receiver, ids, detail, null);
+  await requeueSlices(ctx, receiver, ids, detail, null, tally);
 }
 
 /**
  * `ids` still `unreachable` to `receiver` go back to the queue with these timeline words and
  * technical line: a slice per transaction, the thread given back in between (see
- * documents:retry). Returns how many moved.
+ * documents:retry). `tally.moved` counts what moved, slice by slice.
  */
 async function requeueSlices(
   ctx: TeamHandlerContext,
@@ -418,8 +419,8 @@ async function requeueSlices(
   ids: readonly number[],
   detail: string,
   technical: string | null,
-): Promise<number> {
-  let moved = 0;
+  tally: { moved: number },
+): Promise<void> {
   for (let i = 0; i < ids.length; i += RETRY_SLICE) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const slice = ids.slice(i, i + RETRY_SLICE);
@@ -430,8 +431,7 @@ async function requeueSlices(
       detail,
       technical,
     );
-    moved += done.length;
+    tally.moved += done.length;
     ctx.teamDesk.sender.pump();
   }
-  return moved;
 }

@@ -16,7 +16,7 @@ import {
 } from '../contract';
 import { requireIds } from '../engine/documents';
 import { RETRY_SLICE } from '../engine/user-actions';
-import { AppError } from '../errors';
+import { AppError, toErrorValue } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
 import { BUILT_IN_SANDBOX_REF } from './access-point';
 import { teamCounts } from './engine-events';
@@ -182,32 +182,42 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       return { rows: await briefs(ctx, names, list) };
     },
     'documents:retry': async ({ ids, allFailed }) => {
-      const list = allFailed ? await idsIn(['failed']) : requireIds(ids ?? []);
-      let retried = 0;
+      const list = allFailed
+        ? [...(await idsIn(['failed'])), ...(await idsIn(['unreachable']))]
+        : requireIds(ids ?? []);
+      const tally = { moved: 0 };
       // Those whose last attempt may be at the team's earlier access point: held, not queued.
       const held: { id: number; message: string }[] = [];
+      // Receivers already asked about in an earlier slice (each is asked once per Retry).
+      const asked: RetryLookups = new Map();
       // A slice per transaction, the thread given back in between, the sender woken after each
       // (as on a single desk, issue 9): "Retry all" on a month-end's failures neither holds the
       // team's database (or this desk's thread) for the whole lot nor waits for the last slice
-      // before the first documents go out.
+      // before the first documents go out. Unreachable ones: their receivers are asked about
+      // again, as a single desk does.
       for (let i = 0; i < list.length; i += RETRY_SLICE) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const r = await store.retry(ctx.desk.id, list.slice(i, i + RETRY_SLICE));
-        retried += r.queued;
-        held.push(...r.held);
-        teamDesk.sender.pump();
-      }
-      // Unreachable ones: their receivers are asked about again (as a single desk does), each
-      // once, the documents read a slice at a time (not all of a month-end's at once).
-      const asked: RetryLookups = new Map();
-      const unreachableIds = allFailed ? await idsIn(['unreachable']) : list;
-      for (let i = 0; i < unreachableIds.length; i += RETRY_SLICE) {
-        const docs = await store.getMany(unreachableIds.slice(i, i + RETRY_SLICE));
-        const unreachable = docs.filter((d) => d.state === 'unreachable');
-        retried += await retryUnreachable(ctx, unreachable, asked);
+        const slice = list.slice(i, i + RETRY_SLICE);
+        const before = tally.moved + held.length;
+        try {
+          const r = await store.retry(ctx.desk.id, slice);
+          tally.moved += r.queued;
+          held.push(...r.held);
+          teamDesk.sender.pump();
+          const unreachable = (await store.getMany(slice)).filter((d) => d.state === 'unreachable');
+          await retryUnreachable(ctx, unreachable, asked, tally);
+        } catch (err) {
+          // A slice that cannot be written (the team database gone, say) stops the Retry. If
+          // nothing was done yet the error is the answer; otherwise the answer says what was done
+          // and how many were not reached, as on a single desk (no error hiding the done part).
+          if (tally.moved === 0 && held.length === 0) throw err;
+          const done = tally.moved + held.length - before;
+          const stopped = { left: list.length - i - done, ...toErrorValue(err) };
+          return { retried: tally.moved, ...(held.length ? { held } : {}), stopped };
+        }
       }
       teamDesk.sender.pump();
-      return held.length ? { retried, held } : { retried };
+      return { retried: tally.moved, ...(held.length ? { held } : {}) };
     },
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),
