@@ -175,6 +175,7 @@ function fieldsOf(s: DocumentSummary) {
       ? canonicalParticipantId(s.buyerEndpoint.scheme, s.buyerEndpoint.value)
       : null,
     buyerName: s.buyerName,
+    sellerName: s.sellerName,
     amount: s.payableAmount,
     currency: s.currency,
     issueDate: s.issueDate,

@@ -5,12 +5,11 @@
  * are renewed every third of their length while the claims are held; a claim found lost (renew
  * or finish refused) is dropped silently: the new owner sends again under the same key.
  *
- * Statements per document are what a team's database spends its CPU on (every claim and every
- * outcome is an UPDATE with its timeline rows, counts and a notice to every desk), so both are
- * grouped: claims are taken ahead, a window of twice the slots (a slot that frees takes the next
- * one at once), refilled half a window at a time; a claim that came back short means the queue
- * has nothing more due, so the desk claims again only when told (a change notice, the desk's
- * timer, a start) instead of after every send; and outcomes wait ~25 ms to be written together.
+ * Statements per document are what a team's database spends its CPU on (each claim and outcome
+ * is an UPDATE with timeline rows, counts and a notice to every desk), so both are grouped:
+ * claims are taken ahead, a window of twice the slots, refilled half a window at a time (a claim
+ * that came back short: nothing more due, claim again only when told: a notice, the timer, a
+ * start); outcomes wait ~25 ms to be written together.
  */
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
 import {
@@ -29,7 +28,7 @@ import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { SendSlots, type Request } from '../queue/stages/send-slots';
 import { teamProblem } from './desk-intake';
-import type { Claim, ClaimRef, FinishItem, TeamOutcome, TeamStore } from './store';
+import type { Claim, ClaimRef, FinishItem, SentVia, TeamOutcome, TeamStore } from './store';
 
 /** The most claims held ahead of the slots. */
 const MAX_WINDOW = 64;
@@ -61,6 +60,7 @@ export interface SenderDeps {
   firstPollInMs?: number;
   /** The desk's access point (`AccessPointRef.id`): documents are claimed only while it is the team's. */
   accessPoint?(): string;
+  via?: () => SentVia | undefined; // where its claims send (recorded on each claimed row)
   /** How long an outcome waits for others to be written with it, ms (default 25). */
   writeLingerMs?: number;
   random?: () => number;
@@ -226,7 +226,8 @@ export class DeskSender {
       let claims: Claim[];
       const under = this.deps.accessPoint?.();
       try {
-        claims = await this.deps.store.claim(this.deps.deskId, wanted, this.deps.leaseMs, under);
+        const { store, deskId, leaseMs, via } = this.deps;
+        claims = await store.claim(deskId, wanted, leaseMs, under, via?.());
       } catch (err) {
         this.deps.onUnavailable(err);
         return;

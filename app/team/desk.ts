@@ -17,7 +17,7 @@ import {
 import { DeskPoller, pollsInFlightFor } from './desk-poller';
 import { DeskSender, isStoreUnavailable, type SenderDeps } from './desk-sender';
 import { TeamSpool } from './spool';
-import type { DeskInfo, TeamStore } from './store';
+import type { DeskInfo, SentVia, TeamStore } from './store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
 /** What the header says after an unexpected error (as a single desk's queue fault). */
@@ -61,8 +61,8 @@ export interface TeamDeskOptions {
   accessPointDown?(): boolean;
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
-  /** What this desk sends through now (app/team/access-point.ts). */
-  accessPoint(): AccessPointRef;
+  /** What this desk sends through now (app/team/access-point.ts), and where that is. */
+  accessPoint(): AccessPointRef & { where?: SentVia };
   /**
    * Read the team's shared settings (./team-settings): at connect, before anything is handed over
    * or sent, when another desk's change is heard (`listen`), and at each heartbeat (the fallback).
@@ -105,8 +105,7 @@ export class TeamDesk {
   private faultTimer: NodeJS.Timeout | null = null;
   /** The desk's access point changed while it alone sent for the team: the team follows it. */
   private followMe = false;
-  /** Changes of this desk's access point (Settings), and the comparisons, one after the other. */
-  private accessPointChanges = 0;
+  private accessPointChanges = 0; // changes of this desk's access point (Settings), in turn
   private checking: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: TeamDeskOptions) {
@@ -128,6 +127,7 @@ export class TeamDesk {
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
       accessPoint: () => o.accessPoint().id,
+      via: () => o.accessPoint().where,
     });
     this.poller = new DeskPoller({
       store: o.store,

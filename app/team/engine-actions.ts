@@ -67,9 +67,10 @@ export function teamRow(d: TeamDocument): DocumentRow {
     acceptedAt: d.acceptedAt ?? null,
     deliveredAt: d.deliveredAt ?? null,
     businessResponse: d.businessResponse ?? null,
-    sellerName: null,
-    accessPoint: null,
-    environment: null,
+    sellerName: d.sellerName ?? null,
+    // Where the claim that sent it sent it; nothing before a desk claims it.
+    accessPoint: d.sentVia ?? null,
+    environment: d.sentEnvironment ?? null,
     nextAttemptAt: d.nextAttemptAt,
   };
 }

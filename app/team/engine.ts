@@ -35,7 +35,7 @@ import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import type { HotFolder } from '../hot-folder';
 import { openTeamStore } from './open-store';
-import type { DeskInfo, TeamStore } from './store';
+import type { DeskInfo, SentVia, TeamStore } from './store';
 import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
 import type { RequestKind } from '../access-point/reachability';
@@ -203,12 +203,11 @@ async function openTeamEngine(
   });
 
   const t = options.team ?? {};
-  const refOf = (ap: string, environment: Environment): AccessPointRef =>
-    accessPointRef({
-      accessPoint: ap,
-      environment,
-      apiKey: options.secrets.getApiKey(),
-    });
+  const refOf = (ap: string, environment: Environment): AccessPointRef & { where: SentVia } => ({
+    ...accessPointRef({ accessPoint: ap, environment, apiKey: options.secrets.getApiKey() }),
+    // Where it is, recorded on each document a claim sends (the table's and the CSV's columns).
+    where: { accessPoint: ap, environment },
+  });
   // What this desk sends through now: the team sends only through one (see access-point.ts).
   let accessPoint = refOf(connection.accessPoint, connection.environment);
   const retry = () => ({

@@ -3,7 +3,7 @@
  * a TeamDocument, how a send's outcome becomes a write, and the clerk's rules. Keeping these in
  * one place is what makes the PostgreSQL and SQLite stores answer alike.
  */
-import type { DocumentState } from '../contract';
+import type { DocumentState, Environment } from '../contract';
 import { isAllowedTransition } from '../domain/states';
 import {
   TEAM_KEY_PREFIX,
@@ -54,6 +54,9 @@ export interface TeamDocumentRow {
   business_response_at: number | null;
   /** BOOLEAN on PostgreSQL, 0 / 1 on SQLite. */
   reached_maybe: boolean | number;
+  seller_name: string | null;
+  sent_via: string | null;
+  sent_environment: Environment | null;
 }
 
 /** The columns of TeamDocumentRow, for SELECTs (never the body). */
@@ -61,7 +64,8 @@ export const TEAM_DOCUMENT_COLUMNS = `id, key, file_name, size, state, doc_type,
   sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code, problem_message,
   problem_action, attempts, transaction_id, added_by, sent_by, lease_owner, fence, created_at,
   updated_at, next_attempt_at, accepted_at, delivered_at, business_response,
-  business_response_note, business_response_at, reached_maybe`;
+  business_response_note, business_response_at, reached_maybe, seller_name, sent_via,
+  sent_environment`;
 
 /** A row as the desks see it. */
 export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
@@ -97,6 +101,9 @@ export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
     businessResponseNote: r.business_response_note,
     businessResponseAt: r.business_response_at === null ? null : Number(r.business_response_at),
     reachedMaybe: Boolean(r.reached_maybe),
+    sellerName: r.seller_name,
+    sentVia: r.sent_via,
+    sentEnvironment: r.sent_environment,
   };
 }
 
@@ -117,6 +124,7 @@ export function enqueueValues(d: NewTeamDocument): (string | number | null)[] {
     d.problem?.code ?? null,
     d.problem?.message ?? null,
     d.problem?.action ?? null,
+    d.sellerName ?? null,
   ];
 }
 

@@ -16,7 +16,7 @@
  *   which the access point answers with the first result.
  */
 import { createHash } from 'node:crypto';
-import type { DocumentSort, DocumentState } from '../contract';
+import type { DocumentSort, DocumentState, Environment } from '../contract';
 import type { TeamShared } from './shared-store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
@@ -69,6 +69,8 @@ export interface NewTeamDocument {
   senderId: string | null;
   receiverId: string | null;
   buyerName: string | null;
+  /** The seller's name (the single desk's table and CSV have it too); absent from older desks. */
+  sellerName?: string | null;
   amount: string | null;
   currency: string | null;
   issueDate: string | null;
@@ -108,6 +110,18 @@ export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state'> {
   businessResponseAt?: number | null;
   /** An attempt may have reached the access point: never cancelled, re-sent with the same key. */
   reachedMaybe?: boolean;
+  /**
+   * Where its last claim sent it: the access point (`sandbox` or the provider's URL, as a single
+   * desk pins documents) and its environment; null until a desk claims it to send.
+   */
+  sentVia?: string | null;
+  sentEnvironment?: Environment | null;
+}
+
+/** Where a desk's claims send documents (recorded on each claimed row: `TeamDocument.sentVia`). */
+export interface SentVia {
+  accessPoint: string;
+  environment: Environment;
 }
 
 /** The result of enqueueing one document: its id, and whether this call created it. */
@@ -320,9 +334,16 @@ export interface TeamStore {
    * was added, a retry at its time, an ended lease at its end; ties by id), skipping rows other
    * desks hold locked. Only due rows are read, however long the queue. With `accessPoint` (the
    * desk's `AccessPointRef.id`), nothing is claimed unless it is the team's access point
-   * (app/team/access-point.ts): a desk never sends a document anywhere else.
+   * (app/team/access-point.ts): a desk never sends a document anywhere else. With `via`, each
+   * claimed row records where it goes (`sentVia`, `sentEnvironment`).
    */
-  claim(deskId: string, limit: number, leaseMs: number, accessPoint?: string): Promise<Claim[]>;
+  claim(
+    deskId: string,
+    limit: number,
+    leaseMs: number,
+    accessPoint?: string,
+    via?: SentVia,
+  ): Promise<Claim[]>;
   /** Extend the leases this desk still holds; returns the ids still held (others were lost). */
   renew(deskId: string, claims: readonly ClaimRef[], leaseMs: number): Promise<Set<number>>;
   /** Write a send's outcome under its fence; false when the claim was lost (nothing written). */

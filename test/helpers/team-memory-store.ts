@@ -30,6 +30,7 @@ import type {
   TeamOutcome,
   TeamSettingRow,
   TeamStore,
+  SentVia,
 } from '../../app/team/store';
 import { MemoryTeamShared } from './team-memory-shared';
 import type {
@@ -156,6 +157,9 @@ export class MemoryTeamStore implements TeamStore {
         createdAt: this.now(),
         updatedAt: this.now(),
         nextAttemptAt: null,
+        sellerName: d.sellerName ?? null,
+        sentVia: null,
+        sentEnvironment: null,
       });
       this.byKey.set(d.key, id);
       this.events.set(id, [
@@ -168,7 +172,13 @@ export class MemoryTeamStore implements TeamStore {
     return out;
   }
 
-  async claim(deskId: string, limit: number, leaseMs: number, ap?: string): Promise<Claim[]> {
+  async claim(
+    deskId: string,
+    limit: number,
+    leaseMs: number,
+    ap?: string,
+    via?: SentVia,
+  ): Promise<Claim[]> {
     this.gate();
     if (ap !== undefined && this.teamAp?.id !== ap) return [];
     const now = this.now();
@@ -194,6 +204,10 @@ export class MemoryTeamStore implements TeamStore {
       r.leaseUntil = now + leaseMs;
       r.fence++;
       r.attempts++;
+      if (via) {
+        r.sentVia = via.accessPoint;
+        r.sentEnvironment = via.environment;
+      }
       out.push({
         id: r.id,
         key: r.key,

@@ -114,6 +114,21 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
       ]);
       const found = await a.handlers['documents:export']({ search: 'EXPB-000002' });
       expect(found.rows.map((r) => r.invoiceNumber)).toEqual(['EXPB-000002']);
+      // A walk found the team's rows without seller, access point and environment (the CSV's
+      // columns empty). The seller comes with the file, where it went with the claim that sent
+      // it; a document no desk sent says nowhere.
+      const sent = found.rows[0]!;
+      expect(sent.state).toMatch(/^(accepted|delivered)$/);
+      expect(sent.sellerName).toBe(
+        (await b.handlers['documents:get']({ id: sent.id })).summary!.sellerName,
+      );
+      expect(sent.sellerName).toEqual(expect.any(String));
+      const { environment } = await a.handlers['connection:get'](undefined);
+      expect(environment).toBe('test');
+      expect([sent.accessPoint, sent.environment]).toEqual([ap.url, environment]);
+      const unsent = problems.rows[0]!;
+      expect(unsent.sellerName).toEqual(expect.any(String));
+      expect([unsent.accessPoint, unsent.environment]).toEqual([null, null]);
     },
     60_000,
   );

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openTeamStore } from '../../app/team/open-store';
 import { clientConfig } from '../../app/team/postgres/connection';
-import { CLAIM_DUE_DOCUMENTS } from '../../app/team/postgres/statements';
+import { CLAIM_DUE_DOCUMENTS, claimParams } from '../../app/team/postgres/statements';
 import { CLAIM_DUE_POLLS } from '../../app/team/postgres/polls';
 import { DUE_POLLS } from '../../app/team/sqlite/sqlite-polls';
 import { CLAIM_DUE_DOCUMENTS as CLAIM_DUE_DOCUMENTS_SQLITE } from '../../app/team/sqlite/sqlite-team-store';
@@ -62,14 +62,14 @@ describe('claim plans', () => {
       const client = new pg.Client(clientConfig(address));
       await client.connect();
       try {
-        const r = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${CLAIM_DUE_DOCUMENTS}`, [
-          'desk',
-          10,
-          30_000,
-          'in doubt',
-          // The desk's access point (the claim's guard on the team's).
-          'ap-fingerprint',
-        ]);
+        const r = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN ${CLAIM_DUE_DOCUMENTS}`,
+          // The desk's access point (the claim's guard on the team's), and where it sends.
+          claimParams('desk', 10, 30_000, 'ap-fingerprint', {
+            accessPoint: 'https://ap.example.com',
+            environment: 'production',
+          }),
+        );
         const plan = r.rows.map((x) => x['QUERY PLAN']).join('\n');
         const due = plan.slice(plan.indexOf('CTE due'), plan.indexOf('CTE claimed'));
         expect(due).toMatch(/Limit[\s\S]*LockRows[\s\S]*Index Scan using team_documents_due/);

@@ -9,7 +9,6 @@ import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
   addedEvent,
-  IN_DOUBT_DETAIL,
   MAX_NOTIFY_IDS,
   TEAM_DOCUMENT_COLUMNS,
   TEAM_NOTIFY_CHANNEL,
@@ -32,6 +31,7 @@ import type {
   PollKind,
   PollRef,
   PollResult,
+  SentVia,
   TeamAcceptedSeries,
   TeamDocument,
   TeamEvent,
@@ -44,6 +44,7 @@ import type {
 import {
   ACCEPTED_PER_SECOND,
   CLAIM_DUE_DOCUMENTS,
+  claimParams,
   FINISH_MANY_UNDER_FENCE,
   FOLD_STATE_DELTAS,
   INSERT_DOCUMENTS,
@@ -187,7 +188,7 @@ export class PostgresTeamStore implements TeamStore {
       // already has (or that appears twice here) is skipped.
       const inserted = await c.query<{ id: number; key: string; state: DocumentState }>(
         INSERT_DOCUMENTS,
-        [docs.map((d) => d.key), ...Array.from({ length: 14 }, (_, i) => column(i)), deskId],
+        [docs.map((d) => d.key), ...Array.from({ length: 15 }, (_, i) => column(i)), deskId],
       );
       const created = new Map(inserted.rows.map((r) => [r.key, r]));
       if (created.size > 0) {
@@ -245,7 +246,7 @@ export class PostgresTeamStore implements TeamStore {
     });
   }
 
-  async claim(deskId: string, limit: number, leaseMs: number, ap?: string): Promise<Claim[]> {
+  async claim(deskId: string, limit: number, leaseMs: number, ap?: string, via?: SentVia) {
     // ONE statement, committed on its own: pick, lock (skipping rows other desks hold), move,
     // fence, log and notify. Lease and due times come from the database's clock only.
     const rows = await this.q<{
@@ -260,7 +261,7 @@ export class PostgresTeamStore implements TeamStore {
       body: Buffer | null;
     }>(
       CLAIM_DUE_DOCUMENTS,
-      [deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), IN_DOUBT_DETAIL, ap ?? null],
+      claimParams(deskId, Math.max(0, Math.floor(limit)), Math.round(leaseMs), ap, via),
       'claimDueDocuments',
     );
     return rows.map((r) => ({

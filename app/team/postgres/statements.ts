@@ -1,11 +1,13 @@
 /** The PostgreSQL team store's statements, named for what they do (its SQL in one place). */
 import {
   MAX_NOTIFY_IDS,
+  IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
   TEAM_NOTIFY_CHANNEL,
   sendKeySql,
 } from '../store-rows';
 import { ACCESS_POINT_SETTING } from '../access-point';
+import type { SentVia } from '../store';
 
 /**
  * A CTE `notified` that tells the other desks which rows of CTE `from` changed, as one notice
@@ -23,30 +25,42 @@ export function NOTIFY_CTE(from: string, desk: string, kind = `'d'`): string {
 /** The documents of ids $1 (whole rows without their bodies). */
 export const READ_DOCUMENTS = `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents WHERE id = ANY($1::bigint[])`;
 
-/** Insert a batch (columns as unnest arrays $1..$15, desk $16) in the given order; keys already present are skipped. */
+/** Insert a batch (columns as unnest arrays $1..$16, desk $17) in the given order; keys already present are skipped. */
 export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
            sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-           problem_message, problem_action, added_by, created_at, updated_at, due_at)
+           problem_message, problem_action, seller_name, added_by, created_at, updated_at, due_at)
          SELECT key, file_name, size, state, doc_type, invoice_number, sender_id, receiver_id,
            buyer_name, amount, currency, issue_date, problem_code, problem_message,
-           problem_action, $16, team_now_ms(), team_now_ms(),
+           problem_action, seller_name, $17, team_now_ms(), team_now_ms(),
            CASE WHEN state = 'queued' THEN team_now_ms() END
          FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-           $13::text[], $14::text[], $15::text[])
+           $13::text[], $14::text[], $15::text[], $16::text[])
            WITH ORDINALITY AS t(key, file_name, size, state, doc_type, invoice_number,
              sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-             problem_message, problem_action, ord)
+             problem_message, problem_action, seller_name, ord)
          ORDER BY ord
          ON CONFLICT (key) DO NOTHING RETURNING id, key, state`;
 
 /**
  * Claim due documents (queued, due retry_wait, sending with an ended lease) for desk $1: at most
- * $2, lease $3 ms, in-doubt words $4; only while the team's access point is $5 (when given),
+ * $2, lease $3 ms, in-doubt words $4, recording where it goes ($6 access point, $7 environment,
+ * when given); only while the team's access point is $5 (when given),
  * whose setting row the claim holds FOR KEY SHARE until it commits, so that a change of the
  * team's access point waits for it and counts it (app/team/postgres/access-point.ts).
  * `(SELECT team_now_ms())` is read once per statement, so the due index's range stops at now.
  */
+export function claimParams(
+  deskId: string,
+  limit: number,
+  leaseMs: number,
+  ap: string | undefined,
+  via: SentVia | undefined,
+): unknown[] {
+  const where = [via?.accessPoint ?? null, via?.environment ?? null];
+  return [deskId, limit, leaseMs, IN_DOUBT_DETAIL, ap ?? null, ...where];
+}
+/** The claim (its parameters: `claimParams`). */
 export const CLAIM_DUE_DOCUMENTS = `WITH ap AS MATERIALIZED (
          SELECT 1 FROM team_settings WHERE key = '${ACCESS_POINT_SETTING}' AND value = $5::text
          FOR KEY SHARE
@@ -60,7 +74,9 @@ export const CLAIM_DUE_DOCUMENTS = `WITH ap AS MATERIALIZED (
            lease_until = (SELECT team_now_ms()) + $3::bigint,
            due_at = (SELECT team_now_ms()) + $3::bigint, fence = d.fence + 1,
            attempts = d.attempts + 1, updated_at = team_now_ms(), next_attempt_at = NULL,
-           reached_maybe = d.reached_maybe OR due.state = 'sending'
+           reached_maybe = d.reached_maybe OR due.state = 'sending',
+           sent_via = COALESCE($6::text, d.sent_via),
+           sent_environment = COALESCE($7::text, d.sent_environment)
          FROM due WHERE d.id = due.id
          RETURNING d.id, ${sendKeySql('d.')} AS key, d.fence, d.file_name, d.receiver_id, d.doc_type,
            d.attempts,

@@ -38,6 +38,7 @@ import {
   type EnqueueResult,
   type FinishItem,
   type NewTeamDocument,
+  type SentVia,
   type TeamAcceptedSeries,
   type TeamDocument,
   type TeamEvent,
@@ -147,8 +148,8 @@ export class SqliteTeamStore implements TeamStore {
     const insert = this.stmt(
       `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
          sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-         problem_message, problem_action, added_by, created_at, updated_at, due_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW},
+         problem_message, problem_action, seller_name, added_by, created_at, updated_at, due_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW},
          CASE WHEN ? = 'queued' THEN ${NOW} END)
        ON CONFLICT (key) DO NOTHING RETURNING id`,
     );
@@ -173,7 +174,13 @@ export class SqliteTeamStore implements TeamStore {
       .immediate();
   }
 
-  async claim(deskId: string, limit: number, leaseMs: number, ap?: string): Promise<Claim[]> {
+  async claim(
+    deskId: string,
+    limit: number,
+    leaseMs: number,
+    ap?: string,
+    via?: SentVia,
+  ): Promise<Claim[]> {
     const db = this.db;
     const guard = this.stmt(`SELECT ${CLAIM_GUARD}`).pluck();
     const due = this.stmt(CLAIM_DUE_DOCUMENTS);
@@ -181,7 +188,8 @@ export class SqliteTeamStore implements TeamStore {
       `UPDATE team_documents SET state = 'sending', lease_owner = ?, lease_until = ${NOW} + ?,
          due_at = ${NOW} + ?,
          fence = fence + 1, attempts = attempts + 1, updated_at = ${NOW}, next_attempt_at = NULL,
-         reached_maybe = reached_maybe OR ?
+         reached_maybe = reached_maybe OR ?,
+         sent_via = coalesce(?, sent_via), sent_environment = coalesce(?, sent_environment)
        WHERE id = ?
        RETURNING id, ${sendKeySql()} AS key, fence, file_name, receiver_id, doc_type, attempts`,
     );
@@ -201,6 +209,8 @@ export class SqliteTeamStore implements TeamStore {
             Math.round(leaseMs),
             Math.round(leaseMs),
             inDoubt ? 1 : 0,
+            via?.accessPoint ?? null,
+            via?.environment ?? null,
             r.id,
           ) as {
             id: number;
