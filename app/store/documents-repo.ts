@@ -131,10 +131,17 @@ export class DocumentsRepo {
   }
 
   /** Documents waiting to be sent, pinned elsewhere than `accessPoint` (of `among` if given). */
-  waitingForOtherAccessPoint(accessPoint: string, among?: readonly number[]): DocumentRecord[] {
-    if (!among) return this.stmts.waitingFor.all({ ap: accessPoint }) as DocumentRecord[];
-    const ids = JSON.stringify(among);
-    return this.stmts.waitingForAmong.all({ ap: accessPoint, ids }) as DocumentRecord[];
+  waitingForOtherAccessPoint(
+    accessPoint: string,
+    environment: Environment,
+    among?: readonly number[],
+  ): DocumentRecord[] {
+    const at = { ap: accessPoint, env: environment };
+    if (!among) return this.stmts.waitingFor.all(at) as DocumentRecord[];
+    return this.stmts.waitingForAmong.all({
+      ...at,
+      ids: JSON.stringify(among),
+    }) as DocumentRecord[];
   }
 
   /** Ids of documents held for `accessPoint` (every access point when null). */
@@ -147,8 +154,9 @@ export class DocumentsRepo {
    * unknown, no batch: see mayHaveReachedAccessPoint): those go back on their way when it is in use
    * again. One statement, so a clerk's action never reads every held row one by one.
    */
-  releasableFor(accessPoint: string): DocumentRecord[] {
-    return this.stmts.releasableFor.all({ ap: accessPoint }) as DocumentRecord[];
+  releasableFor(accessPoint: string, environment: Environment): DocumentRecord[] {
+    const at = { ap: accessPoint, env: environment };
+    return this.stmts.releasableFor.all(at) as DocumentRecord[];
   }
 
   /** Documents held for another access point, counted per access point. */

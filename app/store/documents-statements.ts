@@ -18,9 +18,13 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
   'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1))`;
 
-/** Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap`. */
+/**
+ * Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap` in
+ * environment `@env`: one provider address serves Test and Production (the API key chooses), so
+ * invoices queued for Test are not sent with a Production key, nor the other way (a walk).
+ */
 const WAITING_ELSEWHERE_SQL = `state IN ('received', 'ready', 'queued', 'retry_wait')
-  AND access_point IS NOT NULL AND access_point <> @ap`;
+  AND access_point IS NOT NULL AND (access_point <> @ap OR environment IS NOT @env)`;
 
 /** The select list of the send stage's claims (see CLAIM_COLUMNS). */
 const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
@@ -59,7 +63,8 @@ export function prepareDocumentStatements(db: Db) {
     ),
     releasableFor: db.prepare(
       `SELECT * FROM documents WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
-       AND access_point = @ap AND send_outcome_unknown = 0 AND batch_key IS NULL ORDER BY id`,
+       AND access_point = @ap AND environment IS @env AND send_outcome_unknown = 0
+       AND batch_key IS NULL ORDER BY id`,
     ),
     heldElsewhere: db.prepare(
       `SELECT access_point, environment, COUNT(*) AS n FROM documents

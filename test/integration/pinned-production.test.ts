@@ -144,3 +144,63 @@ describe('a document queued for the Sandbox and a production key', () => {
     expect(production.stats().acceptedDocuments).toBe(0);
   });
 });
+
+// Walk 4, finding 1: one provider address serves Test and Production, the API key chooses. With
+// invoices queued for Test, pasting the Production key sent them to real buyers at once, and
+// every record still said Test.
+describe('a document queued for Test when the key changes to Production at the same address', () => {
+  it('waits for Test (held, named) until the clerk sends it through Production; a key back to Test lets it go', async () => {
+    const provider = await startSandbox({});
+    cleanups.push(() => provider.close());
+    const engine: Engine = await engines({ trackDelivery: false, coalesceMs: 20 });
+    const { repo } = engineInternals(engine);
+    await engine.handlers['settings:set']({
+      endpoint: provider.url,
+      apiKey: 'sk_test_the_test_key_0001',
+    });
+    expect(engine.environment).toBe('test');
+    await engine.handlers['queue:pause'](undefined);
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(3, 'TESTKEY') })
+    ).added.map((a) => a.id);
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['queued', 'queued', 'queued']);
+
+    await engine.handlers['settings:set']({ apiKey: 'pk_goroute_production_key_0001' });
+    expect(engine.environment).toBe('production');
+    await engine.handlers['queue:resume'](undefined);
+    await expect
+      .poll(() => ids.map((id) => repo.get(id)!.state), { timeout: 10_000 })
+      .toEqual(['held', 'held', 'held']);
+    await engine.waitUntilSettled(ids);
+    const held = await engine.handlers['documents:get']({ id: ids[0]! });
+    expect(held.problem?.code).toBe('ACCESS_POINT_CHANGED');
+    expect(held.problem?.message).toContain('(Test)');
+    expect((await engine.handlers['connection:get'](undefined)).waitingElsewhere).toEqual([
+      { accessPoint: provider.url, environment: 'test', count: 3 },
+    ]);
+    expect(provider.stats().acceptedDocuments).toBe(0);
+
+    // The clerk sends one through Production on purpose: it goes, recorded as Production.
+    expect(await engine.handlers['documents:reroute']({ ids: [ids[0]!] })).toMatchObject({
+      rerouted: 1,
+    });
+    await engine.waitUntilSettled([ids[0]!], { includeAccepted: true });
+    expect([repo.get(ids[0]!)!.state, repo.get(ids[0]!)!.environment]).toEqual([
+      'accepted',
+      'production',
+    ]);
+
+    // The Test key again: the two others go on their way, to Test.
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_the_test_key_0001' });
+    expect(engine.environment).toBe('test');
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    expect(ids.slice(1).map((id) => [repo.get(id)!.state, repo.get(id)!.environment])).toEqual([
+      ['accepted', 'test'],
+      ['accepted', 'test'],
+    ]);
+    expect(provider.stats().acceptedDocuments).toBe(3);
+    expect(provider.stats().duplicateContentAccepts).toBe(0);
+  });
+});

@@ -111,7 +111,7 @@ export class Recovery {
     const { repo, lifecycle } = this.ctx;
     const current = this.ctx.accessPoint;
     if (current === undefined) return [];
-    const held = repo.releasableFor(current);
+    const held = repo.releasableFor(current, this.ctx.environment);
     if (held.length === 0) return [];
     return repo.tx(() => held.filter((d) => lifecycle.backOnItsWay(d)).map((d) => d.id));
   }
@@ -130,7 +130,7 @@ export class Recovery {
     const { repo } = this.ctx;
     const current = this.ctx.accessPoint;
     if (current === undefined) return [];
-    const waiting = repo.waitingForOtherAccessPoint(current, among);
+    const waiting = repo.waitingForOtherAccessPoint(current, this.ctx.environment, among);
     if (waiting.length === 0) return [];
     return repo.tx(() =>
       waiting.filter((d) => this.ctx.lifecycle.holdForAccessPoint(d)).map((d) => d.id),
