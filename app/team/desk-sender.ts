@@ -356,23 +356,17 @@ export class DeskSender {
     const words = transientWords(outcome.status, outcome.message);
     // Offline: the connection was refused; 429: the access point did not process the request.
     // Neither reached it (an earlier attempt may have: reached_maybe is kept).
-    const reachedMaybe = !outcome.offline && outcome.status !== 429;
-    if (claim.attempts >= policy.maxAttempts) {
+    // A 429 says nothing of the invoice either: not counted, it never uses up its tries.
+    const tooMany = outcome.status === 429;
+    const reachedMaybe = !outcome.offline && !tooMany;
+    if (claim.attempts >= policy.maxAttempts && !tooMany) {
       const problem = teamProblem(attemptsExhausted(claim.attempts, words));
       return { kind: 'failed', problem, reachedMaybe };
     }
-    const delayMs = retryDelayMs(
-      policy,
-      claim.attempts,
-      outcome.retryAfterMs,
-      this.deps.random ?? Math.random,
-    );
-    return {
-      kind: 'retry',
-      delayMs,
-      problem: teamProblem(transient(words)),
-      reachedMaybe,
-    };
+    const random = this.deps.random ?? Math.random;
+    const delayMs = retryDelayMs(policy, claim.attempts, outcome.retryAfterMs, random);
+    const problem = teamProblem(transient(words));
+    return { kind: 'retry', delayMs, problem, reachedMaybe, ...(tooMany ? { uncount: true } : {}) };
   }
 
   /**

@@ -69,6 +69,28 @@ describe('fault injection: every document ends sent, exactly once, within the re
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
   });
 
+  // Walk 4, finding 3: a minute of "slow down" at month-end used up invoices' tries and left
+  // them Failed ("Retry when the access point works again"). A 429 was not processed: it says
+  // nothing of the invoice, so it is not counted and never fails it.
+  it('429 answers, more of them than the tries allowed: not counted, every invoice goes', async () => {
+    const { sandbox, engine } = await setup({
+      status429: { every: 1, max: 12, retryAfterSeconds: 0 },
+    });
+    await engine.handlers['settings:set']({ maxAttempts: 2 });
+    const ids = await sendAll(engine, 3, 'T429MANY');
+    expect(sandbox.stats().faults.status429).toBe(12);
+    const { repo } = engineInternals(engine);
+    for (const id of ids) {
+      expect(repo.get(id)!.state).toBe('accepted');
+      // Only the attempt that was answered counts.
+      expect(repo.get(id)!.attempts).toBe(1);
+      // Its slow-down waits are on the timeline, none of them a failure.
+      expect(repo.timeline(id).map((e) => e.to)).not.toContain('failed');
+    }
+    expect(sandbox.stats().acceptedDocuments).toBe(3);
+    expect(sandbox.stats().duplicateContentAccepts).toBe(0);
+  });
+
   it('503 at random', async () => {
     const { sandbox, engine } = await setup({ seed: 7, status503: { probability: 0.3 } });
     const ids = await sendAll(engine, 40, 'T503');

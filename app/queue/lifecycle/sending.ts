@@ -109,6 +109,8 @@ export interface RetryLater {
    * unless an earlier attempt may have reached it.
    */
   notProcessed?: boolean;
+  /** This attempt is taken back (it said nothing of the document: a 429). */
+  uncount?: ClaimableRecord;
 }
 
 /** A failure that may pass: tried again `delayMs` after `now`, under the same key. */
@@ -120,6 +122,7 @@ export function retryLater(retry: RetryLater, now: number): Step {
     notProcessed: retry.notProcessed === true,
     patch: {
       ...(retry.leaveBatch ? { batch_key: null } : {}),
+      ...(retry.uncount ? { attempts: retry.uncount.attempts - 1 } : {}),
       next_attempt_at: now + delayMs,
       ...problemPatch(problems.transient(words)),
     },

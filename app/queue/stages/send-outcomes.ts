@@ -214,9 +214,15 @@ function retryLater(
   const attempts = Math.max(...docs.map((d) => d.attempts));
   const delayMs = retryDelayMs(ctx.options.retry, attempts, retryAfterMs, random);
   // 429 Too Many Requests: the access point did not process the request, so this attempt
-  // cannot have reached it (earlier ones may have: the lifecycle keeps what they left).
+  // cannot have reached it (earlier ones may have: the lifecycle keeps what they left). Nor does
+  // it say anything of the invoice: it is not counted and never uses up the invoice's tries (a
+  // walk: a minute of quota at month-end left invoices Failed, "when the access point works").
   const notProcessed = status === 429;
   for (const d of docs) {
+    if (notProcessed) {
+      lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch, notProcessed, uncount: d });
+      continue;
+    }
     if (d.attempts >= ctx.options.retry.maxAttempts) {
       if (lifecycle.giveUp(d, words, technical, notProcessed)) ctx.metrics.recordOutcome('failed');
       continue;
