@@ -144,3 +144,26 @@ function countBy(records: Record<string, string>[], column: string): Record<stri
   for (const r of records) counts[r[column] ?? ''] = (counts[r[column] ?? ''] ?? 0) + 1;
   return counts;
 }
+
+// Walk 4, finding 2: one 50 MB export in a drop of eleven made the request too large; the six
+// valid invoices after it were never added, and the message named neither them nor the big file.
+test('a file over the size limit in the middle of a choice is refused by name, and every other file is added', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('MIDBIG');
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= 4; i++) files[`${prefix}-${i}.xml`] = validInvoice(`${prefix}-${i}`);
+  // 30 MB: over the 15 MB limit, and more than one request may carry.
+  files[`${prefix}-2b-scan.xml`] = validInvoice(`${prefix}-SCAN`).replace(
+    '</Invoice>',
+    `<!--${'x'.repeat(30 * 1024 * 1024)}--></Invoice>`,
+  );
+  const paths = writeFiles(testInfo.outputPath('invoices'), files).sort();
+  await desk.chooseFiles(paths);
+  const toast = desk.toast(/4 added/);
+  await expect(toast).toBeVisible({ timeout: 30_000 });
+  await expect(toast).toContainText(`${prefix}-2b-scan.xml`);
+  await expect(toast).toContainText('This file is too large (30.0 MB; the limit is 15.0 MB)');
+  await desk.searchFor(prefix);
+  await desk.expectRowTotal(4);
+});

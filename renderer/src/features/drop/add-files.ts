@@ -1,4 +1,5 @@
 import { MAX_ADD_CALL_BYTES, type AddResult, type IncomingFile } from '../../../../app/contract';
+import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/validation/too-large';
 import { getApi } from '../../bridge';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useToastStore } from '../../stores/toast-store';
@@ -82,14 +83,24 @@ async function addNow(
     return;
   }
   const total: AddResult = { added: [], known: [], rejected: [] };
+  // A file over the largest accepted size is refused here, by name, before it is read: sent, it
+  // made the whole request too large, and every file after it was left out (a walk: one 50 MB
+  // export stopped a drop of eleven, naming none of them).
+  const settings = await getApi().invoke('settings:get', undefined);
+  const maxBytes = settings.ok ? settings.value.maxDocumentBytes : DEFAULT_MAX_BYTES;
+  const tooLarge = files.filter((f) => f.file.size > maxBytes);
+  for (const f of tooLarge) {
+    total.rejected.push({ fileName: f.name, message: tooLargeMessage(f.file.size, maxBytes) });
+  }
   const toastId = toasts.push({
     kind: 'info',
     title: `Adding ${files.length} files…`,
     lines: [],
     ttlMs: null,
   });
-  let done = 0;
-  for (const part of chunk(files)) {
+  let done = tooLarge.length;
+  handed(tooLarge.length);
+  for (const part of chunk(files.filter((f) => f.file.size <= maxBytes))) {
     const incoming: IncomingFile[] = [];
     for (const f of part) {
       try {
