@@ -1,5 +1,5 @@
 import { MAX_ADD_CALL_BYTES, type AddResult, type IncomingFile } from '../../../../app/contract';
-import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/validation/too-large';
+import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/domain/too-large';
 import { getApi } from '../../bridge';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useToastStore } from '../../stores/toast-store';
