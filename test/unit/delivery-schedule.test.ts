@@ -2,12 +2,14 @@
  * When a sent document is asked about (app/queue/stages/delivery-judge.ts, both desks): delivery
  * keeps its quick start (2 s, then half the age, at most a minute); the buyer's response is asked
  * about less and less often as the window passes (half the time since the last news, up to ten
- * minutes), until an hour without news; the delivery timeout is still counted from acceptance.
+ * minutes) for an hour, then at most once a day until 30 days without news (a walk: a buyer's
+ * rejection days later was never seen); the delivery timeout is still counted from acceptance.
  */
 import { describe, expect, it } from 'vitest';
 import type { TransactionAnswer } from '../../app/access-point/client';
 import {
   DEFAULT_DELIVERY_OPTIONS as OPTIONS,
+  RESPONSE_TAIL_MS,
   judgeTransaction,
   type TrackedFacts,
 } from '../../app/queue/stages/delivery-judge';
@@ -63,11 +65,36 @@ describe('delivery poll schedule', () => {
     expect(waitAfter(delivered, T0 + 10 * MIN)).toBe(5 * MIN);
     expect(waitAfter(delivered, T0 + 20 * MIN)).toBe(10 * MIN);
     expect(waitAfter(delivered, T0 + 59 * MIN)).toBe(10 * MIN);
-    // An hour without news: this answer is the last one asked for.
-    expect(waitAfter(delivered, T0 + 60 * MIN + 1)).toBeNull();
   });
 
-  it('asks ~20 times in the hour after delivery (the delivery schedule asked 69 times)', () => {
+  it('then half the quiet time, at most a day, until 30 days without news', () => {
+    const HOUR = 60 * MIN;
+    const DAY = 24 * HOUR;
+    expect(waitAfter(delivered, T0 + HOUR + 1)).toBe(30 * MIN + 0.5);
+    expect(waitAfter(delivered, T0 + 10 * HOUR)).toBe(5 * HOUR);
+    expect(waitAfter(delivered, T0 + 3 * DAY)).toBe(DAY);
+    expect(waitAfter(delivered, T0 + 30 * DAY)).toBe(DAY);
+    // Thirty days without news: this answer is the last one asked for.
+    expect(waitAfter(delivered, T0 + 30 * DAY + 1)).toBeNull();
+    expect(RESPONSE_TAIL_MS).toBe(30 * DAY);
+    // No window at all (tests that never ask): nothing later either.
+    const never = { ...OPTIONS, responseWindowMs: 0 };
+    const v = judgeTransaction(delivered, tx(), never, T0 + 2 * DAY);
+    expect(v).toEqual({ kind: 'wait', nextPollAt: null });
+  });
+
+  it('a delivery heard of late (the desk was closed) is asked about on the tail schedule', () => {
+    const at = T0 + 2 * 60 * MIN;
+    const v = judgeTransaction(
+      accepted,
+      tx({ status: 'delivered', deliveredAt: new Date(T0).toISOString() }),
+      OPTIONS,
+      at,
+    );
+    expect(v).toMatchObject({ kind: 'delivered', nextPollAt: at + 60 * MIN });
+  });
+
+  it('asks ~20 times in the hour after delivery (the delivery schedule asked 69 times), ~50 more in the month', () => {
     const count = (next: (sinceDelivery: number) => number | null) => {
       let at = T0;
       let polls = 0;
@@ -77,10 +104,15 @@ describe('delivery poll schedule', () => {
       }
       return { polls, lastAt: at - T0 };
     };
-    const now = count((since) => waitAfter(delivered, T0 + since));
-    expect(now.polls).toBe(21);
-    // The last question comes after the window: an answer given within it is never missed.
-    expect(now.lastAt).toBeGreaterThan(OPTIONS.responseWindowMs);
+    const hour = count((since) =>
+      since > OPTIONS.responseWindowMs ? null : waitAfter(delivered, T0 + since),
+    );
+    expect(hour.polls).toBe(21);
+    // The last question of the hour comes after it: an answer given within it is never missed.
+    expect(hour.lastAt).toBeGreaterThan(OPTIONS.responseWindowMs);
+    const month = count((since) => waitAfter(delivered, T0 + since));
+    expect(month.polls).toBe(59);
+    expect(month.lastAt).toBeGreaterThan(RESPONSE_TAIL_MS);
     // Before: the delivery's schedule (from acceptance, at most a minute), for the same hour.
     const before = count((since) =>
       since > OPTIONS.responseWindowMs ? null : Math.min(MIN, Math.max(2 * S, since / 2)),
@@ -124,7 +156,7 @@ describe('delivery poll schedule', () => {
     };
     expect(waitAfter(acknowledged, at + 10 * MIN)).toBe(5 * MIN);
     expect(waitAfter(acknowledged, at + 59 * MIN)).toBe(10 * MIN);
-    expect(waitAfter(acknowledged, at + 61 * MIN)).toBeNull();
+    expect(waitAfter(acknowledged, at + 61 * MIN)).toBe(30.5 * MIN);
   });
 
   it('tests shorten it with pollMaxMs: the response wait is at most ten times it', () => {

@@ -11,7 +11,12 @@ export interface DeliveryOptions {
   /** Delivery polling: first poll after this, then doubling up to the max. */
   pollInitialMs: number;
   pollMaxMs: number;
-  /** After delivery, keep asking for the buyer's business response this long. */
+  /**
+   * After delivery (or the buyer's last response), ask for the buyer's business response often
+   * for this long (0: never ask); then, thinning out to at most once a day, until
+   * {@link RESPONSE_TAIL_MS} (buyers answer in days or weeks: a walk saw a rejection that came
+   * later never shown, the row "Delivered" for ever).
+   */
   responseWindowMs: number;
   /**
    * The longest wait between two questions about the buyer's response (default ten times
@@ -34,6 +39,12 @@ export interface DeliveryOptions {
  * timeout, asked about every minute.
  */
 export const NOT_FOUND_AFTER_MS = 10 * 60_000;
+
+/** How long after the last news the buyer's response is asked about at all: 30 days. */
+export const RESPONSE_TAIL_MS = 30 * 24 * 60 * 60_000;
+
+/** The longest wait between two questions about the buyer's response after the window: a day. */
+export const RESPONSE_TAIL_MAX_DELAY_MS = 24 * 60 * 60_000;
 
 /** The single desk's delivery timings, which a team's desks use too unless told otherwise. */
 export const DEFAULT_DELIVERY_OPTIONS: Readonly<DeliveryOptions> = {
@@ -113,6 +124,22 @@ export function responsePollDelayMs(since: number, options: DeliveryOptions): nu
   return Math.min(max, Math.max(options.pollInitialMs, since / 2));
 }
 
+/**
+ * When to ask next about the buyer's response, `quiet` after the last news (null: not again):
+ * within the window on {@link responsePollDelayMs}; after it, half the quiet time, at most a day,
+ * until {@link RESPONSE_TAIL_MS}; never with no window at all (after a final response, paid or
+ * rejected, the lifecycle asks no more: isFinalResponse).
+ * At 100,000 invoices a month that is about one question a second on average once they are two
+ * days old (and the poll budget bounds what leaves).
+ */
+function nextResponsePoll(quiet: number, options: DeliveryOptions, now: number): number | null {
+  if (options.responseWindowMs <= 0) return null;
+  if (quiet <= options.responseWindowMs) return now + responsePollDelayMs(quiet, options);
+  if (quiet > Math.max(RESPONSE_TAIL_MS, options.responseWindowMs)) return null;
+  const tail = Math.max(responsePollDelayMs(quiet, options), quiet / 2);
+  return now + Math.min(RESPONSE_TAIL_MAX_DELAY_MS, tail);
+}
+
 /** Judge the access point's answer `tx` (null: none) about document `d` at `now`. */
 export function judgeTransaction(
   d: TrackedFacts,
@@ -131,15 +158,11 @@ export function judgeTransaction(
     const response = tx?.businessResponse ?? null;
     if (response && response !== d.businessResponse) {
       // New news: the window and the schedule start again from now.
-      const again = options.responseWindowMs <= 0 ? null : now + responsePollDelayMs(0, options);
+      const again = nextResponsePoll(0, options, now);
       return { kind: 'response', answer: answerOf(tx!, now), nextPollAt: again };
     }
     const quiet = now - since;
-    return {
-      kind: 'wait',
-      nextPollAt:
-        quiet > options.responseWindowMs ? null : now + responsePollDelayMs(quiet, options),
-    };
+    return { kind: 'wait', nextPollAt: nextResponsePoll(quiet, options, now) };
   }
   if (!tx && notFound && (d.forgotten || age >= (options.notFoundAfterMs ?? NOT_FOUND_AFTER_MS)))
     return { kind: 'unknown' };
@@ -155,7 +178,7 @@ export function judgeTransaction(
     return {
       kind: 'delivered',
       deliveredAt,
-      nextPollAt: options.responseWindowMs <= 0 ? null : now + responsePollDelayMs(since, options),
+      nextPollAt: nextResponsePoll(since, options, now),
       // Delivery and the buyer's answer read in one poll: both steps on the timeline.
       answer: tx.businessResponse ? answerOf(tx, now) : null,
     };
