@@ -41,7 +41,8 @@ export type ProblemCode =
   | 'DELIVERY_FAILED'
   | 'DELIVERY_UNCONFIRMED'
   | 'BUYER_REJECTED'
-  | 'BUYER_QUERY';
+  | 'BUYER_QUERY'
+  | 'BUYER_CONDITION';
 
 /** A document's problem: what happened and what to do, in a clerk's words, under a known code. */
 export interface Problem extends DocumentProblem {
@@ -413,8 +414,8 @@ export function isBusinessResponseCode(code: string | null): code is BusinessRes
 }
 
 /**
- * The problem a buyer's response puts on a document: a rejection or a query needs the clerk; the
- * other answers need nothing (null).
+ * The problem a buyer's response puts on a document: a rejection, a query or a condition needs
+ * the clerk (a walk read a condition as a plain green success); the others need nothing (null).
  */
 export function buyerResponseProblem(
   code: BusinessResponseCode,
@@ -436,6 +437,14 @@ export function buyerResponseProblem(
     return {
       code: 'BUYER_QUERY',
       message: `The buyer has a question about this invoice${reason} Contact the buyer; they will send another answer once it is settled.`,
+      action: 'none',
+    };
+  }
+  if (code === 'CA') {
+    const condition = quoted ? `: "${quoted}"${/[.!?]$/.test(quoted) ? '' : '.'}` : ' (not named).';
+    return {
+      code: 'BUYER_CONDITION',
+      message: `The buyer accepted this invoice on a condition${condition} Do what the buyer asks; the invoice itself is not sent again.`,
       action: 'none',
     };
   }

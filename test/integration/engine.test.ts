@@ -256,6 +256,17 @@ describe('engine with the in-process sandbox', () => {
     expect(rejected.businessResponse).toBe('RE');
     expect(rejected.businessResponseNote).toMatch(/VAT rate/);
     expect(rejected.problem?.message).toMatch(/buyer rejected this invoice.*VAT rate/);
+    // Walk 4: a condition read as a plain success; the buyer's words now lead the detail.
+    const conditional = await e.handlers['documents:get']({ id: ids[3]! });
+    expect(conditional.businessResponseNote).toEqual(expect.any(String));
+    expect(conditional.problem).toEqual({
+      code: 'BUYER_CONDITION',
+      message: expect.stringContaining(
+        `The buyer accepted this invoice on a condition: "${conditional.businessResponseNote!.replace(/[.!?]$/, '')}`,
+      ),
+      action: 'none',
+    });
+    expect((await e.handlers['documents:get']({ id: ids[4]! })).problem).toBeNull();
     const list = async (filter: 'attention' | 'sent' | 'responded') =>
       (await e.handlers['documents:list']({ filter })).rows.map((r) => r.invoiceNumber).sort();
     // A rejection (and a query) needs the clerk and never counts as sent.

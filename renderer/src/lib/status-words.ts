@@ -24,7 +24,7 @@ export const STATUS_TONE: Record<DocumentState, StatusTone> = {
   acknowledged: 'done',
   in_process: 'done',
   under_query: 'attention',
-  conditionally_accepted: 'done',
+  conditionally_accepted: 'attention',
   buyer_accepted: 'done',
   rejected: 'attention',
   paid: 'done',
