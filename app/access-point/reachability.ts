@@ -71,6 +71,10 @@ export const THROTTLED_WORDS = 'The access point asked us to slow down.';
 export const KEY_REFUSED_WORDS =
   'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted.';
 
+/** The header's words while the access point refuses requests and no API key is set at all. */
+export const NO_API_KEY_WORDS =
+  'No API key is set for this provider. Enter the key in Settings: invoices wait and are sent by themselves once it is accepted.';
+
 /** The header's words after a 403 to a request, until the probe says whether it is the key. */
 export const KEY_CHECKING_WORDS =
   'The access point refused an invoice. Peppol Desk is checking whether it accepts the API key; invoices wait until then.';

@@ -32,6 +32,11 @@ export interface ConnectionStatus {
   /** The hot folder, while one is watched. */
   hotFolder?: HotFolderStatus;
   /**
+   * False when the access point refuses the requests and no API key is set at all (a provider
+   * address without a key): the header says a key is missing, not that it was refused.
+   */
+  apiKeySet?: boolean;
+  /**
    * On a team outbox: the team's database (label without password), the desks online, this
    * desk's name, and whether the database answers now.
    */

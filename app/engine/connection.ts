@@ -164,6 +164,11 @@ export class EngineConnection {
     const nextEndpoint = nextSandbox ? nextSandbox.url : wanted.endpoint;
     const nextClient = clientFor(deps, wanted, nextEndpoint);
     const nextCaches = this.cachesFor(nextSandbox, nextEndpoint);
+    // Added while the provider had no key at all, nothing could go: the first key decides their
+    // environment (only a key that changes it after sending could send them somewhere unmeant).
+    if (!connection.apiKey && wanted.apiKey && !nextSandbox && nextEndpoint === this.endpoint) {
+      deps.repo.repinWaiting(nextEndpoint, connection.environment, wanted.environment);
+    }
     const previous = await this.pipeline.reconnect({
       client: nextClient,
       ...nextCaches,

@@ -20,6 +20,7 @@ import { ValidationCache } from '../caches/validation-cache';
 // (the engine's thread never checks a document unless the workers cannot run).
 import { createValidationPool, type ValidationPool } from '../validation/pool';
 import { VALIDATION_CACHE_KEY } from '../validation/version';
+import { NO_API_KEY_WORDS } from '../access-point/reachability';
 import { EngineConnection } from './connection';
 import type { EngineContext } from './context';
 import { documentHandlers } from './documents';
@@ -104,7 +105,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   let hotFolderStatus = (): HotFolderStatus | null => null;
   const withHotFolder = (status: ConnectionStatus): ConnectionStatus => {
     const hot = hotFolderStatus();
-    return hot ? { ...status, hotFolder: hot } : status;
+    const withHot = hot ? { ...status, hotFolder: hot } : status;
+    // Refused with no key at all: "not accepted" would send the clerk looking for a wrong key.
+    if (status.state !== 'refused' || options.secrets.getApiKey()) return withHot;
+    return { ...withHot, apiKeySet: false, message: NO_API_KEY_WORDS };
   };
   const pipeline = new Pipeline(
     {

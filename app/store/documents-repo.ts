@@ -130,6 +130,11 @@ export class DocumentsRepo {
     return this.stmts.pinUnpinned.run(accessPoint, environment).changes;
   }
 
+  /** Documents waiting for `accessPoint` in environment `from` are pinned to `to` instead. */
+  repinWaiting(accessPoint: string, from: Environment, to: Environment): number {
+    return this.stmts.repinWaiting.run({ ap: accessPoint, from, to }).changes;
+  }
+
   /** Documents waiting to be sent, pinned elsewhere than `accessPoint` (of `among` if given). */
   waitingForOtherAccessPoint(
     accessPoint: string,

@@ -52,6 +52,10 @@ export function prepareDocumentStatements(db: Db) {
     pinUnpinned: db.prepare(
       'UPDATE documents SET access_point = ?, environment = ? WHERE access_point IS NULL',
     ),
+    repinWaiting: db.prepare(
+      `UPDATE documents SET environment = @to WHERE access_point = @ap AND environment = @from
+       AND state IN ('received', 'validating', 'ready', 'resolving', 'queued', 'retry_wait')`,
+    ),
     waitingFor: db.prepare(`SELECT * FROM documents WHERE ${WAITING_ELSEWHERE_SQL} ORDER BY id`),
     waitingForAmong: db.prepare(
       `SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(@ids))

@@ -9,7 +9,12 @@ import type { ConnectionStatus } from '../../app/contract';
 import type { Engine } from '../../app/engine';
 import { engineInternals } from '../../app/engine/internals';
 import { KEY_REFUSED_WAIT_WORDS } from '../../app/domain/problems';
-import { FORBIDDEN_WAIT_WORDS, KEY_CHECKING_WORDS } from '../../app/access-point/reachability';
+import {
+  FORBIDDEN_WAIT_WORDS,
+  KEY_CHECKING_WORDS,
+  KEY_REFUSED_WORDS,
+  NO_API_KEY_WORDS,
+} from '../../app/access-point/reachability';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { useEngines } from '../helpers/engine';
@@ -112,6 +117,40 @@ describe('a refused API key holds the queue instead of failing its documents', (
     await expectAllAcceptedOnce(engine, sandbox, ids);
     for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
     expect(states).toContain('refused');
+  });
+
+  // Walk 4: a provider address with no key said "The access point did not accept the API key",
+  // though none was ever entered; the first key entered then decides where the waiting go.
+  it('no API key at all: the header says one is missing; the first key entered sends what waits, in its environment', async () => {
+    const { sandbox, engine } = await setup(
+      { endpoints: 'all', status: { every: 1, status: 401 } },
+      { batching: false },
+    );
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(3, 'NOKEY') });
+    const ids = added.map((a) => a.id);
+    await waitHeld(engine, ids, 'refused');
+    const status = await engine.handlers['connection:get'](undefined);
+    expect(status.apiKeySet).toBe(false);
+    expect(status.message).toBe(NO_API_KEY_WORDS);
+    sandbox.setFaults({});
+    await engine.handlers['settings:set']({ apiKey: 'pk_goroute_production_key_0001' });
+    expect(engine.environment).toBe('production');
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    for (const d of rows(engine, ids)) expect(d.environment).toBe('production');
+    expect((await engine.handlers['connection:get'](undefined)).apiKeySet).toBeUndefined();
+  });
+
+  it('a key that is set but refused says so ("not accepted"), not that one is missing', async () => {
+    const { engine } = await setup(
+      { endpoints: 'all', status: { every: 1, status: 401 } },
+      { batching: false },
+    );
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_refused_key_0001' });
+    await engine.handlers['documents:add']({ files: makeInvoices(1, 'BADKEY') });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('refused');
+    const status = await engine.handlers['connection:get'](undefined);
+    expect(status.apiKeySet).toBeUndefined();
+    expect(status.message).toBe(KEY_REFUSED_WORDS);
   });
 
   for (const batching of [false, true]) {

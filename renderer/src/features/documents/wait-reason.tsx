@@ -27,7 +27,9 @@ export function holdWords(status: ConnectionStatus | null): string | null {
     case 'checking':
       return 'Waits for the API key check';
     case 'refused':
-      return 'Waits for the API key to be accepted — check it in Settings';
+      return status.apiKeySet === false
+        ? 'Waits for an API key — enter it in Settings'
+        : 'Waits for the API key to be accepted — check it in Settings';
     case 'trouble':
       return 'Waits for the access point to work again — then sent automatically';
     default:

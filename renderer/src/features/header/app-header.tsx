@@ -19,7 +19,9 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
     case 'checking':
       return `Checking the API key — ${formatCount(waiting)} waiting`;
     case 'refused':
-      return `API key not accepted — ${formatCount(waiting)} waiting`;
+      return status.apiKeySet === false
+        ? `No API key — ${formatCount(waiting)} waiting`
+        : `API key not accepted — ${formatCount(waiting)} waiting`;
     case 'trouble':
       return `Access point having problems — ${formatCount(waiting)} waiting`;
     case 'connecting':
