@@ -37,6 +37,14 @@ test('Send anyway on a duplicate shows both documents side by side and is never 
   await expect(compare.getByTestId('compare-first-Issue date')).not.toHaveText('—');
   // The state of the first document, in words.
   await expect(compare.getByTestId('compare-first-Status')).toHaveText(/Accepted|Delivered/);
+  // Only the buyer reference differs, which the table does not show: the dialog says where the
+  // difference is (walk 4: nothing to compare), and the sizes show the files are not the same.
+  await expect(dialog.getByTestId('duplicate-same-fields')).toContainText(
+    'the files differ in other details',
+  );
+  await expect(compare.getByTestId('compare-held-File size')).not.toHaveText(
+    (await compare.getByTestId('compare-first-File size').textContent())!,
+  );
 
   // Focus is on "Keep holding": Enter keeps the document held.
   await expect(dialog.getByTestId('confirm-keep')).toBeFocused();

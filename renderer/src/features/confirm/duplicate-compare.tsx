@@ -8,12 +8,30 @@ const ROWS: { label: string; value: (d: DocumentRow) => string }[] = [
   { label: 'Amount due', value: (d) => formatAmount(d.amount, d.currency) || '—' },
   { label: 'Issue date', value: (d) => d.issueDate ?? '—' },
   { label: 'File', value: (d) => d.fileName },
+  { label: 'File size', value: (d) => `${d.size.toLocaleString('en-US')} bytes` },
   { label: 'Added', value: (d) => formatTime(d.createdAt) || '—' },
   { label: 'Status', value: (d) => STATUS_WORDS[d.state] },
 ];
 
 /** A held duplicate beside the document it duplicates, so the person sees what would go twice. */
 export function DuplicateCompare({ first, held }: { first: DocumentRow; held: DocumentRow }) {
+  // A walk: every field shown was the same, so there was nothing to compare. Say where the
+  // difference is then, and how to see it.
+  const sameInvoice = ROWS.slice(0, 4).every((r) => r.value(first) === r.value(held));
+  return (
+    <>
+      {sameInvoice && (
+        <p data-testid="duplicate-same-fields">
+          The number, buyer, amount and date are the same: the files differ in other details (a
+          note, a line, a reference). Open each with View whole invoice to see what changed.
+        </p>
+      )}
+      <DuplicateTable first={first} held={held} />
+    </>
+  );
+}
+
+function DuplicateTable({ first, held }: { first: DocumentRow; held: DocumentRow }) {
   return (
     <table className="duplicate-compare" data-testid="duplicate-compare">
       <thead>
