@@ -40,9 +40,8 @@ async function listCommand(opts: ListOptions): Promise<number> {
       const nonZero = (Object.entries(counts) as [DocumentState, number][]).filter(
         ([s, n]) => n > 0 && (shown === null || shown.has(s)),
       );
-      process.stdout.write(
-        `${total} document(s): ${nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ')}\n`,
-      );
+      const parts = nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ');
+      process.stdout.write(`${total} document(s)${parts ? `: ${parts}` : ''}\n`);
     }
     return 0;
   } finally {

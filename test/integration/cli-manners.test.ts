@@ -34,6 +34,9 @@ describe('peppol-desk manners', () => {
     expect(anyway.code).toBe(1);
     expect(anyway.stderr).toContain('1 of 1 were not held as possible duplicates');
     expect(anyway.stdout).not.toMatch(/failed/);
+    // Nothing left to list: the line ends with the count (a walk read "0 document(s): ").
+    const none = await cli(['list', '--filter', 'attention', '--data-dir', data]);
+    expect(none.stdout.trim().split('\n').at(-1)).toBe('0 document(s)');
   });
 
   it('retry says why each document it could not send did not go (as send does)', async () => {
