@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../renderer/src/features/drop/drop-summary';
+import { shownFileName } from '../../renderer/src/lib/format';
 
 describe('drop summary', () => {
   it('names the known files and groups the rejected ones by reason', () => {
@@ -50,5 +51,19 @@ describe('drop summary', () => {
     ]);
     const onlyHidden = summarize({ added: [], known: [], rejected: [] }, ['f/.x.xml']);
     expect(onlyHidden.title).toBe('0 added, 1 skipped (hidden)');
+  });
+});
+
+describe('file names with direction controls', () => {
+  // Walk 4: "invoice\u202Elmx.exe.xml" showed as another name than the file's.
+  it('are shown with the control marked, never reordered', () => {
+    const name = 'invoice\u202Elmx.exe.xml';
+    const summary = summarize(
+      { added: [], known: [], rejected: [{ fileName: name, message: 'Not an invoice.' }] },
+      [],
+    );
+    expect(summary.lines).toEqual(['invoice\uFFFDlmx.exe.xml: Not an invoice.']);
+    expect(shownFileName('plain.xml')).toBe('plain.xml');
+    expect(shownFileName('a\u2066b\u2069\u200F.xml')).toBe('a\uFFFDb\uFFFD\uFFFD.xml');
   });
 });

@@ -117,3 +117,13 @@ export function ownAccessPointWords(
 ): string {
   return accessPointLabel(status.accessPoint ?? status.endpoint, status.environment);
 }
+
+/**
+ * A file name as shown: characters that reorder the text around them (Unicode direction
+ * controls, as in `invoice\u202Elmx.exe.xml`, which reads "invoicelmx.exe…" backwards) are shown
+ * as `�`, so the name on screen is never another than the file's (a walk). Only the screen's
+ * copy: the CSV and the engine keep the real name.
+ */
+export function shownFileName(name: string): string {
+  return name.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '\uFFFD');
+}

@@ -3,7 +3,7 @@ import {
   BUSINESS_RESPONSE_STATES,
   type DocumentDetail,
 } from '../../../../app/contract';
-import { formatDuration, formatTime } from '../../lib/format';
+import { formatDuration, formatTime, shownFileName } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import { DetailSection, Field } from './detail-fields';
 
@@ -56,7 +56,7 @@ export function DeliverySection({ d }: { d: DocumentDetail }) {
             />
           </>
         )}
-        <Field label="File" value={d.fileName} />
+        <Field label="File" value={shownFileName(d.fileName)} />
       </dl>
     </DetailSection>
   );

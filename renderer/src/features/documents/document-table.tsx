@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { DocumentFilter, DocumentRow, DocumentSortKey } from '../../../../app/contract';
-import { SANDBOX_WORDS, formatAmount, formatChange } from '../../lib/format';
+import { SANDBOX_WORDS, formatAmount, formatChange, shownFileName } from '../../lib/format';
 import { FILTER_LABELS, STATUS_WORDS } from '../../lib/status-words';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDetailStore } from '../../stores/detail-store';
@@ -153,7 +153,8 @@ function nameEndAt(base: string): number {
  * first, then the middle of the name ("INV-20…0007.xml"), never its end; the cell's title has it
  * all. Every file of a dropped month-end folder starts with the same "drop/INV-2026-".
  */
-function FileName({ name }: { name: string }) {
+function FileName({ name: real }: { name: string }) {
+  const name = shownFileName(real);
   const cut = name.lastIndexOf('/') + 1;
   const base = name.slice(cut);
   const split = nameEndAt(base);
@@ -361,7 +362,7 @@ export function DocumentTable() {
                   <AccessPointTag row={row} current={currentAccessPoint} />
                   <WaitReason row={row} />
                 </div>
-                <div role="cell" className="cell col-file" title={row.fileName}>
+                <div role="cell" className="cell col-file" title={shownFileName(row.fileName)}>
                   <FileName name={row.fileName} />
                 </div>
                 <div role="cell" className="cell col-number">

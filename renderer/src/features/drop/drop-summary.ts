@@ -1,10 +1,11 @@
 import type { AddResult } from '../../../../app/contract';
+import { shownFileName } from '../../lib/format';
 
 /** Names listed per group before "and N more". */
 const NAMES_PER_GROUP = 10;
 
 function nameList(names: string[]): string {
-  const shown = names.slice(0, NAMES_PER_GROUP).join(', ');
+  const shown = names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');
   const more = names.length - NAMES_PER_GROUP;
   return more > 0 ? `${shown} and ${more} more` : shown;
 }
@@ -74,7 +75,7 @@ export function summarize(
   for (const [message, names] of byReason) {
     lines.push(
       names.length === 1
-        ? `${names[0]}: ${message}`
+        ? `${shownFileName(names[0]!)}: ${message}`
         : `${names.length} files, ${nameList(names)}: ${message}`,
     );
   }
