@@ -420,35 +420,32 @@ export function isBusinessResponseCode(code: string | null): code is BusinessRes
 export function buyerResponseProblem(
   code: BusinessResponseCode,
   note: string | null,
+  docType: DocType = 'Invoice',
 ): Problem | null {
   // The note's own full stop ends the sentence: `…order." Agree`, never `…order.". Agree`.
   const quoted = note?.trim() ?? '';
-  const reason = quoted
-    ? `: "${quoted}"${/[.!?]$/.test(quoted) ? '' : '.'}`
-    : ' (the buyer gave no reason).';
+  const said = quoted ? `: "${quoted}"${/[.!?]$/.test(quoted) ? '' : '.'}` : null;
+  const kind = kindOf(docType); // a credit note is not called an invoice (a walk)
   if (code === 'RE') {
     return {
       code: 'BUYER_REJECTED',
-      message: `The buyer rejected this invoice${reason} Agree the correction with the buyer, then send a corrected invoice or a credit note from your accounting system.`,
+      message: `The buyer rejected this ${kind}${said ?? ' (the buyer gave no reason).'} Agree the correction with the buyer, then send a corrected ${kind === 'invoice' ? 'invoice or a credit note' : kind} from your accounting system.`,
       action: 'fix-file',
     };
   }
   if (code === 'UQ') {
     return {
       code: 'BUYER_QUERY',
-      message: `The buyer has a question about this invoice${reason} Contact the buyer; they will send another answer once it is settled.`,
+      message: `The buyer has a question about this ${kind}${said ?? ' (the buyer gave no reason).'} Contact the buyer; they will send another answer once it is settled.`,
       action: 'none',
     };
   }
-  if (code === 'CA') {
-    const condition = quoted ? `: "${quoted}"${/[.!?]$/.test(quoted) ? '' : '.'}` : ' (not named).';
-    return {
-      code: 'BUYER_CONDITION',
-      message: `The buyer accepted this invoice on a condition${condition} Do what the buyer asks; the invoice itself is not sent again.`,
-      action: 'none',
-    };
-  }
-  return null;
+  if (code !== 'CA') return null;
+  return {
+    code: 'BUYER_CONDITION',
+    message: `The buyer accepted this ${kind} on a condition${said ?? ' (not named).'} Do what the buyer asks; the ${kind} itself is not sent again.`,
+    action: 'none',
+  };
 }
 
 /**

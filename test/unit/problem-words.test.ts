@@ -121,6 +121,22 @@ describe("the access point's words in a clerk's message", () => {
     );
   });
 
+  it('a credit note is called a credit note, and a condition is quoted (walk 4)', () => {
+    expect(buyerResponseProblem('RE', 'Wrong amount', 'CreditNote')!.message).toBe(
+      'The buyer rejected this credit note: "Wrong amount". Agree the correction with the buyer, then send a corrected credit note from your accounting system.',
+    );
+    expect(buyerResponseProblem('UQ', null, 'CreditNote')!.message).toMatch(
+      /^The buyer has a question about this credit note /,
+    );
+    expect(buyerResponseProblem('CA', 'Send the delivery note.')).toEqual({
+      code: 'BUYER_CONDITION',
+      message:
+        'The buyer accepted this invoice on a condition: "Send the delivery note." Do what the buyer asks; the invoice itself is not sent again.',
+      action: 'none',
+    });
+    expect(buyerResponseProblem('AP', 'Fine')).toBeNull();
+  });
+
   it('a check with several errors says where they are listed, true on the row and in the details', () => {
     // The clerk walk read "Open the details to see all" at the top of the open details.
     const p = validationFailed([

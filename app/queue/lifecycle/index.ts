@@ -265,7 +265,7 @@ export class Lifecycle extends LifecycleCore {
     response: { code: string; note: string | null; at: number },
     nextPollAt: number | null,
   ): boolean {
-    const r = tracking.response(from, response, nextPollAt);
+    const r = tracking.response(from, response, nextPollAt, doc.doc_type);
     if ('step' in r) return this.move(doc.id, r.step);
     this.note(doc.id, r.note);
     this.changed([doc.id]);

@@ -32,6 +32,8 @@ export function response(
   from: DocumentState,
   answer: { code: string; note: string | null; at: number },
   nextPollAt: number | null,
+  /** The document's type, for the words ("this credit note"); an invoice when not known. */
+  docType: string | null = null,
 ): { step: Step } | { note: Note } {
   const { code, note, at } = answer;
   if (!problems.isBusinessResponseCode(code)) {
@@ -59,7 +61,7 @@ export function response(
         business_response_note: note,
         business_response_at: at,
         next_poll_at: isFinalResponse(to) ? null : nextPollAt,
-        ...problemPatch(problems.buyerResponseProblem(code, note)),
+        ...problemPatch(problems.buyerResponseProblem(code, note, docType)),
       },
       detail: `${problems.RESPONSE_WORDS[code]}${note ? `: ${note}` : ''}`,
       technical: `Business response ${code}`,

@@ -52,10 +52,11 @@ export function InvoiceSummary({ d }: { d: DocumentDetail }) {
   const s = d.summary;
   const amount = (value: string | null | undefined) =>
     formatAmount(value ?? null, s?.currency ?? null);
+  const title = (s?.docType ?? d.docType) === 'CreditNote' ? 'Credit note' : 'Invoice';
   return (
-    <section aria-label="Invoice">
+    <section aria-label={title}>
       <div className="section-head">
-        <h3>Invoice</h3>
+        <h3>{title}</h3>
         <button
           type="button"
           className="button"
