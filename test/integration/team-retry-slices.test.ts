@@ -35,6 +35,26 @@ async function statesOf(e: Engine, ids: readonly number[]): Promise<DocumentStat
   return states;
 }
 
+/**
+ * Desk A on the team store at `address` (opened through `wrap`), and `n` invoices it sent that
+ * the access point refused (422): all failed, the access point accepting again from here.
+ */
+async function failedOnDesk(
+  address: string,
+  wrap: (store: TeamStore) => TeamStore,
+  n: number,
+  prefix: string,
+) {
+  const ap = await sandbox({ latencyMs: 0, faults: { status: { status: 422, every: 1 } } });
+  const a = await desk(address, ap, 'desk A', {}, { openStore: (url) => wrap(openTeamStore(url)) });
+  const res = await a.handlers['documents:add']({ files: makeInvoices(n, prefix) });
+  const failed = res.added.map((x) => x.id);
+  expect(failed).toHaveLength(n);
+  await a.waitUntilSettled(failed);
+  expect(await statesOf(a, failed)).toEqual(Array(n).fill('failed'));
+  return { ap, a, failed };
+}
+
 describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (backend) => {
   it.skipIf(backend.skip)(
     'moves a slice per transaction of the store, and every document is sent once',
@@ -84,20 +104,8 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
         };
         return store;
       };
-      const ap = await sandbox({ latencyMs: 0, faults: { status: { status: 422, every: 1 } } });
-      const a = await desk(
-        address,
-        ap,
-        'desk A',
-        {},
-        { openStore: (url) => spied(openTeamStore(url)) },
-      );
       const n = RETRY_SLICE * 2 + 100;
-      const res = await a.handlers['documents:add']({ files: makeInvoices(n, 'SLF') });
-      const failed = res.added.map((x) => x.id);
-      expect(failed).toHaveLength(n);
-      await a.waitUntilSettled(failed);
-      expect(await statesOf(a, failed)).toEqual(Array(n).fill('failed'));
+      const { ap, a, failed } = await failedOnDesk(address, spied, n, 'SLF');
       expect(ap.stats().acceptedDocuments).toBe(0);
 
       ap.setFaults({});
@@ -147,19 +155,8 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
         };
         return store;
       };
-      const ap = await sandbox({ latencyMs: 0, faults: { status: { status: 422, every: 1 } } });
-      const a = await desk(
-        address,
-        ap,
-        'desk A',
-        {},
-        { openStore: (url) => breaking(openTeamStore(url)) },
-      );
       const n = RETRY_SLICE * 2 + 50;
-      const res = await a.handlers['documents:add']({ files: makeInvoices(n, 'SLS') });
-      const failed = res.added.map((x) => x.id);
-      await a.waitUntilSettled(failed);
-      expect(await statesOf(a, failed)).toEqual(Array(n).fill('failed'));
+      const { ap, a, failed } = await failedOnDesk(address, breaking, n, 'SLS');
 
       ap.setFaults({});
       calls = 0;
