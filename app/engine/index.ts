@@ -103,7 +103,8 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   );
   const t = options.timings ?? {};
   let hotFolderStatus = (): HotFolderStatus | null => null;
-  const withHotFolder = (status: ConnectionStatus): ConnectionStatus => {
+  // The status as told to the window: with the hot folder, and a missing key said as missing.
+  const shownStatus = (status: ConnectionStatus): ConnectionStatus => {
     const hot = hotFolderStatus();
     const withHot = hot ? { ...status, hotFolder: hot } : status;
     // Refused with no key at all: "not accepted" would send the clerk looking for a wrong key.
@@ -122,7 +123,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       environment: connection.environment,
       accessPoint: connection.accessPoint,
       onChanged: (ids) => events.changed(ids),
-      onConnection: (status) => events.emit('connection:changed', withHotFolder(status)),
+      onConnection: (status) => events.emit('connection:changed', shownStatus(status)),
       onEarlierDone: (accessPoint, doneClient) => connection.earlierDone(accessPoint, doneClient),
       builtInSandboxSince: () => connection.sandbox?.startedAt ?? null,
       now,
@@ -176,7 +177,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   };
   // The hot folder's status rides on the connection status: the header shows both.
   const hotFolder = new EngineHotFolder(ctx, () =>
-    events.emit('connection:changed', withHotFolder(pipeline.connectionStatus())),
+    events.emit('connection:changed', shownStatus(pipeline.connectionStatus())),
   );
   hotFolderStatus = () => hotFolder.folderStatus();
 
@@ -191,14 +192,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     'queue:pause': () => {
       settings.set('paused', true);
       pipeline.setPaused(true);
-      return withHotFolder(pipeline.connectionStatus());
+      return shownStatus(pipeline.connectionStatus());
     },
     'queue:resume': () => {
       settings.set('paused', false);
       pipeline.setPaused(false);
-      return withHotFolder(pipeline.connectionStatus());
+      return shownStatus(pipeline.connectionStatus());
     },
-    'connection:get': () => withHotFolder(pipeline.connectionStatus()),
+    'connection:get': () => shownStatus(pipeline.connectionStatus()),
     ...settingsHandlers(ctx, {
       setMetricsPort,
       applyHotFolder: () => hotFolder.apply(),
