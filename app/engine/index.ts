@@ -107,8 +107,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   const shownStatus = (status: ConnectionStatus): ConnectionStatus => {
     const hot = hotFolderStatus();
     const withHot = hot ? { ...status, hotFolder: hot } : status;
-    // Refused with no key at all: "not accepted" would send the clerk looking for a wrong key.
-    if (status.state !== 'refused' || options.secrets.getApiKey()) return withHot;
+    // A provider refusing a desk with no key at all: "not accepted" would send the clerk looking
+    // for a wrong key. (The built-in Sandbox needs none.)
+    const noKey =
+      status.state === 'refused' &&
+      status.environment !== 'sandbox' &&
+      !options.secrets.getApiKey();
+    if (!noKey) return withHot;
     return { ...withHot, apiKeySet: false, message: NO_API_KEY_WORDS };
   };
   const pipeline = new Pipeline(

@@ -256,8 +256,11 @@ function SettingsForm({ settings }: { settings: Settings }) {
         </span>
         {keyRefused && !typedKey && (
           <span className="problem-message" data-testid="settings-key-refused">
-            The access point does not accept the key in use. Type the key your provider gave you and
-            save: waiting invoices are then sent by themselves.
+            {settings.apiKeySet || settings.endpoint === null
+              ? 'The access point does not accept the key in use.'
+              : 'No key is set for this provider.'}{' '}
+            Type the key your provider gave you and save: waiting invoices are then sent by
+            themselves.
           </span>
         )}
       </label>
