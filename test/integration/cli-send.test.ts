@@ -117,11 +117,31 @@ describe('peppol-desk send, the API key refused', () => {
       join(dir, 'data'),
       '--endpoint',
       sandbox.url,
+      '--api-key',
+      'sk_test_refused_key_0001',
       '--json',
     ]);
     expect(res.stderr).toContain('The access point did not accept the API key.');
     const summary = JSON.parse(res.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ total: 1, sent: 0, failed: 0, waiting: 1 });
+    expect(res.code).toBe(1);
+  }, 30_000);
+
+  it('with no key at all, says that a key is missing (not that it was refused)', async () => {
+    const sandbox = await startSandbox({
+      faults: { endpoints: 'all', status: { every: 1, status: 401 } },
+    });
+    cleanups.push(() => sandbox.close());
+    const dir = tempDir();
+    writeFileSync(join(dir, 'k.xml'), makeInvoice('CLI-NOKEY'));
+    const res = await cli(
+      ['send', join(dir, 'k.xml'), '--data-dir', join(dir, 'data')].concat([
+        '--endpoint',
+        sandbox.url,
+        '--json',
+      ]),
+    );
+    expect(res.stderr).toContain('No API key is set for this provider.');
     expect(res.code).toBe(1);
   }, 30_000);
 });
