@@ -150,3 +150,19 @@ describe('the confirmation of an action on a selection', () => {
     expect(sentIds).toEqual([2]);
   });
 });
+
+// Walk 4: tab B cancelled a held duplicate while tab A had "Send anyway" open; A's click said only
+// "0 documents released for sending".
+describe('Send anyway on a document no longer held', () => {
+  it('says it was decided or cancelled meanwhile, not only "0 released"', async () => {
+    answering({ 'documents:sendAnyway': { released: 0 } });
+    await runDocumentAction('sendAnyway', [7]);
+    const [toast] = useToastStore.getState().toasts;
+    expect(toast).toMatchObject({
+      title: '0 documents released for sending.',
+      lines: [
+        '1 document was no longer held (decided or cancelled meanwhile, perhaps in another window) and left as it is.',
+      ],
+    });
+  });
+});

@@ -271,6 +271,13 @@ export async function runDocumentAction(
         `${plural(stillHeld.length, 'document is', 'documents are')} still held: ${stillHeld[0]!.message}`,
       ];
     }
+    // Held no more when the request came (decided or cancelled meanwhile, say in another
+    // window): a walk read only "0 documents released for sending".
+    const gone = ids.length - r.value.released - stillHeld.length - (r.value.stopped?.left ?? 0);
+    if (gone > 0)
+      lines.push(
+        `${plural(gone, 'document was', 'documents were')} no longer held (decided or cancelled meanwhile, perhaps in another window) and left as ${gone === 1 ? 'it is' : 'they are'}.`,
+      );
     stopped = stoppedLines(r.value.stopped, 'released');
   }
   useToastStore.getState().push({
