@@ -230,15 +230,12 @@ export class Lifecycle extends LifecycleCore {
    * {@link sending.RetryLater}).
    */
   retryLater(doc: ClaimableRecord, retry: sending.RetryLater): boolean {
-    return this.move(doc.id, sending.retryLater(retry, this.now()));
+    return this.move(doc.id, sending.retryLater(doc, retry, this.now()));
   }
 
-  /**
-   * The last automatic attempt failed too: the clerk retries once the access point works.
-   * `notProcessed`: the access point said it did not process the request (429).
-   */
-  giveUp(doc: ClaimableRecord, words: string, technical: string, notProcessed = false): boolean {
-    return this.move(doc.id, sending.gaveUp(doc, words, technical, notProcessed));
+  /** The last automatic attempt failed too: the clerk retries once the access point works. */
+  giveUp(doc: ClaimableRecord, words: string, technical: string): boolean {
+    return this.move(doc.id, sending.gaveUp(doc, words, technical));
   }
 
   // ---- delivery and the buyer's answer -------------------------------------------------------

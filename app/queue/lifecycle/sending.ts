@@ -106,15 +106,14 @@ export interface RetryLater {
   leaveBatch?: boolean;
   /**
    * The access point said it did not process the request (429): it may still be cancelled
-   * unless an earlier attempt may have reached it.
+   * unless an earlier attempt may have reached it, and the attempt is taken back (it says
+   * nothing of the document, so it never uses up its tries).
    */
   notProcessed?: boolean;
-  /** This attempt is taken back (it said nothing of the document: a 429). */
-  uncount?: ClaimableRecord;
 }
 
-/** A failure that may pass: tried again `delayMs` after `now`, under the same key. */
-export function retryLater(retry: RetryLater, now: number): Step {
+/** A failure that may pass: `doc` tried again `delayMs` after `now`, under the same key. */
+export function retryLater(doc: ClaimableRecord, retry: RetryLater, now: number): Step {
   const { words, technical, delayMs } = retry;
   return {
     from: 'sending',
@@ -122,7 +121,7 @@ export function retryLater(retry: RetryLater, now: number): Step {
     notProcessed: retry.notProcessed === true,
     patch: {
       ...(retry.leaveBatch ? { batch_key: null } : {}),
-      ...(retry.uncount ? { attempts: retry.uncount.attempts - 1 } : {}),
+      ...(retry.notProcessed ? { attempts: doc.attempts - 1 } : {}),
       next_attempt_at: now + delayMs,
       ...problemPatch(problems.transient(words)),
     },
@@ -131,17 +130,11 @@ export function retryLater(retry: RetryLater, now: number): Step {
   };
 }
 
-/** The last automatic attempt failed too (`notProcessed`: as for {@link retryLater}). */
-export function gaveUp(
-  doc: ClaimableRecord,
-  words: string,
-  technical: string,
-  notProcessed = false,
-): Step {
+/** The last automatic attempt failed too (never after a 429: see {@link retryLater}). */
+export function gaveUp(doc: ClaimableRecord, words: string, technical: string): Step {
   return {
     from: 'sending',
     to: 'failed',
-    notProcessed,
     patch: { batch_key: null, ...problemPatch(problems.attemptsExhausted(doc.attempts, words)) },
     detail: `${words}; no automatic attempts left`,
     technical,

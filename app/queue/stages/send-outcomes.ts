@@ -219,12 +219,8 @@ function retryLater(
   // walk: a minute of quota at month-end left invoices Failed, "when the access point works").
   const notProcessed = status === 429;
   for (const d of docs) {
-    if (notProcessed) {
-      lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch, notProcessed, uncount: d });
-      continue;
-    }
-    if (d.attempts >= ctx.options.retry.maxAttempts) {
-      if (lifecycle.giveUp(d, words, technical, notProcessed)) ctx.metrics.recordOutcome('failed');
+    if (!notProcessed && d.attempts >= ctx.options.retry.maxAttempts) {
+      if (lifecycle.giveUp(d, words, technical)) ctx.metrics.recordOutcome('failed');
       continue;
     }
     lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch, notProcessed });
