@@ -182,8 +182,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       return { rows: await briefs(ctx, names, list) };
     },
     'documents:retry': async ({ ids, allFailed }) => {
-      const list = allFailed
-        ? [...(await idsIn(['failed'])), ...(await idsIn(['unreachable']))]
+      // "Retry all": which are unreachable is known, and only those are read again below.
+      const unreachableIds = allFailed ? new Set(await idsIn(['unreachable'])) : null;
+      const list = unreachableIds
+        ? [...(await idsIn(['failed'])), ...unreachableIds]
         : requireIds(ids ?? []);
       const tally = { moved: 0 };
       // Those whose last attempt may be at the team's earlier access point: held, not queued.
@@ -204,7 +206,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
           tally.moved += r.queued;
           held.push(...r.held);
           teamDesk.sender.pump();
-          const unreachable = (await store.getMany(slice)).filter((d) => d.state === 'unreachable');
+          const toRead = unreachableIds ? slice.filter((id) => unreachableIds.has(id)) : slice;
+          const docs = toRead.length ? await store.getMany(toRead) : [];
+          const unreachable = docs.filter((d) => d.state === 'unreachable');
           await retryUnreachable(ctx, unreachable, asked, tally);
         } catch (err) {
           // A slice that cannot be written (the team database gone, say) stops the Retry. If
