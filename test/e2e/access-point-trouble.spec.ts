@@ -4,6 +4,7 @@
  * fails, none uses up its attempts) and say so in plain words; once the access point answers
  * again, every invoice goes out by itself.
  */
+import { startSandbox } from '../../app/sandbox/server';
 import { expect, test } from './fixtures';
 import type { DeskPage } from './pages/desk-page';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
@@ -161,5 +162,28 @@ test('an invoice waiting for its next attempt during a hold: says what it waits 
     await desk.waitForState(row, ['accepted', 'delivered'], 60_000);
   } finally {
     await sandbox.clearFaults();
+  }
+});
+
+// Walk 4: a provider address with no key said "API key not accepted", and Settings "does not
+// accept the key in use", though no key was ever entered.
+test('a provider address with no key at all: the header and Settings say a key is missing', async ({
+  desk,
+}) => {
+  const provider = await startSandbox({
+    faults: { endpoints: 'all', status: { every: 1, status: 401 } },
+  });
+  try {
+    await desk.invoke('settings:set', { endpoint: provider.url });
+    await expect(desk.connectionState).toHaveAttribute('data-state', 'refused');
+    await expect(desk.connectionState).toHaveText(/^No API key — \d+ waiting/);
+    await desk.page.getByTestId('open-settings').click();
+    await expect(desk.page.getByTestId('settings-key-refused')).toHaveText(
+      /^No key is set for this provider\. Type the key your provider gave you/,
+    );
+    await desk.page.keyboard.press('Escape');
+  } finally {
+    await desk.invoke('settings:set', { endpoint: null });
+    await provider.close();
   }
 });

@@ -178,6 +178,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const [problem, setProblem] = useState<string | null>(null);
   // Said only once the connection check refused the key too (a 403 to an invoice may not be it).
   const keyRefused = useConnectionStore((s) => s.status?.state === 'refused');
+  // The engine says when no key is set at all (ConnectionStatus.apiKeySet): its rule, not a copy.
+  const keyMissing = useConnectionStore((s) => s.status?.apiKeySet === false);
 
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const [copied, setCopied] = useState(false);
@@ -256,9 +258,9 @@ function SettingsForm({ settings }: { settings: Settings }) {
         </span>
         {keyRefused && !typedKey && (
           <span className="problem-message" data-testid="settings-key-refused">
-            {settings.apiKeySet || settings.endpoint === null
-              ? 'The access point does not accept the key in use.'
-              : 'No key is set for this provider.'}{' '}
+            {keyMissing
+              ? 'No key is set for this provider.'
+              : 'The access point does not accept the key in use.'}{' '}
             Type the key your provider gave you and save: waiting invoices are then sent by
             themselves.
           </span>
