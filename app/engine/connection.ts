@@ -13,6 +13,7 @@ import { pollsInFlightFor } from '../sender/poll-budget';
 import { startBuiltInSandbox, type BuiltInSandbox } from '../sandbox/thread';
 import type { Db } from '../store/db';
 import type { DocumentsRepo } from '../store/documents-repo';
+import { pollPlaceId, type PollPlace } from '../store/poll-reads';
 import type { EngineOptions } from './options';
 import type { EngineSettings } from './settings';
 
@@ -54,9 +55,11 @@ export interface ConnectionDeps {
 /** The access point in use and the earlier ones still polled (see the file's comment). */
 export class EngineConnection {
   /**
-   * Earlier access points still polled for documents they accepted (delivery and the buyer's
-   * response are known only there), with their clients, and the built-in sandbox when that is
-   * one of them (kept running while its documents await delivery). One entry per access point.
+   * Earlier places still polled for documents they accepted (delivery and the buyer's response
+   * are known only there): an access point, or the same one under a key of another environment
+   * (one provider URL serves Test and Production; the key chooses). With their clients, and the
+   * built-in sandbox when that is one of them (kept running while its documents await delivery).
+   * One entry per place, by pollPlaceId.
    */
   private readonly earlier = new Map<
     string,
@@ -105,6 +108,11 @@ export class EngineConnection {
     return accessPointKey(this.sandbox, this.endpoint);
   }
 
+  /** Where documents sent now are known: the access point and the environment. */
+  private get place(): PollPlace {
+    return { accessPoint: this.accessPoint, environment: this.wanted.environment };
+  }
+
   /**
    * The pipeline that sends through this connection; on a restart, documents accepted at another
    * access point than this one are polled there with the key kept for it. (The built-in sandbox
@@ -113,25 +121,48 @@ export class EngineConnection {
   attach(pipeline: ConnectionUser): void {
     this.pipeline = pipeline;
     if (!this.deps.trackDelivery) return;
-    const current = this.accessPoint;
-    for (const accessPoint of this.deps.repo.accessPointsAwaitingDelivery()) {
-      if (accessPoint === current || accessPoint === 'sandbox') continue;
-      const key = this.deps.options.secrets.getEarlierKey?.(accessPoint) ?? null;
+    const current = pollPlaceId(this.place);
+    for (const place of this.deps.repo.placesAwaitingDelivery()) {
+      if (place.accessPoint === 'sandbox') continue;
+      // Pinned before environments were kept: asked where it was sent, with the key in use.
+      if (place.environment === null && place.accessPoint === this.accessPoint) continue;
+      const id = pollPlaceId(place);
+      if (id === current) continue;
       const earlierClient = clientFor(
         this.deps,
-        { ...this.wanted, apiKey: key, gzip: false },
-        accessPoint,
+        { ...this.wanted, apiKey: this.earlierKey(place), gzip: false },
+        place.accessPoint,
       );
-      this.earlier.set(accessPoint, { client: earlierClient, sandbox: null });
-      pipeline.pollEarlier(accessPoint, earlierClient);
+      this.earlier.set(id, { client: earlierClient, sandbox: null });
+      pipeline.pollEarlier(place, earlierClient);
     }
   }
 
-  /** The pipeline is done polling an earlier access point: forget its key, close its client. */
-  earlierDone(accessPoint: string, doneClient: AccessPointClient): void {
-    const entry = this.earlier.get(accessPoint);
-    this.earlier.delete(accessPoint);
-    this.deps.options.secrets.setEarlierKey?.(accessPoint, null);
+  /**
+   * The key kept for an earlier place; one kept by its access point's URL alone (before
+   * environments were told apart) when there is none for the place.
+   */
+  private earlierKey(place: PollPlace): string | null {
+    const { secrets } = this.deps.options;
+    return (
+      secrets.getEarlierKey?.(pollPlaceId(place)) ??
+      secrets.getEarlierKey?.(place.accessPoint) ??
+      null
+    );
+  }
+
+  /** The pipeline is done polling an earlier place: forget its key, close its client. */
+  earlierDone(place: PollPlace, doneClient: AccessPointClient): void {
+    const id = pollPlaceId(place);
+    const entry = this.earlier.get(id);
+    // Only the entry of that very client (a newer one for the same place stays, with its key).
+    if (entry && entry.client !== doneClient) {
+      if (doneClient !== this.client) void doneClient.close().catch(() => undefined);
+      return;
+    }
+    this.earlier.delete(id);
+    this.deps.options.secrets.setEarlierKey?.(id, null);
+    this.deps.options.secrets.setEarlierKey?.(place.accessPoint, null);
     // In use again, it may be the very client or sandbox in use now: those stay open.
     if (doneClient !== this.client) void doneClient.close().catch(() => undefined);
     if (entry?.sandbox && entry.sandbox !== this.sandbox) void entry.sandbox.close();
@@ -176,27 +207,29 @@ export class EngineConnection {
       accessPoint: accessPointKey(nextSandbox, nextEndpoint),
     });
     const previousSandbox = this.sandbox;
-    const previousAccessPoint = this.accessPoint;
+    const previousPlace = this.place;
     const previousKey = connection.apiKey;
     this.wanted = wanted;
     this.client = nextClient;
     this.participants = nextCaches.participants;
     this.endpoint = nextEndpoint;
     this.sandbox = nextSandbox;
-    // Documents the previous access point accepted are still asked about there, with the key
-    // used there (kept in the secret store, never in the database), until they are final.
+    // Documents the previous place accepted are still asked about there, with the key used
+    // there (kept in the secret store, never in the database), until they are final: another
+    // access point, or the same one under a key of another environment (Test and Production).
+    const previousId = pollPlaceId(previousPlace);
     const keepPolling =
       deps.trackDelivery &&
-      previousAccessPoint !== accessPointKey(nextSandbox, nextEndpoint) &&
-      deps.repo.nextPollAt(previousAccessPoint) !== null;
+      previousId !== pollPlaceId(this.place) &&
+      deps.repo.nextPollAt(previousPlace) !== null;
     if (keepPolling) {
-      if (previousAccessPoint !== 'sandbox' && previousKey)
-        deps.options.secrets.setEarlierKey?.(previousAccessPoint, previousKey);
-      this.earlier.set(previousAccessPoint, {
+      if (previousPlace.accessPoint !== 'sandbox' && previousKey)
+        deps.options.secrets.setEarlierKey?.(previousId, previousKey);
+      this.earlier.set(previousId, {
         client: previous,
         sandbox: previousSandbox !== nextSandbox ? previousSandbox : null,
       });
-      this.pipeline.pollEarlier(previousAccessPoint, previous);
+      this.pipeline.pollEarlier(previousPlace, previous);
       return;
     }
     await previous.close();

@@ -129,7 +129,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       accessPoint: connection.accessPoint,
       onChanged: (ids) => events.changed(ids),
       onConnection: (status) => events.emit('connection:changed', shownStatus(status)),
-      onEarlierDone: (accessPoint, doneClient) => connection.earlierDone(accessPoint, doneClient),
+      onEarlierDone: (place, doneClient) => connection.earlierDone(place, doneClient),
       builtInSandboxSince: () => connection.sandbox?.startedAt ?? null,
       now,
     },

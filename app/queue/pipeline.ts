@@ -10,11 +10,11 @@ import type { StageContext } from './stages/context';
 import { DEFAULT_DELIVERY_OPTIONS } from './stages/delivery-judge';
 import { SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
+import type { PollPlace } from '../store/poll-reads';
 import type { RequestKind } from '../access-point/reachability';
 
 // Here too for the engine and the CLI, which import them from the pipeline.
 export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
-
 export type { PipelineDeps, Validator } from './stages';
 export { capabilityAccepts, type WantedDocument } from './stages/resolve';
 
@@ -181,14 +181,14 @@ export class Pipeline {
     this.stages.delivery.noteOutcome(outcome);
   }
 
-  /** Keep asking an earlier `accessPoint`, through its own `client`, about what it accepted. */
-  pollEarlier(accessPoint: string, client: AccessPointClient): void {
-    this.stages.delivery.pollEarlier(accessPoint, client);
+  /** Keep asking an earlier `place`, through its own `client`, about what it accepted. */
+  pollEarlier(place: PollPlace, client: AccessPointClient): void {
+    this.stages.delivery.pollEarlier(place, client);
   }
 
-  /** The earlier access points still polled (tests, diagnostics). */
-  earlierAccessPoints(): string[] {
-    return this.stages.delivery.earlierAccessPoints();
+  /** The earlier places still polled, as pollPlaceId (tests, diagnostics). */
+  earlierPlaces(): string[] {
+    return this.stages.delivery.earlierPlaces();
   }
 
   /** Turn the access point's validation on or off (setting `remoteValidation`). */

@@ -14,7 +14,7 @@ import {
 } from './document-record';
 import { prepareDocumentStatements, type DocumentStatements } from './documents-statements';
 import { DurableCommits } from './durable-commits';
-import { PollReads, type PollKind } from './poll-reads';
+import { PollReads, type PollKind, type PollPlace } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
 import { prepareInsertDocuments, type InsertDocuments } from './insert-documents';
 import type { Environment, DocumentState, StateCounts, TimelineEvent } from '../contract';
@@ -241,28 +241,28 @@ export class DocumentsRepo {
   }
 
   /** See PollReads.duePolls (./poll-reads.ts, as are the next four). */
-  duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
-    return this.polls.duePolls(now, limit, accessPoint);
+  duePolls(now: number, limit: number, place: PollPlace | null = null): DocumentRecord[] {
+    return this.polls.duePolls(now, limit, place);
   }
 
   /** See PollReads.duePollsOf. */
-  duePollsOf(kind: PollKind, now: number, limit: number, accessPoint: string | null = null) {
-    return this.polls.duePollsOf(kind, now, limit, accessPoint);
+  duePollsOf(kind: PollKind, now: number, limit: number, place: PollPlace | null = null) {
+    return this.polls.duePollsOf(kind, now, limit, place);
   }
 
   /** See PollReads.nextPollAtOf. */
-  nextPollAtOf(kind: PollKind, accessPoint: string | null = null): number | null {
-    return this.polls.nextPollAtOf(kind, accessPoint);
+  nextPollAtOf(kind: PollKind, place: PollPlace | null = null): number | null {
+    return this.polls.nextPollAtOf(kind, place);
   }
 
   /** See PollReads.nextPollAt. */
-  nextPollAt(accessPoint: string | null = null): number | null {
-    return this.polls.nextPollAt(accessPoint);
+  nextPollAt(place: PollPlace | null = null): number | null {
+    return this.polls.nextPollAt(place);
   }
 
-  /** See PollReads.accessPointsAwaitingDelivery. */
-  accessPointsAwaitingDelivery(): string[] {
-    return this.polls.accessPointsAwaitingDelivery();
+  /** See PollReads.placesAwaitingDelivery. */
+  placesAwaitingDelivery(): PollPlace[] {
+    return this.polls.placesAwaitingDelivery();
   }
 
   /**

@@ -10,6 +10,22 @@ import type { DocumentRecord } from './document-record';
 export type PollKind = 'delivery' | 'response';
 
 /**
+ * Where a transaction is known, so where it is asked about: the access point that accepted it
+ * and the environment its key selected. One provider URL serves Test and Production and the key
+ * chooses: a Test transaction asked about with the Production key is not found there.
+ */
+export interface PollPlace {
+  accessPoint: string;
+  /** Null: any (documents pinned before environments were kept). */
+  environment: string | null;
+}
+
+/** One string for a place (maps, the kept keys): `<access point> (<environment>)`. */
+export function pollPlaceId(place: PollPlace): string {
+  return place.environment ? `${place.accessPoint} (${place.environment})` : place.accessPoint;
+}
+
+/**
  * States whose document is still asked about at its access point: accepted (delivery), delivered
  * or answered with a response that may be followed by another (rejected and paid are final).
  */
@@ -26,7 +42,14 @@ const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`
 /** Polled states after delivery: waiting for the buyer's next business response. */
 const RESPONSE_STATES = POLLED_STATES.filter((s) => s !== 'accepted');
 const RESPONSE_SQL = `state IN (${RESPONSE_STATES.map((s) => `'${s}'`).join(', ')})`;
-const AT_AP_SQL = '(access_point IS NULL OR @ap IS NULL OR access_point = @ap)';
+const AT_AP_SQL =
+  '(access_point IS NULL OR @ap IS NULL OR access_point = @ap)' +
+  ' AND (environment IS NULL OR @env IS NULL OR environment = @env)';
+
+/** The statements' parameters of a place (null: every place). */
+function placeParams(place: PollPlace | null): { ap: string | null; env: string | null } {
+  return { ap: place?.accessPoint ?? null, env: place?.environment ?? null };
+}
 
 /**
  * Due polls of `states`, at most @limit: one walk of the (state, next_poll_at) index per state,
@@ -60,18 +83,14 @@ export class PollReads {
       // within the access point's poll budget (app/queue/stages/delivery.ts).
       dueDeliveryPolls: db.prepare(duePollsSql(['accepted'], 'next_poll_at, id')),
       dueResponsePolls: db.prepare(duePollsSql(RESPONSE_STATES, 'next_poll_at, id')),
-      // Start-up only: which access points still owe us delivery news.
-      pollAccessPoints: db
-        .prepare(
-          `SELECT DISTINCT access_point FROM documents WHERE ${POLLED_SQL}
-           AND next_poll_at IS NOT NULL AND access_point IS NOT NULL ORDER BY access_point`,
-        )
-        .pluck(),
+      // Start-up only: which access points (and environments) still owe us delivery news.
+      pollPlaces: db.prepare(
+        `SELECT DISTINCT access_point AS accessPoint, environment FROM documents
+         WHERE ${POLLED_SQL} AND next_poll_at IS NOT NULL AND access_point IS NOT NULL
+         ORDER BY access_point, environment`,
+      ),
       nextPollAt: db
-        .prepare(
-          `SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL}
-           AND (access_point IS NULL OR @ap IS NULL OR access_point = @ap)`,
-        )
+        .prepare(`SELECT MIN(next_poll_at) FROM documents WHERE ${POLLED_SQL} AND ${AT_AP_SQL}`)
         .pluck(),
       nextDeliveryPollAt: db
         .prepare(
@@ -88,8 +107,8 @@ export class PollReads {
    * Documents due for a status poll, at most `limit`: accepted ones (delivery) first, then those
    * delivered and awaiting a business response; each group in the order they fell due.
    */
-  duePolls(now: number, limit: number, accessPoint: string | null = null): DocumentRecord[] {
-    return this.stmts.duePolls.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
+  duePolls(now: number, limit: number, place: PollPlace | null = null): DocumentRecord[] {
+    return this.stmts.duePolls.all({ now, limit, ...placeParams(place) }) as DocumentRecord[];
   }
 
   /**
@@ -101,32 +120,32 @@ export class PollReads {
     kind: PollKind,
     now: number,
     limit: number,
-    accessPoint: string | null = null,
+    place: PollPlace | null = null,
   ): DocumentRecord[] {
     const stmt = kind === 'delivery' ? this.stmts.dueDeliveryPolls : this.stmts.dueResponsePolls;
-    return stmt.all({ now, limit, ap: accessPoint }) as DocumentRecord[];
+    return stmt.all({ now, limit, ...placeParams(place) }) as DocumentRecord[];
   }
 
   /** Earliest poll time of one kind (see {@link duePollsOf}), or null. */
-  nextPollAtOf(kind: PollKind, accessPoint: string | null = null): number | null {
+  nextPollAtOf(kind: PollKind, place: PollPlace | null = null): number | null {
     const stmt =
       kind === 'delivery' ? this.stmts.nextDeliveryPollAt : this.stmts.nextResponsePollAt;
-    return (stmt.get({ ap: accessPoint }) as number | null) ?? null;
+    return (stmt.get(placeParams(place)) as number | null) ?? null;
   }
 
   /**
-   * Earliest delivery poll time, or null. With `accessPoint`, only documents sent through it: a
-   * transaction is asked about only at the access point that accepted it.
+   * Earliest delivery poll time, or null. With `place`, only documents sent there: a
+   * transaction is asked about only at the access point (and environment) that accepted it.
    */
-  nextPollAt(accessPoint: string | null = null): number | null {
-    return (this.stmts.nextPollAt.get({ ap: accessPoint }) as number | null) ?? null;
+  nextPollAt(place: PollPlace | null = null): number | null {
+    return (this.stmts.nextPollAt.get(placeParams(place)) as number | null) ?? null;
   }
 
   /**
-   * The access points with documents still to be asked about (delivery or a buyer's response):
-   * read once at start-up, to poll each where it was accepted.
+   * The places (access point and environment) with documents still to be asked about (delivery
+   * or a buyer's response): read once at start-up, to poll each where it was accepted.
    */
-  accessPointsAwaitingDelivery(): string[] {
-    return this.stmts.pollAccessPoints.all() as string[];
+  placesAwaitingDelivery(): PollPlace[] {
+    return this.stmts.pollPlaces.all() as PollPlace[];
   }
 }

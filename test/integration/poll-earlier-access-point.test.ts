@@ -20,14 +20,20 @@ afterEach(async () => {
 
 const KEY_ONE = 'sk_test_first_access_point_key';
 const KEY_TWO = 'sk_test_second_access_point_key';
+const KEY_TEST = 'sk_test_same_address_test_key';
+const KEY_PRODUCTION = 'pk_live_same_address_production_key';
 
 /** A loopback proxy in front of a sandbox that notes the key of each transaction status request. */
 async function keyNotingProxy(target: SandboxHandle) {
   const pollKeys: string[] = [];
+  /** Each status request: its path and key. */
+  const polls: { path: string; key: string }[] = [];
   const targetUrl = new URL(target.url);
   const server: Server = createServer((req, res) => {
-    if (req.method === 'GET' && /\/transactions/.test(req.url ?? ''))
+    if (req.method === 'GET' && /\/transactions/.test(req.url ?? '')) {
       pollKeys.push(String(req.headers['x-api-key'] ?? ''));
+      polls.push({ path: req.url ?? '', key: String(req.headers['x-api-key'] ?? '') });
+    }
     const upstream = httpRequest(
       {
         host: targetUrl.hostname,
@@ -53,7 +59,7 @@ async function keyNotingProxy(target: SandboxHandle) {
         server.close(() => r());
       }),
   );
-  return { url: `http://127.0.0.1:${port}${targetUrl.pathname}`, pollKeys };
+  return { url: `http://127.0.0.1:${port}${targetUrl.pathname}`, pollKeys, polls };
 }
 
 async function twoAccessPoints(stepMs: number) {
@@ -77,9 +83,14 @@ async function engineIn(dataDir: string): Promise<Engine> {
   return engine;
 }
 
-async function acceptAtFirst(engine: Engine, url: string): Promise<number> {
-  await engine.handlers['settings:set']({ endpoint: url, apiKey: KEY_ONE });
-  const res = await engine.handlers['documents:add']({ files: makeInvoices(1, 'AP1') });
+async function acceptAtFirst(
+  engine: Engine,
+  url: string,
+  apiKey = KEY_ONE,
+  prefix = 'AP1',
+): Promise<number> {
+  await engine.handlers['settings:set']({ endpoint: url, apiKey });
+  const res = await engine.handlers['documents:add']({ files: makeInvoices(1, prefix) });
   const id = res.added[0]!.id;
   await engine.waitUntilSettled([id], { includeAccepted: true });
   const doc = engineInternals(engine).repo.get(id)!;
@@ -141,5 +152,72 @@ describe('delivery tracking asks the access point that accepted the document', (
     const after = proxy.pollKeys.slice(before);
     expect(after.length).toBeGreaterThan(0);
     expect(new Set(after)).toEqual(new Set([KEY_ONE]));
+  });
+
+  // One provider URL serves Test and Production and the key chooses: a transaction accepted under
+  // the Test key is known to Test only, so it is asked about with the Test key after the
+  // Production key is entered (a walk: it was asked with the new key, which would be answered
+  // 404 and end as "delivery unconfirmed").
+  it('the key changes from Test to Production at the same address: each transaction is asked about with the key of its environment, also after a restart', async () => {
+    const dataDir = tempDir();
+    const { proxy } = await twoAccessPoints(1_500);
+    const first = await engineIn(dataDir);
+    let firstStopped = false;
+    cleanups.push(async () => {
+      if (!firstStopped) await first.stop();
+    });
+    const testId = await acceptAtFirst(first, proxy.url, KEY_TEST, 'TST');
+    const repo = engineInternals(first).repo;
+    expect(repo.get(testId)!.environment).toBe('test');
+    const testTx = repo.get(testId)!.transaction_id!;
+
+    await first.handlers['settings:set']({ apiKey: KEY_PRODUCTION });
+    expect(first.environment).toBe('production');
+    const prodId = await acceptAtFirst(first, proxy.url, KEY_PRODUCTION, 'PRD');
+    const prodTx = engineInternals(first).repo.get(prodId)!.transaction_id!;
+    // The Test key is kept for the place (address and environment), like the API key.
+    const keysFile = join(dataDir, EARLIER_KEYS_FILE_NAME);
+    expect(readFileSync(keysFile, 'utf8')).toContain(KEY_TEST);
+    await first.stop();
+    firstStopped = true;
+
+    const again = await engineIn(dataDir);
+    cleanups.push(() => again.stop());
+    await expect.poll(() => stateOf(again, testId), { timeout: 15_000 }).toBe('delivered');
+    await expect.poll(() => stateOf(again, prodId), { timeout: 15_000 }).toBe('delivered');
+    const keysFor = (tx: string) =>
+      new Set(proxy.polls.filter((p) => p.path.includes(tx)).map((p) => p.key));
+    expect(keysFor(testTx)).toEqual(new Set([KEY_TEST]));
+    expect(keysFor(prodTx)).toEqual(new Set([KEY_PRODUCTION]));
+    // Nothing waits under Test any more: its key is forgotten.
+    await expect.poll(() => existsSync(keysFile), { timeout: 5_000 }).toBe(false);
+  });
+
+  it('a key kept by the address alone (before environments were told apart) is still used', async () => {
+    const dataDir = tempDir();
+    const { proxy } = await twoAccessPoints(1_500);
+    const first = await engineIn(dataDir);
+    let firstStopped = false;
+    cleanups.push(async () => {
+      if (!firstStopped) await first.stop();
+    });
+    const testId = await acceptAtFirst(first, proxy.url, KEY_TEST, 'OLD');
+    const testTx = engineInternals(first).repo.get(testId)!.transaction_id!;
+    await first.handlers['settings:set']({ apiKey: KEY_PRODUCTION });
+    await first.stop();
+    firstStopped = true;
+    // As an earlier version kept it: by the provider's URL.
+    const store = keyFileSecretStore(dataDir);
+    for (const id of Object.keys(
+      JSON.parse(readFileSync(join(dataDir, EARLIER_KEYS_FILE_NAME), 'utf8')),
+    ))
+      store.setEarlierKey!(id, null);
+    store.setEarlierKey!(proxy.url, KEY_TEST);
+
+    const again = await engineIn(dataDir);
+    cleanups.push(() => again.stop());
+    await expect.poll(() => stateOf(again, testId), { timeout: 15_000 }).toBe('delivered');
+    const keys = new Set(proxy.polls.filter((p) => p.path.includes(testTx)).map((p) => p.key));
+    expect(keys).toEqual(new Set([KEY_TEST]));
   });
 });

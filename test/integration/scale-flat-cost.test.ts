@@ -348,7 +348,9 @@ describe('due delivery polls', () => {
     const stmt = (repo as unknown as { polls: { stmts: { duePolls: { source: string } } } }).polls
       .stmts.duePolls;
     const plan = (
-      db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all({ now: 1, limit: 1, ap: null }) as {
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${stmt.source}`)
+        .all({ now: 1, limit: 1, ap: null, env: null }) as {
         detail: string;
       }[]
     ).map((r) => r.detail);

@@ -1,7 +1,7 @@
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../../access-point/client';
 import { isThrottled, PollBudget } from '../../sender/poll-budget';
 import type { DocumentRecord } from '../../store/documents-repo';
-import type { PollKind } from '../../store/poll-reads';
+import { pollPlaceId, type PollKind, type PollPlace } from '../../store/poll-reads';
 import type { StageContext } from './context';
 import { judgeTransaction, type BuyerAnswer, type DeliveryOptions } from './delivery-judge';
 
@@ -11,12 +11,14 @@ export type { DeliveryOptions } from './delivery-judge';
 export interface DeliveryContext extends StageContext {
   /** The access point in use as documents are pinned to it (read at use: a reconnect swaps it). */
   readonly accessPoint: string | undefined;
+  /** The environment in use (read at use): with the access point, where transactions are known. */
+  readonly environment: string;
   /** True while the access point in use does not answer: it is not polled then. */
   offline(): boolean;
   /** False once the pipeline stops or switches: rounds under way ask nothing more. */
   running(): boolean;
-  /** An earlier access point's client is no longer needed (the engine closes it). */
-  onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
+  /** An earlier place's client is no longer needed (the engine closes it). */
+  onEarlierDone?(place: PollPlace, client: AccessPointClient): void;
   /** When the built-in Sandbox in use started (null: none in use; see StageDeps). */
   builtInSandboxSince?(): number | null;
 }
@@ -117,9 +119,12 @@ const POLL_KINDS: readonly PollKind[] = ['delivery', 'response'];
 export class DeliveryTracking {
   /** Rounds out to the access point in use, by kind. */
   private readonly polling = new Set<PollKind>();
-  /** Earlier access points with documents awaiting delivery there, each with its own client. */
-  private readonly earlier = new Map<string, AccessPointClient>();
-  /** Rounds out to earlier access points (`kind:accessPoint`). */
+  /**
+   * Earlier places (access point and environment) with documents awaiting delivery there, each
+   * with its own client, by pollPlaceId.
+   */
+  private readonly earlier = new Map<string, { place: PollPlace; client: AccessPointClient }>();
+  /** Rounds out to earlier places (`kind:placeId`). */
   private readonly pollingEarlier = new Set<string>();
   /** Each access point's poll budget (by its client: one client per access point and key). */
   private readonly budgets = new WeakMap<AccessPointClient, PollBudget>();
@@ -156,7 +161,7 @@ export class DeliveryTracking {
   /** Stopping or switching: rounds waiting for a turn ask nothing more. */
   interrupt(): void {
     this.budget().cancelWaiting();
-    for (const client of this.earlier.values()) this.budget(client).cancelWaiting();
+    for (const { client } of this.earlier.values()) this.budget(client).cancelWaiting();
   }
 
   /**
@@ -167,21 +172,19 @@ export class DeliveryTracking {
   dueTimes(offline: boolean): number[] {
     const times: number[] = [];
     if (!offline) {
-      this.addDueTimes(times, this.ctx.accessPoint ?? null, this.ctx.client, (kind) =>
+      this.addDueTimes(times, this.currentPlace(), this.ctx.client, (kind) =>
         this.polling.has(kind),
       );
     }
-    for (const [accessPoint, client] of this.earlier) {
-      this.addDueTimes(times, accessPoint, client, (kind) =>
-        this.pollingEarlier.has(`${kind}:${accessPoint}`),
-      );
+    for (const [id, { place, client }] of this.earlier) {
+      this.addDueTimes(times, place, client, (kind) => this.pollingEarlier.has(`${kind}:${id}`));
     }
     return times;
   }
 
   private addDueTimes(
     times: number[],
-    accessPoint: string | null,
+    place: PollPlace | null,
     client: AccessPointClient,
     busy: (kind: PollKind) => boolean,
   ): void {
@@ -189,16 +192,16 @@ export class DeliveryTracking {
     const pauseLeft = this.budget(client).pauseLeftMs();
     if (pauseLeft === 0 && !busy('delivery') && !busy('response')) {
       // The usual case: one statement for both kinds.
-      const pollAt = repo.nextPollAt(accessPoint);
+      const pollAt = repo.nextPollAt(place);
       if (pollAt !== null) times.push(pollAt);
       return;
     }
     if (!busy('delivery')) {
-      const pollAt = repo.nextPollAtOf('delivery', accessPoint);
+      const pollAt = repo.nextPollAtOf('delivery', place);
       if (pollAt !== null) times.push(Math.max(pollAt, this.ctx.now() + pauseLeft));
     }
     if (!busy('response')) {
-      const pollAt = repo.nextPollAtOf('response', accessPoint);
+      const pollAt = repo.nextPollAtOf('response', place);
       // After a 429 (the budget's own monotonic clock), not before its pause ends.
       if (pollAt !== null) times.push(Math.max(pollAt, this.ctx.now() + pauseLeft));
     }
@@ -211,7 +214,7 @@ export class DeliveryTracking {
     const { client } = this.ctx;
     for (const kind of POLL_KINDS) {
       if (this.polling.has(kind)) continue;
-      const due = this.duePolls(kind, now, client, this.ctx.accessPoint ?? null);
+      const due = this.duePolls(kind, now, client, this.currentPlace());
       if (due.length === 0) continue;
       this.polling.add(kind);
       this.ctx.track(
@@ -223,30 +226,41 @@ export class DeliveryTracking {
   }
 
   /**
-   * Documents accepted at an earlier access point are asked about there, through that access
-   * point's own client (one per access point, a bounded few). What it answers does not change the
-   * connection state: that is about the access point in use (a 429 still pauses that access
-   * point's buyer-response polls). Once nothing waits there any more, its client is handed back
-   * (the engine closes it and forgets its key).
+   * The place documents are sent to now (null: any, when no access point is pinned: tests that
+   * drive the stages alone).
+   */
+  private currentPlace(): PollPlace | null {
+    const { accessPoint, environment } = this.ctx;
+    return accessPoint === undefined ? null : { accessPoint, environment };
+  }
+
+  /**
+   * Documents accepted at an earlier place (another access point, or the same one under a key of
+   * another environment) are asked about there, through that place's own client (one per place,
+   * a bounded few). What it answers does not change the connection state: that is about the
+   * access point in use (a 429 still pauses that access point's buyer-response polls). Once
+   * nothing waits there any more, its client is handed back (the engine closes it and forgets its
+   * key).
    */
   private pumpEarlierPolls(now: number): void {
     const { repo } = this.ctx;
-    for (const [accessPoint, client] of this.earlier) {
-      if (accessPoint === this.ctx.accessPoint) {
+    const current = this.currentPlace();
+    for (const [id, { place, client }] of this.earlier) {
+      if (current && id === pollPlaceId(current)) {
         // In use again: its documents are polled with the current client (once its rounds end).
-        if (!POLL_KINDS.some((k) => this.pollingEarlier.has(`${k}:${accessPoint}`))) {
-          this.releaseEarlier(accessPoint, client);
+        if (!POLL_KINDS.some((k) => this.pollingEarlier.has(`${k}:${id}`))) {
+          this.releaseEarlier(id);
         }
         continue;
       }
       let out = false;
       for (const kind of POLL_KINDS) {
-        const key = `${kind}:${accessPoint}`;
+        const key = `${kind}:${id}`;
         if (this.pollingEarlier.has(key)) {
           out = true;
           continue;
         }
-        const due = this.duePolls(kind, now, client, accessPoint);
+        const due = this.duePolls(kind, now, client, place);
         if (due.length === 0) continue;
         out = true;
         this.pollingEarlier.add(key);
@@ -259,34 +273,37 @@ export class DeliveryTracking {
           }),
         );
       }
-      if (!out && repo.nextPollAt(accessPoint) === null) this.releaseEarlier(accessPoint, client);
+      if (!out && repo.nextPollAt(place) === null) this.releaseEarlier(id);
     }
   }
 
-  private releaseEarlier(accessPoint: string, client: AccessPointClient): void {
-    this.earlier.delete(accessPoint);
-    this.ctx.onEarlierDone?.(accessPoint, client);
+  private releaseEarlier(id: string): void {
+    const entry = this.earlier.get(id);
+    if (!entry) return;
+    this.earlier.delete(id);
+    this.ctx.onEarlierDone?.(entry.place, entry.client);
   }
 
   /**
-   * Keep asking `accessPoint` (not the one in use) about the documents it accepted, through
-   * `client`, until none waits there any more.
+   * Keep asking `place` (not the one in use) about the documents it accepted, through `client`,
+   * until none waits there any more.
    */
-  pollEarlier(accessPoint: string, client: AccessPointClient): void {
-    const previous = this.earlier.get(accessPoint);
-    if (previous === client) return;
-    if (previous) this.ctx.onEarlierDone?.(accessPoint, previous);
-    this.earlier.set(accessPoint, client);
+  pollEarlier(place: PollPlace, client: AccessPointClient): void {
+    const id = pollPlaceId(place);
+    const previous = this.earlier.get(id);
+    if (previous?.client === client) return;
+    if (previous) this.ctx.onEarlierDone?.(previous.place, previous.client);
+    this.earlier.set(id, { place, client });
     this.ctx.kick();
   }
 
-  /** The earlier access points still polled (tests, diagnostics). */
-  earlierAccessPoints(): string[] {
+  /** The earlier places still polled, as pollPlaceId (tests, diagnostics). */
+  earlierPlaces(): string[] {
     return [...this.earlier.keys()];
   }
 
   /**
-   * The documents one round of `kind` asks about at `accessPoint`. Delivery: up to POLL_BATCH, as
+   * The documents one round of `kind` asks about at `place`. Delivery: up to POLL_BATCH, as
    * many as are due. Buyer responses (none while the budget is paused): a list request's worth
    * when a list may answer them, otherwise what the budget affords in about a second. The others
    * stay due and are asked in a later round (nothing is lost; the delivery timeout and the
@@ -296,15 +313,15 @@ export class DeliveryTracking {
     kind: PollKind,
     now: number,
     client: AccessPointClient,
-    accessPoint: string | null,
+    place: PollPlace | null,
   ): DocumentRecord[] {
     const { repo } = this.ctx;
     const budget = this.budget(client);
     // After a 429 (a send's or a poll's) no status request leaves before its pause ends.
     if (budget.paused()) return [];
-    if (kind === 'delivery') return repo.duePollsOf('delivery', now, POLL_BATCH, accessPoint);
+    if (kind === 'delivery') return repo.duePollsOf('delivery', now, POLL_BATCH, place);
     const limit = this.listWorthTrying(client, now) ? POLL_BATCH : budget.perRound();
-    return repo.duePollsOf('response', now, limit, accessPoint);
+    return repo.duePollsOf('response', now, limit, place);
   }
 
   private listWorthTrying(client: AccessPointClient, now: number): boolean {

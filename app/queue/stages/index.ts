@@ -5,6 +5,7 @@ import type { RemoteValidationCache } from '../../caches/remote-validation-cache
 import type { ValidationCache } from '../../caches/validation-cache';
 import type { Metrics } from '../../metrics/metrics';
 import type { DocumentsRepo } from '../../store/documents-repo';
+import type { PollPlace } from '../../store/poll-reads';
 import { ConnectionHealth, type ConnectionContext } from './connection';
 import type { StageContext } from './context';
 import { DeliveryTracking, type DeliveryContext } from './delivery';
@@ -36,10 +37,10 @@ export interface PipelineDeps {
   onChanged(ids: number[]): void;
   onConnection(status: ConnectionStatus): void;
   /**
-   * An earlier access point's client is no longer needed (nothing awaits delivery there, or it is
-   * in use again): close it and forget the key kept for it.
+   * An earlier place's client is no longer needed (nothing awaits delivery there, or it is in
+   * use again): close it and forget the key kept for it.
    */
-  onEarlierDone?(accessPoint: string, client: AccessPointClient): void;
+  onEarlierDone?(place: PollPlace, client: AccessPointClient): void;
   /**
    * When the built-in Sandbox in use started (null: none in use). It knows nothing it was sent
    * before: a 404 about a document it accepted earlier means it restarted and forgot it.
@@ -164,7 +165,7 @@ export function createStages(
     running: hooks.running,
     releaseReady: hooks.releaseReady,
     onConnection: (status) => deps.onConnection(status),
-    onEarlierDone: (accessPoint, client) => deps.onEarlierDone?.(accessPoint, client),
+    onEarlierDone: (place, client) => deps.onEarlierDone?.(place, client),
     builtInSandboxSince: () => deps.builtInSandboxSince?.() ?? null,
     offline: () => stages.health.offline,
     faulted: () => stages.health.fault !== null,
