@@ -14,6 +14,7 @@ import type { Engine } from '../engine';
 // run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
 import type { IncomingFile } from '../contract';
+import { environmentMismatch } from '../domain/environment';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
   batchOption,
@@ -94,6 +95,10 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     },
   );
   const elsewhere = await reportPinnedElsewhere(engine, ids);
+  // The access point names another environment than the key seems to select: said (stderr).
+  const after = await engine.handlers['connection:get'](undefined);
+  const mismatch = environmentMismatch(after.environment, after.accessPointEnvironment);
+  if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
       `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,

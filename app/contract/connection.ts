@@ -37,6 +37,12 @@ export interface ConnectionStatus {
    */
   apiKeySet?: boolean;
   /**
+   * The environment the access point names in its version answer (`GET /peppol/version`), as it
+   * says it; null or absent until it answered one (see app/domain/environment.ts
+   * environmentMismatch for when the screen says it differs from the key's).
+   */
+  accessPointEnvironment?: string | null;
+  /**
    * On a team outbox: the team's database (label without password), the desks online, this
    * desk's name, and whether the database answers now.
    */

@@ -13,3 +13,41 @@ export function environmentFor(
   if (!key) return endpointGiven ? 'test' : 'sandbox';
   return key.startsWith('sk_test_') ? 'test' : 'production';
 }
+
+/**
+ * The environment an access point names in its version answer (`GET /peppol/version`,
+ * `environment`), as the API key's environments: the provider's `sandbox` is where `sk_test_`
+ * keys send (Test). Null for a word not known here (it is then shown as the access point says it).
+ */
+export function environmentNamed(word: string | null | undefined): 'test' | 'production' | null {
+  const w = word?.trim().toLowerCase();
+  if (!w) return null;
+  if (['sandbox', 'test', 'testing', 'staging', 'demo', 'pilot', 'acceptance'].includes(w))
+    return 'test';
+  if (['production', 'prod', 'live'].includes(w)) return 'production';
+  return null;
+}
+
+/**
+ * What the screen says when the access point names another environment than the API key seems
+ * to select (the key's prefix is only a convention; the access point knows where invoices go).
+ * Null when they agree, for the built-in Sandbox, or when the access point names none we know.
+ */
+export function environmentMismatch(
+  keyEnvironment: Environment,
+  accessPointWord: string | null | undefined,
+): { short: string; long: string } | null {
+  if (keyEnvironment === 'sandbox') return null;
+  const named = environmentNamed(accessPointWord);
+  if (!named || named === keyEnvironment) return null;
+  const said = accessPointWord!.trim();
+  if (named === 'production')
+    return {
+      short: 'Access point says: Production — invoices reach real buyers',
+      long: `The access point says it is its production environment ("${said}"): invoices sent now reach real buyers, although the API key looks like a Test key (keys starting sk_test_). If you meant to test, enter a Test key in Settings.`,
+    };
+  return {
+    short: 'Access point says: Test — invoices do not reach buyers',
+    long: `The access point says it is its test environment ("${said}"): invoices sent now do not reach real buyers, although the API key looks like a Production key. To send for real, check the key and the provider address in Settings.`,
+  };
+}

@@ -216,7 +216,7 @@ export class Pipeline {
     void this.deps.client.version().then(
       (outcome) => {
         const health = this.stages.health;
-        if (this.running && health.connection === 'connecting') health.noteProbe(outcome);
+        if (this.running) health.noteProbe(outcome, health.connection === 'connecting');
         if (this.running) this.kick();
       },
       () => undefined,

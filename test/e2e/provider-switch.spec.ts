@@ -59,6 +59,12 @@ test('queued documents stay with their access point when the provider changes, u
     // Sent through the access point in use: no badge again (the header says Test).
     await expect(desk.page.getByTestId(`env-tag-${firstId}`)).toHaveCount(0);
     await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');
+    // The access point's own word for its environment is there too; it agrees with Test.
+    await expect(desk.page.getByTestId('env-badge')).toHaveAttribute(
+      'title',
+      /The access point says: sandbox/,
+    );
+    await expect(desk.page.getByTestId('env-mismatch')).toHaveCount(0);
     // A provider's environment is not practice: the Sandbox's note is gone.
     await expect(desk.page.getByTestId('env-note')).toHaveCount(0);
   } finally {
@@ -118,6 +124,33 @@ test('Cancel from the "wait for" banner asks first for several documents and can
   } finally {
     await desk.invoke('queue:resume', undefined);
     await desk.invoke('settings:set', { endpoint: null });
+    await other.close();
+  }
+});
+
+test("the header follows the access point's own environment when it differs from what the key suggests", async ({
+  desk,
+}) => {
+  // The standalone sandbox names its environment "sandbox" (the provider's Test), whatever the key.
+  const other = await startSandbox({});
+  try {
+    await desk.invoke('settings:set', { endpoint: other.url, apiKey: 'pk_goroute_looks_live' });
+    const badge = desk.page.getByTestId('env-badge');
+    const mismatch = desk.page.getByTestId('env-mismatch');
+    await expect(mismatch).toHaveText('Access point says: Test — invoices do not reach buyers');
+    await expect(mismatch).toHaveAttribute(
+      'title',
+      /although the API key looks like a Production key/,
+    );
+    // Where invoices go is what the access point says, not the key's prefix.
+    await expect(badge).toHaveText('Test');
+    await expect(badge).toHaveClass(/env-test/);
+    // A key that agrees: the note goes.
+    await desk.invoke('settings:set', { apiKey: 'sk_test_agreeing' });
+    await expect(mismatch).toHaveCount(0);
+    await expect(badge).toHaveText('Test');
+  } finally {
+    await desk.invoke('settings:set', { endpoint: null, apiKey: null });
     await other.close();
   }
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { environmentFor } from '../../app/domain/environment';
+import {
+  environmentFor,
+  environmentMismatch,
+  environmentNamed,
+} from '../../app/domain/environment';
 
 describe('environmentFor: the environment an API key selects (engine and screen)', () => {
   it('no key: the Sandbox, or Test when an endpoint was given', () => {
@@ -14,5 +18,35 @@ describe('environmentFor: the environment an API key selects (engine and screen)
     expect(environmentFor('  sk_test_abc  ')).toBe('test');
     expect(environmentFor('pk_goroute_abc')).toBe('production');
     expect(environmentFor('something-else', true)).toBe('production');
+  });
+});
+
+describe('the environment the access point names (GET /peppol/version) against the key', () => {
+  it("reads the provider's words: its sandbox is Test; unknown words are not guessed", () => {
+    expect(environmentNamed('sandbox')).toBe('test');
+    expect(environmentNamed(' Test ')).toBe('test');
+    expect(environmentNamed('PRODUCTION')).toBe('production');
+    expect(environmentNamed('live')).toBe('production');
+    expect(environmentNamed('eu-west-2')).toBeNull();
+    expect(environmentNamed('')).toBeNull();
+    expect(environmentNamed(null)).toBeNull();
+  });
+
+  it('says so when they differ, with where invoices go now', () => {
+    const real = environmentMismatch('test', 'production')!;
+    expect(real.short).toBe('Access point says: Production — invoices reach real buyers');
+    expect(real.long).toContain('invoices sent now reach real buyers');
+    expect(real.long).toContain('"production"');
+    const practice = environmentMismatch('production', 'sandbox')!;
+    expect(practice.short).toBe('Access point says: Test — invoices do not reach buyers');
+    expect(practice.long).toContain('do not reach real buyers');
+  });
+
+  it('says nothing when they agree, for the built-in Sandbox, or for a word it does not know', () => {
+    expect(environmentMismatch('test', 'sandbox')).toBeNull();
+    expect(environmentMismatch('production', 'production')).toBeNull();
+    expect(environmentMismatch('sandbox', 'production')).toBeNull();
+    expect(environmentMismatch('production', 'eu-west-2')).toBeNull();
+    expect(environmentMismatch('production', null)).toBeNull();
   });
 });

@@ -50,6 +50,8 @@ export class ConnectionHealth {
    */
   fault: string | null = null;
   private faultTimer: NodeJS.Timeout | null = null;
+  /** The environment the access point named in its last version answer (null: none yet). */
+  private namedEnvironment: string | null = null;
 
   constructor(
     private readonly ctx: ConnectionContext,
@@ -104,6 +106,7 @@ export class ConnectionHealth {
       waitingElsewhere: counts.held > 0 ? repo.heldElsewhere() : [],
       pausedAt: paused ? this.ctx.pausedAt() : null,
       nextTryAt: this.reach.nextTryAt(),
+      accessPointEnvironment: this.namedEnvironment,
     };
   }
 
@@ -115,6 +118,7 @@ export class ConnectionHealth {
   /** Another access point: forget what we knew of the old one (offline, throttled, Retry-After). */
   reset(): void {
     this.reach.reset();
+    this.namedEnvironment = null;
   }
 
   /** One version call to learn the connection state (after a switch). */
@@ -128,9 +132,23 @@ export class ConnectionHealth {
     );
   }
 
-  /** What one version call says about the connection: offline (probing takes over) or online. */
-  noteProbe(outcome: ApOutcome<unknown>): void {
-    if (this.reach.noteFirstAnswer(outcome, this.ctx.now())) this.emit();
+  /**
+   * What one version call says about the connection: offline (probing takes over) or online
+   * (`first`: the first answer since a start or switch), and the environment it names.
+   */
+  noteProbe(outcome: ApOutcome<unknown>, first = true): void {
+    const named = this.noteEnvironment(outcome);
+    if ((first && this.reach.noteFirstAnswer(outcome, this.ctx.now())) || named) this.emit();
+  }
+
+  /** Keep the environment a version answer names; whether it changed. */
+  private noteEnvironment(outcome: ApOutcome<unknown>): boolean {
+    if (outcome.kind !== 'ok') return false;
+    const word = (outcome.value as { environment?: unknown } | null)?.environment;
+    const named = typeof word === 'string' && word.trim() ? word.trim() : null;
+    if (named === this.namedEnvironment) return false;
+    this.namedEnvironment = named;
+    return true;
   }
 
   /** Track connection health from any call's outcome (`request`: see Reachability.note). */
@@ -148,7 +166,8 @@ export class ConnectionHealth {
     if (!this.reach.startProbe(now)) return;
     this.ctx.track(
       this.ctx.client.version().then((outcome) => {
-        const changed = this.reach.probeAnswered(outcome, this.ctx.now());
+        const named = this.noteEnvironment(outcome);
+        const changed = this.reach.probeAnswered(outcome, this.ctx.now()) || named;
         // Still held: told anyway, the next probe's time changed.
         if (changed || this.reach.held) this.emit();
       }),

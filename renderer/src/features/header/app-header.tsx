@@ -1,4 +1,5 @@
 import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
+import { environmentMismatch, environmentNamed } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import { ENVIRONMENT_WORDS, SANDBOX_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
@@ -70,17 +71,32 @@ export function AppHeader() {
   const sent = filterCount(counts, 'sent');
   // Live from the counts (every change event carries them); the status event only comes on a switch.
   const waiting = counts.queued + counts.retry_wait + counts.sending;
+  // The key's prefix guesses the environment; the access point's own answer says where invoices
+  // go, and the badge follows it when they differ (api-contract: show its `environment`).
+  const mismatch = status
+    ? environmentMismatch(status.environment, status.accessPointEnvironment)
+    : null;
+  const badgeEnvironment =
+    status && mismatch ? environmentNamed(status.accessPointEnvironment)! : status?.environment;
+  const said = status?.accessPointEnvironment
+    ? ` · The access point says: ${status.accessPointEnvironment}`
+    : '';
 
   return (
     <header className="app-header">
       <h1 className="app-name">Peppol Desk</h1>
-      {status && (
+      {status && badgeEnvironment && (
         <span
-          className={`env-badge env-${status.environment}`}
+          className={`env-badge env-${badgeEnvironment}`}
           data-testid="env-badge"
-          title={status.environment === 'sandbox' ? SANDBOX_WORDS : status.endpoint}
+          title={status.environment === 'sandbox' ? SANDBOX_WORDS : `${status.endpoint}${said}`}
         >
-          {ENVIRONMENT_WORDS[status.environment]}
+          {ENVIRONMENT_WORDS[badgeEnvironment]}
+        </span>
+      )}
+      {mismatch && (
+        <span className="env-note env-mismatch" data-testid="env-mismatch" title={mismatch.long}>
+          {mismatch.short}
         </span>
       )}
       {practice && (
