@@ -129,7 +129,7 @@ export function pollResultOf(
         from = step.to;
       }
       if (!v.answer) return result;
-      const r = tracking.response(from, v.answer, v.nextPollAt);
+      const r = tracking.response(from, v.answer, v.nextPollAt, c.docType);
       const patch = 'step' in r ? r.step.patch : r.note.patch;
       if ('step' in r) result.moves.push({ to: r.step.to, detail: r.step.detail ?? '' });
       else result.note = r.note.detail;

@@ -8,7 +8,7 @@ import type { PollClaim, PollResult } from './store';
 
 /** The columns a poll claim returns. */
 export const POLL_CLAIM_COLUMNS = `id, poll_fence, state, transaction_id, accepted_at, delivered_at,
-  business_response, business_response_at, next_poll_at`;
+  business_response, business_response_at, next_poll_at, doc_type`;
 
 /** team_documents as a poll claim reads it. */
 export interface PollClaimRow {
@@ -21,6 +21,7 @@ export interface PollClaimRow {
   business_response: string | null;
   business_response_at: number | null;
   next_poll_at: number;
+  doc_type: 'Invoice' | 'CreditNote' | null;
 }
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -37,6 +38,7 @@ export function toPollClaim(r: PollClaimRow): PollClaim {
     businessResponse: r.business_response,
     businessResponseAt: num(r.business_response_at),
     leaseUntil: Number(r.next_poll_at),
+    docType: r.doc_type ?? null,
   };
 }
 

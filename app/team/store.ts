@@ -207,6 +207,8 @@ export interface PollClaim {
   businessResponseAt: number | null;
   /** When the lease ends (database clock): lease start = leaseUntil − the lease asked for. */
   leaseUntil: number;
+  /** Invoice or credit note (the words of a buyer's answer); null when not known. */
+  docType: 'Invoice' | 'CreditNote' | null;
 }
 
 /** The fenced proof of a poll claim. */

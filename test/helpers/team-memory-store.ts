@@ -298,6 +298,7 @@ export class MemoryTeamStore implements TeamStore {
         businessResponse: p.response,
         businessResponseAt: p.responseAt,
         leaseUntil: p.next,
+        docType: r.docType,
       };
     });
   }

@@ -17,6 +17,7 @@ const claim: PollClaim = {
   businessResponse: null,
   businessResponseAt: null,
   leaseUntil: 1_030_000,
+  docType: 'Invoice',
 };
 
 describe('a delivery written by a team desk', () => {
@@ -51,5 +52,24 @@ describe('a transaction the team’s access point does not know (404)', () => {
       "The built-in Sandbox no longer knows this practice invoice (transaction tx-7): on a team, each desk's Sandbox knows only what that desk sent, and forgets it when Peppol Desk restarts. Nothing was really sent. Add the file again to practise with it once more.",
     );
     expect(practice.note).toBe('The built-in Sandbox no longer knows this invoice; stopped asking');
+  });
+});
+
+describe("a buyer's answer read by a team desk", () => {
+  it('calls a credit note a credit note, as a single desk does', () => {
+    const answered = (docType: PollClaim['docType']) =>
+      pollResultOf(
+        { ...claim, state: 'delivered', deliveredAt: 1_000_500, docType },
+        {
+          kind: 'response',
+          answer: { code: 'RE', note: 'Wrong order number', at: 1_002_000 },
+          nextPollAt: null,
+        },
+        1_002_000,
+        DEFAULT_DELIVERY_OPTIONS,
+      ).problem!.message;
+    expect(answered('CreditNote')).toContain('this credit note');
+    expect(answered('CreditNote')).not.toContain('this invoice');
+    expect(answered('Invoice')).toContain('this invoice');
   });
 });
