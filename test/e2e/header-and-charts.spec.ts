@@ -1,4 +1,6 @@
+import { startSandbox } from '../../app/sandbox/server';
 import { expect, test } from './fixtures';
+import { DeskPage } from './pages/desk-page';
 import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 test('charts show throughput and time per step once documents are sent', async ({
@@ -126,4 +128,42 @@ test('settings show the environment a key selects, the hot folder move option an
   await subfolders.uncheck();
   await dialog.getByTestId('settings-save').click();
   await expect(dialog).toBeHidden();
+});
+
+test('an open Settings form shows a provider address changed in another window, keeping what the clerk typed', async ({
+  desk,
+  page,
+}) => {
+  const other = await startSandbox({});
+  const before = await desk.invoke('settings:get', undefined);
+  const secondTab = await page.context().newPage();
+  try {
+    await page.getByTestId('open-settings').click();
+    const dialog = page.getByTestId('settings-dialog');
+    const endpoint = dialog.getByTestId('settings-endpoint');
+    await expect(endpoint).toHaveValue('');
+    const attempts = dialog.getByLabel('Tries before an invoice is marked Failed');
+    await attempts.fill('3');
+
+    // Another window sets a provider address (and other tries).
+    const elsewhere = new DeskPage(secondTab);
+    await elsewhere.goto();
+    await elsewhere.invoke('settings:set', { endpoint: other.url, maxAttempts: 5 });
+
+    await expect(endpoint).toHaveValue(other.url);
+    await expect(dialog.getByTestId('settings-changed-elsewhere')).toContainText(
+      'These settings were changed in another window',
+    );
+    // Typed here: kept, and saved as typed; the address is not written back or cleared.
+    await expect(attempts).toHaveValue('3');
+    await dialog.getByTestId('settings-save').click();
+    await expect(dialog).toBeHidden();
+    const saved = await desk.invoke('settings:get', undefined);
+    expect(saved.maxAttempts).toBe(3);
+    expect(saved.endpoint).toBe(other.url);
+  } finally {
+    await secondTab.close();
+    await desk.invoke('settings:set', { endpoint: null, maxAttempts: before.maxAttempts });
+    await other.close();
+  }
 });

@@ -30,7 +30,13 @@ export function useEngineSync(): void {
         if (openId !== null && ids.includes(openId)) void useDetailStore.getState().reload();
       }),
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
-      api.on('connection:changed', (status) => useConnectionStore.getState().setStatus(status)),
+      api.on('connection:changed', (status) => {
+        useConnectionStore.getState().setStatus(status);
+        // The provider or key may have been changed elsewhere (another window, the CLI): an open
+        // Settings form shows it (the fields the clerk has not edited).
+        const settings = useSettingsStore.getState();
+        if (settings.open && !settings.saving) void settings.load('again');
+      }),
       onEngineLink((state, { reconnected }) => {
         useConnectionStore.getState().setLink(state);
         // Whatever changed while the stream was away was never heard of: fetch it all again.

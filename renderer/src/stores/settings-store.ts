@@ -7,7 +7,10 @@ interface SettingsState {
   open: boolean;
   saving: boolean;
   error: ErrorValue | null;
-  load(): Promise<void>;
+  /** The last read was made while the dialog was open (not on opening it): see SettingsForm. */
+  readAgain: boolean;
+  /** Read the settings: on opening the dialog, or `again` while it is open. */
+  load(when?: 'open' | 'again'): Promise<void>;
   setOpen(open: boolean): void;
   /** Saves the patch; resolves true when the engine accepted it. */
   save(patch: SettingsPatch): Promise<boolean>;
@@ -18,9 +21,10 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
   open: false,
   saving: false,
   error: null,
-  async load() {
+  readAgain: false,
+  async load(when = 'open') {
     const result = await getApi().invoke('settings:get', undefined);
-    if (result.ok) set({ settings: result.value, error: null });
+    if (result.ok) set({ settings: result.value, error: null, readAgain: when === 'again' });
     else set({ error: result.error });
   },
   setOpen(open) {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Settings, SettingsPatch } from '../../../../app/contract';
+import type { Settings } from '../../../../app/contract';
 import { environmentFor } from '../../../../app/domain/environment';
 import { ENVIRONMENT_WORDS } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
@@ -9,104 +9,7 @@ import { SharedByTeam, sharedNoteId } from './shared-by-team';
 import { Hint, hintId, describedBy } from './setting-hint';
 import { HotFolderFields } from './hot-folder-fields';
 import { TeamOutboxSection } from './team-outbox-section';
-
-interface Draft {
-  endpoint: string;
-  apiKey: string;
-  removeKey: boolean;
-  concurrencyAuto: boolean;
-  concurrency: string;
-  batching: boolean;
-  gzip: boolean;
-  maxAttempts: string;
-  maxFileMb: string;
-  lookupFoundMinutes: string;
-  lookupNotFoundMinutes: string;
-  remoteValidation: boolean;
-  hotFolder: string;
-  hotFolderMove: boolean;
-  hotFolderSubfolders: boolean;
-}
-
-function draftOf(s: Settings): Draft {
-  return {
-    endpoint: s.endpoint ?? '',
-    apiKey: '',
-    removeKey: false,
-    concurrencyAuto: s.concurrency === 'auto',
-    concurrency: s.concurrency === 'auto' ? '8' : String(s.concurrency),
-    batching: s.batching,
-    gzip: s.gzip,
-    maxAttempts: String(s.maxAttempts),
-    maxFileMb: String(round2(s.maxDocumentBytes / MB)),
-    lookupFoundMinutes: String(round2(s.lookupFoundTtlMs / MINUTE)),
-    lookupNotFoundMinutes: String(round2(s.lookupNotFoundTtlMs / MINUTE)),
-    remoteValidation: s.remoteValidation,
-    hotFolder: s.hotFolder ?? '',
-    hotFolderMove: s.hotFolderMove,
-    hotFolderSubfolders: s.hotFolderSubfolders,
-  };
-}
-
-const MB = 1024 * 1024;
-const MINUTE = 60_000;
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-/** Only what changed; the API key is sent only when typed (or removed), never read back. */
-function patchOf(d: Draft, s: Settings): SettingsPatch | string {
-  const patch: SettingsPatch = {};
-  const endpoint = d.endpoint.trim() || null;
-  if (endpoint !== null) {
-    try {
-      const url = new URL(endpoint);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
-    } catch {
-      return 'The provider address must be a web address starting with https://';
-    }
-  }
-  if (endpoint !== s.endpoint) patch.endpoint = endpoint;
-  if (d.removeKey) patch.apiKey = null;
-  else if (d.apiKey.trim()) patch.apiKey = d.apiKey.trim();
-  const concurrency = d.concurrencyAuto ? 'auto' : Number(d.concurrency);
-  if (
-    concurrency !== 'auto' &&
-    (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
-  ) {
-    return 'The number of invoices sent at once must be a whole number from 1 to 256, or Automatic.';
-  }
-  if (concurrency !== s.concurrency) patch.concurrency = concurrency;
-  if (d.batching !== s.batching) patch.batching = d.batching;
-  if (d.gzip !== s.gzip) patch.gzip = d.gzip;
-  const maxAttempts = Number(d.maxAttempts);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
-    return 'Tries must be a whole number from 1 to 100.';
-  }
-  if (maxAttempts !== s.maxAttempts) patch.maxAttempts = maxAttempts;
-  const maxFileMb = Number(d.maxFileMb);
-  if (!Number.isFinite(maxFileMb) || maxFileMb < 0.001 || maxFileMb > 100) {
-    return 'The largest file must be between 0.001 and 100 MB.';
-  }
-  const maxDocumentBytes = Math.round(maxFileMb * MB);
-  if (maxDocumentBytes !== s.maxDocumentBytes) patch.maxDocumentBytes = maxDocumentBytes;
-  for (const [field, key, current] of [
-    [d.lookupFoundMinutes, 'lookupFoundTtlMs', s.lookupFoundTtlMs],
-    [d.lookupNotFoundMinutes, 'lookupNotFoundTtlMs', s.lookupNotFoundTtlMs],
-  ] as const) {
-    const minutes = Number(field);
-    if (!Number.isFinite(minutes) || minutes < 0 || minutes > 7 * 24 * 60) {
-      return "How long a provider's answer about a buyer is remembered must be between 0 minutes and 7 days.";
-    }
-    const ms = Math.round(minutes * MINUTE);
-    if (ms !== current) patch[key] = ms;
-  }
-  if (d.remoteValidation !== s.remoteValidation) patch.remoteValidation = d.remoteValidation;
-  const hotFolder = d.hotFolder.trim() || null;
-  if (hotFolder !== s.hotFolder) patch.hotFolder = hotFolder;
-  if (d.hotFolderMove !== s.hotFolderMove) patch.hotFolderMove = d.hotFolderMove;
-  if (d.hotFolderSubfolders !== s.hotFolderSubfolders)
-    patch.hotFolderSubfolders = d.hotFolderSubfolders;
-  return patch;
-}
+import { draftOf, patchOf, rebaseDraft, type Draft } from './settings-draft';
 
 /** Provider, key, speed, hot folder and team outbox. A modal <dialog>: focus stays inside, Escape closes. */
 export function SettingsDialog() {
@@ -117,6 +20,21 @@ export function SettingsDialog() {
   const dialog = useRef<HTMLDialogElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
+
+  // Read again when the window comes back to the front while open: another window (a second tab,
+  // the CLI) may have changed them; the form updates what the clerk has not edited.
+  useEffect(() => {
+    if (!open) return;
+    const reload = () => {
+      if (document.visibilityState === 'visible') void useSettingsStore.getState().load('again');
+    };
+    window.addEventListener('focus', reload);
+    document.addEventListener('visibilitychange', reload);
+    return () => {
+      window.removeEventListener('focus', reload);
+      document.removeEventListener('visibilitychange', reload);
+    };
+  }, [open]);
 
   // Focus moves to the dialog's heading when it opens (the form is still loading) and back to
   // the control that opened it when it closes.
@@ -149,8 +67,9 @@ export function SettingsDialog() {
         Settings
       </h2>
       {open && settings ? (
-        // Keyed by the settings object: the draft starts again from what the engine holds.
-        <SettingsForm key={settingsKey(settings)} settings={settings} />
+        // One form per opening (closed, it is gone); a later read of the settings updates the
+        // fields the clerk has not edited.
+        <SettingsForm settings={settings} />
       ) : (
         <p className="muted">{error ? error.message : 'Loading…'}</p>
       )}
@@ -158,23 +77,23 @@ export function SettingsDialog() {
   );
 }
 
-const formKeys = new WeakMap<Settings, number>();
-let nextFormKey = 1;
-function settingsKey(s: Settings): number {
-  let key = formKeys.get(s);
-  if (key === undefined) {
-    key = nextFormKey++;
-    formKeys.set(s, key);
-  }
-  return key;
-}
-
-function SettingsForm({ settings }: { settings: Settings }) {
+function SettingsForm({ settings: latest }: { settings: Settings }) {
   const saving = useSettingsStore((s) => s.saving);
   const error = useSettingsStore((s) => s.error);
   const setOpen = useSettingsStore((s) => s.setOpen);
   const save = useSettingsStore((s) => s.save);
-  const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  // What the draft was made from; moved on when the settings are read again (see rebaseDraft).
+  const [settings, setSettings] = useState<Settings>(latest);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(latest));
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+  const readAgain = useSettingsStore((s) => s.readAgain);
+  if (latest !== settings) {
+    const next = rebaseDraft(draft, settings, latest);
+    setSettings(latest);
+    setDraft(next.draft);
+    // The read made on opening is not a change "elsewhere".
+    if (next.changed && readAgain) setChangedElsewhere(true);
+  }
   const [problem, setProblem] = useState<string | null>(null);
   // Said only once the connection check refused the key too (a 403 to an invoice may not be it).
   const keyRefused = useConnectionStore((s) => s.status?.state === 'refused');
@@ -216,6 +135,12 @@ function SettingsForm({ settings }: { settings: Settings }) {
       <p className="muted">
         Sending to: <strong>{ENVIRONMENT_WORDS[settings.environment]}</strong>
       </p>
+      {changedElsewhere && (
+        <p className="muted" role="status" data-testid="settings-changed-elsewhere">
+          These settings were changed in another window: the fields you have not edited show the new
+          values.
+        </p>
+      )}
       <label className="form-row">
         <span>Provider address</span>
         <input
