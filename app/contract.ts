@@ -117,6 +117,16 @@ export interface Requests {
     };
   };
   /**
+   * A buyer's rejection or query the clerk has dealt with (a credit note sent, the question
+   * answered): with `handled` such documents leave Needs attention (state `handled`; the buyer's
+   * answer stays on them, and a later answer of the buyer moves them on as before); without, they
+   * go back to the answer they came from. Other documents are left as they are and not counted.
+   */
+  'documents:markHandled': {
+    arg: { ids: number[]; handled: boolean };
+    result: { changed: number; stopped?: Stopped };
+  };
+  /**
    * The explicit step that sends documents queued for another access point through the one in
    * use now (all of them, or these ids); nothing else ever moves them.
    */
@@ -200,6 +210,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:uncancel': true,
   'documents:sendAnyway': true,
   'documents:reroute': true,
+  'documents:markHandled': true,
   'documents:waitingFor': true,
   'documents:briefs': true,
   'documents:ids': true,

@@ -23,6 +23,8 @@ export type Counted =
  */
 function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: boolean): Counted {
   if (r.state === 'rejected') return 'rejected';
+  // Marked handled by the clerk: what the buyer answered still counts (a query was sent).
+  if (r.state === 'handled') return r.problemCode === 'BUYER_REJECTED' ? 'rejected' : 'sent';
   if (r.state === 'superseded') return 'replaced';
   if (r.state === 'invalid') return 'invalid';
   // Held as a possible duplicate: the same number with other content, or the same content.

@@ -30,7 +30,10 @@ export type DocumentState =
   | 'rejected'
   | 'paid'
   // A failed or invalid document whose corrected file was added (see Pipeline.supersede).
-  | 'superseded';
+  | 'superseded'
+  // A rejected or queried invoice the clerk marked as dealt with (a credit note sent, the query
+  // answered): out of Needs attention; the buyer's answer stays on it (business_response).
+  | 'handled';
 
 /** Every state, in pipeline order (for counts and filters). */
 export const DOCUMENT_STATES: readonly DocumentState[] = [
@@ -56,6 +59,7 @@ export const DOCUMENT_STATES: readonly DocumentState[] = [
   'rejected',
   'paid',
   'superseded',
+  'handled',
 ];
 
 /** Invoice Response codes (UNCL 4343 subset used by Peppol) and the state each one puts a document in. */
@@ -92,8 +96,8 @@ export const FILTER_STATES: Record<Exclude<DocumentFilter, 'all'>, readonly Docu
     'buyer_accepted',
     'paid',
   ],
-  // Every document the buyer answered, whatever the answer.
-  responded: RESPONSE_STATES,
+  // Every document the buyer answered, whatever the answer (handled ones too).
+  responded: [...RESPONSE_STATES, 'handled'],
 };
 
 /** Columns the document table can sort by (in the engine, so it works at any size). */

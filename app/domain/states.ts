@@ -57,12 +57,16 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   ],
   acknowledged: RESPONSES,
   in_process: RESPONSES,
-  under_query: RESPONSES,
+  // handled: the clerk marked the buyer's rejection or query as dealt with.
+  under_query: [...RESPONSES, 'handled'],
   conditionally_accepted: RESPONSES,
   buyer_accepted: RESPONSES,
-  rejected: ['superseded'],
+  rejected: ['superseded', 'handled'],
   paid: [],
   superseded: [],
+  // Back to the buyer's answer it came from (the clerk's "not handled"); a queried one may still
+  // get the buyer's next answer; a corrected file with the same number replaces it.
+  handled: [...RESPONSES, 'superseded'],
 };
 
 /**
@@ -76,6 +80,7 @@ export const NOTHING_TO_CANCEL: ReadonlySet<DocumentState> = new Set<DocumentSta
   'delivered',
   'cancelled',
   'superseded',
+  'handled',
   ...RESPONSES,
 ]);
 

@@ -27,6 +27,7 @@ export const STATUS_WORDS: Record<DocumentState, string> = {
   rejected: 'Rejected by buyer',
   paid: 'Paid',
   superseded: 'Replaced by a corrected file',
+  handled: 'Handled by you',
 };
 
 /** The filter tabs' names. */

@@ -77,7 +77,8 @@ type ActionChannels =
   | 'documents:cancel'
   | 'documents:uncancel'
   | 'documents:sendAnyway'
-  | 'documents:reroute';
+  | 'documents:reroute'
+  | 'documents:markHandled';
 
 /**
  * The handlers of the clerk's decisions. Each document moves through a named move of the queue's
@@ -317,6 +318,24 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       pipeline.refreshConnection();
       pipeline.kick();
       return { rerouted, ...withStopped(stopped) };
+    },
+    'documents:markHandled': async ({ ids, handled }) => {
+      const who = currentUser();
+      let changed = 0;
+      const stopped = await inSlices(
+        ctx,
+        requireIds(ids),
+        ACTION_SLICE,
+        (slice) =>
+          slice.filter((id) => {
+            const r = repo.get(id);
+            return !!r && lifecycle.markHandled(r, handled === true, who);
+          }).length,
+        (n) => {
+          changed += n;
+        },
+      );
+      return { changed, ...withStopped(stopped) };
     },
   };
 }

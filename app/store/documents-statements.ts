@@ -16,7 +16,8 @@ import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
  */
 const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
   'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
-  OR (state = 'failed' AND send_outcome_unknown = 1))`;
+  OR (state = 'failed' AND send_outcome_unknown = 1)
+  OR (state = 'handled' AND business_response IS NOT 'RE'))`;
 
 /**
  * Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap` in
@@ -106,6 +107,7 @@ export function prepareDocumentStatements(db: Db) {
     findSupersedable: db.prepare(
       `SELECT * FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
        AND id <> ? AND (state IN ('invalid', 'unreachable', 'rejected')
+         OR (state = 'handled' AND business_response = 'RE')
          OR (state = 'failed' AND send_outcome_unknown = 0 AND batch_key IS NULL))
        ORDER BY id`,
     ),

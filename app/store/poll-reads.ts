@@ -37,6 +37,8 @@ const POLLED_STATES = [
   'under_query',
   'conditionally_accepted',
   'buyer_accepted',
+  // Marked handled by the clerk: a query's next answer is still asked for (a rejection is not).
+  'handled',
 ] as const;
 const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
 /** Polled states after delivery: waiting for the buyer's next business response. */

@@ -36,6 +36,7 @@ type ActionChannels =
   | 'documents:cancel'
   | 'documents:uncancel'
   | 'documents:sendAnyway'
+  | 'documents:markHandled'
   | 'lookup:refresh';
 
 /** A team document as a row of the documents table (what the team's store does not keep: null). */
@@ -286,6 +287,14 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
       }
       teamDesk.sender.pump();
       return { released };
+    },
+    'documents:markHandled': async ({ ids, handled }) => {
+      const list = teamIds(ctx, ids);
+      const on = handled === true;
+      const detail = on
+        ? `Marked as handled by ${currentUser()}: out of Needs attention`
+        : `Marked as not handled by ${currentUser()}: back in Needs attention`;
+      return { changed: list.length ? await store.markHandled(desk.id, list, on, detail) : 0 };
     },
     'lookup:refresh': async ({ id }) => {
       const d = await teamDocOf(ctx, id);

@@ -438,11 +438,11 @@ export interface TeamStore {
   uncancel(deskId: string, docs: readonly CancelledTeamDoc[], detail: string): Promise<number>;
   /**
    * "Send anyway": `held` documents of these ids → queued (nothing else moves). One held by a
-   * Retry after the team moved (problem ACCESS_POINT_CHANGED) goes as a new submission: a new
-   * key round (the team's access point now never saw its key; the one that may have is not
-   * asked again).
+   * Retry after the team moved (ACCESS_POINT_CHANGED) goes as a new submission: a new key round.
    */
   sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number>;
+  /** A buyer's rejection or query marked handled, or back (store-rows handledTo); how many moved. */
+  markHandled(deskId: string, ids: readonly number[], on: boolean, detail: string): Promise<number>;
   /**
    * The receiver was found again (or could not be asked about: the access point will): these
    * ids, when still `unreachable` with this receiver, go back to the queue (due now), their

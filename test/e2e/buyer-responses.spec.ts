@@ -50,3 +50,47 @@ test("a buyer's rejection from the sandbox reads Rejected by buyer, needs attent
   const ap = records.find((r) => r['Invoice number'] === `${prefix}-AP`);
   expect(ap?.['Status']).toBe('Accepted by buyer');
 });
+
+test('a rejection the clerk has dealt with is marked as handled: it leaves Needs attention, and Undo brings it back', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('HND');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-RE.xml`]: invoiceToReceiver(`${prefix}-RE`, '9915:reject-all'),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(`${prefix}-RE`);
+  await desk.waitForState(row, ['rejected']);
+  await desk.showFilter('attention');
+  await desk.expectRowTotal(1);
+
+  await desk.openDetails(row);
+  await expect(desk.detailPanel.getByTestId('detail-handled-hint')).toContainText(
+    'mark it as handled: it leaves Needs attention',
+  );
+  await desk.detailPanel.getByTestId('detail-markHandled').click();
+  await expect(desk.toast(/1 document marked as handled: out of Needs attention/)).toBeVisible();
+  await expect(desk.detailPanel.getByTestId('detail-handled')).toHaveText(
+    'Marked as handled: out of Needs attention.',
+  );
+  // The buyer's words stay; the timeline says who marked it.
+  await expect(desk.detailPanel.getByTestId('problem-message')).toContainText(
+    'The buyer rejected this invoice',
+  );
+  await expect(desk.detailPanel.getByTestId('timeline')).toContainText('Marked as handled by');
+  await desk.page.keyboard.press('Escape');
+  await desk.expectRowTotal(0);
+  await desk.showFilter('responded');
+  await desk.expectRowTotal(1);
+  await expect(desk.statusOf(row)).toHaveText(/Handled by you/);
+
+  // Undo from the toast: back in Needs attention, as rejected.
+  await desk
+    .toast(/marked as handled/)
+    .getByTestId('toast-undo')
+    .click();
+  await desk.waitForState(row, ['rejected']);
+  await desk.showFilter('attention');
+  await desk.expectRowTotal(1);
+});

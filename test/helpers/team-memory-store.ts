@@ -9,7 +9,7 @@ import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
 import { sentBeforeTeamMoved } from '../../app/domain/problems';
 import { pollEvents } from '../../app/team/poll-rows';
-import { CLERK_CANCEL_FROM } from '../../app/team/store-rows';
+import { CLERK_CANCEL_FROM, handledFrom, handledTo } from '../../app/team/store-rows';
 import type {
   CancelledTeamDoc,
   Claim,
@@ -543,6 +543,21 @@ export class MemoryTeamStore implements TeamStore {
       if (r?.state !== 'held') continue;
       r.problem = null;
       this.move(r, 'queued', deskId, detail);
+      n++;
+    }
+    this.notify([...ids]);
+    return n;
+  }
+
+  async markHandled(deskId: string, ids: readonly number[], on: boolean, detail: string) {
+    this.gate();
+    let n = 0;
+    for (const id of new Set(ids)) {
+      const r = this.rows.get(id);
+      if (!r || !handledFrom(on).includes(r.state)) continue;
+      const to = handledTo(on, r.poll?.response ?? null);
+      if (r.problem) r.problem = { ...r.problem, action: to.action };
+      this.move(r, to.state, deskId, detail);
       n++;
     }
     this.notify([...ids]);

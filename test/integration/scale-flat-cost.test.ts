@@ -354,11 +354,11 @@ describe('due delivery polls', () => {
         detail: string;
       }[]
     ).map((r) => r.detail);
-    // Each polled state (accepted, delivered and the five non-final buyer responses) is a range
-    // walk of the (state, next_poll_at) index; only the merged few are sorted.
+    // Each polled state (accepted, delivered, the five non-final buyer responses and handled) is
+    // a range walk of the (state, next_poll_at) index; only the merged few are sorted.
     expect(
       plan.filter((d) => /USING INDEX documents_by_poll \(state=\? AND next_poll_at<\?\)/.test(d)),
-    ).toHaveLength(7);
+    ).toHaveLength(8);
     expect(plan.some((d) => /SCAN documents/.test(d))).toBe(false);
     db.close();
   });

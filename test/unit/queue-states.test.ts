@@ -87,8 +87,16 @@ describe('document state machine', () => {
     );
     for (const to of ALLOWED_TRANSITIONS.cancelled)
       expect(isAllowedTransition(to, 'cancelled'), `${to} → cancelled`).toBe(true);
-    // A rejected invoice only makes way for its corrected file.
-    expect(ALLOWED_TRANSITIONS.rejected).toEqual(['superseded']);
+    // A rejected invoice only makes way for its corrected file, or is marked handled by the clerk
+    // (who may take that back); a handled one never goes back into the sending.
+    expect(ALLOWED_TRANSITIONS.rejected).toEqual(['superseded', 'handled']);
+    expect(isAllowedTransition('under_query', 'handled')).toBe(true);
+    expect(isAllowedTransition('handled', 'rejected')).toBe(true);
+    expect(isAllowedTransition('handled', 'buyer_accepted')).toBe(true);
+    for (const to of ['queued', 'sending', 'received', 'cancelled'] as const)
+      expect(isAllowedTransition('handled', to), `handled → ${to}`).toBe(false);
+    for (const from of ['delivered', 'buyer_accepted', 'paid', 'failed'] as const)
+      expect(isAllowedTransition(from, 'handled'), `${from} → handled`).toBe(false);
     expect(ALLOWED_TRANSITIONS.superseded).toEqual([]);
     expect(ALLOWED_TRANSITIONS.paid).toEqual([]);
   });

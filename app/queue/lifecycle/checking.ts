@@ -134,7 +134,7 @@ export function replaces(old: DocumentRecord): Note {
   const what =
     old.state === 'invalid'
       ? 'needed fixing'
-      : old.state === 'rejected'
+      : old.state === 'rejected' || (old.state === 'handled' && old.business_response === 'RE')
         ? 'the buyer rejected'
         : 'could not be sent';
   return {

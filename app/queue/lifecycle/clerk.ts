@@ -55,6 +55,32 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
   return null;
 }
 
+/**
+ * A buyer's rejection or query the clerk marks as dealt with (null: not one). The buyer's answer
+ * and its words stay on the document; nothing is left to do there.
+ */
+export function handled(r: DocumentRecord, who: string): Step | null {
+  if (r.state !== 'rejected' && r.state !== 'under_query') return null;
+  return {
+    from: r.state,
+    to: 'handled',
+    patch: { problem_action: 'none' },
+    detail: `Marked as handled by ${who}: out of Needs attention`,
+  };
+}
+
+/** Back to the buyer's answer it was marked handled from (null: not handled). */
+export function notHandled(r: DocumentRecord, who: string): Step | null {
+  if (r.state !== 'handled') return null;
+  const rejected = r.business_response === 'RE';
+  return {
+    from: r.state,
+    to: rejected ? 'rejected' : 'under_query',
+    patch: { problem_action: rejected ? 'fix-file' : 'none' },
+    detail: `Marked as not handled by ${who}: back in Needs attention`,
+  };
+}
+
 /** Cancelled by the user. */
 export function cancelled(r: DocumentRecord): Step {
   return {

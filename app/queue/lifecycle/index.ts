@@ -373,6 +373,12 @@ export class Lifecycle extends LifecycleCore {
     return { released: false, stillHeld: d.stillHeld };
   }
 
+  /** A rejection or query the clerk dealt with (`handled`), or back to it (see clerk.handled). */
+  markHandled(r: DocumentRecord, handled: boolean, who: string): boolean {
+    const step = handled ? clerk.handled(r, who) : clerk.notHandled(r, who);
+    return step !== null && this.move(r.id, step);
+  }
+
   /**
    * The explicit step: a document queued for another access point is pinned to `accessPoint`
    * and goes on from where it was (checked again if it never was, its receiver looked up there).

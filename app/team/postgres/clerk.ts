@@ -14,7 +14,7 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, handledFrom, undoStateOf } from '../store-rows';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { NOTIFY_CTE, clerkMoveSql } from './statements';
 
@@ -224,4 +224,44 @@ export async function requeueUnreachable(
     technical,
   ]);
   return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Desk $1 marks ids $2 in states $3 as handled ($5 true: → handled) or back to the buyer's answer
+ * they carry ($5 false: a rejection → rejected, a query → under_query), timeline words $4
+ * (store-rows handledTo is the same rule).
+ */
+const MARK_HANDLED = `WITH old AS (
+    SELECT id, state, business_response = 'RE' AS rejected FROM team_documents
+    WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) ORDER BY id FOR UPDATE
+  ), moved AS (
+    UPDATE team_documents d SET updated_at = team_now_ms(),
+      state = CASE WHEN $5::boolean THEN 'handled'
+        WHEN COALESCE(old.rejected, FALSE) THEN 'rejected' ELSE 'under_query' END,
+      problem_action = CASE WHEN NOT $5::boolean AND COALESCE(old.rejected, FALSE)
+        THEN 'fix-file' ELSE 'none' END
+    FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was, d.state AS now
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, was, now, $4 FROM moved ORDER BY id
+  ), ${NOTIFY_CTE('moved', '$1')}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+/** See TeamStore.markHandled. */
+export async function markHandled(
+  q: Query,
+  deskId: string,
+  ids: readonly number[],
+  handled: boolean,
+  detail: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await q<{ id: number }>(MARK_HANDLED, [
+    deskId,
+    [...new Set(ids)],
+    handledFrom(handled),
+    detail,
+    handled,
+  ]);
+  return rows.length;
 }

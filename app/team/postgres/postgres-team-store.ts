@@ -468,6 +468,9 @@ export class PostgresTeamStore implements TeamStore {
   async sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number> {
     return clerk.sendAnyway((t, v) => this.q(t, v), deskId, ids, detail);
   }
+  async markHandled(deskId: string, ids: readonly number[], on: boolean, detail: string) {
+    return clerk.markHandled((t, v) => this.q(t, v), deskId, ids, on, detail);
+  }
 
   async requeueUnreachable(
     deskId: string,

@@ -14,7 +14,13 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import {
+  CLERK_CANCEL_FROM,
+  CLERK_SEND_ANYWAY_FROM,
+  handledFrom,
+  handledTo,
+  undoStateOf,
+} from '../store-rows';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { INSERT_EVENT, NOW } from './statements';
 
@@ -218,4 +224,36 @@ export function requeueUnreachable(
   const states: DocumentState[] = ['unreachable'];
   const guard = 'AND receiver_id = ?';
   return requeue(db, stmt, deskId, ids, states, guard, [receiverId], detail, technical);
+}
+
+/** See TeamStore.markHandled. */
+export function markHandled(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  ids: readonly number[],
+  handled: boolean,
+  detail: string,
+): number {
+  const from = handledFrom(handled);
+  const before = stmt(`SELECT state, business_response FROM team_documents
+    WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`);
+  const move = stmt(`UPDATE team_documents SET state = ?, problem_action = ?,
+    updated_at = ${NOW} WHERE id = ? AND state = ? RETURNING id`);
+  const event = stmt(INSERT_EVENT);
+  return db
+    .transaction(() => {
+      let n = 0;
+      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+        const was = before.get(id, ...from) as
+          { state: DocumentState; business_response: string | null } | undefined;
+        if (!was) continue;
+        const to = handledTo(handled, was.business_response);
+        if (!move.get(to.state, to.action, id, was.state)) continue;
+        event.run(id, deskId, was.state, to.state, detail, null);
+        n++;
+      }
+      return n;
+    })
+    .immediate();
 }

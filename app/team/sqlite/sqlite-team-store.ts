@@ -431,6 +431,10 @@ export class SqliteTeamStore implements TeamStore {
     return clerk.sendAnyway(this.db, (q) => this.stmt(q), deskId, ids, detail);
   }
 
+  async markHandled(deskId: string, ids: readonly number[], on: boolean, detail: string) {
+    return clerk.markHandled(this.db, (q) => this.stmt(q), deskId, ids, on, detail);
+  }
+
   async requeueUnreachable(
     deskId: string,
     receiver: string,

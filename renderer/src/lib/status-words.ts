@@ -29,6 +29,7 @@ export const STATUS_TONE: Record<DocumentState, StatusTone> = {
   rejected: 'attention',
   paid: 'done',
   superseded: 'muted',
+  handled: 'muted',
 };
 
 export const TONE_ICON: Record<StatusTone, string> = {

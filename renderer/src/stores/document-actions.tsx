@@ -10,12 +10,40 @@ import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 import { toastError, useToastStore } from './toast-store';
 
-export type DocumentAction = 'retry' | 'cancel' | 'sendAnyway';
+export type DocumentAction = 'retry' | 'cancel' | 'sendAnyway' | 'markHandled' | 'markNotHandled';
 
 export const ACTION_LABELS: Record<DocumentAction, string> = {
   retry: 'Retry',
   cancel: 'Cancel',
   sendAnyway: 'Send anyway',
+  markHandled: 'Mark as handled',
+  markNotHandled: 'Mark as not handled',
+};
+
+/** The states each action applies to (the rest of a selection is left as it is). */
+function appliesTo(action: DocumentAction, state: DocumentState): boolean {
+  if (action === 'cancel') return !NOTHING_TO_CANCEL.has(state);
+  if (action === 'sendAnyway') return state === 'held';
+  if (action === 'markHandled') return state === 'rejected' || state === 'under_query';
+  if (action === 'markNotHandled') return state === 'handled';
+  return true;
+}
+
+/** What the toast says when nothing selected is something the action applies to. */
+const NOTHING_TO_DO: Partial<Record<DocumentAction, string>> = {
+  cancel: 'Nothing to cancel: the selected documents are already sent or finished.',
+  sendAnyway: 'Nothing to send anyway: none of the selected documents is held for a decision.',
+  markHandled:
+    'Nothing to mark as handled: none of the selected documents was rejected or queried by the buyer.',
+  markNotHandled: 'Nothing to mark as not handled: none of the selected documents is handled.',
+};
+
+/** Why the rest of a selection stays as it is (see `othersLine`). */
+const OTHERS_ARE: Partial<Record<DocumentAction, string>> = {
+  cancel: 'already sent or finished',
+  sendAnyway: 'not held',
+  markHandled: 'not rejected or queried by the buyer',
+  markNotHandled: 'not marked as handled',
 };
 
 /** How long the Undo of a cancel is offered on screen (the engine allows it a little longer). */
@@ -63,30 +91,26 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   const ask = useConfirmStore.getState().ask;
   // What the confirmation counts is what the action applies to (the rest is left as it is).
   const states = loadedRows(ids);
-  const applies = (state: DocumentState) =>
-    action === 'cancel'
-      ? !NOTHING_TO_CANCEL.has(state)
-      : action !== 'sendAnyway' || state === 'held';
-  const targets = states ? ids.filter((id) => applies(states.get(id)!.state)) : ids;
+  const targets = states ? ids.filter((id) => appliesTo(action, states.get(id)!.state)) : ids;
   const others = ids.length - targets.length;
   if (targets.length === 0) {
     useToastStore.getState().push({
       kind: 'info',
-      title:
-        action === 'cancel'
-          ? 'Nothing to cancel: the selected documents are already sent or finished.'
-          : 'Nothing to send anyway: none of the selected documents is held for a decision.',
+      title: NOTHING_TO_DO[action] ?? 'Nothing to do for the selected documents.',
       lines: [],
       ttlMs: 6000,
     });
     return;
   }
+  // Marking is taken back as easily (Undo): not asked first.
+  if (action === 'markHandled' || action === 'markNotHandled')
+    return markHandled(targets, action === 'markHandled');
   const othersLine =
     others > 0 ? (
       <p>
         The other {plural(others, 'selected document is', 'selected documents are')}{' '}
-        {action === 'cancel' ? 'already sent or finished' : 'not held'} and{' '}
-        {others === 1 ? 'stays' : 'stay'} as {others === 1 ? 'it is' : 'they are'}.
+        {OTHERS_ARE[action]} and {others === 1 ? 'stays' : 'stay'} as{' '}
+        {others === 1 ? 'it is' : 'they are'}.
       </p>
     ) : null;
   if (action === 'cancel' && ids.length > 1) {
@@ -229,6 +253,8 @@ export async function runDocumentAction(
   selected: number = ids.length,
 ): Promise<void> {
   if (ids.length === 0) return;
+  if (action === 'markHandled' || action === 'markNotHandled')
+    return markHandled(ids, action === 'markHandled');
   const api = getApi();
   let message: string;
   let lines: string[] = [];
@@ -287,6 +313,40 @@ export async function runDocumentAction(
     lines: [...lines, ...stopped],
     ttlMs: stopped.length ? null : undo ? UNDO_OFFER_MS : 6000,
     ...(undo ? { action: { label: 'Undo', testId: 'toast-undo', run: undo } } : {}),
+  });
+  refreshAfterAction();
+}
+
+/**
+ * Marks a buyer's rejections or queries as handled (out of Needs attention), or back; the toast
+ * offers to take it back.
+ */
+async function markHandled(ids: number[], handled: boolean): Promise<void> {
+  const r = await getApi().invoke('documents:markHandled', { ids, handled });
+  if (!r.ok) return toastError('Could not mark the documents', r.error.message);
+  const n = r.value.changed;
+  const stopped = stoppedLines(r.value.stopped, handled ? 'marked' : 'put back');
+  useToastStore.getState().push({
+    kind: stopped.length ? 'warning' : 'success',
+    title: handled
+      ? `${plural(n, 'document', 'documents')} marked as handled: out of Needs attention.`
+      : `${plural(n, 'document is', 'documents are')} back in Needs attention.`,
+    lines: [
+      ...(handled && n > 0
+        ? ['They stay under Buyer responded and All, with the buyer’s answer.']
+        : []),
+      ...stopped,
+    ],
+    ttlMs: stopped.length ? null : UNDO_OFFER_MS,
+    ...(n > 0 && !stopped.length
+      ? {
+          action: {
+            label: 'Undo',
+            testId: 'toast-undo',
+            run: () => void markHandled(ids, !handled),
+          },
+        }
+      : {}),
   });
   refreshAfterAction();
 }

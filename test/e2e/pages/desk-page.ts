@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { Api, RequestArg, RequestChannel, RequestResult } from '../../../app/contract';
 import { SandboxControl } from '../support/sandbox';
 
-type Filter = 'attention' | 'progress' | 'sent' | 'all';
+type Filter = 'attention' | 'progress' | 'sent' | 'responded' | 'all';
 
 /** The main window of Peppol Desk, as a finance clerk sees it. */
 export class DeskPage {

@@ -33,6 +33,10 @@ export function actionsFor(
   // Not sent yet and nothing wrong: the clerk who paused to stop one invoice cancels it here (a
   // walk found the row's checkbox the only way). Sending and later have nothing to cancel.
   else if (WAITING_TO_GO.has(state)) candidates = ['cancel'];
+  // The buyer rejected or queried it: once the clerk has dealt with it (a credit note, an
+  // answer), it can leave Needs attention; and come back.
+  else if (state === 'rejected' || state === 'under_query') candidates = ['markHandled'];
+  else if (state === 'handled') candidates = ['markNotHandled'];
   const unavailable: Unavailable[] = [];
   const offered = candidates.filter((a) => {
     const reason = whyNot(a, d);

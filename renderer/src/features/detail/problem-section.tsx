@@ -44,12 +44,26 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
           </p>
         )
       )}
+      {actions.includes('markHandled') && (
+        <p className="muted" data-testid="detail-handled-hint">
+          Once you have dealt with it (sent the credit note or the corrected invoice, or answered
+          the buyer), mark it as handled: it leaves Needs attention and stays under Buyer responded.
+        </p>
+      )}
+      {d.state === 'handled' && (
+        <p className="muted" data-testid="detail-handled">
+          Marked as handled: out of Needs attention.
+          {d.businessResponse === 'RE'
+            ? ''
+            : ' If the buyer answers again, the answer is shown here and the invoice moves on.'}
+        </p>
+      )}
       <div className="problem-actions">
         {actions.map((a) => (
           <button
             key={a}
             type="button"
-            className={`button${a === 'cancel' ? '' : ' button-primary'}`}
+            className={`button${a === 'cancel' || a === 'markNotHandled' ? '' : ' button-primary'}`}
             data-testid={`detail-${a}`}
             onClick={() => void requestDocumentAction(a, [d.id])}
           >

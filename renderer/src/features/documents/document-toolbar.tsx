@@ -11,7 +11,7 @@ import { useDocumentsStore } from '../../stores/documents-store';
 import { exportVisibleRows } from './export-csv';
 
 const SEARCH_DEBOUNCE_MS = 250;
-const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway'];
+const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway', 'markHandled'];
 
 /** Filters with counts, search, bulk actions on the selection, export. */
 export function DocumentToolbar() {
