@@ -93,6 +93,8 @@ const PLATEAU_SHARE = 0.97;
 const PROBE_AFTER_MS = 20_000;
 /** Probing growth per second, as a share of the rate. */
 const PROBE_GROWTH = 0.01;
+/** Until the plateau is confirmed, the rate doubles this often while the gate holds back. */
+const UNCONFIRMED_DOUBLING_MS = 250;
 const SLOTS = WINDOW_MS / SLOT_MS;
 /**
  * A batch refused with 429 holds new batches back (documents go singly meanwhile): for its
@@ -138,6 +140,16 @@ export class RateGate {
   private learned = Number.POSITIVE_INFINITY;
   /** The rate the access point answered without 429 when it last refused (its limit, measured). */
   private plateau = Number.POSITIVE_INFINITY;
+  /**
+   * Whether the plateau is the access point's limit: 429s went on after a cut, or came again
+   * after an earlier cut. One burst of 429s and then none (another client spent the quota for a
+   * moment, or the first requests of a run met a burst limit) proves no limit: measured over the
+   * first second of a run it said about 1 request/s, and the rate then crept up 1 % a second
+   * (a walk: five 429s at the start made 1,000 invoices take 261 s instead of 3). Until it is
+   * confirmed, the rate doubles every 250 ms while the gate holds requests back (as the slow
+   * start of a run does every 100 ms).
+   */
+  private plateauConfirmed = false;
   private slowStartRate: number;
   private lastDoubleAt: number;
   private okSinceCut = 0;
@@ -268,7 +280,9 @@ export class RateGate {
     const ceiling = Math.max(this.okPerSecond(now) * 2, this.minRate * 2);
     const nearLimit = this.plateau * PLATEAU_SHARE;
     let next: number;
-    if (this.learned < nearLimit) {
+    if (!this.plateauConfirmed) {
+      next = this.learned * 2 ** (dt / UNCONFIRMED_DOUBLING_MS);
+    } else if (this.learned < nearLimit) {
       next = Math.min(
         nearLimit,
         this.learned + Math.max(0.5, this.learned * this.growth) * (dt / 1000),
@@ -326,8 +340,11 @@ export class RateGate {
       if (sinceCutRate >= this.learned) return;
       next = Math.max(sinceCutRate * this.cutFactor, this.learned / 2);
       this.plateau = sinceCutRate;
+      this.plateauConfirmed = true;
     } else {
       const measured = this.okPerSecond(now);
+      // Refused again after an earlier cut: the limit is real.
+      this.plateauConfirmed = Number.isFinite(this.plateau);
       if (Number.isFinite(this.learned)) {
         // Never more than halve at once: one unlucky second must not collapse the rate.
         next = Math.max(Math.min(this.learned, measured) * this.cutFactor, this.learned / 2);
