@@ -191,7 +191,7 @@ export async function loadEngine(): Promise<{
 }
 
 /** Open the engine on a data folder without delivery tracking (list, retry, cancel, ...). */
-export async function openQuiet(flags: EngineFlags, autoStart: boolean) {
+export async function openQuiet(flags: EngineFlags, autoStart: boolean, trackDelivery = false) {
   const { createEngine } = await loadEngine();
-  return createEngine(engineOptions(flags, dataDirOf(flags), { autoStart, trackDelivery: false }));
+  return createEngine(engineOptions(flags, dataDirOf(flags), { autoStart, trackDelivery }));
 }

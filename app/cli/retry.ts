@@ -1,5 +1,6 @@
 /** `peppol-desk retry [ids...] | --all-failed`: retry failed documents and wait until sent. */
 import type { Command } from 'commander';
+import { MAX_BRIEF_IDS } from '../contract';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
 import { reportPinnedElsewhere, sayWhyNotSent, summarize } from './summary';
@@ -7,6 +8,7 @@ import { reportPinnedElsewhere, sayWhyNotSent, summarize } from './summary';
 interface RetryOptions extends EngineFlags {
   allFailed?: boolean;
   json?: boolean;
+  waitDelivery?: boolean;
 }
 
 async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> {
@@ -14,7 +16,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     process.stderr.write('Name the documents to retry, or use --all-failed.\n');
     return 2;
   }
-  const engine = await openQuiet(opts, true);
+  const engine = await openQuiet(opts, true, Boolean(opts.waitDelivery));
   try {
     const targets = opts.allFailed ? undefined : parseIds(ids);
     if (targets) await requireKnownIds(engine, targets);
@@ -22,6 +24,9 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     const before = opts.allFailed
       ? (await engine.handlers['documents:ids']({ states: ['failed', 'unreachable'] })).ids
       : targets!;
+    // Those that failed after the access point accepted them (at delivery): without
+    // --wait-delivery, "sent" below is their acceptance again, not their delivery.
+    const failedAtDelivery = opts.waitDelivery ? 0 : await countFailedAtDelivery(engine, before);
     const {
       retried,
       held = [],
@@ -37,10 +42,21 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
         `${ids.length} document(s) held, not sent: ${ids.map((id) => `#${id}`).join(', ')}. ${message}\n`,
       );
     }
-    await engine.waitUntilSettled(before, { includeAccepted: true });
+    await engine.waitUntilSettled(before, { includeAccepted: !opts.waitDelivery });
     await reportPinnedElsewhere(engine, before);
     // Each document that did not end as sent says why (as `send` does).
-    const summary = await summarize(engine, before, 0, 0, false, sayWhyNotSent);
+    const summary = await summarize(
+      engine,
+      before,
+      0,
+      0,
+      Boolean(opts.waitDelivery),
+      sayWhyNotSent,
+    );
+    if (failedAtDelivery > 0)
+      process.stderr.write(
+        `${failedAtDelivery} of these had failed at delivery, after the access point accepted them: "sent" counts their acceptance again, not their delivery. Run with --wait-delivery to wait until they are delivered (or fail again).\n`,
+      );
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time of the process (all threads).
     const bench =
       process.env.PEPPOL_DESK_BENCH === '1'
@@ -55,6 +71,21 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
   } finally {
     await engine.stop();
   }
+}
+
+/** How many of `ids` failed at delivery (after the access point had accepted them). */
+async function countFailedAtDelivery(
+  engine: Awaited<ReturnType<typeof openQuiet>>,
+  ids: readonly number[],
+): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += MAX_BRIEF_IDS) {
+    const { rows } = await engine.handlers['documents:briefs']({
+      ids: ids.slice(i, i + MAX_BRIEF_IDS),
+    });
+    n += rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
+  }
+  return n;
 }
 
 /** Held documents' ids by their reason, in order. */
@@ -74,6 +105,7 @@ export function registerRetry(program: Command): void {
       .option('--all-failed', 'every failed or unreachable document'),
   )
     .option('--json', 'print one JSON summary line')
+    .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
     .action(async (ids: string[], opts: RetryOptions) => {
       process.exitCode = await usage(() => retryCommand(ids, opts));
     });

@@ -20,10 +20,12 @@ export async function runCli(
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [
-      distFile('cli.cjs'),
-      ...args,
-    ]);
+    // Room for a listing of thousands of documents (the default is 1 MB).
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [distFile('cli.cjs'), ...args],
+      { maxBuffer: 256 * 1024 * 1024 },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -2,13 +2,71 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createEngine, memorySecretStore } from '../../app/engine';
 import { distFile, runCli as cli } from '../helpers/dist';
-import { makeInvoice } from '../helpers/invoices';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();
 
 describe('peppol-desk manners', () => {
+  it('retry of invoices that failed at delivery says that "sent" is their acceptance, and --wait-delivery waits for their delivery', async () => {
+    // A walk: `retry --all-failed` printed "500 sent, 0 failed" and exited 0 for invoices whose
+    // delivery then failed again.
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(
+      join(inbox, 'cert.xml'),
+      makeInvoice('CERT-1', { receiver: '9915:invalid-cert' }),
+    );
+    const sent = await cli(['send', inbox, '--wait-delivery', '--data-dir', data]);
+    expect(sent.code).toBe(1);
+    expect(sent.stdout).toMatch(/^0 sent, 1 failed/);
+    const quick = await cli(['retry', '--all-failed', '--data-dir', data]);
+    expect([quick.code, quick.stdout]).toEqual([0, '1 sent, 0 failed\n']);
+    expect(quick.stderr).toContain(
+      '1 of these had failed at delivery, after the access point accepted them: "sent" counts their acceptance again, not their delivery. Run with --wait-delivery',
+    );
+    // The same again in another data folder, this time waiting for the delivery.
+    const data2 = join(dir, 'data2');
+    expect((await cli(['send', inbox, '--wait-delivery', '--data-dir', data2])).code).toBe(1);
+    const waited = await cli(['retry', '--all-failed', '--wait-delivery', '--data-dir', data2]);
+    expect([waited.code, waited.stdout]).toEqual([1, '0 sent, 1 failed\n']);
+    expect(waited.stderr).not.toContain('had failed at delivery');
+  }, 60_000);
+
+  it('list shows every document of a drop larger than a page, newest first, and counts what it shows', async () => {
+    // A walk: `list` printed the newest 5,000 of a 10,000-invoice month under "10000 document(s)".
+    const data = join(tempDir(), 'data');
+    const engine = await createEngine({
+      dataDir: data,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      autoStart: false,
+    });
+    const n = 5_003;
+    for (let i = 0; i < n; i += 1_000) {
+      const files = makeInvoices(Math.min(1_000, n - i), `BIG${i}-`);
+      expect((await engine.handlers['documents:add']({ files })).added).toHaveLength(files.length);
+    }
+    await engine.stop();
+    const json = await cli(['list', '--json', '--data-dir', data]);
+    const ids = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: number }).id);
+    expect(ids).toHaveLength(n);
+    expect(new Set(ids).size).toBe(n);
+    expect(ids[0]).toBe(n);
+    expect(ids.at(-1)).toBe(1);
+    const text = await cli(['list', '--data-dir', data]);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines).toHaveLength(n + 1);
+    expect(lines.at(-1)).toBe(`${n} document(s): ${n} received`);
+  }, 120_000);
+
   it('send counts a held copy as a duplicate; list --filter counts what it lists; send-anyway on a cancelled document claims no failure', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
