@@ -96,6 +96,10 @@ export function pollResultOf(
       );
       return { moves: [], note: note.detail, problem: problemOf(note.patch), nextPollInMs: null };
     }
+    case 'forgotten': {
+      const note = tracking.responsesForgotten(c.state, c.transactionId);
+      return { moves: [], note: note.detail, nextPollInMs: null };
+    }
     case 'unknown': {
       // The team's access point answered 404 about a transaction it accepted at least
       // NOT_FOUND_AFTER_MS ago (every desk sends and asks through it with the team's key).

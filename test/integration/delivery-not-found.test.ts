@@ -67,6 +67,42 @@ describe('a transaction the access point does not know', () => {
     expect(statusRequests(sandbox.stats())).toBe(asked);
   });
 
+  it('a delivered invoice whose transaction is forgotten is no longer asked about for the buyer’s answer, and stays delivered', async () => {
+    // A walk: a reset access point was asked 20 times a second about delivered invoices.
+    const sandbox = await startSandbox({ latencyMs: 0, transactionStepMs: 20 });
+    cleanups.push(() => sandbox.close());
+    const e = await engines({
+      endpoint: sandbox.url,
+      trackDelivery: true,
+      timings: { pollInitialMs: 20, pollMaxMs: 40, notFoundAfterMs: 200, responseWindowMs: 60_000 },
+    });
+    const ids = (await e.handlers['documents:add']({ files: makeInvoices(3, 'NFR') })).added.map(
+      (a) => a.id,
+    );
+    const repo = engineInternals(e).repo;
+    await expect
+      .poll(() => ids.every((id) => repo.get(id)!.state === 'delivered'), { timeout: 10_000 })
+      .toBe(true);
+    // Waiting for the buyer's answer: asked again and again.
+    expect(ids.every((id) => repo.get(id)!.next_poll_at !== null)).toBe(true);
+    await new Promise((r) => setTimeout(r, 250));
+    sandbox.reset();
+    await expect
+      .poll(() => ids.every((id) => repo.get(id)!.next_poll_at === null), { timeout: 10_000 })
+      .toBe(true);
+    for (const id of ids) {
+      const d = repo.get(id)!;
+      expect(d.state).toBe('delivered');
+      expect(d.problem_code).toBeNull();
+      expect(repo.timeline(id).at(-1)?.detail).toBe(
+        "The access point no longer knows this transaction; stopped asking for the buyer's answer",
+      );
+    }
+    const asked = statusRequests(sandbox.stats());
+    await new Promise((r) => setTimeout(r, 300));
+    expect(statusRequests(sandbox.stats())).toBe(asked);
+  });
+
   it('a 404 soon after acceptance is only "not on record yet": asked again', async () => {
     const { sandbox, ids, repo } = await acceptedOnPendingSandbox(2, 'NFS', 600_000);
     sandbox.reset();

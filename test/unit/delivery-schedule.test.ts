@@ -165,3 +165,21 @@ describe('delivery poll schedule', () => {
     expect(v).toEqual({ kind: 'wait', nextPollAt: T0 + 31 * S });
   });
 });
+
+describe('a delivered invoice whose transaction the access point no longer knows (404)', () => {
+  it('is no longer asked about for the buyer’s answer, except in the minutes after delivery', () => {
+    // A walk: a reset access point was asked 20 times a second about 10,000 delivered invoices,
+    // which over the 30-day tail would be ~590,000 requests answered 404.
+    expect(judgeTransaction(delivered, null, OPTIONS, T0 + 2 * 60 * MIN, true)).toEqual({
+      kind: 'forgotten',
+    });
+    const answered = { ...delivered, state: 'under_query' as const, businessResponse: 'UQ' };
+    expect(judgeTransaction(answered, null, OPTIONS, T0 + 3 * 24 * 60 * MIN, true).kind).toBe(
+      'forgotten',
+    );
+    // Just delivered: the access point may not have caught up with itself yet.
+    expect(judgeTransaction(delivered, null, OPTIONS, T0 + 2 * MIN, true).kind).toBe('wait');
+    // No answer at all (a timeout, a 5xx): asked again as before.
+    expect(judgeTransaction(delivered, null, OPTIONS, T0 + 2 * 60 * MIN, false).kind).toBe('wait');
+  });
+});

@@ -288,6 +288,14 @@ export class Lifecycle extends LifecycleCore {
     );
   }
 
+  /**
+   * Delivered or answered, and the access point no longer knows the transaction: the buyer's
+   * answer is no longer asked for (the document keeps its state; the timeline says why).
+   */
+  responsesForgotten(doc: DocumentRecord): void {
+    this.stopAsking(doc, tracking.responsesForgotten(doc.state, doc.transaction_id));
+  }
+
   /** An accepted `doc` is no longer asked about: `note` (its problem and timeline) says why. */
   private stopAsking(doc: DocumentRecord, note: Note): void {
     this.deps.repo.tx(() => this.note(doc.id, note));

@@ -100,6 +100,20 @@ export function transactionUnknown(
   };
 }
 
+/**
+ * Delivered or answered (`state`), and the access point no longer knows the transaction (404):
+ * stop asking for the buyer's answer; the state stays.
+ */
+export function responsesForgotten(state: DocumentState, transactionId: string | null): Note {
+  return {
+    state,
+    patch: { next_poll_at: null },
+    detail:
+      "The access point no longer knows this transaction; stopped asking for the buyer's answer",
+    technical: `404 for transaction ${transactionId ?? '?'}`,
+  };
+}
+
 /** Delivery unconfirmed after `timeoutMs` (`lastStatus`: what was said last): stop asking. */
 export function stoppedTracking(
   transactionId: string | null,

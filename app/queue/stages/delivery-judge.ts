@@ -81,6 +81,11 @@ export type DeliveryVerdict =
   | { kind: 'stop'; lastStatus: string | null }
   /** The access point does not know the transaction (404, see NOT_FOUND_AFTER_MS). */
   | { kind: 'unknown' }
+  /**
+   * Delivered (or answered) already, and now the access point does not know the transaction
+   * (404: it purged it, or forgot it): stop asking for the buyer's answer, and say so.
+   */
+  | { kind: 'forgotten' }
   | {
       kind: 'delivered';
       deliveredAt: number;
@@ -152,6 +157,12 @@ export function judgeTransaction(
   const age = now - (d.acceptedAt ?? now);
   const nextPoll = now + deliveryPollDelayMs(age, options);
   if (d.state !== 'accepted') {
+    // The access point no longer knows it: asking on would be ~59 useless requests per invoice
+    // over the 30 days of the response tail (a walk: 20 a second against a reset access point).
+    // Not in the minutes after delivery, when an access point may not have caught up with itself.
+    const known = now - (d.deliveredAt ?? d.acceptedAt ?? now);
+    if (!tx && notFound && known >= (options.notFoundAfterMs ?? NOT_FOUND_AFTER_MS))
+      return { kind: 'forgotten' };
     // Delivered (or answered) already: only waiting for the buyer's next business response,
     // for a bounded time after the last news.
     const since = d.businessResponseAt ?? d.deliveredAt ?? now;

@@ -470,6 +470,9 @@ export class DeliveryTracking {
       case 'unknown':
         lifecycle.transactionUnknown(d);
         return;
+      case 'forgotten':
+        lifecycle.responsesForgotten(d);
+        return;
       case 'response':
         this.applyResponse(d, d.state, v.answer, v.nextPollAt);
         return;
