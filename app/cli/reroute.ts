@@ -35,7 +35,7 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
         ? JSON.stringify(summary) + '\n'
         : `${summary.sent} sent, ${summary.failed} failed\n`,
     );
-    return rerouted < targets.length || summary.failed + summary.invalid > 0 ? 1 : 0;
+    return rerouted < targets.length || summary.failed + summary.invalid + summary.held > 0 ? 1 : 0;
   } finally {
     await engine.stop();
   }

@@ -65,9 +65,11 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     process.stdout.write(
       opts.json
         ? JSON.stringify({ ...summary, ...bench }) + '\n'
-        : `${summary.sent} sent, ${summary.failed} failed\n`,
+        : `${summary.sent} sent, ${summary.failed} failed${summary.held ? `, ${summary.held} held for your decision` : ''}\n`,
     );
-    return stopped || summary.failed + summary.rejected + summary.invalid > 0 ? 1 : 0;
+    return stopped || summary.failed + summary.rejected + summary.invalid + summary.held > 0
+      ? 1
+      : 0;
   } finally {
     await engine.stop();
   }

@@ -13,7 +13,7 @@ import type { Engine } from '../engine';
 // Not through ../validation (its index loads the rules) nor its intake (the XML parser): both
 // run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
-import type { IncomingFile } from '../contract';
+import { RESPONSE_STATES, type DocumentState, type IncomingFile } from '../contract';
 import { environmentMismatch } from '../domain/environment';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
@@ -26,7 +26,13 @@ import {
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
 import { collectFiles, reportSkipped, type FoundFile } from './files';
-import { reportPinnedElsewhere, sayWhyNotSent, summarize, waitForResponses } from './summary';
+import {
+  briefChunks,
+  reportPinnedElsewhere,
+  sayWhyNotSent,
+  summarize,
+  waitForResponses,
+} from './summary';
 
 interface SendOptions extends EngineFlags {
   json?: boolean;
@@ -51,9 +57,13 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     }),
   );
   let stopping = false;
+  // The documents added so far (addAll fills it): what an interrupt says.
+  const addedSoFar: number[] = [];
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // A walk: Ctrl+C ended a month-end run with no word of what went out or what to do next.
+    await sayWhereItStopped(engine, addedSoFar, files.length, dataDir).catch(() => undefined);
     await engine.stop();
     process.exit(code);
   };
@@ -71,7 +81,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
   // The team sends through another access point: the files go on its queue, other desks send.
   else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
-  const { ids, notAdded } = await addAll(engine, files);
+  const { ids, notAdded, sentBefore } = await addAll(engine, files, addedSoFar);
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
   await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery);
@@ -79,6 +89,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     await waitForResponses(engine, ids, opts.waitResponse);
   // On a team outbox, documents of this run another desk sent, by desk.
   const byOtherDesk = new Map<string, number>();
+  // Sent by an earlier run already (the same files added again): not sent by this one.
+  let sentEarlier = 0;
   // Files that never became documents (missing, unreadable, too large, empty) failed too.
   const summary = await summarize(
     engine,
@@ -88,6 +100,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).
     (r, counted) => {
+      if (counted === 'sent' && sentBefore.has(r.id)) sentEarlier++;
       if (team && counted === 'sent' && r.sentBy && r.sentBy !== team.deskName) {
         byOtherDesk.set(r.sentBy, (byOtherDesk.get(r.sentBy) ?? 0) + 1);
       }
@@ -101,7 +114,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -116,12 +129,16 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
           }
         : {};
     const sentBy = team ? { sentByOtherDesks: Object.fromEntries(byOtherDesk) } : {};
-    process.stdout.write(JSON.stringify({ ...summary, ...sentBy, ...extra }) + '\n');
+    process.stdout.write(JSON.stringify({ ...summary, sentEarlier, ...sentBy, ...extra }) + '\n');
   }
+  // An empty folder, or one of PDFs: nothing was sent, which a script must not read as success.
+  if (summary.total === 0)
+    process.stderr.write(`No invoice files found in ${inputs.join(', ')}: nothing was sent.\n`);
   stopping = true;
   await engine.stop();
-  const notSent = summary.failed + summary.rejected + summary.invalid + summary.duplicates;
-  return notSent + summary.waiting + elsewhere > 0 ? 1 : 0;
+  const notSent =
+    summary.failed + summary.rejected + summary.invalid + summary.duplicates + summary.held;
+  return notSent + summary.waiting + elsewhere > 0 || summary.total === 0 ? 1 : 0;
 }
 
 /**
@@ -159,6 +176,11 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   if (words) process.stderr.write(`${words}\n`);
 }
 
+/** "(1000 of them by an earlier run)": files added again whose documents were sent before. */
+function sentEarlierWords(n: number): string {
+  return n > 0 ? ` (${n} of them by an earlier run)` : '';
+}
+
 /** "(3 of them sent by desk B)": the documents of this run another desk of the team sent. */
 function sentByWords(byDesk: Map<string, number>): string {
   if (byDesk.size === 0) return '';
@@ -174,9 +196,12 @@ function sentByWords(byDesk: Map<string, number>): string {
 async function addAll(
   engine: Engine,
   files: FoundFile[],
-): Promise<{ ids: number[]; notAdded: number }> {
-  const ids: number[] = [];
+  /** Filled with the ids as they are added (an interrupt reads it). */
+  ids: number[] = [],
+): Promise<{ ids: number[]; notAdded: number; sentBefore: Set<number> }> {
   let notAdded = 0;
+  // Known files whose documents were already sent when added again (a re-run).
+  const sentBefore = new Set<number>();
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
   // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB), and by
   // time (see ChunkSizer): the first verdicts, the lookup and the first sends are handled
@@ -215,14 +240,43 @@ async function addAll(
     chunks.took(chunk.length, performance.now() - chunkStarted);
     for (const a of res.added) ids.push(a.id);
     for (const k of res.known) ids.push(k.id);
+    for await (const { rows } of briefChunks(
+      engine,
+      res.known.map((k) => k.id),
+    ))
+      for (const r of rows) if (SENT_BEFORE.has(r.state)) sentBefore.add(r.id);
     notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
     // Let the pipeline run between chunks: validation, lookups and sending start with the first
     // chunk instead of after the last file is read (the add handler itself is synchronous).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { ids: [...new Set(ids)], notAdded };
+  return { ids: [...new Set(ids)], notAdded, sentBefore };
 }
+
+/** Interrupted: what went out, what waits, and what to do (stderr). */
+async function sayWhereItStopped(
+  engine: Engine,
+  ids: readonly number[],
+  files: number,
+  dataDir: string,
+): Promise<void> {
+  const added = [...new Set(ids)];
+  let sent = 0;
+  for await (const { rows } of briefChunks(engine, added))
+    for (const r of rows) if (SENT_BEFORE.has(r.state)) sent++;
+  process.stderr.write(
+    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point); ${added.length - sent} more were added and wait in the data folder (${dataDir})${files > added.length ? `, ${files - added.length} not read yet` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
+  );
+}
+
+/** States in which a document added again was sent before (accepted, or later). */
+const SENT_BEFORE: ReadonlySet<DocumentState> = new Set<DocumentState>([
+  'accepted',
+  'delivered',
+  ...RESPONSE_STATES,
+  'handled',
+]);
 
 /** Bytes of files read per chunk of `send` (see addAll). */
 const CHUNK_BYTES = 32 * 1024 * 1024;

@@ -15,7 +15,7 @@ import { ACCESS_POINT_CHANGED } from '../domain/problems';
 
 /** What a document counts as in a run's summary. */
 export type Counted =
-  'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'replaced' | 'waiting';
+  'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'held' | 'replaced' | 'waiting';
 
 /**
  * What a document counts as in a summary, from its last known state. With `delivered` (the run
@@ -33,6 +33,9 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
     (r.problemCode === 'DUPLICATE' || r.problemCode === 'DUPLICATE_CONTENT')
   )
     return 'duplicate';
+  // Held for another decision of the clerk's (the buyer takes no such document, the two checks
+  // disagree): not a failure `retry` could act on (a walk: "4 failed" matched no list).
+  if (r.state === 'held' && r.problemCode !== ACCESS_POINT_CHANGED) return 'held';
   if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
   if (r.state === 'delivered' || (RESPONSE_STATES as string[]).includes(r.state)) return 'sent';
   // Only when the run did not wait (a team desk that does not send, no desk that does online).
@@ -82,6 +85,7 @@ export async function summarize(
     rejected: 0,
     invalid: 0,
     duplicate: 0,
+    held: 0,
     replaced: 0,
     waiting: 0,
   };
@@ -102,6 +106,8 @@ export async function summarize(
     rejected: n.rejected,
     invalid: n.invalid,
     duplicates: n.duplicate,
+    /** Held for the clerk's decision for another reason than a possible duplicate. */
+    held: n.held,
     /** Replaced by a corrected file added later (a fix supersedes its failure). */
     replaced: n.replaced,
     /** Still on the team's queue: sent later by the team's other desks. */

@@ -16,6 +16,80 @@ afterEach(async () => {
 });
 
 describe('peppol-desk send', () => {
+  it('interrupted (Ctrl+C), it says what went out, what waits and what to do', async () => {
+    const ap = await startSandbox({ latencyMs: 150 });
+    cleanups.push(() => ap.close());
+    const dir = tempDir();
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    for (let i = 0; i < 60; i++) writeFileSync(join(inbox, `i${i}.xml`), makeInvoice(`INT-${i}`));
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'send',
+        inbox,
+        '--endpoint',
+        ap.url,
+        '--batch',
+        'off',
+        '--concurrency',
+        '1',
+        '--data-dir',
+        join(dir, 'data'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Bounded: sends are under way once the sandbox has accepted a few.
+    await expect.poll(() => ap.stats().acceptedDocuments, { timeout: 20_000 }).toBeGreaterThan(2);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    const sent = ap.stats().acceptedDocuments;
+    expect(sent).toBeLessThan(60);
+    expect(stderr).toMatch(
+      /Stopped: \d+ of 60 invoice\(s\) were sent \(accepted by the access point\); \d+ more were added and wait in the data folder .*Run the same command again to send the rest: nothing is sent twice\./,
+    );
+  }, 60_000);
+
+  it('a summary a script can trust: held for a decision is not "failed", a re-run says what an earlier run sent, an empty folder is not success', async () => {
+    // A walk (5): "4 failed" counted a document held for a decision; a re-run said "1000 sent"
+    // though nothing left; an empty folder exited 0.
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(join(inbox, 'good.xml'), makeInvoice('TRUST-1'));
+    writeFileSync(
+      join(inbox, 'cn-only.xml'),
+      makeInvoice('TRUST-2', { receiver: '9915:credit-note-only' }),
+    );
+    const first = await cli(['send', inbox, '--data-dir', data, '--json']);
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout.trim().split('\n').pop()!)).toMatchObject({
+      total: 2,
+      sent: 1,
+      failed: 0,
+      held: 1,
+      sentEarlier: 0,
+    });
+    const again = await cli(['send', inbox, '--data-dir', data]);
+    expect(again.stdout).toMatch(
+      /^1 sent \(1 of them by an earlier run\), 0 failed, 0 rejected by the buyer, 0 invalid, 0 held as duplicates, 1 held for your decision, of 2 in /,
+    );
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'scan.pdf'), 'not an invoice');
+    const none = await cli(['send', empty, '--data-dir', data]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`No invoice files found in ${empty}: nothing was sent.`);
+  }, 60_000);
+
   it('counts files that could not be added (empty) as failed, in the total too, and exits 1', async () => {
     const dir = tempDir();
     const inbox = join(dir, 'in');
