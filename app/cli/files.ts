@@ -17,7 +17,9 @@ export interface SkippedFile {
 /** Tell on stderr what the folders held that was not taken, and why (`send`, `validate`). */
 export function reportSkipped(skipped: readonly SkippedFile[]): void {
   if (skipped.length === 0) return;
-  process.stderr.write(`Skipped ${skipped.length} file(s) that are not invoices:\n`);
+  // Each with its own reason: a hidden file or a link may well be an invoice (a walk read the
+  // heading "that are not invoices" over two valid ones).
+  process.stderr.write(`Skipped ${skipped.length} file(s), not read:\n`);
   for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
 }
 

@@ -20,6 +20,11 @@ type ValidateLine = {
   warning: string[];
   ruleset: string;
   message?: string;
+  /**
+   * Each fatal finding in words, with where in the invoice (a walk: `XSD-UNKNOWN-ELEMENT` alone
+   * in a 200-line invoice could not be acted on).
+   */
+  findings?: { rule: string; message: string; location: string; hint?: string }[];
 };
 
 function intakeLine(file: string, code: string, message: string): ValidateLine {
@@ -59,12 +64,23 @@ function resultLine(name: string, res: CheckResult): ValidateLine {
   }
   const ids = (flag: 'fatal' | 'warning') =>
     [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
+  const fatal = res.verdict.findings.filter((x) => x.flag === 'fatal');
   return {
     file: name,
     valid: res.verdict.valid,
     fatal: ids('fatal'),
     warning: ids('warning'),
     ruleset: res.verdict.ruleset,
+    ...(fatal.length
+      ? {
+          findings: fatal.map((x) => ({
+            rule: x.rule,
+            message: x.message,
+            location: x.location,
+            ...(x.hint ? { hint: x.hint } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -117,6 +133,10 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
       process.stdout.write(
         `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
       );
+      for (const f of line.findings ?? [])
+        process.stdout.write(
+          `  ${f.rule}: ${f.message}${f.location ? ` (at ${f.location})` : ''}\n`,
+        );
     }
     // Give a closed stdout its chance to be noticed before the next (possibly long) check.
     await nextTurn();

@@ -84,6 +84,7 @@ export const DOCUMENT_TERMS: readonly (readonly [string, string])[] = [
   ['cac:OrderReference/cbc:ID', 'BT-13 Purchase order reference'],
   ['cac:BillingReference', 'BG-3 Preceding invoice reference'],
   // Document level
+  ['cbc:ID', 'BT-1 Invoice number'],
   ['cbc:CustomizationID', 'BT-24 Specification identifier'],
   ['cbc:ProfileID', 'BT-23 Business process type'],
   ['cbc:IssueDate', 'BT-2 Invoice issue date'],

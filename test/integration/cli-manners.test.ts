@@ -4,7 +4,7 @@ import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore } from '../../app/engine';
 import { distFile, runCli as cli } from '../helpers/dist';
-import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoiceWithWrongTotal, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
 
 const tempDir = useTempDirs();
@@ -129,8 +129,26 @@ describe('peppol-desk manners', () => {
     const checked = await cli(['validate', inbox, '--json']);
     expect(checked.stderr).toContain('scan.pdf: not an XML file');
     expect(checked.stdout).not.toContain('c.xml');
+    // An invalid file: what is wrong and where, not only the rule's code (a walk).
+    const bad = join(dir, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'total.xml'), makeInvoiceWithWrongTotal('MAN-BAD'));
+    const words = await cli(['validate', bad]);
+    expect(words.code).toBe(3);
+    expect(words.stdout).toMatch(
+      /^INVALID total\.xml {2}BR-CO-16\n {2}BR-CO-16: Amount due for payment \(BT-115\) must equal .* \(at \/Invoice\/cac:LegalMonetaryTotal\)\n$/,
+    );
+    const asJson = JSON.parse((await cli(['validate', bad, '--json'])).stdout) as {
+      findings: { rule: string; message: string; location: string }[];
+    };
+    expect(asJson.findings).toHaveLength(1);
+    expect(asJson.findings[0]).toMatchObject({
+      rule: 'BR-CO-16',
+      message: expect.stringContaining('Amount due for payment (BT-115)'),
+      location: '/Invoice/cac:LegalMonetaryTotal',
+    });
     const sent = await cli(['send', inbox, '--data-dir', data]);
-    expect(sent.stderr).toContain('Skipped 3 file(s) that are not invoices:');
+    expect(sent.stderr).toContain('Skipped 3 file(s), not read:');
     expect(sent.stderr).toContain(`.hidden${sep}: a hidden folder (not looked into)`);
     expect(sent.stderr).toContain('link.xml: a link (links are not followed)');
     expect(sent.stderr).toContain('scan.pdf: not an XML file');
