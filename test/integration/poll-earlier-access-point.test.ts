@@ -70,6 +70,14 @@ async function twoAccessPoints(stepMs: number) {
   return { one, two, proxy: await keyNotingProxy(one) };
 }
 
+/** Stops `engine` once: when the test says so, or at clean-up if the test ended first. */
+function stopOnce(engine: Engine): () => Promise<void> {
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= engine.stop());
+  cleanups.push(stop);
+  return stop;
+}
+
 async function engineIn(dataDir: string): Promise<Engine> {
   const engine = await createEngine({
     dataDir,
@@ -135,14 +143,10 @@ describe('delivery tracking asks the access point that accepted the document', (
     const dataDir = tempDir();
     const { two, proxy } = await twoAccessPoints(1_500);
     const first = await engineIn(dataDir);
-    let firstStopped = false;
-    cleanups.push(async () => {
-      if (!firstStopped) await first.stop();
-    });
+    const stopFirst = stopOnce(first);
     const id = await acceptAtFirst(first, proxy.url);
     await first.handlers['settings:set']({ endpoint: two.url, apiKey: KEY_TWO });
-    await first.stop();
-    firstStopped = true;
+    await stopFirst();
 
     const before = proxy.pollKeys.length;
     const again = await engineIn(dataDir);
@@ -162,10 +166,7 @@ describe('delivery tracking asks the access point that accepted the document', (
     const dataDir = tempDir();
     const { proxy } = await twoAccessPoints(1_500);
     const first = await engineIn(dataDir);
-    let firstStopped = false;
-    cleanups.push(async () => {
-      if (!firstStopped) await first.stop();
-    });
+    const stopFirst = stopOnce(first);
     const testId = await acceptAtFirst(first, proxy.url, KEY_TEST, 'TST');
     const repo = engineInternals(first).repo;
     expect(repo.get(testId)!.environment).toBe('test');
@@ -178,8 +179,7 @@ describe('delivery tracking asks the access point that accepted the document', (
     // The Test key is kept for the place (address and environment), like the API key.
     const keysFile = join(dataDir, EARLIER_KEYS_FILE_NAME);
     expect(readFileSync(keysFile, 'utf8')).toContain(KEY_TEST);
-    await first.stop();
-    firstStopped = true;
+    await stopFirst();
 
     const again = await engineIn(dataDir);
     cleanups.push(() => again.stop());
@@ -197,15 +197,11 @@ describe('delivery tracking asks the access point that accepted the document', (
     const dataDir = tempDir();
     const { proxy } = await twoAccessPoints(1_500);
     const first = await engineIn(dataDir);
-    let firstStopped = false;
-    cleanups.push(async () => {
-      if (!firstStopped) await first.stop();
-    });
+    const stopFirst = stopOnce(first);
     const testId = await acceptAtFirst(first, proxy.url, KEY_TEST, 'OLD');
     const testTx = engineInternals(first).repo.get(testId)!.transaction_id!;
     await first.handlers['settings:set']({ apiKey: KEY_PRODUCTION });
-    await first.stop();
-    firstStopped = true;
+    await stopFirst();
     // As an earlier version kept it: by the provider's URL.
     const store = keyFileSecretStore(dataDir);
     for (const id of Object.keys(
