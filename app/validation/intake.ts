@@ -102,9 +102,19 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
         `This file is XML text, but its characters are not in the encoding it declares (UTF-8 unless it says otherwise): it was probably saved as ISO-8859-1 or Windows-1252. Export it again as UTF-8, or make its first line declare the encoding it really uses.`,
       );
     }
+    // Said what it is when that is plain (a walk: a one-sentence letter was called "a PDF, image
+    // or spreadsheet").
+    const kind =
+      text === null || text.includes('\u0000')
+        ? null
+        : text.startsWith('%PDF', start)
+          ? 'a PDF'
+          : 'plain text';
     return fail(
       'NOT_XML',
-      `This file is not an XML invoice (it looks like a different kind of file, e.g. a PDF, image or spreadsheet). ${EXPORT_AGAIN}`,
+      kind
+        ? `This file is ${kind}, not an XML invoice. ${EXPORT_AGAIN}`
+        : `This file is not an XML invoice (it looks like a different kind of file, e.g. a PDF, image or spreadsheet). ${EXPORT_AGAIN}`,
     );
   }
   let doc: XDoc;

@@ -75,6 +75,13 @@ describe('intake of hostile and unusual files', () => {
     expect(r.ok ? null : r.error.code).toBe('NOT_XML');
     const pdf = checkDocument(utf8('%PDF-1.7\n1 0 obj'));
     expect(pdf.ok ? null : pdf.error.code).toBe('NOT_XML');
+    // Said what it is when that is plain.
+    expect(pdf.ok ? null : pdf.error.message).toMatch(/^This file is a PDF, not an XML invoice\./);
+    const letter = checkDocument(utf8('Dear customer, please find our invoice attached.'));
+    expect(letter.ok ? null : letter.error.message).toMatch(
+      /^This file is plain text, not an XML invoice\. Export the invoice again/,
+    );
+    expect(r.ok ? null : r.error.message).toContain('it looks like a different kind of file');
   });
 
   it('reports malformed XML with line and column', () => {
