@@ -1,9 +1,8 @@
 /** `peppol-desk retry [ids...] | --all-failed`: retry failed documents and wait until sent. */
 import type { Command } from 'commander';
-import { MAX_BRIEF_IDS } from '../contract';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { reportPinnedElsewhere, sayWhyNotSent, summarize } from './summary';
+import { briefChunks, reportPinnedElsewhere, sayWhyNotSent, summarize } from './summary';
 
 interface RetryOptions extends EngineFlags {
   allFailed?: boolean;
@@ -81,12 +80,8 @@ async function countFailedAtDelivery(
   ids: readonly number[],
 ): Promise<number> {
   let n = 0;
-  for (let i = 0; i < ids.length; i += MAX_BRIEF_IDS) {
-    const { rows } = await engine.handlers['documents:briefs']({
-      ids: ids.slice(i, i + MAX_BRIEF_IDS),
-    });
+  for await (const { rows } of briefChunks(engine, ids))
     n += rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
-  }
   return n;
 }
 

@@ -36,17 +36,19 @@ export function environmentNamed(word: string | null | undefined): 'test' | 'pro
 export function environmentMismatch(
   keyEnvironment: Environment,
   accessPointWord: string | null | undefined,
-): { short: string; long: string } | null {
+): { environment: 'test' | 'production'; short: string; long: string } | null {
   if (keyEnvironment === 'sandbox') return null;
   const named = environmentNamed(accessPointWord);
   if (!named || named === keyEnvironment) return null;
   const said = accessPointWord!.trim();
   if (named === 'production')
     return {
+      environment: named,
       short: 'Access point says: Production — invoices reach real buyers',
       long: `The access point says it is its production environment ("${said}"): invoices sent now reach real buyers, although the API key looks like a Test key (keys starting sk_test_). If you meant to test, enter a Test key in Settings.`,
     };
   return {
+    environment: named,
     short: 'Access point says: Test — invoices do not reach buyers',
     long: `The access point says it is its test environment ("${said}"): invoices sent now do not reach real buyers, although the API key looks like a Production key. To send for real, check the key and the provider address in Settings.`,
   };

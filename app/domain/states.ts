@@ -122,3 +122,29 @@ export function mayHaveReachedAccessPoint(r: {
 export function isFinalResponse(state: DocumentState): boolean {
   return state === 'rejected' || state === 'paid';
 }
+
+/**
+ * "Mark as handled" (`on`) moves these: a buyer's rejection or query the clerk has dealt with;
+ * "Mark as not handled" moves handled ones back. One rule for both desks and the window.
+ */
+export function handledFrom(on: boolean): readonly DocumentState[] {
+  return on ? ['rejected', 'under_query'] : ['handled'];
+}
+
+/** Where "Mark as (not) handled" puts a document, from the buyer's answer it carries. */
+export function handledTo(
+  on: boolean,
+  businessResponse: string | null,
+): { state: DocumentState; action: 'none' | 'fix-file' } {
+  if (on) return { state: 'handled', action: 'none' };
+  return businessResponse === 'RE'
+    ? { state: 'rejected', action: 'fix-file' }
+    : { state: 'under_query', action: 'none' };
+}
+
+/** The timeline's words of "Mark as (not) handled" by `who`. */
+export function handledWords(on: boolean, who: string): string {
+  return on
+    ? `Marked as handled by ${who}: out of Needs attention`
+    : `Marked as not handled by ${who}: back in Needs attention`;
+}

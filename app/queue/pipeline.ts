@@ -186,11 +186,6 @@ export class Pipeline {
     this.stages.delivery.pollEarlier(place, client);
   }
 
-  /** The earlier places still polled, as pollPlaceId (tests, diagnostics). */
-  earlierPlaces(): string[] {
-    return this.stages.delivery.earlierPlaces();
-  }
-
   /** Turn the access point's validation on or off (setting `remoteValidation`). */
   setRemoteValidation(on: boolean): void {
     this.stages.validation.setRemoteValidation(on);

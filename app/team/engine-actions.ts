@@ -19,6 +19,7 @@ import {
 import { lookUpAgain as lookUpAgainOn, requireIds, toReceiverLookup } from '../engine/documents';
 import { RETRY_SLICE, UNDO_CANCEL_WINDOW_MS, currentUser } from '../engine/user-actions';
 import { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, sentAlthoughWords } from '../domain/problems';
+import { handledWords } from '../domain/states';
 import { AppError } from '../errors';
 import { readAttachment, readInvoice } from '../invoice-view/read-invoice';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
@@ -291,9 +292,7 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
     'documents:markHandled': async ({ ids, handled }) => {
       const list = teamIds(ctx, ids);
       const on = handled === true;
-      const detail = on
-        ? `Marked as handled by ${currentUser()}: out of Needs attention`
-        : `Marked as not handled by ${currentUser()}: back in Needs attention`;
+      const detail = handledWords(on, currentUser());
       return { changed: list.length ? await store.markHandled(desk.id, list, on, detail) : 0 };
     },
     'lookup:refresh': async ({ id }) => {

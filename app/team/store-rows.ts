@@ -241,22 +241,6 @@ export function undoStateOf(was: DocumentState): DocumentState {
 /** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */
 export const CLERK_SEND_ANYWAY_FROM: readonly DocumentState[] = ['held'];
 
-/** "Mark as handled" moves these (the single desk's rule: a buyer's rejection or query). */
-export function handledFrom(handled: boolean): DocumentState[] {
-  return handled ? ['rejected', 'under_query'] : ['handled'];
-}
-
-/** Where "Mark as (not) handled" puts a document, from the buyer's answer it carries. */
-export function handledTo(
-  handled: boolean,
-  businessResponse: string | null,
-): { state: DocumentState; action: 'none' | 'fix-file' } {
-  if (handled) return { state: 'handled', action: 'none' };
-  return businessResponse === 'RE'
-    ? { state: 'rejected', action: 'fix-file' }
-    : { state: 'under_query', action: 'none' };
-}
-
 /** Rows an export reads per statement. */
 export const EXPORT_PAGE_ROWS = 1000;
 

@@ -9,7 +9,8 @@ import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
 import { sentBeforeTeamMoved } from '../../app/domain/problems';
 import { pollEvents } from '../../app/team/poll-rows';
-import { CLERK_CANCEL_FROM, handledFrom, handledTo } from '../../app/team/store-rows';
+import { CLERK_CANCEL_FROM } from '../../app/team/store-rows';
+import { handledFrom, handledTo } from '../../app/domain/states';
 import type {
   CancelledTeamDoc,
   Claim,

@@ -6,6 +6,7 @@ import {
   type Environment,
 } from '../../contract';
 import * as problems from '../../domain/problems';
+import { handledFrom, handledTo, handledWords } from '../../domain/states';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
 
@@ -56,28 +57,17 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
 }
 
 /**
- * A buyer's rejection or query the clerk marks as dealt with (null: not one). The buyer's answer
- * and its words stay on the document; nothing is left to do there.
+ * A buyer's rejection or query the clerk marks as dealt with (`on`), or back to the answer it
+ * came from (null: neither applies). The buyer's answer and its words stay on the document.
  */
-export function handled(r: DocumentRecord, who: string): Step | null {
-  if (r.state !== 'rejected' && r.state !== 'under_query') return null;
+export function markHandled(r: DocumentRecord, on: boolean, who: string): Step | null {
+  if (!handledFrom(on).includes(r.state)) return null;
+  const to = handledTo(on, r.business_response);
   return {
     from: r.state,
-    to: 'handled',
-    patch: { problem_action: 'none' },
-    detail: `Marked as handled by ${who}: out of Needs attention`,
-  };
-}
-
-/** Back to the buyer's answer it was marked handled from (null: not handled). */
-export function notHandled(r: DocumentRecord, who: string): Step | null {
-  if (r.state !== 'handled') return null;
-  const rejected = r.business_response === 'RE';
-  return {
-    from: r.state,
-    to: rejected ? 'rejected' : 'under_query',
-    patch: { problem_action: rejected ? 'fix-file' : 'none' },
-    detail: `Marked as not handled by ${who}: back in Needs attention`,
+    to: to.state,
+    patch: { problem_action: to.action },
+    detail: handledWords(on, who),
   };
 }
 

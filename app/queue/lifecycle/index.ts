@@ -296,7 +296,7 @@ export class Lifecycle extends LifecycleCore {
     this.stopAsking(doc, tracking.responsesForgotten(doc.state, doc.transaction_id));
   }
 
-  /** An accepted `doc` is no longer asked about: `note` (its problem and timeline) says why. */
+  /** `doc` is no longer asked about: `note` (its problem, if any, and timeline) says why. */
   private stopAsking(doc: DocumentRecord, note: Note): void {
     this.deps.repo.tx(() => this.note(doc.id, note));
     this.changed([doc.id]);
@@ -381,9 +381,9 @@ export class Lifecycle extends LifecycleCore {
     return { released: false, stillHeld: d.stillHeld };
   }
 
-  /** A rejection or query the clerk dealt with (`handled`), or back to it (see clerk.handled). */
-  markHandled(r: DocumentRecord, handled: boolean, who: string): boolean {
-    const step = handled ? clerk.handled(r, who) : clerk.notHandled(r, who);
+  /** A rejection or query the clerk dealt with (`on`), or back to it (see clerk.markHandled). */
+  markHandled(r: DocumentRecord, on: boolean, who: string): boolean {
+    const step = clerk.markHandled(r, on, who);
     return step !== null && this.move(r.id, step);
   }
 

@@ -245,8 +245,9 @@ export class DeliveryTracking {
   private pumpEarlierPolls(now: number): void {
     const { repo } = this.ctx;
     const current = this.currentPlace();
+    const currentId = current && pollPlaceId(current);
     for (const [id, { place, client }] of this.earlier) {
-      if (current && id === pollPlaceId(current)) {
+      if (id === currentId) {
         // In use again: its documents are polled with the current client (once its rounds end).
         if (!POLL_KINDS.some((k) => this.pollingEarlier.has(`${k}:${id}`))) {
           this.releaseEarlier(id);
@@ -295,11 +296,6 @@ export class DeliveryTracking {
     if (previous) this.ctx.onEarlierDone?.(previous.place, previous.client);
     this.earlier.set(id, { place, client });
     this.ctx.kick();
-  }
-
-  /** The earlier places still polled, as pollPlaceId (tests, diagnostics). */
-  earlierPlaces(): string[] {
-    return [...this.earlier.keys()];
   }
 
   /**

@@ -14,7 +14,8 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, handledFrom, undoStateOf } from '../store-rows';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import { handledFrom } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { NOTIFY_CTE, clerkMoveSql } from './statements';
 
@@ -229,7 +230,7 @@ export async function requeueUnreachable(
 /**
  * Desk $1 marks ids $2 in states $3 as handled ($5 true: → handled) or back to the buyer's answer
  * they carry ($5 false: a rejection → rejected, a query → under_query), timeline words $4
- * (store-rows handledTo is the same rule).
+ * (domain/states handledTo is the same rule).
  */
 const MARK_HANDLED = `WITH old AS (
     SELECT id, state, business_response = 'RE' AS rejected FROM team_documents
@@ -259,7 +260,7 @@ export async function markHandled(
   const rows = await q<{ id: number }>(MARK_HANDLED, [
     deskId,
     [...new Set(ids)],
-    handledFrom(handled),
+    [...handledFrom(handled)],
     detail,
     handled,
   ]);

@@ -14,13 +14,8 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import {
-  CLERK_CANCEL_FROM,
-  CLERK_SEND_ANYWAY_FROM,
-  handledFrom,
-  handledTo,
-  undoStateOf,
-} from '../store-rows';
+import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import { handledFrom, handledTo } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { INSERT_EVENT, NOW } from './statements';
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { DocumentRow, DocumentState, Stopped } from '../../../app/contract';
-import { NOTHING_TO_CANCEL } from '../../../app/domain/states';
+import { NOTHING_TO_CANCEL, handledFrom } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { ownAccessPointWords } from '../lib/format';
 import { DuplicateCompare } from '../features/confirm/duplicate-compare';
@@ -24,8 +24,8 @@ export const ACTION_LABELS: Record<DocumentAction, string> = {
 function appliesTo(action: DocumentAction, state: DocumentState): boolean {
   if (action === 'cancel') return !NOTHING_TO_CANCEL.has(state);
   if (action === 'sendAnyway') return state === 'held';
-  if (action === 'markHandled') return state === 'rejected' || state === 'under_query';
-  if (action === 'markNotHandled') return state === 'handled';
+  if (action === 'markHandled' || action === 'markNotHandled')
+    return handledFrom(action === 'markHandled').includes(state);
   return true;
 }
 

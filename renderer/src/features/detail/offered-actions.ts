@@ -1,4 +1,5 @@
 import type { DocumentDetail, DocumentProblem } from '../../../../app/contract';
+import { handledFrom } from '../../../../app/domain/states';
 import type { DocumentAction } from '../../stores/document-actions';
 
 /** An action that is not offered here, and why (shown in place of its button). */
@@ -35,8 +36,8 @@ export function actionsFor(
   else if (WAITING_TO_GO.has(state)) candidates = ['cancel'];
   // The buyer rejected or queried it: once the clerk has dealt with it (a credit note, an
   // answer), it can leave Needs attention; and come back.
-  else if (state === 'rejected' || state === 'under_query') candidates = ['markHandled'];
-  else if (state === 'handled') candidates = ['markNotHandled'];
+  else if (handledFrom(true).includes(state)) candidates = ['markHandled'];
+  else if (handledFrom(false).includes(state)) candidates = ['markNotHandled'];
   const unavailable: Unavailable[] = [];
   const offered = candidates.filter((a) => {
     const reason = whyNot(a, d);

@@ -1,5 +1,5 @@
 import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
-import { environmentMismatch, environmentNamed } from '../../../../app/domain/environment';
+import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import { ENVIRONMENT_WORDS, SANDBOX_WORDS, filterCount, formatCount } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
@@ -76,8 +76,7 @@ export function AppHeader() {
   const mismatch = status
     ? environmentMismatch(status.environment, status.accessPointEnvironment)
     : null;
-  const badgeEnvironment =
-    status && mismatch ? environmentNamed(status.accessPointEnvironment)! : status?.environment;
+  const badgeEnvironment = mismatch?.environment ?? status?.environment;
   const said = status?.accessPointEnvironment
     ? ` · The access point says: ${status.accessPointEnvironment}`
     : '';
