@@ -6,7 +6,6 @@ import {
   type Finding,
 } from '../contract';
 import { readsAsWords } from './plain-words';
-import { formatDateTime } from './time-words';
 import { leadFinding, OTHER_FORMAT_RULE, otherFormatWords } from './lead-finding';
 
 export { duplicateNumber } from './duplicate-number';
@@ -125,14 +124,18 @@ export function noReceiver(): Problem {
   };
 }
 
-/** The same bytes came before under another name. */
+/**
+ * The same bytes came before under another name. No time in the words: they are stored once and
+ * read in other time zones (a browser elsewhere, a team's desks); "document #N" opens the first
+ * one on screen, with its time as the screen writes it.
+ */
 export function duplicateContent(
-  twin: { id: number; file_name: string; created_at: number },
+  twin: { id: number; file_name: string },
   docType: DocType,
 ): Problem {
   return {
     code: 'DUPLICATE_CONTENT',
-    message: `Same content as ${twin.file_name}, added ${formatDateTime(twin.created_at)} (document #${twin.id}). This looks like the same ${kindOf(docType)} twice: cancel it, or Send anyway only if it really must go again.`,
+    message: `Same content as ${twin.file_name} (document #${twin.id}), added before it. This looks like the same ${kindOf(docType)} twice: cancel it, or Send anyway only if it really must go again.`,
     action: 'decide',
   };
 }

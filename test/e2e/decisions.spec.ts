@@ -23,6 +23,14 @@ test('Send anyway on a duplicate shows both documents side by side and is never 
   const held = desk.rowByFile(`${prefix}-again.xml`);
   await desk.waitForState(held, ['held']);
 
+  // The reason names the first document; its link opens it, and back.
+  const firstId = (await firstRow.getAttribute('data-testid'))!.slice('row-'.length);
+  await desk.openDetails(held);
+  const reason = desk.detailPanel.getByTestId('problem-message');
+  await expect(reason).toContainText(`was already sent to the buyer (document #${firstId})`);
+  await reason.getByTestId(`problem-link-${firstId}`).click();
+  await expect(desk.detailPanel.getByTestId('timeline')).toContainText(`${prefix}-first.xml`);
+  await expect(desk.detailPanel.getByTestId('problem-message')).toHaveCount(0);
   await desk.openDetails(held);
   await desk.detailPanel.getByTestId('detail-sendAnyway').click();
   const dialog = desk.confirmDialog('confirm-send-anyway');

@@ -1,34 +1,8 @@
 import type { DocumentDetail } from '../../../../app/contract';
 import { formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
-import { useDetailStore } from '../../stores/detail-store';
 import { DetailSection } from './detail-fields';
-
-/** Text in which "document #12" opens that document's details. */
-function LinkedText({ text }: { text: string }) {
-  const show = useDetailStore((st) => st.show);
-  const parts = text.split(/(document #\d+)/);
-  return (
-    <>
-      {parts.map((part, i) => {
-        const m = /^document #(\d+)$/.exec(part);
-        return m ? (
-          <button
-            key={i}
-            type="button"
-            className="link-button"
-            data-testid={`timeline-link-${m[1]}`}
-            onClick={() => show(Number(m[1]))}
-          >
-            {part}
-          </button>
-        ) : (
-          part
-        );
-      })}
-    </>
-  );
-}
+import { LinkedText } from './linked-text';
 
 /** On a team outbox: the desk that added the document and the one the access point accepted it from. */
 function TeamDesks({ d }: { d: DocumentDetail }) {

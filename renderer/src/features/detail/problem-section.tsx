@@ -3,6 +3,7 @@ import { formatTime } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { ACTION_LABELS, requestDocumentAction } from '../../stores/document-actions';
 import { heldReason } from '../documents/wait-reason';
+import { LinkedText } from './linked-text';
 import { actionHint, actionsFor } from './offered-actions';
 
 /**
@@ -26,7 +27,7 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
       {d.problem && (
         <>
           <p className="problem-message" data-testid="problem-message">
-            {d.problem.message}
+            <LinkedText text={d.problem.message} testId="problem-link" />
           </p>
           {hint && !held && <p className="muted">{hint}</p>}
         </>
