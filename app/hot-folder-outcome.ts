@@ -68,8 +68,12 @@ const FAILED_STATES = new Set<DocumentState>([
   'superseded',
 ]);
 // After these a buyer's answer may still come (and may be a rejection): every sent state but a
-// final answer (paid).
-export const ANSWER_MAY_FOLLOW = new Set([...SENT_STATES].filter((s) => !isFinalResponse(s)));
+// final answer (paid), and a query the clerk marked handled (the buyer may still reject it; a
+// handled rejection is no longer followed: its file went to failed/ with the rejection).
+export const ANSWER_MAY_FOLLOW = new Set<DocumentState>([
+  ...[...SENT_STATES].filter((s) => !isFinalResponse(s)),
+  'handled',
+]);
 /**
  * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
  * held, waits for a decision in the app). With delivery tracked, an accepted document is not sent
