@@ -10,6 +10,7 @@ import { accessPointHere, summarize } from './summary';
 interface RerouteOptions extends EngineFlags {
   all?: boolean;
   json?: boolean;
+  waitDelivery?: boolean;
 }
 
 async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<number> {
@@ -17,7 +18,8 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
     process.stderr.write('Name the documents to send through this access point, or use --all.\n');
     return 2;
   }
-  const engine = await openQuiet(opts, true);
+  const wait = Boolean(opts.waitDelivery);
+  const engine = await openQuiet(opts, true, wait);
   try {
     // With --all: every document held because it was queued for another access point.
     const targets = opts.all
@@ -28,8 +30,8 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
     const { rerouted, stopped } = await engine.handlers['documents:reroute']({ ids: targets });
     process.stderr.write(`Sending ${rerouted} document(s) through ${accessPointHere(engine)}\n`);
     reportStopped(stopped, 'moved to this access point');
-    await engine.waitUntilSettled(targets, { includeAccepted: true });
-    const summary = await summarize(engine, targets, 0, 0);
+    await engine.waitUntilSettled(targets, { includeAccepted: !wait });
+    const summary = await summarize(engine, targets, 0, 0, wait);
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'
@@ -53,6 +55,7 @@ export function registerReroute(program: Command): void {
       .option('--all', 'every document waiting for another access point'),
   )
     .option('--json', 'print one JSON summary line')
+    .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
     .action(async (ids: string[], opts: RerouteOptions) => {
       process.exitCode = await usage(() => rerouteCommand(ids, opts));
     });

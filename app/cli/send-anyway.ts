@@ -6,8 +6,14 @@ import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } f
 import { openQuiet, type EngineFlags } from './engine-options';
 import { briefChunks, sayWhyNotSent, summarize } from './summary';
 
-async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<number> {
-  const engine = await openQuiet(opts, true);
+interface SendAnywayOptions extends EngineFlags {
+  json?: boolean;
+  waitDelivery?: boolean;
+}
+
+async function sendAnywayCommand(ids: string[], opts: SendAnywayOptions): Promise<number> {
+  const wait = Boolean(opts.waitDelivery);
+  const engine = await openQuiet(opts, true, wait);
   try {
     const list = parseIds(ids);
     await requireKnownIds(engine, list);
@@ -28,9 +34,13 @@ async function sendAnywayCommand(ids: string[], opts: EngineFlags): Promise<numb
       );
     }
     if (released === 0) return 1;
-    await engine.waitUntilSettled(held, { includeAccepted: true });
-    const summary = await summarize(engine, held, 0, 0, false, sayWhyNotSent);
-    process.stdout.write(`${summary.sent} sent, ${summary.failed} failed\n`);
+    await engine.waitUntilSettled(held, { includeAccepted: !wait });
+    const summary = await summarize(engine, held, 0, 0, wait, sayWhyNotSent);
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(summary) + '\n'
+        : `${summary.sent} sent, ${summary.failed} failed\n`,
+    );
     return summary.sent === list.length ? 0 : 1;
   } finally {
     await engine.stop();
@@ -46,7 +56,10 @@ export function registerSendAnyway(program: Command): void {
         'Send documents held as possible duplicates anyway, and wait until they are sent.',
       )
       .argument('<ids...>', 'document ids (see `list`)'),
-  ).action(async (ids: string[], opts: EngineFlags) => {
-    process.exitCode = await usage(() => sendAnywayCommand(ids, opts));
-  });
+  )
+    .option('--json', 'print one JSON summary line')
+    .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
+    .action(async (ids: string[], opts: SendAnywayOptions) => {
+      process.exitCode = await usage(() => sendAnywayCommand(ids, opts));
+    });
 }

@@ -121,14 +121,19 @@ describe('documents pinned to their access point (issue 11)', () => {
       batching: false,
       timings: { retryBaseMs: 60_000, retryMaxMs: 60_000 },
     });
+    // With it, one whose delivery will fail (for reroute --wait-delivery below).
     const added = await engine.handlers['documents:add']({
-      files: [{ name: file, bytes: readFileSync(file) }],
+      files: [
+        { name: file, bytes: readFileSync(file) },
+        { name: 'cert.xml', bytes: makeInvoice('PIN-2', { receiver: '9915:invalid-cert' }) },
+      ],
     });
-    const id = added.added[0]!.id;
+    const [id, cert] = added.added.map((a) => a.id) as [number, number];
     try {
-      await expect
-        .poll(() => engineInternals(engine).repo.get(id)?.state, { timeout: 10_000 })
-        .toBe('retry_wait');
+      for (const each of [id, cert])
+        await expect
+          .poll(() => engineInternals(engine).repo.get(each)?.state, { timeout: 10_000 })
+          .toBe('retry_wait');
     } finally {
       await engine.stop();
     }
@@ -154,7 +159,7 @@ describe('documents pinned to their access point (issue 11)', () => {
 
     const rerouted = await cli([
       'reroute',
-      '--all',
+      String(id),
       '--data-dir',
       dataDir,
       '--endpoint',
@@ -164,5 +169,20 @@ describe('documents pinned to their access point (issue 11)', () => {
     expect(rerouted.code).toBe(0);
     expect(lastJson(rerouted.stdout)).toMatchObject({ sent: 1, failed: 0 });
     expect(second.stats().acceptedDocuments).toBe(1);
+
+    // --wait-delivery waits for the delivery, which fails for this one: failed, not sent.
+    const waited = await cli([
+      'reroute',
+      '--all',
+      '--wait-delivery',
+      '--data-dir',
+      dataDir,
+      '--endpoint',
+      second.url,
+      '--json',
+    ]);
+    expect(waited.code).toBe(1);
+    expect(lastJson(waited.stdout)).toMatchObject({ sent: 0, failed: 1 });
+    expect(second.stats().acceptedDocuments).toBe(2);
   }, 60_000);
 });

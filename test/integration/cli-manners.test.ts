@@ -97,6 +97,42 @@ describe('peppol-desk manners', () => {
     expect(none.stdout.trim().split('\n').at(-1)).toBe('0 document(s)');
   });
 
+  it('send-anyway --wait-delivery waits for the delivery: one that then fails is failed, not sent', async () => {
+    // Left by a note: send-anyway and reroute counted the acceptance, with no way to wait.
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    const bytes = makeInvoice('ANY-1', { receiver: '9915:invalid-cert' });
+    writeFileSync(join(inbox, 'a.xml'), bytes);
+    writeFileSync(join(inbox, 'a-copy.xml'), bytes);
+    const sent = await cli(['send', inbox, '--data-dir', data, '--json']);
+    expect(JSON.parse(sent.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      sent: 1,
+      duplicates: 1,
+    });
+    const attention = await cli(['list', '--filter', 'attention', '--data-dir', data]);
+    const held = /^#(\d+)\tNeeds your decision/m.exec(attention.stdout)?.[1];
+    expect(held).toBeDefined();
+    const anyway = await cli([
+      'send-anyway',
+      held!,
+      '--wait-delivery',
+      '--json',
+      '--data-dir',
+      data,
+    ]);
+    expect(anyway.code).toBe(1);
+    expect(JSON.parse(anyway.stdout.trim())).toMatchObject({ sent: 0, failed: 1 });
+    const after = await cli(['list', '--json', '--data-dir', data]);
+    const states = after.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; state: string })
+      .find((r) => r.id === Number(held));
+    expect(states?.state).toBe('failed');
+  }, 60_000);
+
   it('retry says why each document it could not send did not go (as send does)', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
