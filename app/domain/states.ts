@@ -148,3 +148,48 @@ export function handledWords(on: boolean, who: string): string {
     ? `Marked as handled by ${who}: out of Needs attention`
     : `Marked as not handled by ${who}: back in Needs attention`;
 }
+
+/**
+ * States of a document that went out: the access point accepted it and nothing undid that (a
+ * failed delivery, the buyer's rejection). A credit note in one of them deals with the rejected
+ * invoice it refers to (BT-25).
+ */
+export const WENT_OUT_STATES: readonly DocumentState[] = [
+  'accepted',
+  'delivered',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+  'paid',
+];
+
+/** A document named in the words below: its id, type and number. */
+export interface NamedDocument {
+  id: number;
+  doc_type: string | null;
+  invoice_number: string | null;
+}
+
+function named(d: NamedDocument): string {
+  const kind = d.doc_type === 'CreditNote' ? 'Credit note' : 'Invoice';
+  return `${kind}${d.invoice_number ? ` ${d.invoice_number}` : ''} (document #${d.id})`;
+}
+
+/**
+ * The timeline's words on an invoice the buyer rejected or queried, once `by` (a credit note or a
+ * corrected invoice naming it as its preceding invoice, BT-25) went out: sent after the answer,
+ * or `earlier`, before the rejection came.
+ */
+export function answeredByWords(by: NamedDocument, earlier: boolean): string {
+  if (by.doc_type === 'CreditNote')
+    return `${named(by)} ${earlier ? 'had already been' : 'was'} sent for it: out of Needs attention`;
+  return `${named(by)}, which refers to it, ${earlier ? 'had already been' : 'was'} sent: out of Needs attention`;
+}
+
+/** The timeline's words on `by` when the invoice it refers to (`to`, `state`) leaves Needs attention. */
+export function answersWords(to: NamedDocument, state: DocumentState): string {
+  const answer = state === 'under_query' ? 'queried' : 'rejected';
+  return `Refers to ${named(to).replace(/^Invoice/, 'invoice')}, which the buyer ${answer}: that one is out of Needs attention`;
+}

@@ -14,6 +14,7 @@ import {
 } from './document-record';
 import { prepareDocumentStatements, type DocumentStatements } from './documents-statements';
 import { DurableCommits } from './durable-commits';
+import { PrecedingRefs } from './preceding-refs';
 import { PollReads, type PollKind, type PollPlace } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
 import { prepareInsertDocuments, type InsertDocuments } from './insert-documents';
@@ -50,6 +51,8 @@ export class DocumentsRepo {
   private readonly polls: PollReads;
   private readonly table: DocumentList;
   private readonly insertDocuments: InsertDocuments;
+  /** The invoices checked documents refer to (BT-25; preceding-refs.ts). */
+  readonly refs: PrecedingRefs;
   /** Documents inserted through this repository so far (a change says another add stored some). */
   insertedCount = 0;
   private bodyRefStmt: ReturnType<Db['prepare']> | null = null;
@@ -66,6 +69,7 @@ export class DocumentsRepo {
     const bodies = join(dirname(db.name), 'bodies'); // beside the database, in the data folder
     this.bodyFiles = db.memory ? null : new BodyFiles(bodies, undefined, holdsFolder);
     this.polls = new PollReads(db);
+    this.refs = new PrecedingRefs(db);
     this.writes = new StateWrites(db, () => this.now());
     this.insertDocuments = prepareInsertDocuments(db);
     // Through `this`: the list's total and its transaction are the repository's own calls.

@@ -38,6 +38,20 @@ function summaryLine(line: XNode, docType: DocumentType): SummaryLine {
   };
 }
 
+/** Preceding invoice references kept in a summary (a credit note for a month names a few). */
+export const MAX_PRECEDING_INVOICES = 50;
+
+/** BT-25 of every cac:BillingReference, in document order, without repeats or blanks. */
+function precedingInvoices(r: XNode): string[] {
+  const out = new Set<string>();
+  for (const c of r.children) {
+    if (c.q !== 'cac:BillingReference') continue;
+    const id = text(first(c, 'cac:InvoiceDocumentReference', 'cbc:ID'));
+    if (id !== null && out.size < MAX_PRECEDING_INVOICES) out.add(id);
+  }
+  return [...out];
+}
+
 /** Extract the summary shown in lists, from the parsed tree (no rules run). */
 export function summarize(doc: XDoc, docType: DocumentType): DocumentSummary {
   const r = doc.root;
@@ -47,6 +61,7 @@ export function summarize(doc: XDoc, docType: DocumentType): DocumentSummary {
   const lineQ = docType === 'Invoice' ? 'cac:InvoiceLine' : 'cac:CreditNoteLine';
   let lineCount = 0;
   const lines: SummaryLine[] = [];
+  const refs = precedingInvoices(r);
   for (const c of r.children) {
     if (c.q !== lineQ) continue;
     lineCount++;
@@ -70,5 +85,7 @@ export function summarize(doc: XDoc, docType: DocumentType): DocumentSummary {
     lines,
     customizationId: text(child(r, 'cbc:CustomizationID')),
     profileId: text(child(r, 'cbc:ProfileID')),
+    // Only when there are some: most invoices refer to none, and every summary is stored.
+    ...(refs.length > 0 ? { precedingInvoices: refs } : {}),
   };
 }

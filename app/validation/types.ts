@@ -29,6 +29,12 @@ export interface DocumentSummary {
   lines?: SummaryLine[];
   customizationId: string | null;
   profileId: string | null;
+  /**
+   * The invoices this document refers to (BT-25, preceding invoice reference: what a credit note
+   * or a corrected invoice is for), without repeats. Optional: summaries stored before it was
+   * added have none.
+   */
+  precedingInvoices?: string[];
 }
 
 /** One invoice line as the detail panel shows it. */

@@ -64,3 +64,31 @@ export function makeInvoices(n: number, prefix = 'INV'): { name: string; bytes: 
     return { name: `${number}.xml`, bytes: makeInvoice(number) };
   });
 }
+
+/** Options for a generated credit note. */
+export interface CreditNoteOptions extends InvoiceOptions {
+  /** The invoices it is for (BT-25, preceding invoice reference), each in its own BillingReference. */
+  forInvoices?: string[];
+}
+
+/** A valid credit note (381) with number `number`: the sample invoice turned into one. */
+export function makeCreditNote(number: string, options: CreditNoteOptions = {}): Uint8Array {
+  const refs = (options.forInvoices ?? [])
+    .map(
+      (id) =>
+        `<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>${id}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>`,
+    )
+    .join('');
+  const xml = new TextDecoder()
+    .decode(makeInvoice(number, options))
+    .replace('<Invoice ', '<CreditNote ')
+    .replace('</Invoice>', '</CreditNote>')
+    .replace('schema:xsd:Invoice-2', 'schema:xsd:CreditNote-2')
+    .replace('<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>', '')
+    .replace('<cbc:Note>', '<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode><cbc:Note>')
+    .replace(/<cbc:DueDate>[^<]*<\/cbc:DueDate>/, '')
+    .replace(/(<cbc:BuyerReference>[^<]*<\/cbc:BuyerReference>)/, `$1${refs}`)
+    .replace(/cac:InvoiceLine>/g, 'cac:CreditNoteLine>')
+    .replace(/cbc:InvoicedQuantity/g, 'cbc:CreditedQuantity');
+  return new TextEncoder().encode(xml);
+}

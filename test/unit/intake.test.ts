@@ -148,6 +148,8 @@ describe('intake of hostile and unusual files', () => {
       lines: [{ id: '1', name: 'Widget', quantity: '2', unitCode: 'C62', netAmount: '100.00' }],
       customizationId: 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0',
       profileId: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
+      // BT-25: the invoice it is for.
+      precedingInvoices: ['INV-1'],
     });
     expect(r.verdict.valid).toBe(true);
   });

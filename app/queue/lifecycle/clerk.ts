@@ -6,7 +6,13 @@ import {
   type Environment,
 } from '../../contract';
 import * as problems from '../../domain/problems';
-import { handledFrom, handledTo, handledWords } from '../../domain/states';
+import {
+  answeredByWords,
+  handledFrom,
+  handledTo,
+  handledWords,
+  type NamedDocument,
+} from '../../domain/states';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
 
@@ -68,6 +74,21 @@ export function markHandled(r: DocumentRecord, on: boolean, who: string): Step |
     to: to.state,
     patch: { problem_action: to.action },
     detail: handledWords(on, who),
+  };
+}
+
+/**
+ * A rejected or queried invoice dealt with by `by`, a document naming it as its preceding invoice
+ * (BT-25) that went out after the answer, or `earlier` (before a rejection came): handled, as if
+ * the clerk had marked it (null: neither applies).
+ */
+export function answeredBy(r: DocumentRecord, by: NamedDocument, earlier: boolean): Step | null {
+  if (!handledFrom(true).includes(r.state)) return null;
+  return {
+    from: r.state,
+    to: 'handled',
+    patch: { problem_action: handledTo(true, r.business_response).action },
+    detail: answeredByWords(by, earlier),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type Environment,
 } from '../../contract';
 import type * as problems from '../../domain/problems';
+import { answersWords } from '../../domain/states';
 import { lostCopyWords } from '../../store/body-files';
 import type { ClaimableRecord, DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import * as checking from './checking';
@@ -190,7 +191,26 @@ export class Lifecycle extends LifecycleCore {
 
   /** The access point accepted it; delivery is asked about `firstPollAfterMs` later (null: not tracked). */
   accept(doc: ClaimableRecord, transactionId: string, firstPollAfterMs: number | null): boolean {
-    return this.move(doc.id, sending.accepted(transactionId, firstPollAfterMs, this.now()));
+    if (!this.move(doc.id, sending.accepted(transactionId, firstPollAfterMs, this.now())))
+      return false;
+    this.answerPreceding(doc.id);
+    return true;
+  }
+
+  /**
+   * Document `id` went out: a rejected or queried invoice it names as its preceding invoice
+   * (BT-25: a credit note for it, a corrected invoice) leaves Needs attention, and both timelines
+   * say so. One index lookup when it names none.
+   */
+  private answerPreceding(id: number): void {
+    const targets = this.deps.repo.refs.answered(id);
+    if (targets.length === 0) return;
+    const by = this.deps.repo.get(id)!;
+    for (const t of targets) {
+      const step = clerk.answeredBy(t, by, false);
+      if (step && this.move(t.id, step))
+        this.note(id, { state: by.state, detail: answersWords(t, t.state) });
+    }
   }
 
   /** The access point refused it for good. */
@@ -263,10 +283,32 @@ export class Lifecycle extends LifecycleCore {
     nextPollAt: number | null,
   ): boolean {
     const r = tracking.response(from, response, nextPollAt, doc.doc_type);
-    if ('step' in r) return this.move(doc.id, r.step);
+    if ('step' in r) {
+      if (!this.move(doc.id, r.step)) return false;
+      if (r.step.to === 'rejected') this.answeredEarlier(doc);
+      return true;
+    }
     this.note(doc.id, r.note);
     this.changed([doc.id]);
     return true;
+  }
+
+  /**
+   * The buyer rejected invoice `doc`, but a credit note (or corrected invoice) naming it went out
+   * before the rejection came: it is dealt with already, so it leaves Needs attention at once.
+   */
+  private answeredEarlier(doc: DocumentRecord): void {
+    if (doc.doc_type !== 'Invoice' || !doc.seller_id || !doc.invoice_number) return;
+    const by = this.deps.repo.refs.sentEarlierFor(doc.seller_id, doc.invoice_number, doc.id);
+    if (by === null) return;
+    const step = clerk.answeredBy({ ...doc, state: 'rejected', business_response: 'RE' }, by, true);
+    if (step && this.move(doc.id, step)) {
+      this.note(by.id, {
+        state: this.deps.repo.get(by.id)!.state,
+        detail: answersWords(doc, 'rejected'),
+      });
+      this.changed([by.id]);
+    }
   }
 
   /**

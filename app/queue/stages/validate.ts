@@ -283,6 +283,9 @@ export class ValidateStage {
     // Without a buyer address the document cannot be sent, whatever the access point thinks.
     const checks = twoChecks(ours, remote, s.buyerEndpoint !== null);
     const fields = summaryFields(s, checks.validation);
+    // What it is for (BT-25), kept for when it goes out: see Lifecycle.accept.
+    if (fields.seller_id && s.precedingInvoices)
+      repo.refs.record(doc.id, fields.seller_id, s.precedingInvoices);
     if (checks.decision === 'invalid') {
       life.markInvalid(doc, fields, { ...ours, findings: checks.findings });
       return;

@@ -16,6 +16,7 @@ import lighterValidationWrites from './015-lighter-validation-writes.sql';
 import searchFieldsSerial from './016-search-fields-serial.sql';
 import bodyFiles from './017-body-files.sql';
 import searchFirstValues from './018-search-first-values.sql';
+import precedingReferences from './019-preceding-references.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 16, name: '016-search-fields-serial', sql: searchFieldsSerial },
   { id: 17, name: '017-body-files', sql: bodyFiles },
   { id: 18, name: '018-search-first-values', sql: searchFirstValues },
+  { id: 19, name: '019-preceding-references', sql: precedingReferences },
 ];
