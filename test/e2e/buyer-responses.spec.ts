@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
 import { csvRecords } from './support/csv';
-import { invoiceToReceiver, uniquePrefix, writeFiles } from './support/invoices';
+import { creditNoteFor, invoiceToReceiver, uniquePrefix, writeFiles } from './support/invoices';
 
 test("a buyer's rejection from the sandbox reads Rejected by buyer, needs attention and says why", async ({
   desk,
@@ -93,4 +93,47 @@ test('a rejection the clerk has dealt with is marked as handled: it leaves Needs
   await desk.waitForState(row, ['rejected']);
   await desk.showFilter('attention');
   await desk.expectRowTotal(1);
+});
+
+test('the credit note for a rejected invoice takes it out of Needs attention once sent, and says so', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('CNFOR');
+  const dir = testInfo.outputPath('invoices');
+  const [invoice] = writeFiles(dir, {
+    [`${prefix}-RE.xml`]: invoiceToReceiver(`${prefix}-RE`, '9915:reject-all'),
+  });
+  await desk.dropFiles([invoice!]);
+  await desk.searchFor(prefix);
+  const row = desk.rowByInvoice(`${prefix}-RE`);
+  await desk.waitForState(row, ['rejected']);
+  await desk.showFilter('attention');
+  await desk.expectRowTotal(1);
+
+  const [credit] = writeFiles(dir, {
+    [`${prefix}-CN.xml`]: creditNoteFor(`${prefix}-CN`, `${prefix}-RE`),
+  });
+  await desk.dropFiles([credit!]);
+  await desk.expectRowTotal(0);
+  await desk.showFilter('all');
+  const cn = desk.rowByInvoice(`${prefix}-CN`);
+  await desk.waitForState(cn, ['accepted', 'delivered']);
+  await desk.waitForState(row, ['handled']);
+  const cnId = (await cn.getAttribute('data-testid'))!.slice('row-'.length);
+
+  // The credit note's details name the invoice it is for.
+  await desk.openDetails(cn);
+  await expect(desk.detailPanel.getByTestId('detail-preceding-invoices')).toHaveText(
+    `${prefix}-RE`,
+  );
+  // The invoice's details say what dealt with it, and link to it.
+  await desk.openDetails(row);
+  const handled = desk.detailPanel.getByTestId('detail-handled');
+  await expect(handled).toContainText(
+    `Credit note ${prefix}-CN (document #${cnId}) was sent for it: out of Needs attention.`,
+  );
+  await handled.getByTestId(`handled-link-${cnId}`).click();
+  await expect(desk.detailPanel.getByTestId('timeline')).toContainText(
+    `Refers to invoice ${prefix}-RE`,
+  );
 });

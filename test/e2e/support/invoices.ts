@@ -35,6 +35,14 @@ export function creditNote(number: string): string {
     .replace(/cbc:InvoicedQuantity/g, 'cbc:CreditedQuantity');
 }
 
+/** A valid credit note with this number for invoice `forInvoice` (BT-25, preceding invoice reference). */
+export function creditNoteFor(number: string, forInvoice: string): string {
+  return creditNote(number).replace(
+    /(<cbc:BuyerReference>[^<]*<\/cbc:BuyerReference>)/,
+    `$1<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>${forInvoice}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>`,
+  );
+}
+
 /** Invoice XML without an invoice number (BT-1): fails validation. Distinct bytes per `marker`. */
 export function invoiceWithoutNumber(marker: string): string {
   return sample()

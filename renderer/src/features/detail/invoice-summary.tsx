@@ -85,6 +85,14 @@ export function InvoiceSummary({ d }: { d: DocumentDetail }) {
           label="Buyer Peppol ID"
           value={d.receiverId ?? participant(s?.buyerEndpoint ?? null)}
         />
+        {s?.precedingInvoices && s.precedingInvoices.length > 0 && (
+          // BT-25: what a credit note or corrected invoice is for (a rejected one it answers).
+          <Field
+            label={s.precedingInvoices.length === 1 ? 'For invoice' : 'For invoices'}
+            value={s.precedingInvoices.join(', ')}
+            testId="detail-preceding-invoices"
+          />
+        )}
         <Field label="Issue date" value={d.issueDate} />
         <Field label="Due date" value={s?.dueDate ?? null} />
         <Field label="Total without VAT" value={amount(s?.taxExclusiveAmount)} />

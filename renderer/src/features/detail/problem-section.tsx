@@ -53,7 +53,7 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
       )}
       {d.state === 'handled' && (
         <p className="muted" data-testid="detail-handled">
-          Marked as handled: out of Needs attention.
+          <HandledHow d={d} />
           {d.businessResponse === 'RE'
             ? ''
             : ' If the buyer answers again, the answer is shown here and the invoice moves on.'}
@@ -82,5 +82,20 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
         </p>
       ))}
     </section>
+  );
+}
+
+/**
+ * How a handled document left Needs attention: marked by the clerk, or dealt with by a credit
+ * note or corrected invoice that went out for it (its timeline entry, with the link).
+ */
+function HandledHow({ d }: { d: DocumentDetail }) {
+  const how = d.timeline.findLast((t) => t.to === 'handled')?.detail;
+  if (!how || how.startsWith('Marked as handled'))
+    return <>Marked as handled: out of Needs attention.</>;
+  return (
+    <>
+      <LinkedText text={how} testId="handled-link" />.
+    </>
   );
 }
