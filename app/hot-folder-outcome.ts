@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { DocumentState } from './contract';
-import { isFinalResponse } from './domain/states';
+import { isFinalResponse, WENT_OUT_STATES } from './domain/states';
 import { fileErrorWords, type HotFolderNotices } from './hot-folder-notices';
 
 /**
@@ -47,16 +47,9 @@ export type HotFolderOutcome = 'sent' | 'failed';
 /** Subfolders the hot folder moves files into (never watched themselves). */
 export const HOT_FOLDER_SUBFOLDERS: readonly HotFolderOutcome[] = ['sent', 'failed'];
 
-// Delivered, and not rejected by the buyer (a rejection moves the file to failed/, even later).
-const SENT_STATES = new Set<DocumentState>([
-  'delivered',
-  'acknowledged',
-  'in_process',
-  'under_query',
-  'conditionally_accepted',
-  'buyer_accepted',
-  'paid',
-]);
+// Delivered, and not rejected by the buyer (a rejection moves the file to failed/, even later):
+// what went out, less `accepted` (its delivery may still fail; see outcomeFor).
+const SENT_STATES = new Set<DocumentState>(WENT_OUT_STATES.filter((s) => s !== 'accepted'));
 // `held` is not here: a held duplicate waits for the clerk (Send anyway or Cancel), so its file
 // stays in the watched folder until then and goes to sent/ or failed/ with the decision.
 const FAILED_STATES = new Set<DocumentState>([
