@@ -32,6 +32,8 @@ export interface TeamHandlerContext {
   remote: DeskRemoteCheck;
   /** The hot folder's status, while one is watched (the header shows it). */
   hotFolderStatus?(): HotFolderStatus | null;
+  /** Restart (or stop) the hot folder from the saved setting. */
+  applyHotFolder?(): Promise<void>;
   /** Start, move or stop this desk's Prometheus endpoint (null: off). */
   setMetricsPort(port: number | null): Promise<void>;
 }

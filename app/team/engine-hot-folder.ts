@@ -98,3 +98,45 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
   await hot.ready;
   return hot;
 }
+
+/**
+ * A team desk's hot folder: started from the option or the setting, and restarted (or stopped)
+ * when the setting changes, as on a single desk (app/engine/hot-folder.ts). A walk: a team desk
+ * watched the folder it started with until restarted, so "Not used" saved did not stop sending.
+ */
+export class TeamHotFolderControl {
+  private folder: HotFolder | null = null;
+  private change: Promise<void> = Promise.resolve();
+  private stopping = false;
+
+  constructor(private readonly deps: TeamHotFolderDeps) {}
+
+  /** The folder's status, while one is watched. */
+  status() {
+    return this.folder?.status() ?? null;
+  }
+
+  /** (Re)start from the option or the setting; stop when none is set. */
+  apply(): Promise<void> {
+    this.change = this.change
+      .then(async () => {
+        const had = this.folder !== null;
+        await this.folder?.close();
+        this.folder = null;
+        if (had) this.deps.onStatus?.();
+        if (this.stopping) return;
+        this.folder = await startTeamHotFolder(this.deps);
+        if (this.folder) this.deps.onStatus?.();
+      })
+      .catch((err: unknown) => {
+        this.deps.options.log?.(`Hot folder: ${(err as Error).message}`);
+      });
+    return this.change;
+  }
+
+  /** Stop watching for good (the desk stops). */
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.apply();
+  }
+}

@@ -27,7 +27,7 @@ export function teamSettingsHandlers(
     },
     {
       setMetricsPort: (port) => ctx.setMetricsPort(port),
-      applyHotFolder: () => Promise.resolve(),
+      applyHotFolder: () => ctx.applyHotFolder?.() ?? Promise.resolve(),
       applyConnection: () => ctx.connection.apply(),
     },
   );

@@ -32,8 +32,7 @@ import { DeskAccessPointHealth } from './desk-health';
 import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
-import { startTeamHotFolder } from './engine-hot-folder';
-import type { HotFolder } from '../hot-folder';
+import { TeamHotFolderControl } from './engine-hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, SentVia, TeamStore } from './store';
 import { DeskLatencyPublisher } from './team-latency';
@@ -311,9 +310,18 @@ async function openTeamEngine(
     now,
     reachable: () => teamDesk.reachable,
   });
-  let hotFolder: HotFolder | null = null;
+  // Started below once the desk runs; restarted when its setting changes (Settings, as alone).
+  const hotFolder = new TeamHotFolderControl({
+    options,
+    settings,
+    store,
+    teamDesk,
+    events,
+    onStatus: () => emitStatus(),
+  });
   const { handlers, status } = teamHandlers({
-    hotFolderStatus: () => hotFolder?.status() ?? null,
+    hotFolderStatus: () => hotFolder.status(),
+    applyHotFolder: () => hotFolder.apply(),
     check,
     remote,
     setMetricsPort,
@@ -354,17 +362,7 @@ async function openTeamEngine(
   // Read-and-exit tools need the database: they get its plain error instead of empty counts.
   if (options.autoStart === false) events.counts = await teamCounts(store);
   else events.counts = await teamCounts(store).catch(() => events.counts);
-  hotFolder =
-    options.autoStart !== false
-      ? await startTeamHotFolder({
-          options,
-          settings,
-          store,
-          teamDesk,
-          events,
-          onStatus: emitStatus,
-        })
-      : null;
+  if (options.autoStart !== false) await hotFolder.apply();
 
   const engine: Engine = {
     handlers,
@@ -389,7 +387,7 @@ async function openTeamEngine(
   let stopping: Promise<void> | null = null;
   async function stopEngine(): Promise<void> {
     // The hot folder first: no new files while the desk winds down.
-    await hotFolder?.close();
+    await hotFolder.stop();
     clearInterval(metricsTimer);
     health.stop();
     await teamDesk.stop();

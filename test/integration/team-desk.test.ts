@@ -280,6 +280,34 @@ describe('the hot folder of a team desk', () => {
     expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toEqual([]);
     expect(ap.stats().acceptedDocuments).toBe(3);
   });
+
+  it('follows the setting as it is saved: a folder set is watched at once, "Not used" stops it', async () => {
+    // A walk: a team desk kept the folder it started with until restarted.
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const folder = tempDir();
+    const a = await desk(store, ap, 'desk A', { hotFolderStabilityMs: 50 });
+    await a.handlers['settings:set']({ hotFolder: folder });
+    for (const f of makeInvoices(2, 'HOTSET')) writeFileSync(join(folder, f.name), f.bytes);
+    await waitFor('two files in sent/', () => {
+      const sent = join(folder, 'sent');
+      return existsSync(sent) && readdirSync(sent).length === 2;
+    });
+    expect((await a.handlers['connection:get'](undefined)).hotFolder).toMatchObject({ folder });
+    await a.handlers['settings:set']({ hotFolder: null });
+    await waitFor('no folder watched', async () =>
+      (await a.handlers['connection:get'](undefined)).hotFolder === undefined ? true : null,
+    );
+    for (const f of makeInvoices(2, 'HOTOFF')) writeFileSync(join(folder, f.name), f.bytes);
+    // Not taken: the files stay, nothing more is added (a bounded wait well past stability).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(
+      readdirSync(folder)
+        .filter((n) => n.endsWith('.xml'))
+        .sort(),
+    ).toEqual(makeInvoices(2, 'HOTOFF').map((f) => f.name));
+    expect(ap.stats().acceptedDocuments).toBe(2);
+  });
 });
 
 describe("a run's summary", () => {
