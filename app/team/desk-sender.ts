@@ -50,7 +50,7 @@ export interface SenderDeps {
   leaseMs: number;
   requestsPerSecond?: number | null;
   /** An outcome could not be written (database down): keep it for later. */
-  spoolOutcome(claim: ClaimRef, outcome: TeamOutcome): void;
+  spoolOutcome(claim: ClaimRef, outcome: TeamOutcome, answeredAt: number): void;
   /** The database could not be reached. */
   onUnavailable(err: unknown): void;
   /** Told of each send's answer (or its absence): the access point's health for the header. */
@@ -431,7 +431,10 @@ export class DeskSender {
         for (const p of batch) p.done(err);
         return;
       }
-      for (const p of batch) this.deps.spoolOutcome(p.claim, p.outcome);
+      // Kept with the wall-clock moment the answer came: written later (a walk: minutes later,
+      // after an outage), it is still dated then (Spool.outcomes turns it back into an age).
+      const wall = Date.now() - performance.now();
+      for (const p of batch) this.deps.spoolOutcome(p.claim, p.outcome, wall + p.at);
       this.deps.onUnavailable(err);
       for (const p of batch) p.done();
       return;

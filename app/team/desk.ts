@@ -121,7 +121,7 @@ export class TeamDesk {
       concurrency: o.concurrency ?? 10,
       leaseMs: o.leaseMs ?? 30_000,
       requestsPerSecond: o.requestsPerSecond ?? null,
-      spoolOutcome: (claim, outcome) => this.spool.addOutcome(claim, outcome),
+      spoolOutcome: (claim, outcome, at) => this.spool.addOutcome(claim, outcome, at),
       onUnavailable: (err) => this.trouble(err),
       ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
       onChanged: (ids) => o.onChanged(ids),

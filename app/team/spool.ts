@@ -94,13 +94,13 @@ export class TeamSpool {
     return typeof r === 'string' ? r : null;
   }
 
-  /** Keep an outcome that could not be written. */
-  addOutcome(claim: ClaimRef, outcome: TeamOutcome): void {
+  /** Keep an outcome that could not be written, and when its answer came (`answeredAt`, ms). */
+  addOutcome(claim: ClaimRef, outcome: TeamOutcome, answeredAt: number = Date.now()): void {
     this.db
       .prepare(
         'INSERT OR REPLACE INTO spool_outcomes (doc_id, fence, outcome_json) VALUES (?, ?, ?)',
       )
-      .run(claim.id, claim.fence, JSON.stringify(outcome));
+      .run(claim.id, claim.fence, JSON.stringify({ ...outcome, answeredAt }));
   }
 
   /** Every outcome kept (few: at most the sends that were in flight). */
@@ -108,10 +108,16 @@ export class TeamSpool {
     const rows = this.db
       .prepare('SELECT doc_id, fence, outcome_json FROM spool_outcomes ORDER BY doc_id')
       .all() as { doc_id: number; fence: number; outcome_json: string }[];
-    return rows.map((r) => ({
-      claim: { id: r.doc_id, fence: r.fence },
-      outcome: JSON.parse(r.outcome_json) as TeamOutcome,
-    }));
+    const now = Date.now();
+    return rows.map((r) => {
+      const { answeredAt, ...outcome } = JSON.parse(r.outcome_json) as TeamOutcome & {
+        answeredAt?: number;
+      };
+      // An acceptance is dated when its answer came, however long it waited here.
+      if (outcome.kind === 'accepted' && answeredAt !== undefined)
+        outcome.answeredMsAgo = Math.max(0, now - answeredAt);
+      return { claim: { id: r.doc_id, fence: r.fence }, outcome: outcome as TeamOutcome };
+    });
   }
 
   /** This outcome was applied (or dropped because its fence moved). */

@@ -252,11 +252,13 @@ export class MemoryTeamStore implements TeamStore {
       r.problem = null;
       this.move(r, 'accepted', deskId, 'accepted by the access point');
       const t = this.now();
+      // Dated when the answer came, as the real stores do (answeredMsAgo before the write).
+      r.acceptedAt = t - Math.max(0, outcome.answeredMsAgo ?? 0);
       r.poll = {
         next: t + (outcome.firstPollInMs ?? 0),
         owner: null,
         fence: 0,
-        acceptedAt: t,
+        acceptedAt: r.acceptedAt,
         deliveredAt: null,
         response: null,
         responseAt: null,
