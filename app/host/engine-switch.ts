@@ -23,6 +23,7 @@ import { AppError } from '../errors';
 import { unavailableReason } from '../team/postgres/connection';
 import { createTeamEngine, deskIdOf } from '../team/engine';
 import { labelOf, openTeamStore } from '../team/open-store';
+import { TeamSpool } from '../team/spool';
 
 /** How the switch opens and checks engines (tests may hand in their own). */
 export interface EngineSwitchDeps {
@@ -126,6 +127,7 @@ export async function openEngineSwitch(
       throw new AppError('TEAM_STORE_ADDRESS', 'Type the team database address first.');
     }
     if (url === teamUrl) return settingsOf();
+    if (teamUrl) refuseWhileKept(base.dataDir);
     if (url) await checkTeam(url, base);
     const before = teamUrl;
     secrets.setTeamStore(url);
@@ -203,6 +205,34 @@ export async function openEngineSwitch(
 }
 
 function noop(): void {}
+
+/**
+ * Leaving a team (or moving to another) while this desk keeps files or send outcomes for it in its
+ * spool would leave them behind: they would reach the team only if the desk came back to it (a
+ * walk: three invoices "added", then in neither outbox and never sent). Refused, saying why.
+ */
+function refuseWhileKept(dataDir: string): void {
+  const spool = new TeamSpool(dataDir);
+  let kept: { files: number; outcomes: number };
+  try {
+    kept = spool.counts();
+  } finally {
+    spool.close();
+  }
+  if (kept.files + kept.outcomes === 0) return;
+  const what = [
+    kept.files > 0 ? `${kept.files} ${kept.files === 1 ? 'invoice' : 'invoices'} added` : null,
+    kept.outcomes > 0
+      ? `the ${kept.outcomes === 1 ? 'answer' : 'answers'} of ${kept.outcomes} ${kept.outcomes === 1 ? 'send' : 'sends'}`
+      : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  throw new AppError(
+    'TEAM_SPOOL_WAITING',
+    `This desk still keeps ${what} while the team database could not be reached: they go to the team as soon as it answers. Leave the team once they have been handed over (the header then no longer says the database cannot be reached). Nothing was changed.`,
+  );
+}
 
 /**
  * The team database being away is not "something went wrong inside Peppol Desk": its own plain

@@ -15,6 +15,7 @@ import type { ConnectionStatus, Events } from '../../app/contract';
 import { invokeHandler } from '../../app/errors';
 import { openEngineSwitch, type EngineSwitch } from '../../app/host/engine-switch';
 import { keyFileSecretStore, TEAM_STORE_FILE_NAME } from '../../app/secrets/key-file';
+import { TeamSpool } from '../../app/team/spool';
 import { makeInvoices } from '../helpers/invoices';
 import {
   hasPostgres,
@@ -154,6 +155,29 @@ describe('engine switch on the SQLite team store', () => {
     expect(engine.teamLabel).toBe(teamFile);
     // Nothing was kept: the next start without --store is this computer's own outbox.
     expect(readdirSync(dataDir)).not.toContain(TEAM_STORE_FILE_NAME);
+  });
+
+  it('refuses to leave while files added during an outage wait in the spool, saying why; leaves once they are gone', async () => {
+    // A walk: "3 added" while the database was down, then Leave team: in neither outbox, never sent.
+    const dataDir = tempDir();
+    const teamStore = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const engine = await openSwitch(dataDir);
+    await engine.handlers['settings:set']({ teamStore });
+    expect(engine.teamLabel).not.toBeNull();
+    // As the desk keeps a file while the database cannot be reached.
+    const spool = new TeamSpool(dataDir);
+    const kept = spool.addFile('kept.xml', makeInvoices(1, 'KEPT')[0]!.bytes);
+    const res = await invokeHandler(engine.handlers, 'settings:set', { teamStore: null });
+    expect(res.ok).toBe(false);
+    expect(!res.ok && res.error.code).toBe('TEAM_SPOOL_WAITING');
+    expect(!res.ok && res.error.message).toMatch(
+      /^This desk still keeps 1 invoice added while the team database could not be reached: they go to the team as soon as it answers\. Leave the team once they have been handed over/,
+    );
+    expect(engine.teamLabel).not.toBeNull();
+    spool.handedOver([{ spoolId: kept, docId: 1 }]);
+    spool.close();
+    await engine.handlers['settings:set']({ teamStore: null });
+    expect(engine.teamLabel).toBeNull();
   });
 
   it('refuses an address that is not a team database, saying what it must look like, and stays local', async () => {
