@@ -59,7 +59,7 @@ export interface ConnectionStatus {
     sends?: boolean;
     /** The access point the team sends through, once a desk has set it. */
     accessPoint?: string | null;
-    /** Desks online that send through the team's access point (this one included). */
+    /** Desks online that send through the team's access point (this one included), not paused. */
     sendersOnline?: number;
   };
 }

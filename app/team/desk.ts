@@ -191,10 +191,9 @@ export class TeamDesk {
   private async connect(): Promise<void> {
     if (!this.migrated) await this.o.store.migrate();
     this.migrated = true;
-    await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
+    await this.o.store.heartbeat(this.presence());
     this.listening ??= await this.o.store.listen((ids, notice) => {
-      // Another desk changed the team's settings or access point: in use here at once, not at
-      // the next heartbeat.
+      // Another desk changed the team's settings or access point: in use here at once.
       if (notice?.settings || notice?.accessPoint) {
         if (notice.desk !== this.o.desk.id) this.teamChanged(notice);
         return;
@@ -268,8 +267,7 @@ export class TeamDesk {
    */
   accessPointChanging(): void {
     this.accessPointChanges++;
-    // Sending for the team and alone on it (or so when a change not compared yet began): the
-    // team follows the desk.
+    // Alone on the team and sending for it (or so before a change was compared): it follows.
     this.followMe ||= this.sendsHere && this.desksOnline <= 1;
     this.sendsHere = false;
     this.sender.hold();
@@ -279,7 +277,7 @@ export class TeamDesk {
   private async beat(): Promise<void> {
     if (!this.reachable || this.stopped) return;
     try {
-      await this.o.store.heartbeat({ ...this.o.desk, accessPoint: this.o.accessPoint().id });
+      await this.o.store.heartbeat(this.presence());
       // Another desk may have changed the team's access point or shared settings.
       await this.checkAccessPoint(false);
       await this.readSettings();
@@ -460,19 +458,21 @@ export class TeamDesk {
     return ids;
   }
 
-  /**
-   * The team id of `id`: itself when ≥ 0; for a spooled file (negative), the document it became,
-   * `'kept'` while it waits in the spool, or null when it is unknown.
-   */
+  /** The team id of `id` (see TeamSpool.teamIdOf). */
   teamIdOf(id: number): number | 'kept' | null {
-    if (id >= 0) return id;
-    const handed = this.spool.handedAs(-id);
-    if (handed !== null) return handed;
-    return this.spool.keptName(-id) !== null ? 'kept' : null;
+    return this.spool.teamIdOf(id);
+  }
+
+  /** Heartbeat: a paused desk names no access point, so no desk counts it as sending (a walk). */
+  private presence() {
+    return { ...this.o.desk, accessPoint: this.paused ? null : this.o.accessPoint().id };
   }
 
   /** Stop claiming (the setting `paused`); sends in flight finish. Resume also ends a fault. */
   setPaused(paused: boolean): void {
+    // Counted (or not) among the senders at once; the others hear it at the next beat, now.
+    if (this.paused !== paused && this.sendsHere) this.sendersOnline += paused ? -1 : 1;
+    if (this.paused !== paused) setImmediate(() => void this.beat());
     this.paused = paused;
     if (!paused && this.fault !== null) {
       this.clearFault();

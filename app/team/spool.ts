@@ -127,6 +127,17 @@ export class TeamSpool {
       .run(claim.id, claim.fence);
   }
 
+  /**
+   * The team id of `id`: itself when ≥ 0; for a spooled file (negative), the document it became,
+   * `'kept'` while it waits in the spool, or null when it is unknown.
+   */
+  teamIdOf(id: number): number | 'kept' | null {
+    if (id >= 0) return id;
+    const handed = this.handedAs(-id);
+    if (handed !== null) return handed;
+    return this.keptName(-id) !== null ? 'kept' : null;
+  }
+
   /** What waits: files and outcomes. */
   counts(): { files: number; outcomes: number } {
     const files = this.db.prepare('SELECT count(*) FROM spool_files').pluck().get() as number;

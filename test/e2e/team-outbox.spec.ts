@@ -75,10 +75,11 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
     await expect(page.getByTestId('team-unreachable')).toHaveCount(0);
     await expect(page.getByTestId('performance-this-desk')).toHaveText(/This desk/);
-    // Pausing a team desk stops this desk only, and the header says so.
+    // Pausing a team desk stops this desk only, and the header says so: alone on the team, that
+    // nothing goes out (a walk: "the team's other desks still send" with none sending).
     await page.getByTestId('pause-toggle').click();
     await expect(desk.connectionState).toContainText(
-      'Paused here: the team’s other desks still send',
+      'Paused here, and no other desk of the team is sending now: nothing goes out',
     );
     await page.getByTestId('pause-toggle').click();
     await expect(desk.connectionState).not.toContainText('Paused');

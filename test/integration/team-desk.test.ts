@@ -111,6 +111,31 @@ describe('two desks on one team outbox', () => {
   });
 });
 
+describe('pausing a desk of the team', () => {
+  it('a paused desk is not counted among those that send: when every desk is paused, none is', async () => {
+    // A walk: every desk paused, each header said "the team's other desks still send".
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const a = await desk(store, ap, 'desk A');
+    const b = await desk(store, ap, 'desk B');
+    const senders = async (e: Engine) =>
+      (await e.handlers['connection:get'](undefined)).team?.sendersOnline;
+    await waitFor('both send', async () =>
+      (await senders(a)) === 2 && (await senders(b)) === 2 ? true : null,
+    );
+    await b.handlers['queue:pause'](undefined);
+    await waitFor('A alone sends', async () =>
+      (await senders(a)) === 1 && (await senders(b)) === 1 ? true : null,
+    );
+    await a.handlers['queue:pause'](undefined);
+    await waitFor('nobody sends', async () =>
+      (await senders(a)) === 0 && (await senders(b)) === 0 ? true : null,
+    );
+    await b.handlers['queue:resume'](undefined);
+    await waitFor('B sends again', async () => ((await senders(a)) === 1 ? true : null));
+  });
+});
+
 describe('the team database cannot be reached', () => {
   it('at start: dropped files are kept on the desk, said plainly, and handed over when it is back', async () => {
     const store = new MemoryTeamStore();

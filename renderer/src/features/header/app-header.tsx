@@ -116,9 +116,14 @@ export function AppHeader() {
         <span className="connection-dot" aria-hidden="true" />
         {unlinked ? unlinked.state : status ? connectionWords(status, waiting) : 'Connecting…'}
         {linked && status?.paused && (
-          // A team desk's pause stops this desk only: what it adds is sent by the others.
-          <span className="paused-note">
-            {status.team ? ' · Paused here: the team’s other desks still send' : ' · Paused'}
+          // A team desk's pause stops this desk only: what it adds is sent by the others, when
+          // some send (a paused desk is not counted among them).
+          <span className="paused-note" data-testid="paused-note">
+            {!status.team
+              ? ' · Paused'
+              : (status.team.sendersOnline ?? 0) > 0
+                ? ' · Paused here: the team’s other desks still send'
+                : ' · Paused here, and no other desk of the team is sending now: nothing goes out'}
           </span>
         )}
       </span>
