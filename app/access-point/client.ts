@@ -23,6 +23,7 @@ import {
   type TransactionAnswer,
   type VersionInfo,
 } from './answers';
+import { keyIdOf } from './key-id';
 
 // Reading the provider's answers lives in answers.ts; re-exported for every import from here.
 export {
@@ -133,7 +134,11 @@ export class AccessPointClient {
   /** It answered that form with something else than 400/422: a 400 is then about the id. */
   private lookupFormKnown = false;
 
+  /** Which API key it sends with (a fingerprint: see keyIdOf). */
+  readonly keyId: string;
+
   constructor(private readonly options: AccessPointClientOptions) {
+    this.keyId = keyIdOf(options.apiKey);
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');

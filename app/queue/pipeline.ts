@@ -100,6 +100,7 @@ export class Pipeline {
       onChanged: (ids) => this.deps.onChanged(ids),
       // Every stage looks for work in the same coalesced pump.
       wake: () => this.kick(),
+      keyId: () => this.deps.client.keyId,
     });
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;

@@ -56,6 +56,9 @@ export interface DocumentRecord {
   access_point: string | null;
   environment: Environment | null;
   seller_name: string | null;
+  /** The API key (a fingerprint) and time of the attempt that may have left it in doubt (020). */
+  doubt_key: string | null;
+  doubt_at: number | null;
 }
 
 /** Fields a transition may set besides the state. */
@@ -92,6 +95,8 @@ export type DocumentPatch = Partial<
     | 'batch_key'
     | 'send_outcome_unknown'
     | 'idempotency_key'
+    | 'doubt_key'
+    | 'doubt_at'
   >
 >;
 
@@ -127,6 +132,8 @@ export const PATCHABLE_COLUMNS: ReadonlySet<string> = new Set<string>([
   'batch_key',
   'send_outcome_unknown',
   'idempotency_key',
+  'doubt_key',
+  'doubt_at',
 ]);
 
 /** A new document as inserted by `documents:add`. */
@@ -194,6 +201,10 @@ export const CLAIM_COLUMNS = [
   'idempotency_key',
   'attempts',
   'batch_key',
+  // Whether it is in doubt, and under which API key and since when (see sending.doubtStale).
+  'send_outcome_unknown',
+  'doubt_key',
+  'doubt_at',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
 /** What a claim for sending reads of a document (see {@link CLAIM_COLUMNS}). */

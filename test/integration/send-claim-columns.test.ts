@@ -83,6 +83,9 @@ describe('claims for sending', () => {
       idempotency_key: 'key-0',
       attempts: 0,
       batch_key: 'batch-1',
+      send_outcome_unknown: 0,
+      doubt_key: null,
+      doubt_at: null,
     });
     expect(repo.claimableQueued(1).map((d) => d.id)).toEqual([a]);
     expect(repo.claimableRetries(499, 10)).toEqual([]);
@@ -94,6 +97,9 @@ describe('claims for sending', () => {
         idempotency_key: 'key-1',
         attempts: 2,
         batch_key: 'batch-1',
+        send_outcome_unknown: 0,
+        doubt_key: null,
+        doubt_at: null,
       },
     ]);
     expect(repo.claimableBatch('batch-1').map((d) => [d.id, d.state])).toEqual([

@@ -162,7 +162,11 @@ export function sendAnyway(
     r.problem_code === problems.CHECKS_DISAGREE && checks
       ? problems.sentAlthoughWords(checks, who)
       : `Send anyway, decided by ${who}`;
-  return { step: { from: 'held', to: target, patch: { send_anyway: 1, ...NO_PROBLEM }, detail } };
+  // Sent anyway after the clerk's check at the access point: no longer held for its doubt.
+  const doubt = r.problem_code === problems.ACCESS_POINT_CHANGED ? { doubt_key: null } : {};
+  return {
+    step: { from: 'held', to: target, patch: { send_anyway: 1, ...doubt, ...NO_PROBLEM }, detail },
+  };
 }
 
 /** Pinned to `accessPoint` and on from where it was (checked again if it never was). */
@@ -171,7 +175,14 @@ export function rerouted(r: DocumentRecord, accessPoint: string, environment: En
   return {
     from: 'held',
     to: r.summary_json ? 'ready' : 'received',
-    patch: { send_anyway: 1, access_point: accessPoint, environment, ...NO_PROBLEM },
+    // The clerk's decision after checking: no longer held for a doubt (see sending.doubtStale).
+    patch: {
+      send_anyway: 1,
+      access_point: accessPoint,
+      environment,
+      doubt_key: null,
+      ...NO_PROBLEM,
+    },
     detail: `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
   };
 }

@@ -14,6 +14,8 @@ export interface LifecycleDeps {
   onChanged(ids: number[]): void;
   /** A move gave `stage` work: look for it soon (cheap and coalesced: a flag and a setImmediate). */
   wake(stage: Stage): void;
+  /** The fingerprint of the API key sends use now (AccessPointClient.keyId); none: no check. */
+  keyId?(): string;
 }
 
 /** Which stage a state gives work to. */

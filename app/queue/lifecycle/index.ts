@@ -178,7 +178,15 @@ export class Lifecycle extends LifecycleCore {
    * `batch`: the key and size of the batch it travels in, or null for a single send.
    */
   claimForSend(doc: ClaimableRecord, batch: { key: string; size: number } | null): boolean {
-    return this.move(doc.id, sending.claim(doc, batch));
+    const keyId = this.deps.keyId?.() ?? null;
+    const now = this.now();
+    // In doubt under another API key, or for too long: sent again, it could arrive twice.
+    const stale = keyId === null ? null : sending.doubtStale(doc, keyId, now);
+    if (stale !== null) {
+      this.move(doc.id, sending.heldInDoubt(doc, stale));
+      return false;
+    }
+    return this.move(doc.id, sending.claim(doc, batch, keyId, now));
   }
 
   /**

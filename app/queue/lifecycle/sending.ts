@@ -1,5 +1,6 @@
 import { accessPointLabel } from '../../contract';
 import * as problems from '../../domain/problems';
+import { inDoubtHeld } from '../../domain/in-doubt';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
 import type { ClaimableRecord, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Step } from './steps';
@@ -8,15 +9,60 @@ import { NO_PROBLEM, problemPatch, type Step } from './steps';
 // (recorded by ./index.ts). `doc` is the row as read before the step, or as sent (its attempt
 // counted) for the outcomes.
 
-/** Claimed for an attempt; `batch`: the key and size of its batch, or null for a single send. */
-export function claim(doc: ClaimableRecord, batch: { key: string; size: number } | null): Step {
+/**
+ * Claimed for an attempt; `batch`: the key and size of its batch, or null for a single send. An
+ * attempt that may leave it in doubt starts under API key `keyId` at `now` (kept while in doubt).
+ */
+export function claim(
+  doc: ClaimableRecord,
+  batch: { key: string; size: number } | null,
+  keyId: string | null,
+  now: number,
+): Step {
+  const fresh = keyId !== null && !mayHaveReachedAccessPoint(doc);
   return {
     from: doc.state,
     to: 'sending',
-    patch: { attempts: doc.attempts + 1, next_attempt_at: null, batch_key: batch?.key ?? null },
+    patch: {
+      attempts: doc.attempts + 1,
+      next_attempt_at: null,
+      batch_key: batch?.key ?? null,
+      ...(fresh ? { doubt_key: keyId, doubt_at: now } : {}),
+    },
     detail: batch
       ? `Attempt ${doc.attempts + 1} (batch of ${batch.size})`
       : `Attempt ${doc.attempts + 1}`,
+  };
+}
+
+/**
+ * The access point keeps an idempotency key for 24 hours and per API key; a repeat within both is
+ * answered with the first result. Past this (an hour's margin), a repeat may be a new submission.
+ */
+export const DOUBT_WINDOW_MS = 23 * 3600_000;
+
+/**
+ * Why a document in doubt may not simply go again (same idempotency key): its attempt was made
+ * under another API key (`'key'`), or too long ago (`'old'`); null when it may (or is not in
+ * doubt, or its row predates the check).
+ */
+export function doubtStale(doc: ClaimableRecord, keyId: string, now: number): 'key' | 'old' | null {
+  if (!mayHaveReachedAccessPoint(doc) || doc.doubt_key === null || doc.doubt_at === null)
+    return null;
+  if (doc.doubt_key !== keyId) return 'key';
+  return now - doc.doubt_at > DOUBT_WINDOW_MS ? 'old' : null;
+}
+
+/** Held instead of being sent again: see {@link doubtStale}. */
+export function heldInDoubt(doc: ClaimableRecord, why: 'key' | 'old'): Step {
+  return {
+    from: doc.state,
+    to: 'held',
+    patch: { next_attempt_at: null, batch_key: null, ...problemPatch(inDoubtHeld(why)) },
+    detail:
+      why === 'key'
+        ? 'Held: the API key changed after an attempt that may have reached the access point'
+        : 'Held: its last attempt, more than 23 hours ago, may have reached the access point',
   };
 }
 

@@ -17,6 +17,7 @@ import searchFieldsSerial from './016-search-fields-serial.sql';
 import bodyFiles from './017-body-files.sql';
 import searchFirstValues from './018-search-first-values.sql';
 import precedingReferences from './019-preceding-references.sql';
+import inDoubtWindow from './020-in-doubt-window.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 17, name: '017-body-files', sql: bodyFiles },
   { id: 18, name: '018-search-first-values', sql: searchFirstValues },
   { id: 19, name: '019-preceding-references', sql: precedingReferences },
+  { id: 20, name: '020-in-doubt-window', sql: inDoubtWindow },
 ];

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../app/engine';
+import { engineInternals } from '../../app/engine/internals';
+import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
+import { useEngines } from '../helpers/engine';
+import { makeInvoices } from '../helpers/invoices';
+
+// Walk 6, findings 1 and 2: an attempt that may have reached the access point (its answer came
+// too late) was sent again under a new API key, or a day later, and the access point (which keeps
+// idempotency keys per API key, for 24 hours) made it a second submission: the buyer got it twice.
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+const engines = useEngines();
+
+async function inDoubt(now?: () => number) {
+  // The first send is processed, then answered after the client gave up (300 ms): in doubt.
+  const sandbox: SandboxHandle = await startSandbox({
+    faults: { stallMs: { every: 1, max: 1, ms: 1500, when: 'after' } },
+  });
+  cleanups.push(() => sandbox.close());
+  const engine: Engine = await engines({
+    endpoint: sandbox.url,
+    trackDelivery: false,
+    batching: false,
+    requestTimeoutMs: 300,
+    timings: { retryBaseMs: 1500, retryMaxMs: 1500 },
+    ...(now ? { now } : {}),
+  });
+  await engine.handlers['settings:set']({ apiKey: 'sk_test_first' });
+  const res = await engine.handlers['documents:add']({ files: makeInvoices(1, 'DOUBT') });
+  const id = res.added[0]!.id;
+  const repo = engineInternals(engine).repo;
+  await expect
+    .poll(() => [repo.get(id)?.state, repo.get(id)?.send_outcome_unknown], { timeout: 10_000 })
+    .toEqual(['retry_wait', 1]);
+  expect(sandbox.stats().acceptedDocuments).toBe(1);
+  return { sandbox, engine, id, repo };
+}
+
+describe('a document in doubt is not sent again where the access point would not know it', () => {
+  it('held when the API key changed since its attempt; Send anyway is the clerk’s decision', async () => {
+    const { sandbox, engine, id, repo } = await inDoubt();
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_second' });
+    await expect.poll(() => repo.get(id)?.state, { timeout: 10_000 }).toBe('held');
+    const d = await engine.handlers['documents:get']({ id });
+    expect(d.problem?.message).toMatch(
+      /^This invoice may already have reached the access point under the API key used before; .*Ask your provider whether it arrived: if it did, cancel it here; if not, choose Send anyway\.$/,
+    );
+    expect(d.timeline.at(-1)?.detail).toBe(
+      'Held: the API key changed after an attempt that may have reached the access point',
+    );
+    // Nothing went again meanwhile: one submission.
+    expect(sandbox.stats().acceptedDocuments).toBe(1);
+    expect(await engine.handlers['documents:sendAnyway']({ ids: [id] })).toEqual({ released: 1 });
+    await engine.waitUntilSettled([id], { includeAccepted: true });
+    expect(repo.get(id)?.state).toBe('accepted');
+    // Under the new key the access point did not know it: a second submission, as decided.
+    expect(sandbox.stats().acceptedDocuments).toBe(2);
+  });
+
+  it('sent again under the same key within the day: the access point answers the first result', async () => {
+    const { sandbox, engine, id, repo } = await inDoubt();
+    await engine.waitUntilSettled([id], { includeAccepted: true });
+    expect(repo.get(id)?.state).toBe('accepted');
+    expect(sandbox.stats().acceptedDocuments).toBe(1);
+    expect(sandbox.stats().idempotentReplays).toBe(1);
+  });
+
+  it('held when its attempt is more than 23 hours old (the access point forgets keys after 24)', async () => {
+    let shift = 0;
+    const { sandbox, id, repo } = await inDoubt(() => Date.now() + shift);
+    shift = 24 * 3600_000;
+    await expect.poll(() => repo.get(id)?.state, { timeout: 10_000 }).toBe('held');
+    expect(repo.get(id)?.problem_message).toMatch(/more than a day ago/);
+    expect(sandbox.stats().acceptedDocuments).toBe(1);
+  });
+});
