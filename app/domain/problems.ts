@@ -266,6 +266,7 @@ export function transientWords(status: number | null, message: string): string {
   if (status !== null && status >= 500) return 'The access point had a temporary problem';
   if (status === 408 || /timeout|timed out/i.test(message))
     return 'The access point did not answer in time';
+  if (status === 409) return 'The access point is still working on an earlier attempt';
   if (/did not mention/.test(message))
     return "The access point's answer did not mention this invoice";
   if (status !== null) return 'The access point could not take the invoice just now';

@@ -77,4 +77,28 @@ describe('a document in doubt is not sent again where the access point would not
     expect(repo.get(id)?.problem_message).toMatch(/more than a day ago/);
     expect(sandbox.stats().acceptedDocuments).toBe(1);
   });
+
+  it('a 409 "still being processed" for its repeat waits and asks again: accepted, not Failed', async () => {
+    // Walk 6 finding 4: marked Failed ("under another version") while the access point delivered it.
+    const { sandbox, engine, id, repo } = await inDoubt();
+    sandbox.setFaults({
+      status: {
+        every: 1,
+        max: 1,
+        status: 409,
+        code: 'IDEMPOTENCY_KEY_IN_USE',
+        message: 'A request with this Idempotency-Key is still being processed',
+      },
+    });
+    await expect.poll(() => repo.get(id)?.attempts, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await engine.waitUntilSettled([id], { includeAccepted: true });
+    const d = await engine.handlers['documents:get']({ id });
+    expect(d.state).toBe('accepted');
+    expect(d.timeline.map((t) => t.detail)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^The access point is still working on an earlier attempt/),
+      ]),
+    );
+    expect(sandbox.stats().acceptedDocuments).toBe(1);
+  });
 });

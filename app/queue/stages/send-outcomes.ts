@@ -13,6 +13,7 @@ import {
   troubleWaitWords,
 } from '../../domain/problems';
 import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
+import { mayHaveReachedAccessPoint } from '../../domain/states';
 import type { Metrics } from '../../metrics/metrics';
 import type { ClaimableRecord } from '../../store/documents-repo';
 import type { Lifecycle } from '../lifecycle';
@@ -53,6 +54,11 @@ export function recordSingle(
     const { status } = outcome.error;
     if (keyRefusalStatus(status) && !forbiddenAgain(ctx.forbiddenOnce, doc.id, status))
       waitForKey(ctx, [doc], outcome.error);
+    // A 409 for a repeat of an attempt that may have reached it: a document's bytes never change,
+    // so the conflict is that attempt, still being processed (a walk: marked Failed, then
+    // delivered). Asked again later under the same key, the access point answers its result.
+    else if (status === 409 && mayHaveReachedAccessPoint(doc))
+      retryLater(ctx, [doc], status, outcome.error.message, null, false);
     else fail(ctx, doc, outcome.error);
   } else if (outcome.offline) {
     ctx.lifecycle.notSent(doc, 'Access point unreachable; waiting', outcome.message);
