@@ -10,6 +10,8 @@ export interface ApError {
   code: string;
   message: string;
   details: unknown;
+  /** The access point's `request_id`, when it gave one (kept in the technical details). */
+  requestId?: string | null;
 }
 
 /** `GET /peppol/version`. */
@@ -73,14 +75,18 @@ export interface TransactionAnswer {
 
 /** The provider's error body (or whatever came instead) as an {@link ApError}. */
 export function toApError(status: number, body: unknown): ApError {
-  const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)
-    ?.error;
+  const e = (
+    body as {
+      error?: { code?: string; message?: string; details?: unknown; request_id?: unknown };
+    } | null
+  )?.error;
   return {
     status,
     code: e?.code ?? `HTTP_${status}`,
     message:
       e?.message ?? (typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${status}`),
     details: e?.details ?? null,
+    ...(typeof e?.request_id === 'string' ? { requestId: e.request_id } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type DocumentSummary,
   type Finding,
 } from '../contract';
+import { refusedBecause } from './ap-refusal';
 import { readsAsWords } from './plain-words';
 import { leadFinding, OTHER_FORMAT_RULE, otherFormatWords } from './lead-finding';
 
@@ -57,6 +58,7 @@ export interface ApErrorLike {
   code: string;
   message: string;
   details?: unknown;
+  requestId?: string | null;
 }
 
 /**
@@ -324,9 +326,7 @@ export function refusalWords(problem: DocumentProblem): string {
 }
 
 /** An access point's error as the technical text kept beside its timeline entry. */
-export function apErrorTechnical(error: ApErrorLike): string {
-  return `${error.status} ${error.code}: ${error.message}`;
-}
+export { apErrorTechnical } from './ap-refusal';
 
 /** Turn a permanent provider error into words a finance clerk understands, and the action to take. */
 export function problemFromApError(error: ApErrorLike): Problem {
@@ -336,7 +336,7 @@ export function problemFromApError(error: ApErrorLike): Problem {
     case 422:
       return {
         code: `AP_REJECTED_${error.code}`,
-        message: `The access point refused this invoice${detail}. Fix the file in your accounting system and drop it again.`,
+        message: `The access point refused this invoice${refusedBecause(error)}. Fix the file in your accounting system and drop it again.`,
         action: 'fix-file',
       };
     case 403:
