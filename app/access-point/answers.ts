@@ -198,6 +198,32 @@ export function toListedTransaction(body: unknown): TransactionAnswer {
   return tx;
 }
 
+/** The Invoice Response codes (UNCL4343 subset) the contract names. */
+const RESPONSE_CODES = new Set(['AB', 'IP', 'UQ', 'CA', 'RE', 'AP', 'PD']);
+
+function responseCode(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim();
+  const o = v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  const c = o?.code ?? o?.response_code;
+  return typeof c === 'string' ? c.trim() : null;
+}
+
+/**
+ * The buyer's response a transaction carries. The contract names no field (walk 6: a provider's
+ * `invoice_response` rejection read as Delivered): `business_response` as before (any code, kept
+ * and said), else another usual name or the newest of a list, when it holds a known code.
+ */
+function buyerResponse(b: Record<string, unknown>): unknown {
+  if (b.business_response != null) return b.business_response;
+  const known = (v: unknown) => RESPONSE_CODES.has((responseCode(v) ?? '').toUpperCase());
+  for (const k of ['invoice_response', 'buyer_response', 'response']) if (known(b[k])) return b[k];
+  for (const k of ['responses', 'business_responses', 'invoice_responses']) {
+    const list = b[k];
+    if (Array.isArray(list)) return list.filter(known).at(-1) ?? null;
+  }
+  return null;
+}
+
 /** A transaction status answer, read defensively (any field may be missing). */
 export function toTransaction(body: unknown): TransactionAnswer {
   const b = (body ?? {}) as {
@@ -206,9 +232,8 @@ export function toTransaction(body: unknown): TransactionAnswer {
     status?: string;
     delivered_at?: string;
     error?: unknown;
-    business_response?: unknown;
   };
-  const br = b.business_response;
+  const br = buyerResponse(b as Record<string, unknown>);
   const err = b.error;
   const errObj = err !== null && typeof err === 'object' ? (err as Record<string, unknown>) : null;
   const brObj = br !== null && typeof br === 'object' ? (br as Record<string, unknown>) : null;
