@@ -118,7 +118,12 @@ async function addNow(
         kind: 'error',
         title:
           done > 0 ? `Stopped after ${done} of ${files.length} files` : 'Could not add the files',
-        lines: [result.error.message],
+        // Say what is not in the app (a walk: the host stopped mid-drop; 300 of 500 files were
+        // never added, and nothing said so): dropping all again adds only those.
+        lines: [
+          result.error.message,
+          `${files.length - done} ${files.length - done === 1 ? 'file was' : 'files were'} not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.`,
+        ],
         ttlMs: null,
       });
       useDocumentsStore.getState().requestRefresh();

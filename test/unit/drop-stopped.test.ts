@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { addFiles } from '../../renderer/src/features/drop/add-files';
+import { useToastStore } from '../../renderer/src/stores/toast-store';
+
+// Walk 6 finding 9: the host stopped while a drop of 500 was being added; 300 files were never
+// added, and nothing said which or what to do. The toast now says how many were not added and
+// that dropping the same files again adds only those.
+
+// A window of this file's own (each test file runs apart): its timers may outlive the test.
+const w = globalThis as unknown as { window?: unknown };
+
+describe('a drop the app stops answering in the middle of', () => {
+  it('says how many files were not added and to drop them again', async () => {
+    let calls = 0;
+    w.window = {
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      api: {
+        invoke: async (channel: string, arg: { files: { name: string }[] }) => {
+          if (channel === 'settings:get') return { ok: true, value: { maxDocumentBytes: 1e9 } };
+          if (channel === 'documents:list')
+            return { ok: true, value: { rows: [], total: 0, counts: {} } };
+          calls++;
+          if (calls > 1)
+            return {
+              ok: false,
+              error: { code: 'HOST_GONE', message: 'Peppol Desk is not answering.' },
+            };
+          return {
+            ok: true,
+            value: {
+              added: arg.files.map((f, i) => ({ id: i + 1, fileName: f.name })),
+              known: [],
+              rejected: [],
+            },
+          };
+        },
+        on: () => () => undefined,
+      },
+    };
+    const files = Array.from({ length: 500 }, (_, i) => ({
+      name: `inv-${i}.xml`,
+      file: new File([`<x>${i}</x>`], `inv-${i}.xml`),
+    }));
+    await addFiles({ files, skipped: [] });
+    const toast = useToastStore.getState().toasts.at(-1)!;
+    expect(toast.title).toBe('Stopped after 200 of 500 files');
+    expect(toast.lines).toEqual([
+      'Peppol Desk is not answering.',
+      '300 files were not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.',
+    ]);
+  });
+});
