@@ -27,7 +27,9 @@ export const STATUS_WORDS: Record<DocumentState, string> = {
   rejected: 'Rejected by buyer',
   paid: 'Paid',
   superseded: 'Replaced by a corrected file',
-  handled: 'Handled by you',
+  // Not "by you": on a team another desk's clerk may have, or a credit note sent for it did;
+  // the timeline says which.
+  handled: 'Handled',
 };
 
 /** The filter tabs' names. */

@@ -83,7 +83,7 @@ test('a rejection the clerk has dealt with is marked as handled: it leaves Needs
   await desk.expectRowTotal(0);
   await desk.showFilter('responded');
   await desk.expectRowTotal(1);
-  await expect(desk.statusOf(row)).toHaveText(/Handled by you/);
+  await expect(desk.statusOf(row)).toHaveText(/Handled/);
 
   // Undo from the toast: back in Needs attention, as rejected.
   await desk

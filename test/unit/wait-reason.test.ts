@@ -26,6 +26,29 @@ describe('why a row waits', () => {
     );
   });
 
+  it('a team desk: the team database away, or paused here while other desks send (walk 7)', () => {
+    const team = {
+      label: 'team',
+      desksOnline: 2,
+      deskName: 'Anna',
+      reachable: true,
+      accessPoint: null,
+      sendersOnline: 1,
+    };
+    expect(
+      waitReason(
+        row('queued'),
+        { ...online, state: 'offline', team: { ...team, reachable: false } },
+        8,
+      ),
+    ).toBe('Waits for the team database — sent once it answers');
+    // Paused here, but another desk sends: nothing held, the row's own reason.
+    expect(heldReason(row('queued'), { ...online, paused: true, team })).toBeNull();
+    expect(
+      heldReason(row('queued'), { ...online, paused: true, team: { ...team, sendersOnline: 0 } }),
+    ).toBe('Paused by you');
+  });
+
   it('offline: the next try', () => {
     expect(waitReason(row('ready'), { ...online, state: 'offline', nextTryAt: soon }, 8)).toMatch(
       /^Access point offline, next try at \S+/,

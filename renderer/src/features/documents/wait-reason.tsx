@@ -15,6 +15,10 @@ const WAITING = new Set<DocumentRow['state']>(['ready', 'resolving', 'queued', '
 export function holdWords(status: ConnectionStatus | null): string | null {
   if (!status) return null;
   const at = (ms: number | null | undefined) => (ms ? formatChange(ms) : null);
+  // A team desk: the team's database first (a walk: rows said the access point was offline while
+  // the database was the one away); paused here while other desks send holds nothing.
+  if (status.team?.reachable === false) return 'Waits for the team database — sent once it answers';
+  if (status.paused && status.team && (status.team.sendersOnline ?? 0) > 0) return null;
   if (status.paused) {
     const since = at(status.pausedAt);
     return since ? `Paused by you since ${since}` : 'Paused by you';
