@@ -165,7 +165,7 @@ export class TeamDesk {
       this.sendersOnline === 0
         ? ` No desk that uses ${team.label} is online now: the invoices wait until one is.`
         : '';
-    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${this.o.accessPoint().label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}.${none} To send from this desk too, set the same access point and API key as those desks in Settings.`;
+    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${this.o.accessPoint().label === team.label ? `${team.label} with another API key` : this.o.accessPoint().label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}.${none} To send from this desk too, set the same access point and API key as those desks in Settings.`;
   }
 
   /** Announce the desk, listen for the team's changes and start sending (or wait for the database). */

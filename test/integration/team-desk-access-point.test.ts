@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { accessPointLabel } from '../../app/contract';
+import { memorySecretStore } from '../../app/engine';
 import type { SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoice } from '../helpers/invoices';
 import { useTeamDesks } from '../helpers/team-desks';
@@ -36,6 +37,14 @@ describe('desks of a team on different access points', () => {
       `This desk does not send: the team sends through ${apLabel(apA)}, and this desk is set to ${apLabel(apB)}. Invoices added here go on the team's queue and are sent by the desks that use ${apLabel(apA)}. To send from this desk too, set the same access point and API key as those desks in Settings.`,
     );
     expect((await a.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    // The same address with another API key: said so, not the same label twice (walk 7).
+    const c = await desk(store, apA, 'Cleo', { secrets: memorySecretStore('sk_test_another') });
+    await vi.waitFor(async () => {
+      expect((await c.handlers['connection:get'](undefined)).message).toContain(
+        `the team sends through ${apLabel(apA)}, and this desk is set to ${apLabel(apA)} with another API key. `,
+      );
+    }, 10_000);
+    await c.stop();
 
     // Added on Ben's desk, sent by Anna's through the team's access point only.
     const added = await b.handlers['documents:add']({ files: invoices(6, 'BEN') });
