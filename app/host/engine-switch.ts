@@ -128,6 +128,7 @@ export async function openEngineSwitch(
     }
     if (url === teamUrl) return settingsOf();
     if (teamUrl) refuseWhileKept(base.dataDir);
+    else await refuseWhileOnTheirWay(current);
     if (url) await checkTeam(url, base);
     const before = teamUrl;
     secrets.setTeamStore(url);
@@ -205,6 +206,20 @@ export async function openEngineSwitch(
 }
 
 function noop(): void {}
+
+/**
+ * Joining a team while invoices are on their way in this computer's own outbox would leave them
+ * waiting, unsent and not shown, until the desk leaves the team (a walk: two queued invoices went
+ * out only when the clerk left). Refused, saying why.
+ */
+async function refuseWhileOnTheirWay(local: Engine): Promise<void> {
+  const { total } = await local.handlers['documents:list']({ filter: 'progress', limit: 1 });
+  if (total === 0) return;
+  throw new AppError(
+    'LOCAL_OUTBOX_BUSY',
+    `${total} ${total === 1 ? 'invoice is' : 'invoices are'} still on their way in this computer's own outbox: on the team ${total === 1 ? 'it' : 'they'} would wait, unsent and not shown, until you leave it. Join once ${total === 1 ? 'it is' : 'they are'} sent (resume sending if paused), or cancel ${total === 1 ? 'it' : 'them'} first. Nothing was changed.`,
+  );
+}
 
 /**
  * Leaving a team (or moving to another) while this desk keeps files or send outcomes for it in its

@@ -157,6 +157,25 @@ describe('engine switch on the SQLite team store', () => {
     expect(readdirSync(dataDir)).not.toContain(TEAM_STORE_FILE_NAME);
   });
 
+  it('refuses to join while invoices are on their way in its own outbox, saying why; joins once they are sent', async () => {
+    // A walk: two queued invoices (paused) were frozen, unsent and not shown, while on the team.
+    const engine = await openSwitch(tempDir());
+    await engine.handlers['queue:pause'](undefined);
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(2, 'WAIT') });
+    const ids = added.map((a) => a.id);
+    const teamStore = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const res = await invokeHandler(engine.handlers, 'settings:set', { teamStore });
+    expect(!res.ok && res.error.code).toBe('LOCAL_OUTBOX_BUSY');
+    expect(!res.ok && res.error.message).toMatch(
+      /^2 invoices are still on their way in this computer's own outbox: on the team they would wait, unsent and not shown, until you leave it\. /,
+    );
+    expect(engine.teamLabel).toBeNull();
+    await engine.handlers['queue:resume'](undefined);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    await engine.handlers['settings:set']({ teamStore });
+    expect(engine.teamLabel).not.toBeNull();
+  });
+
   it('refuses to leave while files added during an outage wait in the spool, saying why; leaves once they are gone', async () => {
     // A walk: "3 added" while the database was down, then Leave team: in neither outbox, never sent.
     const dataDir = tempDir();
