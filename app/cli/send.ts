@@ -13,7 +13,7 @@ import type { Engine } from '../engine';
 // Not through ../validation (its index loads the rules) nor its intake (the XML parser): both
 // run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
-import { RESPONSE_STATES, type DocumentState, type IncomingFile } from '../contract';
+import { FILTER_STATES, RESPONSE_STATES, type DocumentState, type IncomingFile } from '../contract';
 import { environmentMismatch } from '../domain/environment';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
@@ -42,6 +42,8 @@ interface SendOptions extends EngineFlags {
 }
 async function sendCommand(inputs: string[], opts: SendOptions): Promise<number> {
   const started = performance.now();
+  // What an earlier run (or, on a team, another desk) sent: accepted before this moment.
+  const startedAt = Date.now();
   const dataDir = dataDirOf(opts);
   mkdirSync(dataDir, { recursive: true });
   const { files, missing, skipped } = collectFiles(inputs);
@@ -81,7 +83,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
   // The team sends through another access point: the files go on its queue, other desks send.
   else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
-  const { ids, notAdded, sentBefore } = await addAll(engine, files, addedSoFar);
+  const { ids, notAdded } = await addAll(engine, files, addedSoFar);
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
   await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery);
@@ -89,7 +91,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     await waitForResponses(engine, ids, opts.waitResponse);
   // On a team outbox, documents of this run another desk sent, by desk.
   const byOtherDesk = new Map<string, number>();
-  // Sent by an earlier run already (the same files added again): not sent by this one.
+  // Sent before this run (the same files added again): not sent by this one.
   let sentEarlier = 0;
   // Files that never became documents (missing, unreadable, too large, empty) failed too.
   const summary = await summarize(
@@ -100,7 +102,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).
     (r, counted) => {
-      if (counted === 'sent' && sentBefore.has(r.id)) sentEarlier++;
+      // By its acceptance time, not by its state when added again: this run may have sent it
+      // meanwhile (a walk: 55 "sent by an earlier run" of which this run had sent 2).
+      if (counted === 'sent' && r.acceptedAt != null && r.acceptedAt < startedAt) sentEarlier++;
       if (team && counted === 'sent' && r.sentBy && r.sentBy !== team.deskName) {
         byOtherDesk.set(r.sentBy, (byOtherDesk.get(r.sentBy) ?? 0) + 1);
       }
@@ -176,9 +180,9 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   if (words) process.stderr.write(`${words}\n`);
 }
 
-/** "(1000 of them by an earlier run)": files added again whose documents were sent before. */
+/** "(1000 of them before this run)": files added again whose documents were sent before. */
 function sentEarlierWords(n: number): string {
-  return n > 0 ? ` (${n} of them by an earlier run)` : '';
+  return n > 0 ? ` (${n} of them before this run)` : '';
 }
 
 /** "(3 of them sent by desk B)": the documents of this run another desk of the team sent. */
@@ -198,10 +202,8 @@ async function addAll(
   files: FoundFile[],
   /** Filled with the ids as they are added (an interrupt reads it). */
   ids: number[] = [],
-): Promise<{ ids: number[]; notAdded: number; sentBefore: Set<number> }> {
+): Promise<{ ids: number[]; notAdded: number }> {
   let notAdded = 0;
-  // Known files whose documents were already sent when added again (a re-run).
-  const sentBefore = new Set<number>();
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
   // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB), and by
   // time (see ChunkSizer): the first verdicts, the lookup and the first sends are handled
@@ -240,21 +242,16 @@ async function addAll(
     chunks.took(chunk.length, performance.now() - chunkStarted);
     for (const a of res.added) ids.push(a.id);
     for (const k of res.known) ids.push(k.id);
-    for await (const { rows } of briefChunks(
-      engine,
-      res.known.map((k) => k.id),
-    ))
-      for (const r of rows) if (SENT_BEFORE.has(r.state)) sentBefore.add(r.id);
     notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
     // Let the pipeline run between chunks: validation, lookups and sending start with the first
     // chunk instead of after the last file is read (the add handler itself is synchronous).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { ids: [...new Set(ids)], notAdded, sentBefore };
+  return { ids: [...new Set(ids)], notAdded };
 }
 
-/** Interrupted: what went out, what waits, and what to do (stderr). */
+/** Interrupted: what went out, what waits, what needs the clerk, and what to do (stderr). */
 async function sayWhereItStopped(
   engine: Engine,
   ids: readonly number[],
@@ -263,12 +260,23 @@ async function sayWhereItStopped(
 ): Promise<void> {
   const added = [...new Set(ids)];
   let sent = 0;
+  let waiting = 0;
   for await (const { rows } of briefChunks(engine, added))
-    for (const r of rows) if (SENT_BEFORE.has(r.state)) sent++;
+    for (const r of rows) {
+      if (SENT_BEFORE.has(r.state)) sent++;
+      else if (ON_ITS_WAY.has(r.state)) waiting++;
+    }
+  // A walk: "3 more … wait … Run the same command again to send the rest" of which two needed a
+  // person (refused, not on Peppol) and would not go by running it again.
+  const needYou = added.length - sent - waiting;
+  const unread = files > added.length ? `; ${files - added.length} not read yet` : '';
   process.stderr.write(
-    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point); ${added.length - sent} more were added and wait in the data folder (${dataDir})${files > added.length ? `, ${files - added.length} not read yet` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
+    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point); ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
   );
 }
+
+/** States of a document still on its way to the access point (sent by a run that goes on). */
+const ON_ITS_WAY: ReadonlySet<DocumentState> = new Set<DocumentState>(FILTER_STATES.progress);
 
 /** States in which a document added again was sent before (accepted, or later). */
 const SENT_BEFORE: ReadonlySet<DocumentState> = new Set<DocumentState>([

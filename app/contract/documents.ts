@@ -176,6 +176,8 @@ export interface DocumentBriefRow {
   problemMessage: string | null;
   /** On a team outbox: the name of the desk that sent it (when one did). */
   sentBy?: string | null;
+  /** When the access point accepted it (ms), if it did: a run tells what an earlier one sent. */
+  acceptedAt?: number | null;
 }
 
 /** Most ids one `documents:briefs` call takes (bounded statements and memory). */

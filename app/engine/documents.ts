@@ -133,6 +133,7 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
           state: b.state,
           problemCode: b.problem_code,
           problemMessage: b.problem_message,
+          acceptedAt: b.accepted_at,
         })),
       };
     },

@@ -213,7 +213,7 @@ export type ClaimableRecord = Pick<DocumentRecord, (typeof CLAIM_COLUMNS)[number
 /** What settling and summaries read of a document. */
 export type DocumentBrief = Pick<
   DocumentRecord,
-  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message'
+  'id' | 'file_name' | 'state' | 'problem_code' | 'problem_message' | 'accepted_at'
 >;
 
 /** Ids per `briefs` call: one statement reads this many rows at most. */

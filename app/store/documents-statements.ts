@@ -93,7 +93,7 @@ export function prepareDocumentStatements(db: Db) {
     // Kept by triggers (migration 010): a few rows, whatever the number of documents.
     counts: db.prepare('SELECT state, n FROM state_counts'),
     briefs: db.prepare(
-      `SELECT id, file_name, state, problem_code, problem_message FROM documents
+      `SELECT id, file_name, state, problem_code, problem_message, accepted_at FROM documents
        WHERE id IN (SELECT value FROM json_each(?))`,
     ),
     timeline: db.prepare(

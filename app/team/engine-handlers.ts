@@ -285,6 +285,7 @@ async function briefs(
       problemCode: d.problem?.code ?? null,
       problemMessage: d.problem?.message ?? null,
       sentBy: d.sentBy ? await names.of(d.sentBy) : null,
+      acceptedAt: d.acceptedAt ?? null,
     });
   }
   return rows;

@@ -19,6 +19,7 @@ function documents(states: Record<number, DocumentState>): EventsSource {
           state: states[id]!,
           problem_code: null,
           problem_message: null,
+          accepted_at: null,
         })),
       };
     },
