@@ -24,6 +24,8 @@ export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
 export interface TeamSettingChange {
   changedBy: string | null;
   changedAt: number;
+  /** The value the first desk on the team brought (nobody changed it since). */
+  seeded?: boolean;
 }
 
 /** Settings as the UI sees them: the API key never leaves the engine, only whether one is set. */

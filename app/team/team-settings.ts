@@ -52,6 +52,10 @@ export interface TeamSettingsDeps {
   log?(message: string): void;
 }
 
+/** A shared setting's writer when the first desk on the team brought its own value (the seed). */
+const SEEDED = 'seed:';
+const deskOf = (by: string): string => (by.startsWith(SEEDED) ? by.slice(SEEDED.length) : by);
+
 /**
  * A team desk's settings: `get` answers the team's value of a shared setting once the team's
  * have been read (this desk's own until then, and for every other setting); `set` stays this
@@ -95,7 +99,8 @@ export class TeamEngineSettings extends EngineSettings {
         key: teamSettingRowKey(k),
         value: JSON.stringify(this.own(k)),
       }));
-      await this.deps.store.putSettings(this.deps.desk.id, values, true);
+      // Marked as brought, not changed (a walk: "Changed by Bart" for values nobody changed).
+      await this.deps.store.putSettings(`${SEEDED}${this.deps.desk.id}`, values, true);
       rows = await this.deps.store.settings(ROW_KEYS);
     }
     await this.take(rows);
@@ -132,7 +137,11 @@ export class TeamEngineSettings extends EngineSettings {
     for (const key of TEAM_SETTING_KEYS) {
       const v = this.team.get(key);
       out[key] = v
-        ? { changedBy: v.by === null ? null : (this.names.get(v.by) ?? null), changedAt: v.at }
+        ? {
+            changedBy: v.by === null ? null : (this.names.get(deskOf(v.by)) ?? null),
+            changedAt: v.at,
+            ...(v.by?.startsWith(SEEDED) ? { seeded: true } : {}),
+          }
         : null;
     }
     return out;
@@ -158,7 +167,7 @@ export class TeamEngineSettings extends EngineSettings {
       if (was !== value) changed.push(key);
     }
     const unknown = rows.flatMap((r) =>
-      r.updatedBy !== null && !this.names.has(r.updatedBy) ? [r.updatedBy] : [],
+      r.updatedBy !== null && !this.names.has(deskOf(r.updatedBy)) ? [deskOf(r.updatedBy)] : [],
     );
     if (unknown.length > 0) {
       for (const d of await this.deps.store.desks(0)) this.names.set(d.id, d.name);

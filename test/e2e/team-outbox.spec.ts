@@ -92,14 +92,15 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await expect(sharedAttempts).toContainText(
       'Shared by the team: a change applies to every desk.',
     );
-    await expect(sharedAttempts).toContainText(`Changed by ${deskName}, `);
+    // Brought by this desk when it joined first: not "changed" by anyone (walk 7).
+    await expect(sharedAttempts).toContainText(`The value ${deskName} had when it joined first, `);
     await expect(page.getByTestId('settings-shared-maxDocumentBytes')).toContainText(
       'Shared by the team: a change applies to every desk.',
     );
     // The access point's check is the team's, and team desks ask it too: no "not yet" caveat.
     const sharedCheck = page.getByTestId('settings-shared-remoteValidation');
     await expect(sharedCheck).toHaveText(
-      /^Shared by the team: a change applies to every desk\.( Changed by .+)?$/,
+      /^Shared by the team: a change applies to every desk\.( Changed by .+| The value .+ had when it joined first, .+)?$/,
     );
     await expect(sharedCheck).not.toContainText('ask the access point');
     await expect(attempts).toHaveAccessibleDescription(/^Shared by the team/);

@@ -120,9 +120,11 @@ describe.each(BACKENDS)('settings shared by the team ($name)', (backend) => {
       // Anna's desk joined a new team: nothing changed for it; the team now has its values.
       const seenA = await a.handlers['settings:get'](undefined);
       expect(shared(seenA)).toEqual(shared(ANNA));
+      // Brought by Anna's desk, not changed by anyone (walk 7: "Changed by Bart" for a seed).
       expect(seenA.sharedByTeam?.maxAttempts).toEqual({
         changedBy: 'Anna',
         changedAt: expect.any(Number),
+        seeded: true,
       });
       const rows = await backend.raw(
         store,

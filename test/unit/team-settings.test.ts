@@ -110,9 +110,12 @@ describe('a team desk’s settings', () => {
     expect(rows.find((r) => r.key === teamSettingRowKey('maxAttempts'))?.value).toBe('3');
     expect(rows.find((r) => r.key === teamSettingRowKey('remoteValidation'))).toMatchObject({
       value: 'false',
-      updatedBy: 'desk-a',
+      updatedBy: 'seed:desk-a',
     });
-    expect(settings.sharedByTeam().remoteValidation?.changedBy).toBe('Anna');
+    expect(settings.sharedByTeam().remoteValidation).toMatchObject({
+      changedBy: 'Anna',
+      seeded: true,
+    });
     await settings.sync();
     expect(seen.changed).toEqual([['maxAttempts']]);
     // The desks are read once for the unknown id, not at every heartbeat.

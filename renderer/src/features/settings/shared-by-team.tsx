@@ -23,7 +23,9 @@ export function SharedByTeam({ settings, name }: { settings: Settings; name: Tea
     >
       Shared by the team: a change applies to every desk.
       {change &&
-        ` Changed by ${change.changedBy ?? 'a desk that is no longer on the team'}, ${formatChange(change.changedAt)}.`}
+        (change.seeded
+          ? ` The value ${change.changedBy ?? 'a desk that is no longer on the team'} had when it joined first, ${formatChange(change.changedAt)}.`
+          : ` Changed by ${change.changedBy ?? 'a desk that is no longer on the team'}, ${formatChange(change.changedAt)}.`)}
     </p>
   );
 }
