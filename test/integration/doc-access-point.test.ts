@@ -122,7 +122,8 @@ describe('the CLI against an access point written from the docs alone', () => {
       const res = await send(ap, dir, flags);
       expect(res.summary).toMatchObject({ total: 3, sent: 2, failed: 1 });
       expect(res.stderr).toContain(
-        'STRDET-0002.xml: The access point refused this invoice (The seller VAT number is not valid).',
+        // Its details too (walk 6: what to fix was dropped).
+        'STRDET-0002.xml: The access point refused this invoice (The seller VAT number is not valid: BR-CO-09 failed for BE0123456749).',
       );
       expect(res.code).toBe(1);
     },

@@ -76,7 +76,12 @@ describe('plain words on the row, the problem, the timeline and the CSV', () => 
     expect(d.state).toBe('failed');
     expect(d.problem?.message).toMatch(/^The access point refused this invoice\. Fix the file/);
     expect(d.timeline.at(-1)?.detail).toBe('Refused by the access point');
-    expect(d.timeline.at(-1)?.technical).toBe(`422 SCHEMA_ERROR: ${raw}`);
+    // Kept whole, with the access point's request id (walk 6).
+    expect(d.timeline.at(-1)?.technical).toMatch(
+      new RegExp(
+        `^422 SCHEMA_ERROR: ${raw.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(request \\S+\\)$`,
+      ),
+    );
     await expectWordsOnly(engine, id, [/SCHEMA_ERROR/, /\b422\b/]);
   });
 
