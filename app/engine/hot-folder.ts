@@ -28,57 +28,43 @@ export function hotFolderOptions(
   };
 }
 
-/** The hot folder of one engine (none while no folder is set). */
-export class EngineHotFolder {
+/**
+ * A hot folder restarted (or stopped) when its setting changes, one change at a time: `start`
+ * opens it from the option or the setting (null when none is set, or it may not be watched).
+ * The single desk's ({@link EngineHotFolder}) and a team desk's (app/team/engine.ts).
+ */
+export class HotFolderControl {
   private folder: HotFolder | null = null;
   private change: Promise<void> = Promise.resolve();
   private stopping = false;
 
   /** `onStatus`: the folder's status changed (or the folder did): the header shows it. */
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly start: () => Promise<HotFolder | null>,
     private readonly onStatus: () => void = () => undefined,
+    private readonly log?: (message: string) => void,
   ) {}
 
   /** Whether the folder is there, and what it could not take or move; null without one. */
-  folderStatus(): HotFolderStatus | null {
+  status(): HotFolderStatus | null {
     return this.folder?.status() ?? null;
   }
 
   /** (Re)start the hot folder from the option or the settings; stop it when none is set. */
   apply(): Promise<void> {
-    const { ctx } = this;
-    const { options, settings } = ctx;
-    this.change = this.change.then(async () => {
-      const had = this.folder !== null;
-      await this.folder?.close();
-      this.folder = null;
-      if (had) this.onStatus();
-      const folder = options.hotFolder ?? settings.get('hotFolder');
-      if (this.stopping || !folder) return;
-      // Loaded only when a folder is watched: the file watcher is no part of `send`.
-      const { hotFolderRefusal, startHotFolder } = await import('../hot-folder');
-      const refusal = hotFolderRefusal(folder, options.dataDir);
-      if (refusal !== null) {
-        // A setting stored before these rules existed: not watched, and said why.
-        options.log?.(`Hot folder: ${refusal}`);
-        return;
-      }
-      this.folder = startHotFolder(hotFolderOptions(folder, options, settings), {
-        add: (files) => addFiles(ctx, files),
-        status: (id) => this.status(id),
-        maxBytes: () => settings.get('maxDocumentBytes'),
-        tracksDelivery: options.trackDelivery ?? true,
-        onChanged: (listener) => ctx.events.on('documents:changed', ({ ids }) => listener(ids)),
-        onStatus: this.onStatus,
-        ...(options.log ? { log: options.log } : {}),
+    this.change = this.change
+      .then(async () => {
+        const had = this.folder !== null;
+        await this.folder?.close();
+        this.folder = null;
+        if (had) this.onStatus();
+        if (this.stopping) return;
+        this.folder = await this.start();
+        if (this.folder) this.onStatus();
+      })
+      .catch((err: unknown) => {
+        this.log?.(`Hot folder: ${(err as Error).message}`);
       });
-      await this.folder.ready;
-      this.onStatus();
-    });
-    this.change = this.change.catch((err: unknown) => {
-      options.log?.(`Hot folder: ${(err as Error).message}`);
-    });
     return this.change;
   }
 
@@ -86,6 +72,61 @@ export class EngineHotFolder {
   stop(): Promise<void> {
     this.stopping = true;
     return this.apply();
+  }
+}
+
+/** The hot folder of one engine (none while no folder is set). */
+export class EngineHotFolder {
+  private readonly control: HotFolderControl;
+
+  /** `onStatus`: the folder's status changed (or the folder did): the header shows it. */
+  constructor(
+    private readonly ctx: EngineContext,
+    onStatus: () => void = () => undefined,
+  ) {
+    this.control = new HotFolderControl(() => this.open(onStatus), onStatus, ctx.options.log);
+  }
+
+  /** Whether the folder is there, and what it could not take or move; null without one. */
+  folderStatus(): HotFolderStatus | null {
+    return this.control.status();
+  }
+
+  /** (Re)start the hot folder from the option or the settings; stop it when none is set. */
+  apply(): Promise<void> {
+    return this.control.apply();
+  }
+
+  /** Stop watching for good (the engine stops): no new files while the queue winds down. */
+  stop(): Promise<void> {
+    return this.control.stop();
+  }
+
+  /** The folder of the option or the settings, watching (null when none is set or refused). */
+  private async open(onStatus: () => void): Promise<HotFolder | null> {
+    const { ctx } = this;
+    const { options, settings } = ctx;
+    const folder = options.hotFolder ?? settings.get('hotFolder');
+    if (!folder) return null;
+    // Loaded only when a folder is watched: the file watcher is no part of `send`.
+    const { hotFolderRefusal, startHotFolder } = await import('../hot-folder');
+    const refusal = hotFolderRefusal(folder, options.dataDir);
+    if (refusal !== null) {
+      // A setting stored before these rules existed: not watched, and said why.
+      options.log?.(`Hot folder: ${refusal}`);
+      return null;
+    }
+    const hot = startHotFolder(hotFolderOptions(folder, options, settings), {
+      add: (files) => addFiles(ctx, files),
+      status: (id) => this.status(id),
+      maxBytes: () => settings.get('maxDocumentBytes'),
+      tracksDelivery: options.trackDelivery ?? true,
+      onChanged: (listener) => ctx.events.on('documents:changed', ({ ids }) => listener(ids)),
+      onStatus,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    await hot.ready;
+    return hot;
   }
 
   /** What the hot folder needs to know of a document to move its file (and say why). */

@@ -32,7 +32,8 @@ import { DeskAccessPointHealth } from './desk-health';
 import { TeamCacheSharing } from './shared-caches';
 import { TeamEngineEvents, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
-import { TeamHotFolderControl } from './engine-hot-folder';
+import { startTeamHotFolder } from './engine-hot-folder';
+import { HotFolderControl } from '../engine/hot-folder';
 import { openTeamStore } from './open-store';
 import type { DeskInfo, SentVia, TeamStore } from './store';
 import { DeskLatencyPublisher } from './team-latency';
@@ -310,15 +311,13 @@ async function openTeamEngine(
     now,
     reachable: () => teamDesk.reachable,
   });
-  // Started below once the desk runs; restarted when its setting changes (Settings, as alone).
-  const hotFolder = new TeamHotFolderControl({
-    options,
-    settings,
-    store,
-    teamDesk,
-    events,
-    onStatus: () => emitStatus(),
-  });
+  // Started below once the desk runs; restarted when its setting changes (Settings, as alone:
+  // a walk found a team desk kept the folder it started with until restarted).
+  const hotFolder = new HotFolderControl(
+    () => startTeamHotFolder({ options, settings, store, teamDesk, events, onStatus: emitStatus }),
+    () => emitStatus(),
+    options.log,
+  );
   const { handlers, status } = teamHandlers({
     hotFolderStatus: () => hotFolder.status(),
     applyHotFolder: () => hotFolder.apply(),
