@@ -6,13 +6,7 @@ import {
   type Environment,
 } from '../../contract';
 import * as problems from '../../domain/problems';
-import {
-  answeredByWords,
-  handledFrom,
-  handledTo,
-  handledWords,
-  type NamedDocument,
-} from '../../domain/states';
+import { handledFrom, handledTo } from '../../domain/states';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
 
@@ -63,33 +57,15 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
 }
 
 /**
- * A buyer's rejection or query the clerk marks as dealt with (`on`), or back to the answer it
- * came from (null: neither applies). The buyer's answer and its words stay on the document.
+ * A buyer's rejection or query marked as dealt with (`on`), or back to the answer it came from
+ * (null: neither applies), with the timeline's `detail`: the clerk's (handledWords), or the
+ * credit note or corrected invoice that went out for it (answeredByWords). The buyer's answer
+ * and its words stay on the document.
  */
-export function markHandled(r: DocumentRecord, on: boolean, who: string): Step | null {
+export function markHandled(r: DocumentRecord, on: boolean, detail: string): Step | null {
   if (!handledFrom(on).includes(r.state)) return null;
   const to = handledTo(on, r.business_response);
-  return {
-    from: r.state,
-    to: to.state,
-    patch: { problem_action: to.action },
-    detail: handledWords(on, who),
-  };
-}
-
-/**
- * A rejected or queried invoice dealt with by `by`, a document naming it as its preceding invoice
- * (BT-25) that went out after the answer, or `earlier` (before a rejection came): handled, as if
- * the clerk had marked it (null: neither applies).
- */
-export function answeredBy(r: DocumentRecord, by: NamedDocument, earlier: boolean): Step | null {
-  if (!handledFrom(true).includes(r.state)) return null;
-  return {
-    from: r.state,
-    to: 'handled',
-    patch: { problem_action: handledTo(true, r.business_response).action },
-    detail: answeredByWords(by, earlier),
-  };
+  return { from: r.state, to: to.state, patch: { problem_action: to.action }, detail };
 }
 
 /** Cancelled by the user. */

@@ -5,7 +5,7 @@ import {
   type Environment,
 } from '../../contract';
 import type * as problems from '../../domain/problems';
-import { answersWords } from '../../domain/states';
+import { answeredByWords, answersWords, handledWords } from '../../domain/states';
 import { lostCopyWords } from '../../store/body-files';
 import type { ClaimableRecord, DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import * as checking from './checking';
@@ -215,7 +215,7 @@ export class Lifecycle extends LifecycleCore {
     if (targets.length === 0) return;
     const by = this.deps.repo.get(id)!;
     for (const t of targets) {
-      const step = clerk.answeredBy(t, by, false);
+      const step = clerk.markHandled(t, true, answeredByWords(by, false));
       if (step && this.move(t.id, step))
         this.note(id, { state: by.state, detail: answersWords(t, t.state) });
     }
@@ -309,7 +309,8 @@ export class Lifecycle extends LifecycleCore {
     if (doc.doc_type !== 'Invoice' || !doc.seller_id || !doc.invoice_number) return;
     const by = this.deps.repo.refs.sentEarlierFor(doc.seller_id, doc.invoice_number, doc.id);
     if (by === null) return;
-    const step = clerk.answeredBy({ ...doc, state: 'rejected', business_response: 'RE' }, by, true);
+    const rejected = { ...doc, state: 'rejected' as const, business_response: 'RE' };
+    const step = clerk.markHandled(rejected, true, answeredByWords(by, true));
     if (step && this.move(doc.id, step)) {
       this.note(by.id, {
         state: this.deps.repo.get(by.id)!.state,
@@ -433,7 +434,7 @@ export class Lifecycle extends LifecycleCore {
 
   /** A rejection or query the clerk dealt with (`on`), or back to it (see clerk.markHandled). */
   markHandled(r: DocumentRecord, on: boolean, who: string): boolean {
-    const step = clerk.markHandled(r, on, who);
+    const step = clerk.markHandled(r, on, handledWords(on, who));
     return step !== null && this.move(r.id, step);
   }
 
