@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { DocumentState } from './contract';
-import { isFinalResponse, WENT_OUT_STATES } from './domain/states';
+import { NEWS_MAY_FOLLOW_STATES, WENT_OUT_STATES } from './domain/states';
 import { fileErrorWords, type HotFolderNotices } from './hot-folder-notices';
 
 /**
@@ -60,13 +60,12 @@ const FAILED_STATES = new Set<DocumentState>([
   'rejected',
   'superseded',
 ]);
-// After these a buyer's answer may still come (and may be a rejection): every sent state but a
-// final answer (paid), and a query the clerk marked handled (the buyer may still reject it; a
-// handled rejection is no longer followed: its file went to failed/ with the rejection).
-export const ANSWER_MAY_FOLLOW = new Set<DocumentState>([
-  ...[...SENT_STATES].filter((s) => !isFinalResponse(s)),
-  'handled',
-]);
+// After these a buyer's answer may still come (and may be a rejection): see
+// NEWS_MAY_FOLLOW_STATES (a handled rejection is no longer followed here: its file went to
+// failed/ with the rejection, and the set is only read for files in sent/).
+export const ANSWER_MAY_FOLLOW = new Set<DocumentState>(
+  NEWS_MAY_FOLLOW_STATES.filter((s) => s !== 'accepted'),
+);
 /**
  * `sent` / `failed` for a final state, null while the document still has work ahead (or, when
  * held, waits for a decision in the app). With delivery tracked, an accepted document is not sent

@@ -165,6 +165,17 @@ export const WENT_OUT_STATES: readonly DocumentState[] = [
   'paid',
 ];
 
+/**
+ * States after which news may still come from the access point: the delivery of an accepted
+ * document, or the buyer's next answer (every state that went out but a final answer, and a
+ * query the clerk marked handled: the buyer may still reject it). Polled, and followed by the
+ * hot folder.
+ */
+export const NEWS_MAY_FOLLOW_STATES: readonly DocumentState[] = [
+  ...WENT_OUT_STATES.filter((s) => !isFinalResponse(s)),
+  'handled',
+];
+
 /** A document named in the words below: its id, type and number. */
 export interface NamedDocument {
   id: number;

@@ -3,6 +3,7 @@
  * documents are due for a status poll, when the next one is, and which access points still owe
  * news. Apart from documents-repo.ts to keep each file to one concern and under 500 lines.
  */
+import { NEWS_MAY_FOLLOW_STATES } from '../domain/states';
 import type { Db } from './db';
 import type { DocumentRecord } from './document-record';
 
@@ -27,19 +28,10 @@ export function pollPlaceId(place: PollPlace): string {
 
 /**
  * States whose document is still asked about at its access point: accepted (delivery), delivered
- * or answered with a response that may be followed by another (rejected and paid are final).
+ * or answered with a response that may be followed by another (rejected and paid are final); a
+ * query marked handled by the clerk too (a handled rejection has no poll due).
  */
-const POLLED_STATES = [
-  'accepted',
-  'delivered',
-  'acknowledged',
-  'in_process',
-  'under_query',
-  'conditionally_accepted',
-  'buyer_accepted',
-  // Marked handled by the clerk: a query's next answer is still asked for (a rejection is not).
-  'handled',
-] as const;
+const POLLED_STATES = NEWS_MAY_FOLLOW_STATES;
 const POLLED_SQL = `state IN (${POLLED_STATES.map((s) => `'${s}'`).join(', ')})`;
 /** Polled states after delivery: waiting for the buyer's next business response. */
 const RESPONSE_STATES = POLLED_STATES.filter((s) => s !== 'accepted');
