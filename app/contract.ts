@@ -117,8 +117,8 @@ export interface Requests {
     };
   };
   /**
-   * A buyer's rejection or query the clerk has dealt with (a credit note sent, the question
-   * answered): with `handled` such documents leave Needs attention (state `handled`; the buyer's
+   * A buyer's rejection, query or condition the clerk has dealt with (a credit note sent, the
+   * question answered, the condition met): with `handled` such documents leave Needs attention (state `handled`; the buyer's
    * answer stays on them, and a later answer of the buyer moves them on as before); without, they
    * go back to the answer they came from. Other documents are left as they are and not counted.
    */

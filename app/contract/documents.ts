@@ -31,8 +31,9 @@ export type DocumentState =
   | 'paid'
   // A failed or invalid document whose corrected file was added (see Pipeline.supersede).
   | 'superseded'
-  // A rejected or queried invoice the clerk marked as dealt with (a credit note sent, the query
-  // answered): out of Needs attention; the buyer's answer stays on it (business_response).
+  // A rejected, queried or conditionally accepted invoice the clerk marked as dealt with (a credit
+  // note sent, the query answered, the condition met): out of Needs attention; the buyer's answer
+  // stays on it (business_response).
   | 'handled';
 
 /** Every state, in pipeline order (for counts and filters). */
@@ -84,18 +85,18 @@ export type DocumentFilter = 'attention' | 'progress' | 'sent' | 'responded' | '
 
 /** Which states each filter shows. */
 export const FILTER_STATES: Record<Exclude<DocumentFilter, 'all'>, readonly DocumentState[]> = {
-  // A buyer's rejection or query needs the clerk; never counted as sent.
-  attention: ['invalid', 'unreachable', 'failed', 'held', 'rejected', 'under_query'],
-  progress: ['received', 'validating', 'ready', 'resolving', 'queued', 'sending', 'retry_wait'],
-  sent: [
-    'accepted',
-    'delivered',
-    'acknowledged',
-    'in_process',
+  // A buyer's rejection, query or condition needs the clerk; never counted as sent.
+  attention: [
+    'invalid',
+    'unreachable',
+    'failed',
+    'held',
+    'rejected',
+    'under_query',
     'conditionally_accepted',
-    'buyer_accepted',
-    'paid',
   ],
+  progress: ['received', 'validating', 'ready', 'resolving', 'queued', 'sending', 'retry_wait'],
+  sent: ['accepted', 'delivered', 'acknowledged', 'in_process', 'buyer_accepted', 'paid'],
   // Every document the buyer answered, whatever the answer (handled ones too).
   responded: [...RESPONSE_STATES, 'handled'],
 };

@@ -447,7 +447,7 @@ export function buyerResponseProblem(
   if (code !== 'CA') return null;
   return {
     code: 'BUYER_CONDITION',
-    message: `The buyer accepted this ${kind} on a condition${said ?? ' (not named).'} Do what the buyer asks; the ${kind} itself is not sent again.`,
+    message: `The buyer accepted this ${kind} on a condition${said ?? ' (not named).'} Do what the buyer asks, then mark it as handled; the ${kind} itself is not sent again.`,
     action: 'none',
   };
 }

@@ -57,9 +57,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   ],
   acknowledged: RESPONSES,
   in_process: RESPONSES,
-  // handled: the clerk marked the buyer's rejection or query as dealt with.
+  // handled: the clerk marked the buyer's rejection, query or condition as dealt with.
   under_query: [...RESPONSES, 'handled'],
-  conditionally_accepted: RESPONSES,
+  conditionally_accepted: [...RESPONSES, 'handled'],
   buyer_accepted: RESPONSES,
   rejected: ['superseded', 'handled'],
   paid: [],
@@ -124,11 +124,12 @@ export function isFinalResponse(state: DocumentState): boolean {
 }
 
 /**
- * "Mark as handled" (`on`) moves these: a buyer's rejection or query the clerk has dealt with;
- * "Mark as not handled" moves handled ones back. One rule for both desks and the window.
+ * "Mark as handled" (`on`) moves these: a buyer's rejection, query or condition the clerk has
+ * dealt with; "Mark as not handled" moves handled ones back. One rule for both desks and the
+ * window.
  */
 export function handledFrom(on: boolean): readonly DocumentState[] {
-  return on ? ['rejected', 'under_query'] : ['handled'];
+  return on ? ['rejected', 'under_query', 'conditionally_accepted'] : ['handled'];
 }
 
 /** Where "Mark as (not) handled" puts a document, from the buyer's answer it carries. */
@@ -137,9 +138,9 @@ export function handledTo(
   businessResponse: string | null,
 ): { state: DocumentState; action: 'none' | 'fix-file' } {
   if (on) return { state: 'handled', action: 'none' };
-  return businessResponse === 'RE'
-    ? { state: 'rejected', action: 'fix-file' }
-    : { state: 'under_query', action: 'none' };
+  if (businessResponse === 'RE') return { state: 'rejected', action: 'fix-file' };
+  if (businessResponse === 'CA') return { state: 'conditionally_accepted', action: 'none' };
+  return { state: 'under_query', action: 'none' };
 }
 
 /** The timeline's words of "Mark as (not) handled" by `who`. */
@@ -201,6 +202,11 @@ export function answeredByWords(by: NamedDocument, earlier: boolean): string {
 
 /** The timeline's words on `by` when the invoice it refers to (`to`, `state`) leaves Needs attention. */
 export function answersWords(to: NamedDocument, state: DocumentState): string {
-  const answer = state === 'under_query' ? 'queried' : 'rejected';
+  const answer =
+    state === 'under_query'
+      ? 'queried'
+      : state === 'rejected'
+        ? 'rejected'
+        : 'accepted on a condition';
   return `Refers to ${named(to).replace(/^Invoice/, 'invoice')}, which the buyer ${answer}: that one is out of Needs attention`;
 }

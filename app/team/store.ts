@@ -441,7 +441,7 @@ export interface TeamStore {
    * Retry after the team moved (ACCESS_POINT_CHANGED) goes as a new submission: a new key round.
    */
   sendAnyway(deskId: string, ids: readonly number[], detail: string): Promise<number>;
-  /** A buyer's rejection or query marked handled, or back (domain/states handledTo); how many moved. */
+  /** A buyer's rejection, query or condition marked handled, or back (domain/states handledTo). */
   markHandled(deskId: string, ids: readonly number[], on: boolean, detail: string): Promise<number>;
   /**
    * The receiver was found again (or could not be asked about: the access point will): these

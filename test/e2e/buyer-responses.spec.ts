@@ -10,20 +10,31 @@ test("a buyer's rejection from the sandbox reads Rejected by buyer, needs attent
   const paths = writeFiles(testInfo.outputPath('invoices'), {
     [`${prefix}-RE.xml`]: invoiceToReceiver(`${prefix}-RE`, '9915:reject-all'),
     [`${prefix}-AP.xml`]: invoiceToReceiver(`${prefix}-AP`, '9915:respond-ap'),
+    [`${prefix}-CA.xml`]: invoiceToReceiver(`${prefix}-CA`, '9915:respond-ca'),
   });
   await desk.dropFiles(paths);
   await desk.searchFor(prefix);
   const rejected = desk.rowByInvoice(`${prefix}-RE`);
   const approved = desk.rowByInvoice(`${prefix}-AP`);
+  const condition = desk.rowByInvoice(`${prefix}-CA`);
   await desk.waitForState(rejected, ['rejected']);
   await desk.waitForState(approved, ['buyer_accepted']);
+  await desk.waitForState(condition, ['conditionally_accepted']);
   await expect(desk.statusOf(rejected)).toHaveText(/Rejected by buyer/);
   await expect(desk.statusOf(approved)).toHaveText(/Accepted by buyer/);
 
-  // Counted under Needs attention, never under Sent.
+  // Counted under Needs attention, never under Sent; a condition too (walk 6: it showed the
+  // attention mark and asked the clerk to act, but was counted as sent and could not be marked).
   await desk.showFilter('attention');
-  await desk.expectRowTotal(1);
+  await desk.expectRowTotal(2);
   await expect(rejected).toBeVisible();
+  await expect(condition).toBeVisible();
+  await desk.openDetails(condition);
+  await expect(desk.detailPanel.getByTestId('problem-message')).toContainText(
+    'Do what the buyer asks, then mark it as handled',
+  );
+  await expect(desk.detailPanel.getByTestId('detail-markHandled')).toBeVisible();
+  await desk.page.keyboard.press('Escape');
   await desk.showFilter('sent');
   await desk.expectRowTotal(1);
   await expect(approved).toBeVisible();

@@ -269,9 +269,9 @@ describe('engine with the in-process sandbox', () => {
     expect((await e.handlers['documents:get']({ id: ids[4]! })).problem).toBeNull();
     const list = async (filter: 'attention' | 'sent' | 'responded') =>
       (await e.handlers['documents:list']({ filter })).rows.map((r) => r.invoiceNumber).sort();
-    // A rejection (and a query) needs the clerk and never counts as sent.
-    expect(await list('attention')).toEqual(['BR-RE', 'BR-UQ']);
-    expect(await list('sent')).toEqual(['BR-AB', 'BR-AP', 'BR-CA', 'BR-IP', 'BR-PD']);
+    // A rejection, a query or a condition needs the clerk and never counts as sent.
+    expect(await list('attention')).toEqual(['BR-CA', 'BR-RE', 'BR-UQ']);
+    expect(await list('sent')).toEqual(['BR-AB', 'BR-AP', 'BR-IP', 'BR-PD']);
     expect(await list('responded')).toHaveLength(7);
     const all = await e.handlers['documents:list']({ filter: 'all' });
     const row = all.rows.find((r) => r.id === ids[6]);

@@ -20,7 +20,7 @@ function engine(): Promise<Engine> {
   });
 }
 
-async function answered(e: Engine, codes: readonly ('re' | 'uq' | 'ap')[], prefix: string) {
+async function answered(e: Engine, codes: readonly ('re' | 'uq' | 'ca' | 'ap')[], prefix: string) {
   const res = await e.handlers['documents:add']({
     files: codes.map((c, i) => ({
       name: `${prefix}-${i}.xml`,
@@ -28,7 +28,12 @@ async function answered(e: Engine, codes: readonly ('re' | 'uq' | 'ap')[], prefi
     })),
   });
   const ids = res.added.map((a) => a.id);
-  const wanted = { re: 'rejected', uq: 'under_query', ap: 'buyer_accepted' };
+  const wanted = {
+    re: 'rejected',
+    uq: 'under_query',
+    ca: 'conditionally_accepted',
+    ap: 'buyer_accepted',
+  };
   await expect
     .poll(() => ids.map((id) => engineInternals(e).repo.get(id)?.state), { timeout: 10_000 })
     .toEqual(codes.map((c) => wanted[c]));
@@ -45,23 +50,32 @@ const attention = async (e: Engine) => {
 describe('a buyer’s rejection or query marked as handled', () => {
   it('leaves Needs attention (list and counts), keeps the buyer’s answer, says who, and can be undone', async () => {
     const e = await engine();
-    const [rejected, queried, accepted] = await answered(e, ['re', 'uq', 'ap'], 'MH');
-    expect(await attention(e)).toEqual(expect.arrayContaining([rejected, queried]));
+    const [rejected, queried, condition, accepted] = await answered(
+      e,
+      ['re', 'uq', 'ca', 'ap'],
+      'MH',
+    );
+    // A condition needs the clerk as a query does (walk 6: its row showed the attention mark,
+    // and asked the clerk to act, but it was counted as sent and could not be marked handled).
+    expect((await attention(e)).sort()).toEqual([rejected, queried, condition].sort());
+    expect((await e.handlers['documents:get']({ id: condition! })).problem?.message).toMatch(
+      /accepted this invoice on a condition.*then mark it as handled/,
+    );
 
     const done = await e.handlers['documents:markHandled']({
-      ids: [rejected!, queried!, accepted!],
+      ids: [rejected!, queried!, condition!, accepted!],
       handled: true,
     });
     // The buyer's acceptance is not a thing to handle: left as it is, not counted.
-    expect(done).toEqual({ changed: 2 });
+    expect(done).toEqual({ changed: 3 });
     expect(await attention(e)).toEqual([]);
     const counts = engineInternals(e).repo.counts();
     expect(inAttention(counts)).toBe(0);
-    expect(counts.handled).toBe(2);
+    expect(counts.handled).toBe(3);
     // Still under "Buyer responded" and All.
     const responded = await e.handlers['documents:list']({ filter: 'responded', limit: 50 });
     expect(responded.rows.map((r) => r.id)).toEqual(
-      expect.arrayContaining([rejected, queried, accepted]),
+      expect.arrayContaining([rejected, queried, condition, accepted]),
     );
     const r = await e.handlers['documents:get']({ id: rejected! });
     expect(r.state).toBe('handled');
@@ -75,14 +89,16 @@ describe('a buyer’s rejection or query marked as handled', () => {
     });
 
     const undone = await e.handlers['documents:markHandled']({
-      ids: [rejected!, queried!],
+      ids: [rejected!, queried!, condition!],
       handled: false,
     });
-    expect(undone).toEqual({ changed: 2 });
+    expect(undone).toEqual({ changed: 3 });
     expect(engineInternals(e).repo.get(rejected!)?.state).toBe('rejected');
     expect(engineInternals(e).repo.get(rejected!)?.problem_action).toBe('fix-file');
     expect(engineInternals(e).repo.get(queried!)?.state).toBe('under_query');
-    expect((await attention(e)).sort()).toEqual([rejected, queried].sort());
+    expect(engineInternals(e).repo.get(condition!)?.state).toBe('conditionally_accepted');
+    expect(engineInternals(e).repo.get(condition!)?.problem_action).toBe('none');
+    expect((await attention(e)).sort()).toEqual([rejected, queried, condition].sort());
   });
 
   it('a corrected file with the same number still replaces a handled rejection', async () => {

@@ -131,7 +131,7 @@ describe("the access point's words in a clerk's message", () => {
     expect(buyerResponseProblem('CA', 'Send the delivery note.')).toEqual({
       code: 'BUYER_CONDITION',
       message:
-        'The buyer accepted this invoice on a condition: "Send the delivery note." Do what the buyer asks; the invoice itself is not sent again.',
+        'The buyer accepted this invoice on a condition: "Send the delivery note." Do what the buyer asks, then mark it as handled; the invoice itself is not sent again.',
       action: 'none',
     });
     expect(buyerResponseProblem('AP', 'Fine')).toBeNull();

@@ -229,16 +229,18 @@ export async function requeueUnreachable(
 
 /**
  * Desk $1 marks ids $2 in states $3 as handled ($5 true: → handled) or back to the buyer's answer
- * they carry ($5 false: a rejection → rejected, a query → under_query), timeline words $4
- * (domain/states handledTo is the same rule).
+ * they carry ($5 false: a rejection → rejected, a condition → conditionally_accepted, a query →
+ * under_query), timeline words $4 (domain/states handledTo is the same rule).
  */
 const MARK_HANDLED = `WITH old AS (
-    SELECT id, state, business_response = 'RE' AS rejected FROM team_documents
+    SELECT id, state, business_response = 'RE' AS rejected, business_response = 'CA' AS condition
+    FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) ORDER BY id FOR UPDATE
   ), moved AS (
     UPDATE team_documents d SET updated_at = team_now_ms(),
       state = CASE WHEN $5::boolean THEN 'handled'
-        WHEN COALESCE(old.rejected, FALSE) THEN 'rejected' ELSE 'under_query' END,
+        WHEN COALESCE(old.rejected, FALSE) THEN 'rejected'
+        WHEN COALESCE(old.condition, FALSE) THEN 'conditionally_accepted' ELSE 'under_query' END,
       problem_action = CASE WHEN NOT $5::boolean AND COALESCE(old.rejected, FALSE)
         THEN 'fix-file' ELSE 'none' END
     FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was, d.state AS now

@@ -34,7 +34,7 @@ const NOTHING_TO_DO: Partial<Record<DocumentAction, string>> = {
   cancel: 'Nothing to cancel: the selected documents are already sent or finished.',
   sendAnyway: 'Nothing to send anyway: none of the selected documents is held for a decision.',
   markHandled:
-    'Nothing to mark as handled: none of the selected documents was rejected or queried by the buyer.',
+    'Nothing to mark as handled: none of the selected documents was rejected, queried or accepted on a condition by the buyer.',
   markNotHandled: 'Nothing to mark as not handled: none of the selected documents is handled.',
 };
 
@@ -42,7 +42,7 @@ const NOTHING_TO_DO: Partial<Record<DocumentAction, string>> = {
 const OTHERS_ARE: Partial<Record<DocumentAction, string>> = {
   cancel: 'already sent or finished',
   sendAnyway: 'not held',
-  markHandled: 'not rejected or queried by the buyer',
+  markHandled: 'not rejected, queried or accepted on a condition by the buyer',
   markNotHandled: 'not marked as handled',
 };
 

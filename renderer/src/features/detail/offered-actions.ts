@@ -34,8 +34,8 @@ export function actionsFor(
   // Not sent yet and nothing wrong: the clerk who paused to stop one invoice cancels it here (a
   // walk found the row's checkbox the only way). Sending and later have nothing to cancel.
   else if (WAITING_TO_GO.has(state)) candidates = ['cancel'];
-  // The buyer rejected or queried it: once the clerk has dealt with it (a credit note, an
-  // answer), it can leave Needs attention; and come back.
+  // The buyer rejected, queried or accepted it on a condition: once the clerk has dealt with it
+  // (a credit note, an answer, the condition met), it can leave Needs attention; and come back.
   else if (handledFrom(true).includes(state)) candidates = ['markHandled'];
   else if (handledFrom(false).includes(state)) candidates = ['markNotHandled'];
   const unavailable: Unavailable[] = [];
