@@ -33,7 +33,14 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
     );
-    process.stderr.write(`Retrying ${retried} document(s)\n`);
+    // Those neither moved nor held (a receiver still not on Peppol, say) are left as they are,
+    // and counted below with the rest (walk 7: "Retrying 3", then 5 outcomes).
+    const left = before.length - retried - held.length;
+    process.stderr.write(
+      left > 0
+        ? `Retrying ${retried} of ${before.length} document(s); ${left} left as ${left === 1 ? 'it is' : 'they are'}\n`
+        : `Retrying ${retried} document(s)\n`,
+    );
     reportStopped(stopped, 'tried again');
     // A team's: held instead of sent (they may be at the team's earlier access point), and why.
     for (const [message, ids] of groupBy(held)) {

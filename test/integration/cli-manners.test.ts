@@ -147,6 +147,8 @@ describe('peppol-desk manners', () => {
     const retried = await cli(['retry', '--all-failed', '--data-dir', data]);
     expect(retried.code).toBe(1);
     expect(retried.stdout.trim()).toBe('0 sent, 1 failed');
+    // Looked up again (the single desk retries an unreachable one by asking again): counted.
+    expect(retried.stderr).toContain('Retrying 1 document(s)\n');
     expect(retried.stderr).toMatch(/^nobody\.xml: .*Peppol.*/m);
   });
 

@@ -15,6 +15,7 @@
  *
  * And `peppol-desk retry --all-failed` on a team outbox says what it held and why.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccessPointClient } from '../../app/access-point/client';
@@ -23,7 +24,7 @@ import { accessPointRef, type AccessPointRef } from '../../app/team/access-point
 import { openTeamStore } from '../../app/team/open-store';
 import type { TeamProblem, TeamStore } from '../../app/team/store';
 import { runCli } from '../helpers/dist';
-import { makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { refOf, sendsTo, teamSends, useTeamDesks } from '../helpers/team-desks';
@@ -354,5 +355,28 @@ describe('peppol-desk retry on a team outbox after the team moved', () => {
     expect([r.code, r.stdout]).toEqual([1, '0 sent, 1 failed\n']);
     expect(sendsTo(ap)).toBe(0);
     expect(await s.get(doc!.id)).toMatchObject({ state: 'held' });
+  }, 60_000);
+});
+
+describe('peppol-desk retry --all-failed on a team outbox', () => {
+  it('says how many it left as they are: a receiver still not on Peppol (walk 7)', async () => {
+    // Walk 7: "Retrying 3 document(s)", then five outcomes ("0 sent, 5 failed"): the two whose
+    // receiver was asked about again and is still not on Peppol were not counted.
+    const file = join(tempDir(), 'team.sqlite');
+    const ap = await sandbox();
+    const inbox = join(tempDir(), 'in');
+    mkdirSync(inbox);
+    writeFileSync(
+      join(inbox, 'nobody.xml'),
+      makeInvoice('TRN-1', { receiver: '9915:not-registered' }),
+    );
+    const args = ['--store', `sqlite:${file}`, '--endpoint', ap.url];
+    const sent = await runCli(['send', inbox, ...args, '--data-dir', join(tempDir(), 'a')]);
+    expect([sent.code, sent.stdout]).toEqual([1, expect.stringMatching(/^0 sent, 1 failed/)]);
+    const r = await runCli(['retry', '--all-failed', ...args, '--data-dir', join(tempDir(), 'b')]);
+    expect(r.stderr).toContain('Retrying 0 of 1 document(s); 1 left as it is\n');
+    expect(r.stderr).toMatch(/^nobody\.xml: .*not registered on the Peppol network/m);
+    expect([r.code, r.stdout]).toEqual([1, '0 sent, 1 failed\n']);
+    expect(sendsTo(ap)).toBe(0);
   }, 60_000);
 });
