@@ -1,5 +1,10 @@
 import type { ReactNode } from 'react';
-import type { DocumentRow, DocumentState, Stopped } from '../../../app/contract';
+import {
+  MAX_BRIEF_IDS,
+  type DocumentRow,
+  type DocumentState,
+  type Stopped,
+} from '../../../app/contract';
 import { NOTHING_TO_CANCEL, handledFrom } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { ownAccessPointWords } from '../lib/format';
@@ -374,8 +379,54 @@ async function undoCancel(undoToken: string): Promise<void> {
   refreshAfterAction();
 }
 
-/** Retries every failed or unreachable document (the engine picks them, not the loaded rows). */
+/**
+ * How many failed documents failed at delivery (the access point accepted them, then could not
+ * deliver them): a Retry sends those again as new submissions. Null when it cannot be told.
+ */
+async function failedAtDelivery(): Promise<number | null> {
+  const failed = await getApi().invoke('documents:ids', { states: ['failed'] });
+  if (!failed.ok) return null;
+  let n = 0;
+  for (let i = 0; i < failed.value.ids.length; i += MAX_BRIEF_IDS) {
+    const ids = failed.value.ids.slice(i, i + MAX_BRIEF_IDS);
+    const briefs = await getApi().invoke('documents:briefs', { ids });
+    if (!briefs.ok) return null;
+    n += briefs.value.rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
+  }
+  return n;
+}
+
+/**
+ * Retries every failed or unreachable document (the engine picks them, not the loaded rows).
+ * Invoices whose delivery failed are among them: asked first, as a Retry of a selection asks (a
+ * walk: "Retry all failed" re-submitted ten accepted invoices without a word).
+ */
 export async function retryAllFailed(): Promise<void> {
+  const undelivered = await failedAtDelivery();
+  if (undelivered === null) {
+    return toastError('Could not retry', 'Peppol Desk did not answer. Try again in a moment.');
+  }
+  if (undelivered > 0) {
+    const ok = await useConfirmStore.getState().ask({
+      title: `Send ${plural(undelivered, 'invoice', 'invoices')} again whose delivery failed?`,
+      body: (
+        <>
+          <p>
+            Among the failed documents{' '}
+            {undelivered === 1 ? 'is 1 invoice' : `are ${undelivered} invoices`} your access point
+            accepted but could not deliver. Retry all sends {undelivered === 1 ? 'it' : 'them'}{' '}
+            again as a new submission: do it once the cause is fixed (the buyer's provider, say), or
+            ask your provider first.
+          </p>
+          <p>To retry only the others, choose Not now, select them in the list and choose Retry.</p>
+        </>
+      ),
+      confirmLabel: 'Retry all, sending them again',
+      keepLabel: 'Not now',
+      testId: 'confirm-retry-all-undelivered',
+    });
+    if (!ok) return;
+  }
   const r = await getApi().invoke('documents:retry', { allFailed: true });
   if (!r.ok) return toastError('Could not retry', r.error.message);
   const stopped = stoppedLines(r.value.stopped, 'tried again');

@@ -25,6 +25,13 @@ export class SandboxControl {
     return this.setFaults({});
   }
 
+  /** Its counters (`GET /_sandbox/stats`): `acceptedDocuments`, the documents it accepted. */
+  async stats(): Promise<{ acceptedDocuments: number }> {
+    const res = await fetch(`${this.url}/_sandbox/stats`);
+    if (!res.ok) throw new Error(`GET /_sandbox/stats: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as { acceptedDocuments: number };
+  }
+
   /** The access point goes away (connection refused) for `ms`, then listens again on its port. */
   outage(ms: number): Promise<void> {
     return this.post('outage', { ms });
