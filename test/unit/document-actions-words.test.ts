@@ -60,6 +60,7 @@ describe('the message after an action that stopped part way', () => {
 
   it('retry all: the same, in its own words; without a stop it is the usual short success', async () => {
     answering({
+      'documents:ids': { ids: [] },
       'documents:retry': {
         retried: 500,
         stopped: { left: 1, code: 'DISK_FULL', message: DISK_FULL },
@@ -73,7 +74,7 @@ describe('the message after an action that stopped part way', () => {
     });
 
     useToastStore.setState({ toasts: [] });
-    answering({ 'documents:retry': { retried: 3 } });
+    answering({ 'documents:ids': { ids: [] }, 'documents:retry': { retried: 3 } });
     await retryAllFailed();
     expect(useToastStore.getState().toasts[0]).toMatchObject({
       kind: 'success',
@@ -148,6 +149,47 @@ describe('the confirmation of an action on a selection', () => {
     await requestDocumentAction('retry', [2]);
     expect(asked).toEqual([]);
     expect(sentIds).toEqual([2]);
+  });
+
+  it('"Retry all failed" asks the same when invoices whose delivery failed are among all the failed ones (walk 8)', async () => {
+    const brief = (id: number, problemCode: string) => ({ id, state: 'failed', problemCode });
+    answering({
+      'documents:ids': { ids: [1, 2, 3] },
+      'documents:briefs': {
+        rows: [
+          brief(1, 'DELIVERY_FAILED'),
+          brief(2, 'ATTEMPTS_EXHAUSTED'),
+          brief(3, 'DELIVERY_FAILED'),
+        ],
+      },
+      'documents:retry': { retried: 3 },
+    });
+    await retryAllFailed();
+    expect(asked.map((a) => a.title)).toEqual(['Send 2 invoices again whose delivery failed?']);
+    expect(useToastStore.getState().toasts.at(-1)?.title).toBe('3 documents will be tried again.');
+
+    // Not now: nothing is retried.
+    asked = [];
+    useToastStore.setState({ toasts: [] });
+    useConfirmStore.setState({
+      ask: async (q: { title: string; confirmLabel: string }) => {
+        asked.push(q);
+        return false;
+      },
+    } as never);
+    answering({
+      'documents:ids': { ids: [1] },
+      'documents:briefs': { rows: [brief(1, 'DELIVERY_FAILED')] },
+    });
+    await retryAllFailed();
+    expect(asked.map((a) => a.title)).toEqual(['Send 1 invoice again whose delivery failed?']);
+    expect(useToastStore.getState().toasts).toEqual([]);
+    useConfirmStore.setState({
+      ask: async (q: { title: string; confirmLabel: string }) => {
+        asked.push(q);
+        return true;
+      },
+    } as never);
   });
 });
 
