@@ -341,32 +341,30 @@ export class DeskSender {
     // attempt not counted (as a single desk's send that found its access point offline).
     if (outcome.offline && !this.running) return { kind: 'released' };
     const policy = this.deps.retry();
+    const random = this.deps.random ?? Math.random;
+    const words = transientWords(outcome.status, outcome.message);
     // The desk holds its claims meanwhile (its access point in trouble, as the header says, after
     // a run of 5xx or timeouts: noted before this, see TeamDesk.accessPointHealthChanged):
     // nothing is known against the document, so no attempt is counted; its outcome is unknown.
     if (failingAnswer(outcome) && !this.running) {
-      return {
-        kind: 'retry',
-        delayMs: retryDelayMs(policy, claim.attempts, null, this.deps.random ?? Math.random),
-        problem: teamProblem(transient(transientWords(outcome.status, outcome.message))),
-        reachedMaybe: true,
-        uncount: true,
-      };
+      const delayMs = retryDelayMs(policy, claim.attempts, null, random);
+      const problem = teamProblem(transient(words));
+      return { kind: 'retry', delayMs, problem, reachedMaybe: true, uncount: true };
     }
-    const words = transientWords(outcome.status, outcome.message);
     // Offline: the connection was refused; 429: the access point did not process the request.
     // Neither reached it (an earlier attempt may have: reached_maybe is kept).
-    // A 429 says nothing of the invoice either: not counted, it never uses up its tries.
+    // A 429 says nothing of the invoice either: not counted, it never uses up its tries; nor
+    // does a 503 (the access point cannot serve now), which may have gone through all the same.
     const tooMany = outcome.status === 429;
+    const uncounted = tooMany || outcome.status === 503;
     const reachedMaybe = !outcome.offline && !tooMany;
-    if (claim.attempts >= policy.maxAttempts && !tooMany) {
+    if (claim.attempts >= policy.maxAttempts && !uncounted) {
       const problem = teamProblem(attemptsExhausted(claim.attempts, words));
       return { kind: 'failed', problem, reachedMaybe };
     }
-    const random = this.deps.random ?? Math.random;
     const delayMs = retryDelayMs(policy, claim.attempts, outcome.retryAfterMs, random);
     const problem = teamProblem(transient(words));
-    return { kind: 'retry', delayMs, problem, reachedMaybe, ...(tooMany ? { uncount: true } : {}) };
+    return { kind: 'retry', delayMs, problem, reachedMaybe, uncount: uncounted };
   }
 
   /**

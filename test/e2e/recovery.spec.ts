@@ -7,12 +7,13 @@ test('a document that failed while the access point was down is sent by Retry on
   desk,
 }, testInfo) => {
   const sandbox = await desk.sandbox();
-  // Two attempts (1 s apart) so it fails quickly; every send answers 503 meanwhile.
+  // Two attempts (1 s apart) so it fails quickly; every send answers 500 meanwhile (a 500 counts
+  // as an attempt; a 503 says nothing of the invoice and does not).
   const restoreAttempts = await desk.setMaxAttempts(2);
   const prefix = uniquePrefix('RETRY');
   const row = desk.rowByInvoice(prefix);
   try {
-    await sandbox.setFaults({ status503: { every: 1 } });
+    await sandbox.setFaults({ status: { every: 1, status: 500 } });
     const paths = writeFiles(testInfo.outputPath('invoices'), {
       [`${prefix}.xml`]: validInvoice(prefix),
     });

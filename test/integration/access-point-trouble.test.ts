@@ -342,3 +342,37 @@ describe('a run of 5xx answers: the header says trouble and no document runs out
     expect(states).not.toContain('trouble');
   });
 });
+
+// Walk 8: in the first seconds of a 503 streak (before the header says "having problems"), and at
+// a provider answering 503 to some requests only, each 503 used up one of an invoice's attempts
+// until good invoices failed ("Sending failed 8 times"). A 503 says the access point cannot serve
+// now, nothing of the invoice: like a 429 it is not counted; unlike a 429 its outcome is unknown.
+describe('a 503 is never counted as an attempt', () => {
+  it('three 503s in a row with 2 attempts allowed, trouble never said: accepted at its first attempt, not failed', async () => {
+    const sandbox = await startSandbox({
+      faults: { endpoints: 'send', status503: { every: 1, max: 3 } },
+      latencyMs: 2,
+    });
+    cleanups.push(() => sandbox.close());
+    const engine: Engine = await engines({
+      endpoint: sandbox.url,
+      trackDelivery: false,
+      batching: false,
+      // The run of 503s never lasts long enough to say trouble: the rule itself is what holds.
+      timings: { retryBaseMs: 50, retryMaxMs: 100, troubleAfterMs: 60_000 },
+    });
+    await engine.handlers['settings:set']({ maxAttempts: 2 });
+    const states: ConnectionStatus['state'][] = [];
+    engine.on('connection:changed', (s) => states.push(s.state));
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(1, 'U503') })
+    ).added.map((a) => a.id);
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    expect(sandbox.stats().faults.status503).toBe(3);
+    expect(rows(engine, ids)[0]).toMatchObject({ attempts: 1, problem_code: null });
+    const d = await engine.handlers['documents:get']({ id: ids[0]! });
+    const waits = d.timeline.filter((t) => t.to === 'retry_wait');
+    expect(waits.map((t) => t.technical?.slice(0, 4))).toEqual(['503:', '503:', '503:']);
+    expect(states).not.toContain('trouble');
+  });
+});

@@ -85,8 +85,8 @@ describe('plain words on the row, the problem, the timeline and the CSV', () => 
     await expectWordsOnly(engine, id, [/SCHEMA_ERROR/, /\b422\b/]);
   });
 
-  it('a busy access point (503) until the attempts are used up', async () => {
-    const { engine } = await setup({ status503: { every: 1 } });
+  it('a server error (500) until the attempts are used up', async () => {
+    const { engine } = await setup({ status: { every: 1, status: 500 } });
     await engine.handlers['settings:set']({ maxAttempts: 2 });
     const id = await sendOne(engine);
     const d = await engine.handlers['documents:get']({ id });
@@ -97,8 +97,8 @@ describe('plain words on the row, the problem, the timeline and the CSV', () => 
     const waits = d.timeline.filter((t) => t.to === 'retry_wait');
     expect(waits.length).toBeGreaterThan(0);
     expect(waits[0]!.detail).toMatch(/^The access point had a temporary problem; next try in/);
-    expect(waits[0]!.technical).toMatch(/^503: /);
-    await expectWordsOnly(engine, id, [/\b503\b/]);
+    expect(waits[0]!.technical).toMatch(/^500: /);
+    await expectWordsOnly(engine, id, [/\b500\b/]);
   });
 
   it('a connection cut mid-request (reset) until the attempts are used up', async () => {

@@ -131,7 +131,8 @@ describe('fault injection: every document ends sent, exactly once, within the re
   });
 
   it('a document that keeps failing stops after the policy’s attempts and waits for the user', async () => {
-    const { sandbox, engine } = await setup({ seed: 2, status503: { every: 1 } });
+    // A 500 (a 503 says nothing of the invoice and is not counted: see access-point-trouble).
+    const { sandbox, engine } = await setup({ seed: 2, status: { every: 1, status: 500 } });
     await engine.handlers['settings:set']({ maxAttempts: 3 });
     const res = await engine.handlers['documents:add']({ files: makeInvoices(2, 'TEX') });
     const ids = res.added.map((a) => a.id);

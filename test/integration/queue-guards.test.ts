@@ -162,7 +162,7 @@ describe('cancel', () => {
   });
 
   it('refuses a document that used up its attempts on unanswered errors, even after a retry reset them', async () => {
-    const sandbox = await sandboxWith({ status503: { every: 1 } });
+    const sandbox = await sandboxWith({ status: { every: 1, status: 500 } });
     const engine = await engineOn(sandbox);
     await engine.handlers['settings:set']({ maxAttempts: 2 });
     const [id] = await add(engine, makeInvoices(1, 'CX'));
@@ -247,7 +247,7 @@ describe('cancel after 429 answers (the access point did not process the request
 
   // A 429 is not processed, so it never makes a document uncancellable, and it never uses up
   // its tries either (walk 4: a minute of quota left invoices Failed).
-  it('lets the clerk cancel a document that waits after 429s only, not one whose last try got a 503', async () => {
+  it('lets the clerk cancel a document that waits after 429s only, not one whose last try got a 500', async () => {
     const sandbox = await sandboxWith({ status429: { every: 1, retryAfterSeconds: 600 } });
     const engine = await engineOn(sandbox);
     await engine.handlers['settings:set']({ maxAttempts: 2 });
@@ -262,24 +262,24 @@ describe('cancel after 429 answers (the access point did not process the request
     expect(await engine.handlers['documents:cancel']({ ids: [only429!] })).toMatchObject({
       cancelled: 1,
     });
-    // A 429 (not counted), then a 503 on each of the two tries: it may have been accepted. (Its
+    // A 429 (not counted), then a 500 on each of the two tries: it may have been accepted. (Its
     // own access point: the first one's Retry-After of 600 s holds every send there.)
     const other = await sandboxWith({
       status429: { every: 1, max: 1, retryAfterSeconds: 0 },
-      status503: { every: 1 },
+      status: { every: 1, status: 500 },
     });
     const second = await engineOn(other);
     await second.handlers['settings:set']({ maxAttempts: 2 });
-    const [last503] = await add(second, makeInvoices(1, 'CX503'));
-    await second.waitUntilSettled([last503!]);
-    expect(other.stats().faults).toMatchObject({ status429: 1, status503: 2 });
-    expect(engineInternals(second).repo.get(last503!)).toMatchObject({
+    const [last500] = await add(second, makeInvoices(1, 'CX500'));
+    await second.waitUntilSettled([last500!]);
+    expect(other.stats().faults).toMatchObject({ status429: 1, status: 2 });
+    expect(engineInternals(second).repo.get(last500!)).toMatchObject({
       state: 'failed',
       problem_code: 'ATTEMPTS_EXHAUSTED',
       attempts: 2,
       send_outcome_unknown: 1,
     });
-    expect((await invokeHandler(second.handlers, 'documents:cancel', { ids: [last503] })).ok).toBe(
+    expect((await invokeHandler(second.handlers, 'documents:cancel', { ids: [last500] })).ok).toBe(
       false,
     );
   });

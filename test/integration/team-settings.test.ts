@@ -238,7 +238,8 @@ describe.each(BACKENDS)('settings shared by the team ($name)', (backend) => {
       const a = await desk(store, ap, 'Anna', await dataFolder(ANNA));
       await a.handlers['queue:pause'](undefined);
       const b = await desk(store, ap, 'Ben', await dataFolder(BEN));
-      ap.setFaults({ status503: { every: 1 } });
+      // A 500 counts as an attempt (a 503 says nothing of the invoice and is not counted).
+      ap.setFaults({ status: { every: 1, status: 500 } });
       const { added } = await b.handlers['documents:add']({ files: makeInvoices(1, 'TRIES') });
       const id = added[0]!.id;
       await b.waitUntilSettled([id]);

@@ -85,6 +85,26 @@ describe('why a row waits', () => {
     );
   });
 
+  it('a time already past is not shown (walk 8: "next try at 9:04:14 AM" at 9:04:20)', () => {
+    const past = Date.now() - 6_000;
+    expect(waitReason(row('queued'), { ...online, state: 'throttled', nextTryAt: past }, 8)).toBe(
+      'The access point asked to slow down',
+    );
+    expect(waitReason({ ...row('retry_wait', 2), nextAttemptAt: past }, online, 8)).toBe(
+      'Attempt 2 of 8 did not go through',
+    );
+    expect(waitReason(row('queued'), { ...online, state: 'offline', nextTryAt: past }, 8)).toBe(
+      'Access point offline',
+    );
+    expect(waitReason(row('queued'), { ...online, state: 'offline', nextTryAt: soon }, 8)).toMatch(
+      /^Access point offline, next try at \S+/,
+    );
+  });
+
+  it('no attempt counted yet (only 429s or 503s came): not "Attempt 0 of 8"', () => {
+    expect(waitReason(row('retry_wait', 0), online, 8)).toMatch(/^Next try at \S+/);
+  });
+
   it('throttled: the access point asked to slow down, next try', () => {
     expect(
       waitReason(row('queued'), { ...online, state: 'throttled', nextTryAt: soon }, 8),

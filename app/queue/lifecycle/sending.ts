@@ -156,6 +156,12 @@ export interface RetryLater {
    * nothing of the document, so it never uses up its tries).
    */
   notProcessed?: boolean;
+  /**
+   * The answer says nothing of the document (a 503: the access point cannot serve now), so the
+   * attempt is taken back as for a 429, but the request may have gone through (a gateway may
+   * answer 503 after it did): its outcome stays unknown, it is not cancelled.
+   */
+  uncounted?: boolean;
 }
 
 /** A failure that may pass: `doc` tried again `delayMs` after `now`, under the same key. */
@@ -167,7 +173,7 @@ export function retryLater(doc: ClaimableRecord, retry: RetryLater, now: number)
     notProcessed: retry.notProcessed === true,
     patch: {
       ...(retry.leaveBatch ? { batch_key: null } : {}),
-      ...(retry.notProcessed ? { attempts: doc.attempts - 1 } : {}),
+      ...(retry.notProcessed || retry.uncounted ? { attempts: doc.attempts - 1 } : {}),
       next_attempt_at: now + delayMs,
       ...problemPatch(problems.transient(words)),
     },

@@ -224,12 +224,17 @@ function retryLater(
   // it say anything of the invoice: it is not counted and never uses up the invoice's tries (a
   // walk: a minute of quota at month-end left invoices Failed, "when the access point works").
   const notProcessed = status === 429;
+  // 503 Service Unavailable: the access point cannot serve now, which says nothing of the
+  // invoice either: not counted (walk 8: a 503 streak's first seconds, before the header says
+  // "having problems", or a provider answering 503 to some requests, used up invoices' tries
+  // until they failed). It may have gone through all the same: its outcome stays unknown.
+  const uncounted = notProcessed || status === 503;
   for (const d of docs) {
-    if (!notProcessed && d.attempts >= ctx.options.retry.maxAttempts) {
+    if (!uncounted && d.attempts >= ctx.options.retry.maxAttempts) {
       if (lifecycle.giveUp(d, words, technical)) ctx.metrics.recordOutcome('failed');
       continue;
     }
-    lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch, notProcessed });
+    lifecycle.retryLater(d, { words, technical, delayMs, leaveBatch, notProcessed, uncounted });
   }
 }
 

@@ -7,6 +7,14 @@ import { useSettingsStore } from '../../stores/settings-store';
 const WAITING = new Set<DocumentRow['state']>(['ready', 'resolving', 'queued', 'retry_wait']);
 
 /**
+ * A time still ahead, in words; null for none, or one already past (walk 8: a row read "next try
+ * at 9:04:14 AM" at 9:04:20; a past time reads as stuck).
+ */
+function ahead(ms: number | null | undefined, now = Date.now()): string | null {
+  return ms && ms > now ? formatChange(ms) : null;
+}
+
+/**
  * What every waiting invoice waits for while the queue is held: paused by the clerk (since when),
  * the access point offline (the next connection check), the API key being checked (after a 403)
  * or refused, the access point failing. Nothing leaves at an invoice's own next attempt time
@@ -14,18 +22,17 @@ const WAITING = new Set<DocumentRow['state']>(['ready', 'resolving', 'queued', '
  */
 export function holdWords(status: ConnectionStatus | null): string | null {
   if (!status) return null;
-  const at = (ms: number | null | undefined) => (ms ? formatChange(ms) : null);
   // A team desk: the team's database first (a walk: rows said the access point was offline while
   // the database was the one away); paused here while other desks send holds nothing.
   if (status.team?.reachable === false) return 'Waits for the team database — sent once it answers';
   if (status.paused && status.team && (status.team.sendersOnline ?? 0) > 0) return null;
   if (status.paused) {
-    const since = at(status.pausedAt);
+    const since = status.pausedAt ? formatChange(status.pausedAt) : null;
     return since ? `Paused by you since ${since}` : 'Paused by you';
   }
   switch (status.state) {
     case 'offline': {
-      const next = at(status.nextTryAt);
+      const next = ahead(status.nextTryAt);
       return `Access point offline${next ? `, next try at ${next}` : ''}`;
     }
     case 'checking':
@@ -61,14 +68,16 @@ export function waitReason(
   if (!WAITING.has(row.state) || !status) return null;
   const held = holdWords(status);
   if (held) return held;
-  const at = (ms: number | null | undefined) => (ms ? formatChange(ms) : null);
   if (row.state === 'retry_wait') {
+    const next = ahead(row.nextAttemptAt);
+    const when = next ? `, next at ${next}` : '';
+    // No attempt counted yet: only answers that say nothing of the invoice (429, 503) came.
+    if (row.attempts < 1) return next ? `Next try at ${next}` : 'Waits for its next try';
     const of = maxAttempts ? ` of ${maxAttempts}` : '';
-    const next = at(row.nextAttemptAt);
-    return `Attempt ${row.attempts}${of} did not go through${next ? `, next at ${next}` : ''}`;
+    return `Attempt ${row.attempts}${of} did not go through${when}`;
   }
   if (status.state === 'throttled' && row.state === 'queued') {
-    const next = at(status.nextTryAt);
+    const next = ahead(status.nextTryAt);
     return `The access point asked to slow down${next ? `, next try at ${next}` : ''}`;
   }
   return null;
