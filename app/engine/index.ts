@@ -238,7 +238,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
     roomForMore: () => pipeline.roomForMore(),
-    async stop() {
+    async stop(opts) {
       // The hot folder first: no new files while the queue winds down.
       const connectionStopped = connection.stopChanges();
       await hotFolder.stop();
@@ -247,6 +247,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       events.stopWaiters();
       await pipeline.stop();
       events.flush();
+      await opts?.beforeClose?.().catch(() => undefined);
       // Earlier access points' clients too (their keys stay kept: polled again at the next start).
       // Independent of each other: closed together (the last moments of every `send`), the
       // checkpointer's last copy of the log included (the queue writes nothing more).

@@ -128,6 +128,11 @@ export interface EngineOptions {
   };
 }
 
+/** See {@link Engine.stop}. */
+export interface StopOptions {
+  beforeClose?: () => Promise<void>;
+}
+
 /** The running engine. */
 export interface Engine {
   handlers: Handlers;
@@ -142,7 +147,12 @@ export interface Engine {
   readonly usesBuiltInSandbox: boolean;
   /** URL of the Prometheus endpoint when it is on, else null. */
   metricsUrl(): string | null;
-  stop(): Promise<void>;
+  /**
+   * Stops: no new work, what is in flight finishes and is recorded, then the store closes.
+   * `beforeClose` runs in between: every outcome is recorded, and reading handlers still answer
+   * (`send` says then what a Ctrl+C left, counted after the sends in flight were answered).
+   */
+  stop(options?: StopOptions): Promise<void>;
   /**
    * Resolves once more files may be added (see Pipeline.roomForMore): `send` waits on it between
    * chunks. Absent where intake is never paced (a team desk).

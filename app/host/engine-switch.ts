@@ -197,10 +197,10 @@ export async function openEngineSwitch(
       await idle();
       return current.waitUntilSettled(ids, opts);
     },
-    async stop() {
+    async stop(opts) {
       await idle();
       detach();
-      await current.stop();
+      await current.stop(opts);
     },
   };
 }

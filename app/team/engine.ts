@@ -13,7 +13,12 @@ import { ValidationCache } from '../caches/validation-cache';
 import type { DocumentState, Environment } from '../contract';
 import { sha256Hex } from '../engine/documents';
 import { EngineConnection } from '../engine/connection';
-import { deliveryTimings, type Engine, type EngineOptions } from '../engine/options';
+import {
+  deliveryTimings,
+  type Engine,
+  type EngineOptions,
+  type StopOptions,
+} from '../engine/options';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
@@ -377,14 +382,14 @@ async function openTeamEngine(
     metricsUrl: () => prometheus.url,
     on: (event, listener) => events.on(event, listener),
     waitUntilSettled: (ids, opts) => events.waitUntilSettled(ids, opts),
-    stop() {
+    stop(opts) {
       // Once, whoever asks first (a host and its clean-up may both ask).
-      stopping ??= stopEngine();
+      stopping ??= stopEngine(opts);
       return stopping;
     },
   };
   let stopping: Promise<void> | null = null;
-  async function stopEngine(): Promise<void> {
+  async function stopEngine(opts?: StopOptions): Promise<void> {
     // The hot folder first: no new files while the desk winds down.
     await hotFolder.stop();
     clearInterval(metricsTimer);
@@ -393,6 +398,7 @@ async function openTeamEngine(
     await sharing.stop();
     await latencyPublisher.stop();
     events.flush();
+    await opts?.beforeClose?.().catch(() => undefined);
     events.stop();
     await setMetricsPort(null).catch(() => undefined);
     await connection.stopChanges();

@@ -37,7 +37,7 @@ describe('peppol-desk send', () => {
         '--batch',
         'off',
         '--concurrency',
-        '1',
+        '4',
         '--data-dir',
         join(dir, 'data'),
       ],
@@ -58,6 +58,13 @@ describe('peppol-desk send', () => {
     expect(stderr).toMatch(
       /Stopped: \d+ of 61 invoice\(s\) were sent \(accepted by the access point\); \d+ on (its|their) way waits? in the data folder [^;]*; 1 needs you \(peppol-desk list --filter attention\)\. Run the same command again to send the rest: nothing is sent twice\./,
     );
+    // Counted once the sends in flight were answered (walk 8: "850 of 2000 … sent", then 212
+    // more accepted before the process ended): the number is what the access point accepted.
+    expect(stderr).toContain('Stopping: the invoices being sent now are answered first…\n');
+    const said = Number(/Stopped: (\d+) of 61/.exec(stderr)?.[1]);
+    expect(said).toBe(sent);
+    const waits = Number(/; (\d+) on (its|their) way/.exec(stderr)?.[1]);
+    expect(said + waits + 1).toBe(61);
   }, 60_000);
 
   it('a summary a script can trust: held for a decision is not "failed", a re-run says what an earlier run sent, an empty folder is not success', async () => {
