@@ -235,6 +235,18 @@ export class Reachability {
     return this.show('throttled', THROTTLED_WORDS);
   }
 
+  /**
+   * Sends in flight and none answered for `silentForMs` (the host measures it): an access point
+   * that takes requests and answers none fails as much as one answering 5xx (walk 8: "Online"
+   * for 30 s while nothing moved, until the timeouts came). Trouble once the silence lasts as
+   * long as a run must ({@link TROUBLE_AFTER_MS}); offline and a refused key stay as they are.
+   */
+  noteSilence(silentForMs: number, now: number): boolean {
+    if (this.held || this.state === 'refused' || this.state === 'checking') return false;
+    if (silentForMs < (this.options.troubleAfterMs ?? TROUBLE_AFTER_MS)) return false;
+    return this.hold('trouble', TROUBLE_WORDS, now);
+  }
+
   /** A run of failing answers that holds a send's and is not forgotten yet. */
   private sendsFailing(now: number): boolean {
     const run = this.failing;

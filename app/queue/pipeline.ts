@@ -206,6 +206,7 @@ export class Pipeline {
       }
     }, this.stuckCheckMs);
     this.stuckTimer.unref?.();
+    this.stages.health.watchSilence(this.sender.silentForMs, () => this.kick());
     this.kick();
     // Ask the access point at once: the header says Online (or Offline) on start, and sends wait
     // to know whether batches may be used. Not tracked (stopping does not wait; ignored after).
@@ -235,6 +236,7 @@ export class Pipeline {
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
     this.stages.health.stop();
+    this.stages.health.stopWatching();
     this.sender.stop();
     this.stages.delivery.interrupt();
     if (this.timer) clearTimeout(this.timer);

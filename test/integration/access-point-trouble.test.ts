@@ -376,3 +376,24 @@ describe('a 503 is never counted as an attempt', () => {
     expect(states).not.toContain('trouble');
   });
 });
+
+// Walk 8: an access point that took the requests and answered none: the header said "Online" and
+// the rows "Queued" with no reason for 30 s (until the requests timed out) while nothing moved.
+// Requests out with no answer for as long as a run of failures must last say trouble too.
+describe('an access point that answers nothing', () => {
+  it('sends out and unanswered for as long as a run must last: trouble, then online once they are answered; each accepted once', async () => {
+    const { sandbox, engine, states } = await setup(
+      { endpoints: 'send', stallMs: { every: 1, max: 4, ms: 2_000 } },
+      { batching: false },
+    );
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(4, 'SILENT') })
+    ).added.map((a) => a.id);
+    await expect.poll(() => state(engine), { timeout: 5_000, interval: 10 }).toBe('trouble');
+    // Not a document failed meanwhile.
+    for (const d of rows(engine, ids)) expect(d.state).not.toBe('failed');
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    expect(states).toEqual(expect.arrayContaining(['trouble', 'online']));
+    expect(states.indexOf('trouble')).toBeLessThan(states.lastIndexOf('online'));
+  });
+});

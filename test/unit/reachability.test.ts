@@ -421,3 +421,27 @@ describe('reachability of the access point', () => {
     expect(down.state).toBe('refused');
   });
 });
+
+// Walk 8: requests out and none answered said "Online" for 30 s, until the timeouts came.
+describe('requests out with no answer (noteSilence)', () => {
+  const opts = { probeInitialMs: 1_000, probeMaxMs: 30_000 };
+  it('is trouble once the silence lasts as long as a run must, not before', () => {
+    const r = new Reachability(opts);
+    r.note(OK, 0, 'send');
+    expect(r.noteSilence(TROUBLE_AFTER_MS - 1, 10_000)).toBe(false);
+    expect(r.state).toBe('online');
+    expect(r.noteSilence(TROUBLE_AFTER_MS, 10_000)).toBe(true);
+    expect([r.state, r.message, r.held]).toEqual(['trouble', TROUBLE_WORDS, true]);
+    // Told once; an answer of a send ends it.
+    expect(r.noteSilence(TROUBLE_AFTER_MS * 2, 11_000)).toBe(false);
+    r.note(OK, 12_000, 'send');
+    expect(r.state).toBe('online');
+  });
+
+  it('leaves offline and a refused key as they are', () => {
+    const r = new Reachability(opts);
+    r.note(REFUSED, 0);
+    expect(r.noteSilence(TROUBLE_AFTER_MS * 2, 1_000)).toBe(false);
+    expect(r.state).toBe('offline');
+  });
+});

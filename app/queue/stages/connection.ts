@@ -1,6 +1,6 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
-import { Reachability, type RequestKind } from '../../access-point/reachability';
+import { Reachability, TROUBLE_AFTER_MS, type RequestKind } from '../../access-point/reachability';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
 
@@ -50,6 +50,7 @@ export class ConnectionHealth {
    */
   fault: string | null = null;
   private faultTimer: NodeJS.Timeout | null = null;
+  private silenceTimer: NodeJS.Timeout | null = null;
   /** The environment the access point named in its last version answer (null: none yet). */
   private namedEnvironment: string | null = null;
 
@@ -154,6 +155,36 @@ export class ConnectionHealth {
   /** Track connection health from any call's outcome (`request`: see Reachability.note). */
   noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
     if (this.reach.note(outcome, this.ctx.now(), request)) this.emit();
+  }
+
+  /**
+   * Every so often while working and not paused: requests out with no answer for as long as a run
+   * of failures must last say trouble ({@link noteSilence}); `wake` then lets the pipeline probe.
+   * Ended by {@link stopWatching}.
+   */
+  watchSilence(silentForMs: () => number, wake: () => void): void {
+    this.stopWatching();
+    const after = this.options.troubleAfterMs ?? TROUBLE_AFTER_MS;
+    this.silenceTimer = setInterval(
+      () => {
+        if (!this.ctx.running() || this.ctx.paused() || this.fault !== null) return;
+        if (this.noteSilence(silentForMs())) wake();
+      },
+      Math.max(50, Math.min(1_000, after / 4)),
+    );
+    this.silenceTimer.unref?.();
+  }
+
+  stopWatching(): void {
+    if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
+    this.silenceTimer = null;
+  }
+
+  /** Sends in flight have had no answer for `silentForMs` (see Reachability.noteSilence). */
+  noteSilence(silentForMs: number): boolean {
+    const changed = this.reach.noteSilence(silentForMs, this.ctx.now());
+    if (changed) this.emit();
+    return changed;
   }
 
   /** Whether the connection lets a request leave now (not held, no long Retry-After). */

@@ -66,6 +66,9 @@ export class SendSlots {
   /** When the next request of each kind may leave. */
   readonly gate: RateGate;
   private bytesOut = 0;
+  /** Requests out now, the oldest first; and when the last answer came (see silentForMs). */
+  private readonly open = new Set<Request>();
+  private lastAnswerAt = performance.now();
   /**
    * Claimed and committed, waiting for the commit to reach the disk: the request slots they will
    * take (singles, batches) and the claims ahead they will become, counted as taken meanwhile.
@@ -157,12 +160,26 @@ export class SendSlots {
     const token = (kind === 'single' ? this.single : this.batch).acquire();
     const started = performance.now();
     this.bytesOut += bytes;
-    return { kind, bytes, token, started };
+    const req = { kind, bytes, token, started };
+    this.open.add(req);
+    return req;
   }
 
   /** Its body is no longer held (answered, or the call threw). */
   unhold(req: Request): void {
     this.bytesOut -= req.bytes;
+    this.open.delete(req);
+  }
+
+  /**
+   * How long requests have been out with no answer to any of them (ms): since the oldest one
+   * still out left, or the last answer, whichever came later. 0 with fewer than two out: one
+   * slow request (a receiver the access point takes long for) says nothing of the others.
+   */
+  silentForMs(now = performance.now()): number {
+    const oldest = this.open.values().next();
+    if (oldest.done || this.open.size < 2) return 0;
+    return now - Math.max(oldest.value.started, this.lastAnswerAt);
   }
 
   /**
@@ -170,7 +187,8 @@ export class SendSlots {
    * it, the metrics count it and the connection's health hears of it. Returns how long it took (ms).
    */
   answered(req: Request, outcome: ApOutcome<unknown>): number {
-    const ms = performance.now() - req.started;
+    this.lastAnswerAt = performance.now();
+    const ms = this.lastAnswerAt - req.started;
     let signal: 'ok' | 'ignore' | OverloadSignal = 'ok';
     if (outcome.kind === 'transient') {
       if (outcome.offline) signal = 'ignore';

@@ -115,6 +115,9 @@ export class SendStage {
   }
 
   /** Requests in flight now. */
+  /** How long the requests out have had no answer (ms; see SendSlots.silentForMs). */
+  readonly silentForMs = (): number => this.slots.silentForMs();
+
   get inFlight(): number {
     return this.slots.inFlight;
   }
