@@ -24,10 +24,13 @@ test('a page whose Peppol Desk stopped, then started again, says so instead of r
     await expect(state).toHaveAttribute('data-link', 'open');
     await expect(state).toHaveText(/^Online/, { timeout: 30_000 });
 
+    await expect(page.getByTestId('counts-stale')).toHaveCount(0);
     await host.stop();
     host = null;
     await expect(state).toHaveAttribute('data-link', 'lost');
     await expect(state).toHaveText('Reconnecting to Peppol Desk…');
+    // The figures are the last ones heard, and say so (walk 8 finding 11).
+    await expect(page.getByTestId('counts-stale')).toHaveText('Last known, not live');
     await expect(state).toHaveAttribute('data-link', 'unanswered', { timeout: 30_000 });
     await expect(state).toHaveText('Peppol Desk is not answering');
     await expect(page.getByTestId('connection-message')).toHaveText(
@@ -38,6 +41,7 @@ test('a page whose Peppol Desk stopped, then started again, says so instead of r
     host = await startOwnHost(port, dataDir);
     await expect(state).toHaveAttribute('data-link', 'ended', { timeout: 30_000 });
     await expect(state).toHaveText('This page is no longer connected');
+    await expect(page.getByTestId('counts-stale')).toHaveText('Last known, not live');
     await expect(page.getByTestId('connection-message')).toHaveText(
       'This page’s session has ended: Peppol Desk was most likely started again. Use the page it opened, or open Peppol Desk again from the app or the command line.',
     );

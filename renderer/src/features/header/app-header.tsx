@@ -127,7 +127,12 @@ export function AppHeader() {
           </span>
         )}
       </span>
-      <dl className="queue-counts" aria-label="Queue">
+      {/* Not connected: the figures are the last ones heard, said so (walk 8: an old page kept
+          "In progress 13" as if live while Peppol Desk had finished them). */}
+      <dl
+        className={unlinked ? 'queue-counts queue-counts-stale' : 'queue-counts'}
+        aria-label={unlinked ? 'Queue, last known figures (not live)' : 'Queue'}
+      >
         <div>
           <dt>In progress</dt>
           <dd data-testid="count-progress">{formatCount(inProgress)}</dd>
@@ -141,6 +146,11 @@ export function AppHeader() {
           <dd data-testid="count-attention">{formatCount(attention)}</dd>
         </div>
       </dl>
+      {unlinked && (
+        <span className="counts-stale" data-testid="counts-stale">
+          Last known, not live
+        </span>
+      )}
       <div className="header-actions">
         <button
           type="button"
