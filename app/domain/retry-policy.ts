@@ -14,6 +14,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
+ * An answer that says nothing of the invoice, so the attempt is not counted against its tries
+ * (one rule for both desks): a 429 (the access point did not process the request) and a 503 (it
+ * cannot serve now; the request may have gone through all the same, walk 8).
+ */
+export function notCountedAsAttempt(status: number | null): boolean {
+  return status === 429 || status === 503;
+}
+
+/**
  * Delay before attempt `attempt + 1` (attempt counts from 1). Never shorter than Retry-After.
  * `random` is injectable so tests are deterministic.
  */

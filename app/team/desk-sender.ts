@@ -24,7 +24,7 @@ import {
   transient,
   transientWords,
 } from '../domain/problems';
-import { retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
+import { notCountedAsAttempt, retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { SendSlots, type Request } from '../queue/stages/send-slots';
 import { teamProblem } from './desk-intake';
@@ -356,7 +356,7 @@ export class DeskSender {
     // A 429 says nothing of the invoice either: not counted, it never uses up its tries; nor
     // does a 503 (the access point cannot serve now), which may have gone through all the same.
     const tooMany = outcome.status === 429;
-    const uncounted = tooMany || outcome.status === 503;
+    const uncounted = notCountedAsAttempt(outcome.status);
     const reachedMaybe = !outcome.offline && !tooMany;
     if (claim.attempts >= policy.maxAttempts && !uncounted) {
       const problem = teamProblem(attemptsExhausted(claim.attempts, words));

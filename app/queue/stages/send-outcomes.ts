@@ -12,7 +12,7 @@ import {
   transientWords,
   troubleWaitWords,
 } from '../../domain/problems';
-import { retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
+import { notCountedAsAttempt, retryDelayMs, type RetryPolicy } from '../../domain/retry-policy';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
 import type { Metrics } from '../../metrics/metrics';
 import type { ClaimableRecord } from '../../store/documents-repo';
@@ -228,7 +228,7 @@ function retryLater(
   // invoice either: not counted (walk 8: a 503 streak's first seconds, before the header says
   // "having problems", or a provider answering 503 to some requests, used up invoices' tries
   // until they failed). It may have gone through all the same: its outcome stays unknown.
-  const uncounted = notProcessed || status === 503;
+  const uncounted = notCountedAsAttempt(status);
   for (const d of docs) {
     if (!uncounted && d.attempts >= ctx.options.retry.maxAttempts) {
       if (lifecycle.giveUp(d, words, technical)) ctx.metrics.recordOutcome('failed');
