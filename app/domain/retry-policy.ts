@@ -37,3 +37,25 @@ export function retryDelayMs(
   const backoff = exp / 2 + random() * (exp / 2);
   return Math.max(retryAfterMs ?? 0, Math.round(backoff));
 }
+
+/**
+ * The access point refused the invoice for good (a final 4xx: not on Peppol, not valid, too
+ * large, not allowed), not a conflict over its key (409, the clerk's decision): nothing was
+ * accepted under its idempotency key, and the access point would answer that key with the same
+ * refusal for a day. So a clerk's Retry sends it as a new submission, under a new key (one rule
+ * for both desks; the SQL of the team stores reads {@link REFUSED_FOR_GOOD_SQL}).
+ */
+export function refusedForGood(problemCode: string | null): boolean {
+  return problemCode !== null && problemCode.startsWith('AP_') && problemCode !== 'AP_CONFLICT';
+}
+
+/**
+ * {@link refusedForGood} of a row's `problem_code`, in SQL that SQLite and PostgreSQL both read
+ * (never NULL).
+ */
+export const REFUSED_FOR_GOOD_SQL = `(problem_code IS NOT NULL AND substr(problem_code, 1, 3) = 'AP_'
+  AND problem_code <> 'AP_CONFLICT')`;
+
+/** The timeline's words for a Retry of an invoice refused for good (both desks). */
+export const REFUSED_RETRY_WORDS =
+  'Retry requested after the access point refused it: sent again as a new submission';

@@ -122,7 +122,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             // The "not registered" answer is cached for minutes: ask the access point again.
             if (r.state === 'unreachable' && r.receiver_id)
               connection.participants.forget(r.receiver_id);
-            // A failed delivery is sent again under a new key (the old one would only replay it).
+            // A failed delivery or a refusal for good goes under a new key (the old one would only
+            // replay it).
             if (lifecycle.retry(r, randomUUID)) moved.push(id);
           }
           // Queued for another access point: held for the explicit reroute in the same

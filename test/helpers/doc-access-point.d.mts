@@ -49,6 +49,11 @@ export interface DocAccessPointOptions {
   batchIdempotency?: boolean;
   /** The paths `dropAnswers` applies to (default both `/api/v1/send` and `/api/v1/batch`). */
   dropAnswersOf?: string[];
+  /**
+   * A single send's refusal is the first result of its Idempotency-Key too: the same key gets it
+   * again, whatever `refuse` says by then (default false: only acceptances are kept).
+   */
+  replayRefusals?: boolean;
   /** List items carry an `id` of their own (a row number) besides `transaction_id`. */
   listRowIds?: boolean;
 }

@@ -69,6 +69,7 @@ export function startDocAccessPoint(initial = {}) {
     dropAnswersOf: ['/api/v1/send', '/api/v1/batch'],
     listRowIds: false,
     batchIdempotency: false,
+    replayRefusals: false,
     ...initial,
   };
   /** Transactions in the order they were made (newest last). */
@@ -273,6 +274,10 @@ export function startDocAccessPoint(initial = {}) {
       }
       const refused = refusal(body);
       if (refused) {
+        if (o.replayRefusals && typeof key === 'string') {
+          const { status: code, ...rest } = refused;
+          replies.set(key, { status: code, body: { error: { ...rest, request_id: 'replayed' } } });
+        }
         return error(res, refused.status, refused.code, refused.message, refused.details);
       }
       const tx = makeTransaction(body, buyerOf(body));

@@ -178,25 +178,35 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
   });
 
   describe.skipIf(backend.skip)('retry', () => {
-    it('a refused send retried: full attempts, no problem, the same key', async () => {
+    it.each([
+      {
+        why: 'attempts used up: the same key (an attempt may have reached it)',
+        problem: { code: 'ATTEMPTS_EXHAUSTED', message: 'Sending failed 8 times.', action: null },
+        round: '',
+        detail: 'Retry requested',
+      },
+      {
+        why: 'refused for good: a new key round (the old one would replay the refusal)',
+        problem: { code: 'AP_REJECTED', message: 'Refused.', action: null },
+        round: '-r1',
+        detail: 'Retry requested after the access point refused it: sent again as a new submission',
+      },
+    ])('a failed send retried: full attempts, no problem; $why', async (c) => {
       const s = await fresh();
       const d = newDoc();
       const [doc] = await s.enqueue(ANNA, [d]);
       const [claim] = await s.claim(ANNA, 1, 30_000);
-      await s.finish(ANNA, claim!, {
-        kind: 'failed',
-        problem: { code: 'AP_REJECTED', message: 'Refused.', action: null },
-      });
+      await s.finish(ANNA, claim!, { kind: 'failed', problem: c.problem });
       expect(await s.get(doc!.id)).toMatchObject({ state: 'failed', attempts: 1 });
       expect(await s.retry(BEN, [doc!.id])).toEqual({ queued: 1, held: [] });
       expect(await s.get(doc!.id)).toMatchObject({ state: 'queued', attempts: 0, problem: null });
       const [again] = await s.claim(ANNA, 1, 30_000);
-      expect(again).toMatchObject({ id: doc!.id, key: d.key, attempts: 1 });
+      expect(again).toMatchObject({ id: doc!.id, key: `${d.key}${c.round}`, attempts: 1 });
       const timeline = await s.timeline(doc!.id);
       expect(timeline.at(-2)).toMatchObject({
         fromState: 'failed',
         toState: 'queued',
-        detail: 'Retry requested',
+        detail: c.detail,
       });
     });
 

@@ -145,9 +145,10 @@ describe.each(BACKENDS)('Retry after the team moved, $name team store', (backend
         { desk: ANNA, fromState: 'failed', toState: 'queued', detail: 'Retry requested' },
         { desk: ANNA, fromState: 'queued', toState: 'held', detail: words },
       ]);
-      // Only the other one is claimed, under its key as before.
+      // Only the other one is claimed; the access point refused it for good, so under a new key
+      // round (refusedForGood: the old key would replay the refusal).
       const claimed = await b.claim(BEN, 5, 60_000, Y.id);
-      expect(claimed.map((c) => [c.id, c.key])).toEqual([[plain!.id, p!.key]]);
+      expect(claimed.map((c) => [c.id, c.key])).toEqual([[plain!.id, `${p!.key}-r1`]]);
       await b.finish(BEN, claimed[0]!, { kind: 'accepted', transactionId: 'tx-plain' });
 
       // The clerk may cancel it (the earlier one said it arrived); Undo puts it back as it was.

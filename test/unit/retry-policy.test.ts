@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../app/domain/retry-policy';
+import { REFUSED_FOR_GOOD_SQL, refusedForGood, retryDelayMs } from '../../app/domain/retry-policy';
 import { parseRetryAfter } from '../../app/access-point/client';
 
 const policy = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 };
@@ -22,5 +23,32 @@ describe('retry policy', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
     expect(parseRetryAfter(undefined)).toBeNull();
     expect(parseRetryAfter('soon')).toBeNull();
+  });
+
+  it('a Retry goes under a new key after a refusal for good, not after a conflict or a transient failure; the SQL says the same', () => {
+    const codes = {
+      AP_NOT_FOUND: true,
+      AP_REJECTED_VALIDATION_FAILED: true,
+      AP_TOO_LARGE: true,
+      AP_UNSUPPORTED: true,
+      AP_FORBIDDEN: true,
+      AP_AUTH: true,
+      AP_418: true,
+      AP_CONFLICT: false,
+      ATTEMPTS_EXHAUSTED: false,
+      TRANSIENT: false,
+      DELIVERY_FAILED: false,
+      RECEIVER_NOT_ON_PEPPOL: false,
+      '': false,
+    };
+    const db = new Database(':memory:');
+    const sql = db.prepare(`SELECT ${REFUSED_FOR_GOOD_SQL} AS r FROM (SELECT ? AS problem_code)`);
+    for (const [code, expected] of Object.entries(codes)) {
+      expect([code, refusedForGood(code)]).toEqual([code, expected]);
+      expect([code, (sql.get(code) as { r: number }).r]).toEqual([code, expected ? 1 : 0]);
+    }
+    expect(refusedForGood(null)).toBe(false);
+    expect((sql.get(null) as { r: number }).r).toBe(0);
+    db.close();
   });
 });

@@ -6,6 +6,7 @@ import {
   type Environment,
 } from '../../contract';
 import * as problems from '../../domain/problems';
+import { REFUSED_RETRY_WORDS, refusedForGood } from '../../domain/retry-policy';
 import { handledFrom, handledTo } from '../../domain/states';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
@@ -45,6 +46,15 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
       },
       // The clerk reads the timeline: no idempotency key there (it stays on the row).
       detail: `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
+    };
+  }
+  if (r.state === 'failed' && refusedForGood(r.problem_code)) {
+    // The access point took nothing under its key and would replay the refusal to it: a new key.
+    return {
+      from: r.state,
+      to: 'queued',
+      patch: { ...patch, idempotency_key: newKey(), send_outcome_unknown: 0, batch_key: null },
+      detail: REFUSED_RETRY_WORDS,
     };
   }
   if (r.state === 'failed' || r.state === 'retry_wait')

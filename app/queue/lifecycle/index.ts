@@ -396,8 +396,9 @@ export class Lifecycle extends LifecycleCore {
 
   /**
    * Retry (`r` as read): a failed or waiting document goes back to the queue under the same key
-   * (an earlier attempt that reached the provider replays), a failed delivery under `newKey()`
-   * (the old key would only replay that failed transaction), an unreachable one to a new lookup,
+   * (an earlier attempt that reached the provider replays), a failed delivery or a refusal for
+   * good under `newKey()` (the old key would only replay that failed transaction or refusal), an
+   * unreachable one to a new lookup,
    * an invalid one to a new check. False for any other state.
    */
   retry(r: DocumentRecord, newKey: () => string): boolean {

@@ -15,6 +15,7 @@ import {
   retryHoldOf,
 } from '../access-point';
 import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { NOTIFY_CTE, clerkMoveSql } from './statements';
@@ -70,6 +71,7 @@ function requeueSql(guard: string, technical = 'NULL', newRound = false): string
  * Desk $1 retries ids $2 that failed: back to their place in the queue with a full set of
  * attempts and no problem. One whose delivery failed after the access point accepted it is sent
  * as a new submission: a new key round (the old key would only replay the failed transaction),
+ * and so is one the access point refused for good (refusedForGood: it would replay the refusal),
  * its transaction and delivery forgotten (the timeline keeps them). One whose last attempt may
  * have reached an earlier access point of the team (it failed at or before $3, when the team's
  * access point was set; see retryHoldOf) is held instead, with problem words $5 ($6 when it
@@ -80,8 +82,9 @@ function requeueSql(guard: string, technical = 'NULL', newRound = false): string
  */
 const RETRY_FAILED = `WITH old AS (
     SELECT id, problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
+      ${REFUSED_FOR_GOOD_SQL} AS refused,
       COALESCE(reached_maybe AND problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
-        AND updated_at <= $3::bigint, FALSE) AS hold,
+        AND NOT ${REFUSED_FOR_GOOD_SQL} AND updated_at <= $3::bigint, FALSE) AS hold,
       CASE WHEN updated_at > $4::bigint THEN $5::text ELSE $6::text END AS why
     FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = 'failed' ORDER BY id FOR UPDATE
@@ -92,8 +95,8 @@ const RETRY_FAILED = `WITH old AS (
       problem_code = CASE WHEN old.hold THEN '${ACCESS_POINT_CHANGED}' END,
       problem_message = CASE WHEN old.hold THEN old.why END,
       problem_action = CASE WHEN old.hold THEN 'decide' END,
-      key_round = d.key_round + CASE WHEN old.anew THEN 1 ELSE 0 END,
-      reached_maybe = d.reached_maybe AND NOT old.anew AND NOT old.hold,
+      key_round = d.key_round + CASE WHEN old.anew OR old.refused THEN 1 ELSE 0 END,
+      reached_maybe = d.reached_maybe AND NOT old.anew AND NOT old.refused AND NOT old.hold,
       transaction_id = CASE WHEN old.anew THEN NULL ELSE d.transaction_id END,
       accepted_at = CASE WHEN old.anew THEN NULL ELSE d.accepted_at END,
       delivered_at = CASE WHEN old.anew THEN NULL ELSE d.delivered_at END,
@@ -101,13 +104,15 @@ const RETRY_FAILED = `WITH old AS (
       business_response_note = CASE WHEN old.anew THEN NULL ELSE d.business_response_note END,
       business_response_at = CASE WHEN old.anew THEN NULL ELSE d.business_response_at END,
       next_poll_at = NULL
-    FROM old WHERE d.id = old.id RETURNING d.id, old.anew, old.hold, old.why, old.transaction_id
+    FROM old WHERE d.id = old.id
+    RETURNING d.id, old.anew, old.refused, old.hold, old.why, old.transaction_id
   ), logged AS (
     INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
     SELECT id, team_now_ms(), $1, from_state, to_state, detail FROM (
       SELECT id, 0 AS step, 'failed' AS from_state, 'queued' AS to_state, CASE WHEN anew
         THEN 'Retry requested after the delivery failed (transaction ' || COALESCE(transaction_id, '?')
           || '): sent again as a new submission'
+        WHEN refused THEN '${REFUSED_RETRY_WORDS}'
         ELSE 'Retry requested' END AS detail FROM moved
       UNION ALL SELECT id, 1, 'queued', 'held', why FROM moved WHERE hold
     ) e ORDER BY id, step

@@ -15,6 +15,7 @@ import {
   retryHoldOf,
 } from '../access-point';
 import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom, handledTo } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import { INSERT_EVENT, NOW } from './statements';
@@ -80,7 +81,8 @@ export function cancel(
 
 /**
  * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed → queued in its place,
- * attempts and problem cleared; a failed delivery becomes a new submission (a new key round);
+ * attempts and problem cleared; a failed delivery, or a refusal for good (refusedForGood),
+ * becomes a new submission (a new key round);
  * one whose last attempt may have reached an earlier access point of the team (retryHoldOf) is
  * held instead, `reached_maybe` cleared, its timeline saying "Retry requested" and then why. The
  * team's access point is read inside the same immediate transaction: a change is either before
@@ -96,7 +98,9 @@ export function retryFailed(
     WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}',
       '${ACCESS_POINT_BEFORE_SETTING}')`);
   const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
-      reached_maybe AND problem_code IS NOT 'DELIVERY_FAILED' AS in_doubt, updated_at
+      ${REFUSED_FOR_GOOD_SQL} AS refused,
+      reached_maybe AND problem_code IS NOT 'DELIVERY_FAILED' AND NOT ${REFUSED_FOR_GOOD_SQL}
+        AS in_doubt, updated_at
     FROM team_documents WHERE id = ? AND state = 'failed'`);
   const move =
     stmt(`UPDATE team_documents SET state = CASE WHEN @hold THEN 'held' ELSE 'queued' END,
@@ -105,7 +109,8 @@ export function retryFailed(
       problem_code = CASE WHEN @hold THEN '${ACCESS_POINT_CHANGED}' END,
       problem_message = CASE WHEN @hold THEN @why END,
       problem_action = CASE WHEN @hold THEN 'decide' END,
-      key_round = key_round + @anew, reached_maybe = reached_maybe AND NOT @anew AND NOT @hold,
+      key_round = key_round + (@anew OR @refused),
+      reached_maybe = reached_maybe AND NOT @anew AND NOT @refused AND NOT @hold,
       transaction_id = CASE WHEN @anew THEN NULL ELSE transaction_id END,
       accepted_at = CASE WHEN @anew THEN NULL ELSE accepted_at END,
       delivered_at = CASE WHEN @anew THEN NULL ELSE delivered_at END,
@@ -124,6 +129,7 @@ export function retryFailed(
         const was = before.get(id) as
           | {
               anew: number | null;
+              refused: number;
               transaction_id: string | null;
               in_doubt: number | null;
               updated_at: number;
@@ -139,10 +145,12 @@ export function retryFailed(
             hold.since !== null && was.updated_at > hold.since
             ? hold.words
             : hold.wordsUnnamed;
-        if (!move.get({ anew, id, hold: atEarlier ? 1 : 0, why })) continue;
+        if (!move.get({ anew, refused: was.refused, id, hold: atEarlier ? 1 : 0, why })) continue;
         const words = anew
           ? `Retry requested after the delivery failed (transaction ${was.transaction_id ?? '?'}): sent again as a new submission`
-          : 'Retry requested';
+          : was.refused
+            ? REFUSED_RETRY_WORDS
+            : 'Retry requested';
         event.run(id, deskId, 'failed', 'queued', words, null);
         if (atEarlier) {
           event.run(id, deskId, 'queued', 'held', why, null);

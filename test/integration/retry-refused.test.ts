@@ -1,0 +1,103 @@
+/**
+ * A Retry of an invoice the access point refused for good goes as a new submission, on both
+ * desks. The access point keeps the first answer of an Idempotency-Key for a day, a refusal
+ * included: a buyer not registered when the invoice went (its lookup said it was, or could not be
+ * asked in an outage: walk 8), registered since, would be refused again for the whole day under
+ * the old key, however often the clerk pressed Retry. Nothing was accepted under that key, so a
+ * new one cannot make a second submission.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { memorySecretStore, type Engine } from '../../app/engine';
+import type { SandboxHandle } from '../../app/sandbox/server';
+import {
+  startDocAccessPoint,
+  type DocAccessPoint,
+  type DocRefusal,
+} from '../helpers/doc-access-point.mjs';
+import { useEngines } from '../helpers/engine';
+import { makeInvoice } from '../helpers/invoices';
+import { useTeamBackends } from '../helpers/team-backends';
+import { useTeamDesks } from '../helpers/team-desks';
+
+const BUYER = '9915:registers-later';
+const NOT_REGISTERED: DocRefusal = {
+  status: 404,
+  code: 'RECEIVER_NOT_REGISTERED',
+  message: `Receiver ${BUYER} is not registered in the SMP.`,
+  details: [],
+};
+
+const servers: DocAccessPoint[] = [];
+// Registered first, so it runs last (hooks run as a stack): the access points close once the
+// engines and desks have stopped.
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+const engines = useEngines();
+const { desk, tempDir } = useTeamDesks({ timings: { pollInitialMs: 600_000 } });
+const BACKENDS = useTeamBackends('retry-refused', tempDir, 'refused');
+
+/** An access point whose lookup knows the buyer, whose send refuses it until told otherwise. */
+async function accessPoint(): Promise<DocAccessPoint> {
+  const ap = await startDocAccessPoint({
+    receivers: [BUYER],
+    replayRefusals: true,
+    refuse: (xml) => (xml.includes('registers-later') ? NOT_REGISTERED : null),
+  });
+  servers.push(ap);
+  return ap;
+}
+
+/** Refused, then (the buyer registered) retried by the clerk: accepted once. */
+async function refusedThenRetried(e: Engine, ap: DocAccessPoint, number: string) {
+  const { added } = await e.handlers['documents:add']({
+    files: [{ name: `${number}.xml`, bytes: makeInvoice(number, { receiver: BUYER }) }],
+  });
+  const id = added[0]!.id;
+  await e.waitUntilSettled([id]);
+  const refused = await e.handlers['documents:get']({ id });
+  expect(refused.state).toBe('failed');
+  expect(refused.problem?.code).toBe('AP_NOT_FOUND');
+  expect(ap.acceptedByNumber().get(number)).toBeUndefined();
+
+  // The buyer registers; the clerk presses Retry.
+  ap.set({ refuse: () => null });
+  expect((await e.handlers['documents:retry']({ ids: [id] })).retried).toBe(1);
+  await e.waitUntilSettled([id], { includeAccepted: true });
+  const sent = await e.handlers['documents:get']({ id });
+  expect(sent.state).toBe('accepted');
+  expect(ap.acceptedByNumber().get(number)).toBe(1);
+  expect(sent.timeline.map((t) => t.detail)).toContain(
+    'Retry requested after the access point refused it: sent again as a new submission',
+  );
+  // Two sends: the refused one and the new submission (no replay of the refusal between).
+  expect(ap.requests('POST /api/v1/send')).toBe(2);
+}
+
+describe('a Retry of an invoice the access point refused for good', () => {
+  it('single desk: sent as a new submission, accepted once', async () => {
+    const ap = await accessPoint();
+    const e = await engines({
+      endpoint: ap.url,
+      secrets: memorySecretStore(ap.apiKey),
+      trackDelivery: false,
+      batching: false,
+    });
+    await refusedThenRetried(e, ap, 'REFUSED-1');
+  });
+
+  describe.each(BACKENDS)('team desk on the $name store', (backend) => {
+    it.skipIf(backend.skip)(
+      'sent as a new submission, accepted once',
+      async () => {
+        const ap = await accessPoint();
+        const address = await backend.newAddress();
+        const e = await desk(address, { url: ap.url } as SandboxHandle, 'desk A', {
+          secrets: memorySecretStore(ap.apiKey),
+        });
+        await refusedThenRetried(e, ap, 'REFUSED-T');
+      },
+      60_000,
+    );
+  });
+});
