@@ -151,6 +151,37 @@ describe('the confirmation of an action on a selection', () => {
     expect(sentIds).toEqual([2]);
   });
 
+  it('counts what the engine has now, not the table’s last load (walk 8: "Cancel 86 documents?", then 0 cancelled)', async () => {
+    // The table last loaded four queued rows; three were sent since.
+    select([row(1, 'queued'), row(2, 'queued'), row(3, 'queued'), row(4, 'queued')]);
+    const brief = (id: number, state: DocumentState) => ({ id, state, problemCode: null });
+    answering({
+      'documents:briefs': {
+        rows: [
+          brief(1, 'accepted'),
+          brief(2, 'delivered'),
+          brief(3, 'queued'),
+          brief(4, 'received'),
+        ],
+      },
+      'documents:cancel': { cancelled: 1 },
+    });
+    await requestDocumentAction('cancel', [1, 2, 3, 4]);
+    expect(asked.map((a) => a.title)).toEqual(['Cancel 2 documents?']);
+    expect(sentIds).toEqual([3, 4]);
+
+    // Every document selected, most not loaded: counted all the same.
+    asked = [];
+    select([]);
+    answering({
+      'documents:briefs': { rows: [brief(7, 'queued'), brief(8, 'accepted'), brief(9, 'failed')] },
+      'documents:cancel': { cancelled: 2 },
+    });
+    await requestDocumentAction('cancel', [7, 8, 9]);
+    expect(asked.map((a) => a.title)).toEqual(['Cancel 2 documents?']);
+    expect(sentIds).toEqual([7, 9]);
+  });
+
   it('"Retry all failed" asks the same when invoices whose delivery failed are among all the failed ones (walk 8)', async () => {
     const brief = (id: number, problemCode: string) => ({ id, state: 'failed', problemCode });
     answering({

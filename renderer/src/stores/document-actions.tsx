@@ -1,10 +1,5 @@
 import type { ReactNode } from 'react';
-import {
-  MAX_BRIEF_IDS,
-  type DocumentRow,
-  type DocumentState,
-  type Stopped,
-} from '../../../app/contract';
+import { MAX_BRIEF_IDS, type DocumentState, type Stopped } from '../../../app/contract';
 import { NOTHING_TO_CANCEL, handledFrom } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { ownAccessPointWords } from '../lib/format';
@@ -54,15 +49,38 @@ const OTHERS_ARE: Partial<Record<DocumentAction, string>> = {
 /** How long the Undo of a cancel is offered on screen (the engine allows it a little longer). */
 export const UNDO_OFFER_MS = 10_000;
 
+/** What a confirmation counts of a document: its state and problem code. */
+interface StateNow {
+  state: DocumentState;
+  problemCode: string | null;
+}
+
 /**
  * The rows of `ids` as the table last loaded them, or null when some are not loaded (a
- * selection of every document): the confirmation then does not count.
+ * selection of every document).
  */
-function loadedRows(ids: readonly number[]): Map<number, DocumentRow> | null {
-  const byId = new Map<number, DocumentRow>();
+function loadedStates(ids: readonly number[]): Map<number, StateNow> | null {
+  const byId = new Map<number, StateNow>();
   for (const rows of Object.values(useDocumentsStore.getState().pages))
-    for (const r of rows) byId.set(r.id, r);
+    for (const r of rows) byId.set(r.id, { state: r.state, problemCode: r.problem?.code ?? null });
   return ids.every((id) => byId.has(id)) ? byId : null;
+}
+
+/**
+ * The state and problem of each of `ids` as the engine has them now, read in calls of
+ * MAX_BRIEF_IDS (walk 8: "Cancel 86 documents?" was counted from the table's last load while
+ * they were being sent, then "0 documents cancelled"); ids it does not know are left out. The
+ * table's last load when the engine does not answer, or null when that does not hold them all:
+ * the confirmation then does not count.
+ */
+async function statesNow(ids: readonly number[]): Promise<Map<number, StateNow> | null> {
+  const byId = new Map<number, StateNow>();
+  for (let i = 0; i < ids.length; i += MAX_BRIEF_IDS) {
+    const r = await getApi().invoke('documents:briefs', { ids: ids.slice(i, i + MAX_BRIEF_IDS) });
+    if (!r.ok) return loadedStates(ids);
+    for (const b of r.value.rows) byId.set(b.id, { state: b.state, problemCode: b.problemCode });
+  }
+  return byId;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -95,8 +113,13 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   if (ids.length === 0) return;
   const ask = useConfirmStore.getState().ask;
   // What the confirmation counts is what the action applies to (the rest is left as it is).
-  const states = loadedRows(ids);
-  const targets = states ? ids.filter((id) => appliesTo(action, states.get(id)!.state)) : ids;
+  const states = await statesNow(ids);
+  const targets = states
+    ? ids.filter((id) => {
+        const now = states.get(id);
+        return now !== undefined && appliesTo(action, now.state);
+      })
+    : ids;
   const others = ids.length - targets.length;
   if (targets.length === 0) {
     useToastStore.getState().push({
@@ -146,7 +169,7 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   // A Retry of invoices whose delivery failed sends them again as new submissions: asked first
   // (a clerk's walk: "select all, Retry" re-submitted one without a word).
   const undelivered = states
-    ? targets.filter((id) => states.get(id)!.problem?.code === 'DELIVERY_FAILED').length
+    ? targets.filter((id) => states.get(id)?.problemCode === 'DELIVERY_FAILED').length
     : 0;
   if (action === 'retry' && undelivered > 0) {
     const ok = await ask({
