@@ -7,6 +7,7 @@ import { DetailPanel } from './features/detail/detail-panel';
 import { DocumentTable } from './features/documents/document-table';
 import { useSelectAllShortcut } from './features/documents/select-all';
 import { DocumentToolbar } from './features/documents/document-toolbar';
+import { StaleListNote } from './features/documents/stale-list-note';
 import { DropZone } from './features/drop/drop-zone';
 import { WindowDrop } from './features/drop/window-drop';
 import { AppHeader } from './features/header/app-header';
@@ -49,6 +50,7 @@ export function App() {
           <WaitingElsewhere />
           <HotFolderBanner />
           <DocumentToolbar />
+          <StaleListNote />
           <DocumentTable />
           <MetricsCharts />
         </div>

@@ -25,12 +25,17 @@ test('a page whose Peppol Desk stopped, then started again, says so instead of r
     await expect(state).toHaveText(/^Online/, { timeout: 30_000 });
 
     await expect(page.getByTestId('counts-stale')).toHaveCount(0);
+    await expect(page.getByTestId('list-stale')).toHaveCount(0);
     await host.stop();
     host = null;
     await expect(state).toHaveAttribute('data-link', 'lost');
     await expect(state).toHaveText('Reconnecting to Peppol Desk…');
     // The figures are the last ones heard, and say so (walk 8 finding 11).
     await expect(page.getByTestId('counts-stale')).toHaveText('Last known, not live');
+    // So are the rows' statuses.
+    await expect(page.getByTestId('list-stale')).toHaveText(
+      'The statuses below are the last ones this page heard, not live: they may have changed since.',
+    );
     await expect(state).toHaveAttribute('data-link', 'unanswered', { timeout: 30_000 });
     await expect(state).toHaveText('Peppol Desk is not answering');
     await expect(page.getByTestId('connection-message')).toHaveText(
