@@ -122,7 +122,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -185,6 +185,12 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
 }
 
 /** "(1000 of them before this run)": files added again whose documents were sent before. */
+/** Of those sent, the ones whose buyer asked a question or set a condition (summary.buyerWaits). */
+function buyerWaitsWords(n: number): string {
+  if (n === 0) return '';
+  return ` (${n} of them ${n === 1 ? 'needs' : 'need'} your attention: the buyer asked a question or set a condition)`;
+}
+
 function sentEarlierWords(n: number): string {
   return n > 0 ? ` (${n} of them before this run)` : '';
 }

@@ -44,12 +44,22 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
 }
 
 /**
- * Says on stderr why a document did not end as sent (its file and the row's words); those held
- * for another access point are said once for all (see reportPinnedElsewhere).
+ * Sent, and the buyer asked a question about it or accepted it on a condition, not marked handled
+ * yet: counted as sent (the access point accepted it), listed under Needs attention in the app
+ * (walk 8: `send` said only "sent" of them).
+ */
+export function buyerWaits(r: Pick<DocumentBriefRow, 'state'>): boolean {
+  return r.state === 'under_query' || r.state === 'conditionally_accepted';
+}
+
+/**
+ * Says on stderr why a document did not end as sent (its file and the row's words), or what the
+ * buyer asks of one sent ({@link buyerWaits}); those held for another access point are said once
+ * for all (see reportPinnedElsewhere).
  */
 export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemCode === ACCESS_POINT_CHANGED) return;
-  if (r.problemMessage && counted !== 'sent') {
+  if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
     process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
   }
 }
@@ -88,6 +98,7 @@ export async function summarize(
     held: 0,
     replaced: 0,
     waiting: 0,
+    buyerWaits: 0,
   };
   for await (const { ids: chunk, rows } of briefChunks(engine, ids)) {
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -96,6 +107,7 @@ export async function summarize(
       if (!r) continue;
       const counted = countAs(r, delivered);
       n[counted]++;
+      if (counted === 'sent' && buyerWaits(r)) n.buyerWaits++;
       each?.(r, counted);
     }
   }
@@ -112,6 +124,8 @@ export async function summarize(
     replaced: n.replaced,
     /** Still on the team's queue: sent later by the team's other desks. */
     waiting: n.waiting,
+    /** Of `sent`: the buyer asked a question or set a condition (see buyerWaits). */
+    needsAttention: n.buyerWaits,
     seconds: Math.round(seconds * 1000) / 1000,
   };
 }

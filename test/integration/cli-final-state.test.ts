@@ -62,6 +62,39 @@ describe('final means final (issue 11)', () => {
     expect(res.stderr).toContain('The buyer rejected this invoice');
   }, 60_000);
 
+  // Walk 8: a queried or conditionally accepted invoice was counted as sent and nothing more was
+  // said, while the app lists it under Needs attention.
+  it('send --wait-response counts a buyer query or condition as sent, and says it needs attention and what the buyer asked', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'uq.xml'), makeInvoice('FIN-UQ', { receiver: '9915:respond-uq' }));
+    writeFileSync(join(dir, 'ca.xml'), makeInvoice('FIN-CA', { receiver: '9915:respond-ca' }));
+    writeFileSync(join(dir, 'ap.xml'), makeInvoice('FIN-AP2', { receiver: '9915:respond-ap' }));
+    const args = [
+      'send',
+      join(dir, 'uq.xml'),
+      join(dir, 'ca.xml'),
+      join(dir, 'ap.xml'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--wait-delivery',
+      '--wait-response',
+      '20',
+    ];
+    const res = await cli(args);
+    expect(res.stdout).toMatch(
+      /^3 sent \(2 of them need your attention: the buyer asked a question or set a condition\), 0 failed, 0 rejected by the buyer, /m,
+    );
+    const said = res.stderr.split('\n');
+    expect(said.filter((l) => l.includes('uq.xml: The buyer has a question'))).toHaveLength(1);
+    expect(
+      said.filter((l) => l.includes('ca.xml: The buyer accepted this invoice on a condition')),
+    ).toHaveLength(1);
+    expect(said.filter((l) => l.includes('ap.xml: '))).toHaveLength(0);
+    // The same files again: sent earlier, still counted, in the JSON too.
+    const again = await cli([...args, '--json']);
+    expect(lastJson(again.stdout)).toMatchObject({ total: 3, sent: 3, needsAttention: 2 });
+  }, 60_000);
+
   it('watch moves a file whose delivery failed to failed/ with the reason, never to sent/', async () => {
     const dir = tempDir();
     const folder = join(dir, 'outbox');
