@@ -86,6 +86,14 @@ export const KEY_CHECKING_WORDS =
 export const FORBIDDEN_WAIT_WORDS =
   'Not sent yet: the access point refused it. Peppol Desk is checking whether it accepts the API key; this invoice waits and is sent again by itself';
 
+/**
+ * The longest wait between two probes while held (ms). A probe is one small version call, and the
+ * header says "Offline" until one is answered: a walk saw it 13 s after the access point was back
+ * (the wait had grown to 30 s), and the queue waited as long. Five seconds keeps it at a
+ * dozen calls a minute.
+ */
+export const PROBE_MAX_MS = 5_000;
+
 /** How probing backs off while offline. */
 export interface ReachabilityOptions {
   /** The first probe this long after going offline (ms), doubling up to `probeMaxMs`. */

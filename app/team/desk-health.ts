@@ -4,7 +4,7 @@
  * answers of this desk's checks, lookups (the clerk's "Check again" and Retry included), sends
  * and delivery polls. Offline in the single desk's words when a request cannot reach the access
  * point, "Throttled" after a 429, the key refused after a 401 or 403, in trouble after a run of
- * 5xx or timeouts, online again on an answer. This host drives the probe on its own timer: while
+ * 5xx or timeouts or of sends out with no answer, online again on an answer. This host drives the probe on its own timer: while
  * held (offline, refused, in trouble), one probe at a time (the version call) backs off until the
  * access point answers, so a desk with nothing to send does not say "offline" forever. While held
  * the desk claims nothing (its `onChange` tells TeamDesk.accessPointHealthChanged), as a single desk stops
@@ -12,14 +12,20 @@
  * first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
-import { Reachability, type ReachState, type RequestKind } from '../access-point/reachability';
+import {
+  Reachability,
+  PROBE_MAX_MS,
+  TROUBLE_AFTER_MS,
+  type ReachState,
+  type RequestKind,
+} from '../access-point/reachability';
 
 /** What the health needs: the client in use (a switch swaps it) and whom to tell of a change. */
 export interface DeskHealthDeps {
   client(): AccessPointClient;
   /** The state or its words changed (the header's status is emitted again). */
   onChange(): void;
-  /** The first probe this long after going offline, doubling up to `probeMaxMs` (1 s, 30 s). */
+  /** The first probe this long after going offline, doubling up to `probeMaxMs` (1 s, PROBE_MAX_MS). */
   probeInitialMs?: number;
   probeMaxMs?: number;
   /** A run of 5xx or timeouts this long says trouble (default 5 s). */
@@ -44,13 +50,14 @@ export class DeskAccessPointHealth {
   private readonly reach: Reachability;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
+  private silenceTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly deps: DeskHealthDeps) {
     this.reach = new Reachability(
       {
         probeInitialMs: deps.probeInitialMs ?? 1_000,
-        probeMaxMs: deps.probeMaxMs ?? 30_000,
+        probeMaxMs: deps.probeMaxMs ?? PROBE_MAX_MS,
         ...(deps.troubleAfterMs !== undefined ? { troubleAfterMs: deps.troubleAfterMs } : {}),
       },
       // A team desk's header says Online until a request says otherwise.
@@ -91,6 +98,28 @@ export class DeskAccessPointHealth {
     if (changed) this.deps.onChange();
   }
 
+  /**
+   * Every so often: this desk's sends out with no answer for as long as a run of failures must
+   * last say trouble, as on a single desk (Reachability.noteSilence; walk 8: "Online" for 30 s
+   * while an access point took the requests and answered none). The desk then claims nothing
+   * and a probe asks until the access point answers. `active`: false while the desk cannot use
+   * the team database (it says that first). Ended by {@link stop}.
+   */
+  watchSilence(silentForMs: () => number, active: () => boolean): void {
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
+    const after = this.deps.troubleAfterMs ?? TROUBLE_AFTER_MS;
+    this.silenceTimer = setInterval(
+      () => {
+        if (this.stopped || !active()) return;
+        if (!this.reach.noteSilence(silentForMs(), this.now())) return;
+        this.scheduleProbe();
+        this.deps.onChange();
+      },
+      Math.max(50, Math.min(1_000, after / 4)),
+    );
+    this.silenceTimer.unref();
+  }
+
   /** Another access point: forget what was known of the old one. */
   reset(): void {
     this.clearProbe();
@@ -101,6 +130,8 @@ export class DeskAccessPointHealth {
   stop(): void {
     this.stopped = true;
     this.clearProbe();
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
+    this.silenceTimer = null;
   }
 
   /** Held: a timer for the next probe (one at a time); otherwise none. */

@@ -137,6 +137,9 @@ export class DeskSender {
     return this.inFlight.size;
   }
 
+  /** How long this desk's requests out have had no answer (ms; see SendSlots.silentForMs). */
+  readonly silentForMs = (): number => this.slots.silentForMs();
+
   /** Start (or, after a pause or an outage, resume) claiming. */
   start(): void {
     if (this.stopping) return;

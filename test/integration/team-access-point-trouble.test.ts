@@ -142,5 +142,34 @@ describe.each(BACKENDS)(
       },
       60_000,
     );
+    // Walk 8: an access point that took the requests and answered none: "Online" until the
+    // requests timed out (30 s) while nothing moved. As on a single desk, sends out with no
+    // answer for as long as a run of failures must last (300 ms here) say trouble.
+    it.skipIf(backend.skip)(
+      'sends out and unanswered: trouble, then online once answered; none failed, each accepted once',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        const a = await desk(address, ap, 'desk A');
+        const states: string[] = [];
+        a.on('connection:changed', (s) => states.push(s.state));
+        ap.setFaults({ endpoints: 'send', stallMs: { every: 1, max: 4, ms: 2_000 } });
+        const { added } = await a.handlers['documents:add']({ files: makeInvoices(4, 'TSIL') });
+        const ids = added.map((x) => x.id);
+        await vi.waitFor(async () => expect(await header(a)).toEqual(['trouble', TROUBLE_WORDS]), {
+          timeout: 1_900,
+          interval: 10,
+        });
+        for (const d of await docs(a, ids)) expect(d.state).not.toBe('failed');
+        await a.waitUntilSettled(ids);
+        for (const d of await docs(a, ids)) expect(d.state).toBe('accepted');
+        expect(ap.stats().acceptedDocuments).toBe(4);
+        expect(ap.stats().duplicateContentAccepts).toBe(0);
+        await vi.waitFor(async () => expect(await header(a)).toEqual(['online', null]), WAIT);
+        expect(states.indexOf('trouble')).toBeGreaterThanOrEqual(0);
+        expect(states.indexOf('trouble')).toBeLessThan(states.lastIndexOf('online'));
+      },
+      60_000,
+    );
   },
 );

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient, ApOutcome } from '../../app/access-point/client';
 import {
   KEY_REFUSED_WORDS,
+  PROBE_MAX_MS,
   THROTTLED_WORDS,
   TROUBLE_WORDS,
 } from '../../app/access-point/reachability';
@@ -165,6 +166,26 @@ describe("a team desk's access point health", () => {
     expect([health.state, health.message, health.held]).toEqual(['trouble', TROUBLE_WORDS, true]);
     await vi.advanceTimersByTimeAsync(1_000);
     expect([health.probes, health.state, health.held]).toEqual([4, 'online', false]);
+    health.stop();
+  });
+
+  it('by default probes at most PROBE_MAX_MS apart, so it says online soon after a long outage ends (walk 8: "Offline" 13 s after)', async () => {
+    vi.useFakeTimers();
+    let up = false;
+    const client = {
+      version: () => Promise.resolve(up ? OK : REFUSED),
+    } as unknown as AccessPointClient;
+    const health = new DeskAccessPointHealth({ client: () => client, onChange: () => undefined });
+    health.noteOutcome(REFUSED);
+    // A minute and a half offline: probes at 1, 3, 7, 15 s, then every PROBE_MAX_MS.
+    await vi.advanceTimersByTimeAsync(95_000);
+    expect([health.state, health.probes]).toEqual([
+      'offline',
+      4 + Math.floor((95_000 - 15_000) / PROBE_MAX_MS),
+    ]);
+    up = true;
+    await vi.advanceTimersByTimeAsync(PROBE_MAX_MS);
+    expect(health.state).toBe('online');
     health.stop();
   });
 });

@@ -1,5 +1,6 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { AccessPointClient } from '../../access-point/client';
+import { PROBE_MAX_MS } from '../../access-point/reachability';
 import type { ParticipantCache } from '../../caches/participant-cache';
 import type { RemoteValidationCache } from '../../caches/remote-validation-cache';
 import type { ValidationCache } from '../../caches/validation-cache';
@@ -55,7 +56,7 @@ export interface StageOptions {
   /** Delivery polling: first poll after this, then doubling up to the max. */
   pollInitialMs?: number;
   pollMaxMs?: number;
-  /** Offline probing: first probe after this, doubling up to the max. */
+  /** Offline probing: first probe after this, doubling up to the max (PROBE_MAX_MS). */
   probeInitialMs?: number;
   probeMaxMs?: number;
   /** A run of 5xx or timeouts this long says "trouble" (default 5 s; tests). */
@@ -204,7 +205,7 @@ export function createStages(
     recovery: new Recovery(ctx),
     health: new ConnectionHealth(ctx, {
       probeInitialMs: options.probeInitialMs ?? 1_000,
-      probeMaxMs: options.probeMaxMs ?? 30_000,
+      probeMaxMs: options.probeMaxMs ?? PROBE_MAX_MS,
       ...(options.troubleAfterMs !== undefined ? { troubleAfterMs: options.troubleAfterMs } : {}),
       faultRetryMs: options.faultRetryMs ?? 30_000,
     }),

@@ -114,10 +114,10 @@ export class SendStage {
     return n;
   }
 
-  /** Requests in flight now. */
   /** How long the requests out have had no answer (ms; see SendSlots.silentForMs). */
   readonly silentForMs = (): number => this.slots.silentForMs();
 
+  /** Requests in flight now. */
   get inFlight(): number {
     return this.slots.inFlight;
   }
