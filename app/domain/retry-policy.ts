@@ -59,3 +59,11 @@ export const REFUSED_FOR_GOOD_SQL = `(problem_code IS NOT NULL AND substr(proble
 /** The timeline's words for a Retry of an invoice refused for good (both desks). */
 export const REFUSED_RETRY_WORDS =
   'Retry requested after the access point refused it: sent again as a new submission';
+
+/**
+ * Where a refusal for good leaves a document, on both desks: `unreachable` for a 404, the buyer
+ * not on Peppol ("Receiver not on Peppol", as when its lookup says so: walk 8), else `failed`.
+ */
+export function refusedTo(status: number): 'unreachable' | 'failed' {
+  return status === 404 ? 'unreachable' : 'failed';
+}

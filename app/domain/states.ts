@@ -36,7 +36,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   // held: the access point changed while its last attempt's outcome was unknown.
   // failed: the kept copy of its file is gone (store/body-files.ts), so it cannot be sent.
   queued: ['sending', 'cancelled', 'held', 'failed', 'superseded'],
-  sending: ['accepted', 'failed', 'retry_wait', 'queued'],
+  // unreachable: refused 404, the buyer not on Peppol (its lookup said it was, or was not asked).
+  sending: ['accepted', 'failed', 'unreachable', 'retry_wait', 'queued'],
   // cancelled: only when no attempt may have reached the access point (the engine checks
   // send_outcome_unknown: a 429 said the request was not processed).
   retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled', 'superseded'],

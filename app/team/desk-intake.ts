@@ -20,17 +20,26 @@ import { canonicalParticipantId } from '../domain/peppol-id';
 import {
   checksDisagree,
   intakeFailed,
+  problemFromApError,
   receiverDoesNotAccept,
   receiverNotOnPeppol,
   validationFailed,
+  type ApErrorLike,
   type Problem,
 } from '../domain/problems';
+import { refusedTo } from '../domain/retry-policy';
 import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
 import { tooLargeMessage } from '../validation';
 import type { CheckResult, DocumentSummary } from '../validation/types';
-import { TEAM_KEY_PREFIX, teamKeyOf, type NewTeamDocument, type TeamProblem } from './store';
+import {
+  TEAM_KEY_PREFIX,
+  teamKeyOf,
+  type NewTeamDocument,
+  type TeamOutcome,
+  type TeamProblem,
+} from './store';
 
 /** What intake needs from the desk (read at use: a settings change may swap them). */
 export interface IntakeDeps {
@@ -240,4 +249,15 @@ async function receiverProblem(
 /** A domain problem as the team store keeps it. */
 export function teamProblem(p: Problem): TeamProblem {
   return { code: p.code, message: p.message, action: p.action };
+}
+
+/**
+ * The outcome of a send the access point refused for good: failed, or "Receiver not on Peppol"
+ * for a 404 (refusedTo), as on a single desk.
+ */
+export function refusedOutcome(error: ApErrorLike): TeamOutcome {
+  const problem = teamProblem(problemFromApError(error));
+  return refusedTo(error.status) === 'unreachable'
+    ? { kind: 'failed', problem, to: 'unreachable' }
+    : { kind: 'failed', problem };
 }

@@ -18,16 +18,11 @@ import {
   keyRefusalStatus,
   type RequestKind,
 } from '../access-point/reachability';
-import {
-  attemptsExhausted,
-  problemFromApError,
-  transient,
-  transientWords,
-} from '../domain/problems';
+import { attemptsExhausted, transient, transientWords } from '../domain/problems';
 import { notCountedAsAttempt, retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { SendSlots, type Request } from '../queue/stages/send-slots';
-import { teamProblem } from './desk-intake';
+import { refusedOutcome, teamProblem } from './desk-intake';
 import type { Claim, ClaimRef, FinishItem, SentVia, TeamOutcome, TeamStore } from './store';
 
 /** The most claims held ahead of the slots. */
@@ -337,7 +332,7 @@ export class DeskSender {
       const { status } = outcome.error;
       if (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status))
         return { kind: 'released' };
-      return { kind: 'failed', problem: teamProblem(problemFromApError(outcome.error)) };
+      return refusedOutcome(outcome.error);
     }
     // Unreachable (refused before it connected: nothing reached the access point) and the desk
     // holds its claims meanwhile: back to the queue for the desks that reach theirs, the

@@ -202,7 +202,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
     case 'failed':
       w = {
         ...base,
-        to: 'failed',
+        to: outcome.to ?? 'failed',
         problem: outcome.problem,
         reachedMaybe: outcome.reachedMaybe === true,
         detail: outcome.problem.message,

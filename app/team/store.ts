@@ -182,8 +182,8 @@ export type TeamOutcome =
       uncount?: boolean;
     }
   /** `reachedMaybe`: this attempt may have reached the access point (its attempts used up on a
-   * timeout or a 5xx); kept with what earlier attempts left, as for `retry`. */
-  | { kind: 'failed'; problem: TeamProblem; reachedMaybe?: boolean };
+   * timeout or a 5xx), kept with what earlier ones left; `to`: not on Peppol (refused 404). */
+  | { kind: 'failed'; problem: TeamProblem; reachedMaybe?: boolean; to?: 'unreachable' };
 
 /**
  * `delivery`: accepted documents (is it delivered yet?); `response`: delivered or answered ones

@@ -271,7 +271,7 @@ export class MemoryTeamStore implements TeamStore {
       this.move(r, 'retry_wait', deskId, outcome.problem.message);
     } else {
       r.problem = outcome.problem;
-      this.move(r, 'failed', deskId, outcome.problem.message);
+      this.move(r, outcome.to ?? 'failed', deskId, outcome.problem.message);
     }
     this.notify([r.id]);
     return true;

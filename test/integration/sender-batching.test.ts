@@ -87,7 +87,7 @@ describe('batch sends', () => {
     expect(wrong.problem_message).toMatch(/does not accept invoices/);
     expect(wrong.problem_action).toBe('fix-file');
     const unknown = byName.get('unknown-buyer.xml')!;
-    expect(unknown.state).toBe('failed');
+    expect(unknown.state).toBe('unreachable');
     expect(unknown.problem_code).toBe('AP_NOT_FOUND');
     expect(unknown.problem_message).toMatch(/not registered on the Peppol network/);
     const others = [...byName.values()].filter((r) => r.file_name.startsWith('BATCH-'));

@@ -59,6 +59,15 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
   }
   if (r.state === 'failed' || r.state === 'retry_wait')
     return { from: r.state, to: 'queued', patch, detail: 'Retry requested' };
+  if (r.state === 'unreachable' && refusedForGood(r.problem_code)) {
+    // Refused by the access point (not on Peppol when sent): a new lookup, then a new key.
+    return {
+      from: r.state,
+      to: 'ready',
+      patch: { ...patch, idempotency_key: newKey(), send_outcome_unknown: 0, batch_key: null },
+      detail: `${REFUSED_RETRY_WORDS} (new lookup)`,
+    };
+  }
   if (r.state === 'unreachable')
     return { from: r.state, to: 'ready', patch, detail: 'Retry requested (new lookup)' };
   if (r.state === 'invalid')

@@ -1,6 +1,7 @@
 import { accessPointLabel } from '../../contract';
 import * as problems from '../../domain/problems';
 import { inDoubtHeld } from '../../domain/in-doubt';
+import { refusedTo } from '../../domain/retry-policy';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
 import type { ClaimableRecord, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Step } from './steps';
@@ -92,12 +93,16 @@ export function accepted(
   };
 }
 
-/** Refused for good. */
+/**
+ * Refused for good. Refused because the buyer is not on Peppol (a 404: its lookup said it was, or
+ * could not be asked): "Receiver not on Peppol", as when the lookup says so (walk 8), its Retry a
+ * new lookup and then a new submission (clerk.retry: the key would replay the refusal).
+ */
 export function refused(error: problems.ApErrorLike): Step {
   const problem = problems.problemFromApError(error);
   return {
     from: 'sending',
-    to: 'failed',
+    to: refusedTo(error.status),
     patch: { batch_key: null, ...problemPatch(problem) },
     detail: problems.refusalWords(problem),
     technical: problems.apErrorTechnical(error),

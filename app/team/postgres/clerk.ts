@@ -49,7 +49,8 @@ const UNCANCEL = `WITH back AS (
  * held after the team moved gets a new key round (see SEND_ANYWAY).
  */
 function requeueSql(guard: string, technical = 'NULL', newRound = false): string {
-  const anew = newRound ? `problem_code = '${ACCESS_POINT_CHANGED}'` : 'FALSE';
+  // A refusal for good goes as a new submission too (refusedForGood: a 404's "not on Peppol").
+  const anew = `${newRound ? `problem_code = '${ACCESS_POINT_CHANGED}' OR ` : ''}${REFUSED_FOR_GOOD_SQL}`;
   return `WITH old AS (
     SELECT id, state, ${anew} AS anew FROM team_documents
     WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) ${guard}

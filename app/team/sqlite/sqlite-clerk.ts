@@ -164,7 +164,8 @@ export function retryFailed(
 
 /**
  * Ids (from `states`, passing `guard` on `?` parameters `extra`) → queued in their place; with
- * `newRound`, one held after the team moved gets a new key round (see sendAnyway).
+ * `newRound`, one held after the team moved gets a new key round (see sendAnyway), as does one
+ * the access point refused for good (an `unreachable` one refused 404).
  */
 function requeue(
   db: Database.Database,
@@ -178,7 +179,8 @@ function requeue(
   technical: string | null = null,
   newRound = false,
 ): number[] {
-  const anew = newRound ? `problem_code = '${ACCESS_POINT_CHANGED}'` : '0';
+  // A refusal for good goes as a new submission too (refusedForGood: a 404's "not on Peppol").
+  const anew = `${newRound ? `problem_code = '${ACCESS_POINT_CHANGED}' OR ` : ''}${REFUSED_FOR_GOOD_SQL}`;
   const before = stmt(`SELECT state, ${anew} AS anew FROM team_documents
     WHERE id = ? AND state IN (${states.map(() => '?').join(', ')}) ${guard}`);
   const move = stmt(`UPDATE team_documents SET state = 'queued', updated_at = ${NOW},
