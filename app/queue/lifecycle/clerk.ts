@@ -48,26 +48,19 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
       detail: `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
     };
   }
-  if (r.state === 'failed' && refusedForGood(r.problem_code)) {
-    // The access point took nothing under its key and would replay the refusal to it: a new key.
+  // Refused for good (an unreachable one: not on Peppol when sent, looked up again first): the
+  // access point took nothing under its key and would replay the refusal to it, so a new key.
+  if ((r.state === 'failed' || r.state === 'unreachable') && refusedForGood(r.problem_code)) {
+    const lookUp = r.state === 'unreachable';
     return {
       from: r.state,
-      to: 'queued',
+      to: lookUp ? 'ready' : 'queued',
       patch: { ...patch, idempotency_key: newKey(), send_outcome_unknown: 0, batch_key: null },
-      detail: REFUSED_RETRY_WORDS,
+      detail: lookUp ? `${REFUSED_RETRY_WORDS} (new lookup)` : REFUSED_RETRY_WORDS,
     };
   }
   if (r.state === 'failed' || r.state === 'retry_wait')
     return { from: r.state, to: 'queued', patch, detail: 'Retry requested' };
-  if (r.state === 'unreachable' && refusedForGood(r.problem_code)) {
-    // Refused by the access point (not on Peppol when sent): a new lookup, then a new key.
-    return {
-      from: r.state,
-      to: 'ready',
-      patch: { ...patch, idempotency_key: newKey(), send_outcome_unknown: 0, batch_key: null },
-      detail: `${REFUSED_RETRY_WORDS} (new lookup)`,
-    };
-  }
   if (r.state === 'unreachable')
     return { from: r.state, to: 'ready', patch, detail: 'Retry requested (new lookup)' };
   if (r.state === 'invalid')
