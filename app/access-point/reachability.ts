@@ -94,6 +94,14 @@ export const FORBIDDEN_WAIT_WORDS =
  */
 export const PROBE_MAX_MS = 5_000;
 
+/**
+ * How often a host checks for sends out with no answer ({@link Reachability.noteSilence}): a
+ * quarter of the run that says trouble, between 50 ms and a second (one rule for both desks).
+ */
+export function silenceCheckMs(troubleAfterMs = TROUBLE_AFTER_MS): number {
+  return Math.max(50, Math.min(1_000, troubleAfterMs / 4));
+}
+
 /** How probing backs off while offline. */
 export interface ReachabilityOptions {
   /** The first probe this long after going offline (ms), doubling up to `probeMaxMs`. */

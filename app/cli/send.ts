@@ -184,13 +184,13 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   if (words) process.stderr.write(`${words}\n`);
 }
 
-/** "(1000 of them before this run)": files added again whose documents were sent before. */
-/** Of those sent, the ones whose buyer asked a question or set a condition (summary.buyerWaits). */
+/** Of those sent, the ones whose buyer asked a question or set a condition (needsAttention). */
 function buyerWaitsWords(n: number): string {
   if (n === 0) return '';
   return ` (${n} of them ${n === 1 ? 'needs' : 'need'} your attention: the buyer asked a question or set a condition)`;
 }
 
+/** "(1000 of them before this run)": files added again whose documents were sent before. */
 function sentEarlierWords(n: number): string {
   return n > 0 ? ` (${n} of them before this run)` : '';
 }

@@ -98,7 +98,7 @@ export async function summarize(
     held: 0,
     replaced: 0,
     waiting: 0,
-    buyerWaits: 0,
+    needsAttention: 0,
   };
   for await (const { ids: chunk, rows } of briefChunks(engine, ids)) {
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -107,7 +107,7 @@ export async function summarize(
       if (!r) continue;
       const counted = countAs(r, delivered);
       n[counted]++;
-      if (counted === 'sent' && buyerWaits(r)) n.buyerWaits++;
+      if (counted === 'sent' && buyerWaits(r)) n.needsAttention++;
       each?.(r, counted);
     }
   }
@@ -125,7 +125,7 @@ export async function summarize(
     /** Still on the team's queue: sent later by the team's other desks. */
     waiting: n.waiting,
     /** Of `sent`: the buyer asked a question or set a condition (see buyerWaits). */
-    needsAttention: n.buyerWaits,
+    needsAttention: n.needsAttention,
     seconds: Math.round(seconds * 1000) / 1000,
   };
 }

@@ -4,18 +4,18 @@
  * answers of this desk's checks, lookups (the clerk's "Check again" and Retry included), sends
  * and delivery polls. Offline in the single desk's words when a request cannot reach the access
  * point, "Throttled" after a 429, the key refused after a 401 or 403, in trouble after a run of
- * 5xx or timeouts or of sends out with no answer, online again on an answer. This host drives the probe on its own timer: while
- * held (offline, refused, in trouble), one probe at a time (the version call) backs off until the
- * access point answers, so a desk with nothing to send does not say "offline" forever. While held
- * the desk claims nothing (its `onChange` tells TeamDesk.accessPointHealthChanged), as a single desk stops
- * sending. The team database's own reachability is the desk's (./desk.ts): the header says that
- * first.
+ * 5xx or timeouts or of sends out with no answer, online again on an answer. This host drives
+ * the probe on its own timer: while held (offline, refused, in trouble), one probe at a time (the
+ * version call) backs off until the access point answers, so a desk with nothing to send does not
+ * say "offline" forever. While held the desk claims nothing (its `onChange` tells
+ * TeamDesk.accessPointHealthChanged), as a single desk stops sending. The team database's own
+ * reachability is the desk's (./desk.ts): the header says that first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
 import {
   Reachability,
   PROBE_MAX_MS,
-  TROUBLE_AFTER_MS,
+  silenceCheckMs,
   type ReachState,
   type RequestKind,
 } from '../access-point/reachability';
@@ -25,7 +25,7 @@ export interface DeskHealthDeps {
   client(): AccessPointClient;
   /** The state or its words changed (the header's status is emitted again). */
   onChange(): void;
-  /** The first probe this long after going offline, doubling up to `probeMaxMs` (1 s, PROBE_MAX_MS). */
+  /** The first probe this long after going offline, doubling up to `probeMaxMs` (1 s, 5 s). */
   probeInitialMs?: number;
   probeMaxMs?: number;
   /** A run of 5xx or timeouts this long says trouble (default 5 s). */
@@ -107,16 +107,12 @@ export class DeskAccessPointHealth {
    */
   watchSilence(silentForMs: () => number, active: () => boolean): void {
     if (this.silenceTimer) clearInterval(this.silenceTimer);
-    const after = this.deps.troubleAfterMs ?? TROUBLE_AFTER_MS;
-    this.silenceTimer = setInterval(
-      () => {
-        if (this.stopped || !active()) return;
-        if (!this.reach.noteSilence(silentForMs(), this.now())) return;
-        this.scheduleProbe();
-        this.deps.onChange();
-      },
-      Math.max(50, Math.min(1_000, after / 4)),
-    );
+    this.silenceTimer = setInterval(() => {
+      if (this.stopped || !active()) return;
+      if (!this.reach.noteSilence(silentForMs(), this.now())) return;
+      this.scheduleProbe();
+      this.deps.onChange();
+    }, silenceCheckMs(this.deps.troubleAfterMs));
     this.silenceTimer.unref();
   }
 

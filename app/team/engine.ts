@@ -282,10 +282,7 @@ async function openTeamEngine(
   });
   const teamDesk = worker;
   // Sends out and unanswered for as long as a run of failures lasts say trouble (walk 8).
-  health.watchSilence(
-    () => teamDesk.sender.silentForMs(),
-    () => teamDesk.reachable,
-  );
+  health.watchSilence(teamDesk.sender.silentForMs, () => teamDesk.reachable);
   // A saved provider URL or key is in use at once: the desk reads the client at each send; the
   // replaced one finishes what is in flight before it closes. Until the new access point is
   // compared with the team's, the desk claims nothing (app/team/access-point.ts). No earlier

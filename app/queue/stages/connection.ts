@@ -1,6 +1,6 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
-import { Reachability, TROUBLE_AFTER_MS, type RequestKind } from '../../access-point/reachability';
+import { Reachability, silenceCheckMs, type RequestKind } from '../../access-point/reachability';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
 
@@ -164,14 +164,10 @@ export class ConnectionHealth {
    */
   watchSilence(silentForMs: () => number, wake: () => void): void {
     this.stopWatching();
-    const after = this.options.troubleAfterMs ?? TROUBLE_AFTER_MS;
-    this.silenceTimer = setInterval(
-      () => {
-        if (!this.ctx.running() || this.ctx.paused() || this.fault !== null) return;
-        if (this.noteSilence(silentForMs())) wake();
-      },
-      Math.max(50, Math.min(1_000, after / 4)),
-    );
+    this.silenceTimer = setInterval(() => {
+      if (!this.ctx.running() || this.ctx.paused() || this.fault !== null) return;
+      if (this.noteSilence(silentForMs())) wake();
+    }, silenceCheckMs(this.options.troubleAfterMs));
     this.silenceTimer.unref?.();
   }
 
