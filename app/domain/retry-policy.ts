@@ -56,6 +56,24 @@ export function refusedForGood(problemCode: string | null): boolean {
 export const REFUSED_FOR_GOOD_SQL = `(problem_code IS NOT NULL AND substr(problem_code, 1, 3) = 'AP_'
   AND problem_code <> 'AP_CONFLICT')`;
 
+/**
+ * A final refusal of the invoice itself (not valid, too large, not its format, the buyer not on
+ * Peppol, a conflict over its key), answered under the key an earlier attempt of which may have
+ * reached the access point unanswered (a timeout, a 5xx): that attempt was refused alike or its
+ * first answer would have come back, so nothing was accepted under the key and the document may be
+ * cancelled again (one rule for both desks: `send_outcome_unknown` cleared on a single desk,
+ * `reached_maybe` on a team desk). Not a refusal of the API key or the account (401, 403): the
+ * access point may check those before it looks the key up.
+ */
+export function refusalSettlesDoubt(problemCode: string | null | undefined): boolean {
+  return (
+    typeof problemCode === 'string' &&
+    problemCode.startsWith('AP_') &&
+    problemCode !== 'AP_AUTH' &&
+    problemCode !== 'AP_FORBIDDEN'
+  );
+}
+
 /** The timeline's words for a Retry of an invoice refused for good (both desks). */
 export const REFUSED_RETRY_WORDS =
   'Retry requested after the access point refused it: sent again as a new submission';

@@ -27,7 +27,7 @@ import {
   type ApErrorLike,
   type Problem,
 } from '../domain/problems';
-import { refusedTo } from '../domain/retry-policy';
+import { refusalSettlesDoubt, refusedTo } from '../domain/retry-policy';
 import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
@@ -257,7 +257,8 @@ export function teamProblem(p: Problem): TeamProblem {
  */
 export function refusedOutcome(error: ApErrorLike): TeamOutcome {
   const problem = teamProblem(problemFromApError(error));
+  const settles = refusalSettlesDoubt(problem.code);
   return refusedTo(error.status) === 'unreachable'
-    ? { kind: 'failed', problem, to: 'unreachable' }
-    : { kind: 'failed', problem };
+    ? { kind: 'failed', problem, to: 'unreachable', settles }
+    : { kind: 'failed', problem, settles };
 }

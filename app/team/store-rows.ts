@@ -10,9 +10,9 @@ import {
   type ChangeNotice,
   type NewTeamDocument,
   type TeamDocument,
-  type TeamOutcome,
   type TeamProblem,
 } from './store';
+import type { TeamOutcome } from './outcome';
 
 /** LISTEN/NOTIFY channel of document changes (PostgreSQL). */
 export const TEAM_NOTIFY_CHANNEL = 'peppol_desk_documents';
@@ -149,6 +149,8 @@ export interface OutcomeWrite {
   /** retry_wait: due this long after now (database clock). */
   delayMs: number | null;
   reachedMaybe: boolean;
+  /** failed: `reached_maybe` cleared (see TeamOutcome's `settles`). */
+  settles: boolean;
   /** accepted: this desk is the one that sent it. */
   sent: boolean;
   /** released: the attempt never happened, so it is not counted. */
@@ -167,6 +169,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
     problem: null,
     delayMs: null,
     reachedMaybe: false,
+    settles: false,
     sent: false,
     uncount: false,
     firstPollInMs: null,
@@ -205,6 +208,7 @@ export function outcomeWrite(outcome: TeamOutcome): OutcomeWrite {
         to: outcome.to ?? 'failed',
         problem: outcome.problem,
         reachedMaybe: outcome.reachedMaybe === true,
+        settles: outcome.settles === true,
         detail: outcome.problem.message,
       };
       break;

@@ -19,6 +19,9 @@ import { createHash } from 'node:crypto';
 import type { DocumentSort, DocumentState, Environment } from '../contract';
 import type { TeamShared } from './shared-store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
+import type { TeamOutcome, TeamProblem } from './outcome';
+
+export type { TeamOutcome, TeamProblem } from './outcome';
 
 /** Version prefix of team idempotency keys: bump only with a migration that rewrites keys. */
 export const TEAM_KEY_PREFIX = 'pdt1-';
@@ -44,13 +47,6 @@ export interface DeskPresence extends DeskInfo {
   /** Last heartbeat, milliseconds since the epoch (database clock). */
   lastSeenAt: number;
   online: boolean;
-}
-
-/** A plain-language problem, as in app/domain/problems.ts. */
-export interface TeamProblem {
-  code: string;
-  message: string;
-  action: string | null;
 }
 
 /** What a desk puts on the queue after it has checked the file (validation and lookup). */
@@ -159,31 +155,6 @@ export interface FinishItem {
   claim: ClaimRef;
   outcome: TeamOutcome;
 }
-
-/** How a send ended, as written back under the claim's fence. */
-export type TeamOutcome =
-  /**
-   * Delivery is asked about `firstPollInMs` later (database clock; default at once). The access
-   * point answered `answeredMsAgo` before the write (the desk's monotonic clock; default 0):
-   * the acceptance is dated that long before the database's now.
-   */
-  | { kind: 'accepted'; transactionId: string; firstPollInMs?: number; answeredMsAgo?: number }
-  /** Nothing reached the access point (refused before sending, paused): queued again now. */
-  | { kind: 'released' }
-  /**
-   * Try again after `delayMs` (database clock); `reachedMaybe` keeps it from being cancelled;
-   * `uncount`: the attempt is taken back (the access point was in trouble, not the document).
-   */
-  | {
-      kind: 'retry';
-      delayMs: number;
-      problem: TeamProblem;
-      reachedMaybe: boolean;
-      uncount?: boolean;
-    }
-  /** `reachedMaybe`: this attempt may have reached the access point (its attempts used up on a
-   * timeout or a 5xx), kept with what earlier ones left; `to`: not on Peppol (refused 404). */
-  | { kind: 'failed'; problem: TeamProblem; reachedMaybe?: boolean; to?: 'unreachable' };
 
 /**
  * `delivery`: accepted documents (is it delivered yet?); `response`: delivered or answered ones

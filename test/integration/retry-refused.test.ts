@@ -5,6 +5,9 @@
  * asked in an outage: walk 8), registered since, would be refused again for the whole day under
  * the old key, however often the clerk pressed Retry. Nothing was accepted under that key, so a
  * new one cannot make a second submission.
+ *
+ * Nor can an earlier attempt whose answer was lost (a 503 after it may have gone through): the
+ * refusal under the same key means it was refused alike, so the invoice may be cancelled again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memorySecretStore, type Engine } from '../../app/engine';
@@ -138,6 +141,57 @@ describe.each(REFUSALS)('a Retry of an invoice refused for good: $name', (r) => 
           secrets: memorySecretStore(ap.apiKey),
         });
         await refusedThenRetried(e, ap, 'REFUSED-T', r, true);
+      },
+      60_000,
+    );
+  });
+});
+
+/** A 503 first (it may have gone through), then the refusal under the same key: cancelled. */
+async function refusedAfterUnknownThenCancelled(
+  e: Engine,
+  ap: DocAccessPoint,
+  number: string,
+  r: Refusal,
+) {
+  ap.set({ serverErrors: 1 });
+  const { added } = await e.handlers['documents:add']({
+    files: [{ name: `${number}.xml`, bytes: makeInvoice(number, { receiver: BUYER }) }],
+  });
+  const id = added[0]!.id;
+  await e.waitUntilSettled([id]);
+  const refused = await e.handlers['documents:get']({ id });
+  expect([refused.state, refused.problem?.code]).toEqual([r.state, r.code]);
+  expect(ap.faults().serverErrors).toBe(1);
+  expect(ap.requests('POST /api/v1/send')).toBe(2);
+  // Before: "may already have reached the access point", so Cancel did nothing.
+  expect((await e.handlers['documents:cancel']({ ids: [id] })).cancelled).toBe(1);
+  expect((await e.handlers['documents:get']({ id })).state).toBe('cancelled');
+  expect(ap.acceptedByNumber().get(number)).toBeUndefined();
+}
+
+describe.each(REFUSALS)('refused after an attempt with no answer: $name', (r) => {
+  it('single desk: it may be cancelled', async () => {
+    const ap = await accessPoint(r);
+    const e = await engines({
+      endpoint: ap.url,
+      secrets: memorySecretStore(ap.apiKey),
+      trackDelivery: false,
+      batching: false,
+    });
+    await refusedAfterUnknownThenCancelled(e, ap, 'UNKNOWN-1', r);
+  });
+
+  describe.each(BACKENDS)('team desk on the $name store', (backend) => {
+    it.skipIf(backend.skip)(
+      'it may be cancelled',
+      async () => {
+        const ap = await accessPoint(r);
+        const address = await backend.newAddress();
+        const e = await desk(address, { url: ap.url } as SandboxHandle, 'desk A', {
+          secrets: memorySecretStore(ap.apiKey),
+        });
+        await refusedAfterUnknownThenCancelled(e, ap, 'UNKNOWN-T', r);
       },
       60_000,
     );

@@ -370,6 +370,21 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect((await s.claim(ANNA.id, 10, 30_000)).map((c) => c.id)).toEqual([w!.id]);
     });
 
+    it('a refusal under the key (settles) clears what an earlier unanswered attempt left: it may be cancelled', async () => {
+      const s = await fresh();
+      const [d] = await s.enqueue(ANNA.id, [newDoc()]);
+      const [first] = await s.claim(ANNA.id, 1, 30_000);
+      const retry = { kind: 'retry' as const, delayMs: 0, problem: PROBLEM, reachedMaybe: true };
+      expect(await s.finish(ANNA.id, first!, retry)).toBe(true);
+      const [second] = await s.claim(ANNA.id, 1, 30_000);
+      const refusal = { code: 'AP_REJECTED_X', message: 'Refused.', action: 'fix-file' };
+      expect(
+        await s.finish(ANNA.id, second!, { kind: 'failed', problem: refusal, settles: true }),
+      ).toBe(true);
+      expect(await s.get(d!.id)).toMatchObject({ state: 'failed', reachedMaybe: false });
+      expect(await s.cancel(ANNA.id, [d!.id])).toEqual([{ id: d!.id, from: 'failed' }]);
+    });
+
     it('claims in the order documents became due; a released one keeps its place', async () => {
       const s = await fresh();
       const [a, b] = await s.enqueue(ANNA.id, [newDoc(), newDoc()]);

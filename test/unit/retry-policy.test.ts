@@ -1,6 +1,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { REFUSED_FOR_GOOD_SQL, refusedForGood, retryDelayMs } from '../../app/domain/retry-policy';
+import {
+  REFUSED_FOR_GOOD_SQL,
+  refusalSettlesDoubt,
+  refusedForGood,
+  retryDelayMs,
+} from '../../app/domain/retry-policy';
 import { parseRetryAfter } from '../../app/access-point/client';
 
 const policy = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 };
@@ -50,5 +55,26 @@ describe('retry policy', () => {
     expect(refusedForGood(null)).toBe(false);
     expect((sql.get(null) as { r: number }).r).toBe(0);
     db.close();
+  });
+
+  it('a refusal of the invoice settles an unanswered attempt, a refusal of the key does not', () => {
+    const codes: Record<string, boolean> = {
+      AP_NOT_FOUND: true,
+      AP_REJECTED_VALIDATION_FAILED: true,
+      AP_TOO_LARGE: true,
+      AP_UNSUPPORTED: true,
+      AP_CONFLICT: true,
+      AP_418: true,
+      // The access point may check the key and the account before it looks the key up.
+      AP_AUTH: false,
+      AP_FORBIDDEN: false,
+      ATTEMPTS_EXHAUSTED: false,
+      TRANSIENT: false,
+      DELIVERY_FAILED: false,
+    };
+    for (const [code, expected] of Object.entries(codes)) {
+      expect([code, refusalSettlesDoubt(code)]).toEqual([code, expected]);
+    }
+    expect(refusalSettlesDoubt(null)).toBe(false);
   });
 });

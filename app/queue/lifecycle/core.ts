@@ -1,4 +1,5 @@
 import { RESPONSE_STATES, type DocumentState } from '../../contract';
+import { refusalSettlesDoubt } from '../../domain/retry-policy';
 import { isFinalResponse } from '../../domain/states';
 import type { DocumentsRepo } from '../../store/documents-repo';
 import type { Note, Step } from './steps';
@@ -34,15 +35,19 @@ const WAKES: Partial<Record<DocumentState, Stage>> = {
 
 /**
  * After a transition out of `sending`: 1 when the attempt's outcome is unknown (it may have been
- * accepted), 0 when the access point answered for this key, undefined when nothing reached it
- * (back to `queued`, or an answer that it did not process the request: a 429), which keeps what
+ * accepted), 0 when the access point accepted it or refused the invoice under this key
+ * ({@link refusalSettlesDoubt}), undefined when nothing reached it (back to `queued`, or an answer
+ * that it did not process the request: a 429) or the refusal was of the API key, which keeps what
  * an earlier attempt left.
  */
 function outcomeUnknownAfter(step: Step): 0 | 1 | undefined {
   const { to } = step;
   const exhausted = to === 'failed' && step.patch?.problem_code === 'ATTEMPTS_EXHAUSTED';
   if (to === 'retry_wait' || exhausted) return step.notProcessed ? undefined : 1;
-  if (to === 'failed' || to === 'accepted') return 0;
+  if (to === 'accepted') return 0;
+  if (to === 'failed' || to === 'unreachable') {
+    return refusalSettlesDoubt(step.patch?.problem_code) ? 0 : undefined;
+  }
   return undefined;
 }
 

@@ -288,7 +288,6 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async finish(deskId: string, claim: ClaimRef, outcome: TeamOutcome): Promise<boolean> {
-    // No row back: the fence moved (or the lease went to another desk), nothing was written.
     return (await this.finishMany(deskId, [{ claim, outcome }])).has(claim.id);
   }
 
@@ -355,6 +354,7 @@ export class PostgresTeamStore implements TeamStore {
         ws.map((w) => w.detail),
         ws.map((w) => w.firstPollInMs),
         ws.map((w) => w.acceptedAgoMs),
+        ws.map((w) => w.settles),
       ],
       'finishManyUnderFence',
     );

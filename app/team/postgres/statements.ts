@@ -93,16 +93,16 @@ export const CLAIM_DUE_DOCUMENTS = `WITH ap AS MATERIALIZED (
 /**
  * Write outcomes of many claims of desk $1 at once, each under its own claim's fence (no row
  * back when the fence moved): one row per outcome in the arrays
- * $2..$15 (id, fence, to, transaction id, sent, delay ms, problem code / message / action,
- * reached maybe, uncount, timeline words, first poll in ms, accepted ms ago); each row fenced on
- * its own, ids written returned.
+ * $2..$16 (id, fence, to, transaction id, sent, delay ms, problem code / message / action,
+ * reached maybe, uncount, timeline words, first poll in ms, accepted ms ago, settles); each row
+ * fenced on its own, ids written returned.
  */
 export const FINISH_MANY_UNDER_FENCE = `WITH o AS (
          SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::boolean[],
            $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::boolean[],
-           $13::text[], $14::bigint[], $15::bigint[]) AS o(id, fence, to_state, transaction_id,
-             sent, delay_ms, problem_code, problem_message, problem_action, reached_maybe,
-             uncount, detail, first_poll_ms, accepted_ago_ms)
+           $13::text[], $14::bigint[], $15::bigint[], $16::boolean[]) AS o(id, fence, to_state,
+             transaction_id, sent, delay_ms, problem_code, problem_message, problem_action,
+             reached_maybe, uncount, detail, first_poll_ms, accepted_ago_ms, settles)
        ), moved AS (
          UPDATE team_documents d SET state = o.to_state, lease_owner = NULL, lease_until = NULL,
            updated_at = team_now_ms(),
@@ -114,7 +114,8 @@ export const FINISH_MANY_UNDER_FENCE = `WITH o AS (
                                     WHEN 'retry_wait' THEN (SELECT team_now_ms()) + o.delay_ms END,
            problem_code = o.problem_code, problem_message = o.problem_message,
            problem_action = o.problem_action,
-           reached_maybe = d.reached_maybe OR o.reached_maybe,
+           reached_maybe = CASE WHEN o.settles THEN false
+                                ELSE d.reached_maybe OR o.reached_maybe END,
            attempts = CASE WHEN o.uncount THEN GREATEST(d.attempts - 1, 0) ELSE d.attempts END,
            next_poll_at = (SELECT team_now_ms()) + o.first_poll_ms,
            accepted_at = CASE WHEN o.accepted_ago_ms IS NULL THEN d.accepted_at

@@ -280,6 +280,7 @@ export class SqliteTeamStore implements TeamStore {
             w.problem?.code ?? null,
             w.problem?.message ?? null,
             w.problem?.action ?? null,
+            w.settles ? 1 : 0,
             w.reachedMaybe ? 1 : 0,
             w.uncount ? 1 : 0,
             w.firstPollInMs,

@@ -23,7 +23,7 @@ export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED
 
 /**
  * Write an outcome under its claim's fence (to, transaction id, sent, desk, delay ×2, to,
- * delay, problem code / message / action, reached maybe, uncount, first poll in ms, accepted ms
+ * delay, problem code / message / action, settles, reached maybe, uncount, first poll in ms, accepted ms
  * ago ×2, id, fence, desk); no row when the fence moved.
  */
 export const FINISH_UNDER_FENCE = `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
@@ -33,7 +33,7 @@ export const FINISH_UNDER_FENCE = `UPDATE team_documents SET state = ?, lease_ow
          next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${NOW} + ? END,
          due_at = CASE ? WHEN 'queued' THEN created_at WHEN 'retry_wait' THEN ${NOW} + ? END,
          problem_code = ?, problem_message = ?, problem_action = ?,
-         reached_maybe = reached_maybe OR ?,
+         reached_maybe = CASE WHEN ? THEN 0 ELSE reached_maybe OR ? END,
          attempts = CASE WHEN ? THEN MAX(attempts - 1, 0) ELSE attempts END,
          next_poll_at = ${NOW} + ?, accepted_at = CASE WHEN ? IS NULL THEN accepted_at ELSE ${NOW} - ? END
        WHERE id = ? AND fence = ? AND state = 'sending' AND lease_owner = ? RETURNING id`;
