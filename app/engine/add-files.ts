@@ -68,6 +68,8 @@ type Outcome = { known: number } | { fresh: number; first: boolean };
  */
 export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promise<AddResult> {
   const { repo, connection } = ctx;
+  // Invoices go for real: a file practised with in the built-in Sandbox is added as new.
+  const real = connection.environment !== 'sandbox';
   const result: AddResult = { added: [], known: [], rejected: [] };
   const limit = ctx.settings.get('maxDocumentBytes');
   const storable: IncomingFile[] = [];
@@ -94,7 +96,7 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
       // The same bytes under the same name: this very file was added before (this is also
       // what makes `peppol-desk send` resumable). Under another name it is a new document,
       // which validation holds as a duplicate of the live one (see the pipeline).
-      const existing = repo.findKnownFile(sha256, f.name);
+      const existing = repo.findKnownFile(sha256, f.name, real);
       if (existing !== null) {
         outcomes.push({ known: existing });
         continue;
@@ -127,7 +129,7 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
       const at: number[] = [];
       for (let k = i; k < Math.min(i + ADD_SLICE, fresh.length); k++) {
         const { file, sha256, bodyRef } = fresh[k]!;
-        const existing = lookAgain ? repo.findKnownFile(sha256, file.name) : null;
+        const existing = lookAgain ? repo.findKnownFile(sha256, file.name, real) : null;
         if (existing !== null) {
           ids[k] = existing;
           storedMeanwhile.add(k);

@@ -87,15 +87,24 @@ export class DocumentsRepo {
     return row?.id ?? null;
   }
 
-  /** Id of the document added from these bytes under this file name, if any ("already known"). */
-  findKnownFile(sha256: string, fileName: string): number | null {
-    const row = this.stmts.findKnownFile.get(sha256, fileName) as { id: number } | undefined;
+  /**
+   * Id of the document added from these bytes under this file name, if any ("already known");
+   * `real`: invoices go for real now, so a practice of it in the built-in Sandbox is not it
+   * (PRACTICE_DONE_SQL in documents-statements.ts).
+   */
+  findKnownFile(sha256: string, fileName: string, real: boolean): number | null {
+    const row = this.stmts.findKnownFile.get(sha256, fileName, real ? 1 : 0) as
+      { id: number } | undefined;
     return row?.id ?? null;
   }
 
-  /** Another live document (see LIVE_SQL in documents-statements.ts) with the same bytes, if any. */
-  findContentDuplicate(id: number, sha256: string): DocumentRecord | null {
-    return (this.stmts.findContentDuplicate.get(sha256, id) as DocumentRecord | undefined) ?? null;
+  /**
+   * Another live document (see LIVE_SQL in documents-statements.ts) with the same bytes, if any;
+   * `real` as for {@link findKnownFile}.
+   */
+  findContentDuplicate(id: number, sha256: string, real: boolean): DocumentRecord | null {
+    const twin = this.stmts.findContentDuplicate.get(sha256, id, real ? 1 : 0);
+    return (twin as DocumentRecord | undefined) ?? null;
   }
 
   /**
@@ -362,15 +371,24 @@ export class DocumentsRepo {
     }));
   }
 
-  /** Another live document with the same seller, invoice number and type, if any. */
+  /**
+   * Another live document with the same seller, invoice number and type, if any (`real` as for
+   * {@link findKnownFile}).
+   */
   findBusinessDuplicate(
     id: number,
     sellerId: string,
     invoiceNumber: string,
     docType: string,
+    real: boolean,
   ): number | null {
-    const row = this.stmts.findBusinessDuplicate.get(sellerId, invoiceNumber, docType, id) as
-      { id: number } | undefined;
+    const row = this.stmts.findBusinessDuplicate.get(
+      sellerId,
+      invoiceNumber,
+      docType,
+      id,
+      real ? 1 : 0,
+    ) as { id: number } | undefined;
     return row?.id ?? null;
   }
 

@@ -20,6 +20,18 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
   OR (state = 'handled' AND business_response IS NOT 'RE'))`;
 
 /**
+ * A practice invoice the built-in Sandbox took (a transaction; nothing was really sent) that does
+ * not stand for its file any more: when invoices go for real (the statement's `?`, 1) a file
+ * practised with first is added and sent as new, not "already known" nor held as a duplicate of
+ * its practice (walk 9: a month-end folder practised with, then dropped with a real key, was
+ * "0 added, 23 already known", and `send` said "sent before this run"); nor, practising, once the
+ * Sandbox has forgotten it ("Add the file again to practise with it once more"). The same for
+ * the same invoice number from the same seller (findBusinessDuplicate).
+ */
+const PRACTICE_DONE_SQL = `(environment = 'sandbox' AND transaction_id IS NOT NULL
+  AND (? = 1 OR problem_code IS 'DELIVERY_UNCONFIRMED'))`;
+
+/**
  * Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap` in
  * environment `@env`: one provider address serves Test and Production (the API key chooses), so
  * invoices queued for Test are not sent with a Production key, nor the other way (a walk).
@@ -37,11 +49,11 @@ export function prepareDocumentStatements(db: Db) {
     findKnownFile: db.prepare(
       // A document whose kept copy was lost is not the file: adding it again stores it anew.
       `SELECT id FROM documents WHERE sha256 = ? AND file_name = ?
-         AND problem_code IS NOT '${BODY_LOST}' ORDER BY id LIMIT 1`,
+         AND problem_code IS NOT '${BODY_LOST}' AND NOT ${PRACTICE_DONE_SQL} ORDER BY id LIMIT 1`,
     ),
     findContentDuplicate: db.prepare(
       `SELECT * FROM documents WHERE sha256 = ? AND id <> ? AND ${LIVE_SQL}
-       ORDER BY id LIMIT 1`,
+         AND NOT ${PRACTICE_DONE_SQL} ORDER BY id LIMIT 1`,
     ),
     scheduleUntrackedPolls: db.prepare(
       `UPDATE documents SET next_poll_at = ?
@@ -101,7 +113,7 @@ export function prepareDocumentStatements(db: Db) {
     ),
     findBusinessDuplicate: db.prepare(
       `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
-       AND id <> ? AND ${LIVE_SQL}
+       AND id <> ? AND ${LIVE_SQL} AND NOT ${PRACTICE_DONE_SQL}
        ORDER BY id LIMIT 1`,
     ),
     findSupersedable: db.prepare(

@@ -490,8 +490,10 @@ describe('the lifecycle keeps what only this process knows about sends', () => {
     expect(repo.get(unknown.id)!.problem_message).toBe(
       `The copy of this invoice that Peppol Desk keeps ${what}, so it cannot be sent again. Its last send may already have reached the access point: ask your provider whether it arrived before you add the invoice file again.`,
     );
-    expect(repo.findContentDuplicate(unknown.id + 1000, unknown.sha256)?.id).toBe(unknown.id);
-    expect(repo.findContentDuplicate(unknown.id + 1000, queued.sha256)).toBeNull();
+    expect(repo.findContentDuplicate(unknown.id + 1000, unknown.sha256, false)?.id).toBe(
+      unknown.id,
+    );
+    expect(repo.findContentDuplicate(unknown.id + 1000, queued.sha256, false)).toBeNull();
   });
 
   it("holds back a group commit's change events until its caller emits them", () => {

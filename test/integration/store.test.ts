@@ -166,7 +166,7 @@ describe('documents repo', () => {
       return id;
     };
     const probe = at('validating');
-    const dup = () => repo.findBusinessDuplicate(probe, 'S', 'N', 'Invoice');
+    const dup = () => repo.findBusinessDuplicate(probe, 'S', 'N', 'Invoice', false);
     for (const state of ['invalid', 'unreachable', 'cancelled', 'held', 'received']) at(state);
     at('failed', { problem_code: 'AP_REJECTED_X', send_outcome_unknown: 0 });
     at('failed', { problem_code: 'DELIVERY_FAILED', send_outcome_unknown: 0 });
@@ -174,7 +174,7 @@ describe('documents repo', () => {
     const unknown = at('failed', { problem_code: 'ATTEMPTS_EXHAUSTED', send_outcome_unknown: 1 });
     expect(dup()).toBe(unknown);
     const fresh = new DocumentsRepo(openDb({ dataDir: ':memory:' }));
-    expect(fresh.findBusinessDuplicate(1, 'S', 'N', 'Invoice')).toBeNull();
+    expect(fresh.findBusinessDuplicate(1, 'S', 'N', 'Invoice', false)).toBeNull();
     for (const state of ['queued', 'accepted', 'delivered', 'retry_wait', 'sending', 'ready']) {
       const r2 = new DocumentsRepo(openDb({ dataDir: ':memory:' }));
       const db2 = (r2 as unknown as { db: Database.Database }).db;
@@ -187,7 +187,7 @@ describe('documents repo', () => {
       });
       r2.patch(a, { seller_id: 'S', invoice_number: 'N', doc_type: 'Invoice' });
       db2.prepare('UPDATE documents SET state = ? WHERE id = ?').run(state, a);
-      expect(r2.findBusinessDuplicate(a + 1, 'S', 'N', 'Invoice')).toBe(a);
+      expect(r2.findBusinessDuplicate(a + 1, 'S', 'N', 'Invoice', false)).toBe(a);
     }
   });
 

@@ -1,4 +1,4 @@
-import type { DocumentValidation } from '../../contract';
+import type { DocumentValidation, Environment } from '../../contract';
 import type { LookupAnswer, RemoteVerdict } from '../../access-point/client';
 import { canonicalParticipantId, type ParticipantCache } from '../../caches/participant-cache';
 import {
@@ -28,6 +28,8 @@ export interface ValidateContext extends StageContext {
   readonly remoteValidationCache: RemoteValidationCache | undefined;
   /** The lookup cache of the access point in use (read at use: a reconnect swaps it). */
   readonly participants: ParticipantCache;
+  /** The environment documents are sent in now (read at use; `sandbox`: the built-in one). */
+  readonly environment: Environment;
   /** True while the queue is paused after a failed write: checked documents wait for Resume. */
   faulted(): boolean;
   /** True while no send is in flight: a checked document should not wait for others then. */
@@ -294,7 +296,8 @@ export class ValidateStage {
       life.markNoReceiver(doc, fields);
       return;
     }
-    const twin = doc.send_anyway ? null : repo.findContentDuplicate(doc.id, doc.sha256);
+    const real = this.ctx.environment !== 'sandbox';
+    const twin = doc.send_anyway ? null : repo.findContentDuplicate(doc.id, doc.sha256, real);
     if (twin !== null) {
       life.holdSameContent(doc, fields, twin, s.docType);
       return;
@@ -310,7 +313,7 @@ export class ValidateStage {
         : [];
     if (waiting.length > 0) life.supersede(doc, waiting);
     const dup =
-      seller && number ? repo.findBusinessDuplicate(doc.id, seller, number, s.docType) : null;
+      seller && number ? repo.findBusinessDuplicate(doc.id, seller, number, s.docType, real) : null;
     if (dup !== null) {
       life.holdDuplicate(doc, fields, dup, s.invoiceNumber ?? '', s.docType);
       return;
