@@ -73,6 +73,29 @@ export interface TransactionAnswer {
   businessResponseAt?: string | null;
 }
 
+/**
+ * The code of a 404 that is not the provider's answer (its error body, or a lookup's
+ * `found`/`registered`) but a page or word of a web server that has no such address: the provider
+ * URL is wrong, not the buyer (walk 9: a mistyped URL said every buyer was "not registered on
+ * the Peppol network"). See `addressNotFound` in ./reachability.ts.
+ */
+export const NO_SUCH_ADDRESS = 'NO_SUCH_ADDRESS';
+
+/**
+ * A 404 that is the provider's "not found" (a receiver not on Peppol, a transaction it does not
+ * know), not a web server's "no such address".
+ */
+export function providerNotFound(error: ApError): boolean {
+  return error.status === 404 && error.code !== NO_SUCH_ADDRESS;
+}
+
+/** A body the provider's API answers with: its error object, or a lookup's answer. */
+function providerBody(body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  const b = body as Record<string, unknown>;
+  return (typeof b.error === 'object' && b.error !== null) || 'found' in b || 'registered' in b;
+}
+
 /** The provider's error body (or whatever came instead) as an {@link ApError}. */
 export function toApError(status: number, body: unknown): ApError {
   const e = (
@@ -80,6 +103,15 @@ export function toApError(status: number, body: unknown): ApError {
       error?: { code?: string; message?: string; details?: unknown; request_id?: unknown };
     } | null
   )?.error;
+  if (status === 404 && !providerBody(body)) {
+    const page = typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '';
+    return {
+      status,
+      code: NO_SUCH_ADDRESS,
+      message: `Not found (404): the access point has no such address${page.trim() ? ` (${page.trim().slice(0, 120)})` : ''}`,
+      details: null,
+    };
+  }
   return {
     status,
     code: e?.code ?? `HTTP_${status}`,

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip } from 'node:zlib';
 
 import {
+  providerNotFound,
   toApError,
   toBatchResults,
   toLookup,
@@ -324,7 +325,7 @@ export class AccessPointClient {
       this.lookupFormKnown = true;
       outcome = next;
     }
-    if (outcome.kind === 'permanent' && outcome.error.status === 404) {
+    if (outcome.kind === 'permanent' && providerNotFound(outcome.error)) {
       return {
         kind: 'ok',
         status: 404,

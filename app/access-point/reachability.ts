@@ -10,6 +10,10 @@
  * - A 401 says it is there but refuses the API key: "refused", in `KEY_REFUSED_WORDS`. No send
  *   leaves meanwhile (`held`): a 401 says nothing of the invoice, and every send would meet it.
  *   Probes back off as offline; the first answer that is not a 401 or 403 ends it.
+ * - A 404 that is a web server's "no such address" (NO_SUCH_ADDRESS: not the provider's error
+ *   body) to a lookup or a send says the provider URL is wrong: "refused", in
+ *   `ADDRESS_NOT_FOUND_WORDS`, held and probed as for a refused key. A first version call's 404
+ *   holds nothing (a provider may have no version address); a probe's keeps the hold.
  * - A 403 to a request may be about its invoice (a seller or buyer the account may not send for),
  *   not the key: "checking", in `KEY_CHECKING_WORDS`, held the same way until the probe (the
  *   version call, which carries no invoice) answers: refused too → "refused"; answered → the
@@ -31,6 +35,7 @@
  *   says sends work again. A run left alone for {@link RUN_FORGOTTEN_MS} is forgotten.
  */
 import { offlineWords } from '../domain/problems';
+import { NO_SUCH_ADDRESS } from './answers';
 import type { ApOutcome } from './client';
 
 /** The header's state of the access point (ConnectionStatus['state']). */
@@ -71,6 +76,14 @@ export const THROTTLED_WORDS = 'The access point asked us to slow down.';
 export const KEY_REFUSED_WORDS =
   'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted.';
 
+/**
+ * The header's words while the provider URL answers "no such address" (a web server's 404, not
+ * the provider's: NO_SUCH_ADDRESS in ./answers.ts) to a lookup or a send: every request would meet
+ * it, so nothing is sent, and no buyer is said to be missing from Peppol (walk 9).
+ */
+export const ADDRESS_NOT_FOUND_WORDS =
+  'The provider URL in Settings does not lead to an access point: it answered "not found" (404). Check the URL (GoRoute: https://app.goroute.ai/peppol-api): invoices wait and are sent by themselves once it is right.';
+
 /** The header's words while the access point refuses requests and no API key is set at all. */
 export const NO_API_KEY_WORDS =
   'No API key is set for this provider. Enter the key in Settings: invoices wait and are sent by themselves once it is accepted.';
@@ -85,6 +98,10 @@ export const KEY_CHECKING_WORDS =
  */
 export const FORBIDDEN_WAIT_WORDS =
   'Not sent yet: the access point refused it. Peppol Desk is checking whether it accepts the API key; this invoice waits and is sent again by itself';
+
+/** The timeline of a send answered "no such address" (see {@link ADDRESS_NOT_FOUND_WORDS}). */
+export const ADDRESS_NOT_FOUND_WAIT_WORDS =
+  'Not sent: the provider URL answered "not found" (404), so it does not lead to an access point. Check the provider URL in Settings; this invoice waits and is sent by itself once it is right';
 
 /**
  * The longest wait between two probes while held (ms). A probe is one small version call, and the
@@ -117,6 +134,16 @@ const ANSWERED: ApOutcome<unknown> = { kind: 'ok', value: null, status: 200 };
 /** A 401 or 403: the access point refuses the API key. */
 function keyRefused(outcome: ApOutcome<unknown>): boolean {
   return outcome.kind === 'permanent' && keyRefusalStatus(outcome.error.status);
+}
+
+/** A web server's "no such address" (see {@link ADDRESS_NOT_FOUND_WORDS}). */
+export function addressNotFound(error: { status: number; code: string }): boolean {
+  return error.status === 404 && error.code === NO_SUCH_ADDRESS;
+}
+
+/** An answer every request would meet: the key refused, or no such address. */
+function refusesAll(outcome: ApOutcome<unknown>): boolean {
+  return keyRefused(outcome) || (outcome.kind === 'permanent' && addressNotFound(outcome.error));
 }
 
 /** 401 or 403: the status by which the access point refuses the API key. */
@@ -217,7 +244,7 @@ export class Reachability {
     }
     if (failingAnswer(outcome)) return this.noteFailing(now, request === 'send');
     // Sends are failing: another request's answer says nothing of them (a refused key does).
-    if (request === 'other' && this.sendsFailing(now) && !keyRefused(outcome)) return false;
+    if (request === 'other' && this.sendsFailing(now) && !refusesAll(outcome)) return false;
     if (this.offline) {
       // A probe still out keeps `probing` until it answers: never two at a time.
       this.offline = false;
@@ -225,6 +252,9 @@ export class Reachability {
     }
     // A probe's answer says nothing of sends: a run of failing sends goes on (see probation).
     if (request !== 'probe') this.failing = null;
+    // No such address: the provider URL is wrong, and every request would meet it.
+    if (outcome.kind === 'permanent' && addressNotFound(outcome.error))
+      return this.hold('refused', ADDRESS_NOT_FOUND_WORDS, now);
     // There, but refusing the key: every send would fail until the clerk changes it (any other
     // answer, a file's refusal included, means the key was accepted). A request's 403 may be
     // about its invoice: said once the probe is refused too (kept while already refused).
@@ -344,7 +374,7 @@ export class Reachability {
     if (!this.waitingOut || (outcome.kind === 'transient' && outcome.offline))
       return this.noteAnswer(outcome, now, true);
     // A 5xx says nothing of the key: refused (or checking) stays, as trouble stays trouble.
-    if (failingAnswer(outcome) || (keyRefused(outcome) && this.state === 'refused'))
+    if (failingAnswer(outcome) || (refusesAll(outcome) && this.state === 'refused'))
       return this.backOff(now);
     // Checking, and the probe (no invoice) is refused too: it is the key.
     if (keyRefused(outcome) && this.state === 'checking') {

@@ -20,7 +20,7 @@ import { ValidationCache } from '../caches/validation-cache';
 // (the engine's thread never checks a document unless the workers cannot run).
 import { createValidationPool, type ValidationPool } from '../validation/pool';
 import { VALIDATION_CACHE_KEY } from '../validation/version';
-import { NO_API_KEY_WORDS } from '../access-point/reachability';
+import { KEY_REFUSED_WORDS, NO_API_KEY_WORDS } from '../access-point/reachability';
 import { EngineConnection } from './connection';
 import type { EngineContext } from './context';
 import { documentHandlers } from './documents';
@@ -111,6 +111,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     // for a wrong key. (The built-in Sandbox needs none.)
     const noKey =
       status.state === 'refused' &&
+      status.message === KEY_REFUSED_WORDS &&
       status.environment !== 'sandbox' &&
       !options.secrets.getApiKey();
     if (!noKey) return withHot;

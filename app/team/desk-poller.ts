@@ -15,6 +15,7 @@
  * back.
  */
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../access-point/client';
+import { providerNotFound } from '../access-point/answers';
 import * as tracking from '../queue/lifecycle/tracking';
 import type { Step } from '../queue/lifecycle/steps';
 import {
@@ -263,7 +264,7 @@ export class DeskPoller {
       this.budget.note(outcome, false);
       this.deps.noteOutcome?.(outcome);
       tx = outcome.kind === 'ok' ? outcome.value : null;
-      notFound = outcome.kind === 'permanent' && outcome.error.status === 404;
+      notFound = outcome.kind === 'permanent' && providerNotFound(outcome.error);
     } else if (c.transactionId) {
       const id = c.transactionId;
       const outcome = await this.budget.ask(

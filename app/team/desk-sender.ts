@@ -14,6 +14,7 @@
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
 import {
   failingAnswer,
+  addressNotFound,
   forbiddenAgain,
   keyRefusalStatus,
   type RequestKind,
@@ -329,9 +330,11 @@ export class DeskSender {
       // back to the queue, no attempt counted, for a desk whose key is accepted (this one
       // claims nothing until its own is: desk-health holds it, as a single desk holds its queue).
       // A 403 this desk already met for the same document fails it, as on a single desk.
+      // So does a web server's "no such address" (the provider URL is wrong: addressNotFound).
       const { status } = outcome.error;
       if (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status))
         return { kind: 'released' };
+      if (addressNotFound(outcome.error)) return { kind: 'released' };
       return refusedOutcome(outcome.error);
     }
     // Unreachable (refused before it connected: nothing reached the access point) and the desk

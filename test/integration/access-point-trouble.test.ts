@@ -9,7 +9,10 @@ import type { ConnectionStatus } from '../../app/contract';
 import type { Engine } from '../../app/engine';
 import { engineInternals } from '../../app/engine/internals';
 import { KEY_REFUSED_WAIT_WORDS } from '../../app/domain/problems';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
+  ADDRESS_NOT_FOUND_WORDS,
   FORBIDDEN_WAIT_WORDS,
   KEY_CHECKING_WORDS,
   KEY_REFUSED_WORDS,
@@ -89,6 +92,48 @@ async function expectAllAcceptedOnce(engine: Engine, sandbox: SandboxHandle, ids
   expect(stats.duplicateContentAccepts).toBe(0);
   expect(await state(engine)).toBe('online');
 }
+
+describe('a provider URL that leads to no access point (walk 9)', () => {
+  it('holds the queue in words about the URL, says no buyer is missing from Peppol, and sends all once the URL is right', async () => {
+    // A web server that has no such address: an HTML 404 page for every path.
+    const page = '<html><head><title>404 Not Found</title></head><body>nginx</body></html>';
+    const wrong = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(404, { 'content-type': 'text/html' }).end(page));
+    });
+    await new Promise<void>((r) => wrong.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => wrong.close(() => r())));
+    const sandbox: SandboxHandle = await startSandbox({ latencyMs: 2 });
+    cleanups.push(() => sandbox.close());
+    const engine = await engines({
+      trackDelivery: false,
+      batching: false,
+      timings: { probeInitialMs: 50, probeMaxMs: 200 },
+    });
+    // The clerk types the provider URL with a wrong path.
+    await engine.handlers['settings:set']({
+      endpoint: `http://127.0.0.1:${(wrong.address() as AddressInfo).port}/peppol`,
+    });
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(3, 'URL') });
+    const ids = added.map((a) => a.id);
+    await waitHeld(engine, ids, 'refused');
+    expect((await engine.handlers['connection:get'](undefined)).message).toBe(
+      ADDRESS_NOT_FOUND_WORDS,
+    );
+    for (const d of rows(engine, ids)) expect([d.state, d.problem_code]).toEqual(['queued', null]);
+    // Still held a while later: the probes meet the same page.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await state(engine)).toBe('refused');
+    // The clerk corrects the URL. Queued for the other address, they wait for the clerk's word
+    // (as for any change of access point), then go, each accepted once.
+    await engine.handlers['settings:set']({ endpoint: sandbox.url });
+    await expect
+      .poll(() => rows(engine, ids).map((d) => d.problem_code), { timeout: 10_000, interval: 10 })
+      .toEqual(ids.map(() => 'ACCESS_POINT_CHANGED'));
+    expect((await engine.handlers['documents:sendAnyway']({ ids })).released).toBe(3);
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+  });
+});
 
 describe('a refused API key holds the queue instead of failing its documents', () => {
   it('every request answered 401 from the start: nothing is sent while it is, none fails, all go once the key is accepted', async () => {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dispatcher } from 'undici';
+import { NO_SUCH_ADDRESS } from '../../app/access-point/answers';
 import { AccessPointClient, isProgrammingError } from '../../app/access-point/client';
 
 const servers: Server[] = [];
@@ -74,6 +75,54 @@ describe('access point client errors', () => {
       });
       // A transactions list that is not a list reads as none.
       expect(await client.transactions(10)).toMatchObject({ kind: 'ok', value: [] });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('tells a web server\'s "no such address" from the provider\'s "not found" (walk 9)', async () => {
+    const lookupOf = async (status: number, body: string) => {
+      const client = new AccessPointClient({
+        baseUrl: await answering(status, body),
+        apiKey: null,
+      });
+      try {
+        return await client.lookup('0208:0987654394');
+      } finally {
+        await client.close();
+      }
+    };
+    const page = '<html><head><title>404 Not Found</title></head><body>nginx</body></html>';
+    for (const body of [page, '', 'Not Found', '{"detail":"Not Found"}']) {
+      const outcome = await lookupOf(404, body);
+      expect([body, outcome]).toMatchObject([
+        body,
+        { kind: 'permanent', error: { status: 404, code: NO_SUCH_ADDRESS } },
+      ]);
+    }
+    // The provider's answers: its error body, or a lookup's found: false, say not on Peppol.
+    const providers = [
+      '{"error":{"code":"PARTICIPANT_NOT_FOUND","message":"Not registered"}}',
+      '{"found":false}',
+    ];
+    for (const body of providers) {
+      expect([body, await lookupOf(404, body)]).toMatchObject([
+        body,
+        { kind: 'ok', status: 404, value: { found: false } },
+      ]);
+    }
+    // A send's: the page's words kept short in the message.
+    const client = new AccessPointClient({ baseUrl: await answering(404, page), apiKey: null });
+    try {
+      expect(await client.send(XML, 'key-4')).toEqual({
+        kind: 'permanent',
+        error: {
+          status: 404,
+          code: NO_SUCH_ADDRESS,
+          message: 'Not found (404): the access point has no such address (404 Not Found nginx)',
+          details: null,
+        },
+      });
     } finally {
       await client.close();
     }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApOutcome } from '../../app/access-point/client';
 import {
+  ADDRESS_NOT_FOUND_WORDS,
   KEY_CHECKING_WORDS,
   KEY_REFUSED_WORDS,
   LONG_RETRY_AFTER_MS,
@@ -15,6 +16,7 @@ import {
   TROUBLE_AFTER_MS,
   TROUBLE_WORDS,
 } from '../../app/access-point/reachability';
+import { NO_SUCH_ADDRESS } from '../../app/access-point/answers';
 import { offlineWords } from '../../app/domain/problems';
 
 const REFUSED: ApOutcome<unknown> = {
@@ -359,6 +361,38 @@ describe('reachability of the access point', () => {
     // Reset (another key in Settings) ends every hold.
     t.reset();
     expect([t.state, t.held, t.maySend(7_001)]).toEqual(['online', false, true]);
+  });
+
+  it("no such address (a web server's 404): refused in words about the URL, held while probes meet it too (walk 9)", () => {
+    const noSuchAddress = {
+      kind: 'permanent',
+      error: { status: 404, code: NO_SUCH_ADDRESS, message: 'Not found (404)', details: null },
+    } as ApOutcome<unknown>;
+    // A first version call's 404 holds nothing: a provider may have no version address.
+    const start = make();
+    expect(start.noteFirstAnswer(noSuchAddress, 0)).toBe(true);
+    expect([start.state, start.held]).toEqual(['online', false]);
+    // A lookup's or a send's holds every send, in words about the URL, not the buyer.
+    expect(start.note(noSuchAddress, 100, 'other')).toBe(true);
+    expect([start.state, start.message, start.held, start.maySend(100)]).toEqual([
+      'refused',
+      ADDRESS_NOT_FOUND_WORDS,
+      true,
+      false,
+    ]);
+    expect(start.startProbe(1_100)).toBe(true);
+    expect(start.probeAnswered(noSuchAddress, 1_100)).toBe(false);
+    expect([start.state, start.held, start.nextTryAt()]).toEqual(['refused', true, 3_100]);
+    // The provider's own 404 (a receiver not on Peppol) is an answer like any other.
+    const r = make('online');
+    r.note(
+      {
+        kind: 'permanent',
+        error: { status: 404, code: 'PARTICIPANT_NOT_FOUND', message: 'x', details: null },
+      },
+      0,
+    );
+    expect([r.state, r.held]).toEqual(['online', false]);
   });
 
   it('a 403 to a request may be about its invoice: "checking" until the probe, which carries none, is refused too', () => {

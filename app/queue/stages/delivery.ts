@@ -1,4 +1,5 @@
 import type { AccessPointClient, ApOutcome, TransactionAnswer } from '../../access-point/client';
+import { providerNotFound } from '../../access-point/answers';
 import { isThrottled, PollBudget } from '../../sender/poll-budget';
 import type { DocumentRecord } from '../../store/documents-repo';
 import { pollPlaceId, type PollKind, type PollPlace } from '../../store/poll-reads';
@@ -87,7 +88,7 @@ async function askOneByOne(
       answers.push({
         d: d.value,
         tx: outcome.kind === 'ok' ? outcome.value : null,
-        notFound: outcome.kind === 'permanent' && outcome.error.status === 404,
+        notFound: outcome.kind === 'permanent' && providerNotFound(outcome.error),
       });
     }
   };

@@ -1,5 +1,7 @@
 import type { ApError, ApOutcome, BatchItemAnswer, SendAnswer } from '../../access-point/client';
 import {
+  ADDRESS_NOT_FOUND_WAIT_WORDS,
+  addressNotFound,
   failingAnswer,
   FORBIDDEN_WAIT_WORDS,
   forbiddenAgain,
@@ -52,7 +54,10 @@ export function recordSingle(
     accept(ctx, doc, outcome.value.transactionId);
   } else if (outcome.kind === 'permanent') {
     const { status } = outcome.error;
-    if (keyRefusalStatus(status) && !forbiddenAgain(ctx.forbiddenOnce, doc.id, status))
+    if (
+      addressNotFound(outcome.error) ||
+      (keyRefusalStatus(status) && !forbiddenAgain(ctx.forbiddenOnce, doc.id, status))
+    )
       waitForKey(ctx, [doc], outcome.error);
     // A 409 for a repeat of an attempt that may have reached it: a document's bytes never change,
     // so the conflict is that attempt, still being processed (a walk: marked Failed, then
@@ -161,12 +166,16 @@ function inTrouble(ctx: OutcomeContext, outcome: ApOutcome<unknown>): boolean {
 }
 
 /**
- * The key refused (401), or maybe (403: the probe says): back to the queue, no attempt counted;
- * the queue waits for the key.
+ * The key refused (401), or maybe (403: the probe says), or no such address (the provider URL):
+ * back to the queue, no attempt counted; the queue waits for the key or the URL.
  */
 function waitForKey(ctx: OutcomeContext, docs: ClaimableRecord[], error: ApError): void {
   const technical = apErrorTechnical(error);
-  const detail = error.status === 403 ? FORBIDDEN_WAIT_WORDS : KEY_REFUSED_WAIT_WORDS;
+  const detail = addressNotFound(error)
+    ? ADDRESS_NOT_FOUND_WAIT_WORDS
+    : error.status === 403
+      ? FORBIDDEN_WAIT_WORDS
+      : KEY_REFUSED_WAIT_WORDS;
   for (const d of docs) {
     ctx.lifecycle.waitForAccessPoint(d, {
       detail,
