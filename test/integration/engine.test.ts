@@ -144,6 +144,17 @@ describe('engine with the in-process sandbox', () => {
     const held = await e.handlers['documents:get']({ id: cn });
     expect(held.state).toBe('held');
     expect(held.problem?.code).toBe('RECEIVER_DOES_NOT_ACCEPT');
+    // Send anyway cannot release it (the network would refuse it), and says why (walk 9: a
+    // selection's Send anyway said "released for sending" and it came back held).
+    expect(await e.handlers['documents:sendAnyway']({ ids: [cn] })).toEqual({
+      released: 0,
+      stillHeld: [{ id: cn, message: held.problem!.message }],
+    });
+    const after = await e.handlers['documents:get']({ id: cn });
+    expect([after.state, after.problem?.code]).toEqual(['held', 'RECEIVER_DOES_NOT_ACCEPT']);
+    expect(after.timeline.at(-1)?.detail).toMatch(
+      /^Send anyway asked by .+; not possible: the buyer's Peppol registration does not accept/,
+    );
   });
 
   it('cancels documents that were not sent, and answers bad requests with error values', async () => {

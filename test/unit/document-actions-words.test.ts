@@ -120,7 +120,7 @@ describe('the confirmation of an action on a selection', () => {
     expect(sentIds).toEqual([1, 2]);
     expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
       title: '2 documents cancelled.',
-      lines: ['1 document was already sent or finished, and left as it is.'],
+      lines: ['1 document was being sent, already sent or finished, and left as it is.'],
     });
   });
 
@@ -134,6 +134,37 @@ describe('the confirmation of an action on a selection', () => {
     answering({ 'documents:cancel': { cancelled: 0 } });
     await requestDocumentAction('cancel', [2, 99]);
     expect(asked.map((a) => a.title)).toEqual(['Cancel the selected documents?']);
+  });
+
+  it('says that documents being sent cannot be cancelled, not that they were sent (walk 9)', async () => {
+    const brief = (id: number, state: DocumentState) => ({ id, state, problemCode: null });
+    select([]);
+    answering({ 'documents:briefs': { rows: [brief(1, 'sending'), brief(2, 'sending')] } });
+    await requestDocumentAction('cancel', [1, 2]);
+    answering({ 'documents:briefs': { rows: [brief(3, 'sending'), brief(4, 'delivered')] } });
+    await requestDocumentAction('cancel', [3, 4]);
+    answering({ 'documents:briefs': { rows: [brief(5, 'delivered')] } });
+    await requestDocumentAction('cancel', [5]);
+    expect(asked).toEqual([]);
+    expect(useToastStore.getState().toasts.map((t) => t.title)).toEqual([
+      'Nothing to cancel: the selected documents are being sent right now and may already have reached the access point.',
+      'Nothing to cancel: 1 of the selected documents is being sent right now and may already have reached the access point; the others are already sent or finished.',
+      'Nothing to cancel: the selected documents are already sent or finished.',
+    ]);
+  });
+
+  it('does not count for Send anyway one whose buyer does not take its type of document (walk 9)', async () => {
+    const brief = (id: number, code: string) => ({ id, state: 'held', problemCode: code });
+    select([]);
+    answering({
+      'documents:briefs': {
+        rows: [brief(1, 'RECEIVER_DOES_NOT_ACCEPT'), brief(2, 'DUPLICATE'), brief(3, 'DUPLICATE')],
+      },
+      'documents:sendAnyway': { released: 2 },
+    });
+    await requestDocumentAction('sendAnyway', [1, 2, 3]);
+    expect(asked.map((a) => a.title)).toEqual(['Send 2 held documents anyway?']);
+    expect(sentIds).toEqual([2, 3]);
   });
 
   it('asks before a Retry sends again invoices whose delivery failed (a new submission), and only then', async () => {

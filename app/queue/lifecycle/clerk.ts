@@ -121,12 +121,23 @@ export function cancelUndone(c: CancelledDoc, who: string): Step {
 
 /**
  * Send anyway the held `r`: the step that releases it, or, for a duplicate whose checks also
- * disagree, the note that keeps it held for that second question and its problem's words.
+ * disagree, the note that keeps it held for that second question and its problem's words; one
+ * whose buyer does not take its type of document stays held (the network would refuse it,
+ * whoever decides: walk 9, a selection's Send anyway released one its details do not offer it for).
  */
 export function sendAnyway(
   r: DocumentRecord,
   who: string,
 ): { step: Step } | { note: Note; stillHeld: string } {
+  if (r.problem_code === 'RECEIVER_DOES_NOT_ACCEPT') {
+    return {
+      note: {
+        state: 'held',
+        detail: `Send anyway asked by ${who}; not possible: the buyer's Peppol registration does not accept this type of document`,
+      },
+      stillHeld: r.problem_message ?? 'The buyer does not accept this type of document.',
+    };
+  }
   const duplicate = r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT';
   const checks = validationOf(r.validation_json);
   if (duplicate && checks?.checksDisagree) {

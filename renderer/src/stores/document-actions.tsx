@@ -21,9 +21,16 @@ export const ACTION_LABELS: Record<DocumentAction, string> = {
 };
 
 /** The states each action applies to (the rest of a selection is left as it is). */
-function appliesTo(action: DocumentAction, state: DocumentState): boolean {
+function appliesTo(
+  action: DocumentAction,
+  state: DocumentState,
+  problemCode: string | null,
+): boolean {
   if (action === 'cancel') return !NOTHING_TO_CANCEL.has(state);
-  if (action === 'sendAnyway') return state === 'held';
+  // One whose buyer does not take its type of document cannot go, whoever decides (its details
+  // do not offer it either: features/detail/offered-actions.ts).
+  if (action === 'sendAnyway')
+    return state === 'held' && problemCode !== 'RECEIVER_DOES_NOT_ACCEPT';
   if (action === 'markHandled' || action === 'markNotHandled')
     return handledFrom(action === 'markHandled').includes(state);
   return true;
@@ -38,9 +45,24 @@ const NOTHING_TO_DO: Partial<Record<DocumentAction, string>> = {
   markNotHandled: 'Nothing to mark as not handled: none of the selected documents is handled.',
 };
 
+/**
+ * Nothing selected can be cancelled and `sending` of the `selected` are being sent right now
+ * (walk 9: "already sent or finished" was said of invoices on their way).
+ */
+function nothingToCancelWhileSending(sending: number, selected: number): string {
+  const who =
+    sending === selected
+      ? selected === 1
+        ? 'the selected document is'
+        : 'the selected documents are'
+      : `${sending} of the selected documents ${sending === 1 ? 'is' : 'are'}`;
+  const rest = sending < selected ? '; the others are already sent or finished' : '';
+  return `Nothing to cancel: ${who} being sent right now and may already have reached the access point${rest}.`;
+}
+
 /** Why the rest of a selection stays as it is (see `othersLine`). */
 const OTHERS_ARE: Partial<Record<DocumentAction, string>> = {
-  cancel: 'already sent or finished',
+  cancel: 'being sent now, already sent or finished',
   sendAnyway: 'not held',
   markHandled: 'not rejected, queried or accepted on a condition by the buyer',
   markNotHandled: 'not marked as handled',
@@ -117,14 +139,18 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   const targets = states
     ? ids.filter((id) => {
         const now = states.get(id);
-        return now !== undefined && appliesTo(action, now.state);
+        return now !== undefined && appliesTo(action, now.state, now.problemCode);
       })
     : ids;
   const others = ids.length - targets.length;
   if (targets.length === 0) {
+    const sendingNow = states ? ids.filter((id) => states.get(id)?.state === 'sending').length : 0;
     useToastStore.getState().push({
       kind: 'info',
-      title: NOTHING_TO_DO[action] ?? 'Nothing to do for the selected documents.',
+      title:
+        action === 'cancel' && sendingNow > 0
+          ? nothingToCancelWhileSending(sendingNow, ids.length)
+          : (NOTHING_TO_DO[action] ?? 'Nothing to do for the selected documents.'),
       lines: [],
       ttlMs: 6000,
     });
@@ -305,11 +331,11 @@ export async function runDocumentAction(
         `${plural(refused.length, 'document was', 'documents were')} kept: ${refused[0]!.message}`,
       ];
     }
-    // Those neither cancelled nor kept (refused): already sent or finished, left as they are.
+    // Those neither cancelled nor kept (refused): being sent, sent or finished, left as they are.
     const left = selected - r.value.cancelled - refused.length - (r.value.stopped?.left ?? 0);
     if (left > 0)
       lines.push(
-        `${plural(left, 'document was', 'documents were')} already sent or finished, and left as ${left === 1 ? 'it is' : 'they are'}.`,
+        `${plural(left, 'document was', 'documents were')} being sent, already sent or finished, and left as ${left === 1 ? 'it is' : 'they are'}.`,
       );
     stopped = stoppedLines(r.value.stopped, 'cancelled');
     const token = r.value.undoToken;
