@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { AddResult, IncomingFile } from '../contract';
 import { newIdempotencyKey } from '../domain/idempotency-key';
 import type { BodyRef } from '../store/body-files';
+import { lastPart } from '../store/documents-repo';
 import type { NewDocument } from '../store/document-record';
 // Not through ../validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
@@ -93,15 +94,16 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
     const firstFresh = fresh.length;
     for (const f of storable.slice(i, i + ADD_SLICE)) {
       const sha256 = sha256Hex(f.bytes);
-      // The same bytes under the same name: this very file was added before (this is also
-      // what makes `peppol-desk send` resumable). Under another name it is a new document,
-      // which validation holds as a duplicate of the live one (see the pipeline).
+      // The same bytes under the same name (its last part: whether its folder was dropped or
+      // it was alone): this very file was added before (this is also what makes `peppol-desk
+      // send` resumable). Under another name it is a new document, which validation holds as a
+      // duplicate of the live one (see the pipeline).
       const existing = repo.findKnownFile(sha256, f.name, real);
       if (existing !== null) {
         outcomes.push({ known: existing });
         continue;
       }
-      const key = `${sha256}/${f.name}`;
+      const key = `${sha256}/${lastPart(f.name)}`;
       const earlier = inCall.get(key);
       if (earlier !== undefined) {
         outcomes.push({ fresh: earlier, first: false });

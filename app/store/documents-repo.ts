@@ -38,6 +38,11 @@ export {
   type NewDocument,
 } from './document-record';
 
+/** A file name's last part (`march/a.xml` → `a.xml`), whichever separator its folder used. */
+export function lastPart(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+}
+
 /**
  * All SQL on `documents`, `document_bodies` and `document_events`, prepared once and named for
  * what it does (the document table's filtered, sorted pages in document-list.ts; how commits reach
@@ -88,14 +93,20 @@ export class DocumentsRepo {
   }
 
   /**
-   * Id of the document added from these bytes under this file name, if any ("already known");
+   * Id of the document added from these bytes under this file name, if any ("already known"):
+   * the name's last part, so a file is the same whether its folder was dropped (`march/a.xml`),
+   * it was dropped alone or sent by the CLI (`a.xml`) (walk 9: the app's folder drop and `send`
+   * of that folder made two documents, the second held as duplicates);
    * `real`: invoices go for real now, so a practice of it in the built-in Sandbox is not it
    * (PRACTICE_DONE_SQL in documents-statements.ts).
    */
   findKnownFile(sha256: string, fileName: string, real: boolean): number | null {
-    const row = this.stmts.findKnownFile.get(sha256, fileName, real ? 1 : 0) as
-      { id: number } | undefined;
-    return row?.id ?? null;
+    const rows = this.stmts.findKnownFile.all(sha256, real ? 1 : 0) as {
+      id: number;
+      file_name: string;
+    }[];
+    const name = lastPart(fileName);
+    return rows.find((r) => lastPart(r.file_name) === name)?.id ?? null;
   }
 
   /**

@@ -32,6 +32,12 @@ const PRACTICE_DONE_SQL = `(environment = 'sandbox' AND transaction_id IS NOT NU
   AND (? = 1 OR problem_code IS 'DELIVERY_UNCONFIRMED'))`;
 
 /**
+ * Documents of the same bytes findKnownFile compares names with: bounded, so a drop of thousands
+ * of copies of one file costs no more per file (past it, a copy is held as the same content).
+ */
+export const KNOWN_FILE_CANDIDATES = 64;
+
+/**
  * Waiting to be sent (received, ready, queued, retry_wait) and pinned elsewhere than `@ap` in
  * environment `@env`: one provider address serves Test and Production (the API key chooses), so
  * invoices queued for Test are not sent with a Production key, nor the other way (a walk).
@@ -47,9 +53,11 @@ export function prepareDocumentStatements(db: Db) {
   return {
     findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
     findKnownFile: db.prepare(
-      // A document whose kept copy was lost is not the file: adding it again stores it anew.
-      `SELECT id FROM documents WHERE sha256 = ? AND file_name = ?
-         AND problem_code IS NOT '${BODY_LOST}' AND NOT ${PRACTICE_DONE_SQL} ORDER BY id LIMIT 1`,
+      // A document whose kept copy was lost is not the file: adding it again stores it anew. The
+      // names are compared by the repository (their last part); a bounded few of the same bytes.
+      `SELECT id, file_name FROM documents WHERE sha256 = ?
+         AND problem_code IS NOT '${BODY_LOST}' AND NOT ${PRACTICE_DONE_SQL}
+         ORDER BY id LIMIT ${KNOWN_FILE_CANDIDATES}`,
     ),
     findContentDuplicate: db.prepare(
       `SELECT * FROM documents WHERE sha256 = ? AND id <> ? AND ${LIVE_SQL}
