@@ -362,8 +362,10 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     if (!outcome) {
       if (status.state === 'held' && !heldLogged.has(id)) {
         heldLogged.add(id);
-        for (const name of names)
-          log(`Hot folder: ${name} is held as a possible duplicate; decide in Peppol Desk`);
+        // Why, in the document's words (walk 9: "as a possible duplicate" was said of a credit
+        // note the buyer does not accept).
+        const why = status.reason ? `: ${status.reason}` : ' for a decision';
+        for (const name of names) log(`Hot folder: ${name} is held${why} (decide in Peppol Desk)`);
       }
       // Waiting for the clerk or for the delivery's answer only: not counted as on its way (and
       // counted again when a clerk sends a held one on).

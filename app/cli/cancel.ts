@@ -1,9 +1,12 @@
 /** `peppol-desk cancel <ids...>`: cancel documents that were not sent yet. */
 import type { Command } from 'commander';
-import type { RequestResult } from '../contract';
+import type { DocumentState, RequestResult } from '../contract';
+import { NOTHING_TO_CANCEL } from '../domain/states';
+import { STATUS_WORDS } from '../domain/status-words';
 import { invokeHandler } from '../errors';
 import { parseIds, reportStopped, requireKnownIds, usage, STORE_HELP } from './common';
 import { openQuiet } from './engine-options';
+import { briefChunks } from './summary';
 
 async function cancelCommand(
   ids: string[],
@@ -20,14 +23,28 @@ async function cancelCommand(
     }
     const { cancelled, refused = [], stopped } = res.value as RequestResult<'documents:cancel'>;
     for (const r of refused) process.stderr.write(`#${r.id}: ${r.message}\n`);
+    // The others not cancelled, each with its status (walk 9: one already cancelled was said to
+    // be "already sent, or … may have reached the access point").
+    const kept = new Set(refused.map((r) => r.id));
+    for await (const { rows } of briefChunks(engine, list))
+      for (const r of rows)
+        if (NOTHING_TO_CANCEL.has(r.state) && !kept.has(r.id))
+          process.stderr.write(`#${r.id}: ${STATUS_WORDS[r.state]}: ${notCancelledWhy(r.state)}\n`);
     reportStopped(stopped, 'cancelled');
-    process.stdout.write(
-      `${cancelled} of ${list.length} cancelled${cancelled < list.length ? ' (documents already sent, or that may have reached the access point, cannot be cancelled)' : ''}\n`,
-    );
+    process.stdout.write(`${cancelled} of ${list.length} cancelled\n`);
     return cancelled === list.length ? 0 : 1;
   } finally {
     await engine.stop();
   }
+}
+
+/** Why a document in `state` (one of NOTHING_TO_CANCEL) is not cancelled. */
+function notCancelledWhy(state: DocumentState): string {
+  if (state === 'cancelled') return 'already cancelled';
+  if (state === 'superseded') return 'replaced by a corrected file, which is the one to cancel';
+  if (state === 'sending')
+    return 'being sent right now; it may already have reached the access point';
+  return 'already sent, so it cannot be cancelled';
 }
 
 /** Registers `cancel`. */

@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import { registerCancel } from './cancel';
 import { VERSION } from './engine-options';
 import { registerList } from './list';
+import { registerMarkHandled } from './mark-handled';
 import { registerReroute } from './reroute';
 import { registerRetry } from './retry';
 import { registerSandbox } from './sandbox';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerReroute(program);
   registerCancel(program);
   registerSendAnyway(program);
+  registerMarkHandled(program);
   registerValidate(program);
   registerWatch(program);
   registerServe(program);

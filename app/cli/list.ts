@@ -42,13 +42,22 @@ async function listCommand(opts: ListOptions): Promise<number> {
       const nonZero = (Object.entries(counts) as [DocumentState, number][]).filter(
         ([s, n]) => n > 0 && (shown === null || shown.has(s)),
       );
-      const parts = nonZero.map(([s, n]) => `${n} ${STATUS_WORDS[s].toLowerCase()}`).join(', ');
+      const parts = nonZero.map(([s, n]) => `${n} ${countedWords(STATUS_WORDS[s], n)}`).join(', ');
       process.stdout.write(`${total} document(s)${parts ? `: ${parts}` : ''}\n`);
     }
     return 0;
   } finally {
     await engine.stop();
   }
+}
+
+/**
+ * A status after its count: its first letter small, its names kept ("receiver not on Peppol"),
+ * its verb agreeing ("2 need fixing"; walk 9 read "5 needs fixing, 1 receiver not on peppol").
+ */
+export function countedWords(status: string, n: number): string {
+  const words = status.charAt(0).toLowerCase() + status.slice(1);
+  return n !== 1 && words.startsWith('needs ') ? `need ${words.slice('needs '.length)}` : words;
 }
 
 /** Registers `list`. */

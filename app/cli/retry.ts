@@ -15,6 +15,8 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     process.stderr.write('Name the documents to retry, or use --all-failed.\n');
     return 2;
   }
+  // Accepted before this moment: not sent by this retry (a document named that was sent already).
+  const startedAt = Date.now();
   const engine = await openQuiet(opts, true, Boolean(opts.waitDelivery));
   try {
     const targets = opts.allFailed ? undefined : parseIds(ids);
@@ -50,15 +52,13 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     }
     await engine.waitUntilSettled(before, { includeAccepted: !opts.waitDelivery });
     await reportPinnedElsewhere(engine, before);
-    // Each document that did not end as sent says why (as `send` does).
-    const summary = await summarize(
-      engine,
-      before,
-      0,
-      0,
-      Boolean(opts.waitDelivery),
-      sayWhyNotSent,
-    );
+    // Each document that did not end as sent says why (as `send` does); one sent before this
+    // retry is counted as such (walk 9: "Retrying 0 of 1 …", then "1 sent").
+    let sentEarlier = 0;
+    const summary = await summarize(engine, before, 0, 0, Boolean(opts.waitDelivery), (r, c) => {
+      if (c === 'sent' && r.acceptedAt != null && r.acceptedAt < startedAt) sentEarlier++;
+      sayWhyNotSent(r, c);
+    });
     if (failedAtDelivery > 0)
       process.stderr.write(
         `${failedAtDelivery} of these had failed at delivery, after the access point accepted them: "sent" counts their acceptance again, not their delivery. Run with --wait-delivery to wait until they are delivered (or fail again).\n`,
@@ -68,10 +68,21 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
       process.env.PEPPOL_DESK_BENCH === '1'
         ? (({ user, system }) => ({ cpuSeconds: (user + system) / 1e6 }))(process.cpuUsage())
         : {};
+    // Every outcome that is not nought is said (walk 9: an invalid one read "0 sent, 0 failed").
+    const more = [
+      [summary.rejected, 'rejected by the buyer'],
+      [summary.invalid, 'invalid'],
+      [summary.duplicates, 'held as duplicates'],
+      [summary.held, 'held for your decision'],
+    ] as const;
+    const earlier = sentEarlier > 0 ? ` (${sentEarlier} of them before this retry)` : '';
     process.stdout.write(
       opts.json
-        ? JSON.stringify({ ...summary, ...bench }) + '\n'
-        : `${summary.sent} sent, ${summary.failed} failed${summary.held ? `, ${summary.held} held for your decision` : ''}\n`,
+        ? JSON.stringify({ ...summary, sentEarlier, ...bench }) + '\n'
+        : `${summary.sent} sent${earlier}, ${summary.failed} failed${more
+            .filter(([n]) => n > 0)
+            .map(([n, what]) => `, ${n} ${what}`)
+            .join('')}\n`,
     );
     return stopped || summary.failed + summary.rejected + summary.invalid + summary.held > 0
       ? 1

@@ -3,6 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, memorySecretStore } from '../../app/engine';
+import { engineInternals } from '../../app/engine/internals';
 import { distFile, runCli as cli } from '../helpers/dist';
 import { makeInvoice, makeInvoiceWithWrongTotal, makeInvoices } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
@@ -88,6 +89,10 @@ describe('peppol-desk manners', () => {
     const held = /^#(\d+)\tNeeds your decision/m.exec(attention.stdout)?.[1];
     expect(held).toBeDefined();
     expect((await cli(['cancel', held!, '--data-dir', data])).code).toBe(0);
+    // Cancelled already: said so, not "already sent, or may have reached the access point".
+    const again = await cli(['cancel', held!, '--data-dir', data]);
+    expect([again.code, again.stdout]).toEqual([1, '0 of 1 cancelled\n']);
+    expect(again.stderr).toBe(`#${held}: Cancelled: already cancelled\n`);
     const anyway = await cli(['send-anyway', held!, '--data-dir', data]);
     expect(anyway.code).toBe(1);
     expect(anyway.stderr).toContain('1 of 1 were not held as possible duplicates');
@@ -150,6 +155,70 @@ describe('peppol-desk manners', () => {
     // Looked up again (the single desk retries an unreachable one by asking again): counted.
     expect(retried.stderr).toContain('Retrying 1 document(s)\n');
     expect(retried.stderr).toMatch(/^nobody\.xml: .*Peppol.*/m);
+  });
+
+  it('retry counts what it did: one sent before it is said so, an invalid one as invalid (walk 9)', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(join(inbox, 'good.xml'), makeInvoice('RETRY-GOOD-1'));
+    writeFileSync(join(inbox, 'bad.xml'), makeInvoiceWithWrongTotal('RETRY-BAD-1'));
+    expect((await cli(['send', inbox, '--data-dir', data])).code).toBe(1);
+    const rows = (await cli(['list', '--json', '--data-dir', data])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; fileName: string });
+    const idOf = (name: string) => String(rows.find((r) => r.fileName === name)!.id);
+    // Accepted already: left as it is, and not counted as sent by this retry.
+    const good = await cli(['retry', idOf('good.xml'), '--data-dir', data]);
+    expect(good.stderr).toContain('Retrying 0 of 1 document(s); 1 left as it is\n');
+    expect([good.code, good.stdout]).toEqual([
+      0,
+      '1 sent (1 of them before this retry), 0 failed\n',
+    ]);
+    // Checked again and still invalid: said, not "0 sent, 0 failed".
+    const bad = await cli(['retry', idOf('bad.xml'), '--data-dir', data]);
+    expect([bad.code, bad.stdout]).toEqual([1, '0 sent, 0 failed, 1 invalid\n']);
+    const json = await cli(['retry', idOf('good.xml'), '--data-dir', data, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ sent: 1, sentEarlier: 1 });
+    // list's count line: the status's names kept, its verb agreeing (walk 9).
+    writeFileSync(join(inbox, 'bad2.xml'), makeInvoiceWithWrongTotal('RETRY-BAD-2'));
+    writeFileSync(
+      join(inbox, 'nobody.xml'),
+      makeInvoice('RETRY-NOBODY-1', { receiver: '9915:not-registered' }),
+    );
+    await cli(['send', inbox, '--data-dir', data]);
+    const listed = (await cli(['list', '--data-dir', data])).stdout.trim().split('\n').at(-1);
+    expect(listed).toBe(
+      '4 document(s): 2 need fixing, 1 receiver not on Peppol, 1 accepted by access point',
+    );
+    // The buyer's words say "mark it as handled": the CLI can (walk 9).
+    const goodId = idOf('good.xml');
+    const notYet = await cli(['mark-handled', goodId, '--data-dir', data]);
+    expect([notYet.code, notYet.stdout]).toEqual([1, '0 of 1 marked as handled\n']);
+    expect(notYet.stderr).toContain(
+      `#${goodId}: Accepted by access point: the buyer did not reject`,
+    );
+    const engine = await createEngine({
+      dataDir: data,
+      secrets: memorySecretStore(),
+      host: 'cli',
+      autoStart: false,
+    });
+    const { db } = engineInternals(engine).repo as unknown as {
+      db: { prepare(sql: string): { run(...a: unknown[]): unknown } };
+    };
+    db.prepare(
+      "UPDATE documents SET state = 'rejected', business_response = 'RE' WHERE id = ?",
+    ).run(Number(goodId));
+    await engine.stop();
+    const marked = await cli(['mark-handled', goodId, '--data-dir', data]);
+    expect([marked.code, marked.stdout]).toEqual([0, '1 of 1 marked as handled\n']);
+    const listedNow = (await cli(['list', '--filter', 'attention', '--data-dir', data])).stdout;
+    expect(listedNow).not.toContain('RETRY-GOOD-1');
+    const undone = await cli(['mark-handled', goodId, '--undo', '--data-dir', data]);
+    expect([undone.code, undone.stdout]).toEqual([0, '1 of 1 back under Needs attention\n']);
   });
 
   it('send names skipped files; list speaks the app words, quietly into a closed pipe; unknown ids (retry, cancel, send-anyway, reroute) and filters exit 2', async () => {

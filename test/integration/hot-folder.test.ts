@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex, type Engine } from '../../app/engine';
 import { distFile } from '../helpers/dist';
-import { makeInvoice } from '../helpers/invoices';
+import { makeCreditNote, makeInvoice } from '../helpers/invoices';
 import { useEngines } from '../helpers/engine';
 import { waitFor } from '../helpers/wait';
 import { engineInternals } from '../../app/engine/internals';
@@ -119,6 +119,32 @@ describe('hot folder', () => {
     await engine.handlers['documents:sendAnyway']({ ids: [held.id] });
     await waitFor('again.xml in sent/', () => existsSync(join(folder, 'sent', 'again.xml')));
     expect(existsSync(join(folder, 'again.xml'))).toBe(false);
+  });
+
+  it('says why a file is held, in the document\'s words (walk 9: "as a possible duplicate" of a credit note the buyer does not take)', async () => {
+    const folder = tempDir();
+    const logged: string[] = [];
+    const engine = await engines({
+      trackDelivery: false,
+      hotFolderStabilityMs: STABLE_MS,
+      hotFolder: folder,
+      log: (m) => logged.push(m),
+    });
+    writeFileSync(
+      join(folder, 'cn.xml'),
+      makeCreditNote('HOT-CN-1', { receiver: '9915:invoice-only' }),
+    );
+    const held = await waitFor('the held credit note', () =>
+      allDocuments(engine).find((d) => d.file_name === 'cn.xml' && d.state === 'held'),
+    );
+    expect(held.problem_code).toBe('RECEIVER_DOES_NOT_ACCEPT');
+    const line = await waitFor('the log line', () =>
+      logged.find((m) => m.startsWith('Hot folder: cn.xml is held')),
+    );
+    expect(line).toBe(
+      `Hot folder: cn.xml is held: ${held.problem_message} (decide in Peppol Desk)`,
+    );
+    expect(line).not.toMatch(/duplicate/);
   });
 
   it('a held file saved again with a corrected invoice is the new one: cancelling the held one leaves it', async () => {
