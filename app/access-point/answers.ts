@@ -96,19 +96,45 @@ function providerBody(body: unknown): boolean {
   return (typeof b.error === 'object' && b.error !== null) || 'found' in b || 'registered' in b;
 }
 
-/** The provider's error body (or whatever came instead) as an {@link ApError}. */
-export function toApError(status: number, body: unknown): ApError {
+/** An answer's text as JSON, or the text itself when it is not JSON (null when empty). */
+export function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A web page (HTML) where the provider's API answers JSON: with a 2xx, the provider URL leads to
+ * a web site, not an access point (walk 9: a send answered so was taken as accepted).
+ */
+export function webPage(contentType: string | string[] | undefined, text: string): boolean {
+  const type = String(contentType ?? '').toLowerCase();
+  return type.includes('text/html') || /^\s*<(!doctype\s+html|html)[\s>]/i.test(text);
+}
+
+/**
+ * The provider's error body (or whatever came instead) as an {@link ApError}; `page`: a 2xx
+ * answered with a web page ({@link webPage}), no answer of the provider's either.
+ */
+export function toApError(status: number, body: unknown, page = false): ApError {
   const e = (
     body as {
       error?: { code?: string; message?: string; details?: unknown; request_id?: unknown };
     } | null
   )?.error;
-  if (status === 404 && !providerBody(body)) {
-    const page = typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '';
+  if ((status === 404 && !providerBody(body)) || page) {
+    const words =
+      typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '';
+    const what =
+      status === 404
+        ? 'Not found (404): the access point has no such address'
+        : `A web page (${status}), not an answer of the access point's API`;
     return {
       status,
       code: NO_SUCH_ADDRESS,
-      message: `Not found (404): the access point has no such address${page.trim() ? ` (${page.trim().slice(0, 120)})` : ''}`,
+      message: `${what}${words.trim() ? ` (${words.trim().slice(0, 120)})` : ''}`,
       details: null,
     };
   }

@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip } from 'node:zlib';
 
 import {
+  parseBody,
   providerNotFound,
+  webPage,
   toApError,
   toBatchResults,
   toLookup,
@@ -401,13 +403,9 @@ export class AccessPointClient {
       // Whatever the provider says back (an error echoing the request, say) loses the key here,
       // before it can reach the database, the screen, `list` or the CSV.
       const text = redactSecret(await res.body.text(), this.options.apiKey);
-      let parsed: unknown = null;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = text;
-      }
-      if (res.statusCode >= 200 && res.statusCode < 300) {
+      const parsed = parseBody(text);
+      const page = res.statusCode < 300 && webPage(res.headers['content-type'], text);
+      if (res.statusCode >= 200 && res.statusCode < 300 && !page) {
         return { kind: 'ok', status: res.statusCode, value: map(parsed) };
       }
       if (res.statusCode === 415 && gzipped) {
@@ -415,8 +413,9 @@ export class AccessPointClient {
         this.gzipAllowed = false;
         return this.request(method, path, body, headers, map);
       }
-      const error = toApError(res.statusCode, parsed);
+      const error = toApError(res.statusCode, parsed, page);
       if (
+        page ||
         PERMANENT.has(res.statusCode) ||
         (res.statusCode >= 400 &&
           res.statusCode < 500 &&

@@ -11,7 +11,7 @@
  *   leaves meanwhile (`held`): a 401 says nothing of the invoice, and every send would meet it.
  *   Probes back off as offline; the first answer that is not a 401 or 403 ends it.
  * - A 404 that is a web server's "no such address" (NO_SUCH_ADDRESS: not the provider's error
- *   body) to a lookup or a send says the provider URL is wrong: "refused", in
+ *   body), or a 2xx web page, to a lookup or a send says the provider URL is wrong: "refused", in
  *   `ADDRESS_NOT_FOUND_WORDS`, held and probed as for a refused key. A first version call's 404
  *   holds nothing (a provider may have no version address); a probe's keeps the hold.
  * - A 403 to a request may be about its invoice (a seller or buyer the account may not send for),
@@ -82,7 +82,7 @@ export const KEY_REFUSED_WORDS =
  * it, so nothing is sent, and no buyer is said to be missing from Peppol (walk 9).
  */
 export const ADDRESS_NOT_FOUND_WORDS =
-  'The provider URL in Settings does not lead to an access point: it answered "not found" (404). Check the URL (GoRoute: https://app.goroute.ai/peppol-api): invoices wait and are sent by themselves once it is right.';
+  'The provider URL in Settings does not lead to an access point: it answered "not found" or with a web page. Check the URL (GoRoute: https://app.goroute.ai/peppol-api): invoices wait and are sent by themselves once it is right.';
 
 /** The header's words while the access point refuses requests and no API key is set at all. */
 export const NO_API_KEY_WORDS =
@@ -101,7 +101,7 @@ export const FORBIDDEN_WAIT_WORDS =
 
 /** The timeline of a send answered "no such address" (see {@link ADDRESS_NOT_FOUND_WORDS}). */
 export const ADDRESS_NOT_FOUND_WAIT_WORDS =
-  'Not sent: the provider URL answered "not found" (404), so it does not lead to an access point. Check the provider URL in Settings; this invoice waits and is sent by itself once it is right';
+  'Not sent: the provider URL answered "not found" or with a web page, so it does not lead to an access point. Check the provider URL in Settings; this invoice waits and is sent by itself once it is right';
 
 /**
  * The longest wait between two probes while held (ms). A probe is one small version call, and the
@@ -136,9 +136,9 @@ function keyRefused(outcome: ApOutcome<unknown>): boolean {
   return outcome.kind === 'permanent' && keyRefusalStatus(outcome.error.status);
 }
 
-/** A web server's "no such address" (see {@link ADDRESS_NOT_FOUND_WORDS}). */
-export function addressNotFound(error: { status: number; code: string }): boolean {
-  return error.status === 404 && error.code === NO_SUCH_ADDRESS;
+/** A web server's "no such address" or page (see {@link ADDRESS_NOT_FOUND_WORDS}). */
+export function addressNotFound(error: { code: string }): boolean {
+  return error.code === NO_SUCH_ADDRESS;
 }
 
 /** An answer every request would meet: the key refused, or no such address. */

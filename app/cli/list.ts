@@ -1,9 +1,19 @@
 /** `peppol-desk list`: the documents in the data folder. */
 import type { Command } from 'commander';
 import { FILTER_STATES, emptyCounts, type DocumentFilter, type DocumentState } from '../contract';
+import { ON_THEIR_WAY } from '../domain/states';
 import { FILTER_ORDER, STATUS_WORDS } from '../domain/status-words';
 import { exitQuietlyOnClosedPipe, usage, UsageError, STORE_HELP } from './common';
-import { openQuiet } from './engine-options';
+import { tryLockDataDir } from '../store/data-dir-lock';
+import { dataDirOf, openQuiet } from './engine-options';
+
+/** Whether a Peppol Desk process works on `dataDir` now (it holds the folder's lock). */
+function deskRunning(dataDir: string): boolean {
+  const probe = tryLockDataDir(dataDir);
+  if (!probe.ok) return true;
+  probe.lock.release();
+  return false;
+}
 
 // The app's filter tabs, one list for the screen and the CLI (it had lost 'responded').
 const FILTERS: readonly DocumentFilter[] = FILTER_ORDER;
@@ -44,6 +54,15 @@ async function listCommand(opts: ListOptions): Promise<number> {
       );
       const parts = nonZero.map(([s, n]) => `${n} ${countedWords(STATUS_WORDS[s], n)}`).join(', ');
       process.stdout.write(`${total} document(s)${parts ? `: ${parts}` : ''}\n`);
+    }
+    // Their words say what happens next ("Trying again automatically"), true only while Peppol
+    // Desk runs: said when nothing does (walk 9: read after Ctrl+C, with no process left).
+    const onTheirWay = rows.filter((r) => ON_THEIR_WAY.has(r.state)).length;
+    const team = (await engine.handlers['connection:get'](undefined)).team;
+    if (onTheirWay > 0 && !team && !deskRunning(dataDirOf(opts))) {
+      process.stderr.write(
+        `Nothing is sending from this data folder now: the ${onTheirWay} on their way move on when Peppol Desk runs with it (the app, or peppol-desk send of their folder, or watch).\n`,
+      );
     }
     return 0;
   } finally {

@@ -71,6 +71,20 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
 };
 
 /**
+ * States of documents on their way out, which need more work from a running desk (everything
+ * else waits for a person, or is final).
+ */
+export const ON_THEIR_WAY: ReadonlySet<DocumentState> = new Set<DocumentState>([
+  'received',
+  'validating',
+  'ready',
+  'resolving',
+  'queued',
+  'sending',
+  'retry_wait',
+]);
+
+/**
  * States a cancel leaves as they are, with nothing to refuse: sent, on their way, finished or
  * replaced by a corrected file. The engine skips them, and the window's confirmation does not
  * count them.

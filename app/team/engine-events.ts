@@ -10,22 +10,12 @@ import {
   type Events,
   type StateCounts,
 } from '../contract';
+import { ON_THEIR_WAY } from '../domain/states';
 import type { TeamStore } from './store';
-
-/** States that need more work from some desk: everything else is final on a team outbox. */
-const OPEN = new Set<DocumentState>([
-  'received',
-  'validating',
-  'ready',
-  'resolving',
-  'queued',
-  'sending',
-  'retry_wait',
-]);
 
 /** True when a document in `state` needs no more work from a sending desk (delivery aside). */
 export function isSettled(state: DocumentState): boolean {
-  return !OPEN.has(state);
+  return !ON_THEIR_WAY.has(state);
 }
 
 /** What the events read from the team. */

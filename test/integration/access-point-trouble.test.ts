@@ -93,13 +93,20 @@ async function expectAllAcceptedOnce(engine: Engine, sandbox: SandboxHandle, ids
   expect(await state(engine)).toBe('online');
 }
 
-describe('a provider URL that leads to no access point (walk 9)', () => {
+describe.each([
+  // A web server that has no such address: an HTML 404 page for every path.
+  {
+    name: 'a 404 page',
+    status: 404,
+    page: '<html><head><title>404 Not Found</title></head></html>',
+  },
+  // A web site that answers every path with its home page (it took every invoice as accepted).
+  { name: 'a web site', status: 200, page: '<!DOCTYPE html><html><body>Welcome</body></html>' },
+])('a provider URL that leads to no access point: $name (walk 9)', ({ status, page }) => {
   it('holds the queue in words about the URL, says no buyer is missing from Peppol, and sends all once the URL is right', async () => {
-    // A web server that has no such address: an HTML 404 page for every path.
-    const page = '<html><head><title>404 Not Found</title></head><body>nginx</body></html>';
     const wrong = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(404, { 'content-type': 'text/html' }).end(page));
+      req.on('end', () => res.writeHead(status, { 'content-type': 'text/html' }).end(page));
     });
     await new Promise<void>((r) => wrong.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => wrong.close(() => r())));

@@ -66,6 +66,10 @@ describe('peppol-desk manners', () => {
     const lines = text.stdout.trim().split('\n');
     expect(lines).toHaveLength(n + 1);
     expect(lines.at(-1)).toBe(`${n} document(s): ${n} received`);
+    // Nothing runs with the folder: said, as their words promise what only a running desk does.
+    expect(text.stderr).toBe(
+      `Nothing is sending from this data folder now: the ${n} on their way move on when Peppol Desk runs with it (the app, or peppol-desk send of their folder, or watch).\n`,
+    );
   }, 120_000);
 
   it('send counts a held copy as a duplicate; list --filter counts what it lists; send-anyway on a cancelled document claims no failure', async () => {

@@ -16,11 +16,11 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
-/** A server on 127.0.0.1 answering every request with `status` and `body`. */
-async function answering(status: number, body: string): Promise<string> {
+/** A server on 127.0.0.1 answering every request with `status` and `body` (of `type`). */
+async function answering(status: number, body: string, type?: string): Promise<string> {
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(status).end(body));
+    req.on('end', () => res.writeHead(status, type ? { 'content-type': type } : {}).end(body));
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -126,6 +126,38 @@ describe('access point client errors', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('a web page answered with a 2xx is no acceptance: the provider URL leads to a web site (walk 9)', async () => {
+    const page = '<!DOCTYPE html><html><head><title>Welcome</title></head><body>Hi</body></html>';
+    const outcomeOf = async (status: number, body: string, type?: string) => {
+      const client = new AccessPointClient({
+        baseUrl: await answering(status, body, type),
+        apiKey: null,
+      });
+      try {
+        return await client.send(XML, 'key-5');
+      } finally {
+        await client.close();
+      }
+    };
+    for (const [body, type] of [
+      [page, 'text/html; charset=utf-8'],
+      [page, undefined],
+      ['<p>moved</p>', 'text/html'],
+    ] as const) {
+      expect(await outcomeOf(200, body, type)).toMatchObject({
+        kind: 'permanent',
+        error: { status: 200, code: NO_SUCH_ADDRESS },
+      });
+    }
+    // Lenient as before: an empty or plain answer is an acceptance; a 5xx page is a failure.
+    expect(await outcomeOf(202, '')).toMatchObject({ kind: 'ok' });
+    expect(await outcomeOf(200, 'OK', 'text/plain')).toMatchObject({ kind: 'ok' });
+    expect(await outcomeOf(502, page, 'text/html')).toMatchObject({
+      kind: 'transient',
+      status: 502,
+    });
   });
 
   it('tells programming errors from network errors', () => {
