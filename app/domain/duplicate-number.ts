@@ -8,11 +8,13 @@ export function duplicateNumber(
   sent = false,
 ): DocumentProblem & { code: 'DUPLICATE' } {
   const kind = docType === 'CreditNote' ? 'credit note' : 'invoice';
-  // A sent invoice is corrected with a credit note and a new number, not sent again.
+  // A sent invoice is corrected with a credit note and a new number, not sent again. "Sent": the
+  // access point accepted it; delivered or not yet (walk 9: "already sent to the buyer" was said
+  // of one only accepted).
   const how =
     kind === 'invoice' ? ', which is usually corrected with a credit note and a new number' : '';
   const first = sent
-    ? `was already sent to the buyer (document #${dupId}) with different content: if this corrects it, the buyer has the first one${how}. Send`
+    ? `was already sent (document #${dupId}) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already${how}. Send`
     : `was already added (document #${dupId}) with different content. Send`;
   const what = `${docType === 'CreditNote' ? 'Credit note' : 'Invoice'} ${no} from this seller`;
   return {

@@ -102,7 +102,7 @@ describe('engine with the in-process sandbox', () => {
     expect(d.problem?.action).toBe('decide');
     // The first one went out: the words say so, and how a sent invoice is corrected.
     expect(d.problem?.message).toBe(
-      `Invoice DUP-1 from this seller was already sent to the buyer (document #${a.added[0]!.id}) with different content: if this corrects it, the buyer has the first one, which is usually corrected with a credit note and a new number. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.`,
+      `Invoice DUP-1 from this seller was already sent (document #${a.added[0]!.id}) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already, which is usually corrected with a credit note and a new number. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.`,
     );
     expect(await e.handlers['documents:sendAnyway']({ ids: [id] })).toEqual({ released: 1 });
     await e.waitUntilSettled([id], { includeAccepted: true });

@@ -190,7 +190,7 @@ describe("the access point's words in a clerk's message", () => {
       'Invoice INV-9 from this seller was already added (document #4) with different content. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.',
     );
     expect(duplicateNumber(4, 'CN-9', 'CreditNote', true).message).toBe(
-      'Credit note CN-9 from this seller was already sent to the buyer (document #4) with different content: if this corrects it, the buyer has the first one. Send it anyway only if this is meant as a separate credit note; otherwise cancel it.',
+      'Credit note CN-9 from this seller was already sent (document #4) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already. Send it anyway only if this is meant as a separate credit note; otherwise cancel it.',
     );
   });
 });

@@ -276,8 +276,10 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
         />
       </label>
       <Hint name="maxAttempts">
-        When your provider cannot be reached or is busy, an invoice is tried again by itself, up to
-        this many times in all; then it waits for you under Needs attention.
+        When a send meets a server error or gets no answer in time, the invoice is tried again by
+        itself, up to this many times in all; then it waits for you under Needs attention. While
+        your provider cannot be reached, asks Peppol Desk to slow down or is having problems,
+        invoices wait without using up their tries.
       </Hint>
       <SharedByTeam settings={settings} name="maxAttempts" />
       <label className="form-row">
