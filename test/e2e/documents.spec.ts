@@ -153,7 +153,7 @@ test.describe('documents', () => {
     // A controllable clock (it runs on by itself) so that a minute can pass at once, below.
     await desk.page.clock.install();
     await desk.dropFiles(paths);
-    const toast = desk.toast('0 added, 1 rejected');
+    const toast = desk.toast('0 added, 1 not added');
     await expect(toast).toBeVisible();
     await expect(toast).toContainText(`${prefix}.xml: The file is empty.`);
     // Listed until dismissed (issue 11): a minute later it is still there; Close removes it.

@@ -20,7 +20,7 @@ describe('drop summary', () => {
       },
       ['march/statement.pdf', 'march/notes.txt'],
     );
-    expect(summary.title).toBe('1 added, 3 already known, 3 rejected, 2 skipped (not XML)');
+    expect(summary.title).toBe('1 added, 3 already known, 3 not added, 2 skipped (not XML)');
     expect(summary.lines).toEqual([
       '3 already known: a.xml, b.xml, c.xml',
       '2 files, e1.xml, e2.xml: The file is empty.',

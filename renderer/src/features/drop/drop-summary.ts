@@ -47,7 +47,7 @@ export function skippedTitle(skipped: string[]): string {
 }
 
 /**
- * "3 added, 2 already known, 1 rejected" and, under it, which files: the known ones in one line
+ * "3 added, 2 already known, 1 not added" and, under it, which files: the known ones in one line
  * ("2 already known: a.xml, b.xml"), the rejected ones grouped by reason ("c.xml: The file is
  * empty. …"), the skipped ones (not XML, hidden). Nothing the clerk dropped goes unnamed unless it was
  * added.
@@ -58,7 +58,8 @@ export function summarize(
 ): { title: string; lines: string[] } {
   const parts = [`${result.added.length} added`];
   if (result.known.length > 0) parts.push(`${result.known.length} already known`);
-  if (result.rejected.length > 0) parts.push(`${result.rejected.length} rejected`);
+  // "Not added", not "rejected": that is the buyer's word in this app (walk 9).
+  if (result.rejected.length > 0) parts.push(`${result.rejected.length} not added`);
   if (skipped.length > 0) parts.push(skippedTitle(skipped));
   const lines: string[] = [];
   if (result.known.length > 0) {
