@@ -141,9 +141,14 @@ export function addressNotFound(error: { code: string }): boolean {
   return error.code === NO_SUCH_ADDRESS;
 }
 
+/** An answer of no such address (see {@link addressNotFound}). */
+function noSuchAddress(outcome: ApOutcome<unknown>): boolean {
+  return outcome.kind === 'permanent' && addressNotFound(outcome.error);
+}
+
 /** An answer every request would meet: the key refused, or no such address. */
 function refusesAll(outcome: ApOutcome<unknown>): boolean {
-  return keyRefused(outcome) || (outcome.kind === 'permanent' && addressNotFound(outcome.error));
+  return keyRefused(outcome) || noSuchAddress(outcome);
 }
 
 /** 401 or 403: the status by which the access point refuses the API key. */
@@ -253,8 +258,7 @@ export class Reachability {
     // A probe's answer says nothing of sends: a run of failing sends goes on (see probation).
     if (request !== 'probe') this.failing = null;
     // No such address: the provider URL is wrong, and every request would meet it.
-    if (outcome.kind === 'permanent' && addressNotFound(outcome.error))
-      return this.hold('refused', ADDRESS_NOT_FOUND_WORDS, now);
+    if (noSuchAddress(outcome)) return this.hold('refused', ADDRESS_NOT_FOUND_WORDS, now);
     // There, but refusing the key: every send would fail until the clerk changes it (any other
     // answer, a file's refusal included, means the key was accepted). A request's 403 may be
     // about its invoice: said once the probe is refused too (kept while already refused).

@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { briefChunks, reportPinnedElsewhere, sayWhyNotSent, summarize } from './summary';
+import {
+  briefChunks,
+  reportPinnedElsewhere,
+  sayWhyNotSent,
+  sentBefore,
+  summarize,
+} from './summary';
 
 interface RetryOptions extends EngineFlags {
   allFailed?: boolean;
@@ -56,7 +62,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     // retry is counted as such (walk 9: "Retrying 0 of 1 …", then "1 sent").
     let sentEarlier = 0;
     const summary = await summarize(engine, before, 0, 0, Boolean(opts.waitDelivery), (r, c) => {
-      if (c === 'sent' && r.acceptedAt != null && r.acceptedAt < startedAt) sentEarlier++;
+      if (sentBefore(r, c, startedAt)) sentEarlier++;
       sayWhyNotSent(r, c);
     });
     if (failedAtDelivery > 0)

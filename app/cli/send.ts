@@ -30,6 +30,7 @@ import {
   briefChunks,
   reportPinnedElsewhere,
   sayWhyNotSent,
+  sentBefore,
   summarize,
   waitForResponses,
 } from './summary';
@@ -108,7 +109,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     (r, counted) => {
       // By its acceptance time, not by its state when added again: this run may have sent it
       // meanwhile (a walk: 55 "sent by an earlier run" of which this run had sent 2).
-      if (counted === 'sent' && r.acceptedAt != null && r.acceptedAt < startedAt) sentEarlier++;
+      if (sentBefore(r, counted, startedAt)) sentEarlier++;
       if (team && counted === 'sent' && r.sentBy && r.sentBy !== team.deskName) {
         byOtherDesk.set(r.sentBy, (byOtherDesk.get(r.sentBy) ?? 0) + 1);
       }

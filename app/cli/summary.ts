@@ -53,6 +53,14 @@ export function buyerWaits(r: Pick<DocumentBriefRow, 'state'>): boolean {
 }
 
 /**
+ * Counted as sent, and accepted before `at` (a run's start): sent by an earlier run, not this
+ * one, by its acceptance time, not its state when added again (`send` and `retry` say so).
+ */
+export function sentBefore(r: DocumentBriefRow, counted: Counted, at: number): boolean {
+  return counted === 'sent' && r.acceptedAt != null && r.acceptedAt < at;
+}
+
+/**
  * Says on stderr why a document did not end as sent (its file and the row's words), or what the
  * buyer asks of one sent ({@link buyerWaits}); those held for another access point are said once
  * for all (see reportPinnedElsewhere).

@@ -326,15 +326,17 @@ export class DeskSender {
         firstPollInMs: this.deps.firstPollInMs ?? 0,
       };
     if (outcome.kind === 'permanent') {
-      // The key refused (401/403) says nothing of the document, and nothing of it was taken:
-      // back to the queue, no attempt counted, for a desk whose key is accepted (this one
-      // claims nothing until its own is: desk-health holds it, as a single desk holds its queue).
+      // The key refused (401/403), or no such address (the provider URL is wrong:
+      // addressNotFound), says nothing of the document, and nothing of it was taken: back to the
+      // queue, no attempt counted, for a desk whose access point answers (this one claims
+      // nothing until its own does: desk-health holds it, as a single desk holds its queue).
       // A 403 this desk already met for the same document fails it, as on a single desk.
-      // So does a web server's "no such address" (the provider URL is wrong: addressNotFound).
       const { status } = outcome.error;
-      if (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status))
+      if (
+        addressNotFound(outcome.error) ||
+        (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status))
+      )
         return { kind: 'released' };
-      if (addressNotFound(outcome.error)) return { kind: 'released' };
       return refusedOutcome(outcome.error);
     }
     // Unreachable (refused before it connected: nothing reached the access point) and the desk

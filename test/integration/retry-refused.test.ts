@@ -89,6 +89,36 @@ async function accessPoint(r: Refusal): Promise<DocAccessPoint> {
   return ap;
 }
 
+/** A single desk sending through `ap`, single sends, delivery not tracked. */
+function singleDesk(ap: DocAccessPoint): Promise<Engine> {
+  return engines({
+    endpoint: ap.url,
+    secrets: memorySecretStore(ap.apiKey),
+    trackDelivery: false,
+    batching: false,
+  });
+}
+
+/** A team desk on a new team of `backend`, sending through `ap`. */
+async function teamDesk(backend: (typeof BACKENDS)[number], ap: DocAccessPoint): Promise<Engine> {
+  const address = await backend.newAddress();
+  return desk(address, { url: ap.url } as SandboxHandle, 'desk A', {
+    secrets: memorySecretStore(ap.apiKey),
+  });
+}
+
+/** Invoice `number` to the buyer, added and refused as `r` says: its id. */
+async function addRefused(e: Engine, number: string, r: Refusal): Promise<number> {
+  const { added } = await e.handlers['documents:add']({
+    files: [{ name: `${number}.xml`, bytes: makeInvoice(number, { receiver: BUYER }) }],
+  });
+  const id = added[0]!.id;
+  await e.waitUntilSettled([id]);
+  const refused = await e.handlers['documents:get']({ id });
+  expect([refused.state, refused.problem?.code]).toEqual([r.state, r.code]);
+  return id;
+}
+
 /** Refused, then (the buyer set up) retried by the clerk: accepted once. */
 async function refusedThenRetried(
   e: Engine,
@@ -97,13 +127,7 @@ async function refusedThenRetried(
   r: Refusal,
   team: boolean,
 ) {
-  const { added } = await e.handlers['documents:add']({
-    files: [{ name: `${number}.xml`, bytes: makeInvoice(number, { receiver: BUYER }) }],
-  });
-  const id = added[0]!.id;
-  await e.waitUntilSettled([id]);
-  const refused = await e.handlers['documents:get']({ id });
-  expect([refused.state, refused.problem?.code]).toEqual([r.state, r.code]);
+  const id = await addRefused(e, number, r);
   expect(ap.acceptedByNumber().get(number)).toBeUndefined();
 
   // The buyer is set up; the clerk presses Retry.
@@ -122,12 +146,7 @@ async function refusedThenRetried(
 describe.each(REFUSALS)('a Retry of an invoice refused for good: $name', (r) => {
   it('single desk: sent as a new submission, accepted once', async () => {
     const ap = await accessPoint(r);
-    const e = await engines({
-      endpoint: ap.url,
-      secrets: memorySecretStore(ap.apiKey),
-      trackDelivery: false,
-      batching: false,
-    });
+    const e = await singleDesk(ap);
     await refusedThenRetried(e, ap, 'REFUSED-1', r, false);
   });
 
@@ -136,10 +155,7 @@ describe.each(REFUSALS)('a Retry of an invoice refused for good: $name', (r) => 
       'sent as a new submission, accepted once',
       async () => {
         const ap = await accessPoint(r);
-        const address = await backend.newAddress();
-        const e = await desk(address, { url: ap.url } as SandboxHandle, 'desk A', {
-          secrets: memorySecretStore(ap.apiKey),
-        });
+        const e = await teamDesk(backend, ap);
         await refusedThenRetried(e, ap, 'REFUSED-T', r, true);
       },
       60_000,
@@ -155,13 +171,7 @@ async function refusedAfterUnknownThenCancelled(
   r: Refusal,
 ) {
   ap.set({ serverErrors: 1 });
-  const { added } = await e.handlers['documents:add']({
-    files: [{ name: `${number}.xml`, bytes: makeInvoice(number, { receiver: BUYER }) }],
-  });
-  const id = added[0]!.id;
-  await e.waitUntilSettled([id]);
-  const refused = await e.handlers['documents:get']({ id });
-  expect([refused.state, refused.problem?.code]).toEqual([r.state, r.code]);
+  const id = await addRefused(e, number, r);
   expect(ap.faults().serverErrors).toBe(1);
   expect(ap.requests('POST /api/v1/send')).toBe(2);
   // Before: "may already have reached the access point", so Cancel did nothing.
@@ -173,12 +183,7 @@ async function refusedAfterUnknownThenCancelled(
 describe.each(REFUSALS)('refused after an attempt with no answer: $name', (r) => {
   it('single desk: it may be cancelled', async () => {
     const ap = await accessPoint(r);
-    const e = await engines({
-      endpoint: ap.url,
-      secrets: memorySecretStore(ap.apiKey),
-      trackDelivery: false,
-      batching: false,
-    });
+    const e = await singleDesk(ap);
     await refusedAfterUnknownThenCancelled(e, ap, 'UNKNOWN-1', r);
   });
 
@@ -187,10 +192,7 @@ describe.each(REFUSALS)('refused after an attempt with no answer: $name', (r) =>
       'it may be cancelled',
       async () => {
         const ap = await accessPoint(r);
-        const address = await backend.newAddress();
-        const e = await desk(address, { url: ap.url } as SandboxHandle, 'desk A', {
-          secrets: memorySecretStore(ap.apiKey),
-        });
+        const e = await teamDesk(backend, ap);
         await refusedAfterUnknownThenCancelled(e, ap, 'UNKNOWN-T', r);
       },
       60_000,

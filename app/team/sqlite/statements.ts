@@ -23,8 +23,8 @@ export const CLAIM_DUE_DOCUMENTS = `SELECT id, state FROM team_documents INDEXED
 
 /**
  * Write an outcome under its claim's fence (to, transaction id, sent, desk, delay ×2, to,
- * delay, problem code / message / action, settles, reached maybe, uncount, first poll in ms, accepted ms
- * ago ×2, id, fence, desk); no row when the fence moved.
+ * delay, problem code / message / action, settles, reached maybe, uncount, first poll in ms,
+ * accepted ms ago ×2, id, fence, desk); no row when the fence moved.
  */
 export const FINISH_UNDER_FENCE = `UPDATE team_documents SET state = ?, lease_owner = NULL, lease_until = NULL,
          updated_at = ${NOW},
