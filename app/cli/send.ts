@@ -79,7 +79,10 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
 
   const status = await engine.handlers['connection:get'](undefined);
   const { team } = status;
-  if (!opts.json) {
+  // Only names that lead nowhere (walk 9: "Sending 0 file(s)", then "1 failed"): said plainly.
+  if (files.length === 0 && missing.length > 0)
+    process.stderr.write(`Nothing to send: no file or folder named ${missing.join(', ')}.\n`);
+  else if (!opts.json) {
     const where = engine.usesBuiltInSandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
     const on = team ? ` on the team outbox ${team.label} as desk ${team.deskName}` : '';
     process.stderr.write(`Sending ${files.length} file(s) to ${where}${on} (data: ${dataDir})\n`);
@@ -98,11 +101,12 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const byOtherDesk = new Map<string, number>();
   // Sent before this run (the same files added again): not sent by this one.
   let sentEarlier = 0;
-  // Files that never became documents (missing, unreadable, too large, empty) failed too.
-  const summary = await summarize(
+  // Files that never became documents (unreadable, too large, empty) failed too.
+  // Files named that do not exist are counted apart: nothing was tried, nothing failed.
+  const tally = await summarize(
     engine,
     ids,
-    missing.length + notAdded,
+    notAdded,
     (performance.now() - started) / 1000,
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).
@@ -116,14 +120,15 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
       sayWhyNotSent(r, counted);
     },
   );
+  const summary = { ...tally, notFound: missing.length, total: tally.total + missing.length };
   const elsewhere = await reportPinnedElsewhere(engine, ids);
   // The access point names another environment than the key seems to select: said (stderr).
   const after = await engine.handlers['connection:get'](undefined);
-  const mismatch = environmentMismatch(after.environment, after.accessPointEnvironment);
+  const mismatch = environmentMismatch(after.environment, after.accessPointEnvironment, 'cli');
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -146,7 +151,12 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   stopping = true;
   await engine.stop();
   const notSent =
-    summary.failed + summary.rejected + summary.invalid + summary.duplicates + summary.held;
+    summary.failed +
+    summary.rejected +
+    summary.invalid +
+    summary.duplicates +
+    summary.held +
+    summary.notFound;
   return notSent + summary.waiting + elsewhere > 0 || summary.total === 0 ? 1 : 0;
 }
 
@@ -178,10 +188,24 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
       });
     }, 1000);
   });
-  const words = await Promise.race([
-    engine.waitUntilSettled(ids, { includeAccepted }).then(() => null),
-    nobody,
-  ]).finally(() => clearInterval(timer));
+  const settled = async (): Promise<null> => {
+    if (!includeAccepted) {
+      // --wait-delivery: delivery takes a while after acceptance, and the run said nothing for a
+      // minute (walk 9 finding 12). Once every document is past the access point, it says why
+      // it still waits.
+      await engine.waitUntilSettled(ids, { includeAccepted: true });
+      let accepted = 0;
+      for await (const { rows } of briefChunks(engine, ids))
+        for (const r of rows) if (r.state === 'accepted') accepted++;
+      if (accepted > 0)
+        process.stderr.write(
+          `${accepted} accepted by the access point; waiting for ${accepted === 1 ? 'its' : 'their'} delivery to the ${accepted === 1 ? 'buyer' : 'buyers'} (Ctrl+C stops waiting; nothing is lost).\n`,
+        );
+    }
+    await engine.waitUntilSettled(ids, { includeAccepted });
+    return null;
+  };
+  const words = await Promise.race([settled(), nobody]).finally(() => clearInterval(timer));
   if (words) process.stderr.write(`${words}\n`);
 }
 

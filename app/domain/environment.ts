@@ -36,20 +36,26 @@ export function environmentNamed(word: string | null | undefined): 'test' | 'pro
 export function environmentMismatch(
   keyEnvironment: Environment,
   accessPointWord: string | null | undefined,
+  /** Where the key and address are changed: the app's Settings, or the CLI's options. */
+  where: 'settings' | 'cli' = 'settings',
 ): { environment: 'test' | 'production'; short: string; long: string } | null {
   if (keyEnvironment === 'sandbox') return null;
   const named = environmentNamed(accessPointWord);
   if (!named || named === keyEnvironment) return null;
   const said = accessPointWord!.trim();
+  // The CLI has no Settings (walk 9 finding 10): it names its own ways to give a key and address.
+  const key = where === 'cli' ? ' (PEPPOL_DESK_API_KEY or --api-key-file)' : '';
+  const inSettings = where === 'cli' ? '' : ' in Settings';
+  const address = where === 'cli' ? 'the provider address (--endpoint)' : 'the provider address';
   if (named === 'production')
     return {
       environment: named,
       short: 'Access point says: Production — invoices reach real buyers',
-      long: `The access point says it is its production environment ("${said}"): invoices sent now reach real buyers, although the API key looks like a Test key (keys starting sk_test_). If you meant to test, enter a Test key in Settings.`,
+      long: `The access point says it is its production environment ("${said}"): invoices sent now reach real buyers, although the API key looks like a Test key (keys starting sk_test_). If you meant to test, enter a Test key${key}${inSettings}.`,
     };
   return {
     environment: named,
     short: 'Access point says: Test — invoices do not reach buyers',
-    long: `The access point says it is its test environment ("${said}"): invoices sent now do not reach real buyers, although the API key looks like a Production key. To send for real, check the key and the provider address in Settings.`,
+    long: `The access point says it is its test environment ("${said}"): invoices sent now do not reach real buyers, although the API key looks like a Production key. To send for real, check the key${key} and ${address}${inSettings}.`,
   };
 }

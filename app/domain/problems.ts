@@ -71,9 +71,10 @@ export const ACCESS_POINT_CHANGED = 'ACCESS_POINT_CHANGED' satisfies ProblemCode
 /** Problem code of documents held because our check and the access point's disagree. */
 export const CHECKS_DISAGREE = 'CHECKS_DISAGREE' satisfies ProblemCode;
 
-type DocType = DocumentSummary['docType'] | string | null;
+export type DocType = DocumentSummary['docType'] | string | null;
 
-const kindOf = (docType: DocType): string => (docType === 'CreditNote' ? 'credit note' : 'invoice');
+export const kindOf = (docType: DocType): string =>
+  docType === 'CreditNote' ? 'credit note' : 'invoice';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -203,10 +204,11 @@ export function lookupFailed(receiver: string | null): Problem {
 }
 
 /** The buyer is not registered on Peppol. */
-export function receiverNotOnPeppol(receiver: string | null): Problem {
+export function receiverNotOnPeppol(receiver: string | null, docType: DocType = null): Problem {
+  const kind = kindOf(docType);
   return {
     code: 'RECEIVER_NOT_ON_PEPPOL',
-    message: `The buyer ${receiver} is not registered on the Peppol network, so the invoice cannot be delivered electronically. Check the buyer's Peppol ID, or send this invoice another way.`,
+    message: `The buyer ${receiver} is not registered on the Peppol network, so the ${kind} cannot be delivered electronically. Check the buyer's Peppol ID, or send this ${kind} another way.`,
     action: 'check-receiver',
   };
 }
@@ -222,26 +224,6 @@ export function receiverDoesNotAccept(receiver: string | null, docType: DocType)
 }
 
 // ---- the access point in use -----------------------------------------------------------------
-
-/** Held when the access point changed while this document's last attempt may have reached it. */
-export function accessPointChangedUnconfirmed(where: string): Problem {
-  return {
-    code: ACCESS_POINT_CHANGED,
-    message: `This invoice may already have reached ${where}, and sending now goes to another access point. Check there first: if it arrived, cancel it here; if not, choose Send anyway.`,
-    action: 'decide',
-  };
-}
-
-/** Held because it was queued for another access point than the one in use. */
-export function queuedForOtherAccessPoint(where: string, mayHaveReached: boolean): Problem {
-  return {
-    code: ACCESS_POINT_CHANGED,
-    message: mayHaveReached
-      ? `This invoice was queued for ${where} and may already have reached it. Check there first: if it arrived, cancel it here; if not, send it through the access point in use now.`
-      : `This invoice was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
-    action: 'decide',
-  };
-}
 
 /**
  * A team document's Retry held it: its last attempt got no answer from the access point the team

@@ -205,6 +205,8 @@ export const CLAIM_COLUMNS = [
   'send_outcome_unknown',
   'doubt_key',
   'doubt_at',
+  // What a hold in doubt calls it (an invoice or a credit note).
+  'doc_type',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
 /** What a claim for sending reads of a document (see {@link CLAIM_COLUMNS}). */

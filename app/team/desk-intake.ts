@@ -209,7 +209,7 @@ async function receiverProblem(
   summary: DocumentSummary,
   receiver: string | null,
 ): Promise<Problem | null | NotChecked> {
-  if (!receiver) return receiverNotOnPeppol(null);
+  if (!receiver) return receiverNotOnPeppol(null, summary.docType);
   const cache = deps.participants();
   let fetched = false;
   let why = '';
@@ -234,7 +234,7 @@ async function receiverProblem(
     );
   }
   const answer = entry.answer;
-  if (!answer.found) return receiverNotOnPeppol(receiver);
+  if (!answer.found) return receiverNotOnPeppol(receiver, summary.docType);
   const wanted = wantedFor(summary.docType, summary);
   if (
     Array.isArray(answer.capabilities) &&

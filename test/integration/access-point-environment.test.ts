@@ -68,6 +68,11 @@ describe("the access point's own environment", () => {
     expect(res.stderr).toContain(
       'The access point says it is its test environment ("sandbox"): invoices sent now do not reach real buyers, although the API key looks like a Production key.',
     );
+    // The CLI has no Settings: it names its own ways to give the key and the address.
+    expect(res.stderr).toContain(
+      'check the key (PEPPOL_DESK_API_KEY or --api-key-file) and the provider address (--endpoint).',
+    );
+    expect(res.stderr).not.toContain('Settings');
     // A key that agrees: not a word.
     const again = await cli([
       'send',

@@ -448,4 +448,19 @@ describe('an access point that answers nothing', () => {
     expect(states).toEqual(expect.arrayContaining(['trouble', 'online']));
     expect(states.indexOf('trouble')).toBeLessThan(states.lastIndexOf('online'));
   });
+
+  it('one batch of 6 out and unanswered says trouble too: a batch counts by the invoices it carries', async () => {
+    // Walk 9: one batch hanging for 30 s a try left the header "Online" (one request out).
+    const { sandbox, engine, states } = await setup(
+      { stallMs: { every: 1, max: 1, ms: 2_000 } },
+      { batching: true },
+    );
+    const ids = (
+      await engine.handlers['documents:add']({ files: makeInvoices(6, 'SILENT-BATCH') })
+    ).added.map((a) => a.id);
+    await expect.poll(() => state(engine), { timeout: 5_000, interval: 10 }).toBe('trouble');
+    for (const d of rows(engine, ids)) expect(d.state).not.toBe('failed');
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+    expect(states.indexOf('trouble')).toBeLessThan(states.lastIndexOf('online'));
+  });
 });

@@ -40,6 +40,10 @@ describe('final means final (issue 11)', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('certificate is not valid on the Peppol network');
     expect(res.stderr).not.toContain('Peppol ID');
+    // Between acceptance and delivery it says what it waits for (walk 9: silent for a minute).
+    expect(res.stderr).toContain(
+      '2 accepted by the access point; waiting for their delivery to the buyers (Ctrl+C stops waiting; nothing is lost).',
+    );
   }, 60_000);
 
   it('send --wait-delivery --wait-response counts a buyer rejection as rejected, not sent, and exits 1', async () => {

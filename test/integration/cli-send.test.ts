@@ -100,6 +100,31 @@ describe('peppol-desk send', () => {
     expect(none.stderr).toContain(`No invoice files found in ${empty}: nothing was sent.`);
   }, 60_000);
 
+  it('a name that leads nowhere is "not found", not "failed", and nothing else is claimed', async () => {
+    // Walk 9: `send nonexist` said "Sending 0 file(s)", then "1 failed … of 1".
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const nowhere = join(dir, 'nonexist');
+    const alone = await cli(['send', nowhere, '--data-dir', data]);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain(`Not found: ${nowhere}\n`);
+    expect(alone.stderr).toContain(`Nothing to send: no file or folder named ${nowhere}.`);
+    expect(alone.stderr).not.toContain('Sending 0 file(s)');
+    expect(alone.stdout).toMatch(/^0 sent, 0 failed, .*, 1 not found, of 1 in /);
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(join(inbox, 'good.xml'), makeInvoice('FOUND-1'));
+    const mixed = await cli(['send', inbox, nowhere, '--data-dir', data, '--json']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).not.toContain('Nothing to send');
+    expect(JSON.parse(mixed.stdout.trim().split('\n').pop()!)).toMatchObject({
+      total: 2,
+      sent: 1,
+      failed: 0,
+      notFound: 1,
+    });
+  }, 60_000);
+
   it('counts files that could not be added (empty) as failed, in the total too, and exits 1', async () => {
     const dir = tempDir();
     const inbox = join(dir, 'in');

@@ -11,6 +11,10 @@ import { useDocAccessPointRuns } from '../helpers/doc-access-point-cli';
 import { distFile } from '../helpers/dist';
 import { waitFor } from '../helpers/wait';
 
+/** The one line `send --wait-delivery` says while invoices wait for delivery (or none). */
+const WAITING_FOR_DELIVERY =
+  /^(\d+ accepted by the access point; waiting for (its|their) delivery to the buyers? \(Ctrl\+C stops waiting; nothing is lost\)\.\n)?$/;
+
 const { accessPoint, invoices, send, tempDir } = useDocAccessPointRuns();
 
 /** The .xml files in `dir` (none when it does not exist). */
@@ -64,7 +68,8 @@ describe('the CLI against an access point written from the docs alone', () => {
         askedApiV1SendBatch: ap.requests('POST /api/v1/send/batch') > 0,
       }).toEqual({
         code: 0,
-        stderr: '',
+        // Nothing but what --wait-delivery waits for, once they are past the access point.
+        stderr: expect.stringMatching(WAITING_FOR_DELIVERY),
         summary: expect.objectContaining({ total: 30, sent: 30, failed: 0, rejected: 0 }),
         acceptedNumbers: numbers,
         acceptedMoreThanOnce: [],

@@ -86,6 +86,7 @@ describe('claims for sending', () => {
       send_outcome_unknown: 0,
       doubt_key: null,
       doubt_at: null,
+      doc_type: null,
     });
     expect(repo.claimableQueued(1).map((d) => d.id)).toEqual([a]);
     expect(repo.claimableRetries(499, 10)).toEqual([]);
@@ -100,6 +101,7 @@ describe('claims for sending', () => {
         send_outcome_unknown: 0,
         doubt_key: null,
         doubt_at: null,
+        doc_type: null,
       },
     ]);
     expect(repo.claimableBatch('batch-1').map((d) => [d.id, d.state])).toEqual([

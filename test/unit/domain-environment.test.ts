@@ -40,6 +40,17 @@ describe('the environment the access point names (GET /peppol/version) against t
     const practice = environmentMismatch('production', 'sandbox')!;
     expect(practice.short).toBe('Access point says: Test — invoices do not reach buyers');
     expect(practice.long).toContain('do not reach real buyers');
+    expect(practice.long).toContain('check the key and the provider address in Settings.');
+  });
+
+  it("names the CLI's ways to give a key and an address there, not Settings", () => {
+    const practice = environmentMismatch('production', 'sandbox', 'cli')!;
+    expect(practice.long).toContain(
+      'check the key (PEPPOL_DESK_API_KEY or --api-key-file) and the provider address (--endpoint).',
+    );
+    const real = environmentMismatch('test', 'production', 'cli')!;
+    expect(real.long).toContain('enter a Test key (PEPPOL_DESK_API_KEY or --api-key-file).');
+    expect(`${practice.long} ${real.long}`).not.toContain('Settings');
   });
 
   it('says nothing when they agree, for the built-in Sandbox, or for a word it does not know', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateNumber, validationFailed } from '../../app/domain/problems';
+import {
+  accessPointChangedUnconfirmed,
+  inDoubtHeld,
+  queuedForOtherAccessPoint,
+} from '../../app/domain/in-doubt';
+import { duplicateNumber, receiverNotOnPeppol, validationFailed } from '../../app/domain/problems';
 import {
   attemptsExhausted,
   buyerResponseProblem,
@@ -191,6 +196,27 @@ describe("the access point's words in a clerk's message", () => {
     );
     expect(duplicateNumber(4, 'CN-9', 'CreditNote', true).message).toBe(
       'Credit note CN-9 from this seller was already sent (document #4) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already. Send it anyway only if this is meant as a separate credit note; otherwise cancel it.',
+    );
+  });
+});
+
+describe('a credit note is called a credit note in the words that hold or stop it (walk 9)', () => {
+  it('says "credit note" where it said "This invoice", and keeps "invoice" for invoices', () => {
+    const words = (docType: 'Invoice' | 'CreditNote') => [
+      inDoubtHeld('key', docType).message,
+      inDoubtHeld('old', docType).message,
+      accessPointChangedUnconfirmed('the old provider', docType).message,
+      queuedForOtherAccessPoint('the old provider', true, docType).message,
+      queuedForOtherAccessPoint('the old provider', false, docType).message,
+      receiverNotOnPeppol('0088:1', docType).message,
+    ];
+    for (const m of words('CreditNote')) {
+      expect(m).toContain('credit note');
+      expect(m).not.toContain('invoice');
+    }
+    for (const m of words('Invoice')) expect(m).toContain('invoice');
+    expect(receiverNotOnPeppol('0088:1', 'CreditNote').message).toContain(
+      "so the credit note cannot be delivered electronically. Check the buyer's Peppol ID, or send this credit note another way.",
     );
   });
 });

@@ -66,6 +66,23 @@ describe('SendSlots', () => {
     expect(heard).toEqual([outcome]);
   });
 
+  it('measures silence by the documents out: one single send says nothing, a batch of 6 does', () => {
+    // Walk 9: one batch of 6 hanging for 30 s a try left the header "Online".
+    const { slots } = setup();
+    const later = () => performance.now() + 10_000;
+    const one = slots.start('single', 10);
+    expect(slots.silentForMs(later())).toBe(0);
+    slots.unhold(one);
+    const six = slots.start('batch', 600, 6);
+    expect(slots.silentForMs(later())).toBeGreaterThan(9_000);
+    slots.unhold(six);
+    expect(slots.silentForMs(later())).toBe(0);
+    // Two single sends out with no answer: silence, as before.
+    slots.start('single', 10);
+    slots.start('single', 10);
+    expect(slots.silentForMs(later())).toBeGreaterThan(9_000);
+  });
+
   it('learns a rate limit from a 429 and names offline and network failures in the metrics', () => {
     const { slots, requests } = setup({ ...OPTIONS, concurrency: 'auto' });
     const transient = (status: number | null, offline: boolean): ApOutcome<unknown> => ({

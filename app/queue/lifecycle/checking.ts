@@ -182,7 +182,7 @@ export function unreachable(doc: DocumentRecord): Step {
   return {
     from: 'resolving',
     to: 'unreachable',
-    patch: problemPatch(problems.receiverNotOnPeppol(doc.receiver_id)),
+    patch: problemPatch(problems.receiverNotOnPeppol(doc.receiver_id, doc.doc_type)),
     detail: 'Receiver not found',
   };
 }

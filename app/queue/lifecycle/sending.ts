@@ -1,6 +1,10 @@
 import { accessPointLabel } from '../../contract';
 import * as problems from '../../domain/problems';
-import { inDoubtHeld } from '../../domain/in-doubt';
+import {
+  accessPointChangedUnconfirmed,
+  inDoubtHeld,
+  queuedForOtherAccessPoint,
+} from '../../domain/in-doubt';
 import { refusedTo } from '../../domain/retry-policy';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
 import type { ClaimableRecord, DocumentRecord } from '../../store/documents-repo';
@@ -59,7 +63,11 @@ export function heldInDoubt(doc: ClaimableRecord, why: 'key' | 'old'): Step {
   return {
     from: doc.state,
     to: 'held',
-    patch: { next_attempt_at: null, batch_key: null, ...problemPatch(inDoubtHeld(why)) },
+    patch: {
+      next_attempt_at: null,
+      batch_key: null,
+      ...problemPatch(inDoubtHeld(why, doc.doc_type)),
+    },
     detail:
       why === 'key'
         ? 'Held: the API key changed after an attempt that may have reached the access point'
@@ -225,7 +233,7 @@ export function heldUnconfirmed(doc: DocumentRecord, where: string, previousUrl:
     patch: {
       next_attempt_at: null,
       batch_key: null,
-      ...problemPatch(problems.accessPointChangedUnconfirmed(where)),
+      ...problemPatch(accessPointChangedUnconfirmed(where, doc.doc_type)),
     },
     detail: `Held: the access point changed (was ${previousUrl})`,
   };
@@ -251,7 +259,9 @@ export function heldForAccessPoint(doc: DocumentRecord): Step {
     patch: {
       next_attempt_at: null,
       batch_key: null,
-      ...problemPatch(problems.queuedForOtherAccessPoint(where, mayHaveReachedAccessPoint(doc))),
+      ...problemPatch(
+        queuedForOtherAccessPoint(where, mayHaveReachedAccessPoint(doc), doc.doc_type),
+      ),
     },
     detail: `Waiting: queued for ${where}, which is no longer in use`,
   };

@@ -46,6 +46,8 @@ export interface PendingClaim {
 export interface Request {
   readonly kind: RequestKind;
   readonly bytes: number;
+  /** Documents it carries (a batch's, or 1). */
+  readonly documents: number;
   readonly token: ReturnType<AdaptiveLimiter['acquire']>;
   readonly started: number;
 }
@@ -66,6 +68,8 @@ export class SendSlots {
   /** When the next request of each kind may leave. */
   readonly gate: RateGate;
   private bytesOut = 0;
+  /** Documents carried by the requests out (see silentForMs). */
+  private documentsOut = 0;
   /** Requests out now, the oldest first; and when the last answer came (see silentForMs). */
   private readonly open = new Set<Request>();
   private lastAnswerAt = performance.now();
@@ -155,12 +159,16 @@ export class SendSlots {
     this.batch.setFixed(fixed);
   }
 
-  /** A request of `kind` leaves now with a body of `bytes`: it takes a slot and holds them. */
-  start(kind: RequestKind, bytes: number): Request {
+  /**
+   * A request of `kind` carrying `documents` leaves now with a body of `bytes`: it takes a slot
+   * and holds them.
+   */
+  start(kind: RequestKind, bytes: number, documents = 1): Request {
     const token = (kind === 'single' ? this.single : this.batch).acquire();
     const started = performance.now();
     this.bytesOut += bytes;
-    const req = { kind, bytes, token, started };
+    this.documentsOut += documents;
+    const req = { kind, bytes, documents, token, started };
     this.open.add(req);
     return req;
   }
@@ -168,17 +176,19 @@ export class SendSlots {
   /** Its body is no longer held (answered, or the call threw). */
   unhold(req: Request): void {
     this.bytesOut -= req.bytes;
-    this.open.delete(req);
+    if (this.open.delete(req)) this.documentsOut -= req.documents;
   }
 
   /**
    * How long requests have been out with no answer to any of them (ms): since the oldest one
-   * still out left, or the last answer, whichever came later. 0 with fewer than two out: one
-   * slow request (a receiver the access point takes long for) says nothing of the others.
+   * still out left, or the last answer, whichever came later. 0 with fewer than two documents
+   * out: one slow single send (a receiver the access point takes long for) says nothing of the
+   * others. A batch counts by its documents (walk 9: a batch of 6 hanging for 30 s a try left
+   * the header "Online").
    */
   silentForMs(now = performance.now()): number {
     const oldest = this.open.values().next();
-    if (oldest.done || this.open.size < 2) return 0;
+    if (oldest.done || this.documentsOut < 2) return 0;
     return now - Math.max(oldest.value.started, this.lastAnswerAt);
   }
 

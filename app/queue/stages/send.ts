@@ -390,7 +390,7 @@ export class SendStage {
     key: string,
     bytes: number,
   ): Promise<void> {
-    const req = this.slots.start('batch', bytes);
+    const req = this.slots.start('batch', bytes, docs.length);
     const outcome = await this.deps.client
       .sendBatch(Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8'), key)
       .finally(() => this.slots.unhold(req));
