@@ -12,7 +12,7 @@
  * is asked too (./desk-remote-check): a disagreement is `held` for the clerk, as on a single desk.
  */
 import { failureReason, type AccessPointClient, type ApOutcome } from '../access-point/client';
-import type { AddResult, IncomingFile } from '../contract';
+import type { AddResult, DocumentState, IncomingFile } from '../contract';
 import type { ParticipantCache } from '../caches/participant-cache';
 import type { TeamCacheSharing } from './shared-caches';
 import type { DeskRemoteCheck } from './desk-remote-check';
@@ -39,7 +39,10 @@ import {
   type NewTeamDocument,
   type TeamOutcome,
   type TeamProblem,
+  type TeamStore,
 } from './store';
+import { BUILT_IN_SANDBOX_REF, type TeamAccessPoint } from './access-point';
+import { PRACTICE_SENT_FROM } from './store-rows';
 
 /** What intake needs from the desk (read at use: a settings change may swap them). */
 export interface IntakeDeps {
@@ -261,4 +264,69 @@ export function refusedOutcome(error: ApErrorLike): TeamOutcome {
   return refusedTo(error.status) === 'unreachable'
     ? { kind: 'failed', problem, to: 'unreachable', settles }
     : { kind: 'failed', problem, settles };
+}
+
+/** The timeline's words for a document sent in practice, added again once the team sends for real. */
+export const PRACTICE_FOR_REAL_WORDS =
+  'Added again now that the team sends for real: it was sent in practice to the built-in Sandbox, where nothing reaches Peppol. Sent now as a new submission';
+
+/**
+ * Of the documents the team already has (`known`), those sent in practice (the built-in Sandbox)
+ * go back on the queue to be sent for real, when the team sends for real (`team`, its access
+ * point as last read, is not the built-in Sandbox): the single desk's rule (a walk: a month-end
+ * folder tried out in the Sandbox, dropped again once the provider was set up, read as sent).
+ * Returns the ids sent for real now.
+ */
+export async function practiceSentForReal(
+  store: TeamStore,
+  deskId: string,
+  team: TeamAccessPoint | null,
+  known: ReadonlyMap<string, { id: number; state: DocumentState }>,
+): Promise<Set<number>> {
+  if (!team || team.id === BUILT_IN_SANDBOX_REF.id) return new Set();
+  const ids = [...known.values()].filter((k) => PRACTICE_SENT_FROM.includes(k.state));
+  if (ids.length === 0) return new Set();
+  const moved = await store.sendPracticeForReal(
+    deskId,
+    ids.map((k) => k.id),
+    PRACTICE_FOR_REAL_WORDS,
+  );
+  return new Set(moved);
+}
+
+/**
+ * Add files to the team's queue: a file the team already has is `known` (or sent for real, see
+ * practiceSentForReal); the new ones are checked, looked up and enqueued. Returns each file's
+ * id, in order (null: none).
+ */
+export async function enqueueFiles(
+  o: { store: TeamStore; deskId: string; intake: IntakeDeps; team: TeamAccessPoint | null },
+  files: readonly IncomingFile[],
+  result?: AddResult,
+): Promise<(number | null)[]> {
+  const keys = keysOf(files);
+  const known = await o.store.known(keys);
+  const real = await practiceSentForReal(o.store, o.deskId, o.team, known);
+  const ids: (number | null)[] = files.map((_, i) => known.get(keys[i]!)?.id ?? null);
+  const fresh = files
+    .map((f, i) => ({ index: i, name: f.name, bytes: f.bytes, key: keys[i]! }))
+    .filter((f) => !known.has(f.key));
+  const checked = await checkNewFiles(o.intake, fresh);
+  const enqueued = checked.length
+    ? await o.store.enqueue(
+        o.deskId,
+        checked.map((c) => c.doc),
+      )
+    : [];
+  enqueued.forEach((e, i) => {
+    ids[checked[i]!.index] = e.id;
+    if (e.created) result?.added.push({ id: e.id, fileName: checked[i]!.doc.fileName });
+    else result?.known.push({ id: e.id, fileName: checked[i]!.doc.fileName });
+  });
+  files.forEach((f, i) => {
+    const id = ids[i]!;
+    if (known.has(keys[i]!))
+      (real.has(id) ? result?.added : result?.known)?.push({ id, fileName: f.name });
+  });
+  return ids;
 }

@@ -9,7 +9,7 @@ import type { AddResult, IncomingFile } from '../contract';
 import type { AccessPointClient } from '../access-point/client';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
-import { checkNewFiles, keysOf, screenFiles, type IntakeDeps } from './desk-intake';
+import { enqueueFiles, screenFiles, type IntakeDeps } from './desk-intake';
 import {
   DEFAULT_DELIVERY_OPTIONS as DELIVERY_DEFAULTS,
   type DeliveryOptions,
@@ -429,33 +429,14 @@ export class TeamDesk {
     return result;
   }
 
-  /** Known → skipped; the new ones checked and enqueued. Returns each file's id, in order. */
-  private async enqueueFiles(
-    files: readonly IncomingFile[],
-    result?: AddResult,
-  ): Promise<(number | null)[]> {
-    const keys = keysOf(files);
-    const known = await this.o.store.known(keys);
-    const ids: (number | null)[] = files.map((_, i) => known.get(keys[i]!)?.id ?? null);
-    const fresh = files
-      .map((f, i) => ({ index: i, name: f.name, bytes: f.bytes, key: keys[i]! }))
-      .filter((f) => !known.has(f.key));
-    const checked = await checkNewFiles(this.o.intake, fresh);
-    const enqueued = checked.length
-      ? await this.o.store.enqueue(
-          this.o.desk.id,
-          checked.map((c) => c.doc),
-        )
-      : [];
-    enqueued.forEach((e, i) => {
-      ids[checked[i]!.index] = e.id;
-      if (e.created) result?.added.push({ id: e.id, fileName: checked[i]!.doc.fileName });
-      else result?.known.push({ id: e.id, fileName: checked[i]!.doc.fileName });
-    });
-    files.forEach((f, i) => {
-      if (known.has(keys[i]!)) result?.known.push({ id: ids[i]!, fileName: f.name });
-    });
-    return ids;
+  /** Known → skipped; the new ones checked and enqueued (see enqueueFiles). */
+  private enqueueFiles(files: readonly IncomingFile[], result?: AddResult) {
+    const { store, desk, intake } = this.o;
+    return enqueueFiles(
+      { store, deskId: desk.id, intake, team: this.teamAccessPoint },
+      files,
+      result,
+    );
   }
 
   /** The team id of `id` (see TeamSpool.teamIdOf). */

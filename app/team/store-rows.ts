@@ -4,7 +4,7 @@
  * one place is what makes the PostgreSQL and SQLite stores answer alike.
  */
 import type { DocumentState, Environment } from '../contract';
-import { isAllowedTransition } from '../domain/states';
+import { isAllowedTransition, WENT_OUT_STATES } from '../domain/states';
 import {
   TEAM_KEY_PREFIX,
   type ChangeNotice,
@@ -244,6 +244,34 @@ export function undoStateOf(was: DocumentState): DocumentState {
 
 /** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */
 export const CLERK_SEND_ANYWAY_FROM: readonly DocumentState[] = ['held'];
+
+/**
+ * A document sent in practice: through the built-in Sandbox (`sent_environment` 'sandbox'), which
+ * gave it a transaction. Added again once the team sends for real, it is sent for real
+ * (TeamStore.sendPracticeForReal), as on a single desk (store/documents-statements
+ * PRACTICE_DONE_SQL): nothing of it reached Peppol.
+ */
+export const PRACTICE_SENT_SQL = `sent_environment = 'sandbox' AND transaction_id IS NOT NULL`;
+
+/** The states a document sent in practice may be in (went out, answered, or failed later). */
+export const PRACTICE_SENT_FROM: readonly DocumentState[] = [
+  ...WENT_OUT_STATES,
+  'rejected',
+  'handled',
+  'failed',
+];
+
+/**
+ * What sending a practice document for real clears, as SQL assignments: its transaction and all
+ * that followed it (delivery, the buyer's answer, their polls), its attempts and where it went.
+ * A new key round: it goes as a new submission. The timeline keeps the practice.
+ */
+export const PRACTICE_FORGOTTEN_SQL = `attempts = 0, next_attempt_at = NULL,
+  problem_code = NULL, problem_message = NULL, problem_action = NULL,
+  key_round = key_round + 1, transaction_id = NULL, sent_by = NULL, sent_via = NULL,
+  sent_environment = NULL, accepted_at = NULL, delivered_at = NULL, business_response = NULL,
+  business_response_note = NULL, business_response_at = NULL, next_poll_at = NULL,
+  poll_owner = NULL, poll_fence = poll_fence + 1`;
 
 /** Rows an export reads per statement. */
 export const EXPORT_PAGE_ROWS = 1000;

@@ -427,6 +427,13 @@ export interface TeamStore {
     technical?: string | null,
   ): Promise<number[]>;
   /**
+   * Documents of these ids sent in practice (through the built-in Sandbox: PRACTICE_SENT_SQL in
+   * ./store-rows) → queued, sent for real as a new submission, their transaction and what
+   * followed it forgotten (PRACTICE_FORGOTTEN_SQL); the timeline row says `detail`. One
+   * transaction; returns the ids moved. Nothing else moves.
+   */
+  sendPracticeForReal(deskId: string, ids: readonly number[], detail: string): Promise<number[]>;
+  /**
    * Every row matching `query` (its offset and limit ignored), in its order, read at one instant
    * (one snapshot) and handed over `pageSize` rows at a time: the store never holds more than a
    * page. Returns how many rows were read.

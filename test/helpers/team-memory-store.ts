@@ -9,7 +9,7 @@ import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
 import { sentBeforeTeamMoved } from '../../app/domain/problems';
 import { pollEvents } from '../../app/team/poll-rows';
-import { CLERK_CANCEL_FROM } from '../../app/team/store-rows';
+import { CLERK_CANCEL_FROM, PRACTICE_SENT_FROM } from '../../app/team/store-rows';
 import { handledFrom, handledTo } from '../../app/domain/states';
 import type {
   CancelledTeamDoc,
@@ -584,6 +584,28 @@ export class MemoryTeamStore implements TeamStore {
       r.state = 'queued';
       r.problem = null;
       r.updatedAt = this.now();
+      moved.push(id);
+    }
+    this.notify(moved);
+    return moved;
+  }
+
+  async sendPracticeForReal(deskId: string, ids: readonly number[], detail: string) {
+    this.gate();
+    const moved: number[] = [];
+    for (const id of new Set(ids)) {
+      const r = this.rows.get(id);
+      // PRACTICE_SENT_SQL and PRACTICE_SENT_FROM (app/team/store-rows.ts).
+      if (!r || r.sentEnvironment !== 'sandbox' || r.transactionId === null) continue;
+      if (!PRACTICE_SENT_FROM.includes(r.state)) continue;
+      Object.assign(r, { transactionId: null, sentBy: null, sentVia: null, attempts: 0 });
+      Object.assign(r, { sentEnvironment: null, problem: null, poll: undefined });
+      // Not a transition of the single desk's (accepted → queued): a new submission.
+      const at = this.now();
+      this.events
+        .get(id)!
+        .push({ at, desk: deskId, fromState: r.state, toState: 'queued', detail });
+      Object.assign(r, { state: 'queued', updatedAt: at });
       moved.push(id);
     }
     this.notify(moved);

@@ -101,6 +101,48 @@ describe('desks of a team on different access points', () => {
     expect(apA.stats().acceptedDocuments).toBe(2);
   });
 
+  it('invoices practised in the built-in Sandbox are sent for real when added again once the team sends for real', async () => {
+    // The single desk's rule on a team (walk 9): a month-end folder tried out in the Sandbox and
+    // dropped again once the provider was set up read "already on the queue", and was not sent.
+    const store = teamDesks.sqliteStore();
+    const anna = await desk(store, null, 'Anna');
+    const practice = invoices(3, 'PRACTICE');
+    const tried = await anna.handlers['documents:add']({ files: practice });
+    const triedIds = tried.added.map((x) => x.id);
+    expect(triedIds).toHaveLength(3);
+    await anna.waitUntilSettled(triedIds);
+    await anna.stop();
+    // While the team still practises, the same files are the same documents.
+    const ap = await sandbox();
+    const ben = await desk(store, ap, 'Ben');
+    const whilePractising = await ben.handlers['documents:add']({ files: practice.slice(0, 1) });
+    expect(whilePractising.known.map((k) => k.id)).toEqual([triedIds[0]]);
+    const taken = await ben.handlers['team:useThisAccessPoint'](undefined);
+    expect(taken.changed).toBe(true);
+    // Two of them added again, with one new invoice: all three sent for real, once each.
+    const files = [...practice.slice(0, 2), ...invoices(1, 'NEW')];
+    const again = await ben.handlers['documents:add']({ files });
+    expect(again.known).toEqual([]);
+    const ids = again.added.map((x) => x.id);
+    expect(ids).toHaveLength(3);
+    expect(ids).toEqual(expect.arrayContaining(triedIds.slice(0, 2)));
+    await ben.waitUntilSettled(ids);
+    const { rows } = await ben.handlers['documents:briefs']({ ids });
+    expect(rows.map((r) => [r.state, r.sentBy])).toEqual(
+      Array.from({ length: 3 }, () => [expect.stringMatching(/accepted|delivered/), 'Ben']),
+    );
+    expect(ap.stats().acceptedDocuments).toBe(3);
+    // The third practice invoice, not added again, stays as it was; the timeline keeps both.
+    const left = await ben.handlers['documents:get']({ id: triedIds[2]! });
+    expect(left.state).toMatch(/accepted|delivered/);
+    const timeline = (await ben.handlers['documents:get']({ id: triedIds[0]! })).timeline;
+    expect(timeline.map((e) => e.detail)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('it was sent in practice to the built-in Sandbox'),
+      ]),
+    );
+  });
+
   it('a retry after a failed delivery is a new submission at the access point', async () => {
     const ap = await sandbox();
     const store = teamDesks.sqliteStore();

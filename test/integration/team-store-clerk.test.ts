@@ -266,4 +266,53 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
     },
     30_000,
   );
+
+  it.skipIf(backend.skip)(
+    'a document sent in practice (the built-in Sandbox) goes back on the queue to be sent for real, as a new submission; nothing else moves',
+    async () => {
+      const a = await fresh();
+      const b = await connect();
+      const [practice, real, waiting] = await a.enqueue(ANNA, [newDoc(), newDoc(), newDoc()]);
+      const inSandbox = await a.claim(ANNA, 1, 60_000, undefined, {
+        accessPoint: 'sandbox',
+        environment: 'sandbox',
+      });
+      expect(inSandbox.map((c) => c.id)).toEqual([practice!.id]);
+      await a.finish(ANNA, inSandbox[0]!, { kind: 'accepted', transactionId: 'sbx-1' });
+      const inTest = await a.claim(ANNA, 1, 60_000, undefined, {
+        accessPoint: 'https://ap.example.com/peppol-api',
+        environment: 'test',
+      });
+      expect(inTest.map((c) => c.id)).toEqual([real!.id]);
+      await a.finish(ANNA, inTest[0]!, { kind: 'accepted', transactionId: 'tx-2' });
+      const heard: number[] = [];
+      const stop = await a.listen((ids) => heard.push(...ids));
+      const ids = [practice!.id, real!.id, waiting!.id];
+      expect(await b.sendPracticeForReal(BEN, ids, 'Sent for real now')).toEqual([practice!.id]);
+      expect(await b.get(practice!.id)).toMatchObject({
+        state: 'queued',
+        transactionId: null,
+        sentBy: null,
+        sentEnvironment: null,
+        attempts: 0,
+      });
+      expect(await b.get(real!.id)).toMatchObject({ state: 'accepted', transactionId: 'tx-2' });
+      expect((await b.get(waiting!.id))!.state).toBe('queued');
+      expect((await b.timeline(practice!.id)).at(-1)).toMatchObject({
+        desk: BEN,
+        fromState: 'accepted',
+        toState: 'queued',
+        detail: 'Sent for real now',
+      });
+      await waitFor('the other desk to hear it', () => heard.includes(practice!.id));
+      await stop();
+      // In its place in the queue, under a new key round: the access point sees a new submission.
+      const again = await a.claim(ANNA, 5, 60_000);
+      expect(again.map((c) => c.id)).toEqual([practice!.id, waiting!.id]);
+      expect(again[0]!.key).toBe(`${inSandbox[0]!.key}-r1`);
+      // Claimed (sending): nothing moves it again.
+      expect(await b.sendPracticeForReal(BEN, [practice!.id], 'again')).toEqual([]);
+    },
+    30_000,
+  );
 });

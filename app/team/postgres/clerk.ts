@@ -14,7 +14,14 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import {
+  CLERK_CANCEL_FROM,
+  CLERK_SEND_ANYWAY_FROM,
+  PRACTICE_FORGOTTEN_SQL,
+  PRACTICE_SENT_FROM,
+  PRACTICE_SENT_SQL,
+  undoStateOf,
+} from '../store-rows';
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
@@ -177,6 +184,19 @@ export async function retryFailed(
 const SEND_ANYWAY = requeueSql('', 'NULL', true);
 const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5', '$6');
 
+/** See TeamStore.states. */
+export async function states(
+  q: Query,
+  ids: readonly number[],
+): Promise<Map<number, DocumentState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q<{ id: number; state: DocumentState }>(
+    'SELECT id, state FROM team_documents WHERE id = ANY($1::bigint[])',
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [r.id, r.state]));
+}
+
 /** See TeamStore.uncancel. */
 export async function uncancel(
   q: Query,
@@ -273,4 +293,39 @@ export async function markHandled(
     handled,
   ]);
   return rows.length;
+}
+
+/**
+ * Desk $1 sends ids $2 that were sent in practice (states $3, PRACTICE_SENT_SQL) for real: back
+ * to their place in the queue as a new submission (PRACTICE_FORGOTTEN_SQL); timeline words $4.
+ */
+const SEND_PRACTICE_FOR_REAL = `WITH old AS (
+    SELECT id, state FROM team_documents
+    WHERE id = ANY($2::bigint[]) AND state = ANY($3::text[]) AND ${PRACTICE_SENT_SQL}
+    ORDER BY id FOR UPDATE
+  ), moved AS (
+    UPDATE team_documents d SET state = 'queued', updated_at = team_now_ms(),
+      due_at = d.created_at, reached_maybe = FALSE, ${PRACTICE_FORGOTTEN_SQL}
+    FROM old WHERE d.id = old.id RETURNING d.id, old.state AS was
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, was, 'queued', $4 FROM moved ORDER BY id
+  ), ${NOTIFY_CTE('moved', '$1')}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+/** See TeamStore.sendPracticeForReal. */
+export async function sendPracticeForReal(
+  q: Query,
+  deskId: string,
+  ids: readonly number[],
+  detail: string,
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const moved = await q<{ id: number }>(SEND_PRACTICE_FOR_REAL, [
+    deskId,
+    [...new Set(ids)],
+    [...PRACTICE_SENT_FROM],
+    detail,
+  ]);
+  return moved.map((r) => Number(r.id));
 }

@@ -444,13 +444,7 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async states(ids: readonly number[]): Promise<Map<number, DocumentState>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.q<{ id: number; state: DocumentState }>(
-      'SELECT id, state FROM team_documents WHERE id = ANY($1::bigint[])',
-      [[...new Set(ids)]],
-      'readStates',
-    );
-    return new Map(rows.map((r) => [r.id, r.state]));
+    return clerk.states((t, v) => this.q(t, v, 'readStates'), ids);
   }
 
   async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {
@@ -480,6 +474,10 @@ export class PostgresTeamStore implements TeamStore {
     technical: string | null = null,
   ) {
     return clerk.requeueUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w, technical);
+  }
+
+  async sendPracticeForReal(deskId: string, ids: readonly number[], detail: string) {
+    return clerk.sendPracticeForReal((t, v) => this.q(t, v), deskId, ids, detail);
   }
 
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {

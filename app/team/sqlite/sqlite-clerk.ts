@@ -14,7 +14,14 @@ import {
   ACCESS_POINT_SETTING,
   retryHoldOf,
 } from '../access-point';
-import { CLERK_CANCEL_FROM, CLERK_SEND_ANYWAY_FROM, undoStateOf } from '../store-rows';
+import {
+  CLERK_CANCEL_FROM,
+  CLERK_SEND_ANYWAY_FROM,
+  PRACTICE_FORGOTTEN_SQL,
+  PRACTICE_SENT_FROM,
+  PRACTICE_SENT_SQL,
+  undoStateOf,
+} from '../store-rows';
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom, handledTo } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
@@ -259,6 +266,34 @@ export function markHandled(
         n++;
       }
       return n;
+    })
+    .immediate();
+}
+
+/** See TeamStore.sendPracticeForReal. */
+export function sendPracticeForReal(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  ids: readonly number[],
+  detail: string,
+): number[] {
+  const before = stmt(`SELECT state FROM team_documents WHERE id = ?
+    AND state IN (${PRACTICE_SENT_FROM.map(() => '?').join(', ')}) AND ${PRACTICE_SENT_SQL}`);
+  const move = stmt(`UPDATE team_documents SET state = 'queued', updated_at = ${NOW},
+      due_at = created_at, reached_maybe = 0, ${PRACTICE_FORGOTTEN_SQL}
+    WHERE id = ? AND state = ? RETURNING id`);
+  const event = stmt(INSERT_EVENT);
+  return db
+    .transaction(() => {
+      const moved: number[] = [];
+      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+        const was = before.get(id, ...PRACTICE_SENT_FROM) as { state: DocumentState } | undefined;
+        if (!was || !move.get(id, was.state)) continue;
+        event.run(id, deskId, was.state, 'queued', detail, null);
+        moved.push(id);
+      }
+      return moved;
     })
     .immediate();
 }

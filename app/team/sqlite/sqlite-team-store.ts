@@ -447,6 +447,10 @@ export class SqliteTeamStore implements TeamStore {
     return clerk.requeueUnreachable(this.db, stmt, deskId, receiver, ids, w, technical);
   }
 
+  async sendPracticeForReal(deskId: string, ids: readonly number[], detail: string) {
+    return clerk.sendPracticeForReal(this.db, (q) => this.stmt(q), deskId, ids, detail);
+  }
+
   async exportRows(query: TeamListQuery, onPage: (rows: TeamDocument[]) => void, size?: number) {
     return list.exportRows(this.db, (q) => this.stmt(q), query, onPage, size);
   }
