@@ -183,7 +183,10 @@ test("Settings speak a finance clerk's words, with a line under each saying what
     [dialog.getByLabel('Tries before an invoice is marked Failed'), /tried again by itself/],
     [dialog.getByLabel('Largest invoice file accepted (MB)'), /bigger file is not added/],
     [dialog.getByLabel('Remember that a buyer is on Peppol for (minutes)'), /used again/],
-    [dialog.getByLabel('Ask again about a buyer not on Peppol after (minutes)'), /joined since/],
+    [
+      dialog.getByLabel('Ask again about a buyer not on Peppol after (minutes)'),
+      /not re-checked by themselves: Retry asks/,
+    ],
     [dialog.getByRole('checkbox', { name: /access point check each invoice/ }), /own check/],
     [dialog.getByLabel('Folder to send from automatically'), /added and sent/],
     [dialog.getByTestId('settings-hot-folder-move'), /"sent" subfolder/],

@@ -337,8 +337,9 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
         />
       </label>
       <Hint name="lookupNotFoundTtlMs">
-        A buyer who was not on Peppol may have joined since: after this long, your provider is asked
-        again.
+        Your provider&apos;s answer that a buyer is not on Peppol is used again for this long; after
+        it, the next invoice to that buyer asks again. Invoices already marked are not re-checked by
+        themselves: Retry asks your provider again at once.
       </Hint>
       <SharedByTeam settings={settings} name="lookupNotFoundTtlMs" />
       <label className="form-row form-row-inline">
