@@ -132,7 +132,13 @@ export interface Requests {
    */
   'documents:reroute': {
     arg: { ids?: number[]; all?: boolean; from?: string };
-    result: { rerouted: number; stopped?: Stopped };
+    /**
+     * `inDoubt` (all, or `from`): the ids left held because their last attempt may have reached
+     * the access point they were queued for (mayHaveReachedAccessPoint): sending them elsewhere
+     * could deliver them twice, so each waits for the clerk's own decision after checking there
+     * (Send anyway, or these ids named).
+     */
+    result: { rerouted: number; inDoubt?: number[]; stopped?: Stopped };
   };
   /**
    * Ids of the documents held because they were queued for `accessPoint` (to cancel them); without

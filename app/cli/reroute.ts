@@ -27,15 +27,34 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
       : parseIds(ids);
     // Unknown ids are refused before anything moves, as retry, cancel and send-anyway do.
     if (!opts.all) await requireKnownIds(engine, targets);
-    const { rerouted, stopped } = await engine.handlers['documents:reroute']({ ids: targets });
+    // --all as such: the engine then leaves those in doubt held (named ids are a decision).
+    const res = await engine.handlers['documents:reroute'](
+      opts.all ? { all: true } : { ids: targets },
+    );
+    const { rerouted, stopped, inDoubt = [] } = res;
     process.stderr.write(`Sending ${rerouted} document(s) through ${accessPointHere(engine)}\n`);
+    // Walk 10: reroute sent three invoices whose answers had been lost to a second access point,
+    // which accepted them again. They stay held for a decision on each, said with how to make it.
+    if (inDoubt.length > 0) {
+      const list = inDoubt.map((id) => `#${id}`).join(', ');
+      process.stderr.write(
+        `${inDoubt.length} document(s) left held, not sent: ${list}. Their last attempt may already have reached the access point they were queued for, so sending them here could deliver them twice. Ask that provider whether they arrived: if they did, cancel them (peppol-desk cancel); if not, name them: peppol-desk reroute ${inDoubt.join(' ')} (with the same --endpoint).\n`,
+      );
+    }
     reportStopped(stopped, 'moved to this access point');
-    await engine.waitUntilSettled(targets, { includeAccepted: !wait });
-    const summary = await summarize(engine, targets, 0, 0, wait);
+    const doubt = new Set(inDoubt);
+    const moved = targets.filter((id) => !doubt.has(id));
+    await engine.waitUntilSettled(moved, { includeAccepted: !wait });
+    // Those left held in doubt wait for a decision: not failed.
+    let left = 0;
+    const counted = await summarize(engine, targets, 0, 0, wait, (r, as) => {
+      if (as === 'failed' && r.state === 'held' && doubt.has(r.id)) left++;
+    });
+    const summary = { ...counted, failed: counted.failed - left, held: counted.held + left };
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'
-        : `${summary.sent} sent, ${summary.failed} failed\n`,
+        : `${summary.sent} sent, ${summary.failed} failed${summary.held ? `, ${summary.held} held for your decision` : ''}\n`,
     );
     return rerouted < targets.length || summary.failed + summary.invalid + summary.held > 0 ? 1 : 0;
   } finally {

@@ -175,6 +175,12 @@ export async function reportPinnedElsewhere(engine: Engine, ids: number[]): Prom
         .join(', ')}\n`,
     );
   }
+  // Walk 10: reroute is the decision; for one that may be there already, checking comes first.
+  const doubt = held.filter((r) => r.heldInDoubt).map((r) => `#${r.id}`);
+  if (doubt.length > 0)
+    process.stderr.write(
+      `${doubt.join(', ')} may already have reached the access point ${doubt.length === 1 ? 'it was' : 'they were'} queued for: ask that provider first whether ${doubt.length === 1 ? 'it' : 'they'} arrived, and send only what did not (sending one that did would deliver it twice).\n`,
+    );
   process.stderr.write(
     `To send them through ${here}: peppol-desk reroute ${held.map((r) => r.id).join(' ')} (with the same --endpoint / --api-key)\n`,
   );

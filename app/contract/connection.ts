@@ -23,8 +23,16 @@ export interface ConnectionStatus {
   paused: boolean;
   waiting: number;
   message: string | null;
-  /** Documents held because they were queued for another access point, per access point. */
-  waitingElsewhere?: { accessPoint: string; environment: Environment | null; count: number }[];
+  /**
+   * Documents held because they were queued for another access point, per access point; `inDoubt`
+   * of them may already have reached it (a reroute leaves those for a decision on each).
+   */
+  waitingElsewhere?: {
+    accessPoint: string;
+    environment: Environment | null;
+    count: number;
+    inDoubt?: number;
+  }[];
   /** When sending was paused (ms), while paused. */
   pausedAt?: number | null;
   /** When the next automatic attempt or connection check is due (ms), when known. */

@@ -256,6 +256,12 @@ export interface DocumentDetail extends DocumentRow {
    * engine refuses), so the screen says why instead of offering Cancel.
    */
   mayHaveReachedAccessPoint: boolean;
+  /**
+   * Held because it was queued for another access point, and its last attempt there may have
+   * reached it: sending it through another one could deliver it twice (it may be cancelled, once
+   * the clerk has checked there). Absent when not so.
+   */
+  heldInDoubt?: boolean;
 }
 
 /** Counts per state. */

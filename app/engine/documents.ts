@@ -104,6 +104,11 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
         mayHaveReachedAccessPoint:
           mayHaveReachedAccessPoint(r) &&
           !(r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED),
+        ...(r.state === 'held' &&
+        r.problem_code === ACCESS_POINT_CHANGED &&
+        mayHaveReachedAccessPoint(r)
+          ? { heldInDoubt: true }
+          : {}),
       } satisfies DocumentDetail;
     },
     // The invoice view (and its XML parser) loads when a document is first opened: never in `send`.

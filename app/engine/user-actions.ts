@@ -298,27 +298,37 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       };
     },
     'documents:reroute': async ({ ids, all, from }) => {
-      const list = all || from !== undefined ? repo.heldFor(from ?? null) : requireIds(ids);
+      const bulk = all || from !== undefined;
+      const list = bulk ? repo.heldFor(from ?? null) : requireIds(ids);
       let rerouted = 0;
+      // All of them at once leaves those whose last attempt may have reached the access point
+      // they were queued for: sent elsewhere, they could be delivered twice (walk 10: the
+      // banner's one click re-sent five invoices held "may already have reached it"). Each waits
+      // for the clerk's own decision, named: its id, or Send anyway.
+      const inDoubt: number[] = [];
       const stopped = await inSlices(
         ctx,
         list,
         ACTION_SLICE,
-        // How many of the slice moved.
-        (slice) =>
-          slice.filter((id) => {
+        (slice) => {
+          let n = 0;
+          const doubt: number[] = [];
+          for (const id of slice) {
             const r = repo.get(id);
-            return (
-              !!r && r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED && reroute(r)
-            );
-          }).length,
-        (n) => {
-          rerouted += n;
+            if (!r || r.state !== 'held' || r.problem_code !== ACCESS_POINT_CHANGED) continue;
+            if (bulk && mayHaveReachedAccessPoint(r)) doubt.push(id);
+            else if (reroute(r)) n++;
+          }
+          return { n, doubt };
+        },
+        (r) => {
+          rerouted += r.n;
+          inDoubt.push(...r.doubt);
         },
       );
       pipeline.refreshConnection();
       pipeline.kick();
-      return { rerouted, ...withStopped(stopped) };
+      return { rerouted, ...(inDoubt.length ? { inDoubt } : {}), ...withStopped(stopped) };
     },
     'documents:markHandled': async ({ ids, handled }) => {
       const who = currentUser();

@@ -18,7 +18,13 @@ import { PrecedingRefs } from './preceding-refs';
 import { PollReads, type PollKind, type PollPlace } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
 import { prepareInsertDocuments, type InsertDocuments } from './insert-documents';
-import type { Environment, DocumentState, StateCounts, TimelineEvent } from '../contract';
+import type {
+  ConnectionStatus,
+  Environment,
+  DocumentState,
+  StateCounts,
+  TimelineEvent,
+} from '../contract';
 import { emptyCounts } from '../contract';
 
 export type { StateStep } from './state-writes';
@@ -189,14 +195,20 @@ export class DocumentsRepo {
   }
 
   /** Documents held for another access point, counted per access point. */
-  heldElsewhere(): { accessPoint: string; environment: Environment | null; count: number }[] {
+  heldElsewhere(): NonNullable<ConnectionStatus['waitingElsewhere']> {
     return (
       this.stmts.heldElsewhere.all() as {
         access_point: string | null;
         environment: Environment | null;
         n: number;
+        doubt: number;
       }[]
-    ).map((r) => ({ accessPoint: r.access_point ?? '', environment: r.environment, count: r.n }));
+    ).map((r) => ({
+      accessPoint: r.access_point ?? '',
+      environment: r.environment,
+      count: r.n,
+      inDoubt: r.doubt,
+    }));
   }
 
   /** One document, or null. */

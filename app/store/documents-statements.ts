@@ -92,7 +92,8 @@ export function prepareDocumentStatements(db: Db) {
        AND batch_key IS NULL ORDER BY id`,
     ),
     heldElsewhere: db.prepare(
-      `SELECT access_point, environment, COUNT(*) AS n FROM documents
+      `SELECT access_point, environment, COUNT(*) AS n,
+         SUM(send_outcome_unknown = 1 OR batch_key IS NOT NULL) AS doubt FROM documents
        WHERE state = 'held' AND problem_code = 'ACCESS_POINT_CHANGED'
        GROUP BY access_point, environment ORDER BY access_point`,
     ),

@@ -154,3 +154,61 @@ test("the header follows the access point's own environment when it differs from
     await other.close();
   }
 });
+
+test('the "wait for" banner sends the others and leaves one that may already be there for a decision on it', async ({
+  desk,
+}, testInfo) => {
+  // Walk 10: one click on the banner re-sent invoices held "may already have reached it", and
+  // the access point took each twice. An access point answering 503 leaves an attempt in doubt.
+  const first = await startSandbox({ faults: { status503: { every: 1 } } });
+  const other = await startSandbox({});
+  const prefix = uniquePrefix('DOUBT');
+  const [doubtful, plain] = [`${prefix}-1`, `${prefix}-2`];
+  try {
+    await desk.invoke('settings:set', { endpoint: first.url });
+    const write = (n: string) =>
+      writeFiles(testInfo.outputPath(n), { [`${n}.xml`]: validInvoice(n) });
+    await desk.dropFiles(write(doubtful));
+    await desk.searchFor(prefix);
+    const row = desk.rowByInvoice(doubtful);
+    const id = Number((await row.getAttribute('data-testid'))!.slice('row-'.length));
+    await expect
+      .poll(async () => (await desk.invoke('documents:get', { id })).mayHaveReachedAccessPoint, {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    await desk.invoke('queue:pause', undefined);
+    await desk.dropFiles(write(plain));
+    await desk.waitForState(desk.rowByInvoice(plain), ['queued']);
+    await desk.invoke('settings:set', { endpoint: other.url });
+    await desk.invoke('queue:resume', undefined);
+
+    const firstLabel = `${new URL(first.url).host} (Test)`;
+    const banner = desk.page.getByTestId('waiting-elsewhere');
+    await expect(banner.getByTestId('waiting-elsewhere-text')).toContainText(
+      `2 documents wait for ${firstLabel}`,
+    );
+    await expect(banner.getByTestId('waiting-elsewhere-doubt')).toHaveText(
+      `1 of them may already have reached ${firstLabel}, so it stays held: ask that provider whether it arrived, then open it and choose Send anyway (it did not arrive) or Cancel (it did).`,
+    );
+    const reroute = banner.getByTestId('reroute');
+    await expect(reroute).toHaveText(
+      `Send the other one through ${new URL(other.url).host} (Test)`,
+    );
+    await reroute.click();
+    await expect(desk.toast('1 document will be sent through')).toBeVisible();
+    await desk.waitForState(desk.rowByInvoice(plain), ['accepted', 'delivered']);
+    expect(other.stats().acceptedDocuments).toBe(1);
+    // The one in doubt stays held, and the banner says what to do; no button sends it.
+    await desk.waitForState(row, ['held']);
+    await expect(banner.getByTestId('waiting-elsewhere-doubt')).toHaveText(
+      ` It may already have reached ${firstLabel}, so it stays held: ask that provider whether it arrived, then open it and choose Send anyway (it did not arrive) or Cancel (it did).`,
+    );
+    await expect(banner.getByTestId('reroute')).toHaveCount(0);
+  } finally {
+    await desk.invoke('queue:resume', undefined);
+    await desk.invoke('settings:set', { endpoint: null });
+    await first.close();
+    await other.close();
+  }
+});

@@ -3,7 +3,9 @@ import type { Engine } from '../../app/engine';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import { useEngines } from '../helpers/engine';
+import { runCli } from '../helpers/dist';
 import { makeInvoices } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
 
 // Walk 6, findings 1 and 2: an attempt that may have reached the access point (its answer came
 // too late) was sent again under a new API key, or a day later, and the access point (which keeps
@@ -14,8 +16,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 const engines = useEngines();
+const tempDir = useTempDirs();
 
-async function inDoubt(now?: () => number) {
+async function inDoubt(now?: () => number, dataDir?: string) {
   // The first send is processed, then answered after the client gave up (300 ms): in doubt.
   const sandbox: SandboxHandle = await startSandbox({
     faults: { stallMs: { every: 1, max: 1, ms: 1500, when: 'after' } },
@@ -28,6 +31,7 @@ async function inDoubt(now?: () => number) {
     requestTimeoutMs: 300,
     timings: { retryBaseMs: 1500, retryMaxMs: 1500 },
     ...(now ? { now } : {}),
+    ...(dataDir ? { dataDir } : {}),
   });
   await engine.handlers['settings:set']({ apiKey: 'sk_test_first' });
   const res = await engine.handlers['documents:add']({ files: makeInvoices(1, 'DOUBT') });
@@ -59,6 +63,64 @@ describe('a document in doubt is not sent again where the access point would not
     expect(repo.get(id)?.state).toBe('accepted');
     // Under the new key the access point did not know it: a second submission, as decided.
     expect(sandbox.stats().acceptedDocuments).toBe(2);
+  });
+
+  it('sending what waits for the earlier access point through the new one leaves the one in doubt held, and says so', async () => {
+    // Walk 10: held in doubt after a key change, then a Production key: the banner's one click
+    // ("Send these through …") sent it with the others, and the access point took it twice.
+    const { sandbox, engine, id, repo } = await inDoubt();
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_second' });
+    await expect.poll(() => repo.get(id)?.state, { timeout: 10_000 }).toBe('held');
+    await engine.handlers['queue:pause'](undefined);
+    const plain = (
+      await engine.handlers['documents:add']({ files: makeInvoices(2, 'PLAIN') })
+    ).added.map((a) => a.id);
+    await expect
+      .poll(() => plain.map((p) => repo.get(p)?.state), { timeout: 10_000 })
+      .toEqual(['queued', 'queued']);
+    await engine.handlers['settings:set']({ apiKey: 'pk_goroute_production' });
+    const waiting = async () =>
+      (await engine.handlers['connection:get'](undefined)).waitingElsewhere ?? [];
+    await expect
+      .poll(waiting, { timeout: 10_000 })
+      .toEqual([{ accessPoint: sandbox.url, environment: 'test', count: 3, inDoubt: 1 }]);
+    const res = await engine.handlers['documents:reroute']({ from: sandbox.url });
+    expect(res).toEqual({ rerouted: 2, inDoubt: [id] });
+    expect(repo.get(id)).toMatchObject({ state: 'held', problem_code: 'ACCESS_POINT_CHANGED' });
+    expect(await waiting()).toEqual([
+      { accessPoint: sandbox.url, environment: 'test', count: 1, inDoubt: 1 },
+    ]);
+    await engine.handlers['queue:resume'](undefined);
+    await engine.waitUntilSettled(plain, { includeAccepted: true });
+    // The two went; the one in doubt was not sent again (one submission, its first).
+    expect(sandbox.stats().acceptedDocuments).toBe(3);
+    expect(repo.get(id)?.state).toBe('held');
+  });
+
+  it('the CLI reroute leaves one in doubt held, names it and says how to decide; the other access point never gets it', async () => {
+    // Walk 10: `reroute --all --endpoint B` sent three invoices whose answers A had lost; both
+    // access points accepted them.
+    const dataDir = tempDir();
+    const { engine, id } = await inDoubt(undefined, dataDir);
+    await engine.stop();
+    const other = await startSandbox();
+    cleanups.push(() => other.close());
+    const res = await runCli([
+      'reroute',
+      '--all',
+      '--endpoint',
+      other.url,
+      '--api-key',
+      'sk_test_first',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(res.stderr).toContain(
+      `1 document(s) left held, not sent: #${id}. Their last attempt may already have reached the access point they were queued for, so sending them here could deliver them twice.`,
+    );
+    expect(res.stdout).toBe('0 sent, 0 failed, 1 held for your decision\n');
+    expect(res.code).toBe(1);
+    expect(other.stats().acceptedDocuments).toBe(0);
   });
 
   it('sent again under the same key within the day: the access point answers the first result', async () => {

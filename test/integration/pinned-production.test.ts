@@ -178,7 +178,7 @@ describe('a document queued for Test when the key changes to Production at the s
     expect(held.problem?.code).toBe('ACCESS_POINT_CHANGED');
     expect(held.problem?.message).toContain('(Test)');
     expect((await engine.handlers['connection:get'](undefined)).waitingElsewhere).toEqual([
-      { accessPoint: provider.url, environment: 'test', count: 3 },
+      { accessPoint: provider.url, environment: 'test', count: 3, inDoubt: 0 },
     ]);
     expect(provider.stats().acceptedDocuments).toBe(0);
 

@@ -12,6 +12,26 @@ function plural(n: number, one: string, many: string): string {
 }
 
 /**
+ * What a reroute leaves held: documents whose last attempt may have reached the access point they
+ * were queued for (walk 10: one click re-sent five of them, and the access point took each twice).
+ */
+function inDoubtWords(inDoubt: number, of: number, where: string): string {
+  const one = inDoubt === 1;
+  const which =
+    inDoubt < of
+      ? `${inDoubt} of them may already have reached ${where}`
+      : `${one ? 'It' : 'They'} may already have reached ${where}`;
+  return `${which}, so ${one ? 'it stays' : 'they stay'} held: ask that provider whether ${one ? 'it' : 'they'} arrived, then open ${one ? 'it' : 'each'} and choose Send anyway (it did not arrive) or Cancel (it did).`;
+}
+
+/** "Send these", or "Send the other 3" when some stay held for a decision on each. */
+function rerouteLabel(count: number, inDoubt: number): string {
+  if (inDoubt === 0) return count === 1 ? 'Send it' : 'Send these';
+  const rest = count - inDoubt;
+  return rest === 1 ? 'Send the other one' : `Send the other ${rest}`;
+}
+
+/**
  * "N documents wait for <previous access point>": documents queued for an access point that is
  * no longer in use stay with it until the clerk sends them through the new one or cancels them.
  */
@@ -22,21 +42,24 @@ export function WaitingElsewhere() {
   if (!status || groups.length === 0) return null;
   const here = ownAccessPointWords(status);
 
-  async function reroute(from: string, count: number) {
+  async function reroute(from: string, count: number, where: string) {
     setBusy(true);
     const r = await getApi().invoke('documents:reroute', { from });
     setBusy(false);
     if (!r.ok) return toastError('Could not send them', r.error.message);
     const stopped = stoppedLines(r.value.stopped, 'moved');
+    const doubt = r.value.inDoubt?.length ?? 0;
+    const lines = stopped.length
+      ? stopped
+      : r.value.rerouted + doubt < count
+        ? ['Some had changed meanwhile and were left as they are.']
+        : [];
+    if (doubt > 0) lines.unshift(inDoubtWords(doubt, count, where));
     useToastStore.getState().push({
-      kind: stopped.length ? 'warning' : 'success',
+      kind: stopped.length || doubt > 0 ? 'warning' : 'success',
       title: `${plural(r.value.rerouted, 'document', 'documents')} will be sent through ${here}.`,
-      lines: stopped.length
-        ? stopped
-        : r.value.rerouted < count
-          ? ['Some had changed meanwhile and were left as they are.']
-          : [],
-      ttlMs: stopped.length ? null : 6000,
+      lines,
+      ttlMs: stopped.length || doubt > 0 ? null : 6000,
     });
     useDocumentsStore.getState().requestRefresh();
   }
@@ -73,17 +96,31 @@ export function WaitingElsewhere() {
             </strong>
             , the access point {g.count === 1 ? 'it was' : 'they were'} queued for. Nothing is sent
             until you decide.
+            {(g.inDoubt ?? 0) > 0 && (
+              <span data-testid="waiting-elsewhere-doubt">
+                {' '}
+                {inDoubtWords(g.inDoubt!, g.count, accessPointLabel(g.accessPoint, g.environment))}
+              </span>
+            )}
           </p>
           <div className="waiting-elsewhere-actions">
-            <button
-              type="button"
-              className="button"
-              data-testid="reroute"
-              disabled={busy}
-              onClick={() => void reroute(g.accessPoint, g.count)}
-            >
-              Send {g.count === 1 ? 'it' : 'these'} through {here}
-            </button>
+            {(g.inDoubt ?? 0) < g.count && (
+              <button
+                type="button"
+                className="button"
+                data-testid="reroute"
+                disabled={busy}
+                onClick={() =>
+                  void reroute(
+                    g.accessPoint,
+                    g.count,
+                    accessPointLabel(g.accessPoint, g.environment),
+                  )
+                }
+              >
+                {rerouteLabel(g.count, g.inDoubt ?? 0)} through {here}
+              </button>
+            )}
             <button
               type="button"
               className="button"
