@@ -41,6 +41,11 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
     : '';
   process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
+  // Walk 10: with PEPPOL_DESK_API_KEY set, the page looked as if a key were in use; none was sent.
+  if (process.env.PEPPOL_DESK_API_KEY?.trim())
+    process.stderr.write(
+      'Note: PEPPOL_DESK_API_KEY is not used here: the app sends with the API key entered in its Settings (kept in the data folder).\n',
+    );
   if (engine.teamLabel) process.stdout.write(`Team outbox: ${engine.teamLabel}\n`);
   if (engine.teamProblem) process.stderr.write(`${engine.teamProblem}\n`);
   if (opts.open) openBrowser(host.url);

@@ -120,7 +120,7 @@ export const IN_DOUBT_AT_ACCESS_POINT = `state = 'sending' OR (state IN ('retry_
  * another one: its delivery is not asked about any more (the new one does not know it).
  */
 export function deliveryNotFollowedWords(from: string, to: string): string {
-  return `Delivery is no longer followed here: the team now sends through ${to}, and ${from}, which accepted this invoice, is not asked any more. Its delivery can be checked with ${from}.`;
+  return `Delivery and the buyer's answer are no longer followed here: the team now sends through ${to}, and ${from}, which accepted this invoice, is not asked any more. Check its delivery and the buyer's answer (a rejection too) with ${from}.`;
 }
 
 /**

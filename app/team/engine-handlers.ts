@@ -248,7 +248,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
 function notFollowedWords(n: number): string {
   if (n === 0) return '';
   const what = n === 1 ? '1 invoice' : `${n.toLocaleString('en-US')} invoices`;
-  return ` The delivery of ${what} accepted by the previous access point is no longer followed here (their timelines say so).`;
+  // Walk 10: a buyer's rejection at the old access point never showed, the invoice a green tick.
+  const [is, their, them] = n === 1 ? ['is', 'its', 'it'] : ['are', 'their', 'them'];
+  return ` ${what} accepted by the previous access point ${is} no longer followed here: ${their} delivery and the buyer's answers, a rejection too, will not show here (${their} timelines say so). Check ${them} with that access point.`;
 }
 
 /** Brief rows of `ids` (spooled files still kept here are `received`, with the reason). */

@@ -383,7 +383,8 @@ export interface TeamStore {
   /**
    * Documents accepted per desk per second over the last `withinMs` (database clock), for the
    * charts. Reads only that range of an index of accepted events: the cost follows what was
-   * accepted in the range, never the size of the queue.
+   * accepted in the range, never the size of the queue. A note on an accepted document's
+   * timeline (its delivery no longer followed: from and to `accepted`) is not an acceptance.
    */
   acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries>;
   /** States of these ids (unknown ids left out): what `send` waits on. */

@@ -136,3 +136,26 @@ test('the table works from the keyboard', async ({ desk, page }, testInfo) => {
   await expect(desk.detailPanel).toHaveCount(0);
   await expect(desk.rows().nth(1)).toBeFocused();
 });
+
+test('a Retry of a selection says which were not tried again and why', async ({
+  desk,
+}, testInfo) => {
+  // Walk 10: "0 documents will be tried again." and nothing more for what Retry skips.
+  const prefix = uniquePrefix('SKIP');
+  const paths = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-1.xml`]: invoiceToUnregisteredBuyer(`${prefix}-1`),
+    [`${prefix}-2.xml`]: validInvoice(`${prefix}-2`),
+  });
+  await desk.dropFiles(paths);
+  await desk.searchFor(prefix);
+  await desk.waitForState(desk.rowByInvoice(`${prefix}-1`), ['unreachable']);
+  await desk.waitForState(desk.rowByInvoice(`${prefix}-2`), ['accepted', 'delivered']);
+  await desk.page.getByTestId('select-visible').check();
+  await expect(desk.page.getByTestId('selection-count')).toHaveText('2 selected');
+  await desk.page.getByTestId('bulk-retry').click();
+  const toast = desk.toast('1 document will be tried again.');
+  await expect(toast).toBeVisible();
+  await expect(toast).toContainText(
+    '1 document was not tried again: Retry is for documents that failed or whose buyer was not on Peppol. Open it to see what it needs.',
+  );
+});

@@ -301,4 +301,35 @@ describe('peppol-desk manners', () => {
     expect(piped.stderr).not.toMatch(/EPIPE|Error/);
     expect(piped.code).toBe(0);
   }, 240_000);
+
+  it('serve says that PEPPOL_DESK_API_KEY is not used there (the page sends with the key in Settings)', async () => {
+    // Walk 10: with the variable set, the page looked as if a key were in use, and none was sent.
+    const data = tempDir();
+    const said = await new Promise<{ stdout: string; stderr: string }>((done, fail) => {
+      const child = spawn(
+        process.execPath,
+        [distFile('cli.cjs'), 'serve', '--port', '0', '--data-dir', data],
+        { env: { ...process.env, PEPPOL_DESK_API_KEY: 'sk_test_from_the_environment' } },
+      );
+      let stdout = '';
+      let stderr = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`serve did not start: ${stdout} ${stderr}`));
+      }, 30_000);
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (!stdout.includes('Data folder:')) return;
+        clearTimeout(timer);
+        child.once('close', () => done({ stdout, stderr }));
+        // The note is written right after the data folder's line.
+        setTimeout(() => child.kill('SIGTERM'), 200);
+      });
+    });
+    expect(said.stdout).toContain('Peppol Desk is running at http://127.0.0.1:');
+    expect(said.stderr).toContain(
+      'Note: PEPPOL_DESK_API_KEY is not used here: the app sends with the API key entered in its Settings (kept in the data folder).',
+    );
+  }, 60_000);
 });

@@ -144,7 +144,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         fromState: 'accepted',
         toState: 'accepted',
         detail: expect.stringMatching(
-          /^Delivery is no longer followed here: the team now sends through ap\.example\.com \(Production\), and ap\.example\.com \(Production\)/,
+          /^Delivery and the buyer's answer are no longer followed here: the team now sends through ap\.example\.com \(Production\), and ap\.example\.com \(Production\)/,
         ),
       });
       await b.enqueue(BEN, [newDoc()]);

@@ -447,6 +447,14 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       await b.finish(BEN.id, theirs[1]!, { kind: 'accepted', transactionId: 'b-2' });
       // A failure is not an acceptance.
       await b.finish(BEN.id, theirs[2]!, { kind: 'failed', problem: PROBLEM });
+      // Nor is a note on an accepted document's timeline (walk 10: a team's move to another
+      // access point wrote "delivery no longer followed" on 53, and the chart counted them).
+      await backend.raw(
+        stores.address,
+        `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+         SELECT document_id, at, 'desk-ben', 'accepted', 'accepted', 'a note'
+         FROM team_events WHERE to_state = 'accepted' AND document_id = ${mine[0]!.id}`,
+      );
 
       const totals = (s: Awaited<ReturnType<TeamStore['acceptedPerSecond']>>) => {
         const out: Record<string, number> = {};

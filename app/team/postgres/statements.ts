@@ -181,6 +181,7 @@ export const ACCEPTED_PER_SECOND = `WITH clock AS (SELECT team_now_ms() AS now),
        s AS (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*)::int AS accepted
                FROM team_events, clock
                WHERE to_state = 'accepted' AND at >= clock.now - $1::bigint AND desk IS NOT NULL
+                 AND from_state IS DISTINCT FROM 'accepted'
                GROUP BY desk, t)
        SELECT clock.now, s.desk, COALESCE(d.name, s.desk) AS name, s.t, s.accepted
        FROM clock LEFT JOIN s ON true LEFT JOIN team_desks d ON d.id = s.desk

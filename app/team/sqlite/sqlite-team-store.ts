@@ -375,6 +375,7 @@ export class SqliteTeamStore implements TeamStore {
          FROM (SELECT desk, (at / 1000) * 1000 AS t, COUNT(*) AS accepted
                  FROM team_events INDEXED BY team_events_accepted
                  WHERE to_state = 'accepted' AND at >= ? AND desk IS NOT NULL
+                   AND from_state IS NOT 'accepted'
                  GROUP BY desk, t) s
          LEFT JOIN team_desks d ON d.id = s.desk
          ORDER BY s.t, s.desk`,

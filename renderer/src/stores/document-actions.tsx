@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { MAX_BRIEF_IDS, type DocumentState, type Stopped } from '../../../app/contract';
+import { MAX_BRIEF_IDS, type DocumentState } from '../../../app/contract';
 import { NOTHING_TO_CANCEL, handledFrom } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { ownAccessPointWords } from '../lib/format';
@@ -9,6 +9,10 @@ import { useConnectionStore } from './connection-store';
 import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 import { toastError, useToastStore } from './toast-store';
+import { plural, refreshAfterAction, stoppedLines, UNDO_OFFER_MS } from './action-words';
+import { markHandled } from './mark-handled';
+
+export { stoppedLines, UNDO_OFFER_MS };
 
 export type DocumentAction = 'retry' | 'cancel' | 'sendAnyway' | 'markHandled' | 'markNotHandled';
 
@@ -68,9 +72,6 @@ const OTHERS_ARE: Partial<Record<DocumentAction, string>> = {
   markNotHandled: 'not marked as handled',
 };
 
-/** How long the Undo of a cancel is offered on screen (the engine allows it a little longer). */
-export const UNDO_OFFER_MS = 10_000;
-
 /** What a confirmation counts of a document: its state and problem code. */
 interface StateNow {
   state: DocumentState;
@@ -105,27 +106,6 @@ async function statesNow(ids: readonly number[]): Promise<Map<number, StateNow> 
   return byId;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/**
- * The action stopped part way (a slice could not be written, e.g. the disk is full): what was
- * done stays done and was counted in the title; this line says what was not, and why.
- */
-export function stoppedLines(stopped: Stopped | undefined, notDone: string): string[] {
-  if (!stopped) return [];
-  return [
-    `Stopped part way: ${plural(stopped.left, 'document was', 'documents were')} not ${notDone}. ${stopped.message}`,
-  ];
-}
-
-function refreshAfterAction(): void {
-  useDocumentsStore.getState().clearSelection();
-  useDocumentsStore.getState().requestRefresh();
-  void useDetailStore.getState().reload();
-}
-
 /**
  * Asks before what is hard to take back, then runs the action: Send anyway shows a duplicate
  * beside the document it duplicates; a Cancel of more than one document is confirmed.
@@ -158,7 +138,7 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   }
   // Marking is taken back as easily (Undo): not asked first.
   if (action === 'markHandled' || action === 'markNotHandled')
-    return markHandled(targets, action === 'markHandled');
+    return markHandled(targets, action === 'markHandled', ids.length);
   const othersLine =
     others > 0 ? (
       <p>
@@ -308,7 +288,7 @@ export async function runDocumentAction(
 ): Promise<void> {
   if (ids.length === 0) return;
   if (action === 'markHandled' || action === 'markNotHandled')
-    return markHandled(ids, action === 'markHandled');
+    return markHandled(ids, action === 'markHandled', selected);
   const api = getApi();
   let message: string;
   let lines: string[] = [];
@@ -319,6 +299,13 @@ export async function runDocumentAction(
     if (!r.ok) return toastError('Could not retry', r.error.message);
     message = `${plural(r.value.retried, 'document', 'documents')} will be tried again.`;
     lines = heldLines(r.value.held);
+    // Walk 10: "0 documents will be tried again." and nothing more for a selection Retry skips.
+    const left =
+      selected - r.value.retried - (r.value.held?.length ?? 0) - (r.value.stopped?.left ?? 0);
+    if (left > 0)
+      lines.push(
+        `${plural(left, 'document was', 'documents were')} not tried again: Retry is for documents that failed or whose buyer was not on Peppol. Open ${left === 1 ? 'it' : 'one'} to see what ${left === 1 ? 'it needs' : 'each needs'}.`,
+      );
     stopped = stoppedLines(r.value.stopped, 'tried again');
   } else if (action === 'cancel') {
     const r = await api.invoke('documents:cancel', { ids });
@@ -367,40 +354,6 @@ export async function runDocumentAction(
     lines: [...lines, ...stopped],
     ttlMs: stopped.length ? null : undo ? UNDO_OFFER_MS : 6000,
     ...(undo ? { action: { label: 'Undo', testId: 'toast-undo', run: undo } } : {}),
-  });
-  refreshAfterAction();
-}
-
-/**
- * Marks a buyer's rejections or queries as handled (out of Needs attention), or back; the toast
- * offers to take it back.
- */
-async function markHandled(ids: number[], handled: boolean): Promise<void> {
-  const r = await getApi().invoke('documents:markHandled', { ids, handled });
-  if (!r.ok) return toastError('Could not mark the documents', r.error.message);
-  const n = r.value.changed;
-  const stopped = stoppedLines(r.value.stopped, handled ? 'marked' : 'put back');
-  useToastStore.getState().push({
-    kind: stopped.length ? 'warning' : 'success',
-    title: handled
-      ? `${plural(n, 'document', 'documents')} marked as handled: out of Needs attention.`
-      : `${plural(n, 'document is', 'documents are')} back in Needs attention.`,
-    lines: [
-      ...(handled && n > 0
-        ? ['They stay under Buyer responded and All, with the buyer’s answer.']
-        : []),
-      ...stopped,
-    ],
-    ttlMs: stopped.length ? null : UNDO_OFFER_MS,
-    ...(n > 0 && !stopped.length
-      ? {
-          action: {
-            label: 'Undo',
-            testId: 'toast-undo',
-            run: () => void markHandled(ids, !handled),
-          },
-        }
-      : {}),
   });
   refreshAfterAction();
 }

@@ -58,7 +58,8 @@ export function TeamOtherAccessPointBanner({ message }: { message: string }) {
         <p>
           The whole team then sends through {mine} instead of {team}. Desks still set to {team} add
           invoices but send none until they use {mine} too, and invoices accepted by {team} are no
-          longer followed here.
+          longer followed here: their delivery and the buyer&apos;s answers, a rejection too, will
+          not show here. Check those with {team}.
         </p>
       ),
       confirmLabel: 'Change the team’s access point',
