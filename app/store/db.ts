@@ -106,6 +106,10 @@ export function restrictDataDir(dataDir: string): void {
       'peppol-desk.sqlite-shm',
       'peppol-desk.lock',
       'peppol-desk.lock.pid',
+      // A team desk's spool (app/team/spool.ts): files kept while the team database is away.
+      'team-spool.sqlite',
+      'team-spool.sqlite-wal',
+      'team-spool.sqlite-shm',
     ]) {
       const p = join(dataDir, name);
       if (existsSync(p)) chmodSync(p, 0o600);

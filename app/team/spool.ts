@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { LIMIT_PARAM } from '../store/document-record';
+import { restrictDataDir } from '../store/db';
 import type { ClaimRef, TeamOutcome } from './store';
 
 /** The spool's file name in the data folder. */
@@ -34,6 +35,9 @@ export class TeamSpool {
 
   constructor(dataDir: string) {
     this.db = new Database(join(dataDir, SPOOL_FILE));
+    // Its files hold invoices: the user's only, as the data folder's own (walk 10: 0644). SQLite
+    // gives the log files the rights of the database file.
+    restrictDataDir(dataDir);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS spool_files (

@@ -137,8 +137,13 @@ test('the credit note for a rejected invoice takes it out of Needs attention onc
   await expect(desk.detailPanel.getByTestId('detail-preceding-invoices')).toHaveText(
     `${prefix}-RE`,
   );
+  // And call it what it is (walk 10: "View whole invoice").
+  await expect(desk.detailPanel.getByTestId('open-invoice-view')).toHaveText(
+    'View whole credit note',
+  );
   // The invoice's details say what dealt with it, and link to it.
   await desk.openDetails(row);
+  await expect(desk.detailPanel.getByTestId('open-invoice-view')).toHaveText('View whole invoice');
   const handled = desk.detailPanel.getByTestId('detail-handled');
   await expect(handled).toContainText(
     `Credit note ${prefix}-CN (document #${cnId}) was sent for it: out of Needs attention.`,

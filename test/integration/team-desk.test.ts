@@ -80,6 +80,9 @@ describe('two desks on one team outbox', () => {
     // Each desk's id is kept in its data folder, readable by its user only.
     const { dataDir } = await a.handlers['app:info'](undefined);
     expect(statSync(join(dataDir, 'desk-id')).mode & 0o777).toBe(0o600);
+    // And so is its spool (walk 10: team-spool.sqlite was 0644).
+    for (const f of ['team-spool.sqlite', 'team-spool.sqlite-wal'])
+      expect(statSync(join(dataDir, f)).mode & 0o777).toBe(0o600);
   });
 
   it('a desk whose claim was lost does not overwrite the new owner; the document is resent with the same key', async () => {

@@ -63,7 +63,8 @@ export function InvoiceSummary({ d }: { d: DocumentDetail }) {
           data-testid="open-invoice-view"
           onClick={() => useInvoiceViewStore.getState().open(d.id)}
         >
-          View whole invoice
+          {/* Walk 10: a credit note's details offered "View whole invoice". */}
+          View whole {title === 'Credit note' ? 'credit note' : 'invoice'}
         </button>
       </div>
       <dl className="fields">
