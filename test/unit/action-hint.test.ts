@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   attemptsExhausted,
+  buyerResponseProblem,
   deliveryFailed,
   problemFromApError,
   lookupFailed,
@@ -30,6 +31,12 @@ describe('actionHint', () => {
     expect(actionHint({ problem: certificateFailure, nextAttemptAt: Date.now() + 60_000 })).toMatch(
       /wait for the automatic retry/,
     );
+  });
+
+  it("adds nothing to a buyer's rejection: its message says what to agree and send (walk 10)", () => {
+    const problem = buyerResponseProblem('RE', 'Wrong price on line 2', 'Invoice');
+    expect(problem?.code).toBe('BUYER_REJECTED');
+    expect(actionHint({ problem: problem!, nextAttemptAt: null })).toBeNull();
   });
 
   it('asks for the Peppol ID only when the buyer was not found on Peppol', () => {

@@ -93,6 +93,8 @@ export function actionHint(d: Pick<DocumentDetail, 'problem' | 'nextAttemptAt'>)
   // The check's message ends "Fix the invoice in your accounting system and drop it again.":
   // the same advice again in other words would only make the clerk wonder about a difference.
   if (problem.code === 'VALIDATION') return null;
+  // A buyer's rejection says what to agree and send (walk 10: three instructions in a row).
+  if (problem.code === 'BUYER_REJECTED') return null;
   // The same for any message that already says to fix the file and add it again (an access
   // point's refusal: a walk read the advice twice, in two wordings).
   if (problem.action === 'fix-file' && /\bagain\.?\s*$/.test(problem.message)) return null;

@@ -47,8 +47,12 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
       )}
       {actions.includes('markHandled') && (
         <p className="muted" data-testid="detail-handled-hint">
-          Once you have dealt with it (sent the credit note or the corrected invoice, or answered
-          the buyer), mark it as handled: it leaves Needs attention and stays under Buyer responded.
+          Once you have dealt with it (
+          {d.docType === 'CreditNote'
+            ? 'sent a corrected credit note'
+            : 'sent the credit note or the corrected invoice'}
+          , or answered the buyer), mark it as handled: it leaves Needs attention and stays under
+          Buyer responded.
         </p>
       )}
       {d.state === 'handled' && (
