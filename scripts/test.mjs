@@ -119,14 +119,18 @@ if (existsSync(vitestJson)) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   if (r.numFailedTests) failures.push(`${r.numFailedTests} vitest test(s)`);
-  // A suite that fails to load has no tests to count: count it as a failure.
+  // A suite that fails to load, or whose setup fails (its tests then count as skipped), has no
+  // failed test to count: count it as a failure. (A run once ended "1842 passed, 0 failed" with
+  // a file whose PostgreSQL did not start and whose 10 tests never ran.)
   const broken = (r.testResults ?? []).filter(
-    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
   );
   if (broken.length) {
     failed += broken.length;
     failures.push(...broken.map((f) => `suite failed to run: ${f.name}`));
   }
+  // Vitest said it failed and nothing above counted why: a failure all the same.
+  if (!vitestOk && r.numFailedTests === 0 && broken.length === 0) check('vitest run', false);
 } else check('vitest ran', vitestOk);
 
 // End-to-end in Chromium.

@@ -3,7 +3,15 @@
 // and a Unix socket in that folder. As root the server runs as the `postgres` user (PostgreSQL
 // refuses to run as root). Plain ES module so the crash harness and the bench can use it unbuilt.
 import { execFile, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -99,19 +107,22 @@ export async function startPostgres(options = {}) {
     chownSync(dir, uid, gid);
     chownSync(sockets, uid, gid);
   }
-  const port = options.port ?? (await freePort());
+  let port = options.port ?? (await freePort());
   const pgCtl = join(bin, 'pg_ctl');
-  const serverOptions = [
-    '-c listen_addresses=127.0.0.1',
-    `-c port=${port}`,
-    `-k ${sockets}`,
-    // Tests only: a crash of the machine loses the throwaway cluster anyway.
-    '-c fsync=off',
-    '-c full_page_writes=off',
-    '-c max_connections=200',
-    ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
-  ].join(' ');
-  const startArgs = ['-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions, 'start'];
+  const argsFor = (/** @type {number} */ p) => {
+    const serverOptions = [
+      '-c listen_addresses=127.0.0.1',
+      `-c port=${p}`,
+      `-k ${sockets}`,
+      // Tests only: a crash of the machine loses the throwaway cluster anyway.
+      '-c fsync=off',
+      '-c full_page_writes=off',
+      '-c max_connections=200',
+      ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
+    ].join(' ');
+    return ['-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions, 'start'];
+  };
+  let startArgs = argsFor(port);
 
   let stopped = false;
   const cluster = {
@@ -160,7 +171,25 @@ export async function startPostgres(options = {}) {
       ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
       dir,
     );
-    await run(pgCtl, startArgs, dir);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run(pgCtl, startArgs, dir);
+        break;
+      } catch (err) {
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
+        // The port was taken between freePort() and the server's bind (test files start
+        // clusters in parallel): another port. Anything else is said with the server's log,
+        // which stop() removes with the folder.
+        if (options.port === undefined && attempt < 3 && /could not bind|in use/i.test(tail)) {
+          port = await freePort();
+          startArgs = argsFor(port);
+          cluster.port = port;
+          cluster.url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+          continue;
+        }
+        throw new Error(`${/** @type {Error} */ (err).message}\n${tail}`);
+      }
+    }
   } catch (err) {
     await cluster.stop();
     throw err;
