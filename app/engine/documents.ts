@@ -90,6 +90,8 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       const r = repo.get(id);
       if (!r) throw new AppError('NOT_FOUND', `Document #${id} does not exist.`);
       const validation = validationOf(r.validation_json);
+      const reached = mayHaveReachedAccessPoint(r);
+      const heldElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
       return {
         ...toDocumentRow(r),
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
@@ -101,14 +103,10 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
           ? toReceiverLookup(ctx.connection.participants.peek(r.receiver_id))
           : null,
         duplicateOf: duplicateOfRow(r),
-        mayHaveReachedAccessPoint:
-          mayHaveReachedAccessPoint(r) &&
-          !(r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED),
-        ...(r.state === 'held' &&
-        r.problem_code === ACCESS_POINT_CHANGED &&
-        mayHaveReachedAccessPoint(r)
-          ? { heldInDoubt: true }
-          : {}),
+        // Held for another access point, it may be cancelled once checked there: in doubt, said
+        // apart (heldInDoubt), not as one that cannot be cancelled.
+        mayHaveReachedAccessPoint: reached && !heldElsewhere,
+        ...(reached && heldElsewhere ? { heldInDoubt: true } : {}),
       } satisfies DocumentDetail;
     },
     // The invoice view (and its XML parser) loads when a document is first opened: never in `send`.
