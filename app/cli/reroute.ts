@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { accessPointHere, summarize } from './summary';
+import { accessPointHere, summarize, unconfirmedWords } from './summary';
 
 interface RerouteOptions extends EngineFlags {
   all?: boolean;
@@ -54,9 +54,10 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'
-        : `${summary.sent} sent, ${summary.failed} failed${summary.held ? `, ${summary.held} held for your decision` : ''}\n`,
+        : `${summary.sent} sent${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed${summary.held ? `, ${summary.held} held for your decision` : ''}\n`,
     );
-    return rerouted < targets.length || summary.failed + summary.invalid + summary.held > 0 ? 1 : 0;
+    const notSent = summary.failed + summary.invalid + summary.held + summary.deliveryUnconfirmed;
+    return rerouted < targets.length || notSent > 0 ? 1 : 0;
   } finally {
     await engine.stop();
   }

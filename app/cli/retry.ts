@@ -80,6 +80,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
       [summary.invalid, 'invalid'],
       [summary.duplicates, 'held as duplicates'],
       [summary.held, 'held for your decision'],
+      [summary.deliveryUnconfirmed, 'accepted but delivery not confirmed'],
     ] as const;
     const earlier = sentEarlier > 0 ? ` (${sentEarlier} of them before this retry)` : '';
     process.stdout.write(
@@ -90,7 +91,13 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
             .map(([n, what]) => `, ${n} ${what}`)
             .join('')}\n`,
     );
-    return stopped || summary.failed + summary.rejected + summary.invalid + summary.held > 0
+    return stopped ||
+      summary.failed +
+        summary.rejected +
+        summary.invalid +
+        summary.held +
+        summary.deliveryUnconfirmed >
+        0
       ? 1
       : 0;
   } finally {

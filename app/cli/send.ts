@@ -32,6 +32,7 @@ import {
   sayWhyNotSent,
   sentBefore,
   summarize,
+  unconfirmedWords,
   waitForResponses,
 } from './summary';
 
@@ -70,10 +71,16 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     // then 212 more were accepted before the process ended).
     process.stderr.write('Stopping: the invoices being sent now are answered first…\n');
     await engine.stop({
-      beforeClose: () => sayWhereItStopped(engine, addedSoFar, files.length, dataDir),
+      beforeClose: () =>
+        sayWhereItStopped(engine, addedSoFar, files.length, dataDir, Boolean(opts.json)),
     });
     process.exit(code);
   };
+  // Interrupted: `stop` says where it stopped and ends the process. The waits below may end
+  // first (a team engine's do when it stops): no summary then (walk 10: a team run stopped with
+  // --wait-delivery counted its accepted invoice as failed).
+  const interrupted = () => stopping && !finishing;
+  let finishing = false;
   process.once('SIGINT', () => void stop(130));
   process.once('SIGTERM', () => void stop(143));
 
@@ -95,8 +102,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
   await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery);
-  if (opts.waitDelivery && opts.waitResponse)
+  if (opts.waitDelivery && opts.waitResponse && !interrupted())
     await waitForResponses(engine, ids, opts.waitResponse);
+  if (interrupted()) return new Promise<number>(() => {});
   // On a team outbox, documents of this run another desk sent, by desk.
   const byOtherDesk = new Map<string, number>();
   // Sent before this run (the same files added again): not sent by this one.
@@ -128,7 +136,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -148,6 +156,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   // An empty folder, or one of PDFs: nothing was sent, which a script must not read as success.
   if (summary.total === 0)
     process.stderr.write(`No invoice files found in ${inputs.join(', ')}: nothing was sent.\n`);
+  finishing = true;
   stopping = true;
   await engine.stop();
   const notSent =
@@ -157,7 +166,10 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     summary.duplicates +
     summary.held +
     summary.notFound;
-  return notSent + summary.waiting + elsewhere > 0 || summary.total === 0 ? 1 : 0;
+  return notSent + summary.waiting + summary.deliveryUnconfirmed + elsewhere > 0 ||
+    summary.total === 0
+    ? 1
+    : 0;
 }
 
 /**
@@ -292,6 +304,7 @@ async function sayWhereItStopped(
   ids: readonly number[],
   files: number,
   dataDir: string,
+  json: boolean,
 ): Promise<void> {
   const added = [...new Set(ids)];
   let sent = 0;
@@ -308,6 +321,18 @@ async function sayWhereItStopped(
   process.stderr.write(
     `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point); ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
   );
+  // A script reads the last line (walk 10: an interrupted `send --json` printed none).
+  if (json)
+    process.stdout.write(
+      JSON.stringify({
+        interrupted: true,
+        total: files,
+        sent,
+        onTheirWay: waiting,
+        needYou,
+        notRead: Math.max(0, files - added.length),
+      }) + '\n',
+    );
 }
 
 /** States of a document still on its way to the access point (sent by a run that goes on). */

@@ -15,7 +15,15 @@ import { ACCESS_POINT_CHANGED } from '../domain/problems';
 
 /** What a document counts as in a run's summary. */
 export type Counted =
-  'sent' | 'failed' | 'rejected' | 'invalid' | 'duplicate' | 'held' | 'replaced' | 'waiting';
+  | 'sent'
+  | 'failed'
+  | 'rejected'
+  | 'invalid'
+  | 'duplicate'
+  | 'held'
+  | 'replaced'
+  | 'waiting'
+  | 'unconfirmed';
 
 /**
  * What a document counts as in a summary, from its last known state. With `delivered` (the run
@@ -36,7 +44,9 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   // Held for another decision of the clerk's (the buyer takes no such document, the two checks
   // disagree): not a failure `retry` could act on (a walk: "4 failed" matched no list).
   if (r.state === 'held' && r.problemCode !== ACCESS_POINT_CHANGED) return 'held';
-  if (r.state === 'accepted') return delivered ? 'failed' : 'sent';
+  // The run waited for delivery and none came (tracking gave up, a team no longer asks the
+  // access point that accepted it): accepted, not failed (walk 10: "1 failed" of an accepted one).
+  if (r.state === 'accepted') return delivered ? 'unconfirmed' : 'sent';
   if (r.state === 'delivered' || (RESPONSE_STATES as string[]).includes(r.state)) return 'sent';
   // Only when the run did not wait (a team desk that does not send, no desk that does online).
   if (r.state === 'queued' || r.state === 'retry_wait' || r.state === 'sending') return 'waiting';
@@ -69,7 +79,18 @@ export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemCode === ACCESS_POINT_CHANGED) return;
   if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
     process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
+  } else if (counted === 'unconfirmed') {
+    process.stderr.write(`${r.fileName}: ${UNCONFIRMED_WORDS}\n`);
   }
+}
+
+/** A document accepted by the access point whose delivery the run could not confirm. */
+export const UNCONFIRMED_WORDS =
+  'accepted by the access point; its delivery to the buyer is not confirmed here (see its timeline: peppol-desk list, or the app).';
+
+/** ", 2 accepted but delivery not confirmed": said when a run that waited for delivery has some. */
+export function unconfirmedWords(n: number): string {
+  return n > 0 ? `, ${n} accepted but delivery not confirmed` : '';
 }
 
 /** The brief rows of `ids`, MAX_BRIEF_IDS at a time: each chunk of ids with the rows found. */
@@ -106,6 +127,7 @@ export async function summarize(
     held: 0,
     replaced: 0,
     waiting: 0,
+    unconfirmed: 0,
     needsAttention: 0,
   };
   for await (const { ids: chunk, rows } of briefChunks(engine, ids)) {
@@ -132,6 +154,11 @@ export async function summarize(
     replaced: n.replaced,
     /** Still on the team's queue: sent later by the team's other desks. */
     waiting: n.waiting,
+    /**
+     * Waited for delivery (`delivered`): accepted by the access point, delivery not confirmed
+     * (tracking gave up, or it is no longer followed here). Not failed, not sent.
+     */
+    deliveryUnconfirmed: n.unconfirmed,
     /** Of `sent`: the buyer asked a question or set a condition (see buyerWaits). */
     needsAttention: n.needsAttention,
     seconds: Math.round(seconds * 1000) / 1000,

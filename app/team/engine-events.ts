@@ -21,8 +21,12 @@ export function isSettled(state: DocumentState): boolean {
 /** What the events read from the team. */
 export interface TeamEventsSource {
   counts(): Promise<StateCounts>;
-  /** States of these ids (negative: spooled files, `'kept'` while they wait on this desk). */
-  states(ids: readonly number[]): Promise<Map<number, DocumentState | 'kept'>>;
+  /**
+   * States of these ids (negative: spooled files, `'kept'` while they wait on this desk);
+   * 'notFollowed': accepted, its delivery no longer asked about (TeamStore.notFollowed), so
+   * settled even for a wait for delivery.
+   */
+  states(ids: readonly number[]): Promise<Map<number, DocumentState | 'kept' | 'notFollowed'>>;
 }
 
 type Listener = (payload: never) => void;
@@ -143,7 +147,8 @@ export class TeamEngineEvents {
           // Unknown ids are left out: nothing to wait for.
           for (const id of batch) {
             const s = states.get(id);
-            if (!(s === 'kept' || (s !== undefined && !settled(s)))) open.delete(id);
+            const waits = s === 'kept' || (s !== undefined && s !== 'notFollowed' && !settled(s));
+            if (!waits) open.delete(id);
           }
         }
         // A read that failed (database down) is made again after the next change or the

@@ -226,7 +226,7 @@ async function openTeamEngine(
     {
       counts: () => teamCounts(store),
       states: async (ids) => {
-        const out = new Map<number, DocumentState | 'kept'>();
+        const out = new Map<number, DocumentState | 'kept' | 'notFollowed'>();
         const teamIds = new Map<number, number>();
         for (const id of ids) {
           const at = worker?.teamIdOf(id) ?? id;
@@ -234,8 +234,14 @@ async function openTeamEngine(
           else if (at !== null) teamIds.set(at, id);
         }
         for (let i = 0, all = [...teamIds.keys()]; i < all.length; i += 1000) {
-          for (const [teamId, state] of await store.states(all.slice(i, i + 1000)))
+          const accepted: number[] = [];
+          for (const [teamId, state] of await store.states(all.slice(i, i + 1000))) {
             out.set(teamIds.get(teamId)!, state);
+            if (state === 'accepted') accepted.push(teamId);
+          }
+          // Accepted at the team's earlier access point: no delivery news will come here.
+          for (const teamId of accepted.length ? await store.notFollowed(accepted) : [])
+            out.set(teamIds.get(teamId)!, 'notFollowed');
         }
         return out;
       },

@@ -389,6 +389,12 @@ export interface TeamStore {
   acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries>;
   /** States of these ids (unknown ids left out): what `send` waits on. */
   states(ids: readonly number[]): Promise<Map<number, DocumentState>>;
+  /**
+   * Of these ids, the accepted documents whose delivery is no longer asked about (the team moved
+   * to another access point): no news will come for them, so `send --wait-delivery` stops
+   * waiting for them. Reads the ids named only.
+   */
+  notFollowed(ids: readonly number[]): Promise<Set<number>>;
 
   /**
    * The clerk's actions: failed → queued; queued / failed / invalid / unreachable / held → cancelled

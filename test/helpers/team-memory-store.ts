@@ -425,6 +425,16 @@ export class MemoryTeamStore implements TeamStore {
     return [...(this.events.get(id) ?? [])];
   }
 
+  async notFollowed(ids: readonly number[]) {
+    this.gate();
+    return new Set(
+      ids.filter((id) => {
+        const r = this.rows.get(id);
+        return r?.state === 'accepted' && (!r.poll || r.poll.next === null);
+      }),
+    );
+  }
+
   async states(ids: readonly number[]) {
     this.gate();
     const out = new Map<number, DocumentState>();

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe('peppol-desk send', () => {
-  it('interrupted (Ctrl+C), it says what went out, what waits and what to do', async () => {
+  it('interrupted (Ctrl+C), it says what went out, what waits and what to do (--json: a last line too)', async () => {
     const ap = await startSandbox({ latencyMs: 150 });
     cleanups.push(() => ap.close());
     const dir = tempDir();
@@ -40,6 +40,7 @@ describe('peppol-desk send', () => {
         '4',
         '--data-dir',
         join(dir, 'data'),
+        '--json',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -48,6 +49,8 @@ describe('peppol-desk send', () => {
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // Bounded: sends are under way once the sandbox has accepted a few.
     await expect.poll(() => ap.stats().acceptedDocuments, { timeout: 20_000 }).toBeGreaterThan(2);
     child.kill('SIGINT');
@@ -65,6 +68,15 @@ describe('peppol-desk send', () => {
     expect(said).toBe(sent);
     const waits = Number(/; (\d+) on (its|their) way/.exec(stderr)?.[1]);
     expect(said + waits + 1).toBe(61);
+    // A script reads the same figures from the last line (walk 10: none was printed).
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+      interrupted: true,
+      total: 61,
+      sent: said,
+      onTheirWay: waits,
+      needYou: 1,
+      notRead: 0,
+    });
   }, 60_000);
 
   it('a summary a script can trust: held for a decision is not "failed", a re-run says what an earlier run sent, an empty folder is not success', async () => {

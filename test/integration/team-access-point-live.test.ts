@@ -3,7 +3,8 @@
  * PostgreSQL):
  * - a change of the team's access point reaches the other desks through the change channel
  *   (their heartbeats an hour away): a desk moved off the team's access point stops sending at
- *   once, and the desk on the new one sends;
+ *   once, and the desk on the new one sends; a wait for the delivery of what the old one accepted
+ *   ends (it is no longer followed);
  * - a desk whose access point cannot be reached claims nothing while it cannot (its sends that
  *   found it unreachable go back to the queue, the attempt not counted), another desk that
  *   reaches it sends the team's documents, and the desk claims again once a probe is answered.
@@ -97,6 +98,11 @@ describe.each(BACKENDS)('a team desk and its access point, $name team store', (b
         async () => expect((await b.handlers['connection:get'](undefined)).team?.sends).toBe(false),
         { timeout: 10_000, interval: 50 },
       );
+      // The four accepted at Ben's access point are no longer followed: a wait for their
+      // delivery ends (`send --wait-delivery` waited for ever: walk 10), on both desks.
+      await a.waitUntilSettled(ids, { includeAccepted: false });
+      await b.waitUntilSettled(ids, { includeAccepted: false });
+      expect(await briefs(a, ids)).toEqual(ids.map(() => ['accepted', 'Ben']));
     },
     60_000,
   );

@@ -124,12 +124,16 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       // made, and the old access point's deliveries are not asked about (the new one does not
       // know them): a poll under way writes nothing, the timeline says so.
       const [poll] = await a.claimPolls(ANNA, 5, 30_000, PROVIDER.id);
+      // Followed until the change (`send --wait-delivery` waits for it).
+      expect(await b.notFollowed([again!.id])).toEqual(new Set());
       const changed = await b.adoptAccessPoint(BEN, OTHER_KEY, true);
       expect(changed).toMatchObject({
         ok: true,
         accessPoint: { ...OTHER_KEY, setBy: BEN },
         notFollowed: 1,
       });
+      // No news will come: a wait for delivery stops waiting for it. Unknown ids are left out.
+      expect(await b.notFollowed([again!.id, again!.id + 1000])).toEqual(new Set([again!.id]));
       expect(
         await a.finishPoll(ANNA, poll!, {
           moves: [{ to: 'delivered', detail: 'Delivered' }],

@@ -24,8 +24,8 @@ import {
 } from '../store-rows';
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom } from '../../domain/states';
-import type { CancelledTeamDoc, TeamRetryResult } from '../store';
-import { NOTIFY_CTE, clerkMoveSql } from './statements';
+import type { CancelledTeamDoc, TeamEvent, TeamRetryResult } from '../store';
+import { NOTIFY_CTE, READ_TIMELINE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
 type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -184,6 +184,26 @@ export async function retryFailed(
 const SEND_ANYWAY = requeueSql('', 'NULL', true);
 const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5', '$6');
 
+/** See TeamStore.timeline. */
+export async function timeline(q: Query, id: number): Promise<TeamEvent[]> {
+  const rows = await q<{
+    at: number;
+    desk: string | null;
+    from_state: DocumentState | null;
+    to_state: DocumentState;
+    detail: string | null;
+    technical: string | null;
+  }>(READ_TIMELINE, [id]);
+  return rows.map((r) => ({
+    at: r.at,
+    desk: r.desk,
+    fromState: r.from_state,
+    toState: r.to_state,
+    detail: r.detail,
+    technical: r.technical,
+  }));
+}
+
 /** See TeamStore.states. */
 export async function states(
   q: Query,
@@ -195,6 +215,17 @@ export async function states(
     [[...new Set(ids)]],
   );
   return new Map(rows.map((r) => [r.id, r.state]));
+}
+
+/** See TeamStore.notFollowed. */
+export async function notFollowed(q: Query, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await q<{ id: number }>(
+    `SELECT id FROM team_documents WHERE id = ANY($1::bigint[])
+       AND state = 'accepted' AND next_poll_at IS NULL`,
+    [[...new Set(ids)]],
+  );
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** See TeamStore.uncancel. */

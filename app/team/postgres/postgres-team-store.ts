@@ -51,7 +51,6 @@ import {
   READ_DESKS,
   READ_DOCUMENTS,
   READ_STATE_COUNTS,
-  READ_TIMELINE,
   RENEW_LEASES,
   UPSERT_DESK,
 } from './statements';
@@ -425,26 +424,14 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async timeline(id: number): Promise<TeamEvent[]> {
-    const rows = await this.q<{
-      at: number;
-      desk: string | null;
-      from_state: DocumentState | null;
-      to_state: DocumentState;
-      detail: string | null;
-      technical: string | null;
-    }>(READ_TIMELINE, [id]);
-    return rows.map((r) => ({
-      at: r.at,
-      desk: r.desk,
-      fromState: r.from_state,
-      toState: r.to_state,
-      detail: r.detail,
-      technical: r.technical,
-    }));
+    return clerk.timeline((t, v) => this.q(t, v), id);
   }
 
   async states(ids: readonly number[]): Promise<Map<number, DocumentState>> {
     return clerk.states((t, v) => this.q(t, v, 'readStates'), ids);
+  }
+  async notFollowed(ids: readonly number[]): Promise<Set<number>> {
+    return clerk.notFollowed((t, v) => this.q(t, v, 'readNotFollowed'), ids);
   }
 
   async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {

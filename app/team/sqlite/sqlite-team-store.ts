@@ -417,6 +417,12 @@ export class SqliteTeamStore implements TeamStore {
     return out;
   }
 
+  async notFollowed(ids: readonly number[]): Promise<Set<number>> {
+    const stmt = this.stmt(`SELECT 1 FROM team_documents WHERE id = ?
+      AND state = 'accepted' AND next_poll_at IS NULL`);
+    return new Set([...new Set(ids)].filter((id) => stmt.get(id) !== undefined));
+  }
+
   async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {
     return clerk.retryFailed(this.db, (q) => this.stmt(q), deskId, ids);
   }

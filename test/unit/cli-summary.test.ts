@@ -1,0 +1,70 @@
+/**
+ * A run's figures (app/cli/summary.ts) when it waited for delivery: an invoice the access point
+ * accepted whose delivery never came (tracking gave up, or a team no longer asks the access
+ * point that accepted it) is counted apart and said, neither "sent" nor "failed" (walk 10: a
+ * team's `send --wait-delivery` counted an accepted invoice as failed).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sayWhyNotSent, summarize, UNCONFIRMED_WORDS } from '../../app/cli/summary';
+import type { DocumentBriefRow } from '../../app/contract';
+import type { Engine } from '../../app/engine';
+
+const row = (id: number, state: DocumentBriefRow['state'], problem?: [string, string]) => ({
+  id,
+  fileName: `f-${id}.xml`,
+  state,
+  problemCode: problem?.[0] ?? null,
+  problemMessage: problem?.[1] ?? null,
+});
+
+const ROWS: DocumentBriefRow[] = [
+  row(1, 'delivered'),
+  row(2, 'accepted'),
+  row(3, 'accepted', ['DELIVERY_UNCONFIRMED', 'The access point no longer knows it.']),
+  row(4, 'failed', ['DELIVERY_FAILED', 'Delivery failed.']),
+  row(5, 'rejected', ['BUYER_REJECTED', 'The buyer rejected it.']),
+];
+
+const engine = {
+  handlers: {
+    'documents:briefs': async ({ ids }: { ids: number[] }) => ({
+      rows: ROWS.filter((r) => ids.includes(r.id)),
+    }),
+  },
+} as unknown as Engine;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('summarize', () => {
+  it('waited for delivery: accepted without delivery is counted apart, not as failed', async () => {
+    const ids = ROWS.map((r) => r.id);
+    const s = await summarize(engine, ids, 0, 1, true);
+    expect(s).toMatchObject({
+      total: 5,
+      sent: 1,
+      deliveryUnconfirmed: 2,
+      failed: 1,
+      rejected: 1,
+    });
+  });
+
+  it('did not wait for delivery: accepted is sent', async () => {
+    const s = await summarize(engine, [1, 2, 3], 0, 1, false);
+    expect(s).toMatchObject({ total: 3, sent: 3, deliveryUnconfirmed: 0, failed: 0 });
+  });
+
+  it('says each unconfirmed one: its own reason when it has one, else that delivery is not confirmed', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    await summarize(engine, [1, 2, 3], 0, 1, true, sayWhyNotSent);
+    expect(lines).toEqual([
+      `f-2.xml: ${UNCONFIRMED_WORDS}\n`,
+      'f-3.xml: The access point no longer knows it.\n',
+    ]);
+  });
+});
