@@ -54,16 +54,13 @@ test('offline while the access point is away, then online and everything waiting
   await desk.searchFor(prefix);
 
   await expect(desk.connectionState).toHaveAttribute('data-state', 'offline');
-  await expect(desk.connectionState).toHaveText(/^Offline — \d+ waiting/);
+  // The count follows the drop's documents as they are checked: at least one once they are.
+  await expect(desk.connectionState).toHaveText(/^Offline — [1-9]\d* waiting/);
   // Why, in words: no errno or address of the access point (issue 11 point 7).
   await expect(desk.page.getByTestId('connection-message')).toHaveText(
     /cannot be reached right now\. Peppol Desk keeps trying/,
   );
   await expect(desk.page.getByTestId('connection-message')).not.toHaveText(/E[A-Z]{3,}|127\.0/);
-  const waiting = Number(
-    /(\d+) waiting/.exec((await desk.connectionState.textContent()) ?? '')?.[1],
-  );
-  expect(waiting).toBeGreaterThanOrEqual(1);
   for (const n of numbers)
     await desk.waitForState(desk.rowByInvoice(n), [
       'queued',
