@@ -191,13 +191,29 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
     return s.state === 'refused' ? s.message : null;
   };
   if ((await nobodySends()) !== null) return;
+  // A team database lost during the run: said once when it goes and once when it is back (the
+  // run waited without a word meanwhile).
+  let teamReachable = (await engine.handlers['connection:get'](undefined)).team?.reachable;
+  const sayTeamReachability = async (): Promise<void> => {
+    const s = await engine.handlers['connection:get'](undefined);
+    const now = s.team?.reachable;
+    if (now === undefined || now === teamReachable) return;
+    teamReachable = now;
+    process.stderr.write(
+      now
+        ? 'The team database answers again.\n'
+        : `${s.message ?? 'The team database cannot be reached.'} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
+    );
+  };
   let timer: NodeJS.Timeout | undefined;
   const nobody = new Promise<string>((resolve) => {
     timer = setInterval(() => {
-      void Promise.all([nobodySends(), keyRefused()]).then(([nobody, key]) => {
-        const words = nobody ?? key;
-        if (words !== null) resolve(words);
-      });
+      void Promise.all([nobodySends(), keyRefused(), sayTeamReachability()]).then(
+        ([nobody, key]) => {
+          const words = nobody ?? key;
+          if (words !== null) resolve(words);
+        },
+      );
     }, 1000);
   });
   const settled = async (): Promise<null> => {
@@ -218,6 +234,10 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
     return null;
   };
   const words = await Promise.race([settled(), nobody]).finally(() => clearInterval(timer));
+  // Settled: the run read its documents from the database, so it answers again (the desk's own
+  // reconnection may not have noticed yet).
+  if (teamReachable === false && words === null)
+    process.stderr.write('The team database answers again.\n');
   if (words) process.stderr.write(`${words}\n`);
 }
 
