@@ -22,6 +22,12 @@
  * - A run of 5xx answers or timeouts ({@link TROUBLE_ANSWERS} or more over at least
  *   {@link TROUBLE_AFTER_MS}, nothing else answered in between) says it is there but failing:
  *   "trouble", in `TROUBLE_WORDS`, held and probed the same way. One stray 503 changes nothing.
+ *   Nor does a run in which only one or two invoices' single sends failed (fewer than
+ *   {@link TROUBLE_DOCUMENTS}), no batch and no other request: that says more of those invoices
+ *   than of the access point. Walk 11: one invoice answered 500 each time, alone in the queue,
+ *   was held as "access point having problems" and sent again at every probe with no attempt
+ *   counted, for ever (`send` never ended; two timeline rows per probe). Its attempts now count
+ *   and it fails after the last, while the header stays Online.
  * - Any other answer (accepted or refused) says it is there: online again, once a throttle and
  *   the send gate are over.
  * - A probe (a version call) may answer while sends still fail (a send-only outage): its good
@@ -46,6 +52,10 @@ export type ReachState =
 export const TROUBLE_ANSWERS = 3;
 /** ...when the first and the last of them are at least this far apart (ms). */
 export const TROUBLE_AFTER_MS = 5_000;
+/**
+ * ...and when they are not all single sends of fewer invoices than this (see the file comment).
+ */
+export const TROUBLE_DOCUMENTS = 3;
 /** A run of failing answers with none for this long is over (ms): a later one starts anew. */
 export const RUN_FORGOTTEN_MS = 60_000;
 
@@ -194,7 +204,16 @@ export class Reachability {
    * The current run of 5xx answers or timeouts: when it began, its last, how many, and how many
    * of them answered sends.
    */
-  private failing: { since: number; last: number; count: number; sends: number } | null = null;
+  private failing: {
+    since: number;
+    last: number;
+    count: number;
+    sends: number;
+    /** The invoices of its failed single sends (up to TROUBLE_DOCUMENTS). */
+    subjects: Set<number>;
+    /** A failure that was not a single send's (a batch, a lookup, a poll): the access point's. */
+    wide: boolean;
+  } | null = null;
   /** The header shows "Throttled" at least until this time after a 429. */
   throttledUntil = 0;
   /** No send starts before this time (after a long Retry-After). */
@@ -222,10 +241,15 @@ export class Reachability {
 
   /**
    * What any request's outcome says, at `now` (a 403 to it may be about its invoice); `request`:
-   * whether it sent invoices (see the file comment).
+   * whether it sent invoices (see the file comment); `subject`: the invoice of a single send.
    */
-  note(outcome: ApOutcome<unknown>, now: number, request: RequestKind = 'other'): boolean {
-    return this.noteAnswer(outcome, now, false, request);
+  note(
+    outcome: ApOutcome<unknown>,
+    now: number,
+    request: RequestKind = 'other',
+    subject?: number,
+  ): boolean {
+    return this.noteAnswer(outcome, now, false, request, subject);
   }
 
   /**
@@ -237,6 +261,7 @@ export class Reachability {
     now: number,
     keyOnly: boolean,
     request: RequestKind | 'probe' = 'probe',
+    subject?: number,
   ): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
       if (this.offline) return false;
@@ -247,7 +272,7 @@ export class Reachability {
       this.nextProbeAt = now + this.probeDelayMs;
       return this.show('offline', offlineWords(outcome.message));
     }
-    if (failingAnswer(outcome)) return this.noteFailing(now, request === 'send');
+    if (failingAnswer(outcome)) return this.noteFailing(now, request === 'send', subject);
     // Sends are failing: another request's answer says nothing of them (a refused key does).
     if (request === 'other' && this.sendsFailing(now) && !refusesAll(outcome)) return false;
     if (this.offline) {
@@ -304,16 +329,28 @@ export class Reachability {
   }
 
   /** A 5xx or a timeout: offline and a refused key stay as they are; a run of them is trouble. */
-  private noteFailing(now: number, send: boolean): boolean {
+  private noteFailing(now: number, send: boolean, subject?: number): boolean {
     if (this.offline || this.state === 'refused' || this.state === 'checking') return false;
     if (this.failing !== null && now - this.failing.last >= RUN_FORGOTTEN_MS) this.failing = null;
-    const run = (this.failing ??= { since: now, last: now, count: 0, sends: 0 });
+    const run = (this.failing ??= {
+      since: now,
+      last: now,
+      count: 0,
+      sends: 0,
+      subjects: new Set<number>(),
+      wide: false,
+    });
     run.count++;
     run.last = now;
     if (send) run.sends++;
+    if (!send || subject === undefined) run.wide = true;
+    else if (run.subjects.size < TROUBLE_DOCUMENTS) run.subjects.add(subject);
     if (this.state === 'trouble' && this.waitingOut) return false;
     const after = this.options.troubleAfterMs ?? TROUBLE_AFTER_MS;
-    const sustained = run.count >= TROUBLE_ANSWERS && now - run.since >= after;
+    const sustained =
+      run.count >= TROUBLE_ANSWERS &&
+      now - run.since >= after &&
+      (run.wide || run.subjects.size >= TROUBLE_DOCUMENTS);
     if (!sustained && this.probation !== 'trouble') return false;
     return this.hold('trouble', TROUBLE_WORDS, now);
   }

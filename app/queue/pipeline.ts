@@ -114,7 +114,7 @@ export class Pipeline {
       metrics: deps.metrics,
       now: this.now,
       random: this.random,
-      noteOutcome: (outcome, request) => this.noteOutcome(outcome, request),
+      noteOutcome: (outcome, request, subject) => this.noteOutcome(outcome, request, subject),
       track: (p) => this.track(p),
       kick: () => this.kick(),
     };
@@ -177,8 +177,8 @@ export class Pipeline {
    * What a request to the access point in use says of the connection (every stage's, and the
    * clerk's "Check again"); a 429 also stops the delivery polls for a while (sends keep priority).
    */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
-    this.stages.health.noteOutcome(outcome, request);
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void {
+    this.stages.health.noteOutcome(outcome, request, subject);
     this.stages.delivery.noteOutcome(outcome);
   }
 

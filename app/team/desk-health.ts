@@ -92,8 +92,8 @@ export class DeskAccessPointHealth {
   }
 
   /** What one request's outcome says (offline, throttled, refused, trouble, online). */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
-    const changed = this.reach.note(outcome, this.now(), request);
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void {
+    const changed = this.reach.note(outcome, this.now(), request, subject);
     this.scheduleProbe();
     if (changed) this.deps.onChange();
   }

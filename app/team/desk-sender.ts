@@ -50,7 +50,7 @@ export interface SenderDeps {
   /** The database could not be reached. */
   onUnavailable(err: unknown): void;
   /** Told of each send's answer (or its absence): the access point's health for the header. */
-  noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind): void;
+  noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void;
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
@@ -115,7 +115,7 @@ export class DeskSender {
     this.slots = new SendSlots(
       {
         metrics: deps.metrics,
-        noteOutcome: (outcome, request) => deps.noteOutcome?.(outcome, request),
+        noteOutcome: (outcome, request, subject) => deps.noteOutcome?.(outcome, request, subject),
       },
       {
         concurrency: deps.concurrency,
@@ -302,7 +302,7 @@ export class DeskSender {
     }
     this.slots.gate.take('single');
     entry.sent = true;
-    const req: Request = this.slots.start('single', body.byteLength);
+    const req: Request = this.slots.start('single', body.byteLength, 1, claim.id);
     let outcome: ApOutcome<SendAnswer>;
     try {
       outcome = await this.deps.client().send(body, claim.key);

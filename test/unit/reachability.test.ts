@@ -14,6 +14,7 @@ import {
   THROTTLED_SHOWN_MS,
   THROTTLED_WORDS,
   TROUBLE_AFTER_MS,
+  TROUBLE_DOCUMENTS,
   TROUBLE_WORDS,
 } from '../../app/access-point/reachability';
 import { NO_SUCH_ADDRESS } from '../../app/access-point/answers';
@@ -238,6 +239,36 @@ describe('reachability of the access point', () => {
     // Any good answer brings Online back (a delivery poll's, say).
     expect(r.note(OK, TROUBLE_AFTER_MS + 20)).toBe(true);
     expect([r.state, r.message, r.held, r.nextTryAt()]).toEqual(['online', null, false, null]);
+  });
+
+  it('one or two invoices whose single sends keep failing are not the access point in trouble', () => {
+    // Walk 11: one invoice answered 500 each time, alone in the queue, held the queue as
+    // "having problems" and went again at each probe, its attempts never counted, for ever.
+    const ERROR: ApOutcome<unknown> = { ...BUSY, status: 500, message: 'Internal error' };
+    expect(TROUBLE_DOCUMENTS).toBe(3);
+    for (const invoices of [[7], [7, 8]]) {
+      const r = make('online');
+      for (let i = 0; i < 12; i++) {
+        expect(r.note(ERROR, i * 1_000, 'send', invoices[i % invoices.length])).toBe(false);
+      }
+      expect([r.state, r.held]).toEqual(['online', false]);
+    }
+    // A third invoice failing too, a batch, a lookup or a poll: the access point's run.
+    const three = make('online');
+    three.note(ERROR, 0, 'send', 1);
+    three.note(ERROR, 2_000, 'send', 2);
+    expect(three.note(ERROR, TROUBLE_AFTER_MS, 'send', 3)).toBe(true);
+    expect(three.state).toBe('trouble');
+    for (const wide of [
+      (r: Reachability, at: number) => r.note(ERROR, at, 'send'),
+      (r: Reachability, at: number) => r.note(ERROR, at, 'other'),
+    ]) {
+      const r = make('online');
+      r.note(ERROR, 0, 'send', 1);
+      r.note(ERROR, 1_000, 'send', 1);
+      wide(r, TROUBLE_AFTER_MS);
+      expect(r.state).toBe('trouble');
+    }
   });
 
   it('any other answer between them starts the run again (an acceptance, a refusal, a 429)', () => {

@@ -153,8 +153,8 @@ export class ConnectionHealth {
   }
 
   /** Track connection health from any call's outcome (`request`: see Reachability.note). */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void {
-    if (this.reach.note(outcome, this.ctx.now(), request)) this.emit();
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void {
+    if (this.reach.note(outcome, this.ctx.now(), request, subject)) this.emit();
   }
 
   /**

@@ -28,7 +28,8 @@ export interface StageContext {
   kick(): void;
   /**
    * The connection's health from any call's outcome (offline, throttled, online); `request`:
-   * 'send' when it sent invoices (see app/access-point/reachability.ts).
+   * 'send' when it sent invoices (see app/access-point/reachability.ts); `subject`: the
+   * document a single send carried.
    */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind): void;
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void;
 }

@@ -140,7 +140,7 @@ export function createStages(
     random: base.random,
     track: (p) => base.track(p),
     kick: () => base.kick(),
-    noteOutcome: (outcome, request) => base.noteOutcome(outcome, request),
+    noteOutcome: (outcome, request, subject) => base.noteOutcome(outcome, request, subject),
     validator: deps.validator,
     validationCache: deps.validationCache,
     // Read at use: a reconnect swaps the client.

@@ -48,6 +48,8 @@ export interface Request {
   readonly bytes: number;
   /** Documents it carries (a batch's, or 1). */
   readonly documents: number;
+  /** A single send's document (the access point's health tells one failing invoice apart). */
+  readonly subject?: number;
   readonly token: ReturnType<AdaptiveLimiter['acquire']>;
   readonly started: number;
 }
@@ -163,12 +165,12 @@ export class SendSlots {
    * A request of `kind` carrying `documents` leaves now with a body of `bytes`: it takes a slot
    * and holds them.
    */
-  start(kind: RequestKind, bytes: number, documents = 1): Request {
+  start(kind: RequestKind, bytes: number, documents = 1, subject?: number): Request {
     const token = (kind === 'single' ? this.single : this.batch).acquire();
     const started = performance.now();
     this.bytesOut += bytes;
     this.documentsOut += documents;
-    const req = { kind, bytes, documents, token, started };
+    const req = { kind, bytes, documents, token, started, subject };
     this.open.add(req);
     return req;
   }
@@ -221,7 +223,7 @@ export class SendSlots {
     // neither the header's "Throttled", nor a long Retry-After's stop of every send, nor the
     // buyer-response polls' pause applies (a single send's 429 does all three).
     if (req.kind === 'batch' && outcome.kind === 'transient' && outcome.status === 429) return ms;
-    this.ctx.noteOutcome(outcome, 'send');
+    this.ctx.noteOutcome(outcome, 'send', req.subject);
     return ms;
   }
 }

@@ -373,7 +373,7 @@ export class SendStage {
   // ---- requests -------------------------------------------------------------------------------
 
   private async sendSingle(doc: ClaimableRecord, body: Buffer): Promise<void> {
-    const req = this.slots.start('single', body.byteLength);
+    const req = this.slots.start('single', body.byteLength, 1, doc.id);
     const outcome = await this.deps.client
       .send(body, doc.idempotency_key)
       .finally(() => this.slots.unhold(req));
