@@ -37,6 +37,13 @@ export function fileErrorWords(err: unknown, reading = false): string {
   }
 }
 
+/** The hot folder, or a folder in it (`err.path`), could not be read: said on screen. */
+export function unreadableFolderWords(err: unknown, folder: string): string {
+  const path = (err as NodeJS.ErrnoException | null)?.path;
+  const what = path && path !== folder ? `The folder ${path} in the hot folder` : 'The hot folder';
+  return `${what} could not be read: ${fileErrorWords(err)}.`;
+}
+
 /** A file that stayed half-written (or empty), said on screen: it waits in the folder. */
 export function halfWrittenWords(empty: boolean): string {
   return empty

@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import type { AddResult, HotFolderStatus, IncomingFile } from './contract';
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
-import { HotFolderNotices, fileErrorWords, halfWrittenWords } from './hot-folder-notices';
+import { HotFolderNotices, halfWrittenWords, unreadableFolderWords } from './hot-folder-notices';
 import { readHotFile, sha256Of } from './hot-folder-read';
 import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
 import {
@@ -456,19 +456,23 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
   }
   enqueue(recallFailed);
 
-  // A file is complete once it kept its size for `stabilityMs`: an invoice being written slowly
-  // is never read half-way; a file renamed in is complete at once and passes the same check. A
-  // file saved again with new content (after it was taken) is reported again: a new document.
-  // Links are reported as they are, for read() to say it skipped them.
+  // A file is complete once it kept its size for `stabilityMs` (one written slowly is never read
+  // half-way; one renamed in is complete at once). One saved again with new content (after it
+  // was taken) is a new document. Links are reported as they are, for read() to skip them.
+  const saidErrors = new Set<string>();
   const watcher = watchFolder(
     { folder, subfolders: options.subfolders === true, stabilityMs, ignored },
     {
       file: arrive,
       error: (err) => {
+        // Said once (walk 11: a locked subfolder's error came again at every scan, every 2 s).
+        if (saidErrors.has(err.message) || saidErrors.size >= 100) return;
+        saidErrors.add(err.message);
         log(`Hot folder: ${err.message}`);
-        notices.add('', `The hot folder could not be read: ${fileErrorWords(err)}.`);
+        notices.add('', unreadableFolderWords(err, folder));
       },
       folder: (state) => {
+        saidErrors.clear();
         log(
           state === 'missing'
             ? `Hot folder: ${folder} is not there; files saved into it are taken once it is back`

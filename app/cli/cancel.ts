@@ -16,6 +16,11 @@ async function cancelCommand(
   try {
     const list = parseIds(ids);
     await requireKnownIds(engine, list);
+    // Cancelled before this command (walk 11: the ones it had just cancelled were said to be
+    // "already cancelled", read after the cancel).
+    const cancelledBefore = new Set<number>();
+    for await (const { rows } of briefChunks(engine, list))
+      for (const r of rows) if (r.state === 'cancelled') cancelledBefore.add(r.id);
     const res = await invokeHandler(engine.handlers, 'documents:cancel', { ids: list });
     if (!res.ok) {
       process.stderr.write(`${res.error.message}\n`);
@@ -28,7 +33,11 @@ async function cancelCommand(
     const kept = new Set(refused.map((r) => r.id));
     for await (const { rows } of briefChunks(engine, list))
       for (const r of rows)
-        if (NOTHING_TO_CANCEL.has(r.state) && !kept.has(r.id))
+        if (
+          NOTHING_TO_CANCEL.has(r.state) &&
+          !kept.has(r.id) &&
+          (r.state !== 'cancelled' || cancelledBefore.has(r.id))
+        )
           process.stderr.write(`#${r.id}: ${STATUS_WORDS[r.state]}: ${notCancelledWhy(r.state)}\n`);
     reportStopped(stopped, 'cancelled');
     process.stdout.write(`${cancelled} of ${list.length} cancelled\n`);

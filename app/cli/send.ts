@@ -48,9 +48,10 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const startedAt = Date.now();
   const dataDir = dataDirOf(opts);
   mkdirSync(dataDir, { recursive: true });
-  const { files, missing, skipped } = collectFiles(inputs);
+  const { files, missing, skipped, unreadable } = collectFiles(inputs);
   for (const m of missing) process.stderr.write(`Not found: ${m}\n`);
   reportSkipped(skipped);
+  for (const u of unreadable) process.stderr.write(`${u.name}: ${u.why}\n`);
   const { createEngine } = await loadEngine();
   const engine = await createEngine(
     engineOptions(opts, dataDir, {
@@ -110,11 +111,12 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   // Sent before this run (the same files added again): not sent by this one.
   let sentEarlier = 0;
   // Files that never became documents (unreadable, too large, empty) failed too.
-  // Files named that do not exist are counted apart: nothing was tried, nothing failed.
+  // Files named that do not exist are counted apart: nothing was tried, nothing failed. A folder
+  // that could not be read counts as one failed: whatever it holds was not sent.
   const tally = await summarize(
     engine,
     ids,
-    notAdded,
+    notAdded + unreadable.length,
     (performance.now() - started) / 1000,
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).

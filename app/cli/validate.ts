@@ -32,7 +32,12 @@ function intakeLine(file: string, code: string, message: string): ValidateLine {
 }
 
 /** Read one file for checking; a line instead when it cannot be (missing, too large, unreadable). */
-function readForCheck(f: { name: string; path: string | null }): Buffer | ValidateLine {
+function readForCheck(f: {
+  name: string;
+  path: string | null;
+  why?: string;
+}): Buffer | ValidateLine {
+  if (f.path === null && f.why) return intakeLine(f.name, 'FILE', f.why);
   let size = -1;
   try {
     if (f.path !== null) size = statSync(f.path).size;
@@ -90,7 +95,7 @@ function resultLine(name: string, res: CheckResult): ValidateLine {
  */
 async function validateFile(
   pool: ValidationPool,
-  f: { name: string; path: string | null },
+  f: { name: string; path: string | null; why?: string },
 ): Promise<ValidateLine> {
   const bytes = readForCheck(f);
   return Buffer.isBuffer(bytes) ? resultLine(f.name, await pool.check(bytes)) : bytes;

@@ -92,7 +92,9 @@ describe('peppol-desk manners', () => {
 
     const held = /^#(\d+)\tNeeds your decision/m.exec(attention.stdout)?.[1];
     expect(held).toBeDefined();
-    expect((await cli(['cancel', held!, '--data-dir', data])).code).toBe(0);
+    // Cancelled now: not said to be "already cancelled" (walk 11).
+    const first = await cli(['cancel', held!, '--data-dir', data]);
+    expect([first.code, first.stdout, first.stderr]).toEqual([0, '1 of 1 cancelled\n', '']);
     // Cancelled already: said so, not "already sent, or may have reached the access point".
     const again = await cli(['cancel', held!, '--data-dir', data]);
     expect([again.code, again.stdout]).toEqual([1, '0 of 1 cancelled\n']);

@@ -1,0 +1,62 @@
+/**
+ * Expanding the folders named on the command line (app/cli/files.ts): a folder that cannot be
+ * read is named with why, and the rest is still taken (walk 11: one locked subfolder stopped
+ * `send` and `validate` before a single file was looked at; "EACCES … scandir" and exit 2).
+ * The permission error is made by the test (a root user reads every folder).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useTempDirs } from '../helpers/temp';
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const readdirSync = ((path: string, ...rest: unknown[]) => {
+    if (String(path).endsWith(`${sep}locked`))
+      throw Object.assign(new Error(`EACCES: permission denied, scandir '${path}'`), {
+        code: 'EACCES',
+        path,
+      });
+    return (fs.readdirSync as (...a: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.readdirSync;
+  return { ...fs, default: { ...fs, readdirSync }, readdirSync };
+});
+
+const { collectFiles } = await import('../../app/cli/files');
+const tempDir = useTempDirs();
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('collectFiles', () => {
+  it('names a folder it cannot read, with why, and takes the rest', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'in', 'locked'), { recursive: true });
+    mkdirSync(join(dir, 'in', 'more'));
+    writeFileSync(join(dir, 'in', 'a.xml'), '<x/>');
+    writeFileSync(join(dir, 'in', 'locked', 'b.xml'), '<x/>');
+    writeFileSync(join(dir, 'in', 'more', 'c.xml'), '<x/>');
+    const got = collectFiles([join(dir, 'in')]);
+    expect(got.files.map((f) => f.name)).toEqual(['a.xml', `more${sep}c.xml`]);
+    expect(got.unreadable).toEqual([
+      {
+        name: `locked${sep}`,
+        why: expect.stringMatching(
+          /^This folder's files were not looked at: you do not have permission to open it\. Nothing in it was sent/,
+        ),
+      },
+    ]);
+    // In the order given, for `validate`'s lines.
+    expect(got.ordered.map((o) => o.name)).toEqual(['a.xml', `locked${sep}`, `more${sep}c.xml`]);
+  });
+
+  it('a folder named on its own that cannot be read is named as given', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'locked'));
+    writeFileSync(join(dir, 'ok.xml'), '<x/>');
+    const got = collectFiles([join(dir, 'locked'), join(dir, 'ok.xml')]);
+    expect(got.unreadable.map((u) => u.name)).toEqual([join(dir, 'locked')]);
+    expect(got.files.map((f) => f.path)).toEqual([join(dir, 'ok.xml')]);
+  });
+});
