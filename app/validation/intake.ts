@@ -31,6 +31,9 @@ export interface IntakeOk {
 /** Result of `intake`. */
 export type IntakeResult = IntakeOk | { ok: false; error: IntakeError };
 
+/** The HTML5 or XHTML document type at a file's start (after an XML declaration, if any). */
+const HTML_DOCTYPE = /^\s*(<\?xml[^>]*\?>\s*)?<!DOCTYPE\s+html[\s>]/i;
+
 function fail(code: IntakeErrorCode, message: string): { ok: false; error: IntakeError } {
   return { ok: false, error: { code, message } };
 }
@@ -122,6 +125,12 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
     doc = parseXml(start > 0 ? text.slice(start) : text);
   } catch (err) {
     if (err instanceof XmlParseError && err.code === 'DTD_FORBIDDEN') {
+      // A web page saved as .xml: said plainly, not as an attack (walk 11).
+      if (HTML_DOCTYPE.test(text.slice(start, start + 512)))
+        return fail(
+          'NOT_XML',
+          `This file is a web page (HTML), not an XML invoice. ${EXPORT_AGAIN}`,
+        );
       return fail(
         'DTD_FORBIDDEN',
         'This file contains a document type declaration (DOCTYPE), which Peppol invoices never contain and which can be used to attack the computer reading it. It was not read any further. ' +

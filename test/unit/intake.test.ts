@@ -27,6 +27,19 @@ describe('intake of hostile and unusual files', () => {
     expect(r.error.message).not.toMatch(/root:/);
   });
 
+  it('a web page saved as .xml is called a web page, not an attack (walk 11)', () => {
+    for (const page of [
+      '<!DOCTYPE html><html><head><title>Error</title></head><body>500</body></html>',
+      '<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x"><html/>',
+    ]) {
+      const r = checkDocument(utf8(page));
+      expect(r.ok ? null : [r.error.code, r.error.message]).toEqual([
+        'NOT_XML',
+        expect.stringMatching(/^This file is a web page \(HTML\), not an XML invoice\. /),
+      ]);
+    }
+  });
+
   it('refuses a billion-laughs document quickly', () => {
     const lol = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
