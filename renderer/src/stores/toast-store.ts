@@ -27,7 +27,7 @@ export const useToastStore = create<ToastState>()((set) => ({
   toasts: [],
   push(toast) {
     const id = nextId++;
-    set((s) => ({ toasts: [...s.toasts, { ...toast, id }].slice(-MAX_TOASTS) }));
+    set((s) => ({ toasts: withRoom([...s.toasts, { ...toast, id }]) }));
     return id;
   },
   update(id, patch) {
@@ -37,6 +37,20 @@ export const useToastStore = create<ToastState>()((set) => ({
     set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
   },
 }));
+
+/**
+ * At most MAX_TOASTS shown: the oldest that closes by itself goes first, and one that stays until
+ * the person closes it (files not added, an error) only when all of them stay (walk 11: the
+ * names of a drop's files that were not added went with the next four messages).
+ */
+function withRoom(toasts: Toast[]): Toast[] {
+  const out = [...toasts];
+  while (out.length > MAX_TOASTS) {
+    const passing = out.findIndex((t) => t.ttlMs !== null);
+    out.splice(passing >= 0 ? passing : 0, 1);
+  }
+  return out;
+}
 
 /** Shorthand for an error value coming back over the bridge. */
 export function toastError(title: string, message: string): void {
