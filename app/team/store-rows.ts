@@ -10,6 +10,7 @@ import {
   type ChangeNotice,
   type NewTeamDocument,
   type TeamDocument,
+  type TeamEvent,
   type TeamProblem,
 } from './store';
 import type { TeamOutcome } from './outcome';
@@ -104,6 +105,28 @@ export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
     sellerName: r.seller_name,
     sentVia: r.sent_via,
     sentEnvironment: r.sent_environment,
+  };
+}
+
+/** A timeline row as both stores read it (the desk's name, or its id when it is gone). */
+export interface TeamEventRow {
+  at: number;
+  desk: string | null;
+  from_state: DocumentState | null;
+  to_state: DocumentState;
+  detail: string | null;
+  technical: string | null;
+}
+
+/** A timeline row as the desk sees it. */
+export function toTeamEvent(r: TeamEventRow): TeamEvent {
+  return {
+    at: r.at,
+    desk: r.desk,
+    fromState: r.from_state,
+    toState: r.to_state,
+    detail: r.detail,
+    technical: r.technical,
   };
 }
 

@@ -25,6 +25,7 @@ import {
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom } from '../../domain/states';
 import type { CancelledTeamDoc, TeamEvent, TeamRetryResult } from '../store';
+import { toTeamEvent, type TeamEventRow } from '../store-rows';
 import { NOTIFY_CTE, READ_TIMELINE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
@@ -186,22 +187,7 @@ const REQUEUE_UNREACHABLE = requeueSql('AND receiver_id = $5', '$6');
 
 /** See TeamStore.timeline. */
 export async function timeline(q: Query, id: number): Promise<TeamEvent[]> {
-  const rows = await q<{
-    at: number;
-    desk: string | null;
-    from_state: DocumentState | null;
-    to_state: DocumentState;
-    detail: string | null;
-    technical: string | null;
-  }>(READ_TIMELINE, [id]);
-  return rows.map((r) => ({
-    at: r.at,
-    desk: r.desk,
-    fromState: r.from_state,
-    toState: r.to_state,
-    detail: r.detail,
-    technical: r.technical,
-  }));
+  return (await q<TeamEventRow>(READ_TIMELINE, [id])).map(toTeamEvent);
 }
 
 /** See TeamStore.states. */

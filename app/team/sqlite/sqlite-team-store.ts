@@ -26,7 +26,9 @@ import {
   enqueueValues,
   outcomeWrite,
   toTeamDocument,
+  toTeamEvent,
   type TeamDocumentRow,
+  type TeamEventRow,
 } from '../store-rows';
 import {
   type CancelledTeamDoc,
@@ -389,22 +391,8 @@ export class SqliteTeamStore implements TeamStore {
               e.technical
          FROM team_events e LEFT JOIN team_desks d ON d.id = e.desk
          WHERE e.document_id = ? ORDER BY e.seq`,
-    ).all(id) as {
-      at: number;
-      desk: string | null;
-      from_state: DocumentState | null;
-      to_state: DocumentState;
-      detail: string | null;
-      technical: string | null;
-    }[];
-    return rows.map((r) => ({
-      at: r.at,
-      desk: r.desk,
-      fromState: r.from_state,
-      toState: r.to_state,
-      detail: r.detail,
-      technical: r.technical,
-    }));
+    ).all(id) as TeamEventRow[];
+    return rows.map(toTeamEvent);
   }
 
   async states(ids: readonly number[]): Promise<Map<number, DocumentState>> {
