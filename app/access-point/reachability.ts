@@ -300,10 +300,13 @@ export class Reachability {
     if (outcome.kind === 'transient' && outcome.status === 429) {
       // The refused request waits its Retry-After; only a long one stops every send.
       const wait = outcome.retryAfterMs ?? 0;
+      const gateWas = this.sendGateUntil;
       if (wait >= LONG_RETRY_AFTER_MS)
         this.sendGateUntil = Math.max(this.sendGateUntil, now + wait);
       this.throttledUntil = now + THROTTLED_SHOWN_MS;
-      return this.show('throttled', THROTTLED_WORDS);
+      // Told when the gate moved too (walk 11: a long Retry-After after a short one left the
+      // header's next try, and the rows', at the short one's time, soon in the past).
+      return this.show('throttled', THROTTLED_WORDS) || this.sendGateUntil !== gateWas;
     }
     if (now >= this.sendGateUntil && now >= this.throttledUntil) return this.show('online', null);
     // Within a throttle: it stays shown (not what was shown before this answer: offline, refused).

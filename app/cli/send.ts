@@ -64,9 +64,12 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   let stopping = false;
   // The documents added so far (addAll fills it): what an interrupt says.
   const addedSoFar: number[] = [];
+  // Says how far a long run got (see tellProgress); stopped once the run is settled or stops.
+  let progress: { stop(): void } | null = null;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    progress?.stop();
     // A walk: Ctrl+C ended a month-end run with no word of what went out or what to do next.
     // Counted once the sends in flight were answered and recorded (walk 8: "850 of 2000 … sent",
     // then 212 more were accepted before the process ended).
@@ -99,10 +102,14 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
   // The team sends through another access point: the files go on its queue, other desks send.
   else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
+  // A long run says how far it got now and then (walk 11: a run of 382 s said nothing between
+  // its first line and its summary); not with --json.
+  if (!opts.json) progress = tellProgress(engine, addedSoFar, files.length);
   const { ids, notAdded } = await addAll(engine, files, addedSoFar);
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
   await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery);
+  progress?.stop();
   if (opts.waitDelivery && opts.waitResponse && !interrupted())
     await waitForResponses(engine, ids, opts.waitResponse);
   if (interrupted()) return new Promise<number>(() => {});
@@ -320,6 +327,50 @@ async function addAll(
   return { ids: [...new Set(ids)], notAdded };
 }
 
+/** How often a long run says how far it got (ms; PEPPOL_DESK_PROGRESS_MS for tests). */
+const PROGRESS_MS = 15_000;
+
+/**
+ * Every PROGRESS_MS until stopped: "Still working: 120 of 5,000 sent, 4,870 on their way, …"
+ * (stderr), from the documents added so far (`ids`, filled as they are added) of `files`.
+ */
+function tellProgress(engine: Engine, ids: readonly number[], files: number): { stop(): void } {
+  const every = Number(process.env.PEPPOL_DESK_PROGRESS_MS) || PROGRESS_MS;
+  const count = (n: number) => n.toLocaleString('en-US');
+  let telling = false;
+  const timer = setInterval(() => {
+    if (telling) return;
+    telling = true;
+    void progressOf(engine, [...new Set(ids)])
+      .then((n) => {
+        process.stderr.write(
+          `Still working: ${count(n.sent)} of ${count(files)} sent, ${count(n.onTheirWay)} on their way${n.needYou ? `, ${count(n.needYou)} need${n.needYou === 1 ? 's' : ''} you` : ''}.\n`,
+        );
+      })
+      .catch(() => {})
+      .finally(() => (telling = false));
+  }, every);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Of the run's documents: sent (accepted or later), on their way, and those that need the clerk. */
+async function progressOf(
+  engine: Engine,
+  ids: readonly number[],
+): Promise<{ sent: number; onTheirWay: number; needYou: number }> {
+  let sent = 0;
+  let onTheirWay = 0;
+  let seen = 0;
+  for await (const { rows } of briefChunks(engine, ids))
+    for (const r of rows) {
+      seen++;
+      if (SENT_BEFORE.has(r.state)) sent++;
+      else if (ON_ITS_WAY.has(r.state)) onTheirWay++;
+    }
+  return { sent, onTheirWay, needYou: seen - sent - onTheirWay };
+}
+
 /** Interrupted: what went out, what waits, what needs the clerk, and what to do (stderr). */
 async function sayWhereItStopped(
   engine: Engine,
@@ -329,16 +380,9 @@ async function sayWhereItStopped(
   json: boolean,
 ): Promise<void> {
   const added = [...new Set(ids)];
-  let sent = 0;
-  let waiting = 0;
-  for await (const { rows } of briefChunks(engine, added))
-    for (const r of rows) {
-      if (SENT_BEFORE.has(r.state)) sent++;
-      else if (ON_ITS_WAY.has(r.state)) waiting++;
-    }
   // A walk: "3 more … wait … Run the same command again to send the rest" of which two needed a
   // person (refused, not on Peppol) and would not go by running it again.
-  const needYou = added.length - sent - waiting;
+  const { sent, onTheirWay: waiting, needYou } = await progressOf(engine, added);
   const unread = files > added.length ? `; ${files - added.length} not read yet` : '';
   process.stderr.write(
     `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point); ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,

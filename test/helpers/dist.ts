@@ -18,13 +18,14 @@ const execFileAsync = promisify(execFile);
 /** Run the built CLI; resolves with the exit code and output whatever the code. */
 export async function runCli(
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // Room for a listing of thousands of documents (the default is 1 MB).
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
       [distFile('cli.cjs'), ...args],
-      { maxBuffer: 256 * 1024 * 1024 },
+      { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
     );
     return { code: 0, stdout, stderr };
   } catch (e) {

@@ -79,6 +79,29 @@ describe('peppol-desk send', () => {
     });
   }, 60_000);
 
+  it('a long run says how far it got now and then (not with --json)', async () => {
+    // Walk 11: a run of 382 s said nothing between its first line and its summary.
+    const ap = await startSandbox({ latencyMs: 100 });
+    cleanups.push(() => ap.close());
+    const dir = tempDir();
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    for (let i = 0; i < 40; i++) writeFileSync(join(inbox, `p${i}.xml`), makeInvoice(`PROG-${i}`));
+    const args = ['send', inbox, '--endpoint', ap.url, '--batch', 'off', '--concurrency', '2'];
+    // 40 at 2 at a time, 100 ms each: 2 s at least (the wait looks once a second); told every
+    // 200 ms here (15 s by default).
+    const env = { PEPPOL_DESK_PROGRESS_MS: '200' };
+    const text = await cli([...args, '--data-dir', join(dir, 'a')], env);
+    expect(text.code).toBe(0);
+    const lines = text.stderr.split('\n').filter((l) => l.startsWith('Still working: '));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^Still working: \d+ of 40 sent, \d+ on their way\.$/);
+    expect(text.stdout).toMatch(/^40 sent, /);
+    const json = await cli([...args, '--data-dir', join(dir, 'b'), '--json'], env);
+    expect(json.code).toBe(0);
+    expect(json.stderr).not.toContain('Still working');
+  }, 60_000);
+
   it('a summary a script can trust: held for a decision is not "failed", a re-run says what an earlier run sent, an empty folder is not success', async () => {
     // A walk (5): "4 failed" counted a document held for a decision; a re-run said "1000 sent"
     // though nothing left; an empty folder exited 0.

@@ -173,6 +173,19 @@ describe('reachability of the access point', () => {
     expect([r.state, r.message, r.nextTryAt()]).toEqual(['online', null, null]);
   });
 
+  it('a long Retry-After after a short one is told: the next try moves to the end of the wait', () => {
+    // Walk 11: the header (and every queued row) kept the short one's time, soon in the past.
+    const r = make('online');
+    expect(r.note(slowDown(null), 0)).toBe(true);
+    const first = r.nextTryAt();
+    const wait = LONG_RETRY_AFTER_MS * 4;
+    expect(r.note(slowDown(wait), 100)).toBe(true);
+    expect(r.nextTryAt()).toBe(100 + wait);
+    expect(r.nextTryAt()).toBeGreaterThan(first!);
+    // The same gate again: nothing new to tell.
+    expect(r.note(slowDown(null), 200)).toBe(false);
+  });
+
   it('a long Retry-After closes the send gate and keeps Throttled until it is over', () => {
     const r = make('online');
     const wait = LONG_RETRY_AFTER_MS * 2;
