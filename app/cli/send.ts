@@ -13,7 +13,13 @@ import type { Engine } from '../engine';
 // Not through ../validation (its index loads the rules) nor its intake (the XML parser): both
 // run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
-import { FILTER_STATES, RESPONSE_STATES, type DocumentState, type IncomingFile } from '../contract';
+import {
+  FILTER_STATES,
+  RESPONSE_STATES,
+  type ConnectionStatus,
+  type DocumentState,
+  type IncomingFile,
+} from '../contract';
 import { environmentMismatch } from '../domain/environment';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
@@ -190,21 +196,18 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
  * then say so (stderr) and stop waiting.
  */
 async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeAccepted: boolean) {
-  const nobodySends = async (): Promise<string | null> => {
-    const s = await engine.handlers['connection:get'](undefined);
+  // One read of the connection a second says all three: nobody sends, the key refused, the team
+  // database lost or back.
+  const nobodySends = (s: ConnectionStatus): string | null => {
     const t = s.team;
     return t?.reachable && t.sends === false && (t.sendersOnline ?? 0) === 0 ? s.message : null;
   };
-  const keyRefused = async (): Promise<string | null> => {
-    const s = await engine.handlers['connection:get'](undefined);
-    return s.state === 'refused' ? s.message : null;
-  };
-  if ((await nobodySends()) !== null) return;
+  const first = await engine.handlers['connection:get'](undefined);
+  if (nobodySends(first) !== null) return;
   // A team database lost during the run: said once when it goes and once when it is back (the
   // run waited without a word meanwhile).
-  let teamReachable = (await engine.handlers['connection:get'](undefined)).team?.reachable;
-  const sayTeamReachability = async (): Promise<void> => {
-    const s = await engine.handlers['connection:get'](undefined);
+  let teamReachable = first.team?.reachable;
+  const sayTeamReachability = (s: ConnectionStatus): void => {
     const now = s.team?.reachable;
     if (now === undefined || now === teamReachable) return;
     teamReachable = now;
@@ -217,12 +220,11 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   let timer: NodeJS.Timeout | undefined;
   const nobody = new Promise<string>((resolve) => {
     timer = setInterval(() => {
-      void Promise.all([nobodySends(), keyRefused(), sayTeamReachability()]).then(
-        ([nobody, key]) => {
-          const words = nobody ?? key;
-          if (words !== null) resolve(words);
-        },
-      );
+      void Promise.resolve(engine.handlers['connection:get'](undefined)).then((s) => {
+        sayTeamReachability(s);
+        const words = nobodySends(s) ?? (s.state === 'refused' ? s.message : null);
+        if (words !== null) resolve(words);
+      });
     }, 1000);
   });
   const settled = async (): Promise<null> => {
