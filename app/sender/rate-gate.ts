@@ -1,3 +1,5 @@
+import { CutTrials, type TrialVerdict } from './cut-trials';
+
 /** Options of {@link RateGate}. */
 export interface RateGateOptions {
   /** Hard cap on requests per second (CLI `--rate`); null = none. */
@@ -123,6 +125,10 @@ const RATE_MET_MS = 2000;
  * a small burst so the server's bucket refills between them; after a 429 the pacer starts empty
  * (the server's bucket is empty too).
  *
+ * Each cut is tried ({@link CutTrials}): an access point that refuses some requests at random, at
+ * any rate, would otherwise have every 429 cut the rate again, down to a crawl. Such cuts are
+ * undone, and from then on only clearly more 429s than the random share cut.
+ *
  * A 429 on a batch is not taken as the access point's rate: the provider documents a quota of
  * batches per minute apart from its request rate, so it holds batches back for a while (see
  * {@link RateGate.batchesHeldMs}) and documents go singly meanwhile. Where the limit is really the
@@ -156,6 +162,8 @@ export class RateGate {
   private readonly pacer: TokenBucket;
   private readonly okSlots = new Array<number>(SLOTS).fill(0);
   private readonly sentSlots = new Array<number>(SLOTS).fill(0);
+  /** Whether cuts help, or 429s come whatever the rate. */
+  private readonly trials = new CutTrials();
   private slotIndex = 0;
   private slotStart: number;
   private lastCutAt = Number.NEGATIVE_INFINITY;
@@ -257,6 +265,7 @@ export class RateGate {
   take(kind: RequestKind): void {
     const now = this.now();
     if (this.rate < MAX_RATE) this.pacer.take(now);
+    this.trials.noteSent();
     this.advance(now);
     this.sentSlots[this.slotIndex]! += 1;
     if (kind === 'batch' && this.batchBucket) this.batchBucket.take(now);
@@ -271,6 +280,7 @@ export class RateGate {
     this.advance(now);
     this.okSlots[this.slotIndex]! += 1;
     this.okSinceCut++;
+    this.follow(this.trials.noteAnswer(false), now);
     if (!this.adaptive || !Number.isFinite(this.learned)) return;
     const dt = now - this.lastGrowAt;
     if (dt < SLOT_MS) return;
@@ -301,6 +311,7 @@ export class RateGate {
   onRateLimited(kind: RequestKind = 'single', retryAfterMs: number | null = null): void {
     this.rateLimitedCount++;
     const now = this.now();
+    this.follow(this.trials.noteAnswer(true), now);
     // While single sends meet a request rate (one refused within the last seconds), a batch
     // refused with a short wait (none said, or a second at most) met that rate too: it teaches
     // the rate, no hold.
@@ -327,6 +338,7 @@ export class RateGate {
     this.batchHoldMs = 0;
     if (!this.adaptive) return;
     this.advance(now);
+    if (!this.trials.mayCut()) return;
     const sinceCut = now - this.lastCutAt;
     let next: number;
     const followUpMs = Number.isFinite(this.learned)
@@ -357,12 +369,34 @@ export class RateGate {
         this.plateau = base;
       }
     }
+    this.trials.cutFrom(this.learned, this.plateau);
+    this.cut(next, now);
+  }
+
+  private cut(next: number, now: number): void {
     this.lastCutAt = now;
     this.okSinceCut = 0;
     this.learned = Math.max(this.minRate, next);
     this.lastGrowAt = now;
     this.reconfigure(now);
     this.pacer.drain(now);
+  }
+
+  /** Act on a finished trial of a cut (see {@link CutTrials}). */
+  private follow(verdict: TrialVerdict | null, now: number): void {
+    if (!verdict || !this.adaptive) return;
+    if (verdict.kind === 'cut-again') {
+      this.plateau = this.learned * verdict.keep;
+      this.plateauConfirmed = true;
+      this.cut(this.learned * verdict.keep * this.cutFactor, now);
+      return;
+    }
+    // Back to the rate before the cuts, but no more than twice what is answered now (as growth).
+    const ceiling = Math.max(this.okPerSecond(now) * 2, this.minRate * 2);
+    this.learned = Math.max(this.learned, Math.min(verdict.rateBefore, ceiling));
+    this.plateau = Math.max(this.plateau, verdict.plateauBefore);
+    this.plateauConfirmed = false;
+    this.reconfigure(now);
   }
 
   /** Answers without 429 per second over the last second. */

@@ -112,7 +112,17 @@ function simulate(opts: {
   kind?: 'single' | 'batch';
   /** The server refuses its first requests (another client spent the quota for a moment). */
   refuseFirst?: number;
+  /** Share of requests the server refuses at random, whatever the rate (a busy gateway). */
+  refuseShare?: number;
 }) {
+  // A fixed-seed generator (mulberry32): the same refusals on every run.
+  let seed = 0x2545f491;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
   let t = 0;
   const kind = opts.kind ?? 'single';
   const gate = new RateGate({ now: () => t, startRate: opts.startRate ?? 100 });
@@ -127,6 +137,7 @@ function simulate(opts: {
       refuse--;
       return false;
     }
+    if (opts.refuseShare !== undefined && random() < opts.refuseShare) return false;
     tokens = Math.min(opts.rate, tokens + ((t - last) / 1000) * opts.rate);
     last = t;
     if (tokens >= 1) {
@@ -416,6 +427,36 @@ describe('RateGate', () => {
     expect(r.lastLimitedAt).toBeLessThan(1_000);
     // From the 10th second on, at least half the bound the concurrency allows (640/s).
     for (const n of r.okPerSecond.slice(10)) expect(n).toBeGreaterThanOrEqual(640);
+  });
+
+  it('429s at random (5 %, whatever the rate) do not drag the rate down: it stays near what the slots allow', () => {
+    // Walk 11: an access point refusing 5 % of requests at random, unrelated to the rate, made
+    // every 429 cut the rate again; it crawled to about 4 invoices/s. Here the server takes any
+    // rate; the slots allow 10 / 50 ms = 200/s, and 95 % of that is answered without 429.
+    const r = simulate({
+      rate: 1_000_000,
+      latencyMs: 50,
+      concurrency: 10,
+      seconds: 60,
+      refuseShare: 0.05,
+    });
+    // From the 5th second on: on average at least 90 % of the 190/s the slots and refusals
+    // allow, and no second under 60 % (a cut is tried and undone; before: 30/s and falling).
+    const seconds = r.okPerSecond.slice(5);
+    expect(seconds.reduce((a, b) => a + b, 0) / seconds.length).toBeGreaterThanOrEqual(171);
+    for (const n of seconds) expect(n).toBeGreaterThanOrEqual(114);
+  });
+
+  it('a real limit under random 429s is still learned: ≥ 0.85 R, a few refusals beyond the random ones', () => {
+    for (const [rate, refuseShare] of [
+      [100, 0.02],
+      [200, 0.05],
+    ] as const) {
+      const r = simulate({ rate, latencyMs: 50, concurrency: 64, seconds: 60, refuseShare });
+      expect(r.achieved, `R=${rate} random ${refuseShare}`).toBeGreaterThanOrEqual(0.85);
+      // Undoing a cut must not let the rate run far past the limit (an early try: 84 % refused).
+      expect(r.share429, `R=${rate} random ${refuseShare}`).toBeLessThanOrEqual(refuseShare + 0.07);
+    }
   });
 
   it('halves when everything is refused, down to the minimum rate', () => {
