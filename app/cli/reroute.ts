@@ -5,7 +5,13 @@
 import type { Command } from 'commander';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { accessPointHere, summarize, unconfirmedWords } from './summary';
+import {
+  accessPointHere,
+  notSentCount,
+  otherOutcomesWords,
+  sayWhyNotSent,
+  summarize,
+} from './summary';
 
 interface RerouteOptions extends EngineFlags {
   all?: boolean;
@@ -47,17 +53,19 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
     await engine.waitUntilSettled(moved, { includeAccepted: !wait });
     // Those left held in doubt wait for a decision: not failed.
     let left = 0;
+    // Each that did not end as sent says why (as `send` and `retry` do); those held in doubt
+    // were said above.
     const counted = await summarize(engine, targets, 0, 0, wait, (r, as) => {
       if (as === 'failed' && r.state === 'held' && doubt.has(r.id)) left++;
+      else sayWhyNotSent(r, as);
     });
     const summary = { ...counted, failed: counted.failed - left, held: counted.held + left };
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'
-        : `${summary.sent} sent${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed${summary.held ? `, ${summary.held} held for your decision` : ''}\n`,
+        : `${summary.sent} sent, ${summary.failed} failed${otherOutcomesWords(summary)}\n`,
     );
-    const notSent = summary.failed + summary.invalid + summary.held + summary.deliveryUnconfirmed;
-    return rerouted < targets.length || notSent > 0 ? 1 : 0;
+    return rerouted < targets.length || notSentCount(summary) > 0 ? 1 : 0;
   } finally {
     await engine.stop();
   }

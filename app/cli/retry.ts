@@ -4,6 +4,8 @@ import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } f
 import { openQuiet, type EngineFlags } from './engine-options';
 import {
   briefChunks,
+  notSentCount,
+  otherOutcomesWords,
   reportPinnedElsewhere,
   sayWhyNotSent,
   sentBefore,
@@ -74,32 +76,13 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
       process.env.PEPPOL_DESK_BENCH === '1'
         ? (({ user, system }) => ({ cpuSeconds: (user + system) / 1e6 }))(process.cpuUsage())
         : {};
-    // Every outcome that is not nought is said (walk 9: an invalid one read "0 sent, 0 failed").
-    const more = [
-      [summary.rejected, 'rejected by the buyer'],
-      [summary.invalid, 'invalid'],
-      [summary.duplicates, 'held as duplicates'],
-      [summary.held, 'held for your decision'],
-      [summary.deliveryUnconfirmed, 'accepted but delivery not confirmed'],
-    ] as const;
     const earlier = sentEarlier > 0 ? ` (${sentEarlier} of them before this retry)` : '';
     process.stdout.write(
       opts.json
         ? JSON.stringify({ ...summary, sentEarlier, ...bench }) + '\n'
-        : `${summary.sent} sent${earlier}, ${summary.failed} failed${more
-            .filter(([n]) => n > 0)
-            .map(([n, what]) => `, ${n} ${what}`)
-            .join('')}\n`,
+        : `${summary.sent} sent${earlier}, ${summary.failed} failed${otherOutcomesWords(summary)}\n`,
     );
-    return stopped ||
-      summary.failed +
-        summary.rejected +
-        summary.invalid +
-        summary.held +
-        summary.deliveryUnconfirmed >
-        0
-      ? 1
-      : 0;
+    return stopped || notSentCount(summary) > 0 ? 1 : 0;
   } finally {
     await engine.stop();
   }

@@ -4,7 +4,7 @@ import type { RequestResult } from '../contract';
 import { invokeHandler } from '../errors';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { briefChunks, sayWhyNotSent, summarize, unconfirmedWords } from './summary';
+import { briefChunks, otherOutcomesWords, sayWhyNotSent, summarize } from './summary';
 
 interface SendAnywayOptions extends EngineFlags {
   json?: boolean;
@@ -39,7 +39,7 @@ async function sendAnywayCommand(ids: string[], opts: SendAnywayOptions): Promis
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'
-        : `${summary.sent} sent${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed\n`,
+        : `${summary.sent} sent, ${summary.failed} failed${otherOutcomesWords(summary)}\n`,
     );
     return summary.sent === list.length ? 0 : 1;
   } finally {

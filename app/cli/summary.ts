@@ -165,6 +165,35 @@ export async function summarize(
   };
 }
 
+/** What {@link summarize} returns. */
+export type RunSummary = Awaited<ReturnType<typeof summarize>>;
+
+/**
+ * Every outcome besides sent and failed that is not nought, in words (", 1 rejected by the buyer,
+ * 2 invalid"): walk 9, an invalid one read "0 sent, 0 failed". For retry, reroute, send-anyway.
+ */
+export function otherOutcomesWords(s: RunSummary): string {
+  const outcomes = [
+    [s.rejected, 'rejected by the buyer'],
+    [s.invalid, 'invalid'],
+    [s.duplicates, 'held as duplicates'],
+    [s.held, 'held for your decision'],
+    [s.deliveryUnconfirmed, 'accepted but delivery not confirmed'],
+    [s.waiting, 'still waiting in the queue'],
+  ] as const;
+  return outcomes
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `, ${n} ${what}`)
+    .join('');
+}
+
+/** How many documents of a run did not end sent (any: the command exits with 1). */
+export function notSentCount(s: RunSummary): number {
+  return (
+    s.failed + s.rejected + s.invalid + s.duplicates + s.held + s.deliveryUnconfirmed + s.waiting
+  );
+}
+
 /** The access point this engine sends through, in words. */
 export function accessPointHere(engine: Engine): string {
   return accessPointLabel(

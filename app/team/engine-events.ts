@@ -11,7 +11,7 @@ import {
   type StateCounts,
 } from '../contract';
 import { ON_THEIR_WAY } from '../domain/states';
-import type { TeamStore } from './store';
+import { TeamStoreUnavailableError, type TeamStore } from './store';
 
 /** True when a document in `state` needs no more work from a sending desk (delivery aside). */
 export function isSettled(state: DocumentState): boolean {
@@ -124,7 +124,7 @@ export class TeamEngineEvents {
     if (!ids) {
       for (;;) {
         if (this.stopped) return;
-        const counts = await this.source.counts().catch(() => null);
+        const counts = await this.source.counts().catch((err: unknown) => this.unanswered(err));
         const open = Object.entries(counts ?? {}).filter(
           ([s, n]) => n > 0 && !settled(s as DocumentState),
         );
@@ -142,7 +142,10 @@ export class TeamEngineEvents {
         const batch = box.all ? [...open] : [...box.ids].filter((id) => open.has(id));
         box.all = false;
         box.ids.clear();
-        const states = batch.length > 0 ? await this.source.states(batch).catch(() => null) : null;
+        const states =
+          batch.length > 0
+            ? await this.source.states(batch).catch((err: unknown) => this.unanswered(err))
+            : null;
         if (states) {
           // Unknown ids are left out: nothing to wait for.
           for (const id of batch) {
@@ -163,6 +166,16 @@ export class TeamEngineEvents {
     }
   }
 
+  /**
+   * A read the database could not answer (down, cut off, busy) is null: made again later. Any
+   * other error is a bug and ends the wait with it, said, where retrying swallowed it and the
+   * wait hung without a word (a second statement of one name broke every read that way).
+   */
+  private unanswered(err: unknown): null {
+    if (this.stopped || err instanceof TeamStoreUnavailableError || isBusy(err)) return null;
+    throw err;
+  }
+
   /** No more events; waiters return. */
   stop(): void {
     this.stopped = true;
@@ -170,6 +183,12 @@ export class TeamEngineEvents {
     this.flushTimer = null;
     for (const w of [...this.wakers]) w();
   }
+}
+
+/** SQLite's "another connection holds the lock" after its busy timeout: try again. */
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
 /** The team's counts, every state present (one query). */

@@ -5,7 +5,13 @@
  * team's `send --wait-delivery` counted an accepted invoice as failed).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sayWhyNotSent, summarize, UNCONFIRMED_WORDS } from '../../app/cli/summary';
+import {
+  notSentCount,
+  otherOutcomesWords,
+  sayWhyNotSent,
+  summarize,
+  UNCONFIRMED_WORDS,
+} from '../../app/cli/summary';
 import type { DocumentBriefRow } from '../../app/contract';
 import type { Engine } from '../../app/engine';
 
@@ -66,5 +72,22 @@ describe('summarize', () => {
       `f-2.xml: ${UNCONFIRMED_WORDS}\n`,
       'f-3.xml: The access point no longer knows it.\n',
     ]);
+  });
+});
+
+describe('the last line of retry, reroute and send-anyway', () => {
+  it('names every outcome that is not nought, and a rejection by the buyer counts as not sent', async () => {
+    // reroute said only "N sent, N failed" and exited 0 with an invoice the buyer rejected.
+    const s = await summarize(engine, [1, 2, 3, 4, 5], 0, 0, true);
+    expect(`${s.sent} sent, ${s.failed} failed${otherOutcomesWords(s)}`).toBe(
+      '1 sent, 1 failed, 1 rejected by the buyer, 2 accepted but delivery not confirmed',
+    );
+    expect(notSentCount(s)).toBe(4);
+    const rejectedOnly = await summarize(engine, [1, 5], 0, 0, true);
+    expect(otherOutcomesWords(rejectedOnly)).toBe(', 1 rejected by the buyer');
+    expect(notSentCount(rejectedOnly)).toBe(1);
+    const allSent = await summarize(engine, [1, 2], 0, 0, false);
+    expect(otherOutcomesWords(allSent)).toBe('');
+    expect(notSentCount(allSent)).toBe(0);
   });
 });

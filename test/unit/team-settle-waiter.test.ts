@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentState } from '../../app/contract';
 import { TeamEngineEvents } from '../../app/team/engine-events';
+import { TeamStoreUnavailableError } from '../../app/team/store';
 
 // `send` on a team outbox waits for its documents with waitUntilSettled: a change must cost the
 // ids it touched, not a re-read of every document still waited for (flat cost per event).
@@ -82,7 +83,7 @@ describe('team settle waiter', () => {
         counts: () => Promise.reject(new Error('not used')),
         states: () => {
           reads++;
-          return Promise.reject(new Error('The team database cannot be reached.'));
+          return Promise.reject(new TeamStoreUnavailableError('db@host', 'connection refused'));
         },
       },
       1,
@@ -98,5 +99,49 @@ describe('team settle waiter', () => {
     expect(reads).toBeGreaterThanOrEqual(3);
     // ...about once per 50 ms backstop (a busy loop makes thousands in that time).
     expect(reads).toBeLessThanOrEqual(elapsedMs / 50 + 2);
+  });
+
+  it('a read failing for another reason (a bug) ends the wait with that error instead of hanging', async () => {
+    // A second prepared statement under one name made every read fail; the wait swallowed the
+    // error and tried again for ever, without a word.
+    let reads = 0;
+    const events = new TeamEngineEvents(
+      {
+        counts: () => Promise.reject(new Error('prepared statement "readStates" already exists')),
+        states: () => {
+          reads++;
+          return Promise.reject(new Error('prepared statement "readStates" already exists'));
+        },
+      },
+      1,
+      50,
+    );
+    await expect(events.waitUntilSettled([1, 2])).rejects.toThrow(/readStates/);
+    await expect(events.waitUntilSettled()).rejects.toThrow(/readStates/);
+    expect(reads).toBe(1);
+    events.stop();
+  });
+
+  it('a busy SQLite file is tried again, and the wait ends once the documents are final', async () => {
+    let reads = 0;
+    const events = new TeamEngineEvents(
+      {
+        counts: () => Promise.reject(new Error('not used')),
+        states: (ids) => {
+          reads++;
+          if (reads === 1) {
+            return Promise.reject(
+              Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
+            );
+          }
+          return Promise.resolve(new Map(ids.map((id) => [id, 'accepted' as DocumentState])));
+        },
+      },
+      1,
+      20,
+    );
+    await events.waitUntilSettled([1, 2]);
+    expect(reads).toBe(2);
+    events.stop();
   });
 });
