@@ -225,3 +225,14 @@ export function answersWords(to: NamedDocument, state: DocumentState): string {
         : 'accepted on a condition';
   return `Refers to ${named(to).replace(/^Invoice/, 'invoice')}, which the buyer ${answer}: that one is out of Needs attention`;
 }
+
+/**
+ * The timeline's words on an invoice taken out of Needs attention by `by` (see answeredByWords)
+ * when `by` then did not reach the buyer as meant: `how` the buyer rejected it, or its delivery
+ * failed. The invoice stays out of Needs attention: `by` is there now, and dealing with it deals
+ * with this one (walk 10: the invoice still read as dealt with, and nothing said otherwise).
+ */
+export function answerFailedWords(by: NamedDocument, how: 'rejected' | 'failed'): string {
+  const what = how === 'rejected' ? 'was then rejected by the buyer' : 'then failed at delivery';
+  return `${named(by)}, sent for this invoice, ${what}: deal with it in Needs attention`;
+}

@@ -25,6 +25,12 @@ function prepare(db: Db) {
        WHERE r.document_id = ? AND t.id <> r.document_id AND t.state IN (${ANSWERED_SQL})
        ORDER BY t.id`,
     ),
+    referredHandled: db.prepare(
+      `SELECT t.id, t.state FROM preceding_refs r JOIN documents t
+         ON t.seller_id = r.seller_id AND t.invoice_number = r.ref AND t.doc_type = 'Invoice'
+       WHERE r.document_id = ? AND t.id <> r.document_id AND t.state = 'handled'
+       ORDER BY t.id`,
+    ),
     sentFor: db.prepare(
       `SELECT d.id, d.doc_type, d.invoice_number FROM preceding_refs r
          JOIN documents d ON d.id = r.document_id
@@ -52,6 +58,11 @@ export class PrecedingRefs {
   /** Rejected or queried invoices document `id` refers to (it just went out). */
   answered(id: number): DocumentRecord[] {
     return this.s.answeredBy.all(id) as DocumentRecord[];
+  }
+
+  /** Handled invoices document `id` refers to (it may have been what took them out). */
+  referredHandled(id: number): { id: number; state: 'handled' }[] {
+    return this.s.referredHandled.all(id) as { id: number; state: 'handled' }[];
   }
 
   /** A document that went out referring to this seller's invoice `number`, if any. */

@@ -62,6 +62,52 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
     expect(await attention(e)).toEqual([inv]);
   });
 
+  it('a credit note the buyer then rejects too: the invoice it dealt with says so on its timeline', async () => {
+    // Walk 10: the invoice kept reading as dealt with by a credit note the buyer had rejected.
+    const e = await engine();
+    const [inv] = await add(e, [
+      { name: 'inv.xml', bytes: makeInvoice('CN-R-1', { receiver: '9915:respond-re' }) },
+    ]);
+    await until(e, inv!, 'rejected');
+    const [cn] = await add(e, [
+      {
+        name: 'cn.xml',
+        bytes: makeCreditNote('CN-R-CN', { forInvoices: ['CN-R-1'], receiver: '9915:respond-re' }),
+      },
+    ]);
+    await until(e, cn!, 'rejected');
+    await until(e, inv!, 'handled');
+    // The credit note is what needs the clerk now; the invoice says why it is not done.
+    expect(await attention(e)).toEqual([cn]);
+    const d = await e.handlers['documents:get']({ id: inv! });
+    expect(d.timeline.at(-1)?.detail).toBe(
+      `Credit note CN-R-CN (document #${cn}), sent for this invoice, was then rejected by the buyer: deal with it in Needs attention`,
+    );
+  });
+
+  it('a credit note that then fails at delivery: the invoice it dealt with says so too', async () => {
+    const e = await engine();
+    const [inv] = await add(e, [
+      { name: 'inv.xml', bytes: makeInvoice('CN-F-1', { receiver: '9915:respond-re' }) },
+    ]);
+    await until(e, inv!, 'rejected');
+    const [cn] = await add(e, [
+      {
+        name: 'cn.xml',
+        bytes: makeCreditNote('CN-F-CN', {
+          forInvoices: ['CN-F-1'],
+          receiver: '9915:invalid-cert',
+        }),
+      },
+    ]);
+    await until(e, cn!, 'failed');
+    expect(await attention(e)).toEqual([cn]);
+    const d = await e.handlers['documents:get']({ id: inv! });
+    expect(d.timeline.at(-1)?.detail).toBe(
+      `Credit note CN-F-CN (document #${cn}), sent for this invoice, then failed at delivery: deal with it in Needs attention`,
+    );
+  });
+
   it('a queried invoice: a corrected invoice with a new number naming it does the same', async () => {
     const e = await engine();
     const [inv] = await add(e, [

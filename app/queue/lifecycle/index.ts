@@ -5,7 +5,12 @@ import {
   type Environment,
 } from '../../contract';
 import type * as problems from '../../domain/problems';
-import { answeredByWords, answersWords, handledWords } from '../../domain/states';
+import {
+  answerFailedWords,
+  answeredByWords,
+  answersWords,
+  handledWords,
+} from '../../domain/states';
 import { lostCopyWords } from '../../store/body-files';
 import type { ClaimableRecord, DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import * as checking from './checking';
@@ -275,7 +280,20 @@ export class Lifecycle extends LifecycleCore {
 
   /** Accepted, then not delivered. */
   failDelivery(doc: DocumentRecord, errorCode: string | null, error: string | null): boolean {
-    return this.move(doc.id, tracking.deliveryFailed(errorCode, error));
+    if (!this.move(doc.id, tracking.deliveryFailed(errorCode, error))) return false;
+    this.answerFailed(doc, 'failed');
+    return true;
+  }
+
+  /**
+   * Document `by` (a credit note or corrected invoice) was rejected by the buyer or failed at
+   * delivery: the handled invoices it refers to say so on their timelines. One index lookup.
+   */
+  private answerFailed(by: DocumentRecord, how: 'rejected' | 'failed'): void {
+    const targets = this.deps.repo.refs.referredHandled(by.id);
+    for (const t of targets)
+      this.note(t.id, { state: t.state, detail: answerFailedWords(by, how) });
+    if (targets.length > 0) this.changed(targets.map((t) => t.id));
   }
 
   /**
@@ -293,7 +311,10 @@ export class Lifecycle extends LifecycleCore {
     const r = tracking.response(from, response, nextPollAt, doc.doc_type);
     if ('step' in r) {
       if (!this.move(doc.id, r.step)) return false;
-      if (r.step.to === 'rejected') this.answeredEarlier(doc);
+      if (r.step.to === 'rejected') {
+        this.answeredEarlier(doc);
+        this.answerFailed(doc, 'rejected');
+      }
       return true;
     }
     this.note(doc.id, r.note);
