@@ -162,6 +162,19 @@ test.describe('documents', () => {
     await expect(toast).toContainText(`${prefix}.xml: The file is empty.`);
     await toast.getByRole('button', { name: 'Close message' }).click();
     await expect(toast).toBeHidden();
+    // Closed, the file is still named by the drop zone (walk 11: once the message was closed or
+    // the page reloaded, nothing said which files of a drop had not been added).
+    await desk.page.clock.resume();
+    const last = desk.dropZone.getByTestId('last-drop');
+    await expect(last).toContainText(/^1 file of the drop at .+ not added/);
+    await desk.page.reload();
+    await expect(last).toContainText('1 file of the drop at');
+    await last.getByRole('button', { name: 'Show which' }).click();
+    const again = desk.toast('0 added, 1 not added');
+    await expect(again).toContainText(`${prefix}.xml: The file is empty.`);
+    await again.getByRole('button', { name: 'Close message' }).click();
+    await last.getByRole('button', { name: 'Forget the files not added' }).click();
+    await expect(last).toBeHidden();
   });
 
   test('a file that is not an invoice needs fixing and says what it is', async ({

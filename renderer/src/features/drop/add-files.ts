@@ -2,6 +2,7 @@ import { MAX_ADD_CALL_BYTES, type AddResult, type IncomingFile } from '../../../
 import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/domain/too-large';
 import { getApi } from '../../bridge';
 import { useDocumentsStore } from '../../stores/documents-store';
+import { useLastDropStore } from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import type { Collected, PickedFile } from './collect-files';
 import { skippedLines, summarize } from './drop-summary';
@@ -143,6 +144,9 @@ async function addNow(
       });
   }
   const summary = summarize(total, skipped);
+  // Files left out stay listed by the drop zone after the message is closed.
+  const notAdded = total.rejected.length + skipped.length;
+  if (notAdded > 0) useLastDropStore.getState().remember({ at: Date.now(), notAdded, ...summary });
   toasts.update(toastId, {
     kind: total.rejected.length > 0 ? 'warning' : 'success',
     ...summary,

@@ -1,4 +1,6 @@
 import { useRef } from 'react';
+import { useLastDropStore } from '../../stores/last-drop-store';
+import { useToastStore } from '../../stores/toast-store';
 import { addFiles } from './add-files';
 import { collectChosen } from './collect-files';
 
@@ -9,6 +11,17 @@ import { collectChosen } from './collect-files';
 export function DropZone() {
   const input = useRef<HTMLInputElement>(null);
   const choose = () => input.current?.click();
+  const lastDrop = useLastDropStore((s) => s.lastDrop);
+  const forget = useLastDropStore((s) => s.forget);
+  const show = () => {
+    if (!lastDrop) return;
+    useToastStore.getState().push({
+      kind: 'warning',
+      title: lastDrop.title,
+      lines: lastDrop.lines,
+      ttlMs: null,
+    });
+  };
 
   // A labelled region, not a button: dropping is for the mouse; the one control inside it,
   // "Choose files", is the keyboard's way in (a button nested in a button confuses screen readers).
@@ -27,6 +40,28 @@ export function DropZone() {
       >
         Choose files
       </button>
+      {lastDrop && (
+        <span className="drop-zone-last" data-testid="last-drop">
+          {lastDrop.notAdded === 1
+            ? '1 file'
+            : `${lastDrop.notAdded.toLocaleString('en-US')} files`}{' '}
+          of the drop at{' '}
+          {new Date(lastDrop.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} not
+          added
+          <button type="button" className="link-button" data-testid="last-drop-show" onClick={show}>
+            Show which
+          </button>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="last-drop-forget"
+            aria-label="Forget the files not added"
+            onClick={forget}
+          >
+            Forget
+          </button>
+        </span>
+      )}
       <input
         ref={input}
         type="file"
