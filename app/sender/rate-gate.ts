@@ -340,6 +340,7 @@ export class RateGate {
     this.advance(now);
     if (!this.trials.mayCut()) return;
     const sinceCut = now - this.lastCutAt;
+    const plateauBefore = this.plateau;
     let next: number;
     const followUpMs = Number.isFinite(this.learned)
       ? Math.max(FOLLOW_UP_CUT_MS, (FOLLOW_UP_ANSWERS / this.learned) * 1000)
@@ -369,7 +370,7 @@ export class RateGate {
         this.plateau = base;
       }
     }
-    this.trials.cutFrom(this.learned, this.plateau);
+    this.trials.cutFrom(this.learned, plateauBefore);
     this.cut(next, now);
   }
 
