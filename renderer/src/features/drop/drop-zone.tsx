@@ -31,15 +31,6 @@ export function DropZone() {
         Drop invoice files or folders anywhere in this window
         <span className="drop-zone-hint">UBL XML, Peppol BIS Billing 3.0</span>
       </span>
-      <button
-        type="button"
-        className="button"
-        data-testid="choose-files"
-        aria-describedby="drop-zone-text"
-        onClick={choose}
-      >
-        Choose files
-      </button>
       {lastDrop && (
         <span className="drop-zone-last" data-testid="last-drop">
           {lastDrop.notAdded === 1
@@ -62,6 +53,15 @@ export function DropZone() {
           </button>
         </span>
       )}
+      <button
+        type="button"
+        className="button"
+        data-testid="choose-files"
+        aria-describedby="drop-zone-text"
+        onClick={choose}
+      >
+        Choose files
+      </button>
       <input
         ref={input}
         type="file"
