@@ -191,8 +191,15 @@ export class TeamDesk {
   private async connect(): Promise<void> {
     if (!this.migrated) await this.o.store.migrate();
     this.migrated = true;
-    await this.o.store.heartbeat(this.presence());
+    // Announced: the other desks count this one at once, not at their next heartbeat.
+    await this.o.store.heartbeat(this.presence(), true);
     this.listening ??= await this.o.store.listen((ids, notice) => {
+      // Another desk joined, paused or resumed: count who sends again now.
+      if (notice?.presence) {
+        if (notice.desk !== this.o.desk.id && this.reachable && !this.stopped)
+          this.countDesks().catch((err: unknown) => this.trouble(err));
+        return;
+      }
       // Another desk changed the team's settings or access point: in use here at once.
       if (notice?.settings || notice?.accessPoint) {
         if (notice.desk !== this.o.desk.id) this.teamChanged(notice);
@@ -274,10 +281,10 @@ export class TeamDesk {
     this.poller.hold();
   }
 
-  private async beat(): Promise<void> {
+  private async beat(announce = false): Promise<void> {
     if (!this.reachable || this.stopped) return;
     try {
-      await this.o.store.heartbeat(this.presence());
+      await this.o.store.heartbeat(this.presence(), announce);
       // Another desk may have changed the team's access point or shared settings.
       await this.checkAccessPoint(false);
       await this.readSettings();
@@ -453,7 +460,7 @@ export class TeamDesk {
   setPaused(paused: boolean): void {
     // Counted (or not) among the senders at once; the others hear it at the next beat, now.
     if (this.paused !== paused && this.sendsHere) this.sendersOnline += paused ? -1 : 1;
-    if (this.paused !== paused) setImmediate(() => void this.beat());
+    if (this.paused !== paused) setImmediate(() => void this.beat(true));
     this.paused = paused;
     if (!paused && this.fault !== null) {
       this.clearFault();

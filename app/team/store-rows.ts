@@ -308,13 +308,16 @@ export function likePattern(search: string): string {
  * A NOTIFY payload: `<kind>:<desk>:<ids>`, kind `d` when documents may have become due to send
  * and `n` when none did (claims, final outcomes); ids "1,2,3" or "*" (too many: re-read
  * everything). Kind `s` (no ids) says the team's shared settings changed, kind `a` (no ids) that
- * the team's access point did. A bare id list is read as ids only (everything may be due).
+ * the team's access point did, kind `p` (no ids) that a desk joined, paused or resumed. A bare id
+ * list is read as ids only (everything may be due).
  */
 export function parseNotice(payload: string | undefined): {
   ids: number[];
   notice?: ChangeNotice;
 } {
-  const m = /^([dnsa]):([^:]*):(.*)$/s.exec(payload ?? '');
+  const m = /^([dnsap]):([^:]*):(.*)$/s.exec(payload ?? '');
+  if (m?.[1] === 'p')
+    return { ids: [], notice: { desk: m[2] || null, due: false, presence: true } };
   if (m?.[1] === 's')
     return { ids: [], notice: { desk: m[2] || null, due: false, settings: true } };
   if (m?.[1] === 'a')

@@ -245,6 +245,8 @@ export interface ChangeNotice {
    * documents: the ids are empty; each desk compares its own with the team's again.
    */
   accessPoint?: boolean;
+  /** A desk joined, paused or resumed (`heartbeat` with `announce`); the ids are empty. */
+  presence?: boolean;
 }
 
 /** One of the team's shared settings as stored (`team_settings`): its value as JSON, who and when. */
@@ -290,8 +292,12 @@ export interface TeamStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  /** Announce this desk (insert or update) and beat its heart; `desks` lists everyone. */
-  heartbeat(desk: DeskInfo): Promise<void>;
+  /**
+   * Announce this desk (insert or update) and beat its heart; `desks` lists everyone. `announce`:
+   * tell the other desks at once (a notice with `presence`), not at their next heartbeat: this
+   * desk joined, paused or resumed (walk 10: a paused desk was counted as sending for seconds).
+   */
+  heartbeat(desk: DeskInfo, announce?: boolean): Promise<void>;
   desks(onlineWithinMs: number): Promise<DeskPresence[]>;
   /** This desk stops: it counts as offline at once (not 20 s after its last heartbeat). */
   signOff(deskId: string): Promise<void>;

@@ -13,6 +13,7 @@ import { CLERK_CANCEL_FROM, PRACTICE_SENT_FROM } from '../../app/team/store-rows
 import { handledFrom, handledTo } from '../../app/domain/states';
 import type {
   CancelledTeamDoc,
+  ChangeNotice,
   Claim,
   ClaimRef,
   DeskInfo,
@@ -63,7 +64,7 @@ export class MemoryTeamStore implements TeamStore {
   private readonly byKey = new Map<string, number>();
   private readonly events = new Map<number, TeamEvent[]>();
   private readonly deskRows = new Map<string, DeskPresence>();
-  private readonly listeners = new Set<(ids: readonly number[]) => void>();
+  private readonly listeners = new Set<(ids: readonly number[], notice?: ChangeNotice) => void>();
   /** The store's clock (the "database clock"). */
   now: () => number = Date.now;
   readonly shared = new MemoryTeamShared(
@@ -104,14 +105,22 @@ export class MemoryTeamStore implements TeamStore {
   }
   async close(): Promise<void> {}
 
-  async heartbeat(desk: DeskInfo): Promise<void> {
+  async heartbeat(desk: DeskInfo, announce = false): Promise<void> {
     this.gate();
     this.deskRows.set(desk.id, { ...desk, lastSeenAt: this.now(), online: true });
+    if (announce) this.announce(desk.id);
   }
   async signOff(deskId: string): Promise<void> {
     this.gate();
     const d = this.deskRows.get(deskId);
     if (d) d.lastSeenAt = 0;
+    this.announce(deskId);
+  }
+
+  private announce(desk: string): void {
+    queueMicrotask(() => {
+      for (const l of this.listeners) l([], { desk, due: false, presence: true });
+    });
   }
   async desks(onlineWithinMs: number): Promise<DeskPresence[]> {
     this.gate();
@@ -628,7 +637,7 @@ export class MemoryTeamStore implements TeamStore {
     return rows.length;
   }
 
-  async listen(onChange: (ids: readonly number[]) => void) {
+  async listen(onChange: (ids: readonly number[], notice?: ChangeNotice) => void) {
     this.gate();
     this.listeners.add(onChange);
     return async () => {

@@ -139,6 +139,31 @@ describe('pausing a desk of the team', () => {
   });
 });
 
+describe('presence', () => {
+  it('a desk that joins, pauses, resumes or stops is counted by the others at once, not at their next heartbeat', async () => {
+    // Walk 10: a paused desk was still counted as sending by the others for seconds. Heartbeats
+    // here come once a minute: only the notices can tell.
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const slow = { team: { heartbeatMs: 60_000 } };
+    const a = await desk(store, ap, 'desk A', slow);
+    const b = await desk(store, ap, 'desk B', slow);
+    const senders = async (e: Engine) =>
+      (await e.handlers['connection:get'](undefined)).team?.sendersOnline;
+    await waitFor(
+      'A counts B, which joined after it',
+      async () => ((await senders(a)) === 2 ? true : null),
+      3000,
+    );
+    await b.handlers['queue:pause'](undefined);
+    await waitFor('A sees B paused', async () => ((await senders(a)) === 1 ? true : null), 3000);
+    await b.handlers['queue:resume'](undefined);
+    await waitFor('A sees B back', async () => ((await senders(a)) === 2 ? true : null), 3000);
+    await b.stop();
+    await waitFor('A sees B gone', async () => ((await senders(a)) === 1 ? true : null), 3000);
+  });
+});
+
 describe('the team database cannot be reached', () => {
   it('at start: dropped files are kept on the desk, said plainly, and handed over when it is back', async () => {
     const store = new MemoryTeamStore();

@@ -562,6 +562,37 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       expect(heard.length).toBe(seen);
     });
 
+    it('listen() hears a desk join, pause and sign off, naming it; heartbeats alone say nothing', async () => {
+      // Walk 10: a paused desk was still counted as sending by the others until their next
+      // heartbeat. A desk announces a join, a pause or a resume; signing off is always said.
+      const a = await fresh();
+      const b = await connect();
+      const heard: { ids: number[]; notice?: ChangeNotice }[] = [];
+      const stop = await b.listen((ids, notice) =>
+        heard.push({ ids: [...ids], ...(notice ? { notice } : {}) }),
+      );
+      const said = () => heard.filter((h) => h.notice?.presence);
+      await a.heartbeat({ ...ANNA, accessPoint: 'ap-1' }, true);
+      await waitFor('Ben to hear Anna join', () => said().length === 1, 10_000);
+      expect(said()[0]).toEqual({ ids: [], notice: { desk: ANNA.id, due: false, presence: true } });
+      // A plain heartbeat says nothing (a document change after it is heard first).
+      await a.heartbeat({ ...ANNA, accessPoint: 'ap-1' });
+      const id = (await a.enqueue(ANNA.id, [newDoc()]))[0]!.id;
+      await waitFor(
+        'Ben to hear the document',
+        () => heard.some((h) => h.ids.includes(id)),
+        10_000,
+      );
+      expect(said()).toHaveLength(1);
+      // Paused: it names no access point.
+      await a.heartbeat({ ...ANNA, accessPoint: null }, true);
+      await waitFor('Ben to hear Anna pause', () => said().length === 2, 10_000);
+      await a.signOff(ANNA.id);
+      await waitFor('Ben to hear Anna sign off', () => said().length === 3, 10_000);
+      expect(said().map((h) => h.notice?.desk)).toEqual([ANNA.id, ANNA.id, ANNA.id]);
+      await stop();
+    });
+
     it('listen() hears a change of the shared settings, naming the desk that wrote it', async () => {
       const a = await fresh();
       const b = await connect();

@@ -142,12 +142,16 @@ export class PostgresTeamStore implements TeamStore {
     await this.pool.end();
   }
 
-  async heartbeat(desk: DeskInfo): Promise<void> {
+  async heartbeat(desk: DeskInfo, announce = false): Promise<void> {
     await this.q(UPSERT_DESK, [desk.id, desk.name, desk.host, desk.accessPoint ?? null]);
+    if (announce) {
+      await this.q('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, `p:${desk.id}:`], 'presence');
+    }
   }
 
   async signOff(deskId: string): Promise<void> {
     await this.q('UPDATE team_desks SET last_seen = 0 WHERE id = $1', [deskId]);
+    await this.q('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, `p:${deskId}:`], 'presence');
   }
 
   async desks(onlineWithinMs: number): Promise<DeskPresence[]> {

@@ -3,7 +3,8 @@
  * changes when any other connection commits) and reports the documents of the timeline rows
  * written since, or "re-read" when there are too many; and, when the team's shared settings or
  * its access point are no longer what they were (a handful of rows, read only after a commit),
- * a settings or an access point notice.
+ * a settings or an access point notice; when a desk joined, paused or resumed (its row of
+ * team_desks, as few), a presence notice.
  */
 import type Database from 'better-sqlite3';
 import { LIMIT_PARAM } from '../../store/document-record';
@@ -25,6 +26,7 @@ export function watchChanges(
     .raw();
   const maxSeq = watcher.prepare('SELECT COALESCE(MAX(seq), 0) FROM team_events').pluck();
   const settings = settingsWatch(watcher);
+  const presence = presenceWatch(watcher);
   let last = (maxSeq.get() ?? 0) as number;
   let seen = version.get() as number;
   const timer = setInterval(() => {
@@ -36,6 +38,8 @@ export function watchChanges(
       onChange([], { desk: changed.settings, due: false, settings: true });
     if (changed.accessPoint !== undefined)
       onChange([], { desk: changed.accessPoint, due: false, accessPoint: true });
+    const desk = presence();
+    if (desk !== undefined) onChange([], { desk, due: false, presence: true });
     const rows = since.all(last, MAX_NOTIFY_IDS + 1) as [number, number][];
     if (rows.length === 0) return;
     if (rows.length > MAX_NOTIFY_IDS) {
@@ -92,5 +96,31 @@ function settingsWatch(watcher: Database.Database): () => SettingsChange {
     if (now.accessPoint.text !== before.accessPoint.text) change.accessPoint = now.accessPoint.by;
     before = now;
     return change;
+  };
+}
+
+/**
+ * A function that answers, each time a desk joined, paused, resumed or signed off since the last
+ * look (a row of team_desks added, naming another access point, or signed off: heartbeats alone
+ * change none of that), that desk (null when several did); undefined when none did.
+ */
+function presenceWatch(watcher: Database.Database): () => string | null | undefined {
+  const read = watcher
+    .prepare('SELECT id, started_at, access_point, last_seen = 0 FROM team_desks ORDER BY id')
+    .raw();
+  const look = () =>
+    new Map(
+      (read.all() as [string, number, string | null, number][]).map((r) => [
+        r[0],
+        r.slice(1).join('|'),
+      ]),
+    );
+  let before = look();
+  return () => {
+    const now = look();
+    const changed = [...now].filter(([id, sig]) => before.get(id) !== sig).map(([id]) => id);
+    before = now;
+    if (changed.length === 0) return undefined;
+    return changed.length === 1 ? changed[0]! : null;
   };
 }
