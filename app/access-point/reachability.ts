@@ -73,6 +73,13 @@ export type RequestKind = 'send' | 'other';
 export const TROUBLE_WORDS =
   'The access point is having problems. Invoices wait and are sent again automatically once it works.';
 
+/**
+ * The header's words when the first version call got no reply at all (it timed out): walk 12,
+ * an address that took the connection and never answered showed "Online" after 30 s.
+ */
+export const NOT_ANSWERING_WORDS =
+  'The access point does not answer: it takes the connection but sends no reply. Invoices wait and are sent once it answers.';
+
 /** A Retry-After this long stops every send, not only the refused one (ms). */
 export const LONG_RETRY_AFTER_MS = 5_000;
 
@@ -381,8 +388,9 @@ export class Reachability {
 
   /**
    * The answer of a first version call (on start, after a switch): unreachable says offline at
-   * once (probing takes over from the current delay); a refused key says so; anything else
-   * counts as an answer.
+   * once (probing takes over from the current delay); a refused key says so; no reply at all (a
+   * timeout) holds as trouble until a probe is answered; anything else (a 5xx, a 404: a provider
+   * without this call) counts as an answer.
    */
   noteFirstAnswer(outcome: ApOutcome<unknown>, now: number): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
@@ -390,6 +398,8 @@ export class Reachability {
       this.nextProbeAt = now + this.probeDelayMs;
       return this.show('offline', offlineWords(outcome.message));
     }
+    if (outcome.kind === 'transient' && outcome.status === null)
+      return this.hold('trouble', NOT_ANSWERING_WORDS, now);
     const answer = outcome.kind === 'ok' || keyRefused(outcome) ? outcome : ANSWERED;
     return this.noteAnswer(answer, now, true);
   }

@@ -9,6 +9,7 @@ import {
   KEY_CHECKING_WORDS,
   KEY_REFUSED_WORDS,
   LONG_RETRY_AFTER_MS,
+  NOT_ANSWERING_WORDS,
   Reachability,
   RUN_FORGOTTEN_MS,
   THROTTLED_SHOWN_MS,
@@ -202,6 +203,19 @@ describe('reachability of the access point', () => {
     expect(up.state).toBe('connecting');
     expect(up.noteFirstAnswer(BUSY, 0)).toBe(true);
     expect(up.state).toBe('online');
+    // No reply at all (walk 12: an address that took the connection and never answered showed
+    // "Online" after 30 s): held, said, and online once a probe is answered.
+    const silent = make();
+    expect(silent.noteFirstAnswer(TIMEOUT, 0)).toBe(true);
+    expect([silent.state, silent.message, silent.held]).toEqual([
+      'trouble',
+      NOT_ANSWERING_WORDS,
+      true,
+    ]);
+    expect(silent.maySend(1)).toBe(false);
+    expect(silent.startProbe(silent.nextTryAt()!)).toBe(true);
+    expect(silent.probeAnswered(OK, silent.nextTryAt()! + 1)).toBe(true);
+    expect(silent.state).toBe('online');
     const down = make();
     expect(down.noteFirstAnswer(NOT_FOUND, 0)).toBe(true);
     expect([down.state, down.message, down.nextTryAt()]).toEqual([
