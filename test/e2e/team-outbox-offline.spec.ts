@@ -36,6 +36,12 @@ test('the header says calmly when the team database cannot be reached, and files
     );
     await expect(desk.connectionState).toHaveText('Team database unreachable');
     await expect(page.getByTestId('team-desks-online')).toHaveCount(0);
+    // The team's documents cannot be counted meanwhile: a dash, not 0 (walk 12: a window opened
+    // during an outage said "Sent 0", "All 0").
+    await page.reload();
+    await expect(banner).toBeVisible();
+    for (const id of ['count-progress', 'count-sent', 'count-attention', 'filter-count-all'])
+      await expect(page.getByTestId(id)).toHaveText('—');
 
     const prefix = uniquePrefix('TEAMDOWN');
     await desk.dropFiles(
@@ -48,6 +54,7 @@ test('the header says calmly when the team database cannot be reached, and files
 
     await expect(banner).toHaveCount(0, { timeout: 60_000 });
     await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
+    await expect(page.getByTestId('count-progress')).not.toHaveText('—');
     await desk.searchFor(prefix);
     await desk.waitForState(desk.rowByInvoice(`${prefix}-1`), ['accepted'], 60_000);
   } finally {

@@ -14,6 +14,18 @@ export function formatCount(n: number): string {
   return numberFormat.format(n);
 }
 
+/**
+ * A queue figure, or a dash while it is not known: a team desk cut off from its team database
+ * cannot count the team's documents (walk 12: a window opened then said "Sent 0", "All 0").
+ */
+export function countOrDash(n: number, known: boolean): string {
+  return known ? formatCount(n) : '—';
+}
+
+/** Why the figures show a dash (see countOrDash). */
+export const COUNTS_NOT_KNOWN_WORDS =
+  'Not known while the team database cannot be reached: the team’s documents cannot be counted.';
+
 const amountFormats = new Map<string, Intl.NumberFormat>();
 
 /** The user's number format for this currency, showing at least `decimals` fraction digits. */

@@ -1,7 +1,14 @@
 import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
-import { ENVIRONMENT_WORDS, SANDBOX_WORDS, filterCount, formatCount } from '../../lib/format';
+import {
+  COUNTS_NOT_KNOWN_WORDS,
+  ENVIRONMENT_WORDS,
+  SANDBOX_WORDS,
+  countOrDash,
+  filterCount,
+  formatCount,
+} from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
@@ -66,6 +73,8 @@ export function AppHeader() {
     teamAccessPoint !== null
       ? teamAccessPoint.startsWith(accessPointLabel('sandbox', null))
       : status?.environment === 'sandbox';
+  // A team desk cut off from its team database cannot count the team's documents.
+  const countsKnown = !(linked && status?.team && !status.team.reachable);
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
   const sent = filterCount(counts, 'sent');
@@ -132,18 +141,19 @@ export function AppHeader() {
       <dl
         className={unlinked ? 'queue-counts queue-counts-stale' : 'queue-counts'}
         aria-label={unlinked ? 'Queue, last known figures (not live)' : 'Queue'}
+        title={countsKnown ? undefined : COUNTS_NOT_KNOWN_WORDS}
       >
         <div>
           <dt>In progress</dt>
-          <dd data-testid="count-progress">{formatCount(inProgress)}</dd>
+          <dd data-testid="count-progress">{countOrDash(inProgress, countsKnown)}</dd>
         </div>
         <div>
           <dt>Sent</dt>
-          <dd data-testid="count-sent">{formatCount(sent)}</dd>
+          <dd data-testid="count-sent">{countOrDash(sent, countsKnown)}</dd>
         </div>
-        <div className={attention > 0 ? 'has-attention' : undefined}>
+        <div className={attention > 0 && countsKnown ? 'has-attention' : undefined}>
           <dt>Needs attention</dt>
-          <dd data-testid="count-attention">{formatCount(attention)}</dd>
+          <dd data-testid="count-attention">{countOrDash(attention, countsKnown)}</dd>
         </div>
       </dl>
       {unlinked && (
