@@ -167,8 +167,9 @@ export function engineOptions(
     ...(flags.rate !== undefined ? { requestsPerSecond: flags.rate } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(store ? { store } : {}),
-    // This desk on a team outbox: its name (else user@host) and, for the proof, a short lease.
-    ...(store ? teamOptionsFor() : {}),
+    // This desk on a team outbox: its name (else user@host) and, for the proof, a short lease;
+    // also for `serve`, whose team is joined in the page (walk 12: PEPPOL_DESK_NAME was ignored).
+    ...teamOptionsFor(),
     ...more,
   };
 }

@@ -10,7 +10,11 @@ describe("a desk's default name on a team outbox", () => {
   const env = { PEPPOL_DESK_DATA_DIR: join(tmpdir(), 'peppol-desk-default') };
 
   it('is user@host on the default data folder', () => {
-    expect(defaultDeskName(defaultDataDir(env), env)).toBe(who);
+    expect(defaultDeskName(defaultDataDir({}), env)).toBe(who);
+  });
+
+  it('names a folder set in PEPPOL_DESK_DATA_DIR too (walk 12: two such desks were both user@host)', () => {
+    expect(defaultDeskName(defaultDataDir(env), env)).toBe(`${who} (peppol-desk-default)`);
   });
 
   it('names the data folder otherwise, so two desks of one user on one computer differ', () => {
