@@ -81,7 +81,13 @@ export interface Requests {
    */
   'documents:retry': {
     arg: { ids?: number[]; allFailed?: boolean };
-    result: { retried: number; held?: { id: number; message: string }[]; stopped?: Stopped };
+    result: {
+      retried: number;
+      /** Of `retried`: files that needed fixing, checked again (not sent; single desk). */
+      rechecked?: number;
+      held?: { id: number; message: string }[];
+      stopped?: Stopped;
+    };
   };
   /**
    * Documents that may already have reached the access point are refused (listed in `refused`).

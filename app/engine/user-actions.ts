@@ -106,6 +106,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
     'documents:retry': async ({ ids, allFailed }) => {
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
       let retried = 0;
+      let rechecked = 0;
       let held = false;
       // A slice per transaction, the engine's thread given back in between: "Retry all" on a
       // month-end's failures neither holds the thread for seconds nor waits for the last slice
@@ -124,7 +125,10 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
               connection.participants.forget(r.receiver_id);
             // A failed delivery or a refusal for good goes under a new key (the old one would only
             // replay it).
-            if (lifecycle.retry(r, randomUUID)) moved.push(id);
+            if (lifecycle.retry(r, randomUUID)) {
+              moved.push(id);
+              if (r.state === 'invalid') rechecked++;
+            }
           }
           // Queued for another access point: held for the explicit reroute in the same
           // transaction, before the pipeline can claim it (recovery's rule, one statement).
@@ -138,7 +142,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       // Anything else waiting for another access point, as before (one query).
       pipeline.holdPinnedElsewhere();
       if (held) pipeline.refreshConnection();
-      return { retried, ...withStopped(stopped) };
+      return { retried, ...(rechecked > 0 ? { rechecked } : {}), ...withStopped(stopped) };
     },
     'documents:cancel': async ({ ids }) => {
       let cancelled = 0;

@@ -85,6 +85,29 @@ describe('the message after an action that stopped part way', () => {
   });
 });
 
+describe('Retry of files that needed fixing', () => {
+  it('says they are checked again, not tried again (walk 12: "9 documents will be tried again")', async () => {
+    answering({ 'documents:retry': { retried: 9, rechecked: 9 } });
+    await runDocumentAction('retry', [1, 2, 3, 4, 5, 6, 7, 8, 9], 9);
+    expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
+      title: '9 files will be checked again.',
+      lines: [
+        'A file is checked as it was added: if it still needs fixing, fix it and drop the corrected file.',
+      ],
+    });
+    useToastStore.setState({ toasts: [] });
+    answering({ 'documents:retry': { retried: 5, rechecked: 2 } });
+    await runDocumentAction('retry', [1, 2, 3, 4, 5], 5);
+    expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
+      title: '3 documents will be tried again.',
+      lines: [
+        '2 files that needed fixing will be checked again.',
+        'A file is checked as it was added: if it still needs fixing, fix it and drop the corrected file.',
+      ],
+    });
+  });
+});
+
 // A clerk's walk: "Send 21 held documents anyway?" when 1 of the 21 selected was held, and
 // "Cancel 9 documents?" then "8 documents cancelled.": the confirmation counted the selection, not
 // what the action applies to.

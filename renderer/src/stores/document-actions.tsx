@@ -297,8 +297,23 @@ export async function runDocumentAction(
   if (action === 'retry') {
     const r = await api.invoke('documents:retry', { ids });
     if (!r.ok) return toastError('Could not retry', r.error.message);
-    message = `${plural(r.value.retried, 'document', 'documents')} will be tried again.`;
+    // Files that needed fixing are checked again, not sent (walk 12: "9 documents will be tried
+    // again" of nine invalid files, which then needed fixing again).
+    const rechecked = r.value.rechecked ?? 0;
+    const toSend = r.value.retried - rechecked;
+    message =
+      rechecked === 0 || toSend > 0
+        ? `${plural(toSend, 'document', 'documents')} will be tried again.`
+        : `${plural(rechecked, 'file', 'files')} will be checked again.`;
     lines = heldLines(r.value.held);
+    if (rechecked > 0 && toSend > 0)
+      lines.push(
+        `${plural(rechecked, 'file that needed fixing', 'files that needed fixing')} will be checked again.`,
+      );
+    if (rechecked > 0)
+      lines.push(
+        'A file is checked as it was added: if it still needs fixing, fix it and drop the corrected file.',
+      );
     // Walk 10: "0 documents will be tried again." and nothing more for a selection Retry skips.
     const left =
       selected - r.value.retried - (r.value.held?.length ?? 0) - (r.value.stopped?.left ?? 0);
