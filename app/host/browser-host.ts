@@ -9,6 +9,8 @@ import { invokeHandler } from '../errors';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { resolveRendererFile } from './renderer-files';
 import {
+  ALIVE_EVENT,
+  ALIVE_EVERY_MS,
   HOST_PATHS,
   TOKEN_HEADER,
   WIRE_PARTS_TYPE,
@@ -180,9 +182,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       for (const c of sseClients) c.write(frame);
     }),
   );
+  // Also keeps proxies from closing an idle stream.
   const keepAlive = setInterval(() => {
-    for (const c of sseClients) c.write(': ping\n\n');
-  }, 15_000);
+    for (const c of sseClients) c.write(`event: ${ALIVE_EVENT}\ndata: 0\n\n`);
+  }, ALIVE_EVERY_MS);
   keepAlive.unref();
 
   await new Promise<void>((ok, fail) => {

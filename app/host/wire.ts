@@ -102,5 +102,13 @@ export const HOST_PATHS = {
   events: '/api/events',
 } as const;
 
+/**
+ * The browser host says it is alive on the event stream this often (`event: alive`): a page whose
+ * stream stays open but silent (Peppol Desk frozen or stuck) can tell (walk 12: a desk stopped for
+ * 40 s went on showing "Online" in its own window).
+ */
+export const ALIVE_EVENT = 'alive';
+export const ALIVE_EVERY_MS = 5_000;
+
 /** Header carrying the per-session token (EventSource cannot set headers: it uses `?token=`). */
 export const TOKEN_HEADER = 'x-peppol-desk-token';

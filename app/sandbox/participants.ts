@@ -119,8 +119,9 @@ const SCHEME_COUNTRY: Record<string, string> = {
  * - The documented `9915:*` test receivers behave as the provider describes.
  * - `9915:respond-<code>` (ab, ip, uq, ca, ap, re, pd) is delivered, then answers with that
  *   business response, so every buyer answer can be produced at will.
- * - Any value starting with `unreg` (case-insensitive, any scheme, e.g. `0208:unregistered-1`)
- *   is NOT registered, so tests can produce "not on Peppol" receivers at will.
+ * - Any value starting with `unreg` (case-insensitive, any scheme, e.g. `9915:unregistered-1`)
+ *   is NOT registered, so tests can produce "not on Peppol" receivers at will. (With a scheme
+ *   whose numbers are checked, as 0208's are, such a value fails that check first.)
  * - Every other well-formed id is registered and accepts invoices and credit notes, so generated
  *   test invoices with arbitrary receivers go through.
  */

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ALIVE_EVENT, ALIVE_EVERY_MS } from '../../app/host/wire';
 import {
   createHttpBridge,
+  SILENT_AFTER_MS,
   UNANSWERED_AFTER_MS,
   type LinkState,
 } from '../../renderer/src/bridge/http-bridge';
@@ -27,6 +29,10 @@ class FakeEventSource extends EventTarget {
   }
   close(): void {
     this.readyState = FakeEventSource.CLOSED;
+  }
+  /** Peppol Desk says it is alive. */
+  alive(): void {
+    this.dispatchEvent(new MessageEvent(ALIVE_EVENT, { data: '0' }));
   }
 }
 
@@ -67,13 +73,37 @@ describe("the browser host page's link to Peppol Desk", () => {
     expect(heard.at(-1)).toEqual(['open', true]);
   });
 
+  it('an open stream that falls silent (Peppol Desk frozen) says "unanswered", and "open" when it speaks again', () => {
+    // Walk 12: a desk stopped (SIGSTOP) for 40 s went on showing "Online" in its own window.
+    const { heard, stream } = linkOf();
+    stream.open();
+    // Alive every few seconds: nothing said.
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(ALIVE_EVERY_MS);
+      stream.alive();
+    }
+    expect(heard).toEqual([['open', false]]);
+    // Then nothing at all.
+    vi.advanceTimersByTime(SILENT_AFTER_MS + ALIVE_EVERY_MS);
+    expect(heard.at(-1)).toEqual(['unanswered', false]);
+    vi.advanceTimersByTime(SILENT_AFTER_MS * 3);
+    expect(heard).toHaveLength(2);
+    stream.alive();
+    expect(heard.at(-1)).toEqual(['open', true]);
+    expect(heard).toHaveLength(3);
+  });
+
   it('a stream back before the wait is only "lost" then "open"', () => {
     const { heard, stream } = linkOf();
     stream.open();
     stream.fail(false);
     vi.advanceTimersByTime(UNANSWERED_AFTER_MS / 2);
     stream.open();
-    vi.advanceTimersByTime(UNANSWERED_AFTER_MS * 2);
+    // Peppol Desk says it is alive meanwhile, as it does every few seconds.
+    for (let t = 0; t < UNANSWERED_AFTER_MS * 2; t += ALIVE_EVERY_MS) {
+      vi.advanceTimersByTime(ALIVE_EVERY_MS);
+      stream.alive();
+    }
     expect(heard).toEqual([
       ['open', false],
       ['lost', false],

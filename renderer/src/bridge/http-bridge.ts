@@ -9,6 +9,8 @@ import type {
   Result,
 } from '../../../app/contract';
 import {
+  ALIVE_EVENT,
+  ALIVE_EVERY_MS,
   decodeWire,
   encodeWire,
   encodeWireParts,
@@ -71,6 +73,12 @@ export type LinkState = 'open' | 'lost' | 'unanswered' | 'ended';
 /** How long the stream may be lost before the page says Peppol Desk is not answering. */
 export const UNANSWERED_AFTER_MS = 15_000;
 
+/**
+ * An open stream with no word from Peppol Desk for this long (it says it is alive every
+ * ALIVE_EVERY_MS): it is frozen or stuck, and the page says it is not answering.
+ */
+export const SILENT_AFTER_MS = ALIVE_EVERY_MS * 4;
+
 /** Whether the event stream is connected; `reconnected` is true on every open after the first. */
 export type LinkListener = (state: LinkState, info: { reconnected: boolean }) => void;
 
@@ -86,6 +94,17 @@ export function createHttpBridge(token: string | null): HttpBridge {
   let opened = false;
   let lost = false;
   let unanswered: ReturnType<typeof setTimeout> | null = null;
+  /** When Peppol Desk last said anything on the stream; `silent`: said "unanswered" for it. */
+  let heardAt = 0;
+  let silent = false;
+  let watchdog: ReturnType<typeof setInterval> | null = null;
+  const heard = (): void => {
+    heardAt = Date.now();
+    if (!silent) return;
+    silent = false;
+    // Back from a freeze: events of the silence may be missing, so listeners read state again.
+    tell('open', true);
+  };
   const tell = (state: LinkState, reconnected = false): void => {
     for (const l of linkListeners) l(state, { reconnected });
   };
@@ -100,6 +119,8 @@ export function createHttpBridge(token: string | null): HttpBridge {
         const reconnected = opened;
         opened = true;
         lost = false;
+        silent = false;
+        heardAt = Date.now();
         if (unanswered !== null) clearTimeout(unanswered);
         unanswered = null;
         tell('open', reconnected);
@@ -122,6 +143,12 @@ export function createHttpBridge(token: string | null): HttpBridge {
           if (lost) tell('unanswered');
         }, UNANSWERED_AFTER_MS);
       });
+      es.addEventListener(ALIVE_EVENT, heard);
+      watchdog ??= setInterval(() => {
+        if (!opened || lost || silent || Date.now() - heardAt < SILENT_AFTER_MS) return;
+        silent = true;
+        tell('unanswered');
+      }, ALIVE_EVERY_MS);
       source = es;
     }
     return source;

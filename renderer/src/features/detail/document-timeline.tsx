@@ -1,4 +1,4 @@
-import type { DocumentDetail } from '../../../../app/contract';
+import type { DocumentDetail, DocumentState } from '../../../../app/contract';
 import { formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import { DetailSection } from './detail-fields';
@@ -18,25 +18,46 @@ function TeamDesks({ d }: { d: DocumentDetail }) {
   );
 }
 
+/** Words compared loosely: case, "the" and punctuation aside. */
+function loose(words: string): string {
+  return words
+    .toLowerCase()
+    .replace(/\bthe\b/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/**
+ * A step's detail, unless it only repeats its state's words (walk 12: "Accepted by access point —
+ * accepted by the access point").
+ */
+export function stepDetail(to: DocumentState, detail: string | null): string | null {
+  if (!detail) return null;
+  return loose(detail) === loose(STATUS_WORDS[to]) ? null : detail;
+}
+
 /** Every state the document went through, oldest first (on a team outbox, with each step's desk). */
 export function DocumentTimeline({ d }: { d: DocumentDetail }) {
   return (
     <DetailSection title="Timeline">
       <TeamDesks d={d} />
       <ol className="timeline" data-testid="timeline">
-        {d.timeline.map((t, i) => (
-          <li key={i}>
-            <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
-            <span>{STATUS_WORDS[t.to]}</span>
-            {t.detail && (
-              <span className="muted">
-                {' '}
-                — <LinkedText text={t.detail} />
-              </span>
-            )}
-            {t.desk && <span className="timeline-desk"> · {t.desk}</span>}
-          </li>
-        ))}
+        {d.timeline.map((t, i) => {
+          const detail = stepDetail(t.to, t.detail);
+          return (
+            <li key={i}>
+              <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
+              <span>{STATUS_WORDS[t.to]}</span>
+              {detail && (
+                <span className="muted">
+                  {' '}
+                  — <LinkedText text={detail} />
+                </span>
+              )}
+              {t.desk && <span className="timeline-desk"> · {t.desk}</span>}
+            </li>
+          );
+        })}
       </ol>
     </DetailSection>
   );
