@@ -19,9 +19,9 @@ export function defaultDataDir(
 
 /**
  * A desk's name on a team outbox when none is given (`PEPPOL_DESK_NAME`): `user@host`, and the
- * data folder's name when it is not the platform's usual one (PEPPOL_DESK_DATA_DIR included). Two desks of one user on one computer (a
- * terminal server, two windows) have two data folders; a walk found them both called `root@vm`
- * on every timeline and in the team's chart.
+ * data folder's name when it is not the platform's usual one (PEPPOL_DESK_DATA_DIR included).
+ * Two desks of one user on one computer (a terminal server, two windows) have two data folders;
+ * a walk found them both called `root@vm` on every timeline and in the team's chart.
  */
 export function defaultDeskName(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const who = `${userInfo().username}@${hostname()}`;
