@@ -34,6 +34,7 @@ import { ChunkSizer } from './add-chunks';
 import { collectFiles, reportSkipped, type FoundFile } from './files';
 import {
   briefChunks,
+  notSentCount,
   reportPinnedElsewhere,
   sayWhyNotSent,
   sentBefore,
@@ -174,17 +175,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   finishing = true;
   stopping = true;
   await engine.stop();
-  const notSent =
-    summary.failed +
-    summary.rejected +
-    summary.invalid +
-    summary.duplicates +
-    summary.held +
-    summary.notFound;
-  return notSent + summary.waiting + summary.deliveryUnconfirmed + elsewhere > 0 ||
-    summary.total === 0
-    ? 1
-    : 0;
+  return notSentCount(summary) + summary.notFound + elsewhere > 0 || summary.total === 0 ? 1 : 0;
 }
 
 /**

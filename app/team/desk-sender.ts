@@ -24,15 +24,11 @@ import { notCountedAsAttempt, retryDelayMs, type RetryPolicy } from '../domain/r
 import type { Metrics } from '../metrics/metrics';
 import { SendSlots, type Request } from '../queue/stages/send-slots';
 import { refusedOutcome, teamProblem } from './desk-intake';
+import { isStoreUnavailable } from './store';
 import type { Claim, ClaimRef, FinishItem, SentVia, TeamOutcome, TeamStore } from './store';
 
 /** The most claims held ahead of the slots. */
 const MAX_WINDOW = 64;
-
-/** True when `err` says the team database cannot be reached now (not a bug). */
-export function isStoreUnavailable(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'TEAM_STORE_UNAVAILABLE';
-}
 
 /** What the send loop needs from its desk. */
 export interface SenderDeps {

@@ -15,9 +15,9 @@ import {
   type DeliveryOptions,
 } from '../queue/stages/delivery-judge';
 import { DeskPoller, pollsInFlightFor } from './desk-poller';
-import { DeskSender, isStoreUnavailable, type SenderDeps } from './desk-sender';
+import { DeskSender, type SenderDeps } from './desk-sender';
 import { TeamSpool } from './spool';
-import type { DeskInfo, SentVia, TeamStore } from './store';
+import { isStoreUnavailable, type DeskInfo, type SentVia, type TeamStore } from './store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 
 /** What the header says after an unexpected error (as a single desk's queue fault). */

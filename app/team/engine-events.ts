@@ -11,7 +11,7 @@ import {
   type StateCounts,
 } from '../contract';
 import { ON_THEIR_WAY } from '../domain/states';
-import { TeamStoreUnavailableError, type TeamStore } from './store';
+import { isStoreUnavailable, type TeamStore } from './store';
 
 /** True when a document in `state` needs no more work from a sending desk (delivery aside). */
 export function isSettled(state: DocumentState): boolean {
@@ -172,7 +172,7 @@ export class TeamEngineEvents {
    * wait hung without a word (a second statement of one name broke every read that way).
    */
   private unanswered(err: unknown): null {
-    if (this.stopped || err instanceof TeamStoreUnavailableError || isBusy(err)) return null;
+    if (this.stopped || isStoreUnavailable(err) || isBusy(err)) return null;
     throw err;
   }
 

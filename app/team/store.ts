@@ -489,3 +489,8 @@ export class TeamStoreUnavailableError extends Error {
     this.name = 'TeamStoreUnavailableError';
   }
 }
+
+/** True when `err` says the team database cannot be reached now (not a bug). */
+export function isStoreUnavailable(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'TEAM_STORE_UNAVAILABLE';
+}

@@ -144,13 +144,16 @@ export class PostgresTeamStore implements TeamStore {
 
   async heartbeat(desk: DeskInfo, announce = false): Promise<void> {
     await this.q(UPSERT_DESK, [desk.id, desk.name, desk.host, desk.accessPoint ?? null]);
-    if (announce) {
-      await this.q('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, `p:${desk.id}:`], 'presence');
-    }
+    if (announce) await this.notifyPresence(desk.id);
   }
 
   async signOff(deskId: string): Promise<void> {
     await this.q('UPDATE team_desks SET last_seen = 0 WHERE id = $1', [deskId]);
+    await this.notifyPresence(deskId);
+  }
+
+  /** Tell the other desks that `deskId` joined, paused, resumed or signed off (parseNotice `p`). */
+  private async notifyPresence(deskId: string): Promise<void> {
     await this.q('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, `p:${deskId}:`], 'presence');
   }
 

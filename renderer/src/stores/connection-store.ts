@@ -16,6 +16,14 @@ interface ConnectionState {
   togglePause(): Promise<void>;
 }
 
+/**
+ * Whether the queue's figures are known: not on a team desk, linked, that cannot reach its team
+ * database (it cannot count the team's documents; the header and the filters show a dash).
+ */
+export function countsKnown(s: Pick<ConnectionState, 'link' | 'status'>): boolean {
+  return !(s.link === 'open' && s.status?.team && !s.status.team.reachable);
+}
+
 export const useConnectionStore = create<ConnectionState>()((set, get) => ({
   status: null,
   appInfo: null,

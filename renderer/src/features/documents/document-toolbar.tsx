@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { COUNTS_NOT_KNOWN_WORDS, countOrDash, filterCount, formatCount } from '../../lib/format';
-import { useConnectionStore } from '../../stores/connection-store';
+import { countsKnown, useConnectionStore } from '../../stores/connection-store';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
 import {
   ACTION_LABELS,
@@ -18,10 +18,7 @@ const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway', 'markHa
 export function DocumentToolbar() {
   const filter = useDocumentsStore((s) => s.filter);
   const counts = useDocumentsStore((s) => s.counts);
-  // A team desk cut off from its team database cannot count the team's documents (a dash).
-  const countsKnown = useConnectionStore(
-    (s) => !(s.link === 'open' && s.status?.team && !s.status.team.reachable),
-  );
+  const known = useConnectionStore(countsKnown);
   const selected = useDocumentsStore((s) => s.selected);
   const setFilter = useDocumentsStore((s) => s.setFilter);
   const setSearch = useDocumentsStore((s) => s.setSearch);
@@ -72,7 +69,7 @@ export function DocumentToolbar() {
               setFilter(next);
               document.querySelector<HTMLElement>(`[data-testid="filter-${next}"]`)?.focus();
             }}
-            className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && countsKnown && filterCount(counts, f) > 0 ? ' has-attention' : ''}`}
+            className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && known && filterCount(counts, f) > 0 ? ' has-attention' : ''}`}
             data-testid={`filter-${f}`}
             onClick={() => setFilter(f)}
           >
@@ -80,9 +77,9 @@ export function DocumentToolbar() {
             <span
               className="filter-count"
               data-testid={`filter-count-${f}`}
-              title={countsKnown ? undefined : COUNTS_NOT_KNOWN_WORDS}
+              title={known ? undefined : COUNTS_NOT_KNOWN_WORDS}
             >
-              {countOrDash(filterCount(counts, f), countsKnown)}
+              {countOrDash(filterCount(counts, f), known)}
             </span>
           </button>
         ))}

@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { formatCount } from '../../lib/format';
 import { useLastDropStore } from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import { addFiles } from './add-files';
@@ -33,10 +34,8 @@ export function DropZone() {
       </span>
       {lastDrop && (
         <span className="drop-zone-last" data-testid="last-drop">
-          {lastDrop.notAdded === 1
-            ? '1 file'
-            : `${lastDrop.notAdded.toLocaleString('en-US')} files`}{' '}
-          of the drop at{' '}
+          {lastDrop.notAdded === 1 ? '1 file' : `${formatCount(lastDrop.notAdded)} files`} of the
+          drop at{' '}
           {new Date(lastDrop.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} not
           added
           <button type="button" className="link-button" data-testid="last-drop-show" onClick={show}>

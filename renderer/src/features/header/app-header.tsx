@@ -9,7 +9,7 @@ import {
   filterCount,
   formatCount,
 } from '../../lib/format';
-import { useConnectionStore } from '../../stores/connection-store';
+import { countsKnown, useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
 import { TeamBadge, TeamOtherAccessPointBanner, TeamUnreachableBanner } from './team-status';
@@ -73,8 +73,7 @@ export function AppHeader() {
     teamAccessPoint !== null
       ? teamAccessPoint.startsWith(accessPointLabel('sandbox', null))
       : status?.environment === 'sandbox';
-  // A team desk cut off from its team database cannot count the team's documents.
-  const countsKnown = !(linked && status?.team && !status.team.reachable);
+  const known = useConnectionStore(countsKnown);
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
   const sent = filterCount(counts, 'sent');
@@ -141,19 +140,19 @@ export function AppHeader() {
       <dl
         className={unlinked ? 'queue-counts queue-counts-stale' : 'queue-counts'}
         aria-label={unlinked ? 'Queue, last known figures (not live)' : 'Queue'}
-        title={countsKnown ? undefined : COUNTS_NOT_KNOWN_WORDS}
+        title={known ? undefined : COUNTS_NOT_KNOWN_WORDS}
       >
         <div>
           <dt>In progress</dt>
-          <dd data-testid="count-progress">{countOrDash(inProgress, countsKnown)}</dd>
+          <dd data-testid="count-progress">{countOrDash(inProgress, known)}</dd>
         </div>
         <div>
           <dt>Sent</dt>
-          <dd data-testid="count-sent">{countOrDash(sent, countsKnown)}</dd>
+          <dd data-testid="count-sent">{countOrDash(sent, known)}</dd>
         </div>
-        <div className={attention > 0 && countsKnown ? 'has-attention' : undefined}>
+        <div className={attention > 0 && known ? 'has-attention' : undefined}>
           <dt>Needs attention</dt>
-          <dd data-testid="count-attention">{countOrDash(attention, countsKnown)}</dd>
+          <dd data-testid="count-attention">{countOrDash(attention, known)}</dd>
         </div>
       </dl>
       {unlinked && (
