@@ -51,4 +51,6 @@ export interface RequestContext {
   apiKey: string;
   /** Trimmed Idempotency-Key header, or null. */
   idempotencyKey: string | null;
+  /** The fault plan's `deliveryFails` fired: what this request has accepted fails at delivery. */
+  deliveryFails?: boolean;
 }

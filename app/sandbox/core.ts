@@ -117,7 +117,7 @@ export class SandboxCore {
         );
       }
     }
-    const outcome = this.processDocument(body, hash, key, null, ctx.requestId);
+    const outcome = this.processDocument(body, hash, key, null, ctx);
     if (key !== null) this.documentKeys.store(ctx.apiKey, key, hash, outcome);
     return this.sendAnswer(outcome);
   }
@@ -358,7 +358,7 @@ export class SandboxCore {
         'This id was already used with a different document. Use a new id for a different document.',
       );
     }
-    const outcome = this.processDocument(xml, hash, id, batchId, ctx.requestId);
+    const outcome = this.processDocument(xml, hash, id, batchId, ctx);
     this.documentKeys.store(ctx.apiKey, id, hash, outcome);
     return itemResult(id, outcome);
   }
@@ -370,8 +370,9 @@ export class SandboxCore {
     hash: string,
     key: string | null,
     batchId: string | null,
-    requestId: string,
+    ctx: RequestContext,
   ): DocumentOutcome {
+    const requestId = ctx.requestId;
     const reject = (
       status: number,
       code: string,
@@ -446,7 +447,7 @@ export class SandboxCore {
       receiver: receiverText,
       documentKind: facts.kind,
       documentNumber: facts.documentNumber,
-      behaviour: receiver.behaviour,
+      behaviour: ctx.deliveryFails ? 'invalid-cert' : receiver.behaviour,
       batchId,
     });
     this.stats.recordAccept({

@@ -8,6 +8,7 @@ export interface FaultDecision {
   status503: { retryAfterSeconds: number | null } | null;
   stall: { ms: number; when: 'before' | 'after' } | null;
   status: { status: number; code: string; message: string } | null;
+  deliveryFails: boolean;
 }
 
 /** Injected-fault counters, as reported in the stats. */
@@ -18,6 +19,7 @@ export interface FaultCounts {
   resetAfter: number;
   stall: number;
   status: number;
+  deliveryFails: number;
 }
 
 const NO_FAULT: FaultDecision = {
@@ -27,6 +29,7 @@ const NO_FAULT: FaultDecision = {
   status503: null,
   stall: null,
   status: null,
+  deliveryFails: false,
 };
 
 /**
@@ -66,6 +69,7 @@ export class FaultInjector {
     resetAfter: 0,
     stall: 0,
     status: 0,
+    deliveryFails: 0,
   };
 
   constructor(plan: FaultPlan = {}) {
@@ -102,7 +106,8 @@ export class FaultInjector {
       !plan.status503 &&
       !plan.resetConnection &&
       !plan.stallMs &&
-      !plan.status
+      !plan.status &&
+      !plan.deliveryFails
     ) {
       return NO_FAULT;
     }
@@ -111,6 +116,7 @@ export class FaultInjector {
     const fireReset = this.check('resetConnection', plan.resetConnection);
     const fireStall = this.check('stallMs', plan.stallMs);
     const fireStatus = this.check('status', plan.status);
+    const fireDeliveryFails = this.check('deliveryFails', plan.deliveryFails);
     const resetWhen = plan.resetConnection?.when ?? 'before';
 
     const decision: FaultDecision = { ...NO_FAULT };
@@ -139,6 +145,11 @@ export class FaultInjector {
     ) {
       this.counts.resetAfter++;
       decision.resetAfter = true;
+    }
+    const answered = !decision.status429 && !decision.status503 && !decision.status;
+    if (answered && fireDeliveryFails && this.take('deliveryFails', plan.deliveryFails)) {
+      this.counts.deliveryFails++;
+      decision.deliveryFails = true;
     }
     if (fireStall && plan.stallMs && this.take('stallMs', plan.stallMs)) {
       this.counts.stall++;

@@ -22,11 +22,16 @@ export type DocumentKind = 'Invoice' | 'CreditNote';
 
 /** How a receiver behaves once a document is sent to it. */
 export type DeliveryBehaviour =
-  'deliver' | 'reject-all' | 'timeout' | 'invalid-cert' | `respond-${SandboxResponseCode}`;
+  | 'deliver'
+  | 'reject-all'
+  | 'timeout'
+  | 'invalid-cert'
+  | `respond-${SandboxResponseCode}`
+  | `respond-${SandboxResponseCode}-invoices`;
 
 /** Business response codes the sandbox's `9915:respond-<code>` receivers answer with. */
 export type SandboxResponseCode = 'AB' | 'IP' | 'UQ' | 'CA' | 'AP' | 'RE' | 'PD';
-const RESPONDERS = /^respond-(ab|ip|uq|ca|ap|re|pd)$/;
+const RESPONDERS = /^respond-(ab|ip|uq|ca|ap|re|pd)(-invoices)?$/;
 
 /** What the sandbox's pretend SMP knows about a participant. */
 export interface SandboxParticipant {
@@ -118,7 +123,9 @@ const SCHEME_COUNTRY: Record<string, string> = {
  *
  * - The documented `9915:*` test receivers behave as the provider describes.
  * - `9915:respond-<code>` (ab, ip, uq, ca, ap, re, pd) is delivered, then answers with that
- *   business response, so every buyer answer can be produced at will.
+ *   business response, so every buyer answer can be produced at will; `9915:respond-<code>-invoices`
+ *   answers invoices so and takes credit notes without an answer (a buyer that rejects an invoice
+ *   and accepts the credit note sent for it).
  * - Any value starting with `unreg` (case-insensitive, any scheme, e.g. `9915:unregistered-1`)
  *   is NOT registered, so tests can produce "not on Peppol" receivers at will. (With a scheme
  *   whose numbers are checked, as 0208's are, such a value fails that check first.)
@@ -132,12 +139,13 @@ export function findParticipant(id: ParticipantId): SandboxParticipant {
   const responder = id.scheme === '9915' ? RESPONDERS.exec(lower) : null;
   if (responder) {
     const code = responder[1]!.toUpperCase() as SandboxResponseCode;
+    const invoicesOnly = responder[2] !== undefined;
     return {
       id,
       registered: true,
-      name: `Buyer answering ${code}`,
+      name: invoicesOnly ? `Buyer answering ${code} to invoices` : `Buyer answering ${code}`,
       accepts: BOTH,
-      behaviour: `respond-${code}`,
+      behaviour: invoicesOnly ? `respond-${code}-invoices` : `respond-${code}`,
     };
   }
   if (lower.startsWith('unreg')) {

@@ -208,10 +208,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         answer = core.version();
         break;
       case 'send':
-        answer = core.send(body, ctx);
+        answer = core.send(body, { ...ctx, deliveryFails: fault?.deliveryFails ?? false });
         break;
       case 'batch':
-        answer = core.batch(body, ctx);
+        answer = core.batch(body, { ...ctx, deliveryFails: fault?.deliveryFails ?? false });
         break;
       case 'validate':
         answer = core.validate(body, ctx, faults.validateVerdict());

@@ -48,11 +48,15 @@ const RESPONSE_NOTES: Record<SandboxResponseCode, string> = {
   PD: 'Paid on the due date.',
 };
 
-/** The business response a behaviour ends with, if any. */
-function responseOf(behaviour: DeliveryBehaviour): Record<string, unknown> | null {
+/** The business response a behaviour ends with for a document of `kind`, if any. */
+function responseOf(
+  behaviour: DeliveryBehaviour,
+  kind: DocumentKind,
+): Record<string, unknown> | null {
   if (behaviour === 'reject-all') return REJECTION;
   if (behaviour.startsWith('respond-')) {
-    const code = behaviour.slice('respond-'.length) as SandboxResponseCode;
+    const [, code, invoicesOnly] = behaviour.split('-') as [string, SandboxResponseCode, string?];
+    if (invoicesOnly !== undefined && kind !== 'Invoice') return null;
     return { code, reason: RESPONSE_NOTES[code] };
   }
   return null;
@@ -142,7 +146,7 @@ export class TransactionStore {
     if (status === 'failed') view.error = CERTIFICATE_ERROR;
     // The buyer's answer arrives one step after delivery; it does not change the delivery status.
     const responseAt = finalAt + stepMs;
-    const response = responseOf(r.behaviour);
+    const response = responseOf(r.behaviour, r.documentKind);
     if (response && elapsed >= responseAt) {
       view.business_response = { ...response, received_at: iso(r.createdAt + responseAt) };
       view.updated_at = iso(r.createdAt + responseAt);

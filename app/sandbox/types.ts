@@ -45,6 +45,11 @@ export interface FaultPlan {
    */
   status?: FaultTrigger & { status: number; code?: string; message?: string };
   /**
+   * Accept the send as usual, then end its transaction `failed` at delivery with the receiver's
+   * certificate error, whoever the receiver is (a batch: every document in it).
+   */
+  deliveryFails?: FaultTrigger;
+  /**
    * Answer every `POST /validate` of well-formed XML with this verdict instead of the sandbox's
    * light checks: a provider whose validator disagrees with the app's (issue 10). Not a trigger:
    * it holds while the plan is set. `errors` defaults to one `SANDBOX-VALIDATOR` error when

@@ -7,7 +7,11 @@ import { useEngines } from '../helpers/engine';
 
 // A rejected invoice stayed in Needs attention after the credit note the app advises was sent,
 // until the clerk marked it handled by hand (left by the last two notes). A document that names
-// it as its preceding invoice (BT-25) and goes out now deals with it: on a single desk.
+// it as its preceding invoice (BT-25) and goes out to the same buyer now deals with it: on a
+// single desk. `9915:respond-re-invoices` is a sandbox buyer that rejects invoices and takes
+// credit notes without an answer.
+
+const BUYER = '9915:respond-re-invoices';
 
 const engines = useEngines();
 
@@ -34,14 +38,18 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
   it('a rejected invoice leaves Needs attention once its credit note is accepted; both timelines link', async () => {
     const e = await engine();
     const [inv] = await add(e, [
-      { name: 'inv.xml', bytes: makeInvoice('CN-A-1', { receiver: '9915:respond-re' }) },
+      { name: 'inv.xml', bytes: makeInvoice('CN-A-1', { receiver: BUYER }) },
     ]);
     await until(e, inv!, 'rejected');
     expect(await attention(e)).toEqual([inv]);
 
     const [cn] = await add(e, [
-      { name: 'cn.xml', bytes: makeCreditNote('CN-A-CN', { forInvoices: ['CN-A-1'] }) },
+      {
+        name: 'cn.xml',
+        bytes: makeCreditNote('CN-A-CN', { forInvoices: ['CN-A-1'], receiver: BUYER }),
+      },
     ]);
+    await until(e, cn!, 'delivered');
     await until(e, inv!, 'handled');
     expect(await attention(e)).toEqual([]);
     const d = await e.handlers['documents:get']({ id: inv! });
@@ -88,16 +96,15 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
   it('a credit note that then fails at delivery: the invoice it dealt with says so too', async () => {
     const e = await engine();
     const [inv] = await add(e, [
-      { name: 'inv.xml', bytes: makeInvoice('CN-F-1', { receiver: '9915:respond-re' }) },
+      { name: 'inv.xml', bytes: makeInvoice('CN-F-1', { receiver: BUYER }) },
     ]);
     await until(e, inv!, 'rejected');
+    // The buyer's access point then fails what it is sent (the sandbox's `deliveryFails`).
+    engineInternals(e).sandbox!.setFaults({ deliveryFails: { every: 1 } });
     const [cn] = await add(e, [
       {
         name: 'cn.xml',
-        bytes: makeCreditNote('CN-F-CN', {
-          forInvoices: ['CN-F-1'],
-          receiver: '9915:invalid-cert',
-        }),
+        bytes: makeCreditNote('CN-F-CN', { forInvoices: ['CN-F-1'], receiver: BUYER }),
       },
     ]);
     await until(e, cn!, 'failed');
@@ -115,7 +122,7 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
     ]);
     await until(e, inv!, 'under_query');
     const fixed = new TextDecoder()
-      .decode(makeInvoice('CN-B-2'))
+      .decode(makeInvoice('CN-B-2', { receiver: '9915:respond-uq' }))
       .replace(
         '</cbc:BuyerReference>',
         '</cbc:BuyerReference><cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>CN-B-1</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>',
@@ -131,8 +138,11 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
   it('a credit note sent before the rejection came: the rejection is shown, and dealt with at once', async () => {
     const e = await engine();
     const [inv, cn] = await add(e, [
-      { name: 'inv.xml', bytes: makeInvoice('CN-C-1', { receiver: '9915:respond-re' }) },
-      { name: 'cn.xml', bytes: makeCreditNote('CN-C-CN', { forInvoices: ['CN-C-1'] }) },
+      { name: 'inv.xml', bytes: makeInvoice('CN-C-1', { receiver: BUYER }) },
+      {
+        name: 'cn.xml',
+        bytes: makeCreditNote('CN-C-CN', { forInvoices: ['CN-C-1'], receiver: BUYER }),
+      },
     ]);
     await until(e, cn!, 'delivered');
     await until(e, inv!, 'handled');
@@ -147,16 +157,38 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
     expect(await attention(e)).toEqual([]);
   });
 
-  it('another seller’s credit note with the same number, or one not sent, leaves it in Needs attention', async () => {
+  it('a credit note to another buyer sent before the rejection came: the rejection stays', async () => {
+    const e = await engine();
+    const [inv, cn] = await add(e, [
+      { name: 'inv.xml', bytes: makeInvoice('CN-E-1', { receiver: BUYER }) },
+      { name: 'cn.xml', bytes: makeCreditNote('CN-E-CN', { forInvoices: ['CN-E-1'] }) },
+    ]);
+    await until(e, cn!, 'delivered');
+    await until(e, inv!, 'rejected');
+    expect(await attention(e)).toEqual([inv]);
+    const d = await e.handlers['documents:get']({ id: inv! });
+    expect(d.timeline.map((t) => t.detail).join('\n')).not.toContain('CN-E-CN');
+  });
+
+  it('another seller’s credit note with the same number, one to another buyer, or one not sent, leaves it in Needs attention', async () => {
     const e = await engine();
     const [inv] = await add(e, [
-      { name: 'inv.xml', bytes: makeInvoice('CN-D-1', { receiver: '9915:respond-re' }) },
+      { name: 'inv.xml', bytes: makeInvoice('CN-D-1', { receiver: BUYER }) },
     ]);
     await until(e, inv!, 'rejected');
-    const [other, unsent] = await add(e, [
+    const [other, elsewhere, unsent] = await add(e, [
       {
         name: 'other.xml',
-        bytes: makeCreditNote('CN-D-CN', { forInvoices: ['CN-D-1'], seller: '0234567873' }),
+        bytes: makeCreditNote('CN-D-CN', {
+          forInvoices: ['CN-D-1'],
+          seller: '0234567873',
+          receiver: BUYER,
+        }),
+      },
+      {
+        // Walk 12: a credit note to another buyer naming the same number took it out.
+        name: 'elsewhere.xml',
+        bytes: makeCreditNote('CN-D-CN3', { forInvoices: ['CN-D-1'] }),
       },
       {
         name: 'unsent.xml',
@@ -167,6 +199,7 @@ describe('a credit note or corrected invoice that goes out deals with the invoic
       },
     ]);
     await until(e, other!, 'delivered');
+    await until(e, elsewhere!, 'delivered');
     await until(e, unsent!, 'unreachable');
     expect(engineInternals(e).repo.get(inv!)?.state).toBe('rejected');
     expect(await attention(e)).toEqual(expect.arrayContaining([inv, unsent]));

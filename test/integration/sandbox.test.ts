@@ -685,6 +685,34 @@ describe('sandbox access point', () => {
       }
     });
 
+    it('answers invoices to 9915:respond-re-invoices with RE, and takes its credit notes without an answer', async () => {
+      const clock = manualClock();
+      const s = await startSandbox({ transactionStepMs: 100, now: clock.now });
+      try {
+        const inv = await sendXml(s, invoice('RI-1', '9915:respond-re-invoices'));
+        const cn = await sendXml(
+          s,
+          invoice('RI-CN', '9915:respond-re-invoices')
+            .replace('<Invoice ', '<CreditNote ')
+            .replace('</Invoice>', '</CreditNote>')
+            .replace('schema:xsd:Invoice-2', 'schema:xsd:CreditNote-2'),
+        );
+        expect([inv.status, cn.status]).toEqual([202, 202]);
+        clock.advance(400);
+        const get = async (id: string) => (await call(`${s.url}/api/v1/transactions/${id}`)).json;
+        expect(await get(inv.json.id)).toMatchObject({
+          status: 'delivered',
+          document_type: 'Invoice',
+          business_response: { code: 'RE' },
+        });
+        const credit = await get(cn.json.id);
+        expect(credit).toMatchObject({ status: 'delivered', document_type: 'CreditNote' });
+        expect(credit.business_response).toBeUndefined();
+      } finally {
+        await s.close();
+      }
+    });
+
     it('keeps 9915:timeout-test in sending for 30 s and more without blocking the answer', async () => {
       const clock = manualClock();
       const s = await startSandbox({ transactionStepMs: 100, now: clock.now });
@@ -889,6 +917,18 @@ describe('sandbox fault plans', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await sendXml(sb, invoice(`MX-${i}`))).status);
     expect(statuses).toEqual([503, 503, 202, 202]);
+  });
+
+  it('deliveryFails: the send is accepted, then its transaction fails at delivery', async () => {
+    sb.setFaults({ deliveryFails: { every: 2 } });
+    const first = await sendXml(sb, invoice('DF-1'));
+    const second = await sendXml(sb, invoice('DF-2'));
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const ended = await pollTransaction(sb, second.json.id, (t) => t.status === 'failed');
+    expect(ended.at(-1).error).toMatchObject({ code: 'CERTIFICATE_ERROR' });
+    const ok = await pollTransaction(sb, first.json.id, (t) => t.status === 'delivered');
+    expect(ok.at(-1).error).toBeUndefined();
+    expect(sb.stats()).toMatchObject({ acceptedDocuments: 2, faults: { deliveryFails: 1 } });
   });
 
   it("resets the connection 'before': the document is not processed", async () => {

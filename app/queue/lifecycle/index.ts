@@ -327,8 +327,9 @@ export class Lifecycle extends LifecycleCore {
    * before the rejection came: it is dealt with already, so it leaves Needs attention at once.
    */
   private answeredEarlier(doc: DocumentRecord): void {
-    if (doc.doc_type !== 'Invoice' || !doc.seller_id || !doc.invoice_number) return;
-    const by = this.deps.repo.refs.sentEarlierFor(doc.seller_id, doc.invoice_number, doc.id);
+    const { seller_id: seller, invoice_number: number, receiver_id: buyer } = doc;
+    if (doc.doc_type !== 'Invoice' || !seller || !number || !buyer) return;
+    const by = this.deps.repo.refs.sentEarlierFor(seller, number, buyer, doc.id);
     if (by === null) return;
     const rejected = { ...doc, state: 'rejected' as const, business_response: 'RE' };
     const step = clerk.markHandled(rejected, true, answeredByWords(by, true));
