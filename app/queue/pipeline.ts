@@ -101,6 +101,7 @@ export class Pipeline {
       // Every stage looks for work in the same coalesced pump.
       wake: () => this.kick(),
       keyId: () => this.deps.client.keyId,
+      saidEnvironment: () => this.stages.health.saidEnvironment(),
     });
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const pipeline = this;

@@ -55,6 +55,8 @@ export interface DocumentRecord {
   /** The access point and environment the document is pinned to (migration 010). */
   access_point: string | null;
   environment: Environment | null;
+  /** The environment the access point named when it accepted the document (migration 021). */
+  said_environment: 'test' | 'production' | null;
   seller_name: string | null;
   /** The API key (a fingerprint) and time of the attempt that may have left it in doubt (020). */
   doubt_key: string | null;
@@ -88,6 +90,7 @@ export type DocumentPatch = Partial<
     | 'business_response_at'
     | 'access_point'
     | 'environment'
+    | 'said_environment'
     | 'seller_name'
     | 'accepted_at'
     | 'delivered_at'
@@ -125,6 +128,7 @@ export const PATCHABLE_COLUMNS: ReadonlySet<string> = new Set<string>([
   'business_response_at',
   'access_point',
   'environment',
+  'said_environment',
   'seller_name',
   'accepted_at',
   'delivered_at',
@@ -180,6 +184,7 @@ export const LIST_COLUMNS = [
   'seller_name',
   'access_point',
   'environment',
+  'said_environment',
   'next_attempt_at',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
@@ -259,7 +264,8 @@ export function toDocumentRow(r: DocumentListRecord): DocumentRow {
     businessResponse: r.business_response,
     sellerName: r.seller_name,
     accessPoint: r.access_point,
-    environment: r.environment,
+    // Once accepted, where the access point said the invoice went (a key's prefix only guesses).
+    environment: (r.accepted_at !== null ? r.said_environment : null) ?? r.environment,
     nextAttemptAt: r.next_attempt_at,
   };
 }

@@ -47,6 +47,35 @@ describe("the access point's own environment", () => {
     expect(changes).toContain('sandbox');
   });
 
+  it('an invoice is recorded in the environment the access point names, not the one the key guessed', async () => {
+    // Walk 12: a Production-looking key on a test access point; the header said Test, but each
+    // invoice's details and `list --json` said Production.
+    const ap = await sandbox();
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: memorySecretStore('pk_live_production_looking_key'),
+      host: 'cli',
+      endpoint: ap.url,
+      coalesceMs: 20,
+    });
+    cleanups.push(() => engine.stop());
+    const { added } = await engine.handlers['documents:add']({
+      files: [{ name: 'a.xml', bytes: makeInvoice('ENV-SAID-1') }],
+    });
+    const id = added[0]!.id;
+    await expect
+      .poll(async () => (await engine.handlers['documents:get']({ id })).state, { timeout: 10_000 })
+      .toMatch(/^(accepted|delivered)$/);
+    const d = await engine.handlers['documents:get']({ id });
+    expect(d).toMatchObject({ accessPoint: ap.url, environment: 'test' });
+    const { rows } = await engine.handlers['documents:list']({ limit: 10 });
+    expect(rows.find((r) => r.id === id)?.environment).toBe('test');
+    // The key's environment still says where its transaction is asked about: delivery is followed.
+    await expect
+      .poll(async () => (await engine.handlers['documents:get']({ id })).state, { timeout: 10_000 })
+      .toBe('delivered');
+  });
+
   it('the CLI says so when the access point names another environment than the key seems to select', async () => {
     const ap = await sandbox();
     const dir = tempDir();

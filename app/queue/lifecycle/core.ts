@@ -17,6 +17,8 @@ export interface LifecycleDeps {
   wake(stage: Stage): void;
   /** The fingerprint of the API key sends use now (AccessPointClient.keyId); none: no check. */
   keyId?(): string;
+  /** The environment the access point in use names itself (its version answer), if it does. */
+  saidEnvironment?(): 'test' | 'production' | null;
 }
 
 /** Which stage a state gives work to. */

@@ -204,8 +204,9 @@ export class Lifecycle extends LifecycleCore {
 
   /** The access point accepted it; delivery is asked about `firstPollAfterMs` later (null: not tracked). */
   accept(doc: ClaimableRecord, transactionId: string, firstPollAfterMs: number | null): boolean {
-    if (!this.move(doc.id, sending.accepted(transactionId, firstPollAfterMs, this.now())))
-      return false;
+    const said = this.deps.saidEnvironment?.() ?? null;
+    const step = sending.accepted(transactionId, firstPollAfterMs, this.now(), said);
+    if (!this.move(doc.id, step)) return false;
     this.answerPreceding(doc.id);
     return true;
   }

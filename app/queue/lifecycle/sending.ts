@@ -80,11 +80,15 @@ export function unclaim(doc: ClaimableRecord, detail: string | null): Step {
   return { from: 'sending', to: 'queued', patch: { attempts: doc.attempts }, detail };
 }
 
-/** Accepted at `now`; delivery asked about `firstPollAfterMs` later (null: not tracked). */
+/**
+ * Accepted at `now`, by an access point that names itself `said` (test or production; null: no
+ * name, or the built-in Sandbox); delivery asked about `firstPollAfterMs` later (null: not tracked).
+ */
 export function accepted(
   transactionId: string,
   firstPollAfterMs: number | null,
   now: number,
+  said: 'test' | 'production' | null = null,
 ): Step {
   return {
     from: 'sending',
@@ -92,6 +96,7 @@ export function accepted(
     patch: {
       transaction_id: transactionId,
       accepted_at: now,
+      said_environment: said,
       batch_key: null,
       ...NO_PROBLEM,
       next_poll_at: firstPollAfterMs === null ? null : now + firstPollAfterMs,

@@ -1,6 +1,7 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
 import { Reachability, silenceCheckMs, type RequestKind } from '../../access-point/reachability';
+import { environmentNamed } from '../../domain/environment';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
 
@@ -109,6 +110,15 @@ export class ConnectionHealth {
       nextTryAt: this.reach.nextTryAt(),
       accessPointEnvironment: this.namedEnvironment,
     };
+  }
+
+  /**
+   * The environment the access point in use names itself, as the API key's environments: kept on
+   * each document it accepts (the key's prefix only guesses). Null for the built-in Sandbox, or
+   * when it names none we know.
+   */
+  saidEnvironment(): 'test' | 'production' | null {
+    return this.ctx.environment === 'sandbox' ? null : environmentNamed(this.namedEnvironment);
   }
 
   /** Tell the host the connection changed. */

@@ -18,6 +18,7 @@ import bodyFiles from './017-body-files.sql';
 import searchFirstValues from './018-search-first-values.sql';
 import precedingReferences from './019-preceding-references.sql';
 import inDoubtWindow from './020-in-doubt-window.sql';
+import saidEnvironment from './021-said-environment.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 18, name: '018-search-first-values', sql: searchFirstValues },
   { id: 19, name: '019-preceding-references', sql: precedingReferences },
   { id: 20, name: '020-in-doubt-window', sql: inDoubtWindow },
+  { id: 21, name: '021-said-environment', sql: saidEnvironment },
 ];
