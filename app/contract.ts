@@ -58,7 +58,8 @@ export interface Requests {
       offset?: number;
       limit?: number;
     };
-    result: { rows: DocumentRow[]; total: number; counts: StateCounts };
+    /** `practiceSent`: how many of the Sent filter's were sent in practice (single desk). */
+    result: { rows: DocumentRow[]; total: number; counts: StateCounts; practiceSent?: number };
   };
   /**
    * Every row matching the filter and search, in the given order, read at one instant (CSV
@@ -178,8 +179,12 @@ export interface Requests {
 
 /** Every event: name → payload. */
 export interface Events {
-  /** Coalesced: the ids that changed since the last event, and the new counts. */
-  'documents:changed': { ids: number[]; counts: StateCounts };
+  /**
+   * Coalesced: the ids that changed since the last event, and the new counts; `practiceSent`, of
+   * the documents the Sent filter shows, those sent in practice to the built-in Sandbox (a single
+   * desk: the header shows them apart from real sends).
+   */
+  'documents:changed': { ids: number[]; counts: StateCounts; practiceSent?: number };
   'metrics:tick': MetricsSnapshot;
   'connection:changed': ConnectionStatus;
 }

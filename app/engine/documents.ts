@@ -83,7 +83,8 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
     },
     'documents:list': (arg) => {
       const { rows, total } = repo.list(arg ?? {});
-      return { rows: rows.map(toDocumentRow), total, counts: repo.counts() };
+      const counts = repo.counts();
+      return { rows: rows.map(toDocumentRow), total, counts, practiceSent: repo.practiceSent() };
     },
     'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),
     'documents:get': ({ id }) => {

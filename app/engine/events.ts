@@ -23,6 +23,8 @@ const SETTLED = new Set<string>([
 /** What the events need to read: the counts, and brief rows of listed ids in bounded chunks. */
 export interface EventsSource {
   counts(): StateCounts;
+  /** Of the Sent filter's documents, those sent in practice (the single desk's). */
+  practiceSent?(): number;
   briefChunks(ids: readonly number[]): Iterable<{ ids: readonly number[]; rows: DocumentBrief[] }>;
 }
 
@@ -95,7 +97,13 @@ export class EngineEvents {
     if (this.changedIds.size === 0) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
-    this.emit('documents:changed', { ids, counts: this.source.counts() });
+    const practiceSent = this.source.practiceSent?.();
+    const counts = this.source.counts();
+    this.emit('documents:changed', {
+      ids,
+      counts,
+      ...(practiceSent !== undefined ? { practiceSent } : {}),
+    });
     for (const w of [...this.settleWaiters]) w.onFlush(ids);
   }
 

@@ -343,6 +343,11 @@ export class DocumentsRepo {
     this.writes.patch(id, patch);
   }
 
+  /** Of the Sent filter's documents, those sent in practice (migration 022: independent of N). */
+  practiceSent(): number {
+    return (this.stmts.practiceSent.get() as { n: number }).n;
+  }
+
   /** Count of documents per state (read from the trigger-kept table: cost independent of N). */
   counts(): StateCounts {
     const counts = emptyCounts();

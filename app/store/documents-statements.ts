@@ -3,6 +3,7 @@
  * (besides the list's, the state writes', the inserts' and the poll reads', which have files of
  * their own), prepared once per repository and named for what they do.
  */
+import { FILTER_STATES } from '../contract';
 import { BODY_LOST } from './body-files';
 import type { Db } from './db';
 import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
@@ -14,6 +15,9 @@ import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
  * count: "fix the file and drop it again" must go through. Held ones wait for a decision and
  * are not counted either (the document they duplicate is).
  */
+/** The states the Sent filter shows, as SQL (the header's Sent). */
+const SENT_SQL = FILTER_STATES.sent.map((s) => `'${s}'`).join(', ');
+
 const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
   'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1)
@@ -113,6 +117,9 @@ export function prepareDocumentStatements(db: Db) {
       .pluck(),
     // Kept by triggers (migration 010): a few rows, whatever the number of documents.
     counts: db.prepare('SELECT state, n FROM state_counts'),
+    practiceSent: db.prepare(
+      `SELECT coalesce(sum(n), 0) AS n FROM practice_counts WHERE state IN (${SENT_SQL})`,
+    ),
     briefs: db.prepare(
       `SELECT id, file_name, state, problem_code, problem_message, accepted_at FROM documents
        WHERE id IN (SELECT value FROM json_each(?))`,

@@ -74,6 +74,42 @@ test('queued documents stay with their access point when the provider changes, u
   }
 });
 
+test('once a provider is set, the header counts what was sent in practice apart from Sent', async ({
+  desk,
+}, testInfo) => {
+  // Walks 9 and 12: "Sent" added the Sandbox's practice to invoices really sent.
+  const other = await startSandbox({});
+  const number = `${uniquePrefix('PRA')}-1`;
+  const figure = async (testId: string) =>
+    Number((await desk.page.getByTestId(testId).textContent())!.replace(/\D/g, ''));
+  try {
+    await desk.dropFiles(
+      writeFiles(testInfo.outputPath('invoices'), { [`${number}.xml`]: validInvoice(number) }),
+    );
+    await desk.searchFor(number);
+    await desk.waitForState(desk.rowByInvoice(number), ['accepted', 'delivered']);
+    // Practising: the note says nothing is really sent, and Sent is all of it.
+    await expect(desk.page.getByTestId('env-note')).toBeVisible();
+    await expect(desk.page.getByTestId('count-practice')).toHaveCount(0);
+    const sentPractising = await figure('count-sent');
+    expect(sentPractising).toBeGreaterThan(0);
+
+    await desk.invoke('settings:set', { endpoint: other.url });
+    await expect(desk.page.getByTestId('env-note')).toHaveCount(0);
+    const practice = desk.page.getByTestId('count-practice');
+    await expect(practice).toBeVisible();
+    await expect(practice.locator('xpath=..')).toHaveAttribute('title', /nothing reached Peppol/);
+    // Split, not lost: what this desk sent in practice (this invoice among it) apart from the
+    // rest (earlier tests of this desk sent some through other access points).
+    expect(await figure('count-practice')).toBeGreaterThan(0);
+    expect((await figure('count-sent')) + (await figure('count-practice'))).toBe(sentPractising);
+  } finally {
+    await desk.invoke('settings:set', { endpoint: null });
+    await other.close();
+  }
+  await expect(desk.page.getByTestId('count-practice')).toHaveCount(0);
+});
+
 test('Cancel from the "wait for" banner asks first for several documents and can be undone', async ({
   desk,
 }, testInfo) => {

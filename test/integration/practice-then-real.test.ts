@@ -47,8 +47,16 @@ describe('a file practised with in the built-in Sandbox', () => {
     servers.push(ap);
     await e.handlers['settings:set']({ endpoint: ap.url, apiKey: ap.apiKey });
     expect(e.usesBuiltInSandbox).toBe(false);
+    const events: { practiceSent?: number; sent: number }[] = [];
+    e.on('documents:changed', ({ counts, practiceSent }) =>
+      events.push({ practiceSent, sent: counts.accepted }),
+    );
     const real = await addAndSettle(e, files);
     expect([real.added.length, real.known.length]).toEqual([3, 0]);
+    // The header counts the practice apart from what was really sent (walks 9 and 12).
+    const listed = await e.handlers['documents:list']({ limit: 1 });
+    expect([listed.counts.accepted, listed.practiceSent]).toEqual([6, 3]);
+    await expect.poll(() => events.at(-1)).toEqual({ practiceSent: 3, sent: 6 });
     expect(real.ids.filter((id) => practice.ids.includes(id))).toEqual([]);
     for (const id of real.ids) {
       expect((await e.handlers['documents:get']({ id })).state).toBe('accepted');

@@ -45,6 +45,50 @@ describe('migrations', () => {
     expect(() => migrate(db, MIGRATIONS.slice(0, 1))).toThrow(/newer Peppol Desk/);
   });
 
+  it('counts practice documents per state (022): from the rows there, then kept by triggers', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.id <= 21),
+    );
+    const insert = db.prepare(
+      `INSERT INTO documents (file_name, sha256, size, state, idempotency_key, created_at, updated_at, access_point)
+       VALUES (?, ?, 1, ?, ?, 1, 1, ?)`,
+    );
+    insert.run('a.xml', 'ha', 'accepted', 'ka', 'sandbox');
+    insert.run('b.xml', 'hb', 'delivered', 'kb', 'sandbox');
+    insert.run('c.xml', 'hc', 'accepted', 'kc', 'https://ap.example');
+    migrate(db, MIGRATIONS);
+    const counts = () =>
+      Object.fromEntries(
+        (
+          db.prepare('SELECT state, n FROM practice_counts WHERE n <> 0 ORDER BY state').all() as {
+            state: string;
+            n: number;
+          }[]
+        ).map((r) => [r.state, r.n]),
+      );
+    expect(counts()).toEqual({ accepted: 1, delivered: 1 });
+    const repo = new DocumentsRepo(db);
+    expect(repo.practiceSent()).toBe(2);
+    insert.run('d.xml', 'hd', 'queued', 'kd', 'sandbox');
+    insert.run('e.xml', 'he', 'queued', 'ke', 'https://ap.example');
+    expect(counts()).toEqual({ accepted: 1, delivered: 1, queued: 1 });
+    // A practice document moves on; one sent for real leaves the Sandbox; a real one stays out.
+    db.prepare(`UPDATE documents SET state = 'delivered' WHERE file_name = 'a.xml'`).run();
+    db.prepare(
+      `UPDATE documents SET access_point = 'https://ap.example', state = 'queued' WHERE file_name = 'b.xml'`,
+    ).run();
+    db.prepare(`UPDATE documents SET state = 'delivered' WHERE file_name = 'c.xml'`).run();
+    expect(counts()).toEqual({ delivered: 1, queued: 1 });
+    expect(repo.practiceSent()).toBe(1);
+    // Pinned to the Sandbox later, and deleted.
+    db.prepare(`UPDATE documents SET access_point = 'sandbox' WHERE file_name = 'e.xml'`).run();
+    db.prepare(`DELETE FROM documents WHERE file_name = 'd.xml'`).run();
+    expect(counts()).toEqual({ delivered: 1, queued: 1 });
+    expect(repo.counts().delivered).toBe(2);
+  });
+
   it('rebuilds documents without the unique content hash (006) keeping bodies, timelines and foreign keys', () => {
     const db = new Database(':memory:');
     migrate(

@@ -19,6 +19,7 @@ import searchFirstValues from './018-search-first-values.sql';
 import precedingReferences from './019-preceding-references.sql';
 import inDoubtWindow from './020-in-doubt-window.sql';
 import saidEnvironment from './021-said-environment.sql';
+import practiceCounts from './022-practice-counts.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -50,4 +51,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 19, name: '019-preceding-references', sql: precedingReferences },
   { id: 20, name: '020-in-doubt-window', sql: inDoubtWindow },
   { id: 21, name: '021-said-environment', sql: saidEnvironment },
+  { id: 22, name: '022-practice-counts', sql: practiceCounts },
 ];

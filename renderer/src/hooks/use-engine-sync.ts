@@ -23,8 +23,8 @@ export function useEngineSync(): void {
   useEffect(() => {
     const api = getApi();
     const unsubscribe = [
-      api.on('documents:changed', ({ ids, counts }) => {
-        useDocumentsStore.getState().setCounts(counts);
+      api.on('documents:changed', ({ ids, counts, practiceSent }) => {
+        useDocumentsStore.getState().setCounts(counts, practiceSent);
         useDocumentsStore.getState().requestRefresh();
         const openId = useDetailStore.getState().id;
         if (openId !== null && ids.includes(openId)) void useDetailStore.getState().reload();

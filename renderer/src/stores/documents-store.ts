@@ -22,6 +22,8 @@ interface DocumentsState {
   /** Rows matching filter and search, as the engine last reported. */
   total: number;
   counts: StateCounts;
+  /** Of the Sent filter's documents, those sent in practice to the built-in Sandbox. */
+  practiceSent: number;
   /** Loaded pages, by page index. Pages outside the visible range are dropped on refresh. */
   pages: Record<number, DocumentRow[]>;
   /** Bumped when filter, search or sort change, so late answers for the old query are ignored. */
@@ -42,7 +44,7 @@ interface DocumentsState {
   setSearch(search: string): void;
   setSort(sort: DocumentSort | null): void;
   setVisibleRange(start: number, end: number): void;
-  setCounts(counts: StateCounts): void;
+  setCounts(counts: StateCounts, practiceSent?: number): void;
   toggleSelected(id: number, on?: boolean): void;
   setSelection(ids: Iterable<number>): void;
   clearSelection(): void;
@@ -56,6 +58,7 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   sort: null,
   total: 0,
   counts: emptyCounts(),
+  practiceSent: 0,
   pages: {},
   generation: 0,
   shownFilter: 'all',
@@ -90,8 +93,8 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
     set({ visibleStart: start, visibleEnd: end });
     void loadMissingPages();
   },
-  setCounts(counts) {
-    set({ counts });
+  setCounts(counts, practiceSent = 0) {
+    set({ counts, practiceSent });
   },
   toggleSelected(id, on) {
     const next = new Set(get().selected);
@@ -145,11 +148,12 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       useDocumentsStore.setState({ loadError: result.error, loaded: true });
       return false;
     }
-    const { rows, total, counts } = result.value;
+    const { rows, total, counts, practiceSent = 0 } = result.value;
     useDocumentsStore.setState((prev) => ({
       pages: { ...prev.pages, [page]: rows },
       total,
       counts,
+      practiceSent,
       shownFilter: s.filter,
       shownSearch: s.search,
       shownSort: s.sort ? `${s.sort.key}:${s.sort.dir}` : '',

@@ -55,6 +55,10 @@ export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; mes
   },
 };
 
+/** What "Sent in practice" counts, said where it is shown. */
+export const PRACTICE_SENT_WORDS =
+  'Sent to the built-in Sandbox while practising: nothing reached Peppol or a buyer. Not counted in Sent.';
+
 /** App name, environment, connection, queue counts and the pause switch. */
 export function AppHeader() {
   const status = useConnectionStore((s) => s.status);
@@ -76,7 +80,12 @@ export function AppHeader() {
   const known = useConnectionStore(countsKnown);
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
-  const sent = filterCount(counts, 'sent');
+  const sentAll = filterCount(counts, 'sent');
+  // A desk that sends for real counts its earlier practice apart (walks 9 and 12: "Sent" added
+  // Sandbox tries to real invoices). While practising, the note above says nothing is really sent.
+  const practiceSent = useDocumentsStore((s) => s.practiceSent);
+  const practiceApart = practice ? 0 : Math.min(practiceSent, sentAll);
+  const sent = sentAll - practiceApart;
   // Live from the counts (every change event carries them); the status event only comes on a switch.
   const waiting = counts.queued + counts.retry_wait + counts.sending;
   // The key's prefix guesses the environment; the access point's own answer says where invoices
@@ -150,6 +159,12 @@ export function AppHeader() {
           <dt>Sent</dt>
           <dd data-testid="count-sent">{countOrDash(sent, known)}</dd>
         </div>
+        {practiceApart > 0 && (
+          <div title={PRACTICE_SENT_WORDS}>
+            <dt>Sent in practice</dt>
+            <dd data-testid="count-practice">{countOrDash(practiceApart, known)}</dd>
+          </div>
+        )}
         <div className={attention > 0 && known ? 'has-attention' : undefined}>
           <dt>Needs attention</dt>
           <dd data-testid="count-attention">{countOrDash(attention, known)}</dd>
