@@ -52,6 +52,8 @@ export class DeskAccessPointHealth {
   private timer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** The environment the access point names in its version answer (null: none heard yet). */
+  private named: string | null = null;
 
   constructor(private readonly deps: DeskHealthDeps) {
     this.reach = new Reachability(
@@ -84,6 +86,33 @@ export class DeskAccessPointHealth {
   /** Offline, the key refused or in trouble: the desk claims nothing, a probe backs off. */
   get held(): boolean {
     return this.reach.held;
+  }
+
+  /** The environment word of the access point's last version answer, as it said it. */
+  get namedEnvironment(): string | null {
+    return this.named;
+  }
+
+  /**
+   * Ask the access point in use which environment it is (one version call: at the start and
+   * after a switch). A team desk otherwise calls it only while held, and the header and each
+   * claimed document would go on with the key's guess (walk 12). Settles when answered.
+   */
+  askEnvironment(): Promise<void> {
+    return this.deps
+      .client()
+      .version()
+      .then((outcome) => this.noteEnvironment(outcome))
+      .catch(() => undefined);
+  }
+
+  private noteEnvironment(outcome: ApOutcome<unknown>): void {
+    if (this.stopped || outcome.kind !== 'ok') return;
+    const word = (outcome.value as { environment?: unknown } | null)?.environment;
+    const named = typeof word === 'string' && word.trim() ? word.trim() : null;
+    if (named === this.named) return;
+    this.named = named;
+    this.deps.onChange();
   }
 
   /** When the next probe (offline) or the end of a throttle is due, for the header. */
@@ -119,7 +148,9 @@ export class DeskAccessPointHealth {
   /** Another access point: forget what was known of the old one. */
   reset(): void {
     this.clearProbe();
-    if (this.reach.reset()) this.deps.onChange();
+    const named = this.named !== null;
+    this.named = null;
+    if (this.reach.reset() || named) this.deps.onChange();
   }
 
   /** No more probes (the desk stops). */
@@ -144,6 +175,7 @@ export class DeskAccessPointHealth {
           .version()
           .catch(() => PROBE_THREW)
           .then((outcome) => {
+            this.noteEnvironment(outcome);
             const changed = this.reach.probeAnswered(outcome, this.now());
             this.scheduleProbe();
             if (changed) this.deps.onChange();

@@ -73,6 +73,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       message: teamDesk.message ?? ctx.health.message,
       // As on a single desk: the next probe while offline, the end of a throttle.
       nextTryAt: teamDesk.reachable ? ctx.health.nextTryAt() : null,
+      accessPointEnvironment: ctx.health.namedEnvironment,
       team: {
         label: store.label,
         desksOnline: teamDesk.desksOnline,

@@ -19,6 +19,7 @@ import {
   type EngineOptions,
   type StopOptions,
 } from '../engine/options';
+import { environmentNamed } from '../domain/environment';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
@@ -210,8 +211,12 @@ async function openTeamEngine(
   const t = options.team ?? {};
   const refOf = (ap: string, environment: Environment): AccessPointRef & { where: SentVia } => ({
     ...accessPointRef({ accessPoint: ap, environment, apiKey: options.secrets.getApiKey() }),
-    // Where it is, recorded on each document a claim sends (the table's and the CSV's columns).
-    where: { accessPoint: ap, environment },
+    // Where it is, recorded on each document a claim sends (the table's and the CSV's columns):
+    // the environment the access point names, where it names one (the key's prefix only guesses).
+    get where(): SentVia {
+      const said = environment === 'sandbox' ? null : environmentNamed(health.namedEnvironment);
+      return { accessPoint: ap, environment: said ?? environment };
+    },
   });
   // What this desk sends through now: the team sends only through one (see access-point.ts).
   let accessPoint = refOf(connection.accessPoint, connection.environment);
@@ -289,6 +294,11 @@ async function openTeamEngine(
   const teamDesk = worker;
   // Sends out and unanswered for as long as a run of failures lasts say trouble (walk 8).
   health.watchSilence(teamDesk.sender.silentForMs, () => teamDesk.reachable);
+  // Heard before the desk claims anything, unless the access point is slow to answer.
+  await Promise.race([
+    health.askEnvironment(),
+    new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()),
+  ]);
   // A saved provider URL or key is in use at once: the desk reads the client at each send; the
   // replaced one finishes what is in flight before it closes. Until the new access point is
   // compared with the team's, the desk claims nothing (app/team/access-point.ts). No earlier
@@ -300,6 +310,7 @@ async function openTeamEngine(
       const previous = client;
       client = next.client;
       accessPoint = refOf(next.accessPoint ?? connection.accessPoint, next.environment);
+      void health.askEnvironment();
       if (next.remoteValidationCache) remoteVerdicts = next.remoteValidationCache;
       // After the connection has swapped its caches too (it does so once this resolves). An
       // answer about the old access point still on its way is not taken (TeamDesk).

@@ -26,6 +26,31 @@ function invoices(n: number, tag: string, receiver?: string) {
 }
 
 describe('desks of a team on different access points', () => {
+  it('a team desk hears which environment its access point is, and records each invoice there', async () => {
+    // Walk 12, on a team: a Production-looking key on an access point that says it is its test
+    // environment. The header must say so, and each invoice must not read Production.
+    const ap = await sandbox();
+    const store = teamDesks.sqliteStore();
+    const a = await desk(store, ap, 'Anna', {
+      secrets: memorySecretStore('pk_live_production_looking_key'),
+    });
+    await vi.waitFor(async () => {
+      expect(await a.handlers['connection:get'](undefined)).toMatchObject({
+        environment: 'production',
+        accessPointEnvironment: 'sandbox',
+      });
+    }, 10_000);
+    const added = await a.handlers['documents:add']({ files: invoices(2, 'SAID') });
+    const ids = added.added.map((x) => x.id);
+    await a.waitUntilSettled(ids);
+    for (const id of ids) {
+      expect(await a.handlers['documents:get']({ id })).toMatchObject({
+        state: expect.stringMatching(/accepted|delivered/),
+        environment: 'test',
+      });
+    }
+  });
+
   it('only the desks on the team’s access point send; another desk can take the team over', async () => {
     const [apA, apB] = [await sandbox(), await sandbox()];
     const store = teamDesks.sqliteStore();
