@@ -34,11 +34,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * True when `bytes` may be a whole document: not empty, and the root element closed (its end tag
- * last, or the root an empty-element tag). False only for an empty file or an XML document whose
- * end is missing.
+ * last, or the root an empty-element tag). False only for an empty file, one that begins with
+ * nothing but zero bytes (set aside, not written yet), or an XML document whose end is missing.
  */
 export function looksComplete(bytes: Uint8Array): boolean {
   if (bytes.byteLength === 0) return false;
+  // Space set aside at full size and not written yet (zero bytes; walk 13: such a file was
+  // failed as "not an XML invoice", and its writer's later write then failed): nothing is there.
+  if (bytes.subarray(0, HEAD_BYTES).every((b) => b === 0)) return false;
   const encoding = encodingOf(bytes);
   const unit = encoding === 'latin1' ? 1 : 2;
   const start = decode(bytes.subarray(0, HEAD_BYTES), encoding);

@@ -44,11 +44,14 @@ export function unreadableFolderWords(err: unknown, folder: string): string {
   return `${what} could not be read: ${fileErrorWords(err)}.`;
 }
 
+/** How a notice of a file still waiting in the folder begins (see {@link HotFolderNotices.taken}). */
+const NOT_TAKEN_YET = 'Not taken yet:';
+
 /** A file that stayed half-written (or empty), said on screen: it waits in the folder. */
 export function halfWrittenWords(empty: boolean): string {
   return empty
-    ? 'Not taken yet: the file is empty. It stays in the folder and is taken once it has been written; if it stays empty, export the invoice again.'
-    : 'Not taken yet: the file looks incomplete (the invoice does not end where it should). It stays in the folder and is taken once it is complete; if it stays like this, export the invoice again.';
+    ? `${NOT_TAKEN_YET} the file is empty. It stays in the folder and is taken once it has been written; if it stays empty, export the invoice again.`
+    : `${NOT_TAKEN_YET} the file looks incomplete (the invoice does not end where it should). It stays in the folder and is taken once it is complete; if it stays like this, export the invoice again.`;
 }
 
 /** The hot folder's state as the screen shows it; `changed` is called after each change. */
@@ -77,6 +80,19 @@ export class HotFolderNotices {
     this.notices.push({ seq: ++this.seq, name, message, at: this.now() });
     if (this.notices.length > MAX_HOT_FOLDER_NOTICES) this.notices.shift();
     this.changed();
+  }
+
+  /**
+   * `name` was taken after all: its "Not taken yet" notice (half-written, empty) is no longer
+   * true (walk 13: it stayed on screen beside the file's row saying Delivered).
+   */
+  taken(name: string): void {
+    const before = this.notices.length;
+    for (let i = this.notices.length - 1; i >= 0; i--) {
+      const n = this.notices[i]!;
+      if (n.name === name && n.message.startsWith(NOT_TAKEN_YET)) this.notices.splice(i, 1);
+    }
+    if (this.notices.length !== before) this.changed();
   }
 
   setMissing(missing: boolean): void {

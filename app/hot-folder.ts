@@ -6,12 +6,13 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { AddResult, HotFolderStatus, IncomingFile } from './contract';
+import type { IncomingFile } from './contract';
 import { isInside } from './hot-folder-refusal';
 import { HalfWrittenFiles, INCOMPLETE_WAIT_MS } from './hot-folder-complete';
 import { HotFolderNotices, halfWrittenWords, unreadableFolderWords } from './hot-folder-notices';
+import type { HotFolder, HotFolderDeps, HotFolderOptions } from './hot-folder-options';
 import { readHotFile, sha256Of } from './hot-folder-read';
-import { watchFolder, type EntryKind, type FolderWatchWork } from './folder-watcher';
+import { watchFolder, type EntryKind } from './folder-watcher';
 import {
   ANSWER_MAY_FOLLOW,
   HOT_FOLDER_SUBFOLDERS,
@@ -21,13 +22,13 @@ import {
   moveFinal,
   outcomeFor,
   reasonText,
-  type HotFolderDocumentStatus,
   type FailedMove,
   type HotFolderOutcome,
   type PendingFile,
 } from './hot-folder-outcome';
 
 export { hotFolderRefusal } from './hot-folder-refusal';
+export type { HotFolder, HotFolderDeps, HotFolderOptions } from './hot-folder-options';
 export {
   HOT_FOLDER_SUBFOLDERS,
   outcomeFor,
@@ -54,55 +55,6 @@ const MAX_CANCEL_MOVES = 10_000;
  * it (issue 9 point 1: 100,000 files). At ~500 invoices a second this is about 20 s of work.
  */
 export const HOT_FOLDER_BACKLOG = 10_000;
-
-/** What the hot folder uses of the engine (plain functions, so it can be tested alone). */
-export interface HotFolderDeps {
-  add(files: IncomingFile[]): AddResult | Promise<AddResult>;
-  status(id: number): HotFolderDocumentStatus | null;
-  /** Subscribe to changed document ids; returns the unsubscribe function. */
-  onChanged(listener: (ids: number[]) => void): () => void;
-  /** Largest file taken, bytes (setting `maxDocumentBytes`); larger ones go to `failed/` unread. */
-  maxBytes?(): number;
-  /** True when the engine tracks delivery (default): files wait for delivery, not acceptance. */
-  tracksDelivery?: boolean;
-  log?(message: string): void;
-  /** The folder's status ({@link HotFolder.status}) changed: shown on screen. */
-  onStatus?(): void;
-  /** Clock, ms (default Date.now). */
-  now?(): number;
-}
-
-/** Options of one hot folder. */
-export interface HotFolderOptions {
-  /** The watched folder (absolute path). */
-  folder: string;
-  /** Move files to `sent/` / `failed/` once final (default true). */
-  move?: boolean;
-  /** A file is complete when its size stayed the same this long, ms (default 2000). */
-  stabilityMs?: number;
-  /** Also take files in subfolders (setting `hotFolderSubfolders`); default only its own files. */
-  subfolders?: boolean;
-  /** Documents on their way at most (default {@link HOT_FOLDER_BACKLOG}). */
-  backlog?: number;
-  /**
-   * A file that looks half-written (see hot-folder-complete.ts) waits in the folder until it is
-   * complete; once unchanged this long, ms (default {@link INCOMPLETE_WAIT_MS}), it is said on
-   * screen (and still waits).
-   */
-  incompleteMs?: number;
-}
-
-/** A running hot folder. */
-export interface HotFolder {
-  readonly folder: string;
-  /** Resolves once the initial scan is done and new files are being watched. */
-  readonly ready: Promise<void>;
-  /** The watcher's work so far (files looked at, folder entries listed). */
-  readonly work: FolderWatchWork;
-  /** Whether the folder is there, and the files it could not take or move (for the screen). */
-  status(): HotFolderStatus;
-  close(): Promise<void>;
-}
 
 /**
  * Start watching `options.folder`. Only `.xml` files (any case, not hidden) are taken, in the
@@ -207,6 +159,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
         continue;
       }
       if (halfWritten.waits(name, got.bytes, got.mtimeMs)) continue;
+      notices.taken(name);
       const body = got.bytes;
       files.push({ name, bytes: body });
       names.set(name, name);
@@ -383,7 +336,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     takeMore();
     const own = names.filter((name) => ownerOf.get(name) === id);
     for (const name of own) ownerOf.delete(name);
-    const files = own.map(fileOf);
+    const files = own.map(fileOf).filter((f) => !savedAgainSince(f, status.sha256));
     const moved: PendingFile[] = [];
     const cancelled: { from: PendingFile; to: string }[] = [];
     for (const f of files) {
@@ -398,6 +351,25 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
       }
       awaitingAnswer.set(id, [...(awaitingAnswer.get(id) ?? []), ...(move ? moved : files)]);
     }
+  }
+
+  /**
+   * Whether `file` was saved again with other content after it was taken as the document of
+   * content `sha256` (walk 13: an ERP's corrected invoice, saved over the same name a moment
+   * later, was moved to sent/ although only the first version went out). Such a file is not
+   * this document's: it stays in the folder and is taken as a file of its own.
+   */
+  function savedAgainSince(file: PendingFile, sha256: string | undefined): boolean {
+    if (!move || sha256 === undefined) return false;
+    const now = sha256Of(file.path);
+    if (now === null || now === sha256) return false;
+    log(
+      `Hot folder: ${file.name} was saved again with other content after it was taken; taken again`,
+    );
+    arrived.delete(file.name);
+    arrived.add(file.name);
+    takeMore();
+    return true;
   }
 
   /** A file not taken: moved to failed/ with the reason (when moving), and said on screen. */

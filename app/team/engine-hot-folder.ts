@@ -4,6 +4,7 @@
  * from. The hot folder asks a document's state synchronously, so the states of the documents it
  * waits for are kept here, read from the team when they change (only those: bounded work).
  */
+import { sha256Hex } from '../engine/add-files';
 import type { AddResult, IncomingFile } from '../contract';
 import type { EngineOptions } from '../engine/options';
 import type { EngineSettings } from '../engine/settings';
@@ -57,6 +58,7 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
       if (!d || !before || before.state === d.state) continue;
       const open = OPEN.has(d.state);
       known.set(id, {
+        ...before,
         state: d.state,
         reason: d.problem?.message ?? null,
         details: [],
@@ -72,10 +74,16 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
   const hot = startHotFolder(hotFolderOptions(folder, options, settings), {
     add: async (files: IncomingFile[]): Promise<AddResult> => {
       const result = await deps.teamDesk.add(files);
-      const ids = [...result.added, ...result.known].map((r) => r.id);
+      const entries = [...result.added, ...result.known];
+      const ids = entries.map((r) => r.id);
+      // Each file's content, so one saved again with other content is not moved as this one.
+      const bytesOf = new Map(files.map((f) => [f.name, f.bytes]));
       // Not final as far as the folder knows until the team says (it may be already).
-      for (const id of ids) {
-        if (!known.has(id)) known.set(id, { state: 'received', reason: null, details: [] });
+      for (const { id, fileName } of entries) {
+        if (known.has(id)) continue;
+        const bytes = bytesOf.get(fileName);
+        const sha256 = bytes ? { sha256: sha256Hex(bytes) } : {};
+        known.set(id, { state: 'received', reason: null, details: [], ...sha256 });
       }
       setImmediate(() => void refresh(ids));
       return result;

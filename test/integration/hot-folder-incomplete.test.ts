@@ -113,5 +113,8 @@ describe('hot folder: a file whose writer pauses longer than the wait', () => {
     await waitFor('cut.xml in sent/', () => existsSync(join(folder, 'sent', 'cut.xml')), 15_000);
     expect(readFileSync(join(folder, 'sent', 'cut.xml'))).toEqual(Buffer.from(bytes));
     expect(existsSync(join(folder, 'placeholder.xml'))).toBe(true);
+    // Its "Not taken yet" is no longer said (walk 13: it stayed beside the row saying sent).
+    const after = (await engine.handlers['connection:get'](undefined)).hotFolder!.notices;
+    expect(after.map((n) => n.name)).toEqual(['placeholder.xml']);
   });
 });

@@ -27,6 +27,21 @@ describe('looksComplete (is a file in the hot folder written to its end?)', () =
     expect(looksComplete(new Uint8Array(0))).toBe(false);
   });
 
+  it('nor is space set aside in zero bytes, whole or partly written (walk 13)', () => {
+    const bytes = makeInvoice('ZERO-1');
+    expect(looksComplete(new Uint8Array(bytes.length))).toBe(false);
+    expect(looksComplete(new Uint8Array(64 * 1024))).toBe(false);
+    // Written from the start into the space: its zero bytes after the root are no end tag.
+    const part = new Uint8Array(bytes.length + 100);
+    part.set(bytes.subarray(0, 200));
+    expect(looksComplete(part)).toBe(false);
+    const whole = new Uint8Array(bytes.length + 100);
+    whole.set(bytes);
+    expect(looksComplete(whole)).toBe(false);
+    // Not XML, and not zero bytes: complete as far as this goes (the checks say what it is).
+    expect(looksComplete(enc('%PDF-1.7\n'))).toBe(true);
+  });
+
   it('reads prefixed roots, a byte order mark, comments and declarations around the root', () => {
     const credit =
       '<?xml version="1.0" encoding="UTF-8"?>\n<!-- exported -->\n<ubl:CreditNote xmlns:ubl="urn:x"><a/></ubl:CreditNote>\n<!-- end -->\n';
