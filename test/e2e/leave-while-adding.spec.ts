@@ -66,3 +66,51 @@ test('reloading or closing while "Adding files…" is in progress asks first and
   await expect(desk.table).toBeVisible();
   expect(dialogs).toHaveLength(1);
 });
+
+test('a dropped folder says at once that it is being read, and leaving meanwhile asks first', async ({
+  desk,
+  page,
+}, testInfo) => {
+  // Walk 13: a folder of 10,000 files showed nothing for 11 s while it was read, and leaving the
+  // page did not ask. Here the folder's reading is held until the test lets it go on.
+  const prefix = uniquePrefix('READ');
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(
+    folder,
+    Object.fromEntries(
+      Array.from({ length: 3 }, (_, i) => [`${prefix}-${i}.xml`, validInvoice(`${prefix}-${i}`)]),
+    ),
+  );
+  await page.evaluate(() => {
+    const w = window as unknown as { releaseReading: () => void };
+    const held = new Promise<void>((resolve) => (w.releaseReading = resolve));
+    // The dropped folder's reader waits: its entries come once released.
+    const getAsEntry = DataTransferItem.prototype.webkitGetAsEntry;
+    DataTransferItem.prototype.webkitGetAsEntry = function () {
+      const entry = getAsEntry.call(this) as FileSystemDirectoryEntry | null;
+      if (!entry?.isDirectory) return entry;
+      const createReader = entry.createReader.bind(entry);
+      entry.createReader = () => {
+        const reader = createReader();
+        return {
+          readEntries: (ok, fail) => void held.then(() => reader.readEntries(ok, fail)),
+        };
+      };
+      return entry;
+    };
+  });
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.type());
+    void dialog.dismiss();
+  });
+  await desk.search.click();
+  await desk.dropPaths([folder]);
+  await expect(desk.toast('Reading the dropped files…')).toBeVisible();
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => dialogs).toEqual(['beforeunload']);
+
+  await page.evaluate(() => (window as unknown as { releaseReading: () => void }).releaseReading());
+  await expect(desk.toast('3 added')).toBeVisible();
+  await expect(desk.toast('Reading the dropped files…')).toHaveCount(0);
+});

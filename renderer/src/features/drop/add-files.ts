@@ -34,13 +34,71 @@ function chunk(files: PickedFile[]): PickedFile[][] {
 let adding = Promise.resolve();
 /** Files dropped but not handed to the engine yet (all adds in the queue). */
 let notAddedYet = 0;
+/** Drops whose folders are still being read (their files are not counted yet). */
+let readingNow = 0;
 
 /** Leaving the page while files are still being added asks first (the rest would be lost). */
 function onBeforeUnload(e: BeforeUnloadEvent): void {
-  if (notAddedYet === 0) return;
+  if (notAddedYet === 0 && readingNow === 0) return;
   e.preventDefault();
   // Older browsers show (or need) a returnValue; modern ones show their own words.
-  e.returnValue = `${notAddedYet} files were not added yet. Leave anyway?`;
+  e.returnValue =
+    notAddedYet > 0
+      ? `${notAddedYet} files were not added yet. Leave anyway?`
+      : 'The dropped files are still being read. Leave anyway?';
+}
+
+/** A drop whose folders are being read: its message, shown at once, and the end of the reading. */
+export interface Reading {
+  toastId: number;
+  /** Files found so far (said on the message). */
+  found(files: number): void;
+  /** The folders could not be read: said on the message. */
+  failed(err: unknown): void;
+  done(): void;
+}
+
+/**
+ * Say at once that a drop is being read (walk 13: a folder of 10,000 files showed nothing for
+ * 11 s, and leaving the page did not ask first meanwhile). The same message then counts the adds.
+ */
+export function startReading(): Reading {
+  const toasts = useToastStore.getState();
+  if (notAddedYet === 0 && readingNow === 0)
+    window.addEventListener('beforeunload', onBeforeUnload);
+  readingNow += 1;
+  const toastId = toasts.push({
+    kind: 'info',
+    title: 'Reading the dropped files…',
+    lines: [],
+    ttlMs: null,
+  });
+  let ended = false;
+  const reading: Reading = {
+    toastId,
+    found: (files) => {
+      if (!ended) toasts.update(toastId, { title: `Reading the dropped files… ${files} found` });
+    },
+    failed: (err) => {
+      if (ended) return;
+      toasts.update(toastId, {
+        kind: 'error',
+        title: 'The dropped files could not be read',
+        lines: [
+          `${err instanceof Error ? err.message : String(err)}. Nothing of this drop was added: drop the files again.`,
+        ],
+      });
+      reading.done();
+    },
+    done: () => {
+      if (ended) return;
+      ended = true;
+      readingNow -= 1;
+      if (notAddedYet === 0 && readingNow === 0)
+        window.removeEventListener('beforeunload', onBeforeUnload);
+    },
+  };
+  return reading;
 }
 
 /** Files still to be added (for the leave-page warning and tests). */
@@ -49,19 +107,21 @@ export function filesNotAddedYet(): number {
 }
 
 /** Reads the files chunk by chunk, hands them to the engine and shows one running summary. */
-export function addFiles(collected: Collected): Promise<void> {
+export function addFiles(collected: Collected, reading?: Reading): Promise<void> {
   // One add at a time, in drop order, so summaries never interleave.
   if (notAddedYet === 0) window.addEventListener('beforeunload', onBeforeUnload);
   notAddedYet += collected.files.length;
+  reading?.done();
   let remaining = collected.files.length;
   const handed = (n: number) => {
     remaining -= n;
     notAddedYet -= n;
   };
-  const run = adding.then(() => addNow(collected, handed));
+  const run = adding.then(() => addNow(collected, handed, reading?.toastId));
   adding = run.finally(() => {
     notAddedYet = Math.max(0, notAddedYet - remaining);
-    if (notAddedYet === 0) window.removeEventListener('beforeunload', onBeforeUnload);
+    if (notAddedYet === 0 && readingNow === 0)
+      window.removeEventListener('beforeunload', onBeforeUnload);
   });
   return adding;
 }
@@ -69,9 +129,11 @@ export function addFiles(collected: Collected): Promise<void> {
 async function addNow(
   { files, skipped }: Collected,
   handed: (n: number) => void = () => undefined,
+  readingToast?: number,
 ): Promise<void> {
   const toasts = useToastStore.getState();
   if (files.length === 0) {
+    if (readingToast !== undefined) toasts.dismiss(readingToast);
     toasts.push({
       kind: 'warning',
       title:
@@ -93,12 +155,9 @@ async function addNow(
   for (const f of tooLarge) {
     total.rejected.push({ fileName: f.name, message: tooLargeMessage(f.file.size, maxBytes) });
   }
-  const toastId = toasts.push({
-    kind: 'info',
-    title: `Adding ${files.length} files…`,
-    lines: [],
-    ttlMs: null,
-  });
+  const words = { kind: 'info' as const, title: `Adding ${files.length} files…`, lines: [] };
+  const toastId = readingToast ?? toasts.push({ ...words, ttlMs: null });
+  if (readingToast !== undefined) toasts.update(toastId, words);
   let done = tooLarge.length;
   handed(tooLarge.length);
   for (const part of chunk(files.filter((f) => f.file.size <= maxBytes))) {

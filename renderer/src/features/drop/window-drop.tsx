@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { addFiles } from './add-files';
+import { addFiles, startReading } from './add-files';
 import { collectDropped } from './collect-files';
 
 /** Only drags that carry files (not text or links dragged inside the page) show the overlay. */
@@ -39,7 +39,11 @@ export function WindowDrop() {
       setDragging(null);
       if (!e.dataTransfer || !carriesFiles(e)) return;
       // collectDropped reads the entries synchronously, before the DataTransfer is emptied.
-      void collectDropped(e.dataTransfer).then(addFiles);
+      const reading = startReading();
+      void collectDropped(e.dataTransfer, reading.found).then(
+        (collected) => addFiles(collected, reading),
+        (err: unknown) => reading.failed(err),
+      );
     };
     const end = () => setDragging(null);
     window.addEventListener('dragenter', over);
