@@ -59,7 +59,8 @@ export function readHotFile(
       const limit = r.maxBytes?.();
       const { size, mtimeMs } = fstatSync(fd);
       if (limit !== undefined && size > limit) {
-        r.log(`Hot folder: ${name} is too large (${size} bytes)`);
+        // In the screen's words (walk 13: the log said "16784120 bytes" where the app said 16.0 MB).
+        r.log(`Hot folder: ${name} is too large (${(size / (1024 * 1024)).toFixed(1)} MB)`);
         r.refuse(name, tooLargeMessage(size, limit));
         return null;
       }

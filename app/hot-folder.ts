@@ -92,7 +92,9 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     if (path === folder) return false;
     if (outcomeDirs.some((d) => isInside(path, d))) return true;
     if (kind === 'link') return false; // reported as skipped by read()
-    if (basename(path).startsWith('.')) return true;
+    // Hidden files, and the lock files office programs keep beside an open file (`~$name.xml`;
+    // walk 13: one was taken and failed as "not an XML invoice").
+    if (/^(?:\.|~\$)/.test(basename(path))) return true;
     return kind === 'file' && !/\.xml$/i.test(path);
   };
 

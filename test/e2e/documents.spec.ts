@@ -213,6 +213,14 @@ test.describe('documents', () => {
     await expect(desk.rowByInvoice(numbers[0]!).getByTestId('credit-note-tag')).toHaveCount(0);
     await desk.openDetails(desk.rowByInvoice(credit));
     await expect(desk.detailPanel.getByText('Credit note number')).toBeVisible();
+    // What the buyer is credited, not owed (walk 13: a credit note read "Amount due €2,420.00").
+    await expect(desk.detailPanel.getByText('Amount credited', { exact: true })).toBeVisible();
+    await expect(desk.detailPanel.getByText('Amount due', { exact: true })).toHaveCount(0);
+    // Where it went, said as where it went.
+    await expect(desk.detailPanel.getByTestId('detail-access-point')).toHaveText(
+      'the built-in Sandbox',
+    );
+    await expect(desk.detailPanel.getByText('Sent through', { exact: true })).toBeVisible();
 
     const download = await desk.exportCsv();
     expect(download.suggestedFilename()).toMatch(/\.csv$/);

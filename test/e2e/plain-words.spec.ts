@@ -66,6 +66,9 @@ test('a provider\'s raw error stays behind "Show technical details": the row, pr
   const timeline = desk.detailPanel.getByTestId('timeline');
   await expect(timeline).toContainText('Refused by the access point');
   await expectClerkWords(timeline, [/SCHEMA_ERROR/, /\b422\b/]);
+  // Refused, never sent, and not waiting to go: no access point named as if it went there (walk
+  // 13: a PDF's details read "Access point 127.0.0.1 (Test)").
+  await expect(desk.detailPanel.getByTestId('detail-access-point')).toHaveCount(0);
 
   // One click away, exactly as the provider said it.
   const technical = desk.detailPanel.getByTestId('technical-details');

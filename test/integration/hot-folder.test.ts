@@ -213,12 +213,16 @@ describe('hot folder', () => {
     writeFileSync(join(folder, 'sent', 'old.xml'), makeInvoice('HOT-OLD-1'));
     const engine = await startEngine({ hotFolder: folder });
     writeFileSync(join(folder, 'notes.txt'), 'not an invoice');
+    // An office program's lock file beside an open invoice (walk 13: taken and failed).
+    writeFileSync(join(folder, '~$renamed.xml'), Buffer.from([0x0b, 0x00, 0x41, 0x00]));
     writeFileSync(join(folder, 'incoming.part'), makeInvoice('HOT-RENAMED-1'));
     renameSync(join(folder, 'incoming.part'), join(folder, 'renamed.xml'));
 
     await waitFor('renamed.xml in sent/', () => existsSync(join(folder, 'sent', 'renamed.xml')));
     expect(allDocuments(engine).map((d) => d.file_name)).toEqual(['renamed.xml']);
     expect(existsSync(join(folder, 'notes.txt'))).toBe(true);
+    expect(existsSync(join(folder, '~$renamed.xml'))).toBe(true);
+    expect(existsSync(join(folder, 'failed'))).toBe(false);
     expect(existsSync(join(folder, 'sent', 'old.xml'))).toBe(true);
   });
 

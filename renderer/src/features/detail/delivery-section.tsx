@@ -1,6 +1,7 @@
 import {
   accessPointLabel,
   BUSINESS_RESPONSE_STATES,
+  FILTER_STATES,
   type DocumentDetail,
 } from '../../../../app/contract';
 import { formatDuration, formatTime, shownFileName } from '../../lib/format';
@@ -16,18 +17,30 @@ function responseWords(code: string | null): string | null {
   return state ? STATUS_WORDS[state] : `Response "${code}"`;
 }
 
+/** Waiting to be sent, or held for a decision: the access point it is queued for. */
+const WAITING = new Set<string>([...FILTER_STATES.progress, 'held']);
+
+/**
+ * Where the document went ("Sent through") or waits to go ("Queued for"); nothing for one that
+ * never went and will not (walk 13: a PDF read "Access point 127.0.0.1 (Test)").
+ */
+function accessPointField(d: DocumentDetail): { label: string; value: string | null } {
+  const where = d.environment ? accessPointLabel(d.accessPoint, d.environment) : null;
+  if (d.transactionId !== null) return { label: 'Sent through', value: where };
+  return { label: 'Queued for', value: WAITING.has(d.state) ? where : null };
+}
+
 /** Where the document went and when: access point, delivery, and the buyer's response. */
 export function DeliverySection({ d }: { d: DocumentDetail }) {
+  const accessPoint = accessPointField(d);
   const sentToDelivered =
     d.acceptedAt !== null && d.deliveredAt !== null ? d.deliveredAt - d.acceptedAt : null;
   return (
     <DetailSection title="Delivery">
       <dl className="fields">
-        <Field
-          label="Access point"
-          value={d.environment ? accessPointLabel(d.accessPoint, d.environment) : null}
-          testId="detail-access-point"
-        />
+        {accessPoint.value !== null && (
+          <Field label={accessPoint.label} value={accessPoint.value} testId="detail-access-point" />
+        )}
         <Field label="Transaction id" value={d.transactionId} testId="detail-transaction-id" />
         <Field label="Accepted by access point" value={formatTime(d.acceptedAt)} />
         {/* The access point's own time of delivery: the timeline shows when Peppol Desk heard of

@@ -98,7 +98,10 @@ export function InvoiceSummary({ d }: { d: DocumentDetail }) {
         <Field label="Due date" value={s?.dueDate ?? null} />
         <Field label="Total without VAT" value={amount(s?.taxExclusiveAmount)} />
         <Field label="Total with VAT" value={amount(s?.taxInclusiveAmount)} />
-        <Field label="Amount due" value={formatAmount(d.amount, d.currency)} />
+        <Field
+          label={title === 'Credit note' ? 'Amount credited' : 'Amount due'}
+          value={formatAmount(d.amount, d.currency)}
+        />
         <Field label="Lines" value={s?.lineCount ?? null} />
       </dl>
       {s?.lines && s.lines.length > 0 && <InvoiceLines summary={s} />}

@@ -163,7 +163,8 @@ const TOTALS: readonly Total[] = [
   { term: 'BT-114 Rounding amount', label: 'Rounding', amount: (v) => v.totals.rounding },
   {
     term: 'BT-115 Amount due for payment',
-    label: 'Amount due',
+    // A credit note's is what the buyer is credited (walk 13: "Amount due" read as owed).
+    label: (v) => (v.docType === 'CreditNote' ? 'Amount credited' : 'Amount due'),
     amount: (v) => v.totals.payable,
     due: true,
   },
