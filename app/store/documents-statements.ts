@@ -18,6 +18,9 @@ import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
 /** The states the Sent filter shows, as SQL (the header's Sent). */
 const SENT_SQL = FILTER_STATES.sent.map((s) => `'${s}'`).join(', ');
 
+/** Of the Sent filter's documents, those sent in practice (migration 022). */
+const PRACTICE_SENT_SQL = `SELECT coalesce(sum(n), 0) AS n FROM practice_counts WHERE state IN (${SENT_SQL})`;
+
 const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
   'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1)
@@ -54,7 +57,12 @@ const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
 
 /** Prepare every statement of {@link DocumentStatements} on `db`. */
 export function prepareDocumentStatements(db: Db) {
+  let practiceSent: ReturnType<Db['prepare']> | null = null;
   return {
+    // Prepared at first use: a repository may be opened on a database migrated only so far.
+    get practiceSent() {
+      return (practiceSent ??= db.prepare(PRACTICE_SENT_SQL));
+    },
     findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
     findKnownFile: db.prepare(
       // A document whose kept copy was lost is not the file: adding it again stores it anew. The
@@ -117,9 +125,6 @@ export function prepareDocumentStatements(db: Db) {
       .pluck(),
     // Kept by triggers (migration 010): a few rows, whatever the number of documents.
     counts: db.prepare('SELECT state, n FROM state_counts'),
-    practiceSent: db.prepare(
-      `SELECT coalesce(sum(n), 0) AS n FROM practice_counts WHERE state IN (${SENT_SQL})`,
-    ),
     briefs: db.prepare(
       `SELECT id, file_name, state, problem_code, problem_message, accepted_at FROM documents
        WHERE id IN (SELECT value FROM json_each(?))`,

@@ -46,7 +46,8 @@ test('"Retry all failed" in Needs attention tries every failed document again, a
     await desk.showFilter('all');
     await expect(retryAll).toHaveCount(0);
     await desk.showFilter('attention');
-    await expect(retryAll).toHaveText('Retry all failed (2)');
+    // Named after its rows: one failed, one whose receiver was not found (walk 13).
+    await expect(retryAll).toHaveText('Retry all failed or not found (2)');
     await retryAll.click();
     const dialog = page.getByTestId('confirm-retry-all-undelivered');
     await expect(dialog).toContainText('Send 1 invoice again whose delivery failed?');

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { COUNTS_NOT_KNOWN_WORDS, countOrDash, filterCount, formatCount } from '../../lib/format';
 import { countsKnown, useConnectionStore } from '../../stores/connection-store';
+import { retryAllWords } from '../../lib/retry-all-words';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
 import {
   ACTION_LABELS,
@@ -132,7 +133,7 @@ export function DocumentToolbar() {
             void retryAllFailed().finally(() => setRetryingAll(false));
           }}
         >
-          Retry all failed ({formatCount(failedCount)})
+          {retryAllWords(counts)}
         </button>
       )}
       <button
