@@ -58,7 +58,7 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
       if (!d || !before || before.state === d.state) continue;
       const open = OPEN.has(d.state);
       known.set(id, {
-        ...before,
+        ...(before.sha256 !== undefined ? { sha256: before.sha256 } : {}),
         state: d.state,
         reason: d.problem?.message ?? null,
         details: [],
