@@ -6,6 +6,7 @@ import { FILTER_ORDER, STATUS_WORDS } from '../domain/status-words';
 import { exitQuietlyOnClosedPipe, usage, UsageError, STORE_HELP } from './common';
 import { tryLockDataDir } from '../store/data-dir-lock';
 import { dataDirOf, openQuiet } from './engine-options';
+import { cliWords } from './summary';
 
 /** Whether a Peppol Desk process works on `dataDir` now (it holds the folder's lock). */
 function deskRunning(dataDir: string): boolean {
@@ -44,7 +45,7 @@ async function listCommand(opts: ListOptions): Promise<number> {
     } else {
       for (const r of rows) {
         process.stdout.write(
-          `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${r.problem.message}` : ''}\n`,
+          `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${cliWords(r.problem.message)}` : ''}\n`,
         );
       }
       // The filter's states only: the line counts what the filter lists.

@@ -78,10 +78,18 @@ export function sentBefore(r: DocumentBriefRow, counted: Counted, at: number): b
 export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemCode === ACCESS_POINT_CHANGED) return;
   if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
-    process.stderr.write(`${r.fileName}: ${r.problemMessage}\n`);
+    process.stderr.write(`${r.fileName}: ${cliWords(r.problemMessage)}\n`);
   } else if (counted === 'unconfirmed') {
     process.stderr.write(`${r.fileName}: ${UNCONFIRMED_WORDS}\n`);
   }
+}
+
+/**
+ * A row's words as the command line says them: the app's "drop it again" is "send it again" here
+ * (walk 13: `send` told a command-line user to drop the file).
+ */
+export function cliWords(message: string): string {
+  return message.replace(/\bdrop it again\b/g, 'send it again');
 }
 
 /** A document accepted by the access point whose delivery the run could not confirm. */

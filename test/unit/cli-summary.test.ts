@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  cliWords,
   notSentCount,
   otherOutcomesWords,
   sayWhyNotSent,
@@ -72,6 +73,25 @@ describe('summarize', () => {
       `f-2.xml: ${UNCONFIRMED_WORDS}\n`,
       'f-3.xml: The access point no longer knows it.\n',
     ]);
+  });
+});
+
+describe('a row’s words on the command line', () => {
+  it('tell a command-line user to send a fixed file again, not to drop it (walk 13)', () => {
+    expect(
+      cliWords(
+        'Amount due is wrong (BR-CO-16). Fix the invoice in your accounting system and drop it again.',
+      ),
+    ).toBe(
+      'Amount due is wrong (BR-CO-16). Fix the invoice in your accounting system and send it again.',
+    );
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    sayWhyNotSent(row(6, 'invalid', ['RULES', 'Fix it and drop it again.']), 'invalid');
+    expect(lines).toEqual(['f-6.xml: Fix it and send it again.\n']);
   });
 });
 
