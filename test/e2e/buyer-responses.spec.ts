@@ -111,8 +111,10 @@ test('the credit note for a rejected invoice takes it out of Needs attention onc
 }, testInfo) => {
   const prefix = uniquePrefix('CNFOR');
   const dir = testInfo.outputPath('invoices');
+  // A buyer that rejects invoices and takes credit notes: the credit note goes to the same buyer.
+  const buyer = '9915:respond-re-invoices';
   const [invoice] = writeFiles(dir, {
-    [`${prefix}-RE.xml`]: invoiceToReceiver(`${prefix}-RE`, '9915:reject-all'),
+    [`${prefix}-RE.xml`]: invoiceToReceiver(`${prefix}-RE`, buyer),
   });
   await desk.dropFiles([invoice!]);
   await desk.searchFor(prefix);
@@ -122,7 +124,7 @@ test('the credit note for a rejected invoice takes it out of Needs attention onc
   await desk.expectRowTotal(1);
 
   const [credit] = writeFiles(dir, {
-    [`${prefix}-CN.xml`]: creditNoteFor(`${prefix}-CN`, `${prefix}-RE`),
+    [`${prefix}-CN.xml`]: creditNoteFor(`${prefix}-CN`, `${prefix}-RE`, buyer),
   });
   await desk.dropFiles([credit!]);
   await desk.expectRowTotal(0);

@@ -35,11 +35,20 @@ export function creditNote(number: string): string {
     .replace(/cbc:InvoicedQuantity/g, 'cbc:CreditedQuantity');
 }
 
-/** A valid credit note with this number for invoice `forInvoice` (BT-25, preceding invoice reference). */
-export function creditNoteFor(number: string, forInvoice: string): string {
-  return creditNote(number).replace(
+/**
+ * A valid credit note with this number for invoice `forInvoice` (BT-25, preceding invoice
+ * reference), to `receiver` (scheme:value) when given.
+ */
+export function creditNoteFor(number: string, forInvoice: string, receiver?: string): string {
+  const credit = creditNote(number).replace(
     /(<cbc:BuyerReference>[^<]*<\/cbc:BuyerReference>)/,
     `$1<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>${forInvoice}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>`,
+  );
+  if (!receiver) return credit;
+  const [scheme, value] = receiver.split(':') as [string, string];
+  return credit.replace(
+    '<cbc:EndpointID schemeID="0208">0987654394</cbc:EndpointID>',
+    `<cbc:EndpointID schemeID="${scheme}">${value}</cbc:EndpointID>`,
   );
 }
 
