@@ -4,7 +4,7 @@
  * the new owner, an in-doubt document is resent with the same key, and a database that cannot be
  * reached keeps dropped files and outcomes on the desk until it is back.
  */
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -339,6 +339,43 @@ describe('the hot folder of a team desk', () => {
     });
     expect(readdirSync(folder).filter((n) => n.endsWith('.xml'))).toEqual([]);
     expect(ap.stats().acceptedDocuments).toBe(3);
+  });
+
+  it('a file saved again with other content just before its first version went out is not moved as sent', async () => {
+    // Walk 13, on a team desk: the corrected file was filed in sent/ as the first version sent.
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const folder = tempDir();
+    const a = await desk(store, ap, 'desk A', { hotFolder: folder, hotFolderStabilityMs: 1_500 });
+    await a.handlers['queue:pause'](undefined);
+    const path = join(folder, 'rw.xml');
+    const first = makeInvoice('TEAM-RW-1');
+    writeFileSync(path, first);
+    await waitFor('the first version on the queue', async () => {
+      const { rows } = await a.handlers['documents:list']({ limit: 10 });
+      return rows.length === 1 ? rows[0] : undefined;
+    });
+    const second = new TextDecoder()
+      .decode(first)
+      .replace('</cbc:Note>', ' (corrected)</cbc:Note>');
+    writeFileSync(path, second);
+    await a.handlers['queue:resume'](undefined);
+    await waitFor(
+      'the first version accepted',
+      () => ap.stats().acceptedDocuments === 1 || undefined,
+    );
+    await waitFor('the corrected file taken as a document of its own', async () => {
+      const { rows } = await a.handlers['documents:list']({ limit: 10 });
+      return rows.length === 2 ? true : undefined;
+    });
+    // The corrected one is a submission of its own (a team does not hold a second version of a
+    // number as a single desk does: see the closing note), and the file in sent/ is what it sent.
+    await waitFor(
+      'the corrected file in sent/',
+      () => existsSync(join(folder, 'sent', 'rw.xml')) || undefined,
+    );
+    expect(readFileSync(join(folder, 'sent', 'rw.xml'), 'utf8')).toBe(second);
+    expect(ap.stats().acceptedDocuments).toBe(2);
   });
 
   it('follows the setting as it is saved: a folder set is watched at once, "Not used" stops it', async () => {
