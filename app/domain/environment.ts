@@ -28,6 +28,23 @@ export function environmentNamed(word: string | null | undefined): 'test' | 'pro
   return null;
 }
 
+/** The environment word of a version answer (`GET /peppol/version`), trimmed; null when none. */
+export function environmentWordOf(versionAnswer: unknown): string | null {
+  const word = (versionAnswer as { environment?: unknown } | null)?.environment;
+  return typeof word === 'string' && word.trim() ? word.trim() : null;
+}
+
+/**
+ * Where documents sent now really go, as the access point names it (`word`, its version answer's),
+ * to keep on each one it takes; null for the built-in Sandbox, or a word not known here.
+ */
+export function environmentSaid(
+  keyEnvironment: Environment,
+  word: string | null,
+): 'test' | 'production' | null {
+  return keyEnvironment === 'sandbox' ? null : environmentNamed(word);
+}
+
 /**
  * What the screen says when the access point names another environment than the API key seems
  * to select (the key's prefix is only a convention; the access point knows where invoices go).

@@ -8,6 +8,12 @@ import { BODY_LOST } from './body-files';
 import type { Db } from './db';
 import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
 
+/** The states the Sent filter shows, as SQL (the header's Sent). */
+const SENT_SQL = FILTER_STATES.sent.map((s) => `'${s}'`).join(', ');
+
+/** Of the Sent filter's documents, those sent in practice (migration 022). */
+const PRACTICE_SENT_SQL = `SELECT coalesce(sum(n), 0) AS n FROM practice_counts WHERE state IN (${SENT_SQL})`;
+
 /**
  * Documents that count for the duplicate guard: on their way to the access point, accepted or
  * delivered, or failed after attempts whose outcome is unknown (they may have been accepted).
@@ -15,12 +21,6 @@ import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
  * count: "fix the file and drop it again" must go through. Held ones wait for a decision and
  * are not counted either (the document they duplicate is).
  */
-/** The states the Sent filter shows, as SQL (the header's Sent). */
-const SENT_SQL = FILTER_STATES.sent.map((s) => `'${s}'`).join(', ');
-
-/** Of the Sent filter's documents, those sent in practice (migration 022). */
-const PRACTICE_SENT_SQL = `SELECT coalesce(sum(n), 0) AS n FROM practice_counts WHERE state IN (${SENT_SQL})`;
-
 const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_wait', 'accepted', 'delivered',
   'acknowledged', 'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
   OR (state = 'failed' AND send_outcome_unknown = 1)

@@ -12,6 +12,7 @@
  * reachability is the desk's (./desk.ts): the header says that first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
+import { environmentWordOf } from '../domain/environment';
 import {
   Reachability,
   PROBE_MAX_MS,
@@ -108,8 +109,7 @@ export class DeskAccessPointHealth {
 
   private noteEnvironment(outcome: ApOutcome<unknown>): void {
     if (this.stopped || outcome.kind !== 'ok') return;
-    const word = (outcome.value as { environment?: unknown } | null)?.environment;
-    const named = typeof word === 'string' && word.trim() ? word.trim() : null;
+    const named = environmentWordOf(outcome.value);
     if (named === this.named) return;
     this.named = named;
     this.deps.onChange();

@@ -19,7 +19,7 @@ import {
   type EngineOptions,
   type StopOptions,
 } from '../engine/options';
-import { environmentNamed } from '../domain/environment';
+import { environmentSaid } from '../domain/environment';
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { Metrics } from '../metrics/metrics';
 import { PrometheusEndpoint } from '../metrics/prometheus';
@@ -214,7 +214,7 @@ async function openTeamEngine(
     // Where it is, recorded on each document a claim sends (the table's and the CSV's columns):
     // the environment the access point names, where it names one (the key's prefix only guesses).
     get where(): SentVia {
-      const said = environment === 'sandbox' ? null : environmentNamed(health.namedEnvironment);
+      const said = environmentSaid(environment, health.namedEnvironment);
       return { accessPoint: ap, environment: said ?? environment };
     },
   });

@@ -1,7 +1,7 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
 import { Reachability, silenceCheckMs, type RequestKind } from '../../access-point/reachability';
-import { environmentNamed } from '../../domain/environment';
+import { environmentSaid, environmentWordOf } from '../../domain/environment';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
 
@@ -118,7 +118,7 @@ export class ConnectionHealth {
    * when it names none we know.
    */
   saidEnvironment(): 'test' | 'production' | null {
-    return this.ctx.environment === 'sandbox' ? null : environmentNamed(this.namedEnvironment);
+    return environmentSaid(this.ctx.environment, this.namedEnvironment);
   }
 
   /** Tell the host the connection changed. */
@@ -155,8 +155,7 @@ export class ConnectionHealth {
   /** Keep the environment a version answer names; whether it changed. */
   private noteEnvironment(outcome: ApOutcome<unknown>): boolean {
     if (outcome.kind !== 'ok') return false;
-    const word = (outcome.value as { environment?: unknown } | null)?.environment;
-    const named = typeof word === 'string' && word.trim() ? word.trim() : null;
+    const named = environmentWordOf(outcome.value);
     if (named === this.namedEnvironment) return false;
     this.namedEnvironment = named;
     return true;

@@ -56,7 +56,7 @@ export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; mes
 };
 
 /** What "Sent in practice" counts, said where it is shown. */
-export const PRACTICE_SENT_WORDS =
+const PRACTICE_SENT_WORDS =
   'Sent to the built-in Sandbox while practising: nothing reached Peppol or a buyer. Not counted in Sent.';
 
 /** App name, environment, connection, queue counts and the pause switch. */
