@@ -312,10 +312,13 @@ export async function enqueueFiles(
     .map((f, i) => ({ index: i, name: f.name, bytes: f.bytes, key: keys[i]! }))
     .filter((f) => !known.has(f.key));
   const checked = await checkNewFiles(o.intake, fresh);
+  // What was sent in practice does not hold a second version once the team sends for real.
+  const sendsForReal = !!o.team && o.team.id !== BUILT_IN_SANDBOX_REF.id;
   const enqueued = checked.length
     ? await o.store.enqueue(
         o.deskId,
         checked.map((c) => c.doc),
+        sendsForReal,
       )
     : [];
   enqueued.forEach((e, i) => {

@@ -57,6 +57,12 @@ export function teamHandlers(ctx: TeamHandlerContext): {
 
   const row = teamRow;
   const getDoc = (id: number): Promise<TeamDocument> => teamDocOf(ctx, id);
+  /** The document a held second version duplicates, for the side-by-side decision. */
+  const duplicateOfRow = async (d: TeamDocument): Promise<DocumentDetail['duplicateOf']> => {
+    if (d.state !== 'held' || d.problem?.code !== 'DUPLICATE' || !d.duplicateOf) return null;
+    const [first] = await store.getMany([d.duplicateOf]);
+    return first ? row(first) : null;
+  };
 
   const status = (): ConnectionStatus => {
     const counts = ctx.events.counts;
@@ -163,7 +169,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         ),
         businessResponseNote: d.businessResponseNote ?? null,
         businessResponseAt: d.businessResponseAt ?? null,
-        duplicateOf: null,
+        duplicateOf: await duplicateOfRow(d),
         // What the team's cancel refuses: an attempt may have reached the access point.
         mayHaveReachedAccessPoint: d.state === 'sending' || d.reachedMaybe === true,
       };

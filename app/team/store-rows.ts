@@ -58,6 +58,7 @@ export interface TeamDocumentRow {
   seller_name: string | null;
   sent_via: string | null;
   sent_environment: Environment | null;
+  duplicate_of: number | string | null;
 }
 
 /** The columns of TeamDocumentRow, for SELECTs (never the body). */
@@ -66,7 +67,7 @@ export const TEAM_DOCUMENT_COLUMNS = `id, key, file_name, size, state, doc_type,
   problem_action, attempts, transaction_id, added_by, sent_by, lease_owner, fence, created_at,
   updated_at, next_attempt_at, accepted_at, delivered_at, business_response,
   business_response_note, business_response_at, reached_maybe, seller_name, sent_via,
-  sent_environment`;
+  sent_environment, duplicate_of`;
 
 /** A row as the desks see it. */
 export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
@@ -105,6 +106,7 @@ export function toTeamDocument(r: TeamDocumentRow): TeamDocument {
     sellerName: r.seller_name,
     sentVia: r.sent_via,
     sentEnvironment: r.sent_environment,
+    duplicateOf: r.duplicate_of === null ? null : Number(r.duplicate_of),
   };
 }
 
@@ -148,6 +150,7 @@ export function enqueueValues(d: NewTeamDocument): (string | number | null)[] {
     d.problem?.message ?? null,
     d.problem?.action ?? null,
     d.sellerName ?? null,
+    d.duplicateOf ?? null,
   ];
 }
 

@@ -22,6 +22,7 @@ import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './
 import type { TeamOutcome, TeamProblem } from './outcome';
 
 export type { TeamOutcome, TeamProblem } from './outcome';
+export { TeamStoreUnavailableError, isStoreUnavailable } from './store-unavailable';
 
 /** Version prefix of team idempotency keys: bump only with a migration that rewrites keys. */
 export const TEAM_KEY_PREFIX = 'pdt1-';
@@ -78,6 +79,8 @@ export interface NewTeamDocument {
   note?: string | null;
   /** The technical line beside `note` on the timeline (why the buyer's lookup could not be made). */
   noteTechnical?: string | null;
+  /** Held as a second version of this document's invoice number (./number-guard). */
+  duplicateOf?: number | null;
 }
 
 /** One row of the team's queue (the body is read apart: `body(id)`). */
@@ -304,8 +307,16 @@ export interface TeamStore {
 
   /** Which of these keys the team already has, with their ids and states. */
   known(keys: readonly string[]): Promise<Map<string, { id: number; state: DocumentState }>>;
-  /** Add documents; a key already present is not added again (`created: false`). */
-  enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]>;
+  /**
+   * Add documents; a key already present is not added again (`created: false`), a queued one
+   * whose seller, invoice number and type a live one has is held instead (./number-guard);
+   * `real`: the team sends for real, and what was sent in practice does not count.
+   */
+  enqueue(
+    deskId: string,
+    docs: readonly NewTeamDocument[],
+    real?: boolean,
+  ): Promise<EnqueueResult[]>;
 
   /**
    * Claim up to `limit` documents that may be sent now (`queued`, `retry_wait` that is due, or
@@ -469,28 +480,4 @@ export interface TeamStore {
   listen(
     onChange: (ids: readonly number[], notice?: ChangeNotice) => void,
   ): Promise<() => Promise<void>>;
-}
-
-/**
- * The team database cannot be reached (down, unreachable, refusing this login, or no such
- * database): not a bug. The desk keeps its work locally and tries again. The message names the
- * database by its label, never with the password.
- */
-export class TeamStoreUnavailableError extends Error {
-  readonly code = 'TEAM_STORE_UNAVAILABLE';
-  constructor(
-    readonly label: string,
-    /** What went wrong in a few words (e.g. "connection refused"), no secrets. */
-    readonly reason: string,
-  ) {
-    super(
-      `The team database at ${label} cannot be reached (${reason}). Documents dropped here are kept on this computer and handed over when it is back.`,
-    );
-    this.name = 'TeamStoreUnavailableError';
-  }
-}
-
-/** True when `err` says the team database cannot be reached now (not a bug). */
-export function isStoreUnavailable(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'TEAM_STORE_UNAVAILABLE';
 }

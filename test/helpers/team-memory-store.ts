@@ -9,6 +9,22 @@ import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
 import { sentBeforeTeamMoved } from '../../app/domain/problems';
 import { pollEvents } from '../../app/team/poll-rows';
+import { guardNumber, numberOf, type NumberTaken } from '../../app/team/number-guard';
+
+/** The states the number guard counts (app/team/number-guard.ts numberLiveSql). */
+const NUMBER_LIVE: readonly DocumentState[] = [
+  'queued',
+  'sending',
+  'retry_wait',
+  'accepted',
+  'delivered',
+  'acknowledged',
+  'in_process',
+  'under_query',
+  'conditionally_accepted',
+  'buyer_accepted',
+  'paid',
+];
 import { CLERK_CANCEL_FROM, PRACTICE_SENT_FROM } from '../../app/team/store-rows';
 import { handledFrom, handledTo } from '../../app/domain/states';
 import type {
@@ -140,11 +156,16 @@ export class MemoryTeamStore implements TeamStore {
     return out;
   }
 
-  async enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]> {
+  async enqueue(
+    deskId: string,
+    docs: readonly NewTeamDocument[],
+    real = false,
+  ): Promise<EnqueueResult[]> {
     this.gate();
     const out: EnqueueResult[] = [];
     const created: number[] = [];
-    for (const d of docs) {
+    for (const doc of docs) {
+      const d = guardNumber(doc, this.numberTaken(doc, real));
       const have = this.byKey.get(d.key);
       if (have !== undefined) {
         out.push({ key: d.key, id: have, created: false, state: this.rows.get(have)!.state });
@@ -180,6 +201,25 @@ export class MemoryTeamStore implements TeamStore {
     }
     this.notify(created);
     return out;
+  }
+
+  /** The live document with `d`'s number, as the real stores' number guard reads it. */
+  private numberTaken(d: NewTeamDocument, real: boolean): NumberTaken | null {
+    const n = numberOf(d);
+    if (n === null) return null;
+    for (const r of [...this.rows.values()].sort((a, b) => a.id - b.id)) {
+      if (numberOf({ ...r, state: 'queued' }) !== n) continue;
+      const live =
+        NUMBER_LIVE.includes(r.state) ||
+        (r.state === 'failed' && r.reachedMaybe === true) ||
+        (r.state === 'handled' && r.businessResponse !== 'RE');
+      const practiceDone =
+        r.sentEnvironment === 'sandbox' &&
+        r.transactionId !== null &&
+        (real || r.problem?.code === 'DELIVERY_UNCONFIRMED');
+      if (live && !practiceDone) return { id: r.id, key: r.key, state: r.state };
+    }
+    return null;
   }
 
   async claim(

@@ -30,6 +30,45 @@ const stateOf = async (e: Engine, id: number) =>
 
 describe.each(BACKENDS)('clerk requests on desks of the $name team store', (backend) => {
   it.skipIf(backend.skip)(
+    'a second version of an invoice number dropped on another desk is held beside the first; Send anyway sends it',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      const b = await desk(address, ap, 'desk B');
+      const first = (
+        await a.handlers['documents:add']({
+          files: [{ name: 'inv-77.xml', bytes: makeInvoice('NUM-77') }],
+        })
+      ).added[0]!.id;
+      await a.waitUntilSettled([first]);
+      const second = (
+        await b.handlers['documents:add']({
+          files: [{ name: 'inv-77-fixed.xml', bytes: makeInvoice('NUM-77', { note: 'Fixed' }) }],
+        })
+      ).added[0]!.id;
+      const held = await a.handlers['documents:get']({ id: second });
+      expect(held.state).toBe('held');
+      expect(held.problem?.message).toContain(
+        `Invoice NUM-77 from this seller was already sent (document #${first}) with different content`,
+      );
+      // The detail names the first version, for the side-by-side decision.
+      expect(held.duplicateOf).toMatchObject({
+        id: first,
+        fileName: 'inv-77.xml',
+        state: 'accepted',
+      });
+      expect(ap.stats().acceptedDocuments).toBe(1);
+      expect(await a.handlers['documents:sendAnyway']({ ids: [second] })).toMatchObject({
+        released: 1,
+      });
+      await a.waitUntilSettled([second]);
+      expect(await stateOf(b, second)).toBe('accepted');
+      expect(ap.stats().acceptedDocuments).toBe(2);
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'the invoice view, its attachment and the detail read the team store, on any desk',
     async () => {
       const address = await backend.newAddress();

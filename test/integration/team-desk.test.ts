@@ -364,18 +364,25 @@ describe('the hot folder of a team desk', () => {
       'the first version accepted',
       () => ap.stats().acceptedDocuments === 1 || undefined,
     );
-    await waitFor('the corrected file taken as a document of its own', async () => {
-      const { rows } = await a.handlers['documents:list']({ limit: 10 });
-      return rows.length === 2 ? true : undefined;
-    });
-    // The corrected one is a submission of its own (a team does not hold a second version of a
-    // number as a single desk does: see the closing note), and the file in sent/ is what it sent.
-    await waitFor(
-      'the corrected file in sent/',
-      () => existsSync(join(folder, 'sent', 'rw.xml')) || undefined,
+    const corrected = await waitFor(
+      'the corrected file taken as a document of its own',
+      async () => {
+        const { rows } = await a.handlers['documents:list']({ limit: 10 });
+        return rows.length === 2
+          ? rows.find((r) => r.fileName === 'rw.xml' && r.state === 'held')
+          : undefined;
+      },
+      10_000,
     );
-    expect(readFileSync(join(folder, 'sent', 'rw.xml'), 'utf8')).toBe(second);
-    expect(ap.stats().acceptedDocuments).toBe(2);
+    // Held for the clerk as a correction of an invoice already sent, as on a single desk (before
+    // the team's number guard it went out as a submission of its own); its file stays in the
+    // folder, as it is, and nothing is filed as sent.
+    expect(corrected.problem?.message).toContain(
+      'Invoice TEAM-RW-1 from this seller was already sent (document #1) with different content',
+    );
+    expect(readFileSync(path, 'utf8')).toBe(second);
+    expect(existsSync(join(folder, 'sent', 'rw.xml'))).toBe(false);
+    expect(ap.stats().acceptedDocuments).toBe(1);
   });
 
   it('follows the setting as it is saved: a folder set is watched at once, "Not used" stops it', async () => {

@@ -1,6 +1,6 @@
 /**
  * The team store's numbered migrations, one list per dialect: the same numbers and the same
- * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency, the list's sort indexes, the timeline's technical line, delivery polls apart, the seller and where a document went; the
+ * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency, the list's sort indexes, the timeline's technical line, delivery polls apart, the seller and where a document went, the number guard; the
  * runner keeps team_migrations). Append only: never edit or reorder an applied one (its sha256
  * is recorded and checked at start).
  */
@@ -25,6 +25,8 @@ import pgDeliveryPollIndex from './postgresql/009-delivery-poll-index.sql';
 import sqliteDeliveryPollIndex from './sqlite/009-delivery-poll-index.sql';
 import pgDocumentOrigins from './postgresql/010-document-origins.sql';
 import sqliteDocumentOrigins from './sqlite/010-document-origins.sql';
+import pgNumberGuard from './postgresql/011-number-guard.sql';
+import sqliteNumberGuard from './sqlite/011-number-guard.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -45,6 +47,7 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 8, name: '008-event-technical', sql: pgEventTechnical },
   { id: 9, name: '009-delivery-poll-index', sql: pgDeliveryPollIndex },
   { id: 10, name: '010-document-origins', sql: pgDocumentOrigins },
+  { id: 11, name: '011-number-guard', sql: pgNumberGuard },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -59,6 +62,7 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 8, name: '008-event-technical', sql: sqliteEventTechnical },
   { id: 9, name: '009-delivery-poll-index', sql: sqliteDeliveryPollIndex },
   { id: 10, name: '010-document-origins', sql: sqliteDocumentOrigins },
+  { id: 11, name: '011-number-guard', sql: sqliteNumberGuard },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

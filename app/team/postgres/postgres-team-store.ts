@@ -8,12 +8,9 @@ import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
-  addedEvent,
-  MAX_NOTIFY_IDS,
   TEAM_DOCUMENT_COLUMNS,
   TEAM_NOTIFY_CHANNEL,
   checkNewDocument,
-  enqueueValues,
   outcomeWrite,
   toTeamDocument,
   type TeamDocumentRow,
@@ -47,7 +44,6 @@ import {
   claimParams,
   FINISH_MANY_UNDER_FENCE,
   FOLD_STATE_DELTAS,
-  INSERT_DOCUMENTS,
   READ_DESKS,
   READ_DOCUMENTS,
   READ_STATE_COUNTS,
@@ -56,6 +52,7 @@ import {
 } from './statements';
 import { checkPostgresUrl, createPool, inTransaction, labelOf, query } from './connection';
 import { listenForChanges } from './listener';
+import { enqueueDocuments } from './enqueue';
 import * as polls from './polls';
 import { PostgresTeamShared } from './shared';
 import * as clerk from './clerk';
@@ -74,12 +71,6 @@ export interface PostgresTeamStoreOptions {
 }
 
 /** Tell the other desks which documents changed (inside the writer's transaction). */
-async function notify(client: pg.PoolClient, desk: string, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0) return;
-  const payload = `d:${desk}:${ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',')}`;
-  await client.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, payload]);
-}
-
 /** A TeamStore on PostgreSQL (see the file comment). */
 export class PostgresTeamStore implements TeamStore {
   readonly dialect = 'postgresql' as const;
@@ -184,72 +175,14 @@ export class PostgresTeamStore implements TeamStore {
     return new Map(rows.map((r) => [r.key, { id: r.id, state: r.state }]));
   }
 
-  async enqueue(deskId: string, docs: readonly NewTeamDocument[]): Promise<EnqueueResult[]> {
+  async enqueue(
+    deskId: string,
+    docs: readonly NewTeamDocument[],
+    real = false,
+  ): Promise<EnqueueResult[]> {
     docs.forEach(checkNewDocument);
     if (docs.length === 0) return [];
-    const columns = docs.map(enqueueValues);
-    const column = (i: number): unknown[] => columns.map((c) => c[i]);
-    return this.tx(async (c) => {
-      // One INSERT for the batch, rows in the given order (ids follow it); a key the team
-      // already has (or that appears twice here) is skipped.
-      const inserted = await c.query<{ id: number; key: string; state: DocumentState }>(
-        INSERT_DOCUMENTS,
-        [docs.map((d) => d.key), ...Array.from({ length: 15 }, (_, i) => column(i)), deskId],
-      );
-      const created = new Map(inserted.rows.map((r) => [r.key, r]));
-      if (created.size > 0) {
-        const firstOf = new Map<string, NewTeamDocument>();
-        for (const d of docs) if (!firstOf.has(d.key)) firstOf.set(d.key, d);
-        const rows = inserted.rows;
-        const bodies = rows.map((r) => {
-          const b = firstOf.get(r.key)!.body;
-          return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-        });
-        await c.query(
-          `INSERT INTO team_document_bodies (document_id, body)
-           SELECT * FROM unnest($1::bigint[], $2::bytea[])`,
-          [rows.map((r) => r.id), bodies],
-        );
-        const events = rows.map((r) => addedEvent(firstOf.get(r.key)!));
-        await c.query(
-          `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
-           SELECT id, team_now_ms(), $1, NULL, state, detail, technical
-           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[])
-             AS t(id, state, detail, technical)`,
-          [
-            deskId,
-            rows.map((r) => r.id),
-            rows.map((r) => r.state),
-            events.map((e) => e.detail),
-            events.map((e) => e.technical),
-          ],
-        );
-      }
-      const others = docs.filter((d) => !created.has(d.key)).map((d) => d.key);
-      const had = new Map<string, { id: number; state: DocumentState }>();
-      if (others.length > 0) {
-        const r = await c.query<{ id: number; key: string; state: DocumentState }>(
-          'SELECT id, key, state FROM team_documents WHERE key = ANY($1::text[])',
-          [others],
-        );
-        for (const row of r.rows) had.set(row.key, row);
-      }
-      await notify(
-        c,
-        deskId,
-        inserted.rows.map((r) => r.id),
-      );
-      const reported = new Set<string>();
-      return docs.map((d): EnqueueResult => {
-        const mine = created.get(d.key);
-        if (mine && !reported.has(d.key)) {
-          reported.add(d.key);
-          return { key: d.key, id: mine.id, created: true, state: mine.state };
-        }
-        const r = mine ?? had.get(d.key)!;
-        return { key: d.key, id: r.id, created: false, state: r.state };
-      });
-    });
+    return this.tx((c) => enqueueDocuments(c, deskId, docs, real));
   }
 
   async claim(deskId: string, limit: number, leaseMs: number, ap?: string, via?: SentVia) {

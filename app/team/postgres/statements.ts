@@ -25,20 +25,21 @@ export function NOTIFY_CTE(from: string, desk: string, kind = `'d'`): string {
 /** The documents of ids $1 (whole rows without their bodies). */
 export const READ_DOCUMENTS = `SELECT ${TEAM_DOCUMENT_COLUMNS} FROM team_documents WHERE id = ANY($1::bigint[])`;
 
-/** Insert a batch (columns as unnest arrays $1..$16, desk $17) in the given order; keys already present are skipped. */
+/** Insert a batch (columns as unnest arrays $1..$17, desk $18) in the given order; keys already present are skipped. */
 export const INSERT_DOCUMENTS = `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
            sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-           problem_message, problem_action, seller_name, added_by, created_at, updated_at, due_at)
+           problem_message, problem_action, seller_name, duplicate_of, added_by, created_at,
+           updated_at, due_at)
          SELECT key, file_name, size, state, doc_type, invoice_number, sender_id, receiver_id,
            buyer_name, amount, currency, issue_date, problem_code, problem_message,
-           problem_action, seller_name, $17, team_now_ms(), team_now_ms(),
+           problem_action, seller_name, duplicate_of, $18, team_now_ms(), team_now_ms(),
            CASE WHEN state = 'queued' THEN team_now_ms() END
          FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-           $13::text[], $14::text[], $15::text[], $16::text[])
+           $13::text[], $14::text[], $15::text[], $16::text[], $17::bigint[])
            WITH ORDINALITY AS t(key, file_name, size, state, doc_type, invoice_number,
              sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-             problem_message, problem_action, seller_name, ord)
+             problem_message, problem_action, seller_name, duplicate_of, ord)
          ORDER BY ord
          ON CONFLICT (key) DO NOTHING RETURNING id, key, state`;
 

@@ -1,0 +1,88 @@
+/**
+ * The team's number guard, the single desk's findBusinessDuplicate on the team's queue: a
+ * document that would be queued while another live document has the same seller, invoice number
+ * and type (with other content: the same bytes are one document already) is held for the clerk,
+ * "Send anyway" or cancel, with the words of a single desk. Without it, a corrected invoice
+ * saved under a new name, or two versions exported into one drop, both went to the buyer.
+ *
+ * Both stores run the guard inside the enqueue's transaction, so two desks adding two versions
+ * at once cannot both queue theirs: PostgreSQL first takes a transaction lock per number
+ * (`NUMBER_LOCK_SQL`), SQLite's writes are one at a time.
+ */
+import { FILTER_STATES, RESPONSE_STATES, type DocumentState } from '../contract';
+import { duplicateNumber } from '../domain/duplicate-number';
+import type { NewTeamDocument } from './store';
+
+/**
+ * Documents that count, as on a single desk (store/documents-statements LIVE_SQL): on their way,
+ * accepted or later, or failed after an attempt that may have reached the access point. Invalid,
+ * unreachable, cancelled, refused, held ones do not ("fix the file and drop it again" must go
+ * through). `real` is the statement's parameter placeholder: when the team sends for real, what
+ * the built-in Sandbox took in practice does not count either, nor, practising, one the Sandbox
+ * has forgotten (PRACTICE_DONE_SQL).
+ */
+export function numberLiveSql(real: string): string {
+  return `(state IN ('queued', 'sending', 'retry_wait', 'accepted', 'delivered', 'acknowledged',
+    'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
+    OR (state = 'failed' AND reached_maybe)
+    OR (state = 'handled' AND coalesce(business_response, '') <> 'RE'))
+    AND NOT (coalesce(sent_environment, '') = 'sandbox' AND transaction_id IS NOT NULL
+      AND (${real} OR coalesce(problem_code, '') = 'DELIVERY_UNCONFIRMED'))`;
+}
+
+/**
+ * PostgreSQL: one transaction lock per seller, number and type ($1, $2, $3: arrays), taken in
+ * one order so that two desks never wait on each other crosswise; held until the enqueue commits.
+ */
+export const NUMBER_LOCK_SQL = `SELECT count(pg_advisory_xact_lock(1414000011, h)) FROM (
+    SELECT DISTINCT hashtext(s || chr(31) || n || chr(31) || t) AS h
+    FROM unnest($1::text[], $2::text[], $3::text[]) AS u(s, n, t) ORDER BY h) AS locks`;
+
+/** The live document that has a number already. */
+export interface NumberTaken {
+  id: number;
+  key: string;
+  state: DocumentState;
+}
+
+/** The seller, number and type a document is guarded by, or null when it is not guarded. */
+export function numberOf(d: NewTeamDocument): string | null {
+  if (d.state !== 'queued' || !d.senderId || !d.invoiceNumber || !d.docType) return null;
+  return `${d.senderId}\u001f${d.invoiceNumber}\u001f${d.docType}`;
+}
+
+/** `d` held as a second version of `taken`, or `d` as it was (`taken` null or the same bytes). */
+export function guardNumber(d: NewTeamDocument, taken: NumberTaken | null): NewTeamDocument {
+  if (taken === null || taken.key === d.key || numberOf(d) === null) return d;
+  const sent = FILTER_STATES.sent.includes(taken.state) || RESPONSE_STATES.includes(taken.state);
+  const p = duplicateNumber(taken.id, d.invoiceNumber ?? '', d.docType, sent);
+  return {
+    ...d,
+    state: 'held',
+    problem: { code: p.code, message: p.message, action: p.action },
+    duplicateOf: taken.id,
+  };
+}
+
+/**
+ * Of `docs`, in order, those that come after another of the same number with other bytes in the
+ * same call (`later`; guarded once the first has its id), and the rest (`first`).
+ */
+export function splitSecondVersions(docs: readonly NewTeamDocument[]): {
+  first: NewTeamDocument[];
+  later: NewTeamDocument[];
+} {
+  const seen = new Map<string, string>();
+  const first: NewTeamDocument[] = [];
+  const later: NewTeamDocument[] = [];
+  for (const d of docs) {
+    const n = numberOf(d);
+    const key = n === null ? undefined : seen.get(n);
+    if (n !== null && key !== undefined && key !== d.key) later.push(d);
+    else {
+      if (n !== null && key === undefined) seen.set(n, d.key);
+      first.push(d);
+    }
+  }
+  return { first, later };
+}

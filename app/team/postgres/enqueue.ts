@@ -1,0 +1,154 @@
+/**
+ * PostgresTeamStore.enqueue in one transaction: the number guard (../number-guard) under its
+ * locks, one INSERT per pass (rows in the given order, a key the team already has skipped), the
+ * bodies, the timeline rows and one NOTIFY.
+ */
+import type pg from 'pg';
+import type { DocumentState } from '../../contract';
+import {
+  guardNumber,
+  NUMBER_LOCK_SQL,
+  numberLiveSql,
+  numberOf,
+  splitSecondVersions,
+  type NumberTaken,
+} from '../number-guard';
+import { addedEvent, enqueueValues, MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
+import type { EnqueueResult, NewTeamDocument } from '../store';
+import { INSERT_DOCUMENTS } from './statements';
+
+/** The live document of each number of $1, $2, $3 (arrays), the lowest id first. */
+const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
+    id, key, state, sender_id, invoice_number, doc_type
+  FROM team_documents
+  WHERE (sender_id, invoice_number, doc_type) IN (
+      SELECT s, n, t FROM unnest($1::text[], $2::text[], $3::text[]) AS u(s, n, t))
+    AND invoice_number IS NOT NULL AND ${numberLiveSql('$4::boolean')}
+  ORDER BY sender_id, invoice_number, doc_type, id`;
+
+type Row = { id: number; key: string; state: DocumentState };
+
+/** Tell the other desks which documents changed (`*`: too many to name, re-read). */
+export async function notify(
+  client: pg.PoolClient,
+  desk: string,
+  ids: readonly number[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  const payload = `d:${desk}:${ids.length > MAX_NOTIFY_IDS ? '*' : ids.join(',')}`;
+  await client.query('SELECT pg_notify($1, $2)', [TEAM_NOTIFY_CHANNEL, payload]);
+}
+
+/** The three columns of each guarded document's number, as arrays for unnest. */
+function numberColumns(docs: readonly NewTeamDocument[]): [string[], string[], string[]] {
+  const cols: [string[], string[], string[]] = [[], [], []];
+  for (const d of docs) {
+    if (numberOf(d) === null) continue;
+    cols[0].push(d.senderId!);
+    cols[1].push(d.invoiceNumber!);
+    cols[2].push(d.docType!);
+  }
+  return cols;
+}
+
+/** `docs` with those whose number a live document has held (../number-guard). */
+async function guarded(
+  c: pg.PoolClient,
+  docs: readonly NewTeamDocument[],
+  real: boolean,
+): Promise<NewTeamDocument[]> {
+  const cols = numberColumns(docs);
+  if (cols[0].length === 0) return [...docs];
+  const r = await c.query<
+    NumberTaken & { sender_id: string; invoice_number: string; doc_type: string }
+  >(TAKEN_NUMBERS, [...cols, real]);
+  const taken = new Map(
+    r.rows.map((t) => [
+      `${t.sender_id}\u001f${t.invoice_number}\u001f${t.doc_type}`,
+      { id: Number(t.id), key: t.key, state: t.state },
+    ]),
+  );
+  return docs.map((d) => guardNumber(d, taken.get(numberOf(d) ?? '') ?? null));
+}
+
+/** One INSERT of `docs` (ids follow their order); returns the rows it created. */
+async function insert(c: pg.PoolClient, deskId: string, docs: readonly NewTeamDocument[]) {
+  if (docs.length === 0) return [];
+  const columns = docs.map(enqueueValues);
+  const column = (i: number): unknown[] => columns.map((v) => v[i]);
+  const inserted = await c.query<Row>(INSERT_DOCUMENTS, [
+    docs.map((d) => d.key),
+    ...Array.from({ length: 16 }, (_, i) => column(i)),
+    deskId,
+  ]);
+  return inserted.rows;
+}
+
+/** Add `docs` for desk `deskId` (see TeamStore.enqueue). */
+export async function enqueueDocuments(
+  c: pg.PoolClient,
+  deskId: string,
+  docs: readonly NewTeamDocument[],
+  real: boolean,
+): Promise<EnqueueResult[]> {
+  const numbers = numberColumns(docs);
+  if (numbers[0].length > 0) await c.query(NUMBER_LOCK_SQL, numbers);
+  // A second version in this same call is guarded once the first is in (it then has an id).
+  const { first, later } = splitSecondVersions(docs);
+  const firstDocs = await guarded(c, first, real);
+  const rows = await insert(c, deskId, firstDocs);
+  const laterDocs = later.length > 0 ? await guarded(c, later, real) : [];
+  rows.push(...(await insert(c, deskId, laterDocs)));
+  const created = new Map(rows.map((r) => [r.key, r]));
+  if (rows.length > 0) {
+    const firstOf = new Map<string, NewTeamDocument>();
+    for (const d of [...firstDocs, ...laterDocs]) if (!firstOf.has(d.key)) firstOf.set(d.key, d);
+    const bodies = rows.map((r) => {
+      const b = firstOf.get(r.key)!.body;
+      return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    });
+    await c.query(
+      `INSERT INTO team_document_bodies (document_id, body)
+       SELECT * FROM unnest($1::bigint[], $2::bytea[])`,
+      [rows.map((r) => r.id), bodies],
+    );
+    const events = rows.map((r) => addedEvent(firstOf.get(r.key)!));
+    await c.query(
+      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)
+       SELECT id, team_now_ms(), $1, NULL, state, detail, technical
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[])
+         AS t(id, state, detail, technical)`,
+      [
+        deskId,
+        rows.map((r) => r.id),
+        rows.map((r) => r.state),
+        events.map((e) => e.detail),
+        events.map((e) => e.technical),
+      ],
+    );
+  }
+  const others = docs.filter((d) => !created.has(d.key)).map((d) => d.key);
+  const had = new Map<string, Row>();
+  if (others.length > 0) {
+    const r = await c.query<Row>(
+      'SELECT id, key, state FROM team_documents WHERE key = ANY($1::text[])',
+      [others],
+    );
+    for (const row of r.rows) had.set(row.key, row);
+  }
+  await notify(
+    c,
+    deskId,
+    rows.map((r) => r.id),
+  );
+  const reported = new Set<string>();
+  return docs.map((d): EnqueueResult => {
+    const mine = created.get(d.key);
+    if (mine && !reported.has(d.key)) {
+      reported.add(d.key);
+      return { key: d.key, id: mine.id, created: true, state: mine.state };
+    }
+    const r = mine ?? had.get(d.key)!;
+    return { key: d.key, id: r.id, created: false, state: r.state };
+  });
+}

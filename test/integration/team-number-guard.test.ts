@@ -1,0 +1,168 @@
+/**
+ * The team's number guard, on SQLite and on a real PostgreSQL: a second version of an invoice
+ * number (same seller, number and type, other bytes) added while the first is live is held for
+ * the clerk with the single desk's words and the document it duplicates, also when two desks add
+ * the two versions at the same moment; what is not live (invalid, cancelled, sent in practice
+ * once the team sends for real) holds nothing back.
+ */
+import { describe, expect, it } from 'vitest';
+import { teamKeyOf } from '../../app/team/store';
+import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
+import { teamDocMaker } from '../helpers/team-docs';
+import { makeInvoice } from '../helpers/invoices';
+import { useTempDirs } from '../helpers/temp';
+
+const BACKENDS = useTeamBackends('team-number-guard', useTempDirs(), 'numbers');
+
+const ANNA = 'desk-anna';
+const BEN = 'desk-ben';
+
+/** Two versions of invoice `no`: other bytes, the same seller, number and type. */
+function versions(no: string) {
+  const make = teamDocMaker(no);
+  const v1 = makeInvoice(no);
+  const v2 = makeInvoice(no, { note: 'Corrected' });
+  expect(teamKeyOf(v2)).not.toBe(teamKeyOf(v1));
+  return [
+    make({ body: v1, key: teamKeyOf(v1), invoiceNumber: no, fileName: `${no}.xml` }),
+    make({ body: v2, key: teamKeyOf(v2), invoiceNumber: no, fileName: `${no}-corrected.xml` }),
+  ] as const;
+}
+
+describe.each(BACKENDS)('the number guard on the $name team store', (backend) => {
+  const { connect, fresh } = useTeamStores(backend);
+
+  it.skipIf(backend.skip)(
+    'a second version of a live number is held with the document it duplicates; the same bytes are the same document',
+    async () => {
+      const a = await fresh();
+      const [v1, v2] = versions('NG-1');
+      const [first] = await a.enqueue(ANNA, [v1]);
+      expect(first).toMatchObject({ created: true, state: 'queued' });
+      const [second] = await a.enqueue(ANNA, [v2]);
+      expect(second).toMatchObject({ created: true, state: 'held' });
+      const held = await a.get(second!.id);
+      expect(held).toMatchObject({ state: 'held', duplicateOf: first!.id });
+      expect(held!.problem).toEqual({
+        code: 'DUPLICATE',
+        message: `Invoice NG-1 from this seller was already added (document #${first!.id}) with different content. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.`,
+        action: 'decide',
+      });
+      // Its timeline says why, in the same words.
+      const timeline = await a.timeline(second!.id);
+      expect(timeline.map((e) => [e.toState, e.detail])).toEqual([
+        ['held', held!.problem!.message],
+      ]);
+      // The first version dropped again is the first document, not a duplicate of itself.
+      expect((await a.enqueue(ANNA, [v1]))[0]).toMatchObject({ id: first!.id, created: false });
+      // A credit note of the same number is another document; so is another seller's invoice.
+      const [note, other] = await a.enqueue(ANNA, [
+        {
+          ...v2,
+          key: teamKeyOf(makeInvoice('NG-1-cn')),
+          body: makeInvoice('NG-1-cn'),
+          docType: 'CreditNote',
+        },
+        {
+          ...v2,
+          key: teamKeyOf(makeInvoice('NG-1-other')),
+          body: makeInvoice('NG-1-other'),
+          senderId: '0208:0000000101',
+        },
+      ]);
+      expect([note!.state, other!.state]).toEqual(['queued', 'queued']);
+      // "Send anyway" releases it, as any held document.
+      expect(await a.sendAnyway(ANNA, [second!.id], 'Send anyway, decided by anna')).toBe(1);
+      expect((await a.get(second!.id))!.state).toBe('queued');
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'once the first version was accepted the words say it was sent; two versions in one drop: the first goes, the second is held',
+    async () => {
+      const a = await fresh();
+      const [v1, v2] = versions('NG-2');
+      const [first] = await a.enqueue(ANNA, [v1]);
+      const [claim] = await a.claim(ANNA, 1, 60_000);
+      expect(claim!.id).toBe(first!.id);
+      await a.finish(ANNA, claim!, { kind: 'accepted', transactionId: 'tx-ng-2' });
+      const [second] = await a.enqueue(BEN, [v2]);
+      expect((await a.get(second!.id))!.problem!.message).toContain(
+        `Invoice NG-2 from this seller was already sent (document #${first!.id}) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already, which is usually corrected with a credit note and a new number.`,
+      );
+
+      const [w1, w2] = versions('NG-3');
+      const [x1, x2, x1again] = await a.enqueue(ANNA, [w1, w2, w1]);
+      expect(x1).toMatchObject({ created: true, state: 'queued' });
+      expect(x2).toMatchObject({ created: true, state: 'held' });
+      expect(x1again).toMatchObject({ id: x1!.id, created: false });
+      expect((await a.get(x2!.id))!.duplicateOf).toBe(x1!.id);
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'a first version that is not live holds nothing back: invalid, cancelled, or sent in practice once the team sends for real',
+    async () => {
+      const a = await fresh();
+      // Sent in practice (the built-in Sandbox): it counts while the team practises, not once it
+      // sends for real.
+      const [p1, p2] = versions('NG-6');
+      await a.enqueue(ANNA, [p1]);
+      const [claim] = await a.claim(ANNA, 1, 60_000, undefined, {
+        accessPoint: 'sandbox',
+        environment: 'sandbox',
+      });
+      await a.finish(ANNA, claim!, { kind: 'accepted', transactionId: 'tx-practice' });
+      const b = await connect();
+      const [practising] = await b.enqueue(BEN, [p2], false);
+      expect(practising!.state).toBe('held');
+      const [p3] = versions('NG-6').map((d) => ({
+        ...d,
+        body: makeInvoice('NG-6-for-real'),
+        key: teamKeyOf(makeInvoice('NG-6-for-real')),
+      }));
+      expect((await b.enqueue(BEN, [p3!], true))[0]!.state).toBe('queued');
+
+      const [bad, fixed] = versions('NG-4');
+      await a.enqueue(ANNA, [
+        { ...bad, state: 'invalid', problem: { code: 'INVALID', message: 'BR-01', action: null } },
+      ]);
+      expect((await a.enqueue(ANNA, [fixed]))[0]!.state).toBe('queued');
+
+      const [c1, c2] = versions('NG-5');
+      const [cancelMe] = await a.enqueue(ANNA, [c1]);
+      expect(await a.cancel(ANNA, [cancelMe!.id])).toHaveLength(1);
+      expect((await a.enqueue(ANNA, [c2]))[0]!.state).toBe('queued');
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'two desks adding two versions of the same numbers at the same moment: one of each number is queued, the other held',
+    async () => {
+      const a = await fresh();
+      const b = await connect();
+      const numbers = Array.from({ length: 40 }, (_, i) => `NG-RACE-${i}`);
+      const pairs = numbers.map(versions);
+      // Anna adds the first versions, Ben the second ones, in opposite orders, ten at a time.
+      const chunks = <T>(xs: readonly T[]) =>
+        Array.from({ length: xs.length / 10 }, (_, i) => xs.slice(i * 10, i * 10 + 10));
+      const results = await Promise.all([
+        ...chunks(pairs.map((p) => p[0])).map((c) => a.enqueue(ANNA, c)),
+        ...chunks([...pairs].reverse().map((p) => p[1])).map((c) => b.enqueue(BEN, c)),
+      ]);
+      const all = results.flat();
+      expect(all).toHaveLength(80);
+      for (const no of numbers) {
+        const mine = await Promise.all(
+          all
+            .filter((r) => pairs[numbers.indexOf(no)]!.some((d) => d.key === r.key))
+            .map((r) => a.get(r.id)),
+        );
+        expect(mine.map((d) => d!.state).sort(), no).toEqual(['held', 'queued']);
+        const held = mine.find((d) => d!.state === 'held')!;
+        const queued = mine.find((d) => d!.state === 'queued')!;
+        expect(held.duplicateOf, no).toBe(queued.id);
+      }
+    },
+  );
+});
