@@ -3,6 +3,7 @@ import type { DocumentType, Finding, Flag, Verdict } from './types';
 import { RULESET_VERSION } from './version';
 import type { XDoc, XNode } from './xml-tree';
 import { locationOf } from './xpath';
+import { withFigures } from './rules/figures';
 
 const NO_NODES: readonly XNode[] = [];
 
@@ -74,6 +75,12 @@ export function groupByRule(findings: readonly Finding[]): RuleFindings[] {
   return [...byRule.values()];
 }
 
+/** A finding's message: the rule's (for this document), with the document's figures if any. */
+function messageOf(rule: Rule, n: XNode, c: Ctx): string {
+  const message = rule.messageFor === undefined ? rule.message : rule.messageFor(c);
+  return rule.figures === undefined ? message : withFigures(message, rule.figures, n, c);
+}
+
 /**
  * Run rules against a document. Each rule is checked on every element its context names
  * (found through the index built while parsing, never by walking the tree again). A rule keeps
@@ -110,7 +117,7 @@ export function runRules(rules: readonly Rule[], c: Ctx): RuleFindings[] {
         const f: Finding = {
           rule: rule.id,
           flag: rule.flag,
-          message: rule.messageFor === undefined ? rule.message : rule.messageFor(c),
+          message: messageOf(rule, n, c),
           location: locationOf(at),
         };
         if (rule.hint !== undefined) f.hint = rule.hint;

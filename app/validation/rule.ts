@@ -37,6 +37,8 @@ export interface Rule {
   locate?: (n: XNode, c: Ctx) => XNode | undefined;
   /** The message worded for this document (e.g. "credit note" instead of "invoice"). */
   messageFor?: (c: Ctx) => string;
+  /** This document's own figures, added to the message when the rule fires (./rules/figures). */
+  figures?: (n: XNode, c: Ctx) => string | undefined;
 }
 
 /** Memoise a per-document value under `key`. */

@@ -6,13 +6,14 @@ import { codeListRules } from './code-lists';
 import { ublSyntaxRules } from './ubl-syntax';
 import { nationalRules } from './national';
 import { RULE_HINTS } from './hints';
+import { RULE_FIGURES } from './figures';
 
 const NAMES_TERM = /\bB[TG]-\d+/;
 
 /**
  * Make every message name its business term(s): a rule that lists them in `bt` but whose text
  * does not mention one gets them appended, e.g. "… ISO 4217 codes (BT-5)." Also attaches the
- * hints of `hints.ts`. Done once when the rule set loads.
+ * hints of `hints.ts` and the figures of `figures.ts`. Done once when the rule set loads.
  */
 function finish(rule: Rule): Rule {
   let out = rule;
@@ -21,6 +22,8 @@ function finish(rule: Rule): Rule {
   }
   const hint = RULE_HINTS[rule.id];
   if (hint !== undefined && out.hint === undefined) out = { ...out, hint };
+  const figures = RULE_FIGURES[rule.id];
+  if (figures !== undefined && out.figures === undefined) out = { ...out, figures };
   return out;
 }
 

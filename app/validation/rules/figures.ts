@@ -1,0 +1,121 @@
+/**
+ * The document's own figures for the totals rules, added to a finding's message when the rule
+ * fires (walk 13: "must equal invoice total with VAT (BT-112) minus paid amount (BT-113) plus
+ * rounding amount (BT-114)" left the clerk to find which amount was off). Each gives what the
+ * file says and what the rule computes from the file, e.g. "the invoice says 2419.99; total with
+ * VAT 2420.00 − paid 0.00 + rounding 0.00 = 2420.00". Keyed by official rule id, as the hints
+ * are; figures never judge (the rule does), and a value that is not a number gives no figures.
+ */
+import type { Ctx } from '../rule';
+import type { XNode } from '../xml-tree';
+import * as D from '../num';
+import { dec, round2 } from '../num';
+import { attr, child, children, str } from '../xpath';
+import { docAllowanceCharges, isAllowance, isCharge } from './common';
+
+/** The figures of one rule for the node it fired on, or undefined when there are none to give. */
+export type Figures = (n: XNode, c: Ctx) => string | undefined;
+
+/** An amount as money: at least two decimals ("2420" → "2420.00"); throws on a non-number. */
+function money(d: D.D): string {
+  if (d === null) throw new Error('not a number');
+  return D.toText(d.s >= 2 ? d : { m: d.m * 10n ** BigInt(2 - d.s), s: 2 });
+}
+
+/** The amount of `q` under `n`, zero when it is absent (as the rules take it). */
+function amountOr0(n: XNode, q: string): D.D {
+  const x = child(n, q);
+  return x === undefined ? D.ZERO : dec(x);
+}
+
+function what(c: Ctx): string {
+  return c.isInvoice ? 'the invoice' : 'the credit note';
+}
+
+/** "the invoice says X" (or "gives none" when the element is absent). */
+function says(c: Ctx, x: XNode | undefined): string {
+  return x === undefined ? `${what(c)} gives none` : `${what(c)} says ${money(dec(x))}`;
+}
+
+const LINES = ['cac:InvoiceLine', 'cac:CreditNoteLine'] as const;
+
+function lineTotal(c: Ctx): D.D {
+  let t: D.D = D.ZERO;
+  for (const q of LINES)
+    for (const l of c.nodes(q))
+      for (const a of children(l, 'cbc:LineExtensionAmount')) t = D.add(t, dec(a));
+  return round2(t);
+}
+
+function docAC(c: Ctx, charge: boolean): D.D {
+  let t: D.D = D.ZERO;
+  for (const ac of docAllowanceCharges(c)) {
+    if (charge ? !isCharge(ac) : !isAllowance(ac)) continue;
+    for (const a of children(ac, 'cbc:Amount')) t = D.add(t, dec(a));
+  }
+  return round2(t);
+}
+
+/** Figures by rule id (context nodes as in ./en16931-core). */
+export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
+  // cac:LegalMonetaryTotal
+  'BR-CO-10': (n, c) =>
+    `${says(c, child(n, 'cbc:LineExtensionAmount'))}; its lines add up to ${money(lineTotal(c))}`,
+  'BR-CO-11': (n, c) =>
+    `${says(c, child(n, 'cbc:AllowanceTotalAmount'))}; its allowances add up to ${money(docAC(c, false))}`,
+  'BR-CO-12': (n, c) =>
+    `${says(c, child(n, 'cbc:ChargeTotalAmount'))}; its charges add up to ${money(docAC(c, true))}`,
+  'BR-CO-13': (n, c) => {
+    const line = dec(child(n, 'cbc:LineExtensionAmount'));
+    const al = amountOr0(n, 'cbc:AllowanceTotalAmount');
+    const ch = amountOr0(n, 'cbc:ChargeTotalAmount');
+    const r = round2(D.add(D.sub(line, al), ch));
+    return `${says(c, child(n, 'cbc:TaxExclusiveAmount'))}; lines ${money(line)} − allowances ${money(al)} + charges ${money(ch)} = ${money(r)}`;
+  },
+  'BR-CO-16': (n, c) => {
+    const incl = dec(child(n, 'cbc:TaxInclusiveAmount'));
+    const pre = amountOr0(n, 'cbc:PrepaidAmount');
+    const rnd = amountOr0(n, 'cbc:PayableRoundingAmount');
+    const r = round2(D.add(D.sub(incl, pre), rnd));
+    return `${says(c, child(n, 'cbc:PayableAmount'))}; total with VAT ${money(incl)} − paid ${money(pre)} + rounding ${money(rnd)} = ${money(r)}`;
+  },
+  // cac:TaxTotal (the document's)
+  'BR-CO-14': (n, c) => {
+    let t: D.D = D.ZERO;
+    for (const s of children(n, 'cac:TaxSubtotal'))
+      for (const a of children(s, 'cbc:TaxAmount')) t = D.add(t, dec(a));
+    const total = children(n, 'cbc:TaxAmount');
+    if (total.length !== 1) return undefined;
+    return `${says(c, total[0])}; its VAT breakdown adds up to ${money(round2(t))}`;
+  },
+  // The document (root), in its document currency.
+  'BR-CO-15': (n, c) => {
+    const cur = child(n, 'cbc:DocumentCurrencyCode');
+    const total = child(n, 'cac:LegalMonetaryTotal');
+    if (cur === undefined || total === undefined) return undefined;
+    const incl = children(total, 'cbc:TaxInclusiveAmount');
+    const excl = children(total, 'cbc:TaxExclusiveAmount');
+    const code = str(cur);
+    const tax = children(n, 'cac:TaxTotal')
+      .flatMap((t) => children(t, 'cbc:TaxAmount'))
+      .filter((a) => attr(a, 'currencyID') === code);
+    if (incl.length !== 1 || excl.length !== 1 || tax.length !== 1) return undefined;
+    const r = round2(D.add(dec(excl[0]), dec(tax[0])));
+    return `${says(c, incl[0])}; total without VAT ${money(dec(excl[0]))} + VAT ${money(dec(tax[0]))} = ${money(r)}`;
+  },
+};
+
+/**
+ * `message` with the figures of `f` for `n` ("…(BT-114): the invoice says …"), or as it is when
+ * there are none: a value that is not a number, or content a figure trips over (never an error:
+ * the rule has judged already).
+ */
+export function withFigures(message: string, f: Figures, n: XNode, c: Ctx): string {
+  let figures: string | undefined;
+  try {
+    figures = f(n, c);
+  } catch {
+    figures = undefined;
+  }
+  return figures ? `${message.replace(/\.$/, '')}: ${figures}.` : message;
+}

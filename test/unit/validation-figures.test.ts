@@ -1,0 +1,79 @@
+/**
+ * The totals rules say which amount is off in the document's own figures (walk 13: the rule's
+ * words alone left the clerk to redo the sums), for invoices and credit notes alike; a value
+ * that is not a number gives the rule's words alone, and the verdict is the rule's either way.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkDocument, type Finding } from '../../app/validation/index';
+import { validationFailed } from '../../app/domain/problems';
+import { change, utf8, validCreditNote, validInvoice } from '../conformance/sample-documents';
+
+function finding(xml: string, rule: string): Finding {
+  const r = checkDocument(utf8(xml));
+  if (!r.ok) throw new Error(r.error.message);
+  const f = r.verdict.findings.find((x) => x.rule === rule);
+  if (!f) throw new Error(`${rule} did not fire: ${r.verdict.findings.map((x) => x.rule)}`);
+  return f;
+}
+
+const PAYABLE = '<cbc:PayableAmount currencyID="EUR">125.00</cbc:PayableAmount>';
+
+describe('the figures of the totals rules', () => {
+  it('BR-CO-16: what is due against total with VAT − paid + rounding', () => {
+    const xml = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', '124.99'));
+    const f = finding(xml, 'BR-CO-16');
+    expect(f.message).toBe(
+      'Amount due for payment (BT-115) must equal invoice total with VAT (BT-112) minus paid amount (BT-113) plus rounding amount (BT-114): the invoice says 124.99; total with VAT 125.00 − paid 0.00 + rounding 0.00 = 125.00.',
+    );
+    // The row's reason carries them too.
+    expect(validationFailed([f]).message).toContain(
+      'the invoice says 124.99; total with VAT 125.00 − paid 0.00 + rounding 0.00 = 125.00. (BR-CO-16)',
+    );
+    // With a prepaid amount and rounding, in the file's figures (amounts with fewer decimals as money).
+    const paid = change(
+      validInvoice(),
+      PAYABLE,
+      '<cbc:PrepaidAmount currencyID="EUR">25</cbc:PrepaidAmount><cbc:PayableRoundingAmount currencyID="EUR">0.01</cbc:PayableRoundingAmount><cbc:PayableAmount currencyID="EUR">100.00</cbc:PayableAmount>',
+    );
+    expect(finding(paid, 'BR-CO-16').message).toContain(
+      ': the invoice says 100.00; total with VAT 125.00 − paid 25.00 + rounding 0.01 = 100.01.',
+    );
+  });
+
+  it('a credit note says "the credit note"', () => {
+    const xml = change(validCreditNote(), PAYABLE, PAYABLE.replace('125.00', '120.00'));
+    expect(finding(xml, 'BR-CO-16').message).toContain(': the credit note says 120.00;');
+  });
+
+  it('BR-CO-10, BR-CO-13, BR-CO-14 and BR-CO-15 name the sums they compare', () => {
+    const lines = change(
+      validInvoice(),
+      '<cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount',
+      '<cbc:LineExtensionAmount currencyID="EUR">110.00</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount',
+    );
+    expect(finding(lines, 'BR-CO-10').message).toContain(
+      ': the invoice says 110.00; its lines add up to 100.00.',
+    );
+    expect(finding(lines, 'BR-CO-13').message).toContain(
+      ': the invoice says 100.00; lines 110.00 − allowances 0.00 + charges 0.00 = 110.00.',
+    );
+    const vat = change(
+      validInvoice(),
+      '<cac:TaxTotal><cbc:TaxAmount currencyID="EUR">25.00</cbc:TaxAmount>',
+      '<cac:TaxTotal><cbc:TaxAmount currencyID="EUR">25.50</cbc:TaxAmount>',
+    );
+    expect(finding(vat, 'BR-CO-14').message).toContain(
+      ': the invoice says 25.50; its VAT breakdown adds up to 25.00.',
+    );
+    expect(finding(vat, 'BR-CO-15').message).toContain(
+      ': the invoice says 125.00; total without VAT 100.00 + VAT 25.50 = 125.50.',
+    );
+  });
+
+  it('an amount that is not a number gives the rule its own words only', () => {
+    const xml = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', 'abc'));
+    expect(finding(xml, 'BR-CO-16').message).toBe(
+      'Amount due for payment (BT-115) must equal invoice total with VAT (BT-112) minus paid amount (BT-113) plus rounding amount (BT-114).',
+    );
+  });
+});
