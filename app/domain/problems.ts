@@ -218,7 +218,7 @@ export function receiverDoesNotAccept(receiver: string | null, docType: DocType)
   const what = docType === 'CreditNote' ? 'credit notes' : 'invoices';
   return {
     code: 'RECEIVER_DOES_NOT_ACCEPT',
-    message: `The buyer ${receiver} is on Peppol but does not accept ${what} (Peppol BIS Billing 3.0). Contact the buyer, or cancel this document.`,
+    message: `The buyer ${receiver} is on Peppol but does not accept ${what} (Peppol BIS Billing 3.0). Contact the buyer: once they accept ${what} on Peppol, choose Retry. Otherwise cancel this document.`,
     action: 'check-receiver',
   };
 }

@@ -121,7 +121,10 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             const r = repo.get(id);
             if (!r) continue;
             // The "not registered" answer is cached for minutes: ask the access point again.
-            if (r.state === 'unreachable' && r.receiver_id)
+            if (
+              (r.state === 'unreachable' || r.problem_code === 'RECEIVER_DOES_NOT_ACCEPT') &&
+              r.receiver_id
+            )
               connection.participants.forget(r.receiver_id);
             // A failed delivery or a refusal for good goes under a new key (the old one would only
             // replay it).

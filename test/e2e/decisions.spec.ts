@@ -88,4 +88,12 @@ test('an action that cannot work is not offered, and the reason is shown instead
     'does not accept this type of document',
   );
   await expect(desk.detailPanel.getByTestId('detail-cancel')).toBeVisible();
+  // Once the clerk has talked to the buyer, Retry asks about the buyer again (walk 13: Cancel was
+  // the only choice); this one still takes no invoices, so it is held again, saying so.
+  await expect(desk.detailPanel.getByTestId('problem-message')).toContainText(
+    'once they accept invoices on Peppol, choose Retry',
+  );
+  await desk.detailPanel.getByTestId('detail-retry').click();
+  await expect(desk.detailPanel.getByText('Retry requested (new lookup)')).toBeVisible();
+  await desk.waitForState(row, ['held']);
 });

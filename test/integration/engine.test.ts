@@ -155,6 +155,18 @@ describe('engine with the in-process sandbox', () => {
     expect(after.timeline.at(-1)?.detail).toMatch(
       /^Send anyway asked by .+; not possible: the buyer's Peppol registration does not accept/,
     );
+    // Retry asks the access point about the buyer again (the cached answer is not reused): it
+    // goes on if the buyer takes invoices now; this one still does not, so it is held again.
+    const lookups = () =>
+      engineInternals(e).sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']
+        ?.total ?? 0;
+    const asked = lookups();
+    expect(await e.handlers['documents:retry']({ ids: [cn] })).toMatchObject({ retried: 1 });
+    await e.waitUntilSettled([cn]);
+    const again = await e.handlers['documents:get']({ id: cn });
+    expect([again.state, again.problem?.code]).toEqual(['held', 'RECEIVER_DOES_NOT_ACCEPT']);
+    expect(again.timeline.map((t) => t.detail)).toContain('Retry requested (new lookup)');
+    expect(lookups()).toBe(asked + 1);
   });
 
   it('cancels documents that were not sent, and answers bad requests with error values', async () => {

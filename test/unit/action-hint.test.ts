@@ -140,3 +140,20 @@ describe('actionsFor an invoice still waiting to go', () => {
     }
   });
 });
+
+describe('actionsFor a buyer that does not take this type of document', () => {
+  // Walk 13: "Needs your decision" offered Cancel alone; once the buyer takes invoices, Retry asks
+  // about them again. Send anyway stays unavailable, saying why.
+  it('offers Retry and Cancel, and says why not Send anyway', () => {
+    const problem = receiverDoesNotAccept('9915:credit-note-only', 'Invoice');
+    expect(problem.message).toContain('once they accept invoices on Peppol, choose Retry');
+    const { offered, unavailable } = actionsFor({
+      problem,
+      state: 'held',
+      mayHaveReachedAccessPoint: false,
+    });
+    expect(offered).toEqual(['retry', 'cancel']);
+    expect(unavailable.map((u) => u.action)).toEqual(['sendAnyway']);
+    expect(actionHint({ problem, nextAttemptAt: null })).toBeNull();
+  });
+});

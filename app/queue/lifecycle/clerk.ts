@@ -61,7 +61,12 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
   }
   if (r.state === 'failed' || r.state === 'retry_wait')
     return { from: r.state, to: 'queued', patch, detail: 'Retry requested' };
-  if (r.state === 'unreachable')
+  // The buyer is on Peppol but did not take this type of document: asked again (the clerk
+  // contacted the buyer), it goes on if the buyer takes it now and is held again otherwise.
+  if (
+    r.state === 'unreachable' ||
+    (r.state === 'held' && r.problem_code === 'RECEIVER_DOES_NOT_ACCEPT')
+  )
     return { from: r.state, to: 'ready', patch, detail: 'Retry requested (new lookup)' };
   if (r.state === 'invalid')
     return { from: r.state, to: 'received', patch, detail: 'Check again requested' };

@@ -26,7 +26,11 @@ export function actionsFor(
 ): { offered: DocumentAction[]; unavailable: Unavailable[] } {
   const { problem, state } = d;
   let candidates: DocumentAction[] = [];
-  if (state === 'held') candidates = ['sendAnyway', 'cancel'];
+  // A buyer that does not take this type of document: asked again once the clerk has talked to
+  // them (walk 13: "Needs your decision" offered Cancel alone).
+  if (state === 'held' && problem?.code === 'RECEIVER_DOES_NOT_ACCEPT')
+    candidates = ['retry', 'sendAnyway', 'cancel'];
+  else if (state === 'held') candidates = ['sendAnyway', 'cancel'];
   else if (state === 'failed' || state === 'unreachable' || problem?.action === 'retry')
     candidates = ['retry', 'cancel'];
   else if (state === 'retry_wait') candidates = ['retry', 'cancel'];
