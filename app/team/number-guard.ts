@@ -11,7 +11,16 @@
  */
 import { FILTER_STATES, RESPONSE_STATES, type DocumentState } from '../contract';
 import { duplicateNumber } from '../domain/duplicate-number';
+import { WENT_OUT_STATES } from '../domain/states';
 import type { NewTeamDocument } from './store';
+
+/** States in which a document counts for the guard whatever else is true of it. */
+export const NUMBER_LIVE_STATES: readonly DocumentState[] = [
+  'queued',
+  'sending',
+  'retry_wait',
+  ...WENT_OUT_STATES,
+];
 
 /**
  * Documents that count, as on a single desk (store/documents-statements LIVE_SQL): on their way,
@@ -22,8 +31,7 @@ import type { NewTeamDocument } from './store';
  * has forgotten (PRACTICE_DONE_SQL).
  */
 export function numberLiveSql(real: string): string {
-  return `(state IN ('queued', 'sending', 'retry_wait', 'accepted', 'delivered', 'acknowledged',
-    'in_process', 'under_query', 'conditionally_accepted', 'buyer_accepted', 'paid')
+  return `(state IN (${NUMBER_LIVE_STATES.map((x) => `'${x}'`).join(', ')})
     OR (state = 'failed' AND reached_maybe)
     OR (state = 'handled' AND coalesce(business_response, '') <> 'RE'))
     AND NOT (coalesce(sent_environment, '') = 'sandbox' AND transaction_id IS NOT NULL

@@ -9,22 +9,13 @@ import { teamSort } from '../../app/team/list-order';
 import { isAllowedTransition } from '../../app/domain/states';
 import { sentBeforeTeamMoved } from '../../app/domain/problems';
 import { pollEvents } from '../../app/team/poll-rows';
-import { guardNumber, numberOf, type NumberTaken } from '../../app/team/number-guard';
+import {
+  guardNumber,
+  NUMBER_LIVE_STATES,
+  numberOf,
+  type NumberTaken,
+} from '../../app/team/number-guard';
 
-/** The states the number guard counts (app/team/number-guard.ts numberLiveSql). */
-const NUMBER_LIVE: readonly DocumentState[] = [
-  'queued',
-  'sending',
-  'retry_wait',
-  'accepted',
-  'delivered',
-  'acknowledged',
-  'in_process',
-  'under_query',
-  'conditionally_accepted',
-  'buyer_accepted',
-  'paid',
-];
 import { CLERK_CANCEL_FROM, PRACTICE_SENT_FROM } from '../../app/team/store-rows';
 import { handledFrom, handledTo } from '../../app/domain/states';
 import type {
@@ -210,7 +201,7 @@ export class MemoryTeamStore implements TeamStore {
     for (const r of [...this.rows.values()].sort((a, b) => a.id - b.id)) {
       if (numberOf({ ...r, state: 'queued' }) !== n) continue;
       const live =
-        NUMBER_LIVE.includes(r.state) ||
+        NUMBER_LIVE_STATES.includes(r.state) ||
         (r.state === 'failed' && r.reachedMaybe === true) ||
         (r.state === 'handled' && r.businessResponse !== 'RE');
       const practiceDone =
