@@ -94,3 +94,29 @@ export function splitSecondVersions(docs: readonly NewTeamDocument[]): {
   }
   return { first, later };
 }
+
+/**
+ * The same seller, number and type saved again under the same file name while its first version
+ * still waits to be sent (queued, or waiting for a retry that no attempt may have reached the
+ * access point with): the correction replaces it, as on a single desk (store findReplaceableWaiting),
+ * instead of the old content going out and the correction being held. A claimed one (`sending`)
+ * is not replaced: the guard holds the correction.
+ */
+export function replaceableWhile(state: DocumentState, reachedMaybe: boolean): boolean {
+  return state === 'queued' || (state === 'retry_wait' && !reachedMaybe);
+}
+
+/** The SQL of {@link replaceableWhile} on a team_documents row (alias `d`). */
+export const REPLACEABLE_SQL = `(d.state = 'queued' OR (d.state = 'retry_wait' AND NOT d.reached_maybe))`;
+
+/** The new document's timeline words: what it replaced (the single desk's). */
+export function replacesWords(old: readonly { id: number; fileName: string }[]): string {
+  return old
+    .map((o) => `Replaces ${o.fileName} (document #${o.id}), which was waiting to be sent`)
+    .join('; ');
+}
+
+/** The replaced document's timeline words (the single desk's). */
+export function replacedWords(fileName: string, id: number): string {
+  return `Replaced by the corrected file ${fileName} (document #${id})`;
+}

@@ -13,6 +13,9 @@ import {
   guardNumber,
   NUMBER_LIVE_STATES,
   numberOf,
+  replaceableWhile,
+  replacedWords,
+  replacesWords,
   type NumberTaken,
 } from '../../app/team/number-guard';
 
@@ -156,7 +159,22 @@ export class MemoryTeamStore implements TeamStore {
     const out: EnqueueResult[] = [];
     const created: number[] = [];
     for (const doc of docs) {
-      const d = guardNumber(doc, this.numberTaken(doc, real));
+      // A waiting first version under the same file name is replaced, as the real stores do.
+      const n = numberOf(doc);
+      const old = [...this.rows.values()].filter(
+        (r) =>
+          n !== null &&
+          numberOf({ ...r, state: 'queued' }) === n &&
+          r.fileName === doc.fileName &&
+          r.key !== doc.key &&
+          replaceableWhile(r.state, r.reachedMaybe === true),
+      );
+      const replacing =
+        old.length > 0 && !doc.problem && !doc.note ? { ...doc, note: replacesWords(old) } : doc;
+      for (const r of old)
+        this.move(r, 'superseded', deskId, replacedWords(doc.fileName, this.nextId));
+      const d = guardNumber(replacing, this.numberTaken(replacing, real));
+      created.push(...old.map((r) => r.id));
       const have = this.byKey.get(d.key);
       if (have !== undefined) {
         out.push({ key: d.key, id: have, created: false, state: this.rows.get(have)!.state });

@@ -341,6 +341,40 @@ describe('the hot folder of a team desk', () => {
     expect(ap.stats().acceptedDocuments).toBe(3);
   });
 
+  it('a file saved again with other content while its first version waits replaces it: only the correction is sent', async () => {
+    // As on a single desk (store findReplaceableWaiting): before, a team sent the old content and
+    // held the correction.
+    const store = new MemoryTeamStore();
+    const ap = await sandbox();
+    const folder = tempDir();
+    const a = await desk(store, ap, 'desk A', { hotFolder: folder, hotFolderStabilityMs: 300 });
+    await a.handlers['queue:pause'](undefined);
+    const path = join(folder, 'fix.xml');
+    const first = makeInvoice('TEAM-FIX-1');
+    writeFileSync(path, first);
+    await waitFor('the first version on the queue', async () => {
+      const { rows } = await a.handlers['documents:list']({ limit: 10 });
+      return rows.length === 1 ? rows[0] : undefined;
+    });
+    const second = new TextDecoder()
+      .decode(first)
+      .replace('</cbc:Note>', ' (corrected)</cbc:Note>');
+    writeFileSync(path, second);
+    const states = await waitFor('the correction taken, the first replaced', async () => {
+      const { rows } = await a.handlers['documents:list']({ limit: 10 });
+      const s = rows.map((r) => r.state).sort();
+      return s.length === 2 && s[1] === 'superseded' ? s : undefined;
+    });
+    expect(states).toEqual(['queued', 'superseded']);
+    await a.handlers['queue:resume'](undefined);
+    await waitFor(
+      'the corrected file in sent/',
+      () => existsSync(join(folder, 'sent', 'fix.xml')) || undefined,
+    );
+    expect(readFileSync(join(folder, 'sent', 'fix.xml'), 'utf8')).toBe(second);
+    expect(ap.stats().acceptedDocuments).toBe(1);
+  });
+
   it('a file saved again with other content just before its first version went out is not moved as sent', async () => {
     // Walk 13, on a team desk: the corrected file was filed in sent/ as the first version sent.
     const store = new MemoryTeamStore();

@@ -137,6 +137,43 @@ describe.each(BACKENDS)('the number guard on the $name team store', (backend) =>
   );
 
   it.skipIf(backend.skip)(
+    'a correction saved under the same file name while the first version waits replaces it; once claimed, it is held',
+    async () => {
+      const a = await fresh();
+      const [v1, v2] = versions('NG-7');
+      const same = { ...v2, fileName: v1.fileName };
+      const [first] = await a.enqueue(ANNA, [v1]);
+      const [second] = await a.enqueue(BEN, [same]);
+      expect(second).toMatchObject({ created: true, state: 'queued' });
+      expect((await a.get(first!.id))!.state).toBe('superseded');
+      expect((await a.timeline(first!.id)).at(-1)).toMatchObject({
+        fromState: 'queued',
+        toState: 'superseded',
+        detail: `Replaced by the corrected file NG-7.xml (document #${second!.id})`,
+      });
+      expect((await a.timeline(second!.id)).map((e) => e.detail)).toEqual([
+        `Replaces NG-7.xml (document #${first!.id}), which was waiting to be sent`,
+      ]);
+      // Only the correction can be claimed.
+      const claims = await a.claim(ANNA, 10, 60_000);
+      expect(claims.map((c) => c.id)).toEqual([second!.id]);
+
+      // Claimed (on its way): not replaced; the correction is held beside it.
+      const [w1, w2] = versions('NG-8');
+      const [sending] = await a.enqueue(ANNA, [w1]);
+      expect((await a.claim(ANNA, 10, 60_000)).map((c) => c.id)).toEqual([sending!.id]);
+      const [held] = await a.enqueue(BEN, [{ ...w2, fileName: w1.fileName }]);
+      expect(held!.state).toBe('held');
+      expect((await a.get(sending!.id))!.state).toBe('sending');
+      // Another file name is another invoice file: held, not a replacement.
+      const [x1, x2] = versions('NG-9');
+      const [kept] = await a.enqueue(ANNA, [x1]);
+      expect((await a.enqueue(BEN, [x2]))[0]!.state).toBe('held');
+      expect((await a.get(kept!.id))!.state).toBe('queued');
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'two desks adding two versions of the same numbers at the same moment: one of each number is queued, the other held',
     async () => {
       const a = await fresh();

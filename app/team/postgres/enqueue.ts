@@ -10,6 +10,9 @@ import {
   NUMBER_LOCK_SQL,
   numberLiveSql,
   numberOf,
+  REPLACEABLE_SQL,
+  replacedWords,
+  replacesWords,
   splitSecondVersions,
   type NumberTaken,
 } from '../number-guard';
@@ -26,7 +29,52 @@ const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
     AND invoice_number IS NOT NULL AND ${numberLiveSql('$4::boolean')}
   ORDER BY sender_id, invoice_number, doc_type, id`;
 
+/**
+ * Desk $6 replaces the waiting first versions of new documents (seller $1, number $2, type $3,
+ * file name $4, key $5: arrays) with other bytes (../number-guard replaceableWhile): superseded,
+ * locked first (a claim in progress is waited for, and then its row is `sending`: left alone).
+ */
+const SUPERSEDE_WAITING = `WITH old AS (
+    SELECT d.id, d.state, d.file_name, u.k AS by_key FROM team_documents d
+    JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(s, n, t, f, k)
+      ON d.sender_id = u.s AND d.invoice_number = u.n AND d.doc_type = u.t AND d.file_name = u.f
+    WHERE d.invoice_number IS NOT NULL AND d.key <> u.k AND ${REPLACEABLE_SQL}
+    ORDER BY d.id FOR UPDATE OF d
+  )
+  UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
+    next_attempt_at = NULL, problem_code = NULL, problem_message = NULL, problem_action = NULL
+  FROM old WHERE d.id = old.id
+  RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
+
 type Row = { id: number; key: string; state: DocumentState };
+type Replaced = { id: number; was: DocumentState; file_name: string; by_key: string };
+
+/** Replace the waiting first versions of `docs` (see SUPERSEDE_WAITING); `docs` say so. */
+async function supersedeWaiting(
+  c: pg.PoolClient,
+  docs: readonly NewTeamDocument[],
+): Promise<{ docs: NewTeamDocument[]; replaced: Replaced[] }> {
+  const guarded = docs.filter((d) => numberOf(d) !== null);
+  if (guarded.length === 0) return { docs: [...docs], replaced: [] };
+  const r = await c.query<Replaced>(SUPERSEDE_WAITING, [
+    guarded.map((d) => d.senderId),
+    guarded.map((d) => d.invoiceNumber),
+    guarded.map((d) => d.docType),
+    guarded.map((d) => d.fileName),
+    guarded.map((d) => d.key),
+  ]);
+  const replaced = r.rows.map((x) => ({ ...x, id: Number(x.id) }));
+  const by = new Map<string, { id: number; fileName: string }[]>();
+  for (const x of replaced)
+    by.set(x.by_key, [...(by.get(x.by_key) ?? []), { id: x.id, fileName: x.file_name }]);
+  return {
+    docs: docs.map((d) => {
+      const old = by.get(d.key);
+      return old && !d.problem && !d.note ? { ...d, note: replacesWords(old) } : d;
+    }),
+    replaced,
+  };
+}
 
 /** Tell the other desks which documents changed (`*`: too many to name, re-read). */
 export async function notify(
@@ -93,8 +141,9 @@ export async function enqueueDocuments(
 ): Promise<EnqueueResult[]> {
   const numbers = numberColumns(docs);
   if (numbers[0].length > 0) await c.query(NUMBER_LOCK_SQL, numbers);
+  const { docs: replacing, replaced } = await supersedeWaiting(c, docs);
   // A second version in this same call is guarded once the first is in (it then has an id).
-  const { first, later } = splitSecondVersions(docs);
+  const { first, later } = splitSecondVersions(replacing);
   const firstDocs = await guarded(c, first, real);
   const rows = await insert(c, deskId, firstDocs);
   const laterDocs = later.length > 0 ? await guarded(c, later, real) : [];
@@ -136,11 +185,22 @@ export async function enqueueDocuments(
     );
     for (const row of r.rows) had.set(row.key, row);
   }
-  await notify(
-    c,
-    deskId,
-    rows.map((r) => r.id),
-  );
+  if (replaced.length > 0) {
+    const idOf = (key: string) => created.get(key)?.id ?? had.get(key)?.id;
+    const byFile = new Map(docs.map((d) => [d.key, d.fileName]));
+    await c.query(
+      `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+       SELECT id, team_now_ms(), $1, was, 'superseded', detail
+       FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, was, detail)`,
+      [
+        deskId,
+        replaced.map((x) => x.id),
+        replaced.map((x) => x.was),
+        replaced.map((x) => replacedWords(byFile.get(x.by_key)!, Number(idOf(x.by_key)))),
+      ],
+    );
+  }
+  await notify(c, deskId, [...rows.map((r) => r.id), ...replaced.map((x) => x.id)]);
   const reported = new Set<string>();
   return docs.map((d): EnqueueResult => {
     const mine = created.get(d.key);

@@ -17,14 +17,12 @@ import type { AccessPointRef, TeamAccessPoint } from '../access-point';
 import * as list from './sqlite-list';
 import { SQLITE_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, INSERT_EVENT, NOW } from './statements';
-import { guardNumber, numberLiveSql, numberOf, type NumberTaken } from '../number-guard';
+import { enqueueDocuments } from './sqlite-enqueue';
 import {
-  addedEvent,
   sendKeySql,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
   checkNewDocument,
-  enqueueValues,
   outcomeWrite,
   toTeamDocument,
   toTeamEvent,
@@ -151,47 +149,7 @@ export class SqliteTeamStore implements TeamStore {
     real = false,
   ): Promise<EnqueueResult[]> {
     docs.forEach(checkNewDocument);
-    const db = this.db;
-    const insert = this.stmt(
-      `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
-         sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
-         problem_message, problem_action, seller_name, duplicate_of, added_by, created_at,
-         updated_at, due_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW},
-         CASE WHEN ? = 'queued' THEN ${NOW} END)
-       ON CONFLICT (key) DO NOTHING RETURNING id`,
-    );
-    // The number guard (../number-guard): writes are one at a time, and each document sees
-    // those added before it in this call.
-    const taken = this.stmt(
-      `SELECT id, key, state FROM team_documents
-       WHERE sender_id = ? AND invoice_number = ? AND doc_type = ? AND ${numberLiveSql('?')}
-       ORDER BY id LIMIT 1`,
-    );
-    const body = this.stmt('INSERT INTO team_document_bodies (document_id, body) VALUES (?, ?)');
-    const existing = this.stmt('SELECT id, state FROM team_documents WHERE key = ?');
-    const event = this.stmt(INSERT_EVENT);
-    return db
-      .transaction(() =>
-        docs.map((doc): EnqueueResult => {
-          const t = numberOf(doc)
-            ? (taken.get(doc.senderId, doc.invoiceNumber, doc.docType, real ? 1 : 0) as
-                NumberTaken | undefined)
-            : undefined;
-          const d = guardNumber(doc, t ?? null);
-          const row = insert.get(d.key, ...enqueueValues(d), deskId, d.state) as
-            { id: number } | undefined;
-          if (row) {
-            body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
-            const added = addedEvent(d);
-            event.run(row.id, deskId, null, d.state, added.detail, added.technical);
-            return { key: d.key, id: row.id, created: true, state: d.state };
-          }
-          const had = existing.get(d.key) as { id: number; state: DocumentState };
-          return { key: d.key, id: had.id, created: false, state: had.state };
-        }),
-      )
-      .immediate();
+    return enqueueDocuments(this.db, (sql) => this.stmt(sql), deskId, docs, real);
   }
 
   async claim(

@@ -1,0 +1,96 @@
+/**
+ * SqliteTeamStore.enqueue in one immediate transaction (writes are one at a time, so each
+ * document sees those added before it in the same call): a waiting first version of the same
+ * number and file name is replaced, the number guard holds a second version of a live one
+ * (../number-guard), then the row, its body and its timeline row.
+ */
+import type Database from 'better-sqlite3';
+import type { DocumentState } from '../../contract';
+import {
+  guardNumber,
+  numberLiveSql,
+  numberOf,
+  REPLACEABLE_SQL,
+  replacedWords,
+  replacesWords,
+  type NumberTaken,
+} from '../number-guard';
+import { addedEvent, enqueueValues } from '../store-rows';
+import type { EnqueueResult, NewTeamDocument } from '../store';
+import { INSERT_EVENT, NOW } from './statements';
+
+type Stmt = (sql: string) => Database.Statement;
+
+/** Add `docs` for desk `deskId` (see TeamStore.enqueue). */
+export function enqueueDocuments(
+  db: Database.Database,
+  stmt: Stmt,
+  deskId: string,
+  docs: readonly NewTeamDocument[],
+  real: boolean,
+): EnqueueResult[] {
+  const insert = stmt(
+    `INSERT INTO team_documents (key, file_name, size, state, doc_type, invoice_number,
+       sender_id, receiver_id, buyer_name, amount, currency, issue_date, problem_code,
+       problem_message, problem_action, seller_name, duplicate_of, added_by, created_at,
+       updated_at, due_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW},
+       CASE WHEN ? = 'queued' THEN ${NOW} END)
+     ON CONFLICT (key) DO NOTHING RETURNING id`,
+  );
+  const waiting = stmt(
+    `SELECT d.id, d.state, d.file_name FROM team_documents d
+     WHERE d.sender_id = ? AND d.invoice_number = ? AND d.doc_type = ? AND d.file_name = ?
+       AND d.key <> ? AND ${REPLACEABLE_SQL} ORDER BY d.id`,
+  );
+  const supersede = stmt(
+    `UPDATE team_documents SET state = 'superseded', updated_at = ${NOW}, due_at = NULL,
+       next_attempt_at = NULL, problem_code = NULL, problem_message = NULL, problem_action = NULL
+     WHERE id = ?`,
+  );
+  const taken = stmt(
+    `SELECT id, key, state FROM team_documents
+     WHERE sender_id = ? AND invoice_number = ? AND doc_type = ? AND ${numberLiveSql('?')}
+     ORDER BY id LIMIT 1`,
+  );
+  const body = stmt('INSERT INTO team_document_bodies (document_id, body) VALUES (?, ?)');
+  const existing = stmt('SELECT id, state FROM team_documents WHERE key = ?');
+  const event = stmt(INSERT_EVENT);
+  return db
+    .transaction(() =>
+      docs.map((doc): EnqueueResult => {
+        const guarded = numberOf(doc) !== null;
+        const old = guarded
+          ? (waiting.all(doc.senderId, doc.invoiceNumber, doc.docType, doc.fileName, doc.key) as {
+              id: number;
+              state: DocumentState;
+              file_name: string;
+            }[])
+          : [];
+        for (const o of old) supersede.run(o.id);
+        const replacing =
+          old.length > 0 && !doc.problem && !doc.note
+            ? { ...doc, note: replacesWords(old.map((o) => ({ id: o.id, fileName: o.file_name }))) }
+            : doc;
+        const t = guarded
+          ? (taken.get(doc.senderId, doc.invoiceNumber, doc.docType, real ? 1 : 0) as
+              NumberTaken | undefined)
+          : undefined;
+        const d = guardNumber(replacing, t ?? null);
+        const row = insert.get(d.key, ...enqueueValues(d), deskId, d.state) as
+          { id: number } | undefined;
+        const had = row ? null : (existing.get(d.key) as { id: number; state: DocumentState });
+        const id = row?.id ?? had!.id;
+        for (const o of old)
+          event.run(o.id, deskId, o.state, 'superseded', replacedWords(d.fileName, id), null);
+        if (row) {
+          body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
+          const added = addedEvent(d);
+          event.run(row.id, deskId, null, d.state, added.detail, added.technical);
+          return { key: d.key, id: row.id, created: true, state: d.state };
+        }
+        return { key: d.key, id: had!.id, created: false, state: had!.state };
+      }),
+    )
+    .immediate();
+}
