@@ -57,13 +57,7 @@ export function teamRow(d: TeamDocument): DocumentRow {
     issueDate: d.issueDate,
     transactionId: d.transactionId,
     attempts: d.attempts,
-    problem: d.problem
-      ? {
-          code: d.problem.code,
-          message: d.problem.message,
-          action: (d.problem.action ?? 'none') as DocumentProblem['action'],
-        }
-      : null,
+    problem: problemRow(shownProblem(d)),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     acceptedAt: d.acceptedAt ?? null,
@@ -75,6 +69,25 @@ export function teamRow(d: TeamDocument): DocumentRow {
     environment: d.sentEnvironment ?? null,
     nextAttemptAt: d.nextAttemptAt,
   };
+}
+
+function problemRow(p: TeamDocument['problem']): DocumentProblem | null {
+  if (!p) return null;
+  return {
+    code: p.code,
+    message: p.message,
+    action: (p.action ?? 'none') as DocumentProblem['action'],
+  };
+}
+
+/**
+ * The problem a team document shows: none once cancelled. The store keeps a cancelled one's
+ * problem so that Undo puts it back as it was, but "Send it anyway … or cancel it" beside
+ * Cancelled would ask for a decision already taken (walk 14), as on a single desk, where a cancel
+ * clears it.
+ */
+export function shownProblem(d: Pick<TeamDocument, 'state' | 'problem'>): TeamDocument['problem'] {
+  return d.state === 'cancelled' ? null : d.problem;
 }
 
 /** The team document of a request's id (a file still kept on this computer: said so). */

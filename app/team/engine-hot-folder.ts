@@ -19,6 +19,7 @@ import type { TeamDesk } from './desk';
 import type { TeamEngineEvents } from './engine-events';
 import type { DocumentState } from '../contract';
 import type { TeamStore } from './store';
+import { shownProblem } from './engine-actions';
 
 /** States a team document leaves by itself (the folder keeps its file meanwhile). */
 const OPEN = new Set<DocumentState>(['received', 'queued', 'sending', 'retry_wait']);
@@ -60,7 +61,7 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
       known.set(id, {
         ...(before.sha256 !== undefined ? { sha256: before.sha256 } : {}),
         state: d.state,
-        reason: d.problem?.message ?? null,
+        reason: shownProblem(d)?.message ?? null,
         details: [],
         ...(open ? {} : { finalAt: Date.now() }),
       });

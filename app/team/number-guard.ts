@@ -109,10 +109,38 @@ export function replaceableWhile(state: DocumentState, reachedMaybe: boolean): b
 /** The SQL of {@link replaceableWhile} on a team_documents row (alias `d`). */
 export const REPLACEABLE_SQL = `(d.state = 'queued' OR (d.state = 'retry_wait' AND NOT d.reached_maybe))`;
 
+/**
+ * A corrected file replaces the failures of its number (any file name): needed fixing, buyer
+ * not on Peppol, rejected by the buyer, or failed with no attempt that may have reached the
+ * access point: they leave Needs attention and cannot be retried into a second version (walk 14:
+ * a Retry of the old one sent both), as on a single desk (store findSupersedable).
+ */
+export const FIXED_SQL = `(d.state IN ('invalid', 'unreachable', 'rejected')
+  OR (d.state = 'handled' AND d.business_response = 'RE')
+  OR (d.state = 'failed' AND NOT d.reached_maybe))`;
+
+/** A document a new one replaced, as its timeline words need it. */
+export interface ReplacedDoc {
+  id: number;
+  fileName: string;
+  /** Its state before it was replaced. */
+  state: DocumentState;
+}
+
 /** The new document's timeline words: what it replaced (the single desk's). */
-export function replacesWords(old: readonly { id: number; fileName: string }[]): string {
+export function replacesWords(old: readonly ReplacedDoc[]): string {
   return old
-    .map((o) => `Replaces ${o.fileName} (document #${o.id}), which was waiting to be sent`)
+    .map((o) => {
+      const which =
+        o.state === 'queued' || o.state === 'retry_wait'
+          ? 'was waiting to be sent'
+          : o.state === 'invalid'
+            ? 'needed fixing'
+            : o.state === 'rejected' || o.state === 'handled'
+              ? 'the buyer rejected'
+              : 'could not be sent';
+      return `Replaces ${o.fileName} (document #${o.id}), which ${which}`;
+    })
     .join('; ');
 }
 

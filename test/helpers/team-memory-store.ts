@@ -17,6 +17,7 @@ import {
   replacedWords,
   replacesWords,
   type NumberTaken,
+  type ReplacedDoc,
 } from '../../app/team/number-guard';
 
 import { CLERK_CANCEL_FROM, PRACTICE_SENT_FROM } from '../../app/team/store-rows';
@@ -159,22 +160,38 @@ export class MemoryTeamStore implements TeamStore {
     const out: EnqueueResult[] = [];
     const created: number[] = [];
     for (const doc of docs) {
-      // A waiting first version under the same file name is replaced, as the real stores do.
+      // Earlier versions are replaced as the real stores replace them (app/team/number-guard.ts):
+      // waiting under the same file name, then, when it goes on, the failures of its number.
       const n = numberOf(doc);
-      const old = [...this.rows.values()].filter(
-        (r) =>
-          n !== null &&
-          numberOf({ ...r, state: 'queued' }) === n &&
-          r.fileName === doc.fileName &&
-          r.key !== doc.key &&
-          replaceableWhile(r.state, r.reachedMaybe === true),
+      const same = (r: Row) =>
+        n !== null && numberOf({ ...r, state: 'queued' }) === n && r.key !== doc.key;
+      const replace = (rs: Row[]): ReplacedDoc[] =>
+        rs.map((r) => {
+          const was = { id: r.id, fileName: r.fileName, state: r.state };
+          this.move(r, 'superseded', deskId, replacedWords(doc.fileName, this.nextId));
+          created.push(r.id);
+          return was;
+        });
+      const old = replace(
+        [...this.rows.values()].filter(
+          (r) =>
+            same(r) &&
+            r.fileName === doc.fileName &&
+            replaceableWhile(r.state, r.reachedMaybe === true),
+        ),
       );
-      const replacing =
-        old.length > 0 && !doc.problem && !doc.note ? { ...doc, note: replacesWords(old) } : doc;
-      for (const r of old)
-        this.move(r, 'superseded', deskId, replacedWords(doc.fileName, this.nextId));
-      const d = guardNumber(replacing, this.numberTaken(replacing, real));
-      created.push(...old.map((r) => r.id));
+      const checked = guardNumber(doc, this.numberTaken(doc, real));
+      if (checked.state === 'queued') {
+        const failed = (r: Row) =>
+          ['invalid', 'unreachable', 'rejected'].includes(r.state) ||
+          (r.state === 'handled' && r.businessResponse === 'RE') ||
+          (r.state === 'failed' && r.reachedMaybe !== true);
+        old.push(...replace([...this.rows.values()].filter((r) => same(r) && failed(r))));
+      }
+      const d =
+        old.length > 0 && !checked.problem && !checked.note
+          ? { ...checked, note: replacesWords(old) }
+          : checked;
       const have = this.byKey.get(d.key);
       if (have !== undefined) {
         out.push({ key: d.key, id: have, created: false, state: this.rows.get(have)!.state });

@@ -12,7 +12,7 @@ import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
 import { openTeamStore } from '../../app/team/open-store';
 import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
-import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoices, makeInvoiceWithWrongTotal } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
 import { useTeamDesks } from '../helpers/team-desks';
 import { waitFor } from '../helpers/wait';
@@ -65,6 +65,51 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
       await a.waitUntilSettled([second]);
       expect(await stateOf(b, second)).toBe('accepted');
       expect(ap.stats().acceptedDocuments).toBe(2);
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'a corrected invoice replaces the one that needed fixing: Retry all cannot send the old one; a cancelled second version asks for no decision (walk 14)',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      const b = await desk(address, ap, 'desk B');
+      const bad = (
+        await a.handlers['documents:add']({
+          files: [{ name: 'inv-88.xml', bytes: makeInvoiceWithWrongTotal('NUM-88') }],
+        })
+      ).added[0]!.id;
+      expect(await stateOf(a, bad)).toBe('invalid');
+      const fixed = (
+        await b.handlers['documents:add']({
+          files: [{ name: 'inv-88-fixed.xml', bytes: makeInvoice('NUM-88') }],
+        })
+      ).added[0]!.id;
+      await b.waitUntilSettled([fixed]);
+      const old = await a.handlers['documents:get']({ id: bad });
+      expect([old.state, old.problem]).toEqual(['superseded', null]);
+      expect(old.timeline.at(-1)?.detail).toBe(
+        `Replaced by the corrected file inv-88-fixed.xml (document #${fixed})`,
+      );
+      // Out of Needs attention, and "Retry all" has nothing of it to send again.
+      await a.handlers['documents:retry']({ allFailed: true });
+      expect(await stateOf(a, bad)).toBe('superseded');
+      expect(ap.stats().acceptedDocuments).toBe(1);
+
+      // A second version held, then cancelled: no "Send it anyway … or cancel it" beside
+      // Cancelled, on the detail or in the list.
+      const held = (
+        await a.handlers['documents:add']({
+          files: [{ name: 'inv-88-again.xml', bytes: makeInvoice('NUM-88', { note: 'Again' }) }],
+        })
+      ).added[0]!.id;
+      expect(await stateOf(a, held)).toBe('held');
+      await a.handlers['documents:cancel']({ ids: [held] });
+      const cancelled = await b.handlers['documents:get']({ id: held });
+      expect([cancelled.state, cancelled.problem]).toEqual(['cancelled', null]);
+      const { rows } = await b.handlers['documents:list']({ filter: 'all', limit: 10 });
+      expect(rows.find((r) => r.id === held)?.problem).toBeNull();
     },
   );
 

@@ -174,6 +174,58 @@ describe.each(BACKENDS)('the number guard on the $name team store', (backend) =>
   );
 
   it.skipIf(backend.skip)(
+    'a corrected version that goes replaces the failures of its number, so a Retry of the old one sends nothing (walk 14)',
+    async () => {
+      const a = await fresh();
+      // Failed, no attempt reached the access point: replaced; Retry then moves nothing.
+      const [f1, f2] = versions('NG-10');
+      const [failed] = await a.enqueue(ANNA, [f1]);
+      const [claim] = await a.claim(ANNA, 1, 60_000);
+      await a.finish(ANNA, claim!, {
+        kind: 'failed',
+        problem: { code: 'REJECTED', message: 'Refused.', action: null },
+        settles: true,
+      });
+      expect((await a.get(failed!.id))!.state).toBe('failed');
+      const [fix] = await a.enqueue(BEN, [f2]);
+      expect(fix!.state).toBe('queued');
+      expect((await a.get(failed!.id))!.state).toBe('superseded');
+      expect((await a.timeline(failed!.id)).at(-1)).toMatchObject({
+        fromState: 'failed',
+        toState: 'superseded',
+        detail: `Replaced by the corrected file NG-10-corrected.xml (document #${fix!.id})`,
+      });
+      expect((await a.timeline(fix!.id)).map((e) => e.detail)).toEqual([
+        `Replaces NG-10.xml (document #${failed!.id}), which could not be sent`,
+      ]);
+      expect(await a.retry(ANNA, [failed!.id])).toEqual({ queued: 0, held: [] });
+      expect((await a.get(failed!.id))!.state).toBe('superseded');
+
+      // Needed fixing, or buyer not on Peppol: replaced too.
+      const [i1, i2] = versions('NG-11');
+      const [bad] = await a.enqueue(ANNA, [
+        { ...i1, state: 'invalid', problem: { code: 'INVALID', message: 'BR-01', action: null } },
+      ]);
+      await a.enqueue(ANNA, [i2]);
+      expect((await a.get(bad!.id))!.state).toBe('superseded');
+
+      // Failed after an attempt that may have reached the access point: still live, so the
+      // correction is held and the first is not replaced.
+      const [m1, m2] = versions('NG-12');
+      const [maybe] = await a.enqueue(ANNA, [m1]);
+      const claims = await a.claim(ANNA, 10, 60_000);
+      const c2 = claims.find((c) => c.id === maybe!.id);
+      await a.finish(ANNA, c2!, {
+        kind: 'failed',
+        problem: { code: 'NO_ANSWER', message: 'No answer.', action: null },
+        reachedMaybe: true,
+      });
+      expect((await a.enqueue(BEN, [m2]))[0]!.state).toBe('held');
+      expect((await a.get(maybe!.id))!.state).toBe('failed');
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'two desks adding two versions of the same numbers at the same moment: one of each number is queued, the other held',
     async () => {
       const a = await fresh();

@@ -10,11 +10,13 @@ import {
   NUMBER_LOCK_SQL,
   numberLiveSql,
   numberOf,
+  FIXED_SQL,
   REPLACEABLE_SQL,
   replacedWords,
   replacesWords,
   splitSecondVersions,
   type NumberTaken,
+  type ReplacedDoc,
 } from '../number-guard';
 import { addedEvent, enqueueValues, MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
 import type { EnqueueResult, NewTeamDocument } from '../store';
@@ -30,50 +32,64 @@ const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
   ORDER BY sender_id, invoice_number, doc_type, id`;
 
 /**
- * Desk $6 replaces the waiting first versions of new documents (seller $1, number $2, type $3,
- * file name $4, key $5: arrays) with other bytes (../number-guard replaceableWhile): superseded,
- * locked first (a claim in progress is waited for, and then its row is `sending`: left alone).
+ * The earlier versions of new documents (seller $1, number $2, type $3, file name $4, key $5:
+ * arrays) with other bytes that `which` says a new one replaces (`sameFile`: under its file name
+ * only): superseded, locked first (a claim in progress is waited for, and then its row is
+ * `sending`: left alone). Returns each with the state it was in and the new document's key.
  */
-const SUPERSEDE_WAITING = `WITH old AS (
+function supersedeSql(which: string, sameFile: boolean): string {
+  return `WITH old AS (
     SELECT d.id, d.state, d.file_name, u.k AS by_key FROM team_documents d
     JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(s, n, t, f, k)
-      ON d.sender_id = u.s AND d.invoice_number = u.n AND d.doc_type = u.t AND d.file_name = u.f
-    WHERE d.invoice_number IS NOT NULL AND d.key <> u.k AND ${REPLACEABLE_SQL}
+      ON d.sender_id = u.s AND d.invoice_number = u.n AND d.doc_type = u.t
+      ${sameFile ? 'AND d.file_name = u.f' : ''}
+    WHERE d.invoice_number IS NOT NULL AND d.key <> u.k AND ${which}
     ORDER BY d.id FOR UPDATE OF d
   )
   UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
-    next_attempt_at = NULL, problem_code = NULL, problem_message = NULL, problem_action = NULL
+    next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
+    problem_action = NULL
   FROM old WHERE d.id = old.id
   RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
+}
+
+/** Waiting first versions under the same file name (../number-guard replaceableWhile). */
+const SUPERSEDE_WAITING = supersedeSql(REPLACEABLE_SQL, true);
+/** The failures of the number, whatever their file name (../number-guard FIXED_SQL). */
+const SUPERSEDE_FIXED = supersedeSql(FIXED_SQL, false);
 
 type Row = { id: number; key: string; state: DocumentState };
 type Replaced = { id: number; was: DocumentState; file_name: string; by_key: string };
 
-/** Replace the waiting first versions of `docs` (see SUPERSEDE_WAITING); `docs` say so. */
-async function supersedeWaiting(
+/** Replace what `sql` says of the guarded `docs`; returns what it replaced. */
+async function supersede(
   c: pg.PoolClient,
+  sql: string,
   docs: readonly NewTeamDocument[],
-): Promise<{ docs: NewTeamDocument[]; replaced: Replaced[] }> {
+): Promise<Replaced[]> {
   const guarded = docs.filter((d) => numberOf(d) !== null);
-  if (guarded.length === 0) return { docs: [...docs], replaced: [] };
-  const r = await c.query<Replaced>(SUPERSEDE_WAITING, [
+  if (guarded.length === 0) return [];
+  const r = await c.query<Replaced>(sql, [
     guarded.map((d) => d.senderId),
     guarded.map((d) => d.invoiceNumber),
     guarded.map((d) => d.docType),
     guarded.map((d) => d.fileName),
     guarded.map((d) => d.key),
   ]);
-  const replaced = r.rows.map((x) => ({ ...x, id: Number(x.id) }));
-  const by = new Map<string, { id: number; fileName: string }[]>();
-  for (const x of replaced)
-    by.set(x.by_key, [...(by.get(x.by_key) ?? []), { id: x.id, fileName: x.file_name }]);
-  return {
-    docs: docs.map((d) => {
-      const old = by.get(d.key);
-      return old && !d.problem && !d.note ? { ...d, note: replacesWords(old) } : d;
-    }),
-    replaced,
-  };
+  return r.rows.map((x) => ({ ...x, id: Number(x.id) }));
+}
+
+/** `docs`, each that replaced documents saying so on its timeline (unless it has more to say). */
+function saying(docs: readonly NewTeamDocument[], replaced: readonly Replaced[]) {
+  const by = new Map<string, ReplacedDoc[]>();
+  for (const x of replaced) {
+    const old = { id: x.id, fileName: x.file_name, state: x.was };
+    by.set(x.by_key, [...(by.get(x.by_key) ?? []), old]);
+  }
+  return docs.map((d) => {
+    const old = by.get(d.key);
+    return old && !d.problem && !d.note ? { ...d, note: replacesWords(old) } : d;
+  });
 }
 
 /** Tell the other desks which documents changed (`*`: too many to name, re-read). */
@@ -141,10 +157,14 @@ export async function enqueueDocuments(
 ): Promise<EnqueueResult[]> {
   const numbers = numberColumns(docs);
   if (numbers[0].length > 0) await c.query(NUMBER_LOCK_SQL, numbers);
-  const { docs: replacing, replaced } = await supersedeWaiting(c, docs);
+  const replaced = await supersede(c, SUPERSEDE_WAITING, docs);
   // A second version in this same call is guarded once the first is in (it then has an id).
-  const { first, later } = splitSecondVersions(replacing);
-  const firstDocs = await guarded(c, first, real);
+  const { first, later } = splitSecondVersions(docs);
+  const checked = await guarded(c, first, real);
+  // What goes on (not held) replaces the failures of its number.
+  const going = checked.filter((d) => d.state === 'queued');
+  replaced.push(...(await supersede(c, SUPERSEDE_FIXED, going)));
+  const firstDocs = saying(checked, replaced);
   const rows = await insert(c, deskId, firstDocs);
   const laterDocs = later.length > 0 ? await guarded(c, later, real) : [];
   rows.push(...(await insert(c, deskId, laterDocs)));

@@ -10,10 +10,12 @@ import {
   guardNumber,
   numberLiveSql,
   numberOf,
+  FIXED_SQL,
   REPLACEABLE_SQL,
   replacedWords,
   replacesWords,
   type NumberTaken,
+  type ReplacedDoc,
 } from '../number-guard';
 import { addedEvent, enqueueValues } from '../store-rows';
 import type { EnqueueResult, NewTeamDocument } from '../store';
@@ -38,14 +40,22 @@ export function enqueueDocuments(
        CASE WHEN ? = 'queued' THEN ${NOW} END)
      ON CONFLICT (key) DO NOTHING RETURNING id`,
   );
+  // Earlier versions a new document replaces: waiting under its file name, or failures of its
+  // number under any (../number-guard).
   const waiting = stmt(
-    `SELECT d.id, d.state, d.file_name FROM team_documents d
+    `SELECT d.id, d.state, d.file_name AS fileName FROM team_documents d
      WHERE d.sender_id = ? AND d.invoice_number = ? AND d.doc_type = ? AND d.file_name = ?
        AND d.key <> ? AND ${REPLACEABLE_SQL} ORDER BY d.id`,
   );
+  const fixed = stmt(
+    `SELECT d.id, d.state, d.file_name AS fileName FROM team_documents d
+     WHERE d.sender_id = ? AND d.invoice_number = ? AND d.doc_type = ? AND d.key <> ?
+       AND ${FIXED_SQL} ORDER BY d.id`,
+  );
   const supersede = stmt(
     `UPDATE team_documents SET state = 'superseded', updated_at = ${NOW}, due_at = NULL,
-       next_attempt_at = NULL, problem_code = NULL, problem_message = NULL, problem_action = NULL
+       next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
+       problem_action = NULL
      WHERE id = ?`,
   );
   const taken = stmt(
@@ -60,23 +70,23 @@ export function enqueueDocuments(
     .transaction(() =>
       docs.map((doc): EnqueueResult => {
         const guarded = numberOf(doc) !== null;
-        const old = guarded
-          ? (waiting.all(doc.senderId, doc.invoiceNumber, doc.docType, doc.fileName, doc.key) as {
-              id: number;
-              state: DocumentState;
-              file_name: string;
-            }[])
-          : [];
+        const number = [doc.senderId, doc.invoiceNumber, doc.docType] as const;
+        const old = guarded ? (waiting.all(...number, doc.fileName, doc.key) as ReplacedDoc[]) : [];
         for (const o of old) supersede.run(o.id);
-        const replacing =
-          old.length > 0 && !doc.problem && !doc.note
-            ? { ...doc, note: replacesWords(old.map((o) => ({ id: o.id, fileName: o.file_name }))) }
-            : doc;
         const t = guarded
-          ? (taken.get(doc.senderId, doc.invoiceNumber, doc.docType, real ? 1 : 0) as
-              NumberTaken | undefined)
+          ? (taken.get(...number, real ? 1 : 0) as NumberTaken | undefined)
           : undefined;
-        const d = guardNumber(replacing, t ?? null);
+        const checked = guardNumber(doc, t ?? null);
+        // What goes on (not held) replaces the failures of its number.
+        if (guarded && checked.state === 'queued') {
+          const failures = fixed.all(...number, doc.key) as ReplacedDoc[];
+          for (const o of failures) supersede.run(o.id);
+          old.push(...failures);
+        }
+        const d =
+          old.length > 0 && !checked.problem && !checked.note
+            ? { ...checked, note: replacesWords(old) }
+            : checked;
         const row = insert.get(d.key, ...enqueueValues(d), deskId, d.state) as
           { id: number } | undefined;
         const had = row ? null : (existing.get(d.key) as { id: number; state: DocumentState });
