@@ -78,7 +78,13 @@ export function sentBefore(r: DocumentBriefRow, counted: Counted, at: number): b
 export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemCode === ACCESS_POINT_CHANGED) return;
   if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
-    process.stderr.write(`${r.fileName}: ${cliWords(r.problemMessage)}\n`);
+    // A held one names its own document: `send-anyway <id>` and `cancel <id>` need it, and its
+    // message names only the other (walk 14).
+    const who =
+      counted === 'duplicate' || counted === 'held'
+        ? `${r.fileName} (document #${r.id})`
+        : r.fileName;
+    process.stderr.write(`${who}: ${cliWords(r.problemMessage)}\n`);
   } else if (counted === 'unconfirmed') {
     process.stderr.write(`${r.fileName}: ${UNCONFIRMED_WORDS}\n`);
   }

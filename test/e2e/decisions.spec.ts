@@ -35,6 +35,10 @@ test('Send anyway on a duplicate shows both documents side by side and is never 
   await desk.detailPanel.getByTestId('detail-sendAnyway').click();
   const dialog = desk.confirmDialog('confirm-send-anyway');
   await expect(dialog).toBeVisible();
+  // What sending would do, from what the first one is now (walk 14).
+  await expect(dialog.getByTestId('send-anyway-lead')).toHaveText(
+    `The buyer already has invoice ${prefix} with other content (document #${firstId}): sending this one too gives the buyer two invoices with one number. Compare the two before deciding.`,
+  );
   const compare = dialog.getByTestId('duplicate-compare');
   await expect(compare.getByTestId('compare-first-Invoice number')).toHaveText(prefix);
   await expect(compare.getByTestId('compare-held-Invoice number')).toHaveText(prefix);

@@ -93,6 +93,17 @@ describe('a row’s words on the command line', () => {
     sayWhyNotSent(row(6, 'invalid', ['RULES', 'Fix it and drop it again.']), 'invalid');
     expect(lines).toEqual(['f-6.xml: Fix it and send it again.\n']);
   });
+
+  it('name a held document by its own id, for send-anyway and cancel (walk 14)', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const held = row(7, 'held', ['DUPLICATE', 'Invoice A-1 was already sent (document #3).']);
+    sayWhyNotSent(held, 'duplicate');
+    expect(lines).toEqual(['f-7.xml (document #7): Invoice A-1 was already sent (document #3).\n']);
+  });
 });
 
 describe('the last line of retry, reroute and send-anyway', () => {

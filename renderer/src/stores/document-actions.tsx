@@ -1,3 +1,4 @@
+import { sendAnywayLead } from '../lib/send-anyway-words';
 import type { ReactNode } from 'react';
 import { MAX_BRIEF_IDS, type DocumentState } from '../../../app/contract';
 import { NOTHING_TO_CANCEL, handledFrom } from '../../../app/domain/states';
@@ -236,11 +237,7 @@ async function askSendAnyway(
       title: 'Send this possible duplicate anyway?',
       body: (
         <>
-          <p>
-            The buyer may receive the same{' '}
-            {held.docType === 'CreditNote' ? 'credit note' : 'invoice'} twice. Compare the two
-            before deciding.
-          </p>
+          <p data-testid="send-anyway-lead">{sendAnywayLead(held, held.duplicateOf)}</p>
           <DuplicateCompare first={held.duplicateOf} held={held} />
           {othersLine}
         </>
