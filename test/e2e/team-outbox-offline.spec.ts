@@ -49,7 +49,17 @@ test('the header says calmly when the team database cannot be reached, and files
         [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
       }),
     );
+    // Kept, not "added": it is in no list of the team's yet (walk 14).
+    await expect(
+      desk.toast('1 kept on this computer until the team database answers'),
+    ).toBeVisible();
     await desk.screenshot('team-outbox-unreachable', testInfo);
+    // Settings says the same as the banner, not that dropped documents go to the team's queue.
+    await page.getByTestId('open-settings').click();
+    await expect(page.getByTestId('team-outbox-connected')).toContainText(
+      "which cannot be reached now. Documents dropped here are kept on this computer and go to the team's queue when it answers.",
+    );
+    await page.keyboard.press('Escape');
     await restarted;
 
     await expect(banner).toHaveCount(0, { timeout: 60_000 });

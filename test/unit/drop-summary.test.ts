@@ -3,6 +3,33 @@ import { summarize } from '../../renderer/src/features/drop/drop-summary';
 import { shownFileName } from '../../renderer/src/lib/format';
 
 describe('drop summary', () => {
+  it('says files kept for an unreachable team database are kept, not added (walk 14)', () => {
+    const kept = summarize(
+      {
+        added: [
+          { id: -1, fileName: 'a.xml' },
+          { id: -2, fileName: 'b.xml' },
+        ],
+        known: [],
+        rejected: [],
+      },
+      [],
+    );
+    expect(kept.title).toBe('2 kept on this computer until the team database answers');
+    const both = summarize(
+      {
+        added: [
+          { id: 5, fileName: 'c.xml' },
+          { id: -3, fileName: 'd.xml' },
+        ],
+        known: [],
+        rejected: [],
+      },
+      [],
+    );
+    expect(both.title).toBe('1 added, 1 kept on this computer until the team database answers');
+  });
+
   it('names the known files and groups the rejected ones by reason', () => {
     const summary = summarize(
       {

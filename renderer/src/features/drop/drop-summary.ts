@@ -56,7 +56,13 @@ export function summarize(
   result: AddResult,
   skipped: string[],
 ): { title: string; lines: string[] } {
-  const parts = [`${result.added.length} added`];
+  // A team desk keeps what is dropped while the team database cannot be reached, under negative
+  // ids, and hands it over when it answers (app/team/desk.ts): "added" would send the clerk
+  // looking for rows that are not in the team's list yet (walk 14).
+  const kept = result.added.filter((a) => a.id < 0).length;
+  const added = result.added.length - kept;
+  const parts = added > 0 || kept === 0 ? [`${added} added`] : [];
+  if (kept > 0) parts.push(`${kept} kept on this computer until the team database answers`);
   if (result.known.length > 0) parts.push(`${result.known.length} already known`);
   // "Not added", not "rejected": that is the buyer's word in this app (walk 9).
   if (result.rejected.length > 0) parts.push(`${result.rejected.length} not added`);

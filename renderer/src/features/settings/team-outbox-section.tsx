@@ -1,6 +1,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { Settings } from '../../../../app/contract';
 import { getApi } from '../../bridge';
+import { useConnectionStore } from '../../stores/connection-store';
 import { useDetailStore } from '../../stores/detail-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useMetricsStore } from '../../stores/metrics-store';
@@ -17,6 +18,9 @@ export function TeamOutboxSection({ settings }: { settings: Settings }) {
   const [address, setAddress] = useState('');
   const [busy, setBusy] = useState<'connect' | 'leave' | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // What the header says: the team database cannot be reached now (walk 14: Settings still said
+  // documents went to the team's queue).
+  const unreachable = useConnectionStore((s) => s.status?.team?.reachable === false);
 
   const apply = async (teamStore: string | null) => {
     setBusy(teamStore === null ? 'leave' : 'connect');
@@ -59,10 +63,18 @@ export function TeamOutboxSection({ settings }: { settings: Settings }) {
       </p>
       {label ? (
         <>
-          <p data-testid="team-outbox-connected">
-            Connected to the team outbox at <strong>{label}</strong>. Documents dropped here go to
-            the team&apos;s queue.
-          </p>
+          {unreachable ? (
+            <p data-testid="team-outbox-connected">
+              Joined the team outbox at <strong>{label}</strong>, which cannot be reached now.
+              Documents dropped here are kept on this computer and go to the team&apos;s queue when
+              it answers.
+            </p>
+          ) : (
+            <p data-testid="team-outbox-connected">
+              Connected to the team outbox at <strong>{label}</strong>. Documents dropped here go to
+              the team&apos;s queue.
+            </p>
+          )}
           <p className="muted small">
             Leaving brings this desk back to its own outbox on this computer; the team keeps its
             documents.
