@@ -39,11 +39,19 @@ export function numberLiveSql(real: string): string {
 }
 
 /**
- * PostgreSQL: one transaction lock per seller, number and type ($1, $2, $3: arrays), taken in
- * one order so that two desks never wait on each other crosswise; held until the enqueue commits.
+ * Numbers share this many transaction locks on PostgreSQL: an enqueue holds at most this many,
+ * however many documents it adds (each lock takes a slot of the server's shared lock table,
+ * 64 × max_connections by default); two numbers on one lock only take turns.
+ */
+export const NUMBER_LOCKS = 1024;
+
+/**
+ * PostgreSQL: the transaction locks of the sellers, numbers and types $1, $2, $3 (arrays), taken
+ * in one order so that two desks never wait on each other crosswise; held until the enqueue
+ * commits.
  */
 export const NUMBER_LOCK_SQL = `SELECT count(pg_advisory_xact_lock(1414000011, h)) FROM (
-    SELECT DISTINCT hashtext(s || chr(31) || n || chr(31) || t) AS h
+    SELECT DISTINCT hashtext(s || chr(31) || n || chr(31) || t) & ${NUMBER_LOCKS - 1} AS h
     FROM unnest($1::text[], $2::text[], $3::text[]) AS u(s, n, t) ORDER BY h) AS locks`;
 
 /** The live document that has a number already. */

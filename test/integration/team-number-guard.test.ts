@@ -5,7 +5,9 @@
  * the two versions at the same moment; what is not live (invalid, cancelled, sent in practice
  * once the team sends for real) holds nothing back.
  */
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { NUMBER_LOCK_SQL, NUMBER_LOCKS } from '../../app/team/number-guard';
 import { teamKeyOf } from '../../app/team/store';
 import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
@@ -251,6 +253,41 @@ describe.each(BACKENDS)('the number guard on the $name team store', (backend) =>
         const held = mine.find((d) => d!.state === 'held')!;
         const queued = mine.find((d) => d!.state === 'queued')!;
         expect(held.duplicateOf, no).toBe(queued.id);
+      }
+    },
+  );
+});
+
+describe('the number guard on PostgreSQL', () => {
+  const postgres = BACKENDS[1];
+  const pgStores = useTeamStores(postgres);
+
+  it.skipIf(postgres.skip)(
+    'PostgreSQL: an enqueue of thousands of numbers holds at most NUMBER_LOCKS transaction locks',
+    async () => {
+      await pgStores.fresh();
+      const c = new pg.Client({ connectionString: pgStores.address });
+      await c.connect();
+      try {
+        await c.query('BEGIN');
+        const n = 5_000;
+        const numbers = Array.from({ length: n }, (_, i) => `LOCK-${i}`);
+        await c.query(NUMBER_LOCK_SQL, [
+          numbers.map(() => '0208:0000000097'),
+          numbers,
+          numbers.map(() => 'Invoice'),
+        ]);
+        const [held] = (
+          await c.query(
+            `SELECT count(*)::int AS n FROM pg_locks
+             WHERE locktype = 'advisory' AND pid = pg_backend_pid()`,
+          )
+        ).rows as { n: number }[];
+        expect(held!.n).toBeGreaterThan(NUMBER_LOCKS / 2);
+        expect(held!.n).toBeLessThanOrEqual(NUMBER_LOCKS);
+        await c.query('ROLLBACK');
+      } finally {
+        await c.end();
       }
     },
   );
