@@ -26,11 +26,16 @@ async function sendAnywayCommand(ids: string[], opts: SendAnywayOptions): Promis
       process.stderr.write(`${res.error.message}\n`);
       return 1;
     }
-    const { released, stopped } = res.value as RequestResult<'documents:sendAnyway'>;
+    const { released, stopped, stillHeld } = res.value as RequestResult<'documents:sendAnyway'>;
+    // Held, and sending cannot change that (the buyer takes no such document): its own words.
+    for (const h of stillHeld ?? []) process.stderr.write(`#${h.id}: ${h.message}\n`);
     // Stopped part way: those not reached are still held, and that is what is said.
-    if (!reportStopped(stopped, 'released') && released < list.length) {
+    const kept = stillHeld?.length ?? 0;
+    if (!reportStopped(stopped, 'released') && released + kept < list.length) {
+      // Not "not held as possible duplicates" of one held and then cancelled (walk 14).
+      const n = list.length - released - kept;
       process.stderr.write(
-        `${list.length - released} of ${list.length} were not held as possible duplicates, so there was nothing to decide.\n`,
+        `${n} of ${list.length} ${n === 1 ? 'was' : 'were'} not waiting for a decision (sent, cancelled or decided already), so there was nothing to decide.\n`,
       );
     }
     if (released === 0) return 1;

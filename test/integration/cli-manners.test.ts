@@ -72,6 +72,29 @@ describe('peppol-desk manners', () => {
     );
   }, 120_000);
 
+  it('send names a held document by its own id; send-anyway of one the buyer cannot take says why, in its words (walk 14)', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(
+      join(inbox, 'cn-only.xml'),
+      makeInvoice('CNO-1', { receiver: '9915:credit-note-only' }),
+    );
+    const sent = await cli(['send', inbox, '--data-dir', data]);
+    const id =
+      /^cn-only\.xml \(document #(\d+)\): The buyer 9915:credit-note-only is on Peppol but does not accept invoices/m.exec(
+        sent.stderr,
+      )?.[1];
+    expect(id, sent.stderr).toBeDefined();
+    const anyway = await cli(['send-anyway', id!, '--data-dir', data]);
+    expect(anyway.code).toBe(1);
+    expect(anyway.stderr).toContain(
+      `#${id}: The buyer 9915:credit-note-only is on Peppol but does not accept invoices`,
+    );
+    expect(anyway.stderr).not.toContain('not waiting for a decision');
+  }, 60_000);
+
   it('send counts a held copy as a duplicate; list --filter counts what it lists; send-anyway on a cancelled document claims no failure', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
@@ -101,7 +124,9 @@ describe('peppol-desk manners', () => {
     expect(again.stderr).toBe(`#${held}: Cancelled: already cancelled\n`);
     const anyway = await cli(['send-anyway', held!, '--data-dir', data]);
     expect(anyway.code).toBe(1);
-    expect(anyway.stderr).toContain('1 of 1 were not held as possible duplicates');
+    expect(anyway.stderr).toContain(
+      '1 of 1 was not waiting for a decision (sent, cancelled or decided already), so there was nothing to decide.',
+    );
     expect(anyway.stdout).not.toMatch(/failed/);
     // Nothing left to list: the line ends with the count (a walk read "0 document(s): ").
     const none = await cli(['list', '--filter', 'attention', '--data-dir', data]);
