@@ -1,7 +1,8 @@
 /**
- * PostgresTeamStore.enqueue in one transaction: the number guard (../number-guard) under its
- * locks, one INSERT per pass (rows in the given order, a key the team already has skipped), the
- * bodies, the timeline rows and one NOTIFY.
+ * PostgresTeamStore.enqueue in one transaction, under the number guard's locks (../number-guard):
+ * earlier versions replaced (waiting under the same file name; failures, for what goes on), a
+ * second version of a live number held, one INSERT per pass (rows in the given order, a key the
+ * team already has skipped), the bodies, the timeline rows and one NOTIFY.
  */
 import type pg from 'pg';
 import type { DocumentState } from '../../contract';

@@ -1,20 +1,5 @@
-import {
-  FILTER_STATES,
-  RESPONSE_STATES,
-  type DocumentRow,
-  type DocumentState,
-} from '../../../app/contract';
-
-/** On the way out: not sent yet, and nothing stops it. */
-const ON_ITS_WAY: readonly DocumentState[] = [
-  'received',
-  'validating',
-  'ready',
-  'resolving',
-  'queued',
-  'sending',
-  'retry_wait',
-];
+import { FILTER_STATES, RESPONSE_STATES, type DocumentRow } from '../../../app/contract';
+import { ON_THEIR_WAY } from '../../../app/domain/states';
 
 /**
  * What sending a held duplicate anyway would do, in the confirmation's first line, from what its
@@ -29,7 +14,7 @@ export function sendAnywayLead(
   const no = held.invoiceNumber ? ` ${held.invoiceNumber}` : '';
   const sameBytes = held.problem?.code === 'DUPLICATE_CONTENT';
   const went = FILTER_STATES.sent.includes(first.state) || RESPONSE_STATES.includes(first.state);
-  if (!went && !ON_ITS_WAY.includes(first.state)) {
+  if (!went && !ON_THEIR_WAY.has(first.state)) {
     return `The first one (document #${first.id}) was not sent: only this ${kind} would go to the buyer. Compare the two before deciding.`;
   }
   const when = went ? 'already has' : 'is about to receive';
