@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { FILTER_STATES, emptyCounts, type DocumentFilter, type DocumentState } from '../contract';
 import { ON_THEIR_WAY } from '../domain/states';
-import { FILTER_ORDER, STATUS_WORDS } from '../domain/status-words';
+import { FILTER_ORDER, STATUS_WORDS, statusWordsOf } from '../domain/status-words';
 import { exitQuietlyOnClosedPipe, usage, UsageError, STORE_HELP } from './common';
 import { tryLockDataDir } from '../store/data-dir-lock';
 import { dataDirOf, openQuiet } from './engine-options';
@@ -45,7 +45,7 @@ async function listCommand(opts: ListOptions): Promise<number> {
     } else {
       for (const r of rows) {
         process.stdout.write(
-          `#${r.id}\t${STATUS_WORDS[r.state]}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${cliWords(r.problem.message)}` : ''}\n`,
+          `#${r.id}\t${statusWordsOf(r.state, r.problem?.code)}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${cliWords(r.problem.message)}` : ''}\n`,
         );
       }
       // The filter's states only: the line counts what the filter lists.

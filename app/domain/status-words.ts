@@ -32,6 +32,17 @@ export const STATUS_WORDS: Record<DocumentState, string> = {
   handled: 'Handled',
 };
 
+/**
+ * A document's status in words: its state's, except that one whose buyer is on Peppol but does
+ * not take its type of document does not read "Receiver not on Peppol" (a team keeps it
+ * `unreachable`, beside a reason saying the buyer is on Peppol).
+ */
+export function statusWordsOf(state: DocumentState, problemCode?: string | null): string {
+  if (state === 'unreachable' && problemCode === 'RECEIVER_DOES_NOT_ACCEPT')
+    return 'Buyer does not take this document';
+  return STATUS_WORDS[state];
+}
+
 /** The filter tabs' names. */
 export const FILTER_LABELS: Record<DocumentFilter, string> = {
   attention: 'Needs attention',

@@ -1,7 +1,12 @@
 import type { DocumentState } from '../../../app/contract';
 
 // The words live in the domain (the CLI uses them too); tone and icon are the screen's own.
-export { FILTER_LABELS, FILTER_ORDER, STATUS_WORDS } from '../../../app/domain/status-words';
+export {
+  FILTER_LABELS,
+  FILTER_ORDER,
+  STATUS_WORDS,
+  statusWordsOf,
+} from '../../../app/domain/status-words';
 
 /** The visual tone of a state: drives the icon and colour, never the only signal (words are always shown). */
 export type StatusTone = 'progress' | 'done' | 'attention' | 'muted';

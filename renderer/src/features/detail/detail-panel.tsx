@@ -17,7 +17,7 @@ function Body({ d }: { d: DocumentDetail }) {
   return (
     <>
       <div className="detail-status">
-        <StatusLabel state={d.state} />
+        <StatusLabel state={d.state} problemCode={d.problem?.code} />
         {d.attempts > 1 && <span className="muted"> · attempt {d.attempts}</span>}
         {/* A problem says it already (with the next attempt); otherwise say why it waits. */}
         {!d.problem && <WaitReason row={d} testId="detail-wait-reason" />}

@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { DocumentFilter, DocumentRow, DocumentSortKey } from '../../../../app/contract';
 import { SANDBOX_WORDS, formatAmount, formatChange, shownFileName } from '../../lib/format';
-import { FILTER_LABELS, STATUS_WORDS } from '../../lib/status-words';
+import { FILTER_LABELS, statusWordsOf } from '../../lib/status-words';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useDetailStore } from '../../stores/detail-store';
 import { PAGE_SIZE, useDocumentsStore } from '../../stores/documents-store';
@@ -357,8 +357,12 @@ export function DocumentTable() {
                     onChange={(e) => toggleSelected(row.id, e.currentTarget.checked)}
                   />
                 </div>
-                <div role="cell" className="cell col-status" title={STATUS_WORDS[row.state]}>
-                  <StatusLabel id={row.id} state={row.state} />
+                <div
+                  role="cell"
+                  className="cell col-status"
+                  title={statusWordsOf(row.state, row.problem?.code)}
+                >
+                  <StatusLabel id={row.id} state={row.state} problemCode={row.problem?.code} />
                   <AccessPointTag row={row} current={currentAccessPoint} />
                   <WaitReason row={row} />
                 </div>

@@ -1,5 +1,5 @@
 import { BUSINESS_RESPONSE_STATES, type DocumentRow } from '../../../../app/contract';
-import { STATUS_WORDS } from '../../lib/status-words';
+import { STATUS_WORDS, statusWordsOf } from '../../lib/status-words';
 import { fetchAllMatching } from '../../stores/documents-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
 
@@ -76,7 +76,7 @@ export function toCsv(rows: DocumentRow[]): string {
         r.buyerName,
         r.amount,
         r.currency,
-        STATUS_WORDS[r.state],
+        statusWordsOf(r.state, r.problem?.code),
         responseWords(r.businessResponse),
         r.accessPoint === 'sandbox' ? 'Built-in Sandbox' : r.accessPoint,
         r.environment ? (ENVIRONMENT_WORDS[r.environment] ?? r.environment) : null,

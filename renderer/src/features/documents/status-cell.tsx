@@ -4,10 +4,18 @@ import {
   type DocumentState,
   type Environment,
 } from '../../../../app/contract';
-import { STATUS_TONE, STATUS_WORDS, TONE_ICON } from '../../lib/status-words';
+import { STATUS_TONE, TONE_ICON, statusWordsOf } from '../../lib/status-words';
 
 /** Icon plus plain words; the raw state is kept in `data-state` for tests and styling. */
-export function StatusLabel({ id, state }: { id?: number; state: DocumentState }) {
+export function StatusLabel({
+  id,
+  state,
+  problemCode,
+}: {
+  id?: number;
+  state: DocumentState;
+  problemCode?: string | null;
+}) {
   const tone = STATUS_TONE[state];
   return (
     <span
@@ -18,7 +26,7 @@ export function StatusLabel({ id, state }: { id?: number; state: DocumentState }
       <span className="status-icon" aria-hidden="true">
         {TONE_ICON[tone]}
       </span>
-      {STATUS_WORDS[state]}
+      {statusWordsOf(state, problemCode)}
     </span>
   );
 }
