@@ -12,6 +12,7 @@
 import { FILTER_STATES, RESPONSE_STATES, type DocumentState } from '../contract';
 import { duplicateNumber } from '../domain/duplicate-number';
 import { WENT_OUT_STATES } from '../domain/states';
+import { failureWhich, replacesWords } from '../domain/replaced-words';
 import type { NewTeamDocument } from './store';
 
 /** States in which a document counts for the guard whatever else is true of it. */
@@ -135,24 +136,23 @@ export interface ReplacedDoc {
   state: DocumentState;
 }
 
-/** The new document's timeline words: what it replaced (the single desk's). */
-export function replacesWords(old: readonly ReplacedDoc[]): string {
+/**
+ * The new document's timeline words: what it replaced, in the single desk's words, and "was
+ * waiting to be sent" for a first version replaced while it waited. (A team replaces `handled`
+ * documents only when the buyer rejected them: FIXED_SQL.)
+ */
+export function replacesWordsOf(old: readonly ReplacedDoc[]): string {
   return old
-    .map((o) => {
-      const which =
+    .map((o) =>
+      replacesWords(
+        o,
         o.state === 'queued' || o.state === 'retry_wait'
           ? 'was waiting to be sent'
-          : o.state === 'invalid'
-            ? 'needed fixing'
-            : o.state === 'rejected' || o.state === 'handled'
-              ? 'the buyer rejected'
-              : 'could not be sent';
-      return `Replaces ${o.fileName} (document #${o.id}), which ${which}`;
-    })
+          : failureWhich(o.state, o.state === 'handled' ? 'RE' : null),
+      ),
+    )
     .join('; ');
 }
 
 /** The replaced document's timeline words (the single desk's). */
-export function replacedWords(fileName: string, id: number): string {
-  return `Replaced by the corrected file ${fileName} (document #${id})`;
-}
+export { replacedByWords } from '../domain/replaced-words';

@@ -14,8 +14,8 @@ import {
   NUMBER_LIVE_STATES,
   numberOf,
   replaceableWhile,
-  replacedWords,
-  replacesWords,
+  replacedByWords,
+  replacesWordsOf,
   type NumberTaken,
   type ReplacedDoc,
 } from '../../app/team/number-guard';
@@ -168,7 +168,7 @@ export class MemoryTeamStore implements TeamStore {
       const replace = (rs: Row[]): ReplacedDoc[] =>
         rs.map((r) => {
           const was = { id: r.id, fileName: r.fileName, state: r.state };
-          this.move(r, 'superseded', deskId, replacedWords(doc.fileName, this.nextId));
+          this.move(r, 'superseded', deskId, replacedByWords(doc.fileName, this.nextId));
           created.push(r.id);
           return was;
         });
@@ -190,7 +190,7 @@ export class MemoryTeamStore implements TeamStore {
       }
       const d =
         old.length > 0 && !checked.problem && !checked.note
-          ? { ...checked, note: replacesWords(old) }
+          ? { ...checked, note: replacesWordsOf(old) }
           : checked;
       const have = this.byKey.get(d.key);
       if (have !== undefined) {

@@ -1,6 +1,7 @@
 import type { DocumentState, Finding } from '../../contract';
 import { BODY_LOST } from '../../store/body-files';
 import * as problems from '../../domain/problems';
+import { failureWhich, replacedByWords, replacesWords } from '../../domain/replaced-words';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
 
@@ -125,22 +126,14 @@ export function superseded(doc: DocumentRecord, old: DocumentRecord): Step {
     from: old.state,
     to: 'superseded',
     patch: { next_attempt_at: null, ...NO_PROBLEM },
-    detail: `Replaced by the corrected file ${doc.file_name} (document #${doc.id})`,
+    detail: replacedByWords(doc.file_name, doc.id),
   };
 }
 
 /** The fix's timeline names the failure `old` it replaced. */
 export function replaces(old: DocumentRecord): Note {
-  const what =
-    old.state === 'invalid'
-      ? 'needed fixing'
-      : old.state === 'rejected' || (old.state === 'handled' && old.business_response === 'RE')
-        ? 'the buyer rejected'
-        : 'could not be sent';
-  return {
-    state: 'ready',
-    detail: `Replaces ${old.file_name} (document #${old.id}), which ${what}`,
-  };
+  const which = failureWhich(old.state, old.business_response);
+  return { state: 'ready', detail: replacesWords({ id: old.id, fileName: old.file_name }, which) };
 }
 
 /** The buyer accepts the document. */

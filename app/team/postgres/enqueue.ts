@@ -13,8 +13,8 @@ import {
   numberOf,
   FIXED_SQL,
   REPLACEABLE_SQL,
-  replacedWords,
-  replacesWords,
+  replacedByWords,
+  replacesWordsOf,
   splitSecondVersions,
   type NumberTaken,
   type ReplacedDoc,
@@ -89,7 +89,7 @@ function saying(docs: readonly NewTeamDocument[], replaced: readonly Replaced[])
   }
   return docs.map((d) => {
     const old = by.get(d.key);
-    return old && !d.problem && !d.note ? { ...d, note: replacesWords(old) } : d;
+    return old && !d.problem && !d.note ? { ...d, note: replacesWordsOf(old) } : d;
   });
 }
 
@@ -217,7 +217,7 @@ export async function enqueueDocuments(
         deskId,
         replaced.map((x) => x.id),
         replaced.map((x) => x.was),
-        replaced.map((x) => replacedWords(byFile.get(x.by_key)!, Number(idOf(x.by_key)))),
+        replaced.map((x) => replacedByWords(byFile.get(x.by_key)!, Number(idOf(x.by_key)))),
       ],
     );
   }

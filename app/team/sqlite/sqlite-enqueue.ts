@@ -12,8 +12,8 @@ import {
   numberOf,
   FIXED_SQL,
   REPLACEABLE_SQL,
-  replacedWords,
-  replacesWords,
+  replacedByWords,
+  replacesWordsOf,
   type NumberTaken,
   type ReplacedDoc,
 } from '../number-guard';
@@ -85,14 +85,14 @@ export function enqueueDocuments(
         }
         const d =
           old.length > 0 && !checked.problem && !checked.note
-            ? { ...checked, note: replacesWords(old) }
+            ? { ...checked, note: replacesWordsOf(old) }
             : checked;
         const row = insert.get(d.key, ...enqueueValues(d), deskId, d.state) as
           { id: number } | undefined;
         const had = row ? null : (existing.get(d.key) as { id: number; state: DocumentState });
         const id = row?.id ?? had!.id;
         for (const o of old)
-          event.run(o.id, deskId, o.state, 'superseded', replacedWords(d.fileName, id), null);
+          event.run(o.id, deskId, o.state, 'superseded', replacedByWords(d.fileName, id), null);
         if (row) {
           body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
           const added = addedEvent(d);
