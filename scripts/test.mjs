@@ -4,14 +4,23 @@
 // Ends with one line "N passed, N failed" for the whole run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 let passed = 0;
 let failed = 0;
 const failures = [];
+/** "file > test: first line of the error", for each failed test. */
+const failedNames = [];
+const firstLine = (text) =>
+  stripVTControlCharacters(String(text ?? ''))
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 300) ?? '';
 
 function step(name, cmd, args, opts = {}) {
   console.log(`\n=== ${name}`);
@@ -119,6 +128,13 @@ if (existsSync(vitestJson)) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   if (r.numFailedTests) failures.push(`${r.numFailedTests} vitest test(s)`);
+  // Named again at the end, so that the last lines of a long log say which tests failed and why.
+  for (const f of r.testResults ?? [])
+    for (const a of f.assertionResults ?? [])
+      if (a.status === 'failed')
+        failedNames.push(
+          `${[relative(root, f.name), ...(a.ancestorTitles ?? []), a.title].join(' > ')}: ${firstLine(a.failureMessages?.[0])}`,
+        );
   // A suite that fails to load, or whose setup fails (its tests then count as skipped), has no
   // failed test to count: count it as a failure. (A run once ended "1842 passed, 0 failed" with
   // a file whose PostgreSQL did not start and whose 10 tests never ran.)
@@ -143,7 +159,18 @@ else {
     env: { CHROMIUM_PATH: chromium },
   });
   if (existsSync(e2eJson)) {
-    const s = JSON.parse(readFileSync(e2eJson, 'utf8')).stats ?? {};
+    const report = JSON.parse(readFileSync(e2eJson, 'utf8'));
+    const s = report.stats ?? {};
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? [])
+        for (const t of spec.tests ?? [])
+          if (t.status === 'unexpected')
+            failedNames.push(
+              `${spec.file}:${spec.line} > ${spec.title}: ${firstLine(t.results?.at(-1)?.error?.message)}`,
+            );
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of report.suites ?? []) walk(suite);
     passed += (s.expected ?? 0) + (s.flaky ?? 0);
     failed += s.unexpected ?? 0;
     if (s.unexpected) failures.push(`${s.unexpected} end-to-end test(s)`);
@@ -151,6 +178,8 @@ else {
   } else check('playwright ran', e2eOk);
 }
 
+if (failedNames.length)
+  console.log(`\nFailed tests:\n${failedNames.map((n) => `  ${n}`).join('\n')}`);
 if (failures.length) console.log(`\nFailed: ${failures.join('; ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
