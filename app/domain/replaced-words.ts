@@ -9,8 +9,13 @@ export function replacedByWords(fileName: string, id: number): string {
   return `Replaced by the corrected file ${fileName} (document #${id})`;
 }
 
-/** Why a replaced failure did not go: its state (and the buyer's response, for `handled`). */
+/**
+ * Why a replaced document did not go: its state (and the buyer's response, for `handled`). A
+ * first version still waiting (a correction saved under the same file name) "was waiting to be
+ * sent"; a failure says what failed.
+ */
 export function failureWhich(state: DocumentState, businessResponse: string | null): string {
+  if (state === 'queued' || state === 'retry_wait') return 'was waiting to be sent';
   if (state === 'invalid') return 'needed fixing';
   if (state === 'rejected' || (state === 'handled' && businessResponse === 'RE'))
     return 'the buyer rejected';

@@ -143,14 +143,7 @@ export interface ReplacedDoc {
  */
 export function replacesWordsOf(old: readonly ReplacedDoc[]): string {
   return old
-    .map((o) =>
-      replacesWords(
-        o,
-        o.state === 'queued' || o.state === 'retry_wait'
-          ? 'was waiting to be sent'
-          : failureWhich(o.state, o.state === 'handled' ? 'RE' : null),
-      ),
-    )
+    .map((o) => replacesWords(o, failureWhich(o.state, o.state === 'handled' ? 'RE' : null)))
     .join('; ');
 }
 

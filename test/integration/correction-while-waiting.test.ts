@@ -31,6 +31,10 @@ describe('a corrected file saved again while its first version still waits', () 
     expect(repo.timeline(old!.id).map((e) => e.detail)).toContain(
       `Replaced by the corrected file inv-1.xml (document #${fix!.id})`,
     );
+    // The correction's timeline says what it replaced: a first version that waited, not a failure.
+    expect(repo.timeline(fix!.id).map((e) => e.detail)).toContain(
+      `Replaces inv-1.xml (document #${old!.id}), which was waiting to be sent`,
+    );
 
     await engine.handlers['queue:resume'](undefined);
     await engine.waitUntilSettled([fix!.id], { includeAccepted: true });
