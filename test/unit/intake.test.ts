@@ -40,7 +40,7 @@ describe('intake of hostile and unusual files', () => {
     }
   });
 
-  it('refuses a billion-laughs document quickly', () => {
+  it('refuses a billion-laughs document for its DTD, without expanding it', () => {
     const lol = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
  <!ENTITY lol "lol">
@@ -50,17 +50,16 @@ describe('intake of hostile and unusual files', () => {
  <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
 ]>
 <lolz>&lol9;</lolz>`;
-    const t = performance.now();
+    // Refused for its DTD before any entity is expanded (expanded, it would be a gigabyte).
     const r = checkDocument(utf8(lol));
-    expect(performance.now() - t).toBeLessThan(200);
     expect(r.ok ? null : r.error.code).toBe('DTD_FORBIDDEN');
   });
 
   it('rejects a 100 MB buffer by size before parsing it', () => {
     const big = new Uint8Array(100 * 1024 * 1024).fill(0x3c);
-    const t = performance.now();
+    // By size first: parsed, a buffer of '<' would be refused as broken XML instead. (No timing
+    // here: speed belongs in benchmarks, and a loaded machine made timed asserts flaky.)
     const r = checkDocument(big);
-    expect(performance.now() - t).toBeLessThan(50);
     expect(r.ok ? null : r.error.code).toBe('TOO_LARGE');
     if (!r.ok) expect(r.error.message).toMatch(/100\.0 MB.*15\.0 MB/);
   });
