@@ -18,6 +18,11 @@ export interface AdaptiveLimiterOptions {
   now?: () => number;
 }
 
+/** Requests in flight (this one included) at which a request is not slowed by our own load. */
+export const ALONE_IN_FLIGHT = 2;
+/** Requests in a row sent alone and all slow that make their best round trip the best one. */
+export const SLOW_WHEN_ALONE = 5;
+
 /** Why a request is judged to have overloaded the access point. */
 export type OverloadSignal = 'server-error' | 'timeout' | 'latency';
 
@@ -27,12 +32,22 @@ export type OverloadSignal = 'server-error' | 'timeout' | 'latency';
  *
  * - Slow start: +1 per healthy completion (doubling per round trip) until the first overload.
  * - Then congestion avoidance: +1 per `limit` healthy completions (one step per round trip).
- * - Overload (5xx, timeout, or latency far above the best recent round trip): × `backoff`, at
- *   most once per round trip so one burst of failures does not collapse the limit to 1.
+ * - Overload (5xx, timeout, or latency far above the best recent round trip): × `backoff`, once
+ *   per round trip: only a request sent after the last cut can cut again, so one burst of
+ *   failures does not collapse the limit to 1.
  * - Growth only counts completions that ran while the limit was actually used (≥ half full);
  *   otherwise an idle sender would grow its limit without evidence.
+ * - An access point that became slower for good (a busy month-end, a slower network) is learned
+ *   again: when {@link SLOW_WHEN_ALONE} requests in a row sent with at most
+ *   {@link ALONE_IN_FLIGHT} in flight (so not slowed by our own load) are all "queueing", their
+ *   best round trip becomes the best one, and the limit grows back from where the old best had
+ *   cut it, doubling per round trip. (Walk 15: with the best of a fast minute kept for good,
+ *   300 ms answers were "queueing" for good; the limit stayed at 1 and sending at 3 invoices a
+ *   second for 10 minutes, where a fresh start sent 33 a second.) A best round trip learned only
+ *   from busy requests would creep up with the queue our own load makes.
  *
- * 429 is a rate signal, not a concurrency one: the pipeline hands it to the rate gate instead.
+ * 429 is a rate signal, not a concurrency one: the pipeline hands it to the rate gate instead, and
+ * releases its slot as `ignore` (a quick refusal says nothing of how long a send takes).
  */
 export class AdaptiveLimiter {
   private limitValue: number;
@@ -47,7 +62,9 @@ export class AdaptiveLimiter {
   private slowStart = true;
   private credit = 0;
   private minRtt = Number.POSITIVE_INFINITY;
-  private minRttSamples = 0;
+  /** Requests sent alone and slow in a row, and their best round trip. */
+  private slowAlone = 0;
+  private slowAloneBest = Number.POSITIVE_INFINITY;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AdaptiveLimiterOptions) {
@@ -101,12 +118,12 @@ export class AdaptiveLimiter {
     const now = this.now();
     const rtt = now - token.startedAt;
     if (result !== 'ok') {
-      this.decrease(now, rtt);
+      this.decrease(now, token.startedAt);
       return;
     }
-    this.noteRtt(rtt);
+    this.noteRtt(rtt, token.inFlightAtStart);
     if (rtt > this.minRtt * this.tolerance + this.slackMs) {
-      this.decrease(now, rtt);
+      this.decrease(now, token.startedAt);
       return;
     }
     // Only grow on evidence: the limit was (nearly) used when this request started.
@@ -128,24 +145,37 @@ export class AdaptiveLimiter {
     if (limit !== null) this.limitValue = Math.max(1, Math.floor(limit));
   }
 
-  private decrease(now: number, rtt: number): void {
+  private decrease(now: number, startedAt: number): void {
     this.slowStart = false;
     this.credit = 0;
-    // Once per round trip: the requests already in flight were sent at the old limit.
-    const roundTrip = Number.isFinite(this.minRtt) ? Math.max(this.minRtt, 1) : rtt;
-    if (now - this.lastDecreaseAt < roundTrip) return;
+    // Once per round trip: a request sent before the last cut was sent at the old limit.
+    if (startedAt < this.lastDecreaseAt) return;
     this.lastDecreaseAt = now;
     this.limitValue = Math.max(this.min, Math.floor(this.limitValue * this.backoff));
   }
 
-  private noteRtt(rtt: number): void {
-    // The best round trip, forgotten slowly so a permanently slower path is learned again.
-    this.minRttSamples++;
-    if (rtt < this.minRtt) this.minRtt = rtt;
-    else if (this.minRttSamples >= 1000) {
-      this.minRttSamples = 0;
-      this.minRtt = this.minRtt * 0.5 + rtt * 0.5;
+  private noteRtt(rtt: number, inFlightAtStart: number): void {
+    if (rtt < this.minRtt) {
+      this.minRtt = rtt;
+      this.slowAlone = 0;
+      this.slowAloneBest = Number.POSITIVE_INFINITY;
+      return;
     }
+    if (inFlightAtStart > Math.max(ALONE_IN_FLIGHT, this.min)) return;
+    if (rtt <= this.minRtt * this.tolerance + this.slackMs) {
+      this.slowAlone = 0;
+      this.slowAloneBest = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.slowAlone++;
+    this.slowAloneBest = Math.min(this.slowAloneBest, rtt);
+    if (this.slowAlone < SLOW_WHEN_ALONE) return;
+    // Slow although nearly nothing else was out: the access point is slower now, not queueing
+    // our requests. What the old best cut was no overload: grow back as at the start.
+    this.minRtt = this.slowAloneBest;
+    this.slowAlone = 0;
+    this.slowAloneBest = Number.POSITIVE_INFINITY;
+    this.slowStart = true;
   }
 }
 

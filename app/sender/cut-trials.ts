@@ -51,6 +51,11 @@ export class CutTrials {
   private sent = 0;
   private answered = 0;
 
+  /** Whether a cut is being tried (its answers are still to come). */
+  get trying(): boolean {
+    return this.trial !== null;
+  }
+
   /** A request left. */
   noteSent(): void {
     this.sent++;

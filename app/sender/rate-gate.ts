@@ -95,6 +95,13 @@ const PLATEAU_SHARE = 0.97;
 const PROBE_AFTER_MS = 20_000;
 /** Probing growth per second, as a share of the rate. */
 const PROBE_GROWTH = 0.01;
+/**
+ * A limit not met for this long may have gone (an access point's busy hour over, its incident
+ * fixed): probing grows {@link PROBE_GROWTH_UNMET} a second instead of {@link PROBE_GROWTH}. The
+ * next 429 finds the limit again if it is still there.
+ */
+const LIMIT_UNMET_MS = 30_000;
+const PROBE_GROWTH_UNMET = 0.25;
 /** Until the plateau is confirmed, the rate doubles this often while the gate holds back. */
 const UNCONFIRMED_DOUBLING_MS = 250;
 const SLOTS = WINDOW_MS / SLOT_MS;
@@ -173,6 +180,10 @@ export class RateGate {
   private batchHoldMs = 0;
   private singleRefusedAt = Number.NEGATIVE_INFINITY;
   private batchesHeldUntil = Number.NEGATIVE_INFINITY;
+  /** When a 429 last taught the rate. */
+  private rateLimitedAt = Number.NEGATIVE_INFINITY;
+  /** The least a cut may set while the chain of cuts it belongs to is tried. */
+  private chainFloor = 0;
 
   constructor(options: RateGateOptions = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -298,7 +309,10 @@ export class RateGate {
         this.learned + Math.max(0.5, this.learned * this.growth) * (dt / 1000),
       );
     } else if (now - this.lastCutAt >= PROBE_AFTER_MS) {
-      next = this.learned * (1 + PROBE_GROWTH * (dt / 1000));
+      // Walk 15: a rate learned while an access point refused many sends stayed low for minutes
+      // after it stopped, growing 1 % a second.
+      const growth = now - this.rateLimitedAt >= LIMIT_UNMET_MS ? PROBE_GROWTH_UNMET : PROBE_GROWTH;
+      next = this.learned * (1 + growth * (dt / 1000));
     } else return;
     this.learned = Math.min(ceiling, Math.max(this.learned, next));
     this.reconfigure(now);
@@ -332,6 +346,7 @@ export class RateGate {
       return;
     }
     if (kind === 'single') this.singleRefusedAt = now;
+    this.rateLimitedAt = now;
     // Single sends refused too: the limit is the request rate, which batches use best (a
     // hundred documents a request). They go again, paced with the rest from here on.
     this.batchesHeldUntil = Number.NEGATIVE_INFINITY;
@@ -370,6 +385,12 @@ export class RateGate {
         this.plateau = base;
       }
     }
+    // While a cut is tried, 429s that go on cut again only down to half the chain's first cut:
+    // the trial, not each 429, finds out whether they come whatever the rate (walk 15: with 30 %
+    // of sends refused at random, each 429 cut again and restarted the trial, and the rate fell
+    // to its minimum, half a request a second, before a trial could end).
+    if (this.trials.trying) next = Math.max(next, this.chainFloor);
+    else this.chainFloor = next / 2;
     this.trials.cutFrom(this.learned, plateauBefore);
     this.cut(next, now);
   }

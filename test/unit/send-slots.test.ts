@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApOutcome } from '../../app/access-point/client';
 import type { Metrics } from '../../app/metrics/metrics';
 import { SendSlots, type SendStageOptions } from '../../app/queue/stages/send-slots';
@@ -112,5 +112,56 @@ describe('SendSlots', () => {
     expect([slots.single.limit, slots.batch.limit]).toEqual([5, 5]);
     slots.setConcurrency('auto');
     expect(slots.single.isFixed).toBe(false);
+  });
+
+  describe('what an answer teaches the slots’ limiter (walk 15)', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    // Walk 15: an access point refusing 30 % of sends with 429 at once, taking the others in
+    // 300 ms: each quick 429 taught the limiter a round trip of a millisecond, every send then
+    // looked like queueing, and the limit fell to 1 (0.5 invoices a second).
+    it('a quick 429 or refusal teaches no round trip: sends taken in 300 ms keep their limit', () => {
+      const clock = { t: 0 };
+      vi.spyOn(performance, 'now').mockImplementation(() => clock.t);
+      const { slots } = setup({ ...OPTIONS, concurrency: 'auto' });
+      const tooMany: ApOutcome<unknown> = {
+        kind: 'transient',
+        status: 429,
+        retryAfterMs: 1000,
+        message: 'Too many requests',
+        offline: false,
+      };
+      const refused: ApOutcome<unknown> = {
+        kind: 'permanent',
+        error: { status: 400, code: 'VALIDATION_FAILED', message: 'refused', details: [] },
+      } as unknown as ApOutcome<unknown>;
+      const taken: ApOutcome<unknown> = { kind: 'ok', value: {}, status: 202 };
+      const out: {
+        req: ReturnType<SendSlots['start']>;
+        at: number;
+        outcome: ApOutcome<unknown>;
+      }[] = [];
+      let n = 0;
+      for (; clock.t < 20_000; clock.t++) {
+        for (let i = out.length - 1; i >= 0; i--) {
+          const r = out[i]!;
+          if (r.at > clock.t) continue;
+          out.splice(i, 1);
+          slots.unhold(r.req);
+          slots.answered(r.req, r.outcome);
+        }
+        for (let k = slots.freeSingles(); k > 0; k--) {
+          // Every 10th a 429 and every 10th a refusal, each at once; the rest taken in 300 ms.
+          const outcome = n % 10 === 3 ? tooMany : n % 10 === 7 ? refused : taken;
+          n++;
+          out.push({
+            req: slots.start('single', 10),
+            at: clock.t + (outcome === taken ? 300 : 1),
+            outcome,
+          });
+        }
+      }
+      expect(slots.single.limit).toBeGreaterThanOrEqual(60);
+    });
   });
 });

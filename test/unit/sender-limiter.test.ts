@@ -83,6 +83,86 @@ describe('AdaptiveLimiter', () => {
   });
 });
 
+type Out = { token: ReturnType<AdaptiveLimiter['acquire']>; at: number; result: string }[];
+
+/**
+ * A closed loop on a millisecond clock: every free slot sends at once, and each request is
+ * answered after `answer(t).rtt` ms with its result. Returns the sends taken ('ok') per second.
+ * `out` holds the requests in flight from one call to the next.
+ */
+function closedLoop(
+  limiter: AdaptiveLimiter,
+  clock: { t: number; out?: Out },
+  seconds: number,
+  answer: (t: number) => { rtt: number; result: 'ok' | 'ignore' | 'server-error' },
+): number[] {
+  const out = (clock.out ??= []);
+  const okPerSecond = new Array<number>(seconds).fill(0);
+  const start = clock.t;
+  for (; clock.t < start + seconds * 1000; clock.t++) {
+    for (let i = out.length - 1; i >= 0; i--) {
+      const r = out[i]!;
+      if (r.at > clock.t) continue;
+      out.splice(i, 1);
+      limiter.release(r.token, r.result as 'ok' | 'ignore' | 'server-error');
+      if (r.result === 'ok') okPerSecond[Math.floor((clock.t - start) / 1000)]! += 1;
+    }
+    for (let k = limiter.available(); k > 0; k--) {
+      const { rtt, result } = answer(clock.t);
+      out.push({ token: limiter.acquire(), at: clock.t + rtt, result });
+    }
+  }
+  return okPerSecond;
+}
+
+describe('AdaptiveLimiter after the access point changes pace (walk 15)', () => {
+  it('learns a slower access point again: the limit grows back within seconds, not minutes', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 4, max: 64, now: () => clock.t });
+    // A fast minute: answers in 2 ms, the limit at its maximum.
+    closedLoop(limiter, clock, 60, () => ({ rtt: 2, result: 'ok' }));
+    expect(limiter.limit).toBe(64);
+    // Then every answer takes 300 ms, whatever the load (a busy month-end): 64 in flight give
+    // 213 sends/s. The old best (2 ms) made every answer "queueing": the limit fell to 1 and
+    // stayed there (3 sends/s) for as long as the old best was kept.
+    const perSecond = closedLoop(limiter, clock, 60, () => ({ rtt: 300, result: 'ok' }));
+    expect(limiter.limit).toBe(64);
+    const late = perSecond.slice(20);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(190);
+  });
+
+  it('quick refusals released as ignore teach no round trip: sends at 300 ms keep their limit', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 4, max: 64, now: () => clock.t });
+    // 30 % of requests are refused at once (429s of a busy gateway), the rest taken in 300 ms.
+    const perSecond = closedLoop(limiter, clock, 40, () =>
+      random() < 0.3 ? { rtt: 1, result: 'ignore' } : { rtt: 300, result: 'ok' },
+    );
+    expect(limiter.limit).toBeGreaterThanOrEqual(60);
+    // 64 slots, 70 % of them on a 300 ms send: about 149 sends taken a second.
+    expect(Math.min(...perSecond.slice(10))).toBeGreaterThanOrEqual(120);
+  });
+
+  it('still backs off when its own load makes the access point queue, and holds there', () => {
+    const clock = { t: 0 };
+    const limiter = new AdaptiveLimiter({ initial: 4, max: 64, now: () => clock.t });
+    // The access point answers in 50 ms up to 16 requests at once; beyond that each request
+    // waits for the others (its answer time grows with what is in flight).
+    const perSecond = closedLoop(limiter, clock, 60, () => ({
+      rtt: Math.max(50, Math.round((limiter.inFlight * 50) / 16)),
+      result: 'ok',
+    }));
+    // Never far past where the queueing starts (2× the best round trip plus 5 ms: 42 in flight).
+    expect(limiter.limit).toBeLessThanOrEqual(44);
+    expect(Math.min(...perSecond.slice(10))).toBeGreaterThanOrEqual(300);
+  });
+});
+
 describe('TokenBucket', () => {
   it('refills continuously up to its capacity', () => {
     const b = new TokenBucket(2, 10, 0);
@@ -112,8 +192,11 @@ function simulate(opts: {
   kind?: 'single' | 'batch';
   /** The server refuses its first requests (another client spent the quota for a moment). */
   refuseFirst?: number;
-  /** Share of requests the server refuses at random, whatever the rate (a busy gateway). */
-  refuseShare?: number;
+  /**
+   * Share of requests the server refuses at random, whatever the rate (a busy gateway); or that
+   * share at each moment of the run (ms).
+   */
+  refuseShare?: number | ((t: number) => number);
 }) {
   // A fixed-seed generator (mulberry32): the same refusals on every run.
   let seed = 0x2545f491;
@@ -137,7 +220,9 @@ function simulate(opts: {
       refuse--;
       return false;
     }
-    if (opts.refuseShare !== undefined && random() < opts.refuseShare) return false;
+    const share =
+      typeof opts.refuseShare === 'function' ? opts.refuseShare(t) : (opts.refuseShare ?? 0);
+    if (share > 0 && random() < share) return false;
     tokens = Math.min(opts.rate, tokens + ((t - last) / 1000) * opts.rate);
     last = t;
     if (tokens >= 1) {
@@ -456,6 +541,27 @@ describe('RateGate', () => {
       expect(r.achieved, `R=${rate} random ${refuseShare}`).toBeGreaterThanOrEqual(0.85);
       // Undoing a cut must not let the rate run far past the limit (an early try: 84 % refused).
       expect(r.share429, `R=${rate} random ${refuseShare}`).toBeLessThanOrEqual(refuseShare + 0.07);
+    }
+  });
+
+  it('429s at random for half a minute (10–30 %, a busy gateway) never drag the rate to a crawl, and it is back within 40 s', () => {
+    // Walk 15: 30 % of sends refused at random at an access point answering in 300 ms; each 429
+    // cut the rate again and restarted the trial of the cut, down to half a request a second, and
+    // once they stopped the rate grew back 1 % a second (still slow 13 minutes later).
+    for (const refuseShare of [0.1, 0.2, 0.3]) {
+      const r = simulate({
+        rate: 1_000_000,
+        latencyMs: 300,
+        concurrency: 64,
+        seconds: 150,
+        refuseShare: (t) => (t >= 30_000 && t < 60_000 ? refuseShare : 0),
+      });
+      // 64 slots at 300 ms: 213 a second. While refused, at least a fifth of it (before: 3).
+      const during = r.okPerSecond.slice(35, 60);
+      expect(Math.min(...during), `random ${refuseShare}`).toBeGreaterThanOrEqual(40);
+      // 40 s after they stop, all of it again (before: about half, after 90 s).
+      const after = r.okPerSecond.slice(100);
+      expect(Math.min(...after), `random ${refuseShare}`).toBeGreaterThanOrEqual(190);
     }
   });
 
