@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../errors';
 
@@ -41,7 +41,12 @@ export function tryLockDataDir(
   dataDir: string,
   pid: number = process.pid,
 ): { ok: true; lock: DataDirLock } | { ok: false; error: DataDirLockedError } {
-  const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
+  // Made readable by the user alone before SQLite opens it: its journal takes the same rights
+  // (walk 15: made with the umask's 0644, the journal stayed so while the engine ran).
+  const file = join(dataDir, LOCK_FILE);
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new Database(file, { timeout: 0 });
   try {
     db.pragma('journal_mode = DELETE');
     db.pragma('locking_mode = EXCLUSIVE');

@@ -105,6 +105,7 @@ export function restrictDataDir(dataDir: string): void {
       'peppol-desk.sqlite-wal',
       'peppol-desk.sqlite-shm',
       'peppol-desk.lock',
+      'peppol-desk.lock-journal',
       'peppol-desk.lock.pid',
       // A team desk's spool (app/team/spool.ts): files kept while the team database is away.
       'team-spool.sqlite',

@@ -10,10 +10,10 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
  * made by the old code are not reused. test/unit/validation-rules-revision.test.ts enforces it:
  * it fails when the validation sources no longer match {@link RULES_FINGERPRINT}.
  */
-export const RULES_REVISION = 24;
+export const RULES_REVISION = 25;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = 'b6c214ddacc20ceb342c0e1c26e7c82705731b6fa1d36dd5d793d003ffb82cfc';
+export const RULES_FINGERPRINT = '1a342bb22bd1ff0cfd26f2b4897f24b73bfafddb1618784270fe5e012378d71d';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

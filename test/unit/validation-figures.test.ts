@@ -40,6 +40,23 @@ describe('the figures of the totals rules', () => {
     );
   });
 
+  it('BR-DEC-18 says when spaces or line breaks around the amount are what count as decimals', () => {
+    // Walk 15: a pretty-printed amount read "may have at most 2 decimals" with two decimals. The
+    // official test counts every character after the point, so the verdict stands.
+    const spaced = change(
+      validInvoice(),
+      PAYABLE,
+      '<cbc:PayableAmount currencyID="EUR">\n      125.00\n    </cbc:PayableAmount>',
+    );
+    expect(finding(spaced, 'BR-DEC-18').message).toBe(
+      'Amount due for payment (BT-115) may have at most 2 decimals: the invoice writes it with spaces or line breaks around the number ("\\n      125.00\\n    "), which count as decimals here: write the number alone.',
+    );
+    const three = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', '125.000'));
+    expect(finding(three, 'BR-DEC-18').message).toBe(
+      'Amount due for payment (BT-115) may have at most 2 decimals: the invoice says 125.000.',
+    );
+  });
+
   it('a credit note says "the credit note"', () => {
     const xml = change(validCreditNote(), PAYABLE, PAYABLE.replace('125.00', '120.00'));
     expect(finding(xml, 'BR-CO-16').message).toContain(': the credit note says 120.00;');

@@ -56,8 +56,33 @@ function docAC(c: Ctx, charge: boolean): D.D {
   return round2(t);
 }
 
+/**
+ * What a "may have at most 2 decimals" rule counted in the amount `q` (BR-DEC-09 to -18): the
+ * official test counts every character after the point, so spaces or line breaks around the
+ * number count as decimals (walk 15: a pretty-printed "⏎ 2420.00⏎ " read "may have at most 2
+ * decimals", and the clerk looked for a third decimal that was not there).
+ */
+function decimalsOf(q: string): Figures {
+  return (n, c) => {
+    const x = child(n, q);
+    if (x === undefined) return undefined;
+    const raw = str(x);
+    if (raw.trim() !== raw)
+      return `${what(c)} writes it with spaces or line breaks around the number (${JSON.stringify(raw)}), which count as decimals here: write the number alone`;
+    return `${what(c)} says ${raw}`;
+  };
+}
+
 /** Figures by rule id (context nodes as in ./en16931-core). */
 export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
+  'BR-DEC-09': decimalsOf('cbc:LineExtensionAmount'),
+  'BR-DEC-10': decimalsOf('cbc:AllowanceTotalAmount'),
+  'BR-DEC-11': decimalsOf('cbc:ChargeTotalAmount'),
+  'BR-DEC-12': decimalsOf('cbc:TaxExclusiveAmount'),
+  'BR-DEC-14': decimalsOf('cbc:TaxInclusiveAmount'),
+  'BR-DEC-16': decimalsOf('cbc:PrepaidAmount'),
+  'BR-DEC-17': decimalsOf('cbc:PayableRoundingAmount'),
+  'BR-DEC-18': decimalsOf('cbc:PayableAmount'),
   // cac:LegalMonetaryTotal
   'BR-CO-10': (n, c) =>
     `${says(c, child(n, 'cbc:LineExtensionAmount'))}; its lines add up to ${money(lineTotal(c))}`,
