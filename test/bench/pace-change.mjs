@@ -8,12 +8,12 @@
 // then goes on its own, through the single sends' concurrency limit.
 //
 //   node test/bench/pace-change.mjs [--first 200] [--second 200] [--slow-ms 300] [--dist dist]
-import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSandbox, startWatch } from './watch-processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // A copy of dist/ outside the repository still finds its packages here.
@@ -52,20 +52,8 @@ function drop(prefix, n) {
   }
 }
 
-const sandbox = spawn(
-  process.execPath,
-  [join(dist, 'sandbox.cjs'), '--port', '0', '--latency-ms', '0'],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const url = await new Promise((done, fail) => {
-  let out = '';
-  sandbox.stdout.setEncoding('utf8').on('data', (c) => {
-    out += c;
-    const m = /SANDBOX_READY (\S+)/.exec(out);
-    if (m) done(m[1]);
-  });
-  sandbox.once('exit', (code) => fail(new Error(`sandbox exited (${code})`)));
-});
+const sandbox = await startSandbox(dist, ['--latency-ms', '0']);
+const url = sandbox.url;
 
 /** The sandbox without batches: its version answer loses `batch_idempotency`. */
 const proxy = createServer((req, res) => {
@@ -94,32 +82,8 @@ const proxy = createServer((req, res) => {
 await new Promise((done) => proxy.listen(0, '127.0.0.1', done));
 const endpoint = `http://127.0.0.1:${proxy.address().port}${new URL(url).pathname.replace(/\/$/, '')}`;
 
-const child = spawn(
-  process.execPath,
-  [
-    join(dist, 'cli.cjs'),
-    'watch',
-    watched,
-    '--endpoint',
-    endpoint,
-    '--data-dir',
-    join(work, 'data'),
-    '--stable-ms',
-    '100',
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-);
-let sent = 0;
-let failed = 0;
-let rest = '';
 const waiters = [];
-child.stderr.setEncoding('utf8').on('data', (c) => {
-  const lines = (rest + c).split('\n');
-  rest = lines.pop();
-  for (const line of lines) {
-    if (line.endsWith('→ sent/')) sent++;
-    else if (line.endsWith('→ failed/')) failed++;
-  }
+const watch = startWatch(dist, watched, endpoint, join(work, 'data'), () => {
   for (const w of waiters.splice(0)) if (!w()) waiters.push(w);
 });
 /** Resolves once `n` files in all are in sent/ or failed/ (false after LIMIT_MS). */
@@ -127,6 +91,7 @@ const filed = (n) =>
   new Promise((done) => {
     const timer = setTimeout(() => done(false), LIMIT_MS);
     const check = () => {
+      const { sent, failed } = watch.counts();
       if (sent + failed < n) return false;
       clearTimeout(timer);
       done(true);
@@ -144,9 +109,9 @@ const t1 = performance.now();
 drop('SLOW', SECOND);
 const secondDone = await filed(FIRST + SECOND);
 const secondSeconds = (performance.now() - t1) / 1000;
-child.kill('SIGTERM');
-await new Promise((done) => child.once('exit', done));
-sandbox.kill('SIGTERM');
+await watch.stop();
+sandbox.stop();
+const { sent, failed } = watch.counts();
 proxy.close();
 rmSync(work, { recursive: true, force: true });
 console.log(

@@ -4,11 +4,11 @@
 // wall time and the sandbox's requests by endpoint and status (the 429s are the point).
 //
 //   node test/bench/watch-rate-limit.mjs <folder of invoices> [--rate 20] [--dist dist]
-import { spawn } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSandbox, startWatch } from './watch-processes.mjs';
 
 // A copy of dist/ outside the repository still finds its packages here.
 process.env.NODE_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
@@ -23,66 +23,28 @@ const rate = Number(flag('--rate', '20'));
 const dist = resolve(flag('--dist', 'dist'));
 const LIMIT_MS = 240_000;
 
-const sandbox = spawn(
-  process.execPath,
-  [
-    join(dist, 'sandbox.cjs'),
-    '--port',
-    '0',
-    '--latency-ms',
-    '50',
-    ...(rate > 0 ? ['--rate', String(rate)] : []),
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const url = await new Promise((done, fail) => {
-  let out = '';
-  sandbox.stdout.setEncoding('utf8').on('data', (c) => {
-    out += c;
-    const m = /SANDBOX_READY (\S+)/.exec(out);
-    if (m) done(m[1]);
-  });
-  sandbox.once('exit', (code) => fail(new Error(`sandbox exited (${code})`)));
-});
+const sandbox = await startSandbox(dist, [
+  '--latency-ms',
+  '50',
+  ...(rate > 0 ? ['--rate', String(rate)] : []),
+]);
+const url = sandbox.url;
 const work = mkdtempSync(join(tmpdir(), 'pd-watch-rate-'));
 const watched = join(work, 'in');
 mkdirSync(watched);
 const names = readdirSync(folder).filter((n) => n.endsWith('.xml'));
 for (const n of names) linkSync(join(folder, n), join(watched, n));
 const t0 = performance.now();
-const child = spawn(
-  process.execPath,
-  [
-    join(dist, 'cli.cjs'),
-    'watch',
-    watched,
-    '--endpoint',
-    url,
-    '--data-dir',
-    join(work, 'data'),
-    '--stable-ms',
-    '100',
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-);
-let sent = 0;
-let failed = 0;
-let rest = '';
-const timer = setTimeout(() => child.kill('SIGTERM'), LIMIT_MS);
-child.stderr.setEncoding('utf8').on('data', (c) => {
-  const lines = (rest + c).split('\n');
-  rest = lines.pop();
-  for (const line of lines) {
-    if (line.endsWith('→ sent/')) sent++;
-    else if (line.endsWith('→ failed/')) failed++;
-  }
-  if (sent + failed >= names.length) child.kill('SIGTERM');
+const watch = startWatch(dist, watched, url, join(work, 'data'), ({ sent, failed }) => {
+  if (sent + failed >= names.length) void watch.stop();
 });
-await new Promise((done) => child.once('exit', done));
+const timer = setTimeout(() => void watch.stop(), LIMIT_MS);
+await watch.exited;
 clearTimeout(timer);
+const { sent, failed } = watch.counts();
 const seconds = (performance.now() - t0) / 1000;
 const stats = await (await fetch(`${url}/_sandbox/stats`)).json();
-sandbox.kill('SIGTERM');
+sandbox.stop();
 rmSync(work, { recursive: true, force: true });
 console.log(
   `rate ${rate}/s, ${names.length} invoices: ${sent} sent/, ${failed} failed/ in ${seconds.toFixed(1)} s`,
