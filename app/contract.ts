@@ -77,8 +77,9 @@ export interface Requests {
   /** One embedded attachment (index as in `InvoiceView.attachments`), decoded. */
   'documents:attachment': { arg: { id: number; index: number }; result: AttachmentFile };
   /**
-   * `held` (a team outbox): failed documents not queued but held for the clerk's decision, with
-   * why (their last attempt may have reached the access point the team sent through before).
+   * `held`: failed documents not queued but held for the clerk's decision, with why: on a team,
+   * their last attempt may have reached the access point the team sent through before; on a
+   * single desk, another version of their number went on meanwhile.
    */
   'documents:retry': {
     arg: { ids?: number[]; allFailed?: boolean };

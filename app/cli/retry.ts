@@ -52,7 +52,8 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
         : `Retrying ${retried} document(s)\n`,
     );
     reportStopped(stopped, 'tried again');
-    // A team's: held instead of sent (they may be at the team's earlier access point), and why.
+    // Held instead of sent, and why: on a team, they may be at the team's earlier access point; on
+    // a single desk, another version of their number went on meanwhile.
     for (const [message, ids] of groupBy(held)) {
       process.stderr.write(
         `${ids.length} document(s) held, not sent: ${ids.map((id) => `#${id}`).join(', ')}. ${message}\n`,

@@ -108,6 +108,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       let retried = 0;
       let rechecked = 0;
       let held = false;
+      // Held instead of retried: another version of the number went on meanwhile.
+      const heldAsDuplicate: { id: number; message: string }[] = [];
       // A slice per transaction, the engine's thread given back in between: "Retry all" on a
       // month-end's failures neither holds the thread for seconds nor waits for the last slice
       // before the first documents go out (issue 9).
@@ -128,10 +130,11 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
               connection.participants.forget(r.receiver_id);
             // A failed delivery or a refusal for good goes under a new key (the old one would only
             // replay it).
-            if (lifecycle.retry(r, randomUUID)) {
+            const done = lifecycle.retry(r, randomUUID, connection.environment !== 'sandbox');
+            if (done.moved) {
               moved.push(id);
               if (r.state === 'invalid') rechecked++;
-            }
+            } else if (done.heldBecause) heldAsDuplicate.push({ id, message: done.heldBecause });
           }
           // Queued for another access point: held for the explicit reroute in the same
           // transaction, before the pipeline can claim it (recovery's rule, one statement).
@@ -145,7 +148,12 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       // Anything else waiting for another access point, as before (one query).
       pipeline.holdPinnedElsewhere();
       if (held) pipeline.refreshConnection();
-      return { retried, ...(rechecked > 0 ? { rechecked } : {}), ...withStopped(stopped) };
+      return {
+        retried,
+        ...(rechecked > 0 ? { rechecked } : {}),
+        ...(heldAsDuplicate.length > 0 ? { held: heldAsDuplicate } : {}),
+        ...withStopped(stopped),
+      };
     },
     'documents:cancel': async ({ ids }) => {
       let cancelled = 0;

@@ -608,7 +608,7 @@ describe("the lifecycle's moves that are more than one write", () => {
       problem_code: 'DELIVERY_FAILED',
       transaction_id: 'tx-old',
     });
-    expect(life.retry(doc, () => 'key-new')).toBe(true);
+    expect(life.retry(doc, () => 'key-new')).toEqual({ moved: true });
     expect(repo.get(doc.id)).toMatchObject({
       state: 'queued',
       idempotency_key: 'key-new',

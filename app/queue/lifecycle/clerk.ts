@@ -74,6 +74,28 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
 }
 
 /**
+ * A retried document held, from where its retry put it (`from`), because another version of its
+ * number (`dupId`; `sent`: it went out) is live: the check's DUPLICATE words and choices.
+ */
+export function retriedDuplicate(
+  from: 'queued' | 'ready',
+  dupId: number,
+  invoiceNumber: string,
+  docType: string,
+  sent: boolean,
+): Step {
+  return {
+    from,
+    to: 'held',
+    patch: {
+      duplicate_of: dupId,
+      ...problemPatch(problems.duplicateNumber(dupId, invoiceNumber, docType, sent)),
+    },
+    detail: `Held instead of retried: another version of its number, document #${dupId}, ${sent ? 'was sent' : 'is on its way'}`,
+  };
+}
+
+/**
  * A buyer's rejection or query marked as dealt with (`on`), or back to the answer it came from
  * (null: neither applies), with the timeline's `detail`: the clerk's (handledWords), or the
  * credit note or corrected invoice that went out for it (answeredByWords). The buyer's answer

@@ -421,12 +421,40 @@ export class Lifecycle extends LifecycleCore {
    * Retry (`r` as read): a failed or waiting document goes back to the queue under the same key
    * (an earlier attempt that reached the provider replays), a failed delivery or a refusal for
    * good under `newKey()` (the old key would only replay that failed transaction or refusal), an
-   * unreachable one to a new lookup,
-   * an invalid one to a new check. False for any other state.
+   * unreachable one to a new lookup, an invalid one to a new check; `moved` false for any other
+   * state. `heldBecause`: held instead, another version of its number live (`real`: not practice).
    */
-  retry(r: DocumentRecord, newKey: () => string): boolean {
+  retry(
+    r: DocumentRecord,
+    newKey: () => string,
+    real = true,
+  ): { moved: boolean; heldBecause?: string } {
     const step = clerk.retry(r, newKey);
-    return step !== null && this.move(r.id, step);
+    if (step === null) return { moved: false };
+    // Another version of its number went on meanwhile (walk 14: a correction held beside this one
+    // was sent anyway, then this one retried: the buyer got both): held as the check holds one,
+    // unless sent anyway already. (To a new check, `received`, the check does this itself.)
+    const { seller_id: seller, invoice_number: number, doc_type: type } = r;
+    if (
+      (step.to === 'queued' || step.to === 'ready') &&
+      !r.send_anyway &&
+      seller &&
+      number &&
+      type
+    ) {
+      const dup = this.deps.repo.findBusinessDuplicate(r.id, seller, number, type, real);
+      if (dup !== null) {
+        const twin = this.deps.repo.get(dup)?.state;
+        const sent =
+          twin !== undefined &&
+          (FILTER_STATES.sent.includes(twin) || RESPONSE_STATES.includes(twin));
+        const held = clerk.retriedDuplicate(step.to, dup, number, type, sent);
+        return this.moveThrough(r.id, [step, held])
+          ? { moved: false, heldBecause: held.patch!.problem_message! }
+          : { moved: false };
+      }
+    }
+    return { moved: this.move(r.id, step) };
   }
 
   /**
