@@ -97,11 +97,13 @@ const PROBE_AFTER_MS = 20_000;
 const PROBE_GROWTH = 0.01;
 /**
  * A limit not met for this long may have gone (an access point's busy hour over, its incident
- * fixed): probing grows {@link PROBE_GROWTH_UNMET} a second instead of {@link PROBE_GROWTH}. The
- * next 429 finds the limit again if it is still there.
+ * fixed): while the gate holds requests back the rate grows {@link PROBE_GROWTH_UNMET} a second,
+ * below its plateau or past it. The next 429 finds the limit again if it is still there.
  */
 const LIMIT_UNMET_MS = 30_000;
 const PROBE_GROWTH_UNMET = 0.25;
+/** Nothing sent this long (a drop done), and no 429 for a while: what was learned is forgotten. */
+const IDLE_FORGET_MS = 10_000;
 /** Until the plateau is confirmed, the rate doubles this often while the gate holds back. */
 const UNCONFIRMED_DOUBLING_MS = 250;
 const SLOTS = WINDOW_MS / SLOT_MS;
@@ -180,6 +182,9 @@ export class RateGate {
   private batchHoldMs = 0;
   private singleRefusedAt = Number.NEGATIVE_INFINITY;
   private batchesHeldUntil = Number.NEGATIVE_INFINITY;
+  private readonly startRate: number;
+  /** When the last request left. */
+  private lastTakeAt = Number.NEGATIVE_INFINITY;
   /** When a 429 last taught the rate. */
   private rateLimitedAt = Number.NEGATIVE_INFINITY;
   /** The least a cut may set while the chain of cuts it belongs to is tried. */
@@ -197,7 +202,8 @@ export class RateGate {
     this.batchBucket = bpm === null ? null : new TokenBucket(Math.max(1, bpm / 6), bpm / 60, t);
     this.slotStart = t;
     this.lastGrowAt = t;
-    this.slowStartRate = options.startRate === null ? MAX_RATE : (options.startRate ?? 100);
+    this.startRate = options.startRate === null ? MAX_RATE : (options.startRate ?? 100);
+    this.slowStartRate = this.startRate;
     this.lastDoubleAt = t;
     this.pacer = new TokenBucket(1, 1, t);
     this.reconfigure(t);
@@ -275,6 +281,8 @@ export class RateGate {
   /** A request of `kind` leaves now. */
   take(kind: RequestKind): void {
     const now = this.now();
+    this.forgetAfterIdle(now);
+    this.lastTakeAt = now;
     if (this.rate < MAX_RATE) this.pacer.take(now);
     this.trials.noteSent();
     this.advance(now);
@@ -303,16 +311,17 @@ export class RateGate {
     let next: number;
     if (!this.plateauConfirmed) {
       next = this.learned * 2 ** (dt / UNCONFIRMED_DOUBLING_MS);
+    } else if (now - this.rateLimitedAt >= LIMIT_UNMET_MS) {
+      // Walks 15 and 16: a rate learned while an access point refused many sends stayed low for
+      // minutes after it stopped, growing half a request a second (or 1 % past its plateau).
+      next = this.learned * (1 + PROBE_GROWTH_UNMET * (dt / 1000));
     } else if (this.learned < nearLimit) {
       next = Math.min(
         nearLimit,
         this.learned + Math.max(0.5, this.learned * this.growth) * (dt / 1000),
       );
     } else if (now - this.lastCutAt >= PROBE_AFTER_MS) {
-      // Walk 15: a rate learned while an access point refused many sends stayed low for minutes
-      // after it stopped, growing 1 % a second.
-      const growth = now - this.rateLimitedAt >= LIMIT_UNMET_MS ? PROBE_GROWTH_UNMET : PROBE_GROWTH;
-      next = this.learned * (1 + growth * (dt / 1000));
+      next = this.learned * (1 + PROBE_GROWTH * (dt / 1000));
     } else return;
     this.learned = Math.min(ceiling, Math.max(this.learned, next));
     this.reconfigure(now);
@@ -393,6 +402,23 @@ export class RateGate {
     else this.chainFloor = next / 2;
     this.trials.cutFrom(this.learned, plateauBefore);
     this.cut(next, now);
+  }
+
+  /**
+   * Nothing sent for {@link IDLE_FORGET_MS} and no 429 for {@link LIMIT_UNMET_MS}: what was
+   * learned is forgotten, and the next drop starts as the first did (its slow start finds a limit
+   * still there within a few hundred ms). Walk 16: after one burst of random 429s, every later drop
+   * of the session started at 3–4 invoices a second and crept up; a restart made it fast again.
+   */
+  private forgetAfterIdle(now: number): void {
+    if (!this.adaptive || !Number.isFinite(this.learned)) return;
+    if (now - this.lastTakeAt < IDLE_FORGET_MS || now - this.rateLimitedAt < LIMIT_UNMET_MS) return;
+    this.learned = Number.POSITIVE_INFINITY;
+    this.plateau = Number.POSITIVE_INFINITY;
+    this.plateauConfirmed = false;
+    this.slowStartRate = this.startRate;
+    this.lastDoubleAt = now;
+    this.reconfigure(now);
   }
 
   private cut(next: number, now: number): void {

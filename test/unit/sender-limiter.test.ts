@@ -565,6 +565,30 @@ describe('RateGate', () => {
     }
   });
 
+  it('forgets what it learned once a drop is done and no 429 came for a while: the next drop starts fast', () => {
+    // Walk 16: after one burst of random 429s, every later drop of the session started at 3–4
+    // invoices a second and crept up half a request a second; a restart made it fast again.
+    let t = 0;
+    const gate = new RateGate({ now: () => t, startRate: 100 });
+    for (; t < 3_000; t += 10) {
+      if (gate.waitMs('single') > 0) continue;
+      gate.take('single');
+      if (t % 100 === 0) gate.onRateLimited('single', 1000);
+      else gate.onAnswered('single');
+    }
+    const learned = gate.rate;
+    expect(learned).toBeLessThan(100);
+    // Still learned a moment after the last request (a pause within a drop).
+    t += 5_000;
+    gate.take('single');
+    expect(gate.rate).toBe(learned);
+    // A new drop 40 s later, nothing refused since: back to the slow start's rate.
+    t += 40_000;
+    gate.take('single');
+    expect(gate.rate).toBe(100);
+    expect(gate.paced).toBe(true);
+  });
+
   it('halves when everything is refused, down to the minimum rate', () => {
     let t = 0;
     const gate = new RateGate({ now: () => t, minRate: 1 });
