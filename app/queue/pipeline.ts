@@ -409,7 +409,7 @@ export class Pipeline {
       if (retryAt !== null) consider(Math.max(retryAt, health.sendGateUntil));
     }
     if (this.trackDelivery)
-      for (const at of this.stages.delivery.dueTimes(health.offline)) consider(at);
+      for (const at of this.stages.delivery.dueTimes(health.held)) consider(at);
     if (health.held) {
       // One probe at a time; while one is out, its answer kicks. Paused: no probing at all.
       if (!this.paused && !health.probing) consider(health.nextProbeAt);

@@ -14,7 +14,10 @@ export interface DeliveryContext extends StageContext {
   readonly accessPoint: string | undefined;
   /** The environment in use (read at use): with the access point, where transactions are known. */
   readonly environment: string;
-  /** True while the access point in use does not answer: it is not polled then. */
+  /**
+   * True while no send may leave for the access point in use (it does not answer, refuses the
+   * key, or fails until a probe says otherwise): it is not polled then either.
+   */
   offline(): boolean;
   /** False once the pipeline stops or switches: rounds under way ask nothing more. */
   running(): boolean;

@@ -168,7 +168,8 @@ export function createStages(
     onConnection: (status) => deps.onConnection(status),
     onEarlierDone: (place, client) => deps.onEarlierDone?.(place, client),
     builtInSandboxSince: () => deps.builtInSandboxSince?.() ?? null,
-    offline: () => stages.health.offline,
+    // Not polled while held either (refused key, trouble): walk 16 saw 2,009 polls in a 30 s outage.
+    offline: () => stages.health.held,
     faulted: () => stages.health.fault !== null,
     sendIdle: () => hooks.sendIdle(),
     checkRoom: () => hooks.checkRoom(),
