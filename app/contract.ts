@@ -88,6 +88,11 @@ export interface Requests {
       /** Of `retried`: files that needed fixing, checked again (not sent; single desk). */
       rechecked?: number;
       held?: { id: number; message: string }[];
+      /**
+       * Of `allFailed`'s: failed documents left as they are, the access point having refused the
+       * file itself (or its copy gone): the details offer no Retry for them either.
+       */
+      leftToFix?: number;
       stopped?: Stopped;
     };
   };

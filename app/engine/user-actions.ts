@@ -80,6 +80,9 @@ type ActionChannels =
   | 'documents:reroute'
   | 'documents:markHandled';
 
+/** Failed documents Retry is not offered for (the file itself must be fixed, or added again). */
+const NOT_RETRIED_ACTIONS = new Set<string | null>(['fix-file', 'add-again']);
+
 /**
  * The handlers of the clerk's decisions. Each document moves through a named move of the queue's
  * lifecycle (retry, cancel, undoCancel, sendAnyway, reroute), which records the timeline, tells
@@ -107,6 +110,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
       let retried = 0;
       let rechecked = 0;
+      let leftToFix = 0;
       let held = false;
       // Held instead of retried: another version of the number went on meanwhile.
       const heldAsDuplicate: { id: number; message: string }[] = [];
@@ -122,6 +126,12 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
           for (const id of slice) {
             const r = repo.get(id);
             if (!r) continue;
+            // "Retry all" leaves what the details offer no Retry for (walk 16: five files the
+            // access point refused were sent again and refused again): fix the file, or add it.
+            if (allFailed && r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem_action)) {
+              leftToFix++;
+              continue;
+            }
             // The "not registered" answer is cached for minutes: ask the access point again.
             if (
               (r.state === 'unreachable' || r.problem_code === 'RECEIVER_DOES_NOT_ACCEPT') &&
@@ -152,6 +162,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         retried,
         ...(rechecked > 0 ? { rechecked } : {}),
         ...(heldAsDuplicate.length > 0 ? { held: heldAsDuplicate } : {}),
+        ...(leftToFix > 0 ? { leftToFix } : {}),
         ...withStopped(stopped),
       };
     },

@@ -138,10 +138,17 @@ describe('an action on many documents that stops part way', () => {
   it('retry: those reached are sent, those not stay failed, and a second Retry sends them once', async () => {
     const sandbox = await startSandbox({
       latencyMs: 0,
-      faults: { status: { status: 422, every: 1 } },
+      faults: { status: { status: 500, every: 1 } },
     });
     cleanups.push(() => sandbox.close());
-    const e = await liveEngines({ endpoint: sandbox.url, trackDelivery: false });
+    // 500s, one attempt allowed, never "in trouble": failed with Retry offered (Retry all leaves
+    // a file the access point refused itself).
+    const e = await liveEngines({
+      endpoint: sandbox.url,
+      trackDelivery: false,
+      timings: { troubleAfterMs: 600_000 },
+    });
+    await e.handlers['settings:set']({ maxAttempts: 1 });
     const n = RETRY_SLICE + 100;
     const ids = (await e.handlers['documents:add']({ files: makeInvoices(n, 'ASR') })).added.map(
       (a) => a.id,

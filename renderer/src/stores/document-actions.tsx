@@ -447,7 +447,15 @@ export async function retryAllFailed(): Promise<void> {
   useToastStore.getState().push({
     kind: stopped.length ? 'warning' : 'success',
     title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
-    lines: [...heldLines(r.value.held), ...stopped],
+    lines: [
+      ...heldLines(r.value.held),
+      ...(r.value.leftToFix
+        ? [
+            `${plural(r.value.leftToFix, 'file was', 'files were')} left as ${r.value.leftToFix === 1 ? 'it is' : 'they are'}: the access point refused the file itself (or its copy is gone). Fix each in your accounting system and add the corrected file.`,
+          ]
+        : []),
+      ...stopped,
+    ],
     ttlMs: stopped.length ? null : 6000,
   });
   useDocumentsStore.getState().requestRefresh();

@@ -1,0 +1,96 @@
+/**
+ * "Retry all failed" leaves the files the access point refused itself (walk 16): their details
+ * say "Retry is not offered … fix it", but the bulk Retry sent all five again, refused again, and
+ * its toast counted them as tried again. Now they are left as they are and counted apart.
+ */
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { engineInternals } from '../../app/engine/internals';
+import { startSandbox } from '../../app/sandbox/server';
+import { useEngines } from '../helpers/engine';
+import { makeInvoice } from '../helpers/invoices';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+const engines = useEngines();
+
+/** A proxy before `target`: 400 VALIDATION_FAILED to sends holding `refused`, 500 to `broken`. */
+async function refusing(target: string, refused: string, broken: string) {
+  const to = new URL(target);
+  const state = { refusedSends: 0, brokenUntilOk: true };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const answer = (status: number, code: string, message: string) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code, message, details: [] } }));
+      };
+      if (req.method === 'POST' && body.includes(refused)) {
+        state.refusedSends++;
+        return answer(400, 'VALIDATION_FAILED', 'Document failed validation');
+      }
+      if (req.method === 'POST' && body.includes(broken) && state.brokenUntilOk)
+        return answer(500, 'INTERNAL', 'Internal server error');
+      const fwd = request(
+        {
+          host: to.hostname,
+          port: to.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      fwd.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}${to.pathname}`, state };
+}
+
+describe('Retry all failed', () => {
+  it('leaves the files the access point refused itself, and says how many', async () => {
+    const sandbox = await startSandbox({ latencyMs: 2 });
+    cleanups.push(() => sandbox.close());
+    const proxy = await refusing(sandbox.url, 'REFUSED-FILE', 'BROKEN-ONCE');
+    const engine = await engines({
+      endpoint: proxy.url,
+      trackDelivery: false,
+      batching: false,
+      coalesceMs: 20,
+      timings: { retryBaseMs: 50, retryMaxMs: 100 },
+    });
+    await engine.handlers['settings:set']({ maxAttempts: 2 });
+    const { repo } = engineInternals(engine);
+    const { added } = await engine.handlers['documents:add']({
+      files: [
+        { name: 'r.xml', bytes: makeInvoice('RAL-1', { note: 'REFUSED-FILE' }) },
+        { name: 'b.xml', bytes: makeInvoice('RAL-2', { note: 'BROKEN-ONCE' }) },
+      ],
+    });
+    const [refused, broken] = added.map((a) => a.id) as [number, number];
+    for (const id of [refused, broken])
+      await expect.poll(() => repo.get(id)!.state, { timeout: 20_000 }).toBe('failed');
+    expect(repo.get(refused)!.problem_action).toBe('fix-file');
+    expect(proxy.state.refusedSends).toBe(1);
+
+    proxy.state.brokenUntilOk = false;
+    const answer = await engine.handlers['documents:retry']({ allFailed: true });
+    expect([answer.retried, answer.leftToFix]).toEqual([1, 1]);
+    await engine.waitUntilSettled([broken], { includeAccepted: true });
+    expect(repo.get(broken)!.state).toBe('accepted');
+    // The refused file was not sent again.
+    expect(repo.get(refused)!.state).toBe('failed');
+    expect(proxy.state.refusedSends).toBe(1);
+  }, 60_000);
+});
