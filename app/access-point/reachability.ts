@@ -91,7 +91,7 @@ export const THROTTLED_WORDS = 'The access point asked us to slow down.';
 
 /** The header's words while the access point refuses the API key (a 401, or a probe's 403). */
 export const KEY_REFUSED_WORDS =
-  'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted.';
+  'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted (with a key for another environment, Test or Production, you are asked first).';
 
 /**
  * The header's words while the provider URL answers "no such address" (a web server's 404, not

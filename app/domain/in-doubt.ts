@@ -28,18 +28,26 @@ export function accessPointChangedUnconfirmed(where: string, docType: DocType = 
   };
 }
 
-/** Held because it was queued for another access point than the one in use. */
+/**
+ * Held because it was queued for another access point than the one in use. `now`: the one in use
+ * when it is the same address with a key for another environment (walk 16: a mistyped key read
+ * as Production, then corrected to a Test key, held 100 invoices as "now uses another access
+ * point" although only the key had changed).
+ */
 export function queuedForOtherAccessPoint(
   where: string,
   mayHaveReached: boolean,
   docType: DocType = null,
+  sameAddressNow?: string,
 ): Problem {
   const kind = kindOf(docType);
   return {
     code: ACCESS_POINT_CHANGED,
     message: mayHaveReached
       ? `This ${kind} was queued for ${where} and may already have reached it. Check there first: if it arrived, cancel it here; if not, send it through the access point in use now.`
-      : `This ${kind} was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
+      : sameAddressNow
+        ? `This ${kind} was queued for ${where}, and Peppol Desk now sends to ${sameAddressNow}: the same address, with an API key for another environment. It waits until you send it with the new key or cancel it.`
+        : `This ${kind} was queued for ${where}, and Peppol Desk now uses another access point. It waits until you send it through the new one or cancel it.`,
     action: 'decide',
   };
 }

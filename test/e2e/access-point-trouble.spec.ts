@@ -84,7 +84,7 @@ test('401 for everything: the header says the API key is not accepted, invoices 
     await expect(desk.connectionState).toHaveAttribute('data-state', 'refused');
     await expect(desk.connectionState).toHaveText(/^API key not accepted — \d+ waiting/);
     await expect(desk.page.getByTestId('connection-message')).toHaveText(
-      'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted.',
+      'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted (with a key for another environment, Test or Production, you are asked first).',
     );
     for (const n of numbers) {
       const row = desk.rowByInvoice(n);

@@ -337,6 +337,21 @@ const CASES: Case[] = [
     wakes: [],
   },
   {
+    // Walk 16: the same address, a key for another environment (a mistyped key read as
+    // Production, then a Test key): not "another access point".
+    move: 'holdForAccessPoint (same address, another environment)',
+    path: QUEUED,
+    patch: { access_point: 'https://ap.example', environment: 'production' },
+    run: (l, d) =>
+      l.holdForAccessPoint(d, { accessPoint: 'https://ap.example', environment: 'test' }),
+    to: 'held',
+    detail: expect.stringMatching(
+      /^Waiting: queued for .+; the API key now in use is for another environment$/,
+    ) as never,
+    problem: 'ACCESS_POINT_CHANGED',
+    wakes: [],
+  },
+  {
     move: 'retry (unreachable)',
     path: ['validating', 'ready', 'resolving', 'unreachable'],
     run: (l, d) => l.retry(d, () => 'new-key'),

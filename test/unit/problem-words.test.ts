@@ -220,3 +220,20 @@ describe('a credit note is called a credit note in the words that hold or stop i
     );
   });
 });
+
+describe('held for the access point it was queued for', () => {
+  it('says when only the API key changed, to another environment at the same address (walk 16)', () => {
+    const same = queuedForOtherAccessPoint(
+      '127.0.0.1:35201 (Production)',
+      false,
+      'Invoice',
+      '127.0.0.1:35201 (Test)',
+    );
+    expect(same.message).toBe(
+      'This invoice was queued for 127.0.0.1:35201 (Production), and Peppol Desk now sends to 127.0.0.1:35201 (Test): the same address, with an API key for another environment. It waits until you send it with the new key or cancel it.',
+    );
+    expect(queuedForOtherAccessPoint('old.example (Test)', false, 'Invoice').message).toContain(
+      'and Peppol Desk now uses another access point.',
+    );
+  });
+});

@@ -406,8 +406,8 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /** Waiting to be sent, but pinned to an access point no longer in use: held until rerouted. */
-  holdForAccessPoint(doc: DocumentRecord): boolean {
-    return this.move(doc.id, sending.heldForAccessPoint(doc));
+  holdForAccessPoint(doc: DocumentRecord, now?: { accessPoint: string; environment: Environment }) {
+    return this.move(doc.id, sending.heldForAccessPoint(doc, now));
   }
 
   /** Held for the access point it was queued for, which is in use again: on its way again. */

@@ -1,4 +1,4 @@
-import { accessPointLabel } from '../../contract';
+import { accessPointLabel, type Environment } from '../../contract';
 import * as problems from '../../domain/problems';
 import {
   accessPointChangedUnconfirmed,
@@ -255,9 +255,19 @@ export function backOnItsWay(doc: DocumentRecord): Step {
   };
 }
 
-/** Waiting to be sent, pinned to an access point no longer in use. */
-export function heldForAccessPoint(doc: DocumentRecord): Step {
+/**
+ * Waiting to be sent, pinned to an access point no longer in use (`now`: the one in use, as
+ * `access_point` and `environment` are stored).
+ */
+export function heldForAccessPoint(
+  doc: DocumentRecord,
+  now?: { accessPoint: string; environment: Environment },
+): Step {
   const where = accessPointLabel(doc.access_point, doc.environment);
+  const sameAddressNow =
+    now && now.accessPoint === doc.access_point && now.environment !== doc.environment
+      ? accessPointLabel(now.accessPoint, now.environment)
+      : undefined;
   return {
     from: doc.state,
     to: 'held',
@@ -265,9 +275,16 @@ export function heldForAccessPoint(doc: DocumentRecord): Step {
       next_attempt_at: null,
       batch_key: null,
       ...problemPatch(
-        queuedForOtherAccessPoint(where, mayHaveReachedAccessPoint(doc), doc.doc_type),
+        queuedForOtherAccessPoint(
+          where,
+          mayHaveReachedAccessPoint(doc),
+          doc.doc_type,
+          sameAddressNow,
+        ),
       ),
     },
-    detail: `Waiting: queued for ${where}, which is no longer in use`,
+    detail: sameAddressNow
+      ? `Waiting: queued for ${where}; the API key now in use is for another environment`
+      : `Waiting: queued for ${where}, which is no longer in use`,
   };
 }

@@ -133,7 +133,14 @@ export class Recovery {
     const waiting = repo.waitingForOtherAccessPoint(current, this.ctx.environment, among);
     if (waiting.length === 0) return [];
     return repo.tx(() =>
-      waiting.filter((d) => this.ctx.lifecycle.holdForAccessPoint(d)).map((d) => d.id),
+      waiting
+        .filter((d) =>
+          this.ctx.lifecycle.holdForAccessPoint(d, {
+            accessPoint: current,
+            environment: this.ctx.environment,
+          }),
+        )
+        .map((d) => d.id),
     );
   }
 }

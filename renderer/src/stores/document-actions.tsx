@@ -253,8 +253,9 @@ async function askSendAnyway(
     body: (
       <>
         <p>
-          Each was held for a reason (a possible duplicate, or checks that disagree). Open a
-          document's details to compare it before sending it on its own.
+          Each was held for a reason of its own (a possible duplicate, checks that disagree, or an
+          access point or API key changed since it was queued): its details say which. Open a
+          document's details to check it before sending it on its own.
         </p>
         {othersLine}
       </>
