@@ -6,12 +6,11 @@
  * by two rows a probe. Now its attempts count and it fails after the last one, under a header
  * that stays Online; the others are accepted once each.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox } from '../../app/sandbox/server';
+import { answeringProxy, INTERNAL_ERROR } from '../helpers/answering-proxy';
 import { useEngines } from '../helpers/engine';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 
@@ -23,39 +22,14 @@ const engines = useEngines();
 
 /** A proxy before `target` that answers 500 to every send whose body holds `marker`. */
 async function failingFor(target: string, marker: string) {
-  const to = new URL(target);
   let refused = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.method === 'POST' && body.includes(marker)) {
-        refused++;
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal server error' } }));
-        return;
-      }
-      const fwd = request(
-        {
-          host: to.hostname,
-          port: to.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers);
-          r.pipe(res);
-        },
-      );
-      fwd.end(body);
-    });
+  const proxy = await answeringProxy(target, (req, body) => {
+    if (req.method !== 'POST' || !body.includes(marker)) return null;
+    refused++;
+    return INTERNAL_ERROR;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${to.pathname}`, refused: () => refused };
+  cleanups.push(proxy.close);
+  return { url: proxy.url, refused: () => refused };
 }
 
 describe('one invoice the access point answers 500 each time', () => {

@@ -4,12 +4,11 @@
  * 2,009 of them from one desk. Now, once the access point is held (in trouble, or refusing the
  * key), its transactions are not asked about until a probe says it answers again; then they are.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox } from '../../app/sandbox/server';
+import { answeringProxy } from '../helpers/answering-proxy';
 import { useEngines } from '../helpers/engine';
 import { makeInvoices } from '../helpers/invoices';
 
@@ -21,29 +20,13 @@ const engines = useEngines();
 
 /** A proxy before `target`: answers 503 to everything while `down`; counts status questions. */
 async function switchable(target: string) {
-  const to = new URL(target);
   const state = { down: false, polls: 0 };
-  const server = createServer((req, res) => {
+  const proxy = await answeringProxy(target, (req) => {
     if (req.method === 'GET' && /\/transactions/.test(req.url ?? '')) state.polls++;
-    if (state.down) {
-      req.resume();
-      res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'Service unavailable' } }));
-      return;
-    }
-    const fwd = request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    req.pipe(fwd);
+    return state.down ? { status: 503, code: 'UNAVAILABLE', message: 'Service unavailable' } : null;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${to.pathname}`, state };
+  cleanups.push(proxy.close);
+  return { url: proxy.url, state };
 }
 
 describe('delivery polls while the access point is held', () => {

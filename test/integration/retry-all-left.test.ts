@@ -3,11 +3,10 @@
  * say "Retry is not offered … fix it", but the bulk Retry sent all five again, refused again, and
  * its toast counted them as tried again. Now they are left as they are and counted apart.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox } from '../../app/sandbox/server';
+import { answeringProxy, INTERNAL_ERROR } from '../helpers/answering-proxy';
 import { useEngines } from '../helpers/engine';
 import { makeInvoice } from '../helpers/invoices';
 
@@ -19,43 +18,17 @@ const engines = useEngines();
 
 /** A proxy before `target`: 400 VALIDATION_FAILED to sends holding `refused`, 500 to `broken`. */
 async function refusing(target: string, refused: string, broken: string) {
-  const to = new URL(target);
   const state = { refusedSends: 0, brokenUntilOk: true };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const answer = (status: number, code: string, message: string) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code, message, details: [] } }));
-      };
-      if (req.method === 'POST' && body.includes(refused)) {
-        state.refusedSends++;
-        return answer(400, 'VALIDATION_FAILED', 'Document failed validation');
-      }
-      if (req.method === 'POST' && body.includes(broken) && state.brokenUntilOk)
-        return answer(500, 'INTERNAL', 'Internal server error');
-      const fwd = request(
-        {
-          host: to.hostname,
-          port: to.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers);
-          r.pipe(res);
-        },
-      );
-      fwd.end(body);
-    });
+  const proxy = await answeringProxy(target, (req, body) => {
+    if (req.method !== 'POST') return null;
+    if (body.includes(refused)) {
+      state.refusedSends++;
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'Document failed validation' };
+    }
+    return body.includes(broken) && state.brokenUntilOk ? INTERNAL_ERROR : null;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${to.pathname}`, state };
+  cleanups.push(proxy.close);
+  return { url: proxy.url, state };
 }
 
 describe('Retry all failed', () => {

@@ -5,11 +5,10 @@
  * anyway, then retries v1. Before, v1 went too and the buyer got both versions; now the Retry
  * holds it with the check's words, naming v2, and only Send anyway on it sends it.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineInternals } from '../../app/engine/internals';
 import { startSandbox } from '../../app/sandbox/server';
+import { answeringProxy, INTERNAL_ERROR } from '../helpers/answering-proxy';
 import { useEngines } from '../helpers/engine';
 import { makeInvoice } from '../helpers/invoices';
 
@@ -21,38 +20,12 @@ const engines = useEngines();
 
 /** A proxy before `target` answering 500 to sends whose body holds `marker`, while `failing`. */
 async function failingWhile(target: string, marker: string) {
-  const to = new URL(target);
   const state = { failing: true };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (state.failing && req.method === 'POST' && body.includes(marker)) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal server error' } }));
-        return;
-      }
-      const fwd = request(
-        {
-          host: to.hostname,
-          port: to.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers);
-          r.pipe(res);
-        },
-      );
-      fwd.end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${to.pathname}`, state };
+  const proxy = await answeringProxy(target, (req, body) =>
+    state.failing && req.method === 'POST' && body.includes(marker) ? INTERNAL_ERROR : null,
+  );
+  cleanups.push(proxy.close);
+  return { url: proxy.url, state };
 }
 
 describe('Retry of a first version after its second was sent anyway', () => {
