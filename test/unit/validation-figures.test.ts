@@ -49,7 +49,7 @@ describe('the figures of the totals rules', () => {
       '<cbc:PayableAmount currencyID="EUR">\n      125.00\n    </cbc:PayableAmount>',
     );
     expect(finding(spaced, 'BR-DEC-18').message).toBe(
-      'Amount due for payment (BT-115) may have at most 2 decimals: the invoice writes it with spaces or line breaks around the number ("\\n      125.00\\n    "), which count as decimals here: write the number alone.',
+      'Amount due for payment (BT-115) may have at most 2 decimals: the invoice writes it with spaces or line breaks around the number 125.00, which count as decimals here: write the number alone.',
     );
     const three = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', '125.000'));
     expect(finding(three, 'BR-DEC-18').message).toBe(

@@ -68,7 +68,7 @@ function decimalsOf(q: string): Figures {
     if (x === undefined) return undefined;
     const raw = str(x);
     if (raw.trim() !== raw)
-      return `${what(c)} writes it with spaces or line breaks around the number (${JSON.stringify(raw)}), which count as decimals here: write the number alone`;
+      return `${what(c)} writes it with spaces or line breaks around the number ${raw.trim()}, which count as decimals here: write the number alone`;
     return `${what(c)} says ${raw}`;
   };
 }
