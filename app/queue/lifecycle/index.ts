@@ -86,10 +86,14 @@ export class Lifecycle extends LifecycleCore {
     docType: string | null,
   ): boolean {
     // Already sent: the buyer has the first one (the words say how a correction is made).
-    const twin = this.deps.repo.get(dupId)?.state;
-    const sent =
-      twin !== undefined && (FILTER_STATES.sent.includes(twin) || RESPONSE_STATES.includes(twin));
+    const sent = this.wentOut(dupId);
     return this.move(doc.id, checking.duplicate(fields, dupId, invoiceNumber, docType, sent));
+  }
+
+  /** Whether document `id` went out (accepted or later): a second version's words say so. */
+  private wentOut(id: number): boolean {
+    const s = this.deps.repo.get(id)?.state;
+    return s !== undefined && (FILTER_STATES.sent.includes(s) || RESPONSE_STATES.includes(s));
   }
 
   /** Our check and the access point's disagree: the clerk decides. */
@@ -444,11 +448,7 @@ export class Lifecycle extends LifecycleCore {
     ) {
       const dup = this.deps.repo.findBusinessDuplicate(r.id, seller, number, type, real);
       if (dup !== null) {
-        const twin = this.deps.repo.get(dup)?.state;
-        const sent =
-          twin !== undefined &&
-          (FILTER_STATES.sent.includes(twin) || RESPONSE_STATES.includes(twin));
-        const held = clerk.retriedDuplicate(step.to, dup, number, type, sent);
+        const held = clerk.retriedDuplicate(step.to, dup, number, type, this.wentOut(dup));
         return this.moveThrough(r.id, [step, held])
           ? { moved: false, heldBecause: held.patch!.problem_message! }
           : { moved: false };
