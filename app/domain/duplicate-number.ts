@@ -23,3 +23,11 @@ export function duplicateNumber(
     action: 'decide',
   };
 }
+
+/**
+ * The timeline's words for a retried document held because another version of its number
+ * (`dupId`; `sent`: it went out) is live (single desk and team).
+ */
+export function retriedDuplicateWords(dupId: number, sent: boolean): string {
+  return `Held instead of retried: another version of its number, document #${dupId}, ${sent ? 'was sent' : 'is on its way'}`;
+}

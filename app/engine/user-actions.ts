@@ -81,7 +81,7 @@ type ActionChannels =
   | 'documents:markHandled';
 
 /** Failed documents Retry is not offered for (the file itself must be fixed, or added again). */
-const NOT_RETRIED_ACTIONS = new Set<string | null>(['fix-file', 'add-again']);
+export const NOT_RETRIED_ACTIONS: ReadonlySet<string | null> = new Set(['fix-file', 'add-again']);
 
 /**
  * The handlers of the clerk's decisions. Each document moves through a named move of the queue's

@@ -15,7 +15,7 @@ import {
   type RequestChannel,
 } from '../contract';
 import { requireIds } from '../engine/documents';
-import { RETRY_SLICE } from '../engine/user-actions';
+import { NOT_RETRIED_ACTIONS, RETRY_SLICE } from '../engine/user-actions';
 import { AppError, toErrorValue } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
 import { BUILT_IN_SANDBOX_REF } from './access-point';
@@ -94,12 +94,19 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     };
   };
 
-  const idsIn = async (states: readonly DocumentState[]): Promise<number[]> => {
+  /** Ids in `states`, oldest first; those `leave` says no to are counted in `left` instead. */
+  const idsIn = async (
+    states: readonly DocumentState[],
+    leave?: { test: (d: TeamDocument) => boolean; left: number },
+  ): Promise<number[]> => {
     const ids: number[] = [];
     // Pages of the team's list, oldest first (bounded statements).
     for (let offset = 0; ; offset += 1000) {
       const { rows } = await store.list({ states, offset, limit: 1000, sort: OLDEST_FIRST });
-      for (const r of rows) ids.push(r.id);
+      for (const r of rows) {
+        if (leave?.test(r)) leave.left++;
+        else ids.push(r.id);
+      }
       if (rows.length < 1000) return ids;
     }
   };
@@ -191,12 +198,22 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     'documents:retry': async ({ ids, allFailed }) => {
       // "Retry all": which are unreachable is known, and only those are read again below.
       const unreachableIds = allFailed ? new Set(await idsIn(['unreachable'])) : null;
+      // "Retry all" leaves the failed files the access point refused itself (the details offer
+      // no Retry for them: fix the file, or add it again), as on a single desk.
+      const toFix = {
+        test: (d: TeamDocument) => NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null),
+        left: 0,
+      };
       const list = unreachableIds
-        ? [...(await idsIn(['failed'])), ...unreachableIds]
+        ? [...(await idsIn(['failed'], toFix)), ...unreachableIds]
         : requireIds(ids ?? []);
       const tally = { moved: 0 };
-      // Those whose last attempt may be at the team's earlier access point: held, not queued.
+      // Those whose last attempt may be at the team's earlier access point, or whose number
+      // another live version has: held, not queued.
       const held: { id: number; message: string }[] = [];
+      // What was sent in practice does not hold a second version once the team sends for real.
+      const team = teamDesk.teamAccessPoint;
+      const real = !!team && team.id !== BUILT_IN_SANDBOX_REF.id;
       // Receivers already asked about in an earlier slice (each is asked once per Retry).
       const asked: RetryLookups = new Map();
       // A slice per transaction, the thread given back in between, the sender woken after each
@@ -204,12 +221,13 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // team's database (or this desk's thread) for the whole lot nor waits for the last slice
       // before the first documents go out. Unreachable ones: their receivers are asked about
       // again, as a single desk does.
+      const fix = () => (toFix.left > 0 ? { leftToFix: toFix.left } : {});
       for (let i = 0; i < list.length; i += RETRY_SLICE) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const slice = list.slice(i, i + RETRY_SLICE);
         const before = tally.moved + held.length;
         try {
-          const r = await store.retry(ctx.desk.id, slice);
+          const r = await store.retry(ctx.desk.id, slice, real);
           tally.moved += r.queued;
           held.push(...r.held);
           teamDesk.sender.pump();
@@ -224,11 +242,11 @@ export function teamHandlers(ctx: TeamHandlerContext): {
           if (tally.moved === 0 && held.length === 0) throw err;
           const done = tally.moved + held.length - before;
           const stopped = { left: list.length - i - done, ...toErrorValue(err) };
-          return { retried: tally.moved, ...(held.length ? { held } : {}), stopped };
+          return { retried: tally.moved, ...(held.length ? { held } : {}), ...fix(), stopped };
         }
       }
       teamDesk.sender.pump();
-      return { retried: tally.moved, ...(held.length ? { held } : {}) };
+      return { retried: tally.moved, ...(held.length ? { held } : {}), ...fix() };
     },
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),

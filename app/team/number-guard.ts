@@ -10,7 +10,7 @@
  * (`NUMBER_LOCK_SQL`), SQLite's writes are one at a time.
  */
 import { FILTER_STATES, RESPONSE_STATES, type DocumentState } from '../contract';
-import { duplicateNumber } from '../domain/duplicate-number';
+import { duplicateNumber, retriedDuplicateWords } from '../domain/duplicate-number';
 import { WENT_OUT_STATES } from '../domain/states';
 import { failureWhich, replacesWords } from '../domain/replaced-words';
 import type { NewTeamDocument } from './store';
@@ -149,3 +149,53 @@ export function replacesWordsOf(old: readonly ReplacedDoc[]): string {
 
 /** The replaced document's timeline words (the single desk's). */
 export { replacedByWords } from '../domain/replaced-words';
+
+/** A failed document a Retry would queue, with the number it is guarded by. */
+export interface RetriedNumber {
+  id: number;
+  key: string;
+  sender_id: string;
+  invoice_number: string;
+  doc_type: string;
+}
+
+/** A retried document held instead: the live version it duplicates, the problem and timeline words. */
+export interface RetryDuplicate {
+  of: number;
+  message: string;
+  detail: string;
+}
+
+/** The number of a retried document, as {@link numberOf} keys it. */
+export function retriedNumberOf(r: RetriedNumber): string {
+  return `${r.sender_id}\u001f${r.invoice_number}\u001f${r.doc_type}`;
+}
+
+/**
+ * The guard on a Retry, as on a single desk (walk 14: a correction held beside a failed first
+ * version was sent anyway, then the first one retried: the buyer got both). Of `retried`, those
+ * whose number a live document outside the Retry has (`taken`, by retriedNumberOf) are held as
+ * its second version; of two versions retried together, the lower id goes and the other is held.
+ */
+export function retryDuplicates(
+  retried: readonly RetriedNumber[],
+  taken: ReadonlyMap<string, NumberTaken>,
+): Map<number, RetryDuplicate> {
+  const held = new Map<number, RetryDuplicate>();
+  const going = new Map<string, { id: number; key: string }>();
+  for (const r of [...retried].sort((a, b) => a.id - b.id)) {
+    const n = retriedNumberOf(r);
+    const t = taken.get(n);
+    const other = t && t.key !== r.key ? t : undefined;
+    const first = going.get(n);
+    if (other || (first && first.key !== r.key)) {
+      const of = other?.id ?? first!.id;
+      const sent =
+        !!other &&
+        (FILTER_STATES.sent.includes(other.state) || RESPONSE_STATES.includes(other.state));
+      const p = duplicateNumber(of, r.invoice_number, r.doc_type, sent);
+      held.set(r.id, { of, message: p.message, detail: retriedDuplicateWords(of, sent) });
+    } else if (!first) going.set(n, { id: r.id, key: r.key });
+  }
+  return held;
+}

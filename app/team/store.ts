@@ -421,9 +421,11 @@ export interface TeamStore {
    * `retry`, in one transaction with the team's access point (a change waits for it, or it sees
    * the change): a failed document whose last attempt may have reached an earlier access point
    * of the team (`retryHoldOf`, app/team/access-point.ts) is not queued but `held` with a problem
-   * naming both ("Send anyway" then sends it as a new submission); the others are queued.
+   * naming both ("Send anyway" then sends it as a new submission); one whose number another live
+   * document has (`real`: as enqueue's) is `held` as its second version, as the number guard holds
+   * one added (../number-guard retryDuplicates); the others are queued.
    */
-  retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult>;
+  retry(deskId: string, ids: readonly number[], real?: boolean): Promise<TeamRetryResult>;
   cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]>;
   /**
    * Undo a cancel: each document still `cancelled` goes back to the state it was cancelled from

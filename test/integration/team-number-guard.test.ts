@@ -228,6 +228,96 @@ describe.each(BACKENDS)('the number guard on the $name team store', (backend) =>
   );
 
   it.skipIf(backend.skip)(
+    'a Retry of a first version whose correction was sent anyway holds it, as on a single desk (walk 14)',
+    async () => {
+      const a = await fresh();
+      const b = await connect();
+      const [v1, v2] = versions('NG-20');
+      // v1 failed after an attempt that may have reached the access point: still live.
+      const [first] = await a.enqueue(ANNA, [v1]);
+      const [c1] = await a.claim(ANNA, 1, 60_000);
+      await a.finish(ANNA, c1!, {
+        kind: 'failed',
+        problem: { code: 'NO_ANSWER', message: 'No answer.', action: 'retry' },
+        reachedMaybe: true,
+      });
+      // Its correction is held beside it; the clerk sends the correction anyway; it goes.
+      const [second] = await b.enqueue(BEN, [v2]);
+      expect(second!.state).toBe('held');
+      expect(await b.sendAnyway(BEN, [second!.id], 'Send anyway, decided by Ben')).toBe(1);
+      const [c2] = await b.claim(BEN, 1, 60_000);
+      expect(c2).toMatchObject({ id: second!.id });
+      await b.finish(BEN, c2!, { kind: 'accepted', transactionId: 'tx-ng-20' });
+
+      // Retry of the first version: held, naming the correction that went out; nothing claimable.
+      const words = `Invoice NG-20 from this seller was already sent (document #${second!.id}) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already, which is usually corrected with a credit note and a new number. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.`;
+      expect(await a.retry(ANNA, [first!.id], true)).toEqual({
+        queued: 0,
+        held: [{ id: first!.id, message: words }],
+      });
+      expect(await a.get(first!.id)).toMatchObject({
+        state: 'held',
+        duplicateOf: second!.id,
+        problem: { code: 'DUPLICATE', message: words, action: 'decide' },
+        // Its attempt in doubt was at this access point: Send anyway replays it under its key.
+        reachedMaybe: true,
+        attempts: 0,
+      });
+      expect((await a.timeline(first!.id)).slice(-2)).toMatchObject([
+        { desk: ANNA, fromState: 'failed', toState: 'queued', detail: 'Retry requested' },
+        {
+          desk: ANNA,
+          fromState: 'queued',
+          toState: 'held',
+          detail: `Held instead of retried: another version of its number, document #${second!.id}, was sent`,
+        },
+      ]);
+      expect(await a.claim(ANNA, 5, 60_000)).toEqual([]);
+      // Send anyway sends it, under its key (the attempt in doubt replays).
+      expect(await a.sendAnyway(ANNA, [first!.id], 'Send anyway, decided by Anna')).toBe(1);
+      const [again] = await a.claim(ANNA, 5, 60_000);
+      expect(again).toMatchObject({ id: first!.id, key: c1!.key });
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'two versions retried together: the first goes, the other is held as its second version; a Retry with no other version goes as before',
+    async () => {
+      const a = await fresh();
+      const [v1, v2] = versions('NG-21');
+      const failInDoubt = async (id: number) => {
+        const [c] = await a.claim(ANNA, 1, 60_000);
+        expect(c).toMatchObject({ id });
+        await a.finish(ANNA, c!, {
+          kind: 'failed',
+          problem: { code: 'NO_ANSWER', message: 'No answer.', action: 'retry' },
+          reachedMaybe: true,
+        });
+      };
+      const [first] = await a.enqueue(ANNA, [v1]);
+      await failInDoubt(first!.id);
+      const [second] = await a.enqueue(ANNA, [v2]);
+      await a.sendAnyway(ANNA, [second!.id], 'Send anyway, decided by Anna');
+      await failInDoubt(second!.id);
+      // Another number, alone: queued.
+      const [lone] = await a.enqueue(ANNA, [versions('NG-22')[0]]);
+      await failInDoubt(lone!.id);
+
+      const r = await a.retry(ANNA, [second!.id, lone!.id, first!.id], true);
+      expect(r.queued).toBe(2);
+      expect(r.held).toEqual([{ id: second!.id, message: expect.any(String) }]);
+      expect(r.held[0]!.message).toMatch(
+        new RegExp(
+          `^Invoice NG-21 from this seller was already added \\(document #${first!.id}\\)`,
+        ),
+      );
+      expect(await a.get(second!.id)).toMatchObject({ state: 'held', duplicateOf: first!.id });
+      const claimed = await a.claim(ANNA, 5, 60_000);
+      expect(claimed.map((c) => c.id).sort((x, y) => x - y)).toEqual([first!.id, lone!.id]);
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'two desks adding two versions of the same numbers at the same moment: one of each number is queued, the other held',
     async () => {
       const a = await fresh();

@@ -5,6 +5,7 @@ import {
   type DocumentValidation,
   type Environment,
 } from '../../contract';
+import { retriedDuplicateWords } from '../../domain/duplicate-number';
 import * as problems from '../../domain/problems';
 import { REFUSED_RETRY_WORDS, refusedForGood } from '../../domain/retry-policy';
 import { handledFrom, handledTo } from '../../domain/states';
@@ -91,7 +92,7 @@ export function retriedDuplicate(
       duplicate_of: dupId,
       ...problemPatch(problems.duplicateNumber(dupId, invoiceNumber, docType, sent)),
     },
-    detail: `Held instead of retried: another version of its number, document #${dupId}, ${sent ? 'was sent' : 'is on its way'}`,
+    detail: retriedDuplicateWords(dupId, sent),
   };
 }
 

@@ -26,6 +26,15 @@ import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-po
 import { handledFrom } from '../../domain/states';
 import type { CancelledTeamDoc, TeamEvent, TeamRetryResult } from '../store';
 import { toTeamEvent, type TeamEventRow } from '../store-rows';
+import {
+  NUMBER_LOCK_SQL,
+  retriedNumberOf,
+  retryDuplicates,
+  type NumberTaken,
+  type RetriedNumber,
+  type RetryDuplicate,
+} from '../number-guard';
+import { TAKEN_NUMBERS } from './enqueue';
 import { NOTIFY_CTE, READ_TIMELINE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
@@ -88,24 +97,39 @@ function requeueSql(guard: string, technical = 'NULL', newRound = false): string
  * millisecond it may have failed at the one before, and the unnamed words are true either way): its timeline says
  * "Retry requested", then why it is held. `reached_maybe` is cleared then: nothing of it reached
  * the team's access point now, and the clerk may cancel it once the earlier one said it arrived.
+ * Ids $7 are held instead as second versions of ids $8 (../number-guard retryDuplicates), problem
+ * words $9, timeline words $10; their `reached_maybe` stays (their attempts were at this one).
  */
-const RETRY_FAILED = `WITH old AS (
-    SELECT id, problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
-      ${REFUSED_FOR_GOOD_SQL} AS refused,
-      COALESCE(reached_maybe AND problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
-        AND NOT ${REFUSED_FOR_GOOD_SQL} AND updated_at <= $3::bigint, FALSE) AS hold,
-      CASE WHEN updated_at > $4::bigint THEN $5::text ELSE $6::text END AS why
-    FROM team_documents
-    WHERE id = ANY($2::bigint[]) AND state = 'failed' ORDER BY id FOR UPDATE
+const RETRY_FAILED = `WITH dup AS (
+    SELECT * FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::text[])
+      AS u(id, of, message, detail)
+  ), old AS (
+    SELECT t.id, t.problem_code = 'DELIVERY_FAILED' AS anew, t.transaction_id,
+      ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')} AS refused,
+      COALESCE(t.reached_maybe AND t.problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
+        AND NOT ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')}
+        AND t.updated_at <= $3::bigint, FALSE) AS ap_hold,
+      dup.of AS dup_of, dup.detail AS dup_detail,
+      CASE WHEN t.updated_at > $4::bigint THEN $5::text ELSE $6::text END AS ap_why,
+      dup.message AS dup_why
+    FROM team_documents t LEFT JOIN dup ON dup.id = t.id
+    WHERE t.id = ANY($2::bigint[]) AND t.state = 'failed' ORDER BY t.id FOR UPDATE OF t
+  ), old2 AS (
+    SELECT old.*, ap_hold OR dup_of IS NOT NULL AS hold,
+      CASE WHEN ap_hold THEN ap_why ELSE dup_why END AS why,
+      dup_of IS NOT NULL AND NOT ap_hold AS dup
+    FROM old
   ), moved AS (
     UPDATE team_documents d SET state = CASE WHEN old.hold THEN 'held' ELSE 'queued' END,
       updated_at = team_now_ms(), next_attempt_at = NULL,
       due_at = CASE WHEN old.hold THEN NULL ELSE d.created_at END, attempts = 0,
-      problem_code = CASE WHEN old.hold THEN '${ACCESS_POINT_CHANGED}' END,
+      problem_code = CASE WHEN old.ap_hold THEN '${ACCESS_POINT_CHANGED}'
+        WHEN old.dup THEN 'DUPLICATE' END,
       problem_message = CASE WHEN old.hold THEN old.why END,
       problem_action = CASE WHEN old.hold THEN 'decide' END,
+      duplicate_of = CASE WHEN old.dup THEN old.dup_of ELSE d.duplicate_of END,
       key_round = d.key_round + CASE WHEN old.anew OR old.refused THEN 1 ELSE 0 END,
-      reached_maybe = d.reached_maybe AND NOT old.anew AND NOT old.refused AND NOT old.hold,
+      reached_maybe = d.reached_maybe AND NOT old.anew AND NOT old.refused AND NOT old.ap_hold,
       transaction_id = CASE WHEN old.anew THEN NULL ELSE d.transaction_id END,
       accepted_at = CASE WHEN old.anew THEN NULL ELSE d.accepted_at END,
       delivered_at = CASE WHEN old.anew THEN NULL ELSE d.delivered_at END,
@@ -113,8 +137,9 @@ const RETRY_FAILED = `WITH old AS (
       business_response_note = CASE WHEN old.anew THEN NULL ELSE d.business_response_note END,
       business_response_at = CASE WHEN old.anew THEN NULL ELSE d.business_response_at END,
       next_poll_at = NULL
-    FROM old WHERE d.id = old.id
-    RETURNING d.id, old.anew, old.refused, old.hold, old.why, old.transaction_id
+    FROM old2 old WHERE d.id = old.id
+    RETURNING d.id, old.anew, old.refused, old.hold, old.why, old.transaction_id, old.dup,
+      old.dup_detail
   ), logged AS (
     INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
     SELECT id, team_now_ms(), $1, from_state, to_state, detail FROM (
@@ -123,7 +148,8 @@ const RETRY_FAILED = `WITH old AS (
           || '): sent again as a new submission'
         WHEN refused THEN '${REFUSED_RETRY_WORDS}'
         ELSE 'Retry requested' END AS detail FROM moved
-      UNION ALL SELECT id, 1, 'queued', 'held', why FROM moved WHERE hold
+      UNION ALL SELECT id, 1, 'queued', 'held', CASE WHEN dup THEN dup_detail ELSE why END
+        FROM moved WHERE hold
     ) e ORDER BY id, step
   ), ${NOTIFY_CTE('moved', '$1')}
   SELECT moved.id, moved.hold, moved.why, (SELECT count(*) FROM notified) AS notified FROM moved`;
@@ -162,23 +188,65 @@ export async function retryFailed(
   tx: Tx,
   deskId: string,
   ids: readonly number[],
+  real: boolean,
 ): Promise<TeamRetryResult> {
   if (ids.length === 0) return { queued: 0, held: [] };
+  const unique = [...new Set(ids)];
   return tx(async (c) => {
     const hold = retryHoldOf((await c.query(READ_ACCESS_POINT_FOR_RETRY)).rows);
+    const dups = [...(await secondVersions(c, unique, real))];
     const rows = (
       await c.query<{ id: number; hold: boolean; why: string }>(RETRY_FAILED, [
         deskId,
-        [...new Set(ids)],
+        unique,
         hold?.setAt ?? null,
         hold?.since ?? null,
         hold?.words ?? null,
         hold?.wordsUnnamed ?? null,
+        dups.map(([id]) => id),
+        dups.map(([, d]) => d.of),
+        dups.map(([, d]) => d.message),
+        dups.map(([, d]) => d.detail),
       ])
     ).rows;
     const held = rows.filter((r) => r.hold).map((r) => ({ id: Number(r.id), message: r.why }));
     return { queued: rows.length - held.length, held };
   });
+}
+
+/** The failed documents of ids $1 that have a number (a Retry's, see retryDuplicates). */
+const RETRIED_NUMBERS = `SELECT id, key, sender_id, invoice_number, doc_type FROM team_documents
+  WHERE id = ANY($1::bigint[]) AND state = 'failed' AND sender_id IS NOT NULL
+    AND invoice_number IS NOT NULL AND doc_type IS NOT NULL`;
+
+/**
+ * Of failed `ids`, those a Retry holds as second versions (../number-guard retryDuplicates):
+ * their numbers' transaction locks taken first, as an enqueue takes them, so that a version
+ * added meanwhile by another desk is either seen here or holds itself behind this one.
+ */
+async function secondVersions(
+  c: pg.PoolClient,
+  ids: readonly number[],
+  real: boolean,
+): Promise<Map<number, RetryDuplicate>> {
+  const retried = (await c.query<RetriedNumber>(RETRIED_NUMBERS, [ids])).rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+  }));
+  if (retried.length === 0) return new Map();
+  const cols = [
+    retried.map((r) => r.sender_id),
+    retried.map((r) => r.invoice_number),
+    retried.map((r) => r.doc_type),
+  ];
+  await c.query(NUMBER_LOCK_SQL, cols);
+  const taken = await c.query<NumberTaken & RetriedNumber>(TAKEN_NUMBERS, [...cols, real, ids]);
+  return retryDuplicates(
+    retried,
+    new Map(
+      taken.rows.map((t) => [retriedNumberOf(t), { id: Number(t.id), key: t.key, state: t.state }]),
+    ),
+  );
 }
 
 // A document a Retry held after the team moved (sentBeforeTeamMoved) goes as a new submission.

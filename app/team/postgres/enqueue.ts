@@ -23,13 +23,17 @@ import { addedEvent, enqueueValues, MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '
 import type { EnqueueResult, NewTeamDocument } from '../store';
 import { INSERT_DOCUMENTS } from './statements';
 
-/** The live document of each number of $1, $2, $3 (arrays), the lowest id first. */
-const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
+/**
+ * The live document of each number of $1, $2, $3 (arrays), the lowest id first; `real` $4, and
+ * none of ids $5 (a Retry's own documents).
+ */
+export const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
     id, key, state, sender_id, invoice_number, doc_type
   FROM team_documents
   WHERE (sender_id, invoice_number, doc_type) IN (
       SELECT s, n, t FROM unnest($1::text[], $2::text[], $3::text[]) AS u(s, n, t))
     AND invoice_number IS NOT NULL AND ${numberLiveSql('$4::boolean')}
+    AND NOT (id = ANY($5::bigint[]))
   ORDER BY sender_id, invoice_number, doc_type, id`;
 
 /**
@@ -126,7 +130,7 @@ async function guarded(
   if (cols[0].length === 0) return [...docs];
   const r = await c.query<
     NumberTaken & { sender_id: string; invoice_number: string; doc_type: string }
-  >(TAKEN_NUMBERS, [...cols, real]);
+  >(TAKEN_NUMBERS, [...cols, real, []]);
   const taken = new Map(
     r.rows.map((t) => [
       `${t.sender_id}\u001f${t.invoice_number}\u001f${t.doc_type}`,

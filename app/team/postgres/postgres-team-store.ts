@@ -374,8 +374,8 @@ export class PostgresTeamStore implements TeamStore {
     return clerk.notFollowed((t, v) => this.q(t, v, 'readNotFollowed'), ids);
   }
 
-  async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {
-    return clerk.retryFailed((fn) => this.tx(fn), deskId, ids);
+  async retry(deskId: string, ids: readonly number[], real = false): Promise<TeamRetryResult> {
+    return clerk.retryFailed((fn) => this.tx(fn), deskId, ids, real);
   }
 
   async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {

@@ -25,6 +25,13 @@ import {
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom, handledTo } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
+import {
+  numberLiveSql,
+  retriedNumberOf,
+  retryDuplicates,
+  type NumberTaken,
+  type RetriedNumber,
+} from '../number-guard';
 import { INSERT_EVENT, NOW } from './statements';
 
 /** How the store's prepared statements are reached. */
@@ -100,7 +107,14 @@ export function retryFailed(
   stmt: Prepare,
   deskId: string,
   ids: readonly number[],
+  real: boolean,
 ): TeamRetryResult {
+  const numbered = stmt(`SELECT id, key, sender_id, invoice_number, doc_type FROM team_documents
+    WHERE id = ? AND state = 'failed' AND sender_id IS NOT NULL AND invoice_number IS NOT NULL
+      AND doc_type IS NOT NULL`);
+  const live = stmt(`SELECT id, key, state FROM team_documents
+    WHERE sender_id = ? AND invoice_number = ? AND doc_type = ? AND ${numberLiveSql('?')}
+    ORDER BY id`);
   const settings = stmt(`SELECT key, value, updated_by, updated_at FROM team_settings
     WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}',
       '${ACCESS_POINT_BEFORE_SETTING}')`);
@@ -113,11 +127,12 @@ export function retryFailed(
     stmt(`UPDATE team_documents SET state = CASE WHEN @hold THEN 'held' ELSE 'queued' END,
       updated_at = ${NOW}, next_attempt_at = NULL,
       due_at = CASE WHEN @hold THEN NULL ELSE created_at END, attempts = 0,
-      problem_code = CASE WHEN @hold THEN '${ACCESS_POINT_CHANGED}' END,
+      problem_code = CASE WHEN @apHold THEN '${ACCESS_POINT_CHANGED}' WHEN @hold THEN 'DUPLICATE' END,
       problem_message = CASE WHEN @hold THEN @why END,
       problem_action = CASE WHEN @hold THEN 'decide' END,
+      duplicate_of = CASE WHEN @hold AND NOT @apHold THEN @dupOf ELSE duplicate_of END,
       key_round = key_round + (@anew OR @refused),
-      reached_maybe = reached_maybe AND NOT @anew AND NOT @refused AND NOT @hold,
+      reached_maybe = reached_maybe AND NOT @anew AND NOT @refused AND NOT @apHold,
       transaction_id = CASE WHEN @anew THEN NULL ELSE transaction_id END,
       accepted_at = CASE WHEN @anew THEN NULL ELSE accepted_at END,
       delivered_at = CASE WHEN @anew THEN NULL ELSE delivered_at END,
@@ -132,7 +147,21 @@ export function retryFailed(
       const hold = retryHoldOf(settings.all() as Parameters<typeof retryHoldOf>[0]);
       let queued = 0;
       const held: TeamRetryResult['held'] = [];
-      for (const id of new Set(ids)) {
+      const unique = new Set(ids);
+      // Second versions (../number-guard retryDuplicates): writes are one at a time here.
+      const retried = [...unique]
+        .map((id) => numbered.get(id) as RetriedNumber | undefined)
+        .filter((r): r is RetriedNumber => r !== undefined);
+      const taken = new Map<string, NumberTaken>();
+      for (const r of retried) {
+        const n = retriedNumberOf(r);
+        if (taken.has(n)) continue;
+        const rows = live.all(r.sender_id, r.invoice_number, r.doc_type, real ? 1 : 0);
+        const t = (rows as NumberTaken[]).find((x) => !unique.has(x.id));
+        if (t) taken.set(n, t);
+      }
+      const dups = retryDuplicates(retried, taken);
+      for (const id of unique) {
         const was = before.get(id) as
           | {
               anew: number | null;
@@ -152,7 +181,17 @@ export function retryFailed(
             hold.since !== null && was.updated_at > hold.since
             ? hold.words
             : hold.wordsUnnamed;
-        if (!move.get({ anew, refused: was.refused, id, hold: atEarlier ? 1 : 0, why })) continue;
+        const dup = atEarlier ? undefined : dups.get(id);
+        const moved = move.get({
+          anew,
+          refused: was.refused,
+          id,
+          hold: atEarlier || dup ? 1 : 0,
+          apHold: atEarlier ? 1 : 0,
+          why: dup ? dup.message : why,
+          dupOf: dup?.of ?? null,
+        });
+        if (!moved) continue;
         const words = anew
           ? `Retry requested after the delivery failed (transaction ${was.transaction_id ?? '?'}): sent again as a new submission`
           : was.refused
@@ -162,6 +201,9 @@ export function retryFailed(
         if (atEarlier) {
           event.run(id, deskId, 'queued', 'held', why, null);
           held.push({ id, message: why! });
+        } else if (dup) {
+          event.run(id, deskId, 'queued', 'held', dup.detail, null);
+          held.push({ id, message: dup.message });
         } else queued++;
       }
       return { queued, held };

@@ -387,8 +387,8 @@ export class SqliteTeamStore implements TeamStore {
     return new Set([...new Set(ids)].filter((id) => stmt.get(id) !== undefined));
   }
 
-  async retry(deskId: string, ids: readonly number[]): Promise<TeamRetryResult> {
-    return clerk.retryFailed(this.db, (q) => this.stmt(q), deskId, ids);
+  async retry(deskId: string, ids: readonly number[], real = false): Promise<TeamRetryResult> {
+    return clerk.retryFailed(this.db, (q) => this.stmt(q), deskId, ids, real);
   }
 
   async cancel(deskId: string, ids: readonly number[]): Promise<CancelledTeamDoc[]> {
