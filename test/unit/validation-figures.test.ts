@@ -87,6 +87,29 @@ describe('the figures of the totals rules', () => {
     );
   });
 
+  it('the currency rules say when the document currency has spaces around its code, or which currency an amount is in (walk 16)', () => {
+    const code = '<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>';
+    const spaced = change(validInvoice(), code, code.replace('>EUR<', '> EUR <'));
+    const words =
+      ': the invoice writes its currency (BT-5) with spaces or line breaks around the code EUR, so no amount is in its currency: write the code alone.';
+    expect(finding(spaced, 'PEPPOL-EN16931-R051').message).toBe(
+      `Every amount must be in the invoice currency (BT-5), except the total VAT amount in accounting currency (BT-111)${words}`,
+    );
+    expect(finding(spaced, 'BR-CO-15').message).toContain(words);
+    // The verdict is the official one: the rule compares the text as it is.
+    const r = checkDocument(utf8(spaced));
+    expect(r.ok && r.verdict.valid).toBe(false);
+    // An amount in another currency says which.
+    const usd = change(validInvoice(), PAYABLE, PAYABLE.replace('"EUR"', '"USD"'));
+    expect(finding(usd, 'PEPPOL-EN16931-R051').message).toContain(
+      ": this amount is in USD; the invoice's currency is EUR.",
+    );
+    const credit = change(validCreditNote(), code, code.replace('>EUR<', '>\n  EUR\n<'));
+    expect(finding(credit, 'PEPPOL-EN16931-R051').message).toContain(
+      ': the credit note writes its currency (BT-5) with spaces or line breaks around the code EUR,',
+    );
+  });
+
   it('an amount that is not a number gives the rule its own words only', () => {
     const xml = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', 'abc'));
     expect(finding(xml, 'BR-CO-16').message).toBe(

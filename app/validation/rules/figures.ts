@@ -73,6 +73,19 @@ function decimalsOf(q: string): Figures {
   };
 }
 
+/**
+ * The document currency (BT-5) when it is written with spaces or line breaks around its code
+ * (walk 16: " EUR " gave 17 findings that every amount and the total with VAT were wrong, and
+ * no word about the spaces): what to say, or undefined when the code is written alone.
+ */
+function spacedCurrency(c: Ctx): string | undefined {
+  const cur = child(c.root, 'cbc:DocumentCurrencyCode');
+  if (cur === undefined) return undefined;
+  const code = str(cur);
+  if (code.trim() === code) return undefined;
+  return `${what(c)} writes its currency (BT-5) with spaces or line breaks around the code ${code.trim()}, so no amount is in its currency: write the code alone`;
+}
+
 /** Figures by rule id (context nodes as in ./en16931-core). */
 export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
   'BR-DEC-09': decimalsOf('cbc:LineExtensionAmount'),
@@ -113,8 +126,20 @@ export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
     if (total.length !== 1) return undefined;
     return `${says(c, total[0])}; its VAT breakdown adds up to ${money(round2(t))}`;
   },
+  // Any amount (../peppol): the currency it is in against the document's.
+  'PEPPOL-EN16931-R051': (n, c) => {
+    const spaced = spacedCurrency(c);
+    if (spaced) return spaced;
+    const cur = child(c.root, 'cbc:DocumentCurrencyCode');
+    const id = attr(n, 'currencyID');
+    if (cur === undefined || id === undefined) return undefined;
+    const written = id.trim() === id ? id : `'${id}' (with spaces)`;
+    return `this amount is in ${written}; ${what(c)}'s currency is ${str(cur)}`;
+  },
   // The document (root), in its document currency.
   'BR-CO-15': (n, c) => {
+    const spaced = spacedCurrency(c);
+    if (spaced) return spaced;
     const cur = child(n, 'cbc:DocumentCurrencyCode');
     const total = child(n, 'cac:LegalMonetaryTotal');
     if (cur === undefined || total === undefined) return undefined;
