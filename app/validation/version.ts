@@ -10,10 +10,10 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
  * made by the old code are not reused. test/unit/validation-rules-revision.test.ts enforces it:
  * it fails when the validation sources no longer match {@link RULES_FINGERPRINT}.
  */
-export const RULES_REVISION = 27;
+export const RULES_REVISION = 28;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '0c5711f9db8c4c14071eac63037a859bdcf2b6683b8411b2329a907e9e6da696';
+export const RULES_FINGERPRINT = '3530667f6b3212249b094b3f2e3aff3099123c46e054c6ba25aa3609406eb833';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

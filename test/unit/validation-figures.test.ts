@@ -57,6 +57,21 @@ describe('the figures of the totals rules', () => {
     );
   });
 
+  it('UBL-DT-01 says the same of any amount, naming it', () => {
+    const spaced = change(
+      validInvoice(),
+      PAYABLE,
+      PAYABLE.replace('125.00', '\n      125.00\n    '),
+    );
+    expect(finding(spaced, 'UBL-DT-01').message).toBe(
+      'Amounts (e.g. the document totals BG-22, VAT amounts BT-117 and line net amounts BT-131) may have at most two decimals: the invoice writes this amount (PayableAmount) with spaces or line breaks around the number 125.00, which count as decimals here: write the number alone.',
+    );
+    const three = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', '125.001'));
+    expect(finding(three, 'UBL-DT-01').message).toContain(
+      ': the invoice says 125.001 (PayableAmount).',
+    );
+  });
+
   it('a credit note says "the credit note"', () => {
     const xml = change(validCreditNote(), PAYABLE, PAYABLE.replace('125.00', '120.00'));
     expect(finding(xml, 'BR-CO-16').message).toContain(': the credit note says 120.00;');

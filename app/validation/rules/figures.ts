@@ -86,6 +86,14 @@ function spacedCurrency(c: Ctx): string | undefined {
   return `${what(c)} writes its currency (BT-5) with spaces or line breaks around the code ${code.trim()}, so no amount is in its currency: write the code alone`;
 }
 
+/** The same words for an amount that is itself the rule's context (UBL-DT-01: any amount). */
+const decimalsHere: Figures = (n, c) => {
+  const raw = str(n);
+  if (raw.trim() !== raw)
+    return `${what(c)} writes this amount (${n.local}) with spaces or line breaks around the number ${raw.trim()}, which count as decimals here: write the number alone`;
+  return `${what(c)} says ${raw} (${n.local})`;
+};
+
 /** Figures by rule id (context nodes as in ./en16931-core). */
 export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
   'BR-DEC-09': decimalsOf('cbc:LineExtensionAmount'),
@@ -96,6 +104,7 @@ export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
   'BR-DEC-16': decimalsOf('cbc:PrepaidAmount'),
   'BR-DEC-17': decimalsOf('cbc:PayableRoundingAmount'),
   'BR-DEC-18': decimalsOf('cbc:PayableAmount'),
+  'UBL-DT-01': decimalsHere,
   // cac:LegalMonetaryTotal
   'BR-CO-10': (n, c) =>
     `${says(c, child(n, 'cbc:LineExtensionAmount'))}; its lines add up to ${money(lineTotal(c))}`,
