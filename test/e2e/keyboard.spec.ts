@@ -62,6 +62,7 @@ test('Ctrl+A selects the rows, not the page text; in the search box it selects t
   await desk.rows().first().focus();
   await page.keyboard.press('ControlOrMeta+a');
   await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
+  await expect(page.getByTestId('select-all-matching')).toHaveCount(0);
   expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
 
   // Cancel of several asks first, with focus on "Keep them"; Escape keeps them and gives focus back.
@@ -87,6 +88,15 @@ test('Ctrl+A selects the rows, not the page text; in the search box it selects t
   await page.keyboard.press('ControlOrMeta+a');
   expect(await desk.search.evaluate((el: HTMLInputElement) => el.selectionEnd)).toBe(prefix.length);
   await expect(page.getByTestId('selection-count')).toHaveCount(0);
+
+  // One row ticked: the bar offers the whole list (the header box takes the rows on screen
+  // only), and once all are selected it no longer does.
+  const first = await desk.rows().first().getAttribute('data-testid');
+  await page.getByTestId(first!.replace('row-', 'select-')).check();
+  await expect(page.getByTestId('selection-count')).toHaveText('1 selected');
+  await page.getByTestId('select-all-matching').click();
+  await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
+  await expect(page.getByTestId('select-all-matching')).toHaveCount(0);
 });
 
 test('after Retry in the details focus stays in the panel and Escape still closes it', async ({

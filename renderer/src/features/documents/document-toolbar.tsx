@@ -11,6 +11,7 @@ import {
 } from '../../stores/document-actions';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { exportVisibleRows } from './export-csv';
+import { selectAllMatching } from './select-all';
 
 const SEARCH_DEBOUNCE_MS = 250;
 const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway', 'markHandled'];
@@ -21,6 +22,7 @@ export function DocumentToolbar() {
   const counts = useDocumentsStore((s) => s.counts);
   const known = useConnectionStore(countsKnown);
   const selected = useDocumentsStore((s) => s.selected);
+  const total = useDocumentsStore((s) => s.total);
   const setFilter = useDocumentsStore((s) => s.setFilter);
   const setSearch = useDocumentsStore((s) => s.setSearch);
   const clearSelection = useDocumentsStore((s) => s.clearSelection);
@@ -97,6 +99,19 @@ export function DocumentToolbar() {
       {selected.size > 0 && (
         <div className="bulk-actions" role="group" aria-label="Actions on selected documents">
           <span data-testid="selection-count">{formatCount(selected.size)} selected</span>
+          {selected.size < total && (
+            // The header box selects the rows on screen only (walk 16: 14 of the 100 that
+            // matched): the whole list is one click away, as Ctrl+A does.
+            <button
+              type="button"
+              className="button button-quiet"
+              data-testid="select-all-matching"
+              title="Every document in this list (this filter and search), not only the rows on screen"
+              onClick={() => void selectAllMatching()}
+            >
+              Select all {formatCount(total)}
+            </button>
+          )}
           {BULK_ACTIONS.map((action) => (
             <button
               key={action}

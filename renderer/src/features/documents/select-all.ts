@@ -13,6 +13,22 @@ function inTextField(target: EventTarget | null): boolean {
 }
 
 /**
+ * Select every document of the current filter and search, not only the rows on screen (the
+ * table renders only those): what Ctrl+A and the selection bar's "Select all N" do.
+ */
+export async function selectAllMatching(): Promise<void> {
+  const { filter, search, setSelection } = useDocumentsStore.getState();
+  const r = await getApi().invoke('documents:export', {
+    filter,
+    search: search.trim() || undefined,
+  });
+  const now = useDocumentsStore.getState();
+  // The list changed meanwhile: this answer is for another filter or search.
+  if (!r.ok || now.filter !== filter || now.search !== search) return;
+  setSelection(r.value.rows.map((row) => row.id));
+}
+
+/**
  * Ctrl+A (Cmd+A on a Mac) selects every document of the current filter and search, not the page
  * text. Ignored in text fields and while a dialog is open.
  */
@@ -22,15 +38,7 @@ export function useSelectAllShortcut(): void {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.key.toLowerCase() !== 'a') return;
       if (inTextField(e.target) || document.querySelector('dialog[open]')) return;
       e.preventDefault();
-      const { filter, search, setSelection } = useDocumentsStore.getState();
-      void getApi()
-        .invoke('documents:export', { filter, search: search.trim() || undefined })
-        .then((r) => {
-          const now = useDocumentsStore.getState();
-          // The list changed meanwhile: this answer is for another filter or search.
-          if (!r.ok || now.filter !== filter || now.search !== search) return;
-          setSelection(r.value.rows.map((row) => row.id));
-        });
+      void selectAllMatching();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
