@@ -37,10 +37,13 @@ export function useEngineSync(): void {
         const settings = useSettingsStore.getState();
         if (settings.open && !settings.saving) void settings.load('again');
       }),
-      onEngineLink((state, { reconnected }) => {
+      onEngineLink((state) => {
         useConnectionStore.getState().setLink(state);
-        // Whatever changed while the stream was away was never heard of: fetch it all again.
-        if (state === 'open' && reconnected) loadEverything();
+        // Whatever changed while the stream was away was never heard of: fetch it all again. The
+        // first open too (browser host): what changed between the first reads below and the
+        // stream opening was not heard of either (CI run 117: a team joined right after the page
+        // loaded, and the page kept the old outbox's header for good).
+        if (state === 'open') loadEverything();
       }),
     ];
     loadEverything();
