@@ -197,8 +197,11 @@ async function openTeamEngine(
   });
   // Every answer of the access point: the header's health; a 429 (a send's, a lookup's, a
   // poll's) also stops the delivery polls for a while, so the sends keep the rate.
-  const noteOutcome = (outcome: ApOutcome<unknown>, request?: RequestKind) => {
-    health.noteOutcome(outcome, request);
+  // `subject`: the invoice of a single send. One invoice that keeps failing is its own problem
+  // (it uses up its tries and fails), not the access point's (walk 17: without it, every 500 of
+  // one invoice said "trouble", its attempts were not counted, and it never failed).
+  const noteOutcome = (outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number) => {
+    health.noteOutcome(outcome, request, subject);
     worker?.poller.noteOutcome(outcome);
   };
   const remote = new DeskRemoteCheck({
