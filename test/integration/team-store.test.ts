@@ -352,6 +352,17 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
       await expect(s.enqueue(ANNA.id, [newDoc({ state: 'sending' as 'queued' })])).rejects.toThrow(
         /cannot join/,
       );
+      // Waiting to retry: Retry sends it now (walk 17: the details said "Retry to find out", and
+      // Retry moved nothing), under its key, with a full set of attempts, as on a single desk.
+      expect(await s.retry(ANNA.id, [q!.id])).toEqual({ queued: 1, held: [] });
+      expect(await s.get(q!.id)).toMatchObject({ state: 'queued', attempts: 0, problem: null });
+      expect((await s.timeline(q!.id)).at(-1)).toMatchObject({
+        fromState: 'retry_wait',
+        toState: 'queued',
+        detail: 'Retry requested',
+      });
+      const [again] = await s.claim(ANNA.id, 10, 30_000);
+      expect(again).toMatchObject({ id: q!.id, key: claims[0]!.key });
     });
 
     it('cancels a retry_wait that no attempt may have reached (429s), back to the queue on Undo; keeps a failure whose last attempt may have', async () => {

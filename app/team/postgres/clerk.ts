@@ -86,7 +86,7 @@ function requeueSql(guard: string, technical = 'NULL', newRound = false): string
 }
 
 /**
- * Desk $1 retries ids $2 that failed: back to their place in the queue with a full set of
+ * Desk $1 retries ids $2 that failed or wait to retry: back to their place in the queue with a full set of
  * attempts and no problem. One whose delivery failed after the access point accepted it is sent
  * as a new submission: a new key round (the old key would only replay the failed transaction),
  * and so is one the access point refused for good (refusedForGood: it would replay the refusal),
@@ -104,8 +104,9 @@ const RETRY_FAILED = `WITH dup AS (
     SELECT * FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::text[])
       AS u(id, of, message, detail)
   ), old AS (
-    SELECT t.id, t.problem_code = 'DELIVERY_FAILED' AS anew, t.transaction_id,
-      ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')} AS refused,
+    SELECT t.id, t.state AS was, t.problem_code = 'DELIVERY_FAILED' AS anew, t.transaction_id,
+      (t.state = 'failed' AND ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')})
+        AS refused,
       COALESCE(t.reached_maybe AND t.problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
         AND NOT ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')}
         AND t.updated_at <= $3::bigint, FALSE) AS ap_hold,
@@ -113,7 +114,8 @@ const RETRY_FAILED = `WITH dup AS (
       CASE WHEN t.updated_at > $4::bigint THEN $5::text ELSE $6::text END AS ap_why,
       dup.message AS dup_why
     FROM team_documents t LEFT JOIN dup ON dup.id = t.id
-    WHERE t.id = ANY($2::bigint[]) AND t.state = 'failed' ORDER BY t.id FOR UPDATE OF t
+    WHERE t.id = ANY($2::bigint[]) AND t.state IN ('failed', 'retry_wait')
+    ORDER BY t.id FOR UPDATE OF t
   ), old2 AS (
     SELECT old.*, ap_hold OR dup_of IS NOT NULL AS hold,
       CASE WHEN ap_hold THEN ap_why ELSE dup_why END AS why,
@@ -138,12 +140,12 @@ const RETRY_FAILED = `WITH dup AS (
       business_response_at = CASE WHEN old.anew THEN NULL ELSE d.business_response_at END,
       next_poll_at = NULL
     FROM old2 old WHERE d.id = old.id
-    RETURNING d.id, old.anew, old.refused, old.hold, old.why, old.transaction_id, old.dup,
+    RETURNING d.id, old.was, old.anew, old.refused, old.hold, old.why, old.transaction_id, old.dup,
       old.dup_detail
   ), logged AS (
     INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
     SELECT id, team_now_ms(), $1, from_state, to_state, detail FROM (
-      SELECT id, 0 AS step, 'failed' AS from_state, 'queued' AS to_state, CASE WHEN anew
+      SELECT id, 0 AS step, was AS from_state, 'queued' AS to_state, CASE WHEN anew
         THEN 'Retry requested after the delivery failed (transaction ' || COALESCE(transaction_id, '?')
           || '): sent again as a new submission'
         WHEN refused THEN '${REFUSED_RETRY_WORDS}'
@@ -216,7 +218,7 @@ export async function retryFailed(
 
 /** The failed documents of ids $1 that have a number (a Retry's, see retryDuplicates). */
 const RETRIED_NUMBERS = `SELECT id, key, sender_id, invoice_number, doc_type FROM team_documents
-  WHERE id = ANY($1::bigint[]) AND state = 'failed' AND sender_id IS NOT NULL
+  WHERE id = ANY($1::bigint[]) AND state IN ('failed', 'retry_wait') AND sender_id IS NOT NULL
     AND invoice_number IS NOT NULL AND doc_type IS NOT NULL`;
 
 /**

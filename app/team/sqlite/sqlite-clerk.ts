@@ -94,7 +94,7 @@ export function cancel(
 }
 
 /**
- * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed → queued in its place,
+ * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed or waiting to retry → queued in its place (sent now),
  * attempts and problem cleared; a failed delivery, or a refusal for good (refusedForGood),
  * becomes a new submission (a new key round);
  * one whose last attempt may have reached an earlier access point of the team (retryHoldOf) is
@@ -110,7 +110,8 @@ export function retryFailed(
   real: boolean,
 ): TeamRetryResult {
   const numbered = stmt(`SELECT id, key, sender_id, invoice_number, doc_type FROM team_documents
-    WHERE id = ? AND state = 'failed' AND sender_id IS NOT NULL AND invoice_number IS NOT NULL
+    WHERE id = ? AND state IN ('failed', 'retry_wait') AND sender_id IS NOT NULL
+      AND invoice_number IS NOT NULL
       AND doc_type IS NOT NULL`);
   const live = stmt(`SELECT id, key, state FROM team_documents
     WHERE sender_id = ? AND invoice_number = ? AND doc_type = ? AND ${numberLiveSql('?')}
@@ -119,10 +120,10 @@ export function retryFailed(
     WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}',
       '${ACCESS_POINT_BEFORE_SETTING}')`);
   const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
-      ${REFUSED_FOR_GOOD_SQL} AS refused,
+      (state = 'failed' AND ${REFUSED_FOR_GOOD_SQL}) AS refused,
       reached_maybe AND problem_code IS NOT 'DELIVERY_FAILED' AND NOT ${REFUSED_FOR_GOOD_SQL}
-        AS in_doubt, updated_at
-    FROM team_documents WHERE id = ? AND state = 'failed'`);
+        AS in_doubt, updated_at, state
+    FROM team_documents WHERE id = ? AND state IN ('failed', 'retry_wait')`);
   const move =
     stmt(`UPDATE team_documents SET state = CASE WHEN @hold THEN 'held' ELSE 'queued' END,
       updated_at = ${NOW}, next_attempt_at = NULL,
@@ -140,7 +141,7 @@ export function retryFailed(
       business_response_note = CASE WHEN @anew THEN NULL ELSE business_response_note END,
       business_response_at = CASE WHEN @anew THEN NULL ELSE business_response_at END,
       next_poll_at = NULL
-    WHERE id = @id AND state = 'failed' RETURNING id`);
+    WHERE id = @id AND state = @was RETURNING id`);
   const event = stmt(INSERT_EVENT);
   return db
     .transaction((): TeamRetryResult => {
@@ -169,6 +170,7 @@ export function retryFailed(
               transaction_id: string | null;
               in_doubt: number | null;
               updated_at: number;
+              state: 'failed' | 'retry_wait';
             }
           | undefined;
         if (!was) continue;
@@ -190,6 +192,7 @@ export function retryFailed(
           apHold: atEarlier ? 1 : 0,
           why: dup ? dup.message : why,
           dupOf: dup?.of ?? null,
+          was: was.state,
         });
         if (!moved) continue;
         const words = anew
@@ -197,7 +200,7 @@ export function retryFailed(
           : was.refused
             ? REFUSED_RETRY_WORDS
             : 'Retry requested';
-        event.run(id, deskId, 'failed', 'queued', words, null);
+        event.run(id, deskId, was.state, 'queued', words, null);
         if (atEarlier) {
           event.run(id, deskId, 'queued', 'held', why, null);
           held.push({ id, message: why! });
