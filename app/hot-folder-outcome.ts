@@ -214,10 +214,15 @@ export function moveFinal(
   } catch (err) {
     // Not moved: no reason file may stand for a file that is not there.
     if (reason !== null) rmSync(`${target}.reason.txt`, { force: true });
-    m.log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
     // Gone meanwhile: another desk watching the same folder moved it first (a walk: "It stays in
-    // the hot folder" for files already in sent/). Nothing for the clerk to look for.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(file.path)) return null;
+    // the hot folder" for files already in sent/). Nothing for the clerk to look for, and no
+    // error in the log either (walk 17: ten "could not be moved … ENOENT" lines for 100 files
+    // that two desks had filed correctly).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(file.path)) {
+      m.log(`Hot folder: ${file.name} was moved meanwhile (by another desk watching this folder)`);
+      return null;
+    }
+    m.log(`Hot folder: ${file.name} could not be moved to ${outcome}/ (${(err as Error).message})`);
     const what = !sentOrNot ? 'Not taken' : outcome === 'sent' ? 'Sent' : 'Not sent';
     const stays = sentOrNot ? ', and it is not sent again from there' : '';
     m.notices.add(

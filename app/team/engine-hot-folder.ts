@@ -9,6 +9,7 @@ import type { AddResult, IncomingFile } from '../contract';
 import type { EngineOptions } from '../engine/options';
 import type { EngineSettings } from '../engine/settings';
 import { hotFolderOptions } from '../engine/hot-folder';
+import { ANSWER_MAY_FOLLOW } from '../hot-folder-outcome';
 import {
   hotFolderRefusal,
   startHotFolder,
@@ -21,8 +22,21 @@ import type { DocumentState } from '../contract';
 import type { TeamStore } from './store';
 import { shownProblem } from './engine-actions';
 
-/** States a team document leaves by itself (the folder keeps its file meanwhile). */
-const OPEN = new Set<DocumentState>(['received', 'queued', 'sending', 'retry_wait']);
+/**
+ * States a team document leaves by itself or by a clerk's decision (the folder keeps its file
+ * meanwhile): accepted too, whose delivery may still fail (walk 17: a team's file went to sent/
+ * at acceptance and stayed there when the delivery failed), and held.
+ */
+const OPEN = new Set<DocumentState>([
+  'received',
+  'queued',
+  'sending',
+  'retry_wait',
+  'accepted',
+  'held',
+]);
+/** Sent files whose buyer may still answer (a rejection moves them to failed/): kept this many. */
+const MAX_ANSWER_MAY_FOLLOW = 10_000;
 
 /** What the team's hot folder works with. */
 export interface TeamHotFolderDeps {
@@ -48,6 +62,8 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
   /** States of the documents the folder waits for, by the id the add gave it. */
   const known = new Map<number, HotFolderDocumentStatus & { finalAt?: number }>();
   let tell: ((ids: number[]) => void) | null = null;
+  /** Of those, the files kept on this computer while the team database was away (ids < 0). */
+  const spooled = new Set<number>();
   /** Re-read these documents; tell the folder of those whose state moved. */
   const refresh = async (ids: readonly number[]): Promise<void> => {
     const moved: number[] = [];
@@ -68,9 +84,25 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
       moved.push(id);
     }
     if (moved.length) tell?.(moved);
-    // Final documents were handed to the folder a while ago: their states are not kept.
-    const old = Date.now() - 60_000;
-    for (const [id, s] of known) if (s.finalAt !== undefined && s.finalAt < old) known.delete(id);
+    prune();
+  };
+  /**
+   * Final documents were handed to the folder a while ago: their states are not kept, but for
+   * the sent ones a buyer may still answer (the newest {@link MAX_ANSWER_MAY_FOLLOW}). Runs once
+   * a minute at most: bounded work per change.
+   */
+  let prunedAt = Date.now();
+  const prune = (): void => {
+    const now = Date.now();
+    if (now - prunedAt < 60_000) return;
+    prunedAt = now;
+    let answering = 0;
+    for (const [id, st] of [...known].reverse()) {
+      if (st.finalAt === undefined || st.finalAt >= now - 60_000) continue;
+      if (ANSWER_MAY_FOLLOW.has(st.state) && ++answering <= MAX_ANSWER_MAY_FOLLOW) continue;
+      known.delete(id);
+      spooled.delete(id);
+    }
   };
   const hot = startHotFolder(hotFolderOptions(folder, options, settings), {
     add: async (files: IncomingFile[]): Promise<AddResult> => {
@@ -85,20 +117,22 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
         const bytes = bytesOf.get(fileName);
         const sha256 = bytes ? { sha256: sha256Hex(bytes) } : {};
         known.set(id, { state: 'received', reason: null, details: [], ...sha256 });
+        if (id < 0) spooled.add(id);
       }
       setImmediate(() => void refresh(ids));
       return result;
     },
     status: (id) => known.get(id) ?? null,
     maxBytes: () => settings.get('maxDocumentBytes'),
-    tracksDelivery: false,
+    // A team desk follows deliveries (its poller): a file goes to sent/ once delivered, to
+    // failed/ when the delivery fails, as on a single desk.
+    tracksDelivery: options.trackDelivery ?? true,
     onChanged: (listener) => {
       tell = listener;
       return deps.events.on('documents:changed', ({ ids }) => {
-        const changed = new Set(ids);
         // The changed ones the folder waits for, and its spooled files (they may have been
         // handed over): never more than the files it holds.
-        void refresh([...known.keys()].filter((id) => id < 0 || changed.has(id)));
+        void refresh([...spooled, ...ids.filter((id) => id >= 0 && known.has(id))]);
       });
     },
     ...(options.log ? { log: options.log } : {}),

@@ -333,6 +333,31 @@ describe('settings on a team desk', () => {
 });
 
 describe('the hot folder of a team desk', () => {
+  it('files an invoice whose delivery failed in failed/ with the reason, never in sent/ (walk 17)', async () => {
+    // A team desk follows deliveries: an accepted file stays in the folder until delivered, and
+    // goes to failed/ when the delivery fails, as on a single desk (it went to sent/ at acceptance
+    // and stayed there).
+    const store = new MemoryTeamStore();
+    const ap = await sandbox({ latencyMs: 0, faults: { deliveryFails: { every: 1 } } });
+    const folder = tempDir();
+    await desk(store, ap, 'desk A', {
+      hotFolder: folder,
+      hotFolderStabilityMs: 50,
+      timings: { pollInitialMs: 50 },
+    });
+    writeFileSync(join(folder, 'df.xml'), makeInvoice('TEAM-DF-1'));
+    await waitFor(
+      'the file in failed/',
+      () => existsSync(join(folder, 'failed', 'df.xml')) || undefined,
+    );
+    expect(ap.stats().acceptedDocuments).toBe(1);
+    expect(existsSync(join(folder, 'sent', 'df.xml'))).toBe(false);
+    const reason = readdirSync(join(folder, 'failed')).find(
+      (n) => n.startsWith('df.xml') && n !== 'df.xml',
+    );
+    expect(readFileSync(join(folder, 'failed', reason!), 'utf8')).toMatch(/^The buyer's access point could not b/);
+  });
+
   it('adds what is saved into it and moves each file to sent/ once the team accepted it', async () => {
     const store = new MemoryTeamStore();
     const ap = await sandbox();

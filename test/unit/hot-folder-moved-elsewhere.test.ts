@@ -27,12 +27,14 @@ const { moveFinal } = await import('../../app/hot-folder-outcome');
 
 function mover(folder: string) {
   const notices: string[] = [];
+  const logged: string[] = [];
   return {
     notices,
+    logged,
     m: {
       folder,
       move: true,
-      log: () => undefined,
+      log: (line: string) => logged.push(line),
       notices: { add: (_name: string, message: string) => notices.push(message) },
     } as unknown as Parameters<typeof moveFinal>[0],
   };
@@ -44,9 +46,13 @@ describe('a file another desk moved first', () => {
     try {
       writeFileSync(join(folder, 'a.xml'), '<x/>');
       plan.mode = 'gone';
-      const { m, notices } = mover(folder);
+      const { m, notices, logged } = mover(folder);
       expect(moveFinal(m, { path: join(folder, 'a.xml'), name: 'a.xml' }, 'sent', null)).toBeNull();
       expect(notices).toEqual([]);
+      // Nor logged as an error (walk 17: ten "could not be moved … ENOENT" lines in the log).
+      expect(logged).toEqual([
+        'Hot folder: a.xml was moved meanwhile (by another desk watching this folder)',
+      ]);
       // Any other failure still says so.
       writeFileSync(join(folder, 'b.xml'), '<x/>');
       plan.mode = 'denied';
