@@ -54,6 +54,8 @@ test('"Retry all failed" in Needs attention tries every failed document again, a
     await expect(dialog).toContainText(
       'Among the failed documents is 1 invoice your access point accepted but could not deliver.',
     );
+    // There is another (the buyer not found): how to retry only that one is said.
+    await expect(dialog).toContainText('To retry only the others, choose Not now');
     // Not now: nothing is retried.
     await dialog.getByRole('button', { name: 'Not now' }).click();
     await expect(dialog).toHaveCount(0);

@@ -355,7 +355,9 @@ describe('the hot folder of a team desk', () => {
     const reason = readdirSync(join(folder, 'failed')).find(
       (n) => n.startsWith('df.xml') && n !== 'df.xml',
     );
-    expect(readFileSync(join(folder, 'failed', reason!), 'utf8')).toMatch(/^The buyer's access point could not b/);
+    expect(readFileSync(join(folder, 'failed', reason!), 'utf8')).toMatch(
+      /^The buyer's access point could not b/,
+    );
   });
 
   it('adds what is saved into it and moves each file to sent/ once the team accepted it', async () => {

@@ -278,6 +278,30 @@ describe('the confirmation of an action on a selection', () => {
   });
 });
 
+// Walk 17: "Retry all failed" on a team desk whose database was down said "Peppol Desk did not
+// answer"; Peppol Desk had answered, with the reason.
+describe('"Retry all failed" when the failed documents cannot be read', () => {
+  it('says the engine’s own reason', async () => {
+    const down = 'The team database at team@db.example:5432/peppol cannot be reached.';
+    const engine = (window as unknown as { api: { invoke: unknown } }).api;
+    const invoke = engine.invoke;
+    engine.invoke = async () => ({
+      ok: false,
+      error: { code: 'TEAM_STORE_UNAVAILABLE', message: down },
+    });
+    try {
+      await retryAllFailed();
+    } finally {
+      engine.invoke = invoke;
+    }
+    expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
+      kind: 'error',
+      title: 'Could not retry',
+      lines: [down],
+    });
+  });
+});
+
 // Walk 4: tab B cancelled a held duplicate while tab A had "Send anyway" open; A's click said only
 // "0 documents released for sending".
 describe('Send anyway on a document no longer held', () => {

@@ -398,17 +398,20 @@ async function undoCancel(undoToken: string): Promise<void> {
  * How many failed documents failed at delivery (the access point accepted them, then could not
  * deliver them): a Retry sends those again as new submissions. Null when it cannot be told.
  */
-async function failedAtDelivery(): Promise<number | null> {
+async function failedAtDelivery(): Promise<
+  { undelivered: number; failed: number } | { error: string }
+> {
   const failed = await getApi().invoke('documents:ids', { states: ['failed'] });
-  if (!failed.ok) return null;
+  // Its own words (walk 17: "Peppol Desk did not answer" while the team database was down).
+  if (!failed.ok) return { error: failed.error.message };
   let n = 0;
   for (let i = 0; i < failed.value.ids.length; i += MAX_BRIEF_IDS) {
     const ids = failed.value.ids.slice(i, i + MAX_BRIEF_IDS);
     const briefs = await getApi().invoke('documents:briefs', { ids });
-    if (!briefs.ok) return null;
+    if (!briefs.ok) return { error: briefs.error.message };
     n += briefs.value.rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
   }
-  return n;
+  return { undelivered: n, failed: failed.value.ids.length };
 }
 
 /**
@@ -417,10 +420,11 @@ async function failedAtDelivery(): Promise<number | null> {
  * walk: "Retry all failed" re-submitted ten accepted invoices without a word).
  */
 export async function retryAllFailed(): Promise<void> {
-  const undelivered = await failedAtDelivery();
-  if (undelivered === null) {
-    return toastError('Could not retry', 'Peppol Desk did not answer. Try again in a moment.');
-  }
+  const found = await failedAtDelivery();
+  if ('error' in found) return toastError('Could not retry', found.error);
+  const { undelivered } = found;
+  // The others Retry all would also take: failed otherwise, or the buyer not found.
+  const others = found.failed - undelivered + useDocumentsStore.getState().counts.unreachable;
   if (undelivered > 0) {
     const ok = await useConfirmStore.getState().ask({
       title: `Send ${plural(undelivered, 'invoice', 'invoices')} again whose delivery failed?`,
@@ -433,7 +437,12 @@ export async function retryAllFailed(): Promise<void> {
             again as a new submission: do it once the cause is fixed (the buyer's provider, say), or
             ask your provider first.
           </p>
-          <p>To retry only the others, choose Not now, select them in the list and choose Retry.</p>
+          {others > 0 && (
+            // Said only when there are others (walk 17: said when every one failed at delivery).
+            <p>
+              To retry only the others, choose Not now, select them in the list and choose Retry.
+            </p>
+          )}
         </>
       ),
       confirmLabel: 'Retry all, sending them again',
