@@ -62,7 +62,7 @@ export interface TeamDeskOptions {
   /** Documents changed (here or, through `listen`, on another desk). */
   onChanged(ids: readonly number[]): void;
   /** What this desk sends through now (app/team/access-point.ts), and where that is. */
-  accessPoint(): AccessPointRef & { where?: SentVia };
+  accessPoint(): AccessPointRef & { where?: SentVia; apiKeySet?: boolean };
   /**
    * Read the team's shared settings (./team-settings): at connect, before anything is handed over
    * or sent, when another desk's change is heard (`listen`), and at each heartbeat (the fallback).
@@ -165,7 +165,11 @@ export class TeamDesk {
       this.sendersOnline === 0
         ? ` No desk that uses ${team.label} is online now: the invoices wait until one is.`
         : '';
-    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${this.o.accessPoint().label === team.label ? `${team.label} with another API key` : this.o.accessPoint().label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}.${none} To send from this desk too, set the same access point and API key as those desks in Settings.`;
+    const mine = this.o.accessPoint();
+    // The same address: the key differs, or this desk has none (walk 17: "another API key" was
+    // said to a desk without any).
+    const key = mine.apiKeySet === false ? 'without an API key' : 'with another API key';
+    return `This desk does not send: the team sends through ${team.label}, and this desk is set to ${mine.label === team.label ? `${team.label} ${key}` : mine.label}. Invoices added here go on the team's queue and are sent by the desks that use ${team.label}.${none} To send from this desk too, set the same access point and API key as those desks in Settings.`;
   }
 
   /** Announce the desk, listen for the team's changes and start sending (or wait for the database). */

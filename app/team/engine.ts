@@ -212,8 +212,12 @@ async function openTeamEngine(
   });
 
   const t = options.team ?? {};
-  const refOf = (ap: string, environment: Environment): AccessPointRef & { where: SentVia } => ({
+  const refOf = (
+    ap: string,
+    environment: Environment,
+  ): AccessPointRef & { where: SentVia; apiKeySet: boolean } => ({
     ...accessPointRef({ accessPoint: ap, environment, apiKey: options.secrets.getApiKey() }),
+    apiKeySet: !!options.secrets.getApiKey(),
     // Where it is, recorded on each document a claim sends (the table's and the CSV's columns):
     // the environment the access point names, where it names one (the key's prefix only guesses).
     get where(): SentVia {

@@ -70,6 +70,18 @@ describe('desks of a team on different access points', () => {
       );
     }, 10_000);
     await c.stop();
+    // The same address without any key (walk 17: told "with another API key").
+    const keyedTeam = teamDesks.sqliteStore();
+    const eva = await desk(keyedTeam, apA, 'Eva', { secrets: memorySecretStore('sk_test_team') });
+    expect((await eva.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    const finn = await desk(keyedTeam, apA, 'Finn');
+    await vi.waitFor(async () => {
+      expect((await finn.handlers['connection:get'](undefined)).message).toContain(
+        `the team sends through ${apLabel(apA)}, and this desk is set to ${apLabel(apA)} without an API key. `,
+      );
+    }, 10_000);
+    await finn.stop();
+    await eva.stop();
 
     // Added on Ben's desk, sent by Anna's through the team's access point only.
     const added = await b.handlers['documents:add']({ files: invoices(6, 'BEN') });
