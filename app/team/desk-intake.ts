@@ -268,7 +268,8 @@ export function refusedOutcome(error: ApErrorLike): TeamOutcome {
 
 /** The timeline's words for a document sent in practice, added again once the team sends for real. */
 export const PRACTICE_FOR_REAL_WORDS =
-  'Added again now that the team sends for real: it was sent in practice to the built-in Sandbox, where nothing reaches Peppol. Sent now as a new submission';
+  // Not "for real" (walk 17: said when the team had moved to a Test key, which reaches no buyer).
+  "Added again now that the team sends through its provider's access point, no longer the built-in Sandbox: it was sent in practice there, where nothing reaches Peppol. Sent now as a new submission";
 
 /**
  * Of the documents the team already has (`known`), those sent in practice (the built-in Sandbox)
