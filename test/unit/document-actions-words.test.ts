@@ -82,6 +82,17 @@ describe('the message after an action that stopped part way', () => {
       lines: [],
       ttlMs: 6000,
     });
+
+    // Nothing left to retry (another desk or window was first): said why (walk 17).
+    useToastStore.setState({ toasts: [] });
+    answering({ 'documents:ids': { ids: [] }, 'documents:retry': { retried: 0 } });
+    await retryAllFailed();
+    expect(useToastStore.getState().toasts[0]).toMatchObject({
+      title: '0 documents will be tried again.',
+      lines: [
+        'None was failed any more: they were retried or decided meanwhile, perhaps on another desk or in another window.',
+      ],
+    });
   });
 });
 

@@ -465,6 +465,13 @@ export async function retryAllFailed(): Promise<void> {
           ]
         : []),
       ...stopped,
+      ...(r.value.retried === 0 && !r.value.held?.length && !r.value.leftToFix && !stopped.length
+        ? [
+            // Walk 17: the desk that lost a race with another read only "0 documents will be
+            // tried again".
+            'None was failed any more: they were retried or decided meanwhile, perhaps on another desk or in another window.',
+          ]
+        : []),
     ],
     ttlMs: stopped.length ? null : 6000,
   });
