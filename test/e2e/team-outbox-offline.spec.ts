@@ -36,6 +36,10 @@ test('the header says calmly when the team database cannot be reached, and files
     );
     await expect(desk.connectionState).toHaveText('Team database unreachable');
     await expect(page.getByTestId('team-desks-online')).toHaveCount(0);
+    // The list's statuses are the last ones read, said so (walk 17: read as live).
+    await expect(page.getByTestId('list-stale')).toHaveText(
+      'The statuses below are the last ones read from the team database, not live: other desks may have sent some of them since.',
+    );
     // The team's documents cannot be counted meanwhile: a dash, not 0 (walk 12: a window opened
     // during an outage said "Sent 0", "All 0").
     await page.reload();
@@ -65,6 +69,7 @@ test('the header says calmly when the team database cannot be reached, and files
     await expect(banner).toHaveCount(0, { timeout: 60_000 });
     await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
     await expect(page.getByTestId('count-progress')).not.toHaveText('—');
+    await expect(page.getByTestId('list-stale')).toHaveCount(0);
     await desk.searchFor(prefix);
     await desk.waitForState(desk.rowByInvoice(`${prefix}-1`), ['accepted'], 60_000);
   } finally {

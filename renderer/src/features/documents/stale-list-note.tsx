@@ -7,10 +7,15 @@ import { useConnectionStore } from '../../stores/connection-store';
  */
 export function StaleListNote() {
   const link = useConnectionStore((s) => s.link);
-  if (link === 'open') return null;
+  // A team desk without its database: the rows are the last ones read from it (walk 17: every
+  // row read "Queued" during an outage, some of them sent meanwhile by another desk).
+  const teamAway = useConnectionStore((s) => s.status?.team?.reachable === false);
+  if (link === 'open' && !teamAway) return null;
   return (
     <p className="stale-list-note" data-testid="list-stale" role="status">
-      The statuses below are the last ones this page heard, not live: they may have changed since.
+      {link === 'open'
+        ? 'The statuses below are the last ones read from the team database, not live: other desks may have sent some of them since.'
+        : 'The statuses below are the last ones this page heard, not live: they may have changed since.'}
     </p>
   );
 }
