@@ -50,6 +50,10 @@ test('a desk on another access point than its team says it does not send; its pr
     await banner.getByTestId('team-use-this-access-point').click();
     const confirm = page.getByTestId('confirm-team-access-point');
     await expect(confirm).toContainText('Send every desk’s invoices through the built-in Sandbox?');
+    // It says what the Sandbox is (walk 17: a team moved to practice without a word of it).
+    await expect(confirm).toContainText(
+      'The built-in Sandbox is practice: nothing reaches Peppol or a buyer, and each desk has a Sandbox of its own inside Peppol Desk.',
+    );
     await confirm.getByTestId('confirm-act').click();
     await expect(
       page.getByText(

@@ -60,6 +60,14 @@ export function TeamOtherAccessPointBanner({ message }: { message: string }) {
           invoices but send none until they use {mine} too, and invoices accepted by {team} are no
           longer followed here: their delivery and the buyer&apos;s answers, a rejection too, will
           not show here. Check those with {team}.
+          {status?.environment === 'sandbox' && (
+            // Walk 17: one confirmation moved a team to practice without saying so.
+            <>
+              {' '}
+              The built-in Sandbox is practice: nothing reaches Peppol or a buyer, and each desk has
+              a Sandbox of its own inside Peppol Desk.
+            </>
+          )}
         </p>
       ),
       confirmLabel: 'Change the team’s access point',
