@@ -278,6 +278,11 @@ export interface AddResult {
   added: { id: number; fileName: string }[];
   known: { id: number; fileName: string }[];
   rejected: { fileName: string; message: string }[];
+  /**
+   * Of `added`, how many were held for a decision as they were added (a team desk knows then:
+   * its number guard runs in the add; a single desk's check says so in each row a moment later).
+   */
+  heldForDecision?: number;
 }
 
 /** An empty count for every state. */

@@ -99,12 +99,13 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
 
       // A second version held, then cancelled: no "Send it anyway … or cancel it" beside
       // Cancelled, on the detail or in the list.
-      const held = (
-        await a.handlers['documents:add']({
-          files: [{ name: 'inv-88-again.xml', bytes: makeInvoice('NUM-88', { note: 'Again' }) }],
-        })
-      ).added[0]!.id;
+      const again = await a.handlers['documents:add']({
+        files: [{ name: 'inv-88-again.xml', bytes: makeInvoice('NUM-88', { note: 'Again' }) }],
+      });
+      const held = again.added[0]!.id;
       expect(await stateOf(a, held)).toBe('held');
+      // The add says it waits for a decision (walk 17: "1 added" read as going out).
+      expect(again.heldForDecision).toBe(1);
       await a.handlers['documents:cancel']({ ids: [held] });
       const cancelled = await b.handlers['documents:get']({ id: held });
       expect([cancelled.state, cancelled.problem]).toEqual(['cancelled', null]);

@@ -30,6 +30,18 @@ describe('drop summary', () => {
     expect(both.title).toBe('1 added, 1 kept on this computer until the team database answers');
   });
 
+  it('says how many wait for a decision when they were held as they were added (walk 17)', () => {
+    const added = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ id: i + 1, fileName: `${i}.xml` }));
+    const all = summarize({ added: added(20), known: [], rejected: [], heldForDecision: 20 }, []);
+    expect(all.title).toBe('20 added, all wait for your decision (Needs attention)');
+    const one = summarize({ added: added(1), known: [], rejected: [], heldForDecision: 1 }, []);
+    expect(one.title).toBe('1 added, it waits for your decision (Needs attention)');
+    const some = summarize({ added: added(5), known: [], rejected: [], heldForDecision: 2 }, []);
+    expect(some.title).toBe('5 added, 2 of them wait for your decision (Needs attention)');
+    expect(summarize({ added: added(3), known: [], rejected: [] }, []).title).toBe('3 added');
+  });
+
   it('names the known files and groups the rejected ones by reason', () => {
     const summary = summarize(
       {

@@ -192,6 +192,8 @@ async function addNow(
     total.added.push(...result.value.added);
     total.known.push(...result.value.known);
     total.rejected.push(...result.value.rejected);
+    if (result.value.heldForDecision)
+      total.heldForDecision = (total.heldForDecision ?? 0) + result.value.heldForDecision;
     done += part.length;
     handed(part.length);
     if (done < files.length)

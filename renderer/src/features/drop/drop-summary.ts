@@ -62,6 +62,15 @@ export function summarize(
   const kept = result.added.filter((a) => a.id < 0).length;
   const added = result.added.length - kept;
   const parts = added > 0 || kept === 0 ? [`${added} added`] : [];
+  // Held as they were added (a team desk knows then): not on their way (walk 17: "20 added"
+  // when all 20 waited for a decision).
+  const held = result.heldForDecision ?? 0;
+  if (held > 0)
+    parts.push(
+      held === added
+        ? `${held === 1 ? 'it waits' : 'all wait'} for your decision (Needs attention)`
+        : `${held} of them wait for your decision (Needs attention)`,
+    );
   if (kept > 0) parts.push(`${kept} kept on this computer until the team database answers`);
   if (result.known.length > 0) parts.push(`${result.known.length} already known`);
   // "Not added", not "rejected": that is the buyer's word in this app (walk 9).
