@@ -324,12 +324,14 @@ export async function enqueueFiles(
     : [];
   enqueued.forEach((e, i) => {
     ids[checked[i]!.index] = e.id;
-    if (e.created) result?.added.push({ id: e.id, fileName: checked[i]!.doc.fileName });
-    // Held as it was added (a second version of a live number, or the two checks disagree):
-    // "20 added" read as "going out" (walk 17).
-    if (e.created && e.state === 'held' && result)
-      result.heldForDecision = (result.heldForDecision ?? 0) + 1;
-    else result?.known.push({ id: e.id, fileName: checked[i]!.doc.fileName });
+    const entry = { id: e.id, fileName: checked[i]!.doc.fileName };
+    if (!e.created) result?.known.push(entry);
+    else {
+      result?.added.push(entry);
+      // Held as it was added (a second version of a live number, or the two checks disagree):
+      // "20 added" read as "going out" (walk 17).
+      if (e.state === 'held' && result) result.heldForDecision = (result.heldForDecision ?? 0) + 1;
+    }
   });
   files.forEach((f, i) => {
     const id = ids[i]!;

@@ -5,6 +5,7 @@
  * settings and metrics. The one channel a team outbox does not offer answers why, in words.
  */
 import {
+  accessPointLabel,
   FILTER_STATES,
   MAX_BRIEF_IDS,
   type ConnectionStatus,
@@ -126,6 +127,19 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // every desk then showed them Delivered).
       if (ctx.connection.sandbox !== null && team && team.id !== BUILT_IN_SANDBOX_REF.id) {
         const message = `The team still sends through ${team.label}: this desk uses the built-in Sandbox, where nothing is really sent, and a practice Sandbox cannot take over a team that sends for real. To send from this desk, set the team's provider and API key in Settings.`;
+        return { changed: false, message, status: status() };
+      }
+      // Nor this desk at the team's own address without its API key (walk 17b: one click moved
+      // the team to the same address without a key, and no desk could send).
+      const mine = accessPointLabel(ctx.connection.accessPoint, ctx.connection.environment);
+      if (
+        ctx.connection.sandbox === null &&
+        !options.secrets.getApiKey() &&
+        team &&
+        team.label === mine &&
+        !teamDesk.sendsHere
+      ) {
+        const message = `The team still sends through ${team.label}, with an API key, and this desk has none: moving the team here would stop its invoices from being sent. To send from this desk, enter the team's API key in Settings.`;
         return { changed: false, message, status: status() };
       }
       const was = team?.id;

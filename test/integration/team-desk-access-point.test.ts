@@ -80,6 +80,13 @@ describe('desks of a team on different access points', () => {
         `the team sends through ${apLabel(apA)}, and this desk is set to ${apLabel(apA)} without an API key. `,
       );
     }, 10_000);
+    // Nor can it move the team there: its invoices could no longer be sent (walk 17b).
+    const moved = await finn.handlers['team:useThisAccessPoint'](undefined);
+    expect(moved.changed).toBe(false);
+    expect(moved.message).toBe(
+      `The team still sends through ${apLabel(apA)}, with an API key, and this desk has none: moving the team here would stop its invoices from being sent. To send from this desk, enter the team's API key in Settings.`,
+    );
+    expect((await eva.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
     await finn.stop();
     await eva.stop();
 

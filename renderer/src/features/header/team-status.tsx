@@ -50,8 +50,12 @@ export function TeamOtherAccessPointBanner({ message }: { message: string }) {
     // Every desk's sending moves with it: asked first (a walk changed a team's access point with
     // one click).
     const status = useConnectionStore.getState().status;
-    const mine = status ? ownAccessPointWords(status) : 'this desk’s access point';
-    const team = status?.team?.accessPoint ?? 'the team’s access point';
+    const address = status ? ownAccessPointWords(status) : 'this desk’s access point';
+    const teamAddress = status?.team?.accessPoint ?? 'the team’s access point';
+    // The same address: only the API key differs (walk 17b: "through X instead of X").
+    const sameAddress = address === teamAddress;
+    const mine = sameAddress ? `${address} with this desk’s API key` : address;
+    const team = sameAddress ? `${teamAddress} with the team’s API key` : teamAddress;
     const ok = await useConfirmStore.getState().ask({
       title: `Send every desk’s invoices through ${mine}?`,
       body: (
