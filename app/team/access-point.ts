@@ -124,6 +124,10 @@ export function deliveryNotFollowedWords(from: string, to: string): string {
   // Sandbox", which lived inside another desk's process).
   if (from.startsWith(accessPointLabel('sandbox', null)))
     return `Delivery is no longer followed here: the team now sends through ${to}. This invoice was sent in practice to ${from}, where nothing reaches Peppol or a buyer: there is nothing to check.`;
+  // The same address under another API key (walk 17b: "…through X, and X, which accepted this
+  // invoice, is not asked any more").
+  if (from === to)
+    return `Delivery and the buyer's answer are no longer followed here: the team now sends through ${to} with another API key, and the key this invoice was sent with is not used any more. Check its delivery and the buyer's answer (a rejection too) with the provider of that key.`;
   return `Delivery and the buyer's answer are no longer followed here: the team now sends through ${to}, and ${from}, which accepted this invoice, is not asked any more. Check its delivery and the buyer's answer (a rejection too) with ${from}.`;
 }
 

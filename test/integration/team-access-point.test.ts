@@ -148,7 +148,7 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         fromState: 'accepted',
         toState: 'accepted',
         detail: expect.stringMatching(
-          /^Delivery and the buyer's answer are no longer followed here: the team now sends through ap\.example\.com \(Production\), and ap\.example\.com \(Production\)/,
+          /^Delivery and the buyer's answer are no longer followed here: the team now sends through ap\.example\.com \(Production\) with another API key, and the key this invoice was sent with is not used any more/,
         ),
       });
       await b.enqueue(BEN, [newDoc()]);

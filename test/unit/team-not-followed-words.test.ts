@@ -14,6 +14,12 @@ describe('delivery no longer followed after the team moved', () => {
     );
   });
 
+  it('says the key changed when the address is the same (walk 17b)', () => {
+    expect(deliveryNotFollowedWords('ap.example.com (Test)', 'ap.example.com (Test)')).toBe(
+      "Delivery and the buyer's answer are no longer followed here: the team now sends through ap.example.com (Test) with another API key, and the key this invoice was sent with is not used any more. Check its delivery and the buyer's answer (a rejection too) with the provider of that key.",
+    );
+  });
+
   it('says there is nothing to check when it was practice', () => {
     expect(deliveryNotFollowedWords('the built-in Sandbox', 'other.example (Test)')).toBe(
       'Delivery is no longer followed here: the team now sends through other.example (Test). This invoice was sent in practice to the built-in Sandbox, where nothing reaches Peppol or a buyer: there is nothing to check.',
