@@ -5,7 +5,11 @@
  * four messages).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useToastStore } from '../../renderer/src/stores/toast-store';
+import {
+  clearTeamDatabaseErrors,
+  toastError,
+  useToastStore,
+} from '../../renderer/src/stores/toast-store';
 
 const titles = () => useToastStore.getState().toasts.map((t) => t.title);
 
@@ -26,5 +30,25 @@ describe('toast store', () => {
     const { push } = useToastStore.getState();
     for (let i = 1; i <= 5; i++) push({ kind: 'error', title: `e ${i}`, lines: [], ttlMs: null });
     expect(titles()).toEqual(['e 2', 'e 3', 'e 4', 'e 5']);
+  });
+});
+
+// Walk 17b: "Could not retry … the team database cannot be reached" stayed on screen beside
+// "Online" for minutes after the database answered again.
+describe('errors caused by the team database out of reach', () => {
+  it('go once it answers again; other errors stay', () => {
+    useToastStore.setState({ toasts: [] });
+    toastError('Could not retry', {
+      code: 'TEAM_STORE_UNAVAILABLE',
+      message: 'The team database at team@db:5432/peppol cannot be reached (connection refused).',
+    });
+    toastError('Could not export', { code: 'DISK_FULL', message: 'The disk is full.' });
+    toastError('Could not open the original file', 'Gone.');
+    expect(useToastStore.getState().toasts).toHaveLength(3);
+    clearTeamDatabaseErrors();
+    expect(useToastStore.getState().toasts.map((t) => t.title)).toEqual([
+      'Could not export',
+      'Could not open the original file',
+    ]);
   });
 });

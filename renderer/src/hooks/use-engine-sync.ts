@@ -5,6 +5,7 @@ import { useDetailStore } from '../stores/detail-store';
 import { loadDocuments, useDocumentsStore } from '../stores/documents-store';
 import { useMetricsStore } from '../stores/metrics-store';
 import { useSettingsStore } from '../stores/settings-store';
+import { clearTeamDatabaseErrors } from '../stores/toast-store';
 
 /** Fetch the state of every store from the engine (at start and after a reconnect). */
 function loadEverything(): void {
@@ -32,6 +33,8 @@ export function useEngineSync(): void {
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
       api.on('connection:changed', (status) => {
         useConnectionStore.getState().setStatus(status);
+        // The team database answers again: the errors it caused are no longer true.
+        if (status.team?.reachable) clearTeamDatabaseErrors();
         // The provider or key may have been changed elsewhere (another window, the CLI): an open
         // Settings form shows it (the fields the clerk has not edited).
         const settings = useSettingsStore.getState();

@@ -42,7 +42,7 @@ export const useConnectionStore = create<ConnectionState>()((set, get) => ({
       api.invoke('app:info', undefined),
     ]);
     if (status.ok) set({ status: status.value });
-    else toastError('Could not read the connection state', status.error.message);
+    else toastError('Could not read the connection state', status.error);
     if (info.ok) set({ appInfo: info.value });
   },
   async togglePause() {

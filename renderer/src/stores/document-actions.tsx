@@ -1,6 +1,6 @@
 import { sendAnywayLead } from '../lib/send-anyway-words';
 import type { ReactNode } from 'react';
-import { MAX_BRIEF_IDS, type DocumentState } from '../../../app/contract';
+import { MAX_BRIEF_IDS, type DocumentState, type ErrorValue } from '../../../app/contract';
 import { NOTHING_TO_CANCEL, handledFrom } from '../../../app/domain/states';
 import { getApi } from '../bridge';
 import { ownAccessPointWords } from '../lib/format';
@@ -294,7 +294,7 @@ export async function runDocumentAction(
   let stopped: string[] = [];
   if (action === 'retry') {
     const r = await api.invoke('documents:retry', { ids });
-    if (!r.ok) return toastError('Could not retry', r.error.message);
+    if (!r.ok) return toastError('Could not retry', r.error);
     // Files that needed fixing are checked again, not sent (walk 12: "9 documents will be tried
     // again" of nine invalid files, which then needed fixing again).
     const rechecked = r.value.rechecked ?? 0;
@@ -322,7 +322,7 @@ export async function runDocumentAction(
     stopped = stoppedLines(r.value.stopped, 'tried again');
   } else if (action === 'cancel') {
     const r = await api.invoke('documents:cancel', { ids });
-    if (!r.ok) return toastError('Could not cancel', r.error.message);
+    if (!r.ok) return toastError('Could not cancel', r.error);
     message = `${plural(r.value.cancelled, 'document', 'documents')} cancelled.`;
     const refused = r.value.refused ?? [];
     if (refused.length > 0) {
@@ -342,7 +342,7 @@ export async function runDocumentAction(
     if (token) undo = () => void undoCancel(token);
   } else {
     const r = await api.invoke('documents:sendAnyway', { ids });
-    if (!r.ok) return toastError('Could not release for sending', r.error.message);
+    if (!r.ok) return toastError('Could not release for sending', r.error);
     message = `${plural(r.value.released, 'document', 'documents')} released for sending.`;
     const stillHeld = r.value.stillHeld ?? [];
     if (stillHeld.length > 0) {
@@ -373,7 +373,7 @@ export async function runDocumentAction(
 
 async function undoCancel(undoToken: string): Promise<void> {
   const r = await getApi().invoke('documents:uncancel', { undoToken });
-  if (!r.ok) return toastError('Could not undo', r.error.message);
+  if (!r.ok) return toastError('Could not undo', r.error);
   const stopped = stoppedLines(r.value.stopped, 'put back');
   useToastStore.getState().push({
     kind: stopped.length ? 'warning' : 'success',
@@ -399,16 +399,16 @@ async function undoCancel(undoToken: string): Promise<void> {
  * deliver them): a Retry sends those again as new submissions. Null when it cannot be told.
  */
 async function failedAtDelivery(): Promise<
-  { undelivered: number; failed: number } | { error: string }
+  { undelivered: number; failed: number } | { error: ErrorValue }
 > {
   const failed = await getApi().invoke('documents:ids', { states: ['failed'] });
   // Its own words (walk 17: "Peppol Desk did not answer" while the team database was down).
-  if (!failed.ok) return { error: failed.error.message };
+  if (!failed.ok) return { error: failed.error };
   let n = 0;
   for (let i = 0; i < failed.value.ids.length; i += MAX_BRIEF_IDS) {
     const ids = failed.value.ids.slice(i, i + MAX_BRIEF_IDS);
     const briefs = await getApi().invoke('documents:briefs', { ids });
-    if (!briefs.ok) return { error: briefs.error.message };
+    if (!briefs.ok) return { error: briefs.error };
     n += briefs.value.rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
   }
   return { undelivered: n, failed: failed.value.ids.length };
@@ -452,7 +452,7 @@ export async function retryAllFailed(): Promise<void> {
     if (!ok) return;
   }
   const r = await getApi().invoke('documents:retry', { allFailed: true });
-  if (!r.ok) return toastError('Could not retry', r.error.message);
+  if (!r.ok) return toastError('Could not retry', r.error);
   const stopped = stoppedLines(r.value.stopped, 'tried again');
   useToastStore.getState().push({
     kind: stopped.length ? 'warning' : 'success',

@@ -13,7 +13,7 @@ export async function markHandled(
   selected: number = ids.length,
 ): Promise<void> {
   const r = await getApi().invoke('documents:markHandled', { ids, handled });
-  if (!r.ok) return toastError('Could not mark the documents', r.error.message);
+  if (!r.ok) return toastError('Could not mark the documents', r.error);
   const n = r.value.changed;
   const stopped = stoppedLines(r.value.stopped, handled ? 'marked' : 'put back');
   // Walk 10: "2 documents marked as handled" of 3 selected, with no word on the third.

@@ -11,6 +11,8 @@ export interface Toast {
   ttlMs: number | null;
   /** One button on the message (e.g. Undo); the message closes when it is used. */
   action?: { label: string; testId: string; run(): void };
+  /** Its cause was the team database out of reach: it goes once the database answers again. */
+  untilTeamBack?: boolean;
 }
 
 interface ToastState {
@@ -52,7 +54,26 @@ function withRoom(toasts: Toast[]): Toast[] {
   return out;
 }
 
-/** Shorthand for an error value coming back over the bridge. */
-export function toastError(title: string, message: string): void {
-  useToastStore.getState().push({ kind: 'error', title, lines: [message], ttlMs: null });
+/**
+ * Shorthand for an error value coming back over the bridge (or its words). One that says the
+ * team database cannot be reached goes once it answers again (walk 17b: "Could not retry … the
+ * team database cannot be reached" stayed beside "Online" for minutes).
+ */
+export function toastError(title: string, error: string | { code: string; message: string }): void {
+  const message = typeof error === 'string' ? error : error.message;
+  const untilTeamBack = typeof error !== 'string' && error.code === 'TEAM_STORE_UNAVAILABLE';
+  useToastStore.getState().push({
+    kind: 'error',
+    title,
+    lines: [message],
+    ttlMs: null,
+    ...(untilTeamBack ? { untilTeamBack } : {}),
+  });
+}
+
+/** The team database answers again: the messages it caused go. */
+export function clearTeamDatabaseErrors(): void {
+  const { toasts } = useToastStore.getState();
+  if (toasts.some((t) => t.untilTeamBack))
+    useToastStore.setState({ toasts: toasts.filter((t) => !t.untilTeamBack) });
 }

@@ -46,7 +46,7 @@ export function WaitingElsewhere() {
     setBusy(true);
     const r = await getApi().invoke('documents:reroute', { from });
     setBusy(false);
-    if (!r.ok) return toastError('Could not send them', r.error.message);
+    if (!r.ok) return toastError('Could not send them', r.error);
     const stopped = stoppedLines(r.value.stopped, 'moved');
     const doubt = r.value.inDoubt?.length ?? 0;
     const lines = stopped.length
@@ -66,7 +66,7 @@ export function WaitingElsewhere() {
 
   async function cancel(from: string) {
     const waiting = await getApi().invoke('documents:waitingFor', { accessPoint: from });
-    if (!waiting.ok) return toastError('Could not cancel them', waiting.error.message);
+    if (!waiting.ok) return toastError('Could not cancel them', waiting.error);
     // The same decision as Cancel anywhere else: confirmed for more than one, then Undo.
     setBusy(true);
     try {

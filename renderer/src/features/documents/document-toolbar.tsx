@@ -118,6 +118,13 @@ export function DocumentToolbar() {
               type="button"
               className="button"
               data-testid={`bulk-${action}`}
+              // Not while the team database is out of reach: each would only fail (walk 17b).
+              disabled={!known}
+              title={
+                known
+                  ? undefined
+                  : 'Not while the team database cannot be reached: try again once it answers.'
+              }
               onClick={() => void requestDocumentAction(action, [...selected])}
             >
               {ACTION_LABELS[action]}

@@ -95,7 +95,7 @@ export function toCsv(rows: DocumentRow[]): string {
 /** Exports every row that matches the current filter and search (not only those on screen). */
 export async function exportVisibleRows(): Promise<void> {
   const all = await fetchAllMatching();
-  if (!all.ok) return toastError('Could not export', all.error.message);
+  if (!all.ok) return toastError('Could not export', all.error);
   // A byte order mark so Excel opens UTF-8 names (é, ø, ß) correctly.
   const blob = new Blob(['\ufeff', toCsv(all.rows)], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);

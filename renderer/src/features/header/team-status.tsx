@@ -82,7 +82,7 @@ export function TeamOtherAccessPointBanner({ message }: { message: string }) {
     setBusy(true);
     const r = await getApi().invoke('team:useThisAccessPoint', undefined);
     setBusy(false);
-    if (!r.ok) return toastError('The team’s access point was not changed', r.error.message);
+    if (!r.ok) return toastError('The team’s access point was not changed', r.error);
     useConnectionStore.getState().setStatus(r.value.status);
     if (r.value.changed) {
       useToastStore

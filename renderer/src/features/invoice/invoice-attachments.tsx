@@ -3,13 +3,11 @@ import { getApi } from '../../bridge';
 import { formatBytes } from '../../lib/code-words';
 import { saveFile } from '../../lib/save-file';
 import { useInvoiceViewStore } from '../../stores/invoice-view-store';
-import { useToastStore } from '../../stores/toast-store';
+import { toastError } from '../../stores/toast-store';
 import { InvoiceSection, Term } from './invoice-fields';
 
 /** A file that could not be opened: the toast stays until the clerk dismisses it. */
-export function toastError(title: string, message: string): void {
-  useToastStore.getState().push({ kind: 'error', title, lines: [message], ttlMs: null });
-}
+export { toastError };
 
 function AttachmentButton({ index, name }: { index: number; name: string }) {
   const id = useInvoiceViewStore((s) => s.id);
@@ -25,7 +23,7 @@ function AttachmentButton({ index, name }: { index: number; name: string }) {
           .invoke('documents:attachment', { id, index })
           .then((r) => {
             if (r.ok) saveFile(r.value.fileName, r.value.mimeType, r.value.bytes);
-            else toastError('Could not open the attachment', r.error.message);
+            else toastError('Could not open the attachment', r.error);
           });
       }}
     >

@@ -55,7 +55,7 @@ export function InvoiceViewDialog() {
       .invoke('documents:original', { id })
       .then((r) => {
         if (r.ok) saveFile(r.value.fileName, 'application/xml', r.value.bytes);
-        else toastError('Could not open the original file', r.error.message);
+        else toastError('Could not open the original file', r.error);
       });
   };
 
