@@ -26,6 +26,20 @@ test('the header says calmly when the team database cannot be reached, and files
     const label = `postgres@127.0.0.1:${cluster.port}/postgres`;
     await expect(page.getByTestId('team-label')).toHaveText(label);
     await expect(page.getByTestId('team-desks-online')).toHaveText(' · 1 desk online');
+    // One invoice sent, and selected: its actions are offered while the database answers.
+    const prefix = uniquePrefix('TEAMDOWN');
+    await desk.dropFiles(
+      writeFiles(testInfo.outputPath('before'), {
+        [`${prefix}-0.xml`]: validInvoice(`${prefix}-0`),
+      }),
+    );
+    await desk.searchFor(prefix);
+    const first = desk.rowByInvoice(`${prefix}-0`);
+    await desk.waitForState(first, ['accepted', 'delivered'], 60_000);
+    await page
+      .getByTestId((await first.getAttribute('data-testid'))!.replace('row-', 'select-'))
+      .check();
+    await expect(page.getByTestId('bulk-cancel')).toBeEnabled();
 
     // The database goes away for a while (a fast stop cuts every connection).
     const restarted = cluster.restart({ downMs: 20_000 });
@@ -36,6 +50,8 @@ test('the header says calmly when the team database cannot be reached, and files
     );
     await expect(desk.connectionState).toHaveText('Team database unreachable');
     await expect(page.getByTestId('team-desks-online')).toHaveCount(0);
+    // No action on the selection while it cannot be written (walk 17b: each only failed).
+    await expect(page.getByTestId('bulk-cancel')).toBeDisabled();
     // The list's statuses are the last ones read, said so (walk 17: read as live).
     await expect(page.getByTestId('list-stale')).toHaveText(
       'The statuses below are the last ones read from the team database, not live: other desks may have sent some of them since.',
@@ -47,7 +63,6 @@ test('the header says calmly when the team database cannot be reached, and files
     for (const id of ['count-progress', 'count-sent', 'count-attention', 'filter-count-all'])
       await expect(page.getByTestId(id)).toHaveText('—');
 
-    const prefix = uniquePrefix('TEAMDOWN');
     await desk.dropFiles(
       writeFiles(testInfo.outputPath('invoices'), {
         [`${prefix}-1.xml`]: validInvoice(`${prefix}-1`),
