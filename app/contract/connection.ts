@@ -112,3 +112,8 @@ export function accessPointLabel(
   const env = environment === 'production' ? 'Production' : environment === 'test' ? 'Test' : null;
   return env ? `${host} (${env})` : host;
 }
+
+/** Whether a label of {@link accessPointLabel} names the built-in Sandbox (practice). */
+export function isBuiltInSandboxLabel(label: string): boolean {
+  return label.startsWith(accessPointLabel('sandbox', null));
+}

@@ -13,7 +13,7 @@
  * a desk that has not heard of a change yet cannot send a document somewhere else either.
  */
 import { createHash } from 'node:crypto';
-import { accessPointLabel, type Environment } from '../contract';
+import { accessPointLabel, isBuiltInSandboxLabel, type Environment } from '../contract';
 import { sentBeforeTeamMoved } from '../domain/problems';
 
 /** What a desk sends through, as the team compares it: a fingerprint and words for people. */
@@ -122,7 +122,7 @@ export const IN_DOUBT_AT_ACCESS_POINT = `state = 'sending' OR (state IN ('retry_
 export function deliveryNotFollowedWords(from: string, to: string): string {
   // Practice: nothing to check anywhere (walk 17: "Check its delivery … with the built-in
   // Sandbox", which lived inside another desk's process).
-  if (from.startsWith(accessPointLabel('sandbox', null)))
+  if (isBuiltInSandboxLabel(from))
     return `Delivery is no longer followed here: the team now sends through ${to}. This invoice was sent in practice to ${from}, where nothing reaches Peppol or a buyer: there is nothing to check.`;
   // The same address under another API key (walk 17b: "…through X, and X, which accepted this
   // invoice, is not asked any more").

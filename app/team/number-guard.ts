@@ -65,7 +65,7 @@ export interface NumberTaken {
 /** The seller, number and type a document is guarded by, or null when it is not guarded. */
 export function numberOf(d: NewTeamDocument): string | null {
   if (d.state !== 'queued' || !d.senderId || !d.invoiceNumber || !d.docType) return null;
-  return `${d.senderId}\u001f${d.invoiceNumber}\u001f${d.docType}`;
+  return numberKey(d.senderId, d.invoiceNumber, d.docType);
 }
 
 /** `d` held as a second version of `taken`, or `d` as it was (`taken` null or the same bytes). */
@@ -166,15 +166,22 @@ export interface RetryDuplicate {
   detail: string;
 }
 
-/** The number of a retried document, as {@link numberOf} keys it. */
-export function retriedNumberOf(r: RetriedNumber): string {
-  return `${r.sender_id}\u001f${r.invoice_number}\u001f${r.doc_type}`;
+/** The key of a seller, number and type (what {@link numberOf} returns). */
+function numberKey(seller: string, number: string, type: string): string {
+  return `${seller}\u001f${number}\u001f${type}`;
+}
+
+/** The number of a row read from the store (a retried document, a live one), as numberOf keys it. */
+export function numberOfRow(
+  r: Pick<RetriedNumber, 'sender_id' | 'invoice_number' | 'doc_type'>,
+): string {
+  return numberKey(r.sender_id, r.invoice_number, r.doc_type);
 }
 
 /**
  * The guard on a Retry, as on a single desk (walk 14: a correction held beside a failed first
  * version was sent anyway, then the first one retried: the buyer got both). Of `retried`, those
- * whose number a live document outside the Retry has (`taken`, by retriedNumberOf) are held as
+ * whose number a live document outside the Retry has (`taken`, by numberOfRow) are held as
  * its second version; of two versions retried together, the lower id goes and the other is held.
  */
 export function retryDuplicates(
@@ -184,7 +191,7 @@ export function retryDuplicates(
   const held = new Map<number, RetryDuplicate>();
   const going = new Map<string, { id: number; key: string }>();
   for (const r of [...retried].sort((a, b) => a.id - b.id)) {
-    const n = retriedNumberOf(r);
+    const n = numberOfRow(r);
     const t = taken.get(n);
     const other = t && t.key !== r.key ? t : undefined;
     const first = going.get(n);

@@ -14,7 +14,12 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const engines = useEngines();
+// Single sends, fast retries (useEngines adds fast coalescing).
+const engines = useEngines({
+  trackDelivery: false,
+  batching: false,
+  timings: { retryBaseMs: 50, retryMaxMs: 100 },
+});
 
 /** A proxy before `target`: 400 VALIDATION_FAILED to sends holding `refused`, 500 to `broken`. */
 async function refusing(target: string, refused: string, broken: string) {
@@ -36,13 +41,7 @@ describe('Retry all failed', () => {
     const sandbox = await startSandbox({ latencyMs: 2 });
     cleanups.push(() => sandbox.close());
     const proxy = await refusing(sandbox.url, 'REFUSED-FILE', 'BROKEN-ONCE');
-    const engine = await engines({
-      endpoint: proxy.url,
-      trackDelivery: false,
-      batching: false,
-      coalesceMs: 20,
-      timings: { retryBaseMs: 50, retryMaxMs: 100 },
-    });
+    const engine = await engines({ endpoint: proxy.url });
     await engine.handlers['settings:set']({ maxAttempts: 2 });
     const { repo } = engineInternals(engine);
     const { added } = await engine.handlers['documents:add']({

@@ -16,7 +16,12 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const engines = useEngines();
+// Single sends, fast retries (useEngines adds fast coalescing).
+const engines = useEngines({
+  trackDelivery: false,
+  batching: false,
+  timings: { retryBaseMs: 50, retryMaxMs: 100 },
+});
 
 /** A proxy before `target` answering 500 to sends whose body holds `marker`, while `failing`. */
 async function failingWhile(target: string, marker: string) {
@@ -33,14 +38,7 @@ describe('Retry of a first version after its second was sent anyway', () => {
     const sandbox = await startSandbox({ latencyMs: 2 });
     cleanups.push(() => sandbox.close());
     const proxy = await failingWhile(sandbox.url, 'FIRST-VERSION');
-    const engine = await engines({
-      endpoint: proxy.url,
-      trackDelivery: false,
-      batching: false,
-      concurrency: 2,
-      coalesceMs: 20,
-      timings: { retryBaseMs: 50, retryMaxMs: 100 },
-    });
+    const engine = await engines({ endpoint: proxy.url, concurrency: 2 });
     await engine.handlers['settings:set']({ maxAttempts: 2 });
     const { repo } = engineInternals(engine);
     const state = (id: number) => repo.get(id)!.state;
@@ -104,13 +102,7 @@ describe('Retry of a first version after its second was sent anyway', () => {
     const sandbox = await startSandbox({ latencyMs: 2 });
     cleanups.push(() => sandbox.close());
     const proxy = await failingWhile(sandbox.url, 'ALONE');
-    const engine = await engines({
-      endpoint: proxy.url,
-      trackDelivery: false,
-      batching: false,
-      coalesceMs: 20,
-      timings: { retryBaseMs: 50, retryMaxMs: 100 },
-    });
+    const engine = await engines({ endpoint: proxy.url });
     await engine.handlers['settings:set']({ maxAttempts: 2 });
     const { repo } = engineInternals(engine);
     const [doc] = (

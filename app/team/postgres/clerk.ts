@@ -28,13 +28,11 @@ import type { CancelledTeamDoc, TeamEvent, TeamRetryResult } from '../store';
 import { toTeamEvent, type TeamEventRow } from '../store-rows';
 import {
   NUMBER_LOCK_SQL,
-  retriedNumberOf,
   retryDuplicates,
-  type NumberTaken,
   type RetriedNumber,
   type RetryDuplicate,
 } from '../number-guard';
-import { TAKEN_NUMBERS } from './enqueue';
+import { takenNumbers } from './enqueue';
 import { NOTIFY_CTE, READ_TIMELINE, clerkMoveSql } from './statements';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
@@ -242,13 +240,7 @@ async function secondVersions(
     retried.map((r) => r.doc_type),
   ];
   await c.query(NUMBER_LOCK_SQL, cols);
-  const taken = await c.query<NumberTaken & RetriedNumber>(TAKEN_NUMBERS, [...cols, real, ids]);
-  return retryDuplicates(
-    retried,
-    new Map(
-      taken.rows.map((t) => [retriedNumberOf(t), { id: Number(t.id), key: t.key, state: t.state }]),
-    ),
-  );
+  return retryDuplicates(retried, await takenNumbers(c, cols, real, ids));
 }
 
 // A document a Retry held after the team moved (sentBeforeTeamMoved) goes as a new submission.

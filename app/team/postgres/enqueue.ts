@@ -10,6 +10,7 @@ import {
   guardNumber,
   NUMBER_LOCK_SQL,
   numberLiveSql,
+  numberOfRow,
   numberOf,
   FIXED_SQL,
   REPLACEABLE_SQL,
@@ -27,7 +28,7 @@ import { INSERT_DOCUMENTS } from './statements';
  * The live document of each number of $1, $2, $3 (arrays), the lowest id first; `real` $4, and
  * none of ids $5 (a Retry's own documents).
  */
-export const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
+const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
     id, key, state, sender_id, invoice_number, doc_type
   FROM team_documents
   WHERE (sender_id, invoice_number, doc_type) IN (
@@ -128,16 +129,26 @@ async function guarded(
 ): Promise<NewTeamDocument[]> {
   const cols = numberColumns(docs);
   if (cols[0].length === 0) return [...docs];
+  const taken = await takenNumbers(c, cols, real, []);
+  return docs.map((d) => guardNumber(d, taken.get(numberOf(d) ?? '') ?? null));
+}
+
+/**
+ * The live document of each number of `cols` (sellers, numbers, types), by its key
+ * (../number-guard numberOfRow); `real` as TAKEN_NUMBERS' $4, none of `excluding`.
+ */
+export async function takenNumbers(
+  c: pg.PoolClient,
+  cols: readonly (readonly string[])[],
+  real: boolean,
+  excluding: readonly number[],
+): Promise<Map<string, NumberTaken>> {
   const r = await c.query<
     NumberTaken & { sender_id: string; invoice_number: string; doc_type: string }
-  >(TAKEN_NUMBERS, [...cols, real, []]);
-  const taken = new Map(
-    r.rows.map((t) => [
-      `${t.sender_id}\u001f${t.invoice_number}\u001f${t.doc_type}`,
-      { id: Number(t.id), key: t.key, state: t.state },
-    ]),
+  >(TAKEN_NUMBERS, [...cols, real, excluding]);
+  return new Map(
+    r.rows.map((t) => [numberOfRow(t), { id: Number(t.id), key: t.key, state: t.state }]),
   );
-  return docs.map((d) => guardNumber(d, taken.get(numberOf(d) ?? '') ?? null));
 }
 
 /** One INSERT of `docs` (ids follow their order); returns the rows it created. */

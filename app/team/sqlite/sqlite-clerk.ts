@@ -27,7 +27,7 @@ import { handledFrom, handledTo } from '../../domain/states';
 import type { CancelledTeamDoc, TeamRetryResult } from '../store';
 import {
   numberLiveSql,
-  retriedNumberOf,
+  numberOfRow,
   retryDuplicates,
   type NumberTaken,
   type RetriedNumber,
@@ -93,6 +93,21 @@ export function cancel(
     .immediate();
 }
 
+/** A row a Retry reads: what its move needs, and the number it is guarded by. */
+interface Before {
+  id: number;
+  key: string;
+  sender_id: string | null;
+  invoice_number: string | null;
+  doc_type: string | null;
+  anew: number | null;
+  refused: number;
+  transaction_id: string | null;
+  in_doubt: number | null;
+  updated_at: number;
+  state: 'failed' | 'retry_wait';
+}
+
 /**
  * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed or waiting to retry → queued in its place (sent now),
  * attempts and problem cleared; a failed delivery, or a refusal for good (refusedForGood),
@@ -109,10 +124,6 @@ export function retryFailed(
   ids: readonly number[],
   real: boolean,
 ): TeamRetryResult {
-  const numbered = stmt(`SELECT id, key, sender_id, invoice_number, doc_type FROM team_documents
-    WHERE id = ? AND state IN ('failed', 'retry_wait') AND sender_id IS NOT NULL
-      AND invoice_number IS NOT NULL
-      AND doc_type IS NOT NULL`);
   const live = stmt(`SELECT id, key, state FROM team_documents
     WHERE sender_id = ? AND invoice_number = ? AND doc_type = ? AND ${numberLiveSql('?')}
     ORDER BY id`);
@@ -122,7 +133,7 @@ export function retryFailed(
   const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
       (state = 'failed' AND ${REFUSED_FOR_GOOD_SQL}) AS refused,
       reached_maybe AND problem_code IS NOT 'DELIVERY_FAILED' AND NOT ${REFUSED_FOR_GOOD_SQL}
-        AS in_doubt, updated_at, state
+        AS in_doubt, updated_at, state, id, key, sender_id, invoice_number, doc_type
     FROM team_documents WHERE id = ? AND state IN ('failed', 'retry_wait')`);
   const move =
     stmt(`UPDATE team_documents SET state = CASE WHEN @hold THEN 'held' ELSE 'queued' END,
@@ -149,31 +160,28 @@ export function retryFailed(
       let queued = 0;
       const held: TeamRetryResult['held'] = [];
       const unique = new Set(ids);
+      // Each row read once: what the move needs, and its number.
+      const rows = [...unique]
+        .map((id) => before.get(id) as Before | undefined)
+        .filter((r): r is Before => r !== undefined);
       // Second versions (../number-guard retryDuplicates): writes are one at a time here.
-      const retried = [...unique]
-        .map((id) => numbered.get(id) as RetriedNumber | undefined)
-        .filter((r): r is RetriedNumber => r !== undefined);
+      const retried = rows.filter(
+        (r): r is Before & RetriedNumber =>
+          r.sender_id !== null && r.invoice_number !== null && r.doc_type !== null,
+      );
       const taken = new Map<string, NumberTaken>();
+      const asked = new Set<string>();
       for (const r of retried) {
-        const n = retriedNumberOf(r);
-        if (taken.has(n)) continue;
-        const rows = live.all(r.sender_id, r.invoice_number, r.doc_type, real ? 1 : 0);
-        const t = (rows as NumberTaken[]).find((x) => !unique.has(x.id));
+        const n = numberOfRow(r);
+        if (asked.has(n)) continue;
+        asked.add(n);
+        const found = live.all(r.sender_id, r.invoice_number, r.doc_type, real ? 1 : 0);
+        const t = (found as NumberTaken[]).find((x) => !unique.has(x.id));
         if (t) taken.set(n, t);
       }
       const dups = retryDuplicates(retried, taken);
-      for (const id of unique) {
-        const was = before.get(id) as
-          | {
-              anew: number | null;
-              refused: number;
-              transaction_id: string | null;
-              in_doubt: number | null;
-              updated_at: number;
-              state: 'failed' | 'retry_wait';
-            }
-          | undefined;
-        if (!was) continue;
+      for (const was of rows) {
+        const { id } = was;
         const anew = was.anew ? 1 : 0;
         const atEarlier = hold !== null && Boolean(was.in_doubt) && was.updated_at <= hold.setAt;
         const why = !hold

@@ -1,4 +1,4 @@
-import { accessPointLabel, type ConnectionStatus } from '../../../../app/contract';
+import { isBuiltInSandboxLabel, type ConnectionStatus } from '../../../../app/contract';
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import {
@@ -75,7 +75,7 @@ export function AppHeader() {
   const teamAccessPoint = status?.team?.accessPoint ?? null;
   const practice =
     teamAccessPoint !== null
-      ? teamAccessPoint.startsWith(accessPointLabel('sandbox', null))
+      ? isBuiltInSandboxLabel(teamAccessPoint)
       : status?.environment === 'sandbox';
   const known = useConnectionStore(countsKnown);
   const inProgress = filterCount(counts, 'progress');

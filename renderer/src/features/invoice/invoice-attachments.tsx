@@ -6,9 +6,6 @@ import { useInvoiceViewStore } from '../../stores/invoice-view-store';
 import { toastError } from '../../stores/toast-store';
 import { InvoiceSection, Term } from './invoice-fields';
 
-/** A file that could not be opened: the toast stays until the clerk dismisses it. */
-export { toastError };
-
 function AttachmentButton({ index, name }: { index: number; name: string }) {
   const id = useInvoiceViewStore((s) => s.id);
   return (

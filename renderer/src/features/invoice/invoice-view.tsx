@@ -3,7 +3,7 @@ import { flushSync } from 'react-dom';
 import { getApi } from '../../bridge';
 import { saveFile } from '../../lib/save-file';
 import { useInvoiceViewStore } from '../../stores/invoice-view-store';
-import { toastError } from './invoice-attachments';
+import { toastError } from '../../stores/toast-store';
 import { InvoiceDocument } from './invoice-document';
 
 /**
