@@ -10,6 +10,7 @@ import { readsAsWords } from '../domain/plain-words';
 import { mayHaveReachedAccessPoint } from '../domain/states';
 import { AppError } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
+import { duplicateProblemNow } from '../domain/duplicate-number';
 import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
 import type { DocumentSummary } from '../validation/types';
 import type { EngineContext } from './context';
@@ -93,8 +94,12 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       const validation = validationOf(r.validation_json);
       const reached = mayHaveReachedAccessPoint(r);
       const heldElsewhere = r.state === 'held' && r.problem_code === ACCESS_POINT_CHANGED;
+      const row = toDocumentRow(r);
+      const duplicateOf = duplicateOfRow(r);
       return {
-        ...toDocumentRow(r),
+        ...row,
+        // A second version's words as of now: its first version may have gone out since.
+        problem: duplicateProblemNow(row.problem, duplicateOf, r.invoice_number, r.doc_type),
         summary: r.summary_json ? (JSON.parse(r.summary_json) as DocumentSummary) : null,
         validation,
         timeline: repo.timeline(id),
@@ -103,7 +108,7 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
         lookup: r.receiver_id
           ? toReceiverLookup(ctx.connection.participants.peek(r.receiver_id))
           : null,
-        duplicateOf: duplicateOfRow(r),
+        duplicateOf,
         // Held for another access point, it may be cancelled once checked there: in doubt, said
         // apart (heldInDoubt), not as one that cannot be cancelled.
         mayHaveReachedAccessPoint: reached && !heldElsewhere,

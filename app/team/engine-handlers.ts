@@ -15,6 +15,7 @@ import {
   type Handlers,
   type RequestChannel,
 } from '../contract';
+import { duplicateProblemNow } from '../domain/duplicate-number';
 import { requireIds } from '../engine/documents';
 import { NOT_RETRIED_ACTIONS, RETRY_SLICE } from '../engine/user-actions';
 import { AppError, toErrorValue } from '../errors';
@@ -175,8 +176,12 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     'documents:get': async ({ id }) => {
       const d = await getDoc(id);
       const timeline = await store.timeline(d.id);
+      const shown = row(d);
+      const duplicateOf = await duplicateOfRow(d);
       const detail: DocumentDetail = {
-        ...row(d),
+        ...shown,
+        // A second version's words as of now: its first version may have gone out since.
+        problem: duplicateProblemNow(shown.problem, duplicateOf, d.invoiceNumber, d.docType),
         ...(await teamDetailExtras(ctx, d)),
         timeline: await Promise.all(
           timeline.map(async (e) => ({
@@ -190,7 +195,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         ),
         businessResponseNote: d.businessResponseNote ?? null,
         businessResponseAt: d.businessResponseAt ?? null,
-        duplicateOf: await duplicateOfRow(d),
+        duplicateOf,
         // What the team's cancel refuses: an attempt may have reached the access point.
         mayHaveReachedAccessPoint: d.state === 'sending' || d.reachedMaybe === true,
       };

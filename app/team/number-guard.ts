@@ -9,8 +9,8 @@
  * at once cannot both queue theirs: PostgreSQL first takes a transaction lock per number
  * (`NUMBER_LOCK_SQL`), SQLite's writes are one at a time.
  */
-import { FILTER_STATES, RESPONSE_STATES, type DocumentState } from '../contract';
-import { duplicateNumber, retriedDuplicateWords } from '../domain/duplicate-number';
+import type { DocumentState } from '../contract';
+import { duplicateNumber, retriedDuplicateWords, versionWentOut } from '../domain/duplicate-number';
 import { WENT_OUT_STATES } from '../domain/states';
 import { failureWhich, replacesWords } from '../domain/replaced-words';
 import type { NewTeamDocument } from './store';
@@ -71,7 +71,7 @@ export function numberOf(d: NewTeamDocument): string | null {
 /** `d` held as a second version of `taken`, or `d` as it was (`taken` null or the same bytes). */
 export function guardNumber(d: NewTeamDocument, taken: NumberTaken | null): NewTeamDocument {
   if (taken === null || taken.key === d.key || numberOf(d) === null) return d;
-  const sent = FILTER_STATES.sent.includes(taken.state) || RESPONSE_STATES.includes(taken.state);
+  const sent = versionWentOut(taken.state);
   const p = duplicateNumber(taken.id, d.invoiceNumber ?? '', d.docType, sent);
   return {
     ...d,
@@ -197,9 +197,7 @@ export function retryDuplicates(
     const first = going.get(n);
     if (other || (first && first.key !== r.key)) {
       const of = other?.id ?? first!.id;
-      const sent =
-        !!other &&
-        (FILTER_STATES.sent.includes(other.state) || RESPONSE_STATES.includes(other.state));
+      const sent = !!other && versionWentOut(other.state);
       const p = duplicateNumber(of, r.invoice_number, r.doc_type, sent);
       held.set(r.id, { of, message: p.message, detail: retriedDuplicateWords(of, sent) });
     } else if (!first) going.set(n, { id: r.id, key: r.key });

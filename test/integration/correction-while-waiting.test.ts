@@ -61,5 +61,22 @@ describe('a corrected file saved again while its first version still waits', () 
     ).added;
     await expect.poll(() => repo.get(other!.id)!.state, { timeout: 10_000 }).toBe('held');
     expect(repo.get(old!.id)!.state).toBe('queued');
+    const words = async () =>
+      (await engine.handlers['documents:get']({ id: other!.id })).problem?.message;
+    expect(await words()).toMatch(
+      new RegExp(
+        `^Invoice FIX-WAIT-2 from this seller was already added \\(document #${old!.id}\\)`,
+      ),
+    );
+
+    // The first version goes out: the held one's details say so (walk 17: they still said
+    // "already added" once the first had reached the buyer).
+    await engine.handlers['queue:resume'](undefined);
+    await engine.waitUntilSettled([old!.id], { includeAccepted: true });
+    expect(repo.get(old!.id)!.state).toBe('accepted');
+    expect(await words()).toBe(
+      `Invoice FIX-WAIT-2 from this seller was already sent (document #${old!.id}) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already, which is usually corrected with a credit note and a new number. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.`,
+    );
+    expect(repo.get(other!.id)!.state).toBe('held');
   });
 });

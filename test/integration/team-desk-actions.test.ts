@@ -69,6 +69,40 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
   );
 
   it.skipIf(backend.skip)(
+    'a second version held while the first waited says "already sent" once the first went out (walk 17)',
+    async () => {
+      const address = await backend.newAddress();
+      const ap = await sandbox();
+      const a = await desk(address, ap, 'desk A');
+      await a.handlers['queue:pause'](undefined);
+      const first = (
+        await a.handlers['documents:add']({
+          files: [{ name: 'inv-78.xml', bytes: makeInvoice('NUM-78') }],
+        })
+      ).added[0]!.id;
+      const second = (
+        await a.handlers['documents:add']({
+          files: [{ name: 'inv-78-b.xml', bytes: makeInvoice('NUM-78', { note: 'Other' }) }],
+        })
+      ).added[0]!.id;
+      const words = async () => (await a.handlers['documents:get']({ id: second })).problem;
+      expect((await words())?.message).toMatch(
+        new RegExp(`^Invoice NUM-78 from this seller was already added \\(document #${first}\\)`),
+      );
+      await a.handlers['queue:resume'](undefined);
+      await a.waitUntilSettled([first]);
+      expect(await stateOf(a, first)).toBe('accepted');
+      expect(await words()).toEqual({
+        code: 'DUPLICATE',
+        message: `Invoice NUM-78 from this seller was already sent (document #${first}) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already, which is usually corrected with a credit note and a new number. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.`,
+        action: 'decide',
+      });
+      expect(await stateOf(a, second)).toBe('held');
+      expect(ap.stats().acceptedDocuments).toBe(1);
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'a corrected invoice replaces the one that needed fixing: Retry all cannot send the old one; a cancelled second version asks for no decision (walk 14)',
     async () => {
       const address = await backend.newAddress();

@@ -5,6 +5,7 @@ import {
   queuedForOtherAccessPoint,
 } from '../../app/domain/in-doubt';
 import { duplicateNumber, receiverNotOnPeppol, validationFailed } from '../../app/domain/problems';
+import { duplicateProblemNow } from '../../app/domain/duplicate-number';
 import {
   attemptsExhausted,
   buyerResponseProblem,
@@ -196,6 +197,23 @@ describe("the access point's words in a clerk's message", () => {
     );
     expect(duplicateNumber(4, 'CN-9', 'CreditNote', true).message).toBe(
       'Credit note CN-9 from this seller was already sent (document #4) with different content: if this corrects it, the first one is on its way to the buyer or with the buyer already. Send it anyway only if this is meant as a separate credit note; otherwise cancel it.',
+    );
+  });
+});
+
+describe("a held second version's words as they read now (walk 17)", () => {
+  const held = duplicateNumber(4, 'INV-9', 'Invoice');
+  it('says "already sent" once the first version went out, and nothing else changes', () => {
+    expect(duplicateProblemNow(held, { id: 4, state: 'delivered' }, 'INV-9', 'Invoice')).toEqual({
+      ...held,
+      message: duplicateNumber(4, 'INV-9', 'Invoice', true).message,
+    });
+    expect(duplicateProblemNow(held, { id: 4, state: 'queued' }, 'INV-9', 'Invoice')).toEqual(held);
+    // Other problems, and a first version no longer there, are left as they are.
+    expect(duplicateProblemNow(held, null, 'INV-9', 'Invoice')).toBe(held);
+    const other = { code: 'DUPLICATE_CONTENT', message: 'Same content', action: 'decide' } as const;
+    expect(duplicateProblemNow(other, { id: 4, state: 'accepted' }, 'INV-9', 'Invoice')).toBe(
+      other,
     );
   });
 });

@@ -1,9 +1,5 @@
-import {
-  FILTER_STATES,
-  RESPONSE_STATES,
-  type DocumentState,
-  type Environment,
-} from '../../contract';
+import type { DocumentState, Environment } from '../../contract';
+import { versionWentOut } from '../../domain/duplicate-number';
 import type * as problems from '../../domain/problems';
 import {
   answerFailedWords,
@@ -93,7 +89,7 @@ export class Lifecycle extends LifecycleCore {
   /** Whether document `id` went out (accepted or later): a second version's words say so. */
   private wentOut(id: number): boolean {
     const s = this.deps.repo.get(id)?.state;
-    return s !== undefined && (FILTER_STATES.sent.includes(s) || RESPONSE_STATES.includes(s));
+    return s !== undefined && versionWentOut(s);
   }
 
   /** Our check and the access point's disagree: the clerk decides. */
