@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stepDetail } from '../../renderer/src/features/detail/document-timeline';
+import { stepDetail, teamDesksOf } from '../../renderer/src/features/detail/document-timeline';
 
 // Walk 12: a team's timeline read "Accepted by access point — accepted by the access point".
 describe("a timeline step's detail", () => {
@@ -14,5 +14,28 @@ describe("a timeline step's detail", () => {
       'Accepted by the access point (sent again: same key)',
     );
     expect(stepDetail('queued', 'Retry requested')).toBe('Retry requested');
+  });
+});
+
+// Walk 17b: after the team moved to another access point, ben's details said "Sent by ben" of an
+// invoice cleo sent: ben's "no longer followed" note (accepted → accepted) was taken for it.
+describe("a team document's desks", () => {
+  const step = (from: string | null, to: string, desk: string) => ({
+    at: 1,
+    from,
+    to,
+    detail: null,
+    technical: null,
+    desk,
+  });
+  it('the sender is the desk of the step into Accepted, not of a later note', () => {
+    const timeline = [
+      step(null, 'received', 'anna'),
+      step('queued', 'sending', 'cleo'),
+      step('sending', 'accepted', 'cleo'),
+      step('accepted', 'accepted', 'ben'),
+    ] as Parameters<typeof teamDesksOf>[0];
+    expect(teamDesksOf(timeline)).toEqual({ addedBy: 'anna', sentBy: 'cleo' });
+    expect(teamDesksOf(timeline.slice(0, 2))).toEqual({ addedBy: 'anna', sentBy: null });
   });
 });

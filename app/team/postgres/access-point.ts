@@ -52,11 +52,11 @@ const WRITE_BEFORE = `INSERT INTO team_settings (key, value, updated_by, updated
 /**
  * Desk $1 moved the team to another access point: documents accepted at the old one are not
  * asked about any more (their poll fence moves on, so a poll under way writes nothing), each
- * with a timeline line $2.
+ * with a timeline line $2. Their "Last change" stays: the invoice did not change (walk 17b: every
+ * delivered invoice's jumped to the time of the move).
  */
 const STOP_FOLLOWING = `WITH stopped AS (
-    UPDATE team_documents SET next_poll_at = NULL, poll_owner = NULL, poll_fence = poll_fence + 1,
-      updated_at = team_now_ms()
+    UPDATE team_documents SET next_poll_at = NULL, poll_owner = NULL, poll_fence = poll_fence + 1
     WHERE next_poll_at IS NOT NULL RETURNING id, state
   )
   INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)

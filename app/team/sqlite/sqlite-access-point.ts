@@ -61,9 +61,10 @@ export function adoptAccessPoint(
       write.run(ACCESS_POINT_SETTING, ap.id, deskId);
       write.run(ACCESS_POINT_LABEL_SETTING, ap.label, deskId);
       // Accepted at the old one: not asked about any more (a poll under way writes nothing).
+      // Their "Last change" stays: the invoice did not change (see the PostgreSQL store's).
       const stopped = current
         ? (stmt(`UPDATE team_documents SET next_poll_at = NULL, poll_owner = NULL,
-              poll_fence = poll_fence + 1, updated_at = ${NOW}
+              poll_fence = poll_fence + 1
             WHERE next_poll_at IS NOT NULL RETURNING id, state`).all() as {
             id: number;
             state: string;

@@ -4,10 +4,24 @@ import { STATUS_WORDS } from '../../lib/status-words';
 import { DetailSection } from './detail-fields';
 import { LinkedText } from './linked-text';
 
-/** On a team outbox: the desk that added the document and the one the access point accepted it from. */
+/**
+ * On a team outbox: the desk that added the document and the one the access point accepted it
+ * from: the desk of the step into Accepted. A note written later on an accepted invoice (such as
+ * "no longer followed" after the team moved to another access point) is not its sending (walk
+ * 17b: "Sent by ben" of an invoice cleo sent).
+ */
+export function teamDesksOf(timeline: DocumentDetail['timeline']): {
+  addedBy: string | null;
+  sentBy: string | null;
+} {
+  return {
+    addedBy: timeline[0]?.desk ?? null,
+    sentBy: timeline.findLast((t) => t.to === 'accepted' && t.from !== 'accepted')?.desk ?? null,
+  };
+}
+
 function TeamDesks({ d }: { d: DocumentDetail }) {
-  const addedBy = d.timeline[0]?.desk ?? null;
-  const sentBy = d.timeline.findLast((t) => t.to === 'accepted')?.desk ?? null;
+  const { addedBy, sentBy } = teamDesksOf(d.timeline);
   if (!addedBy && !sentBy) return null;
   return (
     <p className="muted small" data-testid="timeline-desks">
