@@ -101,3 +101,27 @@ test('an action that cannot work is not offered, and the reason is shown instead
   await expect(desk.detailPanel.getByText('Retry requested (new lookup)')).toBeVisible();
   await desk.waitForState(row, ['held']);
 });
+
+test('Send anyway on a copy of a file says the two are identical, not that they differ (walk 18)', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('DUPSAME');
+  const bytes = validInvoice(prefix);
+  const [a, b] = writeFiles(testInfo.outputPath('invoices'), {
+    [`${prefix}-a.xml`]: bytes,
+    [`${prefix}-b.xml`]: bytes,
+  });
+  await desk.dropFiles([a!, b!]);
+  await desk.searchFor(prefix);
+  const held = desk.rowByFile(`${prefix}-b.xml`);
+  await desk.waitForState(held, ['held']);
+  await desk.openDetails(held);
+  await desk.detailPanel.getByTestId('detail-sendAnyway').click();
+  const dialog = desk.confirmDialog('confirm-send-anyway');
+  await expect(dialog.getByTestId('duplicate-same-file')).toHaveText(
+    'The two files are identical, byte for byte: it is the same invoice twice.',
+  );
+  await expect(dialog.getByTestId('duplicate-same-fields')).toHaveCount(0);
+  await dialog.getByTestId('confirm-keep').click();
+  await expect(dialog).toBeHidden();
+});

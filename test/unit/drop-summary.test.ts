@@ -42,6 +42,20 @@ describe('drop summary', () => {
     expect(summarize({ added: added(3), known: [], rejected: [] }, []).title).toBe('3 added');
   });
 
+  it('writes its counts as the header does (walk 18: "10016 added" beside "10,016")', () => {
+    const n = (x: number) => new Intl.NumberFormat().format(x);
+    // The check means something only where thousands are grouped.
+    expect(n(10016)).not.toBe('10016');
+    const added = Array.from({ length: 10016 }, (_, i) => ({ id: i + 1, fileName: `${i}.xml` }));
+    const rejected = Array.from({ length: 1200 }, (_, i) => ({
+      fileName: `r${i}.xml`,
+      message: 'The file is empty.',
+    }));
+    const s = summarize({ added, known: [], rejected }, []);
+    expect(s.title).toBe(`${n(10016)} added, ${n(1200)} not added`);
+    expect(s.lines[0]).toMatch(new RegExp(`^${n(1200)} files, `));
+  });
+
   it('names the known files and groups the rejected ones by reason', () => {
     const summary = summarize(
       {

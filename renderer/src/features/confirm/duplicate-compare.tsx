@@ -18,9 +18,17 @@ export function DuplicateCompare({ first, held }: { first: DocumentRow; held: Do
   // A walk: every field shown was the same, so there was nothing to compare. Say where the
   // difference is then, and how to see it.
   const sameInvoice = ROWS.slice(0, 4).every((r) => r.value(first) === r.value(held));
+  // The same bytes: there is no difference to look for (walk 18: a copy of a file was said to
+  // "differ in other details").
+  const sameFile = first.sha256 === held.sha256;
   return (
     <>
-      {sameInvoice && (
+      {sameFile && (
+        <p data-testid="duplicate-same-file">
+          The two files are identical, byte for byte: it is the same {kindOf(held)} twice.
+        </p>
+      )}
+      {sameInvoice && !sameFile && (
         <p data-testid="duplicate-same-fields">
           The number, buyer, amount and date are the same: the files differ in other details (a
           note, a line, a reference). Open each with View whole invoice to see what changed.
@@ -29,6 +37,10 @@ export function DuplicateCompare({ first, held }: { first: DocumentRow; held: Do
       <DuplicateTable first={first} held={held} />
     </>
   );
+}
+
+function kindOf(d: DocumentRow): string {
+  return d.docType === 'CreditNote' ? 'credit note' : 'invoice';
 }
 
 function DuplicateTable({ first, held }: { first: DocumentRow; held: DocumentRow }) {

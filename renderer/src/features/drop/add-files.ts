@@ -1,6 +1,7 @@
 import { MAX_ADD_CALL_BYTES, type AddResult, type IncomingFile } from '../../../../app/contract';
 import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/domain/too-large';
 import { getApi } from '../../bridge';
+import { formatCount } from '../../lib/format';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useLastDropStore } from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
@@ -44,7 +45,7 @@ function onBeforeUnload(e: BeforeUnloadEvent): void {
   // Older browsers show (or need) a returnValue; modern ones show their own words.
   e.returnValue =
     notAddedYet > 0
-      ? `${notAddedYet} files were not added yet. Leave anyway?`
+      ? `${formatCount(notAddedYet)} files were not added yet. Leave anyway?`
       : 'The dropped files are still being read. Leave anyway?';
 }
 
@@ -77,7 +78,8 @@ export function startReading(): Reading {
   const reading: Reading = {
     toastId,
     found: (files) => {
-      if (!ended) toasts.update(toastId, { title: `Reading the dropped files… ${files} found` });
+      if (!ended)
+        toasts.update(toastId, { title: `Reading the dropped files… ${formatCount(files)} found` });
     },
     failed: (err) => {
       if (ended) return;
@@ -138,7 +140,7 @@ async function addNow(
       kind: 'warning',
       title:
         skipped.length > 0
-          ? `No invoice files found (${skipped.length} other files skipped)`
+          ? `No invoice files found (${formatCount(skipped.length)} other files skipped)`
           : 'Nothing to add',
       lines: skippedLines(skipped),
       ttlMs: 8000,
@@ -155,7 +157,11 @@ async function addNow(
   for (const f of tooLarge) {
     total.rejected.push({ fileName: f.name, message: tooLargeMessage(f.file.size, maxBytes) });
   }
-  const words = { kind: 'info' as const, title: `Adding ${files.length} files…`, lines: [] };
+  const words = {
+    kind: 'info' as const,
+    title: `Adding ${formatCount(files.length)} files…`,
+    lines: [],
+  };
   const toastId = readingToast ?? toasts.push({ ...words, ttlMs: null });
   if (readingToast !== undefined) toasts.update(toastId, words);
   let done = tooLarge.length;
@@ -177,12 +183,14 @@ async function addNow(
       toasts.update(toastId, {
         kind: 'error',
         title:
-          done > 0 ? `Stopped after ${done} of ${files.length} files` : 'Could not add the files',
+          done > 0
+            ? `Stopped after ${formatCount(done)} of ${formatCount(files.length)} files`
+            : 'Could not add the files',
         // Say what is not in the app (a walk: the host stopped mid-drop; 300 of 500 files were
         // never added, and nothing said so): dropping all again adds only those.
         lines: [
           result.error.message,
-          `${files.length - done} ${files.length - done === 1 ? 'file was' : 'files were'} not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.`,
+          `${formatCount(files.length - done)} ${files.length - done === 1 ? 'file was' : 'files were'} not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.`,
         ],
         ttlMs: null,
       });
@@ -198,9 +206,9 @@ async function addNow(
     handed(part.length);
     if (done < files.length)
       toasts.update(toastId, {
-        title: `Adding files… ${done} of ${files.length}`,
+        title: `Adding files… ${formatCount(done)} of ${formatCount(files.length)}`,
         lines: [
-          `Stay on this page until all are added: the other ${files.length - done} are not added yet.`,
+          `Stay on this page until all are added: the other ${formatCount(files.length - done)} are not added yet.`,
         ],
       });
   }

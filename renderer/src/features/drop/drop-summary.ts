@@ -1,5 +1,5 @@
 import type { AddResult } from '../../../../app/contract';
-import { shownFileName } from '../../lib/format';
+import { formatCount, shownFileName } from '../../lib/format';
 
 /** Names listed per group before "and N more". */
 const NAMES_PER_GROUP = 10;
@@ -43,7 +43,7 @@ export function skippedLines(skipped: string[]): string[] {
 export function skippedTitle(skipped: string[]): string {
   const hidden = skipped.filter(isHiddenPath).length;
   const kind = hidden === 0 ? ' (not XML)' : hidden === skipped.length ? ' (hidden)' : '';
-  return `${skipped.length} skipped${kind}`;
+  return `${formatCount(skipped.length)} skipped${kind}`;
 }
 
 /**
@@ -61,7 +61,7 @@ export function summarize(
   // looking for rows that are not in the team's list yet (walk 14).
   const kept = result.added.filter((a) => a.id < 0).length;
   const added = result.added.length - kept;
-  const parts = added > 0 || kept === 0 ? [`${added} added`] : [];
+  const parts = added > 0 || kept === 0 ? [`${formatCount(added)} added`] : [];
   // Held as they were added (a team desk knows then): not on their way (walk 17: "20 added"
   // when all 20 waited for a decision).
   const held = result.heldForDecision ?? 0;
@@ -69,17 +69,18 @@ export function summarize(
     parts.push(
       held === added
         ? `${held === 1 ? 'it waits' : 'all wait'} for your decision (Needs attention)`
-        : `${held} of them wait for your decision (Needs attention)`,
+        : `${formatCount(held)} of them wait for your decision (Needs attention)`,
     );
-  if (kept > 0) parts.push(`${kept} kept on this computer until the team database answers`);
-  if (result.known.length > 0) parts.push(`${result.known.length} already known`);
+  if (kept > 0)
+    parts.push(`${formatCount(kept)} kept on this computer until the team database answers`);
+  if (result.known.length > 0) parts.push(`${formatCount(result.known.length)} already known`);
   // "Not added", not "rejected": that is the buyer's word in this app (walk 9).
-  if (result.rejected.length > 0) parts.push(`${result.rejected.length} not added`);
+  if (result.rejected.length > 0) parts.push(`${formatCount(result.rejected.length)} not added`);
   if (skipped.length > 0) parts.push(skippedTitle(skipped));
   const lines: string[] = [];
   if (result.known.length > 0) {
     lines.push(
-      `${result.known.length} already known: ${nameList(result.known.map((k) => k.fileName))}`,
+      `${formatCount(result.known.length)} already known: ${nameList(result.known.map((k) => k.fileName))}`,
     );
   }
   const byReason = new Map<string, string[]>();
@@ -92,7 +93,7 @@ export function summarize(
     lines.push(
       names.length === 1
         ? `${shownFileName(names[0]!)}: ${message}`
-        : `${names.length} files, ${nameList(names)}: ${message}`,
+        : `${formatCount(names.length)} files, ${nameList(names)}: ${message}`,
     );
   }
   lines.push(...skippedLines(skipped));
