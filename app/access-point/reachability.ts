@@ -22,12 +22,13 @@
  * - A run of 5xx answers or timeouts ({@link TROUBLE_ANSWERS} or more over at least
  *   {@link TROUBLE_AFTER_MS}, nothing else answered in between) says it is there but failing:
  *   "trouble", in `TROUBLE_WORDS`, held and probed the same way. One stray 503 changes nothing.
- *   Nor does a run in which only one or two invoices' single sends failed (fewer than
- *   {@link TROUBLE_DOCUMENTS}), no batch and no other request: that says more of those invoices
- *   than of the access point. Walk 11: one invoice answered 500 each time, alone in the queue,
- *   was held as "access point having problems" and sent again at every probe with no attempt
- *   counted, for ever (`send` never ended; two timeline rows per probe). Its attempts now count
- *   and it fails after the last, while the header stays Online.
+ *   Nor does a run in which only the sends of one or two invoices failed (fewer than
+ *   {@link TROUBLE_DOCUMENTS}, single sends or a batch of them) and no other request: that says
+ *   more of those invoices than of the access point. Walk 11: one invoice answered 500 each
+ *   time, alone in the queue, was held as "access point having problems" and sent again at every
+ *   probe with no attempt counted, for ever (`send` never ended; two timeline rows per probe).
+ *   Its attempts now count and it fails after the last, while the header stays Online. Walk 18
+ *   met the same with two invoices dropped together, sent as one batch of 2.
  * - Any other answer (accepted or refused) says it is there: online again, once a throttle and
  *   the send gate are over.
  * - A probe (a version call) may answer while sends still fail (a send-only outage): its good
@@ -64,6 +65,9 @@ export const RUN_FORGOTTEN_MS = 60_000;
  * (lookups, delivery polls, remote checks). See the file comment.
  */
 export type RequestKind = 'send' | 'other';
+
+/** The invoices a send carried: a single send's, or a batch's (see the file comment). */
+export type SendSubject = number | readonly number[];
 
 /**
  * The header's words while the access point fails (5xx, timeouts). True: while it says so, no
@@ -216,9 +220,9 @@ export class Reachability {
     last: number;
     count: number;
     sends: number;
-    /** The invoices of its failed single sends (up to TROUBLE_DOCUMENTS). */
+    /** The invoices of its failed sends (up to TROUBLE_DOCUMENTS). */
     subjects: Set<number>;
-    /** A failure that was not a single send's (a batch, a lookup, a poll): the access point's. */
+    /** A failure that was not a send's with its invoices (a lookup, a poll): the access point's. */
     wide: boolean;
   } | null = null;
   /** The header shows "Throttled" at least until this time after a 429. */
@@ -254,7 +258,7 @@ export class Reachability {
     outcome: ApOutcome<unknown>,
     now: number,
     request: RequestKind = 'other',
-    subject?: number,
+    subject?: SendSubject,
   ): boolean {
     return this.noteAnswer(outcome, now, false, request, subject);
   }
@@ -268,7 +272,7 @@ export class Reachability {
     now: number,
     keyOnly: boolean,
     request: RequestKind | 'probe' = 'probe',
-    subject?: number,
+    subject?: SendSubject,
   ): boolean {
     if (outcome.kind === 'transient' && outcome.offline) {
       if (this.offline) return false;
@@ -339,7 +343,7 @@ export class Reachability {
   }
 
   /** A 5xx or a timeout: offline and a refused key stay as they are; a run of them is trouble. */
-  private noteFailing(now: number, send: boolean, subject?: number): boolean {
+  private noteFailing(now: number, send: boolean, subject?: SendSubject): boolean {
     if (this.offline || this.state === 'refused' || this.state === 'checking') return false;
     if (this.failing !== null && now - this.failing.last >= RUN_FORGOTTEN_MS) this.failing = null;
     const run = (this.failing ??= {
@@ -354,7 +358,12 @@ export class Reachability {
     run.last = now;
     if (send) run.sends++;
     if (!send || subject === undefined) run.wide = true;
-    else if (run.subjects.size < TROUBLE_DOCUMENTS) run.subjects.add(subject);
+    else {
+      for (const id of typeof subject === 'number' ? [subject] : subject) {
+        if (run.subjects.size >= TROUBLE_DOCUMENTS) break;
+        run.subjects.add(id);
+      }
+    }
     if (this.state === 'trouble' && this.waitingOut) return false;
     const after = this.options.troubleAfterMs ?? TROUBLE_AFTER_MS;
     const sustained =

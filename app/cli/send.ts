@@ -31,6 +31,7 @@ import {
   type EngineFlags,
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
+import { ConnectionWords } from './connection-words';
 import { collectFiles, reportSkipped, type FoundFile } from './files';
 import {
   briefChunks,
@@ -195,24 +196,14 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   };
   const first = await engine.handlers['connection:get'](undefined);
   if (nobodySends(first) !== null) return;
-  // A team database lost during the run: said once when it goes and once when it is back (the
-  // run waited without a word meanwhile).
-  let teamReachable = first.team?.reachable;
-  const sayTeamReachability = (s: ConnectionStatus): void => {
-    const now = s.team?.reachable;
-    if (now === undefined || now === teamReachable) return;
-    teamReachable = now;
-    process.stderr.write(
-      now
-        ? 'The team database answers again.\n'
-        : `${s.message ?? 'The team database cannot be reached.'} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
-    );
-  };
+  // The team database lost, or the access point failing, during the run: said once when it goes
+  // and once when it is back (the run waited without a word meanwhile).
+  const connection = new ConnectionWords(first);
   let timer: NodeJS.Timeout | undefined;
   const nobody = new Promise<string>((resolve) => {
     timer = setInterval(() => {
       void Promise.resolve(engine.handlers['connection:get'](undefined)).then((s) => {
-        sayTeamReachability(s);
+        connection.tell(s);
         const words = nobodySends(s) ?? (s.state === 'refused' ? s.message : null);
         if (words !== null) resolve(words);
       });
@@ -238,7 +229,7 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   const words = await Promise.race([settled(), nobody]).finally(() => clearInterval(timer));
   // Settled: the run read its documents from the database, so it answers again (the desk's own
   // reconnection may not have noticed yet).
-  if (teamReachable === false && words === null)
+  if (connection.teamLost && words === null)
     process.stderr.write('The team database answers again.\n');
   if (words) process.stderr.write(`${words}\n`);
 }

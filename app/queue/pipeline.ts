@@ -11,7 +11,7 @@ import { DEFAULT_DELIVERY_OPTIONS } from './stages/delivery-judge';
 import { SendStage, type SendStageOptions } from './stages/send';
 import { writeFault } from '../store/write-fault';
 import type { PollPlace } from '../store/poll-reads';
-import type { RequestKind } from '../access-point/reachability';
+import type { RequestKind, SendSubject } from '../access-point/reachability';
 
 // Here too for the engine and the CLI, which import them from the pipeline.
 export { ACCESS_POINT_CHANGED, CHECKS_DISAGREE, fatalRules, remoteRules };
@@ -178,7 +178,7 @@ export class Pipeline {
    * What a request to the access point in use says of the connection (every stage's, and the
    * clerk's "Check again"); a 429 also stops the delivery polls for a while (sends keep priority).
    */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void {
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void {
     this.stages.health.noteOutcome(outcome, request, subject);
     this.stages.delivery.noteOutcome(outcome);
   }

@@ -19,6 +19,7 @@ import {
   silenceCheckMs,
   type ReachState,
   type RequestKind,
+  type SendSubject,
 } from '../access-point/reachability';
 
 /** What the health needs: the client in use (a switch swaps it) and whom to tell of a change. */
@@ -121,7 +122,7 @@ export class DeskAccessPointHealth {
   }
 
   /** What one request's outcome says (offline, throttled, refused, trouble, online). */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void {
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void {
     const changed = this.reach.note(outcome, this.now(), request, subject);
     this.scheduleProbe();
     if (changed) this.deps.onChange();

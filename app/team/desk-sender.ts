@@ -18,6 +18,7 @@ import {
   forbiddenAgain,
   keyRefusalStatus,
   type RequestKind,
+  type SendSubject,
 } from '../access-point/reachability';
 import { attemptsExhausted, transient, transientWords } from '../domain/problems';
 import { notCountedAsAttempt, retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
@@ -46,7 +47,7 @@ export interface SenderDeps {
   /** The database could not be reached. */
   onUnavailable(err: unknown): void;
   /** Told of each send's answer (or its absence): the access point's health for the header. */
-  noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void;
+  noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void;
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;

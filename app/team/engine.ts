@@ -44,7 +44,7 @@ import { openTeamStore } from './open-store';
 import type { DeskInfo, SentVia, TeamStore } from './store';
 import { DeskLatencyPublisher } from './team-latency';
 import { TEAM_TICK_SECONDS, TeamMetricsReader } from './team-metrics';
-import type { RequestKind } from '../access-point/reachability';
+import type { RequestKind, SendSubject } from '../access-point/reachability';
 
 /** How the team engine opens its store (tests may hand one in). */
 export interface TeamEngineDeps {
@@ -200,7 +200,11 @@ async function openTeamEngine(
   // `subject`: the invoice of a single send. One invoice that keeps failing is its own problem
   // (it uses up its tries and fails), not the access point's (walk 17: without it, every 500 of
   // one invoice said "trouble", its attempts were not counted, and it never failed).
-  const noteOutcome = (outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number) => {
+  const noteOutcome = (
+    outcome: ApOutcome<unknown>,
+    request?: RequestKind,
+    subject?: SendSubject,
+  ) => {
     health.noteOutcome(outcome, request, subject);
     worker?.poller.noteOutcome(outcome);
   };

@@ -23,13 +23,15 @@ const engines = useEngines();
 /** A proxy before `target` that answers 500 to every send whose body holds `marker`. */
 async function failingFor(target: string, marker: string) {
   let refused = 0;
+  let batches = 0;
   const proxy = await answeringProxy(target, (req, body) => {
     if (req.method !== 'POST' || !body.includes(marker)) return null;
     refused++;
+    if (req.url?.includes('batch')) batches++;
     return INTERNAL_ERROR;
   });
   cleanups.push(proxy.close);
-  return { url: proxy.url, refused: () => refused };
+  return { url: proxy.url, refused: () => refused, batches: () => batches };
 }
 
 describe('one invoice the access point answers 500 each time', () => {
@@ -78,5 +80,50 @@ describe('one invoice the access point answers 500 each time', () => {
     expect(states).not.toContain('trouble');
     expect((await engine.handlers['connection:get'](undefined)).state).toBe('online');
     expect(sandbox.stats().acceptedDocuments).toBe(3);
+  }, 60_000);
+
+  it('two invoices dropped together and sent as one batch fail the same way (walk 18)', async () => {
+    // Walk 18: two invoices answered 500 each time, sent together as a batch of 2, held the
+    // queue as "Access point having problems" for ever: only single sends were told apart.
+    const sandbox = await startSandbox({ latencyMs: 2 });
+    cleanups.push(() => sandbox.close());
+    const proxy = await failingFor(sandbox.url, 'TWO-BAD-');
+    const engine = await engines({
+      endpoint: proxy.url,
+      trackDelivery: false,
+      batching: true,
+      coalesceMs: 20,
+      timings: {
+        retryBaseMs: 100,
+        retryMaxMs: 400,
+        probeInitialMs: 50,
+        probeMaxMs: 200,
+        troubleAfterMs: 300,
+      },
+    });
+    await engine.handlers['settings:set']({ maxAttempts: 4 });
+    const states: ConnectionStatus['state'][] = [];
+    engine.on('connection:changed', (s) => {
+      if (states.at(-1) !== s.state) states.push(s.state);
+    });
+    const { added } = await engine.handlers['documents:add']({
+      files: [
+        { name: 'bad-1.xml', bytes: makeInvoice('TWO-BAD-1') },
+        { name: 'bad-2.xml', bytes: makeInvoice('TWO-BAD-2') },
+      ],
+    });
+    const ids = added.map((a) => a.id);
+    await engine.waitUntilSettled(ids, { includeAccepted: true });
+    const { repo } = engineInternals(engine);
+    expect(ids.map((id) => [repo.get(id)!.state, repo.get(id)!.attempts])).toEqual([
+      ['failed', 4],
+      ['failed', 4],
+    ]);
+    // They went as a batch (the case of the walk), and never for free.
+    expect(proxy.batches()).toBeGreaterThan(0);
+    expect(ids.every((id) => repo.timeline(id).length < 20)).toBe(true);
+    expect(states).not.toContain('trouble');
+    expect((await engine.handlers['connection:get'](undefined)).state).toBe('online');
+    expect(sandbox.stats().acceptedDocuments).toBe(0);
   }, 60_000);
 });

@@ -17,6 +17,7 @@ import {
   TROUBLE_AFTER_MS,
   TROUBLE_DOCUMENTS,
   TROUBLE_WORDS,
+  type SendSubject,
 } from '../../app/access-point/reachability';
 import { NO_SUCH_ADDRESS } from '../../app/access-point/answers';
 import { offlineWords } from '../../app/domain/problems';
@@ -268,12 +269,13 @@ describe('reachability of the access point', () => {
     expect([r.state, r.message, r.held, r.nextTryAt()]).toEqual(['online', null, false, null]);
   });
 
-  it('one or two invoices whose single sends keep failing are not the access point in trouble', () => {
+  it('one or two invoices whose sends keep failing are not the access point in trouble', () => {
     // Walk 11: one invoice answered 500 each time, alone in the queue, held the queue as
     // "having problems" and went again at each probe, its attempts never counted, for ever.
+    // Walk 18: the same with two invoices dropped together, sent as one batch of 2.
     const ERROR: ApOutcome<unknown> = { ...BUSY, status: 500, message: 'Internal error' };
     expect(TROUBLE_DOCUMENTS).toBe(3);
-    for (const invoices of [[7], [7, 8]]) {
+    for (const invoices of [[7], [7, 8], [[7, 8]], [[7], 8]] as SendSubject[][]) {
       const r = make('online');
       for (let i = 0; i < 12; i++) {
         expect(r.note(ERROR, i * 1_000, 'send', invoices[i % invoices.length])).toBe(false);
@@ -286,6 +288,12 @@ describe('reachability of the access point', () => {
     three.note(ERROR, 2_000, 'send', 2);
     expect(three.note(ERROR, TROUBLE_AFTER_MS, 'send', 3)).toBe(true);
     expect(three.state).toBe('trouble');
+    // A batch of three or more: the access point's run too.
+    const batch = make('online');
+    batch.note(ERROR, 0, 'send', [1, 2, 3]);
+    batch.note(ERROR, 2_000, 'send', [1, 2, 3]);
+    expect(batch.note(ERROR, TROUBLE_AFTER_MS, 'send', [1, 2, 3])).toBe(true);
+    expect(batch.state).toBe('trouble');
     for (const wide of [
       (r: Reachability, at: number) => r.note(ERROR, at, 'send'),
       (r: Reachability, at: number) => r.note(ERROR, at, 'other'),

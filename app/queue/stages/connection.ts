@@ -1,6 +1,11 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
-import { Reachability, silenceCheckMs, type RequestKind } from '../../access-point/reachability';
+import {
+  Reachability,
+  silenceCheckMs,
+  type RequestKind,
+  type SendSubject,
+} from '../../access-point/reachability';
 import { environmentSaid, environmentWordOf } from '../../domain/environment';
 import { writeFault } from '../../store/write-fault';
 import type { StageContext } from './context';
@@ -162,7 +167,7 @@ export class ConnectionHealth {
   }
 
   /** Track connection health from any call's outcome (`request`: see Reachability.note). */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void {
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void {
     if (this.reach.note(outcome, this.ctx.now(), request, subject)) this.emit();
   }
 

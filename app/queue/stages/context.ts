@@ -2,7 +2,7 @@ import type { AccessPointClient, ApOutcome } from '../../access-point/client';
 import type { Metrics } from '../../metrics/metrics';
 import type { DocumentsRepo } from '../../store/documents-repo';
 import type { Lifecycle } from '../lifecycle';
-import type { RequestKind } from '../../access-point/reachability';
+import type { RequestKind, SendSubject } from '../../access-point/reachability';
 
 /**
  * What every stage of the queue works with, built once by the pipeline: the stage reads through
@@ -31,5 +31,5 @@ export interface StageContext {
    * 'send' when it sent invoices (see app/access-point/reachability.ts); `subject`: the
    * document a single send carried.
    */
-  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: number): void;
+  noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void;
 }

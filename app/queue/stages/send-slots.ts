@@ -2,6 +2,7 @@ import type { ReachState } from '../../access-point/reachability';
 import type { ApOutcome } from '../../access-point/client';
 import type { RetryPolicy } from '../../domain/retry-policy';
 import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
+import type { SendSubject } from '../../access-point/reachability';
 import { RateGate, type RequestKind } from '../../sender/rate-gate';
 import type { StageContext } from './context';
 import type { Unit } from './send-plan';
@@ -48,8 +49,8 @@ export interface Request {
   readonly bytes: number;
   /** Documents it carries (a batch's, or 1). */
   readonly documents: number;
-  /** A single send's document (the access point's health tells one failing invoice apart). */
-  readonly subject?: number;
+  /** Its documents (the access point's health tells one or two failing invoices apart). */
+  readonly subject?: SendSubject;
   readonly token: ReturnType<AdaptiveLimiter['acquire']>;
   readonly started: number;
 }
@@ -165,7 +166,7 @@ export class SendSlots {
    * A request of `kind` carrying `documents` leaves now with a body of `bytes`: it takes a slot
    * and holds them.
    */
-  start(kind: RequestKind, bytes: number, documents = 1, subject?: number): Request {
+  start(kind: RequestKind, bytes: number, documents = 1, subject?: SendSubject): Request {
     const token = (kind === 'single' ? this.single : this.batch).acquire();
     const started = performance.now();
     this.bytesOut += bytes;

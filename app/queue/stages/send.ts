@@ -390,17 +390,15 @@ export class SendStage {
     key: string,
     bytes: number,
   ): Promise<void> {
-    const req = this.slots.start('batch', bytes, docs.length);
+    const ids = docs.map((d) => d.id);
+    const req = this.slots.start('batch', bytes, docs.length, ids);
     const outcome = await this.deps.client
       .sendBatch(Buffer.from(`{"documents":[${items.join(',')}]}`, 'utf8'), key)
       .finally(() => this.slots.unhold(req));
     const ms = this.slots.answered(req, outcome);
     // Every document of the batch waited this long for its answer.
     for (let i = 0; i < docs.length; i++) this.deps.metrics.recordLatency('send', ms);
-    await this.write(
-      docs.map((d) => d.id),
-      () => recordBatch(this.outcomes, docs, outcome),
-    );
+    await this.write(ids, () => recordBatch(this.outcomes, docs, outcome));
   }
 
   // ---- outcomes -------------------------------------------------------------------------------

@@ -1,0 +1,51 @@
+/**
+ * What a run says on stderr while it waits, when the team database or the access point stops or
+ * starts answering: once per change, from the engine's connection status (read once a second).
+ * Walk 18: a run whose access point answered 500 to every send printed only "Still working: 0 of
+ * 2 sent, 2 on their way." for minutes, never that the access point had a problem.
+ */
+import type { ConnectionStatus } from '../contract';
+
+/** States of the access point a run waits out, said when they begin. */
+const WAITS_OUT = new Set<ConnectionStatus['state']>(['offline', 'trouble', 'checking']);
+
+export class ConnectionWords {
+  private teamReachable: boolean | undefined;
+  /** The access point state said last ('online' while nothing was said). */
+  private said: ConnectionStatus['state'] = 'online';
+
+  constructor(
+    first: ConnectionStatus,
+    private readonly write: (line: string) => void = (l) => void process.stderr.write(l),
+  ) {
+    this.teamReachable = first.team?.reachable;
+    this.tell(first, true);
+  }
+
+  /** The team database was lost during the run and is not known to be back. */
+  get teamLost(): boolean {
+    return this.teamReachable === false;
+  }
+
+  /** A new reading of the status: say what changed. */
+  tell(s: ConnectionStatus, first = false): void {
+    const now = s.team?.reachable;
+    if (!first && now !== undefined && now !== this.teamReachable) {
+      this.teamReachable = now;
+      this.write(
+        now
+          ? 'The team database answers again.\n'
+          : `${s.message ?? 'The team database cannot be reached.'} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
+      );
+    }
+    // The access point, while the team database (if any) answers: its words are the header's.
+    if (s.team && !s.team.reachable) return;
+    if (WAITS_OUT.has(s.state) && s.state !== this.said && s.message) {
+      this.said = s.state;
+      this.write(`${s.message} The run waits (Ctrl+C stops waiting; nothing is lost).\n`);
+    } else if (s.state === 'online' && this.said !== 'online') {
+      this.said = 'online';
+      this.write('The access point answers again.\n');
+    }
+  }
+}

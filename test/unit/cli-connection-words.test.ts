@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectionWords } from '../../app/cli/connection-words';
+import type { ConnectionStatus } from '../../app/contract';
+
+const status = (state: ConnectionStatus['state'], message: string | null = null, team?: boolean) =>
+  ({
+    state,
+    message,
+    ...(team === undefined ? {} : { team: { reachable: team } }),
+  }) as ConnectionStatus;
+
+// Walk 18: a run whose access point answered 500 to every send said only "Still working: 0 of 2
+// sent" for minutes.
+describe('what a run says while it waits for the access point', () => {
+  it('says once when the access point fails and once when it answers again', () => {
+    const lines: string[] = [];
+    const words = new ConnectionWords(status('online'), (l) => lines.push(l));
+    const trouble = status('trouble', 'The access point is having problems.');
+    words.tell(trouble);
+    words.tell(trouble);
+    words.tell(status('throttled', 'Slow down.'));
+    words.tell(status('online'));
+    words.tell(status('online'));
+    expect(lines).toEqual([
+      'The access point is having problems. The run waits (Ctrl+C stops waiting; nothing is lost).\n',
+      'The access point answers again.\n',
+    ]);
+  });
+
+  it('says an access point out of reach at the start at once; the team database comes first', () => {
+    const lines: string[] = [];
+    new ConnectionWords(status('offline', 'It cannot be reached.'), (l) => lines.push(l));
+    expect(lines).toEqual([
+      'It cannot be reached. The run waits (Ctrl+C stops waiting; nothing is lost).\n',
+    ]);
+    const team: string[] = [];
+    const desk = new ConnectionWords(status('online', null, true), (l) => team.push(l));
+    desk.tell(status('offline', 'The team database cannot be reached.', false));
+    expect(desk.teamLost).toBe(true);
+    desk.tell(status('online', null, true));
+    expect(team).toEqual([
+      'The team database cannot be reached. The run waits for it (Ctrl+C stops waiting; nothing is lost).\n',
+      'The team database answers again.\n',
+    ]);
+    expect(desk.teamLost).toBe(false);
+  });
+});
