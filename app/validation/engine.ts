@@ -120,7 +120,8 @@ export function runRules(rules: readonly Rule[], c: Ctx): RuleFindings[] {
           message: messageOf(rule, n, c),
           location: locationOf(at),
         };
-        if (rule.hint !== undefined) f.hint = rule.hint;
+        const hint = rule.hintFor?.(n, c) ?? rule.hint;
+        if (hint !== undefined) f.hint = hint;
         g.kept.push(f);
       }
     }

@@ -39,6 +39,8 @@ export interface Rule {
   messageFor?: (c: Ctx) => string;
   /** This document's own figures, added to the message when the rule fires (./rules/figures). */
   figures?: (n: XNode, c: Ctx) => string | undefined;
+  /** The hint for this finding when `hint` does not fit it (./rules/hints); else `hint`. */
+  hintFor?: (n: XNode, c: Ctx) => string | undefined;
 }
 
 /** Memoise a per-document value under `key`. */

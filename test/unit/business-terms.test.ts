@@ -71,8 +71,9 @@ describe("our structure checks' messages", () => {
     const date = findings(
       change(validInvoice(), '<cbc:IssueDate>2025-05-01', '<cbc:IssueDate>01.05.2025'),
     ).filter((f) => !f.rule.startsWith('XSD-'));
+    // The official words first; the document's own figures after them (walk 18).
     expect(date.find((f) => f.rule === 'PEPPOL-EN16931-F001')?.message).toBe(
-      'A date must be written as YYYY-MM-DD (BT-2, BT-9, BT-7, BT-72, BT-73, BT-74).',
+      'A date must be written as YYYY-MM-DD (BT-2, BT-9, BT-7, BT-72, BT-73, BT-74): the invoice writes IssueDate "01.05.2025".',
     );
   });
 });

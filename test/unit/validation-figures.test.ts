@@ -132,3 +132,34 @@ describe('the figures of the totals rules', () => {
     );
   });
 });
+
+// Walk 18: an issue date 2026-02-30, written year-month-day, was told "Dates must be written as
+// year-month-day with dashes … Check the export settings". The verdict is the official one
+// (F001: ten characters castable as xs:date); the words now say what is wrong with this date.
+describe('PEPPOL-EN16931-F001 says what the file writes', () => {
+  const ISSUE = '<cbc:IssueDate>2025-05-01</cbc:IssueDate>';
+  const dated = (text: string) =>
+    finding(
+      change(validInvoice(), ISSUE, `<cbc:IssueDate>${text}</cbc:IssueDate>`),
+      'PEPPOL-EN16931-F001',
+    );
+  it('a day that does not exist, written right', () => {
+    const f = dated('2026-02-30');
+    expect(f.message).toMatch(
+      /: the invoice writes IssueDate 2026-02-30, which is not a day of the calendar\.$/,
+    );
+    expect(f.hint).toBe(
+      'There is no such day: correct the date in the accounting system and export again.',
+    );
+  });
+  it('a date written another way, or with spaces around it', () => {
+    const other = dated('30.02.2026');
+    expect(other.message).toMatch(/: the invoice writes IssueDate "30\.02\.2026"\.$/);
+    expect(other.hint).toMatch(/^Dates must be written as year-month-day with dashes/);
+    const spaced = dated(' 2026-02-28\n');
+    expect(spaced.message).toMatch(
+      /: the invoice writes this date \(IssueDate\) with spaces or line breaks around 2026-02-28, which count here\.$/,
+    );
+    expect(spaced.hint).toMatch(/^Write the date alone, without spaces or line breaks around it/);
+  });
+});

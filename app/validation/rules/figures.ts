@@ -11,7 +11,9 @@ import type { XNode } from '../xml-tree';
 import * as D from '../num';
 import { dec, round2 } from '../num';
 import { attr, child, children, str } from '../xpath';
+import { isDateText10 } from './code-lists';
 import { docAllowanceCharges, isAllowance, isCharge } from './common';
+import { DAY_FORM } from './hints';
 
 /** The figures of one rule for the node it fired on, or undefined when there are none to give. */
 export type Figures = (n: XNode, c: Ctx) => string | undefined;
@@ -134,6 +136,15 @@ export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
     const total = children(n, 'cbc:TaxAmount');
     if (total.length !== 1) return undefined;
     return `${says(c, total[0])}; its VAT breakdown adds up to ${money(round2(t))}`;
+  },
+  // Any date of its list (./code-lists): what the file writes there.
+  'PEPPOL-EN16931-F001': (n, c) => {
+    const t = n.text.trim();
+    if (t !== n.text && isDateText10(t))
+      return `${what(c)} writes this date (${n.local}) with spaces or line breaks around ${t}, which count here`;
+    return DAY_FORM.test(t)
+      ? `${what(c)} writes ${n.local} ${t}, which is not a day of the calendar`
+      : `${what(c)} writes ${n.local} "${t}"`;
   },
   // Any amount (../peppol): the currency it is in against the document's.
   'PEPPOL-EN16931-R051': (n, c) => {

@@ -1,3 +1,6 @@
+import type { XNode } from '../xml-tree';
+import { isDateText10 } from './code-lists';
+
 /**
  * What to do about the most common findings, for the person fixing the invoice (shown under the
  * message). Keyed by official rule id; data only, so a new release can add or change hints
@@ -36,4 +39,22 @@ export const RULE_HINTS: Readonly<Record<string, string>> = {
   'BR-03': 'Set the invoice date in the accounting system and export again.',
   'BR-CO-09':
     'A VAT number starts with the two-letter country code, for example NL123456789B01 or DE123456789. Check the VAT number in the company or customer record.',
+};
+
+/** A date's text written year-month-day, whether or not there is such a day. */
+export const DAY_FORM = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Hints for one finding, where the rule's own does not fit it (undefined: the rule's own). Walk
+ * 18: an issue date 2026-02-30, written right, was told to check the export's date format.
+ */
+export const RULE_HINTS_FOR: Readonly<Record<string, (n: XNode) => string | undefined>> = {
+  'PEPPOL-EN16931-F001': (n) => {
+    const t = n.text.trim();
+    if (t !== n.text && isDateText10(t))
+      return 'Write the date alone, without spaces or line breaks around it. Check the export settings of the accounting system.';
+    return DAY_FORM.test(t)
+      ? 'There is no such day: correct the date in the accounting system and export again.'
+      : undefined;
+  },
 };

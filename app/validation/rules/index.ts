@@ -5,7 +5,7 @@ import { peppolRules } from './peppol';
 import { codeListRules } from './code-lists';
 import { ublSyntaxRules } from './ubl-syntax';
 import { nationalRules } from './national';
-import { RULE_HINTS } from './hints';
+import { RULE_HINTS, RULE_HINTS_FOR } from './hints';
 import { RULE_FIGURES } from './figures';
 
 const NAMES_TERM = /\bB[TG]-\d+/;
@@ -22,6 +22,8 @@ function finish(rule: Rule): Rule {
   }
   const hint = RULE_HINTS[rule.id];
   if (hint !== undefined && out.hint === undefined) out = { ...out, hint };
+  const hintFor = RULE_HINTS_FOR[rule.id];
+  if (hintFor !== undefined && out.hintFor === undefined) out = { ...out, hintFor };
   const figures = RULE_FIGURES[rule.id];
   if (figures !== undefined && out.figures === undefined) out = { ...out, figures };
   return out;
