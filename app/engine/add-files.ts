@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { AddResult, IncomingFile } from '../contract';
 import { newIdempotencyKey } from '../domain/idempotency-key';
+import { isAllowedTransition } from '../domain/states';
 import type { BodyRef } from '../store/body-files';
 import { lastPart } from '../store/documents-repo';
 import type { NewDocument } from '../store/document-record';
@@ -123,6 +124,9 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
   // another call stored the same file while this one waited (then it is known).
   const ids: number[] = [];
   const storedMeanwhile = new Set<number>();
+  // Invoices go for real: the practice copies of these files that never went out are not sent
+  // (store/practice-copies.ts); read only while some practice document may be unsent.
+  const retire = real && fresh.length > 0 && repo.practice.anyPending();
   for (let i = 0; i < fresh.length; i += ADD_SLICE) {
     if (i > 0) await (ctx.checkpointer?.backlog() ?? yieldToEventLoop());
     const lookAgain = repo.insertedCount !== storedBefore + storedHere;
@@ -149,7 +153,10 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
           environment: connection.environment,
         });
       }
-      repo.insertMany(docs).forEach((id, j) => (ids[at[j]!] = id));
+      repo.insertMany(docs).forEach((id, j) => {
+        ids[at[j]!] = id;
+        if (retire) retirePracticeCopies(ctx, docs[j]!, id);
+      });
       storedHere += docs.length;
     });
   }
@@ -169,4 +176,16 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
   await repo.durable();
   if (result.added.length) ctx.events.changed(result.added.map((a) => a.id));
   return result;
+}
+
+/**
+ * The practice copies of this file (the same bytes under the same name, as "already known" takes
+ * it) that never went out, now that it is document `id`: not sent (see the caller).
+ */
+function retirePracticeCopies(ctx: EngineContext, file: NewDocument, id: number): void {
+  const name = lastPart(file.fileName);
+  for (const r of ctx.repo.practice.unsentCopies(file.sha256)) {
+    if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, 'cancelled')) continue;
+    ctx.pipeline.lifecycle.retirePractice(r, id);
+  }
 }

@@ -14,6 +14,7 @@ import {
 } from './document-record';
 import { prepareDocumentStatements, type DocumentStatements } from './documents-statements';
 import { DurableCommits } from './durable-commits';
+import { PracticeCopies } from './practice-copies';
 import { PrecedingRefs } from './preceding-refs';
 import { PollReads, type PollKind, type PollPlace } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
@@ -64,6 +65,8 @@ export class DocumentsRepo {
   private readonly insertDocuments: InsertDocuments;
   /** The invoices checked documents refer to (BT-25; preceding-refs.ts). */
   readonly refs: PrecedingRefs;
+  /** Practice copies of files added again for real (practice-copies.ts). */
+  readonly practice: PracticeCopies;
   /** Documents inserted through this repository so far (a change says another add stored some). */
   insertedCount = 0;
   private bodyRefStmt: ReturnType<Db['prepare']> | null = null;
@@ -81,6 +84,7 @@ export class DocumentsRepo {
     this.bodyFiles = db.memory ? null : new BodyFiles(bodies, undefined, holdsFolder);
     this.polls = new PollReads(db);
     this.refs = new PrecedingRefs(db);
+    this.practice = new PracticeCopies(db);
     this.writes = new StateWrites(db, () => this.now());
     this.insertDocuments = prepareInsertDocuments(db);
     // Through `this`: the list's total and its transaction are the repository's own calls.
@@ -101,10 +105,8 @@ export class DocumentsRepo {
   /**
    * Id of the document added from these bytes under this file name, if any ("already known"):
    * the name's last part, so a file is the same whether its folder was dropped (`march/a.xml`),
-   * it was dropped alone or sent by the CLI (`a.xml`) (walk 9: the app's folder drop and `send`
-   * of that folder made two documents, the second held as duplicates);
-   * `real`: invoices go for real now, so a practice of it in the built-in Sandbox is not it
-   * (PRACTICE_DONE_SQL in documents-statements.ts).
+   * it was dropped alone or sent by the CLI (`a.xml`) (walk 9). `real`: invoices go for real now,
+   * so no practice of it in the built-in Sandbox is it (PRACTICE_SQL in documents-statements.ts).
    */
   findKnownFile(sha256: string, fileName: string, real: boolean): number | null {
     const rows = this.stmts.findKnownFile.all(sha256, real ? 1 : 0) as {

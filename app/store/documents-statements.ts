@@ -27,16 +27,18 @@ const LIVE_SQL = `(state IN ('ready', 'resolving', 'queued', 'sending', 'retry_w
   OR (state = 'handled' AND business_response IS NOT 'RE'))`;
 
 /**
- * A practice invoice the built-in Sandbox took (a transaction; nothing was really sent) that does
- * not stand for its file any more: when invoices go for real (the statement's `?`, 1) a file
- * practised with first is added and sent as new, not "already known" nor held as a duplicate of
- * its practice (walk 9: a month-end folder practised with, then dropped with a real key, was
- * "0 added, 23 already known", and `send` said "sent before this run"); nor, practising, once the
- * Sandbox has forgotten it ("Add the file again to practise with it once more"). The same for
- * the same invoice number from the same seller (findBusinessDuplicate).
+ * Practice documents (pinned to the built-in Sandbox, where nothing is really sent) that do not
+ * stand for their file any more. When invoices go for real (the statement's `?`, 1), none does:
+ * a file practised with first is added and sent as new, not "already known" nor held as a
+ * duplicate of its practice (walk 9: a month-end folder practised with, then dropped with a real
+ * key, was "0 added, 23 already known"), whether or not the Sandbox took it (walk 18: a file
+ * whose practice was held or whose buyer was not found stayed "already known", and could only go
+ * through its practice row). Practising, one the Sandbox has forgotten ("Add the file again to
+ * practise with it once more"). The same for the same invoice number from the same seller
+ * (findBusinessDuplicate).
  */
-const PRACTICE_DONE_SQL = `(environment = 'sandbox' AND transaction_id IS NOT NULL
-  AND (? = 1 OR problem_code IS 'DELIVERY_UNCONFIRMED'))`;
+const PRACTICE_SQL = `(environment = 'sandbox' AND (? = 1
+  OR (transaction_id IS NOT NULL AND problem_code IS 'DELIVERY_UNCONFIRMED')))`;
 
 /**
  * Documents of the same bytes findKnownFile compares names with: bounded, so a drop of thousands
@@ -68,12 +70,12 @@ export function prepareDocumentStatements(db: Db) {
       // A document whose kept copy was lost is not the file: adding it again stores it anew. The
       // names are compared by the repository (their last part); a bounded few of the same bytes.
       `SELECT id, file_name FROM documents WHERE sha256 = ?
-         AND problem_code IS NOT '${BODY_LOST}' AND NOT ${PRACTICE_DONE_SQL}
+         AND problem_code IS NOT '${BODY_LOST}' AND NOT ${PRACTICE_SQL}
          ORDER BY id LIMIT ${KNOWN_FILE_CANDIDATES}`,
     ),
     findContentDuplicate: db.prepare(
       `SELECT * FROM documents WHERE sha256 = ? AND id <> ? AND ${LIVE_SQL}
-         AND NOT ${PRACTICE_DONE_SQL} ORDER BY id LIMIT 1`,
+         AND NOT ${PRACTICE_SQL} ORDER BY id LIMIT 1`,
     ),
     scheduleUntrackedPolls: db.prepare(
       `UPDATE documents SET next_poll_at = ?
@@ -134,7 +136,7 @@ export function prepareDocumentStatements(db: Db) {
     ),
     findBusinessDuplicate: db.prepare(
       `SELECT id FROM documents WHERE seller_id = ? AND invoice_number = ? AND doc_type = ?
-       AND id <> ? AND ${LIVE_SQL} AND NOT ${PRACTICE_DONE_SQL}
+       AND id <> ? AND ${LIVE_SQL} AND NOT ${PRACTICE_SQL}
        ORDER BY id LIMIT 1`,
     ),
     findSupersedable: db.prepare(

@@ -29,7 +29,7 @@ export const NUMBER_LIVE_STATES: readonly DocumentState[] = [
  * unreachable, cancelled, refused, held ones do not ("fix the file and drop it again" must go
  * through). `real` is the statement's parameter placeholder: when the team sends for real, what
  * the built-in Sandbox took in practice does not count either, nor, practising, one the Sandbox
- * has forgotten (PRACTICE_DONE_SQL).
+ * has forgotten (PRACTICE_SQL).
  */
 export function numberLiveSql(real: string): string {
   return `(state IN (${NUMBER_LIVE_STATES.map((x) => `'${x}'`).join(', ')})

@@ -275,7 +275,7 @@ export const CLERK_SEND_ANYWAY_FROM: readonly DocumentState[] = ['held'];
  * A document sent in practice: through the built-in Sandbox (`sent_environment` 'sandbox'), which
  * gave it a transaction. Added again once the team sends for real, it is sent for real
  * (TeamStore.sendPracticeForReal), as on a single desk (store/documents-statements
- * PRACTICE_DONE_SQL): nothing of it reached Peppol.
+ * PRACTICE_SQL): nothing of it reached Peppol.
  */
 export const PRACTICE_SENT_SQL = `sent_environment = 'sandbox' AND transaction_id IS NOT NULL`;
 

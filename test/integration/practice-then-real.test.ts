@@ -74,6 +74,44 @@ describe('a file practised with in the built-in Sandbox', () => {
     expect([...ap.acceptedByNumber().values()]).toEqual([1, 1, 1]);
   });
 
+  it('one that never went out in practice is added again for real, and its practice copy is not sent (walk 18)', async () => {
+    // Walk 18: a file whose practice was held (a copy of another) or whose buyer was not found
+    // stayed "already known" once a provider was set up; the held copy, compared with its
+    // practice twin, was then sent anyway: the access point had the same bytes twice.
+    const e = await engines({ secrets: memorySecretStore() });
+    const files = [
+      { name: 'W18-a.xml', bytes: makeInvoice('W18-1') },
+      { name: 'W18-b.xml', bytes: makeInvoice('W18-1') },
+      { name: 'W18-lost.xml', bytes: makeInvoice('W18-2', { receiver: '9915:not-registered' }) },
+    ];
+    const practice = (await e.handlers['documents:add']({ files })).added.map((a) => a.id);
+    await e.waitUntilSettled(practice, { includeAccepted: true });
+    const state = async (id: number) => (await e.handlers['documents:get']({ id })).state;
+    expect(await Promise.all(practice.map(state))).toEqual(['accepted', 'held', 'unreachable']);
+
+    const ap = await startDocAccessPoint({ receivers: [RECEIVER] });
+    servers.push(ap);
+    await e.handlers['settings:set']({ endpoint: ap.url, apiKey: ap.apiKey });
+    const again = await e.handlers['documents:add']({ files });
+    expect([again.added.length, again.known.length]).toEqual([3, 0]);
+    const real = again.added.map((a) => a.id);
+    await e.waitUntilSettled(real, { includeAccepted: true });
+    // The real copy is held against the real first one, not against its practice.
+    expect(await Promise.all(real.map(state))).toEqual(['accepted', 'held', 'unreachable']);
+    const heldCopy = await e.handlers['documents:get']({ id: real[1]! });
+    expect(heldCopy.duplicateOf?.id).toBe(real[0]);
+    // The practice copies that never went out leave Needs attention, saying why.
+    for (const k of [1, 2]) {
+      const d = await e.handlers['documents:get']({ id: practice[k]! });
+      expect(d.state).toBe('cancelled');
+      expect(d.timeline.at(-1)?.detail).toBe(
+        `Added again for real as document #${real[k]}: this practice copy is not sent`,
+      );
+    }
+    expect(await state(practice[0]!)).toBe('accepted');
+    expect([...ap.acceptedByNumber().entries()]).toEqual([['W18-1', 1]]);
+  });
+
   it('practising, one the Sandbox has forgotten may be added again', async () => {
     const dataDir = engines.tempDir();
     const first = await engines({ dataDir });

@@ -118,6 +118,17 @@ export function cancelled(r: DocumentRecord): Step {
   };
 }
 
+/**
+ * A practice copy (`r`, never taken by the built-in Sandbox) of a file added again for real as
+ * document `realId`: it is not sent (store/practice-copies.ts).
+ */
+export function practiceRetired(r: DocumentRecord, realId: number): Step {
+  return {
+    ...cancelled(r),
+    detail: `Added again for real as document #${realId}: this practice copy is not sent`,
+  };
+}
+
 /** What the Undo of cancelling `r` needs. */
 export function cancelledDoc(r: DocumentRecord): CancelledDoc {
   return {

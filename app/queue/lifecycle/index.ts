@@ -453,12 +453,14 @@ export class Lifecycle extends LifecycleCore {
     return { moved: this.move(r.id, step) };
   }
 
-  /**
-   * Cancel (`r` as read; the caller refuses what may have reached the access point). Returns what
-   * an Undo needs, or null when the document had moved on.
-   */
+  /** Cancel `r` (the caller refuses what may have reached the access point): what Undo needs. */
   cancel(r: DocumentRecord): clerk.CancelledDoc | null {
     return this.move(r.id, clerk.cancelled(r)) ? clerk.cancelledDoc(r) : null;
+  }
+
+  /** See clerk.practiceRetired. */
+  retirePractice(r: DocumentRecord, realId: number): boolean {
+    return this.move(r.id, clerk.practiceRetired(r, realId));
   }
 
   /** Undo a cancel: back where it was (a step in flight starts again). `who`: for the timeline. */
