@@ -124,9 +124,10 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
   // another call stored the same file while this one waited (then it is known).
   const ids: number[] = [];
   const storedMeanwhile = new Set<number>();
-  // Invoices go for real: the practice copies of these files that never went out are not sent
-  // (store/practice-copies.ts); read only while some practice document may be unsent.
-  const retire = real && fresh.length > 0 && repo.practice.anyPending();
+  // The cancelled copies of these files, and (for real) their practice copies that never went
+  // out, make way for the new documents (store/earlier-copies.ts); looked for only when any may
+  // be there.
+  const retire = fresh.length > 0 && repo.copies.anyFor(real);
   for (let i = 0; i < fresh.length; i += ADD_SLICE) {
     if (i > 0) await (ctx.checkpointer?.backlog() ?? yieldToEventLoop());
     const lookAgain = repo.insertedCount !== storedBefore + storedHere;
@@ -155,7 +156,7 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
       }
       repo.insertMany(docs).forEach((id, j) => {
         ids[at[j]!] = id;
-        if (retire) retirePracticeCopies(ctx, docs[j]!, id);
+        if (retire) retireCopies(ctx, docs[j]!, id, real);
       });
       storedHere += docs.length;
     });
@@ -179,13 +180,14 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
 }
 
 /**
- * The practice copies of this file (the same bytes under the same name, as "already known" takes
- * it) that never went out, now that it is document `id`: not sent (see the caller).
+ * The earlier copies of this file (the same bytes under the same name, as "already known" takes
+ * it) that document `id` now stands for: see the caller.
  */
-function retirePracticeCopies(ctx: EngineContext, file: NewDocument, id: number): void {
+function retireCopies(ctx: EngineContext, file: NewDocument, id: number, real: boolean): void {
   const name = lastPart(file.fileName);
-  for (const r of ctx.repo.practice.unsentCopies(file.sha256)) {
-    if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, 'cancelled')) continue;
-    ctx.pipeline.lifecycle.retirePractice(r, id);
+  for (const r of ctx.repo.copies.of(file.sha256, real)) {
+    const to = r.state === 'cancelled' ? 'superseded' : 'cancelled';
+    if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, to)) continue;
+    ctx.pipeline.lifecycle.retireCopy(r, id);
   }
 }

@@ -119,14 +119,21 @@ export function cancelled(r: DocumentRecord): Step {
 }
 
 /**
- * A practice copy (`r`, never taken by the built-in Sandbox) of a file added again for real as
- * document `realId`: it is not sent (store/practice-copies.ts).
+ * An earlier copy `r` of a file added again as document `id` (store/earlier-copies.ts): a
+ * practice copy the built-in Sandbox never took, now that invoices go for real, is not sent; a
+ * cancelled one makes way for it.
  */
-export function practiceRetired(r: DocumentRecord, realId: number): Step {
-  return {
-    ...cancelled(r),
-    detail: `Added again for real as document #${realId}: this practice copy is not sent`,
-  };
+export function copyRetired(r: DocumentRecord, id: number): Step {
+  return r.state === 'cancelled'
+    ? {
+        from: 'cancelled',
+        to: 'superseded',
+        detail: `The same file was added again as document #${id}, which goes instead`,
+      }
+    : {
+        ...cancelled(r),
+        detail: `Added again for real as document #${id}: this practice copy is not sent`,
+      };
 }
 
 /** What the Undo of cancelling `r` needs. */
