@@ -4,6 +4,11 @@
  * Walk 18: a run whose access point answered 500 to every send printed only "Still working: 0 of
  * 2 sent, 2 on their way." for minutes, never that the access point had a problem.
  */
+import {
+  ADDRESS_NOT_FOUND_WORDS,
+  KEY_REFUSED_WORDS,
+  NO_API_KEY_WORDS,
+} from '../access-point/reachability';
 import type { ConnectionStatus } from '../contract';
 
 /** States of the access point a run waits out, said when they begin. */
@@ -48,4 +53,23 @@ export class ConnectionWords {
       this.write('The access point answers again.\n');
     }
   }
+}
+
+/** Where a run takes its key from, as its words name them. */
+const KEY_FROM = 'PEPPOL_DESK_API_KEY, --api-key-file, or the key saved in the app';
+
+/**
+ * A run's last words when the access point refuses its key or its URL: the header's say "Check
+ * the key in Settings: invoices … are sent by themselves" (walk 18), but a command line has no
+ * Settings and the run stops here; its invoices stay queued for the next run.
+ */
+export function refusedWordsForRun(message: string | null): string | null {
+  const stays = 'The invoices stay queued in the data folder:';
+  if (message === KEY_REFUSED_WORDS)
+    return `The access point did not accept the API key. ${stays} check the key (${KEY_FROM}) and run the command again.`;
+  if (message === NO_API_KEY_WORDS)
+    return `No API key is set for this provider. ${stays} give the key (${KEY_FROM}) and run the command again.`;
+  if (message === ADDRESS_NOT_FOUND_WORDS)
+    return `The provider URL does not lead to an access point: it answered "not found" or with a web page. ${stays} check the URL (--endpoint, or the one saved in the app; GoRoute: https://app.goroute.ai/peppol-api) and run the command again.`;
+  return message;
 }

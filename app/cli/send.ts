@@ -31,7 +31,7 @@ import {
   type EngineFlags,
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
-import { ConnectionWords } from './connection-words';
+import { ConnectionWords, refusedWordsForRun } from './connection-words';
 import { collectFiles, reportSkipped, type FoundFile } from './files';
 import {
   briefChunks,
@@ -153,7 +153,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.notOnPeppol ? `${summary.notOnPeppol} whose buyer is not on Peppol, ` : ''}${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -204,7 +204,8 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
     timer = setInterval(() => {
       void Promise.resolve(engine.handlers['connection:get'](undefined)).then((s) => {
         connection.tell(s);
-        const words = nobodySends(s) ?? (s.state === 'refused' ? s.message : null);
+        const words =
+          nobodySends(s) ?? (s.state === 'refused' ? refusedWordsForRun(s.message) : null);
         if (words !== null) resolve(words);
       });
     }, 1000);

@@ -17,6 +17,7 @@ import { ACCESS_POINT_CHANGED } from '../domain/problems';
 export type Counted =
   | 'sent'
   | 'failed'
+  | 'notOnPeppol'
   | 'rejected'
   | 'invalid'
   | 'duplicate'
@@ -35,6 +36,8 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   if (r.state === 'handled') return r.problemCode === 'BUYER_REJECTED' ? 'rejected' : 'sent';
   if (r.state === 'superseded') return 'replaced';
   if (r.state === 'invalid') return 'invalid';
+  // The buyer is not on Peppol: nothing failed, the clerk asks the buyer (walk 18: "4 failed").
+  if (r.state === 'unreachable') return 'notOnPeppol';
   // Held as a possible duplicate: the same number with other content, or the same content.
   if (
     r.state === 'held' &&
@@ -135,6 +138,7 @@ export async function summarize(
   const n = {
     sent: 0,
     failed: notAdded,
+    notOnPeppol: 0,
     rejected: 0,
     invalid: 0,
     duplicate: 0,
@@ -159,6 +163,8 @@ export async function summarize(
     total: ids.length + notAdded,
     sent: n.sent,
     failed: n.failed,
+    /** The buyer is not on Peppol (its lookup said so, or the access point answered 404). */
+    notOnPeppol: n.notOnPeppol,
     rejected: n.rejected,
     invalid: n.invalid,
     duplicates: n.duplicate,
@@ -188,6 +194,7 @@ export type RunSummary = Awaited<ReturnType<typeof summarize>>;
  */
 export function otherOutcomesWords(s: RunSummary): string {
   const outcomes = [
+    [s.notOnPeppol, 'whose buyer is not on Peppol'],
     [s.rejected, 'rejected by the buyer'],
     [s.invalid, 'invalid'],
     [s.duplicates, 'held as duplicates'],
@@ -204,7 +211,14 @@ export function otherOutcomesWords(s: RunSummary): string {
 /** How many documents of a run did not end sent (any: the command exits with 1). */
 export function notSentCount(s: RunSummary): number {
   return (
-    s.failed + s.rejected + s.invalid + s.duplicates + s.held + s.deliveryUnconfirmed + s.waiting
+    s.failed +
+    s.notOnPeppol +
+    s.rejected +
+    s.invalid +
+    s.duplicates +
+    s.held +
+    s.deliveryUnconfirmed +
+    s.waiting
   );
 }
 

@@ -266,6 +266,11 @@ describe('peppol-desk send, the API key refused', () => {
       '--json',
     ]);
     expect(res.stderr).toContain('The access point did not accept the API key.');
+    // A command line has no Settings, and the run stops here (walk 18).
+    expect(res.stderr).toContain(
+      'The invoices stay queued in the data folder: check the key (PEPPOL_DESK_API_KEY, --api-key-file, or the key saved in the app) and run the command again.',
+    );
+    expect(res.stderr).not.toContain('Settings');
     const summary = JSON.parse(res.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ total: 1, sent: 0, failed: 0, waiting: 1 });
     expect(res.code).toBe(1);
@@ -286,6 +291,7 @@ describe('peppol-desk send, the API key refused', () => {
       ]),
     );
     expect(res.stderr).toContain('No API key is set for this provider.');
+    expect(res.stderr).toContain('give the key (PEPPOL_DESK_API_KEY');
     expect(res.code).toBe(1);
   }, 30_000);
 });

@@ -107,7 +107,12 @@ describe('peppol-desk send (CLI)', () => {
         (e: { code: number; stdout: string; stderr: string }) => e,
       );
     const sent = await cli('send', join(dir, 'nr.xml'), '--endpoint', sandbox.url, '--json');
-    expect(JSON.parse(sent.stdout.trim())).toMatchObject({ total: 1, sent: 0, failed: 1 });
+    expect(JSON.parse(sent.stdout.trim())).toMatchObject({
+      total: 1,
+      sent: 0,
+      failed: 0,
+      notOnPeppol: 1,
+    });
     const listed = await cli('list', '--filter', 'attention', '--json');
     const rows = listed.stdout
       .trim()
@@ -117,7 +122,12 @@ describe('peppol-desk send (CLI)', () => {
     expect(rows[0]).toMatchObject({ state: 'unreachable', invoiceNumber: 'CLI-NR' });
     expect(rows[0].problem.message).toContain('not registered on the Peppol network');
     const retried = await cli('retry', String(rows[0].id), '--endpoint', sandbox.url, '--json');
-    expect(JSON.parse(retried.stdout.trim())).toMatchObject({ total: 1, sent: 0, failed: 1 });
+    expect(JSON.parse(retried.stdout.trim())).toMatchObject({
+      total: 1,
+      sent: 0,
+      failed: 0,
+      notOnPeppol: 1,
+    });
     const cancelled = await cli('cancel', String(rows[0].id));
     expect(cancelled.stdout).toContain('1 of 1 cancelled');
     const after = await cli('list', '--json');

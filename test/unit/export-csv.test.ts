@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentRow } from '../../app/contract';
-import { toCsv } from '../../renderer/src/features/documents/export-csv';
+import { exportedWords, toCsv } from '../../renderer/src/features/documents/export-csv';
 
 const row = (id: number, docType: DocumentRow['docType'], invoiceNumber: string): DocumentRow => ({
   id,
@@ -44,5 +44,13 @@ describe('the CSV export', () => {
     ]);
     expect(invoice!.split(',').slice(0, 4)).toEqual(['1', 'INV-1.xml', 'Invoice', 'INV-1']);
     expect(credit!.split(',').slice(0, 4)).toEqual(['2', 'CN-1.xml', 'Credit note', 'CN-1']);
+  });
+});
+
+describe("the export's message", () => {
+  it('counts rows as the header counts (walk 18: "Exported 1 rows")', () => {
+    expect(exportedWords(1)).toBe('Exported 1 row');
+    expect(exportedWords(2)).toBe('Exported 2 rows');
+    expect(exportedWords(12345)).toBe(`Exported ${new Intl.NumberFormat().format(12345)} rows`);
   });
 });

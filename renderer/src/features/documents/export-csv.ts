@@ -2,6 +2,7 @@ import { BUSINESS_RESPONSE_STATES, type DocumentRow } from '../../../../app/cont
 import { STATUS_WORDS, statusWordsOf } from '../../lib/status-words';
 import { fetchAllMatching } from '../../stores/documents-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
+import { formatCount } from '../../lib/format';
 
 const HEADER = [
   'Document id',
@@ -109,8 +110,13 @@ export async function exportVisibleRows(): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   useToastStore.getState().push({
     kind: 'success',
-    title: `Exported ${all.rows.length} rows`,
+    title: exportedWords(all.rows.length),
     lines: [],
     ttlMs: 6000,
   });
+}
+
+/** The export's message (walk 18: "Exported 1 rows"). */
+export function exportedWords(rows: number): string {
+  return `Exported ${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'}`;
 }
