@@ -103,11 +103,18 @@ test('once a provider is set, the header counts what was sent in practice apart 
     // rest (earlier tests of this desk sent some through other access points).
     expect(await figure('count-practice')).toBeGreaterThan(0);
     expect((await figure('count-sent')) + (await figure('count-practice'))).toBe(sentPractising);
+    // The Sent tab lists them all, and says how many are practice (walk 18: "Sent 0 · Sent in
+    // practice 103" above a tab saying "Sent 103").
+    expect(await figure('filter-count-sent')).toBe(sentPractising);
+    await expect(desk.page.getByTestId('filter-practice-sent')).toHaveText(
+      ` (${await figure('count-practice')} in practice)`,
+    );
   } finally {
     await desk.invoke('settings:set', { endpoint: null });
     await other.close();
   }
   await expect(desk.page.getByTestId('count-practice')).toHaveCount(0);
+  await expect(desk.page.getByTestId('filter-practice-sent')).toHaveCount(0);
 });
 
 test('Cancel from the "wait for" banner asks first for several documents and can be undone', async ({

@@ -10,6 +10,7 @@ import {
   type DocumentAction,
 } from '../../stores/document-actions';
 import { useDocumentsStore } from '../../stores/documents-store';
+import { usePractice } from '../../hooks/use-practice';
 import { exportVisibleRows } from './export-csv';
 import { selectAllMatching } from './select-all';
 
@@ -21,6 +22,7 @@ export function DocumentToolbar() {
   const filter = useDocumentsStore((s) => s.filter);
   const counts = useDocumentsStore((s) => s.counts);
   const known = useConnectionStore(countsKnown);
+  const { apart: practiceApart } = usePractice();
   const selected = useDocumentsStore((s) => s.selected);
   const total = useDocumentsStore((s) => s.total);
   const setFilter = useDocumentsStore((s) => s.setFilter);
@@ -84,6 +86,12 @@ export function DocumentToolbar() {
             >
               {countOrDash(filterCount(counts, f), known)}
             </span>
+            {f === 'sent' && practiceApart > 0 && known && (
+              <span className="filter-practice" data-testid="filter-practice-sent">
+                {' '}
+                ({formatCount(practiceApart)} in practice)
+              </span>
+            )}
           </button>
         ))}
       </div>

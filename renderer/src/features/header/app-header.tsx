@@ -1,4 +1,4 @@
-import { isBuiltInSandboxLabel, type ConnectionStatus } from '../../../../app/contract';
+import type { ConnectionStatus } from '../../../../app/contract';
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import {
@@ -12,6 +12,7 @@ import {
 import { countsKnown, useConnectionStore } from '../../stores/connection-store';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
+import { usePractice } from '../../hooks/use-practice';
 import { TeamBadge, TeamOtherAccessPointBanner, TeamUnreachableBanner } from './team-status';
 
 function connectionWords(status: ConnectionStatus, waiting: number): string {
@@ -70,21 +71,13 @@ export function AppHeader() {
   const counts = useDocumentsStore((s) => s.counts);
   const openSettings = useSettingsStore((s) => s.setOpen);
 
-  // Practice: this desk's built-in Sandbox, or on a team the team's access point (what this desk
-  // adds is sent there; a walk read "nothing is really sent" on a desk whose invoices went out).
-  const teamAccessPoint = status?.team?.accessPoint ?? null;
-  const practice =
-    teamAccessPoint !== null
-      ? isBuiltInSandboxLabel(teamAccessPoint)
-      : status?.environment === 'sandbox';
+  const { practising: practice, apart: practiceApart } = usePractice();
   const known = useConnectionStore(countsKnown);
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
   const sentAll = filterCount(counts, 'sent');
-  // A desk that sends for real counts its earlier practice apart (walks 9 and 12: "Sent" added
-  // Sandbox tries to real invoices). While practising, the note above says nothing is really sent.
-  const practiceSent = useDocumentsStore((s) => s.practiceSent);
-  const practiceApart = practice ? 0 : Math.min(practiceSent, sentAll);
+  // A desk that sends for real counts its earlier practice apart (usePractice). While practising,
+  // the note above says nothing is really sent.
   const sent = sentAll - practiceApart;
   // Live from the counts (every change event carries them); the status event only comes on a switch.
   const waiting = counts.queued + counts.retry_wait + counts.sending;
