@@ -154,4 +154,11 @@ test('the credit note for a rejected invoice takes it out of Needs attention onc
   await expect(desk.detailPanel.getByTestId('timeline')).toContainText(
     `Refers to invoice ${prefix}-RE`,
   );
+  // A note, not "Accepted by access point" a second time (walk 18).
+  await expect(
+    desk.detailPanel.getByTestId('timeline').locator('li', { hasText: 'Refers to invoice' }),
+  ).toContainText(/^\S.*Note — Refers to invoice/);
+  await expect(
+    desk.detailPanel.getByTestId('timeline').locator('li', { hasText: 'Accepted by access point' }),
+  ).toHaveCount(1);
 });

@@ -57,11 +57,15 @@ export function DocumentTimeline({ d }: { d: DocumentDetail }) {
       <TeamDesks d={d} />
       <ol className="timeline" data-testid="timeline">
         {d.timeline.map((t, i) => {
-          const detail = stepDetail(t.to, t.detail);
+          // A note on the document in its state (no step): said as a note, not as the state
+          // again (walk 18: "Accepted by access point" twice in the same second, the second
+          // with a credit note's words about the invoice it refers to).
+          const note = t.from === t.to;
+          const detail = note ? t.detail : stepDetail(t.to, t.detail);
           return (
-            <li key={i}>
+            <li key={i} className={note ? 'timeline-note' : undefined}>
               <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
-              <span>{STATUS_WORDS[t.to]}</span>
+              <span>{note ? 'Note' : STATUS_WORDS[t.to]}</span>
               {detail && (
                 <span className="muted">
                   {' '}
