@@ -99,6 +99,17 @@ test('settings show the environment a key selects, the hot folder move option an
   await expect(keyEnvironment).toContainText('Production environment');
   await key.fill('');
   await expect(keyEnvironment).toContainText('Sandbox');
+  // A provider address with no key: said, not "Sends to the provider's Test environment" (walk 18).
+  const endpoint = dialog.getByTestId('settings-endpoint');
+  await endpoint.fill('https://ap.example.com/peppol-api');
+  await expect(keyEnvironment).toHaveText(
+    'No key set: invoices would go to the provider without one, and providers refuse them. Type the key your provider gave you.',
+  );
+  await key.fill('sk_test_123');
+  await expect(keyEnvironment).toContainText('Test environment');
+  await key.fill('');
+  await endpoint.fill('');
+  await expect(keyEnvironment).toContainText('Sandbox');
 
   const dataDir = dialog.getByTestId('settings-data-dir');
   await expect(dataDir).not.toHaveValue('');

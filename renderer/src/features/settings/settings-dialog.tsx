@@ -109,6 +109,10 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
     : typedKey
       ? environmentFor(typedKey)
       : settings.environment;
+  // A provider address and no key (walk 18: "Sends to the provider's Test environment" under an
+  // empty key field, and nothing said a key was missing).
+  const providerWithoutKey =
+    draft.endpoint.trim() !== '' && !typedKey && (draft.removeKey || !settings.apiKeySet);
   const copyDataPath = () => {
     void navigator.clipboard?.writeText(settings.dataDir).then(
       () => setCopied(true),
@@ -174,9 +178,11 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
           data-testid="settings-key-environment"
           aria-live="polite"
         >
-          {keyEnvironment === 'sandbox'
-            ? 'No key: the built-in Sandbox (nothing is really sent)'
-            : `${typedKey ? 'This key sends' : 'Sends'} to the provider's ${ENVIRONMENT_WORDS[keyEnvironment]} environment${keyEnvironment === 'production' ? ': invoices are really delivered' : ''}`}
+          {providerWithoutKey
+            ? 'No key set: invoices would go to the provider without one, and providers refuse them. Type the key your provider gave you.'
+            : keyEnvironment === 'sandbox'
+              ? 'No key: the built-in Sandbox (nothing is really sent)'
+              : `${typedKey ? 'This key sends' : 'Sends'} to the provider's ${ENVIRONMENT_WORDS[keyEnvironment]} environment${keyEnvironment === 'production' ? ': invoices are really delivered' : ''}`}
         </span>
         <span className="muted small">
           Keys starting sk_test_ are Test keys; pk_goroute_ keys are Production.
