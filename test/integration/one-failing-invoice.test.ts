@@ -34,30 +34,39 @@ async function failingFor(target: string, marker: string) {
   return { url: proxy.url, refused: () => refused, batches: () => batches };
 }
 
+/**
+ * An engine whose sends holding `marker` are answered 500 (short retries and probes, `tries`
+ * attempts), and the header states it went through.
+ */
+async function failingEngine(marker: string, batching: boolean, tries: number) {
+  const sandbox = await startSandbox({ latencyMs: 2 });
+  cleanups.push(() => sandbox.close());
+  const proxy = await failingFor(sandbox.url, marker);
+  const engine = await engines({
+    endpoint: proxy.url,
+    trackDelivery: false,
+    batching,
+    concurrency: 4,
+    coalesceMs: 20,
+    timings: {
+      retryBaseMs: 100,
+      retryMaxMs: 400,
+      probeInitialMs: 50,
+      probeMaxMs: 200,
+      troubleAfterMs: 300,
+    },
+  });
+  await engine.handlers['settings:set']({ maxAttempts: tries });
+  const states: ConnectionStatus['state'][] = [];
+  engine.on('connection:changed', (s) => {
+    if (states.at(-1) !== s.state) states.push(s.state);
+  });
+  return { sandbox, proxy, engine, states };
+}
+
 describe('one invoice the access point answers 500 each time', () => {
   it('fails after its attempts while the others are accepted once; the header never blames the access point', async () => {
-    const sandbox = await startSandbox({ latencyMs: 2 });
-    cleanups.push(() => sandbox.close());
-    const proxy = await failingFor(sandbox.url, 'ONE-BAD-1');
-    const engine = await engines({
-      endpoint: proxy.url,
-      trackDelivery: false,
-      batching: false,
-      concurrency: 4,
-      coalesceMs: 20,
-      timings: {
-        retryBaseMs: 100,
-        retryMaxMs: 400,
-        probeInitialMs: 50,
-        probeMaxMs: 200,
-        troubleAfterMs: 300,
-      },
-    });
-    await engine.handlers['settings:set']({ maxAttempts: 5 });
-    const states: ConnectionStatus['state'][] = [];
-    engine.on('connection:changed', (s) => {
-      if (states.at(-1) !== s.state) states.push(s.state);
-    });
+    const { sandbox, proxy, engine, states } = await failingEngine('ONE-BAD-1', false, 5);
     const { added } = await engine.handlers['documents:add']({
       files: [...makeInvoices(3, 'ONE-OK'), { name: 'bad.xml', bytes: makeInvoice('ONE-BAD-1') }],
     });
@@ -85,27 +94,7 @@ describe('one invoice the access point answers 500 each time', () => {
   it('two invoices dropped together and sent as one batch fail the same way (walk 18)', async () => {
     // Walk 18: two invoices answered 500 each time, sent together as a batch of 2, held the
     // queue as "Access point having problems" for ever: only single sends were told apart.
-    const sandbox = await startSandbox({ latencyMs: 2 });
-    cleanups.push(() => sandbox.close());
-    const proxy = await failingFor(sandbox.url, 'TWO-BAD-');
-    const engine = await engines({
-      endpoint: proxy.url,
-      trackDelivery: false,
-      batching: true,
-      coalesceMs: 20,
-      timings: {
-        retryBaseMs: 100,
-        retryMaxMs: 400,
-        probeInitialMs: 50,
-        probeMaxMs: 200,
-        troubleAfterMs: 300,
-      },
-    });
-    await engine.handlers['settings:set']({ maxAttempts: 4 });
-    const states: ConnectionStatus['state'][] = [];
-    engine.on('connection:changed', (s) => {
-      if (states.at(-1) !== s.state) states.push(s.state);
-    });
+    const { sandbox, proxy, engine, states } = await failingEngine('TWO-BAD-', true, 4);
     const { added } = await engine.handlers['documents:add']({
       files: [
         { name: 'bad-1.xml', bytes: makeInvoice('TWO-BAD-1') },
