@@ -276,7 +276,8 @@ export interface IncomingFile {
 /** What happened to each file of an add. */
 export interface AddResult {
   added: { id: number; fileName: string }[];
-  known: { id: number; fileName: string }[];
+  /** `cancelled`: the document it was added as is cancelled, so it is not sent. */
+  known: { id: number; fileName: string; cancelled?: boolean }[];
   rejected: { fileName: string; message: string }[];
   /**
    * Of `added`, how many were held for a decision as they were added (a team desk knows then:

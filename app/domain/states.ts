@@ -45,10 +45,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   delivered: RESPONSES,
   failed: ['queued', 'cancelled', 'superseded'],
   held: ['received', 'ready', 'queued', 'cancelled'],
-  // Only the Undo of the cancel, to the state it was cancelled from; superseded: the same file
-  // added again (engine/add-files.ts), which then stands for it (and no Undo brings it back).
+  // Only the Undo of the cancel, to the state it was cancelled from.
   cancelled: [
-    'superseded',
     'received',
     'invalid',
     'ready',

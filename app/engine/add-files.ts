@@ -21,7 +21,7 @@ import { newIdempotencyKey } from '../domain/idempotency-key';
 import { isAllowedTransition } from '../domain/states';
 import type { BodyRef } from '../store/body-files';
 import { lastPart } from '../store/documents-repo';
-import type { NewDocument } from '../store/document-record';
+import type { KnownFile, NewDocument } from '../store/document-record';
 // Not through ../validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
 import type { EngineContext } from './context';
@@ -62,7 +62,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** What became of one storable file: a document already known, or the `fresh` entry it is. */
-type Outcome = { known: number } | { fresh: number; first: boolean };
+type Outcome = { known: KnownFile } | { fresh: number; first: boolean };
 
 /**
  * Add files (see the file's comment). `added`, `known` and `rejected` each keep the order of
@@ -124,10 +124,9 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
   // another call stored the same file while this one waited (then it is known).
   const ids: number[] = [];
   const storedMeanwhile = new Set<number>();
-  // The cancelled copies of these files, and (for real) their practice copies that never went
-  // out, make way for the new documents (store/earlier-copies.ts); looked for only when any may
-  // be there.
-  const retire = fresh.length > 0 && repo.copies.anyFor(real);
+  // Invoices go for real: the practice copies of these files that never went out are not sent
+  // (store/practice-copies.ts); read only while some practice document may be unsent.
+  const retire = real && fresh.length > 0 && repo.practice.anyPending();
   for (let i = 0; i < fresh.length; i += ADD_SLICE) {
     if (i > 0) await (ctx.checkpointer?.backlog() ?? yieldToEventLoop());
     const lookAgain = repo.insertedCount !== storedBefore + storedHere;
@@ -138,7 +137,7 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
         const { file, sha256, bodyRef } = fresh[k]!;
         const existing = lookAgain ? repo.findKnownFile(sha256, file.name, real) : null;
         if (existing !== null) {
-          ids[k] = existing;
+          ids[k] = existing.id;
           storedMeanwhile.add(k);
           continue;
         }
@@ -156,15 +155,19 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
       }
       repo.insertMany(docs).forEach((id, j) => {
         ids[at[j]!] = id;
-        if (retire) retireCopies(ctx, docs[j]!, id, real);
+        if (retire) retirePracticeCopies(ctx, docs[j]!, id);
       });
       storedHere += docs.length;
     });
   }
   storable.forEach((f, k) => {
     const o = outcomes[k]!;
-    if ('known' in o) result.known.push({ id: o.known, fileName: f.name });
-    else if (!o.first || storedMeanwhile.has(o.fresh)) {
+    if ('known' in o) {
+      // Cancelled: not sent because it is known (walk 18: "already known" read as taken care
+      // of); the drop's message says how to send it after all.
+      const cancelled = o.known.state === 'cancelled' ? { cancelled: true } : {};
+      result.known.push({ id: o.known.id, fileName: f.name, ...cancelled });
+    } else if (!o.first || storedMeanwhile.has(o.fresh)) {
       result.known.push({ id: ids[o.fresh]!, fileName: f.name });
     } else result.added.push({ id: ids[o.fresh]!, fileName: f.name });
   });
@@ -180,14 +183,13 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
 }
 
 /**
- * The earlier copies of this file (the same bytes under the same name, as "already known" takes
- * it) that document `id` now stands for: see the caller.
+ * The practice copies of this file (the same bytes under the same name, as "already known" takes
+ * it) that never went out, now that it is document `id`: not sent (see the caller).
  */
-function retireCopies(ctx: EngineContext, file: NewDocument, id: number, real: boolean): void {
+function retirePracticeCopies(ctx: EngineContext, file: NewDocument, id: number): void {
   const name = lastPart(file.fileName);
-  for (const r of ctx.repo.copies.of(file.sha256, real)) {
-    const to = r.state === 'cancelled' ? 'superseded' : 'cancelled';
-    if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, to)) continue;
-    ctx.pipeline.lifecycle.retireCopy(r, id);
+  for (const r of ctx.repo.practice.unsentCopies(file.sha256)) {
+    if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, 'cancelled')) continue;
+    ctx.pipeline.lifecycle.retirePractice(r, id);
   }
 }

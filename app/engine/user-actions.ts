@@ -235,7 +235,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       if (!action)
         throw new AppError(
           'UNDO_EXPIRED',
-          'It is too late to undo this cancel. Add the files again to send them.',
+          'It is too late to undo this cancel. To send a cancelled invoice after all, open it and choose Retry.',
         );
       recentCancels.delete(String(undoToken));
       let restored = 0;

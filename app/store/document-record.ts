@@ -226,6 +226,9 @@ export type DocumentBrief = Pick<
 /** Ids per `briefs` call: one statement reads this many rows at most. */
 export const BRIEF_CHUNK = 2000;
 
+/** A document a file was added as before (DocumentsRepo.findKnownFile). */
+export type KnownFile = Pick<DocumentRecord, 'id' | 'state'>;
+
 /** Filter, search and order of the document table. */
 export interface DocumentListQuery {
   filter?: DocumentFilter;

@@ -10,11 +10,12 @@ import {
   type DocumentListRecord,
   type DocumentPatch,
   type DocumentRecord,
+  type KnownFile,
   type NewDocument,
 } from './document-record';
 import { prepareDocumentStatements, type DocumentStatements } from './documents-statements';
 import { DurableCommits } from './durable-commits';
-import { EarlierCopies } from './earlier-copies';
+import { PracticeCopies } from './practice-copies';
 import { PrecedingRefs } from './preceding-refs';
 import { PollReads, type PollKind, type PollPlace } from './poll-reads';
 import { StateWrites, type StateStep } from './state-writes';
@@ -65,8 +66,8 @@ export class DocumentsRepo {
   private readonly insertDocuments: InsertDocuments;
   /** The invoices checked documents refer to (BT-25; preceding-refs.ts). */
   readonly refs: PrecedingRefs;
-  /** Earlier copies of files added again (earlier-copies.ts). */
-  readonly copies: EarlierCopies;
+  /** Practice copies of files added again for real (practice-copies.ts). */
+  readonly practice: PracticeCopies;
   /** Documents inserted through this repository so far (a change says another add stored some). */
   insertedCount = 0;
   private bodyRefStmt: ReturnType<Db['prepare']> | null = null;
@@ -84,7 +85,7 @@ export class DocumentsRepo {
     this.bodyFiles = db.memory ? null : new BodyFiles(bodies, undefined, holdsFolder);
     this.polls = new PollReads(db);
     this.refs = new PrecedingRefs(db);
-    this.copies = new EarlierCopies(db);
+    this.practice = new PracticeCopies(db);
     this.writes = new StateWrites(db, () => this.now());
     this.insertDocuments = prepareInsertDocuments(db);
     // Through `this`: the list's total and its transaction are the repository's own calls.
@@ -105,15 +106,14 @@ export class DocumentsRepo {
   /**
    * Id of the document added from these bytes under this file name, if any ("already known"):
    * the name's last part, so a file is the same whether its folder was dropped (`march/a.xml`),
-   * it was dropped alone or sent by the CLI (`a.xml`) (walk 9); not a cancelled one (walk 18).
-   * `real`: no practice of it in the built-in Sandbox is it (PRACTICE_SQL, documents-statements).
+   * it was dropped alone or sent by the CLI (`a.xml`) (walk 9). `real`: invoices go for real now,
+   * so no practice of it in the built-in Sandbox is it (PRACTICE_SQL in documents-statements.ts).
    */
-  findKnownFile(sha256: string, fileName: string, real: boolean): number | null {
+  findKnownFile(sha256: string, fileName: string, real: boolean): KnownFile | null {
     const rows = this.stmts.findKnownFile.all(sha256, real ? 1 : 0) as DocumentRecord[];
     const name = lastPart(fileName);
-    const named = rows.filter((r) => lastPart(r.file_name) === name);
-    // One that made way for it (a cancelled copy added again) is not it while it is there.
-    return (named.find((r) => r.state !== 'superseded') ?? named[0])?.id ?? null;
+    const r = rows.find((row) => lastPart(row.file_name) === name);
+    return r ? { id: r.id, state: r.state } : null;
   }
 
   /**

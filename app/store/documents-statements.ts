@@ -70,8 +70,7 @@ export function prepareDocumentStatements(db: Db) {
       // A document whose kept copy was lost is not the file: adding it again stores it anew. The
       // names are compared by the repository (their last part); a bounded few of the same bytes.
       `SELECT id, file_name, state FROM documents WHERE sha256 = ?
-         AND problem_code IS NOT '${BODY_LOST}' AND state IS NOT 'cancelled'
-         AND NOT ${PRACTICE_SQL}
+         AND problem_code IS NOT '${BODY_LOST}' AND NOT ${PRACTICE_SQL}
          ORDER BY id LIMIT ${KNOWN_FILE_CANDIDATES}`,
     ),
     findContentDuplicate: db.prepare(

@@ -275,7 +275,8 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
       if (!action)
         throw new AppError(
           'UNDO_EXPIRED',
-          'It is too late to undo this cancel. Add the files again to send them.',
+          // Adding a cancelled file again finds it known, and a team's Retry does not take it.
+          'It is too late to undo this cancel.',
         );
       // Back to the state each was cancelled from (same key: a cancelled document never reached
       // the access point, the cancel refuses those that may have), only those still cancelled.

@@ -54,6 +54,20 @@ test('an invoice waiting to go is cancelled from its own details, and the cancel
     await toast.getByTestId('toast-undo').click();
     await desk.waitForState(row, ['queued']);
     await expect(desk.detailPanel.getByTestId('detail-cancel')).toBeVisible();
+
+    // Cancelled again, and past its Undo: dropping the file again does not send it, and says so;
+    // Retry sends it after all (walk 18).
+    await desk.detailPanel.getByTestId('detail-cancel').click();
+    await desk.waitForState(row, ['cancelled']);
+    await expect(desk.detailPanel.getByTestId('detail-cancelled-hint')).toContainText(
+      'To send it after all, choose Retry',
+    );
+    await desk.dropFiles(paths);
+    await expect(desk.page.getByText('was cancelled, so not sent')).toBeVisible();
+    await desk.invoke('queue:resume', undefined);
+    await desk.openDetails(row);
+    await desk.detailPanel.getByTestId('detail-retry').click();
+    await desk.waitForState(row, ['accepted', 'delivered']);
   } finally {
     await desk.invoke('queue:resume', undefined);
   }

@@ -94,7 +94,7 @@ describe('the CLI against an access point written from the docs alone', () => {
       const ap = await accessPoint(options);
       const { dir } = invoices(1, 'NOREG', '9915:not-registered');
       const res = await send(ap, dir, ['--batch', 'off']);
-      expect(res.summary).toMatchObject({ total: 1, sent: 0, failed: 1 });
+      expect(res.summary).toMatchObject({ total: 1, sent: 0, failed: 0, notOnPeppol: 1 });
       expect(res.stderr).toContain(
         'NOREG-0001.xml: The buyer 9915:not-registered is not registered on the Peppol network',
       );

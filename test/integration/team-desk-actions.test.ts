@@ -326,7 +326,7 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
         ok: false,
         error: {
           code: 'UNDO_EXPIRED',
-          message: 'It is too late to undo this cancel. Add the files again to send them.',
+          message: 'It is too late to undo this cancel.',
         },
       });
       await waitFor(

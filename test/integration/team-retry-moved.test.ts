@@ -373,11 +373,14 @@ describe('peppol-desk retry --all-failed on a team outbox', () => {
     );
     const args = ['--store', `sqlite:${file}`, '--endpoint', ap.url];
     const sent = await runCli(['send', inbox, ...args, '--data-dir', join(tempDir(), 'a')]);
-    expect([sent.code, sent.stdout]).toEqual([1, expect.stringMatching(/^0 sent, 1 failed/)]);
+    expect([sent.code, sent.stdout]).toEqual([
+      1,
+      expect.stringMatching(/^0 sent, 0 failed, 1 whose buyer is not on Peppol/),
+    ]);
     const r = await runCli(['retry', '--all-failed', ...args, '--data-dir', join(tempDir(), 'b')]);
     expect(r.stderr).toContain('Retrying 0 of 1 document(s); 1 left as it is\n');
     expect(r.stderr).toMatch(/^nobody\.xml: .*not registered on the Peppol network/m);
-    expect([r.code, r.stdout]).toEqual([1, '0 sent, 1 failed\n']);
+    expect([r.code, r.stdout]).toEqual([1, '0 sent, 0 failed, 1 whose buyer is not on Peppol\n']);
     expect(sendsTo(ap)).toBe(0);
   }, 60_000);
 });

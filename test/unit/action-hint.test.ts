@@ -134,10 +134,16 @@ describe('actionsFor an invoice still waiting to go', () => {
   });
 
   it('offers nothing once it is sending or sent', () => {
-    for (const state of ['sending', 'accepted', 'delivered', 'cancelled'] as const) {
+    for (const state of ['sending', 'accepted', 'delivered'] as const) {
       const r = actionsFor({ problem: null, state, mayHaveReachedAccessPoint: false });
       expect(r, state).toEqual({ offered: [], unavailable: [] });
     }
+  });
+
+  it('offers Retry on a cancelled one, to send it after all; not yet on a team (walk 18)', () => {
+    const d = { problem: null, state: 'cancelled', mayHaveReachedAccessPoint: false } as const;
+    expect(actionsFor(d)).toEqual({ offered: ['retry'], unavailable: [] });
+    expect(actionsFor(d, true)).toEqual({ offered: [], unavailable: [] });
   });
 });
 

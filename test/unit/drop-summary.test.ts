@@ -56,6 +56,25 @@ describe('drop summary', () => {
     expect(s.lines[0]).toMatch(new RegExp(`^${n(1200)} files, `));
   });
 
+  it('says which known files were cancelled, and how to send one after all (walk 18)', () => {
+    const s = summarize(
+      {
+        added: [],
+        known: [
+          { id: 1, fileName: 'a.xml' },
+          { id: 2, fileName: 'b.xml', cancelled: true },
+        ],
+        rejected: [],
+      },
+      [],
+    );
+    expect(s.title).toBe('0 added, 2 already known');
+    expect(s.lines).toEqual([
+      '2 already known: a.xml, b.xml',
+      '1 of them was cancelled, so not sent: b.xml. To send one after all, open it and choose Retry.',
+    ]);
+  });
+
   it('names the known files and groups the rejected ones by reason', () => {
     const summary = summarize(
       {

@@ -72,11 +72,9 @@ describe('document state machine', () => {
       expect(isAllowedTransition(from, to), `${from} → ${to}`).toBe(false);
     // Issue 11: a delivered document moves on only with the buyer's business response.
     expect([...ALLOWED_TRANSITIONS.delivered].sort()).toEqual([...RESPONSE_STATES].sort());
-    // Cancelled leads back only to where a cancel can come from (its Undo), never further on,
-    // or makes way for the same file added again (walk 18).
+    // Cancelled leads back only to where a cancel can come from (its Undo), never further on.
     expect([...ALLOWED_TRANSITIONS.cancelled].sort()).toEqual(
       [
-        'superseded',
         'failed',
         'held',
         'invalid',
@@ -87,7 +85,7 @@ describe('document state machine', () => {
         'unreachable',
       ].sort(),
     );
-    for (const to of ALLOWED_TRANSITIONS.cancelled.filter((s) => s !== 'superseded'))
+    for (const to of ALLOWED_TRANSITIONS.cancelled)
       expect(isAllowedTransition(to, 'cancelled'), `${to} → cancelled`).toBe(true);
     // A rejected invoice only makes way for its corrected file, or is marked handled by the clerk
     // (who may take that back); a handled one never goes back into the sending.

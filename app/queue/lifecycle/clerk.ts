@@ -25,6 +25,9 @@ export interface CancelledDoc {
   problem_action: DocumentProblem['action'] | null;
 }
 
+/** The timeline of a cancelled document retried (see {@link retry}). */
+export const SEND_AFTER_ALL_WORDS = 'Retry requested after the cancel: checked again, then sent';
+
 /** The step of a retry from `r`'s state, or null when that state has none. */
 export function retry(r: DocumentRecord, newKey: () => string): Step | null {
   const patch: DocumentPatch = { attempts: 0, next_attempt_at: null, ...NO_PROBLEM };
@@ -71,6 +74,12 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
     return { from: r.state, to: 'ready', patch, detail: 'Retry requested (new lookup)' };
   if (r.state === 'invalid')
     return { from: r.state, to: 'received', patch, detail: 'Check again requested' };
+  // Cancelled, and the clerk wants it sent after all (walk 18: once the Undo had gone, nothing
+  // could send it; dropping its file again said "already known"). A cancel is allowed only while
+  // nothing may have reached the access point: it starts again from the check, duplicates
+  // included, under its own key.
+  if (r.state === 'cancelled')
+    return { from: r.state, to: 'received', patch, detail: SEND_AFTER_ALL_WORDS };
   return null;
 }
 
@@ -119,21 +128,14 @@ export function cancelled(r: DocumentRecord): Step {
 }
 
 /**
- * An earlier copy `r` of a file added again as document `id` (store/earlier-copies.ts): a
- * practice copy the built-in Sandbox never took, now that invoices go for real, is not sent; a
- * cancelled one makes way for it.
+ * A practice copy (`r`, never taken by the built-in Sandbox) of a file added again for real as
+ * document `realId`: it is not sent (store/practice-copies.ts).
  */
-export function copyRetired(r: DocumentRecord, id: number): Step {
-  return r.state === 'cancelled'
-    ? {
-        from: 'cancelled',
-        to: 'superseded',
-        detail: `The same file was added again as document #${id}, which goes instead`,
-      }
-    : {
-        ...cancelled(r),
-        detail: `Added again for real as document #${id}: this practice copy is not sent`,
-      };
+export function practiceRetired(r: DocumentRecord, realId: number): Step {
+  return {
+    ...cancelled(r),
+    detail: `Added again for real as document #${realId}: this practice copy is not sent`,
+  };
 }
 
 /** What the Undo of cancelling `r` needs. */

@@ -458,9 +458,9 @@ export class Lifecycle extends LifecycleCore {
     return this.move(r.id, clerk.cancelled(r)) ? clerk.cancelledDoc(r) : null;
   }
 
-  /** See clerk.copyRetired. */
-  retireCopy(r: DocumentRecord, id: number): boolean {
-    return this.move(r.id, clerk.copyRetired(r, id));
+  /** See clerk.practiceRetired. */
+  retirePractice(r: DocumentRecord, realId: number): boolean {
+    return this.move(r.id, clerk.practiceRetired(r, realId));
   }
 
   /** Undo a cancel: back where it was (a step in flight starts again). `who`: for the timeline. */

@@ -23,9 +23,13 @@ const WAITING_TO_GO: ReadonlySet<DocumentDetail['state']> = new Set([
  */
 export function actionsFor(
   d: Pick<DocumentDetail, 'problem' | 'state' | 'mayHaveReachedAccessPoint'>,
+  onTeam = false,
 ): { offered: DocumentAction[]; unavailable: Unavailable[] } {
   const { problem, state } = d;
   let candidates: DocumentAction[] = [];
+  // Cancelled, to be sent after all: checked again from the start (a single desk; walk 18: once
+  // the Undo had gone nothing could send it). A team's Retry does not take cancelled ones yet.
+  if (state === 'cancelled') return { offered: onTeam ? [] : ['retry'], unavailable: [] };
   // A buyer that does not take this type of document: asked again once the clerk has talked to
   // them (walk 13: "Needs your decision" offered Cancel alone).
   if (state === 'held' && problem?.code === 'RECEIVER_DOES_NOT_ACCEPT')

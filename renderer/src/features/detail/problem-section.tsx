@@ -11,7 +11,8 @@ import { actionHint, actionsFor } from './offered-actions';
  * that cannot); nothing when there is no problem and nothing to do.
  */
 export function ProblemSection({ d }: { d: DocumentDetail }) {
-  const { offered: actions, unavailable } = actionsFor(d);
+  const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
+  const { offered: actions, unavailable } = actionsFor(d, onTeam);
   const hint = actionHint(d);
   // While the queue is held, what the invoice waits for instead of its own next attempt, which
   // nothing leaves at then (without a problem, its status line says it: detail-panel.tsx).
@@ -44,6 +45,12 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
             Next attempt: {formatTime(d.nextAttemptAt)}
           </p>
         )
+      )}
+      {d.state === 'cancelled' && actions.includes('retry') && (
+        <p className="muted" data-testid="detail-cancelled-hint">
+          Cancelled: it will not be sent. To send it after all, choose Retry: it is checked again,
+          then sent.
+        </p>
       )}
       {actions.includes('markHandled') && (
         <p className="muted" data-testid="detail-handled-hint">

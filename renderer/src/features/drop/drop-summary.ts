@@ -82,6 +82,13 @@ export function summarize(
     lines.push(
       `${formatCount(result.known.length)} already known: ${nameList(result.known.map((k) => k.fileName))}`,
     );
+    // Known as cancelled: not sent again by a drop (walk 18 read "already known" as taken care
+    // of, and a re-dropped folder must not send what the clerk cancelled).
+    const cancelled = result.known.filter((k) => k.cancelled);
+    if (cancelled.length > 0)
+      lines.push(
+        `${cancelled.length === 1 ? '1 of them was' : `${formatCount(cancelled.length)} of them were`} cancelled, so not sent: ${nameList(cancelled.map((k) => k.fileName))}. To send one after all, open it and choose Retry.`,
+      );
   }
   const byReason = new Map<string, string[]>();
   for (const r of result.rejected) {
