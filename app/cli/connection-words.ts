@@ -18,6 +18,8 @@ export class ConnectionWords {
   private teamReachable: boolean | undefined;
   /** The access point state said last ('online' while nothing was said). */
   private said: ConnectionStatus['state'] = 'online';
+  /** Sending paused in this data folder, as said last. */
+  private paused = false;
 
   constructor(
     first: ConnectionStatus,
@@ -41,6 +43,16 @@ export class ConnectionWords {
         now
           ? 'The team database answers again.\n'
           : `${s.message ?? 'The team database cannot be reached.'} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
+      );
+    }
+    // Paused in the app (walk 18b: a run on a paused data folder said only "Still working: 0 of
+    // 3 sent" for minutes): nothing leaves until it is resumed there.
+    if ((s.paused === true) !== this.paused) {
+      this.paused = s.paused === true;
+      this.write(
+        this.paused
+          ? 'Sending is paused in this data folder (Pause in the app): nothing is sent until it is resumed there (Resume). The run waits (Ctrl+C stops waiting; nothing is lost).\n'
+          : 'Sending was resumed.\n',
       );
     }
     // The access point, while the team database (if any) answers: its words are the header's.

@@ -4,6 +4,7 @@ import { NS } from './xml-tree';
 import { MAX_FINDINGS } from './engine';
 import { elementTerm } from '../domain/business-terms';
 import { attr, locationOf } from './xpath';
+import { NO_SUCH_DAY_HINT } from './rules/hints';
 
 import { UBL_AGGREGATE_TYPES, UBL_CONTENT_MODELS } from './ubl-structure.generated';
 
@@ -129,9 +130,9 @@ const STRUCTURE_HINTS: Record<string, string> = {
     'The file does not follow the UBL layout. Export it again from the accounting system.',
 };
 
-function finding(rule: string, n: XNode, message: string): Finding {
+function finding(rule: string, n: XNode, message: string, ownHint?: string): Finding {
   const f: Finding = { rule, flag: 'fatal', message, location: locationOf(n) };
-  const hint = STRUCTURE_HINTS[rule];
+  const hint = ownHint ?? STRUCTURE_HINTS[rule];
   if (hint !== undefined) f.hint = hint;
   return f;
 }
@@ -252,10 +253,13 @@ function checkBasic(n: XNode, out: Finding[]): void {
     case Kind.Date:
       if (!validDate(v)) {
         // Written right but no such day (2026-11-31, 2025-02-29): the format is not the problem.
-        const why = DATE.test(v)
+        const noSuchDay = DATE.test(v);
+        const why = noSuchDay
           ? 'is not a day of the calendar'
           : 'is not a valid date; use YYYY-MM-DD';
-        out.push(finding('XSD-DATATYPE', n, `${nameOf()} "${v}" ${why}.`));
+        // Its hint too (walk 18b: "Check the export settings" for one mistyped day).
+        const hint = noSuchDay ? NO_SUCH_DAY_HINT : undefined;
+        out.push(finding('XSD-DATATYPE', n, `${nameOf()} "${v}" ${why}.`, hint));
       }
       return;
     case Kind.Time:

@@ -44,4 +44,16 @@ describe('what a run says while it waits for the access point', () => {
     ]);
     expect(desk.teamLost).toBe(false);
   });
+
+  it('says when sending is paused in the data folder, and when it is resumed (walk 18b)', () => {
+    const lines: string[] = [];
+    const paused = { ...status('online'), paused: true } as ConnectionStatus;
+    const words = new ConnectionWords(paused, (l) => lines.push(l));
+    words.tell(paused);
+    words.tell({ ...paused, paused: false });
+    expect(lines).toEqual([
+      'Sending is paused in this data folder (Pause in the app): nothing is sent until it is resumed there (Resume). The run waits (Ctrl+C stops waiting; nothing is lost).\n',
+      'Sending was resumed.\n',
+    ]);
+  });
 });

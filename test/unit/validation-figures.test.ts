@@ -151,6 +151,14 @@ describe('PEPPOL-EN16931-F001 says what the file writes', () => {
     expect(f.hint).toBe(
       'There is no such day: correct the date in the accounting system and export again.',
     );
+    // The structure check's finding on the same date gives the same hint (walk 18b).
+    const r = checkDocument(
+      utf8(change(validInvoice(), ISSUE, '<cbc:IssueDate>2026-02-30</cbc:IssueDate>')),
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    const structural = r.verdict.findings.find((x) => x.rule === 'XSD-DATATYPE');
+    expect(structural?.message).toMatch(/"2026-02-30" is not a day of the calendar\.$/);
+    expect(structural?.hint).toBe(f.hint);
   });
   it('a date written another way, or with spaces around it', () => {
     const other = dated('30.02.2026');

@@ -41,6 +41,10 @@ export const RULE_HINTS: Readonly<Record<string, string>> = {
     'A VAT number starts with the two-letter country code, for example NL123456789B01 or DE123456789. Check the VAT number in the company or customer record.',
 };
 
+/** The hint of a date written right that is no day of the calendar (F001's, and structure.ts's). */
+export const NO_SUCH_DAY_HINT =
+  'There is no such day: correct the date in the accounting system and export again.';
+
 /** A date's text written year-month-day, whether or not there is such a day. */
 export const DAY_FORM = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -53,8 +57,6 @@ export const RULE_HINTS_FOR: Readonly<Record<string, (n: XNode) => string | unde
     const t = n.text.trim();
     if (t !== n.text && isDateText10(t))
       return 'Write the date alone, without spaces or line breaks around it. Check the export settings of the accounting system.';
-    return DAY_FORM.test(t)
-      ? 'There is no such day: correct the date in the accounting system and export again.'
-      : undefined;
+    return DAY_FORM.test(t) ? NO_SUCH_DAY_HINT : undefined;
   },
 };
