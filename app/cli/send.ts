@@ -153,7 +153,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.notOnPeppol ? `${summary.notOnPeppol} whose buyer is not on Peppol, ` : ''}${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.notOnPeppol ? `${summary.notOnPeppol} whose buyer is not on Peppol, ` : ''}${summary.cancelled ? `${summary.cancelled} cancelled (not sent), ` : ''}${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.

@@ -18,6 +18,7 @@ export type Counted =
   | 'sent'
   | 'failed'
   | 'notOnPeppol'
+  | 'cancelled'
   | 'rejected'
   | 'invalid'
   | 'duplicate'
@@ -38,6 +39,8 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   if (r.state === 'invalid') return 'invalid';
   // The buyer is not on Peppol: nothing failed, the clerk asks the buyer (walk 18: "4 failed").
   if (r.state === 'unreachable') return 'notOnPeppol';
+  // Cancelled by the clerk (a file of the run added before and cancelled): not sent, not failed.
+  if (r.state === 'cancelled') return 'cancelled';
   // Held as a possible duplicate: the same number with other content, or the same content.
   if (
     r.state === 'held' &&
@@ -88,6 +91,8 @@ export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
         ? `${r.fileName} (document #${r.id})`
         : r.fileName;
     process.stderr.write(`${who}: ${cliWords(r.problemMessage)}\n`);
+  } else if (counted === 'cancelled') {
+    process.stderr.write(`${r.fileName} (document #${r.id}): cancelled, so not sent.\n`);
   } else if (counted === 'unconfirmed') {
     process.stderr.write(`${r.fileName}: ${UNCONFIRMED_WORDS}\n`);
   }
@@ -139,6 +144,7 @@ export async function summarize(
     sent: 0,
     failed: notAdded,
     notOnPeppol: 0,
+    cancelled: 0,
     rejected: 0,
     invalid: 0,
     duplicate: 0,
@@ -165,6 +171,8 @@ export async function summarize(
     failed: n.failed,
     /** The buyer is not on Peppol (its lookup said so, or the access point answered 404). */
     notOnPeppol: n.notOnPeppol,
+    /** Cancelled by the clerk, so not sent. */
+    cancelled: n.cancelled,
     rejected: n.rejected,
     invalid: n.invalid,
     duplicates: n.duplicate,
@@ -195,6 +203,7 @@ export type RunSummary = Awaited<ReturnType<typeof summarize>>;
 export function otherOutcomesWords(s: RunSummary): string {
   const outcomes = [
     [s.notOnPeppol, 'whose buyer is not on Peppol'],
+    [s.cancelled, 'cancelled (not sent)'],
     [s.rejected, 'rejected by the buyer'],
     [s.invalid, 'invalid'],
     [s.duplicates, 'held as duplicates'],
@@ -213,6 +222,7 @@ export function notSentCount(s: RunSummary): number {
   return (
     s.failed +
     s.notOnPeppol +
+    s.cancelled +
     s.rejected +
     s.invalid +
     s.duplicates +

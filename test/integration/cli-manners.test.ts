@@ -131,6 +131,12 @@ describe('peppol-desk manners', () => {
     // Nothing left to list: the line ends with the count (a walk read "0 document(s): ").
     const none = await cli(['list', '--filter', 'attention', '--data-dir', data]);
     expect(none.stdout.trim().split('\n').at(-1)).toBe('0 document(s)');
+    // The folder sent again: the cancelled copy is not sent, and is counted as cancelled, not as
+    // failed (walk 18b).
+    const rerun = await cli(['send', inbox, '--data-dir', data, '--json']);
+    const after = JSON.parse(rerun.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(after).toMatchObject({ total: 3, sent: 2, failed: 0, cancelled: 1, duplicates: 0 });
+    expect(rerun.stderr).toContain(`b-copy.xml (document #${held}): cancelled, so not sent.`);
   });
 
   it('send-anyway --wait-delivery waits for the delivery: one that then fails is failed, not sent', async () => {
