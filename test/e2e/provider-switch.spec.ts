@@ -107,8 +107,9 @@ test('once a provider is set, the header counts what was sent in practice apart 
     // practice 103" above a tab saying "Sent 103").
     expect(await figure('filter-count-sent')).toBe(sentPractising);
     await expect(desk.page.getByTestId('filter-practice-sent')).toHaveText(
-      ` (${await figure('count-practice')} in practice)`,
+      /^ \([\d,.\s\u202f]+ in practice\)$/,
     );
+    expect(await figure('filter-practice-sent')).toBe(await figure('count-practice'));
   } finally {
     await desk.invoke('settings:set', { endpoint: null });
     await other.close();
