@@ -34,6 +34,11 @@ export class ConnectionWords {
     return this.teamReachable === false;
   }
 
+  /** The run is over: only that the access point answers again, if it does (nothing waits now). */
+  sayIfBack(s: ConnectionStatus): void {
+    if (s.state === 'online' && this.said !== 'online') this.tell(s);
+  }
+
   /** A new reading of the status: say what changed. */
   tell(s: ConnectionStatus, first = false): void {
     const now = s.team?.reachable;

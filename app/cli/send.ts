@@ -232,6 +232,8 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   // reconnection may not have noticed yet).
   if (connection.teamLost && words === null)
     process.stderr.write('The team database answers again.\n');
+  // Settled within a second of the access point's recovery: said before the summary (walk 18b).
+  else if (words === null) connection.sayIfBack(await engine.handlers['connection:get'](undefined));
   if (words) process.stderr.write(`${words}\n`);
 }
 

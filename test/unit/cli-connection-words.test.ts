@@ -56,4 +56,15 @@ describe('what a run says while it waits for the access point', () => {
       'Sending was resumed.\n',
     ]);
   });
+
+  it('at the end of a run says only that the access point answers again (walk 18b)', () => {
+    const lines: string[] = [];
+    const words = new ConnectionWords(status('trouble', 'Having problems.'), (l) => lines.push(l));
+    words.sayIfBack(status('offline', 'Gone.'));
+    words.sayIfBack(status('online'));
+    expect(lines).toEqual([
+      'Having problems. The run waits (Ctrl+C stops waiting; nothing is lost).\n',
+      'The access point answers again.\n',
+    ]);
+  });
 });
