@@ -125,3 +125,29 @@ test('Send anyway on a copy of a file says the two are identical, not that they 
   await dialog.getByTestId('confirm-keep').click();
   await expect(dialog).toBeHidden();
 });
+
+test('an open held second version says "already sent" as soon as its first version goes out (walk 18b)', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('DUPLIVE');
+  const dir = testInfo.outputPath('invoices');
+  const [first] = writeFiles(dir, { [`${prefix}-first.xml`]: validInvoice(prefix) });
+  const [second] = writeFiles(dir, { [`${prefix}-second.xml`]: sameNumberOtherContent(prefix) });
+  await desk.invoke('queue:pause', undefined);
+  try {
+    await desk.dropFiles([first!]);
+    await desk.searchFor(prefix);
+    await desk.waitForState(desk.rowByFile(`${prefix}-first.xml`), ['queued']);
+    await desk.dropFiles([second!]);
+    const held = desk.rowByFile(`${prefix}-second.xml`);
+    await desk.waitForState(held, ['held']);
+    await desk.openDetails(held);
+    const reason = desk.detailPanel.getByTestId('problem-message');
+    await expect(reason).toContainText('was already added');
+    // The first one goes out while the details stay open: they follow it.
+    await desk.invoke('queue:resume', undefined);
+    await expect(reason).toContainText('was already sent');
+  } finally {
+    await desk.invoke('queue:resume', undefined);
+  }
+});

@@ -27,8 +27,13 @@ export function useEngineSync(): void {
       api.on('documents:changed', ({ ids, counts, practiceSent }) => {
         useDocumentsStore.getState().setCounts(counts, practiceSent);
         useDocumentsStore.getState().requestRefresh();
-        const openId = useDetailStore.getState().id;
-        if (openId !== null && ids.includes(openId)) void useDetailStore.getState().reload();
+        const { id: openId, detail } = useDetailStore.getState();
+        // The open document, or the one it duplicates: its words and the side-by-side follow
+        // that one's state (walk 18b: "was already added" stayed while the first one went out).
+        const first = detail?.duplicateOf?.id;
+        const touched =
+          openId !== null && (ids.includes(openId) || (first != null && ids.includes(first)));
+        if (touched) void useDetailStore.getState().reload();
       }),
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
       api.on('connection:changed', (status) => {
