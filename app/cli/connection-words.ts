@@ -11,6 +11,8 @@ import {
 } from '../access-point/reachability';
 import type { ConnectionStatus } from '../contract';
 
+const TEAM_BACK = 'The team database answers again.\n';
+
 /** States of the access point a run waits out, said when they begin. */
 const WAITS_OUT = new Set<ConnectionStatus['state']>(['offline', 'trouble', 'checking']);
 
@@ -34,8 +36,18 @@ export class ConnectionWords {
     return this.teamReachable === false;
   }
 
-  /** The run is over: only that the access point answers again, if it does (nothing waits now). */
-  sayIfBack(s: ConnectionStatus): void {
+  /**
+   * The run settled: only what came back is said (nothing waits now). The team database lost
+   * meanwhile answers again (the run read its documents from it; the desk's own reconnection may
+   * not have noticed yet); otherwise the access point, read by `now`, if it answers again.
+   */
+  async settled(now: () => ConnectionStatus | Promise<ConnectionStatus>): Promise<void> {
+    if (this.teamLost) {
+      this.teamReachable = true;
+      this.write(TEAM_BACK);
+      return;
+    }
+    const s = await now();
     if (s.state === 'online' && this.said !== 'online') this.tell(s);
   }
 
@@ -46,7 +58,7 @@ export class ConnectionWords {
       this.teamReachable = now;
       this.write(
         now
-          ? 'The team database answers again.\n'
+          ? TEAM_BACK
           : `${s.message ?? 'The team database cannot be reached.'} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
       );
     }

@@ -228,12 +228,9 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
     return null;
   };
   const words = await Promise.race([settled(), nobody]).finally(() => clearInterval(timer));
-  // Settled: the run read its documents from the database, so it answers again (the desk's own
-  // reconnection may not have noticed yet).
-  if (connection.teamLost && words === null)
-    process.stderr.write('The team database answers again.\n');
-  // Settled within a second of the access point's recovery: said before the summary (walk 18b).
-  else if (words === null) connection.sayIfBack(await engine.handlers['connection:get'](undefined));
+  // Settled within a second of the team database's or the access point's recovery: said before
+  // the summary (walk 18b).
+  if (words === null) await connection.settled(() => engine.handlers['connection:get'](undefined));
   if (words) process.stderr.write(`${words}\n`);
 }
 

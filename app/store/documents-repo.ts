@@ -110,7 +110,8 @@ export class DocumentsRepo {
    * so no practice of it in the built-in Sandbox is it (PRACTICE_SQL in documents-statements.ts).
    */
   findKnownFile(sha256: string, fileName: string, real: boolean): KnownFile | null {
-    const rows = this.stmts.findKnownFile.all(sha256, real ? 1 : 0) as DocumentRecord[];
+    const rows = this.stmts.findKnownFile.all(sha256, real ? 1 : 0) as (KnownFile &
+      Pick<DocumentRecord, 'file_name'>)[];
     const name = lastPart(fileName);
     const r = rows.find((row) => lastPart(row.file_name) === name);
     return r ? { id: r.id, state: r.state } : null;

@@ -57,11 +57,11 @@ describe('what a run says while it waits for the access point', () => {
     ]);
   });
 
-  it('at the end of a run says only that the access point answers again (walk 18b)', () => {
+  it('at the end of a run says only that the access point answers again (walk 18b)', async () => {
     const lines: string[] = [];
     const words = new ConnectionWords(status('trouble', 'Having problems.'), (l) => lines.push(l));
-    words.sayIfBack(status('offline', 'Gone.'));
-    words.sayIfBack(status('online'));
+    await words.settled(() => status('offline', 'Gone.'));
+    await words.settled(() => status('online'));
     expect(lines).toEqual([
       'Having problems. The run waits (Ctrl+C stops waiting; nothing is lost).\n',
       'The access point answers again.\n',

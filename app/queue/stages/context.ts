@@ -29,7 +29,7 @@ export interface StageContext {
   /**
    * The connection's health from any call's outcome (offline, throttled, online); `request`:
    * 'send' when it sent invoices (see app/access-point/reachability.ts); `subject`: the
-   * document a single send carried.
+   * documents the send carried (a single send's, or a batch's).
    */
   noteOutcome(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void;
 }

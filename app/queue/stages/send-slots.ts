@@ -1,8 +1,7 @@
-import type { ReachState } from '../../access-point/reachability';
+import type { ReachState, SendSubject } from '../../access-point/reachability';
 import type { ApOutcome } from '../../access-point/client';
 import type { RetryPolicy } from '../../domain/retry-policy';
 import { AdaptiveLimiter, type OverloadSignal } from '../../sender/adaptive-limiter';
-import type { SendSubject } from '../../access-point/reachability';
 import { RateGate, type RequestKind } from '../../sender/rate-gate';
 import type { StageContext } from './context';
 import type { Unit } from './send-plan';

@@ -1,5 +1,11 @@
-import { FILTER_STATES, RESPONSE_STATES, type DocumentRow } from '../../../app/contract';
+import type { DocumentRow } from '../../../app/contract';
+import { versionWentOut } from '../../../app/domain/duplicate-number';
 import { ON_THEIR_WAY } from '../../../app/domain/states';
+
+/** A document's kind in the Send anyway confirmation's words. */
+export function kindWord(docType: DocumentRow['docType']): string {
+  return docType === 'CreditNote' ? 'credit note' : 'invoice';
+}
 
 /**
  * What sending a held duplicate anyway would do, in the confirmation's first line, from what its
@@ -10,10 +16,10 @@ export function sendAnywayLead(
   held: Pick<DocumentRow, 'docType' | 'problem' | 'invoiceNumber'>,
   first: Pick<DocumentRow, 'id' | 'state'>,
 ): string {
-  const kind = held.docType === 'CreditNote' ? 'credit note' : 'invoice';
+  const kind = kindWord(held.docType);
   const no = held.invoiceNumber ? ` ${held.invoiceNumber}` : '';
   const sameBytes = held.problem?.code === 'DUPLICATE_CONTENT';
-  const went = FILTER_STATES.sent.includes(first.state) || RESPONSE_STATES.includes(first.state);
+  const went = versionWentOut(first.state);
   if (!went && !ON_THEIR_WAY.has(first.state)) {
     return `The first one (document #${first.id}) was not sent: only this ${kind} would go to the buyer. Compare the two before deciding.`;
   }

@@ -1,5 +1,6 @@
 import type { DocumentRow } from '../../../../app/contract';
 import { formatAmount, formatTime } from '../../lib/format';
+import { kindWord } from '../../lib/send-anyway-words';
 import { STATUS_WORDS } from '../../lib/status-words';
 
 const ROWS: { label: string; value: (d: DocumentRow) => string }[] = [
@@ -25,7 +26,7 @@ export function DuplicateCompare({ first, held }: { first: DocumentRow; held: Do
     <>
       {sameFile && (
         <p data-testid="duplicate-same-file">
-          The two files are identical, byte for byte: it is the same {kindOf(held)} twice.
+          The two files are identical, byte for byte: it is the same {kindWord(held.docType)} twice.
         </p>
       )}
       {sameInvoice && !sameFile && (
@@ -37,10 +38,6 @@ export function DuplicateCompare({ first, held }: { first: DocumentRow; held: Do
       <DuplicateTable first={first} held={held} />
     </>
   );
-}
-
-function kindOf(d: DocumentRow): string {
-  return d.docType === 'CreditNote' ? 'credit note' : 'invoice';
 }
 
 function DuplicateTable({ first, held }: { first: DocumentRow; held: DocumentRow }) {
