@@ -264,31 +264,43 @@ describe('a 403 may be about the invoice: the header checks the key before sayin
 });
 
 describe('a change of the API key in Settings ends the hold at once', () => {
-  it('the key refused, then another key saved: everything waiting goes without waiting for a probe', async () => {
-    const sandbox = await startSandbox({ latencyMs: 2 });
-    cleanups.push(() => sandbox.close());
-    // The access point set in Settings (an endpoint given as an option would win over a change);
-    // probes a minute apart: within this test only the key change can end the hold.
-    const engine = await engines({
-      trackDelivery: false,
-      batching: false,
-      timings: { probeInitialMs: 60_000, probeMaxMs: 60_000 },
+  for (const batching of [false, true])
+    it(`the key refused, then another key saved (${batching ? 'batches' : 'single sends'}): everything waiting goes without waiting for a probe`, async () => {
+      const sandbox = await startSandbox({ latencyMs: 2 });
+      cleanups.push(() => sandbox.close());
+      // The access point set in Settings (an endpoint given as an option would win over a change);
+      // probes a minute apart: within this test only the key change can end the hold.
+      const engine = await engines({
+        trackDelivery: false,
+        batching,
+        timings: { probeInitialMs: 60_000, probeMaxMs: 60_000 },
+      });
+      await engine.handlers['settings:set']({
+        endpoint: sandbox.url,
+        apiKey: 'sk_test_wrong_key_01',
+      });
+      await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+      sandbox.setFaults({ status: { every: 1, status: 401 } });
+      const { added } = await engine.handlers['documents:add']({ files: makeInvoices(5, 'KEYC') });
+      const ids = added.map((a) => a.id);
+      await waitHeld(engine, ids, 'refused');
+      // Each was refused with the key (in a batch when batching), so nothing of it was taken: it
+      // may be cancelled, and it is not "in doubt" once another key is saved (walk 18b N6: held
+      // for a decision, and no Cancel, after a batch's 401).
+      const timelines = ids.map((id) => engineInternals(engine).repo.timeline(id));
+      const attempts = timelines.flat().filter((e) => e.to === 'sending');
+      expect(attempts.some((e) => e.detail?.includes('(batch of'))).toBe(batching);
+      expect(timelines.some((t) => t.some((e) => e.detail === KEY_REFUSED_WAIT_WORDS))).toBe(true);
+      for (const id of ids)
+        expect((await engine.handlers['documents:get']({ id })).mayHaveReachedAccessPoint).toBe(
+          false,
+        );
+      // The provider now knows the key the clerk is about to type.
+      sandbox.setFaults({});
+      await engine.handlers['settings:set']({ apiKey: 'sk_test_right_key_02' });
+      await expectAllAcceptedOnce(engine, sandbox, ids);
+      for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
     });
-    await engine.handlers['settings:set']({
-      endpoint: sandbox.url,
-      apiKey: 'sk_test_wrong_key_01',
-    });
-    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
-    sandbox.setFaults({ endpoints: 'all', status: { every: 1, status: 401 } });
-    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(5, 'KEYC') });
-    const ids = added.map((a) => a.id);
-    await waitHeld(engine, ids, 'refused');
-    // The provider now knows the key the clerk is about to type.
-    sandbox.setFaults({});
-    await engine.handlers['settings:set']({ apiKey: 'sk_test_right_key_02' });
-    await expectAllAcceptedOnce(engine, sandbox, ids);
-    for (const d of rows(engine, ids)) expect(d.attempts).toBe(1);
-  });
 });
 
 describe('a run of 5xx answers: the header says trouble and no document runs out of attempts', () => {

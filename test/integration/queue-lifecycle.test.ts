@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DocumentState } from '../../app/contract';
+import { mayHaveReachedAccessPoint } from '../../app/domain/states';
 import { Lifecycle, type Stage } from '../../app/queue/lifecycle';
 import { openDb, type Db } from '../../app/store/db';
 import {
@@ -433,6 +434,31 @@ describe('the lifecycle: one named move per state change', () => {
     expect(repo.timeline(doc.id)).toHaveLength(events);
     expect(changed).toEqual([]);
     expect(woken).toEqual([]);
+  });
+});
+
+describe('a batch key is kept only while an attempt of the batch may have reached the access point', () => {
+  it('a batch claim taken back, or refused with the key or unreachable, leaves its batch', () => {
+    const { repo, life, docIn } = setup();
+    const batch = { key: 'batch-1', size: 3 };
+    const [a, b, c] = [docIn(QUEUED), docIn(QUEUED), docIn(QUEUED)];
+    for (const d of [a, b, c]) expect(life.claimForSend(d, batch)).toBe(true);
+    for (const d of [a, b, c]) expect(repo.get(d.id)!.batch_key).toBe('batch-1');
+    // Taken back before it left (the app stopped); refused with the key; not connected.
+    life.unclaim(a, 'Not sent yet: the app stopped');
+    const sent = (d: DocumentRecord) => repo.get(d.id)!;
+    life.waitForAccessPoint(sent(b), {
+      detail: 'key',
+      technical: '401',
+      reachedMaybe: false,
+      leaveBatch: true,
+    });
+    life.notSent(sent(c), 'Access point unreachable; waiting', 'ECONNREFUSED', true);
+    for (const d of [a, b, c]) {
+      const now = repo.get(d.id)!;
+      expect([now.state, now.batch_key, now.send_outcome_unknown]).toEqual(['queued', null, 0]);
+      expect(mayHaveReachedAccessPoint(now)).toBe(false);
+    }
   });
 });
 

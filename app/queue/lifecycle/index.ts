@@ -251,11 +251,12 @@ export class Lifecycle extends LifecycleCore {
    */
   waitForAccessPoint(
     doc: ClaimableRecord,
-    why: { detail: string; technical: string; reachedMaybe: boolean },
+    why: { detail: string; technical: string; reachedMaybe: boolean; leaveBatch?: boolean },
   ): boolean {
+    const { detail, technical, reachedMaybe, leaveBatch } = why;
     return this.move(
       doc.id,
-      sending.waitForAccessPoint(doc, why.detail, why.technical, why.reachedMaybe),
+      sending.waitForAccessPoint(doc, detail, technical, reachedMaybe, leaveBatch),
     );
   }
 

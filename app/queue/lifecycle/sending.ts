@@ -75,9 +75,17 @@ export function heldInDoubt(doc: ClaimableRecord, why: 'key' | 'old'): Step {
   };
 }
 
-/** A claim taken back (`doc` as read before the claim). */
+/**
+ * A claim taken back (`doc` as read before the claim): its attempt, and the batch it was in
+ * before (a batch key left by a claim that never left would read as "may have reached it").
+ */
 export function unclaim(doc: ClaimableRecord, detail: string | null): Step {
-  return { from: 'sending', to: 'queued', patch: { attempts: doc.attempts }, detail };
+  return {
+    from: 'sending',
+    to: 'queued',
+    patch: { attempts: doc.attempts, batch_key: doc.batch_key },
+    detail,
+  };
 }
 
 /**
@@ -143,17 +151,25 @@ export function notSent(
  * app/access-point/reachability.ts): says nothing of this document, so back to the queue with
  * its attempt taken back, under the same key (and batch key). `reachedMaybe`: the request may
  * have been accepted (a 5xx, a timeout), so its outcome is unknown until it is answered.
+ * `leaveBatch`: nothing of its batch was taken, now or before, so it need not go again in the
+ * same batch (kept, the batch key read as "may have reached it": no Cancel, and held as in
+ * doubt once another key is entered).
  */
 export function waitForAccessPoint(
   doc: ClaimableRecord,
   detail: string,
   technical: string,
   reachedMaybe: boolean,
+  leaveBatch = false,
 ): Step {
   return {
     from: 'sending',
     to: 'queued',
-    patch: { attempts: doc.attempts - 1, ...(reachedMaybe ? { send_outcome_unknown: 1 } : {}) },
+    patch: {
+      attempts: doc.attempts - 1,
+      ...(reachedMaybe ? { send_outcome_unknown: 1 } : {}),
+      ...(leaveBatch ? { batch_key: null } : {}),
+    },
     detail,
     technical,
   };

@@ -131,8 +131,15 @@ export function recordBatch(
     return;
   }
   if (outcome.offline) {
+    // Not connected: nothing left, so the batch is made again unless an earlier attempt of it
+    // may have been taken.
     for (const d of docs)
-      lifecycle.notSent(d, 'Access point unreachable; waiting', outcome.message);
+      lifecycle.notSent(
+        d,
+        'Access point unreachable; waiting',
+        outcome.message,
+        d.send_outcome_unknown === 0,
+      );
     return;
   }
   // A batch sent for the first time and refused with 429: nothing of it was taken, and the
@@ -176,11 +183,14 @@ function waitForKey(ctx: OutcomeContext, docs: ClaimableRecord[], error: ApError
     : error.status === 403
       ? FORBIDDEN_WAIT_WORDS
       : KEY_REFUSED_WAIT_WORDS;
+  // Refused before anything was taken: a batch whose earlier attempts were all answered so is
+  // made again (under a new batch key) once the key is accepted.
   for (const d of docs) {
     ctx.lifecycle.waitForAccessPoint(d, {
       detail,
       technical,
       reachedMaybe: false,
+      leaveBatch: d.send_outcome_unknown === 0,
     });
   }
 }
