@@ -177,6 +177,16 @@ export function freePath(target: string): string {
   }
 }
 
+/** The reason file of `failedPath` when that file is no longer there. */
+function forgetOldReason(failedPath: string): void {
+  if (existsSync(failedPath)) return;
+  try {
+    rmSync(`${failedPath}.reason.txt`, { force: true });
+  } catch {
+    // Left: it names a document the next start no longer finds in failed/ (failedOnDisk).
+  }
+}
+
 /** Where {@link moveFinal} moves files, and whom it tells. */
 export interface HotFolderMover {
   folder: string;
@@ -210,6 +220,9 @@ export function moveFinal(
     if (reason !== null) writeFileSync(`${target}.reason.txt`, reason);
     renameSync(file.path, target);
     m.log(`Hot folder: ${file.name} → ${outcome}/`);
+    // Sent after the clerk moved it back from failed/: the reason left there stood for nothing
+    // (walk 18: "failed/INV-7.xml.reason.txt" beside no file, for an invoice that had gone).
+    if (outcome === 'sent') forgetOldReason(join(m.folder, 'failed', file.name));
     return target;
   } catch (err) {
     // Not moved: no reason file may stand for a file that is not there.
