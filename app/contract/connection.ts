@@ -40,8 +40,9 @@ export interface ConnectionStatus {
   /** The hot folder, while one is watched. */
   hotFolder?: HotFolderStatus;
   /**
-   * False when the access point refuses the requests and no API key is set at all (a provider
-   * address without a key): the header says a key is missing, not that it was refused.
+   * False when a provider address is set without an API key (not the built-in Sandbox, which
+   * needs none): the header says a key is missing, and, when the access point refuses the
+   * requests, that this is why (not that a key was refused).
    */
   apiKeySet?: boolean;
   /**

@@ -107,15 +107,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   const shownStatus = (status: ConnectionStatus): ConnectionStatus => {
     const hot = hotFolderStatus();
     const withHot = hot ? { ...status, hotFolder: hot } : status;
-    // A provider refusing a desk with no key at all: "not accepted" would send the clerk looking
-    // for a wrong key. (The built-in Sandbox needs none.)
-    const noKey =
-      status.state === 'refused' &&
-      status.message === KEY_REFUSED_WORDS &&
-      status.environment !== 'sandbox' &&
-      !options.secrets.getApiKey();
-    if (!noKey) return withHot;
-    return { ...withHot, apiKeySet: false, message: NO_API_KEY_WORDS };
+    // A provider address with no key at all is said before the first invoice meets a refusal
+    // (walk 18 B4: "Online" and "Test" above a queue nobody would take); refused, "not
+    // accepted" would send the clerk looking for a wrong key. (The built-in Sandbox needs none.)
+    if (status.environment === 'sandbox' || options.secrets.getApiKey()) return withHot;
+    const refused = status.state === 'refused' && status.message === KEY_REFUSED_WORDS;
+    return { ...withHot, apiKeySet: false, ...(refused ? { message: NO_API_KEY_WORDS } : {}) };
   };
   const pipeline = new Pipeline(
     {

@@ -67,9 +67,17 @@ test('queued documents stay with their access point when the provider changes, u
     await expect(desk.page.getByTestId('env-mismatch')).toHaveCount(0);
     // A provider's environment is not practice: the Sandbox's note is gone.
     await expect(desk.page.getByTestId('env-note')).toHaveCount(0);
+    // No key is set for it: said before any invoice meets a refusal (walk 18 B4: "Online" and
+    // "Test" only), and gone once a key is saved.
+    const noKey = desk.page.getByTestId('no-key-note');
+    await expect(noKey).toHaveText('No API key set');
+    await expect(noKey).toHaveAttribute('title', /no API key: providers refuse invoices/);
+    await desk.invoke('settings:set', { apiKey: 'sk_test_provider_switch' });
+    await expect(noKey).toHaveCount(0);
+    await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');
   } finally {
     await desk.invoke('queue:resume', undefined);
-    await desk.invoke('settings:set', { endpoint: null });
+    await desk.invoke('settings:set', { endpoint: null, apiKey: null });
     await other.close();
   }
 });

@@ -192,6 +192,17 @@ describe('a refused API key holds the queue instead of failing its documents', (
     expect((await engine.handlers['connection:get'](undefined)).apiKeySet).toBeUndefined();
   });
 
+  it('a provider address with no key: said while the access point answers, before any refusal (walk 18 B4)', async () => {
+    const { engine } = await setup({}, { batching: false });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+    const status = await engine.handlers['connection:get'](undefined);
+    expect(status.apiKeySet).toBe(false);
+    // Nothing was refused: no refusal's words.
+    expect(status.message ?? null).not.toBe(NO_API_KEY_WORDS);
+    await engine.handlers['settings:set']({ apiKey: 'sk_test_some_key_0001' });
+    expect((await engine.handlers['connection:get'](undefined)).apiKeySet).toBeUndefined();
+  });
+
   it('a key that is set but refused says so ("not accepted"), not that one is missing', async () => {
     const { engine } = await setup(
       { endpoints: 'all', status: { every: 1, status: 401 } },

@@ -56,6 +56,10 @@ export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; mes
   },
 };
 
+/** Why "No API key set" is shown beside the provider's badge. */
+const NO_KEY_NOTE =
+  'A provider address is set in Settings, but no API key: providers refuse invoices sent without one. Enter the key your provider gave you in Settings.';
+
 /** What "Sent in practice" counts, said where it is shown. */
 const PRACTICE_SENT_WORDS =
   'Sent to the built-in Sandbox while practising: nothing reached Peppol or a buyer. Not counted in Sent.';
@@ -112,6 +116,12 @@ export function AppHeader() {
         // Said on the main screen, not only in Settings: Sent and Delivered here are practice.
         <span className="env-note" data-testid="env-note" title={SANDBOX_WORDS}>
           Practice: nothing is really sent
+        </span>
+      )}
+      {linked && status?.apiKeySet === false && status.state !== 'refused' && (
+        // Before any invoice meets a refusal: with no key, a provider takes none.
+        <span className="env-note env-mismatch" data-testid="no-key-note" title={NO_KEY_NOTE}>
+          No API key set
         </span>
       )}
       {linked && status?.team && <TeamBadge team={status.team} />}
