@@ -133,6 +133,19 @@ export function mayHaveReachedAccessPoint(r: {
   return r.send_outcome_unknown === 1 || r.batch_key !== null;
 }
 
+/**
+ * A team's Retry sends a cancelled document after all when it was cancelled on its way out
+ * (queued, waiting to retry, or failed): it goes back to the queue as a failed one would, held
+ * if another version of its number is live. One cancelled while invalid, unreachable or held is
+ * not taken (nothing there would check it again). A single desk checks any cancelled one again
+ * from the start instead.
+ */
+export const TEAM_SEND_AFTER_CANCEL_FROM: readonly DocumentState[] = [
+  'queued',
+  'retry_wait',
+  'failed',
+];
+
 /** True once the buyer's answer is final (rejected or paid): nothing more is asked. */
 export function isFinalResponse(state: DocumentState): boolean {
   return state === 'rejected' || state === 'paid';

@@ -275,8 +275,9 @@ export function teamActionHandlers(ctx: TeamHandlerContext): Pick<Handlers, Acti
       if (!action)
         throw new AppError(
           'UNDO_EXPIRED',
-          // Adding a cancelled file again finds it known, and a team's Retry does not take it.
-          'It is too late to undo this cancel.',
+          // Adding a cancelled file again finds it known; Retry takes one cancelled on its way
+          // out (domain/states TEAM_SEND_AFTER_CANCEL_FROM).
+          'It is too late to undo this cancel. An invoice cancelled on its way out can still be sent: open it and choose Retry.',
         );
       // Back to the state each was cancelled from (same key: a cancelled document never reached
       // the access point, the cancel refuses those that may have), only those still cancelled.

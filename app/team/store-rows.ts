@@ -4,7 +4,11 @@
  * one place is what makes the PostgreSQL and SQLite stores answer alike.
  */
 import type { DocumentState, Environment } from '../contract';
-import { isAllowedTransition, WENT_OUT_STATES } from '../domain/states';
+import {
+  isAllowedTransition,
+  TEAM_SEND_AFTER_CANCEL_FROM,
+  WENT_OUT_STATES,
+} from '../domain/states';
 import {
   TEAM_KEY_PREFIX,
   type ChangeNotice,
@@ -266,6 +270,18 @@ export const CLERK_CANCEL_FROM: readonly DocumentState[] = (
  */
 export function undoStateOf(was: DocumentState): DocumentState {
   return was === 'retry_wait' ? 'queued' : was;
+}
+
+/**
+ * SQL (both dialects): the document of table alias `t` (with its dot, or '') is cancelled and
+ * was cancelled on its way out (TEAM_SEND_AFTER_CANCEL_FROM, read from its last move into
+ * `cancelled`): a Retry sends it after all.
+ */
+export function cancelledToSendSql(t = ''): string {
+  const from = TEAM_SEND_AFTER_CANCEL_FROM.map((s) => `'${s}'`).join(', ');
+  return `(${t}state = 'cancelled' AND (SELECT e.from_state FROM team_events e
+    WHERE e.document_id = ${t}id AND e.to_state = 'cancelled' ORDER BY e.seq DESC LIMIT 1)
+    IN (${from}))`;
 }
 
 /** "Send anyway" releases these (the single desk's rule: held documents only) → queued. */

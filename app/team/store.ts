@@ -414,7 +414,9 @@ export interface TeamStore {
   notFollowed(ids: readonly number[]): Promise<Set<number>>;
 
   /**
-   * The clerk's actions: failed or waiting to retry → queued (sent now); queued / failed / invalid / unreachable / held → cancelled
+   * The clerk's actions: failed or waiting to retry, or cancelled on its way out (sent after
+   * all: domain/states TEAM_SEND_AFTER_CANCEL_FROM) → queued (sent now); queued / failed /
+   * invalid / unreachable / held → cancelled
    * (never one that may have reached the access point). `cancel` returns what it cancelled and
    * from which state, so that `uncancel` can put exactly those back.
    *

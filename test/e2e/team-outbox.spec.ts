@@ -181,6 +181,27 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     for (const n of numbers) expect(text).toContain(`${n}.xml,Invoice,${n},`);
     await expect(page.getByText('Exported 2 rows')).toBeVisible();
 
+    // Cancelled on its way, past any Undo: Retry in its details sends it after all (walk 18: a
+    // team's Retry took no cancelled invoice).
+    const later = `${prefix}-3`;
+    await desk.invoke('queue:pause', undefined);
+    await desk.dropFiles(
+      writeFiles(testInfo.outputPath('later'), { [`${later}.xml`]: validInvoice(later) }),
+    );
+    const laterRow = desk.rowByInvoice(later);
+    await desk.waitForState(laterRow, ['queued']);
+    await desk.openDetails(laterRow);
+    await desk.detailPanel.getByTestId('detail-cancel').click();
+    await desk.waitForState(laterRow, ['cancelled']);
+    await expect(desk.detailPanel.getByTestId('detail-cancelled-hint')).toHaveText(
+      'Cancelled: it will not be sent. To send it after all, choose Retry: it goes back to the team’s queue (held for your decision if another version of its number is on its way).',
+    );
+    await desk.detailPanel.getByTestId('detail-retry').click();
+    await desk.waitForState(laterRow, ['queued']);
+    await desk.invoke('queue:resume', undefined);
+    await desk.waitForState(laterRow, ['accepted']);
+    await page.keyboard.press('Escape');
+
     // Leaving: back to this computer's own outbox, where the team's documents are not.
     await page.getByTestId('open-settings').click();
     await section.getByTestId('team-outbox-leave').click();
@@ -197,7 +218,8 @@ test('a desk joins a team outbox, sends there with its name on the timeline, and
     await desk.searchFor(prefix);
     await desk.expectRowTotal(0);
   } finally {
-    // Never leave the shared host on the team, whatever failed above.
+    // Never leave the shared host on the team (or paused), whatever failed above.
+    await desk.invoke('queue:resume', undefined);
     await desk.invoke('settings:set', { teamStore: null });
   }
 });

@@ -340,11 +340,18 @@ describe.each(BACKENDS)('team store on $name', (backend) => {
         { id: inv!.id, from: 'invalid' },
         { id: unr!.id, from: 'unreachable' },
       ]);
-      expect(await s.retry(ANNA.id, [f!.id])).toEqual({ queued: 0, held: [] });
+      // Cancelled on its way out: Retry sends it after all (walk 18); cancelled while invalid or
+      // not on Peppol: nothing would check it again, so Retry leaves it.
+      expect(await s.retry(ANNA.id, [inv!.id, unr!.id])).toEqual({ queued: 0, held: [] });
+      expect(await s.retry(ANNA.id, [f!.id, inv!.id, unr!.id])).toEqual({ queued: 1, held: [] });
+      expect((await s.timeline(f!.id)).at(-1)).toMatchObject({
+        fromState: 'cancelled',
+        toState: 'queued',
+      });
       const states = await s.states([q!.id, f!.id, inv!.id, unr!.id, rel!.id, 999_999]);
       expect(Object.fromEntries(states)).toEqual({
         [q!.id]: 'retry_wait',
-        [f!.id]: 'cancelled',
+        [f!.id]: 'queued',
         [inv!.id]: 'cancelled',
         [unr!.id]: 'cancelled',
         [rel!.id]: 'queued',

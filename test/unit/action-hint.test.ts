@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DocumentState } from '../../app/contract';
 import {
   attemptsExhausted,
   buyerResponseProblem,
@@ -140,10 +141,29 @@ describe('actionsFor an invoice still waiting to go', () => {
     }
   });
 
-  it('offers Retry on a cancelled one, to send it after all; not yet on a team (walk 18)', () => {
-    const d = { problem: null, state: 'cancelled', mayHaveReachedAccessPoint: false } as const;
-    expect(actionsFor(d)).toEqual({ offered: ['retry'], unavailable: [] });
-    expect(actionsFor(d, true)).toEqual({ offered: [], unavailable: [] });
+  it('offers Retry on a cancelled one, to send it after all; on a team, one cancelled on its way out (walk 18)', () => {
+    const cancelledFrom = (from: DocumentState) => ({
+      problem: null,
+      state: 'cancelled' as const,
+      mayHaveReachedAccessPoint: false,
+      timeline: [
+        { at: 1, from: null, to: 'received' as const, detail: null, technical: null },
+        { at: 2, from, to: 'cancelled' as const, detail: 'Cancelled', technical: null },
+      ],
+    });
+    for (const from of ['queued', 'retry_wait', 'failed', 'invalid', 'held'] as const)
+      expect(actionsFor(cancelledFrom(from)), from).toEqual({
+        offered: ['retry'],
+        unavailable: [],
+      });
+    for (const from of ['queued', 'retry_wait', 'failed'] as const)
+      expect(actionsFor(cancelledFrom(from), true), from).toEqual({
+        offered: ['retry'],
+        unavailable: [],
+      });
+    // Invalid, not on Peppol or held when cancelled: a team's Retry would not check it again.
+    for (const from of ['invalid', 'unreachable', 'held'] as const)
+      expect(actionsFor(cancelledFrom(from), true), from).toEqual({ offered: [], unavailable: [] });
   });
 });
 

@@ -15,6 +15,7 @@ import {
   retryHoldOf,
 } from '../access-point';
 import {
+  cancelledToSendSql,
   CLERK_CANCEL_FROM,
   CLERK_SEND_ANYWAY_FROM,
   PRACTICE_FORGOTTEN_SQL,
@@ -84,7 +85,8 @@ function requeueSql(guard: string, technical = 'NULL', newRound = false): string
 }
 
 /**
- * Desk $1 retries ids $2 that failed or wait to retry: back to their place in the queue with a full set of
+ * Desk $1 retries ids $2 that failed or wait to retry, or were cancelled on their way out
+ * (cancelledToSendSql): back to their place in the queue with a full set of
  * attempts and no problem. One whose delivery failed after the access point accepted it is sent
  * as a new submission: a new key round (the old key would only replay the failed transaction),
  * and so is one the access point refused for good (refusedForGood: it would replay the refusal),
@@ -103,8 +105,8 @@ const RETRY_FAILED = `WITH dup AS (
       AS u(id, of, message, detail)
   ), old AS (
     SELECT t.id, t.state AS was, t.problem_code = 'DELIVERY_FAILED' AS anew, t.transaction_id,
-      (t.state = 'failed' AND ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')})
-        AS refused,
+      (t.state IN ('failed', 'cancelled')
+        AND ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')}) AS refused,
       COALESCE(t.reached_maybe AND t.problem_code IS DISTINCT FROM 'DELIVERY_FAILED'
         AND NOT ${REFUSED_FOR_GOOD_SQL.replace(/problem_code/g, 't.problem_code')}
         AND t.updated_at <= $3::bigint, FALSE) AS ap_hold,
@@ -112,7 +114,8 @@ const RETRY_FAILED = `WITH dup AS (
       CASE WHEN t.updated_at > $4::bigint THEN $5::text ELSE $6::text END AS ap_why,
       dup.message AS dup_why
     FROM team_documents t LEFT JOIN dup ON dup.id = t.id
-    WHERE t.id = ANY($2::bigint[]) AND t.state IN ('failed', 'retry_wait')
+    WHERE t.id = ANY($2::bigint[])
+      AND (t.state IN ('failed', 'retry_wait') OR ${cancelledToSendSql('t.')})
     ORDER BY t.id FOR UPDATE OF t
   ), old2 AS (
     SELECT old.*, ap_hold OR dup_of IS NOT NULL AS hold,
@@ -216,7 +219,8 @@ export async function retryFailed(
 
 /** The failed documents of ids $1 that have a number (a Retry's, see retryDuplicates). */
 const RETRIED_NUMBERS = `SELECT id, key, sender_id, invoice_number, doc_type FROM team_documents
-  WHERE id = ANY($1::bigint[]) AND state IN ('failed', 'retry_wait') AND sender_id IS NOT NULL
+  WHERE id = ANY($1::bigint[]) AND state IN ('failed', 'retry_wait', 'cancelled')
+    AND sender_id IS NOT NULL
     AND invoice_number IS NOT NULL AND doc_type IS NOT NULL`;
 
 /**

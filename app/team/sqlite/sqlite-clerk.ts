@@ -15,6 +15,7 @@ import {
   retryHoldOf,
 } from '../access-point';
 import {
+  cancelledToSendSql,
   CLERK_CANCEL_FROM,
   CLERK_SEND_ANYWAY_FROM,
   PRACTICE_FORGOTTEN_SQL,
@@ -105,11 +106,12 @@ interface Before {
   transaction_id: string | null;
   in_doubt: number | null;
   updated_at: number;
-  state: 'failed' | 'retry_wait';
+  state: 'failed' | 'retry_wait' | 'cancelled';
 }
 
 /**
- * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed or waiting to retry → queued in its place (sent now),
+ * See TeamStore.retry (and the PostgreSQL store's RETRY_FAILED): failed or waiting to retry (or
+ * cancelled on its way out: cancelledToSendSql) → queued in its place (sent now),
  * attempts and problem cleared; a failed delivery, or a refusal for good (refusedForGood),
  * becomes a new submission (a new key round);
  * one whose last attempt may have reached an earlier access point of the team (retryHoldOf) is
@@ -131,10 +133,11 @@ export function retryFailed(
     WHERE key IN ('${ACCESS_POINT_SETTING}', '${ACCESS_POINT_LABEL_SETTING}',
       '${ACCESS_POINT_BEFORE_SETTING}')`);
   const before = stmt(`SELECT problem_code = 'DELIVERY_FAILED' AS anew, transaction_id,
-      (state = 'failed' AND ${REFUSED_FOR_GOOD_SQL}) AS refused,
+      (state IN ('failed', 'cancelled') AND ${REFUSED_FOR_GOOD_SQL}) AS refused,
       reached_maybe AND problem_code IS NOT 'DELIVERY_FAILED' AND NOT ${REFUSED_FOR_GOOD_SQL}
         AS in_doubt, updated_at, state, id, key, sender_id, invoice_number, doc_type
-    FROM team_documents WHERE id = ? AND state IN ('failed', 'retry_wait')`);
+    FROM team_documents
+    WHERE id = ? AND (state IN ('failed', 'retry_wait') OR ${cancelledToSendSql()})`);
   const move =
     stmt(`UPDATE team_documents SET state = CASE WHEN @hold THEN 'held' ELSE 'queued' END,
       updated_at = ${NOW}, next_attempt_at = NULL,

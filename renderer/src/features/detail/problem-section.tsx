@@ -48,8 +48,9 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
       )}
       {d.state === 'cancelled' && actions.includes('retry') && (
         <p className="muted" data-testid="detail-cancelled-hint">
-          Cancelled: it will not be sent. To send it after all, choose Retry: it is checked again,
-          then sent.
+          {onTeam
+            ? 'Cancelled: it will not be sent. To send it after all, choose Retry: it goes back to the team’s queue (held for your decision if another version of its number is on its way).'
+            : 'Cancelled: it will not be sent. To send it after all, choose Retry: it is checked again, then sent.'}
         </p>
       )}
       {actions.includes('markHandled') && (
