@@ -28,6 +28,7 @@ import {
   type Problem,
 } from '../domain/problems';
 import { refusalSettlesDoubt, refusedTo } from '../domain/retry-policy';
+import { TEAM_SEND_AFTER_CANCEL_FROM } from '../domain/states';
 import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
@@ -333,10 +334,32 @@ export async function enqueueFiles(
       if (e.state === 'held' && result) result.heldForDecision = (result.heldForDecision ?? 0) + 1;
     }
   });
+  const sendable = await sendableAfterCancel(o.store, known);
   files.forEach((f, i) => {
     const id = ids[i]!;
-    if (known.has(keys[i]!))
-      (real.has(id) ? result?.added : result?.known)?.push({ id, fileName: f.name });
+    if (!known.has(keys[i]!)) return;
+    // Cancelled on its way out: the drop says so, and that Retry sends it (walk 18: "already
+    // known" read as taken care of).
+    const cancelled = sendable.has(id) ? { cancelled: true } : {};
+    if (real.has(id)) result?.added.push({ id, fileName: f.name });
+    else result?.known.push({ id, fileName: f.name, ...cancelled });
   });
   return ids;
+}
+
+/**
+ * Of the known documents, the cancelled ones a Retry sends after all (cancelled on their way out,
+ * domain/states TEAM_SEND_AFTER_CANCEL_FROM): read from their timelines, only for those.
+ */
+async function sendableAfterCancel(
+  store: TeamStore,
+  known: ReadonlyMap<string, { id: number; state: DocumentState }>,
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const { id, state } of known.values()) {
+    if (state !== 'cancelled') continue;
+    const cancel = (await store.timeline(id)).findLast((e) => e.toState === 'cancelled');
+    if (cancel?.fromState && TEAM_SEND_AFTER_CANCEL_FROM.includes(cancel.fromState)) out.add(id);
+  }
+  return out;
 }

@@ -378,6 +378,18 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
 
       const b = await desk(address, ap, 'desk B');
       await b.handlers['queue:pause'](undefined);
+      // Dropped again: known, and said to be cancelled where Retry sends it after all.
+      const again = await b.handlers['documents:add']({
+        files: [
+          { name: 'after-1.xml', bytes: makeInvoice('AFTER-1') },
+          { name: 'after-2.xml', bytes: makeInvoiceWithWrongTotal('AFTER-2') },
+        ],
+      });
+      expect(again.added).toEqual([]);
+      expect(again.known).toEqual([
+        { id: one, fileName: 'after-1.xml', cancelled: true },
+        { id: bad, fileName: 'after-2.xml' },
+      ]);
       const detail = await b.handlers['documents:get']({ id: one });
       expect(detail.timeline.at(-1)).toMatchObject({ from: 'queued', to: 'cancelled' });
       const r = await b.handlers['documents:retry']({ ids: [one, bad, three] });
