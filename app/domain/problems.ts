@@ -10,6 +10,12 @@ import { readsAsWords } from './plain-words';
 import { leadFinding, OTHER_FORMAT_RULE, otherFormatWords } from './lead-finding';
 
 export { duplicateNumber } from './duplicate-number';
+export {
+  deliveryFailed,
+  deliveryFailedWords,
+  deliveryUnconfirmed,
+  unconfirmedSpan,
+} from './delivery-problems';
 
 export { readsAsWords };
 
@@ -430,53 +436,6 @@ export function buyerResponseProblem(
   return {
     code: 'BUYER_CONDITION',
     message: `The buyer accepted this ${kind} on a condition${said ?? ' (not named).'} Do what the buyer asks, then mark it as handled; the ${kind} itself is not sent again.`,
-    action: 'none',
-  };
-}
-
-/**
- * The problem of a document the access point accepted and then could not deliver, with advice
- * that fits the cause: a certificate failure is the receiving access point's, not the buyer's id.
- */
-export function deliveryFailed(errorCode: string | null, error: string | null): Problem {
-  if (isCertificateFailure(errorCode, error)) {
-    return {
-      code: 'DELIVERY_FAILED',
-      message:
-        "The buyer's access point could not be reached securely: its certificate is not valid on the Peppol network. Nothing is wrong with your invoice. Tell the buyer their e-invoicing provider must renew its certificate, then retry.",
-      action: 'retry',
-    };
-  }
-  return {
-    code: 'DELIVERY_FAILED',
-    message:
-      "Your access point accepted the invoice but could not deliver it to the buyer's access point. Check with the buyer or your provider, then retry.",
-    action: 'retry',
-  };
-}
-
-function isCertificateFailure(errorCode: string | null, error: string | null): boolean {
-  return errorCode === 'CERTIFICATE_ERROR' || /certificate/i.test(error ?? '');
-}
-
-/** The timeline entry of a failed delivery, in a clerk's words (the provider's text is technical). */
-export function deliveryFailedWords(errorCode: string | null, error: string | null): string {
-  return isCertificateFailure(errorCode, error)
-    ? "Delivery failed: the buyer's access point has no valid Peppol certificate"
-    : "Delivery to the buyer's access point failed";
-}
-
-/** How long delivery went unconfirmed, in words: "7 days", "1 day", or "a long time". */
-export function unconfirmedSpan(timeoutMs: number): string {
-  const days = Math.round(timeoutMs / (24 * 60 * 60_000));
-  return days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : 'a long time';
-}
-
-/** Accepted, but delivery was never confirmed within the tracking window. */
-export function deliveryUnconfirmed(span: string, transactionId: string | null): Problem {
-  return {
-    code: 'DELIVERY_UNCONFIRMED',
-    message: `The access point accepted this invoice but has not confirmed delivery to the buyer after ${span} (transaction ${transactionId ?? '?'}). Check with your provider.`,
     action: 'none',
   };
 }

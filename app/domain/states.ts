@@ -43,7 +43,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled', 'superseded'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
-  failed: ['queued', 'cancelled', 'superseded'],
+  // ready: a failed delivery retried, its buyer looked up again first (walk 19).
+  failed: ['queued', 'ready', 'cancelled', 'superseded'],
   held: ['received', 'ready', 'queued', 'cancelled'],
   // Only the Undo of the cancel, to the state it was cancelled from.
   cancelled: [

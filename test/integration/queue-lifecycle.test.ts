@@ -643,7 +643,7 @@ describe("the lifecycle's moves that are more than one write", () => {
     expect(last(doc.id).detail).toBe('Cancel undone by the user (ann)');
   });
 
-  it('retry of a failed delivery sends under a new key, forgetting the old transaction', () => {
+  it('retry of a failed delivery looks the buyer up again, then sends under a new key, forgetting the old transaction', () => {
     const { repo, life, docIn, last } = setup();
     const doc = docIn([...ACCEPTED, 'failed'], {
       problem_code: 'DELIVERY_FAILED',
@@ -651,13 +651,13 @@ describe("the lifecycle's moves that are more than one write", () => {
     });
     expect(life.retry(doc, () => 'key-new')).toEqual({ moved: true });
     expect(repo.get(doc.id)).toMatchObject({
-      state: 'queued',
+      state: 'ready',
       idempotency_key: 'key-new',
       transaction_id: null,
       problem_code: null,
     });
     expect(last(doc.id).detail).toBe(
-      'Retry requested after the delivery failed (transaction tx-old): sent again as a new submission',
+      'Retry requested after the delivery failed (transaction tx-old): the buyer is looked up again, then it is sent again as a new submission',
     );
   });
 });

@@ -112,6 +112,32 @@ describe("the access point's words in a clerk's message", () => {
     );
   });
 
+  it('a failed delivery to a buyer not in the SMP says the buyer is not registered, quoting the access point (walk 19)', () => {
+    const said = 'Receiver 0208:1165693639 is not registered in the SMP';
+    const p = deliveryFailed(null, said);
+    expect(p.message).toBe(
+      `Your access point accepted the invoice, but could not deliver it: the buyer is not registered on the Peppol network (the access point says: "${said}"). Check the buyer's Peppol ID on the invoice, or send this invoice another way.`,
+    );
+    expect([p.code, p.action]).toEqual(['DELIVERY_FAILED', 'check-receiver']);
+    expect(deliveryFailedWords(null, said)).toBe(
+      'Delivery failed: the buyer is not registered on the Peppol network',
+    );
+    for (const [code, text] of [
+      ['RECEIVER_NOT_FOUND', null],
+      ['PARTICIPANT_NOT_REGISTERED', 'x'],
+      [null, 'Participant iso6523-actorid-upis::0208:123 not found in SMP'],
+      [null, 'Unknown recipient 9915:abc'],
+      [null, 'No SMP entry for this participant'],
+    ] as const)
+      expect(deliveryFailed(code, text).action, `${code} ${text}`).toBe('check-receiver');
+    // Others keep their own words: a certificate, a timeout, an access point that is down.
+    expect(deliveryFailed(null, 'Receiver certificate not found in truststore').message).toMatch(
+      /certificate is not valid/,
+    );
+    for (const text of ['Receiving AP timed out', 'AS4 endpoint returned 503', null])
+      expect(deliveryFailed(null, text).action, String(text)).toBe('retry');
+  });
+
   it("quotes the buyer's note as one sentence, without a second full stop after its own", () => {
     // The clerk walk's rejection read `…to a purchase order.". Agree the correction…`.
     expect(

@@ -31,10 +31,12 @@ export const SEND_AFTER_ALL_WORDS = 'Retry requested after the cancel: checked a
 /** The step of a retry from `r`'s state, or null when that state has none. */
 export function retry(r: DocumentRecord, newKey: () => string): Step | null {
   const patch: DocumentPatch = { attempts: 0, next_attempt_at: null, ...NO_PROBLEM };
+  // The buyer is looked up again first (walk 19: a buyer the access point had found not
+  // registered was sent to again, and failed again).
   if (r.state === 'failed' && r.problem_code === 'DELIVERY_FAILED') {
     return {
       from: r.state,
-      to: 'queued',
+      to: 'ready',
       patch: {
         ...patch,
         idempotency_key: newKey(),
@@ -49,7 +51,7 @@ export function retry(r: DocumentRecord, newKey: () => string): Step | null {
         batch_key: null,
       },
       // The clerk reads the timeline: no idempotency key there (it stays on the row).
-      detail: `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): sent again as a new submission`,
+      detail: `Retry requested after the delivery failed (transaction ${r.transaction_id ?? '?'}): the buyer is looked up again, then it is sent again as a new submission`,
     };
   }
   // Refused for good (an unreachable one: not on Peppol when sent, looked up again first): the
