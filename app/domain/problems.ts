@@ -5,7 +5,7 @@ import {
   type DocumentSummary,
   type Finding,
 } from '../contract';
-import { refusedBecause } from './ap-refusal';
+import { refusalDetails, refusedBecause } from './ap-refusal';
 import { readsAsWords } from './plain-words';
 import { leadFinding, OTHER_FORMAT_RULE, otherFormatWords } from './lead-finding';
 
@@ -316,12 +316,28 @@ export function refusalWords(problem: DocumentProblem): string {
 /** An access point's error as the technical text kept beside its timeline entry. */
 export { apErrorTechnical } from './ap-refusal';
 
+/** The refusal's own words ask the sender to contact the provider (its support, or "us"). */
+function asksToContactProvider(error: ApErrorLike): boolean {
+  const said = [error.message, ...refusalDetails(error)].join(' ');
+  return /\bcontact (\w+ ){0,2}(support|helpdesk|help desk|service desk|provider|account manager)\b|\bcontact us\b/i.test(
+    said,
+  );
+}
+
 /** Turn a permanent provider error into words a finance clerk understands, and the action to take. */
 export function problemFromApError(error: ApErrorLike): Problem {
   const detail = readsAsWords(error.message) ? ` (${error.message.trim()})` : '';
   switch (error.status) {
     case 400:
     case 422:
+      // A refusal that asks the sender to contact the provider is not the file's to fix (walk 19:
+      // "… on the provider's blocked list; contact GoRoute support" read "Fix the file").
+      if (asksToContactProvider(error))
+        return {
+          code: `AP_REJECTED_${error.code}`,
+          message: `The access point refused this invoice${refusedBecause(error)}. Contact your access point provider as it asks; once they have cleared it, choose Retry.`,
+          action: 'none',
+        };
       return {
         code: `AP_REJECTED_${error.code}`,
         message: `The access point refused this invoice${refusedBecause(error)}. Fix the file in your accounting system and drop it again.`,

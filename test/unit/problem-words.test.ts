@@ -112,6 +112,31 @@ describe("the access point's words in a clerk's message", () => {
     );
   });
 
+  it('a refusal that asks to contact the provider is not "fix the file" (walk 19)', () => {
+    const p = problemFromApError({
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: 'Rejected by provider',
+      details:
+        "Buyer reference PO-10125 is on the provider's blocked list (fraud check); contact GoRoute support with this reference",
+    });
+    expect(p.message).toBe(
+      "The access point refused this invoice (Rejected by provider: Buyer reference PO-10125 is on the provider's blocked list (fraud check); contact GoRoute support with this reference). Contact your access point provider as it asks; once they have cleared it, choose Retry.",
+    );
+    expect(p.action).toBe('none');
+    // A refusal of the file itself still says to fix it.
+    const fix = problemFromApError({
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      message: 'Document failed validation',
+      details: [{ rule: 'BR-CO-15', location: '/Invoice', message: 'Totals do not add up' }],
+    });
+    expect([fix.action, fix.message]).toEqual([
+      'fix-file',
+      expect.stringMatching(/Fix the file in your accounting system and drop it again\.$/),
+    ]);
+  });
+
   it('a failed delivery to a buyer not in the SMP says the buyer is not registered, quoting the access point (walk 19)', () => {
     const said = 'Receiver 0208:1165693639 is not registered in the SMP';
     const p = deliveryFailed(null, said);
