@@ -84,7 +84,10 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     process.stderr.write('Stopping: the invoices being sent now are answered first…\n');
     await engine.stop({
       beforeClose: () =>
-        sayWhereItStopped(engine, addedSoFar, files.length, dataDir, Boolean(opts.json)),
+        sayWhereItStopped(engine, addedSoFar, files.length, dataDir, {
+          json: Boolean(opts.json),
+          waitDelivery: Boolean(opts.waitDelivery),
+        }),
     });
     process.exit(code);
   };
@@ -112,7 +115,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
   // A long run says how far it got now and then (walk 11: a run of 382 s said nothing between
   // its first line and its summary); not with --json.
-  if (!opts.json) progress = tellProgress(engine, addedSoFar, files.length);
+  if (!opts.json)
+    progress = tellProgress(engine, addedSoFar, files.length, Boolean(opts.waitDelivery));
   const { ids, notAdded } = await addAll(engine, files, addedSoFar);
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
@@ -316,9 +320,16 @@ const PROGRESS_MS = 15_000;
 
 /**
  * Every PROGRESS_MS until stopped: "Still working: 120 of 5,000 sent, 4,870 on their way, …"
- * (stderr), from the documents added so far (`ids`, filled as they are added) of `files`.
+ * (stderr), from the documents added so far (`ids`, filled as they are added) of `files`; with
+ * `waitDelivery`, also how many sent wait for their delivery receipt (walk 19: "10 of 10 sent, 0
+ * on their way" for minutes said nothing of what the run waited for).
  */
-function tellProgress(engine: Engine, ids: readonly number[], files: number): { stop(): void } {
+function tellProgress(
+  engine: Engine,
+  ids: readonly number[],
+  files: number,
+  waitDelivery: boolean,
+): { stop(): void } {
   const every = Number(process.env.PEPPOL_DESK_PROGRESS_MS) || PROGRESS_MS;
   const count = (n: number) => n.toLocaleString('en-US');
   let telling = false;
@@ -328,7 +339,7 @@ function tellProgress(engine: Engine, ids: readonly number[], files: number): { 
     void progressOf(engine, [...new Set(ids)])
       .then((n) => {
         process.stderr.write(
-          `Still working: ${count(n.sent)} of ${count(files)} sent, ${count(n.onTheirWay)} on their way${n.needYou ? `, ${count(n.needYou)} need${n.needYou === 1 ? 's' : ''} you` : ''}.\n`,
+          `Still working: ${count(n.sent)} of ${count(files)} sent, ${count(n.onTheirWay)} on their way${waitDelivery && n.undelivered ? `, ${count(n.undelivered)} of the sent waiting for ${n.undelivered === 1 ? 'its' : 'their'} delivery receipt` : ''}${n.needYou ? `, ${count(n.needYou)} need${n.needYou === 1 ? 's' : ''} you` : ''}.\n`,
         );
       })
       .catch(() => {})
@@ -338,12 +349,16 @@ function tellProgress(engine: Engine, ids: readonly number[], files: number): { 
   return { stop: () => clearInterval(timer) };
 }
 
-/** Of the run's documents: sent (accepted or later), on their way, and those that need the clerk. */
+/**
+ * Of the run's documents: sent (accepted or later; `undelivered` of them accepted and not yet
+ * delivered), on their way, and those that need the clerk.
+ */
 async function progressOf(
   engine: Engine,
   ids: readonly number[],
-): Promise<{ sent: number; onTheirWay: number; needYou: number }> {
+): Promise<{ sent: number; undelivered: number; onTheirWay: number; needYou: number }> {
   let sent = 0;
+  let undelivered = 0;
   let onTheirWay = 0;
   let seen = 0;
   for await (const { rows } of briefChunks(engine, ids))
@@ -351,8 +366,9 @@ async function progressOf(
       seen++;
       if (SENT_BEFORE.has(r.state)) sent++;
       else if (ON_ITS_WAY.has(r.state)) onTheirWay++;
+      if (r.state === 'accepted') undelivered++;
     }
-  return { sent, onTheirWay, needYou: seen - sent - onTheirWay };
+  return { sent, undelivered, onTheirWay, needYou: seen - sent - onTheirWay };
 }
 
 /** Interrupted: what went out, what waits, what needs the clerk, and what to do (stderr). */
@@ -361,15 +377,21 @@ async function sayWhereItStopped(
   ids: readonly number[],
   files: number,
   dataDir: string,
-  json: boolean,
+  how: { json: boolean; waitDelivery: boolean },
 ): Promise<void> {
+  const { json } = how;
   const added = [...new Set(ids)];
   // A walk: "3 more … wait … Run the same command again to send the rest" of which two needed a
   // person (refused, not on Peppol) and would not go by running it again.
-  const { sent, onTheirWay: waiting, needYou } = await progressOf(engine, added);
+  const { sent, undelivered, onTheirWay: waiting, needYou } = await progressOf(engine, added);
   const unread = files > added.length ? `; ${files - added.length} not read yet` : '';
+  // Walk 19: "0 on their way" was all a run waiting for one delivery receipt said when stopped.
+  const receipts =
+    how.waitDelivery && undelivered > 0
+      ? ` (${undelivered} of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder)`
+      : '';
   process.stderr.write(
-    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point); ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
+    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point)${receipts}; ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
   );
   // A script reads the last line (walk 10: an interrupted `send --json` printed none).
   if (json)

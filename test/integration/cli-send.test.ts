@@ -79,6 +79,49 @@ describe('peppol-desk send', () => {
     });
   }, 60_000);
 
+  it('with --wait-delivery, progress and Ctrl+C say how many sent wait for their delivery receipt (walk 19)', async () => {
+    // One buyer's access point takes long (9915:timeout-test stays in `sending`): the run waits
+    // for that receipt; it said "10 of 10 sent, 0 on their way" and nothing of what it waited for.
+    const ap = await startSandbox({ transactionStepMs: 20, slowSendingMs: 600_000 });
+    cleanups.push(() => ap.close());
+    const dir = tempDir();
+    const inbox = join(dir, 'in');
+    mkdirSync(inbox);
+    writeFileSync(join(inbox, 'fast.xml'), makeInvoice('WD-1'));
+    writeFileSync(join(inbox, 'slow.xml'), makeInvoice('WD-2', { receiver: '9915:timeout-test' }));
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'send',
+        inbox,
+        '--endpoint',
+        ap.url,
+        '--wait-delivery',
+        '--data-dir',
+        join(dir, 'data'),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PEPPOL_DESK_PROGRESS_MS: '200' },
+      },
+    );
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const waiting =
+      'Still working: 2 of 2 sent, 0 on their way, 1 of the sent waiting for its delivery receipt.';
+    await expect.poll(() => stderr.includes(waiting), { timeout: 30_000 }).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain(
+      'Stopped: 2 of 2 invoice(s) were sent (accepted by the access point) (1 of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder); 0 on their way wait in the data folder',
+    );
+  }, 60_000);
+
   it('a long run says how far it got now and then (not with --json)', async () => {
     // Walk 11: a run of 382 s said nothing between its first line and its summary.
     const ap = await startSandbox({ latencyMs: 100 });
