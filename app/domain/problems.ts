@@ -367,8 +367,10 @@ export function problemFromApError(error: ApErrorLike): Problem {
     case 409:
       return {
         code: 'AP_CONFLICT',
-        message: `The access point reports a conflict for this invoice${detail}. It may already have been sent under another version; check before sending again.`,
-        action: 'decide',
+        // No "Send anyway" here (walk 19: "Decide whether to send it anyway" under Retry and
+        // Cancel): the clerk checks with the access point, then retries or cancels.
+        message: `The access point reports a conflict for this invoice${detail}. It may already have been sent under another version: check with your access point before you retry it, or cancel it here.`,
+        action: 'none',
       };
     case 413:
       return {

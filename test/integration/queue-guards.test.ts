@@ -46,7 +46,7 @@ const sends = (sandbox: SandboxHandle) =>
 describe('permanent refusals on single sends: failed after exactly one attempt, with the reason and the action', () => {
   const cases: [number, string, string][] = [
     [400, 'AP_REJECTED_INJECTED_400', 'fix-file'],
-    [409, 'AP_CONFLICT', 'decide'],
+    [409, 'AP_CONFLICT', 'none'],
     [413, 'AP_TOO_LARGE', 'fix-file'],
     [415, 'AP_UNSUPPORTED', 'fix-file'],
   ];

@@ -307,7 +307,7 @@ describe('batches whose outcome is unknown', () => {
       for (const id of ids) {
         const d = await engine.handlers['documents:get']({ id });
         expect(d.problem?.code).toBe('AP_CONFLICT');
-        expect(d.problem?.action).toBe('decide');
+        expect(d.problem?.action).toBe('none');
       }
     } finally {
       await ap.close();

@@ -112,6 +112,20 @@ describe("the access point's words in a clerk's message", () => {
     );
   });
 
+  it('a conflict (409) offers no decision that has no button (walk 19: "Decide whether to send it anyway")', () => {
+    const p = problemFromApError({
+      status: 409,
+      code: 'DUPLICATE_NUMBER',
+      message: 'A document with this invoice number was already sent for this sender',
+    });
+    expect(p).toEqual({
+      code: 'AP_CONFLICT',
+      message:
+        'The access point reports a conflict for this invoice (A document with this invoice number was already sent for this sender). It may already have been sent under another version: check with your access point before you retry it, or cancel it here.',
+      action: 'none',
+    });
+  });
+
   it('a refusal that asks to contact the provider is not "fix the file" (walk 19)', () => {
     const p = problemFromApError({
       status: 400,
