@@ -7,6 +7,7 @@ import {
 import { formatDuration, formatTime, shownFileName } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import { DetailSection, Field } from './detail-fields';
+import { useNow } from '../../hooks/use-now';
 
 /** A business response code in words (an unknown code as given). */
 function responseWords(code: string | null): string | null {
@@ -30,8 +31,27 @@ function accessPointField(d: DocumentDetail): { label: string; value: string | n
   return { label: 'Queued for', value: WAITING.has(d.state) ? where : null };
 }
 
+/** How long after its acceptance an undelivered invoice is said to be late (ms). */
+export const DELIVERY_LATE_MS = 10 * 60_000;
+
+/**
+ * What "Delivered" says of an invoice the access point accepted and has not confirmed delivered:
+ * nothing while that is usual, and that it is late past DELIVERY_LATE_MS (walk 19: an hour of a
+ * green "Accepted by access point" and "Delivered —", counted under Sent, said nothing).
+ */
+export function deliveredValue(
+  d: Pick<DocumentDetail, 'state' | 'acceptedAt' | 'deliveredAt'>,
+  now: number,
+): string | null {
+  if (d.deliveredAt !== null) return formatTime(d.deliveredAt);
+  if (d.state !== 'accepted' || d.acceptedAt === null || now - d.acceptedAt < DELIVERY_LATE_MS)
+    return null;
+  return 'Not confirmed yet, although deliveries usually take less than a minute. Peppol Desk keeps asking the access point; if it lasts, ask your provider about the transaction.';
+}
+
 /** Where the document went and when: access point, delivery, and the buyer's response. */
 export function DeliverySection({ d }: { d: DocumentDetail }) {
+  const now = useNow(60_000);
   const accessPoint = accessPointField(d);
   const sentToDelivered =
     d.acceptedAt !== null && d.deliveredAt !== null ? d.deliveredAt - d.acceptedAt : null;
@@ -47,7 +67,7 @@ export function DeliverySection({ d }: { d: DocumentDetail }) {
             it, which can be later (a walk read two "Delivered" times as a contradiction). */}
         <Field
           label="Delivered (access point's time)"
-          value={formatTime(d.deliveredAt)}
+          value={deliveredValue(d, now)}
           testId="detail-delivered-at"
         />
         <Field

@@ -1,18 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { DocumentDetail, ErrorValue } from '../../../../app/contract';
 import { documentTypeWords, formatAge, formatTime } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { refreshLookup } from '../../stores/detail-store';
-
-/** Re-render every `ms` so "checked 3 min ago" stays true while the panel is open. */
-function useNow(ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(timer);
-  }, [ms]);
-  return now;
-}
+import { useNow } from '../../hooks/use-now';
 
 /** What the access point said about the buyer, how old that answer is, and a way to ask again. */
 export function ReceiverLookup({ d }: { d: DocumentDetail }) {
