@@ -15,6 +15,22 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** `peppol-desk send <args>` as its own process, killed after the test if still running. */
+function spawnSend(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [distFile('cli.cjs'), 'send', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = () => new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  return { child, out, exited };
+}
+
 describe('peppol-desk send', () => {
   it('interrupted (Ctrl+C), it says what went out, what waits and what to do (--json: a last line too)', async () => {
     const ap = await startSandbox({ latencyMs: 150 });
@@ -26,50 +42,37 @@ describe('peppol-desk send', () => {
     // Checked before anything is sent (its chunk is the first): it needs the clerk, and running
     // the command again will not send it (a walk: counted among those that "wait").
     writeFileSync(join(inbox, 'a-wrong.xml'), makeInvoiceWithWrongTotal('INT-WRONG'));
-    const child = spawn(
-      process.execPath,
-      [
-        distFile('cli.cjs'),
-        'send',
-        inbox,
-        '--endpoint',
-        ap.url,
-        '--batch',
-        'off',
-        '--concurrency',
-        '4',
-        '--data-dir',
-        join(dir, 'data'),
-        '--json',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    cleanups.push(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const { child, out, exited } = spawnSend([
+      inbox,
+      '--endpoint',
+      ap.url,
+      '--batch',
+      'off',
+      '--concurrency',
+      '4',
+      '--data-dir',
+      join(dir, 'data'),
+      '--json',
+    ]);
     // Bounded: sends are under way once the sandbox has accepted a few.
     await expect.poll(() => ap.stats().acceptedDocuments, { timeout: 20_000 }).toBeGreaterThan(2);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const code = await exited();
     expect(code).toBe(130);
     const sent = ap.stats().acceptedDocuments;
     expect(sent).toBeLessThan(60);
-    expect(stderr).toMatch(
+    expect(out.stderr).toMatch(
       /Stopped: \d+ of 61 invoice\(s\) were sent \(accepted by the access point\); \d+ on (its|their) way waits? in the data folder [^;]*; 1 needs you \(peppol-desk list --filter attention\)\. Run the same command again to send the rest: nothing is sent twice\./,
     );
     // Counted once the sends in flight were answered (walk 8: "850 of 2000 … sent", then 212
     // more accepted before the process ended): the number is what the access point accepted.
-    expect(stderr).toContain('Stopping: the invoices being sent now are answered first…\n');
-    const said = Number(/Stopped: (\d+) of 61/.exec(stderr)?.[1]);
+    expect(out.stderr).toContain('Stopping: the invoices being sent now are answered first…\n');
+    const said = Number(/Stopped: (\d+) of 61/.exec(out.stderr)?.[1]);
     expect(said).toBe(sent);
-    const waits = Number(/; (\d+) on (its|their) way/.exec(stderr)?.[1]);
+    const waits = Number(/; (\d+) on (its|their) way/.exec(out.stderr)?.[1]);
     expect(said + waits + 1).toBe(61);
     // A script reads the same figures from the last line (walk 10: none was printed).
-    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+    expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toEqual({
       interrupted: true,
       total: 61,
       sent: said,
@@ -89,35 +92,17 @@ describe('peppol-desk send', () => {
     mkdirSync(inbox);
     writeFileSync(join(inbox, 'fast.xml'), makeInvoice('WD-1'));
     writeFileSync(join(inbox, 'slow.xml'), makeInvoice('WD-2', { receiver: '9915:timeout-test' }));
-    const child = spawn(
-      process.execPath,
-      [
-        distFile('cli.cjs'),
-        'send',
-        inbox,
-        '--endpoint',
-        ap.url,
-        '--wait-delivery',
-        '--data-dir',
-        join(dir, 'data'),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, PEPPOL_DESK_PROGRESS_MS: '200' },
-      },
+    const { child, out, exited } = spawnSend(
+      [inbox, '--endpoint', ap.url, '--wait-delivery', '--data-dir', join(dir, 'data')],
+      { PEPPOL_DESK_PROGRESS_MS: '200' },
     );
-    cleanups.push(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const waiting =
       'Still working: 2 of 2 sent, 0 on their way, 1 of the sent waiting for its delivery receipt.';
-    await expect.poll(() => stderr.includes(waiting), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => out.stderr.includes(waiting), { timeout: 30_000 }).toBe(true);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const code = await exited();
     expect(code).toBe(130);
-    expect(stderr).toContain(
+    expect(out.stderr).toContain(
       'Stopped: 2 of 2 invoice(s) were sent (accepted by the access point) (1 of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder); 0 on their way wait in the data folder',
     );
   }, 60_000);
