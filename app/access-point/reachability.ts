@@ -306,8 +306,12 @@ export class Reachability {
     }
     // Any other answer: the access point works (a 429 too: it answers, and asks us to wait).
     this.waitingOut = false;
-    this.probation = null;
-    this.probeDelayMs = this.options.probeInitialMs;
+    // A poll's answer says nothing of a key refused to sends: that probation lasts until a send
+    // is answered (walk 19b: polls reset the back-off; the batch went again every second).
+    if (request !== 'other' || this.probation !== 'refused') {
+      this.probation = null;
+      this.probeDelayMs = this.options.probeInitialMs;
+    }
     if (outcome.kind === 'transient' && outcome.status === 429) {
       // The refused request waits its Retry-After; only a long one stops every send.
       const wait = outcome.retryAfterMs ?? 0;

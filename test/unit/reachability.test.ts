@@ -388,6 +388,32 @@ describe('reachability of the access point', () => {
     expect(r.state).toBe('online');
   });
 
+  it('sends refused with the key while polls answer (walk 19b): the probes back off all the same', () => {
+    const r = make('online');
+    r.note(keyRefused(401), 0, 'send');
+    expect([r.state, r.held]).toEqual(['refused', true]);
+    const delays = [r.probeDelayMs];
+    let now = 0;
+    for (let round = 0; round < 3; round++) {
+      now = r.nextProbeAt;
+      expect(r.startProbe(now)).toBe(true);
+      r.probeAnswered(OK, now); // the version call takes the key: sends go again
+      expect(r.held).toBe(false);
+      r.note(OK, now + 10); // a delivery poll answers
+      r.note(keyRefused(401), now + 20, 'send'); // the send is refused again
+      expect([r.state, r.held]).toEqual(['refused', true]);
+      delays.push(r.probeDelayMs);
+    }
+    // Doubling up to the maximum (4 s here), as while offline.
+    expect(delays).toEqual([1_000, 2_000, 4_000, 4_000]);
+    // A send that is answered ends it: the next refusal starts from the first delay again.
+    r.startProbe(r.nextProbeAt);
+    r.probeAnswered(OK, r.nextProbeAt);
+    r.note(OK, now + 1_000_000, 'send');
+    r.note(keyRefused(401), now + 1_000_100, 'send');
+    expect(r.probeDelayMs).toBe(delays[0]);
+  });
+
   it('forgets a run of failing sends left alone for a minute: other answers count again', () => {
     const r = make('online');
     r.note(BUSY, 0, 'send');
