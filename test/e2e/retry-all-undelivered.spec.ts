@@ -54,6 +54,10 @@ test('"Retry all failed" in Needs attention tries every failed document again, a
     await expect(dialog).toContainText(
       'Among the failed documents is 1 invoice your access point accepted but could not deliver.',
     );
+    // What Retry all does with it: its buyer looked up again first (walk 19b).
+    await expect(dialog).toContainText(
+      'Retry all looks its buyer up again on Peppol and sends it again as a new submission (unless its buyer is not found there)',
+    );
     // There is another (the buyer not found): how to retry only that one is said.
     await expect(dialog).toContainText('To retry only the others, choose Not now');
     // Not now: nothing is retried.

@@ -185,8 +185,7 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
         <p>
           Your access point accepted{' '}
           {undelivered === 1 ? 'it but could not deliver it' : 'them but could not deliver them'}.
-          Retry sends {undelivered === 1 ? 'it' : 'them'} again as a new submission: do it once the
-          cause is fixed (the buyer's provider, say), or ask your provider first.
+          {resendWords(undelivered, 'Retry')}
         </p>
       ),
       confirmLabel: 'Send again',
@@ -415,6 +414,20 @@ async function failedAtDelivery(): Promise<
 }
 
 /**
+ * What a Retry does with invoices whose delivery failed: a single desk looks each buyer up again
+ * first and sends only those found (walk 19b: the words promised a send that did not come); a
+ * team desk sends them again as they are.
+ */
+function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
+  const them = n === 1 ? 'it' : 'them';
+  const onTeam = Boolean(useConnectionStore.getState().status?.team);
+  const how = onTeam
+    ? `${what} sends ${them} again as a new submission`
+    : `${what} looks ${n === 1 ? 'its buyer' : 'their buyers'} up again on Peppol and sends ${them} again as a new submission (${n === 1 ? 'unless its buyer is' : 'except those whose buyer is'} not found there)`;
+  return `${how}: do it once the cause is fixed (the buyer's access point, say), or ask your provider first.`;
+}
+
+/**
  * Retries every failed or unreachable document (the engine picks them, not the loaded rows).
  * Invoices whose delivery failed are among them: asked first, as a Retry of a selection asks (a
  * walk: "Retry all failed" re-submitted ten accepted invoices without a word).
@@ -433,9 +446,7 @@ export async function retryAllFailed(): Promise<void> {
           <p>
             Among the failed documents{' '}
             {undelivered === 1 ? 'is 1 invoice' : `are ${undelivered} invoices`} your access point
-            accepted but could not deliver. Retry all sends {undelivered === 1 ? 'it' : 'them'}{' '}
-            again as a new submission: do it once the cause is fixed (the buyer's provider, say), or
-            ask your provider first.
+            accepted but could not deliver. {resendWords(undelivered, 'Retry all')}
           </p>
           {others > 0 && (
             // Said only when there are others (walk 17: said when every one failed at delivery).
