@@ -391,7 +391,7 @@ async function sayWhereItStopped(
       ? ` (${undelivered} of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder)`
       : '';
   process.stderr.write(
-    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point)${receipts}; ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}. Run the same command again to send the rest: nothing is sent twice.\n`,
+    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point)${receipts}; ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}.${waiting > 0 || files > added.length ? ' Run the same command again to send the rest: nothing is sent twice.' : ''}\n`,
   );
   // A script reads the last line (walk 10: an interrupted `send --json` printed none).
   if (json)
