@@ -306,8 +306,7 @@ export class Reachability {
     }
     // Any other answer: the access point works (a 429 too: it answers, and asks us to wait).
     this.waitingOut = false;
-    // A poll's answer says nothing of a key refused to sends: that probation lasts until a send
-    // is answered (walk 19b: polls reset the back-off; the batch went again every second).
+    // A poll's answer says nothing of a key refused to sends: that probation lasts (walk 19b).
     if (request !== 'other' || this.probation !== 'refused') {
       this.probation = null;
       this.probeDelayMs = this.options.probeInitialMs;
@@ -388,8 +387,9 @@ export class Reachability {
     // Checking, then a 401: the same hold and probe; only the words are surer now.
     if (this.waitingOut && state === 'refused' && this.state === 'checking')
       return this.show(state, words);
-    if (this.probation === kind)
-      this.probeDelayMs = Math.min(this.options.probeMaxMs, this.probeDelayMs * 2);
+    // A key refused to sends only: up to a minute (a new key ends it; walk 19b: 720 tries an hour).
+    const most = this.options.probeMaxMs * (kind === 'refused' ? 12 : 1);
+    if (this.probation === kind) this.probeDelayMs = Math.min(most, this.probeDelayMs * 2);
     else this.probeDelayMs = this.options.probeInitialMs;
     this.probation = null;
     this.waitingOut = true;

@@ -404,8 +404,8 @@ describe('reachability of the access point', () => {
       expect([r.state, r.held]).toEqual(['refused', true]);
       delays.push(r.probeDelayMs);
     }
-    // Doubling up to the maximum (4 s here), as while offline.
-    expect(delays).toEqual([1_000, 2_000, 4_000, 4_000]);
+    // Doubling up to twelve times the usual maximum (4 s here): a minute by default.
+    expect(delays).toEqual([1_000, 2_000, 4_000, 8_000]);
     // A send that is answered ends it: the next refusal starts from the first delay again.
     r.startProbe(r.nextProbeAt);
     r.probeAnswered(OK, r.nextProbeAt);
@@ -437,9 +437,10 @@ describe('reachability of the access point', () => {
     expect(r.startProbe(7_000)).toBe(true);
     expect(r.probeAnswered(OK, 7_000)).toBe(true);
     expect([r.state, r.message, r.maySend(7_000)]).toEqual(['online', null, true]);
-    // A version call that answers whatever the key: the first send's 401 holds again, longer.
+    // A version call that answers whatever the key: the first send's 401 holds again, longer
+    // (past the usual maximum: up to twelve times it, walk 19b).
     expect(r.note(keyRefused(401), 7_100)).toBe(true);
-    expect([r.state, r.held, r.nextTryAt()]).toEqual(['refused', true, 7_100 + 4_000]);
+    expect([r.state, r.held, r.nextTryAt()]).toEqual(['refused', true, 7_100 + 8_000]);
     // A first version call answered 401 says so at once.
     const start = make();
     expect(start.noteFirstAnswer(keyRefused(401), 0)).toBe(true);
