@@ -72,6 +72,17 @@ test('"Retry all failed" in Needs attention tries every failed document again, a
         .length;
     };
     expect(await retriedYet()).toBe(0);
+    // Its own Retry asks the same, in one sentence after another.
+    await desk.openDetails(cert);
+    await desk.detailPanel.getByTestId('detail-retry').click();
+    const one = page.getByTestId('confirm-retry-undelivered');
+    await expect(one).toContainText(
+      'Your access point accepted it but could not deliver it. Retry looks its buyer up again on Peppol and sends it again as a new submission (unless its buyer is not found there)',
+    );
+    await one.getByRole('button', { name: 'Not now' }).click();
+    await expect(one).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    expect(await retriedYet()).toBe(0);
 
     // Asked again, and confirmed: both are tried again, the accepted one as a new submission.
     await retryAll.click();

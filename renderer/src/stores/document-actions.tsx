@@ -184,7 +184,7 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
       body: (
         <p>
           Your access point accepted{' '}
-          {undelivered === 1 ? 'it but could not deliver it' : 'them but could not deliver them'}.
+          {undelivered === 1 ? 'it but could not deliver it' : 'them but could not deliver them'}.{' '}
           {resendWords(undelivered, 'Retry')}
         </p>
       ),
