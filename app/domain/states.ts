@@ -147,6 +147,14 @@ export const TEAM_SEND_AFTER_CANCEL_FROM: readonly DocumentState[] = [
   'failed',
 ];
 
+/**
+ * Whether a team's Retry sends after all a document whose last move into `cancelled` came from
+ * `from` (see TEAM_SEND_AFTER_CANCEL_FROM; its timeline says from where).
+ */
+export function teamSendsAfterCancel(from: DocumentState | null | undefined): boolean {
+  return from != null && TEAM_SEND_AFTER_CANCEL_FROM.includes(from);
+}
+
 /** True once the buyer's answer is final (rejected or paid): nothing more is asked. */
 export function isFinalResponse(state: DocumentState): boolean {
   return state === 'rejected' || state === 'paid';

@@ -28,7 +28,7 @@ import {
   type Problem,
 } from '../domain/problems';
 import { refusalSettlesDoubt, refusedTo } from '../domain/retry-policy';
-import { TEAM_SEND_AFTER_CANCEL_FROM } from '../domain/states';
+import { teamSendsAfterCancel } from '../domain/states';
 import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
@@ -349,7 +349,7 @@ export async function enqueueFiles(
 
 /**
  * Of the known documents, the cancelled ones a Retry sends after all (cancelled on their way out,
- * domain/states TEAM_SEND_AFTER_CANCEL_FROM): read from their timelines, only for those.
+ * domain/states teamSendsAfterCancel): read from their timelines, only for those.
  */
 async function sendableAfterCancel(
   store: TeamStore,
@@ -359,7 +359,7 @@ async function sendableAfterCancel(
   for (const { id, state } of known.values()) {
     if (state !== 'cancelled') continue;
     const cancel = (await store.timeline(id)).findLast((e) => e.toState === 'cancelled');
-    if (cancel?.fromState && TEAM_SEND_AFTER_CANCEL_FROM.includes(cancel.fromState)) out.add(id);
+    if (teamSendsAfterCancel(cancel?.fromState)) out.add(id);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { DocumentDetail, DocumentProblem } from '../../../../app/contract';
-import { handledFrom, TEAM_SEND_AFTER_CANCEL_FROM } from '../../../../app/domain/states';
+import { handledFrom, teamSendsAfterCancel } from '../../../../app/domain/states';
 import type { DocumentAction } from '../../stores/document-actions';
 
 /** An action that is not offered here, and why (shown in place of its button). */
@@ -31,7 +31,13 @@ export function actionsFor(
   // Cancelled, to be sent after all (walk 18: once the Undo had gone nothing could send it): a
   // single desk checks it again from the start; a team's Retry takes one cancelled on its way out.
   if (state === 'cancelled')
-    return { offered: !onTeam || teamSendsAfterCancel(d) ? ['retry'] : [], unavailable: [] };
+    return {
+      offered:
+        !onTeam || teamSendsAfterCancel(d.timeline?.findLast((e) => e.to === 'cancelled')?.from)
+          ? ['retry']
+          : [],
+      unavailable: [],
+    };
   // A buyer that does not take this type of document: asked again once the clerk has talked to
   // them (walk 13: "Needs your decision" offered Cancel alone).
   if (state === 'held' && problem?.code === 'RECEIVER_DOES_NOT_ACCEPT')
@@ -55,12 +61,6 @@ export function actionsFor(
     return reason === null;
   });
   return { offered, unavailable };
-}
-
-/** Whether a team's Retry takes this cancelled document (TEAM_SEND_AFTER_CANCEL_FROM). */
-function teamSendsAfterCancel(d: Partial<Pick<DocumentDetail, 'timeline'>>): boolean {
-  const cancel = d.timeline?.findLast((e) => e.to === 'cancelled');
-  return cancel?.from != null && TEAM_SEND_AFTER_CANCEL_FROM.includes(cancel.from);
 }
 
 function whyNot(
