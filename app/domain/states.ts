@@ -43,8 +43,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled', 'superseded'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
-  // ready: a failed delivery retried, its buyer looked up again first (walk 19).
-  failed: ['queued', 'ready', 'cancelled', 'superseded'],
+  // ready: a failed delivery retried, its buyer looked up again first (walk 19); unreachable: the
+  // same on a team desk, which looks the buyer up before it moves the document (walk 19b).
+  failed: ['queued', 'ready', 'unreachable', 'cancelled', 'superseded'],
   held: ['received', 'ready', 'queued', 'cancelled'],
   // Only the Undo of the cancel, to the state it was cancelled from.
   cancelled: [

@@ -26,14 +26,8 @@ import { teamSettingsHandlers } from './engine-settings';
 import { OLDEST_FIRST } from './list-order';
 import type { TeamHandlerContext } from './engine-context';
 import type { TeamDocument, TeamStore } from './store';
-import {
-  retryUnreachable,
-  type RetryLookups,
-  teamActionHandlers,
-  teamDetailExtras,
-  teamDocOf,
-  teamRow,
-} from './engine-actions';
+import { teamActionHandlers, teamDetailExtras, teamDocOf, teamRow } from './engine-actions';
+import { lookUpFailedDeliveries, retryUnreachable, type RetryLookups } from './retry-lookups';
 
 export type { TeamHandlerContext } from './engine-context';
 
@@ -215,12 +209,17 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       return { rows: await briefs(ctx, names, list) };
     },
     'documents:retry': async ({ ids, allFailed }) => {
-      // "Retry all": which are unreachable is known, and only those are read again below.
-      const unreachableIds = allFailed ? new Set(await idsIn(['unreachable'])) : null;
+      // "Retry all": the documents read again below are known (the unreachable ones and those
+      // whose delivery failed: their buyers are asked about), the other failed ones are not read.
+      const unreachableIds = allFailed ? await idsIn(['unreachable']) : null;
+      const toRead = unreachableIds ? new Set(unreachableIds) : null;
       // "Retry all" leaves the failed files the access point refused itself (the details offer
       // no Retry for them: fix the file, or add it again), as on a single desk.
       const toFix = {
-        test: (d: TeamDocument) => NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null),
+        test: (d: TeamDocument) => {
+          if (d.problem?.code === 'DELIVERY_FAILED') toRead?.add(d.id);
+          return NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
+        },
         left: 0,
       };
       const list = unreachableIds
@@ -246,12 +245,15 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         const slice = list.slice(i, i + RETRY_SLICE);
         const before = tally.moved + held.length;
         try {
-          const r = await store.retry(ctx.desk.id, slice, real);
+          const read = toRead ? slice.filter((id) => toRead.has(id)) : slice;
+          const docs = read.length ? await store.getMany(read) : [];
+          // Failed deliveries: their buyers asked about first; those not on Peppol stay unsent.
+          const notSent = await lookUpFailedDeliveries(ctx, docs, asked, tally);
+          const toSend = notSent.size ? slice.filter((id) => !notSent.has(id)) : slice;
+          const r = await store.retry(ctx.desk.id, toSend, real);
           tally.moved += r.queued;
           held.push(...r.held);
           teamDesk.sender.pump();
-          const toRead = unreachableIds ? slice.filter((id) => unreachableIds.has(id)) : slice;
-          const docs = toRead.length ? await store.getMany(toRead) : [];
           const unreachable = docs.filter((d) => d.state === 'unreachable');
           await retryUnreachable(ctx, unreachable, asked, tally);
         } catch (err) {

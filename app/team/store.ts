@@ -455,6 +455,19 @@ export interface TeamStore {
     technical?: string | null,
   ): Promise<number[]>;
   /**
+   * Retried failed deliveries (DELIVERY_FAILED) to this receiver, not on Peppol when looked up
+   * again → unreachable with `problem`, not sent; a new key round, their transaction forgotten (as
+   * a Retry that sends would). Timeline: "Retry requested after the delivery failed (transaction
+   * …): " and `detail`. One transaction; returns the ids moved.
+   */
+  retryNotOnPeppol(
+    deskId: string,
+    receiverId: string,
+    ids: readonly number[],
+    problem: TeamProblem,
+    detail: string,
+  ): Promise<number[]>;
+  /**
    * Documents of these ids sent in practice (through the built-in Sandbox: PRACTICE_SENT_SQL in
    * ./store-rows) → queued, sent for real as a new submission, their transaction and what
    * followed it forgotten (PRACTICE_FORGOTTEN_SQL); the timeline row says `detail`. One

@@ -41,6 +41,7 @@ import type {
   TeamEvent,
   TeamListQuery,
   TeamOutcome,
+  TeamProblem,
   TeamSettingRow,
   TeamStore,
   SentVia,
@@ -669,6 +670,34 @@ export class MemoryTeamStore implements TeamStore {
       r.state = 'queued';
       r.problem = null;
       r.updatedAt = this.now();
+      moved.push(id);
+    }
+    this.notify(moved);
+    return moved;
+  }
+
+  async retryNotOnPeppol(
+    deskId: string,
+    receiver: string,
+    ids: readonly number[],
+    problem: TeamProblem,
+    detail: string,
+  ) {
+    this.gate();
+    const moved: number[] = [];
+    for (const id of new Set(ids)) {
+      const r = this.rows.get(id);
+      if (r?.state !== 'failed' || r.problem?.code !== 'DELIVERY_FAILED') continue;
+      if (r.receiverId !== receiver) continue;
+      const tx = r.transactionId ?? '?';
+      Object.assign(r, { transactionId: null, attempts: 0, reachedMaybe: false });
+      this.move(
+        r,
+        'unreachable',
+        deskId,
+        `Retry requested after the delivery failed (transaction ${tx}): ${detail}`,
+      );
+      r.problem = problem;
       moved.push(id);
     }
     this.notify(moved);

@@ -133,7 +133,8 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
       // The documents were read a slice at a time, not all at once (this retry's reads).
       expect(readSizes.length).toBeGreaterThanOrEqual(2);
       expect(Math.max(...readSizes)).toBeLessThanOrEqual(RETRY_SLICE);
-      // Only the unreachable ones are read again (the failed ones need no read to be retried).
+      // Only the unreachable ones are read again (failed ones need no read to be retried, but
+      // for those whose delivery failed: none here).
       expect(readSizes.reduce((x, y) => x + y, 0)).toBe(nUnreachable);
 
       const all = [...failed, ...unreachable];

@@ -25,7 +25,7 @@ import {
 } from '../store-rows';
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom } from '../../domain/states';
-import type { CancelledTeamDoc, TeamEvent, TeamRetryResult } from '../store';
+import type { CancelledTeamDoc, TeamEvent, TeamProblem, TeamRetryResult } from '../store';
 import { toTeamEvent, type TeamEventRow } from '../store-rows';
 import {
   NUMBER_LOCK_SQL,
@@ -332,6 +332,55 @@ export async function requeueUnreachable(
     detail,
     receiverId,
     technical,
+  ]);
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Desk $1 moves ids $2 still failed at delivery to receiver $3 → unreachable with problem $4..$6,
+ * not sent: a new key round, the transaction and what followed it forgotten (as RETRY_FAILED's
+ * `anew`); timeline "Retry requested after the delivery failed (transaction …): " and $7.
+ */
+const RETRY_NOT_ON_PEPPOL = `WITH old AS (
+    SELECT id, transaction_id FROM team_documents
+    WHERE id = ANY($2::bigint[]) AND state = 'failed' AND problem_code = 'DELIVERY_FAILED'
+      AND receiver_id = $3::text
+    ORDER BY id FOR UPDATE
+  ), moved AS (
+    UPDATE team_documents d SET state = 'unreachable', updated_at = team_now_ms(),
+      next_attempt_at = NULL, due_at = NULL, attempts = 0,
+      problem_code = $4::text, problem_message = $5::text, problem_action = $6::text,
+      key_round = d.key_round + 1, reached_maybe = FALSE, transaction_id = NULL,
+      accepted_at = NULL, delivered_at = NULL, business_response = NULL,
+      business_response_note = NULL, business_response_at = NULL, next_poll_at = NULL
+    FROM old WHERE d.id = old.id RETURNING d.id, old.transaction_id
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, 'failed', 'unreachable',
+      'Retry requested after the delivery failed (transaction ' || COALESCE(transaction_id, '?')
+        || '): ' || $7::text
+    FROM moved ORDER BY id
+  ), ${NOTIFY_CTE('moved', '$1')}
+  SELECT moved.id, (SELECT count(*) FROM notified) AS notified FROM moved`;
+
+/** See TeamStore.retryNotOnPeppol. */
+export async function retryNotOnPeppol(
+  q: Query,
+  deskId: string,
+  receiverId: string,
+  ids: readonly number[],
+  problem: TeamProblem,
+  detail: string,
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await q<{ id: number }>(RETRY_NOT_ON_PEPPOL, [
+    deskId,
+    [...new Set(ids)],
+    receiverId,
+    problem.code,
+    problem.message,
+    problem.action,
+    detail,
   ]);
   return rows.map((r) => Number(r.id));
 }

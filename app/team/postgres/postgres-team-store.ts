@@ -34,6 +34,7 @@ import type {
   TeamEvent,
   TeamListQuery,
   TeamOutcome,
+  TeamProblem,
   TeamRetryResult,
   TeamSettingRow,
   TeamStore,
@@ -401,6 +402,16 @@ export class PostgresTeamStore implements TeamStore {
     technical: string | null = null,
   ) {
     return clerk.requeueUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w, technical);
+  }
+
+  async retryNotOnPeppol(
+    deskId: string,
+    receiver: string,
+    ids: readonly number[],
+    problem: TeamProblem,
+    w: string,
+  ) {
+    return clerk.retryNotOnPeppol((t, v) => this.q(t, v), deskId, receiver, ids, problem, w);
   }
 
   async sendPracticeForReal(deskId: string, ids: readonly number[], detail: string) {

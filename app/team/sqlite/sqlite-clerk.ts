@@ -25,7 +25,7 @@ import {
 } from '../store-rows';
 import { REFUSED_FOR_GOOD_SQL, REFUSED_RETRY_WORDS } from '../../domain/retry-policy';
 import { handledFrom, handledTo } from '../../domain/states';
-import type { CancelledTeamDoc, TeamRetryResult } from '../store';
+import type { CancelledTeamDoc, TeamProblem, TeamRetryResult } from '../store';
 import {
   numberLiveSql,
   numberOfRow,
@@ -292,6 +292,43 @@ export function requeueUnreachable(
   const states: DocumentState[] = ['unreachable'];
   const guard = 'AND receiver_id = ?';
   return requeue(db, stmt, deskId, ids, states, guard, [receiverId], detail, technical);
+}
+
+/** See TeamStore.retryNotOnPeppol (the PostgreSQL store's RETRY_NOT_ON_PEPPOL). */
+export function retryNotOnPeppol(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  receiverId: string,
+  ids: readonly number[],
+  problem: TeamProblem,
+  detail: string,
+): number[] {
+  const move = stmt(`UPDATE team_documents SET state = 'unreachable', updated_at = ${NOW},
+      next_attempt_at = NULL, due_at = NULL, attempts = 0,
+      problem_code = ?, problem_message = ?, problem_action = ?,
+      key_round = key_round + 1, reached_maybe = 0, transaction_id = NULL,
+      accepted_at = NULL, delivered_at = NULL, business_response = NULL,
+      business_response_note = NULL, business_response_at = NULL, next_poll_at = NULL
+    WHERE id = ? AND state = 'failed' AND problem_code = 'DELIVERY_FAILED' AND receiver_id = ?
+    RETURNING id`);
+  const before = stmt('SELECT transaction_id FROM team_documents WHERE id = ?');
+  const event = stmt(INSERT_EVENT);
+  return db
+    .transaction(() => {
+      const moved: number[] = [];
+      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+        const was = before.get(id) as { transaction_id: string | null } | undefined;
+        if (!was || !move.get(problem.code, problem.message, problem.action, id, receiverId)) {
+          continue;
+        }
+        const words = `Retry requested after the delivery failed (transaction ${was.transaction_id ?? '?'}): ${detail}`;
+        event.run(id, deskId, 'failed', 'unreachable', words, null);
+        moved.push(id);
+      }
+      return moved;
+    })
+    .immediate();
 }
 
 /** See TeamStore.markHandled. */

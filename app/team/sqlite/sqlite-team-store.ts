@@ -45,6 +45,7 @@ import {
   type TeamEvent,
   type TeamListQuery,
   type TeamOutcome,
+  type TeamProblem,
   type TeamRetryResult,
   type TeamSettingRow,
   type TeamStore,
@@ -416,6 +417,17 @@ export class SqliteTeamStore implements TeamStore {
   ) {
     const stmt = (q: string) => this.stmt(q);
     return clerk.requeueUnreachable(this.db, stmt, deskId, receiver, ids, w, technical);
+  }
+
+  async retryNotOnPeppol(
+    deskId: string,
+    receiver: string,
+    ids: readonly number[],
+    problem: TeamProblem,
+    w: string,
+  ) {
+    const stmt = (q: string) => this.stmt(q);
+    return clerk.retryNotOnPeppol(this.db, stmt, deskId, receiver, ids, problem, w);
   }
 
   async sendPracticeForReal(deskId: string, ids: readonly number[], detail: string) {

@@ -420,10 +420,8 @@ async function failedAtDelivery(): Promise<
  */
 function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
   const them = n === 1 ? 'it' : 'them';
-  const onTeam = Boolean(useConnectionStore.getState().status?.team);
-  const how = onTeam
-    ? `${what} sends ${them} again as a new submission`
-    : `${what} looks ${n === 1 ? 'its buyer' : 'their buyers'} up again on Peppol and sends ${them} again as a new submission (${n === 1 ? 'unless its buyer is' : 'except those whose buyer is'} not found there)`;
+  // A team desk too, since walk 19b (N2): it looks the buyers up before it moves them.
+  const how = `${what} looks ${n === 1 ? 'its buyer' : 'their buyers'} up again on Peppol and sends ${them} again as a new submission (${n === 1 ? 'unless its buyer is' : 'except those whose buyer is'} not found there)`;
   return `${how}: do it once the cause is fixed (the buyer's access point, say), or ask your provider first.`;
 }
 

@@ -94,7 +94,7 @@ export function TeamOutboxSection({ settings }: { settings: Settings }) {
       ) : (
         <>
           <label className="form-row">
-            <span>Team database address (PostgreSQL)</span>
+            <span>Team database address</span>
             <input
               type="password"
               autoComplete="off"
@@ -108,8 +108,10 @@ export function TeamOutboxSection({ settings }: { settings: Settings }) {
               onKeyDown={onKeyDown}
             />
             <span className="muted small" id="team-outbox-kept">
-              Ask whoever runs the team&apos;s database for this address. It is kept like the API
-              key and never shown again, only the server and database name.
+              Ask whoever runs the team&apos;s PostgreSQL database for this address. Desks on this
+              one computer may share a file instead: <code>sqlite:</code> and the file&apos;s path.
+              The address is kept like the API key and never shown again, only where it is (the
+              server and database name, or the file).
             </span>
           </label>
           <div className="form-row-inline">
