@@ -414,13 +414,11 @@ async function failedAtDelivery(): Promise<
 }
 
 /**
- * What a Retry does with invoices whose delivery failed: a single desk looks each buyer up again
- * first and sends only those found (walk 19b: the words promised a send that did not come); a
- * team desk sends them again as they are.
+ * What a Retry does with invoices whose delivery failed: the desk looks each buyer up again first
+ * and sends only those found (walk 19b: the words promised a send that did not come).
  */
 function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
   const them = n === 1 ? 'it' : 'them';
-  // A team desk too, since walk 19b (N2): it looks the buyers up before it moves them.
   const how = `${what} looks ${n === 1 ? 'its buyer' : 'their buyers'} up again on Peppol and sends ${them} again as a new submission (${n === 1 ? 'unless its buyer is' : 'except those whose buyer is'} not found there)`;
   return `${how}: do it once the cause is fixed (the buyer's access point, say), or ask your provider first.`;
 }
