@@ -40,12 +40,15 @@ export const DELIVERY_LATE_MS = 10 * 60_000;
  * green "Accepted by access point" and "Delivered —", counted under Sent, said nothing).
  */
 export function deliveredValue(
-  d: Pick<DocumentDetail, 'state' | 'acceptedAt' | 'deliveredAt'>,
+  d: Pick<DocumentDetail, 'state' | 'acceptedAt' | 'deliveredAt'> &
+    Partial<Pick<DocumentDetail, 'problem'>>,
   now: number,
 ): string | null {
   if (d.deliveredAt !== null) return formatTime(d.deliveredAt);
   if (d.state !== 'accepted' || d.acceptedAt === null || now - d.acceptedAt < DELIVERY_LATE_MS)
     return null;
+  // Its problem says it is no longer asked about, and why: no "keeps asking" beside it.
+  if (d.problem) return 'Not confirmed';
   return 'Not confirmed yet, although deliveries usually take less than a minute. Peppol Desk keeps asking the access point; if it lasts, ask your provider about the transaction.';
 }
 

@@ -1,5 +1,7 @@
 import type { ConnectionStatus, DocumentRow } from '../../../../app/contract';
+import { useNow } from '../../hooks/use-now';
 import { formatChange } from '../../lib/format';
+import { DELIVERY_LATE_MS } from '../detail/delivery-section';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useSettingsStore } from '../../stores/settings-store';
 
@@ -91,11 +93,13 @@ export function WaitReason({
   row,
   testId,
 }: {
-  row: Pick<DocumentRow, 'id' | 'state' | 'attempts' | 'nextAttemptAt'>;
+  row: Pick<DocumentRow, 'id' | 'state' | 'attempts' | 'nextAttemptAt'> &
+    Partial<Pick<DocumentRow, 'acceptedAt' | 'deliveredAt' | 'problem'>>;
   testId?: string;
 }) {
   const status = useConnectionStore((s) => s.status);
   const maxAttempts = useSettingsStore((s) => s.settings?.maxAttempts ?? null);
+  if (row.state === 'accepted') return <DeliveryLate row={row} testId={testId} />;
   const reason = waitReason(row, status, maxAttempts);
   if (!reason) return null;
   return (
@@ -105,6 +109,43 @@ export function WaitReason({
       data-testid={testId ?? `wait-reason-${row.id}`}
     >
       {reason}
+    </span>
+  );
+}
+
+/**
+ * Under an accepted invoice's status once its delivery is late (walk 19b, B2: a row read a green
+ * "Accepted by access point" an hour after the acceptance, with no word that delivery had not
+ * been confirmed; the details said so). Null while a delivery is usual, once delivered, or when a
+ * problem on the row says more (delivery no longer followed).
+ */
+export function deliveryLateWords(
+  row: Partial<Pick<DocumentRow, 'state' | 'acceptedAt' | 'deliveredAt' | 'problem'>>,
+  now: number,
+): string | null {
+  if (row.state !== 'accepted' || row.problem || row.deliveredAt || !row.acceptedAt) return null;
+  return now - row.acceptedAt >= DELIVERY_LATE_MS ? 'Delivery not confirmed yet' : null;
+}
+
+/** {@link deliveryLateWords} of an accepted row, read again every minute. */
+function DeliveryLate({
+  row,
+  testId,
+}: {
+  row: Pick<DocumentRow, 'id' | 'state'> &
+    Partial<Pick<DocumentRow, 'acceptedAt' | 'deliveredAt' | 'problem'>>;
+  testId?: string;
+}) {
+  const now = useNow(60_000);
+  const words = deliveryLateWords(row, now);
+  if (!words) return null;
+  return (
+    <span
+      className="wait-reason muted small"
+      title="Deliveries usually take less than a minute. If it lasts, ask your provider about the transaction."
+      data-testid={testId ?? `wait-reason-${row.id}`}
+    >
+      {words}
     </span>
   );
 }
