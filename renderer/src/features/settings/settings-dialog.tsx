@@ -179,7 +179,7 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
           aria-live="polite"
         >
           {providerWithoutKey
-            ? 'No key set: invoices would go to the provider without one, and providers refuse them. Type the key your provider gave you.'
+            ? 'No key set: with this provider, invoices wait here until a key is saved (providers refuse invoices sent without one). Type the key your provider gave you.'
             : keyEnvironment === 'sandbox'
               ? 'No key: the built-in Sandbox (nothing is really sent)'
               : `${typedKey ? 'This key sends' : 'Sends'} to the provider's ${ENVIRONMENT_WORDS[keyEnvironment]} environment${keyEnvironment === 'production' ? ': invoices are really delivered' : ''}`}
