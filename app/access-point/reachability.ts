@@ -18,7 +18,10 @@
  *   not the key: "checking", in `KEY_CHECKING_WORDS`, held the same way until the probe (the
  *   version call, which carries no invoice) answers: refused too → "refused"; answered → the
  *   hold ends (the invoice's second 403 fails it: `forbiddenAgain`). A probe's or a first version
- *   call's 403 is the key's at once.
+ *   call's 403 is the key's at once. But 403s to the sends of {@link TROUBLE_DOCUMENTS} or more
+ *   invoices in a row (no send answered otherwise between) say the account may not send, whatever
+ *   the invoice (walk 20): "refused", in `sendsRefusedWords` (`sendsRefused`), held and probed as
+ *   for a refused key, and no invoice fails for it.
  * - A run of 5xx answers or timeouts ({@link TROUBLE_ANSWERS} or more over at least
  *   {@link TROUBLE_AFTER_MS}, nothing else answered in between) says it is there but failing:
  *   "trouble", in `TROUBLE_WORDS`, held and probed the same way. One stray 503 changes nothing.
@@ -44,6 +47,17 @@
 import { offlineWords } from '../domain/problems';
 import { NO_SUCH_ADDRESS } from './answers';
 import type { ApOutcome } from './client';
+import {
+  ADDRESS_NOT_FOUND_WORDS,
+  KEY_CHECKING_WORDS,
+  KEY_REFUSED_WORDS,
+  NOT_ANSWERING_WORDS,
+  sendsRefusedWords,
+  THROTTLED_WORDS,
+  TROUBLE_WORDS,
+} from './reachability-words';
+
+export * from './reachability-words';
 
 /** The header's state of the access point (ConnectionStatus['state']). */
 export type ReachState =
@@ -69,60 +83,11 @@ export type RequestKind = 'send' | 'other';
 /** The invoices a send carried: a single send's, or a batch's (see the file comment). */
 export type SendSubject = number | readonly number[];
 
-/**
- * The header's words while the access point fails (5xx, timeouts). True: while it says so, no
- * attempt counts against an invoice (app/queue/stages/send-outcomes.ts, app/team/desk-sender.ts),
- * so none runs out of automatic attempts.
- */
-export const TROUBLE_WORDS =
-  'The access point is having problems. Invoices wait and are sent again automatically once it works.';
-
-/**
- * The header's words when the first version call got no reply at all (it timed out): walk 12,
- * an address that took the connection and never answered showed "Online" after 30 s.
- */
-export const NOT_ANSWERING_WORDS =
-  'The access point does not answer: it takes the connection but sends no reply. Invoices wait and are sent once it answers.';
-
 /** A Retry-After this long stops every send, not only the refused one (ms). */
 export const LONG_RETRY_AFTER_MS = 5_000;
 
 /** How long the header says "Throttled" after a 429 before an answer may say Online (ms). */
 export const THROTTLED_SHOWN_MS = 2_000;
-
-/** The header's words while the access point asks us to slow down. */
-export const THROTTLED_WORDS = 'The access point asked us to slow down.';
-
-/** The header's words while the access point refuses the API key (a 401, or a probe's 403). */
-export const KEY_REFUSED_WORDS =
-  'The access point did not accept the API key. Check the key in Settings: invoices wait and are sent by themselves once it is accepted (with a key for another environment, Test or Production, you are asked first).';
-
-/**
- * The header's words while the provider URL answers "no such address" (a web server's 404, not
- * the provider's: NO_SUCH_ADDRESS in ./answers.ts) to a lookup or a send: every request would meet
- * it, so nothing is sent, and no buyer is said to be missing from Peppol (walk 9).
- */
-export const ADDRESS_NOT_FOUND_WORDS =
-  'The provider URL in Settings does not lead to an access point: it answered "not found" or with a web page. Check the URL (GoRoute: https://app.goroute.ai/peppol-api): invoices wait and are sent by themselves once it is right.';
-
-/** The header's words while the access point refuses requests and no API key is set at all. */
-export const NO_API_KEY_WORDS =
-  'No API key is set for this provider. Enter the key in Settings: invoices wait and are sent by themselves once it is accepted.';
-
-/** The header's words after a 403 to a request, until the probe says whether it is the key. */
-export const KEY_CHECKING_WORDS =
-  'The access point refused an invoice. Peppol Desk is checking whether it accepts the API key; invoices wait until then.';
-
-/**
- * The timeline of a send answered 403: not the key for sure (see the file comment), so it says
- * only what is true whatever the probe finds. A 401's is KEY_REFUSED_WAIT_WORDS (domain/problems).
- */
-export const FORBIDDEN_WAIT_WORDS =
-  'Not sent yet: the access point refused it. Peppol Desk is checking whether it accepts the API key; this invoice waits and is sent again by itself';
-
-/** The timeline of a send answered "no such address" (see {@link ADDRESS_NOT_FOUND_WORDS}). */
-export const ADDRESS_NOT_FOUND_WAIT_WORDS =
-  'Not sent: the provider URL answered "not found" or with a web page, so it does not lead to an access point. Check the provider URL in Settings; this invoice waits and is sent by itself once it is right';
 
 /**
  * The longest wait between two probes while held (ms). A probe is one small version call, and the
@@ -184,8 +149,14 @@ export function keyRefusalStatus(status: number): boolean {
  * key. The sender then fails it, as any final answer, instead of holding the whole queue again and
  * again (and never telling the clerk). A 401 is about authentication: always the key's.
  */
-export function forbiddenAgain(seen: Set<number>, id: number, status: number): boolean {
-  if (status !== 403) return false;
+export function forbiddenAgain(
+  seen: Set<number>,
+  id: number,
+  status: number,
+  sendsRefused = false,
+): boolean {
+  // The account may not send (Reachability.sendsRefused): no invoice fails for it.
+  if (status !== 403 || sendsRefused) return false;
   if (seen.delete(id)) return true;
   seen.add(id);
   return false;
@@ -225,6 +196,8 @@ export class Reachability {
     /** A failure that was not a send's with its invoices (a lookup, a poll): the access point's. */
     wide: boolean;
   } | null = null;
+  /** Invoices whose sends got 403 since a send was answered otherwise (see `sendsRefused`). */
+  private forbidden = new Set<number>();
   /** The header shows "Throttled" at least until this time after a 429. */
   throttledUntil = 0;
   /** No send starts before this time (after a long Retry-After). */
@@ -243,6 +216,11 @@ export class Reachability {
   ) {
     this.state = initial;
     this.probeDelayMs = options.probeInitialMs;
+  }
+
+  /** 403s to the sends of TROUBLE_DOCUMENTS invoices in a row: the account may not send. */
+  get sendsRefused(): boolean {
+    return this.forbidden.size >= TROUBLE_DOCUMENTS;
   }
 
   /** No send may leave and the host probes: offline, the key refused, or in trouble. */
@@ -300,12 +278,23 @@ export class Reachability {
     // about its invoice: said once the probe is refused too (kept while already refused).
     if (keyRefused(outcome)) {
       const status = outcome.kind === 'permanent' ? outcome.error.status : null;
+      if (status === 403 && request === 'send' && subject !== undefined) {
+        for (const id of typeof subject === 'number' ? [subject] : subject) {
+          if (this.sendsRefused) break;
+          this.forbidden.add(id);
+        }
+        const said = outcome.kind === 'permanent' ? outcome.error.message : null;
+        if (this.sendsRefused) return this.hold('refused', sendsRefusedWords(said || null), now);
+      }
       if (keyOnly || status === 401 || this.state === 'refused')
         return this.hold('refused', KEY_REFUSED_WORDS, now);
       return this.hold('checking', KEY_CHECKING_WORDS, now);
     }
     // Any other answer: the access point works (a 429 too: it answers, and asks us to wait).
     this.waitingOut = false;
+    // A send taken, or refused for itself: the account may send (a 429 says nothing of it).
+    if (request === 'send' && (outcome.kind === 'ok' || outcome.kind === 'permanent'))
+      this.forbidden.clear();
     // A poll's answer says nothing of a key refused to sends: that probation lasts (walk 19b).
     if (request !== 'other' || this.probation !== 'refused') {
       this.probation = null;
@@ -440,6 +429,12 @@ export class Reachability {
     }
     if (!this.waitingOut || (outcome.kind === 'transient' && outcome.offline))
       return this.noteAnswer(outcome, now, true);
+    // Sends refused for the account, and the probe (no invoice) is refused too: it is the key.
+    if (keyRefused(outcome) && this.state === 'refused' && this.sendsRefused) {
+      this.forbidden.clear();
+      this.backOff(now);
+      return this.show('refused', KEY_REFUSED_WORDS);
+    }
     // A 5xx says nothing of the key: refused (or checking) stays, as trouble stays trouble.
     if (failingAnswer(outcome) || (refusesAll(outcome) && this.state === 'refused'))
       return this.backOff(now);
@@ -481,6 +476,7 @@ export class Reachability {
   /** Another access point (or API key): forget what was known of the old one. */
   reset(): boolean {
     this.offline = false;
+    this.forbidden.clear();
     this.waitingOut = false;
     this.probation = null;
     this.failing = null;

@@ -8,6 +8,7 @@ import {
   ADDRESS_NOT_FOUND_WORDS,
   KEY_REFUSED_WORDS,
   NO_API_KEY_WORDS,
+  SENDS_REFUSED_START,
 } from '../access-point/reachability';
 import type { ConnectionStatus } from '../contract';
 
@@ -92,8 +93,14 @@ const KEY_FROM = 'PEPPOL_DESK_API_KEY, --api-key-file, or the key saved in the a
  * the key in Settings: invoices … are sent by themselves" (walk 18), but a command line has no
  * Settings and the run stops here; its invoices stay queued for the next run.
  */
-export function refusedWordsForRun(message: string | null): string | null {
-  const stays = 'The invoices stay queued in the data folder:';
+export function refusedWordsForRun(message: string | null, team = false): string | null {
+  // On a team they are on the team's queue (walk 20: "stay queued in the data folder").
+  const stays = team
+    ? "The invoices stay on the team's queue (other desks may send them):"
+    : 'The invoices stay queued in the data folder:';
+  // Sends refused for the account (walk 20): the header's words end "sent by themselves".
+  if (message?.startsWith(SENDS_REFUSED_START))
+    return `${message.slice(0, message.indexOf(', although'))}, although it answers other requests. ${stays} ask your provider about the account, and run the command again.`;
   if (message === KEY_REFUSED_WORDS)
     return `The access point did not accept the API key. ${stays} check the key (${KEY_FROM}) and run the command again.`;
   if (message === NO_API_KEY_WORDS)

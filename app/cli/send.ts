@@ -209,7 +209,8 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
       void Promise.resolve(engine.handlers['connection:get'](undefined)).then((s) => {
         connection.tell(s);
         const words =
-          nobodySends(s) ?? (s.state === 'refused' ? refusedWordsForRun(s.message) : null);
+          nobodySends(s) ??
+          (s.state === 'refused' ? refusedWordsForRun(s.message, !!s.team) : null);
         if (words !== null) resolve(words);
       });
     }, 1000);

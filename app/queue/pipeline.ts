@@ -64,18 +64,14 @@ export class Pipeline {
   private readonly trackDelivery: boolean;
   private readonly stuckCheckMs: number;
   private readonly paceChecking: boolean;
-  /** A request has been seen in flight (see roomForMore). */
-  private sentOnce = false;
+  private sentOnce = false; // a request has been seen in flight (see roomForMore)
   private stuckTimer: NodeJS.Timeout | null = null;
-  /** Clerk's cancels under way, a slice at a time (engine/user-actions.ts): nothing new leaves. */
-  cancelsUnderWay = 0;
+  cancelsUnderWay = 0; // clerk's cancels under way, a slice at a time: nothing new leaves
   private running = false;
   private stopping = false;
-  /** Serialises connection switches (settings changed while a switch is still waiting). */
-  private switching: Promise<void> = Promise.resolve();
+  private switching: Promise<void> = Promise.resolve(); // serialises connection switches
   private paused: boolean;
-  /** When sending was paused in this session (null when not paused, or paused before start). */
-  private pausedAt: number | null = null;
+  private pausedAt: number | null = null; // paused in this session since (null: not, or before start)
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   /** Validate, resolve, delivery tracking, recovery and connection health (app/queue/stages). */
@@ -145,9 +141,13 @@ export class Pipeline {
         get retry() {
           return pipeline.retry;
         },
-        // Read at use: in trouble, a 5xx or a timeout counts no attempt (send-outcomes.ts).
+        // Read at use: in trouble, a 5xx or a timeout counts no attempt; with sends refused for
+        // the account (walk 20), a 403 fails no invoice (send-outcomes.ts).
         get accessPointState() {
           return pipeline.stages.health.connection;
+        },
+        get sendsRefused() {
+          return pipeline.stages.health.sendsRefused;
         },
         trackDelivery: this.trackDelivery,
         pollInitialMs: this.pollInitialMs,

@@ -85,6 +85,11 @@ export class DeskAccessPointHealth {
     return this.reach.offline;
   }
 
+  /** The access point refuses sends for the account (Reachability.sendsRefused). */
+  get sendsRefused(): boolean {
+    return this.reach.sendsRefused;
+  }
+
   /** Offline, the key refused or in trouble: the desk claims nothing, a probe backs off. */
   get held(): boolean {
     return this.reach.held;

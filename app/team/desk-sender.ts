@@ -48,6 +48,8 @@ export interface SenderDeps {
   onUnavailable(err: unknown): void;
   /** Told of each send's answer (or its absence): the access point's health for the header. */
   noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void;
+  /** The access point refuses sends for the account (noted first): a 403 fails no invoice. */
+  sendsRefused?(): boolean;
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
@@ -331,7 +333,8 @@ export class DeskSender {
       const { status } = outcome.error;
       if (
         addressNotFound(outcome.error) ||
-        (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status))
+        (keyRefusalStatus(status) &&
+          !forbiddenAgain(this.forbiddenOnce, claim.id, status, this.deps.sendsRefused?.()))
       )
         return { kind: 'released' };
       return refusedOutcome(outcome.error);

@@ -297,6 +297,7 @@ async function openTeamEngine(
     accessPoint: () => accessPoint,
     syncSettings: () => settings.sync(),
     noteOutcome,
+    sendsRefused: () => health.sendsRefused,
     accessPointDown: () => health.held,
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),

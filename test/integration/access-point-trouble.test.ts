@@ -17,6 +17,8 @@ import {
   KEY_CHECKING_WORDS,
   KEY_REFUSED_WORDS,
   NO_API_KEY_WORDS,
+  SENDS_REFUSED_WAIT_WORDS,
+  sendsRefusedWords,
 } from '../../app/access-point/reachability';
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
@@ -255,7 +257,8 @@ describe('a 403 may be about the invoice: the header checks the key before sayin
     const { sandbox, engine, states } = await setup({}, { batching: false, probeInitialMs: 2_000 });
     await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
     sandbox.setFaults({ status: { every: 1, status: 403 } });
-    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(6, 'K403') });
+    // Two invoices: a 403 may still be about them (three in a row are the account's, below).
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(2, 'K403') });
     const ids = added.map((a) => a.id);
     await waitHeld(engine, ids, 'checking');
     const checking = await engine.handlers['connection:get'](undefined);
@@ -269,6 +272,36 @@ describe('a 403 may be about the invoice: the header checks the key before sayin
     await waitHeld(engine, ids, 'refused');
     expect(states.indexOf('checking')).toBeLessThan(states.indexOf('refused'));
     for (const d of rows(engine, ids)) expect([d.state, d.attempts]).toEqual(['queued', 0]);
+    sandbox.setFaults({});
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+  });
+});
+
+describe('403s to the sends of many invoices: the account may not send (walk 20)', () => {
+  it('holds the queue in words about the account, fails no invoice, and sends all once it sends again', async () => {
+    const { sandbox, engine } = await setup({}, { batching: false });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+    // Every send refused for the account; the version call (the probe) and lookups answered.
+    const said = 'This API key may not send documents';
+    sandbox.setFaults({ status: { every: 1, status: 403, code: 'FORBIDDEN', message: said } });
+    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(10, 'A403') });
+    const ids = added.map((a) => a.id);
+    const message = async () => (await engine.handlers['connection:get'](undefined)).message;
+    await expect.poll(message, { timeout: 10_000, interval: 10 }).toBe(sendsRefusedWords(said));
+    expect(await state(engine)).toBe('refused');
+    // Probes answered, sends tried again and refused again, round after round: none fails (an
+    // invoice used to fail on its second 403, the whole drop within seconds).
+    const sends = requests(sandbox, /send/);
+    const probes = requests(sandbox, /version/);
+    await expect
+      .poll(() => requests(sandbox, /version/), { timeout: 10_000, interval: 10 })
+      .toBeGreaterThan(probes + 2);
+    expect(requests(sandbox, /send/)).toBeGreaterThan(sends);
+    expect(rows(engine, ids).filter((d) => d.state === 'failed')).toEqual([]);
+    const details = ids
+      .flatMap((id) => engineInternals(engine).repo.timeline(id))
+      .map((e) => e.detail);
+    expect(details).toContain(SENDS_REFUSED_WAIT_WORDS);
     sandbox.setFaults({});
     await expectAllAcceptedOnce(engine, sandbox, ids);
   });

@@ -5,7 +5,11 @@
  * header says why, and once the access point answers everything goes out by itself.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { KEY_REFUSED_WORDS, TROUBLE_WORDS } from '../../app/access-point/reachability';
+import {
+  KEY_REFUSED_WORDS,
+  sendsRefusedWords,
+  TROUBLE_WORDS,
+} from '../../app/access-point/reachability';
 import type { Engine } from '../../app/engine';
 import { makeInvoices } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
@@ -81,6 +85,33 @@ describe.each(BACKENDS)(
         // The header checked the key (the probe answered it), and never said it was wrong.
         expect(header).toContain('checking');
         expect(header).not.toContain('refused');
+      },
+      60_000,
+    );
+
+    it.skipIf(backend.skip)(
+      '403s to the sends of many invoices: the account may not send; held in its words, none failed; all go once it sends again (walk 20)',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        const a = await desk(address, ap, 'desk A');
+        const said = 'This API key may not send documents';
+        ap.setFaults({ status: { every: 1, status: 403, code: 'FORBIDDEN', message: said } });
+        const { added } = await a.handlers['documents:add']({ files: makeInvoices(10, 'TA403') });
+        const ids = added.map((x) => x.id);
+        await vi.waitFor(
+          async () => expect(await header(a)).toEqual(['refused', sendsRefusedWords(said)]),
+          WAIT,
+        );
+        // Probes answered, sends tried again and refused again: none fails on its second 403.
+        const sends = () => ap.stats().requests.byEndpoint['POST /api/v1/send']?.total ?? 0;
+        const before = sends();
+        await vi.waitFor(() => expect(sends()).toBeGreaterThan(before + 10), WAIT);
+        expect((await docs(a, ids)).filter((d) => d.state === 'failed')).toEqual([]);
+        ap.setFaults({});
+        await a.waitUntilSettled(ids);
+        for (const d of await docs(a, ids)) expect(d.state).toBe('accepted');
+        expect(ap.stats().acceptedDocuments).toBe(10);
       },
       60_000,
     );

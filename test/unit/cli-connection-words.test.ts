@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionWords } from '../../app/cli/connection-words';
+import { ConnectionWords, refusedWordsForRun } from '../../app/cli/connection-words';
+import { KEY_REFUSED_WORDS, sendsRefusedWords } from '../../app/access-point/reachability';
 import type { ConnectionStatus } from '../../app/contract';
 
 const status = (state: ConnectionStatus['state'], message: string | null = null, team?: boolean) =>
@@ -66,5 +67,23 @@ describe('what a run says while it waits for the access point', () => {
       'Having problems. The run waits (Ctrl+C stops waiting; nothing is lost).\n',
       'The access point answers again.\n',
     ]);
+  });
+});
+
+describe("a run's last words when the access point refuses (walk 20)", () => {
+  it("says where the invoices stay: the data folder, or the team's queue on a team", () => {
+    expect(refusedWordsForRun(KEY_REFUSED_WORDS)).toContain(
+      'The invoices stay queued in the data folder: check the key',
+    );
+    expect(refusedWordsForRun(KEY_REFUSED_WORDS, true)).toContain(
+      "The invoices stay on the team's queue (other desks may send them): check the key",
+    );
+  });
+
+  it('sends refused for the account: the access point\'s words, and no "sent by themselves"', () => {
+    const words = refusedWordsForRun(sendsRefusedWords('This API key may not send documents'));
+    expect(words).toBe(
+      'The access point refuses to send invoices with this API key (it answered "This API key may not send documents" to several invoices), although it answers other requests. The invoices stay queued in the data folder: ask your provider about the account, and run the command again.',
+    );
   });
 });

@@ -6,12 +6,14 @@ import { describe, expect, it } from 'vitest';
 import type { ApOutcome } from '../../app/access-point/client';
 import {
   ADDRESS_NOT_FOUND_WORDS,
+  forbiddenAgain,
   KEY_CHECKING_WORDS,
   KEY_REFUSED_WORDS,
   LONG_RETRY_AFTER_MS,
   NOT_ANSWERING_WORDS,
   Reachability,
   RUN_FORGOTTEN_MS,
+  sendsRefusedWords,
   THROTTLED_SHOWN_MS,
   THROTTLED_WORDS,
   TROUBLE_AFTER_MS,
@@ -525,6 +527,62 @@ describe('reachability of the access point', () => {
     invoice.startProbe(3_100);
     expect(invoice.probeAnswered(BUSY, 3_100)).toBe(false);
     expect(invoice.state).toBe('checking');
+  });
+
+  it('403s to the sends of three invoices in a row: the account may not send; held as refused, no invoice fails for it (walk 20)', () => {
+    const forbidden = {
+      kind: 'permanent',
+      error: {
+        status: 403,
+        code: 'FORBIDDEN',
+        message: 'This API key may not send documents',
+        details: null,
+      },
+    } as ApOutcome<unknown>;
+    const r = make('online');
+    // Two invoices: still maybe about them ("checking"); the second 403 of one fails it.
+    r.note(forbidden, 0, 'send', 1);
+    r.note(forbidden, 1, 'send', 2);
+    expect([r.state, r.sendsRefused]).toEqual(['checking', false]);
+    expect(forbiddenAgain(new Set([1]), 1, 403, r.sendsRefused)).toBe(true);
+    // A third: the account's. Said with the access point's words; no invoice fails for it.
+    expect(r.note(forbidden, 2, 'send', [3, 4])).toBe(true);
+    expect([r.state, r.held, r.sendsRefused]).toEqual(['refused', true, true]);
+    expect(r.message).toBe(sendsRefusedWords('This API key may not send documents'));
+    expect(forbiddenAgain(new Set([1]), 1, 403, r.sendsRefused)).toBe(false);
+    // The probe (the version call) is answered: sends go again, on probation; refused again at
+    // once, the next probe twice as far.
+    expect(r.startProbe(1_000)).toBe(true);
+    r.probeAnswered(OK, 1_000);
+    expect(r.state).toBe('online');
+    expect(r.note(forbidden, 1_100, 'send', 5)).toBe(true);
+    expect([r.state, r.message, r.nextTryAt()]).toEqual([
+      'refused',
+      sendsRefusedWords('This API key may not send documents'),
+      1_100 + 2_000,
+    ]);
+    // Lookups and polls answered meanwhile say nothing of sends: the run goes on.
+    r.note(OK, 1_200);
+    expect(r.sendsRefused).toBe(true);
+    // A send taken (or refused for itself) ends it.
+    r.startProbe(3_100);
+    r.probeAnswered(OK, 3_100);
+    r.note(OK, 3_200, 'send', 6);
+    expect([r.state, r.sendsRefused]).toEqual(['online', false]);
+    const again = make('online');
+    for (const id of [1, 2, 3]) again.note(forbidden, id, 'send', id);
+    again.note(REFUSAL, 10, 'send', 4);
+    expect(again.sendsRefused).toBe(false);
+    // The probe refused too: it is the key after all, in its words.
+    const key = make('online');
+    for (const id of [1, 2, 3]) key.note(forbidden, id, 'send', id);
+    key.startProbe(1_000);
+    expect(key.probeAnswered(keyRefused(403), 1_000)).toBe(true);
+    expect([key.state, key.message, key.sendsRefused]).toEqual([
+      'refused',
+      KEY_REFUSED_WORDS,
+      false,
+    ]);
   });
 
   it('a 401 is always the key, a 403 to a connection check too; a 401 while checking says so at once', () => {

@@ -72,6 +72,11 @@ export class ConnectionHealth {
     return this.reach.state;
   }
 
+  /** The access point refuses sends for the account (Reachability.sendsRefused). */
+  get sendsRefused(): boolean {
+    return this.reach.sendsRefused;
+  }
+
   /** No request reached the access point since the last one that could not. */
   get offline(): boolean {
     return this.reach.offline;

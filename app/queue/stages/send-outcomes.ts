@@ -7,6 +7,7 @@ import {
   forbiddenAgain,
   keyRefusalStatus,
   type ReachState,
+  SENDS_REFUSED_WAIT_WORDS,
 } from '../../access-point/reachability';
 import {
   apErrorTechnical,
@@ -32,6 +33,8 @@ export interface OutcomeContext {
     readonly pollInitialMs: number;
     /** The header's state (see SendStageOptions): in `trouble`, a 5xx counts no attempt. */
     readonly accessPointState?: ReachState;
+    /** The access point refuses sends for the account: a 403 fails no invoice (walk 20). */
+    readonly sendsRefused?: boolean;
   };
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   singleOnly: Set<number>;
@@ -56,7 +59,8 @@ export function recordSingle(
     const { status } = outcome.error;
     if (
       addressNotFound(outcome.error) ||
-      (keyRefusalStatus(status) && !forbiddenAgain(ctx.forbiddenOnce, doc.id, status))
+      (keyRefusalStatus(status) &&
+        !forbiddenAgain(ctx.forbiddenOnce, doc.id, status, ctx.options.sendsRefused))
     )
       waitForKey(ctx, [doc], outcome.error);
     // A 409 for a repeat of an attempt that may have reached it: a document's bytes never change,
@@ -101,7 +105,8 @@ export function recordBatch(
     // The key refused: nothing of the batch was taken; it waits, identical, for the key (a
     // document forbidden a second time fails, see forbiddenAgain).
     if (keyRefusalStatus(status)) {
-      const again = docs.filter((d) => forbiddenAgain(ctx.forbiddenOnce, d.id, status));
+      const refused = ctx.options.sendsRefused;
+      const again = docs.filter((d) => forbiddenAgain(ctx.forbiddenOnce, d.id, status, refused));
       for (const d of again) fail(ctx, d, outcome.error);
       waitForKey(
         ctx,
@@ -181,7 +186,9 @@ function waitForKey(ctx: OutcomeContext, docs: ClaimableRecord[], error: ApError
   const detail = addressNotFound(error)
     ? ADDRESS_NOT_FOUND_WAIT_WORDS
     : error.status === 403
-      ? FORBIDDEN_WAIT_WORDS
+      ? ctx.options.sendsRefused
+        ? SENDS_REFUSED_WAIT_WORDS
+        : FORBIDDEN_WAIT_WORDS
       : KEY_REFUSED_WAIT_WORDS;
   // Refused before anything was taken: a batch whose earlier attempts were all answered so is
   // made again (under a new batch key) once the key is accepted.
