@@ -93,6 +93,11 @@ export interface Requests {
        * file itself (or its copy gone): the details offer no Retry for them either.
        */
       leftToFix?: number;
+      /**
+       * Of the unreachable documents taken, those whose buyer, looked up again, is still not on
+       * Peppol: left as they are (a team desk; a single desk counts them in `retried`).
+       */
+      stillNotOnPeppol?: number;
       stopped?: Stopped;
     };
   };

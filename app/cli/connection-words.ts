@@ -109,3 +109,14 @@ export function refusedWordsForRun(message: string | null, team = false): string
     return `The provider URL does not lead to an access point: it answered "not found" or with a web page. ${stays} check the URL (--endpoint, or the one saved in the app; GoRoute: https://app.goroute.ai/peppol-api) and run the command again.`;
   return message;
 }
+
+/**
+ * The header's words of a team desk that does not send, for a run: a command line has no
+ * Settings (walk 20: "set the same access point and API key as those desks in Settings").
+ */
+export function teamWordsForRun(message: string): string {
+  return message.replace(
+    / as those desks in Settings\.$/,
+    ` as those desks (--endpoint, and ${KEY_FROM}).`,
+  );
+}

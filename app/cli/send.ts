@@ -13,13 +13,7 @@ import type { Engine } from '../engine';
 // Not through ../validation (its index loads the rules) nor its intake (the XML parser): both
 // run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
-import {
-  FILTER_STATES,
-  RESPONSE_STATES,
-  type ConnectionStatus,
-  type DocumentState,
-  type IncomingFile,
-} from '../contract';
+import type { ConnectionStatus, IncomingFile } from '../contract';
 import { environmentMismatch } from '../domain/environment';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
@@ -31,8 +25,9 @@ import {
   type EngineFlags,
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
-import { ConnectionWords, refusedWordsForRun } from './connection-words';
+import { ConnectionWords, refusedWordsForRun, teamWordsForRun } from './connection-words';
 import { collectFiles, reportSkipped, type FoundFile } from './files';
+import { progressOf, sayWhereItStopped } from './send-progress';
 import {
   briefChunks,
   notSentCount,
@@ -112,7 +107,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   // The team database did not answer: said plainly; the files are kept here meanwhile.
   if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
   // The team sends through another access point: the files go on its queue, other desks send.
-  else if (team?.sends === false && status.message) process.stderr.write(`${status.message}\n`);
+  else if (team?.sends === false && status.message)
+    process.stderr.write(`${teamWordsForRun(status.message)}\n`);
   // A long run says how far it got now and then (walk 11: a run of 382 s said nothing between
   // its first line and its summary); not with --json.
   if (!opts.json)
@@ -120,7 +116,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const { ids, notAdded } = await addAll(engine, files, addedSoFar);
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
-  await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery);
+  await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery, interrupted);
   progress?.stop();
   if (opts.waitDelivery && opts.waitResponse && !interrupted())
     await waitForResponses(engine, ids, opts.waitResponse);
@@ -191,12 +187,18 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
  * is changed, which a run cannot do; the invoices wait in the queue for the next run or the app):
  * then say so (stderr) and stop waiting.
  */
-async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeAccepted: boolean) {
+async function untilSettledOrNobodySends(
+  engine: Engine,
+  ids: number[],
+  includeAccepted: boolean,
+  stopped: () => boolean,
+) {
   // One read of the connection a second says all three: nobody sends, the key refused, the team
   // database lost or back.
   const nobodySends = (s: ConnectionStatus): string | null => {
     const t = s.team;
-    return t?.reachable && t.sends === false && (t.sendersOnline ?? 0) === 0 ? s.message : null;
+    const nobody = t?.reachable && t.sends === false && (t.sendersOnline ?? 0) === 0;
+    return nobody && s.message ? teamWordsForRun(s.message) : null;
   };
   const first = await engine.handlers['connection:get'](undefined);
   if (nobodySends(first) !== null) return;
@@ -235,7 +237,10 @@ async function untilSettledOrNobodySends(engine: Engine, ids: number[], includeA
   const words = await Promise.race([settled(), nobody]).finally(() => clearInterval(timer));
   // Settled within a second of the team database's or the access point's recovery: said before
   // the summary (walk 18b).
-  if (words === null) await connection.settled(() => engine.handlers['connection:get'](undefined));
+  // Not when the waits ended because the run was stopped (walk 20: "The team database answers
+  // again." said after Ctrl+C while it was still down).
+  if (words === null && !stopped())
+    await connection.settled(() => engine.handlers['connection:get'](undefined));
   if (words) process.stderr.write(`${words}\n`);
 }
 
@@ -334,13 +339,16 @@ function tellProgress(
   const every = Number(process.env.PEPPOL_DESK_PROGRESS_MS) || PROGRESS_MS;
   const count = (n: number) => n.toLocaleString('en-US');
   let telling = false;
+  // Walk 20: "60 on their way" while all 60 waited for the team database.
+  const kept = (n: number) =>
+    n > 0 ? ` (${count(n)} of them kept here until the team database answers)` : '';
   const timer = setInterval(() => {
     if (telling) return;
     telling = true;
     void progressOf(engine, [...new Set(ids)])
       .then((n) => {
         process.stderr.write(
-          `Still working: ${count(n.sent)} of ${count(files)} sent, ${count(n.onTheirWay)} on their way${waitDelivery && n.undelivered ? `, ${count(n.undelivered)} of the sent waiting for ${n.undelivered === 1 ? 'its' : 'their'} delivery receipt` : ''}${n.needYou ? `, ${count(n.needYou)} need${n.needYou === 1 ? 's' : ''} you` : ''}.\n`,
+          `Still working: ${count(n.sent)} of ${count(files)} sent, ${count(n.onTheirWay)} on their way${kept(n.keptHere)}${waitDelivery && n.undelivered ? `, ${count(n.undelivered)} of the sent waiting for ${n.undelivered === 1 ? 'its' : 'their'} delivery receipt` : ''}${n.needYou ? `, ${count(n.needYou)} need${n.needYou === 1 ? 's' : ''} you` : ''}.\n`,
         );
       })
       .catch(() => {})
@@ -349,75 +357,6 @@ function tellProgress(
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }
-
-/**
- * Of the run's documents: sent (accepted or later; `undelivered` of them accepted and not yet
- * delivered), on their way, and those that need the clerk.
- */
-async function progressOf(
-  engine: Engine,
-  ids: readonly number[],
-): Promise<{ sent: number; undelivered: number; onTheirWay: number; needYou: number }> {
-  let sent = 0;
-  let undelivered = 0;
-  let onTheirWay = 0;
-  let seen = 0;
-  for await (const { rows } of briefChunks(engine, ids))
-    for (const r of rows) {
-      seen++;
-      if (SENT_BEFORE.has(r.state)) sent++;
-      else if (ON_ITS_WAY.has(r.state)) onTheirWay++;
-      if (r.state === 'accepted') undelivered++;
-    }
-  return { sent, undelivered, onTheirWay, needYou: seen - sent - onTheirWay };
-}
-
-/** Interrupted: what went out, what waits, what needs the clerk, and what to do (stderr). */
-async function sayWhereItStopped(
-  engine: Engine,
-  ids: readonly number[],
-  files: number,
-  dataDir: string,
-  how: { json: boolean; waitDelivery: boolean },
-): Promise<void> {
-  const { json } = how;
-  const added = [...new Set(ids)];
-  // A walk: "3 more … wait … Run the same command again to send the rest" of which two needed a
-  // person (refused, not on Peppol) and would not go by running it again.
-  const { sent, undelivered, onTheirWay: waiting, needYou } = await progressOf(engine, added);
-  const unread = files > added.length ? `; ${files - added.length} not read yet` : '';
-  // Walk 19: "0 on their way" was all a run waiting for one delivery receipt said when stopped.
-  const receipts =
-    how.waitDelivery && undelivered > 0
-      ? ` (${undelivered} of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder)`
-      : '';
-  process.stderr.write(
-    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point)${receipts}; ${waiting} on ${waiting === 1 ? 'its' : 'their'} way ${waiting === 1 ? 'waits' : 'wait'} in the data folder (${dataDir})${unread}${needYou > 0 ? `; ${needYou} need${needYou === 1 ? 's' : ''} you (peppol-desk list --filter attention)` : ''}.${waiting > 0 || files > added.length ? ' Run the same command again to send the rest: nothing is sent twice.' : ''}\n`,
-  );
-  // A script reads the last line (walk 10: an interrupted `send --json` printed none).
-  if (json)
-    process.stdout.write(
-      JSON.stringify({
-        interrupted: true,
-        total: files,
-        sent,
-        onTheirWay: waiting,
-        needYou,
-        notRead: Math.max(0, files - added.length),
-      }) + '\n',
-    );
-}
-
-/** States of a document still on its way to the access point (sent by a run that goes on). */
-const ON_ITS_WAY: ReadonlySet<DocumentState> = new Set<DocumentState>(FILTER_STATES.progress);
-
-/** States in which a document added again was sent before (accepted, or later). */
-const SENT_BEFORE: ReadonlySet<DocumentState> = new Set<DocumentState>([
-  'accepted',
-  'delivered',
-  ...RESPONSE_STATES,
-  'handled',
-]);
 
 /** Bytes of files read per chunk of `send` (see addAll). */
 const CHUNK_BYTES = 32 * 1024 * 1024;

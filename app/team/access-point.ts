@@ -13,8 +13,14 @@
  * a desk that has not heard of a change yet cannot send a document somewhere else either.
  */
 import { createHash } from 'node:crypto';
-import { accessPointLabel, isBuiltInSandboxLabel, type Environment } from '../contract';
+import {
+  accessPointLabel,
+  isBuiltInSandboxLabel,
+  type DocumentState,
+  type Environment,
+} from '../contract';
 import { sentBeforeTeamMoved } from '../domain/problems';
+import { WENT_OUT_STATES } from '../domain/states';
 
 /** What a desk sends through, as the team compares it: a fingerprint and words for people. */
 export interface AccessPointRef {
@@ -151,6 +157,30 @@ export function accessPointRef(o: {
     id: createHash('sha256').update(parts.join('\n')).digest('hex'),
     label: accessPointLabel(o.accessPoint, o.environment),
   };
+}
+
+/**
+ * Whether `id` is the fingerprint of the access point at `where` without an API key (in any
+ * environment: a key's prefix may name another one than no key did).
+ */
+export function keylessRefOf(where: { accessPoint: string } | undefined, id: string): boolean {
+  if (!where || where.accessPoint === 'sandbox') return false;
+  const environments: Environment[] = ['test', 'production', 'sandbox'];
+  return environments.some(
+    (environment) =>
+      accessPointRef({ accessPoint: where.accessPoint, environment, apiKey: null }).id === id,
+  );
+}
+
+/**
+ * No document of the team went out (accepted, whatever came after): a team access point recorded
+ * without a key may then give way to one with a key (app/team/desk.ts). Reads the state counts.
+ */
+export async function nothingWentOut(store: {
+  counts(): Promise<Partial<Record<DocumentState, number>>>;
+}): Promise<boolean> {
+  const counts = await store.counts();
+  return ![...WENT_OUT_STATES, 'failed' as const].some((s) => (counts[s] ?? 0) > 0);
 }
 
 /** The built-in Sandbox's fingerprint (every desk's counts as one). */

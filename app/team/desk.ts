@@ -18,7 +18,13 @@ import { DeskPoller, pollsInFlightFor } from './desk-poller';
 import { DeskSender, type SenderDeps } from './desk-sender';
 import { TeamSpool } from './spool';
 import { isStoreUnavailable, type DeskInfo, type SentVia, type TeamStore } from './store';
-import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
+import {
+  keylessRefOf,
+  nothingWentOut,
+  type AccessPointRef,
+  type AdoptAccessPointResult,
+  type TeamAccessPoint,
+} from './access-point';
 
 /** What the header says after an unexpected error (as a single desk's queue fault). */
 export const TEAM_FAULT_WORDS =
@@ -87,22 +93,19 @@ export class TeamDesk {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectMs: number;
   private handing: Promise<void> = Promise.resolve();
-  /** The team's settings being read (heartbeat, notice): one read after the other. */
-  private syncing: Promise<void> = Promise.resolve();
+  private syncing: Promise<void> = Promise.resolve(); // the team's settings read, one at a time
   private migrated = false;
   /** Desks seen online at the last heartbeat, and how many of them send through the team's access point. */
   desksOnline = 0;
   sendersOnline = 0;
-  /** Spooled outcomes dropped at handover because another desk had claimed the document since. */
-  droppedOutcomes = 0;
+  droppedOutcomes = 0; // spooled outcomes dropped at handover (another desk claimed it since)
   /**
    * The team's access point as last read, and whether it is this desk's: a desk sends and asks
    * about deliveries only then (false until the team database has answered).
    */
   teamAccessPoint: TeamAccessPoint | null = null;
   sendsHere = false;
-  /** Why the desk stopped sending after an unexpected error (null: it did not). */
-  fault: string | null = null;
+  fault: string | null = null; // why it stopped sending after an unexpected error
   private faultTimer: NodeJS.Timeout | null = null;
   /** The desk's access point changed while it alone sent for the team: the team follows it. */
   private followMe = false;
@@ -146,7 +149,6 @@ export class TeamDesk {
     });
   }
 
-  /** True while the team database answers. */
   get reachable(): boolean {
     return this.downSince === null;
   }
@@ -249,11 +251,14 @@ export class TeamDesk {
 
   private async compareAccessPoint(replace: boolean): Promise<AdoptAccessPointResult> {
     const asked = this.accessPointChanges;
-    const result = await this.o.store.adoptAccessPoint(
-      this.o.desk.id,
-      this.o.accessPoint(),
-      replace || this.followMe,
-    );
+    const mine = this.o.accessPoint();
+    const store = this.o.store;
+    let result = await store.adoptAccessPoint(this.o.desk.id, mine, replace || this.followMe);
+    // Recorded by a desk with no API key yet, and nothing went out (walk 20: then no desk sent):
+    // the first desk with a key for that access point makes its own the team's.
+    if (!result.ok && mine.apiKeySet && keylessRefOf(mine.where, result.accessPoint.id))
+      if (await nothingWentOut(store))
+        result = await store.adoptAccessPoint(this.o.desk.id, mine, true);
     // Deliberately dropped: Settings changed this desk's access point while the team answered
     // about the old one. A "yes" would let the desk claim (and a claim made before the change
     // leave through the new client) before the new one was compared; the comparison asked
@@ -478,8 +483,8 @@ export class TeamDesk {
     } else this.resume();
   }
 
-  /** Stop: sends in flight finish (waiting claims are released), timers end, the spool closes. */
-  async stop(): Promise<void> {
+  /** Stop: sends finish, waiting claims go back, timers end; then the spool closes (or later). */
+  async stop(keepSpool = false): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.faultTimer) clearTimeout(this.faultTimer);
@@ -489,6 +494,7 @@ export class TeamDesk {
     // Offline for the others at once (a desk killed instead counts 20 s after its heartbeat).
     if (this.reachable) await this.o.store.signOff(this.o.desk.id).catch(() => undefined);
     await this.listening?.().catch(() => undefined);
-    this.spool.close();
+    if (!keepSpool) this.closeSpool();
   }
+  closeSpool = (): void => this.spool.close();
 }

@@ -15,6 +15,7 @@ import {
   type Handlers,
   type RequestChannel,
 } from '../contract';
+import { KEY_REFUSED_WORDS, NO_API_KEY_WORDS } from '../access-point/reachability';
 import { duplicateProblemNow } from '../domain/duplicate-number';
 import { requireIds } from '../engine/documents';
 import { NOT_RETRIED_ACTIONS, RETRY_SLICE } from '../engine/user-actions';
@@ -63,6 +64,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
   const status = (): ConnectionStatus => {
     const counts = ctx.events.counts;
     const hot = ctx.hotFolderStatus?.() ?? null;
+    // A provider address and no key, said as on a single desk (walk 20: "Online" here while a
+    // single desk said "No API key"); a refusal then says the key is missing, not wrong.
+    const noKey = ctx.connection.environment !== 'sandbox' && !ctx.options.secrets.getApiKey();
+    const message = teamDesk.message ?? ctx.health.message;
     // The team database first (nothing moves without it), then the access point, as on a
     // single desk: never "Online" while this desk's requests cannot reach it.
     return {
@@ -72,7 +77,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       accessPoint: ctx.connection.accessPoint,
       paused: settings.get('paused') || teamDesk.fault !== null,
       waiting: [...STATES_OPEN].reduce((n, s) => n + (counts[s] ?? 0), 0),
-      message: teamDesk.message ?? ctx.health.message,
+      message: noKey && message === KEY_REFUSED_WORDS ? NO_API_KEY_WORDS : message,
+      ...(noKey ? { apiKeySet: false } : {}),
       // As on a single desk: the next probe while offline, the end of a throttle.
       nextTryAt: teamDesk.reachable ? ctx.health.nextTryAt() : null,
       accessPointEnvironment: ctx.health.namedEnvironment,
@@ -225,7 +231,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       const list = unreachableIds
         ? [...(await idsIn(['failed'], toFix)), ...unreachableIds]
         : requireIds(ids ?? []);
-      const tally = { moved: 0 };
+      const tally: { moved: number; notFound?: number } = { moved: 0 };
       // Those whose last attempt may be at the team's earlier access point, or whose number
       // another live version has: held, not queued.
       const held: { id: number; message: string }[] = [];
@@ -239,7 +245,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // team's database (or this desk's thread) for the whole lot nor waits for the last slice
       // before the first documents go out. Unreachable ones: their receivers are asked about
       // again, as a single desk does.
-      const fix = () => (toFix.left > 0 ? { leftToFix: toFix.left } : {});
+      const fix = () => ({
+        ...(toFix.left > 0 ? { leftToFix: toFix.left } : {}),
+        ...(tally.notFound ? { stillNotOnPeppol: tally.notFound } : {}),
+      });
       for (let i = 0; i < list.length; i += RETRY_SLICE) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const slice = list.slice(i, i + RETRY_SLICE);

@@ -425,11 +425,14 @@ async function openTeamEngine(
     await hotFolder.stop();
     clearInterval(metricsTimer);
     health.stop();
-    await teamDesk.stop();
+    // The spool stays open for the last words (walk 20: a run stopped while the team database
+    // was down read its kept files from it, found it closed, and said nothing).
+    await teamDesk.stop(true);
     await sharing.stop();
     await latencyPublisher.stop();
     events.flush();
     await opts?.beforeClose?.().catch(() => undefined);
+    teamDesk.closeSpool();
     events.stop();
     await setMetricsPort(null).catch(() => undefined);
     await connection.stopChanges();

@@ -280,3 +280,56 @@ describe.skipIf(skipPostgres)('peppol-desk send while the team database is down'
     }
   }, 90_000);
 });
+
+describe.skipIf(skipPostgres)(
+  'peppol-desk send stopped while the team database is down (walk 20)',
+  () => {
+    it('says where it stopped and that the files wait in the data folder; never that the database answers', async () => {
+      const port = await freePort();
+      const ap = await sandbox();
+      const inbox = folderOf(3, 'STOPD');
+      const dataDir = join(tempDir(), 's');
+      const child = spawn(
+        process.execPath,
+        [distFile('cli.cjs'), 'send', inbox, '--endpoint', ap.url, '--data-dir', dataDir, '--json'],
+        {
+          env: {
+            ...process.env,
+            PEPPOL_DESK_STORE: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number>((resolve) =>
+        child.on('exit', (code) => resolve(code ?? -1)),
+      );
+      try {
+        await waitFor('the plain message', () => stderr.includes('cannot be reached'), 30_000);
+        // The files read and kept here meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        child.kill('SIGINT');
+        expect(await exited).toBe(130);
+        expect(stderr).not.toContain('answers again');
+        expect(stderr).toContain(
+          `Stopped: 0 of 3 invoice(s) were sent (accepted by the access point); 3 wait in this data folder (${dataDir}) because the team database cannot be reached: they go to the team's queue when a command runs again with it (the same command, watch or the app) and the database answers. Nothing is sent twice.`,
+        );
+        expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+          interrupted: true,
+          total: 3,
+          sent: 0,
+          onTheirWay: 3,
+          needYou: 0,
+          notRead: 0,
+          keptHere: 3,
+        });
+        expect(ap.stats().acceptedDocuments).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }, 90_000);
+  },
+);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import {
-  KEY_REFUSED_WORDS,
+  NO_API_KEY_WORDS,
   sendsRefusedWords,
   TROUBLE_WORDS,
 } from '../../app/access-point/reachability';
@@ -50,7 +50,8 @@ describe.each(BACKENDS)(
         const { added } = await a.handlers['documents:add']({ files: makeInvoices(6, 'TKEY') });
         const ids = added.map((x) => x.id);
         await vi.waitFor(
-          async () => expect(await header(a)).toEqual(['refused', KEY_REFUSED_WORDS]),
+          // This desk has no key (the sandbox takes none): said as missing, not wrong (walk 20).
+          async () => expect(await header(a)).toEqual(['refused', NO_API_KEY_WORDS]),
           WAIT,
         );
         await vi.waitFor(async () => {

@@ -9,7 +9,7 @@ import { accessPointLabel } from '../../app/contract';
 import { memorySecretStore } from '../../app/engine';
 import type { SandboxHandle } from '../../app/sandbox/server';
 import { makeInvoice } from '../helpers/invoices';
-import { useTeamDesks } from '../helpers/team-desks';
+import { sendAll, useTeamDesks } from '../helpers/team-desks';
 
 const teamDesks = useTeamDesks({
   timings: { pollInitialMs: 30 },
@@ -62,6 +62,9 @@ describe('desks of a team on different access points', () => {
       `This desk does not send: the team sends through ${apLabel(apA)}, and this desk is set to ${apLabel(apB)}. Invoices added here go on the team's queue and are sent by the desks that use ${apLabel(apA)}. To send from this desk too, set the same access point and API key as those desks in Settings.`,
     );
     expect((await a.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    // Anna (no key: the sandbox takes that) sends one: the team's access point was used, so a
+    // desk with a key does not take it over (it would, had nothing gone out: below).
+    await sendAll(a, 1, 'FIRST');
     // The same address with another API key: said so, not the same label twice (walk 7).
     const c = await desk(store, apA, 'Cleo', { secrets: memorySecretStore('sk_test_another') });
     await vi.waitFor(async () => {
@@ -101,7 +104,7 @@ describe('desks of a team on different access points', () => {
     );
     // Ben's desk looked the receiver up at its own access point, and sent nothing there.
     const sentToB = apB.stats().acceptedDocuments + apB.stats().rejectedDocuments;
-    expect([apA.stats().acceptedDocuments, sentToB]).toEqual([6, 0]);
+    expect([apA.stats().acceptedDocuments, sentToB]).toEqual([7, 0]);
 
     // Ben makes his access point the team's: nothing is in doubt at Anna's.
     const taken = await b.handlers['team:useThisAccessPoint'](undefined);
@@ -120,7 +123,42 @@ describe('desks of a team on different access points', () => {
     const more = await a.handlers['documents:add']({ files: invoices(4, 'ANNA') });
     const moreIds = more.added.map((x) => x.id);
     await a.waitUntilSettled(moreIds);
-    expect([apA.stats().acceptedDocuments, apB.stats().acceptedDocuments]).toEqual([6, 4]);
+    expect([apA.stats().acceptedDocuments, apB.stats().acceptedDocuments]).toEqual([7, 4]);
+  });
+
+  it('desks that joined before the key was saved: the first with a key makes it the team’s, nothing having gone out (walk 20)', async () => {
+    const ap = await sandbox();
+    const store = teamDesks.sqliteStore();
+    // Both join with the provider's address and no key yet: the team's is recorded without one.
+    const a = await desk(store, ap, 'Anna');
+    const b = await desk(store, ap, 'Ben');
+    await vi.waitFor(async () => {
+      expect((await b.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    }, 10_000);
+    // No key said as on a single desk (walk 20 W9: "Online" and nothing else here).
+    expect((await a.handlers['connection:get'](undefined)).apiKeySet).toBe(false);
+    // Two desks online (a desk alone on its team takes the team along when it changes).
+    await vi.waitFor(async () => {
+      expect((await a.handlers['connection:get'](undefined)).team?.desksOnline).toBe(2);
+    }, 10_000);
+    // Anna saves the key: the team now sends through it with her key (it said "with another API
+    // key" on every desk, and none sent).
+    await a.handlers['settings:set']({ apiKey: 'sk_test_walk20' });
+    await vi.waitFor(async () => {
+      expect((await a.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    }, 10_000);
+    expect((await a.handlers['connection:get'](undefined)).apiKeySet).toBeUndefined();
+    await vi.waitFor(async () => {
+      expect((await b.handlers['connection:get'](undefined)).message).toContain(
+        `and this desk is set to ${apLabel(ap)} without an API key. `,
+      );
+    }, 10_000);
+    await b.handlers['settings:set']({ apiKey: 'sk_test_walk20' });
+    await vi.waitFor(async () => {
+      expect((await b.handlers['connection:get'](undefined)).team).toMatchObject({ sends: true });
+    }, 10_000);
+    await sendAll(b, 3, 'KEYED');
+    expect(ap.stats().acceptedDocuments).toBe(3);
   });
 
   it('a desk on the built-in Sandbox cannot take over a team that sends for real', async () => {

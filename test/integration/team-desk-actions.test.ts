@@ -443,8 +443,12 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
         ok: false,
         error: { code: 'NO_RECEIVER', message: 'This document has no buyer Peppol ID to look up.' },
       });
-      // "Retry all failed" asks again about the receivers of the unreachable ones too.
-      expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({ retried: 1 });
+      // "Retry all failed" asks again about the receivers of the unreachable ones too, and says
+      // how many stay so (Z: walk 20).
+      expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({
+        retried: 1,
+        stillNotOnPeppol: 1,
+      });
       await a.waitUntilSettled([w!.id]);
       expect(await stateOf(a, w!.id)).toBe('accepted');
       expect(await stateOf(a, z!.id)).toBe('unreachable');

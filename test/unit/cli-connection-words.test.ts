@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionWords, refusedWordsForRun } from '../../app/cli/connection-words';
+import {
+  ConnectionWords,
+  refusedWordsForRun,
+  teamWordsForRun,
+} from '../../app/cli/connection-words';
 import { KEY_REFUSED_WORDS, sendsRefusedWords } from '../../app/access-point/reachability';
 import type { ConnectionStatus } from '../../app/contract';
 
@@ -84,6 +88,18 @@ describe("a run's last words when the access point refuses (walk 20)", () => {
     const words = refusedWordsForRun(sendsRefusedWords('This API key may not send documents'));
     expect(words).toBe(
       'The access point refuses to send invoices with this API key (it answered "This API key may not send documents" to several invoices), although it answers other requests. The invoices stay queued in the data folder: ask your provider about the account, and run the command again.',
+    );
+  });
+});
+
+describe('a team desk that does not send, said by a run (walk 20 W3)', () => {
+  it('names the options and the key variable, not Settings', () => {
+    expect(
+      teamWordsForRun(
+        'This desk does not send: … To send from this desk too, set the same access point and API key as those desks in Settings.',
+      ),
+    ).toBe(
+      'This desk does not send: … To send from this desk too, set the same access point and API key as those desks (--endpoint, and PEPPOL_DESK_API_KEY, --api-key-file, or the key saved in the app).',
     );
   });
 });

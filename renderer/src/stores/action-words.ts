@@ -26,3 +26,25 @@ export function refreshAfterAction(): void {
   useDocumentsStore.getState().requestRefresh();
   void useDetailStore.getState().reload();
 }
+
+/**
+ * What a team's Retry held instead of sending (their last attempt may be at the team's earlier
+ * access point), and why, in the toast: the first reason (all of one Retry read alike).
+ */
+export function heldLines(held: { id: number; message: string }[] | undefined): string[] {
+  if (!held?.length) return [];
+  return [
+    `${plural(held.length, 'document was', 'documents were')} held, not sent: ${held[0]!.message}`,
+  ];
+}
+
+/**
+ * Documents a team's Retry left because their buyer, looked up again, is still not on Peppol
+ * (walk 20: Retry all counted 326, moved 90, and said nothing of the other 236).
+ */
+export function notOnPeppolLines(n: number | undefined): string[] {
+  if (!n) return [];
+  return [
+    `${plural(n, 'document was', 'documents were')} left as ${n === 1 ? 'it is' : 'they are'}: ${n === 1 ? 'its buyer was' : 'their buyers were'} looked up again and ${n === 1 ? 'is' : 'are'} still not on the Peppol network. Check the buyer's Peppol ID, or send ${n === 1 ? 'it' : 'them'} another way.`,
+  ];
+}

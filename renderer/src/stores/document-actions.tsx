@@ -10,7 +10,14 @@ import { useConnectionStore } from './connection-store';
 import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 import { toastError, useToastStore } from './toast-store';
-import { plural, refreshAfterAction, stoppedLines, UNDO_OFFER_MS } from './action-words';
+import {
+  heldLines,
+  notOnPeppolLines,
+  plural,
+  refreshAfterAction,
+  stoppedLines,
+  UNDO_OFFER_MS,
+} from './action-words';
 import { markHandled } from './mark-handled';
 
 export { stoppedLines, UNDO_OFFER_MS };
@@ -265,17 +272,6 @@ async function askSendAnyway(
   });
 }
 
-/**
- * What a team's Retry held instead of sending (their last attempt may be at the team's earlier
- * access point), and why, in the toast: the first reason (all of one Retry read alike).
- */
-function heldLines(held: { id: number; message: string }[] | undefined): string[] {
-  if (!held?.length) return [];
-  return [
-    `${plural(held.length, 'document was', 'documents were')} held, not sent: ${held[0]!.message}`,
-  ];
-}
-
 /** Runs an action on documents, tells the person what happened, and refreshes what they see. */
 export async function runDocumentAction(
   action: DocumentAction,
@@ -311,9 +307,14 @@ export async function runDocumentAction(
       lines.push(
         'A file is checked as it was added: if it still needs fixing, fix it and drop the corrected file.',
       );
+    lines.push(...notOnPeppolLines(r.value.stillNotOnPeppol));
     // Walk 10: "0 documents will be tried again." and nothing more for a selection Retry skips.
     const left =
-      selected - r.value.retried - (r.value.held?.length ?? 0) - (r.value.stopped?.left ?? 0);
+      selected -
+      r.value.retried -
+      (r.value.held?.length ?? 0) -
+      (r.value.stopped?.left ?? 0) -
+      (r.value.stillNotOnPeppol ?? 0);
     if (left > 0)
       lines.push(
         `${plural(left, 'document was', 'documents were')} not tried again: Retry is for documents that failed or whose buyer was not on Peppol. Open ${left === 1 ? 'it' : 'one'} to see what ${left === 1 ? 'it needs' : 'each needs'}.`,
@@ -471,8 +472,13 @@ export async function retryAllFailed(): Promise<void> {
             `${plural(r.value.leftToFix, 'file was', 'files were')} left as ${r.value.leftToFix === 1 ? 'it is' : 'they are'}: the access point refused the file itself (or its copy is gone). Fix each in your accounting system and add the corrected file.`,
           ]
         : []),
+      ...notOnPeppolLines(r.value.stillNotOnPeppol),
       ...stopped,
-      ...(r.value.retried === 0 && !r.value.held?.length && !r.value.leftToFix && !stopped.length
+      ...(r.value.retried === 0 &&
+      !r.value.held?.length &&
+      !r.value.leftToFix &&
+      !r.value.stillNotOnPeppol &&
+      !stopped.length
         ? [
             // Walk 17: the desk that lost a race with another read only "0 documents will be
             // tried again".

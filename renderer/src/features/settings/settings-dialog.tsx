@@ -99,6 +99,7 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
   const keyRefused = useConnectionStore((s) => s.status?.state === 'refused');
   // The engine says when no key is set at all (ConnectionStatus.apiKeySet): its rule, not a copy.
   const keyMissing = useConnectionStore((s) => s.status?.apiKeySet === false);
+  const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
 
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const [copied, setCopied] = useState(false);
@@ -256,6 +257,14 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
       <Hint name="batching">
         Up to 100 invoices go to your provider in one request: faster for a large run. A provider
         without it gets them one by one.
+        {onTeam && (
+          // Walk 20: the setting said groups while a team sends one by one (every desk must be able
+          // to send again what another began, under the same key).
+          <span data-testid="settings-batching-team">
+            {' '}
+            On a team outbox invoices go one by one whatever this says.
+          </span>
+        )}
       </Hint>
       <label className="form-row form-row-inline">
         <input
