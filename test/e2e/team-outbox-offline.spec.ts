@@ -56,6 +56,13 @@ test('the header says calmly when the team database cannot be reached, and files
     await expect(page.getByTestId('list-stale')).toHaveText(
       'The statuses below are the last ones read from the team database, not live: other desks may have sent some of them since.',
     );
+    // Another search cannot be read meanwhile: said, not "Loading…" for a minute (walk 20 B4).
+    await desk.search.fill(`${prefix}-0`);
+    await expect(page.getByTestId('list-error')).toContainText(
+      'The list could not be read: The team database at',
+    );
+    await expect(desk.table.getByText('Loading…')).toHaveCount(0);
+    await desk.search.fill(prefix);
     // The team's documents cannot be counted meanwhile: a dash, not 0 (walk 12: a window opened
     // during an outage said "Sent 0", "All 0").
     await page.reload();

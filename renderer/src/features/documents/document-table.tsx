@@ -302,7 +302,7 @@ export function DocumentTable() {
           />
         )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item) => {
+          {items.map((item, i) => {
             const row = rowAt(item.index);
             const style = { transform: `translateY(${item.start}px)`, height: item.size };
             if (!row) {
@@ -319,7 +319,15 @@ export function DocumentTable() {
                   onKeyDown={(e) => onRowKey(e, item.index, null)}
                 >
                   <div role="cell" className="cell">
-                    Loading…
+                    {/* Not read (walk 20: "Loading…" for a minute while the team database was
+                        down): said once, on the first row shown. */}
+                    {!loadError ? (
+                      'Loading…'
+                    ) : i === 0 || rowAt(items[i - 1]!.index) ? (
+                      <span className="problem-message" data-testid="list-error">
+                        The list could not be read: {loadError.message}
+                      </span>
+                    ) : null}
                   </div>
                 </div>
               );
