@@ -198,16 +198,14 @@ export class Reachability {
   } | null = null;
   /** Invoices whose sends got 403 since a send was answered otherwise (see `sendsRefused`). */
   private forbidden = new Set<number>();
-  /** The header shows "Throttled" at least until this time after a 429. */
-  throttledUntil = 0;
-  /** No send starts before this time (after a long Retry-After). */
-  sendGateUntil = 0;
+  throttledUntil = 0; // the header shows "Throttled" at least until this time after a 429
+  private sendThrottledAt = -Infinity; // a send's last answer was a 429, then (else -Infinity)
+  sendGateUntil = 0; // no send starts before this time (after a long Retry-After)
   /** The wait before the next probe while held (ms). */
   probeDelayMs: number;
   /** When the next probe is due while held (ms). */
   nextProbeAt = 0;
-  /** A probe is out (one at a time). */
-  probing = false;
+  probing = false; // a probe is out (one at a time)
 
   constructor(
     private readonly options: ReachabilityOptions,
@@ -295,12 +293,14 @@ export class Reachability {
     // A send taken, or refused for itself: the account may send (a 429 says nothing of it).
     if (request === 'send' && (outcome.kind === 'ok' || outcome.kind === 'permanent'))
       this.forbidden.clear();
+    const tooMany = outcome.kind === 'transient' && outcome.status === 429;
+    if (request === 'send') this.sendThrottledAt = tooMany ? now : -Infinity;
     // A poll's answer says nothing of a key refused to sends: that probation lasts (walk 19b).
     if (request !== 'other' || this.probation !== 'refused') {
       this.probation = null;
       this.probeDelayMs = this.options.probeInitialMs;
     }
-    if (outcome.kind === 'transient' && outcome.status === 429) {
+    if (tooMany) {
       // The refused request waits its Retry-After; only a long one stops every send.
       const wait = outcome.retryAfterMs ?? 0;
       const gateWas = this.sendGateUntil;
@@ -311,7 +311,10 @@ export class Reachability {
       // header's next try, and the rows', at the short one's time, soon in the past).
       return this.show('throttled', THROTTLED_WORDS) || this.sendGateUntil !== gateWas;
     }
-    if (now >= this.sendGateUntil && now >= this.throttledUntil) return this.show('online', null);
+    // Sends answered 429, none since (up to a minute): a poll's answer says nothing of them (walk 20).
+    const sendsWait = request === 'other' && now - this.sendThrottledAt < RUN_FORGOTTEN_MS;
+    if (now >= this.sendGateUntil && now >= this.throttledUntil && !sendsWait)
+      return this.show('online', null);
     // Within a throttle: it stays shown (not what was shown before this answer: offline, refused).
     return this.show('throttled', THROTTLED_WORDS);
   }
@@ -482,6 +485,7 @@ export class Reachability {
     this.failing = null;
     this.probing = false;
     this.throttledUntil = 0;
+    this.sendThrottledAt = -Infinity;
     this.sendGateUntil = 0;
     this.probeDelayMs = this.options.probeInitialMs;
     return this.show(this.initial, null);

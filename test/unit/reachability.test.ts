@@ -529,6 +529,28 @@ describe('reachability of the access point', () => {
     expect(invoice.state).toBe('checking');
   });
 
+  it('sends answered 429: a poll or lookup answered meanwhile does not say Online; a send answered does (walk 20)', () => {
+    const r = make('online');
+    r.note(slowDown(1_000), 0, 'send', 1);
+    expect(r.state).toBe('throttled');
+    // Long after the throttle is shown, a delivery poll answers: the sends still wait.
+    expect(r.note(OK, 5_000)).toBe(false);
+    expect(r.state).toBe('throttled');
+    // A send answered: Online.
+    expect(r.note(OK, 5_100, 'send', 1)).toBe(true);
+    expect(r.state).toBe('online');
+    // A 429 to a lookup says nothing of sends: a poll's answer after it says Online as before.
+    const lookup = make('online');
+    lookup.note(slowDown(1_000), 0);
+    lookup.note(OK, 5_000);
+    expect(lookup.state).toBe('online');
+    // Not for ever: a minute after the last send's 429 a poll's answer says Online.
+    const old = make('online');
+    old.note(slowDown(1_000), 0, 'send', 1);
+    old.note(OK, RUN_FORGOTTEN_MS);
+    expect(old.state).toBe('online');
+  });
+
   it('403s to the sends of three invoices in a row: the account may not send; held as refused, no invoice fails for it (walk 20)', () => {
     const forbidden = {
       kind: 'permanent',
