@@ -60,7 +60,7 @@ export class ConnectionWords {
       this.write(
         now
           ? TEAM_BACK
-          : `${s.message ?? 'The team database cannot be reached.'} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
+          : `${teamWordsForRun(s.message ?? 'The team database cannot be reached.')} The run waits for it (Ctrl+C stops waiting; nothing is lost).\n`,
       );
     }
     // Paused in the app (walk 18b: a run on a paused data folder said only "Still working: 0 of
@@ -115,8 +115,11 @@ export function refusedWordsForRun(message: string | null, team = false): string
  * Settings (walk 20: "set the same access point and API key as those desks in Settings").
  */
 export function teamWordsForRun(message: string): string {
-  return message.replace(
-    / as those desks in Settings\.$/,
-    ` as those desks (--endpoint, and ${KEY_FROM}).`,
-  );
+  return message
+    .replace(/ as those desks in Settings\.$/, ` as those desks (--endpoint, and ${KEY_FROM}).`)
+    .replace(
+      // Nothing is dropped on a command line (walk 20 W2).
+      'documents dropped here are kept on this computer',
+      'the invoices of this run are kept in its data folder',
+    );
 }

@@ -105,7 +105,8 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
     process.stderr.write(`Sending ${files.length} file(s) to ${where}${on} (data: ${dataDir})\n`);
   }
   // The team database did not answer: said plainly; the files are kept here meanwhile.
-  if (team && !team.reachable && status.message) process.stderr.write(`${status.message}\n`);
+  if (team && !team.reachable && status.message)
+    process.stderr.write(`${teamWordsForRun(status.message)}\n`);
   // The team sends through another access point: the files go on its queue, other desks send.
   else if (team?.sends === false && status.message)
     process.stderr.write(`${teamWordsForRun(status.message)}\n`);

@@ -267,7 +267,7 @@ describe.skipIf(skipPostgres)('peppol-desk send while the team database is down'
     try {
       await waitFor('the plain message', () => stderr.includes('cannot be reached'), 30_000);
       expect(stderr).toContain(
-        `The team database at postgres@127.0.0.1:${port}/postgres cannot be reached: documents dropped here are kept on this computer and handed over when it is back.`,
+        `The team database at postgres@127.0.0.1:${port}/postgres cannot be reached: the invoices of this run are kept in its data folder and handed over when it is back.`,
       );
       late = await startPostgres({ port });
       expect(await exited).toBe(0);

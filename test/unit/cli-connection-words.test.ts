@@ -103,3 +103,15 @@ describe('a team desk that does not send, said by a run (walk 20 W3)', () => {
     );
   });
 });
+
+describe('the team database lost, said by a run (walk 20 W2)', () => {
+  it('speaks of the run and its data folder, not of files dropped here', () => {
+    expect(
+      teamWordsForRun(
+        'The team database at t cannot be reached: documents dropped here are kept on this computer and handed over when it is back.',
+      ),
+    ).toBe(
+      'The team database at t cannot be reached: the invoices of this run are kept in its data folder and handed over when it is back.',
+    );
+  });
+});
