@@ -56,7 +56,7 @@ export async function sayWhereItStopped(
   // Walk 19: "0 on their way" was all a run waiting for one delivery receipt said when stopped.
   const receipts =
     how.waitDelivery && undelivered > 0
-      ? ` (${undelivered} of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder)`
+      ? `; ${undelivered} of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder`
       : '';
   // On a team, those on their way are on the team's queue (walk 20: "in the data folder"), but
   // for the files kept here while the team database could not be reached.
@@ -81,7 +81,7 @@ export async function sayWhereItStopped(
         ? ' Nothing is sent twice.'
         : '';
   process.stderr.write(
-    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point)${receipts}${onTheWay}${kept}${unread}${attention}.${rest}\n`,
+    `Stopped: ${sent} of ${files} invoice(s) were sent (accepted by the access point${receipts})${onTheWay}${kept}${unread}${attention}.${rest}\n`,
   );
   // A script reads the last line (walk 10: an interrupted `send --json` printed none).
   if (json)

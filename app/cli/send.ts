@@ -154,7 +154,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   if (mismatch) process.stderr.write(`${mismatch.long}\n`);
   if (!opts.json) {
     process.stdout.write(
-      `${summary.sent} sent${sentEarlierWords(sentEarlier)}${sentByWords(byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.notOnPeppol ? `${summary.notOnPeppol} whose buyer is not on Peppol, ` : ''}${summary.cancelled ? `${summary.cancelled} cancelled (not sent), ` : ''}${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
+      `${summary.sent} sent${sentEarlierWords(sentEarlier, byOtherDesk)}${buyerWaitsWords(summary.needsAttention)}${unconfirmedWords(summary.deliveryUnconfirmed)}, ${summary.failed} failed, ${summary.notOnPeppol ? `${summary.notOnPeppol} whose buyer is not on Peppol, ` : ''}${summary.cancelled ? `${summary.cancelled} cancelled (not sent), ` : ''}${summary.rejected} rejected by the buyer, ${summary.invalid} invalid, ${summary.duplicates} held as duplicates, ${summary.held ? `${summary.held} held for your decision, ` : ''}${summary.waiting ? `${summary.waiting} waiting ${team ? "on the team's queue" : 'in the queue'}, ` : ''}${summary.notFound ? `${summary.notFound} not found, ` : ''}of ${summary.total} in ${summary.seconds} s\n`,
     );
   } else {
     // PEPPOL_DESK_BENCH=1 adds what the benchmark reads: CPU time and send latency.
@@ -251,16 +251,16 @@ function buyerWaitsWords(n: number): string {
   return ` (${n} of them ${n === 1 ? 'needs' : 'need'} your attention: the buyer asked a question or set a condition)`;
 }
 
-/** "(1000 of them before this run)": files added again whose documents were sent before. */
-function sentEarlierWords(n: number): string {
-  return n > 0 ? ` (${n} of them before this run)` : '';
-}
-
-/** "(3 of them sent by desk B)": the documents of this run another desk of the team sent. */
-function sentByWords(byDesk: Map<string, number>): string {
-  if (byDesk.size === 0) return '';
-  const parts = [...byDesk].map(([desk, n]) => `${n} by desk ${desk}`);
-  return ` (of them ${parts.join(', ')})`;
+/**
+ * "(1000 of them before this run)": files added again whose documents were sent before; "(of
+ * them 3 by desk B)": the documents of this run another desk of the team sent. One pair of
+ * brackets for both (walk 20: "(703 of them before this run) (of them 515 by desk deskB)").
+ */
+function sentEarlierWords(n: number, byDesk: Map<string, number>): string {
+  const parts = [...byDesk].map(([desk, m]) => `${m} by desk ${desk}`);
+  const before = n > 0 ? `${n} of them before this run` : '';
+  if (parts.length === 0) return before ? ` (${before})` : '';
+  return before ? ` (${before}; ${parts.join(', ')})` : ` (of them ${parts.join(', ')})`;
 }
 
 /**

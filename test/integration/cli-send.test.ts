@@ -103,7 +103,7 @@ describe('peppol-desk send', () => {
     const code = await exited();
     expect(code).toBe(130);
     expect(out.stderr).toContain(
-      'Stopped: 2 of 2 invoice(s) were sent (accepted by the access point) (1 of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder); 0 on their way wait in the data folder',
+      'Stopped: 2 of 2 invoice(s) were sent (accepted by the access point; 1 of them not yet confirmed delivered: asked about again when the app, watch or send --wait-delivery runs with this data folder); 0 on their way wait in the data folder',
     );
     // Nothing is left to send: not told to run it again "to send the rest" (walk 19b).
     expect(out.stderr).not.toContain('send the rest');
