@@ -70,6 +70,8 @@ export interface ConnectionStatus {
     accessPoint?: string | null;
     /** Desks online that send through the team's access point (this one included), not paused. */
     sendersOnline?: number;
+    /** While the database cannot be reached: files kept on this computer meanwhile (walk 20). */
+    kept?: number;
   };
 }
 

@@ -440,10 +440,10 @@ export class TeamDesk {
         this.trouble(err);
       }
     }
-    // Kept here until the database is back (a failed add wrote nothing into `result`).
-    for (const f of ok) {
+    // Kept here until the database is back (a failed add wrote nothing); the status counts them.
+    for (const f of ok)
       result.added.push({ id: -this.spool.addFile(f.name, f.bytes), fileName: f.name });
-    }
+    this.o.onStatus();
     return result;
   }
 

@@ -91,6 +91,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         ...(teamDesk.teamAccessPoint ? { sends: teamDesk.sendsHere } : {}),
         accessPoint: teamDesk.teamAccessPoint?.label ?? null,
         sendersOnline: teamDesk.sendersOnline,
+        // Read only while the database is away (the spool is empty otherwise).
+        ...(teamDesk.reachable ? {} : { kept: teamDesk.spool.counts().files }),
       },
       ...(hot ? { hotFolder: hot } : {}),
     };

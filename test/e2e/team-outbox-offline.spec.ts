@@ -79,6 +79,10 @@ test('the header says calmly when the team database cannot be reached, and files
     await expect(
       desk.toast('1 kept on this computer until the team database answers'),
     ).toBeVisible();
+    // And said above the list, which cannot show it yet (walk 20: only the toast said so).
+    await expect(page.getByTestId('list-kept')).toHaveText(
+      ' 1 file dropped meanwhile is kept on this computer: it shows here once the team database answers.',
+    );
     await desk.screenshot('team-outbox-unreachable', testInfo);
     // Settings says the same as the banner, not that dropped documents go to the team's queue.
     await page.getByTestId('open-settings').click();
