@@ -52,8 +52,9 @@ export const FORBIDDEN_WAIT_WORDS =
 export const ADDRESS_NOT_FOUND_WAIT_WORDS =
   'Not sent: the provider URL answered "not found" or with a web page, so it does not lead to an access point. Check the provider URL in Settings; this invoice waits and is sent by itself once it is right';
 
-/** How the header's words for sends refused for the account begin (see sendsRefusedWords). */
-export const SENDS_REFUSED_START = 'The access point refuses to send invoices with this API key';
+import { SENDS_REFUSED_START } from '../contract/connection';
+
+export { SENDS_REFUSED_START };
 
 /**
  * The header's words while the access point answers 403 to the sends of several invoices in a

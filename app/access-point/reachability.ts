@@ -18,10 +18,10 @@
  *   not the key: "checking", in `KEY_CHECKING_WORDS`, held the same way until the probe (the
  *   version call, which carries no invoice) answers: refused too → "refused"; answered → the
  *   hold ends (the invoice's second 403 fails it: `forbiddenAgain`). A probe's or a first version
- *   call's 403 is the key's at once. But 403s to the sends of {@link TROUBLE_DOCUMENTS} or more
- *   invoices in a row (no send answered otherwise between) say the account may not send, whatever
- *   the invoice (walk 20): "refused", in `sendsRefusedWords` (`sendsRefused`), held and probed as
- *   for a refused key, and no invoice fails for it.
+ *   call's 403 is the key's at once. But 403s to the sends of invoices to {@link TROUBLE_DOCUMENTS}
+ *   or more buyers in a row (no send answered otherwise between; `noteForbidden`) say the account
+ *   may not send, whatever the invoice (walk 20): "refused", in `sendsRefusedWords`, held and probed
+ *   as for a refused key, and no invoice fails for it. One buyer's 403s are that buyer's (20b).
  * - A run of 5xx answers or timeouts ({@link TROUBLE_ANSWERS} or more over at least
  *   {@link TROUBLE_AFTER_MS}, nothing else answered in between) says it is there but failing:
  *   "trouble", in `TROUBLE_WORDS`, held and probed the same way. One stray 503 changes nothing.
@@ -58,6 +58,7 @@ import {
 } from './reachability-words';
 
 export * from './reachability-words';
+export { forbiddenAgain } from './forbidden';
 
 /** The header's state of the access point (ConnectionStatus['state']). */
 export type ReachState =
@@ -142,26 +143,6 @@ export function keyRefusalStatus(status: number): boolean {
   return status === 401 || status === 403;
 }
 
-/**
- * A 403 for a document already answered 403 once (`seen`: the ids met so far, kept by the
- * sender): the hold the first one caused ended only when a probe was answered with this same key,
- * so this refusal is about the document (a seller or buyer this key may not send for), not the
- * key. The sender then fails it, as any final answer, instead of holding the whole queue again and
- * again (and never telling the clerk). A 401 is about authentication: always the key's.
- */
-export function forbiddenAgain(
-  seen: Set<number>,
-  id: number,
-  status: number,
-  sendsRefused = false,
-): boolean {
-  // The account may not send (Reachability.sendsRefused): no invoice fails for it.
-  if (status !== 403 || sendsRefused) return false;
-  if (seen.delete(id)) return true;
-  seen.add(id);
-  return false;
-}
-
 /** A 5xx, a 408 or a timeout: there (or maybe there) but failing. Not a 429, not unreachable. */
 export function failingAnswer(outcome: ApOutcome<unknown>): boolean {
   return outcome.kind === 'transient' && !outcome.offline && outcome.status !== 429;
@@ -196,8 +177,8 @@ export class Reachability {
     /** A failure that was not a send's with its invoices (a lookup, a poll): the access point's. */
     wide: boolean;
   } | null = null;
-  /** Invoices whose sends got 403 since a send was answered otherwise (see `sendsRefused`). */
-  private forbidden = new Set<number>();
+  /** Buyers whose invoices' sends got 403 since a send was answered otherwise (`sendsRefused`). */
+  private forbidden = new Set<string>();
   throttledUntil = 0; // the header shows "Throttled" at least until this time after a 429
   private sendThrottledAt = -Infinity; // a send's last answer was a 429, then (else -Infinity)
   sendGateUntil = 0; // no send starts before this time (after a long Retry-After)
@@ -216,7 +197,7 @@ export class Reachability {
     this.probeDelayMs = options.probeInitialMs;
   }
 
-  /** 403s to the sends of TROUBLE_DOCUMENTS invoices in a row: the account may not send. */
+  /** 403s to the sends of invoices to TROUBLE_DOCUMENTS buyers in a row: the account may not. */
   get sendsRefused(): boolean {
     return this.forbidden.size >= TROUBLE_DOCUMENTS;
   }
@@ -276,13 +257,9 @@ export class Reachability {
     // about its invoice: said once the probe is refused too (kept while already refused).
     if (keyRefused(outcome)) {
       const status = outcome.kind === 'permanent' ? outcome.error.status : null;
-      if (status === 403 && request === 'send' && subject !== undefined) {
-        for (const id of typeof subject === 'number' ? [subject] : subject) {
-          if (this.sendsRefused) break;
-          this.forbidden.add(id);
-        }
+      if (status === 403 && request === 'send' && this.sendsRefused) {
         const said = outcome.kind === 'permanent' ? outcome.error.message : null;
-        if (this.sendsRefused) return this.hold('refused', sendsRefusedWords(said || null), now);
+        return this.hold('refused', sendsRefusedWords(said || null), now);
       }
       if (keyOnly || status === 401 || this.state === 'refused')
         return this.hold('refused', KEY_REFUSED_WORDS, now);
@@ -317,6 +294,19 @@ export class Reachability {
       return this.show('online', null);
     // Within a throttle: it stays shown (not what was shown before this answer: offline, refused).
     return this.show('throttled', THROTTLED_WORDS);
+  }
+
+  /**
+   * A send answered 403 for an invoice to `receiver` (the sender tells it after `note`): the
+   * buyers of such 403s in a row say whether the account may not send (see the file comment).
+   * Returns whether the header's words changed; `sendsRefused` says the verdict.
+   */
+  noteForbidden(receiver: string | null, said: string | null, now: number): boolean {
+    if (!this.sendsRefused) this.forbidden.add(receiver ?? '');
+    if (!this.sendsRefused) return false;
+    const words = sendsRefusedWords(said || null);
+    const held = this.waitingOut && (this.state === 'refused' || this.state === 'checking');
+    return held ? this.show('refused', words) : this.hold('refused', words, now);
   }
 
   /**

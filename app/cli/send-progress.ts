@@ -49,7 +49,10 @@ export async function sayWhereItStopped(
   const added = [...new Set(ids)];
   // A walk: "3 more … wait … Run the same command again to send the rest" of which two needed a
   // person (refused, not on Peppol) and would not go by running it again.
-  const progress = await progressOf(engine, added);
+  const progress = await progressOf(engine, added).catch(() => null);
+  // The team database went away during the run: its documents cannot be read now (walk 20b: no
+  // words at all, and no line for a script). Said plainly; nothing is lost or sent twice.
+  if (!progress) return sayUnreadable(files, added.length, dataDir, json);
   const { sent, undelivered, onTheirWay: waiting, needYou, keptHere } = progress;
   const team = (await engine.handlers['connection:get'](undefined)).team;
   const unread = files > added.length ? `; ${files - added.length} not read yet` : '';
@@ -108,3 +111,20 @@ const SENT_BEFORE: ReadonlySet<DocumentState> = new Set<DocumentState>([
   ...RESPONSE_STATES,
   'handled',
 ]);
+
+/** Stopped while the team database cannot be read: what is known, and what to do. */
+function sayUnreadable(files: number, added: number, dataDir: string, json: boolean): void {
+  const unread = files > added ? ` ${files - added} not read yet.` : '';
+  process.stderr.write(
+    `Stopped: the team database cannot be reached, so what this run sent cannot be read now.${unread} Invoices not handed to the team yet wait in this data folder (${dataDir}). Run the same command again once the database answers: it says what went out, and nothing is sent twice.\n`,
+  );
+  if (json)
+    process.stdout.write(
+      JSON.stringify({
+        interrupted: true,
+        total: files,
+        notRead: Math.max(0, files - added),
+        teamDatabaseUnreachable: true,
+      }) + '\n',
+    );
+}

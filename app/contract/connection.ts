@@ -120,3 +120,10 @@ export function accessPointLabel(
 export function isBuiltInSandboxLabel(label: string): boolean {
   return label.startsWith(accessPointLabel('sandbox', null));
 }
+
+/**
+ * How ConnectionStatus.message begins while the access point refuses to send invoices with the
+ * key it takes otherwise (state `refused`; app/access-point/reachability-words sendsRefusedWords):
+ * the header and the rows say "sending refused", not that the key is wrong (walk 20b).
+ */
+export const SENDS_REFUSED_START = 'The access point refuses to send invoices with this API key';

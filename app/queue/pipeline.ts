@@ -146,9 +146,8 @@ export class Pipeline {
         get accessPointState() {
           return pipeline.stages.health.connection;
         },
-        get sendsRefused() {
-          return pipeline.stages.health.sendsRefused;
-        },
+        noteForbidden: (receiver: string | null, said: string) =>
+          pipeline.stages.health.noteForbidden(receiver, said),
         trackDelivery: this.trackDelivery,
         pollInitialMs: this.pollInitialMs,
       },

@@ -212,6 +212,8 @@ export const CLAIM_COLUMNS = [
   'doubt_at',
   // What a hold in doubt calls it (an invoice or a credit note).
   'doc_type',
+  // Whose 403s say the account may not send (access-point/reachability noteForbidden).
+  'receiver_id',
 ] as const satisfies readonly (keyof DocumentRecord)[];
 
 /** What a claim for sending reads of a document (see {@link CLAIM_COLUMNS}). */

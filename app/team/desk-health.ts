@@ -85,8 +85,9 @@ export class DeskAccessPointHealth {
     return this.reach.offline;
   }
 
-  /** The access point refuses sends for the account (Reachability.sendsRefused). */
-  get sendsRefused(): boolean {
+  /** A send's 403 for an invoice to `receiver`: whether sends are refused for the account now. */
+  noteForbidden(receiver: string | null, said: string): boolean {
+    if (this.reach.noteForbidden(receiver, said, this.now())) this.deps.onChange();
     return this.reach.sendsRefused;
   }
 

@@ -48,8 +48,8 @@ export interface SenderDeps {
   onUnavailable(err: unknown): void;
   /** Told of each send's answer (or its absence): the access point's health for the header. */
   noteOutcome?(outcome: ApOutcome<unknown>, request?: RequestKind, subject?: SendSubject): void;
-  /** The access point refuses sends for the account (noted first): a 403 fails no invoice. */
-  sendsRefused?(): boolean;
+  /** A send's 403 told, with its buyer: whether the account may not send (no invoice fails). */
+  noteForbidden?(receiver: string | null, said: string): boolean;
   onChanged(ids: readonly number[]): void;
   /** Delivery of an accepted document is first asked about this long after (default 0). */
   firstPollInMs?: number;
@@ -331,10 +331,12 @@ export class DeskSender {
       // nothing until its own does: desk-health holds it, as a single desk holds its queue).
       // A 403 this desk already met for the same document fails it, as on a single desk.
       const { status } = outcome.error;
+      const refused =
+        status === 403 &&
+        (this.deps.noteForbidden?.(claim.receiverId, outcome.error.message) ?? false);
       if (
         addressNotFound(outcome.error) ||
-        (keyRefusalStatus(status) &&
-          !forbiddenAgain(this.forbiddenOnce, claim.id, status, this.deps.sendsRefused?.()))
+        (keyRefusalStatus(status) && !forbiddenAgain(this.forbiddenOnce, claim.id, status, refused))
       )
         return { kind: 'released' };
       return refusedOutcome(outcome.error);

@@ -59,7 +59,7 @@ export interface TeamDeskOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Each answer of a send or a delivery poll (or its absence): the access point's health. */
   noteOutcome?: SenderDeps['noteOutcome'];
-  sendsRefused?: SenderDeps['sendsRefused'];
+  noteForbidden?: SenderDeps['noteForbidden'];
   /**
    * The access point cannot be used now (./desk-health: offline, the key refused, in trouble):
    * the desk claims nothing while it is (the other desks send the team's documents), and again
@@ -128,7 +128,7 @@ export class TeamDesk {
       spoolOutcome: (claim, outcome, at) => this.spool.addOutcome(claim, outcome, at),
       onUnavailable: (err) => this.trouble(err),
       ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),
-      ...(o.sendsRefused ? { sendsRefused: o.sendsRefused } : {}),
+      ...(o.noteForbidden ? { noteForbidden: o.noteForbidden } : {}),
       onChanged: (ids) => o.onChanged(ids),
       firstPollInMs: o.delivery?.pollInitialMs ?? DELIVERY_DEFAULTS.pollInitialMs,
       accessPoint: () => o.accessPoint().id,

@@ -297,7 +297,7 @@ async function openTeamEngine(
     accessPoint: () => accessPoint,
     syncSettings: () => settings.sync(),
     noteOutcome,
-    sendsRefused: () => health.sendsRefused,
+    noteForbidden: (receiver, said) => health.noteForbidden(receiver, said),
     accessPointDown: () => health.held,
     onChanged: (ids) => events.changed(ids),
     onStatus: () => emitStatus(),

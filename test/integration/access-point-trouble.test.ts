@@ -23,7 +23,7 @@ import {
 import { startSandbox, type SandboxHandle } from '../../app/sandbox/server';
 import type { FaultPlan } from '../../app/sandbox/types';
 import { useEngines } from '../helpers/engine';
-import { makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -284,7 +284,12 @@ describe('403s to the sends of many invoices: the account may not send (walk 20)
     // Every send refused for the account; the version call (the probe) and lookups answered.
     const said = 'This API key may not send documents';
     sandbox.setFaults({ status: { every: 1, status: 403, code: 'FORBIDDEN', message: said } });
-    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(10, 'A403') });
+    // To ten buyers (one buyer's 403s are that buyer's: walk 20b).
+    const files = Array.from({ length: 10 }, (_, i) => ({
+      name: `A403-${i}.xml`,
+      bytes: makeInvoice(`A403-${i}`, { receiver: `9915:buyer-a403-${i}` }),
+    }));
+    const { added } = await engine.handlers['documents:add']({ files });
     const ids = added.map((a) => a.id);
     const message = async () => (await engine.handlers['connection:get'](undefined)).message;
     await expect.poll(message, { timeout: 10_000, interval: 10 }).toBe(sendsRefusedWords(said));

@@ -333,3 +333,51 @@ describe.skipIf(skipPostgres)(
     }, 90_000);
   },
 );
+
+describe.skipIf(skipPostgres)(
+  'peppol-desk send stopped after the team database went away mid-run (walk 20b)',
+  () => {
+    it('says it cannot read what went out, where the rest waits, and prints the --json line', async () => {
+      const cluster = await startPostgres();
+      // Slow answers: the run is still sending when the database goes.
+      const ap = await sandbox({ latencyMs: 1_500 });
+      const inbox = folderOf(20, 'MIDRUN');
+      const dataDir = join(tempDir(), 'm');
+      const child = spawn(
+        process.execPath,
+        [distFile('cli.cjs'), 'send', inbox, '--endpoint', ap.url, '--data-dir', dataDir, '--json'],
+        {
+          env: { ...process.env, PEPPOL_DESK_STORE: cluster.url },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number>((resolve) =>
+        child.on('exit', (code) => resolve(code ?? -1)),
+      );
+      try {
+        await waitFor('a first send', () => ap.stats().requests.total > 2, 30_000);
+        await cluster.stop();
+        await waitFor('the database lost', () => stderr.includes('cannot be reached'), 30_000);
+        child.kill('SIGINT');
+        expect(await exited).toBe(130);
+        expect(stderr).not.toContain('answers again');
+        expect(stderr).toContain(
+          `Stopped: the team database cannot be reached, so what this run sent cannot be read now. Invoices not handed to the team yet wait in this data folder (${dataDir}).`,
+        );
+        expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+          interrupted: true,
+          total: 20,
+          notRead: 0,
+          teamDatabaseUnreachable: true,
+        });
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await cluster.stop().catch(() => undefined);
+      }
+    }, 90_000);
+  },
+);

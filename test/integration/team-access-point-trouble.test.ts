@@ -11,7 +11,7 @@ import {
   TROUBLE_WORDS,
 } from '../../app/access-point/reachability';
 import type { Engine } from '../../app/engine';
-import { makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
 import { useTeamDesks } from '../helpers/team-desks';
 
@@ -98,7 +98,12 @@ describe.each(BACKENDS)(
         const a = await desk(address, ap, 'desk A');
         const said = 'This API key may not send documents';
         ap.setFaults({ status: { every: 1, status: 403, code: 'FORBIDDEN', message: said } });
-        const { added } = await a.handlers['documents:add']({ files: makeInvoices(10, 'TA403') });
+        // To ten buyers (one buyer's 403s are that buyer's: walk 20b).
+        const files = Array.from({ length: 10 }, (_, i) => ({
+          name: `TA403-${i}.xml`,
+          bytes: makeInvoice(`TA403-${i}`, { receiver: `9915:buyer-ta403-${i}` }),
+        }));
+        const { added } = await a.handlers['documents:add']({ files });
         const ids = added.map((x) => x.id);
         await vi.waitFor(
           async () => expect(await header(a)).toEqual(['refused', sendsRefusedWords(said)]),

@@ -551,36 +551,37 @@ describe('reachability of the access point', () => {
     expect(old.state).toBe('online');
   });
 
-  it('403s to the sends of three invoices in a row: the account may not send; held as refused, no invoice fails for it (walk 20)', () => {
+  it('403s to the sends of invoices to three buyers in a row: the account may not send; held as refused, no invoice fails for it (walk 20)', () => {
+    const said = 'This API key may not send documents';
     const forbidden = {
       kind: 'permanent',
-      error: {
-        status: 403,
-        code: 'FORBIDDEN',
-        message: 'This API key may not send documents',
-        details: null,
-      },
+      error: { status: 403, code: 'FORBIDDEN', message: said, details: null },
     } as ApOutcome<unknown>;
+    // As a sender tells it: the answer first, then the invoice's buyer.
+    const send403 = (r: Reachability, id: number, buyer: string, now: number) => {
+      const a = r.note(forbidden, now, 'send', id);
+      return r.noteForbidden(buyer, said, now) || a;
+    };
     const r = make('online');
-    // Two invoices: still maybe about them ("checking"); the second 403 of one fails it.
-    r.note(forbidden, 0, 'send', 1);
-    r.note(forbidden, 1, 'send', 2);
+    // Two buyers: still maybe about them ("checking"); the second 403 of one fails it.
+    send403(r, 1, 'b1', 0);
+    send403(r, 2, 'b2', 1);
     expect([r.state, r.sendsRefused]).toEqual(['checking', false]);
     expect(forbiddenAgain(new Set([1]), 1, 403, r.sendsRefused)).toBe(true);
-    // A third: the account's. Said with the access point's words; no invoice fails for it.
-    expect(r.note(forbidden, 2, 'send', [3, 4])).toBe(true);
+    // A third buyer: the account's. Said with the access point's words; no invoice fails for it.
+    expect(send403(r, 3, 'b3', 2)).toBe(true);
     expect([r.state, r.held, r.sendsRefused]).toEqual(['refused', true, true]);
-    expect(r.message).toBe(sendsRefusedWords('This API key may not send documents'));
+    expect(r.message).toBe(sendsRefusedWords(said));
     expect(forbiddenAgain(new Set([1]), 1, 403, r.sendsRefused)).toBe(false);
     // The probe (the version call) is answered: sends go again, on probation; refused again at
     // once, the next probe twice as far.
     expect(r.startProbe(1_000)).toBe(true);
     r.probeAnswered(OK, 1_000);
     expect(r.state).toBe('online');
-    expect(r.note(forbidden, 1_100, 'send', 5)).toBe(true);
+    expect(send403(r, 5, 'b1', 1_100)).toBe(true);
     expect([r.state, r.message, r.nextTryAt()]).toEqual([
       'refused',
-      sendsRefusedWords('This API key may not send documents'),
+      sendsRefusedWords(said),
       1_100 + 2_000,
     ]);
     // Lookups and polls answered meanwhile say nothing of sends: the run goes on.
@@ -592,12 +593,12 @@ describe('reachability of the access point', () => {
     r.note(OK, 3_200, 'send', 6);
     expect([r.state, r.sendsRefused]).toEqual(['online', false]);
     const again = make('online');
-    for (const id of [1, 2, 3]) again.note(forbidden, id, 'send', id);
+    for (const id of [1, 2, 3]) send403(again, id, `b${id}`, id);
     again.note(REFUSAL, 10, 'send', 4);
     expect(again.sendsRefused).toBe(false);
     // The probe refused too: it is the key after all, in its words.
     const key = make('online');
-    for (const id of [1, 2, 3]) key.note(forbidden, id, 'send', id);
+    for (const id of [1, 2, 3]) send403(key, id, `b${id}`, id);
     key.startProbe(1_000);
     expect(key.probeAnswered(keyRefused(403), 1_000)).toBe(true);
     expect([key.state, key.message, key.sendsRefused]).toEqual([
@@ -605,6 +606,20 @@ describe('reachability of the access point', () => {
       KEY_REFUSED_WORDS,
       false,
     ]);
+  });
+
+  it('403s for many invoices to one buyer are about that buyer: no hold of the account, each fails on its second (walk 20b)', () => {
+    const forbidden = {
+      kind: 'permanent',
+      error: { status: 403, code: 'FORBIDDEN', message: 'Not for this buyer', details: null },
+    } as ApOutcome<unknown>;
+    const r = make('online');
+    for (let id = 1; id <= 12; id++) {
+      r.note(forbidden, id, 'send', id);
+      r.noteForbidden('0208:blocked', 'Not for this buyer', id);
+    }
+    expect([r.state, r.sendsRefused]).toEqual(['checking', false]);
+    expect(forbiddenAgain(new Set([1]), 1, 403, r.sendsRefused)).toBe(true);
   });
 
   it('a 401 is always the key, a 403 to a connection check too; a 401 while checking says so at once', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import { heldReason, waitReason } from '../../renderer/src/features/documents/wait-reason';
+import { sendsRefusedWords } from '../../app/access-point/reachability';
 
 // Issue 11 point 6: every waiting row says why it waits.
 
@@ -70,6 +71,17 @@ describe('why a row waits', () => {
       // Not about invoices that do not wait to be sent.
       expect(heldReason(row('accepted'), held)).toBeNull();
     }
+  });
+
+  it('sends refused for the account: the rows say to ask the provider, not to check the key (walk 20b)', () => {
+    const held: ConnectionStatus = {
+      ...online,
+      state: 'refused',
+      message: sendsRefusedWords('This API key may not send documents'),
+    };
+    expect(waitReason(row('queued'), held, 8)).toBe(
+      'Waits for the access point to take invoices again — ask your provider',
+    );
   });
 
   it('once the hold ends, a retry waiting says its attempt and its own next time again', () => {

@@ -72,8 +72,9 @@ export class ConnectionHealth {
     return this.reach.state;
   }
 
-  /** The access point refuses sends for the account (Reachability.sendsRefused). */
-  get sendsRefused(): boolean {
+  /** A send's 403 for an invoice to `receiver`: whether sends are refused for the account now. */
+  noteForbidden(receiver: string | null, said: string): boolean {
+    if (this.reach.noteForbidden(receiver, said, this.ctx.now())) this.emit();
     return this.reach.sendsRefused;
   }
 

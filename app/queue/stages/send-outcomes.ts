@@ -33,8 +33,8 @@ export interface OutcomeContext {
     readonly pollInitialMs: number;
     /** The header's state (see SendStageOptions): in `trouble`, a 5xx counts no attempt. */
     readonly accessPointState?: ReachState;
-    /** The access point refuses sends for the account: a 403 fails no invoice (walk 20). */
-    readonly sendsRefused?: boolean;
+    /** A send's 403 told, with its invoice's buyer: whether the account may not send (walk 20). */
+    noteForbidden?(receiver: string | null, said: string): boolean;
   };
   /** Documents a batch could not carry (batch-level refusal): sent singly from now on. */
   singleOnly: Set<number>;
@@ -57,12 +57,12 @@ export function recordSingle(
     accept(ctx, doc, outcome.value.transactionId);
   } else if (outcome.kind === 'permanent') {
     const { status } = outcome.error;
+    const refused = status === 403 && forbidden(ctx, [doc], outcome.error.message);
     if (
       addressNotFound(outcome.error) ||
-      (keyRefusalStatus(status) &&
-        !forbiddenAgain(ctx.forbiddenOnce, doc.id, status, ctx.options.sendsRefused))
+      (keyRefusalStatus(status) && !forbiddenAgain(ctx.forbiddenOnce, doc.id, status, refused))
     )
-      waitForKey(ctx, [doc], outcome.error);
+      waitForKey(ctx, [doc], outcome.error, refused);
     // A 409 for a repeat of an attempt that may have reached it: a document's bytes never change,
     // so the conflict is that attempt, still being processed (a walk: marked Failed, then
     // delivered). Asked again later under the same key, the access point answers its result.
@@ -105,13 +105,14 @@ export function recordBatch(
     // The key refused: nothing of the batch was taken; it waits, identical, for the key (a
     // document forbidden a second time fails, see forbiddenAgain).
     if (keyRefusalStatus(status)) {
-      const refused = ctx.options.sendsRefused;
+      const refused = status === 403 && forbidden(ctx, docs, outcome.error.message);
       const again = docs.filter((d) => forbiddenAgain(ctx.forbiddenOnce, d.id, status, refused));
       for (const d of again) fail(ctx, d, outcome.error);
       waitForKey(
         ctx,
         docs.filter((d) => !again.includes(d)),
         outcome.error,
+        refused,
       );
       return;
     }
@@ -181,12 +182,17 @@ function inTrouble(ctx: OutcomeContext, outcome: ApOutcome<unknown>): boolean {
  * The key refused (401), or maybe (403: the probe says), or no such address (the provider URL):
  * back to the queue, no attempt counted; the queue waits for the key or the URL.
  */
-function waitForKey(ctx: OutcomeContext, docs: ClaimableRecord[], error: ApError): void {
+function waitForKey(
+  ctx: OutcomeContext,
+  docs: ClaimableRecord[],
+  error: ApError,
+  sendsRefused = false,
+): void {
   const technical = apErrorTechnical(error);
   const detail = addressNotFound(error)
     ? ADDRESS_NOT_FOUND_WAIT_WORDS
     : error.status === 403
-      ? ctx.options.sendsRefused
+      ? sendsRefused
         ? SENDS_REFUSED_WAIT_WORDS
         : FORBIDDEN_WAIT_WORDS
       : KEY_REFUSED_WAIT_WORDS;
@@ -289,4 +295,14 @@ function itemError(r: BatchItemAnswer): ApError {
     message: e.message ?? 'The access point rejected this document.',
     details: e.details ?? null,
   };
+}
+
+/**
+ * A 403 to the send of `docs`, told with their buyers: whether the account may not send (walk
+ * 20: then no invoice fails for it; one buyer's 403s are that buyer's, walk 20b).
+ */
+function forbidden(ctx: OutcomeContext, docs: ClaimableRecord[], said: string): boolean {
+  let refused = false;
+  for (const d of docs) refused = ctx.options.noteForbidden?.(d.receiver_id, said) ?? false;
+  return refused;
 }

@@ -34,8 +34,8 @@ export interface SendStageOptions {
    * noted first): in `trouble`, a 5xx or a timeout counts no attempt (./send-outcomes.ts).
    */
   readonly accessPointState?: ReachState;
-  /** The access point refuses sends for the account, read likewise: a 403 fails no invoice. */
-  readonly sendsRefused?: boolean;
+  /** A send's 403 told (its invoice's buyer): whether the account may not send (no invoice fails). */
+  noteForbidden?(receiver: string | null, said: string): boolean;
 }
 
 /** A claim waiting for its commit to reach the disk (`ahead`: it becomes a claim ahead). */

@@ -1,4 +1,8 @@
-import type { ConnectionStatus, DocumentRow } from '../../../../app/contract';
+import {
+  SENDS_REFUSED_START,
+  type ConnectionStatus,
+  type DocumentRow,
+} from '../../../../app/contract';
 import { useNow } from '../../hooks/use-now';
 import { formatChange } from '../../lib/format';
 import { DELIVERY_LATE_MS } from '../detail/delivery-section';
@@ -42,7 +46,9 @@ export function holdWords(status: ConnectionStatus | null): string | null {
     case 'refused':
       return status.apiKeySet === false
         ? 'Waits for an API key — enter it in Settings'
-        : 'Waits for the API key to be accepted — check it in Settings';
+        : status.message?.startsWith(SENDS_REFUSED_START)
+          ? 'Waits for the access point to take invoices again — ask your provider'
+          : 'Waits for the API key to be accepted — check it in Settings';
     case 'trouble':
       return 'Waits for the access point to work again — then sent automatically';
     default:

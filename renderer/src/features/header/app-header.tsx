@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../../../../app/contract';
+import { SENDS_REFUSED_START, type ConnectionStatus } from '../../../../app/contract';
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import {
@@ -30,7 +30,10 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
     case 'refused':
       return status.apiKeySet === false
         ? `No API key — ${formatCount(waiting)} waiting`
-        : `API key not accepted — ${formatCount(waiting)} waiting`;
+        : // The key works, but not for sending (walk 20b: "API key not accepted" then).
+          status.message?.startsWith(SENDS_REFUSED_START)
+          ? `Sending refused — ${formatCount(waiting)} waiting`
+          : `API key not accepted — ${formatCount(waiting)} waiting`;
     case 'trouble':
       return `Access point having problems — ${formatCount(waiting)} waiting`;
     case 'connecting':
