@@ -94,8 +94,8 @@ export interface Requests {
        */
       leftToFix?: number;
       /**
-       * Of the unreachable documents taken, those whose buyer, looked up again, is still not on
-       * Peppol: left as they are (a team desk; a single desk counts them in `retried`).
+       * Not sent (a team desk; a single desk counts them in `retried`): their buyer, looked up
+       * again, is not on Peppol (unreachable ones left so; failed deliveries moved there).
        */
       stillNotOnPeppol?: number;
       stopped?: Stopped;

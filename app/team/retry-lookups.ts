@@ -201,13 +201,13 @@ async function takes(
  * on Peppol, or not taking this kind of document: it goes to "Receiver not on Peppol" with that
  * problem instead of being sent (TeamStore.retryNotOnPeppol), and it is returned, for the Retry
  * to leave out. Found, or the lookup could not be made (the access point checks the buyer itself
- * when it is sent): left to the Retry, which sends it again. `tally.moved` counts what moved.
+ * when it is sent): left to the Retry, which sends it again. `tally.notFound` counts those not sent.
  */
 export async function lookUpFailedDeliveries(
   ctx: TeamHandlerContext,
   docs: readonly TeamDocument[],
   asked: RetryLookups,
-  tally: { moved: number },
+  tally: { moved: number; notFound?: number },
 ): Promise<Set<number>> {
   const byReceiver = new Map<string, TeamDocument[]>();
   for (const d of docs) {
@@ -247,7 +247,9 @@ export async function lookUpFailedDeliveries(
           `${why}, so it is not sent again`,
         );
         for (const id of done) moved.add(id);
-        tally.moved += done.length;
+        // Not sent: counted apart from those tried again (walk 20b: "1 document will be tried
+        // again", and nothing went).
+        tally.notFound = (tally.notFound ?? 0) + done.length;
       }
     }
   }

@@ -72,7 +72,11 @@ describe.each(BACKENDS)('Retry of failed deliveries on the $name team store', (b
         );
       const xRound = await roundOf(x);
 
-      expect(await a.handlers['documents:retry']({ ids: [x, y] })).toEqual({ retried: 2 });
+      // Y tried again; X not sent, and counted apart (walk 20b).
+      expect(await a.handlers['documents:retry']({ ids: [x, y] })).toEqual({
+        retried: 1,
+        stillNotOnPeppol: 1,
+      });
       const nowX = await detailOf(a, x);
       expect(nowX.state).toBe('unreachable');
       expect(nowX.problem).toMatchObject({
@@ -100,8 +104,8 @@ describe.each(BACKENDS)('Retry of failed deliveries on the $name team store', (b
       // X (unreachable since the first Retry) is asked about again: still not on Peppol, left,
       // and said (walk 20: Retry all said nothing of those it left so).
       expect(await a.handlers['documents:retry']({ allFailed: true })).toEqual({
-        retried: 2,
-        stillNotOnPeppol: 1,
+        retried: 1,
+        stillNotOnPeppol: 2,
       });
       await waitFor('Y to fail a third time', () => failedAt(y, yAgain), 15_000);
       const nowZ = await detailOf(a, z);

@@ -45,6 +45,6 @@ export function heldLines(held: { id: number; message: string }[] | undefined): 
 export function notOnPeppolLines(n: number | undefined): string[] {
   if (!n) return [];
   return [
-    `${plural(n, 'document was', 'documents were')} left as ${n === 1 ? 'it is' : 'they are'}: ${n === 1 ? 'its buyer was' : 'their buyers were'} looked up again and ${n === 1 ? 'is' : 'are'} still not on the Peppol network. Check the buyer's Peppol ID, or send ${n === 1 ? 'it' : 'them'} another way.`,
+    `${plural(n, 'document was', 'documents were')} not sent: ${n === 1 ? 'its buyer was' : 'their buyers were'} looked up again and ${n === 1 ? 'is' : 'are'} not on the Peppol network. Check the buyer's Peppol ID, or send ${n === 1 ? 'it' : 'them'} another way.`,
   ];
 }
