@@ -87,6 +87,7 @@ describe('claims for sending', () => {
       doubt_key: null,
       doubt_at: null,
       doc_type: null,
+      receiver_id: null,
     });
     expect(repo.claimableQueued(1).map((d) => d.id)).toEqual([a]);
     expect(repo.claimableRetries(499, 10)).toEqual([]);
@@ -102,6 +103,7 @@ describe('claims for sending', () => {
         doubt_key: null,
         doubt_at: null,
         doc_type: null,
+        receiver_id: null,
       },
     ]);
     expect(repo.claimableBatch('batch-1').map((d) => [d.id, d.state])).toEqual([
