@@ -221,6 +221,23 @@ describe.skipIf(skipPostgres)('the team database password', () => {
   }, 30_000);
 });
 
+/**
+ * `send --json` spawned on `inbox` through `apUrl`, the team store in PEPPOL_DESK_STORE: its
+ * output as it comes, and its exit code.
+ */
+function spawnSend(inbox: string, apUrl: string, dataDir: string, store: string) {
+  const child = spawn(
+    process.execPath,
+    [distFile('cli.cjs'), 'send', inbox, '--endpoint', apUrl, '--data-dir', dataDir, '--json'],
+    { env: { ...process.env, PEPPOL_DESK_STORE: store }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, out, exited };
+}
+
 /** A loopback port nothing listens on (yet). */
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -236,44 +253,23 @@ describe.skipIf(skipPostgres)('peppol-desk send while the team database is down'
     const port = await freePort();
     const ap = await sandbox();
     const inbox = folderOf(3, 'WAIT');
-    const child = spawn(
-      process.execPath,
-      [
-        distFile('cli.cjs'),
-        'send',
-        inbox,
-        '--endpoint',
-        ap.url,
-        '--data-dir',
-        join(tempDir(), 'w'),
-        '--json',
-      ],
-      {
-        env: {
-          ...process.env,
-          PEPPOL_DESK_STORE: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number>((resolve) =>
-      child.on('exit', (code) => resolve(code ?? -1)),
+    const { child, out, exited } = spawnSend(
+      inbox,
+      ap.url,
+      join(tempDir(), 'w'),
+      `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
     );
     let late: PostgresCluster | null = null;
     try {
-      await waitFor('the plain message', () => stderr.includes('cannot be reached'), 30_000);
-      expect(stderr).toContain(
+      await waitFor('the plain message', () => out.stderr.includes('cannot be reached'), 30_000);
+      expect(out.stderr).toContain(
         `The team database at postgres@127.0.0.1:${port}/postgres cannot be reached: the invoices of this run are kept in its data folder and handed over when it is back.`,
       );
       late = await startPostgres({ port });
       expect(await exited).toBe(0);
-      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ total: 3, sent: 3 });
+      expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toMatchObject({ total: 3, sent: 3 });
       expect(ap.stats().acceptedDocuments).toBe(3);
-      expect(stdout + stderr).not.toContain(PASSWORD);
+      expect(out.stdout + out.stderr).not.toContain(PASSWORD);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await late?.stop();
@@ -289,35 +285,23 @@ describe.skipIf(skipPostgres)(
       const ap = await sandbox();
       const inbox = folderOf(3, 'STOPD');
       const dataDir = join(tempDir(), 's');
-      const child = spawn(
-        process.execPath,
-        [distFile('cli.cjs'), 'send', inbox, '--endpoint', ap.url, '--data-dir', dataDir, '--json'],
-        {
-          env: {
-            ...process.env,
-            PEPPOL_DESK_STORE: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number>((resolve) =>
-        child.on('exit', (code) => resolve(code ?? -1)),
+      const { child, out, exited } = spawnSend(
+        inbox,
+        ap.url,
+        dataDir,
+        `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
       );
       try {
-        await waitFor('the plain message', () => stderr.includes('cannot be reached'), 30_000);
+        await waitFor('the plain message', () => out.stderr.includes('cannot be reached'), 30_000);
         // The files read and kept here meanwhile.
         await new Promise((resolve) => setTimeout(resolve, 1_500));
         child.kill('SIGINT');
         expect(await exited).toBe(130);
-        expect(stderr).not.toContain('answers again');
-        expect(stderr).toContain(
+        expect(out.stderr).not.toContain('answers again');
+        expect(out.stderr).toContain(
           `Stopped: 0 of 3 invoice(s) were sent (accepted by the access point); 3 wait in this data folder (${dataDir}) because the team database cannot be reached: they go to the team's queue when a command runs again with it (the same command, watch or the app) and the database answers. Nothing is sent twice.`,
         );
-        expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+        expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toEqual({
           interrupted: true,
           total: 3,
           sent: 0,
@@ -343,32 +327,18 @@ describe.skipIf(skipPostgres)(
       const ap = await sandbox({ latencyMs: 1_500 });
       const inbox = folderOf(20, 'MIDRUN');
       const dataDir = join(tempDir(), 'm');
-      const child = spawn(
-        process.execPath,
-        [distFile('cli.cjs'), 'send', inbox, '--endpoint', ap.url, '--data-dir', dataDir, '--json'],
-        {
-          env: { ...process.env, PEPPOL_DESK_STORE: cluster.url },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number>((resolve) =>
-        child.on('exit', (code) => resolve(code ?? -1)),
-      );
+      const { child, out, exited } = spawnSend(inbox, ap.url, dataDir, cluster.url);
       try {
         await waitFor('a first send', () => ap.stats().requests.total > 2, 30_000);
         await cluster.stop();
-        await waitFor('the database lost', () => stderr.includes('cannot be reached'), 30_000);
+        await waitFor('the database lost', () => out.stderr.includes('cannot be reached'), 30_000);
         child.kill('SIGINT');
         expect(await exited).toBe(130);
-        expect(stderr).not.toContain('answers again');
-        expect(stderr).toContain(
+        expect(out.stderr).not.toContain('answers again');
+        expect(out.stderr).toContain(
           `Stopped: the team database cannot be reached, so what this run sent cannot be read now. Invoices not handed to the team yet wait in this data folder (${dataDir}).`,
         );
-        expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+        expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toEqual({
           interrupted: true,
           total: 20,
           notRead: 0,
