@@ -11,6 +11,7 @@ import {
   sentBefore,
   summarize,
 } from './summary';
+import { groupBy } from '../domain/group-by';
 
 interface RetryOptions extends EngineFlags {
   allFailed?: boolean;
@@ -54,7 +55,12 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     reportStopped(stopped, 'tried again');
     // Held instead of sent, and why: on a team, they may be at the team's earlier access point; on
     // a single desk, another version of their number went on meanwhile.
-    for (const [message, ids] of groupBy(held)) {
+    // Held documents' ids by their reason, in order.
+    for (const [message, ids] of groupBy(
+      held,
+      (h) => h.message,
+      (h) => h.id,
+    )) {
       process.stderr.write(
         `${ids.length} document(s) held, not sent: ${ids.map((id) => `#${id}`).join(', ')}. ${message}\n`,
       );
@@ -98,13 +104,6 @@ async function countFailedAtDelivery(
   for await (const { rows } of briefChunks(engine, ids))
     n += rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
   return n;
-}
-
-/** Held documents' ids by their reason, in order. */
-function groupBy(held: readonly { id: number; message: string }[]): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const h of held) out.set(h.message, [...(out.get(h.message) ?? []), h.id]);
-  return out;
 }
 
 /** Registers `retry`. */

@@ -12,6 +12,7 @@ import {
   type DocumentDetail,
 } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
+import { groupBy } from '../domain/group-by';
 
 /** What a document counts as in a run's summary. */
 export type Counted =
@@ -257,11 +258,7 @@ export async function reportPinnedElsewhere(engine: Engine, ids: number[]): Prom
   for (const id of heldIds) held.push(await engine.handlers['documents:get']({ id }));
   if (held.length === 0) return 0;
   const here = accessPointHere(engine);
-  const groups = new Map<string, DocumentDetail[]>();
-  for (const r of held) {
-    const where = accessPointLabel(r.accessPoint, r.environment);
-    groups.set(where, [...(groups.get(where) ?? []), r]);
-  }
+  const groups = groupBy(held, (r) => accessPointLabel(r.accessPoint, r.environment));
   for (const [where, list] of groups) {
     process.stderr.write(
       `${list.length} document(s) were queued for ${where}, not ${here}, and were left alone: ${list

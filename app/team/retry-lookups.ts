@@ -7,6 +7,7 @@
  */
 import { failureReason } from '../access-point/client';
 import type { ReceiverLookup } from '../contract';
+import { groupBy } from '../domain/group-by';
 import { receiverDoesNotAccept, receiverNotOnPeppol, type Problem } from '../domain/problems';
 import { lookUpAgain as lookUpAgainOn } from '../engine/documents';
 import { RETRY_SLICE, currentUser } from '../engine/user-actions';
@@ -90,11 +91,9 @@ export async function retryUnreachable(
   asked: RetryLookups,
   tally: { moved: number; notFound?: number },
 ): Promise<void> {
-  const byReceiver = new Map<string, TeamDocument[]>();
-  for (const d of docs) {
-    if (d.state !== 'unreachable' || !d.receiverId) continue;
-    byReceiver.set(d.receiverId, [...(byReceiver.get(d.receiverId) ?? []), d]);
-  }
+  const byReceiver = groupBy(docs, (d) =>
+    d.state === 'unreachable' && d.receiverId ? d.receiverId : null,
+  );
   for (const [receiver, list] of byReceiver) {
     const answer = asked.get(receiver) ?? (await askAgain(ctx, receiver));
     asked.set(receiver, answer);
@@ -209,11 +208,11 @@ export async function lookUpFailedDeliveries(
   asked: RetryLookups,
   tally: { moved: number; notFound?: number },
 ): Promise<Set<number>> {
-  const byReceiver = new Map<string, TeamDocument[]>();
-  for (const d of docs) {
-    if (d.state !== 'failed' || d.problem?.code !== 'DELIVERY_FAILED' || !d.receiverId) continue;
-    byReceiver.set(d.receiverId, [...(byReceiver.get(d.receiverId) ?? []), d]);
-  }
+  const byReceiver = groupBy(docs, (d) =>
+    d.state === 'failed' && d.problem?.code === 'DELIVERY_FAILED' && d.receiverId
+      ? d.receiverId
+      : null,
+  );
   const moved = new Set<number>();
   for (const [receiver, list] of byReceiver) {
     const answer = asked.get(receiver) ?? (await askAgain(ctx, receiver));

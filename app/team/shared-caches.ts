@@ -18,6 +18,7 @@ import {
 } from '../caches/validation-cache';
 import type { LookupAnswer } from '../access-point/client';
 import type { SharedLookupHit, SharedLookupPut, TeamShared } from './shared-store';
+import { groupBy } from '../domain/group-by';
 
 /** Written to the team this long after the first new entry (a few adds' worth in one statement). */
 export const SHARED_FLUSH_MS = 100;
@@ -127,12 +128,11 @@ export class TeamCacheSharing {
     );
     // Keys are "access point \n receiver": one read per access point in a batch (almost always one).
     this.lookupReader = new CoalescedReader(async (keys) => {
-      const byAp = new Map<string, string[]>();
-      for (const k of keys) {
-        const at = k.indexOf('\n');
-        const ap = k.slice(0, at);
-        byAp.set(ap, [...(byAp.get(ap) ?? []), k.slice(at + 1)]);
-      }
+      const byAp = groupBy(
+        keys,
+        (k) => k.slice(0, k.indexOf('\n')),
+        (k) => k.slice(k.indexOf('\n') + 1),
+      );
       const out = new Map<string, SharedLookupHit>();
       for (const [ap, ids] of byAp) {
         for (const [id, hit] of await this.deps.shared.lookups(ap, ids))

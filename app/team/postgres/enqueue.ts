@@ -23,6 +23,7 @@ import {
 import { addedEvent, enqueueValues, MAX_NOTIFY_IDS, TEAM_NOTIFY_CHANNEL } from '../store-rows';
 import type { EnqueueResult, NewTeamDocument } from '../store';
 import { INSERT_DOCUMENTS } from './statements';
+import { groupBy } from '../../domain/group-by';
 
 /**
  * The live document of each number of $1, $2, $3 (arrays), the lowest id first; `real` $4, and
@@ -87,11 +88,11 @@ async function supersede(
 
 /** `docs`, each that replaced documents saying so on its timeline (unless it has more to say). */
 function saying(docs: readonly NewTeamDocument[], replaced: readonly Replaced[]) {
-  const by = new Map<string, ReplacedDoc[]>();
-  for (const x of replaced) {
-    const old = { id: x.id, fileName: x.file_name, state: x.was };
-    by.set(x.by_key, [...(by.get(x.by_key) ?? []), old]);
-  }
+  const by = groupBy(
+    replaced,
+    (x) => x.by_key,
+    (x): ReplacedDoc => ({ id: x.id, fileName: x.file_name, state: x.was }),
+  );
   return docs.map((d) => {
     const old = by.get(d.key);
     return old && !d.problem && !d.note ? { ...d, note: replacesWordsOf(old) } : d;
