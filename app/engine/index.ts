@@ -267,6 +267,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     get sandbox() {
       return connection.sandbox?.inThread ?? null;
     },
+    sendsInFlight: () => metrics.senderState()?.inFlight ?? 0,
   });
   return engine;
 }

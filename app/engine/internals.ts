@@ -17,6 +17,8 @@ export interface EngineInternals {
    * faults and counts), else null (on its own thread: `EngineOptions.sandboxWorker`).
    */
   readonly sandbox: SandboxHandle | null;
+  /** Send requests out now, waiting for their answers. */
+  sendsInFlight(): number;
 }
 
 /** An engine, as far as this file needs to know (no import of the engine: no cycle). */

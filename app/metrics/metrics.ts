@@ -126,6 +126,11 @@ export class Metrics {
     if (sources.validation) this.validation = sources.validation;
   }
 
+  /** What the send stage says of itself now (its requests in flight), if attached. */
+  senderState(): SenderState | null {
+    return this.sender?.() ?? null;
+  }
+
   /** Record how long one stage took for one document. */
   recordLatency(stage: Stage, ms: number): void {
     const micros = Math.min(MAX_MICROS, Math.max(1, Math.round(ms * 1000)));

@@ -64,7 +64,7 @@ export class Pipeline {
   private readonly trackDelivery: boolean;
   private readonly stuckCheckMs: number;
   private readonly paceChecking: boolean;
-  private sentOnce = false; // a request has been seen in flight (see roomForMore)
+  private filledOnce = false; // the slots were filled once, or could not be (see roomForMore)
   private stuckTimer: NodeJS.Timeout | null = null;
   cancelsUnderWay = 0; // clerk's cancels under way, a slice at a time: nothing new leaves
   private running = false;
@@ -454,12 +454,14 @@ export class Pipeline {
   async roomForMore(): Promise<void> {
     const open = () => {
       if (!Number.isFinite(this.checkRoom())) return true;
-      // The first request goes before more files are read in: it waits for nothing else then
-      // (the engine's thread, or the sync of a write-ahead log holding the next chunk's bytes).
-      if (this.sender.inFlight > 0) this.sentOnce = true;
+      // The first requests go before more files are read in (nine slots waited 40 ms behind the
+      // second chunk): until the slots are full once, or all that was added is out.
       const c = this.deps.repo.counts();
-      const unsent = c.received + c.validating + c.ready + c.resolving + c.queued;
-      if (!this.sentOnce && unsent > 0) return false;
+      const { inFlight, concurrencyLimit } = this.sender.state();
+      const rest = c.received + c.validating + c.ready + c.resolving + c.queued + c.sending;
+      if (inFlight >= concurrencyLimit || (inFlight > 0 && rest <= inFlight))
+        this.filledOnce = true;
+      if (!this.filledOnce && rest > inFlight) return false;
       return c.received < INTAKE_AHEAD;
     };
     while (!open()) await new Promise((resolve) => setTimeout(resolve, INTAKE_POLL_MS));

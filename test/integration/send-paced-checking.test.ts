@@ -125,6 +125,30 @@ describe('paced checking (send, single sends)', () => {
     await until(() => repo.counts().accepted === 8, 'all 8 accepted');
   });
 
+  it('lets every slot fill before more files are added (not only the first request)', async () => {
+    // Answers slow enough that none comes back before the slots are full: what is in flight
+    // when more may be added is what the intake waited for.
+    const sandbox = await startSandbox({ latencyMs: 400 });
+    cleanups.push(() => sandbox.close());
+    const engine = await engines({
+      endpoint: sandbox.url,
+      concurrency: 4,
+      batching: false,
+      trackDelivery: false,
+      paceChecking: true,
+    });
+    const internals = engineInternals(engine);
+    const files = makeInvoices(4, 'SLOTS');
+    await engine.handlers['documents:add']({ files: files.slice(0, 1) });
+    await until(() => internals.sendsInFlight() === 1, 'the first request out');
+    // Three more while it is out (its buyer known now): they fill the free slots first.
+    await engine.handlers['documents:add']({ files: files.slice(1) });
+    await roomForMore(engine);
+    expect(internals.repo.counts().accepted).toBe(0);
+    expect(internals.sendsInFlight()).toBe(4);
+    await until(() => internals.repo.counts().accepted === 4, 'all 4 accepted');
+  });
+
   it('never holds intake back without pacing', async () => {
     const { engine } = await paced({ paceChecking: false });
     await engine.handlers['documents:add']({ files: makeInvoices(N, 'OPEN') });
