@@ -3,6 +3,7 @@ import { formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import { DetailSection } from './detail-fields';
 import { LinkedText } from './linked-text';
+import { foldRepeats } from './timeline-repeats';
 
 /**
  * On a team outbox: the desk that added the document and the one the access point accepted it
@@ -56,7 +57,20 @@ export function DocumentTimeline({ d }: { d: DocumentDetail }) {
     <DetailSection title="Timeline">
       <TeamDesks d={d} />
       <ol className="timeline" data-testid="timeline">
-        {d.timeline.map((t, i) => {
+        {foldRepeats(d.timeline).map((item) => {
+          if (item.kind === 'repeat') {
+            const desks = item.desks.length > 0 ? ` · ${item.desks.join(', ')}` : '';
+            return (
+              <li key={`r${item.from}`} className="timeline-note" data-testid="timeline-repeat">
+                <time dateTime={new Date(item.from).toISOString()}>{formatTime(item.from)}</time>
+                <span className="muted">
+                  The same {item.times} more times, until {formatTime(item.until)}
+                  {desks}
+                </span>
+              </li>
+            );
+          }
+          const { step: t, index: i } = item;
           // A note on the document in its state (no step): said as a note, not as the state
           // again (walk 18: "Accepted by access point" twice in the same second, the second
           // with a credit note's words about the invoice it refers to).
