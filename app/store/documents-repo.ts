@@ -427,8 +427,12 @@ export class DocumentsRepo {
    * unreachable, rejected by the buyer, or failed with an outcome known not to have been accepted.
    */
   findSupersedable(id: number, seller: string, invoiceNumber: string, docType: string) {
-    const rows = this.stmts.findSupersedable.all(seller, invoiceNumber, docType, id);
-    return rows as DocumentRecord[];
+    return this.stmts.findSupersedable.all(seller, invoiceNumber, docType, id) as DocumentRecord[];
+  }
+
+  /** Unreadable first versions (invalid, no number) of a file name; migration 023's index. */
+  findUnreadableByName(id: number, fileName: string): DocumentRecord[] {
+    return this.stmts.findUnreadableByName.all(fileName, id) as DocumentRecord[];
   }
 
   /**
@@ -443,14 +447,8 @@ export class DocumentsRepo {
     docType: string,
     fileName: string,
   ): DocumentRecord[] {
-    const rows = this.stmts.findReplaceableWaiting.all(
-      seller,
-      invoiceNumber,
-      docType,
-      id,
-      fileName,
-    );
-    return rows as DocumentRecord[];
+    const args = [seller, invoiceNumber, docType, id, fileName];
+    return this.stmts.findReplaceableWaiting.all(...args) as DocumentRecord[];
   }
 
   /** Ids of every document in one of `states`. */

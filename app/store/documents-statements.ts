@@ -153,6 +153,11 @@ export function prepareDocumentStatements(db: Db) {
          OR (state = 'retry_wait' AND send_outcome_unknown = 0 AND batch_key IS NULL))
        ORDER BY id`,
     ),
+    // Uses the partial index of migration 023 (its WHERE is this one's).
+    findUnreadableByName: db.prepare(
+      `SELECT * FROM documents WHERE file_name = ? AND state = 'invalid'
+       AND invoice_number IS NULL AND id <> ? ORDER BY id`,
+    ),
     claimBatch: db.prepare(
       `SELECT ${CLAIM_SQL} FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')
        ORDER BY id`,

@@ -130,9 +130,9 @@ export class Lifecycle extends LifecycleCore {
    * A fix supersedes its failures (`old`): they leave Needs attention, and both timelines name
    * each other. Returns the documents replaced.
    */
-  supersede(doc: DocumentRecord, old: readonly DocumentRecord[]): DocumentRecord[] {
+  supersede(doc: DocumentRecord, old: readonly DocumentRecord[], state = 'ready' as DocumentState) {
     const replaced = old.filter((o) => this.move(o.id, checking.superseded(doc, o)));
-    for (const o of replaced) this.note(doc.id, checking.replaces(o));
+    for (const o of replaced) this.note(doc.id, { ...checking.replaces(o), state });
     return replaced;
   }
 

@@ -280,6 +280,22 @@ export class ValidateStage {
       else life.failIntake(doc, result.error);
       return;
     }
+    // A first version of this file that could not be read as an invoice (no number to match a
+    // correction by) is replaced by this one, whatever this one's verdict (walk 21: the old
+    // "Needs fixing" row stayed after the clerk dropped the corrected file, as it said to).
+    const unreadable = repo.findUnreadableByName(doc.id, doc.file_name);
+    this.decide(doc, result, remote);
+    if (unreadable.length > 0) life.supersede(doc, unreadable, repo.get(doc.id)?.state);
+  }
+
+  /** Where a document read as an invoice goes, by its checks (see finishValidation). */
+  private decide(
+    doc: DocumentRecord,
+    result: Extract<CheckResult, { ok: true }>,
+    remote: RemoteVerdict | null,
+  ): void {
+    const { repo } = this.ctx;
+    const life = this.ctx.lifecycle;
     const s = result.summary;
     const ours = result.verdict;
     // Without a buyer address the document cannot be sent, whatever the access point thinks.
