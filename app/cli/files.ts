@@ -101,6 +101,21 @@ export function collectFiles(inputs: string[]): {
   return { files, missing, skipped, unreadable, ordered };
 }
 
+/**
+ * Why a file could not be read by `send`, in words, and what to do (walk 21: "could not be read
+ * (EACCES: permission denied, open '…')", where a folder's own words said what to do).
+ */
+export function fileUnreadableWords(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === 'EACCES' || e.code === 'EPERM'
+      ? 'you do not have permission to open it'
+      : e.code === 'ENOENT'
+        ? 'it was moved or deleted before it was read'
+        : `it could not be read (${e.code ?? e.message})`;
+  return `Not sent: ${why}. Give yourself access to it (or put it back), then run the same command again: what was sent is not sent twice.`;
+}
+
 /** Why a folder's files were not looked at, in words (the error code for the technical). */
 function folderUnreadableWords(e: NodeJS.ErrnoException): string {
   const why =

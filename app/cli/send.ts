@@ -26,7 +26,7 @@ import {
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
 import { ConnectionWords, refusedWordsForRun, teamWordsForRun } from './connection-words';
-import { collectFiles, reportSkipped, type FoundFile } from './files';
+import { collectFiles, fileUnreadableWords, reportSkipped, type FoundFile } from './files';
 import { progressOf, sayWhereItStopped } from './send-progress';
 import {
   briefChunks,
@@ -306,7 +306,7 @@ async function addAll(
         chunk.push({ name: f.name, bytes: scratch.read(f.path, size) });
       } catch (err) {
         notAdded++;
-        process.stderr.write(`${f.name}: could not be read (${(err as Error).message})\n`);
+        process.stderr.write(`${f.name}: ${fileUnreadableWords(err)}\n`);
       }
     }
     const res = await engine.handlers['documents:add']({ files: chunk });

@@ -23,6 +23,10 @@ export type DecodedXml =
   | { ok: true; text: string }
   /** The bytes are not text in the encoding they name (or UTF-8 when they name none). */
   | { ok: false; reason: 'undecodable' }
+  /** The encoding the file declares is not one this program can read (EBCDIC, say). */
+  | { ok: false; reason: 'unsupported'; declared: string }
+  /** The file starts with a UTF-32 byte order mark (XML processors need not read UTF-32). */
+  | { ok: false; reason: 'utf32' }
   | EncodingMismatch;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -45,6 +49,12 @@ function declaredEncoding(head: string): string | null {
 export function decodeXml(bytes: Uint8Array): DecodedXml {
   const b0 = bytes[0];
   const b1 = bytes[1];
+  // UTF-32's byte order marks (FF FE 00 00 would otherwise read as UTF-16's).
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0 && b1 === 0)) {
+    const le = b0 === 0xff && bytes[2] === 0 && bytes[3] === 0;
+    const be = b0 === 0 && bytes[2] === 0xfe && bytes[3] === 0xff;
+    if (le || be) return { ok: false, reason: 'utf32' };
+  }
   let utf16: TextDecoder | null = null;
   if (b0 === 0xff && b1 === 0xfe) utf16 = utf16le;
   else if (b0 === 0xfe && b1 === 0xff) utf16 = utf16be;
@@ -74,8 +84,42 @@ export function decodeXml(bytes: Uint8Array): DecodedXml {
       return { ok: false, reason: 'mismatch', savedAs: 'UTF-8', declared: declared! };
     }
     // Other declared encodings (e.g. ISO-8859-1, windows-1252) through the platform decoder.
-    return { ok: true, text: new TextDecoder(label, { fatal: true }).decode(bytes) };
+    if (!knownLabel(label)) return { ok: false, reason: 'unsupported', declared: declared! };
+    return { ok: true, text: decodeDeclared(label, bytes, true) };
   } catch {
     return { ok: false, reason: 'undecodable' };
   }
+}
+
+/** The platform's decoder knows this encoding label. */
+function knownLabel(label: string): boolean {
+  try {
+    new TextDecoder(label);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Windows-1252's characters for the bytes 0x80–0x9F (the WHATWG Encoding Standard's index; the
+ * five bytes it leaves undefined stay the C1 controls they are in ISO-8859-1).
+ */
+const CP1252_HIGH =
+  '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
+  '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
+
+/**
+ * `bytes` in the declared encoding `label`. The Encoding Standard reads every label of
+ * ISO-8859-1, ASCII and windows-1252 as windows-1252 (what Windows software writes: €, ’, œ in
+ * 0x80–0x9F), but Node 20's decoder reads those bytes as ISO-8859-1's invisible controls (walk 21:
+ * "Café € Mons’s œuvre" shown as "Café □ Mons□s □uvre"): that range is mapped here.
+ */
+export function decodeDeclared(label: string, bytes: Uint8Array, fatal = false): string {
+  const decoder = new TextDecoder(label, { fatal });
+  const text = decoder.decode(bytes);
+  // A decoder that maps them already leaves only the five undefined bytes here (mapped to
+  // themselves).
+  if (decoder.encoding !== 'windows-1252') return text;
+  return text.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }

@@ -3,6 +3,7 @@
  * view. Kept out of validation: it judges nothing, and the summary stored per document stays
  * small however long the invoice is.
  */
+import { decodeDeclared } from '../domain/xml-encoding';
 import { AppError } from '../errors';
 import type { DocumentType, ParticipantId } from '../validation/types';
 import { parseXml, XmlParseError, type XNode } from '../validation/xml-tree';
@@ -31,7 +32,7 @@ function decode(bytes: Uint8Array): string {
   const head = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
   const label = ENCODING_DECL.exec(head.replace(/^\xEF\xBB\xBF/, ''))?.[1]?.toLowerCase();
   try {
-    return new TextDecoder(label ?? 'utf-8').decode(bytes);
+    return decodeDeclared(label ?? 'utf-8', bytes);
   } catch {
     return new TextDecoder('utf-8').decode(bytes);
   }

@@ -46,7 +46,11 @@ export function xmlText(bytes: Uint8Array): string {
   throw new MalformedXmlError(
     decoded.reason === 'mismatch'
       ? `The document is saved as ${decoded.savedAs} but declares encoding "${decoded.declared}".`
-      : 'The document is not text in the encoding it declares.',
+      : decoded.reason === 'unsupported'
+        ? `The document declares encoding "${decoded.declared}", which is not supported.`
+        : decoded.reason === 'utf32'
+          ? 'The document is saved as UTF-32, which is not supported.'
+          : 'The document is not text in the encoding it declares.',
   );
 }
 

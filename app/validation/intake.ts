@@ -20,6 +20,7 @@ const CII_NS = 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100';
 
 const EXPORT_AGAIN =
   'Export the invoice again from your accounting system as Peppol BIS Billing 3.0 UBL.';
+const AS_UTF8 = 'Export it again from your accounting system as UTF-8.';
 
 /** A document that passed intake: parsed tree plus its kind. */
 export interface IntakeOk {
@@ -81,6 +82,20 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
   if (!decoded.ok && decoded.reason === 'mismatch') {
     return fail('ENCODING', mismatchMessage(decoded));
   }
+  // Walk 21: both were called "a different kind of file, e.g. a PDF, image or spreadsheet", and an
+  // EBCDIC declaration "probably saved as ISO-8859-1 or Windows-1252".
+  if (!decoded.ok && decoded.reason === 'utf32') {
+    return fail(
+      'ENCODING',
+      `This XML file is saved as UTF-32, which invoices are not sent in. ${AS_UTF8}`,
+    );
+  }
+  if (!decoded.ok && decoded.reason === 'unsupported') {
+    return fail(
+      'ENCODING',
+      `This file declares the encoding "${decoded.declared}" on its first line, which Peppol Desk cannot read (invoices are sent in UTF-8). ${AS_UTF8}`,
+    );
+  }
   const text = decoded.ok ? decoded.text : null;
   let start = 0;
   if (text !== null) {
@@ -103,6 +118,22 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
       return fail(
         'ENCODING',
         `This file is XML text, but its characters are not in the encoding it declares (UTF-8 unless it says otherwise): it was probably saved as ISO-8859-1 or Windows-1252. Export it again as UTF-8, or make its first line declare the encoding it really uses.`,
+      );
+    }
+    // An invoice followed by zero bytes (walk 21: software that pre-allocates its files leaves
+    // them): said so, not "a different kind of file".
+    let end = text?.length ?? 0;
+    while (end > 0 && text!.charCodeAt(end - 1) === 0) end--;
+    const body = text?.slice(0, end) ?? null;
+    if (
+      body !== null &&
+      body !== text &&
+      !body.includes('\u0000') &&
+      body.charCodeAt(start) === 0x3c
+    ) {
+      return fail(
+        'NOT_XML',
+        `This XML file ends with ${text!.length - body.length} zero bytes after its last line, which an XML file may not contain (the program that saved it left them, or did not finish writing it). ${EXPORT_AGAIN}`,
       );
     }
     // Said what it is when that is plain (a walk: a one-sentence letter was called "a PDF, image

@@ -60,3 +60,20 @@ describe('collectFiles', () => {
     expect(got.files.map((f) => f.path)).toEqual([join(dir, 'ok.xml')]);
   });
 });
+
+// Walk 21 (B4): `send` said "unreadable.xml: could not be read (EACCES: permission denied, open
+// '…')" where a folder's own words said what to do.
+describe('a file send could not read, in words', () => {
+  it('says why and what to do, without the system error text', async () => {
+    const { fileUnreadableWords } = await import('../../app/cli/files');
+    const denied = Object.assign(new Error("EACCES: permission denied, open '/x/a.xml'"), {
+      code: 'EACCES',
+    });
+    expect(fileUnreadableWords(denied)).toBe(
+      'Not sent: you do not have permission to open it. Give yourself access to it (or put it back), then run the same command again: what was sent is not sent twice.',
+    );
+    expect(fileUnreadableWords(Object.assign(new Error('x'), { code: 'ENOENT' }))).toMatch(
+      /moved or deleted before it was read/,
+    );
+  });
+});

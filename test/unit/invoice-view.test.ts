@@ -125,3 +125,17 @@ describe('readInvoice', () => {
     expect(view.lines[0]!.baseQuantityUnit).toBeNull();
   });
 });
+
+// Walk 21: a Windows-1252 invoice showed "Café □ Mons□s □uvre" (Node 20 reads 0x80–0x9F as
+// ISO-8859-1's invisible controls).
+describe('the invoice view of a Windows-1252 file', () => {
+  it('shows € ’ œ as the file means them', () => {
+    const sample = readFileSync(resolve(__dirname, '../fixtures/sample-invoice.xml'), 'utf8')
+      .replace('encoding="UTF-8"', 'encoding="windows-1252"')
+      .replace('Example Customer NV', 'Café € Mons’s œuvre');
+    const bytes = Buffer.from(
+      [...sample].map((c) => ({ '€': 0x80, '’': 0x92, œ: 0x9c })[c] ?? c.charCodeAt(0)),
+    );
+    expect(JSON.stringify(readInvoice(bytes))).toContain('Café € Mons’s œuvre');
+  });
+});

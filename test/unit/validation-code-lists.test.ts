@@ -19,6 +19,23 @@ describe('code list rules', () => {
     ).toEqual(['PEPPOL-EN16931-P0100']);
   });
 
+  it("BR-CL-01's words for a credit note's code in an invoice say so (walk 21: '381 must be a code from UNTDID 1001')", () => {
+    const r = checkDocument(
+      utf8(change(validInvoice(), '<cbc:InvoiceTypeCode>380', '<cbc:InvoiceTypeCode>381')),
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    const f = r.verdict.findings.find((x) => x.rule === 'BR-CL-01');
+    expect(f?.message).toMatch(/the invoice says 381, which is a credit note's code/);
+    expect(f?.message).toMatch(/such as 380/);
+    const other = checkDocument(
+      utf8(change(validInvoice(), '<cbc:InvoiceTypeCode>380', '<cbc:InvoiceTypeCode>999')),
+    );
+    if (!other.ok) throw new Error(other.error.message);
+    expect(other.verdict.findings.find((x) => x.rule === 'BR-CL-01')?.message).toMatch(
+      /the invoice says 999\.$/,
+    );
+  });
+
   it('BR-CL-03 / BR-CL-04 / CL007: ISO 4217 currencies', () => {
     const ids = fatal(validInvoice().replace(/EUR/g, 'EUX'));
     expect(ids).toEqual(expect.arrayContaining(['BR-CL-03', 'BR-CL-04', 'PEPPOL-EN16931-CL007']));

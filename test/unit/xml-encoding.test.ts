@@ -145,3 +145,42 @@ describe('our checks on an invoice in another XML format', () => {
     );
   });
 });
+
+// Walk 21: what other software writes, read as it means it.
+describe('files from other software', () => {
+  const cp1252 = (s: string) =>
+    Buffer.from([...s].map((c) => ({ '€': 0x80, '’': 0x92, œ: 0x9c })[c] ?? c.charCodeAt(0)));
+  it("reads Windows-1252's € ’ œ (0x80–0x9F), and so every label the Encoding Standard maps to it", () => {
+    for (const label of ['windows-1252', 'ISO-8859-1', 'latin1']) {
+      const bytes = cp1252(declaring(label).replace('Example Customer NV', 'Café € Mons’s œuvre'));
+      const decoded = decodeXml(bytes);
+      expect(decoded.ok && decoded.text.includes('Café € Mons’s œuvre'), label).toBe(true);
+    }
+  });
+
+  it('says a UTF-32 file and an encoding it cannot read for what they are', () => {
+    const utf32le = Buffer.concat([
+      Buffer.from([0xff, 0xfe, 0, 0]),
+      ...[...'<Invoice/>'].map((c) => Buffer.from([c.charCodeAt(0), 0, 0, 0])),
+    ]);
+    expect(decodeXml(utf32le)).toEqual({ ok: false, reason: 'utf32' });
+    expect(decodeXml(Buffer.from(declaring('IBM037')))).toEqual({
+      ok: false,
+      reason: 'unsupported',
+      declared: 'IBM037',
+    });
+    const r = checkDocument(Buffer.from(declaring('IBM037')));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.message).toMatch(/declares the encoding "IBM037".*cannot read/);
+    expect(!r.ok && r.error.message).not.toMatch(/ISO-8859-1|Windows-1252/);
+    const r32 = checkDocument(utf32le);
+    expect(!r32.ok && r32.error.message).toMatch(/saved as UTF-32/);
+  });
+
+  it('says an invoice followed by zero bytes is that, not "a PDF, image or spreadsheet"', () => {
+    const r = checkDocument(Buffer.concat([Buffer.from(SAMPLE), Buffer.alloc(512)]));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.message).toMatch(/ends with 512 zero bytes after its last line/);
+    expect(!r.ok && r.error.message).not.toMatch(/PDF|image|spreadsheet/);
+  });
+});

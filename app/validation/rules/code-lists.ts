@@ -97,6 +97,16 @@ function code(
   return r;
 }
 
+/** What BR-CL-01's finding says of this document's type code (see the rule). */
+function typeCodeFigures(invoice: boolean, v: string): string | undefined {
+  if (v === '') return undefined;
+  if (invoice && CREDIT_NOTE_TYPES.has(v))
+    return `the invoice says ${v}, which is a credit note's code: send a credit note as a credit note (a CreditNote document), or give an invoice an invoice's code such as 380`;
+  if (!invoice && INVOICE_TYPES.has(v))
+    return `the credit note says ${v}, which is an invoice's code: send an invoice as an invoice, or give a credit note a credit note's code such as 381`;
+  return `the ${invoice ? 'invoice' : 'credit note'} says ${v}`;
+}
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** `string-length(text()) = 10 and (string(.) castable as xs:date)` */
 function isDate10(n: XNode): boolean {
@@ -143,15 +153,19 @@ function vatex(reason: string, cat: string, id: string): Rule {
 
 /** All code list rules. */
 export const codeListRules: Rule[] = [
-  code(
-    'BR-CL-01',
-    'BT-3',
-    'Invoice type code (BT-3) must be a code from UNTDID 1001.',
-    ['cbc:InvoiceTypeCode', 'cbc:CreditNoteTypeCode'],
-    undefined,
-    (n) =>
-      n.q === 'cbc:InvoiceTypeCode' ? INVOICE_TYPES.has(norm(n)) : CREDIT_NOTE_TYPES.has(norm(n)),
-  ),
+  {
+    ...code(
+      'BR-CL-01',
+      'BT-3',
+      'Invoice type code (BT-3) must be a UNTDID 1001 code for this kind of document (an invoice: such as 380; a credit note: such as 381).',
+      ['cbc:InvoiceTypeCode', 'cbc:CreditNoteTypeCode'],
+      undefined,
+      (n) =>
+        n.q === 'cbc:InvoiceTypeCode' ? INVOICE_TYPES.has(norm(n)) : CREDIT_NOTE_TYPES.has(norm(n)),
+    ),
+    // Walk 21: 381 in an Invoice was told "must be a code from UNTDID 1001", which 381 is.
+    figures: (n) => typeCodeFigures(n.q === 'cbc:InvoiceTypeCode', norm(n)),
+  },
   code(
     'BR-CL-03',
     'BT-5',
