@@ -327,9 +327,31 @@ export function readAttachment(bytes: Uint8Array, index: number): AttachmentFile
     throw new AppError('NOT_FOUND', 'This attachment is not embedded in the invoice file.');
   }
   const id = at(ref, 'cbc:ID') ?? `attachment-${index + 1}`;
+  const declared = attr(bin, 'mimeCode')?.trim().toLowerCase() ?? '';
+  const exts = ATTACHMENT_TYPES[declared];
+  const name = attr(bin, 'filename')?.trim() || id;
   return {
-    fileName: attr(bin, 'filename')?.trim() || id,
-    mimeType: attr(bin, 'mimeCode')?.trim() || 'application/octet-stream',
+    // Saved under a name whose extension is its declared type's (walk 21: an attachment declared
+    // text/csv named x.html was saved as x.html, a web page from a stranger's invoice); a type
+    // Peppol does not allow is saved as plain data (.bin).
+    fileName: exts ? withExtension(name, exts) : withExtension(name, ['.bin']),
+    mimeType: exts ? declared : 'application/octet-stream',
     bytes: new Uint8Array(Buffer.from(bin.text.replace(/\s+/g, ''), 'base64')),
   };
+}
+
+/** The attachment types Peppol BIS 3 allows (mimeCode), with their file extensions. */
+const ATTACHMENT_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'application/pdf': ['.pdf'],
+  'image/png': ['.png'],
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'text/csv': ['.csv'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['.xlsx'],
+  'application/vnd.oasis.opendocument.spreadsheet': ['.ods'],
+};
+
+/** `name` as it is when it ends in one of `exts`, else with the first of them added. */
+function withExtension(name: string, exts: readonly string[]): string {
+  const lower = name.toLowerCase();
+  return exts.some((e) => lower.endsWith(e)) ? name : `${name}${exts[0]}`;
 }

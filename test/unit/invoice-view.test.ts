@@ -139,3 +139,31 @@ describe('the invoice view of a Windows-1252 file', () => {
     expect(JSON.stringify(readInvoice(bytes))).toContain('Café € Mons’s œuvre');
   });
 });
+
+// Walk 21 (B9): an attachment declared text/csv and named x.html was saved as x.html (a web page
+// from a stranger's invoice, opened by a double click).
+describe('an attachment saved from the invoice view', () => {
+  const withAttachment = (mimeCode: string, filename: string) =>
+    Buffer.from(
+      RICH.toString('utf8').replace(
+        /<cbc:EmbeddedDocumentBinaryObject[^>]*>/,
+        `<cbc:EmbeddedDocumentBinaryObject mimeCode="${mimeCode}" filename="${filename}">`,
+      ),
+    );
+  it("takes its declared type's extension, and a type Peppol does not allow is plain data", () => {
+    expect(readAttachment(withAttachment('text/csv', 'x.html'), 0)).toMatchObject({
+      fileName: 'x.html.csv',
+      mimeType: 'text/csv',
+    });
+    expect(readAttachment(withAttachment('application/pdf', 'Terms.PDF'), 0).fileName).toBe(
+      'Terms.PDF',
+    );
+    expect(readAttachment(withAttachment('image/jpeg', 'photo.jpeg'), 0).fileName).toBe(
+      'photo.jpeg',
+    );
+    expect(readAttachment(withAttachment('text/html', 'page.html'), 0)).toMatchObject({
+      fileName: 'page.html.bin',
+      mimeType: 'application/octet-stream',
+    });
+  });
+});
