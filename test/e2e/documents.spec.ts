@@ -177,6 +177,33 @@ test.describe('documents', () => {
     await expect(last).toBeHidden();
   });
 
+  test('files not added stay listed after later drops, and after a reload, until Forget', async ({
+    desk,
+  }, testInfo) => {
+    // Walk 21: 14 empty files of a month-end drop vanished from the app when one more file was
+    // dropped; the drop zone named only the last drop's.
+    const prefix = uniquePrefix('LEFTOUT');
+    const [first] = writeFiles(testInfo.outputPath('first'), { [`${prefix}-A.xml`]: '' });
+    const [second] = writeFiles(testInfo.outputPath('second'), { [`${prefix}-B.xml`]: '' });
+    await desk.dropFiles([first!]);
+    const last = desk.dropZone.getByTestId('last-drop');
+    await expect(last).toContainText(/^1 file of the drop at .+ not added/);
+    await desk.dropFiles([second!]);
+    await expect(last).toContainText(/^2 files of 2 drops since .+ not added/);
+    // Its messages go with the reload; the drop zone still names both drops' files.
+    await desk.page.reload();
+    await expect(last).toContainText(/^2 files of 2 drops since .+ not added/);
+    await last.getByRole('button', { name: 'Show which' }).click();
+    const which = desk.toast(/^2 files of 2 drops since .+ not added$/);
+    await expect(which).toContainText(`${prefix}-A.xml: The file is empty.`);
+    await expect(which).toContainText(`${prefix}-B.xml: The file is empty.`);
+    await last.getByRole('button', { name: 'Forget the files not added' }).click();
+    await expect(last).toBeHidden();
+    await desk.page.reload();
+    await expect(desk.dropZone).toBeVisible();
+    await expect(last).toBeHidden();
+  });
+
   test('a file that is not an invoice needs fixing and says what it is', async ({
     desk,
   }, testInfo) => {

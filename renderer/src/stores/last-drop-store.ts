@@ -1,52 +1,154 @@
 import { create } from 'zustand';
+import { formatCount } from '../lib/format';
 
-/** The files of a drop that were not added, named as its message named them. */
-export interface LastDrop {
+/** A line naming files of a drop that were not added, and how many files it names. */
+export interface LeftOutLine {
+  files: number;
+  line: string;
+}
+
+/** The files of one drop that were not added, named as its message named them. */
+export interface DropLeftOut {
   /** When the drop ended (ms since the epoch). */
   at: number;
   /** How many files were not added (rejected or skipped). */
   notAdded: number;
+  /** The drop's message title ("40 added, 2 not added"). */
   title: string;
+  /** Which files were not added, and why (at most {@link LINES_PER_DROP}). */
   lines: string[];
 }
 
-interface LastDropState {
-  lastDrop: LastDrop | null;
-  remember(drop: LastDrop): void;
+/** Drops older than the {@link DROPS_KEPT} last ones: their files counted, no longer named. */
+export interface OlderDrops {
+  drops: number;
+  notAdded: number;
+  /** When the first of them ended. */
+  since: number;
+}
+
+/** Every drop that left files out, until the clerk chooses Forget. */
+export interface DropsLeftOut {
+  drops: DropLeftOut[];
+  older: OlderDrops | null;
+}
+
+/** Drops named one by one; older ones are counted (kept small however many drops a day has). */
+export const DROPS_KEPT = 20;
+/**
+ * Lines kept per drop. Each line names at most ten files per reason, the rest counted, so only a
+ * drop with many different reasons (sizes differ per file) reaches it.
+ */
+export const LINES_PER_DROP = 30;
+
+/** "12:27 AM", as the drop zone says when a drop ended. */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** One drop's record: its lines bounded, and the files of the lines left out still counted. */
+export function dropLeftOut(at: number, title: string, leftOut: LeftOutLine[]): DropLeftOut {
+  const notAdded = leftOut.reduce((n, g) => n + g.files, 0);
+  const shown = leftOut.slice(0, LINES_PER_DROP);
+  const lines = shown.map((g) => g.line);
+  const rest = leftOut.length - shown.length;
+  if (rest > 0) {
+    const files = leftOut.slice(LINES_PER_DROP).reduce((n, g) => n + g.files, 0);
+    lines.push(
+      `${formatCount(files)} more ${files === 1 ? 'file' : 'files'} not added, for ${formatCount(rest)} other ${rest === 1 ? 'reason' : 'reasons'} (not listed here, to keep this short).`,
+    );
+  }
+  return { at, notAdded, title, lines };
+}
+
+/**
+ * The drops with one more: a later drop adds to the list, it never replaces it (walk 21: 14
+ * empty month-end files vanished from the app when one more file was dropped). Beyond
+ * {@link DROPS_KEPT}, the oldest are folded into a count.
+ */
+export function withDrop(list: DropsLeftOut, drop: DropLeftOut): DropsLeftOut {
+  const drops = [...list.drops, drop];
+  let older = list.older;
+  while (drops.length > DROPS_KEPT) {
+    const gone = drops.shift()!;
+    older = older
+      ? { drops: older.drops + 1, notAdded: older.notAdded + gone.notAdded, since: older.since }
+      : { drops: 1, notAdded: gone.notAdded, since: gone.at };
+  }
+  return { drops, older };
+}
+
+const files = (n: number) => (n === 1 ? '1 file' : `${formatCount(n)} files`);
+
+/** The drop zone's words: "14 files of the drop at 12:27 AM not added", or of several drops. */
+export function barWords({ drops, older }: DropsLeftOut): string | null {
+  const count = drops.length + (older?.drops ?? 0);
+  if (count === 0) return null;
+  const notAdded = drops.reduce((n, d) => n + d.notAdded, older?.notAdded ?? 0);
+  if (count === 1) return `${files(notAdded)} of the drop at ${clockTime(drops[0]!.at)} not added`;
+  const since = older?.since ?? drops[0]!.at;
+  return `${files(notAdded)} of ${formatCount(count)} drops since ${clockTime(since)} not added`;
+}
+
+/** "Show which": one drop's message as it was, or every drop's files under its time. */
+export function notAddedMessage(list: DropsLeftOut): { title: string; lines: string[] } | null {
+  const { drops, older } = list;
+  if (drops.length === 1 && !older) return { title: drops[0]!.title, lines: drops[0]!.lines };
+  const title = barWords(list);
+  if (title === null) return null;
+  const lines: string[] = [];
+  if (older)
+    lines.push(
+      `${files(older.notAdded)} of ${older.drops === 1 ? 'the drop' : `${formatCount(older.drops)} drops`} from ${clockTime(older.since)} on: no longer named here (the last ${DROPS_KEPT} drops are).`,
+    );
+  for (const d of drops)
+    for (const line of d.lines) lines.push(`Drop at ${clockTime(d.at)}: ${line}`);
+  return { title, lines };
+}
+
+interface LastDropState extends DropsLeftOut {
+  remember(drop: DropLeftOut): void;
   forget(): void;
 }
 
 // Kept for the tab's life, so a reload still shows it (walk 11: once its message was closed, or
 // the page reloaded, nothing said which files of a drop had not been added).
-const KEY = 'peppol-desk:last-drop-not-added';
+const KEY = 'peppol-desk:drops-not-added';
+/** Where one drop was kept before (a tab open across the update keeps it). */
+const OLD_KEY = 'peppol-desk:last-drop-not-added';
+const NONE: DropsLeftOut = { drops: [], older: null };
 
-function read(): LastDrop | null {
+function read(): DropsLeftOut {
   try {
     const raw = window.sessionStorage.getItem(KEY);
-    return raw ? (JSON.parse(raw) as LastDrop) : null;
+    if (raw) return JSON.parse(raw) as DropsLeftOut;
+    const old = window.sessionStorage.getItem(OLD_KEY);
+    return old ? { drops: [JSON.parse(old) as DropLeftOut], older: null } : NONE;
   } catch {
-    return null;
+    return NONE;
   }
 }
 
-function write(drop: LastDrop | null): void {
+function write(list: DropsLeftOut): void {
   try {
-    if (drop) window.sessionStorage.setItem(KEY, JSON.stringify(drop));
+    window.sessionStorage.removeItem(OLD_KEY);
+    if (list.drops.length > 0) window.sessionStorage.setItem(KEY, JSON.stringify(list));
     else window.sessionStorage.removeItem(KEY);
   } catch {
     // Storage full or refused: it is still kept in memory until the page closes.
   }
 }
 
-/** The last drop that left files out, until the clerk forgets it or the window closes. */
-export const useLastDropStore = create<LastDropState>()((set) => ({
-  lastDrop: typeof window === 'undefined' ? null : read(),
+/** The drops that left files out, until the clerk forgets them or the window closes. */
+export const useLastDropStore = create<LastDropState>()((set, get) => ({
+  ...(typeof window === 'undefined' ? NONE : read()),
   remember(drop) {
-    write(drop);
-    set({ lastDrop: drop });
+    const list = withDrop(get(), drop);
+    write(list);
+    set(list);
   },
   forget() {
-    write(null);
-    set({ lastDrop: null });
+    write(NONE);
+    set(NONE);
   },
 }));

@@ -1,5 +1,6 @@
 import type { AddResult } from '../../../../app/contract';
 import { formatCount, shownFileName } from '../../lib/format';
+import type { LeftOutLine } from '../../stores/last-drop-store';
 
 /** Names listed per group before "and N more". */
 const NAMES_PER_GROUP = 10;
@@ -18,25 +19,33 @@ const isHiddenPath = (name: string): boolean =>
  * The files of dropped folders left out, named with why ("a.pdf, b.txt: Not XML files …"; a
  * walk: hidden XML files were called "Not XML files").
  */
-export function skippedLines(skipped: string[]): string[] {
+function skippedGroups(skipped: string[]): LeftOutLine[] {
   const hidden = skipped.filter(isHiddenPath);
   const other = skipped.filter((n) => !isHiddenPath(n));
-  const lines: string[] = [];
+  const lines: LeftOutLine[] = [];
   if (other.length > 0) {
     const what =
       other.length === 1
         ? 'Not an XML file, so it was not added'
         : 'Not XML files, so they were not added';
-    lines.push(`${nameList(other)}: ${what}. Peppol Desk sends invoices saved as XML.`);
+    lines.push({
+      files: other.length,
+      line: `${nameList(other)}: ${what}. Peppol Desk sends invoices saved as XML.`,
+    });
   }
   if (hidden.length > 0) {
     const what =
       hidden.length === 1
         ? 'A hidden file (its name or its folder’s starts with a dot), so it was not added. Drop it on its own to add it.'
         : 'Hidden files (their names or their folders’ start with a dot), so they were not added. Drop them on their own to add them.';
-    lines.push(`${nameList(hidden)}: ${what}`);
+    lines.push({ files: hidden.length, line: `${nameList(hidden)}: ${what}` });
   }
   return lines;
+}
+
+/** The lines of {@link skippedGroups}, for a message. */
+export function skippedLines(skipped: string[]): string[] {
+  return skippedGroups(skipped).map((g) => g.line);
 }
 
 /** "3 skipped (not XML)", "2 skipped (hidden)" or, for both kinds, "5 skipped". */
@@ -55,7 +64,7 @@ export function skippedTitle(skipped: string[]): string {
 export function summarize(
   result: AddResult,
   skipped: string[],
-): { title: string; lines: string[] } {
+): { title: string; lines: string[]; leftOut: LeftOutLine[] } {
   // A team desk keeps what is dropped while the team database cannot be reached, under negative
   // ids, and hands it over when it answers (app/team/desk.ts): "added" would send the clerk
   // looking for rows that are not in the team's list yet (walk 14).
@@ -90,6 +99,7 @@ export function summarize(
         `${cancelled.length === 1 ? '1 of them was' : `${formatCount(cancelled.length)} of them were`} cancelled, so not sent: ${nameList(cancelled.map((k) => k.fileName))}. To send one after all, open it and choose Retry.`,
       );
   }
+  const leftOut: LeftOutLine[] = [];
   const byReason = new Map<string, string[]>();
   for (const r of result.rejected) {
     const names = byReason.get(r.message) ?? [];
@@ -97,12 +107,16 @@ export function summarize(
     byReason.set(r.message, names);
   }
   for (const [message, names] of byReason) {
-    lines.push(
-      names.length === 1
-        ? `${shownFileName(names[0]!)}: ${message}`
-        : `${formatCount(names.length)} files, ${nameList(names)}: ${message}`,
-    );
+    leftOut.push({
+      files: names.length,
+      line:
+        names.length === 1
+          ? `${shownFileName(names[0]!)}: ${message}`
+          : `${formatCount(names.length)} files, ${nameList(names)}: ${message}`,
+    });
   }
-  lines.push(...skippedLines(skipped));
-  return { title: parts.join(', '), lines };
+  leftOut.push(...skippedGroups(skipped));
+  lines.push(...leftOut.map((g) => g.line));
+  // `leftOut`: the lines on the files not added alone, which the drop zone keeps (last-drop-store).
+  return { title: parts.join(', '), lines, leftOut };
 }

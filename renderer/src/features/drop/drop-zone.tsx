@@ -1,6 +1,5 @@
 import { useRef } from 'react';
-import { formatCount } from '../../lib/format';
-import { useLastDropStore } from '../../stores/last-drop-store';
+import { barWords, notAddedMessage, useLastDropStore } from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import { addFiles } from './add-files';
 import { collectChosen } from './collect-files';
@@ -12,16 +11,14 @@ import { collectChosen } from './collect-files';
 export function DropZone() {
   const input = useRef<HTMLInputElement>(null);
   const choose = () => input.current?.click();
-  const lastDrop = useLastDropStore((s) => s.lastDrop);
+  const drops = useLastDropStore((s) => s.drops);
+  const older = useLastDropStore((s) => s.older);
   const forget = useLastDropStore((s) => s.forget);
+  const words = barWords({ drops, older });
   const show = () => {
-    if (!lastDrop) return;
-    useToastStore.getState().push({
-      kind: 'warning',
-      title: lastDrop.title,
-      lines: lastDrop.lines,
-      ttlMs: null,
-    });
+    const message = notAddedMessage({ drops, older });
+    if (!message) return;
+    useToastStore.getState().push({ kind: 'warning', ...message, ttlMs: null });
   };
 
   // A labelled region, not a button: dropping is for the mouse; the one control inside it,
@@ -32,12 +29,9 @@ export function DropZone() {
         Drop invoice files or folders anywhere in this window
         <span className="drop-zone-hint">UBL XML, Peppol BIS Billing 3.0</span>
       </span>
-      {lastDrop && (
+      {words && (
         <span className="drop-zone-last" data-testid="last-drop">
-          {lastDrop.notAdded === 1 ? '1 file' : `${formatCount(lastDrop.notAdded)} files`} of the
-          drop at{' '}
-          {new Date(lastDrop.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} not
-          added
+          {words}
           <button type="button" className="link-button" data-testid="last-drop-show" onClick={show}>
             Show which
           </button>
