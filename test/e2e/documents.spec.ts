@@ -204,6 +204,23 @@ test.describe('documents', () => {
     await expect(last).toBeHidden();
   });
 
+  test("Show which while the drop's message is open shows it once, not twice", async ({
+    desk,
+  }, testInfo) => {
+    // Walk 21: "40 added, 2 not added …" stood twice, stacked, after Show which.
+    const prefix = uniquePrefix('ONCE');
+    const [file] = writeFiles(testInfo.outputPath('once'), { [`${prefix}.xml`]: '' });
+    await desk.dropFiles([file!]);
+    const naming = desk.toasts.filter({ hasText: `${prefix}.xml: The file is empty.` });
+    await expect(naming).toHaveCount(1);
+    const show = desk.dropZone.getByTestId('last-drop').getByRole('button', { name: 'Show which' });
+    await show.click();
+    await expect(desk.toast('0 added, 1 not added')).toBeVisible();
+    await expect(naming).toHaveCount(1);
+    await show.click();
+    await expect(naming).toHaveCount(1);
+  });
+
   test('a file that is not an invoice needs fixing and says what it is', async ({
     desk,
   }, testInfo) => {

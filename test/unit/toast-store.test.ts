@@ -26,6 +26,16 @@ describe('toast store', () => {
     expect(titles()).toEqual(['not added', 'ok 4', 'ok 5', 'ok 6']);
   });
 
+  it('a message pushed with the key of one on screen replaces it (walk 21: shown twice)', () => {
+    const { push } = useToastStore.getState();
+    push({ kind: 'warning', title: '40 added, 2 not added', lines: [], ttlMs: null, key: 'd1' });
+    push({ kind: 'info', title: 'other', lines: [], ttlMs: null });
+    push({ kind: 'warning', title: '40 added, 2 not added', lines: [], ttlMs: null, key: 'd1' });
+    expect(titles()).toEqual(['other', '40 added, 2 not added']);
+    useToastStore.getState().dismissKeys(['d1']);
+    expect(titles()).toEqual(['other']);
+  });
+
   it('when every one stays, the oldest goes', () => {
     const { push } = useToastStore.getState();
     for (let i = 1; i <= 5; i++) push({ kind: 'error', title: `e ${i}`, lines: [], ttlMs: null });

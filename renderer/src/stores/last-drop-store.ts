@@ -41,6 +41,10 @@ export const DROPS_KEPT = 20;
  */
 export const LINES_PER_DROP = 30;
 
+/** The key of a drop's own message, and of "Show which"'s (toast-store: one of each on screen). */
+export const dropMessageKey = (at: number): string => `drop-left-out:${at}`;
+export const SHOW_WHICH_KEY = 'drops-left-out';
+
 /** "12:27 AM", as the drop zone says when a drop ended. */
 export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

@@ -13,6 +13,11 @@ export interface Toast {
   action?: { label: string; testId: string; run(): void };
   /** Its cause was the team database out of reach: it goes once the database answers again. */
   untilTeamBack?: boolean;
+  /**
+   * What it is about: a message pushed with the key of one on screen replaces it (walk 21: "Show
+   * which" put a drop's message a second time under the one still open, stacked).
+   */
+  key?: string;
 }
 
 interface ToastState {
@@ -20,6 +25,8 @@ interface ToastState {
   push(toast: Omit<Toast, 'id'>): number;
   update(id: number, patch: Partial<Omit<Toast, 'id'>>): void;
   dismiss(id: number): void;
+  /** Close the messages with these keys. */
+  dismissKeys(keys: readonly string[]): void;
 }
 
 let nextId = 1;
@@ -29,7 +36,11 @@ export const useToastStore = create<ToastState>()((set) => ({
   toasts: [],
   push(toast) {
     const id = nextId++;
-    set((s) => ({ toasts: withRoom([...s.toasts, { ...toast, id }]) }));
+    set((s) => {
+      const others =
+        toast.key === undefined ? s.toasts : s.toasts.filter((t) => t.key !== toast.key);
+      return { toasts: withRoom([...others, { ...toast, id }]) };
+    });
     return id;
   },
   update(id, patch) {
@@ -37,6 +48,10 @@ export const useToastStore = create<ToastState>()((set) => ({
   },
   dismiss(id) {
     set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+  },
+  dismissKeys(keys) {
+    const gone = new Set(keys);
+    set((s) => ({ toasts: s.toasts.filter((t) => t.key === undefined || !gone.has(t.key)) }));
   },
 }));
 

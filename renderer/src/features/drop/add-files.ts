@@ -3,7 +3,7 @@ import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/domain/too-l
 import { getApi } from '../../bridge';
 import { formatCount } from '../../lib/format';
 import { useDocumentsStore } from '../../stores/documents-store';
-import { dropLeftOut, useLastDropStore } from '../../stores/last-drop-store';
+import { dropLeftOut, dropMessageKey, useLastDropStore } from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import type { Collected, PickedFile } from './collect-files';
 import { skippedLines, summarize } from './drop-summary';
@@ -215,9 +215,11 @@ async function addNow(
   const summary = summarize(total, skipped);
   // Files left out stay listed by the drop zone after the message is closed.
   const notAdded = total.rejected.length + skipped.length;
+  const at = Date.now();
   if (notAdded > 0)
-    useLastDropStore.getState().remember(dropLeftOut(Date.now(), summary.title, summary.leftOut));
+    useLastDropStore.getState().remember(dropLeftOut(at, summary.title, summary.leftOut));
   toasts.update(toastId, {
+    ...(notAdded > 0 ? { key: dropMessageKey(at) } : {}),
     kind: total.rejected.length > 0 ? 'warning' : 'success',
     title: summary.title,
     lines: summary.lines,

@@ -1,5 +1,11 @@
 import { useRef } from 'react';
-import { barWords, notAddedMessage, useLastDropStore } from '../../stores/last-drop-store';
+import {
+  SHOW_WHICH_KEY,
+  barWords,
+  dropMessageKey,
+  notAddedMessage,
+  useLastDropStore,
+} from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import { addFiles } from './add-files';
 import { collectChosen } from './collect-files';
@@ -18,7 +24,10 @@ export function DropZone() {
   const show = () => {
     const message = notAddedMessage({ drops, older });
     if (!message) return;
-    useToastStore.getState().push({ kind: 'warning', ...message, ttlMs: null });
+    // In place of the drops' own messages still open, not a second copy under them (walk 21).
+    const toasts = useToastStore.getState();
+    toasts.dismissKeys(drops.map((d) => dropMessageKey(d.at)));
+    toasts.push({ kind: 'warning', ...message, ttlMs: null, key: SHOW_WHICH_KEY });
   };
 
   // A labelled region, not a button: dropping is for the mouse; the one control inside it,
