@@ -58,3 +58,47 @@ test('a folder of 450 invoices is added in chunks and the table renders only wha
   await expect(last).toHaveAttribute('aria-rowindex', String(count + 1));
   await expect(last).toHaveAttribute('data-invoice', new RegExp(`^${prefix}-`));
 });
+
+test('a dropped folder leaves office lock files, hidden files and folders and non-XML files alone, as send does, and says why', async ({
+  desk,
+}, testInfo) => {
+  // Walk 21: a dropped folder's `~$…xml` lock file became a "Needs fixing" row asking to export
+  // the invoice again; the hot folder and `send` leave it alone.
+  const prefix = uniquePrefix('ALONE');
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(folder, {
+    [`~$${prefix}-lock.xml`]: 'owner',
+    [`.${prefix}-hidden.xml`]: validInvoice(`${prefix}-HIDDEN`),
+    [`${prefix}-invoice.txt`]: validInvoice(`${prefix}-TXT`),
+    [`${prefix}-no-extension`]: validInvoice(`${prefix}-NOEXT`),
+  });
+  writeFiles(join(folder, '.git'), {
+    [`${prefix}-in-hidden-folder.xml`]: validInvoice(`${prefix}-GIT`),
+  });
+  // Same-named files of two subfolders are told apart by their folders (walk 21 B6).
+  writeFiles(join(folder, 'sub1'), { 'same-name.xml': validInvoice(`${prefix}-SAME1`) });
+  writeFiles(join(folder, 'sub2'), { 'same-name.xml': validInvoice(`${prefix}-SAME2`) });
+
+  await desk.dropPaths([folder]);
+  const toast = desk.toast('2 added, 5 skipped');
+  await expect(toast).toBeVisible();
+  await expect(toast).toContainText(
+    `${prefix}/~$${prefix}-lock.xml: An office lock file (Word, Excel or LibreOffice keeps one beside a file it has open; it is not an invoice), so it was left alone.`,
+  );
+  await expect(toast).toContainText(`${prefix}/.${prefix}-hidden.xml: A hidden file`);
+  await expect(toast).toContainText(`${prefix}/.git/: A hidden folder`);
+  // Named in the order the folder is read.
+  await expect(toast).toContainText(`${prefix}/${prefix}-invoice.txt`);
+  await expect(toast).toContainText(`${prefix}/${prefix}-no-extension`);
+  await expect(toast).toContainText('Not XML files, so they were not added.');
+  await desk.searchFor(prefix);
+  await expect(desk.rowByFile(`${prefix}/sub1/same-name.xml`)).toHaveAttribute(
+    'data-invoice',
+    `${prefix}-SAME1`,
+  );
+  await expect(desk.rowByFile(`${prefix}/sub2/same-name.xml`)).toHaveAttribute(
+    'data-invoice',
+    `${prefix}-SAME2`,
+  );
+  await expect(desk.rows()).toHaveCount(2);
+});

@@ -124,6 +124,25 @@ describe('drop summary', () => {
     const onlyHidden = summarize({ added: [], known: [], rejected: [] }, ['f/.x.xml']);
     expect(onlyHidden.title).toBe('0 added, 1 skipped (hidden)');
   });
+
+  // Walk 21: a dropped folder's office lock file became a "Needs fixing" row; the hot folder and
+  // `send` leave it alone, and a hidden folder is not looked into.
+  it('names office lock files and hidden folders with why they were left alone', () => {
+    const summary = summarize({ added: [{ id: 1, fileName: 'a.xml' }], known: [], rejected: [] }, [
+      'march/~$INV-1.xml',
+      'march/.git/',
+      'march/notes.txt',
+    ]);
+    expect(summary.title).toBe('1 added, 3 skipped');
+    expect(summary.lines).toEqual([
+      'march/notes.txt: Not an XML file, so it was not added. Peppol Desk sends invoices saved as XML.',
+      'march/~$INV-1.xml: An office lock file (Word, Excel or LibreOffice keeps one beside a file it has open; it is not an invoice), so it was left alone.',
+      'march/.git/: A hidden folder (its name starts with a dot), so its files were not looked at. Drop it on its own to add them.',
+    ]);
+    expect(summary.leftOut.map((g) => g.files)).toEqual([1, 1, 1]);
+    const locks = summarize({ added: [], known: [], rejected: [] }, ['m/~$a.xml']);
+    expect(locks.title).toBe('0 added, 1 skipped (office lock file)');
+  });
 });
 
 describe('file names with direction controls', () => {

@@ -6,12 +6,20 @@ export interface PickedFile {
 
 export interface Collected {
   files: PickedFile[];
-  /** Files inside dropped folders that are not XML (not sent; named in the drop's summary). */
+  /**
+   * What dropped folders held that is not taken (named in the drop's summary, drop-summary.ts):
+   * files that are not XML, hidden or office lock files; a hidden folder ends with "/".
+   */
   skipped: string[];
 }
 
 const isXmlName = (name: string): boolean => /\.xml$/i.test(name);
-const isHidden = (name: string): boolean => name.split('/').some((part) => part.startsWith('.'));
+/**
+ * Left alone inside a folder, as the hot folder and `send` do (walk 21: a dropped folder's
+ * `~$x.xml`, the lock file Word or Excel keeps beside an open file, became a "Needs fixing" row
+ * that asked to export the invoice again): hidden files and folders, and office lock files.
+ */
+const isLeftAlone = (name: string): boolean => name.startsWith('.') || name.startsWith('~$');
 
 function fileOf(entry: FileSystemFileEntry): Promise<File> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
@@ -44,14 +52,19 @@ async function walk(
   onFound: (files: number) => void,
 ): Promise<void> {
   const relative = entry.fullPath.replace(/^\//, '') || entry.name;
+  // What was dropped itself is taken whatever its name; inside folders, as `send` takes them.
   if (entry.isFile) {
     // Inside folders only XML counts: folders often hold PDFs and spreadsheets next to invoices.
-    if (inFolder && (isHidden(relative) || !isXmlName(relative))) {
+    if (inFolder && (isLeftAlone(entry.name) || !isXmlName(entry.name))) {
       skipped.push(relative);
       return;
     }
     found.push({ name: relative, entry: entry as FileSystemFileEntry });
   } else if (entry.isDirectory) {
+    if (inFolder && entry.name.startsWith('.')) {
+      skipped.push(`${relative}/`);
+      return;
+    }
     for (const child of await readAllEntries(entry as FileSystemDirectoryEntry)) {
       await walk(child, found, skipped, true, onFound);
     }

@@ -11,34 +11,58 @@ function nameList(names: string[]): string {
   return more > 0 ? `${shown} and ${more} more` : shown;
 }
 
-/** Hidden: the file's name, or one of its folders', starts with a dot. */
-const isHiddenPath = (name: string): boolean =>
-  name.split('/').some((part) => part.startsWith('.'));
+/** Why a file of a dropped folder was left out (collect-files.ts), from its name. */
+type SkipKind = 'notXml' | 'lock' | 'hidden' | 'hiddenFolder';
+
+function skipKind(name: string): SkipKind {
+  if (name.endsWith('/')) return 'hiddenFolder';
+  // The name, or one of its folders' (a hidden folder's files were named each, before).
+  if (name.split('/').some((part) => part.startsWith('.'))) return 'hidden';
+  if (name.slice(name.lastIndexOf('/') + 1).startsWith('~$')) return 'lock';
+  return 'notXml';
+}
+
+/** Per kind, in the order the lines come: what it is, for one name and for several. */
+const SKIP_WORDS: Record<SkipKind, [one: string, many: string]> = {
+  notXml: [
+    'Not an XML file, so it was not added. Peppol Desk sends invoices saved as XML.',
+    'Not XML files, so they were not added. Peppol Desk sends invoices saved as XML.',
+  ],
+  lock: [
+    'An office lock file (Word, Excel or LibreOffice keeps one beside a file it has open; it is not an invoice), so it was left alone.',
+    'Office lock files (Word, Excel or LibreOffice keeps one beside a file it has open; they are not invoices), so they were left alone.',
+  ],
+  hidden: [
+    'A hidden file (its name or its folder’s starts with a dot), so it was not added. Drop it on its own to add it.',
+    'Hidden files (their names or their folders’ start with a dot), so they were not added. Drop them on their own to add them.',
+  ],
+  hiddenFolder: [
+    'A hidden folder (its name starts with a dot), so its files were not looked at. Drop it on its own to add them.',
+    'Hidden folders (their names start with a dot), so their files were not looked at. Drop them on their own to add them.',
+  ],
+};
+
+function byKind(skipped: string[]): Map<SkipKind, string[]> {
+  const groups = new Map<SkipKind, string[]>(
+    (Object.keys(SKIP_WORDS) as SkipKind[]).map((k) => [k, []]),
+  );
+  for (const name of skipped) groups.get(skipKind(name))!.push(name);
+  return groups;
+}
 
 /**
- * The files of dropped folders left out, named with why ("a.pdf, b.txt: Not XML files …"; a
- * walk: hidden XML files were called "Not XML files").
+ * What dropped folders held that was left out, named with why ("a.pdf, b.txt: Not XML files …";
+ * a walk: hidden XML files were called "Not XML files").
  */
 function skippedGroups(skipped: string[]): LeftOutLine[] {
-  const hidden = skipped.filter(isHiddenPath);
-  const other = skipped.filter((n) => !isHiddenPath(n));
   const lines: LeftOutLine[] = [];
-  if (other.length > 0) {
-    const what =
-      other.length === 1
-        ? 'Not an XML file, so it was not added'
-        : 'Not XML files, so they were not added';
+  for (const [kind, names] of byKind(skipped)) {
+    if (names.length === 0) continue;
+    const [one, many] = SKIP_WORDS[kind];
     lines.push({
-      files: other.length,
-      line: `${nameList(other)}: ${what}. Peppol Desk sends invoices saved as XML.`,
+      files: names.length,
+      line: `${nameList(names)}: ${names.length === 1 ? one : many}`,
     });
-  }
-  if (hidden.length > 0) {
-    const what =
-      hidden.length === 1
-        ? 'A hidden file (its name or its folder’s starts with a dot), so it was not added. Drop it on its own to add it.'
-        : 'Hidden files (their names or their folders’ start with a dot), so they were not added. Drop them on their own to add them.';
-    lines.push({ files: hidden.length, line: `${nameList(hidden)}: ${what}` });
   }
   return lines;
 }
@@ -48,11 +72,20 @@ export function skippedLines(skipped: string[]): string[] {
   return skippedGroups(skipped).map((g) => g.line);
 }
 
-/** "3 skipped (not XML)", "2 skipped (hidden)" or, for both kinds, "5 skipped". */
+const KIND_TITLES: Record<SkipKind, string> = {
+  notXml: ' (not XML)',
+  lock: ' (office lock files)',
+  hidden: ' (hidden)',
+  hiddenFolder: ' (hidden)',
+};
+
+/** "3 skipped (not XML)", "2 skipped (hidden)", "1 skipped (office lock files)" or "5 skipped". */
 export function skippedTitle(skipped: string[]): string {
-  const hidden = skipped.filter(isHiddenPath).length;
-  const kind = hidden === 0 ? ' (not XML)' : hidden === skipped.length ? ' (hidden)' : '';
-  return `${formatCount(skipped.length)} skipped${kind}`;
+  const kinds = new Set(skipped.map((n) => KIND_TITLES[skipKind(n)]));
+  const kind = kinds.size === 1 ? [...kinds][0]! : '';
+  // "1 skipped (office lock file)"
+  const said = skipped.length === 1 ? kind.replace('files)', 'file)') : kind;
+  return `${formatCount(skipped.length)} skipped${said}`;
 }
 
 /**
