@@ -82,6 +82,10 @@ export function collectFiles(inputs: string[]): {
             skipped.push({ name, why: 'a link (links are not followed)' });
           else if (!entry.isFile()) skipped.push({ name, why: 'not a regular file' });
           else if (entry.name.startsWith('.')) skipped.push({ name, why: 'a hidden file' });
+          // Walk 21: counted as an invalid invoice (a month-end run exited 1 for it), while the
+          // hot folder and a dropped folder leave it alone.
+          else if (entry.name.startsWith('~$'))
+            skipped.push({ name, why: 'an office lock file (not an invoice)' });
           else if (!/\.xml$/i.test(entry.name))
             skipped.push({ name, why: 'not an XML file (only .xml files are invoices)' });
           else {

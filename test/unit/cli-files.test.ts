@@ -51,6 +51,18 @@ describe('collectFiles', () => {
     expect(got.ordered.map((o) => o.name)).toEqual(['a.xml', `locked${sep}`, `more${sep}c.xml`]);
   });
 
+  it('leaves office lock files alone, as the hot folder and a dropped folder do (walk 21)', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'in'));
+    writeFileSync(join(dir, 'in', 'INV-1.xml'), '<x/>');
+    writeFileSync(join(dir, 'in', '~$INV-1.xml'), 'lock');
+    const got = collectFiles([join(dir, 'in')]);
+    expect(got.files.map((f) => f.name)).toEqual(['INV-1.xml']);
+    expect(got.skipped).toEqual([
+      { name: '~$INV-1.xml', why: 'an office lock file (not an invoice)' },
+    ]);
+  });
+
   it('a folder named on its own that cannot be read is named as given', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'locked'));
