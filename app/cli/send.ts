@@ -275,6 +275,8 @@ async function addAll(
   ids: number[] = [],
 ): Promise<{ ids: number[]; notAdded: number }> {
   let notAdded = 0;
+  // The first file of this run each document was added or found as.
+  const named = new Map<number, string>();
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
   // Chunks are bounded by bytes as well as by count (500 files of 15 MB would be 7.5 GB), and by
   // time (see ChunkSizer): the first verdicts, the lookup and the first sends are handled
@@ -311,8 +313,21 @@ async function addAll(
     }
     const res = await engine.handlers['documents:add']({ files: chunk });
     chunks.took(chunk.length, performance.now() - chunkStarted);
-    for (const a of res.added) ids.push(a.id);
-    for (const k of res.known) ids.push(k.id);
+    for (const a of res.added) {
+      ids.push(a.id);
+      named.set(a.id, a.fileName);
+    }
+    for (const k of res.known) {
+      // The same name and bytes twice in this run (two folders): one document, said so (walk
+      // 21: "Sending 3 file(s)", then a summary "of 2" that named neither).
+      const first = named.get(k.id);
+      if (first !== undefined && first !== k.fileName)
+        process.stderr.write(
+          `${k.fileName}: the same file as ${first} (same name and content): counted once.\n`,
+        );
+      ids.push(k.id);
+      if (first === undefined) named.set(k.id, k.fileName);
+    }
     notAdded += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
     // Let the pipeline run between chunks: validation, lookups and sending start with the first

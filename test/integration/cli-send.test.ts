@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CANCEL_UNSAFE_MESSAGE, createEngine, memorySecretStore } from '../../app/engine';
 import { startSandbox } from '../../app/sandbox/server';
@@ -32,6 +32,34 @@ function spawnSend(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('peppol-desk send', () => {
+  it('names a file that is the same file as another of the run (walk 21: "Sending 3 file(s)", then "of 2")', async () => {
+    const sandbox = await startSandbox();
+    cleanups.push(() => sandbox.close());
+    const dir = tempDir();
+    const inbox = join(dir, 'in');
+    mkdirSync(join(inbox, 'a'), { recursive: true });
+    mkdirSync(join(inbox, 'b'));
+    const bytes = makeInvoice('SAME-1');
+    writeFileSync(join(inbox, 'a', 'cn.xml'), bytes);
+    writeFileSync(join(inbox, 'b', 'cn.xml'), bytes);
+    const res = await cli([
+      'send',
+      inbox,
+      '--endpoint',
+      sandbox.url,
+      '--api-key',
+      'sk_test_same_file_0001',
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    expect(res.stderr).toContain('Sending 2 file(s)');
+    expect(res.stderr).toContain(
+      `b${sep}cn.xml: the same file as a${sep}cn.xml (same name and content): counted once.`,
+    );
+    expect(res.stdout).toMatch(/^1 sent, .* of 1 in /m);
+    expect(sandbox.stats().acceptedDocuments).toBe(1);
+  });
+
   it('interrupted (Ctrl+C), it says what went out, what waits and what to do (--json: a last line too)', async () => {
     const ap = await startSandbox({ latencyMs: 150 });
     cleanups.push(() => ap.close());
