@@ -1,11 +1,13 @@
+import { visibleText } from '../domain/visible-text';
 import type { DocumentSummary, DocumentType, ParticipantId, SummaryLine } from './types';
 import type { XDoc, XNode } from './xml-tree';
 import { attr, child, first, norm } from './xpath';
 
+/** An element's text as shown and compared (invisible characters written out: visible-text). */
 function text(n: XNode | undefined): string | null {
   if (n === undefined) return null;
   const s = norm(n);
-  return s === '' ? null : s;
+  return s === '' ? null : visibleText(s);
 }
 
 function endpoint(party: XNode | undefined): ParticipantId | null {

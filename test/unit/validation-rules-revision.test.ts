@@ -28,6 +28,8 @@ function rulesFingerprint(): string {
     '../domain/business-terms.ts',
     // How a file's bytes become characters (an encoding mismatch is refused).
     '../domain/xml-encoding.ts',
+    // How the summary's text shows invisible characters.
+    '../domain/visible-text.ts',
     // The words of a file over the size limit (intake's verdict).
     '../domain/too-large.ts',
   ].sort();
