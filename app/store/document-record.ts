@@ -61,6 +61,8 @@ export interface DocumentRecord {
   /** The API key (a fingerprint) and time of the attempt that may have left it in doubt (020). */
   doubt_key: string | null;
   doubt_at: number | null;
+  /** Could not be read as an invoice: the number its file seems to carry (migration 023). */
+  unread_number: string | null;
 }
 
 /** Fields a transition may set besides the state. */
@@ -100,6 +102,7 @@ export type DocumentPatch = Partial<
     | 'idempotency_key'
     | 'doubt_key'
     | 'doubt_at'
+    | 'unread_number'
   >
 >;
 
@@ -138,6 +141,7 @@ export const PATCHABLE_COLUMNS: ReadonlySet<string> = new Set<string>([
   'idempotency_key',
   'doubt_key',
   'doubt_at',
+  'unread_number',
 ]);
 
 /** A new document as inserted by `documents:add`. */

@@ -430,9 +430,10 @@ export class DocumentsRepo {
     return this.stmts.findSupersedable.all(seller, invoiceNumber, docType, id) as DocumentRecord[];
   }
 
-  /** Unreadable first versions (invalid, no number) of a file name; migration 023's index. */
-  findUnreadableByName(id: number, fileName: string): DocumentRecord[] {
-    return this.stmts.findUnreadableByName.all(fileName, id) as DocumentRecord[];
+  /** Unreadable first versions of invoice `number` under `fileName`'s last part (migration 023). */
+  findUnreadableOf(id: number, number: string, fileName: string): DocumentRecord[] {
+    const rows = this.stmts.findUnreadableByNumber.all(number, id) as DocumentRecord[];
+    return rows.filter((r) => lastPart(r.file_name) === lastPart(fileName));
   }
 
   /**

@@ -60,10 +60,18 @@ const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
 /** Prepare every statement of {@link DocumentStatements} on `db`. */
 export function prepareDocumentStatements(db: Db) {
   let practiceSent: ReturnType<Db['prepare']> | null = null;
+  let unreadable: ReturnType<Db['prepare']> | null = null;
   return {
     // Prepared at first use: a repository may be opened on a database migrated only so far.
     get practiceSent() {
       return (practiceSent ??= db.prepare(PRACTICE_SENT_SQL));
+    },
+    // Uses the partial index of migration 023 (its WHERE is this one's); a bounded few.
+    get findUnreadableByNumber() {
+      return (unreadable ??= db.prepare(
+        `SELECT * FROM documents WHERE unread_number = ? AND state = 'invalid'
+         AND unread_number IS NOT NULL AND id <> ? ORDER BY id LIMIT 64`,
+      ));
     },
     findBySha: db.prepare('SELECT id FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1'),
     findKnownFile: db.prepare(
@@ -152,11 +160,6 @@ export function prepareDocumentStatements(db: Db) {
        AND (state IN ('ready', 'resolving', 'queued')
          OR (state = 'retry_wait' AND send_outcome_unknown = 0 AND batch_key IS NULL))
        ORDER BY id`,
-    ),
-    // Uses the partial index of migration 023 (its WHERE is this one's).
-    findUnreadableByName: db.prepare(
-      `SELECT * FROM documents WHERE file_name = ? AND state = 'invalid'
-       AND invoice_number IS NULL AND id <> ? ORDER BY id`,
     ),
     claimBatch: db.prepare(
       `SELECT ${CLAIM_SQL} FROM documents WHERE batch_key = ? AND state IN ('queued', 'retry_wait')

@@ -1,5 +1,5 @@
 import { groupByRule, makeCtx, runRules, toVerdict } from './engine';
-import { DEFAULT_MAX_BYTES, intake } from './intake';
+import { DEFAULT_MAX_BYTES, intake, numberOfUnreadable } from './intake';
 import { ALL_RULES } from './rules/index';
 import { checkStructure } from './structure';
 import { summarize } from './summary';
@@ -17,7 +17,7 @@ export function validateTree(doc: XDoc, docType: DocumentType): Verdict {
 /** Parse safely, extract the summary, run the full rule set. Pure, synchronous, never throws for bad input. */
 export function checkDocument(bytes: Uint8Array, options?: CheckOptions): CheckResult {
   const r = intake(bytes, options?.maxBytes ?? DEFAULT_MAX_BYTES);
-  if (!r.ok) return r;
+  if (!r.ok) return { ok: false, error: { ...r.error, number: numberOfUnreadable(bytes) } };
   return {
     ok: true,
     summary: summarize(r.doc, r.docType),

@@ -9,6 +9,7 @@ import {
 } from './xml-tree';
 import type { XDoc } from './xml-tree';
 import { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
+import { visibleText } from '../domain/visible-text';
 import { decodeXml, type EncodingMismatch } from '../domain/xml-encoding';
 
 export { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
@@ -229,4 +230,21 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
     'UBL',
     `This file is not an invoice: it is XML, but its main element is ${found} instead of a UBL Invoice or CreditNote. ${EXPORT_AGAIN}`,
   );
+}
+
+/** The first element named ID, whatever its prefix, and its text (a UBL invoice's own number). */
+const FIRST_ID = /<(?:[A-Za-z_][\w.-]*:)?ID(?:\s[^>]*)?>\s*([^<>]{1,200}?)\s*<\//;
+
+/**
+ * The invoice number a file that could not be read as an invoice seems to carry: the text of its
+ * first element named ID in its first 64 KB (in a UBL invoice its own number comes before any
+ * other ID), written as a summary writes it (visible-text), or null. Only to know a correction of
+ * it (walk 21b: matched by file name alone, another invoice exported to the same name replaced a
+ * failure it had nothing to do with).
+ */
+export function numberOfUnreadable(bytes: Uint8Array): string | null {
+  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 64 * 1024));
+  const m = FIRST_ID.exec(head);
+  const n = m?.[1]?.replace(/\s+/g, ' ');
+  return n ? visibleText(n) : null;
 }

@@ -95,6 +95,11 @@ export interface IntakeError {
   code: IntakeErrorCode;
   /** Plain language: what happened and what to do. */
   message: string;
+  /**
+   * The invoice number the file seems to carry (its first element named ID, as a summary writes
+   * it), or null: only to know a correction of it (store migration 023).
+   */
+  number?: string | null;
 }
 
 /** Result of `checkDocument`. */

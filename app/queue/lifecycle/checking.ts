@@ -1,5 +1,6 @@
 import type { DocumentState, Finding } from '../../contract';
 import { BODY_LOST } from '../../store/body-files';
+import type { IntakeError } from '../../validation/types';
 import * as problems from '../../domain/problems';
 import { failureWhich, replacedByWords, replacesWords } from '../../domain/replaced-words';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
@@ -16,11 +17,11 @@ export interface OurVerdict {
 }
 
 /** The file could not be read as an invoice at all. */
-export function intakeFailed(error: { code: string; message: string }): Step {
+export function intakeFailed(error: IntakeError): Step {
   return {
     from: 'validating',
     to: 'invalid',
-    patch: problemPatch(problems.intakeFailed(error)),
+    patch: { ...problemPatch(problems.intakeFailed(error)), unread_number: error.number ?? null },
     detail: error.message,
   };
 }

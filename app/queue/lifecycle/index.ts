@@ -15,6 +15,7 @@ import { LifecycleCore } from './core';
 import * as sending from './sending';
 import * as tracking from './tracking';
 import type { Note } from './steps';
+import type { IntakeError } from '../../validation/types';
 
 export type { LifecycleDeps, Stage } from './core';
 export type { CancelledDoc } from './clerk';
@@ -41,7 +42,7 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /** The file could not be read as an invoice at all. */
-  failIntake(doc: DocumentRecord, error: { code: string; message: string }): boolean {
+  failIntake(doc: DocumentRecord, error: IntakeError): boolean {
     return this.move(doc.id, checking.intakeFailed(error));
   }
 

@@ -280,10 +280,13 @@ export class ValidateStage {
       else life.failIntake(doc, result.error);
       return;
     }
-    // A first version of this file that could not be read as an invoice (no number to match a
-    // correction by) is replaced by this one, whatever this one's verdict (walk 21: the old
-    // "Needs fixing" row stayed after the clerk dropped the corrected file, as it said to).
-    const unreadable = repo.findUnreadableByName(doc.id, doc.file_name);
+    // A first version of this file that could not be read as an invoice is replaced by this one,
+    // whatever this one's verdict (walk 21: the old "Needs fixing" row stayed after the clerk
+    // dropped the corrected file, as it said to): the same invoice number as its file seemed to
+    // carry, under the same file name (walk 21b: by the name alone, another invoice exported to
+    // the same name replaced it).
+    const number = result.summary.invoiceNumber;
+    const unreadable = number ? repo.findUnreadableOf(doc.id, number, doc.file_name) : [];
     this.decide(doc, result, remote);
     if (unreadable.length > 0) life.supersede(doc, unreadable, repo.get(doc.id)?.state);
   }

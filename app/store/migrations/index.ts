@@ -20,7 +20,7 @@ import precedingReferences from './019-preceding-references.sql';
 import inDoubtWindow from './020-in-doubt-window.sql';
 import saidEnvironment from './021-said-environment.sql';
 import practiceCounts from './022-practice-counts.sql';
-import unreadableByName from './023-unreadable-by-name.sql';
+import unreadableByNumber from './023-unreadable-by-number.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -53,5 +53,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 20, name: '020-in-doubt-window', sql: inDoubtWindow },
   { id: 21, name: '021-said-environment', sql: saidEnvironment },
   { id: 22, name: '022-practice-counts', sql: practiceCounts },
-  { id: 23, name: '023-unreadable-by-name', sql: unreadableByName },
+  { id: 23, name: '023-unreadable-by-number', sql: unreadableByNumber },
 ];
