@@ -27,8 +27,6 @@ import pgDocumentOrigins from './postgresql/010-document-origins.sql';
 import sqliteDocumentOrigins from './sqlite/010-document-origins.sql';
 import pgNumberGuard from './postgresql/011-number-guard.sql';
 import sqliteNumberGuard from './sqlite/011-number-guard.sql';
-import pgUnreadableByName from './postgresql/012-unreadable-by-name.sql';
-import sqliteUnreadableByName from './sqlite/012-unreadable-by-name.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -50,7 +48,6 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 9, name: '009-delivery-poll-index', sql: pgDeliveryPollIndex },
   { id: 10, name: '010-document-origins', sql: pgDocumentOrigins },
   { id: 11, name: '011-number-guard', sql: pgNumberGuard },
-  { id: 12, name: '012-unreadable-by-name', sql: pgUnreadableByName },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -66,7 +63,6 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 9, name: '009-delivery-poll-index', sql: sqliteDeliveryPollIndex },
   { id: 10, name: '010-document-origins', sql: sqliteDocumentOrigins },
   { id: 11, name: '011-number-guard', sql: sqliteNumberGuard },
-  { id: 12, name: '012-unreadable-by-name', sql: sqliteUnreadableByName },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

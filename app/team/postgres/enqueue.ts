@@ -65,22 +65,6 @@ const SUPERSEDE_WAITING = supersedeSql(REPLACEABLE_SQL, true);
 /** The failures of the number, whatever their file name (../number-guard FIXED_SQL). */
 const SUPERSEDE_FIXED = supersedeSql(FIXED_SQL, false);
 
-/**
- * First versions that could not be read as an invoice (invalid, no number) under the file names
- * $1 of new documents that can (keys $2): superseded, as a single desk does (migration 012).
- */
-const SUPERSEDE_UNREADABLE = `WITH old AS (
-    SELECT d.id, d.state, d.file_name, u.k AS by_key FROM team_documents d
-    JOIN unnest($1::text[], $2::text[]) AS u(f, k) ON d.file_name = u.f
-    WHERE d.state = 'invalid' AND d.invoice_number IS NULL AND d.key <> u.k
-    ORDER BY d.id FOR UPDATE OF d
-  )
-  UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
-    next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
-    problem_action = NULL
-  FROM old WHERE d.id = old.id AND d.state = 'invalid'
-  RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
-
 type Row = { id: number; key: string; state: DocumentState };
 type Replaced = { id: number; was: DocumentState; file_name: string; by_key: string };
 
@@ -191,14 +175,6 @@ export async function enqueueDocuments(
   const numbers = numberColumns(docs);
   if (numbers[0].length > 0) await c.query(NUMBER_LOCK_SQL, numbers);
   const replaced = await supersede(c, SUPERSEDE_WAITING, docs);
-  const readable = docs.filter((d) => d.docType !== null);
-  if (readable.length > 0) {
-    const r = await c.query<Replaced>(SUPERSEDE_UNREADABLE, [
-      readable.map((d) => d.fileName),
-      readable.map((d) => d.key),
-    ]);
-    replaced.push(...r.rows.map((x) => ({ ...x, id: Number(x.id) })));
-  }
   // A second version in this same call is guarded once the first is in (it then has an id).
   const { first, later } = splitSecondVersions(docs);
   const checked = await guarded(c, first, real);

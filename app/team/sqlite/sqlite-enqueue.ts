@@ -52,13 +52,6 @@ export function enqueueDocuments(
      WHERE d.sender_id = ? AND d.invoice_number = ? AND d.doc_type = ? AND d.key <> ?
        AND ${FIXED_SQL} ORDER BY d.id`,
   );
-  // A first version that could not be read as an invoice, under the file name of one that can
-  // (migration 012's partial index).
-  const unreadable = stmt(
-    `SELECT d.id, d.state, d.file_name AS fileName FROM team_documents d
-     WHERE d.file_name = ? AND d.state = 'invalid' AND d.invoice_number IS NULL AND d.key <> ?
-     ORDER BY d.id`,
-  );
   const supersede = stmt(
     `UPDATE team_documents SET state = 'superseded', updated_at = ${NOW}, due_at = NULL,
        next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
@@ -79,8 +72,6 @@ export function enqueueDocuments(
         const guarded = numberOf(doc) !== null;
         const number = [doc.senderId, doc.invoiceNumber, doc.docType] as const;
         const old = guarded ? (waiting.all(...number, doc.fileName, doc.key) as ReplacedDoc[]) : [];
-        if (doc.docType !== null)
-          old.push(...(unreadable.all(doc.fileName, doc.key) as ReplacedDoc[]));
         for (const o of old) supersede.run(o.id);
         const t = guarded
           ? (taken.get(...number, real ? 1 : 0) as NumberTaken | undefined)
