@@ -109,7 +109,7 @@ export function collectFiles(inputs: string[]): {
  * Why a file could not be read by `send`, in words, and what to do (walk 21: "could not be read
  * (EACCES: permission denied, open '…')", where a folder's own words said what to do).
  */
-export function fileUnreadableWords(err: unknown): string {
+export function fileUnreadableWords(err: unknown, what = 'Not sent'): string {
   const e = err as NodeJS.ErrnoException;
   const why =
     e.code === 'EACCES' || e.code === 'EPERM'
@@ -117,7 +117,11 @@ export function fileUnreadableWords(err: unknown): string {
       : e.code === 'ENOENT'
         ? 'it was moved or deleted before it was read'
         : `it could not be read (${e.code ?? e.message})`;
-  return `Not sent: ${why}. Give yourself access to it (or put it back), then run the same command again: what was sent is not sent twice.`;
+  const again =
+    what === 'Not sent'
+      ? 'run the same command again: what was sent is not sent twice'
+      : 'run the same command again';
+  return `${what}: ${why}. Give yourself access to it (or put it back), then ${again}.`;
 }
 
 /** Why a folder's files were not looked at, in words (the error code for the technical). */

@@ -10,7 +10,7 @@ import type { CheckResult } from '../validation/types';
 import { RULESET_VERSION } from '../validation/version';
 import { nextTurn } from './common';
 import { DIST_DIR } from './engine-options';
-import { collectFiles, reportSkipped } from './files';
+import { collectFiles, fileUnreadableWords, reportSkipped } from './files';
 
 /** One `validate --json` line: a file-level failure (`FILE`, `XML`, `UBL`) or the verdict. */
 type ValidateLine = {
@@ -58,8 +58,8 @@ function readForCheck(f: {
   try {
     return readFileSync(f.path);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return intakeLine(f.name, 'FILE', `The file could not be read (${e.code ?? e.message}).`);
+    // Walk 21b: "The file could not be read (EACCES)." where send says why and what to do.
+    return intakeLine(f.name, 'FILE', fileUnreadableWords(err, 'Not checked'));
   }
 }
 

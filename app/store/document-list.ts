@@ -4,6 +4,7 @@
  * the per-state counts so that paging never walks every document. DocumentsRepo's `list` and
  * `listAll` are these.
  */
+import { visibleText } from '../domain/visible-text';
 import type { Db } from './db';
 import { LIST_COLUMNS, type DocumentListQuery, type DocumentListRecord } from './document-record';
 import type {
@@ -118,15 +119,22 @@ const IN_STATES = 'state IN (SELECT value FROM json_each(@states))';
  */
 type SearchPlan = 'small-filter' | 'sparse' | 'dense';
 
-/** The trimmed search text of a query, or null when there is none. */
+/**
+ * The trimmed search text of a query, or null when there is none; its invisible characters
+ * written out as the summaries write them (walk 21b: a number pasted with its zero-width space
+ * found nothing, stored as "INV[U+200B]-0010").
+ */
 export function searchText(query: DocumentListQuery): string | null {
   const text = query.search?.trim();
-  return text ? text : null;
+  return text ? visibleText(text) : null;
 }
 
-/** The LIKE pattern of a search: the text anywhere, with `\`, `%` and `_` taken literally. */
+/**
+ * The LIKE pattern of a search: the text anywhere (its invisible characters written out, see
+ * searchText), with `\`, `%` and `_` taken literally.
+ */
 export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${visibleText(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**

@@ -84,6 +84,10 @@ describe('a file send could not read, in words', () => {
     expect(fileUnreadableWords(denied)).toBe(
       'Not sent: you do not have permission to open it. Give yourself access to it (or put it back), then run the same command again: what was sent is not sent twice.',
     );
+    // validate's words (walk 21b: it still printed "could not be read (EACCES)").
+    expect(fileUnreadableWords(denied, 'Not checked')).toBe(
+      'Not checked: you do not have permission to open it. Give yourself access to it (or put it back), then run the same command again.',
+    );
     expect(fileUnreadableWords(Object.assign(new Error('x'), { code: 'ENOENT' }))).toMatch(
       /moved or deleted before it was read/,
     );

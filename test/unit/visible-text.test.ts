@@ -23,3 +23,15 @@ describe('invoice text as a clerk sees it', () => {
     expect(r.summary.buyerName).toBe('Example[U+202E] Customer');
   });
 });
+
+// Walk 21b (N3): the number pasted as the ERP shows it, with its invisible character, found
+// nothing: the search is written out the same way.
+describe('a search', () => {
+  it('writes its invisible characters out as the summaries do (single desk and team)', async () => {
+    const { searchText, likePattern } = await import('../../app/store/document-list');
+    expect(searchText({ search: ' INV\u200B-0010 ' })).toBe('INV[U+200B]-0010');
+    expect(likePattern('INV\u200B-0010')).toBe('%INV[U+200B]-0010%');
+    // Written out once: a search typed in the written-out form finds the same.
+    expect(searchText({ search: 'INV[U+200B]-0010' })).toBe('INV[U+200B]-0010');
+  });
+});
