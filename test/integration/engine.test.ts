@@ -110,6 +110,21 @@ describe('engine with the in-process sandbox', () => {
     expect(['accepted', 'delivered']).toContain(d.state);
   });
 
+  it('does not add an office lock file chosen on its own, and says what it is (walk 21b)', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({
+      files: [{ name: 'march/~$INV-1.xml', bytes: new TextEncoder().encode('\u0005anna  ') }],
+    });
+    expect(res.added).toEqual([]);
+    expect(res.rejected).toEqual([
+      {
+        fileName: 'march/~$INV-1.xml',
+        message:
+          'This is an office lock file (Word, Excel or LibreOffice keeps one beside a file it has open), not an invoice: it was not added.',
+      },
+    ]);
+  });
+
   it('marks unreadable and non-invoice files invalid with a plain reason, and rejects empty ones', async () => {
     const e = await engine();
     const res = await e.handlers['documents:add']({
