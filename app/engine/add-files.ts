@@ -47,6 +47,15 @@ function refusal(f: IncomingFile, limit: number): AddResult['rejected'][number] 
   if (f.bytes.byteLength > limit) {
     return { fileName: f.name, message: tooLargeMessage(f.bytes.byteLength, limit) };
   }
+  // Walk 21b: chosen on its own, one was told it "looks like a PDF, image or spreadsheet" and
+  // became a "Needs fixing" row; a dropped folder, send and the hot folder leave it alone.
+  if (lastPart(f.name).startsWith('~$')) {
+    return {
+      fileName: f.name,
+      message:
+        'This is an office lock file (Word, Excel or LibreOffice keeps one beside a file it has open), not an invoice: it was not added.',
+    };
+  }
   if (f.bytes.byteLength === 0) {
     return {
       fileName: f.name,

@@ -34,6 +34,10 @@ describe('code list rules', () => {
     expect(other.verdict.findings.find((x) => x.rule === 'BR-CL-01')?.message).toMatch(
       /the invoice says 999\.$/,
     );
+    // Peppol's own rule names the code too (walk 21b: "is not allowed in Peppol billing").
+    expect(other.verdict.findings.find((x) => x.rule === 'PEPPOL-EN16931-P0100')?.message).toBe(
+      'Invoice type code (BT-3) is not allowed in Peppol billing: the invoice says 999.',
+    );
   });
 
   it('BR-CL-03 / BR-CL-04 / CL007: ISO 4217 currencies', () => {

@@ -157,7 +157,7 @@ export const codeListRules: Rule[] = [
     ...code(
       'BR-CL-01',
       'BT-3',
-      'Invoice type code (BT-3) must be a UNTDID 1001 code for this kind of document (an invoice: such as 380; a credit note: such as 381).',
+      'The type code (BT-3) must be a UNTDID 1001 code for this kind of document (an invoice: such as 380; a credit note: such as 381).',
       ['cbc:InvoiceTypeCode', 'cbc:CreditNoteTypeCode'],
       undefined,
       (n) =>
@@ -399,22 +399,29 @@ export const codeListRules: Rule[] = [
       return v !== undefined && P_CL007.has(v);
     },
   ),
-  code(
-    'PEPPOL-EN16931-P0100',
-    'BT-3',
-    'Invoice type code (BT-3) is not allowed in Peppol billing.',
-    'cbc:InvoiceTypeCode',
-    undefined,
-    (n, c) => profile(c) !== '01' || P0100.has(ntext(n)),
-  ),
-  code(
-    'PEPPOL-EN16931-P0101',
-    'BT-3',
-    'Credit note type code (BT-3) is not allowed in Peppol billing.',
-    'cbc:CreditNoteTypeCode',
-    undefined,
-    (n, c) => profile(c) !== '01' || P0101.has(ntext(n)),
-  ),
+  // Walk 21b: neither said which code it was.
+  {
+    ...code(
+      'PEPPOL-EN16931-P0100',
+      'BT-3',
+      'Invoice type code (BT-3) is not allowed in Peppol billing.',
+      'cbc:InvoiceTypeCode',
+      undefined,
+      (n, c) => profile(c) !== '01' || P0100.has(ntext(n)),
+    ),
+    figures: (n) => typeCodeFigures(true, ntext(n)),
+  },
+  {
+    ...code(
+      'PEPPOL-EN16931-P0101',
+      'BT-3',
+      'Credit note type code (BT-3) is not allowed in Peppol billing.',
+      'cbc:CreditNoteTypeCode',
+      undefined,
+      (n, c) => profile(c) !== '01' || P0101.has(ntext(n)),
+    ),
+    figures: (n) => typeCodeFigures(false, ntext(n)),
+  },
   code(
     'PEPPOL-EN16931-F001',
     'BT-2, BT-9, BT-7, BT-72, BT-73, BT-74',
