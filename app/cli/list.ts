@@ -1,4 +1,5 @@
 /** `peppol-desk list`: the documents in the data folder. */
+import { visibleText } from '../domain/visible-text';
 import type { Command } from 'commander';
 import { FILTER_STATES, emptyCounts, type DocumentFilter, type DocumentState } from '../contract';
 import { ON_THEIR_WAY } from '../domain/states';
@@ -45,7 +46,7 @@ async function listCommand(opts: ListOptions): Promise<number> {
     } else {
       for (const r of rows) {
         process.stdout.write(
-          `#${r.id}\t${statusWordsOf(r.state, r.problem?.code)}\t${r.invoiceNumber ?? '-'}\t${r.fileName}${r.problem ? `\t${cliWords(r.problem.message)}` : ''}\n`,
+          `#${r.id}\t${statusWordsOf(r.state, r.problem?.code)}\t${r.invoiceNumber ?? '-'}\t${visibleText(r.fileName)}${r.problem ? `\t${cliWords(r.problem.message)}` : ''}\n`,
         );
       }
       // The filter's states only: the line counts what the filter lists.

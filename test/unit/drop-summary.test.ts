@@ -153,8 +153,9 @@ describe('file names with direction controls', () => {
       { added: [], known: [], rejected: [{ fileName: name, message: 'Not an invoice.' }] },
       [],
     );
-    expect(summary.lines).toEqual(['invoice\uFFFDlmx.exe.xml: Not an invoice.']);
+    expect(summary.lines).toEqual(['invoice[U+202E]lmx.exe.xml: Not an invoice.']);
     expect(shownFileName('plain.xml')).toBe('plain.xml');
-    expect(shownFileName('a\u2066b\u2069\u200F.xml')).toBe('a\uFFFDb\uFFFD\uFFFD.xml');
+    // Walk 21b (N4): which character it was is said, as in invoice numbers.
+    expect(shownFileName('a\u2066b\u2069\u200F.xml')).toBe('a[U+2066]b[U+2069][U+200F].xml');
   });
 });

@@ -48,6 +48,13 @@ describe('the CSV export', () => {
 });
 
 describe("the export's message", () => {
+  it("writes a file name's invisible and reordering characters out (walk 21b: read reversed)", () => {
+    const [, line] = toCsv([
+      { ...row(3, 'Invoice', 'INV-3'), fileName: 'inv-\u202Efdp.exe.xml' },
+    ]).split('\r\n');
+    expect(line!.split(',')[1]).toBe('inv-[U+202E]fdp.exe.xml');
+  });
+
   it('counts rows as the header counts (walk 18: "Exported 1 rows")', () => {
     expect(exportedWords(1)).toBe('Exported 1 row');
     expect(exportedWords(2)).toBe('Exported 2 rows');

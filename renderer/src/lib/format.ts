@@ -4,6 +4,7 @@ import {
   type Environment,
   type StateCounts,
 } from '../../../app/contract';
+import { visibleText } from '../../../app/domain/visible-text';
 import { FILTER_STATES, type DocumentFilter } from '../../../app/contract';
 import { formatDateTime } from '../../../app/domain/time-words';
 
@@ -132,10 +133,11 @@ export function ownAccessPointWords(
 
 /**
  * A file name as shown: characters that reorder the text around them (Unicode direction
- * controls, as in `invoice\u202Elmx.exe.xml`, which reads "invoicelmx.exe…" backwards) are shown
- * as `�`, so the name on screen is never another than the file's (a walk). Only the screen's
- * copy: the CSV and the engine keep the real name.
+ * controls, as in `invoice\u202Elmx.exe.xml`, which reads "invoicelmx.exe…" backwards) or show
+ * nothing are written out as invoice numbers are (`[U+202E]`, visible-text), so the name on
+ * screen is never another than the file's (a walk), and says which character it holds (walk 21b:
+ * `�` lost it). The engine keeps the real name (a file added again is matched by it).
  */
 export function shownFileName(name: string): string {
-  return name.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '\uFFFD');
+  return visibleText(name);
 }

@@ -2,7 +2,7 @@ import { BUSINESS_RESPONSE_STATES, type DocumentRow } from '../../../../app/cont
 import { STATUS_WORDS, statusWordsOf } from '../../lib/status-words';
 import { fetchAllMatching } from '../../stores/documents-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
-import { formatCount } from '../../lib/format';
+import { formatCount, shownFileName } from '../../lib/format';
 
 const HEADER = [
   'Document id',
@@ -69,7 +69,8 @@ export function toCsv(rows: DocumentRow[]): string {
     lines.push(
       [
         r.id,
-        r.fileName,
+        // Written out as invoice numbers are (walk 21b: a spreadsheet read it reversed).
+        shownFileName(r.fileName),
         r.docType === 'CreditNote' ? 'Credit note' : r.docType === 'Invoice' ? 'Invoice' : null,
         r.invoiceNumber,
         r.issueDate,
