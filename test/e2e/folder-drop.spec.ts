@@ -102,3 +102,41 @@ test('a dropped folder leaves office lock files, hidden files and folders and no
   );
   await expect(desk.rows()).toHaveCount(2);
 });
+
+test('files a dropped folder leaves alone are not counted among the files not added', async ({
+  desk,
+}, testInfo) => {
+  // Walk 21b, W2: "8 files of 2 drops … not added", 6 of them the lock, hidden and .txt files
+  // the drop's own message had called "6 skipped".
+  const prefix = uniquePrefix('NOTCOUNTED');
+  const folder = testInfo.outputPath(prefix);
+  writeFiles(folder, {
+    [`${prefix}-empty.xml`]: '',
+    [`~$${prefix}-lock.xml`]: 'owner',
+    [`.${prefix}-hidden.xml`]: validInvoice(`${prefix}-HIDDEN`),
+    [`${prefix}-notes.txt`]: 'not an invoice',
+  });
+  await desk.dropPaths([folder]);
+  const toast = desk.toast('0 added, 1 not added, 3 skipped');
+  await expect(toast).toContainText(`${prefix}/~$${prefix}-lock.xml: An office lock file`);
+  const last = desk.dropZone.getByTestId('last-drop');
+  await expect(last).toContainText(/^1 file of the drop at .+ not added/);
+  await toast.getByRole('button', { name: 'Close message' }).click();
+  await last.getByRole('button', { name: 'Show which' }).click();
+  const which = desk.toast('0 added, 1 not added');
+  await expect(which).toContainText(`${prefix}/${prefix}-empty.xml: The file is empty.`);
+  await expect(which).not.toContainText('lock');
+  await expect(which).not.toContainText(`${prefix}-notes.txt`);
+  await expect(which).not.toContainText(`${prefix}-hidden.xml`);
+  await which.getByRole('button', { name: 'Close message' }).click();
+  // A folder with only files left alone leaves nothing to list.
+  await last.getByRole('button', { name: 'Forget the files not added' }).click();
+  const alone = testInfo.outputPath(`${prefix}-alone`);
+  writeFiles(alone, {
+    [`${prefix}-ok.xml`]: validInvoice(`${prefix}-OK`),
+    [`~$${prefix}-lock2.xml`]: 'owner',
+  });
+  await desk.dropPaths([alone]);
+  await expect(desk.toast('1 added, 1 skipped (office lock file)')).toBeVisible();
+  await expect(last).toBeHidden();
+});

@@ -93,6 +93,12 @@ describe('drop summary', () => {
       ['march/statement.pdf', 'march/notes.txt'],
     );
     expect(summary.title).toBe('1 added, 3 already known, 3 not added, 2 skipped (not XML)');
+    // What the drop zone keeps: the files that could not be added, not those left alone.
+    expect(summary.leftOutTitle).toBe('1 added, 3 already known, 3 not added');
+    expect(summary.leftOut).toEqual([
+      { files: 2, line: '2 files, e1.xml, e2.xml: The file is empty.' },
+      { files: 1, line: 'x.xml: This item is not a file.' },
+    ]);
     expect(summary.lines).toEqual([
       '3 already known: a.xml, b.xml, c.xml',
       '2 files, e1.xml, e2.xml: The file is empty.',
@@ -139,7 +145,9 @@ describe('drop summary', () => {
       'march/~$INV-1.xml: An office lock file (Word, Excel or LibreOffice keeps one beside a file it has open; it is not an invoice), so it was left alone.',
       'march/.git/: A hidden folder (its name starts with a dot), so its files were not looked at. Drop it on its own to add them.',
     ]);
-    expect(summary.leftOut.map((g) => g.files)).toEqual([1, 1, 1]);
+    // Left alone on purpose: named by the drop's message, not kept as files not added (walk 21b).
+    expect(summary.leftOut).toEqual([]);
+    expect(summary.leftOutTitle).toBe('1 added');
     const locks = summarize({ added: [], known: [], rejected: [] }, ['m/~$a.xml']);
     expect(locks.title).toBe('0 added, 1 skipped (office lock file)');
   });

@@ -1,7 +1,13 @@
 import { create } from 'zustand';
 import { formatCount } from '../lib/format';
 
-/** A line naming files of a drop that were not added, and how many files it names. */
+/**
+ * A line naming files of a drop that could not be added ("a.xml: The file is empty."), and how
+ * many files it names. Files a dropped folder leaves alone on purpose (lock files, hidden files,
+ * files not XML) are not among them: the drop's own message names them (walk 21b: "8 files of 2
+ * drops … not added", 6 of them the lock, hidden and .txt files that message had called "6
+ * skipped").
+ */
 export interface LeftOutLine {
   files: number;
   line: string;
@@ -11,9 +17,9 @@ export interface LeftOutLine {
 export interface DropLeftOut {
   /** When the drop ended (ms since the epoch). */
   at: number;
-  /** How many files were not added (rejected or skipped). */
+  /** How many files could not be added (not those left alone on purpose). */
   notAdded: number;
-  /** The drop's message title ("40 added, 2 not added"). */
+  /** The drop's message title without the files left alone ("40 added, 2 not added"). */
   title: string;
   /** Which files were not added, and why (at most {@link LINES_PER_DROP}). */
   lines: string[];

@@ -213,11 +213,12 @@ async function addNow(
       });
   }
   const summary = summarize(total, skipped);
-  // Files left out stay listed by the drop zone after the message is closed.
-  const notAdded = total.rejected.length + skipped.length;
+  // Files not added stay listed by the drop zone after the message is closed; those left alone on
+  // purpose are named by this message only (walk 21b).
+  const notAdded = total.rejected.length;
   const at = Date.now();
   if (notAdded > 0)
-    useLastDropStore.getState().remember(dropLeftOut(at, summary.title, summary.leftOut));
+    useLastDropStore.getState().remember(dropLeftOut(at, summary.leftOutTitle, summary.leftOut));
   toasts.update(toastId, {
     ...(notAdded > 0 ? { key: dropMessageKey(at) } : {}),
     kind: total.rejected.length > 0 ? 'warning' : 'success',

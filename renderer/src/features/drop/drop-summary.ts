@@ -51,25 +51,17 @@ function byKind(skipped: string[]): Map<SkipKind, string[]> {
 }
 
 /**
- * What dropped folders held that was left out, named with why ("a.pdf, b.txt: Not XML files …";
+ * What dropped folders held that was left alone, named with why ("a.pdf, b.txt: Not XML files …";
  * a walk: hidden XML files were called "Not XML files").
  */
-function skippedGroups(skipped: string[]): LeftOutLine[] {
-  const lines: LeftOutLine[] = [];
+export function skippedLines(skipped: string[]): string[] {
+  const lines: string[] = [];
   for (const [kind, names] of byKind(skipped)) {
     if (names.length === 0) continue;
     const [one, many] = SKIP_WORDS[kind];
-    lines.push({
-      files: names.length,
-      line: `${nameList(names)}: ${names.length === 1 ? one : many}`,
-    });
+    lines.push(`${nameList(names)}: ${names.length === 1 ? one : many}`);
   }
   return lines;
-}
-
-/** The lines of {@link skippedGroups}, for a message. */
-export function skippedLines(skipped: string[]): string[] {
-  return skippedGroups(skipped).map((g) => g.line);
 }
 
 const KIND_TITLES: Record<SkipKind, string> = {
@@ -97,7 +89,7 @@ export function skippedTitle(skipped: string[]): string {
 export function summarize(
   result: AddResult,
   skipped: string[],
-): { title: string; lines: string[]; leftOut: LeftOutLine[] } {
+): { title: string; lines: string[]; leftOut: LeftOutLine[]; leftOutTitle: string } {
   // A team desk keeps what is dropped while the team database cannot be reached, under negative
   // ids, and hands it over when it answers (app/team/desk.ts): "added" would send the clerk
   // looking for rows that are not in the team's list yet (walk 14).
@@ -118,6 +110,8 @@ export function summarize(
   if (result.known.length > 0) parts.push(`${formatCount(result.known.length)} already known`);
   // "Not added", not "rejected": that is the buyer's word in this app (walk 9).
   if (result.rejected.length > 0) parts.push(`${formatCount(result.rejected.length)} not added`);
+  // The drop zone keeps the files not added, not those left alone (walk 21b): its title without them.
+  const leftOutTitle = parts.join(', ');
   if (skipped.length > 0) parts.push(skippedTitle(skipped));
   const lines: string[] = [];
   if (result.known.length > 0) {
@@ -148,8 +142,8 @@ export function summarize(
           : `${formatCount(names.length)} files, ${nameList(names)}: ${message}`,
     });
   }
-  leftOut.push(...skippedGroups(skipped));
-  lines.push(...leftOut.map((g) => g.line));
-  // `leftOut`: the lines on the files not added alone, which the drop zone keeps (last-drop-store).
-  return { title: parts.join(', '), lines, leftOut };
+  lines.push(...leftOut.map((g) => g.line), ...skippedLines(skipped));
+  // `leftOut`: the files that could not be added, which the drop zone keeps (last-drop-store); the
+  // files left alone on purpose are named by this message only.
+  return { title: parts.join(', '), lines, leftOut, leftOutTitle };
 }
