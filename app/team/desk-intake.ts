@@ -148,7 +148,12 @@ async function checkOne(
   const result = await deps.check(f.bytes);
   if (!result.ok) {
     return {
-      doc: { ...base, state: 'invalid', problem: teamProblem(intakeFailed(result.error)) },
+      doc: {
+        ...base,
+        state: 'invalid',
+        problem: teamProblem(intakeFailed(result.error)),
+        unreadNumber: result.error.number ?? null,
+      },
       lookup: null,
     };
   }

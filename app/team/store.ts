@@ -72,15 +72,14 @@ export interface NewTeamDocument {
   currency: string | null;
   issueDate: string | null;
   problem: TeamProblem | null;
-  /**
-   * The timeline words of its enqueue when there is more to say than that it was added and no
-   * problem (a queued document whose buyer could not be looked up: the single desk's words).
-   */
+  /** Its enqueue's timeline words when there is more to say (a buyer not looked up: see intake). */
   note?: string | null;
   /** The technical line beside `note` on the timeline (why the buyer's lookup could not be made). */
   noteTechnical?: string | null;
   /** Held as a second version of this document's invoice number (./number-guard). */
   duplicateOf?: number | null;
+  /** Could not be read as an invoice: the number its file seems to carry (team migration 012). */
+  unreadNumber?: string | null;
 }
 
 /** One row of the team's queue (the body is read apart: `body(id)`). */

@@ -27,6 +27,8 @@ import pgDocumentOrigins from './postgresql/010-document-origins.sql';
 import sqliteDocumentOrigins from './sqlite/010-document-origins.sql';
 import pgNumberGuard from './postgresql/011-number-guard.sql';
 import sqliteNumberGuard from './sqlite/011-number-guard.sql';
+import pgUnreadableByNumber from './postgresql/012-unreadable-by-number.sql';
+import sqliteUnreadableByNumber from './sqlite/012-unreadable-by-number.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -48,6 +50,7 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 9, name: '009-delivery-poll-index', sql: pgDeliveryPollIndex },
   { id: 10, name: '010-document-origins', sql: pgDocumentOrigins },
   { id: 11, name: '011-number-guard', sql: pgNumberGuard },
+  { id: 12, name: '012-unreadable-by-number', sql: pgUnreadableByNumber },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -63,6 +66,7 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 9, name: '009-delivery-poll-index', sql: sqliteDeliveryPollIndex },
   { id: 10, name: '010-document-origins', sql: sqliteDocumentOrigins },
   { id: 11, name: '011-number-guard', sql: sqliteNumberGuard },
+  { id: 12, name: '012-unreadable-by-number', sql: sqliteUnreadableByNumber },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

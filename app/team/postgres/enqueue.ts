@@ -4,6 +4,7 @@
  * second version of a live number held, one INSERT per pass (rows in the given order, a key the
  * team already has skipped), the bodies, the timeline rows and one NOTIFY.
  */
+import { lastPart } from '../../store/documents-repo';
 import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import {
@@ -64,6 +65,24 @@ function supersedeSql(which: string, sameFile: boolean): string {
 const SUPERSEDE_WAITING = supersedeSql(REPLACEABLE_SQL, true);
 /** The failures of the number, whatever their file name (../number-guard FIXED_SQL). */
 const SUPERSEDE_FIXED = supersedeSql(FIXED_SQL, false);
+
+/**
+ * First versions that could not be read as an invoice, of the numbers $1 their files seemed to
+ * carry, under the same last part $2 of the file name, of new documents (keys $3) read as
+ * invoices: superseded, as on a single desk (team migration 012's partial index finds them).
+ */
+const SUPERSEDE_UNREADABLE = `WITH old AS (
+    SELECT d.id, d.state, d.file_name, u.k AS by_key FROM team_documents d
+    JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(n, lp, k) ON d.unread_number = u.n
+    WHERE d.state = 'invalid' AND d.unread_number IS NOT NULL AND d.key <> u.k
+      AND regexp_replace(d.file_name, '^.*[/\\\\]', '') = u.lp
+    ORDER BY d.id FOR UPDATE OF d
+  )
+  UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
+    next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
+    problem_action = NULL
+  FROM old WHERE d.id = old.id AND d.state = 'invalid'
+  RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
 
 type Row = { id: number; key: string; state: DocumentState };
 type Replaced = { id: number; was: DocumentState; file_name: string; by_key: string };
@@ -175,6 +194,15 @@ export async function enqueueDocuments(
   const numbers = numberColumns(docs);
   if (numbers[0].length > 0) await c.query(NUMBER_LOCK_SQL, numbers);
   const replaced = await supersede(c, SUPERSEDE_WAITING, docs);
+  const readable = docs.filter((d) => d.docType !== null && d.invoiceNumber !== null);
+  if (readable.length > 0) {
+    const r = await c.query<Replaced>(SUPERSEDE_UNREADABLE, [
+      readable.map((d) => d.invoiceNumber),
+      readable.map((d) => lastPart(d.fileName)),
+      readable.map((d) => d.key),
+    ]);
+    replaced.push(...r.rows.map((x) => ({ ...x, id: Number(x.id) })));
+  }
   // A second version in this same call is guarded once the first is in (it then has an id).
   const { first, later } = splitSecondVersions(docs);
   const checked = await guarded(c, first, real);
@@ -198,6 +226,14 @@ export async function enqueueDocuments(
        SELECT * FROM unnest($1::bigint[], $2::bytea[])`,
       [rows.map((r) => r.id), bodies],
     );
+    // What an unreadable file seemed to carry (so that its correction finds it).
+    const unread = rows.filter((r) => firstOf.get(r.key)!.unreadNumber);
+    if (unread.length > 0)
+      await c.query(
+        `UPDATE team_documents d SET unread_number = u.n
+         FROM unnest($1::bigint[], $2::text[]) AS u(id, n) WHERE d.id = u.id`,
+        [unread.map((r) => r.id), unread.map((r) => firstOf.get(r.key)!.unreadNumber)],
+      );
     const events = rows.map((r) => addedEvent(firstOf.get(r.key)!));
     await c.query(
       `INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail, technical)

@@ -4,6 +4,7 @@
  * number and file name is replaced, the number guard holds a second version of a live one
  * (../number-guard), then the row, its body and its timeline row.
  */
+import { lastPart } from '../../store/documents-repo';
 import type Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
 import {
@@ -52,6 +53,14 @@ export function enqueueDocuments(
      WHERE d.sender_id = ? AND d.invoice_number = ? AND d.doc_type = ? AND d.key <> ?
        AND ${FIXED_SQL} ORDER BY d.id`,
   );
+  // A first version that could not be read as an invoice, of this number (what its file seemed
+  // to carry) under the same last part of the file name: a correction replaces it (migration 012).
+  const unreadable = stmt(
+    `SELECT d.id, d.state, d.file_name AS fileName FROM team_documents d
+     WHERE d.unread_number = ? AND d.state = 'invalid' AND d.unread_number IS NOT NULL
+       AND d.key <> ? ORDER BY d.id LIMIT 64`,
+  );
+  const markUnreadable = stmt('UPDATE team_documents SET unread_number = ? WHERE id = ?');
   const supersede = stmt(
     `UPDATE team_documents SET state = 'superseded', updated_at = ${NOW}, due_at = NULL,
        next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
@@ -72,6 +81,10 @@ export function enqueueDocuments(
         const guarded = numberOf(doc) !== null;
         const number = [doc.senderId, doc.invoiceNumber, doc.docType] as const;
         const old = guarded ? (waiting.all(...number, doc.fileName, doc.key) as ReplacedDoc[]) : [];
+        if (doc.docType !== null && doc.invoiceNumber !== null) {
+          const them = unreadable.all(doc.invoiceNumber, doc.key) as ReplacedDoc[];
+          old.push(...them.filter((o) => lastPart(o.fileName) === lastPart(doc.fileName)));
+        }
         for (const o of old) supersede.run(o.id);
         const t = guarded
           ? (taken.get(...number, real ? 1 : 0) as NumberTaken | undefined)
@@ -95,6 +108,7 @@ export function enqueueDocuments(
           event.run(o.id, deskId, o.state, 'superseded', replacedByWords(d.fileName, id), null);
         if (row) {
           body.run(row.id, Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength));
+          if (d.unreadNumber) markUnreadable.run(d.unreadNumber, row.id);
           const added = addedEvent(d);
           event.run(row.id, deskId, null, d.state, added.detail, added.technical);
           return { key: d.key, id: row.id, created: true, state: d.state };
