@@ -6,9 +6,11 @@
  * carry, under the same last part of the file name (team migration 012), as on a single desk; not
  * another invoice exported under the same name (walk 21b, N2).
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { teamKeyOf, type NewTeamDocument } from '../../app/team/store';
 import { useTeamBackends, useTeamStores } from '../helpers/team-backends';
+import { useTeamDesks } from '../helpers/team-desks';
 import { teamDocMaker } from '../helpers/team-docs';
 import { makeInvoice } from '../helpers/invoices';
 import { useTempDirs } from '../helpers/temp';
@@ -73,4 +75,31 @@ describe.each(BACKENDS)('a correction of an unreadable file on the $name team st
       expect((await store.get(noNumber!.id))!.state).toBe('invalid');
     },
   );
+});
+
+// The whole way on a desk: its intake notes the number the unreadable file carries.
+const { desk, sandbox, tempDir } = useTeamDesks();
+
+describe('a team desk (SQLite team store)', () => {
+  it("replaces a dropped file's unreadable first version by its correction dropped on its own", async () => {
+    const store = `sqlite:${join(tempDir(), 'team.sqlite')}`;
+    const ap = await sandbox();
+    const a = await desk(store, ap, 'desk A');
+    const broken = new TextEncoder().encode(
+      new TextDecoder()
+        .decode(makeInvoice('DESK-1'))
+        .replace('?>', '?>\n<!DOCTYPE Invoice [<!ENTITY co "Acme">]>'),
+    );
+    const first = await a.handlers['documents:add']({
+      files: [{ name: 'march/desk-1.xml', bytes: broken }],
+    });
+    const oldId = first.added[0]!.id;
+    await a.waitUntilSettled([oldId]);
+    expect((await a.handlers['documents:get']({ id: oldId })).state).toBe('invalid');
+    const fixed = await a.handlers['documents:add']({
+      files: [{ name: 'desk-1.xml', bytes: makeInvoice('DESK-1') }],
+    });
+    await a.waitUntilSettled([fixed.added[0]!.id], { includeAccepted: true });
+    expect((await a.handlers['documents:get']({ id: oldId })).state).toBe('superseded');
+  });
 });
