@@ -85,3 +85,12 @@ describe('files of drops not added', () => {
     );
   });
 });
+
+// Walk 21b (W7): the bar said "01:04 AM" where the list says "1:04:53 AM".
+describe("the drop zone's time", () => {
+  it("is the locale's short time, without the list's seconds and without a leading zero of its own", () => {
+    const at = new Date(2026, 11, 7, 1, 4, 53).getTime();
+    expect(clockTime(at)).toBe(new Date(at).toLocaleTimeString([], { timeStyle: 'short' }));
+    expect(clockTime(at)).not.toMatch(/53/);
+  });
+});

@@ -51,9 +51,12 @@ export const LINES_PER_DROP = 30;
 export const dropMessageKey = (at: number): string => `drop-left-out:${at}`;
 export const SHOW_WHICH_KEY = 'drops-left-out';
 
-/** "12:27 AM", as the drop zone says when a drop ended. */
+/**
+ * "12:27 AM", as the drop zone says when a drop ended: the clerk's locale's short time, as the
+ * list writes its times (walk 21b: "01:04 AM" here, "1:04:53 AM" there).
+ */
 export function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString([], { timeStyle: 'short' });
 }
 
 /** One drop's record: its lines bounded, and the files of the lines left out still counted. */
