@@ -4,6 +4,7 @@
  * why) when their document is final. Used by the engine (setting `hotFolder`), so the app, the
  * browser host and `peppol-desk watch` all behave the same.
  */
+import { isOfficeLockFile } from './domain/file-names';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { IncomingFile } from './contract';
@@ -94,7 +95,7 @@ export function startHotFolder(options: HotFolderOptions, deps: HotFolderDeps): 
     if (kind === 'link') return false; // reported as skipped by read()
     // Hidden files, and the lock files office programs keep beside an open file (`~$name.xml`;
     // walk 13: one was taken and failed as "not an XML invoice").
-    if (/^(?:\.|~\$)/.test(basename(path))) return true;
+    if (basename(path).startsWith('.') || isOfficeLockFile(path)) return true;
     return kind === 'file' && !/\.xml$/i.test(path);
   };
 

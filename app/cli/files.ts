@@ -1,4 +1,5 @@
 /** Files and folders named on the command line, expanded into the files to take. */
+import { isOfficeLockFile } from '../domain/file-names';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
@@ -84,7 +85,7 @@ export function collectFiles(inputs: string[]): {
           else if (entry.name.startsWith('.')) skipped.push({ name, why: 'a hidden file' });
           // Walk 21: counted as an invalid invoice (a month-end run exited 1 for it), while the
           // hot folder and a dropped folder leave it alone.
-          else if (entry.name.startsWith('~$'))
+          else if (isOfficeLockFile(entry.name))
             skipped.push({ name, why: 'an office lock file (not an invoice)' });
           else if (!/\.xml$/i.test(entry.name))
             skipped.push({ name, why: 'not an XML file (only .xml files are invoices)' });

@@ -17,10 +17,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { AddResult, IncomingFile } from '../contract';
+import { isOfficeLockFile, lastPart } from '../domain/file-names';
 import { newIdempotencyKey } from '../domain/idempotency-key';
 import { isAllowedTransition } from '../domain/states';
 import type { BodyRef } from '../store/body-files';
-import { lastPart } from '../store/documents-repo';
 import type { KnownFile, NewDocument } from '../store/document-record';
 // Not through ../validation: its index loads the rules, which run in the validation workers.
 import { tooLargeMessage } from '../validation/too-large';
@@ -49,7 +49,7 @@ function refusal(f: IncomingFile, limit: number): AddResult['rejected'][number] 
   }
   // Walk 21b: chosen on its own, one was told it "looks like a PDF, image or spreadsheet" and
   // became a "Needs fixing" row; a dropped folder, send and the hot folder leave it alone.
-  if (lastPart(f.name).startsWith('~$')) {
+  if (isOfficeLockFile(f.name)) {
     return {
       fileName: f.name,
       message:

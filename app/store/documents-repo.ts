@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { lastPart } from '../domain/file-names';
 import { BodyFiles, BodyUnreadableError, type BodyRef } from './body-files';
 import type { Db } from './db';
 import { DocumentList } from './document-list';
@@ -45,11 +46,6 @@ export {
   type DocumentRecord,
   type NewDocument,
 } from './document-record';
-
-/** A file name's last part (`march/a.xml` → `a.xml`), whichever separator its folder used. */
-export function lastPart(name: string): string {
-  return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-}
 
 /**
  * All SQL on `documents`, `document_bodies` and `document_events`, prepared once and named for

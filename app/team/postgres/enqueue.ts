@@ -4,7 +4,7 @@
  * second version of a live number held, one INSERT per pass (rows in the given order, a key the
  * team already has skipped), the bodies, the timeline rows and one NOTIFY.
  */
-import { lastPart } from '../../store/documents-repo';
+import { lastPart } from '../../domain/file-names';
 import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import {
@@ -40,54 +40,65 @@ const TAKEN_NUMBERS = `SELECT DISTINCT ON (sender_id, invoice_number, doc_type)
   ORDER BY sender_id, invoice_number, doc_type, id`;
 
 /**
+ * Supersede the documents the query `old` selects (id, state, file_name and the new document's
+ * key as by_key, locked FOR UPDATE OF d: a claim in progress is waited for, and then its row is
+ * `sending`: left alone), when `guard` (on the locked row d) holds too. Returns each with the state
+ * it was in and the new document's key.
+ */
+function supersedeSql(old: string, guard = ''): string {
+  return `WITH old AS (${old})
+  UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
+    next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
+    problem_action = NULL
+  FROM old WHERE d.id = old.id${guard}
+  RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
+}
+
+/**
  * The earlier versions of new documents (seller $1, number $2, type $3, file name $4, key $5:
  * arrays) with other bytes that `which` says a new one replaces (`sameFile`: under its file name
- * only): superseded, locked first (a claim in progress is waited for, and then its row is
- * `sending`: left alone). Returns each with the state it was in and the new document's key.
+ * only).
  */
-function supersedeSql(which: string, sameFile: boolean): string {
-  return `WITH old AS (
+function ofNumberSql(which: string, sameFile: boolean): string {
+  return supersedeSql(`
     SELECT d.id, d.state, d.file_name, u.k AS by_key FROM team_documents d
     JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(s, n, t, f, k)
       ON d.sender_id = u.s AND d.invoice_number = u.n AND d.doc_type = u.t
       ${sameFile ? 'AND d.file_name = u.f' : ''}
     WHERE d.invoice_number IS NOT NULL AND d.key <> u.k AND ${which}
-    ORDER BY d.id FOR UPDATE OF d
-  )
-  UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
-    next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
-    problem_action = NULL
-  FROM old WHERE d.id = old.id
-  RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
+    ORDER BY d.id FOR UPDATE OF d`);
 }
 
 /** Waiting first versions under the same file name (../number-guard replaceableWhile). */
-const SUPERSEDE_WAITING = supersedeSql(REPLACEABLE_SQL, true);
+const SUPERSEDE_WAITING = ofNumberSql(REPLACEABLE_SQL, true);
 /** The failures of the number, whatever their file name (../number-guard FIXED_SQL). */
-const SUPERSEDE_FIXED = supersedeSql(FIXED_SQL, false);
+const SUPERSEDE_FIXED = ofNumberSql(FIXED_SQL, false);
 
 /**
  * First versions that could not be read as an invoice, of the numbers $1 their files seemed to
  * carry, under the same last part $2 of the file name, of new documents (keys $3) read as
  * invoices: superseded, as on a single desk (team migration 012's partial index finds them).
  */
-const SUPERSEDE_UNREADABLE = `WITH old AS (
+const SUPERSEDE_UNREADABLE = supersedeSql(
+  `
     SELECT d.id, d.state, d.file_name, u.k AS by_key FROM team_documents d
     JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(n, lp, k) ON d.unread_number = u.n
     WHERE d.state = 'invalid' AND d.unread_number IS NOT NULL AND d.key <> u.k
       AND regexp_replace(d.file_name, '^.*[/\\\\]', '') = u.lp
-    ORDER BY d.id FOR UPDATE OF d
-  )
-  UPDATE team_documents d SET state = 'superseded', updated_at = team_now_ms(), due_at = NULL,
-    next_attempt_at = NULL, next_poll_at = NULL, problem_code = NULL, problem_message = NULL,
-    problem_action = NULL
-  FROM old WHERE d.id = old.id AND d.state = 'invalid'
-  RETURNING d.id, old.state AS was, old.file_name, old.by_key`;
+    ORDER BY d.id FOR UPDATE OF d`,
+  " AND d.state = 'invalid'",
+);
 
 type Row = { id: number; key: string; state: DocumentState };
 type Replaced = { id: number; was: DocumentState; file_name: string; by_key: string };
 
-/** Replace what `sql` says of the guarded `docs`; returns what it replaced. */
+/** Run a supersede statement; what it replaced. */
+async function superseded(c: pg.PoolClient, sql: string, params: unknown[]): Promise<Replaced[]> {
+  const r = await c.query<Replaced>(sql, params);
+  return r.rows.map((x) => ({ ...x, id: Number(x.id) }));
+}
+
+/** Replace what `sql` (ofNumberSql) says of the guarded `docs`; returns what it replaced. */
 async function supersede(
   c: pg.PoolClient,
   sql: string,
@@ -95,14 +106,13 @@ async function supersede(
 ): Promise<Replaced[]> {
   const guarded = docs.filter((d) => numberOf(d) !== null);
   if (guarded.length === 0) return [];
-  const r = await c.query<Replaced>(sql, [
+  return superseded(c, sql, [
     guarded.map((d) => d.senderId),
     guarded.map((d) => d.invoiceNumber),
     guarded.map((d) => d.docType),
     guarded.map((d) => d.fileName),
     guarded.map((d) => d.key),
   ]);
-  return r.rows.map((x) => ({ ...x, id: Number(x.id) }));
 }
 
 /** `docs`, each that replaced documents saying so on its timeline (unless it has more to say). */
@@ -195,14 +205,14 @@ export async function enqueueDocuments(
   if (numbers[0].length > 0) await c.query(NUMBER_LOCK_SQL, numbers);
   const replaced = await supersede(c, SUPERSEDE_WAITING, docs);
   const readable = docs.filter((d) => d.docType !== null && d.invoiceNumber !== null);
-  if (readable.length > 0) {
-    const r = await c.query<Replaced>(SUPERSEDE_UNREADABLE, [
-      readable.map((d) => d.invoiceNumber),
-      readable.map((d) => lastPart(d.fileName)),
-      readable.map((d) => d.key),
-    ]);
-    replaced.push(...r.rows.map((x) => ({ ...x, id: Number(x.id) })));
-  }
+  if (readable.length > 0)
+    replaced.push(
+      ...(await superseded(c, SUPERSEDE_UNREADABLE, [
+        readable.map((d) => d.invoiceNumber),
+        readable.map((d) => lastPart(d.fileName)),
+        readable.map((d) => d.key),
+      ])),
+    );
   // A second version in this same call is guarded once the first is in (it then has an id).
   const { first, later } = splitSecondVersions(docs);
   const checked = await guarded(c, first, real);

@@ -4,7 +4,7 @@
  * number and file name is replaced, the number guard holds a second version of a live one
  * (../number-guard), then the row, its body and its timeline row.
  */
-import { lastPart } from '../../store/documents-repo';
+import { lastPart } from '../../domain/file-names';
 import type Database from 'better-sqlite3';
 import type { DocumentState } from '../../contract';
 import {

@@ -1,3 +1,4 @@
+import { isOfficeLockFile } from '../../../../app/domain/file-names';
 /** A file picked or dropped, with the name the engine should see (relative path for folders). */
 export interface PickedFile {
   name: string;
@@ -19,7 +20,7 @@ const isXmlName = (name: string): boolean => /\.xml$/i.test(name);
  * `~$x.xml`, the lock file Word or Excel keeps beside an open file, became a "Needs fixing" row
  * that asked to export the invoice again): hidden files and folders, and office lock files.
  */
-const isLeftAlone = (name: string): boolean => name.startsWith('.') || name.startsWith('~$');
+const isLeftAlone = (name: string): boolean => name.startsWith('.') || isOfficeLockFile(name);
 
 function fileOf(entry: FileSystemFileEntry): Promise<File> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));

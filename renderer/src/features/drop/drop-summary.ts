@@ -1,3 +1,4 @@
+import { isOfficeLockFile } from '../../../../app/domain/file-names';
 import type { AddResult } from '../../../../app/contract';
 import { formatCount, shownFileName } from '../../lib/format';
 import type { LeftOutLine } from '../../stores/last-drop-store';
@@ -18,7 +19,7 @@ function skipKind(name: string): SkipKind {
   if (name.endsWith('/')) return 'hiddenFolder';
   // The name, or one of its folders' (a hidden folder's files were named each, before).
   if (name.split('/').some((part) => part.startsWith('.'))) return 'hidden';
-  if (name.slice(name.lastIndexOf('/') + 1).startsWith('~$')) return 'lock';
+  if (isOfficeLockFile(name)) return 'lock';
   return 'notXml';
 }
 
