@@ -321,3 +321,34 @@ describe('batch window', () => {
     lookups[0]!(OFFLINE);
   });
 });
+
+describe('receiver lookup', () => {
+  it('gives its answer to the documents of that buyer checked while it was out, in the same turn', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'setInterval', 'clearInterval'],
+    });
+    const lookups: ((o: ApOutcome<unknown>) => void)[] = [];
+    const { repo, pipeline } = setup(
+      stubClient({ lookup: () => new Promise<ApOutcome<unknown>>((r) => lookups.push(r)) }),
+      { concurrency: 4, sender: { batching: false } },
+    );
+    const buyer = '0088:5790000435968';
+    docIn(repo, ['validating', 'ready'], { receiver_id: buyer });
+    pipeline.start();
+    vi.advanceTimersByTime(1);
+    expect(lookups).toHaveLength(1);
+    expect(repo.counts().resolving).toBe(1);
+    // Three more of the same buyer are checked while its lookup is out.
+    for (let i = 0; i < 3; i++) docIn(repo, ['validating', 'ready'], { receiver_id: buyer });
+    lookups[0]!({
+      kind: 'ok',
+      status: 200,
+      value: { found: true, name: 'Buyer', capabilities: [] },
+    });
+    // Only promise callbacks run from here (no timer, no setImmediate): a turn of the event
+    // loop later the send stage's group commit may already claim, and it took the first alone.
+    for (let hop = 0; hop < 50; hop++) await Promise.resolve();
+    expect(repo.counts()).toMatchObject({ ready: 0, resolving: 0, queued: 4 });
+    expect(lookups).toHaveLength(1);
+  });
+});

@@ -87,6 +87,10 @@ export class ResolveStage {
         }),
       ).finally(() => {
         this.resolving--;
+        // The documents of these buyers checked while they were looked up take the answers now,
+        // in this turn: left to the next pump, the send stage's group commit came first and the
+        // first requests of a drop left one commit apart (issue 9 point 2).
+        this.pump();
       }),
     );
   }
