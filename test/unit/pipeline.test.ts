@@ -340,6 +340,9 @@ describe('receiver lookup', () => {
     expect(repo.counts().resolving).toBe(1);
     // Three more of the same buyer are checked while its lookup is out.
     for (let i = 0; i < 3; i++) docIn(repo, ['validating', 'ready'], { receiver_id: buyer });
+    // And one of another buyer: looked up by the pipeline's next pump, not by this round's end
+    // (which may come while the pipeline stops or switches access points).
+    docIn(repo, ['validating', 'ready'], { receiver_id: '0088:7300010000001' });
     lookups[0]!({
       kind: 'ok',
       status: 200,
@@ -348,7 +351,7 @@ describe('receiver lookup', () => {
     // Only promise callbacks run from here (no timer, no setImmediate): a turn of the event
     // loop later the send stage's group commit may already claim, and it took the first alone.
     for (let hop = 0; hop < 50; hop++) await Promise.resolve();
-    expect(repo.counts()).toMatchObject({ ready: 0, resolving: 0, queued: 4 });
+    expect(repo.counts()).toMatchObject({ ready: 1, resolving: 0, queued: 4 });
     expect(lookups).toHaveLength(1);
   });
 });

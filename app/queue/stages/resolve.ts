@@ -71,6 +71,8 @@ export class ResolveStage {
       byReceiver.set(key, list);
     }
     this.resolving++;
+    // The answers of this round, for the documents of the same buyers checked meanwhile.
+    const answered = new Map<string, LookupAnswer>();
     this.ctx.track(
       Promise.all(
         [...byReceiver].map(async ([receiver, list]) => {
@@ -79,20 +81,40 @@ export class ResolveStage {
             repo.txRedoable(() => {
               for (const d of list) this.finishResolve(d, answer);
             });
+            if (!('unavailable' in answer)) answered.set(receiver, answer);
           } catch (err) {
             // Whatever went wrong for this receiver, its documents must not stay in `resolving`
             // (and the other receivers go on): hold them with a reason the user can act on.
             this.holdUnresolved(list, err);
           }
         }),
-      ).finally(() => {
-        this.resolving--;
-        // The documents of these buyers checked while they were looked up take the answers now,
-        // in this turn: left to the next pump, the send stage's group commit came first and the
-        // first requests of a drop left one commit apart (issue 9 point 2).
-        this.pump();
-      }),
+      )
+        .then(() => this.resolveWaiting(answered))
+        .finally(() => {
+          this.resolving--;
+        }),
     );
+  }
+
+  /**
+   * The documents of buyers just looked up that were checked while their lookup was out take its
+   * answer in the same turn (what the next pump would do from the cache): left to that pump, the
+   * send stage's group commit came first and the first requests of a drop left one commit apart
+   * (issue 9 point 2). Only these buyers' answers, and no new lookup: the pipeline may be
+   * stopping or switching access points, when no new work starts.
+   */
+  private resolveWaiting(answered: ReadonlyMap<string, LookupAnswer>): void {
+    if (answered.size === 0) return;
+    const { repo, lifecycle } = this.ctx;
+    const waiting = repo
+      .inState('ready', RESOLVE_BATCH)
+      .filter((d) => answered.has(d.receiver_id ?? ''));
+    if (waiting.length === 0) return;
+    repo.txRedoable(() => {
+      for (const d of waiting) {
+        if (lifecycle.startLookup(d)) this.finishResolve(d, answered.get(d.receiver_id ?? '')!);
+      }
+    });
   }
 
   /**
