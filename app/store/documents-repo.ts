@@ -326,6 +326,11 @@ export class DocumentsRepo {
     return this.writes.through(id, steps);
   }
 
+  /** Writes so far that moved a document into `ready` (StateWrites.enteredReady). */
+  get enteredReady(): number {
+    return this.writes.enteredReady;
+  }
+
   /** Add a timeline entry without a state change (e.g. a business response arrived). */
   appendEvent(
     id: number,

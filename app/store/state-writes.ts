@@ -23,6 +23,11 @@ export class StateWrites {
   private readonly insertEvent;
   /** Timeline INSERTs of 2, 3, … rows (index: rows − 2), prepared when first needed. */
   private readonly insertEvents: ReturnType<Db['prepare']>[] = [];
+  /**
+   * Writes so far that moved a document into `ready` (every state change is a `through`): the
+   * resolve stage reads `ready` documents again only once this has moved since it found none.
+   */
+  enteredReady = 0;
 
   constructor(
     private readonly db: Db,
@@ -69,6 +74,7 @@ export class StateWrites {
     const params: Record<string, unknown> = { id, toState: at, fromState: first.from, now };
     for (const k of keys) params[k] = patch[k as keyof DocumentPatch];
     if (this.update(keys, true).run(params).changes === 0) return false;
+    if (at === 'ready') this.enteredReady++;
     if (steps.length === 1 || steps.length > MAX_EVENTS_PER_INSERT) {
       for (const s of steps)
         this.event(id, now, s.from, s.to, s.detail ?? null, s.technical ?? null);

@@ -354,4 +354,31 @@ describe('receiver lookup', () => {
     expect(repo.counts()).toMatchObject({ ready: 1, resolving: 0, queued: 4 });
     expect(lookups).toHaveLength(1);
   });
+
+  it('reads the ready documents again only once one entered ready, and so finds each', () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'setInterval', 'clearInterval'],
+    });
+    const lookups: ((o: ApOutcome<unknown>) => void)[] = [];
+    const { repo, pipeline } = setup(
+      stubClient({ lookup: () => new Promise<ApOutcome<unknown>>((r) => lookups.push(r)) }),
+      { concurrency: 4, sender: { batching: false } },
+    );
+    const readyReads = vi.spyOn(repo, 'inState');
+    const reads = () => readyReads.mock.calls.filter(([state]) => state === 'ready').length;
+    pipeline.start();
+    // Nothing is ready: pumps on every change read it once (at 10,000 invoices: 4,497 reads).
+    for (let i = 0; i < 50; i++) {
+      pipeline.kick();
+      vi.advanceTimersByTime(1);
+    }
+    expect(reads()).toBe(1);
+    // A document checked now (its buyer not known yet) enters ready: the next pump finds it.
+    docIn(repo, ['validating', 'ready'], { receiver_id: '0088:5790000435968' });
+    pipeline.kick();
+    vi.advanceTimersByTime(1);
+    expect(lookups).toHaveLength(1);
+    expect(repo.counts().resolving).toBe(1);
+    lookups[0]!(OFFLINE);
+  });
 });

@@ -32,6 +32,8 @@ interface Unavailable {
  */
 export class ResolveStage {
   private resolving = 0;
+  /** `repo.enteredReady` when a read of `ready` documents last found none (see readyDocuments). */
+  private noneReadyAt = -1;
 
   constructor(private readonly ctx: ResolveContext) {}
 
@@ -44,7 +46,7 @@ export class ResolveStage {
   pump(): void {
     if (this.resolving > 0) return;
     const { repo } = this.ctx;
-    const docs = repo.inState('ready', RESOLVE_BATCH);
+    const docs = this.readyDocuments();
     if (docs.length === 0) return;
     // Receivers with a fresh cached answer (most of a drop: a few buyers, many invoices) are
     // resolved in the claim's own commit: no second commit and no extra round for them.
@@ -106,15 +108,28 @@ export class ResolveStage {
   private resolveWaiting(answered: ReadonlyMap<string, LookupAnswer>): void {
     if (answered.size === 0) return;
     const { repo, lifecycle } = this.ctx;
-    const waiting = repo
-      .inState('ready', RESOLVE_BATCH)
-      .filter((d) => answered.has(d.receiver_id ?? ''));
+    const waiting = this.readyDocuments().filter((d) => answered.has(d.receiver_id ?? ''));
     if (waiting.length === 0) return;
     repo.txRedoable(() => {
       for (const d of waiting) {
         if (lifecycle.startLookup(d)) this.finishResolve(d, answered.get(d.receiver_id ?? '')!);
       }
     });
+  }
+
+  /**
+   * The oldest `ready` documents (a batch), read only when a document entered `ready` since a read
+   * found none: the pipeline pumps on every change, and in default mode this read ran 4,497
+   * times for 10,000 invoices and found 17 documents (a tenth of a millisecond each on the
+   * engine's thread; issue 9 point 3).
+   */
+  private readyDocuments(): DocumentRecord[] {
+    const { repo } = this.ctx;
+    const entered = repo.enteredReady;
+    if (entered === this.noneReadyAt) return [];
+    const docs = repo.inState('ready', RESOLVE_BATCH);
+    if (docs.length === 0) this.noneReadyAt = entered;
+    return docs;
   }
 
   /**
