@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
 import { invokeHandler } from '../../app/errors';
-import { makeInvoice, makeInvoiceWithWrongTotal, makeInvoices } from '../helpers/invoices';
+import {
+  makeCreditNote,
+  makeInvoice,
+  makeInvoiceWithWrongTotal,
+  makeInvoices,
+} from '../helpers/invoices';
 import { useEngines } from '../helpers/engine';
 import { engineInternals } from '../../app/engine/internals';
 
@@ -182,6 +187,34 @@ describe('engine with the in-process sandbox', () => {
     expect([again.state, again.problem?.code]).toEqual(['held', 'RECEIVER_DOES_NOT_ACCEPT']);
     expect(again.timeline.map((t) => t.detail)).toContain('Retry requested (new lookup)');
     expect(lookups()).toBe(asked + 1);
+  });
+
+  it('judges what a buyer accepts the same way once its answer is cached (checked and looked up in one write)', async () => {
+    const e = await engine();
+    const buyer = '9915:credit-note-only';
+    const first = await e.handlers['documents:add']({
+      files: [{ name: 'a.xml', bytes: makeInvoice('CAP-1', { receiver: buyer }) }],
+    });
+    await e.waitUntilSettled(first.added.map((a) => a.id));
+    const lookups = () =>
+      engineInternals(e).sandbox!.stats().requests.byEndpoint['GET /api/v1/participants/lookup']
+        ?.total ?? 0;
+    const asked = lookups();
+    // The buyer's answer is cached now: these take it at their check, without a lookup.
+    const later = await e.handlers['documents:add']({
+      files: [
+        { name: 'b.xml', bytes: makeInvoice('CAP-2', { receiver: buyer }) },
+        { name: 'c.xml', bytes: makeCreditNote('CAP-3', { receiver: buyer }) },
+      ],
+    });
+    const [b, c] = later.added.map((a) => a.id) as [number, number];
+    await e.waitUntilSettled([b, c]);
+    expect(lookups()).toBe(asked);
+    const held = await e.handlers['documents:get']({ id: b });
+    expect([held.state, held.problem?.code]).toEqual(['held', 'RECEIVER_DOES_NOT_ACCEPT']);
+    expect(['accepted', 'delivered']).toContain(
+      (await e.handlers['documents:get']({ id: c })).state,
+    );
   });
 
   it('cancels documents that were not sent, and answers bad requests with error values', async () => {

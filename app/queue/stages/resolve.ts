@@ -179,6 +179,8 @@ export class ResolveStage {
 export function lookupVerdict(
   doc: DocumentRecord,
   answer: LookupAnswer | { unavailable: string },
+  /** What the buyer must accept, when the caller has the summary at hand (else read from the row). */
+  wanted?: WantedDocument,
 ): LookupVerdict {
   if ('unavailable' in answer) {
     // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
@@ -188,15 +190,12 @@ export function lookupVerdict(
   if (!answer.found) return { kind: 'unreachable' };
   // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its
   // process (BT-23). A provider that lists no capabilities is trusted.
-  const wanted = wantedDocument(doc);
-  const accepts = (c: { document_type: unknown; process_id: unknown }) =>
-    capabilityAccepts(c, wanted);
-  if (
-    Array.isArray(answer.capabilities) &&
-    answer.capabilities.length > 0 &&
-    !answer.capabilities.some(accepts)
-  ) {
-    return { kind: 'notAccepted' };
+  if (Array.isArray(answer.capabilities) && answer.capabilities.length > 0) {
+    // Read from the stored summary only when needed (a JSON.parse of it per document).
+    const want = wanted ?? wantedDocument(doc);
+    const accepts = (c: { document_type: unknown; process_id: unknown }) =>
+      capabilityAccepts(c, want);
+    if (!answer.capabilities.some(accepts)) return { kind: 'notAccepted' };
   }
   return { kind: 'found', receiverName: answer.name };
 }

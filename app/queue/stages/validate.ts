@@ -10,7 +10,7 @@ import { BodyUnreadableError } from '../../store/body-files';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
 import type { StageContext } from './context';
-import { lookupVerdict } from './resolve';
+import { lookupVerdict, wantedFor } from './resolve';
 import { twoChecks } from './two-checks';
 
 /** Runs validation somewhere (a worker pool in the app, in-thread in small tools). */
@@ -351,7 +351,8 @@ export class ValidateStage {
     // its timeline says what it replaces while it is `ready`, as before.
     const answer = old.length === 0 ? this.cachedAnswer(fields.receiver_id) : null;
     if (answer !== null) {
-      life.markValidAndLookedUp(doc, fields, lookupVerdict({ ...doc, ...fields }, answer));
+      const wanted = wantedFor(s.docType, s);
+      life.markValidAndLookedUp(doc, fields, lookupVerdict({ ...doc, ...fields }, answer, wanted));
       return;
     }
     life.markValid(doc, fields);
