@@ -214,7 +214,7 @@ export function receiverNotOnPeppol(receiver: string | null, docType: DocType = 
   const kind = kindOf(docType);
   return {
     code: 'RECEIVER_NOT_ON_PEPPOL',
-    message: `The buyer ${receiver} is not registered on the Peppol network, so the ${kind} cannot be delivered electronically. Check the buyer's Peppol ID, or send this ${kind} another way.`,
+    message: `The buyer ${receiver} is not registered on the Peppol network, so the ${kind} cannot be delivered electronically. Ask the buyer for their Peppol ID (or check the one on the ${kind}), or send this ${kind} another way.`,
     action: 'check-receiver',
   };
 }

@@ -40,15 +40,16 @@ describe('actionHint', () => {
     expect(actionHint({ problem: problem!, nextAttemptAt: null })).toBeNull();
   });
 
-  it('asks for the Peppol ID only when the buyer was not found on Peppol', () => {
-    expect(
-      actionHint({ problem: receiverNotOnPeppol('9915:not-registered'), nextAttemptAt: null }),
-    ).toMatch(/Peppol ID/);
+  it('adds nothing to a problem about the buyer: its message says what to do, once', () => {
+    // Walk 22: the message and the line under it both said to check the Peppol ID or send it
+    // another way, in two wordings.
+    const notFound = receiverNotOnPeppol('9915:not-registered');
+    expect(notFound.message).toMatch(/Ask the buyer for their Peppol ID .*another way\.$/);
     // Found on Peppol, so the ID is right; the message says to contact the buyer or cancel.
     const refusesType = receiverDoesNotAccept('9915:credit-note-only', 'Invoice');
     // The message says to use Send anyway or cancel.
     const lookupWentWrong = lookupFailed('0208:0987654394');
-    for (const problem of [refusesType, lookupWentWrong]) {
+    for (const problem of [notFound, refusesType, lookupWentWrong]) {
       expect(actionHint({ problem, nextAttemptAt: null }), problem.code).toBeNull();
     }
   });

@@ -299,7 +299,7 @@ describe('a credit note is called a credit note in the words that hold or stop i
     }
     for (const m of words('Invoice')) expect(m).toContain('invoice');
     expect(receiverNotOnPeppol('0088:1', 'CreditNote').message).toContain(
-      "so the credit note cannot be delivered electronically. Check the buyer's Peppol ID, or send this credit note another way.",
+      'so the credit note cannot be delivered electronically. Ask the buyer for their Peppol ID (or check the one on the credit note), or send this credit note another way.',
     );
   });
 });

@@ -15,6 +15,17 @@ describe("a timeline step's detail", () => {
     );
     expect(stepDetail('queued', 'Retry requested')).toBe('Retry requested');
   });
+
+  // Walk 22: "Paid — Paid: Paid on 2026-12-07", "Rejected by buyer — Rejected by buyer: …".
+  it("keeps only what follows the state's words and a colon", () => {
+    expect(stepDetail('paid', 'Paid: Paid on 2026-12-07')).toBe('Paid on 2026-12-07');
+    expect(stepDetail('rejected', 'Rejected by buyer: Wrong order number')).toBe(
+      'Wrong order number',
+    );
+    expect(stepDetail('under_query', 'Under query by buyer: ')).toBeNull();
+    // Other words before a colon stay.
+    expect(stepDetail('queued', 'Retry requested: new lookup')).toBe('Retry requested: new lookup');
+  });
 });
 
 // Walk 17b: after the team moved to another access point, ben's details said "Sent by ben" of an

@@ -44,11 +44,18 @@ function loose(words: string): string {
 
 /**
  * A step's detail, unless it only repeats its state's words (walk 12: "Accepted by access point —
- * accepted by the access point").
+ * accepted by the access point"); a detail that starts with them and a colon keeps only the rest
+ * (walk 22: "Paid — Paid: Paid on 2026-12-07", "Rejected by buyer — Rejected by buyer: …").
  */
 export function stepDetail(to: DocumentState, detail: string | null): string | null {
   if (!detail) return null;
-  return loose(detail) === loose(STATUS_WORDS[to]) ? null : detail;
+  const words = STATUS_WORDS[to];
+  if (loose(detail) === loose(words)) return null;
+  const colon = detail.indexOf(': ');
+  if (colon > 0 && loose(detail.slice(0, colon)) === loose(words)) {
+    return detail.slice(colon + 2).trim() || null;
+  }
+  return detail;
 }
 
 /** Every state the document went through, oldest first (on a team outbox, with each step's desk). */

@@ -87,7 +87,8 @@ const ACTION_HINTS: Record<DocumentProblem['action'], string> = {
   'add-again': '',
   retry: 'You can try again now, or wait for the automatic retry.',
   'check-settings': 'Open Settings and check the provider address and API key.',
-  'check-receiver': 'Ask the buyer for their Peppol ID, or send this invoice another way.',
+  // Said by each problem's own message (see actionHint).
+  'check-receiver': '',
   decide: 'Decide whether to send it anyway or cancel it.',
   wait: 'Nothing to do: Peppol Desk keeps trying.',
   none: '',
@@ -103,9 +104,10 @@ export function actionHint(d: Pick<DocumentDetail, 'problem' | 'nextAttemptAt'>)
   if (!problem) return null;
   if (problem.action === 'retry' && d.nextAttemptAt === null)
     return 'Peppol Desk will not try again by itself: choose Retry when you are ready.';
-  // Asking for the Peppol ID fits a buyer who is not found, not one found on Peppol that takes
-  // no such document, nor a lookup that failed: their messages say what to do.
-  if (problem.action === 'check-receiver' && problem.code !== 'RECEIVER_NOT_ON_PEPPOL') return null;
+  // Every problem about the buyer says what to do in its own words (walk 22: "Check the buyer's
+  // Peppol ID, or send this invoice another way." then "Ask the buyer for their Peppol ID, or
+  // send this invoice another way."). A lookup that failed says to use Send anyway or cancel.
+  if (problem.action === 'check-receiver') return null;
   // The check's message ends "Fix the invoice in your accounting system and drop it again.":
   // the same advice again in other words would only make the clerk wonder about a difference.
   if (problem.code === 'VALIDATION') return null;
