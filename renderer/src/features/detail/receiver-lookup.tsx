@@ -35,7 +35,9 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
             <span className="muted">
               {onTeam
                 ? 'On a team outbox, the desk that adds a document checks its receiver before queuing it.'
-                : 'Not looked up yet.'}
+                : d.state === 'invalid'
+                  ? 'Not looked up: an invoice with errors is not sent. Its buyer is looked up when the corrected file is added.'
+                  : 'Not looked up yet.'}
             </span>
           ) : lookup.found ? (
             <span className="status status-done">
@@ -71,7 +73,7 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
           aria-describedby="lookup-heading"
           onClick={() => void refresh()}
         >
-          {busy ? 'Checking…' : 'Check again'}
+          {busy ? 'Checking…' : lookup === null ? 'Check now' : 'Check again'}
         </button>
       </div>
       {capabilities.length > 0 && (
