@@ -30,6 +30,8 @@ test.describe('documents', () => {
     });
     await desk.dropFiles([path!]);
     await desk.searchFor(prefix);
+    // How many rows the search found, beside it (walk 22: read from the chips' "All" instead).
+    await expect(desk.page.getByTestId('search-count')).toHaveText('1 matches the search');
 
     const row = desk.rowByFile(`${prefix}.xml`);
     await desk.waitForState(row, ['invalid']);

@@ -55,3 +55,27 @@ test('a page whose Peppol Desk stopped, then started again, says so instead of r
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+// Walk 22 (A1): a page opened with the address of an earlier session showed "Sent 0 · Needs
+// attention 0 · Last known, not live": figures it never had.
+test('a page of an earlier session, which never heard the figures, shows none', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'peppol-desk-old-page-'));
+  const port = await freePort();
+  const host = await startOwnHost(port, dataDir);
+  try {
+    const old = new URL(host.url);
+    old.searchParams.set('token', 'a-key-of-an-earlier-session');
+    await page.goto(old.toString());
+    const state = page.getByTestId('connection-state');
+    await expect(state).toHaveAttribute('data-link', 'ended', { timeout: 30_000 });
+    for (const id of ['count-progress', 'count-sent', 'count-attention', 'filter-count-all'])
+      await expect(page.getByTestId(id)).toHaveText('—');
+    await expect(page.getByTestId('counts-stale')).toHaveCount(0);
+  } finally {
+    await host.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -27,6 +27,16 @@ export function countOrDash(n: number, known: boolean): string {
 export const COUNTS_NOT_KNOWN_WORDS =
   'Not known while the team database cannot be reached: the team’s documents cannot be counted.';
 
+/** Why the figures show a dash before this page has heard them from Peppol Desk. */
+export const COUNTS_NOT_HEARD_WORDS =
+  'Not known: this page has not had the figures from Peppol Desk yet.';
+
+/** Why the figures show a dash, if they do: unheard yet, or a team database out of reach. */
+export function countsTitle(teamKnown: boolean, heard: boolean): string | undefined {
+  if (!heard) return COUNTS_NOT_HEARD_WORDS;
+  return teamKnown ? undefined : COUNTS_NOT_KNOWN_WORDS;
+}
+
 const amountFormats = new Map<string, Intl.NumberFormat>();
 
 /** The user's number format for this currency, showing at least `decimals` fraction digits. */

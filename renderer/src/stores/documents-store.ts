@@ -22,6 +22,11 @@ interface DocumentsState {
   /** Rows matching filter and search, as the engine last reported. */
   total: number;
   counts: StateCounts;
+  /**
+   * The counts came from Peppol Desk at least once (walk 22: a page whose session had ended
+   * before it heard anything showed "Sent 0 · Needs attention 0 · Last known").
+   */
+  countsHeard: boolean;
   /** Of the Sent filter's documents, those sent in practice to the built-in Sandbox. */
   practiceSent: number;
   /** Loaded pages, by page index. Pages outside the visible range are dropped on refresh. */
@@ -58,6 +63,7 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   sort: null,
   total: 0,
   counts: emptyCounts(),
+  countsHeard: false,
   practiceSent: 0,
   pages: {},
   generation: 0,
@@ -94,7 +100,7 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
     void loadMissingPages();
   },
   setCounts(counts, practiceSent = 0) {
-    set({ counts, practiceSent });
+    set({ counts, practiceSent, countsHeard: true });
   },
   toggleSelected(id, on) {
     const next = new Set(get().selected);
@@ -153,6 +159,7 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       pages: { ...prev.pages, [page]: rows },
       total,
       counts,
+      countsHeard: true,
       practiceSent,
       shownFilter: s.filter,
       shownSearch: s.search,

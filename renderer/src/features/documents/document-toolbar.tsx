@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { COUNTS_NOT_KNOWN_WORDS, countOrDash, filterCount, formatCount } from '../../lib/format';
+import { countOrDash, countsTitle, filterCount, formatCount } from '../../lib/format';
 import { countsKnown, useConnectionStore } from '../../stores/connection-store';
 import { retryAllWords } from '../../lib/retry-all-words';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
@@ -21,7 +21,11 @@ const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway', 'markHa
 export function DocumentToolbar() {
   const filter = useDocumentsStore((s) => s.filter);
   const counts = useDocumentsStore((s) => s.counts);
-  const known = useConnectionStore(countsKnown);
+  const teamKnown = useConnectionStore(countsKnown);
+  const heard = useDocumentsStore((s) => s.countsHeard);
+  const known = teamKnown && heard;
+  const shownSearch = useDocumentsStore((s) => s.shownSearch);
+  const loaded = useDocumentsStore((s) => s.loaded);
   const { apart: practiceApart } = usePractice();
   const selected = useDocumentsStore((s) => s.selected);
   const total = useDocumentsStore((s) => s.total);
@@ -82,7 +86,7 @@ export function DocumentToolbar() {
             <span
               className="filter-count"
               data-testid={`filter-count-${f}`}
-              title={known ? undefined : COUNTS_NOT_KNOWN_WORDS}
+              title={countsTitle(teamKnown, heard)}
             >
               {countOrDash(filterCount(counts, f), known)}
             </span>
@@ -104,6 +108,12 @@ export function DocumentToolbar() {
         value={query}
         onChange={(e) => setQuery(e.currentTarget.value)}
       />
+      {shownSearch.trim() !== '' && loaded && (
+        // Walk 22: a search showed 11 rows under the chips' "All 356", read as its result.
+        <span className="search-count" data-testid="search-count" role="status">
+          {formatCount(total)} {total === 1 ? 'matches' : 'match'} the search
+        </span>
+      )}
       {selected.size > 0 && (
         <div className="bulk-actions" role="group" aria-label="Actions on selected documents">
           <span data-testid="selection-count">{formatCount(selected.size)} selected</span>

@@ -2,7 +2,7 @@ import { SENDS_REFUSED_START, type ConnectionStatus } from '../../../../app/cont
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import {
-  COUNTS_NOT_KNOWN_WORDS,
+  countsTitle,
   ENVIRONMENT_WORDS,
   SANDBOX_WORDS,
   countOrDash,
@@ -79,7 +79,9 @@ export function AppHeader() {
   const openSettings = useSettingsStore((s) => s.setOpen);
 
   const { practising: practice, apart: practiceApart } = usePractice();
-  const known = useConnectionStore(countsKnown);
+  const teamKnown = useConnectionStore(countsKnown);
+  const heard = useDocumentsStore((s) => s.countsHeard);
+  const known = teamKnown && heard;
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention');
   const sentAll = filterCount(counts, 'sent');
@@ -155,7 +157,7 @@ export function AppHeader() {
       <dl
         className={unlinked ? 'queue-counts queue-counts-stale' : 'queue-counts'}
         aria-label={unlinked ? 'Queue, last known figures (not live)' : 'Queue'}
-        title={known ? undefined : COUNTS_NOT_KNOWN_WORDS}
+        title={countsTitle(teamKnown, heard)}
       >
         <div>
           <dt>In progress</dt>
@@ -176,7 +178,7 @@ export function AppHeader() {
           <dd data-testid="count-attention">{countOrDash(attention, known)}</dd>
         </div>
       </dl>
-      {unlinked && (
+      {unlinked && heard && (
         <span className="counts-stale" data-testid="counts-stale">
           Last known, not live
         </span>
