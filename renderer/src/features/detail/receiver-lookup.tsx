@@ -14,6 +14,9 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
   // answer of its own until it asks again (which also sends the team's documents to a receiver
   // found now).
   const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
+  // The built-in Sandbox takes every buyer as registered but its test IDs (walk 22: "Found:
+  // Sandbox participant …" for a buyer the real network did not know).
+  const inSandbox = useConnectionStore((s) => s.status?.environment === 'sandbox');
   const lookup = d.lookup;
   if (!d.receiverId) return null;
 
@@ -44,7 +47,9 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
               <span className="status-icon" aria-hidden="true">
                 ✓
               </span>
-              Found{lookup.name ? `: ${lookup.name}` : ''}
+              {inSandbox
+                ? 'Found in the built-in Sandbox (practice: it takes every buyer as registered but its test IDs, so this says nothing of the real Peppol network)'
+                : `Found${lookup.name ? `: ${lookup.name}` : ''}`}
             </span>
           ) : (
             <span className="status status-attention">
