@@ -36,9 +36,13 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
     rendererDir: join(DIST_DIR, 'renderer'),
     port: opts.port ?? 0,
   });
+  // Walk 22: after a provider was set, the start line no longer said where invoices go.
+  const environment = engine.usesBuiltInSandbox
+    ? null
+    : (await engine.handlers['connection:get'](undefined)).environment;
   const label = engine.usesBuiltInSandbox
     ? ' (SANDBOX access point: nothing leaves this machine)'
-    : '';
+    : ` (access point ${engine.endpoint}${environment === 'test' ? ": the provider's test environment, no real buyer receives these" : environment === 'production' ? ': production, invoices go to real buyers' : ''})`;
   process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
   // Walk 10: with PEPPOL_DESK_API_KEY set, the page looked as if a key were in use; none was sent.
@@ -50,8 +54,13 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
   if (engine.teamProblem) process.stderr.write(`${engine.teamProblem}\n`);
   if (opts.open) openBrowser(host.url);
   const shutdown = async () => {
+    // Walk 22: Ctrl+C with invoices in flight ended without a word while it waited for them.
+    process.stdout.write('Stopping: the invoices being sent now are answered first…\n');
     await host.close();
     await engine.stop();
+    process.stdout.write(
+      'Stopped. What was still waiting is sent when Peppol Desk starts again.\n',
+    );
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());

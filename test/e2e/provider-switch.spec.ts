@@ -75,6 +75,10 @@ test('queued documents stay with their access point when the provider changes, u
     await desk.invoke('settings:set', { apiKey: 'sk_test_provider_switch' });
     await expect(noKey).toHaveCount(0);
     await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');
+    // Walk 22: "Test" alone did not say whether buyers receive anything.
+    await expect(desk.page.getByTestId('test-note')).toHaveText(
+      'Provider’s test environment: no real buyer receives these',
+    );
   } finally {
     await desk.invoke('queue:resume', undefined);
     await desk.invoke('settings:set', { endpoint: null, apiKey: null });

@@ -365,4 +365,45 @@ describe('peppol-desk manners', () => {
       'Note: PEPPOL_DESK_API_KEY is not used here: the app sends with the API key entered in its Settings (kept in the data folder).',
     );
   }, 60_000);
+
+  it('serve says where invoices go at start, and what happens to those in flight when stopped', async () => {
+    // Walk 22: after a provider was set the start line said nothing of where invoices go, and
+    // Ctrl+C ended without a word while it waited for the invoices in flight.
+    const data = tempDir();
+    const endpoint = 'http://127.0.0.1:9/peppol-api';
+    const said = await new Promise<string>((done, fail) => {
+      const child = spawn(process.execPath, [
+        distFile('cli.cjs'),
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        data,
+        '--endpoint',
+        endpoint,
+      ]);
+      let stdout = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`serve did not start: ${stdout}`));
+      }, 30_000);
+      child.stdout.on('data', (c: Buffer) => {
+        const first = !stdout.includes('Data folder:');
+        stdout += c.toString();
+        if (!first || !stdout.includes('Data folder:')) return;
+        clearTimeout(timer);
+        child.once('close', () => done(stdout));
+        child.kill('SIGTERM');
+      });
+    });
+    expect(said).toMatch(
+      new RegExp(
+        `Peppol Desk is running at http://127\\.0\\.0\\.1:\\d+/\\S* \\(access point ${endpoint}`,
+      ),
+    );
+    expect(said).toContain('Stopping: the invoices being sent now are answered first…');
+    expect(said).toContain(
+      'Stopped. What was still waiting is sent when Peppol Desk starts again.',
+    );
+  }, 60_000);
 });

@@ -63,6 +63,10 @@ export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; mes
 const NO_KEY_NOTE =
   'A provider address is set in Settings, but no API key: providers refuse invoices sent without one. Enter the key your provider gave you in Settings.';
 
+/** What the Test badge means, said where it is shown. */
+const TEST_WORDS =
+  'Your provider’s test environment (its key starts with sk_test_): invoices go through the provider’s test system, not to real buyers. A production key sends for real.';
+
 /** What "Sent in practice" counts, said where it is shown. */
 const PRACTICE_SENT_WORDS =
   'Sent to the built-in Sandbox while practising: nothing reached Peppol or a buyer. Not counted in Sent.';
@@ -121,6 +125,12 @@ export function AppHeader() {
         // Said on the main screen, not only in Settings: Sent and Delivered here are practice.
         <span className="env-note" data-testid="env-note" title={SANDBOX_WORDS}>
           Practice: nothing is really sent
+        </span>
+      )}
+      {badgeEnvironment === 'test' && !mismatch && (
+        // Walk 22: "Test" alone did not say whether buyers receive anything.
+        <span className="env-note" data-testid="test-note" title={TEST_WORDS}>
+          Provider’s test environment: no real buyer receives these
         </span>
       )}
       {linked && status?.apiKeySet === false && status.state !== 'refused' && (
