@@ -98,7 +98,13 @@ test('an action that cannot work is not offered, and the reason is shown instead
     'once they accept invoices on Peppol, choose Retry',
   );
   await desk.detailPanel.getByTestId('detail-retry').click();
-  await expect(desk.detailPanel.getByText('Retry requested (new lookup)')).toBeVisible();
+  // On the timeline as "Retry requested — new lookup" (walk 22: it was labelled "Checked").
+  await expect(
+    desk.detailPanel.getByTestId('timeline').getByText('Retry requested', { exact: true }),
+  ).toBeVisible();
+  await expect(desk.detailPanel.getByTestId('timeline')).toContainText(
+    'Retry requested — new lookup',
+  );
   await desk.waitForState(row, ['held']);
 });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { stepDetail, teamDesksOf } from '../../renderer/src/features/detail/document-timeline';
+import {
+  stepDetail,
+  stepWords,
+  teamDesksOf,
+} from '../../renderer/src/features/detail/document-timeline';
 
 // Walk 12: a team's timeline read "Accepted by access point — accepted by the access point".
 describe("a timeline step's detail", () => {
@@ -25,6 +29,41 @@ describe("a timeline step's detail", () => {
     expect(stepDetail('under_query', 'Under query by buyer: ')).toBeNull();
     // Other words before a colon stay.
     expect(stepDetail('queued', 'Retry requested: new lookup')).toBe('Retry requested: new lookup');
+  });
+});
+
+// Walk 22: "Checked — Retry requested after the delivery failed …".
+describe("a clerk's Retry on the timeline", () => {
+  it('is called Retry requested, with the rest as its detail', () => {
+    expect(
+      stepWords(
+        'ready',
+        'Retry requested after the delivery failed (transaction T-1): the buyer is looked up again, then it is sent again as a new submission',
+      ),
+    ).toEqual({
+      label: 'Retry requested',
+      detail:
+        'after the delivery failed (transaction T-1): the buyer is looked up again, then it is sent again as a new submission',
+    });
+    expect(stepWords('ready', 'Retry requested (new lookup)')).toEqual({
+      label: 'Retry requested',
+      detail: 'new lookup',
+    });
+    expect(stepWords('queued', 'Retry requested')).toEqual({
+      label: 'Retry requested',
+      detail: null,
+    });
+  });
+
+  it('leaves other steps to their state', () => {
+    expect(stepWords('accepted', 'Accepted by the access point')).toEqual({
+      label: 'Accepted by access point',
+      detail: null,
+    });
+    expect(stepWords('failed', 'Retry requested')).toEqual({
+      label: 'Failed',
+      detail: 'Retry requested',
+    });
   });
 });
 

@@ -58,6 +58,24 @@ export function stepDetail(to: DocumentState, detail: string | null): string | n
   return detail;
 }
 
+/**
+ * The words of a step: its state's, and its detail. A clerk's Retry puts a document back into the
+ * queue (`ready`, `queued` or `received`), where the state's words ("Checked", "Queued") did not
+ * say what happened (walk 22: "Checked — Retry requested after the delivery failed …"): such a
+ * step is called "Retry requested", its detail the rest.
+ */
+export function stepWords(
+  to: DocumentState,
+  detail: string | null,
+): { label: string; detail: string | null } {
+  const retry = /^Retry requested\b\s*(.*)$/s.exec(detail ?? '');
+  if (retry && (to === 'ready' || to === 'queued' || to === 'received')) {
+    const rest = retry[1]!.replace(/^\((.*)\)$/s, '$1').trim();
+    return { label: 'Retry requested', detail: rest || null };
+  }
+  return { label: STATUS_WORDS[to], detail: stepDetail(to, detail) };
+}
+
 /** Every state the document went through, oldest first (on a team outbox, with each step's desk). */
 export function DocumentTimeline({ d }: { d: DocumentDetail }) {
   return (
@@ -82,11 +100,12 @@ export function DocumentTimeline({ d }: { d: DocumentDetail }) {
           // again (walk 18: "Accepted by access point" twice in the same second, the second
           // with a credit note's words about the invoice it refers to).
           const note = t.from === t.to;
-          const detail = note ? t.detail : stepDetail(t.to, t.detail);
+          const words = note ? { label: 'Note', detail: t.detail } : stepWords(t.to, t.detail);
+          const detail = words.detail;
           return (
             <li key={i} className={note ? 'timeline-note' : undefined}>
               <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
-              <span>{note ? 'Note' : STATUS_WORDS[t.to]}</span>
+              <span>{words.label}</span>
               {detail && (
                 <span className="muted">
                   {' '}
