@@ -45,6 +45,26 @@ describe('the CSV export', () => {
     expect(invoice!.split(',').slice(0, 4)).toEqual(['1', 'INV-1.xml', 'Invoice', 'INV-1']);
     expect(credit!.split(',').slice(0, 4)).toEqual(['2', 'CN-1.xml', 'Credit note', 'CN-1']);
   });
+
+  // Walk 22: 8 practice rows said "Delivered" beside the real ones; the column's sum counted them.
+  it('says in the status column which rows were practice, and only those', () => {
+    const [header, practice, real] = toCsv([
+      row(1, 'Invoice', 'INV-1'),
+      {
+        ...row(2, 'Invoice', 'INV-2'),
+        accessPoint: 'https://ap.example',
+        environment: 'production',
+      },
+    ]).split('\r\n');
+    const status = header!.split(',').indexOf('Status');
+    expect(practice!.split(',')[status]).toBe(
+      'Delivered (practice in the Sandbox: nothing was really sent)',
+    );
+    expect(real!.split(',')[status]).toBe('Delivered');
+    // All practice (the Sandbox in use): the Environment column says it for every row.
+    const [, only] = toCsv([row(1, 'Invoice', 'INV-1')]).split('\r\n');
+    expect(only!.split(',')[status]).toBe('Delivered');
+  });
 });
 
 describe("the export's message", () => {

@@ -65,6 +65,10 @@ function cell(value: string | number | null): string {
 /** The CSV text for these rows, header first, CRLF line ends (what Excel expects). */
 export function toCsv(rows: DocumentRow[]): string {
   const lines = [HEADER.map(cell).join(',')];
+  // Walk 22: 8 practice rows said "Delivered" beside real ones, and a sum of the column counted
+  // them: when both are exported, each practice row's status says it was practice.
+  const practice = (r: DocumentRow) => r.environment === 'sandbox';
+  const mixed = rows.some(practice) && rows.some((r) => r.environment !== null && !practice(r));
   for (const r of rows) {
     lines.push(
       [
@@ -78,7 +82,9 @@ export function toCsv(rows: DocumentRow[]): string {
         r.buyerName,
         r.amount,
         r.currency,
-        statusWordsOf(r.state, r.problem?.code),
+        mixed && practice(r)
+          ? `${statusWordsOf(r.state, r.problem?.code)} (practice in the Sandbox: nothing was really sent)`
+          : statusWordsOf(r.state, r.problem?.code),
         responseWords(r.businessResponse),
         r.accessPoint === 'sandbox' ? 'Built-in Sandbox' : r.accessPoint,
         r.environment ? (ENVIRONMENT_WORDS[r.environment] ?? r.environment) : null,
