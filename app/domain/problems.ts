@@ -112,14 +112,20 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
  * Our check found fatal errors (`fatal`: those findings, at least one). The message is read on the
  * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
  */
-export function validationFailed(fatal: readonly Pick<Finding, 'message' | 'rule'>[]): Problem {
+export function validationFailed(
+  fatal: readonly (Pick<Finding, 'message' | 'rule'> & { location?: string | null })[],
+): Problem {
   const first = leadFinding(fatal);
   if (first?.rule === OTHER_FORMAT_RULE)
     return { code: 'VALIDATION', message: otherFormatWords(fatal.length), action: 'fix-file' };
+  // Rules that find fault with the same place of the invoice are one thing to fix (walk 22: one
+  // wrong date was "2 problems found", XSD-DATATYPE and PEPPOL-EN16931-F001 on IssueDate).
+  const places = new Set(fatal.map((f, i) => f.location || `#${i}`)).size;
+  const rules = [...new Set([first?.rule ?? '', ...fatal.map((f) => f.rule)])].join(', ');
   const message =
-    fatal.length === 1 && first
-      ? `${first.message} (${first.rule}). Fix the invoice in your accounting system and drop it again.`
-      : `${fatal.length} problems found, including: ${first?.message ?? ''} (${first?.rule ?? ''}). The details list them all. Fix the invoice in your accounting system and drop it again.`;
+    places === 1 && first
+      ? `${first.message} (${rules}). Fix the invoice in your accounting system and drop it again.`
+      : `${places} problems found, including: ${first?.message ?? ''} (${first?.rule ?? ''}). The details list them all. Fix the invoice in your accounting system and drop it again.`;
   return { code: 'VALIDATION', message, action: 'fix-file' };
 }
 

@@ -208,6 +208,31 @@ describe("the access point's words in a clerk's message", () => {
     expect(buyerResponseProblem('AP', 'Fine')).toBeNull();
   });
 
+  it('rules finding fault with the same place are one thing to fix (walk 22: one date, "2 problems")', () => {
+    const date = '/Invoice/cbc:IssueDate';
+    const p = validationFailed([
+      {
+        rule: 'PEPPOL-EN16931-F001',
+        message: 'A date must be written as YYYY-MM-DD …',
+        location: date,
+      },
+      {
+        rule: 'XSD-DATATYPE',
+        message: 'Invoice issue date (BT-2) "07/12/2026" is not a valid date; use YYYY-MM-DD.',
+        location: date,
+      },
+    ]);
+    expect(p.message).toBe(
+      'Invoice issue date (BT-2) "07/12/2026" is not a valid date; use YYYY-MM-DD. (XSD-DATATYPE, PEPPOL-EN16931-F001). Fix the invoice in your accounting system and drop it again.',
+    );
+    // Two places: two problems, whatever the rules.
+    const two = validationFailed([
+      { rule: 'XSD-DATATYPE', message: 'issue date', location: date },
+      { rule: 'XSD-DATATYPE', message: 'due date', location: '/Invoice/cbc:DueDate' },
+    ]);
+    expect(two.message).toMatch(/^2 problems found, including: /);
+  });
+
   it('a check with several errors says where they are listed, true on the row and in the details', () => {
     // The clerk walk read "Open the details to see all" at the top of the open details.
     const p = validationFailed([
