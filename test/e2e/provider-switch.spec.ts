@@ -111,6 +111,11 @@ test('once a provider is set, the header counts what was sent in practice apart 
     const practice = desk.page.getByTestId('count-practice');
     await expect(practice).toBeVisible();
     await expect(practice.locator('xpath=..')).toHaveAttribute('title', /nothing reached Peppol/);
+    // What Sent counts is said on it (walk 22: read as "went out").
+    await expect(desk.page.getByTestId('count-sent').locator('xpath=..')).toHaveAttribute(
+      'title',
+      /^Accepted by your access point, delivered, or answered well by the buyer\./,
+    );
     // Split, not lost: what this desk sent in practice (this invoice among it) apart from the
     // rest (earlier tests of this desk sent some through other access points).
     expect(await figure('count-practice')).toBeGreaterThan(0);
@@ -119,7 +124,7 @@ test('once a provider is set, the header counts what was sent in practice apart 
     // practice 103" above a tab saying "Sent 103").
     expect(await figure('filter-count-sent')).toBe(sentPractising);
     await expect(desk.page.getByTestId('filter-practice-sent')).toHaveText(
-      /^ \([\d,.\s\u202f]+ in practice\)$/,
+      /^ \([\d,.\s\u202f]+ of them in practice\)$/,
     );
     expect(await figure('filter-practice-sent')).toBe(await figure('count-practice'));
   } finally {

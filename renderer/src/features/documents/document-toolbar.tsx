@@ -93,7 +93,7 @@ export function DocumentToolbar() {
             {f === 'sent' && practiceApart > 0 && known && (
               <span className="filter-practice" data-testid="filter-practice-sent">
                 {' '}
-                ({formatCount(practiceApart)} in practice)
+                ({formatCount(practiceApart)} of them in practice)
               </span>
             )}
           </button>

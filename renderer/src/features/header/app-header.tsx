@@ -63,6 +63,13 @@ export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; mes
 const NO_KEY_NOTE =
   'A provider address is set in Settings, but no API key: providers refuse invoices sent without one. Enter the key your provider gave you in Settings.';
 
+/**
+ * What "Sent" counts, said where it is shown (walk 22: read as "went out", it fell when a buyer
+ * rejected an invoice that had gone out).
+ */
+const SENT_WORDS =
+  'Accepted by your access point, delivered, or answered well by the buyer. An invoice whose delivery failed, or that the buyer rejected or queried, is counted under Needs attention instead.';
+
 /** What the Test badge means, said where it is shown. */
 const TEST_WORDS =
   'Your provider’s test environment (its key starts with sk_test_): invoices go through the provider’s test system, not to real buyers. A production key sends for real.';
@@ -173,7 +180,7 @@ export function AppHeader() {
           <dt>In progress</dt>
           <dd data-testid="count-progress">{countOrDash(inProgress, known)}</dd>
         </div>
-        <div>
+        <div title={SENT_WORDS}>
           <dt>Sent</dt>
           <dd data-testid="count-sent">{countOrDash(sent, known)}</dd>
         </div>
