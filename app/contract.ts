@@ -58,8 +58,17 @@ export interface Requests {
       offset?: number;
       limit?: number;
     };
-    /** `practiceSent`: how many of the Sent filter's were sent in practice (single desk). */
-    result: { rows: DocumentRow[]; total: number; counts: StateCounts; practiceSent?: number };
+    /**
+     * `practiceSent`, `practiceAttention`: how many of the Sent and the Needs attention filters'
+     * were practice in the built-in Sandbox (single desk).
+     */
+    result: {
+      rows: DocumentRow[];
+      total: number;
+      counts: StateCounts;
+      practiceSent?: number;
+      practiceAttention?: number;
+    };
   };
   /**
    * Every row matching the filter and search, in the given order, read at one instant (CSV
@@ -193,9 +202,15 @@ export interface Events {
   /**
    * Coalesced: the ids that changed since the last event, and the new counts; `practiceSent`, of
    * the documents the Sent filter shows, those sent in practice to the built-in Sandbox (a single
-   * desk: the header shows them apart from real sends).
+   * desk: the header shows them apart from real sends); `practiceAttention` the same of the
+   * Needs attention filter's.
    */
-  'documents:changed': { ids: number[]; counts: StateCounts; practiceSent?: number };
+  'documents:changed': {
+    ids: number[];
+    counts: StateCounts;
+    practiceSent?: number;
+    practiceAttention?: number;
+  };
   'metrics:tick': MetricsSnapshot;
   'connection:changed': ConnectionStatus;
 }

@@ -267,6 +267,15 @@ export interface DocumentDetail extends DocumentRow {
 /** Counts per state. */
 export type StateCounts = Record<DocumentState, number>;
 
+/**
+ * Of the Sent and the Needs attention filters' documents, those of practice in the built-in
+ * Sandbox (a single desk: the header shows them apart from real ones).
+ */
+export interface PracticeCounts {
+  sent: number;
+  attention: number;
+}
+
 /** A file handed to the engine: its name (as dropped, may include a folder path) and its bytes. */
 export interface IncomingFile {
   name: string;

@@ -85,7 +85,14 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
     'documents:list': (arg) => {
       const { rows, total } = repo.list(arg ?? {});
       const counts = repo.counts();
-      return { rows: rows.map(toDocumentRow), total, counts, practiceSent: repo.practiceSent() };
+      const practice = repo.practiceCounts();
+      return {
+        rows: rows.map(toDocumentRow),
+        total,
+        counts,
+        practiceSent: practice.sent,
+        practiceAttention: practice.attention,
+      };
     },
     'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),
     'documents:get': ({ id }) => {

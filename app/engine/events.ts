@@ -3,7 +3,7 @@
  * waiters of `waitUntilSettled` (told the ids of each flush, so they re-read only what changed).
  */
 import { DOCUMENT_STATES, RESPONSE_STATES } from '../contract';
-import type { EventName, Events, StateCounts } from '../contract';
+import type { EventName, Events, PracticeCounts, StateCounts } from '../contract';
 import type { DocumentBrief } from '../store/documents-repo';
 
 /** Open ids the settle backstop re-reads per tick: bounded work, whatever the drop's size. */
@@ -23,8 +23,8 @@ const SETTLED = new Set<string>([
 /** What the events need to read: the counts, and brief rows of listed ids in bounded chunks. */
 export interface EventsSource {
   counts(): StateCounts;
-  /** Of the Sent filter's documents, those sent in practice (the single desk's). */
-  practiceSent?(): number;
+  /** Of the Sent and Needs attention filters' documents, the practice ones (the single desk's). */
+  practiceCounts?(): PracticeCounts;
   briefChunks(ids: readonly number[]): Iterable<{ ids: readonly number[]; rows: DocumentBrief[] }>;
 }
 
@@ -97,12 +97,12 @@ export class EngineEvents {
     if (this.changedIds.size === 0) return;
     const ids = [...this.changedIds];
     this.changedIds.clear();
-    const practiceSent = this.source.practiceSent?.();
+    const practice = this.source.practiceCounts?.();
     const counts = this.source.counts();
     this.emit('documents:changed', {
       ids,
       counts,
-      ...(practiceSent !== undefined ? { practiceSent } : {}),
+      ...(practice ? { practiceSent: practice.sent, practiceAttention: practice.attention } : {}),
     });
     for (const w of [...this.settleWaiters]) w.onFlush(ids);
   }

@@ -25,6 +25,7 @@ import type {
   ConnectionStatus,
   Environment,
   DocumentState,
+  PracticeCounts,
   StateCounts,
   TimelineEvent,
 } from '../contract';
@@ -113,10 +114,7 @@ export class DocumentsRepo {
     return r ? { id: r.id, state: r.state } : null;
   }
 
-  /**
-   * Another live document (see LIVE_SQL in documents-statements.ts) with the same bytes, if any;
-   * `real` as for {@link findKnownFile}.
-   */
+  /** Another live document (LIVE_SQL, documents-statements.ts) of the same bytes; `real` as above. */
   findContentDuplicate(id: number, sha256: string, real: boolean): DocumentRecord | null {
     const twin = this.stmts.findContentDuplicate.get(sha256, id, real ? 1 : 0);
     return (twin as DocumentRecord | undefined) ?? null;
@@ -346,9 +344,9 @@ export class DocumentsRepo {
     this.writes.patch(id, patch);
   }
 
-  /** Of the Sent filter's documents, those sent in practice (migration 022: independent of N). */
-  practiceSent(): number {
-    return (this.stmts.practiceSent.get() as { n: number }).n;
+  /** Of the Sent and Needs attention filters' documents, the practice ones (migration 022). */
+  practiceCounts(): PracticeCounts {
+    return this.stmts.practiceCounts.get() as PracticeCounts;
   }
 
   /** Count of documents per state (read from the trigger-kept table: cost independent of N). */

@@ -11,8 +11,14 @@ import { CLAIM_COLUMNS, LIMIT_PARAM } from './document-record';
 /** The states the Sent filter shows, as SQL (the header's Sent). */
 const SENT_SQL = FILTER_STATES.sent.map((s) => `'${s}'`).join(', ');
 
-/** Of the Sent filter's documents, those sent in practice (migration 022). */
-const PRACTICE_SENT_SQL = `SELECT coalesce(sum(n), 0) AS n FROM practice_counts WHERE state IN (${SENT_SQL})`;
+/** The states the Needs attention filter shows, as SQL. */
+const ATTENTION_SQL = FILTER_STATES.attention.map((s) => `'${s}'`).join(', ');
+
+/** Of the Sent and the Needs attention filters' documents, those of practice (migration 022). */
+const PRACTICE_COUNTS_SQL = `SELECT
+  coalesce(sum(CASE WHEN state IN (${SENT_SQL}) THEN n END), 0) AS sent,
+  coalesce(sum(CASE WHEN state IN (${ATTENTION_SQL}) THEN n END), 0) AS attention
+  FROM practice_counts`;
 
 /**
  * Documents that count for the duplicate guard: on their way to the access point, accepted or
@@ -59,12 +65,12 @@ const CLAIM_SQL = CLAIM_COLUMNS.join(', ');
 
 /** Prepare every statement of {@link DocumentStatements} on `db`. */
 export function prepareDocumentStatements(db: Db) {
-  let practiceSent: ReturnType<Db['prepare']> | null = null;
+  let practiceCounts: ReturnType<Db['prepare']> | null = null;
   let unreadable: ReturnType<Db['prepare']> | null = null;
   return {
     // Prepared at first use: a repository may be opened on a database migrated only so far.
-    get practiceSent() {
-      return (practiceSent ??= db.prepare(PRACTICE_SENT_SQL));
+    get practiceCounts() {
+      return (practiceCounts ??= db.prepare(PRACTICE_COUNTS_SQL));
     },
     // Uses the partial index of migration 023 (its WHERE is this one's); a bounded few.
     get findUnreadableByNumber() {

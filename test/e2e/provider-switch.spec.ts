@@ -1,6 +1,6 @@
 import { startSandbox } from '../../app/sandbox/server';
 import { expect, test } from './fixtures';
-import { uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+import { invoiceWithoutNumber, uniquePrefix, validInvoice, writeFiles } from './support/invoices';
 
 test('queued documents stay with their access point when the provider changes, until the clerk sends them through the new one', async ({
   desk,
@@ -96,10 +96,17 @@ test('once a provider is set, the header counts what was sent in practice apart 
     Number((await desk.page.getByTestId(testId).textContent())!.replace(/\D/g, ''));
   try {
     await desk.dropFiles(
-      writeFiles(testInfo.outputPath('invoices'), { [`${number}.xml`]: validInvoice(number) }),
+      writeFiles(testInfo.outputPath('invoices'), {
+        [`${number}.xml`]: validInvoice(number),
+        [`${number}-broken.xml`]: invoiceWithoutNumber(number),
+      }),
     );
     await desk.searchFor(number);
     await desk.waitForState(desk.rowByInvoice(number), ['accepted', 'delivered']);
+    await desk.waitForState(desk.rowByFile(`${number}-broken.xml`), ['invalid']);
+    const attentionPractising = await figure('count-attention');
+    expect(attentionPractising).toBeGreaterThan(0);
+    await expect(desk.page.getByTestId('count-practice-attention')).toHaveCount(0);
     // Practising: the note says nothing is really sent, and Sent is all of it.
     await expect(desk.page.getByTestId('env-note')).toBeVisible();
     await expect(desk.page.getByTestId('count-practice')).toHaveCount(0);
@@ -127,6 +134,21 @@ test('once a provider is set, the header counts what was sent in practice apart 
       /^ \([\d,.\s\u202f]+ of them in practice\)$/,
     );
     expect(await figure('filter-practice-sent')).toBe(await figure('count-practice'));
+    // The same of Needs attention (walk 22: "Needs attention 4" right after connecting the real
+    // provider, all four practice rows): counted apart, the tab says how many are practice.
+    const practiceAttention = desk.page.getByTestId('count-practice-attention');
+    await expect(practiceAttention).toBeVisible();
+    await expect(practiceAttention.locator('xpath=..')).toHaveAttribute(
+      'title',
+      /nothing reached Peppol or a buyer\. Not counted in Needs attention/,
+    );
+    expect((await figure('count-attention')) + (await figure('count-practice-attention'))).toBe(
+      attentionPractising,
+    );
+    expect(await figure('filter-count-attention')).toBe(attentionPractising);
+    expect(await figure('filter-practice-attention')).toBe(
+      await figure('count-practice-attention'),
+    );
   } finally {
     await desk.invoke('settings:set', { endpoint: null });
     await other.close();

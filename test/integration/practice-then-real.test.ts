@@ -10,7 +10,7 @@ import { memorySecretStore, type Engine } from '../../app/engine';
 import { engineInternals } from '../../app/engine/internals';
 import { startDocAccessPoint, type DocAccessPoint } from '../helpers/doc-access-point.mjs';
 import { useEngines } from '../helpers/engine';
-import { makeInvoice, makeInvoices } from '../helpers/invoices';
+import { makeInvoice, makeInvoiceWithWrongTotal, makeInvoices } from '../helpers/invoices';
 
 const RECEIVER = '0208:0987654394';
 const servers: DocAccessPoint[] = [];
@@ -26,6 +26,31 @@ async function addAndSettle(e: Engine, files: { name: string; bytes: Uint8Array 
   await e.waitUntilSettled(ids, { includeAccepted: true });
   return { ...res, ids };
 }
+
+describe('practice that needs attention', () => {
+  // Walk 22: right after connecting the real provider, "Needs attention 4" were all practice rows.
+  it('is counted apart once invoices go for real, in the list and in the change events', async () => {
+    const e = await engines({ secrets: memorySecretStore() });
+    const practice = await addAndSettle(e, [
+      { name: 'wrong-total.xml', bytes: makeInvoiceWithWrongTotal('PRACTICE-BAD') },
+    ]);
+    expect((await e.handlers['documents:get']({ id: practice.ids[0]! })).state).toBe('invalid');
+    const ap = await startDocAccessPoint({ receivers: [RECEIVER] });
+    servers.push(ap);
+    await e.handlers['settings:set']({ endpoint: ap.url, apiKey: ap.apiKey });
+    const events: { practiceAttention?: number; invalid: number }[] = [];
+    e.on('documents:changed', ({ counts, practiceAttention }) =>
+      events.push({ practiceAttention, invalid: counts.invalid }),
+    );
+    const real = await addAndSettle(e, [
+      { name: 'real-bad.xml', bytes: makeInvoiceWithWrongTotal('REAL-BAD') },
+    ]);
+    expect((await e.handlers['documents:get']({ id: real.ids[0]! })).state).toBe('invalid');
+    const listed = await e.handlers['documents:list']({ limit: 1 });
+    expect([listed.counts.invalid, listed.practiceAttention]).toEqual([2, 1]);
+    await expect.poll(() => events.at(-1)).toEqual({ practiceAttention: 1, invalid: 2 });
+  });
+});
 
 describe('a file practised with in the built-in Sandbox', () => {
   it('is added and sent again once invoices go for real; a renamed copy is held against the real one', async () => {

@@ -70,7 +70,7 @@ describe('migrations', () => {
       );
     expect(counts()).toEqual({ accepted: 1, delivered: 1 });
     const repo = new DocumentsRepo(db);
-    expect(repo.practiceSent()).toBe(2);
+    expect(repo.practiceCounts().sent).toBe(2);
     insert.run('d.xml', 'hd', 'queued', 'kd', 'sandbox');
     insert.run('e.xml', 'he', 'queued', 'ke', 'https://ap.example');
     expect(counts()).toEqual({ accepted: 1, delivered: 1, queued: 1 });
@@ -81,7 +81,7 @@ describe('migrations', () => {
     ).run();
     db.prepare(`UPDATE documents SET state = 'delivered' WHERE file_name = 'c.xml'`).run();
     expect(counts()).toEqual({ delivered: 1, queued: 1 });
-    expect(repo.practiceSent()).toBe(1);
+    expect(repo.practiceCounts().sent).toBe(1);
     // Pinned to the Sandbox later, and deleted.
     db.prepare(`UPDATE documents SET access_point = 'sandbox' WHERE file_name = 'e.xml'`).run();
     db.prepare(`DELETE FROM documents WHERE file_name = 'd.xml'`).run();

@@ -24,8 +24,8 @@ export function useEngineSync(): void {
   useEffect(() => {
     const api = getApi();
     const unsubscribe = [
-      api.on('documents:changed', ({ ids, counts, practiceSent }) => {
-        useDocumentsStore.getState().setCounts(counts, practiceSent);
+      api.on('documents:changed', ({ ids, counts, practiceSent, practiceAttention }) => {
+        useDocumentsStore.getState().setCounts(counts, practiceSent, practiceAttention);
         useDocumentsStore.getState().requestRefresh();
         const { id: openId, detail } = useDetailStore.getState();
         // The open document, or the one it duplicates: its words and the side-by-side follow

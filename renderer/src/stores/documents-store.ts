@@ -29,6 +29,8 @@ interface DocumentsState {
   countsHeard: boolean;
   /** Of the Sent filter's documents, those sent in practice to the built-in Sandbox. */
   practiceSent: number;
+  /** Of the Needs attention filter's documents, those of practice in the built-in Sandbox. */
+  practiceAttention: number;
   /** Loaded pages, by page index. Pages outside the visible range are dropped on refresh. */
   pages: Record<number, DocumentRow[]>;
   /** Bumped when filter, search or sort change, so late answers for the old query are ignored. */
@@ -49,7 +51,7 @@ interface DocumentsState {
   setSearch(search: string): void;
   setSort(sort: DocumentSort | null): void;
   setVisibleRange(start: number, end: number): void;
-  setCounts(counts: StateCounts, practiceSent?: number): void;
+  setCounts(counts: StateCounts, practiceSent?: number, practiceAttention?: number): void;
   toggleSelected(id: number, on?: boolean): void;
   setSelection(ids: Iterable<number>): void;
   clearSelection(): void;
@@ -65,6 +67,7 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   counts: emptyCounts(),
   countsHeard: false,
   practiceSent: 0,
+  practiceAttention: 0,
   pages: {},
   generation: 0,
   shownFilter: 'all',
@@ -99,8 +102,8 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
     set({ visibleStart: start, visibleEnd: end });
     void loadMissingPages();
   },
-  setCounts(counts, practiceSent = 0) {
-    set({ counts, practiceSent, countsHeard: true });
+  setCounts(counts, practiceSent = 0, practiceAttention = 0) {
+    set({ counts, practiceSent, practiceAttention, countsHeard: true });
   },
   toggleSelected(id, on) {
     const next = new Set(get().selected);
@@ -154,13 +157,14 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       useDocumentsStore.setState({ loadError: result.error, loaded: true });
       return false;
     }
-    const { rows, total, counts, practiceSent = 0 } = result.value;
+    const { rows, total, counts, practiceSent = 0, practiceAttention = 0 } = result.value;
     useDocumentsStore.setState((prev) => ({
       pages: { ...prev.pages, [page]: rows },
       total,
       counts,
       countsHeard: true,
       practiceSent,
+      practiceAttention,
       shownFilter: s.filter,
       shownSearch: s.search,
       shownSort: s.sort ? `${s.sort.key}:${s.sort.dir}` : '',

@@ -26,7 +26,7 @@ export function DocumentToolbar() {
   const known = teamKnown && heard;
   const shownSearch = useDocumentsStore((s) => s.shownSearch);
   const loaded = useDocumentsStore((s) => s.loaded);
-  const { apart: practiceApart } = usePractice();
+  const { apart: practiceApart, attentionApart } = usePractice();
   const selected = useDocumentsStore((s) => s.selected);
   const total = useDocumentsStore((s) => s.total);
   const setFilter = useDocumentsStore((s) => s.setFilter);
@@ -78,7 +78,7 @@ export function DocumentToolbar() {
               setFilter(next);
               document.querySelector<HTMLElement>(`[data-testid="filter-${next}"]`)?.focus();
             }}
-            className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && known && filterCount(counts, f) > 0 ? ' has-attention' : ''}`}
+            className={`filter${filter === f ? ' is-active' : ''}${f === 'attention' && known && filterCount(counts, f) > attentionApart ? ' has-attention' : ''}`}
             data-testid={`filter-${f}`}
             onClick={() => setFilter(f)}
           >
@@ -94,6 +94,12 @@ export function DocumentToolbar() {
               <span className="filter-practice" data-testid="filter-practice-sent">
                 {' '}
                 ({formatCount(practiceApart)} of them in practice)
+              </span>
+            )}
+            {f === 'attention' && attentionApart > 0 && known && (
+              <span className="filter-practice" data-testid="filter-practice-attention">
+                {' '}
+                ({formatCount(attentionApart)} of them in practice)
               </span>
             )}
           </button>

@@ -70,6 +70,10 @@ const NO_KEY_NOTE =
 const SENT_WORDS =
   'Accepted by your access point, delivered, or answered well by the buyer. An invoice whose delivery failed, or that the buyer rejected or queried, is counted under Needs attention instead.';
 
+/** What "Practice to clear" counts, said where it is shown. */
+const PRACTICE_ATTENTION_WORDS =
+  'Practice copies sent to the built-in Sandbox that ended with a problem: nothing reached Peppol or a buyer. Not counted in Needs attention; cancel them to clear them.';
+
 /** What the Test badge means, said where it is shown. */
 const TEST_WORDS =
   'Your provider’s test environment (its key starts with sk_test_): invoices go through the provider’s test system, not to real buyers. A production key sends for real.';
@@ -89,12 +93,12 @@ export function AppHeader() {
   const counts = useDocumentsStore((s) => s.counts);
   const openSettings = useSettingsStore((s) => s.setOpen);
 
-  const { practising: practice, apart: practiceApart } = usePractice();
+  const { practising: practice, apart: practiceApart, attentionApart } = usePractice();
   const teamKnown = useConnectionStore(countsKnown);
   const heard = useDocumentsStore((s) => s.countsHeard);
   const known = teamKnown && heard;
   const inProgress = filterCount(counts, 'progress');
-  const attention = filterCount(counts, 'attention');
+  const attention = filterCount(counts, 'attention') - attentionApart;
   const sentAll = filterCount(counts, 'sent');
   // A desk that sends for real counts its earlier practice apart (usePractice). While practising,
   // the note above says nothing is really sent.
@@ -194,6 +198,12 @@ export function AppHeader() {
           <dt>Needs attention</dt>
           <dd data-testid="count-attention">{countOrDash(attention, known)}</dd>
         </div>
+        {attentionApart > 0 && (
+          <div title={PRACTICE_ATTENTION_WORDS}>
+            <dt>Practice to clear</dt>
+            <dd data-testid="count-practice-attention">{countOrDash(attentionApart, known)}</dd>
+          </div>
+        )}
       </dl>
       {unlinked && heard && (
         <span className="counts-stale" data-testid="counts-stale">
