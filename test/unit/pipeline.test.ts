@@ -323,15 +323,21 @@ describe('batch window', () => {
 });
 
 describe('receiver lookup', () => {
-  it('gives its answer to the documents of that buyer checked while it was out, in the same turn', async () => {
+  /** A pipeline on fake timers whose lookups wait for the test to answer them (`lookups`). */
+  function lookingUp() {
     vi.useFakeTimers({
       toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'setInterval', 'clearInterval'],
     });
     const lookups: ((o: ApOutcome<unknown>) => void)[] = [];
-    const { repo, pipeline } = setup(
+    const made = setup(
       stubClient({ lookup: () => new Promise<ApOutcome<unknown>>((r) => lookups.push(r)) }),
       { concurrency: 4, sender: { batching: false } },
     );
+    return { ...made, lookups };
+  }
+
+  it('gives its answer to the documents of that buyer checked while it was out, in the same turn', async () => {
+    const { repo, pipeline, lookups } = lookingUp();
     const buyer = '0088:5790000435968';
     docIn(repo, ['validating', 'ready'], { receiver_id: buyer });
     pipeline.start();
@@ -356,14 +362,7 @@ describe('receiver lookup', () => {
   });
 
   it('reads the ready documents again only once one entered ready, and so finds each', () => {
-    vi.useFakeTimers({
-      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'setInterval', 'clearInterval'],
-    });
-    const lookups: ((o: ApOutcome<unknown>) => void)[] = [];
-    const { repo, pipeline } = setup(
-      stubClient({ lookup: () => new Promise<ApOutcome<unknown>>((r) => lookups.push(r)) }),
-      { concurrency: 4, sender: { batching: false } },
-    );
+    const { repo, pipeline, lookups } = lookingUp();
     const readyReads = vi.spyOn(repo, 'inState');
     const reads = () => readyReads.mock.calls.filter(([state]) => state === 'ready').length;
     pipeline.start();
