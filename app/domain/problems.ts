@@ -112,15 +112,23 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
  * Our check found fatal errors (`fatal`: those findings, at least one). The message is read on the
  * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
  */
-export function validationFailed(
-  fatal: readonly (Pick<Finding, 'message' | 'rule'> & { location?: string | null })[],
-): Problem {
+/** A fatal finding as the words need it: its rule, its message and where it is, if said. */
+type FatalFinding = Pick<Finding, 'message' | 'rule'> & { location?: string | null };
+
+/**
+ * How many places of the invoice the findings are about: rules that find fault with the same
+ * place are one thing to fix (walk 22: one wrong date was "2 problems found", XSD-DATATYPE and
+ * PEPPOL-EN16931-F001 on IssueDate). A finding that names no place counts alone.
+ */
+export function problemPlaces(fatal: readonly FatalFinding[]): number {
+  return new Set(fatal.map((f, i) => f.location || `#${i}`)).size;
+}
+
+export function validationFailed(fatal: readonly FatalFinding[]): Problem {
   const first = leadFinding(fatal);
   if (first?.rule === OTHER_FORMAT_RULE)
     return { code: 'VALIDATION', message: otherFormatWords(fatal.length), action: 'fix-file' };
-  // Rules that find fault with the same place of the invoice are one thing to fix (walk 22: one
-  // wrong date was "2 problems found", XSD-DATATYPE and PEPPOL-EN16931-F001 on IssueDate).
-  const places = new Set(fatal.map((f, i) => f.location || `#${i}`)).size;
+  const places = problemPlaces(fatal);
   const rules = [...new Set([first?.rule ?? '', ...fatal.map((f) => f.rule)])].join(', ');
   const message =
     places === 1 && first

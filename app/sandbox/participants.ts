@@ -160,7 +160,9 @@ export function findParticipant(id: ParticipantId): SandboxParticipant {
   return {
     id,
     registered: true,
-    name: `Sandbox participant ${id.scheme}:${id.value}`,
+    // Walk 22b: "Receiver found: Sandbox participant 0208:…" on the timeline of a buyer the real
+    // network did not know.
+    name: `Practice buyer ${id.scheme}:${id.value} (the built-in Sandbox takes every buyer as registered)`,
     accepts: BOTH,
     behaviour: 'deliver',
   };

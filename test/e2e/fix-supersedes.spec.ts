@@ -27,7 +27,9 @@ test('a corrected file replaces its failure: the old one leaves Needs attention 
   const oldId = (await old.getAttribute('data-testid'))!.slice('row-'.length);
   await desk.openDetails(old);
   const timeline = desk.detailPanel.getByTestId('timeline');
-  await expect(timeline).toContainText(`Replaced by the corrected file ${prefix}-fixed.xml`);
+  // The state's words, then the file once (walk 22b: "Replaced by a corrected file — Replaced by
+  // the corrected file …").
+  await expect(timeline).toContainText(`Replaced by a corrected file — ${prefix}-fixed.xml`);
   // The link opens the replacement, whose timeline links back.
   await timeline.getByTestId(`timeline-link-${newId}`).click();
   await expect(desk.detailPanel.getByTestId('timeline')).toContainText(

@@ -76,9 +76,7 @@ test('queued documents stay with their access point when the provider changes, u
     await expect(noKey).toHaveCount(0);
     await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');
     // Walk 22: "Test" alone did not say whether buyers receive anything.
-    await expect(desk.page.getByTestId('test-note')).toHaveText(
-      'Provider’s test environment: no real buyer receives these',
-    );
+    await expect(desk.page.getByTestId('test-note')).toHaveText('No real buyer receives these');
   } finally {
     await desk.invoke('queue:resume', undefined);
     await desk.invoke('settings:set', { endpoint: null, apiKey: null });

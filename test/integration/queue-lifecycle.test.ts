@@ -84,8 +84,8 @@ const CASES: Case[] = [
       l.markInvalid(d, FIELDS, {
         valid: false,
         findings: [
-          { rule: 'BR-01', flag: 'fatal', message: 'A must be there', location: '/' },
-          { rule: 'BR-02', flag: 'fatal', message: 'B must be there', location: '/' },
+          { rule: 'BR-01', flag: 'fatal', message: 'A must be there', location: '/Invoice/a' },
+          { rule: 'BR-02', flag: 'fatal', message: 'B must be there', location: '/Invoice/b' },
         ],
       }),
     to: 'invalid',
@@ -173,7 +173,7 @@ const CASES: Case[] = [
     path: ['validating', 'ready', 'resolving'],
     run: (l, d) => l.markUnreachable(d),
     to: 'unreachable',
-    detail: 'Receiver not found',
+    detail: 'Looked up (no Peppol ID): not registered on the Peppol network',
     problem: 'RECEIVER_NOT_ON_PEPPOL',
     wakes: [],
   },

@@ -27,6 +27,11 @@ describe("a timeline step's detail", () => {
       'Wrong order number',
     );
     expect(stepDetail('under_query', 'Under query by buyer: ')).toBeNull();
+    // Walk 22b: the same again in other words.
+    expect(stepDetail('unreachable', 'Receiver not found')).toBeNull();
+    expect(
+      stepDetail('superseded', 'Replaced by the corrected file B22-0176.xml (document #222)'),
+    ).toBe('B22-0176.xml (document #222)');
     // Other words before a colon stay.
     expect(stepDetail('queued', 'Retry requested: new lookup')).toBe('Retry requested: new lookup');
   });

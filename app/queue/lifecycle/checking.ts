@@ -42,11 +42,13 @@ export function bodyLost(from: DocumentState, message: string): Step {
 /** Our check found fatal errors. */
 export function invalid(fields: DocumentPatch, verdict: OurVerdict): Step {
   const fatal = verdict.findings.filter((f) => f.flag === 'fatal');
+  const places = problems.problemPlaces(fatal);
   return {
     from: 'validating',
     to: 'invalid',
     patch: { ...fields, ...problemPatch(problems.validationFailed(fatal)) },
-    detail: `${fatal.length === 1 ? 'One problem' : `${fatal.length} problems`} found by the check`,
+    // Counted as the problem's words count them: by place (walk 22b: "2 problems" of one date).
+    detail: `${places === 1 ? 'One problem' : `${places} problems`} found by the check`,
     technical: `${fatal.length} fatal rule(s): ${fatal.map((f) => f.rule).join(', ')}`,
   };
 }
@@ -177,7 +179,8 @@ export function unreachable(doc: DocumentRecord): Step {
     from: 'resolving',
     to: 'unreachable',
     patch: problemPatch(problems.receiverNotOnPeppol(doc.receiver_id, doc.doc_type)),
-    detail: 'Receiver not found',
+    // Not "Receiver not found" under "Receiver not on Peppol" (walk 22b): which ID was looked up.
+    detail: `Looked up ${doc.receiver_id ?? '(no Peppol ID)'}: not registered on the Peppol network`,
   };
 }
 

@@ -42,7 +42,10 @@ export const useConnectionStore = create<ConnectionState>()((set, get) => ({
       api.invoke('app:info', undefined),
     ]);
     if (status.ok) set({ status: status.value });
-    else toastError('Could not read the connection state', status.error);
+    // A page of an ended session: the header and the list say so already (walk 22b: a third
+    // time in a toast).
+    else if (status.error.code !== 'SESSION_EXPIRED')
+      toastError('Could not read the connection state', status.error);
     if (info.ok) set({ appInfo: info.value });
   },
   async togglePause() {

@@ -51,10 +51,16 @@ export function stepDetail(to: DocumentState, detail: string | null): string | n
   if (!detail) return null;
   const words = STATUS_WORDS[to];
   if (loose(detail) === loose(words)) return null;
+  // Written so before 2026-12-07 under "Receiver not on Peppol" (walk 22b).
+  if (to === 'unreachable' && loose(detail) === 'receiver not found') return null;
   const colon = detail.indexOf(': ');
   if (colon > 0 && loose(detail.slice(0, colon)) === loose(words)) {
     return detail.slice(colon + 2).trim() || null;
   }
+  // "Replaced by a corrected file — Replaced by the corrected file x.xml (document #7)" (walk
+  // 22b): the file and the document once.
+  const replaced = /^Replaced by (?:the|a) corrected file\s+(.+)$/s.exec(detail);
+  if (to === 'superseded' && replaced) return replaced[1]!;
   return detail;
 }
 

@@ -1,4 +1,5 @@
 import { useConnectionStore } from '../../stores/connection-store';
+import { useDocumentsStore } from '../../stores/documents-store';
 
 /**
  * Above the list while this page is not connected to Peppol Desk: the statuses below are the
@@ -12,7 +13,10 @@ export function StaleListNote() {
   const teamAway = useConnectionStore((s) => s.status?.team?.reachable === false);
   // Files dropped meanwhile are in no list yet (walk 20: only a toast said so).
   const kept = useConnectionStore((s) => (teamAway ? (s.status?.team?.kept ?? 0) : 0));
+  // A page that never heard anything has no statuses to call the last ones (walk 22b).
+  const heard = useDocumentsStore((s) => s.countsHeard);
   if (link === 'open' && !teamAway) return null;
+  if (!heard) return null;
   return (
     <p className="stale-list-note" data-testid="list-stale" role="status">
       {link === 'open'

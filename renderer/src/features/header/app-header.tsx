@@ -72,7 +72,7 @@ const SENT_WORDS =
 
 /** What "Practice to clear" counts, said where it is shown. */
 const PRACTICE_ATTENTION_WORDS =
-  'Practice copies sent to the built-in Sandbox that ended with a problem: nothing reached Peppol or a buyer. Not counted in Needs attention; cancel them to clear them.';
+  'Practice copies sent to the built-in Sandbox that ended with a problem: nothing reached Peppol or a buyer. Not counted in Needs attention; clear them with Cancel, or Mark as handled where Cancel is not offered.';
 
 /** What the Test badge means, said where it is shown. */
 const TEST_WORDS =
@@ -141,7 +141,7 @@ export function AppHeader() {
       {badgeEnvironment === 'test' && !mismatch && (
         // Walk 22: "Test" alone did not say whether buyers receive anything.
         <span className="env-note" data-testid="test-note" title={TEST_WORDS}>
-          Provider’s test environment: no real buyer receives these
+          No real buyer receives these
         </span>
       )}
       {linked && status?.apiKeySet === false && status.state !== 'refused' && (
@@ -184,7 +184,7 @@ export function AppHeader() {
           <dt>In progress</dt>
           <dd data-testid="count-progress">{countOrDash(inProgress, known)}</dd>
         </div>
-        <div title={SENT_WORDS}>
+        <div title={known ? SENT_WORDS : countsTitle(teamKnown, heard)}>
           <dt>Sent</dt>
           <dd data-testid="count-sent">{countOrDash(sent, known)}</dd>
         </div>
