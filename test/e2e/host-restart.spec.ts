@@ -74,6 +74,9 @@ test('a page of an earlier session, which never heard the figures, shows none', 
     for (const id of ['count-progress', 'count-sent', 'count-attention', 'filter-count-all'])
       await expect(page.getByTestId(id)).toHaveText('—');
     await expect(page.getByTestId('counts-stale')).toHaveCount(0);
+    // Nor statuses it calls the last ones heard (walk 22b): it never heard any.
+    await expect(page.getByTestId('connection-message')).toContainText('session has ended');
+    await expect(page.getByTestId('list-stale')).toHaveCount(0);
   } finally {
     await host.stop();
     rmSync(dataDir, { recursive: true, force: true });
