@@ -1,6 +1,12 @@
 import { startSandbox } from '../../app/sandbox/server';
 import { expect, test } from './fixtures';
-import { invoiceWithoutNumber, uniquePrefix, validInvoice, writeFiles } from './support/invoices';
+import {
+  invoiceToReceiver,
+  invoiceWithoutNumber,
+  uniquePrefix,
+  validInvoice,
+  writeFiles,
+} from './support/invoices';
 
 test('queued documents stay with their access point when the provider changes, until the clerk sends them through the new one', async ({
   desk,
@@ -97,11 +103,13 @@ test('once a provider is set, the header counts what was sent in practice apart 
       writeFiles(testInfo.outputPath('invoices'), {
         [`${number}.xml`]: validInvoice(number),
         [`${number}-broken.xml`]: invoiceWithoutNumber(number),
+        [`${number}-RE.xml`]: invoiceToReceiver(`${number}-RE`, '9915:reject-all'),
       }),
     );
     await desk.searchFor(number);
     await desk.waitForState(desk.rowByInvoice(number), ['accepted', 'delivered']);
     await desk.waitForState(desk.rowByFile(`${number}-broken.xml`), ['invalid']);
+    await desk.waitForState(desk.rowByInvoice(`${number}-RE`), ['rejected']);
     const attentionPractising = await figure('count-attention');
     expect(attentionPractising).toBeGreaterThan(0);
     await expect(desk.page.getByTestId('count-practice-attention')).toHaveCount(0);
@@ -147,6 +155,15 @@ test('once a provider is set, the header counts what was sent in practice apart 
     expect(await figure('filter-practice-attention')).toBe(
       await figure('count-practice-attention'),
     );
+    // The practice rejection came from the Sandbox's test receiver: no credit note to agree
+    // with a buyer (walk 22b); marking it handled clears it.
+    await desk.openDetails(desk.rowByInvoice(`${number}-RE`));
+    await expect(desk.detailPanel.getByTestId('detail-practice-answer')).toContainText(
+      'not from a buyer',
+    );
+    await expect(desk.detailPanel.getByTestId('detail-handled-hint')).toHaveCount(0);
+    await expect(desk.detailPanel.getByTestId('detail-markHandled')).toBeVisible();
+    await desk.page.keyboard.press('Escape');
   } finally {
     await desk.invoke('settings:set', { endpoint: null });
     await other.close();

@@ -1,5 +1,6 @@
 import type { DocumentDetail } from '../../../../app/contract';
 import { formatTime } from '../../lib/format';
+import { usePractice } from '../../hooks/use-practice';
 import { useConnectionStore } from '../../stores/connection-store';
 import { ACTION_LABELS, requestDocumentAction } from '../../stores/document-actions';
 import { heldReason } from '../documents/wait-reason';
@@ -12,12 +13,17 @@ import { actionHint, actionsFor } from './offered-actions';
  */
 export function ProblemSection({ d }: { d: DocumentDetail }) {
   const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
+  const { practising } = usePractice();
   const { offered: actions, unavailable } = actionsFor(d, onTeam);
   const hint = actionHint(d);
   // While the queue is held, what the invoice waits for instead of its own next attempt, which
   // nothing leaves at then (without a problem, its status line says it: detail-panel.tsx).
   const held = useConnectionStore((s) => (d.problem ? heldReason(d, s.status) : null));
   if (!d.problem && actions.length === 0 && unavailable.length === 0) return null;
+  // Once invoices go for real, a practice copy's answer came from the built-in Sandbox's test
+  // receiver, not from a buyer (walk 22b: "agree the correction with the buyer, then send a
+  // credit note"). While practising, the usual advice is what is practised.
+  const practiceAnswer = d.accessPoint === 'sandbox' && d.businessResponse !== null && !practising;
   return (
     // Without a problem (an invoice waiting to go, say) it is only the buttons: not a warning.
     <section
@@ -53,7 +59,14 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
             : 'Cancelled: it will not be sent. To send it after all, choose Retry: it is checked again, then sent.'}
         </p>
       )}
-      {actions.includes('markHandled') && (
+      {practiceAnswer && (
+        <p className="muted" data-testid="detail-practice-answer">
+          Practice: this answer came from the built-in Sandbox’s test receiver, not from a buyer,
+          and nothing reached Peppol. There is nothing to agree or send; mark it as handled to clear
+          it.
+        </p>
+      )}
+      {actions.includes('markHandled') && !practiceAnswer && (
         <p className="muted" data-testid="detail-handled-hint">
           Once you have dealt with it (
           {d.docType === 'CreditNote'

@@ -48,7 +48,7 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
                 ✓
               </span>
               {inSandbox
-                ? 'Found in the built-in Sandbox (practice: it takes every buyer as registered but its test IDs, so this says nothing of the real Peppol network)'
+                ? 'Found in the built-in Sandbox (practice: every buyer counts as registered there, except its own test IDs, so this says nothing of the real Peppol network)'
                 : `Found${lookup.name ? `: ${lookup.name}` : ''}`}
             </span>
           ) : (
