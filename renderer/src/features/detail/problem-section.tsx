@@ -23,7 +23,8 @@ export function ProblemSection({ d }: { d: DocumentDetail }) {
   // Once invoices go for real, a practice copy's answer came from the built-in Sandbox's test
   // receiver, not from a buyer (walk 22b: "agree the correction with the buyer, then send a
   // credit note"). While practising, the usual advice is what is practised.
-  const practiceAnswer = d.accessPoint === 'sandbox' && d.businessResponse !== null && !practising;
+  const practiceAnswer =
+    d.problem !== null && d.accessPoint === 'sandbox' && d.businessResponse !== null && !practising;
   return (
     // Without a problem (an invoice waiting to go, say) it is only the buttons: not a warning.
     <section
