@@ -56,6 +56,16 @@ describe('EN 16931 VAT category rules', () => {
     expect(fatal(withReason)).toContain('BR-Z-10');
   });
 
+  // Walk 22: category Z at 21 % was told only "the rate must be 0": the category may be the
+  // mistake, and the words say so.
+  it("BR-Z-05's words point at the rate or the category", () => {
+    const r = checkDocument(utf8(category(validInvoice(), 'Z', '21')));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.verdict.findings.find((f) => f.rule === 'BR-Z-05')?.message).toBe(
+      'In an invoice line with VAT category "Zero rated" the invoiced item VAT rate (BT-152) must be 0 (zero); if the rate is right, the VAT category is not.',
+    );
+  });
+
   it('BR-E-10: exempt breakdown needs an exemption reason', () => {
     const exempt = category(validInvoice(), 'E', '0')
       .replace(/125\.00/g, '100.00')

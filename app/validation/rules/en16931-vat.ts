@@ -284,12 +284,15 @@ function categoryRules(code: Cat): Rule[] {
         : code === 'L' || code === 'M'
           ? 'must be zero or greater'
           : 'must be 0 (zero)';
+  // Walk 22: a line of category Z at 21 % was told only that "the rate must be 0", steering the
+  // clerk to the rate when the category was the mistake.
+  const rateOrCategory = '; if the rate is right, the VAT category is not.';
   rules.push(
     {
       id: `${p}-05`,
       flag: 'fatal',
       bt: 'BT-152',
-      message: `In an invoice line with VAT category "${name}" the invoiced item VAT rate (BT-152) ${rateMsg}.`,
+      message: `In an invoice line with VAT category "${name}" the invoiced item VAT rate (BT-152) ${rateMsg}${rateOrCategory}`,
       context: 'cac:ClassifiedTaxCategory',
       when: (t) => lineClassified(t) && catId(t) === code && isVat(t),
       test: rateTest,
@@ -298,7 +301,7 @@ function categoryRules(code: Cat): Rule[] {
       id: `${p}-06`,
       flag: 'fatal',
       bt: 'BT-96',
-      message: `In a document level allowance with VAT category "${name}" the allowance VAT rate (BT-96) ${rateMsg}.`,
+      message: `In a document level allowance with VAT category "${name}" the allowance VAT rate (BT-96) ${rateMsg}${rateOrCategory}`,
       context: 'cac:TaxCategory',
       when: (t) => acKind(t) === 'A' && catId(t) === code && isVat(t),
       test: rateTest,
@@ -307,7 +310,7 @@ function categoryRules(code: Cat): Rule[] {
       id: `${p}-07`,
       flag: 'fatal',
       bt: 'BT-103',
-      message: `In a document level charge with VAT category "${name}" the charge VAT rate (BT-103) ${rateMsg}.`,
+      message: `In a document level charge with VAT category "${name}" the charge VAT rate (BT-103) ${rateMsg}${rateOrCategory}`,
       context: 'cac:TaxCategory',
       when: (t) => acKind(t) === 'C' && catId(t) === code && isVat(t),
       test: rateTest,
