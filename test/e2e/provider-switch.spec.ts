@@ -104,12 +104,14 @@ test('once a provider is set, the header counts what was sent in practice apart 
         [`${number}.xml`]: validInvoice(number),
         [`${number}-broken.xml`]: invoiceWithoutNumber(number),
         [`${number}-RE.xml`]: invoiceToReceiver(`${number}-RE`, '9915:reject-all'),
+        [`${number}-CERT.xml`]: invoiceToReceiver(`${number}-CERT`, '9915:invalid-cert'),
       }),
     );
     await desk.searchFor(number);
     await desk.waitForState(desk.rowByInvoice(number), ['accepted', 'delivered']);
     await desk.waitForState(desk.rowByFile(`${number}-broken.xml`), ['invalid']);
     await desk.waitForState(desk.rowByInvoice(`${number}-RE`), ['rejected']);
+    await desk.waitForState(desk.rowByInvoice(`${number}-CERT`), ['failed']);
     const attentionPractising = await figure('count-attention');
     expect(attentionPractising).toBeGreaterThan(0);
     await expect(desk.page.getByTestId('count-practice-attention')).toHaveCount(0);
@@ -163,6 +165,18 @@ test('once a provider is set, the header counts what was sent in practice apart 
     );
     await expect(desk.detailPanel.getByTestId('detail-handled-hint')).toHaveCount(0);
     await expect(desk.detailPanel.getByTestId('detail-markHandled')).toBeVisible();
+    await desk.page.keyboard.press('Escape');
+    // A Retry of a practice copy whose delivery failed says it was practice, and what Retry does
+    // with it now (walk 22 B5: "Your access point accepted it" of the Sandbox).
+    await desk.openDetails(desk.rowByInvoice(`${number}-CERT`));
+    await desk.detailPanel.getByTestId('detail-retry').click();
+    const ask = desk.page.getByTestId('confirm-retry-undelivered');
+    await expect(ask).toContainText('Retry a practice copy?');
+    await expect(ask).toContainText(
+      'This invoice went to the built-in Sandbox in practice: nothing reached Peppol or a buyer.',
+    );
+    await ask.getByTestId('confirm-keep').click();
+    await expect(ask).toHaveCount(0);
     await desk.page.keyboard.press('Escape');
   } finally {
     await desk.invoke('settings:set', { endpoint: null });

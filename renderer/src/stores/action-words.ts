@@ -48,3 +48,17 @@ export function notOnPeppolLines(n: number | undefined): string[] {
     `${plural(n, 'document was', 'documents were')} not sent: ${n === 1 ? 'its buyer was' : 'their buyers were'} looked up again and ${n === 1 ? 'is' : 'are'} not on the Peppol network. Check the buyer's Peppol ID, or send ${n === 1 ? 'it' : 'them'} another way.`,
   ];
 }
+
+/**
+ * What a Retry does with invoices whose delivery failed: the desk looks each buyer up again first
+ * and sends only those found (walk 19b: the words promised a send that did not come).
+ */
+export function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
+  const them = n === 1 ? 'it' : 'them';
+  const how = `${what} looks ${n === 1 ? 'its buyer' : 'their buyers'} up again on Peppol and sends ${them} again as a new submission (${n === 1 ? 'unless its buyer is' : 'except those whose buyer is'} not found there)`;
+  return `${how}: do it once the cause is fixed (the buyer's access point, say), or ask your provider first.`;
+}
+
+/** A Retry of a practice copy once invoices go for real; the access point in use follows. */
+export const PRACTICE_COPY_RETRY =
+  'This invoice went to the built-in Sandbox in practice: nothing reached Peppol or a buyer. Retry does not send it for real by itself: it then waits for your decision, to send it through';

@@ -15,7 +15,9 @@ import {
   notOnPeppolLines,
   plural,
   refreshAfterAction,
+  resendWords,
   stoppedLines,
+  PRACTICE_COPY_RETRY,
   UNDO_OFFER_MS,
 } from './action-words';
 import { markHandled } from './mark-handled';
@@ -185,14 +187,21 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
   const undelivered = states
     ? targets.filter((id) => states.get(id)?.problemCode === 'DELIVERY_FAILED').length
     : 0;
+  // A practice copy once invoices go for real (walk 22 B5: "Your access point accepted it").
+  const practiceCopy =
+    action === 'retry' && undelivered === 1 && targets.length === 1
+      ? await isPracticeCopy(targets[0]!)
+      : false;
   if (action === 'retry' && undelivered > 0) {
     const ok = await ask({
-      title: `Send ${plural(undelivered, 'invoice', 'invoices')} again whose delivery failed?`,
+      title: practiceCopy
+        ? 'Retry a practice copy?'
+        : `Send ${plural(undelivered, 'invoice', 'invoices')} again whose delivery failed?`,
       body: (
         <p>
-          Your access point accepted{' '}
-          {undelivered === 1 ? 'it but could not deliver it' : 'them but could not deliver them'}.{' '}
-          {resendWords(undelivered, 'Retry')}
+          {practiceCopy
+            ? `${PRACTICE_COPY_RETRY} ${accessPointInUse()}, or cancel it.`
+            : `Your access point accepted ${undelivered === 1 ? 'it but could not deliver it' : 'them but could not deliver them'}. ${resendWords(undelivered, 'Retry')}`}
         </p>
       ),
       confirmLabel: 'Send again',
@@ -202,6 +211,14 @@ export async function requestDocumentAction(action: DocumentAction, ids: number[
     if (!ok) return;
   }
   await runDocumentAction(action, targets, ids.length);
+}
+
+/** Whether a document was a practice copy for the built-in Sandbox, now that it is not in use. */
+async function isPracticeCopy(id: number): Promise<boolean> {
+  const status = useConnectionStore.getState().status;
+  if (!status || status.environment === 'sandbox' || status.team) return false;
+  const r = await getApi().invoke('documents:get', { id });
+  return r.ok && r.value.accessPoint === 'sandbox';
 }
 
 /** The access point sends go through now: the team's on a team desk, else this desk's. */
@@ -412,16 +429,6 @@ async function failedAtDelivery(): Promise<
     n += briefs.value.rows.filter((r) => r.problemCode === 'DELIVERY_FAILED').length;
   }
   return { undelivered: n, failed: failed.value.ids.length };
-}
-
-/**
- * What a Retry does with invoices whose delivery failed: the desk looks each buyer up again first
- * and sends only those found (walk 19b: the words promised a send that did not come).
- */
-function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
-  const them = n === 1 ? 'it' : 'them';
-  const how = `${what} looks ${n === 1 ? 'its buyer' : 'their buyers'} up again on Peppol and sends ${them} again as a new submission (${n === 1 ? 'unless its buyer is' : 'except those whose buyer is'} not found there)`;
-  return `${how}: do it once the cause is fixed (the buyer's access point, say), or ask your provider first.`;
 }
 
 /**
