@@ -36,6 +36,19 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
     rendererDir: join(DIST_DIR, 'renderer'),
     port: opts.port ?? 0,
   });
+  // Ready for Ctrl+C before saying it runs: a stop right after the first line is a clean one.
+  const shutdown = async () => {
+    // Walk 22: Ctrl+C with invoices in flight ended without a word while it waited for them.
+    process.stdout.write('Stopping: the invoices being sent now are answered first…\n');
+    await host.close();
+    await engine.stop();
+    process.stdout.write(
+      'Stopped. What was still waiting is sent when Peppol Desk starts again.\n',
+    );
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
   // Walk 22: after a provider was set, the start line no longer said where invoices go.
   const environment = engine.usesBuiltInSandbox
     ? null
@@ -53,18 +66,6 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
   if (engine.teamLabel) process.stdout.write(`Team outbox: ${engine.teamLabel}\n`);
   if (engine.teamProblem) process.stderr.write(`${engine.teamProblem}\n`);
   if (opts.open) openBrowser(host.url);
-  const shutdown = async () => {
-    // Walk 22: Ctrl+C with invoices in flight ended without a word while it waited for them.
-    process.stdout.write('Stopping: the invoices being sent now are answered first…\n');
-    await host.close();
-    await engine.stop();
-    process.stdout.write(
-      'Stopped. What was still waiting is sent when Peppol Desk starts again.\n',
-    );
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
 }
 
 function openBrowser(url: string): void {

@@ -38,8 +38,12 @@ export function useEngineSync(): void {
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
       api.on('connection:changed', (status) => {
         useConnectionStore.getState().setStatus(status);
-        // The team database answers again: the errors it caused are no longer true.
-        if (status.team?.reachable) clearTeamDatabaseErrors();
+        // The team database answers again: the errors it caused are no longer true, and the
+        // list and its figures (a dash while they could not be read) are read again.
+        if (status.team?.reachable) {
+          clearTeamDatabaseErrors();
+          useDocumentsStore.getState().requestRefresh();
+        }
         // The provider or key may have been changed elsewhere (another window, the CLI): an open
         // Settings form shows it (the fields the clerk has not edited).
         const settings = useSettingsStore.getState();

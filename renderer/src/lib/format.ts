@@ -31,10 +31,10 @@ export const COUNTS_NOT_KNOWN_WORDS =
 export const COUNTS_NOT_HEARD_WORDS =
   'Not known: this page has not had the figures from Peppol Desk yet.';
 
-/** Why the figures show a dash, if they do: unheard yet, or a team database out of reach. */
+/** Why the figures show a dash, if they do: a team database out of reach, or unheard yet. */
 export function countsTitle(teamKnown: boolean, heard: boolean): string | undefined {
-  if (!heard) return COUNTS_NOT_HEARD_WORDS;
-  return teamKnown ? undefined : COUNTS_NOT_KNOWN_WORDS;
+  if (!teamKnown) return COUNTS_NOT_KNOWN_WORDS;
+  return heard ? undefined : COUNTS_NOT_HEARD_WORDS;
 }
 
 const amountFormats = new Map<string, Intl.NumberFormat>();

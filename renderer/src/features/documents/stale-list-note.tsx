@@ -13,10 +13,11 @@ export function StaleListNote() {
   const teamAway = useConnectionStore((s) => s.status?.team?.reachable === false);
   // Files dropped meanwhile are in no list yet (walk 20: only a toast said so).
   const kept = useConnectionStore((s) => (teamAway ? (s.status?.team?.kept ?? 0) : 0));
-  // A page that never heard anything has no statuses to call the last ones (walk 22b).
+  // A page of an ended session that never heard anything has no statuses to call the last ones
+  // (walk 22b). A team desk's note stays: it also says what was kept meanwhile.
   const heard = useDocumentsStore((s) => s.countsHeard);
   if (link === 'open' && !teamAway) return null;
-  if (!heard) return null;
+  if (link !== 'open' && !heard) return null;
   return (
     <p className="stale-list-note" data-testid="list-stale" role="status">
       {link === 'open'
