@@ -62,6 +62,8 @@ test('the header says calmly when the team database cannot be reached, and files
       'The list could not be read: The team database at',
     );
     await expect(desk.table.getByText('Loading…')).toHaveCount(0);
+    // Nor a count of what the search matched, which could not be read.
+    await expect(page.getByTestId('search-count')).toHaveCount(0);
     await desk.search.fill(prefix);
     // The team's documents cannot be counted meanwhile: a dash, not 0 (walk 12: a window opened
     // during an outage said "Sent 0", "All 0").

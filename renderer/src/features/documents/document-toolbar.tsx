@@ -25,7 +25,8 @@ export function DocumentToolbar() {
   const heard = useDocumentsStore((s) => s.countsHeard);
   const known = teamKnown && heard;
   const shownSearch = useDocumentsStore((s) => s.shownSearch);
-  const loaded = useDocumentsStore((s) => s.loaded);
+  // Said only of a list that was read (not while its last read failed: a team database away).
+  const loaded = useDocumentsStore((s) => s.loaded && s.loadError === null);
   const { apart: practiceApart, attentionApart } = usePractice();
   const selected = useDocumentsStore((s) => s.selected);
   const total = useDocumentsStore((s) => s.total);
