@@ -37,12 +37,14 @@ export function useEngineSync(): void {
       }),
       api.on('metrics:tick', (snapshot) => useMetricsStore.getState().apply(snapshot)),
       api.on('connection:changed', (status) => {
+        const away = useConnectionStore.getState().status?.team?.reachable === false;
         useConnectionStore.getState().setStatus(status);
-        // The team database answers again: the errors it caused are no longer true, and the
-        // list and its figures (a dash while they could not be read) are read again.
+        // The team database answers again: the errors it caused are no longer true, and (once,
+        // when it was away) the list and its figures, a dash while they could not be read, are
+        // read again.
         if (status.team?.reachable) {
           clearTeamDatabaseErrors();
-          useDocumentsStore.getState().requestRefresh();
+          if (away) useDocumentsStore.getState().requestRefresh();
         }
         // The provider or key may have been changed elsewhere (another window, the CLI): an open
         // Settings form shows it (the fields the clerk has not edited).

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { countOrDash, countsTitle, filterCount, formatCount } from '../../lib/format';
-import { countsKnown, useConnectionStore } from '../../stores/connection-store';
+import { countOrDash, filterCount, formatCount } from '../../lib/format';
+import { useCountsKnown } from '../../hooks/use-counts-known';
 import { retryAllWords } from '../../lib/retry-all-words';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
 import {
@@ -21,9 +21,7 @@ const BULK_ACTIONS: DocumentAction[] = ['retry', 'cancel', 'sendAnyway', 'markHa
 export function DocumentToolbar() {
   const filter = useDocumentsStore((s) => s.filter);
   const counts = useDocumentsStore((s) => s.counts);
-  const teamKnown = useConnectionStore(countsKnown);
-  const heard = useDocumentsStore((s) => s.countsHeard);
-  const known = teamKnown && heard;
+  const { known, title: countsWhy } = useCountsKnown();
   const shownSearch = useDocumentsStore((s) => s.shownSearch);
   // Said only of a list that was read (not while its last read failed: a team database away).
   const loaded = useDocumentsStore((s) => s.loaded && s.loadError === null);
@@ -84,11 +82,7 @@ export function DocumentToolbar() {
             onClick={() => setFilter(f)}
           >
             {FILTER_LABELS[f]}{' '}
-            <span
-              className="filter-count"
-              data-testid={`filter-count-${f}`}
-              title={countsTitle(teamKnown, heard)}
-            >
+            <span className="filter-count" data-testid={`filter-count-${f}`} title={countsWhy}>
               {countOrDash(filterCount(counts, f), known)}
             </span>
             {f === 'sent' && practiceApart > 0 && known && (

@@ -2,14 +2,14 @@ import { SENDS_REFUSED_START, type ConnectionStatus } from '../../../../app/cont
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import {
-  countsTitle,
   ENVIRONMENT_WORDS,
   SANDBOX_WORDS,
   countOrDash,
   filterCount,
   formatCount,
 } from '../../lib/format';
-import { countsKnown, useConnectionStore } from '../../stores/connection-store';
+import { useConnectionStore } from '../../stores/connection-store';
+import { useCountsKnown } from '../../hooks/use-counts-known';
 import { useDocumentsStore } from '../../stores/documents-store';
 import { useSettingsStore } from '../../stores/settings-store';
 import { usePractice } from '../../hooks/use-practice';
@@ -94,9 +94,7 @@ export function AppHeader() {
   const openSettings = useSettingsStore((s) => s.setOpen);
 
   const { practising: practice, apart: practiceApart, attentionApart } = usePractice();
-  const teamKnown = useConnectionStore(countsKnown);
-  const heard = useDocumentsStore((s) => s.countsHeard);
-  const known = teamKnown && heard;
+  const { known, heard, title: countsWhy } = useCountsKnown();
   const inProgress = filterCount(counts, 'progress');
   const attention = filterCount(counts, 'attention') - attentionApart;
   const sentAll = filterCount(counts, 'sent');
@@ -178,13 +176,13 @@ export function AppHeader() {
       <dl
         className={unlinked ? 'queue-counts queue-counts-stale' : 'queue-counts'}
         aria-label={unlinked ? 'Queue, last known figures (not live)' : 'Queue'}
-        title={countsTitle(teamKnown, heard)}
+        title={countsWhy}
       >
         <div>
           <dt>In progress</dt>
           <dd data-testid="count-progress">{countOrDash(inProgress, known)}</dd>
         </div>
-        <div title={known ? SENT_WORDS : countsTitle(teamKnown, heard)}>
+        <div title={known ? SENT_WORDS : countsWhy}>
           <dt>Sent</dt>
           <dd data-testid="count-sent">{countOrDash(sent, known)}</dd>
         </div>
