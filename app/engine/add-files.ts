@@ -5,7 +5,7 @@
  * How (issue 9, enqueue speed): first every file is hashed and checked against those known; then
  * the new files' bytes are appended to the body files and synced (store/body-files.ts: each body
  * written once, not into the write-ahead log and again into the database); then the rows are
- * stored in slices of {@link ADD_SLICE}, each slice one transaction of a few statements
+ * stored in slices of {@link ADD_ROWS_SLICE}, each slice one transaction of a few statements
  * (store/insert-documents.ts) committed without a sync. The engine thread is given back between
  * two slices so the pipeline, the sender and the UI keep going during a large drop. A row is
  * committed only after its body is on disk. Before answering, `durable()` syncs the write-ahead log (in a
@@ -27,11 +27,21 @@ import { tooLargeMessage } from '../validation/too-large';
 import type { EngineContext } from './context';
 
 /**
- * Files stored per transaction by `documents:add` (about 1 MB of typical invoices). At 100,000
- * documents a slice of 250 held the engine's thread up to 189 ms at a time (the list's requests
- * waited behind it; issue 9 point 5); 100 keeps a slice to a few tens of ms.
+ * Files hashed and checked against those known per turn of the engine thread by `documents:add`
+ * (about 1 MB of typical invoices; their bytes go to the body files while the next are hashed).
  */
 export const ADD_SLICE = 100;
+
+/**
+ * Rows stored per transaction by `documents:add`. A row holds no body (those are in the body
+ * files), so a slice's cost is mostly its indexes: the content index (sha256, random) and the
+ * file-name search index take a page write or a segment per commit whatever the slice holds, and
+ * larger slices share them. Measured at 100,000 documents (`node test/bench/queue.mjs`'s
+ * enqueue, 5 runs each): 500 rows take 8–14 ms of the engine thread per slice and the whole
+ * enqueue 4.4–5.1 s, where 100 rows took 3–5 ms and 5.5–6.2 s. (Before the body files a slice of 250 held the
+ * thread up to 189 ms, with its bodies in the write-ahead log; issue 9 point 5.)
+ */
+export const ADD_ROWS_SLICE = 500;
 
 /** sha256 hex of bytes. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -136,13 +146,13 @@ export async function addFiles(ctx: EngineContext, files: IncomingFile[]): Promi
   // Invoices go for real: the practice copies of these files that never went out are not sent
   // (store/practice-copies.ts); read only while some practice document may be unsent.
   const retire = real && fresh.length > 0 && repo.practice.anyPending();
-  for (let i = 0; i < fresh.length; i += ADD_SLICE) {
+  for (let i = 0; i < fresh.length; i += ADD_ROWS_SLICE) {
     if (i > 0) await (ctx.checkpointer?.backlog() ?? yieldToEventLoop());
     const lookAgain = repo.insertedCount !== storedBefore + storedHere;
     repo.txRedoable(() => {
       const docs: NewDocument[] = [];
       const at: number[] = [];
-      for (let k = i; k < Math.min(i + ADD_SLICE, fresh.length); k++) {
+      for (let k = i; k < Math.min(i + ADD_ROWS_SLICE, fresh.length); k++) {
         const { file, sha256, bodyRef } = fresh[k]!;
         const existing = lookAgain ? repo.findKnownFile(sha256, file.name, real) : null;
         if (existing !== null) {

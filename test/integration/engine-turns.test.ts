@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADD_SLICE } from '../../app/engine/add-files';
+import { ADD_ROWS_SLICE } from '../../app/engine/add-files';
 import { engineInternals } from '../../app/engine/internals';
 import { DELIVERY_COMMIT_MAX } from '../../app/queue/stages/delivery';
 import { SEND_COMMIT_CLAIMS, SEND_COMMIT_OUTCOMES } from '../../app/queue/stages/send-turns';
@@ -93,7 +93,7 @@ describe('the engine thread works in bounded turns (issue 9 point 5)', () => {
     expect(total(commits, 'tracked')).toBeGreaterThanOrEqual(n);
     expect(engineInternals(e).repo.counts().delivered).toBe(n);
 
-    expect(most(commits, 'inserted')).toBeLessThanOrEqual(ADD_SLICE);
+    expect(most(commits, 'inserted')).toBeLessThanOrEqual(ADD_ROWS_SLICE);
     expect(most(commits, 'claimed')).toBeLessThanOrEqual(SEND_COMMIT_CLAIMS);
     expect(most(commits, 'accepted')).toBeLessThanOrEqual(SEND_COMMIT_OUTCOMES);
     expect(most(commits, 'tracked')).toBeLessThanOrEqual(DELIVERY_COMMIT_MAX);

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
-import { ADD_SLICE } from '../../app/engine/add-files';
+import { ADD_ROWS_SLICE, ADD_SLICE } from '../../app/engine/add-files';
 import { engineInternals } from '../../app/engine/internals';
 import { invokeHandler } from '../../app/errors';
 import { newIdempotencyKey } from '../../app/domain/idempotency-key';
@@ -17,7 +17,7 @@ describe('documents:add (enqueue)', () => {
   it('stores a large drop in slices of a few statements, lets the event loop run between them, and answers once they are synced', async () => {
     const e = await engines();
     const { repo } = engineInternals(e);
-    const n = 3 * ADD_SLICE + 10;
+    const n = 3 * ADD_ROWS_SLICE + 10;
     const files = makeInvoices(n, 'SLICE');
     const slices = vi.spyOn(repo, 'insertMany');
     const commits = vi.spyOn(repo, 'txRedoable');
@@ -46,9 +46,9 @@ describe('documents:add (enqueue)', () => {
     // One transaction and one multi-row insert per slice, not per document.
     expect(slices).toHaveBeenCalledTimes(4);
     expect(slices.mock.calls.map(([docs]) => docs.length)).toEqual([
-      ADD_SLICE,
-      ADD_SLICE,
-      ADD_SLICE,
+      ADD_ROWS_SLICE,
+      ADD_ROWS_SLICE,
+      ADD_ROWS_SLICE,
       10,
     ]);
     expect(commits).toHaveBeenCalledTimes(4);
@@ -58,7 +58,7 @@ describe('documents:add (enqueue)', () => {
     expect(repo.counts().received).toBe(n);
     const ids = res.added.map((a) => a.id);
     expect(new Set(ids).size).toBe(n);
-    for (const k of [0, ADD_SLICE, n - 1]) {
+    for (const k of [0, ADD_SLICE, ADD_ROWS_SLICE, n - 1]) {
       const id = ids[k]!;
       expect(Buffer.from(repo.getBody(id)).equals(Buffer.from(files[k]!.bytes))).toBe(true);
       expect(repo.timeline(id)).toEqual([
@@ -97,7 +97,7 @@ describe('documents:add (enqueue)', () => {
     const dataDir = engines.tempDir();
     const e = await engines({ dataDir });
     const { repo, db } = engineInternals(e);
-    const files = makeInvoices(2 * ADD_SLICE + 5, 'ONCE');
+    const files = makeInvoices(2 * ADD_ROWS_SLICE + 5, 'ONCE');
     // What happened, in order: the body files' sync ending, and each slice of rows.
     const order: string[] = [];
     const bodiesDurable = repo.bodiesDurable.bind(repo);
@@ -115,7 +115,12 @@ describe('documents:add (enqueue)', () => {
     });
     const res = await e.handlers['documents:add']({ files });
     expect(res.added).toHaveLength(files.length);
-    expect(order).toEqual(['bodies synced', `rows ${ADD_SLICE}`, `rows ${ADD_SLICE}`, 'rows 5']);
+    expect(order).toEqual([
+      'bodies synced',
+      `rows ${ADD_ROWS_SLICE}`,
+      `rows ${ADD_ROWS_SLICE}`,
+      'rows 5',
+    ]);
     expect(db.prepare('SELECT COUNT(*) FROM document_bodies').pluck().get()).toBe(0);
     // The bytes once each, nothing else, and each read back exactly.
     const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
@@ -183,7 +188,7 @@ describe('documents:add (enqueue)', () => {
 
   it('stores a file once when two drops add it at the same time', async () => {
     const e = await engines();
-    const files = makeInvoices(ADD_SLICE + 3, 'RACE');
+    const files = makeInvoices(ADD_ROWS_SLICE + 3, 'RACE');
     const [a, b] = await Promise.all([
       e.handlers['documents:add']({ files }),
       e.handlers['documents:add']({ files: [...files].reverse() }),
