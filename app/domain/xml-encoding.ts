@@ -27,6 +27,12 @@ export type DecodedXml =
   | { ok: false; reason: 'unsupported'; declared: string }
   /** The file starts with a UTF-32 byte order mark (XML processors need not read UTF-32). */
   | { ok: false; reason: 'utf32' }
+  /**
+   * UTF-16 bytes without the byte order mark that 4.3.3 says UTF-16 MUST begin with (walk 21:
+   * our checks read it, an access point answered "not well-formed XML"). A declaration naming
+   * the byte order (UTF-16LE, UTF-16BE: RFC 2781's labels, which carry no mark) is read.
+   */
+  | { ok: false; reason: 'utf16-no-bom' }
   | EncodingMismatch;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -36,6 +42,8 @@ const LEADING_BOM = /^\uFEFF/;
 const ENCODING_DECL = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 
 const UTF16_LABELS = new Set(['utf-16', 'utf-16le', 'utf-16be', 'utf16', 'unicode']);
+/** UTF-16 labels that name the byte order themselves (no byte order mark needed). */
+const BYTE_ORDER_LABELS = new Set(['utf-16le', 'utf-16be']);
 /** ASCII is a subset of UTF-8: a file declared ASCII is read as UTF-8 (as before). */
 const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 
@@ -67,6 +75,10 @@ export function decodeXml(bytes: Uint8Array): DecodedXml {
       const declared = declaredEncoding(text.slice(0, 200));
       if (declared !== null && !UTF16_LABELS.has(declared.toLowerCase())) {
         return { ok: false, reason: 'mismatch', savedAs: 'UTF-16', declared };
+      }
+      const marked = b0 === 0xff || b0 === 0xfe;
+      if (!marked && !BYTE_ORDER_LABELS.has(declared?.toLowerCase() ?? '')) {
+        return { ok: false, reason: 'utf16-no-bom' };
       }
       return { ok: true, text };
     }

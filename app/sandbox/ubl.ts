@@ -50,7 +50,9 @@ export function xmlText(bytes: Uint8Array): string {
         ? `The document declares encoding "${decoded.declared}", which is not supported.`
         : decoded.reason === 'utf32'
           ? 'The document is saved as UTF-32, which is not supported.'
-          : 'The document is not text in the encoding it declares.',
+          : decoded.reason === 'utf16-no-bom'
+            ? 'The document is saved as UTF-16 without a byte order mark.'
+            : 'The document is not text in the encoding it declares.',
   );
 }
 

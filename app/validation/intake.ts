@@ -91,6 +91,12 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
       `This XML file is saved as UTF-32, which invoices are not sent in. ${AS_UTF8}`,
     );
   }
+  if (!decoded.ok && decoded.reason === 'utf16-no-bom') {
+    return fail(
+      'ENCODING',
+      `This file is saved as UTF-16 without the byte order mark that UTF-16 XML files must begin with, so it is not valid XML and an access point may refuse it. ${AS_UTF8}`,
+    );
+  }
   if (!decoded.ok && decoded.reason === 'unsupported') {
     return fail(
       'ENCODING',

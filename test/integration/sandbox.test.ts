@@ -339,6 +339,9 @@ describe('sandbox access point', () => {
       expectErrorBody(await sendXml(sb, utf16(invoice('U16-2'))), 400, 'INVALID_XML');
       const says16 = Buffer.from(invoice('U16-3').replace('encoding="UTF-8"', 'encoding="utf-16"'));
       expectErrorBody(await sendXml(sb, says16), 400, 'INVALID_XML');
+      // UTF-16 without its byte order mark (4.3.3: it MUST have one), as our checks say.
+      const unmarked = utf16(invoice('U16-4').replace('encoding="UTF-8"', 'encoding="UTF-16"'));
+      expectErrorBody(await sendXml(sb, unmarked.subarray(2)), 400, 'INVALID_XML');
       expect(sb.stats().acceptedDocuments).toBe(1);
     });
 

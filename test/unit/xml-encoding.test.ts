@@ -39,6 +39,27 @@ describe('the characters of an XML file', () => {
     }
   });
 
+  it('refuses UTF-16 without a byte order mark unless its declaration names the byte order (4.3.3: UTF-16 MUST begin with one)', () => {
+    // Walk 21: our checks read such a file, the access point answered "not well-formed XML".
+    const bare = (b: Buffer) => b.subarray(2);
+    for (const bytes of [
+      bare(utf16le(declaring('UTF-16'))),
+      bare(utf16be(declaring('UTF-16'))),
+      bare(utf16le(SAMPLE.replace(/^<\?xml[^>]*\?>/, '').trimStart())),
+    ]) {
+      expect(bytes[0] === 0x3c || bytes[1] === 0x3c).toBe(true);
+      expect(decodeXml(bytes)).toEqual({ ok: false, reason: 'utf16-no-bom' });
+    }
+    // UTF-16LE and UTF-16BE say their byte order (RFC 2781: no mark): read.
+    for (const bytes of [
+      bare(utf16le(declaring('UTF-16LE'))),
+      bare(utf16be(declaring('utf-16be'))),
+    ]) {
+      const d = decodeXml(bytes);
+      expect(d.ok && d.text.includes('<cbc:ID>')).toBe(true);
+    }
+  });
+
   it('reads a declared single-byte encoding', () => {
     const latin = Buffer.from(
       declaring('ISO-8859-1').replace('</Invoice>', '<!-- Zürich --></Invoice>'),
@@ -95,6 +116,14 @@ describe('our checks on a file whose declaration names another encoding', () => 
     expect(r16).toMatchObject({ ok: false, error: { code: 'ENCODING' } });
     expect(r16.ok ? '' : r16.error.message).toContain(
       'This file is saved as UTF-16, but its first line says encoding="UTF-8"',
+    );
+  });
+
+  it('refuse UTF-16 without a byte order mark, saying to export it as UTF-8', () => {
+    const r = checkDocument(utf16le(declaring('UTF-16')).subarray(2));
+    expect(r).toMatchObject({ ok: false, error: { code: 'ENCODING' } });
+    expect(r.ok ? '' : r.error.message).toBe(
+      'This file is saved as UTF-16 without the byte order mark that UTF-16 XML files must begin with, so it is not valid XML and an access point may refuse it. Export it again from your accounting system as UTF-8.',
     );
   });
 
