@@ -38,8 +38,8 @@ export const ADD_SLICE = 100;
  * file-name search index take a page write or a segment per commit whatever the slice holds, and
  * larger slices share them. Measured at 100,000 documents (`node test/bench/queue.mjs`'s
  * enqueue, 5 runs each): 500 rows take 8–14 ms of the engine thread per slice and the whole
- * enqueue 4.4–5.1 s, where 100 rows took 3–5 ms and 5.5–6.2 s. (Before the body files a slice of 250 held the
- * thread up to 189 ms, with its bodies in the write-ahead log; issue 9 point 5.)
+ * enqueue 4.4–5.1 s, where 100 rows took 3–5 ms and 5.5–6.2 s. (Before the body files a slice
+ * of 250 held the thread up to 189 ms, with its bodies in the write-ahead log; issue 9 point 5.)
  */
 export const ADD_ROWS_SLICE = 500;
 
