@@ -12,26 +12,6 @@ import { skippedLines, summarize } from './drop-summary';
 const MAX_FILES_PER_CALL = 200;
 const MAX_BYTES_PER_CALL = MAX_ADD_CALL_BYTES;
 
-function chunk(files: PickedFile[]): PickedFile[][] {
-  const chunks: PickedFile[][] = [];
-  let current: PickedFile[] = [];
-  let bytes = 0;
-  for (const f of files) {
-    if (
-      current.length > 0 &&
-      (current.length >= MAX_FILES_PER_CALL || bytes + f.file.size > MAX_BYTES_PER_CALL)
-    ) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(f);
-    bytes += f.file.size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
 let adding = Promise.resolve();
 /** Files dropped but not handed to the engine yet (all adds in the queue). */
 let notAddedYet = 0;
@@ -148,15 +128,8 @@ async function addNow(
     return;
   }
   const total: AddResult = { added: [], known: [], rejected: [] };
-  // A file over the largest accepted size is refused here, by name, before it is read: sent, it
-  // made the whole request too large, and every file after it was left out (a walk: one 50 MB
-  // export stopped a drop of eleven, naming none of them).
   const settings = await getApi().invoke('settings:get', undefined);
   const maxBytes = settings.ok ? settings.value.maxDocumentBytes : DEFAULT_MAX_BYTES;
-  const tooLarge = files.filter((f) => f.file.size > maxBytes);
-  for (const f of tooLarge) {
-    total.rejected.push({ fileName: f.name, message: tooLargeMessage(f.file.size, maxBytes) });
-  }
   const words = {
     kind: 'info' as const,
     title: `Adding ${formatCount(files.length)} files…`,
@@ -164,20 +137,13 @@ async function addNow(
   };
   const toastId = readingToast ?? toasts.push({ ...words, ttlMs: null });
   if (readingToast !== undefined) toasts.update(toastId, words);
-  let done = tooLarge.length;
-  handed(tooLarge.length);
-  for (const part of chunk(files.filter((f) => f.file.size <= maxBytes))) {
-    const incoming: IncomingFile[] = [];
-    for (const f of part) {
-      try {
-        incoming.push({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) });
-      } catch {
-        total.rejected.push({
-          fileName: f.name,
-          message: 'The file could not be read. Check that it still exists.',
-        });
-      }
-    }
+  // Files gone through (added, known or refused), and the part read for the next call.
+  let done = 0;
+  let part: PickedFile[] = [];
+  let partBytes = 0;
+  let incoming: IncomingFile[] = [];
+  /** Hands the part read so far to the engine; false when it did not answer (said so). */
+  const handOver = async (): Promise<boolean> => {
     const result = await getApi().invoke('documents:add', { files: incoming });
     if (!result.ok) {
       toasts.update(toastId, {
@@ -195,7 +161,7 @@ async function addNow(
         ttlMs: null,
       });
       useDocumentsStore.getState().requestRefresh();
-      return;
+      return false;
     }
     total.added.push(...result.value.added);
     total.known.push(...result.value.known);
@@ -204,6 +170,9 @@ async function addNow(
       total.heldForDecision = (total.heldForDecision ?? 0) + result.value.heldForDecision;
     done += part.length;
     handed(part.length);
+    part = [];
+    partBytes = 0;
+    incoming = [];
     if (done < files.length)
       toasts.update(toastId, {
         title: `Adding files… ${formatCount(done)} of ${formatCount(files.length)}`,
@@ -211,7 +180,37 @@ async function addNow(
           `Stay on this page until all are added: the other ${formatCount(files.length - done)} are not added yet.`,
         ],
       });
+    return true;
+  };
+  for (const f of files) {
+    // A chosen file's size is a look at the disk (the browser asks for it when first read): one
+    // per file, between the reads. Asked for all 5,000 files of a drop first, it held the page
+    // for over a second (walk 23).
+    const size = f.file.size;
+    // A file over the largest accepted size is refused here, by name, before it is read: sent,
+    // it made the whole request too large, and every file after it was left out (a walk: one
+    // 50 MB export stopped a drop of eleven, naming none of them).
+    if (size > maxBytes) {
+      total.rejected.push({ fileName: f.name, message: tooLargeMessage(size, maxBytes) });
+      done += 1;
+      handed(1);
+      continue;
+    }
+    // Calls of a bounded size: big enough to be fast, small enough to keep memory flat.
+    const full = part.length >= MAX_FILES_PER_CALL || partBytes + size > MAX_BYTES_PER_CALL;
+    if (part.length > 0 && full && !(await handOver())) return;
+    part.push(f);
+    partBytes += size;
+    try {
+      incoming.push({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) });
+    } catch {
+      total.rejected.push({
+        fileName: f.name,
+        message: 'The file could not be read. Check that it still exists.',
+      });
+    }
   }
+  if (part.length > 0 && !(await handOver())) return;
   const summary = summarize(total, skipped);
   // Files not added stay listed by the drop zone after the message is closed; those left alone on
   // purpose are named by this message only (walk 21b).
