@@ -46,6 +46,13 @@ export interface ConnectionStatus {
    */
   apiKeySet?: boolean;
   /**
+   * Whether the access point in use takes invoices in groups: only one whose version answer
+   * says it recognises a group sent twice (a group whose answer is lost must be sent again).
+   * `not-offered`: the Settings box "Send invoices in groups" has no effect, invoices go one by
+   * one (walk 23). Absent until it has answered, and on a team outbox (one by one always).
+   */
+  groups?: 'offered' | 'not-offered';
+  /**
    * The environment the access point names in its version answer (`GET /peppol/version`), as it
    * says it; null or absent until it answered one (see app/domain/environment.ts
    * environmentMismatch for when the screen says it differs from the key's).

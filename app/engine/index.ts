@@ -106,7 +106,11 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   // The status as told to the window: with the hot folder, and a missing key said as missing.
   const shownStatus = (status: ConnectionStatus): ConnectionStatus => {
     const hot = hotFolderStatus();
-    const withHot = hot ? { ...status, hotFolder: hot } : status;
+    const client = connection.client;
+    const groups = client.batchesPending
+      ? {}
+      : { groups: client.batchSupported ? ('offered' as const) : ('not-offered' as const) };
+    const withHot = { ...status, ...groups, ...(hot ? { hotFolder: hot } : {}) };
     // A provider address with no key at all is said before the first invoice meets a refusal
     // (walk 18 B4: "Online" and "Test" above a queue nobody would take); refused, "not
     // accepted" would send the clerk looking for a wrong key. (The built-in Sandbox needs none.)

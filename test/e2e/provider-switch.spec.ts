@@ -1,4 +1,5 @@
 import { startSandbox } from '../../app/sandbox/server';
+import { startDocAccessPoint } from '../helpers/doc-access-point.mjs';
 import { expect, test } from './fixtures';
 import {
   invoiceToReceiver,
@@ -322,5 +323,37 @@ test('the "wait for" banner sends the others and leaves one that may already be 
     await desk.invoke('settings:set', { endpoint: null });
     await first.close();
     await other.close();
+  }
+});
+
+// Walk 23: "Send invoices in groups" stood ticked, beside "faster for a large run", against an
+// access point that takes no groups (it does not say it recognises a group sent twice).
+test('Settings says when the access point in use takes no groups, so the box has no effect', async ({
+  desk,
+  page,
+}) => {
+  const ap = await startDocAccessPoint({ batchIdempotency: false });
+  try {
+    // The built-in Sandbox takes groups: nothing more is said.
+    await page.getByTestId('open-settings').click();
+    const dialog = page.getByTestId('settings-dialog');
+    await expect(dialog.getByRole('checkbox', { name: 'Send invoices in groups' })).toBeChecked();
+    await expect(dialog).toContainText('where your provider says it recognises a group sent twice');
+    await expect(dialog.getByTestId('settings-batching-one-by-one')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await desk.invoke('settings:set', { endpoint: ap.url, apiKey: ap.apiKey });
+    await expect
+      .poll(async () => (await desk.invoke('connection:get', undefined)).groups, {
+        timeout: 10_000,
+      })
+      .toBe('not-offered');
+    await page.getByTestId('open-settings').click();
+    await expect(dialog.getByTestId('settings-batching-one-by-one')).toHaveText(
+      'Your access point does not say so: invoices go to it one by one whatever this says.',
+    );
+    await page.keyboard.press('Escape');
+  } finally {
+    await desk.invoke('settings:set', { endpoint: null, apiKey: null });
+    await ap.close();
   }
 });

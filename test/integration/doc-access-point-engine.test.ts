@@ -49,4 +49,27 @@ describe('the engine against an access point written from the docs alone', () =>
     // Nothing the access point's check refused was sent.
     expect([...ap.acceptedByNumber().keys()]).toEqual(['CHECK-1']);
   });
+
+  // Walk 23: "Send invoices in groups" stood ticked beside "faster for a large run" against an
+  // access point that takes no groups; the status says which it is, for Settings to say so.
+  it.each([
+    { batchIdempotency: false, groups: 'not-offered' },
+    { batchIdempotency: true, groups: 'offered' },
+  ])(
+    'says whether the access point takes invoices in groups ($groups)',
+    async ({ batchIdempotency, groups }) => {
+      const ap = await startDocAccessPoint({ batchIdempotency });
+      servers.push(ap);
+      const e = await engines({ endpoint: ap.url, secrets: memorySecretStore(ap.apiKey) });
+      const { added } = await e.handlers['documents:add']({
+        files: [{ name: 'G-1.xml', bytes: makeInvoice('G-1', { receiver: RECEIVER }) }],
+      });
+      await e.waitUntilSettled(
+        added.map((a) => a.id),
+        { includeAccepted: true },
+      );
+      const status = await e.handlers['connection:get'](undefined);
+      expect(status.groups).toBe(groups);
+    },
+  );
 });

@@ -100,6 +100,7 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
   // The engine says when no key is set at all (ConnectionStatus.apiKeySet): its rule, not a copy.
   const keyMissing = useConnectionStore((s) => s.status?.apiKeySet === false);
   const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
+  const groupsNotOffered = useConnectionStore((s) => s.status?.groups === 'not-offered');
 
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const [copied, setCopied] = useState(false);
@@ -255,8 +256,16 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
         <span>Send invoices in groups</span>
       </label>
       <Hint name="batching">
-        Up to 100 invoices go to your provider in one request: faster for a large run. A provider
-        without it gets them one by one.
+        Up to 100 invoices go to your provider in one request, faster for a large run, where your
+        provider says it recognises a group sent twice (a group whose answer is lost is sent again);
+        otherwise they go one by one.
+        {!onTeam && groupsNotOffered && (
+          // Walk 23: the box was ticked, and said "faster", against a provider that takes none.
+          <span data-testid="settings-batching-one-by-one">
+            {' '}
+            Your access point does not say so: invoices go to it one by one whatever this says.
+          </span>
+        )}
         {onTeam && (
           // Walk 20: the setting said groups while a team sends one by one (every desk must be able
           // to send again what another began, under the same key).
