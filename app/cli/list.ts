@@ -46,7 +46,7 @@ async function listCommand(opts: ListOptions): Promise<number> {
     } else {
       for (const r of rows) {
         process.stdout.write(
-          `#${r.id}\t${statusWordsOf(r.state, r.problem?.code)}\t${r.invoiceNumber ?? '-'}\t${visibleText(r.fileName)}${r.problem ? `\t${cliWords(r.problem.message)}` : ''}\n`,
+          `#${r.id}\t${statusWordsOf(r.state, r.problem?.code)}\t${r.invoiceNumber ?? '-'}\t${visibleText(r.fileName)}${r.problem ? `\t${cliWords(r.problem.message, r.id)}` : ''}\n`,
         );
       }
       // The filter's states only: the line counts what the filter lists.

@@ -7,6 +7,7 @@ import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } f
 import { openQuiet, type EngineFlags } from './engine-options';
 import {
   accessPointHere,
+  NONE_LEFT_OUT,
   notSentCount,
   otherOutcomesWords,
   sayWhyNotSent,
@@ -55,7 +56,7 @@ async function rerouteCommand(ids: string[], opts: RerouteOptions): Promise<numb
     let left = 0;
     // Each that did not end as sent says why (as `send` and `retry` do); those held in doubt
     // were said above.
-    const counted = await summarize(engine, targets, 0, 0, wait, (r, as) => {
+    const counted = await summarize(engine, targets, NONE_LEFT_OUT, 0, wait, (r, as) => {
       if (as === 'failed' && r.state === 'held' && doubt.has(r.id)) left++;
       else sayWhyNotSent(r, as);
     });

@@ -4,6 +4,7 @@ import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } f
 import { openQuiet, type EngineFlags } from './engine-options';
 import {
   briefChunks,
+  NONE_LEFT_OUT,
   notSentCount,
   otherOutcomesWords,
   reportPinnedElsewhere,
@@ -70,10 +71,17 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     // Each document that did not end as sent says why (as `send` does); one sent before this
     // retry is counted as such (walk 9: "Retrying 0 of 1 …", then "1 sent").
     let sentEarlier = 0;
-    const summary = await summarize(engine, before, 0, 0, Boolean(opts.waitDelivery), (r, c) => {
-      if (sentBefore(r, c, startedAt)) sentEarlier++;
-      sayWhyNotSent(r, c);
-    });
+    const summary = await summarize(
+      engine,
+      before,
+      NONE_LEFT_OUT,
+      0,
+      Boolean(opts.waitDelivery),
+      (r, c) => {
+        if (sentBefore(r, c, startedAt)) sentEarlier++;
+        sayWhyNotSent(r, c);
+      },
+    );
     if (failedAtDelivery > 0)
       process.stderr.write(
         `${failedAtDelivery} of these had failed at delivery, after the access point accepted them: "sent" counts their acceptance again, not their delivery. Run with --wait-delivery to wait until they are delivered (or fail again).\n`,

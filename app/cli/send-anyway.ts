@@ -4,7 +4,13 @@ import type { RequestResult } from '../contract';
 import { invokeHandler } from '../errors';
 import { accessPointOptions, parseIds, reportStopped, requireKnownIds, usage } from './common';
 import { openQuiet, type EngineFlags } from './engine-options';
-import { briefChunks, otherOutcomesWords, sayWhyNotSent, summarize } from './summary';
+import {
+  briefChunks,
+  NONE_LEFT_OUT,
+  otherOutcomesWords,
+  sayWhyNotSent,
+  summarize,
+} from './summary';
 
 interface SendAnywayOptions extends EngineFlags {
   json?: boolean;
@@ -40,7 +46,7 @@ async function sendAnywayCommand(ids: string[], opts: SendAnywayOptions): Promis
     }
     if (released === 0) return 1;
     await engine.waitUntilSettled(held, { includeAccepted: !wait });
-    const summary = await summarize(engine, held, 0, 0, wait, sayWhyNotSent);
+    const summary = await summarize(engine, held, NONE_LEFT_OUT, 0, wait, sayWhyNotSent);
     process.stdout.write(
       opts.json
         ? JSON.stringify(summary) + '\n'

@@ -32,6 +32,7 @@ import {
   briefChunks,
   notSentCount,
   reportPinnedElsewhere,
+  type NotAdded,
   sayWhyNotSent,
   sentBefore,
   summarize,
@@ -126,13 +127,15 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   const byOtherDesk = new Map<string, number>();
   // Sent before this run (the same files added again): not sent by this one.
   let sentEarlier = 0;
-  // Files that never became documents (unreadable, too large, empty) failed too.
-  // Files named that do not exist are counted apart: nothing was tried, nothing failed. A folder
-  // that could not be read counts as one failed: whatever it holds was not sent.
+  // Files that never became documents: those refused (too large, empty, not an invoice file) are
+  // invalid, files to fix (walk 23: an empty file was counted among the failed sends); those that
+  // could not be read failed. Files named that do not exist are counted apart: nothing was tried,
+  // nothing failed. A folder that could not be read counts as one failed: whatever it holds was
+  // not sent.
   const tally = await summarize(
     engine,
     ids,
-    notAdded + unreadable.length,
+    { failed: notAdded.failed + unreadable.length, invalid: notAdded.invalid },
     (performance.now() - started) / 1000,
     Boolean(opts.waitDelivery),
     // Each document that did not end as sent says why (stderr, also with --json).
@@ -273,8 +276,10 @@ async function addAll(
   files: FoundFile[],
   /** Filled with the ids as they are added (an interrupt reads it). */
   ids: number[] = [],
-): Promise<{ ids: number[]; notAdded: number }> {
-  let notAdded = 0;
+): Promise<{ ids: number[]; notAdded: NotAdded }> {
+  // Refused files (too large, empty, not an invoice file) are files to fix; those that could not
+  // be read failed.
+  const notAdded = { failed: 0, invalid: 0 };
   // The first file of this run each document was added or found as.
   const named = new Map<number, string>();
   const limit = (await engine.handlers['settings:get'](undefined)).maxDocumentBytes;
@@ -300,14 +305,14 @@ async function addAll(
         const size = statSync(f.path).size;
         if (size > limit) {
           process.stderr.write(`${f.name}: ${tooLargeMessage(size, limit)}\n`);
-          notAdded++;
+          notAdded.invalid++;
           continue;
         }
         // Full: this file starts the next chunk (a chunk always takes at least one file).
         if (chunk.length > 0 && !scratch.fits(size)) break;
         chunk.push({ name: f.name, bytes: scratch.read(f.path, size) });
       } catch (err) {
-        notAdded++;
+        notAdded.failed++;
         process.stderr.write(`${f.name}: ${fileUnreadableWords(err)}\n`);
       }
     }
@@ -328,7 +333,7 @@ async function addAll(
       ids.push(k.id);
       if (first === undefined) named.set(k.id, k.fileName);
     }
-    notAdded += res.rejected.length;
+    notAdded.invalid += res.rejected.length;
     for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
     // Let the pipeline run between chunks: validation, lookups and sending start with the first
     // chunk instead of after the last file is read (the add handler itself is synchronous).

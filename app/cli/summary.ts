@@ -85,26 +85,29 @@ export function sentBefore(r: DocumentBriefRow, counted: Counted, at: number): b
 export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemCode === ACCESS_POINT_CHANGED) return;
   if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
-    // A held one names its own document: `send-anyway <id>` and `cancel <id>` need it, and its
-    // message names only the other (walk 14).
-    const who =
-      counted === 'duplicate' || counted === 'held'
-        ? `${r.fileName} (document #${r.id})`
-        : r.fileName;
-    process.stderr.write(`${who}: ${cliWords(r.problemMessage)}\n`);
+    // Each names its document: the commands that act on it need the id (`retry <id>`,
+    // `send-anyway <id>`, `cancel <id>`; walk 14, walk 23).
+    process.stderr.write(
+      `${r.fileName} (document #${r.id}): ${cliWords(r.problemMessage, r.id)}\n`,
+    );
   } else if (counted === 'cancelled') {
     process.stderr.write(`${r.fileName} (document #${r.id}): cancelled, so not sent.\n`);
   } else if (counted === 'unconfirmed') {
-    process.stderr.write(`${r.fileName}: ${UNCONFIRMED_WORDS}\n`);
+    process.stderr.write(`${r.fileName} (document #${r.id}): ${UNCONFIRMED_WORDS}\n`);
   }
 }
 
 /**
  * A row's words as the command line says them: the app's "drop it again" is "send it again" here
- * (walk 13: `send` told a command-line user to drop the file).
+ * (walk 13: `send` told a command-line user to drop the file), and its buttons are the commands
+ * for document `id` (walk 23: "choose Retry", with no Retry to choose and no id given).
  */
-export function cliWords(message: string): string {
-  return message.replace(/\bdrop it again\b/g, 'send it again');
+export function cliWords(message: string, id?: number): string {
+  const words = message.replace(/\bdrop it again\b/g, 'send it again');
+  if (id === undefined) return words;
+  return words
+    .replace(/\b(open it and )?choose Retry\b/g, `run \`peppol-desk retry ${id}\``)
+    .replace(/\bchoose Send anyway\b/g, `run \`peppol-desk send-anyway ${id}\``);
 }
 
 /** A document accepted by the access point whose delivery the run could not confirm. */
@@ -129,25 +132,37 @@ export async function* briefChunks(
 }
 
 /**
- * The run's figures from each document's last known state; `notAdded` files (missing, unreadable,
- * empty) count as failed. Reads each document once, in chunks and without its big columns; `each`
+ * Files of a run that never became documents: refused ones (too large, empty, not an invoice
+ * file) are `invalid`, files to fix; those that could not be read `failed`.
+ */
+export interface NotAdded {
+  failed: number;
+  invalid: number;
+}
+
+/** Nothing left out (runs on documents already added). */
+export const NONE_LEFT_OUT: NotAdded = { failed: 0, invalid: 0 };
+
+/**
+ * The run's figures from each document's last known state, with the files that never became
+ * documents (`notAdded`). Reads each document once, in chunks and without its big columns; `each`
  * sees every row with what it counted as (problem lines).
  */
 export async function summarize(
   engine: Engine,
   ids: number[],
-  notAdded: number,
+  notAdded: NotAdded,
   seconds: number,
   delivered = false,
   each?: (r: DocumentBriefRow, counted: Counted) => void,
 ) {
   const n = {
     sent: 0,
-    failed: notAdded,
+    failed: notAdded.failed,
     notOnPeppol: 0,
     cancelled: 0,
     rejected: 0,
-    invalid: 0,
+    invalid: notAdded.invalid,
     duplicate: 0,
     held: 0,
     replaced: 0,
@@ -167,7 +182,7 @@ export async function summarize(
     }
   }
   return {
-    total: ids.length + notAdded,
+    total: ids.length + notAdded.failed + notAdded.invalid,
     sent: n.sent,
     failed: n.failed,
     /** The buyer is not on Peppol (its lookup said so, or the access point answered 404). */

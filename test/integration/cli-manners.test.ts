@@ -185,13 +185,13 @@ describe('peppol-desk manners', () => {
       makeInvoice('WHY-1', { receiver: '9915:not-registered' }),
     );
     const sent = await cli(['send', inbox, '--data-dir', data]);
-    expect(sent.stderr).toMatch(/^nobody\.xml: .+/m);
+    expect(sent.stderr).toMatch(/^nobody\.xml \(document #1\): .+/m);
     const retried = await cli(['retry', '--all-failed', '--data-dir', data]);
     expect(retried.code).toBe(1);
     expect(retried.stdout.trim()).toBe('0 sent, 0 failed, 1 whose buyer is not on Peppol');
     // Looked up again (the single desk retries an unreachable one by asking again): counted.
     expect(retried.stderr).toContain('Retrying 1 document(s)\n');
-    expect(retried.stderr).toMatch(/^nobody\.xml: .*Peppol.*/m);
+    expect(retried.stderr).toMatch(/^nobody\.xml \(document #1\): .*Peppol.*/m);
   });
 
   it('retry counts what it did: one sent before it is said so, an invalid one as invalid (walk 9)', async () => {

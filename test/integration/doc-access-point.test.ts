@@ -96,7 +96,7 @@ describe('the CLI against an access point written from the docs alone', () => {
       const res = await send(ap, dir, ['--batch', 'off']);
       expect(res.summary).toMatchObject({ total: 1, sent: 0, failed: 0, notOnPeppol: 1 });
       expect(res.stderr).toContain(
-        'NOREG-0001.xml: The buyer 9915:not-registered is not registered on the Peppol network',
+        'NOREG-0001.xml (document #1): The buyer 9915:not-registered is not registered on the Peppol network',
       );
       // Known from the lookup: nothing was sent.
       expect(ap.requests('POST /api/v1/send')).toBe(0);
@@ -127,8 +127,8 @@ describe('the CLI against an access point written from the docs alone', () => {
       const res = await send(ap, dir, flags);
       expect(res.summary).toMatchObject({ total: 3, sent: 2, failed: 1 });
       expect(res.stderr).toContain(
-        // Its details too (walk 6: what to fix was dropped).
-        'STRDET-0002.xml: The access point refused this invoice (The seller VAT number is not valid: BR-CO-09 failed for BE0123456749).',
+        // Its details too (walk 6: what to fix was dropped), and its document's id (walk 23).
+        'STRDET-0002.xml (document #2): The access point refused this invoice (The seller VAT number is not valid: BR-CO-09 failed for BE0123456749).',
       );
       expect(res.code).toBe(1);
     },

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   cliWords,
+  NONE_LEFT_OUT,
   notSentCount,
   otherOutcomesWords,
   sayWhyNotSent,
@@ -47,7 +48,7 @@ afterEach(() => {
 describe('summarize', () => {
   it('waited for delivery: accepted without delivery is counted apart, not as failed', async () => {
     const ids = ROWS.map((r) => r.id);
-    const s = await summarize(engine, ids, 0, 1, true);
+    const s = await summarize(engine, ids, NONE_LEFT_OUT, 1, true);
     expect(s).toMatchObject({
       total: 5,
       sent: 1,
@@ -58,7 +59,7 @@ describe('summarize', () => {
   });
 
   it('did not wait for delivery: accepted is sent', async () => {
-    const s = await summarize(engine, [1, 2, 3], 0, 1, false);
+    const s = await summarize(engine, [1, 2, 3], NONE_LEFT_OUT, 1, false);
     expect(s).toMatchObject({ total: 3, sent: 3, deliveryUnconfirmed: 0, failed: 0 });
   });
 
@@ -68,10 +69,10 @@ describe('summarize', () => {
       lines.push(String(chunk));
       return true;
     });
-    await summarize(engine, [1, 2, 3], 0, 1, true, sayWhyNotSent);
+    await summarize(engine, [1, 2, 3], NONE_LEFT_OUT, 1, true, sayWhyNotSent);
     expect(lines).toEqual([
-      `f-2.xml: ${UNCONFIRMED_WORDS}\n`,
-      'f-3.xml: The access point no longer knows it.\n',
+      `f-2.xml (document #2): ${UNCONFIRMED_WORDS}\n`,
+      'f-3.xml (document #3): The access point no longer knows it.\n',
     ]);
   });
 });
@@ -91,7 +92,29 @@ describe('a row’s words on the command line', () => {
       return true;
     });
     sayWhyNotSent(row(6, 'invalid', ['RULES', 'Fix it and drop it again.']), 'invalid');
-    expect(lines).toEqual(['f-6.xml: Fix it and send it again.\n']);
+    expect(lines).toEqual(['f-6.xml (document #6): Fix it and send it again.\n']);
+  });
+
+  it('give the command, with the id, where the app says to choose one of its buttons (walk 23)', () => {
+    expect(
+      cliWords(
+        'The access point refused this invoice (closed). Contact your access point provider as it asks; once they have cleared it, choose Retry.',
+        12,
+      ),
+    ).toBe(
+      'The access point refused this invoice (closed). Contact your access point provider as it asks; once they have cleared it, run `peppol-desk retry 12`.',
+    );
+    expect(
+      cliWords(
+        'Ask your provider whether it arrived: if it did, cancel it here; if not, choose Send anyway.',
+        7,
+      ),
+    ).toBe(
+      'Ask your provider whether it arrived: if it did, cancel it here; if not, run `peppol-desk send-anyway 7`.',
+    );
+    expect(cliWords('To send it after all, open it and choose Retry.', 3)).toBe(
+      'To send it after all, run `peppol-desk retry 3`.',
+    );
   });
 
   it('name a held document by its own id, for send-anyway and cancel (walk 14)', () => {
@@ -109,15 +132,15 @@ describe('a row’s words on the command line', () => {
 describe('the last line of retry, reroute and send-anyway', () => {
   it('names every outcome that is not nought, and a rejection by the buyer counts as not sent', async () => {
     // reroute said only "N sent, N failed" and exited 0 with an invoice the buyer rejected.
-    const s = await summarize(engine, [1, 2, 3, 4, 5], 0, 0, true);
+    const s = await summarize(engine, [1, 2, 3, 4, 5], NONE_LEFT_OUT, 0, true);
     expect(`${s.sent} sent, ${s.failed} failed${otherOutcomesWords(s)}`).toBe(
       '1 sent, 1 failed, 1 rejected by the buyer, 2 accepted but delivery not confirmed',
     );
     expect(notSentCount(s)).toBe(4);
-    const rejectedOnly = await summarize(engine, [1, 5], 0, 0, true);
+    const rejectedOnly = await summarize(engine, [1, 5], NONE_LEFT_OUT, 0, true);
     expect(otherOutcomesWords(rejectedOnly)).toBe(', 1 rejected by the buyer');
     expect(notSentCount(rejectedOnly)).toBe(1);
-    const allSent = await summarize(engine, [1, 2], 0, 0, false);
+    const allSent = await summarize(engine, [1, 2], NONE_LEFT_OUT, 0, false);
     expect(otherOutcomesWords(allSent)).toBe('');
     expect(notSentCount(allSent)).toBe(0);
   });
