@@ -24,8 +24,15 @@ type ValidateLine = {
    * Each fatal finding in words, with where in the invoice (a walk: `XSD-UNKNOWN-ELEMENT` alone
    * in a 200-line invoice could not be acted on).
    */
-  findings?: { rule: string; message: string; location: string; hint?: string }[];
+  findings?: Finding[];
+  /**
+   * Each warning in words, where in the invoice: they do not stop the invoice (walk 23: `validate`
+   * said only "valid" of a file whose warning the app shows with its words).
+   */
+  warnings?: Finding[];
 };
+
+type Finding = { rule: string; message: string; location: string; hint?: string };
 
 function intakeLine(file: string, code: string, message: string): ValidateLine {
   return { file, valid: false, fatal: [code], warning: [], ruleset: RULESET_VERSION, message };
@@ -69,23 +76,25 @@ function resultLine(name: string, res: CheckResult): ValidateLine {
   }
   const ids = (flag: 'fatal' | 'warning') =>
     [...new Set(res.verdict.findings.filter((x) => x.flag === flag).map((x) => x.rule))].sort();
-  const fatal = res.verdict.findings.filter((x) => x.flag === 'fatal');
+  const inWords = (flag: 'fatal' | 'warning'): Finding[] =>
+    res.verdict.findings
+      .filter((x) => x.flag === flag)
+      .map((x) => ({
+        rule: x.rule,
+        message: x.message,
+        location: x.location,
+        ...(x.hint ? { hint: x.hint } : {}),
+      }));
+  const fatal = inWords('fatal');
+  const warnings = inWords('warning');
   return {
     file: name,
     valid: res.verdict.valid,
     fatal: ids('fatal'),
     warning: ids('warning'),
     ruleset: res.verdict.ruleset,
-    ...(fatal.length
-      ? {
-          findings: fatal.map((x) => ({
-            rule: x.rule,
-            message: x.message,
-            location: x.location,
-            ...(x.hint ? { hint: x.hint } : {}),
-          })),
-        }
-      : {}),
+    ...(fatal.length ? { findings: fatal } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 
@@ -135,12 +144,20 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
     if (!line.valid) anyInvalid = true;
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
     else {
+      const warned = line.warning.length
+        ? `  (${line.warning.length === 1 ? '1 warning' : `${line.warning.length} warnings`}: ${line.warning.join(' ')})`
+        : '';
       process.stdout.write(
-        `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${line.message ? `  ${line.message}` : ''}\n`,
+        `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${warned}${line.message ? `  ${line.message}` : ''}\n`,
       );
       for (const f of line.findings ?? [])
         process.stdout.write(
           `  ${f.rule}: ${f.message}${f.location ? ` (at ${f.location})` : ''}\n`,
+        );
+      // Warnings do not stop the invoice: said as such, after what must be fixed.
+      for (const f of line.warnings ?? [])
+        process.stdout.write(
+          `  warning ${f.rule}: ${f.message}${f.location ? ` (at ${f.location})` : ''}\n`,
         );
     }
     // Give a closed stdout its chance to be noticed before the next (possibly long) check.

@@ -57,6 +57,46 @@ describe('peppol-desk validate --json', () => {
     expect(byFile['order.xml']).toMatchObject({ valid: false, fatal: ['UBL'] });
   });
 
+  // Walk 23: `validate` said only "valid" of a file with a warning (the app shows its words), and
+  // `--json` gave the rule without them.
+  it('says the warnings of a valid file, in words, apart from what must be fixed', async () => {
+    const dir = tempDir();
+    const xml = new TextDecoder()
+      .decode(makeInvoice('WARN-1'))
+      .replace(
+        '<cbc:CustomizationID>',
+        '<cbc:UBLVersionID>2.0</cbc:UBLVersionID><cbc:CustomizationID>',
+      );
+    expect(xml).toContain('<cbc:UBLVersionID>2.0</cbc:UBLVersionID>');
+    writeFileSync(join(dir, 'warned.xml'), xml);
+    const human = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'validate',
+      join(dir, 'warned.xml'),
+    ]);
+    const said = human.stdout.trim().split('\n');
+    expect(said[0]).toMatch(/^valid +.*warned\.xml {2}\(1 warning: UBL-CR-002\)$/);
+    expect(said[1]).toMatch(
+      /^ {2}warning UBL-CR-002: .*UBL version \(UBLVersionID\) other than 2\.1.* \(at \/Invoice\/cbc:UBLVersionID\)$/,
+    );
+    const json = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'validate',
+      join(dir, 'warned.xml'),
+      '--json',
+    ]);
+    const line = JSON.parse(json.stdout.trim());
+    expect(line).toMatchObject({ valid: true, fatal: [], warning: ['UBL-CR-002'] });
+    expect(line.findings).toBeUndefined();
+    expect(line.warnings).toEqual([
+      expect.objectContaining({
+        rule: 'UBL-CR-002',
+        location: '/Invoice/cbc:UBLVersionID',
+        message: expect.stringContaining('other than 2.1'),
+      }),
+    ]);
+  });
+
   it('gives a folder the same lines, in the same order, as each file checked alone', async () => {
     const dir = tempDir();
     const names: string[] = [];
