@@ -66,7 +66,11 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
               dateTime={new Date(lookup.fetchedAt).toISOString()}
               title={formatTime(lookup.fetchedAt)}
             >
-              checked {formatAge(lookup.fetchedAt, now)}
+              {d.state === 'invalid'
+                ? // Walk 23: "checked 2 min ago" of an invoice with errors, never looked up itself
+                  // (the answer is the one remembered for its buyer).
+                  `this buyer was checked ${formatAge(lookup.fetchedAt, now)} (an invoice with errors is not sent)`
+                : `checked ${formatAge(lookup.fetchedAt, now)}`}
             </time>
           </p>
         )}
