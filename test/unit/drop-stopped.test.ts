@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addFiles } from '../../renderer/src/features/drop/add-files';
+import { barWords, useLastDropStore } from '../../renderer/src/stores/last-drop-store';
 import { useToastStore } from '../../renderer/src/stores/toast-store';
 
 // Walk 6 finding 9: the host stopped while a drop of 500 was being added; 300 files were never
@@ -49,5 +50,17 @@ describe('a drop the app stops answering in the middle of', () => {
       'Peppol Desk is not answering.',
       '300 files were not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.',
     ]);
+    // The drop zone keeps it too, as it keeps any file not added (walk 23: only this message said
+    // it, and a reload took it away).
+    const kept = useLastDropStore.getState();
+    expect(kept.drops).toHaveLength(1);
+    expect(kept.drops[0]).toMatchObject({
+      notAdded: 300,
+      title: 'Stopped after 200 of 500 files',
+      lines: [
+        '300 files were not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice. (Peppol Desk is not answering.)',
+      ],
+    });
+    expect(barWords(kept)).toMatch(/^300 files of the drop at .+ not added$/);
   });
 });

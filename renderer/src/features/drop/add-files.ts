@@ -146,18 +146,30 @@ async function addNow(
   const handOver = async (): Promise<boolean> => {
     const result = await getApi().invoke('documents:add', { files: incoming });
     if (!result.ok) {
+      const title =
+        done > 0
+          ? `Stopped after ${formatCount(done)} of ${formatCount(files.length)} files`
+          : 'Could not add the files';
+      const left = files.length - done;
+      const notAddedLine = `${formatCount(left)} ${left === 1 ? 'file was' : 'files were'} not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.`;
+      // Kept by the drop zone too, as any file not added is (walk 23: said only by this message,
+      // which a reload takes away).
+      const at = Date.now();
+      useLastDropStore
+        .getState()
+        .remember(
+          dropLeftOut(at, title, [
+            ...summarize(total, []).leftOut,
+            { files: left, line: `${notAddedLine} (${result.error.message})` },
+          ]),
+        );
       toasts.update(toastId, {
+        key: dropMessageKey(at),
         kind: 'error',
-        title:
-          done > 0
-            ? `Stopped after ${formatCount(done)} of ${formatCount(files.length)} files`
-            : 'Could not add the files',
+        title,
         // Say what is not in the app (a walk: the host stopped mid-drop; 300 of 500 files were
         // never added, and nothing said so): dropping all again adds only those.
-        lines: [
-          result.error.message,
-          `${formatCount(files.length - done)} ${files.length - done === 1 ? 'file was' : 'files were'} not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice.`,
-        ],
+        lines: [result.error.message, notAddedLine],
         ttlMs: null,
       });
       useDocumentsStore.getState().requestRefresh();
