@@ -60,7 +60,8 @@ export interface Requests {
     };
     /**
      * `practiceSent`, `practiceAttention`: how many of the Sent and the Needs attention filters'
-     * were practice in the built-in Sandbox (single desk).
+     * were practice in the built-in Sandbox (single desk); `failedToFix`: of the failed ones,
+     * those "Retry all" leaves as they are (single desk).
      */
     result: {
       rows: DocumentRow[];
@@ -68,6 +69,7 @@ export interface Requests {
       counts: StateCounts;
       practiceSent?: number;
       practiceAttention?: number;
+      failedToFix?: number;
     };
   };
   /**
@@ -203,13 +205,14 @@ export interface Events {
    * Coalesced: the ids that changed since the last event, and the new counts; `practiceSent`, of
    * the documents the Sent filter shows, those sent in practice to the built-in Sandbox (a single
    * desk: the header shows them apart from real sends); `practiceAttention` the same of the
-   * Needs attention filter's.
+   * Needs attention filter's; `failedToFix` of the failed ones, those "Retry all" leaves.
    */
   'documents:changed': {
     ids: number[];
     counts: StateCounts;
     practiceSent?: number;
     practiceAttention?: number;
+    failedToFix?: number;
   };
   'metrics:tick': MetricsSnapshot;
   'connection:changed': ConnectionStatus;

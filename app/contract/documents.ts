@@ -274,6 +274,11 @@ export type StateCounts = Record<DocumentState, number>;
 export interface PracticeCounts {
   sent: number;
   attention: number;
+  /**
+   * Read with them, though not of practice: failed documents "Retry all" leaves as they are (the
+   * access point refused the file itself, or its copy is gone: fix the file, or add it again).
+   */
+  failedToFix: number;
 }
 
 /** A file handed to the engine: its name (as dropped, may include a folder path) and its bytes. */

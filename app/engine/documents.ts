@@ -92,6 +92,7 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
         counts,
         practiceSent: practice.sent,
         practiceAttention: practice.attention,
+        failedToFix: practice.failedToFix,
       };
     },
     'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),

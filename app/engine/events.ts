@@ -102,7 +102,13 @@ export class EngineEvents {
     this.emit('documents:changed', {
       ids,
       counts,
-      ...(practice ? { practiceSent: practice.sent, practiceAttention: practice.attention } : {}),
+      ...(practice
+        ? {
+            practiceSent: practice.sent,
+            practiceAttention: practice.attention,
+            failedToFix: practice.failedToFix,
+          }
+        : {}),
     });
     for (const w of [...this.settleWaiters]) w.onFlush(ids);
   }

@@ -14,10 +14,14 @@ const SENT_SQL = FILTER_STATES.sent.map((s) => `'${s}'`).join(', ');
 /** The states the Needs attention filter shows, as SQL. */
 const ATTENTION_SQL = FILTER_STATES.attention.map((s) => `'${s}'`).join(', ');
 
-/** Of the Sent and the Needs attention filters' documents, those of practice (migration 022). */
+/**
+ * Of the Sent and the Needs attention filters' documents, those of practice (migration 022);
+ * with them, in the same statement, the failed documents Retry all leaves (migration 024).
+ */
 const PRACTICE_COUNTS_SQL = `SELECT
   coalesce(sum(CASE WHEN state IN (${SENT_SQL}) THEN n END), 0) AS sent,
-  coalesce(sum(CASE WHEN state IN (${ATTENTION_SQL}) THEN n END), 0) AS attention
+  coalesce(sum(CASE WHEN state IN (${ATTENTION_SQL}) THEN n END), 0) AS attention,
+  (SELECT coalesce(sum(n), 0) FROM failed_to_fix) AS failedToFix
   FROM practice_counts`;
 
 /**

@@ -55,6 +55,11 @@ describe('Retry all failed', () => {
       await expect.poll(() => repo.get(id)!.state, { timeout: 20_000 }).toBe('failed');
     expect(repo.get(refused)!.problem_action).toBe('fix-file');
     expect(proxy.state.refusedSends).toBe(1);
+    // What the list and its change events say of the failed ones Retry all leaves (walk 23: the
+    // button counted them among those it retries): the refused file, not the broken one.
+    const listed = await engine.handlers['documents:list']({ filter: 'attention' });
+    expect([listed.counts.failed, listed.failedToFix]).toEqual([2, 1]);
+    expect(repo.practiceCounts().failedToFix).toBe(1);
 
     proxy.state.brokenUntilOk = false;
     const answer = await engine.handlers['documents:retry']({ allFailed: true });
@@ -64,5 +69,13 @@ describe('Retry all failed', () => {
     // The refused file was not sent again.
     expect(repo.get(refused)!.state).toBe('failed');
     expect(proxy.state.refusedSends).toBe(1);
+    expect(repo.practiceCounts().failedToFix).toBe(1);
+    // Cancelled, it is no longer among them; put back, it is again.
+    const cancelled = await engine.handlers['documents:cancel']({ ids: [refused] });
+    expect(repo.get(refused)!.state).toBe('cancelled');
+    expect(repo.practiceCounts().failedToFix).toBe(0);
+    await engine.handlers['documents:uncancel']({ undoToken: cancelled.undoToken! });
+    expect(repo.get(refused)!.state).toBe('failed');
+    expect(repo.practiceCounts().failedToFix).toBe(1);
   }, 60_000);
 });

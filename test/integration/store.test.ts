@@ -89,6 +89,52 @@ describe('migrations', () => {
     expect(repo.counts().delivered).toBe(2);
   });
 
+  it('counts the failed documents Retry all leaves (024): from the rows there, then kept by triggers', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.id <= 23),
+    );
+    const insert = db.prepare(
+      `INSERT INTO documents (file_name, sha256, size, state, idempotency_key, created_at, updated_at, problem_action)
+       VALUES (?, ?, 1, ?, ?, 1, 1, ?)`,
+    );
+    insert.run('a.xml', 'ha', 'failed', 'ka', 'fix-file');
+    insert.run('b.xml', 'hb', 'failed', 'kb', 'retry');
+    insert.run('c.xml', 'hc', 'failed', 'kc', null);
+    insert.run('d.xml', 'hd', 'invalid', 'kd', 'fix-file');
+    migrate(db, MIGRATIONS);
+    const repo = new DocumentsRepo(db);
+    const toFix = () => repo.practiceCounts().failedToFix;
+    expect(toFix()).toBe(1);
+    const set = (file: string, sql: string) =>
+      db.prepare(`UPDATE documents SET ${sql} WHERE file_name = ?`).run(file);
+    // In and out by its state, by its action, by both; a change that keeps it in counts once.
+    set('b.xml', `problem_action = 'add-again'`);
+    expect(toFix()).toBe(2);
+    set('a.xml', `state = 'queued', problem_action = NULL`);
+    expect(toFix()).toBe(1);
+    set('c.xml', `problem_action = 'fix-file'`);
+    expect(toFix()).toBe(2);
+    set('c.xml', `problem_action = 'add-again'`);
+    expect(toFix()).toBe(2);
+    set('d.xml', `state = 'failed'`);
+    expect(toFix()).toBe(3);
+    set('d.xml', `problem_action = 'retry'`);
+    expect(toFix()).toBe(2);
+    insert.run('e.xml', 'he', 'failed', 'ke', 'fix-file');
+    expect(toFix()).toBe(3);
+    db.prepare(`DELETE FROM documents WHERE file_name IN ('b.xml', 'd.xml')`).run();
+    expect(toFix()).toBe(2);
+    const rows = db
+      .prepare(
+        `SELECT COUNT(*) FROM documents WHERE state = 'failed' AND problem_action IN ('fix-file', 'add-again')`,
+      )
+      .pluck()
+      .get();
+    expect(rows).toBe(2);
+  });
+
   it('rebuilds documents without the unique content hash (006) keeping bodies, timelines and foreign keys', () => {
     const db = new Database(':memory:');
     migrate(

@@ -21,6 +21,7 @@ import inDoubtWindow from './020-in-doubt-window.sql';
 import saidEnvironment from './021-said-environment.sql';
 import practiceCounts from './022-practice-counts.sql';
 import unreadableByNumber from './023-unreadable-by-number.sql';
+import failedToFix from './024-failed-to-fix.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -54,4 +55,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 21, name: '021-said-environment', sql: saidEnvironment },
   { id: 22, name: '022-practice-counts', sql: practiceCounts },
   { id: 23, name: '023-unreadable-by-number', sql: unreadableByNumber },
+  { id: 24, name: '024-failed-to-fix', sql: failedToFix },
 ];

@@ -24,8 +24,11 @@ export function useEngineSync(): void {
   useEffect(() => {
     const api = getApi();
     const unsubscribe = [
-      api.on('documents:changed', ({ ids, counts, practiceSent, practiceAttention }) => {
-        useDocumentsStore.getState().setCounts(counts, practiceSent, practiceAttention);
+      api.on('documents:changed', (changed) => {
+        const { ids, counts, practiceSent, practiceAttention, failedToFix } = changed;
+        useDocumentsStore
+          .getState()
+          .setCounts(counts, practiceSent, practiceAttention, failedToFix);
         useDocumentsStore.getState().requestRefresh();
         const { id: openId, detail } = useDetailStore.getState();
         // The open document, or the one it duplicates: its words and the side-by-side follow

@@ -2,17 +2,38 @@ import type { StateCounts } from '../../../app/contract';
 import { formatCount } from './format';
 
 /**
- * The words of Needs attention's "retry all" button, named after what its rows say (walk 13:
- * "Retry all failed (20)" beside twenty rows reading "Receiver not on Peppol" and none "Failed").
- * It acts on documents whose sending failed and on those whose receiver was not found.
+ * The documents Needs attention's "retry all" button acts on: failed ones, but those it leaves as
+ * they are (`toFix`: the access point refused the file itself, or its copy is gone), and those
+ * whose receiver was not found.
  */
-export function retryAllWords(counts: Pick<StateCounts, 'failed' | 'unreachable'>): string {
-  const n = counts.failed + counts.unreachable;
+export function retryAllCount(
+  counts: Pick<StateCounts, 'failed' | 'unreachable'>,
+  toFix = 0,
+): { failed: number; unreachable: number } {
+  return { failed: Math.max(0, counts.failed - toFix), unreachable: counts.unreachable };
+}
+
+/**
+ * The words of Needs attention's "retry all" button, named after what its rows say (walk 13:
+ * "Retry all failed (20)" beside twenty rows reading "Receiver not on Peppol" and none "Failed"),
+ * and counting what it retries (walk 23: "(56)" of which 7 were left as they are, every time).
+ */
+export function retryAllWords(
+  counts: Pick<StateCounts, 'failed' | 'unreachable'>,
+  toFix = 0,
+): string {
+  const { failed, unreachable } = retryAllCount(counts, toFix);
   const words =
-    counts.unreachable === 0
+    unreachable === 0
       ? 'Retry all failed'
-      : counts.failed === 0
+      : failed === 0
         ? 'Look up all receivers not found again'
         : 'Retry all failed or not found';
-  return `${words} (${formatCount(n)})`;
+  return `${words} (${formatCount(failed + unreachable)})`;
+}
+
+/** The button's hover words when it leaves failed files as they are, or null. */
+export function retryAllLeavesWords(toFix: number): string | null {
+  if (toFix <= 0) return null;
+  return `${toFix === 1 ? '1 failed file is' : `${formatCount(toFix)} failed files are`} not counted: the access point refused the file itself (or its copy is gone), so Retry does not send it again. Fix each in your accounting system and add the corrected file.`;
 }

@@ -31,6 +31,8 @@ interface DocumentsState {
   practiceSent: number;
   /** Of the Needs attention filter's documents, those of practice in the built-in Sandbox. */
   practiceAttention: number;
+  /** Of the failed documents, those "Retry all" leaves as they are (a single desk says). */
+  failedToFix: number;
   /** Loaded pages, by page index. Pages outside the visible range are dropped on refresh. */
   pages: Record<number, DocumentRow[]>;
   /** Bumped when filter, search or sort change, so late answers for the old query are ignored. */
@@ -51,7 +53,12 @@ interface DocumentsState {
   setSearch(search: string): void;
   setSort(sort: DocumentSort | null): void;
   setVisibleRange(start: number, end: number): void;
-  setCounts(counts: StateCounts, practiceSent?: number, practiceAttention?: number): void;
+  setCounts(
+    counts: StateCounts,
+    practiceSent?: number,
+    practiceAttention?: number,
+    failedToFix?: number,
+  ): void;
   toggleSelected(id: number, on?: boolean): void;
   setSelection(ids: Iterable<number>): void;
   clearSelection(): void;
@@ -68,6 +75,7 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
   countsHeard: false,
   practiceSent: 0,
   practiceAttention: 0,
+  failedToFix: 0,
   pages: {},
   generation: 0,
   shownFilter: 'all',
@@ -102,8 +110,8 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
     set({ visibleStart: start, visibleEnd: end });
     void loadMissingPages();
   },
-  setCounts(counts, practiceSent = 0, practiceAttention = 0) {
-    set({ counts, practiceSent, practiceAttention, countsHeard: true });
+  setCounts(counts, practiceSent = 0, practiceAttention = 0, failedToFix = 0) {
+    set({ counts, practiceSent, practiceAttention, failedToFix, countsHeard: true });
   },
   toggleSelected(id, on) {
     const next = new Set(get().selected);
@@ -157,7 +165,14 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       useDocumentsStore.setState({ loadError: result.error, loaded: true });
       return false;
     }
-    const { rows, total, counts, practiceSent = 0, practiceAttention = 0 } = result.value;
+    const {
+      rows,
+      total,
+      counts,
+      practiceSent = 0,
+      practiceAttention = 0,
+      failedToFix = 0,
+    } = result.value;
     useDocumentsStore.setState((prev) => ({
       pages: { ...prev.pages, [page]: rows },
       total,
@@ -165,6 +180,7 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       countsHeard: true,
       practiceSent,
       practiceAttention,
+      failedToFix,
       shownFilter: s.filter,
       shownSearch: s.search,
       shownSort: s.sort ? `${s.sort.key}:${s.sort.dir}` : '',

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { countOrDash, filterCount, formatCount } from '../../lib/format';
 import { useCountsKnown } from '../../hooks/use-counts-known';
-import { retryAllWords } from '../../lib/retry-all-words';
+import { retryAllCount, retryAllLeavesWords, retryAllWords } from '../../lib/retry-all-words';
 import { FILTER_LABELS, FILTER_ORDER } from '../../lib/status-words';
 import {
   ACTION_LABELS,
@@ -35,7 +35,9 @@ export function DocumentToolbar() {
   const [exporting, setExporting] = useState(false);
   const [retryingAll, setRetryingAll] = useState(false);
   // What "Retry all failed" acts on: sending failed, or the receiver was not found.
-  const failedCount = counts.failed + counts.unreachable;
+  const failedToFix = useDocumentsStore((s) => s.failedToFix);
+  const retryable = retryAllCount(counts, failedToFix);
+  const failedCount = retryable.failed + retryable.unreachable;
 
   // "Clear search" in the empty table clears the store's search: the box follows.
   const storeSearch = useDocumentsStore((s) => s.search);
@@ -169,13 +171,14 @@ export function DocumentToolbar() {
           type="button"
           className="button"
           data-testid="retry-all-failed"
+          title={retryAllLeavesWords(failedToFix) ?? undefined}
           disabled={retryingAll}
           onClick={() => {
             setRetryingAll(true);
             void retryAllFailed().finally(() => setRetryingAll(false));
           }}
         >
-          {retryAllWords(counts)}
+          {retryAllWords(counts, failedToFix)}
         </button>
       )}
       <button
