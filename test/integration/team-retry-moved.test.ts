@@ -379,7 +379,9 @@ describe('peppol-desk retry --all-failed on a team outbox', () => {
     ]);
     const r = await runCli(['retry', '--all-failed', ...args, '--data-dir', join(tempDir(), 'b')]);
     expect(r.stderr).toContain('Retrying 0 of 1 document(s); 1 left as it is\n');
-    expect(r.stderr).toMatch(/^nobody\.xml: .*not registered on the Peppol network/m);
+    expect(r.stderr).toMatch(
+      /^nobody\.xml \(document #\d+\): .*not registered on the Peppol network/m,
+    );
     expect([r.code, r.stdout]).toEqual([1, '0 sent, 0 failed, 1 whose buyer is not on Peppol\n']);
     expect(sendsTo(ap)).toBe(0);
   }, 60_000);
