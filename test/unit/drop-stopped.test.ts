@@ -57,8 +57,9 @@ describe('a drop the app stops answering in the middle of', () => {
     expect(kept.drops[0]).toMatchObject({
       notAdded: 300,
       title: 'Stopped after 200 of 500 files',
+      // Which files (walk 23b: "Show which" named none), and what stopped them, as of then.
       lines: [
-        '300 files were not added. Drop the same files again once Peppol Desk answers: those already added are recognised and not added twice. (Peppol Desk is not answering.)',
+        'inv-200.xml, inv-201.xml, inv-202.xml, inv-203.xml, inv-204.xml, inv-205.xml, inv-206.xml, inv-207.xml, inv-208.xml, inv-209.xml and 290 more: not added, Peppol Desk stopped answering then (Peppol Desk is not answering). Drop the same files again: those already added are recognised and not added twice.',
       ],
     });
     expect(barWords(kept)).toMatch(/^300 files of the drop at .+ not added$/);

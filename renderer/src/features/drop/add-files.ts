@@ -6,7 +6,7 @@ import { useDocumentsStore } from '../../stores/documents-store';
 import { dropLeftOut, dropMessageKey, useLastDropStore } from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import type { Collected, PickedFile } from './collect-files';
-import { skippedLines, summarize } from './drop-summary';
+import { nameList, skippedLines, summarize } from './drop-summary';
 
 /** Limits of one `documents:add` call: big enough to be fast, small enough to keep memory flat. */
 const MAX_FILES_PER_CALL = 200;
@@ -155,14 +155,17 @@ async function addNow(
       // Kept by the drop zone too, as any file not added is (walk 23: said only by this message,
       // which a reload takes away).
       const at = Date.now();
-      useLastDropStore
-        .getState()
-        .remember(
-          dropLeftOut(at, title, [
-            ...summarize(total, []).leftOut,
-            { files: left, line: `${notAddedLine} (${result.error.message})` },
-          ]),
-        );
+      useLastDropStore.getState().remember(
+        dropLeftOut(at, title, [
+          ...summarize(total, []).leftOut,
+          {
+            files: left,
+            // Which, and what stopped it, as of then (walk 23b: "Show which" named none, and
+            // repeated "is not answering" on a page that was back online).
+            line: `${nameList(files.slice(done).map((f) => f.name))}: not added, Peppol Desk stopped answering then (${result.error.message.replace(/\.$/, '')}). Drop the same files again: those already added are recognised and not added twice.`,
+          },
+        ]),
+      );
       toasts.update(toastId, {
         key: dropMessageKey(at),
         kind: 'error',

@@ -6,7 +6,7 @@ import type { LeftOutLine } from '../../stores/last-drop-store';
 /** Names listed per group before "and N more". */
 const NAMES_PER_GROUP = 10;
 
-function nameList(names: string[]): string {
+export function nameList(names: string[]): string {
   const shown = names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');
   const more = names.length - NAMES_PER_GROUP;
   return more > 0 ? `${shown} and ${more} more` : shown;
