@@ -62,3 +62,14 @@ export function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
 /** A Retry of a practice copy once invoices go for real; the access point in use follows. */
 export const PRACTICE_COPY_RETRY =
   'This invoice went to the built-in Sandbox in practice: nothing reached Peppol or a buyer. Retry does not send it for real by itself: it then waits for your decision, to send it through';
+
+/**
+ * Failed files "Retry all" left as they are: the access point refused the file itself, or its
+ * copy is gone (the details offer no Retry for them; walk 16).
+ */
+export function leftToFixLines(n: number | undefined): string[] {
+  if (!n) return [];
+  return [
+    `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: the access point refused the file itself (or its copy is gone). Fix each in your accounting system and add the corrected file.`,
+  ];
+}

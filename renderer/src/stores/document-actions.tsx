@@ -12,6 +12,7 @@ import { useDocumentsStore } from './documents-store';
 import { toastError, useToastStore } from './toast-store';
 import {
   heldLines,
+  leftToFixLines,
   notOnPeppolLines,
   plural,
   refreshAfterAction,
@@ -474,11 +475,7 @@ export async function retryAllFailed(): Promise<void> {
     title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
     lines: [
       ...heldLines(r.value.held),
-      ...(r.value.leftToFix
-        ? [
-            `${plural(r.value.leftToFix, 'file was', 'files were')} left as ${r.value.leftToFix === 1 ? 'it is' : 'they are'}: the access point refused the file itself (or its copy is gone). Fix each in your accounting system and add the corrected file.`,
-          ]
-        : []),
+      ...leftToFixLines(r.value.leftToFix),
       ...notOnPeppolLines(r.value.stillNotOnPeppol),
       ...stopped,
       ...(r.value.retried === 0 &&
