@@ -105,9 +105,14 @@ export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
 export function cliWords(message: string, id?: number): string {
   const words = message.replace(/\bdrop it again\b/g, 'send it again');
   if (id === undefined) return words;
-  return words
+  const commands = words
     .replace(/\b(open it and )?choose Retry\b/g, `run \`peppol-desk retry ${id}\``)
     .replace(/\bchoose Send anyway\b/g, `run \`peppol-desk send-anyway ${id}\``);
+  // A held one's decision in the app's words ("Send it anyway only if …; otherwise cancel it"):
+  // its two commands after it (walk 23b).
+  if (/\bSend (it )?anyway\b/.test(commands) && /\bcancel it\b/.test(commands))
+    return `${commands} Send it anyway: \`peppol-desk send-anyway ${id}\`; cancel it: \`peppol-desk cancel ${id}\`.`;
+  return commands;
 }
 
 /** A document accepted by the access point whose delivery the run could not confirm. */

@@ -115,6 +115,15 @@ describe('a row’s words on the command line', () => {
     expect(cliWords('To send it after all, open it and choose Retry.', 3)).toBe(
       'To send it after all, run `peppol-desk retry 3`.',
     );
+    // A held one's decision (walk 23b: "Send it anyway only if …; otherwise cancel it").
+    expect(
+      cliWords(
+        'Invoice X-1 from this seller was already added (document #4) with different content. Send it anyway only if this is meant as a separate invoice; otherwise cancel it.',
+        9,
+      ),
+    ).toBe(
+      'Invoice X-1 from this seller was already added (document #4) with different content. Send it anyway only if this is meant as a separate invoice; otherwise cancel it. Send it anyway: `peppol-desk send-anyway 9`; cancel it: `peppol-desk cancel 9`.',
+    );
   });
 
   it('name a held document by its own id, for send-anyway and cancel (walk 14)', () => {
