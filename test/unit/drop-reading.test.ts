@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addFiles } from '../../renderer/src/features/drop/add-files';
+import { fakeDropWindow } from '../helpers/drop-window';
 import { useToastStore } from '../../renderer/src/stores/toast-store';
 
 // Walk 23: choosing 5,000 files held the page for over a second before the first was read: the
@@ -7,34 +8,17 @@ import { useToastStore } from '../../renderer/src/stores/toast-store';
 // oversized ones and to cut the drop into calls. Each file's size is now asked for just before
 // the file is read, so the page keeps answering between the files.
 
-// A window of this file's own (each test file runs apart): its timers may outlive the test.
-const w = globalThis as unknown as { window?: unknown };
-
 describe('a drop of chosen files', () => {
   it('asks for each file’s size just before reading it, and still refuses the oversized ones by name', async () => {
     const seen: string[] = [];
     const calls: string[][] = [];
-    w.window = {
-      addEventListener: () => undefined,
-      removeEventListener: () => undefined,
-      api: {
-        invoke: async (channel: string, arg: { files: { name: string }[] }) => {
-          if (channel === 'settings:get') return { ok: true, value: { maxDocumentBytes: 100 } };
-          if (channel === 'documents:list')
-            return { ok: true, value: { rows: [], total: 0, counts: {} } };
-          calls.push(arg.files.map((f) => f.name));
-          return {
-            ok: true,
-            value: {
-              added: arg.files.map((f, i) => ({ id: i + 1, fileName: f.name })),
-              known: [],
-              rejected: [],
-            },
-          };
-        },
-        on: () => () => undefined,
+    fakeDropWindow({
+      maxDocumentBytes: 100,
+      add: (names) => {
+        calls.push(names);
+        return null;
       },
-    };
+    });
     const n = 450;
     const files = Array.from({ length: n }, (_, i) => {
       const size = i === 7 ? 5000 : 10;

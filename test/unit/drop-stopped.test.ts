@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addFiles } from '../../renderer/src/features/drop/add-files';
+import { fakeDropWindow } from '../helpers/drop-window';
 import { barWords, useLastDropStore } from '../../renderer/src/stores/last-drop-store';
 import { useToastStore } from '../../renderer/src/stores/toast-store';
 
@@ -7,38 +8,13 @@ import { useToastStore } from '../../renderer/src/stores/toast-store';
 // added, and nothing said which or what to do. The toast now says how many were not added and
 // that dropping the same files again adds only those.
 
-// A window of this file's own (each test file runs apart): its timers may outlive the test.
-const w = globalThis as unknown as { window?: unknown };
-
 describe('a drop the app stops answering in the middle of', () => {
   it('says how many files were not added and to drop them again', async () => {
-    let calls = 0;
-    w.window = {
-      addEventListener: () => undefined,
-      removeEventListener: () => undefined,
-      api: {
-        invoke: async (channel: string, arg: { files: { name: string }[] }) => {
-          if (channel === 'settings:get') return { ok: true, value: { maxDocumentBytes: 1e9 } };
-          if (channel === 'documents:list')
-            return { ok: true, value: { rows: [], total: 0, counts: {} } };
-          calls++;
-          if (calls > 1)
-            return {
-              ok: false,
-              error: { code: 'HOST_GONE', message: 'Peppol Desk is not answering.' },
-            };
-          return {
-            ok: true,
-            value: {
-              added: arg.files.map((f, i) => ({ id: i + 1, fileName: f.name })),
-              known: [],
-              rejected: [],
-            },
-          };
-        },
-        on: () => () => undefined,
-      },
-    };
+    fakeDropWindow({
+      maxDocumentBytes: 1e9,
+      add: (_names, call) =>
+        call > 1 ? { code: 'HOST_GONE', message: 'Peppol Desk is not answering.' } : null,
+    });
     const files = Array.from({ length: 500 }, (_, i) => ({
       name: `inv-${i}.xml`,
       file: new File([`<x>${i}</x>`], `inv-${i}.xml`),
