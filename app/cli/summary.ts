@@ -107,7 +107,8 @@ export function cliWords(message: string, id?: number): string {
   if (id === undefined) return words;
   const commands = words
     .replace(/\b(open it and )?choose Retry\b/g, `run \`peppol-desk retry ${id}\``)
-    .replace(/\bchoose Send anyway\b/g, `run \`peppol-desk send-anyway ${id}\``);
+    .replace(/\bchoose Send anyway\b/g, `run \`peppol-desk send-anyway ${id}\``)
+    .replace(/\bcancel it here\b/g, `cancel it (\`peppol-desk cancel ${id}\`)`);
   // A held one's decision in the app's words ("Send it anyway only if …; otherwise cancel it"):
   // its two commands after it (walk 23b).
   if (/\bSend (it )?anyway\b/.test(commands) && /\bcancel it\b/.test(commands))

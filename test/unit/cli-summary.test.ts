@@ -110,7 +110,7 @@ describe('a row’s words on the command line', () => {
         7,
       ),
     ).toBe(
-      'Ask your provider whether it arrived: if it did, cancel it here; if not, run `peppol-desk send-anyway 7`.',
+      'Ask your provider whether it arrived: if it did, cancel it (`peppol-desk cancel 7`); if not, run `peppol-desk send-anyway 7`.',
     );
     expect(cliWords('To send it after all, open it and choose Retry.', 3)).toBe(
       'To send it after all, run `peppol-desk retry 3`.',
