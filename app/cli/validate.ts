@@ -34,6 +34,11 @@ type ValidateLine = {
 
 type Finding = { rule: string; message: string; location: string; hint?: string };
 
+/** One finding under its file's line: "  BR-02: … (at /Invoice/cbc:ID)". */
+function findingLine(kind: '' | 'warning ', f: Finding): string {
+  return `  ${kind}${f.rule}: ${f.message}${f.location ? ` (at ${f.location})` : ''}\n`;
+}
+
 function intakeLine(file: string, code: string, message: string): ValidateLine {
   return { file, valid: false, fatal: [code], warning: [], ruleset: RULESET_VERSION, message };
 }
@@ -150,15 +155,9 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
       process.stdout.write(
         `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${warned}${line.message ? `  ${line.message}` : ''}\n`,
       );
-      for (const f of line.findings ?? [])
-        process.stdout.write(
-          `  ${f.rule}: ${f.message}${f.location ? ` (at ${f.location})` : ''}\n`,
-        );
+      for (const f of line.findings ?? []) process.stdout.write(findingLine('', f));
       // Warnings do not stop the invoice: said as such, after what must be fixed.
-      for (const f of line.warnings ?? [])
-        process.stdout.write(
-          `  warning ${f.rule}: ${f.message}${f.location ? ` (at ${f.location})` : ''}\n`,
-        );
+      for (const f of line.warnings ?? []) process.stdout.write(findingLine('warning ', f));
     }
     // Give a closed stdout its chance to be noticed before the next (possibly long) check.
     await nextTurn();

@@ -108,10 +108,6 @@ export function intakeFailed(error: { code: string; message: string }): Problem 
   return { code: `INTAKE_${error.code}`, message: error.message, action: 'fix-file' };
 }
 
-/**
- * Our check found fatal errors (`fatal`: those findings, at least one). The message is read on the
- * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
- */
 /** A fatal finding as the words need it: its rule, its message and where it is, if said. */
 type FatalFinding = Pick<Finding, 'message' | 'rule'> & { location?: string | null };
 
@@ -124,6 +120,10 @@ export function problemPlaces(fatal: readonly FatalFinding[]): number {
   return new Set(fatal.map((f, i) => f.location || `#${i}`)).size;
 }
 
+/**
+ * Our check found fatal errors (`fatal`: those findings, at least one). The message is read on the
+ * row, in the CSV and at the top of the details (above the list), so it does not say "open them".
+ */
 export function validationFailed(fatal: readonly FatalFinding[]): Problem {
   const first = leadFinding(fatal);
   if (first?.rule === OTHER_FORMAT_RULE)

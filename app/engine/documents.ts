@@ -12,6 +12,7 @@ import { AppError } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { duplicateProblemNow } from '../domain/duplicate-number';
 import { toDocumentRow, type DocumentRecord } from '../store/documents-repo';
+import { practiceFields } from './events';
 import type { DocumentSummary } from '../validation/types';
 import type { EngineContext } from './context';
 import { addFiles } from './add-files';
@@ -85,14 +86,11 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
     'documents:list': (arg) => {
       const { rows, total } = repo.list(arg ?? {});
       const counts = repo.counts();
-      const practice = repo.practiceCounts();
       return {
         rows: rows.map(toDocumentRow),
         total,
         counts,
-        practiceSent: practice.sent,
-        practiceAttention: practice.attention,
-        failedToFix: practice.failedToFix,
+        ...practiceFields(repo.practiceCounts()),
       };
     },
     'documents:export': (arg) => ({ rows: repo.listAll(arg ?? {}).map(toDocumentRow) }),

@@ -41,6 +41,18 @@ interface SettleWaiter {
   noteChanged?(id: number): boolean;
 }
 
+/**
+ * The practice counts as the list result and the change event carry them (contract.ts:
+ * `practiceSent`, `practiceAttention`, `failedToFix`).
+ */
+export function practiceFields(p: PracticeCounts): {
+  practiceSent: number;
+  practiceAttention: number;
+  failedToFix: number;
+} {
+  return { practiceSent: p.sent, practiceAttention: p.attention, failedToFix: p.failedToFix };
+}
+
 /** Listeners, coalesced change events and settle waiters of one engine. */
 export class EngineEvents {
   private readonly listeners = new Map<EventName, Set<Listener>>();
@@ -102,13 +114,7 @@ export class EngineEvents {
     this.emit('documents:changed', {
       ids,
       counts,
-      ...(practice
-        ? {
-            practiceSent: practice.sent,
-            practiceAttention: practice.attention,
-            failedToFix: practice.failedToFix,
-          }
-        : {}),
+      ...(practice ? practiceFields(practice) : {}),
     });
     for (const w of [...this.settleWaiters]) w.onFlush(ids);
   }

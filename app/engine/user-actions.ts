@@ -80,7 +80,10 @@ type ActionChannels =
   | 'documents:reroute'
   | 'documents:markHandled';
 
-/** Failed documents Retry is not offered for (the file itself must be fixed, or added again). */
+/**
+ * Failed documents Retry is not offered for (the file itself must be fixed, or added again).
+ * Migration 024 counts them by these same values in SQL: a change here needs a migration there.
+ */
 export const NOT_RETRIED_ACTIONS: ReadonlySet<string | null> = new Set(['fix-file', 'add-again']);
 
 /**

@@ -25,10 +25,8 @@ export function useEngineSync(): void {
     const api = getApi();
     const unsubscribe = [
       api.on('documents:changed', (changed) => {
-        const { ids, counts, practiceSent, practiceAttention, failedToFix } = changed;
-        useDocumentsStore
-          .getState()
-          .setCounts(counts, practiceSent, practiceAttention, failedToFix);
+        const { ids, counts } = changed;
+        useDocumentsStore.getState().setCounts(counts, changed);
         useDocumentsStore.getState().requestRefresh();
         const { id: openId, detail } = useDetailStore.getState();
         // The open document, or the one it duplicates: its words and the side-by-side follow

@@ -32,8 +32,13 @@ export function retryAllWords(
   return `${words} (${formatCount(failed + unreachable)})`;
 }
 
+/** Why Retry all leaves a failed file as it is (the button's hover, and its toast after). */
+export const LEFT_AS_IS_WHY = 'the access point refused the file itself (or its copy is gone)';
+/** What to do with such a file instead. */
+export const FIX_EACH = 'Fix each in your accounting system and add the corrected file.';
+
 /** The button's hover words when it leaves failed files as they are, or null. */
 export function retryAllLeavesWords(toFix: number): string | null {
   if (toFix <= 0) return null;
-  return `${toFix === 1 ? '1 failed file is' : `${formatCount(toFix)} failed files are`} not counted: the access point refused the file itself (or its copy is gone), so Retry does not send it again. Fix each in your accounting system and add the corrected file.`;
+  return `${toFix === 1 ? '1 failed file is' : `${formatCount(toFix)} failed files are`} not counted: ${LEFT_AS_IS_WHY}, so Retry does not send it again. ${FIX_EACH}`;
 }

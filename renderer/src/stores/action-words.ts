@@ -1,5 +1,6 @@
 /** What the clerk's actions share: counted words, a stopped action's line, the refresh after. */
 import type { Stopped } from '../../../app/contract';
+import { FIX_EACH, LEFT_AS_IS_WHY } from '../lib/retry-all-words';
 import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 
@@ -70,6 +71,6 @@ export const PRACTICE_COPY_RETRY =
 export function leftToFixLines(n: number | undefined): string[] {
   if (!n) return [];
   return [
-    `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: the access point refused the file itself (or its copy is gone). Fix each in your accounting system and add the corrected file.`,
+    `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: ${LEFT_AS_IS_WHY}. ${FIX_EACH}`,
   ];
 }

@@ -14,6 +14,20 @@ export const PAGE_SIZE = 200;
 /** At most four refetches a second, however fast `documents:changed` arrives. */
 const REFRESH_INTERVAL_MS = 250;
 
+/** What a list result and a change event carry beside the counts (a single desk's only). */
+type CountExtras = Partial<
+  Pick<DocumentsState, 'practiceSent' | 'practiceAttention' | 'failedToFix'>
+>;
+
+/** Those figures, none said being none. */
+function countExtras(x: CountExtras): Required<CountExtras> {
+  return {
+    practiceSent: x.practiceSent ?? 0,
+    practiceAttention: x.practiceAttention ?? 0,
+    failedToFix: x.failedToFix ?? 0,
+  };
+}
+
 interface DocumentsState {
   filter: DocumentFilter;
   search: string;
@@ -53,12 +67,8 @@ interface DocumentsState {
   setSearch(search: string): void;
   setSort(sort: DocumentSort | null): void;
   setVisibleRange(start: number, end: number): void;
-  setCounts(
-    counts: StateCounts,
-    practiceSent?: number,
-    practiceAttention?: number,
-    failedToFix?: number,
-  ): void;
+  /** The counts of a change event, with the practice figures it carries. */
+  setCounts(counts: StateCounts, extra?: CountExtras): void;
   toggleSelected(id: number, on?: boolean): void;
   setSelection(ids: Iterable<number>): void;
   clearSelection(): void;
@@ -110,8 +120,8 @@ export const useDocumentsStore = create<DocumentsState>()((set, get) => ({
     set({ visibleStart: start, visibleEnd: end });
     void loadMissingPages();
   },
-  setCounts(counts, practiceSent = 0, practiceAttention = 0, failedToFix = 0) {
-    set({ counts, practiceSent, practiceAttention, failedToFix, countsHeard: true });
+  setCounts(counts, extra = {}) {
+    set({ counts, ...countExtras(extra), countsHeard: true });
   },
   toggleSelected(id, on) {
     const next = new Set(get().selected);
@@ -165,22 +175,13 @@ async function fetchPage(page: number, generation: number, force = false): Promi
       useDocumentsStore.setState({ loadError: result.error, loaded: true });
       return false;
     }
-    const {
-      rows,
-      total,
-      counts,
-      practiceSent = 0,
-      practiceAttention = 0,
-      failedToFix = 0,
-    } = result.value;
+    const { rows, total, counts } = result.value;
     useDocumentsStore.setState((prev) => ({
       pages: { ...prev.pages, [page]: rows },
       total,
       counts,
       countsHeard: true,
-      practiceSent,
-      practiceAttention,
-      failedToFix,
+      ...countExtras(result.value),
       shownFilter: s.filter,
       shownSearch: s.search,
       shownSort: s.sort ? `${s.sort.key}:${s.sort.dir}` : '',
