@@ -100,10 +100,12 @@ export interface Requests {
       rechecked?: number;
       held?: { id: number; message: string }[];
       /**
-       * Of `allFailed`'s: failed documents left as they are, the access point having refused the
-       * file itself (or its copy gone): the details offer no Retry for them either.
+       * Failed documents left as they are, the access point having refused the file itself (or
+       * its copy gone): the details offer no Retry for them, and neither Retry all nor Retry of
+       * chosen documents sends them. `leftToFixIds`: which.
        */
       leftToFix?: number;
+      leftToFixIds?: number[];
       /**
        * Not sent (a team desk; a single desk counts them in `retried`): their buyer, looked up
        * again, is not on Peppol (unreachable ones left so; failed deliveries moved there).

@@ -41,6 +41,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     const {
       retried,
       held = [],
+      leftToFixIds = [],
       stopped,
     } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
@@ -54,6 +55,9 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
         : `Retrying ${retried} document(s)\n`,
     );
     reportStopped(stopped, 'tried again');
+    // Which were left and why, as the app says it (walk 23b: `retry 300` sent again a file the
+    // access point had refused for its content; "1 left as it is" named neither it nor why).
+    if (leftToFixIds.length > 0) process.stderr.write(leftToFixWords(leftToFixIds));
     // Held instead of sent, and why: on a team, they may be at the team's earlier access point; on
     // a single desk, another version of their number went on meanwhile.
     // Held documents' ids by their reason, in order.
@@ -101,6 +105,15 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
   } finally {
     await engine.stop();
   }
+}
+
+/** The line naming the failed documents Retry leaves as they are (the first 20 ids), and why. */
+export function leftToFixWords(ids: readonly number[]): string {
+  const shown = ids.slice(0, 20).map((id) => `#${id}`);
+  if (ids.length > shown.length) shown.push(`and ${ids.length - shown.length} more`);
+  const [one, is, file] =
+    ids.length === 1 ? ['it', 'it is', 'file'] : ['them', 'they are', 'files'];
+  return `${ids.length} document(s) left as ${is}, not sent again: ${shown.join(', ')}. The access point refused the file itself (or its copy is gone), so the same file would most likely be refused again: fix ${one} in your accounting system and send the corrected ${file}.\n`;
 }
 
 /** How many of `ids` failed at delivery (after the access point had accepted them). */

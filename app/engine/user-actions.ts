@@ -113,7 +113,8 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
       let retried = 0;
       let rechecked = 0;
-      let leftToFix = 0;
+      // Left as they are, the details offering no Retry for them (see NOT_RETRIED_ACTIONS).
+      const leftToFix: number[] = [];
       let held = false;
       // Held instead of retried: another version of the number went on meanwhile.
       const heldAsDuplicate: { id: number; message: string }[] = [];
@@ -129,10 +130,11 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
           for (const id of slice) {
             const r = repo.get(id);
             if (!r) continue;
-            // "Retry all" leaves what the details offer no Retry for (walk 16: five files the
-            // access point refused were sent again and refused again): fix the file, or add it.
-            if (allFailed && r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem_action)) {
-              leftToFix++;
+            // Retry leaves what the details offer no Retry for (walk 16: five files the access
+            // point refused were sent again and refused again; walk 23b: chosen by id, one was):
+            // fix the file, or add it again. Chosen or all, one rule.
+            if (r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem_action)) {
+              leftToFix.push(id);
               continue;
             }
             // The "not registered" answer is cached for minutes: ask the access point again.
@@ -165,7 +167,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         retried,
         ...(rechecked > 0 ? { rechecked } : {}),
         ...(heldAsDuplicate.length > 0 ? { held: heldAsDuplicate } : {}),
-        ...(leftToFix > 0 ? { leftToFix } : {}),
+        ...(leftToFix.length > 0 ? { leftToFix: leftToFix.length, leftToFixIds: leftToFix } : {}),
         ...withStopped(stopped),
       };
     },

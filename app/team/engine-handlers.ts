@@ -221,12 +221,16 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // whose delivery failed: their buyers are asked about), the other failed ones are not read.
       const unreachableIds = allFailed ? await idsIn(['unreachable']) : null;
       const toRead = unreachableIds ? new Set(unreachableIds) : null;
-      // "Retry all" leaves the failed files the access point refused itself (the details offer
-      // no Retry for them: fix the file, or add it again), as on a single desk.
+      // Retry (all, or of chosen documents) leaves the failed files the access point refused
+      // itself (the details offer no Retry for them: fix the file, or add it again), as on a
+      // single desk.
+      const leftToFixIds: number[] = [];
       const toFix = {
         test: (d: TeamDocument) => {
           if (d.problem?.code === 'DELIVERY_FAILED') toRead?.add(d.id);
-          return NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
+          const left = d.state === 'failed' && NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
+          if (left) leftToFixIds.push(d.id);
+          return left;
         },
         left: 0,
       };
@@ -248,7 +252,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // before the first documents go out. Unreachable ones: their receivers are asked about
       // again, as a single desk does.
       const fix = () => ({
-        ...(toFix.left > 0 ? { leftToFix: toFix.left } : {}),
+        ...(leftToFixIds.length > 0 ? { leftToFix: leftToFixIds.length, leftToFixIds } : {}),
         ...(tally.notFound ? { stillNotOnPeppol: tally.notFound } : {}),
       });
       for (let i = 0; i < list.length; i += RETRY_SLICE) {
@@ -258,9 +262,15 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         try {
           const read = toRead ? slice.filter((id) => toRead.has(id)) : slice;
           const docs = read.length ? await store.getMany(read) : [];
+          // Chosen documents: those Retry leaves are known once read ("Retry all" left its own
+          // while listing them).
+          const leave = toRead ? null : new Set(docs.filter((d) => toFix.test(d)).map((d) => d.id));
           // Failed deliveries: their buyers asked about first; those not on Peppol stay unsent.
           const notSent = await lookUpFailedDeliveries(ctx, docs, asked, tally);
-          const toSend = notSent.size ? slice.filter((id) => !notSent.has(id)) : slice;
+          const toSend =
+            notSent.size || leave?.size
+              ? slice.filter((id) => !notSent.has(id) && !leave?.has(id))
+              : slice;
           const r = await store.retry(ctx.desk.id, toSend, real);
           tally.moved += r.queued;
           held.push(...r.held);

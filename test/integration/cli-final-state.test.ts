@@ -241,3 +241,34 @@ describe('documents pinned to their access point (issue 11)', () => {
     expect(second.stats().acceptedDocuments).toBe(2);
   }, 60_000);
 });
+
+// Walk 23b: `retry 300` sent again, without a word, a file the access point had refused for its
+// content (refused again); `retry --all-failed` said "1 left as it is" and neither which nor why.
+describe('retry of a file the access point refused itself', () => {
+  it('leaves it, chosen or all, and names it with why and what to do', async () => {
+    const ap = await startSandbox({});
+    cleanups.push(() => ap.close());
+    const dir = tempDir();
+    const dataDir = join(dir, 'data');
+    const file = join(dir, 'refused.xml');
+    writeFileSync(file, makeInvoice('REFUSED-1'));
+    ap.setFaults({ status: { every: 1, max: 1, status: 400 } });
+    const sent = await cli(['send', file, '--data-dir', dataDir, '--endpoint', ap.url]);
+    expect(sent.code).toBe(1);
+    expect(sent.stdout).toMatch(/^0 sent, 1 failed/);
+    const words =
+      'The access point refused the file itself (or its copy is gone), so the same file would most likely be refused again: fix it in your accounting system and send the corrected file.';
+    for (const which of [['1'], ['--all-failed']]) {
+      const retried = await cli(['retry', ...which, '--data-dir', dataDir, '--endpoint', ap.url]);
+      expect(retried.code).toBe(1);
+      expect(retried.stderr).toContain('Retrying 0 of 1 document(s); 1 left as it is\n');
+      expect(retried.stderr).toContain(
+        `1 document(s) left as it is, not sent again: #1. ${words}\n`,
+      );
+      expect(retried.stdout).toBe('0 sent, 1 failed\n');
+    }
+    // The one refused send, never a second (the fault refuses only the first: a second would
+    // have been accepted).
+    expect(ap.stats().acceptedDocuments).toBe(0);
+  }, 60_000);
+});

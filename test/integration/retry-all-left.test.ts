@@ -62,8 +62,16 @@ describe('Retry all failed', () => {
     expect(repo.practiceCounts().failedToFix).toBe(1);
 
     proxy.state.brokenUntilOk = false;
+    // Chosen (a selection's Retry, `retry <id>`), it is left as it is too (walk 23b: one was
+    // sent again and refused again): one rule, as its details say.
+    expect(await engine.handlers['documents:retry']({ ids: [refused] })).toEqual({
+      retried: 0,
+      leftToFix: 1,
+      leftToFixIds: [refused],
+    });
+    expect(proxy.state.refusedSends).toBe(1);
     const answer = await engine.handlers['documents:retry']({ allFailed: true });
-    expect([answer.retried, answer.leftToFix]).toEqual([1, 1]);
+    expect(answer).toMatchObject({ retried: 1, leftToFix: 1, leftToFixIds: [refused] });
     await engine.waitUntilSettled([broken], { includeAccepted: true });
     expect(repo.get(broken)!.state).toBe('accepted');
     // The refused file was not sent again.

@@ -117,6 +117,19 @@ describe('Retry of files that needed fixing', () => {
       ],
     });
   });
+
+  // Walk 23b: a selection's Retry sent again a file the access point refused itself, whose
+  // details say "Retry is not offered"; the engine now leaves it, and the toast says why.
+  it('says which were left as they are because the access point refused the file itself', async () => {
+    answering({ 'documents:retry': { retried: 2, leftToFix: 1, leftToFixIds: [3] } });
+    await runDocumentAction('retry', [1, 2, 3], 3);
+    expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
+      title: '2 documents will be tried again.',
+      lines: [
+        '1 file was left as it is: the access point refused the file itself (or its copy is gone). Fix it in your accounting system and add the corrected file.',
+      ],
+    });
+  });
 });
 
 // A clerk's walk: "Send 21 held documents anyway?" when 1 of the 21 selected was held, and

@@ -22,7 +22,10 @@ describe("Needs attention's retry-all button is named after what its rows say", 
       'Look up all receivers not found again (42)',
     );
     expect(retryAllLeavesWords(7)).toBe(
-      '7 failed files are not counted: the access point refused the file itself (or its copy is gone), so Retry does not send it again. Fix each in your accounting system and add the corrected file.',
+      '7 failed files are not counted: the access point refused the file itself (or its copy is gone), so Retry does not send them again. Fix each in your accounting system and add the corrected file.',
+    );
+    expect(retryAllLeavesWords(1)).toBe(
+      '1 failed file is not counted: the access point refused the file itself (or its copy is gone), so Retry does not send it again. Fix it in your accounting system and add the corrected file.',
     );
     expect(retryAllLeavesWords(0)).toBeNull();
   });

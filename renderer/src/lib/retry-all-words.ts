@@ -36,9 +36,11 @@ export function retryAllWords(
 export const LEFT_AS_IS_WHY = 'the access point refused the file itself (or its copy is gone)';
 /** What to do with such a file instead. */
 export const FIX_EACH = 'Fix each in your accounting system and add the corrected file.';
+/** The same for one file. */
+export const FIX_IT = 'Fix it in your accounting system and add the corrected file.';
 
 /** The button's hover words when it leaves failed files as they are, or null. */
 export function retryAllLeavesWords(toFix: number): string | null {
   if (toFix <= 0) return null;
-  return `${toFix === 1 ? '1 failed file is' : `${formatCount(toFix)} failed files are`} not counted: ${LEFT_AS_IS_WHY}, so Retry does not send it again. ${FIX_EACH}`;
+  return `${toFix === 1 ? '1 failed file is' : `${formatCount(toFix)} failed files are`} not counted: ${LEFT_AS_IS_WHY}, so Retry does not send ${toFix === 1 ? 'it' : 'them'} again. ${toFix === 1 ? FIX_IT : FIX_EACH}`;
 }

@@ -1,6 +1,6 @@
 /** What the clerk's actions share: counted words, a stopped action's line, the refresh after. */
 import type { Stopped } from '../../../app/contract';
-import { FIX_EACH, LEFT_AS_IS_WHY } from '../lib/retry-all-words';
+import { FIX_EACH, FIX_IT, LEFT_AS_IS_WHY } from '../lib/retry-all-words';
 import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 
@@ -71,6 +71,6 @@ export const PRACTICE_COPY_RETRY =
 export function leftToFixLines(n: number | undefined): string[] {
   if (!n) return [];
   return [
-    `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: ${LEFT_AS_IS_WHY}. ${FIX_EACH}`,
+    `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: ${LEFT_AS_IS_WHY}. ${n === 1 ? FIX_IT : FIX_EACH}`,
   ];
 }

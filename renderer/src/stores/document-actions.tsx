@@ -325,13 +325,14 @@ export async function runDocumentAction(
       lines.push(
         'A file is checked as it was added: if it still needs fixing, fix it and drop the corrected file.',
       );
-    lines.push(...notOnPeppolLines(r.value.stillNotOnPeppol));
+    lines.push(...leftToFixLines(r.value.leftToFix), ...notOnPeppolLines(r.value.stillNotOnPeppol));
     // Walk 10: "0 documents will be tried again." and nothing more for a selection Retry skips.
     const left =
       selected -
       r.value.retried -
       (r.value.held?.length ?? 0) -
       (r.value.stopped?.left ?? 0) -
+      (r.value.leftToFix ?? 0) -
       (r.value.stillNotOnPeppol ?? 0);
     if (left > 0)
       lines.push(
