@@ -321,3 +321,17 @@ export function toTransaction(body: unknown): TransactionAnswer {
     businessResponseAt: text(brObj?.received_at) ?? text(brObj?.issued_at),
   };
 }
+
+/**
+ * The three documented query forms of a receiver lookup, for a participant id `scheme:value`:
+ * `peppol_id=0106:123`, `scheme=0106&identifier=123`, `identifier=0106:123`.
+ */
+export const LOOKUP_QUERIES: readonly ((participantId: string) => string)[] = [
+  (id) => `peppol_id=${encodeURIComponent(id)}`,
+  (id) => {
+    const colon = id.indexOf(':');
+    const scheme = colon < 0 ? '' : id.slice(0, colon);
+    return `scheme=${encodeURIComponent(scheme)}&identifier=${encodeURIComponent(id.slice(colon + 1))}`;
+  },
+  (id) => `identifier=${encodeURIComponent(id)}`,
+];

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip } from 'node:zlib';
 
 import {
+  LOOKUP_QUERIES,
   parseBody,
   providerNotFound,
   webPage,
@@ -27,6 +28,7 @@ import {
   type VersionInfo,
 } from './answers';
 import { keyIdOf } from './key-id';
+import { RouteMiss } from './route-miss';
 
 // Reading the provider's answers lives in answers.ts; re-exported for every import from here.
 export {
@@ -86,20 +88,6 @@ export function failureReason(outcome: ApOutcome<unknown>): string {
   return outcome.kind === 'transient' ? outcome.message : '';
 }
 
-/**
- * The three documented query forms of a receiver lookup, for a participant id `scheme:value`:
- * `peppol_id=0106:123`, `scheme=0106&identifier=123`, `identifier=0106:123`.
- */
-const LOOKUP_QUERIES: readonly ((participantId: string) => string)[] = [
-  (id) => `peppol_id=${encodeURIComponent(id)}`,
-  (id) => {
-    const colon = id.indexOf(':');
-    const scheme = colon < 0 ? '' : id.slice(0, colon);
-    return `scheme=${encodeURIComponent(scheme)}&identifier=${encodeURIComponent(id.slice(colon + 1))}`;
-  },
-  (id) => `identifier=${encodeURIComponent(id)}`,
-];
-
 const PERMANENT = new Set([400, 401, 403, 404, 409, 413, 415, 422]);
 
 /** Parse Retry-After (seconds or HTTP date) into milliseconds. */
@@ -119,6 +107,8 @@ export function parseRetryAfter(
  * HTTP client for the provider contract (../shared/api-contract.md) on an undici Pool with
  * keep-alive: one pool per access point origin.
  */
+const VERSION_PATH = '/peppol/version';
+
 export class AccessPointClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -136,6 +126,7 @@ export class AccessPointClient {
   private lookupForm = 0;
   /** It answered that form with something else than 400/422: a 400 is then about the id. */
   private lookupFormKnown = false;
+  private readonly routeMiss = new RouteMiss();
 
   /** Which API key it sends with (a fingerprint: see keyIdOf). */
   readonly keyId: string;
@@ -196,7 +187,9 @@ export class AccessPointClient {
 
   /** `GET /peppol/version` (its answer also says whether batches may be used). */
   async version(): Promise<ApOutcome<VersionInfo>> {
-    const outcome = await this.request('GET', '/peppol/version', null, {}, (b) => b as VersionInfo);
+    const asked = this.request('GET', VERSION_PATH, null, {}, (b) => b as VersionInfo);
+    this.routeMiss.watch(asked);
+    const outcome = await asked;
     if (outcome.kind === 'ok') {
       const body = outcome.value as Partial<VersionInfo> | null;
       this.batchDeduplicated =
@@ -413,7 +406,8 @@ export class AccessPointClient {
         this.gzipAllowed = false;
         return this.request(method, path, body, headers, map);
       }
-      const error = toApError(res.statusCode, parsed, page);
+      const apError = toApError(res.statusCode, parsed, page);
+      const error = path === VERSION_PATH ? apError : await this.routeMiss.read(apError);
       if (
         page ||
         PERMANENT.has(res.statusCode) ||

@@ -104,11 +104,20 @@ describe.each([
   },
   // A web site that answers every path with its home page (it took every invoice as accepted).
   { name: 'a web site', status: 200, page: '<!DOCTYPE html><html><body>Welcome</body></html>' },
-])('a provider URL that leads to no access point: $name (walk 9)', ({ status, page }) => {
+  // The provider's API framework answering an address it does not have in the provider's own
+  // error words, as the built-in Sandbox does at its port without /peppol-api: every buyer was
+  // said to be "not registered on the Peppol network". The version call's 404 tells it apart.
+  {
+    name: "the API's own 404 words to every address",
+    status: 404,
+    type: 'application/json',
+    page: '{"error":{"code":"NOT_FOUND","message":"There is no endpoint for this path.","details":[]}}',
+  },
+])('a provider URL that leads to no access point: $name (walk 9)', ({ status, page, type }) => {
   it('holds the queue in words about the URL, says no buyer is missing from Peppol, and sends all once the URL is right', async () => {
     const wrong = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(status, { 'content-type': 'text/html' }).end(page));
+      req.on('end', () => res.writeHead(status, { 'content-type': type ?? 'text/html' }).end(page));
     });
     await new Promise<void>((r) => wrong.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => wrong.close(() => r())));

@@ -128,6 +128,49 @@ describe('access point client errors', () => {
     }
   });
 
+  // The built-in Sandbox at its port without /peppol-api answered every address with its own
+  // 404 words, and every buyer was said to be not on Peppol: the version call tells them apart.
+  it('a 404 in the code the version call was answered 404 with is "no such address", not a buyer not on Peppol', async () => {
+    const miss = '{"error":{"code":"NOT_FOUND","message":"There is no endpoint for this path."}}';
+    const noBuyer = '{"error":{"code":"PARTICIPANT_NOT_FOUND","message":"Not registered"}}';
+    const version = '{"version":"1","environment":"sandbox"}';
+    /** The version call answered (after `delayMs`), then a lookup asked while it is under way. */
+    const lookupAfter = async (v: [number, string], lookup: string, delayMs = 0) => {
+      const server = createServer((req, res) => {
+        req.resume();
+        const [status, body] = req.url!.includes('/version') ? v : [404, lookup];
+        const answer = () =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+        req.on('end', () =>
+          req.url!.includes('/version') ? setTimeout(answer, delayMs) : answer(),
+        );
+      });
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const client = new AccessPointClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/peppol-api`,
+        apiKey: null,
+      });
+      try {
+        const asked = client.version();
+        const outcome = await client.lookup('0208:0987654394');
+        await asked;
+        return outcome;
+      } finally {
+        await client.close();
+      }
+    };
+    const noSuchAddress = { kind: 'permanent', error: { status: 404, code: NO_SUCH_ADDRESS } };
+    const notOnPeppol = { kind: 'ok', status: 404, value: { found: false } };
+    // The lookup's 404 waits for the version's answer (asked first, answered after it).
+    expect(await lookupAfter([404, miss], miss, 100)).toMatchObject(noSuchAddress);
+    expect(await lookupAfter([404, miss], miss)).toMatchObject(noSuchAddress);
+    // Another code than the version's: the provider's own "not found" of a buyer.
+    expect(await lookupAfter([404, miss], noBuyer)).toMatchObject(notOnPeppol);
+    // A version address that answers: every 404 of a lookup is believed.
+    expect(await lookupAfter([200, version], miss)).toMatchObject(notOnPeppol);
+  });
+
   it('a web page answered with a 2xx is no acceptance: the provider URL leads to a web site (walk 9)', async () => {
     const page = '<!DOCTYPE html><html><head><title>Welcome</title></head><body>Hi</body></html>';
     const outcomeOf = async (status: number, body: string, type?: string) => {

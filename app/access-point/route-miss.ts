@@ -1,0 +1,47 @@
+/**
+ * A provider URL that reaches the provider's server but not its API (a path left out, say) may be
+ * answered in the provider's own error words all the same: a 404 with `{error: {code:
+ * "NOT_FOUND", …}}` to every address, which reads like the documented 404 of a buyer not on
+ * Peppol. Every invoice was then said to go to a buyer "not registered on the Peppol network"
+ * (found with the built-in Sandbox at its port without `/peppol-api`). A web server's own 404
+ * (HTML, no body) is told apart already (NO_SUCH_ADDRESS, walk 9); this tells the rest apart by
+ * the version call, which the provider documents: a 404 to it is an address the URL does not
+ * have, and a later 404 in the same error code is taken as that too: "no such address", which
+ * holds sending and says to check the URL, instead of a verdict about a buyer.
+ */
+import { NO_SUCH_ADDRESS, type ApError } from './answers';
+
+export class RouteMiss {
+  /** The error code of the version call's 404 in the provider's words; null: none seen. */
+  private code: string | null = null;
+  /** The version call under way: a 404 meanwhile waits for its answer before it is read. */
+  private asking: Promise<unknown> | null = null;
+
+  /** Follow a version call: its 404 (in the provider's words) names the code of a route miss. */
+  watch(version: Promise<{ kind: string; error?: ApError }>): void {
+    const asking = version.then(
+      (outcome) => {
+        const e = outcome.kind === 'permanent' ? outcome.error : undefined;
+        if (e?.status === 404 && e.code !== NO_SUCH_ADDRESS) this.code = e.code;
+        else if (outcome.kind === 'ok') this.code = null;
+      },
+      () => undefined,
+    );
+    this.asking = asking;
+    void asking.then(() => {
+      if (this.asking === asking) this.asking = null;
+    });
+  }
+
+  /** `error` as it is, or as "no such address" when it is a 404 in the version call's code. */
+  async read(error: ApError): Promise<ApError> {
+    if (error.status !== 404 || error.code === NO_SUCH_ADDRESS) return error;
+    if (this.asking) await this.asking;
+    if (this.code === null || error.code !== this.code) return error;
+    return {
+      ...error,
+      code: NO_SUCH_ADDRESS,
+      message: `Not found (404), as the access point's version address is: the provider URL has no such address (${error.code}: ${error.message.slice(0, 120)})`,
+    };
+  }
+}
