@@ -38,7 +38,7 @@ export function accessPointKey(builtIn: BuiltInSandbox | null, url: string): str
  * What sends through the connection: the pipeline, or a team desk. A new client is handed over
  * with `reconnect` (which returns the one it replaces).
  */
-export type ConnectionUser = Pick<Pipeline, 'reconnect' | 'pollEarlier'>;
+export type ConnectionUser = Pick<Pipeline, 'reconnect' | 'pollEarlier' | 'refreshConnection'>;
 
 /** What the connection is made from. */
 export interface ConnectionDeps {
@@ -187,6 +187,18 @@ export class EngineConnection {
       wanted.apiKey === connection.apiKey &&
       wanted.gzip === connection.gzip &&
       wanted.environment === connection.environment;
+    if (same && !this.stopping && this.pipeline) {
+      // Saved again as it was: ask the access point again what it offers, and tell the host
+      // (walk 23b N7: it had begun to deduplicate batches; Settings said otherwise, and sending
+      // followed its answer at start, until a restart). Not waited for: Save answers at once.
+      const { pipeline, client } = this;
+      void client.version().then(
+        () => {
+          if (!this.stopping && client === this.client) pipeline.refreshConnection();
+        },
+        () => undefined,
+      );
+    }
     if (same || this.stopping || !this.pipeline) return;
     const keptSandbox = this.earlier.get('sandbox')?.sandbox ?? null;
     const nextSandbox = wanted.endpoint

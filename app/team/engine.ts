@@ -330,6 +330,7 @@ async function openTeamEngine(
       return Promise.resolve(previous);
     },
     pollEarlier: () => {},
+    refreshConnection: () => emitStatus(),
   });
 
   const prometheus = new PrometheusEndpoint(() => metrics.registry());

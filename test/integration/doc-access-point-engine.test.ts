@@ -72,4 +72,34 @@ describe('the engine against an access point written from the docs alone', () =>
       expect(status.groups).toBe(groups);
     },
   );
+
+  // Walk 23b N7: the access point began to say it takes groups; Settings went on saying it does
+  // not, and sending went one by one, however often the clerk saved, until a restart.
+  it('asks the access point again when Settings are saved as they were, and says what it answers now', async () => {
+    const ap = await startDocAccessPoint({ batchIdempotency: false });
+    servers.push(ap);
+    const e = await engines({ endpoint: ap.url, secrets: memorySecretStore(ap.apiKey) });
+    await expect
+      .poll(async () => (await e.handlers['connection:get'](undefined)).groups)
+      .toBe('not-offered');
+    const asked = ap.requests('GET /peppol/version');
+    ap.set({ batchIdempotency: true });
+    await e.handlers['settings:set']({ endpoint: ap.url, apiKey: ap.apiKey });
+    await expect
+      .poll(async () => (await e.handlers['connection:get'](undefined)).groups)
+      .toBe('offered');
+    expect(ap.requests('GET /peppol/version')).toBe(asked + 1);
+    // And sending follows it: invoices go in groups now.
+    const { added } = await e.handlers['documents:add']({
+      files: ['N7-1', 'N7-2', 'N7-3'].map((n) => ({
+        name: `${n}.xml`,
+        bytes: makeInvoice(n, { receiver: RECEIVER }),
+      })),
+    });
+    await e.waitUntilSettled(
+      added.map((a) => a.id),
+      { includeAccepted: true },
+    );
+    expect(ap.requests('POST /api/v1/send/batch')).toBeGreaterThan(0);
+  });
 });
