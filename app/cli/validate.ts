@@ -15,6 +15,11 @@ import { collectFiles, fileUnreadableWords, reportSkipped } from './files';
 /** One `validate --json` line: a file-level failure (`FILE`, `XML`, `UBL`) or the verdict. */
 type ValidateLine = {
   file: string;
+  /**
+   * Where it is on disk (a file named: as given; in a folder: the folder's path joined to
+   * `file`): walk 23b, two folders' x.xml were told apart by nothing.
+   */
+  path?: string;
   valid: boolean;
   fatal: string[];
   warning: string[];
@@ -112,7 +117,10 @@ async function validateFile(
   f: { name: string; path: string | null; why?: string },
 ): Promise<ValidateLine> {
   const bytes = readForCheck(f);
-  return Buffer.isBuffer(bytes) ? resultLine(f.name, await pool.check(bytes)) : bytes;
+  const { file, ...line } = Buffer.isBuffer(bytes)
+    ? resultLine(f.name, await pool.check(bytes))
+    : bytes;
+  return { file, path: f.path ?? f.name, ...line };
 }
 
 async function validateCommand(inputs: string[], opts: { json?: boolean }): Promise<number> {

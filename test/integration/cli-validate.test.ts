@@ -43,6 +43,8 @@ describe('peppol-desk validate --json', () => {
     ]);
     expect(byFile['good.xml']).toEqual({
       file: 'good.xml',
+      // Where it is (walk 23b: two folders' x.xml were told apart by nothing).
+      path: join(dir, 'good.xml'),
       valid: true,
       fatal: [],
       warning: [],
@@ -55,6 +57,21 @@ describe('peppol-desk validate --json', () => {
     expect(byFile['broken.xml']).toMatchObject({ valid: false, fatal: ['XML'] });
     expect(typeof byFile['broken.xml'].message).toBe('string');
     expect(byFile['order.xml']).toMatchObject({ valid: false, fatal: ['UBL'] });
+    expect(nn.path).toBe(join(dir, 'sub', 'no-number.xml'));
+    // A file named on the command line: its path as given; one that is not there, the same.
+    const named = await run(process.execPath, [
+      distFile('cli.cjs'),
+      'validate',
+      join(dir, 'good.xml'),
+      join(dir, 'gone.xml'),
+      '--json',
+    ]).catch((e: { stdout: string }) => e);
+    expect(
+      named.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).path),
+    ).toEqual([join(dir, 'good.xml'), join(dir, 'gone.xml')]);
   });
 
   // Walk 23: `validate` said only "valid" of a file with a warning (the app shows its words), and
