@@ -19,6 +19,7 @@ import type {
   IncomingFile,
   ReceiverLookup,
   StateCounts,
+  UnfinishedDrop,
 } from './contract/documents';
 import type { MetricsSnapshot } from './contract/metrics';
 import type { Settings, SettingsPatch } from './contract/settings';
@@ -49,7 +50,25 @@ export interface Requests {
     arg: undefined;
     result: { version: string; host: 'electron' | 'browser' | 'cli'; dataDir: string };
   };
-  'documents:add': { arg: { files: IncomingFile[] }; result: AddResult };
+  /**
+   * `drop`: these files are of a drop named by `drops:begin`; once they are taken, its first
+   * `handed` files have been.
+   */
+  'documents:add': {
+    arg: { files: IncomingFile[]; drop?: { id: number; handed: number } };
+    result: AddResult;
+  };
+  /**
+   * A drop's journal (a single desk's; migration 025, walk 23 B2): the page names a drop's files
+   * before it hands the first over (`dropId` null where there is no journal: a team desk), and
+   * ends it once all were. `drops:unfinished`: drops stopped part way (begun before the engine's
+   * last start, or not heard of for a minute), with the files not taken, for any page to show
+   * until the clerk forgets them (`drops:forget`).
+   */
+  'drops:begin': { arg: { names: string[] }; result: { dropId: number | null } };
+  'drops:end': { arg: { dropId: number }; result: void };
+  'drops:unfinished': { arg: undefined; result: { drops: UnfinishedDrop[] } };
+  'drops:forget': { arg: { dropIds: number[] }; result: void };
   'documents:list': {
     arg: {
       filter?: DocumentFilter;
@@ -262,6 +281,10 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'documents:waitingFor': true,
   'documents:briefs': true,
   'documents:ids': true,
+  'drops:begin': true,
+  'drops:end': true,
+  'drops:unfinished': true,
+  'drops:forget': true,
   'lookup:refresh': true,
   'queue:pause': true,
   'queue:resume': true,

@@ -306,3 +306,15 @@ export function emptyCounts(): StateCounts {
   for (const s of DOCUMENT_STATES) counts[s] = 0;
   return counts;
 }
+
+/**
+ * A drop from the app stopped part way (Peppol Desk stopped, or its page closed, before every
+ * file was handed over): `names`, the first of the `notAdded` files not taken (migration 025).
+ */
+export interface UnfinishedDrop {
+  id: number;
+  startedAt: number;
+  total: number;
+  notAdded: number;
+  names: string[];
+}

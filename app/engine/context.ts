@@ -5,6 +5,7 @@
 import type { Pipeline } from '../queue/pipeline';
 import type { Checkpointer } from '../store/checkpointer';
 import type { DocumentsRepo } from '../store/documents-repo';
+import type { DropJournal } from '../store/drops';
 import type { EngineConnection } from './connection';
 import type { EngineEvents } from './events';
 import type { EngineOptions } from './options';
@@ -15,6 +16,8 @@ export interface EngineContext {
   options: EngineOptions;
   now: () => number;
   repo: DocumentsRepo;
+  /** The drops of files being added from the app (app/store/drops.ts). */
+  drops: DropJournal;
   settings: EngineSettings;
   connection: EngineConnection;
   pipeline: Pipeline;

@@ -79,9 +79,12 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
   };
 
   return {
-    'documents:add': ({ files }) => {
+    'documents:add': async ({ files, drop }) => {
       if (!Array.isArray(files)) throw new AppError('BAD_REQUEST', 'No files were given.');
-      return addFiles(ctx, files);
+      const result = await addFiles(ctx, files);
+      // Taken (added, known or refused): the drop's journal says how far it got.
+      if (drop) ctx.drops.handed(drop.id, drop.handed);
+      return result;
     },
     'documents:list': (arg) => {
       const { rows, total } = repo.list(arg ?? {});

@@ -24,6 +24,8 @@ import { KEY_REFUSED_WORDS, NO_API_KEY_WORDS } from '../access-point/reachabilit
 import { EngineConnection } from './connection';
 import type { EngineContext } from './context';
 import { documentHandlers } from './documents';
+import { dropHandlers } from './drop-handlers';
+import { DropJournal } from '../store/drops';
 import { EngineEvents } from './events';
 import { EngineHotFolder } from './hot-folder';
 import { recordInternals } from './internals';
@@ -176,6 +178,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     options,
     now,
     repo,
+    drops: new DropJournal(db, now),
     settings,
     connection,
     pipeline,
@@ -195,6 +198,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       dataDir: options.dataDir,
     }),
     ...documentHandlers(ctx),
+    ...dropHandlers(ctx),
     ...userActionHandlers(ctx),
     'queue:pause': () => {
       settings.set('paused', true);

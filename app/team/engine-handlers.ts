@@ -290,6 +290,12 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       teamDesk.sender.pump();
       return { retried: tally.moved, ...(held.length ? { held } : {}), ...fix() };
     },
+    // No drop journal on a team desk yet (a single desk's, migration 025): a page's drop
+    // stopped part way is known to that page only, as before.
+    'drops:begin': () => ({ dropId: null }),
+    'drops:end': () => undefined,
+    'drops:unfinished': () => ({ drops: [] }),
+    'drops:forget': () => undefined,
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),
     'connection:get': () => status(),

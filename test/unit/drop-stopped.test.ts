@@ -41,3 +41,93 @@ describe('a drop the app stops answering in the middle of', () => {
     expect(barWords(kept)).toMatch(/^300 files of the drop at .+ not added$/);
   });
 });
+
+// Walk 23 B2, walk 23b N6: a new page (as the app advises after a restart) knew nothing of the
+// 2,000 files a stopped drop had not added; only the page that dropped them did. The drop's files
+// are named in the engine's journal before the first is handed over, and any page shows a drop
+// the journal says stopped part way.
+describe("a drop's journal in the engine", () => {
+  const files = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `j-${i}.xml`,
+      file: new File([`<x>${i}</x>`], `j-${i}.xml`),
+    }));
+
+  it('names the files first, says how far each hand-over got, and ends the drop once all are', async () => {
+    useLastDropStore.setState({ drops: [], older: null });
+    const calls = fakeDropWindow({ maxDocumentBytes: 1e9 });
+    await addFiles({ files: files(450), skipped: [] });
+    const journal = calls.filter((c) => c.channel !== 'settings:get');
+    expect(journal.map((c) => c.channel)).toEqual([
+      'drops:begin',
+      'documents:add',
+      'documents:add',
+      'documents:add',
+      'drops:end',
+    ]);
+    expect((journal[0]!.arg as { names: string[] }).names).toEqual(files(450).map((f) => f.name));
+    expect(journal.slice(1, 4).map((c) => (c.arg as { drop: unknown }).drop)).toEqual([
+      { id: 7, handed: 200 },
+      { id: 7, handed: 400 },
+      { id: 7, handed: 450 },
+    ]);
+    expect(journal[4]!.arg).toEqual({ dropId: 7 });
+  });
+
+  it('without a journal (a team desk) the drop goes on as before', async () => {
+    const calls = fakeDropWindow({ maxDocumentBytes: 1e9, journal: false });
+    await addFiles({ files: files(3), skipped: [] });
+    const adds = calls.filter((c) => c.channel === 'documents:add');
+    expect(adds.map((c) => 'drop' in (c.arg as object))).toEqual([false]);
+    expect(calls.some((c) => c.channel === 'drops:end')).toBe(false);
+  });
+
+  it('a page shows the drops the journal says stopped, each once, and Forget forgets them there too', async () => {
+    useLastDropStore.setState({ drops: [], older: null });
+    const startedAt = Date.UTC(2026, 11, 7, 7, 36);
+    const calls = fakeDropWindow({
+      maxDocumentBytes: 1e9,
+      unfinished: [
+        {
+          id: 12,
+          startedAt,
+          total: 3000,
+          notAdded: 2000,
+          names: Array.from({ length: 10 }, (_, i) => `m-${1000 + i}.xml`),
+        },
+      ],
+    });
+    await useLastDropStore.getState().loadUnfinished();
+    await useLastDropStore.getState().loadUnfinished();
+    const kept = useLastDropStore.getState();
+    expect(kept.drops).toEqual([
+      {
+        at: startedAt,
+        notAdded: 2000,
+        title: 'Stopped after 1,000 of 3,000 files',
+        lines: [
+          'm-1000.xml, m-1001.xml, m-1002.xml, m-1003.xml, m-1004.xml, m-1005.xml, m-1006.xml, m-1007.xml, m-1008.xml, m-1009.xml and 1,990 more: not added. The drop stopped before they were handed over (Peppol Desk stopped, or its page was closed). Drop the same files again: those already added are recognised and not added twice.',
+        ],
+        journal: 12,
+      },
+    ]);
+    expect(barWords(kept)).toMatch(/^2,000 files of the drop at .+ not added$/);
+    useLastDropStore.getState().forget();
+    expect(calls.at(-1)).toEqual({ channel: 'drops:forget', arg: { dropIds: [12] } });
+    expect(useLastDropStore.getState().drops).toEqual([]);
+  });
+
+  it('a drop this page saw stop is not shown twice when the journal names it too', async () => {
+    useLastDropStore.setState({ drops: [], older: null });
+    fakeDropWindow({
+      maxDocumentBytes: 1e9,
+      add: (_names, call) =>
+        call > 1 ? { code: 'HOST_GONE', message: 'Peppol Desk is not answering.' } : null,
+      unfinished: [{ id: 7, startedAt: 1, total: 500, notAdded: 300, names: ['j-200.xml'] }],
+    });
+    await addFiles({ files: files(500), skipped: [] });
+    expect(useLastDropStore.getState().drops).toMatchObject([{ notAdded: 300, journal: 7 }]);
+    await useLastDropStore.getState().loadUnfinished();
+    expect(useLastDropStore.getState().drops).toHaveLength(1);
+  });
+});

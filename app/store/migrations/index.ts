@@ -22,6 +22,7 @@ import saidEnvironment from './021-said-environment.sql';
 import practiceCounts from './022-practice-counts.sql';
 import unreadableByNumber from './023-unreadable-by-number.sql';
 import failedToFix from './024-failed-to-fix.sql';
+import drops from './025-drops.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -56,4 +57,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 22, name: '022-practice-counts', sql: practiceCounts },
   { id: 23, name: '023-unreadable-by-number', sql: unreadableByNumber },
   { id: 24, name: '024-failed-to-fix', sql: failedToFix },
+  { id: 25, name: '025-drops', sql: drops },
 ];

@@ -3,6 +3,7 @@ import { getApi, onEngineLink } from '../bridge';
 import { useConnectionStore } from '../stores/connection-store';
 import { useDetailStore } from '../stores/detail-store';
 import { loadDocuments, useDocumentsStore } from '../stores/documents-store';
+import { useLastDropStore } from '../stores/last-drop-store';
 import { useMetricsStore } from '../stores/metrics-store';
 import { useSettingsStore } from '../stores/settings-store';
 import { clearTeamDatabaseErrors } from '../stores/toast-store';
@@ -14,6 +15,8 @@ function loadEverything(): void {
   void useMetricsStore.getState().load();
   void loadDocuments();
   void useDetailStore.getState().reload();
+  // Drops stopped part way, perhaps on another page or before a restart (migration 025).
+  void useLastDropStore.getState().loadUnfinished();
 }
 
 /**

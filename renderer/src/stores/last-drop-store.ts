@@ -1,5 +1,7 @@
 import { create } from 'zustand';
-import { formatCount } from '../lib/format';
+import type { UnfinishedDrop } from '../../../app/contract';
+import { getApi } from '../bridge';
+import { formatCount, shownFileName } from '../lib/format';
 
 /**
  * A line naming files of a drop that could not be added ("a.xml: The file is empty."), and how
@@ -23,6 +25,8 @@ export interface DropLeftOut {
   title: string;
   /** Which files were not added, and why (at most {@link LINES_PER_DROP}). */
   lines: string[];
+  /** The drop's id in the engine's journal (`drops:begin`), when it has one. */
+  journal?: number;
 }
 
 /** Drops older than the {@link DROPS_KEPT} last ones: their files counted, no longer named. */
@@ -119,9 +123,39 @@ export function notAddedMessage(list: DropsLeftOut): { title: string; lines: str
   return { title, lines };
 }
 
+/** Files named per reason on a line (the rest counted). */
+export const NAMES_PER_GROUP = 10;
+
+/** The files a stopped drop did not hand over, by name as far as the journal gives them. */
+function namesNotTaken(d: UnfinishedDrop): string {
+  const shown = d.names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');
+  const more = d.notAdded - Math.min(d.names.length, NAMES_PER_GROUP);
+  return more > 0 ? `${shown} and ${formatCount(more)} more` : shown;
+}
+
+/**
+ * A drop the engine's journal says stopped part way (Peppol Desk stopped, or its page closed):
+ * kept as any drop's files not added are, for any page to show (walk 23b: a new page, as the app
+ * advises after a restart, knew nothing of 2,000 files not added).
+ */
+export function unfinishedDropLeftOut(d: UnfinishedDrop): DropLeftOut {
+  const taken = d.total - d.notAdded;
+  return {
+    at: d.startedAt,
+    notAdded: d.notAdded,
+    title: `Stopped after ${formatCount(taken)} of ${formatCount(d.total)} files`,
+    lines: [
+      `${namesNotTaken(d)}: not added. The drop stopped before they were handed over (Peppol Desk stopped, or its page was closed). Drop the same files again: those already added are recognised and not added twice.`,
+    ],
+    journal: d.id,
+  };
+}
+
 interface LastDropState extends DropsLeftOut {
   remember(drop: DropLeftOut): void;
   forget(): void;
+  /** Add the drops the engine's journal says stopped part way, each once (see above). */
+  loadUnfinished(): Promise<void>;
 }
 
 // Kept for the tab's life, so a reload still shows it (walk 11: once its message was closed, or
@@ -161,7 +195,20 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
     set(list);
   },
   forget() {
+    // The engine's journal forgets them too: another page would show them again.
+    const dropIds = get()
+      .drops.map((d) => d.journal)
+      .filter((id): id is number => id !== undefined);
+    if (dropIds.length > 0) void getApi().invoke('drops:forget', { dropIds });
     write(NONE);
     set(NONE);
+  },
+  async loadUnfinished() {
+    const answer = await getApi().invoke('drops:unfinished', undefined);
+    if (!answer.ok) return;
+    for (const d of answer.value.drops) {
+      if (get().drops.some((kept) => kept.journal === d.id)) continue;
+      get().remember(unfinishedDropLeftOut(d));
+    }
   },
 }));

@@ -137,6 +137,11 @@ async function addNow(
   };
   const toastId = readingToast ?? toasts.push({ ...words, ttlMs: null });
   if (readingToast !== undefined) toasts.update(toastId, words);
+  // The drop's files named in the engine's journal first: if it stops part way (Peppol Desk
+  // stopped, this page closed), any page later says which were not added (walk 23b). Without
+  // a journal (a team desk, an engine that does not answer) it goes on as before.
+  const begun = await getApi().invoke('drops:begin', { names: files.map((f) => f.name) });
+  const dropId = begun.ok ? begun.value.dropId : null;
   // Files gone through (added, known or refused), and the part read for the next call.
   let done = 0;
   let part: PickedFile[] = [];
@@ -144,7 +149,10 @@ async function addNow(
   let incoming: IncomingFile[] = [];
   /** Hands the part read so far to the engine; false when it did not answer (said so). */
   const handOver = async (): Promise<boolean> => {
-    const result = await getApi().invoke('documents:add', { files: incoming });
+    const result = await getApi().invoke('documents:add', {
+      files: incoming,
+      ...(dropId !== null ? { drop: { id: dropId, handed: done + part.length } } : {}),
+    });
     if (!result.ok) {
       const title =
         done > 0
@@ -155,8 +163,8 @@ async function addNow(
       // Kept by the drop zone too, as any file not added is (walk 23: said only by this message,
       // which a reload takes away).
       const at = Date.now();
-      useLastDropStore.getState().remember(
-        dropLeftOut(at, title, [
+      useLastDropStore.getState().remember({
+        ...dropLeftOut(at, title, [
           ...summarize(total, []).leftOut,
           {
             files: left,
@@ -165,7 +173,9 @@ async function addNow(
             line: `${nameList(files.slice(done).map((f) => f.name))}: not added, Peppol Desk stopped answering then (${result.error.message.replace(/\.$/, '')}). Drop the same files again: those already added are recognised and not added twice.`,
           },
         ]),
-      );
+        // The journal's drop is this one: a page that hears of it later does not add it twice.
+        ...(dropId !== null ? { journal: dropId } : {}),
+      });
       toasts.update(toastId, {
         key: dropMessageKey(at),
         kind: 'error',
@@ -226,6 +236,7 @@ async function addNow(
     }
   }
   if (part.length > 0 && !(await handOver())) return;
+  if (dropId !== null) void getApi().invoke('drops:end', { dropId });
   const summary = summarize(total, skipped);
   // Files not added stay listed by the drop zone after the message is closed; those left alone on
   // purpose are named by this message only (walk 21b).

@@ -1,10 +1,7 @@
 import { isOfficeLockFile } from '../../../../app/domain/file-names';
 import type { AddResult } from '../../../../app/contract';
 import { formatCount, shownFileName } from '../../lib/format';
-import type { LeftOutLine } from '../../stores/last-drop-store';
-
-/** Names listed per group before "and N more". */
-const NAMES_PER_GROUP = 10;
+import { NAMES_PER_GROUP, type LeftOutLine } from '../../stores/last-drop-store';
 
 export function nameList(names: string[]): string {
   const shown = names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');

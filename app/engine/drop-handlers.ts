@@ -1,0 +1,29 @@
+/** The handlers of a drop's journal (see DropJournal, app/store/drops.ts). */
+import { AppError } from '../errors';
+import type { Handlers } from '../contract';
+import type { EngineContext } from './context';
+
+type DropChannels = 'drops:begin' | 'drops:end' | 'drops:unfinished' | 'drops:forget';
+
+/** Most names one drop may give (a month-end of 100,000 files fits many times over). */
+const MAX_NAMES = 1_000_000;
+
+export function dropHandlers(ctx: EngineContext): Pick<Handlers, DropChannels> {
+  const { drops } = ctx;
+  return {
+    'drops:begin': ({ names }) => {
+      if (
+        !Array.isArray(names) ||
+        names.length > MAX_NAMES ||
+        names.some((n) => typeof n !== 'string')
+      )
+        throw new AppError('BAD_REQUEST', 'A drop names its files as a list of names.');
+      return { dropId: drops.begin(names) };
+    },
+    'drops:end': ({ dropId }) => drops.end(dropId),
+    'drops:unfinished': () => ({ drops: drops.unfinished() }),
+    'drops:forget': ({ dropIds }) => {
+      for (const id of dropIds) drops.end(id);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * A drop's journal (migration 025; walk 23 B2, walk 23b N6): a drop of 3,000 files stopped after
+ * 1,000 (Peppol Desk stopped, or its page closed) left 2,000 files that only that page knew of; a
+ * new page, as the app advises after a restart, said nothing of them. The page names the drop's
+ * files before handing the first over; any page later is told which were not taken.
+ */
+import { describe, expect, it } from 'vitest';
+import { DROP_QUIET_MS, NAMES_SHOWN } from '../../app/store/drops';
+import { useEngines } from '../helpers/engine';
+import { makeInvoice } from '../helpers/invoices';
+
+const engines = useEngines({ trackDelivery: false });
+const file = (name: string) => ({ name, bytes: makeInvoice(name.replace('.xml', '')) });
+
+describe("a drop's journal", () => {
+  it('a drop stopped part way is named, with the files not taken, after a restart; Forget ends it', async () => {
+    const dataDir = engines.tempDir();
+    const first = await engines({ dataDir });
+    const names = Array.from({ length: 30 }, (_, i) => `DJ-${i}.xml`);
+    const { dropId } = await first.handlers['drops:begin']({ names });
+    expect(dropId).not.toBeNull();
+    await first.handlers['documents:add']({
+      files: names.slice(0, 4).map(file),
+      drop: { id: dropId!, handed: 4 },
+    });
+    // Still going, as far as this run knows: not a stopped drop (another page may be adding).
+    expect(await first.handlers['drops:unfinished'](undefined)).toEqual({ drops: [] });
+    await engines.stop(first);
+
+    const second = await engines({ dataDir });
+    const { drops } = await second.handlers['drops:unfinished'](undefined);
+    expect(drops).toEqual([
+      {
+        id: dropId,
+        startedAt: expect.any(Number),
+        total: 30,
+        notAdded: 26,
+        names: names.slice(4, 4 + NAMES_SHOWN),
+      },
+    ]);
+    await second.handlers['drops:forget']({ dropIds: [dropId!] });
+    expect(await second.handlers['drops:unfinished'](undefined)).toEqual({ drops: [] });
+  });
+
+  it('a drop of this run not heard of for a minute is stopped (its page closed); one ended is not', async () => {
+    let clock = Date.UTC(2026, 11, 7, 8);
+    const engine = await engines({ now: () => clock });
+    const stopped = await engine.handlers['drops:begin']({ names: ['A.xml', 'B.xml'] });
+    const ended = await engine.handlers['drops:begin']({ names: ['C.xml'] });
+    await engine.handlers['documents:add']({
+      files: [file('C.xml')],
+      drop: { id: ended.dropId!, handed: 1 },
+    });
+    await engine.handlers['drops:end']({ dropId: ended.dropId! });
+    clock += DROP_QUIET_MS - 1;
+    expect((await engine.handlers['drops:unfinished'](undefined)).drops).toEqual([]);
+    clock += 1;
+    expect((await engine.handlers['drops:unfinished'](undefined)).drops).toMatchObject([
+      { id: stopped.dropId, total: 2, notAdded: 2, names: ['A.xml', 'B.xml'] },
+    ]);
+  });
+
+  it('a drop whose files were all taken but never ended (its page closed just then) is ended quietly', async () => {
+    const dataDir = engines.tempDir();
+    const first = await engines({ dataDir });
+    const { dropId } = await first.handlers['drops:begin']({ names: ['D.xml'] });
+    await first.handlers['documents:add']({
+      files: [file('D.xml')],
+      drop: { id: dropId!, handed: 1 },
+    });
+    await engines.stop(first);
+    const second = await engines({ dataDir });
+    expect((await second.handlers['drops:unfinished'](undefined)).drops).toEqual([]);
+  });
+
+  it('refuses a drop that names its files wrongly, in words', async () => {
+    const engine = await engines();
+    expect(() => engine.handlers['drops:begin']({ names: [1, 2] as unknown as string[] })).toThrow(
+      'A drop names its files as a list of names.',
+    );
+  });
+});
