@@ -59,9 +59,9 @@ export interface Requests {
     result: AddResult;
   };
   /**
-   * A drop's journal (a single desk's; migration 025, walk 23 B2): the page names a drop's files
-   * before it hands the first over (`dropId` null where there is no journal: a team desk), and
-   * ends it once all were. `drops:unfinished`: drops stopped part way (begun before the engine's
+   * A drop's journal (migration 025, in the desk's own data folder, single or team; walk 23
+   * B2): the page names a drop's files before it hands the first over (`dropId` null where there
+   * is none), and ends it once all were. `drops:unfinished`: drops stopped part way (begun before the engine's
    * last start, or not heard of for a minute), with the files not taken, for any page to show
    * until the clerk forgets them (`drops:forget`).
    */

@@ -1,15 +1,15 @@
 /** The handlers of a drop's journal (see DropJournal, app/store/drops.ts). */
 import { AppError } from '../errors';
 import type { Handlers } from '../contract';
-import type { EngineContext } from './context';
+import type { DropJournal } from '../store/drops';
 
 type DropChannels = 'drops:begin' | 'drops:end' | 'drops:unfinished' | 'drops:forget';
 
 /** Most names one drop may give (a month-end of 100,000 files fits many times over). */
 const MAX_NAMES = 1_000_000;
 
-export function dropHandlers(ctx: EngineContext): Pick<Handlers, DropChannels> {
-  const { drops } = ctx;
+/** Single desk and team desk alike: each keeps the journal in its own data folder. */
+export function dropHandlers({ drops }: { drops: DropJournal }): Pick<Handlers, DropChannels> {
   return {
     'drops:begin': ({ names }) => {
       if (

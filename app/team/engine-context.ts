@@ -2,6 +2,7 @@
 import type { HotFolderStatus } from '../contract';
 import type { EngineConnection } from '../engine/connection';
 import type { EngineOptions } from '../engine/options';
+import type { DropJournal } from '../store/drops';
 import type { TeamEngineSettings } from './team-settings';
 import type { Metrics } from '../metrics/metrics';
 import type { CheckResult } from '../validation/types';
@@ -26,6 +27,8 @@ export interface TeamHandlerContext {
   /** The team's figures per desk, for the charts. */
   teamMetrics: TeamMetricsReader;
   events: TeamEngineEvents;
+  /** The drops of files being added from this desk's pages (app/store/drops.ts). */
+  drops: DropJournal;
   /** This desk's check of a file (verdicts cached by content): the detail's findings. */
   check(bytes: Uint8Array): Promise<CheckResult>;
   /** The access point's own check as this desk asked it (its cached answers: the detail). */

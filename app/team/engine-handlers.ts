@@ -18,6 +18,7 @@ import {
 import { KEY_REFUSED_WORDS, NO_API_KEY_WORDS } from '../access-point/reachability';
 import { duplicateProblemNow } from '../domain/duplicate-number';
 import { requireIds } from '../engine/documents';
+import { dropHandlers } from '../engine/drop-handlers';
 import { NOT_RETRIED_ACTIONS, RETRY_SLICE } from '../engine/user-actions';
 import { AppError, toErrorValue } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
@@ -160,7 +161,11 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       host: options.host,
       dataDir: options.dataDir,
     }),
-    'documents:add': ({ files }) => teamDesk.add(files),
+    'documents:add': async ({ files, drop }) => {
+      const result = await teamDesk.add(files);
+      if (drop) ctx.drops.handed(drop.id, drop.handed);
+      return result;
+    },
     'documents:list': async ({ filter, search, sort, offset, limit }) => {
       const states = filter && filter !== 'all' ? FILTER_STATES[filter] : undefined;
       // Every sort the single desk offers, in its order (./list-order.ts).
@@ -290,12 +295,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       teamDesk.sender.pump();
       return { retried: tally.moved, ...(held.length ? { held } : {}), ...fix() };
     },
-    // No drop journal on a team desk yet (a single desk's, migration 025): a page's drop
-    // stopped part way is known to that page only, as before.
-    'drops:begin': () => ({ dropId: null }),
-    'drops:end': () => undefined,
-    'drops:unfinished': () => ({ drops: [] }),
-    'drops:forget': () => undefined,
+    // The drops of this desk's pages, in its own data folder (a file dropped while the team's
+    // database is away is taken too: kept in the spool).
+    ...dropHandlers(ctx),
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),
     'connection:get': () => status(),

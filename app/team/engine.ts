@@ -26,6 +26,7 @@ import { PrometheusEndpoint } from '../metrics/prometheus';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock';
 import { defaultDeskName } from '../data-dir';
 import { openDb } from '../store/db';
+import { DropJournal } from '../store/drops';
 import { DocumentsRepo } from '../store/documents-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import { createValidationPool, VALIDATION_CACHE_KEY } from '../validation';
@@ -356,6 +357,7 @@ async function openTeamEngine(
     options.log,
   );
   const { handlers, status } = teamHandlers({
+    drops: new DropJournal(db, now),
     hotFolderStatus: () => hotFolder.status(),
     applyHotFolder: () => hotFolder.apply(),
     check,

@@ -7,7 +7,7 @@ export type DropCall = { channel: string; arg: unknown };
  * The page's window as the drop code (renderer/src/features/drop/add-files.ts) sees it, outside a
  * browser: `window.api` answers `settings:get` with `maxDocumentBytes`, a list with nothing, and
  * each `documents:add` by adding every file, unless `add` answers that call with an error. The
- * drop's journal: `drops:begin` answers drop 7 (or `journal: false`: none, as a team desk),
+ * drop's journal: `drops:begin` answers drop 7 (or `journal: false`: none),
  * `drops:unfinished` with `unfinished`. Returns every call made, in order.
  * Set on this test file's own global (each test file runs apart: its timers may outlive the test).
  */

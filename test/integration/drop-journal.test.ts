@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { DROP_QUIET_MS, NAMES_SHOWN } from '../../app/store/drops';
 import { useEngines } from '../helpers/engine';
 import { makeInvoice } from '../helpers/invoices';
+import { MemoryTeamStore } from '../helpers/team-memory-store';
+import { useTeamDesks } from '../helpers/team-desks';
 
 const engines = useEngines({ trackDelivery: false });
+const team = useTeamDesks();
 const file = (name: string) => ({ name, bytes: makeInvoice(name.replace('.xml', '')) });
 
 describe("a drop's journal", () => {
@@ -78,5 +81,23 @@ describe("a drop's journal", () => {
     expect(() => engine.handlers['drops:begin']({ names: [1, 2] as unknown as string[] })).toThrow(
       'A drop names its files as a list of names.',
     );
+  });
+
+  it("a team desk keeps its pages' drops in its own data folder, the same way", async () => {
+    const store = new MemoryTeamStore();
+    const dataDir = team.tempDir();
+    const first = await team.desk(store, null, 'desk A', { dataDir });
+    const names = ['TD-1.xml', 'TD-2.xml', 'TD-3.xml'];
+    const { dropId } = await first.handlers['drops:begin']({ names });
+    expect(dropId).not.toBeNull();
+    await first.handlers['documents:add']({
+      files: [file('TD-1.xml')],
+      drop: { id: dropId!, handed: 1 },
+    });
+    await first.stop();
+    const second = await team.desk(store, null, 'desk A', { dataDir });
+    expect((await second.handlers['drops:unfinished'](undefined)).drops).toMatchObject([
+      { id: dropId, total: 3, notAdded: 2, names: ['TD-2.xml', 'TD-3.xml'] },
+    ]);
   });
 });

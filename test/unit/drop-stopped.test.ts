@@ -74,7 +74,7 @@ describe("a drop's journal in the engine", () => {
     expect(journal[4]!.arg).toEqual({ dropId: 7 });
   });
 
-  it('without a journal (a team desk) the drop goes on as before', async () => {
+  it('without a journal (drops:begin answered none) the drop goes on as before', async () => {
     const calls = fakeDropWindow({ maxDocumentBytes: 1e9, journal: false });
     await addFiles({ files: files(3), skipped: [] });
     const adds = calls.filter((c) => c.channel === 'documents:add');

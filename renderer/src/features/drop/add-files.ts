@@ -139,7 +139,7 @@ async function addNow(
   if (readingToast !== undefined) toasts.update(toastId, words);
   // The drop's files named in the engine's journal first: if it stops part way (Peppol Desk
   // stopped, this page closed), any page later says which were not added (walk 23b). Without
-  // a journal (a team desk, an engine that does not answer) it goes on as before.
+  // a journal (an engine that does not answer it) it goes on as before.
   const begun = await getApi().invoke('drops:begin', { names: files.map((f) => f.name) });
   const dropId = begun.ok ? begun.value.dropId : null;
   // Files gone through (added, known or refused), and the part read for the next call.
