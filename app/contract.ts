@@ -61,9 +61,9 @@ export interface Requests {
   /**
    * A drop's journal (migration 025, in the desk's own data folder, single or team; walk 23
    * B2): the page names a drop's files before it hands the first over (`dropId` null where there
-   * is none), and ends it once all were. `drops:unfinished`: drops stopped part way (begun before the engine's
-   * last start, or not heard of for a minute), with the files not taken, for any page to show
-   * until the clerk forgets them (`drops:forget`).
+   * is none), and ends it once all were. `drops:unfinished`: drops stopped part way (begun
+   * before the engine's last start, or not heard of for a minute), with the files not taken, for
+   * any page to show until the clerk forgets them (`drops:forget`).
    */
   'drops:begin': { arg: { names: string[] }; result: { dropId: number | null } };
   'drops:end': { arg: { dropId: number }; result: void };

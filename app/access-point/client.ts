@@ -103,12 +103,13 @@ export function parseRetryAfter(
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** The version call's address (see RouteMiss: a 404 there says what the URL does not have). */
+const VERSION_PATH = '/peppol/version';
+
 /**
  * HTTP client for the provider contract (../shared/api-contract.md) on an undici Pool with
  * keep-alive: one pool per access point origin.
  */
-const VERSION_PATH = '/peppol/version';
-
 export class AccessPointClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;

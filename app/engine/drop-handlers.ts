@@ -23,7 +23,7 @@ export function dropHandlers({ drops }: { drops: DropJournal }): Pick<Handlers, 
     'drops:end': ({ dropId }) => drops.end(dropId),
     'drops:unfinished': () => ({ drops: drops.unfinished() }),
     'drops:forget': ({ dropIds }) => {
-      for (const id of dropIds) drops.end(id);
+      for (const id of Array.isArray(dropIds) ? dropIds : []) drops.end(id);
     },
   };
 }

@@ -43,14 +43,15 @@ export class DropJournal {
     return Number(this.beginStmt.run(at, at, this.run, JSON.stringify(names)).lastInsertRowid);
   }
 
-  /** The first `handed` files of drop `id` have been taken. */
+  /** The first `handed` files of drop `id` have been taken (a page's odd numbers: nothing). */
   handed(id: number, handed: number): void {
-    this.handedStmt.run(handed, this.now(), id);
+    if (Number.isSafeInteger(id) && Number.isSafeInteger(handed))
+      this.handedStmt.run(handed, this.now(), id);
   }
 
   /** Drop `id` is over (every file taken), or the clerk forgot it. */
   end(id: number): void {
-    this.endStmt.run(id);
+    if (Number.isSafeInteger(id)) this.endStmt.run(id);
   }
 
   /**

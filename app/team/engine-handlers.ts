@@ -99,19 +99,16 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     };
   };
 
-  /** Ids in `states`, oldest first; those `leave` says no to are counted in `left` instead. */
+  /** Ids in `states`, oldest first; without those `leave` says to leave (it keeps them). */
   const idsIn = async (
     states: readonly DocumentState[],
-    leave?: { test: (d: TeamDocument) => boolean; left: number },
+    leave?: (d: TeamDocument) => boolean,
   ): Promise<number[]> => {
     const ids: number[] = [];
     // Pages of the team's list, oldest first (bounded statements).
     for (let offset = 0; ; offset += 1000) {
       const { rows } = await store.list({ states, offset, limit: 1000, sort: OLDEST_FIRST });
-      for (const r of rows) {
-        if (leave?.test(r)) leave.left++;
-        else ids.push(r.id);
-      }
+      for (const r of rows) if (!leave?.(r)) ids.push(r.id);
       if (rows.length < 1000) return ids;
     }
   };
@@ -230,14 +227,11 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // itself (the details offer no Retry for them: fix the file, or add it again), as on a
       // single desk.
       const leftToFixIds: number[] = [];
-      const toFix = {
-        test: (d: TeamDocument) => {
-          if (d.problem?.code === 'DELIVERY_FAILED') toRead?.add(d.id);
-          const left = d.state === 'failed' && NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
-          if (left) leftToFixIds.push(d.id);
-          return left;
-        },
-        left: 0,
+      const toFix = (d: TeamDocument): boolean => {
+        if (d.problem?.code === 'DELIVERY_FAILED') toRead?.add(d.id);
+        const left = d.state === 'failed' && NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
+        if (left) leftToFixIds.push(d.id);
+        return left;
       };
       const list = unreachableIds
         ? [...(await idsIn(['failed'], toFix)), ...unreachableIds]
@@ -269,7 +263,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
           const docs = read.length ? await store.getMany(read) : [];
           // Chosen documents: those Retry leaves are known once read ("Retry all" left its own
           // while listing them).
-          const leave = toRead ? null : new Set(docs.filter((d) => toFix.test(d)).map((d) => d.id));
+          const leave = toRead ? null : new Set(docs.filter(toFix).map((d) => d.id));
           // Failed deliveries: their buyers asked about first; those not on Peppol stay unsent.
           const notSent = await lookUpFailedDeliveries(ctx, docs, asked, tally);
           const toSend =

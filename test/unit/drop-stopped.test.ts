@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addFiles } from '../../renderer/src/features/drop/add-files';
 import { fakeDropWindow } from '../helpers/drop-window';
-import { barWords, useLastDropStore } from '../../renderer/src/stores/last-drop-store';
+import { DROPS_KEPT, barWords, useLastDropStore } from '../../renderer/src/stores/last-drop-store';
 import { useToastStore } from '../../renderer/src/stores/toast-store';
 
 // Walk 6 finding 9: the host stopped while a drop of 500 was being added; 300 files were never
@@ -129,5 +129,20 @@ describe("a drop's journal in the engine", () => {
     expect(useLastDropStore.getState().drops).toMatchObject([{ notAdded: 300, journal: 7 }]);
     await useLastDropStore.getState().loadUnfinished();
     expect(useLastDropStore.getState().drops).toHaveLength(1);
+  });
+
+  it('a journal drop folded among the older drops is still known: not added again, forgotten with them', async () => {
+    useLastDropStore.setState({ drops: [], older: null });
+    const unfinished = { id: 21, startedAt: 1, total: 2, notAdded: 2, names: ['a.xml', 'b.xml'] };
+    const calls = fakeDropWindow({ maxDocumentBytes: 1e9, unfinished: [unfinished] });
+    await useLastDropStore.getState().loadUnfinished();
+    for (let i = 0; i < DROPS_KEPT; i++)
+      useLastDropStore.getState().remember({ at: 2 + i, notAdded: 1, title: 't', lines: ['x'] });
+    expect(useLastDropStore.getState().older).toMatchObject({ drops: 1, journals: [21] });
+    await useLastDropStore.getState().loadUnfinished();
+    expect(useLastDropStore.getState().drops.some((d) => d.journal === 21)).toBe(false);
+    expect(useLastDropStore.getState().older?.drops).toBe(1);
+    useLastDropStore.getState().forget();
+    expect(calls.at(-1)).toEqual({ channel: 'drops:forget', arg: { dropIds: [21] } });
   });
 });

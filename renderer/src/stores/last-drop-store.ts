@@ -35,6 +35,8 @@ export interface OlderDrops {
   notAdded: number;
   /** When the first of them ended. */
   since: number;
+  /** Their ids in the engine's journal, if any (see DropLeftOut.journal). */
+  journals?: number[];
 }
 
 /** Every drop that left files out, until the clerk chooses Forget. */
@@ -88,9 +90,14 @@ export function withDrop(list: DropsLeftOut, drop: DropLeftOut): DropsLeftOut {
   let older = list.older;
   while (drops.length > DROPS_KEPT) {
     const gone = drops.shift()!;
+    const journals = [
+      ...(older?.journals ?? []),
+      ...(gone.journal !== undefined ? [gone.journal] : []),
+    ];
     older = older
       ? { drops: older.drops + 1, notAdded: older.notAdded + gone.notAdded, since: older.since }
       : { drops: 1, notAdded: gone.notAdded, since: gone.at };
+    if (journals.length > 0) older.journals = journals;
   }
   return { drops, older };
 }
@@ -151,6 +158,12 @@ export function unfinishedDropLeftOut(d: UnfinishedDrop): DropLeftOut {
   };
 }
 
+/** The journal ids of the drops kept, named or folded into the older ones. */
+function journalsOf({ drops, older }: DropsLeftOut): number[] {
+  const named = drops.map((d) => d.journal).filter((id): id is number => id !== undefined);
+  return [...(older?.journals ?? []), ...named];
+}
+
 interface LastDropState extends DropsLeftOut {
   remember(drop: DropLeftOut): void;
   forget(): void;
@@ -196,9 +209,7 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
   },
   forget() {
     // The engine's journal forgets them too: another page would show them again.
-    const dropIds = get()
-      .drops.map((d) => d.journal)
-      .filter((id): id is number => id !== undefined);
+    const dropIds = journalsOf(get());
     if (dropIds.length > 0) void getApi().invoke('drops:forget', { dropIds });
     write(NONE);
     set(NONE);
@@ -207,7 +218,7 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
     const answer = await getApi().invoke('drops:unfinished', undefined);
     if (!answer.ok) return;
     for (const d of answer.value.drops) {
-      if (get().drops.some((kept) => kept.journal === d.id)) continue;
+      if (journalsOf(get()).includes(d.id)) continue;
       get().remember(unfinishedDropLeftOut(d));
     }
   },
