@@ -119,12 +119,17 @@ export interface Requests {
       rechecked?: number;
       held?: { id: number; message: string }[];
       /**
-       * Failed documents left as they are, the access point having refused the file itself (or
-       * its copy gone): the details offer no Retry for them, and neither Retry all nor Retry of
-       * chosen documents sends them. `leftToFixIds`: which.
+       * Failed documents left as they are: by Retry all, those the access point refused itself
+       * or whose copy is gone (the details offer no Retry for them); chosen, those whose copy is
+       * gone. `leftToFixIds`: which.
        */
       leftToFix?: number;
       leftToFixIds?: number[];
+      /**
+       * Of `retried`: chosen documents the access point had refused itself, sent again as the
+       * clerk asked (most likely refused again unless the reason is gone).
+       */
+      resentToFixIds?: number[];
       /**
        * Not sent (a team desk; a single desk counts them in `retried`): their buyer, looked up
        * again, is not on Peppol (unreachable ones left so; failed deliveries moved there).
@@ -207,6 +212,11 @@ export interface Requests {
   'queue:pause': { arg: undefined; result: ConnectionStatus };
   'queue:resume': { arg: undefined; result: ConnectionStatus };
   'connection:get': { arg: undefined; result: ConnectionStatus };
+  /**
+   * Ask the access point again what it is and offers (its version call; at most a few seconds),
+   * then the status: Settings, opened, says what is true now (walk 23b N7).
+   */
+  'connection:check': { arg: undefined; result: ConnectionStatus };
   'settings:get': { arg: undefined; result: Settings };
   'settings:set': { arg: SettingsPatch; result: Settings };
   'metrics:snapshot': { arg: undefined; result: MetricsSnapshot };
@@ -289,6 +299,7 @@ const requestChannelSet: Exhaustive<RequestChannel> = {
   'queue:pause': true,
   'queue:resume': true,
   'connection:get': true,
+  'connection:check': true,
   'settings:get': true,
   'settings:set': true,
   'metrics:snapshot': true,

@@ -42,6 +42,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
       retried,
       held = [],
       leftToFixIds = [],
+      resentToFixIds = [],
       stopped,
     } = await engine.handlers['documents:retry'](
       opts.allFailed ? { allFailed: true } : { ids: targets! },
@@ -58,6 +59,8 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     // Which were left and why, as the app says it (walk 23b: `retry 300` sent again a file the
     // access point had refused for its content; "1 left as it is" named neither it nor why).
     if (leftToFixIds.length > 0) process.stderr.write(leftToFixWords(leftToFixIds));
+    // Named, such a file is sent again as asked: said, with what will most likely happen.
+    if (resentToFixIds.length > 0) process.stderr.write(resentToFixWords(resentToFixIds));
     // Held instead of sent, and why: on a team, they may be at the team's earlier access point; on
     // a single desk, another version of their number went on meanwhile.
     // Held documents' ids by their reason, in order.
@@ -107,13 +110,24 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
   }
 }
 
-/** The line naming the failed documents Retry leaves as they are (the first 20 ids), and why. */
-export function leftToFixWords(ids: readonly number[]): string {
+/** "#1, #2, … and 3 more": the first 20 ids. */
+function idWords(ids: readonly number[]): string {
   const shown = ids.slice(0, 20).map((id) => `#${id}`);
   if (ids.length > shown.length) shown.push(`and ${ids.length - shown.length} more`);
+  return shown.join(', ');
+}
+
+/** The line naming the failed documents Retry leaves as they are, and why. */
+export function leftToFixWords(ids: readonly number[]): string {
   const [one, is, file] =
     ids.length === 1 ? ['it', 'it is', 'file'] : ['them', 'they are', 'files'];
-  return `${ids.length} document(s) left as ${is}, not sent again: ${shown.join(', ')}. The access point refused the file itself (or its copy is gone), so the same file would most likely be refused again: fix ${one} in your accounting system and send the corrected ${file}.\n`;
+  return `${ids.length} document(s) left as ${is}, not sent again: ${idWords(ids)}. The access point refused the file itself (or its copy is gone), so the same file would most likely be refused again: fix ${one} in your accounting system and send the corrected ${file}.\n`;
+}
+
+/** The line naming the documents the access point had refused itself, sent again as asked. */
+export function resentToFixWords(ids: readonly number[]): string {
+  const it = ids.length === 1 ? 'it' : 'them';
+  return `${ids.length} document(s) the access point had refused itself sent again, as you asked: ${idWords(ids)}. Unless the reason is gone, the access point will refuse ${it} again: then fix ${it} in your accounting system and send the corrected file${ids.length === 1 ? '' : 's'}. (\`retry --all-failed\` leaves such files as they are.)\n`;
 }
 
 /** How many of `ids` failed at delivery (after the access point had accepted them). */

@@ -178,6 +178,22 @@ export class EngineConnection {
     return run;
   }
 
+  /**
+   * Ask the access point in use again what it is and offers (its version call), and tell the
+   * host: walk 23b N7, it had begun to deduplicate batches; Settings said otherwise and sending
+   * followed its answer at start, until a restart.
+   */
+  async recheck(): Promise<void> {
+    const { pipeline, client } = this;
+    if (this.stopping || !pipeline) return;
+    await client.version().then(
+      () => {
+        if (!this.stopping && client === this.client) pipeline.refreshConnection();
+      },
+      () => undefined,
+    );
+  }
+
   private async reconnect(): Promise<void> {
     const { deps } = this;
     const wanted = wantedConnection(deps);
@@ -187,18 +203,8 @@ export class EngineConnection {
       wanted.apiKey === connection.apiKey &&
       wanted.gzip === connection.gzip &&
       wanted.environment === connection.environment;
-    if (same && !this.stopping && this.pipeline) {
-      // Saved again as it was: ask the access point again what it offers, and tell the host
-      // (walk 23b N7: it had begun to deduplicate batches; Settings said otherwise, and sending
-      // followed its answer at start, until a restart). Not waited for: Save answers at once.
-      const { pipeline, client } = this;
-      void client.version().then(
-        () => {
-          if (!this.stopping && client === this.client) pipeline.refreshConnection();
-        },
-        () => undefined,
-      );
-    }
+    // Saved again as it was: ask the access point again what it offers. Not waited for.
+    if (same) void this.recheck();
     if (same || this.stopping || !this.pipeline) return;
     const keptSandbox = this.earlier.get('sandbox')?.sandbox ?? null;
     const nextSandbox = wanted.endpoint
@@ -321,5 +327,26 @@ function clientFor(deps: ConnectionDeps, c: Wanted, baseUrl: string): AccessPoin
     connections: poolConnections(concurrency),
     gzipAboveBytes: c.gzip ? 8 * 1024 : null,
     ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+  });
+}
+
+/** How long `connection:check` waits for the access point's answer before it answers anyway. */
+export const CHECK_WAIT_MS = 5_000;
+
+/** `work`, or nothing after `ms` (it goes on; whatever it finds is told later). */
+export function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    void work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
   });
 }

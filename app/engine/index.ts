@@ -21,7 +21,7 @@ import { ValidationCache } from '../caches/validation-cache';
 import { createValidationPool, type ValidationPool } from '../validation/pool';
 import { VALIDATION_CACHE_KEY } from '../validation/version';
 import { KEY_REFUSED_WORDS, NO_API_KEY_WORDS } from '../access-point/reachability';
-import { EngineConnection } from './connection';
+import { CHECK_WAIT_MS, EngineConnection, withinMs } from './connection';
 import type { EngineContext } from './context';
 import { documentHandlers } from './documents';
 import { dropHandlers } from './drop-handlers';
@@ -211,6 +211,10 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       return shownStatus(pipeline.connectionStatus());
     },
     'connection:get': () => shownStatus(pipeline.connectionStatus()),
+    'connection:check': async () => {
+      await withinMs(connection.recheck(), CHECK_WAIT_MS);
+      return shownStatus(pipeline.connectionStatus());
+    },
     ...settingsHandlers(ctx, {
       setMetricsPort,
       applyHotFolder: () => hotFolder.apply(),

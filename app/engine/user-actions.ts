@@ -113,8 +113,10 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       const targets = allFailed ? repo.idsInStates(['failed', 'unreachable']) : requireIds(ids);
       let retried = 0;
       let rechecked = 0;
-      // Left as they are, the details offering no Retry for them (see NOT_RETRIED_ACTIONS).
+      // Left as they are, the details offering no Retry for them (see NOT_RETRIED_ACTIONS), and
+      // those of them sent again all the same because the clerk chose them.
       const leftToFix: number[] = [];
+      const resentToFix: number[] = [];
       let held = false;
       // Held instead of retried: another version of the number went on meanwhile.
       const heldAsDuplicate: { id: number; message: string }[] = [];
@@ -130,10 +132,14 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
           for (const id of slice) {
             const r = repo.get(id);
             if (!r) continue;
-            // Retry leaves what the details offer no Retry for (walk 16: five files the access
-            // point refused were sent again and refused again; walk 23b: chosen by id, one was):
-            // fix the file, or add it again. Chosen or all, one rule.
-            if (r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem_action)) {
+            // "Retry all" leaves what the details offer no Retry for (walk 16: five files the
+            // access point refused were sent again and refused again): fix the file, or add it
+            // again. Chosen, a file the access point refused is sent again as the clerk asks (its
+            // refusal may have been the access point's mistake: a "validation backend glitch"),
+            // and the answer names it (walk 23b: `retry 300` did so without a word); one whose
+            // copy is gone cannot be.
+            const toFix = r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem_action);
+            if (toFix && (allFailed || r.problem_action === 'add-again')) {
               leftToFix.push(id);
               continue;
             }
@@ -148,6 +154,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             const done = lifecycle.retry(r, randomUUID, connection.environment !== 'sandbox');
             if (done.moved) {
               moved.push(id);
+              if (toFix) resentToFix.push(id);
               if (r.state === 'invalid') rechecked++;
             } else if (done.heldBecause) heldAsDuplicate.push({ id, message: done.heldBecause });
           }
@@ -168,6 +175,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         ...(rechecked > 0 ? { rechecked } : {}),
         ...(heldAsDuplicate.length > 0 ? { held: heldAsDuplicate } : {}),
         ...(leftToFix.length > 0 ? { leftToFix: leftToFix.length, leftToFixIds: leftToFix } : {}),
+        ...(resentToFix.length > 0 ? { resentToFixIds: resentToFix } : {}),
         ...withStopped(stopped),
       };
     },

@@ -17,6 +17,7 @@ import {
 } from '../contract';
 import { KEY_REFUSED_WORDS, NO_API_KEY_WORDS } from '../access-point/reachability';
 import { duplicateProblemNow } from '../domain/duplicate-number';
+import { CHECK_WAIT_MS, withinMs } from '../engine/connection';
 import { requireIds } from '../engine/documents';
 import { dropHandlers } from '../engine/drop-handlers';
 import { NOT_RETRIED_ACTIONS, RETRY_SLICE } from '../engine/user-actions';
@@ -223,16 +224,20 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // whose delivery failed: their buyers are asked about), the other failed ones are not read.
       const unreachableIds = allFailed ? await idsIn(['unreachable']) : null;
       const toRead = unreachableIds ? new Set(unreachableIds) : null;
-      // Retry (all, or of chosen documents) leaves the failed files the access point refused
-      // itself (the details offer no Retry for them: fix the file, or add it again), as on a
-      // single desk.
+      // "Retry all" leaves the failed files the access point refused itself (the details offer
+      // no Retry for them: fix the file, or add it again); chosen, such a file is sent again as
+      // the clerk asks and named in the answer, one whose copy is gone is left; as on a single
+      // desk (app/engine/user-actions.ts).
       const leftToFixIds: number[] = [];
+      const resentToFixIds: number[] = [];
       const toFix = (d: TeamDocument): boolean => {
         if (d.problem?.code === 'DELIVERY_FAILED') toRead?.add(d.id);
         const left = d.state === 'failed' && NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
         if (left) leftToFixIds.push(d.id);
         return left;
       };
+      const chosenToFix = (d: TeamDocument): boolean =>
+        d.state === 'failed' && d.problem?.action === 'add-again' ? toFix(d) : false;
       const list = unreachableIds
         ? [...(await idsIn(['failed'], toFix)), ...unreachableIds]
         : requireIds(ids ?? []);
@@ -252,6 +257,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // again, as a single desk does.
       const fix = () => ({
         ...(leftToFixIds.length > 0 ? { leftToFix: leftToFixIds.length, leftToFixIds } : {}),
+        ...(resentToFixIds.length > 0 ? { resentToFixIds } : {}),
         ...(tally.notFound ? { stillNotOnPeppol: tally.notFound } : {}),
       });
       for (let i = 0; i < list.length; i += RETRY_SLICE) {
@@ -263,7 +269,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
           const docs = read.length ? await store.getMany(read) : [];
           // Chosen documents: those Retry leaves are known once read ("Retry all" left its own
           // while listing them).
-          const leave = toRead ? null : new Set(docs.filter(toFix).map((d) => d.id));
+          const leave = toRead ? null : new Set(docs.filter(chosenToFix).map((d) => d.id));
+          const resending = toRead
+            ? []
+            : docs.filter((d) => d.state === 'failed' && d.problem?.action === 'fix-file');
           // Failed deliveries: their buyers asked about first; those not on Peppol stay unsent.
           const notSent = await lookUpFailedDeliveries(ctx, docs, asked, tally);
           const toSend =
@@ -273,6 +282,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
           const r = await store.retry(ctx.desk.id, toSend, real);
           tally.moved += r.queued;
           held.push(...r.held);
+          const heldNow = new Set(r.held.map((h) => h.id));
+          resentToFixIds.push(...resending.filter((d) => !heldNow.has(d.id)).map((d) => d.id));
           teamDesk.sender.pump();
           const unreachable = docs.filter((d) => d.state === 'unreachable');
           await retryUnreachable(ctx, unreachable, asked, tally);
@@ -295,6 +306,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     'queue:pause': () => setPaused(true),
     'queue:resume': () => setPaused(false),
     'connection:get': () => status(),
+    'connection:check': async () => {
+      await withinMs(ctx.health.askEnvironment(), CHECK_WAIT_MS);
+      return status();
+    },
     ...teamSettingsHandlers(ctx),
     'metrics:snapshot': async () => {
       // The first read fills the hour; later ones are at most every few seconds.

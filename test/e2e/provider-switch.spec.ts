@@ -352,6 +352,13 @@ test('Settings says when the access point in use takes no groups, so the box has
       'Your access point does not say so: invoices go to it one by one whatever this says.',
     );
     await page.keyboard.press('Escape');
+    // It begins to say so: Settings, opened again, asks it again (walk 24: the sentence stayed
+    // until a restart, however often the clerk opened and saved Settings).
+    ap.set({ batchIdempotency: true });
+    await page.getByTestId('open-settings').click();
+    await expect(dialog).toContainText('where your provider says it recognises a group sent twice');
+    await expect(dialog.getByTestId('settings-batching-one-by-one')).toHaveCount(0);
+    await page.keyboard.press('Escape');
   } finally {
     await desk.invoke('settings:set', { endpoint: null, apiKey: null });
     await ap.close();

@@ -62,22 +62,23 @@ describe('Retry all failed', () => {
     expect(repo.practiceCounts().failedToFix).toBe(1);
 
     proxy.state.brokenUntilOk = false;
-    // Chosen (a selection's Retry, `retry <id>`), it is left as it is too (walk 23b: one was
-    // sent again and refused again): one rule, as its details say.
-    expect(await engine.handlers['documents:retry']({ ids: [refused] })).toEqual({
-      retried: 0,
-      leftToFix: 1,
-      leftToFixIds: [refused],
-    });
-    expect(proxy.state.refusedSends).toBe(1);
     const answer = await engine.handlers['documents:retry']({ allFailed: true });
     expect(answer).toMatchObject({ retried: 1, leftToFix: 1, leftToFixIds: [refused] });
+    expect(answer.resentToFixIds).toBeUndefined();
     await engine.waitUntilSettled([broken], { includeAccepted: true });
     expect(repo.get(broken)!.state).toBe('accepted');
     // The refused file was not sent again.
     expect(repo.get(refused)!.state).toBe('failed');
     expect(proxy.state.refusedSends).toBe(1);
     expect(repo.practiceCounts().failedToFix).toBe(1);
+    // Chosen (a selection's Retry, `retry <id>`), it is sent again as the clerk asks, and the
+    // answer names it (walk 23b: `retry 300` did so without a word); refused again here.
+    expect(await engine.handlers['documents:retry']({ ids: [refused] })).toEqual({
+      retried: 1,
+      resentToFixIds: [refused],
+    });
+    await expect.poll(() => proxy.state.refusedSends, { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => repo.get(refused)!.state, { timeout: 20_000 }).toBe('failed');
     // Cancelled, it is no longer among them; put back, it is again.
     const cancelled = await engine.handlers['documents:cancel']({ ids: [refused] });
     expect(repo.get(refused)!.state).toBe('cancelled');

@@ -176,15 +176,11 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
       await a.waitUntilSettled([broken!.id], { includeAccepted: true });
       expect(await statesOf(a, [refused!.id, broken!.id])).toEqual(['failed', 'accepted']);
       expect(ap.stats().acceptedDocuments).toBe(1);
-      // Chosen by itself, it is left too: one rule, as its details say (walk 23b: `retry <id>`
-      // sent it again, and the access point refused it again).
+      // Chosen by itself, it is sent again (the clerk's choice), and the answer names it.
       expect(await a.handlers['documents:retry']({ ids: [refused!.id] })).toEqual({
-        retried: 0,
-        leftToFix: 1,
-        leftToFixIds: [refused!.id],
+        retried: 1,
+        resentToFixIds: [refused!.id],
       });
-      expect(await statesOf(a, [refused!.id])).toEqual(['failed']);
-      expect(ap.stats().acceptedDocuments).toBe(1);
     },
     60_000,
   );

@@ -118,14 +118,18 @@ describe('Retry of files that needed fixing', () => {
     });
   });
 
-  // Walk 23b: a selection's Retry sent again a file the access point refused itself, whose
-  // details say "Retry is not offered"; the engine now leaves it, and the toast says why.
-  it('says which were left as they are because the access point refused the file itself', async () => {
-    answering({ 'documents:retry': { retried: 2, leftToFix: 1, leftToFixIds: [3] } });
+  // Walk 23b: a selection's Retry sent again, without a word, a file the access point refused
+  // itself, whose details say "Retry is not offered": the toast says so and what will happen;
+  // one whose copy is gone is left, and said so.
+  it('says which it sends again though the access point refused them, and which it left', async () => {
+    answering({
+      'documents:retry': { retried: 2, resentToFixIds: [1], leftToFix: 1, leftToFixIds: [3] },
+    });
     await runDocumentAction('retry', [1, 2, 3], 3);
     expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
       title: '2 documents will be tried again.',
       lines: [
+        '1 of them the access point had refused itself: it is sent again as you asked. Unless the reason is gone it will refuse it again: then fix it in your accounting system and add the corrected file.',
         '1 file was left as it is: the access point refused the file itself (or its copy is gone). Fix it in your accounting system and add the corrected file.',
       ],
     });

@@ -68,9 +68,30 @@ export const PRACTICE_COPY_RETRY =
  * Failed files "Retry all" left as they are: the access point refused the file itself, or its
  * copy is gone (the details offer no Retry for them; walk 16).
  */
+/** A chosen Retry's files the access point had refused itself, sent again as the clerk asked. */
+export function resentToFixLines(n: number | undefined): string[] {
+  if (!n) return [];
+  return [
+    `${plural(n, 'of them the access point had refused itself: it is', 'of them the access point had refused itself: they are')} sent again as you asked. Unless the reason is gone it will refuse ${n === 1 ? 'it' : 'them'} again: then ${n === 1 ? FIX_IT.charAt(0).toLowerCase() + FIX_IT.slice(1) : FIX_EACH.charAt(0).toLowerCase() + FIX_EACH.slice(1)}`,
+  ];
+}
+
 export function leftToFixLines(n: number | undefined): string[] {
   if (!n) return [];
   return [
     `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: ${LEFT_AS_IS_WHY}. ${n === 1 ? FIX_IT : FIX_EACH}`,
+  ];
+}
+
+/** What a Retry of chosen documents did besides trying them again, line by line. */
+export function chosenRetryLines(r: {
+  resentToFixIds?: number[];
+  leftToFix?: number;
+  stillNotOnPeppol?: number;
+}): string[] {
+  return [
+    ...resentToFixLines(r.resentToFixIds?.length),
+    ...leftToFixLines(r.leftToFix),
+    ...notOnPeppolLines(r.stillNotOnPeppol),
   ];
 }

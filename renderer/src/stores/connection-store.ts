@@ -13,6 +13,8 @@ interface ConnectionState {
   setStatus(status: ConnectionStatus): void;
   setLink(link: LinkState): void;
   load(): Promise<void>;
+  /** Ask the access point again what it offers (`connection:check`), then the status. */
+  check(): Promise<void>;
   togglePause(): Promise<void>;
 }
 
@@ -34,6 +36,10 @@ export const useConnectionStore = create<ConnectionState>()((set, get) => ({
   },
   setLink(link) {
     set({ link });
+  },
+  async check() {
+    const status = await getApi().invoke('connection:check', undefined);
+    if (status.ok) set({ status: status.value });
   },
   async load() {
     const api = getApi();

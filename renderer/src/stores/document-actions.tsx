@@ -11,6 +11,7 @@ import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 import { toastError, useToastStore } from './toast-store';
 import {
+  chosenRetryLines,
   heldLines,
   leftToFixLines,
   notOnPeppolLines,
@@ -325,7 +326,7 @@ export async function runDocumentAction(
       lines.push(
         'A file is checked as it was added: if it still needs fixing, fix it and drop the corrected file.',
       );
-    lines.push(...leftToFixLines(r.value.leftToFix), ...notOnPeppolLines(r.value.stillNotOnPeppol));
+    lines.push(...chosenRetryLines(r.value));
     // Walk 10: "0 documents will be tried again." and nothing more for a selection Retry skips.
     const left =
       selected -

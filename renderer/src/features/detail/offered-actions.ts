@@ -71,7 +71,9 @@ function whyNot(
   if (action === 'sendAnyway' && code === 'RECEIVER_DOES_NOT_ACCEPT')
     return "Send anyway is not offered: the buyer's Peppol registration does not accept this type of document, so the network would refuse it.";
   if (action === 'retry' && d.state === 'failed' && d.problem?.action === 'fix-file')
-    return 'Retry is not offered: the access point refused this file itself, so the same file would most likely be refused again. Fix it in your accounting system and add the corrected file.';
+    // Chosen in the list, Retry sends it all the same (the refusal may have been the access
+    // point's mistake): said here, so that this and the list's Retry agree (walk 23b).
+    return 'Retry is not offered: the access point refused this file itself, so the same file would most likely be refused again. Fix it in your accounting system and add the corrected file. (If you know the refusal was a mistake of the access point, select it in the list and choose Retry: it is sent again.)';
   if (action === 'retry' && d.problem?.action === 'add-again')
     return 'Retry is not offered: Peppol Desk no longer has a whole copy of this file. Add the invoice file again.';
   if (action === 'cancel' && d.mayHaveReachedAccessPoint)

@@ -47,6 +47,9 @@ export function SettingsDialog() {
       el.showModal();
       heading.current?.focus();
       void useSettingsStore.getState().load();
+      // What the access point offers, asked again (walk 23b N7, walk 24: it had begun to take
+      // groups; this dialog said it did not until a restart).
+      void useConnectionStore.getState().check();
     } else if (!open && el.open) el.close();
     if (!open) {
       const target = returnFocus.current;
