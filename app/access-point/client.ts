@@ -129,6 +129,11 @@ export class AccessPointClient {
   private lookupFormKnown = false;
   private readonly routeMiss = new RouteMiss();
 
+  /** This address answered "no such address" and never as an access point (RouteMiss). */
+  get ledNowhere(): boolean {
+    return this.routeMiss.missed && !this.routeMiss.answered;
+  }
+
   /** Which API key it sends with (a fingerprint: see keyIdOf). */
   readonly keyId: string;
 
@@ -400,6 +405,7 @@ export class AccessPointClient {
       const parsed = parseBody(text);
       const page = res.statusCode < 300 && webPage(res.headers['content-type'], text);
       if (res.statusCode >= 200 && res.statusCode < 300 && !page) {
+        this.routeMiss.answered = true;
         return { kind: 'ok', status: res.statusCode, value: map(parsed) };
       }
       if (res.statusCode === 415 && gzipped) {
@@ -408,7 +414,7 @@ export class AccessPointClient {
         return this.request(method, path, body, headers, map);
       }
       const apError = toApError(res.statusCode, parsed, page);
-      const error = path === VERSION_PATH ? apError : await this.routeMiss.read(apError);
+      const error = await this.routeMiss.read(apError, path === VERSION_PATH);
       if (
         page ||
         PERMANENT.has(res.statusCode) ||

@@ -2,6 +2,7 @@
  * The header's words for the access point's states, and the timeline's for a send that waits
  * for it (see ./reachability.ts, which re-exports them).
  */
+import { ADDRESS_NOT_FOUND_START, SENDS_REFUSED_START } from '../contract/connection';
 
 /**
  * The header's words while the access point fails (5xx, timeouts). True: while it says so, no
@@ -30,8 +31,7 @@ export const KEY_REFUSED_WORDS =
  * the provider's: NO_SUCH_ADDRESS in ./answers.ts) to a lookup or a send: every request would meet
  * it, so nothing is sent, and no buyer is said to be missing from Peppol (walk 9).
  */
-export const ADDRESS_NOT_FOUND_WORDS =
-  'The provider URL in Settings does not lead to an access point: it answered "not found" or with a web page. Check the URL (GoRoute: https://app.goroute.ai/peppol-api): invoices wait and are sent by themselves once it is right.';
+export const ADDRESS_NOT_FOUND_WORDS = `${ADDRESS_NOT_FOUND_START}: it answered "not found" or with a web page. Check the URL (GoRoute: https://app.goroute.ai/peppol-api): invoices wait and are sent by themselves once it is right.`;
 
 /** The header's words while the access point refuses requests and no API key is set at all. */
 export const NO_API_KEY_WORDS =
@@ -51,8 +51,6 @@ export const FORBIDDEN_WAIT_WORDS =
 /** The timeline of a send answered "no such address" (see {@link ADDRESS_NOT_FOUND_WORDS}). */
 export const ADDRESS_NOT_FOUND_WAIT_WORDS =
   'Not sent: the provider URL answered "not found" or with a web page, so it does not lead to an access point. Check the provider URL in Settings; this invoice waits and is sent by itself once it is right';
-
-import { SENDS_REFUSED_START } from '../contract/connection';
 
 export { SENDS_REFUSED_START };
 

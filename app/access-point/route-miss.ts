@@ -12,6 +12,14 @@
 import { NO_SUCH_ADDRESS, type ApError } from './answers';
 
 export class RouteMiss {
+  /**
+   * Whether the address ever answered as an access point: a 2xx that is no web page, or an error
+   * that is not "no such address". Waiting documents of an address that never did cannot have
+   * reached an access point there (a provider URL corrected: app/engine/connection.ts).
+   */
+  answered = false;
+  /** Whether it answered "no such address" (a 404 or a web page), its version call included. */
+  missed = false;
   /** The error code of the version call's 404 in the provider's words; null: none seen. */
   private code: string | null = null;
   /** The version call under way: a 404 meanwhile waits for its answer before it is read. */
@@ -33,8 +41,18 @@ export class RouteMiss {
     });
   }
 
-  /** `error` as it is, or as "no such address" when it is a 404 in the version call's code. */
-  async read(error: ApError): Promise<ApError> {
+  /**
+   * `error` as it is, or as "no such address" when it is a 404 in the version call's code (not
+   * for the version call's own answer, `version`).
+   */
+  async read(error: ApError, version = false): Promise<ApError> {
+    const read = version ? error : await this.mapped(error);
+    if (read.code === NO_SUCH_ADDRESS || (version && read.status === 404)) this.missed = true;
+    else this.answered = true;
+    return read;
+  }
+
+  private async mapped(error: ApError): Promise<ApError> {
     if (error.status !== 404 || error.code === NO_SUCH_ADDRESS) return error;
     if (this.asking) await this.asking;
     if (this.code === null || error.code !== this.code) return error;

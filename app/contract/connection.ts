@@ -134,3 +134,22 @@ export function isBuiltInSandboxLabel(label: string): boolean {
  * the header and the rows say "sending refused", not that the key is wrong (walk 20b).
  */
 export const SENDS_REFUSED_START = 'The access point refuses to send invoices with this API key';
+
+/**
+ * How ConnectionStatus.message begins while the provider URL leads to no access point (state
+ * `refused`; app/access-point/reachability-words ADDRESS_NOT_FOUND_WORDS): the header, the rows
+ * and Settings say the URL is wrong, not the key (walk 24: "API key not accepted" beside a
+ * banner saying the URL was wrong, and a clerk retyping a key that was fine).
+ */
+export const ADDRESS_NOT_FOUND_START =
+  'The provider URL in Settings does not lead to an access point';
+
+/** What a `refused` status refuses: no key set, the key, sending with it, or the URL. */
+export function refusalOf(status: {
+  apiKeySet?: boolean;
+  message?: string | null;
+}): 'no-key' | 'key' | 'sends' | 'address' {
+  if (status.message?.startsWith(ADDRESS_NOT_FOUND_START)) return 'address';
+  if (status.apiKeySet === false) return 'no-key';
+  return status.message?.startsWith(SENDS_REFUSED_START) ? 'sends' : 'key';
+}

@@ -218,11 +218,18 @@ export class EngineConnection {
     if (!connection.apiKey && wanted.apiKey && !nextSandbox && nextEndpoint === this.endpoint) {
       deps.repo.repinWaiting(nextEndpoint, connection.environment, wanted.environment);
     }
+    // The provider URL corrected: what waited for an address that answered "no such address"
+    // and never as an access point cannot have reached one there, and follows the corrected URL
+    // as its timeline said (walk 24: held instead for a decision between two access points of
+    // the same name). Another change of provider still asks first.
+    const nextKey = accessPointKey(nextSandbox, nextEndpoint);
+    if (this.client.ledNowhere && wanted.environment === connection.environment)
+      deps.repo.moveUnreached(this.accessPoint, nextKey, connection.environment);
     const previous = await this.pipeline.reconnect({
       client: nextClient,
       ...nextCaches,
       environment: wanted.environment,
-      accessPoint: accessPointKey(nextSandbox, nextEndpoint),
+      accessPoint: nextKey,
     });
     const previousSandbox = this.sandbox;
     const previousPlace = this.place;

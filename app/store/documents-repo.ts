@@ -175,19 +175,21 @@ export class DocumentsRepo {
     }) as DocumentRecord[];
   }
 
+  /** Waiting documents of `from` that cannot have reached it go to `to` instead; how many. */
+  moveUnreached = (from: string, to: string, env: Environment): number =>
+    this.stmts.moveUnreached.run({ from, to, env }).changes;
+
   /** Ids of documents held for `accessPoint` (every access point when null). */
   heldFor(accessPoint: string | null): number[] {
     return (this.stmts.heldFor.all({ ap: accessPoint }) as { id: number }[]).map((r) => r.id);
   }
 
   /**
-   * Documents held for `accessPoint` that cannot have reached it (no attempt whose outcome is
-   * unknown, no batch: see mayHaveReachedAccessPoint): those go back on their way when it is in use
-   * again. One statement, so a clerk's action never reads every held row one by one.
+   * Held for `accessPoint` and cannot have reached it (no attempt of unknown outcome, no batch:
+   * see mayHaveReachedAccessPoint): back on their way when it is in use again. One statement.
    */
-  releasableFor(accessPoint: string, environment: Environment): DocumentRecord[] {
-    const at = { ap: accessPoint, env: environment };
-    return this.stmts.releasableFor.all(at) as DocumentRecord[];
+  releasableFor(ap: string, env: Environment): DocumentRecord[] {
+    return this.stmts.releasableFor.all({ ap, env }) as DocumentRecord[];
   }
 
   /** Documents held for another access point, counted per access point. */

@@ -4,6 +4,8 @@
  * fails, none uses up its attempts) and say so in plain words; once the access point answers
  * again, every invoice goes out by itself.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startSandbox } from '../../app/sandbox/server';
 import { expect, test } from './fixtures';
 import type { DeskPage } from './pages/desk-page';
@@ -182,5 +184,52 @@ test('a provider address with no key at all: the header and Settings say a key i
   } finally {
     await desk.invoke('settings:set', { endpoint: null });
     await provider.close();
+  }
+});
+
+// Walk 24: a provider URL that leads to no access point (an HTML 404 to every address): the
+// banner said so, but the header said "API key not accepted", each row "Waits for the API key to
+// be accepted" and Settings "does not accept the key in use"; and once the URL was corrected the
+// invoices were held for a decision between two access points of the same name, though their
+// timelines said they would go by themselves.
+test('a provider URL that leads to no access point: the header, rows and Settings say the URL, and the invoices go once it is corrected', async ({
+  desk,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const wrong = createServer((req, res) => {
+    req.resume();
+    req.on('end', () =>
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html>404 Not Found</html>'),
+    );
+  });
+  await new Promise<void>((r) => wrong.listen(0, '127.0.0.1', r));
+  const right = await startSandbox({});
+  try {
+    await desk.invoke('settings:set', {
+      endpoint: `http://127.0.0.1:${(wrong.address() as AddressInfo).port}`,
+    });
+    const numbers = await dropInvoices(desk, uniquePrefix('URL'), 2, testInfo.outputPath('in'));
+    await expect(desk.connectionState).toHaveText(/^Provider URL wrong — \d+ waiting/, {
+      timeout: 30_000,
+    });
+    for (const n of numbers)
+      await expect(desk.waitReasonOf(desk.rowByInvoice(n))).toHaveText(
+        'Waits for the provider URL to be corrected — check it in Settings',
+      );
+    await desk.page.getByTestId('open-settings').click();
+    await expect(desk.page.getByTestId('settings-address-wrong')).toContainText(
+      'The address in use does not lead to an access point',
+    );
+    await expect(desk.page.getByTestId('settings-key-refused')).toHaveCount(0);
+    await desk.page.keyboard.press('Escape');
+
+    await desk.invoke('settings:set', { endpoint: right.url });
+    for (const n of numbers)
+      await desk.waitForState(desk.rowByInvoice(n), ['accepted', 'delivered'], 60_000);
+    expect(right.stats().acceptedDocuments).toBe(2);
+  } finally {
+    await desk.invoke('settings:set', { endpoint: null });
+    await right.close();
+    await new Promise<void>((r) => wrong.close(() => r()));
   }
 });

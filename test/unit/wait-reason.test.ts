@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import { heldReason, waitReason } from '../../renderer/src/features/documents/wait-reason';
-import { sendsRefusedWords } from '../../app/access-point/reachability';
+import { ADDRESS_NOT_FOUND_WORDS, sendsRefusedWords } from '../../app/access-point/reachability';
 
 // Issue 11 point 6: every waiting row says why it waits.
 
@@ -81,6 +81,23 @@ describe('why a row waits', () => {
     };
     expect(waitReason(row('queued'), held, 8)).toBe(
       'Waits for the access point to take invoices again — ask your provider',
+    );
+  });
+
+  // Walk 24: with a provider URL that leads to no access point, every row said "Waits for the API
+  // key to be accepted" beside a banner saying the URL was wrong; the key was fine.
+  it('the provider URL leads to no access point: the rows say the URL, not the key', () => {
+    const held: ConnectionStatus = {
+      ...online,
+      state: 'refused',
+      apiKeySet: true,
+      message: ADDRESS_NOT_FOUND_WORDS,
+    };
+    expect(waitReason(row('queued'), held, 8)).toBe(
+      'Waits for the provider URL to be corrected — check it in Settings',
+    );
+    expect(waitReason(row('queued'), { ...held, apiKeySet: false }, 8)).toBe(
+      'Waits for the provider URL to be corrected — check it in Settings',
     );
   });
 

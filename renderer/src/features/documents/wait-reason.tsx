@@ -1,8 +1,4 @@
-import {
-  SENDS_REFUSED_START,
-  type ConnectionStatus,
-  type DocumentRow,
-} from '../../../../app/contract';
+import { refusalOf, type ConnectionStatus, type DocumentRow } from '../../../../app/contract';
 import { useNow } from '../../hooks/use-now';
 import { formatChange } from '../../lib/format';
 import { DELIVERY_LATE_MS } from '../detail/delivery-section';
@@ -44,11 +40,12 @@ export function holdWords(status: ConnectionStatus | null): string | null {
     case 'checking':
       return 'Waits for the API key check';
     case 'refused':
-      return status.apiKeySet === false
-        ? 'Waits for an API key — enter it in Settings'
-        : status.message?.startsWith(SENDS_REFUSED_START)
-          ? 'Waits for the access point to take invoices again — ask your provider'
-          : 'Waits for the API key to be accepted — check it in Settings';
+      return {
+        'no-key': 'Waits for an API key — enter it in Settings',
+        sends: 'Waits for the access point to take invoices again — ask your provider',
+        address: 'Waits for the provider URL to be corrected — check it in Settings',
+        key: 'Waits for the API key to be accepted — check it in Settings',
+      }[refusalOf(status)];
     case 'trouble':
       return 'Waits for the access point to work again — then sent automatically';
     default:

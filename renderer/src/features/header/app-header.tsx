@@ -1,4 +1,4 @@
-import { SENDS_REFUSED_START, type ConnectionStatus } from '../../../../app/contract';
+import { refusalOf, type ConnectionStatus } from '../../../../app/contract';
 import { environmentMismatch } from '../../../../app/domain/environment';
 import type { LinkState } from '../../bridge';
 import {
@@ -28,12 +28,14 @@ function connectionWords(status: ConnectionStatus, waiting: number): string {
     case 'checking':
       return `Checking the API key — ${formatCount(waiting)} waiting`;
     case 'refused':
-      return status.apiKeySet === false
-        ? `No API key — ${formatCount(waiting)} waiting`
-        : // The key works, but not for sending (walk 20b: "API key not accepted" then).
-          status.message?.startsWith(SENDS_REFUSED_START)
-          ? `Sending refused — ${formatCount(waiting)} waiting`
-          : `API key not accepted — ${formatCount(waiting)} waiting`;
+      // The key works, but not for sending (walk 20b: "API key not accepted" then); the URL
+      // leads to no access point (walk 24: "API key not accepted" then too).
+      return {
+        'no-key': `No API key — ${formatCount(waiting)} waiting`,
+        sends: `Sending refused — ${formatCount(waiting)} waiting`,
+        address: `Provider URL wrong — ${formatCount(waiting)} waiting`,
+        key: `API key not accepted — ${formatCount(waiting)} waiting`,
+      }[refusalOf(status)];
     case 'trouble':
       return `Access point having problems — ${formatCount(waiting)} waiting`;
     case 'connecting':

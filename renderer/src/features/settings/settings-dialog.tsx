@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Settings } from '../../../../app/contract';
+import { refusalOf, type Settings } from '../../../../app/contract';
 import { environmentFor } from '../../../../app/domain/environment';
 import { ENVIRONMENT_WORDS } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
@@ -99,7 +99,13 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
   }
   const [problem, setProblem] = useState<string | null>(null);
   // Said only once the connection check refused the key too (a 403 to an invoice may not be it).
-  const keyRefused = useConnectionStore((s) => s.status?.state === 'refused');
+  const keyRefused = useConnectionStore(
+    (s) => s.status?.state === 'refused' && refusalOf(s.status) !== 'address',
+  );
+  // The provider URL in use leads to no access point: said at the URL, not the key (walk 24).
+  const addressWrong = useConnectionStore(
+    (s) => s.status?.state === 'refused' && refusalOf(s.status) === 'address',
+  );
   // The engine says when no key is set at all (ConnectionStatus.apiKeySet): its rule, not a copy.
   const keyMissing = useConnectionStore((s) => s.status?.apiKeySet === false);
   const onTeam = useConnectionStore((s) => Boolean(s.status?.team));
@@ -165,6 +171,13 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
         The web address your Peppol provider gave you for sending. Empty: the built-in Sandbox,
         where nothing is really sent.
       </Hint>
+      {addressWrong && (
+        <span className="problem-message" data-testid="settings-address-wrong">
+          The address in use does not lead to an access point: it answered &quot;not found&quot; or
+          with a web page. Check it (GoRoute: https://app.goroute.ai/peppol-api) and save: waiting
+          invoices are then sent by themselves.
+        </span>
+      )}
       <label className="form-row">
         <span>API key</span>
         <input
