@@ -86,6 +86,12 @@ export interface HotFolderDocumentStatus {
   details: string[];
   /** The SHA-256 of its file (hex), when known: a file is matched to it only by its content. */
   sha256?: string;
+  /**
+   * Its id as people see it, when not the one the folder knows it by: a team desk's file kept on
+   * this computer while the team's database was away is known by its spool number (below 0)
+   * until the team gives it its own (walk 24: reason files named "document #-1").
+   */
+  shownId?: number;
 }
 
 /** The reason file's last line: the document it was, read back at the next start. */
@@ -106,7 +112,8 @@ export function reasonText(status: HotFolderDocumentStatus, id?: number): string
   const reason = status.reason?.replace(/\bdrop it again\b/g, 'save it into the hot folder again');
   const lines = [reason ?? fallback[status.state] ?? `Not sent (${status.state}).`];
   if (status.details.length) lines.push('', ...status.details);
-  if (id !== undefined) lines.push('', `Peppol Desk document #${id}`);
+  const shown = status.shownId ?? id;
+  if (shown !== undefined && shown > 0) lines.push('', `Peppol Desk document #${shown}`);
   return lines.join('\n') + '\n';
 }
 

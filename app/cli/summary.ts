@@ -84,16 +84,16 @@ export function sentBefore(r: DocumentBriefRow, counted: Counted, at: number): b
  */
 export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemCode === ACCESS_POINT_CHANGED) return;
+  // The id people and commands know it by (a team's, for a file kept here meanwhile: walk 24).
+  const id = r.shownId ?? r.id;
   if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
     // Each names its document: the commands that act on it need the id (`retry <id>`,
     // `send-anyway <id>`, `cancel <id>`; walk 14, walk 23).
-    process.stderr.write(
-      `${r.fileName} (document #${r.id}): ${cliWords(r.problemMessage, r.id)}\n`,
-    );
+    process.stderr.write(`${r.fileName} (document #${id}): ${cliWords(r.problemMessage, id)}\n`);
   } else if (counted === 'cancelled') {
-    process.stderr.write(`${r.fileName} (document #${r.id}): cancelled, so not sent.\n`);
+    process.stderr.write(`${r.fileName} (document #${id}): cancelled, so not sent.\n`);
   } else if (counted === 'unconfirmed') {
-    process.stderr.write(`${r.fileName} (document #${r.id}): ${UNCONFIRMED_WORDS}\n`);
+    process.stderr.write(`${r.fileName} (document #${id}): ${UNCONFIRMED_WORDS}\n`);
   }
 }
 

@@ -179,6 +179,12 @@ export interface DocumentBriefRow {
   sentBy?: string | null;
   /** When the access point accepted it (ms), if it did: a run tells what an earlier one sent. */
   acceptedAt?: number | null;
+  /**
+   * The id to name it by when not `id`: on a team desk, a file kept on this computer while the
+   * team's database was away, asked for by its spool number (below 0), has the team's id since
+   * (walk 24: `peppol-desk send-anyway -167`).
+   */
+  shownId?: number;
 }
 
 /** Most ids one `documents:briefs` call takes (bounded statements and memory). */

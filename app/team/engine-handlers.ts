@@ -366,6 +366,7 @@ async function briefs(
     if (!d) continue;
     rows.push({
       id,
+      ...(d.id !== id ? { shownId: d.id } : {}),
       fileName: d.fileName,
       state: d.state,
       problemCode: d.problem?.code ?? null,

@@ -76,6 +76,7 @@ export async function startTeamHotFolder(deps: TeamHotFolderDeps): Promise<HotFo
       const open = OPEN.has(d.state);
       known.set(id, {
         ...(before.sha256 !== undefined ? { sha256: before.sha256 } : {}),
+        ...(at !== id ? { shownId: at } : {}),
         state: d.state,
         reason: shownProblem(d)?.message ?? null,
         details: [],

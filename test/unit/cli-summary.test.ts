@@ -136,6 +136,29 @@ describe('a row’s words on the command line', () => {
     sayWhyNotSent(held, 'duplicate');
     expect(lines).toEqual(['f-7.xml (document #7): Invoice A-1 was already sent (document #3).\n']);
   });
+
+  // Walk 24: a file kept on a team desk while the team's database was away was named by its
+  // spool number ("document #-167", `peppol-desk send-anyway -167`) after the team had given it
+  // its own.
+  it("name a team desk's file kept here meanwhile by the team's id", () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const held = {
+      ...row(-167, 'held', [
+        'DUPLICATE',
+        'Invoice A-1 was already sent: if it is meant, choose Send anyway.',
+      ]),
+      fileName: 'kept.xml',
+      shownId: 5692,
+    };
+    sayWhyNotSent(held, 'duplicate');
+    expect(lines).toEqual([
+      'kept.xml (document #5692): Invoice A-1 was already sent: if it is meant, run `peppol-desk send-anyway 5692`.\n',
+    ]);
+  });
 });
 
 describe('the last line of retry, reroute and send-anyway', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { moveFinal } from '../../app/hot-folder-outcome';
+import { moveFinal, reasonText } from '../../app/hot-folder-outcome';
 
 const folders: string[] = [];
 afterEach(() => {
@@ -50,5 +50,19 @@ describe('a file moved back from failed/ and then sent', () => {
     expect(readFileSync(join(folder, 'failed/b.xml.reason.txt'), 'utf8')).toBe(
       'Buyer not on Peppol.\n',
     );
+  });
+});
+
+// Walk 24: a team desk's files taken while the team's database was away ended in failed/ with a
+// reason naming "Peppol Desk document #-1" (their spool number); `retry -1` could not work, and
+// a restart could not find the document by it (the line is read back as a whole number).
+describe("a reason file's document line", () => {
+  it("names the team's id of a file kept on this computer meanwhile, and never a spool number", () => {
+    const base = { state: 'failed' as const, reason: 'Delivery failed.', details: [] };
+    expect(reasonText({ ...base, shownId: 5692 }, -1)).toBe(
+      'Delivery failed.\n\nPeppol Desk document #5692\n',
+    );
+    expect(reasonText(base, 12)).toBe('Delivery failed.\n\nPeppol Desk document #12\n');
+    expect(reasonText(base, -1)).toBe('Delivery failed.\n');
   });
 });
