@@ -31,6 +31,12 @@ export interface TeamSettingChange {
 /** Settings as the UI sees them: the API key never leaves the engine, only whether one is set. */
 export interface Settings {
   endpoint: string | null;
+  /**
+   * The provider address was given on the command line (`--endpoint`) when Peppol Desk was
+   * started: Settings shows it and cannot change it (walk 24: "Settings saved", and nothing
+   * changed).
+   */
+  endpointFixed?: boolean;
   apiKeySet: boolean;
   environment: Environment;
   concurrency: number | 'auto';

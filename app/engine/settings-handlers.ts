@@ -1,5 +1,6 @@
 /** `settings:get` and `settings:set`: the schema's checks, and what a saved setting changes. */
 import type { Handlers, Settings, SettingsPatch } from '../contract';
+import { AppError } from '../errors';
 import type { Pipeline } from '../queue/pipeline';
 import type { EngineContext } from './context';
 import { PATCH_KEYS, type SettingKey, type SettingValue } from './settings';
@@ -15,11 +16,16 @@ export type SettingsContext = Pick<EngineContext, 'settings' | 'connection' | 'o
   >;
 };
 
+/** Why a provider address given on the command line is not changed in Settings. */
+export const ENDPOINT_FIXED_WORDS =
+  'The provider address was given on the command line (--endpoint) when Peppol Desk was started, so it cannot be changed here. Start Peppol Desk without --endpoint to set it in Settings; nothing was saved.';
+
 /** The settings as the screen sees them (the API key only as "set or not"). */
 export function currentSettings(ctx: SettingsContext): Settings {
   const { settings, connection, options } = ctx;
   return {
     endpoint: connection.endpointSetting,
+    ...(options.endpoint ? { endpointFixed: true } : {}),
     apiKeySet: Boolean(options.secrets.getApiKey()),
     environment: connection.environment,
     concurrency: settings.get('concurrency'),
@@ -62,6 +68,9 @@ export function settingsHandlers(
   return {
     'settings:get': () => currentSettings(ctx),
     'settings:set': (patch: SettingsPatch) => {
+      const fixed = ctx.options.endpoint;
+      if (fixed && patch.endpoint !== undefined && patch.endpoint !== fixed)
+        throw new AppError('ENDPOINT_FIXED', ENDPOINT_FIXED_WORDS);
       for (const key of PATCH_KEYS) {
         if (patch[key] !== undefined) {
           const value = settings.set(key, patch[key]);

@@ -175,3 +175,24 @@ describe('settings take effect without a restart', () => {
     expect(engineInternals(engine).sandbox!.stats().acceptedDocuments).toBe(3);
   });
 });
+
+// Walk 24: with `serve --endpoint URL`, a provider address changed in Settings said "Settings
+// saved", was shown as before when Settings opened again, and sending went on to the URL given.
+describe('a provider address given on the command line', () => {
+  it('is shown as fixed, and a change of it in Settings is refused in words, nothing saved', async () => {
+    const given = 'http://127.0.0.1:9/peppol-api';
+    const engine = await engines({ endpoint: given });
+    const settings = await engine.handlers['settings:get'](undefined);
+    expect(settings).toMatchObject({ endpoint: given, endpointFixed: true });
+    expect(() =>
+      engine.handlers['settings:set']({ endpoint: 'http://127.0.0.1:9/other', maxAttempts: 7 }),
+    ).toThrow('The provider address was given on the command line (--endpoint)');
+    expect(await engine.handlers['settings:get'](undefined)).toMatchObject({
+      endpoint: given,
+      maxAttempts: settings.maxAttempts,
+    });
+    // Its other settings are saved as ever.
+    await engine.handlers['settings:set']({ maxAttempts: 7 });
+    expect((await engine.handlers['settings:get'](undefined)).maxAttempts).toBe(7);
+  });
+});

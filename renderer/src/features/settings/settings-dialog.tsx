@@ -163,13 +163,15 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
           data-testid="settings-endpoint"
           placeholder="Built-in sandbox (no provider)"
           aria-describedby={hintId('endpoint')}
+          readOnly={settings.endpointFixed === true}
           value={draft.endpoint}
           onChange={(e) => update({ endpoint: e.currentTarget.value })}
         />
       </label>
       <Hint name="endpoint">
-        The web address your Peppol provider gave you for sending. Empty: the built-in Sandbox,
-        where nothing is really sent.
+        {settings.endpointFixed
+          ? 'Given on the command line (--endpoint) when Peppol Desk was started: it cannot be changed here. Start Peppol Desk without --endpoint to set it in Settings.'
+          : 'The web address your Peppol provider gave you for sending. Empty: the built-in Sandbox, where nothing is really sent.'}
       </Hint>
       {addressWrong && (
         <span className="problem-message" data-testid="settings-address-wrong">
