@@ -108,7 +108,12 @@ export class HalfWrittenFiles {
         return true;
       }
     } else {
-      if (!seen) this.o.log(`Hot folder: ${name} looks half-written; waiting for the rest`);
+      if (!seen)
+        this.o.log(
+          bytes.byteLength === 0
+            ? `Hot folder: ${name} is empty so far; waiting for it to be written`
+            : `Hot folder: ${name} looks half-written; waiting for the rest`,
+        );
       this.waiting.set(name, { since: now, size: bytes.byteLength, mtimeMs });
     }
     this.timer ??= setTimeout(() => {

@@ -1,4 +1,5 @@
 /** `peppol-desk send <files or folders...>`: add invoices and exit when every one is final. */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
   closeSync,
@@ -328,7 +329,9 @@ async function addAll(
       const first = named.get(k.id);
       if (first !== undefined && first !== k.fileName)
         process.stderr.write(
-          `${k.fileName}: the same file as ${first} (same name and content): counted once.\n`,
+          sameName(k.fileName, first)
+            ? `${k.fileName}: the same file as ${first} (same name and content): counted once.\n`
+            : `${k.fileName}: the same content as ${first}, under another name: counted once.\n`,
         );
       ids.push(k.id);
       if (first === undefined) named.set(k.id, k.fileName);
@@ -457,4 +460,9 @@ export function registerSend(program: Command): void {
       process.exitCode = await sendCommand(paths, opts);
       await exitWhenWritten();
     });
+}
+
+/** Whether two files of a run have the same name, wherever they are (walk 24: "same name" of two). */
+function sameName(a: string, b: string): boolean {
+  return basename(a) === basename(b);
 }

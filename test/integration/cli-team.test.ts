@@ -351,3 +351,31 @@ describe.skipIf(skipPostgres)(
     }, 90_000);
   },
 );
+
+// Walk 24: on a team a copy under another name is the same document (its key is its bytes), and
+// `send` said "copy-of-a.xml: the same file as a.xml (same name and content)".
+describe('peppol-desk send on a team, a copy of a file under another name', () => {
+  it('says it is the same content under another name, counted once', async () => {
+    const ap = await sandbox();
+    const dir = join(tempDir(), 'copies');
+    mkdirSync(dir);
+    const bytes = makeInvoice('COPY-1');
+    writeFileSync(join(dir, 'a.xml'), bytes);
+    writeFileSync(join(dir, 'copy-of-a.xml'), bytes);
+    const r = await cli([
+      'send',
+      dir,
+      '--endpoint',
+      ap.url,
+      '--data-dir',
+      join(tempDir(), 'desk'),
+      '--store',
+      await SQLITE.newAddress(),
+    ]);
+    expect(r.stderr).toContain(
+      'copy-of-a.xml: the same content as a.xml, under another name: counted once.',
+    );
+    expect(r.code).toBe(0);
+    expect(ap.stats().acceptedDocuments).toBe(1);
+  });
+});

@@ -39,6 +39,9 @@ describe('drop summary', () => {
     expect(one.title).toBe('1 added, it waits for your decision (Needs attention)');
     const some = summarize({ added: added(5), known: [], rejected: [], heldForDecision: 2 }, []);
     expect(some.title).toBe('5 added, 2 of them wait for your decision (Needs attention)');
+    // Walk 24: "2,796 added, 1 of them wait for your decision".
+    const single = summarize({ added: added(5), known: [], rejected: [], heldForDecision: 1 }, []);
+    expect(single.title).toBe('5 added, 1 of them waits for your decision (Needs attention)');
     expect(summarize({ added: added(3), known: [], rejected: [] }, []).title).toBe('3 added');
   });
 

@@ -101,7 +101,7 @@ export function summarize(
     parts.push(
       held === added
         ? `${held === 1 ? 'it waits' : 'all wait'} for your decision (Needs attention)`
-        : `${formatCount(held)} of them wait for your decision (Needs attention)`,
+        : `${formatCount(held)} of them ${held === 1 ? 'waits' : 'wait'} for your decision (Needs attention)`,
     );
   if (kept > 0)
     parts.push(`${formatCount(kept)} kept on this computer until the team database answers`);
