@@ -36,6 +36,18 @@ async function watchCommand(folder: string, opts: WatchOptions): Promise<number>
       log: (line) => process.stderr.write(`${line}\n`),
     }),
   );
+  // On a team: said when its database goes away and when it answers again, as the app's header
+  // says it (walk 24: three outages of half a minute, files saved meanwhile, not a line).
+  let teamAway = false;
+  engine.on('connection:changed', ({ team, message }) => {
+    if (!team || team.reachable !== teamAway) return;
+    teamAway = !team.reachable;
+    process.stderr.write(
+      teamAway
+        ? `${message ?? 'The team database cannot be reached.'} Files saved into the folder meanwhile are kept on this computer and handed over once it answers.\n`
+        : 'The team database answers again: what was kept on this computer is handed over.\n',
+    );
+  });
   const where = engine.usesBuiltInSandbox ? 'the built-in SANDBOX access point' : engine.endpoint;
   process.stdout.write(
     `Watching ${watched} (sending to ${where}; data: ${dataDir}). Press Ctrl+C to stop.\n`,
@@ -46,6 +58,8 @@ async function watchCommand(folder: string, opts: WatchOptions): Promise<number>
     process.once('SIGTERM', () => done());
   });
   await engine.stop();
+  // Said, as `serve` says it (walk 24: `watch` stopped on SIGTERM without a word).
+  process.stderr.write('Stopped. What was still waiting is sent when Peppol Desk starts again.\n');
   // PEPPOL_DESK_BENCH=1: what the benchmark reads, once stopped (CPU of the process, all threads).
   if (process.env.PEPPOL_DESK_BENCH === '1') {
     const u = process.cpuUsage();

@@ -379,3 +379,52 @@ describe('peppol-desk send on a team, a copy of a file under another name', () =
     expect(ap.stats().acceptedDocuments).toBe(1);
   });
 });
+
+// Walk 24: `watch` on a team said nothing while the team's database was away (three outages of
+// half a minute, files saved meanwhile), where the app's header and `send` say it.
+describe.skipIf(skipPostgres)('peppol-desk watch on a team while its database goes away', () => {
+  it('says so, and that files saved meanwhile are kept on this computer', async () => {
+    const cluster = await startPostgres();
+    const ap = await sandbox();
+    const folder = join(tempDir(), 'hot');
+    mkdirSync(folder);
+    const child = spawn(
+      process.execPath,
+      [
+        distFile('cli.cjs'),
+        'watch',
+        folder,
+        '--endpoint',
+        ap.url,
+        '--data-dir',
+        join(tempDir(), 'w'),
+      ],
+      {
+        env: { ...process.env, PEPPOL_DESK_STORE: cluster.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const out = { stdout: '', stderr: '' };
+    child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    const exited = new Promise<number>((resolve) =>
+      child.on('exit', (code) => resolve(code ?? -1)),
+    );
+    try {
+      await waitFor('watching', () => out.stdout.includes('Watching'), 30_000);
+      await cluster.stop();
+      await waitFor('the database lost', () => out.stderr.includes('cannot be reached'), 30_000);
+      expect(out.stderr).toContain(
+        'Files saved into the folder meanwhile are kept on this computer and handed over once it answers.',
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(out.stderr).toContain(
+        'Stopped. What was still waiting is sent when Peppol Desk starts again.',
+      );
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await cluster.stop().catch(() => undefined);
+    }
+  }, 90_000);
+});

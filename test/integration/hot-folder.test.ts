@@ -293,6 +293,10 @@ describe('peppol-desk watch (CLI)', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('cli-1.xml → sent/');
+    // Stopped with a word, as `serve` stops (walk 24: `watch` ended without one).
+    expect(stderr).toContain(
+      'Stopped. What was still waiting is sent when Peppol Desk starts again.\n',
+    );
   });
 
   it('peppol-desk watch --no-move sends files and leaves them where they are', async () => {
