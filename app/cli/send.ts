@@ -116,7 +116,7 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
   // its first line and its summary); not with --json.
   if (!opts.json)
     progress = tellProgress(engine, addedSoFar, files.length, Boolean(opts.waitDelivery));
-  const { ids, notAdded } = await addAll(engine, files, addedSoFar);
+  const { ids, notAdded, named } = await addAll(engine, files, addedSoFar);
   // A team desk that does not send, with no desk online that does (now or later in the run):
   // nothing would move while it waited. It says so and ends; the invoices wait on the queue.
   await untilSettledOrNobodySends(engine, ids, !opts.waitDelivery, interrupted);
@@ -147,7 +147,9 @@ async function sendCommand(inputs: string[], opts: SendOptions): Promise<number>
       if (team && counted === 'sent' && r.sentBy && r.sentBy !== team.deskName) {
         byOtherDesk.set(r.sentBy, (byOtherDesk.get(r.sentBy) ?? 0) + 1);
       }
-      sayWhyNotSent(r, counted);
+      // By the file of this run it came from, not the name the team first had it under (walk
+      // 24: "W24M3-notes.xml: …" for this run's W24M14-notes.xml, a copy of it).
+      sayWhyNotSent({ ...r, fileName: named.get(r.id) ?? r.fileName }, counted);
     },
   );
   const summary = { ...tally, notFound: missing.length, total: tally.total + missing.length };
@@ -277,7 +279,7 @@ async function addAll(
   files: FoundFile[],
   /** Filled with the ids as they are added (an interrupt reads it). */
   ids: number[] = [],
-): Promise<{ ids: number[]; notAdded: NotAdded }> {
+): Promise<{ ids: number[]; notAdded: NotAdded; named: Map<number, string> }> {
   // Refused files (too large, empty, not an invoice file) are files to fix; those that could not
   // be read failed.
   const notAdded = { failed: 0, invalid: 0 };
@@ -342,7 +344,7 @@ async function addAll(
     // chunk instead of after the last file is read (the add handler itself is synchronous).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { ids: [...new Set(ids)], notAdded };
+  return { ids: [...new Set(ids)], notAdded, named };
 }
 
 /** How often a long run says how far it got (ms; PEPPOL_DESK_PROGRESS_MS for tests). */

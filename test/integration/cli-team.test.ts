@@ -378,6 +378,24 @@ describe('peppol-desk send on a team, a copy of a file under another name', () =
     expect(r.code).toBe(0);
     expect(ap.stats().acceptedDocuments).toBe(1);
   });
+
+  // Walk 24: a later run's copy of a file the team already had was named by the team's first
+  // name for it ("W24M3-notes.xml: …", not in this run's folder).
+  it("a later run names the team's document by this run's file", async () => {
+    const ap = await sandbox();
+    const store = await SQLITE.newAddress();
+    const run = async (name: string) => {
+      const dir = join(tempDir(), name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, `${name}-notes.xml`), 'Call the buyer on Monday.\n');
+      const args = ['send', dir, '--endpoint', ap.url, '--data-dir', join(tempDir(), 'desk')];
+      return cli([...args, '--store', store]);
+    };
+    expect((await run('first')).stderr).toMatch(/^first-notes\.xml \(document #\d+\): /m);
+    const later = await run('later');
+    expect(later.stderr).toMatch(/^later-notes\.xml \(document #\d+\): /m);
+    expect(later.stderr).not.toContain('first-notes.xml (document');
+  });
 });
 
 // Walk 24: `watch` on a team said nothing while the team's database was away (three outages of
