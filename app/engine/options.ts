@@ -124,6 +124,10 @@ export interface EngineOptions {
     heartbeatMs?: number;
     pollMs?: number;
     reconnectInitialMs?: number;
+    /**
+     * Longest wait between two tries to reach the team's database, ms (default 5 s: walk 24, the
+     * desks came back 25–30 s after it did with 30 s; a refused try costs it nothing).
+     */
     reconnectMaxMs?: number;
   };
 }

@@ -396,7 +396,7 @@ export class TeamDesk {
       this.reconnectTimer = null;
       this.connect().catch((err: unknown) => {
         if (!isStoreUnavailable(err)) this.o.log?.(`Team desk: ${(err as Error).message}`);
-        this.reconnectMs = Math.min(this.o.reconnect?.maxMs ?? 30_000, this.reconnectMs * 2);
+        this.reconnectMs = Math.min(this.o.reconnect?.maxMs ?? 5_000, this.reconnectMs * 2);
         this.scheduleReconnect();
       });
     }, this.reconnectMs);
