@@ -125,6 +125,8 @@ export interface Requests {
        */
       leftToFix?: number;
       leftToFixIds?: number[];
+      /** Of `leftToFixIds`: those left because their kept copy is gone (the rest were refused). */
+      leftCopyGoneIds?: number[];
       /**
        * Of `retried`: chosen documents the access point had refused itself, sent again as the
        * clerk asked (most likely refused again unless the reason is gone).

@@ -42,6 +42,7 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
       retried,
       held = [],
       leftToFixIds = [],
+      leftCopyGoneIds = [],
       resentToFixIds = [],
       stopped,
     } = await engine.handlers['documents:retry'](
@@ -58,7 +59,8 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     reportStopped(stopped, 'tried again');
     // Which were left and why, as the app says it (walk 23b: `retry 300` sent again a file the
     // access point had refused for its content; "1 left as it is" named neither it nor why).
-    if (leftToFixIds.length > 0) process.stderr.write(leftToFixWords(leftToFixIds));
+    if (leftToFixIds.length > 0)
+      process.stderr.write(leftToFixWords(leftToFixIds, leftCopyGoneIds));
     // Named, such a file is sent again as asked: said, with what will most likely happen.
     if (resentToFixIds.length > 0) process.stderr.write(resentToFixWords(resentToFixIds));
     // Held instead of sent, and why: on a team, they may be at the team's earlier access point; on
@@ -117,11 +119,24 @@ function idWords(ids: readonly number[]): string {
   return shown.join(', ');
 }
 
-/** The line naming the failed documents Retry leaves as they are, and why. */
-export function leftToFixWords(ids: readonly number[]): string {
-  const [one, is, file] =
-    ids.length === 1 ? ['it', 'it is', 'file'] : ['them', 'they are', 'files'];
-  return `${ids.length} document(s) left as ${is}, not sent again: ${idWords(ids)}. The access point refused the file itself (or its copy is gone), so the same file would most likely be refused again: fix ${one} in your accounting system and send the corrected ${file}.\n`;
+/**
+ * The lines naming the failed documents Retry leaves as they are, and why: the access point
+ * refused the file itself, or (`copyGone`) the kept copy is gone.
+ */
+export function leftToFixWords(ids: readonly number[], copyGone: readonly number[] = []): string {
+  const gone = new Set(copyGone);
+  const refused = ids.filter((id) => !gone.has(id));
+  const words = (n: number) => (n === 1 ? ['it', 'it is', 'file'] : ['them', 'they are', 'files']);
+  let out = '';
+  if (refused.length > 0) {
+    const [one, is, file] = words(refused.length);
+    out += `${refused.length} document(s) left as ${is}, not sent again: ${idWords(refused)}. The access point refused the file itself, so the same file would most likely be refused again: fix ${one} in your accounting system and send the corrected ${file}.\n`;
+  }
+  if (gone.size > 0) {
+    const [one, is, file] = words(gone.size);
+    out += `${gone.size} document(s) left as ${is}: ${idWords([...gone])}. Peppol Desk no longer has a whole copy of ${one}: send the invoice ${file} again.\n`;
+  }
+  return out;
 }
 
 /** The line naming the documents the access point had refused itself, sent again as asked. */

@@ -116,6 +116,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
       // Left as they are, the details offering no Retry for them (see NOT_RETRIED_ACTIONS), and
       // those of them sent again all the same because the clerk chose them.
       const leftToFix: number[] = [];
+      const copyGone: number[] = [];
       const resentToFix: number[] = [];
       let held = false;
       // Held instead of retried: another version of the number went on meanwhile.
@@ -141,6 +142,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             const toFix = r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem_action);
             if (toFix && (allFailed || r.problem_action === 'add-again')) {
               leftToFix.push(id);
+              if (r.problem_action === 'add-again') copyGone.push(id);
               continue;
             }
             // The "not registered" answer is cached for minutes: ask the access point again.
@@ -175,6 +177,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         ...(rechecked > 0 ? { rechecked } : {}),
         ...(heldAsDuplicate.length > 0 ? { held: heldAsDuplicate } : {}),
         ...(leftToFix.length > 0 ? { leftToFix: leftToFix.length, leftToFixIds: leftToFix } : {}),
+        ...(copyGone.length > 0 ? { leftCopyGoneIds: copyGone } : {}),
         ...(resentToFix.length > 0 ? { resentToFixIds: resentToFix } : {}),
         ...withStopped(stopped),
       };

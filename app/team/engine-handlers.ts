@@ -229,11 +229,13 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // the clerk asks and named in the answer, one whose copy is gone is left; as on a single
       // desk (app/engine/user-actions.ts).
       const leftToFixIds: number[] = [];
+      const leftCopyGoneIds: number[] = [];
       const resentToFixIds: number[] = [];
       const toFix = (d: TeamDocument): boolean => {
         if (d.problem?.code === 'DELIVERY_FAILED') toRead?.add(d.id);
         const left = d.state === 'failed' && NOT_RETRIED_ACTIONS.has(d.problem?.action ?? null);
         if (left) leftToFixIds.push(d.id);
+        if (left && d.problem?.action === 'add-again') leftCopyGoneIds.push(d.id);
         return left;
       };
       const chosenToFix = (d: TeamDocument): boolean =>
@@ -257,6 +259,7 @@ export function teamHandlers(ctx: TeamHandlerContext): {
       // again, as a single desk does.
       const fix = () => ({
         ...(leftToFixIds.length > 0 ? { leftToFix: leftToFixIds.length, leftToFixIds } : {}),
+        ...(leftCopyGoneIds.length > 0 ? { leftCopyGoneIds } : {}),
         ...(resentToFixIds.length > 0 ? { resentToFixIds } : {}),
         ...(tally.notFound ? { stillNotOnPeppol: tally.notFound } : {}),
       });

@@ -260,7 +260,7 @@ describe('retry of a file the access point refused itself', () => {
     expect(all.code).toBe(1);
     expect(all.stderr).toContain('Retrying 0 of 1 document(s); 1 left as it is\n');
     expect(all.stderr).toContain(
-      '1 document(s) left as it is, not sent again: #1. The access point refused the file itself (or its copy is gone), so the same file would most likely be refused again: fix it in your accounting system and send the corrected file.\n',
+      '1 document(s) left as it is, not sent again: #1. The access point refused the file itself, so the same file would most likely be refused again: fix it in your accounting system and send the corrected file.\n',
     );
     expect(all.stdout).toBe('0 sent, 1 failed\n');
     // Not sent again (the fault refuses only the first send: a second would be accepted).

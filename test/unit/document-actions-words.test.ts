@@ -123,16 +123,36 @@ describe('Retry of files that needed fixing', () => {
   // one whose copy is gone is left, and said so.
   it('says which it sends again though the access point refused them, and which it left', async () => {
     answering({
-      'documents:retry': { retried: 2, resentToFixIds: [1], leftToFix: 1, leftToFixIds: [3] },
+      'documents:retry': {
+        retried: 2,
+        resentToFixIds: [1],
+        leftToFix: 1,
+        leftToFixIds: [3],
+        leftCopyGoneIds: [3],
+      },
     });
     await runDocumentAction('retry', [1, 2, 3], 3);
     expect(useToastStore.getState().toasts.at(-1)).toMatchObject({
       title: '2 documents will be tried again.',
       lines: [
         '1 of them the access point had refused itself: it is sent again as you asked. Unless the reason is gone it will refuse it again: then fix it in your accounting system and add the corrected file.',
-        '1 file was left as it is: the access point refused the file itself (or its copy is gone). Fix it in your accounting system and add the corrected file.',
+        '1 file was left as it is: Peppol Desk no longer has a whole copy of it. Add the invoice file again.',
       ],
     });
+  });
+
+  // Walk 24: "7 files were left as they are: the access point refused the file itself (or its
+  // copy is gone)", where the answer says which applies.
+  it('says why each file Retry all left was left, not one hedged reason', async () => {
+    answering({
+      'documents:ids': { ids: [] },
+      'documents:retry': { retried: 0, leftToFix: 3, leftCopyGoneIds: [9] },
+    });
+    await retryAllFailed();
+    expect(useToastStore.getState().toasts.at(-1)?.lines).toEqual([
+      '2 files were left as they are: the access point refused the file itself. Fix each in your accounting system and add the corrected file.',
+      '1 file was left as it is: Peppol Desk no longer has a whole copy of it. Add the invoice file again.',
+    ]);
   });
 });
 

@@ -34,6 +34,8 @@ export function retryAllWords(
 
 /** Why Retry all leaves a failed file as it is (the button's hover, and its toast after). */
 export const LEFT_AS_IS_WHY = 'the access point refused the file itself (or its copy is gone)';
+/** Why, for the files the access point refused (Retry's answer says which ones were). */
+export const LEFT_REFUSED_WHY = 'the access point refused the file itself';
 /** What to do with such a file instead. */
 export const FIX_EACH = 'Fix each in your accounting system and add the corrected file.';
 /** The same for one file. */

@@ -1,6 +1,6 @@
 /** What the clerk's actions share: counted words, a stopped action's line, the refresh after. */
 import type { Stopped } from '../../../app/contract';
-import { FIX_EACH, FIX_IT, LEFT_AS_IS_WHY } from '../lib/retry-all-words';
+import { FIX_EACH, FIX_IT, LEFT_REFUSED_WHY } from '../lib/retry-all-words';
 import { useDetailStore } from './detail-store';
 import { useDocumentsStore } from './documents-store';
 
@@ -76,10 +76,24 @@ export function resentToFixLines(n: number | undefined): string[] {
   ];
 }
 
-export function leftToFixLines(n: number | undefined): string[] {
+/**
+ * The files Retry left as they are, by why: the access point refused the file itself, or the
+ * kept copy is gone (walk 24: "(or its copy is gone)" where the app knows which applies).
+ */
+export function leftToFixLines(n: number | undefined, copyGone = 0): string[] {
   if (!n) return [];
+  const left = (k: number) =>
+    `${plural(k, 'file was', 'files were')} left as ${k === 1 ? 'it is' : 'they are'}`;
+  const refused = n - copyGone;
   return [
-    `${plural(n, 'file was', 'files were')} left as ${n === 1 ? 'it is' : 'they are'}: ${LEFT_AS_IS_WHY}. ${n === 1 ? FIX_IT : FIX_EACH}`,
+    ...(refused > 0
+      ? [`${left(refused)}: ${LEFT_REFUSED_WHY}. ${refused === 1 ? FIX_IT : FIX_EACH}`]
+      : []),
+    ...(copyGone > 0
+      ? [
+          `${left(copyGone)}: Peppol Desk no longer has a whole copy of ${copyGone === 1 ? 'it' : 'them'}. Add the invoice ${copyGone === 1 ? 'file' : 'files'} again.`,
+        ]
+      : []),
   ];
 }
 
@@ -87,11 +101,12 @@ export function leftToFixLines(n: number | undefined): string[] {
 export function chosenRetryLines(r: {
   resentToFixIds?: number[];
   leftToFix?: number;
+  leftCopyGoneIds?: number[];
   stillNotOnPeppol?: number;
 }): string[] {
   return [
     ...resentToFixLines(r.resentToFixIds?.length),
-    ...leftToFixLines(r.leftToFix),
+    ...leftToFixLines(r.leftToFix, r.leftCopyGoneIds?.length),
     ...notOnPeppolLines(r.stillNotOnPeppol),
   ];
 }

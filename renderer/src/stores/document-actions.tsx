@@ -477,7 +477,7 @@ export async function retryAllFailed(): Promise<void> {
     title: `${plural(r.value.retried, 'document', 'documents')} will be tried again.`,
     lines: [
       ...heldLines(r.value.held),
-      ...leftToFixLines(r.value.leftToFix),
+      ...leftToFixLines(r.value.leftToFix, r.value.leftCopyGoneIds?.length),
       ...notOnPeppolLines(r.value.stillNotOnPeppol),
       ...stopped,
       ...(r.value.retried === 0 &&
