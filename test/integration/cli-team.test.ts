@@ -4,13 +4,13 @@
  * says which desk sent them), `list` reads the team's queue, and the store's password never
  * appears in what the CLI prints, whether the database answers or not.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../app/sandbox/server';
-import { distFile } from '../helpers/dist';
+import { distFile, spawnCli } from '../helpers/dist';
 import { makeInvoice, makeInvoices } from '../helpers/invoices';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
 import { useSandboxes } from '../helpers/sandboxes';
@@ -226,16 +226,8 @@ describe.skipIf(skipPostgres)('the team database password', () => {
  * output as it comes, and its exit code.
  */
 function spawnSend(inbox: string, apUrl: string, dataDir: string, store: string) {
-  const child = spawn(
-    process.execPath,
-    [distFile('cli.cjs'), 'send', inbox, '--endpoint', apUrl, '--data-dir', dataDir, '--json'],
-    { env: { ...process.env, PEPPOL_DESK_STORE: store }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  return { child, out, exited };
+  const args = ['send', inbox, '--endpoint', apUrl, '--data-dir', dataDir, '--json'];
+  return spawnCli(args, { PEPPOL_DESK_STORE: store });
 }
 
 /** A loopback port nothing listens on (yet). */
@@ -406,28 +398,8 @@ describe.skipIf(skipPostgres)('peppol-desk watch on a team while its database go
     const ap = await sandbox();
     const folder = join(tempDir(), 'hot');
     mkdirSync(folder);
-    const child = spawn(
-      process.execPath,
-      [
-        distFile('cli.cjs'),
-        'watch',
-        folder,
-        '--endpoint',
-        ap.url,
-        '--data-dir',
-        join(tempDir(), 'w'),
-      ],
-      {
-        env: { ...process.env, PEPPOL_DESK_STORE: cluster.url },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const out = { stdout: '', stderr: '' };
-    child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-    const exited = new Promise<number>((resolve) =>
-      child.on('exit', (code) => resolve(code ?? -1)),
-    );
+    const args = ['watch', folder, '--endpoint', ap.url, '--data-dir', join(tempDir(), 'w')];
+    const { child, out, exited } = spawnCli(args, { PEPPOL_DESK_STORE: cluster.url });
     try {
       await waitFor('watching', () => out.stdout.includes('Watching'), 30_000);
       await cluster.stop();
