@@ -25,13 +25,14 @@ export class RouteMiss {
   /** The version call under way: a 404 meanwhile waits for its answer before it is read. */
   private asking: Promise<unknown> | null = null;
 
-  /** Follow a version call: its 404 (in the provider's words) names the code of a route miss. */
-  watch(version: Promise<{ kind: string; error?: ApError }>): void {
+  /**
+   * Follow a version call, for the 404s answered meanwhile: its own 404 names the code of a route
+   * miss (versionMissed); an answer forgets it.
+   */
+  watch(version: Promise<{ kind: string }>): void {
     const asking = version.then(
       (outcome) => {
-        const e = outcome.kind === 'permanent' ? outcome.error : undefined;
-        if (e?.status === 404 && e.code !== NO_SUCH_ADDRESS) this.code = e.code;
-        else if (outcome.kind === 'ok') this.code = null;
+        if (outcome.kind === 'ok') this.code = null;
       },
       () => undefined,
     );
@@ -46,10 +47,25 @@ export class RouteMiss {
    * for the version call's own answer, `version`).
    */
   async read(error: ApError, version = false): Promise<ApError> {
-    const read = version ? error : await this.mapped(error);
-    if (read.code === NO_SUCH_ADDRESS || (version && read.status === 404)) this.missed = true;
+    const read = version ? this.versionMissed(error) : await this.mapped(error);
+    if (read.code === NO_SUCH_ADDRESS) this.missed = true;
     else this.answered = true;
     return read;
+  }
+
+  /**
+   * The version call's 404 in the provider's words names the code of a route miss, and is itself
+   * "no such address" (as a web server's 404 is): a probe that meets it keeps the hold instead of
+   * ending it (CI run 158: the hold flapped to Online at the first probe).
+   */
+  private versionMissed(error: ApError): ApError {
+    if (error.status !== 404 || error.code === NO_SUCH_ADDRESS) return error;
+    this.code = error.code;
+    return {
+      ...error,
+      code: NO_SUCH_ADDRESS,
+      message: `Not found (404): the access point has no version address here (${error.code}: ${error.message.slice(0, 120)})`,
+    };
   }
 
   private async mapped(error: ApError): Promise<ApError> {
