@@ -352,9 +352,13 @@ export function parseNotice(payload: string | undefined): {
   return m ? { ids, notice: { desk: m[2] || null, due: m[1] === 'd' } } : { ids };
 }
 
-/** Timeline words of a document claimed again after the previous desk's lease ended. */
+/**
+ * Timeline words of a document claimed again after the previous desk's lease ended: that desk
+ * may be this one, restarted (walk 24: "taken over after the desk sending it stopped answering ·
+ * deskA" read as deskA rescuing another desk's invoice, on deskA's own restart).
+ */
 export const IN_DOUBT_DETAIL =
-  'taken over after the desk sending it stopped answering; sent again with the same key';
+  'taken over after the desk sending it stopped answering (perhaps this one, restarted); sent again with the same key';
 
 /** Timeline words of a document put on the team's queue. */
 export const ADDED_DETAIL = 'added to the team queue';
