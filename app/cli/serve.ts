@@ -50,12 +50,21 @@ async function serveCommand(opts: ServeOptions): Promise<void> {
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   // Walk 22: after a provider was set, the start line no longer said where invoices go.
-  const environment = engine.usesBuiltInSandbox
+  // What the key selects, said as that (walk 24: an address that had answered nothing was
+  // called "the provider's test environment").
+  const settings = engine.usesBuiltInSandbox
     ? null
-    : (await engine.handlers['connection:get'](undefined)).environment;
-  const label = engine.usesBuiltInSandbox
-    ? ' (SANDBOX access point: nothing leaves this machine)'
-    : ` (access point ${engine.endpoint}${environment === 'test' ? ": the provider's test environment, no real buyer receives these" : environment === 'production' ? ': production, invoices go to real buyers' : ''})`;
+    : await engine.handlers['settings:get'](undefined);
+  const keyWords = !settings
+    ? ''
+    : !settings.apiKeySet
+      ? ': no API key yet, enter it in Settings'
+      : settings.environment === 'production'
+        ? ': the API key is a production key, so invoices go to real buyers'
+        : ': the API key is a test key, so no real buyer receives these';
+  const label = settings
+    ? ` (access point ${engine.endpoint}${keyWords})`
+    : ' (SANDBOX access point: nothing leaves this machine)';
   process.stdout.write(`Peppol Desk is running at ${host.url}${label}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
   // Walk 10: with PEPPOL_DESK_API_KEY set, the page looked as if a key were in use; none was sent.

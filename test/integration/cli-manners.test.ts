@@ -401,6 +401,9 @@ describe('peppol-desk manners', () => {
         `Peppol Desk is running at http://127\\.0\\.0\\.1:\\d+/\\S* \\(access point ${endpoint}`,
       ),
     );
+    // What the key selects, said as that (walk 24: "the provider's test environment" of an
+    // address that had answered nothing); here there is no key.
+    expect(said).toContain(`(access point ${endpoint}: no API key yet, enter it in Settings)`);
     expect(said).toContain('Stopping: the invoices being sent now are answered first…');
     expect(said).toContain(
       'Stopped. What was still waiting is sent when Peppol Desk starts again.',
