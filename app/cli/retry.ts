@@ -35,9 +35,15 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
     const before = opts.allFailed
       ? (await engine.handlers['documents:ids']({ states: ['failed', 'unreachable'] })).ids
       : targets!;
-    // Those that failed after the access point accepted them (at delivery): without
+    // Those that failed after the access point accepted them (at delivery): said before they go,
+    // as the app asks first (walk 24: 34 re-submitted, said only at the end); without
     // --wait-delivery, "sent" below is their acceptance again, not their delivery.
-    const failedAtDelivery = opts.waitDelivery ? 0 : await countFailedAtDelivery(engine, before);
+    const resubmitted = await countFailedAtDelivery(engine, before);
+    if (resubmitted > 0)
+      process.stderr.write(
+        `${resubmitted} of these failed at delivery after the access point accepted ${resubmitted === 1 ? 'it' : 'them'}: Retry sends ${resubmitted === 1 ? 'it again as a new submission, its buyer' : 'them again as new submissions, their buyers'} looked up again first.\n`,
+      );
+    const failedAtDelivery = opts.waitDelivery ? 0 : resubmitted;
     const {
       retried,
       held = [],

@@ -36,6 +36,11 @@ describe('peppol-desk manners', () => {
     const waited = await cli(['retry', '--all-failed', '--wait-delivery', '--data-dir', data2]);
     expect([waited.code, waited.stdout]).toEqual([1, '0 sent, 1 failed\n']);
     expect(waited.stderr).not.toContain('had failed at delivery');
+    // Said before they go, with or without waiting (walk 24: said only at the end).
+    for (const r of [quick, waited])
+      expect(r.stderr.split('\n')[0]).toBe(
+        '1 of these failed at delivery after the access point accepted it: Retry sends it again as a new submission, its buyer looked up again first.',
+      );
   }, 60_000);
 
   it('list shows every document of a drop larger than a page, newest first, and counts what it shows', async () => {
