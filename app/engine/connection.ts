@@ -178,6 +178,14 @@ export class EngineConnection {
     return run;
   }
 
+  /** The access point just left, when it led nowhere (see reconnect); read once. */
+  private ledNowhereFrom: string | null = null;
+  takeLedNowhere(): string | null {
+    const from = this.ledNowhereFrom;
+    this.ledNowhereFrom = null;
+    return from;
+  }
+
   /**
    * Ask the access point in use again what it is and offers (its version call), and tell the
    * host: walk 23b N7, it had begun to deduplicate batches; Settings said otherwise and sending
@@ -219,12 +227,15 @@ export class EngineConnection {
       deps.repo.repinWaiting(nextEndpoint, connection.environment, wanted.environment);
     }
     // The provider URL corrected: what waited for an address that answered "no such address"
-    // and never as an access point cannot have reached one there, and follows the corrected URL
-    // as its timeline said (walk 24: held instead for a decision between two access points of
-    // the same name). Another change of provider still asks first.
+    // and never as an access point cannot have reached one there; the engine sends it on through
+    // the corrected URL as its timeline said (walk 24: held instead for a decision between two
+    // access points of the same name), by the clerk's own reroute, which looks each buyer up
+    // again there (walk 24b: moved as they were, 12 went to buyers not on Peppol).
+    this.ledNowhereFrom =
+      this.client.ledNowhere && wanted.environment === connection.environment
+        ? this.accessPoint
+        : null;
     const nextKey = accessPointKey(nextSandbox, nextEndpoint);
-    if (this.client.ledNowhere && wanted.environment === connection.environment)
-      deps.repo.moveUnreached(this.accessPoint, nextKey, connection.environment);
     const previous = await this.pipeline.reconnect({
       client: nextClient,
       ...nextCaches,

@@ -218,7 +218,13 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     ...settingsHandlers(ctx, {
       setMetricsPort,
       applyHotFolder: () => hotFolder.apply(),
-      applyConnection: () => connection.apply(),
+      // What waited for an address that led nowhere goes on through the corrected one, as the
+      // clerk's reroute sends it (see EngineConnection.reconnect).
+      applyConnection: async () => {
+        await connection.apply();
+        const from = connection.takeLedNowhere();
+        if (from !== null) await handlers['documents:reroute']({ from });
+      },
     }),
     // Asked when a window opens or reloads: the whole hour the 60-minute chart window shows.
     'metrics:snapshot': () => metrics.snapshot(repo.counts(), HISTORY_SECONDS),

@@ -175,10 +175,6 @@ export class DocumentsRepo {
     }) as DocumentRecord[];
   }
 
-  /** Waiting documents of `from` that cannot have reached it go to `to` instead; how many. */
-  moveUnreached = (from: string, to: string, env: Environment): number =>
-    this.stmts.moveUnreached.run({ from, to, env }).changes;
-
   /** Ids of documents held for `accessPoint` (every access point when null). */
   heldFor(accessPoint: string | null): number[] {
     return (this.stmts.heldFor.all({ ap: accessPoint }) as { id: number }[]).map((r) => r.id);

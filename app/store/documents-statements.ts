@@ -109,12 +109,6 @@ export function prepareDocumentStatements(db: Db) {
       `UPDATE documents SET environment = @to WHERE access_point = @ap AND environment = @from
        AND state IN ('received', 'validating', 'ready', 'resolving', 'queued', 'retry_wait')`,
     ),
-    // Waiting for an address that never answered as an access point: cannot have reached it.
-    moveUnreached: db.prepare(
-      `UPDATE documents SET access_point = @to WHERE access_point = @from AND environment IS @env
-       AND state IN ('received', 'validating', 'ready', 'resolving', 'queued', 'retry_wait')
-       AND send_outcome_unknown = 0 AND batch_key IS NULL`,
-    ),
     waitingFor: db.prepare(`SELECT * FROM documents WHERE ${WAITING_ELSEWHERE_SQL} ORDER BY id`),
     waitingForAmong: db.prepare(
       `SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(@ids))

@@ -132,22 +132,38 @@ describe.each([
     await engine.handlers['settings:set']({
       endpoint: `http://127.0.0.1:${(wrong.address() as AddressInfo).port}/peppol`,
     });
-    const { added } = await engine.handlers['documents:add']({ files: makeInvoices(3, 'URL') });
-    const ids = added.map((a) => a.id);
-    await waitHeld(engine, ids, 'refused');
+    const nobody = {
+      name: 'URL-NOBODY.xml',
+      bytes: makeInvoice('URL-NOBODY', { receiver: '9915:not-registered' }),
+    };
+    const { added } = await engine.handlers['documents:add']({
+      files: [...makeInvoices(3, 'URL'), nobody],
+    });
+    const all = added.map((a) => a.id);
+    const ids = all.slice(0, 3);
+    const nobodyId = all[3]!;
+    await waitHeld(engine, all, 'refused');
     expect((await engine.handlers['connection:get'](undefined)).message).toBe(
       ADDRESS_NOT_FOUND_WORDS,
     );
-    for (const d of rows(engine, ids)) expect([d.state, d.problem_code]).toEqual(['queued', null]);
+    for (const d of rows(engine, all)) expect([d.state, d.problem_code]).toEqual(['queued', null]);
     // Still held a while later: the probes meet the same page.
     await new Promise((r) => setTimeout(r, 400));
     expect(await state(engine)).toBe('refused');
     // The clerk corrects the URL: they go by themselves, as their timelines said, each accepted
     // once (walk 24: held for a decision between two access points of the same name, as for a
     // change of provider; but the wrong address never answered as an access point).
+    // Each buyer is looked up there first (walk 24b: 12 went to buyers not on Peppol).
     await engine.handlers['settings:set']({ endpoint: sandbox.url });
     await expectAllAcceptedOnce(engine, sandbox, ids);
     for (const d of rows(engine, ids)) expect(d.access_point).toBe(sandbox.url);
+    await expect
+      .poll(() => rows(engine, [nobodyId])[0]!.state, { timeout: 10_000 })
+      .toBe('unreachable');
+    expect(sandbox.stats().acceptedDocuments).toBe(3);
+    // Looked up, not sent to find out (the sandbox refuses such a send; a real access point may
+    // accept it and fail the delivery).
+    expect(requests(sandbox, /\/send|\/batch/)).toBe(3);
   });
 });
 
