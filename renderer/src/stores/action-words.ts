@@ -64,21 +64,20 @@ export function resendWords(n: number, what: 'Retry' | 'Retry all'): string {
 export const PRACTICE_COPY_RETRY =
   'This invoice went to the built-in Sandbox in practice: nothing reached Peppol or a buyer. Retry does not send it for real by itself: it then waits for your decision, to send it through';
 
-/**
- * Failed files "Retry all" left as they are: the access point refused the file itself, or its
- * copy is gone (the details offer no Retry for them; walk 16).
- */
 /** A chosen Retry's files the access point had refused itself, sent again as the clerk asked. */
 export function resentToFixLines(n: number | undefined): string[] {
   if (!n) return [];
+  const [it, is] = n === 1 ? ['it', 'it is'] : ['them', 'they are'];
+  const fix = n === 1 ? FIX_IT : FIX_EACH;
   return [
-    `${plural(n, 'of them the access point had refused itself: it is', 'of them the access point had refused itself: they are')} sent again as you asked. Unless the reason is gone it will refuse ${n === 1 ? 'it' : 'them'} again: then ${n === 1 ? FIX_IT.charAt(0).toLowerCase() + FIX_IT.slice(1) : FIX_EACH.charAt(0).toLowerCase() + FIX_EACH.slice(1)}`,
+    `${n} of them the access point had refused itself: ${is} sent again as you asked. Unless the reason is gone it will refuse ${it} again: then ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
   ];
 }
 
 /**
  * The files Retry left as they are, by why: the access point refused the file itself, or the
- * kept copy is gone (walk 24: "(or its copy is gone)" where the app knows which applies).
+ * kept copy is gone (the details offer no Retry for them; walk 16; walk 24: "(or its copy is
+ * gone)" where the app knows which applies).
  */
 export function leftToFixLines(n: number | undefined, copyGone = 0): string[] {
   if (!n) return [];
