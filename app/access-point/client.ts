@@ -127,12 +127,8 @@ export class AccessPointClient {
   private lookupForm = 0;
   /** It answered that form with something else than 400/422: a 400 is then about the id. */
   private lookupFormKnown = false;
-  private readonly routeMiss = new RouteMiss();
-
-  /** This address answered "no such address" and never as an access point (RouteMiss). */
-  get ledNowhere(): boolean {
-    return this.routeMiss.missed && !this.routeMiss.answered;
-  }
+  /** Whether this address answered as an access point, or led nowhere (RouteMiss). */
+  readonly routeMiss = new RouteMiss();
 
   /** Which API key it sends with (a fingerprint: see keyIdOf). */
   readonly keyId: string;

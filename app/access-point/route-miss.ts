@@ -20,6 +20,11 @@ export class RouteMiss {
   answered = false;
   /** Whether it answered "no such address" (a 404 or a web page), its version call included. */
   missed = false;
+  /** It answered "no such address" and never as an access point. */
+  get ledNowhere(): boolean {
+    return this.missed && !this.answered;
+  }
+
   /** The error code of the version call's 404 in the provider's words; null: none seen. */
   private code: string | null = null;
   /** The version call under way: a 404 meanwhile waits for its answer before it is read. */

@@ -10,6 +10,7 @@ import {
   RESPONSE_STATES,
   type DocumentBriefRow,
   type DocumentDetail,
+  type Environment,
 } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { groupBy } from '../domain/group-by';
@@ -49,8 +50,9 @@ function countAs(r: Pick<DocumentBriefRow, 'state' | 'problemCode'>, delivered: 
   )
     return 'duplicate';
   // Held for another decision of the clerk's (the buyer takes no such document, the two checks
-  // disagree): not a failure `retry` could act on (a walk: "4 failed" matched no list).
-  if (r.state === 'held' && r.problemCode !== ACCESS_POINT_CHANGED) return 'held';
+  // disagree, queued for another access point): not a failure `retry` could act on (a walk: "4
+  // failed" matched no list; walk 24b: "0 sent, 20 failed" of 20 named as left alone).
+  if (r.state === 'held') return 'held';
   // The run waited for delivery and none came (tracking gave up, a team no longer asks the
   // access point that accepted it): accepted, not failed (walk 10: "1 failed" of an accepted one).
   if (r.state === 'accepted') return delivered ? 'unconfirmed' : 'sent';
@@ -256,10 +258,15 @@ export function notSentCount(s: RunSummary): number {
 
 /** The access point this engine sends through, in words. */
 export function accessPointHere(engine: Engine): string {
-  return accessPointLabel(
-    engine.usesBuiltInSandbox ? 'sandbox' : engine.endpoint,
-    engine.environment,
-  );
+  return accessPointLabel(hereOf(engine).accessPoint, engine.environment);
+}
+
+/** The access point this engine sends through and its environment. */
+function hereOf(engine: Engine): { accessPoint: string; environment: Environment } {
+  return {
+    accessPoint: engine.usesBuiltInSandbox ? 'sandbox' : engine.endpoint,
+    environment: engine.environment,
+  };
 }
 
 /**
@@ -279,10 +286,12 @@ export async function reportPinnedElsewhere(engine: Engine, ids: number[]): Prom
   for (const id of heldIds) held.push(await engine.handlers['documents:get']({ id }));
   if (held.length === 0) return 0;
   const here = accessPointHere(engine);
-  const groups = groupBy(held, (r) => accessPointLabel(r.accessPoint, r.environment));
+  const now = hereOf(engine);
+  const groups = groupBy(held, (r) => accessPointLabel(r.accessPoint, r.environment, now));
   for (const [where, list] of groups) {
+    const hereApart = accessPointLabel(now.accessPoint, now.environment, list[0]);
     process.stderr.write(
-      `${list.length} document(s) were queued for ${where}, not ${here}, and were left alone: ${list
+      `${list.length} document(s) were queued for ${where}, not ${hereApart}, and were left alone: ${list
         .map((r) => `#${r.id} ${r.fileName}`)
         .join(', ')}\n`,
     );

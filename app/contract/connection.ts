@@ -105,22 +105,37 @@ export interface HotFolderStatus {
 
 /**
  * An access point as a clerk reads it: "the built-in Sandbox", or the provider's host with its
- * environment ("app.goroute.ai (Test)").
+ * environment ("app.goroute.ai (Test)"). Named beside `other`, an address whose host and
+ * environment are the same as its own shows its path too (walk 24b: "queued for 127.0.0.1:18020
+ * (Test), not 127.0.0.1:18020 (Test)" of a URL left without its `/peppol-api`).
  */
 export function accessPointLabel(
   accessPoint: string | null,
   environment: Environment | null,
+  other?: { accessPoint: string | null; environment: Environment | null },
 ): string {
   if (accessPoint === null) return 'an unknown access point';
   if (accessPoint === 'sandbox') return 'the built-in Sandbox';
-  let host = accessPoint;
-  try {
-    host = new URL(accessPoint).host;
-  } catch {
-    // Not a URL: shown as stored.
-  }
   const env = environment === 'production' ? 'Production' : environment === 'test' ? 'Test' : null;
-  return env ? `${host} (${env})` : host;
+  const [host, path] = hostAndPath(accessPoint);
+  const twin =
+    other &&
+    other.accessPoint !== accessPoint &&
+    other.accessPoint !== null &&
+    other.environment === environment &&
+    hostAndPath(other.accessPoint)[0] === host;
+  const where = twin ? `${host}${path || '/'}` : host;
+  return env ? `${where} (${env})` : where;
+}
+
+/** The host of a provider URL and its path without a trailing slash (as stored, if no URL). */
+function hostAndPath(accessPoint: string): [string, string] {
+  try {
+    const url = new URL(accessPoint);
+    return [url.host, url.pathname.replace(/\/+$/, '')];
+  } catch {
+    return [accessPoint, ''];
+  }
 }
 
 /** Whether a label of {@link accessPointLabel} names the built-in Sandbox (practice). */

@@ -90,7 +90,21 @@ export class EngineConnection {
     const wanted = wantedConnection(deps);
     const sandbox = wanted.endpoint ? null : await startInProcessSandbox(deps.options);
     const endpoint = sandbox ? sandbox.url : wanted.endpoint;
-    return new EngineConnection(deps, wanted, sandbox, endpoint, clientFor(deps, wanted, endpoint));
+    const opened = new EngineConnection(
+      deps,
+      wanted,
+      sandbox,
+      endpoint,
+      clientFor(deps, wanted, endpoint),
+    );
+    // The last run's provider URL led nowhere and this one is another (a command run again with
+    // the URL corrected, as it advised): what waited for it goes on through this one as the app's
+    // correction sends it (see reconnect; walk 24b A2: "0 sent, 20 failed", held for a decision).
+    const nowhere = deps.settings.ledNowhere();
+    const another = nowhere && nowhere.accessPoint !== opened.accessPoint;
+    if (another && nowhere.environment === opened.environment)
+      opened.ledNowhereFrom = nowhere.accessPoint;
+    return opened;
   }
 
   /** The environment documents are sent in now. */
@@ -178,11 +192,26 @@ export class EngineConnection {
     return run;
   }
 
+  /**
+   * Keep for the next start whether the address in use led nowhere (a command that stops there
+   * advises running it again with the URL corrected); forgotten once it answers.
+   */
+  private noteLedNowhere(): void {
+    const { settings } = this.deps;
+    const { routeMiss } = this.client;
+    const place = { accessPoint: this.accessPoint, environment: this.wanted.environment };
+    if (routeMiss.ledNowhere) settings.setLedNowhere(place);
+    else if (routeMiss.answered && settings.ledNowhere()?.accessPoint === place.accessPoint)
+      settings.setLedNowhere(null);
+  }
+
   /** The access point just left, when it led nowhere (see reconnect); read once. */
   private ledNowhereFrom: string | null = null;
   takeLedNowhere(): string | null {
     const from = this.ledNowhereFrom;
     this.ledNowhereFrom = null;
+    if (from !== null && this.deps.settings.ledNowhere()?.accessPoint === from)
+      this.deps.settings.setLedNowhere(null);
     return from;
   }
 
@@ -232,7 +261,7 @@ export class EngineConnection {
     // access points of the same name), by the clerk's own reroute, which looks each buyer up
     // again there (walk 24b: moved as they were, 12 went to buyers not on Peppol).
     this.ledNowhereFrom =
-      this.client.ledNowhere && wanted.environment === connection.environment
+      this.client.routeMiss.ledNowhere && wanted.environment === connection.environment
         ? this.accessPoint
         : null;
     const nextKey = accessPointKey(nextSandbox, nextEndpoint);
@@ -280,6 +309,7 @@ export class EngineConnection {
 
   /** Close the clients (earlier access points' keys stay kept: polled again at the next start). */
   async close(): Promise<void> {
+    this.noteLedNowhere();
     await this.client.close();
     for (const e of this.earlier.values()) {
       await e.client.close().catch(() => undefined);

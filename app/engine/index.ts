@@ -32,7 +32,7 @@ import { recordInternals } from './internals';
 import { deliveryTimings, type Engine, type EngineOptions } from './options';
 import { EngineSettings } from './settings';
 import { settingsHandlers } from './settings-handlers';
-import { userActionHandlers } from './user-actions';
+import { rerouteHeld, URL_CORRECTED_WHY, userActionHandlers } from './user-actions';
 
 export type { Engine, EngineOptions, SecretStore } from './options';
 export { memorySecretStore } from './options';
@@ -223,7 +223,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       applyConnection: async () => {
         await connection.apply();
         const from = connection.takeLedNowhere();
-        if (from !== null) await handlers['documents:reroute']({ from });
+        if (from !== null) await rerouteHeld(ctx, { from }, URL_CORRECTED_WHY);
       },
     }),
     // Asked when a window opens or reloads: the whole hour the 60-minute chart window shows.
@@ -236,7 +236,12 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     },
   };
 
-  if (options.autoStart !== false) pipeline.start();
+  if (options.autoStart !== false) {
+    pipeline.start();
+    // Held at the start for another access point, of a provider URL that led nowhere: on.
+    const from = connection.takeLedNowhere();
+    if (from !== null) await rerouteHeld(ctx, { from }, URL_CORRECTED_WHY);
+  }
   if (options.autoStart !== false) await hotFolder.apply();
 
   const engine: Engine = {

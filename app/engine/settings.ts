@@ -152,6 +152,9 @@ export const PATCH_KEYS = (Object.keys(SETTINGS_SCHEMA) as SettingKey[]).filter(
   (k): k is SettingKey & keyof SettingsPatch => k !== 'paused',
 );
 
+/** The stored row of EngineSettings.ledNowhere (no setting of the schema has this name). */
+const LED_NOWHERE = 'accessPointLedNowhere';
+
 /** Typed reads and checked writes of the stored settings. */
 export class EngineSettings {
   constructor(
@@ -171,6 +174,19 @@ export class EngineSettings {
     // A null value is stored as "no value": the default (null) is read back.
     this.repo.set(key, checked ?? undefined);
     return checked;
+  }
+
+  /**
+   * The provider URL last in use that answered "no such address" and never as an access point,
+   * with its environment (not a setting: kept for the next start, see EngineConnection.open).
+   */
+  ledNowhere(): { accessPoint: string; environment: string } | null {
+    return this.repo.get<{ accessPoint: string; environment: string } | null>(LED_NOWHERE, null);
+  }
+
+  /** Remember (or, null, forget) the address that led nowhere. */
+  setLedNowhere(place: { accessPoint: string; environment: string } | null): void {
+    this.repo.set(LED_NOWHERE, place ?? undefined);
   }
 
   /** The lookup cache's lifetimes, from the two TTL settings. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { Handlers, Stopped } from '../contract';
+import type { Handlers, RequestArg, RequestResult, Stopped } from '../contract';
 import {
   NOTHING_TO_CANCEL,
   isAllowedTransition,
@@ -13,7 +13,6 @@ import {
 import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import type { CancelledDoc } from '../queue/lifecycle';
-import type { DocumentRecord } from '../store/documents-repo';
 import type { EngineContext } from './context';
 import { requireIds } from './documents';
 
@@ -96,10 +95,6 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
   const { repo, connection, pipeline } = ctx;
   // The pipeline's own lifecycle: one instance tells the engine and wakes the stages.
   const { lifecycle } = pipeline;
-
-  /** A document queued for another access point goes on through the one in use now. */
-  const reroute = (r: DocumentRecord): boolean =>
-    lifecycle.reroute(r, connection.accessPoint, connection.environment);
 
   // What each recent cancel changed, so that its Undo can put exactly those documents back.
   // In memory only: Undo is offered for seconds, and a restart ends the offer.
@@ -314,7 +309,11 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             const r = repo.get(id);
             if (!r || r.state !== 'held') continue;
             if (r.problem_code === ACCESS_POINT_CHANGED) {
-              if (reroute(r)) n++;
+              const to = {
+                accessPoint: connection.accessPoint,
+                environment: connection.environment,
+              };
+              if (lifecycle.reroute(r, to)) n++;
               continue;
             }
             // Two questions, two decisions: "send the duplicate" does not answer "send although
@@ -339,39 +338,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
         ...withStopped(stopped),
       };
     },
-    'documents:reroute': async ({ ids, all, from }) => {
-      const bulk = all || from !== undefined;
-      const list = bulk ? repo.heldFor(from ?? null) : requireIds(ids);
-      let rerouted = 0;
-      // All of them at once leaves those whose last attempt may have reached the access point
-      // they were queued for: sent elsewhere, they could be delivered twice (walk 10: the
-      // banner's one click re-sent five invoices held "may already have reached it"). Each waits
-      // for the clerk's own decision, named: its id, or Send anyway.
-      const inDoubt: number[] = [];
-      const stopped = await inSlices(
-        ctx,
-        list,
-        ACTION_SLICE,
-        (slice) => {
-          let n = 0;
-          const doubt: number[] = [];
-          for (const id of slice) {
-            const r = repo.get(id);
-            if (!r || r.state !== 'held' || r.problem_code !== ACCESS_POINT_CHANGED) continue;
-            if (bulk && mayHaveReachedAccessPoint(r)) doubt.push(id);
-            else if (reroute(r)) n++;
-          }
-          return { n, doubt };
-        },
-        (r) => {
-          rerouted += r.n;
-          inDoubt.push(...r.doubt);
-        },
-      );
-      pipeline.refreshConnection();
-      pipeline.kick();
-      return { rerouted, ...(inDoubt.length ? { inDoubt } : {}), ...withStopped(stopped) };
-    },
+    'documents:reroute': (arg) => rerouteHeld(ctx, arg),
     'documents:markHandled': async ({ ids, handled }) => {
       const who = currentUser();
       let changed = 0;
@@ -401,4 +368,56 @@ export function currentUser(): string {
   } catch {
     return 'the user';
   }
+}
+
+/**
+ * Why documents held for a provider URL that led to no access point went on through another one
+ * on their own (EngineConnection.takeLedNowhere): their timeline's words.
+ */
+export const URL_CORRECTED_WHY = 'once the provider URL was corrected';
+
+/**
+ * Held documents queued for another access point go on through the one in use (`ids`; all of
+ * them; or those queued for `from`), each buyer looked up again there; `why` when it is not the
+ * clerk's decision (the timeline's words: see URL_CORRECTED_WHY).
+ */
+export async function rerouteHeld(
+  ctx: EngineContext,
+  { ids, all, from }: RequestArg<'documents:reroute'>,
+  why?: string,
+): Promise<RequestResult<'documents:reroute'>> {
+  const { repo, connection, pipeline } = ctx;
+  const { lifecycle } = pipeline;
+  const to = { accessPoint: connection.accessPoint, environment: connection.environment, why };
+  const bulk = all || from !== undefined;
+  const list = bulk ? repo.heldFor(from ?? null) : requireIds(ids);
+  let rerouted = 0;
+  // All of them at once leaves those whose last attempt may have reached the access point
+  // they were queued for: sent elsewhere, they could be delivered twice (walk 10: the
+  // banner's one click re-sent five invoices held "may already have reached it"). Each waits
+  // for the clerk's own decision, named: its id, or Send anyway.
+  const inDoubt: number[] = [];
+  const stopped = await inSlices(
+    ctx,
+    list,
+    ACTION_SLICE,
+    (slice) => {
+      let n = 0;
+      const doubt: number[] = [];
+      for (const id of slice) {
+        const r = repo.get(id);
+        if (!r || r.state !== 'held' || r.problem_code !== ACCESS_POINT_CHANGED) continue;
+        if (bulk && mayHaveReachedAccessPoint(r)) doubt.push(id);
+        else if (lifecycle.reroute(r, to)) n++;
+      }
+      return { n, doubt };
+    },
+    (r) => {
+      rerouted += r.n;
+      inDoubt.push(...r.doubt);
+    },
+  );
+  pipeline.refreshConnection();
+  pipeline.kick();
+  return { rerouted, ...(inDoubt.length ? { inDoubt } : {}), ...withStopped(stopped) };
 }

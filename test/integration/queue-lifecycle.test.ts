@@ -393,7 +393,7 @@ const CASES: Case[] = [
     move: 'reroute',
     path: QUEUED.concat('held'),
     patch: { problem_code: 'ACCESS_POINT_CHANGED', summary_json: '{}' },
-    run: (l, d) => l.reroute(d, 'sandbox', 'sandbox'),
+    run: (l, d) => l.reroute(d, { accessPoint: 'sandbox', environment: 'sandbox' }),
     to: 'ready',
     detail: expect.stringMatching(
       /^Sent through .+, decided by the user \(was queued for .+\)$/,

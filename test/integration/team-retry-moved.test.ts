@@ -352,8 +352,9 @@ describe('peppol-desk retry on a team outbox after the team moved', () => {
     expect(r.stderr).toContain(
       `1 document(s) held, not sent: #${doc!.id}. ${sentBeforeTeamMoved(X.label, here.label).message}\n`,
     );
-    // Not sent: counted as not sent (exit 1), and nothing reached the access point.
-    expect([r.code, r.stdout]).toEqual([1, '0 sent, 1 failed\n']);
+    // Not sent: counted as held, as it is, not as failed (exit 1), and nothing reached the
+    // access point.
+    expect([r.code, r.stdout]).toEqual([1, '0 sent, 0 failed, 1 held for your decision\n']);
     expect(sendsTo(ap)).toBe(0);
     expect(await s.get(doc!.id)).toMatchObject({ state: 'held' });
   }, 60_000);

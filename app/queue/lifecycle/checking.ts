@@ -163,12 +163,23 @@ export function lookupUnavailableTechnical(why: string): string {
   return `Receiver lookup unavailable${why ? ` (${why})` : ''}`;
 }
 
-/** The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway. */
-export function lookupUnavailable(why: string): Step {
+/**
+ * The timeline's words when the buyer could not be looked up because the provider URL leads to
+ * no access point: nothing is sent there, so "sending (the access point checks the buyer itself)"
+ * was not true (walk 24b); once the URL is corrected the buyer is looked up again first.
+ */
+export const BUYER_NOT_CHECKED_NOWHERE_DETAIL =
+  'The buyer could not be checked: the provider URL leads to no access point. Nothing is sent until it is corrected, and the buyer is looked up then';
+
+/**
+ * The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway;
+ * `nowhere`: the provider URL led to no access point (BUYER_NOT_CHECKED_NOWHERE_DETAIL).
+ */
+export function lookupUnavailable(why: string, nowhere = false): Step {
   return {
     from: 'resolving',
     to: 'queued',
-    detail: BUYER_NOT_CHECKED_DETAIL,
+    detail: nowhere ? BUYER_NOT_CHECKED_NOWHERE_DETAIL : BUYER_NOT_CHECKED_DETAIL,
     technical: lookupUnavailableTechnical(why),
   };
 }
@@ -210,7 +221,7 @@ export type LookupVerdict =
   /** The buyer takes this document. */
   | { kind: 'found'; receiverName: string | null | undefined }
   /** The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway. */
-  | { kind: 'unavailable'; why: string }
+  | { kind: 'unavailable'; why: string; nowhere?: boolean }
   /** The buyer is not on Peppol. */
   | { kind: 'unreachable' }
   /** The buyer is on Peppol but does not take this document. */
@@ -222,7 +233,7 @@ export function lookedUp(doc: DocumentRecord, verdict: LookupVerdict): Step {
     case 'found':
       return receiverFound(verdict.receiverName);
     case 'unavailable':
-      return lookupUnavailable(verdict.why);
+      return lookupUnavailable(verdict.why, verdict.nowhere);
     case 'unreachable':
       return unreachable(doc);
     case 'notAccepted':

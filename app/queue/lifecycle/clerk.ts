@@ -218,9 +218,21 @@ export function sendAnyway(
   };
 }
 
-/** Pinned to `accessPoint` and on from where it was (checked again if it never was). */
-export function rerouted(r: DocumentRecord, accessPoint: string, environment: Environment): Step {
-  const to = accessPointLabel(accessPoint, environment);
+/**
+ * Where a reroute sends a document, and why when not by the clerk's decision (the timeline's
+ * words after "Sent through …": see URL_CORRECTED_WHY).
+ */
+export interface RerouteTo {
+  accessPoint: string;
+  environment: Environment;
+  why?: string;
+}
+
+/** Pinned to `to.accessPoint` and on from where it was (checked again if it never was). */
+export function rerouted(r: DocumentRecord, { accessPoint, environment, why }: RerouteTo): Step {
+  const was = { accessPoint: r.access_point, environment: r.environment };
+  const label = accessPointLabel(accessPoint, environment, was);
+  const wasLabel = accessPointLabel(r.access_point, r.environment, { accessPoint, environment });
   return {
     from: 'held',
     to: r.summary_json ? 'ready' : 'received',
@@ -232,7 +244,7 @@ export function rerouted(r: DocumentRecord, accessPoint: string, environment: En
       doubt_key: null,
       ...NO_PROBLEM,
     },
-    detail: `Sent through ${to}, decided by the user (was queued for ${accessPointLabel(r.access_point, r.environment)})`,
+    detail: `Sent through ${label}, ${why ?? 'decided by the user'} (was queued for ${wasLabel})`,
   };
 }
 

@@ -494,7 +494,7 @@ export class Lifecycle extends LifecycleCore {
    * The explicit step: a document queued for another access point is pinned to `accessPoint`
    * and goes on from where it was (checked again if it never was, its receiver looked up there).
    */
-  reroute(r: DocumentRecord, accessPoint: string, environment: Environment): boolean {
-    return this.move(r.id, clerk.rerouted(r, accessPoint, environment));
+  reroute(r: DocumentRecord, to: clerk.RerouteTo): boolean {
+    return this.move(r.id, clerk.rerouted(r, to));
   }
 }

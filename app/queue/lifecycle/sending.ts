@@ -279,7 +279,7 @@ export function heldForAccessPoint(
   doc: DocumentRecord,
   now?: { accessPoint: string; environment: Environment },
 ): Step {
-  const where = accessPointLabel(doc.access_point, doc.environment);
+  const where = accessPointLabel(doc.access_point, doc.environment, now);
   const sameAddressNow =
     now && now.accessPoint === doc.access_point && now.environment !== doc.environment
       ? accessPointLabel(now.accessPoint, now.environment)

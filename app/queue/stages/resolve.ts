@@ -1,4 +1,5 @@
 import { failureReason, type LookupAnswer } from '../../access-point/client';
+import { NO_SUCH_ADDRESS } from '../../access-point/answers';
 import type { ParticipantCache } from '../../caches/participant-cache';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { LookupVerdict } from '../lifecycle';
@@ -20,9 +21,13 @@ const UBL_ROOT = {
   CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote',
 } as const;
 
-/** A lookup that could not be made, and why (empty when nobody said). */
+/**
+ * A lookup that could not be made, and why (empty when nobody said); `nowhere`: the provider URL
+ * answered "no such address" (it leads to no access point).
+ */
 interface Unavailable {
   unavailable: string;
+  nowhere?: boolean;
 }
 
 /**
@@ -155,15 +160,17 @@ export class ResolveStage {
   private async lookup(receiver: string): Promise<LookupAnswer | Unavailable> {
     const { participants, client, metrics } = this.ctx;
     let reason = '';
+    let nowhere = false;
     const entry = await participants.get(receiver, async () => {
       const started = performance.now();
       const outcome = await client.lookup(receiver);
       metrics.recordLatency('lookup', performance.now() - started);
       this.ctx.noteOutcome(outcome);
       reason = failureReason(outcome);
+      nowhere = outcome.kind === 'permanent' && outcome.error.code === NO_SUCH_ADDRESS;
       return outcome.kind === 'ok' ? outcome.value : null;
     });
-    return entry?.answer ?? { unavailable: reason };
+    return entry?.answer ?? { unavailable: reason, ...(nowhere ? { nowhere } : {}) };
   }
 
   private finishResolve(doc: DocumentRecord, answer: LookupAnswer | Unavailable): void {
@@ -178,14 +185,14 @@ export class ResolveStage {
  */
 export function lookupVerdict(
   doc: DocumentRecord,
-  answer: LookupAnswer | { unavailable: string },
+  answer: LookupAnswer | Unavailable,
   /** What the buyer must accept, when the caller has the summary at hand (else read from the row). */
   wanted?: WantedDocument,
 ): LookupVerdict {
   if ('unavailable' in answer) {
     // The lookup could not be made (offline, provider error, unreadable answer): send anyway;
     // the access point does its own lookup and answers 404 when the receiver is unknown.
-    return { kind: 'unavailable', why: answer.unavailable };
+    return { kind: 'unavailable', why: answer.unavailable, nowhere: answer.nowhere === true };
   }
   if (!answer.found) return { kind: 'unreachable' };
   // The receiver must accept this very document: its root, its CustomizationID (BT-24) and its

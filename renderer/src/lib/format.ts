@@ -134,11 +134,15 @@ export function documentTypeWords(documentType: string): string {
   return documentType.includes('poacc:billing:3.0') ? `${kind} (BIS Billing 3.0)` : kind;
 }
 
-/** This desk's access point in words ("the built-in Sandbox", "app.goroute.ai (Production)"). */
+/**
+ * This desk's access point in words ("the built-in Sandbox", "app.goroute.ai (Production)"), its
+ * path too beside another address of the same host (`other`: see accessPointLabel).
+ */
 export function ownAccessPointWords(
   status: Pick<ConnectionStatus, 'accessPoint' | 'endpoint' | 'environment'>,
+  other?: { accessPoint: string | null; environment: Environment | null },
 ): string {
-  return accessPointLabel(status.accessPoint ?? status.endpoint, status.environment);
+  return accessPointLabel(status.accessPoint ?? status.endpoint, status.environment, other);
 }
 
 /**

@@ -83,56 +83,57 @@ export function WaitingElsewhere() {
       role="region"
       aria-label="Documents waiting for another access point"
     >
-      {groups.map((g) => (
-        <div
-          key={g.accessPoint}
-          className="waiting-elsewhere-group"
-          data-testid="waiting-elsewhere-group"
-        >
-          <p data-testid="waiting-elsewhere-text">
-            <strong>
-              {plural(g.count, 'document waits', 'documents wait')} for{' '}
-              {accessPointLabel(g.accessPoint, g.environment)}
-            </strong>
-            , the access point {g.count === 1 ? 'it was' : 'they were'} queued for. Nothing is sent
-            until you decide.
-            {(g.inDoubt ?? 0) > 0 && (
-              <span data-testid="waiting-elsewhere-doubt">
-                {' '}
-                {inDoubtWords(g.inDoubt!, g.count, accessPointLabel(g.accessPoint, g.environment))}
-              </span>
-            )}
-          </p>
-          <div className="waiting-elsewhere-actions">
-            {(g.inDoubt ?? 0) < g.count && (
+      {groups.map((g) => {
+        // Named apart from this desk's own when only the path tells them apart (walk 24b).
+        const where = accessPointLabel(g.accessPoint, g.environment, {
+          accessPoint: status.accessPoint ?? status.endpoint,
+          environment: status.environment,
+        });
+        const through = ownAccessPointWords(status, g);
+        return (
+          <div
+            key={g.accessPoint}
+            className="waiting-elsewhere-group"
+            data-testid="waiting-elsewhere-group"
+          >
+            <p data-testid="waiting-elsewhere-text">
+              <strong>
+                {plural(g.count, 'document waits', 'documents wait')} for {where}
+              </strong>
+              , the access point {g.count === 1 ? 'it was' : 'they were'} queued for. Nothing is
+              sent until you decide.
+              {(g.inDoubt ?? 0) > 0 && (
+                <span data-testid="waiting-elsewhere-doubt">
+                  {' '}
+                  {inDoubtWords(g.inDoubt!, g.count, where)}
+                </span>
+              )}
+            </p>
+            <div className="waiting-elsewhere-actions">
+              {(g.inDoubt ?? 0) < g.count && (
+                <button
+                  type="button"
+                  className="button"
+                  data-testid="reroute"
+                  disabled={busy}
+                  onClick={() => void reroute(g.accessPoint, g.count, where)}
+                >
+                  {rerouteLabel(g.count, g.inDoubt ?? 0)} through {through}
+                </button>
+              )}
               <button
                 type="button"
                 className="button"
-                data-testid="reroute"
+                data-testid="cancel-waiting"
                 disabled={busy}
-                onClick={() =>
-                  void reroute(
-                    g.accessPoint,
-                    g.count,
-                    accessPointLabel(g.accessPoint, g.environment),
-                  )
-                }
+                onClick={() => void cancel(g.accessPoint)}
               >
-                {rerouteLabel(g.count, g.inDoubt ?? 0)} through {here}
+                Cancel {g.count === 1 ? 'it' : 'them'}
               </button>
-            )}
-            <button
-              type="button"
-              className="button"
-              data-testid="cancel-waiting"
-              disabled={busy}
-              onClick={() => void cancel(g.accessPoint)}
-            >
-              Cancel {g.count === 1 ? 'it' : 'them'}
-            </button>
+            </div>
           </div>
-        </div>
-      ))}
+        );
+      })}
     </div>
   );
 }
