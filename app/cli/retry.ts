@@ -107,10 +107,14 @@ async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> 
         ? (({ user, system }) => ({ cpuSeconds: (user + system) / 1e6 }))(process.cpuUsage())
         : {};
     const earlier = sentEarlier > 0 ? ` (${sentEarlier} of them before this retry)` : '';
+    // Those it left, named above, are among the failed: said so (walk 24b: "N failed" after
+    // naming them as left, read as N more failures).
+    const leftFailed = Math.min(leftToFixIds.length, summary.failed);
+    const leftWords = leftFailed > 0 ? ` (${leftFailed} of them left as named above)` : '';
     process.stdout.write(
       opts.json
         ? JSON.stringify({ ...summary, sentEarlier, ...bench }) + '\n'
-        : `${summary.sent} sent${earlier}, ${summary.failed} failed${otherOutcomesWords(summary)}\n`,
+        : `${summary.sent} sent${earlier}, ${summary.failed} failed${leftWords}${otherOutcomesWords(summary)}\n`,
     );
     return stopped || notSentCount(summary) > 0 ? 1 : 0;
   } finally {

@@ -262,7 +262,7 @@ describe('retry of a file the access point refused itself', () => {
     expect(all.stderr).toContain(
       '1 document(s) left as it is, not sent again: #1. The access point refused the file itself, so the same file would most likely be refused again: fix it in your accounting system and send the corrected file.\n',
     );
-    expect(all.stdout).toBe('0 sent, 1 failed\n');
+    expect(all.stdout).toBe('0 sent, 1 failed (1 of them left as named above)\n');
     // Not sent again (the fault refuses only the first send: a second would be accepted).
     expect(ap.stats().acceptedDocuments).toBe(0);
     // Named, it is sent again as asked (the refusal may have been the access point's mistake),
