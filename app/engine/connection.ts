@@ -309,7 +309,12 @@ export class EngineConnection {
 
   /** Close the clients (earlier access points' keys stay kept: polled again at the next start). */
   async close(): Promise<void> {
-    this.noteLedNowhere();
+    // A store that cannot be written now (a full disk) loses only this reminder, not the stop.
+    try {
+      this.noteLedNowhere();
+    } catch {
+      // The next run then holds what waited for a decision, as before.
+    }
     await this.client.close();
     for (const e of this.earlier.values()) {
       await e.client.close().catch(() => undefined);
