@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../renderer/src/features/drop/drop-summary';
 import { shownFileName } from '../../renderer/src/lib/format';
+import { nameList } from '../../renderer/src/stores/last-drop-store';
 
 describe('drop summary', () => {
   it('says files kept for an unreachable team database are kept, not added (walk 14)', () => {
@@ -57,6 +58,17 @@ describe('drop summary', () => {
     const s = summarize({ added, known: [], rejected }, []);
     expect(s.title).toBe(`${n(10016)} added, ${n(1200)} not added`);
     expect(s.lines[0]).toMatch(new RegExp(`^${n(1200)} files, `));
+  });
+
+  it('names ten files and counts the rest as the header counts, whatever the list', () => {
+    const names = Array.from({ length: 2000 }, (_, i) => `f${i}.xml`);
+    // Written without its separator in one list and with it in another, before.
+    expect(nameList(names)).toBe(
+      'f0.xml, f1.xml, f2.xml, f3.xml, f4.xml, f5.xml, f6.xml, f7.xml, f8.xml, f9.xml and 1,990 more',
+    );
+    // Of a drop the journal names in part: its first names, the rest counted.
+    expect(nameList(names.slice(0, 20), 2000)).toMatch(/f9\.xml and 1,990 more$/);
+    expect(nameList(['a.xml', 'b.xml'])).toBe('a.xml, b.xml');
   });
 
   it('says which known files were cancelled, and how to send one after all (walk 18)', () => {

@@ -134,9 +134,13 @@ export function notAddedMessage(list: DropsLeftOut): { title: string; lines: str
 export const NAMES_PER_GROUP = 10;
 
 /** The files a stopped drop did not hand over, by name as far as the journal gives them. */
-function namesNotTaken(d: UnfinishedDrop): string {
-  const shown = d.names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');
-  const more = d.notAdded - Math.min(d.names.length, NAMES_PER_GROUP);
+/**
+ * The first NAMES_PER_GROUP of `names` and how many more of `total` ("a.xml, b.xml and 1,990
+ * more"): every list of file names of a drop.
+ */
+export function nameList(names: readonly string[], total = names.length): string {
+  const shown = names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');
+  const more = total - Math.min(names.length, NAMES_PER_GROUP);
   return more > 0 ? `${shown} and ${formatCount(more)} more` : shown;
 }
 
@@ -152,7 +156,7 @@ export function unfinishedDropLeftOut(d: UnfinishedDrop): DropLeftOut {
     notAdded: d.notAdded,
     title: `Stopped after ${formatCount(taken)} of ${formatCount(d.total)} files`,
     lines: [
-      `${namesNotTaken(d)}: not added. The drop stopped before they were handed over (Peppol Desk stopped, or its page was closed). Drop the same files again: those already added are recognised and not added twice.`,
+      `${nameList(d.names, d.notAdded)}: not added. The drop stopped before they were handed over (Peppol Desk stopped, or its page was closed). Drop the same files again: those already added are recognised and not added twice.`,
     ],
     journal: d.id,
   };

@@ -3,10 +3,15 @@ import { DEFAULT_MAX_BYTES, tooLargeMessage } from '../../../../app/domain/too-l
 import { getApi } from '../../bridge';
 import { formatCount } from '../../lib/format';
 import { useDocumentsStore } from '../../stores/documents-store';
-import { dropLeftOut, dropMessageKey, useLastDropStore } from '../../stores/last-drop-store';
+import {
+  dropLeftOut,
+  dropMessageKey,
+  nameList,
+  useLastDropStore,
+} from '../../stores/last-drop-store';
 import { useToastStore } from '../../stores/toast-store';
 import type { Collected, PickedFile } from './collect-files';
-import { nameList, skippedLines, summarize } from './drop-summary';
+import { skippedLines, summarize } from './drop-summary';
 
 /** Limits of one `documents:add` call: big enough to be fast, small enough to keep memory flat. */
 const MAX_FILES_PER_CALL = 200;

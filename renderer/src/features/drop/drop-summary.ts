@@ -1,13 +1,7 @@
 import { isOfficeLockFile } from '../../../../app/domain/file-names';
 import type { AddResult } from '../../../../app/contract';
 import { formatCount, shownFileName } from '../../lib/format';
-import { NAMES_PER_GROUP, type LeftOutLine } from '../../stores/last-drop-store';
-
-export function nameList(names: string[]): string {
-  const shown = names.slice(0, NAMES_PER_GROUP).map(shownFileName).join(', ');
-  const more = names.length - NAMES_PER_GROUP;
-  return more > 0 ? `${shown} and ${more} more` : shown;
-}
+import { nameList, type LeftOutLine } from '../../stores/last-drop-store';
 
 /** Why a file of a dropped folder was left out (collect-files.ts), from its name. */
 type SkipKind = 'notXml' | 'lock' | 'hidden' | 'hiddenFolder';
