@@ -143,6 +143,15 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
         `This XML file ends with ${text!.length - body.length} zero bytes after its last line, which an XML file may not contain (the program that saved it left them, or did not finish writing it). ${EXPORT_AGAIN}`,
       );
     }
+    // XML text with a stray zero byte or two (walk 25: one NUL in a text node was called "a
+    // different kind of file, e.g. a PDF"): where it is.
+    const nul = text !== null && text.charCodeAt(start) === 0x3c ? strayNul(text) : null;
+    if (nul) {
+      return fail(
+        'XML',
+        `This XML file contains a zero byte (a NUL character) at line ${nul.line}, column ${nul.column}, which XML does not allow, so an access point would refuse it. ${EXPORT_AGAIN}`,
+      );
+    }
     // Said what it is when that is plain (a walk: a one-sentence letter was called "a PDF, image
     // or spreadsheet").
     const kind =
@@ -156,6 +165,16 @@ export function intake(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES):
       kind
         ? `This file is ${kind}, not an XML invoice. ${EXPORT_AGAIN}`
         : `This file is not an XML invoice (it looks like a different kind of file, e.g. a PDF, image or spreadsheet). ${EXPORT_AGAIN}`,
+    );
+  }
+  // The XML declaration must be the very first thing (after a byte order mark): blank space
+  // before it is not well-formed (walk 25: "valid" here, then refused by the access point, "an
+  // XML declaration must be at the start of the document").
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (start > bom && /^<\?xml[ \t\r\n]/.test(text.slice(start, start + 6))) {
+    return fail(
+      'XML',
+      `This file has blank space (empty lines or spaces) before its first line <?xml …?>, which must come first in an XML file, so an access point would refuse it as damaged XML. Remove what comes before <?xml, or export the invoice again from your accounting system as Peppol BIS Billing 3.0 UBL.`,
     );
   }
   let doc: XDoc;
@@ -253,4 +272,26 @@ export function numberOfUnreadable(bytes: Uint8Array): string | null {
   const m = FIRST_ID.exec(head);
   const n = m?.[1]?.replace(/\s+/g, ' ');
   return n ? visibleText(n) : null;
+}
+
+/**
+ * The first zero byte of XML text that holds no other control character and only a few zero
+ * bytes (a stray one: a binary file has many, and other control bytes), by line and column.
+ */
+function strayNul(text: string): { line: number; column: number } | null {
+  const first = text.indexOf('\u0000');
+  if (first < 0) return null;
+  let nuls = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0 && ++nuls > 8) return null;
+    if (c !== 0 && c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return null;
+  }
+  let line = 1;
+  let lineStart = 0;
+  for (let k = text.indexOf('\n'); k >= 0 && k < first; k = text.indexOf('\n', k + 1)) {
+    line++;
+    lineStart = k + 1;
+  }
+  return { line, column: first - lineStart + 1 };
 }

@@ -166,6 +166,58 @@ describe('intake of hostile and unusual files', () => {
     expect(r.verdict.valid).toBe(true);
   });
 
+  // Walk 25: "valid" here, then refused by the access point ("an XML declaration must be at the
+  // start of the document"); the XML specification says the same.
+  it('refuses blank space before the XML declaration, and only there', () => {
+    const invoice = validInvoice();
+    expect(invoice.startsWith('<?xml ')).toBe(true);
+    for (const lead of ['\n\n  ', ' ', '\uFEFF\n']) {
+      expect(checkDocument(utf8(lead + invoice))).toMatchObject({
+        ok: false,
+        error: {
+          code: 'XML',
+          message: expect.stringContaining(
+            'This file has blank space (empty lines or spaces) before its first line <?xml …?>, which must come first in an XML file',
+          ) as unknown,
+        },
+      });
+    }
+    // A byte order mark before it is allowed; so is blank space before a root with no declaration.
+    expect(checkDocument(utf8(`\uFEFF${invoice}`))).toMatchObject({
+      ok: true,
+      verdict: { valid: true },
+    });
+    const undeclared = invoice.slice(invoice.indexOf('?>') + 2);
+    expect(checkDocument(utf8(`\n  ${undeclared}`))).toMatchObject({
+      ok: true,
+      verdict: { valid: true },
+    });
+  });
+
+  // Walk 25: one NUL in a text node was "a different kind of file, e.g. a PDF, image or spreadsheet".
+  it('says where a stray zero byte is in XML text, and still calls binary data what it is', () => {
+    const invoice = validInvoice();
+    const at = invoice.indexOf('<cbc:ID>') + '<cbc:ID>'.length;
+    const line = invoice.slice(0, at).split('\n').length;
+    const column = at - invoice.lastIndexOf('\n', at - 1);
+    const r = checkDocument(utf8(`${invoice.slice(0, at)}\u0000${invoice.slice(at)}`));
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        code: 'XML',
+        message: expect.stringContaining(
+          `This XML file contains a zero byte (a NUL character) at line ${line}, column ${column}, which XML does not allow`,
+        ) as unknown,
+      },
+    });
+    const binary = new Uint8Array(400).map((_, i) => (i % 3 === 0 ? 0 : 60 + (i % 50)));
+    binary[0] = 0x3c;
+    expect(checkDocument(binary)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('looks like a different kind of file') as unknown },
+    });
+  });
+
   it('never throws, whatever the bytes', () => {
     const samples = [
       '<',
