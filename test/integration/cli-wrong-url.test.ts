@@ -82,7 +82,7 @@ describe('send run again with the provider URL corrected', () => {
     const after = timelines(dataDir);
     // Both addresses are named apart by their paths: they share host and environment.
     expect(after.get('u1.xml')).toContain(
-      `Sent through 127.0.0.1:${port}/peppol-api (Production), once the provider URL was corrected (was queued for 127.0.0.1:${port}/ (Production))`,
+      `Moved to 127.0.0.1:${port}/peppol-api (Production), once the provider URL was corrected (was queued for 127.0.0.1:${port}/ (Production))`,
     );
     expect(after.get('u4.xml')).toContain(
       'Looked up 9915:unreg-url: not registered on the Peppol network',

@@ -396,7 +396,7 @@ const CASES: Case[] = [
     run: (l, d) => l.reroute(d, { accessPoint: 'sandbox', environment: 'sandbox' }),
     to: 'ready',
     detail: expect.stringMatching(
-      /^Sent through .+, decided by the user \(was queued for .+\)$/,
+      /^Moved to .+, decided by the user \(was queued for .+\)$/,
     ) as never,
     problem: null,
     wakes: ['resolve'],

@@ -244,7 +244,9 @@ export function rerouted(r: DocumentRecord, { accessPoint, environment, why }: R
       doubt_key: null,
       ...NO_PROBLEM,
     },
-    detail: `Sent through ${label}, ${why ?? 'decided by the user'} (was queued for ${wasLabel})`,
+    // "Moved to", not "Sent through": the buyer is looked up there first, and nothing is sent
+    // yet (walk 25: "Sent through …" on an invoice whose buyer then was not on Peppol).
+    detail: `Moved to ${label}, ${why ?? 'decided by the user'} (was queued for ${wasLabel})`,
   };
 }
 
