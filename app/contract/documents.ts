@@ -322,5 +322,7 @@ export interface UnfinishedDrop {
   startedAt: number;
   total: number;
   notAdded: number;
+  /** Of its files not taken, how many a later drop named (dropped again: migration 026). */
+  inLaterDrop?: number;
   names: string[];
 }

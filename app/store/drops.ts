@@ -4,8 +4,12 @@ import type { Db } from './db';
 
 /** Names of the files not taken given per drop (`UnfinishedDrop.names`; the rest counted). */
 export const NAMES_SHOWN = 20;
-/** A drop of this run not heard of for this long is taken as stopped (its page gone). */
-export const DROP_QUIET_MS = 60_000;
+/**
+ * A drop of this run not heard of for this long is taken as stopped (its page gone): a page hands
+ * its files over every few hundred milliseconds while it adds (walk 25 A3: a minute, during which
+ * a page opened after the closed one said nothing of its 2,800 files).
+ */
+export const DROP_QUIET_MS = 20_000;
 
 /**
  * The drops of files being added from the app (migration 025): a page names a drop's files
@@ -20,6 +24,7 @@ export class DropJournal {
   private readonly handedStmt;
   private readonly endStmt;
   private readonly openStmt;
+  private readonly laterStmt;
 
   constructor(
     db: Db,
@@ -33,14 +38,47 @@ export class DropJournal {
     );
     this.endStmt = db.prepare('DELETE FROM drops WHERE id = ?');
     this.openStmt = db.prepare(
-      'SELECT id, started_at, updated_at, engine_run, names, handed FROM drops ORDER BY id',
+      'SELECT id, started_at, updated_at, engine_run, names, handed, later FROM drops ORDER BY id',
     );
+    this.laterStmt = db.prepare('UPDATE drops SET names = ?, later = ? WHERE id = ?');
   }
 
-  /** A new drop of these files; its id. */
+  /**
+   * A new drop of these files; its id. The drops stopped before it give it their files not
+   * taken that it names (the clerk dropped them again, as the app advises): they are its files
+   * now (walk 25 A4: still "not added" after they were added and sent, and counted once per
+   * stopped drop). One that gives them all is over.
+   */
   begin(names: readonly string[]): number {
     const at = this.now();
+    const stopped = this.rows().filter((r) => this.stopped(r, at));
+    if (stopped.length > 0) {
+      const incoming = new Set(names);
+      for (const r of stopped) {
+        const all = namesOf(r);
+        const rest = all.slice(r.handed + r.later);
+        const given = rest.filter((n) => incoming.has(n));
+        if (given.length === 0) continue;
+        if (given.length === rest.length) {
+          this.endStmt.run(r.id);
+          continue;
+        }
+        // Taken first, then those given, then the rest: the order `unfinished` reads.
+        const left = rest.filter((n) => !incoming.has(n));
+        const reordered = [...all.slice(0, r.handed + r.later), ...given, ...left];
+        this.laterStmt.run(JSON.stringify(reordered), r.later + given.length, r.id);
+      }
+    }
     return Number(this.beginStmt.run(at, at, this.run, JSON.stringify(names)).lastInsertRowid);
+  }
+
+  /** Begun by an earlier run of the engine, or not heard of for DROP_QUIET_MS. */
+  private stopped(r: DropRow, now: number): boolean {
+    return r.engine_run !== this.run || now - r.updated_at >= DROP_QUIET_MS;
+  }
+
+  private rows(): DropRow[] {
+    return this.openStmt.all() as DropRow[];
   }
 
   /** The first `handed` files of drop `id` have been taken (a page's odd numbers: nothing). */
@@ -62,23 +100,10 @@ export class DropJournal {
   unfinished(): UnfinishedDrop[] {
     const now = this.now();
     const out: UnfinishedDrop[] = [];
-    const rows = this.openStmt.all() as {
-      id: number;
-      started_at: number;
-      updated_at: number;
-      engine_run: string;
-      names: string;
-      handed: number;
-    }[];
-    for (const r of rows) {
-      if (r.engine_run === this.run && now - r.updated_at < DROP_QUIET_MS) continue;
-      let names: string[];
-      try {
-        names = JSON.parse(r.names) as string[];
-      } catch {
-        names = [];
-      }
-      const left = names.slice(r.handed);
+    for (const r of this.rows()) {
+      if (!this.stopped(r, now)) continue;
+      const names = namesOf(r);
+      const left = names.slice(r.handed + r.later);
       if (left.length === 0) {
         this.end(r.id);
         continue;
@@ -88,9 +113,31 @@ export class DropJournal {
         startedAt: r.started_at,
         total: names.length,
         notAdded: left.length,
+        ...(r.later > 0 ? { inLaterDrop: r.later } : {}),
         names: left.slice(0, NAMES_SHOWN),
       });
     }
     return out;
+  }
+}
+
+/** A row of the journal. */
+interface DropRow {
+  id: number;
+  started_at: number;
+  updated_at: number;
+  engine_run: string;
+  names: string;
+  handed: number;
+  later: number;
+}
+
+/** A drop's file names (none, if its row cannot be read). */
+function namesOf(r: DropRow): string[] {
+  try {
+    const names: unknown = JSON.parse(r.names);
+    return Array.isArray(names) ? (names as string[]) : [];
+  } catch {
+    return [];
   }
 }

@@ -45,7 +45,7 @@ describe("a drop's journal", () => {
     expect(await second.handlers['drops:unfinished'](undefined)).toEqual({ drops: [] });
   });
 
-  it('a drop of this run not heard of for a minute is stopped (its page closed); one ended is not', async () => {
+  it('a drop of this run not heard of for DROP_QUIET_MS is stopped (its page closed); one ended is not', async () => {
     let clock = Date.UTC(2026, 11, 7, 8);
     const engine = await engines({ now: () => clock });
     const stopped = await engine.handlers['drops:begin']({ names: ['A.xml', 'B.xml'] });
@@ -61,6 +61,51 @@ describe("a drop's journal", () => {
     expect((await engine.handlers['drops:unfinished'](undefined)).drops).toMatchObject([
       { id: stopped.dropId, total: 2, notAdded: 2, names: ['A.xml', 'B.xml'] },
     ]);
+  });
+
+  // Walk 25 A4: two stopped drops of the same 3,000 files said "5,600 files of 2 drops … not
+  // added", and still did after the clerk dropped them again, as advised, and all were sent.
+  it("files of stopped drops dropped again are the new drop's: a drop giving all of them is over, counted once", async () => {
+    const dataDir = engines.tempDir();
+    const names = Array.from({ length: 30 }, (_, i) => `DA-${i}.xml`);
+    const first = await engines({ dataDir });
+    for (const handed of [4, 10]) {
+      const { dropId } = await first.handlers['drops:begin']({ names });
+      await first.handlers['documents:add']({
+        files: names.slice(0, handed).map(file),
+        drop: { id: dropId!, handed },
+      });
+    }
+    await engines.stop(first);
+
+    const second = await engines({ dataDir });
+    const before = (await second.handlers['drops:unfinished'](undefined)).drops;
+    expect(before.map((d) => d.notAdded)).toEqual([26, 20]);
+    // Dropped again in part (the first 15 and the last 5): what is still not added of each.
+    const part = [...names.slice(0, 15), ...names.slice(25)];
+    await second.handlers['drops:begin']({ names: part });
+    const after = (await second.handlers['drops:unfinished'](undefined)).drops;
+    expect(after).toEqual([
+      {
+        id: before[0]!.id,
+        startedAt: before[0]!.startedAt,
+        total: 30,
+        notAdded: 10,
+        inLaterDrop: 16,
+        names: names.slice(15, 25),
+      },
+      {
+        id: before[1]!.id,
+        startedAt: before[1]!.startedAt,
+        total: 30,
+        notAdded: 10,
+        inLaterDrop: 10,
+        names: names.slice(15, 25),
+      },
+    ]);
+    // Dropped again whole: both are over (the new drops are this run's and still going).
+    await second.handlers['drops:begin']({ names });
+    expect(await second.handlers['drops:unfinished'](undefined)).toEqual({ drops: [] });
   });
 
   it('a drop whose files were all taken but never ended (its page closed just then) is ended quietly', async () => {

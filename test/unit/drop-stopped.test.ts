@@ -1,3 +1,4 @@
+import type { UnfinishedDrop } from '../../app/contract';
 import { describe, expect, it } from 'vitest';
 import { addFiles } from '../../renderer/src/features/drop/add-files';
 import { fakeDropWindow } from '../helpers/drop-window';
@@ -60,18 +61,20 @@ describe("a drop's journal in the engine", () => {
     const journal = calls.filter((c) => c.channel !== 'settings:get');
     expect(journal.map((c) => c.channel)).toEqual([
       'drops:begin',
+      // Drops stopped before whose files this one names are over or told again (walk 25 A4).
+      'drops:unfinished',
       'documents:add',
       'documents:add',
       'documents:add',
       'drops:end',
     ]);
     expect((journal[0]!.arg as { names: string[] }).names).toEqual(files(450).map((f) => f.name));
-    expect(journal.slice(1, 4).map((c) => (c.arg as { drop: unknown }).drop)).toEqual([
+    expect(journal.slice(2, 5).map((c) => (c.arg as { drop: unknown }).drop)).toEqual([
       { id: 7, handed: 200 },
       { id: 7, handed: 400 },
       { id: 7, handed: 450 },
     ]);
-    expect(journal[4]!.arg).toEqual({ dropId: 7 });
+    expect(journal[5]!.arg).toEqual({ dropId: 7 });
   });
 
   it('without a journal (drops:begin answered none) the drop goes on as before', async () => {
@@ -129,6 +132,45 @@ describe("a drop's journal in the engine", () => {
     expect(useLastDropStore.getState().drops).toMatchObject([{ notAdded: 300, journal: 7 }]);
     await useLastDropStore.getState().loadUnfinished();
     expect(useLastDropStore.getState().drops).toHaveLength(1);
+  });
+
+  // Walk 25 A4 and A3: a drop dropped again stayed "not added" on every page until a reload.
+  it('an open page follows the journal: a drop dropped again in part is told again, one over goes', async () => {
+    useLastDropStore.setState({ drops: [], older: null });
+    const unfinished: UnfinishedDrop[] = [
+      { id: 21, startedAt: 1, total: 3000, notAdded: 2800, names: ['c-200.xml'] },
+      { id: 22, startedAt: 2, total: 3000, notAdded: 2800, names: ['c-200.xml'] },
+    ];
+    fakeDropWindow({ maxDocumentBytes: 1e9, unfinished });
+    await useLastDropStore.getState().loadUnfinished();
+    expect(barWords(useLastDropStore.getState())).toMatch(
+      /^5,600 files of 2 drops since .+ not added$/,
+    );
+    // Dropped again: the first gave 2,700 of its files to the new drop, the second all of them.
+    unfinished.splice(0, 2, {
+      id: 21,
+      startedAt: 1,
+      total: 3000,
+      notAdded: 100,
+      inLaterDrop: 2700,
+      names: ['c-2900.xml'],
+    });
+    await useLastDropStore.getState().loadUnfinished();
+    const kept = useLastDropStore.getState();
+    expect(kept.drops).toHaveLength(1);
+    expect(kept.drops[0]).toMatchObject({
+      journal: 21,
+      notAdded: 100,
+      title: 'Stopped after 200 of 3,000 files',
+      lines: [
+        expect.stringMatching(/^c-2900\.xml and 99 more: not added\./) as unknown,
+        '2,700 other files were dropped again later, and are counted with that drop.',
+      ],
+    });
+    unfinished.splice(0, 1);
+    await useLastDropStore.getState().loadUnfinished();
+    expect(useLastDropStore.getState().drops).toEqual([]);
+    expect(barWords(useLastDropStore.getState())).toBeNull();
   });
 
   it('a journal drop folded among the older drops is still known: not added again, forgotten with them', async () => {

@@ -23,6 +23,7 @@ import practiceCounts from './022-practice-counts.sql';
 import unreadableByNumber from './023-unreadable-by-number.sql';
 import failedToFix from './024-failed-to-fix.sql';
 import drops from './025-drops.sql';
+import dropsLater from './026-drops-later.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -58,4 +59,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 23, name: '023-unreadable-by-number', sql: unreadableByNumber },
   { id: 24, name: '024-failed-to-fix', sql: failedToFix },
   { id: 25, name: '025-drops', sql: drops },
+  { id: 26, name: '026-drops-later', sql: dropsLater },
 ];

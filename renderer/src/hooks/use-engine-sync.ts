@@ -8,6 +8,9 @@ import { useMetricsStore } from '../stores/metrics-store';
 import { useSettingsStore } from '../stores/settings-store';
 import { clearTeamDatabaseErrors } from '../stores/toast-store';
 
+/** How often an open page asks the engine's journal for drops stopped part way elsewhere. */
+const DROPS_CHECK_MS = 15_000;
+
 /** Fetch the state of every store from the engine (at start and after a reconnect). */
 function loadEverything(): void {
   void useConnectionStore.getState().load();
@@ -65,6 +68,15 @@ export function useEngineSync(): void {
       }),
     ];
     loadEverything();
-    return () => unsubscribe.forEach((off) => off());
+    // A drop another page stopped part way (its page closed) is said on this one too, without a
+    // reload (walk 25 A3: an open page never said it). One small read of the journal.
+    const drops = setInterval(
+      () => void useLastDropStore.getState().loadUnfinished(),
+      DROPS_CHECK_MS,
+    );
+    return () => {
+      clearInterval(drops);
+      unsubscribe.forEach((off) => off());
+    };
   }, []);
 }

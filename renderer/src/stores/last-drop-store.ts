@@ -86,7 +86,10 @@ export function dropLeftOut(at: number, title: string, leftOut: LeftOutLine[]): 
  * {@link DROPS_KEPT}, the oldest are folded into a count.
  */
 export function withDrop(list: DropsLeftOut, drop: DropLeftOut): DropsLeftOut {
-  const drops = [...list.drops, drop];
+  // One record per drop of the journal: this page's own words of it replace the journal's.
+  const others =
+    drop.journal === undefined ? list.drops : list.drops.filter((d) => d.journal !== drop.journal);
+  const drops = [...others, drop];
   let older = list.older;
   while (drops.length > DROPS_KEPT) {
     const gone = drops.shift()!;
@@ -150,13 +153,22 @@ export function nameList(names: readonly string[], total = names.length): string
  * advises after a restart, knew nothing of 2,000 files not added).
  */
 export function unfinishedDropLeftOut(d: UnfinishedDrop): DropLeftOut {
-  const taken = d.total - d.notAdded;
+  const later = d.inLaterDrop ?? 0;
+  const taken = d.total - d.notAdded - later;
+  // Those dropped again since are that drop's now (walk 25 A4: still "not added" once added).
+  const again =
+    later > 0
+      ? [
+          `${later === 1 ? '1 other file was' : `${formatCount(later)} other files were`} dropped again later, and ${later === 1 ? 'is' : 'are'} counted with that drop.`,
+        ]
+      : [];
   return {
     at: d.startedAt,
     notAdded: d.notAdded,
     title: `Stopped after ${formatCount(taken)} of ${formatCount(d.total)} files`,
     lines: [
       `${nameList(d.names, d.notAdded)}: not added. The drop stopped before they were handed over (Peppol Desk stopped, or its page was closed). Drop the same files again: those already added are recognised and not added twice.`,
+      ...again,
     ],
     journal: d.id,
   };
@@ -221,9 +233,25 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
   async loadUnfinished() {
     const answer = await getApi().invoke('drops:unfinished', undefined);
     if (!answer.ok) return;
-    for (const d of answer.value.drops) {
-      if (journalsOf(get()).includes(d.id)) continue;
-      get().remember(unfinishedDropLeftOut(d));
-    }
+    const journal = new Map(answer.value.drops.map((d) => [d.id, d]));
+    const before = get();
+    // A drop the journal no longer holds (its files dropped again and added, or forgotten on
+    // another page) goes; one whose files were partly dropped again is told again (walk 25 A4).
+    const drops = before.drops
+      .filter((d) => d.journal === undefined || journal.has(d.journal))
+      .map((d) => {
+        const now = d.journal === undefined ? undefined : journal.get(d.journal);
+        return now && now.notAdded !== d.notAdded ? unfinishedDropLeftOut(now) : d;
+      });
+    let list: DropsLeftOut = { drops, older: before.older };
+    const known = journalsOf(list);
+    for (const d of answer.value.drops)
+      if (!known.includes(d.id)) list = withDrop(list, unfinishedDropLeftOut(d));
+    const changed =
+      list.drops.length !== before.drops.length || list.drops.some((d, i) => d !== before.drops[i]);
+    if (!changed) return;
+    const shown = list.drops.length > 0 || list.older ? list : NONE;
+    write(shown);
+    set(shown);
   },
 }));

@@ -147,6 +147,8 @@ async function addNow(
   // a journal (an engine that does not answer it) it goes on as before.
   const begun = await getApi().invoke('drops:begin', { names: files.map((f) => f.name) });
   const dropId = begun.ok ? begun.value.dropId : null;
+  // Drops stopped before whose files this one names are over, or told again (walk 25 A4).
+  if (dropId !== null) void useLastDropStore.getState().loadUnfinished();
   // Files gone through (added, known or refused), and the part read for the next call.
   let done = 0;
   let part: PickedFile[] = [];
