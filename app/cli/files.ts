@@ -1,7 +1,8 @@
 /** Files and folders named on the command line, expanded into the files to take. */
 import { isOfficeLockFile } from '../domain/file-names';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { visibleText } from '../domain/visible-text';
 
 /** A file found on disk: its display name (as given, or relative to the folder) and path. */
 export interface FoundFile {
@@ -21,7 +22,7 @@ export function reportSkipped(skipped: readonly SkippedFile[]): void {
   // Each with its own reason: a hidden file or a link may well be an invoice (a walk read the
   // heading "that are not invoices" over two valid ones).
   process.stderr.write(`Skipped ${skipped.length} file(s), not read:\n`);
-  for (const k of skipped) process.stderr.write(`  ${k.name}: ${k.why}\n`);
+  for (const k of skipped) process.stderr.write(`  ${visibleText(k.name)}: ${k.why}\n`);
 }
 
 /**
@@ -112,17 +113,66 @@ export function collectFiles(inputs: string[]): {
  */
 export function fileUnreadableWords(err: unknown, what = 'Not sent'): string {
   const e = err as NodeJS.ErrnoException;
-  const why =
-    e.code === 'EACCES' || e.code === 'EPERM'
-      ? 'you do not have permission to open it'
-      : e.code === 'ENOENT'
-        ? 'it was moved or deleted before it was read'
-        : `it could not be read (${e.code ?? e.message})`;
   const again =
     what === 'Not sent'
       ? 'run the same command again: what was sent is not sent twice'
       : 'run the same command again';
-  return `${what}: ${why}. Give yourself access to it (or put it back), then ${again}.`;
+  // Each cause its own advice (walk 25 B7: "Give yourself access to it" of a moved file).
+  if (e.code === 'EACCES' || e.code === 'EPERM')
+    return `${what}: you do not have permission to open it. Give yourself access to it, then ${again}.`;
+  if (e.code === 'ENOENT')
+    return `${what}: it was moved or deleted before it was read. Put it back, then ${again}.`;
+  return `${what}: it could not be read (${e.code ?? e.message}). Check the file and its disk, then ${again}.`;
+}
+
+/**
+ * Files `send` or `validate` could not read, told on stderr: the first few each with its
+ * reason, the rest counted per reason at the end, with the folders that are no longer there
+ * (walk 25 B7: a folder moved away mid-`send` gave 2,712 identical lines and never named it).
+ */
+export class UnreadFiles {
+  private shownCount = 0;
+  private readonly more = new Map<string, { n: number; folders: Set<string> }>();
+
+  constructor(
+    private readonly what = 'Not sent',
+    private readonly shown = 10,
+  ) {}
+
+  /** File `f` could not be read (`err`). */
+  say(f: FoundFile, err: unknown): void {
+    const words = fileUnreadableWords(err, this.what);
+    if (this.shownCount < this.shown) {
+      this.shownCount++;
+      process.stderr.write(`${visibleText(f.name)}: ${words}${goneFolderWords([f.path])}\n`);
+      return;
+    }
+    const m = this.more.get(words) ?? { n: 0, folders: new Set<string>() };
+    m.n++;
+    if (m.folders.size < 3) m.folders.add(dirname(f.path));
+    this.more.set(words, m);
+  }
+
+  /** The files not told one by one, counted per reason. */
+  end(): void {
+    for (const [words, m] of this.more)
+      process.stderr.write(
+        `${m.n.toLocaleString('en-US')} more file(s), the same: ${words}${goneFolderWords([...m.folders], true)}\n`,
+      );
+    this.more.clear();
+  }
+}
+
+/** " Its folder … is no longer there." for those of these paths' folders that are gone. */
+function goneFolderWords(paths: readonly string[], folders = false): string {
+  const gone = [...new Set(folders ? paths : paths.map((p) => dirname(p)))].filter(
+    (d) => !existsSync(d),
+  );
+  if (gone.length === 0) return '';
+  const names = gone.map((d) => visibleText(d)).join(', ');
+  return gone.length === 1
+    ? ` The folder ${names} is no longer there.`
+    : ` The folders ${names} are no longer there.`;
 }
 
 /** Why a folder's files were not looked at, in words (the error code for the technical). */

@@ -27,7 +27,7 @@ import {
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
 import { ConnectionWords, refusedWordsForRun, teamWordsForRun } from './connection-words';
-import { collectFiles, fileUnreadableWords, reportSkipped, type FoundFile } from './files';
+import { collectFiles, reportSkipped, UnreadFiles, type FoundFile } from './files';
 import { progressOf, sayWhereItStopped } from './send-progress';
 import {
   briefChunks,
@@ -40,6 +40,7 @@ import {
   unconfirmedWords,
   waitForResponses,
 } from './summary';
+import { visibleText } from '../domain/visible-text';
 
 interface SendOptions extends EngineFlags {
   json?: boolean;
@@ -294,6 +295,7 @@ async function addAll(
   // before it returns, so a new buffer per file would only leave hundreds of MB of freed 15 MB
   // blocks behind (the allocator keeps them) while the pipeline is still working.
   const scratch = new FileScratch(Math.max(CHUNK_BYTES, Math.min(limit, MAX_SCRATCH_BYTES)));
+  const unread = new UnreadFiles();
   for (let i = 0; i < files.length;) {
     // Paced checking (single sends): read and add no faster than the drop is checked and sent.
     if (i > 0) await engine.roomForMore?.();
@@ -316,7 +318,7 @@ async function addAll(
         chunk.push({ name: f.name, bytes: scratch.read(f.path, size) });
       } catch (err) {
         notAdded.failed++;
-        process.stderr.write(`${f.name}: ${fileUnreadableWords(err)}\n`);
+        unread.say(f, err);
       }
     }
     const res = await engine.handlers['documents:add']({ files: chunk });
@@ -332,18 +334,20 @@ async function addAll(
       if (first !== undefined && first !== k.fileName)
         process.stderr.write(
           sameName(k.fileName, first)
-            ? `${k.fileName}: the same file as ${first} (same name and content): counted once.\n`
-            : `${k.fileName}: the same content as ${first}, under another name: counted once.\n`,
+            ? `${visibleText(k.fileName)}: the same file as ${visibleText(first)} (same name and content): counted once.\n`
+            : `${visibleText(k.fileName)}: the same content as ${visibleText(first)}, under another name: counted once.\n`,
         );
       ids.push(k.id);
       if (first === undefined) named.set(k.id, k.fileName);
     }
     notAdded.invalid += res.rejected.length;
-    for (const r of res.rejected) process.stderr.write(`${r.fileName}: ${r.message}\n`);
+    for (const r of res.rejected)
+      process.stderr.write(`${visibleText(r.fileName)}: ${r.message}\n`);
     // Let the pipeline run between chunks: validation, lookups and sending start with the first
     // chunk instead of after the last file is read (the add handler itself is synchronous).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  unread.end();
   return { ids: [...new Set(ids)], notAdded, named };
 }
 

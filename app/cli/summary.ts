@@ -14,6 +14,7 @@ import {
 } from '../contract';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import { groupBy } from '../domain/group-by';
+import { visibleText } from '../domain/visible-text';
 
 /** What a document counts as in a run's summary. */
 export type Counted =
@@ -91,11 +92,13 @@ export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
   if (r.problemMessage && (counted !== 'sent' || buyerWaits(r))) {
     // Each names its document: the commands that act on it need the id (`retry <id>`,
     // `send-anyway <id>`, `cancel <id>`; walk 14, walk 23).
-    process.stderr.write(`${r.fileName} (document #${id}): ${cliWords(r.problemMessage, id)}\n`);
+    process.stderr.write(
+      `${visibleText(r.fileName)} (document #${id}): ${cliWords(r.problemMessage, id)}\n`,
+    );
   } else if (counted === 'cancelled') {
-    process.stderr.write(`${r.fileName} (document #${id}): cancelled, so not sent.\n`);
+    process.stderr.write(`${visibleText(r.fileName)} (document #${id}): cancelled, so not sent.\n`);
   } else if (counted === 'unconfirmed') {
-    process.stderr.write(`${r.fileName} (document #${id}): ${UNCONFIRMED_WORDS}\n`);
+    process.stderr.write(`${visibleText(r.fileName)} (document #${id}): ${UNCONFIRMED_WORDS}\n`);
   }
 }
 
@@ -292,7 +295,7 @@ export async function reportPinnedElsewhere(engine: Engine, ids: number[]): Prom
     const hereApart = accessPointLabel(now.accessPoint, now.environment, list[0]);
     process.stderr.write(
       `${list.length} document(s) were queued for ${where}, not ${hereApart}, and were left alone: ${list
-        .map((r) => `#${r.id} ${r.fileName}`)
+        .map((r) => `#${r.id} ${visibleText(r.fileName)}`)
         .join(', ')}\n`,
     );
   }

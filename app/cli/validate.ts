@@ -11,6 +11,7 @@ import { RULESET_VERSION } from '../validation/version';
 import { nextTurn } from './common';
 import { DIST_DIR } from './engine-options';
 import { collectFiles, fileUnreadableWords, reportSkipped } from './files';
+import { visibleText } from '../domain/visible-text';
 
 /** One `validate --json` line: a file-level failure (`FILE`, `XML`, `UBL`) or the verdict. */
 type ValidateLine = {
@@ -161,7 +162,7 @@ async function validateCommand(inputs: string[], opts: { json?: boolean }): Prom
         ? `  (${line.warning.length === 1 ? '1 warning' : `${line.warning.length} warnings`}: ${line.warning.join(' ')})`
         : '';
       process.stdout.write(
-        `${line.valid ? 'valid  ' : 'INVALID'} ${line.file}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${warned}${line.message ? `  ${line.message}` : ''}\n`,
+        `${line.valid ? 'valid  ' : 'INVALID'} ${visibleText(line.file)}${line.fatal.length ? `  ${line.fatal.join(' ')}` : ''}${warned}${line.message ? `  ${line.message}` : ''}\n`,
       );
       for (const f of line.findings ?? []) process.stdout.write(findingLine('', f));
       // Warnings do not stop the invoice: said as such, after what must be fixed.

@@ -258,3 +258,18 @@ describe('peppol-desk validate: order, intake lines, size and pipes', () => {
     expect(res.stderr).not.toMatch(/EPIPE|Error/);
   });
 });
+
+// Walk 25 B6: a newline in a file's name split `validate`'s line in two, and a right-to-left
+// override reversed it on screen; `list` and the app write them out.
+describe('peppol-desk validate, file names', () => {
+  it('writes out the characters of a name that would break or reorder its line', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'new\nline.xml'), makeInvoice('V-NL'));
+    writeFileSync(join(dir, 'rtl-\u202Egmx.pdf.xml'), makeInvoice('V-RTL'));
+    const res = await run(process.execPath, [distFile('cli.cjs'), 'validate', dir]);
+    expect(res.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'valid   new[U+000A]line.xml',
+      'valid   rtl-[U+202E]gmx.pdf.xml',
+    ]);
+  });
+});

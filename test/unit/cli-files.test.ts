@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useTempDirs } from '../helpers/temp';
 
@@ -82,14 +83,45 @@ describe('a file send could not read, in words', () => {
       code: 'EACCES',
     });
     expect(fileUnreadableWords(denied)).toBe(
-      'Not sent: you do not have permission to open it. Give yourself access to it (or put it back), then run the same command again: what was sent is not sent twice.',
+      'Not sent: you do not have permission to open it. Give yourself access to it, then run the same command again: what was sent is not sent twice.',
     );
     // validate's words (walk 21b: it still printed "could not be read (EACCES)").
     expect(fileUnreadableWords(denied, 'Not checked')).toBe(
-      'Not checked: you do not have permission to open it. Give yourself access to it (or put it back), then run the same command again.',
+      'Not checked: you do not have permission to open it. Give yourself access to it, then run the same command again.',
     );
-    expect(fileUnreadableWords(Object.assign(new Error('x'), { code: 'ENOENT' }))).toMatch(
-      /moved or deleted before it was read/,
+    // Walk 25 B7: not "Give yourself access to it" of a file moved away.
+    expect(fileUnreadableWords(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBe(
+      'Not sent: it was moved or deleted before it was read. Put it back, then run the same command again: what was sent is not sent twice.',
+    );
+  });
+});
+
+// Walk 25 B7: a folder moved away mid-`send` gave 2,712 identical lines, each saying "Give
+// yourself access to it", and never named the folder.
+describe('files send could not read, many of them', () => {
+  it('names the first ten, counts the rest by reason, and names the folder that is gone', async () => {
+    const { UnreadFiles } = await import('../../app/cli/files');
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const gone = join(tmpdir(), `pd-gone-${process.pid}`, 'valid');
+      const unread = new UnreadFiles();
+      const moved = Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      for (let i = 0; i < 2712; i++)
+        unread.say({ name: `valid/inv-${i}.xml`, path: join(gone, `inv-${i}.xml`) }, moved);
+      unread.end();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toHaveLength(11);
+    expect(written[0]).toBe(
+      `valid/inv-0.xml: Not sent: it was moved or deleted before it was read. Put it back, then run the same command again: what was sent is not sent twice. The folder ${join(tmpdir(), `pd-gone-${process.pid}`, 'valid')} is no longer there.\n`,
+    );
+    expect(written[10]).toBe(
+      `2,702 more file(s), the same: Not sent: it was moved or deleted before it was read. Put it back, then run the same command again: what was sent is not sent twice. The folder ${join(tmpdir(), `pd-gone-${process.pid}`, 'valid')} is no longer there.\n`,
     );
   });
 });
