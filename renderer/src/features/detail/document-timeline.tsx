@@ -1,4 +1,5 @@
 import type { DocumentDetail, DocumentState } from '../../../../app/contract';
+import { visibleText } from '../../../../app/domain/visible-text';
 import { formatTime } from '../../lib/format';
 import { STATUS_WORDS } from '../../lib/status-words';
 import { DetailSection } from './detail-fields';
@@ -107,7 +108,9 @@ export function DocumentTimeline({ d }: { d: DocumentDetail }) {
           // with a credit note's words about the invoice it refers to).
           const note = t.from === t.to;
           const words = note ? { label: 'Note', detail: t.detail } : stepWords(t.to, t.detail);
-          const detail = words.detail;
+          // A file name's characters that would reorder or break the line, written out as the
+          // list writes them (walk 25 B6: "Received — rtl-‮gmx.pdf.xml" shown reversed).
+          const detail = words.detail === null ? null : visibleText(words.detail);
           return (
             <li key={i} className={note ? 'timeline-note' : undefined}>
               <time dateTime={new Date(t.at).toISOString()}>{formatTime(t.at)}</time>
