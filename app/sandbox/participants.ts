@@ -162,7 +162,7 @@ export function findParticipant(id: ParticipantId): SandboxParticipant {
     registered: true,
     // Walk 22b: "Receiver found: Sandbox participant 0208:…" on the timeline of a buyer the real
     // network did not know.
-    name: `Practice buyer ${id.scheme}:${id.value} (the built-in Sandbox takes every buyer as registered)`,
+    name: `Practice buyer ${id.scheme}:${id.value} (a sandbox access point takes every buyer as registered)`,
     accepts: BOTH,
     behaviour: 'deliver',
   };
