@@ -65,6 +65,22 @@ describe('EN 16931 core rules', () => {
     expect(fatal(prepaid)).not.toContain('BR-CO-16');
   });
 
+  // Walk 25 B4: with the currency code written "eur" and the amounts in EUR, BR-CO-15 failed (as
+  // the official rule does: no VAT total in the document's currency) without a word of why, its
+  // sums adding up on paper.
+  it('BR-CO-15 says when there is no VAT total in the invoice currency', () => {
+    const invoice = validInvoice();
+    const lower = invoice.replace(
+      /<cbc:DocumentCurrencyCode>EUR<\/cbc:DocumentCurrencyCode>/,
+      '<cbc:DocumentCurrencyCode>eur</cbc:DocumentCurrencyCode>',
+    );
+    expect(lower).not.toBe(invoice);
+    const co15 = findings(lower).find((f) => f.rule === 'BR-CO-15');
+    expect(co15?.message).toMatch(
+      /: the invoice has no VAT total \(BT-110\) in its currency eur \(its VAT total is in EUR\), so its total with VAT 125\.00 cannot be checked against its total without VAT 100\.00\.$/,
+    );
+  });
+
   it('BR-CO-25: a positive amount due needs a due date or payment terms', () => {
     expect(fatal(change(validInvoice(), '<cbc:DueDate>2025-05-31</cbc:DueDate>', ''))).toContain(
       'BR-CO-25',

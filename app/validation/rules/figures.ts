@@ -169,6 +169,20 @@ export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
     const tax = children(n, 'cac:TaxTotal')
       .flatMap((t) => children(t, 'cbc:TaxAmount'))
       .filter((a) => attr(a, 'currencyID') === code);
+    // None in the document's currency (walk 25 B4: a currency code written "eur" or "XXQ", the
+    // amounts in EUR): said, not a sum that looks right (2420.00 = 2000.00 + 420.00).
+    if (incl.length === 1 && excl.length === 1 && tax.length === 0) {
+      const others = [
+        ...new Set(
+          children(n, 'cac:TaxTotal')
+            .flatMap((t) => children(t, 'cbc:TaxAmount'))
+            .map((a) => attr(a, 'currencyID'))
+            .filter((id): id is string => id !== undefined),
+        ),
+      ];
+      const where = others.length > 0 ? ` (its VAT total is in ${others.join(', ')})` : '';
+      return `${what(c)} has no VAT total (BT-110) in its currency ${code}${where}, so its total with VAT ${money(dec(incl[0]))} cannot be checked against its total without VAT ${money(dec(excl[0]))}`;
+    }
     if (incl.length !== 1 || excl.length !== 1 || tax.length !== 1) return undefined;
     const r = round2(D.add(dec(excl[0]), dec(tax[0])));
     return `${says(c, incl[0])}; total without VAT ${money(dec(excl[0]))} + VAT ${money(dec(tax[0]))} = ${money(r)}`;
