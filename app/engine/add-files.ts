@@ -58,8 +58,10 @@ function refusal(f: IncomingFile, limit: number): AddResult['rejected'][number] 
     return { fileName: f.name, message: tooLargeMessage(f.bytes.byteLength, limit) };
   }
   // Walk 21b: chosen on its own, one was told it "looks like a PDF, image or spreadsheet" and
-  // became a "Needs fixing" row; a dropped folder, send and the hot folder leave it alone.
-  if (isOfficeLockFile(f.name)) {
+  // became a "Needs fixing" row; a dropped folder, send and the hot folder leave it alone. One
+  // that holds XML is no lock file, whatever its name: added, as README says of a file chosen on
+  // its own (walk 25 B2: a valid invoice named "~$lock.xml" was refused as a lock file).
+  if (isOfficeLockFile(f.name) && !startsLikeXml(f.bytes)) {
     return {
       fileName: f.name,
       message:
@@ -211,4 +213,16 @@ function retirePracticeCopies(ctx: EngineContext, file: NewDocument, id: number)
     if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, 'cancelled')) continue;
     ctx.pipeline.lifecycle.retirePractice(r, id);
   }
+}
+
+/** The first character after an optional UTF-8 byte order mark and blank space is `<`. */
+function startsLikeXml(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (
+    i < bytes.length &&
+    i < 4096 &&
+    (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)
+  )
+    i++;
+  return bytes[i] === 0x3c;
 }

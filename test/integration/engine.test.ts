@@ -130,6 +130,16 @@ describe('engine with the in-process sandbox', () => {
     ]);
   });
 
+  // Walk 25 B2: README says a file chosen on its own is added whatever its name.
+  it('adds an invoice whose name only looks like a lock file', async () => {
+    const e = await engine();
+    const res = await e.handlers['documents:add']({
+      files: [{ name: '~$lock.xml', bytes: makeInvoice('LOCKNAME-1') }],
+    });
+    expect(res.rejected).toEqual([]);
+    expect(res.added.map((a) => a.fileName)).toEqual(['~$lock.xml']);
+  });
+
   it('marks unreadable and non-invoice files invalid with a plain reason, and rejects empty ones', async () => {
     const e = await engine();
     const res = await e.handlers['documents:add']({
