@@ -433,6 +433,7 @@ export class AccessPointClient {
       // would go on for ever. The queue stops with a fault instead (nothing is lost).
       if (isProgrammingError(err)) throw err;
       const e = err as { code?: string; message?: string };
+      if (isConnectionError(e.code)) this.routeMiss.unreached = true;
       return {
         kind: 'transient',
         status: null,

@@ -20,9 +20,17 @@ export class RouteMiss {
   answered = false;
   /** Whether it answered "no such address" (a 404 or a web page), its version call included. */
   missed = false;
+  /** Whether a request found nothing to connect to there (refused, no such host). */
+  unreached = false;
+
   /** It answered "no such address" and never as an access point. */
   get ledNowhere(): boolean {
     return this.missed && !this.answered;
+  }
+
+  /** Nothing there ever answered as an access point: "no such address", or no connection. */
+  get neverAnswered(): boolean {
+    return (this.missed || this.unreached) && !this.answered;
   }
 
   /** The error code of the version call's 404 in the provider's words; null: none seen. */

@@ -198,11 +198,28 @@ export class EngineConnection {
    */
   private noteLedNowhere(): void {
     const { settings } = this.deps;
-    const { routeMiss } = this.client;
     const place = { accessPoint: this.accessPoint, environment: this.wanted.environment };
-    if (routeMiss.ledNowhere) settings.setLedNowhere(place);
-    else if (routeMiss.answered && settings.ledNowhere()?.accessPoint === place.accessPoint)
+    if (this.ledNowhereNow()) settings.setLedNowhere(place);
+    else if (
+      this.client.routeMiss.answered &&
+      settings.ledNowhere()?.accessPoint === place.accessPoint
+    )
       settings.setLedNowhere(null);
+  }
+
+  /**
+   * The address in use never answered as an access point: it answered "no such address" (a path
+   * left out), or nothing there took a connection (a wrong port or host: walk 25 B8) and nothing
+   * was ever accepted there. What waited for it cannot have reached an access point there.
+   */
+  private ledNowhereNow(): boolean {
+    const { routeMiss } = this.client;
+    if (routeMiss.ledNowhere) return true;
+    if (!routeMiss.neverAnswered || this.sandbox) return false;
+    const accepted = this.deps.db
+      .prepare('SELECT 1 FROM documents WHERE access_point = ? AND accepted_at IS NOT NULL LIMIT 1')
+      .get(this.accessPoint);
+    return accepted === undefined;
   }
 
   /** The access point just left, when it led nowhere (see reconnect); read once. */
@@ -261,7 +278,7 @@ export class EngineConnection {
     // access points of the same name), by the clerk's own reroute, which looks each buyer up
     // again there (walk 24b: moved as they were, 12 went to buyers not on Peppol).
     this.ledNowhereFrom =
-      this.client.routeMiss.ledNowhere && wanted.environment === connection.environment
+      this.ledNowhereNow() && wanted.environment === connection.environment
         ? this.accessPoint
         : null;
     const nextKey = accessPointKey(nextSandbox, nextEndpoint);

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runCli as cli } from '../helpers/dist';
+import { runCli as cli, spawnCli } from '../helpers/dist';
 import { makeInvoice } from '../helpers/invoices';
 import { useSandboxes } from '../helpers/sandboxes';
 import { useTempDirs } from '../helpers/temp';
@@ -112,4 +113,43 @@ describe('send run again with the provider URL corrected', () => {
     expect(lastJson(right.stdout)).toMatchObject({ sent: 3, notOnPeppol: 1, failed: 0 });
     expect(s.stats().acceptedDocuments).toBe(3);
   }, 60_000);
+
+  // Walk 25 B8: a wrong port (nothing listening) kept `send` waiting, as an outage would; run
+  // again with the right URL after Ctrl+C, it held all 22 for "peppol-desk reroute 1 … 22".
+  it('a port where nothing listens, stopped with Ctrl+C: the run with the right URL sends them', async () => {
+    const s = await sandbox();
+    const wrong = `http://127.0.0.1:${freePortAfterClose()}/peppol-api`;
+    const dir = drop();
+    const dataDir = join(tempDir(), 'data');
+
+    const first = spawnCli(['send', dir, '--data-dir', dataDir, '--endpoint', wrong], KEY);
+    // Every buyer is looked up (or not) and every invoice tried at least once: then Ctrl+C.
+    await expect
+      .poll(() => timelines(dataDir).get('u4.xml')?.length ?? 0, { timeout: 20_000 })
+      .toBeGreaterThan(4);
+    first.child.kill('SIGINT');
+    expect(await first.exited).not.toBe(0);
+    expect(s.stats().acceptedDocuments).toBe(0);
+
+    const right = await cli(
+      ['send', dir, '--data-dir', dataDir, '--endpoint', s.url, '--json'],
+      KEY,
+    );
+    expect(lastJson(right.stdout)).toMatchObject({ sent: 3, notOnPeppol: 1, failed: 0, held: 0 });
+    expect(right.stderr).not.toContain('peppol-desk reroute');
+    expect(s.stats().acceptedDocuments).toBe(3);
+  }, 60_000);
 });
+
+/** A loopback port that was free a moment ago (nothing listens on it now). */
+function freePortAfterClose(): number {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})`,
+    ],
+    { encoding: 'utf8' },
+  );
+  return Number(out.trim());
+}
