@@ -114,17 +114,38 @@ export function accessPointLabel(
   environment: Environment | null,
   other?: { accessPoint: string | null; environment: Environment | null },
 ): string {
+  const twin =
+    other !== undefined &&
+    accessPoint !== null &&
+    other.accessPoint !== accessPoint &&
+    other.accessPoint !== null &&
+    other.environment === environment &&
+    hostAndPath(other.accessPoint)[0] === hostAndPath(accessPoint)[0];
+  return labelOf(accessPoint, environment, twin);
+}
+
+/**
+ * An access point by its whole address, its path included ("app.goroute.ai/peppol-api
+ * (Production)"): where one document went, in its details (walk 25b N2: "Sent through
+ * 127.0.0.1:P (Test)" read like the wrong URL just corrected, which lacked the path).
+ */
+export function accessPointAddressLabel(
+  accessPoint: string | null,
+  environment: Environment | null,
+): string {
+  return labelOf(accessPoint, environment, true);
+}
+
+function labelOf(
+  accessPoint: string | null,
+  environment: Environment | null,
+  withPath: boolean,
+): string {
   if (accessPoint === null) return 'an unknown access point';
   if (accessPoint === 'sandbox') return 'the built-in Sandbox';
   const env = environment === 'production' ? 'Production' : environment === 'test' ? 'Test' : null;
   const [host, path] = hostAndPath(accessPoint);
-  const twin =
-    other &&
-    other.accessPoint !== accessPoint &&
-    other.accessPoint !== null &&
-    other.environment === environment &&
-    hostAndPath(other.accessPoint)[0] === host;
-  const where = twin ? `${host}${path || '/'}` : host;
+  const where = withPath ? `${host}${path || '/'}` : host;
   return env ? `${where} (${env})` : where;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessPointLabel } from '../../app/contract';
+import { accessPointAddressLabel, accessPointLabel } from '../../app/contract';
 
 describe('accessPointLabel', () => {
   it('names a provider by its host and environment, the built-in Sandbox by name', () => {
@@ -42,5 +42,16 @@ describe('accessPointLabel', () => {
     expect(accessPointLabel(here, 'test', { accessPoint: here, environment: 'test' })).toBe(
       'app.goroute.ai (Test)',
     );
+  });
+
+  // Walk 25b N2: the details' "Sent through 127.0.0.1:P (Test)" read like the wrong URL.
+  it("by its whole address, in a document's details", () => {
+    expect(accessPointAddressLabel('http://127.0.0.1:18020/peppol-api', 'test')).toBe(
+      '127.0.0.1:18020/peppol-api (Test)',
+    );
+    expect(accessPointAddressLabel('https://ap.example', 'production')).toBe(
+      'ap.example/ (Production)',
+    );
+    expect(accessPointAddressLabel('sandbox', 'sandbox')).toBe('the built-in Sandbox');
   });
 });

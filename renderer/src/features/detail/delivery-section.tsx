@@ -1,5 +1,5 @@
 import {
-  accessPointLabel,
+  accessPointAddressLabel,
   BUSINESS_RESPONSE_STATES,
   FILTER_STATES,
   type DocumentDetail,
@@ -26,7 +26,7 @@ const WAITING = new Set<string>([...FILTER_STATES.progress, 'held']);
  * never went and will not (walk 13: a PDF read "Access point 127.0.0.1 (Test)").
  */
 function accessPointField(d: DocumentDetail): { label: string; value: string | null } {
-  const where = d.environment ? accessPointLabel(d.accessPoint, d.environment) : null;
+  const where = d.environment ? accessPointAddressLabel(d.accessPoint, d.environment) : null;
   if (d.transactionId !== null) return { label: 'Sent through', value: where };
   return { label: 'Queued for', value: WAITING.has(d.state) ? where : null };
 }
