@@ -108,7 +108,11 @@ export function sayWhyNotSent(r: DocumentBriefRow, counted: Counted): void {
  * for document `id` (walk 23: "choose Retry", with no Retry to choose and no id given).
  */
 export function cliWords(message: string, id?: number): string {
-  const words = message.replace(/\bdrop it again\b/g, 'send it again');
+  // The app's details list every finding; here `validate` does (walk 25b N6: "The details list
+  // them all." where the command line has no details).
+  const words = message
+    .replace(/\bdrop it again\b/g, 'send it again')
+    .replace(/\bThe details list them all\./g, '`peppol-desk validate <the file>` lists them all.');
   if (id === undefined) return words;
   const commands = words
     .replace(/\b(open it and )?choose Retry\b/g, `run \`peppol-desk retry ${id}\``)

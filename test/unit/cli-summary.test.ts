@@ -95,6 +95,17 @@ describe('a row’s words on the command line', () => {
     expect(lines).toEqual(['f-6.xml (document #6): Fix it and send it again.\n']);
   });
 
+  it('send a command-line user to `validate` for the whole list of findings (walk 25b N6)', () => {
+    expect(
+      cliWords(
+        '3 problems found, including: Amount due is wrong (BR-CO-16). The details list them all. Fix the invoice in your accounting system and drop it again.',
+        4,
+      ),
+    ).toBe(
+      '3 problems found, including: Amount due is wrong (BR-CO-16). `peppol-desk validate <the file>` lists them all. Fix the invoice in your accounting system and send it again.',
+    );
+  });
+
   it('give the command, with the id, where the app says to choose one of its buttons (walk 23)', () => {
     expect(
       cliWords(
