@@ -112,6 +112,7 @@ describe("a drop's journal in the engine", () => {
           'm-1000.xml, m-1001.xml, m-1002.xml, m-1003.xml, m-1004.xml, m-1005.xml, m-1006.xml, m-1007.xml, m-1008.xml, m-1009.xml and 1,990 more: not added. The drop stopped before they were handed over (Peppol Desk stopped, or its page was closed). Drop the same files again: those already added are recognised and not added twice.',
         ],
         journal: 12,
+        fromJournal: true,
       },
     ]);
     expect(barWords(kept)).toMatch(/^2,000 files of the drop at .+ not added$/);
@@ -132,6 +133,21 @@ describe("a drop's journal in the engine", () => {
     expect(useLastDropStore.getState().drops).toMatchObject([{ notAdded: 300, journal: 7 }]);
     await useLastDropStore.getState().loadUnfinished();
     expect(useLastDropStore.getState().drops).toHaveLength(1);
+  });
+
+  it("this page's own words of a drop it saw stop stay while the journal does not name it yet", async () => {
+    useLastDropStore.setState({ drops: [], older: null });
+    // The engine answers again at once, and its journal holds a drop of this run only once it has
+    // been quiet a while: this page's record must not go meanwhile.
+    fakeDropWindow({
+      maxDocumentBytes: 1e9,
+      add: (_names, call) =>
+        call > 1 ? { code: 'HOST_GONE', message: 'Peppol Desk is not answering.' } : null,
+      unfinished: [],
+    });
+    await addFiles({ files: files(500), skipped: [] });
+    await useLastDropStore.getState().loadUnfinished();
+    expect(useLastDropStore.getState().drops).toMatchObject([{ notAdded: 300, journal: 7 }]);
   });
 
   // Walk 25 A4 and A3: a drop dropped again stayed "not added" on every page until a reload.

@@ -27,6 +27,11 @@ export interface DropLeftOut {
   lines: string[];
   /** The drop's id in the engine's journal (`drops:begin`), when it has one. */
   journal?: number;
+  /**
+   * Told by the journal (unfinishedDropLeftOut), not by this page: it follows the journal (gone
+   * once the journal no longer holds the drop). This page's own words of its drop stay.
+   */
+  fromJournal?: true;
 }
 
 /** Drops older than the {@link DROPS_KEPT} last ones: their files counted, no longer named. */
@@ -136,7 +141,6 @@ export function notAddedMessage(list: DropsLeftOut): { title: string; lines: str
 /** Files named per reason on a line (the rest counted). */
 export const NAMES_PER_GROUP = 10;
 
-/** The files a stopped drop did not hand over, by name as far as the journal gives them. */
 /**
  * The first NAMES_PER_GROUP of `names` and how many more of `total` ("a.xml, b.xml and 1,990
  * more"): every list of file names of a drop.
@@ -171,6 +175,7 @@ export function unfinishedDropLeftOut(d: UnfinishedDrop): DropLeftOut {
       ...again,
     ],
     journal: d.id,
+    fromJournal: true,
   };
 }
 
@@ -235,12 +240,14 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
     if (!answer.ok) return;
     const journal = new Map(answer.value.drops.map((d) => [d.id, d]));
     const before = get();
-    // A drop the journal no longer holds (its files dropped again and added, or forgotten on
-    // another page) goes; one whose files were partly dropped again is told again (walk 25 A4).
+    // A drop the journal told of and no longer holds (its files dropped again and added, or
+    // forgotten on another page) goes; one whose files were partly dropped again is told again
+    // (walk 25 A4). This page's own words of a drop it saw stop stay as they are (they name the
+    // files it refused too, and the journal holds a drop of this run only once it is quiet).
     const drops = before.drops
-      .filter((d) => d.journal === undefined || journal.has(d.journal))
+      .filter((d) => !d.fromJournal || journal.has(d.journal!))
       .map((d) => {
-        const now = d.journal === undefined ? undefined : journal.get(d.journal);
+        const now = d.fromJournal ? journal.get(d.journal!) : undefined;
         return now && now.notAdded !== d.notAdded ? unfinishedDropLeftOut(now) : d;
       });
     let list: DropsLeftOut = { drops, older: before.older };
