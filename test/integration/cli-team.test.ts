@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../app/sandbox/server';
@@ -228,16 +228,6 @@ describe.skipIf(skipPostgres)('the team database password', () => {
 function spawnSend(inbox: string, apUrl: string, dataDir: string, store: string) {
   const args = ['send', inbox, '--endpoint', apUrl, '--data-dir', dataDir, '--json'];
   return spawnCli(args, { PEPPOL_DESK_STORE: store });
-}
-
-/** A loopback port nothing listens on (yet). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(skipPostgres)('peppol-desk send while the team database is down', () => {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli as cli, spawnCli } from '../helpers/dist';
+import { freePort } from '../helpers/free-port';
 import { makeInvoice } from '../helpers/invoices';
 import { useSandboxes } from '../helpers/sandboxes';
 import { useTempDirs } from '../helpers/temp';
@@ -118,7 +118,7 @@ describe('send run again with the provider URL corrected', () => {
   // again with the right URL after Ctrl+C, it held all 22 for "peppol-desk reroute 1 … 22".
   it('a port where nothing listens, stopped with Ctrl+C: the run with the right URL sends them', async () => {
     const s = await sandbox();
-    const wrong = `http://127.0.0.1:${freePortAfterClose()}/peppol-api`;
+    const wrong = `http://127.0.0.1:${await freePort()}/peppol-api`;
     const dir = drop();
     const dataDir = join(tempDir(), 'data');
 
@@ -140,16 +140,3 @@ describe('send run again with the provider URL corrected', () => {
     expect(s.stats().acceptedDocuments).toBe(3);
   }, 60_000);
 });
-
-/** A loopback port that was free a moment ago (nothing listens on it now). */
-function freePortAfterClose(): number {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '-e',
-      `const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return Number(out.trim());
-}
