@@ -135,3 +135,19 @@ export function decodeDeclared(label: string, bytes: Uint8Array, fatal = false):
   if (decoder.encoding !== 'windows-1252') return text;
   return text.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
+
+/**
+ * Where a file's text would begin: the index of its first byte after an optional UTF-8 byte order
+ * mark and blank space (spaces, tabs, line ends), looking no further than `within` bytes. XML
+ * text has its `<` there.
+ */
+export function firstNonBlankByte(bytes: Uint8Array, within = bytes.length): number {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (
+    i < bytes.length &&
+    i < within &&
+    (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)
+  )
+    i++;
+  return i;
+}

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { AddResult, IncomingFile } from '../contract';
 import { isOfficeLockFile, lastPart } from '../domain/file-names';
 import { newIdempotencyKey } from '../domain/idempotency-key';
+import { firstNonBlankByte } from '../domain/xml-encoding';
 import { isAllowedTransition } from '../domain/states';
 import type { BodyRef } from '../store/body-files';
 import type { KnownFile, NewDocument } from '../store/document-record';
@@ -61,7 +62,7 @@ function refusal(f: IncomingFile, limit: number): AddResult['rejected'][number] 
   // became a "Needs fixing" row; a dropped folder, send and the hot folder leave it alone. One
   // that holds XML is no lock file, whatever its name: added, as README says of a file chosen on
   // its own (walk 25 B2: a valid invoice named "~$lock.xml" was refused as a lock file).
-  if (isOfficeLockFile(f.name) && !startsLikeXml(f.bytes)) {
+  if (isOfficeLockFile(f.name) && f.bytes[firstNonBlankByte(f.bytes, 4096)] !== 0x3c /* < */) {
     return {
       fileName: f.name,
       message:
@@ -213,16 +214,4 @@ function retirePracticeCopies(ctx: EngineContext, file: NewDocument, id: number)
     if (lastPart(r.file_name) !== name || !isAllowedTransition(r.state, 'cancelled')) continue;
     ctx.pipeline.lifecycle.retirePractice(r, id);
   }
-}
-
-/** The first character after an optional UTF-8 byte order mark and blank space is `<`. */
-function startsLikeXml(bytes: Uint8Array): boolean {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (
-    i < bytes.length &&
-    i < 4096 &&
-    (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)
-  )
-    i++;
-  return bytes[i] === 0x3c;
 }

@@ -191,6 +191,14 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   );
   hotFolderStatus = () => hotFolder.folderStatus();
 
+  /**
+   * What waited for a provider URL that led nowhere goes on through the one now in use, as the
+   * clerk's reroute sends it, each buyer looked up again (see EngineConnection.takeLedNowhere).
+   */
+  const sendOnFromNowhere = async (): Promise<void> => {
+    const from = connection.takeLedNowhere();
+    if (from !== null) await rerouteHeld(ctx, { from }, URL_CORRECTED_WHY);
+  };
   const handlers: Handlers = {
     'app:info': () => ({
       version: options.version ?? '0.0.0',
@@ -218,12 +226,9 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
     ...settingsHandlers(ctx, {
       setMetricsPort,
       applyHotFolder: () => hotFolder.apply(),
-      // What waited for an address that led nowhere goes on through the corrected one, as the
-      // clerk's reroute sends it (see EngineConnection.reconnect).
       applyConnection: async () => {
         await connection.apply();
-        const from = connection.takeLedNowhere();
-        if (from !== null) await rerouteHeld(ctx, { from }, URL_CORRECTED_WHY);
+        await sendOnFromNowhere();
       },
     }),
     // Asked when a window opens or reloads: the whole hour the 60-minute chart window shows.
@@ -239,8 +244,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
   if (options.autoStart !== false) {
     pipeline.start();
     // Held at the start for another access point, of a provider URL that led nowhere: on.
-    const from = connection.takeLedNowhere();
-    if (from !== null) await rerouteHeld(ctx, { from }, URL_CORRECTED_WHY);
+    await sendOnFromNowhere();
   }
   if (options.autoStart !== false) await hotFolder.apply();
 

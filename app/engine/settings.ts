@@ -155,6 +155,9 @@ export const PATCH_KEYS = (Object.keys(SETTINGS_SCHEMA) as SettingKey[]).filter(
 /** The stored row of EngineSettings.ledNowhere (no setting of the schema has this name). */
 const LED_NOWHERE = 'accessPointLedNowhere';
 
+/** An address that led nowhere, with the environment it was used in. */
+type NowherePlace = { accessPoint: string; environment: string };
+
 /** Typed reads and checked writes of the stored settings. */
 export class EngineSettings {
   constructor(
@@ -180,12 +183,12 @@ export class EngineSettings {
    * The provider URL last in use that answered "no such address" and never as an access point,
    * with its environment (not a setting: kept for the next start, see EngineConnection.open).
    */
-  ledNowhere(): { accessPoint: string; environment: string } | null {
-    return this.repo.get<{ accessPoint: string; environment: string } | null>(LED_NOWHERE, null);
+  ledNowhere(): NowherePlace | null {
+    return this.repo.get<NowherePlace | null>(LED_NOWHERE, null);
   }
 
   /** Remember (or, null, forget) the address that led nowhere. */
-  setLedNowhere(place: { accessPoint: string; environment: string } | null): void {
+  setLedNowhere(place: NowherePlace | null): void {
     this.repo.set(LED_NOWHERE, place ?? undefined);
   }
 

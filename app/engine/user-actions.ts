@@ -12,7 +12,7 @@ import {
 } from '../domain/states';
 import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
-import type { CancelledDoc } from '../queue/lifecycle';
+import type { CancelledDoc, RerouteTo } from '../queue/lifecycle';
 import type { EngineContext } from './context';
 import { requireIds } from './documents';
 
@@ -309,11 +309,7 @@ export function userActionHandlers(ctx: EngineContext): Pick<Handlers, ActionCha
             const r = repo.get(id);
             if (!r || r.state !== 'held') continue;
             if (r.problem_code === ACCESS_POINT_CHANGED) {
-              const to = {
-                accessPoint: connection.accessPoint,
-                environment: connection.environment,
-              };
-              if (lifecycle.reroute(r, to)) n++;
+              if (lifecycle.reroute(r, rerouteHere(connection))) n++;
               continue;
             }
             // Two questions, two decisions: "send the duplicate" does not answer "send although
@@ -370,6 +366,11 @@ export function currentUser(): string {
   }
 }
 
+/** Through the access point in use now, and why when it is not the clerk's decision. */
+function rerouteHere(connection: EngineContext['connection'], why?: string): RerouteTo {
+  return { accessPoint: connection.accessPoint, environment: connection.environment, why };
+}
+
 /**
  * Why documents held for a provider URL that led to no access point went on through another one
  * on their own (EngineConnection.takeLedNowhere): their timeline's words.
@@ -388,7 +389,7 @@ export async function rerouteHeld(
 ): Promise<RequestResult<'documents:reroute'>> {
   const { repo, connection, pipeline } = ctx;
   const { lifecycle } = pipeline;
-  const to = { accessPoint: connection.accessPoint, environment: connection.environment, why };
+  const to = rerouteHere(connection, why);
   const bulk = all || from !== undefined;
   const list = bulk ? repo.heldFor(from ?? null) : requireIds(ids);
   let rerouted = 0;

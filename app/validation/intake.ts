@@ -10,7 +10,7 @@ import {
 import type { XDoc } from './xml-tree';
 import { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
 import { visibleText } from '../domain/visible-text';
-import { decodeXml, type EncodingMismatch } from '../domain/xml-encoding';
+import { decodeXml, firstNonBlankByte, type EncodingMismatch } from '../domain/xml-encoding';
 
 export { DEFAULT_MAX_BYTES, tooLargeMessage } from './too-large';
 
@@ -54,12 +54,7 @@ function mismatchMessage(m: EncodingMismatch): string {
  * image or spreadsheet would.
  */
 function looksLikeMislabelledText(bytes: Uint8Array): boolean {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (
-    i < bytes.length &&
-    (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)
-  )
-    i++;
+  const i = firstNonBlankByte(bytes);
   if (bytes[i] !== 0x3c) return false;
   const end = Math.min(bytes.length, 64 * 1024);
   for (let k = i; k < end; k++) {

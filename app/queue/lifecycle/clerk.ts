@@ -220,7 +220,7 @@ export function sendAnyway(
 
 /**
  * Where a reroute sends a document, and why when not by the clerk's decision (the timeline's
- * words after "Sent through …": see URL_CORRECTED_WHY).
+ * words after "Moved to …": see URL_CORRECTED_WHY).
  */
 export interface RerouteTo {
   accessPoint: string;

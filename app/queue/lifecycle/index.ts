@@ -18,7 +18,7 @@ import type { Note } from './steps';
 import type { IntakeError } from '../../validation/types';
 
 export type { LifecycleDeps, Stage } from './core';
-export type { CancelledDoc } from './clerk';
+export type { CancelledDoc, RerouteTo } from './clerk';
 export type { LookupVerdict } from './checking';
 
 /**

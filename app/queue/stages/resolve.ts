@@ -1,5 +1,5 @@
 import { failureReason, type LookupAnswer } from '../../access-point/client';
-import { NO_SUCH_ADDRESS } from '../../access-point/answers';
+import { addressNotFound } from '../../access-point/reachability';
 import type { ParticipantCache } from '../../caches/participant-cache';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { LookupVerdict } from '../lifecycle';
@@ -167,7 +167,7 @@ export class ResolveStage {
       metrics.recordLatency('lookup', performance.now() - started);
       this.ctx.noteOutcome(outcome);
       reason = failureReason(outcome);
-      nowhere = outcome.kind === 'permanent' && outcome.error.code === NO_SUCH_ADDRESS;
+      nowhere = outcome.kind === 'permanent' && addressNotFound(outcome.error);
       return outcome.kind === 'ok' ? outcome.value : null;
     });
     return entry?.answer ?? { unavailable: reason, ...(nowhere ? { nowhere } : {}) };
