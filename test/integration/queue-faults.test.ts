@@ -66,7 +66,10 @@ describe('fault injection: every document ends sent, exactly once, within the re
       });
     }
     expect(gaps.length).toBeGreaterThan(0);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+    // The wait counts from the moment the answer was handled; the timeline's retry_wait entry is
+    // dated by its write, a clock reading later (CI run 168 saw 999 ms once). Never sooner than
+    // that reading allows: a few milliseconds, not the second of Retry-After.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 - 5);
   });
 
   // Walk 4, finding 3: a minute of "slow down" at month-end used up invoices' tries and left
