@@ -3,13 +3,14 @@
  * the access point (`--endpoint`), the API key (`--api-key-file`, PEPPOL_DESK_API_KEY,
  * `--api-key` with its warning, or the stored key) and the speed knobs.
  */
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // options.ts holds no engine code: commands that only read (validate) still do not load it.
 import { memorySecretStore, type Engine, type EngineOptions } from '../engine/options';
 import { defaultDataDir } from '../data-dir';
 import { keyFileSecretStore } from '../secrets/key-file';
+import { positiveInt } from './common';
 
 declare const __PEPPOL_DESK_VERSION__: string | undefined;
 /** The version of this build (0.0.0 when run from source). */
@@ -134,6 +135,23 @@ export function rateOption(value: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError('Expected requests per second above 0.');
   return n;
+}
+
+/**
+ * The speed knobs of a command that sends (`send`, `watch`): adaptive unless given. `watch` had
+ * none, so `watch --concurrency 10` stopped with "unknown option".
+ */
+export function speedOptions(command: Command): Command {
+  return command
+    .option('--concurrency <n>', 'sends in flight (fixed; adaptive without it)', positiveInt)
+    .option(
+      '--batch <n|off>',
+      'documents per batch request (1-100), or off for single sends',
+      batchOption,
+    )
+    .option('--gzip', 'gzip request bodies (falls back to plain on 415)')
+    .option('--rate <r>', 'at most this many requests per second', rateOption)
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>', positiveInt);
 }
 
 /** The data folder: `--data-dir`, else the user's default, as an absolute path. */

@@ -18,11 +18,10 @@ import type { ConnectionStatus, IncomingFile } from '../contract';
 import { environmentMismatch } from '../domain/environment';
 import { exitWhenWritten, positiveInt, STORE_HELP } from './common';
 import {
-  batchOption,
   dataDirOf,
   engineOptions,
   loadEngine,
-  rateOption,
+  speedOptions,
   type EngineFlags,
 } from './engine-options';
 import { ChunkSizer } from './add-chunks';
@@ -433,7 +432,7 @@ class FileScratch {
 
 /** Registers `send`. */
 export function registerSend(program: Command): void {
-  program
+  const command = program
     .command('send')
     .description('Send invoice files (or folders of them) and exit when every one is final.')
     .argument('<paths...>', 'files or folders')
@@ -446,26 +445,17 @@ export function registerSend(program: Command): void {
     .option('--data-dir <dir>', 'data folder (queue and caches)')
     .option('--store <url>', STORE_HELP)
     .option('--json', 'print one JSON summary line')
-    .option('--concurrency <n>', 'sends in flight', positiveInt)
     .option('--wait-delivery', 'wait until delivered, not only accepted by the access point')
     .option(
       '--wait-response <s>',
       "with --wait-delivery: wait up to s seconds for the buyer's business response",
       positiveInt,
     )
-    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
-    .option(
-      '--batch <n|off>',
-      'documents per batch request (1-100), or off for single sends',
-      batchOption,
-    )
-    .option('--gzip', 'gzip request bodies (falls back to plain on 415)')
-    .option('--rate <r>', 'at most this many requests per second', rateOption)
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>', positiveInt)
-    .action(async (paths: string[], opts: SendOptions) => {
-      process.exitCode = await sendCommand(paths, opts);
-      await exitWhenWritten();
-    });
+    .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt);
+  speedOptions(command).action(async (paths: string[], opts: SendOptions) => {
+    process.exitCode = await sendCommand(paths, opts);
+    await exitWhenWritten();
+  });
 }
 
 /** Whether two files of a run have the same name, wherever they are (walk 24: "same name" of two). */

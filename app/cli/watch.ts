@@ -4,7 +4,13 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hotFolderRefusal } from '../hot-folder-refusal';
 import { accessPointOptions, positiveInt } from './common';
-import { dataDirOf, engineOptions, loadEngine, type EngineFlags } from './engine-options';
+import {
+  dataDirOf,
+  engineOptions,
+  loadEngine,
+  speedOptions,
+  type EngineFlags,
+} from './engine-options';
 
 interface WatchOptions extends EngineFlags {
   stableMs?: number;
@@ -70,13 +76,15 @@ async function watchCommand(folder: string, opts: WatchOptions): Promise<number>
 
 /** Registers `watch`. */
 export function registerWatch(program: Command): void {
-  accessPointOptions(
-    program
-      .command('watch')
-      .description(
-        'Watch a folder: send each invoice saved into it, then move it to sent/ or failed/. Runs until Ctrl+C.',
-      )
-      .argument('<folder>', 'the folder to watch'),
+  speedOptions(
+    accessPointOptions(
+      program
+        .command('watch')
+        .description(
+          'Watch a folder: send each invoice saved into it, then move it to sent/ or failed/. Runs until Ctrl+C.',
+        )
+        .argument('<folder>', 'the folder to watch'),
+    ),
   )
     .option('--latency-ms <ms>', 'added latency of the built-in sandbox', positiveInt)
     .option(

@@ -299,6 +299,37 @@ describe('peppol-desk watch (CLI)', () => {
     );
   });
 
+  it('peppol-desk watch takes the speed knobs send takes (it stopped with "unknown option")', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'outbox');
+    mkdirSync(folder);
+    const knobs = ['--concurrency', '3', '--batch', 'off', '--rate', '50', '--gzip'];
+    const child = spawn(
+      process.execPath,
+      [distFile('cli.cjs'), 'watch', folder, '--data-dir', join(dir, 'data'), ...knobs],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitFor(
+        'the watch banner',
+        () => stdout.includes('Watching') || child.exitCode !== null,
+      );
+      expect(stderr).not.toContain('unknown option');
+      writeFileSync(join(folder, 'knobs.xml'), makeInvoice('HOT-KNOBS-1'));
+      await waitFor('knobs.xml in sent/', () => existsSync(join(folder, 'sent', 'knobs.xml')));
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('peppol-desk watch --no-move sends files and leaves them where they are', async () => {
     const dir = tempDir();
     const folder = join(dir, 'outbox');
