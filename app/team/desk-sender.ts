@@ -9,7 +9,7 @@
  * is an UPDATE with timeline rows, counts and a notice to every desk), so both are grouped:
  * claims are taken ahead, a window of twice the slots, refilled half a window at a time (a claim
  * that came back short: nothing more due, claim again only when told: a notice, the timer, a
- * start); outcomes wait ~25 ms to be written together.
+ * start); outcomes wait ~25 ms to be written together (./desk-writes).
  */
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../access-point/client';
 import {
@@ -24,9 +24,9 @@ import { attemptsExhausted, transient, transientWords } from '../domain/problems
 import { notCountedAsAttempt, retryDelayMs, type RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
 import { SendSlots, type Request } from '../queue/stages/send-slots';
+import { DeskWrites } from './desk-writes';
 import { refusedOutcome, teamProblem } from './desk-intake';
-import { isStoreUnavailable } from './store';
-import type { Claim, ClaimRef, FinishItem, SentVia, TeamOutcome, TeamStore } from './store';
+import type { Claim, ClaimRef, SentVia, TeamOutcome, TeamStore } from './store';
 
 /** The most claims held ahead of the slots. */
 const MAX_WINDOW = 64;
@@ -38,8 +38,8 @@ export interface SenderDeps {
   client(): AccessPointClient;
   metrics: Metrics;
   retry(): RetryPolicy;
-  /** Sends in flight (default 10). */
-  concurrency: number;
+  /** Sends in flight: a fixed number, or 'auto' (the single desk's adaptive limiter). */
+  concurrency: number | 'auto';
   leaseMs: number;
   requestsPerSecond?: number | null;
   /** An outcome could not be written (database down): keep it for later. */
@@ -72,23 +72,15 @@ interface InFlight {
   under: string | undefined;
 }
 
-/** An outcome waiting for the next `finishMany`. */
-interface PendingWrite extends FinishItem {
-  /** When it was queued for writing (performance.now()): just after the answer came. */
-  at: number;
-  done(err?: unknown): void;
-}
-
 /** The send loop of one desk (see the file comment). */
 export class DeskSender {
-  private readonly slots: SendSlots;
+  readonly slots: SendSlots;
   /** Every claim held: waiting ahead, waiting for the rate gate, or sent. */
   private readonly inFlight = new Map<number, InFlight>();
   /** Documents answered 403 once at this desk (the second one fails them, see outcomeOf). */
   private readonly forbiddenOnce = new Set<number>();
   /** Claimed ahead, waiting for a slot (oldest first). */
   private readonly ahead: InFlight[] = [];
-  private lingerTimer: NodeJS.Timeout | null = null;
   private readonly work = new Set<Promise<void>>();
   private pumping = false;
   private again = false;
@@ -102,15 +94,23 @@ export class DeskSender {
   private running = false;
   private stopping = false;
   private renewTimer: NodeJS.Timeout | null = null;
-  /** Outcomes answered while a `finishMany` was under way: written together by the next one. */
-  private pendingWrites: PendingWrite[] = [];
-  private writing = false;
+  /** The outcomes' writes, grouped (./desk-writes). */
+  private readonly writes: DeskWrites;
+  /** Claims found lost before their outcome was written (renew refused). */
+  private lostAhead = 0;
+
   /** Claims found lost (renew or finish refused), since the start. */
-  lostClaims = 0;
+  get lostClaims(): number {
+    return this.lostAhead + this.writes.lost;
+  }
+
   /** Sends whose answer was written. */
-  finished = 0;
+  get finished(): number {
+    return this.writes.finished;
+  }
 
   constructor(private readonly deps: SenderDeps) {
+    this.writes = new DeskWrites(deps);
     this.slots = new SendSlots(
       {
         metrics: deps.metrics,
@@ -163,8 +163,8 @@ export class DeskSender {
     }
   }
 
-  /** Fixed sends in flight. */
-  setConcurrency(n: number): void {
+  /** Sends in flight: a fixed number, or 'auto'. */
+  setConcurrency(n: number | 'auto'): void {
     this.slots.setConcurrency(n);
     this.pump();
   }
@@ -252,10 +252,18 @@ export class DeskSender {
     return n;
   }
 
-  /** Start the claims waiting ahead, as many as there are free slots. */
+  /**
+   * Start the claims waiting ahead, as many as there are free slots: the oldest first, but one
+   * answered 403 here once after those that were not. Their buyers tell first whether the account
+   * may not send (walk 20); sent first again, it met its second 403 (failed) while the sends paced
+   * by the adaptive limiter's start had not yet met the buyers that tell.
+   */
   private launchAhead(): void {
     let free = this.slots.freeSingles() - this.waitingForGate();
-    while (free-- > 0 && this.ahead.length > 0) this.launch(this.ahead.shift()!);
+    while (free-- > 0 && this.ahead.length > 0) {
+      const fresh = this.ahead.findIndex((e) => !this.forbiddenOnce.has(e.claim.id));
+      this.launch(this.ahead.splice(Math.max(0, fresh), 1)[0]!);
+    }
   }
 
   private launch(entry: InFlight): void {
@@ -372,89 +380,11 @@ export class DeskSender {
     return { kind: 'retry', delayMs, problem, reachedMaybe, uncount: uncounted };
   }
 
-  /**
-   * Write an outcome under the claim's fence; lost claims are dropped, outages spooled. Outcomes
-   * wait `writeLingerMs` for others, and those that arrive while a write is under way go
-   * together in the next statement (group commit). The wait costs no send: the slot is free
-   * already; a crash meanwhile leaves the claim in doubt, sent again under the same key.
-   */
+  /** Write an outcome under the claim's fence (a lost claim's is dropped; see DeskWrites). */
   private write(entry: InFlight, outcome: TeamOutcome): Promise<void> {
-    if (entry.lost) {
-      this.lostClaims++;
-      return Promise.resolve();
-    }
-    const claim = { id: entry.claim.id, fence: entry.claim.fence };
-    return new Promise<void>((resolve, reject) => {
-      this.pendingWrites.push({
-        claim,
-        outcome,
-        at: performance.now(),
-        done: (err) => (err === undefined ? resolve() : reject(err)),
-      });
-      const linger = this.deps.writeLingerMs ?? 25;
-      // Released claims (a stop, a pause) and full windows go at once.
-      if (linger <= 0 || outcome.kind === 'released' || this.pendingWrites.length >= 64) {
-        void this.writeRounds();
-      } else {
-        this.lingerTimer ??= setTimeout(() => void this.writeRounds(), linger);
-      }
-    });
-  }
-
-  private async writeRounds(): Promise<void> {
-    if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    this.lingerTimer = null;
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (this.pendingWrites.length > 0) {
-        const batch = this.pendingWrites;
-        this.pendingWrites = [];
-        await this.writeBatch(batch);
-      }
-    } finally {
-      this.writing = false;
-    }
-  }
-
-  private async writeBatch(batch: readonly PendingWrite[]): Promise<void> {
-    let written: Set<number>;
-    try {
-      // An acceptance is dated when the answer came, not when it is written.
-      const now = performance.now();
-      written = await this.deps.store.finishMany(
-        this.deps.deskId,
-        batch.map(({ claim, outcome, at }) => ({
-          claim,
-          outcome: outcome.kind === 'accepted' ? { ...outcome, answeredMsAgo: now - at } : outcome,
-        })),
-      );
-    } catch (err) {
-      if (!isStoreUnavailable(err)) {
-        for (const p of batch) p.done(err);
-        return;
-      }
-      // Kept with the wall-clock moment the answer came: written later (a walk: minutes later,
-      // after an outage), it is still dated then (Spool.outcomes turns it back into an age).
-      const wall = Date.now() - performance.now();
-      for (const p of batch) this.deps.spoolOutcome(p.claim, p.outcome, wall + p.at);
-      this.deps.onUnavailable(err);
-      for (const p of batch) p.done();
-      return;
-    }
-    const changed: number[] = [];
-    for (const p of batch) {
-      if (!written.has(p.claim.id)) {
-        this.lostClaims++;
-        continue;
-      }
-      this.finished++;
-      if (p.outcome.kind === 'accepted') this.deps.metrics.recordOutcome('accepted');
-      else if (p.outcome.kind === 'failed') this.deps.metrics.recordOutcome('failed');
-      changed.push(p.claim.id);
-    }
-    if (changed.length > 0) this.deps.onChanged(changed);
-    for (const p of batch) p.done();
+    if (!entry.lost) return this.writes.write(entry.claim, outcome);
+    this.lostAhead++;
+    return Promise.resolve();
   }
 
   /** Extend the leases of everything in flight; those not held any more are marked lost. */
@@ -480,7 +410,7 @@ export class DeskSender {
       if (!e.lost) continue;
       this.ahead.splice(i, 1);
       this.inFlight.delete(e.claim.id);
-      this.lostClaims++;
+      this.lostAhead++;
     }
   }
 

@@ -43,8 +43,8 @@ export interface TeamDeskOptions {
   client(): AccessPointClient;
   retry(): RetryPolicy;
   maxDocumentBytes(): number;
-  /** Sends in flight (default 10). */
-  concurrency?: number;
+  /** Sends in flight: a fixed number, or 'auto' (adaptive; the default). */
+  concurrency?: number | 'auto';
   /** Lease of a claim, ms (default 30 s; renewed every third of it). */
   leaseMs?: number;
   heartbeatMs?: number;
@@ -122,7 +122,7 @@ export class TeamDesk {
       client: o.client,
       metrics: o.metrics,
       retry: o.retry,
-      concurrency: o.concurrency ?? 10,
+      concurrency: o.concurrency ?? 'auto',
       leaseMs: o.leaseMs ?? 30_000,
       requestsPerSecond: o.requestsPerSecond ?? null,
       spoolOutcome: (claim, outcome, at) => this.spool.addOutcome(claim, outcome, at),
@@ -140,7 +140,7 @@ export class TeamDesk {
       client: o.client,
       metrics: o.metrics,
       options: { ...DELIVERY_DEFAULTS, ...o.delivery },
-      maxInFlight: pollsInFlightFor(o.concurrency ?? 10),
+      maxInFlight: pollsInFlightFor(o.concurrency ?? 'auto'),
       leaseMs: o.leaseMs ?? 30_000,
       onUnavailable: (err) => this.trouble(err),
       ...(o.noteOutcome ? { noteOutcome: o.noteOutcome } : {}),

@@ -18,7 +18,7 @@ export function teamSettingsHandlers(
       options,
       connection: ctx.connection,
       pipeline: {
-        setConcurrency: (c) => teamDesk.sender.setConcurrency(c === 'auto' ? 10 : c),
+        setConcurrency: (c) => teamDesk.sender.setConcurrency(c),
         // Single sends only on a team outbox; the rest is read where it is used.
         setBatching: () => undefined,
         setMaxAttempts: () => undefined,

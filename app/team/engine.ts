@@ -122,8 +122,7 @@ async function openTeamEngine(
   if (options.autoStart === false) await settings.sync(false);
   const metrics = new Metrics(now);
   const concurrencySetting = options.concurrency ?? settings.get('concurrency');
-  // Single sends only: the adaptive setting becomes the team default of 10 in flight.
-  const concurrency = concurrencySetting === 'auto' ? 10 : concurrencySetting;
+  const concurrency = concurrencySetting;
   // The local documents repository is not used for documents here; the connection reads it
   // only to poll earlier access points, which a team desk does not do.
   const repo = new DocumentsRepo(db, now);
@@ -305,6 +304,16 @@ async function openTeamEngine(
     ...(options.log ? { log: options.log } : {}),
   });
   const teamDesk = worker;
+  // The gauges (Prometheus, like a single desk's): this desk's sends in flight and their limit.
+  const { slots } = teamDesk.sender;
+  metrics.attach({
+    sender: () => ({
+      concurrencyLimit: slots.single.limit,
+      inFlight: slots.inFlight,
+      rate: slots.gate.rate,
+      batching: false,
+    }),
+  });
   // Sends out and unanswered for as long as a run of failures lasts say trouble (walk 8).
   health.watchSilence(teamDesk.sender.silentForMs, () => teamDesk.reachable);
   // Heard before the desk claims anything, unless the access point is slow to answer.
