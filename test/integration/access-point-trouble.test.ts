@@ -335,6 +335,37 @@ describe('403s to the sends of many invoices: the account may not send (walk 20)
   });
 });
 
+describe('403s to the first two invoices of a drop, then to the rest: the account may not send', () => {
+  it('the two refused first are sent again after the others, and none fails', async () => {
+    const { sandbox, engine } = await setup({}, { batching: false });
+    await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('online');
+    const said = 'This API key may not send documents';
+    sandbox.setFaults({ status: { every: 1, status: 403, code: 'FORBIDDEN', message: said } });
+    const files = Array.from({ length: 10 }, (_, i) => ({
+      name: `F403-${i}.xml`,
+      bytes: makeInvoice(`F403-${i}`, { receiver: `9915:buyer-f403-${i}` }),
+    }));
+    // Two go out alone (a drop still being checked, a paced start), then the rest are ready.
+    const first = await engine.handlers['documents:add']({ files: files.slice(0, 2) });
+    await expect
+      .poll(() => requests(sandbox, /send/), { timeout: 10_000, interval: 5 })
+      .toBeGreaterThanOrEqual(2);
+    const rest = await engine.handlers['documents:add']({ files: files.slice(2) });
+    const ids = [...first.added, ...rest.added].map((a) => a.id);
+    const message = async () => (await engine.handlers['connection:get'](undefined)).message;
+    await expect.poll(message, { timeout: 10_000, interval: 10 }).toBe(sendsRefusedWords(said));
+    // Round after round of probes and sends: the first two used to fail on their second 403,
+    // sent again before the invoices to other buyers that tell the account may not send.
+    const probes = requests(sandbox, /version/);
+    await expect
+      .poll(() => requests(sandbox, /version/), { timeout: 10_000, interval: 10 })
+      .toBeGreaterThan(probes + 2);
+    expect(rows(engine, ids).filter((d) => d.state === 'failed')).toEqual([]);
+    sandbox.setFaults({});
+    await expectAllAcceptedOnce(engine, sandbox, ids);
+  });
+});
+
 describe('a change of the API key in Settings ends the hold at once', () => {
   for (const batching of [false, true])
     it(`the key refused, then another key saved (${batching ? 'batches' : 'single sends'}): everything waiting goes without waiting for a probe`, async () => {

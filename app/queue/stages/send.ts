@@ -269,6 +269,7 @@ export class SendStage {
       gate: this.slots.gate,
       batcher: this.batcher,
       singleOnly: this.singleOnly,
+      later: this.outcomes.forbiddenOnce,
       moreComing: () => this.moreComing(),
       lost: (d, what) => void this.deps.lifecycle.loseBody(d, what),
     });
