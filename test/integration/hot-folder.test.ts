@@ -254,33 +254,27 @@ describe('hot folder', () => {
   });
 });
 
+/** `peppol-desk watch <dir>/outbox --data-dir <dir>/data …args`, its output kept as it comes. */
+function watchCli(dir: string, args: string[]) {
+  const folder = join(dir, 'outbox');
+  mkdirSync(folder);
+  const child = spawn(
+    process.execPath,
+    [distFile('cli.cjs'), 'watch', folder, '--data-dir', join(dir, 'data'), ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { folder, child, out, exited };
+}
+
 describe('peppol-desk watch (CLI)', () => {
   it('sends files saved into the folder until interrupted', async () => {
-    const dir = tempDir();
-    const folder = join(dir, 'outbox');
-    mkdirSync(folder);
-    const child = spawn(
-      process.execPath,
-      [
-        distFile('cli.cjs'),
-        'watch',
-        folder,
-        '--data-dir',
-        join(dir, 'data'),
-        '--stable-ms',
-        String(STABLE_MS),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
+    const { folder, child, out, exited } = watchCli(tempDir(), ['--stable-ms', String(STABLE_MS)]);
     try {
-      await waitFor('the watch banner', () => stdout.includes('Watching'));
+      await waitFor('the watch banner', () => out.stdout.includes('Watching'));
       writeFileSync(join(folder, 'cli-1.xml'), makeInvoice('HOT-CLI-1'));
       writeFileSync(join(folder, 'cli-bad.xml'), invalidInvoice('HOT-CLI-2'));
       await waitFor('cli-1.xml in sent/', () => existsSync(join(folder, 'sent', 'cli-1.xml')));
@@ -292,36 +286,22 @@ describe('peppol-desk watch (CLI)', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    expect(stderr).toContain('cli-1.xml → sent/');
+    expect(out.stderr).toContain('cli-1.xml → sent/');
     // Stopped with a word, as `serve` stops (walk 24: `watch` ended without one).
-    expect(stderr).toContain(
+    expect(out.stderr).toContain(
       'Stopped. What was still waiting is sent when Peppol Desk starts again.\n',
     );
   });
 
   it('peppol-desk watch takes the speed knobs send takes (it stopped with "unknown option")', async () => {
-    const dir = tempDir();
-    const folder = join(dir, 'outbox');
-    mkdirSync(folder);
     const knobs = ['--concurrency', '3', '--batch', 'off', '--rate', '50', '--gzip'];
-    const child = spawn(
-      process.execPath,
-      [distFile('cli.cjs'), 'watch', folder, '--data-dir', join(dir, 'data'), ...knobs],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
+    const { folder, child, out, exited } = watchCli(tempDir(), knobs);
     try {
       await waitFor(
         'the watch banner',
-        () => stdout.includes('Watching') || child.exitCode !== null,
+        () => out.stdout.includes('Watching') || child.exitCode !== null,
       );
-      expect(stderr).not.toContain('unknown option');
+      expect(out.stderr).not.toContain('unknown option');
       writeFileSync(join(folder, 'knobs.xml'), makeInvoice('HOT-KNOBS-1'));
       await waitFor('knobs.xml in sent/', () => existsSync(join(folder, 'sent', 'knobs.xml')));
     } finally {
@@ -331,37 +311,15 @@ describe('peppol-desk watch (CLI)', () => {
   });
 
   it('peppol-desk watch --no-move sends files and leaves them where they are', async () => {
-    const dir = tempDir();
-    const folder = join(dir, 'outbox');
-    mkdirSync(folder);
-    const child = spawn(
-      process.execPath,
-      [
-        distFile('cli.cjs'),
-        'watch',
-        folder,
-        '--no-move',
-        '--data-dir',
-        join(dir, 'data'),
-        '--stable-ms',
-        String(STABLE_MS),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
+    const args = ['--no-move', '--stable-ms', String(STABLE_MS)];
+    const { folder, child, out, exited } = watchCli(tempDir(), args);
     try {
-      await waitFor('the watch banner', () => stdout.includes('Watching'));
+      await waitFor('the watch banner', () => out.stdout.includes('Watching'));
       writeFileSync(join(folder, 'stay.xml'), makeInvoice('HOT-NOMOVE-1'));
       writeFileSync(join(folder, 'stay-bad.xml'), invalidInvoice('HOT-NOMOVE-2'));
-      await waitFor('the sent line', () => stderr.includes('stay.xml sent (left in place)'));
+      await waitFor('the sent line', () => out.stderr.includes('stay.xml sent (left in place)'));
       await waitFor('the not-sent line', () =>
-        stderr.includes('stay-bad.xml not sent (left in place)'),
+        out.stderr.includes('stay-bad.xml not sent (left in place)'),
       );
       expect(readdirSync(folder).sort()).toEqual(['stay-bad.xml', 'stay.xml']);
     } finally {

@@ -9,15 +9,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../../app/access-point/client';
-import { DEFAULT_RETRY_POLICY } from '../../app/domain/retry-policy';
-import { Metrics } from '../../app/metrics/metrics';
-import { DeskSender } from '../../app/team/desk-sender';
+import type { DeskSender } from '../../app/team/desk-sender';
 import { openTeamStore } from '../../app/team/open-store';
 import type { PollResult, TeamStore } from '../../app/team/store';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.mjs';
 import { skipWithoutPostgres } from '../helpers/team-backends';
 import { teamDocMaker } from '../helpers/team-docs';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
+import { testSender } from '../helpers/team-sender';
 import { waitFor } from '../helpers/wait';
 
 const DESK = 'desk-rt';
@@ -37,20 +36,7 @@ function acceptingClient(ms: number): { client: AccessPointClient; sends: () => 
 }
 
 function sender(store: TeamStore, client: AccessPointClient): DeskSender {
-  return new DeskSender({
-    store,
-    deskId: DESK,
-    client: () => client,
-    metrics: new Metrics(),
-    retry: () => DEFAULT_RETRY_POLICY,
-    concurrency: SLOTS,
-    leaseMs: 30_000,
-    spoolOutcome: () => undefined,
-    onUnavailable: (err) => {
-      throw err;
-    },
-    onChanged: () => undefined,
-  });
+  return testSender(store, client, DESK, SLOTS);
 }
 
 describe('a team desk’s round trips to the database', () => {

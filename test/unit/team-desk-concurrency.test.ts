@@ -6,11 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AccessPointClient, ApOutcome, SendAnswer } from '../../app/access-point/client';
-import { DEFAULT_RETRY_POLICY } from '../../app/domain/retry-policy';
-import { Metrics } from '../../app/metrics/metrics';
-import { DeskSender } from '../../app/team/desk-sender';
 import { teamDocMaker } from '../helpers/team-docs';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
+import { testSender } from '../helpers/team-sender';
 import { waitFor } from '../helpers/wait';
 
 /** An access point that accepts every send after `ms`, noting the most sends it held at once. */
@@ -36,22 +34,8 @@ function countingClient(ms: number) {
   };
 }
 
-function sender(store: MemoryTeamStore, client: AccessPointClient, concurrency: number | 'auto') {
-  return new DeskSender({
-    store,
-    deskId: 'desk-c',
-    client: () => client,
-    metrics: new Metrics(),
-    retry: () => DEFAULT_RETRY_POLICY,
-    concurrency,
-    leaseMs: 30_000,
-    spoolOutcome: () => undefined,
-    onUnavailable: (err) => {
-      throw err;
-    },
-    onChanged: () => undefined,
-  });
-}
+const sender = (store: MemoryTeamStore, client: AccessPointClient, c: number | 'auto') =>
+  testSender(store, client, 'desk-c', c);
 
 describe('sends in flight on a team desk', () => {
   it("'auto' grows past 10 while the access point answers as fast; a number fixes it", async () => {
