@@ -7,10 +7,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../app/engine';
-import { sendAll, useTeamDesks } from '../helpers/team-desks';
+import { useTeamDesks } from '../helpers/team-desks';
+import { makeInvoices } from '../helpers/invoices';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
 
 const { desk, sandbox } = useTeamDesks();
+
+/** Add `n` invoices and wait until each is accepted (or delivered already: the desk follows). */
+async function sendAll(e: Engine, n: number, prefix: string): Promise<void> {
+  const { added } = await e.handlers['documents:add']({ files: makeInvoices(n, prefix) });
+  const ids = added.map((x) => x.id);
+  expect(ids).toHaveLength(n);
+  await e.waitUntilSettled(ids);
+  const { rows } = await e.handlers['documents:briefs']({ ids });
+  expect(rows.filter((r) => r.state !== 'accepted' && r.state !== 'delivered')).toEqual([]);
+}
 
 /** A gauge's value on the desk's Prometheus endpoint. */
 async function gauge(e: Engine, name: string): Promise<number> {
