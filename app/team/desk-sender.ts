@@ -254,9 +254,10 @@ export class DeskSender {
 
   /**
    * Start the claims waiting ahead, as many as there are free slots: the oldest first, but one
-   * answered 403 here once after those that were not. Their buyers tell first whether the account
-   * may not send (walk 20); sent first again, it met its second 403 (failed) while the sends paced
-   * by the adaptive limiter's start had not yet met the buyers that tell.
+   * answered 403 here once after the others, whose buyers tell first whether the account may not
+   * send (walk 20: 403s to three buyers in a row). Sent first again, two invoices refused because
+   * the account could not send failed on their second 403 (the adaptive limiter's paced start
+   * had let only them out before the hold).
    */
   private launchAhead(): void {
     let free = this.slots.freeSingles() - this.waitingForGate();
