@@ -13,7 +13,8 @@
  * - A 404 that is a web server's "no such address" (NO_SUCH_ADDRESS: not the provider's error
  *   body), or a 2xx web page, to a lookup or a send says the provider URL is wrong: "refused", in
  *   `ADDRESS_NOT_FOUND_WORDS`, held and probed as for a refused key. A first version call's 404
- *   holds nothing (a provider may have no version address); a probe's keeps the hold.
+ *   holds nothing (a provider may have no version address): the host then asks one lookup
+ *   (./address-check.ts), whose answer decides; a probe's 404 keeps the hold.
  * - A 403 to a request may be about its invoice (a seller or buyer the account may not send for),
  *   not the key: "checking", in `KEY_CHECKING_WORDS`, held the same way until the probe (the
  *   version call, which carries no invoice) answers: refused too → "refused"; answered → the

@@ -12,6 +12,7 @@
  * reachability is the desk's (./desk.ts): the header says that first.
  */
 import type { AccessPointClient, ApOutcome } from '../access-point/client';
+import { ADDRESS_CHECK_PARTICIPANT, versionLeavesAddressOpen } from '../access-point/address-check';
 import { environmentWordOf } from '../domain/environment';
 import {
   Reachability,
@@ -107,10 +108,16 @@ export class DeskAccessPointHealth {
    * claimed document would go on with the key's guess (walk 12). Settles when answered.
    */
   askEnvironment(): Promise<void> {
-    return this.deps
-      .client()
+    const client = this.deps.client();
+    return client
       .version()
-      .then((outcome) => this.noteEnvironment(outcome))
+      .then(async (outcome) => {
+        this.noteEnvironment(outcome);
+        // Does the URL lead to an access point at all (app/access-point/address-check.ts)?
+        if (!versionLeavesAddressOpen(outcome)) return;
+        const looked = await client.lookup(ADDRESS_CHECK_PARTICIPANT);
+        if (!this.stopped && client === this.deps.client()) this.noteOutcome(looked);
+      })
       .catch(() => undefined);
   }
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import {
+  ADDRESS_NOT_FOUND_WORDS,
   NO_API_KEY_WORDS,
   sendsRefusedWords,
   TROUBLE_WORDS,
@@ -214,6 +215,23 @@ describe.each(BACKENDS)(
     // Walk 8: an access point that took the requests and answered none: "Online" until the
     // requests timed out (30 s) while nothing moved. As on a single desk, sends out with no
     // answer for as long as a run of failures must last (300 ms here) say trouble.
+    it.skipIf(backend.skip)(
+      'a provider URL that leads to no access point, nothing waiting: the header says so (walk 25b N7)',
+      async () => {
+        const address = await backend.newAddress();
+        const ap = await sandbox();
+        // The provider URL from Settings: the sandbox's own port without its /peppol-api, where
+        // it answers every address with its 404 words.
+        const a = await desk(address, null, 'desk A');
+        await a.handlers['settings:set']({ endpoint: ap.url.replace(/\/peppol-api$/, '/') });
+        await vi.waitFor(
+          async () => expect(await header(a)).toEqual(['refused', ADDRESS_NOT_FOUND_WORDS]),
+          WAIT,
+        );
+      },
+      60_000,
+    );
+
     it.skipIf(backend.skip)(
       'sends out and unanswered: trouble, then online once answered; none failed, each accepted once',
       async () => {

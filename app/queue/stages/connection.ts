@@ -1,6 +1,10 @@
 import type { ConnectionStatus, Environment } from '../../contract';
 import type { ApOutcome } from '../../access-point/client';
 import {
+  ADDRESS_CHECK_PARTICIPANT,
+  versionLeavesAddressOpen,
+} from '../../access-point/address-check';
+import {
   Reachability,
   silenceCheckMs,
   type RequestKind,
@@ -161,6 +165,17 @@ export class ConnectionHealth {
   noteProbe(outcome: ApOutcome<unknown>, first = true): void {
     const named = this.noteEnvironment(outcome);
     if ((first && this.reach.noteFirstAnswer(outcome, this.ctx.now())) || named) this.emit();
+    if (first && versionLeavesAddressOpen(outcome)) this.askLookup();
+  }
+
+  /** See app/access-point/address-check.ts. */
+  private askLookup(): void {
+    const { client } = this.ctx;
+    this.ctx.track(
+      client.lookup(ADDRESS_CHECK_PARTICIPANT).then((outcome) => {
+        if (client === this.ctx.client && this.ctx.running()) this.noteOutcome(outcome);
+      }),
+    );
   }
 
   /** Keep the environment a version answer names; whether it changed. */
