@@ -114,7 +114,8 @@ describe.each([
     page: '{"error":{"code":"NOT_FOUND","message":"There is no endpoint for this path.","details":[]}}',
   },
 ])('a provider URL that leads to no access point: $name (walk 9)', ({ status, page, type }) => {
-  it('says so with nothing waiting, and Online once the URL is right (walk 25b N7)', async () => {
+  /** A server answering every address with this kind's page (its URL with a wrong path), and a sandbox. */
+  async function wrongAddressAndSandbox() {
     const wrong = createServer((req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(status, { 'content-type': type ?? 'text/html' }).end(page));
@@ -123,12 +124,20 @@ describe.each([
     cleanups.push(() => new Promise<void>((r) => wrong.close(() => r())));
     const sandbox: SandboxHandle = await startSandbox({ latencyMs: 2 });
     cleanups.push(() => sandbox.close());
+    return {
+      wrongUrl: `http://127.0.0.1:${(wrong.address() as AddressInfo).port}/peppol`,
+      sandbox,
+    };
+  }
+
+  it('says so with nothing waiting, and Online once the URL is right (walk 25b N7)', async () => {
+    const { wrongUrl, sandbox } = await wrongAddressAndSandbox();
     const engine = await engines({
       trackDelivery: false,
       timings: { probeInitialMs: 50, probeMaxMs: 200 },
     });
     await engine.handlers['settings:set']({
-      endpoint: `http://127.0.0.1:${(wrong.address() as AddressInfo).port}/peppol`,
+      endpoint: wrongUrl,
     });
     // No invoice: the header said Online until the first one met the wrong address.
     await expect.poll(() => state(engine), { timeout: 10_000, interval: 10 }).toBe('refused');
@@ -140,14 +149,7 @@ describe.each([
   });
 
   it('holds the queue in words about the URL, says no buyer is missing from Peppol, and sends all once the URL is right', async () => {
-    const wrong = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(status, { 'content-type': type ?? 'text/html' }).end(page));
-    });
-    await new Promise<void>((r) => wrong.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => wrong.close(() => r())));
-    const sandbox: SandboxHandle = await startSandbox({ latencyMs: 2 });
-    cleanups.push(() => sandbox.close());
+    const { wrongUrl, sandbox } = await wrongAddressAndSandbox();
     const engine = await engines({
       trackDelivery: false,
       batching: false,
@@ -155,7 +157,7 @@ describe.each([
     });
     // The clerk types the provider URL with a wrong path.
     await engine.handlers['settings:set']({
-      endpoint: `http://127.0.0.1:${(wrong.address() as AddressInfo).port}/peppol`,
+      endpoint: wrongUrl,
     });
     const nobody = {
       name: 'URL-NOBODY.xml',
