@@ -173,6 +173,7 @@ export function createStages(
     faulted: () => stages.health.fault !== null,
     sendIdle: () => hooks.sendIdle(),
     checkRoom: () => hooks.checkRoom(),
+    lookAhead: (receiver) => stages.resolution.lookAhead(receiver),
     // After a fault: put stuck sends back and commit the verdicts that waited.
     recover: () => {
       if (hooks.running()) stages.recovery.recoverStuckSending();

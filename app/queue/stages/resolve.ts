@@ -39,6 +39,11 @@ export class ResolveStage {
   private resolving = 0;
   /** `repo.enteredReady` when a read of `ready` documents last found none (see readyDocuments). */
   private noneReadyAt = -1;
+  /** Lookups under way, by buyer, with the cache they were asked for (a switch swaps it). */
+  private readonly asked = new Map<
+    string,
+    { cache: ParticipantCache; answer: Promise<LookupAnswer | Unavailable> }
+  >();
 
   constructor(private readonly ctx: ResolveContext) {}
 
@@ -157,7 +162,35 @@ export class ResolveStage {
     });
   }
 
-  private async lookup(receiver: string): Promise<LookupAnswer | Unavailable> {
+  /**
+   * Look the buyer of a file being checked up now (`receiver`: peeked from its bytes, see
+   * app/domain/receiver-peek.ts), unless its answer is cached or asked already: at the start of a
+   * drop the first send no longer waits for the first verdict and then for its lookup (issue 9
+   * point 2). The answer goes to the cache; documents take it once checked, as any cached one.
+   */
+  lookAhead(receiver: string): void {
+    if (this.peekCached(receiver) || this.asked.get(receiver)?.cache === this.ctx.participants)
+      return;
+    // Nothing waits for it: a failure is the lookup's own, said by noteOutcome as any other.
+    this.ctx.track(this.lookup(receiver).catch(() => undefined));
+  }
+
+  /**
+   * The lookup of `receiver`, joining one already asked of the same cache (a look-ahead): its
+   * documents then get the same answer, or the same reason it could not be made.
+   */
+  private lookup(receiver: string): Promise<LookupAnswer | Unavailable> {
+    const { participants } = this.ctx;
+    const asked = this.asked.get(receiver);
+    if (asked?.cache === participants) return asked.answer;
+    const answer = this.ask(receiver).finally(() => {
+      if (this.asked.get(receiver)?.answer === answer) this.asked.delete(receiver);
+    });
+    this.asked.set(receiver, { cache: participants, answer });
+    return answer;
+  }
+
+  private async ask(receiver: string): Promise<LookupAnswer | Unavailable> {
     const { participants, client, metrics } = this.ctx;
     let reason = '';
     let nowhere = false;

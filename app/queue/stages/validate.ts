@@ -7,6 +7,7 @@ import {
 } from '../../caches/remote-validation-cache';
 import type { ValidationCache } from '../../caches/validation-cache';
 import { BodyUnreadableError } from '../../store/body-files';
+import { peekReceiver } from '../../domain/receiver-peek';
 import type { DocumentRecord } from '../../store/documents-repo';
 import type { CheckResult, DocumentSummary, Verdict } from '../../validation/types';
 import type { StageContext } from './context';
@@ -41,6 +42,8 @@ export interface ValidateContext extends StageContext {
    * answers wait behind it.
    */
   checkRoom(): number;
+  /** Look this buyer up now, while its file is checked (see ResolveStage.lookAhead). */
+  lookAhead(receiver: string): void;
 }
 
 const VALIDATE_BATCH = 128;
@@ -222,6 +225,9 @@ export class ValidateStage {
         result = { ok: true, summary: cached.summary, verdict: cached.verdict };
       } else {
         body = repo.getBody(doc.id);
+        // Nothing is being sent (a drop's start): its buyer's lookup need not wait for the verdict.
+        const buyer = this.ctx.sendIdle() ? peekReceiver(body) : null;
+        if (buyer) this.ctx.lookAhead(buyer);
         result = await validator.check(body);
         if (result.ok) toCache = { verdict: result.verdict, summary: result.summary };
       }
