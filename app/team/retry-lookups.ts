@@ -99,10 +99,14 @@ export async function retryUnreachable(
     asked.set(receiver, answer);
     const { lookup, why } = answer;
     if (lookup?.found) await requeueFound(ctx, receiver, lookup, list, 'retry requested', tally);
-    // Still not on Peppol: left as they are, and said (walk 20: Retry all counted 326, moved 90,
-    // and said nothing of the other 236).
-    else if (lookup) tally.notFound = (tally.notFound ?? 0) + list.length;
-    else if (!lookup) {
+    // Still not on Peppol: left as they are, and said, in the answer (walk 20: Retry all counted
+    // 326, moved 90, and said nothing of the other 236) and on each one's timeline (walk 24 B15:
+    // a single desk's Retry says it looked the buyer up again; a team's said nothing).
+    else if (lookup) {
+      const words = `Retry requested by ${currentUser()} (new lookup): looked up ${receiver}: still not registered on the Peppol network`;
+      await noteSlices(ctx, receiver, list, words);
+      tally.notFound = (tally.notFound ?? 0) + list.length;
+    } else if (!lookup) {
       const technical = lookupUnavailableTechnical(why);
       const ids = list.map((d) => d.id);
       await requeueSlices(ctx, receiver, ids, BUYER_NOT_CHECKED_DETAIL, technical, tally);
@@ -143,9 +147,29 @@ async function requeueFound(
   tally: { moved: number },
 ): Promise<void> {
   const ids: number[] = [];
-  for (const d of docs) if (await takes(ctx, lookup, d)) ids.push(d.id);
+  const refused: TeamDocument[] = [];
+  for (const d of docs)
+    if (await takes(ctx, lookup, d)) ids.push(d.id);
+    else refused.push(d);
   const detail = `${receiver} is on Peppol after all (${why} by ${currentUser()}): back in the queue`;
   await requeueSlices(ctx, receiver, ids, detail, null, tally);
+  // Those it does not take stay, and their timeline says why (as a single desk's lookup would).
+  const words = `${receiver} is on Peppol (${why} by ${currentUser()}), but does not take this kind of document there: not sent`;
+  await noteSlices(ctx, receiver, refused, words);
+}
+
+/** A timeline row saying `detail` on `docs` still unreachable to `receiver`, a slice at a time. */
+async function noteSlices(
+  ctx: TeamHandlerContext,
+  receiver: string,
+  docs: readonly TeamDocument[],
+  detail: string,
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += RETRY_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const slice = docs.slice(i, i + RETRY_SLICE).map((d) => d.id);
+    await ctx.store.noteUnreachable(ctx.desk.id, receiver, slice, detail);
+  }
 }
 
 /**

@@ -454,6 +454,17 @@ export interface TeamStore {
     technical?: string | null,
   ): Promise<number[]>;
   /**
+   * Asked about again for a Retry, the receiver is still not on Peppol (or does not take these):
+   * these ids, when still `unreachable` with this receiver, stay so with a timeline row saying
+   * `detail` (walk 24 B15: a team's Retry left no word on them). Returns the ids noted.
+   */
+  noteUnreachable(
+    deskId: string,
+    receiverId: string,
+    ids: readonly number[],
+    detail: string,
+  ): Promise<number[]>;
+  /**
    * Retried failed deliveries (DELIVERY_FAILED) to this receiver, not on Peppol when looked up
    * again → unreachable with `problem`, not sent; a new key round, their transaction forgotten (as
    * a Retry that sends would). Timeline: "Retry requested after the delivery failed (transaction

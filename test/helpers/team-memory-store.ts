@@ -676,6 +676,20 @@ export class MemoryTeamStore implements TeamStore {
     return moved;
   }
 
+  async noteUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
+    this.gate();
+    const noted: number[] = [];
+    for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+      const r = this.rows.get(id);
+      if (r?.state !== 'unreachable' || r.receiverId !== receiver) continue;
+      const event = { at: this.now(), desk: deskId, fromState: 'unreachable', detail: w } as const;
+      this.events.get(r.id)!.push({ ...event, toState: 'unreachable' });
+      noted.push(id);
+    }
+    this.notify(noted);
+    return noted;
+  }
+
   async retryNotOnPeppol(
     deskId: string,
     receiver: string,

@@ -111,7 +111,17 @@ describe.each(BACKENDS)('Retry of failed deliveries on the $name team store', (b
       const nowZ = await detailOf(a, z);
       expect([nowZ.state, nowZ.problem?.code]).toEqual(['unreachable', 'RECEIVER_NOT_ON_PEPPOL']);
       expect(nowZ.timeline.at(-1)?.detail).toMatch(NOT_SENT_AGAIN);
-      expect((await detailOf(a, x)).state).toBe('unreachable');
+      // X left as it was, and its timeline says so (walk 24 B15: it said nothing).
+      const leftX = await detailOf(a, x);
+      expect(leftX.state).toBe('unreachable');
+      expect(leftX.timeline.at(-1)).toMatchObject({
+        from: 'unreachable',
+        to: 'unreachable',
+        detail: expect.stringMatching(
+          /^Retry requested by .+ \(new lookup\): looked up 9915:unregistered-x: still not registered on the Peppol network$/,
+        ),
+        desk: 'desk A',
+      });
       // X and Z went once each, Y three times.
       expect(ap.stats().acceptedDocuments).toBe(5);
     },

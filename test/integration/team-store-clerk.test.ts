@@ -222,6 +222,42 @@ describe.each(BACKENDS)('the clerk on the $name team store', (backend) => {
   );
 
   it.skipIf(backend.skip)(
+    "a receiver still not on Peppol: only that receiver's unreachable documents get the line, and stay",
+    async () => {
+      const a = await fresh();
+      const other = '0208:0000000999';
+      const [mine, theirs, queued] = await a.enqueue(ANNA, [
+        newDoc({ state: 'unreachable', problem: NOT_ON_PEPPOL }),
+        newDoc({ state: 'unreachable', problem: NOT_ON_PEPPOL, receiverId: other }),
+        newDoc(),
+      ]);
+      const b = await connect();
+      const before = await b.timeline(theirs!.id);
+      const noted = await b.noteUnreachable(
+        BEN,
+        '0208:0000000196',
+        [mine!.id, theirs!.id, queued!.id],
+        'still not there',
+      );
+      expect(noted).toEqual([mine!.id]);
+      expect(await b.get(mine!.id)).toMatchObject({
+        state: 'unreachable',
+        problem: NOT_ON_PEPPOL,
+      });
+      expect((await b.timeline(mine!.id)).at(-1)).toMatchObject({
+        desk: BEN,
+        fromState: 'unreachable',
+        toState: 'unreachable',
+        detail: 'still not there',
+      });
+      expect(await b.timeline(theirs!.id)).toEqual(before);
+      expect((await b.get(queued!.id))?.state).toBe('queued');
+      expect(await b.counts()).toMatchObject({ queued: 1, unreachable: 2 });
+    },
+    30_000,
+  );
+
+  it.skipIf(backend.skip)(
     'body() reads the exact bytes, also after a claim on the same connection',
     async () => {
       const a = await fresh();

@@ -337,6 +337,38 @@ export async function requeueUnreachable(
 }
 
 /**
+ * Desk $1 notes on ids $2 still unreachable to receiver $3 (their state unchanged, held against a
+ * change until the rows are written) a timeline row saying $4.
+ */
+const NOTE_UNREACHABLE = `WITH still AS (
+    SELECT id FROM team_documents
+    WHERE id = ANY($2::bigint[]) AND state = 'unreachable' AND receiver_id = $3::text
+    ORDER BY id FOR SHARE
+  ), logged AS (
+    INSERT INTO team_events (document_id, at, desk, from_state, to_state, detail)
+    SELECT id, team_now_ms(), $1, 'unreachable', 'unreachable', $4::text FROM still ORDER BY id
+  ), ${NOTIFY_CTE('still', '$1')}
+  SELECT still.id, (SELECT count(*) FROM notified) AS notified FROM still`;
+
+/** See TeamStore.noteUnreachable. */
+export async function noteUnreachable(
+  q: Query,
+  deskId: string,
+  receiverId: string,
+  ids: readonly number[],
+  detail: string,
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await q<{ id: number }>(NOTE_UNREACHABLE, [
+    deskId,
+    [...new Set(ids)],
+    receiverId,
+    detail,
+  ]);
+  return rows.map((r) => Number(r.id));
+}
+
+/**
  * Desk $1 moves ids $2 still failed at delivery to receiver $3 → unreachable with problem $4..$6,
  * not sent: a new key round, the transaction and what followed it forgotten (as RETRY_FAILED's
  * `anew`); timeline "Retry requested after the delivery failed (transaction …): " and $7.

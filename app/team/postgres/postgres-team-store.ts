@@ -404,6 +404,10 @@ export class PostgresTeamStore implements TeamStore {
     return clerk.requeueUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w, technical);
   }
 
+  async noteUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
+    return clerk.noteUnreachable((t, v) => this.q(t, v), deskId, receiver, ids, w);
+  }
+
   async retryNotOnPeppol(
     deskId: string,
     receiver: string,

@@ -294,6 +294,31 @@ export function requeueUnreachable(
   return requeue(db, stmt, deskId, ids, states, guard, [receiverId], detail, technical);
 }
 
+/** See TeamStore.noteUnreachable (the PostgreSQL store's NOTE_UNREACHABLE). */
+export function noteUnreachable(
+  db: Database.Database,
+  stmt: Prepare,
+  deskId: string,
+  receiverId: string,
+  ids: readonly number[],
+  detail: string,
+): number[] {
+  const still = stmt(`SELECT 1 FROM team_documents
+    WHERE id = ? AND state = 'unreachable' AND receiver_id = ?`);
+  const event = stmt(INSERT_EVENT);
+  return db
+    .transaction(() => {
+      const noted: number[] = [];
+      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+        if (!still.get(id, receiverId)) continue;
+        event.run(id, deskId, 'unreachable', 'unreachable', detail, null);
+        noted.push(id);
+      }
+      return noted;
+    })
+    .immediate();
+}
+
 /** See TeamStore.retryNotOnPeppol (the PostgreSQL store's RETRY_NOT_ON_PEPPOL). */
 export function retryNotOnPeppol(
   db: Database.Database,

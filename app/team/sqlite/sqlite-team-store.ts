@@ -419,6 +419,11 @@ export class SqliteTeamStore implements TeamStore {
     return clerk.requeueUnreachable(this.db, stmt, deskId, receiver, ids, w, technical);
   }
 
+  async noteUnreachable(deskId: string, receiver: string, ids: readonly number[], w: string) {
+    const stmt = (q: string) => this.stmt(q);
+    return clerk.noteUnreachable(this.db, stmt, deskId, receiver, ids, w);
+  }
+
   async retryNotOnPeppol(
     deskId: string,
     receiver: string,
