@@ -418,12 +418,14 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
           problem: { code: 'RECEIVER_NOT_ON_PEPPOL', message: 'Not on Peppol.', action: null },
         };
       };
-      const [x, y, z, none, w] = await store.enqueue('desk-old', [
+      const [x, y, z, none, w, v] = await store.enqueue('desk-old', [
         doc('LOOK-1', '0208:0987654394'),
         doc('LOOK-2', '0208:0987654394'),
         doc('LOOK-3', '9915:unreg-buyer'),
         doc('LOOK-4', null),
         doc('LOOK-5', '0208:0000000777'),
+        // On Peppol now, but it takes credit notes only: an invoice stays, and says why.
+        doc('LOOK-6', '9915:credit-note-only'),
       ]);
       await store.close();
       const a = await desk(address, ap, 'desk A');
@@ -454,6 +456,25 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
       expect(await stateOf(a, z!.id)).toBe('unreachable');
       expect(await stateOf(a, none!.id)).toBe('unreachable');
       expect(ap.stats().acceptedDocuments).toBe(3);
+      // Each one left says so on its timeline (walk 24 B15: a team's Retry left no word).
+      const lastOf = async (id: number) =>
+        (await a.handlers['documents:get']({ id })).timeline.at(-1);
+      expect(await lastOf(z!.id)).toMatchObject({
+        from: 'unreachable',
+        to: 'unreachable',
+        desk: 'desk A',
+        detail: expect.stringMatching(
+          /\(new lookup\): looked up 9915:unreg-buyer: still not registered on the Peppol network$/,
+        ),
+      });
+      expect(await stateOf(a, v!.id)).toBe('unreachable');
+      expect(await lastOf(v!.id)).toMatchObject({
+        from: 'unreachable',
+        to: 'unreachable',
+        detail: expect.stringMatching(
+          /^9915:credit-note-only is on Peppol \(retry requested by .+\), but does not take this kind of document there: not sent$/,
+        ),
+      });
     },
     60_000,
   );
