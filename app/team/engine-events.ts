@@ -43,6 +43,8 @@ export class TeamEngineEvents {
   private unknownChange = false;
   /** The counts of the last flush (metrics read them without a query). */
   counts: StateCounts = emptyCounts();
+  /** Of the failed documents, those "Retry all" leaves (read with the counts: refreshCounts). */
+  failedToFix = 0;
 
   constructor(
     private readonly source: TeamEventsSource,
@@ -91,7 +93,7 @@ export class TeamEngineEvents {
     this.unknownChange = false;
     // The counts of the last second (refreshed by the engine's tick): a flush costs no count
     // of the team's table, however many documents it holds.
-    this.emit('documents:changed', { ids, counts: this.counts });
+    this.emit('documents:changed', { ids, counts: this.counts, failedToFix: this.failedToFix });
     for (const box of this.inboxes) {
       if (unknown) box.all = true;
       else for (const id of ids) box.ids.add(id);
@@ -189,6 +191,21 @@ export class TeamEngineEvents {
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+/**
+ * Read the team's counts and how many failed documents "Retry all" leaves into `events` (what
+ * every change event then carries, as a single desk's does; walk 24 B2: a team's button counted
+ * those too). Two reads, neither growing with the queue.
+ */
+export async function refreshCounts(
+  store: Pick<TeamStore, 'counts' | 'failedToFix'>,
+  events: Pick<TeamEngineEvents, 'counts' | 'failedToFix'>,
+): Promise<StateCounts> {
+  const [counts, toFix] = await Promise.all([teamCounts(store), store.failedToFix()]);
+  events.counts = counts;
+  events.failedToFix = toFix;
+  return counts;
 }
 
 /** The team's counts, every state present (one query). */

@@ -24,7 +24,7 @@ import { NOT_RETRIED_ACTIONS, RETRY_SLICE } from '../engine/user-actions';
 import { AppError, toErrorValue } from '../errors';
 import { HISTORY_SECONDS } from '../metrics/metrics';
 import { BUILT_IN_SANDBOX_REF } from './access-point';
-import { teamCounts } from './engine-events';
+import { refreshCounts } from './engine-events';
 import { teamSettingsHandlers } from './engine-settings';
 import { OLDEST_FIRST } from './list-order';
 import type { TeamHandlerContext } from './engine-context';
@@ -174,9 +174,9 @@ export function teamHandlers(ctx: TeamHandlerContext): {
         offset: offset ?? 0,
         limit: Math.min(limit ?? 100, 1000),
       });
-      const counts = await teamCounts(store);
-      ctx.events.counts = counts;
-      return { rows: page.rows.map(row), total: page.total, counts };
+      const counts = await refreshCounts(store, ctx.events);
+      const { failedToFix } = ctx.events;
+      return { rows: page.rows.map(row), total: page.total, counts, failedToFix };
     },
     'documents:get': async ({ id }) => {
       const d = await getDoc(id);

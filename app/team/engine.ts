@@ -37,7 +37,7 @@ import { TeamEngineSettings } from './team-settings';
 import { DeskRemoteCheck } from './desk-remote-check';
 import { DeskAccessPointHealth } from './desk-health';
 import { TeamCacheSharing } from './shared-caches';
-import { TeamEngineEvents, teamCounts } from './engine-events';
+import { TeamEngineEvents, refreshCounts, teamCounts } from './engine-events';
 import { teamHandlers } from './engine-handlers';
 import { startTeamHotFolder } from './engine-hot-folder';
 import { HotFolderControl } from '../engine/hot-folder';
@@ -386,10 +386,7 @@ async function openTeamEngine(
   // Once a second: the team's counts (one query, whatever happens meanwhile) and, when a screen
   // listens (a CLI desk has none), the charts: the team's series is a query of its own.
   const metricsTimer = setInterval(() => {
-    void teamCounts(store)
-      .then((counts) => {
-        events.counts = counts;
-      })
+    void refreshCounts(store, events)
       .catch(() => undefined)
       .then(async () => {
         if (!events.heard('metrics:tick')) return;
@@ -407,8 +404,8 @@ async function openTeamEngine(
     latencyPublisher.start();
   }
   // Read-and-exit tools need the database: they get its plain error instead of empty counts.
-  if (options.autoStart === false) events.counts = await teamCounts(store);
-  else events.counts = await teamCounts(store).catch(() => events.counts);
+  if (options.autoStart === false) await refreshCounts(store, events);
+  else await refreshCounts(store, events).catch(() => undefined);
   if (options.autoStart !== false) await hotFolder.apply();
 
   const engine: Engine = {

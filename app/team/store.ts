@@ -20,8 +20,10 @@ import type { DocumentSort, DocumentState, Environment } from '../contract';
 import type { TeamShared } from './shared-store';
 import type { AccessPointRef, AdoptAccessPointResult, TeamAccessPoint } from './access-point';
 import type { TeamOutcome, TeamProblem } from './outcome';
+import type { PollClaim, PollKind, PollRef, PollResult } from './store-polls';
 
 export type { TeamOutcome, TeamProblem } from './outcome';
+export type { PollClaim, PollKind, PollRef, PollResult } from './store-polls';
 export { TeamStoreUnavailableError, isStoreUnavailable } from './store-unavailable';
 
 /** Version prefix of team idempotency keys: bump only with a migration that rewrites keys. */
@@ -156,57 +158,6 @@ export interface ClaimRef {
 export interface FinishItem {
   claim: ClaimRef;
   outcome: TeamOutcome;
-}
-
-/**
- * `delivery`: accepted documents (is it delivered yet?); `response`: delivered or answered ones
- * waiting for the buyer's next answer.
- */
-export type PollKind = 'delivery' | 'response';
-
-/**
- * A poll claim: this desk may ask the access point about an accepted (or delivered, awaiting the
- * buyer's answer) document until the lease ends, then write what it learnt with this fence.
- */
-export interface PollClaim {
-  id: number;
-  /** Grows with every poll claim of the document. */
-  pollFence: number;
-  state: DocumentState;
-  transactionId: string | null;
-  acceptedAt: number | null;
-  deliveredAt: number | null;
-  businessResponse: string | null;
-  businessResponseAt: number | null;
-  /** When the lease ends (database clock): lease start = leaseUntil − the lease asked for. */
-  leaseUntil: number;
-  /** Invoice or credit note (the words of a buyer's answer); null when not known. */
-  docType: 'Invoice' | 'CreditNote' | null;
-}
-
-/** The fenced proof of a poll claim. */
-export interface PollRef {
-  id: number;
-  pollFence: number;
-  /**
-   * The document's state when claimed (a PollClaim has it): a store may then write the result
-   * in one statement that checks the state is still this one (and read it first otherwise).
-   */
-  state?: DocumentState;
-}
-
-/** What a poll learnt, written under its fence (every move one the state table allows). */
-export interface PollResult {
-  /** State changes in order, each with its timeline words (delivered, then a response). */
-  moves: readonly { to: DocumentState; detail: string }[];
-  /** A timeline line without a state change (stopped asking, an unknown answer). */
-  note?: string | null;
-  deliveredAt?: number;
-  response?: { code: string; note: string | null; at: number };
-  /** Set (or with null clear) the problem; left as it is when absent. */
-  problem?: TeamProblem | null;
-  /** Ask again this long after now (database clock); null: stop asking. */
-  nextPollInMs: number | null;
 }
 
 /** A document a clerk's cancel moved, and the state its Undo restores (see `undoStateOf`). */
@@ -395,6 +346,8 @@ export interface TeamStore {
   getMany(ids: readonly number[]): Promise<TeamDocument[]>;
   list(query: TeamListQuery): Promise<{ rows: TeamDocument[]; total: number }>;
   counts(): Promise<Partial<Record<DocumentState, number>>>;
+  /** Of the failed documents, those "Retry all" leaves as they are (fix-file, add-again). */
+  failedToFix(): Promise<number>;
   timeline(id: number): Promise<TeamEvent[]>;
   /**
    * Documents accepted per desk per second over the last `withinMs` (database clock), for the

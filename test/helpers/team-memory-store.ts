@@ -21,6 +21,7 @@ import {
 } from '../../app/team/number-guard';
 
 import { CLERK_CANCEL_FROM, PRACTICE_SENT_FROM } from '../../app/team/store-rows';
+import { NOT_RETRIED_ACTIONS } from '../../app/engine/user-actions';
 import { handledFrom, handledTo } from '../../app/domain/states';
 import type {
   CancelledTeamDoc,
@@ -474,6 +475,14 @@ export class MemoryTeamStore implements TeamStore {
     const out: Partial<Record<DocumentState, number>> = {};
     for (const r of this.rows.values()) out[r.state] = (out[r.state] ?? 0) + 1;
     return out;
+  }
+
+  async failedToFix() {
+    this.gate();
+    let n = 0;
+    for (const r of this.rows.values())
+      if (r.state === 'failed' && NOT_RETRIED_ACTIONS.has(r.problem?.action ?? null)) n++;
+    return n;
   }
 
   /** A scan of every event: fine for tests, which the real stores answer from an index. */

@@ -171,16 +171,26 @@ describe.each(BACKENDS)('retry all failed on a desk of the $name team store', (b
 
       const ap = await sandbox({ latencyMs: 0 });
       const a = await desk(address, ap, 'desk A');
+      // The Needs attention button counts what Retry all sends: the list says 1 of the 2 failed
+      // is left as it is (walk 24 B2: a team desk said nothing, so the button said 2).
+      const listed = await a.handlers['documents:list']({ filter: 'attention' });
+      expect([listed.counts.failed, listed.failedToFix]).toEqual([2, 1]);
+      const toFixSaid: (number | undefined)[] = [];
+      a.on('documents:changed', (e) => toFixSaid.push(e.failedToFix));
       const answer = await a.handlers['documents:retry']({ allFailed: true });
       expect(answer).toMatchObject({ retried: 1, leftToFix: 1, leftToFixIds: [refused!.id] });
       await a.waitUntilSettled([broken!.id], { includeAccepted: true });
       expect(await statesOf(a, [refused!.id, broken!.id])).toEqual(['failed', 'accepted']);
       expect(ap.stats().acceptedDocuments).toBe(1);
+      expect(toFixSaid.length).toBeGreaterThan(0);
+      expect(toFixSaid.every((n) => n === 1)).toBe(true);
       // Chosen by itself, it is sent again (the clerk's choice), and the answer names it.
       expect(await a.handlers['documents:retry']({ ids: [refused!.id] })).toEqual({
         retried: 1,
         resentToFixIds: [refused!.id],
       });
+      // None left to fix now.
+      expect((await a.handlers['documents:list']({ filter: 'attention' })).failedToFix).toBe(0);
     },
     60_000,
   );

@@ -1,6 +1,6 @@
 /**
  * The team store's numbered migrations, one list per dialect: the same numbers and the same
- * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency, the list's sort indexes, the timeline's technical line, delivery polls apart, the seller and where a document went, the number guard; the
+ * tables (team_documents with its bodies apart, team_events, team_desks, team_settings, the shared caches and desks' latency, the list's sort indexes, the timeline's technical line, delivery polls apart, the seller and where a document went, the number guard, the failed ones Retry all leaves; the
  * runner keeps team_migrations). Append only: never edit or reorder an applied one (its sha256
  * is recorded and checked at start).
  */
@@ -29,6 +29,8 @@ import pgNumberGuard from './postgresql/011-number-guard.sql';
 import sqliteNumberGuard from './sqlite/011-number-guard.sql';
 import pgUnreadableByNumber from './postgresql/012-unreadable-by-number.sql';
 import sqliteUnreadableByNumber from './sqlite/012-unreadable-by-number.sql';
+import pgFailedToFix from './postgresql/013-failed-to-fix.sql';
+import sqliteFailedToFix from './sqlite/013-failed-to-fix.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -51,6 +53,7 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 10, name: '010-document-origins', sql: pgDocumentOrigins },
   { id: 11, name: '011-number-guard', sql: pgNumberGuard },
   { id: 12, name: '012-unreadable-by-number', sql: pgUnreadableByNumber },
+  { id: 13, name: '013-failed-to-fix', sql: pgFailedToFix },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -67,6 +70,7 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 10, name: '010-document-origins', sql: sqliteDocumentOrigins },
   { id: 11, name: '011-number-guard', sql: sqliteNumberGuard },
   { id: 12, name: '012-unreadable-by-number', sql: sqliteUnreadableByNumber },
+  { id: 13, name: '013-failed-to-fix', sql: sqliteFailedToFix },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
+  FAILED_TO_FIX_KEY,
   TEAM_DOCUMENT_COLUMNS,
   TEAM_NOTIFY_CHANNEL,
   checkNewDocument,
@@ -47,6 +48,7 @@ import {
   FOLD_STATE_DELTAS,
   READ_DESKS,
   READ_DOCUMENTS,
+  READ_FAILED_TO_FIX,
   READ_STATE_COUNTS,
   RENEW_LEASES,
   UPSERT_DESK,
@@ -343,8 +345,14 @@ export class PostgresTeamStore implements TeamStore {
       // state order so two desks folding at once cannot deadlock; then add any left.
       await c.query(FOLD_STATE_DELTAS);
       const res = await c.query<{ state: DocumentState; n: number }>(READ_STATE_COUNTS);
-      return Object.fromEntries(res.rows.map((r) => [r.state, r.n]));
+      const states = res.rows.filter((r) => (r.state as string) !== FAILED_TO_FIX_KEY);
+      return Object.fromEntries(states.map((r) => [r.state, r.n]));
     });
+  }
+
+  async failedToFix(): Promise<number> {
+    const [row] = await this.q<{ n: number }>(READ_FAILED_TO_FIX, [FAILED_TO_FIX_KEY]);
+    return Number(row?.n ?? 0);
   }
 
   async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {

@@ -20,6 +20,7 @@ import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, INSERT_EVENT, NOW } from './st
 import { enqueueDocuments } from './sqlite-enqueue';
 import {
   sendKeySql,
+  FAILED_TO_FIX_KEY,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
   checkNewDocument,
@@ -339,11 +340,18 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async counts(): Promise<Partial<Record<DocumentState, number>>> {
-    const rows = this.stmt('SELECT state, n FROM team_state_counts WHERE n > 0').all() as {
+    const rows = this.stmt(
+      `SELECT state, n FROM team_state_counts WHERE n > 0 AND state <> '${FAILED_TO_FIX_KEY}'`,
+    ).all() as {
       state: DocumentState;
       n: number;
     }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  async failedToFix(): Promise<number> {
+    const read = this.stmt(`SELECT n FROM team_state_counts WHERE state = '${FAILED_TO_FIX_KEY}'`);
+    return Number(read.pluck().get() ?? 0);
   }
 
   async acceptedPerSecond(withinMs: number): Promise<TeamAcceptedSeries> {
