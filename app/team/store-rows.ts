@@ -24,11 +24,6 @@ export const TEAM_NOTIFY_CHANNEL = 'peppol_desk_documents';
 
 /** A NOTIFY payload holds at most ~8,000 bytes: past this many ids, say "re-read" instead. */
 export const MAX_NOTIFY_IDS = 500;
-/**
- * The key, beside the states, under which the team's counts keep how many failed documents
- * "Retry all" leaves as they are (migration 013): no state, so counts() leaves it out.
- */
-export const FAILED_TO_FIX_KEY = 'failed:to-fix';
 
 /** team_documents as read (the body lives in team_document_bodies). */
 export interface TeamDocumentRow {

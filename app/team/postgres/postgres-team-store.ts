@@ -8,7 +8,6 @@ import type pg from 'pg';
 import type { DocumentState } from '../../contract';
 import { POSTGRES_MIGRATIONS, pendingTeamMigrations, teamMigrationHash } from '../migrations';
 import {
-  FAILED_TO_FIX_KEY,
   TEAM_DOCUMENT_COLUMNS,
   TEAM_NOTIFY_CHANNEL,
   checkNewDocument,
@@ -345,13 +344,12 @@ export class PostgresTeamStore implements TeamStore {
       // state order so two desks folding at once cannot deadlock; then add any left.
       await c.query(FOLD_STATE_DELTAS);
       const res = await c.query<{ state: DocumentState; n: number }>(READ_STATE_COUNTS);
-      const states = res.rows.filter((r) => (r.state as string) !== FAILED_TO_FIX_KEY);
-      return Object.fromEntries(states.map((r) => [r.state, r.n]));
+      return Object.fromEntries(res.rows.map((r) => [r.state, r.n]));
     });
   }
 
   async failedToFix(): Promise<number> {
-    const [row] = await this.q<{ n: number }>(READ_FAILED_TO_FIX, [FAILED_TO_FIX_KEY]);
+    const [row] = await this.q<{ n: number }>(READ_FAILED_TO_FIX, []);
     return Number(row?.n ?? 0);
   }
 

@@ -142,11 +142,9 @@ export const READ_STATE_COUNTS = `SELECT state, SUM(n)::bigint AS n FROM (
            UNION ALL SELECT state, delta FROM team_state_deltas
          ) all_counts GROUP BY state HAVING SUM(n) > 0`;
 
-/** The folded and unfolded count under key $1 (FAILED_TO_FIX_KEY): not a state's. */
-export const READ_FAILED_TO_FIX = `SELECT COALESCE(SUM(n), 0)::bigint AS n FROM (
-           SELECT n FROM team_state_counts WHERE state = $1
-           UNION ALL SELECT delta FROM team_state_deltas WHERE state = $1
-         ) to_fix`;
+/** The failed documents "Retry all" leaves (their partial index: migration 014). */
+export const READ_FAILED_TO_FIX = `SELECT COUNT(*)::bigint AS n FROM team_documents
+         WHERE state = 'failed' AND problem_action IN ('fix-file', 'add-again')`;
 
 /** The clerk's move of ids $3 from states $4 to $2 (only rows passing `guard`), logged for desk $1 with words $5; returns each row moved with its state before. */
 export function clerkMoveSql(guard: string): string {
