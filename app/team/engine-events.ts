@@ -197,7 +197,7 @@ function isBusy(err: unknown): boolean {
  * Read the team's counts and how many failed documents "Retry all" leaves into `events` (what
  * every change event then carries, as a single desk's does; walk 24 B2: a team's button counted
  * those too). Two reads: the counts kept per state, and a count of the failed files that need a
- * person (a partial index, migration 014), neither growing with the queue.
+ * person (a partial index, migration 013), neither growing with the queue.
  */
 export async function refreshCounts(
   store: Pick<TeamStore, 'counts' | 'failedToFix'>,

@@ -383,8 +383,9 @@ async function openTeamEngine(
     teamMetrics,
     events,
   });
-  // Once a second: the team's counts (one query, whatever happens meanwhile) and, when a screen
-  // listens (a CLI desk has none), the charts: the team's series is a query of its own.
+  // Once a second: the team's counts (per state, and the failed files Retry all leaves: see
+  // refreshCounts; whatever happens meanwhile) and, when a screen listens (a CLI desk has none),
+  // the charts: the team's series is a query of its own.
   const metricsTimer = setInterval(() => {
     void refreshCounts(store, events)
       .catch(() => undefined)

@@ -24,6 +24,12 @@ export const TEAM_NOTIFY_CHANNEL = 'peppol_desk_documents';
 
 /** A NOTIFY payload holds at most ~8,000 bytes: past this many ids, say "re-read" instead. */
 export const MAX_NOTIFY_IDS = 500;
+/**
+ * The failed documents "Retry all" leaves as they are (NOT_RETRIED_ACTIONS), in the words of the
+ * partial index that holds them (migration 013): a query must say exactly this to use it.
+ */
+export const FAILED_TO_FIX_WHERE =
+  "state = 'failed' AND problem_action IN ('fix-file', 'add-again')";
 
 /** team_documents as read (the body lives in team_document_bodies). */
 export interface TeamDocumentRow {

@@ -31,8 +31,6 @@ import pgUnreadableByNumber from './postgresql/012-unreadable-by-number.sql';
 import sqliteUnreadableByNumber from './sqlite/012-unreadable-by-number.sql';
 import pgFailedToFix from './postgresql/013-failed-to-fix.sql';
 import sqliteFailedToFix from './sqlite/013-failed-to-fix.sql';
-import pgFailedToFixIndex from './postgresql/014-failed-to-fix-index.sql';
-import sqliteFailedToFixIndex from './sqlite/014-failed-to-fix-index.sql';
 
 /** One numbered migration of the team store. */
 export interface TeamMigration {
@@ -56,7 +54,6 @@ export const POSTGRES_MIGRATIONS: readonly TeamMigration[] = [
   { id: 11, name: '011-number-guard', sql: pgNumberGuard },
   { id: 12, name: '012-unreadable-by-number', sql: pgUnreadableByNumber },
   { id: 13, name: '013-failed-to-fix', sql: pgFailedToFix },
-  { id: 14, name: '014-failed-to-fix-index', sql: pgFailedToFixIndex },
 ];
 
 /** SQLite migrations, in order (same numbers as PostgreSQL's). */
@@ -74,7 +71,6 @@ export const SQLITE_MIGRATIONS: readonly TeamMigration[] = [
   { id: 11, name: '011-number-guard', sql: sqliteNumberGuard },
   { id: 12, name: '012-unreadable-by-number', sql: sqliteUnreadableByNumber },
   { id: 13, name: '013-failed-to-fix', sql: sqliteFailedToFix },
-  { id: 14, name: '014-failed-to-fix-index', sql: sqliteFailedToFixIndex },
 ];
 
 /** sha256 of a migration's SQL, recorded when it is applied. */

@@ -1,5 +1,6 @@
 /** The PostgreSQL team store's statements, named for what they do (its SQL in one place). */
 import {
+  FAILED_TO_FIX_WHERE,
   MAX_NOTIFY_IDS,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
@@ -142,9 +143,9 @@ export const READ_STATE_COUNTS = `SELECT state, SUM(n)::bigint AS n FROM (
            UNION ALL SELECT state, delta FROM team_state_deltas
          ) all_counts GROUP BY state HAVING SUM(n) > 0`;
 
-/** The failed documents "Retry all" leaves (their partial index: migration 014). */
+/** The failed documents "Retry all" leaves (their partial index: migration 013). */
 export const READ_FAILED_TO_FIX = `SELECT COUNT(*)::bigint AS n FROM team_documents
-         WHERE state = 'failed' AND problem_action IN ('fix-file', 'add-again')`;
+         WHERE ${FAILED_TO_FIX_WHERE}`;
 
 /** The clerk's move of ids $3 from states $4 to $2 (only rows passing `guard`), logged for desk $1 with words $5; returns each row moved with its state before. */
 export function clerkMoveSql(guard: string): string {

@@ -20,6 +20,7 @@ import { CLAIM_DUE_DOCUMENTS, FINISH_UNDER_FENCE, INSERT_EVENT, NOW } from './st
 import { enqueueDocuments } from './sqlite-enqueue';
 import {
   sendKeySql,
+  FAILED_TO_FIX_WHERE,
   IN_DOUBT_DETAIL,
   TEAM_DOCUMENT_COLUMNS,
   checkNewDocument,
@@ -55,12 +56,11 @@ export { CLAIM_DUE_DOCUMENTS } from './statements';
 
 /** A TeamStore on a SQLite file (see the file comment). */
 /**
- * The failed documents "Retry all" leaves: their partial index (migration 014), a few rows, files
+ * The failed documents "Retry all" leaves: their partial index (migration 013), a few rows, files
  * that need a person. INDEXED BY: the planner took the index on state, every failed document.
  */
 export const FAILED_TO_FIX = `SELECT COUNT(*) FROM team_documents
-  INDEXED BY team_documents_failed_to_fix
-  WHERE state = 'failed' AND problem_action IN ('fix-file', 'add-again')`;
+  INDEXED BY team_documents_failed_to_fix WHERE ${FAILED_TO_FIX_WHERE}`;
 
 export class SqliteTeamStore implements TeamStore {
   readonly dialect = 'sqlite' as const;
