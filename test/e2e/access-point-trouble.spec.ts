@@ -216,6 +216,15 @@ test('a provider URL that leads to no access point: the header, rows and Setting
       await expect(desk.waitReasonOf(desk.rowByInvoice(n))).toHaveText(
         'Waits for the provider URL to be corrected — check it in Settings',
       );
+    // Walk 24 B12: the details said "Not looked up yet" beside a timeline saying the buyer could
+    // not be checked.
+    await desk.openDetails(desk.rowByInvoice(numbers[0]!));
+    const verdict = desk.detailPanel.getByTestId('lookup-verdict');
+    await expect(verdict).toHaveText(
+      /Could not be looked up: the provider URL leads to no access point\. Correct it in Settings; the buyer is looked up then\.$/,
+    );
+    await expect(desk.detailPanel.getByTestId('lookup-refresh')).toHaveText('Check now');
+    await desk.detailPanel.getByTestId('detail-close').click();
     await desk.page.getByTestId('open-settings').click();
     await expect(desk.page.getByTestId('settings-address-wrong')).toContainText(
       'The address in use does not lead to an access point',
@@ -227,6 +236,9 @@ test('a provider URL that leads to no access point: the header, rows and Setting
     for (const n of numbers)
       await desk.waitForState(desk.rowByInvoice(n), ['accepted', 'delivered'], 60_000);
     expect(right.stats().acceptedDocuments).toBe(2);
+    // Looked up once the URL was corrected: the details give that answer, not the failure.
+    await desk.openDetails(desk.rowByInvoice(numbers[0]!));
+    await expect(desk.detailPanel.getByTestId('lookup-verdict')).toHaveText(/Found/);
   } finally {
     await desk.invoke('settings:set', { endpoint: null });
     await right.close();

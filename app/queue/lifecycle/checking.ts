@@ -2,6 +2,10 @@ import type { DocumentState, Finding } from '../../contract';
 import { BODY_LOST } from '../../store/body-files';
 import type { IntakeError } from '../../validation/types';
 import * as problems from '../../domain/problems';
+import {
+  BUYER_NOT_CHECKED_DETAIL,
+  BUYER_NOT_CHECKED_NOWHERE_DETAIL,
+} from '../../domain/lookup-words';
 import { failureWhich, replacedByWords, replacesWords } from '../../domain/replaced-words';
 import type { DocumentPatch, DocumentRecord } from '../../store/documents-repo';
 import { NO_PROBLEM, problemPatch, type Note, type Step } from './steps';
@@ -148,12 +152,8 @@ export function receiverFound(receiverName: string | null | undefined): Step {
   };
 }
 
-/**
- * The timeline's words when the buyer's lookup could not be made and the document is sent anyway
- * (a single desk's lookupUnavailable step; a team desk's intake says the same).
- */
-export const BUYER_NOT_CHECKED_DETAIL =
-  'The buyer could not be checked on the Peppol network now; sending (the access point checks the buyer itself)';
+// The words themselves are the renderer's too (the details read the timeline back).
+export { BUYER_NOT_CHECKED_DETAIL, BUYER_NOT_CHECKED_NOWHERE_DETAIL };
 
 /**
  * The timeline's technical line beside BUYER_NOT_CHECKED_DETAIL (`why`: what went wrong, if anybody
@@ -162,14 +162,6 @@ export const BUYER_NOT_CHECKED_DETAIL =
 export function lookupUnavailableTechnical(why: string): string {
   return `Receiver lookup unavailable${why ? ` (${why})` : ''}`;
 }
-
-/**
- * The timeline's words when the buyer could not be looked up because the provider URL leads to
- * no access point: nothing is sent there, so "sending (the access point checks the buyer itself)"
- * was not true (walk 24b); once the URL is corrected the buyer is looked up again first.
- */
-export const BUYER_NOT_CHECKED_NOWHERE_DETAIL =
-  'The buyer could not be checked: the provider URL leads to no access point. Nothing is sent until it is corrected, and the buyer is looked up then';
 
 /**
  * The lookup could not be made (`why`: what went wrong, if anybody said): queued anyway;

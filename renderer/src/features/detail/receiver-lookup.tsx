@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { DocumentDetail, ErrorValue } from '../../../../app/contract';
+import { lastLookupFailure, LOOKUP_FAILED_WORDS } from '../../../../app/domain/lookup-words';
 import { documentTypeWords, formatAge, formatTime } from '../../lib/format';
 import { useConnectionStore } from '../../stores/connection-store';
 import { refreshLookup } from '../../stores/detail-store';
@@ -19,6 +20,9 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
   const inSandbox = useConnectionStore((s) => s.status?.environment === 'sandbox');
   const lookup = d.lookup;
   if (!d.receiverId) return null;
+  // No answer known, and the timeline says the last lookup could not be made: "Not looked up yet"
+  // beside it was not true (walk 24 B12).
+  const failure = lookup === null ? lastLookupFailure(d.timeline) : null;
 
   const refresh = async () => {
     setBusy(true);
@@ -34,7 +38,14 @@ export function ReceiverLookup({ d }: { d: DocumentDetail }) {
       <h3 id="lookup-heading">Receiver on Peppol</h3>
       <div className="lookup">
         <p className="lookup-verdict" data-testid="lookup-verdict" aria-live="polite">
-          {lookup === null ? (
+          {lookup === null && failure ? (
+            <span className="status status-attention" data-failure={failure}>
+              <span className="status-icon" aria-hidden="true">
+                !
+              </span>
+              {LOOKUP_FAILED_WORDS[failure]}
+            </span>
+          ) : lookup === null ? (
             <span className="muted">
               {onTeam
                 ? 'On a team outbox, the desk that adds a document checks its receiver before queuing it.'
