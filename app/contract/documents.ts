@@ -256,7 +256,7 @@ export interface DocumentDetail extends DocumentRow {
    * For a document held as a possible duplicate: the document it duplicates (the first one), so
    * that "Send anyway" shows the two side by side. Null otherwise.
    */
-  duplicateOf: DocumentRow | null;
+  duplicateOf: DuplicateOfRow | null;
   /**
    * True when its last attempt may have reached the access point: it cannot be cancelled (the
    * engine refuses), so the screen says why instead of offering Cancel.
@@ -268,6 +268,15 @@ export interface DocumentDetail extends DocumentRow {
    * the clerk has checked there). Absent when not so.
    */
   heldInDoubt?: boolean;
+}
+
+/** The document a held duplicate duplicates, as "Send anyway" compares it. */
+export interface DuplicateOfRow extends DocumentRow {
+  /**
+   * Its payment due date (BT-9, or the payment means' due date), from its summary: null when it
+   * has none or none is known here (walk 24 B9: the comparison had no due date).
+   */
+  dueDate: string | null;
 }
 
 /** Counts per state. */

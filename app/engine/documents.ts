@@ -69,7 +69,9 @@ export function documentHandlers(ctx: EngineContext): Pick<Handlers, DocumentCha
       (r.problem_code === 'DUPLICATE' || r.problem_code === 'DUPLICATE_CONTENT');
     if (!duplicate || r.duplicate_of === null) return null;
     const first = repo.get(r.duplicate_of);
-    return first ? toDocumentRow(first) : null;
+    if (!first) return null;
+    const summary = first.summary_json ? (JSON.parse(first.summary_json) as DocumentSummary) : null;
+    return { ...toDocumentRow(first), dueDate: summary?.dueDate ?? null };
   };
 
   /** The stored bytes of a document, or a NOT_FOUND error in words. */

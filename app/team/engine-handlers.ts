@@ -60,7 +60,10 @@ export function teamHandlers(ctx: TeamHandlerContext): {
   const duplicateOfRow = async (d: TeamDocument): Promise<DocumentDetail['duplicateOf']> => {
     if (d.state !== 'held' || d.problem?.code !== 'DUPLICATE' || !d.duplicateOf) return null;
     const [first] = await store.getMany([d.duplicateOf]);
-    return first ? row(first) : null;
+    if (!first) return null;
+    // The team keeps no summaries: this desk's check of the stored file (cached by content).
+    const { summary } = await teamDetailExtras(ctx, first);
+    return { ...row(first), dueDate: summary?.dueDate ?? null };
   };
 
   const status = (): ConnectionStatus => {

@@ -47,6 +47,9 @@ test('Send anyway on a duplicate shows both documents side by side and is never 
   await expect(compare.getByTestId('compare-first-Buyer')).not.toHaveText('—');
   await expect(compare.getByTestId('compare-first-Amount due')).not.toHaveText('—');
   await expect(compare.getByTestId('compare-first-Issue date')).not.toHaveText('—');
+  // Walk 24 B9: the due date too, on both sides.
+  await expect(compare.getByTestId('compare-first-Due date')).toHaveText('2025-04-30');
+  await expect(compare.getByTestId('compare-held-Due date')).toHaveText('2025-04-30');
   // The state of the first document, in words.
   await expect(compare.getByTestId('compare-first-Status')).toHaveText(/Accepted|Delivered/);
   // Only the buyer reference differs, which the table does not show: the dialog says where the
@@ -156,4 +159,38 @@ test('an open held second version says "already sent" as soon as its first versi
   } finally {
     await desk.invoke('queue:resume', undefined);
   }
+});
+
+// Walk 24 B9: a second version whose only change is its due date read as the same invoice ("the
+// files differ in other details"), and the comparison showed no due date.
+test('Send anyway on a second version with a new due date shows the two due dates', async ({
+  desk,
+}, testInfo) => {
+  const prefix = uniquePrefix('DUPDUE');
+  const dir = testInfo.outputPath('invoices');
+  const [first] = writeFiles(dir, { [`${prefix}-first.xml`]: validInvoice(prefix) });
+  await desk.dropFiles([first!]);
+  await desk.searchFor(prefix);
+  await desk.waitForState(desk.rowByFile(`${prefix}-first.xml`), ['accepted', 'delivered']);
+  const [again] = writeFiles(dir, {
+    [`${prefix}-later.xml`]: validInvoice(prefix).replace(
+      '<cbc:DueDate>2025-04-30</cbc:DueDate>',
+      '<cbc:DueDate>2025-05-31</cbc:DueDate>',
+    ),
+  });
+  await desk.dropFiles([again!]);
+  const held = desk.rowByFile(`${prefix}-later.xml`);
+  await desk.waitForState(held, ['held']);
+  await desk.openDetails(held);
+  await desk.detailPanel.getByTestId('detail-sendAnyway').click();
+  const dialog = desk.confirmDialog('confirm-send-anyway');
+  const compare = dialog.getByTestId('duplicate-compare');
+  await expect(compare.getByTestId('compare-first-Due date')).toHaveText('2025-04-30');
+  await expect(compare.getByTestId('compare-held-Due date')).toHaveText('2025-05-31');
+  await expect(compare.getByTestId('compare-first-Due date').locator('xpath=..')).toHaveClass(
+    'is-different',
+  );
+  await expect(dialog.getByTestId('duplicate-same-fields')).toHaveCount(0);
+  await dialog.getByTestId('confirm-keep').click();
+  await expect(dialog).toBeHidden();
 });

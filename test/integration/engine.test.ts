@@ -642,6 +642,8 @@ describe('undo of a cancel (documents:uncancel)', () => {
       id: a,
       fileName: 'dup-a.xml',
       invoiceNumber: 'DUPCMP-1',
+      // Walk 24 B9: its due date, for the comparison.
+      dueDate: '2025-04-30',
     });
     expect((await e.handlers['documents:get']({ id: a })).duplicateOf).toBeNull();
   });

@@ -57,6 +57,8 @@ describe.each(BACKENDS)('clerk requests on desks of the $name team store', (back
         id: first,
         fileName: 'inv-77.xml',
         state: 'accepted',
+        // Walk 24 B9: its due date, from this desk's check of the stored file.
+        dueDate: '2025-04-30',
       });
       expect(ap.stats().acceptedDocuments).toBe(1);
       expect(await a.handlers['documents:sendAnyway']({ ids: [second] })).toMatchObject({

@@ -1,13 +1,15 @@
-import type { DocumentRow } from '../../../../app/contract';
+import type { DocumentDetail, DuplicateOfRow } from '../../../../app/contract';
 import { formatAmount, formatTime } from '../../lib/format';
 import { kindWord } from '../../lib/send-anyway-words';
 import { STATUS_WORDS } from '../../lib/status-words';
 
-const ROWS: { label: string; value: (d: DocumentRow) => string }[] = [
+const ROWS: { label: string; value: (d: DuplicateOfRow) => string }[] = [
   { label: 'Invoice number', value: (d) => d.invoiceNumber ?? '—' },
   { label: 'Buyer', value: (d) => d.buyerName ?? '—' },
   { label: 'Amount due', value: (d) => formatAmount(d.amount, d.currency) || '—' },
   { label: 'Issue date', value: (d) => d.issueDate ?? '—' },
+  // Walk 24 B9: a second version with a new due date looked the same as the first.
+  { label: 'Due date', value: (d) => d.dueDate ?? '—' },
   { label: 'File', value: (d) => d.fileName },
   { label: 'File size', value: (d) => `${d.size.toLocaleString('en-US')} bytes` },
   { label: 'Added', value: (d) => formatTime(d.createdAt) || '—' },
@@ -15,10 +17,17 @@ const ROWS: { label: string; value: (d: DocumentRow) => string }[] = [
 ];
 
 /** A held duplicate beside the document it duplicates, so the person sees what would go twice. */
-export function DuplicateCompare({ first, held }: { first: DocumentRow; held: DocumentRow }) {
+export function DuplicateCompare({
+  first,
+  held: detail,
+}: {
+  first: DuplicateOfRow;
+  held: DocumentDetail;
+}) {
+  const held: DuplicateOfRow = { ...detail, dueDate: detail.summary?.dueDate ?? null };
   // A walk: every field shown was the same, so there was nothing to compare. Say where the
   // difference is then, and how to see it.
-  const sameInvoice = ROWS.slice(0, 4).every((r) => r.value(first) === r.value(held));
+  const sameInvoice = ROWS.slice(0, 5).every((r) => r.value(first) === r.value(held));
   // The same bytes: there is no difference to look for (walk 18: a copy of a file was said to
   // "differ in other details").
   const sameFile = first.sha256 === held.sha256;
@@ -31,7 +40,7 @@ export function DuplicateCompare({ first, held }: { first: DocumentRow; held: Do
       )}
       {sameInvoice && !sameFile && (
         <p data-testid="duplicate-same-fields">
-          The number, buyer, amount and date are the same: the files differ in other details (a
+          The number, buyer, amount and dates are the same: the files differ in other details (a
           note, a line, a reference). Open each with View whole invoice to see what changed.
         </p>
       )}
@@ -40,7 +49,7 @@ export function DuplicateCompare({ first, held }: { first: DocumentRow; held: Do
   );
 }
 
-function DuplicateTable({ first, held }: { first: DocumentRow; held: DocumentRow }) {
+function DuplicateTable({ first, held }: { first: DuplicateOfRow; held: DuplicateOfRow }) {
   return (
     <table className="duplicate-compare" data-testid="duplicate-compare">
       <thead>
