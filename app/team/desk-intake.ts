@@ -301,6 +301,9 @@ export async function practiceSentForReal(
   return new Set(moved);
 }
 
+/** A file to put on the team's queue; `keptMs` when handed over from the spool (NewTeamDocument). */
+export type IntakeFile = IncomingFile & { keptMs?: number };
+
 /**
  * Add files to the team's queue: a file the team already has is `known` (or sent for real, see
  * practiceSentForReal); the new ones are checked, looked up and enqueued. Returns each file's
@@ -308,7 +311,7 @@ export async function practiceSentForReal(
  */
 export async function enqueueFiles(
   o: { store: TeamStore; deskId: string; intake: IntakeDeps; team: TeamAccessPoint | null },
-  files: readonly IncomingFile[],
+  files: readonly IntakeFile[],
   result?: AddResult,
 ): Promise<(number | null)[]> {
   const keys = keysOf(files);
@@ -324,7 +327,10 @@ export async function enqueueFiles(
   const enqueued = checked.length
     ? await o.store.enqueue(
         o.deskId,
-        checked.map((c) => c.doc),
+        checked.map((c) => {
+          const keptMs = files[c.index]!.keptMs;
+          return keptMs === undefined ? c.doc : { ...c.doc, keptMs };
+        }),
         sendsForReal,
       )
     : [];

@@ -9,7 +9,7 @@ import type { AddResult, IncomingFile } from '../contract';
 import type { AccessPointClient } from '../access-point/client';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Metrics } from '../metrics/metrics';
-import { enqueueFiles, screenFiles, type IntakeDeps } from './desk-intake';
+import { enqueueFiles, screenFiles, type IntakeDeps, type IntakeFile } from './desk-intake';
 import {
   DEFAULT_DELIVERY_OPTIONS as DELIVERY_DEFAULTS,
   type DeliveryOptions,
@@ -412,7 +412,7 @@ export class TeamDesk {
         if (written) this.o.onChanged([claim.id]);
       }
       for (let files = this.spool.files(100); files.length > 0; files = this.spool.files(100)) {
-        const ids = await this.enqueueFiles(files.map((f) => ({ name: f.name, bytes: f.bytes })));
+        const ids = await this.enqueueFiles(files);
         this.spool.handedOver(files.map((f, i) => ({ spoolId: f.id, docId: ids[i] ?? null })));
         this.o.onChanged(ids.filter((id): id is number => id !== null));
       }
@@ -448,7 +448,7 @@ export class TeamDesk {
   }
 
   /** Known → skipped; the new ones checked and enqueued (see enqueueFiles). */
-  private enqueueFiles(files: readonly IncomingFile[], result?: AddResult) {
+  private enqueueFiles(files: readonly IntakeFile[], result?: AddResult) {
     const { store, desk, intake } = this.o;
     return enqueueFiles(
       { store, deskId: desk.id, intake, team: this.teamAccessPoint },

@@ -21,6 +21,8 @@ export interface SpooledFile {
   id: number;
   name: string;
   bytes: Uint8Array;
+  /** How long ago it was dropped here and kept (ms, this computer's clock). */
+  keptMs: number;
 }
 
 /** An outcome that could not be written: applied under its fence when the database is back. */
@@ -68,9 +70,15 @@ export class TeamSpool {
   /** The oldest kept files, at most `limit`. */
   files(limit: number): SpooledFile[] {
     const rows = this.db
-      .prepare(`SELECT id, name, body FROM spool_files ORDER BY id ${LIMIT_PARAM}`)
-      .all(limit) as { id: number; name: string; body: Buffer }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, bytes: new Uint8Array(r.body) }));
+      .prepare(`SELECT id, name, body, added_at FROM spool_files ORDER BY id ${LIMIT_PARAM}`)
+      .all(limit) as { id: number; name: string; body: Buffer; added_at: number }[];
+    const now = Date.now();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      bytes: new Uint8Array(r.body),
+      keptMs: Math.max(0, now - r.added_at),
+    }));
   }
 
   /** These files are on the team's queue now (as documents `docIds`, same order) or refused. */

@@ -373,11 +373,30 @@ export const ADDED_DETAIL = 'added to the team queue';
  * The timeline row of a document's enqueue: its words (`detail`: its problem, else its note, else
  * "added") and its technical line (`technical`: the note's, if it has one).
  */
-export function addedEvent(doc: Pick<NewTeamDocument, 'problem' | 'note' | 'noteTechnical'>): {
+export function addedEvent(
+  doc: Pick<NewTeamDocument, 'problem' | 'note' | 'noteTechnical' | 'keptMs'>,
+): {
   detail: string;
   technical: string | null;
 } {
-  if (doc.problem) return { detail: doc.problem.message, technical: null };
-  if (doc.note) return { detail: doc.note, technical: doc.noteTechnical ?? null };
-  return { detail: ADDED_DETAIL, technical: null };
+  const kept = doc.keptMs === undefined ? '' : keptWords(doc.keptMs);
+  if (doc.problem) return { detail: doc.problem.message + kept, technical: null };
+  if (doc.note) return { detail: doc.note + kept, technical: doc.noteTechnical ?? null };
+  return { detail: ADDED_DETAIL + kept, technical: null };
+}
+
+/**
+ * After an enqueue's words, for a file dropped while the team database could not be reached: its
+ * timeline began only at the hand-over (walk 24 B7). A duration, not a time of day (the engine's
+ * stored words carry none: they would keep its time zone).
+ */
+export function keptWords(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const how =
+    minutes < 1
+      ? 'less than a minute'
+      : minutes < 60
+        ? `${minutes} min`
+        : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return ` (dropped ${how} earlier while the team database could not be reached: kept on the desk that added it until the database was back)`;
 }

@@ -82,10 +82,15 @@ export interface NewTeamDocument {
   duplicateOf?: number | null;
   /** Could not be read as an invoice: the number its file seems to carry (team migration 012). */
   unreadNumber?: string | null;
+  /**
+   * Dropped while the team database could not be reached: how long the adding desk kept it (ms)
+   * before handing it over; its enqueue's timeline words say so (walk 24 B7). Not stored apart.
+   */
+  keptMs?: number;
 }
 
 /** One row of the team's queue (the body is read apart: `body(id)`). */
-export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state'> {
+export interface TeamDocument extends Omit<NewTeamDocument, 'body' | 'state' | 'keptMs'> {
   id: number;
   state: DocumentState;
   size: number;

@@ -100,6 +100,11 @@ test('the header says calmly when the team database cannot be reached, and files
     await expect(page.getByTestId('list-stale')).toHaveCount(0);
     await desk.searchFor(prefix);
     await desk.waitForState(desk.rowByInvoice(`${prefix}-1`), ['accepted'], 60_000);
+    // Its timeline begins at the hand-over: it says when it was dropped (walk 24 B7).
+    await desk.openDetails(desk.rowByInvoice(`${prefix}-1`));
+    await expect(desk.detailPanel.getByTestId('timeline')).toContainText(
+      /added to the team queue \(dropped (less than a minute|\d+ min) earlier while the team database could not be reached: kept on the desk that added it until the database was back\)/,
+    );
   } finally {
     await desk.invoke('settings:set', { teamStore: null });
     await cluster.stop();

@@ -180,9 +180,14 @@ describe('the team database cannot be reached', () => {
     expect(ids).toHaveLength(5);
     expect(ids.every((id) => id < 0)).toBe(true);
     expect((await states(a, ids)).map((r) => r.state)).toEqual(Array(5).fill('received'));
+    const enqueue = vi.spyOn(store, 'enqueue');
     store.down = false;
     await a.waitUntilSettled(ids);
     expect((await states(a, ids)).map((r) => r.state)).toEqual(Array(5).fill('accepted'));
+    // Handed over with how long each was kept: its first timeline line says so (walk 24 B7).
+    const handed = enqueue.mock.calls.flatMap(([, docs]) => docs);
+    expect(handed.map((d) => d.fileName).sort()).toEqual(res.added.map((x) => x.fileName).sort());
+    expect(handed.every((d) => typeof d.keptMs === 'number' && d.keptMs >= 0)).toBe(true);
     expect(ap.stats().acceptedDocuments).toBe(5);
     expect((await a.handlers['connection:get'](undefined)).team!.reachable).toBe(true);
   });
