@@ -35,12 +35,14 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DocumentState, readonly Docume
   unreachable: ['ready', 'cancelled', 'superseded'],
   // held: the access point changed while its last attempt's outcome was unknown.
   // failed: the kept copy of its file is gone (store/body-files.ts), so it cannot be sent.
-  queued: ['sending', 'cancelled', 'held', 'failed', 'superseded'],
+  // ready: queued for a provider URL that led to no access point, now corrected: its buyer is
+  // looked up at the corrected one (see Recovery.holdPinnedElsewhere; walk 25 B5).
+  queued: ['sending', 'cancelled', 'held', 'failed', 'superseded', 'ready'],
   // unreachable: refused 404, the buyer not on Peppol (its lookup said it was, or was not asked).
   sending: ['accepted', 'failed', 'unreachable', 'retry_wait', 'queued'],
   // cancelled: only when no attempt may have reached the access point (the engine checks
   // send_outcome_unknown: a 429 said the request was not processed).
-  retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled', 'superseded'],
+  retry_wait: ['sending', 'queued', 'held', 'failed', 'cancelled', 'superseded', 'ready'],
   accepted: ['delivered', 'failed'],
   delivered: RESPONSES,
   // ready: a failed delivery retried, its buyer looked up again first (walk 19); unreachable: the

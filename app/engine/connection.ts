@@ -224,6 +224,10 @@ export class EngineConnection {
 
   /** The access point just left, when it led nowhere (see reconnect); read once. */
   private ledNowhereFrom: string | null = null;
+  /** The same, not forgotten by reading it (the pipeline's PipelineDeps.ledNowhereFrom). */
+  get leftNowhere(): string | null {
+    return this.ledNowhereFrom;
+  }
   takeLedNowhere(): string | null {
     const from = this.ledNowhereFrom;
     this.ledNowhereFrom = null;

@@ -135,6 +135,7 @@ async function openEngine(options: EngineOptions, lock: DataDirLock | null): Pro
       onConnection: (status) => events.emit('connection:changed', shownStatus(status)),
       onEarlierDone: (place, doneClient) => connection.earlierDone(place, doneClient),
       builtInSandboxSince: () => connection.sandbox?.startedAt ?? null,
+      ledNowhereFrom: () => connection.leftNowhere,
       now,
     },
     {

@@ -13,6 +13,7 @@ import {
 import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import type { CancelledDoc, RerouteTo } from '../queue/lifecycle';
+import { URL_CORRECTED_WHY } from '../queue/lifecycle/clerk';
 import type { EngineContext } from './context';
 import { requireIds } from './documents';
 
@@ -371,11 +372,8 @@ function rerouteHere(connection: EngineContext['connection'], why?: string): Rer
   return { accessPoint: connection.accessPoint, environment: connection.environment, why };
 }
 
-/**
- * Why documents held for a provider URL that led to no access point went on through another one
- * on their own (EngineConnection.takeLedNowhere): their timeline's words.
- */
-export const URL_CORRECTED_WHY = 'once the provider URL was corrected';
+// The words of a reroute not decided by the clerk (lifecycle/clerk.ts).
+export { URL_CORRECTED_WHY };
 
 /**
  * Held documents queued for another access point go on through the one in use (`ids`; all of

@@ -187,6 +187,13 @@ describe.each([
     await expect
       .poll(() => rows(engine, [nobodyId])[0]!.state, { timeout: 10_000 })
       .toBe('unreachable');
+    // Moved on, never held for a decision nobody was asked (walk 25 B5: "Needs your decision —
+    // Waiting: queued for …, which is no longer in use" in the same second as "Moved to …").
+    for (const id of all) {
+      const { timeline } = await engine.handlers['documents:get']({ id });
+      expect(timeline.some((e) => e.detail?.startsWith('Moved to '))).toBe(true);
+      expect(timeline.filter((e) => e.to === 'held')).toEqual([]);
+    }
     expect(sandbox.stats().acceptedDocuments).toBe(3);
     // Looked up, not sent to find out (the sandbox refuses such a send; a real access point may
     // accept it and fail the delivery).

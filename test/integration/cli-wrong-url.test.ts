@@ -88,6 +88,9 @@ describe('send run again with the provider URL corrected', () => {
     expect(after.get('u4.xml')).toContain(
       'Looked up 9915:unreg-url: not registered on the Peppol network',
     );
+    // Not held first for a decision nobody was asked (walk 25 B5).
+    for (const lines of after.values())
+      expect(lines.join('\n')).not.toContain('which is no longer in use');
   }, 60_000);
 
   it('run again with the same wrong URL, nothing moves; a later run with the right one sends them', async () => {

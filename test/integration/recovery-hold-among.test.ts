@@ -25,7 +25,7 @@ afterEach(() => {
   for (const db of dbs.splice(0)) db.close();
 });
 
-function setup(accessPoint: string | undefined) {
+function setup(accessPoint: string | undefined, ledNowhereFrom: string | null = null) {
   const db = openDb({ dataDir: tempDir() });
   dbs.push(db);
   const repo = new DocumentsRepo(db, () => NOW);
@@ -44,6 +44,7 @@ function setup(accessPoint: string | undefined) {
     environment: 'production',
     trackDelivery: false,
     pollInitialMs: 60_000,
+    ledNowhereFrom: () => ledNowhereFrom,
   });
   const pinned = (path: DocumentState[], ap: string | null) =>
     docInState(repo, path, ap === null ? {} : { access_point: ap, environment: 'production' });
@@ -77,6 +78,43 @@ describe('recovery holds documents queued for another access point', () => {
     expect(recovery.holdPinnedElsewhere()).toEqual([notAmong]);
     expect(state(notAmong)).toBe('held');
     expect([here, unpinned].map(state)).toEqual(['queued', 'queued']);
+  });
+
+  // Walk 25 B5: on the way to a corrected provider URL every invoice's timeline said "Needs your
+  // decision — Waiting: queued for …, which is no longer in use" in the same second as its "Moved
+  // to …", though nobody was asked anything.
+  it('what waited for a provider URL that led nowhere goes on through the one in use, unheld', () => {
+    const { repo, recovery, pinned, state } = setup(NEW, OLD);
+    const queued = pinned(QUEUED, OLD);
+    const waiting = pinned([...QUEUED, 'sending', 'retry_wait'], OLD);
+    const ready = pinned(['validating', 'ready'], OLD);
+    const received = pinned([], OLD);
+    // Its last attempt may have reached an access point there: held for the clerk, as before.
+    const doubt = pinned([...QUEUED, 'sending', 'retry_wait'], OLD);
+    repo.patch(doubt, { send_outcome_unknown: 1 });
+    const other = pinned(QUEUED, 'https://other.example');
+
+    expect(recovery.holdPinnedElsewhere()).toEqual([doubt, other]);
+    // Looked up again at the one in use: back to ready, pinned there, no problem.
+    for (const id of [queued, waiting]) {
+      expect(repo.get(id)).toMatchObject({
+        state: 'ready',
+        access_point: NEW,
+        problem_code: null,
+        next_attempt_at: null,
+        send_anyway: 0,
+      });
+    }
+    expect([ready, received].map(state)).toEqual(['ready', 'received']);
+    expect([ready, received].map((id) => repo.get(id)!.access_point)).toEqual([NEW, NEW]);
+    const moved = `Moved to new.example (Production), once the provider URL was corrected (was queued for old.example (Production))`;
+    for (const id of [queued, waiting, ready, received]) {
+      const lines = repo.timeline(id).map((e) => e.detail);
+      expect(lines.at(-1)).toBe(moved);
+      expect(lines.join('\n')).not.toContain('no longer in use');
+    }
+    expect([doubt, other].map(state)).toEqual(['held', 'held']);
+    expect(repo.get(doubt)!.access_point).toBe(OLD);
   });
 
   it('holds nothing before an access point is in use', () => {

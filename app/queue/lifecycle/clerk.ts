@@ -219,6 +219,12 @@ export function sendAnyway(
 }
 
 /**
+ * Why documents waiting for a provider URL that led to no access point went on through another
+ * one on their own (EngineConnection.takeLedNowhere): their timeline's words after "Moved to …".
+ */
+export const URL_CORRECTED_WHY = 'once the provider URL was corrected';
+
+/**
  * Where a reroute sends a document, and why when not by the clerk's decision (the timeline's
  * words after "Moved to …": see URL_CORRECTED_WHY).
  */
@@ -248,6 +254,26 @@ export function rerouted(r: DocumentRecord, { accessPoint, environment, why }: R
     // yet (walk 25: "Sent through …" on an invoice whose buyer then was not on Peppol).
     detail: `Moved to ${label}, ${why ?? 'decided by the user'} (was queued for ${wasLabel})`,
   };
+}
+
+/**
+ * Waiting (received, ready, queued, retry_wait) for a provider URL that led to no access point,
+ * now corrected: on through `to` at once, as {@link rerouted} sends a held one, instead of held
+ * first for a decision nobody is asked (walk 25 B5: "Needs your decision" then "Moved to …" in
+ * the same second). A queued one is looked up again there (→ ready); one not looked up yet keeps
+ * its state, with its new pin and the same words.
+ */
+export function movedOn(r: DocumentRecord, to: RerouteTo): Step | Note {
+  const detail = rerouted(r, to).detail ?? '';
+  // Not send_anyway, as a reroute sets: nobody decided anything (its checks all still apply).
+  const patch = {
+    access_point: to.accessPoint,
+    environment: to.environment,
+    next_attempt_at: null,
+    ...NO_PROBLEM,
+  };
+  if (r.state === 'received' || r.state === 'ready') return { state: r.state, patch, detail };
+  return { from: r.state, to: 'ready', patch, detail };
 }
 
 function validationOf(json: string | null): DocumentValidation | null {

@@ -355,13 +355,8 @@ export class Lifecycle extends LifecycleCore {
 
   /** The access point does not know the transaction of the accepted `doc`: stop asking, say so. */
   transactionUnknown(doc: DocumentRecord): void {
-    this.stopAsking(
-      doc,
-      tracking.transactionUnknown(
-        doc.transaction_id,
-        doc.environment === 'sandbox' ? 'sandbox' : 'provider',
-      ),
-    );
+    const where = doc.environment === 'sandbox' ? 'sandbox' : 'provider';
+    this.stopAsking(doc, tracking.transactionUnknown(doc.transaction_id, where));
   }
 
   /**
@@ -412,6 +407,14 @@ export class Lifecycle extends LifecycleCore {
     return this.move(doc.id, sending.heldForAccessPoint(doc, now));
   }
 
+  /** Pinned to a provider URL that led to no access point, now corrected: on (clerk.movedOn). */
+  moveOn(doc: DocumentRecord, to: clerk.RerouteTo): void {
+    const s = clerk.movedOn(doc, to);
+    if ('to' in s) return void this.move(doc.id, s);
+    this.note(doc.id, s);
+    this.changed([doc.id]);
+  }
+
   /** Held for the access point it was queued for, which is in use again: on its way again. */
   backOnItsWay(doc: DocumentRecord): boolean {
     return this.move(doc.id, sending.backOnItsWay(doc));
@@ -437,16 +440,11 @@ export class Lifecycle extends LifecycleCore {
     // was sent anyway, then this one retried: the buyer got both): held as the check holds one,
     // unless sent anyway already. (To a new check, `received`, the check does this itself.)
     const { seller_id: seller, invoice_number: number, doc_type: type } = r;
-    if (
-      (step.to === 'queued' || step.to === 'ready') &&
-      !r.send_anyway &&
-      seller &&
-      number &&
-      type
-    ) {
+    const goesOn = step.to === 'queued' || step.to === 'ready' ? step.to : null;
+    if (goesOn && !r.send_anyway && seller && number && type) {
       const dup = this.deps.repo.findBusinessDuplicate(r.id, seller, number, type, real);
       if (dup !== null) {
-        const held = clerk.retriedDuplicate(step.to, dup, number, type, this.wentOut(dup));
+        const held = clerk.retriedDuplicate(goesOn, dup, number, type, this.wentOut(dup));
         return this.moveThrough(r.id, [step, held])
           ? { moved: false, heldBecause: held.patch!.problem_message! }
           : { moved: false };
@@ -471,9 +469,9 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /**
-   * Send anyway a held document (`r` as read; not one held for another access point: see
-   * {@link reroute}). A duplicate whose checks also disagree stays held for that second question:
-   * the result then carries its problem's words. `who`: for the timeline.
+   * Send anyway a held document (`r` as read; not one held for another access point: {@link
+   * reroute}). A duplicate whose checks also disagree stays held for that second question (the
+   * result carries its problem's words). `who`: for the timeline.
    */
   sendAnyway(r: DocumentRecord, who: string): { released: boolean; stillHeld?: string } {
     if (r.state !== 'held') return { released: false };
@@ -491,8 +489,8 @@ export class Lifecycle extends LifecycleCore {
   }
 
   /**
-   * The explicit step: a document queued for another access point is pinned to `accessPoint`
-   * and goes on from where it was (checked again if it never was, its receiver looked up there).
+   * The explicit step: a document queued for another access point is pinned to `accessPoint` and
+   * goes on from where it was (checked again if it never was, its receiver looked up there).
    */
   reroute(r: DocumentRecord, to: clerk.RerouteTo): boolean {
     return this.move(r.id, clerk.rerouted(r, to));

@@ -47,6 +47,12 @@ export interface PipelineDeps {
    * before: a 404 about a document it accepted earlier means it restarted and forgot it.
    */
   builtInSandboxSince?(): number | null;
+  /**
+   * The access point just left when its provider URL led to no access point (nothing waiting
+   * for it can have reached one there), else null: what waits for it goes on through the one in
+   * use, its buyer looked up there, instead of being held for a decision (walk 25 B5).
+   */
+  ledNowhereFrom?(): string | null;
   now?: () => number;
   random?: () => number;
 }
@@ -168,6 +174,7 @@ export function createStages(
     onConnection: (status) => deps.onConnection(status),
     onEarlierDone: (place, client) => deps.onEarlierDone?.(place, client),
     builtInSandboxSince: () => deps.builtInSandboxSince?.() ?? null,
+    ledNowhereFrom: () => deps.ledNowhereFrom?.() ?? null,
     // Not polled while held either (refused key, trouble): walk 16 saw 2,009 polls in a 30 s outage.
     offline: () => stages.health.held,
     faulted: () => stages.health.fault !== null,

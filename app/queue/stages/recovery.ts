@@ -1,5 +1,6 @@
 import type { Environment } from '../../contract';
 import { mayHaveReachedAccessPoint } from '../../domain/states';
+import { URL_CORRECTED_WHY } from '../lifecycle/clerk';
 import type { StageContext } from './context';
 
 /** What recovery needs besides the common context. */
@@ -11,6 +12,8 @@ export interface RecoveryContext extends StageContext {
   /** Whether accepted documents are tracked, and when the first poll comes after acceptance. */
   readonly trackDelivery: boolean;
   readonly pollInitialMs: number;
+  /** See PipelineDeps.ledNowhereFrom. */
+  ledNowhereFrom(): string | null;
 }
 
 /** Documents in these states are being worked on by a live engine; after a crash they restart. */
@@ -125,21 +128,27 @@ export class Recovery {
     return ids.length === 0 ? [] : this.holdWaitingElsewhere(ids);
   }
 
-  /** Hold what waits pinned to another access point than the one in use (of `among`, if given). */
+  /**
+   * Hold what waits pinned to another access point than the one in use (of `among`, if given);
+   * what waits for a provider URL that led to no access point (and cannot have reached one
+   * there) goes on through the one in use instead (see PipelineDeps.ledNowhereFrom).
+   */
   private holdWaitingElsewhere(among?: readonly number[]): number[] {
-    const { repo } = this.ctx;
+    const { repo, lifecycle, environment } = this.ctx;
     const current = this.ctx.accessPoint;
     if (current === undefined) return [];
-    const waiting = repo.waitingForOtherAccessPoint(current, this.ctx.environment, among);
+    const waiting = repo.waitingForOtherAccessPoint(current, environment, among);
     if (waiting.length === 0) return [];
+    const nowhere = this.ctx.ledNowhereFrom();
+    const here = { accessPoint: current, environment };
     return repo.tx(() =>
       waiting
-        .filter((d) =>
-          this.ctx.lifecycle.holdForAccessPoint(d, {
-            accessPoint: current,
-            environment: this.ctx.environment,
-          }),
-        )
+        .filter((d) => {
+          if (d.access_point !== nowhere || mayHaveReachedAccessPoint(d))
+            return lifecycle.holdForAccessPoint(d, here);
+          lifecycle.moveOn(d, { ...here, why: URL_CORRECTED_WHY });
+          return false;
+        })
         .map((d) => d.id),
     );
   }
