@@ -20,6 +20,7 @@ import type {
   ReceiverLookup,
   StateCounts,
   UnfinishedDrop,
+  DropLeftOutWords,
 } from './contract/documents';
 import type { MetricsSnapshot } from './contract/metrics';
 import type { Settings, SettingsPatch } from './contract/settings';
@@ -63,10 +64,12 @@ export interface Requests {
    * B2): the page names a drop's files before it hands the first over (`dropId` null where there
    * is none), and ends it once all were. `drops:unfinished`: drops stopped part way (begun
    * before the engine's last start, or not heard of for a minute), with the files not taken, for
-   * any page to show until the clerk forgets them (`drops:forget`).
+   * any page to show until the clerk forgets them (`drops:forget`). A drop that ends with files
+   * not added gives the words its page said of them (`leftOut`, migration 027): kept and shown
+   * by `drops:unfinished` too, to any page, until forgotten (walk 25 B1).
    */
   'drops:begin': { arg: { names: string[] }; result: { dropId: number | null } };
-  'drops:end': { arg: { dropId: number }; result: void };
+  'drops:end': { arg: { dropId: number; leftOut?: DropLeftOutWords }; result: void };
   'drops:unfinished': { arg: undefined; result: { drops: UnfinishedDrop[] } };
   'drops:forget': { arg: { dropIds: number[] }; result: void };
   'documents:list': {

@@ -334,4 +334,16 @@ export interface UnfinishedDrop {
   /** Of its files not taken, how many a later drop named (dropped again: migration 026). */
   inLaterDrop?: number;
   names: string[];
+  /**
+   * A drop that ended, every file taken, with files not added (refused): what its page said of
+   * them (migration 027). `notAdded` counts them then, and `names` is empty.
+   */
+  leftOut?: DropLeftOutWords;
+}
+
+/** What a page said of the files of its drop not added: its message's title and lines. */
+export interface DropLeftOutWords {
+  title: string;
+  lines: string[];
+  notAdded: number;
 }

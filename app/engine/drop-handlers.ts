@@ -20,7 +20,8 @@ export function dropHandlers({ drops }: { drops: DropJournal }): Pick<Handlers, 
         throw new AppError('BAD_REQUEST', 'A drop names its files as a list of names.');
       return { dropId: drops.begin(names) };
     },
-    'drops:end': ({ dropId }) => drops.end(dropId),
+    'drops:end': ({ dropId, leftOut }) =>
+      leftOut ? drops.endWithLeftOut(dropId, leftOut) : drops.end(dropId),
     'drops:unfinished': () => ({ drops: drops.unfinished() }),
     'drops:forget': ({ dropIds }) => {
       for (const id of Array.isArray(dropIds) ? dropIds : []) drops.end(id);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UnfinishedDrop } from '../contract';
+import type { DropLeftOutWords, UnfinishedDrop } from '../contract';
 import type { Db } from './db';
 
 /** Names of the files not taken given per drop (`UnfinishedDrop.names`; the rest counted). */
@@ -10,6 +10,11 @@ export const NAMES_SHOWN = 20;
  * a page opened after the closed one said nothing of its 2,800 files).
  */
 export const DROP_QUIET_MS = 20_000;
+/**
+ * Ended drops whose files not added are kept (migration 027): the last ones, as a page keeps
+ * them (renderer last-drop-store DROPS_KEPT); older ones are forgotten as the next is kept.
+ */
+export const LEFT_OUT_KEPT = 20;
 
 /**
  * The drops of files being added from the app (migration 025): a page names a drop's files
@@ -25,6 +30,8 @@ export class DropJournal {
   private readonly endStmt;
   private readonly openStmt;
   private readonly laterStmt;
+  private readonly leftOutStmt;
+  private readonly trimStmt;
 
   constructor(
     db: Db,
@@ -38,7 +45,12 @@ export class DropJournal {
     );
     this.endStmt = db.prepare('DELETE FROM drops WHERE id = ?');
     this.openStmt = db.prepare(
-      'SELECT id, started_at, updated_at, engine_run, names, handed, later FROM drops ORDER BY id',
+      'SELECT id, started_at, updated_at, engine_run, names, handed, later, left_out FROM drops ORDER BY id',
+    );
+    this.leftOutStmt = db.prepare(`UPDATE drops SET left_out = ?, names = '[]' WHERE id = ?`);
+    this.trimStmt = db.prepare(
+      `DELETE FROM drops WHERE left_out IS NOT NULL AND id NOT IN
+       (SELECT id FROM drops WHERE left_out IS NOT NULL ORDER BY id DESC LIMIT ${LEFT_OUT_KEPT})`,
     );
     this.laterStmt = db.prepare('UPDATE drops SET names = ?, later = ? WHERE id = ?');
   }
@@ -51,7 +63,7 @@ export class DropJournal {
    */
   begin(names: readonly string[]): number {
     const at = this.now();
-    const stopped = this.rows().filter((r) => this.stopped(r, at));
+    const stopped = this.rows().filter((r) => r.left_out === null && this.stopped(r, at));
     if (stopped.length > 0) {
       const incoming = new Set(names);
       for (const r of stopped) {
@@ -93,6 +105,27 @@ export class DropJournal {
   }
 
   /**
+   * Drop `id` is over, every file taken, and these of them were not added (`words`: what its
+   * page said of them): kept for any page to show until forgotten (walk 25 B1). Words that are
+   * not a page's (too long, not text) end it as {@link end} does.
+   */
+  endWithLeftOut(id: number, words: DropLeftOutWords): void {
+    if (!Number.isSafeInteger(id)) return;
+    const ok =
+      Number.isSafeInteger(words?.notAdded) &&
+      words.notAdded > 0 &&
+      typeof words.title === 'string' &&
+      words.title.length <= 1_000 &&
+      Array.isArray(words.lines) &&
+      words.lines.length <= 100 &&
+      words.lines.every((l) => typeof l === 'string' && l.length <= 5_000);
+    if (!ok) return this.end(id);
+    const { title, lines, notAdded } = words;
+    this.leftOutStmt.run(JSON.stringify({ title, lines, notAdded }), id);
+    this.trimStmt.run();
+  }
+
+  /**
    * Drops stopped part way: begun by an earlier run of the engine, or not heard of for
    * {@link DROP_QUIET_MS} (a page still adding is not one). Those whose files were all taken
    * (the page stopped before it could say so) are ended here.
@@ -101,6 +134,18 @@ export class DropJournal {
     const now = this.now();
     const out: UnfinishedDrop[] = [];
     for (const r of this.rows()) {
+      const leftOut = leftOutOf(r);
+      if (leftOut) {
+        out.push({
+          id: r.id,
+          startedAt: r.updated_at,
+          total: r.handed,
+          notAdded: leftOut.notAdded,
+          names: [],
+          leftOut,
+        });
+        continue;
+      }
       if (!this.stopped(r, now)) continue;
       const names = namesOf(r);
       const left = names.slice(r.handed + r.later);
@@ -130,6 +175,17 @@ interface DropRow {
   names: string;
   handed: number;
   later: number;
+  left_out: string | null;
+}
+
+/** A row's words of its files not added (null: none, or not readable). */
+function leftOutOf(r: DropRow): DropLeftOutWords | null {
+  if (r.left_out === null) return null;
+  try {
+    return JSON.parse(r.left_out) as DropLeftOutWords;
+  } catch {
+    return null;
+  }
 }
 
 /** A drop's file names (none, if its row cannot be read). */

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import type { DeskPage } from './pages/desk-page';
+import { DeskPage } from './pages/desk-page';
 import { readFileSync } from 'node:fs';
 import { csvRecords } from './support/csv';
 import {
@@ -204,6 +204,43 @@ test.describe('documents', () => {
     await desk.page.reload();
     await expect(desk.dropZone).toBeVisible();
     await expect(last).toBeHidden();
+  });
+
+  // Walk 25 B1: files refused as they were added were named by that tab only (its message and
+  // its drop zone, kept in the tab's session): a new tab had no trace of them.
+  test('files not added are named on every page, a new tab too, until Forget on any of them', async ({
+    desk,
+    browser,
+  }, testInfo) => {
+    const prefix = uniquePrefix('EVERYTAB');
+    const [empty] = writeFiles(testInfo.outputPath('tab'), { [`${prefix}.xml`]: '' });
+    await desk.dropFiles([empty!]);
+    await expect(desk.dropZone.getByTestId('last-drop')).toContainText(
+      /^1 file of the drop at .+ not added/,
+    );
+    const other = await browser.newPage();
+    try {
+      const tab = new DeskPage(other);
+      await tab.goto();
+      const last = tab.dropZone.getByTestId('last-drop');
+      await expect(last).toContainText(/^1 file of the drop at .+ not added/);
+      await last.getByRole('button', { name: 'Show which' }).click();
+      await expect(tab.toast('0 added, 1 not added')).toContainText(
+        `${prefix}.xml: The file is empty.`,
+      );
+      await last.getByRole('button', { name: 'Forget the files not added' }).click();
+      await expect(last).toBeHidden();
+      // The journal has forgotten it (the page asks it to, and may be closed before it answers).
+      await expect
+        .poll(async () => (await tab.invoke('drops:unfinished', undefined)).drops.length)
+        .toBe(0);
+    } finally {
+      await other.close();
+    }
+    // Forgotten there, forgotten here once this page reads the journal again.
+    await desk.page.reload();
+    await expect(desk.dropZone).toBeVisible();
+    await expect(desk.dropZone.getByTestId('last-drop')).toBeHidden();
   });
 
   test("Show which while the drop's message is open shows it once, not twice", async ({

@@ -5,7 +5,7 @@
  * files before handing the first over; any page later is told which were not taken.
  */
 import { describe, expect, it } from 'vitest';
-import { DROP_QUIET_MS, NAMES_SHOWN } from '../../app/store/drops';
+import { DROP_QUIET_MS, LEFT_OUT_KEPT, NAMES_SHOWN } from '../../app/store/drops';
 import { useEngines } from '../helpers/engine';
 import { makeInvoice } from '../helpers/invoices';
 import { MemoryTeamStore } from '../helpers/team-memory-store';
@@ -119,6 +119,59 @@ describe("a drop's journal", () => {
     await engines.stop(first);
     const second = await engines({ dataDir });
     expect((await second.handlers['drops:unfinished'](undefined)).drops).toEqual([]);
+  });
+
+  // Walk 25 B1: files a drop could not add (empty, too large) were named by that page's message
+  // and its drop zone only, which live in the tab: a new tab had no trace of them.
+  it('a drop that ended with files not added keeps its words for any page, after a restart too, until forgotten', async () => {
+    const dataDir = engines.tempDir();
+    const first = await engines({ dataDir });
+    const { dropId } = await first.handlers['drops:begin']({ names: ['E.xml', 'F.xml'] });
+    await first.handlers['documents:add']({
+      files: [file('F.xml'), { name: 'E.xml', bytes: new Uint8Array() }],
+      drop: { id: dropId!, handed: 2 },
+    });
+    const leftOut = {
+      title: '1 added, 1 not added',
+      lines: ['E.xml: The file is empty.'],
+      notAdded: 1,
+    };
+    await first.handlers['drops:end']({ dropId: dropId!, leftOut });
+    const told = [
+      { id: dropId, startedAt: expect.any(Number), total: 2, notAdded: 1, names: [], leftOut },
+    ];
+    // At once, not after the quiet time of a stopped drop: it is over.
+    expect((await first.handlers['drops:unfinished'](undefined)).drops).toEqual(told);
+    await engines.stop(first);
+    const second = await engines({ dataDir });
+    expect((await second.handlers['drops:unfinished'](undefined)).drops).toEqual(told);
+    // A later drop naming the same file does not take it over (it is not a stopped drop's).
+    const again = await second.handlers['drops:begin']({ names: ['E.xml'] });
+    await second.handlers['drops:end']({ dropId: again.dropId! });
+    expect((await second.handlers['drops:unfinished'](undefined)).drops).toEqual(told);
+    await second.handlers['drops:forget']({ dropIds: [dropId!] });
+    expect((await second.handlers['drops:unfinished'](undefined)).drops).toEqual([]);
+  });
+
+  it('keeps the last LEFT_OUT_KEPT such drops, and ends one whose words are not a page’s', async () => {
+    const engine = await engines();
+    const ids: number[] = [];
+    for (let i = 0; i < LEFT_OUT_KEPT + 3; i++) {
+      const { dropId } = await engine.handlers['drops:begin']({ names: [`K-${i}.xml`] });
+      ids.push(dropId!);
+      const lines = [`K-${i}.xml: The file is empty.`];
+      await engine.handlers['drops:end']({
+        dropId: dropId!,
+        leftOut: { title: 't', lines, notAdded: 1 },
+      });
+    }
+    const kept = (await engine.handlers['drops:unfinished'](undefined)).drops.map((d) => d.id);
+    expect(kept).toEqual(ids.slice(3));
+    const { dropId } = await engine.handlers['drops:begin']({ names: ['L.xml'] });
+    const odd = { title: 't', lines: ['x'.repeat(6_000)], notAdded: 1 };
+    await engine.handlers['drops:end']({ dropId: dropId!, leftOut: odd });
+    const after = (await engine.handlers['drops:unfinished'](undefined)).drops.map((d) => d.id);
+    expect(after).toEqual(ids.slice(3));
   });
 
   it('refuses a drop that names its files wrongly, in words', async () => {

@@ -24,6 +24,7 @@ import unreadableByNumber from './023-unreadable-by-number.sql';
 import failedToFix from './024-failed-to-fix.sql';
 import drops from './025-drops.sql';
 import dropsLater from './026-drops-later.sql';
+import dropsLeftOut from './027-drops-left-out.sql';
 
 /** A numbered, append-only schema migration. */
 export interface Migration {
@@ -60,4 +61,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 24, name: '024-failed-to-fix', sql: failedToFix },
   { id: 25, name: '025-drops', sql: drops },
   { id: 26, name: '026-drops-later', sql: dropsLater },
+  { id: 27, name: '027-drops-left-out', sql: dropsLeftOut },
 ];

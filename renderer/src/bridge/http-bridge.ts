@@ -53,7 +53,9 @@ function failure(code: string, message: string): { ok: false; error: ErrorValue 
 function isResult(value: unknown): value is Result<unknown> {
   if (!value || typeof value !== 'object') return false;
   const ok = (value as { ok?: unknown }).ok;
-  if (ok === true) return 'value' in value;
+  // A channel with no result (`drops:end`, `drops:forget`) answers `{ ok: true }`: its
+  // `undefined` value is left out by JSON (it read as "an unexpected reply").
+  if (ok === true) return true;
   if (ok === false) {
     const error = (value as { error?: unknown }).error;
     return !!error && typeof error === 'object' && typeof (error as ErrorValue).code === 'string';

@@ -32,6 +32,11 @@ export interface DropLeftOut {
    * once the journal no longer holds the drop). This page's own words of its drop stay.
    */
   fromJournal?: true;
+  /**
+   * This page's own words, kept by the journal too (a drop that ended with files not added):
+   * they follow the journal as `fromJournal` ones do (forgotten on another page, gone here).
+   */
+  inJournal?: true;
 }
 
 /** Drops older than the {@link DROPS_KEPT} last ones: their files counted, no longer named. */
@@ -157,6 +162,11 @@ export function nameList(names: readonly string[], total = names.length): string
  * advises after a restart, knew nothing of 2,000 files not added).
  */
 export function unfinishedDropLeftOut(d: UnfinishedDrop): DropLeftOut {
+  // A drop that ended with files not added: its page's own words (walk 25 B1).
+  if (d.leftOut) {
+    const { title, lines, notAdded } = d.leftOut;
+    return { at: d.startedAt, notAdded, title, lines, journal: d.id, fromJournal: true };
+  }
   const later = d.inLaterDrop ?? 0;
   const taken = d.total - d.notAdded - later;
   // Those dropped again since are that drop's now (walk 25 A4: still "not added" once added).
@@ -243,9 +253,10 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
     // A drop the journal told of and no longer holds (its files dropped again and added, or
     // forgotten on another page) goes; one whose files were partly dropped again is told again
     // (walk 25 A4). This page's own words of a drop it saw stop stay as they are (they name the
-    // files it refused too, and the journal holds a drop of this run only once it is quiet).
+    // files it refused too, and the journal holds a drop of this run only once it is quiet);
+    // those the journal keeps too (`inJournal`) go once it no longer does (walk 25 B1).
     const drops = before.drops
-      .filter((d) => !d.fromJournal || journal.has(d.journal!))
+      .filter((d) => !(d.fromJournal || d.inJournal) || journal.has(d.journal!))
       .map((d) => {
         const now = d.fromJournal ? journal.get(d.journal!) : undefined;
         return now && now.notAdded !== d.notAdded ? unfinishedDropLeftOut(now) : d;

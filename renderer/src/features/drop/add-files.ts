@@ -243,14 +243,28 @@ async function addNow(
     }
   }
   if (part.length > 0 && !(await handOver())) return;
-  if (dropId !== null) void getApi().invoke('drops:end', { dropId });
   const summary = summarize(total, skipped);
   // Files not added stay listed by the drop zone after the message is closed; those left alone on
   // purpose are named by this message only (walk 21b).
   const notAdded = total.rejected.length;
   const at = Date.now();
-  if (notAdded > 0)
-    useLastDropStore.getState().remember(dropLeftOut(at, summary.leftOutTitle, summary.leftOut));
+  const leftOut = notAdded > 0 ? dropLeftOut(at, summary.leftOutTitle, summary.leftOut) : null;
+  // The engine's journal keeps them too, for any page (walk 25 B1: a new tab had no trace).
+  let kept = false;
+  if (dropId !== null) {
+    const words = leftOut && { title: leftOut.title, lines: leftOut.lines, notAdded };
+    const ended = await getApi().invoke('drops:end', {
+      dropId,
+      ...(words ? { leftOut: words } : {}),
+    });
+    kept = ended.ok && words !== null;
+  }
+  if (leftOut)
+    useLastDropStore.getState().remember({
+      ...leftOut,
+      ...(dropId !== null ? { journal: dropId } : {}),
+      ...(kept ? { inJournal: true as const } : {}),
+    });
   toasts.update(toastId, {
     ...(notAdded > 0 ? { key: dropMessageKey(at) } : {}),
     kind: total.rejected.length > 0 ? 'warning' : 'success',
