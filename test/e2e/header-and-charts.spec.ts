@@ -103,7 +103,7 @@ test('settings show the environment a key selects, the hot folder move option an
   const endpoint = dialog.getByTestId('settings-endpoint');
   await endpoint.fill('https://ap.example.com/peppol-api');
   await expect(keyEnvironment).toHaveText(
-    'No key set: with this provider, invoices wait here until a key is saved (providers refuse invoices sent without one). Type the key your provider gave you.',
+    'No key set: invoices go to this provider without one; most providers refuse that, and the invoices then wait here until a key is saved. Type the key your provider gave you.',
   );
   await key.fill('sk_test_123');
   await expect(keyEnvironment).toContainText('Test environment');

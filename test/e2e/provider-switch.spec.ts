@@ -78,7 +78,10 @@ test('queued documents stay with their access point when the provider changes, u
     // "Test" only), and gone once a key is saved.
     const noKey = desk.page.getByTestId('no-key-note');
     await expect(noKey).toHaveText('No API key set');
-    await expect(noKey).toHaveAttribute('title', /no API key: providers refuse invoices/);
+    await expect(noKey).toHaveAttribute(
+      'title',
+      /no API key: invoices go to it without one; most providers refuse that/,
+    );
     await desk.invoke('settings:set', { apiKey: 'sk_test_provider_switch' });
     await expect(noKey).toHaveCount(0);
     await expect(desk.page.getByTestId('env-badge')).toHaveText('Test');

@@ -63,7 +63,7 @@ export const LINK_WORDS: Record<Exclude<LinkState, 'open'>, { state: string; mes
 
 /** Why "No API key set" is shown beside the provider's badge. */
 const NO_KEY_NOTE =
-  'A provider address is set in Settings, but no API key: providers refuse invoices sent without one. Enter the key your provider gave you in Settings.';
+  'A provider address is set in Settings, but no API key: invoices go to it without one; most providers refuse that, and the invoices then wait here until you enter the key your provider gave you in Settings.';
 
 /**
  * What "Sent" counts, said where it is shown (walk 22: read as "went out", it fell when a buyer

@@ -199,7 +199,9 @@ function SettingsForm({ settings: latest }: { settings: Settings }) {
           aria-live="polite"
         >
           {providerWithoutKey
-            ? 'No key set: with this provider, invoices wait here until a key is saved (providers refuse invoices sent without one). Type the key your provider gave you.'
+            ? // Walk 26 F1: "invoices wait here" while an access point that takes them without a key
+              // was sent every one.
+              'No key set: invoices go to this provider without one; most providers refuse that, and the invoices then wait here until a key is saved. Type the key your provider gave you.'
             : keyEnvironment === 'sandbox'
               ? 'No key: the built-in Sandbox (nothing is really sent)'
               : `${typedKey ? 'This key sends' : 'Sends'} to the provider's ${ENVIRONMENT_WORDS[keyEnvironment]} environment${keyEnvironment === 'production' ? ': invoices are really delivered' : ''}`}
