@@ -151,6 +151,37 @@ test('the table works from the keyboard', async ({ desk, page }, testInfo) => {
   await expect(desk.rows().nth(1)).toBeFocused();
 });
 
+// Walk 26 F4: End in a list longer than what is read at once (2,000 rows) focused a "Loading…"
+// placeholder, which went when its row was read: focus fell to the page, and Home, the arrows
+// and Space did nothing more.
+test('End and Home move focus to rows not read yet, and the keys go on working', async ({
+  desk,
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const prefix = uniquePrefix('ENDKEY');
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= 450; i++) {
+    const n = `${prefix}-${String(i).padStart(3, '0')}`;
+    files[`${n}.xml`] = invoiceToUnregisteredBuyer(n);
+  }
+  await desk.chooseFiles(writeFiles(testInfo.outputPath('invoices'), files));
+  await expect(desk.toast(/450 added/)).toBeVisible({ timeout: 60_000 });
+  await desk.searchFor(prefix);
+  await desk.expectRowTotal(450, 30_000);
+  await desk.rows().first().focus();
+  await page.keyboard.press('End');
+  const lastRow = desk.table.locator('[role="row"][aria-rowindex="451"]');
+  await expect(lastRow).toHaveAttribute('data-testid', /^row-\d+$/, { timeout: 15_000 });
+  await expect(lastRow).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(desk.table.locator('[role="row"][aria-rowindex="450"]')).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(desk.rows().first()).toBeFocused();
+  await page.keyboard.press(' ');
+  await expect(desk.page.getByTestId('selection-count')).toHaveText('1 selected');
+});
+
 test('a Retry of a selection says which were not tried again and why', async ({
   desk,
 }, testInfo) => {

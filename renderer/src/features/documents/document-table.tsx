@@ -206,15 +206,22 @@ export function DocumentTable() {
   const last = items[items.length - 1]?.index ?? 0;
   // When the active row scrolled out of view, the first row on screen takes the tab stop.
   const tabStop = items.some((i) => i.index === active) ? active : first;
-  // Focus a row the keyboard moved to once the virtualizer has rendered it.
+  // Focus a row the keyboard moved to once the virtualizer has rendered it. A row not read yet
+  // is a "Loading…" placeholder, replaced by the row once read: that one is focused too (walk 26
+  // F4: End in a list of 2,000 focused the placeholder, which then went, and focus fell to the
+  // page: Home, arrows and Space did nothing). Not once focus has gone elsewhere meanwhile.
   useEffect(() => {
     const index = focusPending.current;
     if (index === null) return;
     const el = scrollRef.current?.querySelector(`[data-row-index="${index}"]`);
-    if (el instanceof HTMLElement) {
+    if (!(el instanceof HTMLElement)) return;
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && !scrollRef.current?.contains(focused)) {
       focusPending.current = null;
-      el.focus();
+      return;
     }
+    el.focus();
+    if (!el.classList.contains('is-loading')) focusPending.current = null;
   });
   const moveTo = (index: number) => {
     if (count === 0) return;
