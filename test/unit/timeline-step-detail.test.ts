@@ -60,6 +60,35 @@ describe("a clerk's Retry on the timeline", () => {
     });
   });
 
+  // Walk 26 F8: "Checked — Send anyway, decided by the user (root)", "Checked — Moved to …".
+  it('a decision or a move back into the queue is called by it, not by the state', () => {
+    expect(stepWords('ready', 'Send anyway, decided by root')).toEqual({
+      label: 'Send anyway',
+      detail: 'decided by root',
+    });
+    expect(
+      stepWords(
+        'ready',
+        'Moved to 127.0.0.1:18741 (Test), once the provider URL was corrected (was queued for 127.0.0.1:18741/ (Test))',
+      ),
+    ).toEqual({
+      label: 'Moved',
+      detail:
+        'to 127.0.0.1:18741 (Test), once the provider URL was corrected (was queued for 127.0.0.1:18741/ (Test))',
+    });
+    expect(
+      stepWords(
+        'received',
+        'Back on its way: Sandbox, the access point it was queued for, is in use again',
+      ),
+    ).toEqual({
+      label: 'Back on its way',
+      detail: 'Sandbox, the access point it was queued for, is in use again',
+    });
+    // The same words into another state keep that state's name.
+    expect(stepWords('held', 'Send anyway, decided by root').label).not.toBe('Send anyway');
+  });
+
   it('leaves other steps to their state', () => {
     expect(stepWords('accepted', 'Accepted by the access point')).toEqual({
       label: 'Accepted by access point',

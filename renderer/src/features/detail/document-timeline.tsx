@@ -75,13 +75,28 @@ export function stepWords(
   to: DocumentState,
   detail: string | null,
 ): { label: string; detail: string | null } {
-  const retry = /^Retry requested\b\s*(.*)$/s.exec(detail ?? '');
-  if (retry && (to === 'ready' || to === 'queued' || to === 'received')) {
-    const rest = retry[1]!.replace(/^\((.*)\)$/s, '$1').trim();
-    return { label: 'Retry requested', detail: rest || null };
+  if (to === 'ready' || to === 'queued' || to === 'received') {
+    for (const { label, words } of DECISIONS) {
+      const m = words.exec(detail ?? '');
+      if (!m) continue;
+      const rest = m[1]!.replace(/^\((.*)\)$/s, '$1').trim();
+      return { label, detail: rest || null };
+    }
   }
   return { label: STATUS_WORDS[to], detail: stepDetail(to, detail) };
 }
+
+/**
+ * Steps back into the queue that a decision or a move made, called by it (walk 26 F8: "Checked —
+ * Send anyway, decided by the user", "Checked — Moved to …", "Checked — Back on its way …"),
+ * its detail the rest ("Moved" — "to …").
+ */
+const DECISIONS: { label: string; words: RegExp }[] = [
+  { label: 'Retry requested', words: /^Retry requested\b\s*(.*)$/s },
+  { label: 'Send anyway', words: /^Send anyway,\s*(.*)$/s },
+  { label: 'Moved', words: /^Moved (to .*)$/s },
+  { label: 'Back on its way', words: /^Back on its way:\s*(.*)$/s },
+];
 
 /** Every state the document went through, oldest first (on a team outbox, with each step's desk). */
 export function DocumentTimeline({ d }: { d: DocumentDetail }) {
