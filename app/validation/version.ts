@@ -10,10 +10,10 @@ export const RULESET_VERSION = 'Peppol BIS 3.0.19 / EN 16931 1.3.14.1';
  * made by the old code are not reused. test/unit/validation-rules-revision.test.ts enforces it:
  * it fails when the validation sources no longer match {@link RULES_FINGERPRINT}.
  */
-export const RULES_REVISION = 39;
+export const RULES_REVISION = 40;
 
 /** sha256 of the validation sources that {@link RULES_REVISION} was last bumped for. */
-export const RULES_FINGERPRINT = '890bc00709b3d3df3b9b44ba4ab0d408867a5284ed077a1510c9f67fc9f34d3e';
+export const RULES_FINGERPRINT = '34dbb2f122f8b654ad5c33048817f0cfd6bb3626bb65087b1ea73416ff0e60fd';
 
 /** What cached verdicts are keyed by (with the content's sha256): release plus revision. */
 export const VALIDATION_CACHE_KEY = `${RULESET_VERSION} / rules r${RULES_REVISION}`;

@@ -125,6 +125,21 @@ describe('the figures of the totals rules', () => {
     );
   });
 
+  // Walk 26 F9: a line's net amount off read "must equal quantity × (net price / price base
+  // quantity) + line charges − line allowances." with no figures.
+  it('PEPPOL-EN16931-R120 names the line and its sum', () => {
+    const LINE_EXT =
+      '<cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>\n    <cac:Item>';
+    const off = change(validInvoice(), LINE_EXT, LINE_EXT.replace('100.00', '57.50'));
+    expect(finding(off, 'PEPPOL-EN16931-R120').message).toBe(
+      'Invoice line net amount (BT-131) must equal quantity × (net price / price base quantity) + line charges − line allowances: line 1 says 57.50; quantity 2 × (net price 50.00 / base quantity 1) + charges 0.00 − allowances 0.00 = 100.00.',
+    );
+    const credit = change(validCreditNote(), LINE_EXT, LINE_EXT.replace('100.00', '99.00'));
+    expect(finding(credit, 'PEPPOL-EN16931-R120').message).toContain(
+      ': line 1 says 99.00; quantity 2 × (net price 50.00 / base quantity 1) + charges 0.00 − allowances 0.00 = 100.00.',
+    );
+  });
+
   it('an amount that is not a number gives the rule its own words only', () => {
     const xml = change(validInvoice(), PAYABLE, PAYABLE.replace('125.00', 'abc'));
     expect(finding(xml, 'BR-CO-16').message).toBe(

@@ -40,7 +40,7 @@ function isDocOrLineAllowanceCharge(n: XNode, c: Ctx): boolean {
 }
 
 /** R120's `$allowancesTotal` / `$chargesTotal`: rounded decimal sum, 0 when there is none. */
-function lineAllowancesRounded(line: XNode, indicator: string): D.D {
+export function lineAllowancesRounded(line: XNode, indicator: string): D.D {
   let found = false;
   let t: D.D = D.ZERO;
   for (const ac of children(line, 'cac:AllowanceCharge')) {
