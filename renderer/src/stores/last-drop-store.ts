@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { UnfinishedDrop } from '../../../app/contract';
 import { getApi } from '../bridge';
 import { formatCount, shownFileName } from '../lib/format';
+import { useToastStore } from './toast-store';
 
 /**
  * A line naming files of a drop that could not be added ("a.xml: The file is empty."), and how
@@ -240,10 +241,12 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
   },
   forget() {
     // The engine's journal forgets them too: another page would show them again.
-    const dropIds = journalsOf(get());
+    const before = get();
+    const dropIds = journalsOf(before);
     if (dropIds.length > 0) void getApi().invoke('drops:forget', { dropIds });
     write(NONE);
     set(NONE);
+    closeMessagesOf(before.drops);
   },
   async loadUnfinished() {
     const answer = await getApi().invoke('drops:unfinished', undefined);
@@ -271,5 +274,15 @@ export const useLastDropStore = create<LastDropState>()((set, get) => ({
     const shown = list.drops.length > 0 || list.older ? list : NONE;
     write(shown);
     set(shown);
+    closeMessagesOf(before.drops.filter((d) => !shown.drops.includes(d)));
   },
 }));
+
+/**
+ * Close "Show which" (it told the list as it was) and the messages of these drops, gone from the
+ * list or told anew (walk 26 F5: "Stopped after 200 of 1,500 files … not added" stayed open
+ * beside "1,300 added, 200 already known" once the clerk had dropped them again).
+ */
+function closeMessagesOf(gone: readonly DropLeftOut[]): void {
+  useToastStore.getState().dismissKeys([SHOW_WHICH_KEY, ...gone.map((d) => dropMessageKey(d.at))]);
+}
