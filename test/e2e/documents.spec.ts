@@ -307,7 +307,10 @@ test.describe('documents', () => {
     await expect(desk.detailPanel.getByText('Sent through', { exact: true })).toBeVisible();
 
     const download = await desk.exportCsv();
-    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    // What it holds, by its name (walk 26 F10: every filter's was peppol-desk-<date>.csv).
+    expect(download.suggestedFilename()).toMatch(
+      new RegExp(`^peppol-desk-all-${prefix.toLowerCase()}-\\d{4}-\\d{2}-\\d{2}\\.csv$`),
+    );
     const text = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '');
     const lines = text.trim().split(/\r\n/);
     // Issue 12 item 7: document id, issue date, seller, business response, access point and

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentRow } from '../../app/contract';
-import { exportedWords, toCsv } from '../../renderer/src/features/documents/export-csv';
+import {
+  exportFileName,
+  exportedWords,
+  toCsv,
+} from '../../renderer/src/features/documents/export-csv';
 
 const row = (id: number, docType: DocumentRow['docType'], invoiceNumber: string): DocumentRow => ({
   id,
@@ -79,5 +83,18 @@ describe("the export's message", () => {
     expect(exportedWords(1)).toBe('Exported 1 row');
     expect(exportedWords(2)).toBe('Exported 2 rows');
     expect(exportedWords(12345)).toBe(`Exported ${new Intl.NumberFormat().format(12345)} rows`);
+  });
+});
+
+// Walk 26 F10: every filter's export was named peppol-desk-<date>.csv.
+describe("the export's file name", () => {
+  const day = new Date(2026, 11, 7, 23, 30);
+  it('says the filter, the search and the clerk’s own date', () => {
+    expect(exportFileName('attention', '', day)).toBe('peppol-desk-needs-attention-2026-12-07.csv');
+    expect(exportFileName('all', 'W1-0199', day)).toBe('peppol-desk-all-w1-0199-2026-12-07.csv');
+    expect(exportFileName('sent', 'Müller & Söhne / März', day)).toBe(
+      'peppol-desk-sent-m-ller-s-hne-m-rz-2026-12-07.csv',
+    );
+    expect(exportFileName('progress', '***', day)).toBe('peppol-desk-in-progress-2026-12-07.csv');
   });
 });

@@ -1,6 +1,10 @@
-import { BUSINESS_RESPONSE_STATES, type DocumentRow } from '../../../../app/contract';
-import { STATUS_WORDS, statusWordsOf } from '../../lib/status-words';
-import { fetchAllMatching } from '../../stores/documents-store';
+import {
+  BUSINESS_RESPONSE_STATES,
+  type DocumentFilter,
+  type DocumentRow,
+} from '../../../../app/contract';
+import { FILTER_LABELS, STATUS_WORDS, statusWordsOf } from '../../lib/status-words';
+import { fetchAllMatching, useDocumentsStore } from '../../stores/documents-store';
 import { toastError, useToastStore } from '../../stores/toast-store';
 import { formatCount, shownFileName } from '../../lib/format';
 
@@ -100,6 +104,29 @@ export function toCsv(rows: DocumentRow[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
+/** Lower-case letters and digits, the rest one dash: a part of a file name on every system. */
+function slug(words: string, max: number): string {
+  return words
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+}
+
+/**
+ * The export's file name: what it holds and the clerk's date (walk 26 F10: every filter's export
+ * was `peppol-desk-<date>.csv`), e.g. `peppol-desk-needs-attention-2026-12-07.csv`, or
+ * `peppol-desk-all-w1-0199-2026-12-07.csv` for a search.
+ */
+export function exportFileName(filter: DocumentFilter, search: string, now: Date): string {
+  const searched = slug(search, 40);
+  const day = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join('-');
+  return `peppol-desk-${slug(FILTER_LABELS[filter], 40)}${searched ? `-${searched}` : ''}-${day}.csv`;
+}
+
 /** Exports every row that matches the current filter and search (not only those on screen). */
 export async function exportVisibleRows(): Promise<void> {
   const all = await fetchAllMatching();
@@ -109,7 +136,8 @@ export async function exportVisibleRows(): Promise<void> {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = `peppol-desk-${new Date().toISOString().slice(0, 10)}.csv`;
+  const { filter, search } = useDocumentsStore.getState();
+  link.download = exportFileName(filter, search.trim(), new Date());
   document.body.append(link);
   link.click();
   link.remove();
