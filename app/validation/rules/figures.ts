@@ -10,11 +10,11 @@ import type { Ctx } from '../rule';
 import type { XNode } from '../xml-tree';
 import * as D from '../num';
 import { dec, round2 } from '../num';
-import { attr, child, children, first, str } from '../xpath';
+import { attr, child, children, str } from '../xpath';
 import { isDateText10 } from './code-lists';
 import { docAllowanceCharges, isAllowance, isCharge } from './common';
 import { DAY_FORM } from './hints';
-import { lineAllowancesRounded } from './peppol';
+import { lineNetTerms } from './peppol';
 
 /** The figures of one rule for the node it fired on, or undefined when there are none to give. */
 export type Figures = (n: XNode, c: Ctx) => string | undefined;
@@ -141,22 +141,12 @@ export const RULE_FIGURES: Readonly<Record<string, Figures>> = {
   // An invoice or credit note line (../peppol R120; walk 26 F9: "must equal quantity × (net price
   // / price base quantity) + …" with no figures, where the totals rules give theirs).
   'PEPPOL-EN16931-R120': (n, c) => {
-    const qn = c.isInvoice ? child(n, 'cbc:InvoicedQuantity') : child(n, 'cbc:CreditedQuantity');
-    const qty = qn ? dec(qn) : D.ONE;
-    const priceN = first(n, 'cac:Price', 'cbc:PriceAmount');
-    const price = priceN ? dec(priceN) : D.ZERO;
-    const bqN = first(n, 'cac:Price', 'cbc:BaseQuantity');
-    const bqV = bqN ? dec(bqN) : D.ONE;
-    const bq = bqV !== null && bqV.m !== 0n ? bqV : D.ONE;
-    const al = lineAllowancesRounded(n, 'false');
-    const ch = lineAllowancesRounded(n, 'true');
-    if (qty === null || price === null) return undefined;
-    const r = round2(D.sub(D.add(D.mul(qty, D.div(price, bq)), ch), al));
+    const t = lineNetTerms(n, c);
+    if (t === null || t.qty === null || t.price === null) return undefined;
     const id = child(n, 'cbc:ID');
     const which = id ? `line ${str(id).trim()}` : 'the line';
-    const ext = child(n, 'cbc:LineExtensionAmount');
-    const saysLine = ext === undefined ? `${which} gives none` : `${which} says ${money(dec(ext))}`;
-    return `${saysLine}; quantity ${D.toText(qty)} × (net price ${D.toText(price)} / base quantity ${D.toText(bq)}) + charges ${money(ch)} − allowances ${money(al)} = ${money(r)}`;
+    const said = t.lineN ? `${which} says ${money(t.lineExt)}` : `${which} gives none`;
+    return `${said}; quantity ${D.toText(t.qty)} × (net price ${D.toText(t.price)} / base quantity ${D.toText(t.bq)}) + charges ${money(t.charges)} − allowances ${money(t.allowances)} = ${money(round2(t.expected))}`;
   },
   // Any date of its list (./code-lists): what the file writes there.
   'PEPPOL-EN16931-F001': (n, c) => {

@@ -39,8 +39,31 @@ function isDocOrLineAllowanceCharge(n: XNode, c: Ctx): boolean {
   return p.q === c.lineQ && p.parent === c.root;
 }
 
+/**
+ * R120's terms for a line: its net amount (0 when absent), and quantity × (net price / base
+ * quantity) + charges − allowances, as the rule computes them; null when the base quantity is
+ * not a decimal (`xs:decimal(BaseQuantity) != 0` stops Saxon: the rule fails). The figures of its
+ * finding (./figures) say the same terms.
+ */
+export function lineNetTerms(n: XNode, c: Ctx) {
+  const lineN = child(n, 'cbc:LineExtensionAmount');
+  const lineExt = lineN ? dec(lineN) : D.ZERO;
+  const qn = c.isInvoice ? child(n, 'cbc:InvoicedQuantity') : child(n, 'cbc:CreditedQuantity');
+  const qty = qn ? dec(qn) : D.ONE;
+  const priceN = first(n, 'cac:Price', 'cbc:PriceAmount');
+  const price = priceN ? dec(priceN) : D.ZERO;
+  const bqN = first(n, 'cac:Price', 'cbc:BaseQuantity');
+  const bqV = bqN ? dec(bqN) : null;
+  if (bqN && bqV === null) return null;
+  const bq = bqV !== null && bqV.m !== 0n ? bqV : D.ONE;
+  const allowances = lineAllowancesRounded(n, 'false');
+  const charges = lineAllowancesRounded(n, 'true');
+  const expected = D.sub(D.add(D.mul(qty, D.div(price, bq)), charges), allowances);
+  return { lineN, lineExt, qty, price, bq, allowances, charges, expected };
+}
+
 /** R120's `$allowancesTotal` / `$chargesTotal`: rounded decimal sum, 0 when there is none. */
-export function lineAllowancesRounded(line: XNode, indicator: string): D.D {
+function lineAllowancesRounded(line: XNode, indicator: string): D.D {
   let found = false;
   let t: D.D = D.ZERO;
   for (const ac of children(line, 'cac:AllowanceCharge')) {
@@ -342,21 +365,8 @@ export const peppolRules: Rule[] = [
       'Invoice line net amount (BT-131) must equal quantity × (net price / price base quantity) + line charges − line allowances.',
     context: ['cac:InvoiceLine', 'cac:CreditNoteLine'],
     test: (n, c) => {
-      const lineN = child(n, 'cbc:LineExtensionAmount');
-      const lineExt = lineN ? dec(lineN) : D.ZERO;
-      const qn = c.isInvoice ? child(n, 'cbc:InvoicedQuantity') : child(n, 'cbc:CreditedQuantity');
-      const qty = qn ? dec(qn) : D.ONE;
-      const priceN = first(n, 'cac:Price', 'cbc:PriceAmount');
-      const price = priceN ? dec(priceN) : D.ZERO;
-      const bqN = first(n, 'cac:Price', 'cbc:BaseQuantity');
-      const bqV = bqN ? dec(bqN) : null;
-      // `xs:decimal(BaseQuantity) != 0`: a base quantity that is not a decimal stops Saxon.
-      if (bqN && bqV === null) return false;
-      const bq = bqV !== null && bqV.m !== 0n ? bqV : D.ONE;
-      const allowances = lineAllowancesRounded(n, 'false');
-      const charges = lineAllowancesRounded(n, 'true');
-      const expected = D.sub(D.add(D.mul(qty, D.div(price, bq)), charges), allowances);
-      return slack(lineExt, expected, SLACK);
+      const t = lineNetTerms(n, c);
+      return t !== null && slack(t.lineExt, t.expected, SLACK);
     },
   },
   {
