@@ -32,7 +32,8 @@ import { recordInternals } from './internals';
 import { deliveryTimings, type Engine, type EngineOptions } from './options';
 import { EngineSettings } from './settings';
 import { settingsHandlers } from './settings-handlers';
-import { rerouteHeld, URL_CORRECTED_WHY, userActionHandlers } from './user-actions';
+import { URL_CORRECTED_WHY } from '../queue/lifecycle/clerk';
+import { rerouteHeld, userActionHandlers } from './user-actions';
 
 export type { Engine, EngineOptions, SecretStore } from './options';
 export { memorySecretStore } from './options';

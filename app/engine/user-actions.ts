@@ -13,7 +13,6 @@ import {
 import { AppError, toErrorValue } from '../errors';
 import { ACCESS_POINT_CHANGED } from '../domain/problems';
 import type { CancelledDoc, RerouteTo } from '../queue/lifecycle';
-import { URL_CORRECTED_WHY } from '../queue/lifecycle/clerk';
 import type { EngineContext } from './context';
 import { requireIds } from './documents';
 
@@ -371,9 +370,6 @@ export function currentUser(): string {
 function rerouteHere(connection: EngineContext['connection'], why?: string): RerouteTo {
   return { accessPoint: connection.accessPoint, environment: connection.environment, why };
 }
-
-// The words of a reroute not decided by the clerk (lifecycle/clerk.ts).
-export { URL_CORRECTED_WHY };
 
 /**
  * Held documents queued for another access point go on through the one in use (`ids`; all of

@@ -29,7 +29,8 @@ import {
 } from '../domain/problems';
 import { refusalSettlesDoubt, refusedTo } from '../domain/retry-policy';
 import { teamSendsAfterCancel } from '../domain/states';
-import { BUYER_NOT_CHECKED_DETAIL, lookupUnavailableTechnical } from '../queue/lifecycle/checking';
+import { BUYER_NOT_CHECKED_DETAIL } from '../domain/lookup-words';
+import { lookupUnavailableTechnical } from '../queue/lifecycle/checking';
 import { capabilityAccepts, wantedFor } from '../queue/stages/resolve';
 import { twoChecks } from '../queue/stages/two-checks';
 import { tooLargeMessage } from '../validation';

@@ -30,7 +30,12 @@ import { OLDEST_FIRST } from './list-order';
 import type { TeamHandlerContext } from './engine-context';
 import type { TeamDocument, TeamStore } from './store';
 import { teamActionHandlers, teamDetailExtras, teamDocOf, teamRow } from './engine-actions';
-import { lookUpFailedDeliveries, retryUnreachable, type RetryLookups } from './retry-lookups';
+import {
+  checked,
+  lookUpFailedDeliveries,
+  retryUnreachable,
+  type RetryLookups,
+} from './retry-lookups';
 
 export type { TeamHandlerContext } from './engine-context';
 
@@ -62,8 +67,8 @@ export function teamHandlers(ctx: TeamHandlerContext): {
     const [first] = await store.getMany([d.duplicateOf]);
     if (!first) return null;
     // The team keeps no summaries: this desk's check of the stored file (cached by content).
-    const { summary } = await teamDetailExtras(ctx, first);
-    return { ...row(first), dueDate: summary?.dueDate ?? null };
+    const c = await checked(ctx, first);
+    return { ...row(first), dueDate: c?.ok ? (c.summary.dueDate ?? null) : null };
   };
 
   const status = (): ConnectionStatus => {

@@ -13,7 +13,7 @@ import { THROTTLED_WORDS } from '../../app/access-point/reachability';
 import type { ConnectionStatus } from '../../app/contract';
 import { offlineWords } from '../../app/domain/problems';
 import type { Engine } from '../../app/engine';
-import { BUYER_NOT_CHECKED_DETAIL } from '../../app/queue/lifecycle/checking';
+import { BUYER_NOT_CHECKED_DETAIL } from '../../app/domain/lookup-words';
 import { makeInvoice } from '../helpers/invoices';
 import { useTeamBackends } from '../helpers/team-backends';
 import { useTeamDesks } from '../helpers/team-desks';

@@ -10,10 +10,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus } from '../../app/contract';
 import type { Engine } from '../../app/engine';
 import { offlineWords } from '../../app/domain/problems';
-import {
-  BUYER_NOT_CHECKED_DETAIL,
-  lookupUnavailableTechnical,
-} from '../../app/queue/lifecycle/checking';
+import { BUYER_NOT_CHECKED_DETAIL } from '../../app/domain/lookup-words';
+import { lookupUnavailableTechnical } from '../../app/queue/lifecycle/checking';
 import type { SandboxHandle } from '../../app/sandbox/server';
 import { ADDED_DETAIL } from '../../app/team/store-rows';
 import { makeInvoice } from '../helpers/invoices';

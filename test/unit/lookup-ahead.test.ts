@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessPointClient, ApOutcome } from '../../app/access-point/client';
 import { NO_SUCH_ADDRESS } from '../../app/access-point/answers';
 import { peekReceiver } from '../../app/domain/receiver-peek';
-import { BUYER_NOT_CHECKED_NOWHERE_DETAIL } from '../../app/queue/lifecycle/checking';
+import { BUYER_NOT_CHECKED_NOWHERE_DETAIL } from '../../app/domain/lookup-words';
 import { Pipeline, type Validator } from '../../app/queue/pipeline';
 import { openDb } from '../../app/store/db';
 import { DocumentsRepo } from '../../app/store/documents-repo';

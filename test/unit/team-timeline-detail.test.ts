@@ -3,10 +3,8 @@
  * the technical line (`technical`, its own column since team migration 008).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  BUYER_NOT_CHECKED_DETAIL,
-  lookupUnavailableTechnical,
-} from '../../app/queue/lifecycle/checking';
+import { BUYER_NOT_CHECKED_DETAIL } from '../../app/domain/lookup-words';
+import { lookupUnavailableTechnical } from '../../app/queue/lifecycle/checking';
 import { ADDED_DETAIL, addedEvent, keptWords } from '../../app/team/store-rows';
 
 describe('team timeline: the enqueue row', () => {

@@ -152,9 +152,6 @@ export function receiverFound(receiverName: string | null | undefined): Step {
   };
 }
 
-// The words themselves are the renderer's too (the details read the timeline back).
-export { BUYER_NOT_CHECKED_DETAIL, BUYER_NOT_CHECKED_NOWHERE_DETAIL };
-
 /**
  * The timeline's technical line beside BUYER_NOT_CHECKED_DETAIL (`why`: what went wrong, if anybody
  * said); a team desk's intake writes the same.

@@ -234,11 +234,19 @@ export interface RerouteTo {
   why?: string;
 }
 
-/** Pinned to `to.accessPoint` and on from where it was (checked again if it never was). */
-export function rerouted(r: DocumentRecord, { accessPoint, environment, why }: RerouteTo): Step {
+/** The timeline's words of a move of `r` to `to`: "Moved to …, why (was queued for …)". */
+function movedWords(r: DocumentRecord, { accessPoint, environment, why }: RerouteTo): string {
   const was = { accessPoint: r.access_point, environment: r.environment };
   const label = accessPointLabel(accessPoint, environment, was);
   const wasLabel = accessPointLabel(r.access_point, r.environment, { accessPoint, environment });
+  // "Moved to", not "Sent through": the buyer is looked up there first, and nothing is sent
+  // yet (walk 25: "Sent through …" on an invoice whose buyer then was not on Peppol).
+  return `Moved to ${label}, ${why ?? 'decided by the user'} (was queued for ${wasLabel})`;
+}
+
+/** Pinned to `to.accessPoint` and on from where it was (checked again if it never was). */
+export function rerouted(r: DocumentRecord, to: RerouteTo): Step {
+  const { accessPoint, environment } = to;
   return {
     from: 'held',
     to: r.summary_json ? 'ready' : 'received',
@@ -250,9 +258,7 @@ export function rerouted(r: DocumentRecord, { accessPoint, environment, why }: R
       doubt_key: null,
       ...NO_PROBLEM,
     },
-    // "Moved to", not "Sent through": the buyer is looked up there first, and nothing is sent
-    // yet (walk 25: "Sent through …" on an invoice whose buyer then was not on Peppol).
-    detail: `Moved to ${label}, ${why ?? 'decided by the user'} (was queued for ${wasLabel})`,
+    detail: movedWords(r, to),
   };
 }
 
@@ -264,7 +270,7 @@ export function rerouted(r: DocumentRecord, { accessPoint, environment, why }: R
  * its state, with its new pin and the same words.
  */
 export function movedOn(r: DocumentRecord, to: RerouteTo): Step | Note {
-  const detail = rerouted(r, to).detail ?? '';
+  const detail = movedWords(r, to);
   // Not send_anyway, as a reroute sets: nobody decided anything (its checks all still apply).
   const patch = {
     access_point: to.accessPoint,
